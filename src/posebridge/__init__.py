@@ -1,0 +1,42 @@
+"""posebridge: move animal pose-tracking data between DeepLabCut, SLEAP,
+LightningPose, Anipose, VIA and NWB through one xarray data model.
+
+Examples
+--------
+>>> import posebridge
+>>> ds = posebridge.load("videoDLC_resnet50.h5")  # doctest: +SKIP
+>>> posebridge.save(ds, "video.slp")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+import posebridge.formats  # noqa: F401 - callable package: posebridge.formats() is the table
+from posebridge.api import load, save
+from posebridge.errors import (
+    FormatError,
+    PoseBridgeError,
+    SchemaError,
+    UnknownFormatError,
+)
+from posebridge.registry import detect
+from posebridge.schema import from_numpy, validate
+
+try:
+    __version__ = version("posebridge")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "FormatError",
+    "PoseBridgeError",
+    "SchemaError",
+    "UnknownFormatError",
+    "__version__",
+    "detect",
+    "from_numpy",
+    "load",
+    "save",
+    "validate",
+]

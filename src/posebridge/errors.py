@@ -1,0 +1,58 @@
+"""The exception family of posebridge.
+
+Every error that bad input can cause is a :class:`PoseBridgeError` (itself a
+``ValueError``), so callers can catch one class. Messages name the file, what
+was expected, what was found and what to do.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+__all__ = [
+    "FileExistsError",
+    "FileNotFoundError",
+    "FormatError",
+    "PoseBridgeError",
+    "SchemaError",
+    "UnknownFormatError",
+]
+
+_BuiltinFileExistsError = FileExistsError
+_BuiltinFileNotFoundError = FileNotFoundError
+
+
+class PoseBridgeError(ValueError):
+    """Root of every error posebridge raises on bad input."""
+
+
+class UnknownFormatError(PoseBridgeError):
+    """The format of a file could not be found, or a format name is unknown."""
+
+
+class FormatError(PoseBridgeError):
+    """A file claims a format but breaks its layout."""
+
+    def __init__(self, path: str | PathLike[str] | None, problem: str) -> None:
+        self.path = None if path is None else str(path)
+        self.problem = problem
+        where = f"{self.path}: " if self.path else ""
+        super().__init__(f"{where}{problem}")
+
+
+class SchemaError(PoseBridgeError):
+    """A dataset does not follow the posebridge/movement data model."""
+
+
+class FileExistsError(PoseBridgeError, _BuiltinFileExistsError):  # noqa: A001
+    """An output file exists and ``overwrite=True`` was not given.
+
+    Also an instance of the built-in ``FileExistsError``.
+    """
+
+
+class FileNotFoundError(PoseBridgeError, _BuiltinFileNotFoundError):  # noqa: A001
+    """An input file does not exist.
+
+    Also an instance of the built-in ``FileNotFoundError``.
+    """

@@ -1,0 +1,88 @@
+"""netCDF (HDF5-based, via h5netcdf): the native save and restore of the full model.
+
+Everything in a dataset (every variable, coordinate and attribute) is written
+as it is and comes back identical.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import xarray as xr
+
+from posebridge._files import atomic_outputs
+from posebridge.errors import FormatError
+from posebridge.registry import Format
+
+ENGINE = "h5netcdf"
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def sniff(path: Path) -> bool:
+    """Whether ``path`` is a netCDF-4 file (HDF5 with netCDF markers)."""
+    with open(path, "rb") as handle:
+        if handle.read(8) != _HDF5_MAGIC:
+            return False
+    with h5py.File(path, "r") as h5:
+        if "_NCProperties" in h5.attrs:
+            return True
+        return any(
+            "DIMENSION_LIST" in h5[name].attrs or "CLASS" in h5[name].attrs
+            for name in h5
+            if isinstance(h5[name], h5py.Dataset)
+        )
+
+
+def _restore_strings(ds: xr.Dataset) -> xr.Dataset:
+    """netCDF hands strings back as objects; make them numpy str again."""
+    changed = {
+        name: ds[name].astype(str)
+        for name in ds.variables
+        if ds[name].dtype == object
+        and ds[name].size
+        and all(isinstance(v, str) for v in np.asarray(ds[name].values).ravel())
+    }
+    for name, values in changed.items():
+        if name in ds.coords:
+            ds = ds.assign_coords({name: values})
+        else:
+            ds[name] = values
+    return ds
+
+
+def read(path: Path) -> xr.Dataset:
+    """Read a dataset saved by :func:`write` (or by ``ds.to_netcdf``)."""
+    try:
+        ds = xr.load_dataset(path, engine=ENGINE)
+    except (OSError, ValueError) as error:
+        raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
+    if "position" not in ds.data_vars:
+        raise FormatError(
+            path,
+            "is a netCDF file but holds no 'position' variable, so it is not a "
+            "pose or box dataset.",
+        )
+    return _restore_strings(ds)
+
+
+def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write ``ds`` to ``path`` as netCDF-4, atomically."""
+    with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+        ds.to_netcdf(temporary, engine=ENGINE)
+    return [path]
+
+
+FORMATS = (
+    Format(
+        name="netcdf",
+        title="netCDF",
+        extensions=(".nc", ".netcdf"),
+        kinds=("poses", "bboxes"),
+        sniff=sniff,
+        read=read,
+        write=write,
+        aliases=("movement", "nc"),
+    ),
+)

@@ -1,0 +1,159 @@
+"""Load poses, with movement's ``load_poses`` names."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from posebridge import api, schema
+
+__all__ = [
+    "from_anipose_file",
+    "from_anipose_style_df",
+    "from_dlc_file",
+    "from_dlc_style_df",
+    "from_file",
+    "from_lp_file",
+    "from_numpy",
+    "from_nwb_file",
+    "from_sleap_file",
+]
+
+PathLike = str | os.PathLike[str]
+
+from_numpy = schema.from_numpy
+
+
+def from_file(
+    file: PathLike, source_software: str | None = None, fps: float | None = None, **options: Any
+) -> xr.Dataset:
+    """Load poses from any supported file.
+
+    Parameters
+    ----------
+    file
+        The file to read.
+    source_software
+        A format name (``"DeepLabCut"``, ``"SLEAP"``, ``"dlc"``, ...);
+        ``None`` or ``"auto"`` finds it from the content.
+    fps
+        Frames per second, to express time in seconds.
+    **options
+        Options of the format's reader.
+
+    Returns
+    -------
+    xarray.Dataset
+        The poses dataset.
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_file("pose.h5", "DeepLabCut", fps=30)  # doctest: +SKIP
+    """
+    fmt = None if source_software in (None, "auto") else source_software
+    return api.load(file, fmt, fps=fps, **options)
+
+
+def from_dlc_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
+    """Load a DeepLabCut .h5 or .csv file (predictions or labels).
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_dlc_file("videoDLC_resnet50.h5")  # doctest: +SKIP
+    """
+    return api.load(file, "dlc", fps=fps, **options)
+
+
+def from_dlc_style_df(
+    df: pd.DataFrame, fps: float | None = None, source_software: str = "DeepLabCut"
+) -> xr.Dataset:
+    """Build a poses dataset from a DeepLabCut-style DataFrame.
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_dlc_style_df(df, fps=30)  # doctest: +SKIP
+    """
+    from posebridge.formats import deeplabcut
+
+    ds = deeplabcut.dataset_from_dataframe(df, source_software=source_software)
+    return schema.with_fps(schema.validate(ds), fps)
+
+
+def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
+    """Load a LightningPose .csv file.
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_lp_file("video_preds/video.csv")  # doctest: +SKIP
+    """
+    return api.load(file, "lp", fps=fps, **options)
+
+
+def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
+    """Load a SLEAP .slp file or analysis .h5 file (told apart by content).
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_sleap_file("predictions.slp", fps=30)  # doctest: +SKIP
+    """
+    return api.load(file, "sleap", fps=fps, **options)
+
+
+def from_anipose_file(
+    file: PathLike, fps: float | None = None, individual_name: str = "id_0"
+) -> xr.Dataset:
+    """Load an Anipose triangulation .csv file.
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_anipose_file("pose-3d/session.csv")  # doctest: +SKIP
+    """
+    return api.load(file, "anipose", fps=fps, individual_name=individual_name)
+
+
+def from_anipose_style_df(
+    df: pd.DataFrame, fps: float | None = None, individual_name: str = "id_0"
+) -> xr.Dataset:
+    """Build a poses dataset from an Anipose-style DataFrame.
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_anipose_style_df(df)  # doctest: +SKIP
+    """
+    from posebridge.formats import anipose
+
+    ds = anipose.dataset_from_dataframe(df, individual_name=individual_name)
+    return schema.with_fps(schema.validate(ds), fps)
+
+
+def from_nwb_file(
+    file: Any,
+    processing_module_key: str = "behavior",
+    pose_estimation_key: str = "PoseEstimation",
+    **options: Any,
+) -> xr.Dataset:
+    """Load poses from an NWB file (path or in-memory ``pynwb.NWBFile``).
+
+    Examples
+    --------
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_nwb_file("session.nwb")  # doctest: +SKIP
+    """
+    from posebridge.formats import nwb
+
+    return nwb.load_nwb_poses(
+        file,
+        processing_module_key=processing_module_key,
+        pose_estimation_key=pose_estimation_key,
+        **options,
+    )

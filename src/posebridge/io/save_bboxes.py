@@ -1,0 +1,43 @@
+"""Save bounding boxes, with movement's ``save_bboxes`` names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import xarray as xr
+
+from posebridge import api
+
+__all__ = ["to_via_tracks_file"]
+
+PathLike = str | os.PathLike[str]
+
+
+def to_via_tracks_file(
+    ds: xr.Dataset,
+    file_path: PathLike,
+    track_ids_from_trailing_numbers: bool = True,
+    frame_n_digits: int | None = None,
+    image_file_prefix: str | None = None,
+    image_file_suffix: str = ".png",
+    *,
+    overwrite: bool = False,
+) -> list[Path]:
+    """Write a VIA tracks .csv file of bounding boxes.
+
+    Examples
+    --------
+    >>> from posebridge.io import save_bboxes
+    >>> save_bboxes.to_via_tracks_file(ds, "tracks.csv")  # doctest: +SKIP
+    """
+    return api.save(
+        ds,
+        file_path,
+        "via",
+        overwrite=overwrite,
+        track_ids_from_trailing_numbers=track_ids_from_trailing_numbers,
+        frame_n_digits=frame_n_digits,
+        image_file_prefix=image_file_prefix,
+        image_file_suffix=image_file_suffix,
+    )

@@ -1,0 +1,558 @@
+"""The posebridge data model: one xarray Dataset per pose or box track set.
+
+The model is movement's (>= 0.17) so that a dataset from posebridge goes into
+movement's analysis functions as it is, and a movement dataset comes into
+posebridge's writers as it is.
+
+Poses (``attrs["ds_type"] == "poses"``)
+
+============== ======================================== =========================
+name           dims                                     meaning
+============== ======================================== =========================
+``position``   (time, space, keypoint, individual)      float, NaN = missing
+``confidence`` (time, keypoint, individual)             float, NaN = none given
+               (or (time, individual): one per animal)
+============== ======================================== =========================
+
+Bounding boxes (``attrs["ds_type"] == "bboxes"``): ``position`` (box centre)
+and ``shape`` (width, height), both (time, space, individual); ``confidence``
+(time, individual).
+
+Coordinates: ``time`` (int64 frame numbers when ``time_unit == "frames"``,
+float64 seconds when ``time_unit == "seconds"``), ``space`` (``x``, ``y`` and
+maybe ``z``), ``keypoint`` and ``individual`` (strings, in the source's order).
+
+Attributes: ``ds_type``, ``time_unit``, ``source_software``, ``source_file``
+(a string), ``fps`` (only when known). No attribute is ever ``None`` or a
+``Path``: every dataset saves with ``ds.to_netcdf()`` as it is.
+
+What a source carries beyond this is kept under the names in :data:`EXTRAS`, so
+that a round trip through any format that can hold it loses nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from os import PathLike
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge.errors import SchemaError
+
+__all__ = [
+    "BBOXES",
+    "EXTRAS",
+    "POSES",
+    "bboxes_from_numpy",
+    "confidence_per_keypoint",
+    "frame_numbers",
+    "from_numpy",
+    "validate",
+    "with_fps",
+]
+
+POSES = "poses"
+BBOXES = "bboxes"
+TIME, SPACE, KEYPOINT, INDIVIDUAL = "time", "space", "keypoint", "individual"
+POSES_DIMS = (TIME, SPACE, KEYPOINT, INDIVIDUAL)
+BBOXES_DIMS = (TIME, SPACE, INDIVIDUAL)
+SPACE_NAMES = ("x", "y", "z")
+LEGACY_DIM_NAMES = {"keypoints": KEYPOINT, "individuals": INDIVIDUAL}
+TIME_UNITS = ("frames", "seconds")
+
+#: Name of the coordinate along ``time`` holding the video frame number of each
+#: time step, present when ``time`` is in seconds and the frames are known.
+FRAME = "frame"
+
+#: Everything a reader may add beyond the core model, by name. Writers that can
+#: store an item read it from here; every name is documented where it is made.
+EXTRAS: dict[str, str] = {
+    # coordinates along time
+    FRAME: "coord (time,) int64: video frame number of each time step, kept "
+    "when time is in seconds",
+    "image_path": "coord (time,) str: image file of each labelled frame "
+    "(DeepLabCut / LightningPose labels)",
+    # skeleton
+    "skeleton_edges": "variable (edge, edge_node=2) str: pairs of keypoint "
+    "names joined by the skeleton, in the source's edge order",
+    "skeleton_symmetries": "variable (symmetry, edge_node=2) str: pairs of "
+    "keypoint names that mirror each other (SLEAP)",
+    # per-instance scores
+    "instance_score": "variable (time, individual) float: the detector's "
+    "score of each instance (SLEAP)",
+    "tracking_score": "variable (time, individual) float: the tracker's "
+    "score of each instance (SLEAP)",
+    # attributes
+    "scorer": "attr str: the DeepLabCut / LightningPose scorer (network) name",
+    "video_path": "attr str: the video the poses were estimated on",
+    "video_width": "attr int: frame width of that video in pixels",
+    "video_height": "attr int: frame height of that video in pixels",
+    "frame_path": "attr str: a still frame of the video (sample data)",
+}
+
+
+# --------------------------------------------------------------------------
+# builders
+
+
+def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str) -> list[str]:
+    if given is None:
+        return [f"{prefix}{i}" for i in range(count)]
+    if isinstance(given, str):
+        warnings.warn(
+            f"{what} was given as one string; it is taken as a list of one name.",
+            UserWarning,
+            stacklevel=3,
+        )
+        given = [given]
+    names = [str(name) for name in given]
+    if len(names) != count:
+        raise SchemaError(
+            f"Expected '{what}' to have length {count} (the array's size along "
+            f"that axis), but got {len(names)}."
+        )
+    if len(set(names)) != len(names):
+        raise SchemaError(f"Elements in '{what}' are not unique: {names}.")
+    return names
+
+
+def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:
+    if not isinstance(value, np.ndarray):
+        raise SchemaError(f"Expected '{what}' to be a numpy array, got {type(value).__name__}.")
+    if value.ndim not in ndim:
+        raise SchemaError(
+            f"Expected '{what}' to have {' or '.join(map(str, ndim))} dimensions, "
+            f"but got {value.ndim}."
+        )
+    if not np.issubdtype(value.dtype, np.number):
+        raise SchemaError(f"Expected '{what}' to be numeric, got dtype {value.dtype}.")
+    return value
+
+
+def _checked_fps(fps: float | None) -> float | None:
+    if fps is None:
+        return None
+    try:
+        value = float(fps)
+    except (TypeError, ValueError):
+        raise SchemaError(f"fps must be a number, got {fps!r}.") from None
+    if not math.isfinite(value) or value <= 0:
+        raise SchemaError(f"fps must be a positive number, got {fps!r}.")
+    return value
+
+
+def _base_attrs(ds_type: str, source_software: str | None) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"ds_type": ds_type, "time_unit": "frames"}
+    if source_software is not None:
+        attrs["source_software"] = str(source_software)
+    return attrs
+
+
+def from_numpy(
+    position_array: np.ndarray,
+    confidence_array: np.ndarray | None = None,
+    individual_names: Sequence[str] | None = None,
+    keypoint_names: Sequence[str] | None = None,
+    fps: float | None = None,
+    source_software: str | None = None,
+) -> xr.Dataset:
+    """Build a poses dataset from numpy arrays.
+
+    Parameters
+    ----------
+    position_array
+        Shape (n_frames, n_space, n_keypoints, n_individuals), n_space 2 or 3.
+    confidence_array
+        Shape (n_frames, n_keypoints, n_individuals); NaN when omitted.
+    individual_names, keypoint_names
+        Names in array order; ``id_<i>`` and ``keypoint_<i>`` when omitted.
+    fps
+        Frames per second. With it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    source_software
+        The software that produced the data, if known.
+
+    Returns
+    -------
+    xarray.Dataset
+        A valid poses dataset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> ds = from_numpy(np.zeros((10, 2, 3, 1)), keypoint_names=["a", "b", "c"])
+    >>> ds.position.dims
+    ('time', 'space', 'keypoint', 'individual')
+    """
+    position = _array(position_array, "position_array", (4,))
+    n_time, n_space, n_kp, n_ind = position.shape
+    if n_space not in (2, 3):
+        raise SchemaError(
+            "Expected 'position_array' to have 2 or 3 spatial dimensions "
+            f"(axis 1), but got {n_space}."
+        )
+    if confidence_array is None:
+        confidence = np.full((n_time, n_kp, n_ind), np.nan, dtype=np.float32)
+    else:
+        confidence = _array(confidence_array, "confidence_array", (2, 3))
+        allowed = [(n_time, n_kp, n_ind), (n_time, n_ind)]
+        if confidence.shape not in allowed:
+            raise SchemaError(
+                f"Expected 'confidence_array' to have shape {allowed[0]} or "
+                f"{allowed[1]}, but got {confidence.shape}."
+            )
+    conf_dims = (TIME, KEYPOINT, INDIVIDUAL) if confidence.ndim == 3 else (TIME, INDIVIDUAL)
+    ds = xr.Dataset(
+        {
+            "position": (POSES_DIMS, position),
+            "confidence": (conf_dims, confidence),
+        },
+        coords={
+            TIME: np.arange(n_time, dtype=np.int64),
+            SPACE: list(SPACE_NAMES[:n_space]),
+            KEYPOINT: _names(keypoint_names, n_kp, "keypoint_", "keypoint_names"),
+            INDIVIDUAL: _names(individual_names, n_ind, "id_", "individual_names"),
+        },
+        attrs=_base_attrs(POSES, source_software),
+    )
+    return with_fps(ds, fps) if fps is not None else ds
+
+
+def bboxes_from_numpy(
+    position_array: np.ndarray,
+    shape_array: np.ndarray,
+    confidence_array: np.ndarray | None = None,
+    individual_names: Sequence[str] | None = None,
+    frame_array: np.ndarray | None = None,
+    fps: float | None = None,
+    source_software: str | None = None,
+) -> xr.Dataset:
+    """Build a bounding-box dataset from numpy arrays.
+
+    Parameters
+    ----------
+    position_array
+        Box centres, shape (n_frames, 2, n_individuals).
+    shape_array
+        Box width and height, same shape as ``position_array``.
+    confidence_array
+        Shape (n_frames, n_individuals); NaN when omitted.
+    individual_names
+        Names in array order; ``id_<i>`` when omitted.
+    frame_array
+        Frame numbers, shape (n_frames, 1) or (n_frames,), strictly
+        increasing; ``0..n_frames-1`` when omitted. A single frame works.
+    fps
+        Frames per second; with it, ``time`` is in seconds.
+    source_software
+        The software that produced the data, if known.
+
+    Returns
+    -------
+    xarray.Dataset
+        A valid bboxes dataset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import bboxes_from_numpy
+    >>> ds = bboxes_from_numpy(np.ones((1, 2, 1)), np.ones((1, 2, 1)))
+    >>> ds.attrs["ds_type"]
+    'bboxes'
+    """
+    position = _array(position_array, "position_array", (3,))
+    shape = _array(shape_array, "shape_array", (3,))
+    n_time, n_space, n_ind = position.shape
+    if n_space != 2:
+        raise SchemaError(
+            f"Expected 'position_array' to have 2 spatial dimensions, got {n_space}."
+        )
+    if shape.shape != position.shape:
+        raise SchemaError(
+            f"Expected 'shape_array' to have shape {position.shape} (as "
+            f"'position_array'), but got {shape.shape}."
+        )
+    if confidence_array is None:
+        confidence = np.full((n_time, n_ind), np.nan, dtype=np.float32)
+    else:
+        confidence = _array(confidence_array, "confidence_array", (2,))
+        if confidence.shape != (n_time, n_ind):
+            raise SchemaError(
+                f"Expected 'confidence_array' to have shape {(n_time, n_ind)}, "
+                f"but got {confidence.shape}."
+            )
+    if frame_array is None:
+        frames = np.arange(n_time, dtype=np.int64)
+    else:
+        frames = _array(frame_array, "frame_array", (1, 2))
+        if frames.shape not in ((n_time,), (n_time, 1)):
+            raise SchemaError(
+                f"Expected 'frame_array' to have shape ({n_time}, 1), but got {frames.shape}."
+            )
+        frames = frames.reshape(-1)
+        if not np.all(np.mod(frames, 1) == 0):
+            raise SchemaError("Expected 'frame_array' to hold whole frame numbers.")
+        frames = frames.astype(np.int64)
+        if np.any(np.diff(frames) <= 0):
+            raise SchemaError("'frame_array' is not monotonically increasing.")
+    ds = xr.Dataset(
+        {
+            "position": (BBOXES_DIMS, position),
+            "shape": (BBOXES_DIMS, shape),
+            "confidence": ((TIME, INDIVIDUAL), confidence),
+        },
+        coords={
+            TIME: frames,
+            SPACE: ["x", "y"],
+            INDIVIDUAL: _names(individual_names, n_ind, "id_", "individual_names"),
+        },
+        attrs=_base_attrs(BBOXES, source_software),
+    )
+    return with_fps(ds, fps) if fps is not None else ds
+
+
+# --------------------------------------------------------------------------
+# time helpers
+
+
+def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
+    """Return ``ds`` with time in seconds, given the frame rate.
+
+    The frame numbers move to the ``frame`` coordinate. A dataset already in
+    seconds keeps its timestamps (they are never re-invented from the rate);
+    only the ``fps`` attribute is set.
+
+    Parameters
+    ----------
+    ds
+        A poses or bboxes dataset.
+    fps
+        Frames per second; ``None`` returns ``ds`` unchanged.
+
+    Returns
+    -------
+    xarray.Dataset
+        The dataset with ``time`` in seconds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import from_numpy, with_fps
+    >>> ds = with_fps(from_numpy(np.zeros((3, 2, 1, 1))), 30.0)
+    >>> ds.time.values.tolist(), ds.frame.values.tolist()
+    ([0.0, 0.03333333333333333, 0.06666666666666667], [0, 1, 2])
+    """
+    value = _checked_fps(fps)
+    if value is None:
+        return ds
+    out = ds.copy()
+    out.attrs["fps"] = value
+    if out.attrs.get("time_unit") == "seconds":
+        return out
+    frames = np.asarray(out[TIME].values).astype(np.int64)
+    out = out.assign_coords({TIME: frames / value, FRAME: (TIME, frames)})
+    out.attrs["time_unit"] = "seconds"
+    return out
+
+
+def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
+    """Video frame number of every time step, or ``None`` when unknown.
+
+    Taken from the ``frame`` coordinate, else from ``time`` in frames, else
+    from ``time * fps`` rounded to the nearest frame (never truncated).
+
+    Parameters
+    ----------
+    ds
+        A poses or bboxes dataset.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        int64 frame numbers along ``time``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import from_numpy, frame_numbers
+    >>> frame_numbers(from_numpy(np.zeros((3, 2, 1, 1)), fps=29.97)).tolist()
+    [0, 1, 2]
+    """
+    if FRAME in ds.coords:
+        return np.asarray(ds[FRAME].values).astype(np.int64)
+    time = np.asarray(ds[TIME].values)
+    if ds.attrs.get("time_unit", "frames") == "frames":
+        return time.astype(np.int64)
+    fps = ds.attrs.get("fps")
+    if fps:
+        return np.rint(time * float(fps)).astype(np.int64)
+    return None
+
+
+def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
+    """The confidence as (time, keypoint, individual), broadcasting per-animal scores.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+
+    Returns
+    -------
+    xarray.DataArray
+        Confidence with dims (time, keypoint, individual); NaN if absent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import from_numpy, confidence_per_keypoint
+    >>> confidence_per_keypoint(from_numpy(np.zeros((2, 2, 3, 1)))).shape
+    (2, 3, 1)
+    """
+    dims = (TIME, KEYPOINT, INDIVIDUAL)
+    template = ds["position"].isel({SPACE: 0}, drop=True)
+    if "confidence" not in ds:
+        return xr.full_like(template, np.nan).transpose(*dims)
+    conf = ds["confidence"]
+    if KEYPOINT not in conf.dims:
+        conf = conf.broadcast_like(template)
+    return conf.transpose(*dims)
+
+
+# --------------------------------------------------------------------------
+# validation
+
+
+def _fail(message: str) -> None:
+    raise SchemaError(message)
+
+
+def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``None`` attributes and turn paths into strings (netCDF-safe)."""
+    cleaned: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, PathLike):
+            value = str(value)
+        elif isinstance(value, bool | np.bool_):
+            value = int(value)
+        cleaned[key] = value
+    return cleaned
+
+
+def _check_names(ds: xr.Dataset, dim: str) -> None:
+    values = np.asarray(ds[dim].values)
+    if values.dtype.kind not in "UO":
+        _fail(f"Coordinate '{dim}' must hold strings, got dtype {values.dtype}.")
+    names = [str(v) for v in values]
+    if len(set(names)) != len(names):
+        _fail(f"Coordinate '{dim}' has repeated names: {names}.")
+
+
+def validate(ds: xr.Dataset) -> xr.Dataset:
+    """Check a dataset against the model and return it normalised.
+
+    Normalising renames the older plural dims (``keypoints``, ``individuals``),
+    puts the dims of ``position`` in model order, infers ``ds_type`` and
+    ``time_unit`` when missing, drops ``None`` attributes and turns ``Path``
+    attributes into strings. Everything else that breaks the model raises.
+
+    Parameters
+    ----------
+    ds
+        A poses or bboxes dataset (posebridge's or movement's).
+
+    Returns
+    -------
+    xarray.Dataset
+        The normalised dataset (a shallow copy; the input is not changed).
+
+    Raises
+    ------
+    SchemaError
+        Naming what is wrong: a missing variable, dim or coordinate, a wrong
+        dtype or shape, a bad attribute.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import from_numpy, validate
+    >>> validate(from_numpy(np.zeros((2, 2, 1, 1)))).attrs["ds_type"]
+    'poses'
+    """
+    if not isinstance(ds, xr.Dataset):
+        _fail(f"Expected an xarray Dataset, got {type(ds).__name__}.")
+    renames = {old: new for old, new in LEGACY_DIM_NAMES.items() if old in ds.dims}
+    ds = ds.rename(renames) if renames else ds.copy()
+    ds.attrs = _clean_attrs(dict(ds.attrs))
+    for name in ds.variables:
+        ds[name].attrs = _clean_attrs(dict(ds[name].attrs))
+
+    if "position" not in ds.data_vars:
+        _fail(
+            "Missing required data variable 'position'. Found: "
+            f"{sorted(map(str, ds.data_vars)) or 'none'}."
+        )
+    ds_type = ds.attrs.get("ds_type") or (BBOXES if "shape" in ds.data_vars else POSES)
+    if ds_type not in (POSES, BBOXES):
+        _fail(f"attrs['ds_type'] must be 'poses' or 'bboxes', got {ds_type!r}.")
+    ds.attrs["ds_type"] = ds_type
+    dims = POSES_DIMS if ds_type == POSES else BBOXES_DIMS
+    position = ds["position"]
+    if set(position.dims) != set(dims):
+        _fail(f"'position' of a {ds_type} dataset must have dims {dims}, got {position.dims}.")
+    ds["position"] = position.transpose(*dims)
+    if ds_type == BBOXES:
+        if "shape" not in ds.data_vars:
+            _fail("A bboxes dataset needs the data variable 'shape' (width, height).")
+        if set(ds["shape"].dims) != set(dims):
+            _fail(f"'shape' must have dims {dims}, got {ds['shape'].dims}.")
+        ds["shape"] = ds["shape"].transpose(*dims)
+    for dim in dims:
+        if dim not in ds.coords:
+            _fail(f"Missing coordinate '{dim}'.")
+    for name in ("position", "shape", "confidence"):
+        if name in ds.data_vars and ds[name].dtype.kind not in "fiu":
+            _fail(f"'{name}' must be numeric, got dtype {ds[name].dtype}.")
+
+    space = [str(v) for v in ds[SPACE].values]
+    allowed_space = [["x", "y"]] if ds_type == BBOXES else [["x", "y"], ["x", "y", "z"]]
+    if space not in allowed_space:
+        _fail(f"Coordinate 'space' must be one of {allowed_space}, got {space}.")
+    for dim in dims[2:]:
+        _check_names(ds, dim)
+
+    if "confidence" in ds.data_vars:
+        conf_dims = ds["confidence"].dims
+        options = [(TIME, INDIVIDUAL)]
+        if ds_type == POSES:
+            options.insert(0, (TIME, KEYPOINT, INDIVIDUAL))
+        match = [opt for opt in options if set(opt) == set(conf_dims)]
+        if not match:
+            _fail(
+                f"'confidence' must have dims {' or '.join(map(str, options))}, got {conf_dims}."
+            )
+        ds["confidence"] = ds["confidence"].transpose(*match[0])
+
+    time = np.asarray(ds[TIME].values)
+    if time.dtype.kind not in "iuf":
+        _fail(f"Coordinate 'time' must be numeric, got dtype {time.dtype}.")
+    if time.size > 1 and not np.all(np.diff(time) > 0):
+        _fail("Coordinate 'time' must be strictly increasing (no repeats).")
+    time_unit = ds.attrs.get("time_unit") or ("frames" if time.dtype.kind in "iu" else "seconds")
+    if time_unit not in TIME_UNITS:
+        _fail(f"attrs['time_unit'] must be 'frames' or 'seconds', got {time_unit!r}.")
+    if time_unit == "frames" and time.dtype.kind == "f":
+        if not np.all(np.mod(time, 1) == 0):
+            _fail("time_unit is 'frames' but 'time' holds fractional values.")
+        ds = ds.assign_coords({TIME: time.astype(np.int64)})
+    ds.attrs["time_unit"] = time_unit
+    if "fps" in ds.attrs:
+        ds.attrs["fps"] = _checked_fps(ds.attrs["fps"])
+    return ds

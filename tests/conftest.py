@@ -1,0 +1,52 @@
+"""Shared fixtures: small datasets built in code, named for what they make."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from posebridge import schema
+
+
+@pytest.fixture
+def poses_two_mice_with_nan() -> xr.Dataset:
+    """20 frames, 2 individuals, 3 keypoints, 2D, float64, some NaN points."""
+    rng = np.random.default_rng(0)
+    position = rng.uniform(0, 500, size=(20, 2, 3, 2))
+    confidence = rng.uniform(0, 1, size=(20, 3, 2))
+    position[3, :, 1, 0] = np.nan
+    confidence[3, 1, 0] = np.nan
+    position[7:9, :, :, 1] = np.nan
+    return schema.from_numpy(
+        position,
+        confidence,
+        individual_names=["mouse_b", "mouse_a"],
+        keypoint_names=["snout", "tail_base", "ear_left"],
+        source_software="DeepLabCut",
+    )
+
+
+@pytest.fixture
+def poses_single_3d() -> xr.Dataset:
+    """12 frames, 1 individual, 4 keypoints, 3D, no confidence."""
+    rng = np.random.default_rng(1)
+    position = rng.normal(size=(12, 3, 4, 1))
+    position[0] = np.nan
+    return schema.from_numpy(position, keypoint_names=["d", "c", "b", "a"])
+
+
+@pytest.fixture
+def bboxes_two_tracks() -> xr.Dataset:
+    """5 frames with a gap (frames 0, 1, 2, 5, 6), 2 tracks."""
+    rng = np.random.default_rng(2)
+    position = rng.uniform(10, 100, size=(5, 2, 2))
+    shape = rng.uniform(1, 20, size=(5, 2, 2))
+    confidence = rng.uniform(0, 1, size=(5, 2))
+    return schema.bboxes_from_numpy(
+        position,
+        shape,
+        confidence,
+        individual_names=["id_1", "id_4"],
+        frame_array=np.array([0, 1, 2, 5, 6]),
+    )

@@ -1,0 +1,58 @@
+"""netCDF: the native format round-trips every variable, coordinate and attribute."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import FormatError
+
+
+def _roundtrip(ds: xr.Dataset, tmp_path) -> xr.Dataset:
+    path = tmp_path / "data.nc"
+    assert posebridge.save(ds, path) == [path]
+    assert posebridge.detect(path) == "netcdf"
+    return posebridge.load(path)
+
+
+def test_poses_with_extras_round_trip_identically(tmp_path, poses_two_mice_with_nan):
+    ds = schema.with_fps(poses_two_mice_with_nan, 29.97)
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "tail_base"]]))
+    ds["instance_score"] = (("time", "individual"), np.ones((20, 2)))
+    ds.attrs["scorer"] = "DLC_resnet50"
+    ds.attrs["video_width"] = 640
+    back = _roundtrip(ds, tmp_path)
+    back.attrs.pop("source_file")
+    xr.testing.assert_identical(back, schema.validate(ds))
+    assert back.keypoint.dtype.kind == "U"
+
+
+def test_3d_frames_only_round_trip(tmp_path, poses_single_3d):
+    back = _roundtrip(poses_single_3d, tmp_path)
+    assert back.attrs["time_unit"] == "frames"
+    assert back.time.dtype == np.int64
+    xr.testing.assert_equal(back.position, poses_single_3d.position)
+
+
+def test_bboxes_round_trip(tmp_path, bboxes_two_tracks):
+    back = _roundtrip(bboxes_two_tracks, tmp_path)
+    xr.testing.assert_equal(back.shape, bboxes_two_tracks.shape)
+    assert back.time.values.tolist() == [0, 1, 2, 5, 6]
+
+
+def test_netcdf_without_position_is_refused(tmp_path):
+    path = tmp_path / "other.nc"
+    xr.Dataset({"temperature": ("t", np.arange(3.0))}).to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(FormatError, match="position"):
+        posebridge.load(path, format="netcdf")
+
+
+@pytest.mark.parametrize("content", [b"", b"\x89HDF\r\n\x1a\n truncated", b"CDF\x01junk"])
+def test_broken_netcdf_files_raise_format_error_naming_the_file(tmp_path, content):
+    path = tmp_path / "broken.nc"
+    path.write_bytes(content)
+    with pytest.raises(posebridge.PoseBridgeError, match="broken.nc"):
+        posebridge.load(path, format="netcdf")

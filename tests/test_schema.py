@@ -1,0 +1,155 @@
+"""The data model: builders, time helpers and validate()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import SchemaError
+
+
+def test_from_numpy_builds_movement_dims_coords_and_attrs():
+    ds = schema.from_numpy(np.zeros((4, 2, 3, 2)), individual_names=["a", "b"])
+    assert ds.position.dims == ("time", "space", "keypoint", "individual")
+    assert ds.confidence.dims == ("time", "keypoint", "individual")
+    assert ds.time.values.tolist() == [0, 1, 2, 3]
+    assert ds.time.dtype == np.int64
+    assert ds.space.values.tolist() == ["x", "y"]
+    assert ds.keypoint.values.tolist() == ["keypoint_0", "keypoint_1", "keypoint_2"]
+    assert ds.individual.values.tolist() == ["a", "b"]
+    assert ds.attrs == {"ds_type": "poses", "time_unit": "frames"}
+    assert np.isnan(ds.confidence).all()
+
+
+def test_from_numpy_with_fps_gives_seconds_and_keeps_frames():
+    ds = schema.from_numpy(np.zeros((3, 3, 1, 1)), fps=29.97, source_software="DeepLabCut")
+    assert ds.attrs["time_unit"] == "seconds"
+    assert ds.attrs["fps"] == 29.97
+    np.testing.assert_allclose(ds.time.values, np.arange(3) / 29.97)
+    assert ds.frame.values.tolist() == [0, 1, 2]
+    assert ds.space.values.tolist() == ["x", "y", "z"]
+    assert schema.frame_numbers(ds).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"position_array": np.zeros((3, 2, 1))}, "4 dimensions"),
+        ({"position_array": np.zeros((3, 4, 1, 1))}, "2 or 3 spatial"),
+        ({"position_array": np.zeros((3, 2, 2, 1)), "keypoint_names": ["a"]}, "length 2"),
+        ({"position_array": np.zeros((3, 2, 2, 1)), "keypoint_names": ["a", "a"]}, "not unique"),
+        (
+            {"position_array": np.zeros((3, 2, 2, 1)), "confidence_array": np.zeros((3, 2))},
+            "confidence_array",
+        ),
+        ({"position_array": np.zeros((3, 2, 1, 1)), "fps": 0}, "positive"),
+        ({"position_array": [[1.0]]}, "numpy array"),
+    ],
+)
+def test_from_numpy_rejects_bad_input_with_a_named_reason(kwargs, message):
+    with pytest.raises(SchemaError, match=message):
+        schema.from_numpy(**kwargs)
+
+
+def test_from_numpy_accepts_individual_wise_confidence():
+    ds = schema.from_numpy(np.zeros((3, 2, 2, 2)), confidence_array=np.ones((3, 2)))
+    assert ds.confidence.dims == ("time", "individual")
+    assert schema.confidence_per_keypoint(ds).shape == (3, 2, 2)
+
+
+def test_bboxes_single_frame_works():
+    ds = schema.bboxes_from_numpy(
+        np.ones((1, 2, 1)), np.ones((1, 2, 1)), frame_array=np.array([[7]])
+    )
+    assert ds.time.values.tolist() == [7]
+    assert ds.attrs["ds_type"] == "bboxes"
+
+
+def test_bboxes_frames_must_increase():
+    with pytest.raises(SchemaError, match="monotonically"):
+        schema.bboxes_from_numpy(
+            np.ones((2, 2, 1)), np.ones((2, 2, 1)), frame_array=np.array([3, 3])
+        )
+
+
+def test_bboxes_with_fps_divides_frame_numbers():
+    ds = schema.bboxes_from_numpy(
+        np.ones((2, 2, 1)), np.ones((2, 2, 1)), frame_array=np.array([10, 20]), fps=10
+    )
+    assert ds.time.values.tolist() == [1.0, 2.0]
+    assert ds.frame.values.tolist() == [10, 20]
+
+
+def test_validate_renames_plural_dims_and_cleans_attrs():
+    ds = schema.from_numpy(np.zeros((2, 2, 1, 1)))
+    legacy = ds.rename({"keypoint": "keypoints", "individual": "individuals"})
+    legacy.attrs["source_software"] = None
+    legacy.attrs["source_file"] = __import__("pathlib").Path("/x/y.h5")
+    out = schema.validate(legacy)
+    assert out.position.dims == ("time", "space", "keypoint", "individual")
+    assert "source_software" not in out.attrs
+    assert out.attrs["source_file"] == "/x/y.h5"
+
+
+def test_validate_infers_missing_ds_type_and_time_unit():
+    ds = schema.from_numpy(np.zeros((2, 2, 1, 1)))
+    ds.attrs = {}
+    out = schema.validate(ds)
+    assert out.attrs["ds_type"] == "poses"
+    assert out.attrs["time_unit"] == "frames"
+
+
+def test_validate_reorders_position_dims():
+    ds = schema.from_numpy(np.arange(8.0).reshape(2, 2, 2, 1))
+    shuffled = ds.transpose("individual", "keypoint", "space", "time")
+    out = schema.validate(shuffled)
+    assert out.position.dims == ("time", "space", "keypoint", "individual")
+    xr.testing.assert_equal(out.position, ds.position)
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda ds: ds.drop_vars("position"), "position"),
+        (lambda ds: ds.assign_coords(space=["x", "q"]), "space"),
+        (lambda ds: ds.assign_coords(time=[1, 0]), "strictly increasing"),
+        (lambda ds: ds.assign_coords(keypoint=["a", "a"]), "repeated"),
+        (lambda ds: ds.assign_attrs(time_unit="hours"), "time_unit"),
+        (lambda ds: ds.assign_attrs(fps=-2.0), "positive"),
+        (lambda ds: ds.assign_attrs(ds_type="tracks"), "ds_type"),
+        (lambda ds: ds.assign(position=ds.position.astype(str)), "numeric"),
+        (lambda ds: ds.drop_vars("keypoint"), "Missing coordinate 'keypoint'"),
+    ],
+)
+def test_validate_names_what_is_wrong(breakage, message):
+    ds = schema.from_numpy(np.zeros((2, 2, 2, 1)))
+    with pytest.raises(SchemaError, match=message):
+        schema.validate(breakage(ds))
+
+
+def test_validate_rejects_non_dataset():
+    with pytest.raises(SchemaError, match="xarray Dataset"):
+        schema.validate(np.zeros(3))
+
+
+def test_frame_numbers_round_rather_than_truncate():
+    ds = schema.from_numpy(np.zeros((2000, 2, 1, 1)))
+    seconds = ds.assign_coords(time=ds.time.values / 30.0).assign_attrs(
+        time_unit="seconds", fps=30.0
+    )
+    assert schema.frame_numbers(seconds).tolist() == list(range(2000))
+
+
+def test_frame_numbers_unknown_for_bare_timestamps():
+    ds = schema.from_numpy(np.zeros((2, 2, 1, 1)))
+    seconds = ds.assign_coords(time=[0.5, 0.75]).assign_attrs(time_unit="seconds")
+    assert schema.frame_numbers(seconds) is None
+
+
+def test_every_builder_output_saves_to_netcdf(
+    tmp_path, poses_two_mice_with_nan, bboxes_two_tracks
+):
+    for i, ds in enumerate([poses_two_mice_with_nan, bboxes_two_tracks]):
+        ds.to_netcdf(tmp_path / f"{i}.nc", engine="h5netcdf")
