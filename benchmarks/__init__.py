@@ -1,0 +1,1 @@
+"""Benchmarks of posebridge against the peer tools, run in one go: ``python -m benchmarks``."""

@@ -1,0 +1,118 @@
+"""Run every benchmark module against the peers and write benchmarks/RESULTS.md.
+
+Usage: ``python -m benchmarks [--repeat N] [--only SUBSTRING]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.metadata
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VERSIONED = (
+    "posebridge",
+    "movement",
+    "sleap-io",
+    "pynwb",
+    "ndx-pose",
+    "numpy",
+    "pandas",
+    "h5py",
+    "xarray",
+)
+
+
+def _modules() -> list[str]:
+    return sorted(p.stem for p in HERE.glob("bench_*.py"))
+
+
+def _run_step(module: str, index: int, repeat: int) -> dict | None:
+    results = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(dir=HERE) as workdir:
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.step", module, str(index), workdir],
+                capture_output=True,
+                text=True,
+                cwd=HERE.parent,
+            )
+        if done.returncode != 0:
+            tail = (done.stderr.strip().splitlines() or ["?"])[-1]
+            return {"error": tail}
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "peak_over_baseline": max(r["peak_over_baseline"] for r in results),
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="run operations containing this text")
+    args = parser.parse_args()
+
+    rows = []
+    for module in _modules():
+        steps = importlib.import_module(f"benchmarks.{module}").steps()
+        for index, step in enumerate(steps):
+            if args.only not in step.operation:
+                continue
+            print(f"{step.operation:45s} {step.tool:12s} ...", end=" ", flush=True)
+            outcome = _run_step(module, index, args.repeat)
+            print(outcome.get("error") or f"{outcome['seconds']:.3f} s")
+            rows.append((step, outcome))
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"({platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}).",
+        "Versions: " + ", ".join(f"{n} {_version(n)}" for n in VERSIONED) + ".",
+        "",
+        f"Each step ran {args.repeat}x in a fresh process; median seconds; memory is the peak "
+        "RSS above the level before the timed call, as a multiple of the pose arrays' bytes.",
+        "Ratio = peer seconds / posebridge seconds (above 1: posebridge is faster).",
+        "",
+        "| operation | tool | seconds | peak memory / arrays | ratio (peer / posebridge) |",
+        "|---|---|---|---|---|",
+    ]
+    ours = {s.operation: o for s, o in rows if s.tool == "posebridge" and "seconds" in o}
+    for step, outcome in rows:
+        if "error" in outcome:
+            lines.append(f"| {step.operation} | {step.tool} | failed: {outcome['error']} | | |")
+            continue
+        memory = (
+            f"{outcome['peak_over_baseline'] / step.array_bytes:.2f}x" if step.array_bytes else ""
+        )
+        ratio = ""
+        if step.tool != "posebridge" and step.operation in ours:
+            ratio = f"{outcome['seconds'] / ours[step.operation]['seconds']:.1f}x"
+        lines.append(
+            f"| {step.operation} | {step.tool} | {outcome['seconds']:.3f} | {memory} | {ratio} |"
+        )
+    if not args.only:
+        (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
+        print("wrote", HERE / "RESULTS.md")
+    else:
+        print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Run one benchmark step in this (fresh) process and print its measurements as JSON.
+
+Usage: ``python -m benchmarks.step <module> <index> <workdir>``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.harness import reset_peak, rss_bytes
+
+
+def main() -> None:
+    module_name, index, workdir = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    step = importlib.import_module(f"benchmarks.{module_name}").steps()[index]
+    for needed in step.needs:
+        importlib.import_module(needed)
+    state = step.prepare(workdir)
+    baseline = rss_bytes()
+    reset_peak()
+    start = time.perf_counter()
+    step.run(state)
+    seconds = time.perf_counter() - start
+    peak = max(rss_bytes("VmHWM"), baseline)
+    print(json.dumps({"seconds": seconds, "peak_over_baseline": peak - baseline}))
+
+
+if __name__ == "__main__":
+    main()
