@@ -83,7 +83,7 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-        f"({platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}).",
+        f"({platform.machine()}, Python {platform.python_version()}).",
         "Versions: " + ", ".join(f"{n} {_version(n)}" for n in VERSIONED) + ".",
         "",
         f"Each step ran {args.repeat}x in a fresh process; median seconds; memory is the peak "
