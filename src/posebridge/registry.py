@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import xarray as xr
 
@@ -34,6 +33,7 @@ FORMAT_MODULES = (
 Sniffer = Callable[[Path], bool]
 Reader = Callable[..., xr.Dataset]
 Writer = Callable[..., list[Path]]
+Describer = Callable[[Path], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,11 @@ class Format:
         each other when a file's content shows it is the sibling.
     specificity
         When several formats claim a file, the most specific wins.
+    describe
+        Optional ``describe(path) -> [(label, text), ...]``: what ``posebridge
+        info`` shows about a file beyond the dataset (videos, containers, ...).
+    notes
+        One line for the formats table: options, limits.
     """
 
     name: str
@@ -75,8 +80,8 @@ class Format:
     aliases: tuple[str, ...] = ()
     family: str = ""
     specificity: int = 0
+    describe: Describer | None = None
     notes: str = ""
-    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reads(self) -> bool:
