@@ -58,6 +58,8 @@ __all__ = [
 POSES = "poses"
 BBOXES = "bboxes"
 TIME, SPACE, KEYPOINT, INDIVIDUAL = "time", "space", "keypoint", "individual"
+#: Optional last dim of a poses dataset holding several camera views.
+VIEW = "view"
 POSES_DIMS = (TIME, SPACE, KEYPOINT, INDIVIDUAL)
 BBOXES_DIMS = (TIME, SPACE, INDIVIDUAL)
 SPACE_NAMES = ("x", "y", "z")
@@ -92,6 +94,19 @@ EXTRAS: dict[str, str] = {
     "video_width": "attr int: frame width of that video in pixels",
     "video_height": "attr int: frame height of that video in pixels",
     "frame_path": "attr str: a still frame of the video (sample data)",
+    # NWB / ndx-pose
+    "view": "dim (view,) str, optional last dim of position/confidence: camera view "
+    "(NWB per-camera PoseEstimation containers; movement's load_multiview_dataset)",
+    "device": "attr str: name of the camera Device linked to the NWB PoseEstimation",
+    "source_software_version": "attr str: version of the software that made the poses",
+    "space_unit": "attr str: unit of position ('pixels', 'millimeters', ...; NWB unit)",
+    "nwb_containers": "attr str: comma-separated paths of the NWB PoseEstimation "
+    "containers read (e.g. 'processing/behavior/PoseEstimation')",
+    "session_description": "attr str: NWB session description",
+    "session_start_time": "attr str: NWB session start time, ISO 8601 with time zone",
+    "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "
+    "subject_age, subject_description, subject_strain, subject_genotype, "
+    "subject_weight, subject_date_of_birth",
 }
 
 
@@ -505,9 +520,10 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     ds.attrs["ds_type"] = ds_type
     dims = POSES_DIMS if ds_type == POSES else BBOXES_DIMS
     position = ds["position"]
-    if set(position.dims) != set(dims):
+    views = (VIEW,) if ds_type == POSES and VIEW in position.dims else ()
+    if set(position.dims) != set(dims) | set(views):
         _fail(f"'position' of a {ds_type} dataset must have dims {dims}, got {position.dims}.")
-    ds["position"] = position.transpose(*dims)
+    ds["position"] = position.transpose(*dims, *views)
     if ds_type == BBOXES:
         if "shape" not in ds.data_vars:
             _fail("A bboxes dataset needs the data variable 'shape' (width, height).")
@@ -525,7 +541,7 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     allowed_space = [["x", "y"]] if ds_type == BBOXES else [["x", "y"], ["x", "y", "z"]]
     if space not in allowed_space:
         _fail(f"Coordinate 'space' must be one of {allowed_space}, got {space}.")
-    for dim in dims[2:]:
+    for dim in (*dims[2:], *views):
         _check_names(ds, dim)
 
     if "confidence" in ds.data_vars:
@@ -533,12 +549,13 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
         options = [(TIME, INDIVIDUAL)]
         if ds_type == POSES:
             options.insert(0, (TIME, KEYPOINT, INDIVIDUAL))
-        match = [opt for opt in options if set(opt) == set(conf_dims)]
+        conf_views = (VIEW,) if VIEW in conf_dims and views else ()
+        match = [opt for opt in options if set(opt) | set(conf_views) == set(conf_dims)]
         if not match:
             _fail(
                 f"'confidence' must have dims {' or '.join(map(str, options))}, got {conf_dims}."
             )
-        ds["confidence"] = ds["confidence"].transpose(*match[0])
+        ds["confidence"] = ds["confidence"].transpose(*match[0], *conf_views)
 
     time = np.asarray(ds[TIME].values)
     if time.dtype.kind not in "iuf":
