@@ -1,0 +1,405 @@
+"""DeepLabCut-style CSV files: header parsing, a fast exact reader and writer.
+
+Layout (``DataFrame.to_csv`` of a DeepLabCut table)::
+
+    scorer,DLC_resnet50,DLC_resnet50,...        <- one line per column level,
+    individuals,mouse1,mouse1,...                   first cell = the level name
+    bodyparts,snout,snout,...
+    coords,x,y,likelihood,...
+    0,12.5,40.25,0.98,...                        <- index cell(s), then numbers
+
+Labelled data indexes rows by image path: one column, or three
+(``labeled-data``, video, image), in which case the header lines start with
+``scorer,,,``. NaN is an empty cell. The header is parsed here, not by
+``pandas.read_csv(header=[...])``, which takes an all-empty first data row
+for an index-name row and drops it.
+
+Numbers are written with their shortest round-trip representation
+(pyarrow's formatter, vectorised and multi-threaded), so every value reads
+back bit-identical; without pyarrow, pandas writes them (exact, slower).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from posebridge.errors import FormatError
+from posebridge.formats import _dlc_table as table
+
+__all__ = ["CsvHeader", "read_header", "read_table", "sniff_header", "write_table"]
+
+LEVEL_NAMES = ("scorer", "individuals", "bodyparts", "coords")
+_MAX_HEADER_BYTES = 16 * 1024 * 1024
+_STRUCTURAL = re.compile(r'[,"\r\n]')
+_PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
+
+
+@dataclass
+class CsvHeader:
+    """What the header lines of a DeepLabCut CSV say.
+
+    Attributes
+    ----------
+    level_names
+        The column levels, e.g. ``["scorer", "bodyparts", "coords"]``.
+    columns
+        One label tuple per data column.
+    n_index
+        How many index columns start each row (1, or 3 for image levels).
+    skip
+        Lines before the first data row.
+    """
+
+    level_names: list[str]
+    columns: list[tuple[str, ...]]
+    n_index: int
+    skip: int
+
+
+def _lines(path: Path, count: int) -> list[str]:
+    """The first ``count`` lines of ``path``, decoded (at most 16 MB read)."""
+    lines: list[str] = []
+    budget = _MAX_HEADER_BYTES
+    with open(path, "rb") as handle:
+        for _ in range(count):
+            raw = handle.readline(budget)
+            if not raw:
+                break
+            budget -= len(raw)
+            try:
+                lines.append(raw.decode("utf-8-sig" if not lines else "utf-8"))
+            except UnicodeDecodeError:
+                raise FormatError(path, "is not a UTF-8 text file.") from None
+            if budget <= 0:
+                break
+    return lines
+
+
+def _parse(lines: list[str]) -> list[list[str]]:
+    return list(csv.reader(io.StringIO("".join(lines))))
+
+
+def _is_integer(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_header(path: Path) -> CsvHeader:
+    """Parse the header lines of a DeepLabCut-style CSV.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+
+    Returns
+    -------
+    CsvHeader
+        The column levels and labels and where the data starts.
+
+    Raises
+    ------
+    FormatError
+        When the header is not DeepLabCut's (naming what was found).
+
+    Examples
+    --------
+    >>> read_header(Path("video1DLC_resnet50.csv")).level_names  # doctest: +SKIP
+    ['scorer', 'bodyparts', 'coords']
+    """
+    rows = _parse(_lines(path, 7))
+    if not rows:
+        raise FormatError(path, "is empty; expected DeepLabCut header lines starting 'scorer,'.")
+    first = rows[0]
+    if not first or first[0].strip() != "scorer" or len(first) < 2:
+        raise FormatError(
+            path,
+            "is not a DeepLabCut-style CSV: its first line should start with 'scorer,' "
+            f"but starts with {','.join(first[:3])[:60]!r}.",
+        )
+    n_index = 1
+    while n_index < len(first) and first[n_index] == "":
+        n_index += 1
+    if n_index == len(first):
+        raise FormatError(path, "the 'scorer' header line names no scorer.")
+    header = [first]
+    expected = ["individuals", "bodyparts"]
+    for row in rows[1:]:
+        name = row[0].strip() if row else ""
+        if name == "coords":
+            header.append(row)
+            break
+        if name not in expected:
+            raise FormatError(
+                path,
+                "malformed DeepLabCut header: after 'scorer' expected the lines "
+                f"'individuals' (optional), 'bodyparts' and 'coords', found {name!r}.",
+            )
+        expected = expected[expected.index(name) + 1 :]
+        header.append(row)
+    else:
+        raise FormatError(path, "malformed DeepLabCut header: no 'coords' line.")
+    names = [row[0].strip() for row in header]
+    if "bodyparts" not in names:
+        raise FormatError(path, "malformed DeepLabCut header: no 'bodyparts' line.")
+    width = len(first)
+    for row in header:
+        if len(row) != width:
+            raise FormatError(
+                path,
+                f"malformed DeepLabCut header: the '{row[0]}' line has {len(row)} cells, "
+                f"the 'scorer' line {width}.",
+            )
+        if any(cell != "" for cell in row[1:n_index]):
+            raise FormatError(
+                path, f"malformed DeepLabCut header: the '{row[0]}' line fills an index cell."
+            )
+    columns = list(zip(*(row[n_index:] for row in header), strict=True))
+    skip = len(header)
+    data = rows[len(header) : len(header) + 2]
+    if n_index == 1 and len(data) == 2 and len(data[0]) == width:
+        named_index = data[0][0] != "" and all(cell == "" for cell in data[0][1:])
+        if named_index and not _is_integer(data[0][0]) and _is_integer(data[1][0]):
+            skip += 1  # pandas' index-name line ("frame,,,,")
+    return CsvHeader(names, columns, n_index, skip)
+
+
+def sniff_header(path: Path) -> CsvHeader | None:
+    """The header when ``path`` is a DeepLabCut-style CSV, else ``None`` (never raises).
+
+    Examples
+    --------
+    >>> sniff_header(Path("anipose.csv")) is None  # doctest: +SKIP
+    True
+    """
+    try:
+        with open(path, "rb") as handle:
+            if not handle.read(64).lstrip(b"\xef\xbb\xbf").startswith(b"scorer"):
+                return None
+        return read_header(path)
+    except (FormatError, OSError):
+        return None
+
+
+def _last_line_width(path: Path) -> int | None:
+    """How many cells the last line has (``None`` for a file without data lines)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        tail = b""
+        step = 65536
+        while size > 0:
+            start = max(0, size - step)
+            handle.seek(start)
+            tail = handle.read(size - start) + tail
+            size = start
+            if tail.rstrip(b"\r\n").count(b"\n") >= 1:
+                break
+    lines = tail.rstrip(b"\r\n").splitlines()
+    if not lines:
+        return None
+    return len(next(csv.reader([lines[-1].decode("utf-8", errors="replace")])))
+
+
+def read_table(
+    path: Path, source_software: str
+) -> tuple[np.ndarray, CsvHeader, list[np.ndarray], dict[str, np.ndarray]]:
+    """Read the numbers, header, index and per-row columns of a DeepLabCut CSV.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    source_software
+        For error messages only.
+
+    Returns
+    -------
+    tuple
+        (values of the bodypart columns as float64 (rows, columns), the
+        header, one array per index column, per-row columns by coordinate).
+
+    Raises
+    ------
+    FormatError
+        On a malformed header, a non-numeric cell, or rows of the wrong width.
+
+    Examples
+    --------
+    >>> values, header, index, rows = read_table(Path("v.csv"), "DeepLabCut")  # doctest: +SKIP
+    """
+    header = read_header(path)
+    width = header.n_index + len(header.columns)
+    row_columns = {
+        header.n_index + j: name
+        for j, label in enumerate(header.columns)
+        if (name := table.row_column_name(label, header.level_names)) is not None
+    }
+    pose_at = [
+        header.n_index + j
+        for j in range(len(header.columns))
+        if header.n_index + j not in row_columns
+    ]
+    last = _last_line_width(path)
+    if last is not None and last != width and header.skip > 0:
+        raise FormatError(
+            path,
+            f"looks truncated or malformed: its last line has {last} cells, the header "
+            f"{width}. Re-export the file from {source_software}.",
+        )
+    dtypes: dict[int, object] = {j: str for j in range(header.n_index)}
+    dtypes.update({j: str for j in row_columns})
+    dtypes.update({j: np.float64 for j in pose_at})
+    options: dict[str, object] = {}
+    if not _PANDAS_3:
+        options["float_precision"] = "round_trip"  # pandas 3's default parser is exact
+    try:
+        frame = pd.read_csv(
+            path,
+            header=None,
+            skiprows=header.skip,
+            names=list(range(width)),
+            index_col=False,
+            dtype=dtypes,
+            encoding="utf-8",
+            **options,
+        )
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame({j: pd.Series(dtype=dtypes[j]) for j in range(width)})
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise FormatError(
+            path, f"has data rows that are not DeepLabCut numbers ({message})."
+        ) from None
+    values = np.empty((len(frame), len(pose_at)), dtype=np.float64)
+    for k, j in enumerate(pose_at):
+        values[:, k] = frame[j].to_numpy(dtype=np.float64, na_value=np.nan)
+    index = [frame[j].to_numpy(dtype=object, na_value="") for j in range(header.n_index)]
+    index = [np.asarray(level, dtype=str) for level in index]
+    rows = {
+        name: np.asarray(frame[j].to_numpy(dtype=object, na_value=""), dtype=str)
+        for j, name in row_columns.items()
+    }
+    return values, header, index, rows
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _header_text(plan: table.ColumnPlan, n_index: int) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for level, name in enumerate(plan.level_names):
+        cells = [name, *([""] * (n_index - 1)), *(label[level] for label in plan.labels)]
+        if plan.data_split:
+            cells.append(table.SET_COLUMN if level == 0 else "")
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def _needs_quotes(columns: list[np.ndarray]) -> bool:
+    return any(
+        column.dtype.kind in "US" and any(_STRUCTURAL.search(str(v)) for v in column)
+        for column in columns
+    )
+
+
+def write_table(
+    target: Path,
+    plan: table.ColumnPlan,
+    index: list[np.ndarray],
+    data_split: np.ndarray | None,
+) -> None:
+    """Write one DeepLabCut CSV: header lines, then index and numbers row by row.
+
+    Parameters
+    ----------
+    target
+        The (temporary) file to write.
+    plan
+        The columns, from :func:`posebridge.formats._dlc_table.plan_columns`.
+    index
+        One array per index column (frame numbers, or image paths/levels).
+    data_split
+        LightningPose's per-row ``set`` values, or ``None``.
+
+    Examples
+    --------
+    >>> write_table(Path("out.csv"), plan, [frames], None)  # doctest: +SKIP
+    """
+    with open(target, "wb") as handle:
+        handle.write(_header_text(plan, len(index)).encode("utf-8"))
+        n_rows = index[0].shape[0]
+        text_columns = [*(i for i in index if i.dtype.kind != "i"), *(
+            [data_split] if data_split is not None else []
+        )]
+        quoted = _needs_quotes(text_columns)
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            _write_rows_pandas(handle, plan, index, data_split, n_rows)
+        else:
+            _write_rows_arrow(handle, plan, index, data_split, n_rows, quoted)
+
+
+def _chunks(n_rows: int, n_columns: int) -> list[slice]:
+    step = max(1, (1 << 21) // max(1, n_columns))
+    return [slice(a, min(a + step, n_rows)) for a in range(0, n_rows, step)] or [slice(0, 0)]
+
+
+def _write_rows_arrow(
+    handle: io.BufferedWriter,
+    plan: table.ColumnPlan,
+    index: list[np.ndarray],
+    data_split: np.ndarray | None,
+    n_rows: int,
+    quoted: bool,
+) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"i{k}" for k in range(len(index))] + [f"c{k}" for k in range(len(plan.labels))]
+    names += ["set"] if data_split is not None else []
+    options = pcsv.WriteOptions(
+        include_header=False, quoting_style="needed" if quoted else "none"
+    )
+    writer = None
+    for rows in _chunks(n_rows, len(plan.labels)):
+        block = np.ascontiguousarray(table.fill_values(plan, rows).T)
+        arrays = [pa.array(level[rows]) for level in index]
+        arrays += [pa.array(column, mask=np.isnan(column)) for column in block]
+        if data_split is not None:
+            arrays.append(pa.array(data_split[rows]))
+        batch = pa.record_batch(arrays, names=names)
+        if writer is None:
+            writer = pcsv.CSVWriter(handle, batch.schema, write_options=options)
+        writer.write_batch(batch)
+    if writer is not None:
+        writer.close()
+
+
+def _write_rows_pandas(
+    handle: io.BufferedWriter,
+    plan: table.ColumnPlan,
+    index: list[np.ndarray],
+    data_split: np.ndarray | None,
+    n_rows: int,
+) -> None:
+    for rows in _chunks(n_rows, len(plan.labels)):
+        frame = pd.DataFrame(table.fill_values(plan, rows))
+        for k, level in enumerate(index):
+            frame.insert(k, f"i{k}", level[rows])
+        if data_split is not None:
+            frame["set"] = data_split[rows]
+        frame.to_csv(handle, header=False, index=False, lineterminator="\n")

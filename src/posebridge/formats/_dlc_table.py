@@ -1,0 +1,594 @@
+"""DeepLabCut-style tables <-> poses datasets, independent of the file type.
+
+A DeepLabCut table has one row per frame (or labelled image) and one column
+per (scorer, [individual], bodypart, coord). This module turns the table's
+numbers, column labels and row index into a dataset (:func:`build_dataset`)
+and plans the columns of a dataset to write (:func:`plan_columns`,
+:func:`fill_values`); the .h5 and .csv layers only move bytes.
+
+Rules (see ``schema.EXTRAS`` for the names):
+
+- individuals in file order; a file without an ``individuals`` level holds
+  one individual named ``individual_0`` (movement's name);
+- keypoints: the bodyparts of the ordinary individuals in file order, then
+  those that only the ``single`` individual has (DeepLabCut's unique
+  bodyparts); combinations the file lacks are NaN;
+- coords by name: ``x``, ``y`` (, ``z``) -> ``position``, ``likelihood`` ->
+  ``confidence`` (NaN when absent), any other coord -> an extra variable
+  (time, keypoint, individual) named after it (LightningPose EKS, ``visible``);
+- ``likelihood < 0`` (DeepLabCut 3 padding with -1) -> x, y, likelihood NaN;
+- an integer row index gives the frame numbers (``time``); image paths give
+  ``time = 0..n-1`` and the ``image_path`` coordinate, and ``dlc_index_style``
+  remembers whether they were one path column or (folder, video, image) levels;
+- LightningPose's ``set`` column -> the ``data_split`` coordinate.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import FormatError, SchemaError
+
+__all__ = [
+    "ColumnPlan",
+    "build_dataset",
+    "fill_values",
+    "index_for_writing",
+    "plan_columns",
+]
+
+SINGLE = "single"
+DEFAULT_INDIVIDUAL = "individual_0"
+LEVELS_3 = ("scorer", "bodyparts", "coords")
+LEVELS_4 = ("scorer", "individuals", "bodyparts", "coords")
+CORE_COORDS = ("x", "y", "z", "likelihood")
+SET_COLUMN = "set"
+DATA_SPLIT = "data_split"
+IMAGE_PATH = "image_path"
+INDEX_STYLE = "dlc_index_style"
+#: names an extra coord may not take (they are the model's own).
+_RESERVED = {
+    "position", "confidence", "shape", "time", "space", "keypoint", "individual",
+    schema.FRAME, IMAGE_PATH, DATA_SPLIT,
+}  # fmt: skip
+
+
+def extra_name(coord: str) -> str:
+    """The dataset variable that holds the DeepLabCut coord ``coord``."""
+    return f"{coord}_coord" if coord in _RESERVED else coord
+
+
+def _coord_of(variable: str) -> str:
+    return variable[: -len("_coord")] if variable.endswith("_coord") else variable
+
+
+def _level_positions(
+    names: Sequence[str | None], n_levels: int, path: Path | None
+) -> tuple[int | None, int | None, int, int]:
+    """Positions of (scorer, individuals, bodyparts, coords) among the column levels."""
+    named = [None if n is None else str(n) for n in names]
+    if "bodyparts" in named and "coords" in named:
+        pick = {n: named.index(n) for n in LEVELS_4 if n in named}
+        return pick.get("scorer"), pick.get("individuals"), pick["bodyparts"], pick["coords"]
+    if n_levels == 3:
+        return 0, None, 1, 2
+    if n_levels == 4:
+        return 0, 1, 2, 3
+    if n_levels == 2:
+        return None, None, 0, 1
+    raise FormatError(
+        path,
+        f"expected DeepLabCut columns with 3 levels {LEVELS_3} or 4 levels {LEVELS_4}, "
+        f"found {n_levels} levels named {named}.",
+    )
+
+
+def _blank(label: str) -> bool:
+    return label == "" or label == "nan" or (label.startswith("Unnamed: ") and "_level_" in label)
+
+
+@dataclass
+class _Layout:
+    individuals: list[str]
+    keypoints: list[str]
+    coords: list[str]
+    flat: np.ndarray  # per pose column: index into (individual, keypoint, coord) flattened
+    scorer: str | None
+    row_columns: dict[str, int]  # per-row columns (LightningPose 'set') -> label position
+
+
+def row_column_name(label: Sequence[str], names: Sequence[str | None]) -> str | None:
+    """The coordinate a per-row column becomes (``data_split`` for ``set``), else ``None``.
+
+    A per-row column has a label only in its first level (LightningPose's
+    ``("set", "", "")``); every other column belongs to a bodypart.
+
+    Examples
+    --------
+    >>> row_column_name(("set", "", ""), ["scorer", "bodyparts", "coords"])
+    'data_split'
+    """
+    label = tuple(str(v) for v in label)
+    if len(label) < 2 or not all(_blank(v) for v in label[1:]):
+        return None
+    return DATA_SPLIT if label[0] == SET_COLUMN else f"column_{label[0]}"
+
+
+def _layout(
+    columns: Sequence[tuple[str, ...]], names: Sequence[str | None], path: Path | None
+) -> _Layout:
+    if not columns:
+        raise FormatError(path, "has no data columns (expected x, y, likelihood per bodypart).")
+    n_levels = len(columns[0])
+    if any(len(c) != n_levels for c in columns):
+        raise FormatError(path, "the column labels do not all have the same number of levels.")
+    i_scorer, i_ind, i_bp, i_coord = _level_positions(names, n_levels, path)
+    pose: list[tuple[str, str, str]] = []
+    row_columns: dict[str, int] = {}
+    scorers: list[str] = []
+    for j, label in enumerate(columns):
+        label = tuple(str(v) for v in label)
+        row_name = row_column_name(label, names) if i_scorer == 0 else None
+        if row_name is not None:
+            if row_name != DATA_SPLIT:
+                raise FormatError(
+                    path,
+                    f"has a column '{label[0]}' that belongs to no bodypart; the only such "
+                    f"column posebridge knows is LightningPose's '{SET_COLUMN}'.",
+                )
+            row_columns[row_name] = j
+            continue
+        bodypart, coord = label[i_bp], label[i_coord]
+        individual = DEFAULT_INDIVIDUAL if i_ind is None else label[i_ind]
+        if _blank(bodypart) or _blank(coord) or (i_ind is not None and _blank(individual)):
+            raise FormatError(path, f"column {j} has an empty level label: {label}.")
+        if i_scorer is not None and label[i_scorer] not in scorers:
+            scorers.append(label[i_scorer])
+        pose.append((individual, bodypart, coord))
+    if not pose:
+        raise FormatError(path, "has no bodypart columns.")
+    individuals = list(dict.fromkeys(p[0] for p in pose))
+    shared = dict.fromkeys(p[1] for p in pose if p[0] != SINGLE)
+    unique = dict.fromkeys(p[1] for p in pose if p[0] == SINGLE and p[1] not in shared)
+    keypoints = [*shared, *unique]
+    coords = list(dict.fromkeys(p[2] for p in pose))
+    for needed in ("x", "y"):
+        if needed not in coords:
+            raise FormatError(
+                path, f"has no '{needed}' coordinate columns (coords found: {coords})."
+            )
+    ind_at = {n: i for i, n in enumerate(individuals)}
+    kp_at = {n: i for i, n in enumerate(keypoints)}
+    co_at = {n: i for i, n in enumerate(coords)}
+    flat = np.array(
+        [(ind_at[i] * len(keypoints) + kp_at[k]) * len(coords) + co_at[c] for i, k, c in pose],
+        dtype=np.intp,
+    )
+    if np.unique(flat).size != flat.size:
+        raise FormatError(path, "has repeated (individual, bodypart, coord) columns.")
+    if len(scorers) > 1:
+        warnings.warn(
+            f"{path}: several scorers {scorers}; keeping the first in attrs['scorer'].",
+            UserWarning,
+            stacklevel=4,
+        )
+    return _Layout(
+        individuals,
+        keypoints,
+        coords,
+        flat,
+        scorers[0] if scorers else None,
+        row_columns,
+    )
+
+
+def _time_index(
+    index: Sequence[np.ndarray], n_rows: int, path: Path | None
+) -> tuple[np.ndarray, np.ndarray | None, str | None]:
+    """(frame numbers, image paths or None, index style or None) from the row index."""
+    if not index:
+        return np.arange(n_rows, dtype=np.int64), None, None
+    if len(index) == 1:
+        level = np.asarray(index[0])
+        if level.dtype.kind in "iu":
+            return level.astype(np.int64), None, None
+        if level.dtype.kind == "f":
+            if np.all(np.isfinite(level)) and np.all(np.mod(level, 1) == 0):
+                return level.astype(np.int64), None, None
+            raise FormatError(path, "the row index holds fractional or missing frame numbers.")
+        text = level.astype(str)
+        try:
+            return text.astype(np.int64), None, None
+        except ValueError:
+            pass
+        if np.any(text == "") or np.any(text == "nan"):
+            raise FormatError(path, "a row has no index value (image path or frame number).")
+        return np.arange(n_rows, dtype=np.int64), text, "path"
+    parts = [np.asarray(level).astype(str) for level in index]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = np.char.add(np.char.add(joined, "/"), part)
+    return np.arange(n_rows, dtype=np.int64), joined, "levels"
+
+
+def build_dataset(
+    values: np.ndarray,
+    columns: Sequence[tuple[str, ...]],
+    column_names: Sequence[str | None],
+    index: Sequence[np.ndarray],
+    *,
+    source_software: str,
+    path: Path | None = None,
+    row_values: dict[str, np.ndarray] | None = None,
+    owned: bool = False,
+) -> xr.Dataset:
+    """A poses dataset from a DeepLabCut-style table.
+
+    Parameters
+    ----------
+    values
+        (rows, pose columns) numbers: one column per label of ``columns``
+        that is not a per-row column (``set``), in order.
+    columns
+        Every column's label tuple, per-row columns included.
+    column_names
+        Names of the column levels (``scorer``, ``individuals``, ...).
+    index
+        One array per row-index level (frame numbers, image paths, or the
+        (folder, video, image) levels of labelled data).
+    source_software
+        ``"DeepLabCut"`` or ``"LightningPose"``.
+    path
+        The file, for error messages.
+    row_values
+        Values of the per-row columns by coordinate name (``data_split``),
+        see :func:`row_column_name`.
+    owned
+        Whether ``values`` may be modified and kept (no copy is made then).
+
+    Returns
+    -------
+    xarray.Dataset
+        float64 ``position`` and ``confidence``, extras as described above.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cols = [("me", "nose", "x"), ("me", "nose", "y"), ("me", "nose", "likelihood")]
+    >>> ds = build_dataset(
+    ...     np.ones((2, 3)), cols, ["scorer", "bodyparts", "coords"], [np.array([0, 1])],
+    ...     source_software="DeepLabCut",
+    ... )
+    >>> ds.position.shape, ds.individual.values.tolist()
+    ((2, 2, 1, 1), ['individual_0'])
+    """
+    layout = _layout(columns, column_names, path)
+    n_rows = values.shape[0]
+    n_ind, n_kp, n_co = len(layout.individuals), len(layout.keypoints), len(layout.coords)
+    pose_values = values if values.dtype == np.float64 else values.astype(np.float64)
+    owned = owned or pose_values is not values
+    if values.ndim != 2 or values.shape[1] != layout.flat.size:
+        raise FormatError(
+            path, f"has {layout.flat.size} bodypart columns but rows of {values.shape[1:]} values."
+        )
+    row_values = dict(row_values or {})
+    missing = set(layout.row_columns) - set(row_values)
+    if missing:
+        raise FormatError(path, f"the values of the column(s) {sorted(missing)} were not read.")
+    if layout.flat.size == n_ind * n_kp * n_co and np.array_equal(
+        layout.flat, np.arange(layout.flat.size)
+    ):
+        data = pose_values if owned else pose_values.copy()
+        data = data.reshape(n_rows, n_ind, n_kp, n_co)  # the full product: no scatter
+    else:
+        data = np.full((n_rows, n_ind * n_kp * n_co), np.nan)
+        data[:, layout.flat] = pose_values
+        data = data.reshape(n_rows, n_ind, n_kp, n_co)
+
+    frames, image_paths, style = _time_index(index, n_rows, path)
+    if frames.shape[0] != n_rows:
+        raise FormatError(path, f"the row index has {frames.shape[0]} rows, the data {n_rows}.")
+    order = None
+    if n_rows > 1 and not np.all(np.diff(frames) > 0):
+        order = np.argsort(frames, kind="stable")
+        if np.any(np.diff(frames[order]) == 0):
+            raise FormatError(path, "the row index repeats a frame number.")
+        frames, data = frames[order], data[order]
+
+    space = [c for c in ("x", "y", "z") if c in layout.coords]
+    space_at = [layout.coords.index(c) for c in space]
+    if space_at == list(range(len(space))):
+        position = data[..., : len(space)].transpose(0, 3, 2, 1)
+    else:
+        position = data[..., space_at].transpose(0, 3, 2, 1)
+    if "likelihood" in layout.coords:
+        confidence = data[..., layout.coords.index("likelihood")].transpose(0, 2, 1)
+        padded = confidence < 0  # DeepLabCut 3 pads missing animals with -1
+        if padded.any():
+            confidence[padded] = np.nan
+            position_mask = np.broadcast_to(padded[:, None], position.shape)
+            position[position_mask] = np.nan
+    else:
+        confidence = np.full((n_rows, n_kp, n_ind), np.nan)
+
+    dims3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+    variables: dict[str, tuple] = {
+        "position": (schema.POSES_DIMS, position),
+        "confidence": (dims3, confidence),
+    }
+    for i, coord in enumerate(layout.coords):
+        if coord not in CORE_COORDS:
+            variables[extra_name(coord)] = (dims3, data[..., i].transpose(0, 2, 1))
+    coords: dict[str, object] = {
+        schema.TIME: frames,
+        schema.SPACE: space,
+        schema.KEYPOINT: layout.keypoints,
+        schema.INDIVIDUAL: layout.individuals,
+    }
+    if image_paths is not None:
+        coords[IMAGE_PATH] = (schema.TIME, image_paths if order is None else image_paths[order])
+    for name in layout.row_columns:
+        column = row_values[name]
+        text = np.asarray(column).astype(str)
+        coords[name] = (schema.TIME, text if order is None else text[order])
+    attrs: dict[str, object] = {
+        "ds_type": schema.POSES,
+        "time_unit": "frames",
+        "source_software": source_software,
+    }
+    if layout.scorer is not None:
+        attrs["scorer"] = layout.scorer
+    if style is not None:
+        attrs[INDEX_STYLE] = style
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+@dataclass
+class ColumnPlan:
+    """The columns of one DeepLabCut table to write.
+
+    Attributes
+    ----------
+    labels
+        One tuple per column: (scorer, [individual], bodypart, coord).
+    level_names
+        ``LEVELS_3`` or ``LEVELS_4``.
+    source
+        Per column, the flat index into the (individual, keypoint, coord)
+        stack built by :func:`fill_values`.
+    coords
+        The coords stacked: ``x``, ``y`` (, ``z``) (, ``likelihood``), extras.
+    variables
+        The dataset variables holding the extra coords, in order.
+    data_split
+        Whether a trailing ``set`` column is written.
+    arrays
+        The dataset's arrays the columns are taken from.
+    """
+
+    labels: list[tuple[str, ...]]
+    level_names: tuple[str, ...]
+    source: np.ndarray
+    coords: list[str]
+    variables: list[str]
+    data_split: bool
+    arrays: list[np.ndarray]  # position (t, space, kp, ind), then (t, kp, ind) each
+
+
+def _extra_variables(ds: xr.Dataset) -> list[str]:
+    wanted = {schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL}
+    return [
+        str(name)
+        for name, var in ds.data_vars.items()
+        if name not in ("position", "confidence")
+        and set(var.dims) == wanted
+        and var.dtype.kind in "fiub"
+    ]
+
+
+def _all_nan(ds: xr.Dataset, names: Sequence[str]) -> np.ndarray:
+    """(keypoint, individual) booleans: True where every listed variable is NaN throughout."""
+    empty = np.ones((ds.sizes[schema.KEYPOINT], ds.sizes[schema.INDIVIDUAL]), dtype=bool)
+    for name in names:
+        var = ds[name]
+        other = [d for d in var.dims if d not in (schema.KEYPOINT, schema.INDIVIDUAL)]
+        isnan = np.isnan(var.transpose(*other, schema.KEYPOINT, schema.INDIVIDUAL).values)
+        empty &= isnan.reshape(-1, *empty.shape).all(axis=0)
+    return empty
+
+
+def _keypoints_per_individual(ds: xr.Dataset, variables: Sequence[str]) -> list[list[int]]:
+    """DeepLabCut's column set: the ``single`` individual holds only the unique bodyparts."""
+    individuals = [str(v) for v in ds[schema.INDIVIDUAL].values]
+    n_kp = ds.sizes[schema.KEYPOINT]
+    everything = list(range(n_kp))
+    if SINGLE not in individuals or len(individuals) == 1:
+        return [everything for _ in individuals]
+    empty = _all_nan(ds, ["position", "confidence", *variables])
+    single = individuals.index(SINGLE)
+    others = [i for i in range(len(individuals)) if i != single]
+    nobody_else = empty[:, others].all(axis=1)
+    suffix_start = n_kp
+    while suffix_start > 0 and nobody_else[suffix_start - 1]:
+        suffix_start -= 1
+    unique = set(range(suffix_start, n_kp))
+    for_single = [k for k in everything if k in unique or not empty[k, single]]
+    if not for_single:
+        for_single = everything
+    shared = [k for k in everything if k not in unique]
+    return [for_single if i == single else shared or everything for i in range(len(individuals))]
+
+
+def plan_columns(
+    ds: xr.Dataset,
+    individuals: Sequence[int],
+    *,
+    scorer: str,
+    four_levels: bool,
+    likelihood: bool,
+) -> ColumnPlan:
+    """Plan the columns of a table holding ``individuals`` (positions in ``ds``).
+
+    Parameters
+    ----------
+    ds
+        A validated poses dataset.
+    individuals
+        Positions along ``individual`` to write, in order.
+    scorer
+        The scorer written in the first column level.
+    four_levels
+        Whether to write the ``individuals`` level.
+    likelihood
+        Whether to write a ``likelihood`` coord.
+
+    Returns
+    -------
+    ColumnPlan
+        Labels and where each column's numbers come from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import from_numpy
+    >>> plan = plan_columns(
+    ...     from_numpy(np.zeros((2, 2, 1, 1))), [0], scorer="me", four_levels=False,
+    ...     likelihood=True,
+    ... )
+    >>> plan.labels
+    [('me', 'keypoint_0', 'x'), ('me', 'keypoint_0', 'y'), ('me', 'keypoint_0', 'likelihood')]
+    """
+    variables = _extra_variables(ds)
+    space = [str(s) for s in ds[schema.SPACE].values]
+    coords = [*space, *(["likelihood"] if likelihood else []), *map(_coord_of, variables)]
+    names = [str(v) for v in ds[schema.INDIVIDUAL].values]
+    keypoints = [str(v) for v in ds[schema.KEYPOINT].values]
+    per_individual = _keypoints_per_individual(ds, variables)
+    n_kp, n_co = len(keypoints), len(coords)
+    labels: list[tuple[str, ...]] = []
+    source: list[int] = []
+    for i in individuals:
+        for k in per_individual[i]:
+            for c, coord in enumerate(coords):
+                head = (scorer, names[i]) if four_levels else (scorer,)
+                labels.append((*head, keypoints[k], coord))
+                source.append((i * n_kp + k) * n_co + c)
+    dims3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+    arrays = [ds["position"].values]
+    if likelihood:
+        arrays.append(schema.confidence_per_keypoint(ds).values)
+    arrays.extend(ds[name].transpose(*dims3).values for name in variables)
+    return ColumnPlan(
+        labels=labels,
+        level_names=LEVELS_4 if four_levels else LEVELS_3,
+        source=np.asarray(source, dtype=np.intp),
+        coords=coords,
+        variables=variables,
+        data_split=DATA_SPLIT in ds.coords,
+        arrays=arrays,
+    )
+
+
+def fill_values(plan: ColumnPlan, rows: slice = slice(None)) -> np.ndarray:
+    """The float64 (rows, columns) numbers of ``plan`` for the time steps ``rows``.
+
+    Parameters
+    ----------
+    plan
+        From :func:`plan_columns`.
+    rows
+        Which time steps.
+
+    Returns
+    -------
+    numpy.ndarray
+        One column per label of the plan.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import from_numpy
+    >>> ds = from_numpy(np.arange(4.0).reshape(1, 2, 2, 1))
+    >>> plan = plan_columns(ds, [0], scorer="me", four_levels=False, likelihood=False)
+    >>> fill_values(plan, slice(None)).tolist()
+    [[0.0, 2.0, 1.0, 3.0]]
+    """
+    position = plan.arrays[0][rows]  # (t, space, kp, ind)
+    n_t, n_space, n_kp, n_ind = position.shape
+    stack = np.empty((n_t, n_ind, n_kp, len(plan.coords)), dtype=np.float64)
+    stack[..., :n_space] = position.transpose(0, 3, 2, 1)
+    for at, array in enumerate(plan.arrays[1:], start=n_space):
+        stack[..., at] = array[rows].transpose(0, 2, 1)
+    return stack.reshape(n_t, -1)[:, plan.source]
+
+
+def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
+    """The row index to write: ``("frames", [numbers])``, ``("path", [paths])`` or ``("levels", [...])``.
+
+    Labelled data (an ``image_path`` coordinate) is indexed by image, in the
+    style the source used (``dlc_index_style``); predictions by frame number.
+
+    Parameters
+    ----------
+    ds
+        A validated poses dataset.
+
+    Returns
+    -------
+    tuple
+        The style and one array per index column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.schema import from_numpy
+    >>> index_for_writing(from_numpy(np.zeros((2, 2, 1, 1))))[1][0].tolist()
+    [0, 1]
+    """
+    if IMAGE_PATH in ds.coords:
+        paths = np.asarray(ds[IMAGE_PATH].values).astype(str)
+        if ds.attrs.get(INDEX_STYLE) == "levels":
+            split = [p.split("/") for p in paths.tolist()]
+            if all(len(parts) >= 3 for parts in split):
+                return "levels", [
+                    np.array([parts[0] for parts in split]),
+                    np.array(["/".join(parts[1:-1]) for parts in split]),
+                    np.array([parts[-1] for parts in split]),
+                ]
+            warnings.warn(
+                "Some image paths have fewer than 3 parts (folder/video/image); writing "
+                "them as one path column.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return "path", [paths]
+    frames = schema.frame_numbers(ds)
+    if frames is None:
+        warnings.warn(
+            "The dataset's time is in seconds with no fps or frame numbers; writing rows "
+            "numbered 0..n-1.",
+            UserWarning,
+            stacklevel=3,
+        )
+        frames = np.arange(ds.sizes[schema.TIME], dtype=np.int64)
+    return "frames", [frames]
+
+
+def check_writable(ds: xr.Dataset) -> None:
+    """Refuse datasets DeepLabCut tables cannot hold (bounding boxes)."""
+    if ds.attrs.get("ds_type") != schema.POSES:
+        raise SchemaError(
+            "DeepLabCut and LightningPose files hold poses; this dataset holds "
+            f"{ds.attrs.get('ds_type')}."
+        )

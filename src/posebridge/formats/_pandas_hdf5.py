@@ -1,0 +1,453 @@
+"""Read DataFrames that pandas wrote to HDF5 (``to_hdf``), with h5py alone.
+
+pandas stores a DataFrame in one of two layouts (both readable here without
+PyTables):
+
+``table`` (``pandas_type == "frame_table"``)
+    The group holds a compound dataset ``table`` with the fields ``index`` and
+    ``values_block_<b>`` (one 2-D field per block of columns of one dtype).
+    The column labels sit in small attributes written as protocol-0 pickles of
+    builtins (``non_index_axes``, ``info``, ``values_block_<b>_kind``); they
+    are unpickled with :class:`BuiltinsOnlyUnpickler`, which refuses any
+    class, so a crafted file cannot run code.
+``fixed`` (``pandas_type == "frame"``)
+    The group holds ``axis0*`` (columns), ``axis1*`` (rows) and
+    ``block<b>_items*`` / ``block<b>_values`` arrays; a MultiIndex axis is
+    stored as ``_level<i>`` (values) and ``_label<i>`` (codes). No pickles,
+    except a ``None`` level name, stored as the pickle ``N.``.
+
+Only what DataFrames of numbers with string or integer labels need is read;
+anything else (object columns stored as pickled arrays, datetimes) raises
+:class:`~posebridge.errors.FormatError`.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from posebridge.errors import FormatError
+
+__all__ = [
+    "BuiltinsOnlyUnpickler",
+    "PandasFrame",
+    "column_level_names",
+    "pandas_groups",
+    "read_frame",
+    "safe_unpickle",
+]
+
+#: Builtins a pandas label pickle may name; nothing that can run code.
+_SAFE_BUILTINS = frozenset(
+    {"set", "frozenset", "complex", "slice", "range", "bytearray", "bytes", "str", "int",
+     "float", "list", "tuple", "dict", "bool"}
+)  # fmt: skip
+
+
+class BuiltinsOnlyUnpickler(pickle.Unpickler):
+    """An unpickler that admits a few builtin types and refuses every other class.
+
+    pandas writes its label attributes as protocol-0 pickles of lists, tuples,
+    dicts, strings and numbers, which never need a class; anything that asks
+    for one (a numpy array, an arbitrary callable) is refused.
+    """
+
+    def find_class(self, module: str, name: str) -> Any:  # noqa: D102
+        if module in ("builtins", "__builtin__") and name in _SAFE_BUILTINS:
+            return super().find_class("builtins", name)
+        raise pickle.UnpicklingError(f"refused to load {module}.{name} from a pickled attribute")
+
+    def persistent_load(self, pid: Any) -> Any:  # noqa: D102
+        raise pickle.UnpicklingError("refused a persistent id in a pickled attribute")
+
+
+def safe_unpickle(data: bytes | np.bytes_ | np.ndarray, path: Path, what: str) -> Any:
+    """Unpickle one attribute with :class:`BuiltinsOnlyUnpickler`.
+
+    Parameters
+    ----------
+    data
+        The raw attribute value.
+    path
+        The file, for error messages.
+    what
+        The attribute's name, for error messages.
+
+    Returns
+    -------
+    object
+        The unpickled builtin object.
+
+    Raises
+    ------
+    FormatError
+        When the pickle is broken or asks for anything but builtins.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> safe_unpickle(b"(lp0\\nVx\\np1\\na.", Path("f.h5"), "labels")
+    ['x']
+    """
+    raw = bytes(np.asarray(data).tobytes()) if not isinstance(data, bytes) else data
+    try:
+        return BuiltinsOnlyUnpickler(io.BytesIO(raw), encoding="utf-8").load()
+    except Exception as error:  # any failure of a foreign pickle is a format error
+        raise FormatError(
+            path,
+            f"the pandas attribute '{what}' could not be read safely ({error}); only "
+            "pickles of plain lists, tuples, dicts, strings and numbers are accepted.",
+        ) from None
+
+
+@dataclass
+class PandasFrame:
+    """A DataFrame's pieces, as read from HDF5.
+
+    Attributes
+    ----------
+    values
+        (rows, columns) numbers, in column order (the file's dtype).
+    columns
+        One tuple of labels per column.
+    column_names
+        The names of the column levels (``None`` where unnamed).
+    index
+        One array per row-index level (int64 or str).
+    layout
+        ``"table"`` or ``"fixed"``.
+    text_columns
+        Columns of text (a ``table`` block of strings), by position; their
+        place in ``values`` holds NaN.
+    """
+
+    values: np.ndarray
+    columns: list[tuple[str, ...]]
+    column_names: list[str | None]
+    index: list[np.ndarray]
+    layout: str
+    text_columns: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def _text(value: Any, encoding: str = "utf-8") -> str:
+    if isinstance(value, np.ndarray):
+        value = value.item() if value.size == 1 else value.tobytes()
+    if isinstance(value, bytes | np.bytes_):
+        return bytes(value).decode(encoding, errors="replace")
+    return str(value)
+
+
+def pandas_groups(h5: h5py.File) -> list[str]:
+    """Paths (without the leading ``/``) of every group pandas wrote a DataFrame to.
+
+    Parameters
+    ----------
+    h5
+        An open HDF5 file.
+
+    Returns
+    -------
+    list of str
+        The pandas keys, in file order.
+
+    Examples
+    --------
+    >>> import h5py
+    >>> with h5py.File("video1DLC.h5") as h5:  # doctest: +SKIP
+    ...     pandas_groups(h5)
+    ['df_with_missing']
+    """
+    found: list[str] = []
+
+    def visit(name: str, obj: Any) -> None:
+        if isinstance(obj, h5py.Group) and "pandas_type" in obj.attrs:
+            found.append(name)
+
+    h5.visititems(visit)
+    return found
+
+
+def _layout(group: h5py.Group) -> str:
+    kind = _text(group.attrs.get("pandas_type", b""))
+    if kind == "frame_table":
+        return "table"
+    if kind == "frame":
+        return "fixed"
+    return kind
+
+
+def column_level_names(group: h5py.Group, path: Path) -> list[str | None]:
+    """The names of the column levels of the DataFrame in ``group``.
+
+    Parameters
+    ----------
+    group
+        A pandas group.
+    path
+        The file, for error messages.
+
+    Returns
+    -------
+    list
+        One name (or ``None``) per column level; empty when unknown.
+
+    Examples
+    --------
+    >>> import h5py
+    >>> with h5py.File("video1DLC.h5") as h5:  # doctest: +SKIP
+    ...     column_level_names(h5["df_with_missing"], "video1DLC.h5")
+    ['scorer', 'bodyparts', 'coords']
+    """
+    layout = _layout(group)
+    if layout == "table":
+        info = safe_unpickle(group.attrs.get("info", b"(dp0\n."), path, "info")
+        if not isinstance(info, dict):
+            return []
+        axis_info = info.get(1, {})
+        names = axis_info.get("names") if isinstance(axis_info, dict) else None
+        return [None if n is None else str(n) for n in names] if names else []
+    if layout == "fixed":
+        if _text(group.attrs.get("axis0_variety", b"")) != "multi":
+            return [_fixed_name(group.get("axis0"))]
+        count = int(group.attrs.get("axis0_nlevels", 0))
+        return [_fixed_name(group.get(f"axis0_level{i}")) for i in range(count)]
+    return []
+
+
+def _fixed_name(node: Any) -> str | None:
+    if node is None or "name" not in node.attrs:
+        return None
+    raw = node.attrs["name"]
+    text = _text(raw)
+    return None if text == "N." else text
+
+
+# --------------------------------------------------------------------------
+# table layout
+
+
+def _labels(raw: Any) -> tuple[str, ...]:
+    items = raw if isinstance(raw, tuple | list) else (raw,)
+    return tuple(_text(item) for item in items)
+
+
+def _decode_strings(values: np.ndarray, encoding: str, path: Path, what: str) -> np.ndarray:
+    if values.dtype.kind == "S":
+        try:
+            return np.char.decode(values, encoding)
+        except UnicodeDecodeError:
+            raise FormatError(path, f"the {what} holds text that is not {encoding}.") from None
+    if values.dtype.kind in "iu":
+        return values.astype(np.int64)
+    if values.dtype.kind == "U":
+        return values
+    raise FormatError(path, f"the {what} has values of type {values.dtype}, not text or integers.")
+
+
+def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
+    if "table" not in group or not isinstance(group["table"], h5py.Dataset):
+        raise FormatError(path, f"the pandas table '{group.name}' has no 'table' dataset.")
+    table = group["table"]
+    encoding = _text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+    table_type = _text(group.attrs.get("table_type", b""))
+    if table_type != "appendable_frame":
+        raise FormatError(
+            path,
+            f"the pandas table '{group.name}' is of type '{table_type}'; only DataFrames "
+            "with a one-level row index ('appendable_frame') are read from table files.",
+        )
+    axes = safe_unpickle(group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes")
+    try:
+        column_labels = next(labels for axis, labels in axes if axis == 1)
+    except (StopIteration, TypeError, ValueError):
+        raise FormatError(path, f"the pandas table '{group.name}' lists no columns.") from None
+    columns = [_labels(c) for c in column_labels]
+    names = column_level_names(group, path)
+    fields = table.dtype.names or ()
+    if "index" not in fields:
+        raise FormatError(path, f"the pandas table '{group.name}' has no 'index' field.")
+    blocks = [f for f in fields if f.startswith("values_block_")]
+    others = [f for f in fields if f != "index" and f not in blocks]
+    if others:
+        raise FormatError(
+            path,
+            f"the pandas table '{group.name}' has data columns {others}; only tables of "
+            "number blocks are read.",
+        )
+    n_rows = table.shape[0]
+    position = {label: j for j, label in enumerate(columns)}
+    pieces: list[tuple[np.ndarray, str]] = []
+    texts: list[tuple[np.ndarray, str]] = []
+    for block in blocks:
+        kind = safe_unpickle(table.attrs.get(f"{block}_kind", b"(lp0\n."), path, f"{block}_kind")
+        block_columns = [_labels(c) for c in kind]
+        try:
+            where = np.array([position[c] for c in block_columns], dtype=np.intp)
+        except KeyError as missing:
+            raise FormatError(
+                path, f"the pandas table '{group.name}' has an unlisted column {missing}."
+            ) from None
+        base = table.dtype[block].base.kind
+        if base == "S":
+            texts.append((where, block))
+        elif base in "fiub":
+            pieces.append((where, block))
+        else:
+            raise FormatError(
+                path, f"the pandas table '{group.name}' holds columns of type {base} ({block})."
+            )
+    if not texts and len(pieces) == 1 and np.array_equal(pieces[0][0], np.arange(len(columns))):
+        values = table.fields(pieces[0][1])[:].reshape(n_rows, len(columns))
+    else:
+        values = np.full((n_rows, len(columns)), np.nan)
+        for where, block in pieces:
+            values[:, where] = table.fields(block)[:].reshape(n_rows, len(where))
+    text_columns: dict[int, np.ndarray] = {}
+    for where, block in texts:
+        strings = table.fields(block)[:].reshape(n_rows, len(where))
+        for k, j in enumerate(where):
+            text_columns[int(j)] = _decode_strings(strings[:, k], encoding, path, block)
+    index_kind = _text(table.attrs.get("index_kind", b""))
+    if index_kind not in ("integer", "string"):
+        raise FormatError(
+            path,
+            f"the pandas table '{group.name}' has a row index of kind '{index_kind}'; "
+            "expected frame numbers or image paths.",
+        )
+    index = _decode_strings(table.fields("index")[:], encoding, path, "row index")
+    return PandasFrame(values, columns, names, [index], "table", text_columns)
+
+
+# --------------------------------------------------------------------------
+# fixed layout
+
+
+def _array(group: h5py.Group, key: str, path: Path) -> np.ndarray:
+    node = group.get(key)
+    if not isinstance(node, h5py.Dataset):
+        raise FormatError(path, f"the pandas frame '{group.name}' has no '{key}' array.")
+    if "shape" in node.attrs:  # pandas marks an empty array so
+        return np.empty(tuple(int(s) for s in node.attrs["shape"]), dtype=node.dtype)
+    if node.dtype.kind == "O" or node.dtype.kind == "V":
+        raise FormatError(
+            path,
+            f"the pandas frame '{group.name}' stores '{key}' as pickled objects, which "
+            "posebridge does not unpickle; re-save the DataFrame with text or numbers.",
+        )
+    values = node[()]
+    if values.ndim > 1 and not int(node.attrs.get("transposed", 0)):
+        values = values.T  # old pandas stored blocks as (items, rows)
+    return values
+
+
+def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[np.ndarray]:
+    """One array of values per level of the axis stored under ``key``."""
+    variety = _text(group.attrs.get(f"{key}_variety", b""))
+    if variety == "regular":
+        return [_decode_strings(_array(group, key, path), encoding, path, f"axis '{key}'")]
+    if variety != "multi":
+        raise FormatError(
+            path, f"the pandas frame '{group.name}' has an axis '{key}' of kind '{variety}'."
+        )
+    levels = []
+    for i in range(int(group.attrs.get(f"{key}_nlevels", 0))):
+        level = _decode_strings(
+            _array(group, f"{key}_level{i}", path), encoding, path, f"axis '{key}'"
+        )
+        codes = _array(group, f"{key}_label{i}", path).astype(np.intp)
+        if codes.size and (codes.min() < 0 or codes.max() >= level.size):
+            raise FormatError(
+                path, f"the pandas frame '{group.name}' has broken codes in '{key}_label{i}'."
+            )
+        levels.append(level[codes])
+    return levels
+
+
+def _read_fixed(group: h5py.Group, path: Path) -> PandasFrame:
+    encoding = _text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+    if int(group.attrs.get("ndim", 2)) != 2:
+        raise FormatError(path, f"the pandas object '{group.name}' is not a DataFrame.")
+    column_levels = _fixed_axis(group, "axis0", encoding, path)
+    index = _fixed_axis(group, "axis1", encoding, path)
+    columns = list(zip(*(level.astype(str) for level in column_levels), strict=True))
+    n_rows = index[0].shape[0] if index else 0
+    position = {label: j for j, label in enumerate(columns)}
+    blocks = []
+    for b in range(int(group.attrs.get("nblocks", 0))):
+        items = _fixed_axis(group, f"block{b}_items", encoding, path)
+        labels = list(zip(*(level.astype(str) for level in items), strict=True))
+        try:
+            where = np.array([position[c] for c in labels], dtype=np.intp)
+        except KeyError as missing:
+            raise FormatError(
+                path, f"the pandas frame '{group.name}' has an unlisted column {missing}."
+            ) from None
+        values = _array(group, f"block{b}_values", path)
+        if values.dtype.kind not in "fiub":
+            raise FormatError(path, f"the pandas frame '{group.name}' holds non-numeric columns.")
+        if values.shape == (len(labels), n_rows) and values.size == 0:
+            values = values.T
+        if values.shape != (n_rows, len(labels)):
+            raise FormatError(
+                path,
+                f"the pandas frame '{group.name}' block {b} has shape {values.shape}, "
+                f"expected {(n_rows, len(labels))}.",
+            )
+        blocks.append((where, values))
+    if len(blocks) == 1 and np.array_equal(blocks[0][0], np.arange(len(columns))):
+        values = blocks[0][1]
+    else:
+        values = np.full((n_rows, len(columns)), np.nan)
+        for where, block in blocks:
+            values[:, where] = block
+    names = column_level_names(group, path)
+    return PandasFrame(values, columns, names, index, "fixed")
+
+
+def read_frame(h5: h5py.File, key: str, path: Path) -> PandasFrame:
+    """Read the DataFrame pandas stored under ``key``.
+
+    Parameters
+    ----------
+    h5
+        The open file.
+    key
+        The pandas key (a group path).
+    path
+        The file, for error messages.
+
+    Returns
+    -------
+    PandasFrame
+        Values, column labels and row index.
+
+    Raises
+    ------
+    FormatError
+        When the group is not a pandas DataFrame of numbers this module reads.
+
+    Examples
+    --------
+    >>> import h5py
+    >>> with h5py.File("video1DLC.h5") as h5:  # doctest: +SKIP
+    ...     frame = read_frame(h5, "df_with_missing", "video1DLC.h5")
+    >>> frame.values.shape  # doctest: +SKIP
+    (2330, 12)
+    """
+    group = h5.get(key)
+    if not isinstance(group, h5py.Group):
+        raise FormatError(path, f"has no pandas group '{key}'.")
+    layout = _layout(group)
+    if layout == "table":
+        return _read_table(group, path)
+    if layout == "fixed":
+        return _read_fixed(group, path)
+    raise FormatError(
+        path, f"the group '{key}' holds a pandas '{layout}', not a DataFrame ('frame')."
+    )
