@@ -94,6 +94,15 @@ EXTRAS: dict[str, str] = {
     "video_width": "attr int: frame width of that video in pixels",
     "video_height": "attr int: frame height of that video in pixels",
     "frame_path": "attr str: a still frame of the video (sample data)",
+    # DeepLabCut / LightningPose
+    "dlc_index_style": "attr str: how DeepLabCut labels index their images, 'path' (one "
+    "'labeled-data/<video>/<img>' column) or 'levels' (3 index columns); set with image_path",
+    "data_split": "coord (time,) str: LightningPose's 'set' column of labelled-frame "
+    "predictions (train, validation, test, unused)",
+    "<dlc coord>": "variable (time, keypoint, individual) float, one per DeepLabCut / "
+    "LightningPose coord beyond x, y, z, likelihood, named after the coord: EKS's "
+    "x_ens_median, y_ens_median, x_ens_var, y_ens_var, x_posterior_var, y_posterior_var; "
+    "LightningPose labels' visible (a coord that clashes with a model name gets '_coord')",
     # NWB / ndx-pose
     "view": "dim (view,) str, optional last dim of position/confidence: camera view "
     "(NWB per-camera PoseEstimation containers; movement's load_multiview_dataset)",
