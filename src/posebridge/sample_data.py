@@ -1,0 +1,496 @@
+"""Sample datasets: small ones bundled with posebridge, larger public ones on demand.
+
+Two sources:
+
+* **Bundled** samples, made by posebridge itself (``tools/make_samples.py``) and
+  shipped inside the package as netCDF. They are synthetic but shaped like real
+  tracking output (NaN gaps, a skeleton, frame gaps) and always work offline.
+* **Remote** samples: the public files of movement's sample-data repository on
+  GIN. They are listed from that repository's ``metadata.yaml``, downloaded on
+  first use, checked against the sha256 sums the metadata gives, and cached.
+
+Nothing touches the network when this module is imported: the metadata is read
+(or fetched) only when a function needs it.
+
+Environment variables:
+
+``POSEBRIDGE_DATA_DIR``
+    Cache folder for downloads (default: the user cache folder,
+    e.g. ``~/.cache/posebridge`` on Linux).
+``POSEBRIDGE_SAMPLE_URL``
+    Base URL of the remote repository (default :data:`DEFAULT_URL`).
+
+Examples
+--------
+>>> from posebridge import sample_data
+>>> "posebridge_two-mice_2D.nc" in sample_data.list_datasets(remote=False)
+True
+>>> ds = sample_data.fetch_dataset("posebridge_two-mice_2D.nc")
+>>> ds.sizes["keypoint"], ds.sizes["individual"]
+(8, 2)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+import yaml
+
+from posebridge import api, registry
+from posebridge.errors import PoseBridgeError, UnknownFormatError
+
+__all__ = [
+    "BUNDLED",
+    "DEFAULT_URL",
+    "SampleDataError",
+    "bundled_path",
+    "data_dir",
+    "fetch_dataset",
+    "fetch_dataset_paths",
+    "list_datasets",
+    "sample_url",
+]
+
+#: movement's public sample-data repository.
+DEFAULT_URL = "https://gin.g-node.org/neuroinformatics/movement-test-data/raw/master"
+#: The metadata file at the root of the repository.
+METADATA_FILE = "metadata.yaml"
+#: Seconds to wait for the server before giving up.
+TIMEOUT = 30
+
+#: The bundled samples (in ``posebridge/data``), with a one-line description.
+BUNDLED: dict[str, str] = {
+    "posebridge_two-mice_2D.nc": (
+        "two mice x 8 keypoints x 300 frames at 30 fps, 2D pixels, with an occlusion "
+        "gap, scattered missing points and a skeleton (synthetic)"
+    ),
+    "posebridge_single-mouse_3D.nc": (
+        "one mouse x 6 keypoints x 200 frames at 100 fps, 3D millimetres, a few "
+        "missing points and a skeleton (synthetic)"
+    ),
+    "posebridge_two-crabs_bboxes.nc": (
+        "bounding boxes of two crabs over 50 frames numbered 0-24 and 35-59 "
+        "(a gap of 10 frames), frames only, one crab absent for a while (synthetic)"
+    ),
+}
+
+_DATA_FOLDER = Path(__file__).parent / "data"
+_KINDS = ("poses", "bboxes")
+
+
+class SampleDataError(PoseBridgeError):
+    """A sample could not be listed, downloaded, checked or loaded."""
+
+
+# --------------------------------------------------------------------------
+# locations
+
+
+def data_dir() -> Path:
+    """The cache folder for downloaded samples.
+
+    ``$POSEBRIDGE_DATA_DIR`` when set, else the user cache folder. The folder
+    is created only when something is downloaded.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> from posebridge.sample_data import data_dir
+    >>> data_dir().name  # doctest: +SKIP
+    'posebridge'
+    """
+    configured = os.environ.get("POSEBRIDGE_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    import pooch
+
+    return Path(pooch.os_cache("posebridge"))
+
+
+def sample_url() -> str:
+    """The base URL of the remote sample repository.
+
+    ``$POSEBRIDGE_SAMPLE_URL`` when set, else :data:`DEFAULT_URL`.
+
+    Returns
+    -------
+    str
+        The URL, without a trailing slash.
+
+    Examples
+    --------
+    >>> from posebridge.sample_data import sample_url
+    >>> sample_url()  # doctest: +SKIP
+    'https://gin.g-node.org/neuroinformatics/movement-test-data/raw/master'
+    """
+    return (os.environ.get("POSEBRIDGE_SAMPLE_URL") or DEFAULT_URL).rstrip("/")
+
+
+def bundled_path(name: str) -> Path:
+    """The file of a bundled sample.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`BUNDLED`.
+
+    Returns
+    -------
+    pathlib.Path
+        The netCDF file inside the installed package.
+
+    Raises
+    ------
+    SampleDataError
+        When ``name`` is not bundled, or its file is missing from the install.
+
+    Examples
+    --------
+    >>> from posebridge.sample_data import bundled_path
+    >>> bundled_path("posebridge_two-mice_2D.nc").suffix
+    '.nc'
+    """
+    if name not in BUNDLED:
+        raise SampleDataError(
+            f"{name!r} is not a bundled sample; bundled samples: {', '.join(BUNDLED)}."
+        )
+    path = _DATA_FOLDER / name
+    if not path.is_file():
+        raise SampleDataError(
+            f"The bundled sample {name} is missing from {_DATA_FOLDER}; the installation is "
+            "incomplete (regenerate it with `python tools/make_samples.py` in a source tree)."
+        )
+    return path
+
+
+# --------------------------------------------------------------------------
+# remote metadata
+
+
+def _network_error_types() -> tuple[type[BaseException], ...]:
+    import requests
+
+    return (requests.exceptions.RequestException, OSError)
+
+
+def _downloader(progressbar: bool = False) -> Any:
+    import pooch
+
+    return pooch.HTTPDownloader(progressbar=progressbar, timeout=TIMEOUT)
+
+
+def _download_metadata() -> Path:
+    """Fetch ``metadata.yaml`` into the cache (atomically) and return its path."""
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / METADATA_FILE
+    partial = folder / f".{METADATA_FILE}.partial-{os.getpid()}"
+    try:
+        _downloader()(f"{sample_url()}/{METADATA_FILE}", str(partial), None)
+        os.replace(partial, target)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return target
+
+
+def _parse_metadata(path: Path) -> dict[str, dict[str, Any]]:
+    where = f"the sample metadata {path} (from {sample_url()})"
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise SampleDataError(f"{where} is not valid YAML: {error}") from error
+    if content is None:
+        content = {}
+    if not isinstance(content, dict) or not all(
+        isinstance(entry, dict) for entry in content.values()
+    ):
+        raise SampleDataError(
+            f"{where} should map each sample's file name to its fields (type, sha256sum, "
+            "source_software, fps, frame, video); it does not."
+        )
+    return {str(name): entry for name, entry in content.items()}
+
+
+def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
+    """The remote samples' metadata: the cached copy, or a fresh download.
+
+    Raises
+    ------
+    SampleDataError
+        When there is no cached copy and the download fails (offline), or the
+        file is malformed.
+    """
+    cached = data_dir() / METADATA_FILE
+    if refresh or not cached.is_file():
+        try:
+            _download_metadata()
+        except _network_error_types() as error:
+            if not cached.is_file():
+                raise SampleDataError(
+                    f"Could not download the list of remote samples from "
+                    f"{sample_url()}/{METADATA_FILE} ({type(error).__name__}: {error}). "
+                    "Remote samples need the network; the bundled samples "
+                    f"({', '.join(BUNDLED)}) work offline."
+                ) from error
+            warnings.warn(
+                f"Could not refresh the list of remote samples ({error}); using the "
+                f"cached copy {cached}.",
+                UserWarning,
+                stacklevel=3,
+            )
+    return _parse_metadata(cached)
+
+
+# --------------------------------------------------------------------------
+# public functions
+
+
+def list_datasets(*, remote: bool = True, refresh: bool = False) -> list[str]:
+    """Names of the available samples: the bundled ones, then the remote ones.
+
+    Never fails for lack of network: when the remote list is neither cached
+    nor reachable, a warning says so and only the bundled samples are listed.
+
+    Parameters
+    ----------
+    remote
+        Include the remote samples (reads the cached metadata, or downloads it
+        once when there is no cached copy).
+    refresh
+        Download the remote metadata again even when a cached copy exists.
+
+    Returns
+    -------
+    list of str
+        Sample names to pass to :func:`fetch_dataset`.
+
+    Examples
+    --------
+    >>> from posebridge.sample_data import list_datasets
+    >>> list_datasets(remote=False)[0]
+    'posebridge_two-mice_2D.nc'
+    """
+    names = list(BUNDLED)
+    if not remote:
+        return names
+    try:
+        metadata = _remote_metadata(refresh=refresh)
+    except SampleDataError as error:
+        warnings.warn(f"{error} Listing the bundled samples only.", UserWarning, stacklevel=2)
+        return names
+    return names + [name for name in metadata if name not in BUNDLED]
+
+
+def _entry(name: str) -> dict[str, Any]:
+    """The metadata of a remote sample; refreshes the cached list once if needed."""
+    metadata = _remote_metadata()
+    if name not in metadata:
+        metadata = _remote_metadata(refresh=True)
+    if name not in metadata:
+        available = [*BUNDLED, *metadata]
+        raise SampleDataError(
+            f"No sample called {name!r}. Available samples: {', '.join(available)}."
+        )
+    return metadata[name]
+
+
+def _kind(entry: dict[str, Any]) -> str:
+    return "bboxes" if entry.get("type") == "bboxes" else "poses"
+
+
+def _known_hash(name: str, key: str, value: Any) -> str | None:
+    if value:
+        return f"sha256:{str(value).strip()}"
+    warnings.warn(
+        f"The sample metadata gives no sha256 sum for {key} (sample {name}); "
+        "the download cannot be checked.",
+        UserWarning,
+        stacklevel=4,
+    )
+    return None
+
+
+def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> Path:
+    """Download ``<url>/<key>`` into the cache (or use the cached copy) and check it."""
+    import pooch
+
+    store = pooch.create(path=data_dir(), base_url=f"{sample_url()}/", registry={key: known_hash})
+    processor = pooch.Unzip() if unzip else None  # unpacks into <file>.unzip
+    url = f"{sample_url()}/{key}"
+    try:
+        result = store.fetch(
+            key,
+            processor=processor,
+            downloader=_downloader(progressbar=sys.stderr.isatty()),
+        )
+    except ValueError as error:
+        if "hash" not in str(error).lower():
+            raise SampleDataError(f"Could not fetch {url} (sample {name}): {error}") from error
+        raise SampleDataError(
+            f"The file downloaded from {url} (sample {name}) does not match the sha256 sum "
+            "given in the sample metadata, so it was discarded. It may have been corrupted "
+            "in transit, or the cached metadata is out of date: try again, or refresh the "
+            "list with list_datasets(refresh=True)."
+        ) from error
+    except _network_error_types() as error:
+        raise SampleDataError(
+            f"Could not download {url} (sample {name}): {type(error).__name__}: {error}. "
+            "Remote samples need the network (downloaded files are cached in "
+            f"{data_dir()}); the bundled samples work offline."
+        ) from error
+    if unzip:
+        return Path(data_dir(), f"{key}.unzip")
+    return Path(result)
+
+
+def _companion(name: str, entry: dict[str, Any], what: str) -> Path | None:
+    """The still frame (``what="frame"``) or video of a remote sample, fetched."""
+    info = entry.get(what)
+    if not isinstance(info, dict) or not info.get("file_name"):
+        return None
+    key = f"{what}s/{info['file_name']}"
+    return _fetch(name, key, _known_hash(name, key, info.get("sha256sum")))
+
+
+def fetch_dataset_paths(name: str, with_video: bool = False) -> dict[str, Path | None]:
+    """Local paths of a sample's files, downloading remote ones on first use.
+
+    Parameters
+    ----------
+    name
+        A name from :func:`list_datasets`.
+    with_video
+        Also fetch the sample's video, when it has one (videos can be large).
+
+    Returns
+    -------
+    dict
+        ``"poses"`` or ``"bboxes"`` (the data file; for a ``.zip`` sample the
+        folder it was unpacked into), ``"frame"`` (a still frame, or ``None``)
+        and ``"video"`` (or ``None`` when absent or not asked for).
+
+    Raises
+    ------
+    SampleDataError
+        Unknown name, no network, or a download whose sha256 sum does not
+        match the metadata.
+
+    Examples
+    --------
+    >>> from posebridge.sample_data import fetch_dataset_paths
+    >>> paths = fetch_dataset_paths("posebridge_two-mice_2D.nc")
+    >>> paths["poses"].name, paths["frame"], paths["video"]
+    ('posebridge_two-mice_2D.nc', None, None)
+    """
+    if name in BUNDLED:
+        path = bundled_path(name)
+        kind = "bboxes" if "bboxes" in name else "poses"
+        return {kind: path, "frame": None, "video": None}
+    entry = _entry(name)
+    kind = _kind(entry)
+    key = f"{kind}/{name}"
+    paths: dict[str, Path | None] = {
+        kind: _fetch(
+            name,
+            key,
+            _known_hash(name, key, entry.get("sha256sum")),
+            unzip=name.lower().endswith(".zip"),
+        ),
+        "frame": _companion(name, entry, "frame"),
+        "video": _companion(name, entry, "video") if with_video else None,
+    }
+    return paths
+
+
+def _reader_for(name: str, entry: dict[str, Any]) -> str | None:
+    """The format to read a remote sample with (``None``: detect from content).
+
+    Decided before downloading, so that an unreadable sample fails fast.
+    """
+    software = str(entry.get("source_software") or "").strip()
+    target = Path(name)
+    claimers = [f for f in registry.all_formats() if f.reads and f.matches_name(target)]
+    declared = None
+    if software:
+        try:
+            declared = registry.get(software)
+        except UnknownFormatError:
+            declared = None
+    if declared is None or not declared.reads:
+        if not software and claimers:
+            return None
+        what = f"{software} files" if software else f"{target.suffix or 'these'} files"
+        readable = ", ".join(f.title for f in registry.all_formats() if f.reads)
+        raise SampleDataError(
+            f"posebridge cannot read {what} yet, so the sample {name} cannot be loaded "
+            f"(readable formats: {readable}). fetch_dataset_paths({name!r}) still "
+            "downloads its files."
+        )
+    siblings = [f for f in claimers if f is declared or (f.family and f.family == declared.family)]
+    if siblings or not claimers:
+        return declared.name
+    if len(claimers) == 1:
+        return claimers[0].name  # e.g. a netCDF export of SLEAP data
+    return None
+
+
+def fetch_dataset(name: str, with_video: bool = False) -> xr.Dataset:
+    """Load a sample as a dataset, downloading remote ones on first use.
+
+    Remote samples are read with the ``source_software`` and ``fps`` their
+    metadata gives. ``attrs["frame_path"]`` is set when the sample has a still
+    frame, ``attrs["video_path"]`` when a video was asked for and exists.
+
+    Parameters
+    ----------
+    name
+        A name from :func:`list_datasets`.
+    with_video
+        Also fetch the sample's video and record its path.
+
+    Returns
+    -------
+    xarray.Dataset
+        A validated poses or bboxes dataset.
+
+    Raises
+    ------
+    SampleDataError
+        Unknown name, no network, a checksum mismatch, or a sample whose
+        format posebridge cannot read yet.
+
+    Examples
+    --------
+    >>> from posebridge.sample_data import fetch_dataset
+    >>> ds = fetch_dataset("posebridge_single-mouse_3D.nc")
+    >>> ds.space.values.tolist()
+    ['x', 'y', 'z']
+    >>> ds = fetch_dataset("DLC_single-wasp.predictions.h5")  # doctest: +SKIP
+    """
+    if name in BUNDLED:
+        return api.load(bundled_path(name), "netcdf")
+    entry = _entry(name)
+    reader = _reader_for(name, entry)
+    paths = fetch_dataset_paths(name, with_video=with_video)
+    fps = entry.get("fps")
+    if fps is not None and not isinstance(fps, int | float):
+        try:
+            fps = float(fps)
+        except (TypeError, ValueError):
+            fps = None
+    ds = api.load(paths[_kind(entry)], reader, fps=fps or None)
+    for what in ("frame", "video"):
+        found = paths.get(what)
+        if found is not None and found.exists():
+            ds.attrs[f"{what}_path"] = found.as_posix()
+    return ds

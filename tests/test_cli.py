@@ -1,0 +1,491 @@
+"""The `posebridge` command line: formats, info, convert, demo, errors, --debug, --version.
+
+The tests do not assume which formats exist beyond netCDF; a fake format
+registered for one test stands in for the hooks (describe, writer options) that
+real formats provide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+import posebridge
+from posebridge import registry, sample_data, schema
+from posebridge._files import atomic_outputs
+from posebridge.cli import cli, round_trip_report
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.registry import Format
+
+TWO_MICE = "posebridge_two-mice_2D.nc"
+CRABS = "posebridge_two-crabs_bboxes.nc"
+
+
+def run(*args: object) -> object:
+    """Invoke the command in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def rows(output: str) -> dict[str, str]:
+    """The label -> value rows of an aligned table (wrapped values joined)."""
+    table: dict[str, str] = {}
+    last = None
+    for line in output.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith(" ") and last is not None:
+            table[last] += " " + line.strip()
+            continue
+        parts = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+        last = parts[0]
+        table[last] = parts[1] if len(parts) > 1 else ""
+    return table
+
+
+@pytest.fixture
+def two_mice_nc(tmp_path, poses_two_mice_with_nan) -> Path:
+    path = tmp_path / "two_mice.nc"
+    posebridge.save(poses_two_mice_with_nan, path)
+    return path
+
+
+@pytest.fixture
+def fake_format(monkeypatch):
+    """Registers a format "fake" (.fake files starting with b"FAKE") for one test.
+
+    Its reader returns a fixed dataset (and can warn or fail), its writer
+    records the options it is given, and it has a describe() hook.
+    """
+    state = {"options": None, "read_error": None, "warn": None, "write_error": None}
+    dataset = schema.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), individual_names=["a", "b"])
+
+    def sniff(path: Path) -> bool:
+        return path.read_bytes()[:4] == b"FAKE"
+
+    def read(path: Path, **options) -> xr.Dataset:
+        if state["warn"]:
+            warnings.warn(state["warn"], UserWarning, stacklevel=2)
+        if state["read_error"]:
+            raise FormatError(path, state["read_error"])
+        return dataset
+
+    def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False, **options) -> list[Path]:
+        if state["write_error"]:
+            raise PoseBridgeError(state["write_error"])
+        state["options"] = options
+        with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+            temporary.write_bytes(b"FAKE written")
+        return [path]
+
+    def describe(path: Path) -> list[tuple[str, str]]:
+        return [("videos", "2: left.mp4, right.mp4"), ("containers", "PoseEstimation_a")]
+
+    fake = Format(
+        name="fake",
+        title="Fake",
+        extensions=(".fake",),
+        kinds=("poses",),
+        sniff=sniff,
+        read=read,
+        write=write,
+        describe=describe,
+        notes="a format made up by the tests",
+    )
+    known = registry.all_formats()
+    monkeypatch.setattr(registry, "all_formats", lambda: (*known, fake))
+    state["dataset"] = dataset
+    return state
+
+
+# --------------------------------------------------------------------------
+# formats, --version
+
+
+def test_formats_lists_every_registered_format():
+    result = run("formats")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["name", "title", "aliases", "extensions", "kinds", "read", "write"]
+    names = [line.split()[0] for line in lines[1:] if line.strip()]
+    for fmt in registry.all_formats():
+        assert fmt.name in names
+    netcdf = next(line for line in lines if line.startswith("netcdf "))
+    assert ".nc" in netcdf and "poses, bboxes" in netcdf
+    assert netcdf.split()[-2:] == ["yes", "yes"]
+
+
+def test_formats_shows_notes_and_abilities_of_a_new_format(fake_format):
+    result = run("formats")
+    fake = next(line for line in result.stdout.splitlines() if line.startswith("fake "))
+    assert ".fake" in fake and fake.split()[-2:] == ["yes", "yes"]
+    assert "a format made up by the tests" in result.stdout
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert posebridge.__version__ in result.stdout
+
+
+# --------------------------------------------------------------------------
+# info
+
+
+def test_info_describes_a_netcdf_file(two_mice_nc, poses_two_mice_with_nan):
+    ds = poses_two_mice_with_nan
+    result = run("info", two_mice_nc)
+    assert result.exit_code == 0, result.output
+    table = rows(result.stdout)
+    assert table["format"].startswith("netcdf")
+    assert table["kind"] == "poses"
+    assert table["frames"].startswith(f"{ds.sizes['time']} (frame 0 to {ds.sizes['time'] - 1})")
+    assert table["time"] == "frames only (no fps)"
+    assert table["individuals"] == "2: mouse_b, mouse_a"
+    assert table["keypoints"] == "3: snout, tail_base, ear_left"
+    assert table["space"] == "2D (x, y)"
+    missing = ds.position.isnull().any("space")
+    percent = 100 * float(missing.mean())
+    assert (
+        table["missing"] == f"{percent:.1f} % of points ({int(missing.sum())} of {missing.size})"
+    )
+    confidence = ds.confidence.values
+    assert table["confidence"].startswith(
+        f"{np.nanmin(confidence):.4g} to {np.nanmax(confidence):.4g}"
+    )
+
+
+def test_info_with_fps_gives_the_time_range_in_seconds(two_mice_nc):
+    result = run("info", two_mice_nc, "--fps", 10)
+    assert rows(result.stdout)["time"] == "0 s to 1.9 s at 10 fps"
+
+
+def test_info_lists_extras(tmp_path, poses_two_mice_with_nan):
+    ds = poses_two_mice_with_nan.copy()
+    ds["instance_score"] = (("time", "individual"), np.linspace(0.25, 0.75, 40).reshape(20, 2))
+    ds.attrs["scorer"] = "DLC_resnet50"
+    posebridge.save(ds, tmp_path / "extras.nc")
+    table = rows(run("info", tmp_path / "extras.nc").stdout)
+    assert table["instance_score"] == "(time, individual) 0.25 to 0.75"
+    assert table["scorer"] == "DLC_resnet50"
+
+
+@pytest.mark.parametrize("name", list(sample_data.BUNDLED))
+def test_info_on_bundled_samples(name):
+    path = sample_data.bundled_path(name)
+    stored = xr.load_dataset(path, engine="h5netcdf")
+    result = run("info", path)
+    assert result.exit_code == 0, result.output
+    table = rows(result.stdout)
+    assert table["individuals"].startswith(f"{stored.sizes['individual']}: ")
+    assert table["frames"].startswith(f"{stored.sizes['time']} (")
+    if "skeleton_edges" in stored:
+        assert table["skeleton"] == f"{stored.sizes['edge']} edges"
+    if "fps" in stored.attrs:
+        assert table["time"].endswith(f"at {stored.attrs['fps']:g} fps")
+
+
+def test_info_on_boxes_gives_boxes_per_frame_size_range_and_frame_gap():
+    path = sample_data.bundled_path(CRABS)
+    stored = xr.load_dataset(path, engine="h5netcdf")
+    table = rows(run("info", path).stdout)
+    assert table["kind"] == "bounding boxes"
+    frames = stored.time.values
+    steps = np.diff(frames)
+    missing = int((steps[steps > 1] - 1).sum())
+    assert f"{missing} frame numbers missing" in table["frames"]
+    present = (~stored.position.isnull().any("space")).sum("individual").values
+    assert table["boxes per frame"].startswith(f"{present.mean():.2f} on average")
+    width = stored["shape"].sel(space="x").values
+    assert table["box size"].startswith(f"width {np.nanmin(width):.4g} to {np.nanmax(width):.4g}")
+
+
+def test_info_shows_the_format_describe_lines(tmp_path, fake_format):
+    path = tmp_path / "x.fake"
+    path.write_bytes(b"FAKE")
+    result = run("info", path)
+    assert result.exit_code == 0, result.output
+    assert "Fake file contents" in result.stdout
+    table = rows(result.stdout)
+    assert table["videos"] == "2: left.mp4, right.mp4"
+    assert table["format"] == "fake (Fake)"
+
+
+def test_info_shows_describe_lines_when_the_data_cannot_be_loaded(tmp_path, fake_format):
+    fake_format["read_error"] = "holds 2 containers; pass pose_estimation_key"
+    path = tmp_path / "x.fake"
+    path.write_bytes(b"FAKE")
+    result = run("info", path)
+    assert result.exit_code == 1
+    assert rows(result.stdout)["containers"] == "PoseEstimation_a"
+    assert result.stderr.strip().splitlines() == [
+        f"posebridge: error: {path}: holds 2 containers; pass pose_estimation_key"
+    ]
+
+
+def test_reader_warnings_are_printed_as_one_line(tmp_path, fake_format):
+    fake_format["warn"] = "untracked instances\nnamed by order"
+    path = tmp_path / "x.fake"
+    path.write_bytes(b"FAKE")
+    result = run("info", path)
+    assert result.exit_code == 0
+    assert "posebridge: warning: untracked instances named by order" in result.stderr
+
+
+# --------------------------------------------------------------------------
+# convert
+
+
+def test_convert_netcdf_to_netcdf(tmp_path, two_mice_nc, poses_two_mice_with_nan):
+    target = tmp_path / "copy.nc"
+    result = run("convert", two_mice_nc, target)
+    assert result.exit_code == 0, result.output
+    assert f"wrote  {target}" in result.stdout
+    back = posebridge.load(target)
+    np.testing.assert_array_equal(back.position.values, poses_two_mice_with_nan.position.values)
+    np.testing.assert_array_equal(back.keypoint.values, poses_two_mice_with_nan.keypoint.values)
+
+
+def test_convert_refuses_to_overwrite_without_the_flag(tmp_path, two_mice_nc):
+    target = tmp_path / "taken.nc"
+    target.write_bytes(b"precious")
+    result = run("convert", two_mice_nc, target)
+    assert result.exit_code == 1
+    assert target.read_bytes() == b"precious"
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("posebridge: error: ") and "--overwrite" in line
+    assert "Traceback" not in result.output
+
+    result = run("convert", two_mice_nc, target, "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert posebridge.detect(target) == "netcdf"
+
+
+def test_convert_with_fps_writes_time_in_seconds(tmp_path, two_mice_nc):
+    target = tmp_path / "seconds.nc"
+    assert run("convert", two_mice_nc, target, "--fps", 50).exit_code == 0
+    back = posebridge.load(target)
+    assert back.attrs["fps"] == 50 and back.attrs["time_unit"] == "seconds"
+    np.testing.assert_allclose(back.time.values, np.arange(back.sizes["time"]) / 50)
+
+
+def test_convert_passes_nwb_flags_only_when_given(tmp_path, two_mice_nc, fake_format):
+    assert run("convert", two_mice_nc, tmp_path / "plain.fake").exit_code == 0
+    assert fake_format["options"] == {}
+
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text("subject:\n  strain: C57BL/6J\n")
+    result = run(
+        "convert", two_mice_nc, tmp_path / "full.fake",
+        "--subject-id", "M1", "--species", "Mus musculus", "--sex", "M", "--age", "P90D",
+        "--session-description", "open field", "--session-start-time", "2024-05-01T09:30:00+01:00",
+        "--video", "video.mp4", "--compression", "gzip", "--float32", "--single-file",
+        "--append", "--metadata", metadata,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert fake_format["options"] == {
+        "subject_id": "M1",
+        "species": "Mus musculus",
+        "sex": "M",
+        "age": "P90D",
+        "session_description": "open field",
+        "session_start_time": datetime.fromisoformat("2024-05-01T09:30:00+01:00"),
+        "video_path": "video.mp4",
+        "compression": "gzip",
+        "dtype": "float32",
+        "split_individuals": False,
+        "append": True,
+        "metadata": metadata,
+    }
+
+
+def test_convert_generic_options_are_parsed_as_json_when_possible(
+    tmp_path, two_mice_nc, fake_format
+):
+    result = run(
+        "convert", two_mice_nc, tmp_path / "o.fake",
+        "--option", "level=3", "--option", "name=abc", "--option", "ids=[1, 2]",
+        "--option", "flag=true", "--option", "text=a=b",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert fake_format["options"] == {
+        "level": 3,
+        "name": "abc",
+        "ids": [1, 2],
+        "flag": True,
+        "text": "a=b",
+    }
+
+
+def test_convert_option_without_equals_is_a_usage_error(tmp_path, two_mice_nc):
+    result = run("convert", two_mice_nc, tmp_path / "o.nc", "--option", "level")
+    assert result.exit_code == 2
+    assert "KEY=VALUE" in result.stderr
+
+
+def test_convert_option_given_twice_is_refused(tmp_path, two_mice_nc, fake_format):
+    result = run(
+        "convert", two_mice_nc, tmp_path / "o.fake", "--species", "x", "--option", "species=y"
+    )
+    assert result.exit_code == 2
+    assert "--species" in result.stderr
+
+
+def test_convert_names_the_flag_a_writer_does_not_take(tmp_path, two_mice_nc):
+    result = run("convert", two_mice_nc, tmp_path / "o.nc", "--subject-id", "M1")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "--subject-id" in line and "netCDF writer" in line
+    assert not (tmp_path / "o.nc").exists()
+
+
+def test_convert_bad_session_start_time_is_a_usage_error(tmp_path, two_mice_nc):
+    result = run("convert", two_mice_nc, tmp_path / "o.nc", "--session-start-time", "tuesday")
+    assert result.exit_code == 2
+    assert "ISO 8601" in result.stderr
+
+
+def test_convert_unknown_output_ending_names_the_to_flag(tmp_path, two_mice_nc):
+    result = run("convert", two_mice_nc, tmp_path / "o.unknown")
+    assert result.exit_code == 1
+    assert "--to" in result.stderr and "format=" not in result.stderr
+
+
+def test_convert_with_explicit_formats(tmp_path, two_mice_nc):
+    target = tmp_path / "named_oddly.data"
+    result = run("convert", two_mice_nc, target, "--from", "netcdf", "--to", "NC")
+    assert result.exit_code == 0, result.output
+    assert posebridge.detect(target) == "netcdf"
+
+
+# --------------------------------------------------------------------------
+# errors and --debug
+
+
+def test_bad_file_gives_one_line_and_nonzero_exit(tmp_path):
+    bad = tmp_path / "bad.nc"
+    bad.write_bytes(b"this is not a pose file")
+    result = run("info", bad)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("posebridge: error: ") and str(bad) in line
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_gives_one_line(tmp_path):
+    result = run("convert", tmp_path / "none.h5", tmp_path / "out.nc")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"posebridge: error: {tmp_path / 'none.h5'}: no such file."
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    bad = tmp_path / "bad.nc"
+    bad.write_bytes(b"this is not a pose file")
+    result = run("--debug", "info", bad)
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "UnknownFormatError" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("posebridge: error: ")
+
+
+def test_unexpected_errors_are_one_line_pointing_at_debug(monkeypatch, two_mice_nc, tmp_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(posebridge.api, "save", broken)
+    result = run("convert", two_mice_nc, tmp_path / "o.nc")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "RuntimeError: something inside broke" in line and "--debug" in line
+
+
+# --------------------------------------------------------------------------
+# demo
+
+
+def test_demo_writes_every_sample_to_every_writer_and_reads_it_back(tmp_path):
+    out = tmp_path / "demo"
+    result = run("demo", "--out", out)
+    assert result.exit_code == 0, result.output
+    for name in sample_data.BUNDLED:
+        assert name in result.stdout
+        nc = out / "netcdf" / name
+        assert nc.is_file()
+        ds = sample_data.fetch_dataset(name)
+        for fmt in registry.all_formats():
+            if fmt.writes and ds.attrs["ds_type"] in fmt.kinds:
+                assert (out / fmt.name).is_dir()
+    netcdf_lines = [
+        line for line in result.stdout.splitlines() if line.strip().startswith("netcdf")
+    ]
+    assert len(netcdf_lines) == len(sample_data.BUNDLED)
+    assert all("read back as netcdf: position exact" in line for line in netcdf_lines)
+
+
+def test_demo_reports_a_failing_format_and_carries_on(tmp_path, fake_format):
+    fake_format["write_error"] = "fake cannot hold this"
+    result = run("demo", "--out", tmp_path, "--sample", TWO_MICE)
+    assert result.exit_code == 0, result.output
+    fake = next(line for line in result.stdout.splitlines() if line.strip().startswith("fake"))
+    assert "not written: fake cannot hold this" in fake
+    assert (tmp_path / "netcdf" / TWO_MICE).is_file()
+
+
+def test_demo_in_a_temporary_folder_and_again_with_overwrite(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    result = run("demo", "--sample", CRABS)
+    assert result.exit_code == 0, result.output
+    (folder,) = [p for p in tmp_path.iterdir() if p.name.startswith("posebridge-demo-")]
+    assert (folder / "netcdf" / CRABS).is_file()
+    again = run("demo", "--out", folder, "--sample", CRABS)
+    assert "not written" in again.stdout and "--overwrite" in again.stdout
+    assert "read back" in run("demo", "--out", folder, "--sample", CRABS, "--overwrite").stdout
+
+
+def test_round_trip_report_names_what_changed(poses_two_mice_with_nan):
+    ds = poses_two_mice_with_nan.copy()
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "tail_base"]]))
+    back = ds.drop_vars("skeleton_edges").isel(individual=[1])
+    back["position"] = back.position + 0.5
+    report = round_trip_report(ds, back)
+    assert "position within 0.5" in report
+    assert "confidence exact" in report
+    assert "1 of 2 individuals in this file" in report
+    assert "not kept: skeleton_edges" in report
+
+
+# --------------------------------------------------------------------------
+# the installed console script
+
+
+def test_console_script_runs(tmp_path):
+    script = shutil.which("posebridge", path=str(Path(sys.executable).parent)) or shutil.which(
+        "posebridge"
+    )
+    if script is None:
+        pytest.skip("the posebridge console script is not installed")
+    env = {**os.environ, "COLUMNS": "200"}
+    sample = sample_data.bundled_path(TWO_MICE)
+    done = subprocess.run(
+        [script, "info", str(sample)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert rows(done.stdout)["keypoints"].startswith("8: ")
+    bad = tmp_path / "bad.nc"
+    bad.write_bytes(b"junk")
+    done = subprocess.run(
+        [script, "info", str(bad)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("posebridge: error: ") and str(bad) in line

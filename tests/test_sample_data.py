@@ -1,0 +1,467 @@
+"""posebridge.sample_data: bundled samples offline, remote samples from a local HTTP server.
+
+The remote tests serve a metadata.yaml written here, plus small sample files, a
+still frame and a video, from http.server on 127.0.0.1; the server counts the
+requests it receives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import importlib.util
+import socket
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+
+import posebridge
+from posebridge import registry, sample_data, schema
+from posebridge.sample_data import BUNDLED, SampleDataError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------
+# fixtures
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    """Remote URL on a port nobody listens on, and an empty cache folder."""
+    monkeypatch.setenv("POSEBRIDGE_SAMPLE_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("POSEBRIDGE_DATA_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def sample_server(tmp_path, monkeypatch):
+    """An HTTP server on 127.0.0.1 serving tmp_path/remote; records request paths."""
+    root = tmp_path / "remote"
+    root.mkdir()
+    requests: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def do_GET(self):
+            requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("POSEBRIDGE_SAMPLE_URL", url)
+    monkeypatch.setenv("POSEBRIDGE_DATA_DIR", str(tmp_path / "cache"))
+    yield SimpleNamespace(root=root, url=url, requests=requests, cache=tmp_path / "cache")
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _poses() -> xr.Dataset:
+    rng = np.random.default_rng(7)
+    position = rng.uniform(0, 400, size=(12, 2, 3, 2))
+    position[4, :, 1, 0] = np.nan
+    return schema.from_numpy(
+        position,
+        rng.uniform(0, 1, size=(12, 3, 2)),
+        individual_names=["m1", "m2"],
+        keypoint_names=["nose", "neck", "tail"],
+    )
+
+
+def _boxes() -> xr.Dataset:
+    rng = np.random.default_rng(8)
+    return schema.bboxes_from_numpy(
+        rng.uniform(10, 90, size=(4, 2, 1)),
+        rng.uniform(1, 9, size=(4, 2, 1)),
+        frame_array=np.array([0, 1, 5, 6]),
+    )
+
+
+POSES_NAME = "MOVE_two-mice_test.nc"
+BOXES_NAME = "MOVE_one-crab_test.nc"
+TREX_NAME = "TRex_five-locusts_test.zip"
+
+
+def _publish(server, *, corrupt: str | None = None, only: tuple[str, ...] | None = None):
+    """Write the sample files and a metadata.yaml giving their sha256 sums.
+
+    ``corrupt`` names a file whose published sum is wrong; ``only`` limits
+    which samples the metadata lists. Returns the datasets written.
+    """
+    root = server.root
+    for folder in ("poses", "bboxes", "frames", "videos"):
+        (root / folder).mkdir(exist_ok=True)
+    poses, boxes = _poses(), _boxes()
+    posebridge.save(poses, root / "poses" / POSES_NAME, overwrite=True)
+    posebridge.save(boxes, root / "bboxes" / BOXES_NAME, overwrite=True)
+    (root / "frames" / "two-mice_frame.png").write_bytes(b"\x89PNG\r\n\x1a\n fake frame")
+    (root / "videos" / "two-mice_video.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 fake")
+    with zipfile.ZipFile(root / "poses" / TREX_NAME, "w") as archive:
+        archive.writestr("five-locusts/locust_0.npz", b"not really numpy")
+
+    def checksum(path: Path) -> str:
+        return "0" * 64 if path.name == corrupt else _sha256(path)
+
+    metadata = {
+        POSES_NAME: {
+            "sha256sum": checksum(root / "poses" / POSES_NAME),
+            "type": "poses",
+            "source_software": "movement",
+            "fps": 25,
+            "species": "mouse",
+            "number_of_individuals": 2,
+            "shared_by": {"name": "tests", "affiliation": "posebridge"},
+            "frame": {
+                "file_name": "two-mice_frame.png",
+                "sha256sum": checksum(root / "frames" / "two-mice_frame.png"),
+            },
+            "video": {
+                "file_name": "two-mice_video.mp4",
+                "sha256sum": checksum(root / "videos" / "two-mice_video.mp4"),
+            },
+            "note": "built by the test",
+        },
+        BOXES_NAME: {
+            "sha256sum": checksum(root / "bboxes" / BOXES_NAME),
+            "type": "bboxes",
+            "source_software": "movement",
+            "fps": None,
+            "frame": {"file_name": None, "sha256sum": None},
+            "video": {"file_name": None, "sha256sum": None},
+        },
+        TREX_NAME: {
+            "sha256sum": checksum(root / "poses" / TREX_NAME),
+            "type": "poses",
+            "source_software": "TRex",
+            "fps": 30,
+            "frame": {"file_name": None, "sha256sum": None},
+            "video": {"file_name": None, "sha256sum": None},
+        },
+    }
+    if only is not None:
+        metadata = {name: entry for name, entry in metadata.items() if name in only}
+    (root / "metadata.yaml").write_text(
+        yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8"
+    )
+    return {POSES_NAME: poses, BOXES_NAME: boxes}
+
+
+# --------------------------------------------------------------------------
+# import and bundled samples
+
+
+def test_import_makes_no_network_request(sample_server):
+    _publish(sample_server)
+    code = (
+        "import socket\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise SystemExit('network used at import')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "socket.getaddrinfo = refuse\n"
+        "import posebridge.sample_data, posebridge.cli\n"
+        "print('imported')\n"
+    )
+    env = {
+        **__import__("os").environ,
+        "POSEBRIDGE_SAMPLE_URL": sample_server.url,
+        "POSEBRIDGE_DATA_DIR": str(sample_server.cache),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "imported"
+    assert sample_server.requests == []
+    assert not sample_server.cache.exists()
+
+
+def test_list_datasets_offline_gives_bundled_names_and_says_network_is_needed(offline):
+    with pytest.warns(UserWarning, match="need the network"):
+        names = sample_data.list_datasets()
+    assert names == list(BUNDLED)
+
+
+def test_list_datasets_without_remote_needs_no_network(offline):
+    assert sample_data.list_datasets(remote=False) == list(BUNDLED)
+    assert not offline.exists()
+
+
+@pytest.mark.parametrize("name", list(BUNDLED))
+def test_bundled_sample_loads_offline_as_its_netcdf_file(offline, name):
+    path = sample_data.fetch_dataset_paths(name)
+    kind = "bboxes" if "bboxes" in path else "poses"
+    assert path["frame"] is None and path["video"] is None
+    stored = xr.load_dataset(path[kind], engine="h5netcdf")
+    ds = sample_data.fetch_dataset(name)
+    assert ds.attrs["ds_type"] == kind
+    np.testing.assert_array_equal(ds.position.values, stored.position.values)
+    np.testing.assert_array_equal(ds.confidence.values, stored.confidence.values)
+    np.testing.assert_array_equal(ds.time.values, stored.time.values)
+    assert not offline.exists()  # nothing downloaded, no cache made
+
+
+def test_two_mice_sample_has_gaps_confidence_and_a_skeleton(offline):
+    ds = sample_data.fetch_dataset("posebridge_two-mice_2D.nc")
+    assert dict(ds.sizes).items() >= {"individual": 2, "keypoint": 8, "space": 2}.items()
+    assert 200 <= ds.sizes["time"] <= 1000
+    assert ds.attrs["fps"] > 0 and ds.attrs["time_unit"] == "seconds"
+    missing = ds.position.isnull().any("space")
+    assert 0 < float(missing.mean()) < 0.2
+    # an occlusion: some frames where one animal has no point at all
+    assert bool(missing.all("keypoint").any())
+    edges = ds["skeleton_edges"].values
+    assert edges.shape[1] == 2 and edges.shape[0] >= 7
+    assert set(edges.ravel()) <= set(ds.keypoint.values.tolist())
+    confidence = ds.confidence.values
+    assert np.nanmin(confidence) >= 0 and np.nanmax(confidence) <= 1
+
+
+def test_single_mouse_sample_is_3d(offline):
+    ds = sample_data.fetch_dataset("posebridge_single-mouse_3D.nc")
+    assert ds.space.values.tolist() == ["x", "y", "z"]
+    assert ds.sizes["individual"] == 1
+    assert bool(ds.position.isnull().any())
+    assert set(ds["skeleton_edges"].values.ravel()) <= set(ds.keypoint.values.tolist())
+
+
+def test_bboxes_sample_has_a_gap_in_its_frame_numbers(offline):
+    ds = sample_data.fetch_dataset("posebridge_two-crabs_bboxes.nc")
+    assert ds.attrs["ds_type"] == "bboxes" and ds.attrs["time_unit"] == "frames"
+    assert np.diff(ds.time.values).max() > 1
+    assert bool(ds.position.isnull().any())
+    assert float(np.nanmin(ds["shape"].values)) > 0
+
+
+def _make_samples_module():
+    spec = importlib.util.spec_from_file_location("make_samples", REPO / "tools/make_samples.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bundled_files_are_what_tools_make_samples_builds(offline):
+    built = _make_samples_module().build_samples()
+    assert set(built) == set(BUNDLED)
+    for name, fresh in built.items():
+        bundled = sample_data.fetch_dataset(name)
+        assert set(fresh.variables) == set(bundled.variables), name
+        assert dict(fresh.sizes) == dict(bundled.sizes), name
+        for dim in ("time", "space", "keypoint", "individual"):
+            if dim in fresh.dims:
+                np.testing.assert_array_equal(fresh[dim].values, bundled[dim].values)
+        expected_attrs = dict(fresh.attrs)
+        got = {k: v for k, v in bundled.attrs.items() if k != "source_file"}
+        assert got == expected_attrs, name
+
+
+def test_make_samples_writes_the_files(tmp_path):
+    module = _make_samples_module()
+    assert module.main(["--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(BUNDLED)
+    for name in BUNDLED:
+        assert posebridge.detect(tmp_path / name) == "netcdf"
+
+
+def test_unknown_bundled_name_is_refused():
+    with pytest.raises(SampleDataError, match="not a bundled sample"):
+        sample_data.bundled_path("nothing.nc")
+
+
+# --------------------------------------------------------------------------
+# remote samples
+
+
+def test_list_datasets_adds_remote_names_and_caches_the_metadata(sample_server):
+    _publish(sample_server)
+    names = sample_data.list_datasets()
+    assert names == [*BUNDLED, POSES_NAME, BOXES_NAME, TREX_NAME]
+    assert sample_server.requests == ["/metadata.yaml"]
+    assert (sample_server.cache / "metadata.yaml").is_file()
+    assert sample_data.list_datasets() == names
+    assert sample_server.requests == ["/metadata.yaml"]  # second listing: the cache
+
+
+def test_list_datasets_refresh_downloads_the_metadata_again(sample_server):
+    _publish(sample_server, only=(POSES_NAME,))
+    assert sample_data.list_datasets()[-1] == POSES_NAME
+    _publish(sample_server)
+    assert BOXES_NAME in sample_data.list_datasets(refresh=True)
+    assert sample_server.requests == ["/metadata.yaml", "/metadata.yaml"]
+
+
+def test_fetch_remote_sample_uses_metadata_fps_and_sets_frame_path(sample_server):
+    written = _publish(sample_server)[POSES_NAME]
+    ds = sample_data.fetch_dataset(POSES_NAME)
+    np.testing.assert_array_equal(ds.position.values, written.position.values)
+    np.testing.assert_array_equal(ds.confidence.values, written.confidence.values)
+    assert ds.attrs["fps"] == 25
+    np.testing.assert_allclose(ds.time.values, written.time.values / 25)
+    frame = Path(ds.attrs["frame_path"])
+    assert frame.read_bytes() == (sample_server.root / "frames/two-mice_frame.png").read_bytes()
+    assert "video_path" not in ds.attrs
+    assert "/videos/two-mice_video.mp4" not in sample_server.requests
+    ds.to_netcdf(engine="h5netcdf")  # the attrs added are netCDF-safe
+
+
+def test_fetch_with_video_sets_video_path(sample_server):
+    _publish(sample_server)
+    ds = sample_data.fetch_dataset(POSES_NAME, with_video=True)
+    video = Path(ds.attrs["video_path"])
+    assert video.read_bytes() == (sample_server.root / "videos/two-mice_video.mp4").read_bytes()
+
+
+def test_second_fetch_makes_no_request(sample_server):
+    _publish(sample_server)
+    first = sample_data.fetch_dataset(POSES_NAME, with_video=True)
+    count = len(sample_server.requests)
+    assert count == 4  # metadata, data, frame, video
+    second = sample_data.fetch_dataset(POSES_NAME, with_video=True)
+    assert len(sample_server.requests) == count
+    xr.testing.assert_identical(first, second)
+
+
+def test_fetch_dataset_paths_of_remote_bboxes(sample_server):
+    written = _publish(sample_server)[BOXES_NAME]
+    paths = sample_data.fetch_dataset_paths(BOXES_NAME)
+    assert set(paths) == {"bboxes", "frame", "video"}
+    assert paths["frame"] is None and paths["video"] is None
+    assert paths["bboxes"] == sample_server.cache / "bboxes" / BOXES_NAME
+    ds = sample_data.fetch_dataset(BOXES_NAME)
+    assert ds.attrs["time_unit"] == "frames"  # fps null in the metadata
+    np.testing.assert_array_equal(ds.time.values, written.time.values)
+
+
+def test_corrupted_download_fails_clearly_and_is_not_kept(sample_server):
+    _publish(sample_server, corrupt=POSES_NAME)
+    with pytest.raises(SampleDataError, match="sha256") as info:
+        sample_data.fetch_dataset(POSES_NAME)
+    assert POSES_NAME in str(info.value)
+    assert not (sample_server.cache / "poses" / POSES_NAME).exists()
+
+
+def test_corrupted_frame_fails_clearly(sample_server):
+    _publish(sample_server, corrupt="two-mice_frame.png")
+    with pytest.raises(SampleDataError, match="does not match the sha256"):
+        sample_data.fetch_dataset_paths(POSES_NAME)
+
+
+def test_damaged_cached_file_is_downloaded_again(sample_server):
+    written = _publish(sample_server)[POSES_NAME]
+    cached = sample_data.fetch_dataset_paths(POSES_NAME)["poses"]
+    cached.write_bytes(b"damaged")
+    ds = sample_data.fetch_dataset(POSES_NAME)
+    np.testing.assert_array_equal(ds.position.values, written.position.values)
+    assert sample_server.requests.count(f"/poses/{POSES_NAME}") == 2
+
+
+def test_unknown_name_lists_the_available_samples(sample_server):
+    _publish(sample_server)
+    with pytest.raises(SampleDataError, match="No sample called") as info:
+        sample_data.fetch_dataset("nothing.h5")
+    assert POSES_NAME in str(info.value) and next(iter(BUNDLED)) in str(info.value)
+
+
+def test_unknown_name_refreshes_a_stale_metadata_cache_once(sample_server):
+    _publish(sample_server, only=(POSES_NAME,))
+    sample_data.list_datasets()
+    _publish(sample_server)  # the remote list grew
+    ds = sample_data.fetch_dataset(BOXES_NAME)
+    assert ds.attrs["ds_type"] == "bboxes"
+    assert sample_server.requests.count("/metadata.yaml") == 2
+
+
+def test_sample_of_an_unreadable_format_fails_before_downloading(sample_server):
+    _publish(sample_server)
+    with pytest.raises(SampleDataError, match="cannot read TRex files"):
+        sample_data.fetch_dataset(TREX_NAME)
+    assert f"/poses/{TREX_NAME}" not in sample_server.requests
+
+
+def test_zip_sample_paths_point_at_the_unpacked_folder(sample_server):
+    _publish(sample_server)
+    folder = sample_data.fetch_dataset_paths(TREX_NAME)["poses"]
+    assert folder.is_dir()
+    unpacked = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+    assert unpacked == ["five-locusts/locust_0.npz"]
+
+
+def test_sample_declared_by_one_software_but_stored_as_netcdf(sample_server):
+    others = [f for f in registry.all_formats() if f.reads and not f.matches_name(Path("x.nc"))]
+    if not others:
+        pytest.skip("needs a readable format besides netCDF")
+    written = _publish(sample_server)[POSES_NAME]
+    metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    metadata[POSES_NAME]["source_software"] = others[0].name
+    (sample_server.root / "metadata.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False))
+    ds = sample_data.fetch_dataset(POSES_NAME)
+    np.testing.assert_array_equal(ds.position.values, written.position.values)
+
+
+def test_fetch_offline_with_cached_metadata_says_network_is_needed(offline):
+    offline.mkdir(parents=True)
+    metadata = {POSES_NAME: {"sha256sum": "0" * 64, "type": "poses", "source_software": "nc"}}
+    (offline / "metadata.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False))
+    assert POSES_NAME in sample_data.list_datasets()  # the cache, no network needed
+    with pytest.raises(SampleDataError, match="need the network"):
+        sample_data.fetch_dataset(POSES_NAME)
+
+
+def test_fetch_offline_without_metadata_says_network_is_needed(offline):
+    with pytest.raises(SampleDataError, match="need the network"):
+        sample_data.fetch_dataset(POSES_NAME)
+
+
+def test_malformed_metadata_is_a_clear_error(sample_server):
+    (sample_server.root / "metadata.yaml").write_text("- just\n- a list\n")
+    with pytest.raises(SampleDataError, match="should map each sample"):
+        sample_data.fetch_dataset(POSES_NAME)
+    with pytest.warns(UserWarning, match="should map each sample"):
+        assert sample_data.list_datasets() == list(BUNDLED)
+
+
+def test_metadata_without_checksum_warns_that_it_is_unchecked(sample_server):
+    written = _publish(sample_server)[BOXES_NAME]
+    metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    metadata[BOXES_NAME]["sha256sum"] = None
+    (sample_server.root / "metadata.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False))
+    with pytest.warns(UserWarning, match="no sha256"):
+        ds = sample_data.fetch_dataset(BOXES_NAME)
+    np.testing.assert_array_equal(ds.shape.values, written.shape.values)
+
+
+def test_default_locations_and_overrides(monkeypatch, tmp_path):
+    monkeypatch.delenv("POSEBRIDGE_SAMPLE_URL", raising=False)
+    monkeypatch.delenv("POSEBRIDGE_DATA_DIR", raising=False)
+    assert sample_data.sample_url() == sample_data.DEFAULT_URL
+    assert "posebridge" in sample_data.data_dir().parts[-1]
+    monkeypatch.setenv("POSEBRIDGE_SAMPLE_URL", "http://127.0.0.1:1/x/")
+    monkeypatch.setenv("POSEBRIDGE_DATA_DIR", str(tmp_path))
+    assert sample_data.sample_url() == "http://127.0.0.1:1/x"
+    assert sample_data.data_dir() == tmp_path
