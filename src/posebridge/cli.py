@@ -76,9 +76,11 @@ def _columns(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
     )
 
 
-def _names(values: Any) -> str:
+def _names(values: Any, limit: int = 40) -> str:
     names = [str(v) for v in np.asarray(values)]
-    return f"{len(names)}: {', '.join(names)}"
+    shown = ", ".join(names[:limit])
+    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return f"{len(names)}: {shown}{more}"
 
 
 def _range(values: np.ndarray) -> str:
@@ -144,6 +146,8 @@ def _extras(ds: xr.Dataset) -> Rows:
         shape = f"({', '.join(map(str, var.dims))})"
         if var.dtype.kind in "fiu":
             rows.append((str(name), f"{shape} {_range(np.asarray(var.values, dtype=float))}"))
+        elif var.ndim == 2 and var.shape[1] == 2:
+            rows.append((str(name), f"{shape} {var.shape[0]} pairs"))
         else:
             rows.append((str(name), f"{shape} {var.size} values"))
     for name in ds.coords:
