@@ -75,9 +75,10 @@ FRAME = "frame"
 EXTRAS: dict[str, str] = {
     # coordinates along time
     FRAME: "coord (time,) int64: video frame number of each time step, kept "
-    "when time is in seconds",
+    "when time is in seconds or counts frames from a later origin (VIA tracks read "
+    "with use_frame_numbers_from_file=False)",
     "image_path": "coord (time,) str: image file of each labelled frame "
-    "(DeepLabCut / LightningPose labels)",
+    "(DeepLabCut / LightningPose labels; the image names of a VIA tracks file)",
     # skeleton
     "skeleton_edges": "variable (edge, edge_node=2) str: pairs of keypoint "
     "names joined by the skeleton, in the source's edge order",
@@ -116,6 +117,16 @@ EXTRAS: dict[str, str] = {
     "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "
     "subject_age, subject_description, subject_strain, subject_genotype, "
     "subject_weight, subject_date_of_birth",
+    # Anipose triangulation
+    "reprojection_error": "variable (time, keypoint, individual) float: mean "
+    "reprojection error of each triangulated point in pixels (Anipose '<kp>_error')",
+    "camera_count": "variable (time, keypoint, individual) float: number of cameras "
+    "each point was triangulated from, NaN when unknown (Anipose '<kp>_ncams')",
+    "anipose_alignment_matrix": "attr float64[9]: Anipose's axis-alignment matrix M, "
+    "row-major (M_00..M_22); aligned = raw @ M.T - center, so raw = (aligned + "
+    "center) @ inv(M.T) (M need not be orthogonal)",
+    "anipose_alignment_center": "attr float64[3]: Anipose's alignment center "
+    "(center_0..2), subtracted after M",
 }
 
 
@@ -379,7 +390,10 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     if out.attrs.get("time_unit") == "seconds":
         return out
     frames = np.asarray(out[TIME].values).astype(np.int64)
-    out = out.assign_coords({TIME: frames / value, FRAME: (TIME, frames)})
+    # an existing 'frame' coordinate holds the video's own numbers (e.g. a VIA file
+    # read with time counted from its first image): keep it
+    video_frames = out[FRAME].values if FRAME in out.coords else frames
+    out = out.assign_coords({TIME: frames / value, FRAME: (TIME, video_frames)})
     out.attrs["time_unit"] = "seconds"
     return out
 

@@ -1,0 +1,205 @@
+"""The VIA tracks table: its header, its rows, and its JSON cells parsed column-wise.
+
+A VIA tracks file has 7 columns, three of them JSON objects per row. Parsing
+them one ``json.loads`` per row is slow for large files, so a column of flat
+objects (``{"track": 2, "confidence": 0.9}``) is parsed in one pass: the cells
+are joined, checked to be flat JSON objects with the same keys in the same
+order (a row may stop early: trailing keys missing), and read as a CSV table
+by pandas' C parser. Any column that does not pass those checks is parsed with
+one ``json.loads`` of the whole column, and only a broken cell is looked for
+row by row, to name its line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from posebridge.errors import FormatError
+
+HEADER = (
+    "filename",
+    "file_size",
+    "file_attributes",
+    "region_count",
+    "region_id",
+    "region_shape_attributes",
+    "region_attributes",
+)
+HEADER_LINE = ",".join(HEADER)
+_TO_CSV = str.maketrans({":": ",", "{": None, "}": None})
+#: Text that the one-pass parser leaves to json: nesting, escapes, tabs.
+_NOT_FLAT = ("[", "]", "\\", "\r", "\t")
+
+
+def first_line(path: Path) -> str:
+    """The first line of ``path`` (without BOM and line end)."""
+    with open(path, "rb") as handle:
+        raw = handle.readline(4096)
+    return raw.decode("utf-8-sig").rstrip("\r\n")
+
+
+def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows as strings, and the line number of each row in the file.
+
+    Blank lines are dropped (their line numbers are skipped).
+    """
+    try:
+        header = first_line(path)
+    except UnicodeDecodeError as error:
+        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    if not header:
+        raise FormatError(path, f"is empty; expected the VIA tracks header {HEADER_LINE!r}.")
+    if header not in (HEADER_LINE, "#" + HEADER_LINE):
+        raise FormatError(
+            path,
+            f"line 1: expected the VIA tracks header {HEADER_LINE!r}, found {header[:150]!r}.",
+        )
+    try:
+        table = pd.read_csv(
+            path,
+            dtype=object,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.ParserError as error:
+        raise FormatError(path, f"is not a well-formed VIA tracks table: {error}") from None
+    except UnicodeDecodeError as error:
+        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    table.columns = list(HEADER)
+    lines = np.arange(len(table)) + 2
+    blank = (table == "").all(axis=1).to_numpy()
+    if blank.any():
+        table, lines = table.loc[~blank].reset_index(drop=True), lines[~blank]
+    if len(table) == 0:
+        raise FormatError(path, "has the VIA tracks header but no rows.")
+    return table, lines
+
+
+def _flat_objects(cells: np.ndarray) -> pd.DataFrame | None:
+    """Parse flat JSON objects with a common key order in one pass, or ``None``."""
+    n = len(cells)
+    try:
+        text = "\n".join(cells)
+    except TypeError:
+        return None
+    braces_ok = (
+        text.startswith("{")
+        and text.endswith("}")
+        and text.count("{") == n
+        and text.count("}") == n
+        and text.count("\n{") == n - 1
+        and text.count("}\n") == n - 1
+    )
+    if not braces_ok or any(part in text for part in _NOT_FLAT):
+        return None
+    colons, commas = text.count(":"), text.count(",")
+    try:
+        table = pd.read_csv(
+            io.StringIO(text.translate(_TO_CSV)),
+            header=None,
+            skipinitialspace=True,
+            skip_blank_lines=False,
+            keep_default_na=False,
+            na_values=["", "null"],
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    if len(table) != n or table.shape[1] % 2:
+        return None
+    keys, values = table.iloc[:, 0::2], table.iloc[:, 1::2]
+    present = keys.notna().to_numpy()
+    if (present[:, 1:] & ~present[:, :-1]).any():
+        return None  # a key missing before a present one: not one key order
+    names = []
+    for column in keys.columns:
+        found = keys[column].dropna().unique()
+        if not all(isinstance(key, str) for key in found):
+            return None
+        found = {key.strip() for key in found}
+        if len(found) != 1:
+            return None
+        names.append(found.pop())
+    if len(set(names)) != len(names):
+        return None
+    n_keys = int(present.sum())
+    if colons != n_keys or commas != n_keys - int(present.any(axis=1).sum()):
+        return None  # a ':' or ',' inside a string, or a malformed object
+    values = values.set_axis(names, axis=1)
+    if " ," in text or " }" in text:  # spaces before a delimiter stay on string values
+        for name in names:
+            if values[name].dtype.kind not in "fiub":
+                values[name] = values[name].str.strip()
+    return values.where(present, np.nan) if not present.all() else values
+
+
+def json_objects(cells: np.ndarray, column: str, path: Path, lines: np.ndarray) -> pd.DataFrame:
+    """Parse a column of JSON-object cells: one DataFrame row per cell, one column per key.
+
+    Raises
+    ------
+    FormatError
+        Naming the line of the first cell that is not a JSON object.
+    """
+    fast = _flat_objects(cells)
+    if fast is not None:
+        return fast
+    parsed = None
+    with contextlib.suppress(ValueError, TypeError):
+        parsed = json.loads("[" + ",".join(cells) + "]")
+    if parsed is None or len(parsed) != len(cells) or set(map(type, parsed)) - {dict}:
+        _raise_bad_cell(cells, column, path, lines)
+    frame = pd.DataFrame(parsed)
+    if len(frame) != len(cells):  # every cell was {}
+        frame = pd.DataFrame(index=range(len(cells)))
+    return frame
+
+
+def _raise_bad_cell(cells: np.ndarray, column: str, path: Path, lines: np.ndarray) -> None:
+    for index, cell in enumerate(cells):
+        try:
+            value = json.loads(cell)
+        except (ValueError, TypeError) as error:
+            problem = "is empty" if not str(cell).strip() else f"is not valid JSON ({error})"
+            raise FormatError(
+                path, f"line {lines[index]}: {column} {problem}: {str(cell)[:100]!r}."
+            ) from None
+        if not isinstance(value, dict):
+            raise FormatError(
+                path,
+                f"line {lines[index]}: {column} must be a JSON object {{...}}, found "
+                f"{str(cell)[:100]!r}.",
+            )
+    raise FormatError(path, f"could not parse the {column} column.")  # pragma: no cover
+
+
+def column(frame: pd.DataFrame, key: str) -> pd.Series:
+    """The values of ``key`` (NaN where absent)."""
+    if key in frame.columns:
+        return frame[key]
+    return pd.Series(np.nan, index=frame.index, dtype=object)
+
+
+def numbers(values: pd.Series) -> np.ndarray:
+    """Numbers (int, float or numeric strings) as float64; anything else NaN."""
+    if values.dtype.kind in "fiu":
+        return values.to_numpy(dtype=np.float64)
+    if values.dtype.kind == "b":
+        return np.full(len(values), np.nan)
+    if values.dtype == object:
+        kinds = values.map(type)
+        values = values.where(kinds.isin((int, float, str)), None)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+
+
+def fail_at(path: Path, lines: np.ndarray, bad: np.ndarray, message: str) -> None:
+    """Raise ``message`` at the line of the first ``bad`` row, if any."""
+    if bad.any():
+        raise FormatError(path, f"line {lines[int(np.argmax(bad))]}: {message}")
