@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import posebridge.formats  # noqa: F401 - callable package: posebridge.formats() is the table
 from posebridge.api import load, save
+from posebridge.boxes import boxes_from_poses
 from posebridge.errors import (
     FormatError,
     PoseBridgeError,
@@ -34,6 +35,7 @@ __all__ = [
     "SchemaError",
     "UnknownFormatError",
     "__version__",
+    "boxes_from_poses",
     "detect",
     "from_numpy",
     "load",

@@ -1,0 +1,105 @@
+"""Bounding boxes made from poses, so pose tracks can be exported as box tracks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import SchemaError
+
+__all__ = ["boxes_from_poses"]
+
+
+def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
+    """The bounding box of each individual's keypoints in every frame.
+
+    Missing (NaN) keypoints are ignored; a frame where all of an individual's
+    keypoints are missing gives a missing (NaN) box. The box confidence is the
+    mean confidence of the keypoints present (an individual-wise confidence is
+    taken as it is). Coordinates along time (``time``, ``frame``,
+    ``image_path``, ...) and variables over (time, individual) such as
+    ``instance_score`` are carried over, as are the attributes.
+
+    Parameters
+    ----------
+    ds
+        A 2D poses dataset. For 3D poses select two axes first, e.g.
+        ``ds.sel(space=["x", "y"])``.
+    padding
+        Margin added on every side of each box, in the units of ``position``
+        (width and height grow by ``2 * padding``).
+
+    Returns
+    -------
+    xarray.Dataset
+        A valid bboxes dataset: ``position`` (box centre), ``shape`` (width,
+        height) and ``confidence``.
+
+    Raises
+    ------
+    SchemaError
+        When ``ds`` is not 2D poses, or ``padding`` is negative or not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import posebridge
+    >>> poses = posebridge.from_numpy(np.array([[[[0.0], [4.0]], [[1.0], [3.0]]]]))
+    >>> boxes = posebridge.boxes_from_poses(poses, padding=1)
+    >>> boxes.position.values[0, :, 0].tolist(), boxes.shape.values[0, :, 0].tolist()
+    ([2.0, 2.0], [6.0, 4.0])
+    """
+    ds = schema.validate(ds)
+    if ds.attrs["ds_type"] != schema.POSES:
+        raise SchemaError("boxes_from_poses needs a poses dataset; this one holds boxes.")
+    space = [str(s) for s in ds["space"].values]
+    if space != ["x", "y"]:
+        raise SchemaError(
+            f"Boxes are 2D, but the poses have space {space}; select two axes first, "
+            "e.g. ds.sel(space=['x', 'y'])."
+        )
+    try:
+        pad = float(padding)
+    except (TypeError, ValueError):
+        raise SchemaError(f"padding must be a number, got {padding!r}.") from None
+    if not math.isfinite(pad) or pad < 0:
+        raise SchemaError(f"padding must be a finite number >= 0, got {padding!r}.")
+
+    position = ds["position"].to_numpy().astype(np.float64)  # (time, space, kp, ind)
+    present = ~np.isnan(position).any(axis=1)  # (time, keypoint, individual)
+    position = np.where(present[:, None], position, np.nan)  # half-missing = missing
+    low = np.fmin.reduce(position, axis=2)  # NaN only where every keypoint is NaN
+    high = np.fmax.reduce(position, axis=2)
+    centre = (low + high) / 2
+    size = high - low + 2 * pad
+
+    dims = ("time", "individual")
+    if "confidence" in ds and ds["confidence"].dims == dims:
+        confidence = ds["confidence"].to_numpy().astype(np.float64)
+    else:
+        scores = schema.confidence_per_keypoint(ds).to_numpy().astype(np.float64)
+        used = present & ~np.isnan(scores)
+        total, count = np.where(used, scores, 0.0).sum(axis=1), used.sum(axis=1)
+        confidence = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
+
+    boxes = xr.Dataset(
+        {
+            "position": (schema.BBOXES_DIMS, centre),
+            "shape": (schema.BBOXES_DIMS, size),
+            "confidence": (dims, confidence),
+        },
+        coords={
+            name: coord
+            for name, coord in ds.coords.items()
+            if set(coord.dims) <= {"time", "individual"}
+        }
+        | {"space": ["x", "y"]},
+        attrs={**ds.attrs, "ds_type": schema.BBOXES},
+    )
+    for name, variable in ds.data_vars.items():
+        if name not in ("position", "confidence") and set(variable.dims) <= set(dims):
+            boxes[name] = variable
+    return schema.validate(boxes)
