@@ -1,0 +1,273 @@
+"""NWB with the ndx-pose extension: PoseEstimation read and write.
+
+Reading walks the file with h5py (no pynwb objects are built), so it reads every
+ndx-pose version (0.1 to 0.4) and is fast; an in-memory ``pynwb.NWBFile`` is
+accepted too. Writing builds the objects with pynwb and ndx-pose 0.4. The
+modules of this package:
+
+``_locate``
+    find PoseEstimation containers (h5py or pynwb objects);
+``_assemble``
+    containers -> one dataset (individuals, views, time union);
+``_config``
+    :class:`NWBFileSaveConfig` and metadata files;
+``_build``
+    dataset -> pynwb objects (timing, storage, skeleton, device, video);
+``_write``
+    new files and safe appends.
+
+Labelled frames (ndx-pose ``PoseTraining``) are not read or written yet; a
+file holding only those raises a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+from posebridge._files import check_input
+from posebridge.errors import FormatError
+from posebridge.formats.nwb._assemble import COMBINE_CHOICES, assemble, select
+from posebridge.formats.nwb._build import iter_build, storage_from
+from posebridge.formats.nwb._common import DEFAULT_CONTAINER, DEFAULT_MODULE
+from posebridge.formats.nwb._config import NWBFileSaveConfig
+from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, object_info
+from posebridge.formats.nwb._write import append_file, options_config, write
+from posebridge.registry import Format
+
+__all__ = [
+    "COMBINE_CHOICES",
+    "FORMATS",
+    "NWBFileSaveConfig",
+    "append_file",
+    "build_nwbfiles",
+    "describe",
+    "file_info",
+    "load_nwb_poses",
+    "read",
+    "sniff",
+    "write",
+]
+
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def sniff(path: Path) -> bool:
+    """Whether ``path`` is an NWB file (HDF5 with NWB's root attributes)."""
+    with open(path, "rb") as handle:
+        if handle.read(8) != _HDF5_MAGIC:
+            return False
+    with h5py.File(path, "r") as h5:
+        return is_nwb(h5)
+
+
+def _open(path: Path) -> h5py.File:
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head != _HDF5_MAGIC:
+        found = "an empty file" if not head else f"bytes {head!r}"
+        raise FormatError(
+            path, f"is not an NWB file: expected an HDF5 file (NWB's container), found {found}."
+        )
+    try:
+        h5 = h5py.File(path, "r")
+    except OSError as error:
+        raise FormatError(path, f"is not a readable HDF5/NWB file ({error}).") from error
+    if not is_nwb(h5):
+        h5.close()
+        raise FormatError(
+            path,
+            "is an HDF5 file but not an NWB file (no nwb_version attribute); expected an "
+            "NWB file with ndx-pose PoseEstimation data.",
+        )
+    return h5
+
+
+def file_info(path: str | os.PathLike[str]) -> FileInfo:
+    """What an NWB file holds (containers, subject, session), reading no arrays.
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> [c.path for c in nwb.file_info("session.nwb").containers]  # doctest: +SKIP
+    ['processing/behavior/PoseEstimation']
+    """
+    path = check_input(path)
+    with _open(path) as h5:
+        return h5_info(h5, str(path.parent))
+
+
+def _is_nwbfile(value: Any) -> bool:
+    return hasattr(value, "processing") and hasattr(value, "identifier")
+
+
+def load_nwb_poses(
+    file_or_nwbfile: Any,
+    processing_module_key: str = DEFAULT_MODULE,
+    pose_estimation_key: str = DEFAULT_CONTAINER,
+    *,
+    combine: str = "auto",
+    fps: float | None = None,
+) -> xr.Dataset:
+    """Read ndx-pose PoseEstimation data from an NWB file or an in-memory ``NWBFile``.
+
+    Parameters
+    ----------
+    file_or_nwbfile
+        A path to an ``.nwb`` file, or a ``pynwb.NWBFile``.
+    processing_module_key, pose_estimation_key
+        Pick a container. With the defaults every PoseEstimation in the file is
+        read (several combine as individuals or views, see ``combine``); a
+        non-default ``pose_estimation_key`` picks containers of that name (or
+        path, ``processing/<module>/<name>``), a non-default module restricts
+        to that processing module.
+    combine
+        ``"auto"`` (per-camera containers -> a ``view`` dim, others ->
+        individuals), ``"individuals"`` or ``"views"``.
+    fps
+        Only for files whose time is in frames (posebridge's marker): the frame
+        rate to express time in seconds. Real timestamps are kept as stored.
+
+    Returns
+    -------
+    xarray.Dataset
+        Poses with time in seconds as stored (or frames for posebridge
+        frames-only files), skeleton edges, subject, device and video kept.
+
+    Raises
+    ------
+    FormatError
+        When the file is not NWB, holds no PoseEstimation, or holds several
+        that cannot be combined (the message lists them).
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> ds = nwb.load_nwb_poses("session.nwb")  # doctest: +SKIP
+    >>> ds = nwb.load_nwb_poses("ibl.nwb", pose_estimation_key="PoseEstimationLeftCamera")
+    ... # doctest: +SKIP
+    """
+    if _is_nwbfile(file_or_nwbfile):
+        info = object_info(file_or_nwbfile)
+        source = getattr(file_or_nwbfile, "container_source", None)
+        chosen = select(info, source, processing_module_key, pose_estimation_key)
+        ds = assemble(info, chosen, source or "NWBFile", combine)
+        if source:
+            ds.attrs["source_file"] = str(source)
+    else:
+        path = check_input(file_or_nwbfile)
+        with _open(path) as h5:
+            info = h5_info(h5, str(path.parent))
+            chosen = select(info, path, processing_module_key, pose_estimation_key)
+            ds = assemble(info, chosen, path, combine)
+        ds.attrs["source_file"] = str(path)
+    ds = schema.validate(ds)
+    return schema.with_fps(ds, fps) if fps is not None else ds
+
+
+def read(path: Path, **options: Any) -> xr.Dataset:
+    """Read an NWB file (registry entry point); options as :func:`load_nwb_poses`."""
+    return load_nwb_poses(path, **options)
+
+
+def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[Any]:
+    """In-memory ``pynwb.NWBFile`` objects for a dataset (one per individual); nothing is written.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    config
+        An :class:`NWBFileSaveConfig` (or movement's), a dict of sections or a
+        YAML path.
+    **options
+        As :func:`write`: ``split_individuals``, ``metadata``, ``subject_id``,
+        ``species``, ``sex``, ``age``, ``session_description``,
+        ``session_start_time``, ``video_path``.
+
+    Returns
+    -------
+    list of pynwb.NWBFile
+        Write each with ``pynwb.NWBHDF5IO(path, "w").write(nwbfile)``.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> from posebridge.formats import nwb
+    >>> ds = posebridge.from_numpy(np.zeros((5, 2, 3, 2)), fps=30)
+    >>> [f.subject.subject_id for f in nwb.build_nwbfiles(ds)]
+    ['id_0', 'id_1']
+    """
+    ds = schema.validate(ds)
+    split = options.pop("split_individuals", True)
+    video = options.pop("video_path", None)
+    metadata = options.pop("metadata", None)
+    config_ = options_config(ds, config, metadata, split, **options)
+    video = None if video is None else os.fspath(video)
+    return list(iter_build(ds, config_, storage_from(chunked=False), split, video))
+
+
+def describe(path: Path) -> list[tuple[str, str]]:
+    """What ``posebridge info`` shows: every PoseEstimation container of the file.
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> nwb.describe("session.nwb")  # doctest: +SKIP
+    [('PoseEstimation processing/behavior/PoseEstimation', '4 series, data (2330, 2), ...')]
+    """
+    path = check_input(path)
+    rows = []
+    with _open(path) as h5:
+        info = h5_info(h5, str(path.parent))
+        for container in info.containers:
+            shapes = sorted({s.shape for s in container.series})
+            text = f"{len(container.series)} series, data " + (
+                ", ".join(map(str, shapes)) or "none"
+            )
+            ends = [_ends(s.timing) for s in container.series if s.timing.n]
+            if ends:
+                times = np.concatenate(ends)
+                text += f", {np.nanmin(times):.3f}-{np.nanmax(times):.3f} s"
+            if container.devices:
+                text += f"; device {', '.join(container.devices)}"
+            if container.source_software:
+                text += f"; by {container.source_software}"
+            rows.append((f"PoseEstimation {container.path}", text))
+    for training in info.training:
+        rows.append((f"PoseTraining {training}", "labelled frames (not read by this version)"))
+    if info.subject:
+        rows.append(("subject", ", ".join(f"{k}={v}" for k, v in info.subject.items())))
+    return rows
+
+
+def _ends(timing: Any) -> np.ndarray:
+    """First and last sample time of a series (reads two values)."""
+    if timing.rate is not None:
+        last = timing.starting_time + (timing.n - 1) / timing.rate
+        return np.array([timing.starting_time, last])
+    stamps = timing.timestamps
+    return np.asarray([stamps[0], stamps[stamps.shape[0] - 1]], dtype=np.float64)
+
+
+FORMATS = (
+    Format(
+        name="nwb",
+        title="NWB",
+        extensions=(".nwb",),
+        kinds=("poses",),
+        sniff=sniff,
+        read=read,
+        write=write,
+        aliases=("NWB", "ndx-pose"),
+        describe=describe,
+        notes="ndx-pose PoseEstimation; options: combine, split_individuals, metadata, "
+        "subject_id, species, sex, age, video_path, compression, dtype, append",
+    ),
+)

@@ -1,0 +1,481 @@
+"""Turn located PoseEstimation containers into one poses dataset.
+
+Which containers, and how they combine
+--------------------------------------
+With the default keys every PoseEstimation in the file is taken. When there are
+several, none is dropped silently:
+
+* containers that look like one camera each (a different linked Device each, or
+  names such as ``PoseEstimationLeftCamera`` / ``LeftCamera``) become views: a
+  ``view`` dim, as movement's ``load_multiview_dataset`` makes;
+* the others (sleap-io's ``track=<name>``, posebridge's ``PoseEstimation_<name>``,
+  several animals seen by one camera) become individuals;
+* when neither rule separates them (two containers would land on the same
+  individual and view) the error lists every container and how to pick one.
+
+``combine="individuals"`` or ``combine="views"`` forces one reading.
+
+Keypoints and individuals
+-------------------------
+A series is a keypoint named after the series. The Skeleton's nodes (or the 0.1
+``nodes`` dataset) give the keypoint order and the original names (a ``/`` in a
+name cannot be an NWB object name). dlc2nwb's ``ind1_<bodypart>`` series lose
+their individual prefix, which names the individual. Otherwise an individual
+is named by its track (``track=<name>``), by its container name without the
+``PoseEstimation`` prefix, or, for a single container, by the file's subject id
+(``id_0`` without one).
+
+Time
+----
+Every series' times are taken exactly as stored (``timestamps``, or
+``starting_time + arange(n) / rate``); series with different times are placed on
+the sorted union of all times, NaN where a series has no sample.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import FormatError
+from posebridge.formats.nwb._common import (
+    DEFAULT_CONTAINER,
+    DEFAULT_MODULE,
+    object_name,
+    parse_individual_tag,
+    parse_marker,
+)
+from posebridge.formats.nwb._locate import Container, FileInfo, Series
+
+COMBINE_CHOICES = ("auto", "individuals", "views")
+_TRACK_RE = re.compile(r"^track=(.+)$")
+_CAMERA_RE = re.compile(r"cam(era)?", re.IGNORECASE)
+_INDIVIDUAL_PREFIX_RE = re.compile(
+    r"(ind|individual|animal|mouse|rat|fly|id|track|subject)[_-]?\d+", re.IGNORECASE
+)
+
+
+def describe_containers(info: FileInfo) -> str:
+    """One line per container: path, series count, shape."""
+    lines = []
+    for c in info.containers:
+        shape = c.series[0].shape if c.series else ()
+        lines.append(f"  {c.path} ({len(c.series)} series, data {shape})")
+    return "\n".join(lines)
+
+
+def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> list[Container]:
+    """The containers asked for by ``processing_module_key`` / ``pose_estimation_key``."""
+    found = info.containers
+    if not found:
+        if info.training:
+            raise FormatError(
+                path,
+                "holds ndx-pose PoseTraining (labelled frames: "
+                f"{', '.join(info.training)}) and no PoseEstimation. Reading NWB "
+                "annotations arrives with posebridge's labelled-data support; this "
+                "version reads PoseEstimation (predictions) only.",
+            )
+        modules = ", ".join(info.modules) or "none"
+        raise FormatError(
+            path,
+            "is an NWB file but holds no ndx-pose PoseEstimation container (processing "
+            f"modules: {modules}). Expected pose data written with ndx-pose.",
+        )
+    chosen = list(found)
+    if container_key != DEFAULT_CONTAINER:
+        if "/" in container_key:
+            chosen = [c for c in chosen if c.path == container_key.strip("/")]
+        else:
+            chosen = [c for c in chosen if c.name == container_key]
+        if len(chosen) > 1 and module_key == DEFAULT_MODULE:
+            in_default = [c for c in chosen if c.module == DEFAULT_MODULE]
+            chosen = in_default or chosen
+    if module_key != DEFAULT_MODULE:
+        chosen = [c for c in chosen if c.module == module_key]
+    if not chosen:
+        raise FormatError(
+            path,
+            f"has no PoseEstimation named {container_key!r} in processing module "
+            f"{module_key!r}. The file holds:\n{describe_containers(info)}\n"
+            "Pass pose_estimation_key= (and processing_module_key=) naming one of them.",
+        )
+    return chosen
+
+
+# --------------------------------------------------------------------------
+# names
+
+
+def _individual_prefix(container: Container) -> str | None:
+    """dlc2nwb's ``<individual>_`` series prefix, when every series has it."""
+    names = [s.name for s in container.series]
+    if not names or any("_" not in n for n in names):
+        return None
+    prefix = names[0].split("_", 1)[0]
+    if not prefix or any(not n.startswith(prefix + "_") or n == prefix + "_" for n in names):
+        return None
+    described = all(f"individual {prefix}" in s.description for s in container.series)
+    if described or _INDIVIDUAL_PREFIX_RE.fullmatch(prefix):
+        return prefix
+    return None
+
+
+def _keypoints(container: Container) -> tuple[list[str], list[Series]]:
+    """Keypoint names and their series, in the skeleton's order."""
+    prefix = _individual_prefix(container)
+
+    def strip(name: str) -> str:
+        return name[len(prefix) + 1 :] if prefix and name.startswith(prefix + "_") else name
+
+    by_name = {strip(s.name): s for s in container.series}
+    ordered: list[tuple[str, Series]] = []
+    used: set[str] = set()
+    for node in container.nodes or []:
+        node = strip(node)
+        key = node if node in by_name else object_name(node)
+        if key in by_name and key not in used:
+            ordered.append((node, by_name[key]))
+            used.add(key)
+    ordered += [(name, s) for name, s in by_name.items() if name not in used]
+    return [name for name, _ in ordered], [s for _, s in ordered]
+
+
+def _view_key(container: Container) -> str | None:
+    if len(container.devices) == 1:
+        return container.devices[0]
+    if _CAMERA_RE.search(container.name):
+        stripped = container.name.removeprefix(DEFAULT_CONTAINER).strip("_- ")
+        return stripped or container.name
+    return None
+
+
+def _own_name(container: Container) -> str | None:
+    """The individual a container names itself after, if any."""
+    tag = parse_individual_tag(container.description)
+    if tag:
+        return tag[1]
+    track = _TRACK_RE.match(container.name)
+    if track:
+        return track.group(1)
+    return _individual_prefix(container)
+
+
+def _labels(chosen: list[Container]) -> list[str]:
+    """Container names, or paths when names repeat."""
+    names = [c.name for c in chosen]
+    return names if len(set(names)) == len(names) else [c.path for c in chosen]
+
+
+def _layout(
+    chosen: list[Container], info: FileInfo, combine: str, path: Any
+) -> tuple[list[tuple[str | None, str]], list[str | None], list[str]]:
+    """(view, individual) of each container, and the ordered views and individuals."""
+    if combine not in COMBINE_CHOICES:
+        raise FormatError(path, f"combine must be one of {COMBINE_CHOICES}, got {combine!r}.")
+    fallback = info.subject.get("subject_id") or "id_0"
+    if len(chosen) == 1:
+        name = _own_name(chosen[0]) or fallback
+        return [(None, name)], [None], [name]
+    keys = [_view_key(c) for c in chosen]
+    views_of: list[str | None]
+    if combine == "views":
+        distinct = None not in keys and len(set(keys)) == len(keys)
+        views_of = list(keys) if distinct else list(_labels(chosen))
+    elif combine == "auto" and None not in keys and len(set(keys)) > 1:
+        views_of = list(keys)
+    else:
+        views_of = [None] * len(chosen)
+    names = []
+    for container, view in zip(chosen, views_of, strict=True):
+        own = _own_name(container)
+        if own is None:
+            stripped = container.name.removeprefix(DEFAULT_CONTAINER).strip("_- ")
+            if view is not None:
+                stripped = stripped.replace(view, "").strip("_- ") if stripped != view else ""
+            own = stripped or (fallback if view is not None else container.name)
+        names.append(own)
+    if combine == "individuals" and len(set(names)) < len(names):
+        names = _labels(chosen)
+    cells = list(zip(views_of, names, strict=True))
+    if len(set(cells)) < len(cells):
+        raise FormatError(
+            path,
+            f"holds {len(chosen)} PoseEstimation containers that posebridge cannot tell "
+            f"apart as individuals or camera views:\n{describe_containers(info)}\n"
+            "Pick one with pose_estimation_key= (and processing_module_key=), or pass "
+            "combine='individuals' or combine='views'.",
+        )
+    views = list(dict.fromkeys(views_of))
+    individuals = list(dict.fromkeys(names))
+    return cells, views, individuals
+
+
+# --------------------------------------------------------------------------
+# time
+
+
+def _union(values: list[np.ndarray]) -> np.ndarray:
+    """Sorted union of sample times; times within 1 ns of each other are one time."""
+    merged = np.unique(np.concatenate(values))
+    merged = merged[np.isfinite(merged)]
+    if merged.size > 1:
+        keep = np.ones(merged.size, dtype=bool)
+        keep[1:] = np.diff(merged) > 1e-9 * np.maximum(1.0, np.abs(merged[1:]))
+        merged = merged[keep]
+    return merged
+
+
+def _times(series: list[Series], path: Any) -> tuple[np.ndarray, dict[Any, Any]]:
+    """The dataset's time axis and, per timing key, where its samples go (None: all)."""
+    values: dict[Any, np.ndarray] = {}
+    for s in series:
+        if s.timing.key not in values:
+            values[s.timing.key] = s.timing.values()
+        if values[s.timing.key].size != s.shape[0]:
+            raise FormatError(
+                path,
+                f"series {s.name!r} has {s.shape[0]} samples but "
+                f"{values[s.timing.key].size} timestamps.",
+            )
+    arrays = list(values.values())
+    first = arrays[0] if arrays else np.zeros(0)
+    simple = all(a.size == first.size and np.array_equal(a, first) for a in arrays)
+    if simple and (first.size < 2 or np.all(np.diff(first) > 0)) and np.all(np.isfinite(first)):
+        return first, dict.fromkeys(values)
+    time = _union(arrays)
+    places: dict[Any, Any] = {}
+    for key, array in values.items():
+        finite = np.isfinite(array)
+        index = np.searchsorted(time, array, side="right") - 1
+        index[~finite] = -1
+        if not finite.all():
+            warnings.warn(
+                f"{path}: {int((~finite).sum())} samples have no valid timestamp (NaN) "
+                "and are left out.",
+                UserWarning,
+                stacklevel=4,
+            )
+        if np.unique(index[finite]).size < finite.sum():
+            warnings.warn(
+                f"{path}: some samples share a timestamp; the last of each is kept.",
+                UserWarning,
+                stacklevel=4,
+            )
+        places[key] = index
+    return time, places
+
+
+# --------------------------------------------------------------------------
+# arrays
+
+
+def _fill(dest: np.ndarray, source: Any, index: Any, ndim: int) -> None:
+    """Copy one series' samples into ``dest`` rows (``index``: None means all)."""
+    if index is None:
+        target = dest if dest.ndim == 1 else dest[:, :ndim]
+        if hasattr(source, "read_direct") and target.flags.c_contiguous and target.size:
+            source.read_direct(target)
+        else:
+            target[...] = np.asarray(source[()]).reshape(target.shape)
+        return
+    values = np.asarray(source[()])
+    valid = index >= 0
+    if dest.ndim == 1:
+        dest[index[valid]] = values.reshape(-1)[valid]
+    else:
+        dest[index[valid], :ndim] = values.reshape(-1, ndim)[valid]
+
+
+def _float_dtype(arrays: list[Any]) -> np.dtype:
+    kinds = [np.dtype(a.dtype) for a in arrays]
+    if kinds and all(k == np.float32 for k in kinds):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def empty_dataset(source_software: str | None) -> xr.Dataset:
+    """A poses dataset with no keypoints and no samples."""
+    ds = xr.Dataset(
+        {
+            "position": (schema.POSES_DIMS, np.zeros((0, 2, 0, 1))),
+            "confidence": (("time", "keypoint", "individual"), np.zeros((0, 0, 1))),
+        },
+        coords={
+            "time": np.zeros(0, dtype=np.float64),
+            "space": ["x", "y"],
+            "keypoint": np.array([], dtype=str),
+            "individual": ["id_0"],
+        },
+        attrs={"ds_type": "poses", "time_unit": "seconds"},
+    )
+    if source_software:
+        ds.attrs["source_software"] = source_software
+    return ds
+
+
+def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -> xr.Dataset:
+    """Read the chosen containers' arrays into one poses dataset."""
+    empty = [c for c in chosen if not any(s.shape and s.shape[0] for s in c.series)]
+    if len(empty) == len(chosen):
+        warnings.warn(
+            f"{path}: the PoseEstimation container(s) {', '.join(c.path for c in chosen)} "
+            "hold no pose samples; the dataset is empty.",
+            UserWarning,
+            stacklevel=3,
+        )
+        ds = empty_dataset(chosen[0].source_software or "NWB")
+        _set_attrs(ds, info, chosen)
+        return ds
+    if empty and len(chosen) > 1:
+        warnings.warn(
+            f"{path}: left out PoseEstimation container(s) without samples: "
+            f"{', '.join(c.path for c in empty)}.",
+            UserWarning,
+            stacklevel=3,
+        )
+        chosen = [c for c in chosen if c not in empty]
+    tags = [parse_individual_tag(c.description) for c in chosen]
+    if all(tags):
+        chosen = [c for _, c in sorted(zip(tags, chosen, strict=True), key=lambda p: p[0][0])]
+    cells, views, individuals = _layout(chosen, info, combine, path)
+    per_container = [_keypoints(c) for c in chosen]
+    keypoints = list(dict.fromkeys(k for names, _ in per_container for k in names))
+    everything = [s for _, series in per_container for s in series if s.shape and s.shape[0]]
+    for s in everything:
+        if len(s.shape) != 2 or s.shape[1] not in (2, 3):
+            raise FormatError(
+                path, f"series {s.name!r} has data of shape {s.shape}; expected (time, 2 or 3)."
+            )
+    n_space = max(s.shape[1] for s in everything)
+    flat = sorted({s.name for s in everything if s.shape[1] < n_space})
+    if flat:
+        warnings.warn(
+            f"{path}: mixed 2D and 3D series; the 2D series ({', '.join(flat)}) get z = NaN.",
+            UserWarning,
+            stacklevel=3,
+        )
+    time, places = _times(everything, path)
+    pos_dtype = _float_dtype([s.data for s in everything])
+    conf_dtype = _float_dtype([s.confidence for s in everything if s.confidence is not None])
+    shape = (len(views), len(individuals), len(keypoints), time.size)
+    store = np.full((*shape, n_space), np.nan, dtype=pos_dtype)
+    conf = np.full(shape, np.nan, dtype=conf_dtype)
+    for (view, individual), (names, series) in zip(cells, per_container, strict=True):
+        v, i = views.index(view), individuals.index(individual)
+        for name, s in zip(names, series, strict=True):
+            if not s.shape[0]:
+                continue
+            k = keypoints.index(name)
+            block = store[v, i, k]
+            _fill(block, s.data, places[s.timing.key], s.shape[1])
+            if s.conversion != 1.0 or s.offset != 0.0:
+                block *= s.conversion
+                block += s.offset
+            if s.confidence is not None:
+                _fill(conf[v, i, k], s.confidence, places[s.timing.key], 1)
+    has_views = views != [None]
+    position = store.transpose(3, 4, 2, 1, 0)
+    confidence = conf.transpose(3, 2, 1, 0)
+    dims = (*schema.POSES_DIMS, schema.VIEW)
+    if not has_views:
+        position, confidence, dims = position[..., 0], confidence[..., 0], schema.POSES_DIMS
+    coords: dict[str, Any] = {
+        "time": time,
+        "space": list("xyz"[:n_space]),
+        "keypoint": keypoints,
+        "individual": [str(i) for i in individuals],
+    }
+    if has_views:
+        coords[schema.VIEW] = [str(v) for v in views]
+    ds = xr.Dataset(
+        {"position": (dims, position), "confidence": (dims[:1] + dims[2:], confidence)},
+        coords=coords,
+        attrs={"ds_type": "poses", "time_unit": "seconds"},
+    )
+    ds = _apply_time_marker(ds, everything)
+    _set_edges(ds, chosen, keypoints)
+    _set_attrs(ds, info, chosen)
+    return ds
+
+
+def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
+    marker = next((m for s in series if (m := parse_marker(s.comments))), None)
+    time = np.asarray(ds["time"].values)
+    rates = {s.timing.rate for s in series}
+    rate_based = None not in rates
+    if marker and marker[0] == "frames":
+        frames = np.rint(time).astype(np.int64)
+        if frames.size < 2 or np.all(np.diff(frames) > 0):
+            ds = ds.assign_coords(time=frames)
+            ds.attrs["time_unit"] = "frames"
+            return ds
+    if marker and marker[0] == "fps":
+        fps = float(marker[1])
+        frames = np.rint(time * fps).astype(np.int64)
+        if frames.size < 2 or np.all(np.diff(frames) > 0):
+            exact = frames / fps
+            if rate_based and np.allclose(exact, time, rtol=0, atol=1e-9):
+                ds = ds.assign_coords(time=exact)
+            ds = ds.assign_coords({schema.FRAME: ("time", frames)})
+            ds.attrs["fps"] = fps
+            return ds
+    if rate_based and len(rates) == 1:
+        ds.attrs["fps"] = float(rates.pop())
+    return ds
+
+
+def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) -> None:
+    for container in chosen:
+        if container.edges is None or container.nodes is None or not container.edges.size:
+            continue
+        prefix = _individual_prefix(container)
+        nodes = [
+            n[len(prefix) + 1 :] if prefix and n.startswith(prefix + "_") else n
+            for n in container.nodes
+        ]
+        pairs = []
+        for a, b in np.asarray(container.edges, dtype=np.int64):
+            inside = 0 <= a < len(nodes) and 0 <= b < len(nodes)
+            if inside and nodes[a] in keypoints and nodes[b] in keypoints:
+                pairs.append((nodes[a], nodes[b]))
+        if pairs:
+            ds["skeleton_edges"] = (("edge", "edge_node"), np.array(pairs, dtype=str))
+        return
+
+
+def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
+    first = chosen[0]
+    ds.attrs["source_software"] = first.source_software or "NWB"
+    if first.source_software_version:
+        ds.attrs["source_software_version"] = first.source_software_version
+    if first.scorer:
+        ds.attrs["scorer"] = first.scorer
+    devices = list(dict.fromkeys(d for c in chosen for d in c.devices))
+    if devices:
+        ds.attrs["device"] = ", ".join(devices)
+    videos = list(dict.fromkeys(v for c in chosen for v in c.video_paths))
+    if len(videos) == 1:
+        video = videos[0]
+        linked = any(c.video_linked for c in chosen)
+        if linked and info.folder and not os.path.isabs(video) and "://" not in video:
+            video = os.path.normpath(os.path.join(info.folder, video))
+        ds.attrs["video_path"] = video
+    dims = {c.video_dimension for c in chosen if c.video_dimension}
+    if len(dims) == 1:
+        ds.attrs["video_width"], ds.attrs["video_height"] = dims.pop()
+    units = {s.unit for c in chosen for s in c.series}
+    if len(units) == 1:
+        ds.attrs["space_unit"] = units.pop()
+    ds.attrs["nwb_containers"] = ", ".join(c.path for c in chosen)
+    for key in ("session_description", "session_start_time"):
+        if info.session.get(key):
+            ds.attrs[key] = info.session[key]
+    for key, value in info.subject.items():
+        ds.attrs[key if key == "subject_id" else f"subject_{key}"] = value

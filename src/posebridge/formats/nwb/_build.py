@@ -1,0 +1,495 @@
+"""Build pynwb / ndx-pose objects from a poses dataset (nothing is written here).
+
+Layout of what is built, per individual: one ``PoseEstimation`` in
+``processing["behavior"]`` holding one ``PoseEstimationSeries`` per keypoint
+(data (T, 2|3), confidence unless the dataset has none), a ``Skeleton`` with
+the keypoints and the dataset's ``skeleton_edges`` in ``Skeletons``, a link to
+the camera ``Device`` (``device``) and, given a video, to an external
+``ImageSeries`` in ``acquisition`` (``source_video``).
+
+Time: regular samples are written as ``rate`` + ``starting_time`` (the
+dataset's ``fps`` when it fits, never truncated); irregular ones as
+``timestamps`` stored once, in the first series, and linked from every other
+series of the file. See :mod:`posebridge.formats.nwb._common` for the
+markers that keep frame numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import PoseBridgeError
+from posebridge.formats.nwb._common import (
+    DEFAULT_CONTAINER,
+    DEFAULT_MODULE,
+    MODULE_DESCRIPTION,
+    NWB_UNITS,
+    fps_comment,
+    frames_comment,
+    individual_tag,
+    nwb_unit,
+    object_name,
+    unique_names,
+)
+from posebridge.formats.nwb._config import NWBFileSaveConfig, start_time
+
+_CHUNK_BYTES = 1 << 20
+_SUBJECT_ATTRS = {
+    "subject_id": "subject_id",
+    "subject_species": "species",
+    "subject_sex": "sex",
+    "subject_age": "age",
+    "subject_description": "description",
+    "subject_strain": "strain",
+    "subject_genotype": "genotype",
+    "subject_weight": "weight",
+}
+
+
+@dataclass(frozen=True)
+class Storage:
+    """How arrays are stored: chunked (time-first), compression, dtype."""
+
+    chunked: bool = True
+    compression: str | None = None
+    level: int | None = None
+    dtype: str | None = None
+
+
+def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = True) -> Storage:
+    """Storage options from the writer's ``compression=`` and ``dtype=`` values.
+
+    ``compression``: ``None``/``False``/``"none"``; ``True``/``"gzip"`` (level 4);
+    ``"gzip:<0-9>"`` or an int level; ``"lzf"``. ``dtype``: ``None`` (as the
+    dataset) or ``"float32"``/``"float64"``.
+    """
+    method, level = None, None
+    if compression in (None, False, "", "none", "None"):
+        pass
+    elif compression is True or compression == "gzip":
+        method, level = "gzip", 4
+    elif isinstance(compression, int) and 0 <= compression <= 9:
+        method, level = "gzip", int(compression)
+    elif isinstance(compression, str) and compression.startswith("gzip:"):
+        tail = compression.split(":", 1)[1]
+        if not tail.isdigit() or not 0 <= int(tail) <= 9:
+            raise PoseBridgeError(f"compression {compression!r}: the gzip level must be 0-9.")
+        method, level = "gzip", int(tail)
+    elif compression == "lzf":
+        method = "lzf"
+    else:
+        raise PoseBridgeError(
+            f"compression {compression!r} is not supported; use 'gzip', 'gzip:<0-9>', "
+            "'lzf' or None."
+        )
+    if dtype is not None:
+        name = np.dtype(dtype).name
+        if name not in ("float32", "float64"):
+            raise PoseBridgeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
+        dtype = name
+    return Storage(chunked=chunked, compression=method, level=level, dtype=dtype)
+
+
+def _wrap(array: np.ndarray, storage: Storage) -> Any:
+    if not storage.chunked or array.shape[0] == 0:
+        return array
+    from hdmf.backends.hdf5 import H5DataIO
+
+    row_bytes = array.dtype.itemsize * int(np.prod(array.shape[1:], dtype=np.int64))
+    target = max(1, _CHUNK_BYTES // max(1, row_bytes))
+    pieces = math.ceil(array.shape[0] / target)
+    rows = math.ceil(array.shape[0] / pieces)
+    options: dict[str, Any] = {"chunks": (rows, *array.shape[1:])}
+    if storage.compression:
+        options.update(compression=storage.compression, shuffle=True)
+        if storage.level is not None:
+            options["compression_opts"] = storage.level
+    return H5DataIO(array, **options)
+
+
+# --------------------------------------------------------------------------
+# time
+
+
+@dataclass
+class TimePlan:
+    """How the dataset's time axis is written."""
+
+    rate: float | None
+    starting_time: float
+    timestamps: np.ndarray | None
+    comment: str | None
+
+
+def _regular_rate(t: np.ndarray, fps: float | None) -> float | None:
+    n = t.size
+    if n == 1:
+        return fps
+    if n < 2 or (n == 2 and not fps):
+        return None
+    span = float(t[-1] - t[0])
+    if span <= 0:
+        return None
+    estimate = (n - 1) / span
+    candidates = [c for c in (fps, round(estimate, 6), float(f"{estimate:.12g}"), estimate) if c]
+    tolerance = 1e-9 * max(1.0, float(np.abs(t).max()))
+    steps = np.arange(n, dtype=np.float64)
+    for rate in candidates:
+        if np.max(np.abs(t[0] + steps / rate - t)) <= tolerance:
+            return float(rate)
+    return None
+
+
+def time_plan(ds: xr.Dataset) -> TimePlan:
+    """Rate or timestamps for the dataset's time, and the posebridge marker."""
+    time = np.asarray(ds["time"].values)
+    if ds.attrs.get("time_unit") == "frames":
+        frames = time.astype(np.int64)
+        if frames.size and (frames.size == 1 or np.all(np.diff(frames) == 1)):
+            return TimePlan(1.0, float(frames[0]), None, frames_comment())
+        return TimePlan(None, 0.0, frames.astype(np.float64), frames_comment())
+    t = time.astype(np.float64)
+    fps = ds.attrs.get("fps")
+    fps = float(fps) if fps else None
+    comment = None
+    frames = schema.frame_numbers(ds)
+    if fps and frames is not None and t.size and np.array_equal(np.rint(t * fps), frames):
+        comment = fps_comment(fps)
+    rate = _regular_rate(t, fps)
+    if rate is not None:
+        return TimePlan(rate, float(t[0]), None, comment)
+    return TimePlan(None, 0.0, t, comment)
+
+
+# --------------------------------------------------------------------------
+# objects
+
+
+def _edges(ds: xr.Dataset, keypoints: list[str]) -> np.ndarray | None:
+    if "skeleton_edges" not in ds:
+        return None
+    pairs = np.asarray(ds["skeleton_edges"].values).reshape(-1, 2)
+    index = {k: i for i, k in enumerate(keypoints)}
+    kept = [(index[str(a)], index[str(b)]) for a, b in pairs if a in index and b in index]
+    if len(kept) < len(pairs):
+        warnings.warn(
+            f"{len(pairs) - len(kept)} skeleton edge(s) name keypoints that are not in the "
+            "dataset; they are left out of the NWB Skeleton.",
+            UserWarning,
+            stacklevel=4,
+        )
+    dtype = np.uint8 if len(keypoints) <= 256 else np.uint16
+    return np.array(kept, dtype=dtype).reshape(-1, 2)
+
+
+def _unit(ds: xr.Dataset, override: Any) -> str:
+    given = override if override is not None else ds.attrs.get("space_unit")
+    if given is None:
+        return "pixels" if ds.sizes["space"] == 2 else "n.a."
+    unit = nwb_unit(given)
+    if unit is None:
+        raise PoseBridgeError(
+            f"unit {given!r} is not an NWB spatial unit; use one of {', '.join(NWB_UNITS)}."
+        )
+    return unit
+
+
+def subject_defaults(ds: xr.Dataset) -> dict[str, Any]:
+    """Subject fields a dataset read from NWB carries in its attrs."""
+    return {field: ds.attrs[attr] for attr, field in _SUBJECT_ATTRS.items() if attr in ds.attrs}
+
+
+def new_nwbfile(ds: xr.Dataset, config: NWBFileSaveConfig, individual: str | None) -> Any:
+    """An empty ``NWBFile`` with the session metadata (and one Subject, if known)."""
+    import pynwb
+
+    kwargs = config.resolve("nwbfile_kwargs", individual)
+    kwargs.setdefault("identifier", str(uuid.uuid4()))
+    software = ds.attrs.get("source_software", "pose estimation")
+    kwargs.setdefault(
+        "session_description",
+        ds.attrs.get("session_description") or f"Poses estimated with {software}.",
+    )
+    moment = kwargs.get("session_start_time") or ds.attrs.get("session_start_time")
+    kwargs["session_start_time"] = start_time(moment) if moment else dt.datetime.now(dt.UTC)
+    if kwargs.get("timestamps_reference_time") is not None:
+        kwargs["timestamps_reference_time"] = start_time(kwargs["timestamps_reference_time"])
+    subject_kwargs = config.resolve("subject_kwargs", individual)
+    if individual is not None:
+        if ds.sizes["individual"] == 1:
+            subject_kwargs = {**subject_defaults(ds), **subject_kwargs}
+        shared_id = not config.is_per_entity(config.subject_kwargs)
+        if "subject_id" not in subject_kwargs or (shared_id and ds.sizes["individual"] > 1):
+            subject_kwargs["subject_id"] = individual
+    if subject_kwargs:
+        if "date_of_birth" in subject_kwargs:
+            subject_kwargs["date_of_birth"] = start_time(subject_kwargs["date_of_birth"])
+        kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
+    try:
+        return pynwb.NWBFile(**kwargs)
+    except (TypeError, ValueError) as error:
+        raise PoseBridgeError(f"NWB file metadata rejected by pynwb: {error}") from error
+
+
+def _module(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> Any:
+    kwargs = config.resolve("processing_module_kwargs", individual)
+    name = kwargs.setdefault("name", DEFAULT_MODULE)
+    if name in nwbfile.processing:
+        return nwbfile.processing[name]
+    kwargs.setdefault("description", MODULE_DESCRIPTION)
+    return nwbfile.create_processing_module(**kwargs)
+
+
+def _device(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> Any:
+    kwargs = config.resolve("device_kwargs", individual)
+    name = kwargs.setdefault("name", "camera")
+    if name in nwbfile.devices:
+        return nwbfile.devices[name]
+    kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
+    return nwbfile.create_device(**kwargs)
+
+
+def _video(
+    nwbfile: Any,
+    ds: xr.Dataset,
+    video: str,
+    out_path: Path | None,
+    plan: TimePlan,
+    device: Any,
+    config: NWBFileSaveConfig,
+    first_series: Any,
+) -> Any:
+    from pynwb.image import ImageSeries
+
+    kwargs = config.resolve("video_kwargs", None)
+    name = kwargs.pop("name", "SourceVideo")
+    if name in nwbfile.acquisition:
+        return nwbfile.acquisition[name]
+    location = str(video)
+    if out_path is not None:
+        try:
+            location = os.path.relpath(os.path.abspath(video), os.path.abspath(out_path.parent))
+        except ValueError:  # another drive (Windows)
+            location = os.path.abspath(video)
+        if not os.path.exists(video):
+            warnings.warn(
+                f"video {video} does not exist; its path is written anyway.",
+                UserWarning,
+                stacklevel=4,
+            )
+    frames = schema.frame_numbers(ds)
+    count = int(frames.max()) + 1 if frames is not None and frames.size else ds.sizes["time"]
+    kwargs.setdefault("description", "The video the poses were estimated on (external file).")
+    timing: dict[str, Any]
+    fps = ds.attrs.get("fps")
+    if ds.attrs.get("time_unit") == "frames":
+        timing = {"rate": 1.0, "starting_time": 0.0, "num_samples": count}
+    elif fps:
+        timing = {"rate": float(fps), "starting_time": 0.0, "num_samples": count}
+    elif plan.timestamps is not None:
+        timing = {"timestamps": first_series}
+    else:
+        timing = {"rate": plan.rate, "starting_time": plan.starting_time, "num_samples": count}
+    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    if width and height:
+        kwargs.setdefault("dimension", [int(width), int(height)])
+    series = ImageSeries(
+        name=name,
+        format="external",
+        external_file=[location],
+        starting_frame=[0],
+        device=device,
+        **timing,
+        **kwargs,
+    )
+    nwbfile.add_acquisition(series)
+    return series
+
+
+def _container_names(
+    module: Any, individuals: list[str], config: NWBFileSaveConfig, appending: bool
+) -> list[str]:
+    shared = config.resolve("pose_estimation_kwargs", None).get("name")
+    if len(individuals) == 1:
+        name = config.resolve("pose_estimation_kwargs", individuals[0]).get("name") or shared
+        if name:
+            return [name]
+        if not (appending and DEFAULT_CONTAINER in module.data_interfaces):
+            return [DEFAULT_CONTAINER]
+    defaults = unique_names([f"{DEFAULT_CONTAINER}_{i}" for i in individuals])
+    return [
+        config.resolve("pose_estimation_kwargs", i).get("name") or d
+        for i, d in zip(individuals, defaults, strict=True)
+    ]
+
+
+def add_poses(
+    nwbfile: Any,
+    ds: xr.Dataset,
+    individuals: list[str],
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    video: str | None = None,
+    out_path: Path | None = None,
+    appending: bool = False,
+) -> list[Any]:
+    """Add one PoseEstimation per individual of ``ds`` to ``nwbfile``; return them."""
+    import ndx_pose
+
+    module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
+    names = _container_names(module, individuals, config, appending)
+    taken = [n for n in names if n in module.data_interfaces]
+    if taken:
+        raise PoseBridgeError(
+            f"processing module {module.name!r} already holds {', '.join(taken)}; give the "
+            "PoseEstimation another name (config pose_estimation_kwargs name=...)."
+        )
+    device = _device(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    all_individuals = [str(i) for i in ds["individual"].values]
+    plan = time_plan(ds)
+    edges = _edges(ds, keypoints)
+    series_names = unique_names(keypoints)
+    position = ds["position"]
+    confidence = schema.confidence_per_keypoint(ds)
+    dtype = np.dtype(storage.dtype) if storage.dtype else None
+    has_confidence = bool(np.any(np.isfinite(confidence.values)))
+    skeletons = module.data_interfaces.get("Skeletons")
+    if skeletons is None:
+        skeletons = ndx_pose.Skeletons()
+        module.add(skeletons)
+    software = ds.attrs.get("source_software")
+    first_series = None
+    video_series = None
+    made = []
+    for individual, container_name in zip(individuals, names, strict=True):
+        i = all_individuals.index(individual)
+        pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
+        pos = np.ascontiguousarray(pos, dtype=dtype or pos.dtype)
+        conf = None
+        if has_confidence:
+            conf = np.ascontiguousarray(confidence.isel(individual=i).values.T, dtype=dtype)
+        skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
+        skeleton_name = skeleton_kwargs.pop("name", None) or object_name(f"skeleton_{individual}")
+        counter = 2
+        while skeleton_name in skeletons.skeletons:
+            skeleton_name = f"{object_name(f'skeleton_{individual}')}_{counter}"
+            counter += 1
+        skeleton_kwargs.setdefault("nodes", keypoints)
+        if edges is not None:
+            skeleton_kwargs.setdefault("edges", edges)
+        subject = nwbfile.subject
+        if subject is not None and subject.subject_id == individual:
+            skeleton_kwargs.setdefault("subject", subject)
+        skeleton = ndx_pose.Skeleton(name=skeleton_name, **skeleton_kwargs)
+        skeletons.add_skeletons(skeleton)
+        series_list = []
+        for k, keypoint in enumerate(keypoints):
+            kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
+            if len(keypoints) > 1 and not config.is_per_entity(
+                config.pose_estimation_series_kwargs
+            ):
+                kwargs.pop("name", None)
+            kwargs.setdefault("name", series_names[k])
+            kwargs.setdefault("description", f"Estimated position of {keypoint} ({individual}).")
+            kwargs["unit"] = _unit(ds, kwargs.get("unit"))
+            kwargs.setdefault(
+                "reference_frame",
+                "(0, 0) is the top-left corner of the video frame; x grows to the right, "
+                "y downwards."
+                if kwargs["unit"] == "pixels"
+                else "The origin of the coordinate system of the source software.",
+            )
+            if plan.comment:
+                user = kwargs.get("comments")
+                kwargs["comments"] = f"{user} | {plan.comment}" if user else plan.comment
+            if plan.rate is not None:
+                kwargs.update(rate=plan.rate, starting_time=plan.starting_time)
+            elif first_series is None:
+                kwargs["timestamps"] = _wrap(plan.timestamps, storage)
+            else:
+                kwargs["timestamps"] = first_series
+            if conf is not None:
+                kwargs["confidence"] = _wrap(conf[k], storage)
+            series = ndx_pose.PoseEstimationSeries(data=_wrap(pos[k], storage), **kwargs)
+            if first_series is None:
+                first_series = series
+            series_list.append(series)
+        if video and video_series is None:
+            video_series = _video(nwbfile, ds, video, out_path, plan, device, config, first_series)
+        kwargs = config.resolve("pose_estimation_kwargs", individual)
+        kwargs["name"] = container_name
+        description = kwargs.get("description") or (
+            f"Estimated positions of {len(keypoints)} keypoints of {individual}"
+            + (f" by {software}." if software else ".")
+        )
+        tag = individual_tag(individual, all_individuals.index(individual), len(all_individuals))
+        kwargs["description"] = f"{description} {tag}"
+        if software:
+            kwargs.setdefault("source_software", str(software))
+        if ds.attrs.get("source_software_version") and kwargs.get("source_software"):
+            kwargs.setdefault("source_software_version", str(ds.attrs["source_software_version"]))
+        if ds.attrs.get("scorer"):
+            kwargs.setdefault("scorer", str(ds.attrs["scorer"]))
+        if video_series is not None:
+            kwargs.setdefault("source_video", video_series)
+        container = ndx_pose.PoseEstimation(
+            pose_estimation_series=series_list, skeleton=skeleton, device=device, **kwargs
+        )
+        module.add(container)
+        made.append(container)
+    return made
+
+
+def split_plan(ds: xr.Dataset, split_individuals: bool) -> list[list[str]]:
+    """The individuals of each file to write."""
+    individuals = [str(i) for i in ds["individual"].values]
+    if split_individuals and len(individuals) > 1:
+        return [[i] for i in individuals]
+    return [individuals]
+
+
+def iter_build(
+    ds: xr.Dataset,
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    split_individuals: bool = True,
+    video: str | None = None,
+    out_paths: list[Path] | None = None,
+) -> Iterator[Any]:
+    """One in-memory ``NWBFile`` per planned file, built when asked for."""
+    if schema.VIEW in ds.dims:
+        raise PoseBridgeError(
+            "the dataset has several camera views (a 'view' dim); write one view at a time, "
+            "e.g. ds.sel(view='left')."
+        )
+    if ds.attrs.get("time_unit") == "frames":
+        warnings.warn(
+            "the dataset has no frame rate: NWB needs seconds, so its frame numbers are "
+            "written as seconds (1 frame = 1 s) with a posebridge marker that reads them back "
+            "as frames. Load with fps=... to write real seconds.",
+            UserWarning,
+            stacklevel=3,
+        )
+    for n, group in enumerate(split_plan(ds, split_individuals)):
+        nwbfile = new_nwbfile(ds, config, group[0] if len(group) == 1 else None)
+        out_path = out_paths[n] if out_paths else None
+        try:
+            add_poses(nwbfile, ds, group, config, storage, video, out_path)
+        except (TypeError, ValueError) as error:
+            if isinstance(error, PoseBridgeError):
+                raise
+            raise PoseBridgeError(f"ndx-pose rejected the pose data: {error}") from error
+        yield nwbfile

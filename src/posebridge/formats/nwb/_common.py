@@ -1,0 +1,169 @@
+"""Names, markers and small helpers shared by the NWB reader and writer.
+
+How posebridge marks time in the NWB files it writes
+----------------------------------------------------
+NWB stores time in seconds. Two facts of a posebridge dataset have no NWB field,
+so the writer records them in the ``comments`` of every PoseEstimationSeries,
+as a short machine-readable marker that the reader looks for:
+
+``posebridge: time_unit=frames``
+    The dataset had no frame rate: its time values are video frame numbers.
+    They are written as seconds one-to-one (``rate=1.0`` from the first frame,
+    or ``timestamps`` when frames are missing), and read back as frames with
+    ``time_unit="frames"`` and no invented ``fps``.
+``posebridge: fps=<rate>``
+    The dataset's video frame numbers are ``round(time * fps)``. The reader sets
+    ``attrs["fps"]`` and restores the ``frame`` coordinate.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+DEFAULT_MODULE = "behavior"
+DEFAULT_CONTAINER = "PoseEstimation"
+MODULE_DESCRIPTION = "Behavioral data: estimated poses (ndx-pose)."
+
+#: Units nwbinspector accepts for a SpatialSeries (check_spatial_series_unit).
+NWB_UNITS = (
+    "pixels",
+    "meters",
+    "centimeters",
+    "millimeters",
+    "micrometers",
+    "degrees",
+    "radians",
+    "n.a.",
+)
+_UNIT_ALIASES = {
+    "px": "pixels",
+    "pixel": "pixels",
+    "pix": "pixels",
+    "m": "meters",
+    "meter": "meters",
+    "metre": "meters",
+    "metres": "meters",
+    "cm": "centimeters",
+    "centimeter": "centimeters",
+    "centimetre": "centimeters",
+    "centimetres": "centimeters",
+    "mm": "millimeters",
+    "millimeter": "millimeters",
+    "millimetre": "millimeters",
+    "millimetres": "millimeters",
+    "um": "micrometers",
+    "µm": "micrometers",
+    "μm": "micrometers",
+    "micrometer": "micrometers",
+    "micron": "micrometers",
+    "microns": "micrometers",
+    "deg": "degrees",
+    "degree": "degrees",
+    "rad": "radians",
+    "radian": "radians",
+    "na": "n.a.",
+    "n/a": "n.a.",
+    "none": "n.a.",
+    "unknown": "n.a.",
+}
+
+FRAMES_MARKER = "posebridge: time_unit=frames"
+_FRAMES_TEXT = (
+    f"{FRAMES_MARKER} (the times are video frame numbers written as seconds; "
+    "no frame rate was known)"
+)
+_FPS_RE = re.compile(r"posebridge: fps=([0-9.eE+-]+)")
+
+
+def frames_comment() -> str:
+    """The series comment marking frame-number time."""
+    return _FRAMES_TEXT
+
+
+def fps_comment(fps: float) -> str:
+    """The series comment recording the frame rate (frame = round(time * fps))."""
+    return f"posebridge: fps={float(fps)!r} (video frame number = round(time * fps))"
+
+
+def parse_marker(comments: str | None) -> tuple[str, float | None] | None:
+    """Read a posebridge time marker from a series' comments.
+
+    Returns
+    -------
+    tuple or None
+        ``("frames", None)``, ``("fps", rate)`` or ``None`` when there is none.
+    """
+    if not comments or "posebridge:" not in comments:
+        return None
+    if FRAMES_MARKER in comments:
+        return ("frames", None)
+    found = _FPS_RE.search(comments)
+    if found:
+        try:
+            value = float(found.group(1))
+        except ValueError:
+            return None
+        if np.isfinite(value) and value > 0:
+            return ("fps", value)
+    return None
+
+
+def nwb_unit(value: Any) -> str | None:
+    """The NWB unit for a unit name (``"mm"`` -> ``"millimeters"``), or ``None`` if unknown."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text in NWB_UNITS:
+        return text
+    return _UNIT_ALIASES.get(text.lower(), text.lower() if text.lower() in NWB_UNITS else None)
+
+
+def object_name(name: str) -> str:
+    """A valid NWB object name for ``name`` (no ``/``, which HDF5 reserves)."""
+    cleaned = str(name).replace("/", "_").replace("\\", "_")
+    return cleaned or "_"
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """``object_name`` of each name, made unique with ``_2``, ``_3`` suffixes."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        base = candidate = object_name(name)
+        counter = 2
+        while candidate in seen:
+            candidate = f"{base}_{counter}"
+            counter += 1
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def to_text(value: Any) -> str:
+    """A stored NWB text value (bytes, numpy scalar, str) as ``str``."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return to_text(value.item())
+    return str(value)
+
+
+_INDIVIDUAL_TAG_RE = re.compile(r"\[posebridge individual (\d+)/(\d+): (.*)\]\s*$", re.DOTALL)
+
+
+def individual_tag(name: str, index: int, count: int) -> str:
+    """The tag added to a PoseEstimation description: the individual's name and rank."""
+    return f"[posebridge individual {index + 1}/{count}: {name}]"
+
+
+def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
+    """``(rank, name)`` from a PoseEstimation description tagged by posebridge."""
+    if not description:
+        return None
+    found = _INDIVIDUAL_TAG_RE.search(description)
+    if not found:
+        return None
+    return int(found.group(1)) - 1, found.group(3)

@@ -1,0 +1,244 @@
+"""Metadata for the NWB writer: the seed-familiar ``NWBFileSaveConfig`` and its sources.
+
+Every section holds keyword arguments for one pynwb / ndx-pose constructor, either
+shared (one dict) or per entity (a dict of dicts keyed by individual name, or
+by keypoint name for ``pose_estimation_series_kwargs``), as in movement.
+
+The writer merges, later wins: the ``config`` object, then the ``metadata``
+(a dict or a YAML file with the same sections, named with or without the
+``_kwargs`` suffix: ``nwbfile``, ``subject``, ...), then the single options
+(``subject_id=``, ``species=``, ... which the command line passes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from posebridge.errors import PoseBridgeError
+
+SECTIONS = (
+    "nwbfile_kwargs",
+    "processing_module_kwargs",
+    "subject_kwargs",
+    "pose_estimation_series_kwargs",
+    "pose_estimation_kwargs",
+    "skeleton_kwargs",
+    "device_kwargs",
+    "video_kwargs",
+)
+
+
+@dataclass
+class NWBFileSaveConfig:
+    """Keyword arguments for the objects the NWB writer creates.
+
+    Each attribute is a dict of keyword arguments, shared by every file /
+    container, or a dict of such dicts keyed by individual (keypoint for
+    ``pose_estimation_series_kwargs``).
+
+    Attributes
+    ----------
+    nwbfile_kwargs
+        For ``pynwb.NWBFile``: ``session_description``, ``session_start_time``
+        (made timezone-aware), ``identifier`` (a new UUID by default),
+        ``experimenter``, ``lab``, ``institution``, ``keywords``...
+    processing_module_kwargs
+        For the ``ProcessingModule`` (name ``behavior`` by default).
+    subject_kwargs
+        For ``pynwb.file.Subject``: ``subject_id`` (the individual's name by
+        default), ``species``, ``sex``, ``age`` (ISO 8601, e.g. ``P90D``)...
+    pose_estimation_series_kwargs
+        For each ``PoseEstimationSeries`` (per keypoint when nested):
+        ``name``, ``description``, ``reference_frame``, ``unit``,
+        ``confidence_definition``, ``comments``.
+    pose_estimation_kwargs
+        For each ``PoseEstimation``: ``name``, ``description``, ``scorer``,
+        ``source_software``, ``source_software_version``.
+    skeleton_kwargs
+        For each ``Skeleton``: ``name``.
+    device_kwargs
+        For the camera ``Device``: ``name`` (``camera``), ``description``,
+        ``manufacturer``. An existing device of that name is reused.
+    video_kwargs
+        For the external-video ``ImageSeries``: ``name``, ``description``.
+
+    Examples
+    --------
+    >>> from posebridge.formats.nwb import NWBFileSaveConfig
+    >>> config = NWBFileSaveConfig(
+    ...     nwbfile_kwargs={"session_description": "open field", "lab": "Lab"},
+    ...     subject_kwargs={"species": "Mus musculus", "sex": "M", "age": "P90D"},
+    ... )
+    >>> config.resolve("subject_kwargs", "mouse1")["species"]
+    'Mus musculus'
+    """
+
+    nwbfile_kwargs: dict[str, Any] = field(default_factory=dict)
+    processing_module_kwargs: dict[str, Any] = field(default_factory=dict)
+    subject_kwargs: dict[str, Any] = field(default_factory=dict)
+    pose_estimation_series_kwargs: dict[str, Any] = field(default_factory=dict)
+    pose_estimation_kwargs: dict[str, Any] = field(default_factory=dict)
+    skeleton_kwargs: dict[str, Any] = field(default_factory=dict)
+    device_kwargs: dict[str, Any] = field(default_factory=dict)
+    video_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                setattr(self, f.name, {})
+            elif not isinstance(value, dict):
+                raise PoseBridgeError(
+                    f"NWBFileSaveConfig.{f.name} must be a dict of keyword arguments, "
+                    f"got {type(value).__name__}."
+                )
+
+    @staticmethod
+    def is_per_entity(section: dict[str, Any]) -> bool:
+        """Whether a section is keyed by entity (every value is a dict)."""
+        return bool(section) and all(isinstance(v, dict) for v in section.values())
+
+    def resolve(self, section: str, entity: str | None = None) -> dict[str, Any]:
+        """The keyword arguments of ``section`` for one entity (a copy)."""
+        values = getattr(self, section)
+        if self.is_per_entity(values):
+            return dict(values.get(entity, {})) if entity is not None else {}
+        return dict(values)
+
+    def names_entity(self, section: str, key: str) -> bool:
+        """Whether ``key`` is set per entity (not shared) in ``section``."""
+        values = getattr(self, section)
+        return self.is_per_entity(values) and any(key in v for v in values.values())
+
+    def update(self, section: str, values: dict[str, Any], entities: list[str]) -> None:
+        """Set ``values`` in ``section`` for every entity (later wins)."""
+        current = getattr(self, section)
+        if self.is_per_entity(current):
+            for entity in entities:
+                current.setdefault(entity, {}).update(values)
+        else:
+            current.update(values)
+
+    def merged(self, other: NWBFileSaveConfig) -> NWBFileSaveConfig:
+        """A new config: ``self`` updated by ``other`` (``other`` wins)."""
+        out = NWBFileSaveConfig()
+        for name in SECTIONS:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if self.is_per_entity(mine) and self.is_per_entity(theirs):
+                combined = {k: dict(v) for k, v in mine.items()}
+                for key, value in theirs.items():
+                    combined.setdefault(key, {}).update(value)
+            elif self.is_per_entity(mine) and theirs:
+                combined = {k: {**v, **theirs} for k, v in mine.items()}
+            elif self.is_per_entity(theirs) and mine:
+                combined = {k: {**mine, **v} for k, v in theirs.items()}
+            else:
+                combined = {**mine, **theirs}
+            setattr(out, name, combined)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "metadata") -> NWBFileSaveConfig:
+        """A config from a dict of sections (``nwbfile`` or ``nwbfile_kwargs``, ...).
+
+        Parameters
+        ----------
+        data
+            Sections as in the YAML metadata file.
+        source
+            Where the dict came from, for error messages.
+
+        Returns
+        -------
+        NWBFileSaveConfig
+            The config.
+
+        Examples
+        --------
+        >>> NWBFileSaveConfig.from_dict({"subject": {"species": "Mus musculus"}}).subject_kwargs
+        {'species': 'Mus musculus'}
+        """
+        if not isinstance(data, dict):
+            raise PoseBridgeError(f"{source}: expected a mapping of sections, got {data!r}.")
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            name = key if str(key).endswith("_kwargs") else f"{key}_kwargs"
+            if name not in SECTIONS:
+                allowed = ", ".join(s.removesuffix("_kwargs") for s in SECTIONS)
+                raise PoseBridgeError(
+                    f"{source}: unknown section {key!r}; the sections are {allowed}."
+                )
+            if value is not None and not isinstance(value, dict):
+                raise PoseBridgeError(f"{source}: section {key!r} must be a mapping.")
+            values[name] = dict(value or {})
+        return cls(**values)
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str]) -> NWBFileSaveConfig:
+        """A config from a YAML file of sections.
+
+        Examples
+        --------
+        >>> config = NWBFileSaveConfig.from_yaml("session.yaml")  # doctest: +SKIP
+        """
+        import yaml
+
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise PoseBridgeError(f"{path}: cannot read the metadata file ({error}).") from error
+        except yaml.YAMLError as error:
+            raise PoseBridgeError(f"{path}: is not valid YAML ({error}).") from error
+        return cls.from_dict(data or {}, source=str(path))
+
+
+def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
+    """A config from ``None``, a config, movement's config, a dict or a YAML path."""
+    if value is None:
+        return NWBFileSaveConfig()
+    if isinstance(value, NWBFileSaveConfig):
+        return value.merged(NWBFileSaveConfig())
+    if isinstance(value, dict):
+        return NWBFileSaveConfig.from_dict(value, source=what)
+    if isinstance(value, str | os.PathLike):
+        return NWBFileSaveConfig.from_yaml(value)
+    if all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
+        return NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
+    raise PoseBridgeError(
+        f"{what} must be an NWBFileSaveConfig, a dict of sections or a YAML file path, "
+        f"got {type(value).__name__}."
+    )
+
+
+def start_time(value: Any) -> dt.datetime:
+    """A timezone-aware session start time from a datetime, date or ISO 8601 text.
+
+    A time without a time zone is taken as local time (as pynwb does) and given
+    the local zone explicitly.
+
+    Examples
+    --------
+    >>> start_time("2024-05-01T10:30:00+02:00").isoformat()
+    '2024-05-01T10:30:00+02:00'
+    """
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise PoseBridgeError(
+                f"session_start_time {value!r} is not an ISO 8601 date/time "
+                "(e.g. 2024-05-01T10:30:00+02:00)."
+            ) from None
+    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+        moment = moment.astimezone()
+    return moment

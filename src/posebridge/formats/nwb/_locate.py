@@ -1,0 +1,432 @@
+"""Find every ndx-pose PoseEstimation in an NWB file, without building pynwb objects.
+
+A file on disk is walked with h5py: the groups under ``/processing``,
+``/acquisition`` and ``/analysis`` (three levels deep, enough for ndx-pose 0.4's
+MultiCameraPoseEstimation) are checked for ``neurodata_type == "PoseEstimation"``.
+This reads any ndx-pose version (0.1 ``nodes``/``edges`` on the container, 0.2/0.3
+unnamed device links, 0.4 ``device``/``source_video`` links) with no schema
+classes at all, so a file that ndx-pose 0.4 refuses to open still reads.
+
+An in-memory ``pynwb.NWBFile`` is described the same way from its objects.
+Either way the result is a :class:`FileInfo` of :class:`Container` and
+:class:`Series` records whose arrays are still on disk (h5py datasets).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+import h5py
+import numpy as np
+
+from posebridge.formats.nwb._common import to_text
+
+POSE_ESTIMATION = "PoseEstimation"
+POSE_SERIES = "PoseEstimationSeries"
+POSE_TRAINING = "PoseTraining"
+_DEVICE_TYPES = ("Device", "CalibratedCamera")
+_ROOTS = ("processing", "acquisition", "analysis")
+_MAX_DEPTH = 3
+SUBJECT_FIELDS = (
+    "subject_id",
+    "species",
+    "sex",
+    "age",
+    "description",
+    "strain",
+    "genotype",
+    "weight",
+    "date_of_birth",
+)
+
+
+@dataclass
+class Timing:
+    """When the samples of one series were taken."""
+
+    n: int
+    key: Any  # identity of the time source: equal keys share the same times
+    timestamps: Any = None  # array-like (h5py dataset or numpy), or None with a rate
+    starting_time: float = 0.0
+    rate: float | None = None
+
+    def values(self) -> np.ndarray:
+        """The sample times in seconds (float64)."""
+        if self.rate is not None:
+            return self.starting_time + np.arange(self.n, dtype=np.float64) / self.rate
+        if self.timestamps is None:
+            return np.zeros(0)
+        return np.asarray(self.timestamps[:], dtype=np.float64).reshape(-1)
+
+
+@dataclass
+class Series:
+    """One PoseEstimationSeries: a keypoint's positions over time."""
+
+    name: str
+    data: Any  # (T, 2|3) array-like
+    confidence: Any | None  # (T,) array-like
+    timing: Timing
+    unit: str = "pixels"
+    conversion: float = 1.0
+    offset: float = 0.0
+    comments: str = ""
+    description: str = ""
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the data."""
+        return tuple(int(s) for s in self.data.shape)
+
+
+@dataclass
+class Container:
+    """One PoseEstimation: the keypoints of one animal seen by one camera."""
+
+    path: str
+    module: str
+    name: str
+    series: list[Series] = field(default_factory=list)
+    nodes: list[str] | None = None
+    edges: np.ndarray | None = None
+    devices: list[str] = field(default_factory=list)
+    source_software: str | None = None
+    source_software_version: str | None = None
+    scorer: str | None = None
+    description: str | None = None
+    video_paths: list[str] = field(default_factory=list)
+    video_linked: bool = False  # from a source_video ImageSeries: relative to the NWB file
+    video_dimension: tuple[int, int] | None = None
+
+
+@dataclass
+class FileInfo:
+    """What an NWB file holds that the pose reader needs."""
+
+    containers: list[Container]
+    training: list[str]
+    modules: list[str]
+    subject: dict[str, str]
+    session: dict[str, str]
+    folder: str | None = None  # the NWB file's folder, to resolve relative video paths
+
+
+# --------------------------------------------------------------------------
+# h5py
+
+
+def _text(node: Any) -> str | None:
+    try:
+        value = node[()]
+    except (OSError, TypeError, ValueError):
+        return None
+    if isinstance(value, np.ndarray):
+        return None if value.size != 1 else to_text(value.reshape(-1)[0])
+    return to_text(value)
+
+
+def _texts(node: Any) -> list[str]:
+    try:
+        values = node[()]
+    except (OSError, TypeError, ValueError):
+        return []
+    return [to_text(v) for v in np.atleast_1d(values).reshape(-1)]
+
+
+def _ntype(obj: Any) -> str:
+    value = obj.attrs.get("neurodata_type", "")
+    return to_text(value) if value is not None else ""
+
+
+def _resolve(group: h5py.Group, name: str) -> tuple[Any, str] | None:
+    """The object a soft link in ``group`` points to, with its path."""
+    link = group.get(name, getlink=True)
+    if not isinstance(link, h5py.SoftLink):
+        return None
+    target = link.path
+    if not target.startswith("/"):
+        target = posixpath.normpath(posixpath.join(group.name, target))
+    obj = group.file.get(target)
+    return (obj, target) if obj is not None else None
+
+
+def _h5_timing(group: h5py.Group, n: int) -> Timing:
+    link = group.get("timestamps", getlink=True)
+    if link is not None:
+        resolved = _resolve(group, "timestamps")
+        if resolved is not None:
+            dataset, key = resolved
+        else:
+            dataset, key = group["timestamps"], group["timestamps"].name
+        return Timing(n=int(dataset.shape[0]) if dataset.ndim else 1, key=key, timestamps=dataset)
+    if "starting_time" in group:
+        start = group["starting_time"]
+        rate = float(start.attrs.get("rate", 0.0))
+        begin = float(start[()])
+        if rate > 0 and np.isfinite(rate):
+            return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
+    return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0))
+
+
+def _h5_series(group: h5py.Group, name: str) -> Series | None:
+    if "data" not in group:
+        return None
+    data = group["data"]
+    n = int(data.shape[0]) if data.ndim else 0
+    confidence = group.get("confidence")
+    unit = data.attrs.get("unit", "pixels")
+    return Series(
+        name=name,
+        data=data,
+        confidence=confidence,
+        timing=_h5_timing(group, n),
+        unit=to_text(unit),
+        conversion=float(data.attrs.get("conversion", 1.0)),
+        offset=float(data.attrs.get("offset", 0.0)),
+        comments=to_text(group.attrs.get("comments", "")),
+        description=to_text(group.attrs.get("description", "")),
+    )
+
+
+def _h5_skeleton(container: Container, skeleton: h5py.Group) -> None:
+    if "nodes" in skeleton:
+        container.nodes = _texts(skeleton["nodes"])
+    if "edges" in skeleton:
+        container.edges = np.asarray(skeleton["edges"][()]).reshape(-1, 2)
+
+
+def _h5_container(group: h5py.Group, module: str) -> Container:
+    path = group.name.lstrip("/")
+    container = Container(path=path, module=module, name=posixpath.basename(group.name))
+    for name in group:
+        link = group.get(name, getlink=True)
+        if isinstance(link, h5py.SoftLink):
+            resolved = _resolve(group, name)
+            if resolved is None:
+                continue
+            target, _ = resolved
+            kind = _ntype(target)
+            if kind in _DEVICE_TYPES:
+                container.devices.append(posixpath.basename(target.name))
+            elif kind == "Skeleton":
+                _h5_skeleton(container, target)
+            elif name == "source_video" and isinstance(target, h5py.Group):
+                if "external_file" in target:
+                    container.video_paths = _texts(target["external_file"])[:1]
+                    container.video_linked = True
+                if "dimension" in target:
+                    dims = np.asarray(target["dimension"][()]).reshape(-1)
+                    if dims.size >= 2 and dims[0] > 0 and dims[1] > 0:
+                        container.video_dimension = (int(dims[0]), int(dims[1]))
+            continue
+        if isinstance(link, h5py.ExternalLink):
+            continue
+        obj = group[name]
+        if isinstance(obj, h5py.Group):
+            if _ntype(obj) == POSE_SERIES:
+                series = _h5_series(obj, name)
+                if series is not None:
+                    container.series.append(series)
+            continue
+        if name == "source_software":
+            container.source_software = _text(obj)
+            version = obj.attrs.get("version")
+            container.source_software_version = None if version is None else to_text(version)
+        elif name in ("scorer", "description"):
+            setattr(container, name, _text(obj))
+        elif name == "nodes":
+            container.nodes = _texts(obj)
+        elif name == "edges":
+            container.edges = np.asarray(obj[()]).reshape(-1, 2)
+        elif name == "original_videos" and not container.video_linked:
+            container.video_paths = _texts(obj)
+        elif name == "dimensions" and container.video_dimension is None:
+            dims = np.asarray(obj[()])
+            # uint8 dimensions are known to have overflowed (ndx-pose #20): skip them
+            if dims.shape == (1, 2) and dims.dtype != np.uint8 and np.all(dims > 0):
+                container.video_dimension = (int(dims[0, 0]), int(dims[0, 1]))
+    return container
+
+
+def _walk(group: h5py.Group, depth: int, found: list, training: list, module: str) -> None:
+    for name in group:
+        link = group.get(name, getlink=True)
+        if not isinstance(link, h5py.HardLink):
+            continue
+        obj = group[name]
+        if not isinstance(obj, h5py.Group):
+            continue
+        kind = _ntype(obj)
+        if kind == POSE_ESTIMATION:
+            found.append(_h5_container(obj, module))
+        elif kind == POSE_TRAINING:
+            training.append(obj.name.lstrip("/"))
+        elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons", "TimeSeries"):
+            _walk(obj, depth + 1, found, training, module or name)
+
+
+def _h5_subject(h5: h5py.File) -> dict[str, str]:
+    subject = h5.get("general/subject")
+    if not isinstance(subject, h5py.Group):
+        return {}
+    out = {}
+    for key in SUBJECT_FIELDS:
+        if key in subject and isinstance(subject[key], h5py.Dataset):
+            value = _text(subject[key])
+            if value:
+                out[key] = value
+    return out
+
+
+def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
+    """Describe the pose content of an open NWB file (h5py), reading no arrays."""
+    containers: list[Container] = []
+    training: list[str] = []
+    for root in _ROOTS:
+        group = h5.get(root)
+        if isinstance(group, h5py.Group):
+            _walk(group, 1, containers, training, "" if root == "processing" else root)
+    processing = h5.get("processing")
+    modules = list(processing) if isinstance(processing, h5py.Group) else []
+    session = {}
+    for key in ("identifier", "session_description", "session_start_time"):
+        if key in h5 and isinstance(h5[key], h5py.Dataset):
+            value = _text(h5[key])
+            if value is not None:
+                session[key] = value
+    return FileInfo(containers, training, modules, _h5_subject(h5), session, folder)
+
+
+def is_nwb(h5: h5py.File) -> bool:
+    """Whether an open HDF5 file is an NWB file."""
+    return "nwb_version" in h5.attrs or _ntype(h5) == "NWBFile"
+
+
+# --------------------------------------------------------------------------
+# in-memory pynwb objects
+
+
+def _obj_timing(series: Any, n: int) -> Timing:
+    timestamps = getattr(series, "timestamps", None)
+    if timestamps is not None:
+        if hasattr(timestamps, "timestamps"):  # a linked TimeSeries
+            timestamps = timestamps.timestamps
+        if hasattr(timestamps, "data") and not hasattr(timestamps, "shape"):  # DataIO
+            timestamps = timestamps.data
+        key: Any = ("obj", id(timestamps))
+        if isinstance(timestamps, h5py.Dataset):
+            key = ("h5", timestamps.file.filename, timestamps.name)
+        return Timing(n=len(timestamps), key=key, timestamps=timestamps)
+    rate = getattr(series, "rate", None)
+    if rate:
+        start = float(getattr(series, "starting_time", 0.0) or 0.0)
+        rate = float(rate)
+        return Timing(n=n, key=("rate", start, rate, n), starting_time=start, rate=rate)
+    return Timing(n=0, key=("none", id(series)), timestamps=np.zeros(0))
+
+
+def _obj_series(series: Any) -> Series:
+    data = series.data
+    if hasattr(data, "data") and not hasattr(data, "shape"):  # a DataIO wrapper
+        data = data.data
+    if not hasattr(data, "shape"):
+        data = np.asarray(data)
+    confidence = getattr(series, "confidence", None)
+    if confidence is not None and not hasattr(confidence, "shape"):
+        confidence = np.asarray(getattr(confidence, "data", confidence))
+    n = int(data.shape[0]) if len(data.shape) else 0
+    return Series(
+        name=series.name,
+        data=data,
+        confidence=confidence,
+        timing=_obj_timing(series, n),
+        unit=str(getattr(series, "unit", "pixels") or "pixels"),
+        conversion=float(getattr(series, "conversion", 1.0) or 1.0),
+        offset=float(getattr(series, "offset", 0.0) or 0.0),
+        comments=str(getattr(series, "comments", "") or ""),
+        description=str(getattr(series, "description", "") or ""),
+    )
+
+
+def _obj_container(obj: Any, module: str) -> Container:
+    container = Container(
+        path=f"processing/{module}/{obj.name}" if module else obj.name,
+        module=module,
+        name=obj.name,
+        source_software=getattr(obj, "source_software", None),
+        source_software_version=getattr(obj, "source_software_version", None)
+        or getattr(obj, "source_software__version", None),
+        scorer=getattr(obj, "scorer", None),
+        description=getattr(obj, "description", None),
+    )
+    series = getattr(obj, "pose_estimation_series", None) or {}
+    container.series = [_obj_series(s) for s in series.values()]
+    skeleton = getattr(obj, "skeleton", None)
+    nodes = getattr(skeleton, "nodes", None) if skeleton is not None else None
+    edges = getattr(skeleton, "edges", None) if skeleton is not None else None
+    if nodes is None and hasattr(obj, "fields"):
+        nodes, edges = obj.fields.get("nodes"), obj.fields.get("edges")
+    if nodes is not None:
+        container.nodes = [to_text(n) for n in np.asarray(nodes[:]).reshape(-1)]
+    if edges is not None:
+        container.edges = np.asarray(edges[:]).reshape(-1, 2)
+    device = getattr(obj, "device", None)
+    if device is not None:
+        container.devices = [device.name]
+    else:
+        devices = getattr(obj, "devices", None) or {}
+        values = devices.values() if isinstance(devices, dict) else devices
+        container.devices = [d.name for d in values]
+    video = getattr(obj, "source_video", None)
+    if video is not None and getattr(video, "external_file", None) is not None:
+        container.video_paths = [to_text(video.external_file[0])]
+        container.video_linked = True
+        dims = getattr(video, "dimension", None)
+        if dims is not None and len(dims) >= 2 and dims[0] > 0 and dims[1] > 0:
+            container.video_dimension = (int(dims[0]), int(dims[1]))
+    elif getattr(obj, "original_videos", None) is not None:
+        container.video_paths = [to_text(v) for v in obj.original_videos[:]]
+    dims = getattr(obj, "dimensions", None)
+    if container.video_dimension is None and dims is not None:
+        dims = np.asarray(dims[:])
+        if dims.shape == (1, 2) and dims.dtype != np.uint8 and np.all(dims > 0):
+            container.video_dimension = (int(dims[0, 0]), int(dims[0, 1]))
+    return container
+
+
+def _obj_walk(parent: Any, module: str, depth: int, found: list, training: list) -> None:
+    children = getattr(parent, "children", None) or []
+    for child in children:
+        kind = getattr(child, "neurodata_type", type(child).__name__)
+        if kind == POSE_ESTIMATION:
+            found.append(_obj_container(child, module))
+        elif kind == POSE_TRAINING:
+            training.append(f"processing/{module}/{child.name}")
+        elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons"):
+            _obj_walk(child, module, depth + 1, found, training)
+
+
+def object_info(nwbfile: Any) -> FileInfo:
+    """Describe the pose content of an in-memory ``pynwb.NWBFile``."""
+    containers: list[Container] = []
+    training: list[str] = []
+    for name, module in nwbfile.processing.items():
+        _obj_walk(module, name, 1, containers, training)
+    for obj in list(nwbfile.acquisition.values()) + list(nwbfile.analysis.values()):
+        kind = getattr(obj, "neurodata_type", type(obj).__name__)
+        if kind == POSE_ESTIMATION:
+            containers.append(_obj_container(obj, ""))
+    subject = {}
+    if nwbfile.subject is not None:
+        for key in SUBJECT_FIELDS:
+            value = getattr(nwbfile.subject, key, None)
+            if value is not None and value != "":
+                subject[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    session = {
+        "identifier": str(nwbfile.identifier),
+        "session_description": str(nwbfile.session_description),
+        "session_start_time": nwbfile.session_start_time.isoformat(),
+    }
+    return FileInfo(containers, training, list(nwbfile.processing), subject, session, None)

@@ -1,0 +1,288 @@
+"""Write NWB files: new files (one per individual by default) and safe appends.
+
+New files are written to temporary files in the target folder and renamed into
+place only when all of them are complete (:func:`posebridge._files.atomic_outputs`).
+
+Appending never touches the original until the end: the file is copied to a
+temporary twin in the same folder, the pose data is added to the copy with
+pynwb, and the copy replaces the original in one rename. If anything fails on
+the way, the copy is deleted and the original is byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import h5py
+import xarray as xr
+
+from posebridge import schema
+from posebridge._files import atomic_outputs, check_input
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats.nwb._build import (
+    Storage,
+    add_poses,
+    iter_build,
+    split_plan,
+    storage_from,
+    subject_defaults,
+)
+from posebridge.formats.nwb._config import NWBFileSaveConfig, as_config
+from posebridge.formats.nwb._locate import is_nwb
+
+PathLike = str | os.PathLike[str]
+
+
+def options_config(
+    ds: xr.Dataset,
+    config: Any,
+    metadata: Any,
+    split_individuals: bool,
+    appending: bool = False,
+    **flags: Any,
+) -> NWBFileSaveConfig:
+    """The config to write with: ``config``, then ``metadata``, then the single options."""
+    merged = as_config(config, "config").merged(as_config(metadata, "metadata"))
+    individuals = [str(i) for i in ds["individual"].values]
+    one_subject_per_file = split_individuals and not appending
+    if flags.get("subject_id") is not None and one_subject_per_file and len(individuals) > 1:
+        raise PoseBridgeError(
+            f"subject_id {flags['subject_id']!r} was given for a dataset of "
+            f"{len(individuals)} individuals ({', '.join(individuals)}), which are written as "
+            "one file per individual (NWB has one subject per file). Give each its subject "
+            "in the metadata (subject: {<individual>: {subject_id: ...}}), or select one "
+            "individual."
+        )
+    nwbfile = {
+        key: flags[key]
+        for key in ("session_description", "session_start_time")
+        if flags.get(key) is not None
+    }
+    subject = {
+        key: flags[key]
+        for key in ("subject_id", "species", "sex", "age")
+        if flags.get(key) is not None
+    }
+    if nwbfile:
+        merged.update("nwbfile_kwargs", nwbfile, individuals)
+    if subject:
+        merged.update("subject_kwargs", subject, individuals)
+    return merged
+
+
+def output_paths(path: Path, groups: list[list[str]]) -> list[Path]:
+    """``path`` for one file, else ``<stem>_<individual><suffix>`` per individual."""
+    if len(groups) == 1:
+        return [path]
+    suffix = path.suffix or ".nwb"
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    names = []
+    for (individual,) in groups:
+        safe = re.sub(r"[^\w.-]+", "_", individual).strip("._") or "individual"
+        names.append(path.with_name(f"{stem}_{safe}{suffix}"))
+    if len(set(names)) < len(names):
+        raise PoseBridgeError(
+            f"the individuals {[g[0] for g in groups]} give clashing file names; "
+            "rename them or write one file (split_individuals=False)."
+        )
+    return names
+
+
+def write_files(
+    ds: xr.Dataset,
+    path: Path,
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    *,
+    overwrite: bool,
+    split_individuals: bool,
+    video: str | None,
+) -> list[Path]:
+    """Write new NWB files atomically; return their paths."""
+    import ndx_pose  # noqa: F401 - registers the ndx-pose types before the manager is made
+    import pynwb
+
+    targets = output_paths(path, split_plan(ds, split_individuals))
+    with atomic_outputs(targets, overwrite=overwrite) as temporaries:
+        manager = pynwb.get_manager()
+        built = iter_build(ds, config, storage, split_individuals, video, targets)
+        for nwbfile, temporary in zip(built, temporaries, strict=True):
+            with pynwb.NWBHDF5IO(str(temporary), "w", manager=manager) as io:
+                io.write(nwbfile)
+            manager.clear_cache()
+    return targets
+
+
+def _check_nwb(path: Path) -> None:
+    try:
+        with h5py.File(path, "r") as h5:
+            if not is_nwb(h5):
+                raise FormatError(
+                    path, "is an HDF5 file but not an NWB file; cannot append pose data to it."
+                )
+    except OSError as error:
+        raise FormatError(path, f"is not a readable NWB (HDF5) file ({error}).") from error
+
+
+def append_file(
+    ds: xr.Dataset,
+    path: Path,
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    video: str | None = None,
+) -> Path:
+    """Add the dataset's poses to an existing NWB file, all or nothing."""
+    import ndx_pose  # noqa: F401 - registers the ndx-pose types before the file is read
+    import pynwb
+
+    path = check_input(path)
+    _check_nwb(path)
+    individuals = [str(i) for i in ds["individual"].values]
+    with atomic_outputs([path], overwrite=True) as (temporary,):
+        shutil.copyfile(path, temporary)
+        try:
+            with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+                nwbfile = io.read()
+                _append_metadata(nwbfile, ds, config, individuals)
+                add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
+                io.write(nwbfile)
+        except PoseBridgeError:
+            raise
+        except Exception as error:
+            raise FormatError(
+                path,
+                f"could not append pose data ({type(error).__name__}: {error}); "
+                "the file was left unchanged.",
+            ) from error
+        shutil.copymode(path, temporary)
+    return path
+
+
+def _append_metadata(
+    nwbfile: Any, ds: xr.Dataset, config: NWBFileSaveConfig, individuals: list[str]
+) -> None:
+    """Add a Subject when the file has none; warn about session options ignored."""
+    import pynwb
+
+    session = config.resolve("nwbfile_kwargs", individuals[0] if len(individuals) == 1 else None)
+    if session:
+        warnings.warn(
+            f"appending keeps the file's session metadata; ignored: {', '.join(session)}.",
+            UserWarning,
+            stacklevel=4,
+        )
+    subject = config.resolve("subject_kwargs", individuals[0] if len(individuals) == 1 else None)
+    if nwbfile.subject is not None:
+        if subject:
+            warnings.warn(
+                "appending keeps the file's Subject; ignored: " + ", ".join(subject) + ".",
+                UserWarning,
+                stacklevel=4,
+            )
+        return
+    if len(individuals) == 1:
+        subject = {**subject_defaults(ds), **subject}
+    if subject:
+        nwbfile.subject = pynwb.file.Subject(**subject)
+
+
+def write(
+    ds: xr.Dataset,
+    path: PathLike,
+    *,
+    overwrite: bool = False,
+    split_individuals: bool = True,
+    config: Any = None,
+    metadata: Any = None,
+    subject_id: str | None = None,
+    species: str | None = None,
+    sex: str | None = None,
+    age: str | None = None,
+    session_description: str | None = None,
+    session_start_time: Any = None,
+    video_path: PathLike | None = None,
+    compression: Any = None,
+    dtype: Any = None,
+    append: bool = False,
+) -> list[Path]:
+    """Write poses to NWB with ndx-pose (one file per individual by default).
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    path
+        The output ``.nwb`` file. With several individuals (and
+        ``split_individuals``), one file per individual named
+        ``<stem>_<individual>.nwb`` next to it.
+    overwrite
+        Replace existing files.
+    split_individuals
+        One file per individual (NWB holds one subject per file); ``False``
+        writes one file with a PoseEstimation per individual.
+    config
+        An :class:`NWBFileSaveConfig` (or movement's), a dict of sections,
+        or a YAML file path.
+    metadata
+        A YAML file path or a dict with the same sections (``nwbfile``,
+        ``subject``, ...), applied over ``config``.
+    subject_id, species, sex, age
+        Subject fields (``age`` in ISO 8601, e.g. ``P90D``), applied over both.
+    session_description, session_start_time
+        Session fields; a start time without time zone is taken as local time.
+    video_path
+        The video the poses come from: written as an external ``ImageSeries``
+        (path relative to the NWB file) linked as ``source_video``.
+    compression
+        ``None``, ``"gzip"``, ``"gzip:<level>"`` or ``"lzf"``.
+    dtype
+        ``"float32"`` to store positions and confidence as float32.
+    append
+        Add the poses to the existing NWB file at ``path``, leaving its other
+        content untouched (all individuals in that one file).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((5, 2, 3, 1)), fps=30)
+    >>> posebridge.save(ds, "poses.nwb", subject_id="M1", species="Mus musculus")  # doctest: +SKIP
+    [PosixPath('poses.nwb')]
+    """
+    ds = schema.validate(ds)
+    config_ = options_config(
+        ds,
+        config,
+        metadata,
+        split_individuals,
+        appending=append,
+        subject_id=subject_id,
+        species=species,
+        sex=sex,
+        age=age,
+        session_description=session_description,
+        session_start_time=session_start_time,
+    )
+    storage = storage_from(compression, dtype)
+    video = None if video_path is None else os.fspath(video_path)
+    target = Path(path)
+    if append:
+        return [append_file(ds, target, config_, storage, video)]
+    return write_files(
+        ds,
+        target,
+        config_,
+        storage,
+        overwrite=overwrite,
+        split_individuals=split_individuals,
+        video=video,
+    )
