@@ -213,7 +213,7 @@ def describe_dataset(ds: xr.Dataset) -> Rows:
         height = np.asarray(ds["shape"].sel(space="y").values, dtype=float)
         rows.append(("box size", f"width {_range(width)}; height {_range(height)}"))
     if "skeleton_edges" in ds:
-        rows.append(("skeleton", f"{ds['skeleton_edges'].shape[0]} edges"))
+        rows.append(("skeleton", _count(ds["skeleton_edges"].shape[0], "edge")))
     return rows + _extras(ds)
 
 
