@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,10 +213,166 @@ def _last_line_width(path: Path) -> int | None:
     return len(next(csv.reader([lines[-1].decode("utf-8", errors="replace")])))
 
 
+class _ByteRange(io.RawIOBase):
+    """A read-only view of bytes ``start:end`` of a file (one reader thread's share)."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        super().__init__()
+        self._file = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self._file.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        size = min(len(buffer), self._left)
+        if size <= 0:
+            return 0
+        got = self._file.readinto(memoryview(buffer)[:size]) or 0
+        self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+class _Mismatch(Exception):
+    """The parallel read did not see the rows the newline count promised."""
+
+
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+_CHUNK_ROWS = 5000
+
+
+def _data_start(path: Path, skip: int) -> int:
+    with open(path, "rb") as handle:
+        for _ in range(skip):
+            handle.readline()
+        return handle.tell()
+
+
+def _split(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
+    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data."""
+    size = path.stat().st_size
+    bounds = [start]
+    with open(path, "rb") as handle:
+        for k in range(1, parts):
+            handle.seek(start + (size - start) * k // parts)
+            handle.readline()
+            position = handle.tell()
+            if bounds[-1] < position < size:
+                bounds.append(position)
+        bounds.append(size)
+        ranges = []
+        for first, end in itertools.pairwise(bounds):
+            handle.seek(first)
+            left, rows, last = end - first, 0, b"\n"
+            while left > 0:
+                block = handle.read(min(left, 1 << 22))
+                if not block:
+                    break
+                rows += block.count(b"\n")
+                left -= len(block)
+                last = block[-1:]
+            ranges.append((first, end, rows + (last != b"\n")))
+    return ranges
+
+
+def _read_options() -> dict[str, object]:
+    options: dict[str, object] = {"header": None, "index_col": False, "encoding": "utf-8"}
+    if not _PANDAS_3:
+        options["float_precision"] = "round_trip"  # pandas 3's default parser is exact
+    return options
+
+
+def _numbers(column: pd.Series, path: Path) -> np.ndarray:
+    try:
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        bad = next((v for v in column.dropna().tolist() if not _is_number(v)), column.iloc[0])
+        raise FormatError(
+            path, f"has a data cell that is not a number ({str(bad)[:40]!r})."
+        ) from None
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _texts(pieces: list[np.ndarray]) -> np.ndarray:
+    if pieces and all(p.dtype.kind in "iu" for p in pieces):
+        return np.concatenate(pieces).astype(np.int64)
+    return np.concatenate([np.asarray(p, dtype=object) for p in pieces]).astype(str)
+
+
+def _read_parallel(
+    path: Path,
+    width: int,
+    pose_at: list[int],
+    other_at: list[int],
+    ranges: list[tuple[int, int, int]],
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Parse byte ranges in threads, each in chunks, into one preallocated array."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    offsets = np.cumsum([0] + [rows for _, _, rows in ranges])
+    values = np.empty((int(offsets[-1]), len(pose_at)), dtype=np.float64)
+    texts: list[dict[int, list[np.ndarray]]] = [{j: [] for j in other_at} for _ in ranges]
+
+    def work(part: int) -> None:
+        first, end, _ = ranges[part]
+        at = int(offsets[part])
+        with (
+            io.BufferedReader(_ByteRange(path, first, end), 1 << 20) as handle,
+            pd.read_csv(
+                handle, names=list(range(width)), chunksize=_CHUNK_ROWS, **_read_options()
+            ) as reader,
+        ):
+            for chunk in reader:
+                n = len(chunk)
+                if at + n > offsets[part + 1]:
+                    raise _Mismatch
+                for k, j in enumerate(pose_at):
+                    values[at : at + n, k] = _numbers(chunk[j], path)
+                for j in other_at:
+                    texts[part][j].append(chunk[j].to_numpy())
+                at += n
+        if at != offsets[part + 1]:
+            raise _Mismatch
+
+    with ThreadPoolExecutor(len(ranges)) as pool:
+        for future in [pool.submit(work, part) for part in range(len(ranges))]:
+            future.result()
+    return values, {j: _texts([piece for t in texts for piece in t[j]]) for j in other_at}
+
+
+def _read_whole(
+    path: Path, skip: int, width: int, pose_at: list[int], other_at: list[int]
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    try:
+        frame = pd.read_csv(path, skiprows=skip, names=list(range(width)), **_read_options())
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame({j: pd.Series(dtype=np.float64) for j in range(width)})
+    values = np.empty((len(frame), len(pose_at)), dtype=np.float64)
+    for k, j in enumerate(pose_at):
+        values[:, k] = _numbers(frame[j], path)
+    return values, {j: _texts([frame[j].to_numpy()]) for j in other_at}
+
+
 def read_table(
     path: Path, source_software: str
 ) -> tuple[np.ndarray, CsvHeader, list[np.ndarray], dict[str, np.ndarray]]:
     """Read the numbers, header, index and per-row columns of a DeepLabCut CSV.
+
+    Large files are split into newline-aligned byte ranges parsed by pandas'
+    C parser in threads (it releases the GIL), chunk by chunk, straight into
+    one preallocated array: about one copy of the numbers in memory.
 
     Parameters
     ----------
@@ -245,51 +403,36 @@ def read_table(
         for j, label in enumerate(header.columns)
         if (name := table.row_column_name(label, header.level_names)) is not None
     }
-    pose_at = [
-        header.n_index + j
-        for j in range(len(header.columns))
-        if header.n_index + j not in row_columns
-    ]
+    pose_at = [j for j in range(header.n_index, width) if j not in row_columns]
+    other_at = [*range(header.n_index), *row_columns]
     last = _last_line_width(path)
-    if last is not None and last != width and header.skip > 0:
+    if last is not None and last != width:
         raise FormatError(
             path,
             f"looks truncated or malformed: its last line has {last} cells, the header "
             f"{width}. Re-export the file from {source_software}.",
         )
-    dtypes: dict[int, object] = {j: str for j in range(header.n_index)}
-    dtypes.update({j: str for j in row_columns})
-    dtypes.update({j: np.float64 for j in pose_at})
-    options: dict[str, object] = {}
-    if not _PANDAS_3:
-        options["float_precision"] = "round_trip"  # pandas 3's default parser is exact
+    start = _data_start(path, header.skip)
     try:
-        frame = pd.read_csv(
-            path,
-            header=None,
-            skiprows=header.skip,
-            names=list(range(width)),
-            index_col=False,
-            dtype=dtypes,
-            encoding="utf-8",
-            **options,
-        )
-    except pd.errors.EmptyDataError:
-        frame = pd.DataFrame({j: pd.Series(dtype=dtypes[j]) for j in range(width)})
+        parts = min(os.cpu_count() or 1, 4)
+        if parts > 1 and path.stat().st_size - start >= _PARALLEL_MIN_BYTES:
+            try:
+                values, texts = _read_parallel(
+                    path, width, pose_at, other_at, _split(path, start, parts)
+                )
+            except (_Mismatch, pd.errors.ParserError):  # blank lines, quoted newlines
+                values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
+        else:
+            values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
+    except FormatError:
+        raise
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FormatError(
             path, f"has data rows that are not DeepLabCut numbers ({message})."
         ) from None
-    values = np.empty((len(frame), len(pose_at)), dtype=np.float64)
-    for k, j in enumerate(pose_at):
-        values[:, k] = frame[j].to_numpy(dtype=np.float64, na_value=np.nan)
-    index = [frame[j].to_numpy(dtype=object, na_value="") for j in range(header.n_index)]
-    index = [np.asarray(level, dtype=str) for level in index]
-    rows = {
-        name: np.asarray(frame[j].to_numpy(dtype=object, na_value=""), dtype=str)
-        for j, name in row_columns.items()
-    }
+    index = [texts[j] for j in range(header.n_index)]
+    rows = {name: texts[j] for j, name in row_columns.items()}
     return values, header, index, rows
 
 
@@ -341,9 +484,10 @@ def write_table(
     with open(target, "wb") as handle:
         handle.write(_header_text(plan, len(index)).encode("utf-8"))
         n_rows = index[0].shape[0]
-        text_columns = [*(i for i in index if i.dtype.kind != "i"), *(
-            [data_split] if data_split is not None else []
-        )]
+        text_columns = [
+            *(i for i in index if i.dtype.kind != "i"),
+            *([data_split] if data_split is not None else []),
+        ]
         quoted = _needs_quotes(text_columns)
         try:
             import pyarrow  # noqa: F401
@@ -371,9 +515,7 @@ def _write_rows_arrow(
 
     names = [f"i{k}" for k in range(len(index))] + [f"c{k}" for k in range(len(plan.labels))]
     names += ["set"] if data_split is not None else []
-    options = pcsv.WriteOptions(
-        include_header=False, quoting_style="needed" if quoted else "none"
-    )
+    options = pcsv.WriteOptions(include_header=False, quoting_style="needed" if quoted else "none")
     writer = None
     for rows in _chunks(n_rows, len(plan.labels)):
         block = np.ascontiguousarray(table.fill_values(plan, rows).T)

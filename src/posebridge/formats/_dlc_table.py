@@ -263,7 +263,10 @@ def build_dataset(
     >>> import numpy as np
     >>> cols = [("me", "nose", "x"), ("me", "nose", "y"), ("me", "nose", "likelihood")]
     >>> ds = build_dataset(
-    ...     np.ones((2, 3)), cols, ["scorer", "bodyparts", "coords"], [np.array([0, 1])],
+    ...     np.ones((2, 3)),
+    ...     cols,
+    ...     ["scorer", "bodyparts", "coords"],
+    ...     [np.array([0, 1])],
     ...     source_software="DeepLabCut",
     ... )
     >>> ds.position.shape, ds.individual.values.tolist()
@@ -463,7 +466,10 @@ def plan_columns(
     >>> import numpy as np
     >>> from posebridge.schema import from_numpy
     >>> plan = plan_columns(
-    ...     from_numpy(np.zeros((2, 2, 1, 1))), [0], scorer="me", four_levels=False,
+    ...     from_numpy(np.zeros((2, 2, 1, 1))),
+    ...     [0],
+    ...     scorer="me",
+    ...     four_levels=False,
     ...     likelihood=True,
     ... )
     >>> plan.labels
@@ -534,7 +540,7 @@ def fill_values(plan: ColumnPlan, rows: slice = slice(None)) -> np.ndarray:
 
 
 def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
-    """The row index to write: ``("frames", [numbers])``, ``("path", [paths])`` or ``("levels", [...])``.
+    """The row index to write: frame numbers, image paths or (folder, video, image).
 
     Labelled data (an ``image_path`` coordinate) is indexed by image, in the
     style the source used (``dlc_index_style``); predictions by frame number.

@@ -58,12 +58,12 @@ class BuiltinsOnlyUnpickler(pickle.Unpickler):
     for one (a numpy array, an arbitrary callable) is refused.
     """
 
-    def find_class(self, module: str, name: str) -> Any:  # noqa: D102
+    def find_class(self, module: str, name: str) -> Any:
         if module in ("builtins", "__builtin__") and name in _SAFE_BUILTINS:
             return super().find_class("builtins", name)
         raise pickle.UnpicklingError(f"refused to load {module}.{name} from a pickled attribute")
 
-    def persistent_load(self, pid: Any) -> Any:  # noqa: D102
+    def persistent_load(self, pid: Any) -> Any:
         raise pickle.UnpicklingError("refused a persistent id in a pickled attribute")
 
 

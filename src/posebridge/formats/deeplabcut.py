@@ -123,7 +123,9 @@ def _choose_key(h5: h5py.File, path: Path, key: str | None) -> str:
     if key is not None:
         key = key.strip("/")
         if key not in keys:
-            raise FormatError(path, f"has no pandas DataFrame under the key '{key}' (keys: {keys}).")
+            raise FormatError(
+                path, f"has no pandas DataFrame under the key '{key}' (keys: {keys})."
+            )
         return key
     if not keys:
         raise FormatError(
@@ -291,7 +293,9 @@ def dataset_from_dataframe(df: pd.DataFrame, source_software: str = DLC) -> xr.D
     try:
         values = df.iloc[:, keep].to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as error:
-        raise SchemaError(f"The DataFrame's bodypart columns are not all numbers: {error}") from None
+        raise SchemaError(
+            f"The DataFrame's bodypart columns are not all numbers: {error}"
+        ) from None
     if isinstance(df.index, pd.MultiIndex):
         index = [np.asarray(df.index.get_level_values(i)) for i in range(df.index.nlevels)]
     else:
@@ -335,15 +339,30 @@ def _tables(
     return out
 
 
-def _frame(plan: _dlc_table.ColumnPlan, style: str, index: list[np.ndarray]) -> pd.DataFrame:
+def _frame(
+    plan: _dlc_table.ColumnPlan,
+    style: str,
+    index: list[np.ndarray],
+    rows: slice = slice(None),
+) -> pd.DataFrame:
     if style == "levels":
-        row_index: pd.Index = pd.MultiIndex.from_arrays([level.astype(object) for level in index])
+        row_index: pd.Index = pd.MultiIndex.from_arrays(
+            [level[rows].astype(object) for level in index]
+        )
     elif style == "path":
-        row_index = pd.Index(index[0].astype(object))
+        row_index = pd.Index(index[0][rows].astype(object))
     else:
-        row_index = pd.Index(index[0].astype(np.int64))
+        row_index = pd.Index(index[0][rows].astype(np.int64))
     columns = pd.MultiIndex.from_tuples(plan.labels, names=list(plan.level_names))
-    return pd.DataFrame(_dlc_table.fill_values(plan), index=row_index, columns=columns, copy=False)
+    values = _dlc_table.fill_values(plan, rows)
+    return pd.DataFrame(values, index=row_index, columns=columns, copy=False)
+
+
+def _set_label(plan: _dlc_table.ColumnPlan) -> tuple[str, ...]:
+    return (_dlc_table.SET_COLUMN, *[""] * (len(plan.level_names) - 1))
+
+
+_H5_CHUNK_CELLS = 1 << 21  # numbers per appended block (16 MB)
 
 
 def _write_h5(
@@ -353,13 +372,22 @@ def _write_h5(
     index: list[np.ndarray],
     data_split: np.ndarray | None,
 ) -> None:
-    df = _frame(plan, style, index)
+    key = "df_with_missing"
     if style == "levels":  # pandas cannot store row MultiIndex + column MultiIndex as a table
-        df.to_hdf(target, key="df_with_missing", mode="w", format="fixed")
+        _frame(plan, style, index).to_hdf(target, key=key, mode="w", format="fixed")
         return
-    if data_split is not None:
-        df[(_dlc_table.SET_COLUMN, *[""] * (len(plan.level_names) - 1))] = data_split.astype(object)
-    df.to_hdf(target, key="df_with_missing", mode="w", format="table", index=False)
+    if style == "path" or data_split is not None:  # labels: small, strings sized at once
+        df = _frame(plan, style, index)
+        if data_split is not None:
+            df[_set_label(plan)] = data_split.astype(object)
+        df.to_hdf(target, key=key, mode="w", format="table", index=False)
+        return
+    n_rows = index[0].shape[0]
+    step = max(1, _H5_CHUNK_CELLS // max(1, len(plan.labels)))
+    with pd.HDFStore(target, mode="w") as store:
+        for start in range(0, max(n_rows, 1), step):
+            rows = slice(start, min(start + step, n_rows))
+            store.append(key, _frame(plan, style, index, rows), index=False, expectedrows=n_rows)
 
 
 def _write(
@@ -533,7 +561,7 @@ def dataframe_from_dataset(
     if _dlc_table.DATA_SPLIT in ds.coords:
         split_values = np.asarray(ds[_dlc_table.DATA_SPLIT].values).astype(object)
         for df, (_, plan) in zip(frames, tables, strict=True):
-            df[(_dlc_table.SET_COLUMN, *[""] * (len(plan.level_names) - 1))] = split_values
+            df[_set_label(plan)] = split_values
     if not split_individuals:
         return frames[0]
     names = [str(v) for v in ds[schema.INDIVIDUAL].values]
