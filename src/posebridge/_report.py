@@ -1,0 +1,341 @@
+"""Text reports about datasets for the command line: what a dataset holds
+(``posebridge info``), how a round trip through a format went (``posebridge
+demo``), and the plain-text tables they are printed in.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+
+__all__ = [
+    "columns",
+    "count",
+    "describe_dataset",
+    "round_trip_report",
+    "size_text",
+    "summary",
+    "table",
+]
+
+Rows = list[tuple[str, str]]
+
+
+# --------------------------------------------------------------------------
+# output helpers
+
+
+def size_text(n_bytes: int) -> str:
+    """A file size for people.
+
+    Examples
+    --------
+    >>> size_text(512), size_text(2048), size_text(3 * 1024**2)
+    ('512 B', '2.0 kB', '3.0 MB')
+    """
+    if n_bytes < 1024:
+        return f"{n_bytes} B"
+    if n_bytes < 1024**2:
+        return f"{n_bytes / 1024:.1f} kB"
+    return f"{n_bytes / 1024**2:.1f} MB"
+
+
+def table(rows: Rows) -> str:
+    """Label/value rows, labels aligned, long values wrapped under their column.
+
+    Examples
+    --------
+    >>> print(table([("frames", "300"), ("individuals", "2: a, b")]))
+    frames       300
+    individuals  2: a, b
+    """
+    if not rows:
+        return ""
+    width = max(len(label) for label, _ in rows) + 2
+    room = max(40, shutil.get_terminal_size((100, 24)).columns - width)
+    lines = []
+    for label, value in rows:
+        wrapped = textwrap.wrap(str(value), room, break_on_hyphens=False) or [""]
+        lines.append(f"{label:<{width}}{wrapped[0]}".rstrip())
+        lines.extend(" " * width + more for more in wrapped[1:])
+    return "\n".join(lines)
+
+
+def columns(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
+    """A plain text table with aligned columns.
+
+    Examples
+    --------
+    >>> print(columns(("name", "read"), [("netcdf", "yes")]))
+    name    read
+    netcdf  yes
+    """
+    widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(f"{cell!s:<{w}}" for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *body]
+    )
+
+
+def _names(values: Any, limit: int = 40) -> str:
+    names = [str(v) for v in np.asarray(values)]
+    shown = ", ".join(names[:limit])
+    more = f", ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return f"{len(names)}: {shown}{more}"
+
+
+def _range(values: np.ndarray) -> str:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return "none (all NaN)"
+    text = f"{finite.min():.4g} to {finite.max():.4g}"
+    missing = values.size - finite.size
+    return text + (f" ({100 * missing / values.size:.1f} % NaN)" if missing else "")
+
+
+# --------------------------------------------------------------------------
+# describing a dataset (posebridge info, demo)
+
+_CORE_VARIABLES = {"position", "shape", "confidence", "skeleton_edges"}
+_CORE_ATTRS = {"ds_type", "time_unit", "source_software", "source_file", "fps"}
+
+
+def _frames_text(ds: xr.Dataset) -> str:
+    n = ds.sizes["time"]
+    frames = schema.frame_numbers(ds)
+    if frames is None or n == 0:
+        return str(n)
+    text = f"{n} (frame {frames[0]} to {frames[-1]}"
+    steps = np.diff(frames)
+    if steps.size and np.any(steps > 1):
+        missing = int((steps[steps > 1] - 1).sum())
+        gaps = int((steps > 1).sum())
+        text += f"; {missing} frame numbers missing in {gaps} gap{'s' * (gaps > 1)}"
+    return text + ")"
+
+
+def _time_text(ds: xr.Dataset) -> str:
+    time = np.asarray(ds["time"].values)
+    if ds.attrs.get("time_unit") != "seconds":
+        return "frames only (no fps)"
+    if time.size == 0:
+        return "empty"
+    text = f"{time[0]:.6g} s to {time[-1]:.6g} s"
+    if ds.attrs.get("fps"):
+        return f"{text} at {ds.attrs['fps']:g} fps"
+    if time.size > 1:
+        return f"{text}, timestamps (median step {np.median(np.diff(time)):.4g} s, no fps)"
+    return text
+
+
+def _missing_text(ds: xr.Dataset) -> str:
+    position = ds["position"]
+    missing = position.isnull().any("space")
+    what = "boxes" if ds.attrs["ds_type"] == schema.BBOXES else "points"
+    total = int(missing.size)
+    count = int(missing.sum())
+    percent = 100 * count / total if total else 0.0
+    return f"{percent:.1f} % of {what} ({count} of {total})"
+
+
+def _extras(ds: xr.Dataset) -> Rows:
+    rows: Rows = []
+    for name in ds.data_vars:
+        if name in _CORE_VARIABLES:
+            continue
+        var = ds[name]
+        shape = f"({', '.join(map(str, var.dims))})"
+        if var.dtype.kind in "fiu":
+            rows.append((str(name), f"{shape} {_range(np.asarray(var.values, dtype=float))}"))
+        elif var.ndim == 2 and var.shape[1] == 2:
+            rows.append((str(name), f"{shape} {var.shape[0]} pairs"))
+        else:
+            rows.append((str(name), f"{shape} {var.size} values"))
+    for name in ds.coords:
+        if name in ds.dims or name == schema.FRAME:  # frame numbers: see "frames"
+            continue
+        values = np.asarray(ds[name].values).ravel()
+        sample = (
+            f"{values[0]} ... {values[-1]}" if values.size > 1 else ", ".join(map(str, values))
+        )
+        rows.append((f"{name} (coord)", f"({', '.join(map(str, ds[name].dims))}) {sample}"))
+    for key, value in ds.attrs.items():
+        if key not in _CORE_ATTRS:
+            text = str(value)
+            rows.append((key, text if len(text) <= 80 else text[:77] + "..."))
+    return rows
+
+
+def describe_dataset(ds: xr.Dataset) -> Rows:
+    """What ``posebridge info`` says about a dataset, as (label, text) rows.
+
+    Parameters
+    ----------
+    ds
+        A poses or bboxes dataset.
+
+    Returns
+    -------
+    list of (str, str)
+        Kind, frames, time, individuals, keypoints, space, missing data,
+        confidence, boxes (for bboxes), skeleton and extras.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> dict(describe_dataset(from_numpy(np.zeros((3, 2, 1, 1)))))["space"]
+    '2D (x, y)'
+    """
+    boxes = ds.attrs["ds_type"] == schema.BBOXES
+    rows: Rows = [("kind", "bounding boxes" if boxes else "poses")]
+    if ds.attrs.get("source_software"):
+        rows.append(("source software", str(ds.attrs["source_software"])))
+    rows += [("frames", _frames_text(ds)), ("time", _time_text(ds))]
+    rows.append(("individuals", _names(ds["individual"].values)))
+    if not boxes:
+        rows.append(("keypoints", _names(ds["keypoint"].values)))
+    space = [str(s) for s in ds["space"].values]
+    rows += [("space", f"{len(space)}D ({', '.join(space)})"), ("missing", _missing_text(ds))]
+    if "confidence" in ds:
+        rows.append(("confidence", _range(np.asarray(ds["confidence"].values, dtype=float))))
+    else:
+        rows.append(("confidence", "none"))
+    if boxes:
+        present = (~ds["position"].isnull().any("space")).sum("individual").values
+        if present.size:
+            rows.append(
+                (
+                    "boxes per frame",
+                    f"{present.mean():.2f} on average (min {present.min()}, max {present.max()})",
+                )
+            )
+        width = np.asarray(ds["shape"].sel(space="x").values, dtype=float)
+        height = np.asarray(ds["shape"].sel(space="y").values, dtype=float)
+        rows.append(("box size", f"width {_range(width)}; height {_range(height)}"))
+    if "skeleton_edges" in ds:
+        rows.append(("skeleton", count(ds["skeleton_edges"].shape[0], "edge")))
+    return rows + _extras(ds)
+
+
+# --------------------------------------------------------------------------
+# comparing a dataset with what a format gave back
+
+
+def _compare(name: str, first: np.ndarray, second: np.ndarray) -> str:
+    if first.shape != second.shape:
+        return f"{name} shape {first.shape} -> {second.shape}"
+    if np.array_equal(first, second, equal_nan=True):
+        return f"{name} exact"
+    nan_changed = int((np.isnan(first) != np.isnan(second)).sum())
+    both = ~np.isnan(first) & ~np.isnan(second)
+    error = float(np.abs(first[both] - second[both]).max()) if both.any() else 0.0
+    text = f"{name} within {error:.2g}" if error else f"{name} equal"
+    return text + (f", {nan_changed} NaN changed" if nan_changed else "")
+
+
+def round_trip_report(original: xr.Dataset, back: xr.Dataset) -> str:
+    """Compare a dataset with what a format gave back, in one line.
+
+    Parameters
+    ----------
+    original
+        The dataset that was written.
+    back
+        The dataset read from (one of) the written files; a file may hold a
+        subset of the individuals (formats that write one file per animal).
+
+    Returns
+    -------
+    str
+        E.g. ``"position exact, confidence exact; not kept: skeleton_edges"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> ds = from_numpy(np.ones((2, 2, 1, 1)))
+    >>> round_trip_report(ds, ds)
+    'position exact, confidence exact'
+    """
+    if back.attrs.get("ds_type") != original.attrs["ds_type"]:
+        return f"came back as {back.attrs.get('ds_type')}, not {original.attrs['ds_type']}"
+    notes: list[str] = []
+    first, second = original, back
+    for dim in ("individual", "keypoint"):
+        if dim not in original.dims:
+            continue
+        wrote = [str(v) for v in original[dim].values]
+        got = [str(v) for v in back[dim].values]
+        common = [v for v in wrote if v in got]
+        if not common and len(got) == len(wrote):  # renamed: compare in order
+            notes.append(f"{dim} names {', '.join(wrote)} came back as {', '.join(got)}")
+            second = second.assign_coords({dim: first[dim].values})
+            continue
+        if not common:
+            return f"{dim} names changed: {', '.join(got)} instead of {', '.join(wrote)}"
+        if len(common) < len(wrote):
+            notes.append(f"{len(common)} of {len(wrote)} {dim}s in this file")
+        first, second = first.sel({dim: common}), second.sel({dim: common})
+    frames_a, frames_b = schema.frame_numbers(first), schema.frame_numbers(second)
+    if frames_a is not None and frames_b is not None and not np.array_equal(frames_a, frames_b):
+        notes.append("frame numbers changed")
+    if first.sizes["time"] != second.sizes["time"]:
+        return f"{first.sizes['time']} time steps -> {second.sizes['time']}"
+    checks = []
+    for var in ("position", "shape", "confidence"):
+        if var not in first:
+            continue
+        if var not in second:
+            checks.append(f"{var} not kept")
+            continue
+        a = np.asarray(first[var].transpose(*first[var].dims).values, dtype=float)
+        b = np.asarray(second[var].transpose(*first[var].dims).values, dtype=float)
+        checks.append(_compare(var, a, b))
+    lost = [
+        str(n)
+        for n in [*original.data_vars, *original.coords]
+        if n not in back.variables and n not in original.dims
+    ]
+    if original.attrs.get("fps") and not back.attrs.get("fps"):
+        lost.append("fps")
+    if lost:
+        notes.append(f"not kept: {', '.join(lost)}")
+    return ", ".join(checks) + ("; " + "; ".join(notes) if notes else "")
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1.
+
+    Examples
+    --------
+    >>> count(1, "edge"), count(3, "edge")
+    ('1 edge', '3 edges')
+    """
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def summary(ds: xr.Dataset) -> str:
+    """One line about a dataset's kind and size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> summary(from_numpy(np.zeros((300, 2, 8, 2)), fps=30))
+    'poses, 2D, 300 frames at 30 fps, 2 individuals x 8 keypoints'
+    """
+    parts = [ds.attrs["ds_type"], f"{ds.sizes['space']}D", f"{ds.sizes['time']} frames"]
+    if ds.attrs.get("fps"):
+        parts[-1] += f" at {ds.attrs['fps']:g} fps"
+    animals = count(ds.sizes["individual"], "individual")
+    if "keypoint" in ds.dims:
+        animals += f" x {count(ds.sizes['keypoint'], 'keypoint')}"
+    return ", ".join([*parts, animals])
