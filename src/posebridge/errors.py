@@ -44,14 +44,31 @@ class SchemaError(PoseBridgeError):
     """A dataset does not follow the posebridge/movement data model."""
 
 
-class FileExistsError(PoseBridgeError, _BuiltinFileExistsError):  # noqa: A001
+class _OSErrorMessage:
+    """Give ``(errno, message, filename)`` errors the OSError fields and a plain message.
+
+    ``ValueError`` comes first in the bases of the two file errors below, so
+    ``OSError`` never unpacks its arguments; this does it.
+    """
+
+    def __init__(self, errno: int, message: str, filename: str | None = None) -> None:
+        super().__init__(errno, message, filename)
+        self.errno = errno
+        self.strerror = message
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class FileExistsError(_OSErrorMessage, PoseBridgeError, _BuiltinFileExistsError):  # noqa: A001
     """An output file exists and ``overwrite=True`` was not given.
 
     Also an instance of the built-in ``FileExistsError``.
     """
 
 
-class FileNotFoundError(PoseBridgeError, _BuiltinFileNotFoundError):  # noqa: A001
+class FileNotFoundError(_OSErrorMessage, PoseBridgeError, _BuiltinFileNotFoundError):  # noqa: A001
     """An input file does not exist.
 
     Also an instance of the built-in ``FileNotFoundError``.

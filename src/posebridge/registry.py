@@ -125,7 +125,7 @@ def all_formats() -> tuple[Format, ...]:
             if error.name == f"posebridge.formats.{module_name}":
                 continue  # format not built yet
             raise
-        found.extend(module.FORMATS)
+        found.extend(getattr(module, "FORMATS", ()))  # a package still being built has none
     return tuple(found)
 
 
