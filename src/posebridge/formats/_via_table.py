@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +34,9 @@ HEADER = (
 )
 HEADER_LINE = ",".join(HEADER)
 _TO_CSV = str.maketrans({":": ",", "{": None, "}": None})
-#: Text that the one-pass parser leaves to json: nesting, escapes, tabs.
-_NOT_FLAT = ("[", "]", "\\", "\r", "\t")
+#: Text that the one-pass parser leaves to json: nesting, escapes, tabs, spaces
+#: before a delimiter, and the strings "" and "null" (read as missing by pandas).
+_NOT_FLAT = ("[", "]", "\\", "\r", "\t", " ,", " :", " }", '""', '"null"')
 
 
 def first_line(path: Path) -> str:
@@ -70,7 +72,11 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
             encoding="utf-8-sig",
         )
     except pd.errors.ParserError as error:
-        raise FormatError(path, f"is not a well-formed VIA tracks table: {error}") from None
+        # pandas counts "rows" from 0 (the header) in this message, lines from 1 elsewhere
+        problem = re.sub(
+            r"starting at row (\d+)", lambda m: f"starting at line {int(m[1]) + 1}", str(error)
+        )
+        raise FormatError(path, f"is not a well-formed VIA tracks table: {problem}") from None
     except UnicodeDecodeError as error:
         raise FormatError(path, f"is not a text file ({error.reason}).") from None
     table.columns = list(HEADER)
@@ -101,15 +107,22 @@ def _flat_objects(cells: np.ndarray) -> pd.DataFrame | None:
     if not braces_ok or any(part in text for part in _NOT_FLAT):
         return None
     colons, commas = text.count(":"), text.count(",")
+    body = text.translate(_TO_CSV)
+    options = {
+        "header": None,
+        "skipinitialspace": True,
+        "skip_blank_lines": False,
+        "keep_default_na": False,
+        "na_values": ["", "null"],
+    }
     try:
-        table = pd.read_csv(
-            io.StringIO(text.translate(_TO_CSV)),
-            header=None,
-            skipinitialspace=True,
-            skip_blank_lines=False,
-            keep_default_na=False,
-            na_values=["", "null"],
-        )
+        try:
+            table = pd.read_csv(io.StringIO(body), **options)
+        except pd.errors.ParserError:  # a later row has more keys than the first
+            raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+            line = np.cumsum(raw == ord("\n"))
+            widest = int(np.bincount(line[raw == ord(":")], minlength=n).max())
+            table = pd.read_csv(io.StringIO(body), names=range(2 * widest), **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return None
     if len(table) != n or table.shape[1] % 2:
@@ -121,22 +134,15 @@ def _flat_objects(cells: np.ndarray) -> pd.DataFrame | None:
     names = []
     for column in keys.columns:
         found = keys[column].dropna().unique()
-        if not all(isinstance(key, str) for key in found):
+        if len(found) != 1 or not isinstance(found[0], str) or found[0] != found[0].strip():
             return None
-        found = {key.strip() for key in found}
-        if len(found) != 1:
-            return None
-        names.append(found.pop())
+        names.append(found[0])
     if len(set(names)) != len(names):
         return None
     n_keys = int(present.sum())
     if colons != n_keys or commas != n_keys - int(present.any(axis=1).sum()):
         return None  # a ':' or ',' inside a string, or a malformed object
     values = values.set_axis(names, axis=1)
-    if " ," in text or " }" in text:  # spaces before a delimiter stay on string values
-        for name in names:
-            if values[name].dtype.kind not in "fiub":
-                values[name] = values[name].str.strip()
     return values.where(present, np.nan) if not present.all() else values
 
 

@@ -48,6 +48,9 @@ CENTER_ATTR = "anipose_alignment_center"
 _TRANSFORM_COLUMNS = frozenset((*MATRIX_COLUMNS, *CENTER_COLUMNS, FRAME_COLUMN))
 _HEADER_LIMIT = 1 << 20
 _CHUNK_ROWS = 20_000
+#: pandas < 3 parses floats exactly only when asked; 3.x does by default (and
+#: deprecates the option).
+_EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
 
 
 # --------------------------------------------------------------------------
@@ -317,7 +320,7 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
     """
     path = Path(path)
     try:
-        df = pd.read_csv(path, encoding="utf-8-sig", float_precision="round_trip")
+        df = pd.read_csv(path, encoding="utf-8-sig", **_EXACT_FLOATS)
     except pd.errors.EmptyDataError:
         raise FormatError(path, "is empty; expected an Anipose header row.") from None
     except pd.errors.ParserError as error:

@@ -93,6 +93,15 @@ def sniff(path: Path) -> bool:
 # reading
 
 
+def _shown(value: object) -> str:
+    """A value from a cell as a message shows it: numbers plain, text quoted."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value)) if abs(value) < 1e15 else str(float(value))
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
 def _frame_pattern(frame_regexp: str) -> re.Pattern[str]:
     try:
         pattern = re.compile(frame_regexp)
@@ -143,8 +152,8 @@ def _row_frames(
         row = int(np.argmax(bad))
         raise FormatError(
             path,
-            f"line {lines[row]}: {source} is {values.iloc[where[row]]!r}, expected a whole "
-            "number.",
+            f"line {lines[row]}: {source} is {_shown(values.iloc[where[row]])}, expected a "
+            "whole number.",
         )
     return found.astype(np.int64)[where]
 
@@ -201,13 +210,13 @@ def _tracks(
     bad = holds & (~np.isfinite(track) | (np.mod(track, 1) != 0))
     if bad.any():
         found = raw.iloc[int(np.argmax(bad))]
-        fail_at(path, lines, bad, f"track {found!r} is not a whole number.")
+        fail_at(path, lines, bad, f"track {_shown(found)} is not a whole number.")
     raw_conf = column(regions, "confidence")
     confidence = numbers(raw_conf)
     bad = holds & raw_conf.notna().to_numpy() & np.isnan(confidence)
     if bad.any():
         found = raw_conf.iloc[int(np.argmax(bad))]
-        fail_at(path, lines, bad, f"confidence {found!r} is not a number.")
+        fail_at(path, lines, bad, f"confidence {_shown(found)} is not a number.")
     return np.where(holds, track, 0).astype(np.int64), confidence
 
 

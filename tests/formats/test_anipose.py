@@ -1,0 +1,290 @@
+"""Anipose triangulation .csv: layout read column by column, exact round trips, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.formats import anipose
+from posebridge.io import load_poses, save_poses
+
+SUFFIXES = ["x", "y", "z", "error", "ncams", "score"]
+TRANSFORM = [f"M_{r}{c}" for r in range(3) for c in range(3)] + [
+    "center_0",
+    "center_1",
+    "center_2",
+]
+
+
+def anipose_table(keypoints, frames, seed=0, matrix=None, center=None) -> pd.DataFrame:
+    """A table in Anipose's column order: per keypoint x,y,z,error,ncams,score; M; center; fnum."""
+    rng = np.random.default_rng(seed)
+    n = len(frames)
+    data = {}
+    for kp in keypoints:
+        data[f"{kp}_x"], data[f"{kp}_y"], data[f"{kp}_z"] = rng.normal(100, 30, (3, n))
+        data[f"{kp}_error"] = rng.uniform(0, 5, n)
+        data[f"{kp}_ncams"] = rng.integers(2, 5, n).astype(float)
+        data[f"{kp}_score"] = rng.uniform(0, 1, n)
+    matrix = np.eye(3) if matrix is None else np.asarray(matrix)
+    center = np.zeros(3) if center is None else np.asarray(center)
+    for name, value in zip(TRANSFORM, [*matrix.reshape(-1), *center], strict=True):
+        data[name] = np.full(n, value)
+    data["fnum"] = np.asarray(frames)
+    return pd.DataFrame(data)
+
+
+@pytest.fixture
+def session_csv(tmp_path):
+    """Keypoints with underscores, frames with a gap, a non-optim missing row, a transform."""
+    keypoints = ["nose", "Tail_0", "paw_left_score", "ear_x"]
+    table = anipose_table(
+        keypoints,
+        [0, 1, 2, 5, 6, 7],
+        matrix=[[1, 0.2, 0], [0, 1, 0], [0.1, 0, 2]],
+        center=[1, 2, 3],
+    )
+    for suffix in SUFFIXES:  # non-optim style: everything empty where < 2 cameras
+        table.loc[3, f"Tail_0_{suffix}"] = np.nan
+    path = tmp_path / "session.csv"
+    table.to_csv(path, index=False)
+    return path, table, keypoints
+
+
+def test_read_takes_every_column_in_file_order(session_csv):
+    path, table, keypoints = session_csv
+    ds = posebridge.load(path)
+    assert posebridge.detect(path) == "anipose"
+    assert ds.keypoint.values.tolist() == keypoints  # file order, not sorted
+    assert ds.time.values.tolist() == table["fnum"].tolist()  # gaps kept
+    assert ds.individual.values.tolist() == ["id_0"]
+    assert ds.attrs["source_software"] == "Anipose"
+    for kp in keypoints:
+        for axis in "xyz":
+            np.testing.assert_array_equal(
+                ds.position.sel(keypoint=kp, space=axis, individual="id_0"), table[f"{kp}_{axis}"]
+            )
+        point = {"keypoint": kp, "individual": "id_0"}
+        np.testing.assert_array_equal(ds.confidence.sel(point), table[f"{kp}_score"])
+        np.testing.assert_array_equal(ds.reprojection_error.sel(point), table[f"{kp}_error"])
+        np.testing.assert_array_equal(ds.camera_count.sel(point), table[f"{kp}_ncams"])
+    np.testing.assert_array_equal(
+        ds.attrs["anipose_alignment_matrix"], table[TRANSFORM[:9]].iloc[0].to_numpy()
+    )
+    np.testing.assert_array_equal(ds.attrs["anipose_alignment_center"], [1, 2, 3])
+
+
+def test_non_optim_missing_point_is_nan_everywhere(session_csv):
+    path, _, _ = session_csv
+    ds = posebridge.load(path)
+    point = {"time": 5, "keypoint": "Tail_0", "individual": "id_0"}
+    assert np.isnan(ds.position.sel(point)).all()
+    assert np.isnan(ds.confidence.sel(point))
+    assert np.isnan(ds.camera_count.sel(point))
+
+
+def test_optim_style_keeps_points_whose_error_and_score_are_missing(tmp_path):
+    table = anipose_table(["a", "b"], [0, 1, 2])
+    table.loc[1, ["a_error", "a_score"]] = np.nan
+    table.loc[1, "a_ncams"] = 1.0
+    path = tmp_path / "optim.csv"
+    table.to_csv(path, index=False)
+    ds = posebridge.load(path, format="anipose")
+    point = {"time": 1, "keypoint": "a", "individual": "id_0"}
+    assert np.isfinite(ds.position.sel(point)).all()
+    assert np.isnan(ds.confidence.sel(point)) and np.isnan(ds.reprojection_error.sel(point))
+    assert ds.camera_count.sel(point) == 1.0
+
+
+def test_individual_name_and_fps(session_csv):
+    path, table, _ = session_csv
+    ds = load_poses.from_anipose_file(path, fps=50, individual_name="mouse")
+    assert ds.individual.values.tolist() == ["mouse"]
+    np.testing.assert_allclose(ds.time.values, table["fnum"] / 50)
+    assert ds.frame.values.tolist() == table["fnum"].tolist()
+
+
+def test_from_anipose_style_df_matches_the_file_reader(session_csv):
+    path, table, _ = session_csv
+    from_df = load_poses.from_anipose_style_df(table, individual_name="id_0")
+    from_file = posebridge.load(path)
+    from_file.attrs.pop("source_file")
+    xr.testing.assert_identical(from_df, from_file)
+
+
+def test_write_uses_anipose_column_order_and_no_index(tmp_path, poses_single_3d):
+    path = tmp_path / "out.csv"
+    assert posebridge.save(poses_single_3d, path, format="anipose") == [path]
+    header = path.read_text().splitlines()[0].split(",")
+    keypoints = poses_single_3d.keypoint.values.tolist()
+    assert header == [f"{kp}_{s}" for kp in keypoints for s in SUFFIXES] + TRANSFORM + ["fnum"]
+    table = pd.read_csv(path)
+    # identity transform and zero centre for a dataset that has none
+    np.testing.assert_array_equal(table[TRANSFORM[:9]], np.tile(np.eye(3).reshape(-1), (12, 1)))
+    np.testing.assert_array_equal(table[TRANSFORM[9:]], np.zeros((12, 3)))
+    assert table["fnum"].tolist() == list(range(12))
+    assert table[[f"{kp}_error" for kp in keypoints]].isna().all().all()
+
+
+def test_round_trip_is_exact_with_gaps_nan_and_transform(tmp_path, session_csv):
+    path, _, _ = session_csv
+    ds = posebridge.load(path)
+    out = tmp_path / "again.csv"
+    save_poses.to_anipose_file(ds, out)
+    back = posebridge.load(out)
+    ds.attrs.pop("source_file"), back.attrs.pop("source_file")
+    xr.testing.assert_identical(back, ds)
+
+
+def test_single_frame_round_trip(tmp_path):
+    table = anipose_table(["a"], [41])
+    path = tmp_path / "one.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "back.csv"
+    posebridge.save(posebridge.load(path), out, format="anipose")
+    pd.testing.assert_frame_equal(pd.read_csv(out), table)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=hnp.arrays(
+        np.float64,
+        (7, 3, 2, 1),
+        elements=st.floats(allow_nan=True, allow_infinity=False, width=64),
+    ),
+    gaps=st.lists(st.integers(1, 1000), min_size=7, max_size=7),
+)
+def test_any_values_round_trip_exactly(tmp_path, values, gaps):
+    ds = schema.from_numpy(values, keypoint_names=["a_x", "b"])
+    ds = ds.assign_coords(time=np.cumsum(gaps))
+    path = tmp_path / "prop.csv"
+    anipose.write(ds, path, overwrite=True)
+    back = anipose.read(path)
+    np.testing.assert_array_equal(back.position.values, values)
+    assert back.time.values.tolist() == np.cumsum(gaps).tolist()
+    assert back.keypoint.values.tolist() == ["a_x", "b"]
+
+
+def test_alignment_can_be_undone_with_a_non_orthogonal_matrix(tmp_path):
+    rng = np.random.default_rng(3)
+    raw = rng.normal(size=(5, 3))
+    matrix = np.array([[1.0, 0.3, 0.0], [0.0, 0.8, 0.1], [0.2, 0.0, 1.5]])
+    center = np.array([4.0, -1.0, 2.0])
+    aligned = raw @ matrix.T - center  # what Anipose stores
+    table = anipose_table(["p"], range(5), matrix=matrix, center=center)
+    table[["p_x", "p_y", "p_z"]] = aligned
+    path = tmp_path / "aligned.csv"
+    table.to_csv(path, index=False)
+    ds = posebridge.load(path)
+    m = ds.attrs["anipose_alignment_matrix"].reshape(3, 3)
+    c = ds.attrs["anipose_alignment_center"]
+    stored = ds.position.sel(keypoint="p", individual="id_0").values  # (time, space)
+    np.testing.assert_allclose((stored + c) @ np.linalg.inv(m.T), raw, atol=1e-12)
+
+
+def test_write_needs_one_individual_or_a_choice(tmp_path):
+    position = np.random.default_rng(0).normal(size=(4, 3, 2, 2))
+    ds = schema.from_numpy(position, individual_names=["a", "b"])
+    with pytest.raises(SchemaError, match="individual="):
+        posebridge.save(ds, tmp_path / "x.csv", format="anipose")
+    posebridge.save(ds, tmp_path / "b.csv", format="anipose", individual="b")
+    back = posebridge.load(tmp_path / "b.csv", individual_name="b")
+    np.testing.assert_array_equal(back.position.values, position[..., 1:])
+    with pytest.raises(SchemaError, match="not in the dataset"):
+        posebridge.save(ds, tmp_path / "c.csv", format="anipose", individual="zz")
+
+
+def test_write_refuses_2d_poses(tmp_path, poses_two_mice_with_nan):
+    with pytest.raises(SchemaError, match="3D"):
+        posebridge.save(poses_two_mice_with_nan, tmp_path / "x.csv", format="anipose")
+
+
+def test_write_seconds_dataset_rounds_frames(tmp_path):
+    ds = schema.from_numpy(np.zeros((3000, 3, 1, 1)), fps=29.97)
+    ds = ds.drop_vars("frame")
+    posebridge.save(ds, tmp_path / "s.csv", format="anipose")
+    assert pd.read_csv(tmp_path / "s.csv")["fnum"].tolist() == list(range(3000))
+
+
+def test_dataset_saves_to_netcdf(tmp_path, session_csv):
+    ds = posebridge.load(session_csv[0])
+    posebridge.save(ds, tmp_path / "s.nc")
+    back = posebridge.load(tmp_path / "s.nc")
+    np.testing.assert_array_equal(
+        back.attrs["anipose_alignment_matrix"], ds.attrs["anipose_alignment_matrix"]
+    )
+    xr.testing.assert_equal(back.camera_count, ds.camera_count)
+
+
+def test_sniff_tells_anipose_from_dlc_and_via_headers(tmp_path, session_csv):
+    assert anipose.sniff(session_csv[0])
+    dlc = tmp_path / "dlc.csv"
+    dlc.write_text("scorer,net,net,net\nbodyparts,a,a,a\ncoords,x,y,likelihood\n0,1,2,0.5\n")
+    via = tmp_path / "via.csv"
+    via.write_text(
+        "filename,file_size,file_attributes,region_count,region_id,"
+        "region_shape_attributes,region_attributes\n"
+    )
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a_x,a_y,a_z\n1,2,3\n")  # no Anipose-only column
+    assert not any(anipose.sniff(p) for p in (dlc, via, plain))
+
+
+def _write(tmp_path, text, name="bad.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("a_x,a_y,a_z,fnum\n", "no data rows"),
+        ("a_x,a_y,fnum\n1,2,0\n", "missing: a_z"),
+        ("a_x,a_y,a_z,wing,fnum\n1,2,3,4,0\n", "unexpected columns"),
+        ("Unnamed: 0,a_x,a_y,a_z,fnum\n0,1,2,3,0\n", "index column"),
+        ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,two,3,1\n", "line 3: column 'a_y'"),
+        ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,0\n", "line 3: frame 0"),
+        ("a_x,a_y,a_z,fnum\n1,2,3,0.5\n", "line 2: fnum"),
+        ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1\n4,5", "line 4: fnum"),  # truncated
+        ("a_x,a_y,a_z,M_00,fnum\n1,2,3,1,0\n", "lacks M_01"),
+        ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,4,5\n", "line 3"),
+    ],
+)
+def test_bad_files_raise_naming_file_and_line(tmp_path, text, message):
+    path = _write(tmp_path, text)
+    with pytest.raises(FormatError, match=message) as error:
+        posebridge.load(path, format="anipose")
+    assert str(path) in str(error.value)
+
+
+def test_varying_transform_is_refused_with_its_line(tmp_path):
+    table = anipose_table(["a"], [0, 1, 2])
+    table.loc[2, "M_11"] = 2.0
+    path = tmp_path / "varying.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(FormatError, match="line 4: the alignment columns"):
+        posebridge.load(path, format="anipose")
+
+
+def test_dlc_style_table_and_binary_file_are_refused(tmp_path):
+    dlc = _write(tmp_path, "scorer,n,n,n\nbodyparts,a,a,a\ncoords,x,y,z\n0,1,2,3\n", "dlc.csv")
+    with pytest.raises(PoseBridgeError, match="dlc.csv"):
+        posebridge.load(dlc, format="anipose")
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\x89HDF\r\n\x1a\n\xff\xfe\x00")
+    with pytest.raises(PoseBridgeError, match="bin.csv"):
+        posebridge.load(binary, format="anipose")
+    with pytest.raises(FormatError, match="several header rows"):
+        anipose.dataset_from_dataframe(pd.read_csv(dlc, header=[0, 1, 2], index_col=0))

@@ -1,0 +1,469 @@
+"""VIA tracks .csv: reading every documented variant, writing VIA's layout, bad input by line."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.formats import _via_table, via
+from posebridge.io import load_bboxes, save_bboxes
+
+HEADER = [
+    "filename",
+    "file_size",
+    "file_attributes",
+    "region_count",
+    "region_id",
+    "region_shape_attributes",
+    "region_attributes",
+]
+
+
+def via_file(path, rows, header=None):
+    """Write rows (filename, file_attributes dict, shape dict, region dict) as VIA does."""
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header or HEADER)
+        for name, file_attrs, shape, region in rows:
+            writer.writerow(
+                [name, 0, json.dumps(file_attrs), 1, 0, json.dumps(shape), json.dumps(region)]
+            )
+    return path
+
+
+def rect(x, y, w, h):
+    return {"name": "rect", "x": x, "y": y, "width": w, "height": h}
+
+
+@pytest.fixture
+def tracks_csv(tmp_path):
+    """Frames 3, 4 and 7 (a gap), track ids as int, "2" and "2.0", one box without confidence."""
+    rows = [
+        ("img_0003.png", {"shot": 0}, rect(10, 20, 4, 6), {"track": 1, "confidence": 0.9}),
+        ("img_0003.png", {"shot": 0}, rect(50, 60, 8, 2), {"track": "2", "confidence": 0.5}),
+        ("img_0004.png", {"shot": 0}, rect(11, 21, 4, 6), {"track": 1}),
+        ("img_0007.png", {"shot": 0}, rect(52, 61, 8, 2), {"track": "2.0", "confidence": 0.4}),
+    ]
+    return via_file(tmp_path / "tracks.csv", rows)
+
+
+def test_read_gives_centres_sizes_confidence_and_track_names(tracks_csv):
+    ds = posebridge.load(tracks_csv)
+    assert posebridge.detect(tracks_csv) == "via"
+    assert ds.attrs["ds_type"] == "bboxes" and ds.attrs["source_software"] == "VIA-tracks"
+    assert ds.individual.values.tolist() == ["id_1", "id_2"]
+    # default: time counts from the first image, the gap (frames 5, 6) is kept
+    assert ds.time.values.tolist() == [0, 1, 4]
+    assert ds.frame.values.tolist() == [3, 4, 7]
+    assert ds.image_path.values.tolist() == ["img_0003.png", "img_0004.png", "img_0007.png"]
+    np.testing.assert_array_equal(ds.position.sel(individual="id_1", time=0), [12, 23])
+    np.testing.assert_array_equal(ds.shape.sel(individual="id_2", time=4), [8, 2])
+    np.testing.assert_array_equal(ds.position.sel(individual="id_2", time=4), [56, 62])
+    assert np.isnan(ds.position.sel(individual="id_2", time=1)).all()
+    np.testing.assert_array_equal(ds.confidence.sel(individual="id_1"), [0.9, np.nan, np.nan])
+
+
+def test_use_frame_numbers_from_file_gives_the_file_numbers(tracks_csv):
+    ds = load_bboxes.from_via_tracks_file(tracks_csv, use_frame_numbers_from_file=True)
+    assert ds.time.values.tolist() == [3, 4, 7]
+    assert "frame" not in ds.coords
+
+
+def test_fps_keeps_the_file_frame_numbers(tracks_csv):
+    ds = load_bboxes.from_via_tracks_file(tracks_csv, fps=10)
+    np.testing.assert_allclose(ds.time.values, [0, 0.1, 0.4])
+    assert ds.frame.values.tolist() == [3, 4, 7]
+    assert schema.frame_numbers(ds).tolist() == [3, 4, 7]
+
+
+def test_file_attributes_frame_wins_over_file_names(tmp_path):
+    rows = [
+        ("a.jpg", {"frame": 10}, rect(0, 0, 2, 2), {"track": 0}),
+        ("b.jpg", {"frame": "12"}, rect(0, 0, 2, 2), {"track": 0}),
+    ]
+    ds = via.read(via_file(tmp_path / "f.csv", rows), use_frame_numbers_from_file=True)
+    assert ds.time.values.tolist() == [10, 12]
+
+
+def test_custom_frame_regexp(tmp_path):
+    rows = [("cam1_f12.png", {}, rect(0, 0, 2, 2), {"track": 0})]
+    path = via_file(tmp_path / "r.csv", rows)
+    with pytest.raises(FormatError, match=r"line 2: cannot find a frame number"):
+        posebridge.load(path)
+    ds = load_bboxes.from_via_tracks_file(
+        path, use_frame_numbers_from_file=True, frame_regexp=r"_f(\d+)\.png$"
+    )
+    assert ds.time.values.tolist() == [12]
+
+
+def test_via_1_header_and_images_without_regions(tmp_path):
+    path = tmp_path / "v1.csv"
+    path.write_text(
+        "#" + ",".join(HEADER) + "\n"
+        'f_000.png,100,"{}",0,0,"{}","{}"\n'
+        'f_001.png,100,"{}",1,0,"{""name"":""rect"",""x"":1,""y"":2,""width"":3,""height"":4}",'
+        '"{""track"":""5""}"\n'
+        'f_002.png,100,"{}",0,0,"{}","{}"\n'
+    )
+    ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["id_5"]
+    # the empty images are kept as time steps with no box
+    assert ds.time.values.tolist() == [0, 1, 2]
+    expected = [[np.nan, np.nan], [2.5, 4], [np.nan, np.nan]]
+    np.testing.assert_array_equal(ds.position.sel(individual="id_5").values, expected)
+
+
+def test_point_region_is_a_zero_size_box(tmp_path):
+    rows = [("f_01.png", {}, {"name": "point", "cx": 7, "cy": 9}, {"track": 3})]
+    ds = posebridge.load(via_file(tmp_path / "p.csv", rows))
+    np.testing.assert_array_equal(ds.position.values[0, :, 0], [7, 9])
+    np.testing.assert_array_equal(ds.shape.values[0, :, 0], [0, 0])
+
+
+def _bad(tmp_path, rows=None, text=None):
+    path = tmp_path / "bad.csv"
+    if text is not None:
+        path.write_text(text)
+        return path
+    return via_file(path, rows)
+
+
+GOOD = ("f_01.png", {}, rect(0, 0, 2, 2), {"track": 1})
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [GOOD, ("f_02.png", {}, {"name": "polygon", "all_points_x": [1, 2]}, {"track": 1})],
+            "line 3: region shape 'polygon'",
+        ),
+        (
+            [GOOD, ("f_02.png", {}, {"name": "circle", "cx": 1, "cy": 1, "r": 2}, {"track": 1})],
+            "line 3: region shape 'circle'",
+        ),
+        (
+            [GOOD, ("f_02.png", {}, {"x": 1, "y": 1, "width": 1, "height": 1}, {"track": 1})],
+            "line 3: the region has no shape 'name'",
+        ),
+        (
+            [GOOD, ("f_02.png", {}, {"name": "rect", "x": 1, "y": 1, "width": 1}, {"track": 1})],
+            "line 3: .*'height'",
+        ),
+        ([GOOD, ("f_02.png", {}, rect(0, "a", 1, 1), {"track": 1})], "line 3: .*'y'"),
+        (
+            [GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"id": 1})],
+            "line 3: the region has no 'track'",
+        ),
+        ([GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": "2.5"})], "line 3: track 2.5 is not"),
+        ([GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": "crab"})], "line 3: track 'crab'"),
+        (
+            [GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": 1, "confidence": "high"})],
+            "line 3: confidence 'high'",
+        ),
+        ([GOOD, GOOD], "line 3: track 1 appears twice in frame 1"),
+        (
+            [GOOD, ("g_01.png", {}, rect(0, 0, 1, 1), {"track": 2})],
+            "line 3: frame 1 of 'g_01.png'",
+        ),
+        (
+            [GOOD, ("f_2.png", {}, rect(0, 0, 1, 1), {"track": 1})],
+            "line 3: cannot find a frame number in the file name 'f_2.png'",
+        ),
+        (
+            [
+                ("a.png", {"frame": 1}, rect(0, 0, 1, 1), {"track": 1}),
+                ("b.png", {"frame": "two"}, rect(0, 0, 1, 1), {"track": 1}),
+            ],
+            "line 3: file_attributes 'frame' is 'two'",
+        ),
+        ([("f_01.png", {}, {}, {})], "holds no bounding boxes"),
+    ],
+)
+def test_bad_rows_raise_naming_file_and_line(tmp_path, rows, message):
+    path = _bad(tmp_path, rows)
+    with pytest.raises(FormatError, match=message) as error:
+        posebridge.load(path, format="via")
+    assert str(path) in str(error.value)
+
+
+HEAD = ",".join(HEADER) + "\n"
+ROW = (
+    'f_01.png,0,"{}",1,0,"{""name"":""rect"",""x"":1,""y"":2,""width"":3,""height"":4}",'
+    '"{""track"":1}"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        (HEAD, "header but no rows"),
+        ("filename,size,attrs\nx,1,2\n", "line 1: expected the VIA tracks header"),
+        (
+            HEAD + ROW + 'f_02.png,0,"{}",1,0,"{""name"":""rect"",""x"":1,","{""track"":1}"\n',
+            "line 3: region_shape_attributes is not valid JSON",
+        ),
+        (
+            HEAD + ROW + 'f_02.png,0,"{}",1,0,"{""name"":""rect""}"\n',
+            "line 3: region_attributes is empty",
+        ),
+        (
+            HEAD + ROW + 'f_02.png,0,"{}",1,0,"[1, 2]","{""track"":1}"\n',
+            "line 3: region_shape_attributes must be a JSON object",
+        ),
+        (HEAD + ROW + 'f_02.png,0,"{}",1,0,"{}","{}",extra\n', "line 3"),
+        (
+            HEAD + ROW + 'f_02.png,0,"{broken",1,0,"{}","{}"\n',
+            "line 3: file_attributes is not valid JSON",
+        ),
+        (HEAD + ROW + ROW[:40], "starting at line 3"),  # truncated last line
+    ],
+)
+def test_bad_files_raise_naming_file_and_line(tmp_path, text, message):
+    path = _bad(tmp_path, text=text)
+    with pytest.raises(FormatError, match=message) as error:
+        posebridge.load(path, format="via")
+    assert str(path) in str(error.value)
+
+
+def test_binary_file_and_bad_regexp(tmp_path, tracks_csv):
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x89garbage")
+    with pytest.raises(PoseBridgeError, match="bin.csv"):
+        posebridge.load(binary, format="via")
+    with pytest.raises(FormatError, match="one capture group"):
+        posebridge.load(tracks_csv, frame_regexp=r"\d+")
+    with pytest.raises(FormatError, match="not a valid regular expression"):
+        posebridge.load(tracks_csv, frame_regexp=r"(\d+")
+
+
+def test_line_numbers_skip_blank_lines(tmp_path):
+    bad = 'f_02.png,0,"{}",1,0,"{""name"":""rect"",""x"":1}","{""track"":2}"\n'
+    path = _bad(tmp_path, text=HEAD + ROW + "\n\n" + bad)
+    with pytest.raises(FormatError, match="line 5: "):
+        posebridge.load(path)
+
+
+# --------------------------------------------------------------------------
+# the one-pass parser of JSON cells agrees with json.loads
+
+# plain names and texts (the one-pass parser's case) and tricky ones (left to json)
+_key = st.one_of(
+    st.text(alphabet="abcxyz_", min_size=1, max_size=6),
+    st.text(alphabet="abcxyz_ :,", min_size=1, max_size=6),
+)
+_value = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(alphabet="0123456789.abc-", max_size=6),
+    st.text(alphabet="0123456789.,: abc-", max_size=6),
+    st.none(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(_key, min_size=1, max_size=4, unique=True),
+    rows=st.lists(st.lists(_value, min_size=4, max_size=4), min_size=1, max_size=6),
+    cut=st.lists(st.integers(0, 4), min_size=6, max_size=6),
+    spaced=st.booleans(),
+)
+def test_one_pass_parser_matches_json(keys, rows, cut, spaced):
+    separators = (", ", ": ") if spaced else (",", ":")
+    objects = [dict(zip(keys[: cut[i]], values, strict=False)) for i, values in enumerate(rows)]
+    cells = np.array([json.dumps(o, separators=separators) for o in objects], dtype=object)
+    fast = _via_table._flat_objects(cells)
+    slow = pd.DataFrame(objects, index=range(len(objects)))
+    if fast is None:
+        return
+    assert sorted(fast.columns) == sorted(slow.columns)
+    for key in slow.columns:
+        expected = _via_table.numbers(slow[key])
+        got = _via_table.numbers(fast[key])
+        np.testing.assert_array_equal(got, expected)
+        text_expected = slow[key].map(lambda v: v if isinstance(v, str) else None)
+        is_text = text_expected.notna().to_numpy() & np.isnan(expected)
+        assert (
+            fast[key].astype(object).to_numpy()[is_text].tolist()
+            == text_expected[is_text].tolist()
+        )
+
+
+def test_one_pass_parser_is_used_for_the_usual_layout():
+    cells = np.array(['{"track": 1, "confidence": 0.5}', '{"track": 2}'], dtype=object)
+    parsed = _via_table._flat_objects(cells)
+    assert parsed is not None
+    np.testing.assert_array_equal(parsed["confidence"], [0.5, np.nan])
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def test_write_layout(tmp_path, bboxes_two_tracks):
+    ds = bboxes_two_tracks.copy(deep=True)
+    ds["confidence"][1, 0] = np.nan
+    ds["position"][2, :, 1] = np.nan  # a missing box is skipped
+    path = tmp_path / "out.csv"
+    assert posebridge.save(ds, path, format="via") == [path]
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == HEADER
+    frames = [0, 0, 1, 1, 2, 5, 5, 6, 6]
+    tracks = [1, 4, 1, 4, 1, 1, 4, 1, 4]
+    assert [r[0] for r in rows[1:]] == [f"{f:02d}.png" for f in frames]  # digits of 6, plus one
+    assert [json.loads(r[2])["frame"] for r in rows[1:]] == frames
+    assert [int(r[3]) for r in rows[1:]] == [2, 2, 2, 2, 1, 2, 2, 2, 2]
+    assert [int(r[4]) for r in rows[1:]] == [0, 1, 0, 1, 0, 0, 1, 0, 1]
+    regions = [json.loads(r[6]) for r in rows[1:]]
+    assert [r["track"] for r in regions] == tracks
+    assert "confidence" not in regions[2]  # NaN confidence is omitted
+    shapes = [json.loads(r[5]) for r in rows[1:]]
+    time_index = {0: 0, 1: 1, 2: 2, 5: 3, 6: 4}
+    for shape, frame, track in zip(shapes, frames, tracks, strict=True):
+        assert shape["name"] == "rect"
+        box = ds.sel(individual=f"id_{track}").isel(time=time_index[frame])
+        w, h = box.shape.values
+        assert shape["width"] == round(float(w), 6) and shape["height"] == round(float(h), 6)
+        assert abs(shape["x"] - (box.position.values[0] - w / 2)) <= 5e-7
+
+
+def test_round_trip_keeps_gaps_nan_and_six_decimals(tmp_path, bboxes_two_tracks):
+    ds = bboxes_two_tracks.copy(deep=True)
+    ds["position"][3, :, 0] = np.nan
+    ds["confidence"][0, 1] = np.nan
+    path = tmp_path / "rt.csv"
+    save_bboxes.to_via_tracks_file(ds, path)
+    back = load_bboxes.from_via_tracks_file(path, use_frame_numbers_from_file=True)
+    assert back.time.values.tolist() == [0, 1, 2, 5, 6]
+    assert back.individual.values.tolist() == ["id_1", "id_4"]
+    expected_shape = ds.shape.where(ds.position.notnull())
+    np.testing.assert_allclose(back.position, ds.position, atol=1e-6, rtol=0)
+    np.testing.assert_allclose(back.shape, expected_shape, atol=6e-7, rtol=0)
+    np.testing.assert_allclose(
+        back.confidence, ds.confidence.where(ds.position.notnull().all("space")), atol=6e-7, rtol=0
+    )
+    again = tmp_path / "again.csv"
+    save_bboxes.to_via_tracks_file(back, again)
+    assert again.read_text() == path.read_text()
+
+
+def test_reading_and_writing_keeps_file_names_and_numbers(tmp_path, tracks_csv):
+    ds = posebridge.load(tracks_csv)
+    out = tmp_path / "out.csv"
+    posebridge.save(ds, out, format="via")
+    original, written = pd.read_csv(tracks_csv), pd.read_csv(out)
+    assert written["filename"].tolist() == original["filename"].tolist()
+    back = posebridge.load(out)
+    xr.testing.assert_allclose(back.drop_attrs(), ds.drop_attrs())
+    assert back.frame.values.tolist() == ds.frame.values.tolist()
+    # a naming option makes new names from the frame numbers
+    posebridge.save(
+        ds,
+        tmp_path / "named.csv",
+        format="via",
+        image_file_prefix="frame_",
+        image_file_suffix="jpg",
+    )
+    names = pd.read_csv(tmp_path / "named.csv")["filename"].unique().tolist()
+    assert names == ["frame_03.jpg", "frame_04.jpg", "frame_07.jpg"]
+
+
+@pytest.mark.parametrize("fps", [29.97, 30.0])
+def test_thousands_of_frames_in_seconds_give_distinct_file_names(tmp_path, fps):
+    n = 3000
+    ds = schema.bboxes_from_numpy(np.ones((n, 2, 1)), np.ones((n, 2, 1)), fps=fps)
+    ds = ds.drop_vars("frame")  # only time in seconds and fps are left
+    path = tmp_path / "many.csv"
+    posebridge.save(ds, path, format="via")
+    names = pd.read_csv(path)["filename"]
+    assert names.is_unique and len(names) == n
+    back = load_bboxes.from_via_tracks_file(path, use_frame_numbers_from_file=True)
+    assert back.time.values.tolist() == list(range(n))
+
+
+def test_single_frame_dataset(tmp_path):
+    ds = schema.bboxes_from_numpy(
+        np.array([[[5.0], [6.0]]]), np.array([[[2.0], [4.0]]]), frame_array=np.array([9])
+    )
+    path = tmp_path / "one.csv"
+    posebridge.save(ds, path, format="via")
+    back = posebridge.load(path, use_frame_numbers_from_file=True)
+    assert back.time.values.tolist() == [9]
+    assert back.image_path.values.tolist() == ["09.png"]
+    xr.testing.assert_equal(back.position.drop_vars("image_path"), ds.position)
+
+
+def test_file_name_options(tmp_path, bboxes_two_tracks):
+    path = tmp_path / "n.csv"
+    save_bboxes.to_via_tracks_file(
+        bboxes_two_tracks,
+        path,
+        frame_n_digits=5,
+        image_file_prefix="cam1,",
+        image_file_suffix=".jpg",
+    )
+    names = pd.read_csv(path)["filename"].unique().tolist()
+    assert names == [f"cam1,{f:05d}.jpg" for f in (0, 1, 2, 5, 6)]  # quoted in the CSV
+    back = posebridge.load(path, use_frame_numbers_from_file=True)  # frames from file_attributes
+    assert back.time.values.tolist() == [0, 1, 2, 5, 6]
+    with pytest.raises(SchemaError, match="frame_n_digits=0"):
+        save_bboxes.to_via_tracks_file(bboxes_two_tracks, tmp_path / "m.csv", frame_n_digits=0)
+
+
+def test_track_ids(tmp_path, bboxes_two_tracks):
+    renamed = bboxes_two_tracks.assign_coords(individual=["crab_b", "crab_a"])
+    with pytest.raises(SchemaError, match="no digits"):
+        posebridge.save(renamed, tmp_path / "a.csv", format="via")
+    save_bboxes.to_via_tracks_file(
+        renamed, tmp_path / "b.csv", track_ids_from_trailing_numbers=False
+    )
+    tracks = [json.loads(c)["track"] for c in pd.read_csv(tmp_path / "b.csv")["region_attributes"]]
+    assert tracks[:2] == [0, 1]  # dataset order
+    clash = bboxes_two_tracks.assign_coords(individual=["a7", "b07"])
+    with pytest.raises(SchemaError, match="repeated track ids"):
+        posebridge.save(clash, tmp_path / "c.csv", format="via")
+
+
+def test_write_refuses_what_it_cannot_hold(tmp_path, bboxes_two_tracks, poses_two_mice_with_nan):
+    with pytest.raises(PoseBridgeError):
+        posebridge.save(poses_two_mice_with_nan, tmp_path / "p.csv", format="via")
+    with pytest.raises(SchemaError, match="boxes_from_poses"):
+        via.write(poses_two_mice_with_nan, tmp_path / "q.csv")
+    seconds = bboxes_two_tracks.assign_coords(time=[0.0, 0.1, 0.2, 0.5, 0.6])
+    seconds.attrs["time_unit"] = "seconds"
+    with pytest.raises(SchemaError, match="fps"):
+        posebridge.save(seconds, tmp_path / "s.csv", format="via")
+    infinite = bboxes_two_tracks.copy(deep=True)
+    infinite["shape"][0, 0, 0] = np.inf
+    with pytest.raises(SchemaError, match="infinite"):
+        posebridge.save(infinite, tmp_path / "i.csv", format="via")
+    assert not list(tmp_path.glob("*.csv"))
+
+
+def test_dataset_from_via_saves_to_netcdf(tmp_path, tracks_csv):
+    ds = posebridge.load(tracks_csv)
+    posebridge.save(ds, tmp_path / "b.nc")
+    back = posebridge.load(tmp_path / "b.nc")
+    back.attrs.pop("source_file"), ds.attrs.pop("source_file")
+    xr.testing.assert_identical(back, ds)
+
+
+def test_sniff_needs_the_exact_header(tmp_path, tracks_csv):
+    assert via.sniff(tracks_csv)
+    other = tmp_path / "other.csv"
+    other.write_text("filename,file_size,file_attributes\n")
+    anipose_like = tmp_path / "a.csv"
+    anipose_like.write_text("a_x,a_y,a_z,fnum\n1,2,3,0\n")
+    assert not via.sniff(other) and not via.sniff(anipose_like)
