@@ -1,0 +1,108 @@
+"""boxes_from_poses: the box around each individual's keypoints, per frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import SchemaError
+
+
+@pytest.fixture
+def two_animals() -> xr.Dataset:
+    """3 frames, 3 keypoints, 2 individuals, 2D, with a missing point and a missing animal."""
+    position = np.zeros((3, 2, 3, 2))
+    position[:, 0, :, 0] = [[0, 4, 2], [1, 5, 3], [2, 6, 4]]  # x of individual a
+    position[:, 1, :, 0] = [[10, 11, 12], [10, 11, 12], [10, 11, 12]]  # y of individual a
+    position[:, :, :, 1] = position[:, :, :, 0] + 100
+    position[1, 0, 1, 0] = np.nan  # x of one point missing: the whole point is ignored
+    position[2, :, :, 1] = np.nan  # individual b not seen in the last frame
+    confidence = np.array([[0.2, 0.4, 0.6], [0.5, 0.9, 0.7], [1.0, 1.0, 1.0]])[..., None]
+    confidence = np.repeat(confidence, 2, axis=2)
+    ds = schema.from_numpy(
+        position,
+        confidence,
+        individual_names=["a", "b"],
+        keypoint_names=["p", "q", "r"],
+        source_software="SLEAP",
+    )
+    return ds.assign_coords(time=[4, 5, 9])
+
+
+def test_box_spans_the_keypoints_present(two_animals):
+    boxes = posebridge.boxes_from_poses(two_animals)
+    assert boxes.attrs["ds_type"] == "bboxes"
+    a = boxes.sel(individual="a")
+    # frame 4: x in [0, 4], y in [10, 12]
+    np.testing.assert_array_equal(a.position.sel(time=4), [2, 11])
+    np.testing.assert_array_equal(a.shape.sel(time=4), [4, 2])
+    # frame 5: point q is half missing, so only p (1, 10) and r (3, 12) count
+    np.testing.assert_array_equal(a.position.sel(time=5), [2, 11])
+    np.testing.assert_array_equal(a.shape.sel(time=5), [2, 2])
+    # an individual with no point gives a missing box
+    assert np.isnan(boxes.position.sel(individual="b", time=9)).all()
+    assert np.isnan(boxes.shape.sel(individual="b", time=9)).all()
+    np.testing.assert_array_equal(boxes.time, [4, 5, 9])
+
+
+def test_confidence_is_the_mean_over_present_keypoints(two_animals):
+    boxes = posebridge.boxes_from_poses(two_animals)
+    np.testing.assert_allclose(boxes.confidence.sel(individual="a"), [0.4, 0.6, 1.0])
+    assert np.isnan(boxes.confidence.sel(individual="b", time=9))
+
+
+def test_padding_grows_every_side(two_animals):
+    boxes = posebridge.boxes_from_poses(two_animals, padding=1.5)
+    np.testing.assert_array_equal(boxes.shape.sel(individual="a", time=4), [7, 5])
+    np.testing.assert_array_equal(boxes.position.sel(individual="a", time=4), [2, 11])
+    for bad in (-1, float("nan"), "wide"):
+        with pytest.raises(SchemaError, match="padding"):
+            posebridge.boxes_from_poses(two_animals, padding=bad)
+
+
+def test_time_coordinates_scores_and_attrs_are_carried_over(two_animals):
+    ds = schema.with_fps(two_animals, 25)
+    ds = ds.assign_coords(image_path=("time", ["f4.png", "f5.png", "f9.png"]))
+    ds["instance_score"] = (("time", "individual"), np.arange(6.0).reshape(3, 2))
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["p", "q"]]))
+    ds.attrs["video_path"] = "video.mp4"
+    boxes = posebridge.boxes_from_poses(ds)
+    np.testing.assert_allclose(boxes.time, [4 / 25, 5 / 25, 9 / 25])
+    assert boxes.frame.values.tolist() == [4, 5, 9]
+    assert boxes.image_path.values.tolist() == ["f4.png", "f5.png", "f9.png"]
+    xr.testing.assert_equal(boxes.instance_score, ds.instance_score)
+    assert "skeleton_edges" not in boxes and "keypoint" not in boxes.dims
+    assert boxes.attrs["video_path"] == "video.mp4" and boxes.attrs["fps"] == 25
+    assert boxes.attrs["source_software"] == "SLEAP"
+
+
+def test_individual_wise_confidence_is_taken_as_it_is(two_animals):
+    ds = two_animals.assign(confidence=(("time", "individual"), np.ones((3, 2)) * 0.3))
+    boxes = posebridge.boxes_from_poses(ds)
+    np.testing.assert_array_equal(boxes.confidence, np.full((3, 2), 0.3))
+
+
+def test_refuses_3d_poses_and_boxes(poses_single_3d, bboxes_two_tracks):
+    with pytest.raises(SchemaError, match=r"ds.sel\(space="):
+        posebridge.boxes_from_poses(poses_single_3d)
+    flat = posebridge.boxes_from_poses(poses_single_3d.sel(space=["x", "y"]))
+    assert flat.sizes["time"] == 12
+    with pytest.raises(SchemaError, match="poses dataset"):
+        posebridge.boxes_from_poses(bboxes_two_tracks)
+
+
+def test_boxes_round_trip_through_netcdf_and_via(tmp_path, two_animals):
+    boxes = posebridge.boxes_from_poses(two_animals)
+    posebridge.save(boxes, tmp_path / "boxes.nc")
+    back = posebridge.load(tmp_path / "boxes.nc")
+    back.attrs.pop("source_file")
+    xr.testing.assert_identical(back, schema.validate(boxes))
+    posebridge.save(
+        boxes, tmp_path / "boxes.csv", format="via", track_ids_from_trailing_numbers=False
+    )
+    via = posebridge.load(tmp_path / "boxes.csv", use_frame_numbers_from_file=True)
+    assert via.time.values.tolist() == [4, 5, 9]
+    np.testing.assert_allclose(via.position.values, boxes.position.values, atol=1e-6)
