@@ -253,10 +253,13 @@ def _data_start(path: Path, skip: int) -> int:
         return handle.tell()
 
 
-def _split(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
-    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data."""
+def _split(path: Path, start: int, parts: int) -> tuple[list[tuple[int, int, int]], bool]:
+    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data,
+    and whether a cell is ``-0`` (pandas would infer an integer column and lose the sign).
+    """
     size = path.stat().st_size
     bounds = [start]
+    negative_zero = False
     with open(path, "rb") as handle:
         for k in range(1, parts):
             handle.seek(start + (size - start) * k // parts)
@@ -268,7 +271,7 @@ def _split(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
         ranges = []
         for first, end in itertools.pairwise(bounds):
             handle.seek(first)
-            left, rows, last = end - first, 0, b"\n"
+            left, rows, last, carry = end - first, 0, b"\n", b""
             while left > 0:
                 block = handle.read(min(left, 1 << 22))
                 if not block:
@@ -276,8 +279,12 @@ def _split(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
                 rows += block.count(b"\n")
                 left -= len(block)
                 last = block[-1:]
+                if not negative_zero:
+                    joined = carry + block
+                    negative_zero = any(p in joined for p in (b",-0,", b",-0\n", b",-0\r"))
+                    carry = block[-3:]
             ranges.append((first, end, rows + (last != b"\n")))
-    return ranges
+    return ranges, negative_zero
 
 
 def _read_options() -> dict[str, object]:
@@ -316,9 +323,17 @@ def _read_parallel(
     width: int,
     pose_at: list[int],
     other_at: list[int],
-    ranges: list[tuple[int, int, int]],
+    split: tuple[list[tuple[int, int, int]], bool],
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """Parse byte ranges in threads, each in chunks, into one preallocated array."""
+    """Parse byte ranges in threads, each in chunks, into one preallocated array.
+
+    Column types are inferred (faster than asking for floats), unless a cell
+    is ``-0``, which an inferred integer column would turn into ``0``.
+    """
+    ranges, negative_zero = split
+    options = _read_options()
+    if negative_zero:
+        options["dtype"] = dict.fromkeys(pose_at, np.float64)
     from concurrent.futures import ThreadPoolExecutor
 
     offsets = np.cumsum([0] + [rows for _, _, rows in ranges])
@@ -331,7 +346,7 @@ def _read_parallel(
         with (
             io.BufferedReader(_ByteRange(path, first, end), 1 << 20) as handle,
             pd.read_csv(
-                handle, names=list(range(width)), chunksize=_CHUNK_ROWS, **_read_options()
+                handle, names=list(range(width)), chunksize=_CHUNK_ROWS, **options
             ) as reader,
         ):
             for chunk in reader:
@@ -355,8 +370,11 @@ def _read_parallel(
 def _read_whole(
     path: Path, skip: int, width: int, pose_at: list[int], other_at: list[int]
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    floats = dict.fromkeys(pose_at, np.float64)  # small files: no type inference needed
     try:
-        frame = pd.read_csv(path, skiprows=skip, names=list(range(width)), **_read_options())
+        frame = pd.read_csv(
+            path, skiprows=skip, names=list(range(width)), dtype=floats, **_read_options()
+        )
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame({j: pd.Series(dtype=np.float64) for j in range(width)})
     values = np.empty((len(frame), len(pose_at)), dtype=np.float64)

@@ -1,0 +1,544 @@
+"""DeepLabCut / LightningPose reader and writer on tables built here with pandas."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.formats import _dlc_csv, deeplabcut
+
+LEVELS3 = ["scorer", "bodyparts", "coords"]
+LEVELS4 = ["scorer", "individuals", "bodyparts", "coords"]
+
+
+def dlc_frame(
+    individuals: list[str] | None,
+    bodyparts: list[str],
+    coords: list[str],
+    n_rows: int = 6,
+    index: pd.Index | None = None,
+    seed: int = 0,
+    scorer: str = "DLC_resnet50_testJan1shuffle1_100",
+) -> pd.DataFrame:
+    """A DeepLabCut-style table, a full product of its levels, random values."""
+    rng = np.random.default_rng(seed)
+    if individuals is None:
+        columns = pd.MultiIndex.from_product([[scorer], bodyparts, coords], names=LEVELS3)
+    else:
+        columns = pd.MultiIndex.from_product(
+            [[scorer], individuals, bodyparts, coords], names=LEVELS4
+        )
+    values = rng.uniform(0, 640, size=(n_rows, len(columns)))
+    return pd.DataFrame(values, columns=columns, index=index)
+
+
+def expected_arrays(df: pd.DataFrame) -> dict[tuple[str, str, str], np.ndarray]:
+    """Each column's values keyed by (individual, bodypart, coord), from the DataFrame itself."""
+    out = {}
+    names = list(df.columns.names)
+    for j, label in enumerate(df.columns):
+        parts = dict(zip(names, label, strict=True))
+        key = (parts.get("individuals", "individual_0"), parts["bodyparts"], parts["coords"])
+        out[key] = df.iloc[:, j].to_numpy(dtype=float)
+    return out
+
+
+def assert_matches_frame(ds: xr.Dataset, df: pd.DataFrame) -> None:
+    """Every column of ``df`` is where the model says in ``ds``; nothing else is set."""
+    filled = xr.zeros_like(ds.position, dtype=bool)
+    for (individual, bodypart, coord), values in expected_arrays(df).items():
+        where = {"individual": individual, "keypoint": bodypart}
+        if coord in ("x", "y", "z"):
+            got = ds.position.sel(**where, space=coord).values
+            filled.loc[{**where, "space": coord}] = True
+        elif coord == "likelihood":
+            got = ds.confidence.sel(**where).values
+        else:
+            got = ds[coord].sel(**where).values
+        np.testing.assert_array_equal(got, values)
+    assert bool(ds.position.where(~filled).isnull().all())
+
+
+@pytest.fixture
+def single_animal_frame() -> pd.DataFrame:
+    return dlc_frame(None, ["snout", "tail", "ear"], ["x", "y", "likelihood"])
+
+
+@pytest.fixture
+def multi_animal_frame() -> pd.DataFrame:
+    return dlc_frame(["mouse2", "mouse1"], ["nose", "tail"], ["x", "y", "likelihood"], seed=1)
+
+
+@pytest.fixture
+def frame_with_unique_bodyparts() -> pd.DataFrame:
+    """maDLC: two animals with (a, b), plus 'single' holding the unique bodyparts c, d."""
+    animals = dlc_frame(["ind1", "ind2"], ["a", "b"], ["x", "y", "likelihood"], seed=2)
+    unique = dlc_frame(["single"], ["c", "d"], ["x", "y", "likelihood"], seed=3)
+    return pd.concat([animals, unique], axis=1)
+
+
+# --------------------------------------------------------------------------
+# reading pandas HDF5 without PyTables
+
+
+@pytest.mark.parametrize("layout", ["table", "fixed"])
+@pytest.mark.parametrize("key", ["df_with_missing", "tracks", "predictions", "calib", "df"])
+def test_h5_layouts_and_keys_read_like_pandas(
+    tmp_path: Path, multi_animal_frame: pd.DataFrame, layout: str, key: str
+) -> None:
+    path = tmp_path / "poses.h5"
+    multi_animal_frame.to_hdf(path, key=key, format=layout)
+    ds = deeplabcut.read(path)
+    assert ds.individual.values.tolist() == ["mouse2", "mouse1"]  # file order, not sorted
+    assert ds.keypoint.values.tolist() == ["nose", "tail"]
+    assert ds.time.values.tolist() == list(range(6))
+    assert ds.position.dtype == np.float64
+    assert_matches_frame(ds, multi_animal_frame)
+
+
+def test_reading_h5_does_not_need_pytables(
+    tmp_path: Path, single_animal_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table, fixed = tmp_path / "table.h5", tmp_path / "fixed.h5"
+    single_animal_frame.to_hdf(table, key="df_with_missing", format="table")
+    single_animal_frame.to_hdf(fixed, key="df_with_missing", format="fixed")
+    monkeypatch.setitem(sys.modules, "tables", None)  # any import of PyTables now fails
+    for path in (table, fixed):
+        assert_matches_frame(deeplabcut.read(path), single_animal_frame)
+
+
+def test_key_preference_and_choice(tmp_path: Path, single_animal_frame: pd.DataFrame) -> None:
+    path = tmp_path / "keys.h5"
+    other = single_animal_frame * 2
+    single_animal_frame.to_hdf(path, key="tracks", format="table")
+    other.to_hdf(path, key="other", format="table")
+    assert_matches_frame(deeplabcut.read(path), single_animal_frame)  # 'tracks' preferred
+    assert_matches_frame(deeplabcut.read(path, key="other"), other)
+    other.to_hdf(path, key="df_with_missing", format="table")
+    assert_matches_frame(deeplabcut.read(path), other)  # df_with_missing before tracks
+    with pytest.raises(FormatError, match="no pandas DataFrame under the key 'nope'"):
+        deeplabcut.read(path, key="nope")
+
+
+def test_several_keys_without_a_preferred_one_ask_for_key(
+    tmp_path: Path, single_animal_frame: pd.DataFrame
+) -> None:
+    path = tmp_path / "two.h5"
+    single_animal_frame.to_hdf(path, key="first", format="table")
+    single_animal_frame.to_hdf(path, key="second", format="fixed")
+    with pytest.raises(FormatError, match="pass key="):
+        deeplabcut.read(path)
+
+
+def _with_attribute(source: Path, target: Path, name: str, value: bytes) -> Path:
+    target.write_bytes(source.read_bytes())
+    with h5py.File(target, "r+") as h5:
+        h5["df_with_missing"].attrs[name] = np.bytes_(value)
+    return target
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"cbuiltins\neval\n(V__import__('os').system('echo pwned')\ntR.",  # a builtin, not data
+        b"cos\nsystem\n(Vecho pwned\ntR.",  # any other module
+        b"ccollections\nOrderedDict\n)R.",  # even a harmless class
+    ],
+)
+def test_pickled_labels_refuse_anything_but_builtin_data(
+    tmp_path: Path, single_animal_frame: pd.DataFrame, payload: bytes
+) -> None:
+    good = tmp_path / "good.h5"
+    single_animal_frame.to_hdf(good, key="df_with_missing", format="table")
+    bad = _with_attribute(good, tmp_path / "bad.h5", "non_index_axes", payload)
+    with pytest.raises(FormatError, match="could not be read safely") as caught:
+        deeplabcut.read(bad)
+    assert str(bad) in str(caught.value)
+
+
+# --------------------------------------------------------------------------
+# DeepLabCut's layouts
+
+
+def test_single_animal_is_individual_0(tmp_path: Path, single_animal_frame: pd.DataFrame) -> None:
+    path = tmp_path / "video1DLC.csv"
+    single_animal_frame.to_csv(path)
+    ds = deeplabcut.read(path)
+    assert ds.individual.values.tolist() == ["individual_0"]
+    assert ds.keypoint.values.tolist() == ["snout", "tail", "ear"]
+    assert ds.attrs["scorer"] == "DLC_resnet50_testJan1shuffle1_100"
+    assert ds.attrs["source_software"] == "DeepLabCut"
+    assert ds.attrs["time_unit"] == "frames"
+    assert_matches_frame(ds, single_animal_frame)
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_unique_bodyparts_of_single(
+    tmp_path: Path, frame_with_unique_bodyparts: pd.DataFrame, suffix: str
+) -> None:
+    source = tmp_path / f"ma{suffix}"
+    if suffix == ".h5":
+        frame_with_unique_bodyparts.to_hdf(source, key="df_with_missing", format="table")
+    else:
+        frame_with_unique_bodyparts.to_csv(source)
+    ds = deeplabcut.read(source)
+    assert ds.individual.values.tolist() == ["ind1", "ind2", "single"]
+    assert ds.keypoint.values.tolist() == ["a", "b", "c", "d"]  # animals' first, then unique
+    assert_matches_frame(ds, frame_with_unique_bodyparts)
+    assert bool(ds.position.sel(individual="single", keypoint=["a", "b"]).isnull().all())
+    assert bool(ds.confidence.sel(individual="ind1", keypoint=["c", "d"]).isnull().all())
+
+    (written,) = deeplabcut.write(ds, tmp_path / f"out{suffix}", split_individuals=False)
+    if suffix == ".h5":
+        back = pd.read_hdf(written)
+    else:
+        back = pd.read_csv(written, header=[0, 1, 2, 3], index_col=0)
+    assert list(back.columns) == list(frame_with_unique_bodyparts.columns)  # DLC's column set
+    np.testing.assert_array_equal(back.to_numpy(), frame_with_unique_bodyparts.to_numpy())
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_3d_xyz_has_no_confidence(tmp_path: Path, suffix: str) -> None:
+    df = dlc_frame(None, ["p1", "p2"], ["x", "y", "z"], scorer="DLC_3D")
+    path = tmp_path / f"vid_DLC_3D{suffix}"
+    df.to_hdf(path, key="df_with_missing", format="table") if suffix == ".h5" else df.to_csv(path)
+    ds = deeplabcut.read(path)
+    assert ds.space.values.tolist() == ["x", "y", "z"]
+    assert bool(ds.confidence.isnull().all())
+    assert_matches_frame(ds, df)
+
+
+def test_3d_writer_keeps_known_likelihood_drops_unknown(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    with_conf = schema.from_numpy(rng.normal(size=(4, 3, 2, 1)), rng.uniform(size=(4, 2, 1)))
+    without = schema.from_numpy(rng.normal(size=(4, 3, 2, 1)))
+    (a,) = deeplabcut.write(with_conf, tmp_path / "a.csv", split_individuals=False)
+    (b,) = deeplabcut.write(without, tmp_path / "b.csv", split_individuals=False)
+    coords_a = pd.read_csv(a, header=[0, 1, 2], index_col=0).columns.get_level_values("coords")
+    coords_b = pd.read_csv(b, header=[0, 1, 2], index_col=0).columns.get_level_values("coords")
+    assert coords_a.unique().tolist() == ["x", "y", "z", "likelihood"]
+    assert coords_b.unique().tolist() == ["x", "y", "z"]
+    back = deeplabcut.read(a)
+    np.testing.assert_array_equal(back.confidence.values, with_conf.confidence.values)
+
+
+def test_minus_one_padding_is_missing(tmp_path: Path) -> None:
+    df = dlc_frame(["a1", "a2"], ["nose"], ["x", "y", "likelihood"], n_rows=3)
+    df.loc[1, ("DLC_resnet50_testJan1shuffle1_100", "a2", "nose")] = [-1.0, -1.0, -1.0]
+    path = tmp_path / "padded.h5"
+    df.to_hdf(path, key="df_with_missing", format="table")
+    ds = deeplabcut.read(path)
+    assert bool(ds.position.sel(time=1, individual="a2").isnull().all())
+    assert np.isnan(ds.confidence.sel(time=1, individual="a2").item())
+    kept = ds.position.sel(time=1, individual="a1", space="x").item()
+    assert kept == df.loc[1, ("DLC_resnet50_testJan1shuffle1_100", "a1", "nose", "x")]
+
+
+def test_dataframe_is_not_modified_by_reading(single_animal_frame: pd.DataFrame) -> None:
+    df = single_animal_frame.copy()
+    df.iloc[0, 2] = -1.0  # padding: masked in the dataset, not in the caller's frame
+    before = df.to_numpy().copy()
+    ds = deeplabcut.dataset_from_dataframe(df)
+    assert np.isnan(ds.position.isel(time=0, keypoint=0).values).all()
+    np.testing.assert_array_equal(df.to_numpy(), before)
+
+
+def test_first_data_row_all_empty_keeps_every_row(tmp_path: Path) -> None:
+    df = dlc_frame(None, ["a", "b"], ["x", "y", "z"], n_rows=4)
+    df.iloc[0] = np.nan
+    path = tmp_path / "mostly_nan.csv"
+    df.to_csv(path)
+    assert path.read_text().splitlines()[3] == "0,,,,,,"
+    ds = deeplabcut.read(path)
+    assert ds.sizes["time"] == 4
+    assert ds.time.values.tolist() == [0, 1, 2, 3]
+    assert_matches_frame(ds, df)
+
+
+def test_frame_number_gaps_are_kept(tmp_path: Path) -> None:
+    df = dlc_frame(None, ["a"], ["x", "y", "likelihood"], n_rows=4, index=pd.Index([0, 5, 6, 10]))
+    for suffix in (".h5", ".csv"):
+        path = tmp_path / f"gaps{suffix}"
+        if suffix == ".h5":
+            df.to_hdf(path, key="df_with_missing", format="fixed")
+        else:
+            df.to_csv(path)
+        ds = deeplabcut.read(path)
+        assert ds.time.values.tolist() == [0, 5, 6, 10]
+        (out,) = deeplabcut.write(ds, tmp_path / f"out{suffix}", split_individuals=False)
+        assert deeplabcut.read(out).time.values.tolist() == [0, 5, 6, 10]
+
+
+def test_extra_coords_by_name_eks(tmp_path: Path) -> None:
+    coords = ["x", "y", "likelihood", "x_ens_median", "y_ens_median", "x_ens_var",
+              "y_ens_var", "x_posterior_var", "y_posterior_var"]  # fmt: skip
+    df = dlc_frame(None, ["paw_l", "paw_r"], coords, scorer="ensemble-kalman_tracker")
+    path = tmp_path / "eks_singlecam.csv"
+    df.to_csv(path)
+    assert deeplabcut.sniff_lp(path)
+    ds = deeplabcut.read_lp(path)
+    assert ds.attrs["source_software"] == "LightningPose"
+    for extra in coords[3:]:
+        assert ds[extra].dims == ("time", "keypoint", "individual")
+    assert_matches_frame(ds, df)
+    (out,) = deeplabcut.write_lp(ds, tmp_path / "out.csv")
+    back = pd.read_csv(out, header=[0, 1, 2], index_col=0)
+    assert list(back.columns) == list(df.columns)
+    np.testing.assert_array_equal(back.to_numpy(), df.to_numpy())
+
+
+def test_lp_visible_coord_is_kept(tmp_path: Path) -> None:
+    df = dlc_frame(None, ["nose"], ["x", "y", "visible"], scorer="rick")
+    df.loc[:, (slice(None), slice(None), "visible")] = 2.0
+    path = tmp_path / "CollectedData.csv"
+    df.to_csv(path)
+    ds = deeplabcut.read_lp(path)
+    assert ds["visible"].values.ravel().tolist() == [2.0] * 6
+
+
+def test_lp_set_column_becomes_data_split(tmp_path: Path) -> None:
+    df = dlc_frame(None, ["nose", "ear"], ["x", "y", "likelihood"], scorer="heatmap_tracker")
+    df.index = [f"labeled-data/vid/img{i:03d}.png" for i in range(6)]
+    df[("set", "", "")] = ["train", "train", "validation", "test", "train", "unused"]
+    path = tmp_path / "predictions.csv"
+    df.to_csv(path)
+    assert path.read_text().splitlines()[0].endswith(",set")
+    ds = deeplabcut.read(path)
+    assert ds["data_split"].values.tolist() == df[("set", "", "")].tolist()
+    assert ds["image_path"].values.tolist() == df.index.tolist()
+    assert ds.attrs["dlc_index_style"] == "path"
+    for suffix in (".csv", ".h5"):
+        (out,) = deeplabcut.write(ds, tmp_path / f"out{suffix}", split_individuals=False)
+        back = deeplabcut.read(out)
+        assert back["data_split"].values.tolist() == df[("set", "", "")].tolist()
+        np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_labels_with_path_index(tmp_path: Path, suffix: str) -> None:
+    paths = [f"labeled-data/m4s1/img{i:04d}.png" for i in (3, 1, 7)]
+    df = dlc_frame(None, ["snout", "tail"], ["x", "y"], n_rows=3, index=pd.Index(paths))
+    df.iloc[1, 0:2] = np.nan
+    source = tmp_path / f"CollectedData_me{suffix}"
+    df.to_hdf(source, key="df_with_missing", format="table") if suffix == ".h5" else df.to_csv(
+        source
+    )
+    ds = deeplabcut.read(source)
+    assert ds.time.values.tolist() == [0, 1, 2]
+    assert ds.image_path.values.tolist() == paths  # file order, not sorted
+    assert ds.attrs["dlc_index_style"] == "path"
+    assert bool(ds.confidence.isnull().all())
+    assert_matches_frame(ds, df)
+    (out,) = deeplabcut.write(ds, tmp_path / f"out{suffix}", split_individuals=False)
+    back = pd.read_hdf(out) if suffix == ".h5" else pd.read_csv(out, header=[0, 1, 2], index_col=0)
+    assert back.index.tolist() == paths
+    assert back.columns.get_level_values("coords").unique().tolist() == ["x", "y"]
+    np.testing.assert_array_equal(back.to_numpy(), df.to_numpy())
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_labels_with_three_level_index(tmp_path: Path, suffix: str) -> None:
+    rows = [("labeled-data", "golden_mouse", f"img{i:04d}.png") for i in (67, 338)]
+    df = dlc_frame(None, ["nose"], ["x", "y"], n_rows=2, index=pd.MultiIndex.from_tuples(rows))
+    source = tmp_path / f"CollectedData_me{suffix}"
+    df.to_hdf(source, key="df_with_missing") if suffix == ".h5" else df.to_csv(source)
+    ds = deeplabcut.read(source)
+    assert ds.image_path.values.tolist() == ["/".join(r) for r in rows]
+    assert ds.attrs["dlc_index_style"] == "levels"
+    (out,) = deeplabcut.write(ds, tmp_path / f"out{suffix}", split_individuals=False)
+    if suffix == ".h5":
+        back = pd.read_hdf(out)
+    else:
+        back = pd.read_csv(out, header=[0, 1, 2], index_col=[0, 1, 2])
+        assert out.read_text().startswith("scorer,,,")
+    assert back.index.tolist() == rows
+    np.testing.assert_array_equal(back.to_numpy(), df.to_numpy())
+
+
+def test_index_name_line_is_skipped(tmp_path: Path, single_animal_frame: pd.DataFrame) -> None:
+    named = single_animal_frame.rename_axis("frame")
+    path = tmp_path / "named.csv"
+    named.to_csv(path)
+    assert path.read_text().splitlines()[3].startswith("frame,")
+    ds = deeplabcut.read(path)
+    assert ds.sizes["time"] == 6
+    assert_matches_frame(ds, single_animal_frame)
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def test_scorer_default_attr_and_override(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
+) -> None:
+    (a,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "a.h5")
+    assert pd.read_hdf(a).columns.get_level_values("scorer")[0] == "posebridge"
+    named = poses_two_mice_with_nan.assign_attrs(scorer="DLC_net")
+    (b,) = deeplabcut.write(named, tmp_path / "b.h5")
+    assert deeplabcut.read(b).attrs["scorer"] == "DLC_net"
+    (c,) = deeplabcut.write(named, tmp_path / "c.h5", scorer="mine")
+    assert deeplabcut.read(c).attrs["scorer"] == "mine"
+
+
+def test_h5_is_a_pandas_table_under_df_with_missing(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
+) -> None:
+    (path,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "p.h5")
+    with h5py.File(path) as h5:
+        assert list(h5) == ["df_with_missing"]
+        assert h5["df_with_missing"].attrs["pandas_type"] == b"frame_table"
+    df = pd.read_hdf(path, key="df_with_missing")
+    assert list(df.columns.names) == LEVELS4
+    assert df.index.tolist() == list(range(20))
+
+
+def test_split_individuals_like_movement(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
+) -> None:
+    one = poses_two_mice_with_nan.isel(individual=[1])
+    assert deeplabcut.write(one, tmp_path / "one.h5") == [tmp_path / "one_mouse_a.h5"]
+    assert pd.read_hdf(tmp_path / "one_mouse_a.h5").columns.nlevels == 3
+    assert deeplabcut.write(poses_two_mice_with_nan, tmp_path / "two.csv") == [
+        tmp_path / "two.csv"
+    ]
+    paths = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "s.csv", split_individuals=True)
+    assert paths == [tmp_path / "s_mouse_b.csv", tmp_path / "s_mouse_a.csv"]
+    for path, name in zip(paths, ["mouse_b", "mouse_a"], strict=True):
+        back = deeplabcut.read(path)
+        np.testing.assert_array_equal(
+            back.position.isel(individual=0).values,
+            poses_two_mice_with_nan.position.sel(individual=name).values,
+        )
+    (plain,) = deeplabcut.write(one, tmp_path / "plain.csv", split_individuals=False)
+    assert plain == tmp_path / "plain.csv"
+    assert pd.read_csv(plain, header=[0, 1, 2], index_col=0).columns.nlevels == 3
+
+
+def test_writer_refuses_to_overwrite_and_bad_options(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
+) -> None:
+    target = tmp_path / "p.h5"
+    deeplabcut.write(poses_two_mice_with_nan, target)
+    before = target.read_bytes()
+    with pytest.raises(FileExistsError):
+        deeplabcut.write(poses_two_mice_with_nan, target)
+    assert target.read_bytes() == before
+    deeplabcut.write(poses_two_mice_with_nan, target, overwrite=True)
+    with pytest.raises(PoseBridgeError, match="split_individuals"):
+        deeplabcut.write(poses_two_mice_with_nan, tmp_path / "q.h5", split_individuals="yes")
+    with pytest.raises(PoseBridgeError, match=r"\.h5 or \.csv"):
+        deeplabcut.write(poses_two_mice_with_nan, tmp_path / "q.txt")
+
+
+def test_boxes_are_refused(tmp_path: Path, bboxes_two_tracks: xr.Dataset) -> None:
+    with pytest.raises(SchemaError, match="hold poses"):
+        deeplabcut.write(bboxes_two_tracks, tmp_path / "boxes.csv")
+
+
+def test_lp_writer_one_individual_at_the_given_path(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
+) -> None:
+    with pytest.raises(SchemaError, match="one individual"):
+        deeplabcut.write_lp(poses_two_mice_with_nan, tmp_path / "lp.csv")
+    one = poses_two_mice_with_nan.isel(individual=[0]).drop_attrs()
+    assert deeplabcut.write_lp(one, tmp_path / "lp.csv") == [tmp_path / "lp.csv"]
+    assert deeplabcut.sniff_lp(tmp_path / "lp.csv")
+    assert deeplabcut.read_lp(tmp_path / "lp.csv").attrs["scorer"] == "posebridge_tracker"
+    with pytest.raises(PoseBridgeError, match="csv"):
+        deeplabcut.write_lp(one, tmp_path / "lp.h5")
+
+
+def test_dataframe_from_dataset(poses_two_mice_with_nan: xr.Dataset) -> None:
+    df = deeplabcut.dataframe_from_dataset(poses_two_mice_with_nan)
+    assert list(df.columns.names) == LEVELS4
+    assert df.shape == (20, 2 * 3 * 3)
+    value = df[("posebridge", "mouse_a", "tail_base", "y")].to_numpy()
+    expected = poses_two_mice_with_nan.position.sel(
+        individual="mouse_a", keypoint="tail_base", space="y"
+    ).values
+    np.testing.assert_array_equal(value, expected)
+    split = deeplabcut.dataframe_from_dataset(poses_two_mice_with_nan, split_individuals=True)
+    assert list(split) == ["mouse_b", "mouse_a"]
+    assert list(split["mouse_a"].columns.names) == LEVELS3
+
+
+# --------------------------------------------------------------------------
+# exact numbers, sniffing, netCDF
+
+
+def test_csv_numbers_round_trip_bit_identical(tmp_path: Path) -> None:
+    special = np.array(
+        [
+            5e-324,
+            1e-300,
+            1.7976931348623157e308,
+            -0.0,
+            0.1 + 0.2,
+            1 / 3,
+            2.0**53 + 2,
+            1e21,
+            -123456.789e-10,
+            300.0,
+            np.pi * 1e15,
+            9.999999999999999e22,
+            1e-7,
+        ]
+    )
+    position = np.resize(special, 2 * 13 * 2).reshape(1, 2, 13, 2).repeat(3, axis=0)
+    position[1] = -position[1]
+    ds = schema.from_numpy(position, np.full((3, 13, 2), 0.5))
+    (path,) = deeplabcut.write(ds, tmp_path / "exact.csv")
+    back = deeplabcut.read(path)
+    assert back.position.values.tobytes() == ds.position.values.tobytes()
+    frame = pd.read_csv(path, header=[0, 1, 2, 3], index_col=0, dtype=np.float64)
+    expected = deeplabcut.dataframe_from_dataset(ds)
+    assert frame.to_numpy().tobytes() == expected.to_numpy().tobytes()  # pandas reads them too
+
+
+def test_parallel_csv_reader_matches_whole_file_reader(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (path,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "p.csv")
+    whole = deeplabcut.read(path)
+    monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
+    monkeypatch.setattr(_dlc_csv.os, "cpu_count", lambda: 3)
+    assert deeplabcut.read(path).identical(whole)
+    text = path.read_text().replace("\n5,", "\n\n5,")  # a blank line: the counts disagree
+    path.write_text(text)
+    assert deeplabcut.read(path).identical(whole)
+
+
+def test_sniff_tells_dlc_from_lp(tmp_path: Path, single_animal_frame: pd.DataFrame) -> None:
+    dlc_csv, lp_csv, h5 = tmp_path / "d.csv", tmp_path / "l.csv", tmp_path / "d.h5"
+    single_animal_frame.to_csv(dlc_csv)
+    lp = single_animal_frame.rename(
+        columns={"DLC_resnet50_testJan1shuffle1_100": "heatmap_tracker"}
+    )
+    lp.to_csv(lp_csv)
+    lp.to_hdf(h5, key="df_with_missing", format="table")
+    assert deeplabcut.sniff(dlc_csv) and not deeplabcut.sniff_lp(dlc_csv)
+    assert deeplabcut.sniff(lp_csv) and deeplabcut.sniff_lp(lp_csv)
+    assert deeplabcut.sniff(h5) and not deeplabcut.sniff_lp(h5)  # .h5 is never LightningPose
+
+
+def test_read_datasets_save_as_netcdf(tmp_path: Path) -> None:
+    coords = ["x", "y", "likelihood", "x_ens_median"]
+    df = dlc_frame(None, ["a"], coords, scorer="ensemble-kalman_tracker", n_rows=3)
+    df.index = ["labeled-data/v/1.png", "labeled-data/v/2.png", "labeled-data/v/3.png"]
+    df[("set", "", "")] = ["train", "test", "train"]
+    path = tmp_path / "p.csv"
+    df.to_csv(path)
+    ds = deeplabcut.read(path)
+    ds.to_netcdf(tmp_path / "p.nc")
+    back = xr.load_dataset(tmp_path / "p.nc")
+    np.testing.assert_array_equal(back.x_ens_median.values, ds.x_ens_median.values)

@@ -1,0 +1,189 @@
+"""Bad input to the DeepLabCut / LightningPose readers: a PoseBridgeError naming the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats import deeplabcut
+
+READERS = [deeplabcut.read, deeplabcut.read_lp]
+
+
+@pytest.fixture
+def dlc_csv(tmp_path: Path) -> Path:
+    """A valid single-animal DLC CSV of 50 frames."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    df = pd.DataFrame(np.random.default_rng(0).uniform(size=(50, 6)), columns=columns)
+    path = tmp_path / "video1DLC_net.csv"
+    df.to_csv(path)
+    return path
+
+
+@pytest.fixture
+def dlc_h5(tmp_path: Path, dlc_csv: Path) -> Path:
+    """The same table as a pandas ``table`` .h5."""
+    path = tmp_path / "video1DLC_net.h5"
+    pd.read_csv(dlc_csv, header=[0, 1, 2], index_col=0).to_hdf(
+        path, key="df_with_missing", format="table"
+    )
+    return path
+
+
+@pytest.fixture
+def sleap_analysis_h5(tmp_path: Path) -> Path:
+    """A SLEAP analysis file: datasets, no pandas group."""
+    path = tmp_path / "labels.analysis.h5"
+    with h5py.File(path, "w") as h5:
+        h5["tracks"] = np.zeros((1, 2, 3, 10))
+        h5["node_names"] = np.array([b"a", b"b", b"c"])
+        h5["track_names"] = np.array([b"t0"])
+    return path
+
+
+@pytest.fixture
+def anipose_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "session.csv"
+    path.write_text(
+        "nose_x,nose_y,nose_z,nose_error,nose_ncams,nose_score,fnum\n1,2,3,0.1,2,0.9,0\n"
+    )
+    return path
+
+
+@pytest.fixture
+def via_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "tracks.csv"
+    path.write_text(
+        "filename,file_size,file_attributes,region_count,region_id,"
+        "region_shape_attributes,region_attributes\n"
+        'f0.png,0,"{}",1,0,"{""name"":""rect"",""x"":1,""y"":2,""width"":3,""height"":4}",'
+        '"{""track"":1}"\n'
+    )
+    return path
+
+
+def _check(reader, path: Path, match: str | None = None) -> None:
+    with pytest.raises(PoseBridgeError, match=match) as caught:
+        reader(path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("name", ["empty.h5", "empty.csv"])
+def test_empty_file(tmp_path: Path, reader, name: str) -> None:
+    path = tmp_path / name
+    path.touch()
+    _check(reader, path, "empty")
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_truncated_h5(tmp_path: Path, dlc_h5: Path, reader) -> None:
+    path = tmp_path / "cut.h5"
+    path.write_bytes(dlc_h5.read_bytes()[: dlc_h5.stat().st_size // 2])
+    _check(reader, path)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_truncated_csv(tmp_path: Path, dlc_csv: Path, reader) -> None:
+    data = dlc_csv.read_bytes()
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data[: len(data) - 40])  # cut inside the last row
+    _check(reader, path, "truncated")
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_csv_cut_inside_the_header(tmp_path: Path, dlc_csv: Path, reader) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes(dlc_csv.read_bytes()[:50])
+    _check(reader, path, "header")
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("other", ["sleap_analysis_h5", "anipose_csv", "via_csv"])
+def test_file_of_another_format(request: pytest.FixtureRequest, reader, other: str) -> None:
+    path = request.getfixturevalue(other)
+    assert not deeplabcut.sniff(path)
+    _check(reader, path)
+
+
+@pytest.mark.parametrize(
+    ("header", "match"),
+    [
+        ("scorer,a,a\ncoords,x,y\nbodyparts,p,p\n0,1,2\n", "no 'bodyparts' line"),
+        ("scorer,a,a\nbodyparts,p,p\n0,1,2\n", "expected the lines"),
+        ("scorer,a,a\nindividuals,m,m\nbodyparts,p,p\n0,1,2\n", "expected the lines"),
+        ("scorer,a,a,a\nbodyparts,p,p\ncoords,x,y,likelihood\n0,1,2,3\n", "cells"),
+        ("scorer,a,a\nbodyparts,p,p\ncoords,x,z\n0,1,2\n", "no 'y' coordinate"),
+        ("scorer,a,a\nbodyparts,p,\ncoords,x,y\n0,1,2\n", "empty level label"),
+        ("scorer,a,a,a\nbodyparts,p,p,p\ncoords,x,y,x\n0,1,2,3\n", "repeated"),
+        ("scorer,,\nbodyparts,p,p\ncoords,x,y\n0,1,2\n", "names no scorer"),
+    ],
+)
+def test_malformed_csv_header(tmp_path: Path, header: str, match: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(header)
+    _check(deeplabcut.read, path, match)
+
+
+def test_non_numeric_cell(tmp_path: Path, dlc_csv: Path) -> None:
+    lines = dlc_csv.read_text().splitlines()
+    lines[5] = lines[5].split(",", 2)[0] + ",oops," + lines[5].split(",", 2)[2]
+    path = tmp_path / "text.csv"
+    path.write_text("\n".join(lines) + "\n")
+    _check(deeplabcut.read, path, "not")
+
+
+def test_row_with_too_many_cells(tmp_path: Path, dlc_csv: Path) -> None:
+    lines = dlc_csv.read_text().splitlines()
+    lines[10] += ",1.5"
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n")
+    _check(deeplabcut.read, path)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"scorer,\xe9\xe9\nbodyparts,p\ncoords,x\n")
+    _check(deeplabcut.read, path, "UTF-8")
+
+
+def test_pandas_h5_without_dlc_columns(tmp_path: Path) -> None:
+    path = tmp_path / "plain.h5"
+    pd.DataFrame({"a": [1.0, 2.0]}).to_hdf(path, key="df_with_missing", format="table")
+    assert not deeplabcut.sniff(path)
+    _check(deeplabcut.read, path)
+
+
+def test_fixed_h5_with_pickled_object_column(tmp_path: Path) -> None:
+    columns = pd.MultiIndex.from_tuples(
+        [("s", "p", "x"), ("s", "p", "y")], names=["scorer", "bodyparts", "coords"]
+    )
+    df = pd.DataFrame([[1.0, "a"]], columns=columns).astype({("s", "p", "y"): object})
+    path = tmp_path / "objects.h5"
+    df.to_hdf(path, key="df_with_missing", format="fixed")
+    with pytest.raises(FormatError) as caught:
+        deeplabcut.read(path)
+    assert str(path) in str(caught.value)
+
+
+def test_key_option_on_csv(dlc_csv: Path) -> None:
+    with pytest.raises(PoseBridgeError, match="key="):
+        deeplabcut.read(dlc_csv, key="tracks")
+
+
+def test_lp_reader_refuses_several_animals(tmp_path: Path) -> None:
+    columns = pd.MultiIndex.from_product(
+        [["heatmap_tracker"], ["a", "b"], ["nose"], ["x", "y", "likelihood"]],
+        names=["scorer", "individuals", "bodyparts", "coords"],
+    )
+    path = tmp_path / "two.csv"
+    pd.DataFrame(np.ones((2, 6)), columns=columns).to_csv(path)
+    _check(deeplabcut.read_lp, path, "one animal")
