@@ -38,7 +38,7 @@ from posebridge.formats.nwb._build import iter_build, storage_from
 from posebridge.formats.nwb._common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb._config import NWBFileSaveConfig
 from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, object_info
-from posebridge.formats.nwb._write import append_file, options_config, write
+from posebridge.formats.nwb._write import append_file, dataset_video, options_config, write
 from posebridge.registry import Format
 
 __all__ = [
@@ -209,7 +209,7 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     video = options.pop("video_path", None)
     metadata = options.pop("metadata", None)
     config_ = options_config(ds, config, metadata, split, **options)
-    video = None if video is None else os.fspath(video)
+    video = dataset_video(ds) if video is None else os.fspath(video)
     return list(iter_build(ds, config_, storage_from(chunked=False), split, video))
 
 

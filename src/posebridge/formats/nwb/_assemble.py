@@ -195,11 +195,10 @@ def _layout(
     names = []
     for container, view in zip(chosen, views_of, strict=True):
         own = _own_name(container)
-        if own is None:
-            stripped = container.name.removeprefix(DEFAULT_CONTAINER).strip("_- ")
-            if view is not None:
-                stripped = stripped.replace(view, "").strip("_- ") if stripped != view else ""
-            own = stripped or (fallback if view is not None else container.name)
+        if own is None and view is not None:
+            own = fallback  # one camera each: the same animal seen from several sides
+        elif own is None:
+            own = container.name.removeprefix(DEFAULT_CONTAINER).strip("_- ") or container.name
         names.append(own)
     if combine == "individuals" and len(set(names)) < len(names):
         names = _labels(chosen)

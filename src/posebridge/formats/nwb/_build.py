@@ -211,7 +211,12 @@ def subject_defaults(ds: xr.Dataset) -> dict[str, Any]:
     return {field: ds.attrs[attr] for attr, field in _SUBJECT_ATTRS.items() if attr in ds.attrs}
 
 
-def new_nwbfile(ds: xr.Dataset, config: NWBFileSaveConfig, individual: str | None) -> Any:
+def new_nwbfile(
+    ds: xr.Dataset,
+    config: NWBFileSaveConfig,
+    individual: str | None,
+    default_start: dt.datetime | None = None,
+) -> Any:
     """An empty ``NWBFile`` with the session metadata (and one Subject, if known)."""
     import pynwb
 
@@ -223,7 +228,9 @@ def new_nwbfile(ds: xr.Dataset, config: NWBFileSaveConfig, individual: str | Non
         ds.attrs.get("session_description") or f"Poses estimated with {software}.",
     )
     moment = kwargs.get("session_start_time") or ds.attrs.get("session_start_time")
-    kwargs["session_start_time"] = start_time(moment) if moment else dt.datetime.now(dt.UTC)
+    kwargs["session_start_time"] = (
+        start_time(moment) if moment else default_start or dt.datetime.now(dt.UTC)
+    )
     if kwargs.get("timestamps_reference_time") is not None:
         kwargs["timestamps_reference_time"] = start_time(kwargs["timestamps_reference_time"])
     subject_kwargs = config.resolve("subject_kwargs", individual)
@@ -483,8 +490,9 @@ def iter_build(
             UserWarning,
             stacklevel=3,
         )
+    now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file
     for n, group in enumerate(split_plan(ds, split_individuals)):
-        nwbfile = new_nwbfile(ds, config, group[0] if len(group) == 1 else None)
+        nwbfile = new_nwbfile(ds, config, group[0] if len(group) == 1 else None, now)
         out_path = out_paths[n] if out_paths else None
         try:
             add_poses(nwbfile, ds, group, config, storage, video, out_path)

@@ -75,6 +75,12 @@ def options_config(
     return merged
 
 
+def dataset_video(ds: xr.Dataset) -> str | None:
+    """The dataset's own ``video_path``, when that file exists (else ``None``)."""
+    video = ds.attrs.get("video_path")
+    return str(video) if video and os.path.isfile(str(video)) else None
+
+
 def output_paths(path: Path, groups: list[list[str]]) -> list[Path]:
     """``path`` for one file, else ``<stem>_<individual><suffix>`` per individual."""
     if len(groups) == 1:
@@ -237,7 +243,8 @@ def write(
         Session fields; a start time without time zone is taken as local time.
     video_path
         The video the poses come from: written as an external ``ImageSeries``
-        (path relative to the NWB file) linked as ``source_video``.
+        (path relative to the NWB file) linked as ``source_video``. By default
+        the dataset's ``video_path`` attribute, if that file exists.
     compression
         ``None``, ``"gzip"``, ``"gzip:<level>"`` or ``"lzf"``.
     dtype
@@ -273,7 +280,7 @@ def write(
         session_start_time=session_start_time,
     )
     storage = storage_from(compression, dtype)
-    video = None if video_path is None else os.fspath(video_path)
+    video = dataset_video(ds) if video_path is None else os.fspath(video_path)
     target = Path(path)
     if append:
         return [append_file(ds, target, config_, storage, video)]

@@ -1,0 +1,439 @@
+"""NWB writer -> reader round trips, and the layout the writer produces (checked with h5py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import PoseBridgeError
+from posebridge.formats import nwb
+
+pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:UserWarning")
+
+
+def _roundtrip(ds: xr.Dataset, path, **options) -> xr.Dataset:
+    written = posebridge.save(ds, path, split_individuals=False, **options)
+    assert written == [path]
+    assert posebridge.detect(path) == "nwb"
+    return posebridge.load(path)
+
+
+def _assert_same_poses(back: xr.Dataset, ds: xr.Dataset) -> None:
+    """Positions, confidence, time, names and order equal (NaN-aware, exact)."""
+    ds = schema.validate(ds)
+    assert back.keypoint.values.tolist() == ds.keypoint.values.tolist()
+    assert back.individual.values.tolist() == ds.individual.values.tolist()
+    np.testing.assert_array_equal(back.time.values, ds.time.values)
+    assert back.time.dtype == ds.time.dtype
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+    np.testing.assert_array_equal(
+        back.confidence.values, schema.confidence_per_keypoint(ds).values
+    )
+    assert back.attrs["time_unit"] == ds.attrs["time_unit"]
+
+
+# --------------------------------------------------------------------------
+# round trips
+
+
+def test_regular_fps_29_97_round_trips_exactly_with_frames(tmp_path, poses_two_mice_with_nan):
+    ds = schema.with_fps(poses_two_mice_with_nan, 29.97)
+    back = _roundtrip(ds, tmp_path / "a.nwb")
+    _assert_same_poses(back, ds)
+    assert back.attrs["fps"] == 29.97
+    np.testing.assert_array_equal(back.frame.values, ds.frame.values)
+    with h5py.File(tmp_path / "a.nwb") as h5:
+        start = h5["processing/behavior/PoseEstimation_mouse_b/snout/starting_time"]
+        assert start.attrs["rate"] == 29.97
+        assert "timestamps" not in h5["processing/behavior/PoseEstimation_mouse_b/snout"]
+
+
+def test_offset_start_is_kept(tmp_path, poses_two_mice_with_nan):
+    ds = poses_two_mice_with_nan.assign_coords(time=np.arange(1000, 1020))
+    ds = schema.with_fps(ds, 30.0)
+    back = _roundtrip(ds, tmp_path / "offset.nwb")
+    _assert_same_poses(back, ds)
+    assert back.frame.values[0] == 1000
+    with h5py.File(tmp_path / "offset.nwb") as h5:
+        start = h5["processing/behavior/PoseEstimation_mouse_a/snout/starting_time"]
+        assert start[()] == pytest.approx(1000 / 30.0, abs=1e-12)
+
+
+def test_frame_gaps_are_written_once_as_timestamps_and_linked(tmp_path, poses_two_mice_with_nan):
+    frames = np.r_[0:5, 9:14, 20:30]
+    ds = schema.with_fps(poses_two_mice_with_nan.assign_coords(time=frames), 25.0)
+    path = tmp_path / "gaps.nwb"
+    back = _roundtrip(ds, path)
+    _assert_same_poses(back, ds)
+    np.testing.assert_array_equal(back.frame.values, frames)
+    with h5py.File(path) as h5:
+        module = h5["processing/behavior"]
+        links = []
+        hard = []
+        for container in ("PoseEstimation_mouse_b", "PoseEstimation_mouse_a"):
+            for keypoint in ("snout", "tail_base", "ear_left"):
+                link = module[container][keypoint].get("timestamps", getlink=True)
+                (links if isinstance(link, h5py.SoftLink) else hard).append(link)
+        assert len(hard) == 1 and len(links) == 5
+        np.testing.assert_array_equal(
+            module["PoseEstimation_mouse_b/snout/timestamps"][()], frames / 25.0
+        )
+
+
+def test_irregular_seconds_without_fps_come_back_as_stored(tmp_path, poses_single_3d):
+    times = np.cumsum(np.random.default_rng(3).uniform(0.01, 0.05, size=12))
+    ds = poses_single_3d.assign_coords(time=times)
+    ds.attrs["time_unit"] = "seconds"
+    back = _roundtrip(ds, tmp_path / "irregular.nwb")
+    _assert_same_poses(back, ds)
+    assert "fps" not in back.attrs and "frame" not in back.coords
+
+
+def test_frames_only_round_trip_as_frames_without_invented_fps(tmp_path, poses_single_3d):
+    ds = poses_single_3d.assign_coords(time=np.r_[3:9, 12:18])
+    with pytest.warns(UserWarning, match="no frame rate"):
+        posebridge.save(ds, tmp_path / "frames.nwb")
+    back = posebridge.load(tmp_path / "frames.nwb")
+    _assert_same_poses(back, ds)
+    assert back.time.dtype == np.int64 and "fps" not in back.attrs
+    contiguous = poses_single_3d.assign_coords(time=np.arange(50, 62))
+    back = _roundtrip(contiguous, tmp_path / "contiguous.nwb")
+    _assert_same_poses(back, contiguous)
+    assert "fps" not in back.attrs
+    # and the frames can be given a rate on loading
+    assert posebridge.load(tmp_path / "contiguous.nwb", fps=10).time.values[0] == 5.0
+
+
+def test_3d_without_confidence_writes_no_confidence_dataset(tmp_path, poses_single_3d):
+    back = _roundtrip(poses_single_3d, tmp_path / "3d.nwb")
+    _assert_same_poses(back, poses_single_3d)
+    assert back.space.values.tolist() == ["x", "y", "z"]
+    with h5py.File(tmp_path / "3d.nwb") as h5:
+        series = h5["processing/behavior/PoseEstimation/d"]
+        assert "confidence" not in series
+        assert series["data"].shape == (12, 3)
+        assert series["data"].attrs["unit"] == "n.a."
+
+
+def test_keypoint_order_names_with_slashes_and_edges_survive(tmp_path):
+    position = np.random.default_rng(4).normal(size=(5, 2, 4, 1))
+    names = ["zeta", "alpha/left", "mid", "alpha/right"]
+    ds = schema.from_numpy(position, keypoint_names=names, fps=50)
+    edges = [["zeta", "mid"], ["alpha/left", "alpha/right"], ["mid", "alpha/left"]]
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array(edges))
+    back = _roundtrip(ds, tmp_path / "order.nwb")
+    assert back.keypoint.values.tolist() == names
+    assert back.skeleton_edges.values.tolist() == edges
+    with h5py.File(tmp_path / "order.nwb") as h5:
+        skeleton = h5["processing/behavior/Skeletons/skeleton_id_0"]
+        assert skeleton["nodes"].asstr()[()].tolist() == names
+        assert skeleton["edges"][()].tolist() == [[0, 2], [1, 3], [2, 1]]
+        assert "alpha_left" in h5["processing/behavior/PoseEstimation"]
+
+
+def test_individual_order_is_kept_in_one_file(tmp_path, poses_two_mice_with_nan):
+    ds = poses_two_mice_with_nan.assign_coords(individual=["zed", "amy"])
+    back = _roundtrip(ds, tmp_path / "order.nwb")
+    assert back.individual.values.tolist() == ["zed", "amy"]
+
+
+def test_float32_and_gzip_storage_with_time_first_chunks(tmp_path, poses_two_mice_with_nan):
+    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    path = tmp_path / "small.nwb"
+    back = _roundtrip(ds, path, compression="gzip", dtype="float32")
+    assert back.position.dtype == np.float32
+    np.testing.assert_array_equal(back.position.values, ds.position.values.astype(np.float32))
+    with h5py.File(path) as h5:
+        data = h5["processing/behavior/PoseEstimation_mouse_b/snout/data"]
+        assert data.dtype == np.float32 and data.compression == "gzip"
+        assert data.chunks == (20, 2)
+        assert h5["processing/behavior/PoseEstimation_mouse_b/snout/confidence"].chunks == (20,)
+
+
+def test_chunks_split_long_series_evenly_along_time(tmp_path):
+    position = np.zeros((200_000, 2, 1, 1))
+    ds = schema.from_numpy(position, fps=100)
+    path = tmp_path / "long.nwb"
+    posebridge.save(ds, path)
+    with h5py.File(path) as h5:
+        chunks = h5["processing/behavior/PoseEstimation/keypoint_0/data"].chunks
+    assert chunks[1] == 2 and chunks[0] * 4 >= 200_000 and chunks[0] < 200_000
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    n_time=st.integers(1, 12),
+    n_kp=st.integers(1, 3),
+    n_ind=st.integers(1, 2),
+    n_space=st.sampled_from([2, 3]),
+    fps=st.sampled_from([None, 29.97, 30.0, 7.5]),
+    first=st.integers(0, 5000),
+    seed=st.integers(0, 1000),
+)
+def test_property_any_dataset_round_trips_exactly(
+    tmp_path_factory, n_time, n_kp, n_ind, n_space, fps, first, seed
+):
+    rng = np.random.default_rng(seed)
+    position = rng.normal(scale=100, size=(n_time, n_space, n_kp, n_ind))
+    position[rng.random(position.shape) < 0.2] = np.nan
+    confidence = rng.uniform(size=(n_time, n_kp, n_ind))
+    frames = first + np.cumsum(rng.integers(1, 3, size=n_time))
+    ds = schema.from_numpy(position, confidence).assign_coords(time=frames)
+    ds = schema.with_fps(ds, fps)
+    path = tmp_path_factory.mktemp("prop") / "p.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        back = _roundtrip(ds, path)
+    _assert_same_poses(back, ds)
+    if fps:
+        np.testing.assert_array_equal(back.frame.values, frames)
+
+
+# --------------------------------------------------------------------------
+# files and metadata
+
+
+def test_multi_individual_default_writes_one_file_per_individual(
+    tmp_path, poses_two_mice_with_nan
+):
+    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    written = posebridge.save(ds, tmp_path / "out.nwb")
+    assert written == [tmp_path / "out_mouse_b.nwb", tmp_path / "out_mouse_a.nwb"]
+    assert not (tmp_path / "out.nwb").exists()
+    for path, name in zip(written, ["mouse_b", "mouse_a"], strict=True):
+        back = posebridge.load(path)
+        assert back.individual.values.tolist() == [name]
+        assert back.attrs["subject_id"] == name
+        np.testing.assert_array_equal(
+            back.position.values[..., 0], ds.position.sel(individual=name).values
+        )
+        with h5py.File(path) as h5:
+            assert list(h5["processing/behavior"]) == ["PoseEstimation", "Skeletons"]
+    starts = {posebridge.load(p).attrs["session_start_time"] for p in written}
+    assert len(starts) == 1
+
+
+def test_existing_output_is_refused_and_nothing_is_left(tmp_path, poses_two_mice_with_nan):
+    (tmp_path / "out_mouse_a.nwb").write_bytes(b"keep")
+    with pytest.raises(FileExistsError, match="out_mouse_a.nwb"):
+        posebridge.save(poses_two_mice_with_nan, tmp_path / "out.nwb")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out_mouse_a.nwb"]
+    assert (tmp_path / "out_mouse_a.nwb").read_bytes() == b"keep"
+
+
+def test_metadata_options_and_yaml_reach_the_file(tmp_path, poses_single_3d):
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text(
+        "nwbfile:\n  lab: Pose Lab\n  session_description: from yaml\n"
+        "subject:\n  species: Rattus norvegicus\n  description: a rat\n"
+        "pose_estimation:\n  scorer: netA\n"
+        "device:\n  name: TopCam\n  description: overhead camera\n"
+    )
+    ds = poses_single_3d.assign_coords(individual=["r1"])
+    path = tmp_path / "meta.nwb"
+    posebridge.save(
+        ds,
+        path,
+        metadata=metadata,
+        species="Mus musculus",
+        sex="F",
+        age="P30D",
+        subject_id="M7",
+        session_start_time="2024-05-01T10:30:00+02:00",
+    )
+    with h5py.File(path) as h5:
+        assert h5["general/lab"].asstr()[()] == "Pose Lab"
+        assert h5["session_description"].asstr()[()] == "from yaml"
+        assert h5["session_start_time"].asstr()[()] == "2024-05-01T10:30:00+02:00"
+        subject = h5["general/subject"]
+        assert subject["species"].asstr()[()] == "Mus musculus"
+        assert subject["description"].asstr()[()] == "a rat"
+        assert subject["subject_id"].asstr()[()] == "M7"
+        assert subject["age"].asstr()[()] == "P30D"
+        assert h5["processing/behavior/PoseEstimation/scorer"].asstr()[()] == "netA"
+        assert h5["general/devices/TopCam"].attrs["description"] == "overhead camera"
+        assert h5["processing/behavior/PoseEstimation/device"].name.endswith("device")
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["r1"]
+    assert back.attrs["subject_id"] == "M7" and back.attrs["device"] == "TopCam"
+
+
+def test_per_individual_config_and_naive_start_time_made_aware(tmp_path, poses_two_mice_with_nan):
+    config = nwb.NWBFileSaveConfig(
+        subject_kwargs={"mouse_a": {"sex": "F"}, "mouse_b": {"sex": "M"}},
+        nwbfile_kwargs={"session_start_time": dt.datetime(2023, 1, 2, 3, 4, 5)},
+    )
+    files = nwb.build_nwbfiles(poses_two_mice_with_nan, config)
+    assert [f.subject.sex for f in files] == ["M", "F"]
+    assert [f.subject.subject_id for f in files] == ["mouse_b", "mouse_a"]
+    assert all(f.session_start_time.tzinfo is not None for f in files)
+    assert files[0].session_start_time.replace(tzinfo=None) == dt.datetime(2023, 1, 2, 3, 4, 5)
+
+
+def test_subject_id_for_several_split_individuals_is_refused(tmp_path, poses_two_mice_with_nan):
+    with pytest.raises(PoseBridgeError, match="one subject per file"):
+        posebridge.save(poses_two_mice_with_nan, tmp_path / "x.nwb", subject_id="M1")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_metadata_and_options_raise_clear_errors(tmp_path, poses_single_3d):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("subjects:\n  species: x\n")
+    with pytest.raises(PoseBridgeError, match="unknown section 'subjects'"):
+        posebridge.save(poses_single_3d, tmp_path / "a.nwb", metadata=bad)
+    with pytest.raises(PoseBridgeError, match="compression"):
+        posebridge.save(poses_single_3d, tmp_path / "a.nwb", compression="zip")
+    with pytest.raises(PoseBridgeError, match="ISO 8601"):
+        posebridge.save(poses_single_3d, tmp_path / "a.nwb", session_start_time="yesterday")
+    ds = poses_single_3d.copy()
+    ds.attrs["space_unit"] = "furlongs"
+    with pytest.raises(PoseBridgeError, match="furlongs"):
+        posebridge.save(ds, tmp_path / "a.nwb")
+    assert not any(p.suffix == ".nwb" for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("given", "stored"), [("mm", "millimeters"), ("px", "pixels")])
+def test_units_are_mapped_to_the_nwb_set(tmp_path, poses_single_3d, given, stored):
+    ds = poses_single_3d.copy()
+    ds.attrs["space_unit"] = given
+    back = _roundtrip(ds, tmp_path / "u.nwb")
+    assert back.attrs["space_unit"] == stored
+
+
+def test_video_is_an_external_image_series_relative_to_the_file(tmp_path, poses_two_mice_with_nan):
+    video = tmp_path / "videos" / "session.mp4"
+    video.parent.mkdir()
+    video.write_bytes(b"\x00")
+    out = tmp_path / "nwb"
+    out.mkdir()
+    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds.attrs.update(video_width=640, video_height=480)
+    path = out / "v.nwb"
+    posebridge.save(ds, path, video_path=video, split_individuals=False)
+    with h5py.File(path) as h5:
+        series = h5["acquisition/SourceVideo"]
+        assert series["external_file"].asstr()[()].tolist() == ["../videos/session.mp4"]
+        assert series["external_file"].attrs["starting_frame"].tolist() == [0]
+        assert series["starting_time"].attrs["rate"] == 30.0
+        assert series["num_samples"][()] == 20
+        assert series["dimension"][()].tolist() == [640, 480]
+        link = h5["processing/behavior/PoseEstimation_mouse_a"].get("source_video", getlink=True)
+        assert link.path == "/acquisition/SourceVideo"
+    back = posebridge.load(path)
+    assert back.attrs["video_path"] == str(video)
+    assert (back.attrs["video_width"], back.attrs["video_height"]) == (640, 480)
+
+
+def test_build_nwbfiles_writes_nothing_and_files_write_with_pynwb(tmp_path, poses_single_3d):
+    import pynwb
+
+    (nwbfile,) = nwb.build_nwbfiles(schema.with_fps(poses_single_3d, 10.0))
+    assert list(tmp_path.iterdir()) == []
+    with pynwb.NWBHDF5IO(tmp_path / "built.nwb", "w") as io:
+        io.write(nwbfile)
+    back = posebridge.load(tmp_path / "built.nwb")
+    np.testing.assert_array_equal(back.position.values, poses_single_3d.position.values)
+    np.testing.assert_array_equal(back.time.values, np.arange(12) / 10.0)
+
+
+def test_in_memory_nwbfile_is_read_like_the_file(tmp_path, poses_two_mice_with_nan):
+    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    (nwbfile,) = nwb.build_nwbfiles(ds, split_individuals=False)
+    from_memory = nwb.load_nwb_poses(nwbfile)
+    _assert_same_poses(from_memory, ds)
+
+
+def test_dataset_with_views_is_refused(tmp_path, poses_single_3d):
+    views = xr.concat(
+        [poses_single_3d, poses_single_3d], dim=xr.DataArray(["l", "r"], dims="view")
+    )
+    with pytest.raises(PoseBridgeError, match="view"):
+        posebridge.save(views, tmp_path / "v.nwb")
+
+
+def test_read_results_save_to_netcdf(tmp_path, poses_two_mice_with_nan):
+    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "ear_left"]]))
+    back = _roundtrip(ds, tmp_path / "n.nwb", species="Mus musculus")
+    back.to_netcdf(tmp_path / "n.nc", engine="h5netcdf")
+    assert all(not isinstance(v, type(None)) for v in back.attrs.values())
+
+
+def test_describe_lists_every_container(tmp_path, poses_two_mice_with_nan):
+    path = tmp_path / "d.nwb"
+    posebridge.save(schema.with_fps(poses_two_mice_with_nan, 10.0), path, split_individuals=False)
+    rows = dict(nwb.describe(path))
+    assert set(rows) == {
+        "PoseEstimation processing/behavior/PoseEstimation_mouse_b",
+        "PoseEstimation processing/behavior/PoseEstimation_mouse_a",
+    }
+    assert rows["PoseEstimation processing/behavior/PoseEstimation_mouse_a"].startswith(
+        "3 series, data (20, 2), 0.000-1.900 s; device camera"
+    )
+
+
+# --------------------------------------------------------------------------
+# datasets shaped like other tools' output
+
+
+def test_dlc_like_single_animal_round_trips(tmp_path):
+    rng = np.random.default_rng(21)
+    position = rng.uniform(0, 640, size=(30, 2, 4, 1))
+    likelihood = rng.uniform(0, 1, size=(30, 4, 1))
+    ds = schema.from_numpy(
+        position,
+        likelihood,
+        individual_names=["individual_0"],
+        keypoint_names=["snout", "leftear", "rightear", "tailbase"],
+        fps=30,
+        source_software="DeepLabCut",
+    )
+    ds.attrs["scorer"] = "DLC_resnet50_openfieldOct30shuffle1_1600"
+    back = _roundtrip(ds, tmp_path / "dlc.nwb")
+    _assert_same_poses(back, ds)
+    assert back.attrs["scorer"] == ds.attrs["scorer"]
+    assert back.attrs["source_software"] == "DeepLabCut"
+
+
+def test_sleap_like_tracks_with_gaps_and_extras_round_trip(tmp_path):
+    rng = np.random.default_rng(22)
+    position = rng.uniform(0, 1024, size=(9, 2, 3, 3))
+    position[rng.random((9, 1, 3, 3)).repeat(2, 1) < 0.3] = np.nan
+    scores = rng.uniform(size=(9, 3, 3))
+    ds = schema.from_numpy(
+        position,
+        scores,
+        individual_names=["track_0", "track_2", "track_1"],
+        keypoint_names=["head", "thorax", "abdomen"],
+        source_software="SLEAP",
+    ).assign_coords(time=np.array([0, 1, 2, 3, 7, 8, 9, 15, 16]))
+    ds = schema.with_fps(ds, 15.0)
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["head", "thorax"]]))
+    ds["instance_score"] = (("time", "individual"), rng.uniform(size=(9, 3)))
+    ds.attrs["video_path"] = str(tmp_path / "not_there.mp4")
+    back = _roundtrip(ds, tmp_path / "sleap.nwb")
+    _assert_same_poses(back, ds)
+    np.testing.assert_array_equal(back.frame.values, ds.frame.values)
+    assert back.skeleton_edges.values.tolist() == [["head", "thorax"]]
+    assert "instance_score" not in back  # ndx-pose has no place for per-instance scores
+    assert "video_path" not in back.attrs  # a missing video is not written
+
+
+def test_existing_video_of_the_dataset_is_linked(tmp_path, poses_single_3d):
+    video = tmp_path / "clip.avi"
+    video.write_bytes(b"RIFF")
+    ds = poses_single_3d.copy()
+    ds.attrs["video_path"] = str(video)
+    back = _roundtrip(ds, tmp_path / "linked.nwb")
+    assert back.attrs["video_path"] == str(video)

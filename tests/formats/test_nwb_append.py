@@ -1,0 +1,137 @@
+"""Appending poses to an existing NWB file: other content untouched, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import h5py
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats.nwb import _write
+
+pynwb = pytest.importorskip("pynwb")
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def session_file(tmp_path):
+    """An NWB file with a raw TimeSeries and a Subject, no poses."""
+    nwbfile = pynwb.NWBFile(
+        session_description="recording",
+        identifier="session-1",
+        session_start_time=dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC),
+    )
+    nwbfile.subject = pynwb.file.Subject(subject_id="M1", species="Mus musculus", sex="M")
+    nwbfile.add_acquisition(
+        pynwb.TimeSeries(name="lick", data=np.arange(10.0), unit="V", rate=100.0)
+    )
+    path = tmp_path / "session.nwb"
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(nwbfile)
+    return path
+
+
+@pytest.fixture
+def one_mouse():
+    position = np.random.default_rng(11).normal(size=(8, 2, 2, 1))
+    return schema.from_numpy(position, individual_names=["M1"], keypoint_names=["a", "b"], fps=50)
+
+
+def test_append_adds_poses_and_keeps_everything_else(session_file, one_mouse):
+    assert posebridge.save(one_mouse, session_file, append=True) == [session_file]
+    with h5py.File(session_file) as h5:
+        np.testing.assert_array_equal(h5["acquisition/lick/data"][()], np.arange(10.0))
+        assert h5["identifier"].asstr()[()] == "session-1"
+        assert h5["general/subject/subject_id"].asstr()[()] == "M1"
+        assert "PoseEstimation" in h5["processing/behavior"]
+        link = h5["processing/behavior/Skeletons/skeleton_M1"].get("subject", getlink=True)
+        assert link.path == "/general/subject"
+    back = posebridge.load(session_file)
+    np.testing.assert_array_equal(back.position.values, one_mouse.position.values)
+    np.testing.assert_array_equal(back.time.values, one_mouse.time.values)
+    with pynwb.NWBHDF5IO(session_file, "r") as io:
+        assert io.read().acquisition["lick"].rate == 100.0
+
+
+def test_second_append_gets_its_own_container(session_file, one_mouse):
+    posebridge.save(one_mouse, session_file, append=True)
+    other = one_mouse.assign_coords(individual=["M2"])
+    posebridge.save(other, session_file, append=True)
+    back = posebridge.load(session_file)
+    assert back.individual.values.tolist() == ["M1", "M2"]
+    with h5py.File(session_file) as h5:
+        assert sorted(h5["processing/behavior"]) == [
+            "PoseEstimation",
+            "PoseEstimation_M2",
+            "Skeletons",
+        ]
+
+
+def test_append_keeps_the_files_subject_and_session_with_a_warning(session_file, one_mouse):
+    with pytest.warns(UserWarning, match="keeps the file's Subject"):
+        posebridge.save(one_mouse, session_file, append=True, species="Rattus norvegicus")
+    with h5py.File(session_file) as h5:
+        assert h5["general/subject/species"].asstr()[()] == "Mus musculus"
+
+
+@pytest.mark.parametrize("where", ["after_adding", "after_writing", "before_replacing"])
+def test_failure_midway_leaves_the_original_byte_identical(
+    monkeypatch, session_file, one_mouse, where
+):
+    before = _sha(session_file)
+    real_add, real_write = _write.add_poses, pynwb.NWBHDF5IO.write
+
+    def add_then_fail(*args, **kwargs):
+        real_add(*args, **kwargs)
+        raise RuntimeError("injected failure after adding")
+
+    def write_then_fail(self, *args, **kwargs):
+        real_write(self, *args, **kwargs)
+        raise RuntimeError("injected failure after writing")
+
+    def copymode_fails(*args, **kwargs):
+        raise OSError("injected failure before replacing")
+
+    if where == "after_adding":
+        monkeypatch.setattr(_write, "add_poses", add_then_fail)
+    elif where == "after_writing":
+        monkeypatch.setattr(pynwb.NWBHDF5IO, "write", write_then_fail)
+    else:
+        monkeypatch.setattr(_write.shutil, "copymode", copymode_fails)
+    with pytest.raises((PoseBridgeError, OSError), match="injected"):
+        posebridge.save(one_mouse, session_file, append=True)
+    assert _sha(session_file) == before
+    assert sorted(p.name for p in session_file.parent.iterdir()) == ["session.nwb"]
+
+
+def test_conflicting_container_name_fails_cleanly(session_file, one_mouse):
+    posebridge.save(one_mouse, session_file, append=True)
+    before = _sha(session_file)
+    with pytest.raises(PoseBridgeError, match="already holds PoseEstimation"):
+        posebridge.save(
+            one_mouse,
+            session_file,
+            append=True,
+            metadata={"pose_estimation": {"name": "PoseEstimation"}},
+        )
+    assert _sha(session_file) == before
+
+
+def test_append_to_missing_or_foreign_files_is_refused(tmp_path, one_mouse):
+    with pytest.raises(FileNotFoundError):
+        posebridge.save(one_mouse, tmp_path / "missing.nwb", append=True)
+    plain = tmp_path / "plain.nwb"
+    with h5py.File(plain, "w") as h5:
+        h5["x"] = 1
+    before = _sha(plain)
+    with pytest.raises(FormatError, match="not an NWB file"):
+        posebridge.save(one_mouse, plain, append=True)
+    assert _sha(plain) == before

@@ -1,0 +1,320 @@
+"""NWB reader on files built here with pynwb + ndx-pose: layouts of other tools, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import h5py
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats import nwb
+
+pynwb = pytest.importorskip("pynwb")
+ndx_pose = pytest.importorskip("ndx_pose")
+
+
+def _nwbfile():
+    return pynwb.NWBFile(
+        session_description="built in a test",
+        identifier="test-file",
+        session_start_time=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    )
+
+
+def _series(name, data, *, timestamps=None, rate=None, start=0.0, confidence=None, **extra):
+    timing = {"timestamps": timestamps} if timestamps is not None else {}
+    if rate is not None:
+        timing = {"rate": rate, "starting_time": start}
+    return ndx_pose.PoseEstimationSeries(
+        name=name,
+        data=data,
+        confidence=confidence,
+        reference_frame="top left",
+        **timing,
+        **extra,
+    )
+
+
+def _container(nwbfile, module, name, series, *, device=None, nodes=None, edges=None):
+    if module not in nwbfile.processing:
+        nwbfile.create_processing_module(name=module, description="poses")
+    kwargs = {}
+    if nodes is not None:
+        processing = nwbfile.processing[module]
+        if "Skeletons" not in processing.data_interfaces:
+            processing.add(ndx_pose.Skeletons())
+        skeleton = ndx_pose.Skeleton(
+            name=f"skeleton_{name}",
+            nodes=nodes,
+            edges=np.array(edges or [], dtype=np.uint8).reshape(-1, 2),
+        )
+        processing["Skeletons"].add_skeletons(skeleton)
+        kwargs["skeleton"] = skeleton
+    if device is not None:
+        kwargs["device"] = (
+            nwbfile.devices[device]
+            if device in nwbfile.devices
+            else nwbfile.create_device(name=device, description="camera")
+        )
+    container = ndx_pose.PoseEstimation(
+        name=name, pose_estimation_series=series, source_software="Tool", **kwargs
+    )
+    nwbfile.processing[module].add(container)
+    return container
+
+
+def _save(nwbfile, path):
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(nwbfile)
+    return path
+
+
+RNG = np.random.default_rng(7)
+
+
+def test_sleap_io_style_tracks_combine_as_individuals_on_the_union_of_times(tmp_path):
+    nwbfile = _nwbfile()
+    a1, b1 = RNG.normal(size=(4, 2)), RNG.normal(size=(3, 2))
+    a2 = RNG.normal(size=(2, 2))
+    t_a1, t_b1, t_a2 = [0.0, 1.0, 2.0, 4.0], [1.0, 2.0, 4.0], [2.0, 3.0]
+    _container(
+        nwbfile,
+        "SLEAP_VIDEO_000_clip",
+        "track=1",
+        [_series("A", a1, timestamps=t_a1), _series("B", b1, timestamps=t_b1)],
+        device="camera_0",
+    )
+    _container(
+        nwbfile,
+        "SLEAP_VIDEO_000_clip",
+        "track=2",
+        [_series("A", a2, timestamps=t_a2)],
+        device="camera_0",
+    )
+    ds = posebridge.load(_save(nwbfile, tmp_path / "tracks.nwb"))
+    assert ds.individual.values.tolist() == ["1", "2"]
+    assert ds.keypoint.values.tolist() == ["A", "B"]
+    np.testing.assert_array_equal(ds.time.values, [0.0, 1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(
+        ds.position.sel(individual="1", keypoint="A").values,
+        a1[[0, 1, 2, 2, 3]] * [[1], [1], [1], [np.nan], [1]],
+    )
+    np.testing.assert_array_equal(ds.position.sel(individual="2", keypoint="A").values[2:4], a2)
+    assert np.isnan(ds.position.sel(individual="2", keypoint="B").values).all()
+    assert ds.attrs["device"] == "camera_0"
+
+
+def test_containers_with_their_own_cameras_become_views(tmp_path):
+    nwbfile = _nwbfile()
+    left, right = RNG.normal(size=(5, 2)), RNG.normal(size=(5, 2))
+    _container(
+        nwbfile, "behavior", "PoseEstimation_a", [_series("nose", left, rate=30.0)], device="left"
+    )
+    _container(
+        nwbfile,
+        "behavior",
+        "PoseEstimation_b",
+        [_series("nose", right, rate=30.0)],
+        device="right",
+    )
+    ds = posebridge.load(_save(nwbfile, tmp_path / "cams.nwb"))
+    assert ds.position.dims == ("time", "space", "keypoint", "individual", "view")
+    assert ds.view.values.tolist() == ["left", "right"]
+    np.testing.assert_array_equal(ds.position.sel(view="right").values[:, :, 0, 0], right)
+    np.testing.assert_array_equal(ds.time.values, np.arange(5) / 30.0)
+    assert ds.attrs["fps"] == 30.0
+
+
+def test_ibl_style_camera_containers_become_views_with_their_own_keypoints(tmp_path):
+    nwbfile = _nwbfile()
+    body = RNG.normal(size=(3, 2))
+    paw = RNG.normal(size=(3, 2))
+    stamps = [0.5, 0.6, 0.75]
+    _container(
+        nwbfile, "behavior", "PoseEstimationLeftCamera", [_series("paw_l", paw, timestamps=stamps)]
+    )
+    _container(
+        nwbfile,
+        "behavior",
+        "PoseEstimationBodyCamera",
+        [_series("tail_start", body, timestamps=stamps)],
+    )
+    ds = posebridge.load(_save(nwbfile, tmp_path / "ibl.nwb"))
+    assert sorted(ds.view.values.tolist()) == ["BodyCamera", "LeftCamera"]
+    assert set(ds.keypoint.values.tolist()) == {"paw_l", "tail_start"}
+    np.testing.assert_array_equal(ds.time.values, stamps)
+    assert np.isnan(ds.position.sel(view="BodyCamera", keypoint="paw_l")).all()
+    one = posebridge.load(tmp_path / "ibl.nwb", pose_estimation_key="PoseEstimationBodyCamera")
+    assert "view" not in one.dims
+    np.testing.assert_array_equal(one.position.values[:, :, 0, 0], body)
+
+
+def test_containers_that_cannot_be_told_apart_raise_a_listing_error(tmp_path):
+    nwbfile = _nwbfile()
+    first, second = RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2))
+    _container(nwbfile, "behavior", "PoseEstimation", [_series("k", first, rate=10.0)])
+    _container(nwbfile, "other", "PoseEstimation", [_series("k", second, rate=10.0)])
+    path = _save(nwbfile, tmp_path / "two.nwb")
+    with pytest.raises(FormatError, match="cannot tell") as error:
+        posebridge.load(path)
+    assert "processing/behavior/PoseEstimation" in str(error.value)
+    assert "processing/other/PoseEstimation" in str(error.value)
+    assert "pose_estimation_key" in str(error.value)
+    picked = nwb.load_nwb_poses(path, processing_module_key="other")
+    np.testing.assert_array_equal(picked.position.values[:, :, 0, 0], second)
+    both = nwb.load_nwb_poses(path, combine="individuals")
+    assert both.individual.values.tolist() == [
+        "processing/behavior/PoseEstimation",
+        "processing/other/PoseEstimation",
+    ]
+    by_path = nwb.load_nwb_poses(path, pose_estimation_key="processing/other/PoseEstimation")
+    np.testing.assert_array_equal(by_path.position.values[:, :, 0, 0], second)
+    with pytest.raises(FormatError, match="no PoseEstimation named 'nope'"):
+        nwb.load_nwb_poses(path, pose_estimation_key="nope")
+
+
+def test_dlc2nwb_individual_prefix_is_stripped_in_skeleton_order(tmp_path):
+    nwbfile = _nwbfile()
+    nodes = ["ind1_snout", "ind1_tail", "ind1_ear"]
+    data = {n: RNG.normal(size=(4, 2)) for n in nodes}
+    series = [_series(n, data[n], timestamps=np.arange(4.0)) for n in sorted(nodes)]
+    _container(nwbfile, "behavior", "PoseEstimation", series, nodes=nodes, edges=[[0, 1]])
+    ds = posebridge.load(_save(nwbfile, tmp_path / "dlc.nwb"))
+    assert ds.keypoint.values.tolist() == ["snout", "tail", "ear"]
+    assert ds.individual.values.tolist() == ["ind1"]
+    assert ds.skeleton_edges.values.tolist() == [["snout", "tail"]]
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="ear").values[:, :, 0], data["ind1_ear"]
+    )
+
+
+def test_shared_prefix_that_is_not_an_individual_is_kept(tmp_path):
+    nwbfile = _nwbfile()
+    series = [_series(n, RNG.normal(size=(2, 2)), rate=1.0) for n in ("left_ear", "left_paw")]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    ds = posebridge.load(_save(nwbfile, tmp_path / "left.nwb"))
+    assert ds.keypoint.values.tolist() == ["left_ear", "left_paw"]
+
+
+def test_mixed_2d_and_3d_series_give_3d_with_nan_z_and_a_warning(tmp_path):
+    nwbfile = _nwbfile()
+    flat, deep = RNG.normal(size=(3, 2)), RNG.normal(size=(3, 3))
+    _container(
+        nwbfile,
+        "behavior",
+        "PoseEstimation",
+        [_series("flat", flat, rate=5.0), _series("deep", deep, rate=5.0)],
+        nodes=["flat", "deep"],
+    )
+    path = _save(nwbfile, tmp_path / "mixed.nwb")
+    with pytest.warns(UserWarning, match="mixed 2D and 3D"):
+        ds = posebridge.load(path)
+    assert ds.space.values.tolist() == ["x", "y", "z"]
+    np.testing.assert_array_equal(ds.position.sel(keypoint="deep").values[:, :, 0], deep)
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="flat", space=["x", "y"]).values[:, :, 0], flat
+    )
+    assert np.isnan(ds.position.sel(keypoint="flat", space="z")).all()
+
+
+def test_empty_container_gives_an_empty_dataset_with_a_warning(tmp_path):
+    nwbfile = _nwbfile()
+    _container(nwbfile, "behavior", "PoseEstimation", [])
+    path = _save(nwbfile, tmp_path / "empty.nwb")
+    with pytest.warns(UserWarning, match="no pose samples"):
+        ds = posebridge.load(path)
+    assert ds.sizes["time"] == 0 and ds.sizes["keypoint"] == 0
+
+
+def test_conversion_offset_and_stored_times_are_applied_exactly(tmp_path):
+    nwbfile = _nwbfile()
+    raw = RNG.integers(0, 1000, size=(4, 2)).astype(np.float64)
+    stamps = np.array([0.1, 0.25, 0.2500001, 7.0])
+    conf = RNG.uniform(size=4)
+    _container(
+        nwbfile,
+        "behavior",
+        "PoseEstimation",
+        [_series("k", raw, timestamps=stamps, confidence=conf, conversion=0.5, offset=2.0)],
+    )
+    ds = posebridge.load(_save(nwbfile, tmp_path / "conv.nwb"))
+    np.testing.assert_array_equal(ds.position.values[:, :, 0, 0], raw * 0.5 + 2.0)
+    np.testing.assert_array_equal(ds.time.values, stamps)
+    np.testing.assert_array_equal(ds.confidence.values[:, 0, 0], conf)
+    assert "fps" not in ds.attrs
+
+
+def test_rate_based_foreign_series_give_start_plus_arange_over_rate(tmp_path):
+    nwbfile = _nwbfile()
+    _container(
+        nwbfile,
+        "behavior",
+        "PoseEstimation",
+        [_series("k", RNG.normal(size=(6, 2)), rate=29.97, start=12.5)],
+    )
+    ds = posebridge.load(_save(nwbfile, tmp_path / "rate.nwb"))
+    np.testing.assert_array_equal(ds.time.values, 12.5 + np.arange(6) / 29.97)
+    assert ds.attrs["fps"] == 29.97 and ds.attrs["source_software"] == "Tool"
+
+
+def test_subject_becomes_the_individual_and_attrs(tmp_path):
+    nwbfile = _nwbfile()
+    nwbfile.subject = pynwb.file.Subject(subject_id="M9", species="Mus musculus", sex="F")
+    _container(
+        nwbfile, "behavior", "PoseEstimation", [_series("k", RNG.normal(size=(2, 2)), rate=1.0)]
+    )
+    ds = posebridge.load(_save(nwbfile, tmp_path / "subject.nwb"))
+    assert ds.individual.values.tolist() == ["M9"]
+    assert ds.attrs["subject_species"] == "Mus musculus" and ds.attrs["subject_sex"] == "F"
+
+
+# --------------------------------------------------------------------------
+# bad input
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", "empty file"),
+        (b"scorer,bodyparts\n1,2\n", "expected an HDF5 file"),
+        (b"\x89HDF\r\n\x1a\n\x00\x00 truncated", "not a readable HDF5"),
+    ],
+)
+def test_files_that_are_not_hdf5_raise_format_error_naming_the_file(tmp_path, content, match):
+    path = tmp_path / "bad.nwb"
+    path.write_bytes(content)
+    with pytest.raises(FormatError, match=match) as error:
+        posebridge.load(path, format="nwb")
+    assert "bad.nwb" in str(error.value)
+    with pytest.raises(PoseBridgeError, match="bad.nwb"):
+        posebridge.load(path)
+
+
+def test_hdf5_that_is_not_nwb_is_refused(tmp_path):
+    path = tmp_path / "plain.nwb"
+    with h5py.File(path, "w") as h5:
+        h5["data"] = np.zeros(3)
+    with pytest.raises(FormatError, match="not an NWB file"):
+        posebridge.load(path, format="nwb")
+    assert not nwb.sniff(path)
+
+
+def test_nwb_without_pose_data_is_refused_naming_the_modules(tmp_path):
+    nwbfile = _nwbfile()
+    module = nwbfile.create_processing_module(name="ecephys", description="not poses")
+    module.add(pynwb.TimeSeries(name="ts", data=np.zeros(3), unit="V", rate=1.0))
+    path = _save(nwbfile, tmp_path / "nopose.nwb")
+    with pytest.raises(FormatError, match=r"no ndx-pose PoseEstimation.*ecephys"):
+        posebridge.load(path)
+    assert nwb.describe(path) == []
+
+
+def test_unknown_combine_choice_is_refused(tmp_path):
+    nwbfile = _nwbfile()
+    for name in ("PoseEstimation_a", "PoseEstimation_b"):
+        _container(nwbfile, "behavior", name, [_series("k", RNG.normal(size=(2, 2)), rate=1.0)])
+    with pytest.raises(FormatError, match="combine must be one of"):
+        posebridge.load(_save(nwbfile, tmp_path / "c.nwb"), combine="stack")

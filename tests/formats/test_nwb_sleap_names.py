@@ -1,0 +1,122 @@
+"""posebridge.io.nwb: sleap-io's NWB function names on posebridge datasets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import h5py
+import numpy as np
+import pytest
+
+from posebridge import schema
+from posebridge.errors import PoseBridgeError
+from posebridge.formats import nwb as nwb_format
+from posebridge.io import nwb
+
+pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:UserWarning")
+
+
+@pytest.fixture
+def two_tracks_from_frame_100():
+    """5 frames (100..104) of 2 tracks with 2 nodes, frames only."""
+    position = np.random.default_rng(5).normal(size=(5, 2, 2, 2))
+    ds = schema.from_numpy(position, individual_names=["t1", "t2"], keypoint_names=["A", "B"])
+    return ds.assign_coords(time=np.arange(100, 105))
+
+
+def test_nwb_format_names_match_sleap_io():
+    assert [f.value for f in nwb.NwbFormat] == [
+        "auto",
+        "annotations",
+        "annotations_export",
+        "predictions",
+    ]
+
+
+def test_video_sample_rate_divides_frame_numbers(tmp_path, two_tracks_from_frame_100):
+    path = nwb.write_nwb(
+        two_tracks_from_frame_100,
+        tmp_path / "p.nwb",
+        pose_estimation_metadata={"video_sample_rate": 30, "scorer": "net"},
+    )
+    back = nwb.load_nwb(path)
+    np.testing.assert_array_equal(back.time.values, np.arange(100, 105) / 30)
+    np.testing.assert_array_equal(back.frame.values, np.arange(100, 105))
+    assert back.attrs["fps"] == 30.0 and back.attrs["scorer"] == "net"
+    assert back.individual.values.tolist() == ["t1", "t2"]
+    with h5py.File(path) as h5:
+        rate = h5["processing/behavior/PoseEstimation_t1/A/starting_time"].attrs["rate"]
+    assert rate == 30.0
+
+
+def test_video_timestamps_pick_the_time_of_each_frame(tmp_path, two_tracks_from_frame_100):
+    stamps = np.cumsum(np.random.default_rng(6).uniform(0.02, 0.04, size=200))
+    path = nwb.write_nwb(
+        two_tracks_from_frame_100,
+        tmp_path / "t.nwb",
+        nwb_file_kwargs={"session_description": "sleap names"},
+        pose_estimation_metadata={"video_timestamps": stamps},
+    )
+    back = nwb.read_nwb(path)
+    np.testing.assert_array_equal(back.time.values, stamps[100:105])
+    assert back.attrs["session_description"] == "sleap names"
+
+
+def test_video_timestamps_too_short_are_refused(tmp_path, two_tracks_from_frame_100):
+    with pytest.raises(PoseBridgeError, match="video_timestamps has 50 entries"):
+        nwb.write_nwb(
+            two_tracks_from_frame_100,
+            tmp_path / "t.nwb",
+            pose_estimation_metadata={"video_timestamps": np.arange(50.0)},
+        )
+
+
+def test_save_nwb_predictions_and_append(tmp_path, two_tracks_from_frame_100):
+    path = tmp_path / "s.nwb"
+    nwb.save_nwb(two_tracks_from_frame_100.isel(individual=[0]), path)
+    nwb.save_nwb(two_tracks_from_frame_100.isel(individual=[1]), path, append=True)
+    back = nwb.load_nwb(path)
+    assert back.individual.values.tolist() == ["t1", "t2"]
+    np.testing.assert_array_equal(back.position.values, two_tracks_from_frame_100.position.values)
+    np.testing.assert_array_equal(back.time.values, np.arange(100, 105))
+
+
+def test_append_nwb_adds_to_an_existing_file(tmp_path, two_tracks_from_frame_100):
+    path = nwb.write_nwb(two_tracks_from_frame_100.isel(individual=[0]), tmp_path / "a.nwb")
+    nwb.append_nwb(two_tracks_from_frame_100.isel(individual=[1]), path)
+    assert nwb.load_nwb(path).individual.values.tolist() == ["t1", "t2"]
+
+
+def test_append_nwb_data_fills_an_in_memory_file(two_tracks_from_frame_100):
+    pynwb = pytest.importorskip("pynwb")
+    nwbfile = pynwb.NWBFile(
+        session_description="s",
+        identifier="i",
+        session_start_time=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+    )
+    assert nwb.append_nwb_data(two_tracks_from_frame_100, nwbfile, {"video_sample_rate": 10.0})
+    back = nwb_format.load_nwb_poses(nwbfile)
+    np.testing.assert_array_equal(back.time.values, np.arange(100, 105) / 10.0)
+    np.testing.assert_array_equal(back.position.values, two_tracks_from_frame_100.position.values)
+
+
+@pytest.mark.parametrize("fmt", ["annotations", "annotations_export"])
+def test_annotations_formats_raise_a_clear_error_for_now(tmp_path, two_tracks_from_frame_100, fmt):
+    with pytest.raises(PoseBridgeError, match="labelled-data support"):
+        nwb.save_nwb(two_tracks_from_frame_100, tmp_path / "a.nwb", nwb_format=fmt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_auto_on_labelled_frames_asks_for_annotations(tmp_path, two_tracks_from_frame_100):
+    labels = two_tracks_from_frame_100.assign_coords(
+        image_path=("time", [f"img{i}.png" for i in range(5)])
+    )
+    with pytest.raises(PoseBridgeError, match="nwb_format='predictions'"):
+        nwb.save_nwb(labels, tmp_path / "l.nwb")
+    nwb.save_nwb(labels, tmp_path / "l.nwb", nwb_format="predictions")
+    assert nwb.load_nwb(tmp_path / "l.nwb").sizes["time"] == 5
+
+
+def test_unknown_nwb_format_is_refused(tmp_path, two_tracks_from_frame_100):
+    with pytest.raises(PoseBridgeError, match="nwb_format must be one of"):
+        nwb.save_nwb(two_tracks_from_frame_100, tmp_path / "x.nwb", nwb_format="slp")
