@@ -1,0 +1,364 @@
+"""Helpers shared by the SLEAP formats (.slp labels and analysis .h5).
+
+Skeleton JSON (networkx node-link data with jsonpickle tags) is decoded and
+encoded here, the skeleton is turned into the ``skeleton_edges`` /
+``skeleton_symmetries`` variables and back, and the HDF5 bits both formats need
+(strings stored as bytes, a cheap look at a file's top-level keys) live here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import FormatError, SchemaError
+
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+#: Individuals made from instances without a track are named ``untracked_<k>``,
+#: ``k`` being the instance's rank within its frame. Writers store individuals
+#: with such names as instances without a track.
+UNTRACKED_PREFIX = "untracked_"
+_UNTRACKED = re.compile(rf"^{UNTRACKED_PREFIX}\d+$")
+
+#: SLEAP's edge types (``sleap.skeleton.EdgeType``): a body edge or a symmetry.
+EDGE, SYMMETRY = 1, 2
+_EDGE_TYPE = "sleap.skeleton.EdgeType"
+
+
+def is_untracked_name(name: str) -> bool:
+    """Whether an individual's name marks instances that had no track."""
+    return bool(_UNTRACKED.match(name))
+
+
+def untracked_name(rank: int) -> str:
+    """The individual name of the ``rank``-th untracked instance of a frame."""
+    return f"{UNTRACKED_PREFIX}{rank}"
+
+
+def hdf5_top_keys(path: Path) -> tuple[set[str], set[str]] | None:
+    """Top-level (dataset names, group names) of an HDF5 file, or ``None`` if not HDF5.
+
+    Reads the 8-byte signature first, so non-HDF5 files cost one small read.
+    """
+    import h5py
+
+    with open(path, "rb") as handle:
+        if handle.read(8) != HDF5_MAGIC:
+            return None
+    with h5py.File(path, "r") as h5:
+        datasets, groups = set(), set()
+        for name, link in h5.items():
+            (groups if isinstance(link, h5py.Group) else datasets).add(name)
+        return datasets, groups
+
+
+def text(value: Any) -> str:
+    """A str from what h5py hands back for a string (bytes, np.bytes_, str, 0-d array)."""
+    if isinstance(value, np.ndarray):
+        value = value.item() if value.size == 1 else value.tobytes()
+    if isinstance(value, bytes | np.bytes_):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+def fixed_strings(values: Sequence[str]) -> np.ndarray:
+    """UTF-8 encoded fixed-width byte strings (``|S<n>``), as SLEAP stores names."""
+    encoded = [str(v).encode("utf-8") for v in values]
+    width = max((len(v) for v in encoded), default=1) or 1
+    return np.array(encoded, dtype=f"S{width}")
+
+
+# --------------------------------------------------------------------------
+# skeletons
+
+
+@dataclass
+class Skeleton:
+    """A SLEAP skeleton: node names in order, edges and symmetries as name pairs."""
+
+    name: str
+    nodes: list[str]
+    edges: list[tuple[str, str]] = field(default_factory=list)
+    symmetries: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _edge_type(link_type: Any, by_py_id: dict[int, int], where: str) -> int:
+    """Resolve a link's ``type``: a new ``py/reduce`` or a ``py/id`` back-reference.
+
+    jsonpickle numbers the objects it writes in order of appearance, so the
+    k-th ``py/reduce`` seen in a skeleton is ``py/id`` k. Files without any
+    ``py/reduce`` (older writers) use the edge type value as the id.
+    """
+    if isinstance(link_type, dict) and "py/reduce" in link_type:
+        try:
+            value = int(link_type["py/reduce"][1]["py/tuple"][0])
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise ValueError(f"{where}: unreadable edge type {link_type!r}") from None
+        by_py_id[len(by_py_id) + 1] = value
+        return value
+    if isinstance(link_type, dict) and "py/id" in link_type:
+        ref = int(link_type["py/id"])
+        return by_py_id.get(ref, ref)
+    if isinstance(link_type, int):
+        return link_type
+    raise ValueError(f"{where}: unreadable edge type {link_type!r}")
+
+
+def _pair_key(pair: tuple[str, str]) -> tuple[str, str]:
+    a, b = pair
+    return (a, b) if a <= b else (b, a)
+
+
+def decode_skeletons(metadata: dict[str, Any]) -> list[Skeleton]:
+    """Decode the skeletons of an .slp file's metadata JSON.
+
+    Parameters
+    ----------
+    metadata
+        The parsed ``metadata`` attribute ``json``: ``skeletons`` (node-link
+        graphs, maybe wrapped in ``nx_graph``) and the global ``nodes`` list.
+
+    Returns
+    -------
+    list of Skeleton
+        Node order is each skeleton's ``nodes`` order; edges are in insertion
+        order (``edge_insert_idx``, as SLEAP lists them, links without it last);
+        symmetries are deduplicated (SLEAP stores both directions).
+
+    Raises
+    ------
+    ValueError
+        When the JSON does not have the expected structure.
+
+    Examples
+    --------
+    >>> md = {
+    ...     "nodes": [{"name": "a"}, {"name": "b"}],
+    ...     "skeletons": [
+    ...         {
+    ...             "graph": {"name": "s"},
+    ...             "nodes": [{"id": 1}, {"id": 0}],
+    ...             "links": [
+    ...                 {
+    ...                     "source": 1,
+    ...                     "target": 0,
+    ...                     "type": {
+    ...                         "py/reduce": [
+    ...                             {"py/type": "sleap.skeleton.EdgeType"},
+    ...                             {"py/tuple": [1]},
+    ...                         ]
+    ...                     },
+    ...                 }
+    ...             ],
+    ...         }
+    ...     ],
+    ... }
+    >>> decode_skeletons(md)[0].edges
+    [('b', 'a')]
+    """
+    try:
+        global_names = [str(node["name"]) for node in metadata.get("nodes", [])]
+        raw_skeletons = metadata["skeletons"]
+    except (KeyError, TypeError):
+        raise ValueError("the metadata JSON has no 'skeletons' / 'nodes' lists") from None
+    skeletons = []
+    for number, raw in enumerate(raw_skeletons):
+        where = f"skeleton {number}"
+        graph = raw.get("nx_graph", raw) if isinstance(raw, dict) else None
+        if not isinstance(graph, dict) or "nodes" not in graph:
+            raise ValueError(f"{where}: not a node-link graph")
+
+        def name_of(ref: Any, where: str = where) -> str:
+            if isinstance(ref, dict) and "py/id" in ref:
+                ref = ref["py/id"]
+            if not isinstance(ref, int) or not 0 <= ref < len(global_names):
+                raise ValueError(f"{where}: node reference {ref!r} is not in the node list")
+            return global_names[ref]
+
+        nodes = [name_of(node.get("id")) for node in graph["nodes"]]
+        edges: list[tuple[float, int, tuple[str, str]]] = []
+        symmetries: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        by_py_id: dict[int, int] = {}
+        for order, link in enumerate(graph.get("links", [])):
+            kind = _edge_type(link.get("type"), by_py_id, where)
+            pair = (name_of(link.get("source")), name_of(link.get("target")))
+            if kind == EDGE:
+                inserted = link.get("edge_insert_idx")
+                rank = float(inserted) if isinstance(inserted, int | float) else float("inf")
+                edges.append((rank, order, pair))
+            elif kind == SYMMETRY and _pair_key(pair) not in seen:
+                seen.add(_pair_key(pair))
+                symmetries.append(pair)
+        name = str((graph.get("graph") or {}).get("name") or f"Skeleton-{number}")
+        # SLEAP lists a skeleton's edges in insertion order (edge_insert_idx)
+        ordered = [pair for _, _, pair in sorted(edges)]
+        skeletons.append(Skeleton(name, nodes, ordered, symmetries))
+    return skeletons
+
+
+def encode_skeleton(skeleton: Skeleton) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Encode one skeleton as SLEAP writes it into an .slp file's metadata.
+
+    Parameters
+    ----------
+    skeleton
+        The skeleton to encode.
+
+    Returns
+    -------
+    tuple
+        ``(skeleton_dict, nodes)``: the node-link graph (plain, without the
+        ``nx_graph`` wrapper, so every SLEAP 1.x reads it) and the global node
+        list it indexes.
+
+    Examples
+    --------
+    >>> graph, nodes = encode_skeleton(Skeleton("s", ["a", "b"], [("a", "b")]))
+    >>> graph["links"][0]["type"]["py/reduce"][1]
+    {'py/tuple': [1]}
+    """
+    index = {name: i for i, name in enumerate(skeleton.nodes)}
+    links: list[dict[str, Any]] = []
+    py_ids: dict[int, int] = {}
+
+    def link_type(kind: int) -> dict[str, Any]:
+        if kind in py_ids:
+            return {"py/id": py_ids[kind]}
+        py_ids[kind] = len(py_ids) + 1
+        return {"py/reduce": [{"py/type": _EDGE_TYPE}, {"py/tuple": [kind]}]}
+
+    for order, (source, target) in enumerate(skeleton.edges):
+        links.append(
+            {
+                "edge_insert_idx": order,
+                "key": 0,
+                "source": index[source],
+                "target": index[target],
+                "type": link_type(EDGE),
+            }
+        )
+    for a, b in skeleton.symmetries:
+        for source, target in ((a, b), (b, a)):
+            links.append(
+                {
+                    "key": 0,
+                    "source": index[source],
+                    "target": index[target],
+                    "type": link_type(SYMMETRY),
+                }
+            )
+    graph = {
+        "directed": True,
+        "graph": {"name": skeleton.name, "num_edges_inserted": len(skeleton.edges)},
+        "links": links,
+        "multigraph": True,
+        "nodes": [{"id": i} for i in range(len(skeleton.nodes))],
+    }
+    nodes = [{"name": name, "weight": 1.0} for name in skeleton.nodes]
+    return graph, nodes
+
+
+# --------------------------------------------------------------------------
+# skeleton <-> dataset
+
+
+def skeleton_variables(
+    edges: Sequence[tuple[str, str]], symmetries: Sequence[tuple[str, str]]
+) -> dict[str, xr.DataArray]:
+    """The ``skeleton_edges`` / ``skeleton_symmetries`` variables (omitted when empty)."""
+    variables = {}
+    for name, dim, pairs in (
+        ("skeleton_edges", "edge", edges),
+        ("skeleton_symmetries", "symmetry", symmetries),
+    ):
+        if pairs:
+            values = np.array([[str(a), str(b)] for a, b in pairs], dtype=str)
+            variables[name] = xr.DataArray(values, dims=(dim, "edge_node"))
+    return variables
+
+
+def skeleton_from_dataset(ds: xr.Dataset, name: str) -> Skeleton:
+    """The skeleton a dataset carries: keypoints, and edges/symmetries between them.
+
+    Pairs naming a keypoint the dataset does not have are dropped with a warning.
+    """
+    nodes = [str(k) for k in ds[schema.KEYPOINT].values]
+    known = set(nodes)
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for variable in ("skeleton_edges", "skeleton_symmetries"):
+        found: list[tuple[str, str]] = []
+        if variable in ds:
+            values = np.asarray(ds[variable].values)
+            if values.ndim != 2 or values.shape[1] != 2:
+                raise SchemaError(
+                    f"'{variable}' must have shape (n, 2) (pairs of keypoint names), "
+                    f"got {values.shape}."
+                )
+            found = [(str(a), str(b)) for a, b in values]
+            unknown = [p for p in found if p[0] not in known or p[1] not in known]
+            if unknown:
+                warnings.warn(
+                    f"{variable}: {len(unknown)} pair(s) name keypoints the dataset "
+                    f"does not have (e.g. {unknown[0]}); they are not written.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                found = [p for p in found if p not in unknown]
+        pairs[variable] = found
+    return Skeleton(name, nodes, pairs["skeleton_edges"], pairs["skeleton_symmetries"])
+
+
+def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
+    """The video frame number of each time step, checked for a SLEAP file.
+
+    Raises
+    ------
+    SchemaError
+        When the frame numbers are unknown (time in seconds without fps or a
+        ``frame`` coordinate), negative or repeated.
+    """
+    frames = schema.frame_numbers(ds)
+    if frames is None:
+        raise SchemaError(
+            f"{path}: {what} files index poses by video frame number, but this dataset "
+            "has time in seconds without fps or a 'frame' coordinate. Set the frame "
+            "rate first, e.g. posebridge.schema.with_fps(ds, 30) or ds.attrs['fps'] = 30."
+        )
+    if frames.size and frames.min() < 0:
+        raise SchemaError(f"{path}: {what} frame numbers must be >= 0, got {frames.min()}.")
+    if np.unique(frames).size != frames.size:
+        raise SchemaError(f"{path}: the dataset's frame numbers repeat; {what} needs one each.")
+    return frames
+
+
+def check_2d(ds: xr.Dataset, path: Path, what: str) -> None:
+    """Refuse 3-D poses (SLEAP files hold x, y only)."""
+    if ds.sizes[schema.SPACE] != 2:
+        raise SchemaError(
+            f"{path}: {what} files hold 2-D poses (x, y); this dataset has "
+            f"{ds.sizes[schema.SPACE]} spatial dimensions."
+        )
+
+
+def format_error(path: Path, problem: str) -> FormatError:
+    """A FormatError for ``path`` (shorthand used by both SLEAP modules)."""
+    return FormatError(path, problem)
+
+
+def load_json(raw: Any, path: Path, what: str) -> Any:
+    """Parse JSON stored as bytes or str, raising a FormatError naming ``what``."""
+    try:
+        return json.loads(text(raw))
+    except (ValueError, TypeError) as error:
+        raise FormatError(path, f"{what} is not valid JSON ({error}).") from None

@@ -1,0 +1,169 @@
+"""Row blocks of 1-D compound HDF5 tables, read and written chunk by chunk.
+
+Reading a compound dataset through h5py converts it with a buffer as large as
+the selection (and HDF5 keeps that memory on its free lists). The .slp tables
+are stored unfiltered and chunked, with the same byte layout as their numpy
+dtype, so a chunk's raw bytes *are* the rows: reading them with
+``read_direct_chunk`` (and writing with ``write_direct_chunk``) skips the
+conversion. Tables that do not qualify (filters, other layouts) go through
+ordinary h5py slicing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def raw_layout(dataset: Any) -> bool:
+    """Whether ``dataset``'s stored chunks can be taken as numpy rows as they are.
+
+    True for a 1-D chunked, unfiltered compound dataset whose every chunk is
+    allocated and whose member names, offsets, sizes and (little-endian) byte
+    order match its numpy dtype.
+    """
+    import h5py
+
+    dtype = dataset.dtype
+    if dataset.ndim != 1 or dataset.chunks is None or dtype.names is None:
+        return False
+    if dataset.id.get_create_plist().get_nfilters():
+        return False
+    file_type = dataset.id.get_type()
+    if not isinstance(file_type, h5py.h5t.TypeCompoundID):
+        return False
+    if file_type.get_size() != dtype.itemsize or file_type.get_nmembers() != len(dtype.names):
+        return False
+    for i, name in enumerate(dtype.names):
+        member = file_type.get_member_type(i)
+        field, offset = dtype.fields[name][:2]
+        if file_type.get_member_name(i).decode() != name:
+            return False
+        if file_type.get_member_offset(i) != offset or member.get_size() != field.itemsize:
+            return False
+        if field.itemsize > 1 and (
+            field.byteorder == ">" or member.get_order() != h5py.h5t.ORDER_LE
+        ):
+            return False
+    n_chunks = -(-dataset.shape[0] // dataset.chunks[0])
+    return dataset.id.get_num_chunks() == n_chunks
+
+
+def read_rows(dataset: Any, low: int, high: int, raw: bool) -> np.ndarray:
+    """Rows ``low:high`` of a 1-D compound table (a loop over chunks, not rows)."""
+    if not raw:
+        return dataset[low:high]
+    size = dataset.chunks[0]
+    out = np.empty(high - low, dtype=dataset.dtype)
+    if high <= low:
+        return out
+    for number in range(low // size, (high - 1) // size + 1):
+        start = number * size
+        _, data = dataset.id.read_direct_chunk((start,))
+        chunk = np.frombuffer(data, dtype=dataset.dtype)
+        first, last = max(low, start), min(high, start + size)
+        out[first - low : last - low] = chunk[first - start : last - start]
+    return out
+
+
+def read_table(dataset: Any) -> np.ndarray:
+    """A whole 1-D compound table."""
+    return read_rows(dataset, 0, dataset.shape[0], raw_layout(dataset))
+
+
+def create_table(h5: Any, name: str, dtype: np.dtype, rows: int, chunk_rows: int) -> Any:
+    """An empty, resizable, chunked 1-D table (as SLEAP's tables are: unfiltered)."""
+    chunk = max(1, min(rows, chunk_rows))
+    return h5.create_dataset(name, shape=(rows,), dtype=dtype, maxshape=(None,), chunks=(chunk,))
+
+
+def write_rows(dataset: Any, first: int, rows: np.ndarray) -> None:
+    """Write ``rows`` at row ``first``; whole chunks go in as raw bytes.
+
+    ``first`` must be a multiple of the chunk size, and ``rows`` must fill
+    whole chunks except at the end of the table.
+    """
+    size = dataset.chunks[0]
+    if first % size or rows.dtype != dataset.dtype or not raw_layout_for_writing(dataset):
+        dataset[first : first + rows.size] = rows
+        return
+    for offset in range(0, rows.size, size):
+        chunk = rows[offset : offset + size]
+        if chunk.size < size:  # the last chunk is stored full size
+            padded = np.zeros(size, dtype=rows.dtype)
+            padded[: chunk.size] = chunk
+            chunk = padded
+        dataset.id.write_direct_chunk((first + offset,), np.ascontiguousarray(chunk).tobytes())
+
+
+def raw_layout_for_writing(dataset: Any) -> bool:
+    """Like :func:`raw_layout` but before any chunk is written."""
+    import h5py
+
+    dtype = dataset.dtype
+    if dataset.chunks is None or dataset.id.get_create_plist().get_nfilters():
+        return False
+    file_type = dataset.id.get_type()
+    if not isinstance(file_type, h5py.h5t.TypeCompoundID) or dtype.names is None:
+        return False
+    return file_type.get_size() == dtype.itemsize and all(
+        file_type.get_member_offset(i) == dtype.fields[name][1]
+        for i, name in enumerate(dtype.names)
+    )
+
+
+#: Arrays below this size are read by h5py directly (threads would not pay).
+PARALLEL_MIN_BYTES = 4 << 20
+
+
+def read_array(dataset: Any) -> np.ndarray:
+    """A whole numeric dataset; deflate-only chunked data is inflated on several threads.
+
+    h5py inflates chunk after chunk on one core; SLEAP writes gzip level 9, so
+    reading is bound by inflation. Raw chunks are fetched in turn (HDF5 is not
+    thread-safe) and inflated by a thread pool (zlib releases the GIL).
+    """
+    import os
+    import zlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    import h5py
+
+    plist = dataset.id.get_create_plist() if dataset.chunks is not None else None
+    workers = min(4, os.cpu_count() or 1)
+    if (
+        plist is None
+        or workers < 2
+        or dataset.nbytes < PARALLEL_MIN_BYTES
+        or dataset.dtype.kind not in "fiub"
+        or plist.get_nfilters() != 1
+        or plist.get_filter(0)[0] != h5py.h5z.FILTER_DEFLATE
+        or dataset.id.get_num_chunks()
+        != int(np.prod([-(-n // c) for n, c in zip(dataset.shape, dataset.chunks, strict=True)]))
+    ):
+        return dataset[()]
+    out = np.empty(dataset.shape, dtype=dataset.dtype)
+    chunk_shape = dataset.chunks
+    chunk_bytes = int(np.prod(chunk_shape)) * dataset.dtype.itemsize
+
+    def place(offset: tuple[int, ...], mask: int, data: bytes) -> None:
+        raw = data if mask & 1 else zlib.decompress(data)
+        if len(raw) != chunk_bytes:
+            raise OSError(f"a chunk of {dataset.name} inflates to {len(raw)} bytes")
+        chunk = np.frombuffer(raw, dtype=dataset.dtype).reshape(chunk_shape)
+        target = tuple(
+            slice(o, min(o + c, n))
+            for o, c, n in zip(offset, chunk_shape, dataset.shape, strict=True)
+        )
+        out[target] = chunk[tuple(slice(0, s.stop - s.start) for s in target)]
+
+    with ThreadPoolExecutor(workers) as pool:
+        futures = []
+        for index in range(dataset.id.get_num_chunks()):
+            offset = dataset.id.get_chunk_info(index).chunk_offset
+            mask, data = dataset.id.read_direct_chunk(offset)
+            futures.append(pool.submit(place, offset, mask, data))
+        for future in futures:
+            future.result()
+    return out

@@ -1,0 +1,569 @@
+"""The .slp tables in one pass, and the vectorised build of a poses dataset from them.
+
+An .slp file keeps its poses in four compound tables: ``frames`` (one row per
+labelled frame, with a half-open row range into ``instances``), ``instances``
+(type, track, scores and a row range into ``points`` or ``pred_points``),
+``points`` (user) and ``pred_points`` (predicted, with a score per point).
+:func:`open_tables` reads the first two whole; :func:`build_dataset` turns the
+rows of one video into arrays with numpy indexing only (no loop per frame or
+instance), reading the point tables in blocks of rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._sleap import (
+    Skeleton,
+    decode_skeletons,
+    load_json,
+    skeleton_variables,
+    text,
+    untracked_name,
+)
+from posebridge.formats._sleap_rows import raw_layout, read_rows, read_table
+
+#: sleap-io refuses format_id >= 3 (a columnar layout); so do we.
+FORMAT_ID_LIMIT = 3.0
+TABLES = ("frames", "instances", "points", "pred_points")
+_REQUIRED = {
+    "frames": ("video", "frame_idx", "instance_id_start", "instance_id_end"),
+    "instances": (
+        "instance_id",
+        "instance_type",
+        "skeleton",
+        "track",
+        "from_predicted",
+        "score",
+        "point_id_start",
+        "point_id_end",
+    ),
+    "points": ("x", "y", "visible"),
+    "pred_points": ("x", "y", "visible", "score"),
+}
+USER, PREDICTED = 0, 1
+#: Written as the video file name when a dataset does not know its video; read back as none.
+UNKNOWN_VIDEO = "unknown_video.mp4"
+MODES = ("prefer_user", "user", "predicted")
+
+
+@dataclass
+class VideoInfo:
+    """What an .slp file says about one video."""
+
+    index: int
+    path: str
+    width: int | None = None
+    height: int | None = None
+    kind: str = "video"  # "video", "images" or "embedded"
+
+
+@dataclass
+class SlpTables:
+    """Everything read from an .slp file, once."""
+
+    path: Path
+    format_id: float
+    skeletons: list[Skeleton]
+    videos: list[VideoInfo]
+    tracks: list[str]
+    frames: np.ndarray
+    instances: np.ndarray
+    points: Any  # open h5py datasets, read in blocks
+    pred_points: Any
+    frame_video: np.ndarray  # index into ``videos`` of each frame row
+
+
+# --------------------------------------------------------------------------
+# reading the file
+
+
+def _json_rows(h5: Any, name: str, path: Path) -> list[Any]:
+    """Rows of a JSON string dataset; SLEAP stores an empty list as float64 (0,)."""
+    if name not in h5:
+        return []
+    dataset = h5[name]
+    if dataset.dtype.kind not in "SOU":
+        if dataset.size == 0:
+            return []
+        raise FormatError(path, f"/{name} should hold JSON strings, found {dataset.dtype}.")
+    return [load_json(row, path, f"a row of /{name}") for row in dataset[()]]
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
+    infos = []
+    for index, row in enumerate(rows):
+        row = row if isinstance(row, dict) else {}
+        backend = row.get("backend") if isinstance(row.get("backend"), dict) else {}
+        filename = backend.get("filename", row.get("filename", ""))
+        filenames = backend.get("filenames")
+        if isinstance(filename, list):
+            filenames, filename = filename, (filename[0] if filename else "")
+        kind = "images" if filenames else "video"
+        width = height = None
+        shape = backend.get("shape")
+        if isinstance(shape, list) and len(shape) >= 3:
+            height, width = _int_or_none(shape[1]), _int_or_none(shape[2])
+        if "height_" in backend or "width_" in backend:
+            height, width = (
+                _int_or_none(backend.get("height_")),
+                _int_or_none(backend.get("width_")),
+            )
+        dataset = str(backend.get("dataset") or "")
+        if filename == ".":
+            kind = "embedded"
+            filename = ""
+            if dataset in h5:
+                attrs = h5[dataset].attrs
+                height = _int_or_none(attrs.get("height")) or height
+                width = _int_or_none(attrs.get("width")) or width
+            source = row.get("source_video")
+            group = h5.get(dataset.split("/")[0]) if dataset else None
+            for key in ("source_video", "original_video"):
+                if source is None and group is not None and key in group:
+                    holder = group[key]
+                    if "json" in holder.attrs:
+                        source = load_json(holder.attrs["json"], path, f"{dataset} {key}")
+                    elif "json" in holder:
+                        source = load_json(holder["json"][()], path, f"{dataset} {key}")
+            if isinstance(source, dict):
+                inner = source.get("backend") if isinstance(source.get("backend"), dict) else {}
+                filename = inner.get("filename", source.get("filename", "")) or ""
+                if isinstance(filename, list):
+                    filename = filename[0] if filename else ""
+        infos.append(VideoInfo(index, text(filename), width, height, kind))
+    return infos
+
+
+def _track_names(rows: list[Any], path: Path) -> list[str]:
+    names: list[str] = []
+    for row in rows:
+        if isinstance(row, list) and len(row) >= 2:
+            names.append(str(row[1]))
+        elif isinstance(row, dict) and "name" in row:
+            names.append(str(row["name"]))
+        else:
+            raise FormatError(path, f"a row of /tracks_json is not [spawned_on, name]: {row!r}.")
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        unique.append(name if count == 0 else f"{name}_{count + 1}")
+    if len(set(unique)) != len(unique) or unique != names:
+        warnings.warn(
+            f"{path}: several tracks share a name; later ones were renamed "
+            f"({', '.join(n for n, o in zip(unique, names, strict=True) if n != o)}).",
+            UserWarning,
+            stacklevel=4,
+        )
+    return unique
+
+
+def _frame_video(
+    frames: np.ndarray, videos: list[VideoInfo], rows: list[Any], path: Path
+) -> np.ndarray:
+    """Map each frame row's ``video`` id to an index into ``videos``.
+
+    sleap-io may store the number N of an embedded ``videoN/video`` group
+    instead of the list index; ids are remapped as sleap-io does.
+    """
+    ids = frames["video"].astype(np.int64)
+    n = len(videos)
+    if ids.size == 0:
+        return ids
+    unique = np.unique(ids)
+    if not (len(unique) == n and unique[0] == 0 and unique[-1] == n - 1):
+        mapping = np.arange(max(int(unique[-1]) + 1, n), dtype=np.int64)
+        for index, row in enumerate(rows):
+            backend = row.get("backend", {}) if isinstance(row, dict) else {}
+            group = str(backend.get("dataset") or "").split("/")[0] if backend else ""
+            if group.startswith("video") and group[5:].isdigit():
+                number = int(group[5:])
+                if number >= mapping.size:
+                    mapping = np.arange(number + 1, dtype=np.int64)
+                mapping[number] = index
+        if ids.min() < 0:
+            raise FormatError(path, f"/frames refers to video id {ids.min()}.")
+        ids = mapping[ids]
+    if ids.max() >= n:
+        raise FormatError(
+            path, f"/frames refers to video {ids.max()}, but /videos_json lists {n} video(s)."
+        )
+    return ids
+
+
+@contextmanager
+def open_tables(path: Path) -> Iterator[SlpTables]:
+    """Open an .slp file: metadata, videos, tracks, ``frames`` and ``instances`` read whole.
+
+    ``points`` and ``pred_points`` stay open HDF5 datasets, read in blocks by
+    :func:`build_dataset` so that memory holds about one copy of the poses.
+    Any HDF5 or decoding error inside the block becomes a FormatError.
+
+    Raises
+    ------
+    FormatError
+        For a file that is not HDF5, truncated, has no SLEAP metadata, misses a
+        table or a column, or has format_id >= 3.
+    """
+    import h5py
+
+    try:
+        h5 = h5py.File(path, "r")
+    except OSError as error:
+        raise FormatError(
+            path, f"is not a readable HDF5 file ({error}); is it a truncated or damaged .slp?"
+        ) from None
+    try:
+        with h5:
+            yield _read_open(h5, path)
+    except PoseBridgeError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, IndexError, RuntimeError) as error:
+        raise FormatError(
+            path, f"could not be read as a SLEAP .slp file ({type(error).__name__}: {error})."
+        ) from None
+
+
+def _read_open(h5: Any, path: Path) -> SlpTables:
+    import h5py
+
+    metadata_group = h5.get("metadata")
+    if not isinstance(metadata_group, h5py.Group) or "format_id" not in metadata_group.attrs:
+        raise FormatError(
+            path,
+            "has no /metadata group with a format_id attribute, so it is not a SLEAP .slp "
+            f"file (top-level keys: {sorted(h5.keys())}).",
+        )
+    format_id = float(np.asarray(metadata_group.attrs["format_id"]).ravel()[0])
+    if format_id >= FORMAT_ID_LIMIT:
+        raise FormatError(
+            path,
+            f"uses SLP format {format_id:g}; posebridge reads formats below "
+            f"{FORMAT_ID_LIMIT:g} (SLEAP 1.x and sleap-io up to 2.x). Save it again with a "
+            "SLEAP/sleap-io version that writes an older format.",
+        )
+    if "json" not in metadata_group.attrs:
+        raise FormatError(path, "/metadata has no 'json' attribute (the skeletons).")
+    metadata = load_json(metadata_group.attrs["json"], path, "/metadata json")
+    try:
+        skeletons = decode_skeletons(metadata)
+    except ValueError as error:
+        raise FormatError(path, f"has an unreadable skeleton: {error}.") from None
+
+    tables: dict[str, Any] = {}
+    for name in TABLES:
+        dataset = h5.get(name)
+        if not isinstance(dataset, h5py.Dataset):
+            raise FormatError(
+                path,
+                f"has no /{name} table; a SLEAP .slp file has "
+                f"{', '.join('/' + t for t in TABLES)}. The file may be damaged.",
+            )
+        fields = dataset.dtype.names or ()
+        missing = [f for f in _REQUIRED[name] if f not in fields]
+        if missing:
+            raise FormatError(
+                path, f"/{name} lacks the column(s) {missing} (found {list(fields)})."
+            )
+        tables[name] = read_table(dataset) if name in ("frames", "instances") else dataset
+    video_rows = _json_rows(h5, "videos_json", path)
+    videos = _video_infos(h5, video_rows, path)
+    tracks = _track_names(_json_rows(h5, "tracks_json", path), path)
+    frame_video = _frame_video(tables["frames"], videos, video_rows, path)
+    return SlpTables(
+        path=path,
+        format_id=format_id,
+        skeletons=skeletons,
+        videos=videos,
+        tracks=tracks,
+        frames=tables["frames"],
+        instances=tables["instances"],
+        points=tables["points"],
+        pred_points=tables["pred_points"],
+        frame_video=frame_video,
+    )
+
+
+# --------------------------------------------------------------------------
+# building a dataset
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + count)`` for every pair, without a loop."""
+    total = int(counts.sum())
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(starts - offsets, counts) + np.arange(total, dtype=np.int64)
+
+
+#: Rows of a point table read at once: bounds the memory beyond the output arrays.
+BLOCK_ROWS = 1 << 15
+
+
+def _point_blocks(
+    table: Any, starts: np.ndarray, n_nodes: int, fields: tuple[str, ...], path: Path, name: str
+) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """Yield (positions in ``starts``, {field: (m, n_nodes) values}) block by block.
+
+    Instances are taken in point order; each block is one contiguous read of
+    the rows its instances use (a loop over blocks of rows, not instances).
+    """
+    order = np.argsort(starts, kind="stable")
+    per_block = max(1, BLOCK_ROWS // n_nodes)
+    raw = raw_layout(table)
+    for first in range(0, order.size, per_block):
+        group = order[first : first + per_block]
+        low = int(starts[group[0]])
+        high = int(starts[group[-1]]) + n_nodes
+        if low < 0 or high > table.shape[0]:
+            raise FormatError(path, f"/instances refers to rows outside the /{name} table.")
+        block = read_rows(table, low, high, raw)
+        index = starts[group, None] - low + np.arange(n_nodes)
+        yield group, {field: block[field][index] for field in fields}
+
+
+def _rank_in_group(groups: np.ndarray, *tiebreak: np.ndarray) -> np.ndarray:
+    """Rank of each element within its group, ordered by ``tiebreak`` keys."""
+    order = np.lexsort((*reversed(tiebreak), groups))
+    ranks = np.empty(groups.size, dtype=np.int64)
+    if groups.size == 0:
+        return ranks
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    sizes = np.diff(np.r_[starts, groups.size])
+    ranks[order] = np.arange(groups.size) - np.repeat(starts, sizes)
+    return ranks
+
+
+def _pick_skeleton(t: SlpTables, used: np.ndarray, skeleton: int | str | None) -> int:
+    names = [s.name for s in t.skeletons]
+    if skeleton is None:
+        if used.size > 1:
+            listing = ", ".join(f"{int(i)}: {names[int(i)]}" for i in used if i < len(names))
+            raise FormatError(
+                t.path,
+                f"its instances use {used.size} skeletons ({listing}); a dataset has one "
+                "set of keypoints. Pass skeleton=<index or name> to read one.",
+            )
+        return int(used[0]) if used.size else 0
+    if isinstance(skeleton, str):
+        if skeleton not in names:
+            raise FormatError(t.path, f"has no skeleton named {skeleton!r} (it has {names}).")
+        return names.index(skeleton)
+    index = int(skeleton)
+    if not 0 <= index < len(names):
+        raise FormatError(
+            t.path, f"has {len(names)} skeleton(s); skeleton={skeleton} is out of range."
+        )
+    return index
+
+
+def build_dataset(
+    t: SlpTables,
+    video: int,
+    instances: str = "prefer_user",
+    skeleton: int | str | None = None,
+) -> xr.Dataset:
+    """The poses dataset of one video of an .slp file.
+
+    Parameters
+    ----------
+    t
+        The tables from :func:`open_tables` (still open).
+    video
+        Index of the video in ``t.videos``.
+    instances
+        ``"prefer_user"`` (a user instance replaces the predicted one of the
+        same frame and track, or the one it was made from), ``"user"`` or
+        ``"predicted"``.
+    skeleton
+        Which skeleton (index or name) when instances use several.
+
+    Returns
+    -------
+    xarray.Dataset
+        Time = the video's labelled frame numbers (sorted, gaps kept).
+    """
+    path = t.path
+    if instances not in MODES:
+        raise PoseBridgeError(f"instances must be one of {MODES}, got {instances!r}.")
+    frames, inst = t.frames, t.instances
+    selected = np.flatnonzero(t.frame_video == video)
+    times, time_of_row = np.unique(
+        frames["frame_idx"][selected].astype(np.int64), return_inverse=True
+    )
+    starts = frames["instance_id_start"][selected].astype(np.int64)
+    ends = frames["instance_id_end"][selected].astype(np.int64)
+    if selected.size and (starts.min() < 0 or (ends < starts).any() or ends.max() > inst.size):
+        raise FormatError(path, "/frames has instance ranges outside the /instances table.")
+    counts = ends - starts
+    rows = _ranges(starts, counts)
+    inst_time = np.repeat(time_of_row.reshape(-1).astype(np.int32), counts)
+    del selected, starts, ends, counts, time_of_row
+
+    kind = inst["instance_type"][rows]
+    if kind.size and not np.isin(kind, (USER, PREDICTED)).all():
+        raise FormatError(path, f"/instances has unknown instance types {np.unique(kind)}.")
+    is_user = kind == USER
+    del kind
+    track = inst["track"][rows].astype(np.int32)
+    n_tracks = len(t.tracks)
+    if track.size and (track.min() < -1 or track.max() >= n_tracks):
+        raise FormatError(
+            path, f"/instances refers to track {track.max()}, but the file lists {n_tracks}."
+        )
+    skeleton_column = inst["skeleton"][rows]
+    skel_index = _pick_skeleton(t, np.unique(skeleton_column), skeleton)
+    if not t.skeletons:
+        raise FormatError(path, "has no skeleton in its metadata.")
+    if skel_index >= len(t.skeletons):
+        raise FormatError(path, f"/instances refers to skeleton {skel_index}, which is missing.")
+    skel = t.skeletons[skel_index]
+    n_nodes = len(skel.nodes)
+
+    tracked = track >= 0
+    keep = skeleton_column == skel_index
+    del skeleton_column
+    if instances == "user":
+        keep &= is_user
+    elif instances == "predicted":
+        keep &= ~is_user
+    key = inst_time.astype(np.int64) * (n_tracks + 1) + track + 1
+    if instances == "prefer_user":
+        users = keep & is_user
+        predicted = keep & ~is_user
+        overridden = predicted & tracked & np.isin(key, key[users & tracked])
+        sources = inst["from_predicted"][rows[users]]
+        linked = predicted & np.isin(inst["instance_id"][rows], sources[sources >= 0])
+        keep &= ~(overridden | linked)
+        del users, predicted, overridden, sources, linked
+
+    # one instance per (frame, track): the last one, as SLEAP and sleap-io do
+    candidates = np.flatnonzero(keep & tracked)
+    _, last_in_reversed = np.unique(key[candidates][::-1], return_index=True)
+    chosen_tracked = np.sort(candidates[::-1][last_in_reversed])
+    del key, last_in_reversed
+    if chosen_tracked.size < candidates.size:
+        warnings.warn(
+            f"{path}: {candidates.size - chosen_tracked.size} instance(s) share a frame and "
+            "track with another of the same kind; the last one of each was kept.",
+            UserWarning,
+            stacklevel=3,
+        )
+    del candidates
+    # untracked instances: ranked within their frame, user ones first
+    untracked = np.flatnonzero(keep & ~tracked)
+    del keep, tracked
+    slot = _rank_in_group(inst_time[untracked], (~is_user[untracked]).astype(np.int8), untracked)
+    n_slots = int(slot.max()) + 1 if slot.size else 0
+    if n_slots:
+        warnings.warn(
+            f"{path}: {untracked.size} instance(s) have no track; they were given the "
+            f"individuals {untracked_name(0)}..{untracked_name(n_slots - 1)} by their order "
+            "within each frame, which does not follow an animal across frames.",
+            UserWarning,
+            stacklevel=3,
+        )
+    names = list(t.tracks)
+    for rank in range(n_slots):
+        name = untracked_name(rank)
+        while name in names:
+            name += "_"
+        names.append(name)
+
+    chosen = np.concatenate([chosen_tracked, untracked])
+    column = np.concatenate([track[chosen_tracked], n_tracks + slot])
+    when = inst_time[chosen]
+    chosen_rows = rows[chosen]
+    user_chosen = is_user[chosen]
+    del chosen_tracked, untracked, slot, track, inst_time, rows, is_user
+
+    n_time, n_ind = times.size, len(names)
+    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
+    confidence = np.full((n_time, n_nodes, n_ind), np.nan)
+    instance_score = np.full((n_time, n_ind), np.nan, dtype=np.float32)
+    point_start = inst["point_id_start"][chosen_rows].astype(np.int64)
+    point_end = inst["point_id_end"][chosen_rows].astype(np.int64)
+    if chosen.size and not np.all(point_end - point_start == n_nodes):
+        raise FormatError(
+            path,
+            f"some instances have a number of points other than the skeleton's {n_nodes} nodes.",
+        )
+    del point_end
+    for is_user_table, table in ((True, t.points), (False, t.pred_points)):
+        members = np.flatnonzero(user_chosen == is_user_table)
+        if not members.size or not n_nodes:
+            continue
+        name = "points" if is_user_table else "pred_points"
+        fields = ("x", "y", "visible") if is_user_table else ("x", "y", "visible", "score")
+        for group, values in _point_blocks(
+            table, point_start[members], n_nodes, fields, path, name
+        ):
+            at = members[group]
+            x = values["x"].astype(np.float64, copy=False)  # gathered copies: writable
+            y = values["y"].astype(np.float64, copy=False)
+            missing = ~values["visible"].astype(bool) | np.isnan(x) | np.isnan(y)
+            if is_user_table and t.format_id < 1.1:
+                x -= 0.5  # format 1.0: the pixel's top-left corner was (0, 0); as SLEAP,
+                y -= 0.5  # only user points are shifted
+            x[missing] = np.nan
+            y[missing] = np.nan
+            position[when[at], 0, :, column[at]] = x
+            position[when[at], 1, :, column[at]] = y
+            if not is_user_table:
+                confidence[when[at], :, column[at]] = values["score"]
+        if not is_user_table:
+            instance_score[when[members], column[members]] = inst["score"][chosen_rows[members]]
+
+    data_vars: dict[str, Any] = {
+        "position": (schema.POSES_DIMS, position),
+        "confidence": ((schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL), confidence),
+    }
+    if np.isfinite(instance_score).any():
+        data_vars["instance_score"] = ((schema.TIME, schema.INDIVIDUAL), instance_score)
+    if "tracking_score" in (inst.dtype.names or ()):
+        tracking = np.full((n_time, n_ind), np.nan, dtype=np.float32)
+        tracking[when, column] = inst["tracking_score"][chosen_rows]
+        if np.isfinite(tracking).any():
+            data_vars["tracking_score"] = ((schema.TIME, schema.INDIVIDUAL), tracking)
+    data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
+    attrs: dict[str, Any] = {
+        "ds_type": schema.POSES,
+        "time_unit": "frames",
+        "source_software": "SLEAP",
+    }
+    if video < len(t.videos):
+        info = t.videos[video]
+        if info.path and info.path != UNKNOWN_VIDEO:
+            attrs["video_path"] = info.path
+        if info.width and info.height:
+            attrs["video_width"], attrs["video_height"] = info.width, info.height
+    return xr.Dataset(
+        data_vars,
+        coords={
+            schema.TIME: times,
+            schema.SPACE: ["x", "y"],
+            schema.KEYPOINT: list(skel.nodes),
+            schema.INDIVIDUAL: names,
+        },
+        attrs=attrs,
+    )
