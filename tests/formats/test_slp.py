@@ -1,0 +1,810 @@
+"""SLEAP .slp: reading tables built here with h5py (the layout SLEAP documents), writing."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.formats import slp
+from posebridge.io import load_poses, save_poses
+
+# The compound tables as SLEAP's hdf5.py and sleap-io's write_lfs define them.
+FRAME_DT = np.dtype(
+    [
+        ("frame_id", "<u8"),
+        ("video", "<u4"),
+        ("frame_idx", "<u8"),
+        ("instance_id_start", "<u8"),
+        ("instance_id_end", "<u8"),
+    ]
+)
+INSTANCE_FIELDS = [
+    ("instance_id", "<i8"),
+    ("instance_type", "u1"),
+    ("frame_id", "<u8"),
+    ("skeleton", "<u4"),
+    ("track", "<i4"),
+    ("from_predicted", "<i8"),
+    ("score", "<f4"),
+    ("point_id_start", "<u8"),
+    ("point_id_end", "<u8"),
+]
+INSTANCE_DT = np.dtype([*INSTANCE_FIELDS, ("tracking_score", "<f4")])
+INSTANCE_DT_1_1 = np.dtype(INSTANCE_FIELDS)
+POINT_DT = np.dtype([("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?")])
+PRED_DT = np.dtype(
+    [("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?"), ("score", "<f8")]
+)
+EDGE_TYPE = {"py/type": "sleap.skeleton.EdgeType"}
+
+
+def reduce(kind: int) -> dict[str, Any]:
+    return {"py/reduce": [EDGE_TYPE, {"py/tuple": [kind]}]}
+
+
+def skeleton_json(
+    nodes: list[str],
+    global_nodes: list[str],
+    links: list[tuple[str, str, dict[str, Any]]],
+    name: str = "Skeleton-0",
+    wrap: bool = False,
+) -> dict[str, Any]:
+    """A node-link skeleton indexing ``global_nodes``; ``links`` = (source, target, type)."""
+    index = {n: i for i, n in enumerate(global_nodes)}
+    graph = {
+        "directed": True,
+        "graph": {"name": name, "num_edges_inserted": len(links)},
+        "links": [
+            {"key": 0, "source": index[a], "target": index[b], "type": kind, **extra}
+            for a, b, kind, extra in (
+                (link[0], link[1], link[2], link[3] if len(link) > 3 else {}) for link in links
+            )
+        ],
+        "multigraph": True,
+        "nodes": [{"id": index[n]} for n in nodes],
+    }
+    if wrap:
+        return {"description": None, "nx_graph": graph, "preview_image": None}
+    return graph
+
+
+class SlpBuilder:
+    """Builds the tables of an .slp file instance by instance (in the test, not the library)."""
+
+    def __init__(
+        self,
+        nodes: tuple[str, ...] = ("head", "thorax", "tail"),
+        tracks: tuple[str, ...] = (),
+        videos: list[dict[str, Any]] | None = None,
+        format_id: float = 1.2,
+    ) -> None:
+        self.nodes = list(nodes)
+        self.global_nodes = list(reversed(nodes))  # the global list is in another order
+        self.tracks = list(tracks)
+        self.videos = videos or [{"backend": {"filename": "video.mp4", "dataset": ""}}]
+        self.format_id = format_id
+        self.frames: list[tuple] = []
+        self.instances: list[dict[str, Any]] = []
+        self.skeletons = [
+            skeleton_json(
+                self.nodes,
+                self.global_nodes,
+                [(self.nodes[0], self.nodes[1], reduce(1))]
+                + [
+                    (a, b, {"py/id": 1})
+                    for a, b in zip(self.nodes[1:], self.nodes[2:], strict=False)
+                ],
+            )
+        ]
+
+    def frame(self, frame_idx: int, instances: list[dict[str, Any]], video: int = 0) -> None:
+        start = len(self.instances)
+        for inst in instances:
+            inst = dict(inst)
+            inst.setdefault("track", -1)
+            inst.setdefault("skeleton", 0)
+            inst.setdefault("from_predicted", -1)
+            inst["frame_id"] = len(self.frames)
+            self.instances.append(inst)
+        self.frames.append((len(self.frames), video, frame_idx, start, len(self.instances)))
+
+    def tables(self) -> dict[str, np.ndarray]:
+        frames = np.array(self.frames, dtype=FRAME_DT)
+        dt = INSTANCE_DT if self.format_id >= 1.2 else INSTANCE_DT_1_1
+        instances = np.zeros(len(self.instances), dtype=dt)
+        points, pred_points = [], []
+        for row, inst in enumerate(self.instances):
+            xy = np.asarray(inst["xy"], dtype=float)
+            visible = np.asarray(inst.get("visible", np.ones(len(xy), bool)))
+            user = inst["kind"] == "user"
+            table = points if user else pred_points
+            start = len(table)
+            for k, (x, y) in enumerate(xy):
+                if user:
+                    table.append((x, y, visible[k], True))
+                else:
+                    table.append((x, y, visible[k], False, inst["scores"][k]))
+            instances[row]["instance_id"] = inst.get("instance_id", row)
+            instances[row]["instance_type"] = 0 if user else 1
+            instances[row]["frame_id"] = inst["frame_id"]
+            instances[row]["skeleton"] = inst["skeleton"]
+            instances[row]["track"] = inst["track"]
+            instances[row]["from_predicted"] = inst["from_predicted"]
+            instances[row]["score"] = np.nan if user else inst.get("score", 0.5)
+            instances[row]["point_id_start"] = start
+            instances[row]["point_id_end"] = len(table)
+            if "tracking_score" in (dt.names or ()):
+                instances[row]["tracking_score"] = inst.get("tracking", np.nan if user else 0.0)
+        return {
+            "frames": frames,
+            "instances": instances,
+            "points": np.array(points, dtype=POINT_DT),
+            "pred_points": np.array(pred_points, dtype=PRED_DT),
+        }
+
+    def write(self, path: Path, drop: tuple[str, ...] = (), **extra: Any) -> Path:
+        metadata = {
+            "version": "2.0.0",
+            "skeletons": self.skeletons,
+            "nodes": [{"name": n, "weight": 1.0} for n in self.global_nodes],
+            "videos": [],
+            "tracks": [],
+            "suggestions": [],
+            "negative_anchors": {},
+        }
+        with h5py.File(path, "w") as h5:
+            group = h5.create_group("metadata")
+            group.attrs["format_id"] = extra.pop("format_id_attr", self.format_id)
+            group.attrs["json"] = np.bytes_(json.dumps(metadata))
+            strings = {
+                "videos_json": [json.dumps(v) for v in self.videos],
+                "tracks_json": [json.dumps([0, t]) for t in self.tracks],
+                "suggestions_json": [],
+            }
+            for name, rows in strings.items():
+                if rows:
+                    h5.create_dataset(name, data=np.array([r.encode() for r in rows]))
+                else:  # SLEAP stores an empty list as float64 with shape (0,)
+                    h5.create_dataset(name, data=np.zeros(0), maxshape=(None,))
+            for name, table in self.tables().items():
+                if name not in drop:
+                    h5.create_dataset(name, data=table, maxshape=(None,))
+            for key, value in extra.items():
+                h5.create_dataset(key, data=value)
+        return path
+
+
+def pred(xy, scores=None, track=-1, score=0.9, tracking=0.7, **kw) -> dict[str, Any]:
+    xy = np.asarray(xy, dtype=float)
+    if scores is None:
+        scores = np.linspace(0.1, 0.3, len(xy))
+    return {
+        "kind": "pred",
+        "xy": xy,
+        "scores": scores,
+        "track": track,
+        "score": score,
+        "tracking": tracking,
+        **kw,
+    }
+
+
+def user(xy, track=-1, **kw) -> dict[str, Any]:
+    return {"kind": "user", "xy": np.asarray(xy, dtype=float), "track": track, **kw}
+
+
+def pts(seed: float, n: int = 3) -> np.ndarray:
+    return np.arange(n * 2, dtype=float).reshape(n, 2) + seed
+
+
+def quiet_read(path: Path, **options: Any) -> xr.Dataset:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return slp.read(path, **options)
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+@pytest.fixture
+def tracked_predictions(tmp_path) -> tuple[Path, SlpBuilder]:
+    """Frames 10, 3 and 7 (stored out of order), tracks listed as B then A."""
+    b = SlpBuilder(tracks=("B", "A"))
+    b.frame(10, [pred(pts(1), track=1, score=0.8, tracking=0.4), pred(pts(2), track=0)])
+    b.frame(3, [pred(pts(3), scores=[0.9, 0.8, 0.7], track=0, score=0.6, tracking=0.1)])
+    b.frame(7, [pred(pts(4), track=1)])
+    return b.write(tmp_path / "tracked.slp"), b
+
+
+def test_tracks_become_individuals_in_tracks_json_order(tracked_predictions):
+    path, _ = tracked_predictions
+    ds = slp.read(path)
+    assert ds.individual.values.tolist() == ["B", "A"]
+    assert ds.keypoint.values.tolist() == ["head", "thorax", "tail"]  # skeleton order
+    assert ds.time.values.tolist() == [3, 7, 10]  # real frame numbers, sorted, gaps kept
+    assert ds.attrs["time_unit"] == "frames" and ds.attrs["source_software"] == "SLEAP"
+
+
+def test_points_scores_and_instance_scores_land_on_their_frame_and_track(tracked_predictions):
+    path, _ = tracked_predictions
+    ds = slp.read(path)
+    at = ds.sel(time=3, individual="B")
+    np.testing.assert_array_equal(at.position.transpose("keypoint", "space").values, pts(3))
+    np.testing.assert_array_equal(at.confidence.values, [0.9, 0.8, 0.7])
+    assert at.instance_score.item() == pytest.approx(0.6)
+    assert at.tracking_score.item() == pytest.approx(0.1)
+    at = ds.sel(time=10, individual="A")
+    np.testing.assert_array_equal(at.position.transpose("keypoint", "space").values, pts(1))
+    assert at.instance_score.item() == pytest.approx(0.8)
+    assert ds.position.sel(time=7, individual="B").isnull().all()
+    assert ds.instance_score.sel(time=3, individual="A").isnull()
+
+
+def test_skeleton_edges_are_read_from_global_node_indices(tracked_predictions):
+    path, _ = tracked_predictions
+    ds = slp.read(path)
+    assert ds.skeleton_edges.values.tolist() == [["head", "thorax"], ["thorax", "tail"]]
+    assert "skeleton_symmetries" not in ds
+
+
+def test_netcdf_saves_a_read_dataset(tracked_predictions, tmp_path):
+    path, _ = tracked_predictions
+    ds = posebridge.load(path)
+    ds.to_netcdf(tmp_path / "out.nc", engine="h5netcdf")
+
+
+def test_user_instance_wins_over_prediction_on_the_same_track(tmp_path):
+    b = SlpBuilder(tracks=("mouse",))
+    b.frame(0, [pred(pts(1), track=0), user(pts(50), track=0)])
+    b.frame(1, [pred(pts(2), track=0)])
+    path = b.write(tmp_path / "mixed.slp")
+    default = slp.read(path)
+    np.testing.assert_array_equal(default.position.isel(time=0, individual=0).values.T, pts(50))
+    assert default.confidence.isel(time=0).isnull().all()  # user points have no score
+    assert default.instance_score.isel(time=0).isnull().all()
+    np.testing.assert_array_equal(default.position.isel(time=1, individual=0).values.T, pts(2))
+
+    predicted = slp.read(path, instances="predicted")
+    np.testing.assert_array_equal(predicted.position.isel(time=0, individual=0).values.T, pts(1))
+    only_user = slp.read(path, instances="user")
+    np.testing.assert_array_equal(only_user.position.isel(time=0, individual=0).values.T, pts(50))
+    assert only_user.position.isel(time=1).isnull().all()  # frame 1 stays, with no user data
+    assert only_user.time.values.tolist() == [0, 1]
+
+
+def test_unknown_instances_option_is_refused(tracked_predictions):
+    with pytest.raises(PoseBridgeError, match="prefer_user"):
+        slp.read(tracked_predictions[0], instances="both")
+
+
+def test_user_instance_replaces_the_prediction_it_was_made_from(tmp_path):
+    b = SlpBuilder()
+    b.frame(
+        0,
+        [
+            pred(pts(1), instance_id=0),
+            pred(pts(2), instance_id=1),
+            user(pts(9), from_predicted=1, instance_id=2),
+        ],
+    )
+    path = b.write(tmp_path / "linked.slp")
+    with pytest.warns(UserWarning, match="no track"):
+        ds = slp.read(path)
+    assert ds.individual.values.tolist() == ["untracked_0", "untracked_1"]
+    # user first, then the prediction it did not replace
+    np.testing.assert_array_equal(ds.position.sel(individual="untracked_0").values[0].T, pts(9))
+    np.testing.assert_array_equal(ds.position.sel(individual="untracked_1").values[0].T, pts(1))
+
+
+def test_untracked_instances_are_ranked_within_each_frame(tmp_path):
+    b = SlpBuilder(tracks=("t0",))
+    b.frame(0, [pred(pts(1)), pred(pts(2), track=0), pred(pts(3))])
+    b.frame(5, [pred(pts(4))])
+    path = b.write(tmp_path / "untracked.slp")
+    with pytest.warns(UserWarning, match="untracked_0..untracked_1"):
+        ds = slp.read(path)
+    assert ds.individual.values.tolist() == ["t0", "untracked_0", "untracked_1"]
+    np.testing.assert_array_equal(
+        ds.position.sel(time=0, individual="untracked_1").values.T, pts(3)
+    )
+    np.testing.assert_array_equal(
+        ds.position.sel(time=5, individual="untracked_0").values.T, pts(4)
+    )
+    assert ds.position.sel(time=5, individual="untracked_1").isnull().all()
+
+
+def test_two_instances_of_one_track_keep_the_last_with_a_warning(tmp_path):
+    b = SlpBuilder(tracks=("t0",))
+    b.frame(0, [pred(pts(1), track=0), pred(pts(2), track=0)])
+    path = b.write(tmp_path / "dupes.slp")
+    with pytest.warns(UserWarning, match="1 instance"):
+        ds = slp.read(path)
+    np.testing.assert_array_equal(ds.position.isel(time=0, individual=0).values.T, pts(2))
+
+
+def test_nan_points_flagged_visible_and_invisible_points_are_missing(tmp_path):
+    b = SlpBuilder(tracks=("t",))
+    xy = pts(1)
+    xy[0] = np.nan  # NaN but flagged visible, as in centered_pair
+    b.frame(0, [pred(xy, track=0, visible=[True, False, True])])
+    ds = slp.read(b.write(tmp_path / "nan.slp"))
+    position = ds.position.isel(time=0, individual=0).transpose("keypoint", "space").values
+    assert np.isnan(position[:2]).all()  # NaN-visible and invisible (with coordinates)
+    np.testing.assert_array_equal(position[2], xy[2])
+
+
+def test_format_1_0_shifts_user_points_by_half_a_pixel_as_sleap_does(tmp_path):
+    b = SlpBuilder(tracks=("a", "b"), format_id=1.0)
+    b.frame(0, [user(pts(10), track=0), pred(pts(20), track=1)])
+    path = b.write(tmp_path / "legacy.slp", format_id_attr=np.int32(1))
+    ds = slp.read(path)
+    np.testing.assert_array_equal(ds.position.sel(individual="a").values[0].T, pts(10) - 0.5)
+    np.testing.assert_array_equal(ds.position.sel(individual="b").values[0].T, pts(20))
+    assert "tracking_score" not in ds  # the column came with format 1.2
+
+
+def test_format_1_1_has_no_tracking_score(tmp_path):
+    b = SlpBuilder(tracks=("a",), format_id=1.1)
+    b.frame(2, [pred(pts(1), track=0)])
+    ds = slp.read(b.write(tmp_path / "v11.slp"))
+    assert "tracking_score" not in ds
+    np.testing.assert_array_equal(ds.position.values[0, :, :, 0].T, pts(1))  # no shift
+
+
+def test_format_id_3_is_refused(tmp_path):
+    b = SlpBuilder()
+    b.frame(0, [pred(pts(1))])
+    path = b.write(tmp_path / "future.slp", format_id_attr=3.0)
+    with pytest.raises(FormatError, match=r"future\.slp.*format 3"):
+        slp.read(path)
+
+
+def test_empty_string_datasets_stored_as_float64_are_read(tmp_path):
+    b = SlpBuilder()  # no tracks: tracks_json is float64 (0,)
+    b.frame(0, [user(pts(1))])
+    path = b.write(tmp_path / "empty.slp")
+    with h5py.File(path) as h5:
+        assert h5["tracks_json"].dtype == np.float64
+    with pytest.warns(UserWarning):
+        ds = slp.read(path)
+    assert ds.individual.values.tolist() == ["untracked_0"]
+
+
+def test_file_without_frames_gives_an_empty_dataset(tmp_path):
+    ds = slp.read(SlpBuilder(tracks=("a",)).write(tmp_path / "skeleton_only.slp"))
+    assert ds.sizes["time"] == 0
+    assert ds.keypoint.values.tolist() == ["head", "thorax", "tail"]
+
+
+# skeleton JSON ---------------------------------------------------------------
+
+
+def test_py_id_counts_reduce_objects_in_order_of_appearance(tmp_path):
+    b = SlpBuilder(nodes=("a", "b", "c", "d"))
+    # the first py/reduce is a symmetry: py/id 1 then means "symmetry", not "edge"
+    links = [
+        ("b", "c", reduce(2)),
+        ("a", "b", reduce(1)),
+        ("c", "b", {"py/id": 1}),
+        ("c", "d", {"py/id": 2}),
+    ]
+    b.skeletons = [skeleton_json(b.nodes, b.global_nodes, links, wrap=True)]
+    b.frame(0, [pred(pts(1, 4))])
+    ds = quiet_read(b.write(tmp_path / "pyid.slp"))
+    assert ds.skeleton_edges.values.tolist() == [["a", "b"], ["c", "d"]]
+    assert ds.skeleton_symmetries.values.tolist() == [["b", "c"]]  # both directions, once
+
+
+def test_py_id_without_any_reduce_uses_the_id_as_edge_type(tmp_path):
+    b = SlpBuilder(nodes=("a", "b", "c"))
+    links = [("a", "b", {"py/id": 1}), ("b", "c", {"py/id": 2})]
+    b.skeletons = [skeleton_json(b.nodes, b.global_nodes, links)]
+    b.frame(0, [pred(pts(1))])
+    ds = quiet_read(b.write(tmp_path / "reduce.slp"))
+    assert ds.skeleton_edges.values.tolist() == [["a", "b"]]
+    assert ds.skeleton_symmetries.values.tolist() == [["b", "c"]]
+
+
+def test_edges_follow_insertion_order_as_sleap_lists_them(tmp_path):
+    b = SlpBuilder(nodes=("a", "b", "c"))
+    links = [
+        ("b", "c", reduce(1), {"edge_insert_idx": 5}),
+        ("a", "b", {"py/id": 1}, {"edge_insert_idx": 2}),
+    ]
+    b.skeletons = [skeleton_json(b.nodes, b.global_nodes, links)]
+    b.frame(0, [pred(pts(1))])
+    ds = quiet_read(b.write(tmp_path / "order.slp"))
+    assert ds.skeleton_edges.values.tolist() == [["a", "b"], ["b", "c"]]
+
+
+def test_several_skeletons_need_a_choice(tmp_path):
+    b = SlpBuilder(nodes=("a", "b"))
+    b.global_nodes = ["a", "b", "x"]
+    b.skeletons = [
+        skeleton_json(["a", "b"], b.global_nodes, [], name="first"),
+        skeleton_json(["x"], b.global_nodes, [], name="second"),
+    ]
+    b.frame(0, [pred(pts(1, 2), skeleton=0), pred(pts(5, 1), skeleton=1, scores=[0.5])])
+    path = b.write(tmp_path / "two_skeletons.slp")
+    with pytest.raises(FormatError, match="skeleton=<index or name>"):
+        quiet_read(path)
+    second = quiet_read(path, skeleton="second")
+    assert second.keypoint.values.tolist() == ["x"]
+    np.testing.assert_array_equal(second.position.values[0, :, 0, 0], [5, 6])
+    assert quiet_read(path, skeleton=0).keypoint.values.tolist() == ["a", "b"]
+
+
+# videos ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_videos(tmp_path) -> Path:
+    videos = [
+        {"backend": {"filename": "C:\\data\\cam_left.mp4", "dataset": ""}},
+        {"backend": {"filename": "/data/cam_right.mp4", "shape": [100, 480, 640, 1]}},
+    ]
+    b = SlpBuilder(tracks=("a",), videos=videos)
+    b.frame(0, [pred(pts(1), track=0)], video=0)
+    b.frame(4, [pred(pts(2), track=0)], video=1)
+    b.frame(5, [pred(pts(3), track=0)], video=1)
+    return b.write(tmp_path / "two_videos.slp")
+
+
+def test_several_videos_without_a_choice_raise_listing_them(two_videos):
+    with pytest.raises(FormatError, match=r"2 videos.*cam_left.*cam_right.*video=") as error:
+        slp.read(two_videos)
+    assert "read_all_videos" in str(error.value)
+
+
+@pytest.mark.parametrize("choice", [1, "/data/cam_right.mp4", "cam_right.mp4"])
+def test_video_is_picked_by_index_path_or_file_name(two_videos, choice):
+    ds = slp.read(two_videos, video=choice)
+    assert ds.time.values.tolist() == [4, 5]
+    assert ds.attrs["video_path"] == "/data/cam_right.mp4"
+    assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
+
+
+def test_windows_video_path_is_matched_and_kept(two_videos):
+    ds = slp.read(two_videos, video="C:/data/cam_left.mp4")
+    assert ds.attrs["video_path"] == "C:\\data\\cam_left.mp4"
+    with pytest.raises(FormatError, match="no single video"):
+        slp.read(two_videos, video="other.mp4")
+    with pytest.raises(FormatError, match="out of range"):
+        slp.read(two_videos, video=2)
+
+
+def test_read_all_videos_returns_every_video(two_videos):
+    datasets = slp.read_all_videos(two_videos, fps=10)
+    assert [ds.attrs["video_path"] for ds in datasets] == [
+        "C:\\data\\cam_left.mp4",
+        "/data/cam_right.mp4",
+    ]
+    assert [ds.frame.values.tolist() for ds in datasets] == [[0], [4, 5]]
+    assert datasets[1].time.values.tolist() == [0.4, 0.5]
+
+
+def test_video_without_poses_does_not_need_a_choice(tmp_path):
+    videos = [{"backend": {"filename": "a.mp4"}}, {"backend": {"filename": "b.mp4"}}]
+    b = SlpBuilder(tracks=("a",), videos=videos)
+    b.frame(3, [pred(pts(1), track=0)], video=1)
+    ds = slp.read(b.write(tmp_path / "one_used.slp"))
+    assert ds.attrs["video_path"] == "b.mp4"
+
+
+def test_embedded_video_ids_are_remapped_and_source_video_kept(tmp_path):
+    # sleap-io may store N of "videoN/video" in frames.video instead of the list index
+    videos = [{"backend": {"filename": ".", "dataset": "video7/video"}}]
+    b = SlpBuilder(tracks=("a",), videos=videos)
+    b.frame(2, [pred(pts(1), track=0)], video=7)
+    path = b.write(tmp_path / "labels.pkg.slp")
+    with h5py.File(path, "a") as h5:
+        frames = h5.create_dataset("video7/video", data=np.zeros((1, 8), dtype=np.int8))
+        frames.attrs.update(height=240, width=320, format="png")
+        source = h5.create_group("video7/source_video")
+        source.attrs["json"] = json.dumps({"backend": {"filename": "orig/session.mp4"}})
+    ds = slp.read(path)
+    assert ds.time.values.tolist() == [2]
+    assert ds.attrs["video_path"] == "orig/session.mp4"
+    assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (320, 240)
+
+
+def test_image_sequence_video_gives_its_first_image_and_size(tmp_path):
+    videos = [
+        {
+            "backend": {
+                "filename": "img/0.jpg",
+                "filenames": ["img/0.jpg", "img/1.jpg"],
+                "height_": 320,
+                "width_": 560,
+            }
+        }
+    ]
+    b = SlpBuilder(videos=videos)
+    b.frame(1, [user(pts(1))])
+    ds = quiet_read(b.write(tmp_path / "images.slp"))
+    assert ds.attrs["video_path"] == "img/0.jpg"
+    assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (560, 320)
+
+
+# bad input -------------------------------------------------------------------
+
+
+def test_truncated_slp_names_the_file(tracked_predictions, tmp_path):
+    data = tracked_predictions[0].read_bytes()
+    path = tmp_path / "truncated.slp"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(PoseBridgeError, match="truncated.slp"):
+        posebridge.load(path, format="slp")
+
+
+@pytest.mark.parametrize("table", ["frames", "instances", "points", "pred_points"])
+def test_missing_table_names_the_file_and_table(tmp_path, table):
+    b = SlpBuilder(tracks=("a",))
+    b.frame(0, [pred(pts(1), track=0)])
+    path = b.write(tmp_path / "missing.slp", drop=(table,))
+    with pytest.raises(FormatError, match=rf"missing\.slp.*/{table}"):
+        posebridge.load(path, format="slp")
+
+
+def test_missing_column_is_named(tmp_path):
+    path = tmp_path / "columns.slp"
+    SlpBuilder().write(path)
+    with h5py.File(path, "a") as h5:
+        del h5["instances"]
+        h5.create_dataset("instances", data=np.zeros(0, dtype=[("instance_id", "<i8")]))
+    with pytest.raises(FormatError, match="instance_type"):
+        slp.read(path)
+
+
+def test_point_ranges_outside_the_table_are_refused(tmp_path):
+    b = SlpBuilder(tracks=("a",))
+    b.frame(0, [pred(pts(1), track=0)])
+    path = b.write(tmp_path / "ranges.slp")
+    with h5py.File(path, "a") as h5:
+        rows = h5["instances"][()]
+        rows["point_id_start"] += 100
+        rows["point_id_end"] += 100
+        h5["instances"][...] = rows
+    with pytest.raises(FormatError, match="outside the /pred_points"):
+        slp.read(path)
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not an hdf5 file at all", b"\x89HDF\r\n\x1a\n" + b"\0" * 40]
+)
+def test_non_hdf5_or_empty_file_raises_naming_it(tmp_path, content):
+    path = tmp_path / "broken.slp"
+    path.write_bytes(content)
+    with pytest.raises(PoseBridgeError, match="broken.slp"):
+        posebridge.load(path, format="slp")
+
+
+def test_hdf5_file_that_is_not_sleap_is_refused(tmp_path):
+    path = tmp_path / "other.slp"
+    with h5py.File(path, "w") as h5:
+        h5["data"] = np.arange(3)
+    with pytest.raises(FormatError, match=r"other\.slp.*not a SLEAP"):
+        slp.read(path)
+    assert not slp.sniff(path)
+
+
+# describe ---------------------------------------------------------------------
+
+
+def test_describe_lists_videos_tracks_skeleton_and_counts(two_videos):
+    info = slp.describe(two_videos)
+    text = "\n".join(f"{k}: {v}" for k, v in info)
+    assert "format_id 1.2" in text
+    assert "[1] /data/cam_right.mp4 (video, 640x480): 2 frames" in text
+    assert "tracks: 1: a" in text
+    assert "0 user, 3 predicted (0 without a track)" in text
+    assert "nodes: head, thorax, tail" in text and "edges: head-thorax, thorax-tail" in text
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def dataset_with_extras() -> xr.Dataset:
+    rng = np.random.default_rng(3)
+    position = rng.uniform(0, 400, (6, 2, 3, 2))
+    confidence = rng.uniform(0, 1, (6, 3, 2))
+    position[2, :, 1, 0] = np.nan  # a missing point
+    confidence[2, 1, 0] = np.nan
+    position[4, :, :, 1] = np.nan  # an absent instance
+    confidence[4, :, 1] = np.nan
+    ds = schema.from_numpy(position, confidence, ["m1", "m2"], ["nose", "ear_l", "ear_r"])
+    ds = ds.assign_coords(time=[0, 1, 2, 10, 11, 12])
+    ds["instance_score"] = (("time", "individual"), rng.uniform(0, 1, (6, 2)).astype(np.float32))
+    ds["instance_score"][4, 1] = np.nan
+    ds["tracking_score"] = (("time", "individual"), rng.uniform(0, 1, (6, 2)).astype(np.float32))
+    ds["tracking_score"][4, 1] = np.nan
+    ds["skeleton_edges"] = (
+        ("edge", "edge_node"),
+        np.array([["nose", "ear_l"], ["nose", "ear_r"]]),
+    )
+    ds["skeleton_symmetries"] = (("symmetry", "edge_node"), np.array([["ear_l", "ear_r"]]))
+    ds.attrs.update(
+        source_software="SLEAP", video_path="/v/a.mp4", video_width=640, video_height=480
+    )
+    return ds
+
+
+def test_written_file_reads_back_identically(tmp_path):
+    ds = dataset_with_extras()
+    path = tmp_path / "out.slp"
+    assert slp.write(ds, path) == [path]
+    xr.testing.assert_identical(slp.read(path), ds)
+
+
+def test_written_tables_have_sleap_layout(tmp_path):
+    path = tmp_path / "layout.slp"
+    slp.write(dataset_with_extras(), path)
+    with h5py.File(path) as h5:
+        assert h5["metadata"].attrs["format_id"] == 1.2
+        assert isinstance(h5["metadata"].attrs["json"], bytes)
+        assert h5["frames"].dtype == FRAME_DT
+        assert h5["instances"].dtype == INSTANCE_DT
+        assert h5["points"].dtype == POINT_DT and h5["pred_points"].dtype == PRED_DT
+        assert h5["tracks_json"].dtype.kind == "S"
+        assert [json.loads(r) for r in h5["tracks_json"][()]] == [[0, "m1"], [0, "m2"]]
+        frames = h5["frames"][()]
+        instances = h5["instances"][()]
+        pred_points = h5["pred_points"][()]
+        video = json.loads(h5["videos_json"][0])["backend"]
+    assert frames["frame_idx"].tolist() == [0, 1, 2, 10, 11, 12]
+    assert len(instances) == 11  # 12 cells, one absent
+    assert (instances["instance_type"] == 1).all()  # confidence present -> predicted
+    third = instances[instances["frame_id"] == 2][0]
+    rows = pred_points[third["point_id_start"] : third["point_id_end"]]
+    assert rows["visible"].tolist() == [True, False, True]
+    assert np.isnan(rows["x"][1])
+    assert video["filename"] == "/v/a.mp4" and video["shape"][1:3] == [480, 640]
+
+
+def test_dataset_without_scores_is_written_as_user_instances(tmp_path):
+    position = np.arange(24, dtype=float).reshape(3, 2, 2, 2)
+    ds = schema.from_numpy(position, individual_names=["a", "b"], keypoint_names=["p", "q"])
+    path = tmp_path / "labels.slp"
+    slp.write(ds, path)
+    with h5py.File(path) as h5:
+        assert (h5["instances"]["instance_type"] == 0).all()
+        assert np.isnan(h5["instances"]["score"]).all()
+        assert h5["pred_points"].shape == (0,)
+    back = slp.read(path)
+    np.testing.assert_array_equal(back.position.values, position)
+    assert "instance_score" not in back and back.confidence.isnull().all()
+
+
+def test_untracked_individuals_are_written_without_a_track(tmp_path):
+    position = np.arange(16, dtype=float).reshape(2, 2, 2, 2)
+    ds = schema.from_numpy(position, np.ones((2, 2, 2)), ["t", "untracked_0"], ["p", "q"])
+    path = tmp_path / "untracked.slp"
+    slp.write(ds, path)
+    with h5py.File(path) as h5:
+        assert h5["instances"]["track"].tolist() == [0, -1, 0, -1]
+        assert h5["tracks_json"].shape == (1,)
+    with pytest.warns(UserWarning, match="no track"):
+        back = slp.read(path)
+    xr.testing.assert_equal(back.position, ds.position)
+
+
+def test_time_in_seconds_is_written_as_frame_numbers(tmp_path):
+    ds = schema.with_fps(dataset_with_extras(), 25.0)
+    path = tmp_path / "seconds.slp"
+    slp.write(ds, path)
+    assert slp.read(path).time.values.tolist() == [0, 1, 2, 10, 11, 12]
+
+
+def test_seconds_without_frames_are_refused(tmp_path):
+    ds = dataset_with_extras().assign_coords(time=np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0]))
+    ds.attrs["time_unit"] = "seconds"
+    with pytest.raises(SchemaError, match="fps"):
+        slp.write(ds, tmp_path / "x.slp")
+
+
+def test_3d_poses_are_refused(tmp_path, poses_single_3d):
+    with pytest.raises(SchemaError, match="2-D"):
+        posebridge.save(poses_single_3d, tmp_path / "x.slp")
+
+
+def test_writer_options(tmp_path):
+    ds = dataset_with_extras()
+    path = tmp_path / "opts.slp"
+    slp.write(ds, path, video_path="other.mp4", format_id=1.4, skeleton_name="mouse")
+    with h5py.File(path) as h5:
+        assert h5["metadata"].attrs["format_id"] == 1.4
+        assert json.loads(h5["metadata"].attrs["json"])["skeletons"][0]["graph"]["name"] == "mouse"
+    assert slp.read(path).attrs["video_path"] == "other.mp4"
+    with pytest.raises(PoseBridgeError, match="format_id"):
+        slp.write(ds, tmp_path / "bad.slp", format_id=2.0)
+
+
+def test_unknown_video_is_marked_and_read_back_as_none(tmp_path):
+    ds = dataset_with_extras()
+    for key in ("video_path", "video_width", "video_height"):
+        del ds.attrs[key]
+    path = tmp_path / "novideo.slp"
+    slp.write(ds, path)
+    with h5py.File(path) as h5:
+        assert json.loads(h5["videos_json"][0])["backend"]["filename"] != ""
+    assert "video_path" not in slp.read(path).attrs
+
+
+def test_existing_file_is_kept_without_overwrite(tmp_path):
+    path = tmp_path / "exists.slp"
+    path.write_bytes(b"keep")
+    with pytest.raises(FileExistsError):
+        slp.write(dataset_with_extras(), path)
+    assert path.read_bytes() == b"keep"
+    slp.write(dataset_with_extras(), path, overwrite=True)
+    assert slp.sniff(path)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    frames=st.lists(st.integers(0, 10_000), min_size=1, max_size=8, unique=True),
+    n_ind=st.integers(1, 3),
+    n_kp=st.integers(1, 4),
+    with_scores=st.booleans(),
+    seed=st.integers(0, 1000),
+)
+def test_round_trip_property(tmp_path, frames, n_ind, n_kp, with_scores, seed):
+    rng = np.random.default_rng(seed)
+    frames = sorted(frames)
+    shape = (len(frames), 2, n_kp, n_ind)
+    position = rng.uniform(-50, 800, shape)
+    position[rng.random(shape) < 0.2] = np.nan
+    confidence = rng.uniform(0, 1, (len(frames), n_kp, n_ind)) if with_scores else None
+    ds = schema.from_numpy(position, confidence).assign_coords(time=frames)
+    path = tmp_path / f"prop_{seed}_{n_ind}_{n_kp}.slp"
+    slp.write(ds, path, overwrite=True)
+    back = slp.read(path)
+    # a point is missing when either coordinate is; NaN confidence marks user instances
+    expected = position.copy()
+    expected[np.isnan(expected).any(axis=1, keepdims=True).repeat(2, axis=1)] = np.nan
+    np.testing.assert_array_equal(back.position.values, expected)
+    if with_scores:
+        np.testing.assert_array_equal(back.confidence.values, confidence)
+    assert back.time.values.tolist() == frames
+
+
+# --------------------------------------------------------------------------
+# registry, facade
+
+
+def test_sleap_name_reads_an_slp_and_detect_tells_them_apart(tracked_predictions, tmp_path):
+    path, _ = tracked_predictions
+    assert posebridge.detect(path) == "slp"
+    via_family = posebridge.load(path, format="SLEAP")
+    xr.testing.assert_equal(via_family.position, slp.read(path).position)
+    misnamed = tmp_path / "predictions.h5"
+    misnamed.write_bytes(path.read_bytes())
+    assert posebridge.detect(misnamed) == "slp"
+
+
+def test_facade_passes_options(tmp_path):
+    b = SlpBuilder(tracks=("m",))
+    b.frame(0, [pred(pts(1), track=0), user(pts(7), track=0)])
+    path = b.write(tmp_path / "facade.slp")
+    ds = load_poses.from_sleap_file(path, fps=50, instances="predicted")
+    assert ds.attrs["fps"] == 50.0 and ds.frame.values.tolist() == [0]
+    np.testing.assert_array_equal(ds.position.isel(time=0, individual=0).values.T, pts(1))
+    out = tmp_path / "facade_out.slp"
+    assert save_poses.to_slp_file(ds, out) == [out]
+    np.testing.assert_array_equal(slp.read(out).position.values, ds.position.values)
