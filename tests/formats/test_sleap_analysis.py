@@ -1,0 +1,457 @@
+"""SLEAP analysis .h5: every layout read from files built here with h5py; the writer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import posebridge
+from posebridge import schema
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.formats import _sleap_rows, sleap_analysis
+from posebridge.io import save_poses
+
+N_FRAMES, N_TRACKS, N_NODES = 5, 2, 3
+NODES = ["head", "thorax", "tail"]
+TRACKS = ["female", "male"]
+
+
+def canonical_data(seed: int = 0) -> dict[str, np.ndarray]:
+    """Arrays in (frame, track, node[, xy]) order, with an unoccupied cell."""
+    rng = np.random.default_rng(seed)
+    tracks = rng.uniform(0, 500, (N_FRAMES, N_TRACKS, N_NODES, 2))
+    scores = rng.uniform(0, 1, (N_FRAMES, N_TRACKS, N_NODES))
+    occupancy = np.ones((N_FRAMES, N_TRACKS), dtype=np.uint8)
+    occupancy[3, 1] = 0
+    tracks[3, 1] = np.nan
+    scores[3, 1] = np.nan
+    return {
+        "tracks": tracks,
+        "point_scores": scores,
+        "instance_scores": rng.uniform(0, 1, (N_FRAMES, N_TRACKS)),
+        "tracking_scores": rng.uniform(0, 1, (N_FRAMES, N_TRACKS)),
+        "track_occupancy": occupancy,
+    }
+
+
+CANONICAL = {
+    "tracks": ("frame", "track", "node", "xy"),
+    "point_scores": ("frame", "track", "node"),
+    "instance_scores": ("frame", "track"),
+    "tracking_scores": ("frame", "track"),
+    "track_occupancy": ("frame", "track"),
+}
+MATLAB = {
+    "tracks": ("track", "xy", "node", "frame"),
+    "point_scores": ("track", "node", "frame"),
+    "instance_scores": ("track", "frame"),
+    "tracking_scores": ("track", "frame"),
+    "track_occupancy": ("frame", "track"),
+}
+STANDARD = dict(CANONICAL)
+LEGACY_UNTRANSPOSED = {  # SLEAP's in-memory order, written with transpose=False
+    "tracks": ("frame", "node", "xy", "track"),
+    "point_scores": ("frame", "node", "track"),
+    "instance_scores": ("frame", "track"),
+    "tracking_scores": ("frame", "track"),
+    "track_occupancy": ("track", "frame"),
+}
+
+
+def write_analysis(
+    path: Path,
+    layout: dict[str, tuple[str, ...]],
+    data: dict[str, np.ndarray],
+    *,
+    with_dims: bool = True,
+    skip: tuple[str, ...] = (),
+    track_names: list[str] | None = None,
+    attrs: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    with h5py.File(path, "w") as h5:
+        for name, values in data.items():
+            if name in skip:
+                continue
+            order = [CANONICAL[name].index(d) for d in layout[name]]
+            dataset = h5.create_dataset(name, data=np.transpose(values, order), compression="gzip")
+            if with_dims:
+                dataset.attrs["dims"] = json.dumps(list(layout[name]))
+        names = TRACKS if track_names is None else track_names
+        h5["track_names"] = np.array([n.encode() for n in names]) if names else np.zeros(0)
+        h5["node_names"] = np.array([n.encode() for n in NODES])
+        h5["edge_names"] = np.array([[b"head", b"thorax"], [b"thorax", b"tail"]])
+        h5["edge_inds"] = np.array([[0, 1], [1, 2]], dtype=np.int32)
+        h5["video_path"] = "D:/videos/session.mp4"
+        h5["labels_path"] = "session.slp"
+        h5["video_ind"] = np.int32(0)
+        h5["provenance"] = "{}"
+        for key, value in (attrs or {}).items():
+            h5.attrs[key] = value
+        for key, value in (extra or {}).items():
+            if key in h5:
+                del h5[key]
+            h5[key] = value
+    return path
+
+
+def check_matches(ds: xr.Dataset, data: dict[str, np.ndarray], first_frame: int = 0) -> None:
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "individual", "keypoint", "space").values, data["tracks"]
+    )
+    np.testing.assert_array_equal(
+        ds.confidence.transpose("time", "individual", "keypoint").values, data["point_scores"]
+    )
+    expected_instance = np.where(data["track_occupancy"] == 1, data["instance_scores"], np.nan)
+    np.testing.assert_array_equal(ds.instance_score.values, expected_instance)
+    assert ds.time.values.tolist() == list(range(first_frame, first_frame + N_FRAMES))
+
+
+@pytest.mark.parametrize(
+    ("layout", "with_dims", "attrs"),
+    [
+        (MATLAB, True, {"preset": "matlab"}),
+        (STANDARD, True, {"preset": "standard"}),
+        (MATLAB, False, {}),  # SLEAP's own files: no dims, no transpose attribute
+        (MATLAB, False, {"transpose": True}),
+        (LEGACY_UNTRANSPOSED, False, {"transpose": False}),
+    ],
+    ids=["matlab-dims", "standard-dims", "sleap-no-attrs", "legacy-transposed", "legacy-plain"],
+)
+def test_every_layout_reads_the_same(tmp_path, layout, with_dims, attrs):
+    data = canonical_data()
+    path = write_analysis(
+        tmp_path / "a.analysis.h5", layout, data, with_dims=with_dims, attrs=attrs
+    )
+    ds = sleap_analysis.read(path)
+    check_matches(ds, data)
+    assert ds.individual.values.tolist() == TRACKS
+    assert ds.keypoint.values.tolist() == NODES
+    assert ds.skeleton_edges.values.tolist() == [["head", "thorax"], ["thorax", "tail"]]
+    assert ds.attrs["video_path"] == "D:/videos/session.mp4"
+    assert ds.attrs["source_software"] == "SLEAP"
+
+
+def test_unoccupied_cells_are_nan_even_if_the_file_has_values(tmp_path):
+    data = canonical_data()
+    filled = {**data, "tracks": np.nan_to_num(data["tracks"], nan=7.0)}
+    ds = sleap_analysis.read(write_analysis(tmp_path / "occ.h5", MATLAB, filled))
+    assert ds.position.isel(time=3, individual=1).isnull().all()
+    assert ds.instance_score.isel(time=3, individual=1).isnull()
+    assert ds.tracking_score.isel(time=3, individual=1).isnull()
+
+
+def test_file_without_scores_has_nan_confidence(tmp_path):
+    data = canonical_data()
+    path = write_analysis(
+        tmp_path / "minimal.h5",
+        MATLAB,
+        data,
+        with_dims=False,
+        skip=("point_scores", "instance_scores", "tracking_scores"),
+    )
+    ds = sleap_analysis.read(path)
+    assert ds.confidence.isnull().all()
+    assert "instance_score" not in ds and "tracking_score" not in ds
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "individual", "keypoint", "space").values, data["tracks"]
+    )
+
+
+def test_zero_track_names_give_one_untracked_individual(tmp_path):
+    data = {k: v[:, :1] for k, v in canonical_data().items()}
+    path = write_analysis(tmp_path / "untracked.h5", MATLAB, data, track_names=[])
+    with h5py.File(path) as h5:
+        assert h5["track_names"].dtype == np.float64  # as SLEAP writes an empty list
+    ds = sleap_analysis.read(path)
+    assert ds.individual.values.tolist() == ["untracked_0"]
+
+
+def test_first_frame_attribute_is_honoured(tmp_path):
+    data = canonical_data()
+    path = write_analysis(tmp_path / "offset.h5", MATLAB, data, attrs={"first_frame": 100})
+    check_matches(sleap_analysis.read(path), data, first_frame=100)
+
+
+def test_edges_fall_back_to_edge_inds_and_symmetries_come_from_the_attribute(tmp_path):
+    path = write_analysis(
+        tmp_path / "edges.h5",
+        MATLAB,
+        canonical_data(),
+        attrs={
+            "skeleton_symmetries": json.dumps([["head", "tail"]]),
+            "video_backend_metadata": json.dumps({"shape": [5, 480, 640, 1]}),
+        },
+        extra={"edge_names": np.zeros(0)},
+    )
+    ds = sleap_analysis.read(path)
+    assert ds.skeleton_edges.values.tolist() == [["head", "thorax"], ["thorax", "tail"]]
+    assert ds.skeleton_symmetries.values.tolist() == [["head", "tail"]]
+    assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
+
+
+def test_two_by_two_tables_stored_the_other_way_are_accepted(tmp_path):
+    # movement and old exporters disagree on occupancy's orientation
+    data = canonical_data()
+    path = write_analysis(
+        tmp_path / "occ_t.h5",
+        MATLAB,
+        data,
+        with_dims=False,
+        skip=("track_occupancy",),
+        extra={"track_occupancy": data["track_occupancy"].T},
+    )
+    check_matches(sleap_analysis.read(path), data)
+
+
+# bad input ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"node_names": np.array([b"a", b"b"])}, "2 node names for 3 nodes"),
+        ({"track_names": np.array([b"a", b"b", b"c"])}, "3 track names for 2 tracks"),
+        ({"point_scores": np.zeros((2, 3, 4))}, r"point_scores is \(2, 3, 4\)"),
+        ({"instance_scores": np.zeros((3, 3))}, "instance_scores"),
+    ],
+)
+def test_inconsistent_shapes_raise_naming_the_file(tmp_path, extra, message):
+    path = write_analysis(
+        tmp_path / "bad.analysis.h5", MATLAB, canonical_data(), with_dims=False, extra=extra
+    )
+    with pytest.raises(FormatError, match=rf"bad\.analysis\.h5.*{message}"):
+        posebridge.load(path, format="sleap")
+
+
+def test_tracks_without_two_coordinates_are_refused(tmp_path):
+    path = tmp_path / "xyz.h5"
+    with h5py.File(path, "w") as h5:
+        h5["tracks"] = np.zeros((1, 3, 2, 4))
+        h5["node_names"] = np.array([b"a", b"b"])
+    with pytest.raises(FormatError, match="2 coordinates"):
+        sleap_analysis.read(path)
+
+
+def test_hdf5_without_tracks_is_refused(tmp_path):
+    path = tmp_path / "other.h5"
+    with h5py.File(path, "w") as h5:
+        h5["x"] = np.arange(3)
+    with pytest.raises(FormatError, match=r"other\.h5.*no /tracks"):
+        sleap_analysis.read(path)
+    assert not sleap_analysis.sniff(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"tracks,node_names\n1,2\n", b"\x89HDF\r\n\x1a\n\0\0"])
+def test_broken_files_raise_naming_the_file(tmp_path, content):
+    path = tmp_path / "broken.analysis.h5"
+    path.write_bytes(content)
+    with pytest.raises(PoseBridgeError, match=r"broken\.analysis\.h5"):
+        posebridge.load(path, format="sleap")
+
+
+def test_truncated_analysis_file_raises_naming_it(tmp_path):
+    path = write_analysis(tmp_path / "full.h5", MATLAB, canonical_data())
+    cut = tmp_path / "cut.analysis.h5"
+    cut.write_bytes(path.read_bytes()[:4000])
+    with pytest.raises(PoseBridgeError, match=r"cut\.analysis\.h5"):
+        posebridge.load(cut, format="sleap")
+
+
+def test_sniffers_tell_sleap_dlc_netcdf_and_nwb_apart(tmp_path, poses_two_mice_with_nan):
+    import pandas as pd
+
+    analysis = write_analysis(tmp_path / "a.h5", MATLAB, canonical_data())
+    dlc = tmp_path / "dlc.h5"
+    columns = pd.MultiIndex.from_product(
+        [["net"], ["snout"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    pd.DataFrame(np.ones((3, 3)), columns=columns).to_hdf(dlc, key="df_with_missing")
+    nc = tmp_path / "poses.h5"
+    poses_two_mice_with_nan.to_netcdf(nc, engine="h5netcdf")
+    slp_path = tmp_path / "labels.h5"
+    from posebridge.formats import slp
+
+    slp.write(poses_two_mice_with_nan, slp_path)
+    assert [sleap_analysis.sniff(p) for p in (analysis, dlc, nc, slp_path)] == [
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert [slp.sniff(p) for p in (analysis, dlc, nc, slp_path)] == [False, False, False, True]
+    assert posebridge.detect(analysis) == "sleap"
+    assert posebridge.detect(slp_path) == "slp"
+
+
+def test_sniffers_do_not_claim_nwb(tmp_path):
+    pynwb = pytest.importorskip("pynwb")
+    from datetime import UTC, datetime
+
+    from posebridge.formats import slp
+
+    path = tmp_path / "session.nwb"
+    nwbfile = pynwb.NWBFile("s", "id", datetime(2024, 1, 1, tzinfo=UTC))
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(nwbfile)
+    assert not sleap_analysis.sniff(path) and not slp.sniff(path)
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def contiguous_dataset() -> xr.Dataset:
+    rng = np.random.default_rng(5)
+    position = rng.uniform(0, 300, (4, 2, 3, 2))
+    position[1, :, :, 0] = np.nan
+    confidence = rng.uniform(0, 1, (4, 3, 2))
+    confidence[1, :, 0] = np.nan
+    ds = schema.from_numpy(position, confidence, ["a", "b"], NODES, source_software="SLEAP")
+    ds["instance_score"] = (("time", "individual"), rng.uniform(0, 1, (4, 2)))
+    ds["instance_score"][1, 0] = np.nan
+    ds["tracking_score"] = (("time", "individual"), rng.uniform(0, 1, (4, 2)))
+    ds["tracking_score"][1, 0] = np.nan
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["head", "thorax"]]))
+    ds["skeleton_symmetries"] = (("symmetry", "edge_node"), np.array([["head", "tail"]]))
+    ds.attrs.update(video_path="v.mp4", video_width=320, video_height=200)
+    return ds
+
+
+def test_written_file_has_sleaps_matlab_layout(tmp_path):
+    path = tmp_path / "out.analysis.h5"
+    sleap_analysis.write(contiguous_dataset(), path)
+    with h5py.File(path) as h5:
+        assert h5["tracks"].shape == (2, 2, 3, 4) and h5["tracks"].dtype == np.float64
+        assert h5["track_occupancy"].shape == (4, 2) and h5["track_occupancy"].dtype == np.uint8
+        assert h5["point_scores"].shape == (2, 3, 4)
+        assert h5["instance_scores"].shape == (2, 4) and h5["tracking_scores"].shape == (2, 4)
+        assert h5["track_names"][()].tolist() == [b"a", b"b"]
+        assert h5["node_names"][()].tolist() == [n.encode() for n in NODES]
+        assert h5["edge_names"][()].tolist() == [[b"head", b"thorax"]]
+        assert h5["edge_inds"][()].tolist() == [[0, 1]] and h5["edge_inds"].dtype == np.int64
+        assert h5["video_path"][()] == b"v.mp4" and h5["labels_path"][()] == b""
+        assert h5["video_ind"][()] == 0
+        assert json.loads(h5["tracks"].attrs["dims"]) == ["track", "xy", "node", "frame"]
+        assert h5.attrs["preset"] == "matlab" and h5.attrs["first_frame"] == 0
+        assert h5["track_occupancy"][()][:, 0].tolist() == [1, 0, 1, 1]
+        for name in ("tracks", "point_scores", "track_occupancy"):
+            plist = h5[name].id.get_create_plist()
+            filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+            assert filters in ([], [h5py.h5z.FILTER_DEFLATE])  # deflate only, if any
+
+
+def test_written_file_reads_back_identically(tmp_path):
+    ds = contiguous_dataset()
+    path = tmp_path / "rt.analysis.h5"
+    save_poses.to_sleap_analysis_file(ds, path)
+    back = sleap_analysis.read(path)
+    xr.testing.assert_identical(back, ds)
+
+
+def test_frames_start_at_zero_by_default_and_gaps_become_nan_rows(tmp_path):
+    ds = contiguous_dataset().assign_coords(time=[5, 6, 9, 10])
+    path = tmp_path / "gaps.h5"
+    sleap_analysis.write(ds, path)
+    back = sleap_analysis.read(path)
+    assert back.time.values.tolist() == list(range(11))
+    xr.testing.assert_identical(back.sel(time=[5, 6, 9, 10]), ds)
+    assert back.position.sel(time=[0, 1, 2, 3, 4, 7, 8]).isnull().all()
+
+
+def test_all_frames_false_starts_at_the_first_frame_and_records_it(tmp_path):
+    ds = contiguous_dataset().assign_coords(time=[100, 101, 102, 103])
+    path = tmp_path / "offset.h5"
+    sleap_analysis.write(ds, path, all_frames=False)
+    with h5py.File(path) as h5:
+        assert h5["tracks"].shape[-1] == 4 and h5.attrs["first_frame"] == 100
+    xr.testing.assert_identical(sleap_analysis.read(path), ds)
+
+
+def test_single_untracked_individual_is_written_without_a_track_name(tmp_path):
+    position = np.arange(12, dtype=float).reshape(2, 2, 3, 1)
+    ds = schema.from_numpy(position, individual_names=["untracked_0"], keypoint_names=NODES)
+    path = tmp_path / "untracked.h5"
+    sleap_analysis.write(ds, path)
+    with h5py.File(path) as h5:
+        assert h5["track_names"].shape == (0,)
+        assert h5["tracks"].shape == (1, 2, 3, 2)
+    xr.testing.assert_equal(sleap_analysis.read(path).position, ds.position)
+
+
+def test_sparse_tracks_are_compressed_and_dense_ones_are_not(tmp_path):
+    rng = np.random.default_rng(0)
+    dense = schema.from_numpy(rng.uniform(0, 1, (3000, 2, 10, 2)))
+    sparse_position = np.full((3000, 2, 10, 2), np.nan)
+    sparse_position[::50] = 1.0
+    sparse = schema.from_numpy(sparse_position)
+    for name, ds in (("dense", dense), ("sparse", sparse)):
+        sleap_analysis.write(ds, tmp_path / f"{name}.h5")
+    with h5py.File(tmp_path / "dense.h5") as h5:
+        assert h5["tracks"].compression is None
+    with h5py.File(tmp_path / "sparse.h5") as h5:
+        assert h5["tracks"].compression == "gzip" and h5["tracks"].compression_opts == 1
+    sleap_analysis.write(sparse, tmp_path / "level0.h5", compression_level=0)
+    with h5py.File(tmp_path / "level0.h5") as h5:
+        assert h5["tracks"].compression is None
+    with pytest.raises(PoseBridgeError, match="compression_level"):
+        sleap_analysis.write(sparse, tmp_path / "x.h5", compression_level=12)
+
+
+def test_3d_and_unknown_frames_are_refused(tmp_path, poses_single_3d):
+    with pytest.raises(SchemaError, match="2-D"):
+        sleap_analysis.write(poses_single_3d, tmp_path / "x.h5")
+    ds = contiguous_dataset().assign_coords(time=[0.0, 0.1, 0.2, 0.4])
+    ds.attrs["time_unit"] = "seconds"
+    with pytest.raises(SchemaError, match="fps"):
+        sleap_analysis.write(ds, tmp_path / "y.h5")
+
+
+def test_describe_shows_layout_tracks_and_first_frame(tmp_path):
+    path = write_analysis(tmp_path / "d.h5", STANDARD, canonical_data(), attrs={"first_frame": 7})
+    info = dict(sleap_analysis.describe(path))
+    assert info["layout"] == "tracks ('frame', 'track', 'node', 'xy') = (5, 2, 3, 2)"
+    assert info["tracks"] == "female, male" and info["first frame"] == "7"
+
+
+def test_parallel_inflation_equals_h5py(tmp_path, monkeypatch):
+    monkeypatch.setattr(_sleap_rows, "PARALLEL_MIN_BYTES", 0)
+    values = np.random.default_rng(1).uniform(0, 1, (3, 2, 5, 1001))
+    values[:, :, :, ::7] = np.nan
+    path = tmp_path / "chunks.h5"
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("a", data=values, chunks=(2, 1, 2, 100), compression="gzip")
+    with h5py.File(path) as h5:
+        np.testing.assert_array_equal(_sleap_rows.read_array(h5["a"]), values)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start=st.integers(0, 500),
+    n_time=st.integers(1, 12),
+    n_ind=st.integers(1, 3),
+    seed=st.integers(0, 100),
+    all_frames=st.booleans(),
+)
+def test_round_trip_property(tmp_path, start, n_time, n_ind, seed, all_frames):
+    rng = np.random.default_rng(seed)
+    position = rng.uniform(0, 100, (n_time, 2, 2, n_ind))
+    position[rng.random(position.shape) < 0.2] = np.nan
+    ds = schema.from_numpy(position, rng.uniform(0, 1, (n_time, 2, n_ind)))
+    ds = ds.assign_coords(time=np.arange(start, start + n_time))
+    path = tmp_path / f"p{seed}.h5"
+    sleap_analysis.write(ds, path, all_frames=all_frames, overwrite=True)
+    back = sleap_analysis.read(path)
+    xr.testing.assert_equal(back.position.sel(time=ds.time), ds.position)
+    xr.testing.assert_equal(back.confidence.sel(time=ds.time), ds.confidence)
+    assert back.time.values[0] == (0 if all_frames else start)
