@@ -242,6 +242,10 @@ class _Mismatch(Exception):
     """The parallel read did not see the rows the newline count promised."""
 
 
+class _IntegerColumn(Exception):
+    """A chunk's column was inferred as integers: a ``-0`` cell would have lost its sign."""
+
+
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _CHUNK_ROWS = 5000
 
@@ -253,38 +257,45 @@ def _data_start(path: Path, skip: int) -> int:
         return handle.tell()
 
 
-def _split(path: Path, start: int, parts: int) -> tuple[list[tuple[int, int, int]], bool]:
-    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data,
-    and whether a cell is ``-0`` (pandas would infer an integer column and lose the sign).
-    """
+def _split(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
+    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data."""
     size = path.stat().st_size
     bounds = [start]
-    negative_zero = False
-    with open(path, "rb") as handle:
+    buffer = bytearray(1 << 22)
+    with open(path, "rb", buffering=0) as handle:
         for k in range(1, parts):
             handle.seek(start + (size - start) * k // parts)
-            handle.readline()
-            position = handle.tell()
+            position = handle.tell() + len(_readline(handle))
             if bounds[-1] < position < size:
                 bounds.append(position)
         bounds.append(size)
         ranges = []
         for first, end in itertools.pairwise(bounds):
             handle.seek(first)
-            left, rows, last, carry = end - first, 0, b"\n", b""
+            left, rows, last = end - first, 0, 10
             while left > 0:
-                block = handle.read(min(left, 1 << 22))
-                if not block:
+                got = handle.readinto(memoryview(buffer)[: min(left, len(buffer))])
+                if not got:
                     break
-                rows += block.count(b"\n")
-                left -= len(block)
-                last = block[-1:]
-                if not negative_zero:
-                    joined = carry + block
-                    negative_zero = any(p in joined for p in (b",-0,", b",-0\n", b",-0\r"))
-                    carry = block[-3:]
-            ranges.append((first, end, rows + (last != b"\n")))
-    return ranges, negative_zero
+                rows += buffer.count(b"\n", 0, got)
+                left -= got
+                last = buffer[got - 1]
+            ranges.append((first, end, rows + (last != 10)))
+    return ranges
+
+
+def _readline(handle: io.RawIOBase) -> bytes:
+    """The rest of the current line of an unbuffered file (through its newline)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        block = handle.read(4096)
+        if not block:
+            return line
+        cut = block.find(b"\n")
+        if cut >= 0:
+            return line + block[: cut + 1]
+        line += block
+    return line
 
 
 def _read_options() -> dict[str, object]:
@@ -323,16 +334,17 @@ def _read_parallel(
     width: int,
     pose_at: list[int],
     other_at: list[int],
-    split: tuple[list[tuple[int, int, int]], bool],
+    ranges: list[tuple[int, int, int]],
+    floats: bool = False,
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """Parse byte ranges in threads, each in chunks, into one preallocated array.
 
-    Column types are inferred (faster than asking for floats), unless a cell
-    is ``-0``, which an inferred integer column would turn into ``0``.
+    Column types are inferred, which is faster than asking for floats, unless
+    ``floats``; a column inferred as integers raises :class:`_IntegerColumn`
+    (a ``-0`` cell would have become ``0``), and the caller asks for floats.
     """
-    ranges, negative_zero = split
     options = _read_options()
-    if negative_zero:
+    if floats:
         options["dtype"] = dict.fromkeys(pose_at, np.float64)
     from concurrent.futures import ThreadPoolExecutor
 
@@ -354,7 +366,10 @@ def _read_parallel(
                 if at + n > offsets[part + 1]:
                     raise _Mismatch
                 for k, j in enumerate(pose_at):
-                    values[at : at + n, k] = _numbers(chunk[j], path)
+                    column = chunk[j]
+                    if column.dtype.kind in "iu":
+                        raise _IntegerColumn
+                    values[at : at + n, k] = _numbers(column, path)
                 for j in other_at:
                     texts[part][j].append(chunk[j].to_numpy())
                 at += n
@@ -434,10 +449,12 @@ def read_table(
     try:
         parts = min(os.cpu_count() or 1, 4)
         if parts > 1 and path.stat().st_size - start >= _PARALLEL_MIN_BYTES:
+            ranges = _split(path, start, parts)
             try:
-                values, texts = _read_parallel(
-                    path, width, pose_at, other_at, _split(path, start, parts)
-                )
+                try:
+                    values, texts = _read_parallel(path, width, pose_at, other_at, ranges)
+                except _IntegerColumn:
+                    values, texts = _read_parallel(path, width, pose_at, other_at, ranges, True)
             except (_Mismatch, pd.errors.ParserError):  # blank lines, quoted newlines
                 values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
         else:
