@@ -542,3 +542,16 @@ def test_read_datasets_save_as_netcdf(tmp_path: Path) -> None:
     ds.to_netcdf(tmp_path / "p.nc")
     back = xr.load_dataset(tmp_path / "p.nc")
     np.testing.assert_array_equal(back.x_ens_median.values, ds.x_ens_median.values)
+
+
+def test_parallel_reader_keeps_negative_zero_of_integral_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    position = np.array([[-0.0, 3.0], [4.0, -0.0]]).reshape(2, 2, 1, 1).repeat(4, axis=0)
+    ds = schema.from_numpy(position, np.ones((8, 1, 1)))  # every cell an integer or -0
+    (path,) = deeplabcut.write(ds, tmp_path / "ints.csv")
+    monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
+    monkeypatch.setattr(_dlc_csv.os, "cpu_count", lambda: 2)
+    back = deeplabcut.read(path)
+    assert back.position.values.tobytes() == ds.position.values.tobytes()

@@ -187,3 +187,22 @@ def test_lp_reader_refuses_several_animals(tmp_path: Path) -> None:
     path = tmp_path / "two.csv"
     pd.DataFrame(np.ones((2, 6)), columns=columns).to_csv(path)
     _check(deeplabcut.read_lp, path, "one animal")
+
+
+def test_sniff_rejects_other_hdf5_files(
+    tmp_path: Path, sleap_analysis_h5: Path, poses_two_mice_with_nan
+) -> None:
+    netcdf = tmp_path / "poses.nc"
+    poses_two_mice_with_nan.to_netcdf(netcdf, engine="h5netcdf")
+    nwb = tmp_path / "session.nwb"
+    with h5py.File(nwb, "w") as h5:
+        h5.attrs["nwb_version"] = "2.8.0"
+        h5.create_group("processing/behavior/PoseEstimation")
+    slp = tmp_path / "labels.slp"
+    with h5py.File(slp, "w") as h5:
+        h5.create_group("metadata").attrs["format_id"] = 1.2
+        h5["pred_points"] = np.zeros(3)
+    for path in (netcdf, nwb, slp, sleap_analysis_h5):
+        assert not deeplabcut.sniff(path)
+        assert not deeplabcut.sniff_lp(path)
+        _check(deeplabcut.read, path)
