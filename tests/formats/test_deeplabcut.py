@@ -555,3 +555,26 @@ def test_parallel_reader_keeps_negative_zero_of_integral_columns(
     monkeypatch.setattr(_dlc_csv.os, "cpu_count", lambda: 2)
     back = deeplabcut.read(path)
     assert back.position.values.tobytes() == ds.position.values.tobytes()
+
+
+def test_csv_writer_without_pyarrow_is_exact_too(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (fast,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "fast.csv")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # the import fails: pandas writes
+    (slow,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "slow.csv")
+    assert fast.read_text().splitlines()[:4] == slow.read_text().splitlines()[:4]
+    assert deeplabcut.read(slow).identical(deeplabcut.read(fast))
+
+
+def test_per_individual_confidence_is_written_per_keypoint(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    ds = schema.from_numpy(
+        rng.uniform(size=(5, 2, 2, 3)),
+        rng.uniform(size=(5, 3)),  # one score per animal and frame
+        individual_names=["a", "b", "single"],
+    )
+    (path,) = deeplabcut.write(ds, tmp_path / "scores.h5")
+    back = deeplabcut.read(path)
+    expected = schema.confidence_per_keypoint(ds).values
+    np.testing.assert_array_equal(back.confidence.values, expected)

@@ -404,7 +404,7 @@ def _all_nan(ds: xr.Dataset, names: Sequence[str]) -> np.ndarray:
     """(keypoint, individual) booleans: True where every listed variable is NaN throughout."""
     empty = np.ones((ds.sizes[schema.KEYPOINT], ds.sizes[schema.INDIVIDUAL]), dtype=bool)
     for name in names:
-        var = ds[name]
+        var = schema.confidence_per_keypoint(ds) if name == "confidence" else ds[name]
         other = [d for d in var.dims if d not in (schema.KEYPOINT, schema.INDIVIDUAL)]
         isnan = np.isnan(var.transpose(*other, schema.KEYPOINT, schema.INDIVIDUAL).values)
         empty &= isnan.reshape(-1, *empty.shape).all(axis=0)
