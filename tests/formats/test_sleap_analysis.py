@@ -357,6 +357,20 @@ def test_written_file_reads_back_identically(tmp_path):
     xr.testing.assert_identical(back, ds)
 
 
+def test_labels_path_names_the_source_slp(tmp_path):
+    ds = contiguous_dataset()
+    ds.attrs["source_file"] = "/data/session.predictions.slp"
+    sleap_analysis.write(ds, tmp_path / "from_slp.h5")
+    ds.attrs["source_file"] = "/data/session.csv"
+    sleap_analysis.write(ds, tmp_path / "from_csv.h5", labels_path=None)
+    sleap_analysis.write(ds, tmp_path / "given.h5", labels_path="mine.slp")
+    paths = []
+    for name in ("from_slp", "from_csv", "given"):
+        with h5py.File(tmp_path / f"{name}.h5") as h5:
+            paths.append(h5["labels_path"][()].decode())
+    assert paths == ["/data/session.predictions.slp", "", "mine.slp"]
+
+
 def test_frames_start_at_zero_by_default_and_gaps_become_nan_rows(tmp_path):
     ds = contiguous_dataset().assign_coords(time=[5, 6, 9, 10])
     path = tmp_path / "gaps.h5"

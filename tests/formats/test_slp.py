@@ -326,6 +326,15 @@ def test_untracked_instances_are_ranked_within_each_frame(tmp_path):
     assert ds.position.sel(time=5, individual="untracked_1").isnull().all()
 
 
+def test_tracks_sharing_a_name_are_renamed_with_a_warning(tmp_path):
+    b = SlpBuilder(tracks=("m", "m", "m_2"))
+    b.frame(0, [pred(pts(1), track=0), pred(pts(2), track=1), pred(pts(3), track=2)])
+    with pytest.warns(UserWarning, match="share a name"):
+        ds = slp.read(b.write(tmp_path / "same_names.slp"))
+    assert ds.individual.values.tolist() == ["m", "m_2", "m_2_2"]
+    np.testing.assert_array_equal(ds.position.sel(individual="m_2").values[0].T, pts(2))
+
+
 def test_two_instances_of_one_track_keep_the_last_with_a_warning(tmp_path):
     b = SlpBuilder(tracks=("t0",))
     b.frame(0, [pred(pts(1), track=0), pred(pts(2), track=0)])

@@ -351,11 +351,6 @@ def check_2d(ds: xr.Dataset, path: Path, what: str) -> None:
         )
 
 
-def format_error(path: Path, problem: str) -> FormatError:
-    """A FormatError for ``path`` (shorthand used by both SLEAP modules)."""
-    return FormatError(path, problem)
-
-
 def load_json(raw: Any, path: Path, what: str) -> Any:
     """Parse JSON stored as bytes or str, raising a FormatError naming ``what``."""
     try:

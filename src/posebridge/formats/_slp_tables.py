@@ -162,16 +162,20 @@ def _track_names(rows: list[Any], path: Path) -> list[str]:
             names.append(str(row["name"]))
         else:
             raise FormatError(path, f"a row of /tracks_json is not [spawned_on, name]: {row!r}.")
-    seen: dict[str, int] = {}
-    unique = []
+    unique: list[str] = []
+    taken: set[str] = set()
     for name in names:
-        count = seen.get(name, 0)
-        seen[name] = count + 1
-        unique.append(name if count == 0 else f"{name}_{count + 1}")
-    if len(set(unique)) != len(unique) or unique != names:
+        candidate, number = name, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{name}_{number}"
+        unique.append(candidate)
+        taken.add(candidate)
+    if unique != names:
+        renamed = [f"{old} -> {new}" for new, old in zip(unique, names, strict=True) if new != old]
         warnings.warn(
             f"{path}: several tracks share a name; later ones were renamed "
-            f"({', '.join(n for n, o in zip(unique, names, strict=True) if n != o)}).",
+            f"({', '.join(renamed)}).",
             UserWarning,
             stacklevel=4,
         )
@@ -476,10 +480,14 @@ def build_dataset(
     slot = _rank_in_group(inst_time[untracked], (~is_user[untracked]).astype(np.int8), untracked)
     n_slots = int(slot.max()) + 1 if slot.size else 0
     if n_slots:
+        given = (
+            f"the individual {untracked_name(0)}"
+            if n_slots == 1
+            else f"the individuals {untracked_name(0)}..{untracked_name(n_slots - 1)}"
+        )
         warnings.warn(
-            f"{path}: {untracked.size} instance(s) have no track; they were given the "
-            f"individuals {untracked_name(0)}..{untracked_name(n_slots - 1)} by their order "
-            "within each frame, which does not follow an animal across frames.",
+            f"{path}: {untracked.size} instance(s) have no track; they were given {given} "
+            "by their order within each frame, which does not follow an animal across frames.",
             UserWarning,
             stacklevel=3,
         )

@@ -354,7 +354,7 @@ def write(
     overwrite: bool = False,
     all_frames: bool = True,
     compression_level: int = 1,
-    labels_path: str = "",
+    labels_path: str | None = None,
 ) -> list[Path]:
     """Write a poses dataset as a SLEAP analysis .h5 file ("matlab" layout).
 
@@ -377,7 +377,8 @@ def write(
         coordinates barely compress and would cost ~1 s per 40 MB, while sparse
         tracks shrink many times. Level 1 is fast and nearly as good as 9.
     labels_path
-        Stored in ``labels_path`` (the .slp the poses came from, if any).
+        Stored in ``labels_path``; default: the dataset's ``source_file`` when
+        it is an .slp file (as movement does), else empty.
 
     Returns
     -------
@@ -464,6 +465,9 @@ def write(
             data=fixed_strings(edge_names).reshape(-1, 2) if edge_names else np.zeros(0),
         )
         h5.create_dataset("edge_inds", data=edge_inds if edge_inds.size else np.zeros(0))
+        if labels_path is None:
+            source = str(ds.attrs.get("source_file", ""))
+            labels_path = source if source.lower().endswith(".slp") else ""
         h5.create_dataset("labels_path", data=str(labels_path))
         h5.create_dataset("video_path", data=backend["filename"])
         h5.create_dataset("video_ind", data=0)

@@ -260,7 +260,8 @@ def _description(t: SlpTables) -> list[tuple[str, str]]:
         ),
     ]
     for skel in t.skeletons:
-        rows.append(("skeleton", f"{skel.name}: {len(skel.nodes)} nodes, {len(skel.edges)} edges"))
+        edges = f"{len(skel.edges)} edge{'' if len(skel.edges) == 1 else 's'}"
+        rows.append(("skeleton", f"{skel.name}: {len(skel.nodes)} nodes, {edges}"))
         rows.append(("nodes", ", ".join(skel.nodes)))
         rows.append(("edges", ", ".join(f"{a}-{b}" for a, b in skel.edges) or "none"))
         rows.append(("symmetries", ", ".join(f"{a}-{b}" for a, b in skel.symmetries) or "none"))
