@@ -140,6 +140,18 @@ def test_every_layout_reads_the_same(tmp_path, layout, with_dims, attrs):
     assert ds.attrs["source_software"] == "SLEAP"
 
 
+def test_read_dataset_saves_as_netcdf(tmp_path):
+    path = write_analysis(
+        tmp_path / "a.h5",
+        MATLAB,
+        canonical_data(),
+        attrs={"skeleton_symmetries": json.dumps([["head", "tail"]])},
+    )
+    ds = posebridge.load(path)
+    ds.to_netcdf(tmp_path / "a.nc", engine="h5netcdf")
+    xr.testing.assert_identical(posebridge.load(tmp_path / "a.nc").drop_attrs(), ds.drop_attrs())
+
+
 def test_unoccupied_cells_are_nan_even_if_the_file_has_values(tmp_path):
     data = canonical_data()
     filled = {**data, "tracks": np.nan_to_num(data["tracks"], nan=7.0)}

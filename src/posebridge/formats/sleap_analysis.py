@@ -57,7 +57,17 @@ MIN_SAVING = 0.2
 
 
 def sniff(path: Path) -> bool:
-    """Whether ``path`` is a SLEAP analysis file: HDF5 with /tracks and /node_names datasets."""
+    """Whether ``path`` is a SLEAP analysis file: HDF5 with /tracks and /node_names datasets.
+
+    DeepLabCut's pandas files keep ``tracks`` as a group, netCDF and NWB files
+    have neither dataset, so they are not claimed.
+
+    Examples
+    --------
+    >>> from posebridge.formats import sleap_analysis
+    >>> sleap_analysis.sniff("predictions.analysis.h5")  # doctest: +SKIP
+    True
+    """
     keys = hdf5_top_keys(path)
     if keys is None:
         return False

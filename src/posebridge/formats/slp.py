@@ -96,7 +96,14 @@ PRED_POINT_DTYPE = np.dtype(
 
 
 def sniff(path: Path) -> bool:
-    """Whether ``path`` is an .slp file: HDF5 with a /metadata group and /frames."""
+    """Whether ``path`` is an .slp file: HDF5 with a /metadata group holding format_id.
+
+    Examples
+    --------
+    >>> from posebridge.formats import slp
+    >>> slp.sniff("labels.v002.slp")  # doctest: +SKIP
+    True
+    """
     keys = hdf5_top_keys(path)
     if keys is None:
         return False
