@@ -437,3 +437,14 @@ def test_existing_video_of_the_dataset_is_linked(tmp_path, poses_single_3d):
     ds.attrs["video_path"] = str(video)
     back = _roundtrip(ds, tmp_path / "linked.nwb")
     assert back.attrs["video_path"] == str(video)
+
+
+def test_per_individual_files_read_back_as_one_dataset_in_order(tmp_path):
+    position = np.random.default_rng(23).normal(size=(6, 2, 2, 3))
+    ds = schema.from_numpy(position, individual_names=["c", "a", "b"], fps=30)
+    written = posebridge.save(ds, tmp_path / "m.nwb")
+    for files in (written, written[::-1]):
+        back = nwb.load_nwb_poses(files)
+        assert back.individual.values.tolist() == ["c", "a", "b"]
+        np.testing.assert_array_equal(back.position.values, ds.position.values)
+        assert "subject_id" not in back.attrs  # three subjects: none is the dataset's

@@ -14,6 +14,7 @@ import pytest
 import posebridge
 from _corpus import corpus_params
 from posebridge import schema
+from posebridge.formats import nwb
 
 pytestmark = pytest.mark.interop
 
@@ -97,14 +98,20 @@ def test_posebridge_reads_movements_files_like_movement(tmp_path, two_mice_at_30
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         files = save_poses.to_nwb_file(two_mice_at_30fps.drop_vars("skeleton_edges"))
+    paths = []
     for nwbfile in files:
         path = tmp_path / f"{nwbfile.identifier}.nwb"
         with pynwb.NWBHDF5IO(path, "w") as io:
             io.write(nwbfile)
+        paths.append(path)
         ours = posebridge.load(path)
         expected = two_mice_at_30fps.sel(individual=[nwbfile.identifier])
+        assert ours.individual.values.tolist() == [nwbfile.identifier]  # the subject id
         np.testing.assert_array_equal(ours.position.values, expected.position.values)
         np.testing.assert_array_equal(ours.time.values, expected.time.values)
+    both = nwb.load_nwb_poses(paths)
+    assert both.individual.values.tolist() == [f.identifier for f in files]
+    np.testing.assert_array_equal(both.position.values, two_mice_at_30fps.position.values)
 
 
 @pytest.mark.parametrize("path", corpus_params("nwb", "*.nwb"))

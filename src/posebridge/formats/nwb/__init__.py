@@ -22,6 +22,7 @@ file holding only those raises a clear error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from posebridge.formats.nwb._assemble import COMBINE_CHOICES, assemble, select
 from posebridge.formats.nwb._build import iter_build, storage_from
 from posebridge.formats.nwb._common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb._config import NWBFileSaveConfig
-from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, object_info
+from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
 from posebridge.formats.nwb._write import append_file, dataset_video, options_config, write
 from posebridge.registry import Format
 
@@ -76,7 +77,8 @@ def _open(path: Path) -> h5py.File:
             path, f"is not an NWB file: expected an HDF5 file (NWB's container), found {found}."
         )
     try:
-        h5 = h5py.File(path, "r")
+        # no chunk cache: every chunk is read once, straight into the result arrays
+        h5 = h5py.File(path, "r", rdcc_nbytes=0)
     except OSError as error:
         raise FormatError(path, f"is not a readable HDF5/NWB file ({error}).") from error
     if not is_nwb(h5):
@@ -120,7 +122,9 @@ def load_nwb_poses(
     Parameters
     ----------
     file_or_nwbfile
-        A path to an ``.nwb`` file, or a ``pynwb.NWBFile``.
+        A path to an ``.nwb`` file, a list of paths (e.g. the per-individual
+        files the writer makes: their containers are read side by side, as
+        individuals), or a ``pynwb.NWBFile``.
     processing_module_key, pose_estimation_key
         Pick a container. With the defaults every PoseEstimation in the file is
         read (several combine as individuals or views, see ``combine``); a
@@ -150,6 +154,7 @@ def load_nwb_poses(
     --------
     >>> from posebridge.formats import nwb
     >>> ds = nwb.load_nwb_poses("session.nwb")  # doctest: +SKIP
+    >>> ds = nwb.load_nwb_poses(["out_mouse1.nwb", "out_mouse2.nwb"])  # doctest: +SKIP
     >>> ds = nwb.load_nwb_poses("ibl.nwb", pose_estimation_key="PoseEstimationLeftCamera")
     ... # doctest: +SKIP
     """
@@ -161,12 +166,17 @@ def load_nwb_poses(
         if source:
             ds.attrs["source_file"] = str(source)
     else:
-        path = check_input(file_or_nwbfile)
-        with _open(path) as h5:
-            info = h5_info(h5, str(path.parent))
-            chosen = select(info, path, processing_module_key, pose_estimation_key)
-            ds = assemble(info, chosen, path, combine)
-        ds.attrs["source_file"] = str(path)
+        several = isinstance(file_or_nwbfile, list | tuple)
+        paths = [check_input(p) for p in (file_or_nwbfile if several else [file_or_nwbfile])]
+        if not paths:
+            raise FormatError(None, "no NWB file was given.")
+        where = paths[0] if len(paths) == 1 else ", ".join(map(str, paths))
+        with contextlib.ExitStack() as stack:
+            infos = [h5_info(stack.enter_context(_open(p)), str(p.parent)) for p in paths]
+            info = merge_infos(infos)
+            chosen = select(info, where, processing_module_key, pose_estimation_key)
+            ds = assemble(info, chosen, where, combine)
+        ds.attrs["source_file"] = str(where)
     ds = schema.validate(ds)
     return schema.with_fps(ds, fps) if fps is not None else ds
 

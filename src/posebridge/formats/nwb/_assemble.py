@@ -64,9 +64,11 @@ _INDIVIDUAL_PREFIX_RE = re.compile(
 def describe_containers(info: FileInfo) -> str:
     """One line per container: path, series count, shape."""
     lines = []
+    several = len({c.source for c in info.containers}) > 1
     for c in info.containers:
         shape = c.series[0].shape if c.series else ()
-        lines.append(f"  {c.path} ({len(c.series)} series, data {shape})")
+        where = f"{os.path.basename(c.source)}:{c.path}" if several else c.path
+        lines.append(f"  {where} ({len(c.series)} series, data {shape})")
     return "\n".join(lines)
 
 
@@ -169,8 +171,10 @@ def _own_name(container: Container) -> str | None:
 
 def _labels(chosen: list[Container]) -> list[str]:
     """Container names, or paths when names repeat."""
-    names = [c.name for c in chosen]
-    return names if len(set(names)) == len(names) else [c.path for c in chosen]
+    for labels in ([c.name for c in chosen], [c.path for c in chosen]):
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{os.path.basename(c.source)}:{c.path}" for c in chosen]
 
 
 def _layout(
@@ -179,9 +183,8 @@ def _layout(
     """(view, individual) of each container, and the ordered views and individuals."""
     if combine not in COMBINE_CHOICES:
         raise FormatError(path, f"combine must be one of {COMBINE_CHOICES}, got {combine!r}.")
-    fallback = info.subject.get("subject_id") or "id_0"
     if len(chosen) == 1:
-        name = _own_name(chosen[0]) or fallback
+        name = _own_name(chosen[0]) or chosen[0].subject_id or "id_0"
         return [(None, name)], [None], [name]
     keys = [_view_key(c) for c in chosen]
     views_of: list[str | None]
@@ -192,14 +195,16 @@ def _layout(
         views_of = list(keys)
     else:
         views_of = [None] * len(chosen)
+    stripped = [c.name.removeprefix(DEFAULT_CONTAINER).strip("_- ") or c.name for c in chosen]
+    subjects = [c.subject_id for c in chosen]
+    if len(set(stripped)) < len(stripped) and all(subjects) and len(set(subjects)) == len(chosen):
+        stripped = [str(s) for s in subjects]  # e.g. one file per animal, all "PoseEstimation"
     names = []
-    for container, view in zip(chosen, views_of, strict=True):
+    for container, view, base in zip(chosen, views_of, stripped, strict=True):
         own = _own_name(container)
         if own is None and view is not None:
-            own = fallback  # one camera each: the same animal seen from several sides
-        elif own is None:
-            own = container.name.removeprefix(DEFAULT_CONTAINER).strip("_- ") or container.name
-        names.append(own)
+            own = container.subject_id or "id_0"  # one animal seen by several cameras
+        names.append(own or base)
     if combine == "individuals" and len(set(names)) < len(names):
         names = _labels(chosen)
     cells = list(zip(views_of, names, strict=True))
@@ -462,9 +467,9 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     videos = list(dict.fromkeys(v for c in chosen for v in c.video_paths))
     if len(videos) == 1:
         video = videos[0]
-        linked = any(c.video_linked for c in chosen)
-        if linked and info.folder and not os.path.isabs(video) and "://" not in video:
-            video = os.path.normpath(os.path.join(info.folder, video))
+        owner = next(c for c in chosen if video in c.video_paths)
+        if owner.video_linked and owner.folder and not os.path.isabs(video) and "://" not in video:
+            video = os.path.normpath(os.path.join(owner.folder, video))
         ds.attrs["video_path"] = video
     dims = {c.video_dimension for c in chosen if c.video_dimension}
     if len(dims) == 1:

@@ -99,6 +99,9 @@ class Container:
     video_paths: list[str] = field(default_factory=list)
     video_linked: bool = False  # from a source_video ImageSeries: relative to the NWB file
     video_dimension: tuple[int, int] | None = None
+    subject_id: str | None = None  # the file's subject
+    source: str = ""  # the file it is in
+    folder: str | None = None  # that file's folder, to resolve relative video paths
 
 
 @dataclass
@@ -296,7 +299,26 @@ def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
             value = _text(h5[key])
             if value is not None:
                 session[key] = value
-    return FileInfo(containers, training, modules, _h5_subject(h5), session, folder)
+    subject = _h5_subject(h5)
+    for container in containers:
+        container.subject_id = subject.get("subject_id")
+        container.source, container.folder = h5.filename, folder
+    return FileInfo(containers, training, modules, subject, session, folder)
+
+
+def merge_infos(infos: list[FileInfo]) -> FileInfo:
+    """One description of several NWB files (their containers side by side)."""
+    if len(infos) == 1:
+        return infos[0]
+    subjects = [info.subject for info in infos]
+    return FileInfo(
+        containers=[c for info in infos for c in info.containers],
+        training=[t for info in infos for t in info.training],
+        modules=list(dict.fromkeys(m for info in infos for m in info.modules)),
+        subject=subjects[0] if all(s == subjects[0] for s in subjects) else {},
+        session=infos[0].session,
+        folder=infos[0].folder,
+    )
 
 
 def is_nwb(h5: h5py.File) -> bool:
@@ -429,4 +451,6 @@ def object_info(nwbfile: Any) -> FileInfo:
         "session_description": str(nwbfile.session_description),
         "session_start_time": nwbfile.session_start_time.isoformat(),
     }
+    for container in containers:
+        container.subject_id = subject.get("subject_id")
     return FileInfo(containers, training, list(nwbfile.processing), subject, session, None)
