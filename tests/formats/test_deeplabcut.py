@@ -539,8 +539,8 @@ def test_read_datasets_save_as_netcdf(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     df.to_csv(path)
     ds = deeplabcut.read(path)
-    ds.to_netcdf(tmp_path / "p.nc")
-    back = xr.load_dataset(tmp_path / "p.nc")
+    ds.to_netcdf(tmp_path / "p.nc", engine="h5netcdf")
+    back = xr.load_dataset(tmp_path / "p.nc", engine="h5netcdf")
     np.testing.assert_array_equal(back.x_ens_median.values, ds.x_ens_median.values)
 
 
