@@ -288,3 +288,32 @@ def test_dlc_style_table_and_binary_file_are_refused(tmp_path):
         posebridge.load(binary, format="anipose")
     with pytest.raises(FormatError, match="several header rows"):
         anipose.dataset_from_dataframe(pd.read_csv(dlc, header=[0, 1, 2], index_col=0))
+
+
+def test_rows_out_of_frame_order_are_sorted_with_their_values(tmp_path):
+    table = anipose_table(["a"], [5, 2, 9])
+    path = tmp_path / "unsorted.csv"
+    table.to_csv(path, index=False)
+    ds = posebridge.load(path)
+    assert ds.time.values.tolist() == [2, 5, 9]
+    expected = table.sort_values("fnum")
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="a", space="x").values[:, 0], expected["a_x"]
+    )
+    np.testing.assert_array_equal(
+        ds.camera_count.sel(keypoint="a").values[:, 0], expected["a_ncams"]
+    )
+
+
+def test_keypoints_without_error_or_ncams_columns(tmp_path):
+    path = _write(tmp_path, "a_x,a_y,a_z,a_score,b_x,b_y,b_z,b_ncams,fnum\n1,2,3,0.5,4,5,6,2,0\n")
+    ds = posebridge.load(path, format="anipose")
+    assert "reprojection_error" not in ds
+    np.testing.assert_array_equal(ds.camera_count.values[0, :, 0], [np.nan, 2])
+    np.testing.assert_array_equal(ds.confidence.values[0, :, 0], [0.5, np.nan])
+
+
+def test_describe_names_the_column_groups(session_csv):
+    rows = dict(anipose.describe(session_csv[0]))
+    assert rows["columns"].startswith("4 keypoints x (x, y, z, error, ncams, score)")
+    assert rows["columns"].endswith("M_00..M_22, then center_0..2, then fnum")

@@ -467,3 +467,18 @@ def test_sniff_needs_the_exact_header(tmp_path, tracks_csv):
     anipose_like = tmp_path / "a.csv"
     anipose_like.write_text("a_x,a_y,a_z,fnum\n1,2,3,0\n")
     assert not via.sniff(other) and not via.sniff(anipose_like)
+
+
+def test_first_row_without_a_later_key_still_parses_in_one_pass():
+    cells = np.array(['{"track": 2}', '{"track": 1, "confidence": 0.5}'], dtype=object)
+    parsed = _via_table._flat_objects(cells)
+    assert parsed is not None
+    np.testing.assert_array_equal(parsed["track"], [2, 1])
+    np.testing.assert_array_equal(parsed["confidence"], [np.nan, 0.5])
+
+
+def test_writing_in_chunks_gives_the_same_file(tmp_path, bboxes_two_tracks, monkeypatch):
+    posebridge.save(bboxes_two_tracks, tmp_path / "whole.csv", format="via")
+    monkeypatch.setattr(via, "_CHUNK_BOXES", 3)
+    posebridge.save(bboxes_two_tracks, tmp_path / "chunks.csv", format="via")
+    assert (tmp_path / "chunks.csv").read_text() == (tmp_path / "whole.csv").read_text()

@@ -65,6 +65,8 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     try:
         table = pd.read_csv(
             path,
+            header=0,
+            names=list(HEADER),
             dtype=object,
             na_filter=False,
             keep_default_na=False,
@@ -79,9 +81,10 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         raise FormatError(path, f"is not a well-formed VIA tracks table: {problem}") from None
     except UnicodeDecodeError as error:
         raise FormatError(path, f"is not a text file ({error.reason}).") from None
-    table.columns = list(HEADER)
     lines = np.arange(len(table)) + 2
-    blank = (table == "").all(axis=1).to_numpy()
+    blank = (table["filename"] == "").to_numpy()
+    if blank.any():
+        blank = blank & (table == "").all(axis=1).to_numpy()
     if blank.any():
         table, lines = table.loc[~blank].reset_index(drop=True), lines[~blank]
     if len(table) == 0:
@@ -115,14 +118,20 @@ def _flat_objects(cells: np.ndarray) -> pd.DataFrame | None:
         "keep_default_na": False,
         "na_values": ["", "null"],
     }
+
+    def parse(width: int) -> pd.DataFrame:
+        names = list(range(2 * width))
+        keys = dict.fromkeys(names[0::2], "category")  # the same few texts on every row
+        return pd.read_csv(io.StringIO(body), names=names, dtype=keys, **options)
+
     try:
         try:
-            table = pd.read_csv(io.StringIO(body), **options)
+            end = text.find("\n")
+            table = parse((text if end < 0 else text[:end]).count(":"))
         except pd.errors.ParserError:  # a later row has more keys than the first
             raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
             line = np.cumsum(raw == ord("\n"))
-            widest = int(np.bincount(line[raw == ord(":")], minlength=n).max())
-            table = pd.read_csv(io.StringIO(body), names=range(2 * widest), **options)
+            table = parse(int(np.bincount(line[raw == ord(":")], minlength=n).max()))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return None
     if len(table) != n or table.shape[1] % 2:
@@ -133,7 +142,7 @@ def _flat_objects(cells: np.ndarray) -> pd.DataFrame | None:
         return None  # a key missing before a present one: not one key order
     names = []
     for column in keys.columns:
-        found = keys[column].dropna().unique()
+        found = keys[column].dropna().unique().tolist()
         if len(found) != 1 or not isinstance(found[0], str) or found[0] != found[0].strip():
             return None
         names.append(found[0])

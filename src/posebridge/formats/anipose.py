@@ -47,7 +47,7 @@ MATRIX_ATTR = "anipose_alignment_matrix"
 CENTER_ATTR = "anipose_alignment_center"
 _TRANSFORM_COLUMNS = frozenset((*MATRIX_COLUMNS, *CENTER_COLUMNS, FRAME_COLUMN))
 _HEADER_LIMIT = 1 << 20
-_CHUNK_ROWS = 20_000
+_CHUNK_ROWS = 5_000
 #: pandas < 3 parses floats exactly only when asked; 3.x does by default (and
 #: deprecates the option).
 _EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
@@ -223,19 +223,28 @@ def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Data
 
     n_time, n_kp = len(df), len(keypoints)
     frames = _frame_numbers(df, path)
-    order = np.argsort(frames, kind="stable")
+    names = [column for column in df.columns if column != FRAME_COLUMN]
+    table = _numeric(df, names, path)  # usually a view of pandas' float block
+    where = {name: index for index, name in enumerate(names)}
+    order = None if np.all(np.diff(frames) > 0) else np.argsort(frames, kind="stable")
+
+    def take(columns: list[str]) -> np.ndarray:
+        block = table[:, [where[c] for c in columns]]
+        return block if order is None else block[order]
 
     def per_keypoint(suffix: str) -> np.ndarray | None:
         present = [kp for kp in keypoints if suffix in by_keypoint[kp]]
         if not present:
             return None
+        if len(present) == n_kp:
+            return take([by_keypoint[kp][suffix] for kp in keypoints])[:, :, None]
         values = np.full((n_time, n_kp), np.nan)
         index = [keypoints.index(kp) for kp in present]
-        values[:, index] = _numeric(df, [by_keypoint[kp][suffix] for kp in present], path)
-        return values[order][:, :, None]
+        values[:, index] = take([by_keypoint[kp][suffix] for kp in present])
+        return values[:, :, None]
 
-    xyz = _numeric(df, [by_keypoint[kp][s] for kp in keypoints for s in ("x", "y", "z")], path)
-    position = xyz.reshape(n_time, n_kp, 3).transpose(0, 2, 1)[order][..., None]
+    xyz = take([by_keypoint[kp][s] for kp in keypoints for s in ("x", "y", "z")])
+    position = xyz.reshape(n_time, n_kp, 3).transpose(0, 2, 1)[..., None]
     score = per_keypoint("score")
     confidence = score if score is not None else np.full((n_time, n_kp, 1), np.nan)
     ds = xr.Dataset(
@@ -244,7 +253,7 @@ def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Data
             "confidence": (("time", "keypoint", "individual"), confidence),
         },
         coords={
-            "time": frames[order],
+            "time": frames if order is None else frames[order],
             "space": ["x", "y", "z"],
             "keypoint": keypoints,
             "individual": [individual_name],
@@ -255,14 +264,14 @@ def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Data
         values = per_keypoint(suffix)
         if values is not None:
             ds[name] = (("time", "keypoint", "individual"), values)
-    for names, attr in ((MATRIX_COLUMNS, MATRIX_ATTR), (CENTER_COLUMNS, CENTER_ATTR)):
-        present = [c for c in names if c in df.columns]
+    for group, attr in ((MATRIX_COLUMNS, MATRIX_ATTR), (CENTER_COLUMNS, CENTER_ATTR)):
+        present = [c for c in group if c in where]
         if not present:
             continue
-        if len(present) != len(names):
-            missing = [c for c in names if c not in df.columns]
+        if len(present) != len(group):
+            missing = [c for c in group if c not in where]
             raise FormatError(path, f"has {present[0]} but lacks {', '.join(missing)}.")
-        ds.attrs[attr] = _constant_row(_numeric(df, list(names), path), names, path)
+        ds.attrs[attr] = _constant_row(table[:, [where[c] for c in group]], group, path)
     return ds
 
 
@@ -381,14 +390,20 @@ def dataframe_from_dataset(ds: xr.Dataset, *, individual: str | None = None) -> 
     >>> list(df.columns[:4])
     ['keypoint_0_x', 'keypoint_0_y', 'keypoint_0_z', 'keypoint_0_error']
     """
-    columns, values, frames = _table(schema.validate(ds), individual)
-    df = pd.DataFrame(values, columns=columns[:-1])
+    columns, frames, sources = _sources(schema.validate(ds), individual)
+    df = pd.DataFrame(_rows(sources, slice(None)), columns=columns[:-1])
     df[FRAME_COLUMN] = frames
     return df
 
 
-def _table(ds: xr.Dataset, individual: str | None) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Anipose's column names, the float block (all but fnum) and the frames."""
+def _sources(
+    ds: xr.Dataset, individual: str | None
+) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+    """Anipose's column names, the frames, and per suffix a (time, keypoint) array.
+
+    The arrays are views of the dataset where possible; the last item holds
+    the 12 numbers of M and center.
+    """
     if ds.attrs.get("ds_type") != schema.POSES:
         raise SchemaError("Anipose files hold poses, not bounding boxes.")
     if ds.sizes["space"] != 3:
@@ -404,22 +419,36 @@ def _table(ds: xr.Dataset, individual: str | None) -> tuple[list[str], np.ndarra
             "frame numbers (fnum) are unknown; set ds.attrs['fps'] first."
         )
     keypoints = [str(k) for k in ds["keypoint"].values]
-    n_time, n_kp = ds.sizes["time"], len(keypoints)
-    block = np.full((n_time, n_kp, 6), np.nan)
-    block[:, :, 0:3] = ds["position"].isel(individual=0).transpose("time", "keypoint", "space")
-    for index, name in ((3, ERROR_VAR), (4, NCAMS_VAR)):
+    one = {"individual": 0}
+    position = ds["position"].isel(one).transpose("time", "space", "keypoint").to_numpy()
+    missing = np.full((ds.sizes["time"], len(keypoints)), np.nan)
+    extras = []
+    for name in (ERROR_VAR, NCAMS_VAR):
         if name in ds and set(ds[name].dims) == {"time", "keypoint", "individual"}:
-            block[:, :, index] = ds[name].isel(individual=0).transpose("time", "keypoint")
-    conf = schema.confidence_per_keypoint(ds).isel(individual=0)
-    block[:, :, 5] = conf.transpose("time", "keypoint")
+            extras.append(ds[name].isel(one).transpose("time", "keypoint").to_numpy())
+        else:
+            extras.append(missing)
+    score = schema.confidence_per_keypoint(ds).isel(one).transpose("time", "keypoint")
     matrix = _transform(ds, MATRIX_ATTR, 9, np.eye(3).reshape(-1))
     center = _transform(ds, CENTER_ATTR, 3, np.zeros(3))
-    values = np.empty((n_time, n_kp * 6 + 12))
-    values[:, : n_kp * 6] = block.reshape(n_time, n_kp * 6)
-    values[:, n_kp * 6 :] = np.concatenate([matrix, center])
+    sources = [*position.transpose(1, 0, 2), *extras, score.to_numpy()]
+    sources.append(np.concatenate([matrix, center]))
     columns = [f"{kp}_{s}" for kp in keypoints for s in SUFFIXES]
     columns += [*MATRIX_COLUMNS, *CENTER_COLUMNS, FRAME_COLUMN]
-    return columns, values, frames
+    return columns, frames, sources
+
+
+def _rows(sources: list[np.ndarray], rows: slice) -> np.ndarray:
+    """The float columns (all but fnum) of some rows, in Anipose's order."""
+    *per_suffix, constant = sources
+    first = per_suffix[0][rows]
+    n_rows, n_kp = first.shape
+    values = np.empty((n_rows, n_kp * 6 + 12))
+    block = values[:, : n_kp * 6].reshape(n_rows, n_kp, 6)  # a view
+    for index, array in enumerate(per_suffix):
+        block[:, :, index] = array[rows]
+    values[:, n_kp * 6 :] = constant
+    return values
 
 
 def _float_text(values: np.ndarray) -> np.ndarray:
@@ -463,20 +492,20 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
     """
-    columns, values, frames = _table(schema.validate(ds), individual)
-    n_time, n_kp6 = values.shape[0], values.shape[1] - 12
-    constant = _float_text(values[:1, n_kp6:])[0] if n_time else np.array([], dtype=object)
+    columns, frames, sources = _sources(schema.validate(ds), individual)
+    n_time, n_kp6 = len(frames), len(columns) - 13
+    constant = _float_text(sources[-1][None, :])[0]
     with (
         atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
         open(temporary, "w", encoding="utf-8", newline="") as handle,
     ):
         handle.write(",".join(columns) + "\n")
         for start in range(0, n_time, _CHUNK_ROWS):
-            stop = min(start + _CHUNK_ROWS, n_time)
-            text = np.empty((stop - start, len(columns)), dtype=object)
-            text[:, :n_kp6] = _float_text(values[start:stop, :n_kp6])
+            rows = slice(start, min(start + _CHUNK_ROWS, n_time))
+            text = np.empty((rows.stop - start, len(columns)), dtype=object)
+            text[:, :n_kp6] = _float_text(_rows(sources, rows)[:, :n_kp6])
             text[:, n_kp6:-1] = constant
-            text[:, -1] = frames[start:stop].astype(str).astype(object)
+            text[:, -1] = frames[rows].astype(str).astype(object)
             text[:, :-1] += ","
             text[:, -1] += "\n"
             handle.write("".join(text.ravel().tolist()))
@@ -484,11 +513,14 @@ def write(
 
 
 def describe(path: Path) -> list[tuple[str, str]]:
-    """What ``posebridge info`` shows beyond the dataset: keypoints and alignment."""
+    """What ``posebridge info`` shows beyond the dataset: the file's column groups."""
     columns = _header_columns(path)
-    keypoints, _, _ = _split_columns(columns)
-    transform = "M_00..M_22, center_0..2" if "M_00" in columns else "none (identity)"
-    return [("keypoints", ", ".join(keypoints)), ("alignment columns", transform)]
+    keypoints, by_keypoint, _ = _split_columns(columns)
+    suffixes = [s for s in SUFFIXES if any(s in by_keypoint[kp] for kp in keypoints)]
+    groups = (("M_00..M_22", "M_00"), ("center_0..2", "center_0"), ("fnum", "fnum"))
+    other = [name for name, probe in groups if probe in columns]
+    text = f"{len(keypoints)} keypoints x ({', '.join(suffixes)})"
+    return [("columns", ", then ".join([text, *other]) if other else text)]
 
 
 FORMATS: tuple[Format, ...] = (

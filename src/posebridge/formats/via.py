@@ -78,6 +78,7 @@ DEFAULT_FRAME_REGEXP = r"(0\d*)\.\w+$"
 DECIMALS = 6
 _SHAPE_KEYS = {"rect": ("x", "y", "width", "height"), "point": ("cx", "cy")}
 _TRACK_DIGITS = re.compile(r"(\d+)(?=\D*$)")
+_CHUNK_BOXES = 40_000
 
 
 # --------------------------------------------------------------------------
@@ -408,6 +409,48 @@ def _number_text(values: np.ndarray) -> np.ndarray:
     return np.round(values, DECIMALS).astype(str).astype(object)
 
 
+def _rows_text(
+    t: np.ndarray,
+    i: np.ndarray,
+    region_id: np.ndarray,
+    both: np.ndarray,
+    confidence: np.ndarray,
+    per_time: dict[str, np.ndarray],
+    tracks: np.ndarray,
+) -> str:
+    """The CSV text of some boxes (time index ``t``, individual index ``i``)."""
+    cx, cy, w, h = both[t, 0, i], both[t, 1, i], both[t, 2, i], both[t, 3, i]
+    conf = confidence[t, i]
+    conf_text = np.full(t.shape, "", dtype=object)
+    has_conf = np.isfinite(conf)
+    conf_text[has_conf] = ', ""confidence"": ' + _number_text(conf[has_conf])
+    parts = [
+        per_time["image"][t],
+        ',0,"{""frame"": ',
+        per_time["frame"][t],
+        '}",',
+        per_time["count"][t],
+        ",",
+        region_id.astype(str).astype(object),
+        ',"{""name"": ""rect"", ""x"": ',
+        _number_text(cx - w / 2),
+        ', ""y"": ',
+        _number_text(cy - h / 2),
+        ', ""width"": ',
+        _number_text(w),
+        ', ""height"": ',
+        _number_text(h),
+        '}","{""track"": ',
+        tracks[i],
+        conf_text,
+        '}"\n',
+    ]
+    table = np.empty((t.size, len(parts)), dtype=object)
+    for index, part in enumerate(parts):
+        table[:, index] = part
+    return "".join(table.ravel().tolist())
+
+
 def write(
     ds: xr.Dataset,
     path: Path,
@@ -483,48 +526,28 @@ def write(
     if np.isinf(both).any():
         raise SchemaError("VIA tracks cannot hold infinite box positions or sizes.")
     valid = ~np.isnan(both).any(axis=1)  # (time, individual)
-    t, i = np.nonzero(valid)
-    count = valid.sum(axis=1)
-    region_id = np.cumsum(valid, axis=1)[t, i] - 1
-    cx, cy, w, h = both[t, 0, i], both[t, 1, i], both[t, 2, i], both[t, 3, i]
     if "confidence" in ds:
-        conf = ds["confidence"].transpose("time", "individual").to_numpy()[t, i]
+        confidence = ds["confidence"].transpose("time", "individual").to_numpy()
     else:
-        conf = np.full(t.shape, np.nan)
-    conf_text = np.full(t.shape, "", dtype=object)
-    has_conf = np.isfinite(conf)
-    conf_text[has_conf] = ', ""confidence"": ' + _number_text(conf[has_conf])
-
-    parts = [
-        images.astype(object)[t],
-        ',0,"{""frame"": ',
-        frames.astype(str).astype(object)[t],
-        '}",',
-        count.astype(str).astype(object)[t],
-        ",",
-        region_id.astype(str).astype(object),
-        ',"{""name"": ""rect"", ""x"": ',
-        _number_text(cx - w / 2),
-        ', ""y"": ',
-        _number_text(cy - h / 2),
-        ', ""width"": ',
-        _number_text(w),
-        ', ""height"": ',
-        _number_text(h),
-        '}","{""track"": ',
-        track_ids.astype(str).astype(object)[i],
-        conf_text,
-        '}"\n',
-    ]
-    table = np.empty((t.size, len(parts)), dtype=object)
-    for index, part in enumerate(parts):
-        table[:, index] = part
+        confidence = np.full(valid.shape, np.nan)
+    t, i = np.nonzero(valid)
+    region_id = np.cumsum(valid, axis=1)[t, i] - 1
+    per_time = {
+        "image": images.astype(object),
+        "frame": frames.astype(str).astype(object),
+        "count": valid.sum(axis=1).astype(str).astype(object),
+    }
+    tracks = track_ids.astype(str).astype(object)
     with (
         atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
         open(temporary, "w", encoding="utf-8", newline="") as handle,
     ):
         handle.write(HEADER_LINE + "\n")
-        handle.write("".join(table.ravel().tolist()))
+        for start in range(0, t.size, _CHUNK_BOXES):
+            rows = slice(start, start + _CHUNK_BOXES)
+            handle.write(
+                _rows_text(t[rows], i[rows], region_id[rows], both, confidence, per_time, tracks)
+            )
     return [Path(path)]
 
 
