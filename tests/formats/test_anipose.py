@@ -197,7 +197,7 @@ def test_write_needs_one_individual_or_a_choice(tmp_path):
     ds = schema.from_numpy(position, individual_names=["a", "b"])
     with pytest.raises(SchemaError, match="individual="):
         posebridge.save(ds, tmp_path / "x.csv", format="anipose")
-    posebridge.save(ds, tmp_path / "b.csv", format="anipose", individual="b")
+    save_poses.to_anipose_file(ds, tmp_path / "b.csv", individual="b")
     back = posebridge.load(tmp_path / "b.csv", individual_name="b")
     np.testing.assert_array_equal(back.position.values, position[..., 1:])
     with pytest.raises(SchemaError, match="not in the dataset"):

@@ -92,15 +92,21 @@ def to_slp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False)
     return api.save(ds, file_path, "slp", overwrite=overwrite)
 
 
-def to_anipose_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:
-    """Write an Anipose triangulation .csv file.
+def to_anipose_file(
+    ds: xr.Dataset,
+    file_path: PathLike,
+    *,
+    individual: str | None = None,
+    overwrite: bool = False,
+) -> list[Path]:
+    """Write an Anipose triangulation .csv file (3D, one individual: pick it with ``individual``).
 
     Examples
     --------
     >>> from posebridge.io import save_poses
     >>> save_poses.to_anipose_file(ds, "pose-3d/session.csv")  # doctest: +SKIP
     """
-    return api.save(ds, file_path, "anipose", overwrite=overwrite)
+    return api.save(ds, file_path, "anipose", overwrite=overwrite, individual=individual)
 
 
 def to_nwb_file(ds: xr.Dataset, config: Any = None) -> list[Any]:
