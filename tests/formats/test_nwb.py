@@ -448,3 +448,30 @@ def test_per_individual_files_read_back_as_one_dataset_in_order(tmp_path):
         assert back.individual.values.tolist() == ["c", "a", "b"]
         np.testing.assert_array_equal(back.position.values, ds.position.values)
         assert "subject_id" not in back.attrs  # three subjects: none is the dataset's
+
+
+def test_seed_familiar_facade_names(tmp_path, poses_two_mice_with_nan):
+    import pynwb
+
+    from posebridge.io import load_poses, save_poses
+
+    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    files = save_poses.to_nwb_file(ds, nwb.NWBFileSaveConfig(subject_kwargs={"species": "Mus"}))
+    assert [f.subject.species for f in files] == ["Mus", "Mus"]
+    assert list(tmp_path.iterdir()) == []
+    back = load_poses.from_nwb_file(files[1])
+    np.testing.assert_array_equal(back.position.values, ds.position.sel(individual=["mouse_a"]))
+    path = tmp_path / "f.nwb"
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(files[0])
+    picked = load_poses.from_nwb_file(path, "behavior", "PoseEstimation")
+    assert picked.individual.values.tolist() == ["mouse_b"]
+
+
+def test_individuals_with_their_own_cameras_stay_individuals(tmp_path, poses_two_mice_with_nan):
+    config = {"device": {"mouse_b": {"name": "cam_b"}, "mouse_a": {"name": "cam_a"}}}
+    path = tmp_path / "cams.nwb"
+    posebridge.save(poses_two_mice_with_nan, path, split_individuals=False, metadata=config)
+    back = posebridge.load(path)
+    assert "view" not in back.dims
+    assert back.individual.values.tolist() == ["mouse_b", "mouse_a"]

@@ -318,3 +318,27 @@ def test_unknown_combine_choice_is_refused(tmp_path):
         _container(nwbfile, "behavior", name, [_series("k", RNG.normal(size=(2, 2)), rate=1.0)])
     with pytest.raises(FormatError, match="combine must be one of"):
         posebridge.load(_save(nwbfile, tmp_path / "c.nwb"), combine="stack")
+
+
+def test_ibl_lightning_pose_module_with_one_container_per_camera(tmp_path):
+    nwbfile = _nwbfile()
+    left, right = RNG.normal(size=(4, 2)), RNG.normal(size=(4, 2))
+    stamps = [0.0, 0.016, 0.033, 0.05]
+    _container(
+        nwbfile,
+        "pose_estimation",
+        "LeftCamera",
+        [_series("PoseEstimationSeriesNoseTip", left, timestamps=stamps)],
+    )
+    _container(
+        nwbfile,
+        "pose_estimation",
+        "RightCamera",
+        [_series("PoseEstimationSeriesNoseTip", right, timestamps=stamps)],
+    )
+    path = _save(nwbfile, tmp_path / "lp.nwb")
+    ds = posebridge.load(path)
+    assert ds.view.values.tolist() == ["LeftCamera", "RightCamera"]
+    np.testing.assert_array_equal(ds.position.sel(view="RightCamera").values[:, :, 0, 0], right)
+    only = nwb.load_nwb_poses(path, "pose_estimation", "LeftCamera")
+    np.testing.assert_array_equal(only.position.values[:, :, 0, 0], left)

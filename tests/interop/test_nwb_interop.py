@@ -186,3 +186,14 @@ def test_frames_only_and_irregular_files_pass_nwbinspector_too(tmp_path, poses_s
         if m.importance.name in ("CRITICAL", "BEST_PRACTICE_VIOLATION")
     ]
     assert serious == [], [(m.check_function_name, m.message) for m in serious]
+
+
+def test_movements_save_config_is_accepted(tmp_path, two_mice_at_30fps):
+    movement_nwb = pytest.importorskip("movement.io.nwb")
+    config = movement_nwb.NWBFileSaveConfig(
+        nwbfile_kwargs={"session_description": "from movement's config"},
+        subject_kwargs={"mouse_a": {"age": "P60D"}, "mouse_b": {"age": "P61D"}},
+    )
+    files = nwb.build_nwbfiles(two_mice_at_30fps, config)
+    assert [f.subject.age for f in files] == ["P61D", "P60D"]
+    assert {f.session_description for f in files} == {"from movement's config"}

@@ -60,7 +60,14 @@ _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def sniff(path: Path) -> bool:
-    """Whether ``path`` is an NWB file (HDF5 with NWB's root attributes)."""
+    """Whether ``path`` is an NWB file (HDF5 with NWB's root attributes).
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> nwb.sniff("session.nwb")  # doctest: +SKIP
+    True
+    """
     with open(path, "rb") as handle:
         if handle.read(8) != _HDF5_MAGIC:
             return False
@@ -182,7 +189,13 @@ def load_nwb_poses(
 
 
 def read(path: Path, **options: Any) -> xr.Dataset:
-    """Read an NWB file (registry entry point); options as :func:`load_nwb_poses`."""
+    """Read an NWB file (registry entry point); options as :func:`load_nwb_poses`.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> ds = posebridge.load("session.nwb", combine="individuals")  # doctest: +SKIP
+    """
     return load_nwb_poses(path, **options)
 
 

@@ -187,6 +187,9 @@ def _layout(
         name = _own_name(chosen[0]) or chosen[0].subject_id or "id_0"
         return [(None, name)], [None], [name]
     keys = [_view_key(c) for c in chosen]
+    tags = [parse_individual_tag(c.description) for c in chosen]
+    if all(tags) and len({t[1] for t in tags if t}) == len(tags):
+        keys = [None] * len(chosen)  # posebridge wrote one container per individual
     views_of: list[str | None]
     if combine == "views":
         distinct = None not in keys and len(set(keys)) == len(keys)

@@ -363,7 +363,6 @@ def add_poses(
             f"processing module {module.name!r} already holds {', '.join(taken)}; give the "
             "PoseEstimation another name (config pose_estimation_kwargs name=...)."
         )
-    device = _device(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
     keypoints = [str(k) for k in ds["keypoint"].values]
     all_individuals = [str(i) for i in ds["individual"].values]
     plan = time_plan(ds)
@@ -383,6 +382,7 @@ def add_poses(
     made = []
     for individual, container_name in zip(individuals, names, strict=True):
         i = all_individuals.index(individual)
+        device = _device(nwbfile, config, individual)
         pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
         pos = np.ascontiguousarray(pos, dtype=dtype or pos.dtype)
         conf = None
