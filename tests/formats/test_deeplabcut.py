@@ -401,12 +401,15 @@ def test_h5_is_a_pandas_table_under_df_with_missing(
     assert df.index.tolist() == list(range(20))
 
 
-def test_split_individuals_like_movement(
+def test_split_individuals_auto_like_movement_default_writes_at_path(
     tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
 ) -> None:
     one = poses_two_mice_with_nan.isel(individual=[1])
-    assert deeplabcut.write(one, tmp_path / "one.h5") == [tmp_path / "one_mouse_a.h5"]
+    auto = deeplabcut.write(one, tmp_path / "one.h5", split_individuals="auto")
+    assert auto == [tmp_path / "one_mouse_a.h5"]
     assert pd.read_hdf(tmp_path / "one_mouse_a.h5").columns.nlevels == 3
+    assert deeplabcut.write(one, tmp_path / "exact.h5") == [tmp_path / "exact.h5"]
+    assert pd.read_hdf(tmp_path / "exact.h5").columns.nlevels == 3
     assert deeplabcut.write(poses_two_mice_with_nan, tmp_path / "two.csv") == [
         tmp_path / "two.csv"
     ]

@@ -78,7 +78,7 @@ def test_multi_animal_with_nan(
 @pytest.mark.parametrize("suffix", [".h5", ".csv"])
 def test_single_animal_3d(tmp_path: Path, poses_single_3d: xr.Dataset, suffix: str) -> None:
     paths = deeplabcut.write(poses_single_3d, tmp_path / f"p{suffix}")
-    assert paths == [tmp_path / f"p_id_0{suffix}"]  # one individual: split, as movement does
+    assert paths == [tmp_path / f"p{suffix}"]  # one individual: single-animal file at the path
     assert_same_poses(deeplabcut.read(paths[0]), poses_single_3d, ["individual_0"])
 
 

@@ -435,7 +435,7 @@ def write(
     path: Path,
     *,
     overwrite: bool = False,
-    split_individuals: bool | Literal["auto"] = "auto",
+    split_individuals: bool | Literal["auto"] = False,
     scorer: str | None = None,
 ) -> list[Path]:
     """Write a DeepLabCut .h5 or .csv file (or one per individual).
@@ -450,9 +450,10 @@ def write(
         Replace existing files.
     split_individuals
         ``True``: one single-animal file per individual, named
-        ``<stem>_<individual><suffix>``; ``False``: one file (4 column levels
-        when there are several individuals or a ``single`` one); ``"auto"``:
-        as movement, split when there is exactly one individual.
+        ``<stem>_<individual><suffix>``; ``False`` (default): one file at
+        ``path`` (4 column levels when there are several individuals or a
+        ``single`` one); ``"auto"``: as movement's ``to_dlc_file`` (the
+        facade's default), split when there is exactly one individual.
     scorer
         The scorer level; default the dataset's ``scorer`` attribute, else
         ``"posebridge"``.
