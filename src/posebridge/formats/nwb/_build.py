@@ -177,6 +177,11 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
 # objects
 
 
+def _floating(dtype: np.dtype) -> np.dtype:
+    """``dtype`` if it is a float type, else float64 (ndx-pose stores floats)."""
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
+
+
 def _edges(ds: xr.Dataset, keypoints: list[str]) -> np.ndarray | None:
     if "skeleton_edges" not in ds:
         return None
@@ -384,10 +389,11 @@ def add_poses(
         i = all_individuals.index(individual)
         device = _device(nwbfile, config, individual)
         pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
-        pos = np.ascontiguousarray(pos, dtype=dtype or pos.dtype)
+        pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
         conf = None
         if has_confidence:
-            conf = np.ascontiguousarray(confidence.isel(individual=i).values.T, dtype=dtype)
+            values = confidence.isel(individual=i).values.T
+            conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
         skeleton_name = skeleton_kwargs.pop("name", None) or object_name(f"skeleton_{individual}")
         counter = 2
