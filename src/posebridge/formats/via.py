@@ -1,16 +1,9 @@
 """VIA tracks .csv (VGG Image Annotator): bounding-box tracks, one row per box.
 
-Header (exact; VIA 1.0 wrote ``#filename``)::
-
-    (
-        filename,
-        file_size,
-        file_attributes,
-        region_count,
-        region_id,
-        region_shape_attributes,
-        region_attributes,
-    )
+The header line is exactly the 7 column names ``filename, file_size,
+file_attributes, region_count, region_id, region_shape_attributes,
+region_attributes``, joined by commas without spaces (VIA 1.0 wrote
+``#filename``).
 
 ``region_shape_attributes`` is a JSON object ``{"name": "rect", "x": <top-left
 x>, "y": <top-left y>, "width": w, "height": h}``; ``region_attributes`` holds
@@ -34,7 +27,7 @@ digits with a leading zero before the extension). Gaps are always kept:
   put the real numbers back;
 - ``use_frame_numbers_from_file=True``: ``time`` is the file's frame numbers.
 
-(movement < 0.18 renumbered the frames 0..n-1 by default, moving the boxes
+(movement 0.17 renumbers the frames 0..n-1 by default, which moves the boxes
 after a gap to the wrong frames.) The file names are kept in the
 ``image_path`` coordinate.
 
@@ -375,7 +368,7 @@ def _image_names(
     frames: np.ndarray,
     frame_n_digits: int | None,
     image_file_prefix: str | None,
-    image_file_suffix: str,
+    image_file_suffix: str | None,
     image_paths: bool | None,
 ) -> np.ndarray:
     stored = None
@@ -383,6 +376,7 @@ def _image_names(
         stored = np.asarray(ds["image_path"].values).astype(str)
         if np.any(stored == "") or len(np.unique(stored)) != len(stored):
             stored = None
+    image_file_suffix = image_file_suffix or ".png"
     defaults = frame_n_digits is None and not image_file_prefix
     defaults = defaults and image_file_suffix in (".png", "png")
     if image_paths is True and stored is None:
