@@ -244,6 +244,24 @@ def test_inconsistent_shapes_raise_naming_the_file(tmp_path, extra, message):
         posebridge.load(path, format="sleap")
 
 
+def test_empty_score_tables_of_the_wrong_length_are_ignored_with_a_warning(tmp_path):
+    nan_scores = np.full((N_TRACKS, N_FRAMES + 3), np.nan)  # what movement writes for gaps
+    path = write_analysis(
+        tmp_path / "movement_gaps.h5",
+        MATLAB,
+        canonical_data(),
+        with_dims=False,
+        extra={"instance_scores": nan_scores, "tracking_scores": nan_scores},
+    )
+    with pytest.warns(UserWarning, match="/instance_scores and /tracking_scores"):
+        ds = sleap_analysis.read(path)
+    assert "instance_score" not in ds and "tracking_score" not in ds
+    check_position = canonical_data()["tracks"]
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "individual", "keypoint", "space").values, check_position
+    )
+
+
 def test_tracks_without_two_coordinates_are_refused(tmp_path):
     path = tmp_path / "xyz.h5"
     with h5py.File(path, "w") as h5:

@@ -243,6 +243,17 @@ def test_movements_analysis_file_reads_the_same_in_posebridge(tmp_path, tracked_
     np.testing.assert_array_equal(ours.time.values, theirs.time.values)
 
 
+def test_movements_file_of_poses_with_gaps_is_read_with_a_warning(tmp_path, tracked_poses):
+    movement_save = pytest.importorskip("movement.io.save_poses")
+    path = tmp_path / "gaps.h5"
+    movement_save.to_sleap_analysis_file(tracked_poses, path)  # frames 0-3 and 20-22
+    with pytest.warns(UserWarning, match="instance_scores"):
+        ours = load_poses.from_sleap_file(path)
+    # movement stores the 7 time steps as 7 consecutive columns: the gap is lost in the file
+    np.testing.assert_allclose(ours.position.values, tracked_poses.position.values, rtol=1e-6)
+    assert ours.time.values.tolist() == list(range(7))
+
+
 def test_movement_reads_our_slp_like_its_own_analysis(tmp_path, tracked_poses):
     movement_load = pytest.importorskip("movement.io.load_poses")
     path = tmp_path / "ours.slp"

@@ -20,6 +20,7 @@ MATLAB's ``h5read``; arrays are deflate-compressed at a fast level.
 from __future__ import annotations
 
 import json
+import warnings
 import zlib
 from pathlib import Path
 from typing import Any
@@ -224,13 +225,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     confidence = canonical("point_scores", ("frame", "node", "track"))
     if confidence is None:
         confidence = np.full((n_frames, n_nodes, n_tracks), np.nan)
-    scores = {
-        variable: canonical(dataset, ("frame", "track"))
-        for variable, dataset in (
-            ("instance_score", "instance_scores"),
-            ("tracking_score", "tracking_scores"),
-        )
-    }
+    scores = _optional_scores(h5, canonical, path)
     if occupancy is not None:
         empty = occupancy == 0
         if empty.any():
@@ -270,6 +265,36 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         },
         attrs=attrs,
     )
+
+
+def _optional_scores(h5: Any, canonical: Any, path: Path) -> dict[str, np.ndarray | None]:
+    """The per-instance score tables; ones of the wrong shape holding no value are skipped.
+
+    movement's writer sizes ``instance_scores`` / ``tracking_scores`` by the
+    frame range but ``tracks`` by the time steps, so a dataset with gaps gives
+    tables of different lengths; movement fills them with NaN only.
+    """
+    scores: dict[str, np.ndarray | None] = {}
+    skipped = []
+    for variable, name in (
+        ("instance_score", "instance_scores"),
+        ("tracking_score", "tracking_scores"),
+    ):
+        try:
+            scores[variable] = canonical(name, ("frame", "track"))
+        except FormatError:
+            if not (h5[name].dtype.kind == "f" and np.isnan(h5[name][()]).all()):
+                raise
+            scores[variable] = None
+            skipped.append(f"/{name}")
+    if skipped:
+        warnings.warn(
+            f"{path}: {' and '.join(skipped)} do(es) not match the shape of /tracks and "
+            "hold no score (as movement writes for poses with gaps in time); ignored.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return scores
 
 
 def _skeleton(
