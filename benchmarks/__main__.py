@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work"
 VERSIONED = (
     "posebridge",
     "movement",
@@ -38,7 +39,8 @@ def _modules() -> list[str]:
 def _run_step(module: str, index: int, repeat: int) -> dict | None:
     results = []
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory(dir=HERE) as workdir:
+        WORK.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=WORK) as workdir:
             done = subprocess.run(
                 [sys.executable, "-m", "benchmarks.step", module, str(index), workdir],
                 capture_output=True,
