@@ -320,7 +320,7 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 #: Rows of a point table read at once: bounds the memory beyond the output arrays.
-BLOCK_ROWS = 1 << 15
+BLOCK_ROWS = 1 << 13
 
 
 def _point_blocks(
