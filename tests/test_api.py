@@ -90,3 +90,17 @@ def test_unknown_reader_option_is_a_clear_error(tmp_path, poses_two_mice_with_na
     posebridge.save(poses_two_mice_with_nan, path)
     with pytest.raises(PoseBridgeError, match="no option"):
         posebridge.load(path, no_such_option=1)
+
+
+def test_family_name_lets_the_file_name_pick_the_member():
+    from pathlib import Path
+
+    def chosen(path: str, name: str | None) -> str:
+        return registry.resolve_for_writing(Path(path), name, "poses").name
+
+    assert chosen("x.slp", "SLEAP") == "slp"
+    assert chosen("x.h5", "SLEAP") == "sleap"
+    assert chosen("x.h5", "slp") == "slp"  # a member's own name is taken as asked
+    assert chosen("x.analysis.h5", None) == "sleap"
+    assert chosen("x.h5", None) == "dlc"
+    assert chosen("x.csv", None) == "dlc"

@@ -260,7 +260,9 @@ def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:
     candidates = [f for f in all_formats() if f.writes and ds_type in f.kinds]
     if name is not None:
         fmt = get(name)
-        if fmt.family and not fmt.matches_name(path):
+        # the family's own name (movement's "SLEAP") covers its members, so the file
+        # name picks one; a member's name ("slp", "sleap-analysis") is taken as asked
+        if fmt.family and _key(name) == _key(fmt.family) and not fmt.matches_name(path):
             for sibling in candidates:
                 if sibling.family == fmt.family and sibling.matches_name(path):
                     return sibling
