@@ -21,6 +21,23 @@ def from_file(
 ) -> xr.Dataset:
     """Load bounding boxes from any supported file.
 
+    Parameters
+    ----------
+    file
+        The file to read.
+    source_software
+        A format name, or ``None`` / ``"auto"`` to find it from the content.
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    **options
+        Reader options (see ``posebridge formats``).
+
+    Returns
+    -------
+    xarray.Dataset
+        A bboxes dataset.
+
     Examples
     --------
     >>> from posebridge.io import load_bboxes
@@ -36,7 +53,27 @@ def from_via_tracks_file(
     use_frame_numbers_from_file: bool = False,
     frame_regexp: str | None = None,
 ) -> xr.Dataset:
-    """Load a VIA tracks .csv file of bounding boxes.
+    r"""Load a VIA tracks .csv file of bounding boxes.
+
+    Parameters
+    ----------
+    file
+        The file to read.
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    use_frame_numbers_from_file
+        ``True``: time is the file's frame numbers; ``False``: time counts
+        from the first image and the file's numbers stay in ``frame``.
+        Gaps are kept either way.
+    frame_regexp
+        Regular expression with one group that finds the frame number in a
+        file name (default ``(0\d*)\.\w+$``, as movement's).
+
+    Returns
+    -------
+    xarray.Dataset
+        A bboxes dataset.
 
     Examples
     --------

@@ -61,6 +61,21 @@ def from_file(
 def from_dlc_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
     """Load a DeepLabCut .h5 or .csv file (predictions or labels).
 
+    Parameters
+    ----------
+    file
+        The file to read.
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    **options
+        ``key=`` picks the HDF5 key.
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
+
     Examples
     --------
     >>> from posebridge.io import load_poses
@@ -73,6 +88,21 @@ def from_dlc_style_df(
     df: pd.DataFrame, fps: float | None = None, source_software: str = "DeepLabCut"
 ) -> xr.Dataset:
     """Build a poses dataset from a DeepLabCut-style DataFrame.
+
+    Parameters
+    ----------
+    df
+        Columns (scorer, [individuals,] bodyparts, coords), rows = frames.
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    source_software
+        Recorded in ``attrs["source_software"]``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
 
     Examples
     --------
@@ -88,6 +118,21 @@ def from_dlc_style_df(
 def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
     """Load a LightningPose .csv file.
 
+    Parameters
+    ----------
+    file
+        The file to read.
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    **options
+        Reader options (see ``posebridge formats``).
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
+
     Examples
     --------
     >>> from posebridge.io import load_poses
@@ -98,6 +143,22 @@ def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr
 
 def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
     """Load a SLEAP .slp file or analysis .h5 file (told apart by content).
+
+    Parameters
+    ----------
+    file
+        The file to read.
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    **options
+        For .slp: ``video=``, ``instances=`` ("prefer_user", "user",
+        "predicted"), ``skeleton=``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
 
     Examples
     --------
@@ -112,6 +173,21 @@ def from_anipose_file(
 ) -> xr.Dataset:
     """Load an Anipose triangulation .csv file.
 
+    Parameters
+    ----------
+    file
+        The file to read.
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    individual_name
+        Name of the single individual.
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
+
     Examples
     --------
     >>> from posebridge.io import load_poses
@@ -124,6 +200,21 @@ def from_anipose_style_df(
     df: pd.DataFrame, fps: float | None = None, individual_name: str = "id_0"
 ) -> xr.Dataset:
     """Build a poses dataset from an Anipose-style DataFrame.
+
+    Parameters
+    ----------
+    df
+        The table as Anipose writes it (``<kp>_x`` ... ``fnum``).
+    fps
+        Frames per second; with it, ``time`` is in seconds and the frame
+        numbers stay in the ``frame`` coordinate.
+    individual_name
+        Name of the single individual.
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
 
     Examples
     --------
@@ -143,6 +234,21 @@ def from_nwb_file(
     **options: Any,
 ) -> xr.Dataset:
     """Load poses from an NWB file (path or in-memory ``pynwb.NWBFile``).
+
+    Parameters
+    ----------
+    file
+        A path, a list of paths (one per individual) or a ``pynwb.NWBFile``.
+    processing_module_key, pose_estimation_key
+        Pick one PoseEstimation container; with the defaults and no such
+        container, every container in the file is found and combined.
+    **options
+        Reader options (see ``posebridge formats``).
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
 
     Examples
     --------

@@ -26,6 +26,26 @@ def to_via_tracks_file(
 ) -> list[Path]:
     """Write a VIA tracks .csv file of bounding boxes.
 
+    Parameters
+    ----------
+    ds
+        A bboxes dataset.
+    file_path
+        The output .csv file.
+    track_ids_from_trailing_numbers
+        Take each track id from the trailing digits of the individual's
+        name; otherwise from its position.
+    frame_n_digits, image_file_prefix, image_file_suffix
+        How image file names are made from frame numbers; when none is given
+        and the dataset has ``image_path``, the original names are written.
+    overwrite
+        Replace an existing file (otherwise ``FileExistsError``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file written.
+
     Examples
     --------
     >>> from posebridge.io import save_bboxes

@@ -27,6 +27,18 @@ PathLike = str | os.PathLike[str]
 def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     """A DeepLabCut-style DataFrame (or a dict of them, one per individual).
 
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    split_individuals
+        One DataFrame per individual (a dict keyed by name) instead of one.
+
+    Returns
+    -------
+    pandas.DataFrame or dict of str to pandas.DataFrame
+        The table(s), columns (scorer, [individuals,] bodyparts, coords).
+
     Examples
     --------
     >>> from posebridge.io import save_poses
@@ -49,6 +61,24 @@ def to_dlc_file(
 ) -> list[Path]:
     """Write a DeepLabCut .h5 or .csv file (one per individual when split).
 
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    file_path
+        The output file, .h5 or .csv.
+    split_individuals
+        ``True``: one file per individual (``<stem>_<individual><suffix>``);
+        ``False``: one file; ``"auto"``: split when there is one individual
+        (movement's rule).
+    overwrite
+        Replace existing files (otherwise ``FileExistsError``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+
     Examples
     --------
     >>> from posebridge.io import save_poses
@@ -59,6 +89,20 @@ def to_dlc_file(
 
 def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:
     """Write a LightningPose .csv file (single individual).
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    file_path
+        The output file.
+    overwrite
+        Replace an existing file (otherwise ``FileExistsError``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
 
     Examples
     --------
@@ -73,6 +117,20 @@ def to_sleap_analysis_file(
 ) -> list[Path]:
     """Write a SLEAP analysis .h5 file (SLEAP's "matlab" layout).
 
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    file_path
+        The output file.
+    overwrite
+        Replace an existing file (otherwise ``FileExistsError``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+
     Examples
     --------
     >>> from posebridge.io import save_poses
@@ -83,6 +141,20 @@ def to_sleap_analysis_file(
 
 def to_slp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:
     """Write a SLEAP .slp file.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    file_path
+        The output file.
+    overwrite
+        Replace an existing file (otherwise ``FileExistsError``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
 
     Examples
     --------
@@ -99,7 +171,23 @@ def to_anipose_file(
     individual: str | None = None,
     overwrite: bool = False,
 ) -> list[Path]:
-    """Write an Anipose triangulation .csv file (3D, one individual: pick it with ``individual``).
+    """Write an Anipose triangulation .csv file (3D, one individual).
+
+    Parameters
+    ----------
+    ds
+        A 3D poses dataset.
+    file_path
+        The output file.
+    overwrite
+        Replace an existing file (otherwise ``FileExistsError``).
+    individual
+        Which individual to write when the dataset has several.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file written.
 
     Examples
     --------
@@ -111,6 +199,18 @@ def to_anipose_file(
 
 def to_nwb_file(ds: xr.Dataset, config: Any = None) -> list[Any]:
     """Build in-memory ``pynwb.NWBFile`` objects (one per individual); nothing is written.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    config
+        An ``NWBFileSaveConfig`` (or a dict of the same sections).
+
+    Returns
+    -------
+    list of pynwb.NWBFile
+        One per individual, in dataset order.
 
     Examples
     --------
