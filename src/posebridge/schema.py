@@ -28,6 +28,11 @@ Attributes: ``ds_type``, ``time_unit``, ``source_software``, ``source_file``
 
 What a source carries beyond this is kept under the names in :data:`EXTRAS`, so
 that a round trip through any format that can hold it loses nothing.
+
+Labelled frames (training annotations) are poses datasets with
+``attrs["content"] == "labels"``, ``time`` counting the labelled frames and the
+coordinates ``video``, ``frame`` and ``image_path`` along it; see
+:mod:`posebridge.labels` for the full description.
 """
 
 from __future__ import annotations
@@ -77,8 +82,17 @@ EXTRAS: dict[str, str] = {
     FRAME: "coord (time,) int64: video frame number of each time step, kept "
     "when time is in seconds or counts frames from a later origin (VIA tracks read "
     "with use_frame_numbers_from_file=False)",
-    "image_path": "coord (time,) str: image file of each labelled frame "
-    "(DeepLabCut / LightningPose labels; the image names of a VIA tracks file)",
+    "image_path": "coord (time,) str: image file of each labelled frame, '/'-separated, "
+    "'' for none (labels; DeepLabCut / LightningPose predictions on images; VIA tracks)",
+    "content": "attr str: 'labels' for labelled frames (training annotations), see "
+    "posebridge.labels; absent for predictions",
+    "video": "coord (time,) str: labels only: the video (file path, or the images' folder) "
+    "of each labelled frame",
+    "visible": "variable (time, keypoint, individual) float: labels only: labeller's flag of "
+    "each point, 2 visible, 1 LightningPose's present-but-unlabelled, 0 not visible, NaN none",
+    "predicted_position": "variable (time, space, keypoint, individual) float (with "
+    "predicted_confidence, predicted_score): SLEAP labels: the prediction each user "
+    "instance was made from (from_predicted)",
     # skeleton
     "skeleton_edges": "variable (edge, edge_node=2) str: pairs of keypoint "
     "names joined by the skeleton, in the source's edge order",
@@ -387,8 +401,8 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
         return ds
     out = ds.copy()
     out.attrs["fps"] = value
-    if out.attrs.get("time_unit") == "seconds":
-        return out
+    if out.attrs.get("time_unit") == "seconds" or out.attrs.get("content") == "labels":
+        return out  # labels: time counts labelled frames; fps is only the videos' rate
     frames = np.asarray(out[TIME].values).astype(np.int64)
     # an existing 'frame' coordinate holds the video's own numbers (e.g. a VIA file
     # read with time counted from its first image): keep it
@@ -595,4 +609,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     ds.attrs["time_unit"] = time_unit
     if "fps" in ds.attrs:
         ds.attrs["fps"] = _checked_fps(ds.attrs["fps"])
+    if ds.attrs.get("content") == "labels":
+        from posebridge import labels  # imports this module
+
+        ds = labels.check(ds)
     return ds

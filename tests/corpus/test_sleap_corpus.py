@@ -83,7 +83,7 @@ def expected_from_sleap_io(labels: Any, ds: xr.Dataset) -> dict[str, np.ndarray]
 @pytest.mark.parametrize("path", SLP_FILES)
 def test_slp_agrees_with_sleap_io(path):
     sio = pytest.importorskip("sleap_io")
-    ds = load(path)
+    ds = load(path, instances="prefer_user")  # poses of the video
     labels = sio.load_slp(str(path), open_videos=False)
     assert len(labels.videos) == 1
     skeleton = labels.skeletons[0]
@@ -113,7 +113,7 @@ def test_slp_agrees_with_sleap_io(path):
 @pytest.mark.parametrize("path", SLP_FILES)
 def test_slp_skeleton_agrees_with_sleap_io(path):
     sio = pytest.importorskip("sleap_io")
-    ds = load(path)
+    ds = load(path, instances="prefer_user")  # poses of the video
     skeleton = sio.load_slp(str(path), open_videos=False).skeletons[0]
     edges = {(e.source.name, e.destination.name) for e in skeleton.edges}
     ours = {tuple(p) for p in ds.skeleton_edges.values} if "skeleton_edges" in ds else set()
@@ -129,7 +129,7 @@ def test_slp_skeleton_agrees_with_sleap_io(path):
 
 @pytest.mark.parametrize("path", SLP_FILES)
 def test_slp_video_path_is_the_files(path):
-    ds = load(path)
+    ds = load(path, instances="prefer_user")  # poses of the video
     with h5py.File(path) as h5:
         video = json.loads(h5["videos_json"][0])
         backend = video["backend"]
@@ -278,7 +278,7 @@ def test_analysis_round_trips_through_our_writer(path, tmp_path):
 
 @pytest.mark.parametrize("path", SLP_FILES)
 def test_slp_converts_to_analysis_keeping_the_poses(path, tmp_path):
-    ds = load(path)
+    ds = load(path, instances="prefer_user")  # poses of the video
     if ds.sizes["time"] == 0:
         pytest.skip("no frames")
     out = tmp_path / "converted.analysis.h5"

@@ -279,10 +279,10 @@ def test_user_instance_wins_over_prediction_on_the_same_track(tmp_path):
 
     predicted = slp.read(path, instances="predicted")
     np.testing.assert_array_equal(predicted.position.isel(time=0, individual=0).values.T, pts(1))
-    only_user = slp.read(path, instances="user")
+    only_user = slp.read(path, instances="user")  # the labelled frames (posebridge.labels)
+    assert only_user.attrs["content"] == "labels"
     np.testing.assert_array_equal(only_user.position.isel(time=0, individual=0).values.T, pts(50))
-    assert only_user.position.isel(time=1).isnull().all()  # frame 1 stays, with no user data
-    assert only_user.time.values.tolist() == [0, 1]
+    assert only_user.frame.values.tolist() == [0]  # frame 1 has no user instance: no label
 
 
 def test_unknown_instances_option_is_refused(tracked_predictions):
@@ -388,7 +388,7 @@ def test_empty_string_datasets_stored_as_float64_are_read(tmp_path):
     with h5py.File(path) as h5:
         assert h5["tracks_json"].dtype == np.float64
     with pytest.warns(UserWarning):
-        ds = slp.read(path)
+        ds = slp.read(path, instances="prefer_user")
     assert ds.individual.values.tolist() == ["untracked_0"]
 
 
@@ -543,7 +543,7 @@ def test_image_sequence_video_gives_its_first_image_and_size(tmp_path):
     ]
     b = SlpBuilder(videos=videos)
     b.frame(1, [user(pts(1))])
-    ds = quiet_read(b.write(tmp_path / "images.slp"))
+    ds = quiet_read(b.write(tmp_path / "images.slp"), instances="prefer_user")
     assert ds.attrs["video_path"] == "img/0.jpg"
     assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (560, 320)
 

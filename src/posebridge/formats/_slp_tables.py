@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._sleap import (
     Skeleton,
@@ -53,7 +53,7 @@ _REQUIRED = {
 }
 USER, PREDICTED = 0, 1
 #: Written as the video file name when a dataset does not know its video; read back as none.
-UNKNOWN_VIDEO = "unknown_video.mp4"
+UNKNOWN_VIDEO = labels.UNKNOWN_VIDEO
 MODES = ("prefer_user", "user", "predicted")
 
 
@@ -66,6 +66,7 @@ class VideoInfo:
     width: int | None = None
     height: int | None = None
     kind: str = "video"  # "video", "images" or "embedded"
+    images: list[str] | None = None  # an image sequence's files (ImageVideo ``filenames``)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class SlpTables:
     points: Any  # open h5py datasets, read in blocks
     pred_points: Any
     frame_video: np.ndarray  # index into ``videos`` of each frame row
+    provenance: dict[str, Any] | None = None  # metadata JSON's provenance
 
 
 # --------------------------------------------------------------------------
@@ -149,7 +151,8 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
                 filename = inner.get("filename", source.get("filename", "")) or ""
                 if isinstance(filename, list):
                     filename = filename[0] if filename else ""
-        infos.append(VideoInfo(index, text(filename), width, height, kind))
+        images = [text(f) for f in filenames] if isinstance(filenames, list) else None
+        infos.append(VideoInfo(index, text(filename), width, height, kind, images))
     return infos
 
 
@@ -305,6 +308,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
         points=tables["points"],
         pred_points=tables["pred_points"],
         frame_video=frame_video,
+        provenance=metadata.get("provenance") if isinstance(metadata, dict) else None,
     )
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge._files import atomic_outputs
 from posebridge.errors import FormatError, SchemaError
 from posebridge.registry import Format
@@ -492,6 +492,7 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
     """
+    labels.refuse(ds, "Anipose")
     columns, frames, sources = _sources(schema.validate(ds), individual)
     n_time, n_kp6 = len(frames), len(columns) - 13
     constant = _float_text(sources[-1][None, :])[0]

@@ -15,7 +15,6 @@ which pandas cannot store as a table), .csv = ``DataFrame.to_csv`` layout.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
@@ -24,10 +23,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge._files import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
-from posebridge.formats import _dlc_csv, _dlc_table, _pandas_hdf5
+from posebridge.formats import _dlc_csv, _dlc_table, _dlc_write, _pandas_hdf5
 from posebridge.registry import Format
 
 __all__ = [
@@ -168,7 +167,7 @@ def _read_h5(path: Path, source_software: str, key: str | None) -> xr.Dataset:
     values = frame.values
     if len(keep) != values.shape[1]:
         values = values[:, keep]
-    return _dlc_table.build_dataset(
+    ds = _dlc_table.build_dataset(
         values,
         frame.columns,
         frame.column_names,
@@ -178,11 +177,12 @@ def _read_h5(path: Path, source_software: str, key: str | None) -> xr.Dataset:
         row_values=rows,
         owned=True,
     )
+    return _as_labels(ds, frame.columns, frame.column_names, path)
 
 
 def _read_csv(path: Path, source_software: str) -> xr.Dataset:
     values, header, index, rows = _dlc_csv.read_table(path, source_software)
-    return _dlc_table.build_dataset(
+    ds = _dlc_table.build_dataset(
         values,
         header.columns,
         header.level_names,
@@ -192,6 +192,38 @@ def _read_csv(path: Path, source_software: str) -> xr.Dataset:
         row_values=rows,
         owned=True,
     )
+    return _as_labels(ds, header.columns, header.level_names, path)
+
+
+def _as_labels(ds: xr.Dataset, columns: list, names: list, path: Path | None) -> xr.Dataset:
+    """Rows indexed by image: '/'-separated paths; without likelihood, a labels dataset.
+
+    DeepLabCut's labelled data (``CollectedData``) has x, y only; files with a
+    likelihood indexed by image (``machinelabels``, LightningPose's predictions
+    on labelled frames) stay predictions. See :mod:`posebridge.labels`.
+    """
+    if _dlc_table.IMAGE_PATH not in ds.coords:
+        return ds
+    images = labels.normalise_paths(ds[_dlc_table.IMAGE_PATH].values)
+    if ds.attrs.get(_dlc_table.INDEX_STYLE) == "levels":
+        parts = pd.Series(images).str.split("/", regex=False)
+        empty = parts.map(lambda row: "" in row or "nan" in row).to_numpy(dtype=bool)
+        if empty.any():
+            row = int(np.flatnonzero(empty)[0])
+            raise FormatError(
+                path,
+                f"the image index of row {row} has an empty level ({images[row]!r}); "
+                "labelled data is indexed by (folder, video, image) or one image path.",
+            )
+    ds = ds.assign_coords({_dlc_table.IMAGE_PATH: (schema.TIME, images)})
+    level = names.index("coords") if "coords" in names else len(columns[0]) - 1
+    if any(str(label[level]) == "likelihood" for label in columns):
+        return ds
+    ds.attrs[labels.CONTENT] = labels.LABELS
+    try:
+        return labels.check(ds)
+    except SchemaError as error:
+        raise FormatError(path, f"is labelled data with a problem: {error}") from None
 
 
 def _read(path: Path, source_software: str, key: str | None) -> xr.Dataset:
@@ -300,94 +332,17 @@ def dataset_from_dataframe(df: pd.DataFrame, source_software: str = DLC) -> xr.D
         index = [np.asarray(df.index.get_level_values(i)) for i in range(df.index.nlevels)]
     else:
         index = [np.asarray(df.index)]
-    return _dlc_table.build_dataset(
+    ds = _dlc_table.build_dataset(
         values, columns, names, index, source_software=source_software, row_values=rows
     )
+    try:
+        return _as_labels(ds, columns, names, None)
+    except FormatError as error:
+        raise SchemaError(str(error)) from None
 
 
 # --------------------------------------------------------------------------
 # writing
-
-
-def _likelihood(ds: xr.Dataset) -> bool:
-    """Write a likelihood coord? Always for 2D predictions; for labels and 3D only when known."""
-    labels = _dlc_table.IMAGE_PATH in ds.coords
-    if ds.sizes[schema.SPACE] == 2 and not labels:
-        return True
-    return "confidence" in ds and not bool(np.isnan(ds["confidence"].values).all())
-
-
-def _tables(
-    ds: xr.Dataset, path: Path, split: bool, scorer: str
-) -> list[tuple[Path, _dlc_table.ColumnPlan]]:
-    names = [str(v) for v in ds[schema.INDIVIDUAL].values]
-    likelihood = _likelihood(ds)
-    if not split:
-        four = len(names) > 1 or _dlc_table.SINGLE in names
-        plan = _dlc_table.plan_columns(
-            ds, range(len(names)), scorer=scorer, four_levels=four, likelihood=likelihood
-        )
-        return [(path, plan)]
-    out = []
-    for i, name in enumerate(names):
-        safe = name.replace(os.sep, "_").replace("/", "_")
-        target = path.with_name(f"{path.stem}_{safe}{path.suffix}")
-        plan = _dlc_table.plan_columns(
-            ds, [i], scorer=scorer, four_levels=False, likelihood=likelihood
-        )
-        out.append((target, plan))
-    return out
-
-
-def _frame(
-    plan: _dlc_table.ColumnPlan,
-    style: str,
-    index: list[np.ndarray],
-    rows: slice = slice(None),
-) -> pd.DataFrame:
-    if style == "levels":
-        row_index: pd.Index = pd.MultiIndex.from_arrays(
-            [level[rows].astype(object) for level in index]
-        )
-    elif style == "path":
-        row_index = pd.Index(index[0][rows].astype(object))
-    else:
-        row_index = pd.Index(index[0][rows].astype(np.int64))
-    columns = pd.MultiIndex.from_tuples(plan.labels, names=list(plan.level_names))
-    values = _dlc_table.fill_values(plan, rows)
-    return pd.DataFrame(values, index=row_index, columns=columns, copy=False)
-
-
-def _set_label(plan: _dlc_table.ColumnPlan) -> tuple[str, ...]:
-    return (_dlc_table.SET_COLUMN, *[""] * (len(plan.level_names) - 1))
-
-
-_H5_CHUNK_CELLS = 1 << 21  # numbers per appended block (16 MB)
-
-
-def _write_h5(
-    target: Path,
-    plan: _dlc_table.ColumnPlan,
-    style: str,
-    index: list[np.ndarray],
-    data_split: np.ndarray | None,
-) -> None:
-    key = "df_with_missing"
-    if style == "levels":  # pandas cannot store row MultiIndex + column MultiIndex as a table
-        _frame(plan, style, index).to_hdf(target, key=key, mode="w", format="fixed")
-        return
-    if style == "path" or data_split is not None:  # labels: small, strings sized at once
-        df = _frame(plan, style, index)
-        if data_split is not None:
-            df[_set_label(plan)] = data_split.astype(object)
-        df.to_hdf(target, key=key, mode="w", format="table", index=False)
-        return
-    n_rows = index[0].shape[0]
-    step = max(1, _H5_CHUNK_CELLS // max(1, len(plan.labels)))
-    with pd.HDFStore(target, mode="w") as store:
-        for start in range(0, max(n_rows, 1), step):
-            rows = slice(start, min(start + step, n_rows))
-            store.append(key, _frame(plan, style, index, rows), index=False, expectedrows=n_rows)
 
 
 def _write(
@@ -401,6 +356,9 @@ def _write(
 ) -> list[Path]:
     ds = schema.validate(ds)
     _dlc_table.check_writable(ds)
+    labelled = labels.is_labels(ds)
+    if labelled:
+        ds = _dlc_write.prepare_labels(ds, lightning_pose=default_scorer == DEFAULT_LP_SCORER)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (*HDF5_SUFFIXES, ".csv"):
@@ -420,13 +378,13 @@ def _write(
         if _dlc_table.DATA_SPLIT in ds.coords
         else None
     )
-    tables = _tables(ds, path, split, scorer)
+    tables = _dlc_write.tables(ds, path, split, scorer)
     with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
         for temporary, (_, plan) in zip(temporaries, tables, strict=True):
             if suffix == ".csv":
                 _dlc_csv.write_table(temporary, plan, index, data_split)
             else:
-                _write_h5(temporary, plan, style, index, data_split)
+                _dlc_write.write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
 
 
@@ -555,14 +513,16 @@ def dataframe_from_dataset(
     """
     ds = schema.validate(ds)
     _dlc_table.check_writable(ds)
+    if labels.is_labels(ds):
+        ds = _dlc_write.prepare_labels(ds, lightning_pose=False)
     scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)
     style, index = _dlc_table.index_for_writing(ds)
-    tables = _tables(ds, Path("x.h5"), bool(split_individuals), scorer)
-    frames = [_frame(plan, style, index) for _, plan in tables]
+    tables = _dlc_write.tables(ds, Path("x.h5"), bool(split_individuals), scorer)
+    frames = [_dlc_write.frame(plan, style, index) for _, plan in tables]
     if _dlc_table.DATA_SPLIT in ds.coords:
         split_values = np.asarray(ds[_dlc_table.DATA_SPLIT].values).astype(object)
         for df, (_, plan) in zip(frames, tables, strict=True):
-            df[_set_label(plan)] = split_values
+            df[_dlc_write.set_label(plan)] = split_values
     if not split_individuals:
         return frames[0]
     names = [str(v) for v in ds[schema.INDIVIDUAL].values]

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge._files import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._sleap import (
@@ -428,6 +428,7 @@ def write(
     import h5py
 
     path = Path(path)
+    labels.refuse(ds, "SLEAP analysis")
     check_2d(ds, path, "SLEAP analysis")
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")

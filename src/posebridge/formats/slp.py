@@ -6,9 +6,14 @@ Reading takes the four compound tables (``frames``, ``instances``, ``points``,
 - tracks become individuals, in ``tracks_json`` order; instances without a
   track become ``untracked_0``, ``untracked_1``... by their order within each
   frame (user instances first), with a warning;
-- ``instances="prefer_user"`` (default, SLEAP's rule): a user instance replaces
-  the prediction of the same frame and track, or the prediction it was made
-  from; ``"user"`` or ``"predicted"`` keep one kind only;
+- what is read depends on ``instances``: ``"user"`` gives the labelled frames
+  (user instances of every video, a labels dataset, see
+  :mod:`posebridge.formats._slp_labels`); ``"prefer_user"`` (SLEAP's rule: a user
+  instance replaces the prediction of the same frame and track, or the prediction
+  it was made from) and ``"predicted"`` give the poses of one video along its
+  frames; ``"auto"`` (default) is ``"user"`` for a file of labels (user
+  instances, and no predicted instance but those they were made from), else
+  ``"prefer_user"``;
 - point scores become ``confidence`` (NaN for user points); instance and
   tracking scores become ``instance_score`` / ``tracking_score`` (time,
   individual), present when the file holds any; the skeleton's edges and
@@ -22,7 +27,9 @@ Reading takes the four compound tables (``frames``, ``instances``, ``points``,
 Writing makes a format 1.2 file (1.3/1.4 on request) that SLEAP 1.x and
 sleap-io open: individuals become tracks (``untracked_<k>`` individuals become
 instances without a track); an instance with any confidence or an instance
-score is a predicted instance, otherwise a user instance.
+score is a predicted instance, otherwise a user instance. A labels dataset is
+written as user instances in every one of its videos (and the predictions they
+were made from, when it holds them).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._sleap import (
@@ -48,8 +55,16 @@ from posebridge.formats._sleap import (
     writable_frames,
 )
 from posebridge.formats._sleap_rows import create_table, write_rows
+from posebridge.formats._slp_labels import (
+    CONTENT_KEY,
+    LabelsPlan,
+    build_labels,
+    has_only_labels,
+)
+from posebridge.formats._slp_labels import check_writable as check_labels
 from posebridge.formats._slp_tables import (
     BLOCK_ROWS,
+    MODES,
     PREDICTED,
     UNKNOWN_VIDEO,
     USER,
@@ -161,10 +176,10 @@ def read(
     path: Path,
     *,
     video: int | str | os.PathLike[str] | None = None,
-    instances: str = "prefer_user",
+    instances: str = "auto",
     skeleton: int | str | None = None,
 ) -> xr.Dataset:
-    """Read the poses of one video of an .slp (or .pkg.slp) file.
+    """Read an .slp (or .pkg.slp) file: its labelled frames, or the poses of one video.
 
     Parameters
     ----------
@@ -172,29 +187,44 @@ def read(
         The .slp file.
     video
         The video to read: its index in the file or its path (the stored path
-        or just the file name). Needed only when several videos have poses.
+        or just the file name). Needed for poses when several videos have
+        some; labels span every video unless one is given.
     instances
-        ``"prefer_user"`` (default): user instances win over predictions of
-        the same frame and track; ``"user"`` or ``"predicted"``: only that kind.
+        ``"auto"`` (default): ``"user"`` for a file of labels (user instances
+        and no predicted instance other than those they were made from), else
+        ``"prefer_user"``. ``"user"``: the labelled frames (a labels dataset,
+        see :mod:`posebridge.labels`). ``"prefer_user"``: poses along the
+        frames of one video, user instances winning over predictions of the
+        same frame and track; ``"predicted"``: predictions only.
     skeleton
         Index or name of the skeleton, when instances use several.
 
     Returns
     -------
     xarray.Dataset
-        Poses with time in frame numbers (the labelled frames), float64.
+        float64 poses: labelled frames (time counts them), or time in frame
+        numbers.
 
     Raises
     ------
     FormatError
-        For a damaged file, format_id >= 3, several videos without ``video=``.
+        For a damaged file, format_id >= 3, several videos without ``video=``
+        (poses).
 
     Examples
     --------
     >>> import posebridge
     >>> ds = posebridge.load("predictions.slp", instances="predicted")  # doctest: +SKIP
+    >>> labels = posebridge.load("labels.v002.slp", instances="user")  # doctest: +SKIP
     """
+    if instances not in ("auto", *MODES):
+        raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")
     with open_tables(Path(path)) as t:
+        if instances == "auto":
+            instances = "user" if has_only_labels(t) else "prefer_user"
+        if instances == "user":
+            chosen = None if video is None else _pick_video(t, video)
+            return build_labels(t, chosen, skeleton)
         return build_dataset(t, _pick_video(t, video), instances=instances, skeleton=skeleton)
 
 
@@ -208,7 +238,8 @@ def read_all_videos(
     path
         The .slp file.
     instances
-        As in :func:`read`.
+        ``"prefer_user"``, ``"user"`` or ``"predicted"``: which instances, as
+        poses along each video's frames (time in frame numbers).
     fps
         Frames per second, to express time in seconds.
 
@@ -325,7 +356,9 @@ def write(
     Parameters
     ----------
     ds
-        A 2-D poses dataset; time must map to frame numbers.
+        A 2-D poses dataset; time must map to frame numbers. A labels dataset
+        (:mod:`posebridge.labels`) is written as user instances in all its
+        videos (``video_path`` then does not apply).
     path
         The output file.
     overwrite
@@ -354,8 +387,24 @@ def write(
     if float(format_id) not in WRITE_FORMAT_IDS:
         raise PoseBridgeError(f"format_id must be one of {WRITE_FORMAT_IDS}, got {format_id!r}.")
     check_2d(ds, path, "SLEAP .slp")
-    frames = writable_frames(ds, path, "SLEAP .slp")
-    plan = _Plan(ds, frames)
+    ds = schema.validate(ds)
+    labels_plan = None
+    if labels.is_labels(ds):
+        check_labels(ds)
+        dtypes = {
+            "frames": FRAME_DTYPE,
+            "instances": INSTANCE_DTYPE,
+            "points": POINT_DTYPE,
+            "pred_points": PRED_POINT_DTYPE,
+        }
+        labels_plan = LabelsPlan(ds, dtypes)
+        videos_json = labels_plan.videos_json
+        plan: Any = labels_plan
+    else:
+        frames = writable_frames(ds, path, "SLEAP .slp")
+        plan = _Plan(ds, frames)
+        last_frame = int(frames.max()) + 1 if frames.size else 0
+        videos_json = [_video_row(ds, video_path, last_frame)]
     graph, nodes = encode_skeleton(skeleton_from_dataset(ds, skeleton_name))
     metadata = {
         "version": "2.0.0",
@@ -365,7 +414,8 @@ def write(
         "tracks": [],
         "suggestions": [],
         "negative_anchors": {},
-        "provenance": {},
+        # poses without scores are stored as user instances: say they are not labels
+        "provenance": {} if labels_plan is not None else {CONTENT_KEY: "poses"},
     }
     blob = json.dumps(metadata, separators=(",", ":")).encode()
     if len(blob) > _METADATA_LIMIT:
@@ -373,7 +423,6 @@ def write(
             f"{path}: the skeleton's JSON ({len(blob)} bytes) exceeds HDF5's 64 KB attribute "
             "limit, so SLEAP could not store it either; use fewer or shorter keypoint names."
         )
-    last_frame = int(frames.max()) + 1 if frames.size else 0
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         h5py.File(temporary, "w") as h5,
@@ -381,14 +430,18 @@ def write(
         group = h5.create_group("metadata")
         group.attrs["format_id"] = float(format_id)
         group.attrs["json"] = np.bytes_(blob)
-        _string_dataset(h5, "videos_json", [_video_row(ds, video_path, last_frame)])
+        _string_dataset(h5, "videos_json", videos_json)
         rows = [json.dumps([0, name], separators=(",", ":")).encode() for name in plan.tracks]
         _string_dataset(h5, "tracks_json", rows)
         _string_dataset(h5, "suggestions_json", [])
-        for name, table in (("frames", plan.frames), ("instances", plan.instances)):
+        tables = [("frames", plan.frames), ("instances", plan.instances)]
+        if labels_plan is not None:  # labels are small: the point tables at once
+            tables += [("points", labels_plan.points), ("pred_points", labels_plan.pred_points)]
+        for name, table in tables:
             write_rows(create_table(h5, name, table.dtype, table.size, CHUNK_ROWS), 0, table)
-        plan.write_points(h5, predicted=False)
-        plan.write_points(h5, predicted=True)
+        if labels_plan is None:
+            plan.write_points(h5, predicted=False)
+            plan.write_points(h5, predicted=True)
     return [path]
 
 

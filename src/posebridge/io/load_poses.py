@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, schema
+from posebridge import api, registry, schema
+from posebridge._files import check_input
 
 __all__ = [
     "from_anipose_file",
@@ -152,8 +153,10 @@ def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) ->
         Frames per second; with it, ``time`` is in seconds and the frame
         numbers stay in the ``frame`` coordinate.
     **options
-        For .slp: ``video=``, ``instances=`` ("prefer_user", "user",
-        "predicted"), ``skeleton=``.
+        For .slp: ``video=``, ``instances=`` ("prefer_user", the default here
+        as in movement: poses along the video's frames; "user": the labelled
+        frames, see :mod:`posebridge.labels`; "predicted"; "auto"),
+        ``skeleton=``.
 
     Returns
     -------
@@ -165,6 +168,8 @@ def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) ->
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_sleap_file("predictions.slp", fps=30)  # doctest: +SKIP
     """
+    if "instances" not in options and registry.detect(check_input(file)) == "slp":
+        options["instances"] = "prefer_user"  # movement's reading, even of a file of labels
     return api.load(file, "sleap", fps=fps, **options)
 
 

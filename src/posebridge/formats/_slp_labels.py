@@ -1,0 +1,426 @@
+"""SLEAP user instances <-> labels datasets (see :mod:`posebridge.labels`).
+
+Reading (:func:`build_labels`) takes the user instances of every video (or of
+one) from the tables :func:`posebridge.formats._slp_tables.open_tables` read,
+with numpy indexing only:
+
+- one labelled frame per (video, frame index) that holds a user instance, in the
+  file's order of labelled frames; ``video`` is the video's path (``""`` for an
+  embedded video whose source is unknown), ``frame`` its frame index; for an
+  image sequence (SLEAP ``ImageVideo``) the image, its folder and the digits of
+  its name (as DeepLabCut names images) give ``image_path``, ``video``, ``frame``;
+- tracks -> individuals (file order), untracked instances -> ``untracked_<k>``
+  by their order in the frame; one instance per frame and track (the last);
+- points keep their coordinates; a point placed but marked not visible keeps
+  them and gets ``visible = 0`` (the variable exists only when some point is);
+- the prediction a user instance was made from (``from_predicted``) goes to
+  ``predicted_position`` / ``predicted_confidence`` / ``predicted_score``.
+  Other predicted instances are not labels and are not read here.
+
+Writing (:class:`LabelsPlan`) is the reverse: one SLEAP video per ``video``
+value (an ``ImageVideo`` listing the images when its rows have images, else a
+``MediaVideo``), user instances for every individual with a point, and the
+``predicted_*`` instances linked to them.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import labels, schema
+from posebridge.errors import FormatError, SchemaError
+from posebridge.formats._sleap import is_untracked_name, skeleton_variables, untracked_name
+from posebridge.formats._slp_tables import (
+    PREDICTED,
+    USER,
+    SlpTables,
+    _pick_skeleton,
+    _point_blocks,
+    _ranges,
+    _rank_in_group,
+)
+
+DIMS3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+
+
+#: Provenance key the writer sets in files of poses (not labels): they read back as poses.
+CONTENT_KEY = "posebridge_content"
+
+
+def has_only_labels(t: SlpTables) -> bool:
+    """Whether the file holds user instances and no prediction but their sources.
+
+    A file that posebridge wrote from poses (not labels) says so in its
+    provenance (:data:`CONTENT_KEY`) and is never taken for labels.
+    """
+    if isinstance(t.provenance, dict) and t.provenance.get(CONTENT_KEY) == "poses":
+        return False
+    kind = t.instances["instance_type"]
+    user = kind == USER
+    if not user.any():
+        return False
+    sources = t.instances["from_predicted"][user]
+    predicted_ids = t.instances["instance_id"][kind == PREDICTED]
+    return bool(np.isin(predicted_ids, sources[sources >= 0]).all())
+
+
+def _rows_of_frames(t: SlpTables, selected: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Per selected frame row, its labelled frame; the (video, frame index) of each."""
+    video = t.frame_video[selected].astype(np.int64)
+    index = t.frames["frame_idx"][selected].astype(np.int64)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([video, index]), sort=False)
+    return np.asarray(codes, dtype=np.int64), uniques
+
+
+def _row_coords(t: SlpTables, video: np.ndarray, index: np.ndarray) -> dict[str, Any]:
+    """``video``, ``frame`` and ``image_path`` of labelled frames (a loop over videos)."""
+    n = video.size
+    videos = np.full(n, "", dtype=object)
+    frames = index.copy()
+    images = np.full(n, "", dtype=object)
+    for v in np.unique(video).tolist():
+        rows = video == v
+        info = t.videos[v] if v < len(t.videos) else None
+        if info is not None and info.kind == "images" and info.images:
+            listed = labels.normalise_paths(info.images)
+            at = index[rows]
+            if at.max() >= listed.size:
+                raise FormatError(
+                    t.path,
+                    f"labels frame {int(at.max())} of video {v}, which lists only "
+                    f"{listed.size} images.",
+                )
+            chosen = listed[at]
+            images[rows] = chosen
+            videos[rows] = labels.image_videos(chosen)
+            frames[rows] = labels.image_frames(chosen)
+        elif info is not None and info.path != labels.UNKNOWN_VIDEO:
+            videos[rows] = str(labels.normalise_paths([info.path])[0])
+    return {
+        labels.VIDEO: (schema.TIME, videos.astype(str)),
+        labels.FRAME: (schema.TIME, frames),
+        labels.IMAGE_PATH: (schema.TIME, images.astype(str)),
+    }
+
+
+def _instance_rows(t: SlpTables, ids: np.ndarray) -> np.ndarray:
+    """Table rows of the instances with ``ids`` (-1 where there is none)."""
+    all_ids = t.instances["instance_id"].astype(np.int64)
+    if np.array_equal(all_ids, np.arange(all_ids.size)):
+        return np.where((ids >= 0) & (ids < all_ids.size), ids, -1)
+    order = np.argsort(all_ids, kind="stable")
+    at = np.searchsorted(all_ids[order], ids)
+    at = np.minimum(at, max(all_ids.size - 1, 0))
+    found = all_ids.size > 0
+    rows = order[at] if found else np.full(ids.shape, -1)
+    return np.where(found & (all_ids[rows] == ids) & (ids >= 0), rows, -1)
+
+
+def build_labels(
+    t: SlpTables, video: int | None = None, skeleton: int | str | None = None
+) -> xr.Dataset:
+    """The labels dataset of the user instances of one video, or of all.
+
+    Parameters
+    ----------
+    t
+        Tables from ``open_tables`` (still open).
+    video
+        A video's index in ``t.videos``; ``None`` for every video.
+    skeleton
+        Which skeleton (index or name) when user instances use several.
+
+    Returns
+    -------
+    xarray.Dataset
+        A labels dataset (see the module's description).
+    """
+    path, inst = t.path, t.instances
+    selected = (
+        np.arange(t.frames.size) if video is None else np.flatnonzero(t.frame_video == video)
+    )
+    row_of_frame, keys = _rows_of_frames(t, selected)
+    starts = t.frames["instance_id_start"][selected].astype(np.int64)
+    ends = t.frames["instance_id_end"][selected].astype(np.int64)
+    if selected.size and (starts.min() < 0 or (ends < starts).any() or ends.max() > inst.size):
+        raise FormatError(path, "/frames has instance ranges outside the /instances table.")
+    counts = ends - starts
+    rows = _ranges(starts, counts)
+    inst_row = np.repeat(row_of_frame, counts)
+    user = inst["instance_type"][rows] == USER
+    rows, inst_row = rows[user], inst_row[user]
+    skeleton_column = inst["skeleton"][rows]
+    if not t.skeletons:
+        raise FormatError(path, "has no skeleton in its metadata.")
+    skel_index = _pick_skeleton(t, np.unique(skeleton_column), skeleton)
+    if skel_index >= len(t.skeletons):
+        raise FormatError(path, f"/instances refers to skeleton {skel_index}, which is missing.")
+    skel = t.skeletons[skel_index]
+    keep = skeleton_column == skel_index
+    rows, inst_row = rows[keep], inst_row[keep]
+    n_nodes = len(skel.nodes)
+
+    # labelled frames: those with a user instance, in the file's order
+    used = np.unique(inst_row)
+    inst_row = np.searchsorted(used, inst_row)
+    n_time = used.size
+    video_of_row = np.asarray(keys.get_level_values(0), dtype=np.int64)[used]
+    index_of_row = np.asarray(keys.get_level_values(1), dtype=np.int64)[used]
+
+    track = inst["track"][rows].astype(np.int64)
+    n_tracks = len(t.tracks)
+    if track.size and (track.min() < -1 or track.max() >= n_tracks):
+        raise FormatError(
+            path, f"/instances refers to track {track.max()}, but the file lists {n_tracks}."
+        )
+    tracked = track >= 0
+    key = inst_row * (n_tracks + 1) + track + 1
+    candidates = np.flatnonzero(tracked)
+    _, last = np.unique(key[candidates][::-1], return_index=True)
+    chosen_tracked = np.sort(candidates[::-1][last])
+    if chosen_tracked.size < candidates.size:
+        warnings.warn(
+            f"{path}: {candidates.size - chosen_tracked.size} user instance(s) share a "
+            "frame and track with another; the last one of each was kept.",
+            UserWarning,
+            stacklevel=4,
+        )
+    untracked = np.flatnonzero(~tracked)
+    slot = _rank_in_group(inst_row[untracked], untracked)
+    n_slots = int(slot.max()) + 1 if slot.size else 0
+    names = list(t.tracks)
+    for rank in range(n_slots):
+        name = untracked_name(rank)
+        while name in names:
+            name += "_"
+        names.append(name)
+    chosen = np.concatenate([chosen_tracked, untracked])
+    column = np.concatenate([track[chosen_tracked], n_tracks + slot]).astype(np.int64)
+    when = inst_row[chosen]
+    chosen_rows = rows[chosen]
+
+    n_ind = len(names)
+    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
+    flags = np.zeros((n_time, n_nodes, n_ind), dtype=bool)
+    _check_points(inst, chosen_rows, n_nodes, path)
+    point_start = inst["point_id_start"][chosen_rows].astype(np.int64)
+    if chosen.size and n_nodes:
+        for group, values in _point_blocks(
+            t.points, point_start, n_nodes, ("x", "y", "visible"), path, "points"
+        ):
+            x = values["x"].astype(np.float64, copy=False)
+            y = values["y"].astype(np.float64, copy=False)
+            if t.format_id < 1.1:  # format 1.0: pixel corner at (0, 0), as SLEAP reads it
+                x, y = x - 0.5, y - 0.5
+            position[when[group], 0, :, column[group]] = x
+            position[when[group], 1, :, column[group]] = y
+            flags[when[group], :, column[group]] = values["visible"].astype(bool)
+    finite = np.isfinite(position).all(axis=1)
+    data_vars: dict[str, Any] = {
+        "position": (schema.POSES_DIMS, position),
+        "confidence": (DIMS3, np.full((n_time, n_nodes, n_ind), np.nan)),
+    }
+    visible = labels.visible_from_flags(flags, finite)
+    if visible is not None:
+        data_vars[labels.VISIBLE] = (DIMS3, visible)
+    data_vars.update(_linked_predictions(t, chosen_rows, when, column, (n_time, n_nodes, n_ind)))
+    data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
+    attrs: dict[str, Any] = {
+        "ds_type": schema.POSES,
+        "time_unit": "frames",
+        "source_software": "SLEAP",
+        labels.CONTENT: labels.LABELS,
+    }
+    shown = np.unique(video_of_row)
+    if shown.size == 1 and int(shown[0]) < len(t.videos):
+        info = t.videos[int(shown[0])]
+        if info.width and info.height:
+            attrs["video_width"], attrs["video_height"] = info.width, info.height
+    coords = {
+        schema.TIME: np.arange(n_time, dtype=np.int64),
+        schema.SPACE: ["x", "y"],
+        schema.KEYPOINT: list(skel.nodes),
+        schema.INDIVIDUAL: names,
+        **_row_coords(t, video_of_row, index_of_row),
+    }
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _check_points(inst: np.ndarray, rows: np.ndarray, n_nodes: int, path: Any) -> None:
+    spans = inst["point_id_end"][rows].astype(np.int64) - inst["point_id_start"][rows]
+    if rows.size and not np.all(spans == n_nodes):
+        raise FormatError(
+            path,
+            f"some instances have a number of points other than the skeleton's {n_nodes} nodes.",
+        )
+
+
+def _linked_predictions(
+    t: SlpTables,
+    user_rows: np.ndarray,
+    when: np.ndarray,
+    column: np.ndarray,
+    shape: tuple[int, int, int],
+) -> dict[str, Any]:
+    """``predicted_*`` variables: the predictions the user instances were made from."""
+    inst = t.instances
+    source = _instance_rows(t, inst["from_predicted"][user_rows].astype(np.int64))
+    linked = source >= 0
+    linked[linked] = inst["instance_type"][source[linked]] == PREDICTED
+    if not linked.any():
+        return {}
+    n_time, n_nodes, n_ind = shape
+    source, when, column = source[linked], when[linked], column[linked]
+    _check_points(inst, source, n_nodes, t.path)
+    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
+    confidence = np.full((n_time, n_nodes, n_ind), np.nan)
+    score = np.full((n_time, n_ind), np.nan)
+    starts = inst["point_id_start"][source].astype(np.int64)
+    fields = ("x", "y", "visible", "score")
+    for group, values in _point_blocks(
+        t.pred_points, starts, n_nodes, fields, t.path, "pred_points"
+    ):
+        x = values["x"].astype(np.float64, copy=False)
+        y = values["y"].astype(np.float64, copy=False)
+        missing = ~values["visible"].astype(bool) | np.isnan(x) | np.isnan(y)
+        x[missing] = np.nan
+        y[missing] = np.nan
+        position[when[group], 0, :, column[group]] = x
+        position[when[group], 1, :, column[group]] = y
+        confidence[when[group], :, column[group]] = values["score"]
+    score[when, column] = inst["score"][source]
+    return {
+        "predicted_position": (schema.POSES_DIMS, position),
+        "predicted_confidence": (DIMS3, confidence),
+        "predicted_score": ((schema.TIME, schema.INDIVIDUAL), score),
+    }
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _video_json(
+    name: str, images: list[str] | None, index: np.ndarray, size: tuple[Any, Any]
+) -> bytes:
+    width, height = size
+    if images is not None:
+        backend: dict[str, Any] = {
+            "type": "ImageVideo",
+            "filename": images[0],
+            "filenames": images,
+            "height_": height,
+            "width_": width,
+            "channels_": 3,
+            "grayscale": False,
+        }
+    else:
+        backend = {
+            "filename": name or labels.UNKNOWN_VIDEO,
+            "grayscale": False,
+            "bgr": True,
+            "dataset": "",
+            "input_format": "",
+        }
+        if width and height:
+            backend["type"] = "MediaVideo"
+            backend["shape"] = [int(index.max()) + 1, int(height), int(width), 3]
+    return json.dumps({"backend": backend}, separators=(",", ":")).encode()
+
+
+class LabelsPlan:
+    """The .slp tables of a labels dataset (user instances, linked predictions, videos).
+
+    Attributes ``videos_json``, ``tracks``, ``frames``, ``instances``,
+    ``points`` and ``pred_points`` hold what the writer stores; table dtypes
+    are the caller's (``frame_dtype`` ...), SLEAP's.
+    """
+
+    def __init__(self, ds: xr.Dataset, dtypes: dict[str, np.dtype]) -> None:
+        groups = labels.video_groups(ds)
+        names = [str(n) for n in ds[schema.INDIVIDUAL].values]
+        untracked = np.array([is_untracked_name(n) for n in names], dtype=bool)
+        self.tracks = [n for n, u in zip(names, untracked, strict=True) if not u]
+        track_of = np.where(untracked, -1, np.cumsum(~untracked) - 1)
+        size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
+        if len(groups.names) != 1:
+            size = (None, None)
+        self.videos_json = [
+            _video_json(name, images, groups.index[groups.of_row == k], size)
+            for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
+        ]
+
+        order = (schema.TIME, schema.INDIVIDUAL, schema.KEYPOINT)
+        position = ds["position"].transpose(*order, schema.SPACE).values
+        flags = labels.point_flags(ds).transpose(0, 2, 1)  # (time, individual, keypoint)
+        if "predicted_position" in ds:
+            predicted = ds["predicted_position"].transpose(*order, schema.SPACE).values
+            confidence = ds["predicted_confidence"].transpose(*order).values
+            score = ds["predicted_score"].transpose(schema.TIME, schema.INDIVIDUAL).values
+        else:
+            predicted = np.full(position.shape, np.nan)
+            confidence = np.full(position.shape[:3], np.nan)
+            score = np.full(position.shape[:2], np.nan)
+        n_time, _, n_nodes = flags.shape
+        exists = np.stack(
+            [np.isfinite(position).any(axis=(2, 3)), np.isfinite(predicted).any(axis=(2, 3))],
+            axis=1,
+        )  # (time, kind: user | predicted, individual)
+        at_time, kind, at_ind = np.nonzero(exists)  # frame-major, users first
+        is_pred = kind == 1
+        ids = np.full(exists.shape, -1, dtype=np.int64)
+        ids[at_time, kind, at_ind] = np.arange(at_time.size)
+
+        per_frame = exists.sum(axis=(1, 2))
+        frames = np.zeros(n_time, dtype=dtypes["frames"])
+        frames["frame_id"] = np.arange(n_time)
+        frames["video"] = groups.of_row
+        frames["frame_idx"] = groups.index
+        frames["instance_id_end"] = np.cumsum(per_frame)
+        frames["instance_id_start"] = frames["instance_id_end"] - per_frame
+        self.frames = frames
+
+        rank = np.where(is_pred, np.cumsum(is_pred), np.cumsum(~is_pred)) - 1
+        table = np.zeros(at_time.size, dtype=dtypes["instances"])
+        table["instance_id"] = np.arange(at_time.size)
+        table["instance_type"] = np.where(is_pred, PREDICTED, USER)
+        table["frame_id"] = at_time
+        table["track"] = track_of[at_ind]
+        table["from_predicted"] = np.where(is_pred, -1, ids[at_time, 1, at_ind])
+        table["score"] = np.where(is_pred, score[at_time, at_ind], np.nan)
+        table["point_id_start"] = rank * n_nodes
+        table["point_id_end"] = (rank + 1) * n_nodes
+        table["tracking_score"] = np.nan
+        self.instances = table
+
+        user_t, user_i = at_time[~is_pred], at_ind[~is_pred]
+        points = np.zeros(user_t.size * n_nodes, dtype=dtypes["points"])
+        xy = position[user_t, user_i]
+        points["x"], points["y"] = xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)
+        points["visible"] = flags[user_t, user_i].reshape(-1)
+        points["complete"] = points["visible"]  # a user point is one a person placed
+        self.points = points
+
+        pred_t, pred_i = at_time[is_pred], at_ind[is_pred]
+        pred = np.zeros(pred_t.size * n_nodes, dtype=dtypes["pred_points"])
+        xy = predicted[pred_t, pred_i]
+        pred["x"], pred["y"] = xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)
+        pred["visible"] = np.isfinite(pred["x"]) & np.isfinite(pred["y"])
+        pred["score"] = confidence[pred_t, pred_i].reshape(-1)
+        self.pred_points = pred
+
+
+def check_writable(ds: xr.Dataset) -> None:
+    """Refuse a labels dataset whose optional SLEAP variables are inconsistent."""
+    present = [name for name in labels.PREDICTED if name in ds]
+    if present and len(present) != len(labels.PREDICTED):
+        raise SchemaError(
+            f"The predicted_* variables come together ({', '.join(labels.PREDICTED)}); "
+            f"this dataset has only {', '.join(present)}."
+        )

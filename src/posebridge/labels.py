@@ -1,0 +1,488 @@
+"""Labelled frames (training annotations) in the posebridge model.
+
+A *labels dataset* holds hand-placed points on sparse frames, often from several
+videos: DeepLabCut / LightningPose ``CollectedData``, SLEAP user instances, NWB
+ndx-pose ``PoseTraining``. It is a poses dataset (``ds_type == "poses"``, the
+usual ``position`` and ``confidence``) with:
+
+- ``attrs["content"] == "labels"`` (predictions have no ``content`` attribute);
+- ``time`` = 0..n-1 with ``time_unit == "frames"``: one step per labelled frame,
+  in the source's order (a counter, not a frame number: validation renumbers it
+  after a selection; ``fps`` never turns it into seconds, it only records the
+  videos' frame rate);
+- three coordinates along ``time`` saying where each labelled frame comes from:
+
+  ``video`` (str)
+      The video, as the source references it: a video file's path, or for
+      images (DeepLabCut, SLEAP image sequences) the folder holding the image.
+  ``frame`` (int64)
+      The frame's number in that video; for images, the last run of digits in
+      the image's name (DeepLabCut's frame extraction writes ``img0042.png``
+      for frame 42); -1 when unknown.
+  ``image_path`` (str)
+      The image file of the frame, ``""`` when the source has none.
+
+  Paths keep the source's text, relative or absolute, with one change: ``\\``
+  separators (Windows) become ``/`` when read.
+- ``position`` NaN where a point is not labelled; ``confidence`` NaN (labels have
+  no score), unless the source gives one;
+- optional ``visible`` (time, keypoint, individual) float: the labeller's flag
+  of each point, present only when it says more than "NaN = not labelled":
+  2 = labelled and visible, 1 = LightningPose's "present but not labelled",
+  0 = marked not visible (its coordinates, if any, stay in ``position``:
+  SLEAP's ``visible=False`` and NWB's ``node_visibility=False`` points);
+  NaN = no flag. Writers without flags (DeepLabCut) leave points below 2 out;
+- optional ``predicted_position`` (time, space, keypoint, individual),
+  ``predicted_confidence`` (time, keypoint, individual) and ``predicted_score``
+  (time, individual): SLEAP's prediction that each user instance was made
+  from (``from_predicted``), NaN where none; written back to .slp only.
+
+Every row has one key: its ``image_path`` when set, else (``video``,
+``frame``). No two rows may share a key: readers raise FormatError naming the
+rows, writers SchemaError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import schema
+from posebridge.errors import SchemaError
+
+__all__ = [
+    "LABELS",
+    "VideoGroups",
+    "as_poses",
+    "check",
+    "describe",
+    "from_numpy",
+    "image_frames",
+    "is_labels",
+    "point_flags",
+    "refuse",
+    "video_groups",
+]
+
+CONTENT = "content"
+LABELS = "labels"
+VIDEO = "video"
+FRAME = schema.FRAME
+IMAGE_PATH = "image_path"
+VISIBLE = "visible"
+PREDICTED = ("predicted_position", "predicted_confidence", "predicted_score")
+#: The file name SLEAP and NWB writers give a video whose path is unknown (``video == ""``);
+#: their readers turn it back into ``""``.
+UNKNOWN_VIDEO = "unknown_video.mp4"
+#: ``frame`` of a labelled frame whose number in its video is unknown.
+UNKNOWN_FRAME = -1
+#: ``visible`` flag of a labelled, visible point (LightningPose's and COCO's 2).
+VISIBLE_FLAG = 2.0
+_ROW_COORDS = (VIDEO, FRAME, IMAGE_PATH)
+_SEPARATOR = "\x1f"  # joins video and frame in row keys (numpy drops trailing NULs)
+
+
+def is_labels(ds: xr.Dataset) -> bool:
+    """Whether ``ds`` holds labelled frames (``attrs["content"] == "labels"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(np.zeros((1, 2, 1, 1)), video=["v.mp4"], frame=[3])
+    >>> labels.is_labels(ds)
+    True
+    """
+    return ds.attrs.get(CONTENT) == LABELS
+
+
+def normalise_paths(paths: Any) -> np.ndarray:
+    """Paths as str with ``/`` separators (``\\`` replaced)."""
+    text = np.asarray(paths).astype(str)
+    if text.size and np.char.find(text, "\\").max() >= 0:
+        text = np.char.replace(text, "\\", "/")
+    return text
+
+
+def image_frames(paths: Any) -> np.ndarray:
+    """The frame number in each image's name: its last run of digits, -1 if none.
+
+    Examples
+    --------
+    >>> image_frames(["labeled-data/v1/img0042.png", "a/b.png", "x\\\\frame_7_cam2.jpg"])
+    array([42, -1,  2])
+    """
+    text = normalise_paths(paths)
+    if text.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    names = pd.Series(np.char.rpartition(text, "/")[:, 2])
+    stems = names.str.replace(r"\.[^.]*$", "", regex=True)
+    digits = stems.str.extract(r"(\d+)\D*$", expand=False)
+    digits = digits.where(digits.str.len() <= 18)  # beyond int64: unknown
+    return pd.to_numeric(digits).fillna(UNKNOWN_FRAME).to_numpy(dtype=np.int64)
+
+
+def image_videos(paths: Any) -> np.ndarray:
+    """The folder of each image (``""`` for a bare file name)."""
+    text = normalise_paths(paths)
+    if text.size == 0:
+        return text
+    return np.char.rpartition(text, "/")[:, 0]
+
+
+def from_numpy(
+    position_array: np.ndarray,
+    *,
+    video: Sequence[str] | None = None,
+    frame: Sequence[int] | None = None,
+    image_path: Sequence[str] | None = None,
+    confidence_array: np.ndarray | None = None,
+    individual_names: Sequence[str] | None = None,
+    keypoint_names: Sequence[str] | None = None,
+    visible: np.ndarray | None = None,
+    source_software: str | None = None,
+) -> xr.Dataset:
+    """Build a labels dataset from numpy arrays.
+
+    Parameters
+    ----------
+    position_array
+        Shape (n_labelled_frames, n_space, n_keypoints, n_individuals).
+    video, frame, image_path
+        Per labelled frame: the video, the frame number in it, the image. Give
+        ``video`` (with ``frame``) or ``image_path`` (the others then follow
+        from the image names) or all three.
+    confidence_array, individual_names, keypoint_names, source_software
+        As :func:`posebridge.from_numpy`.
+    visible
+        Optional (n_labelled_frames, n_keypoints, n_individuals) flags, see
+        the module's description.
+
+    Returns
+    -------
+    xarray.Dataset
+        A valid labels dataset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(np.zeros((2, 2, 3, 1)), image_path=["v/img01.png", "v/img07.png"])
+    >>> ds.frame.values.tolist(), ds.video.values.tolist()
+    ([1, 7], ['v', 'v'])
+    """
+    ds = schema.from_numpy(
+        position_array,
+        confidence_array,
+        individual_names=individual_names,
+        keypoint_names=keypoint_names,
+        source_software=source_software,
+    )
+    n = ds.sizes[schema.TIME]
+    coords: dict[str, Any] = {}
+    for name, values in ((VIDEO, video), (FRAME, frame), (IMAGE_PATH, image_path)):
+        if values is not None:
+            array = np.asarray(values)
+            if array.shape != (n,):
+                raise SchemaError(
+                    f"Expected '{name}' to have length {n}, got shape {array.shape}."
+                )
+            coords[name] = (schema.TIME, array)
+    ds = ds.assign_coords(coords)
+    if visible is not None:
+        ds[VISIBLE] = ((schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL), np.asarray(visible))
+    ds.attrs[CONTENT] = LABELS
+    return check(ds)
+
+
+def check(ds: xr.Dataset) -> xr.Dataset:
+    """Check and complete the labels coordinates (called by ``schema.validate``).
+
+    ``image_path`` defaults to ``""``; ``video`` and ``frame`` follow from the
+    image names where missing; ``\\`` separators become ``/``; ``frame`` is
+    int64. Raises SchemaError for a row without a video or image, a frame
+    below -1, or two rows with one key.
+    """
+    n = ds.sizes[schema.TIME]
+    for name in _ROW_COORDS:
+        if name in ds.coords and ds[name].dims != (schema.TIME,):
+            raise SchemaError(f"The labels coordinate '{name}' must have dims (time,).")
+    images = (
+        normalise_paths(ds[IMAGE_PATH].values)
+        if IMAGE_PATH in ds.coords
+        else np.full(n, "", dtype=str)
+    )
+    has_image = images != ""
+    if VIDEO in ds.coords:
+        videos = np.asarray(ds[VIDEO].values).astype(str)
+        videos = np.where(has_image & (videos == ""), image_videos(images), videos)
+    elif has_image.all():
+        videos = image_videos(images)
+    else:
+        raise SchemaError(
+            "A labels dataset needs a 'video' coordinate (the video of each labelled "
+            "frame) or an 'image_path' for every row."
+        )
+    videos = normalise_paths(videos)
+    if FRAME in ds.coords:
+        values = np.asarray(ds[FRAME].values)
+        if values.dtype.kind not in "iu" and not (
+            values.dtype.kind == "f" and np.all(np.mod(values, 1) == 0)
+        ):
+            raise SchemaError(
+                f"The 'frame' coordinate must hold whole numbers, got {values.dtype}."
+            )
+        frames = values.astype(np.int64)
+    else:
+        frames = np.where(has_image, image_frames(images), UNKNOWN_FRAME).astype(np.int64)
+    if frames.size and frames.min() < UNKNOWN_FRAME:
+        raise SchemaError(f"Frame numbers must be >= 0 (or -1 for unknown), got {frames.min()}.")
+    out = ds.assign_coords(
+        {
+            schema.TIME: np.arange(n, dtype=np.int64),
+            VIDEO: (schema.TIME, videos),
+            FRAME: (schema.TIME, frames),
+            IMAGE_PATH: (schema.TIME, images),
+        }
+    )
+    out.attrs[CONTENT] = LABELS
+    out.attrs["time_unit"] = "frames"
+    duplicated = _duplicates(out)
+    if duplicated:
+        raise SchemaError(
+            f"Several labelled frames share a key: {duplicated}. Each image (or video "
+            "and frame) may be labelled once; merge or drop the repeated rows."
+        )
+    return out
+
+
+def row_keys(ds: xr.Dataset) -> np.ndarray:
+    """One key per labelled frame: the image path, else ``video`` + U+001F + frame."""
+    images = np.asarray(ds[IMAGE_PATH].values).astype(str)
+    videos = np.asarray(ds[VIDEO].values).astype(str)
+    frames = np.asarray(ds[FRAME].values).astype(np.int64).astype(str)
+    by_video = np.char.add(np.char.add(videos, _SEPARATOR), frames)
+    return np.where(images != "", images, by_video)
+
+
+def _duplicates(ds: xr.Dataset, limit: int = 3) -> str:
+    keys = row_keys(ds)
+    repeated = pd.Index(keys).duplicated(keep=False)
+    if not repeated.any():
+        return ""
+    rows = np.flatnonzero(repeated)
+    texts = []
+    for key in list(dict.fromkeys(keys[rows].tolist()))[:limit]:
+        at = np.flatnonzero(keys == key).tolist()
+        texts.append(f"rows {at} ({key.replace(_SEPARATOR, ' frame ')})")
+    return "; ".join(texts)
+
+
+def refuse(ds: xr.Dataset, what: str) -> None:
+    """Raise SchemaError when ``ds`` holds labelled frames that ``what`` cannot store.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> refuse(labels.from_numpy(np.zeros((1, 2, 1, 1)), video=["v"], frame=[0]), "X")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: ...
+    """
+    if is_labels(ds):
+        raise SchemaError(
+            f"{what} files hold predictions along a video's frames, and this dataset holds "
+            "labelled frames (attrs['content'] == 'labels'). Write it as DeepLabCut, "
+            "LightningPose, SLEAP .slp or NWB (PoseTraining), or turn the frames of one "
+            "video into a predictions dataset with posebridge.labels.as_poses(ds, video=...)."
+        )
+
+
+@dataclass
+class VideoGroups:
+    """The videos of a labels dataset, as writers lay them out.
+
+    Attributes
+    ----------
+    names
+        The ``video`` values, in order of first appearance.
+    of_row
+        Per labelled frame, its video's position in ``names``.
+    images
+        Per video, its images in order of first appearance, or ``None`` for a
+        video file (whose rows have no image).
+    index
+        Per labelled frame, its frame number (video files) or its image's
+        position in ``images`` (image videos).
+    """
+
+    names: list[str]
+    of_row: np.ndarray
+    images: list[list[str] | None]
+    index: np.ndarray
+
+
+def video_groups(ds: xr.Dataset) -> VideoGroups:
+    """Group the labelled frames by video (see :class:`VideoGroups`).
+
+    Raises
+    ------
+    SchemaError
+        When a video mixes rows with and without images, or a video file's
+        frame number is unknown (-1).
+    """
+    videos = np.asarray(ds[VIDEO].values).astype(str)
+    images = np.asarray(ds[IMAGE_PATH].values).astype(str)
+    frames = np.asarray(ds[FRAME].values).astype(np.int64)
+    codes, names = pd.factorize(videos, sort=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    index = frames.copy()
+    per_video: list[list[str] | None] = []
+    for k, name in enumerate(names.tolist()):
+        rows = np.flatnonzero(codes == k)
+        has = images[rows] != ""
+        if has.all():
+            positions, unique = pd.factorize(images[rows], sort=False)
+            index[rows] = positions
+            per_video.append([str(v) for v in unique])
+            continue
+        if has.any():
+            raise SchemaError(
+                f"The labelled frames of video {name!r} mix rows with an image_path and rows "
+                "without; give every row of a video an image, or none."
+            )
+        if (frames[rows] < 0).any():
+            raise SchemaError(
+                f"Video {name!r} has labelled frames of unknown frame number (-1) and no "
+                "image path, so they cannot be located in the video."
+            )
+        per_video.append(None)
+    return VideoGroups([str(n) for n in names.tolist()], codes, per_video, index)
+
+
+def point_flags(ds: xr.Dataset) -> np.ndarray:
+    """(time, keypoint, individual) booleans: the point is labelled and visible.
+
+    A point is when its coordinates are finite and its ``visible`` flag (if
+    any) is not below 2.
+    """
+    position = ds["position"].transpose(schema.TIME, schema.SPACE, schema.KEYPOINT, ...)
+    flags = np.isfinite(position.values).all(axis=1)
+    if VISIBLE in ds:
+        dims = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+        visible = np.asarray(ds[VISIBLE].transpose(*dims).values, dtype=np.float64)
+        flags &= ~(visible < VISIBLE_FLAG)
+    return flags
+
+
+def visible_from_flags(flags: np.ndarray, finite: np.ndarray) -> np.ndarray | None:
+    """The ``visible`` variable for a source's per-point flags, or ``None`` if redundant.
+
+    Redundant when every flagged point has coordinates and every point with
+    coordinates is flagged (the flags then say only "NaN = not labelled").
+    """
+    if np.array_equal(flags & finite, finite):
+        return None
+    return np.where(flags & finite, VISIBLE_FLAG, 0.0)
+
+
+def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
+    """The labelled frames of one video as a predictions-style dataset.
+
+    ``time`` becomes the frame numbers; the video's path goes to
+    ``attrs["video_path"]``; images stay in ``image_path``.
+
+    Parameters
+    ----------
+    ds
+        A labels dataset.
+    video
+        The video (its ``video`` value or position among the videos); needed
+        when there are several.
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset that any writer takes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["v.mp4"] * 2, frame=[9, 4])
+    >>> labels.as_poses(ds).time.values.tolist()
+    [4, 9]
+    """
+    if not is_labels(ds):
+        raise SchemaError("as_poses takes a labels dataset (attrs['content'] == 'labels').")
+    videos = np.asarray(ds[VIDEO].values).astype(str)
+    names = list(dict.fromkeys(videos.tolist()))
+    if video is None:
+        if len(names) != 1:
+            raise SchemaError(f"The dataset has {len(names)} videos ({names}); pass video=.")
+        chosen = names[0]
+    elif isinstance(video, int | np.integer) and not isinstance(video, bool):
+        if not 0 <= int(video) < len(names):
+            raise SchemaError(f"video={video} is out of range: the dataset has {len(names)}.")
+        chosen = names[int(video)]
+    elif str(video) in names:
+        chosen = str(video)
+    else:
+        raise SchemaError(f"No video {video!r} in the dataset; its videos are {names}.")
+    sub = ds.isel({schema.TIME: np.flatnonzero(videos == chosen)})
+    frames = np.asarray(sub[FRAME].values).astype(np.int64)
+    if (frames < 0).any() or np.unique(frames).size != frames.size:
+        raise SchemaError(
+            f"The frames of video {chosen!r} need distinct known frame numbers to become "
+            "a time axis."
+        )
+    order = np.argsort(frames, kind="stable")
+    sub = sub.isel({schema.TIME: order})
+    drop = [name for name in (VIDEO, FRAME) if name in sub.coords]
+    sub = sub.drop_vars(drop).assign_coords({schema.TIME: frames[order]})
+    if not (np.asarray(sub[IMAGE_PATH].values) != "").any():
+        sub = sub.drop_vars(IMAGE_PATH)
+    sub.attrs.pop(CONTENT, None)
+    sub.attrs["video_path"] = chosen
+    return sub
+
+
+def describe(ds: xr.Dataset) -> list[tuple[str, str]]:
+    """What ``posebridge info`` says about labelled frames: per video, per frame.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(np.ones((2, 2, 3, 1)), video=["a.mp4", "b.mp4"], frame=[0, 5])
+    >>> dict(describe(ds))["labelled frames"]
+    '2 in 2 videos'
+    """
+    n = ds.sizes[schema.TIME]
+    videos = np.asarray(ds[VIDEO].values).astype(str)
+    images = np.asarray(ds[IMAGE_PATH].values).astype(str)
+    names, counts = np.unique(videos, return_counts=True)
+    order = np.argsort([videos.tolist().index(v) for v in names.tolist()])
+    rows = [("labelled frames", f"{n} in {len(names)} video{'s' * (len(names) != 1)}")]
+    for name, count in zip(names[order], counts[order], strict=True):
+        kind = "images" if (images[videos == name] != "").all() else "frames"
+        rows.append(("  " + (name or "(unnamed video)"), f"{count} {kind}"))
+    flags = point_flags(ds)
+    points = flags.sum(axis=(1, 2))
+    instances = flags.any(axis=1).sum(axis=1)
+    if n:
+        rows.append(
+            ("points per frame", f"{points.mean():.1f} on average (min {points.min()}, "
+             f"max {points.max()}), {int(points.sum())} in all")
+        )  # fmt: skip
+        rows.append(
+            ("instances per frame", f"{instances.mean():.2f} on average (min "
+             f"{instances.min()}, max {instances.max()})")
+        )  # fmt: skip
+    return rows
