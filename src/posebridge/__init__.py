@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 import posebridge.formats  # noqa: F401 - callable package: posebridge.formats() is the table
+from posebridge import labels
 from posebridge.api import load, save
 from posebridge.boxes import boxes_from_poses
 from posebridge.errors import (
@@ -38,6 +39,7 @@ __all__ = [
     "boxes_from_poses",
     "detect",
     "from_numpy",
+    "labels",
     "load",
     "save",
     "validate",

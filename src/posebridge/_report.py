@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 
 __all__ = [
     "columns",
@@ -158,8 +158,11 @@ def _extras(ds: xr.Dataset) -> Rows:
             rows.append((str(name), f"{shape} {var.shape[0]} pairs"))
         else:
             rows.append((str(name), f"{shape} {var.size} values"))
+    shown = {schema.FRAME}  # frame numbers: see "frames"
+    if labels.is_labels(ds):
+        shown |= {labels.VIDEO, labels.IMAGE_PATH}  # see "labelled frames"
     for name in ds.coords:
-        if name in ds.dims or name == schema.FRAME:  # frame numbers: see "frames"
+        if name in ds.dims or name in shown:
             continue
         values = np.asarray(ds[name].values).ravel()
         sample = (
@@ -167,7 +170,7 @@ def _extras(ds: xr.Dataset) -> Rows:
         )
         rows.append((f"{name} (coord)", f"({', '.join(map(str, ds[name].dims))}) {sample}"))
     for key, value in ds.attrs.items():
-        if key not in _CORE_ATTRS:
+        if key not in _CORE_ATTRS and key != labels.CONTENT:
             text = str(value)
             rows.append((key, text if len(text) <= 80 else text[:77] + "..."))
     return rows
@@ -195,10 +198,17 @@ def describe_dataset(ds: xr.Dataset) -> Rows:
     '2D (x, y)'
     """
     boxes = ds.attrs["ds_type"] == schema.BBOXES
-    rows: Rows = [("kind", "bounding boxes" if boxes else "poses")]
+    labelled = labels.is_labels(ds)
+    kind = "bounding boxes" if boxes else "labelled frames (poses)" if labelled else "poses"
+    rows: Rows = [("kind", kind)]
     if ds.attrs.get("source_software"):
         rows.append(("source software", str(ds.attrs["source_software"])))
-    rows += [("frames", _frames_text(ds)), ("time", _time_text(ds))]
+    if labelled:
+        rows += labels.describe(ds)
+        if ds.attrs.get("fps"):
+            rows.append(("video frame rate", f"{ds.attrs['fps']:g} fps"))
+    else:
+        rows += [("frames", _frames_text(ds)), ("time", _time_text(ds))]
     rows.append(("individuals", _names(ds["individual"].values)))
     if not boxes:
         rows.append(("keypoints", _names(ds["keypoint"].values)))
@@ -332,7 +342,8 @@ def summary(ds: xr.Dataset) -> str:
     >>> summary(from_numpy(np.zeros((300, 2, 8, 2)), fps=30))
     'poses, 2D, 300 frames at 30 fps, 2 individuals x 8 keypoints'
     """
-    parts = [ds.attrs["ds_type"], f"{ds.sizes['space']}D", f"{ds.sizes['time']} frames"]
+    frames = f"{ds.sizes['time']} {'labelled ' if labels.is_labels(ds) else ''}frames"
+    parts = [ds.attrs["ds_type"], f"{ds.sizes['space']}D", frames]
     if ds.attrs.get("fps"):
         parts[-1] += f" at {ds.attrs['fps']:g} fps"
     animals = count(ds.sizes["individual"], "individual")

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from posebridge import registry, schema
+from posebridge import labels, registry, schema
 from posebridge._files import check_input
 from posebridge.errors import FormatError, PoseBridgeError, UnknownFormatError
 
@@ -92,7 +92,10 @@ def save(
     Parameters
     ----------
     ds
-        A poses or bboxes dataset (posebridge's or movement's).
+        A poses or bboxes dataset (posebridge's or movement's). A labels
+        dataset (:mod:`posebridge.labels`) is written in the target format's
+        form for labelled frames: DeepLabCut / LightningPose ``CollectedData``,
+        SLEAP user instances, NWB ``PoseTraining`` (formats without one refuse it).
     path
         The output file. Writers that split (one file per individual) derive
         the other names from it.
@@ -120,6 +123,8 @@ def save(
     target = Path(path)
     fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
     assert fmt.write is not None  # resolve_for_writing only returns writers
+    if "labels" not in fmt.kinds:
+        labels.refuse(ds, f"{fmt.title} ({fmt.name})")
     try:
         return fmt.write(ds, target, overwrite=overwrite, **options)
     except TypeError as error:

@@ -155,8 +155,9 @@ def from_numpy(
         Shape (n_labelled_frames, n_space, n_keypoints, n_individuals).
     video, frame, image_path
         Per labelled frame: the video, the frame number in it, the image. Give
-        ``video`` (with ``frame``) or ``image_path`` (the others then follow
-        from the image names) or all three.
+        ``video`` and ``frame``, or ``image_path`` (``""`` for a row without an
+        image): a row's image sets its video and frame (its folder, the digits
+        of its name).
     confidence_array, individual_names, keypoint_names, source_software
         As :func:`posebridge.from_numpy`.
     visible
@@ -203,10 +204,11 @@ def from_numpy(
 def check(ds: xr.Dataset) -> xr.Dataset:
     """Check and complete the labels coordinates (called by ``schema.validate``).
 
-    ``image_path`` defaults to ``""``; ``video`` and ``frame`` follow from the
-    image names where missing; ``\\`` separators become ``/``; ``frame`` is
-    int64. Raises SchemaError for a row without a video or image, a frame
-    below -1, or two rows with one key.
+    ``image_path`` defaults to ``""``; the ``video`` and ``frame`` of a row
+    with an image follow from the image (its folder, the digits of its name);
+    ``\\`` separators become ``/``; ``frame`` is int64; ``time`` is 0..n-1.
+    Raises SchemaError for a row without a video or image, a frame below -1,
+    or two rows with one key.
     """
     n = ds.sizes[schema.TIME]
     for name in _ROW_COORDS:
@@ -220,7 +222,7 @@ def check(ds: xr.Dataset) -> xr.Dataset:
     has_image = images != ""
     if VIDEO in ds.coords:
         videos = np.asarray(ds[VIDEO].values).astype(str)
-        videos = np.where(has_image & (videos == ""), image_videos(images), videos)
+        videos = np.where(has_image, image_videos(images), videos)
     elif has_image.all():
         videos = image_videos(images)
     else:
@@ -237,7 +239,7 @@ def check(ds: xr.Dataset) -> xr.Dataset:
             raise SchemaError(
                 f"The 'frame' coordinate must hold whole numbers, got {values.dtype}."
             )
-        frames = values.astype(np.int64)
+        frames = np.where(has_image, image_frames(images), values.astype(np.int64))
     else:
         frames = np.where(has_image, image_frames(images), UNKNOWN_FRAME).astype(np.int64)
     if frames.size and frames.min() < UNKNOWN_FRAME:

@@ -49,7 +49,8 @@ class Format:
     extensions
         File name endings, most specific first (``.analysis.h5`` before ``.h5``).
     kinds
-        What it holds: ``poses`` and/or ``bboxes``.
+        What it holds: ``poses`` and/or ``bboxes``, and ``labels`` when it
+        stores labelled frames (:mod:`posebridge.labels`) as such.
     sniff
         Cheap content check (header bytes, HDF5 keys), no full read.
     read, write

@@ -8,6 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
+import posebridge
 from posebridge import schema
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb as nwb_format
@@ -101,20 +102,30 @@ def test_append_nwb_data_fills_an_in_memory_file(two_tracks_from_frame_100):
 
 
 @pytest.mark.parametrize("fmt", ["annotations", "annotations_export"])
-def test_annotations_formats_raise_a_clear_error_for_now(tmp_path, two_tracks_from_frame_100, fmt):
-    with pytest.raises(PoseBridgeError, match="labelled-data support"):
+def test_annotations_formats_refuse_poses(tmp_path, two_tracks_from_frame_100, fmt):
+    # annotations are labelled frames (posebridge.labels); poses are refused, nothing written
+    with pytest.raises(PoseBridgeError, match="labelled frames"):
         nwb.save_nwb(two_tracks_from_frame_100, tmp_path / "a.nwb", nwb_format=fmt)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_auto_on_labelled_frames_asks_for_annotations(tmp_path, two_tracks_from_frame_100):
-    labels = two_tracks_from_frame_100.assign_coords(
-        image_path=("time", [f"img{i}.png" for i in range(5)])
+def test_auto_writes_labelled_frames_as_annotations(tmp_path, two_tracks_from_frame_100):
+    labelled = posebridge.labels.from_numpy(
+        two_tracks_from_frame_100.position.values,
+        image_path=[f"v/img{i}.png" for i in range(5)],
+        individual_names=["t1", "t2"],
+        keypoint_names=["A", "B"],
     )
-    with pytest.raises(PoseBridgeError, match="nwb_format='predictions'"):
-        nwb.save_nwb(labels, tmp_path / "l.nwb")
-    nwb.save_nwb(labels, tmp_path / "l.nwb", nwb_format="predictions")
-    assert nwb.load_nwb(tmp_path / "l.nwb").sizes["time"] == 5
+    nwb.save_nwb(labelled, tmp_path / "l.nwb")
+    with h5py.File(tmp_path / "l.nwb") as h5:
+        frames = h5["processing/behavior/PoseTraining/training_frames"]
+        assert len(frames) == 5
+    back = nwb.load_nwb(tmp_path / "l.nwb")
+    assert back.attrs["content"] == "labels"
+    np.testing.assert_array_equal(back.position.values, labelled.position.values)
+    # predictions need frames along a video: labelled frames are refused
+    with pytest.raises(PoseBridgeError, match="labelled frames"):
+        nwb.save_nwb(labelled, tmp_path / "p.nwb", nwb_format="predictions")
 
 
 def test_unknown_nwb_format_is_refused(tmp_path, two_tracks_from_frame_100):

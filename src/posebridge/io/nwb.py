@@ -13,9 +13,14 @@ Differences from sleap-io, on purpose: tracks survive the round trip; times are
 29.97; every series keeps all its rows (NaN where a point is missing); files
 are written all-or-nothing, and appending leaves the original intact on error.
 
-Annotations (ndx-pose ``PoseTraining``: ``nwb_format="annotations"`` and
-``"annotations_export"``) arrive with posebridge's labelled-data support; until
-then they raise a clear :class:`~posebridge.errors.PoseBridgeError`.
+Annotations are labels datasets (:mod:`posebridge.labels`), stored as ndx-pose
+``PoseTraining``: ``load_nwb`` reads them from a file with a PoseTraining (as
+sleap-io does), ``save_nwb`` writes them (``nwb_format="auto"`` picks
+annotations for a labels dataset, predictions otherwise), and
+``"annotations_export"`` also writes the labelled frames' images into an MJPEG
+``<stem>.annotated_frames.avi`` beside the file (needs the ``video`` extra).
+Unlike sleap-io, writing annotations needs neither the videos nor their
+readability, and tracks (individuals) are kept.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge.errors import PoseBridgeError
 
 __all__ = [
@@ -43,12 +48,6 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
-_ANNOTATIONS_LATER = (
-    "NWB annotations (ndx-pose PoseTraining, labelled frames) are not supported yet: they "
-    "arrive with posebridge's labelled-data support. Use nwb_format='predictions' to write "
-    "the poses as PoseEstimation."
-)
-
 
 class NwbFormat(StrEnum):
     """What ``save_nwb`` writes (sleap-io's names)."""
@@ -59,9 +58,7 @@ class NwbFormat(StrEnum):
     PREDICTIONS = "predictions"
 
 
-def _looks_like_annotations(ds: xr.Dataset) -> bool:
-    """Labelled frames (user annotations) carry the image of each frame."""
-    return "image_path" in ds.coords
+_PREDICTIONS = "NWB predictions (PoseEstimation)"
 
 
 def _retimed(ds: xr.Dataset, metadata: dict[str, Any]) -> xr.Dataset:
@@ -106,7 +103,9 @@ def _split_metadata(
     ds: xr.Dataset, pose_estimation_metadata: dict[str, Any] | None
 ) -> tuple[xr.Dataset, dict[str, Any]]:
     metadata = dict(pose_estimation_metadata or {})
-    ds = _retimed(schema.validate(ds), metadata)
+    ds = schema.validate(ds)
+    labels.refuse(ds, _PREDICTIONS)
+    ds = _retimed(ds, metadata)
     return ds, {"pose_estimation": metadata} if metadata else {}
 
 
@@ -124,16 +123,21 @@ def read_nwb(path: PathLike) -> xr.Dataset:
 
 
 def load_nwb(filename: PathLike) -> xr.Dataset:
-    """Read an NWB file: predictions (PoseEstimation) or, later, annotations.
+    """Read an NWB file: its annotations (PoseTraining) if it has any, else its predictions.
 
-    A file holding only ndx-pose PoseTraining raises a clear error until
-    annotations are supported.
+    As sleap-io decides: a file with a PoseTraining gives its labelled frames
+    (a labels dataset, see :mod:`posebridge.labels`), any other its
+    PoseEstimation data.
 
     Examples
     --------
     >>> from posebridge.io import nwb
     >>> ds = nwb.load_nwb("session.nwb")  # doctest: +SKIP
     """
+    from posebridge.formats import nwb
+
+    if nwb.file_info(filename).training:
+        return nwb.load_nwb_labels(filename)
     return read_nwb(filename)
 
 
@@ -237,19 +241,22 @@ def save_nwb(
     nwb_format: NwbFormat | str = NwbFormat.AUTO,
     append: bool = False,
 ) -> Path:
-    """Save to NWB: predictions now, annotations with the labelled-data support.
+    """Save to NWB: predictions (PoseEstimation) or annotations (PoseTraining).
 
     Parameters
     ----------
     ds
-        A poses dataset.
+        A poses dataset, or a labels dataset for annotations.
     filename
-        The ``.nwb`` file.
+        The ``.nwb`` file (replaced if it exists, as in sleap-io).
     nwb_format
-        ``"auto"`` (predictions, unless the dataset holds labelled frames),
-        ``"predictions"``, ``"annotations"``, ``"annotations_export"``.
+        ``"auto"`` (annotations for a labels dataset, else predictions),
+        ``"predictions"``, ``"annotations"``, ``"annotations_export"`` (the
+        annotations, and the labelled frames' images in
+        ``<stem>.annotated_frames.avi`` with ``<stem>.frame_map.json``).
     append
-        Add to an existing file instead of writing a new one.
+        Add to an existing file instead of writing a new one (not with
+        ``"annotations_export"``).
 
     Returns
     -------
@@ -268,10 +275,25 @@ def save_nwb(
         raise PoseBridgeError(
             f"nwb_format must be one of {choices}, got {nwb_format!r}."
         ) from None
-    if kind is NwbFormat.AUTO and _looks_like_annotations(ds):
-        kind = NwbFormat.ANNOTATIONS
+    if kind is NwbFormat.AUTO:
+        kind = NwbFormat.ANNOTATIONS if labels.is_labels(ds) else NwbFormat.PREDICTIONS
     if kind in (NwbFormat.ANNOTATIONS, NwbFormat.ANNOTATIONS_EXPORT):
-        raise PoseBridgeError(_ANNOTATIONS_LATER)
+        from posebridge.formats import nwb
+
+        if not labels.is_labels(ds):
+            raise PoseBridgeError(
+                f"nwb_format={kind.value!r} writes labelled frames (ndx-pose PoseTraining), and "
+                "this dataset holds poses; build a labels dataset (posebridge.labels) or use "
+                "nwb_format='predictions'."
+            )
+        export = kind is NwbFormat.ANNOTATIONS_EXPORT
+        if append and export:
+            raise PoseBridgeError("append works with 'annotations' and 'predictions' only.")
+        appending = append and Path(filename).exists()
+        written = nwb.write(
+            ds, filename, overwrite=not appending, append=appending, export_frames=export
+        )
+        return written[0]
     if append and Path(filename).exists():
         return append_nwb(ds, filename)
     return write_nwb(ds, filename)

@@ -14,10 +14,16 @@ modules of this package:
 ``_build``
     dataset -> pynwb objects (timing, storage, skeleton, device, video);
 ``_write``
-    new files and safe appends.
+    new files and safe appends;
+``_training``
+    labelled frames: ``PoseTraining`` <-> labels datasets (:mod:`posebridge.labels`);
+``_export``
+    ``annotations_export``: the labelled frames' images in an MJPEG .avi.
 
-Labelled frames (ndx-pose ``PoseTraining``) are not read or written yet; a
-file holding only those raises a clear error.
+Reading picks by content (``content="auto"``): a file with a PoseEstimation
+gives its poses, a file with only a PoseTraining its labelled frames;
+``content="labels"`` or ``"predictions"`` chooses. Writing a labels dataset
+makes a PoseTraining.
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ import xarray as xr
 
 from posebridge import schema
 from posebridge._files import check_input
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb._assemble import COMBINE_CHOICES, assemble, select
 from posebridge.formats.nwb._build import iter_build, storage_from
 from posebridge.formats.nwb._common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb._config import NWBFileSaveConfig
 from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
+from posebridge.formats.nwb._training import read_training
 from posebridge.formats.nwb._write import append_file, dataset_video, options_config, write
 from posebridge.registry import Format
 
@@ -50,6 +57,7 @@ __all__ = [
     "build_nwbfiles",
     "describe",
     "file_info",
+    "load_nwb_labels",
     "load_nwb_poses",
     "read",
     "sniff",
@@ -188,14 +196,101 @@ def load_nwb_poses(
     return schema.with_fps(ds, fps) if fps is not None else ds
 
 
-def read(path: Path, **options: Any) -> xr.Dataset:
-    """Read an NWB file (registry entry point); options as :func:`load_nwb_poses`.
+def load_nwb_labels(
+    path: str | os.PathLike[str],
+    *,
+    training_key: str | None = None,
+    skeleton: str | None = None,
+) -> xr.Dataset:
+    """Read the labelled frames (ndx-pose ``PoseTraining``) of an NWB file.
+
+    Parameters
+    ----------
+    path
+        The ``.nwb`` file.
+    training_key
+        The PoseTraining's name or path, when the file has several.
+    skeleton
+        The Skeleton's name, when instances use several.
+
+    Returns
+    -------
+    xarray.Dataset
+        A labels dataset (:mod:`posebridge.labels`): one step per TrainingFrame,
+        individuals from the SkeletonInstances, videos and images from the
+        source videos. The video files need not exist.
+
+    Raises
+    ------
+    FormatError
+        When the file is not NWB, holds no PoseTraining, or its frames do not
+        fit together.
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> ds = nwb.load_nwb_labels("labels.nwb")  # doctest: +SKIP
+    """
+    file = check_input(path)
+    with _open(file) as h5:
+        info = h5_info(h5, str(file.parent))
+        if not info.training:
+            raise FormatError(
+                file,
+                "holds no ndx-pose PoseTraining (labelled frames)"
+                + (", only PoseEstimation (poses)." if info.containers else "."),
+            )
+        ds = read_training(h5, file, info.training, training_key=training_key, skeleton=skeleton)
+    ds.attrs["source_file"] = str(file)
+    return schema.validate(ds)
+
+
+CONTENTS = ("auto", "labels", "predictions")
+
+
+def content_of(path: str | os.PathLike[str]) -> str:
+    """``"predictions"`` when the file holds a PoseEstimation, else ``"labels"`` if it
+    holds a PoseTraining, else ``"predictions"`` (whose reader says what is missing).
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> nwb.content_of("minimal.annotations.nwb")  # doctest: +SKIP
+    'labels'
+    """
+    file = check_input(path)
+    with _open(file) as h5:
+        info = h5_info(h5, str(file.parent))
+    return "labels" if info.training and not info.containers else "predictions"
+
+
+def read(path: Path, *, content: str = "auto", **options: Any) -> xr.Dataset:
+    """Read an NWB file (registry entry point): poses or labelled frames.
+
+    Parameters
+    ----------
+    path
+        The ``.nwb`` file.
+    content
+        ``"auto"`` (default): the poses of its PoseEstimation containers, or its
+        labelled frames when it holds a PoseTraining and no PoseEstimation;
+        ``"labels"``: the PoseTraining (:func:`load_nwb_labels`);
+        ``"predictions"``: the PoseEstimation (:func:`load_nwb_poses`).
+    **options
+        Options of the chosen reader.
 
     Examples
     --------
     >>> import posebridge
     >>> ds = posebridge.load("session.nwb", combine="individuals")  # doctest: +SKIP
+    >>> labels = posebridge.load("session.nwb", content="labels")  # doctest: +SKIP
     """
+    if content not in CONTENTS:
+        raise PoseBridgeError(f"content must be one of {CONTENTS}, got {content!r}.")
+    if content == "auto":
+        content = content_of(path)
+    if content == "labels":
+        return load_nwb_labels(path, **options)
     return load_nwb_poses(path, **options)
 
 
@@ -263,8 +358,19 @@ def describe(path: Path) -> list[tuple[str, str]]:
             if container.source_software:
                 text += f"; by {container.source_software}"
             rows.append((f"PoseEstimation {container.path}", text))
-    for training in info.training:
-        rows.append((f"PoseTraining {training}", "labelled frames (not read by this version)"))
+        for training in info.training:
+            group = h5[training]
+            frames = group.get("training_frames")
+            videos = group.get("source_videos")
+            n_frames = len(frames) if isinstance(frames, h5py.Group) else 0
+            n_videos = len(videos) if isinstance(videos, h5py.Group) else 0
+            rows.append(
+                (
+                    f"PoseTraining {training}",
+                    f"{n_frames} labelled frame{'s' * (n_frames != 1)}, "
+                    f"{n_videos} source video{'s' * (n_videos != 1)}",
+                )
+            )
     if info.subject:
         rows.append(("subject", ", ".join(f"{k}={v}" for k, v in info.subject.items())))
     return rows
@@ -284,13 +390,14 @@ FORMATS = (
         name="nwb",
         title="NWB",
         extensions=(".nwb",),
-        kinds=("poses",),
+        kinds=("poses", "labels"),
         sniff=sniff,
         read=read,
         write=write,
         aliases=("NWB", "ndx-pose"),
         describe=describe,
-        notes="ndx-pose PoseEstimation; options: combine, split_individuals, metadata, "
+        notes="ndx-pose PoseEstimation and PoseTraining (labels); read: content="
+        "'auto'|'labels'|'predictions', combine; write: split_individuals, metadata, "
         "subject_id, species, sex, age, video_path, compression, dtype, append",
     ),
 )

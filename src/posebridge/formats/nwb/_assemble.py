@@ -80,9 +80,9 @@ def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> li
             raise FormatError(
                 path,
                 "holds ndx-pose PoseTraining (labelled frames: "
-                f"{', '.join(info.training)}) and no PoseEstimation. Reading NWB "
-                "annotations arrives with posebridge's labelled-data support; this "
-                "version reads PoseEstimation (predictions) only.",
+                f"{', '.join(info.training)}) and no PoseEstimation (poses). Read the "
+                "labelled frames with content='labels' (posebridge.load's default for such "
+                "a file) or posebridge.formats.nwb.load_nwb_labels.",
             )
         modules = ", ".join(info.modules) or "none"
         raise FormatError(

@@ -21,19 +21,21 @@ from typing import Any
 import h5py
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb._build import (
     Storage,
     add_poses,
     iter_build,
+    new_nwbfile,
     split_plan,
     storage_from,
     subject_defaults,
 )
 from posebridge.formats.nwb._config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb._locate import is_nwb
+from posebridge.formats.nwb._training import build_training
 
 PathLike = str | os.PathLike[str]
 
@@ -169,6 +171,68 @@ def append_file(
     return path
 
 
+def labels_nwbfile(
+    ds: xr.Dataset, config: NWBFileSaveConfig, target: Path, *, skeleton_name: str = "skeleton"
+) -> Any:
+    """A new ``NWBFile`` holding a labels dataset's PoseTraining (for a file at ``target``)."""
+    individuals = [str(i) for i in ds["individual"].values]
+    if not config.resolve("nwbfile_kwargs").get("session_description") and not ds.attrs.get(
+        "session_description"
+    ):
+        software = ds.attrs.get("source_software", "a labelling tool")
+        config.update(
+            "nwbfile_kwargs",
+            {"session_description": f"Labelled frames (pose training data) from {software}."},
+            individuals,
+        )
+    one = individuals[0] if len(individuals) == 1 else None
+    nwbfile = new_nwbfile(ds, config, one)
+    build_training(nwbfile, ds, target.parent, skeleton_name=skeleton_name)
+    return nwbfile
+
+
+def write_labels_file(
+    ds: xr.Dataset,
+    target: Path,
+    config: NWBFileSaveConfig,
+    *,
+    overwrite: bool = False,
+    append: bool = False,
+    skeleton_name: str = "skeleton",
+) -> list[Path]:
+    """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one."""
+    import ndx_pose  # noqa: F401 - registers the ndx-pose types
+    import pynwb
+
+    if append:
+        path = check_input(target)
+        _check_nwb(path)
+        with atomic_outputs([path], overwrite=True) as (temporary,):
+            shutil.copyfile(path, temporary)
+            try:
+                with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+                    nwbfile = io.read()
+                    build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
+                    io.write(nwbfile)
+            except PoseBridgeError:
+                raise
+            except Exception as error:
+                raise FormatError(
+                    path,
+                    f"could not append labelled frames ({type(error).__name__}: {error}); "
+                    "the file was left unchanged.",
+                ) from error
+            shutil.copymode(path, temporary)
+        return [path]
+    nwbfile = labels_nwbfile(ds, config, target, skeleton_name=skeleton_name)
+    with (
+        atomic_outputs([target], overwrite=overwrite) as (temporary,),
+        pynwb.NWBHDF5IO(str(temporary), "w") as io,
+    ):
+        io.write(nwbfile)
+    return [target]
+
+
 def _append_metadata(
     nwbfile: Any, ds: xr.Dataset, config: NWBFileSaveConfig, individuals: list[str]
 ) -> None:
@@ -215,13 +279,18 @@ def write(
     compression: Any = None,
     dtype: Any = None,
     append: bool = False,
+    export_frames: bool = False,
+    search: Any = (),
 ) -> list[Path]:
     """Write poses to NWB with ndx-pose (one file per individual by default).
 
     Parameters
     ----------
     ds
-        A poses dataset.
+        A poses dataset. A labels dataset (:mod:`posebridge.labels`) is written
+        as ndx-pose ``PoseTraining`` (see :mod:`posebridge.formats.nwb._training`),
+        all individuals in one file (``split_individuals``, ``video_path``,
+        ``compression`` and ``dtype`` do not apply).
     path
         The output ``.nwb`` file. With several individuals (and
         ``split_individuals``), one file per individual named
@@ -252,6 +321,14 @@ def write(
     append
         Add the poses to the existing NWB file at ``path``, leaving its other
         content untouched (all individuals in that one file).
+    export_frames
+        Labels only (sleap-io's ``annotations_export``): also write the
+        labelled frames' images into ``<stem>.annotated_frames.avi`` (MJPEG)
+        beside the NWB file, with a ``<stem>.frame_map.json``, and point the
+        PoseTraining at that video (see :mod:`posebridge.formats.nwb._export`).
+        Needs the ``video`` extra and the source videos or images.
+    search
+        Folders to look for relative video and image paths in (``export_frames``).
 
     Returns
     -------
@@ -266,6 +343,34 @@ def write(
     [PosixPath('poses.nwb')]
     """
     ds = schema.validate(ds)
+    if labels.is_labels(ds):
+        if video_path is not None:
+            raise PoseBridgeError(
+                "labelled frames name their videos in the 'video' coordinate; video_path= "
+                "applies to poses (PoseEstimation)."
+            )
+        flags = {
+            "subject_id": subject_id,
+            "species": species,
+            "sex": sex,
+            "age": age,
+            "session_description": session_description,
+            "session_start_time": session_start_time,
+        }
+        config_ = options_config(ds, config, metadata, False, **flags)
+        if export_frames:
+            if append:
+                raise PoseBridgeError("export_frames writes a new NWB file; it cannot append.")
+            from posebridge.formats.nwb._export import export_annotations
+
+            folders = [search] if isinstance(search, str | os.PathLike) else list(search)
+            return export_annotations(ds, Path(path), config_, overwrite=overwrite, search=folders)
+        return write_labels_file(ds, Path(path), config_, overwrite=overwrite, append=append)
+    if export_frames:
+        raise PoseBridgeError(
+            "export_frames applies to labelled frames (a labels dataset); this dataset holds "
+            "poses."
+        )
     config_ = options_config(
         ds,
         config,

@@ -1,0 +1,505 @@
+"""NWB ndx-pose ``PoseTraining`` (labelled frames) <-> labels datasets.
+
+Layout written (and read), in ``processing/behavior``:
+
+- ``Skeletons/<name>``: the keypoints (``nodes``) and ``skeleton_edges`` as node
+  indices (the narrowest unsigned type that holds them);
+- ``PoseTraining/source_videos/video_<k>``: one external ``ImageSeries`` per
+  ``video`` of the dataset. A video file is one ``external_file``
+  (``starting_frame = [0]``); a video of images lists its images, one frame each
+  (``starting_frame = 0..n-1``), as sleap-io writes SLEAP image sequences.
+  Relative paths are written as they are (DeepLabCut image paths are relative to
+  the project folder: put the .nwb there for them to resolve); absolute paths are
+  written relative to the .nwb's folder, as NWB asks, and the series' comments
+  say so, so that posebridge reads them back absolute. ``rate`` is the dataset's
+  ``fps``, else 1.0 with the comment that it counts frames. Nothing needs the
+  files to exist;
+- ``PoseTraining/training_frames/frame_<row>``: one ``TrainingFrame`` per
+  labelled frame, linking its ``source_video`` with ``source_video_frame_index``
+  (the frame number, or the image's position; uint32, uint64 beyond), and
+  ``annotator`` = the dataset's ``scorer`` when set;
+- in each, ``skeleton_instances/<individual>``: one ``SkeletonInstance`` per
+  individual with a point, named after it (``/`` becomes ``_``), ``id`` = its
+  position among the individuals (uint16 or wider), ``node_locations`` (points,
+  NaN where unlabelled; a point marked not visible keeps its coordinates) and
+  ``node_visibility`` (:func:`posebridge.labels.point_flags`).
+
+Reading takes any such layout (sleap-io's too) with h5py, one group per frame
+and instance (the format's own structure): instances named ``instance_<k>``
+(sleap-io's, by rank in the frame) become ``untracked_<k>``; individuals are
+ordered by ``id``; an image list's frame gives ``image_path``; paths are read as
+stored (or absolute again, see above).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import xarray as xr
+
+from posebridge import labels, schema
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats.nwb._common import FRAMES_MARKER, frames_comment, to_text, unique_names
+from posebridge.formats.nwb._locate import _resolve
+
+PATHS_MARKER = "posebridge: external_file relative to the NWB file (absolute when written)"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp")
+_SLEAP_INSTANCE = re.compile(r"^instance_(\d+)$")
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+DIMS3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+@dataclass
+class _Video:
+    files: list[str]
+    starts: np.ndarray
+    images: bool
+    name: str
+
+
+@dataclass
+class _Instance:
+    row: int
+    name: str
+    id: int | None
+    skeleton: str
+    locations: np.ndarray
+    visibility: np.ndarray | None
+
+
+@dataclass
+class _Read:
+    videos: dict[str, _Video] = field(default_factory=dict)
+    frame_video: list[str | None] = field(default_factory=list)
+    frame_index: list[int] = field(default_factory=list)
+    annotators: set[str] = field(default_factory=set)
+    instances: list[_Instance] = field(default_factory=list)
+    rates: set[float] = field(default_factory=set)
+
+
+def _natural(name: str) -> tuple[str, int, str]:
+    found = _NUMBERED.match(name)
+    return (found.group(1), int(found.group(2)), "") if found else (name, -1, name)
+
+
+def _is_images(files: list[str]) -> bool:
+    return bool(files) and all(f.lower().endswith(IMAGE_SUFFIXES) for f in files)
+
+
+def _video(group: h5py.Group, folder: str) -> _Video:
+    files = (
+        [to_text(v) for v in np.atleast_1d(group["external_file"][()])]
+        if ("external_file" in group)
+        else []
+    )
+    comments = to_text(group.attrs.get("comments", ""))
+    if PATHS_MARKER in comments:
+        files = [os.path.normpath(os.path.join(folder, f)) for f in files]
+    files = [str(p) for p in labels.normalise_paths(files)] if files else []
+    files = ["" if f == labels.UNKNOWN_VIDEO else f for f in files]
+    starts = group["external_file"].attrs.get("starting_frame") if files else None
+    starts = np.asarray(starts if starts is not None else np.arange(len(files)), dtype=np.int64)
+    if starts.size != len(files):
+        starts = np.arange(len(files), dtype=np.int64)
+    return _Video(files, starts, _is_images(files), posixpath.basename(group.name))
+
+
+def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
+    out = _Read()
+    videos = training.get("source_videos")
+    if isinstance(videos, h5py.Group):
+        for name in videos:
+            series = videos[name]
+            out.videos[series.name] = _video(series, folder)
+            start = series.get("starting_time")
+            comments = to_text(series.attrs.get("comments", ""))
+            timed = start is not None and "rate" in start.attrs
+            if timed and FRAMES_MARKER not in comments and not out.videos[series.name].images:
+                out.rates.add(float(start.attrs["rate"]))
+    frames = training.get("training_frames")
+    if not isinstance(frames, h5py.Group):
+        return out
+    for row, name in enumerate(sorted(frames, key=_natural)):  # the format: a group per frame
+        frame = frames[name]
+        linked = _resolve(frame, "source_video") if "source_video" in frame else None
+        out.frame_video.append(linked[1] if linked else None)
+        index = frame.attrs.get("source_video_frame_index")
+        out.frame_index.append(int(index) if index is not None else labels.UNKNOWN_FRAME)
+        if "annotator" in frame.attrs:
+            out.annotators.add(to_text(frame.attrs["annotator"]))
+        holder = frame.get("skeleton_instances")
+        if not isinstance(holder, h5py.Group):
+            raise FormatError(path, f"the TrainingFrame {frame.name} has no skeleton_instances.")
+        for key in holder:
+            instance = holder[key]
+            skeleton = next(
+                (
+                    target
+                    for link in instance
+                    if isinstance(instance.get(link, getlink=True), h5py.SoftLink)
+                    and (found := _resolve(instance, link)) is not None
+                    for target in (found[1],)
+                ),
+                "",
+            )
+            if "node_locations" not in instance:
+                raise FormatError(
+                    path, f"the SkeletonInstance {instance.name} has no node_locations."
+                )
+            visibility = instance.get("node_visibility")
+            raw_id = instance.attrs.get("id")
+            out.instances.append(
+                _Instance(
+                    row,
+                    key,
+                    None if raw_id is None else int(raw_id),
+                    skeleton,
+                    np.asarray(instance["node_locations"][()], dtype=np.float64),
+                    None if visibility is None else np.asarray(visibility[()], dtype=bool),
+                )
+            )
+    return out
+
+
+def _individuals(instances: list[_Instance]) -> tuple[list[str], np.ndarray]:
+    """Individual names (by ``id``, else first appearance) and each instance's column."""
+    names = []
+    for inst in instances:
+        found = _SLEAP_INSTANCE.match(inst.name)
+        names.append(f"untracked_{found.group(1)}" if found else inst.name)
+    first: dict[str, int] = {}
+    ids: dict[str, set[int | None]] = {}
+    for at, (name, inst) in enumerate(zip(names, instances, strict=True)):
+        first.setdefault(name, at)
+        ids.setdefault(name, set()).add(inst.id)
+    unique = list(first)
+    one_id = {n: next(iter(v)) for n, v in ids.items() if len(v) == 1}
+    distinct = len(set(one_id.values())) == len(unique) == len(one_id)
+    if distinct and None not in one_id.values():
+        unique.sort(key=lambda n: (one_id[n], first[n]))
+    column = {n: i for i, n in enumerate(unique)}
+    return unique, np.array([column[n] for n in names], dtype=np.int64)
+
+
+def read_training(
+    h5: h5py.File,
+    path: Path,
+    training_paths: list[str],
+    *,
+    training_key: str | None = None,
+    skeleton: str | None = None,
+) -> xr.Dataset:
+    """The labels dataset of one ``PoseTraining`` of an open NWB file.
+
+    Parameters
+    ----------
+    h5
+        The open file.
+    path
+        Its path (messages, relative paths).
+    training_paths
+        The file's PoseTraining groups.
+    training_key
+        Pick one by name or path when the file has several.
+    skeleton
+        Pick a skeleton by name when instances use several.
+
+    Returns
+    -------
+    xarray.Dataset
+        A labels dataset (:mod:`posebridge.labels`).
+    """
+    chosen = training_paths
+    if training_key is not None:
+        key = training_key.strip("/")
+        chosen = [p for p in training_paths if p == key or posixpath.basename(p) == key]
+    if len(chosen) != 1:
+        raise FormatError(
+            path,
+            f"holds {len(chosen)} matching PoseTraining containers ({', '.join(training_paths)}); "
+            "pass training_key= naming one.",
+        )
+    read = _collect(h5[chosen[0]], os.path.abspath(Path(path).parent), path)
+    skeletons = list(dict.fromkeys(i.skeleton for i in read.instances))
+    if skeleton is not None:
+        skeletons = [s for s in skeletons if posixpath.basename(s) == skeleton]
+    if len(skeletons) > 1:
+        raise FormatError(
+            path,
+            f"its instances use {len(skeletons)} skeletons ({', '.join(skeletons)}); a dataset "
+            "has one set of keypoints. Pass skeleton=<name> to read one.",
+        )
+    if not skeletons:
+        nodes, edges = [], np.zeros((0, 2), dtype=np.int64)
+    elif not skeletons[0] or skeletons[0] not in h5:
+        raise FormatError(path, "has SkeletonInstances without a link to their Skeleton.")
+    else:
+        group = h5[skeletons[0]]
+        nodes = [to_text(v) for v in np.atleast_1d(group["nodes"][()])]
+        edges = (
+            np.asarray(group["edges"][()], dtype=np.int64).reshape(-1, 2)
+            if ("edges" in group)
+            else np.zeros((0, 2), dtype=np.int64)
+        )
+    instances = [i for i in read.instances if not skeletons or i.skeleton == skeletons[0]]
+    return _dataset(read, instances, nodes, edges, path)
+
+
+def _dataset(
+    read: _Read, instances: list[_Instance], nodes: list[str], edges: np.ndarray, path: Path
+) -> xr.Dataset:
+    n_time, n_nodes = len(read.frame_video), len(nodes)
+    names, column = _individuals(instances)
+    n_space = max((i.locations.shape[-1] for i in instances), default=2)
+    position = np.full((n_time, n_space, n_nodes, len(names)), np.nan)
+    flags = np.zeros((n_time, n_nodes, len(names)), dtype=bool)
+    for inst, col in zip(instances, column, strict=True):
+        if inst.locations.shape != (n_nodes, n_space):
+            raise FormatError(
+                path,
+                f"a SkeletonInstance has node_locations of shape {inst.locations.shape}, "
+                f"expected ({n_nodes}, {n_space}) for its skeleton.",
+            )
+        position[inst.row, :, :, col] = inst.locations.T
+        finite = np.isfinite(inst.locations).all(axis=1)
+        flags[inst.row, :, col] = finite if inst.visibility is None else inst.visibility
+    coords = _row_coords(read, path)
+    data_vars: dict[str, Any] = {
+        "position": (schema.POSES_DIMS, position),
+        "confidence": (DIMS3, np.full((n_time, n_nodes, len(names)), np.nan)),
+    }
+    visible = labels.visible_from_flags(flags, np.isfinite(position).all(axis=1))
+    if visible is not None:
+        data_vars[labels.VISIBLE] = (DIMS3, visible)
+    if edges.size:
+        if edges.max() >= n_nodes:
+            raise FormatError(path, "the skeleton's edges refer to nodes it does not have.")
+        pairs = np.array([[nodes[a], nodes[b]] for a, b in edges], dtype=str)
+        data_vars["skeleton_edges"] = (("edge", "edge_node"), pairs)
+    attrs: dict[str, Any] = {
+        "ds_type": schema.POSES,
+        "time_unit": "frames",
+        "source_software": "NWB",
+        labels.CONTENT: labels.LABELS,
+    }
+    if len(read.annotators) == 1:
+        attrs["scorer"] = read.annotators.pop()
+    if len(read.rates) == 1:
+        attrs["fps"] = read.rates.pop()
+    ds = xr.Dataset(
+        data_vars,
+        coords={
+            schema.TIME: np.arange(n_time, dtype=np.int64),
+            schema.SPACE: list(schema.SPACE_NAMES[:n_space]),
+            schema.KEYPOINT: nodes,
+            schema.INDIVIDUAL: names,
+            **coords,
+        },
+        attrs=attrs,
+    )
+    try:
+        return labels.check(ds)
+    except PoseBridgeError as error:
+        raise FormatError(path, f"has labelled frames that do not fit together: {error}") from None
+
+
+def _row_coords(read: _Read, path: Path) -> dict[str, Any]:
+    n = len(read.frame_video)
+    videos = np.full(n, "", dtype=object)
+    images = np.full(n, "", dtype=object)
+    frames = np.asarray(read.frame_index, dtype=np.int64)
+    for row, (link, index) in enumerate(zip(read.frame_video, frames, strict=True)):
+        video = read.videos.get(link) if link else None
+        if video is None:
+            continue
+        if not video.files:  # frames stored in the file: the series names the video
+            videos[row] = video.name
+            continue
+        at = int(np.searchsorted(video.starts, index, side="right")) - 1
+        if at < 0 or (video.images and index - video.starts[at] != 0):
+            raise FormatError(
+                path, f"a TrainingFrame points at frame {index} of {link}, which it does not hold."
+            )
+        if video.images:
+            images[row] = video.files[at]
+        else:
+            videos[row] = video.files[at]
+            frames[row] = index - video.starts[at]
+    return {
+        labels.VIDEO: (schema.TIME, videos.astype(str)),
+        labels.FRAME: (schema.TIME, frames),
+        labels.IMAGE_PATH: (schema.TIME, images.astype(str)),
+    }
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _unsigned(value: int) -> Any:
+    for kind in (np.uint32, np.uint64) if value >= 0 else ():
+        if value <= np.iinfo(kind).max:
+            return kind(value)
+    raise PoseBridgeError(f"frame index {value} does not fit an unsigned 64-bit integer.")
+
+
+def _narrowest(values: np.ndarray, smallest: type = np.uint8) -> np.ndarray:
+    top = int(values.max()) if values.size else 0
+    for kind in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if np.iinfo(kind).max >= top and np.iinfo(kind).bits >= np.iinfo(smallest).bits:
+            return values.astype(kind)
+    raise PoseBridgeError(f"{top} does not fit an unsigned 64-bit integer.")
+
+
+def _external(files: list[str], folder: Path) -> tuple[list[str], bool]:
+    """Files to write: absolute paths made relative to ``folder`` (then ``True``)."""
+    if not files or not all(os.path.isabs(f) for f in files):
+        return [f or labels.UNKNOWN_VIDEO for f in files], False
+    try:
+        return [os.path.relpath(f, os.path.abspath(folder)) for f in files], True
+    except ValueError:  # another drive (Windows): keep them absolute
+        return files, False
+
+
+def build_training(
+    nwbfile: Any, ds: xr.Dataset, out_folder: Path, *, skeleton_name: str = "skeleton"
+) -> Any:
+    """Add a labels dataset's Skeleton and PoseTraining to ``nwbfile``'s behavior module.
+
+    Parameters
+    ----------
+    nwbfile
+        A ``pynwb.NWBFile``.
+    ds
+        A labels dataset.
+    out_folder
+        The folder of the .nwb file (absolute video paths are written relative to it).
+    skeleton_name
+        Name of the Skeleton (made unique among the module's skeletons).
+
+    Returns
+    -------
+    ndx_pose.PoseTraining
+        The container added.
+    """
+    from ndx_pose import (
+        PoseTraining,
+        Skeleton,
+        SkeletonInstance,
+        SkeletonInstances,
+        Skeletons,
+        SourceVideos,
+        TrainingFrame,
+        TrainingFrames,
+    )
+    from pynwb.image import ImageSeries
+
+    from posebridge.formats.nwb._common import DEFAULT_MODULE, MODULE_DESCRIPTION
+
+    if DEFAULT_MODULE in nwbfile.processing:
+        module = nwbfile.processing[DEFAULT_MODULE]
+    else:
+        module = nwbfile.create_processing_module(DEFAULT_MODULE, MODULE_DESCRIPTION)
+    if "PoseTraining" in module.data_interfaces:
+        raise PoseBridgeError(
+            "the NWB file already holds a PoseTraining in processing/behavior; NWB allows one "
+            "such name per module."
+        )
+    keypoints = [str(k) for k in ds[schema.KEYPOINT].values]
+    if "Skeletons" in module.data_interfaces:
+        skeletons = module.data_interfaces["Skeletons"]
+    else:
+        skeletons = Skeletons(name="Skeletons")
+        module.add(skeletons)
+    name, number = skeleton_name, 2
+    while name in skeletons.skeletons:
+        name, number = f"{skeleton_name}_{number}", number + 1
+    at = {k: i for i, k in enumerate(keypoints)}
+    edges = np.zeros((0, 2), dtype=np.int64)
+    if "skeleton_edges" in ds:
+        pairs = [(str(a), str(b)) for a, b in np.asarray(ds["skeleton_edges"].values)]
+        edges = np.array([[at[a], at[b]] for a, b in pairs if a in at and b in at], dtype=np.int64)
+    skeleton = Skeleton(name=name, nodes=keypoints, edges=_narrowest(edges.reshape(-1, 2)))
+    skeletons.add_skeletons(skeleton)
+
+    groups = labels.video_groups(ds)
+    fps = ds.attrs.get("fps")
+    size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
+    series = []
+    for k, (video, images) in enumerate(zip(groups.names, groups.images, strict=True)):
+        files, relative = _external(images if images is not None else [video], out_folder)
+        notes = [PATHS_MARKER] if relative else []
+        if not fps:
+            notes.append(frames_comment())
+        count = (
+            len(files) if images is not None else int(groups.index[groups.of_row == k].max()) + 1
+        )
+        extra: dict[str, Any] = {}
+        if images is None and len(groups.names) == 1 and size[0] and size[1]:
+            extra["dimension"] = [int(size[0]), int(size[1])]
+        series.append(
+            ImageSeries(
+                name=f"video_{k}",
+                description=(
+                    "Images of the labelled frames (external files, one frame each)."
+                    if images is not None
+                    else f"The video the labelled frames come from: {video or '(unknown)'}."
+                ),
+                comments="; ".join(notes) or "no comments",
+                format="external",
+                external_file=files,
+                starting_frame=list(range(len(files))) if images is not None else [0],
+                rate=float(fps) if fps else 1.0,
+                num_samples=count,
+                unit="n.a.",
+                **extra,
+            )
+        )
+
+    individuals = unique_names([str(i) for i in ds[schema.INDIVIDUAL].values])
+    ids = _narrowest(np.arange(len(individuals)), np.uint16)
+    position = ds["position"].transpose(schema.TIME, schema.INDIVIDUAL, schema.KEYPOINT, ...)
+    position = np.asarray(position.transpose(..., schema.SPACE).values, dtype=np.float64)
+    flags = labels.point_flags(ds).transpose(0, 2, 1)  # (time, individual, keypoint)
+    exists = np.isfinite(position).any(axis=(2, 3))
+    annotator = ds.attrs.get("scorer")
+    frames = []
+    for row in range(ds.sizes[schema.TIME]):  # the format: one object per frame and instance
+        instances = [
+            SkeletonInstance(
+                name=individuals[i],
+                id=ids[i],
+                node_locations=position[row, i],
+                node_visibility=flags[row, i],
+                skeleton=skeleton,
+            )
+            for i in np.flatnonzero(exists[row])
+        ]
+        kwargs: dict[str, Any] = {"annotator": str(annotator)} if annotator else {}
+        frames.append(
+            TrainingFrame(
+                name=f"frame_{row}",
+                skeleton_instances=SkeletonInstances(skeleton_instances=instances),
+                source_video=series[int(groups.of_row[row])],
+                source_video_frame_index=_unsigned(int(groups.index[row])),
+                **kwargs,
+            )
+        )
+    training = PoseTraining(
+        name="PoseTraining",
+        training_frames=TrainingFrames(training_frames=frames),
+        source_videos=SourceVideos(image_series=series),
+    )
+    module.add(training)
+    return training
