@@ -594,6 +594,9 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
             )
         ds["confidence"] = ds["confidence"].transpose(*match[0], *conf_views)
 
+    if ds.attrs.get("content") == "labels":  # time counts the labelled frames: renumbered
+        ds = ds.assign_coords({TIME: np.arange(ds.sizes[TIME], dtype=np.int64)})
+        ds.attrs["time_unit"] = "frames"
     time = np.asarray(ds[TIME].values)
     if time.dtype.kind not in "iuf":
         _fail(f"Coordinate 'time' must be numeric, got dtype {time.dtype}.")

@@ -461,7 +461,7 @@ def build_training(
                 external_file=files,
                 starting_frame=list(range(len(files))) if images is not None else [0],
                 rate=float(fps) if fps else 1.0,
-                num_samples=count,
+                num_samples=np.uint64(count),
                 unit="n.a.",
                 **extra,
             )

@@ -1,0 +1,206 @@
+"""DeepLabCut / LightningPose CollectedData as labels: layouts read and written."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import labels
+from posebridge.errors import FormatError
+from posebridge.formats import deeplabcut
+
+IMAGES = [
+    "labeled-data/reach/img0005.png",
+    "labeled-data/reach/img0020.png",
+    "labeled-data/walk/img0003.png",
+]
+
+
+def collected_frame(index: pd.Index, individuals: list[str] | None = None) -> pd.DataFrame:
+    """A CollectedData table: x, y of 2 bodyparts, values 0.5, 1.5, ... per cell."""
+    bodyparts = ["snout", "tail"]
+    if individuals:
+        columns = pd.MultiIndex.from_product(
+            [["me"], individuals, bodyparts, ["x", "y"]],
+            names=["scorer", "individuals", "bodyparts", "coords"],
+        )
+    else:
+        columns = pd.MultiIndex.from_product(
+            [["me"], bodyparts, ["x", "y"]], names=["scorer", "bodyparts", "coords"]
+        )
+    values = np.arange(len(index) * len(columns), dtype=float).reshape(len(index), -1) + 0.5
+    values[0, :2] = np.nan  # the first snout is not labelled
+    return pd.DataFrame(values, index=index, columns=columns)
+
+
+def three_levels(paths: list[str]) -> pd.MultiIndex:
+    return pd.MultiIndex.from_tuples([tuple(p.split("/")) for p in paths])
+
+
+@pytest.fixture
+def dlc_23_h5(tmp_path):
+    """CollectedData as DeepLabCut >= 2.3 writes it: 3-level rows, fixed format."""
+    df = collected_frame(three_levels(IMAGES))
+    path = tmp_path / "CollectedData_me.h5"
+    df.to_hdf(path, key="df_with_missing", mode="w")
+    return path, df
+
+
+@pytest.mark.parametrize(
+    ("layout", "index"),
+    [
+        ("fixed, 3 levels", three_levels(IMAGES)),
+        ("fixed, paths", pd.Index(IMAGES)),
+        ("table, paths", pd.Index(IMAGES)),
+    ],
+)
+def test_h5_layouts_read_as_labels(tmp_path, layout, index):
+    df = collected_frame(index)
+    path = tmp_path / "CollectedData_me.h5"
+    df.to_hdf(path, key="df_with_missing", mode="w", format=layout.split(",")[0])
+    ds = posebridge.load(path)
+    assert labels.is_labels(ds)
+    assert ds.image_path.values.tolist() == IMAGES
+    assert ds.video.values.tolist() == ["labeled-data/reach"] * 2 + ["labeled-data/walk"]
+    assert ds.frame.values.tolist() == [5, 20, 3]
+    np.testing.assert_array_equal(
+        ds.position.sel(individual="individual_0")
+        .transpose("time", "keypoint", "space")
+        .values.reshape(3, -1),
+        df.to_numpy(),
+    )
+    assert np.isnan(ds.confidence.values).all()
+
+
+@pytest.mark.parametrize("index_columns", [1, 3])
+def test_csv_with_one_or_three_index_columns_reads_as_labels(tmp_path, index_columns):
+    index = pd.Index(IMAGES) if index_columns == 1 else three_levels(IMAGES)
+    df = collected_frame(index, individuals=["a", "b"])
+    path = tmp_path / "CollectedData_me.csv"
+    df.to_csv(path)
+    ds = posebridge.load(path)
+    assert labels.is_labels(ds)
+    assert ds.individual.values.tolist() == ["a", "b"]
+    assert ds.image_path.values.tolist() == IMAGES
+    expected = df.to_numpy().reshape(3, 2, 2, 2)  # (row, individual, bodypart, xy)
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "individual", "keypoint", "space"), expected
+    )
+
+
+def test_written_labels_are_what_deeplabcut_writes(dlc_23_h5, tmp_path):
+    path, df = dlc_23_h5
+    ds = posebridge.load(path)
+    out = tmp_path / "out" / "CollectedData_me.h5"
+    out.parent.mkdir()
+    posebridge.save(ds, out)
+    with h5py.File(out) as h5:  # pandas "fixed" format, as DeepLabCut writes labels
+        assert h5["df_with_missing"].attrs["pandas_type"] == b"frame"
+    back = pd.read_hdf(out)
+    assert back.index.nlevels == 3 and back.index.tolist() == df.index.tolist()
+    assert back.columns.tolist() == df.columns.tolist()  # x, y only: no likelihood
+    pd.testing.assert_frame_equal(back, df, check_names=False)
+
+
+def test_labels_round_trip_through_csv_and_h5(dlc_23_h5, tmp_path):
+    ds = posebridge.load(dlc_23_h5[0])
+    for name in ("CollectedData_me.csv", "again.h5"):
+        posebridge.save(ds, tmp_path / name)
+        back = posebridge.load(tmp_path / name)
+        for attr in ("source_file",):
+            back.attrs.pop(attr)
+        original = ds.copy()
+        original.attrs.pop("source_file")
+        xr.testing.assert_identical(back, original)
+
+
+def test_frames_without_images_get_deeplabcut_image_names(tmp_path):
+    ds = labels.from_numpy(
+        np.ones((3, 2, 1, 1)),
+        video=["/videos/mouse1.mp4", "/videos/mouse1.mp4", "clip.avi"],
+        frame=[7, 120, 3],
+    )
+    posebridge.save(ds, tmp_path / "CollectedData_me.h5")
+    back = posebridge.load(tmp_path / "CollectedData_me.h5")
+    assert back.image_path.values.tolist() == [
+        "labeled-data/mouse1/img007.png",  # padded to the widest frame number of the video
+        "labeled-data/mouse1/img120.png",
+        "labeled-data/clip/img3.png",
+    ]
+    assert back.frame.values.tolist() == [7, 120, 3]
+
+
+def test_points_not_visible_are_left_out_of_deeplabcut_files(tmp_path):
+    position = np.arange(8.0).reshape(1, 2, 4, 1)
+    visible = np.array([[[2.0], [0.0], [1.0], [np.nan]]])
+    ds = labels.from_numpy(position, image_path=["labeled-data/v/img1.png"], visible=visible)
+    posebridge.save(ds, tmp_path / "dlc.csv")
+    df = pd.read_csv(tmp_path / "dlc.csv", header=[0, 1, 2], index_col=[0, 1, 2])
+    assert df.index.tolist() == [("labeled-data", "v", "img1.png")]  # DLC >= 2.3 rows
+    assert df.columns.get_level_values("coords").unique().tolist() == ["x", "y"]
+    row = df.to_numpy()[0]
+    np.testing.assert_array_equal(row[[0, 1, 6, 7]], [0.0, 4.0, 3.0, 7.0])  # flags 2 and NaN
+    assert np.isnan(row[2:6]).all()  # flags 0 and 1: not a label in DeepLabCut
+
+
+def test_lightning_pose_keeps_its_visible_coord(tmp_path):
+    position = np.arange(4.0).reshape(1, 2, 2, 1)
+    visible = np.array([[[2.0], [1.0]]])
+    ds = labels.from_numpy(position, image_path=["labeled-data/img01.png"], visible=visible)
+    posebridge.save(ds, tmp_path / "CollectedData.csv", format="lp")
+    df = pd.read_csv(tmp_path / "CollectedData.csv", header=[0, 1, 2], index_col=0)
+    assert df.index.tolist() == ["labeled-data/img01.png"]  # one index column
+    assert df.xs("visible", level="coords", axis=1).to_numpy().tolist() == [[2.0, 1.0]]
+    back = posebridge.load(tmp_path / "CollectedData.csv", format="lp")
+    assert labels.is_labels(back)
+    np.testing.assert_array_equal(back.visible.values, visible)
+    np.testing.assert_array_equal(back.position.values, position)
+
+
+def test_predictions_indexed_by_image_stay_predictions(tmp_path):
+    columns = pd.MultiIndex.from_product(
+        [["net"], ["snout"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    df = pd.DataFrame([[1.0, 2.0, 0.9]], index=["labeled-data/v/img1.png"], columns=columns)
+    df.to_hdf(tmp_path / "machinelabels-iter0.h5", key="df_with_missing")
+    ds = posebridge.load(tmp_path / "machinelabels-iter0.h5")
+    assert not labels.is_labels(ds)
+    assert ds.image_path.values.tolist() == ["labeled-data/v/img1.png"]
+
+
+def test_old_windows_image_paths_are_read_with_slashes(tmp_path):
+    windows = [p.replace("/", "\\") for p in IMAGES]
+    collected_frame(pd.Index(windows)).to_hdf(tmp_path / "old.h5", key="df_with_missing")
+    ds = posebridge.load(tmp_path / "old.h5")
+    assert ds.image_path.values.tolist() == IMAGES
+    assert ds.frame.values.tolist() == [5, 20, 3]
+
+
+def test_repeated_image_rows_are_an_error_naming_them(tmp_path):
+    repeated = [IMAGES[0], IMAGES[1], IMAGES[0]]
+    collected_frame(pd.Index(repeated)).to_csv(tmp_path / "dup.csv")
+    with pytest.raises(FormatError, match=r"dup.csv.*rows \[0, 2\].*img0005.png"):
+        posebridge.load(tmp_path / "dup.csv")
+
+
+def test_an_index_level_left_empty_is_an_error(tmp_path):
+    df = collected_frame(three_levels(IMAGES))
+    path = tmp_path / "broken.csv"
+    df.to_csv(path)
+    text = path.read_text().splitlines()
+    text[4] = "labeled-data,," + text[4].split(",", 3)[3]  # row 1 loses its video and image
+    path.write_text("\n".join(text) + "\n")
+    with pytest.raises(FormatError, match=r"broken.csv.*row 1 has an empty level"):
+        posebridge.load(path)
+
+
+def test_dataframe_function_gives_labels_too(dlc_23_h5):
+    _, df = dlc_23_h5
+    ds = deeplabcut.dataset_from_dataframe(df)
+    assert labels.is_labels(ds) and ds.frame.values.tolist() == [5, 20, 3]
+    again = deeplabcut.dataframe_from_dataset(ds)
+    pd.testing.assert_frame_equal(again, df, check_names=False)

@@ -1,0 +1,257 @@
+"""NWB ndx-pose PoseTraining as labels: layout, dtypes, paths, reading sleap-io's names."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import labels
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats import nwb
+
+TRAINING = "processing/behavior/PoseTraining"
+
+
+@pytest.fixture
+def mixed_videos() -> xr.Dataset:
+    """3 labelled frames: 2 of a (missing) video file, 1 image; 2 individuals, 3 keypoints."""
+    position = np.random.default_rng(8).uniform(0, 300, (3, 2, 3, 2))
+    position[1, :, :, 1] = np.nan  # 'm2' not labelled in the second frame
+    position[2, :, 0, 0] = np.nan
+    ds = labels.from_numpy(
+        position,
+        video=["videos/cam1.mp4", "videos/cam1.mp4", ""],
+        frame=[100, 7, 0],
+        image_path=["", "", "labeled-data/cam2/img0042.png"],
+        individual_names=["m1", "m2"],
+        keypoint_names=["nose", "ear", "tail"],
+    )
+    ds["skeleton_edges"] = (("edge", "edge_node"), [["nose", "ear"], ["ear", "tail"]])
+    return ds.assign_attrs(scorer="alice")
+
+
+def test_layout_and_dtypes(mixed_videos, tmp_path):
+    path = tmp_path / "labels.nwb"
+    assert nwb.write(mixed_videos, path) == [path]  # one file, whatever the individuals
+    with h5py.File(path) as h5:
+        skeleton = h5["processing/behavior/Skeletons/skeleton"]
+        assert skeleton["nodes"].asstr()[()].tolist() == ["nose", "ear", "tail"]
+        assert skeleton["edges"][()].tolist() == [[0, 1], [1, 2]]
+        videos = h5[f"{TRAINING}/source_videos"]
+        assert videos["video_0"]["external_file"].asstr()[()].tolist() == ["videos/cam1.mp4"]
+        assert videos["video_1"]["external_file"].asstr()[()].tolist() == [
+            "labeled-data/cam2/img0042.png"
+        ]
+        assert videos["video_0"]["format"].asstr()[()] == "external"
+        frames = h5[f"{TRAINING}/training_frames"]
+        assert sorted(frames) == ["frame_0", "frame_1", "frame_2"]
+        index = [frames[f"frame_{k}"].attrs["source_video_frame_index"] for k in range(3)]
+        assert [int(i) for i in index] == [100, 7, 0]
+        assert all(i.dtype == np.uint32 for i in index)
+        assert frames["frame_0"].attrs["annotator"] == "alice"
+        assert h5[f"{TRAINING}/training_frames/frame_1/source_video"] == videos["video_0"]
+        instances = frames["frame_1/skeleton_instances"]
+        assert list(instances) == ["m1"]  # m2 has no point there
+        m1 = frames["frame_0/skeleton_instances/m1"]
+        assert m1.attrs["id"] == 0 and m1.attrs["id"].dtype == np.uint16
+        np.testing.assert_array_equal(
+            m1["node_locations"][()], mixed_videos.position.isel(time=0, individual=0).values.T
+        )
+        assert m1["node_visibility"][()].tolist() == [True, True, True]
+        visibility = frames["frame_2/skeleton_instances/m1/node_visibility"][()]
+        assert visibility.tolist() == [False, True, True]
+
+
+def test_labels_read_back_identical(mixed_videos, tmp_path):
+    nwb.write(mixed_videos, tmp_path / "labels.nwb")
+    back = posebridge.load(tmp_path / "labels.nwb")
+    assert labels.is_labels(back) and back.attrs["source_software"] == "NWB"
+    back.attrs.pop("source_file")
+    original = mixed_videos.assign_attrs(source_software="NWB")
+    xr.testing.assert_identical(back.drop_vars("confidence"), original.drop_vars("confidence"))
+
+
+def test_absolute_paths_are_stored_relative_and_read_back_absolute(tmp_path):
+    video = str(tmp_path / "media" / "session.mp4")  # need not exist
+    ds = labels.from_numpy(np.ones((1, 2, 1, 1)), video=[video], frame=[3])
+    (tmp_path / "out").mkdir()
+    nwb.write(ds, tmp_path / "out" / "labels.nwb")
+    with h5py.File(tmp_path / "out" / "labels.nwb") as h5:
+        stored = h5[f"{TRAINING}/source_videos/video_0/external_file"].asstr()[0]
+    assert stored == os.path.join("..", "media", "session.mp4")
+    assert posebridge.load(tmp_path / "out" / "labels.nwb").video.values.tolist() == [video]
+
+
+def test_large_frame_numbers_and_many_individuals_keep_their_values(tmp_path):
+    n = 300  # more individuals than uint8 ids hold
+    position = np.ones((1, 2, 1, n))
+    ds = labels.from_numpy(position, video=["v.mp4"], frame=[2**32 + 5])
+    nwb.write(ds, tmp_path / "big.nwb")
+    with h5py.File(tmp_path / "big.nwb") as h5:
+        frame = h5[f"{TRAINING}/training_frames/frame_0"]
+        assert frame.attrs["source_video_frame_index"].dtype == np.uint64
+        ids = [int(i.attrs["id"]) for i in frame["skeleton_instances"].values()]
+    assert sorted(ids) == list(range(n))
+    back = posebridge.load(tmp_path / "big.nwb")
+    assert back.frame.values.tolist() == [2**32 + 5]
+    assert back.individual.values.tolist() == ds.individual.values.tolist()
+
+
+def test_points_marked_not_visible_keep_their_coordinates(tmp_path):
+    position = np.array([[[[1.0], [2.0]], [[3.0], [4.0]]]])
+    ds = labels.from_numpy(position, video=["v"], frame=[0], visible=np.array([[[0.0], [2.0]]]))
+    nwb.write(ds, tmp_path / "hidden.nwb")
+    back = posebridge.load(tmp_path / "hidden.nwb")
+    np.testing.assert_array_equal(back.position.values, position)
+    np.testing.assert_array_equal(back.visible.values, [[[0.0], [2.0]]])
+
+
+def _sleap_io_style(path, names=("instance_0", "instance_1")):
+    """A PoseTraining laid out as sleap-io writes it (names by rank, uint8 ids)."""
+    import datetime as dt
+
+    import pynwb
+    from ndx_pose import (
+        PoseTraining,
+        Skeleton,
+        SkeletonInstance,
+        SkeletonInstances,
+        Skeletons,
+        SourceVideos,
+        TrainingFrame,
+        TrainingFrames,
+    )
+    from pynwb.image import ImageSeries
+
+    nwbfile = pynwb.NWBFile("s", "id", dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    module = nwbfile.create_processing_module("behavior", "b")
+    skeleton = Skeleton(name="skeleton_0", nodes=["a", "b"], edges=np.array([[0, 1]], "uint8"))
+    module.add(Skeletons(skeletons=[skeleton]))
+    video = ImageSeries(
+        name="video_0",
+        external_file=["/tmp/x.mp4"],
+        starting_frame=[0],
+        format="external",
+        rate=30.0,
+        num_samples=10,
+    )
+    instances = [
+        SkeletonInstance(
+            name=name,
+            id=np.uint8(k),
+            node_locations=np.array([[k, 1.0], [2.0, np.nan]]),
+            node_visibility=np.array([True, False]),
+            skeleton=skeleton,
+        )
+        for k, name in enumerate(names)
+    ]
+    frame = TrainingFrame(
+        name="frame_0",
+        skeleton_instances=SkeletonInstances(skeleton_instances=instances),
+        source_video=video,
+        source_video_frame_index=np.uint32(4),
+    )
+    module.add(
+        PoseTraining(
+            training_frames=TrainingFrames(training_frames=[frame]),
+            source_videos=SourceVideos(image_series=[video]),
+        )
+    )
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+def test_sleap_io_instance_names_become_untracked_individuals(tmp_path):
+    _sleap_io_style(tmp_path / "sio.nwb")
+    ds = posebridge.load(tmp_path / "sio.nwb")
+    assert ds.individual.values.tolist() == ["untracked_0", "untracked_1"]
+    assert ds.video.values.tolist() == ["/tmp/x.mp4"] and ds.frame.values.tolist() == [4]
+    assert ds.attrs["fps"] == 30.0
+    np.testing.assert_array_equal(
+        ds.position.isel(time=0, individual=1).values, [[1, 2], [1, np.nan]]
+    )
+
+
+def test_content_option_chooses_what_to_read(tmp_path):
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), video=["v.mp4"] * 2, frame=[0, 1])
+    nwb.write(ds, tmp_path / "l.nwb")
+    with pytest.raises(FormatError, match="content='labels'"):
+        posebridge.load(tmp_path / "l.nwb", content="predictions")
+    assert labels.is_labels(posebridge.load(tmp_path / "l.nwb", content="labels"))
+    with pytest.raises(PoseBridgeError, match="content must be one of"):
+        posebridge.load(tmp_path / "l.nwb", content="both")
+
+
+def test_a_file_with_both_reads_poses_by_default_and_labels_on_request(tmp_path):
+    poses = posebridge.from_numpy(np.ones((4, 2, 1, 1)), fps=30.0)
+    nwb.write(poses, tmp_path / "both.nwb")
+    ds = labels.from_numpy(np.full((1, 2, 1, 1), 2.0), video=["v.mp4"], frame=[3])
+    nwb.write(ds, tmp_path / "both.nwb", append=True)
+    assert not labels.is_labels(posebridge.load(tmp_path / "both.nwb"))
+    back = posebridge.load(tmp_path / "both.nwb", content="labels")
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+    from posebridge.io import nwb as sleap_names
+
+    assert labels.is_labels(sleap_names.load_nwb(tmp_path / "both.nwb"))  # as sleap-io
+
+
+def test_failed_append_leaves_the_file_unchanged(tmp_path):
+    ds = labels.from_numpy(np.ones((1, 2, 1, 1)), video=["v.mp4"], frame=[0])
+    nwb.write(ds, tmp_path / "l.nwb")
+    before = (tmp_path / "l.nwb").read_bytes()
+    with pytest.raises(PoseBridgeError, match="already holds a PoseTraining"):
+        nwb.write(ds, tmp_path / "l.nwb", append=True)
+    assert (tmp_path / "l.nwb").read_bytes() == before
+
+
+def test_several_skeletons_need_a_choice(tmp_path):
+    _sleap_io_style(tmp_path / "sio.nwb")
+    with h5py.File(tmp_path / "sio.nwb", "r+") as h5:  # a second skeleton for instance_1
+        skeletons = h5["processing/behavior/Skeletons"]
+        h5.copy(skeletons["skeleton_0"], skeletons, name="other")
+        instance = h5[f"{TRAINING}/training_frames/frame_0/skeleton_instances/instance_1"]
+        del instance["skeleton_0"]
+        instance["other"] = h5py.SoftLink("/processing/behavior/Skeletons/other")
+    with pytest.raises(FormatError, match="skeleton=<name>"):
+        posebridge.load(tmp_path / "sio.nwb")
+    ds = posebridge.load(tmp_path / "sio.nwb", skeleton="other")
+    assert ds.individual.values.tolist() == ["untracked_1"]
+
+
+def test_a_training_frame_outside_its_image_list_is_an_error(mixed_videos, tmp_path):
+    nwb.write(mixed_videos, tmp_path / "l.nwb")
+    with h5py.File(tmp_path / "l.nwb", "r+") as h5:
+        h5[f"{TRAINING}/training_frames/frame_2"].attrs["source_video_frame_index"] = 5
+    with pytest.raises(FormatError, match="does not hold"):
+        posebridge.load(tmp_path / "l.nwb")
+
+
+def test_pynwb_reads_the_file_in_a_fresh_process(mixed_videos, tmp_path):
+    path = tmp_path / "labels.nwb"
+    nwb.write(mixed_videos, path)
+    script = textwrap.dedent(
+        f"""
+        import pynwb
+        with pynwb.NWBHDF5IO({str(path)!r}, "r") as io:
+            f = io.read()
+            training = f.processing["behavior"]["PoseTraining"]
+            frames = training.training_frames.training_frames
+            print(len(frames), frames["frame_0"].source_video_frame_index)
+            inst = frames["frame_0"].skeleton_instances.skeleton_instances["m2"]
+            print(inst.skeleton.name, inst.node_locations[:].round(6).tolist())
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[0] == "3 100"
+    expected = mixed_videos.position.isel(time=0, individual=1).values.T.round(6).tolist()
+    assert out[1] == f"skeleton {expected}"

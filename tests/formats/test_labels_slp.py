@@ -1,0 +1,156 @@
+"""SLEAP .slp user instances as labels: the tables written, read back, the auto rule."""
+
+from __future__ import annotations
+
+import json
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import labels, schema
+from posebridge.formats import slp
+
+USER, PREDICTED = 0, 1
+
+
+@pytest.fixture
+def mixed_videos() -> xr.Dataset:
+    """4 labelled frames: 2 of a video file, 2 images of a folder; tracks a, b + untracked."""
+    rng = np.random.default_rng(3)
+    position = rng.uniform(0, 500, (4, 2, 3, 3))
+    position[0, :, :, 2] = np.nan  # 'untracked_0' absent in the first frame
+    position[2, :, 1, 0] = np.nan  # a point not labelled
+    return labels.from_numpy(
+        position,
+        video=["/data/cam1.mp4", "x", "/data/cam1.mp4", "x"],
+        frame=[30, 0, 12, 0],
+        image_path=["", "frames/f0007.png", "", "frames/f0002.png"],
+        individual_names=["a", "b", "untracked_0"],
+        keypoint_names=["head", "body", "tail"],
+    )
+
+
+def read_tables(path):
+    with h5py.File(path) as h5:
+        videos = [json.loads(v) for v in h5["videos_json"][()]]
+        tracks = [json.loads(t)[1] for t in h5["tracks_json"][()]]
+        return (
+            videos,
+            tracks,
+            h5["frames"][()],
+            h5["instances"][()],
+            h5["points"][()],
+            h5["pred_points"][()],
+        )
+
+
+def test_labels_are_written_as_user_instances_in_every_video(mixed_videos, tmp_path):
+    path = tmp_path / "labels.slp"
+    slp.write(mixed_videos, path)
+    videos, tracks, frames, instances, points, _ = read_tables(path)
+    assert videos[0]["backend"]["filename"] == "/data/cam1.mp4"
+    assert videos[1]["backend"]["filenames"] == ["frames/f0007.png", "frames/f0002.png"]
+    assert frames["video"].tolist() == [0, 1, 0, 1]
+    assert frames["frame_idx"].tolist() == [30, 0, 12, 1]  # frame number; image position
+    assert tracks == ["a", "b"]
+    assert (instances["instance_type"] == USER).all()
+    assert instances["track"].tolist() == [0, 1, 0, 1, -1, 0, 1, -1, 0, 1, -1]
+    expected = mixed_videos.position.transpose("time", "individual", "keypoint", "space").values
+    present = np.isfinite(expected).any(axis=(2, 3))
+    rows = expected[present].reshape(-1, 2)
+    np.testing.assert_array_equal(np.c_[points["x"], points["y"]], rows)
+    assert points["visible"].tolist() == np.isfinite(rows).all(axis=1).tolist()
+
+
+def test_labels_read_back_identical(mixed_videos, tmp_path):
+    slp.write(mixed_videos, tmp_path / "labels.slp")
+    back = posebridge.load(tmp_path / "labels.slp")
+    assert back.attrs["source_software"] == "SLEAP"
+    back.attrs.pop("source_file")
+    original = mixed_videos.assign_attrs(source_software="SLEAP")
+    xr.testing.assert_identical(back.drop_vars("confidence"), original.drop_vars("confidence"))
+    assert np.isnan(back.confidence.values).all()
+
+
+def test_linked_predictions_are_kept_apart_and_written_back(tmp_path):
+    position = np.array([[[[10.0], [20.0]], [[11.0], [21.0]]]])  # 1 frame, 2 keypoints
+    ds = labels.from_numpy(position, video=["v.mp4"], frame=[5], individual_names=["m"])
+    ds["predicted_position"] = ds.position + 0.5
+    ds["predicted_confidence"] = (("time", "keypoint", "individual"), [[[0.7], [0.8]]])
+    ds["predicted_score"] = (("time", "individual"), [[0.9]])
+    slp.write(ds, tmp_path / "linked.slp")
+    _, _, _, instances, points, pred_points = read_tables(tmp_path / "linked.slp")
+    user, pred = instances[instances["instance_type"] == USER], instances["instance_type"] == 1
+    assert user["from_predicted"].tolist() == instances["instance_id"][pred].tolist()
+    np.testing.assert_allclose(pred_points["score"], [0.7, 0.8])
+    np.testing.assert_array_equal(pred_points["x"], [10.5, 20.5])
+    np.testing.assert_array_equal(points["x"], [10.0, 20.0])
+    back = posebridge.load(tmp_path / "linked.slp")
+    assert labels.is_labels(back)  # the only prediction is a user instance's source
+    for name in ("position", "predicted_position", "predicted_confidence", "predicted_score"):
+        np.testing.assert_allclose(back[name].values, ds[name].values, rtol=1e-7, err_msg=name)
+
+
+def test_points_marked_not_visible_keep_their_coordinates(tmp_path):
+    position = np.array([[[[1.0], [2.0], [np.nan]], [[3.0], [4.0], [np.nan]]]])
+    visible = np.array([[[2.0], [0.0], [0.0]]])
+    ds = labels.from_numpy(position, video=["v.mp4"], frame=[0], visible=visible)
+    slp.write(ds, tmp_path / "hidden.slp")
+    _, _, _, _, points, _ = read_tables(tmp_path / "hidden.slp")
+    assert points["visible"].tolist() == [True, False, False]
+    np.testing.assert_array_equal(points["x"][:2], [1.0, 2.0])  # kept though not visible
+    back = posebridge.load(tmp_path / "hidden.slp")
+    np.testing.assert_array_equal(back.position.values, position)
+    np.testing.assert_array_equal(back.visible.values, visible)
+
+
+def test_without_hidden_points_there_is_no_visible_variable(mixed_videos, tmp_path):
+    slp.write(mixed_videos, tmp_path / "plain.slp")
+    assert "visible" not in posebridge.load(tmp_path / "plain.slp")
+
+
+def _strip_provenance(path):
+    with h5py.File(path, "r+") as h5:
+        metadata = json.loads(h5["metadata"].attrs["json"])
+        metadata["provenance"] = {}
+        h5["metadata"].attrs["json"] = np.bytes_(json.dumps(metadata))
+
+
+def test_auto_reads_files_with_other_predictions_as_poses(tmp_path):
+    position = np.arange(16.0).reshape(2, 2, 2, 2)
+    confidence = np.full((2, 2, 2), np.nan)
+    confidence[1, :, 0] = 0.5  # one predicted instance, made from nothing
+    ds = schema.from_numpy(position, confidence, individual_names=["a", "b"])
+    ds = ds.assign_coords(time=[3, 8])
+    slp.write(ds, tmp_path / "mixed.slp")
+    _strip_provenance(tmp_path / "mixed.slp")  # as if SLEAP had written it
+    assert not labels.is_labels(posebridge.load(tmp_path / "mixed.slp"))
+    user = posebridge.load(tmp_path / "mixed.slp", instances="user")
+    assert labels.is_labels(user)
+    assert user.frame.values.tolist() == [3, 8]
+    assert np.isnan(user.position.isel(time=1, individual=0)).all()  # the prediction's slot
+
+
+def test_poses_without_scores_come_back_as_poses(tmp_path):
+    ds = schema.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(time=[0, 4, 9])
+    slp.write(ds, tmp_path / "poses.slp")  # user instances in the file, marked as poses
+    back = posebridge.load(tmp_path / "poses.slp")
+    assert not labels.is_labels(back) and back.time.values.tolist() == [0, 4, 9]
+    _strip_provenance(tmp_path / "poses.slp")
+    assert labels.is_labels(posebridge.load(tmp_path / "poses.slp"))  # SLEAP's own: labels
+
+
+def test_video_option_reads_the_labels_of_one_video(mixed_videos, tmp_path):
+    slp.write(mixed_videos, tmp_path / "labels.slp")
+    one = posebridge.load(tmp_path / "labels.slp", video="cam1.mp4")
+    assert one.video.values.tolist() == ["/data/cam1.mp4"] * 2
+    assert one.frame.values.tolist() == [30, 12]
+
+
+def test_labels_need_2d(tmp_path):
+    ds = labels.from_numpy(np.zeros((1, 3, 1, 1)), video=["v"], frame=[0])
+    with pytest.raises(posebridge.SchemaError, match="2-D"):
+        slp.write(ds, tmp_path / "x.slp")

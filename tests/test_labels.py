@@ -1,0 +1,180 @@
+"""posebridge.labels: the representation of labelled frames in the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import posebridge
+from posebridge import labels, schema
+from posebridge.errors import SchemaError
+
+
+@pytest.fixture
+def two_videos() -> xr.Dataset:
+    """3 labelled frames: two of a video file, one image; 2 individuals x 2 keypoints."""
+    position = np.arange(24, dtype=float).reshape(3, 2, 2, 2)
+    position[1, :, 1, 0] = np.nan
+    return labels.from_numpy(
+        position,
+        video=["/data/a.mp4", "/data/a.mp4", "ignored"],
+        frame=[10, 4, 0],
+        image_path=["", "", "labeled-data/b/img0042.png"],
+        individual_names=["m1", "m2"],
+        keypoint_names=["nose", "tail"],
+    )
+
+
+def test_labels_dataset_has_its_marks_and_row_coordinates(two_videos):
+    ds = two_videos
+    assert labels.is_labels(ds) and ds.attrs["ds_type"] == "poses"
+    assert ds.time.values.tolist() == [0, 1, 2]
+    assert ds.time.dtype == np.int64 and ds.attrs["time_unit"] == "frames"
+    # a row with an image takes its video and frame from the image
+    assert ds.video.values.tolist() == ["/data/a.mp4", "/data/a.mp4", "labeled-data/b"]
+    assert ds.frame.values.tolist() == [10, 4, 42]
+    assert ds.frame.dtype == np.int64
+    assert ds.image_path.values.tolist() == ["", "", "labeled-data/b/img0042.png"]
+    assert not labels.is_labels(posebridge.from_numpy(np.zeros((1, 2, 1, 1))))
+
+
+def test_labels_save_to_netcdf_as_they_are(two_videos, tmp_path):
+    two_videos.to_netcdf(tmp_path / "labels.nc", engine="h5netcdf")
+    back = posebridge.load(tmp_path / "labels.nc")
+    for name in ("video", "frame", "image_path"):
+        assert back[name].values.tolist() == two_videos[name].values.tolist()
+    np.testing.assert_array_equal(back.position.values, two_videos.position.values)
+    assert labels.is_labels(back)
+
+
+@pytest.mark.parametrize(
+    ("name", "frame"),
+    [
+        ("labeled-data/v/img0042.png", 42),
+        ("img7.jpg", 7),
+        ("frame_12_cam2.png", 2),  # the last run of digits
+        ("no-digits.png", -1),
+        ("C:\\data\\v1\\img0005.png", 5),
+        ("x/" + "9" * 30 + ".png", -1),  # beyond int64: unknown
+    ],
+)
+def test_frame_numbers_come_from_image_names(name, frame):
+    assert labels.image_frames([name]).tolist() == [frame]
+
+
+def test_windows_separators_become_slashes():
+    ds = labels.from_numpy(np.zeros((1, 2, 1, 1)), image_path=["labeled-data\\reach\\img0005.png"])
+    assert ds.image_path.values.tolist() == ["labeled-data/reach/img0005.png"]
+    assert ds.video.values.tolist() == ["labeled-data/reach"]
+    assert ds.frame.values.tolist() == [5]
+
+
+@pytest.mark.parametrize(
+    ("video", "frame", "image"),
+    [
+        (["v.mp4", "v.mp4"], [3, 3], None),  # same video and frame
+        (["v.mp4", "w.mp4"], [0, 0], ["a/img1.png", "a/img1.png"]),  # same image
+    ],
+)
+def test_two_rows_with_one_key_are_refused(video, frame, image):
+    with pytest.raises(SchemaError, match="share a key"):
+        labels.from_numpy(np.zeros((2, 2, 1, 1)), video=video, frame=frame, image_path=image)
+
+
+def test_same_frame_number_in_two_videos_is_fine():
+    ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["a1", "a"], frame=[1, 11])
+    assert ds.sizes["time"] == 2
+    ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["a", "b"], frame=[1, 1])
+    assert ds.sizes["time"] == 2
+
+
+def test_a_row_without_video_or_image_is_refused():
+    ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(content="labels")
+    with pytest.raises(SchemaError, match="'video' coordinate"):
+        schema.validate(ds)
+
+
+def test_validate_renumbers_time_after_a_selection(two_videos):
+    picked = two_videos.isel(time=[2, 0])
+    assert picked.time.values.tolist() == [2, 0]
+    ds = schema.validate(picked)
+    assert ds.time.values.tolist() == [0, 1]
+    assert ds.frame.values.tolist() == [42, 10]
+
+
+def test_fps_records_the_rate_and_keeps_rows(two_videos):
+    ds = schema.with_fps(two_videos, 25.0)
+    assert ds.attrs["fps"] == 25.0
+    assert ds.attrs["time_unit"] == "frames"
+    assert ds.time.values.tolist() == [0, 1, 2]
+
+
+def test_video_groups_lay_out_videos_and_images(two_videos):
+    groups = labels.video_groups(two_videos)
+    assert groups.names == ["/data/a.mp4", "labeled-data/b"]
+    assert groups.of_row.tolist() == [0, 0, 1]
+    assert groups.images == [None, ["labeled-data/b/img0042.png"]]
+    assert groups.index.tolist() == [10, 4, 0]  # frame numbers; image positions
+
+
+def test_a_video_mixing_images_and_frames_cannot_be_laid_out():
+    ds = labels.from_numpy(
+        np.zeros((2, 2, 1, 1)), video=["v", "v"], frame=[1, 2], image_path=["", "x/v"]
+    )
+    ds = ds.assign_coords(video=("time", ["x", "x"]))  # the image's folder and a file: one name
+    with pytest.raises(SchemaError, match="mix rows"):
+        labels.video_groups(ds)
+
+
+def test_a_video_frame_of_unknown_number_cannot_be_located():
+    ds = labels.from_numpy(np.zeros((1, 2, 1, 1)), video=["v.mp4"], frame=[-1])
+    with pytest.raises(SchemaError, match="unknown frame number"):
+        labels.video_groups(ds)
+
+
+def test_point_flags_follow_coordinates_and_visible():
+    position = np.ones((1, 2, 3, 1))
+    position[0, :, 2, 0] = np.nan
+    ds = labels.from_numpy(
+        position, video=["v"], frame=[0], visible=np.array([[[2.0], [0.0], [np.nan]]])
+    )
+    assert labels.point_flags(ds)[0, :, 0].tolist() == [True, False, False]
+
+
+def test_as_poses_gives_the_frames_of_one_video(two_videos):
+    ds = labels.as_poses(two_videos, video="/data/a.mp4")
+    assert ds.time.values.tolist() == [4, 10]
+    assert not labels.is_labels(ds) and ds.attrs["video_path"] == "/data/a.mp4"
+    np.testing.assert_array_equal(ds.position.values, two_videos.position.isel(time=[1, 0]).values)
+    with pytest.raises(SchemaError, match="2 videos"):
+        labels.as_poses(two_videos)
+
+
+@pytest.mark.parametrize("name", ["out.analysis.h5", "out.csv"])
+def test_formats_that_hold_poses_only_refuse_labels(two_videos, tmp_path, name):
+    fmt = None if name.endswith(".h5") else "anipose"
+    with pytest.raises(SchemaError, match="labelled frames"):
+        posebridge.save(two_videos, tmp_path / name, fmt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_describe_counts_frames_per_video_and_points_per_frame(two_videos):
+    rows = dict(labels.describe(two_videos))
+    assert rows["labelled frames"] == "3 in 2 videos"
+    assert rows["  /data/a.mp4"] == "2 frames"
+    assert rows["  labeled-data/b"] == "1 images"
+    assert rows["points per frame"].startswith("3.7 on average (min 3, max 4), 11 in all")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    frames=st.lists(st.integers(0, 10**12), min_size=1, max_size=6, unique=True),
+    n_videos=st.integers(1, 3),
+)
+def test_row_keys_are_unique_exactly_when_video_frame_pairs_are(frames, n_videos):
+    videos = [f"v{i % n_videos}.mp4" for i in range(len(frames))]
+    ds = labels.from_numpy(np.zeros((len(frames), 2, 1, 1)), video=videos, frame=frames)
+    assert len(set(labels.row_keys(ds).tolist())) == len(frames)
