@@ -35,7 +35,7 @@ _H5_CHUNK_CELLS = 1 << 21  # numbers per appended block (16 MB)
 
 
 def _video_stem(video: str) -> str:
-    name = posixpath.basename(video.rstrip("/")) or "video"
+    name = posixpath.basename(video.rstrip("/")) or labels.UNKNOWN_VIDEO
     stem, dot, _ = name.rpartition(".")
     return stem if dot and stem else name
 

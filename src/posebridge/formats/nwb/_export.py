@@ -204,7 +204,7 @@ def export_annotations(
     list of pathlib.Path
         The NWB file, the AVI and the frame map.
     """
-    from posebridge.formats.nwb._write import labels_nwbfile
+    from posebridge.formats.nwb._write import labels_nwbfile, write_labels_nwbfile
 
     iio = _imageio()
     path = Path(path)
@@ -256,14 +256,7 @@ def export_annotations(
                 labels.IMAGE_PATH: (schema.TIME, np.full(n, "")),
             }
         ).assign_attrs(fps=fps, video_width=width, video_height=height)
-        nwbfile = labels_nwbfile(labels.check(exported), config, path)
-        _write_nwb(nwbfile, tmp_nwb)
+        nwbfile, plan = labels_nwbfile(labels.check(exported), config, path)
+        write_labels_nwbfile(nwbfile, plan, tmp_nwb)
         tmp_map.write_text(json.dumps(mapping, indent=1), encoding="utf-8")
     return [path, avi, frame_map]
-
-
-def _write_nwb(nwbfile: Any, target: Path) -> None:
-    import pynwb
-
-    with pynwb.NWBHDF5IO(str(target), "w") as io:
-        io.write(nwbfile)

@@ -35,7 +35,7 @@ from posebridge.formats.nwb._build import (
 )
 from posebridge.formats.nwb._config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb._locate import is_nwb
-from posebridge.formats.nwb._training import build_training
+from posebridge.formats.nwb._training import FramePlan, build_training, write_frames
 
 PathLike = str | os.PathLike[str]
 
@@ -173,8 +173,9 @@ def append_file(
 
 def labels_nwbfile(
     ds: xr.Dataset, config: NWBFileSaveConfig, target: Path, *, skeleton_name: str = "skeleton"
-) -> Any:
-    """A new ``NWBFile`` holding a labels dataset's PoseTraining (for a file at ``target``)."""
+) -> tuple[Any, FramePlan]:
+    """A new ``NWBFile`` with a labels dataset's PoseTraining (for a file at ``target``),
+    and the plan of its training frames (:func:`write_labels_nwbfile` writes both)."""
     individuals = [str(i) for i in ds["individual"].values]
     if not config.resolve("nwbfile_kwargs").get("session_description") and not ds.attrs.get(
         "session_description"
@@ -187,8 +188,8 @@ def labels_nwbfile(
         )
     one = individuals[0] if len(individuals) == 1 else None
     nwbfile = new_nwbfile(ds, config, one)
-    build_training(nwbfile, ds, target.parent, skeleton_name=skeleton_name)
-    return nwbfile
+    plan = build_training(nwbfile, ds, target.parent, skeleton_name=skeleton_name)
+    return nwbfile, plan
 
 
 def write_labels_file(
@@ -212,8 +213,10 @@ def write_labels_file(
             try:
                 with pynwb.NWBHDF5IO(str(temporary), "a") as io:
                     nwbfile = io.read()
-                    build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
+                    plan = build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
                     io.write(nwbfile)
+                with h5py.File(temporary, "r+") as h5:
+                    write_frames(h5, plan)
             except PoseBridgeError:
                 raise
             except Exception as error:
@@ -224,13 +227,20 @@ def write_labels_file(
                 ) from error
             shutil.copymode(path, temporary)
         return [path]
-    nwbfile = labels_nwbfile(ds, config, target, skeleton_name=skeleton_name)
-    with (
-        atomic_outputs([target], overwrite=overwrite) as (temporary,),
-        pynwb.NWBHDF5IO(str(temporary), "w") as io,
-    ):
-        io.write(nwbfile)
+    nwbfile, plan = labels_nwbfile(ds, config, target, skeleton_name=skeleton_name)
+    with atomic_outputs([target], overwrite=overwrite) as (temporary,):
+        write_labels_nwbfile(nwbfile, plan, temporary)
     return [target]
+
+
+def write_labels_nwbfile(nwbfile: Any, plan: FramePlan, path: Path) -> None:
+    """Write an NWBFile from :func:`labels_nwbfile`, then its training frames."""
+    import pynwb
+
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    with h5py.File(path, "r+") as h5:
+        write_frames(h5, plan)
 
 
 def _append_metadata(
