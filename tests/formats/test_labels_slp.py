@@ -154,3 +154,16 @@ def test_labels_need_2d(tmp_path):
     ds = labels.from_numpy(np.zeros((1, 3, 1, 1)), video=["v"], frame=[0])
     with pytest.raises(posebridge.SchemaError, match="2-D"):
         slp.write(ds, tmp_path / "x.slp")
+
+
+def test_a_frame_labelled_as_empty_is_kept(tmp_path):
+    position = np.ones((2, 2, 1, 1))
+    position[1] = np.nan  # no animal in the second frame: a labelled, empty frame
+    ds = labels.from_numpy(position, video=["v.mp4"] * 2, frame=[3, 4])
+    slp.write(ds, tmp_path / "empty.slp")
+    _, _, frames, instances, _, _ = read_tables(tmp_path / "empty.slp")
+    assert frames["frame_idx"].tolist() == [3, 4] and len(instances) == 1
+    assert frames["instance_id_start"][1] == frames["instance_id_end"][1]
+    back = posebridge.load(tmp_path / "empty.slp")
+    assert back.frame.values.tolist() == [3, 4]
+    np.testing.assert_array_equal(back.position.values, position)

@@ -4,8 +4,8 @@ Reading (:func:`build_labels`) takes the user instances of every video (or of
 one) from the tables :func:`posebridge.formats._slp_tables.open_tables` read,
 with numpy indexing only:
 
-- one labelled frame per (video, frame index) that holds a user instance, in the
-  file's order of labelled frames; ``video`` is the video's path (``""`` for an
+- one labelled frame per (video, frame index) that holds a user instance, or no
+  instance at all (a frame labelled as empty), in the file's order of frames; ``video`` is the video's path (``""`` for an
   embedded video whose source is unknown), ``frame`` its frame index; for an
   image sequence (SLEAP ``ImageVideo``) the image, its folder and the digits of
   its name (as DeepLabCut names images) give ``image_path``, ``video``, ``frame``;
@@ -153,6 +153,7 @@ def build_labels(
     counts = ends - starts
     rows = _ranges(starts, counts)
     inst_row = np.repeat(row_of_frame, counts)
+    empty_rows = row_of_frame[counts == 0]  # frames labelled as holding no animal
     user = inst["instance_type"][rows] == USER
     rows, inst_row = rows[user], inst_row[user]
     skeleton_column = inst["skeleton"][rows]
@@ -166,8 +167,8 @@ def build_labels(
     rows, inst_row = rows[keep], inst_row[keep]
     n_nodes = len(skel.nodes)
 
-    # labelled frames: those with a user instance, in the file's order
-    used = np.unique(inst_row)
+    # labelled frames: those with a user instance or with no instance, in the file's order
+    used = np.union1d(inst_row, empty_rows)
     inst_row = np.searchsorted(used, inst_row)
     n_time = used.size
     video_of_row = np.asarray(keys.get_level_values(0), dtype=np.int64)[used]
