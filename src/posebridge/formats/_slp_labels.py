@@ -5,7 +5,8 @@ one) from the tables :func:`posebridge.formats._slp_tables.open_tables` read,
 with numpy indexing only:
 
 - one labelled frame per (video, frame index) that holds a user instance, or no
-  instance at all (a frame labelled as empty), in the file's order of frames; ``video`` is the video's path (``""`` for an
+  instance at all (a frame labelled as empty), in the file's order of frames;
+  ``video`` is the video's path (``""`` for an
   embedded video whose source is unknown), ``frame`` its frame index; for an
   image sequence (SLEAP ``ImageVideo``) the image, its folder and the digits of
   its name (as DeepLabCut names images) give ``image_path``, ``video``, ``frame``;
