@@ -527,7 +527,8 @@ FORMATS = (
         aliases=("sleap-labels", "sleap-slp"),
         family="SLEAP",
         describe=describe,
-        notes="options: video=, instances='prefer_user'|'user'|'predicted', skeleton=; "
+        notes="options: video=, instances='auto'|'user' (labels)|'prefer_user'|'predicted', "
+        "skeleton=; "
         "write: video_path=, format_id=1.2",
     ),
 )

@@ -37,7 +37,7 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import labels, schema
 from posebridge._files import check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb._assemble import COMBINE_CHOICES, assemble, select
@@ -323,6 +323,7 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     ['id_0', 'id_1']
     """
     ds = schema.validate(ds)
+    labels.refuse(ds, "NWB PoseEstimation (build_nwbfiles; write labels with nwb.write)")
     split = options.pop("split_individuals", True)
     video = options.pop("video_path", None)
     metadata = options.pop("metadata", None)
