@@ -399,6 +399,7 @@ FORMATS = (
         describe=describe,
         notes="ndx-pose PoseEstimation and PoseTraining (labels); read: content="
         "'auto'|'labels'|'predictions', combine; write: split_individuals, metadata, "
-        "subject_id, species, sex, age, video_path, compression, dtype, append",
+        "subject_id, species, sex, age, video_path, compression, dtype, append, "
+        "export_frames (labels: images to MJPEG)",
     ),
 )
