@@ -167,3 +167,14 @@ def test_a_frame_labelled_as_empty_is_kept(tmp_path):
     back = posebridge.load(tmp_path / "empty.slp")
     assert back.frame.values.tolist() == [3, 4]
     np.testing.assert_array_equal(back.position.values, position)
+
+
+def test_an_image_index_beyond_the_image_list_is_an_error(mixed_videos, tmp_path):
+    path = tmp_path / "labels.slp"
+    slp.write(mixed_videos, path)
+    with h5py.File(path, "r+") as h5:
+        frames = h5["frames"][()]
+        frames["frame_idx"][1] = 7  # the image video lists 2 images
+        h5["frames"][...] = frames
+    with pytest.raises(posebridge.FormatError, match=r"labels.slp.*lists only 2 images"):
+        posebridge.load(path)
