@@ -26,8 +26,9 @@ Attributes: ``ds_type``, ``time_unit``, ``source_software``, ``source_file``
 (a string), ``fps`` (only when known). No attribute is ever ``None`` or a
 ``Path``: every dataset saves with ``ds.to_netcdf()`` as it is.
 
-What a source carries beyond this is kept under the names in :data:`EXTRAS`, so
-that a round trip through any format that can hold it loses nothing.
+What a source carries beyond this is kept under the names in :data:`EXTRAS`
+(defined in :mod:`posebridge.extras`, each with its meaning), so that a round
+trip through any format that can hold it loses nothing.
 
 Labelled frames (training annotations) are poses datasets with
 ``attrs["content"] == "labels"``, ``time`` counting the labelled frames and the
@@ -47,6 +48,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge.errors import SchemaError
+from posebridge.extras import EXTRAS, FRAME
 
 __all__ = [
     "BBOXES",
@@ -70,78 +72,6 @@ BBOXES_DIMS = (TIME, SPACE, INDIVIDUAL)
 SPACE_NAMES = ("x", "y", "z")
 LEGACY_DIM_NAMES = {"keypoints": KEYPOINT, "individuals": INDIVIDUAL}
 TIME_UNITS = ("frames", "seconds")
-
-#: Name of the coordinate along ``time`` holding the video frame number of each
-#: time step, present when ``time`` is in seconds and the frames are known.
-FRAME = "frame"
-
-#: Everything a reader may add beyond the core model, by name. Writers that can
-#: store an item read it from here; every name is documented where it is made.
-EXTRAS: dict[str, str] = {
-    # coordinates along time
-    FRAME: "coord (time,) int64: video frame number of each time step, kept "
-    "when time is in seconds or counts frames from a later origin (VIA tracks read "
-    "with use_frame_numbers_from_file=False)",
-    "image_path": "coord (time,) str: image file of each labelled frame, '/'-separated, "
-    "'' for none (labels; DeepLabCut / LightningPose predictions on images; VIA tracks)",
-    "content": "attr str: 'labels' for labelled frames (training annotations), see "
-    "posebridge.labels; absent for predictions",
-    "video": "coord (time,) str: labels only: the video (file path, or the images' folder) "
-    "of each labelled frame",
-    "visible": "variable (time, keypoint, individual) float: labels only: labeller's flag of "
-    "each point, 2 visible, 1 LightningPose's present-but-unlabelled, 0 not visible, NaN none",
-    "predicted_position": "variable (time, space, keypoint, individual) float (with "
-    "predicted_confidence, predicted_score): SLEAP labels: the prediction each user "
-    "instance was made from (from_predicted)",
-    # skeleton
-    "skeleton_edges": "variable (edge, edge_node=2) str: pairs of keypoint "
-    "names joined by the skeleton, in the source's edge order",
-    "skeleton_symmetries": "variable (symmetry, edge_node=2) str: pairs of "
-    "keypoint names that mirror each other (SLEAP)",
-    # per-instance scores
-    "instance_score": "variable (time, individual) float: the detector's "
-    "score of each instance (SLEAP)",
-    "tracking_score": "variable (time, individual) float: the tracker's "
-    "score of each instance (SLEAP)",
-    # attributes
-    "scorer": "attr str: the DeepLabCut / LightningPose scorer (network) name",
-    "video_path": "attr str: the video the poses were estimated on",
-    "video_width": "attr int: frame width of that video in pixels",
-    "video_height": "attr int: frame height of that video in pixels",
-    "frame_path": "attr str: a still frame of the video (sample data)",
-    # DeepLabCut / LightningPose
-    "dlc_index_style": "attr str: how DeepLabCut labels index their images, 'path' (one "
-    "'labeled-data/<video>/<img>' column) or 'levels' (3 index columns); set with image_path",
-    "data_split": "coord (time,) str: LightningPose's 'set' column of labelled-frame "
-    "predictions (train, validation, test, unused)",
-    "<dlc coord>": "variable (time, keypoint, individual) float, one per DeepLabCut / "
-    "LightningPose coord beyond x, y, z, likelihood, named after the coord: EKS's "
-    "x_ens_median, y_ens_median, x_ens_var, y_ens_var, x_posterior_var, y_posterior_var; "
-    "LightningPose labels' visible (a coord that clashes with a model name gets '_coord')",
-    # NWB / ndx-pose
-    "view": "dim (view,) str, optional last dim of position/confidence: camera view "
-    "(NWB per-camera PoseEstimation containers; movement's load_multiview_dataset)",
-    "device": "attr str: name of the camera Device linked to the NWB PoseEstimation",
-    "source_software_version": "attr str: version of the software that made the poses",
-    "space_unit": "attr str: unit of position ('pixels', 'millimeters', ...; NWB unit)",
-    "nwb_containers": "attr str: comma-separated paths of the NWB PoseEstimation "
-    "containers read (e.g. 'processing/behavior/PoseEstimation')",
-    "session_description": "attr str: NWB session description",
-    "session_start_time": "attr str: NWB session start time, ISO 8601 with time zone",
-    "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "
-    "subject_age, subject_description, subject_strain, subject_genotype, "
-    "subject_weight, subject_date_of_birth",
-    # Anipose triangulation
-    "reprojection_error": "variable (time, keypoint, individual) float: mean "
-    "reprojection error of each triangulated point in pixels (Anipose '<kp>_error')",
-    "camera_count": "variable (time, keypoint, individual) float: number of cameras "
-    "each point was triangulated from, NaN when unknown (Anipose '<kp>_ncams')",
-    "anipose_alignment_matrix": "attr float64[9]: Anipose's axis-alignment matrix M, "
-    "row-major (M_00..M_22); aligned = raw @ M.T - center, so raw = (aligned + "
-    "center) @ inv(M.T) (M need not be orthogonal)",
-    "anipose_alignment_center": "attr float64[3]: Anipose's alignment center "
-    "(center_0..2), subtracted after M",
-}
 
 
 # --------------------------------------------------------------------------
