@@ -45,6 +45,17 @@ def untracked_name(rank: int) -> str:
     return f"{UNTRACKED_PREFIX}{rank}"
 
 
+def with_untracked_names(track_names: list[str], n_slots: int) -> list[str]:
+    """Track names followed by ``n_slots`` untracked names that clash with none of them."""
+    names = list(track_names)
+    for rank in range(n_slots):
+        name = untracked_name(rank)
+        while name in names:
+            name += "_"
+        names.append(name)
+    return names
+
+
 def hdf5_top_keys(path: Path) -> tuple[set[str], set[str]] | None:
     """Top-level (dataset names, group names) of an HDF5 file, or ``None`` if not HDF5.
 

@@ -36,7 +36,11 @@ import xarray as xr
 
 from posebridge import labels, schema
 from posebridge.errors import FormatError, SchemaError
-from posebridge.formats._sleap import is_untracked_name, skeleton_variables, untracked_name
+from posebridge.formats._sleap import (
+    is_untracked_name,
+    skeleton_variables,
+    with_untracked_names,
+)
 from posebridge.formats._slp_tables import (
     PREDICTED,
     USER,
@@ -196,12 +200,7 @@ def build_labels(
     untracked = np.flatnonzero(~tracked)
     slot = _rank_in_group(inst_row[untracked], untracked)
     n_slots = int(slot.max()) + 1 if slot.size else 0
-    names = list(t.tracks)
-    for rank in range(n_slots):
-        name = untracked_name(rank)
-        while name in names:
-            name += "_"
-        names.append(name)
+    names = with_untracked_names(list(t.tracks), n_slots)
     chosen = np.concatenate([chosen_tracked, untracked])
     column = np.concatenate([track[chosen_tracked], n_tracks + slot]).astype(np.int64)
     when = inst_row[chosen]

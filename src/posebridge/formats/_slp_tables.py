@@ -30,6 +30,7 @@ from posebridge.formats._sleap import (
     skeleton_variables,
     text,
     untracked_name,
+    with_untracked_names,
 )
 from posebridge.formats._sleap_rows import raw_layout, read_rows, read_table
 
@@ -495,12 +496,7 @@ def build_dataset(
             UserWarning,
             stacklevel=3,
         )
-    names = list(t.tracks)
-    for rank in range(n_slots):
-        name = untracked_name(rank)
-        while name in names:
-            name += "_"
-        names.append(name)
+    names = with_untracked_names(list(t.tracks), n_slots)
 
     chosen = np.concatenate([chosen_tracked, untracked])
     column = np.concatenate([track[chosen_tracked], n_tracks + slot])
