@@ -7,13 +7,20 @@ dtype, so a chunk's raw bytes *are* the rows: reading them with
 ``read_direct_chunk`` (and writing with ``write_direct_chunk``) skips the
 conversion. Tables that do not qualify (filters, other layouts) go through
 ordinary h5py slicing.
+
+:func:`read_columns` keeps only some columns of a table (integers as int32
+where they fit); :func:`point_blocks` reads the points of many instances in
+blocks of rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+
+from posebridge.errors import FormatError
 
 
 def raw_layout(dataset: Any) -> bool:
@@ -50,26 +57,128 @@ def raw_layout(dataset: Any) -> bool:
     return dataset.id.get_num_chunks() == n_chunks
 
 
-def read_rows(dataset: Any, low: int, high: int, raw: bool) -> np.ndarray:
-    """Rows ``low:high`` of a 1-D compound table (a loop over chunks, not rows)."""
+def _scratch(dataset: Any) -> np.ndarray:
+    """A buffer of one chunk of ``dataset``, to read raw chunks into (reused)."""
+    return np.empty(dataset.chunks[0], dtype=dataset.dtype)
+
+
+def _read_chunk(dataset: Any, start: int, scratch: np.ndarray) -> np.ndarray:
+    """The rows of the chunk at row ``start``, read raw into ``scratch``."""
+    _, data = dataset.id.read_direct_chunk((start,), out=scratch.view(np.uint8))
+    if len(data) != scratch.nbytes:
+        raise OSError(f"a chunk of {dataset.name} holds {len(data)} bytes, not {scratch.nbytes}")
+    return scratch
+
+
+def read_rows(
+    dataset: Any, low: int, high: int, raw: bool, scratch: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows ``low:high`` of a 1-D compound table (a loop over chunks, not rows).
+
+    ``scratch`` (from a previous call's table) is a one-chunk buffer to reuse.
+    """
     if not raw:
         return dataset[low:high]
     size = dataset.chunks[0]
     out = np.empty(high - low, dtype=dataset.dtype)
     if high <= low:
         return out
+    scratch = _scratch(dataset) if scratch is None else scratch
     for number in range(low // size, (high - 1) // size + 1):
         start = number * size
-        _, data = dataset.id.read_direct_chunk((start,))
-        chunk = np.frombuffer(data, dtype=dataset.dtype)
+        chunk = _read_chunk(dataset, start, scratch)
         first, last = max(low, start), min(high, start + size)
         out[first - low : last - low] = chunk[first - start : last - start]
     return out
 
 
-def read_table(dataset: Any) -> np.ndarray:
-    """A whole 1-D compound table."""
-    return read_rows(dataset, 0, dataset.shape[0], raw_layout(dataset))
+#: Rows per read of a table that is not read chunk by chunk.
+FIELD_BLOCK_ROWS = 1 << 16
+
+
+def read_columns(
+    dataset: Any, fields: tuple[str, ...], low: int = 0, high: int | None = None
+) -> dict[str, np.ndarray]:
+    """Some columns of rows ``low:high`` of a 1-D compound table, in compact types.
+
+    The table is read chunk by chunk (or in blocks of rows), so memory holds
+    the wanted columns only. Integer columns wider than 4 bytes come back as
+    int32 when every value fits, else as int64 (as the readers cast them).
+    """
+    high = dataset.shape[0] if high is None else high
+    n = max(high - low, 0)
+    columns: dict[str, np.ndarray] = {}
+    for name in fields:
+        kind = dataset.dtype[name]
+        wide = kind.kind in "iu" and kind.itemsize > 4
+        columns[name] = np.empty(n, dtype=np.int32 if wide else kind)
+    if not n:
+        return columns
+    if raw_layout(dataset):
+        size = dataset.chunks[0]
+        scratch = _scratch(dataset)
+        blocks = (
+            (start, _read_chunk(dataset, start, scratch))
+            for start in range(low // size * size, high, size)
+        )
+    else:
+        names = list(fields)
+        blocks = (
+            (start, dataset.fields(names)[start : min(high, start + FIELD_BLOCK_ROWS)])
+            for start in range(low, high, FIELD_BLOCK_ROWS)
+        )
+    for start, block in blocks:
+        first, last = max(low, start), min(high, start + block.shape[0])
+        for name in fields:
+            values = block[name][first - start : last - start]
+            column = columns[name]
+            narrowed = column.dtype == np.int32 and values.dtype != np.int32 and values.size
+            if narrowed and (values.min() < -(1 << 31) or values.max() >= 1 << 31):
+                column = columns[name] = column.astype(np.int64)  # too wide for int32
+            column[first - low : last - low] = values
+    return columns
+
+
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + count)`` for every pair, without a loop."""
+    total = int(counts.sum())
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(starts - offsets, counts) + np.arange(total, dtype=np.int64)
+
+
+#: Rows of a point table read at once: bounds the memory beyond the output arrays.
+BLOCK_ROWS = 1 << 13
+
+
+def point_blocks(
+    table: Any, starts: np.ndarray, n_nodes: int, fields: tuple[str, ...], path: Any, name: str
+) -> Iterator[tuple[np.ndarray | slice, dict[str, np.ndarray]]]:
+    """Yield (positions in ``starts``, {field: (m, n_nodes) values}) block by block.
+
+    Instances are taken in point order; each block is one contiguous read of
+    the rows its instances use (a loop over blocks of rows, not instances).
+    Positions are a slice when ``starts`` is already in point order.
+    """
+    in_order = bool(np.all(starts[1:] >= starts[:-1]))
+    order = None if in_order else np.argsort(starts, kind="stable")
+    per_block = max(1, BLOCK_ROWS // n_nodes)
+    raw = raw_layout(table)
+    scratch = _scratch(table) if raw else None
+    nodes = np.arange(n_nodes)
+    for first in range(0, starts.size, per_block):
+        group: np.ndarray | slice = (
+            slice(first, min(first + per_block, starts.size))
+            if order is None
+            else order[first : first + per_block]
+        )
+        block_starts = starts[group]
+        low = int(block_starts[0])
+        high = int(block_starts[-1]) + n_nodes
+        if low < 0 or high > table.shape[0]:
+            raise FormatError(path, f"/instances refers to rows outside the /{name} table.")
+        block = read_rows(table, low, high, raw, scratch)
+        index = (block_starts - low)[:, None] + nodes
+        yield group, {field: block[field][index] for field in fields}
 
 
 def create_table(h5: Any, name: str, dtype: np.dtype, rows: int, chunk_rows: int) -> Any:

@@ -41,17 +41,27 @@ from posebridge.formats._sleap import (
     skeleton_variables,
     with_untracked_names,
 )
+from posebridge.formats._sleap_rows import point_blocks, ranges
 from posebridge.formats._slp_tables import (
     PREDICTED,
     USER,
     SlpTables,
     _pick_skeleton,
-    _point_blocks,
-    _ranges,
     _rank_in_group,
 )
 
 DIMS3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+#: The /instances columns labels are read from.
+LABEL_COLUMNS = (
+    "instance_id",
+    "instance_type",
+    "skeleton",
+    "track",
+    "from_predicted",
+    "score",
+    "point_id_start",
+    "point_id_end",
+)
 
 
 #: Provenance key the writer sets in files of poses (not labels): they read back as poses.
@@ -66,12 +76,13 @@ def has_only_labels(t: SlpTables) -> bool:
     """
     if isinstance(t.provenance, dict) and t.provenance.get(CONTENT_KEY) == "poses":
         return False
-    kind = t.instances["instance_type"]
+    inst = t.instance_columns(("instance_type", "from_predicted", "instance_id"))
+    kind = inst["instance_type"]
     user = kind == USER
     if not user.any():
         return False
-    sources = t.instances["from_predicted"][user]
-    predicted_ids = t.instances["instance_id"][kind == PREDICTED]
+    sources = inst["from_predicted"][user]
+    predicted_ids = inst["instance_id"][kind == PREDICTED]
     return bool(np.isin(predicted_ids, sources[sources >= 0]).all())
 
 
@@ -114,9 +125,9 @@ def _row_coords(t: SlpTables, video: np.ndarray, index: np.ndarray) -> dict[str,
     }
 
 
-def _instance_rows(t: SlpTables, ids: np.ndarray) -> np.ndarray:
-    """Table rows of the instances with ``ids`` (-1 where there is none)."""
-    all_ids = t.instances["instance_id"].astype(np.int64)
+def _instance_rows(all_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Table rows of the instances with ``ids`` among ``all_ids`` (-1 where there is none)."""
+    all_ids = all_ids.astype(np.int64)
     if np.array_equal(all_ids, np.arange(all_ids.size)):
         return np.where((ids >= 0) & (ids < all_ids.size), ids, -1)
     order = np.argsort(all_ids, kind="stable")
@@ -146,17 +157,18 @@ def build_labels(
     xarray.Dataset
         A labels dataset (see the module's description).
     """
-    path, inst = t.path, t.instances
+    path, inst = t.path, t.instance_columns(LABEL_COLUMNS)
+    n_rows = t.instances.shape[0]
     selected = (
-        np.arange(t.frames.size) if video is None else np.flatnonzero(t.frame_video == video)
+        np.arange(t.frame_video.size) if video is None else np.flatnonzero(t.frame_video == video)
     )
     row_of_frame, keys = _rows_of_frames(t, selected)
     starts = t.frames["instance_id_start"][selected].astype(np.int64)
     ends = t.frames["instance_id_end"][selected].astype(np.int64)
-    if selected.size and (starts.min() < 0 or (ends < starts).any() or ends.max() > inst.size):
+    if selected.size and (starts.min() < 0 or (ends < starts).any() or ends.max() > n_rows):
         raise FormatError(path, "/frames has instance ranges outside the /instances table.")
     counts = ends - starts
-    rows = _ranges(starts, counts)
+    rows = ranges(starts, counts)
     inst_row = np.repeat(row_of_frame, counts)
     empty_rows = row_of_frame[counts == 0]  # frames labelled as holding no animal
     user = inst["instance_type"][rows] == USER
@@ -212,7 +224,7 @@ def build_labels(
     _check_points(inst, chosen_rows, n_nodes, path)
     point_start = inst["point_id_start"][chosen_rows].astype(np.int64)
     if chosen.size and n_nodes:
-        for group, values in _point_blocks(
+        for group, values in point_blocks(
             t.points, point_start, n_nodes, ("x", "y", "visible"), path, "points"
         ):
             x = values["x"].astype(np.float64, copy=False)
@@ -230,7 +242,8 @@ def build_labels(
     visible = labels.visible_from_flags(flags, finite)
     if visible is not None:
         data_vars[labels.VISIBLE] = (DIMS3, visible)
-    data_vars.update(_linked_predictions(t, chosen_rows, when, column, (n_time, n_nodes, n_ind)))
+    shape = (n_time, n_nodes, n_ind)
+    data_vars.update(_linked_predictions(t, inst, chosen_rows, when, column, shape))
     data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
     attrs: dict[str, Any] = {
         "ds_type": schema.POSES,
@@ -253,7 +266,7 @@ def build_labels(
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
-def _check_points(inst: np.ndarray, rows: np.ndarray, n_nodes: int, path: Any) -> None:
+def _check_points(inst: dict[str, np.ndarray], rows: np.ndarray, n_nodes: int, path: Any) -> None:
     spans = inst["point_id_end"][rows].astype(np.int64) - inst["point_id_start"][rows]
     if rows.size and not np.all(spans == n_nodes):
         raise FormatError(
@@ -264,14 +277,16 @@ def _check_points(inst: np.ndarray, rows: np.ndarray, n_nodes: int, path: Any) -
 
 def _linked_predictions(
     t: SlpTables,
+    inst: dict[str, np.ndarray],
     user_rows: np.ndarray,
     when: np.ndarray,
     column: np.ndarray,
     shape: tuple[int, int, int],
 ) -> dict[str, Any]:
     """``predicted_*`` variables: the predictions the user instances were made from."""
-    inst = t.instances
-    source = _instance_rows(t, inst["from_predicted"][user_rows].astype(np.int64))
+    source = _instance_rows(
+        inst["instance_id"], inst["from_predicted"][user_rows].astype(np.int64)
+    )
     linked = source >= 0
     linked[linked] = inst["instance_type"][source[linked]] == PREDICTED
     if not linked.any():
@@ -284,7 +299,7 @@ def _linked_predictions(
     score = np.full((n_time, n_ind), np.nan)
     starts = inst["point_id_start"][source].astype(np.int64)
     fields = ("x", "y", "visible", "score")
-    for group, values in _point_blocks(
+    for group, values in point_blocks(
         t.pred_points, starts, n_nodes, fields, t.path, "pred_points"
     ):
         x = values["x"].astype(np.float64, copy=False)

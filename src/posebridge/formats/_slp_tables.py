@@ -4,9 +4,11 @@ An .slp file keeps its poses in four compound tables: ``frames`` (one row per
 labelled frame, with a half-open row range into ``instances``), ``instances``
 (type, track, scores and a row range into ``points`` or ``pred_points``),
 ``points`` (user) and ``pred_points`` (predicted, with a score per point).
-:func:`open_tables` reads the first two whole; :func:`build_dataset` turns the
-rows of one video into arrays with numpy indexing only (no loop per frame or
-instance), reading the point tables in blocks of rows.
+:func:`open_tables` reads the columns of ``frames`` that locate instances;
+:func:`build_dataset` reads the columns of ``instances`` it needs for one video
+(in compact types, released before the poses are allocated) and turns them
+into arrays with numpy indexing only (no loop per frame or instance), reading
+the point tables in blocks of rows.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from posebridge.formats._sleap import (
     untracked_name,
     with_untracked_names,
 )
-from posebridge.formats._sleap_rows import raw_layout, read_rows, read_table
+from posebridge.formats._sleap_rows import point_blocks, ranges, read_columns
 
 #: sleap-io refuses format_id >= 3 (a columnar layout); so do we.
 FORMAT_ID_LIMIT = 3.0
@@ -79,12 +81,22 @@ class SlpTables:
     skeletons: list[Skeleton]
     videos: list[VideoInfo]
     tracks: list[str]
-    frames: np.ndarray
-    instances: np.ndarray
-    points: Any  # open h5py datasets, read in blocks
+    frames: dict[str, np.ndarray]  # FRAME_COLUMNS of /frames (int32 where values fit)
+    instances: Any  # open h5py datasets: instances read by column, points in blocks
+    points: Any
     pred_points: Any
-    frame_video: np.ndarray  # index into ``videos`` of each frame row
+    frame_video: np.ndarray  # index into ``videos`` of each frame row (int32)
     provenance: dict[str, Any] | None = None  # metadata JSON's provenance
+
+    def instance_columns(
+        self, fields: tuple[str, ...], low: int = 0, high: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """Columns of /instances rows ``low:high`` (integers as int32 where they fit)."""
+        return read_columns(self.instances, fields, low, high)
+
+
+#: The /frames columns kept (the ``video`` column becomes ``frame_video``).
+FRAME_COLUMNS = ("frame_idx", "instance_id_start", "instance_id_end")
 
 
 # --------------------------------------------------------------------------
@@ -187,17 +199,17 @@ def _track_names(rows: list[Any], path: Path) -> list[str]:
 
 
 def _frame_video(
-    frames: np.ndarray, videos: list[VideoInfo], rows: list[Any], path: Path
+    video_ids: np.ndarray, videos: list[VideoInfo], rows: list[Any], path: Path
 ) -> np.ndarray:
-    """Map each frame row's ``video`` id to an index into ``videos``.
+    """Map each frame row's ``video`` id to an index into ``videos`` (int32).
 
     sleap-io may store the number N of an embedded ``videoN/video`` group
     instead of the list index; ids are remapped as sleap-io does.
     """
-    ids = frames["video"].astype(np.int64)
+    ids = video_ids.astype(np.int64)
     n = len(videos)
     if ids.size == 0:
-        return ids
+        return ids.astype(np.int32)
     unique = np.unique(ids)
     if not (len(unique) == n and unique[0] == 0 and unique[-1] == n - 1):
         mapping = np.arange(max(int(unique[-1]) + 1, n), dtype=np.int64)
@@ -216,15 +228,16 @@ def _frame_video(
         raise FormatError(
             path, f"/frames refers to video {ids.max()}, but /videos_json lists {n} video(s)."
         )
-    return ids
+    return ids.astype(np.int32)  # below n
 
 
 @contextmanager
 def open_tables(path: Path) -> Iterator[SlpTables]:
-    """Open an .slp file: metadata, videos, tracks, ``frames`` and ``instances`` read whole.
+    """Open an .slp file: metadata, videos, tracks and the ``frames`` columns read.
 
-    ``points`` and ``pred_points`` stay open HDF5 datasets, read in blocks by
-    :func:`build_dataset` so that memory holds about one copy of the poses.
+    ``instances``, ``points`` and ``pred_points`` stay open HDF5 datasets:
+    :func:`build_dataset` reads the instance columns it needs and the points in
+    blocks, so that memory holds about one copy of the poses.
     Any HDF5 or decoding error inside the block becomes a FormatError.
 
     Raises
@@ -293,18 +306,19 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
             raise FormatError(
                 path, f"/{name} lacks the column(s) {missing} (found {list(fields)})."
             )
-        tables[name] = read_table(dataset) if name in ("frames", "instances") else dataset
+        tables[name] = dataset
+    frames = read_columns(tables["frames"], ("video", *FRAME_COLUMNS))
     video_rows = _json_rows(h5, "videos_json", path)
     videos = _video_infos(h5, video_rows, path)
     tracks = _track_names(_json_rows(h5, "tracks_json", path), path)
-    frame_video = _frame_video(tables["frames"], videos, video_rows, path)
+    frame_video = _frame_video(frames.pop("video"), videos, video_rows, path)
     return SlpTables(
         path=path,
         format_id=format_id,
         skeletons=skeletons,
         videos=videos,
         tracks=tracks,
-        frames=tables["frames"],
+        frames=frames,
         instances=tables["instances"],
         points=tables["points"],
         pred_points=tables["pred_points"],
@@ -315,39 +329,6 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
 
 # --------------------------------------------------------------------------
 # building a dataset
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(start, start + count)`` for every pair, without a loop."""
-    total = int(counts.sum())
-    offsets = np.cumsum(counts) - counts
-    return np.repeat(starts - offsets, counts) + np.arange(total, dtype=np.int64)
-
-
-#: Rows of a point table read at once: bounds the memory beyond the output arrays.
-BLOCK_ROWS = 1 << 13
-
-
-def _point_blocks(
-    table: Any, starts: np.ndarray, n_nodes: int, fields: tuple[str, ...], path: Path, name: str
-) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
-    """Yield (positions in ``starts``, {field: (m, n_nodes) values}) block by block.
-
-    Instances are taken in point order; each block is one contiguous read of
-    the rows its instances use (a loop over blocks of rows, not instances).
-    """
-    order = np.argsort(starts, kind="stable")
-    per_block = max(1, BLOCK_ROWS // n_nodes)
-    raw = raw_layout(table)
-    for first in range(0, order.size, per_block):
-        group = order[first : first + per_block]
-        low = int(starts[group[0]])
-        high = int(starts[group[-1]]) + n_nodes
-        if low < 0 or high > table.shape[0]:
-            raise FormatError(path, f"/instances refers to rows outside the /{name} table.")
-        block = read_rows(table, low, high, raw)
-        index = starts[group, None] - low + np.arange(n_nodes)
-        yield group, {field: block[field][index] for field in fields}
 
 
 def _rank_in_group(groups: np.ndarray, *tiebreak: np.ndarray) -> np.ndarray:
@@ -386,6 +367,26 @@ def _pick_skeleton(t: SlpTables, used: np.ndarray, skeleton: int | str | None) -
     return index
 
 
+def _instance_columns(
+    t: SlpTables, starts: np.ndarray, ends: np.ndarray, fields: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """``fields`` of the instance rows ``starts[i]:ends[i]``, concatenated in that order.
+
+    The rows of a video are usually one run of the table, read as such;
+    otherwise the run spanning them is read and its rows gathered.
+    """
+    if not starts.size:
+        return t.instance_columns(fields, 0, 0)
+    low, high = int(starts.min()), int(ends.max())
+    columns = t.instance_columns(fields, low, high)
+    if int(starts[0]) == low and np.array_equal(starts[1:], ends[:-1]):
+        return columns  # consecutive ranges: exactly the rows low:high, in order
+    rows = ranges(starts - low, ends - starts)
+    for name in fields:
+        columns[name] = columns[name][rows]
+    return columns
+
+
 def build_dataset(
     t: SlpTables,
     video: int,
@@ -415,32 +416,38 @@ def build_dataset(
     path = t.path
     if instances not in MODES:
         raise PoseBridgeError(f"instances must be one of {MODES}, got {instances!r}.")
-    frames, inst = t.frames, t.instances
     selected = np.flatnonzero(t.frame_video == video)
-    times, time_of_row = np.unique(
-        frames["frame_idx"][selected].astype(np.int64), return_inverse=True
-    )
-    starts = frames["instance_id_start"][selected].astype(np.int64)
-    ends = frames["instance_id_end"][selected].astype(np.int64)
-    if selected.size and (starts.min() < 0 or (ends < starts).any() or ends.max() > inst.size):
+    times, time_of_row = np.unique(t.frames["frame_idx"][selected], return_inverse=True)
+    times = times.astype(np.int64)
+    starts = t.frames["instance_id_start"][selected]
+    ends = t.frames["instance_id_end"][selected]
+    if selected.size and (
+        starts.min() < 0 or (ends < starts).any() or ends.max() > t.instances.shape[0]
+    ):
         raise FormatError(path, "/frames has instance ranges outside the /instances table.")
-    counts = ends - starts
-    rows = _ranges(starts, counts)
-    inst_time = np.repeat(time_of_row.reshape(-1).astype(np.int32), counts)
-    del selected, starts, ends, counts, time_of_row
+    del selected
+    inst_time = np.repeat(time_of_row.reshape(-1).astype(np.int32), ends - starts)
+    fields = ["instance_type", "track", "skeleton", "score", "point_id_start", "point_id_end"]
+    if instances == "prefer_user":
+        fields += ["instance_id", "from_predicted"]
+    has_tracking = "tracking_score" in (t.instances.dtype.names or ())
+    if has_tracking:
+        fields.append("tracking_score")
+    cols = _instance_columns(t, starts, ends, tuple(fields))
+    del starts, ends, time_of_row
 
-    kind = inst["instance_type"][rows]
+    kind = cols.pop("instance_type")
     if kind.size and not np.isin(kind, (USER, PREDICTED)).all():
         raise FormatError(path, f"/instances has unknown instance types {np.unique(kind)}.")
     is_user = kind == USER
     del kind
-    track = inst["track"][rows].astype(np.int32)
+    track = cols.pop("track").astype(np.int32)
     n_tracks = len(t.tracks)
     if track.size and (track.min() < -1 or track.max() >= n_tracks):
         raise FormatError(
             path, f"/instances refers to track {track.max()}, but the file lists {n_tracks}."
         )
-    skeleton_column = inst["skeleton"][rows]
+    skeleton_column = cols.pop("skeleton")
     skel_index = _pick_skeleton(t, np.unique(skeleton_column), skeleton)
     if not t.skeletons:
         raise FormatError(path, "has no skeleton in its metadata.")
@@ -456,13 +463,15 @@ def build_dataset(
         keep &= is_user
     elif instances == "predicted":
         keep &= ~is_user
-    key = inst_time.astype(np.int64) * (n_tracks + 1) + track + 1
+    # (frame, track) as one number; int32 when every key fits
+    wide = times.size * (n_tracks + 1) >= 1 << 31
+    key = inst_time.astype(np.int64 if wide else np.int32) * (n_tracks + 1) + track + 1
     if instances == "prefer_user":
         users = keep & is_user
         predicted = keep & ~is_user
         overridden = predicted & tracked & np.isin(key, key[users & tracked])
-        sources = inst["from_predicted"][rows[users]]
-        linked = predicted & np.isin(inst["instance_id"][rows], sources[sources >= 0])
+        sources = cols.pop("from_predicted")[users]
+        linked = predicted & np.isin(cols.pop("instance_id"), sources[sources >= 0])
         keep &= ~(overridden | linked)
         del users, predicted, overridden, sources, linked
 
@@ -498,35 +507,42 @@ def build_dataset(
         )
     names = with_untracked_names(list(t.tracks), n_slots)
 
+    # everything per chosen instance; the instance columns go before the poses come
     chosen = np.concatenate([chosen_tracked, untracked])
-    column = np.concatenate([track[chosen_tracked], n_tracks + slot])
+    column = np.concatenate([track[chosen_tracked], n_tracks + slot]).astype(np.int32)
     when = inst_time[chosen]
-    chosen_rows = rows[chosen]
     user_chosen = is_user[chosen]
-    del chosen_tracked, untracked, slot, track, inst_time, rows, is_user
-
-    n_time, n_ind = times.size, len(names)
-    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
-    confidence = np.full((n_time, n_nodes, n_ind), np.nan)
-    instance_score = np.full((n_time, n_ind), np.nan, dtype=np.float32)
-    point_start = inst["point_id_start"][chosen_rows].astype(np.int64)
-    point_end = inst["point_id_end"][chosen_rows].astype(np.int64)
-    if chosen.size and not np.all(point_end - point_start == n_nodes):
+    del chosen_tracked, untracked, slot, track, inst_time, is_user
+    point_start = cols.pop("point_id_start")[chosen]
+    if chosen.size and not np.all(cols.pop("point_id_end")[chosen] - point_start == n_nodes):
         raise FormatError(
             path,
             f"some instances have a number of points other than the skeleton's {n_nodes} nodes.",
         )
-    del point_end
+    n_time, n_ind = times.size, len(names)
+    instance_score = np.full((n_time, n_ind), np.nan, dtype=np.float32)
+    if n_nodes:
+        predicted = np.flatnonzero(~user_chosen)
+        instance_score[when[predicted], column[predicted]] = cols["score"][chosen[predicted]]
+        del predicted
+    tracking = None
+    if has_tracking:
+        tracking = np.full((n_time, n_ind), np.nan, dtype=np.float32)
+        tracking[when, column] = cols["tracking_score"][chosen]
+    del cols, chosen
+
+    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
+    confidence = np.full((n_time, n_nodes, n_ind), np.nan)
     for is_user_table, table in ((True, t.points), (False, t.pred_points)):
         members = np.flatnonzero(user_chosen == is_user_table)
         if not members.size or not n_nodes:
             continue
+        every = members.size == user_chosen.size  # then a position is its own member
         name = "points" if is_user_table else "pred_points"
         fields = ("x", "y", "visible") if is_user_table else ("x", "y", "visible", "score")
-        for group, values in _point_blocks(
-            table, point_start[members], n_nodes, fields, path, name
-        ):
-            at = members[group]
+        member_starts = point_start if every else point_start[members]
+        for group, values in point_blocks(table, member_starts, n_nodes, fields, path, name):
+            at = group if every else members[group]
             x = values["x"].astype(np.float64, copy=False)  # gathered copies: writable
             y = values["y"].astype(np.float64, copy=False)
             missing = ~values["visible"].astype(bool) | np.isnan(x) | np.isnan(y)
@@ -539,8 +555,7 @@ def build_dataset(
             position[when[at], 1, :, column[at]] = y
             if not is_user_table:
                 confidence[when[at], :, column[at]] = values["score"]
-        if not is_user_table:
-            instance_score[when[members], column[members]] = inst["score"][chosen_rows[members]]
+        del members, member_starts
 
     data_vars: dict[str, Any] = {
         "position": (schema.POSES_DIMS, position),
@@ -548,11 +563,8 @@ def build_dataset(
     }
     if np.isfinite(instance_score).any():
         data_vars["instance_score"] = ((schema.TIME, schema.INDIVIDUAL), instance_score)
-    if "tracking_score" in (inst.dtype.names or ()):
-        tracking = np.full((n_time, n_ind), np.nan, dtype=np.float32)
-        tracking[when, column] = inst["tracking_score"][chosen_rows]
-        if np.isfinite(tracking).any():
-            data_vars["tracking_score"] = ((schema.TIME, schema.INDIVIDUAL), tracking)
+    if tracking is not None and np.isfinite(tracking).any():
+        data_vars["tracking_score"] = ((schema.TIME, schema.INDIVIDUAL), tracking)
     data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
     attrs: dict[str, Any] = {
         "ds_type": schema.POSES,

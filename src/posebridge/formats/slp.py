@@ -54,7 +54,7 @@ from posebridge.formats._sleap import (
     skeleton_from_dataset,
     writable_frames,
 )
-from posebridge.formats._sleap_rows import create_table, write_rows
+from posebridge.formats._sleap_rows import BLOCK_ROWS, create_table, write_rows
 from posebridge.formats._slp_labels import (
     CONTENT_KEY,
     LabelsPlan,
@@ -63,7 +63,6 @@ from posebridge.formats._slp_labels import (
 )
 from posebridge.formats._slp_labels import check_writable as check_labels
 from posebridge.formats._slp_tables import (
-    BLOCK_ROWS,
     MODES,
     PREDICTED,
     UNKNOWN_VIDEO,
@@ -285,8 +284,9 @@ def _description(t: SlpTables) -> list[tuple[str, str]]:
         size = f", {v.width}x{v.height}" if v.width and v.height else ""
         where = v.path or "(embedded frames)"
         videos.append(f"[{v.index}] {where} ({v.kind}{size}): {per_video[v.index]} frames")
-    kind = t.instances["instance_type"]
-    untracked = int(np.count_nonzero(t.instances["track"] < 0))
+    columns = t.instance_columns(("instance_type", "track"))
+    kind = columns["instance_type"]
+    untracked = int(np.count_nonzero(columns["track"] < 0))
     rows = [
         ("format", f"SLEAP labels (.slp), format_id {t.format_id:g}"),
         ("videos", "; ".join(videos) or "none"),
