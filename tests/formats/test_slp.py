@@ -817,3 +817,38 @@ def test_facade_passes_options(tmp_path):
     out = tmp_path / "facade_out.slp"
     assert save_poses.to_slp_file(ds, out) == [out]
     np.testing.assert_array_equal(slp.read(out).position.values, ds.position.values)
+
+
+def _rewrite_tables(path: Path, target: Path, **dataset_options: Any) -> Path:
+    """A copy of ``path`` whose compound tables are stored with other HDF5 options."""
+    with h5py.File(path) as source, h5py.File(target, "w") as copy:
+        for name in source:
+            if name in ("frames", "instances", "points", "pred_points"):
+                copy.create_dataset(name, data=source[name][()], **dataset_options)
+            else:
+                source.copy(source[name], copy, name)
+    return target
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"compression": "gzip", "chunks": True, "maxshape": (None,)},  # filtered: not raw
+        {},  # contiguous storage
+    ],
+    ids=["gzip-chunks", "contiguous"],
+)
+def test_tables_stored_compressed_or_contiguous_read_the_same(tracked_predictions, options):
+    path, _ = tracked_predictions
+    other = _rewrite_tables(path, path.with_name("other.slp"), **options)
+    xr.testing.assert_identical(quiet_read(other).drop_attrs(), quiet_read(path).drop_attrs())
+
+
+def test_frame_numbers_beyond_int32_are_kept(tmp_path):
+    big = 2**31 + 5
+    b = SlpBuilder(tracks=("A",))
+    b.frame(big, [pred(pts(1), track=0)])
+    b.frame(3, [pred(pts(2), track=0)])
+    ds = quiet_read(b.write(tmp_path / "big.slp"))
+    assert ds.time.values.tolist() == [3, big]
+    np.testing.assert_array_equal(ds.position.sel(time=big).values[..., 0].T, pts(1))
