@@ -1,6 +1,8 @@
 """Run one benchmark step in this (fresh) process and print its measurements as JSON.
 
-Usage: ``python -m benchmarks.step <module> <index> <workdir>``.
+Usage: ``python -m benchmarks.step <module> <index> <workdir> [--prepare-only]``.
+With ``--prepare-only`` the inputs are built (and cached) and nothing is timed, so
+that the timed runs all find the same cached inputs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ def main() -> None:
     for needed in step.needs:
         importlib.import_module(needed)
     state = step.prepare(workdir)
+    if "--prepare-only" in sys.argv[4:]:
+        return
     baseline = rss_bytes()
     reset_peak()
     start = time.perf_counter()
