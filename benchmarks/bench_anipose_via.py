@@ -35,7 +35,7 @@ ANIPOSE_BYTES = ANIPOSE["frames"] * ANIPOSE["keypoints"] * 6 * 8  # xyz, score, 
 
 def via_boxes() -> Any:
     """10,000 frames x 20 boxes wandering in a 1920 x 1080 image, 5 % missing."""
-    from posebridge import schema
+    from posebridge import model
 
     rng = np.random.default_rng(11)
     n, m = VIA["frames"], VIA["boxes"]
@@ -46,7 +46,7 @@ def via_boxes() -> Any:
     confidence = rng.uniform(0, 1, size=(n, m))
     missing = rng.random((n, m)) < 0.05
     position[np.broadcast_to(missing[:, None], position.shape)] = np.nan
-    return schema.bboxes_from_numpy(
+    return model.bboxes_from_numpy(
         position, shape, confidence, individual_names=[f"id_{i}" for i in range(m)]
     )
 

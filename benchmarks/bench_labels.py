@@ -47,7 +47,7 @@ def _videos() -> list[str]:
 
 def l1(frames: int = FRAMES) -> Any:
     """The L1 labels dataset (``frames`` labelled frames)."""
-    from posebridge import labels
+    from posebridge.model import labels
 
     rng = np.random.default_rng(2024)
     position = rng.uniform(0, 1000, (frames, 2, KEYPOINTS, INDIVIDUALS))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 
 W1 = {"frames": 100_000, "individuals": 2, "keypoints": 12, "nan_fraction": 0.05}
 W2 = {"frames": 20_000, "individuals": 2, "keypoints": 10, "nan_fraction": 0.05}
@@ -27,7 +27,7 @@ def poses(
     missing = rng.random((frames, keypoints, individuals)) < nan_fraction
     position[:, :, :][np.broadcast_to(missing[:, None], position.shape)] = np.nan
     confidence[missing] = np.nan
-    return schema.from_numpy(
+    return model.from_numpy(
         position,
         confidence,
         individual_names=[f"mouse{i}" for i in range(individuals)],

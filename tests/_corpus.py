@@ -16,6 +16,18 @@ CORPUS = Path(
         "POSEBRIDGE_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     )
 )
+#: Corpus folders whose files posebridge reads (a folder joins when its format family lands).
+READABLE_FOLDERS = (
+    "anipose_csv",
+    "dlc_csv",
+    "dlc_h5",
+    "dlc_multi",
+    "lp_csv",
+    "nwb",
+    "sleap_analysis_h5",
+    "sleap_slp",
+    "via_csv",
+)
 MISSING = f"real-file corpus not found at {CORPUS} (set POSEBRIDGE_CORPUS to its folder)"
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def poses_two_mice_with_nan() -> xr.Dataset:
     position[3, :, 1, 0] = np.nan
     confidence[3, 1, 0] = np.nan
     position[7:9, :, :, 1] = np.nan
-    return schema.from_numpy(
+    return model.from_numpy(
         position,
         confidence,
         individual_names=["mouse_b", "mouse_a"],
@@ -33,7 +33,7 @@ def poses_single_3d() -> xr.Dataset:
     rng = np.random.default_rng(1)
     position = rng.normal(size=(12, 3, 4, 1))
     position[0] = np.nan
-    return schema.from_numpy(position, keypoint_names=["d", "c", "b", "a"])
+    return model.from_numpy(position, keypoint_names=["d", "c", "b", "a"])
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def bboxes_two_tracks() -> xr.Dataset:
     position = rng.uniform(10, 100, size=(5, 2, 2))
     shape = rng.uniform(1, 20, size=(5, 2, 2))
     confidence = rng.uniform(0, 1, size=(5, 2))
-    return schema.bboxes_from_numpy(
+    return model.bboxes_from_numpy(
         position,
         shape,
         confidence,

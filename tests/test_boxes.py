@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import SchemaError
 
 
@@ -22,7 +22,7 @@ def two_animals() -> xr.Dataset:
     position[2, :, :, 1] = np.nan  # individual b not seen in the last frame
     confidence = np.array([[0.2, 0.4, 0.6], [0.5, 0.9, 0.7], [1.0, 1.0, 1.0]])[..., None]
     confidence = np.repeat(confidence, 2, axis=2)
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         position,
         confidence,
         individual_names=["a", "b"],
@@ -64,7 +64,7 @@ def test_padding_grows_every_side(two_animals):
 
 
 def test_time_coordinates_scores_and_attrs_are_carried_over(two_animals):
-    ds = schema.with_fps(two_animals, 25)
+    ds = model.with_fps(two_animals, 25)
     ds = ds.assign_coords(image_path=("time", ["f4.png", "f5.png", "f9.png"]))
     ds["instance_score"] = (("time", "individual"), np.arange(6.0).reshape(3, 2))
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["p", "q"]]))
@@ -99,7 +99,7 @@ def test_boxes_round_trip_through_netcdf_and_via(tmp_path, two_animals):
     posebridge.save(boxes, tmp_path / "boxes.nc")
     back = posebridge.load(tmp_path / "boxes.nc")
     back.attrs.pop("source_file")
-    xr.testing.assert_identical(back, schema.validate(boxes))
+    xr.testing.assert_identical(back, model.validate(boxes))
     posebridge.save(
         boxes, tmp_path / "boxes.csv", format="via", track_ids_from_trailing_numbers=False
     )

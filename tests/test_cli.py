@@ -22,7 +22,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 import posebridge
-from posebridge import registry, sample_data, schema
+from posebridge import model, registry, sample_data
 from posebridge._files import atomic_outputs
 from posebridge.cli import cli, round_trip_report
 from posebridge.errors import FormatError, PoseBridgeError
@@ -68,7 +68,7 @@ def fake_format(monkeypatch):
     records the options it is given, and it has a describe() hook.
     """
     state = {"options": None, "read_error": None, "warn": None, "write_error": None}
-    dataset = schema.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), individual_names=["a", "b"])
+    dataset = model.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), individual_names=["a", "b"])
 
     def sniff(path: Path) -> bool:
         return path.read_bytes()[:4] == b"FAKE"

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import posebridge
-from posebridge import labels
 from posebridge.cli import cli
+from posebridge.model import labels
 
 
 def run(*args: object):

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import posebridge
-from posebridge import labels, schema
+from posebridge import model
 from posebridge.errors import SchemaError
+from posebridge.model import labels
 
 
 @pytest.fixture
@@ -94,19 +95,19 @@ def test_same_frame_number_in_two_videos_is_fine():
 def test_a_row_without_video_or_image_is_refused():
     ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(content="labels")
     with pytest.raises(SchemaError, match="'video' coordinate"):
-        schema.validate(ds)
+        model.validate(ds)
 
 
 def test_validate_renumbers_time_after_a_selection(two_videos):
     picked = two_videos.isel(time=[2, 0])
     assert picked.time.values.tolist() == [2, 0]
-    ds = schema.validate(picked)
+    ds = model.validate(picked)
     assert ds.time.values.tolist() == [0, 1]
     assert ds.frame.values.tolist() == [42, 10]
 
 
 def test_fps_records_the_rate_and_keeps_rows(two_videos):
-    ds = schema.with_fps(two_videos, 25.0)
+    ds = model.with_fps(two_videos, 25.0)
     assert ds.attrs["fps"] == 25.0
     assert ds.attrs["time_unit"] == "frames"
     assert ds.time.values.tolist() == [0, 1, 2]

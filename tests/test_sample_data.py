@@ -24,7 +24,7 @@ import xarray as xr
 import yaml
 
 import posebridge
-from posebridge import registry, sample_data, schema
+from posebridge import model, registry, sample_data
 from posebridge.sample_data import BUNDLED, SampleDataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,7 +86,7 @@ def _poses() -> xr.Dataset:
     rng = np.random.default_rng(7)
     position = rng.uniform(0, 400, size=(12, 2, 3, 2))
     position[4, :, 1, 0] = np.nan
-    return schema.from_numpy(
+    return model.from_numpy(
         position,
         rng.uniform(0, 1, size=(12, 3, 2)),
         individual_names=["m1", "m2"],
@@ -96,7 +96,7 @@ def _poses() -> xr.Dataset:
 
 def _boxes() -> xr.Dataset:
     rng = np.random.default_rng(8)
-    return schema.bboxes_from_numpy(
+    return model.bboxes_from_numpy(
         rng.uniform(10, 90, size=(4, 2, 1)),
         rng.uniform(1, 9, size=(4, 2, 1)),
         frame_array=np.array([0, 1, 5, 6]),

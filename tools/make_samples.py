@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.sample_data import BUNDLED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +114,7 @@ def two_mice_2d() -> xr.Dataset:
     position[150:165, :, :, 1] = np.nan
     confidence[150:165, :, 1] = np.nan
 
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         position,
         np.round(confidence, 4),
         individual_names=["mouse1", "mouse2"],
@@ -170,7 +170,7 @@ def single_mouse_3d() -> xr.Dataset:
     missing = rng.random(size=(n_frames, len(keypoints), 1)) < 0.02
     position = np.where(missing[:, None, :, :], np.nan, position)
     confidence[missing] = np.nan
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         position,
         np.round(confidence, 4),
         individual_names=["mouse"],
@@ -212,7 +212,7 @@ def two_crabs_bboxes() -> xr.Dataset:
     position[hidden, :, 1] = np.nan
     shape[hidden, :, 1] = np.nan
     confidence[hidden, 1] = np.nan
-    return schema.bboxes_from_numpy(
+    return model.bboxes_from_numpy(
         np.round(position, 2),
         np.round(shape, 2),
         np.round(confidence, 4),
@@ -230,7 +230,7 @@ def build_samples() -> dict[str, xr.Dataset]:
             f"make_samples builds {sorted(samples)} but sample_data.BUNDLED lists "
             f"{sorted(BUNDLED)}; keep the two in step."
         )
-    return {name: schema.validate(ds) for name, ds in samples.items()}
+    return {name: model.validate(ds) for name, ds in samples.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 import posebridge.formats  # noqa: F401 - callable package: posebridge.formats() is the table
-from posebridge import labels
 from posebridge.api import load, save
 from posebridge.boxes import boxes_from_poses
 from posebridge.errors import (
@@ -22,8 +21,8 @@ from posebridge.errors import (
     SchemaError,
     UnknownFormatError,
 )
+from posebridge.model import from_numpy, labels, validate
 from posebridge.registry import detect
-from posebridge.schema import from_numpy, validate
 
 try:
     __version__ = version("posebridge")

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
+from posebridge.model import labels
 
 __all__ = [
     "columns",
@@ -109,7 +110,7 @@ _CORE_ATTRS = {"ds_type", "time_unit", "source_software", "source_file", "fps"}
 
 def _frames_text(ds: xr.Dataset) -> str:
     n = ds.sizes["time"]
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     if frames is None or n == 0:
         return str(n)
     text = f"{n} (frame {frames[0]} to {frames[-1]}"
@@ -138,7 +139,7 @@ def _time_text(ds: xr.Dataset) -> str:
 def _missing_text(ds: xr.Dataset) -> str:
     position = ds["position"]
     missing = position.isnull().any("space")
-    what = "boxes" if ds.attrs["ds_type"] == schema.BBOXES else "points"
+    what = "boxes" if ds.attrs["ds_type"] == model.BBOXES else "points"
     total = int(missing.size)
     count = int(missing.sum())
     percent = 100 * count / total if total else 0.0
@@ -158,7 +159,7 @@ def _extras(ds: xr.Dataset) -> Rows:
             rows.append((str(name), f"{shape} {var.shape[0]} pairs"))
         else:
             rows.append((str(name), f"{shape} {var.size} values"))
-    shown = {schema.FRAME}  # frame numbers: see "frames"
+    shown = {model.FRAME}  # frame numbers: see "frames"
     if labels.is_labels(ds):
         shown |= {labels.VIDEO, labels.IMAGE_PATH}  # see "labelled frames"
     for name in ds.coords:
@@ -197,7 +198,7 @@ def describe_dataset(ds: xr.Dataset) -> Rows:
     >>> dict(describe_dataset(from_numpy(np.zeros((3, 2, 1, 1)))))["space"]
     '2D (x, y)'
     """
-    boxes = ds.attrs["ds_type"] == schema.BBOXES
+    boxes = ds.attrs["ds_type"] == model.BBOXES
     labelled = labels.is_labels(ds)
     kind = "bounding boxes" if boxes else "labelled frames (poses)" if labelled else "poses"
     rows: Rows = [("kind", kind)]
@@ -294,7 +295,7 @@ def round_trip_report(original: xr.Dataset, back: xr.Dataset) -> str:
         if len(common) < len(wrote):
             notes.append(f"{len(common)} of {len(wrote)} {dim}s in this file")
         first, second = first.sel({dim: common}), second.sel({dim: common})
-    frames_a, frames_b = schema.frame_numbers(first), schema.frame_numbers(second)
+    frames_a, frames_b = model.frame_numbers(first), model.frame_numbers(second)
     if frames_a is not None and frames_b is not None and not np.array_equal(frames_a, frames_b):
         notes.append("frame numbers changed")
     if first.sizes["time"] != second.sizes["time"]:

@@ -9,9 +9,10 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from posebridge import labels, registry, schema
+from posebridge import model, registry
 from posebridge._files import check_input
 from posebridge.errors import FormatError, PoseBridgeError, UnknownFormatError
+from posebridge.model import labels
 
 __all__ = ["formats", "load", "save"]
 
@@ -73,10 +74,10 @@ def load(
         raise FormatError(
             path, f"could not be read as {fmt.title}: {type(error).__name__}: {error}"
         ) from error
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     ds.attrs.setdefault("source_software", fmt.title)
     ds.attrs["source_file"] = str(path)
-    return schema.with_fps(ds, fps) if fps is not None else ds
+    return model.with_fps(ds, fps) if fps is not None else ds
 
 
 def save(
@@ -119,7 +120,7 @@ def save(
     >>> posebridge.save(ds, "poses.csv")  # doctest: +SKIP
     [PosixPath('poses.csv')]
     """
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     target = Path(path)
     fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
     assert fmt.write is not None  # resolve_for_writing only returns writers

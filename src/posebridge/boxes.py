@@ -7,7 +7,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import SchemaError
 
 __all__ = ["boxes_from_poses"]
@@ -52,8 +52,8 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     >>> boxes.position.values[0, :, 0].tolist(), boxes.shape.values[0, :, 0].tolist()
     ([2.0, 2.0], [6.0, 4.0])
     """
-    ds = schema.validate(ds)
-    if ds.attrs["ds_type"] != schema.POSES:
+    ds = model.validate(ds)
+    if ds.attrs["ds_type"] != model.POSES:
         raise SchemaError("boxes_from_poses needs a poses dataset; this one holds boxes.")
     space = [str(s) for s in ds["space"].values]
     if space != ["x", "y"]:
@@ -80,15 +80,15 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     if "confidence" in ds and ds["confidence"].dims == dims:
         confidence = ds["confidence"].to_numpy().astype(np.float64)
     else:
-        scores = schema.confidence_per_keypoint(ds).to_numpy().astype(np.float64)
+        scores = model.confidence_per_keypoint(ds).to_numpy().astype(np.float64)
         used = present & ~np.isnan(scores)
         total, count = np.where(used, scores, 0.0).sum(axis=1), used.sum(axis=1)
         confidence = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
 
     boxes = xr.Dataset(
         {
-            "position": (schema.BBOXES_DIMS, centre),
-            "shape": (schema.BBOXES_DIMS, size),
+            "position": (model.BBOXES_DIMS, centre),
+            "shape": (model.BBOXES_DIMS, size),
             "confidence": (dims, confidence),
         },
         coords={
@@ -97,9 +97,9 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
             if set(coord.dims) <= {"time", "individual"}
         }
         | {"space": ["x", "y"]},
-        attrs={**ds.attrs, "ds_type": schema.BBOXES},
+        attrs={**ds.attrs, "ds_type": model.BBOXES},
     )
     for name, variable in ds.data_vars.items():
         if name not in ("position", "confidence") and set(variable.dims) <= set(dims):
             boxes[name] = variable
-    return schema.validate(boxes)
+    return model.validate(boxes)

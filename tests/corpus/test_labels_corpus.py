@@ -16,7 +16,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import CORPUS, corpus_params, corpus_path
-from posebridge import labels
+from posebridge.model import labels
 
 DLC_LABELS = [
     *corpus_params("dlc_h5", "CollectedData_*"),

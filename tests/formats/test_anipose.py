@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import anipose
 from posebridge.io import load_poses, save_poses
@@ -165,7 +165,7 @@ def test_single_frame_round_trip(tmp_path):
     gaps=st.lists(st.integers(1, 1000), min_size=7, max_size=7),
 )
 def test_any_values_round_trip_exactly(tmp_path, values, gaps):
-    ds = schema.from_numpy(values, keypoint_names=["a_x", "b"])
+    ds = model.from_numpy(values, keypoint_names=["a_x", "b"])
     ds = ds.assign_coords(time=np.cumsum(gaps))
     path = tmp_path / "prop.csv"
     anipose.write(ds, path, overwrite=True)
@@ -194,7 +194,7 @@ def test_alignment_can_be_undone_with_a_non_orthogonal_matrix(tmp_path):
 
 def test_write_needs_one_individual_or_a_choice(tmp_path):
     position = np.random.default_rng(0).normal(size=(4, 3, 2, 2))
-    ds = schema.from_numpy(position, individual_names=["a", "b"])
+    ds = model.from_numpy(position, individual_names=["a", "b"])
     with pytest.raises(SchemaError, match="individual="):
         posebridge.save(ds, tmp_path / "x.csv", format="anipose")
     save_poses.to_anipose_file(ds, tmp_path / "b.csv", individual="b")
@@ -210,7 +210,7 @@ def test_write_refuses_2d_poses(tmp_path, poses_two_mice_with_nan):
 
 
 def test_write_seconds_dataset_rounds_frames(tmp_path):
-    ds = schema.from_numpy(np.zeros((3000, 3, 1, 1)), fps=29.97)
+    ds = model.from_numpy(np.zeros((3000, 3, 1, 1)), fps=29.97)
     ds = ds.drop_vars("frame")
     posebridge.save(ds, tmp_path / "s.csv", format="anipose")
     assert pd.read_csv(tmp_path / "s.csv")["fnum"].tolist() == list(range(3000))

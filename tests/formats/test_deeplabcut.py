@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _dlc_csv, deeplabcut
 
@@ -218,8 +218,8 @@ def test_3d_xyz_has_no_confidence(tmp_path: Path, suffix: str) -> None:
 
 def test_3d_writer_keeps_known_likelihood_drops_unknown(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
-    with_conf = schema.from_numpy(rng.normal(size=(4, 3, 2, 1)), rng.uniform(size=(4, 2, 1)))
-    without = schema.from_numpy(rng.normal(size=(4, 3, 2, 1)))
+    with_conf = model.from_numpy(rng.normal(size=(4, 3, 2, 1)), rng.uniform(size=(4, 2, 1)))
+    without = model.from_numpy(rng.normal(size=(4, 3, 2, 1)))
     (a,) = deeplabcut.write(with_conf, tmp_path / "a.csv", split_individuals=False)
     (b,) = deeplabcut.write(without, tmp_path / "b.csv", split_individuals=False)
     coords_a = pd.read_csv(a, header=[0, 1, 2], index_col=0).columns.get_level_values("coords")
@@ -498,7 +498,7 @@ def test_csv_numbers_round_trip_bit_identical(tmp_path: Path) -> None:
     )
     position = np.resize(special, 2 * 13 * 2).reshape(1, 2, 13, 2).repeat(3, axis=0)
     position[1] = -position[1]
-    ds = schema.from_numpy(position, np.full((3, 13, 2), 0.5))
+    ds = model.from_numpy(position, np.full((3, 13, 2), 0.5))
     (path,) = deeplabcut.write(ds, tmp_path / "exact.csv")
     back = deeplabcut.read(path)
     assert back.position.values.tobytes() == ds.position.values.tobytes()
@@ -551,7 +551,7 @@ def test_parallel_reader_keeps_negative_zero_of_integral_columns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     position = np.array([[-0.0, 3.0], [4.0, -0.0]]).reshape(2, 2, 1, 1).repeat(4, axis=0)
-    ds = schema.from_numpy(position, np.ones((8, 1, 1)))  # every cell an integer or -0
+    ds = model.from_numpy(position, np.ones((8, 1, 1)))  # every cell an integer or -0
     (path,) = deeplabcut.write(ds, tmp_path / "ints.csv")
     monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
@@ -572,12 +572,12 @@ def test_csv_writer_without_pyarrow_is_exact_too(
 
 def test_per_individual_confidence_is_written_per_keypoint(tmp_path: Path) -> None:
     rng = np.random.default_rng(8)
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         rng.uniform(size=(5, 2, 2, 3)),
         rng.uniform(size=(5, 3)),  # one score per animal and frame
         individual_names=["a", "b", "single"],
     )
     (path,) = deeplabcut.write(ds, tmp_path / "scores.h5")
     back = deeplabcut.read(path)
-    expected = schema.confidence_per_keypoint(ds).values
+    expected = model.confidence_per_keypoint(ds).values
     np.testing.assert_array_equal(back.confidence.values, expected)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from posebridge import schema
+from posebridge import model
 from posebridge.formats import deeplabcut
 
 
@@ -23,7 +23,7 @@ def assert_same_poses(back: xr.Dataset, ds: xr.Dataset, individuals: list[str]) 
         assert got.shape == want.shape
         assert np.array_equal(np.isnan(got), np.isnan(want))
         assert got[~np.isnan(got)].tobytes() == want[~np.isnan(want)].tobytes()
-    assert back.time.values.tolist() == schema.frame_numbers(ds).tolist()
+    assert back.time.values.tolist() == model.frame_numbers(ds).tolist()
     assert back.keypoint.values.tolist() == ds.keypoint.values.tolist()
     assert back.space.values.tolist() == ds.space.values.tolist()
     assert back.individual.values.tolist() == individuals
@@ -40,7 +40,7 @@ def poses_with_unique_bodyparts() -> xr.Dataset:
     position[:, :, :2, 2] = np.nan  # nose, tail: not 'single'
     confidence[:, :2, 2] = np.nan
     position[3, :, 0, 1] = np.nan
-    return schema.from_numpy(
+    return model.from_numpy(
         position,
         confidence,
         individual_names=["m1", "m2", "single"],
@@ -56,7 +56,7 @@ def labels_both_styles() -> list[xr.Dataset]:
     position[1, :, 0, 0] = np.nan
     out = []
     for style in ("path", "levels"):
-        ds = schema.from_numpy(
+        ds = model.from_numpy(
             position, keypoint_names=["a", "b"], individual_names=["individual_0"]
         )
         paths = [f"labeled-data/vid/img{i}.png" for i in (9, 2, 4)]
@@ -115,7 +115,7 @@ def test_lp_csv(tmp_path: Path, poses_two_mice_with_nan: xr.Dataset) -> None:
 def test_seconds_with_fps_write_frame_numbers(
     tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
 ) -> None:
-    timed = schema.with_fps(poses_two_mice_with_nan, 29.97)
+    timed = model.with_fps(poses_two_mice_with_nan, 29.97)
     (path,) = deeplabcut.write(timed, tmp_path / "p.csv")
     back = deeplabcut.read(path)
     assert back.time.values.tolist() == list(range(20))
@@ -134,7 +134,7 @@ def poses(draw: st.DrawFn) -> xr.Dataset:
     n_ind = draw(st.integers(1, 3))
     position = draw(hnp.arrays(np.float64, (n_time, n_space, n_kp, n_ind), elements=maybe_missing))
     confidence = draw(hnp.arrays(np.float64, (n_time, n_kp, n_ind), elements=likelihood))
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         position,
         confidence,
         individual_names=[f"animal{i}" for i in range(n_ind)],

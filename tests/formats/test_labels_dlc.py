@@ -9,9 +9,9 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import labels
 from posebridge.errors import FormatError
 from posebridge.formats import deeplabcut
+from posebridge.model import labels
 
 IMAGES = [
     "labeled-data/reach/img0005.png",

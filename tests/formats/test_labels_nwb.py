@@ -13,9 +13,9 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import labels
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats import nwb
+from posebridge.model import labels
 
 TRAINING = "processing/behavior/PoseTraining"
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import posebridge
-from posebridge import labels
 from posebridge.errors import PoseBridgeError
 from posebridge.io import nwb as sleap_names
+from posebridge.model import labels
 
 iio = pytest.importorskip("imageio.v2", reason="the video extra (imageio) is not installed")
 pytest.importorskip("imageio_ffmpeg", reason="the video extra (imageio-ffmpeg) is not installed")

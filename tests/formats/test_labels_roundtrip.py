@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import posebridge
-from posebridge import labels
+from posebridge.model import labels
 
 
 @st.composite

@@ -10,8 +10,9 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import labels, schema
+from posebridge import model
 from posebridge.formats import slp
+from posebridge.model import labels
 
 USER, PREDICTED = 0, 1
 
@@ -123,7 +124,7 @@ def test_auto_reads_files_with_other_predictions_as_poses(tmp_path):
     position = np.arange(16.0).reshape(2, 2, 2, 2)
     confidence = np.full((2, 2, 2), np.nan)
     confidence[1, :, 0] = 0.5  # one predicted instance, made from nothing
-    ds = schema.from_numpy(position, confidence, individual_names=["a", "b"])
+    ds = model.from_numpy(position, confidence, individual_names=["a", "b"])
     ds = ds.assign_coords(time=[3, 8])
     slp.write(ds, tmp_path / "mixed.slp")
     _strip_provenance(tmp_path / "mixed.slp")  # as if SLEAP had written it
@@ -135,7 +136,7 @@ def test_auto_reads_files_with_other_predictions_as_poses(tmp_path):
 
 
 def test_poses_without_scores_come_back_as_poses(tmp_path):
-    ds = schema.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(time=[0, 4, 9])
+    ds = model.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(time=[0, 4, 9])
     slp.write(ds, tmp_path / "poses.slp")  # user instances in the file, marked as poses
     back = posebridge.load(tmp_path / "poses.slp")
     assert not labels.is_labels(back) and back.time.values.tolist() == [0, 4, 9]

@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError
 
 
@@ -19,14 +19,14 @@ def _roundtrip(ds: xr.Dataset, tmp_path) -> xr.Dataset:
 
 
 def test_poses_with_extras_round_trip_identically(tmp_path, poses_two_mice_with_nan):
-    ds = schema.with_fps(poses_two_mice_with_nan, 29.97)
+    ds = model.with_fps(poses_two_mice_with_nan, 29.97)
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "tail_base"]]))
     ds["instance_score"] = (("time", "individual"), np.ones((20, 2)))
     ds.attrs["scorer"] = "DLC_resnet50"
     ds.attrs["video_width"] = 640
     back = _roundtrip(ds, tmp_path)
     back.attrs.pop("source_file")
-    xr.testing.assert_identical(back, schema.validate(ds))
+    xr.testing.assert_identical(back, model.validate(ds))
     assert back.keypoint.dtype.kind == "U"
 
 

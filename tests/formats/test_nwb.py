@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb
 
@@ -29,15 +29,13 @@ def _roundtrip(ds: xr.Dataset, path, **options) -> xr.Dataset:
 
 def _assert_same_poses(back: xr.Dataset, ds: xr.Dataset) -> None:
     """Positions, confidence, time, names and order equal (NaN-aware, exact)."""
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     assert back.keypoint.values.tolist() == ds.keypoint.values.tolist()
     assert back.individual.values.tolist() == ds.individual.values.tolist()
     np.testing.assert_array_equal(back.time.values, ds.time.values)
     assert back.time.dtype == ds.time.dtype
     np.testing.assert_array_equal(back.position.values, ds.position.values)
-    np.testing.assert_array_equal(
-        back.confidence.values, schema.confidence_per_keypoint(ds).values
-    )
+    np.testing.assert_array_equal(back.confidence.values, model.confidence_per_keypoint(ds).values)
     assert back.attrs["time_unit"] == ds.attrs["time_unit"]
 
 
@@ -46,7 +44,7 @@ def _assert_same_poses(back: xr.Dataset, ds: xr.Dataset) -> None:
 
 
 def test_regular_fps_29_97_round_trips_exactly_with_frames(tmp_path, poses_two_mice_with_nan):
-    ds = schema.with_fps(poses_two_mice_with_nan, 29.97)
+    ds = model.with_fps(poses_two_mice_with_nan, 29.97)
     back = _roundtrip(ds, tmp_path / "a.nwb")
     _assert_same_poses(back, ds)
     assert back.attrs["fps"] == 29.97
@@ -59,7 +57,7 @@ def test_regular_fps_29_97_round_trips_exactly_with_frames(tmp_path, poses_two_m
 
 def test_offset_start_is_kept(tmp_path, poses_two_mice_with_nan):
     ds = poses_two_mice_with_nan.assign_coords(time=np.arange(1000, 1020))
-    ds = schema.with_fps(ds, 30.0)
+    ds = model.with_fps(ds, 30.0)
     back = _roundtrip(ds, tmp_path / "offset.nwb")
     _assert_same_poses(back, ds)
     assert back.frame.values[0] == 1000
@@ -70,7 +68,7 @@ def test_offset_start_is_kept(tmp_path, poses_two_mice_with_nan):
 
 def test_frame_gaps_are_written_once_as_timestamps_and_linked(tmp_path, poses_two_mice_with_nan):
     frames = np.r_[0:5, 9:14, 20:30]
-    ds = schema.with_fps(poses_two_mice_with_nan.assign_coords(time=frames), 25.0)
+    ds = model.with_fps(poses_two_mice_with_nan.assign_coords(time=frames), 25.0)
     path = tmp_path / "gaps.nwb"
     back = _roundtrip(ds, path)
     _assert_same_poses(back, ds)
@@ -127,7 +125,7 @@ def test_3d_without_confidence_writes_no_confidence_dataset(tmp_path, poses_sing
 def test_keypoint_order_names_with_slashes_and_edges_survive(tmp_path):
     position = np.random.default_rng(4).normal(size=(5, 2, 4, 1))
     names = ["zeta", "alpha/left", "mid", "alpha/right"]
-    ds = schema.from_numpy(position, keypoint_names=names, fps=50)
+    ds = model.from_numpy(position, keypoint_names=names, fps=50)
     edges = [["zeta", "mid"], ["alpha/left", "alpha/right"], ["mid", "alpha/left"]]
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array(edges))
     back = _roundtrip(ds, tmp_path / "order.nwb")
@@ -147,7 +145,7 @@ def test_individual_order_is_kept_in_one_file(tmp_path, poses_two_mice_with_nan)
 
 
 def test_float32_and_gzip_storage_with_time_first_chunks(tmp_path, poses_two_mice_with_nan):
-    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     path = tmp_path / "small.nwb"
     back = _roundtrip(ds, path, compression="gzip", dtype="float32")
     assert back.position.dtype == np.float32
@@ -161,7 +159,7 @@ def test_float32_and_gzip_storage_with_time_first_chunks(tmp_path, poses_two_mic
 
 def test_chunks_split_long_series_evenly_along_time(tmp_path):
     position = np.zeros((200_000, 2, 1, 1))
-    ds = schema.from_numpy(position, fps=100)
+    ds = model.from_numpy(position, fps=100)
     path = tmp_path / "long.nwb"
     posebridge.save(ds, path)
     with h5py.File(path) as h5:
@@ -189,8 +187,8 @@ def test_property_any_dataset_round_trips_exactly(
     position[rng.random(position.shape) < 0.2] = np.nan
     confidence = rng.uniform(size=(n_time, n_kp, n_ind))
     frames = first + np.cumsum(rng.integers(1, 3, size=n_time))
-    ds = schema.from_numpy(position, confidence).assign_coords(time=frames)
-    ds = schema.with_fps(ds, fps)
+    ds = model.from_numpy(position, confidence).assign_coords(time=frames)
+    ds = model.with_fps(ds, fps)
     path = tmp_path_factory.mktemp("prop") / "p.nwb"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -207,7 +205,7 @@ def test_property_any_dataset_round_trips_exactly(
 def test_multi_individual_default_writes_one_file_per_individual(
     tmp_path, poses_two_mice_with_nan
 ):
-    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     written = posebridge.save(ds, tmp_path / "out.nwb")
     assert written == [tmp_path / "out_mouse_b.nwb", tmp_path / "out_mouse_a.nwb"]
     assert not (tmp_path / "out.nwb").exists()
@@ -317,7 +315,7 @@ def test_video_is_an_external_image_series_relative_to_the_file(tmp_path, poses_
     video.write_bytes(b"\x00")
     out = tmp_path / "nwb"
     out.mkdir()
-    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     ds.attrs.update(video_width=640, video_height=480)
     path = out / "v.nwb"
     posebridge.save(ds, path, video_path=video, split_individuals=False)
@@ -338,7 +336,7 @@ def test_video_is_an_external_image_series_relative_to_the_file(tmp_path, poses_
 def test_build_nwbfiles_writes_nothing_and_files_write_with_pynwb(tmp_path, poses_single_3d):
     import pynwb
 
-    (nwbfile,) = nwb.build_nwbfiles(schema.with_fps(poses_single_3d, 10.0))
+    (nwbfile,) = nwb.build_nwbfiles(model.with_fps(poses_single_3d, 10.0))
     assert list(tmp_path.iterdir()) == []
     with pynwb.NWBHDF5IO(tmp_path / "built.nwb", "w") as io:
         io.write(nwbfile)
@@ -348,7 +346,7 @@ def test_build_nwbfiles_writes_nothing_and_files_write_with_pynwb(tmp_path, pose
 
 
 def test_in_memory_nwbfile_is_read_like_the_file(tmp_path, poses_two_mice_with_nan):
-    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     (nwbfile,) = nwb.build_nwbfiles(ds, split_individuals=False)
     from_memory = nwb.load_nwb_poses(nwbfile)
     _assert_same_poses(from_memory, ds)
@@ -363,7 +361,7 @@ def test_dataset_with_views_is_refused(tmp_path, poses_single_3d):
 
 
 def test_read_results_save_to_netcdf(tmp_path, poses_two_mice_with_nan):
-    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "ear_left"]]))
     back = _roundtrip(ds, tmp_path / "n.nwb", species="Mus musculus")
     back.to_netcdf(tmp_path / "n.nc", engine="h5netcdf")
@@ -372,7 +370,7 @@ def test_read_results_save_to_netcdf(tmp_path, poses_two_mice_with_nan):
 
 def test_describe_lists_every_container(tmp_path, poses_two_mice_with_nan):
     path = tmp_path / "d.nwb"
-    posebridge.save(schema.with_fps(poses_two_mice_with_nan, 10.0), path, split_individuals=False)
+    posebridge.save(model.with_fps(poses_two_mice_with_nan, 10.0), path, split_individuals=False)
     rows = dict(nwb.describe(path))
     assert set(rows) == {
         "PoseEstimation processing/behavior/PoseEstimation_mouse_b",
@@ -391,7 +389,7 @@ def test_dlc_like_single_animal_round_trips(tmp_path):
     rng = np.random.default_rng(21)
     position = rng.uniform(0, 640, size=(30, 2, 4, 1))
     likelihood = rng.uniform(0, 1, size=(30, 4, 1))
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         position,
         likelihood,
         individual_names=["individual_0"],
@@ -411,14 +409,14 @@ def test_sleap_like_tracks_with_gaps_and_extras_round_trip(tmp_path):
     position = rng.uniform(0, 1024, size=(9, 2, 3, 3))
     position[rng.random((9, 1, 3, 3)).repeat(2, 1) < 0.3] = np.nan
     scores = rng.uniform(size=(9, 3, 3))
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         position,
         scores,
         individual_names=["track_0", "track_2", "track_1"],
         keypoint_names=["head", "thorax", "abdomen"],
         source_software="SLEAP",
     ).assign_coords(time=np.array([0, 1, 2, 3, 7, 8, 9, 15, 16]))
-    ds = schema.with_fps(ds, 15.0)
+    ds = model.with_fps(ds, 15.0)
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["head", "thorax"]]))
     ds["instance_score"] = (("time", "individual"), rng.uniform(size=(9, 3)))
     ds.attrs["video_path"] = str(tmp_path / "not_there.mp4")
@@ -441,7 +439,7 @@ def test_existing_video_of_the_dataset_is_linked(tmp_path, poses_single_3d):
 
 def test_per_individual_files_read_back_as_one_dataset_in_order(tmp_path):
     position = np.random.default_rng(23).normal(size=(6, 2, 2, 3))
-    ds = schema.from_numpy(position, individual_names=["c", "a", "b"], fps=30)
+    ds = model.from_numpy(position, individual_names=["c", "a", "b"], fps=30)
     written = posebridge.save(ds, tmp_path / "m.nwb")
     for files in (written, written[::-1]):
         back = nwb.load_nwb_poses(files)
@@ -455,7 +453,7 @@ def test_seed_familiar_facade_names(tmp_path, poses_two_mice_with_nan):
 
     from posebridge.io import load_poses, save_poses
 
-    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     files = save_poses.to_nwb_file(ds, nwb.NWBFileSaveConfig(subject_kwargs={"species": "Mus"}))
     assert [f.subject.species for f in files] == ["Mus", "Mus"]
     assert list(tmp_path.iterdir()) == []

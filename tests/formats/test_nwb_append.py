@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb import _write
 
@@ -42,7 +42,7 @@ def session_file(tmp_path):
 @pytest.fixture
 def one_mouse():
     position = np.random.default_rng(11).normal(size=(8, 2, 2, 1))
-    return schema.from_numpy(position, individual_names=["M1"], keypoint_names=["a", "b"], fps=50)
+    return model.from_numpy(position, individual_names=["M1"], keypoint_names=["a", "b"], fps=50)
 
 
 def test_append_adds_poses_and_keeps_everything_else(session_file, one_mouse):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb as nwb_format
 from posebridge.io import nwb
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:Us
 def two_tracks_from_frame_100():
     """5 frames (100..104) of 2 tracks with 2 nodes, frames only."""
     position = np.random.default_rng(5).normal(size=(5, 2, 2, 2))
-    ds = schema.from_numpy(position, individual_names=["t1", "t2"], keypoint_names=["A", "B"])
+    ds = model.from_numpy(position, individual_names=["t1", "t2"], keypoint_names=["A", "B"])
     return ds.assign_coords(time=np.arange(100, 105))
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _sleap_rows, sleap_analysis
 from posebridge.io import save_poses
@@ -345,7 +345,7 @@ def contiguous_dataset() -> xr.Dataset:
     position[1, :, :, 0] = np.nan
     confidence = rng.uniform(0, 1, (4, 3, 2))
     confidence[1, :, 0] = np.nan
-    ds = schema.from_numpy(position, confidence, ["a", "b"], NODES, source_software="SLEAP")
+    ds = model.from_numpy(position, confidence, ["a", "b"], NODES, source_software="SLEAP")
     ds["instance_score"] = (("time", "individual"), rng.uniform(0, 1, (4, 2)))
     ds["instance_score"][1, 0] = np.nan
     ds["tracking_score"] = (("time", "individual"), rng.uniform(0, 1, (4, 2)))
@@ -422,7 +422,7 @@ def test_all_frames_false_starts_at_the_first_frame_and_records_it(tmp_path):
 
 def test_single_untracked_individual_is_written_without_a_track_name(tmp_path):
     position = np.arange(12, dtype=float).reshape(2, 2, 3, 1)
-    ds = schema.from_numpy(position, individual_names=["untracked_0"], keypoint_names=NODES)
+    ds = model.from_numpy(position, individual_names=["untracked_0"], keypoint_names=NODES)
     path = tmp_path / "untracked.h5"
     sleap_analysis.write(ds, path)
     with h5py.File(path) as h5:
@@ -433,10 +433,10 @@ def test_single_untracked_individual_is_written_without_a_track_name(tmp_path):
 
 def test_sparse_tracks_are_compressed_and_dense_ones_are_not(tmp_path):
     rng = np.random.default_rng(0)
-    dense = schema.from_numpy(rng.uniform(0, 1, (3000, 2, 10, 2)))
+    dense = model.from_numpy(rng.uniform(0, 1, (3000, 2, 10, 2)))
     sparse_position = np.full((3000, 2, 10, 2), np.nan)
     sparse_position[::50] = 1.0
-    sparse = schema.from_numpy(sparse_position)
+    sparse = model.from_numpy(sparse_position)
     for name, ds in (("dense", dense), ("sparse", sparse)):
         sleap_analysis.write(ds, tmp_path / f"{name}.h5")
     with h5py.File(tmp_path / "dense.h5") as h5:
@@ -491,7 +491,7 @@ def test_round_trip_property(tmp_path, start, n_time, n_ind, seed, all_frames):
     rng = np.random.default_rng(seed)
     position = rng.uniform(0, 100, (n_time, 2, 2, n_ind))
     position[rng.random(position.shape) < 0.2] = np.nan
-    ds = schema.from_numpy(position, rng.uniform(0, 1, (n_time, 2, n_ind)))
+    ds = model.from_numpy(position, rng.uniform(0, 1, (n_time, 2, n_ind)))
     ds = ds.assign_coords(time=np.arange(start, start + n_time))
     path = tmp_path / f"p{seed}.h5"
     sleap_analysis.write(ds, path, all_frames=all_frames, overwrite=True)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import slp
 from posebridge.io import load_poses, save_poses
@@ -635,7 +635,7 @@ def dataset_with_extras() -> xr.Dataset:
     confidence[2, 1, 0] = np.nan
     position[4, :, :, 1] = np.nan  # an absent instance
     confidence[4, :, 1] = np.nan
-    ds = schema.from_numpy(position, confidence, ["m1", "m2"], ["nose", "ear_l", "ear_r"])
+    ds = model.from_numpy(position, confidence, ["m1", "m2"], ["nose", "ear_l", "ear_r"])
     ds = ds.assign_coords(time=[0, 1, 2, 10, 11, 12])
     ds["instance_score"] = (("time", "individual"), rng.uniform(0, 1, (6, 2)).astype(np.float32))
     ds["instance_score"][4, 1] = np.nan
@@ -686,7 +686,7 @@ def test_written_tables_have_sleap_layout(tmp_path):
 
 def test_dataset_without_scores_is_written_as_user_instances(tmp_path):
     position = np.arange(24, dtype=float).reshape(3, 2, 2, 2)
-    ds = schema.from_numpy(position, individual_names=["a", "b"], keypoint_names=["p", "q"])
+    ds = model.from_numpy(position, individual_names=["a", "b"], keypoint_names=["p", "q"])
     path = tmp_path / "labels.slp"
     slp.write(ds, path)
     with h5py.File(path) as h5:
@@ -700,7 +700,7 @@ def test_dataset_without_scores_is_written_as_user_instances(tmp_path):
 
 def test_untracked_individuals_are_written_without_a_track(tmp_path):
     position = np.arange(16, dtype=float).reshape(2, 2, 2, 2)
-    ds = schema.from_numpy(position, np.ones((2, 2, 2)), ["t", "untracked_0"], ["p", "q"])
+    ds = model.from_numpy(position, np.ones((2, 2, 2)), ["t", "untracked_0"], ["p", "q"])
     path = tmp_path / "untracked.slp"
     slp.write(ds, path)
     with h5py.File(path) as h5:
@@ -712,7 +712,7 @@ def test_untracked_individuals_are_written_without_a_track(tmp_path):
 
 
 def test_time_in_seconds_is_written_as_frame_numbers(tmp_path):
-    ds = schema.with_fps(dataset_with_extras(), 25.0)
+    ds = model.with_fps(dataset_with_extras(), 25.0)
     path = tmp_path / "seconds.slp"
     slp.write(ds, path)
     assert slp.read(path).time.values.tolist() == [0, 1, 2, 10, 11, 12]
@@ -780,7 +780,7 @@ def test_round_trip_property(tmp_path, frames, n_ind, n_kp, with_scores, seed):
     position = rng.uniform(-50, 800, shape)
     position[rng.random(shape) < 0.2] = np.nan
     confidence = rng.uniform(0, 1, (len(frames), n_kp, n_ind)) if with_scores else None
-    ds = schema.from_numpy(position, confidence).assign_coords(time=frames)
+    ds = model.from_numpy(position, confidence).assign_coords(time=frames)
     path = tmp_path / f"prop_{seed}_{n_ind}_{n_kp}.slp"
     slp.write(ds, path, overwrite=True)
     back = slp.read(path)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _via_table, via
 from posebridge.io import load_bboxes, save_bboxes
@@ -83,7 +83,7 @@ def test_fps_keeps_the_file_frame_numbers(tracks_csv):
     ds = load_bboxes.from_via_tracks_file(tracks_csv, fps=10)
     np.testing.assert_allclose(ds.time.values, [0, 0.1, 0.4])
     assert ds.frame.values.tolist() == [3, 4, 7]
-    assert schema.frame_numbers(ds).tolist() == [3, 4, 7]
+    assert model.frame_numbers(ds).tolist() == [3, 4, 7]
 
 
 def test_file_attributes_frame_wins_over_file_names(tmp_path):
@@ -383,7 +383,7 @@ def test_reading_and_writing_keeps_file_names_and_numbers(tmp_path, tracks_csv):
 @pytest.mark.parametrize("fps", [29.97, 30.0])
 def test_thousands_of_frames_in_seconds_give_distinct_file_names(tmp_path, fps):
     n = 3000
-    ds = schema.bboxes_from_numpy(np.ones((n, 2, 1)), np.ones((n, 2, 1)), fps=fps)
+    ds = model.bboxes_from_numpy(np.ones((n, 2, 1)), np.ones((n, 2, 1)), fps=fps)
     ds = ds.drop_vars("frame")  # only time in seconds and fps are left
     path = tmp_path / "many.csv"
     posebridge.save(ds, path, format="via")
@@ -394,7 +394,7 @@ def test_thousands_of_frames_in_seconds_give_distinct_file_names(tmp_path, fps):
 
 
 def test_single_frame_dataset(tmp_path):
-    ds = schema.bboxes_from_numpy(
+    ds = model.bboxes_from_numpy(
         np.array([[[5.0], [6.0]]]), np.array([[[2.0], [4.0]]]), frame_array=np.array([9])
     )
     path = tmp_path / "one.csv"

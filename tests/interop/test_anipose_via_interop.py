@@ -9,7 +9,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import corpus_params, corpus_path
-from posebridge import schema
+from posebridge import model
 
 movement_load_poses = pytest.importorskip("movement.io.load_poses")
 movement_load_bboxes = pytest.importorskip("movement.io.load_bboxes")
@@ -40,7 +40,7 @@ def poses_3d_with_gaps() -> xr.Dataset:
     position = rng.normal(50, 10, size=(30, 3, 4, 1))
     position[4, :, 2] = np.nan
     confidence = rng.uniform(0, 1, size=(30, 4, 1))
-    ds = schema.from_numpy(
+    ds = model.from_numpy(
         position, confidence, keypoint_names=["wrist", "elbow", "Tail_0", "a_score"]
     )
     return ds.assign_coords(time=np.arange(30) * 2 + 7)

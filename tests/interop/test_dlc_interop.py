@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 from _corpus import corpus_path
-from posebridge import schema
+from posebridge import model
 from posebridge.formats import deeplabcut
 from posebridge.io import load_poses, save_poses
 
@@ -36,7 +36,7 @@ def poses_3d_with_confidence() -> xr.Dataset:
     rng = np.random.default_rng(7)
     position = rng.normal(size=(9, 3, 2, 2))
     position[4, :, 1, 0] = np.nan
-    return schema.from_numpy(
+    return model.from_numpy(
         position, rng.uniform(size=(9, 2, 2)), individual_names=["left", "right"]
     )
 

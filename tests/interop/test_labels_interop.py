@@ -10,7 +10,7 @@ import pytest
 
 import posebridge
 from _corpus import corpus_path
-from posebridge import labels
+from posebridge.model import labels
 
 sio = pytest.importorskip("sleap_io")
 pytestmark = pytest.mark.interop

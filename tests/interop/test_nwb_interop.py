@@ -13,7 +13,7 @@ import pytest
 
 import posebridge
 from _corpus import corpus_params
-from posebridge import schema
+from posebridge import model
 from posebridge.formats import nwb
 
 pytestmark = pytest.mark.interop
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.interop
 
 @pytest.fixture
 def two_mice_at_30fps(poses_two_mice_with_nan):
-    ds = schema.with_fps(poses_two_mice_with_nan, 30.0)
+    ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "tail_base"]]))
     ds.attrs["scorer"] = "DLC_resnet50_testshuffle1"
     return ds

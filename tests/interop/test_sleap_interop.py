@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError
 from posebridge.formats import sleap_analysis, slp
 from posebridge.io import load_poses, save_poses
@@ -32,7 +32,7 @@ def tracked_poses() -> xr.Dataset:
     confidence[2, 1, 0] = np.nan
     position[5, :, :, 1] = np.nan  # track "b" absent in frame 21
     confidence[5, :, 1] = np.nan
-    ds = schema.from_numpy(position, confidence, ["a", "b", "c"], NODES, source_software="SLEAP")
+    ds = model.from_numpy(position, confidence, ["a", "b", "c"], NODES, source_software="SLEAP")
     ds = ds.assign_coords(time=[0, 1, 2, 3, 20, 21, 22])
     for name in ("instance_score", "tracking_score"):
         values = rng.uniform(0, 1, (7, 3)).astype(np.float32)

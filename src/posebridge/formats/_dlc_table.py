@@ -6,7 +6,7 @@ numbers, column labels and row index into a dataset (:func:`build_dataset`)
 and plans the columns of a dataset to write (:func:`plan_columns`,
 :func:`fill_values`); the .h5 and .csv layers only move bytes.
 
-Rules (see ``schema.EXTRAS`` for the names):
+Rules (see ``model.EXTRAS`` for the names):
 
 - individuals in file order; a file without an ``individuals`` level holds
   one individual named ``individual_0`` (movement's name);
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 
 __all__ = [
@@ -56,7 +56,7 @@ INDEX_STYLE = "dlc_index_style"
 #: names an extra coord may not take (they are the model's own).
 _RESERVED = {
     "position", "confidence", "shape", "time", "space", "keypoint", "individual",
-    schema.FRAME, IMAGE_PATH, DATA_SPLIT,
+    model.FRAME, IMAGE_PATH, DATA_SPLIT,
 }  # fmt: skip
 
 
@@ -321,28 +321,28 @@ def build_dataset(
     else:
         confidence = np.full((n_rows, n_kp, n_ind), np.nan)
 
-    dims3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+    dims3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
     variables: dict[str, tuple] = {
-        "position": (schema.POSES_DIMS, position),
+        "position": (model.POSES_DIMS, position),
         "confidence": (dims3, confidence),
     }
     for i, coord in enumerate(layout.coords):
         if coord not in CORE_COORDS:
             variables[extra_name(coord)] = (dims3, data[..., i].transpose(0, 2, 1))
     coords: dict[str, object] = {
-        schema.TIME: frames,
-        schema.SPACE: space,
-        schema.KEYPOINT: layout.keypoints,
-        schema.INDIVIDUAL: layout.individuals,
+        model.TIME: frames,
+        model.SPACE: space,
+        model.KEYPOINT: layout.keypoints,
+        model.INDIVIDUAL: layout.individuals,
     }
     if image_paths is not None:
-        coords[IMAGE_PATH] = (schema.TIME, image_paths if order is None else image_paths[order])
+        coords[IMAGE_PATH] = (model.TIME, image_paths if order is None else image_paths[order])
     for name in layout.row_columns:
         column = row_values[name]
         text = np.asarray(column).astype(str)
-        coords[name] = (schema.TIME, text if order is None else text[order])
+        coords[name] = (model.TIME, text if order is None else text[order])
     attrs: dict[str, object] = {
-        "ds_type": schema.POSES,
+        "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": source_software,
     }
@@ -390,7 +390,7 @@ class ColumnPlan:
 
 
 def _extra_variables(ds: xr.Dataset) -> list[str]:
-    wanted = {schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL}
+    wanted = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}
     return [
         str(name)
         for name, var in ds.data_vars.items()
@@ -402,19 +402,19 @@ def _extra_variables(ds: xr.Dataset) -> list[str]:
 
 def _all_nan(ds: xr.Dataset, names: Sequence[str]) -> np.ndarray:
     """(keypoint, individual) booleans: True where every listed variable is NaN throughout."""
-    empty = np.ones((ds.sizes[schema.KEYPOINT], ds.sizes[schema.INDIVIDUAL]), dtype=bool)
+    empty = np.ones((ds.sizes[model.KEYPOINT], ds.sizes[model.INDIVIDUAL]), dtype=bool)
     for name in names:
-        var = schema.confidence_per_keypoint(ds) if name == "confidence" else ds[name]
-        other = [d for d in var.dims if d not in (schema.KEYPOINT, schema.INDIVIDUAL)]
-        isnan = np.isnan(var.transpose(*other, schema.KEYPOINT, schema.INDIVIDUAL).values)
+        var = model.confidence_per_keypoint(ds) if name == "confidence" else ds[name]
+        other = [d for d in var.dims if d not in (model.KEYPOINT, model.INDIVIDUAL)]
+        isnan = np.isnan(var.transpose(*other, model.KEYPOINT, model.INDIVIDUAL).values)
         empty &= isnan.reshape(-1, *empty.shape).all(axis=0)
     return empty
 
 
 def _keypoints_per_individual(ds: xr.Dataset, variables: Sequence[str]) -> list[list[int]]:
     """DeepLabCut's column set: the ``single`` individual holds only the unique bodyparts."""
-    individuals = [str(v) for v in ds[schema.INDIVIDUAL].values]
-    n_kp = ds.sizes[schema.KEYPOINT]
+    individuals = [str(v) for v in ds[model.INDIVIDUAL].values]
+    n_kp = ds.sizes[model.KEYPOINT]
     everything = list(range(n_kp))
     if SINGLE not in individuals or len(individuals) == 1:
         return [everything for _ in individuals]
@@ -464,7 +464,7 @@ def plan_columns(
     Examples
     --------
     >>> import numpy as np
-    >>> from posebridge.schema import from_numpy
+    >>> from posebridge.model import from_numpy
     >>> plan = plan_columns(
     ...     from_numpy(np.zeros((2, 2, 1, 1))),
     ...     [0],
@@ -476,10 +476,10 @@ def plan_columns(
     [('me', 'keypoint_0', 'x'), ('me', 'keypoint_0', 'y'), ('me', 'keypoint_0', 'likelihood')]
     """
     variables = _extra_variables(ds)
-    space = [str(s) for s in ds[schema.SPACE].values]
+    space = [str(s) for s in ds[model.SPACE].values]
     coords = [*space, *(["likelihood"] if likelihood else []), *map(_coord_of, variables)]
-    names = [str(v) for v in ds[schema.INDIVIDUAL].values]
-    keypoints = [str(v) for v in ds[schema.KEYPOINT].values]
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
+    keypoints = [str(v) for v in ds[model.KEYPOINT].values]
     per_individual = _keypoints_per_individual(ds, variables)
     n_kp, n_co = len(keypoints), len(coords)
     labels: list[tuple[str, ...]] = []
@@ -490,10 +490,10 @@ def plan_columns(
                 head = (scorer, names[i]) if four_levels else (scorer,)
                 labels.append((*head, keypoints[k], coord))
                 source.append((i * n_kp + k) * n_co + c)
-    dims3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+    dims3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
     arrays = [ds["position"].values]
     if likelihood:
-        arrays.append(schema.confidence_per_keypoint(ds).values)
+        arrays.append(model.confidence_per_keypoint(ds).values)
     arrays.extend(ds[name].transpose(*dims3).values for name in variables)
     return ColumnPlan(
         labels=labels,
@@ -524,7 +524,7 @@ def fill_values(plan: ColumnPlan, rows: slice = slice(None)) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from posebridge.schema import from_numpy
+    >>> from posebridge.model import from_numpy
     >>> ds = from_numpy(np.arange(4.0).reshape(1, 2, 2, 1))
     >>> plan = plan_columns(ds, [0], scorer="me", four_levels=False, likelihood=False)
     >>> fill_values(plan, slice(None)).tolist()
@@ -558,7 +558,7 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
     Examples
     --------
     >>> import numpy as np
-    >>> from posebridge.schema import from_numpy
+    >>> from posebridge.model import from_numpy
     >>> index_for_writing(from_numpy(np.zeros((2, 2, 1, 1))))[1][0].tolist()
     [0, 1]
     """
@@ -579,7 +579,7 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
                 stacklevel=3,
             )
         return "path", [paths]
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     if frames is None:
         warnings.warn(
             "The dataset's time is in seconds with no fps or frame numbers; writing rows "
@@ -587,13 +587,13 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
             UserWarning,
             stacklevel=3,
         )
-        frames = np.arange(ds.sizes[schema.TIME], dtype=np.int64)
+        frames = np.arange(ds.sizes[model.TIME], dtype=np.int64)
     return "frames", [frames]
 
 
 def check_writable(ds: xr.Dataset) -> None:
     """Refuse datasets DeepLabCut tables cannot hold (bounding boxes)."""
-    if ds.attrs.get("ds_type") != schema.POSES:
+    if ds.attrs.get("ds_type") != model.POSES:
         raise SchemaError(
             "DeepLabCut and LightningPose files hold poses; this dataset holds "
             f"{ds.attrs.get('ds_type')}."

@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge.errors import SchemaError
 from posebridge.formats import _dlc_table
+from posebridge.model import labels
 
 _H5_CHUNK_CELLS = 1 << 21  # numbers per appended block (16 MB)
 
@@ -65,7 +66,7 @@ def image_names(ds: xr.Dataset) -> np.ndarray:
 
 def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool) -> xr.Dataset:
     """A labels dataset as the DeepLabCut table writer takes it (see the module doc)."""
-    out = ds.assign_coords({_dlc_table.IMAGE_PATH: (schema.TIME, image_names(ds))})
+    out = ds.assign_coords({_dlc_table.IMAGE_PATH: (model.TIME, image_names(ds))})
     out = out.drop_vars(
         [n for n in (*labels.PREDICTED, "confidence") if n in out.variables]
         + [n for n in (labels.VIDEO, labels.FRAME) if n in out.coords]
@@ -73,7 +74,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool) -> xr.Dataset:
     if not lightning_pose and labels.VISIBLE in out:
         hidden = ~labels.point_flags(ds)  # flags below 2: not a DeepLabCut label
         out["position"] = out["position"].where(
-            xr.DataArray(~hidden, dims=(schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL))
+            xr.DataArray(~hidden, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
         )
         out = out.drop_vars(labels.VISIBLE)
     style = out.attrs.get(_dlc_table.INDEX_STYLE)
@@ -90,7 +91,7 @@ def has_likelihood(ds: xr.Dataset) -> bool:
     """Write a likelihood coord? Always for 2D predictions; labels never; 3D when known."""
     if labels.is_labels(ds) or "confidence" not in ds:
         return False
-    if ds.sizes[schema.SPACE] == 2 and _dlc_table.IMAGE_PATH not in ds.coords:
+    if ds.sizes[model.SPACE] == 2 and _dlc_table.IMAGE_PATH not in ds.coords:
         return True
     return not bool(np.isnan(ds["confidence"].values).all())
 
@@ -99,7 +100,7 @@ def tables(
     ds: xr.Dataset, path: Path, split: bool, scorer: str
 ) -> list[tuple[Path, _dlc_table.ColumnPlan]]:
     """The files to write and the columns of each (one per individual when ``split``)."""
-    names = [str(v) for v in ds[schema.INDIVIDUAL].values]
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
     likelihood = has_likelihood(ds)
     if not split:
         four = len(names) > 1 or _dlc_table.SINGLE in names

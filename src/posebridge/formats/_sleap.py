@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -304,7 +304,7 @@ def skeleton_from_dataset(ds: xr.Dataset, name: str) -> Skeleton:
 
     Pairs naming a keypoint the dataset does not have are dropped with a warning.
     """
-    nodes = [str(k) for k in ds[schema.KEYPOINT].values]
+    nodes = [str(k) for k in ds[model.KEYPOINT].values]
     known = set(nodes)
     pairs: dict[str, list[tuple[str, str]]] = {}
     for variable in ("skeleton_edges", "skeleton_symmetries"):
@@ -339,12 +339,12 @@ def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
         When the frame numbers are unknown (time in seconds without fps or a
         ``frame`` coordinate), negative or repeated.
     """
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     if frames is None:
         raise SchemaError(
             f"{path}: {what} files index poses by video frame number, but this dataset "
             "has time in seconds without fps or a 'frame' coordinate. Set the frame "
-            "rate first, e.g. posebridge.schema.with_fps(ds, 30) or ds.attrs['fps'] = 30."
+            "rate first, e.g. posebridge.model.with_fps(ds, 30) or ds.attrs['fps'] = 30."
         )
     if frames.size and frames.min() < 0:
         raise SchemaError(f"{path}: {what} frame numbers must be >= 0, got {frames.min()}.")
@@ -355,10 +355,10 @@ def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
 
 def check_2d(ds: xr.Dataset, path: Path, what: str) -> None:
     """Refuse 3-D poses (SLEAP files hold x, y only)."""
-    if ds.sizes[schema.SPACE] != 2:
+    if ds.sizes[model.SPACE] != 2:
         raise SchemaError(
             f"{path}: {what} files hold 2-D poses (x, y); this dataset has "
-            f"{ds.sizes[schema.SPACE]} spatial dimensions."
+            f"{ds.sizes[model.SPACE]} spatial dimensions."
         )
 
 

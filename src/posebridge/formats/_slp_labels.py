@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._sleap import (
     is_untracked_name,
@@ -49,8 +49,9 @@ from posebridge.formats._slp_tables import (
     _pick_skeleton,
     _rank_in_group,
 )
+from posebridge.model import labels
 
-DIMS3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+DIMS3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
 #: The /instances columns labels are read from.
 LABEL_COLUMNS = (
     "instance_id",
@@ -119,9 +120,9 @@ def _row_coords(t: SlpTables, video: np.ndarray, index: np.ndarray) -> dict[str,
         elif info is not None and info.path != labels.UNKNOWN_VIDEO:
             videos[rows] = str(labels.normalise_paths([info.path])[0])
     return {
-        labels.VIDEO: (schema.TIME, videos.astype(str)),
-        labels.FRAME: (schema.TIME, frames),
-        labels.IMAGE_PATH: (schema.TIME, images.astype(str)),
+        labels.VIDEO: (model.TIME, videos.astype(str)),
+        labels.FRAME: (model.TIME, frames),
+        labels.IMAGE_PATH: (model.TIME, images.astype(str)),
     }
 
 
@@ -236,7 +237,7 @@ def build_labels(
             flags[when[group], :, column[group]] = values["visible"].astype(bool)
     finite = np.isfinite(position).all(axis=1)
     data_vars: dict[str, Any] = {
-        "position": (schema.POSES_DIMS, position),
+        "position": (model.POSES_DIMS, position),
         "confidence": (DIMS3, np.full((n_time, n_nodes, n_ind), np.nan)),
     }
     visible = labels.visible_from_flags(flags, finite)
@@ -246,7 +247,7 @@ def build_labels(
     data_vars.update(_linked_predictions(t, inst, chosen_rows, when, column, shape))
     data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
     attrs: dict[str, Any] = {
-        "ds_type": schema.POSES,
+        "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "SLEAP",
         labels.CONTENT: labels.LABELS,
@@ -257,10 +258,10 @@ def build_labels(
         if info.width and info.height:
             attrs["video_width"], attrs["video_height"] = info.width, info.height
     coords = {
-        schema.TIME: np.arange(n_time, dtype=np.int64),
-        schema.SPACE: ["x", "y"],
-        schema.KEYPOINT: list(skel.nodes),
-        schema.INDIVIDUAL: names,
+        model.TIME: np.arange(n_time, dtype=np.int64),
+        model.SPACE: ["x", "y"],
+        model.KEYPOINT: list(skel.nodes),
+        model.INDIVIDUAL: names,
         **_row_coords(t, video_of_row, index_of_row),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
@@ -312,9 +313,9 @@ def _linked_predictions(
         confidence[when[group], :, column[group]] = values["score"]
     score[when, column] = inst["score"][source]
     return {
-        "predicted_position": (schema.POSES_DIMS, position),
+        "predicted_position": (model.POSES_DIMS, position),
         "predicted_confidence": (DIMS3, confidence),
-        "predicted_score": ((schema.TIME, schema.INDIVIDUAL), score),
+        "predicted_score": ((model.TIME, model.INDIVIDUAL), score),
     }
 
 
@@ -360,7 +361,7 @@ class LabelsPlan:
 
     def __init__(self, ds: xr.Dataset, dtypes: dict[str, np.dtype]) -> None:
         groups = labels.video_groups(ds)
-        names = [str(n) for n in ds[schema.INDIVIDUAL].values]
+        names = [str(n) for n in ds[model.INDIVIDUAL].values]
         untracked = np.array([is_untracked_name(n) for n in names], dtype=bool)
         self.tracks = [n for n, u in zip(names, untracked, strict=True) if not u]
         track_of = np.where(untracked, -1, np.cumsum(~untracked) - 1)
@@ -372,13 +373,13 @@ class LabelsPlan:
             for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
         ]
 
-        order = (schema.TIME, schema.INDIVIDUAL, schema.KEYPOINT)
-        position = ds["position"].transpose(*order, schema.SPACE).values
+        order = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
+        position = ds["position"].transpose(*order, model.SPACE).values
         flags = labels.point_flags(ds).transpose(0, 2, 1)  # (time, individual, keypoint)
         if "predicted_position" in ds:
-            predicted = ds["predicted_position"].transpose(*order, schema.SPACE).values
+            predicted = ds["predicted_position"].transpose(*order, model.SPACE).values
             confidence = ds["predicted_confidence"].transpose(*order).values
-            score = ds["predicted_score"].transpose(schema.TIME, schema.INDIVIDUAL).values
+            score = ds["predicted_score"].transpose(model.TIME, model.INDIVIDUAL).values
         else:
             predicted = np.full(position.shape, np.nan)
             confidence = np.full(position.shape[:3], np.nan)

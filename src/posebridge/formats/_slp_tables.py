@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._sleap import (
     Skeleton,
@@ -35,6 +35,7 @@ from posebridge.formats._sleap import (
     with_untracked_names,
 )
 from posebridge.formats._sleap_rows import point_blocks, ranges, read_columns
+from posebridge.model import labels
 
 #: sleap-io refuses format_id >= 3 (a columnar layout); so do we.
 FORMAT_ID_LIMIT = 3.0
@@ -558,16 +559,16 @@ def build_dataset(
         del members, member_starts
 
     data_vars: dict[str, Any] = {
-        "position": (schema.POSES_DIMS, position),
-        "confidence": ((schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL), confidence),
+        "position": (model.POSES_DIMS, position),
+        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
     }
     if np.isfinite(instance_score).any():
-        data_vars["instance_score"] = ((schema.TIME, schema.INDIVIDUAL), instance_score)
+        data_vars["instance_score"] = ((model.TIME, model.INDIVIDUAL), instance_score)
     if tracking is not None and np.isfinite(tracking).any():
-        data_vars["tracking_score"] = ((schema.TIME, schema.INDIVIDUAL), tracking)
+        data_vars["tracking_score"] = ((model.TIME, model.INDIVIDUAL), tracking)
     data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
     attrs: dict[str, Any] = {
-        "ds_type": schema.POSES,
+        "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "SLEAP",
     }
@@ -580,10 +581,10 @@ def build_dataset(
     return xr.Dataset(
         data_vars,
         coords={
-            schema.TIME: times,
-            schema.SPACE: ["x", "y"],
-            schema.KEYPOINT: list(skel.nodes),
-            schema.INDIVIDUAL: names,
+            model.TIME: times,
+            model.SPACE: ["x", "y"],
+            model.KEYPOINT: list(skel.nodes),
+            model.INDIVIDUAL: names,
         },
         attrs=attrs,
     )

@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import FormatError, SchemaError
+from posebridge.model import labels
 from posebridge.registry import Format
 
 __all__ = ["dataframe_from_dataset", "dataset_from_dataframe", "read", "sniff", "write"]
@@ -249,7 +250,7 @@ def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Data
     confidence = score if score is not None else np.full((n_time, n_kp, 1), np.nan)
     ds = xr.Dataset(
         {
-            "position": (schema.POSES_DIMS, position),
+            "position": (model.POSES_DIMS, position),
             "confidence": (("time", "keypoint", "individual"), confidence),
         },
         coords={
@@ -258,7 +259,7 @@ def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Data
             "keypoint": keypoints,
             "individual": [individual_name],
         },
-        attrs={"ds_type": schema.POSES, "time_unit": "frames", "source_software": SOURCE_SOFTWARE},
+        attrs={"ds_type": model.POSES, "time_unit": "frames", "source_software": SOURCE_SOFTWARE},
     )
     for suffix, name in (("error", ERROR_VAR), ("ncams", NCAMS_VAR)):
         values = per_keypoint(suffix)
@@ -390,7 +391,7 @@ def dataframe_from_dataset(ds: xr.Dataset, *, individual: str | None = None) -> 
     >>> list(df.columns[:4])
     ['keypoint_0_x', 'keypoint_0_y', 'keypoint_0_z', 'keypoint_0_error']
     """
-    columns, frames, sources = _sources(schema.validate(ds), individual)
+    columns, frames, sources = _sources(model.validate(ds), individual)
     df = pd.DataFrame(_rows(sources, slice(None)), columns=columns[:-1])
     df[FRAME_COLUMN] = frames
     return df
@@ -404,7 +405,7 @@ def _sources(
     The arrays are views of the dataset where possible; the last item holds
     the 12 numbers of M and center.
     """
-    if ds.attrs.get("ds_type") != schema.POSES:
+    if ds.attrs.get("ds_type") != model.POSES:
         raise SchemaError("Anipose files hold poses, not bounding boxes.")
     if ds.sizes["space"] != 3:
         raise SchemaError(
@@ -412,7 +413,7 @@ def _sources(
             "dimensions."
         )
     ds = _select_individual(ds, individual)
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     if frames is None:
         raise SchemaError(
             "The dataset's time is in seconds with no fps and no 'frame' coordinate, so the "
@@ -428,7 +429,7 @@ def _sources(
             extras.append(ds[name].isel(one).transpose("time", "keypoint").to_numpy())
         else:
             extras.append(missing)
-    score = schema.confidence_per_keypoint(ds).isel(one).transpose("time", "keypoint")
+    score = model.confidence_per_keypoint(ds).isel(one).transpose("time", "keypoint")
     matrix = _transform(ds, MATRIX_ATTR, 9, np.eye(3).reshape(-1))
     center = _transform(ds, CENTER_ATTR, 3, np.zeros(3))
     sources = [*position.transpose(1, 0, 2), *extras, score.to_numpy()]
@@ -493,7 +494,7 @@ def write(
     >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
     """
     labels.refuse(ds, "Anipose")
-    columns, frames, sources = _sources(schema.validate(ds), individual)
+    columns, frames, sources = _sources(model.validate(ds), individual)
     n_time, n_kp6 = len(frames), len(columns) - 13
     constant = _float_text(sources[-1][None, :])[0]
     with (

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _dlc_csv, _dlc_table, _dlc_write, _pandas_hdf5
+from posebridge.model import labels
 from posebridge.registry import Format
 
 __all__ = [
@@ -215,7 +216,7 @@ def _as_labels(ds: xr.Dataset, columns: list, names: list, path: Path | None) ->
                 f"the image index of row {row} has an empty level ({images[row]!r}); "
                 "labelled data is indexed by (folder, video, image) or one image path.",
             )
-    ds = ds.assign_coords({_dlc_table.IMAGE_PATH: (schema.TIME, images)})
+    ds = ds.assign_coords({_dlc_table.IMAGE_PATH: (model.TIME, images)})
     level = names.index("coords") if "coords" in names else len(columns[0]) - 1
     if any(str(label[level]) == "likelihood" for label in columns):
         return ds
@@ -276,10 +277,10 @@ def read_lp(path: Path) -> xr.Dataset:
     >>> ds = deeplabcut.read_lp(Path("video_preds/video.csv"))  # doctest: +SKIP
     """
     ds = _read(path, LP, None)
-    if ds.sizes[schema.INDIVIDUAL] > 1:
+    if ds.sizes[model.INDIVIDUAL] > 1:
         raise FormatError(
             path,
-            f"LightningPose files hold one animal, this one has {ds.sizes[schema.INDIVIDUAL]} "
+            f"LightningPose files hold one animal, this one has {ds.sizes[model.INDIVIDUAL]} "
             "individuals; read it as DeepLabCut (format='dlc').",
         )
     return ds
@@ -354,7 +355,7 @@ def _write(
     scorer: str | None,
     default_scorer: str,
 ) -> list[Path]:
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     _dlc_table.check_writable(ds)
     labelled = labels.is_labels(ds)
     if labelled:
@@ -364,7 +365,7 @@ def _write(
     if suffix not in (*HDF5_SUFFIXES, ".csv"):
         raise PoseBridgeError(f"{path}: DeepLabCut files end in .h5 or .csv, not {suffix!r}.")
     if split_individuals == "auto":
-        split = ds.sizes[schema.INDIVIDUAL] == 1  # what movement's to_dlc_file does
+        split = ds.sizes[model.INDIVIDUAL] == 1  # what movement's to_dlc_file does
     elif isinstance(split_individuals, bool | np.bool_):
         split = bool(split_individuals)
     else:
@@ -465,10 +466,10 @@ def write_lp(
     >>> write_lp(posebridge.from_numpy(np.zeros((3, 2, 2, 1))), Path("v.csv"))  # doctest: +SKIP
     [PosixPath('v.csv')]
     """
-    ds = schema.validate(ds)
-    n = ds.sizes[schema.INDIVIDUAL]
+    ds = model.validate(ds)
+    n = ds.sizes[model.INDIVIDUAL]
     if n != 1:
-        names = [str(v) for v in ds[schema.INDIVIDUAL].values]
+        names = [str(v) for v in ds[model.INDIVIDUAL].values]
         raise SchemaError(
             f"LightningPose files hold one individual; this dataset has {n} ({names}). "
             "Select one with ds.sel(individual=[name]) or write DeepLabCut (format='dlc')."
@@ -511,7 +512,7 @@ def dataframe_from_dataset(
     >>> df.columns.names
     FrozenList(['scorer', 'individuals', 'bodyparts', 'coords'])
     """
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     _dlc_table.check_writable(ds)
     if labels.is_labels(ds):
         ds = _dlc_write.prepare_labels(ds, lightning_pose=False)
@@ -525,7 +526,7 @@ def dataframe_from_dataset(
             df[_dlc_write.set_label(plan)] = split_values
     if not split_individuals:
         return frames[0]
-    names = [str(v) for v in ds[schema.INDIVIDUAL].values]
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
     return dict(zip(names, frames, strict=True))
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._sleap import (
@@ -44,6 +44,7 @@ from posebridge.formats._sleap import (
     writable_frames,
 )
 from posebridge.formats._sleap_rows import read_array
+from posebridge.model import labels
 from posebridge.registry import Format
 
 __all__ = ["FORMATS", "describe", "read", "sniff", "write"]
@@ -238,17 +239,17 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
                     values[empty] = np.nan
 
     first_frame = int(np.asarray(h5.attrs.get(FIRST_FRAME, 0)).reshape(-1)[0])
-    dims = (schema.TIME, schema.INDIVIDUAL)
+    dims = (model.TIME, model.INDIVIDUAL)
     data_vars: dict[str, Any] = {
-        "position": (schema.POSES_DIMS, position),
-        "confidence": ((schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL), confidence),
+        "position": (model.POSES_DIMS, position),
+        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
     }
     for variable, values in scores.items():
         if values is not None and np.isfinite(values).any():
             data_vars[variable] = (dims, values)
     data_vars.update(skeleton_variables(*_skeleton(h5, nodes, path)))
     attrs: dict[str, Any] = {
-        "ds_type": schema.POSES,
+        "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "SLEAP",
     }
@@ -258,10 +259,10 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     return xr.Dataset(
         data_vars,
         coords={
-            schema.TIME: first_frame + np.arange(n_frames, dtype=np.int64),
-            schema.SPACE: ["x", "y"],
-            schema.KEYPOINT: nodes,
-            schema.INDIVIDUAL: names,
+            model.TIME: first_frame + np.arange(n_frames, dtype=np.int64),
+            model.SPACE: ["x", "y"],
+            model.KEYPOINT: nodes,
+            model.INDIVIDUAL: names,
         },
         attrs=attrs,
     )
@@ -374,11 +375,11 @@ def _scores(
     out = np.full((n_ind, n_frames), np.nan)
     if name in ds:
         values = ds[name]
-        if set(values.dims) != {schema.TIME, schema.INDIVIDUAL}:
+        if set(values.dims) != {model.TIME, model.INDIVIDUAL}:
             raise PoseBridgeError(
                 f"'{name}' must have dims (time, individual), got {values.dims}."
             )
-        out[:, column] = values.transpose(schema.INDIVIDUAL, schema.TIME).values
+        out[:, column] = values.transpose(model.INDIVIDUAL, model.TIME).values
     return out
 
 
@@ -436,14 +437,12 @@ def write(
     first = 0 if all_frames or not frames.size else int(frames.min())
     n_frames = int(frames.max()) - first + 1 if frames.size else 0
     column = frames - first
-    individuals = [str(n) for n in ds[schema.INDIVIDUAL].values]
-    n_ind, n_nodes = len(individuals), ds.sizes[schema.KEYPOINT]
+    individuals = [str(n) for n in ds[model.INDIVIDUAL].values]
+    n_ind, n_nodes = len(individuals), ds.sizes[model.KEYPOINT]
 
-    source = ds["position"].transpose(
-        schema.INDIVIDUAL, schema.SPACE, schema.KEYPOINT, schema.TIME
-    )
-    confidence_source = schema.confidence_per_keypoint(ds).transpose(
-        schema.INDIVIDUAL, schema.KEYPOINT, schema.TIME
+    source = ds["position"].transpose(model.INDIVIDUAL, model.SPACE, model.KEYPOINT, model.TIME)
+    confidence_source = model.confidence_per_keypoint(ds).transpose(
+        model.INDIVIDUAL, model.KEYPOINT, model.TIME
     )
     contiguous = n_frames == frames.size and np.array_equal(column, np.arange(n_frames))
     if contiguous:

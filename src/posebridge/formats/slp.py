@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._sleap import (
@@ -71,6 +71,7 @@ from posebridge.formats._slp_tables import (
     build_dataset,
     open_tables,
 )
+from posebridge.model import labels
 from posebridge.registry import Format
 
 __all__ = ["FORMATS", "describe", "read", "read_all_videos", "sniff", "write"]
@@ -258,9 +259,9 @@ def read_all_videos(
     datasets = []
     with open_tables(file) as t:
         for index in range(max(len(t.videos), 1)):
-            ds = schema.validate(build_dataset(t, index, instances=instances))
+            ds = model.validate(build_dataset(t, index, instances=instances))
             ds.attrs["source_file"] = str(file)
-            datasets.append(schema.with_fps(ds, fps) if fps is not None else ds)
+            datasets.append(model.with_fps(ds, fps) if fps is not None else ds)
     return datasets
 
 
@@ -314,9 +315,9 @@ def _per_instance(ds: xr.Dataset, name: str, shape: tuple[int, int]) -> np.ndarr
     if name not in ds:
         return np.full(shape, np.nan)
     variable = ds[name]
-    if set(variable.dims) != {schema.TIME, schema.INDIVIDUAL}:
+    if set(variable.dims) != {model.TIME, model.INDIVIDUAL}:
         raise PoseBridgeError(f"'{name}' must have dims (time, individual), got {variable.dims}.")
-    return np.asarray(variable.transpose(schema.TIME, schema.INDIVIDUAL).values, dtype=np.float64)
+    return np.asarray(variable.transpose(model.TIME, model.INDIVIDUAL).values, dtype=np.float64)
 
 
 def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
@@ -387,7 +388,7 @@ def write(
     if float(format_id) not in WRITE_FORMAT_IDS:
         raise PoseBridgeError(f"format_id must be one of {WRITE_FORMAT_IDS}, got {format_id!r}.")
     check_2d(ds, path, "SLEAP .slp")
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     labels_plan = None
     if labels.is_labels(ds):
         check_labels(ds)
@@ -449,15 +450,15 @@ class _Plan:
     """What the writer puts in the tables: one instance per (time, individual) with data."""
 
     def __init__(self, ds: xr.Dataset, frames: np.ndarray) -> None:
-        names = [str(n) for n in ds[schema.INDIVIDUAL].values]
+        names = [str(n) for n in ds[model.INDIVIDUAL].values]
         untracked = np.array([is_untracked_name(n) for n in names], dtype=bool)
         self.tracks = [n for n, u in zip(names, untracked, strict=True) if not u]
         track_of = np.where(untracked, -1, np.cumsum(~untracked) - 1)
 
-        order = (schema.TIME, schema.INDIVIDUAL, schema.KEYPOINT)
+        order = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
         # views in (time, individual, keypoint[, space]) order; gathered block by block
-        self.position = ds["position"].transpose(*order, schema.SPACE).values
-        self.confidence = schema.confidence_per_keypoint(ds).transpose(*order).values
+        self.position = ds["position"].transpose(*order, model.SPACE).values
+        self.confidence = model.confidence_per_keypoint(ds).transpose(*order).values
         n_time, n_ind, self.n_nodes = self.confidence.shape
         instance_score = _per_instance(ds, "instance_score", (n_time, n_ind))
         tracking_score = _per_instance(ds, "tracking_score", (n_time, n_ind))

@@ -34,7 +34,7 @@ after a gap to the wrong frames.) The file names are kept in the
 Writing. One row per box that has a finite centre and size (NaN boxes are
 skipped), in time then individual order; numbers are rounded to 6 decimals
 and ``confidence`` is omitted when NaN. Frame numbers come from
-:func:`posebridge.schema.frame_numbers` (``time * fps`` rounded, never
+:func:`posebridge.model.frame_numbers` (``time * fps`` rounded, never
 truncated) and are also written as ``file_attributes`` ``{"frame": N}``, so
 the file reads back with any file naming.
 """
@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._via_table import (
@@ -310,16 +310,16 @@ def read(
         "image_path": ("time", np.asarray(names[first], dtype=str)),
     }
     if not use_frame_numbers_from_file and frames[0] != 0:
-        coords[schema.FRAME] = ("time", frames)
+        coords[model.FRAME] = ("time", frames)
     return xr.Dataset(
         {
-            "position": (schema.BBOXES_DIMS, position),
-            "shape": (schema.BBOXES_DIMS, shape),
+            "position": (model.BBOXES_DIMS, position),
+            "shape": (model.BBOXES_DIMS, shape),
             "confidence": (("time", "individual"), conf),
         },
         coords=coords,
         attrs={
-            "ds_type": schema.BBOXES,
+            "ds_type": model.BBOXES,
             "time_unit": "frames",
             "source_software": SOURCE_SOFTWARE,
         },
@@ -490,13 +490,13 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "tracks.csv", format="via", image_file_suffix=".jpg")  # doctest: +SKIP
     """
-    ds = schema.validate(ds)
-    if ds.attrs["ds_type"] != schema.BBOXES:
+    ds = model.validate(ds)
+    if ds.attrs["ds_type"] != model.BBOXES:
         raise SchemaError(
             "VIA tracks files hold bounding boxes; make boxes from poses with "
             "posebridge.boxes_from_poses(ds)."
         )
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     if frames is None:
         raise SchemaError(
             "The dataset's time is in seconds with no fps and no 'frame' coordinate, so the "

@@ -7,13 +7,13 @@ from typing import Any
 
 import xarray as xr
 
-from posebridge import api, schema
+from posebridge import api, model
 
 __all__ = ["from_file", "from_numpy", "from_via_tracks_file"]
 
 PathLike = str | os.PathLike[str]
 
-from_numpy = schema.bboxes_from_numpy
+from_numpy = model.bboxes_from_numpy
 
 
 def from_file(

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, registry, schema
+from posebridge import api, model, registry
 from posebridge._files import check_input
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
-from_numpy = schema.from_numpy
+from_numpy = model.from_numpy
 
 
 def from_file(
@@ -113,7 +113,7 @@ def from_dlc_style_df(
     from posebridge.formats import deeplabcut
 
     ds = deeplabcut.dataset_from_dataframe(df, source_software=source_software)
-    return schema.with_fps(schema.validate(ds), fps)
+    return model.with_fps(model.validate(ds), fps)
 
 
 def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
@@ -229,7 +229,7 @@ def from_anipose_style_df(
     from posebridge.formats import anipose
 
     ds = anipose.dataset_from_dataframe(df, individual_name=individual_name)
-    return schema.with_fps(schema.validate(ds), fps)
+    return model.with_fps(model.validate(ds), fps)
 
 
 def from_nwb_file(

@@ -33,8 +33,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge.errors import PoseBridgeError
+from posebridge.model import labels
 
 __all__ = [
     "NwbFormat",
@@ -67,7 +68,7 @@ def _retimed(ds: xr.Dataset, metadata: dict[str, Any]) -> xr.Dataset:
     rate = metadata.pop("video_sample_rate", None)
     if timestamps is None and rate is None:
         return ds
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     if frames is None:
         raise PoseBridgeError(
             "video_timestamps / video_sample_rate need the dataset's frame numbers, but its "
@@ -94,7 +95,7 @@ def _retimed(ds: xr.Dataset, metadata: dict[str, Any]) -> xr.Dataset:
         out.attrs["fps"] = value
     if time.size > 1 and not np.all(np.diff(time) > 0):
         raise PoseBridgeError("the video timestamps of the dataset's frames are not increasing.")
-    out = out.assign_coords({"time": time, schema.FRAME: ("time", frames)})
+    out = out.assign_coords({"time": time, model.FRAME: ("time", frames)})
     out.attrs["time_unit"] = "seconds"
     return out
 
@@ -103,7 +104,7 @@ def _split_metadata(
     ds: xr.Dataset, pose_estimation_metadata: dict[str, Any] | None
 ) -> tuple[xr.Dataset, dict[str, Any]]:
     metadata = dict(pose_estimation_metadata or {})
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     labels.refuse(ds, _PREDICTIONS)
     ds = _retimed(ds, metadata)
     return ds, {"pose_estimation": metadata} if metadata else {}

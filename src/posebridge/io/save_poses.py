@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, schema
+from posebridge import api, model
 
 __all__ = [
     "to_anipose_file",
@@ -47,7 +47,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     from posebridge.formats import deeplabcut
 
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
-        schema.validate(ds), split_individuals=split_individuals
+        model.validate(ds), split_individuals=split_individuals
     )
     return result
 
@@ -219,4 +219,4 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> list[Any]:
     """
     from posebridge.formats import nwb
 
-    return nwb.build_nwbfiles(schema.validate(ds), config=config)
+    return nwb.build_nwbfiles(model.validate(ds), config=config)

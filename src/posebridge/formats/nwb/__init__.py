@@ -37,7 +37,7 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge._files import check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb._assemble import COMBINE_CHOICES, assemble, select
@@ -47,6 +47,7 @@ from posebridge.formats.nwb._config import NWBFileSaveConfig
 from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
 from posebridge.formats.nwb._training import read_training
 from posebridge.formats.nwb._write import append_file, dataset_video, options_config, write
+from posebridge.model import labels
 from posebridge.registry import Format
 
 __all__ = [
@@ -192,8 +193,8 @@ def load_nwb_poses(
             chosen = select(info, where, processing_module_key, pose_estimation_key)
             ds = assemble(info, chosen, where, combine)
         ds.attrs["source_file"] = str(where)
-    ds = schema.validate(ds)
-    return schema.with_fps(ds, fps) if fps is not None else ds
+    ds = model.validate(ds)
+    return model.with_fps(ds, fps) if fps is not None else ds
 
 
 def load_nwb_labels(
@@ -242,7 +243,7 @@ def load_nwb_labels(
             )
         ds = read_training(h5, file, info.training, training_key=training_key, skeleton=skeleton)
     ds.attrs["source_file"] = str(file)
-    return schema.validate(ds)
+    return model.validate(ds)
 
 
 CONTENTS = ("auto", "labels", "predictions")
@@ -322,7 +323,7 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     >>> [f.subject.subject_id for f in nwb.build_nwbfiles(ds)]
     ['id_0', 'id_1']
     """
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     labels.refuse(ds, "NWB PoseEstimation (build_nwbfiles; write labels with nwb.write)")
     split = options.pop("split_individuals", True)
     video = options.pop("video_path", None)

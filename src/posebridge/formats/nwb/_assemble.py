@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import FormatError
 from posebridge.formats.nwb._common import (
     DEFAULT_CONTAINER,
@@ -311,7 +311,7 @@ def empty_dataset(source_software: str | None) -> xr.Dataset:
     """A poses dataset with no keypoints and no samples."""
     ds = xr.Dataset(
         {
-            "position": (schema.POSES_DIMS, np.zeros((0, 2, 0, 1))),
+            "position": (model.POSES_DIMS, np.zeros((0, 2, 0, 1))),
             "confidence": (("time", "keypoint", "individual"), np.zeros((0, 0, 1))),
         },
         coords={
@@ -390,9 +390,9 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
     has_views = views != [None]
     position = store.transpose(3, 4, 2, 1, 0)
     confidence = conf.transpose(3, 2, 1, 0)
-    dims = (*schema.POSES_DIMS, schema.VIEW)
+    dims = (*model.POSES_DIMS, model.VIEW)
     if not has_views:
-        position, confidence, dims = position[..., 0], confidence[..., 0], schema.POSES_DIMS
+        position, confidence, dims = position[..., 0], confidence[..., 0], model.POSES_DIMS
     coords: dict[str, Any] = {
         "time": time,
         "space": list("xyz"[:n_space]),
@@ -400,7 +400,7 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
         "individual": [str(i) for i in individuals],
     }
     if has_views:
-        coords[schema.VIEW] = [str(v) for v in views]
+        coords[model.VIEW] = [str(v) for v in views]
     ds = xr.Dataset(
         {"position": (dims, position), "confidence": (dims[:1] + dims[2:], confidence)},
         coords=coords,
@@ -430,7 +430,7 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
             exact = frames / fps
             if rate_based and np.allclose(exact, time, rtol=0, atol=1e-9):
                 ds = ds.assign_coords(time=exact)
-            ds = ds.assign_coords({schema.FRAME: ("time", frames)})
+            ds = ds.assign_coords({model.FRAME: ("time", frames)})
             ds.attrs["fps"] = fps
             return ds
     if rate_based and len(rates) == 1:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats.nwb._common import (
     DEFAULT_CONTAINER,
@@ -164,7 +164,7 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
     fps = ds.attrs.get("fps")
     fps = float(fps) if fps else None
     comment = None
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     if fps and frames is not None and t.size and np.array_equal(np.rint(t * fps), frames):
         comment = fps_comment(fps)
     rate = _regular_rate(t, fps)
@@ -301,7 +301,7 @@ def _video(
                 UserWarning,
                 stacklevel=4,
             )
-    frames = schema.frame_numbers(ds)
+    frames = model.frame_numbers(ds)
     count = int(frames.max()) + 1 if frames is not None and frames.size else ds.sizes["time"]
     kwargs.setdefault("description", "The video the poses were estimated on (external file).")
     timing: dict[str, Any]
@@ -374,7 +374,7 @@ def add_poses(
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints)
     position = ds["position"]
-    confidence = schema.confidence_per_keypoint(ds)
+    confidence = model.confidence_per_keypoint(ds)
     dtype = np.dtype(storage.dtype) if storage.dtype else None
     has_confidence = bool(np.any(np.isfinite(confidence.values)))
     skeletons = module.data_interfaces.get("Skeletons")
@@ -483,7 +483,7 @@ def iter_build(
     out_paths: list[Path] | None = None,
 ) -> Iterator[Any]:
     """One in-memory ``NWBFile`` per planned file, built when asked for."""
-    if schema.VIEW in ds.dims:
+    if model.VIEW in ds.dims:
         raise PoseBridgeError(
             "the dataset has several camera views (a 'view' dim); write one view at a time, "
             "e.g. ds.sel(view='left')."

@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
 from posebridge.formats.nwb._config import NWBFileSaveConfig
+from posebridge.model import labels
 
 #: Frame rate written in the AVI when the dataset has none (players need one).
 DEFAULT_FPS = 30.0
@@ -119,7 +120,7 @@ def _frames(ds: xr.Dataset, folders: list[Path], iio: Any) -> Iterator[np.ndarra
         )
     readers: dict[int, Any] = {}
     try:
-        for row in range(ds.sizes[schema.TIME]):
+        for row in range(ds.sizes[model.TIME]):
             video = int(groups.of_row[row])
             index = int(groups.index[row])
             images = groups.images[video]
@@ -208,7 +209,7 @@ def export_annotations(
 
     iio = _imageio()
     path = Path(path)
-    if ds.sizes[schema.TIME] == 0:
+    if ds.sizes[model.TIME] == 0:
         raise PoseBridgeError("annotations_export: the dataset has no labelled frames.")
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     avi = path.with_name(mjpeg_filename or f"{stem}.annotated_frames.avi")
@@ -242,7 +243,7 @@ def export_annotations(
             )
         ],
     }
-    n = ds.sizes[schema.TIME]
+    n = ds.sizes[model.TIME]
     with atomic_outputs([path, avi, frame_map], overwrite=overwrite) as (
         tmp_nwb,
         tmp_avi,
@@ -251,9 +252,9 @@ def export_annotations(
         width, height = _write_video(images, tmp_avi, fps, iio)
         exported = ds.assign_coords(
             {
-                labels.VIDEO: (schema.TIME, np.full(n, str(avi.resolve()))),
-                labels.FRAME: (schema.TIME, np.arange(n, dtype=np.int64)),
-                labels.IMAGE_PATH: (schema.TIME, np.full(n, "")),
+                labels.VIDEO: (model.TIME, np.full(n, str(avi.resolve()))),
+                labels.FRAME: (model.TIME, np.arange(n, dtype=np.int64)),
+                labels.IMAGE_PATH: (model.TIME, np.full(n, "")),
             }
         ).assign_attrs(fps=fps, video_width=width, video_height=height)
         nwbfile, plan = labels_nwbfile(labels.check(exported), config, path)

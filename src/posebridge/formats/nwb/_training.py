@@ -45,15 +45,16 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb._common import FRAMES_MARKER, frames_comment, to_text, unique_names
+from posebridge.model import labels
 
 PATHS_MARKER = "posebridge: external_file relative to the NWB file (absolute when written)"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp")
 _SLEAP_INSTANCE = re.compile(r"^instance_(\d+)$")
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
-DIMS3 = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+DIMS3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
 
 
 # --------------------------------------------------------------------------
@@ -285,7 +286,7 @@ def _dataset(
         flags[inst.row, :, col] = finite if inst.visibility is None else inst.visibility
     coords = _row_coords(read, path)
     data_vars: dict[str, Any] = {
-        "position": (schema.POSES_DIMS, position),
+        "position": (model.POSES_DIMS, position),
         "confidence": (DIMS3, np.full((n_time, n_nodes, len(names)), np.nan)),
     }
     visible = labels.visible_from_flags(flags, np.isfinite(position).all(axis=1))
@@ -297,7 +298,7 @@ def _dataset(
         pairs = np.array([[nodes[a], nodes[b]] for a, b in edges], dtype=str)
         data_vars["skeleton_edges"] = (("edge", "edge_node"), pairs)
     attrs: dict[str, Any] = {
-        "ds_type": schema.POSES,
+        "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "NWB",
         labels.CONTENT: labels.LABELS,
@@ -309,10 +310,10 @@ def _dataset(
     ds = xr.Dataset(
         data_vars,
         coords={
-            schema.TIME: np.arange(n_time, dtype=np.int64),
-            schema.SPACE: list(schema.SPACE_NAMES[:n_space]),
-            schema.KEYPOINT: nodes,
-            schema.INDIVIDUAL: names,
+            model.TIME: np.arange(n_time, dtype=np.int64),
+            model.SPACE: list(model.SPACE_NAMES[:n_space]),
+            model.KEYPOINT: nodes,
+            model.INDIVIDUAL: names,
             **coords,
         },
         attrs=attrs,
@@ -346,9 +347,9 @@ def _row_coords(read: _Read, path: Path) -> dict[str, Any]:
             videos[row] = video.files[at]
             frames[row] = index - video.starts[at]
     return {
-        labels.VIDEO: (schema.TIME, videos.astype(str)),
-        labels.FRAME: (schema.TIME, frames),
-        labels.IMAGE_PATH: (schema.TIME, images.astype(str)),
+        labels.VIDEO: (model.TIME, videos.astype(str)),
+        labels.FRAME: (model.TIME, frames),
+        labels.IMAGE_PATH: (model.TIME, images.astype(str)),
     }
 
 
@@ -419,7 +420,7 @@ def build_training(
             "the NWB file already holds a PoseTraining in processing/behavior; NWB allows one "
             "such name per module."
         )
-    keypoints = [str(k) for k in ds[schema.KEYPOINT].values]
+    keypoints = [str(k) for k in ds[model.KEYPOINT].values]
     if "Skeletons" in module.data_interfaces:
         skeletons = module.data_interfaces["Skeletons"]
     else:
@@ -513,17 +514,17 @@ def write_frames(h5: h5py.File, plan: FramePlan) -> None:
     because hdmf takes about 3 ms per object (11 s for 1500 frames of 2 animals).
     """
     ds = plan.ds
-    individuals = unique_names([str(i) for i in ds[schema.INDIVIDUAL].values])
+    individuals = unique_names([str(i) for i in ds[model.INDIVIDUAL].values])
     ids = _narrowest(np.arange(len(individuals)), np.uint16)
-    position = ds["position"].transpose(schema.TIME, schema.INDIVIDUAL, schema.KEYPOINT, ...)
-    position = np.asarray(position.transpose(..., schema.SPACE).values, dtype=np.float64)
+    position = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, ...)
+    position = np.asarray(position.transpose(..., model.SPACE).values, dtype=np.float64)
     flags = labels.point_flags(ds).transpose(0, 2, 1)  # (time, individual, keypoint)
     exists = np.isfinite(position).any(axis=(2, 3))
     annotator = ds.attrs.get("scorer")
     skeleton = h5py.SoftLink(plan.skeleton_path)
     videos = [h5py.SoftLink(p) for p in plan.series_paths]
     holder = h5[plan.frames_path]
-    for row in range(ds.sizes[schema.TIME]):  # the format: groups per frame and instance
+    for row in range(ds.sizes[model.TIME]):  # the format: groups per frame and instance
         frame = holder.create_group(f"frame_{row}")
         _typed(frame, "TrainingFrame")
         if annotator:

@@ -21,7 +21,7 @@ from typing import Any
 import h5py
 import xarray as xr
 
-from posebridge import labels, schema
+from posebridge import model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb._build import (
@@ -36,6 +36,7 @@ from posebridge.formats.nwb._build import (
 from posebridge.formats.nwb._config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb._locate import is_nwb
 from posebridge.formats.nwb._training import FramePlan, build_training, write_frames
+from posebridge.model import labels
 
 PathLike = str | os.PathLike[str]
 
@@ -352,7 +353,7 @@ def write(
     >>> posebridge.save(ds, "poses.nwb", subject_id="M1", species="Mus musculus")  # doctest: +SKIP
     [PosixPath('poses.nwb')]
     """
-    ds = schema.validate(ds)
+    ds = model.validate(ds)
     if labels.is_labels(ds):
         if video_path is not None:
             raise PoseBridgeError(

@@ -52,8 +52,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import schema
 from posebridge.errors import SchemaError
+from posebridge.model import build
+from posebridge.model.names import FRAME, INDIVIDUAL, KEYPOINT, SPACE, TIME
 
 __all__ = [
     "LABELS",
@@ -72,7 +73,6 @@ __all__ = [
 CONTENT = "content"
 LABELS = "labels"
 VIDEO = "video"
-FRAME = schema.FRAME
 IMAGE_PATH = "image_path"
 VISIBLE = "visible"
 PREDICTED = ("predicted_position", "predicted_confidence", "predicted_score")
@@ -177,14 +177,14 @@ def from_numpy(
     >>> ds.frame.values.tolist(), ds.video.values.tolist()
     ([1, 7], ['v', 'v'])
     """
-    ds = schema.from_numpy(
+    ds = build.from_numpy(
         position_array,
         confidence_array,
         individual_names=individual_names,
         keypoint_names=keypoint_names,
         source_software=source_software,
     )
-    n = ds.sizes[schema.TIME]
+    n = ds.sizes[TIME]
     coords: dict[str, Any] = {}
     for name, values in ((VIDEO, video), (FRAME, frame), (IMAGE_PATH, image_path)):
         if values is not None:
@@ -193,16 +193,16 @@ def from_numpy(
                 raise SchemaError(
                     f"Expected '{name}' to have length {n}, got shape {array.shape}."
                 )
-            coords[name] = (schema.TIME, array)
+            coords[name] = (TIME, array)
     ds = ds.assign_coords(coords)
     if visible is not None:
-        ds[VISIBLE] = ((schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL), np.asarray(visible))
+        ds[VISIBLE] = ((TIME, KEYPOINT, INDIVIDUAL), np.asarray(visible))
     ds.attrs[CONTENT] = LABELS
     return check(ds)
 
 
 def check(ds: xr.Dataset) -> xr.Dataset:
-    """Check and complete the labels coordinates (called by ``schema.validate``).
+    """Check and complete the labels coordinates (called by ``model.validate``).
 
     ``image_path`` defaults to ``""``; the ``video`` and ``frame`` of a row
     with an image follow from the image (its folder, the digits of its name);
@@ -210,9 +210,9 @@ def check(ds: xr.Dataset) -> xr.Dataset:
     Raises SchemaError for a row without a video or image, a frame below -1,
     or two rows with one key.
     """
-    n = ds.sizes[schema.TIME]
+    n = ds.sizes[TIME]
     for name in _ROW_COORDS:
-        if name in ds.coords and ds[name].dims != (schema.TIME,):
+        if name in ds.coords and ds[name].dims != (TIME,):
             raise SchemaError(f"The labels coordinate '{name}' must have dims (time,).")
     images = (
         normalise_paths(ds[IMAGE_PATH].values)
@@ -246,10 +246,10 @@ def check(ds: xr.Dataset) -> xr.Dataset:
         raise SchemaError(f"Frame numbers must be >= 0 (or -1 for unknown), got {frames.min()}.")
     out = ds.assign_coords(
         {
-            schema.TIME: np.arange(n, dtype=np.int64),
-            VIDEO: (schema.TIME, videos),
-            FRAME: (schema.TIME, frames),
-            IMAGE_PATH: (schema.TIME, images),
+            TIME: np.arange(n, dtype=np.int64),
+            VIDEO: (TIME, videos),
+            FRAME: (TIME, frames),
+            IMAGE_PATH: (TIME, images),
         }
     )
     out.attrs[CONTENT] = LABELS
@@ -374,10 +374,10 @@ def point_flags(ds: xr.Dataset) -> np.ndarray:
     A point is when its coordinates are finite and its ``visible`` flag (if
     any) is not below 2.
     """
-    position = ds["position"].transpose(schema.TIME, schema.SPACE, schema.KEYPOINT, ...)
+    position = ds["position"].transpose(TIME, SPACE, KEYPOINT, ...)
     flags = np.isfinite(position.values).all(axis=1)
     if VISIBLE in ds:
-        dims = (schema.TIME, schema.KEYPOINT, schema.INDIVIDUAL)
+        dims = (TIME, KEYPOINT, INDIVIDUAL)
         visible = np.asarray(ds[VISIBLE].transpose(*dims).values, dtype=np.float64)
         flags &= ~(visible < VISIBLE_FLAG)
     return flags
@@ -437,7 +437,7 @@ def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
         chosen = str(video)
     else:
         raise SchemaError(f"No video {video!r} in the dataset; its videos are {names}.")
-    sub = ds.isel({schema.TIME: np.flatnonzero(videos == chosen)})
+    sub = ds.isel({TIME: np.flatnonzero(videos == chosen)})
     frames = np.asarray(sub[FRAME].values).astype(np.int64)
     if (frames < 0).any() or np.unique(frames).size != frames.size:
         raise SchemaError(
@@ -445,9 +445,9 @@ def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
             "a time axis."
         )
     order = np.argsort(frames, kind="stable")
-    sub = sub.isel({schema.TIME: order})
+    sub = sub.isel({TIME: order})
     drop = [name for name in (VIDEO, FRAME) if name in sub.coords]
-    sub = sub.drop_vars(drop).assign_coords({schema.TIME: frames[order]})
+    sub = sub.drop_vars(drop).assign_coords({TIME: frames[order]})
     if not (np.asarray(sub[IMAGE_PATH].values) != "").any():
         sub = sub.drop_vars(IMAGE_PATH)
     sub.attrs.pop(CONTENT, None)
@@ -466,7 +466,7 @@ def describe(ds: xr.Dataset) -> list[tuple[str, str]]:
     >>> dict(describe(ds))["labelled frames"]
     '2 in 2 videos'
     """
-    n = ds.sizes[schema.TIME]
+    n = ds.sizes[TIME]
     videos = np.asarray(ds[VIDEO].values).astype(str)
     images = np.asarray(ds[IMAGE_PATH].values).astype(str)
     names, counts = np.unique(videos, return_counts=True)

@@ -1,15 +1,42 @@
-"""The names under which posebridge keeps what a source carries beyond the core model.
+"""The names of the data model: dims, dataset kinds, and the extras registry.
 
-:data:`EXTRAS` maps each name to what it is (a coordinate, variable, attribute or
-dim, its dims and dtype, and where it comes from). Readers add these items;
-writers that can store an item read it back by the same name, so a round trip
-through any format that can hold it loses nothing. Re-exported as
-``posebridge.schema.EXTRAS``.
+:data:`EXTRAS` maps each name kept beyond the core model to what it is (a
+coordinate, variable, attribute or dim, its dims and dtype, and where it comes
+from). Readers add these items; writers that can store an item read it back by
+the same name, so a round trip through any format that can hold it loses
+nothing. This module imports nothing of posebridge.
 """
 
 from __future__ import annotations
 
-__all__ = ["EXTRAS", "FRAME"]
+__all__ = [
+    "BBOXES",
+    "BBOXES_DIMS",
+    "EXTRAS",
+    "FRAME",
+    "INDIVIDUAL",
+    "KEYPOINT",
+    "LEGACY_DIM_NAMES",
+    "POSES",
+    "POSES_DIMS",
+    "SPACE",
+    "SPACE_NAMES",
+    "TIME",
+    "TIME_UNITS",
+    "VIEW",
+]
+
+POSES = "poses"
+BBOXES = "bboxes"
+TIME, SPACE, KEYPOINT, INDIVIDUAL = "time", "space", "keypoint", "individual"
+#: Optional last dim of a poses dataset holding several camera views.
+VIEW = "view"
+POSES_DIMS = (TIME, SPACE, KEYPOINT, INDIVIDUAL)
+BBOXES_DIMS = (TIME, SPACE, INDIVIDUAL)
+SPACE_NAMES = ("x", "y", "z")
+LEGACY_DIM_NAMES = {"keypoints": KEYPOINT, "individuals": INDIVIDUAL}
+TIME_UNITS = ("frames", "seconds")
+
 
 #: Name of the coordinate along ``time`` holding the video frame number of each
 #: time step, present when ``time`` is in seconds and the frames are known.

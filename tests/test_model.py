@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from posebridge import schema
+from posebridge import model
 from posebridge.errors import SchemaError
 
 
 def test_from_numpy_builds_movement_dims_coords_and_attrs():
-    ds = schema.from_numpy(np.zeros((4, 2, 3, 2)), individual_names=["a", "b"])
+    ds = model.from_numpy(np.zeros((4, 2, 3, 2)), individual_names=["a", "b"])
     assert ds.position.dims == ("time", "space", "keypoint", "individual")
     assert ds.confidence.dims == ("time", "keypoint", "individual")
     assert ds.time.values.tolist() == [0, 1, 2, 3]
@@ -24,13 +24,13 @@ def test_from_numpy_builds_movement_dims_coords_and_attrs():
 
 
 def test_from_numpy_with_fps_gives_seconds_and_keeps_frames():
-    ds = schema.from_numpy(np.zeros((3, 3, 1, 1)), fps=29.97, source_software="DeepLabCut")
+    ds = model.from_numpy(np.zeros((3, 3, 1, 1)), fps=29.97, source_software="DeepLabCut")
     assert ds.attrs["time_unit"] == "seconds"
     assert ds.attrs["fps"] == 29.97
     np.testing.assert_allclose(ds.time.values, np.arange(3) / 29.97)
     assert ds.frame.values.tolist() == [0, 1, 2]
     assert ds.space.values.tolist() == ["x", "y", "z"]
-    assert schema.frame_numbers(ds).tolist() == [0, 1, 2]
+    assert model.frame_numbers(ds).tolist() == [0, 1, 2]
 
 
 @pytest.mark.parametrize(
@@ -50,17 +50,17 @@ def test_from_numpy_with_fps_gives_seconds_and_keeps_frames():
 )
 def test_from_numpy_rejects_bad_input_with_a_named_reason(kwargs, message):
     with pytest.raises(SchemaError, match=message):
-        schema.from_numpy(**kwargs)
+        model.from_numpy(**kwargs)
 
 
 def test_from_numpy_accepts_individual_wise_confidence():
-    ds = schema.from_numpy(np.zeros((3, 2, 2, 2)), confidence_array=np.ones((3, 2)))
+    ds = model.from_numpy(np.zeros((3, 2, 2, 2)), confidence_array=np.ones((3, 2)))
     assert ds.confidence.dims == ("time", "individual")
-    assert schema.confidence_per_keypoint(ds).shape == (3, 2, 2)
+    assert model.confidence_per_keypoint(ds).shape == (3, 2, 2)
 
 
 def test_bboxes_single_frame_works():
-    ds = schema.bboxes_from_numpy(
+    ds = model.bboxes_from_numpy(
         np.ones((1, 2, 1)), np.ones((1, 2, 1)), frame_array=np.array([[7]])
     )
     assert ds.time.values.tolist() == [7]
@@ -69,13 +69,13 @@ def test_bboxes_single_frame_works():
 
 def test_bboxes_frames_must_increase():
     with pytest.raises(SchemaError, match="monotonically"):
-        schema.bboxes_from_numpy(
+        model.bboxes_from_numpy(
             np.ones((2, 2, 1)), np.ones((2, 2, 1)), frame_array=np.array([3, 3])
         )
 
 
 def test_bboxes_with_fps_divides_frame_numbers():
-    ds = schema.bboxes_from_numpy(
+    ds = model.bboxes_from_numpy(
         np.ones((2, 2, 1)), np.ones((2, 2, 1)), frame_array=np.array([10, 20]), fps=10
     )
     assert ds.time.values.tolist() == [1.0, 2.0]
@@ -83,28 +83,28 @@ def test_bboxes_with_fps_divides_frame_numbers():
 
 
 def test_validate_renames_plural_dims_and_cleans_attrs():
-    ds = schema.from_numpy(np.zeros((2, 2, 1, 1)))
+    ds = model.from_numpy(np.zeros((2, 2, 1, 1)))
     legacy = ds.rename({"keypoint": "keypoints", "individual": "individuals"})
     legacy.attrs["source_software"] = None
     legacy.attrs["source_file"] = __import__("pathlib").Path("/x/y.h5")
-    out = schema.validate(legacy)
+    out = model.validate(legacy)
     assert out.position.dims == ("time", "space", "keypoint", "individual")
     assert "source_software" not in out.attrs
     assert out.attrs["source_file"] == "/x/y.h5"
 
 
 def test_validate_infers_missing_ds_type_and_time_unit():
-    ds = schema.from_numpy(np.zeros((2, 2, 1, 1)))
+    ds = model.from_numpy(np.zeros((2, 2, 1, 1)))
     ds.attrs = {}
-    out = schema.validate(ds)
+    out = model.validate(ds)
     assert out.attrs["ds_type"] == "poses"
     assert out.attrs["time_unit"] == "frames"
 
 
 def test_validate_reorders_position_dims():
-    ds = schema.from_numpy(np.arange(8.0).reshape(2, 2, 2, 1))
+    ds = model.from_numpy(np.arange(8.0).reshape(2, 2, 2, 1))
     shuffled = ds.transpose("individual", "keypoint", "space", "time")
-    out = schema.validate(shuffled)
+    out = model.validate(shuffled)
     assert out.position.dims == ("time", "space", "keypoint", "individual")
     xr.testing.assert_equal(out.position, ds.position)
 
@@ -124,28 +124,28 @@ def test_validate_reorders_position_dims():
     ],
 )
 def test_validate_names_what_is_wrong(breakage, message):
-    ds = schema.from_numpy(np.zeros((2, 2, 2, 1)))
+    ds = model.from_numpy(np.zeros((2, 2, 2, 1)))
     with pytest.raises(SchemaError, match=message):
-        schema.validate(breakage(ds))
+        model.validate(breakage(ds))
 
 
 def test_validate_rejects_non_dataset():
     with pytest.raises(SchemaError, match="xarray Dataset"):
-        schema.validate(np.zeros(3))
+        model.validate(np.zeros(3))
 
 
 def test_frame_numbers_round_rather_than_truncate():
-    ds = schema.from_numpy(np.zeros((2000, 2, 1, 1)))
+    ds = model.from_numpy(np.zeros((2000, 2, 1, 1)))
     seconds = ds.assign_coords(time=ds.time.values / 30.0).assign_attrs(
         time_unit="seconds", fps=30.0
     )
-    assert schema.frame_numbers(seconds).tolist() == list(range(2000))
+    assert model.frame_numbers(seconds).tolist() == list(range(2000))
 
 
 def test_frame_numbers_unknown_for_bare_timestamps():
-    ds = schema.from_numpy(np.zeros((2, 2, 1, 1)))
+    ds = model.from_numpy(np.zeros((2, 2, 1, 1)))
     seconds = ds.assign_coords(time=[0.5, 0.75]).assign_attrs(time_unit="seconds")
-    assert schema.frame_numbers(seconds) is None
+    assert model.frame_numbers(seconds) is None
 
 
 def test_every_builder_output_saves_to_netcdf(

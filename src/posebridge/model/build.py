@@ -1,39 +1,7 @@
-"""The posebridge data model: one xarray Dataset per pose or box track set.
+"""Building model datasets from arrays, and the time helpers every format uses.
 
-The model is movement's (>= 0.17) so that a dataset from posebridge goes into
-movement's analysis functions as it is, and a movement dataset comes into
-posebridge's writers as it is.
-
-Poses (``attrs["ds_type"] == "poses"``)
-
-============== ======================================== =========================
-name           dims                                     meaning
-============== ======================================== =========================
-``position``   (time, space, keypoint, individual)      float, NaN = missing
-``confidence`` (time, keypoint, individual)             float, NaN = none given
-               (or (time, individual): one per animal)
-============== ======================================== =========================
-
-Bounding boxes (``attrs["ds_type"] == "bboxes"``): ``position`` (box centre)
-and ``shape`` (width, height), both (time, space, individual); ``confidence``
-(time, individual).
-
-Coordinates: ``time`` (int64 frame numbers when ``time_unit == "frames"``,
-float64 seconds when ``time_unit == "seconds"``), ``space`` (``x``, ``y`` and
-maybe ``z``), ``keypoint`` and ``individual`` (strings, in the source's order).
-
-Attributes: ``ds_type``, ``time_unit``, ``source_software``, ``source_file``
-(a string), ``fps`` (only when known). No attribute is ever ``None`` or a
-``Path``: every dataset saves with ``ds.to_netcdf()`` as it is.
-
-What a source carries beyond this is kept under the names in :data:`EXTRAS`
-(defined in :mod:`posebridge.extras`, each with its meaning), so that a round
-trip through any format that can hold it loses nothing.
-
-Labelled frames (training annotations) are poses datasets with
-``attrs["content"] == "labels"``, ``time`` counting the labelled frames and the
-coordinates ``video``, ``frame`` and ``image_path`` along it; see
-:mod:`posebridge.labels` for the full description.
+``from_numpy`` / ``bboxes_from_numpy`` make datasets from arrays; ``with_fps``
+turns frames into seconds; ``frame_numbers`` gives the frames back.
 """
 
 from __future__ import annotations
@@ -41,37 +9,33 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from os import PathLike
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from posebridge.errors import SchemaError
-from posebridge.extras import EXTRAS, FRAME
+from posebridge.model.names import (
+    BBOXES,
+    BBOXES_DIMS,
+    FRAME,
+    INDIVIDUAL,
+    KEYPOINT,
+    POSES,
+    POSES_DIMS,
+    SPACE,
+    SPACE_NAMES,
+    TIME,
+)
 
 __all__ = [
-    "BBOXES",
-    "EXTRAS",
-    "POSES",
     "bboxes_from_numpy",
+    "checked_fps",
     "confidence_per_keypoint",
     "frame_numbers",
     "from_numpy",
-    "validate",
     "with_fps",
 ]
-
-POSES = "poses"
-BBOXES = "bboxes"
-TIME, SPACE, KEYPOINT, INDIVIDUAL = "time", "space", "keypoint", "individual"
-#: Optional last dim of a poses dataset holding several camera views.
-VIEW = "view"
-POSES_DIMS = (TIME, SPACE, KEYPOINT, INDIVIDUAL)
-BBOXES_DIMS = (TIME, SPACE, INDIVIDUAL)
-SPACE_NAMES = ("x", "y", "z")
-LEGACY_DIM_NAMES = {"keypoints": KEYPOINT, "individuals": INDIVIDUAL}
-TIME_UNITS = ("frames", "seconds")
 
 
 # --------------------------------------------------------------------------
@@ -112,7 +76,7 @@ def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:
     return value
 
 
-def _checked_fps(fps: float | None) -> float | None:
+def checked_fps(fps: float | None) -> float | None:
     if fps is None:
         return None
     try:
@@ -239,7 +203,7 @@ def bboxes_from_numpy(
     Examples
     --------
     >>> import numpy as np
-    >>> from posebridge.schema import bboxes_from_numpy
+    >>> from posebridge.model import bboxes_from_numpy
     >>> ds = bboxes_from_numpy(np.ones((1, 2, 1)), np.ones((1, 2, 1)))
     >>> ds.attrs["ds_type"]
     'bboxes'
@@ -321,12 +285,12 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     Examples
     --------
     >>> import numpy as np
-    >>> from posebridge.schema import from_numpy, with_fps
+    >>> from posebridge.model import from_numpy, with_fps
     >>> ds = with_fps(from_numpy(np.zeros((3, 2, 1, 1))), 30.0)
     >>> ds.time.values.tolist(), ds.frame.values.tolist()
     ([0.0, 0.03333333333333333, 0.06666666666666667], [0, 1, 2])
     """
-    value = _checked_fps(fps)
+    value = checked_fps(fps)
     if value is None:
         return ds
     out = ds.copy()
@@ -361,7 +325,7 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     Examples
     --------
     >>> import numpy as np
-    >>> from posebridge.schema import from_numpy, frame_numbers
+    >>> from posebridge.model import from_numpy, frame_numbers
     >>> frame_numbers(from_numpy(np.zeros((3, 2, 1, 1)), fps=29.97)).tolist()
     [0, 1, 2]
     """
@@ -392,7 +356,7 @@ def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
     Examples
     --------
     >>> import numpy as np
-    >>> from posebridge.schema import from_numpy, confidence_per_keypoint
+    >>> from posebridge.model import from_numpy, confidence_per_keypoint
     >>> confidence_per_keypoint(from_numpy(np.zeros((2, 2, 3, 1)))).shape
     (2, 3, 1)
     """
@@ -404,146 +368,3 @@ def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
     if KEYPOINT not in conf.dims:
         conf = conf.broadcast_like(template)
     return conf.transpose(*dims)
-
-
-# --------------------------------------------------------------------------
-# validation
-
-
-def _fail(message: str) -> None:
-    raise SchemaError(message)
-
-
-def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Drop ``None`` attributes and turn paths into strings (netCDF-safe)."""
-    cleaned: dict[str, Any] = {}
-    for key, value in attrs.items():
-        if value is None:
-            continue
-        if isinstance(value, PathLike):
-            value = str(value)
-        elif isinstance(value, bool | np.bool_):
-            value = int(value)
-        cleaned[key] = value
-    return cleaned
-
-
-def _check_names(ds: xr.Dataset, dim: str) -> None:
-    values = np.asarray(ds[dim].values)
-    if values.dtype.kind not in "UO":
-        _fail(f"Coordinate '{dim}' must hold strings, got dtype {values.dtype}.")
-    names = [str(v) for v in values]
-    if len(set(names)) != len(names):
-        _fail(f"Coordinate '{dim}' has repeated names: {names}.")
-
-
-def validate(ds: xr.Dataset) -> xr.Dataset:
-    """Check a dataset against the model and return it normalised.
-
-    Normalising renames the older plural dims (``keypoints``, ``individuals``),
-    puts the dims of ``position`` in model order, infers ``ds_type`` and
-    ``time_unit`` when missing, drops ``None`` attributes and turns ``Path``
-    attributes into strings. Everything else that breaks the model raises.
-
-    Parameters
-    ----------
-    ds
-        A poses or bboxes dataset (posebridge's or movement's).
-
-    Returns
-    -------
-    xarray.Dataset
-        The normalised dataset (a shallow copy; the input is not changed).
-
-    Raises
-    ------
-    SchemaError
-        Naming what is wrong: a missing variable, dim or coordinate, a wrong
-        dtype or shape, a bad attribute.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from posebridge.schema import from_numpy, validate
-    >>> validate(from_numpy(np.zeros((2, 2, 1, 1)))).attrs["ds_type"]
-    'poses'
-    """
-    if not isinstance(ds, xr.Dataset):
-        _fail(f"Expected an xarray Dataset, got {type(ds).__name__}.")
-    renames = {old: new for old, new in LEGACY_DIM_NAMES.items() if old in ds.dims}
-    ds = ds.rename(renames) if renames else ds.copy()
-    ds.attrs = _clean_attrs(dict(ds.attrs))
-    for name in ds.variables:
-        ds[name].attrs = _clean_attrs(dict(ds[name].attrs))
-
-    if "position" not in ds.data_vars:
-        _fail(
-            "Missing required data variable 'position'. Found: "
-            f"{sorted(map(str, ds.data_vars)) or 'none'}."
-        )
-    ds_type = ds.attrs.get("ds_type") or (BBOXES if "shape" in ds.data_vars else POSES)
-    if ds_type not in (POSES, BBOXES):
-        _fail(f"attrs['ds_type'] must be 'poses' or 'bboxes', got {ds_type!r}.")
-    ds.attrs["ds_type"] = ds_type
-    dims = POSES_DIMS if ds_type == POSES else BBOXES_DIMS
-    position = ds["position"]
-    views = (VIEW,) if ds_type == POSES and VIEW in position.dims else ()
-    if set(position.dims) != set(dims) | set(views):
-        _fail(f"'position' of a {ds_type} dataset must have dims {dims}, got {position.dims}.")
-    ds["position"] = position.transpose(*dims, *views)
-    if ds_type == BBOXES:
-        if "shape" not in ds.data_vars:
-            _fail("A bboxes dataset needs the data variable 'shape' (width, height).")
-        if set(ds["shape"].dims) != set(dims):
-            _fail(f"'shape' must have dims {dims}, got {ds['shape'].dims}.")
-        ds["shape"] = ds["shape"].transpose(*dims)
-    for dim in dims:
-        if dim not in ds.coords:
-            _fail(f"Missing coordinate '{dim}'.")
-    for name in ("position", "shape", "confidence"):
-        if name in ds.data_vars and ds[name].dtype.kind not in "fiu":
-            _fail(f"'{name}' must be numeric, got dtype {ds[name].dtype}.")
-
-    space = [str(v) for v in ds[SPACE].values]
-    allowed_space = [["x", "y"]] if ds_type == BBOXES else [["x", "y"], ["x", "y", "z"]]
-    if space not in allowed_space:
-        _fail(f"Coordinate 'space' must be one of {allowed_space}, got {space}.")
-    for dim in (*dims[2:], *views):
-        _check_names(ds, dim)
-
-    if "confidence" in ds.data_vars:
-        conf_dims = ds["confidence"].dims
-        options = [(TIME, INDIVIDUAL)]
-        if ds_type == POSES:
-            options.insert(0, (TIME, KEYPOINT, INDIVIDUAL))
-        conf_views = (VIEW,) if VIEW in conf_dims and views else ()
-        match = [opt for opt in options if set(opt) | set(conf_views) == set(conf_dims)]
-        if not match:
-            _fail(
-                f"'confidence' must have dims {' or '.join(map(str, options))}, got {conf_dims}."
-            )
-        ds["confidence"] = ds["confidence"].transpose(*match[0], *conf_views)
-
-    if ds.attrs.get("content") == "labels":  # time counts the labelled frames: renumbered
-        ds = ds.assign_coords({TIME: np.arange(ds.sizes[TIME], dtype=np.int64)})
-        ds.attrs["time_unit"] = "frames"
-    time = np.asarray(ds[TIME].values)
-    if time.dtype.kind not in "iuf":
-        _fail(f"Coordinate 'time' must be numeric, got dtype {time.dtype}.")
-    if time.size > 1 and not np.all(np.diff(time) > 0):
-        _fail("Coordinate 'time' must be strictly increasing (no repeats).")
-    time_unit = ds.attrs.get("time_unit") or ("frames" if time.dtype.kind in "iu" else "seconds")
-    if time_unit not in TIME_UNITS:
-        _fail(f"attrs['time_unit'] must be 'frames' or 'seconds', got {time_unit!r}.")
-    if time_unit == "frames" and time.dtype.kind == "f":
-        if not np.all(np.mod(time, 1) == 0):
-            _fail("time_unit is 'frames' but 'time' holds fractional values.")
-        ds = ds.assign_coords({TIME: time.astype(np.int64)})
-    ds.attrs["time_unit"] = time_unit
-    if "fps" in ds.attrs:
-        ds.attrs["fps"] = _checked_fps(ds.attrs["fps"])
-    if ds.attrs.get("content") == "labels":
-        from posebridge import labels  # imports this module
-
-        ds = labels.check(ds)
-    return ds

@@ -1,0 +1,93 @@
+"""The posebridge data model: one xarray Dataset per pose or box track set.
+
+The model is movement's (>= 0.17) so that a dataset from posebridge goes into
+movement's analysis functions as it is, and a movement dataset comes into
+posebridge's writers as it is.
+
+Poses (``attrs["ds_type"] == "poses"``)
+
+============== ======================================== =========================
+name           dims                                     meaning
+============== ======================================== =========================
+``position``   (time, space, keypoint, individual)      float, NaN = missing
+``confidence`` (time, keypoint, individual)             float, NaN = none given
+               (or (time, individual): one per animal)
+============== ======================================== =========================
+
+Bounding boxes (``attrs["ds_type"] == "bboxes"``): ``position`` (box centre)
+and ``shape`` (width, height), both (time, space, individual); ``confidence``
+(time, individual).
+
+Coordinates: ``time`` (int64 frame numbers when ``time_unit == "frames"``,
+float64 seconds when ``time_unit == "seconds"``), ``space`` (``x``, ``y`` and
+maybe ``z``), ``keypoint`` and ``individual`` (strings, in the source's order).
+
+Attributes: ``ds_type``, ``time_unit``, ``source_software``, ``source_file``
+(a string), ``fps`` (only when known). No attribute is ever ``None`` or a
+``Path``: every dataset saves with ``ds.to_netcdf()`` as it is.
+
+What a source carries beyond this is kept under the names in :data:`EXTRAS`
+(in :mod:`posebridge.model.names`, each with its meaning), so that a round
+trip through any format that can hold it loses nothing.
+
+Labelled frames (training annotations) are poses datasets with
+``attrs["content"] == "labels"``, ``time`` counting the labelled frames and the
+coordinates ``video``, ``frame`` and ``image_path`` along it; see
+:mod:`posebridge.model.labels` for the full description.
+
+The package is one layer with no circle: ``names`` (imports nothing) ->
+``build`` -> ``labels`` -> ``validate``. It imports nothing else of
+posebridge but :mod:`posebridge.errors`.
+"""
+
+from posebridge.model import labels
+from posebridge.model.build import (
+    bboxes_from_numpy,
+    checked_fps,
+    confidence_per_keypoint,
+    frame_numbers,
+    from_numpy,
+    with_fps,
+)
+from posebridge.model.names import (
+    BBOXES,
+    BBOXES_DIMS,
+    EXTRAS,
+    FRAME,
+    INDIVIDUAL,
+    KEYPOINT,
+    LEGACY_DIM_NAMES,
+    POSES,
+    POSES_DIMS,
+    SPACE,
+    SPACE_NAMES,
+    TIME,
+    TIME_UNITS,
+    VIEW,
+)
+from posebridge.model.validate import validate
+
+__all__ = [
+    "BBOXES",
+    "BBOXES_DIMS",
+    "EXTRAS",
+    "FRAME",
+    "INDIVIDUAL",
+    "KEYPOINT",
+    "LEGACY_DIM_NAMES",
+    "POSES",
+    "POSES_DIMS",
+    "SPACE",
+    "SPACE_NAMES",
+    "TIME",
+    "TIME_UNITS",
+    "VIEW",
+    "bboxes_from_numpy",
+    "checked_fps",
+    "confidence_per_keypoint",
+    "frame_numbers",
+    "from_numpy",
+    "labels",
+    "validate",
+    "with_fps",
+]

@@ -1,0 +1,165 @@
+"""Checking a dataset against the model: :func:`validate`, run once per load and save."""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge.errors import SchemaError
+from posebridge.model import labels
+from posebridge.model.build import checked_fps
+from posebridge.model.names import (
+    BBOXES,
+    BBOXES_DIMS,
+    INDIVIDUAL,
+    KEYPOINT,
+    LEGACY_DIM_NAMES,
+    POSES,
+    POSES_DIMS,
+    SPACE,
+    TIME,
+    TIME_UNITS,
+    VIEW,
+)
+
+__all__ = ["validate"]
+
+
+def _fail(message: str) -> None:
+    raise SchemaError(message)
+
+
+def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``None`` attributes and turn paths into strings (netCDF-safe)."""
+    cleaned: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, PathLike):
+            value = str(value)
+        elif isinstance(value, bool | np.bool_):
+            value = int(value)
+        cleaned[key] = value
+    return cleaned
+
+
+def _check_names(ds: xr.Dataset, dim: str) -> None:
+    values = np.asarray(ds[dim].values)
+    if values.dtype.kind not in "UO":
+        _fail(f"Coordinate '{dim}' must hold strings, got dtype {values.dtype}.")
+    names = [str(v) for v in values]
+    if len(set(names)) != len(names):
+        _fail(f"Coordinate '{dim}' has repeated names: {names}.")
+
+
+def validate(ds: xr.Dataset) -> xr.Dataset:
+    """Check a dataset against the model and return it normalised.
+
+    Normalising renames the older plural dims (``keypoints``, ``individuals``),
+    puts the dims of ``position`` in model order, infers ``ds_type`` and
+    ``time_unit`` when missing, drops ``None`` attributes and turns ``Path``
+    attributes into strings. Everything else that breaks the model raises.
+
+    Parameters
+    ----------
+    ds
+        A poses or bboxes dataset (posebridge's or movement's).
+
+    Returns
+    -------
+    xarray.Dataset
+        The normalised dataset (a shallow copy; the input is not changed).
+
+    Raises
+    ------
+    SchemaError
+        Naming what is wrong: a missing variable, dim or coordinate, a wrong
+        dtype or shape, a bad attribute.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.model import from_numpy, validate
+    >>> validate(from_numpy(np.zeros((2, 2, 1, 1)))).attrs["ds_type"]
+    'poses'
+    """
+    if not isinstance(ds, xr.Dataset):
+        _fail(f"Expected an xarray Dataset, got {type(ds).__name__}.")
+    renames = {old: new for old, new in LEGACY_DIM_NAMES.items() if old in ds.dims}
+    ds = ds.rename(renames) if renames else ds.copy()
+    ds.attrs = _clean_attrs(dict(ds.attrs))
+    for name in ds.variables:
+        ds[name].attrs = _clean_attrs(dict(ds[name].attrs))
+
+    if "position" not in ds.data_vars:
+        _fail(
+            "Missing required data variable 'position'. Found: "
+            f"{sorted(map(str, ds.data_vars)) or 'none'}."
+        )
+    ds_type = ds.attrs.get("ds_type") or (BBOXES if "shape" in ds.data_vars else POSES)
+    if ds_type not in (POSES, BBOXES):
+        _fail(f"attrs['ds_type'] must be 'poses' or 'bboxes', got {ds_type!r}.")
+    ds.attrs["ds_type"] = ds_type
+    dims = POSES_DIMS if ds_type == POSES else BBOXES_DIMS
+    position = ds["position"]
+    views = (VIEW,) if ds_type == POSES and VIEW in position.dims else ()
+    if set(position.dims) != set(dims) | set(views):
+        _fail(f"'position' of a {ds_type} dataset must have dims {dims}, got {position.dims}.")
+    ds["position"] = position.transpose(*dims, *views)
+    if ds_type == BBOXES:
+        if "shape" not in ds.data_vars:
+            _fail("A bboxes dataset needs the data variable 'shape' (width, height).")
+        if set(ds["shape"].dims) != set(dims):
+            _fail(f"'shape' must have dims {dims}, got {ds['shape'].dims}.")
+        ds["shape"] = ds["shape"].transpose(*dims)
+    for dim in dims:
+        if dim not in ds.coords:
+            _fail(f"Missing coordinate '{dim}'.")
+    for name in ("position", "shape", "confidence"):
+        if name in ds.data_vars and ds[name].dtype.kind not in "fiu":
+            _fail(f"'{name}' must be numeric, got dtype {ds[name].dtype}.")
+
+    space = [str(v) for v in ds[SPACE].values]
+    allowed_space = [["x", "y"]] if ds_type == BBOXES else [["x", "y"], ["x", "y", "z"]]
+    if space not in allowed_space:
+        _fail(f"Coordinate 'space' must be one of {allowed_space}, got {space}.")
+    for dim in (*dims[2:], *views):
+        _check_names(ds, dim)
+
+    if "confidence" in ds.data_vars:
+        conf_dims = ds["confidence"].dims
+        options = [(TIME, INDIVIDUAL)]
+        if ds_type == POSES:
+            options.insert(0, (TIME, KEYPOINT, INDIVIDUAL))
+        conf_views = (VIEW,) if VIEW in conf_dims and views else ()
+        match = [opt for opt in options if set(opt) | set(conf_views) == set(conf_dims)]
+        if not match:
+            _fail(
+                f"'confidence' must have dims {' or '.join(map(str, options))}, got {conf_dims}."
+            )
+        ds["confidence"] = ds["confidence"].transpose(*match[0], *conf_views)
+
+    if ds.attrs.get("content") == "labels":  # time counts the labelled frames: renumbered
+        ds = ds.assign_coords({TIME: np.arange(ds.sizes[TIME], dtype=np.int64)})
+        ds.attrs["time_unit"] = "frames"
+    time = np.asarray(ds[TIME].values)
+    if time.dtype.kind not in "iuf":
+        _fail(f"Coordinate 'time' must be numeric, got dtype {time.dtype}.")
+    if time.size > 1 and not np.all(np.diff(time) > 0):
+        _fail("Coordinate 'time' must be strictly increasing (no repeats).")
+    time_unit = ds.attrs.get("time_unit") or ("frames" if time.dtype.kind in "iu" else "seconds")
+    if time_unit not in TIME_UNITS:
+        _fail(f"attrs['time_unit'] must be 'frames' or 'seconds', got {time_unit!r}.")
+    if time_unit == "frames" and time.dtype.kind == "f":
+        if not np.all(np.mod(time, 1) == 0):
+            _fail("time_unit is 'frames' but 'time' holds fractional values.")
+        ds = ds.assign_coords({TIME: time.astype(np.int64)})
+    ds.attrs["time_unit"] = time_unit
+    if "fps" in ds.attrs:
+        ds.attrs["fps"] = checked_fps(ds.attrs["fps"])
+    if ds.attrs.get("content") == "labels":
+        ds = labels.check(ds)
+    return ds
