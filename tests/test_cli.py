@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 import posebridge
 from posebridge import model, registry, sample_data
-from posebridge._files import atomic_outputs
+from posebridge._files import Peek, atomic_outputs
 from posebridge.cli import cli, round_trip_report
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.registry import Format
@@ -60,6 +60,28 @@ def two_mice_nc(tmp_path, poses_two_mice_with_nan) -> Path:
     return path
 
 
+UNSET = object()
+WRITE_OPTIONS = (
+    "subject_id",
+    "species",
+    "sex",
+    "age",
+    "session_description",
+    "session_start_time",
+    "video_path",
+    "compression",
+    "dtype",
+    "split_individuals",
+    "append",
+    "metadata",
+    "level",
+    "name",
+    "ids",
+    "flag",
+    "text",
+)
+
+
 @pytest.fixture
 def fake_format(monkeypatch):
     """Registers a format "fake" (.fake files starting with b"FAKE") for one test.
@@ -70,20 +92,43 @@ def fake_format(monkeypatch):
     state = {"options": None, "read_error": None, "warn": None, "write_error": None}
     dataset = model.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), individual_names=["a", "b"])
 
-    def sniff(path: Path) -> bool:
-        return path.read_bytes()[:4] == b"FAKE"
+    def sniff(peek: Peek) -> bool:
+        return peek.head[:4] == b"FAKE"
 
-    def read(path: Path, **options) -> xr.Dataset:
+    def read(path: Path) -> xr.Dataset:
         if state["warn"]:
             warnings.warn(state["warn"], UserWarning, stacklevel=2)
         if state["read_error"]:
             raise FormatError(path, state["read_error"])
         return dataset
 
-    def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False, **options) -> list[Path]:
+    def write(
+        ds: xr.Dataset,
+        path: Path,
+        *,
+        overwrite: bool = False,
+        subject_id: object = UNSET,
+        species: object = UNSET,
+        sex: object = UNSET,
+        age: object = UNSET,
+        session_description: object = UNSET,
+        session_start_time: object = UNSET,
+        video_path: object = UNSET,
+        compression: object = UNSET,
+        dtype: object = UNSET,
+        split_individuals: object = UNSET,
+        append: object = UNSET,
+        metadata: object = UNSET,
+        level: object = UNSET,
+        name: object = UNSET,
+        ids: object = UNSET,
+        flag: object = UNSET,
+        text: object = UNSET,
+    ) -> list[Path]:
         if state["write_error"]:
             raise PoseBridgeError(state["write_error"])
-        state["options"] = options
+        given = locals()
+        state["options"] = {n: given[n] for n in WRITE_OPTIONS if given[n] is not UNSET}
         with atomic_outputs([path], overwrite=overwrite) as (temporary,):
             temporary.write_bytes(b"FAKE written")
         return [path]

@@ -1,26 +1,26 @@
 """One record per format, lookup by name, and detection of a file's format by content.
 
-Each module in :mod:`posebridge.formats` exposes ``FORMATS``, a tuple of
-:class:`Format` records. Format modules keep heavy imports (pynwb, ...) inside
-their functions, so that importing the registry stays cheap.
+Each family package in :mod:`posebridge.formats` exposes ``FORMATS``, a tuple
+of :class:`Format` records (defined in ``formats/_shared/record.py``, so that
+families never import this module). Families keep heavy imports (pynwb, ...)
+inside their functions, so that importing the registry stays cheap.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import xarray as xr
-
+from posebridge._files import Peek, check_input
 from posebridge.errors import UnknownFormatError
+from posebridge.formats._shared.record import Format
 
 __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
 
-#: Format modules, in the order used to break ties when writing.
-FORMAT_MODULES = (
+#: Format family packages under :mod:`posebridge.formats`, in the order used to
+#: break ties when writing.
+FAMILIES = (
     "deeplabcut",
     "sleap_analysis",
     "slp",
@@ -30,78 +30,6 @@ FORMAT_MODULES = (
     "netcdf",
 )
 
-Sniffer = Callable[[Path], bool]
-Reader = Callable[..., xr.Dataset]
-Writer = Callable[..., list[Path]]
-Describer = Callable[[Path], list[tuple[str, str]]]
-
-
-@dataclass(frozen=True)
-class Format:
-    """What posebridge knows about one on-disk format.
-
-    Attributes
-    ----------
-    name
-        Short name (``dlc``, ``sleap``, ...), used in ``format=``.
-    title
-        Human name, e.g. "DeepLabCut".
-    extensions
-        File name endings, most specific first (``.analysis.h5`` before ``.h5``).
-    kinds
-        What it holds: ``poses`` and/or ``bboxes``, and ``labels`` when it
-        stores labelled frames (:mod:`posebridge.labels`) as such.
-    sniff
-        Cheap content check (header bytes, HDF5 keys), no full read.
-    read, write
-        Reader ``read(path, **options) -> Dataset`` and writer
-        ``write(ds, path, *, overwrite=False, **options) -> list[Path]``;
-        ``None`` when the format is read-only or write-only.
-    aliases
-        Other accepted names (movement's ``source_software`` names).
-    family
-        Formats of one family (``SLEAP``: analysis .h5 and .slp) stand in for
-        each other when a file's content shows it is the sibling.
-    specificity
-        When several formats claim a file, the most specific wins.
-    describe
-        Optional ``describe(path) -> [(label, text), ...]``: what ``posebridge
-        info`` shows about a file beyond the dataset (videos, containers, ...).
-    notes
-        One line for the formats table: options, limits.
-    """
-
-    name: str
-    title: str
-    extensions: tuple[str, ...]
-    kinds: tuple[str, ...]
-    sniff: Sniffer
-    read: Reader | None = None
-    write: Writer | None = None
-    aliases: tuple[str, ...] = ()
-    family: str = ""
-    specificity: int = 0
-    describe: Describer | None = None
-    notes: str = ""
-
-    @property
-    def reads(self) -> bool:
-        """Whether posebridge reads this format."""
-        return self.read is not None
-
-    @property
-    def writes(self) -> bool:
-        """Whether posebridge writes this format."""
-        return self.write is not None
-
-    def matches_name(self, path: Path) -> str | None:
-        """The extension of ``path`` this format claims, or ``None``."""
-        lower = path.name.lower()
-        for ext in self.extensions:
-            if lower.endswith(ext):
-                return ext
-        return None
-
 
 @cache
 def all_formats() -> tuple[Format, ...]:
@@ -110,7 +38,13 @@ def all_formats() -> tuple[Format, ...]:
     Returns
     -------
     tuple of Format
-        The records of all format modules.
+        The records of all format families.
+
+    Raises
+    ------
+    ImportError
+        When a family listed in :data:`FAMILIES` fails to import or exposes no
+        ``FORMATS``: a broken family is a bug, never a silent absence.
 
     Examples
     --------
@@ -119,14 +53,12 @@ def all_formats() -> tuple[Format, ...]:
     True
     """
     found: list[Format] = []
-    for module_name in FORMAT_MODULES:
-        try:
-            module = importlib.import_module(f"posebridge.formats.{module_name}")
-        except ModuleNotFoundError as error:
-            if error.name == f"posebridge.formats.{module_name}":
-                continue  # format not built yet
-            raise
-        found.extend(getattr(module, "FORMATS", ()))  # a package still being built has none
+    for family in FAMILIES:
+        module = importlib.import_module(f"posebridge.formats.{family}")
+        records = getattr(module, "FORMATS", None)
+        if not records or not all(isinstance(r, Format) for r in records):
+            raise ImportError(f"posebridge.formats.{family} exposes no FORMATS records.")
+        found.extend(records)
     return tuple(found)
 
 
@@ -166,18 +98,42 @@ def get(name: str) -> Format:
     raise UnknownFormatError(f"Unknown format {name!r}. Known formats: {known}.")
 
 
-def _sniff(fmt: Format, path: Path) -> bool:
+def _sniff(fmt: Format, peek: Peek) -> bool:
     try:
-        return bool(fmt.sniff(path))
-    except Exception:
+        return bool(fmt.sniff(peek))
+    except Exception:  # a sniffer says no to what it cannot parse
         return False
+
+
+def _detect(peek: Peek) -> Format:
+    formats = all_formats()
+    by_name = [f for f in formats if f.matches_name(peek.path)]
+    tried: list[str] = []
+    for group in (by_name, [f for f in formats if f not in by_name]):
+        hits = [f for f in group if _sniff(f, peek)]
+        tried.extend(f.name for f in group)
+        if hits:
+            best = max(f.specificity for f in hits)
+            top = [f for f in hits if f.specificity == best]
+            if len(top) > 1:
+                raise UnknownFormatError(
+                    f"{peek.path}: the content fits several formats "
+                    f"({', '.join(f.name for f in top)}); pass format= to choose."
+                )
+            return top[0]
+    raise UnknownFormatError(
+        f"{peek.path}: could not recognise the format from the file's content "
+        f"(tried {', '.join(tried)}). Pass format= if you know it; "
+        "`posebridge formats` lists what is supported."
+    )
 
 
 def detect(path: str | Path) -> str:
     """Find a file's format from its content.
 
     The formats that claim the file's extension are asked first, then all
-    others (a misnamed file is still found).
+    others (a misnamed file is still found). The file is opened once: every
+    format's sniffer gets the same :class:`~posebridge._files.Peek`.
 
     Parameters
     ----------
@@ -201,39 +157,25 @@ def detect(path: str | Path) -> str:
     >>> detect("CollectedData_me.h5")  # doctest: +SKIP
     'dlc'
     """
-    path = Path(path)
-    formats = all_formats()
-    by_name = [f for f in formats if f.matches_name(path)]
-    tried: list[str] = []
-    for group in (by_name, [f for f in formats if f not in by_name]):
-        hits = [f for f in group if _sniff(f, path)]
-        tried.extend(f.name for f in group)
-        if hits:
-            best = max(f.specificity for f in hits)
-            top = [f for f in hits if f.specificity == best]
-            if len(top) > 1:
-                raise UnknownFormatError(
-                    f"{path}: the content fits several formats "
-                    f"({', '.join(f.name for f in top)}); pass format= to choose."
-                )
-            return top[0].name
-    raise UnknownFormatError(
-        f"{path}: could not recognise the format from the file's content "
-        f"(tried {', '.join(tried)}). Pass format= if you know it; "
-        "`posebridge formats` lists what is supported."
-    )
+    with Peek(check_input(path)) as peek:
+        return _detect(peek).name
 
 
 def resolve_for_reading(path: Path, name: str | None) -> Format:
-    """The format to read ``path`` with, given an optional format name."""
-    if name is None:
-        return get(detect(path))
-    fmt = get(name)
-    if fmt.family and not _sniff(fmt, path):
-        for sibling in all_formats():
-            if sibling.family == fmt.family and sibling is not fmt and _sniff(sibling, path):
-                return sibling
-    return fmt
+    """The format to read ``path`` with, given an optional format name.
+
+    An explicit name whose family has a sibling that claims the content (SLEAP:
+    analysis .h5 and .slp) hands over to the sibling.
+    """
+    with Peek(path) as peek:
+        if name is None:
+            return _detect(peek)
+        fmt = get(name)
+        if fmt.family and not _sniff(fmt, peek):
+            for sibling in all_formats():
+                if sibling.family == fmt.family and sibling is not fmt and _sniff(sibling, peek):
+                    return sibling
+        return fmt
 
 
 def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:

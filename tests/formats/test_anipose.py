@@ -12,6 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 import posebridge
 from posebridge import model
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import anipose
 from posebridge.io import load_poses, save_poses
@@ -227,7 +228,7 @@ def test_dataset_saves_to_netcdf(tmp_path, session_csv):
 
 
 def test_sniff_tells_anipose_from_dlc_and_via_headers(tmp_path, session_csv):
-    assert anipose.sniff(session_csv[0])
+    assert anipose.sniff(Peek(session_csv[0]))
     dlc = tmp_path / "dlc.csv"
     dlc.write_text("scorer,net,net,net\nbodyparts,a,a,a\ncoords,x,y,likelihood\n0,1,2,0.5\n")
     via = tmp_path / "via.csv"
@@ -237,7 +238,7 @@ def test_sniff_tells_anipose_from_dlc_and_via_headers(tmp_path, session_csv):
     )
     plain = tmp_path / "plain.csv"
     plain.write_text("a_x,a_y,a_z\n1,2,3\n")  # no Anipose-only column
-    assert not any(anipose.sniff(p) for p in (dlc, via, plain))
+    assert not any(anipose.sniff(Peek(p)) for p in (dlc, via, plain))
 
 
 def _write(tmp_path, text, name="bad.csv"):

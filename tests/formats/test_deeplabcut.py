@@ -12,6 +12,7 @@ import pytest
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _dlc_csv, deeplabcut
 
@@ -283,7 +284,7 @@ def test_extra_coords_by_name_eks(tmp_path: Path) -> None:
     df = dlc_frame(None, ["paw_l", "paw_r"], coords, scorer="ensemble-kalman_tracker")
     path = tmp_path / "eks_singlecam.csv"
     df.to_csv(path)
-    assert deeplabcut.sniff_lp(path)
+    assert deeplabcut.sniff_lp(Peek(path))
     ds = deeplabcut.read_lp(path)
     assert ds.attrs["source_software"] == "LightningPose"
     for extra in coords[3:]:
@@ -454,7 +455,7 @@ def test_lp_writer_one_individual_at_the_given_path(
         deeplabcut.write_lp(poses_two_mice_with_nan, tmp_path / "lp.csv")
     one = poses_two_mice_with_nan.isel(individual=[0]).drop_attrs()
     assert deeplabcut.write_lp(one, tmp_path / "lp.csv") == [tmp_path / "lp.csv"]
-    assert deeplabcut.sniff_lp(tmp_path / "lp.csv")
+    assert deeplabcut.sniff_lp(Peek(tmp_path / "lp.csv"))
     assert deeplabcut.read_lp(tmp_path / "lp.csv").attrs["scorer"] == "posebridge_tracker"
     with pytest.raises(PoseBridgeError, match="csv"):
         deeplabcut.write_lp(one, tmp_path / "lp.h5")
@@ -529,9 +530,11 @@ def test_sniff_tells_dlc_from_lp(tmp_path: Path, single_animal_frame: pd.DataFra
     )
     lp.to_csv(lp_csv)
     lp.to_hdf(h5, key="df_with_missing", format="table")
-    assert deeplabcut.sniff(dlc_csv) and not deeplabcut.sniff_lp(dlc_csv)
-    assert deeplabcut.sniff(lp_csv) and deeplabcut.sniff_lp(lp_csv)
-    assert deeplabcut.sniff(h5) and not deeplabcut.sniff_lp(h5)  # .h5 is never LightningPose
+    assert deeplabcut.sniff(Peek(dlc_csv)) and not deeplabcut.sniff_lp(Peek(dlc_csv))
+    assert deeplabcut.sniff(Peek(lp_csv)) and deeplabcut.sniff_lp(Peek(lp_csv))
+    assert deeplabcut.sniff(Peek(h5)) and not deeplabcut.sniff_lp(
+        Peek(h5)
+    )  # .h5 is never LightningPose
 
 
 def test_read_datasets_save_as_netcdf(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats import deeplabcut
 
@@ -110,7 +111,7 @@ def test_csv_cut_inside_the_header(tmp_path: Path, dlc_csv: Path, reader) -> Non
 @pytest.mark.parametrize("other", ["sleap_analysis_h5", "anipose_csv", "via_csv"])
 def test_file_of_another_format(request: pytest.FixtureRequest, reader, other: str) -> None:
     path = request.getfixturevalue(other)
-    assert not deeplabcut.sniff(path)
+    assert not deeplabcut.sniff(Peek(path))
     _check(reader, path)
 
 
@@ -158,7 +159,7 @@ def test_not_utf8(tmp_path: Path) -> None:
 def test_pandas_h5_without_dlc_columns(tmp_path: Path) -> None:
     path = tmp_path / "plain.h5"
     pd.DataFrame({"a": [1.0, 2.0]}).to_hdf(path, key="df_with_missing", format="table")
-    assert not deeplabcut.sniff(path)
+    assert not deeplabcut.sniff(Peek(path))
     _check(deeplabcut.read, path)
 
 
@@ -203,6 +204,6 @@ def test_sniff_rejects_other_hdf5_files(
         h5.create_group("metadata").attrs["format_id"] = 1.2
         h5["pred_points"] = np.zeros(3)
     for path in (netcdf, nwb, slp, sleap_analysis_h5):
-        assert not deeplabcut.sniff(path)
-        assert not deeplabcut.sniff_lp(path)
+        assert not deeplabcut.sniff(Peek(path))
+        assert not deeplabcut.sniff_lp(Peek(path))
         _check(deeplabcut.read, path)

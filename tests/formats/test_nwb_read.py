@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import posebridge
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats import nwb
 
@@ -299,7 +300,7 @@ def test_hdf5_that_is_not_nwb_is_refused(tmp_path):
         h5["data"] = np.zeros(3)
     with pytest.raises(FormatError, match="not an NWB file"):
         posebridge.load(path, format="nwb")
-    assert not nwb.sniff(path)
+    assert not nwb.sniff(Peek(path))
 
 
 def test_nwb_without_pose_data_is_refused_naming_the_modules(tmp_path):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import posebridge
 from posebridge import model
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _sleap_rows, sleap_analysis
 from posebridge.io import save_poses
@@ -277,7 +278,7 @@ def test_hdf5_without_tracks_is_refused(tmp_path):
         h5["x"] = np.arange(3)
     with pytest.raises(FormatError, match=r"other\.h5.*no /tracks"):
         sleap_analysis.read(path)
-    assert not sleap_analysis.sniff(path)
+    assert not sleap_analysis.sniff(Peek(path))
 
 
 @pytest.mark.parametrize("content", [b"", b"tracks,node_names\n1,2\n", b"\x89HDF\r\n\x1a\n\0\0"])
@@ -311,13 +312,18 @@ def test_sniffers_tell_sleap_dlc_netcdf_and_nwb_apart(tmp_path, poses_two_mice_w
     from posebridge.formats import slp
 
     slp.write(poses_two_mice_with_nan, slp_path)
-    assert [sleap_analysis.sniff(p) for p in (analysis, dlc, nc, slp_path)] == [
+    assert [sleap_analysis.sniff(Peek(p)) for p in (analysis, dlc, nc, slp_path)] == [
         True,
         False,
         False,
         False,
     ]
-    assert [slp.sniff(p) for p in (analysis, dlc, nc, slp_path)] == [False, False, False, True]
+    assert [slp.sniff(Peek(p)) for p in (analysis, dlc, nc, slp_path)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
     assert posebridge.detect(analysis) == "sleap"
     assert posebridge.detect(slp_path) == "slp"
 
@@ -332,7 +338,7 @@ def test_sniffers_do_not_claim_nwb(tmp_path):
     nwbfile = pynwb.NWBFile("s", "id", datetime(2024, 1, 1, tzinfo=UTC))
     with pynwb.NWBHDF5IO(path, "w") as io:
         io.write(nwbfile)
-    assert not sleap_analysis.sniff(path) and not slp.sniff(path)
+    assert not sleap_analysis.sniff(Peek(path)) and not slp.sniff(Peek(path))
 
 
 # --------------------------------------------------------------------------

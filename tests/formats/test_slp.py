@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import posebridge
 from posebridge import model
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import slp
 from posebridge.io import load_poses, save_poses
@@ -607,7 +608,7 @@ def test_hdf5_file_that_is_not_sleap_is_refused(tmp_path):
         h5["data"] = np.arange(3)
     with pytest.raises(FormatError, match=r"other\.slp.*not a SLEAP"):
         slp.read(path)
-    assert not slp.sniff(path)
+    assert not slp.sniff(Peek(path))
 
 
 # describe ---------------------------------------------------------------------
@@ -760,7 +761,7 @@ def test_existing_file_is_kept_without_overwrite(tmp_path):
         slp.write(dataset_with_extras(), path)
     assert path.read_bytes() == b"keep"
     slp.write(dataset_with_extras(), path, overwrite=True)
-    assert slp.sniff(path)
+    assert slp.sniff(Peek(path))
 
 
 @settings(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import posebridge
 from posebridge import model
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _via_table, via
 from posebridge.io import load_bboxes, save_bboxes
@@ -461,12 +462,12 @@ def test_dataset_from_via_saves_to_netcdf(tmp_path, tracks_csv):
 
 
 def test_sniff_needs_the_exact_header(tmp_path, tracks_csv):
-    assert via.sniff(tracks_csv)
+    assert via.sniff(Peek(tracks_csv))
     other = tmp_path / "other.csv"
     other.write_text("filename,file_size,file_attributes\n")
     anipose_like = tmp_path / "a.csv"
     anipose_like.write_text("a_x,a_y,a_z,fnum\n1,2,3,0\n")
-    assert not via.sniff(other) and not via.sniff(anipose_like)
+    assert not via.sniff(Peek(other)) and not via.sniff(Peek(anipose_like))
 
 
 def test_first_row_without_a_later_key_still_parses_in_one_pass():

@@ -30,10 +30,10 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._files import Peek, atomic_outputs
 from posebridge.errors import FormatError, SchemaError
+from posebridge.formats._shared.record import Format
 from posebridge.model import labels
-from posebridge.registry import Format
 
 __all__ = ["dataframe_from_dataset", "dataset_from_dataframe", "read", "sniff", "write"]
 
@@ -64,13 +64,14 @@ def _header_columns(path: Path) -> list[str]:
     return [cell.strip() for cell in line.rstrip("\r\n").split(",")]
 
 
-def sniff(path: Path) -> bool:
+def sniff(peek: Peek) -> bool:
     """Whether the first line of ``path`` is an Anipose triangulation header.
 
     It must name ``<kp>_x, <kp>_y, <kp>_z`` of some keypoint and at least one
     Anipose-only column (``fnum``, ``M_00`` or a ``_ncams``/``_error``
     column). DeepLabCut-style tables start with ``scorer`` and never match.
     """
+    path = peek.path
     columns = _header_columns(path)
     if not columns or columns[0] in ("scorer", "") or len(columns) < 4:
         return False

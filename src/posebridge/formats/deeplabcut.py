@@ -24,11 +24,11 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._files import Peek, atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import _dlc_csv, _dlc_table, _dlc_write, _pandas_hdf5
+from posebridge.formats._shared.record import Format
 from posebridge.model import labels
-from posebridge.registry import Format
 
 __all__ = [
     "FORMATS",
@@ -72,7 +72,7 @@ def _dlc_groups(h5: h5py.File, path: Path) -> list[str]:
     return keys
 
 
-def sniff(path: Path) -> bool:
+def sniff(peek: Peek) -> bool:
     """Whether ``path`` is a DeepLabCut .h5 (pandas, DLC column levels) or DLC-style CSV.
 
     Examples
@@ -80,6 +80,7 @@ def sniff(path: Path) -> bool:
     >>> sniff(Path("video1DLC_resnet50.h5"))  # doctest: +SKIP
     True
     """
+    path = peek.path
     if _is_hdf5(path):
         with h5py.File(path, "r") as h5:
             return bool(_dlc_groups(h5, path))
@@ -99,7 +100,7 @@ def _looks_like_lp(header: _dlc_csv.CsvHeader) -> bool:
     )
 
 
-def sniff_lp(path: Path) -> bool:
+def sniff_lp(peek: Peek) -> bool:
     """Whether ``path`` is a LightningPose CSV: DLC-style, with a ``*_tracker`` scorer,
     a ``set`` column or coords beyond x/y/likelihood (EKS, ``visible``). Never .h5.
 
@@ -108,6 +109,7 @@ def sniff_lp(path: Path) -> bool:
     >>> sniff_lp(Path("video_preds/video.csv"))  # doctest: +SKIP
     True
     """
+    path = peek.path
     if _is_hdf5(path):
         return False
     header = _dlc_csv.sniff_header(path)

@@ -12,16 +12,17 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from posebridge._files import atomic_outputs
+from posebridge._files import Peek, atomic_outputs
 from posebridge.errors import FormatError
-from posebridge.registry import Format
+from posebridge.formats._shared.record import Format
 
 ENGINE = "h5netcdf"
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
-def sniff(path: Path) -> bool:
+def sniff(peek: Peek) -> bool:
     """Whether ``path`` is a netCDF-4 file (HDF5 with netCDF markers)."""
+    path = peek.path
     with open(path, "rb") as handle:
         if handle.read(8) != _HDF5_MAGIC:
             return False

@@ -29,8 +29,9 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._files import Peek, atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.record import Format
 from posebridge.formats._sleap import (
     check_2d,
     fixed_strings,
@@ -45,7 +46,6 @@ from posebridge.formats._sleap import (
 )
 from posebridge.formats._sleap_rows import read_array
 from posebridge.model import labels
-from posebridge.registry import Format
 
 __all__ = ["FORMATS", "describe", "read", "sniff", "write"]
 
@@ -58,7 +58,7 @@ FIRST_FRAME = "first_frame"
 MIN_SAVING = 0.2
 
 
-def sniff(path: Path) -> bool:
+def sniff(peek: Peek) -> bool:
     """Whether ``path`` is a SLEAP analysis file: HDF5 with /tracks and /node_names datasets.
 
     DeepLabCut's pandas files keep ``tracks`` as a group, netCDF and NWB files
@@ -70,6 +70,7 @@ def sniff(path: Path) -> bool:
     >>> sleap_analysis.sniff("predictions.analysis.h5")  # doctest: +SKIP
     True
     """
+    path = peek.path
     keys = hdf5_top_keys(path)
     if keys is None:
         return False

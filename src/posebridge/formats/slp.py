@@ -43,8 +43,9 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs, check_input
+from posebridge._files import Peek, atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.record import Format
 from posebridge.formats._sleap import (
     check_2d,
     encode_skeleton,
@@ -72,7 +73,6 @@ from posebridge.formats._slp_tables import (
     open_tables,
 )
 from posebridge.model import labels
-from posebridge.registry import Format
 
 __all__ = ["FORMATS", "describe", "read", "read_all_videos", "sniff", "write"]
 
@@ -110,7 +110,7 @@ PRED_POINT_DTYPE = np.dtype(
 )
 
 
-def sniff(path: Path) -> bool:
+def sniff(peek: Peek) -> bool:
     """Whether ``path`` is an .slp file: HDF5 with a /metadata group holding format_id.
 
     Examples
@@ -119,6 +119,7 @@ def sniff(path: Path) -> bool:
     >>> slp.sniff("labels.v002.slp")  # doctest: +SKIP
     True
     """
+    path = peek.path
     keys = hdf5_top_keys(path)
     if keys is None:
         return False

@@ -49,8 +49,9 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._files import Peek, atomic_outputs
 from posebridge.errors import FormatError, SchemaError
+from posebridge.formats._shared.record import Format
 from posebridge.formats._via_table import (
     HEADER,
     HEADER_LINE,
@@ -61,7 +62,6 @@ from posebridge.formats._via_table import (
     numbers,
     read_table,
 )
-from posebridge.registry import Format
 
 __all__ = ["DEFAULT_FRAME_REGEXP", "HEADER", "read", "sniff", "write"]
 
@@ -78,8 +78,9 @@ _CHUNK_BOXES = 40_000
 # sniffing
 
 
-def sniff(path: Path) -> bool:
+def sniff(peek: Peek) -> bool:
     """Whether the first line of ``path`` is the VIA tracks header (also VIA 1.0's)."""
+    path = peek.path
     return first_line(path) in (HEADER_LINE, "#" + HEADER_LINE)
 
 

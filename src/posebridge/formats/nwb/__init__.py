@@ -38,8 +38,9 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input
+from posebridge._files import Peek, check_input
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.record import Format
 from posebridge.formats.nwb._assemble import COMBINE_CHOICES, assemble, select
 from posebridge.formats.nwb._build import iter_build, storage_from
 from posebridge.formats.nwb._common import DEFAULT_CONTAINER, DEFAULT_MODULE
@@ -48,7 +49,6 @@ from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, merge_info
 from posebridge.formats.nwb._training import read_training
 from posebridge.formats.nwb._write import append_file, dataset_video, options_config, write
 from posebridge.model import labels
-from posebridge.registry import Format
 
 __all__ = [
     "COMBINE_CHOICES",
@@ -68,7 +68,7 @@ __all__ = [
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
-def sniff(path: Path) -> bool:
+def sniff(peek: Peek) -> bool:
     """Whether ``path`` is an NWB file (HDF5 with NWB's root attributes).
 
     Examples
@@ -77,6 +77,7 @@ def sniff(path: Path) -> bool:
     >>> nwb.sniff("session.nwb")  # doctest: +SKIP
     True
     """
+    path = peek.path
     with open(path, "rb") as handle:
         if handle.read(8) != _HDF5_MAGIC:
             return False
