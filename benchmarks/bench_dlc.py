@@ -25,7 +25,7 @@ W1_BYTES = 100_000 * 2 * 12 * 3 * 8  # position + confidence, float64
 
 
 def _w1_file(suffix: str) -> Path:
-    from posebridge.formats import deeplabcut
+    from posebridge.formats import dlc as deeplabcut
 
     path = workfile(f"w1_dlc{suffix}")
     if not path.exists():
@@ -55,7 +55,7 @@ def _prepare_read(suffix: str) -> Any:
 
 
 def _posebridge_write(state: tuple[Any, Path]) -> None:
-    from posebridge.formats import deeplabcut
+    from posebridge.formats import dlc as deeplabcut
 
     ds, path = state
     deeplabcut.write(ds, path, split_individuals=False)
@@ -69,7 +69,7 @@ def _movement_write(state: tuple[Any, Path]) -> None:
 
 
 def _posebridge_read(path: Path) -> None:
-    from posebridge.formats import deeplabcut
+    from posebridge.formats import dlc as deeplabcut
 
     deeplabcut.read(path)
 

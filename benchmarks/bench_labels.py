@@ -127,7 +127,7 @@ def _sio_slp_writing(workdir: Path) -> tuple[Any, Path]:
 
 
 def _pb_h5_read(path: Path) -> Any:
-    from posebridge.formats import deeplabcut
+    from posebridge.formats import dlc as deeplabcut
 
     return deeplabcut.read(path)
 

@@ -21,7 +21,7 @@ __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
 #: Format family packages under :mod:`posebridge.formats`, in the order used to
 #: break ties when writing.
 FAMILIES = (
-    "deeplabcut",
+    "dlc",
     "sleap_analysis",
     "slp",
     "anipose",

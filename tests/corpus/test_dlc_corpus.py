@@ -17,7 +17,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import corpus_params, corpus_path
-from posebridge.formats import deeplabcut
+from posebridge.formats import dlc as deeplabcut
 
 pytestmark = pytest.mark.corpus
 

@@ -14,7 +14,8 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
-from posebridge.formats import _dlc_csv, deeplabcut
+from posebridge.formats import dlc as deeplabcut
+from posebridge.formats.dlc import csv as _dlc_csv
 
 LEVELS3 = ["scorer", "bodyparts", "coords"]
 LEVELS4 = ["scorer", "individuals", "bodyparts", "coords"]

@@ -11,7 +11,7 @@ import pytest
 
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats import deeplabcut
+from posebridge.formats import dlc as deeplabcut
 
 READERS = [deeplabcut.read, deeplabcut.read_lp]
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from posebridge import model
-from posebridge.formats import deeplabcut
+from posebridge.formats import dlc as deeplabcut
 
 
 def assert_same_poses(back: xr.Dataset, ds: xr.Dataset, individuals: list[str]) -> None:

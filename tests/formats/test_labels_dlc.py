@@ -10,7 +10,7 @@ import xarray as xr
 
 import posebridge
 from posebridge.errors import FormatError
-from posebridge.formats import deeplabcut
+from posebridge.formats import dlc as deeplabcut
 from posebridge.model import labels
 
 IMAGES = [

@@ -11,7 +11,7 @@ import xarray as xr
 
 from _corpus import corpus_path
 from posebridge import model
-from posebridge.formats import deeplabcut
+from posebridge.formats import dlc as deeplabcut
 from posebridge.io import load_poses, save_poses
 
 pytestmark = pytest.mark.interop

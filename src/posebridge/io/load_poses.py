@@ -110,7 +110,7 @@ def from_dlc_style_df(
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_dlc_style_df(df, fps=30)  # doctest: +SKIP
     """
-    from posebridge.formats import deeplabcut
+    from posebridge.formats import dlc as deeplabcut
 
     ds = deeplabcut.dataset_from_dataframe(df, source_software=source_software)
     return model.with_fps(model.validate(ds), fps)

@@ -44,7 +44,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     >>> from posebridge.io import save_poses
     >>> df = save_poses.to_dlc_style_df(ds)  # doctest: +SKIP
     """
-    from posebridge.formats import deeplabcut
+    from posebridge.formats import dlc as deeplabcut
 
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
         model.validate(ds), split_individuals=split_individuals

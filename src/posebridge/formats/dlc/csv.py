@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from posebridge._files import Peek
 from posebridge.errors import FormatError
-from posebridge.formats import _dlc_table as table
+from posebridge.formats.dlc import layout as table
 
 __all__ = ["CsvHeader", "read_header", "read_table", "sniff_header", "write_table"]
 
@@ -119,7 +120,12 @@ def read_header(path: Path) -> CsvHeader:
     >>> read_header(Path("video1DLC_resnet50.csv")).level_names  # doctest: +SKIP
     ['scorer', 'bodyparts', 'coords']
     """
-    rows = _parse(_lines(path, 7))
+    return header_from_lines(_lines(path, 7), path)
+
+
+def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
+    """Parse the header from the file's first lines (see :func:`read_header`)."""
+    rows = _parse([line if line.endswith(("\n", "\r")) else line + "\n" for line in lines])
     if not rows:
         raise FormatError(path, "is empty; expected DeepLabCut header lines starting 'scorer,'.")
     first = rows[0]
@@ -176,20 +182,20 @@ def read_header(path: Path) -> CsvHeader:
     return CsvHeader(names, columns, n_index, skip)
 
 
-def sniff_header(path: Path) -> CsvHeader | None:
-    """The header when ``path`` is a DeepLabCut-style CSV, else ``None`` (never raises).
+def sniff_header(peek: Peek) -> CsvHeader | None:
+    """The header when the peeked file is a DeepLabCut-style CSV, else ``None`` (never raises).
 
     Examples
     --------
-    >>> sniff_header(Path("anipose.csv")) is None  # doctest: +SKIP
+    >>> with Peek("anipose.csv") as peek:  # doctest: +SKIP
+    ...     sniff_header(peek) is None
     True
     """
+    if not peek.head.lstrip(b"\xef\xbb\xbf").startswith(b"scorer"):
+        return None
     try:
-        with open(path, "rb") as handle:
-            if not handle.read(64).lstrip(b"\xef\xbb\xbf").startswith(b"scorer"):
-                return None
-        return read_header(path)
-    except (FormatError, OSError):
+        return header_from_lines(peek.lines(7), peek.path)
+    except FormatError:
         return None
 
 

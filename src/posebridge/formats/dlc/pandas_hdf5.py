@@ -451,3 +451,16 @@ def read_frame(h5: h5py.File, key: str, path: Path) -> PandasFrame:
     raise FormatError(
         path, f"the group '{key}' holds a pandas '{layout}', not a DataFrame ('frame')."
     )
+
+
+def dlc_groups(h5: h5py.File, path: Path) -> list[str]:
+    """Pandas keys whose columns have DeepLabCut's ``bodyparts`` and ``coords`` levels."""
+    keys = []
+    for key in pandas_groups(h5):
+        try:
+            names = column_level_names(h5[key], path)
+        except FormatError:
+            continue
+        if "bodyparts" in names and "coords" in names:
+            keys.append(key)
+    return keys

@@ -54,6 +54,13 @@ DATA_SPLIT = "data_split"
 IMAGE_PATH = "image_path"
 INDEX_STYLE = "dlc_index_style"
 #: names an extra coord may not take (they are the model's own).
+DLC = "DeepLabCut"
+LP = "LightningPose"
+DEFAULT_SCORER = "posebridge"
+DEFAULT_LP_SCORER = "posebridge_tracker"
+HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
+PREFERRED_KEYS = ("df_with_missing", "tracks")
+
 _RESERVED = {
     "position", "confidence", "shape", "time", "space", "keypoint", "individual",
     model.FRAME, IMAGE_PATH, DATA_SPLIT,

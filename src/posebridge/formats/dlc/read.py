@@ -1,0 +1,261 @@
+"""Reading DeepLabCut and LightningPose tables (.h5 and .csv) into datasets.
+
+The column rules are in :mod:`posebridge.formats.dlc.layout`; the on-disk
+layers in :mod:`~posebridge.formats.dlc.csv` and
+:mod:`~posebridge.formats.dlc.pandas_hdf5`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import HDF5_SIGNATURE
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.formats.dlc import csv as dlc_csv
+from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc.layout import (
+    DLC,
+    LP,
+    PREFERRED_KEYS,
+)
+from posebridge.model import labels
+
+
+def is_hdf5(path: Path) -> bool:
+    """Whether ``path`` starts with the HDF5 signature."""
+    with open(path, "rb") as handle:
+        return handle.read(8) == HDF5_SIGNATURE
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+def choose_key(h5: h5py.File, path: Path, key: str | None) -> str:
+    keys = pandas_hdf5.pandas_groups(h5)
+    if key is not None:
+        key = key.strip("/")
+        if key not in keys:
+            raise FormatError(
+                path, f"has no pandas DataFrame under the key '{key}' (keys: {keys})."
+            )
+        return key
+    if not keys:
+        raise FormatError(
+            path,
+            "is an HDF5 file without a pandas DataFrame; a DeepLabCut .h5 holds one "
+            "under 'df_with_missing' (or 'tracks'). Is it a SLEAP or NWB file?",
+        )
+    if len(keys) == 1:
+        return keys[0]
+    for preferred in PREFERRED_KEYS:
+        if preferred in keys:
+            return preferred
+    dlc = pandas_hdf5.dlc_groups(h5, path)
+    if len(dlc) == 1:
+        return dlc[0]
+    raise FormatError(
+        path, f"holds several DataFrames ({', '.join(keys)}); pass key= to choose one."
+    )
+
+
+def _read_h5(path: Path, source_software: str, key: str | None) -> xr.Dataset:
+    try:
+        with h5py.File(path, "r") as h5:
+            chosen = choose_key(h5, path, key)
+            frame = pandas_hdf5.read_frame(h5, chosen, path)
+    except FormatError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as error:
+        raise FormatError(
+            path, f"is not a readable HDF5 file (truncated or damaged?): {error}"
+        ) from None
+    rows: dict[str, np.ndarray] = {}
+    keep = []
+    for j, label in enumerate(frame.columns):
+        name = layout.row_column_name(label, frame.column_names)
+        if name is None:
+            keep.append(j)
+        elif j in frame.text_columns:
+            rows[name] = frame.text_columns[j]
+    values = frame.values
+    if len(keep) != values.shape[1]:
+        values = values[:, keep]
+    ds = layout.build_dataset(
+        values,
+        frame.columns,
+        frame.column_names,
+        frame.index,
+        source_software=source_software,
+        path=path,
+        row_values=rows,
+        owned=True,
+    )
+    return _as_labels(ds, frame.columns, frame.column_names, path)
+
+
+def _read_csv(path: Path, source_software: str) -> xr.Dataset:
+    values, header, index, rows = dlc_csv.read_table(path, source_software)
+    ds = layout.build_dataset(
+        values,
+        header.columns,
+        header.level_names,
+        index,
+        source_software=source_software,
+        path=path,
+        row_values=rows,
+        owned=True,
+    )
+    return _as_labels(ds, header.columns, header.level_names, path)
+
+
+def _as_labels(ds: xr.Dataset, columns: list, names: list, path: Path | None) -> xr.Dataset:
+    """Rows indexed by image: '/'-separated paths; without likelihood, a labels dataset.
+
+    DeepLabCut's labelled data (``CollectedData``) has x, y only; files with a
+    likelihood indexed by image (``machinelabels``, LightningPose's predictions
+    on labelled frames) stay predictions. See :mod:`posebridge.labels`.
+    """
+    if layout.IMAGE_PATH not in ds.coords:
+        return ds
+    images = labels.normalise_paths(ds[layout.IMAGE_PATH].values)
+    if ds.attrs.get(layout.INDEX_STYLE) == "levels":
+        parts = pd.Series(images).str.split("/", regex=False)
+        empty = parts.map(lambda row: "" in row or "nan" in row).to_numpy(dtype=bool)
+        if empty.any():
+            row = int(np.flatnonzero(empty)[0])
+            raise FormatError(
+                path,
+                f"the image index of row {row} has an empty level ({images[row]!r}); "
+                "labelled data is indexed by (folder, video, image) or one image path.",
+            )
+    ds = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, images)})
+    level = names.index("coords") if "coords" in names else len(columns[0]) - 1
+    if any(str(label[level]) == "likelihood" for label in columns):
+        return ds
+    ds.attrs[labels.CONTENT] = labels.LABELS
+    try:
+        return labels.check(ds)
+    except SchemaError as error:
+        raise FormatError(path, f"is labelled data with a problem: {error}") from None
+
+
+def _read(path: Path, source_software: str, key: str | None) -> xr.Dataset:
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise FormatError(path, f"is empty (0 bytes); expected a {source_software} .h5 or .csv.")
+    if is_hdf5(path):
+        return _read_h5(path, source_software, key)
+    if key is not None:
+        raise PoseBridgeError(f"{path}: key= applies to .h5 files only; this is a CSV file.")
+    return _read_csv(path, source_software)
+
+
+def read(path: Path, *, key: str | None = None) -> xr.Dataset:
+    """Read a DeepLabCut .h5 or .csv file (predictions, 3D or labels).
+
+    Parameters
+    ----------
+    path
+        The file.
+    key
+        The HDF5 key to read; by default the only one, else
+        ``df_with_missing``, else ``tracks``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Poses with time in frame numbers (image paths in ``image_path`` for
+        labels), float64 ``position`` and ``confidence``.
+
+    Raises
+    ------
+    FormatError
+        Naming the file and what is wrong with it.
+
+    Examples
+    --------
+    >>> from posebridge.formats import dlc as deeplabcut
+    >>> ds = deeplabcut.read(Path("video1DLC_resnet50.h5"))  # doctest: +SKIP
+    """
+    return _read(path, DLC, key)
+
+
+def read_lp(path: Path) -> xr.Dataset:
+    """Read a LightningPose .csv (predictions, labelled-frame predictions, EKS, labels).
+
+    Examples
+    --------
+    >>> from posebridge.formats import dlc as deeplabcut
+    >>> ds = deeplabcut.read_lp(Path("video_preds/video.csv"))  # doctest: +SKIP
+    """
+    ds = _read(path, LP, None)
+    if ds.sizes[model.INDIVIDUAL] > 1:
+        raise FormatError(
+            path,
+            f"LightningPose files hold one animal, this one has {ds.sizes[model.INDIVIDUAL]} "
+            "individuals; read it as DeepLabCut (format='dlc').",
+        )
+    return ds
+
+
+def dataset_from_dataframe(df: pd.DataFrame, source_software: str = DLC) -> xr.Dataset:
+    """A poses dataset from a DeepLabCut-style DataFrame (as ``pd.read_hdf`` gives).
+
+    Parameters
+    ----------
+    df
+        Columns (scorer, [individuals], bodyparts, coords); index of frame
+        numbers, image paths or (folder, video, image).
+    source_software
+        Recorded in the dataset's attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`read` returns. The DataFrame is not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cols = pd.MultiIndex.from_product(
+    ...     [["me"], ["nose"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    ... )
+    >>> dataset_from_dataframe(pd.DataFrame([[1.0, 2.0, 0.5]], columns=cols)).position.shape
+    (1, 2, 1, 1)
+    """
+    if not isinstance(df, pd.DataFrame) or not isinstance(df.columns, pd.MultiIndex):
+        raise SchemaError("Expected a DataFrame with DeepLabCut's multi-level columns.")
+    names = [None if n is None else str(n) for n in df.columns.names]
+    columns = [tuple(str(v) for v in label) for label in df.columns]
+    rows: dict[str, np.ndarray] = {}
+    keep = []
+    for j, label in enumerate(columns):
+        name = layout.row_column_name(label, names)
+        if name is None:
+            keep.append(j)
+        else:
+            rows[name] = df.iloc[:, j].to_numpy(dtype=object)
+    try:
+        values = df.iloc[:, keep].to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as error:
+        raise SchemaError(
+            f"The DataFrame's bodypart columns are not all numbers: {error}"
+        ) from None
+    if isinstance(df.index, pd.MultiIndex):
+        index = [np.asarray(df.index.get_level_values(i)) for i in range(df.index.nlevels)]
+    else:
+        index = [np.asarray(df.index)]
+    ds = layout.build_dataset(
+        values, columns, names, index, source_software=source_software, row_values=rows
+    )
+    try:
+        return _as_labels(ds, columns, names, None)
+    except FormatError as error:
+        raise SchemaError(str(error)) from None

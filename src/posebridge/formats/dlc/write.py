@@ -1,0 +1,369 @@
+"""Laying out DeepLabCut tables to write: tables per file, row index, DataFrames, .h5.
+
+Predictions are written as DeepLabCut's video analysis writes them (.h5 =
+pandas ``table`` under ``df_with_missing``). Labelled frames (a labels dataset,
+see :mod:`posebridge.labels`) are written as ``CollectedData`` files are:
+
+- rows indexed by image path, in the dataset's order: one ``labeled-data/<video>/
+  <image>`` column (``dlc_index_style == "path"``) or the three index levels
+  DeepLabCut >= 2.3 writes (``"levels"``, the default for DeepLabCut;
+  LightningPose writes one column). A labelled frame without an image (a SLEAP
+  or NWB frame of a video) is named as DeepLabCut's frame extraction names its
+  images: ``labeled-data/<video file stem>/img<frame, zero-padded>.png``;
+- x and y only (no likelihood, whatever ``confidence`` holds); points whose
+  ``visible`` flag is below 2 are left out (NaN); LightningPose keeps the
+  ``visible`` flags as its ``visible`` coord; SLEAP's ``predicted_*`` are not
+  written;
+- .h5 in pandas ``fixed`` format, as DeepLabCut and napari-deeplabcut write it.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import atomic_outputs
+from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.formats.dlc import csv as dlc_csv
+from posebridge.formats.dlc import layout
+from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
+from posebridge.model import labels
+
+_H5_CHUNK_CELLS = 1 << 21  # numbers per appended block (16 MB)
+
+
+def _video_stem(video: str) -> str:
+    name = posixpath.basename(video.rstrip("/")) or labels.UNKNOWN_VIDEO
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem else name
+
+
+def image_names(ds: xr.Dataset) -> np.ndarray:
+    """Every labelled frame's image path, DeepLabCut names for frames without one."""
+    images = np.asarray(ds[labels.IMAGE_PATH].values).astype(object)
+    missing = images == ""
+    if not missing.any():
+        return images.astype(str)
+    videos = np.asarray(ds[labels.VIDEO].values).astype(str)
+    frames = np.asarray(ds[labels.FRAME].values).astype(np.int64)
+    for video in dict.fromkeys(videos[missing].tolist()):  # a loop over videos
+        rows = missing & (videos == video)
+        numbers = frames[rows]
+        if (numbers < 0).any():
+            raise SchemaError(
+                f"Video {video!r} has labelled frames with neither an image nor a frame "
+                "number; DeepLabCut indexes labels by image."
+            )
+        width = len(str(int(numbers.max())))
+        folder = f"labeled-data/{_video_stem(video)}/img"
+        padded = np.char.zfill(numbers.astype(str), width)
+        images[rows] = np.char.add(np.char.add(folder, padded), ".png")
+    return images.astype(str)
+
+
+def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool) -> xr.Dataset:
+    """A labels dataset as the DeepLabCut table writer takes it (see the module doc)."""
+    out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, image_names(ds))})
+    out = out.drop_vars(
+        [n for n in (*labels.PREDICTED, "confidence") if n in out.variables]
+        + [n for n in (labels.VIDEO, labels.FRAME) if n in out.coords]
+    )
+    if not lightning_pose and labels.VISIBLE in out:
+        hidden = ~labels.point_flags(ds)  # flags below 2: not a DeepLabCut label
+        out["position"] = out["position"].where(
+            xr.DataArray(~hidden, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+        )
+        out = out.drop_vars(labels.VISIBLE)
+    style = out.attrs.get(layout.INDEX_STYLE)
+    if style not in ("path", "levels"):
+        out.attrs[layout.INDEX_STYLE] = "path" if lightning_pose else "levels"
+        if not lightning_pose:  # fewer than 3 parts cannot be levels: one column, quietly
+            parts = np.char.count(np.asarray(out[layout.IMAGE_PATH].values), "/")
+            if parts.size and parts.min() < 2:
+                out.attrs[layout.INDEX_STYLE] = "path"
+    return out
+
+
+def has_likelihood(ds: xr.Dataset) -> bool:
+    """Write a likelihood coord? Always for 2D predictions; labels never; 3D when known."""
+    if labels.is_labels(ds) or "confidence" not in ds:
+        return False
+    if ds.sizes[model.SPACE] == 2 and layout.IMAGE_PATH not in ds.coords:
+        return True
+    return not bool(np.isnan(ds["confidence"].values).all())
+
+
+def plan_tables(
+    ds: xr.Dataset, path: Path, split: bool, scorer: str
+) -> list[tuple[Path, layout.ColumnPlan]]:
+    """The files to write and the columns of each (one per individual when ``split``)."""
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
+    likelihood = has_likelihood(ds)
+    if not split:
+        four = len(names) > 1 or layout.SINGLE in names
+        plan = layout.plan_columns(
+            ds, range(len(names)), scorer=scorer, four_levels=four, likelihood=likelihood
+        )
+        return [(path, plan)]
+    out = []
+    for i, name in enumerate(names):
+        safe = name.replace(os.sep, "_").replace("/", "_")
+        target = path.with_name(f"{path.stem}_{safe}{path.suffix}")
+        plan = layout.plan_columns(
+            ds, [i], scorer=scorer, four_levels=False, likelihood=likelihood
+        )
+        out.append((target, plan))
+    return out
+
+
+def table_frame(
+    plan: layout.ColumnPlan,
+    style: str,
+    index: list[np.ndarray],
+    rows: slice = slice(None),
+) -> pd.DataFrame:
+    """The DataFrame of ``plan`` for the time steps ``rows``."""
+    if style == "levels":
+        row_index: pd.Index = pd.MultiIndex.from_arrays(
+            [level[rows].astype(object) for level in index]
+        )
+    elif style == "path":
+        row_index = pd.Index(index[0][rows].astype(object))
+    else:
+        row_index = pd.Index(index[0][rows].astype(np.int64))
+    columns = pd.MultiIndex.from_tuples(plan.labels, names=list(plan.level_names))
+    values = layout.fill_values(plan, rows)
+    return pd.DataFrame(values, index=row_index, columns=columns, copy=False)
+
+
+def set_label(plan: layout.ColumnPlan) -> tuple[str, ...]:
+    """The column label of LightningPose's ``set`` column."""
+    return (layout.SET_COLUMN, *[""] * (len(plan.level_names) - 1))
+
+
+def write_h5(
+    target: Path,
+    plan: layout.ColumnPlan,
+    style: str,
+    index: list[np.ndarray],
+    data_split: np.ndarray | None,
+    *,
+    fixed: bool = False,
+) -> None:
+    """Write one table to an .h5 file (``fixed`` for labels and (folder, video, image) rows)."""
+    key = "df_with_missing"
+    if fixed or style == "levels":  # pandas cannot store row + column MultiIndex as a table
+        df = table_frame(plan, style, index)
+        if data_split is not None:
+            df[set_label(plan)] = data_split.astype(object)
+        df.to_hdf(target, key=key, mode="w", format="fixed")
+        return
+    if style == "path" or data_split is not None:  # small, strings sized at once
+        df = table_frame(plan, style, index)
+        if data_split is not None:
+            df[set_label(plan)] = data_split.astype(object)
+        df.to_hdf(target, key=key, mode="w", format="table", index=False)
+        return
+    n_rows = index[0].shape[0]
+    step = max(1, _H5_CHUNK_CELLS // max(1, len(plan.labels)))
+    with pd.HDFStore(target, mode="w") as store:
+        for start in range(0, max(n_rows, 1), step):
+            rows = slice(start, min(start + step, n_rows))
+            store.append(
+                key, table_frame(plan, style, index, rows), index=False, expectedrows=n_rows
+            )
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _write(
+    ds: xr.Dataset,
+    path: Path,
+    *,
+    overwrite: bool,
+    split_individuals: bool | Literal["auto"],
+    scorer: str | None,
+    default_scorer: str,
+) -> list[Path]:
+    ds = model.validate(ds)
+    layout.check_writable(ds)
+    labelled = labels.is_labels(ds)
+    if labelled:
+        ds = prepare_labels(ds, lightning_pose=default_scorer == DEFAULT_LP_SCORER)
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (*HDF5_SUFFIXES, ".csv"):
+        raise PoseBridgeError(f"{path}: DeepLabCut files end in .h5 or .csv, not {suffix!r}.")
+    if split_individuals == "auto":
+        split = ds.sizes[model.INDIVIDUAL] == 1  # what movement's to_dlc_file does
+    elif isinstance(split_individuals, bool | np.bool_):
+        split = bool(split_individuals)
+    else:
+        raise PoseBridgeError(
+            f"split_individuals must be True, False or 'auto', got {split_individuals!r}."
+        )
+    scorer = str(scorer or ds.attrs.get("scorer") or default_scorer)
+    style, index = layout.index_for_writing(ds)
+    data_split = (
+        np.asarray(ds[layout.DATA_SPLIT].values).astype(str)
+        if layout.DATA_SPLIT in ds.coords
+        else None
+    )
+    tables = plan_tables(ds, path, split, scorer)
+    with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
+        for temporary, (_, plan) in zip(temporaries, tables, strict=True):
+            if suffix == ".csv":
+                dlc_csv.write_table(temporary, plan, index, data_split)
+            else:
+                write_h5(temporary, plan, style, index, data_split, fixed=labelled)
+    return [target for target, _ in tables]
+
+
+def write(
+    ds: xr.Dataset,
+    path: Path,
+    *,
+    overwrite: bool = False,
+    split_individuals: bool | Literal["auto"] = False,
+    scorer: str | None = None,
+) -> list[Path]:
+    """Write a DeepLabCut .h5 or .csv file (or one per individual).
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    path
+        The output file, ending in .h5 or .csv.
+    overwrite
+        Replace existing files.
+    split_individuals
+        ``True``: one single-animal file per individual, named
+        ``<stem>_<individual><suffix>``; ``False`` (default): one file at
+        ``path`` (4 column levels when there are several individuals or a
+        ``single`` one); ``"auto"``: as movement's ``to_dlc_file`` (the
+        facade's default), split when there is exactly one individual.
+    scorer
+        The scorer level; default the dataset's ``scorer`` attribute, else
+        ``"posebridge"``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((3, 2, 2, 2)))
+    >>> write(ds, Path("poses.h5"))  # doctest: +SKIP
+    [PosixPath('poses.h5')]
+    """
+    return _write(
+        ds,
+        path,
+        overwrite=overwrite,
+        split_individuals=split_individuals,
+        scorer=scorer,
+        default_scorer=DEFAULT_SCORER,
+    )
+
+
+def write_lp(
+    ds: xr.Dataset, path: Path, *, overwrite: bool = False, scorer: str | None = None
+) -> list[Path]:
+    """Write a LightningPose .csv file (one individual, written at ``path``).
+
+    Parameters
+    ----------
+    ds
+        A poses dataset with one individual.
+    path
+        The output .csv file.
+    overwrite
+        Replace an existing file.
+    scorer
+        Default: the dataset's ``scorer`` attribute, else ``"posebridge_tracker"``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> write_lp(posebridge.from_numpy(np.zeros((3, 2, 2, 1))), Path("v.csv"))  # doctest: +SKIP
+    [PosixPath('v.csv')]
+    """
+    ds = model.validate(ds)
+    n = ds.sizes[model.INDIVIDUAL]
+    if n != 1:
+        names = [str(v) for v in ds[model.INDIVIDUAL].values]
+        raise SchemaError(
+            f"LightningPose files hold one individual; this dataset has {n} ({names}). "
+            "Select one with ds.sel(individual=[name]) or write DeepLabCut (format='dlc')."
+        )
+    if Path(path).suffix.lower() != ".csv":
+        raise PoseBridgeError(f"{path}: LightningPose files are .csv files.")
+    return _write(
+        ds,
+        Path(path),
+        overwrite=overwrite,
+        split_individuals=False,
+        scorer=scorer,
+        default_scorer=DEFAULT_LP_SCORER,
+    )
+
+
+def dataframe_from_dataset(
+    ds: xr.Dataset, split_individuals: bool = False, scorer: str | None = None
+) -> pd.DataFrame | dict[str, pd.DataFrame]:
+    """DeepLabCut-style DataFrame(s) of a poses dataset, as the writer lays them out.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+    split_individuals
+        ``True``: a dict of single-animal DataFrames by individual.
+    scorer
+        Default: the dataset's ``scorer`` attribute, else ``"posebridge"``.
+
+    Returns
+    -------
+    pandas.DataFrame or dict of pandas.DataFrame
+        Float64 columns (scorer, [individuals], bodyparts, coords).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> df = dataframe_from_dataset(posebridge.from_numpy(np.zeros((3, 2, 2, 2))))
+    >>> df.columns.names
+    FrozenList(['scorer', 'individuals', 'bodyparts', 'coords'])
+    """
+    ds = model.validate(ds)
+    layout.check_writable(ds)
+    if labels.is_labels(ds):
+        ds = prepare_labels(ds, lightning_pose=False)
+    scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)
+    style, index = layout.index_for_writing(ds)
+    tables = plan_tables(ds, Path("x.h5"), bool(split_individuals), scorer)
+    frames = [table_frame(plan, style, index) for _, plan in tables]
+    if layout.DATA_SPLIT in ds.coords:
+        split_values = np.asarray(ds[layout.DATA_SPLIT].values).astype(object)
+        for df, (_, plan) in zip(frames, tables, strict=True):
+            df[set_label(plan)] = split_values
+    if not split_individuals:
+        return frames[0]
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
+    return dict(zip(names, frames, strict=True))
