@@ -76,9 +76,9 @@ def _file(suffix: str, frames: int = FRAMES) -> Path:
 
 
 def _pb_slp_read(path: Path) -> Any:
-    from posebridge.formats import slp
+    from posebridge.formats import sleap
 
-    return slp.read(path)
+    return sleap.slp_read.read(path)
 
 
 def _sio_slp_read(path: Path) -> Any:

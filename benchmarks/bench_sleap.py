@@ -29,11 +29,11 @@ W1_BYTES = 100_000 * 2 * 12 * 3 * 8
 
 
 def _w2_slp() -> Path:
-    from posebridge.formats import slp
+    from posebridge.formats import sleap
 
     path = workfile("w2_sleap.slp")
     if not path.exists():
-        slp.write(workloads.w2(), path)
+        sleap.slp_write.write(workloads.w2(), path)
     return path
 
 
@@ -41,9 +41,9 @@ def _w1_analysis(tool: str) -> Path:
     path = workfile(f"w1_{tool}.analysis.h5")
     if not path.exists():
         if tool == "posebridge":
-            from posebridge.formats import sleap_analysis
+            from posebridge.formats import sleap
 
-            sleap_analysis.write(workloads.w1(), path)
+            sleap.analysis_write.write(workloads.w1(), path)
         else:
             from movement.io import save_poses
 
@@ -57,11 +57,11 @@ def _tiny() -> Any:
 
 def _tiny_file(kind: str) -> Path:
     """A tiny .slp or analysis file for warm-ups (written once by posebridge)."""
-    from posebridge.formats import sleap_analysis, slp
+    from posebridge.formats import sleap
 
     path = workfile(f"tiny_sleap.{kind}")
     if not path.exists():
-        (slp if kind == "slp" else sleap_analysis).write(_tiny(), path)
+        (sleap.slp_write if kind == "slp" else sleap.analysis_write).write(_tiny(), path)
     return path
 
 
@@ -102,9 +102,9 @@ def _prepare_sleap_io_slp_read(workdir: Path) -> Path:
 
 
 def _run_posebridge_slp_read(path: Path) -> Any:
-    from posebridge.formats import slp
+    from posebridge.formats import sleap
 
-    return slp.read(path)
+    return sleap.slp_read.read(path)
 
 
 def _run_sleap_io_slp_read(path: Path) -> Any:
@@ -119,10 +119,10 @@ def _prepare_posebridge_slp_write(workdir: Path) -> tuple[Any, Path]:
 
 
 def _run_posebridge_slp_write(state: tuple[Any, Path]) -> Any:
-    from posebridge.formats import slp
+    from posebridge.formats import sleap
 
     ds, path = state
-    return slp.write(ds, fresh(path))
+    return sleap.slp_write.write(ds, fresh(path))
 
 
 def _prepare_sleap_io_slp_write(workdir: Path) -> tuple[Any, Path]:
@@ -147,10 +147,10 @@ def _prepare_posebridge_analysis_write(workdir: Path) -> tuple[Any, Path]:
 
 
 def _run_posebridge_analysis_write(state: tuple[Any, Path]) -> Any:
-    from posebridge.formats import sleap_analysis
+    from posebridge.formats import sleap
 
     ds, path = state
-    return sleap_analysis.write(ds, fresh(path))
+    return sleap.analysis_write.write(ds, fresh(path))
 
 
 def _prepare_movement_analysis_write(workdir: Path) -> tuple[Any, Path]:
@@ -166,9 +166,9 @@ def _run_movement_analysis_write(state: tuple[Any, Path]) -> Any:
 
 
 def _run_posebridge_analysis_read(path: Path) -> Any:
-    from posebridge.formats import sleap_analysis
+    from posebridge.formats import sleap
 
-    return sleap_analysis.read(path)
+    return sleap.analysis_read.read(path)
 
 
 def _run_movement_analysis_read(path: Path) -> Any:

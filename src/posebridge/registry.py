@@ -22,8 +22,7 @@ __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
 #: break ties when writing.
 FAMILIES = (
     "dlc",
-    "sleap_analysis",
-    "slp",
+    "sleap",
     "anipose",
     "via",
     "nwb",

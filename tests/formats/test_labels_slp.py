@@ -11,7 +11,7 @@ import xarray as xr
 
 import posebridge
 from posebridge import model
-from posebridge.formats import slp
+from posebridge.formats import sleap
 from posebridge.model import labels
 
 USER, PREDICTED = 0, 1
@@ -50,7 +50,7 @@ def read_tables(path):
 
 def test_labels_are_written_as_user_instances_in_every_video(mixed_videos, tmp_path):
     path = tmp_path / "labels.slp"
-    slp.write(mixed_videos, path)
+    sleap.slp_write.write(mixed_videos, path)
     videos, tracks, frames, instances, points, _ = read_tables(path)
     assert videos[0]["backend"]["filename"] == "/data/cam1.mp4"
     assert videos[1]["backend"]["filenames"] == ["frames/f0007.png", "frames/f0002.png"]
@@ -67,7 +67,7 @@ def test_labels_are_written_as_user_instances_in_every_video(mixed_videos, tmp_p
 
 
 def test_labels_read_back_identical(mixed_videos, tmp_path):
-    slp.write(mixed_videos, tmp_path / "labels.slp")
+    sleap.slp_write.write(mixed_videos, tmp_path / "labels.slp")
     back = posebridge.load(tmp_path / "labels.slp")
     assert back.attrs["source_software"] == "SLEAP"
     back.attrs.pop("source_file")
@@ -82,7 +82,7 @@ def test_linked_predictions_are_kept_apart_and_written_back(tmp_path):
     ds["predicted_position"] = ds.position + 0.5
     ds["predicted_confidence"] = (("time", "keypoint", "individual"), [[[0.7], [0.8]]])
     ds["predicted_score"] = (("time", "individual"), [[0.9]])
-    slp.write(ds, tmp_path / "linked.slp")
+    sleap.slp_write.write(ds, tmp_path / "linked.slp")
     _, _, _, instances, points, pred_points = read_tables(tmp_path / "linked.slp")
     user, pred = instances[instances["instance_type"] == USER], instances["instance_type"] == 1
     assert user["from_predicted"].tolist() == instances["instance_id"][pred].tolist()
@@ -99,7 +99,7 @@ def test_points_marked_not_visible_keep_their_coordinates(tmp_path):
     position = np.array([[[[1.0], [2.0], [np.nan]], [[3.0], [4.0], [np.nan]]]])
     visible = np.array([[[2.0], [0.0], [0.0]]])
     ds = labels.from_numpy(position, video=["v.mp4"], frame=[0], visible=visible)
-    slp.write(ds, tmp_path / "hidden.slp")
+    sleap.slp_write.write(ds, tmp_path / "hidden.slp")
     _, _, _, _, points, _ = read_tables(tmp_path / "hidden.slp")
     assert points["visible"].tolist() == [True, False, False]
     np.testing.assert_array_equal(points["x"][:2], [1.0, 2.0])  # kept though not visible
@@ -109,7 +109,7 @@ def test_points_marked_not_visible_keep_their_coordinates(tmp_path):
 
 
 def test_without_hidden_points_there_is_no_visible_variable(mixed_videos, tmp_path):
-    slp.write(mixed_videos, tmp_path / "plain.slp")
+    sleap.slp_write.write(mixed_videos, tmp_path / "plain.slp")
     assert "visible" not in posebridge.load(tmp_path / "plain.slp")
 
 
@@ -126,7 +126,7 @@ def test_auto_reads_files_with_other_predictions_as_poses(tmp_path):
     confidence[1, :, 0] = 0.5  # one predicted instance, made from nothing
     ds = model.from_numpy(position, confidence, individual_names=["a", "b"])
     ds = ds.assign_coords(time=[3, 8])
-    slp.write(ds, tmp_path / "mixed.slp")
+    sleap.slp_write.write(ds, tmp_path / "mixed.slp")
     _strip_provenance(tmp_path / "mixed.slp")  # as if SLEAP had written it
     assert not labels.is_labels(posebridge.load(tmp_path / "mixed.slp"))
     user = posebridge.load(tmp_path / "mixed.slp", instances="user")
@@ -137,7 +137,9 @@ def test_auto_reads_files_with_other_predictions_as_poses(tmp_path):
 
 def test_poses_without_scores_come_back_as_poses(tmp_path):
     ds = model.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(time=[0, 4, 9])
-    slp.write(ds, tmp_path / "poses.slp")  # user instances in the file, marked as poses
+    sleap.slp_write.write(
+        ds, tmp_path / "poses.slp"
+    )  # user instances in the file, marked as poses
     back = posebridge.load(tmp_path / "poses.slp")
     assert not labels.is_labels(back) and back.time.values.tolist() == [0, 4, 9]
     _strip_provenance(tmp_path / "poses.slp")
@@ -145,7 +147,7 @@ def test_poses_without_scores_come_back_as_poses(tmp_path):
 
 
 def test_video_option_reads_the_labels_of_one_video(mixed_videos, tmp_path):
-    slp.write(mixed_videos, tmp_path / "labels.slp")
+    sleap.slp_write.write(mixed_videos, tmp_path / "labels.slp")
     one = posebridge.load(tmp_path / "labels.slp", video="cam1.mp4")
     assert one.video.values.tolist() == ["/data/cam1.mp4"] * 2
     assert one.frame.values.tolist() == [30, 12]
@@ -154,14 +156,14 @@ def test_video_option_reads_the_labels_of_one_video(mixed_videos, tmp_path):
 def test_labels_need_2d(tmp_path):
     ds = labels.from_numpy(np.zeros((1, 3, 1, 1)), video=["v"], frame=[0])
     with pytest.raises(posebridge.SchemaError, match="2-D"):
-        slp.write(ds, tmp_path / "x.slp")
+        sleap.slp_write.write(ds, tmp_path / "x.slp")
 
 
 def test_a_frame_labelled_as_empty_is_kept(tmp_path):
     position = np.ones((2, 2, 1, 1))
     position[1] = np.nan  # no animal in the second frame: a labelled, empty frame
     ds = labels.from_numpy(position, video=["v.mp4"] * 2, frame=[3, 4])
-    slp.write(ds, tmp_path / "empty.slp")
+    sleap.slp_write.write(ds, tmp_path / "empty.slp")
     _, _, frames, instances, _, _ = read_tables(tmp_path / "empty.slp")
     assert frames["frame_idx"].tolist() == [3, 4] and len(instances) == 1
     assert frames["instance_id_start"][1] == frames["instance_id_end"][1]
@@ -172,7 +174,7 @@ def test_a_frame_labelled_as_empty_is_kept(tmp_path):
 
 def test_an_image_index_beyond_the_image_list_is_an_error(mixed_videos, tmp_path):
     path = tmp_path / "labels.slp"
-    slp.write(mixed_videos, path)
+    sleap.slp_write.write(mixed_videos, path)
     with h5py.File(path, "r+") as h5:
         frames = h5["frames"][()]
         frames["frame_idx"][1] = 7  # the image video lists 2 images

@@ -17,7 +17,8 @@ import posebridge
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
-from posebridge.formats import _sleap_rows, sleap_analysis
+from posebridge.formats import sleap
+from posebridge.formats._shared import hdf5 as _sleap_rows
 from posebridge.io import save_poses
 
 N_FRAMES, N_TRACKS, N_NODES = 5, 2, 3
@@ -132,7 +133,7 @@ def test_every_layout_reads_the_same(tmp_path, layout, with_dims, attrs):
     path = write_analysis(
         tmp_path / "a.analysis.h5", layout, data, with_dims=with_dims, attrs=attrs
     )
-    ds = sleap_analysis.read(path)
+    ds = sleap.analysis_read.read(path)
     check_matches(ds, data)
     assert ds.individual.values.tolist() == TRACKS
     assert ds.keypoint.values.tolist() == NODES
@@ -156,7 +157,7 @@ def test_read_dataset_saves_as_netcdf(tmp_path):
 def test_unoccupied_cells_are_nan_even_if_the_file_has_values(tmp_path):
     data = canonical_data()
     filled = {**data, "tracks": np.nan_to_num(data["tracks"], nan=7.0)}
-    ds = sleap_analysis.read(write_analysis(tmp_path / "occ.h5", MATLAB, filled))
+    ds = sleap.analysis_read.read(write_analysis(tmp_path / "occ.h5", MATLAB, filled))
     assert ds.position.isel(time=3, individual=1).isnull().all()
     assert ds.instance_score.isel(time=3, individual=1).isnull()
     assert ds.tracking_score.isel(time=3, individual=1).isnull()
@@ -171,7 +172,7 @@ def test_file_without_scores_has_nan_confidence(tmp_path):
         with_dims=False,
         skip=("point_scores", "instance_scores", "tracking_scores"),
     )
-    ds = sleap_analysis.read(path)
+    ds = sleap.analysis_read.read(path)
     assert ds.confidence.isnull().all()
     assert "instance_score" not in ds and "tracking_score" not in ds
     np.testing.assert_array_equal(
@@ -184,14 +185,14 @@ def test_zero_track_names_give_one_untracked_individual(tmp_path):
     path = write_analysis(tmp_path / "untracked.h5", MATLAB, data, track_names=[])
     with h5py.File(path) as h5:
         assert h5["track_names"].dtype == np.float64  # as SLEAP writes an empty list
-    ds = sleap_analysis.read(path)
+    ds = sleap.analysis_read.read(path)
     assert ds.individual.values.tolist() == ["untracked_0"]
 
 
 def test_first_frame_attribute_is_honoured(tmp_path):
     data = canonical_data()
     path = write_analysis(tmp_path / "offset.h5", MATLAB, data, attrs={"first_frame": 100})
-    check_matches(sleap_analysis.read(path), data, first_frame=100)
+    check_matches(sleap.analysis_read.read(path), data, first_frame=100)
 
 
 def test_edges_fall_back_to_edge_inds_and_symmetries_come_from_the_attribute(tmp_path):
@@ -205,7 +206,7 @@ def test_edges_fall_back_to_edge_inds_and_symmetries_come_from_the_attribute(tmp
         },
         extra={"edge_names": np.zeros(0)},
     )
-    ds = sleap_analysis.read(path)
+    ds = sleap.analysis_read.read(path)
     assert ds.skeleton_edges.values.tolist() == [["head", "thorax"], ["thorax", "tail"]]
     assert ds.skeleton_symmetries.values.tolist() == [["head", "tail"]]
     assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
@@ -222,7 +223,7 @@ def test_two_by_two_tables_stored_the_other_way_are_accepted(tmp_path):
         skip=("track_occupancy",),
         extra={"track_occupancy": data["track_occupancy"].T},
     )
-    check_matches(sleap_analysis.read(path), data)
+    check_matches(sleap.analysis_read.read(path), data)
 
 
 # bad input ----------------------------------------------------------------------
@@ -255,7 +256,7 @@ def test_empty_score_tables_of_the_wrong_length_are_ignored_with_a_warning(tmp_p
         extra={"instance_scores": nan_scores, "tracking_scores": nan_scores},
     )
     with pytest.warns(UserWarning, match="/instance_scores and /tracking_scores"):
-        ds = sleap_analysis.read(path)
+        ds = sleap.analysis_read.read(path)
     assert "instance_score" not in ds and "tracking_score" not in ds
     check_position = canonical_data()["tracks"]
     np.testing.assert_array_equal(
@@ -269,7 +270,7 @@ def test_tracks_without_two_coordinates_are_refused(tmp_path):
         h5["tracks"] = np.zeros((1, 3, 2, 4))
         h5["node_names"] = np.array([b"a", b"b"])
     with pytest.raises(FormatError, match="2 coordinates"):
-        sleap_analysis.read(path)
+        sleap.analysis_read.read(path)
 
 
 def test_hdf5_without_tracks_is_refused(tmp_path):
@@ -277,8 +278,8 @@ def test_hdf5_without_tracks_is_refused(tmp_path):
     with h5py.File(path, "w") as h5:
         h5["x"] = np.arange(3)
     with pytest.raises(FormatError, match=r"other\.h5.*no /tracks"):
-        sleap_analysis.read(path)
-    assert not sleap_analysis.sniff(Peek(path))
+        sleap.analysis_read.read(path)
+    assert not sleap.sniff_analysis(Peek(path))
 
 
 @pytest.mark.parametrize("content", [b"", b"tracks,node_names\n1,2\n", b"\x89HDF\r\n\x1a\n\0\0"])
@@ -309,16 +310,16 @@ def test_sniffers_tell_sleap_dlc_netcdf_and_nwb_apart(tmp_path, poses_two_mice_w
     nc = tmp_path / "poses.h5"
     poses_two_mice_with_nan.to_netcdf(nc, engine="h5netcdf")
     slp_path = tmp_path / "labels.h5"
-    from posebridge.formats import slp
+    from posebridge.formats import sleap
 
-    slp.write(poses_two_mice_with_nan, slp_path)
-    assert [sleap_analysis.sniff(Peek(p)) for p in (analysis, dlc, nc, slp_path)] == [
+    sleap.slp_write.write(poses_two_mice_with_nan, slp_path)
+    assert [sleap.sniff_analysis(Peek(p)) for p in (analysis, dlc, nc, slp_path)] == [
         True,
         False,
         False,
         False,
     ]
-    assert [slp.sniff(Peek(p)) for p in (analysis, dlc, nc, slp_path)] == [
+    assert [sleap.sniff_slp(Peek(p)) for p in (analysis, dlc, nc, slp_path)] == [
         False,
         False,
         False,
@@ -332,13 +333,13 @@ def test_sniffers_do_not_claim_nwb(tmp_path):
     pynwb = pytest.importorskip("pynwb")
     from datetime import UTC, datetime
 
-    from posebridge.formats import slp
+    from posebridge.formats import sleap
 
     path = tmp_path / "session.nwb"
     nwbfile = pynwb.NWBFile("s", "id", datetime(2024, 1, 1, tzinfo=UTC))
     with pynwb.NWBHDF5IO(path, "w") as io:
         io.write(nwbfile)
-    assert not sleap_analysis.sniff(Peek(path)) and not slp.sniff(Peek(path))
+    assert not sleap.sniff_analysis(Peek(path)) and not sleap.sniff_slp(Peek(path))
 
 
 # --------------------------------------------------------------------------
@@ -364,7 +365,7 @@ def contiguous_dataset() -> xr.Dataset:
 
 def test_written_file_has_sleaps_matlab_layout(tmp_path):
     path = tmp_path / "out.analysis.h5"
-    sleap_analysis.write(contiguous_dataset(), path)
+    sleap.analysis_write.write(contiguous_dataset(), path)
     with h5py.File(path) as h5:
         assert h5["tracks"].shape == (2, 2, 3, 4) and h5["tracks"].dtype == np.float64
         assert h5["track_occupancy"].shape == (4, 2) and h5["track_occupancy"].dtype == np.uint8
@@ -389,17 +390,17 @@ def test_written_file_reads_back_identically(tmp_path):
     ds = contiguous_dataset()
     path = tmp_path / "rt.analysis.h5"
     save_poses.to_sleap_analysis_file(ds, path)
-    back = sleap_analysis.read(path)
+    back = sleap.analysis_read.read(path)
     xr.testing.assert_identical(back, ds)
 
 
 def test_labels_path_names_the_source_slp(tmp_path):
     ds = contiguous_dataset()
     ds.attrs["source_file"] = "/data/session.predictions.slp"
-    sleap_analysis.write(ds, tmp_path / "from_slp.h5")
+    sleap.analysis_write.write(ds, tmp_path / "from_slp.h5")
     ds.attrs["source_file"] = "/data/session.csv"
-    sleap_analysis.write(ds, tmp_path / "from_csv.h5", labels_path=None)
-    sleap_analysis.write(ds, tmp_path / "given.h5", labels_path="mine.slp")
+    sleap.analysis_write.write(ds, tmp_path / "from_csv.h5", labels_path=None)
+    sleap.analysis_write.write(ds, tmp_path / "given.h5", labels_path="mine.slp")
     paths = []
     for name in ("from_slp", "from_csv", "given"):
         with h5py.File(tmp_path / f"{name}.h5") as h5:
@@ -410,8 +411,8 @@ def test_labels_path_names_the_source_slp(tmp_path):
 def test_frames_start_at_zero_by_default_and_gaps_become_nan_rows(tmp_path):
     ds = contiguous_dataset().assign_coords(time=[5, 6, 9, 10])
     path = tmp_path / "gaps.h5"
-    sleap_analysis.write(ds, path)
-    back = sleap_analysis.read(path)
+    sleap.analysis_write.write(ds, path)
+    back = sleap.analysis_read.read(path)
     assert back.time.values.tolist() == list(range(11))
     xr.testing.assert_identical(back.sel(time=[5, 6, 9, 10]), ds)
     assert back.position.sel(time=[0, 1, 2, 3, 4, 7, 8]).isnull().all()
@@ -420,21 +421,21 @@ def test_frames_start_at_zero_by_default_and_gaps_become_nan_rows(tmp_path):
 def test_all_frames_false_starts_at_the_first_frame_and_records_it(tmp_path):
     ds = contiguous_dataset().assign_coords(time=[100, 101, 102, 103])
     path = tmp_path / "offset.h5"
-    sleap_analysis.write(ds, path, all_frames=False)
+    sleap.analysis_write.write(ds, path, all_frames=False)
     with h5py.File(path) as h5:
         assert h5["tracks"].shape[-1] == 4 and h5.attrs["first_frame"] == 100
-    xr.testing.assert_identical(sleap_analysis.read(path), ds)
+    xr.testing.assert_identical(sleap.analysis_read.read(path), ds)
 
 
 def test_single_untracked_individual_is_written_without_a_track_name(tmp_path):
     position = np.arange(12, dtype=float).reshape(2, 2, 3, 1)
     ds = model.from_numpy(position, individual_names=["untracked_0"], keypoint_names=NODES)
     path = tmp_path / "untracked.h5"
-    sleap_analysis.write(ds, path)
+    sleap.analysis_write.write(ds, path)
     with h5py.File(path) as h5:
         assert h5["track_names"].shape == (0,)
         assert h5["tracks"].shape == (1, 2, 3, 2)
-    xr.testing.assert_equal(sleap_analysis.read(path).position, ds.position)
+    xr.testing.assert_equal(sleap.analysis_read.read(path).position, ds.position)
 
 
 def test_sparse_tracks_are_compressed_and_dense_ones_are_not(tmp_path):
@@ -444,30 +445,30 @@ def test_sparse_tracks_are_compressed_and_dense_ones_are_not(tmp_path):
     sparse_position[::50] = 1.0
     sparse = model.from_numpy(sparse_position)
     for name, ds in (("dense", dense), ("sparse", sparse)):
-        sleap_analysis.write(ds, tmp_path / f"{name}.h5")
+        sleap.analysis_write.write(ds, tmp_path / f"{name}.h5")
     with h5py.File(tmp_path / "dense.h5") as h5:
         assert h5["tracks"].compression is None
     with h5py.File(tmp_path / "sparse.h5") as h5:
         assert h5["tracks"].compression == "gzip" and h5["tracks"].compression_opts == 1
-    sleap_analysis.write(sparse, tmp_path / "level0.h5", compression_level=0)
+    sleap.analysis_write.write(sparse, tmp_path / "level0.h5", compression_level=0)
     with h5py.File(tmp_path / "level0.h5") as h5:
         assert h5["tracks"].compression is None
     with pytest.raises(PoseBridgeError, match="compression_level"):
-        sleap_analysis.write(sparse, tmp_path / "x.h5", compression_level=12)
+        sleap.analysis_write.write(sparse, tmp_path / "x.h5", compression_level=12)
 
 
 def test_3d_and_unknown_frames_are_refused(tmp_path, poses_single_3d):
     with pytest.raises(SchemaError, match="2-D"):
-        sleap_analysis.write(poses_single_3d, tmp_path / "x.h5")
+        sleap.analysis_write.write(poses_single_3d, tmp_path / "x.h5")
     ds = contiguous_dataset().assign_coords(time=[0.0, 0.1, 0.2, 0.4])
     ds.attrs["time_unit"] = "seconds"
     with pytest.raises(SchemaError, match="fps"):
-        sleap_analysis.write(ds, tmp_path / "y.h5")
+        sleap.analysis_write.write(ds, tmp_path / "y.h5")
 
 
 def test_describe_shows_layout_tracks_and_first_frame(tmp_path):
     path = write_analysis(tmp_path / "d.h5", STANDARD, canonical_data(), attrs={"first_frame": 7})
-    info = dict(sleap_analysis.describe(path))
+    info = dict(sleap.analysis_read.describe(path))
     assert info["layout"] == "tracks ('frame', 'track', 'node', 'xy') = (5, 2, 3, 2)"
     assert info["tracks"] == "female, male" and info["first frame"] == "7"
 
@@ -500,8 +501,8 @@ def test_round_trip_property(tmp_path, start, n_time, n_ind, seed, all_frames):
     ds = model.from_numpy(position, rng.uniform(0, 1, (n_time, 2, n_ind)))
     ds = ds.assign_coords(time=np.arange(start, start + n_time))
     path = tmp_path / f"p{seed}.h5"
-    sleap_analysis.write(ds, path, all_frames=all_frames, overwrite=True)
-    back = sleap_analysis.read(path)
+    sleap.analysis_write.write(ds, path, all_frames=all_frames, overwrite=True)
+    back = sleap.analysis_read.read(path)
     xr.testing.assert_equal(back.position.sel(time=ds.time), ds.position)
     xr.testing.assert_equal(back.confidence.sel(time=ds.time), ds.confidence)
     assert back.time.values[0] == (0 if all_frames else start)

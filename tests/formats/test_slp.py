@@ -18,7 +18,7 @@ import posebridge
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
-from posebridge.formats import slp
+from posebridge.formats import sleap
 from posebridge.io import load_poses, save_poses
 
 # The compound tables as SLEAP's hdf5.py and sleap-io's write_lfs define them.
@@ -213,7 +213,7 @@ def pts(seed: float, n: int = 3) -> np.ndarray:
 def quiet_read(path: Path, **options: Any) -> xr.Dataset:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return slp.read(path, **options)
+        return sleap.slp_read.read(path, **options)
 
 
 # --------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def tracked_predictions(tmp_path) -> tuple[Path, SlpBuilder]:
 
 def test_tracks_become_individuals_in_tracks_json_order(tracked_predictions):
     path, _ = tracked_predictions
-    ds = slp.read(path)
+    ds = sleap.slp_read.read(path)
     assert ds.individual.values.tolist() == ["B", "A"]
     assert ds.keypoint.values.tolist() == ["head", "thorax", "tail"]  # skeleton order
     assert ds.time.values.tolist() == [3, 7, 10]  # real frame numbers, sorted, gaps kept
@@ -241,7 +241,7 @@ def test_tracks_become_individuals_in_tracks_json_order(tracked_predictions):
 
 def test_points_scores_and_instance_scores_land_on_their_frame_and_track(tracked_predictions):
     path, _ = tracked_predictions
-    ds = slp.read(path)
+    ds = sleap.slp_read.read(path)
     at = ds.sel(time=3, individual="B")
     np.testing.assert_array_equal(at.position.transpose("keypoint", "space").values, pts(3))
     np.testing.assert_array_equal(at.confidence.values, [0.9, 0.8, 0.7])
@@ -256,7 +256,7 @@ def test_points_scores_and_instance_scores_land_on_their_frame_and_track(tracked
 
 def test_skeleton_edges_are_read_from_global_node_indices(tracked_predictions):
     path, _ = tracked_predictions
-    ds = slp.read(path)
+    ds = sleap.slp_read.read(path)
     assert ds.skeleton_edges.values.tolist() == [["head", "thorax"], ["thorax", "tail"]]
     assert "skeleton_symmetries" not in ds
 
@@ -272,15 +272,17 @@ def test_user_instance_wins_over_prediction_on_the_same_track(tmp_path):
     b.frame(0, [pred(pts(1), track=0), user(pts(50), track=0)])
     b.frame(1, [pred(pts(2), track=0)])
     path = b.write(tmp_path / "mixed.slp")
-    default = slp.read(path)
+    default = sleap.slp_read.read(path)
     np.testing.assert_array_equal(default.position.isel(time=0, individual=0).values.T, pts(50))
     assert default.confidence.isel(time=0).isnull().all()  # user points have no score
     assert default.instance_score.isel(time=0).isnull().all()
     np.testing.assert_array_equal(default.position.isel(time=1, individual=0).values.T, pts(2))
 
-    predicted = slp.read(path, instances="predicted")
+    predicted = sleap.slp_read.read(path, instances="predicted")
     np.testing.assert_array_equal(predicted.position.isel(time=0, individual=0).values.T, pts(1))
-    only_user = slp.read(path, instances="user")  # the labelled frames (posebridge.labels)
+    only_user = sleap.slp_read.read(
+        path, instances="user"
+    )  # the labelled frames (posebridge.labels)
     assert only_user.attrs["content"] == "labels"
     np.testing.assert_array_equal(only_user.position.isel(time=0, individual=0).values.T, pts(50))
     assert only_user.frame.values.tolist() == [0]  # frame 1 has no user instance: no label
@@ -288,7 +290,7 @@ def test_user_instance_wins_over_prediction_on_the_same_track(tmp_path):
 
 def test_unknown_instances_option_is_refused(tracked_predictions):
     with pytest.raises(PoseBridgeError, match="prefer_user"):
-        slp.read(tracked_predictions[0], instances="both")
+        sleap.slp_read.read(tracked_predictions[0], instances="both")
 
 
 def test_user_instance_replaces_the_prediction_it_was_made_from(tmp_path):
@@ -303,7 +305,7 @@ def test_user_instance_replaces_the_prediction_it_was_made_from(tmp_path):
     )
     path = b.write(tmp_path / "linked.slp")
     with pytest.warns(UserWarning, match="no track"):
-        ds = slp.read(path)
+        ds = sleap.slp_read.read(path)
     assert ds.individual.values.tolist() == ["untracked_0", "untracked_1"]
     # user first, then the prediction it did not replace
     np.testing.assert_array_equal(ds.position.sel(individual="untracked_0").values[0].T, pts(9))
@@ -316,7 +318,7 @@ def test_untracked_instances_are_ranked_within_each_frame(tmp_path):
     b.frame(5, [pred(pts(4))])
     path = b.write(tmp_path / "untracked.slp")
     with pytest.warns(UserWarning, match="untracked_0..untracked_1"):
-        ds = slp.read(path)
+        ds = sleap.slp_read.read(path)
     assert ds.individual.values.tolist() == ["t0", "untracked_0", "untracked_1"]
     np.testing.assert_array_equal(
         ds.position.sel(time=0, individual="untracked_1").values.T, pts(3)
@@ -331,7 +333,7 @@ def test_tracks_sharing_a_name_are_renamed_with_a_warning(tmp_path):
     b = SlpBuilder(tracks=("m", "m", "m_2"))
     b.frame(0, [pred(pts(1), track=0), pred(pts(2), track=1), pred(pts(3), track=2)])
     with pytest.warns(UserWarning, match="share a name"):
-        ds = slp.read(b.write(tmp_path / "same_names.slp"))
+        ds = sleap.slp_read.read(b.write(tmp_path / "same_names.slp"))
     assert ds.individual.values.tolist() == ["m", "m_2", "m_2_2"]
     np.testing.assert_array_equal(ds.position.sel(individual="m_2").values[0].T, pts(2))
 
@@ -341,7 +343,7 @@ def test_two_instances_of_one_track_keep_the_last_with_a_warning(tmp_path):
     b.frame(0, [pred(pts(1), track=0), pred(pts(2), track=0)])
     path = b.write(tmp_path / "dupes.slp")
     with pytest.warns(UserWarning, match="1 instance"):
-        ds = slp.read(path)
+        ds = sleap.slp_read.read(path)
     np.testing.assert_array_equal(ds.position.isel(time=0, individual=0).values.T, pts(2))
 
 
@@ -350,7 +352,7 @@ def test_nan_points_flagged_visible_and_invisible_points_are_missing(tmp_path):
     xy = pts(1)
     xy[0] = np.nan  # NaN but flagged visible, as in centered_pair
     b.frame(0, [pred(xy, track=0, visible=[True, False, True])])
-    ds = slp.read(b.write(tmp_path / "nan.slp"))
+    ds = sleap.slp_read.read(b.write(tmp_path / "nan.slp"))
     position = ds.position.isel(time=0, individual=0).transpose("keypoint", "space").values
     assert np.isnan(position[:2]).all()  # NaN-visible and invisible (with coordinates)
     np.testing.assert_array_equal(position[2], xy[2])
@@ -360,7 +362,7 @@ def test_format_1_0_shifts_user_points_by_half_a_pixel_as_sleap_does(tmp_path):
     b = SlpBuilder(tracks=("a", "b"), format_id=1.0)
     b.frame(0, [user(pts(10), track=0), pred(pts(20), track=1)])
     path = b.write(tmp_path / "legacy.slp", format_id_attr=np.int32(1))
-    ds = slp.read(path)
+    ds = sleap.slp_read.read(path)
     np.testing.assert_array_equal(ds.position.sel(individual="a").values[0].T, pts(10) - 0.5)
     np.testing.assert_array_equal(ds.position.sel(individual="b").values[0].T, pts(20))
     assert "tracking_score" not in ds  # the column came with format 1.2
@@ -369,7 +371,7 @@ def test_format_1_0_shifts_user_points_by_half_a_pixel_as_sleap_does(tmp_path):
 def test_format_1_1_has_no_tracking_score(tmp_path):
     b = SlpBuilder(tracks=("a",), format_id=1.1)
     b.frame(2, [pred(pts(1), track=0)])
-    ds = slp.read(b.write(tmp_path / "v11.slp"))
+    ds = sleap.slp_read.read(b.write(tmp_path / "v11.slp"))
     assert "tracking_score" not in ds
     np.testing.assert_array_equal(ds.position.values[0, :, :, 0].T, pts(1))  # no shift
 
@@ -379,7 +381,7 @@ def test_format_id_3_is_refused(tmp_path):
     b.frame(0, [pred(pts(1))])
     path = b.write(tmp_path / "future.slp", format_id_attr=3.0)
     with pytest.raises(FormatError, match=r"future\.slp.*format 3"):
-        slp.read(path)
+        sleap.slp_read.read(path)
 
 
 def test_empty_string_datasets_stored_as_float64_are_read(tmp_path):
@@ -389,12 +391,12 @@ def test_empty_string_datasets_stored_as_float64_are_read(tmp_path):
     with h5py.File(path) as h5:
         assert h5["tracks_json"].dtype == np.float64
     with pytest.warns(UserWarning):
-        ds = slp.read(path, instances="prefer_user")
+        ds = sleap.slp_read.read(path, instances="prefer_user")
     assert ds.individual.values.tolist() == ["untracked_0"]
 
 
 def test_file_without_frames_gives_an_empty_dataset(tmp_path):
-    ds = slp.read(SlpBuilder(tracks=("a",)).write(tmp_path / "skeleton_only.slp"))
+    ds = sleap.slp_read.read(SlpBuilder(tracks=("a",)).write(tmp_path / "skeleton_only.slp"))
     assert ds.sizes["time"] == 0
     assert ds.keypoint.values.tolist() == ["head", "thorax", "tail"]
 
@@ -475,29 +477,29 @@ def two_videos(tmp_path) -> Path:
 
 def test_several_videos_without_a_choice_raise_listing_them(two_videos):
     with pytest.raises(FormatError, match=r"2 videos.*cam_left.*cam_right.*video=") as error:
-        slp.read(two_videos)
+        sleap.slp_read.read(two_videos)
     assert "read_all_videos" in str(error.value)
 
 
 @pytest.mark.parametrize("choice", [1, "/data/cam_right.mp4", "cam_right.mp4"])
 def test_video_is_picked_by_index_path_or_file_name(two_videos, choice):
-    ds = slp.read(two_videos, video=choice)
+    ds = sleap.slp_read.read(two_videos, video=choice)
     assert ds.time.values.tolist() == [4, 5]
     assert ds.attrs["video_path"] == "/data/cam_right.mp4"
     assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
 
 
 def test_windows_video_path_is_matched_and_kept(two_videos):
-    ds = slp.read(two_videos, video="C:/data/cam_left.mp4")
+    ds = sleap.slp_read.read(two_videos, video="C:/data/cam_left.mp4")
     assert ds.attrs["video_path"] == "C:\\data\\cam_left.mp4"
     with pytest.raises(FormatError, match="no single video"):
-        slp.read(two_videos, video="other.mp4")
+        sleap.slp_read.read(two_videos, video="other.mp4")
     with pytest.raises(FormatError, match="out of range"):
-        slp.read(two_videos, video=2)
+        sleap.slp_read.read(two_videos, video=2)
 
 
 def test_read_all_videos_returns_every_video(two_videos):
-    datasets = slp.read_all_videos(two_videos, fps=10)
+    datasets = sleap.read_all_videos(two_videos, fps=10)
     assert [ds.attrs["video_path"] for ds in datasets] == [
         "C:\\data\\cam_left.mp4",
         "/data/cam_right.mp4",
@@ -510,7 +512,7 @@ def test_video_without_poses_does_not_need_a_choice(tmp_path):
     videos = [{"backend": {"filename": "a.mp4"}}, {"backend": {"filename": "b.mp4"}}]
     b = SlpBuilder(tracks=("a",), videos=videos)
     b.frame(3, [pred(pts(1), track=0)], video=1)
-    ds = slp.read(b.write(tmp_path / "one_used.slp"))
+    ds = sleap.slp_read.read(b.write(tmp_path / "one_used.slp"))
     assert ds.attrs["video_path"] == "b.mp4"
 
 
@@ -525,7 +527,7 @@ def test_embedded_video_ids_are_remapped_and_source_video_kept(tmp_path):
         frames.attrs.update(height=240, width=320, format="png")
         source = h5.create_group("video7/source_video")
         source.attrs["json"] = json.dumps({"backend": {"filename": "orig/session.mp4"}})
-    ds = slp.read(path)
+    ds = sleap.slp_read.read(path)
     assert ds.time.values.tolist() == [2]
     assert ds.attrs["video_path"] == "orig/session.mp4"
     assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (320, 240)
@@ -576,7 +578,7 @@ def test_missing_column_is_named(tmp_path):
         del h5["instances"]
         h5.create_dataset("instances", data=np.zeros(0, dtype=[("instance_id", "<i8")]))
     with pytest.raises(FormatError, match="instance_type"):
-        slp.read(path)
+        sleap.slp_read.read(path)
 
 
 def test_point_ranges_outside_the_table_are_refused(tmp_path):
@@ -589,7 +591,7 @@ def test_point_ranges_outside_the_table_are_refused(tmp_path):
         rows["point_id_end"] += 100
         h5["instances"][...] = rows
     with pytest.raises(FormatError, match="outside the /pred_points"):
-        slp.read(path)
+        sleap.slp_read.read(path)
 
 
 @pytest.mark.parametrize(
@@ -607,15 +609,15 @@ def test_hdf5_file_that_is_not_sleap_is_refused(tmp_path):
     with h5py.File(path, "w") as h5:
         h5["data"] = np.arange(3)
     with pytest.raises(FormatError, match=r"other\.slp.*not a SLEAP"):
-        slp.read(path)
-    assert not slp.sniff(Peek(path))
+        sleap.slp_read.read(path)
+    assert not sleap.sniff_slp(Peek(path))
 
 
 # describe ---------------------------------------------------------------------
 
 
 def test_describe_lists_videos_tracks_skeleton_and_counts(two_videos):
-    info = slp.describe(two_videos)
+    info = sleap.slp_read.describe(two_videos)
     text = "\n".join(f"{k}: {v}" for k, v in info)
     assert "format_id 1.2" in text
     assert "[1] /data/cam_right.mp4 (video, 640x480): 2 frames" in text
@@ -656,13 +658,13 @@ def dataset_with_extras() -> xr.Dataset:
 def test_written_file_reads_back_identically(tmp_path):
     ds = dataset_with_extras()
     path = tmp_path / "out.slp"
-    assert slp.write(ds, path) == [path]
-    xr.testing.assert_identical(slp.read(path), ds)
+    assert sleap.slp_write.write(ds, path) == [path]
+    xr.testing.assert_identical(sleap.slp_read.read(path), ds)
 
 
 def test_written_tables_have_sleap_layout(tmp_path):
     path = tmp_path / "layout.slp"
-    slp.write(dataset_with_extras(), path)
+    sleap.slp_write.write(dataset_with_extras(), path)
     with h5py.File(path) as h5:
         assert h5["metadata"].attrs["format_id"] == 1.2
         assert isinstance(h5["metadata"].attrs["json"], bytes)
@@ -689,12 +691,12 @@ def test_dataset_without_scores_is_written_as_user_instances(tmp_path):
     position = np.arange(24, dtype=float).reshape(3, 2, 2, 2)
     ds = model.from_numpy(position, individual_names=["a", "b"], keypoint_names=["p", "q"])
     path = tmp_path / "labels.slp"
-    slp.write(ds, path)
+    sleap.slp_write.write(ds, path)
     with h5py.File(path) as h5:
         assert (h5["instances"]["instance_type"] == 0).all()
         assert np.isnan(h5["instances"]["score"]).all()
         assert h5["pred_points"].shape == (0,)
-    back = slp.read(path)
+    back = sleap.slp_read.read(path)
     np.testing.assert_array_equal(back.position.values, position)
     assert "instance_score" not in back and back.confidence.isnull().all()
 
@@ -703,27 +705,27 @@ def test_untracked_individuals_are_written_without_a_track(tmp_path):
     position = np.arange(16, dtype=float).reshape(2, 2, 2, 2)
     ds = model.from_numpy(position, np.ones((2, 2, 2)), ["t", "untracked_0"], ["p", "q"])
     path = tmp_path / "untracked.slp"
-    slp.write(ds, path)
+    sleap.slp_write.write(ds, path)
     with h5py.File(path) as h5:
         assert h5["instances"]["track"].tolist() == [0, -1, 0, -1]
         assert h5["tracks_json"].shape == (1,)
     with pytest.warns(UserWarning, match="no track"):
-        back = slp.read(path)
+        back = sleap.slp_read.read(path)
     xr.testing.assert_equal(back.position, ds.position)
 
 
 def test_time_in_seconds_is_written_as_frame_numbers(tmp_path):
     ds = model.with_fps(dataset_with_extras(), 25.0)
     path = tmp_path / "seconds.slp"
-    slp.write(ds, path)
-    assert slp.read(path).time.values.tolist() == [0, 1, 2, 10, 11, 12]
+    sleap.slp_write.write(ds, path)
+    assert sleap.slp_read.read(path).time.values.tolist() == [0, 1, 2, 10, 11, 12]
 
 
 def test_seconds_without_frames_are_refused(tmp_path):
     ds = dataset_with_extras().assign_coords(time=np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0]))
     ds.attrs["time_unit"] = "seconds"
     with pytest.raises(SchemaError, match="fps"):
-        slp.write(ds, tmp_path / "x.slp")
+        sleap.slp_write.write(ds, tmp_path / "x.slp")
 
 
 def test_3d_poses_are_refused(tmp_path, poses_single_3d):
@@ -734,13 +736,13 @@ def test_3d_poses_are_refused(tmp_path, poses_single_3d):
 def test_writer_options(tmp_path):
     ds = dataset_with_extras()
     path = tmp_path / "opts.slp"
-    slp.write(ds, path, video_path="other.mp4", format_id=1.4, skeleton_name="mouse")
+    sleap.slp_write.write(ds, path, video_path="other.mp4", format_id=1.4, skeleton_name="mouse")
     with h5py.File(path) as h5:
         assert h5["metadata"].attrs["format_id"] == 1.4
         assert json.loads(h5["metadata"].attrs["json"])["skeletons"][0]["graph"]["name"] == "mouse"
-    assert slp.read(path).attrs["video_path"] == "other.mp4"
+    assert sleap.slp_read.read(path).attrs["video_path"] == "other.mp4"
     with pytest.raises(PoseBridgeError, match="format_id"):
-        slp.write(ds, tmp_path / "bad.slp", format_id=2.0)
+        sleap.slp_write.write(ds, tmp_path / "bad.slp", format_id=2.0)
 
 
 def test_unknown_video_is_marked_and_read_back_as_none(tmp_path):
@@ -748,20 +750,20 @@ def test_unknown_video_is_marked_and_read_back_as_none(tmp_path):
     for key in ("video_path", "video_width", "video_height"):
         del ds.attrs[key]
     path = tmp_path / "novideo.slp"
-    slp.write(ds, path)
+    sleap.slp_write.write(ds, path)
     with h5py.File(path) as h5:
         assert json.loads(h5["videos_json"][0])["backend"]["filename"] != ""
-    assert "video_path" not in slp.read(path).attrs
+    assert "video_path" not in sleap.slp_read.read(path).attrs
 
 
 def test_existing_file_is_kept_without_overwrite(tmp_path):
     path = tmp_path / "exists.slp"
     path.write_bytes(b"keep")
     with pytest.raises(FileExistsError):
-        slp.write(dataset_with_extras(), path)
+        sleap.slp_write.write(dataset_with_extras(), path)
     assert path.read_bytes() == b"keep"
-    slp.write(dataset_with_extras(), path, overwrite=True)
-    assert slp.sniff(Peek(path))
+    sleap.slp_write.write(dataset_with_extras(), path, overwrite=True)
+    assert sleap.sniff_slp(Peek(path))
 
 
 @settings(
@@ -783,8 +785,8 @@ def test_round_trip_property(tmp_path, frames, n_ind, n_kp, with_scores, seed):
     confidence = rng.uniform(0, 1, (len(frames), n_kp, n_ind)) if with_scores else None
     ds = model.from_numpy(position, confidence).assign_coords(time=frames)
     path = tmp_path / f"prop_{seed}_{n_ind}_{n_kp}.slp"
-    slp.write(ds, path, overwrite=True)
-    back = slp.read(path)
+    sleap.slp_write.write(ds, path, overwrite=True)
+    back = sleap.slp_read.read(path)
     # a point is missing when either coordinate is; NaN confidence marks user instances
     expected = position.copy()
     expected[np.isnan(expected).any(axis=1, keepdims=True).repeat(2, axis=1)] = np.nan
@@ -802,7 +804,7 @@ def test_sleap_name_reads_an_slp_and_detect_tells_them_apart(tracked_predictions
     path, _ = tracked_predictions
     assert posebridge.detect(path) == "slp"
     via_family = posebridge.load(path, format="SLEAP")
-    xr.testing.assert_equal(via_family.position, slp.read(path).position)
+    xr.testing.assert_equal(via_family.position, sleap.slp_read.read(path).position)
     misnamed = tmp_path / "predictions.h5"
     misnamed.write_bytes(path.read_bytes())
     assert posebridge.detect(misnamed) == "slp"
@@ -817,7 +819,7 @@ def test_facade_passes_options(tmp_path):
     np.testing.assert_array_equal(ds.position.isel(time=0, individual=0).values.T, pts(1))
     out = tmp_path / "facade_out.slp"
     assert save_poses.to_slp_file(ds, out) == [out]
-    np.testing.assert_array_equal(slp.read(out).position.values, ds.position.values)
+    np.testing.assert_array_equal(sleap.slp_read.read(out).position.values, ds.position.values)
 
 
 def _rewrite_tables(path: Path, target: Path, **dataset_options: Any) -> Path:

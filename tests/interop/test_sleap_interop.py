@@ -12,7 +12,7 @@ import xarray as xr
 import posebridge
 from posebridge import model
 from posebridge.errors import FormatError
-from posebridge.formats import sleap_analysis, slp
+from posebridge.formats import sleap
 from posebridge.io import load_poses, save_poses
 
 pytestmark = pytest.mark.interop
@@ -102,10 +102,10 @@ def test_sleap_io_reads_our_slp_with_the_same_points_tracks_scores_and_skeleton(
 
 def test_sleap_io_resave_of_our_file_reads_back_the_same(tmp_path, tracked_poses):
     ours = tmp_path / "ours.slp"
-    slp.write(tracked_poses, ours)
+    sleap.slp_write.write(tracked_poses, ours)
     resaved = tmp_path / "resaved.slp"
     sio.save_slp(sio.load_slp(str(ours), open_videos=False), str(resaved))
-    back, first = slp.read(resaved), slp.read(ours)
+    back, first = sleap.slp_read.read(resaved), sleap.slp_read.read(ours)
     assert symmetry_set(back) == symmetry_set(first)
     xr.testing.assert_identical(
         back.drop_vars("skeleton_symmetries"), first.drop_vars("skeleton_symmetries")
@@ -115,10 +115,10 @@ def test_sleap_io_resave_of_our_file_reads_back_the_same(tmp_path, tracked_poses
 @pytest.mark.parametrize("format_id", [1.2, 1.3, 1.4])
 def test_every_written_format_id_opens_in_sleap_io(tmp_path, tracked_poses, format_id):
     path = tmp_path / f"v{format_id}.slp"
-    slp.write(tracked_poses, path, format_id=format_id)
+    sleap.slp_write.write(tracked_poses, path, format_id=format_id)
     labels = sio.load_slp(str(path), open_videos=False)
     arrays = sleap_io_arrays(labels)
-    ours = slp.read(path)
+    ours = sleap.slp_read.read(path)
     np.testing.assert_allclose(  # sleap-io's numpy() is float32
         arrays[list(ours.time.values), :, :, :2],
         ours.position.transpose("time", "individual", "keypoint", "space").values,
@@ -169,7 +169,7 @@ def test_multi_video_sleap_io_file_needs_a_video_choice(sleap_io_labels):
     path, _ = sleap_io_labels
     with pytest.raises(FormatError, match=r"left\.mp4.*right\.mp4"):
         posebridge.load(path)
-    assert [ds.attrs["video_path"] for ds in slp.read_all_videos(path)] == [
+    assert [ds.attrs["video_path"] for ds in sleap.read_all_videos(path)] == [
         "left.mp4",
         "right.mp4",
     ]
@@ -203,7 +203,7 @@ def test_sleap_io_and_movement_read_our_analysis_file(tmp_path, tracked_poses):
     movement_load = pytest.importorskip("movement.io.load_poses")
     path = tmp_path / "ours.analysis.h5"
     save_poses.to_sleap_analysis_file(tracked_poses, path)
-    ours = sleap_analysis.read(path)
+    ours = sleap.analysis_read.read(path)
 
     labels = sio.load_analysis_h5(str(path))
     theirs = labels.numpy(return_confidence=True)
@@ -258,7 +258,7 @@ def test_movement_reads_our_slp_like_its_own_analysis(tmp_path, tracked_poses):
     movement_load = pytest.importorskip("movement.io.load_poses")
     path = tmp_path / "ours.slp"
     contiguous = tracked_poses.isel(time=slice(0, 4))
-    slp.write(contiguous, path)
+    sleap.slp_write.write(contiguous, path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = movement_load.from_sleap_file(path)
@@ -272,7 +272,7 @@ def test_sleap_io_analysis_exports_read_as_labels_numpy(tmp_path, sleap_io_label
     _, labels = sleap_io_labels
     path = tmp_path / f"{preset}.analysis.h5"
     sio.save_analysis_h5(labels, str(path), video=1, preset=preset)
-    ours = sleap_analysis.read(path)
+    ours = sleap.analysis_read.read(path)
     theirs = sleap_io_arrays(labels, video=1, user_instances=True)
     np.testing.assert_allclose(
         ours.position.transpose("time", "individual", "keypoint", "space").values,

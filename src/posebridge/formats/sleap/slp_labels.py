@@ -36,13 +36,13 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, SchemaError
-from posebridge.formats._sleap import (
+from posebridge.formats._shared.hdf5 import point_blocks, ranges
+from posebridge.formats.sleap.common import (
     is_untracked_name,
     skeleton_variables,
     with_untracked_names,
 )
-from posebridge.formats._sleap_rows import point_blocks, ranges
-from posebridge.formats._slp_tables import (
+from posebridge.formats.sleap.slp_tables import (
     PREDICTED,
     USER,
     SlpTables,

@@ -25,7 +25,8 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._sleap import (
+from posebridge.formats._shared.hdf5 import point_blocks, ranges, read_columns
+from posebridge.formats.sleap.common import (
     Skeleton,
     decode_skeletons,
     load_json,
@@ -34,7 +35,6 @@ from posebridge.formats._sleap import (
     untracked_name,
     with_untracked_names,
 )
-from posebridge.formats._sleap_rows import point_blocks, ranges, read_columns
 from posebridge.model import labels
 
 #: sleap-io refuses format_id >= 3 (a columnar layout); so do we.
