@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 
 import h5py
 import numpy as np
@@ -12,7 +13,8 @@ import pytest
 import posebridge
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats.nwb import _write
+
+_write = importlib.import_module("posebridge.formats.nwb.write")
 
 pynwb = pytest.importorskip("pynwb")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 
 import numpy as np
@@ -16,7 +17,8 @@ import posebridge
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
-from posebridge.formats import _via_table, via
+from posebridge.formats import via
+from posebridge.formats.via import table as _via_table
 from posebridge.io import load_bboxes, save_bboxes
 
 HEADER = [
@@ -480,6 +482,6 @@ def test_first_row_without_a_later_key_still_parses_in_one_pass():
 
 def test_writing_in_chunks_gives_the_same_file(tmp_path, bboxes_two_tracks, monkeypatch):
     posebridge.save(bboxes_two_tracks, tmp_path / "whole.csv", format="via")
-    monkeypatch.setattr(via, "_CHUNK_BOXES", 3)
+    monkeypatch.setattr(importlib.import_module("posebridge.formats.via.write"), "_CHUNK_BOXES", 3)
     posebridge.save(bboxes_two_tracks, tmp_path / "chunks.csv", format="via")
     assert (tmp_path / "chunks.csv").read_text() == (tmp_path / "whole.csv").read_text()

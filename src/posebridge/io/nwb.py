@@ -220,8 +220,8 @@ def append_nwb_data(
     """
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
 
-    from posebridge.formats.nwb._build import add_poses, storage_from
-    from posebridge.formats.nwb._config import as_config
+    from posebridge.formats.nwb.build import add_poses, storage_from
+    from posebridge.formats.nwb.config import as_config
 
     ds, config = _split_metadata(ds, pose_estimation_metadata)
     individuals = [str(i) for i in ds["individual"].values]

@@ -41,13 +41,13 @@ from posebridge import model
 from posebridge._files import Peek, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.record import Format
-from posebridge.formats.nwb._assemble import COMBINE_CHOICES, assemble, select
-from posebridge.formats.nwb._build import iter_build, storage_from
-from posebridge.formats.nwb._common import DEFAULT_CONTAINER, DEFAULT_MODULE
-from posebridge.formats.nwb._config import NWBFileSaveConfig
-from posebridge.formats.nwb._locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
-from posebridge.formats.nwb._training import read_training
-from posebridge.formats.nwb._write import append_file, dataset_video, options_config, write
+from posebridge.formats.nwb.assemble import COMBINE_CHOICES, assemble, select
+from posebridge.formats.nwb.build import iter_build, storage_from
+from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
+from posebridge.formats.nwb.training import read_training
+from posebridge.formats.nwb.write import append_file, dataset_video, options_config, write
 from posebridge.model import labels
 
 __all__ = [

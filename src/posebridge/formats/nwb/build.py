@@ -10,7 +10,7 @@ the camera ``Device`` (``device``) and, given a video, to an external
 Time: regular samples are written as ``rate`` + ``starting_time`` (the
 dataset's ``fps`` when it fits, never truncated); irregular ones as
 ``timestamps`` stored once, in the first series, and linked from every other
-series of the file. See :mod:`posebridge.formats.nwb._common` for the
+series of the file. See :mod:`posebridge.formats.nwb.common` for the
 markers that keep frame numbers.
 """
 
@@ -31,7 +31,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError
-from posebridge.formats.nwb._common import (
+from posebridge.formats.nwb.common import (
     DEFAULT_CONTAINER,
     DEFAULT_MODULE,
     MODULE_DESCRIPTION,
@@ -43,7 +43,7 @@ from posebridge.formats.nwb._common import (
     object_name,
     unique_names,
 )
-from posebridge.formats.nwb._config import NWBFileSaveConfig, start_time
+from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 
 _CHUNK_BYTES = 1 << 20
 _SUBJECT_ATTRS = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import h5py
 import numpy as np
 import xarray as xr
 
@@ -17,23 +16,20 @@ from posebridge.errors import FormatError
 from posebridge.formats._shared.record import Format
 
 ENGINE = "h5netcdf"
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def sniff(peek: Peek) -> bool:
-    """Whether ``path`` is a netCDF-4 file (HDF5 with netCDF markers)."""
-    path = peek.path
-    with open(path, "rb") as handle:
-        if handle.read(8) != _HDF5_MAGIC:
-            return False
-    with h5py.File(path, "r") as h5:
-        if "_NCProperties" in h5.attrs:
-            return True
-        return any(
-            "DIMENSION_LIST" in h5[name].attrs or "CLASS" in h5[name].attrs
-            for name in h5
-            if isinstance(h5[name], h5py.Dataset)
-        )
+    """Whether the peeked file is a netCDF-4 file (HDF5 with netCDF markers)."""
+    h5 = peek.h5
+    if h5 is None:
+        return False
+    if "_NCProperties" in h5.attrs:
+        return True
+    return any(
+        "DIMENSION_LIST" in h5[name].attrs or "CLASS" in h5[name].attrs
+        for name, kind in peek.h5_keys.items()
+        if kind == "dataset"
+    )
 
 
 def _restore_strings(ds: xr.Dataset) -> xr.Dataset:

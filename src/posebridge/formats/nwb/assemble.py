@@ -44,14 +44,14 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError
-from posebridge.formats.nwb._common import (
+from posebridge.formats.nwb.common import (
     DEFAULT_CONTAINER,
     DEFAULT_MODULE,
     object_name,
     parse_individual_tag,
     parse_marker,
 )
-from posebridge.formats.nwb._locate import Container, FileInfo, Series
+from posebridge.formats.nwb.locate import Container, FileInfo, Series
 
 COMBINE_CHOICES = ("auto", "individuals", "views")
 _TRACK_RE = re.compile(r"^track=(.+)$")

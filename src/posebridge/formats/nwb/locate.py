@@ -21,7 +21,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from posebridge.formats.nwb._common import to_text
+from posebridge.formats.nwb.common import to_text
 
 POSE_ESTIMATION = "PoseEstimation"
 POSE_SERIES = "PoseEstimationSeries"

@@ -24,18 +24,19 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats.nwb._build import (
+from posebridge.formats.nwb.build import (
     Storage,
     add_poses,
     iter_build,
-    new_nwbfile,
     split_plan,
     storage_from,
     subject_defaults,
 )
-from posebridge.formats.nwb._config import NWBFileSaveConfig, as_config
-from posebridge.formats.nwb._locate import is_nwb
-from posebridge.formats.nwb._training import FramePlan, build_training, write_frames
+from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
+from posebridge.formats.nwb.export import export_annotations
+from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
+from posebridge.formats.nwb.locate import is_nwb
+from posebridge.formats.nwb.training import build_training, write_frames
 from posebridge.model import labels
 
 PathLike = str | os.PathLike[str]
@@ -172,27 +173,6 @@ def append_file(
     return path
 
 
-def labels_nwbfile(
-    ds: xr.Dataset, config: NWBFileSaveConfig, target: Path, *, skeleton_name: str = "skeleton"
-) -> tuple[Any, FramePlan]:
-    """A new ``NWBFile`` with a labels dataset's PoseTraining (for a file at ``target``),
-    and the plan of its training frames (:func:`write_labels_nwbfile` writes both)."""
-    individuals = [str(i) for i in ds["individual"].values]
-    if not config.resolve("nwbfile_kwargs").get("session_description") and not ds.attrs.get(
-        "session_description"
-    ):
-        software = ds.attrs.get("source_software", "a labelling tool")
-        config.update(
-            "nwbfile_kwargs",
-            {"session_description": f"Labelled frames (pose training data) from {software}."},
-            individuals,
-        )
-    one = individuals[0] if len(individuals) == 1 else None
-    nwbfile = new_nwbfile(ds, config, one)
-    plan = build_training(nwbfile, ds, target.parent, skeleton_name=skeleton_name)
-    return nwbfile, plan
-
-
 def write_labels_file(
     ds: xr.Dataset,
     target: Path,
@@ -232,16 +212,6 @@ def write_labels_file(
     with atomic_outputs([target], overwrite=overwrite) as (temporary,):
         write_labels_nwbfile(nwbfile, plan, temporary)
     return [target]
-
-
-def write_labels_nwbfile(nwbfile: Any, plan: FramePlan, path: Path) -> None:
-    """Write an NWBFile from :func:`labels_nwbfile`, then its training frames."""
-    import pynwb
-
-    with pynwb.NWBHDF5IO(str(path), "w") as io:
-        io.write(nwbfile)
-    with h5py.File(path, "r+") as h5:
-        write_frames(h5, plan)
 
 
 def _append_metadata(
@@ -299,7 +269,7 @@ def write(
     ----------
     ds
         A poses dataset. A labels dataset (:mod:`posebridge.labels`) is written
-        as ndx-pose ``PoseTraining`` (see :mod:`posebridge.formats.nwb._training`),
+        as ndx-pose ``PoseTraining`` (see :mod:`posebridge.formats.nwb.training`),
         all individuals in one file (``split_individuals``, ``video_path``,
         ``compression`` and ``dtype`` do not apply).
     path
@@ -336,7 +306,7 @@ def write(
         Labels only (sleap-io's ``annotations_export``): also write the
         labelled frames' images into ``<stem>.annotated_frames.avi`` (MJPEG)
         beside the NWB file, with a ``<stem>.frame_map.json``, and point the
-        PoseTraining at that video (see :mod:`posebridge.formats.nwb._export`).
+        PoseTraining at that video (see :mod:`posebridge.formats.nwb.export`).
         Needs the ``video`` extra and the source videos or images.
     search
         Folders to look for relative video and image paths in (``export_frames``).
@@ -372,8 +342,6 @@ def write(
         if export_frames:
             if append:
                 raise PoseBridgeError("export_frames writes a new NWB file; it cannot append.")
-            from posebridge.formats.nwb._export import export_annotations
-
             folders = [search] if isinstance(search, str | os.PathLike) else list(search)
             return export_annotations(ds, Path(path), config_, overwrite=overwrite, search=folders)
         return write_labels_file(ds, Path(path), config_, overwrite=overwrite, append=append)

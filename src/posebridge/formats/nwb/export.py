@@ -27,7 +27,8 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
-from posebridge.formats.nwb._config import NWBFileSaveConfig
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.model import labels
 
 #: Frame rate written in the AVI when the dataset has none (players need one).
@@ -205,8 +206,6 @@ def export_annotations(
     list of pathlib.Path
         The NWB file, the AVI and the frame map.
     """
-    from posebridge.formats.nwb._write import labels_nwbfile, write_labels_nwbfile
-
     iio = _imageio()
     path = Path(path)
     if ds.sizes[model.TIME] == 0:

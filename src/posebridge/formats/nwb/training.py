@@ -47,7 +47,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats.nwb._common import FRAMES_MARKER, frames_comment, to_text, unique_names
+from posebridge.formats.nwb.common import FRAMES_MARKER, frames_comment, to_text, unique_names
 from posebridge.model import labels
 
 PATHS_MARKER = "posebridge: external_file relative to the NWB file (absolute when written)"
@@ -409,7 +409,7 @@ def build_training(
     from ndx_pose import PoseTraining, Skeleton, Skeletons, SourceVideos, TrainingFrames
     from pynwb.image import ImageSeries
 
-    from posebridge.formats.nwb._common import DEFAULT_MODULE, MODULE_DESCRIPTION
+    from posebridge.formats.nwb.common import DEFAULT_MODULE, MODULE_DESCRIPTION
 
     if DEFAULT_MODULE in nwbfile.processing:
         module = nwbfile.processing[DEFAULT_MODULE]

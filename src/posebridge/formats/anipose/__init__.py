@@ -1,0 +1,100 @@
+"""Anipose triangulation .csv (``pose-3d/<video>.csv``): 3D poses of one animal.
+
+Layout (written by ``anipose/triangulate.py`` with ``to_csv(index=False)``): for
+each keypoint in the project's order, ``<kp>_x, <kp>_y, <kp>_z, <kp>_error,
+<kp>_ncams, <kp>_score``; then the axis-alignment matrix ``M_00 .. M_22``
+(row-major, the same on every row), ``center_0 .. center_2`` and the frame
+number ``fnum``.
+
+What is kept: ``position`` (x, y, z) and ``confidence`` (``_score``) as in
+movement, and beyond it ``reprojection_error`` (``_error``) and
+``camera_count`` (``_ncams``) as variables (time, keypoint, individual), the
+alignment as the attributes ``anipose_alignment_matrix`` (9 floats, row-major
+M) and ``anipose_alignment_center`` (3 floats), and ``fnum`` as the time
+coordinate (gaps kept). Keypoints stay in the file's column order (movement
+sorts them alphabetically). Anipose aligned the points as
+``aligned = raw @ M.T - center``; M need not be orthogonal, so undo it with
+``raw = (aligned + center) @ numpy.linalg.inv(M.T)``.
+
+Both of Anipose's missing-value styles load: without ``optim`` every value of
+a missing point is empty; with ``optim`` only ``_error`` and ``_score`` are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from posebridge._files import Peek
+from posebridge.formats._shared.record import Format
+from posebridge.formats.anipose.layout import FRAME_COLUMN, SUFFIXES
+from posebridge.formats.anipose.read import dataset_from_dataframe, read, split_columns
+from posebridge.formats.anipose.write import dataframe_from_dataset, write
+
+__all__ = [
+    "FORMATS",
+    "dataframe_from_dataset",
+    "dataset_from_dataframe",
+    "describe",
+    "read",
+    "sniff",
+    "write",
+]
+
+# --------------------------------------------------------------------------
+# sniffing
+
+
+def _columns(peek: Peek) -> list[str]:
+    first = peek.lines(1)
+    return [cell.strip() for cell in first[0].split(",")] if first else []
+
+
+def sniff(peek: Peek) -> bool:
+    """Whether the first line of the peeked file is an Anipose triangulation header.
+
+    It must name ``<kp>_x, <kp>_y, <kp>_z`` of some keypoint and at least one
+    Anipose-only column (``fnum``, ``M_00`` or a ``_ncams``/``_error``
+    column). DeepLabCut-style tables start with ``scorer`` and never match.
+    """
+    columns = _columns(peek)
+    if not columns or columns[0] in ("scorer", "") or len(columns) < 4:
+        return False
+    names = set(columns)
+    has_xyz = any(
+        col.endswith("_x") and f"{col[:-2]}_y" in names and f"{col[:-2]}_z" in names
+        for col in columns
+    )
+    anipose_only = (
+        FRAME_COLUMN in names
+        or "M_00" in names
+        or any(col.endswith(("_ncams", "_error")) for col in columns)
+    )
+    return has_xyz and anipose_only
+
+
+def describe(path: Path) -> list[tuple[str, str]]:
+    """What ``posebridge info`` shows beyond the dataset: the file's column groups."""
+    with Peek(path) as peek:
+        columns = _columns(peek)
+    keypoints, by_keypoint, _ = split_columns(columns)
+    suffixes = [s for s in SUFFIXES if any(s in by_keypoint[kp] for kp in keypoints)]
+    groups = (("M_00..M_22", "M_00"), ("center_0..2", "center_0"), ("fnum", "fnum"))
+    other = [name for name, probe in groups if probe in columns]
+    text = f"{len(keypoints)} keypoints x ({', '.join(suffixes)})"
+    return [("columns", ", then ".join([text, *other]) if other else text)]
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        name="anipose",
+        title="Anipose",
+        extensions=(".csv",),
+        kinds=("poses",),
+        sniff=sniff,
+        read=read,
+        write=write,
+        aliases=("Anipose",),
+        describe=describe,
+        notes="3D, one individual; read: individual_name=; write: individual=",
+    ),
+)

@@ -1,0 +1,283 @@
+"""Reading Anipose files; the layout is described in :mod:`posebridge.formats.anipose`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge.errors import FormatError, SchemaError
+from posebridge.formats.anipose.layout import (
+    CENTER_ATTR,
+    CENTER_COLUMNS,
+    ERROR_VAR,
+    FRAME_COLUMN,
+    MATRIX_ATTR,
+    MATRIX_COLUMNS,
+    NCAMS_VAR,
+    SUFFIXES,
+)
+
+SOURCE_SOFTWARE = "Anipose"
+
+_TRANSFORM_COLUMNS = frozenset((*MATRIX_COLUMNS, *CENTER_COLUMNS, FRAME_COLUMN))
+
+#: pandas < 3 parses floats exactly only when asked; 3.x does by default (and
+#: deprecates the option).
+_EXACT_FLOATS = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+
+# --------------------------------------------------------------------------
+# reading
+
+
+def _where(path: Path | None, row: int) -> str:
+    """Name a data row: its line in the file, or its row in a DataFrame."""
+    return f"line {row + 2}" if path is not None else f"row {row}"
+
+
+def split_columns(columns: Sequence[str]) -> tuple[list[str], dict[str, dict[str, str]], list]:
+    """Keypoints in column order, their columns by suffix, and unknown columns."""
+    keypoints: list[str] = []
+    by_keypoint: dict[str, dict[str, str]] = {}
+    unknown = []
+    for column in columns:
+        if not isinstance(column, str):
+            unknown.append(column)
+            continue
+        if column in _TRANSFORM_COLUMNS:
+            continue
+        for suffix in SUFFIXES:
+            if column.endswith("_" + suffix) and len(column) > len(suffix) + 1:
+                keypoint = column[: -len(suffix) - 1]
+                if keypoint not in by_keypoint:
+                    keypoints.append(keypoint)
+                    by_keypoint[keypoint] = {}
+                by_keypoint[keypoint][suffix] = column
+                break
+        else:
+            unknown.append(column)
+    return keypoints, by_keypoint, unknown
+
+
+def _numeric(df: pd.DataFrame, columns: list[str], path: Path | None) -> np.ndarray:
+    """The columns as one float64 array; a non-number raises naming its line."""
+    block = df[columns]
+    if all(dtype.kind in "fiub" for dtype in block.dtypes):
+        return block.to_numpy(dtype=np.float64)
+    for column in columns:
+        values = df[column]
+        if values.dtype.kind in "fiub":
+            continue
+        numbers = pd.to_numeric(values, errors="coerce")
+        blank = values.isna() | (values.astype(str).str.strip() == "")
+        bad = np.flatnonzero(numbers.isna().to_numpy() & ~blank.to_numpy())
+        if bad.size:
+            row = int(bad[0])
+            raise FormatError(
+                path,
+                f"{_where(path, row)}: column '{column}' holds {values.iloc[row]!r}, "
+                "expected a number (or an empty cell for a missing value).",
+            )
+    return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+
+
+def _constant_row(values: np.ndarray, names: Sequence[str], path: Path | None) -> np.ndarray:
+    """The one value per column that Anipose repeats on every row."""
+    present = ~np.all(np.isnan(values), axis=1)
+    if not present.any():
+        raise FormatError(path, f"columns {', '.join(names)} are empty on every row.")
+    first = values[np.argmax(present)]
+    differs = present & np.any(values != first, axis=1)
+    if differs.any():
+        row = int(np.argmax(differs))
+        raise FormatError(
+            path,
+            f"{_where(path, row)}: the alignment columns {', '.join(names)} differ from the "
+            "first row's; Anipose writes one transform for the whole file.",
+        )
+    return first.astype(np.float64)
+
+
+def _frame_numbers(df: pd.DataFrame, path: Path | None) -> np.ndarray:
+    if FRAME_COLUMN not in df.columns:
+        return np.arange(len(df), dtype=np.int64)
+    frames = _numeric(df, [FRAME_COLUMN], path)[:, 0]
+    bad = ~np.isfinite(frames) | (np.mod(frames, 1) != 0)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise FormatError(
+            path,
+            f"{_where(path, row)}: fnum is {df[FRAME_COLUMN].iloc[row]!r}, expected a whole "
+            "frame number.",
+        )
+    frames = frames.astype(np.int64)
+    seen = pd.Series(frames).duplicated().to_numpy()
+    if seen.any():
+        row = int(np.argmax(seen))
+        raise FormatError(
+            path,
+            f"{_where(path, row)}: frame {frames[row]} (fnum) appears twice; each frame "
+            "must have one row.",
+        )
+    return frames
+
+
+def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Dataset:
+    if not isinstance(df, pd.DataFrame):
+        raise FormatError(path, f"expected a pandas DataFrame, got {type(df).__name__}.")
+    if not isinstance(individual_name, str) or not individual_name:
+        raise SchemaError(f"individual_name must be a non-empty string, got {individual_name!r}.")
+    if isinstance(df.columns, pd.MultiIndex):
+        raise FormatError(
+            path,
+            "has several header rows (a DeepLabCut-style table); an Anipose file has one "
+            "header row of <keypoint>_x, _y, _z, _error, _ncams, _score columns.",
+        )
+    keypoints, by_keypoint, unknown = split_columns(list(df.columns))
+    if unknown:
+        hint = (
+            " (was it saved with an index column?)"
+            if any(str(c).startswith("Unnamed") for c in unknown)
+            else ""
+        )
+        raise FormatError(
+            path,
+            f"unexpected columns {[str(c) for c in unknown][:5]}{hint}: an Anipose file has "
+            "only <keypoint>_x/_y/_z/_error/_ncams/_score, M_00..M_22, center_0..2 and fnum.",
+        )
+    if not keypoints:
+        raise FormatError(path, "has no <keypoint>_x, _y, _z columns.")
+    incomplete = {
+        kp: [s for s in ("x", "y", "z") if s not in cols]
+        for kp, cols in by_keypoint.items()
+        if not {"x", "y", "z"} <= cols.keys()
+    }
+    if incomplete:
+        raise FormatError(
+            path,
+            "every keypoint needs _x, _y and _z columns; missing: "
+            + ", ".join(f"{kp}_{'/'.join(s)}" for kp, s in incomplete.items()),
+        )
+    if len(df) == 0:
+        raise FormatError(path, "has a header but no data rows.")
+
+    n_time, n_kp = len(df), len(keypoints)
+    frames = _frame_numbers(df, path)
+    names = [column for column in df.columns if column != FRAME_COLUMN]
+    table = _numeric(df, names, path)  # usually a view of pandas' float block
+    where = {name: index for index, name in enumerate(names)}
+    order = None if np.all(np.diff(frames) > 0) else np.argsort(frames, kind="stable")
+
+    def take(columns: list[str]) -> np.ndarray:
+        block = table[:, [where[c] for c in columns]]
+        return block if order is None else block[order]
+
+    def per_keypoint(suffix: str) -> np.ndarray | None:
+        present = [kp for kp in keypoints if suffix in by_keypoint[kp]]
+        if not present:
+            return None
+        if len(present) == n_kp:
+            return take([by_keypoint[kp][suffix] for kp in keypoints])[:, :, None]
+        values = np.full((n_time, n_kp), np.nan)
+        index = [keypoints.index(kp) for kp in present]
+        values[:, index] = take([by_keypoint[kp][suffix] for kp in present])
+        return values[:, :, None]
+
+    xyz = take([by_keypoint[kp][s] for kp in keypoints for s in ("x", "y", "z")])
+    position = xyz.reshape(n_time, n_kp, 3).transpose(0, 2, 1)[..., None]
+    score = per_keypoint("score")
+    confidence = score if score is not None else np.full((n_time, n_kp, 1), np.nan)
+    ds = xr.Dataset(
+        {
+            "position": (model.POSES_DIMS, position),
+            "confidence": (("time", "keypoint", "individual"), confidence),
+        },
+        coords={
+            "time": frames if order is None else frames[order],
+            "space": ["x", "y", "z"],
+            "keypoint": keypoints,
+            "individual": [individual_name],
+        },
+        attrs={"ds_type": model.POSES, "time_unit": "frames", "source_software": SOURCE_SOFTWARE},
+    )
+    for suffix, name in (("error", ERROR_VAR), ("ncams", NCAMS_VAR)):
+        values = per_keypoint(suffix)
+        if values is not None:
+            ds[name] = (("time", "keypoint", "individual"), values)
+    for group, attr in ((MATRIX_COLUMNS, MATRIX_ATTR), (CENTER_COLUMNS, CENTER_ATTR)):
+        present = [c for c in group if c in where]
+        if not present:
+            continue
+        if len(present) != len(group):
+            missing = [c for c in group if c not in where]
+            raise FormatError(path, f"has {present[0]} but lacks {', '.join(missing)}.")
+        ds.attrs[attr] = _constant_row(table[:, [where[c] for c in group]], group, path)
+    return ds
+
+
+def dataset_from_dataframe(df: pd.DataFrame, *, individual_name: str = "id_0") -> xr.Dataset:
+    """Build a poses dataset from an Anipose triangulation table.
+
+    Parameters
+    ----------
+    df
+        The table as ``pandas.read_csv`` returns it (one header row).
+    individual_name
+        Name of the one animal.
+
+    Returns
+    -------
+    xarray.Dataset
+        3D poses in frame units, with the extras described in the module.
+
+    Raises
+    ------
+    FormatError
+        Naming the row and column that break the layout.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from posebridge.formats import anipose
+    >>> df = pd.DataFrame({"nose_x": [1.0], "nose_y": [2.0], "nose_z": [3.0], "fnum": [7]})
+    >>> ds = anipose.dataset_from_dataframe(df, individual_name="mouse")
+    >>> ds.position.sel(keypoint="nose", individual="mouse").values.tolist()
+    [[1.0, 2.0, 3.0]]
+    """
+    return _build(df, individual_name, None)
+
+
+def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
+    """Read an Anipose triangulation .csv file.
+
+    Parameters
+    ----------
+    path
+        The ``pose-3d`` (or ``pose-3d-filtered``) .csv file.
+    individual_name
+        Name of the one animal (Anipose files hold one).
+
+    Returns
+    -------
+    xarray.Dataset
+        3D poses; ``time`` is ``fnum`` (gaps kept).
+
+    Examples
+    --------
+    >>> from posebridge.formats import anipose
+    >>> ds = anipose.read("pose-3d/session.csv")  # doctest: +SKIP
+    """
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, encoding="utf-8-sig", **_EXACT_FLOATS)
+    except pd.errors.EmptyDataError:
+        raise FormatError(path, "is empty; expected an Anipose header row.") from None
+    except pd.errors.ParserError as error:
+        raise FormatError(path, f"is not a well-formed CSV table: {error}") from None
+    except UnicodeDecodeError as error:
+        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    return _build(df, individual_name, path)

@@ -1,0 +1,199 @@
+"""Writing Anipose files; the layout is described in :mod:`posebridge.formats.anipose`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import atomic_outputs
+from posebridge.errors import SchemaError
+from posebridge.formats.anipose.layout import (
+    CENTER_ATTR,
+    CENTER_COLUMNS,
+    ERROR_VAR,
+    FRAME_COLUMN,
+    MATRIX_ATTR,
+    MATRIX_COLUMNS,
+    NCAMS_VAR,
+    SUFFIXES,
+)
+from posebridge.model import labels
+
+_CHUNK_ROWS = 5_000
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _select_individual(ds: xr.Dataset, individual: str | None) -> xr.Dataset:
+    names = [str(n) for n in ds["individual"].values]
+    if individual is None:
+        if len(names) != 1:
+            raise SchemaError(
+                f"An Anipose file holds one individual, but the dataset has {len(names)} "
+                f"({', '.join(names[:5])}); pass individual='<name>' to write one of them."
+            )
+        return ds
+    if individual not in names:
+        raise SchemaError(f"individual={individual!r} is not in the dataset ({names}).")
+    return ds.sel(individual=[individual])
+
+
+def _transform(ds: xr.Dataset, attr: str, size: int, default: np.ndarray) -> np.ndarray:
+    if attr not in ds.attrs:
+        return default
+    values = np.asarray(ds.attrs[attr], dtype=np.float64).reshape(-1)
+    if values.size != size:
+        raise SchemaError(f"attrs['{attr}'] must hold {size} numbers, got {values.size}.")
+    return values
+
+
+def dataframe_from_dataset(ds: xr.Dataset, *, individual: str | None = None) -> pd.DataFrame:
+    """The Anipose triangulation table of one individual of a 3D poses dataset.
+
+    Parameters
+    ----------
+    ds
+        A 3D poses dataset.
+    individual
+        Which individual to take; needed when there are several.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns in Anipose's order, one row per time step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> from posebridge.formats import anipose
+    >>> df = anipose.dataframe_from_dataset(from_numpy(np.zeros((2, 3, 1, 1))))
+    >>> list(df.columns[:4])
+    ['keypoint_0_x', 'keypoint_0_y', 'keypoint_0_z', 'keypoint_0_error']
+    """
+    columns, frames, sources = _sources(model.validate(ds), individual)
+    df = pd.DataFrame(_rows(sources, slice(None)), columns=columns[:-1])
+    df[FRAME_COLUMN] = frames
+    return df
+
+
+def _sources(
+    ds: xr.Dataset, individual: str | None
+) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+    """Anipose's column names, the frames, and per suffix a (time, keypoint) array.
+
+    The arrays are views of the dataset where possible; the last item holds
+    the 12 numbers of M and center.
+    """
+    if ds.attrs.get("ds_type") != model.POSES:
+        raise SchemaError("Anipose files hold poses, not bounding boxes.")
+    if ds.sizes["space"] != 3:
+        raise SchemaError(
+            f"Anipose files hold 3D poses, but the dataset has {ds.sizes['space']} spatial "
+            "dimensions."
+        )
+    ds = _select_individual(ds, individual)
+    frames = model.frame_numbers(ds)
+    if frames is None:
+        raise SchemaError(
+            "The dataset's time is in seconds with no fps and no 'frame' coordinate, so the "
+            "frame numbers (fnum) are unknown; set ds.attrs['fps'] first."
+        )
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    one = {"individual": 0}
+    position = ds["position"].isel(one).transpose("time", "space", "keypoint").to_numpy()
+    missing = np.full((ds.sizes["time"], len(keypoints)), np.nan)
+    extras = []
+    for name in (ERROR_VAR, NCAMS_VAR):
+        if name in ds and set(ds[name].dims) == {"time", "keypoint", "individual"}:
+            extras.append(ds[name].isel(one).transpose("time", "keypoint").to_numpy())
+        else:
+            extras.append(missing)
+    score = model.confidence_per_keypoint(ds).isel(one).transpose("time", "keypoint")
+    matrix = _transform(ds, MATRIX_ATTR, 9, np.eye(3).reshape(-1))
+    center = _transform(ds, CENTER_ATTR, 3, np.zeros(3))
+    sources = [*position.transpose(1, 0, 2), *extras, score.to_numpy()]
+    sources.append(np.concatenate([matrix, center]))
+    columns = [f"{kp}_{s}" for kp in keypoints for s in SUFFIXES]
+    columns += [*MATRIX_COLUMNS, *CENTER_COLUMNS, FRAME_COLUMN]
+    return columns, frames, sources
+
+
+def _rows(sources: list[np.ndarray], rows: slice) -> np.ndarray:
+    """The float columns (all but fnum) of some rows, in Anipose's order."""
+    *per_suffix, constant = sources
+    first = per_suffix[0][rows]
+    n_rows, n_kp = first.shape
+    values = np.empty((n_rows, n_kp * 6 + 12))
+    block = values[:, : n_kp * 6].reshape(n_rows, n_kp, 6)  # a view
+    for index, array in enumerate(per_suffix):
+        block[:, :, index] = array[rows]
+    values[:, n_kp * 6 :] = constant
+    return values
+
+
+def _float_text(values: np.ndarray) -> np.ndarray:
+    """Shortest round-trip text of each float (an object array); NaN is empty."""
+    text = np.full(values.shape, "", dtype=object)
+    present = ~np.isnan(values)
+    text[present] = list(map(repr, values[present].tolist()))
+    return text
+
+
+def write(
+    ds: xr.Dataset, path: Path, *, overwrite: bool = False, individual: str | None = None
+) -> list[Path]:
+    """Write one individual of a 3D poses dataset as an Anipose triangulation .csv.
+
+    Columns are in Anipose's order (per keypoint ``_x, _y, _z, _error, _ncams,
+    _score``, then ``M_00..M_22``, ``center_0..2``, ``fnum``), with no index
+    column. ``_error`` and ``_ncams`` come from ``reprojection_error`` and
+    ``camera_count`` (empty when the dataset has none); M and center from the
+    ``anipose_alignment_*`` attributes, else the identity and zero. Floats are
+    written at full precision, so the file reads back exactly.
+
+    Parameters
+    ----------
+    ds
+        A 3D poses dataset.
+    path
+        The output .csv file.
+    overwrite
+        Replace an existing file.
+    individual
+        Which individual to write; required when the dataset has several.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
+    """
+    labels.refuse(ds, "Anipose")
+    columns, frames, sources = _sources(model.validate(ds), individual)
+    n_time, n_kp6 = len(frames), len(columns) - 13
+    constant = _float_text(sources[-1][None, :])[0]
+    with (
+        atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
+        open(temporary, "w", encoding="utf-8", newline="") as handle,
+    ):
+        handle.write(",".join(columns) + "\n")
+        for start in range(0, n_time, _CHUNK_ROWS):
+            rows = slice(start, min(start + _CHUNK_ROWS, n_time))
+            text = np.empty((rows.stop - start, len(columns)), dtype=object)
+            text[:, :n_kp6] = _float_text(_rows(sources, rows)[:, :n_kp6])
+            text[:, n_kp6:-1] = constant
+            text[:, -1] = frames[rows].astype(str).astype(object)
+            text[:, :-1] += ","
+            text[:, -1] += "\n"
+            handle.write("".join(text.ravel().tolist()))
+    return [Path(path)]

@@ -1,0 +1,50 @@
+"""A new NWB file holding a labels dataset as ndx-pose PoseTraining: built, then written.
+
+Used by the writer and by ``annotations_export``; the training frames
+themselves are laid out in :mod:`.training`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import h5py
+import xarray as xr
+
+from posebridge.formats.nwb.build import new_nwbfile
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.training import FramePlan, build_training, write_frames
+
+__all__ = ["labels_nwbfile", "write_labels_nwbfile"]
+
+
+def labels_nwbfile(
+    ds: xr.Dataset, config: NWBFileSaveConfig, target: Path, *, skeleton_name: str = "skeleton"
+) -> tuple[Any, FramePlan]:
+    """A new ``NWBFile`` with a labels dataset's PoseTraining (for a file at ``target``),
+    and the plan of its training frames (:func:`write_labels_nwbfile` writes both)."""
+    individuals = [str(i) for i in ds["individual"].values]
+    if not config.resolve("nwbfile_kwargs").get("session_description") and not ds.attrs.get(
+        "session_description"
+    ):
+        software = ds.attrs.get("source_software", "a labelling tool")
+        config.update(
+            "nwbfile_kwargs",
+            {"session_description": f"Labelled frames (pose training data) from {software}."},
+            individuals,
+        )
+    one = individuals[0] if len(individuals) == 1 else None
+    nwbfile = new_nwbfile(ds, config, one)
+    plan = build_training(nwbfile, ds, target.parent, skeleton_name=skeleton_name)
+    return nwbfile, plan
+
+
+def write_labels_nwbfile(nwbfile: Any, plan: FramePlan, path: Path) -> None:
+    """Write an NWBFile from :func:`labels_nwbfile`, then its training frames."""
+    import pynwb
+
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    with h5py.File(path, "r+") as h5:
+        write_frames(h5, plan)

@@ -1,0 +1,269 @@
+"""Reading VIA tracks files; the layout is described in :mod:`posebridge.formats.via`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge.errors import FormatError
+from posebridge.formats.via.table import (
+    column,
+    fail_at,
+    json_objects,
+    numbers,
+    read_table,
+)
+
+SOURCE_SOFTWARE = "VIA-tracks"
+
+#: movement's default: digits led by a zero just before the file extension.
+DEFAULT_FRAME_REGEXP = r"(0\d*)\.\w+$"
+
+_SHAPE_KEYS = {"rect": ("x", "y", "width", "height"), "point": ("cx", "cy")}
+
+# --------------------------------------------------------------------------
+# reading
+
+
+def _shown(value: object) -> str:
+    """A value from a cell as a message shows it: numbers plain, text quoted."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value)) if abs(value) < 1e15 else str(float(value))
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def _frame_pattern(frame_regexp: str) -> re.Pattern[str]:
+    try:
+        pattern = re.compile(frame_regexp)
+    except (re.error, TypeError) as error:
+        raise FormatError(
+            None, f"frame_regexp {frame_regexp!r} is not a valid regular expression ({error})."
+        ) from None
+    if pattern.groups != 1:
+        raise FormatError(
+            None,
+            f"frame_regexp {frame_regexp!r} must have exactly one capture group (the frame "
+            f"number), it has {pattern.groups}.",
+        )
+    return pattern
+
+
+def _row_frames(
+    table: pd.DataFrame, pattern: re.Pattern[str], path: Path, lines: np.ndarray
+) -> np.ndarray:
+    """The frame number of every row, from file_attributes or else the file name."""
+    codes, unique = pd.factorize(table["file_attributes"])
+    first_row = np.unique(codes, return_index=True)[1]
+    attributes = json_objects(
+        np.asarray(unique, dtype=object), "file_attributes", path, lines[first_row]
+    )
+    frames = column(attributes, "frame")
+    if frames.notna().all():
+        source, values, where = "file_attributes 'frame'", frames, codes
+    else:
+        codes, unique = pd.factorize(table["filename"])
+        values = pd.Series(np.asarray(unique, dtype=object)).str.extract(pattern, expand=False)
+        where = codes
+        unmatched = values.isna().to_numpy()[codes]
+        if unmatched.any():
+            name = table["filename"].iloc[int(np.argmax(unmatched))]
+            fail_at(
+                path,
+                lines,
+                unmatched,
+                f"cannot find a frame number in the file name {name!r} with frame_regexp "
+                f"{pattern.pattern!r}, and file_attributes has no 'frame' on every row. Pass "
+                "a frame_regexp whose group captures the frame number.",
+            )
+        source = "the frame number in the file name"
+    found = numbers(values)
+    bad = (~np.isfinite(found) | (np.mod(found, 1) != 0))[where]
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise FormatError(
+            path,
+            f"line {lines[row]}: {source} is {_shown(values.iloc[where[row]])}, expected a "
+            "whole number.",
+        )
+    return found.astype(np.int64)[where]
+
+
+def _geometry(
+    shapes: pd.DataFrame, path: Path, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows hold a region, and (x, y, width, height) of each such row."""
+    holds = (
+        shapes.notna().any(axis=1).to_numpy()
+        if shapes.shape[1]
+        else np.zeros(len(shapes), dtype=bool)
+    )
+    name = column(shapes, "name")
+    is_rect = (name == "rect").to_numpy()
+    is_point = (name == "point").to_numpy()
+    other = holds & ~is_rect & ~is_point
+    if other.any():
+        found = name.iloc[int(np.argmax(other))]
+        problem = (
+            f"region shape {found!r} is not supported: VIA tracks hold rectangles ('rect'); "
+            "'point' regions are read as boxes of size zero."
+            if isinstance(found, str)
+            else "the region has no shape 'name' (expected 'rect')."
+        )
+        fail_at(path, lines, other, problem)
+    box = np.full((len(shapes), 4), np.nan)
+    for shape_name, rows in (("rect", is_rect), ("point", is_point)):
+        if not rows.any():
+            continue
+        for index, key in enumerate(_SHAPE_KEYS[shape_name]):
+            values = numbers(column(shapes, key))
+            fail_at(
+                path,
+                lines,
+                rows & ~np.isfinite(values),
+                f"the {shape_name} region has no finite number '{key}' in "
+                "region_shape_attributes.",
+            )
+            box[rows, index] = values[rows]
+        if shape_name == "point":
+            box[rows, 2:] = 0.0
+    return holds, box
+
+
+def _tracks(
+    regions: pd.DataFrame, holds: np.ndarray, path: Path, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Track id and confidence of every row (meaningful where ``holds``)."""
+    raw = column(regions, "track")
+    track = numbers(raw)
+    missing = holds & raw.isna().to_numpy()
+    fail_at(path, lines, missing, "the region has no 'track' in region_attributes.")
+    bad = holds & (~np.isfinite(track) | (np.mod(track, 1) != 0))
+    if bad.any():
+        found = raw.iloc[int(np.argmax(bad))]
+        fail_at(path, lines, bad, f"track {_shown(found)} is not a whole number.")
+    raw_conf = column(regions, "confidence")
+    confidence = numbers(raw_conf)
+    bad = holds & raw_conf.notna().to_numpy() & np.isnan(confidence)
+    if bad.any():
+        found = raw_conf.iloc[int(np.argmax(bad))]
+        fail_at(path, lines, bad, f"confidence {_shown(found)} is not a number.")
+    return np.where(holds, track, 0).astype(np.int64), confidence
+
+
+def read(
+    path: Path,
+    *,
+    use_frame_numbers_from_file: bool = False,
+    frame_regexp: str = DEFAULT_FRAME_REGEXP,
+) -> xr.Dataset:
+    """Read a VIA tracks .csv file of bounding boxes.
+
+    Parameters
+    ----------
+    path
+        The .csv file.
+    use_frame_numbers_from_file
+        ``False``: time counts frames from the file's first image, the file's
+        numbers kept in the ``frame`` coordinate; ``True``: time is the file's
+        frame numbers. Gaps are kept either way.
+    frame_regexp
+        Finds the frame number in a file name (one capture group), used when
+        ``file_attributes`` lacks ``frame``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A bboxes dataset, individuals ``id_<track>``.
+
+    Raises
+    ------
+    FormatError
+        Naming the file and the line that breaks the layout.
+
+    Examples
+    --------
+    >>> from posebridge.formats import via
+    >>> ds = via.read("tracks.csv", use_frame_numbers_from_file=True)  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not isinstance(use_frame_numbers_from_file, bool | np.bool_):
+        raise FormatError(path, "use_frame_numbers_from_file must be True or False.")
+    pattern = _frame_pattern(frame_regexp)
+    table, lines = read_table(path)
+    shapes = json_objects(
+        table["region_shape_attributes"].to_numpy(dtype=object),
+        "region_shape_attributes",
+        path,
+        lines,
+    )
+    regions = json_objects(
+        table["region_attributes"].to_numpy(dtype=object), "region_attributes", path, lines
+    )
+    row_frame = _row_frames(table, pattern, path, lines)
+    holds, box = _geometry(shapes, path, lines)
+    if not holds.any():
+        raise FormatError(path, "holds no bounding boxes (every image has no region).")
+    track, confidence = _tracks(regions, holds, path, lines)
+
+    # one image per frame, one box per track and frame
+    names = table["filename"].to_numpy(dtype=object)
+    pairs = pd.DataFrame({"frame": row_frame, "name": names})
+    clash = pairs.drop_duplicates().duplicated("frame").reindex(pairs.index, fill_value=False)
+    if clash.any():
+        row = int(np.argmax(clash.to_numpy()))
+        raise FormatError(
+            path,
+            f"line {lines[row]}: frame {row_frame[row]} of {names[row]!r} is also the frame of "
+            "another image; each frame number must belong to one image.",
+        )
+    box_rows = np.flatnonzero(holds)
+    twice = pd.DataFrame({"f": row_frame[box_rows], "t": track[box_rows]}).duplicated()
+    if twice.any():
+        row = box_rows[int(np.argmax(twice.to_numpy()))]
+        raise FormatError(
+            path,
+            f"line {lines[row]}: track {track[row]} appears twice in frame {row_frame[row]} "
+            f"({names[row]!r}); a track has one box per frame.",
+        )
+
+    frames, first = np.unique(row_frame, return_index=True)
+    ids = np.unique(track[box_rows])
+    t = np.searchsorted(frames, row_frame[box_rows])
+    i = np.searchsorted(ids, track[box_rows])
+    x, y, w, h = box[box_rows].T
+    position = np.full((len(frames), 2, len(ids)), np.nan)
+    shape = np.full_like(position, np.nan)
+    conf = np.full((len(frames), len(ids)), np.nan)
+    position[t, 0, i], position[t, 1, i] = x + w / 2, y + h / 2
+    shape[t, 0, i], shape[t, 1, i] = w, h
+    conf[t, i] = confidence[box_rows]
+
+    time = frames if use_frame_numbers_from_file else frames - frames[0]
+    coords: dict = {
+        "time": time,
+        "space": ["x", "y"],
+        "individual": [f"id_{n}" for n in ids],
+        "image_path": ("time", np.asarray(names[first], dtype=str)),
+    }
+    if not use_frame_numbers_from_file and frames[0] != 0:
+        coords[model.FRAME] = ("time", frames)
+    return xr.Dataset(
+        {
+            "position": (model.BBOXES_DIMS, position),
+            "shape": (model.BBOXES_DIMS, shape),
+            "confidence": (("time", "individual"), conf),
+        },
+        coords=coords,
+        attrs={
+            "ds_type": model.BBOXES,
+            "time_unit": "frames",
+            "source_software": SOURCE_SOFTWARE,
+        },
+    )

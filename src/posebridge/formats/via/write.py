@@ -1,0 +1,240 @@
+"""Writing VIA tracks files; the layout is described in :mod:`posebridge.formats.via`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import atomic_outputs
+from posebridge.errors import SchemaError
+from posebridge.formats.via.table import (
+    HEADER_LINE,
+)
+
+DECIMALS = 6
+
+_TRACK_DIGITS = re.compile(r"(\d+)(?=\D*$)")
+
+_CHUNK_BOXES = 40_000
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _track_ids(names: list[str], from_trailing_numbers: bool) -> np.ndarray:
+    if not from_trailing_numbers:
+        return np.arange(len(names), dtype=np.int64)
+    ids = []
+    for name in names:
+        match = _TRACK_DIGITS.search(name)
+        if match is None:
+            raise SchemaError(
+                f"Cannot take a track id from the individual name {name!r} (no digits); pass "
+                "track_ids_from_trailing_numbers=False to number the individuals 0, 1, ... in "
+                "their order."
+            )
+        ids.append(int(match.group(1)))
+    if len(set(ids)) != len(ids):
+        raise SchemaError(
+            f"The individual names {names} give repeated track ids {ids}; pass "
+            "track_ids_from_trailing_numbers=False to number them by position."
+        )
+    return np.asarray(ids, dtype=np.int64)
+
+
+def _csv_cell(values: np.ndarray) -> np.ndarray:
+    """Quote the strings that need it in a CSV cell."""
+    values = np.asarray(values, dtype=str)
+    special = np.zeros(values.shape, dtype=bool)
+    for char in (",", '"', "\n", "\r"):
+        special |= np.strings.find(values, char) >= 0
+    if not special.any():
+        return values
+    quoted = np.strings.add(np.strings.add('"', np.strings.replace(values, '"', '""')), '"')
+    return np.where(special, quoted, values)
+
+
+def _image_names(
+    ds: xr.Dataset,
+    frames: np.ndarray,
+    frame_n_digits: int | None,
+    image_file_prefix: str | None,
+    image_file_suffix: str | None,
+    image_paths: bool | None,
+) -> np.ndarray:
+    stored = None
+    if "image_path" in ds.coords and ds["image_path"].dims == ("time",):
+        stored = np.asarray(ds["image_path"].values).astype(str)
+        if np.any(stored == "") or len(np.unique(stored)) != len(stored):
+            stored = None
+    image_file_suffix = image_file_suffix or ".png"
+    defaults = frame_n_digits is None and not image_file_prefix
+    defaults = defaults and image_file_suffix in (".png", "png")
+    if image_paths is True and stored is None:
+        raise SchemaError(
+            "image_paths=True needs an 'image_path' coordinate along time with one distinct "
+            "file name per time step."
+        )
+    if stored is not None and (image_paths is True or (image_paths is None and defaults)):
+        return stored
+    largest = len(str(int(np.abs(frames).max()))) if frames.size else 1
+    if frame_n_digits is None:
+        frame_n_digits = largest + 1
+    elif int(frame_n_digits) < largest:
+        raise SchemaError(
+            f"frame_n_digits={frame_n_digits} cannot hold frame {int(np.abs(frames).max())}, "
+            f"which has {largest} digits."
+        )
+    suffix = image_file_suffix if image_file_suffix.startswith(".") else "." + image_file_suffix
+    digits = np.strings.zfill(frames.astype(str), int(frame_n_digits))
+    return np.strings.add(np.strings.add(image_file_prefix or "", digits), suffix)
+
+
+def _number_text(values: np.ndarray) -> np.ndarray:
+    return np.round(values, DECIMALS).astype(str).astype(object)
+
+
+def _rows_text(
+    t: np.ndarray,
+    i: np.ndarray,
+    region_id: np.ndarray,
+    both: np.ndarray,
+    confidence: np.ndarray,
+    per_time: dict[str, np.ndarray],
+    tracks: np.ndarray,
+) -> str:
+    """The CSV text of some boxes (time index ``t``, individual index ``i``)."""
+    cx, cy, w, h = both[t, 0, i], both[t, 1, i], both[t, 2, i], both[t, 3, i]
+    conf = confidence[t, i]
+    conf_text = np.full(t.shape, "", dtype=object)
+    has_conf = np.isfinite(conf)
+    conf_text[has_conf] = ', ""confidence"": ' + _number_text(conf[has_conf])
+    parts = [
+        per_time["image"][t],
+        ',0,"{""frame"": ',
+        per_time["frame"][t],
+        '}",',
+        per_time["count"][t],
+        ",",
+        region_id.astype(str).astype(object),
+        ',"{""name"": ""rect"", ""x"": ',
+        _number_text(cx - w / 2),
+        ', ""y"": ',
+        _number_text(cy - h / 2),
+        ', ""width"": ',
+        _number_text(w),
+        ', ""height"": ',
+        _number_text(h),
+        '}","{""track"": ',
+        tracks[i],
+        conf_text,
+        '}"\n',
+    ]
+    table = np.empty((t.size, len(parts)), dtype=object)
+    for index, part in enumerate(parts):
+        table[:, index] = part
+    return "".join(table.ravel().tolist())
+
+
+def write(
+    ds: xr.Dataset,
+    path: Path,
+    *,
+    overwrite: bool = False,
+    track_ids_from_trailing_numbers: bool = True,
+    frame_n_digits: int | None = None,
+    image_file_prefix: str | None = None,
+    image_file_suffix: str = ".png",
+    image_paths: bool | None = None,
+) -> list[Path]:
+    """Write a bboxes dataset as a VIA tracks .csv file.
+
+    Parameters
+    ----------
+    ds
+        A bboxes dataset.
+    path
+        The output .csv file.
+    overwrite
+        Replace an existing file.
+    track_ids_from_trailing_numbers
+        Take each track id from the last digits in the individual's name
+        (``id_3`` -> 3, as movement); ``False`` numbers the individuals 0, 1,
+        ... in the dataset's order (movement sorts the names first).
+    frame_n_digits
+        Digits of the zero-padded frame number in file names; default one
+        more than the largest frame number has.
+    image_file_prefix, image_file_suffix
+        Text before and after the frame number in file names.
+    image_paths
+        Write the dataset's ``image_path`` names (e.g. those a VIA file was
+        read with) instead of making names: ``None`` does so when they exist,
+        are distinct and no naming option was given; ``True`` requires them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> posebridge.save(ds, "tracks.csv", format="via", image_file_suffix=".jpg")  # doctest: +SKIP
+    """
+    ds = model.validate(ds)
+    if ds.attrs["ds_type"] != model.BBOXES:
+        raise SchemaError(
+            "VIA tracks files hold bounding boxes; make boxes from poses with "
+            "posebridge.boxes_from_poses(ds)."
+        )
+    frames = model.frame_numbers(ds)
+    if frames is None:
+        raise SchemaError(
+            "The dataset's time is in seconds with no fps and no 'frame' coordinate, so the "
+            "frame numbers are unknown; set ds.attrs['fps'] first."
+        )
+    if frames.size > 1 and np.any(np.diff(frames) <= 0):
+        row = int(np.argmax(np.diff(frames) <= 0)) + 1
+        raise SchemaError(
+            f"Time steps {row - 1} and {row} fall on the same video frame {frames[row]}; a VIA "
+            "file has one image per frame."
+        )
+    names = [str(n) for n in ds["individual"].values]
+    track_ids = _track_ids(names, track_ids_from_trailing_numbers)
+    images = _csv_cell(
+        _image_names(ds, frames, frame_n_digits, image_file_prefix, image_file_suffix, image_paths)
+    )
+
+    position = ds["position"].transpose("time", "space", "individual").to_numpy()
+    shape = ds["shape"].transpose("time", "space", "individual").to_numpy()
+    both = np.concatenate([position, shape], axis=1).astype(np.float64)
+    if np.isinf(both).any():
+        raise SchemaError("VIA tracks cannot hold infinite box positions or sizes.")
+    valid = ~np.isnan(both).any(axis=1)  # (time, individual)
+    if "confidence" in ds:
+        confidence = ds["confidence"].transpose("time", "individual").to_numpy()
+    else:
+        confidence = np.full(valid.shape, np.nan)
+    t, i = np.nonzero(valid)
+    region_id = np.cumsum(valid, axis=1)[t, i] - 1
+    per_time = {
+        "image": images.astype(object),
+        "frame": frames.astype(str).astype(object),
+        "count": valid.sum(axis=1).astype(str).astype(object),
+    }
+    tracks = track_ids.astype(str).astype(object)
+    with (
+        atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
+        open(temporary, "w", encoding="utf-8", newline="") as handle,
+    ):
+        handle.write(HEADER_LINE + "\n")
+        for start in range(0, t.size, _CHUNK_BOXES):
+            rows = slice(start, start + _CHUNK_BOXES)
+            handle.write(
+                _rows_text(t[rows], i[rows], region_id[rows], both, confidence, per_time, tracks)
+            )
+    return [Path(path)]
