@@ -454,7 +454,7 @@ def test_lp_writer_one_individual_at_the_given_path(
 ) -> None:
     with pytest.raises(SchemaError, match="one individual"):
         deeplabcut.write_lp(poses_two_mice_with_nan, tmp_path / "lp.csv")
-    one = poses_two_mice_with_nan.isel(individual=[0]).drop_attrs()
+    one = model.validate(poses_two_mice_with_nan.isel(individual=[0]).drop_attrs())
     assert deeplabcut.write_lp(one, tmp_path / "lp.csv") == [tmp_path / "lp.csv"]
     assert deeplabcut.sniff_lp(Peek(tmp_path / "lp.csv"))
     assert deeplabcut.read_lp(tmp_path / "lp.csv").attrs["scorer"] == "posebridge_tracker"

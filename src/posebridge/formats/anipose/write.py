@@ -21,7 +21,6 @@ from posebridge.formats.anipose.layout import (
     NCAMS_VAR,
     SUFFIXES,
 )
-from posebridge.model import labels
 
 _CHUNK_ROWS = 5_000
 
@@ -178,8 +177,7 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
     """
-    labels.refuse(ds, "Anipose")
-    columns, frames, sources = _sources(model.validate(ds), individual)
+    columns, frames, sources = _sources(ds, individual)
     n_time, n_kp6 = len(frames), len(columns) - 13
     constant = _float_text(sources[-1][None, :])[0]
     with (

@@ -175,6 +175,15 @@ def load_nwb_poses(
     >>> ds = nwb.load_nwb_poses("ibl.nwb", pose_estimation_key="PoseEstimationLeftCamera")
     ... # doctest: +SKIP
     """
+    ds = model.validate(
+        _read_poses(file_or_nwbfile, processing_module_key, pose_estimation_key, combine)
+    )
+    return model.with_fps(ds, fps) if fps is not None else ds
+
+
+def _read_poses(
+    file_or_nwbfile: Any, processing_module_key: str, pose_estimation_key: str, combine: str
+) -> xr.Dataset:
     if _is_nwbfile(file_or_nwbfile):
         info = object_info(file_or_nwbfile)
         source = getattr(file_or_nwbfile, "container_source", None)
@@ -194,8 +203,7 @@ def load_nwb_poses(
             chosen = select(info, where, processing_module_key, pose_estimation_key)
             ds = assemble(info, chosen, where, combine)
         ds.attrs["source_file"] = str(where)
-    ds = model.validate(ds)
-    return model.with_fps(ds, fps) if fps is not None else ds
+    return ds
 
 
 def load_nwb_labels(
@@ -233,6 +241,12 @@ def load_nwb_labels(
     >>> from posebridge.formats import nwb
     >>> ds = nwb.load_nwb_labels("labels.nwb")  # doctest: +SKIP
     """
+    return model.validate(_read_labels(path, training_key, skeleton))
+
+
+def _read_labels(
+    path: str | os.PathLike[str], training_key: str | None, skeleton: str | None
+) -> xr.Dataset:
     file = check_input(path)
     with _open(file) as h5:
         info = h5_info(h5, str(file.parent))
@@ -244,7 +258,7 @@ def load_nwb_labels(
             )
         ds = read_training(h5, file, info.training, training_key=training_key, skeleton=skeleton)
     ds.attrs["source_file"] = str(file)
-    return model.validate(ds)
+    return ds
 
 
 CONTENTS = ("auto", "labels", "predictions")
@@ -266,7 +280,16 @@ def content_of(path: str | os.PathLike[str]) -> str:
     return "labels" if info.training and not info.containers else "predictions"
 
 
-def read(path: Path, *, content: str = "auto", **options: Any) -> xr.Dataset:
+def read(
+    path: Path,
+    *,
+    content: str = "auto",
+    processing_module_key: str = DEFAULT_MODULE,
+    pose_estimation_key: str = DEFAULT_CONTAINER,
+    combine: str = "auto",
+    training_key: str | None = None,
+    skeleton: str | None = None,
+) -> xr.Dataset:
     """Read an NWB file (registry entry point): poses or labelled frames.
 
     Parameters
@@ -278,8 +301,10 @@ def read(path: Path, *, content: str = "auto", **options: Any) -> xr.Dataset:
         labelled frames when it holds a PoseTraining and no PoseEstimation;
         ``"labels"``: the PoseTraining (:func:`load_nwb_labels`);
         ``"predictions"``: the PoseEstimation (:func:`load_nwb_poses`).
-    **options
-        Options of the chosen reader.
+    processing_module_key, pose_estimation_key, combine
+        Options of the poses reader (:func:`load_nwb_poses`).
+    training_key, skeleton
+        Options of the labels reader (:func:`load_nwb_labels`).
 
     Examples
     --------
@@ -292,8 +317,8 @@ def read(path: Path, *, content: str = "auto", **options: Any) -> xr.Dataset:
     if content == "auto":
         content = content_of(path)
     if content == "labels":
-        return load_nwb_labels(path, **options)
-    return load_nwb_poses(path, **options)
+        return _read_labels(path, training_key, skeleton)
+    return _read_poses(path, processing_module_key, pose_estimation_key, combine)
 
 
 def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[Any]:
