@@ -564,16 +564,6 @@ def test_parallel_reader_keeps_negative_zero_of_integral_columns(
     assert back.position.values.tobytes() == ds.position.values.tobytes()
 
 
-def test_csv_writer_without_pyarrow_is_exact_too(
-    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (fast,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "fast.csv")
-    monkeypatch.setitem(sys.modules, "pyarrow", None)  # the import fails: pandas writes
-    (slow,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "slow.csv")
-    assert fast.read_text().splitlines()[:4] == slow.read_text().splitlines()[:4]
-    assert deeplabcut.read(slow).identical(deeplabcut.read(fast))
-
-
 def test_per_individual_confidence_is_written_per_keypoint(tmp_path: Path) -> None:
     rng = np.random.default_rng(8)
     ds = model.from_numpy(
