@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,13 +108,19 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
 
 
 def read_frames(
-    path: str | os.PathLike[str], start: int = 0, stop: int | None = None
+    path: str | os.PathLike[str],
+    start: int = 0,
+    stop: int | None = None,
+    *,
+    size: tuple[int, int] | None = None,
 ) -> Iterator[np.ndarray]:
     """Decode frames ``start`` to ``stop - 1`` of a video as (height, width, 3) uint8 RGB.
 
     ffmpeg selects the frames by number (``select`` filter, no frame dropped or
     repeated), so frame ``k`` is the ``k``-th frame of the file whatever its
-    time stamps say. The iterator ends early when the video does.
+    time stamps say. The iterator ends early when the video does. ``size``
+    (width, height) saves a :func:`probe` when known. Frames are decoded as
+    stored (no rotation from metadata), as :func:`probe` reports their size.
 
     Examples
     --------
@@ -121,26 +128,38 @@ def read_frames(
     """
     path = _existing(path)
     iio = ffmpeg("reading a video")
+    if size is None:
+        info = probe(path)
+        size = (info.width, info.height)
+    width, height = size
     last = "" if stop is None else rf"\,{stop - 1}"
     select = rf"select=gte(n\,{start})" if stop is None else rf"select=between(n\,{start}{last})"
-    try:
-        frames = iio.read_frames(
-            str(path),
-            pix_fmt="rgb24",
-            output_params=["-vf", select, "-fps_mode", "passthrough"],
-        )
-        meta = next(frames)
-    except (OSError, RuntimeError, StopIteration) as error:
-        last = (str(error).strip().splitlines() or [type(error).__name__])[-1]
-        raise PoseBridgeError(f"{path}: could not be opened as a video ({last}).") from None
-    width, height = meta["size"]
-    try:
-        for raw in frames:
-            yield np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
-    except RuntimeError as error:
-        raise PoseBridgeError(f"{path}: reading stopped ({error}).") from None
-    finally:
-        frames.close()
+    cmd = [iio.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
+    cmd += ["-noautorotate", "-i", str(path), "-map", "0:v:0", "-vf", select]
+    cmd += ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    n_bytes = width * height * 3
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
+        assert process.stdout is not None
+        finished = False
+        try:
+            while True:
+                raw = process.stdout.read(n_bytes)
+                if len(raw) < n_bytes:
+                    finished = True
+                    break
+                yield np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
+        finally:
+            process.stdout.close()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        if finished and process.returncode != 0:
+            log.seek(0)
+            text = log.read().decode(errors="replace").strip().splitlines()
+            raise PoseBridgeError(
+                f"{path}: could not be decoded ({text[-1] if text else process.returncode})."
+            )
 
 
 def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:

@@ -290,6 +290,7 @@ def render(
     )
     step_of = np.full(lookup.shape, -1, dtype=np.int64)  # video frame -> row of `used`
     step_of[lookup >= 0] = np.arange(used.size)
+    size = (info.width, info.height)
     rate = fps or info.fps or ds.attrs.get("fps") or 30.0
     written = 0
     with atomic_outputs([out], overwrite=overwrite) as (temporary,):
@@ -304,7 +305,8 @@ def render(
         try:
             bar = tqdm(total=len(span), unit="frame", desc=out.name, disable=not progress)
             with bar:
-                for k, frame in enumerate(_video.read_frames(info.path, span.start, span.stop)):
+                frames_in = _video.read_frames(info.path, span.start, span.stop, size=size)
+                for k, frame in enumerate(frames_in):
                     image = frame.copy()
                     if step_of[k] >= 0:
                         painter(image, int(step_of[k]))
