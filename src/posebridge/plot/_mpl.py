@@ -44,11 +44,21 @@ def show_image(ax: Any, image: np.ndarray) -> None:
 
 
 def space_labels(ax: Any, ds: Any, image: bool) -> None:
-    """Label the axes with the space names (and unit); image coordinates point y down."""
+    """Label the axes with the space names (and unit); image coordinates point y down.
+
+    Without a still frame, a 2D dataset that knows its video's frame size is
+    shown on the whole frame.
+    """
     unit = ds.attrs.get("space_unit") or ("pixels" if ds.sizes["space"] == 2 else "")
     suffix = f" ({unit})" if unit else ""
     ax.set_xlabel(f"x{suffix}")
     ax.set_ylabel(f"y{suffix}")
-    ax.set_aspect("equal", adjustable="datalim")
-    if ds.sizes["space"] == 2 and not image and not ax.yaxis_inverted():
+    ax.set_aspect("equal", adjustable="box")
+    if ds.sizes["space"] != 2 or image:
+        return
+    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    if width and height:
+        ax.set_xlim(-0.5, float(width) - 0.5)
+        ax.set_ylim(float(height) - 0.5, -0.5)
+    elif not ax.yaxis_inverted():
         ax.invert_yaxis()
