@@ -138,6 +138,7 @@ class _Painter:
         self.names = [_draw.text_stamp(n, text_scale) for n in track_names] if names else []
         self.name_widths = np.array([s.dx.max(initial=0) + 1 for s in self.names], dtype=float)
         self.dark = np.zeros((n_individuals, 3), dtype=np.uint8)
+        self.disc, self.rim = _draw.disc(self.radius), _draw.disc(self.radius + 1)
 
     def __call__(self, image: np.ndarray, t: int) -> None:
         points = self.position[t]  # (individual, keypoint, 2)
@@ -155,8 +156,8 @@ class _Painter:
         flat = points.reshape(-1, 2)
         if not self.boxes:
             x, y = flat[:, 0], flat[:, 1]
-            _draw.stamp(image, x, y, self.dark[owner], _draw.disc(self.radius + 1))
-            _draw.stamp(image, x, y, self.colours[owner], _draw.disc(self.radius))
+            _draw.stamp(image, x, y, self.dark[owner], self.rim)
+            _draw.stamp(image, x, y, self.colours[owner], self.disc)
         if self.names:
             self._names(image, points, t)
 
