@@ -8,6 +8,7 @@ across every figure (and :mod:`posebridge.render`'s videos).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,8 +36,9 @@ def _boxes(ds: xr.Dataset) -> bool:
 
 
 def _xy(position: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
-    """x and y of a position array (any dims besides space), values taken once."""
-    values = np.asarray(position.transpose(model.SPACE, ...).values, dtype=float)
+    """x and y of a position array, dims in model order after space, values taken once."""
+    order = [d for d in (model.TIME, model.KEYPOINT, model.INDIVIDUAL) if d in position.dims]
+    values = np.asarray(position.transpose(model.SPACE, *order).values, dtype=float)
     return values[0], values[1]
 
 
@@ -100,15 +102,16 @@ def trajectories(
     if still is not None:
         _mpl.show_image(ax, still)
     drawn, step = decimate(ds, max_steps)
-    position = drawn["position"]
+    x, y = _xy(drawn["position"])  # (time, [keypoint,] individual)
     if not _boxes(ds) and keypoints is None:
-        position = position.mean(model.KEYPOINT, skipna=True)
+        with warnings.catch_warnings():  # a step with no keypoint: NaN centroid, no warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            x, y = np.nanmean(x, axis=1), np.nanmean(y, axis=1)
         title = "centroid of the keypoints"
     elif _boxes(ds):
         title = "box centres"
     else:
         title = ", ".join(str(k) for k in ds[model.KEYPOINT].values)
-    x, y = _xy(position)  # (time, [keypoint,] individual)
     style = {"linestyle": "none", "marker": "o", "markersize": 3} if labels.is_labels(ds) else {}
     names = [str(n) for n in ds[model.INDIVIDUAL].values]
     several = x.ndim == 3 and x.shape[1] > 1
@@ -135,7 +138,7 @@ def trajectories(
     ax.set_title(f"Trajectories: {title}")
     _mpl.space_labels(ax, ds, still is not None)
     if names:
-        ax.legend(title="individual", fontsize="small", loc="best")
+        ax.legend(title="individual", fontsize="small", loc="upper right")
     return ax.figure
 
 
@@ -381,7 +384,7 @@ def skeleton(
         where = f"time {float(one[model.TIME].values):g} s"
     ax.set_title(where)
     _mpl.space_labels(ax, ds, still is not None)
-    ax.legend(title="individual", fontsize="small", loc="best")
+    ax.legend(title="individual", fontsize="small", loc="upper right")
     return ax.figure
 
 
