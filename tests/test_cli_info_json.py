@@ -161,3 +161,14 @@ def test_text_report_is_unchanged_without_json(tmp_path, poses_two_mice_with_nan
     assert result.exit_code == 0
     assert not result.stdout.lstrip().startswith("{")
     assert "individuals" in result.stdout
+
+
+def test_json_on_an_unknown_file_still_prints_json_and_fails(tmp_path):
+    path = tmp_path / "mystery.bin"
+    path.write_bytes(b"\x00" * 64)
+    result = run("info", "--json", path)
+    assert result.exit_code == 1
+    facts = json.loads(result.stdout)
+    assert facts["file"] == str(path) and "mystery.bin" in facts["error"]
+    result = run("info", "--json", tmp_path / "absent.nc")
+    assert result.exit_code == 1 and "no such file" in json.loads(result.stdout)["error"]

@@ -268,7 +268,12 @@ def info(
     as_json: bool = False,
 ) -> None:
     """Describe FILE: format, frames, time, individuals, keypoints, missing data."""
-    fmt = _for_reading(file, format, "--format")
+    try:
+        fmt = _for_reading(file, format, "--format")
+    except Exception as error:
+        if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
+            click.echo(json.dumps({"file": str(file), "error": _one_line(error)}, indent=2))
+        raise
     head: Rows = [("file", str(file)), ("format", f"{fmt.name} ({fmt.title})")]
     details: Rows = []
     if fmt.describe is not None:
@@ -279,7 +284,7 @@ def info(
     facts: dict[str, Any] = {
         "file": str(file),
         "format": {"name": fmt.name, "title": fmt.title},
-        "details": [[label.strip(), value] for label, value in details],
+        "details": [[label, value] for label, value in details],
     }
     try:
         _, ds = _load(file, fmt.name, fps, read_pairs, "--format")
