@@ -90,6 +90,7 @@ def test_trajectories_of_one_keypoint_and_of_several(poses, arrays):
     fig = plot.trajectories(poses, keypoints=["tail", "snout"], individuals=["mouse_a"])
     lines = lines_by_label(fig)
     assert list(lines) == ["mouse_a: tail", "mouse_a: snout"]
+    assert [line.get_linestyle() for line in lines.values()] == ["-", "--"]
     np.testing.assert_array_equal(
         lines["mouse_a: snout"].get_ydata(), arrays["position"][:, 1, 0, 1]
     )
@@ -107,7 +108,7 @@ def test_long_datasets_are_drawn_with_every_kth_step(arrays):
     fig = plot.trajectories(ds, keypoints=["keypoint_2"], max_steps=50)
     lines = lines_by_label(fig)
     np.testing.assert_array_equal(lines["id_1"].get_xdata(), position[::3, 0, 2, 1])
-    assert "every 3th of 120" in fig.axes[0].get_title()
+    assert "1 in 3 of 120 time steps drawn" in fig.axes[0].get_title()
 
 
 def test_box_centres_are_the_trajectories_of_a_boxes_dataset(bboxes_two_tracks):

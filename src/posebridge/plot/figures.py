@@ -80,7 +80,8 @@ def trajectories(
     ax
         matplotlib axes to draw in (default: a new figure).
     max_steps
-        Draw every k-th time step when there are more (``NaN`` still breaks lines).
+        Draw every k-th time step when there are more (a NaN step breaks the line
+        when it is one of those drawn; the title says how many were drawn).
 
     Returns
     -------
@@ -121,20 +122,12 @@ def trajectories(
             continue
         for k, keypoint in enumerate(ds[model.KEYPOINT].values):
             label = f"{name}: {keypoint}" if several else name
-            markers = {"marker": "o", "markersize": 2, "markevery": [0]} if several else {}
-            if several and k:
-                markers["marker"] = "osD^v<>phx"[k % 10]
-            ax.plot(
-                x[:, k, i],
-                y[:, k, i],
-                color=colour(i),
-                label=label,
-                linewidth=1,
-                alpha=0.9,
-                **{**markers, **style},
-            )
+            look = {"linestyle": ("-", "--", ":", "-.")[k % 4]} if several else {}
+            if style:  # labelled frames: one marker per keypoint
+                look = {**style, "marker": "os^Dv<>phx"[k % 10]}
+            ax.plot(x[:, k, i], y[:, k, i], color=colour(i), label=label, linewidth=1, **look)
     if step > 1:
-        title += f" (every {step}th of {ds.sizes[model.TIME]} time steps drawn)"
+        title += f" (1 in {step} of {ds.sizes[model.TIME]} time steps drawn)"
     ax.set_title(f"Trajectories: {title}")
     _mpl.space_labels(ax, ds, still is not None)
     if names:
