@@ -272,3 +272,17 @@ def test_stamp_ignores_nan_and_far_away_anchors():
     _draw.stamp(image, x, y, np.full((4, 3), 200, dtype=np.uint8), _draw.disc(1))
     painted = np.argwhere(image[..., 0] == 200).tolist()
     assert painted == [[0, 0], [0, 1], [1, 0]]  # the corner disc, clipped to the frame
+
+
+def test_odd_frame_sizes_are_padded_for_h264_never_scaled(tmp_path):
+    video = tmp_path / "odd.mkv"
+    writer = _video.write_frames(video, (65, 49), 10.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    writer.send(np.full((49, 65, 3), 120, dtype=np.uint8))
+    writer.close()
+    ds = model.from_numpy(np.full((1, 2, 1, 1), 30.0))
+    out = render(ds, video, tmp_path / "out.mp4", names=False, radius=3, progress=False)
+    info = _video.probe(out)
+    assert (info.width, info.height) == (66, 50)
+    frame = next(_video.read_frames(out)).astype(int)
+    assert np.abs(frame[30, 30] - colour_rgb(0)).max() < 40  # the point stays at (30, 30)
+    assert np.abs(frame[5:20, 40:60] - 120).max() < 8

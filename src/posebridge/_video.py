@@ -92,7 +92,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     cmd += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
     done = subprocess.run(cmd, capture_output=True, check=False)
     log = done.stderr.decode(errors="replace")
-    size = re.search(r"Stream #\S+.*?Video: .*?(\d{2,5})x(\d{2,5})", log)
+    size = re.search(r"Stream #\S+.*?Video: .*?, (\d{2,5})x(\d{2,5})\b", log)
     if done.returncode != 0 or size is None:
         last = " ".join(log.strip().splitlines()[-1:]) or f"ffmpeg exit status {done.returncode}"
         raise PoseBridgeError(f"{path}: could not be opened as a video ({last}).")
