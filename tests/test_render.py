@@ -286,3 +286,13 @@ def test_odd_frame_sizes_are_padded_for_h264_never_scaled(tmp_path):
     frame = next(_video.read_frames(out)).astype(int)
     assert np.abs(frame[30, 30] - colour_rgb(0)).max() < 40  # the point stays at (30, 30)
     assert np.abs(frame[5:20, 40:60] - 120).max() < 8
+
+
+def test_points_below_min_confidence_are_left_out(video, tmp_path):
+    position = np.array([[[[20.0], [70.0]], [[20.0], [60.0]]]])  # (1, space, 2 keypoints, 1)
+    confidence = np.array([[[0.9], [0.2]]])
+    ds = model.from_numpy(position, confidence)
+    out = render(ds, video, tmp_path / "out.mkv", names=False, min_confidence=0.5, **LOSSLESS)
+    before, after = decoded(video)[0], decoded(out)[0]
+    assert tuple(after[20, 20]) == colour_rgb(0)
+    np.testing.assert_array_equal(after[50:71, 60:81], before[50:71, 60:81])  # (70, 60) left out
