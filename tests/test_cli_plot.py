@@ -171,8 +171,8 @@ def test_render_errors_are_one_line(tmp_path, poses_file):
 # make figures: the README's pictures
 
 
-def figure_commands() -> list[list[str]]:
-    """The ``posebridge`` command lines of the Makefile's ``figures`` target."""
+def figure_commands() -> tuple[list[list[str]], dict[str, str]]:
+    """The ``posebridge`` command lines of the Makefile's ``figures`` target, and its variables."""
     text = (ROOT / "Makefile").read_text()
     variables = dict(re.findall(r"^(\w+)\s*:=\s*(.+?)\s*$", text, flags=re.M))
     recipe = re.search(r"^figures:.*\n((?:\t.*\n)+)", text, flags=re.M)
