@@ -31,7 +31,8 @@ def load(
     Parameters
     ----------
     path
-        The file to read.
+        The file to read; a folder for the formats that read one (TRex's
+        per-individual ``.npz`` files, idtracker.ai's CSV folder).
     format
         A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``anipose``,
         ``via``, ``nwb``, ``netcdf``, or movement's ``source_software`` names),
@@ -58,7 +59,7 @@ def load(
     >>> import posebridge
     >>> ds = posebridge.load("video1DLC_resnet50.h5", fps=30)  # doctest: +SKIP
     """
-    path = check_input(path)
+    path = check_input(path, folder=True)
     fmt = registry.resolve_for_reading(path, format)
     if fmt.read is None:
         raise UnknownFormatError(f"{path}: posebridge cannot read {fmt.title} files.")

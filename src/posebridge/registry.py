@@ -28,6 +28,10 @@ FAMILIES = (
     "via",
     "nwb",
     "netcdf",
+    "sleap_csv",
+    "trex",
+    "idtracker",
+    "dannce",
 )
 
 
@@ -128,6 +132,30 @@ def _detect(peek: Peek) -> Format:
     )
 
 
+def _detect_folder(path: Path) -> Format:
+    """The format of a folder input, from the formats that read folders."""
+    readers = [f for f in all_formats() if f.sniff_folder is not None]
+    hits = []
+    for fmt in readers:
+        try:
+            if fmt.sniff_folder(path):  # type: ignore[misc]
+                hits.append(fmt)
+        except Exception:  # a sniffer says no to what it cannot parse
+            continue
+    if len(hits) == 1:
+        return hits[0]
+    names = ", ".join(f.name for f in readers)
+    if hits:
+        raise UnknownFormatError(
+            f"{path}: the folder fits several formats ({', '.join(f.name for f in hits)}); "
+            "pass format= to choose."
+        )
+    raise UnknownFormatError(
+        f"{path}: is a folder, and none of the formats that read folders ({names}) "
+        "recognised its files. Pass a file instead, or format= if you know it."
+    )
+
+
 def detect(path: str | Path) -> str:
     """Find a file's format from its content.
 
@@ -157,7 +185,10 @@ def detect(path: str | Path) -> str:
     >>> detect("CollectedData_me.h5")  # doctest: +SKIP
     'dlc'
     """
-    with Peek(check_input(path)) as peek:
+    path = check_input(path, folder=True)
+    if path.is_dir():
+        return _detect_folder(path).name
+    with Peek(path) as peek:
         return _detect(peek).name
 
 

@@ -1,0 +1,101 @@
+"""Write SLEAP analysis CSV files, as SLEAP's "Export Analysis CSV" does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import atomic_outputs
+from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.untracked import is_untracked_name
+from posebridge.formats.sleap_csv.layout import FIXED
+
+__all__ = ["write"]
+
+
+def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write a 2-D poses dataset as a SLEAP analysis CSV file.
+
+    One row per (frame, individual) that holds anything (a point, a point
+    score or an instance score), ordered by frame then individual. Individuals
+    named ``untracked_<k>`` get an empty ``track`` cell. Missing values are
+    empty cells; numbers are written in their shortest exact form.
+
+    Parameters
+    ----------
+    ds
+        A 2-D poses dataset whose time maps to frame numbers.
+    path
+        The output file (``<name>.analysis.csv`` is SLEAP's naming).
+    overwrite
+        Replace an existing file.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    PoseBridgeError
+        For 3-D or multi-view poses, or when frame numbers are unknown.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((3, 2, 2, 1)), keypoint_names=["a", "b"])
+    >>> posebridge.save(ds, "out.analysis.csv")  # doctest: +SKIP
+    [PosixPath('out.analysis.csv')]
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if model.VIEW in ds.dims:
+        raise PoseBridgeError(
+            f"{path}: a SLEAP CSV holds one camera view; select one with ds.sel(view=...)."
+        )
+    if list(ds[model.SPACE].values) != ["x", "y"]:
+        raise PoseBridgeError(f"{path}: a SLEAP CSV holds 2-D (x, y) poses, not 3-D.")
+    frames = model.frame_numbers(ds)
+    if frames is None:
+        raise PoseBridgeError(
+            f"{path}: the frame numbers are unknown (time in seconds without fps or a frame "
+            "coordinate); a SLEAP CSV needs them."
+        )
+    position = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    position = position.values.astype(np.float64, copy=False)
+    confidence = model.confidence_per_keypoint(ds).transpose(
+        model.TIME, model.INDIVIDUAL, model.KEYPOINT
+    )
+    confidence = confidence.values.astype(np.float64, copy=False)
+    n_time, n_ind, n_kp = confidence.shape
+    if "instance_score" in ds:
+        instance = ds["instance_score"].transpose(model.TIME, model.INDIVIDUAL).values
+        instance = instance.astype(np.float64, copy=False)
+    else:
+        instance = np.full((n_time, n_ind), np.nan)
+    occupied = (
+        np.isfinite(position).any(axis=(2, 3))
+        | np.isfinite(confidence).any(axis=2)
+        | np.isfinite(instance)
+    )
+    time_index, ind_index = np.nonzero(occupied)  # row-major: by frame, then individual
+    names = np.array(
+        ["" if is_untracked_name(str(n)) else str(n) for n in ds[model.INDIVIDUAL].values],
+        dtype=object,
+    )
+    nodes = [str(k) for k in ds[model.KEYPOINT].values]
+    values = np.concatenate(
+        [position[time_index, ind_index], confidence[time_index, ind_index][..., None]], axis=2
+    ).reshape(time_index.size, n_kp * 3)
+    columns = [f"{node}.{part}" for node in nodes for part in ("x", "y", "score")]
+    table = pd.DataFrame(values, columns=columns)
+    table.insert(0, FIXED[0], names[ind_index] if names.size else np.zeros(0, dtype=object))
+    table.insert(1, FIXED[1], np.asarray(frames, dtype=np.int64)[time_index])
+    table.insert(2, FIXED[2], instance[time_index, ind_index])
+    with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+        table.to_csv(temporary, index=False, lineterminator="\n")
+    return [path]
