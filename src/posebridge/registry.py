@@ -196,8 +196,18 @@ def resolve_for_reading(path: Path, name: str | None) -> Format:
     """The format to read ``path`` with, given an optional format name.
 
     An explicit name whose family has a sibling that claims the content (SLEAP:
-    analysis .h5 and .slp) hands over to the sibling.
+    analysis .h5 and .slp) hands over to the sibling. A folder goes to the
+    formats that read folders (``sniff_folder``).
     """
+    if path.is_dir():
+        if name is None:
+            return _detect_folder(path)
+        fmt = get(name)
+        if fmt.sniff_folder is None:
+            raise UnknownFormatError(
+                f"{path}: is a folder; posebridge reads {fmt.title} from a file, not a folder."
+            )
+        return fmt
     with Peek(path) as peek:
         if name is None:
             return _detect(peek)

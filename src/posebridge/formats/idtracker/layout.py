@@ -50,12 +50,12 @@ def _npy_is_trajectories(head: bytes) -> bool:
     if not head.startswith(NPY_MAGIC):
         return False
     header_end = head.find(b"\n", 8)
-    if header_end < 0 or b"'descr': '|O'" not in head[:header_end]:
+    header = head[:header_end]
+    if header_end < 0 or b"'descr': '|O'" not in header or b"'shape': ()" not in header:
         return False
-    body = head[header_end + 1 :]
-    return b"trajectories" in body and (
-        b"id_probabilities" in body or b"frames_per_second" in body or b"body_length" in body
-    )
+    # a pickled dict (0-d object array); its first key is "trajectories" (the other keys
+    # may follow the large array, beyond the head)
+    return b"trajectories" in head[header_end + 1 : header_end + 4097]
 
 
 def sniff(peek: Peek) -> bool:
