@@ -28,19 +28,16 @@ class UnsafePickleError(PoseBridgeError):
 _NUMPY_CORE = ("numpy._core.multiarray", "numpy.core.multiarray")
 _NUMPY_NUMERIC = ("numpy._core.numeric", "numpy.core.numeric")
 
+_BUILTINS = "bool bytearray bytes complex dict float frozenset int list set slice str tuple"
+_BUILTINS = tuple(_BUILTINS.split())
+
 #: (module, name) pairs a pickle may reference. numpy moved ``numpy.core`` to
 #: ``numpy._core`` in 2.0; files written by either are admitted.
 ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {(module, name) for module in _NUMPY_CORE for name in ("_reconstruct", "scalar")}
     | {(module, "_frombuffer") for module in _NUMPY_NUMERIC}
     | {("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
-    | {
-        ("builtins", name)
-        for name in (
-            "bool", "bytearray", "bytes", "complex", "dict", "float", "frozenset",
-            "int", "list", "set", "slice", "str", "tuple",
-        )  # fmt: skip
-    }
+    | {("builtins", name) for name in _BUILTINS}
     | {("__builtin__", name) for name in ("bool", "complex", "dict", "float", "list", "set")}
 )
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, PoseBridgeError
 
-__all__ = ["V73_TEXT", "head_variables", "is_v5", "is_v73", "load"]
+__all__ = ["V73_TEXT", "head_variables", "is_v5", "is_v73", "load", "scipy_io_module"]
 
 V5_TEXT = b"MATLAB 5.0 MAT-file"
 V73_TEXT = b"MATLAB 7.3 MAT-file"
@@ -121,6 +121,18 @@ def _v73_value(h5: Any, item: Any) -> Any:
     return array
 
 
+def scipy_io_module(path: Path) -> Any:
+    """``scipy.io``, or a PoseBridgeError saying how to install it (the ``mat`` extra)."""
+    try:
+        import scipy.io
+    except ImportError:
+        raise PoseBridgeError(
+            f"{path}: reading MATLAB v5 .mat files needs scipy; "
+            "install it with `pip install posebridge[mat]` (or `pip install scipy`)."
+        ) from None
+    return scipy.io
+
+
 def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
     """The variables ``names`` of a MAT-file (those present), in MATLAB's axis order.
 
@@ -151,9 +163,8 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
                 return {name: _v73_value(h5, h5[name]) for name in names if name in h5}
         except (OSError, KeyError, ValueError, TypeError) as error:
             raise FormatError(path, f"is not a readable MATLAB v7.3 file ({error}).") from None
-    import scipy.io
-
+    scipy_io = scipy_io_module(path)
     try:
-        return scipy.io.loadmat(path, variable_names=list(names))
+        return scipy_io.loadmat(path, variable_names=list(names))
     except (ValueError, TypeError, OSError, NotImplementedError, zlib.error) as error:
         raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None

@@ -13,7 +13,13 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError
-from posebridge.formats.dannce.matfile import V73_TEXT, head_variables, is_v73, load
+from posebridge.formats.dannce.matfile import (
+    V73_TEXT,
+    head_variables,
+    is_v73,
+    load,
+    scipy_io_module,
+)
 
 __all__ = ["describe", "read", "sniff"]
 
@@ -81,9 +87,8 @@ def _skeleton(
     edges: list[tuple[str, str]] = []
     if "joints_idx" in values:
         index = np.asarray(values["joints_idx"]).astype(np.int64)
-        if index.ndim != 2 or index.shape[1] != 2 or index.size and (
-            index.min() < 1 or index.max() > n_markers
-        ):
+        out_of_range = index.size > 0 and (index.min() < 1 or index.max() > n_markers)
+        if index.ndim != 2 or index.shape[1] != 2 or out_of_range:
             raise FormatError(
                 source,
                 f"joints_idx should be (n, 2) 1-based marker numbers 1..{n_markers}; "
@@ -148,7 +153,9 @@ def read(
     Examples
     --------
     >>> import posebridge
-    >>> ds = posebridge.load("save_data_AVG.mat", skeleton="mouse22_skeleton.mat")  # doctest: +SKIP
+    >>> ds = posebridge.load(
+    ...     "save_data_AVG.mat", skeleton="mouse22_skeleton.mat"
+    ... )  # doctest: +SKIP
     """
     path = Path(path)
     values = load(path, (*_PREDICTION, "com"))
@@ -172,7 +179,8 @@ def read(
                 confidence = p_max.transpose(0, 2, 1)
             else:
                 raise FormatError(
-                    path, f"p_max is {p_max.shape}; pred {pred.shape} implies {(n_time, n_markers)}."
+                    path,
+                    f"p_max is {p_max.shape}; pred {pred.shape} implies {(n_time, n_markers)}.",
                 )
     elif "com" in values:
         com = np.asarray(values["com"], dtype=np.float64)
@@ -233,9 +241,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
             shapes = {name: tuple(reversed(h5[name].shape)) for name in h5 if name[0] != "#"}
         version = f"v7.3 ({V73_TEXT.decode()}, HDF5)"
     else:
-        import scipy.io
-
-        shapes = {name: shape for name, shape, _ in scipy.io.whosmat(path)}
+        shapes = {name: shape for name, shape, _ in scipy_io_module(path).whosmat(path)}
         version = "v5 (scipy)"
     return [
         ("MATLAB", version),

@@ -42,8 +42,10 @@ def header_nodes(columns: list[str], path: Path | None) -> list[str]:
     for i in range(0, len(rest), 3):
         names = [c.rsplit(".", 1) for c in rest[i : i + 3]]
         node = names[0][0]
-        if any(len(n) != 2 for n in names) or [n[1] for n in names] != list(_PARTS) or any(
-            n[0] != node for n in names
+        if (
+            any(len(n) != 2 for n in names)
+            or [n[1] for n in names] != list(_PARTS)
+            or any(n[0] != node for n in names)
         ):
             raise FormatError(
                 path,

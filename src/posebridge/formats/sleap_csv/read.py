@@ -178,7 +178,7 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
         times, row_time = np.unique(frames, return_inverse=True)
         times = times.astype(np.int64)
     slot = row_time * len(names) + column
-    seen, first, counts = np.unique(slot, return_index=True, return_counts=True)
+    seen, counts = np.unique(slot, return_counts=True)
     if (counts > 1).any():
         dup = int(seen[counts > 1][0])
         lines = np.flatnonzero(slot == dup)[:2] + 2
@@ -189,9 +189,13 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
             "(frame, track).",
         )
 
-    xy = np.column_stack(
-        [_numbers(table, f"{node}.{part}", path) for node in nodes for part in ("x", "y")]
-    ).reshape(n_rows, n_nodes, 2) if n_nodes else np.zeros((n_rows, 0, 2))
+    xy = (
+        np.column_stack(
+            [_numbers(table, f"{node}.{part}", path) for node in nodes for part in ("x", "y")]
+        ).reshape(n_rows, n_nodes, 2)
+        if n_nodes
+        else np.zeros((n_rows, 0, 2))
+    )
     scores = (
         np.column_stack([_numbers(table, f"{node}.score", path) for node in nodes])
         if n_nodes

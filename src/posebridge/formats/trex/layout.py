@@ -65,9 +65,7 @@ def individual_of(path: Path) -> tuple[str, str]:
 
 def is_trex_columns(names: set[str]) -> bool:
     """Whether member or column names look like TRex's: ``frame`` and an X position."""
-    return "frame" in names and any(
-        n == "X" or n.startswith(("X#", "poseX")) for n in names
-    )
+    return "frame" in names and any(n == "X" or n.startswith(("X#", "poseX")) for n in names)
 
 
 def npz_members(path: Path) -> set[str]:

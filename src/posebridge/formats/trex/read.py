@@ -56,9 +56,7 @@ class _Track:
             raise FormatError(path, "'frame' gives a frame number twice.")
         self.n = n
         missing = self.columns.get("missing")
-        self.absent = (
-            np.asarray(missing == 1) if missing is not None else np.zeros(n, dtype=bool)
-        )
+        self.absent = np.asarray(missing == 1) if missing is not None else np.zeros(n, dtype=bool)
 
     def _load(self) -> dict[str, np.ndarray]:
         if self.path.suffix.lower() == ".npz":
@@ -96,7 +94,7 @@ class _Track:
         except pd.errors.EmptyDataError:
             table = pd.DataFrame()
         with open(self.path, encoding="utf-8-sig") as handle:
-            header = [c for c in handle.readline().rstrip("\r\n").split(",")]
+            header = handle.readline().rstrip("\r\n").split(",")
         if table.shape[1] and table.shape[1] != len(header):
             raise FormatError(
                 self.path, f"line 2 has {table.shape[1]} values for {len(header)} header columns."
@@ -104,9 +102,7 @@ class _Track:
         columns: dict[str, np.ndarray] = {}
         for index, raw in enumerate(header):
             name = clean_column(raw)
-            values = (
-                table.iloc[:, index].to_numpy(np.float64) if table.shape[1] else np.zeros(0)
-            )
+            values = table.iloc[:, index].to_numpy(np.float64) if table.shape[1] else np.zeros(0)
             if name in columns:  # TRex may repeat a column: the copies must agree
                 same = (columns[name] == values) | (np.isnan(columns[name]) & np.isnan(values))
                 if not same.all():
