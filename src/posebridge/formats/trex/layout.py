@@ -50,17 +50,23 @@ def unit_of(name: str) -> str | None:
 def individual_of(path: Path) -> tuple[str, str]:
     """(video stem, individual name) from a TRex file name ``<video>_<prefix><N>``.
 
+    A bare number (``locust_0``: the prefix ended in ``_``) keeps the whole stem
+    as the name.
+
     Examples
     --------
     >>> individual_of(Path("data/test_fish0.npz"))
     ('test', 'fish0')
     >>> individual_of(Path("run_id12.csv"))
     ('run', 'id12')
+    >>> individual_of(Path("locust_3.npz"))
+    ('locust', 'locust_3')
     """
     found = _NAME.match(path.stem)
     if found is None:
         return path.stem, path.stem
-    return found.group("video"), found.group("individual")
+    individual = found.group("individual")
+    return found.group("video"), path.stem if individual.isdigit() else individual
 
 
 def is_trex_columns(names: set[str]) -> bool:
@@ -112,12 +118,19 @@ def _is_trex_file(path: Path) -> bool:
 
 
 def folder_files(folder: Path) -> list[Path]:
-    """The TRex files of a folder: its TRex ``.npz`` files, else its TRex ``.csv`` files."""
-    entries = sorted(p for p in folder.iterdir() if p.is_file())
+    """The TRex files of a folder: its TRex ``.npz`` files, else its TRex ``.csv`` files.
+
+    A folder holding nothing but one sub-folder (an unpacked zip) is looked into.
+    """
+    entries = sorted(folder.iterdir())
+    files = [p for p in entries if p.is_file()]
     for suffix in (".npz", ".csv"):
-        found = [p for p in entries if p.suffix.lower() == suffix and _is_trex_file(p)]
+        found = [p for p in files if p.suffix.lower() == suffix and _is_trex_file(p)]
         if found:
             return found
+    folders = [p for p in entries if p.is_dir() and not p.name.startswith((".", "__"))]
+    if not files and len(folders) == 1:
+        return folder_files(folders[0])
     return []
 
 
