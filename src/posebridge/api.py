@@ -34,8 +34,9 @@ def load(
         The file to read; a folder for the formats that read one (TRex's
         per-individual ``.npz`` files, idtracker.ai's CSV folder).
     format
-        A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``anipose``,
-        ``via``, ``nwb``, ``netcdf``, or movement's ``source_software`` names),
+        A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``sleap-csv``,
+        ``anipose``, ``via``, ``nwb``, ``netcdf``, ``trex``, ``idtracker``,
+        ``dannce``, or movement's ``source_software`` names),
         case-insensitive. ``None`` finds the format from the file's content.
     fps
         Frames per second; with it, ``time`` is in seconds and frame numbers

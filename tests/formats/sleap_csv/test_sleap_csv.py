@@ -112,6 +112,16 @@ def test_sniff_claims_the_header_only(tmp_path: Path):
         assert not sleap_csv.sniff(peek)
 
 
+def test_sleap_family_name_reads_and_writes_csv(tmp_path: Path):
+    from posebridge import registry
+
+    assert registry.resolve_for_writing(tmp_path / "x.analysis.csv", "SLEAP", "poses").name == (
+        "sleap-csv"
+    )
+    path = write_text(tmp_path, HEADER + "t,0,,1,1,,2,2,\n")
+    assert posebridge.load(path, format="SLEAP").individual.values.tolist() == ["t"]
+
+
 def test_writer_refuses_3d_poses(tmp_path: Path):
     ds = model.from_numpy(np.zeros((2, 3, 1, 1)))
     with pytest.raises(PoseBridgeError, match="2-D"):

@@ -7,7 +7,9 @@ Frames without instances have no row. Missing values are spelt three ways:
 an empty cell, the literal ``nan``, and (SLEAP GUI exports) empty x, y beside
 a point score of ``0.0``; all read as NaN positions, the score as written.
 
-Reading and writing; see :mod:`.read` and :mod:`.write`.
+Reading and writing; see :mod:`.read` and :mod:`.write`. The format belongs to
+the SLEAP family: ``format="SLEAP"`` reads a CSV by its content and writes one
+to a ``.csv`` name.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ FORMATS = (
         read=read,
         write=write,
         aliases=("sleap-analysis-csv",),
+        family="SLEAP",
         specificity=1,
         describe=describe,
         notes="SLEAP's CSV export; read: all_frames=True (frames 0..last, as the .h5)",
