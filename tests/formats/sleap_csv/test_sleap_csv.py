@@ -196,7 +196,11 @@ def test_csv_round_trip_is_equal(tmp_path: Path, ds: xr.Dataset):
         or np.isfinite(ds.confidence.sel(individual=n)).any()
         or np.isfinite(ds.instance_score.sel(individual=n)).any()
     ]
-    xr.testing.assert_equal(_comparable(back), expected.sel(individual=present))
+    # the order of tracks that never share a frame is not in the file (first appearance
+    # decides; test_track_order_keeps_every_frame_order covers the determined case)
+    xr.testing.assert_equal(
+        _comparable(back).sel(individual=present), expected.sel(individual=present)
+    )
 
 
 @settings(
@@ -213,4 +217,5 @@ def test_csv_and_analysis_h5_of_one_dataset_read_equal(tmp_path: Path, ds: xr.Da
     (csv_path,) = posebridge.save(ds, tmp_path / "same.analysis.csv", overwrite=True)
     (h5_path,) = posebridge.save(ds, tmp_path / "same.analysis.h5", overwrite=True)
     from_csv, from_h5 = posebridge.load(csv_path), posebridge.load(h5_path)
+    from_csv = from_csv.sel(individual=from_h5.individual.values)  # see the round trip above
     xr.testing.assert_equal(_comparable(from_csv), _comparable(from_h5))

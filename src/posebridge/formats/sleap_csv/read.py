@@ -30,25 +30,71 @@ from posebridge.formats.sleap_csv.layout import FIXED, MISSING, header_nodes
 __all__ = ["describe", "read"]
 
 
-def _table(path: Path) -> tuple[Any, list[str]]:
+Columns = dict[str, np.ndarray]
+
+
+def _header(path: Path) -> list[str]:
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            first = next(csv.reader(handle), None)
+    except UnicodeDecodeError as error:
+        raise FormatError(path, f"line 1: the file is not UTF-8 text ({error}).") from None
+    if not first:
+        raise FormatError(path, "line 1: the file is empty; expected a header.")
+    return first
+
+
+def _table(path: Path) -> tuple[Columns, list[str]]:
+    """The columns (``track`` as str, the others float64) and the node names.
+
+    pyarrow parses the numbers (exactly, in parallel); when a cell is not a
+    number, pandas reads the file again so that the error names its line.
+    """
+    names = _header(path)
+    nodes = header_nodes(names, path)
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+    except ImportError:
+        return _table_pandas(path, names), nodes
+    types = {name: (pa.string() if name == "track" else pa.float64()) for name in names}
+    try:
+        table = pcsv.read_csv(
+            path,
+            convert_options=pcsv.ConvertOptions(
+                column_types=types,
+                null_values=list(MISSING),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return _table_pandas(path, names), nodes
+    columns: Columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in names}
+    columns["track"] = columns["track"].astype(object)
+    return columns, nodes
+
+
+def _table_pandas(path: Path, names: list[str]) -> Columns:
     import pandas as pd
 
     try:
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
         table = pd.read_csv(
             path,
             dtype={"track": str},
             keep_default_na=False,
-            na_values={str(name): list(MISSING) for name in header if name != "track"},
+            na_values={name: list(MISSING) for name in names if name != "track"},
             encoding="utf-8-sig",
         )
-    except pd.errors.EmptyDataError:
-        raise FormatError(path, "line 1: the file is empty; expected a header.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise FormatError(path, f"is not a readable CSV file ({error}).") from None
-    columns = [str(c) for c in table.columns]
-    nodes = header_nodes(columns, path)
-    return table, nodes
+    columns: Columns = {"track": table["track"].fillna("").astype(str).to_numpy(dtype=object)}
+    for name in names:
+        if name != "track":
+            columns[name] = _numbers(table, name, path)
+    return columns
 
 
 def _numbers(table: Any, column: str, path: Path) -> np.ndarray:
@@ -72,15 +118,15 @@ def _numbers(table: Any, column: str, path: Path) -> np.ndarray:
     return numbers
 
 
-def _frames(table: Any, path: Path) -> np.ndarray:
-    frames = _numbers(table, "frame_idx", path)
+def _frames(columns: Columns, path: Path) -> np.ndarray:
+    frames = columns["frame_idx"]
     bad = np.flatnonzero(~np.isfinite(frames) | (frames < 0) | (np.mod(frames, 1) != 0))
     if bad.size:
         row = int(bad[0])
         raise FormatError(
             path,
             f"line {row + 2}, column 'frame_idx': expected a frame number (integer >= 0), "
-            f"found {table['frame_idx'].iloc[row]!r}.",
+            f"found {'an empty cell' if np.isnan(frames[row]) else frames[row]}.",
         )
     return frames.astype(np.int64)
 
@@ -150,9 +196,9 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     """
     path = Path(path)
     table, nodes = _table(path)
-    n_rows, n_nodes = len(table), len(nodes)
+    n_rows, n_nodes = table["track"].shape[0], len(nodes)
     frames = _frames(table, path)
-    track_cells = table["track"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    track_cells = np.char.strip(table["track"].astype(str)).astype(object)
     tracked = track_cells != ""
 
     # the rows, sorted by frame (stable: the file's order within a frame is kept)
@@ -191,17 +237,17 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
 
     xy = (
         np.column_stack(
-            [_numbers(table, f"{node}.{part}", path) for node in nodes for part in ("x", "y")]
+            [table[f"{node}.{part}"] for node in nodes for part in ("x", "y")]
         ).reshape(n_rows, n_nodes, 2)
         if n_nodes
         else np.zeros((n_rows, 0, 2))
     )
     scores = (
-        np.column_stack([_numbers(table, f"{node}.score", path) for node in nodes])
+        np.column_stack([table[f"{node}.score"] for node in nodes])
         if n_nodes
         else np.zeros((n_rows, 0))
     )
-    instance = _numbers(table, "instance.score", path)
+    instance = table["instance.score"]
 
     n_time, n_ind = times.size, len(names)
     position = np.full((n_time, n_ind, n_nodes, 2), np.nan)
@@ -241,10 +287,10 @@ def describe(path: Path) -> list[tuple[str, str]]:
     path = Path(path)
     table, nodes = _table(path)
     frames = _frames(table, path)
-    tracks = table["track"].fillna("").astype(str).str.strip()
-    named = sorted(set(tracks[tracks != ""]))
+    tracks = np.char.strip(table["track"].astype(str))
+    named = sorted(set(tracks[tracks != ""].tolist()))
     return [
-        ("rows", f"{len(table)} (one per instance; columns {', '.join(FIXED)}, 3 per node)"),
+        ("rows", f"{tracks.size} (one per instance; columns {', '.join(FIXED)}, 3 per node)"),
         ("tracks", ", ".join(named) or "none (untracked)"),
         ("untracked rows", str(int((tracks == "").sum()))),
         ("nodes", ", ".join(nodes)),

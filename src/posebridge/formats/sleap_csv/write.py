@@ -50,8 +50,6 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     >>> posebridge.save(ds, "out.analysis.csv")  # doctest: +SKIP
     [PosixPath('out.analysis.csv')]
     """
-    import pandas as pd
-
     path = Path(path)
     if model.VIEW in ds.dims:
         raise PoseBridgeError(
@@ -92,10 +90,80 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
         [position[time_index, ind_index], confidence[time_index, ind_index][..., None]], axis=2
     ).reshape(time_index.size, n_kp * 3)
     columns = [f"{node}.{part}" for node in nodes for part in ("x", "y", "score")]
-    table = pd.DataFrame(values, columns=columns)
-    table.insert(0, FIXED[0], names[ind_index] if names.size else np.zeros(0, dtype=object))
-    table.insert(1, FIXED[1], np.asarray(frames, dtype=np.int64)[time_index])
-    table.insert(2, FIXED[2], instance[time_index, ind_index])
+    tracks = names[ind_index] if names.size else np.zeros(0, dtype=object)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
-        table.to_csv(temporary, index=False, lineterminator="\n")
+        _write_table(
+            temporary,
+            [*FIXED, *columns],
+            tracks,
+            np.asarray(frames, dtype=np.int64)[time_index],
+            instance[time_index, ind_index],
+            values,
+        )
     return [path]
+
+
+def _needs_quotes(text: str) -> bool:
+    return any(c in text for c in ',"\r\n') or text != text.strip()
+
+
+def _write_table(
+    target: Path,
+    header: list[str],
+    tracks: np.ndarray,
+    frames: np.ndarray,
+    instance: np.ndarray,
+    values: np.ndarray,
+) -> None:
+    """Header by the csv module; rows by pyarrow's exact, vectorised number formatting
+    (pandas when pyarrow is missing). NaN is an empty cell, as SLEAP (pandas) writes."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(header)
+    quoted = any(_needs_quotes(str(t)) for t in set(tracks.tolist()))
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text.getvalue())
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+    except ImportError:
+        _write_rows_pandas(target, tracks, frames, instance, values)
+        return
+    columns = [values[:, k] for k in range(values.shape[1])]
+    step = max(1, (1 << 21) // max(1, values.shape[1] + 3))
+    options = pcsv.WriteOptions(include_header=False, quoting_style="needed" if quoted else "none")
+    names = [f"c{k}" for k in range(len(header))]
+    with open(target, "ab") as handle:
+        writer = None
+        for start in range(0, max(frames.size, 1), step):
+            rows = slice(start, start + step)
+            arrays = [
+                pa.array(tracks[rows].astype(str), type=pa.string()),
+                pa.array(frames[rows], type=pa.int64()),
+                pa.array(instance[rows], mask=np.isnan(instance[rows]), type=pa.float64()),
+                *(
+                    pa.array(column[rows], mask=np.isnan(column[rows]), type=pa.float64())
+                    for column in columns
+                ),
+            ]
+            batch = pa.record_batch(arrays, names=names)
+            if writer is None:
+                writer = pcsv.CSVWriter(handle, batch.schema, write_options=options)
+            if batch.num_rows:
+                writer.write_batch(batch)
+        if writer is not None:
+            writer.close()
+
+
+def _write_rows_pandas(
+    target: Path, tracks: np.ndarray, frames: np.ndarray, instance: np.ndarray, values: np.ndarray
+) -> None:
+    import pandas as pd
+
+    table = pd.DataFrame(values)
+    table.insert(0, "track", tracks)
+    table.insert(1, "frame_idx", frames)
+    table.insert(2, "instance.score", instance)
+    table.to_csv(target, mode="a", header=False, index=False, lineterminator="\n")
