@@ -47,39 +47,22 @@ def _header(path: Path) -> list[str]:
 
 
 def _table(path: Path) -> tuple[Columns, list[str]]:
-    """The columns (``track`` as str, the others float64) and the node names.
-
-    pyarrow parses the numbers (exactly, in parallel); when a cell is not a
-    number, pandas reads the file again so that the error names its line.
-    """
+    """The columns (``track`` as str, the others float64) and the node names."""
     names = _header(path)
     nodes = header_nodes(names, path)
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pcsv
-    except ImportError:
-        return _table_pandas(path, names), nodes
-    types = {name: (pa.string() if name == "track" else pa.float64()) for name in names}
-    try:
-        table = pcsv.read_csv(
-            path,
-            convert_options=pcsv.ConvertOptions(
-                column_types=types,
-                null_values=list(MISSING),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return _table_pandas(path, names), nodes
-    columns: Columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in names}
-    columns["track"] = columns["track"].astype(object)
-    return columns, nodes
+    return _table_pandas(path, names), nodes
 
 
 def _table_pandas(path: Path, names: list[str]) -> Columns:
+    """The columns; a cell that is not a number raises FormatError naming its line.
+
+    pandas' C parser is used (measured 2.5x faster than pyarrow's here); its float
+    parsing is exact (round trip) with the option below on pandas 2.
+    """
     import pandas as pd
 
+    # exact float parsing: pandas 3's default; pandas 2 needs round_trip
+    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
     try:
         table = pd.read_csv(
             path,
@@ -87,6 +70,7 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
             keep_default_na=False,
             na_values={name: list(MISSING) for name in names if name != "track"},
             encoding="utf-8-sig",
+            **exact,
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise FormatError(path, f"is not a readable CSV file ({error}).") from None
@@ -235,31 +219,21 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
             "(frame, track).",
         )
 
-    xy = (
-        np.column_stack(
-            [table[f"{node}.{part}"] for node in nodes for part in ("x", "y")]
-        ).reshape(n_rows, n_nodes, 2)
-        if n_nodes
-        else np.zeros((n_rows, 0, 2))
-    )
-    scores = (
-        np.column_stack([table[f"{node}.score"] for node in nodes])
-        if n_nodes
-        else np.zeros((n_rows, 0))
-    )
-    instance = table["instance.score"]
-
+    # scatter each column into place (one vectorised assignment per column, no row loop),
+    # straight into the model's axis order
     n_time, n_ind = times.size, len(names)
-    position = np.full((n_time, n_ind, n_nodes, 2), np.nan)
-    confidence = np.full((n_time, n_ind, n_nodes), np.nan)
+    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
+    confidence = np.full((n_time, n_nodes, n_ind), np.nan)
     instance_score = np.full((n_time, n_ind), np.nan)
-    position[row_time, column] = xy
-    confidence[row_time, column] = scores
-    instance_score[row_time, column] = instance
+    for k, node in enumerate(nodes):
+        position[row_time, 0, k, column] = table[f"{node}.x"]
+        position[row_time, 1, k, column] = table[f"{node}.y"]
+        confidence[row_time, k, column] = table[f"{node}.score"]
+    instance_score[row_time, column] = table["instance.score"]
 
     data_vars: dict[str, Any] = {
-        "position": (model.POSES_DIMS, position.transpose(0, 3, 2, 1)),
-        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence.swapaxes(1, 2)),
+        "position": (model.POSES_DIMS, position),
+        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
     }
     if np.isfinite(instance_score).any():
         data_vars["instance_score"] = ((model.TIME, model.INDIVIDUAL), instance_score)
