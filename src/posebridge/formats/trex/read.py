@@ -119,12 +119,11 @@ class _Track:
 
     def pair(self, keypoint: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(x, y) of a keypoint, NaN where absent; None when the file lacks it."""
-        found = _POSE.match(keypoint.replace("pose_", "poseX"))
-        candidates = (
-            ((f"poseX{found.group(1)}", f"poseY{found.group(1)}"),)
-            if keypoint.startswith("pose_") and found
-            else SOURCES[keypoint]
-        )
+        if keypoint.startswith("pose_"):
+            number = keypoint[len("pose_") :]
+            candidates: tuple[tuple[str, str], ...] = ((f"poseX{number}", f"poseY{number}"),)
+        else:
+            candidates = SOURCES[keypoint]
         for x_name, y_name in candidates:
             if x_name in self.columns and y_name not in self.columns:
                 raise FormatError(
