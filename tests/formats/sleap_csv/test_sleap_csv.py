@@ -219,3 +219,15 @@ def test_csv_and_analysis_h5_of_one_dataset_read_equal(tmp_path: Path, ds: xr.Da
     from_csv, from_h5 = posebridge.load(csv_path), posebridge.load(h5_path)
     from_csv = from_csv.sel(individual=from_h5.individual.values)  # see the round trip above
     xr.testing.assert_equal(_comparable(from_csv), _comparable(from_h5))
+
+
+def test_track_and_node_names_with_commas_and_quotes_round_trip(tmp_path: Path):
+    position = np.arange(8, dtype=float).reshape(1, 2, 2, 2)
+    ds = model.from_numpy(
+        position, individual_names=["a,b", 'say "hi"'], keypoint_names=["n,1", "n.2"]
+    )
+    (path,) = sleap_csv.write(ds, tmp_path / "q.analysis.csv")
+    back = sleap_csv.read(path)
+    assert back.individual.values.tolist() == ["a,b", 'say "hi"']
+    assert back.keypoint.values.tolist() == ["n,1", "n.2"]
+    np.testing.assert_array_equal(back.position.values, position)

@@ -182,7 +182,7 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     table, nodes = _table(path)
     n_rows, n_nodes = table["track"].shape[0], len(nodes)
     frames = _frames(table, path)
-    track_cells = np.char.strip(table["track"].astype(str)).astype(object)
+    track_cells = table["track"]  # as written: SLEAP never pads names
     tracked = track_cells != ""
 
     # the rows, sorted by frame (stable: the file's order within a frame is kept)
@@ -261,7 +261,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
     path = Path(path)
     table, nodes = _table(path)
     frames = _frames(table, path)
-    tracks = np.char.strip(table["track"].astype(str))
+    tracks = table["track"].astype(str)
     named = sorted(set(tracks[tracks != ""].tolist()))
     return [
         ("rows", f"{tracks.size} (one per instance; columns {', '.join(FIXED)}, 3 per node)"),
