@@ -155,3 +155,10 @@ def test_not_a_trex_npz_is_refused(tmp_path: Path):
     np.savez(path, frame=np.arange(3.0), speed=np.ones(3))
     with pytest.raises(FormatError, match="no position columns"):
         trex.read(path)
+
+
+def test_csv_cell_that_is_not_a_number_names_line_and_column(tmp_path: Path):
+    path = tmp_path / "clip_fish0.csv"
+    path.write_text("frame,X,Y\n0,1,2\n1,1,oops\n")
+    with pytest.raises(FormatError, match=r"line 3, column 3: expected a number, found 'oops'"):
+        trex.read(path)

@@ -87,12 +87,12 @@ class _Track:
 
         try:
             table = pd.read_csv(self.path, header=None, skiprows=1, dtype=np.float64)
-        except (ValueError, pd.errors.ParserError) as error:
-            raise FormatError(
-                self.path, f"a value of the TRex CSV is not a number ({error})."
-            ) from None
         except pd.errors.EmptyDataError:
             table = pd.DataFrame()
+        except (ValueError, pd.errors.ParserError) as error:
+            raise FormatError(
+                self.path, self._bad_cell() or f"is not a TRex CSV ({error})."
+            ) from None
         with open(self.path, encoding="utf-8-sig") as handle:
             header = handle.readline().rstrip("\r\n").split(",")
         if table.shape[1] and table.shape[1] != len(header):
@@ -116,6 +116,27 @@ class _Track:
             if name.startswith(("X", "Y")) and (unit := unit_of(raw)):
                 self.unit = unit
         return columns
+
+    def _bad_cell(self) -> str | None:
+        """Where the first cell that is not a number is (line, column), if one is."""
+        import pandas as pd
+
+        try:
+            text = pd.read_csv(
+                self.path, header=None, skiprows=1, dtype=str, keep_default_na=False
+            )
+        except (ValueError, pd.errors.ParserError):
+            return None
+        for index in range(text.shape[1]):  # one vectorised check per column
+            cells = text.iloc[:, index]
+            numbers = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce")
+            bad = np.flatnonzero(numbers.isna().to_numpy() & ~cells.str.lower().isin(["", "nan"]))
+            if bad.size:
+                return (
+                    f"line {int(bad[0]) + 2}, column {index + 1}: expected a number, "
+                    f"found {cells.iloc[int(bad[0])]!r}."
+                )
+        return None
 
     def pair(self, keypoint: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(x, y) of a keypoint, NaN where absent; None when the file lacks it."""
