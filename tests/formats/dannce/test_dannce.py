@@ -151,3 +151,13 @@ def test_not_dannce_mat_is_refused(tmp_path: Path):
     with pytest.raises(FormatError, match="neither pred"):
         dannce.read(path)
     assert head_variables(path.read_bytes()) == {"something": (1, 3)}
+
+
+def test_long_com3d_whose_com_lies_beyond_the_head_is_detected(tmp_path: Path):
+    n = 40_000  # sampleID alone fills the 256 KB the sniffers see
+    ids = np.arange(n, dtype=np.int64)[None, :]
+    com = np.zeros((n, 3))
+    path = save_v5(tmp_path / "com3d.mat", {"sampleID": ids, "com": com})
+    assert "com" not in head_variables(path.read_bytes()[: 256 * 1024])
+    assert detect(path) == "dannce"
+    assert posebridge.load(path).sizes["time"] == n

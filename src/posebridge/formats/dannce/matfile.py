@@ -17,9 +17,19 @@ import numpy as np
 
 from posebridge.errors import FormatError, PoseBridgeError
 
-__all__ = ["V73_TEXT", "head_variables", "is_v5", "is_v73", "load", "scipy_io_module"]
+__all__ = [
+    "BEYOND_HEAD",
+    "V73_TEXT",
+    "head_variables",
+    "is_v5",
+    "is_v73",
+    "load",
+    "scipy_io_module",
+]
 
 V5_TEXT = b"MATLAB 5.0 MAT-file"
+#: Key of :func:`head_variables` marking that more variables follow beyond the head.
+BEYOND_HEAD = "..."
 V73_TEXT = b"MATLAB 7.3 MAT-file"
 _MATRIX, _COMPRESSED = 14, 15
 
@@ -66,7 +76,7 @@ def head_variables(head: bytes) -> dict[str, tuple[int, ...]]:
 
     Walks the top-level elements as far as ``head`` reaches; a compressed
     element is inflated only as far as its header. Variables beyond the head
-    are not listed.
+    are not listed; the key :data:`BEYOND_HEAD` says that the file goes on.
 
     Examples
     --------
@@ -99,6 +109,8 @@ def head_variables(head: bytes) -> dict[str, tuple[int, ...]]:
         offset = start + size
         if kind != _COMPRESSED:
             offset = start + ((size + 7) // 8) * 8
+    if offset > len(head):
+        found[BEYOND_HEAD] = ()
     return found
 
 

@@ -14,6 +14,7 @@ from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError
 from posebridge.formats.dannce.matfile import (
+    BEYOND_HEAD,
     V73_TEXT,
     head_variables,
     is_v73,
@@ -38,7 +39,8 @@ def sniff(peek: Peek) -> bool:
 
     v5: the variables declared in the head include ``pred`` shaped (N, 3, K)
     (``sampleID`` often lies beyond the head, after the large arrays), or
-    ``com`` (N, 3) with ``sampleID``. v7.3: the HDF5 names ``pred`` and
+    ``com`` (N, 3) with ``sampleID``, or (a long ``com3d*.mat``, whose ``com``
+    lies beyond the head) ``sampleID`` (1, N) first. v7.3: the HDF5 names ``pred`` and
     ``sampleID``, or ``com`` and ``sampleID``, appear in the head.
 
     Examples
@@ -56,7 +58,17 @@ def sniff(peek: Peek) -> bool:
     if "pred" in variables:
         return _is_prediction_shape(variables["pred"])
     com = variables.get("com")
-    return com is not None and "sampleID" in variables and len(com) == 2 and com[1] == 3
+    if com is not None:
+        return "sampleID" in variables and len(com) == 2 and com[1] == 3
+    # a long com3d.mat: sampleID (1, N) first, com beyond the head; the name decides
+    ids = variables.get("sampleID")
+    return (
+        ids is not None
+        and len(ids) == 2
+        and ids[0] == 1
+        and BEYOND_HEAD in variables
+        and peek.path.name.lower().startswith("com3d")
+    )
 
 
 def _skeleton(
