@@ -161,3 +161,11 @@ def test_long_com3d_whose_com_lies_beyond_the_head_is_detected(tmp_path: Path):
     assert "com" not in head_variables(path.read_bytes()[: 256 * 1024])
     assert detect(path) == "dannce"
     assert posebridge.load(path).sizes["time"] == n
+
+
+def test_describe_lists_variables_of_both_versions(tmp_path: Path):
+    data = prediction()
+    v5 = dict(dannce.describe(save_v5(tmp_path / "a.mat", data)))
+    v73 = dict(dannce.describe(save_v73(tmp_path / "b.mat", data)))
+    assert "pred (5, 3, 4)" in v5["variables"] and v5["MATLAB"].startswith("v5")
+    assert "pred (5, 3, 4)" in v73["variables"] and v73["MATLAB"].startswith("v7.3")

@@ -250,7 +250,11 @@ def describe(path: Path) -> list[tuple[str, str]]:
         import h5py
 
         with h5py.File(path, "r") as h5:
-            shapes = {name: tuple(reversed(h5[name].shape)) for name in h5 if name[0] != "#"}
+            shapes = {
+                name: tuple(reversed(item.shape))
+                for name, item in h5.items()
+                if isinstance(item, h5py.Dataset) and not name.startswith("#")
+            }
         version = f"v7.3 ({V73_TEXT.decode()}, HDF5)"
     else:
         shapes = {name: shape for name, shape, _ in scipy_io_module(path).whosmat(path)}
