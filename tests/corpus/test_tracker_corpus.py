@@ -214,3 +214,29 @@ def test_dannce_com3d_is_one_com_keypoint():
     assert ds.keypoint.values.tolist() == ["com"]
     np.testing.assert_array_equal(ds.position.values[:, :, 0, 0], mat["com"])
     assert ds.time.values.tolist() == mat["sampleID"].ravel().tolist()
+
+
+# --------------------------------------------------------------------------
+# posebridge info on every file
+
+
+@pytest.mark.parametrize(
+    ("relative", "name"),
+    [
+        ("sleap_csv/new_video.v002.000_mice_new.analysis.csv", "sleap-csv"),
+        ("trex", "trex"),
+        ("trex/test_fish1.npz", "trex"),
+        ("idtracker/trajectories_with_points.npy", "idtracker"),
+        ("dannce/markerless_mouse_1/com3d.mat", "dannce"),
+        ("dannce/touchstones/save_data_AVG_MAX.mat", "dannce"),
+    ],
+)
+def test_info_shows_the_tracker_files(relative: str, name: str):
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    result = CliRunner().invoke(cli, ["info", str(corpus_path(relative))])
+    assert result.exit_code == 0, result.output
+    assert f"format           {name} " in result.output
+    assert "file contents" in result.output  # the format's own description
