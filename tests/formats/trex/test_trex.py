@@ -162,3 +162,12 @@ def test_csv_cell_that_is_not_a_number_names_line_and_column(tmp_path: Path):
     path.write_text("frame,X,Y\n0,1,2\n1,1,oops\n")
     with pytest.raises(FormatError, match=r"line 3, column 3: expected a number, found 'oops'"):
         trex.read(path)
+
+
+def test_timestamps_that_do_not_increase_leave_time_in_frames_with_a_warning(tmp_path: Path):
+    arrays = fish_arrays(0.0)
+    arrays["timestamp"][3] = arrays["timestamp"][2]
+    np.savez(tmp_path / "v_fish0.npz", **arrays)
+    with pytest.warns(UserWarning, match="do not increase"):
+        ds = trex.read(tmp_path / "v_fish0.npz")
+    assert ds.attrs["time_unit"] == "frames" and ds.time.values.tolist() == list(range(N))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -305,6 +306,13 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
     if np.all(np.isfinite(seconds)) and np.all(np.diff(seconds) > 0):
         ds = ds.assign_coords({model.TIME: seconds, model.FRAME: (model.TIME, frames)})
         ds.attrs["time_unit"] = "seconds"
+    elif not np.isnan(seconds).all():
+        warnings.warn(
+            f"{files[0]}: the TRex timestamps are missing for some frames or do not increase; "
+            "time is left in frame numbers (pass fps= to load for seconds).",
+            UserWarning,
+            stacklevel=2,
+        )
     return ds
 
 
