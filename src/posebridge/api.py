@@ -31,10 +31,12 @@ def load(
     Parameters
     ----------
     path
-        The file to read.
+        The file to read; a folder for the formats that read one (TRex's
+        per-individual ``.npz`` files, idtracker.ai's CSV folder).
     format
-        A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``anipose``,
-        ``via``, ``nwb``, ``netcdf``, or movement's ``source_software`` names),
+        A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``sleap-csv``,
+        ``anipose``, ``via``, ``nwb``, ``netcdf``, ``trex``, ``idtracker``,
+        ``dannce``, or movement's ``source_software`` names),
         case-insensitive. ``None`` finds the format from the file's content.
     fps
         Frames per second; with it, ``time`` is in seconds and frame numbers
@@ -58,7 +60,7 @@ def load(
     >>> import posebridge
     >>> ds = posebridge.load("video1DLC_resnet50.h5", fps=30)  # doctest: +SKIP
     """
-    path = check_input(path)
+    path = check_input(path, folder=True)
     if format is not None:  # options are checked before the file is opened
         for_family = registry.get(format)
         family = [f for f in registry.all_formats() if f.family and f.family == for_family.family]

@@ -237,7 +237,7 @@ _fps = click.option("--fps", type=float, help="Frames per second (time in second
 
 def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
     """The reader's format; registry messages name the command-line flag."""
-    path = check_input(path)
+    path = check_input(path, folder=True)
     try:
         return registry.resolve_for_reading(path, format)
     except UnknownFormatError as error:

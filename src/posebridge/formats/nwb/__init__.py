@@ -38,7 +38,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import Peek, check_input
+from posebridge._files import HDF5_SIGNATURE, Peek, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.record import Format
 from posebridge.formats.nwb.assemble import COMBINE_CHOICES, assemble, select
@@ -65,8 +65,6 @@ __all__ = [
     "write",
 ]
 
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-
 
 def sniff(peek: Peek) -> bool:
     """Whether ``path`` is an NWB file (HDF5 with NWB's root attributes).
@@ -77,18 +75,13 @@ def sniff(peek: Peek) -> bool:
     >>> nwb.sniff("session.nwb")  # doctest: +SKIP
     True
     """
-    path = peek.path
-    with open(path, "rb") as handle:
-        if handle.read(8) != _HDF5_MAGIC:
-            return False
-    with h5py.File(path, "r") as h5:
-        return is_nwb(h5)
+    return peek.h5 is not None and is_nwb(peek.h5)
 
 
 def _open(path: Path) -> h5py.File:
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head != _HDF5_MAGIC:
+    if head != HDF5_SIGNATURE:
         found = "an empty file" if not head else f"bytes {head!r}"
         raise FormatError(
             path, f"is not an NWB file: expected an HDF5 file (NWB's container), found {found}."
