@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, TypeError
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -65,7 +65,7 @@ def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str
 
 def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:
     if not isinstance(value, np.ndarray):
-        raise SchemaError(f"Expected '{what}' to be a numpy array, got {type(value).__name__}.")
+        raise TypeError(f"Expected '{what}' to be a numpy array, got {type(value).__name__}.")
     if value.ndim not in ndim:
         raise SchemaError(
             f"Expected '{what}' to have {' or '.join(map(str, ndim))} dimensions, "
