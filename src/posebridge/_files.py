@@ -188,9 +188,7 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     """
     for path in paths:
         if path.is_dir():
-            raise IsADirectoryError(
-                21, f"{path}: is a folder; expected a file name.", str(path)
-            )
+            raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
         if path.exists() and not overwrite:
             raise FileExistsError(
                 17, f"{path}: already exists; pass overwrite=True to replace it.", str(path)

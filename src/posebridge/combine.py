@@ -68,9 +68,9 @@ def _on_common_time(datasets: Sequence[xr.Dataset], same: tuple[str, ...]) -> li
         for ds in out[1:]:
             if name in ds.coords and ds[name].dims == (model.TIME,):
                 values = values.combine_first(ds[name])
-        if values.dtype.kind == "f" and datasets[0][name].dtype.kind in "iu":
-            if not values.isnull().any():
-                values = values.astype(datasets[0][name].dtype)
+        was_int = datasets[0][name].dtype.kind in "iu"
+        if values.dtype.kind == "f" and was_int and not values.isnull().any():
+            values = values.astype(datasets[0][name].dtype)
         out = [ds.assign_coords({name: values}) for ds in out]
     return out
 

@@ -121,5 +121,6 @@ def expect_path(value: object, what: str = "path") -> None:
     """
     if not isinstance(value, str | PathLike):
         raise TypeError(
-            f"Expected {what!r} to be a file path (str or os.PathLike), got {type(value).__name__}."
+            f"Expected {what!r} to be a file path (str or os.PathLike), "
+            f"got {type(value).__name__}."
         )

@@ -10,6 +10,7 @@ import xarray as xr
 
 from posebridge import api, model, registry
 from posebridge._files import check_input
+from posebridge.errors import TypeError
 
 __all__ = [
     "from_anipose_file",
@@ -26,6 +27,11 @@ __all__ = [
 PathLike = str | os.PathLike[str]
 
 from_numpy = model.from_numpy
+
+
+def _expect_dataframe(df: object) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"Expected 'df' to be a pandas DataFrame, got {type(df).__name__}.")
 
 
 def from_file(
@@ -112,6 +118,7 @@ def from_dlc_style_df(
     """
     from posebridge.formats import dlc as deeplabcut
 
+    _expect_dataframe(df)
     ds = deeplabcut.dataset_from_dataframe(df, source_software=source_software)
     return model.with_fps(model.validate(ds), fps)
 
@@ -228,6 +235,7 @@ def from_anipose_style_df(
     """
     from posebridge.formats import anipose
 
+    _expect_dataframe(df)
     ds = anipose.dataset_from_dataframe(df, individual_name=individual_name)
     return model.with_fps(model.validate(ds), fps)
 

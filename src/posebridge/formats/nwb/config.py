@@ -109,6 +109,52 @@ class NWBFileSaveConfig:
             return dict(values.get(entity, {})) if entity is not None else {}
         return dict(values)
 
+    def named(self, section: str, key: str, individual: str | None, n_individuals: int) -> Any:
+        """The value of a naming key (``identifier``, ``name``...) for one individual's object.
+
+        movement's rule: a per-individual value wins; a shared value applies as
+        given when the dataset has one individual, and with several it would
+        repeat in every file, so the individual's name is used instead;
+        ``None`` when nothing is given (the caller's default applies).
+
+        Examples
+        --------
+        >>> config = NWBFileSaveConfig(nwbfile_kwargs={"identifier": "subj0"})
+        >>> config.named("nwbfile_kwargs", "identifier", "mouse1", 1)
+        'subj0'
+        >>> config.named("nwbfile_kwargs", "identifier", "mouse1", 2)
+        'mouse1'
+        """
+        values = getattr(self, section)
+        if self.is_per_entity(values):
+            if individual is not None and key in values.get(individual, {}):
+                return values[individual][key]
+            return None
+        if key not in values:
+            return None
+        if n_individuals == 1 or individual is None:
+            return values[key]
+        return individual
+
+    def with_identifiers(self, individuals: list[str]) -> NWBFileSaveConfig:
+        """A copy whose NWB file identifiers default to the individuals' names (movement's).
+
+        Examples
+        --------
+        >>> NWBFileSaveConfig().with_identifiers(["a"]).nwbfile_kwargs
+        {'a': {'identifier': 'a'}}
+        """
+        out = self.merged(NWBFileSaveConfig())
+        current = out.nwbfile_kwargs
+        per = {}
+        for name in individuals:
+            given = out.named("nwbfile_kwargs", "identifier", name, len(individuals))
+            base = dict(current.get(name, {})) if out.is_per_entity(current) else dict(current)
+            base["identifier"] = given if given is not None else name
+            per[name] = base
+        out.nwbfile_kwargs = per
+        return out
+
     def names_entity(self, section: str, key: str) -> bool:
         """Whether ``key`` is set per entity (not shared) in ``section``."""
         values = getattr(self, section)
