@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import build
 from posebridge.model.names import FRAME, INDIVIDUAL, KEYPOINT, SPACE, TIME
 
@@ -98,6 +98,7 @@ def is_labels(ds: xr.Dataset) -> bool:
     >>> labels.is_labels(ds)
     True
     """
+    expect_dataset(ds)
     return ds.attrs.get(CONTENT) == LABELS
 
 
