@@ -112,10 +112,11 @@ class NWBFileSaveConfig:
     def named(self, section: str, key: str, individual: str | None, n_individuals: int) -> Any:
         """The value of a naming key (``identifier``, ``name``...) for one individual's object.
 
-        movement's rule: a per-individual value wins; a shared value applies as
-        given when the dataset has one individual, and with several it would
-        repeat in every file, so the individual's name is used instead;
-        ``None`` when nothing is given (the caller's default applies).
+        movement's rule: in a per-individual section, the individual's value,
+        else its name; a shared value applies as given when the dataset has one
+        individual, and with several it would repeat in every file, so the
+        individual's name is used instead; ``None`` when nothing is given (the
+        caller's default applies).
 
         Examples
         --------
@@ -126,10 +127,10 @@ class NWBFileSaveConfig:
         'mouse1'
         """
         values = getattr(self, section)
-        if self.is_per_entity(values):
-            if individual is not None and key in values.get(individual, {}):
-                return values[individual][key]
-            return None
+        if self.is_per_entity(values):  # an individual without its own value: its name
+            if individual is None:
+                return None
+            return values.get(individual, {}).get(key, individual)
         if key not in values:
             return None
         if n_individuals == 1 or individual is None:
