@@ -25,7 +25,15 @@ from posebridge.errors import (
 )
 from posebridge.model import labels
 
-__all__ = ["check_options", "list_formats", "load", "save"]
+__all__ = [
+    "check_ending",
+    "check_options",
+    "check_target",
+    "list_formats",
+    "load",
+    "save",
+    "warn_individual_confidence",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -186,7 +194,7 @@ def save(
     check_options(fmt, options, "write")
     if "labels" not in fmt.kinds:
         labels.refuse(ds, f"{fmt.title} ({fmt.name})")
-    _warn_individual_confidence(ds, fmt)
+    warn_individual_confidence(ds, fmt)
     return fmt.write(ds, target, overwrite=overwrite, **options)
 
 
@@ -239,7 +247,18 @@ def check_ending(fmt: registry.Format, target: Path) -> None:
 _INDIVIDUAL_SCORES = ("sleap", "slp", "netcdf")
 
 
-def _warn_individual_confidence(ds: xr.Dataset, fmt: registry.Format) -> None:
+def warn_individual_confidence(ds: xr.Dataset, fmt: registry.Format) -> None:
+    """Warn when one confidence per individual is written as every keypoint's confidence.
+
+    Formats that hold a per-individual score (SLEAP's instance scores, netCDF)
+    keep it as such; the others broadcast it, and say so with a ``UserWarning``.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)), confidence_array=np.ones((2, 1)))
+    >>> warn_individual_confidence(ds, registry.get("slp"))  # kept as instance scores
+    """
     if "confidence" not in ds.data_vars or model.KEYPOINT in ds["confidence"].dims:
         return
     if ds.attrs["ds_type"] != model.POSES or fmt.name in _INDIVIDUAL_SCORES:

@@ -631,3 +631,14 @@ def test_load_refuses_an_empty_list_and_non_paths_in_a_list():
         posebridge.load([])
     with pytest.raises(TypeError):
         posebridge.load([Path("a.h5"), 3])
+
+
+def test_in_memory_converters_say_how_they_store_individual_confidence(individual_wise_dataset):
+    with pytest.warns(UserWarning, match="one confidence per individual"):
+        df = save_poses.to_dlc_style_df(individual_wise_dataset)
+    likelihood = df.xs("likelihood", level="coords", axis=1).to_numpy()
+    np.testing.assert_allclose(
+        likelihood[:, :3], np.repeat(individual_wise_dataset.confidence.values[:, :1], 3, axis=1)
+    )
+    with pytest.warns(UserWarning, match="one confidence per individual"):
+        save_poses.to_nwb_file(individual_wise_dataset)

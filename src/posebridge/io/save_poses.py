@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, model
+from posebridge import api, model, registry
 from posebridge.errors import PoseBridgeError, expect_dataset, expect_path
 
 __all__ = [
@@ -50,8 +50,10 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     from posebridge.formats import dlc as deeplabcut
 
     expect_dataset(ds)
+    ds = model.validate(ds)
+    api.warn_individual_confidence(ds, registry.get("dlc"))
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
-        model.validate(ds), split_individuals=split_individuals, individuals_level=True
+        ds, split_individuals=split_individuals, individuals_level=True
     )
     return result
 
@@ -257,6 +259,7 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
 
     expect_dataset(ds)
     ds = model.validate(ds)
+    api.warn_individual_confidence(ds, registry.get("nwb"))
     individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
     settings = as_config(config).with_identifiers(individuals)
     files = nwb.build_nwbfiles(ds, config=settings)
