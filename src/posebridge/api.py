@@ -185,7 +185,7 @@ def save(
     ds = model.validate(ds)
     try:
         fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
-        check_ending(fmt, target)
+        check_ending(fmt, target, format)
     except UnknownFormatError:
         if target.is_file() and not overwrite and not options.get("append"):
             raise _exists(target) from None  # movement's users meet this one first
@@ -226,8 +226,12 @@ def check_target(target: Path) -> None:
         )
 
 
-def check_ending(fmt: registry.Format, target: Path) -> None:
+def check_ending(fmt: registry.Format, target: Path, asked: str | None = None) -> None:
     """Refuse a file name whose ending the format cannot have, naming the endings it takes.
+
+    When ``asked`` is a family's name (``"SLEAP"``: analysis .h5 and .slp),
+    the other members' endings are named too, as that name picks the member
+    by the file's ending.
 
     Examples
     --------
@@ -238,9 +242,20 @@ def check_ending(fmt: registry.Format, target: Path) -> None:
     """
     if fmt.extensions and not fmt.matches_name(target):
         found = repr(target.suffix) if target.suffix else "a name with no ending"
-        raise UnknownFormatError(
-            f"{target}: {fmt.title} files end in {' or '.join(fmt.extensions)}; got {found}."
-        )
+        message = f"{target}: {fmt.title} files end in {' or '.join(fmt.extensions)}"
+        siblings = [
+            f
+            for f in registry.all_formats()
+            if asked is not None
+            and fmt.family
+            and asked.strip().lower() == fmt.family.lower()
+            and f.family == fmt.family
+            and f is not fmt
+            and f.writes
+        ]
+        for sibling in siblings:
+            message += f" ({sibling.name}: {' or '.join(sibling.extensions)})"
+        raise UnknownFormatError(f"{message}; got {found}.")
 
 
 #: Formats that hold one confidence per individual as it is (the rest broadcast it).

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from posebridge._files import Peek, check_input
-from posebridge.errors import UnknownFormatError
+from posebridge.errors import TypeError, UnknownFormatError
 from posebridge.formats._shared.record import Format
 
 __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
@@ -80,6 +80,8 @@ def get(name: str) -> Format:
 
     Raises
     ------
+    TypeError
+        When ``name`` is not a str (also a built-in ``TypeError``).
     UnknownFormatError
         When no format has that name; the message lists the names.
 
@@ -89,6 +91,8 @@ def get(name: str) -> Format:
     >>> get("DeepLabCut").name
     'dlc'
     """
+    if not isinstance(name, str):
+        raise TypeError(f"Expected a format name (str), got {type(name).__name__}.")
     wanted = _key(name)
     for fmt in all_formats():
         if wanted in {_key(fmt.name), *map(_key, fmt.aliases)}:

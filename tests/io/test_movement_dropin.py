@@ -642,3 +642,15 @@ def test_in_memory_converters_say_how_they_store_individual_confidence(individua
     )
     with pytest.warns(UserWarning, match="one confidence per individual"):
         save_poses.to_nwb_file(individual_wise_dataset)
+
+
+def test_the_sleap_family_name_names_every_sleap_ending(tmp_path, valid_poses_dataset):
+    with pytest.raises(ValueError, match=r"\.analysis\.h5 or \.h5 \(slp: \.pkg\.slp or \.slp\)"):
+        posebridge.save(valid_poses_dataset, tmp_path / "p.txt", "SLEAP")
+
+
+def test_wrong_types_of_format_and_nwb_config_are_type_errors(tmp_path, valid_poses_dataset):
+    with pytest.raises(TypeError):
+        posebridge.save(valid_poses_dataset, tmp_path / "p.h5", 3)
+    with pytest.raises(TypeError):
+        save_poses.to_nwb_file(valid_poses_dataset, ["not", "a", "config"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, TypeError
 
 SECTIONS = (
     "nwbfile_kwargs",
@@ -256,7 +256,7 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
         return NWBFileSaveConfig.from_yaml(value)
     if all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
         return NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
-    raise PoseBridgeError(
+    raise TypeError(
         f"{what} must be an NWBFileSaveConfig, a dict of sections or a YAML file path, "
         f"got {type(value).__name__}."
     )
