@@ -21,6 +21,7 @@ from movement.io import load_poses as mv_load_poses
 from movement.io import save_poses as mv_save_poses
 from movement.io.nwb import NWBFileSaveConfig as MvConfig
 
+import posebridge
 from posebridge.io import load as pb_load
 from posebridge.io import load_poses as pb_load_poses
 from posebridge.io import save_poses as pb_save_poses
@@ -277,3 +278,37 @@ def test_an_existing_output_raises_file_exists_error_in_both(tmp_path, pair):
 def _ds(save_module):
     load = mv_load_poses if save_module is mv_save_poses else pb_load_poses
     return load.from_numpy(**_arrays())
+
+
+def test_nwb_files_written_by_either_read_the_same_in_both(tmp_path):
+    pynwb = pytest.importorskip("pynwb")
+    theirs = mv_load_poses.from_numpy(**_arrays(fps=30.0))
+    ours = pb_load_poses.from_numpy(**_arrays(fps=30.0))
+    movement_files = mv_save_poses.to_nwb_file(theirs)
+    for nwbfile in movement_files:
+        with pynwb.NWBHDF5IO(str(tmp_path / f"mv_{nwbfile.identifier}.nwb"), "w") as io:
+            io.write(nwbfile)
+    # movement names the individual after the file's identifier (posebridge.save's default
+    # identifier is a UUID; save_poses.to_nwb_file uses the individual's name, as movement)
+    identifiers = {"nwbfile": {"id_0": {"identifier": "id_0"}, "id_1": {"identifier": "id_1"}}}
+    written = posebridge.save(ours, tmp_path / "pb.nwb", config=identifiers)
+    for individual, path in zip(["id_0", "id_1"], written, strict=True):
+        movement_path = tmp_path / f"mv_{individual}.nwb"
+        for reader in (mv_load_poses.from_nwb_file, pb_load_poses.from_nwb_file):
+            mine, movements = reader(path), reader(movement_path)
+            np.testing.assert_allclose(
+                mine.position.values, movements.position.values, equal_nan=True
+            )
+            np.testing.assert_allclose(mine.time.values, movements.time.values)
+            assert mine.individual.values.tolist() == movements.individual.values.tolist()
+
+
+def test_datasets_cross_between_the_two_apis(tmp_path):
+    ours = pb_load_poses.from_numpy(**_arrays())
+    theirs = mv_load_poses.from_numpy(**_arrays())
+    mv_save_poses.to_sleap_analysis_file(ours, tmp_path / "from_ours.h5")
+    pb_save_poses.to_sleap_analysis_file(theirs, tmp_path / "from_theirs.h5")
+    _same_poses(
+        pb_load_poses.from_sleap_file(tmp_path / "from_ours.h5"),
+        pb_load_poses.from_sleap_file(tmp_path / "from_theirs.h5"),
+    )
