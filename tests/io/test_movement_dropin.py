@@ -654,3 +654,10 @@ def test_wrong_types_of_format_and_nwb_config_are_type_errors(tmp_path, valid_po
         posebridge.save(valid_poses_dataset, tmp_path / "p.h5", 3)
     with pytest.raises(TypeError):
         save_poses.to_nwb_file(valid_poses_dataset, ["not", "a", "config"])
+
+
+def test_a_legacy_dataset_with_a_selected_individual_is_taken(tmp_path, valid_poses_dataset):
+    old = valid_poses_dataset.rename({"keypoint": "keypoints", "individual": "individuals"})
+    written = posebridge.save(old.sel(individuals="id_1"), tmp_path / "p.nc")
+    back = posebridge.load(written[0])
+    assert back.individual.values.tolist() == ["id_1"]

@@ -118,7 +118,11 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     'poses'
     """
     expect_dataset(ds)
-    renames = {old: new for old, new in LEGACY_DIM_NAMES.items() if old in ds.dims}
+    renames = {
+        old: new
+        for old, new in LEGACY_DIM_NAMES.items()
+        if old in ds.dims or (old in ds.coords and new not in ds.variables)
+    }
     ds = ds.rename(renames) if renames else ds.copy()
     ds = _restore_dropped_dims(ds)
     ds.attrs = _clean_attrs(dict(ds.attrs))
