@@ -12,8 +12,9 @@ import importlib
 from functools import cache
 from pathlib import Path
 
+from posebridge import errors
 from posebridge._files import Peek, check_input
-from posebridge.errors import TypeError, UnknownFormatError
+from posebridge.errors import UnknownFormatError
 from posebridge.formats._shared.record import Format
 
 __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
@@ -92,7 +93,7 @@ def get(name: str) -> Format:
     'dlc'
     """
     if not isinstance(name, str):
-        raise TypeError(f"Expected a format name (str), got {type(name).__name__}.")
+        raise errors.TypeError(f"Expected a format name (str), got {type(name).__name__}.")
     wanted = _key(name)
     for fmt in all_formats():
         if wanted in {_key(fmt.name), *map(_key, fmt.aliases)}:

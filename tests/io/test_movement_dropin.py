@@ -104,6 +104,13 @@ def test_type_is_checked_before_the_path(tmp_path, wrong):
         posebridge.validate,
         posebridge.boxes_from_poses,
         load.rename_legacy_dimensions,
+        posebridge.model.frame_numbers,
+        posebridge.model.confidence_per_keypoint,
+        posebridge.labels.is_labels,
+        posebridge.labels.check,
+        posebridge.labels.describe,
+        posebridge.labels.point_flags,
+        posebridge.labels.video_groups,
     ],
     ids=lambda f: f.__name__,
 )
@@ -135,6 +142,17 @@ def test_loaders_raise_type_error_for_a_non_path(loader, wrong):
     with pytest.raises(TypeError) as caught:
         loader(wrong)
     assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+def test_functions_with_more_arguments_check_the_dataset_type_first():
+    for call in (
+        lambda: posebridge.model.with_fps([1], 30),
+        lambda: posebridge.labels.refuse(np.zeros(2), "x"),
+        lambda: posebridge.labels.as_poses([1]),
+    ):
+        with pytest.raises(TypeError) as caught:
+            call()
+        assert isinstance(caught.value, posebridge.PoseBridgeError)
 
 
 def test_from_numpy_and_dataframe_builders_raise_type_error():

@@ -18,9 +18,9 @@ from typing import Any
 
 import xarray as xr
 
-from posebridge import api, model, registry
+from posebridge import api, errors, model, registry
 from posebridge._files import check_input
-from posebridge.errors import TypeError, expect_dataset
+from posebridge.errors import expect_dataset
 
 __all__ = [
     "get_supported_source_software",
@@ -147,7 +147,7 @@ def load_dataset(
     if source_software in (None, "auto"):
         source_software = infer_source_software(file)
     if not isinstance(source_software, str):
-        raise TypeError(
+        raise errors.TypeError(
             f"Expected 'source_software' to be a str, got {type(source_software).__name__}."
         )
     if source_software == AMBIGUOUS_DLC_LP:
@@ -218,7 +218,7 @@ def load_multiview_dataset(
     from posebridge.combine import stack_views
 
     if not isinstance(file_dict, dict):
-        raise TypeError(
+        raise errors.TypeError(
             f"Expected 'file_dict' to be a dict of view name -> file, got "
             f"{type(file_dict).__name__}."
         )

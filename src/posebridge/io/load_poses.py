@@ -8,9 +8,8 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, model, registry
+from posebridge import api, errors, model, registry
 from posebridge._files import check_input
-from posebridge.errors import TypeError
 
 __all__ = [
     "from_anipose_file",
@@ -31,7 +30,7 @@ from_numpy = model.from_numpy
 
 def _expect_dataframe(df: object) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"Expected 'df' to be a pandas DataFrame, got {type(df).__name__}.")
+        raise errors.TypeError(f"Expected 'df' to be a pandas DataFrame, got {type(df).__name__}.")
 
 
 def from_file(

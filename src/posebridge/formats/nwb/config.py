@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from posebridge.errors import PoseBridgeError, TypeError
+from posebridge import errors
+from posebridge.errors import PoseBridgeError
 
 SECTIONS = (
     "nwbfile_kwargs",
@@ -256,7 +257,7 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
         return NWBFileSaveConfig.from_yaml(value)
     if all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
         return NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
-    raise TypeError(
+    raise errors.TypeError(
         f"{what} must be an NWBFileSaveConfig, a dict of sections or a YAML file path, "
         f"got {type(value).__name__}."
     )
