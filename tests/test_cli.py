@@ -407,10 +407,18 @@ def test_convert_unknown_output_ending_names_the_to_flag(tmp_path, two_mice_nc):
 
 
 def test_convert_with_explicit_formats(tmp_path, two_mice_nc):
-    target = tmp_path / "named_oddly.data"
+    target = tmp_path / "named.nc"
     result = run("convert", two_mice_nc, target, "--from", "netcdf", "--to", "NC")
     assert result.exit_code == 0, result.output
     assert posebridge.detect(target) == "netcdf"
+
+
+def test_convert_refuses_an_ending_the_target_format_cannot_have(tmp_path, two_mice_nc):
+    target = tmp_path / "named_oddly.data"
+    result = run("convert", two_mice_nc, target, "--from", "netcdf", "--to", "NC")
+    assert result.exit_code != 0
+    assert ".nc" in result.output
+    assert not target.exists()
 
 
 # --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import posebridge
 from posebridge import model
 from posebridge.errors import SchemaError
 
@@ -45,12 +46,17 @@ def test_from_numpy_with_fps_gives_seconds_and_keeps_frames():
             "confidence_array",
         ),
         ({"position_array": np.zeros((3, 2, 1, 1)), "fps": 0}, "positive"),
-        ({"position_array": [[1.0]]}, "numpy array"),
     ],
 )
 def test_from_numpy_rejects_bad_input_with_a_named_reason(kwargs, message):
     with pytest.raises(SchemaError, match=message):
         model.from_numpy(**kwargs)
+
+
+def test_from_numpy_rejects_a_list_with_a_type_error_as_movement():
+    with pytest.raises(TypeError, match="numpy array") as caught:
+        model.from_numpy([[1.0]])
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
 
 
 def test_from_numpy_accepts_individual_wise_confidence():
@@ -129,9 +135,10 @@ def test_validate_names_what_is_wrong(breakage, message):
         model.validate(breakage(ds))
 
 
-def test_validate_rejects_non_dataset():
-    with pytest.raises(SchemaError, match="xarray Dataset"):
+def test_validate_rejects_non_dataset_with_a_type_error():
+    with pytest.raises(TypeError, match="xarray Dataset") as caught:
         model.validate(np.zeros(3))
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
 
 
 def test_frame_numbers_round_rather_than_truncate():

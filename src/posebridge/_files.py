@@ -16,7 +16,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from posebridge.errors import FileExistsError, FileNotFoundError, PoseBridgeError
+from posebridge.errors import (
+    FileExistsError,
+    FileNotFoundError,
+    IsADirectoryError,
+    PoseBridgeError,
+    expect_path,
+)
 
 __all__ = ["HDF5_SIGNATURE", "Peek", "atomic_outputs", "check_input", "check_outputs"]
 
@@ -42,23 +48,29 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
 
     Raises
     ------
+    TypeError
+        When ``path`` is not a str or ``os.PathLike`` (also a built-in ``TypeError``).
     FileNotFoundError
         When nothing is there (also a built-in ``FileNotFoundError``).
+    IsADirectoryError
+        When it is a folder and ``folder`` is false (also a built-in
+        ``IsADirectoryError``).
     PoseBridgeError
-        When it is a folder (unless ``folder``) or cannot be read.
+        When it cannot be read.
 
     Examples
     --------
     >>> check_input("missing.h5")  # doctest: +SKIP
     FileNotFoundError: missing.h5: no such file.
     """
+    expect_path(path, "file")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, f"{path}: no such file.", str(path))
     if path.is_dir():
         if folder:
             return path
-        raise PoseBridgeError(f"{path}: is a folder; expected a file.")
+        raise IsADirectoryError(21, f"{path}: is a folder; expected a file.", str(path))
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")
     return path
@@ -173,6 +185,8 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
 
     Raises
     ------
+    IsADirectoryError
+        When an output is a folder.
     FileExistsError
         Naming the first existing file, when ``overwrite`` is false.
     FileNotFoundError
@@ -180,7 +194,7 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     """
     for path in paths:
         if path.is_dir():
-            raise PoseBridgeError(f"{path}: is a folder; expected a file name.")
+            raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
         if path.exists() and not overwrite:
             raise FileExistsError(
                 17, f"{path}: already exists; pass overwrite=True to replace it.", str(path)

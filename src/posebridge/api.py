@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +13,33 @@ import xarray as xr
 
 from posebridge import model, registry
 from posebridge._files import check_input
-from posebridge.errors import FormatError, PoseBridgeError, UnknownFormatError
+from posebridge.errors import (
+    FileExistsError,
+    FileNotFoundError,
+    FormatError,
+    IsADirectoryError,
+    PoseBridgeError,
+    UnknownFormatError,
+    expect_dataset,
+    expect_path,
+)
 from posebridge.model import labels
 
-__all__ = ["check_options", "list_formats", "load", "save"]
+__all__ = [
+    "check_ending",
+    "check_options",
+    "check_target",
+    "list_formats",
+    "load",
+    "save",
+    "warn_individual_confidence",
+]
 
 PathLike = str | os.PathLike[str]
 
 
 def load(
-    path: PathLike,
+    path: PathLike | Sequence[PathLike],
     format: str | None = None,
     *,
     fps: float | None = None,
@@ -33,6 +52,12 @@ def load(
     path
         The file to read; a folder for the formats that read one (TRex's
         per-individual ``.npz`` files, idtracker.ai's CSV folder).
+        Or a list of files whose individuals are distinct
+        (the one-file-per-individual outputs of the NWB writer or of
+        ``split_individuals=True``): they are read one by one and returned as
+        one dataset, individuals side by side, time the union of the files'
+        times (NaN where a file has no row). The files must agree on kind,
+        time unit, fps, space and keypoints.
     format
         A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``sleap-csv``,
         ``anipose``, ``via``, ``nwb``, ``netcdf``, ``trex``, ``idtracker``,
@@ -59,7 +84,17 @@ def load(
     --------
     >>> import posebridge
     >>> ds = posebridge.load("video1DLC_resnet50.h5", fps=30)  # doctest: +SKIP
+    >>> ds = posebridge.load(["out_mouse1.nwb", "out_mouse2.nwb"])  # doctest: +SKIP
     """
+    if isinstance(path, list | tuple):
+        from posebridge.combine import merge_individuals
+
+        if not path:
+            raise PoseBridgeError("load() was given an empty list of files.")
+        for item in path:
+            expect_path(item, "path")
+        parts = [load(item, format, fps=fps, **options) for item in path]
+        return merge_individuals(parts, [str(item) for item in path])
     path = check_input(path, folder=True)
     if format is not None:  # options are checked before the file is opened
         for_family = registry.get(format)
@@ -122,6 +157,23 @@ def save(
     list of pathlib.Path
         Every file written.
 
+    Raises
+    ------
+    TypeError
+        ``ds`` is not a Dataset or ``path`` not a path (checked first).
+    IsADirectoryError, FileExistsError, FileNotFoundError
+        ``path`` is a folder, exists (without ``overwrite``), or its folder is
+        missing (checked next, in this order).
+    UnknownFormatError
+        The file name's ending is not one the format has (checked last).
+
+    Notes
+    -----
+    A dataset whose ``confidence`` is one score per individual, (time,
+    individual), is written as the SLEAP formats' instance scores and as
+    netCDF as it is; other formats get the score as every keypoint's
+    confidence, with a ``UserWarning`` saying so.
+
     Examples
     --------
     >>> import numpy as np, posebridge
@@ -129,14 +181,113 @@ def save(
     >>> posebridge.save(ds, "poses.csv")  # doctest: +SKIP
     [PosixPath('poses.csv')]
     """
-    ds = model.validate(ds)
+    expect_dataset(ds)
+    expect_path(path, "path")
     target = Path(path)
-    fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
+    check_target(target)
+    ds = model.validate(ds)
+    try:
+        fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
+        check_ending(fmt, target, format)
+    except UnknownFormatError:
+        if target.is_file() and not overwrite and not options.get("append"):
+            raise _exists(target) from None  # movement's users meet this one first
+        raise
     assert fmt.write is not None  # resolve_for_writing only returns writers
     check_options(fmt, options, "write")
     if "labels" not in fmt.kinds:
         labels.refuse(ds, f"{fmt.title} ({fmt.name})")
+    warn_individual_confidence(ds, fmt)
     return fmt.write(ds, target, overwrite=overwrite, **options)
+
+
+def _exists(target: Path) -> FileExistsError:
+    return FileExistsError(
+        17, f"{target}: already exists; pass overwrite=True to replace it.", str(target)
+    )
+
+
+def check_target(target: Path) -> None:
+    """Refuse an output path that is a folder or lies in a missing folder.
+
+    An existing file is refused by the writer (``atomic_outputs``), which
+    knows the names it writes (one file per individual for some), or here
+    first when the name's ending is wrong too.
+
+    Examples
+    --------
+    >>> check_target(Path("."))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.IsADirectoryError: .: is a folder; expected a file name.
+    """
+    if target.is_dir():
+        raise IsADirectoryError(21, f"{target}: is a folder; expected a file name.", str(target))
+    if not target.parent.is_dir():
+        raise FileNotFoundError(
+            2, f"{target}: the folder {target.parent} does not exist.", str(target)
+        )
+
+
+def check_ending(fmt: registry.Format, target: Path, asked: str | None = None) -> None:
+    """Refuse a file name whose ending the format cannot have, naming the endings it takes.
+
+    When ``asked`` is a family's name (``"SLEAP"``: analysis .h5 and .slp),
+    the other members' endings are named too, as that name picks the member
+    by the file's ending.
+
+    Examples
+    --------
+    >>> check_ending(registry.get("sleap"), Path("poses.txt"))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.UnknownFormatError: poses.txt: SLEAP files end in .analysis.h5 or .h5; ...
+    """
+    if fmt.extensions and not fmt.matches_name(target):
+        found = repr(target.suffix) if target.suffix else "a name with no ending"
+        message = f"{target}: {fmt.title} files end in {' or '.join(fmt.extensions)}"
+        siblings = [
+            f
+            for f in registry.all_formats()
+            if asked is not None
+            and fmt.family
+            and asked.strip().lower() == fmt.family.lower()
+            and f.family == fmt.family
+            and f is not fmt
+            and f.writes
+        ]
+        for sibling in siblings:
+            message += f" ({sibling.name}: {' or '.join(sibling.extensions)})"
+        raise UnknownFormatError(f"{message}; got {found}.")
+
+
+#: Formats that hold one confidence per individual as it is (the rest broadcast it).
+_INDIVIDUAL_SCORES = ("sleap", "slp", "netcdf")
+
+
+def warn_individual_confidence(ds: xr.Dataset, fmt: registry.Format) -> None:
+    """Warn when one confidence per individual is written as every keypoint's confidence.
+
+    Formats that hold a per-individual score (SLEAP's instance scores, netCDF)
+    keep it as such; the others broadcast it, and say so with a ``UserWarning``.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)), confidence_array=np.ones((2, 1)))
+    >>> warn_individual_confidence(ds, registry.get("slp"))  # kept as instance scores
+    """
+    if "confidence" not in ds.data_vars or model.KEYPOINT in ds["confidence"].dims:
+        return
+    if ds.attrs["ds_type"] != model.POSES or fmt.name in _INDIVIDUAL_SCORES:
+        return
+    warnings.warn(
+        f"the dataset has one confidence per individual (time, individual); {fmt.title} "
+        "stores confidence per keypoint, so each individual's score is written as the "
+        "confidence of every one of its keypoints.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def check_options(fmt: registry.Format, options: dict[str, Any], action: str) -> None:

@@ -13,13 +13,17 @@ __all__ = [
     "FileExistsError",
     "FileNotFoundError",
     "FormatError",
+    "IsADirectoryError",
     "PoseBridgeError",
     "SchemaError",
+    "TypeError",
     "UnknownFormatError",
 ]
 
 _BuiltinFileExistsError = FileExistsError
 _BuiltinFileNotFoundError = FileNotFoundError
+_BuiltinIsADirectoryError = IsADirectoryError
+_BuiltinTypeError = TypeError
 
 
 class PoseBridgeError(ValueError):
@@ -73,3 +77,50 @@ class FileNotFoundError(_OSErrorMessage, PoseBridgeError, _BuiltinFileNotFoundEr
 
     Also an instance of the built-in ``FileNotFoundError``.
     """
+
+
+class IsADirectoryError(_OSErrorMessage, PoseBridgeError, _BuiltinIsADirectoryError):  # noqa: A001
+    """A folder was given where a file is read or written.
+
+    Also an instance of the built-in ``IsADirectoryError``.
+    """
+
+
+class TypeError(PoseBridgeError, _BuiltinTypeError):  # noqa: A001
+    """An argument of the wrong type (a list or an array where a dataset is expected, ...).
+
+    Also an instance of the built-in ``TypeError``, as movement raises.
+    """
+
+
+def expect_dataset(value: object, what: str = "ds") -> None:
+    """Raise :class:`TypeError` unless ``value`` is an ``xarray.Dataset``.
+
+    Examples
+    --------
+    >>> expect_dataset([1, 2])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: Expected 'ds' to be an xarray Dataset, got list.
+    """
+    import xarray as xr
+
+    if not isinstance(value, xr.Dataset):
+        raise TypeError(f"Expected {what!r} to be an xarray Dataset, got {type(value).__name__}.")
+
+
+def expect_path(value: object, what: str = "path") -> None:
+    """Raise :class:`TypeError` unless ``value`` is a ``str`` or ``os.PathLike``.
+
+    Examples
+    --------
+    >>> expect_path(3)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: Expected 'path' to be a file path (str or os.PathLike), got int.
+    """
+    if not isinstance(value, str | PathLike):
+        raise TypeError(
+            f"Expected {what!r} to be a file path (str or os.PathLike), "
+            f"got {type(value).__name__}."
+        )

@@ -12,8 +12,9 @@ import importlib
 from functools import cache
 from pathlib import Path
 
+from posebridge import errors
 from posebridge._files import Peek, check_input
-from posebridge.errors import UnknownFormatError
+from posebridge.errors import IsADirectoryError, UnknownFormatError
 from posebridge.formats._shared.record import Format
 
 __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
@@ -84,6 +85,8 @@ def get(name: str) -> Format:
 
     Raises
     ------
+    TypeError
+        When ``name`` is not a str (also a built-in ``TypeError``).
     UnknownFormatError
         When no format has that name; the message lists the names.
 
@@ -93,6 +96,8 @@ def get(name: str) -> Format:
     >>> get("DeepLabCut").name
     'dlc'
     """
+    if not isinstance(name, str):
+        raise errors.TypeError(f"Expected a format name (str), got {type(name).__name__}.")
     wanted = _key(name)
     for fmt in all_formats():
         if wanted in {_key(fmt.name), *map(_key, fmt.aliases)}:
@@ -149,9 +154,11 @@ def _detect_folder(path: Path) -> Format:
             f"{path}: the folder fits several formats ({', '.join(f.name for f in hits)}); "
             "pass format= to choose."
         )
-    raise UnknownFormatError(
+    raise IsADirectoryError(
+        21,
         f"{path}: is a folder, and none of the formats that read folders ({names}) "
-        "recognised its files. Pass a file instead, or format= if you know it."
+        "recognised its files. Pass a file instead, or format= if you know it.",
+        str(path),
     )
 
 
@@ -203,8 +210,10 @@ def resolve_for_reading(path: Path, name: str | None) -> Format:
             return _detect_folder(path)
         fmt = get(name)
         if fmt.sniff_folder is None:
-            raise UnknownFormatError(
-                f"{path}: is a folder; posebridge reads {fmt.title} from a file, not a folder."
+            raise IsADirectoryError(
+                21,
+                f"{path}: is a folder; posebridge reads {fmt.title} from a file, not a folder.",
+                str(path),
             )
         return fmt
     with Peek(path) as peek:

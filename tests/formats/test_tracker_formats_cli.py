@@ -68,7 +68,7 @@ def test_read_only_formats_refuse_to_write(tmp_path: Path):
 
 def test_a_folder_no_format_reads_is_refused(tmp_path: Path):
     (tmp_path / "notes.txt").write_text("hello")
-    with pytest.raises(UnknownFormatError, match="none of the formats that read folders"):
+    with pytest.raises(IsADirectoryError, match="none of the formats that read folders"):
         posebridge.load(tmp_path)
-    with pytest.raises(UnknownFormatError, match="not a folder"):
+    with pytest.raises(IsADirectoryError, match="not a folder"):
         posebridge.load(tmp_path, format="dlc")

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, model, registry
+from posebridge import api, errors, model, registry
 from posebridge._files import check_input
 
 __all__ = [
@@ -26,6 +26,11 @@ __all__ = [
 PathLike = str | os.PathLike[str]
 
 from_numpy = model.from_numpy
+
+
+def _expect_dataframe(df: object) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise errors.TypeError(f"Expected 'df' to be a pandas DataFrame, got {type(df).__name__}.")
 
 
 def from_file(
@@ -112,6 +117,7 @@ def from_dlc_style_df(
     """
     from posebridge.formats import dlc as deeplabcut
 
+    _expect_dataframe(df)
     ds = deeplabcut.dataset_from_dataframe(df, source_software=source_software)
     return model.with_fps(model.validate(ds), fps)
 
@@ -228,6 +234,7 @@ def from_anipose_style_df(
     """
     from posebridge.formats import anipose
 
+    _expect_dataframe(df)
     ds = anipose.dataset_from_dataframe(df, individual_name=individual_name)
     return model.with_fps(model.validate(ds), fps)
 

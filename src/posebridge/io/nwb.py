@@ -35,9 +35,11 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError
+from posebridge.formats.nwb.config import NWBFileSaveConfig  # movement.io.nwb's name
 from posebridge.model import labels
 
 __all__ = [
+    "NWBFileSaveConfig",
     "NwbFormat",
     "append_nwb",
     "append_nwb_data",

@@ -9,7 +9,8 @@ from typing import Any, Literal
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, model
+from posebridge import api, model, registry
+from posebridge.errors import PoseBridgeError, expect_dataset, expect_path
 
 __all__ = [
     "to_anipose_file",
@@ -37,7 +38,9 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     Returns
     -------
     pandas.DataFrame or dict of str to pandas.DataFrame
-        The table(s), columns (scorer, [individuals,] bodyparts, coords).
+        The table(s): columns (scorer, individuals, bodyparts, coords) for one
+        table, as movement (even for one individual); (scorer, bodyparts,
+        coords) per individual when split.
 
     Examples
     --------
@@ -46,8 +49,11 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     """
     from posebridge.formats import dlc as deeplabcut
 
+    expect_dataset(ds)
+    ds = model.validate(ds)
+    api.warn_individual_confidence(ds, registry.get("dlc"))
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
-        model.validate(ds), split_individuals=split_individuals
+        ds, split_individuals=split_individuals, individuals_level=True
     )
     return result
 
@@ -68,9 +74,10 @@ def to_dlc_file(
     file_path
         The output file, .h5 or .csv.
     split_individuals
-        ``True``: one file per individual (``<stem>_<individual><suffix>``);
-        ``False``: one file; ``"auto"``: split when there is one individual
-        (movement's rule).
+        ``True``: one file per individual (``<stem>_<individual><suffix>``,
+        3 column levels); ``False``: one file with the ``individuals`` column
+        level (4 levels, even for one individual); ``"auto"``: split when
+        there is one individual (movement's rule).
     overwrite
         Replace existing files (otherwise ``FileExistsError``).
 
@@ -84,18 +91,35 @@ def to_dlc_file(
     >>> from posebridge.io import save_poses
     >>> save_poses.to_dlc_file(ds, "poses.h5")  # doctest: +SKIP
     """
-    return api.save(ds, file_path, "dlc", overwrite=overwrite, split_individuals=split_individuals)
+    expect_dataset(ds)
+    if split_individuals != "auto" and not isinstance(split_individuals, bool):
+        expect_path(file_path, "file_path")
+        raise PoseBridgeError(
+            "Expected 'split_individuals' to be a boolean or 'auto', "
+            f"but got {type(split_individuals)}."
+        )
+    return api.save(
+        ds,
+        file_path,
+        "dlc",
+        overwrite=overwrite,
+        split_individuals=split_individuals,
+        individuals_level=True,
+    )
 
 
 def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:
-    """Write a LightningPose .csv file (single individual).
+    """Write LightningPose .csv files, one per individual (as movement).
 
     Parameters
     ----------
     ds
         A poses dataset.
     file_path
-        The output file.
+        The output .csv file; each individual goes to
+        ``<stem>_<individual>.csv`` beside it (even when there is one:
+        movement's naming). ``posebridge.save(ds, path, "lp")`` writes one
+        individual at ``path`` itself.
     overwrite
         Replace an existing file (otherwise ``FileExistsError``).
 
@@ -108,8 +132,9 @@ def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) 
     --------
     >>> from posebridge.io import save_poses
     >>> save_poses.to_lp_file(ds, "video.csv")  # doctest: +SKIP
+    [PosixPath('video_id_0.csv')]
     """
-    return api.save(ds, file_path, "lp", overwrite=overwrite)
+    return api.save(ds, file_path, "lp", overwrite=overwrite, split_individuals=True)
 
 
 def to_sleap_analysis_file(
@@ -136,7 +161,7 @@ def to_sleap_analysis_file(
     >>> from posebridge.io import save_poses
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
-    return api.save(ds, file_path, "sleap", overwrite=overwrite)
+    return api.save(ds, file_path, "sleap-analysis", overwrite=overwrite)
 
 
 def to_slp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:
@@ -197,26 +222,45 @@ def to_anipose_file(
     return api.save(ds, file_path, "anipose", overwrite=overwrite, individual=individual)
 
 
-def to_nwb_file(ds: xr.Dataset, config: Any = None) -> list[Any]:
+def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
     """Build in-memory ``pynwb.NWBFile`` objects (one per individual); nothing is written.
 
     Parameters
     ----------
     ds
-        A poses dataset.
+        A poses dataset (one with the ``individual`` dim dropped by
+        ``ds.sel(individual="id_0")`` is taken as one individual).
     config
-        An ``NWBFileSaveConfig`` (or a dict of the same sections).
+        An ``NWBFileSaveConfig`` (:mod:`posebridge.io.nwb`'s or movement's),
+        or a dict of the same sections. As in movement, a shared
+        ``identifier``, ``subject_id`` or PoseEstimation / Skeleton ``name``
+        applies as given to a dataset of one individual; with several, each
+        file gets its per-individual value or the individual's name.
 
     Returns
     -------
-    list of pynwb.NWBFile
-        One per individual, in dataset order.
+    pynwb.NWBFile or list of pynwb.NWBFile
+        The file for a dataset of one individual; a list (dataset order) for
+        several. Each file's ``identifier`` is the individual's name unless
+        the config gives one.
 
     Examples
     --------
-    >>> from posebridge.io import save_poses
-    >>> nwbfiles = save_poses.to_nwb_file(ds)  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from posebridge.io import load_poses, save_poses
+    >>> ds = load_poses.from_numpy(np.zeros((5, 2, 3, 2)), fps=30)
+    >>> [f.identifier for f in save_poses.to_nwb_file(ds)]
+    ['id_0', 'id_1']
+    >>> save_poses.to_nwb_file(ds.sel(individual="id_0")).identifier
+    'id_0'
     """
     from posebridge.formats import nwb
+    from posebridge.formats.nwb.config import as_config
 
-    return nwb.build_nwbfiles(model.validate(ds), config=config)
+    expect_dataset(ds)
+    ds = model.validate(ds)
+    api.warn_individual_confidence(ds, registry.get("nwb"))
+    individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
+    settings = as_config(config).with_identifiers(individuals)
+    files = nwb.build_nwbfiles(ds, config=settings)
+    return files if len(files) > 1 else files[0]

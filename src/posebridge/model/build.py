@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge.errors import SchemaError
+from posebridge import errors
+from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -65,7 +66,9 @@ def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str
 
 def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:
     if not isinstance(value, np.ndarray):
-        raise SchemaError(f"Expected '{what}' to be a numpy array, got {type(value).__name__}.")
+        raise errors.TypeError(
+            f"Expected '{what}' to be a numpy array, got {type(value).__name__}."
+        )
     if value.ndim not in ndim:
         raise SchemaError(
             f"Expected '{what}' to have {' or '.join(map(str, ndim))} dimensions, "
@@ -290,6 +293,7 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     >>> ds.time.values.tolist(), ds.frame.values.tolist()
     ([0.0, 0.03333333333333333, 0.06666666666666667], [0, 1, 2])
     """
+    expect_dataset(ds)
     value = checked_fps(fps)
     if value is None:
         return ds
@@ -329,6 +333,7 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     >>> frame_numbers(from_numpy(np.zeros((3, 2, 1, 1)), fps=29.97)).tolist()
     [0, 1, 2]
     """
+    expect_dataset(ds)
     if FRAME in ds.coords:
         return np.asarray(ds[FRAME].values).astype(np.int64)
     time = np.asarray(ds[TIME].values)
@@ -360,6 +365,7 @@ def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
     >>> confidence_per_keypoint(from_numpy(np.zeros((2, 2, 3, 1)))).shape
     (2, 3, 1)
     """
+    expect_dataset(ds)
     dims = (TIME, KEYPOINT, INDIVIDUAL)
     template = ds["position"].isel({SPACE: 0}, drop=True)
     if "confidence" not in ds:

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import build
 from posebridge.model.names import FRAME, INDIVIDUAL, KEYPOINT, SPACE, TIME
 
@@ -98,6 +98,7 @@ def is_labels(ds: xr.Dataset) -> bool:
     >>> labels.is_labels(ds)
     True
     """
+    expect_dataset(ds)
     return ds.attrs.get(CONTENT) == LABELS
 
 
@@ -210,6 +211,7 @@ def check(ds: xr.Dataset) -> xr.Dataset:
     Raises SchemaError for a row without a video or image, a frame below -1,
     or two rows with one key.
     """
+    expect_dataset(ds)
     n = ds.sizes[TIME]
     for name in _ROW_COORDS:
         if name in ds.coords and ds[name].dims != (TIME,):
@@ -297,6 +299,7 @@ def refuse(ds: xr.Dataset, what: str) -> None:
     ...
     posebridge.errors.SchemaError: ...
     """
+    expect_dataset(ds)
     if is_labels(ds):
         raise SchemaError(
             f"{what} files hold predictions along a video's frames, and this dataset holds "
@@ -339,6 +342,7 @@ def video_groups(ds: xr.Dataset) -> VideoGroups:
         When a video mixes rows with and without images, or a video file's
         frame number is unknown (-1).
     """
+    expect_dataset(ds)
     videos = np.asarray(ds[VIDEO].values).astype(str)
     images = np.asarray(ds[IMAGE_PATH].values).astype(str)
     frames = np.asarray(ds[FRAME].values).astype(np.int64)
@@ -374,6 +378,7 @@ def point_flags(ds: xr.Dataset) -> np.ndarray:
     A point is when its coordinates are finite and its ``visible`` flag (if
     any) is not below 2.
     """
+    expect_dataset(ds)
     position = ds["position"].transpose(TIME, SPACE, KEYPOINT, ...)
     flags = np.isfinite(position.values).all(axis=1)
     if VISIBLE in ds:
@@ -421,6 +426,7 @@ def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
     >>> labels.as_poses(ds).time.values.tolist()
     [4, 9]
     """
+    expect_dataset(ds)
     if not is_labels(ds):
         raise SchemaError("as_poses takes a labels dataset (attrs['content'] == 'labels').")
     videos = np.asarray(ds[VIDEO].values).astype(str)
@@ -466,6 +472,7 @@ def describe(ds: xr.Dataset) -> list[tuple[str, str]]:
     >>> dict(describe(ds))["labelled frames"]
     '2 in 2 videos'
     """
+    expect_dataset(ds)
     n = ds.sizes[TIME]
     videos = np.asarray(ds[VIDEO].values).astype(str)
     images = np.asarray(ds[IMAGE_PATH].values).astype(str)

@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import labels
 from posebridge.model.build import checked_fps
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
+    EXTRAS,
     INDIVIDUAL,
     KEYPOINT,
     LEGACY_DIM_NAMES,
@@ -55,11 +56,39 @@ def _check_names(ds: xr.Dataset, dim: str) -> None:
         _fail(f"Coordinate '{dim}' has repeated names: {names}.")
 
 
+def _restore_dropped_dims(ds: xr.Dataset) -> xr.Dataset:
+    """Give back the ``individual`` / ``keypoint`` dim that ``ds.sel(individual="a")`` drops.
+
+    The selection leaves a scalar coordinate; every data variable along ``time``
+    gets the dim back as a length-1 dim, except the extras documented without it.
+    """
+    for dim in (INDIVIDUAL, KEYPOINT):
+        if dim in ds.dims or dim not in ds.coords or ds[dim].ndim != 0:
+            continue
+        if dim == KEYPOINT and "shape" in ds.data_vars:  # bboxes have no keypoints
+            continue
+        value = ds[dim].values.item()
+        ds = ds.drop_vars(dim)
+        order = (TIME, SPACE, KEYPOINT, INDIVIDUAL)
+        for name in list(ds.data_vars):
+            var = ds[name]
+            documented = EXTRAS.get(str(name), "")
+            if TIME not in var.dims or (documented and dim not in documented.split(":")[0]):
+                continue
+            var = var.expand_dims(dim, axis=-1)
+            lead = [d for d in order if d in var.dims]
+            ds[name] = var.transpose(*lead, ...)
+        ds = ds.assign_coords({dim: [value]})
+    return ds
+
+
 def validate(ds: xr.Dataset) -> xr.Dataset:
     """Check a dataset against the model and return it normalised.
 
     Normalising renames the older plural dims (``keypoints``, ``individuals``),
-    puts the dims of ``position`` in model order, infers ``ds_type`` and
+    gives back an ``individual`` or ``keypoint`` dim dropped by a selection
+    such as ``ds.sel(individual="id_0")`` or ``ds.isel(keypoint=0)`` (as a
+    dim of length 1), puts the dims of ``position`` in model order, infers ``ds_type`` and
     ``time_unit`` when missing, drops ``None`` attributes and turns ``Path``
     attributes into strings. Everything else that breaks the model raises.
 
@@ -75,6 +104,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
 
     Raises
     ------
+    TypeError
+        When ``ds`` is not an xarray Dataset (also a built-in ``TypeError``).
     SchemaError
         Naming what is wrong: a missing variable, dim or coordinate, a wrong
         dtype or shape, a bad attribute.
@@ -86,10 +117,14 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     >>> validate(from_numpy(np.zeros((2, 2, 1, 1)))).attrs["ds_type"]
     'poses'
     """
-    if not isinstance(ds, xr.Dataset):
-        _fail(f"Expected an xarray Dataset, got {type(ds).__name__}.")
-    renames = {old: new for old, new in LEGACY_DIM_NAMES.items() if old in ds.dims}
+    expect_dataset(ds)
+    renames = {
+        old: new
+        for old, new in LEGACY_DIM_NAMES.items()
+        if old in ds.dims or (old in ds.coords and new not in ds.variables)
+    }
     ds = ds.rename(renames) if renames else ds.copy()
+    ds = _restore_dropped_dims(ds)
     ds.attrs = _clean_attrs(dict(ds.attrs))
     for name in ds.variables:
         ds[name].attrs = _clean_attrs(dict(ds[name].attrs))

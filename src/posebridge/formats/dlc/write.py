@@ -101,13 +101,13 @@ def has_likelihood(ds: xr.Dataset) -> bool:
 
 
 def plan_tables(
-    ds: xr.Dataset, path: Path, split: bool, scorer: str
+    ds: xr.Dataset, path: Path, split: bool, scorer: str, individuals_level: bool | None = None
 ) -> list[tuple[Path, layout.ColumnPlan]]:
     """The files to write and the columns of each (one per individual when ``split``)."""
     names = [str(v) for v in ds[model.INDIVIDUAL].values]
     likelihood = has_likelihood(ds)
     if not split:
-        four = len(names) > 1 or layout.SINGLE in names
+        four = len(names) > 1 or layout.SINGLE in names or bool(individuals_level)
         plan = layout.plan_columns(
             ds, range(len(names)), scorer=scorer, four_levels=four, likelihood=likelihood
         )
@@ -193,6 +193,7 @@ def _write(
     split_individuals: bool | Literal["auto"],
     scorer: str | None,
     default_scorer: str,
+    individuals_level: bool | None = None,
 ) -> list[Path]:
     layout.check_writable(ds)
     labelled = labels.is_labels(ds)
@@ -217,7 +218,11 @@ def _write(
         if layout.DATA_SPLIT in ds.coords
         else None
     )
-    tables = plan_tables(ds, path, split, scorer)
+    if individuals_level not in (None, True, False):
+        raise PoseBridgeError(
+            f"individuals_level must be True, False or None, got {individuals_level!r}."
+        )
+    tables = plan_tables(ds, path, split, scorer, individuals_level)
     with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
         for temporary, (_, plan) in zip(temporaries, tables, strict=True):
             if suffix == ".csv":
@@ -234,6 +239,7 @@ def write(
     overwrite: bool = False,
     split_individuals: bool | Literal["auto"] = False,
     scorer: str | None = None,
+    individuals_level: bool | None = None,
 ) -> list[Path]:
     """Write a DeepLabCut .h5 or .csv file (or one per individual).
 
@@ -254,6 +260,11 @@ def write(
     scorer
         The scorer level; default the dataset's ``scorer`` attribute, else
         ``"posebridge"``.
+    individuals_level
+        For a file that is not split: ``True`` writes the ``individuals``
+        column level even for one individual (movement's
+        ``to_dlc_file(..., split_individuals=False)``); ``None`` (default)
+        writes it when there are several individuals (or a ``single`` one).
 
     Returns
     -------
@@ -274,11 +285,17 @@ def write(
         split_individuals=split_individuals,
         scorer=scorer,
         default_scorer=DEFAULT_SCORER,
+        individuals_level=individuals_level,
     )
 
 
 def write_lp(
-    ds: xr.Dataset, path: Path, *, overwrite: bool = False, scorer: str | None = None
+    ds: xr.Dataset,
+    path: Path,
+    *,
+    overwrite: bool = False,
+    scorer: str | None = None,
+    split_individuals: bool = False,
 ) -> list[Path]:
     """Write a LightningPose .csv file (one individual, written at ``path``).
 
@@ -292,6 +309,10 @@ def write_lp(
         Replace an existing file.
     scorer
         Default: the dataset's ``scorer`` attribute, else ``"posebridge_tracker"``.
+    split_individuals
+        ``True``: one file per individual, ``<stem>_<individual>.csv`` (what
+        movement's ``to_lp_file`` does, even for one individual); any number
+        of individuals is then accepted.
 
     Returns
     -------
@@ -305,7 +326,7 @@ def write_lp(
     [PosixPath('v.csv')]
     """
     n = ds.sizes[model.INDIVIDUAL]
-    if n != 1:
+    if n != 1 and split_individuals is not True:
         names = [str(v) for v in ds[model.INDIVIDUAL].values]
         raise SchemaError(
             f"LightningPose files hold one individual; this dataset has {n} ({names}). "
@@ -317,14 +338,17 @@ def write_lp(
         ds,
         Path(path),
         overwrite=overwrite,
-        split_individuals=False,
+        split_individuals=split_individuals is True,
         scorer=scorer,
         default_scorer=DEFAULT_LP_SCORER,
     )
 
 
 def dataframe_from_dataset(
-    ds: xr.Dataset, split_individuals: bool = False, scorer: str | None = None
+    ds: xr.Dataset,
+    split_individuals: bool = False,
+    scorer: str | None = None,
+    individuals_level: bool | None = None,
 ) -> pd.DataFrame | dict[str, pd.DataFrame]:
     """DeepLabCut-style DataFrame(s) of a poses dataset, as the writer lays them out.
 
@@ -336,6 +360,9 @@ def dataframe_from_dataset(
         ``True``: a dict of single-animal DataFrames by individual.
     scorer
         Default: the dataset's ``scorer`` attribute, else ``"posebridge"``.
+    individuals_level
+        As :func:`write`: ``True`` keeps the ``individuals`` level of an
+        unsplit table of one individual.
 
     Returns
     -------
@@ -355,7 +382,7 @@ def dataframe_from_dataset(
         ds = prepare_labels(ds, lightning_pose=False)
     scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)
     style, index = layout.index_for_writing(ds)
-    tables = plan_tables(ds, Path("x.h5"), bool(split_individuals), scorer)
+    tables = plan_tables(ds, Path("x.h5"), bool(split_individuals), scorer, individuals_level)
     frames = [table_frame(plan, style, index) for _, plan in tables]
     if layout.DATA_SPLIT in ds.coords:
         split_values = np.asarray(ds[layout.DATA_SPLIT].values).astype(object)

@@ -50,6 +50,7 @@ from posebridge.formats.nwb.common import (
     object_name,
     parse_individual_tag,
     parse_marker,
+    parse_padding,
 )
 from posebridge.formats.nwb.locate import Container, FileInfo, Series
 
@@ -406,6 +407,9 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
         coords=coords,
         attrs={"ds_type": "poses", "time_unit": "seconds"},
     )
+    padding = max((parse_padding(s.comments) for s in everything), default=0)
+    if padding:  # rows the writer added after the last time (see build.padding_rows)
+        ds = ds.isel(time=slice(0, max(0, ds.sizes["time"] - padding)))
     ds = _apply_time_marker(ds, everything)
     _set_edges(ds, chosen, keypoints)
     _set_attrs(ds, info, chosen)

@@ -41,6 +41,7 @@ from posebridge.formats.nwb.common import (
     individual_tag,
     nwb_unit,
     object_name,
+    padding_comment,
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
@@ -152,6 +153,30 @@ def _regular_rate(t: np.ndarray, fps: float | None) -> float | None:
     return None
 
 
+def padding_rows(ds: xr.Dataset) -> int:
+    """Rows of NaN to add so that time is the longest axis of every series' data.
+
+    nwbinspector calls a series whose data has fewer rows (times) than columns
+    (x, y[, z]) wrongly oriented (CRITICAL); a dataset of fewer frames than
+    spatial dimensions gets rows of NaN ("no point") after its last time,
+    marked in the series' comments so that posebridge drops them on reading.
+    """
+    return max(0, ds.sizes["space"] - ds.sizes["time"])
+
+
+def padded_plan(plan: TimePlan, rows: int, fps: float | None) -> TimePlan:
+    """The time plan extended by ``rows`` padding times after the last one."""
+    comment = " | ".join(c for c in (plan.comment, padding_comment(rows)) if c)
+    if plan.rate is not None:
+        return TimePlan(plan.rate, plan.starting_time, None, comment)
+    t = np.asarray(plan.timestamps, dtype=np.float64)
+    if t.size == 0:
+        return TimePlan(1.0, 0.0, None, comment)
+    step = 1.0 / fps if fps else float(np.median(np.diff(t))) if t.size > 1 else 1.0
+    extra = t[-1] + step * np.arange(1, rows + 1, dtype=np.float64)
+    return TimePlan(None, plan.starting_time, np.concatenate([t, extra]), comment)
+
+
 def time_plan(ds: xr.Dataset) -> TimePlan:
     """Rate or timestamps for the dataset's time, and the posebridge marker."""
     time = np.asarray(ds["time"].values)
@@ -226,7 +251,8 @@ def new_nwbfile(
     import pynwb
 
     kwargs = config.resolve("nwbfile_kwargs", individual)
-    kwargs.setdefault("identifier", str(uuid.uuid4()))
+    identifier = config.named("nwbfile_kwargs", "identifier", individual, ds.sizes["individual"])
+    kwargs["identifier"] = str(identifier) if identifier is not None else str(uuid.uuid4())
     software = ds.attrs.get("source_software", "pose estimation")
     kwargs.setdefault(
         "session_description",
@@ -331,18 +357,22 @@ def _video(
 
 
 def _container_names(
-    module: Any, individuals: list[str], config: NWBFileSaveConfig, appending: bool
+    module: Any,
+    individuals: list[str],
+    all_individuals: list[str],
+    config: NWBFileSaveConfig,
+    appending: bool,
 ) -> list[str]:
-    shared = config.resolve("pose_estimation_kwargs", None).get("name")
+    n = len(all_individuals)
     if len(individuals) == 1:
-        name = config.resolve("pose_estimation_kwargs", individuals[0]).get("name") or shared
+        name = config.named("pose_estimation_kwargs", "name", individuals[0], n)
         if name:
-            return [name]
+            return [str(name)]
         if not (appending and DEFAULT_CONTAINER in module.data_interfaces):
             return [DEFAULT_CONTAINER]
     defaults = unique_names([f"{DEFAULT_CONTAINER}_{i}" for i in individuals])
     return [
-        config.resolve("pose_estimation_kwargs", i).get("name") or d
+        str(config.named("pose_estimation_kwargs", "name", i, max(n, 2)) or d)
         for i, d in zip(individuals, defaults, strict=True)
     ]
 
@@ -361,7 +391,8 @@ def add_poses(
     import ndx_pose
 
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
-    names = _container_names(module, individuals, config, appending)
+    all_individuals = [str(i) for i in ds["individual"].values]
+    names = _container_names(module, individuals, all_individuals, config, appending)
     taken = [n for n in names if n in module.data_interfaces]
     if taken:
         raise PoseBridgeError(
@@ -369,8 +400,11 @@ def add_poses(
             "PoseEstimation another name (config pose_estimation_kwargs name=...)."
         )
     keypoints = [str(k) for k in ds["keypoint"].values]
-    all_individuals = [str(i) for i in ds["individual"].values]
     plan = time_plan(ds)
+    padding = padding_rows(ds)
+    if padding:
+        fps = ds.attrs.get("fps")
+        plan = padded_plan(plan, padding, float(fps) if fps else None)
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints)
     position = ds["position"]
@@ -390,12 +424,19 @@ def add_poses(
         device = _device(nwbfile, config, individual)
         pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
         pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
+        if padding:
+            pos = np.pad(pos, ((0, 0), (0, padding), (0, 0)), constant_values=np.nan)
         conf = None
         if has_confidence:
             values = confidence.isel(individual=i).values.T
             conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
+            if padding:
+                conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
-        skeleton_name = skeleton_kwargs.pop("name", None) or object_name(f"skeleton_{individual}")
+        skeleton_kwargs.pop("name", None)
+        skeleton_name = config.named(
+            "skeleton_kwargs", "name", individual, max(len(all_individuals), len(individuals))
+        ) or object_name(f"skeleton_{individual}")
         counter = 2
         while skeleton_name in skeletons.skeletons:
             skeleton_name = f"{object_name(f'skeleton_{individual}')}_{counter}"

@@ -88,6 +88,24 @@ def fps_comment(fps: float) -> str:
     return f"posebridge: fps={float(fps)!r} (video frame number = round(time * fps))"
 
 
+_PADDING_RE = re.compile(r"posebridge: padding_rows=([0-9]+)")
+
+
+def padding_comment(rows: int) -> str:
+    """The series comment marking the last ``rows`` rows as padding, not data."""
+    return (
+        f"posebridge: padding_rows={int(rows)} (the last {int(rows)} rows hold no data: they "
+        "keep time the longest axis of a series shorter than its space dimension, as NWB "
+        "requires)"
+    )
+
+
+def parse_padding(comments: str | None) -> int:
+    """The number of padding rows a series' comments declare (0 when none)."""
+    found = _PADDING_RE.search(comments or "")
+    return int(found.group(1)) if found else 0
+
+
 def parse_marker(comments: str | None) -> tuple[str, float | None] | None:
     """Read a posebridge time marker from a series' comments.
 

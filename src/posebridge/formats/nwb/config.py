@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from posebridge import errors
 from posebridge.errors import PoseBridgeError
 
 SECTIONS = (
@@ -108,6 +109,53 @@ class NWBFileSaveConfig:
         if self.is_per_entity(values):
             return dict(values.get(entity, {})) if entity is not None else {}
         return dict(values)
+
+    def named(self, section: str, key: str, individual: str | None, n_individuals: int) -> Any:
+        """The value of a naming key (``identifier``, ``name``...) for one individual's object.
+
+        movement's rule: in a per-individual section, the individual's value,
+        else its name; a shared value applies as given when the dataset has one
+        individual, and with several it would repeat in every file, so the
+        individual's name is used instead; ``None`` when nothing is given (the
+        caller's default applies).
+
+        Examples
+        --------
+        >>> config = NWBFileSaveConfig(nwbfile_kwargs={"identifier": "subj0"})
+        >>> config.named("nwbfile_kwargs", "identifier", "mouse1", 1)
+        'subj0'
+        >>> config.named("nwbfile_kwargs", "identifier", "mouse1", 2)
+        'mouse1'
+        """
+        values = getattr(self, section)
+        if self.is_per_entity(values):  # an individual without its own value: its name
+            if individual is None:
+                return None
+            return values.get(individual, {}).get(key, individual)
+        if key not in values:
+            return None
+        if n_individuals == 1 or individual is None:
+            return values[key]
+        return individual
+
+    def with_identifiers(self, individuals: list[str]) -> NWBFileSaveConfig:
+        """A copy whose NWB file identifiers default to the individuals' names (movement's).
+
+        Examples
+        --------
+        >>> NWBFileSaveConfig().with_identifiers(["a"]).nwbfile_kwargs
+        {'a': {'identifier': 'a'}}
+        """
+        out = self.merged(NWBFileSaveConfig())
+        current = out.nwbfile_kwargs
+        per = {}
+        for name in individuals:
+            given = out.named("nwbfile_kwargs", "identifier", name, len(individuals))
+            base = dict(current.get(name, {})) if out.is_per_entity(current) else dict(current)
+            base["identifier"] = given if given is not None else name
+            per[name] = base
+        out.nwbfile_kwargs = per
+        return out
 
     def names_entity(self, section: str, key: str) -> bool:
         """Whether ``key`` is set per entity (not shared) in ``section``."""
@@ -209,7 +257,7 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
         return NWBFileSaveConfig.from_yaml(value)
     if all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
         return NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
-    raise PoseBridgeError(
+    raise errors.TypeError(
         f"{what} must be an NWBFileSaveConfig, a dict of sections or a YAML file path, "
         f"got {type(value).__name__}."
     )

@@ -17,6 +17,7 @@ from posebridge.formats.sleap.common import (
     check_2d,
     fixed_strings,
     hdf5_top_keys,
+    individual_scores,
     is_untracked_name,
     skeleton_from_dataset,
     writable_frames,
@@ -118,6 +119,7 @@ def write(
 
     path = Path(path)
     check_2d(ds, path, "SLEAP analysis")
+    ds = individual_scores(ds)
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")
     frames = writable_frames(ds, path, "SLEAP analysis")

@@ -345,3 +345,19 @@ def load_json(raw: Any, path: Path, what: str) -> Any:
         return json.loads(text(raw))
     except (ValueError, TypeError) as error:
         raise FormatError(path, f"{what} is not valid JSON ({error}).") from None
+
+
+def individual_scores(ds: xr.Dataset) -> xr.Dataset:
+    """Move a per-individual ``confidence`` (time, individual) to ``instance_score``.
+
+    SLEAP stores one score per instance (``instance_scores``) beside the
+    per-node scores; movement's individual-wise confidence is that score, so
+    the writers store it there and leave the point scores empty. An existing
+    ``instance_score`` variable wins (the confidence is then dropped).
+    """
+    if "confidence" not in ds.data_vars or model.KEYPOINT in ds["confidence"].dims:
+        return ds
+    out = ds.drop_vars("confidence")
+    if "instance_score" not in out.data_vars:
+        out["instance_score"] = ds["confidence"].transpose(model.TIME, model.INDIVIDUAL)
+    return out

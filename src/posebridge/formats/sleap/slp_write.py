@@ -18,6 +18,7 @@ from posebridge.formats.sleap.common import (
     encode_skeleton,
     fixed_strings,
     hdf5_top_keys,
+    individual_scores,
     is_untracked_name,
     skeleton_from_dataset,
     writable_frames,
@@ -172,6 +173,7 @@ def write(
     if float(format_id) not in WRITE_FORMAT_IDS:
         raise PoseBridgeError(f"format_id must be one of {WRITE_FORMAT_IDS}, got {format_id!r}.")
     check_2d(ds, path, "SLEAP .slp")
+    ds = individual_scores(ds)
     labels_plan = None
     if labels.is_labels(ds):
         check_labels(ds)

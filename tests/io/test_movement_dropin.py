@@ -1,0 +1,681 @@
+"""posebridge.io as a drop-in for movement.io (issue 10), written as movement's users write it.
+
+The reference is movement 0.17's documented behaviour (shared/reference/movement.md):
+wrong argument types raise TypeError, path problems the built-in OSErrors in
+movement's order, a wrong file ending a ValueError, savers accept a dataset
+whose individual dim was dropped by a selection, ``to_nwb_file`` returns one
+NWBFile or a list, ``movement.io.load`` exists.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import registry
+from posebridge.io import (
+    load,
+    load_bboxes,
+    load_dataset,
+    load_multiview_dataset,
+    load_poses,
+    save_bboxes,
+    save_poses,
+)
+from posebridge.io.nwb import NWBFileSaveConfig
+
+
+@pytest.fixture
+def valid_poses_dataset() -> xr.Dataset:
+    """movement's test fixture: 10 frames, 2D, centroid/left/right, id_0/id_1."""
+    n_frames = 10
+    position = np.zeros((n_frames, 2, 3, 2))
+    t = np.arange(n_frames, dtype=float)
+    for k, dx in enumerate((0.0, -1.0, 1.0)):
+        position[:, 0, k, 0], position[:, 1, k, 0] = t + dx, t
+        position[:, 0, k, 1], position[:, 1, k, 1] = t + dx, -t
+    confidence = np.full((n_frames, 3, 2), 0.9)
+    confidence[(np.arange(5), [0, 1, 2, 0, 1], [0, 0, 1, 1, 0])] = 0.1
+    return load_poses.from_numpy(
+        position,
+        confidence,
+        individual_names=["id_0", "id_1"],
+        keypoint_names=["centroid", "left", "right"],
+        fps=None,
+        source_software="test",
+    )
+
+
+@pytest.fixture
+def individual_wise_dataset(valid_poses_dataset) -> xr.Dataset:
+    """movement 0.17: confidence with dims (time, individual)."""
+    ds = valid_poses_dataset.drop_vars("confidence")
+    scores = np.linspace(0.1, 1.0, 20).reshape(10, 2)
+    ds["confidence"] = (("time", "individual"), scores)
+    return ds
+
+
+# --------------------------------------------------------------------------
+# 1. a wrong type raises TypeError (also a PoseBridgeError), before anything else
+
+NOT_A_DATASET = [[1.0, 2.0], np.zeros((10, 2, 3, 2))]
+
+
+def _savers():
+    return [
+        (save_poses.to_dlc_file, "out.h5"),
+        (save_poses.to_lp_file, "out.csv"),
+        (save_poses.to_sleap_analysis_file, "out.h5"),
+        (save_poses.to_slp_file, "out.slp"),
+        (save_poses.to_anipose_file, "out.csv"),
+        (save_bboxes.to_via_tracks_file, "out.csv"),
+        (posebridge.save, "out.nc"),
+    ]
+
+
+@pytest.mark.parametrize("wrong", NOT_A_DATASET, ids=["list", "ndarray"])
+@pytest.mark.parametrize("saver, name", _savers(), ids=lambda v: getattr(v, "__name__", v))
+def test_savers_raise_type_error_for_a_non_dataset(tmp_path, saver, name, wrong):
+    with pytest.raises(TypeError, match="xarray Dataset") as caught:
+        saver(wrong, tmp_path / name)
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+@pytest.mark.parametrize("wrong", NOT_A_DATASET, ids=["list", "ndarray"])
+def test_type_is_checked_before_the_path(tmp_path, wrong):
+    # a folder, a missing folder and a bad ending: the type error still comes first
+    for path in (tmp_path, tmp_path / "missing" / "x.h5", tmp_path / "x.txt"):
+        with pytest.raises(TypeError):
+            save_poses.to_dlc_file(wrong, path)
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        save_poses.to_dlc_style_df,
+        save_poses.to_nwb_file,
+        posebridge.validate,
+        posebridge.boxes_from_poses,
+        load.rename_legacy_dimensions,
+        posebridge.model.frame_numbers,
+        posebridge.model.confidence_per_keypoint,
+        posebridge.labels.is_labels,
+        posebridge.labels.check,
+        posebridge.labels.describe,
+        posebridge.labels.point_flags,
+        posebridge.labels.video_groups,
+    ],
+    ids=lambda f: f.__name__,
+)
+@pytest.mark.parametrize("wrong", NOT_A_DATASET, ids=["list", "ndarray"])
+def test_dataset_functions_raise_type_error(function, wrong):
+    with pytest.raises(TypeError) as caught:
+        function(wrong)
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        load_poses.from_dlc_file,
+        load_poses.from_lp_file,
+        load_poses.from_sleap_file,
+        load_poses.from_anipose_file,
+        load_poses.from_nwb_file,
+        load_bboxes.from_via_tracks_file,
+        load_dataset,
+        load.infer_source_software,
+        posebridge.load,
+        posebridge.detect,
+    ],
+    ids=lambda f: f.__name__,
+)
+@pytest.mark.parametrize("wrong", [np.zeros(3), 42], ids=["ndarray", "int"])
+def test_loaders_raise_type_error_for_a_non_path(loader, wrong):
+    with pytest.raises(TypeError) as caught:
+        loader(wrong)
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+def test_functions_with_more_arguments_check_the_dataset_type_first():
+    for call in (
+        lambda: posebridge.model.with_fps([1], 30),
+        lambda: posebridge.labels.refuse(np.zeros(2), "x"),
+        lambda: posebridge.labels.as_poses([1]),
+    ):
+        with pytest.raises(TypeError) as caught:
+            call()
+        assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+def test_from_numpy_and_dataframe_builders_raise_type_error():
+    with pytest.raises(TypeError):
+        load_poses.from_numpy([[[[1.0]]]])
+    with pytest.raises(TypeError):
+        load_bboxes.from_numpy([[[1.0]]], np.ones((1, 2, 1)))
+    with pytest.raises(TypeError):
+        load_poses.from_dlc_style_df(np.zeros((2, 3)))
+    with pytest.raises(TypeError):
+        load_multiview_dataset(["a.h5", "b.h5"])
+
+
+# --------------------------------------------------------------------------
+# 2. path checks in movement's order: folder, existing file, missing folder, then ending
+
+
+def test_a_folder_as_output_is_an_is_a_directory_error(tmp_path, valid_poses_dataset):
+    with pytest.raises(IsADirectoryError) as caught:
+        save_poses.to_dlc_file(valid_poses_dataset, tmp_path)
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
+    with pytest.raises(IsADirectoryError):
+        posebridge.save(valid_poses_dataset, tmp_path, "dlc")
+    named_like_a_file = tmp_path / "looks_like.h5"
+    named_like_a_file.mkdir()
+    with pytest.raises(IsADirectoryError):
+        save_poses.to_sleap_analysis_file(valid_poses_dataset, named_like_a_file)
+
+
+def test_a_folder_as_input_is_an_is_a_directory_error(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        load_poses.from_dlc_file(tmp_path)
+
+
+def test_existing_file_is_reported_before_a_wrong_ending(tmp_path, valid_poses_dataset):
+    existing = tmp_path / "poses.txt"
+    existing.write_text("keep me")
+    with pytest.raises(FileExistsError):
+        save_poses.to_sleap_analysis_file(valid_poses_dataset, existing)
+    assert existing.read_text() == "keep me"
+
+
+def test_missing_folder_is_reported_before_a_wrong_ending(tmp_path, valid_poses_dataset):
+    with pytest.raises(FileNotFoundError):
+        save_poses.to_dlc_file(valid_poses_dataset, tmp_path / "missing" / "poses.txt")
+
+
+def test_existing_output_needs_overwrite(tmp_path, valid_poses_dataset):
+    path = tmp_path / "poses.h5"
+    save_poses.to_sleap_analysis_file(valid_poses_dataset, path)
+    with pytest.raises(FileExistsError):
+        save_poses.to_sleap_analysis_file(valid_poses_dataset, path)
+
+
+# --------------------------------------------------------------------------
+# 3. every writer refuses an ending its format cannot have, naming the ones it takes
+
+
+@pytest.mark.parametrize("name", ["poses.txt", "poses.csv"])
+def test_sleap_analysis_writer_refuses_other_endings(tmp_path, valid_poses_dataset, name):
+    with pytest.raises(ValueError, match=r"\.h5"):
+        save_poses.to_sleap_analysis_file(valid_poses_dataset, tmp_path / name)
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("name", ["tracks.mp4", "tracks"])
+def test_via_writer_refuses_other_endings(tmp_path, name):
+    ds = load_bboxes.from_numpy(np.ones((3, 2, 1)), np.ones((3, 2, 1)))
+    with pytest.raises(ValueError, match=r"\.csv"):
+        save_bboxes.to_via_tracks_file(ds, tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    "fmt", [f for f in registry.all_formats() if f.writes], ids=lambda f: f.name
+)
+def test_every_writer_refuses_a_foreign_ending_even_with_format_given(tmp_path, fmt):
+    kind = fmt.kinds[0]
+    if kind == "bboxes":
+        ds = posebridge.model.bboxes_from_numpy(np.ones((3, 2, 1)), np.ones((3, 2, 1)))
+    else:
+        ds = posebridge.from_numpy(np.ones((3, 3 if fmt.name == "anipose" else 2, 2, 1)))
+    with pytest.raises(posebridge.UnknownFormatError) as caught:
+        posebridge.save(ds, tmp_path / "out.weird", fmt.name)
+    for ext in fmt.extensions:
+        assert ext in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------
+# 4. a dataset whose individual / keypoint dim was dropped by a selection
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        lambda ds: ds.sel(individual="id_0"),
+        lambda ds: ds.isel(individual=0),
+    ],
+    ids=["sel", "isel"],
+)
+def test_to_nwb_file_takes_one_selected_individual(valid_poses_dataset, select):
+    import pynwb
+
+    nwbfile = save_poses.to_nwb_file(select(valid_poses_dataset))
+    assert isinstance(nwbfile, pynwb.NWBFile)
+    assert nwbfile.identifier == "id_0"
+    assert nwbfile.subject.subject_id == "id_0"
+    back = load_poses.from_nwb_file(nwbfile)
+    np.testing.assert_array_equal(
+        back.position.values[..., 0], valid_poses_dataset.position.sel(individual="id_0").values
+    )
+
+
+def test_to_nwb_file_returns_a_list_for_several_individuals(valid_poses_dataset):
+    nwbfiles = save_poses.to_nwb_file(valid_poses_dataset)
+    assert isinstance(nwbfiles, list)
+    assert [f.identifier for f in nwbfiles] == ["id_0", "id_1"]
+
+
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("p.h5", "dlc"),
+        ("p.csv", "dlc"),
+        ("p.csv", "lp"),
+        ("p.analysis.h5", None),
+        ("p.slp", None),
+        ("p.nwb", None),
+        ("p.nc", None),
+    ],
+)
+@pytest.mark.parametrize("dim", ["individual", "keypoint"])
+def test_every_writer_takes_a_dropped_dim_and_restores_it(
+    tmp_path, valid_poses_dataset, name, fmt, dim
+):
+    one = valid_poses_dataset.isel({dim: 1})
+    if fmt == "lp" and dim == "keypoint":  # LightningPose files hold one individual
+        one = one.isel(individual=[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        written = posebridge.save(one, tmp_path / name, fmt)
+        back = posebridge.load(written if len(written) > 1 else written[0])
+    assert back.sizes[dim] == 1
+    if not (dim == "individual" and fmt in ("dlc", "lp")):  # single-animal DLC: no name
+        assert back[dim].values.tolist() == [str(valid_poses_dataset[dim].values[1])]
+    expected = valid_poses_dataset.position.isel({dim: [1]})
+    if fmt == "lp" and dim == "keypoint":
+        expected = expected.isel(individual=[1])
+    np.testing.assert_allclose(back.position.values, expected.values, equal_nan=True)
+
+
+def test_validate_restores_the_dim_in_model_order(valid_poses_dataset):
+    ds = posebridge.validate(valid_poses_dataset.sel(keypoint="left"))
+    assert ds.position.dims == ("time", "space", "keypoint", "individual")
+    assert ds.confidence.dims == ("time", "keypoint", "individual")
+    assert ds.keypoint.values.tolist() == ["left"]
+
+
+def test_facade_savers_take_a_selected_individual(tmp_path, valid_poses_dataset):
+    one = valid_poses_dataset.sel(individual="id_1")
+    save_poses.to_sleap_analysis_file(one, tmp_path / "one.h5")
+    save_poses.to_dlc_file(one, tmp_path / "one.csv")
+    assert (tmp_path / "one_id_1.csv").exists()  # "auto": one individual is split
+    df = save_poses.to_dlc_style_df(one)
+    assert df.columns.get_level_values("individuals").unique().tolist() == ["id_1"]
+
+
+# --------------------------------------------------------------------------
+# 5. NWBFileSaveConfig: shared names are not copied into every individual's file
+
+
+def test_shared_names_apply_as_given_to_one_individual(valid_poses_dataset):
+    config = NWBFileSaveConfig(
+        nwbfile_kwargs={"identifier": "subj0", "session_description": "test session"},
+        subject_kwargs={"subject_id": "S", "species": "Mus musculus"},
+        pose_estimation_kwargs={"name": "PE"},
+        skeleton_kwargs={"name": "SK"},
+    )
+    nwbfile = save_poses.to_nwb_file(valid_poses_dataset.sel(individual=["id_0"]), config)
+    assert nwbfile.identifier == "subj0"
+    assert nwbfile.subject.subject_id == "S"
+    module = nwbfile.processing["behavior"]
+    assert "PE" in module.data_interfaces
+    assert list(module["Skeletons"].skeletons) == ["SK"]
+
+
+def test_shared_names_with_several_individuals_come_from_the_individuals(valid_poses_dataset):
+    config = NWBFileSaveConfig(
+        nwbfile_kwargs={"identifier": "subj0", "session_description": "test session"},
+        subject_kwargs={"subject_id": "S", "species": "Mus musculus"},
+        pose_estimation_kwargs={"name": "PE"},
+        skeleton_kwargs={"name": "SK"},
+    )
+    nwbfiles = save_poses.to_nwb_file(valid_poses_dataset, config)
+    assert [f.identifier for f in nwbfiles] == ["id_0", "id_1"]
+    assert [f.subject.subject_id for f in nwbfiles] == ["id_0", "id_1"]
+    assert [f.subject.species for f in nwbfiles] == ["Mus musculus"] * 2
+    assert [f.session_description for f in nwbfiles] == ["test session"] * 2
+    for nwbfile, individual in zip(nwbfiles, ["id_0", "id_1"], strict=True):
+        module = nwbfile.processing["behavior"]
+        assert individual in module.data_interfaces
+        assert list(module["Skeletons"].skeletons) == [individual]
+
+
+def test_per_individual_values_win(valid_poses_dataset):
+    config = NWBFileSaveConfig(
+        nwbfile_kwargs={"id_0": {"identifier": "first"}, "id_1": {"identifier": "second"}},
+        pose_estimation_kwargs={"id_0": {"name": "PE0"}, "id_1": {"name": "PE1"}},
+    )
+    nwbfiles = save_poses.to_nwb_file(valid_poses_dataset, config)
+    assert [f.identifier for f in nwbfiles] == ["first", "second"]
+    assert "PE1" in nwbfiles[1].processing["behavior"].data_interfaces
+
+
+def test_core_writer_gives_each_file_its_own_identifier(tmp_path, valid_poses_dataset):
+    config = {"nwbfile": {"identifier": "subj0"}, "subject": {"species": "Mus musculus"}}
+    written = posebridge.save(
+        valid_poses_dataset.assign_attrs(fps=30.0), tmp_path / "s.nwb", config=config
+    )
+    identifiers = []
+    for path in written:
+        with h5py.File(path, "r") as h5:
+            identifiers.append(h5["identifier"][()].decode())
+    assert identifiers == ["id_0", "id_1"]
+
+
+# --------------------------------------------------------------------------
+# 6. movement.io.load: load_dataset, load_multiview_dataset, infer_source_software
+
+
+def test_load_dataset_finds_the_software(tmp_path, valid_poses_dataset):
+    save_poses.to_sleap_analysis_file(valid_poses_dataset, tmp_path / "p.h5")
+    ds = load_dataset(tmp_path / "p.h5", fps=30)
+    assert ds.attrs["source_software"] == "SLEAP"
+    assert ds.attrs["fps"] == 30
+    explicit = load_dataset(tmp_path / "p.h5", source_software="SLEAP", fps=30)
+    xr.testing.assert_identical(ds, explicit)
+    assert load.infer_source_software(tmp_path / "p.h5") == "SLEAP"
+
+
+def test_infer_source_software_names_as_movement(tmp_path, valid_poses_dataset):
+    one = valid_poses_dataset.sel(individual=["id_0"])
+    save_poses.to_dlc_file(valid_poses_dataset, tmp_path / "dlc.h5")
+    save_poses.to_dlc_file(valid_poses_dataset, tmp_path / "dlc.csv")
+    save_poses.to_nwb_file(one)  # in memory: "NWB"
+    posebridge.save(one, tmp_path / "p.nwb")
+    assert load.infer_source_software(tmp_path / "dlc.h5") == "DeepLabCut"
+    assert load.infer_source_software(tmp_path / "dlc.csv") == "DeepLabCut/LightningPose"
+    assert load.infer_source_software(tmp_path / "p.nwb") == "NWB"
+    assert load.infer_source_software(save_poses.to_nwb_file(one)) == "NWB"
+    ds = load_dataset(tmp_path / "dlc.csv")
+    assert ds.attrs["source_software"] == "DeepLabCut/LightningPose"
+
+
+def test_load_dataset_refuses_an_unknown_software(tmp_path, valid_poses_dataset):
+    save_poses.to_sleap_analysis_file(valid_poses_dataset, tmp_path / "p.h5")
+    with pytest.raises(ValueError, match="Unknown format"):
+        load_dataset(tmp_path / "p.h5", source_software="NotASoftware")
+
+
+def test_load_dataset_ignores_fps_for_nwb_with_a_warning(tmp_path, valid_poses_dataset):
+    (path,) = posebridge.save(valid_poses_dataset.isel(individual=[0]), tmp_path / "p.nwb")
+    with pytest.warns(UserWarning, match="fps is ignored"):
+        load_dataset(path, "NWB", fps=10)
+
+
+def test_load_dataset_is_reexported_like_movement():
+    import posebridge.io
+
+    assert posebridge.io.load_dataset is load.load_dataset
+    assert posebridge.io.load_multiview_dataset is load.load_multiview_dataset
+
+
+POSE_FILES = [
+    ("DeepLabCut", "v.h5", "dlc", {}),
+    ("DeepLabCut", "v.csv", "dlc", {}),
+    ("LightningPose", "v.csv", "lp", {}),
+    ("SLEAP", "v.analysis.h5", "sleap", {}),
+    ("SLEAP", "v.slp", "slp", {}),
+    ("NWB", "v.nwb", "nwb", {}),
+    ("netcdf", "v.nc", "netcdf", {}),
+    ("Anipose", "v.csv", "anipose", {}),
+]
+
+
+@pytest.mark.parametrize("software, name, fmt, options", POSE_FILES, ids=lambda v: str(v))
+def test_load_multiview_dataset_for_every_pose_format(
+    tmp_path, valid_poses_dataset, software, name, fmt, options
+):
+    ds = valid_poses_dataset.isel(individual=[0])
+    if fmt == "anipose":
+        ds = posebridge.from_numpy(
+            np.random.default_rng(0).normal(size=(10, 3, 3, 1)),
+            individual_names=["id_0"],
+            keypoint_names=["centroid", "left", "right"],
+        )
+    left = ds.isel(time=slice(0, 8))
+    right = ds.isel(time=slice(3, 10)).copy()
+    right["position"] = right["position"] + 100
+    files = {}
+    for view, part in (("left", left), ("right", right)):
+        (tmp_path / view).mkdir()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            (written,) = posebridge.save(part, tmp_path / view / name, fmt, **options)
+        files[view] = written
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        multi = load_multiview_dataset(files, software)
+    assert multi.position.dims == ("time", "space", "keypoint", "individual", "view")
+    assert multi.view.values.tolist() == ["left", "right"]
+    assert multi.sizes["time"] == 10  # the union of frames 0-7 and 3-9
+    np.testing.assert_allclose(
+        multi.position.sel(view="left").values[:8], left.position.values, atol=1e-4
+    )
+    assert np.isnan(multi.position.sel(view="left").values[8:]).all()
+    assert np.isnan(multi.position.sel(view="right").values[:3]).all()
+    np.testing.assert_allclose(
+        multi.position.sel(view="right").values[3:], right.position.values, atol=1e-4
+    )
+
+
+def test_load_multiview_dataset_auto_detects_each_file(tmp_path, valid_poses_dataset):
+    one = valid_poses_dataset.isel(individual=[0])
+    save_poses.to_sleap_analysis_file(one, tmp_path / "a.h5")
+    save_poses.to_slp_file(one, tmp_path / "b.slp")
+    multi = load_multiview_dataset({"cam_a": tmp_path / "a.h5", "cam_b": tmp_path / "b.slp"})
+    np.testing.assert_array_equal(
+        multi.position.sel(view="cam_a").values, multi.position.sel(view="cam_b").values
+    )
+
+
+def test_load_multiview_dataset_refuses_views_that_do_not_line_up(tmp_path, valid_poses_dataset):
+    save_poses.to_sleap_analysis_file(valid_poses_dataset, tmp_path / "a.h5")
+    posebridge.save(valid_poses_dataset.isel(individual=[0]), tmp_path / "b.h5", "dlc")
+    with pytest.raises(posebridge.SchemaError, match="individual"):
+        load_multiview_dataset({"a": tmp_path / "a.h5", "b": tmp_path / "b.h5"})
+
+
+def test_rename_legacy_dimensions_warns_and_renames(valid_poses_dataset):
+    old = valid_poses_dataset.rename({"keypoint": "keypoints", "individual": "individuals"})
+    with pytest.warns(DeprecationWarning):
+        new = load.rename_legacy_dimensions(old)
+    assert set(new.position.dims) == {"time", "space", "keypoint", "individual"}
+
+
+def test_get_supported_source_software_lists_movement_names():
+    supported = load.get_supported_source_software()
+    assert supported["DeepLabCut"] == {".h5", ".csv"}
+    assert supported["SLEAP"] == {".h5", ".slp"}
+    assert supported["NWB"] == {".nwb"}
+    assert ".csv" in supported["VIA-tracks"]
+
+
+# --------------------------------------------------------------------------
+# 7. where the facade follows movement and posebridge.save keeps its own choice
+
+
+def test_to_lp_file_writes_one_file_per_individual(tmp_path, valid_poses_dataset):
+    written = save_poses.to_lp_file(valid_poses_dataset, tmp_path / "video.csv")
+    assert written == [tmp_path / "video_id_0.csv", tmp_path / "video_id_1.csv"]
+    for path, individual in zip(written, ["id_0", "id_1"], strict=True):
+        back = load_poses.from_lp_file(path)
+        np.testing.assert_array_equal(
+            back.position.values[..., 0],
+            valid_poses_dataset.position.sel(individual=individual).values,
+        )
+    one = valid_poses_dataset.isel(individual=[0])
+    assert save_poses.to_lp_file(one, tmp_path / "one.csv") == [tmp_path / "one_id_0.csv"]
+    assert posebridge.save(one, tmp_path / "core.csv", "lp") == [tmp_path / "core.csv"]
+
+
+def test_to_dlc_file_unsplit_keeps_the_individuals_level(tmp_path, valid_poses_dataset):
+    one = valid_poses_dataset.isel(individual=[0])
+    (path,) = save_poses.to_dlc_file(one, tmp_path / "one.csv", split_individuals=False)
+    header = pd.read_csv(path, header=[0, 1, 2, 3], index_col=0, nrows=1)
+    assert list(header.columns.names) == ["scorer", "individuals", "bodyparts", "coords"]
+    (core,) = posebridge.save(one, tmp_path / "core.csv")
+    header = pd.read_csv(core, header=[0, 1, 2], index_col=0, nrows=1)
+    assert list(header.columns.get_level_values(0).unique()) != ["individuals"]
+    assert pd.read_csv(core, header=None, nrows=3)[0].tolist() == ["scorer", "bodyparts", "coords"]
+
+
+def test_to_dlc_file_checks_split_individuals(tmp_path, valid_poses_dataset):
+    with pytest.raises(ValueError, match="boolean or 'auto'"):
+        save_poses.to_dlc_file(valid_poses_dataset, tmp_path / "p.h5", split_individuals="yes")
+
+
+def test_to_dlc_style_df_has_four_levels_for_one_individual(valid_poses_dataset):
+    df = save_poses.to_dlc_style_df(valid_poses_dataset.isel(individual=[0]))
+    assert list(df.columns.names) == ["scorer", "individuals", "bodyparts", "coords"]
+
+
+# --------------------------------------------------------------------------
+# 8. individual-wise confidence (time, individual)
+
+
+def test_sleap_writers_store_individual_confidence_as_instance_scores(
+    tmp_path, individual_wise_dataset
+):
+    save_poses.to_sleap_analysis_file(individual_wise_dataset, tmp_path / "p.h5")
+    with h5py.File(tmp_path / "p.h5", "r") as h5:
+        instance_scores = h5["instance_scores"][()]
+        point_scores = h5["point_scores"][()]
+    np.testing.assert_allclose(instance_scores, individual_wise_dataset.confidence.values.T)
+    assert np.isnan(point_scores).all()
+    save_poses.to_slp_file(individual_wise_dataset, tmp_path / "p.slp")
+    back = posebridge.load(tmp_path / "p.slp")
+    np.testing.assert_allclose(
+        back.instance_score.values, individual_wise_dataset.confidence.values, rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize("name, fmt", [("p.h5", "dlc"), ("p.csv", "lp"), ("p.nwb", "nwb")])
+def test_other_writers_broadcast_individual_confidence_and_say_so(
+    tmp_path, individual_wise_dataset, name, fmt
+):
+    ds = individual_wise_dataset.isel(individual=[1]).assign_attrs(fps=10.0)
+    with pytest.warns(UserWarning, match="one confidence per individual"):
+        written = posebridge.save(ds, tmp_path / name, fmt)
+    back = posebridge.load(written[0])
+    expected = np.broadcast_to(ds.confidence.values[:, None, :], (10, 3, 1))
+    np.testing.assert_allclose(back.confidence.values, expected, rtol=1e-6)
+
+
+def test_netcdf_keeps_individual_confidence_as_it_is(tmp_path, individual_wise_dataset):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        posebridge.save(individual_wise_dataset, tmp_path / "p.nc")
+    back = posebridge.load(tmp_path / "p.nc")
+    assert back.confidence.dims == ("time", "individual")
+
+
+def test_facade_dlc_writer_takes_individual_confidence(tmp_path, individual_wise_dataset):
+    with pytest.warns(UserWarning):
+        save_poses.to_dlc_file(individual_wise_dataset, tmp_path / "p.h5")
+    back = load_poses.from_dlc_file(tmp_path / "p.h5")
+    np.testing.assert_allclose(back.confidence.values[:, 2, :], individual_wise_dataset.confidence)
+
+
+# --------------------------------------------------------------------------
+# 9. posebridge.load with a list of files
+
+
+def test_load_reads_back_the_nwb_files_of_several_individuals(tmp_path, valid_poses_dataset):
+    ds = posebridge.model.with_fps(valid_poses_dataset, 25.0)
+    written = posebridge.save(ds, tmp_path / "session.nwb")
+    assert len(written) == 2
+    back = posebridge.load(written)
+    assert back.individual.values.tolist() == ["id_0", "id_1"]
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+    np.testing.assert_allclose(back.time.values, ds.time.values)
+
+
+def test_load_merges_files_of_distinct_individuals(tmp_path, valid_poses_dataset):
+    for i in (0, 1):
+        save_poses.to_sleap_analysis_file(
+            valid_poses_dataset.isel(individual=[i]), tmp_path / f"p{i}.h5"
+        )
+    back = posebridge.load([tmp_path / "p0.h5", tmp_path / "p1.h5"])
+    np.testing.assert_array_equal(back.position.values, valid_poses_dataset.position.values)
+    assert back.individual.values.tolist() == ["id_0", "id_1"]
+
+
+def test_load_refuses_split_single_animal_dlc_files(tmp_path, valid_poses_dataset):
+    # single-animal DeepLabCut files do not store the individual's name
+    written = save_poses.to_dlc_file(
+        valid_poses_dataset, tmp_path / "p.h5", split_individuals=True
+    )
+    with pytest.raises(posebridge.SchemaError, match="share the individuals"):
+        posebridge.load(written)
+
+
+def test_load_lines_up_files_of_different_frames(tmp_path, valid_poses_dataset):
+    a = valid_poses_dataset.isel(individual=[0], time=slice(0, 6))
+    b = valid_poses_dataset.isel(individual=[1], time=slice(4, 10))
+    posebridge.save(a, tmp_path / "a.nc")
+    posebridge.save(b, tmp_path / "b.nc")
+    back = posebridge.load([tmp_path / "a.nc", tmp_path / "b.nc"])
+    assert back.time.values.tolist() == list(range(10))
+    assert np.isnan(back.position.sel(individual="id_0").values[6:]).all()
+    assert np.isnan(back.position.sel(individual="id_1").values[:4]).all()
+
+
+def test_load_refuses_files_sharing_an_individual(tmp_path, valid_poses_dataset):
+    posebridge.save(valid_poses_dataset, tmp_path / "a.h5", "dlc")
+    posebridge.save(valid_poses_dataset, tmp_path / "b.h5", "dlc")
+    with pytest.raises(posebridge.SchemaError, match=r"share the individuals \['id_0', 'id_1'\]"):
+        posebridge.load([tmp_path / "a.h5", tmp_path / "b.h5"])
+
+
+def test_load_refuses_an_empty_list_and_non_paths_in_a_list():
+    with pytest.raises(posebridge.PoseBridgeError, match="empty"):
+        posebridge.load([])
+    with pytest.raises(TypeError):
+        posebridge.load([Path("a.h5"), 3])
+
+
+def test_in_memory_converters_say_how_they_store_individual_confidence(individual_wise_dataset):
+    with pytest.warns(UserWarning, match="one confidence per individual"):
+        df = save_poses.to_dlc_style_df(individual_wise_dataset)
+    likelihood = df.xs("likelihood", level="coords", axis=1).to_numpy()
+    np.testing.assert_allclose(
+        likelihood[:, :3], np.repeat(individual_wise_dataset.confidence.values[:, :1], 3, axis=1)
+    )
+    with pytest.warns(UserWarning, match="one confidence per individual"):
+        save_poses.to_nwb_file(individual_wise_dataset)
+
+
+def test_the_sleap_family_name_names_every_sleap_ending(tmp_path, valid_poses_dataset):
+    with pytest.raises(ValueError, match=r"\.analysis\.h5 or \.h5 \(slp: \.pkg\.slp or \.slp\)"):
+        posebridge.save(valid_poses_dataset, tmp_path / "p.txt", "SLEAP")
+
+
+def test_wrong_types_of_format_and_nwb_config_are_type_errors(tmp_path, valid_poses_dataset):
+    with pytest.raises(TypeError):
+        posebridge.save(valid_poses_dataset, tmp_path / "p.h5", 3)
+    with pytest.raises(TypeError):
+        save_poses.to_nwb_file(valid_poses_dataset, ["not", "a", "config"])
+
+
+def test_a_legacy_dataset_with_a_selected_individual_is_taken(tmp_path, valid_poses_dataset):
+    old = valid_poses_dataset.rename({"keypoint": "keypoints", "individual": "individuals"})
+    written = posebridge.save(old.sel(individuals="id_1"), tmp_path / "p.nc")
+    back = posebridge.load(written[0])
+    assert back.individual.values.tolist() == ["id_1"]
