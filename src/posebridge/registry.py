@@ -28,6 +28,9 @@ FAMILIES = (
     "via",
     "nwb",
     "netcdf",
+    "coco",
+    "yolo",
+    "labelstudio",
 )
 
 

@@ -1,0 +1,1 @@
+"""Label Studio (placeholder while the family is written)."""
