@@ -199,8 +199,6 @@ def box_extras(ds: xr.Dataset) -> np.ndarray:
     extent = keypoint_boxes(ds["position"].transpose("time", "space", "keypoint", ...).values)
     if "bbox" not in ds:
         return extent
-    stored = np.asarray(
-        ds["bbox"].transpose("time", BOX, "individual").values, dtype=np.float64
-    )
+    stored = np.asarray(ds["bbox"].transpose("time", BOX, "individual").values, dtype=np.float64)
     known = np.isfinite(stored).all(axis=1, keepdims=True)
     return np.where(known, stored, extent)

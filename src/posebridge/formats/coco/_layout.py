@@ -88,14 +88,14 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
     decode_json(path, data)  # malformed JSON: its own message with the line
     raise FormatError(
         path,
-        "line 1: expected a COCO ground-truth object ({\"images\": ..., \"annotations\": ..., "
-        "\"categories\": ...}) or a results list ([{\"image_id\": ..., \"keypoints\": ...}]).",
+        'line 1: expected a COCO ground-truth object ({"images": ..., "annotations": ..., '
+        '"categories": ...}) or a results list ([{"image_id": ..., "keypoints": ...}]).',
     )
 
 
-def keypoint_numbers(path: Path, annotations: list[Annotation], where: str) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def keypoint_numbers(
+    path: Path, annotations: list[Annotation], where: str
+) -> tuple[np.ndarray, np.ndarray]:
     """All annotations' ``keypoints`` numbers, parsed in one pass.
 
     Parameters

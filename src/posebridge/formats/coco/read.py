@@ -89,11 +89,20 @@ def read(
         gt_path = Path(ground_truth)
         gt = load_file(gt_path)
         if not isinstance(gt, GroundTruth):
-            raise FormatError(gt_path, "ground_truth= must be a COCO ground-truth file, not a list.")
+            raise FormatError(
+                gt_path, "ground_truth= must be a COCO ground-truth file, not a list."
+            )
         if keypoint_names is not None:
             raise FormatError(path, "give ground_truth= or keypoint_names=, not both.")
-    return _read_results(path, content, gt, Path(ground_truth) if gt else None, category,
-                         keypoint_names, skeleton_base)  # fmt: skip
+    return _read_results(
+        path,
+        content,
+        gt,
+        Path(ground_truth) if gt else None,
+        category,
+        keypoint_names,
+        skeleton_base,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -113,13 +122,15 @@ def _chosen_categories(
         picked = [c for c in with_points if str(category) in (c.name, str(c.id))]
         if not picked:
             names = ", ".join(f"{c.name!r} (id {c.id})" for c in with_points)
-            raise FormatError(path, f"category={category!r} is not among its keypoint "
-                                    f"categories: {names}.")  # fmt: skip
+            raise FormatError(
+                path, f"category={category!r} is not among its keypoint categories: {names}."
+            )
         return picked[:1]
     groups = list(dict.fromkeys(tuple(c.keypoints) for c in with_points))
     if len(groups) > 1:
-        names = ", ".join(f"{c.name!r} (id {c.id}, {len(c.keypoints)} keypoints)"
-                          for c in with_points)  # fmt: skip
+        names = ", ".join(
+            f"{c.name!r} (id {c.id}, {len(c.keypoints)} keypoints)" for c in with_points
+        )
         raise FormatError(
             path,
             f"$.categories: the keypoint categories have different keypoint lists ({names}); "
@@ -172,9 +183,12 @@ def skeleton_base(
 
 
 def _skeleton(
-    path: Path, categories: list[Category], all_categories: list[Category], names: list[str],
+    path: Path,
+    categories: list[Category],
+    all_categories: list[Category],
+    names: list[str],
     base: int | None,
-) -> np.ndarray | None:  # fmt: skip
+) -> np.ndarray | None:
     """(edge, 2) keypoint names of the first chosen category with a skeleton."""
     for cat in categories:
         if cat.skeleton:
@@ -194,10 +208,14 @@ def _identities(
 ) -> tuple[np.ndarray, list[str]]:
     """Each annotation's individual: its name or track, else its rank among the untracked."""
     names = np.asarray(
-        [a.individual if a.individual is not None else
-         (f"track_{a.track_id}" if a.track_id is not None else "") for a in annotations],
+        [
+            a.individual
+            if a.individual is not None
+            else (f"track_{a.track_id}" if a.track_id is not None else "")
+            for a in annotations
+        ],
         dtype=object,
-    )  # fmt: skip
+    )
     untracked = names == ""
     if untracked.any():
         ranks, count = slots(rows[untracked])
@@ -214,9 +232,7 @@ def _identities(
     return np.asarray(codes, dtype=np.int64), [str(n) for n in individuals]
 
 
-def _points(
-    path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: str
-) -> np.ndarray:
+def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: str) -> np.ndarray:
     """(annotation, keypoint, 3) numbers; an empty ``keypoints`` list gives zeros."""
     values, counts = numbers
     wrong = (counts != 3 * k) & (counts != 0)
@@ -236,8 +252,9 @@ def _points(
 
 def _boxes(annotations: list[Annotation]) -> np.ndarray:
     """(annotation, 4) bbox, NaN when absent."""
-    boxes = [a.bbox if a.bbox is not None and len(a.bbox) == 4 else [np.nan] * 4
-             for a in annotations]  # fmt: skip
+    boxes = [
+        a.bbox if a.bbox is not None and len(a.bbox) == 4 else [np.nan] * 4 for a in annotations
+    ]
     return np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
 
 
@@ -295,9 +312,7 @@ def _image_rows(path: Path, table: pd.DataFrame, image_ids: np.ndarray, where: s
     rows = pd.Index(table["id"].to_numpy()).get_indexer(image_ids)
     if (rows < 0).any():
         i = int(np.flatnonzero(rows < 0)[0])
-        raise FormatError(
-            path, f"{where}[{i}].image_id: image {image_ids[i]} is not in $.images."
-        )
+        raise FormatError(path, f"{where}[{i}].image_id: image {image_ids[i]} is not in $.images.")
     return rows.astype(np.int64)
 
 
@@ -327,8 +342,9 @@ def _read_ground_truth(
     image_ids = np.asarray([a.image_id for a in annotations], dtype=np.int64)
     rows = _image_rows(path, table, image_ids, "$.annotations")
     columns, individuals = _identities(path, annotations, rows, "$.annotations")
-    points = _points(path, keypoint_numbers(path, annotations, "$.annotations"), k,
-                     "$.annotations")  # fmt: skip
+    points = _points(
+        path, keypoint_numbers(path, annotations, "$.annotations"), k, "$.annotations"
+    )
     flags = points[..., 2]
     bad = ~np.isin(flags, (0, 1, 2))
     if bad.any():
@@ -395,9 +411,10 @@ def _read_results(
             names = [str(n) for n in keypoint_names]
             if len(names) != k3 // 3:
                 raise FormatError(
-                    path, f"keypoint_names has {len(names)} names; the results have "
-                          f"{k3 // 3} keypoints."
-                )  # fmt: skip
+                    path,
+                    f"keypoint_names has {len(names)} names; the results have "
+                    f"{k3 // 3} keypoints.",
+                )
         else:
             names = [f"keypoint_{i}" for i in range(k3 // 3)]
     k = len(names)
@@ -419,8 +436,9 @@ def _read_results(
     ds = ds.assign_coords(image_id=(model.TIME, np.asarray(order, dtype=np.int64)))
     scores = np.asarray([np.nan if a.score is None else a.score for a in results], float)
     ds["instance_score"] = (
-        (model.TIME, model.INDIVIDUAL), scatter(rows, columns, (n_rows, n_ind), scores, np.nan)
-    )  # fmt: skip
+        (model.TIME, model.INDIVIDUAL),
+        scatter(rows, columns, (n_rows, n_ind), scores, np.nan),
+    )
     category_names = None
     if gt is not None and gt_path is not None:
         table = _image_table(gt_path, gt)

@@ -114,8 +114,10 @@ def _file_names(ds: xr.Dataset) -> np.ndarray:
     stems = stems.str.replace(r"\.[^.]*$", "", regex=True).to_numpy(dtype=str)
     frames = model.frame_numbers(ds)
     frames = np.arange(n) if frames is None else np.asarray(frames, dtype=np.int64)
-    made = np.char.add(np.char.add(np.where(stems == "", "", np.char.add(stems, "/")), "img"),
-                       np.char.zfill(frames.astype(str), 5))  # fmt: skip
+    made = np.char.add(
+        np.char.add(np.where(stems == "", "", np.char.add(stems, "/")), "img"),
+        np.char.zfill(frames.astype(str), 5),
+    )
     return np.where(images != "", images, np.char.add(made, ".png"))
 
 
@@ -270,9 +272,7 @@ def _images(
     return records
 
 
-def _category_records(
-    ds: xr.Dataset, table: dict[int, str], default: str
-) -> list[dict[str, Any]]:
+def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> list[dict[str, Any]]:
     names = _names_of(ds)
     skeleton: list[list[int]] = []
     if "skeleton_edges" in ds:
@@ -282,10 +282,9 @@ def _category_records(
     if not table:
         table = {1: default}
     return [
-        {"id": cid, "name": name, "supercategory": name, "keypoints": names,
-         "skeleton": skeleton}
+        {"id": cid, "name": name, "supercategory": name, "keypoints": names, "skeleton": skeleton}
         for cid, name in sorted(table.items())
-    ]  # fmt: skip
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -309,9 +308,9 @@ def _results(ds: xr.Dataset) -> list[dict[str, Any]]:
     score_grid = _grid(ds, "instance_score", np.nan)
     if score_grid is not None:
         scores = np.asarray(score_grid[rows, cols], dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(fin & np.isfinite(conf), conf, np.nan), axis=1) \
-            if conf.size else np.full(rows.size, np.nan)  # fmt: skip
+    usable = fin & np.isfinite(conf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(usable, conf, 0.0).sum(axis=1) / usable.sum(axis=1)
     scores = np.where(np.isfinite(scores), scores, np.where(np.isfinite(mean), mean, 1.0))
     keypoints = np.concatenate([points, third[..., None]], axis=-1).reshape(rows.size, -1)
     keypoint_lists = keypoints.tolist()

@@ -49,8 +49,9 @@ def read_config(source: str | Path) -> LabelConfig:
         root = ET.fromstring(text)
     except ET.ParseError as error:
         line, column = error.position
-        raise FormatError(where, f"label config, line {line}, column {column + 1}: invalid "
-                                 f"XML ({error}).") from None  # fmt: skip
+        raise FormatError(
+            where, f"label config, line {line}, column {column + 1}: invalid XML ({error})."
+        ) from None
     tools = [e for e in root.iter() if e.tag == "KeyPointLabels"]
     if not tools:
         raise FormatError(where, "the label config has no <KeyPointLabels> tag.")
@@ -61,16 +62,18 @@ def read_config(source: str | Path) -> LabelConfig:
         try:
             order = sorted(range(len(names)), key=lambda i: int(indices[i] or 0))
         except ValueError:
-            raise FormatError(where, f"label config: model_index values {indices} are not "
-                                     "whole numbers.") from None  # fmt: skip
+            raise FormatError(
+                where, f"label config: model_index values {indices} are not whole numbers."
+            ) from None
         names = [names[i] for i in order]
     if len(set(names)) != len(names):
         raise FormatError(where, f"label config: keypoint labels repeat: {names}.")
     images = [e for e in root.iter() if e.tag == "Image"]
     value = images[0].get("value", "") if images else ""
     boxes = [e for e in root.iter() if e.tag == "RectangleLabels"]
-    box_labels = [str(label.get("value", "")) for tool in boxes for label in tool
-                  if label.tag == "Label"]  # fmt: skip
+    box_labels = [
+        str(label.get("value", "")) for tool in boxes for label in tool if label.tag == "Label"
+    ]
     return LabelConfig(
         keypoints=names,
         image_key=value[1:] if value.startswith("$") else None,
@@ -92,8 +95,12 @@ def config_xml(
     """A labelling config for ``keypoints`` (with ``model_index``) and the box labels."""
 
     def quoted(text: str) -> str:
-        return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-                .replace(">", "&gt;"))  # fmt: skip
+        return (
+            text.replace("&", "&amp;")
+            .replace('"', "&quot;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+        )
 
     lines = [
         "<View>",

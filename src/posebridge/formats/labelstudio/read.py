@@ -118,8 +118,9 @@ def _image(path: Path, task: dict[str, Any], t: int, key: str | None) -> str:
     else:
         value = next((v for v in data.values() if isinstance(v, str)), None)
     if not isinstance(value, str) or not value:
-        raise FormatError(path, f"$[{t}].data: no image (expected a string under "
-                                f"{key or 'image'!r}).")  # fmt: skip
+        raise FormatError(
+            path, f"$[{t}].data: no image (expected a string under {key or 'image'!r})."
+        )
     return value
 
 
@@ -167,8 +168,9 @@ class _Items:
                 try:
                     w, h = float(value["width"]), float(value["height"])
                 except (TypeError, KeyError, ValueError):
-                    raise FormatError(self.path, f"{where}[{i}].value: a rectangle needs width "
-                                                 "and height.") from None  # fmt: skip
+                    raise FormatError(
+                        self.path, f"{where}[{i}].value: a rectangle needs width and height."
+                    ) from None
                 self.rotated += bool(value.get("rotation"))
                 boxes[str(item.get("id"))] = len(self.boxes)
                 self.boxes.append((t, str(item.get("id")), label, x, y, w, h, item_score, *size))
@@ -181,25 +183,32 @@ class _Items:
                 box = boxes.get(links.get(own, ""))
             self.points.append((t_, -1 if box is None else box, label, x, y, w0, h0, item_score))
 
-    def dataset(
-        self, images: list[str], config: Any, *, predictions: bool
-    ) -> xr.Dataset:
+    def dataset(self, images: list[str], config: Any, *, predictions: bool) -> xr.Dataset:
         path, n = self.path, len(images)
         if self.rotated:
-            warnings.warn(f"{path}: {self.rotated} rotated rectangles were read without their "
-                          "rotation (bbox holds the unrotated box).", stacklevel=3)  # fmt: skip
+            warnings.warn(
+                f"{path}: {self.rotated} rotated rectangles were read without their "
+                "rotation (bbox holds the unrotated box).",
+                stacklevel=3,
+            )
         repeated = pd.Index(images).duplicated(keep=False)
         if repeated.any():
             at = np.flatnonzero(repeated)[:2].tolist()
-            raise FormatError(path, f"$[{at[0]}] and $[{at[1]}] label the same image "
-                                    f"{images[at[0]]!r}; each image may be labelled once.")  # fmt: skip
+            raise FormatError(
+                path,
+                f"$[{at[0]}] and $[{at[1]}] label the same image "
+                f"{images[at[0]]!r}; each image may be labelled once.",
+            )
         point_labels = [p[2] for p in self.points]
         if config is not None:
             names = list(config.keypoints)
             unknown = sorted(set(point_labels) - set(names))
             if unknown:
-                raise FormatError(path, f"keypoint labels {unknown} are not in the label "
-                                        f"config's <KeyPointLabels> ({names}).")  # fmt: skip
+                raise FormatError(
+                    path,
+                    f"keypoint labels {unknown} are not in the label "
+                    f"config's <KeyPointLabels> ({names}).",
+                )
         else:
             names = list(dict.fromkeys(point_labels))
         k = len(names)
@@ -221,8 +230,11 @@ class _Items:
         pairs = pd.MultiIndex.from_arrays([p_task, instance, kp_index])
         if pairs.has_duplicates:
             j = int(np.flatnonzero(pairs.duplicated())[0])
-            raise FormatError(path, f"$[{p_task[j]}]: the keypoint {point_labels[j]!r} appears "
-                                    "twice in one instance (same parentID).")  # fmt: skip
+            raise FormatError(
+                path,
+                f"$[{p_task[j]}]: the keypoint {point_labels[j]!r} appears "
+                "twice in one instance (same parentID).",
+            )
         count = int(max(instance.max(initial=-1) + 1, box_rank.max(initial=-1) + 1, 0))
         sizes = np.full((n, 2), -1.0)
         for t, size in self.sizes.items():
@@ -237,12 +249,22 @@ class _Items:
         individuals = untracked_names(count)
         rows_out = position.transpose(0, 3, 2, 1)
         if predictions:
-            ds = model.from_numpy(rows_out, confidence, individual_names=individuals,
-                                  keypoint_names=names, source_software=SOURCE_SOFTWARE)  # fmt: skip
+            ds = model.from_numpy(
+                rows_out,
+                confidence,
+                individual_names=individuals,
+                keypoint_names=names,
+                source_software=SOURCE_SOFTWARE,
+            )
             ds = ds.assign_coords(image_path=(model.TIME, labels.normalise_paths(images)))
         else:
-            ds = labels.from_numpy(rows_out, image_path=images, individual_names=individuals,
-                                   keypoint_names=names, source_software=SOURCE_SOFTWARE)  # fmt: skip
+            ds = labels.from_numpy(
+                rows_out,
+                image_path=images,
+                individual_names=individuals,
+                keypoint_names=names,
+                source_software=SOURCE_SOFTWARE,
+            )
             if np.isfinite(confidence).any():
                 ds["confidence"] = ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence)
         ds = ds.assign_coords(
@@ -259,12 +281,13 @@ class _Items:
             ds["bbox"] = ((model.TIME, BOX, model.INDIVIDUAL), grid.transpose(0, 2, 1))
             names_box = np.asarray([row[2] for row in self.boxes], dtype=str)
             ds["category"] = (
-                (model.TIME, model.INDIVIDUAL), scatter(box_task, box_rank, shape, names_box, "")
-            )  # fmt: skip
+                (model.TIME, model.INDIVIDUAL),
+                scatter(box_task, box_rank, shape, names_box, ""),
+            )
             scores = np.asarray([row[7] for row in self.boxes], dtype=np.float64)
             if np.isfinite(scores).any():
                 ds["instance_score"] = (
-                    (model.TIME, model.INDIVIDUAL), scatter(box_task, box_rank, shape, scores,
-                                                            np.nan)
-                )  # fmt: skip
+                    (model.TIME, model.INDIVIDUAL),
+                    scatter(box_task, box_rank, shape, scores, np.nan),
+                )
         return ds

@@ -84,16 +84,23 @@ def write(
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
     names = [str(v) for v in ds[model.KEYPOINT].values]
-    tasks, box_labels = _tasks(ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool,
-                               box_label, model_version)  # fmt: skip
+    tasks, box_labels = _tasks(
+        ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label, model_version
+    )
     targets = [path]
     if label_config is not None:
         targets.append(Path(label_config))
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         temporaries[0].write_bytes(msgspec.json.encode(tasks))
         if label_config is not None:
-            xml = config_xml(names, box_labels, image_key=image_key, to_name=to_name,
-                             keypoint_tool=keypoint_tool, box_tool=box_tool)  # fmt: skip
+            xml = config_xml(
+                names,
+                box_labels,
+                image_key=image_key,
+                to_name=to_name,
+                keypoint_tool=keypoint_tool,
+                box_tool=box_tool,
+            )
             temporaries[1].write_text(xml, encoding="utf-8")
     return targets
 
@@ -184,8 +191,9 @@ def _tasks(
     pxy, pbox = percent_xy.tolist(), percent_box.tolist()
     conf_list, score_list, fin = confidence.tolist(), scores.tolist(), finite.tolist()
     width, height = sizes[:, 0].tolist(), sizes[:, 1].tolist()
-    whole = [float(w).is_integer() and float(h).is_integer() for w, h in zip(width, height,
-             strict=True)]  # fmt: skip
+    whole = [
+        float(w).is_integer() and float(h).is_integer() for w, h in zip(width, height, strict=True)
+    ]
     images = _images(ds)
     tasks = []
     for t in range(n):
@@ -197,24 +205,43 @@ def _tasks(
             box_id = f"pb{t}_{i}"
             box = pbox[t][i]
             region: dict[str, Any] = {
-                "id": box_id, "type": "rectanglelabels", "from_name": box_tool,
-                "to_name": to_name, "original_width": w0, "original_height": h0,
+                "id": box_id,
+                "type": "rectanglelabels",
+                "from_name": box_tool,
+                "to_name": to_name,
+                "original_width": w0,
+                "original_height": h0,
                 "image_rotation": 0,
-                "value": {"x": box[0], "y": box[1], "width": box[2], "height": box[3],
-                          "rotation": 0, "rectanglelabels": [str(categories[t, i])]},
-            }  # fmt: skip
+                "value": {
+                    "x": box[0],
+                    "y": box[1],
+                    "width": box[2],
+                    "height": box[3],
+                    "rotation": 0,
+                    "rectanglelabels": [str(categories[t, i])],
+                },
+            }
             if predictions and np.isfinite(score_list[t][i]):
                 region["score"] = score_list[t][i]
                 instance_scores.append(score_list[t][i])
             result.append(region)
             for j in np.flatnonzero(finite[t, i]).tolist():
                 point: dict[str, Any] = {
-                    "id": f"{box_id}_{j}", "type": "keypointlabels", "from_name": keypoint_tool,
-                    "to_name": to_name, "original_width": w0, "original_height": h0,
-                    "image_rotation": 0, "parentID": box_id,
-                    "value": {"x": pxy[t][i][j][0], "y": pxy[t][i][j][1],
-                              "width": POINT_SIZE, "keypointlabels": [names[j]]},
-                }  # fmt: skip
+                    "id": f"{box_id}_{j}",
+                    "type": "keypointlabels",
+                    "from_name": keypoint_tool,
+                    "to_name": to_name,
+                    "original_width": w0,
+                    "original_height": h0,
+                    "image_rotation": 0,
+                    "parentID": box_id,
+                    "value": {
+                        "x": pxy[t][i][j][0],
+                        "y": pxy[t][i][j][1],
+                        "width": POINT_SIZE,
+                        "keypointlabels": [names[j]],
+                    },
+                }
                 if predictions and fin[t][i][j] and np.isfinite(conf_list[t][i][j]):
                     point["score"] = conf_list[t][i][j]
                 result.append(point)

@@ -29,9 +29,22 @@ __all__ = [
 
 #: Ultralytics' image formats (``ultralytics.data.utils.IMG_FORMATS``).
 IMAGE_SUFFIXES = frozenset(
-    {".bmp", ".dng", ".jpeg", ".jpg", ".mpo", ".png", ".tif", ".tiff", ".webp", ".pfm",
-     ".heic", ".avif", ".jp2"}
-)  # fmt: skip
+    {
+        ".bmp",
+        ".dng",
+        ".jpeg",
+        ".jpg",
+        ".mpo",
+        ".png",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".pfm",
+        ".heic",
+        ".avif",
+        ".jp2",
+    }
+)
 SPLITS = ("train", "val", "test")
 
 
@@ -115,8 +128,9 @@ def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
         return {int(k): str(v) for k, v in names.items()}
     if names is None and isinstance(nc, int):
         return {i: f"class_{i}" for i in range(nc)}
-    raise _fail(path, "names", f"expected a list or a mapping of class ids to names, found "
-                               f"{names!r}.")  # fmt: skip
+    raise _fail(
+        path, "names", f"expected a list or a mapping of class ids to names, found {names!r}."
+    )
 
 
 def _kpt_names(path: Path, value: Any, k: int) -> list[str] | None:
@@ -193,9 +207,7 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | Non
                 images = [Path(s.strip()) for s in lines if s.strip()]
                 images = [i if i.is_absolute() else where.parent / i for i in images]
             elif where.is_dir():
-                images = sorted(
-                    p for p in where.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES
-                )
+                images = sorted(p for p in where.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
             else:
                 labels = _labels_of(where)
                 if labels.is_dir():
@@ -216,8 +228,11 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | Non
 def relative(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when inside it, else absolute (posix text)."""
     try:
-        return Path(os.path.relpath(path, root)).as_posix() if _inside(path, root) else \
-            path.resolve().as_posix()  # fmt: skip
+        return (
+            Path(os.path.relpath(path, root)).as_posix()
+            if _inside(path, root)
+            else path.resolve().as_posix()
+        )
     except ValueError:  # another drive (Windows)
         return path.resolve().as_posix()
 

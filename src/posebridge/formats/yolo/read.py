@@ -81,16 +81,19 @@ def read(
     bad = (cls != np.round(cls)) | ~np.isin(cls, list(data.names))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise FormatError(path, f"class {cls[i]:g} of {images[rows[i]][1]} is not in 'names' "
-                                f"({sorted(data.names)}).")  # fmt: skip
+        raise FormatError(
+            path,
+            f"class {cls[i]:g} of {images[rows[i]][1]} is not in 'names' ({sorted(data.names)}).",
+        )
     points = values[:, 5:].reshape(-1, k, ndim)
     xy = points[..., :2] * np.stack([width, height], axis=1)[:, None, :]
     flags = points[..., 2] if ndim == 3 else np.full(points.shape[:2], 2.0)
     wrong = ~np.isin(flags, (0, 1, 2))
     if wrong.any():
         i = int(np.argwhere(wrong)[0][0])
-        raise FormatError(images[rows[i]][1], f"a visibility flag is {flags[wrong][0]:g}; "
-                                              "expected 0, 1 or 2.")  # fmt: skip
+        raise FormatError(
+            images[rows[i]][1], f"a visibility flag is {flags[wrong][0]:g}; expected 0, 1 or 2."
+        )
     xy[flags == 0] = np.nan
     columns, count = slots(rows)
     shape = (len(images), count)
@@ -113,9 +116,9 @@ def read(
     cx, cy, w, h = (values[:, 1 + j] for j in range(4))
     boxes = np.stack([(cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height], 1)
     ds["bbox"] = (
-        (model.TIME, BOX, model.INDIVIDUAL), scatter(rows, columns, shape, boxes, np.nan)
-        .transpose(0, 2, 1)
-    )  # fmt: skip
+        (model.TIME, BOX, model.INDIVIDUAL),
+        scatter(rows, columns, shape, boxes, np.nan).transpose(0, 2, 1),
+    )
     ids = cls.astype(np.int64)
     dims = (model.TIME, model.INDIVIDUAL)
     ds["category_id"] = (dims, scatter(rows, columns, shape, ids, -1))
@@ -127,8 +130,9 @@ def read(
         pairs = [(i, j) for i, j in enumerate(data.flip_idx) if i < j]
         if pairs:
             ds["skeleton_symmetries"] = (
-                ("symmetry", "edge_node"), np.asarray(names, dtype=str)[np.asarray(pairs)]
-            )  # fmt: skip
+                ("symmetry", "edge_node"),
+                np.asarray(names, dtype=str)[np.asarray(pairs)],
+            )
     return ds
 
 
@@ -211,6 +215,4 @@ def _locate_bad_value(texts: list[bytes], files: list[Path]) -> None:
                     float(token)
                 except ValueError:
                     shown = token.decode("utf-8", "replace")
-                    raise FormatError(
-                        file, f"line {number}: {shown!r} is not a number."
-                    ) from None
+                    raise FormatError(file, f"line {number}: {shown!r} is not a number.") from None

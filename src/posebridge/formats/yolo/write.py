@@ -19,8 +19,13 @@ from posebridge.model import labels
 
 __all__ = ["write"]
 
-_SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "val",
-                "test": "test"}  # fmt: skip
+_SPLIT_NAMES = {
+    "train": "train",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "test": "test",
+}
 _DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
 
 
@@ -80,9 +85,7 @@ def write(
     made = _make_folders(root, label_files)
     try:
         with atomic_outputs(targets, overwrite=overwrite) as temporaries:
-            temporaries[0].write_text(
-                _yaml(ds, images, splits, class_names), encoding="utf-8"
-            )
+            temporaries[0].write_text(_yaml(ds, images, splits, class_names), encoding="utf-8")
             for temporary, text in zip(temporaries[1:], lines, strict=True):
                 temporary.write_text(text, encoding="utf-8")
     except BaseException:
@@ -153,8 +156,12 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
     out = []
     for row, (image, split) in enumerate(zip(images, splits, strict=True)):
         pure = PurePosixPath(image)
-        if image and not pure.is_absolute() and ".." not in pure.parts and \
-                "images" in pure.parts[:-1]:  # fmt: skip
+        if (
+            image
+            and not pure.is_absolute()
+            and ".." not in pure.parts
+            and "images" in pure.parts[:-1]
+        ):
             out.append(image)
             continue
         name = pure.name
@@ -271,6 +278,6 @@ def _yaml(ds: xr.Dataset, images: list[str], splits: list[str], names: dict[int,
     content["flip_idx"] = flip
     content["nc"] = len(names)
     content["names"] = names
-    content["kpt_names"] = {i: keypoints for i in names}
+    content["kpt_names"] = {i: list(keypoints) for i in names}  # no YAML aliases
     header = "# YOLO pose dataset written by posebridge (images are not copied)\n"
     return header + yaml.safe_dump(content, sort_keys=False, default_flow_style=None)
