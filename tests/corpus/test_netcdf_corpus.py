@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from _corpus import CORPUS, MISSING, READABLE_FOLDERS
+from _corpus import CORPUS, MISSING, READABLE_FOLDERS, pose_files, read_options
 
 _NOT_POSE_FILES = {".md", ".toml"}
 
@@ -20,20 +20,20 @@ def _corpus_files() -> list:
     files = sorted(
         p
         for folder in READABLE_FOLDERS
-        for p in (CORPUS / folder).glob("*")
-        if p.is_file() and p.suffix not in _NOT_POSE_FILES
+        for p in pose_files(folder)
+        if p.suffix not in _NOT_POSE_FILES
     )
-    return [pytest.param(p, id=f"{p.parent.name}/{p.name}") for p in files]
+    return [pytest.param(p, id=p.relative_to(CORPUS).as_posix()) for p in files]
 
 
 @pytest.mark.parametrize("path", _corpus_files())
 def test_real_file_round_trips_through_netcdf_identically(path: Path, tmp_path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # readers warn about untracked instances etc.
-        ds = posebridge.load(path)
+        ds = posebridge.load(path, **read_options(path))
     ds.to_netcdf(tmp_path / "plain.nc", engine="h5netcdf")  # saves as it is
     (written,) = posebridge.save(ds, tmp_path / "native.nc")
-    back = posebridge.load(written)
+    back = posebridge.load(written)  # netCDF needs no options
     assert back.attrs.pop("source_file") == str(written)
     expected = ds.copy()
     expected.attrs.pop("source_file")
