@@ -48,10 +48,7 @@ def read_config(source: str | Path) -> LabelConfig:
     try:
         root = ET.fromstring(text)
     except ET.ParseError as error:
-        line, column = error.position
-        raise FormatError(
-            where, f"label config, line {line}, column {column + 1}: invalid XML ({error})."
-        ) from None
+        raise FormatError(where, f"label config: invalid XML ({error}).") from None
     tools = [e for e in root.iter() if e.tag == "KeyPointLabels"]
     if not tools:
         raise FormatError(where, "the label config has no <KeyPointLabels> tag.")
