@@ -172,7 +172,7 @@ def _tasks(
         dtype=np.float64,
     )
     boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4) pixels
-    present = finite.any(axis=2)
+    present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
     percent_xy = xy / sizes[:, None, None, :] * 100.0
     percent_box = boxes / np.concatenate([sizes, sizes], axis=1)[:, None, :] * 100.0
     categories = (
