@@ -5,13 +5,12 @@ A ground-truth file is an object ``{"images": [...], "annotations": [...],
 ``score``. The records are decoded by msgspec into the structs below (unknown
 keys are skipped, missing or mistyped ones raise a FormatError naming the key,
 e.g. ``$.annotations[3].image_id``); each annotation's ``keypoints`` stays raw
-JSON text, and all of them are parsed as numbers in one call (pyarrow's CSV
-reader), so no Python float is made per number.
+JSON text, and all of them are parsed as numbers in one call (pyarrow's cast of
+strings to float64 over one buffer), so no Python float is made per number.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import msgspec
@@ -23,7 +22,7 @@ from posebridge.formats._shared.images import decode_json
 __all__ = ["Annotation", "Category", "GroundTruth", "Image", "keypoint_numbers", "load"]
 
 _BLANKS = b" \t\r\n"
-_SEMICOLON, _COMMA, _NEWLINE = ord(";"), ord(","), ord("\n")
+_SEMICOLON, _COMMA = ord(";"), ord(",")
 #: bytes kept from a raw keypoints list: all but blanks and brackets
 _KEEP = np.ones(256, dtype=bool)
 _KEEP[np.frombuffer(_BLANKS + b"[]", dtype=np.uint8)] = False
@@ -44,7 +43,7 @@ class Annotation(msgspec.Struct):
     image_id: int
     category_id: int = 1
     keypoints: msgspec.Raw = msgspec.Raw(b"[]")
-    bbox: list[float] | None = None
+    bbox: msgspec.Raw = msgspec.Raw(b"[]")
     area: float | None = None
     iscrowd: int = 0
     score: float | None = None
@@ -94,9 +93,9 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
 
 
 def keypoint_numbers(
-    path: Path, annotations: list[Annotation], where: str
+    path: Path, annotations: list[Annotation], where: str, field: str = "keypoints"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """All annotations' ``keypoints`` numbers, parsed in one pass.
+    """All annotations' ``keypoints`` (or ``bbox``) numbers, parsed in one pass.
 
     Parameters
     ----------
@@ -106,6 +105,8 @@ def keypoint_numbers(
         The records.
     where
         The JSON path of the list, ``$.annotations`` or ``$``, for messages.
+    field
+        ``keypoints`` or ``bbox``.
 
     Returns
     -------
@@ -117,50 +118,50 @@ def keypoint_numbers(
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     # one buffer: the raw lists, separated by ';' -> drop blanks and brackets -> the
     # separators give each list's count of numbers, and every number gets a line
-    raw = np.frombuffer(b";".join([a.keypoints for a in annotations]) + b";", dtype=np.uint8)
+    lists = [getattr(a, field) for a in annotations]
+    raw = np.frombuffer(b";".join(lists) + b";", dtype=np.uint8)
     text = raw[_KEEP[raw]]
     semicolon = text == _SEMICOLON
-    separators = np.flatnonzero(semicolon | (text == _COMMA))
+    is_separator = semicolon | (text == _COMMA)
+    separators = np.flatnonzero(is_separator)
     ends_at = np.flatnonzero(semicolon[separators])  # each list's end among the separators
     ends = separators[ends_at]
     empty = ends == np.r_[0, ends[:-1] + 1]
     counts = np.diff(np.r_[-1, ends_at]) - empty
-    text[separators] = _NEWLINE
+    lengths = np.diff(np.r_[-1, separators]) - 1  # of every number's text
+    lengths = lengths[lengths > 0]
     total = int(counts.sum())
-    values = _parse(text.tobytes()) if total else np.zeros(0)
+    values = _parse(text[~is_separator], lengths) if lengths.size == total else None
     if values is None or values.size != total:
-        _locate_bad_numbers(path, annotations, where)
-        raise FormatError(path, f"{where}[*].keypoints: expected lists of numbers.")
+        _locate_bad_numbers(path, lists, where, field)
+        raise FormatError(path, f"{where}[*].{field}: expected lists of numbers.")
     return values, counts
 
 
-def _parse(body: bytes) -> np.ndarray | None:
-    """Parse newline-separated numbers; ``None`` when one is not a number."""
+def _parse(data: np.ndarray, lengths: np.ndarray) -> np.ndarray | None:
+    """Parse numbers given as one text buffer and each one's length (pyarrow's cast of
+    a string array built on the buffer: no copy, no Python object per number); ``None``
+    when one is not a number."""
     import pyarrow as pa
-    import pyarrow.csv as pcsv
+    import pyarrow.compute as pc
 
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    strings = pa.LargeStringArray.from_buffers(
+        lengths.size, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))
+    )
     try:
-        table = pcsv.read_csv(
-            io.BytesIO(body),
-            read_options=pcsv.ReadOptions(column_names=["v"], block_size=1 << 24),
-            parse_options=pcsv.ParseOptions(newlines_in_values=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types={"v": pa.float64()}, null_values=[], strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return table.column(0).to_numpy()
 
 
-def _locate_bad_numbers(path: Path, annotations: list[Annotation], where: str) -> None:
-    """Raise a FormatError naming the first annotation whose keypoints are not numbers."""
-    for index, annotation in enumerate(annotations):
+def _locate_bad_numbers(path: Path, lists: list[msgspec.Raw], where: str, field: str) -> None:
+    """Raise a FormatError naming the first record whose list is not numbers."""
+    for index, raw in enumerate(lists):
         try:
-            msgspec.json.decode(bytes(annotation.keypoints), type=list[float])
+            msgspec.json.decode(bytes(raw), type=list[float])
         except msgspec.DecodeError as error:
             raise FormatError(
-                path,
-                f"{where}[{index}].keypoints: expected a list of numbers "
-                f"[x1, y1, v1, ...] ({error}).",
+                path, f"{where}[{index}].{field}: expected a list of numbers ({error})."
             ) from None

@@ -250,12 +250,19 @@ def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: s
     return out.reshape(counts.size, k, 3)
 
 
-def _boxes(annotations: list[Annotation]) -> np.ndarray:
+def _boxes(path: Path, annotations: list[Annotation], where: str) -> np.ndarray:
     """(annotation, 4) bbox, NaN when absent."""
-    boxes = [
-        a.bbox if a.bbox is not None and len(a.bbox) == 4 else [np.nan] * 4 for a in annotations
-    ]
-    return np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    values, counts = keypoint_numbers(path, annotations, where, "bbox")
+    wrong = (counts != 4) & (counts != 0)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise FormatError(
+            path, f"{where}[{i}].bbox: expected [x, y, width, height], found {counts[i]} numbers."
+        )
+    boxes = np.full((counts.size, 4), np.nan)
+    if values.size:
+        boxes[counts == 4] = values.reshape(-1, 4)
+    return boxes
 
 
 def _assemble(
@@ -264,12 +271,12 @@ def _assemble(
     columns: np.ndarray,
     annotations: list[Annotation],
     category_names: dict[int, str] | None,
+    boxes: np.ndarray,
 ) -> xr.Dataset:
     """Add bbox, area, category and category id of every instance."""
     shape = (ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL])
     ids = np.asarray([a.category_id for a in annotations], dtype=np.int64)
     dims2 = (model.TIME, model.INDIVIDUAL)
-    boxes = _boxes(annotations)
     if np.isfinite(boxes).any():
         grid = scatter(rows, columns, shape, boxes, np.nan)
         ds["bbox"] = ((model.TIME, model.INDIVIDUAL, BOX), grid)
@@ -376,7 +383,8 @@ def _read_ground_truth(
     if edges is not None:
         ds["skeleton_edges"] = (("edge", "edge_node"), edges)
     category_names = {c.id: c.name for c in gt.categories}
-    return _assemble(ds, rows, columns, annotations, category_names)
+    boxes = _boxes(path, annotations, "$.annotations")
+    return _assemble(ds, rows, columns, annotations, category_names, boxes)
 
 
 def _read_results(
@@ -452,4 +460,4 @@ def _read_results(
         if edges is not None:
             ds["skeleton_edges"] = (("edge", "edge_node"), edges)
         category_names = {c.id: c.name for c in gt.categories}
-    return _assemble(ds, rows, columns, results, category_names)
+    return _assemble(ds, rows, columns, results, category_names, _boxes(path, results, "$"))
