@@ -19,7 +19,7 @@ import posebridge
 from _corpus import CORPUS, corpus_params, corpus_path
 from posebridge.model import labels
 
-COCO_GT = [p for p in corpus_params("coco", "test_*.json")]
+COCO_GT = corpus_params("coco", "test_*.json")
 COCO_RESULTS = corpus_params("coco", "*_results.json")
 YOLO = "yolo_pose/cow.v1i.yolov8/data.yaml"
 LS_FILES = {
@@ -136,9 +136,10 @@ def test_yolo_dataset_matches_label_rows():
             expected = np.where((points[:, 2] > 0)[:, None], points[:, :2] * 640, np.nan)
             got = ds.position.isel(time=row, individual=instance).transpose("keypoint", "space")
             np.testing.assert_allclose(got.values, expected, rtol=1e-15)
-            assert ds.category.isel(time=row, individual=instance).item() == config["names"][
-                int(line[0])
-            ]
+            assert (
+                ds.category.isel(time=row, individual=instance).item()
+                == config["names"][int(line[0])]
+            )
     assert ds.data_split.values.tolist() == ["train"] * 4 + ["val", "test"]
 
 
@@ -148,8 +149,9 @@ def test_yolo_round_trip_rewrites_the_label_rows(tmp_path):
     written = posebridge.save(ds, tmp_path / "data.yaml", format="yolo")
     for label in written[1:]:
         original = path.parent / label.relative_to(tmp_path)
-        np.testing.assert_allclose(np.loadtxt(label, ndmin=2), np.loadtxt(original, ndmin=2),
-                                   rtol=1e-15)  # fmt: skip
+        np.testing.assert_allclose(
+            np.loadtxt(label, ndmin=2), np.loadtxt(original, ndmin=2), rtol=1e-15
+        )
     back = load(written[0], image_size=(640, 640))
     for item in (back, ds):
         item.attrs.pop("source_file", None)
@@ -185,11 +187,14 @@ def test_labelstudio_export_matches_json_and_config(relative):
 def test_labelstudio_round_trip(relative, tmp_path):
     path = corpus_path(relative)
     ds = load(path, label_config=path.parent / LS_FILES[relative])
-    written = posebridge.save(ds, tmp_path / "tasks.json", format="labelstudio",
-                              label_config=tmp_path / "config.xml")  # fmt: skip
+    written = posebridge.save(
+        ds, tmp_path / "tasks.json", format="labelstudio", label_config=tmp_path / "config.xml"
+    )
     back = load(written[0], label_config=written[1])
-    np.testing.assert_allclose(back.position.values[np.isfinite(ds.position.values)],
-                               ds.position.values[np.isfinite(ds.position.values)])  # fmt: skip
+    np.testing.assert_allclose(
+        back.position.values[np.isfinite(ds.position.values)],
+        ds.position.values[np.isfinite(ds.position.values)],
+    )
     assert back.keypoint.values.tolist() == ds.keypoint.values.tolist()
     assert back.image_path.values.tolist() == ds.image_path.values.tolist()
 

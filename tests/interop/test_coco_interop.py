@@ -15,8 +15,8 @@ from _corpus import corpus_params
 from posebridge.model import labels
 
 pytest.importorskip("pycocotools")
-from pycocotools.coco import COCO  # noqa: E402
-from pycocotools.cocoeval import COCOeval  # noqa: E402
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
 
 pytestmark = pytest.mark.interop
 
@@ -72,16 +72,18 @@ def test_pycocotools_opens_our_ground_truth(two_videos_labels, tmp_path):
         matches = [
             i
             for i in range(candidates.shape[0])
-            if np.array_equal(np.where(kp[:, 2:] > 0, kp[:, :2], np.nan), candidates[i],
-                              equal_nan=True)  # fmt: skip
+            if np.array_equal(
+                np.where(kp[:, 2:] > 0, kp[:, :2], np.nan), candidates[i], equal_nan=True
+            )
         ]
         assert matches
 
 
 def test_cocoeval_scores_results_equal_to_ground_truth_ap_1(two_videos_labels, tmp_path):
     (gt,) = posebridge.save(two_videos_labels, tmp_path / "gt.json")
-    (results,) = posebridge.save(two_videos_labels, tmp_path / "res.json", format="coco",
-                                 kind="results")  # fmt: skip
+    (results,) = posebridge.save(
+        two_videos_labels, tmp_path / "res.json", format="coco", kind="results"
+    )
     assert isinstance(json.loads(results.read_text()), list)
     stats = evaluate(gt, results, two_videos_labels.sizes["keypoint"])
     assert stats[0] == pytest.approx(1.0)  # AP at OKS 0.50:0.95
@@ -99,8 +101,9 @@ def test_cocoeval_scores_shifted_results_below_1(two_videos_labels, tmp_path):
 def test_results_read_back_score_like_the_written_ones(two_videos_labels, tmp_path):
     """Results written, read and written again still evaluate to AP 1 on our GT."""
     (gt,) = posebridge.save(two_videos_labels, tmp_path / "gt.json")
-    (results,) = posebridge.save(two_videos_labels, tmp_path / "res.json", format="coco",
-                                 kind="results")  # fmt: skip
+    (results,) = posebridge.save(
+        two_videos_labels, tmp_path / "res.json", format="coco", kind="results"
+    )
     again = posebridge.save(posebridge.load(results), tmp_path / "res2.json")
     stats = evaluate(gt, again[0], two_videos_labels.sizes["keypoint"])
     assert stats[0] == pytest.approx(1.0)

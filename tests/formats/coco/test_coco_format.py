@@ -24,18 +24,46 @@ def gt_file(tmp_path: Path, **changes) -> Path:
             {"id": 9, "file_name": "b/img010.png", "width": 32, "height": 32},
         ],
         "annotations": [
-            {"id": 1, "image_id": 7, "category_id": 1, "keypoints": [1.5, 2, 2, 0, 0, 0, 5, 6, 1],
-             "num_keypoints": 2, "bbox": [1, 2, 4, 4], "area": 16, "iscrowd": 0},
-            {"id": 2, "image_id": 7, "category_id": 1, "keypoints": [10, 11, 2, 12, 13, 2, 14, 15,
-             2], "num_keypoints": 3, "bbox": [10, 11, 4, 4], "area": 16.5, "iscrowd": 0},
-            {"id": 3, "image_id": 9, "category_id": 1, "keypoints": [20, 21, 2, 0, 0, 0, 0, 0, 0],
-             "num_keypoints": 1, "bbox": [20, 21, 1, 1], "area": 1, "iscrowd": 0},
+            {
+                "id": 1,
+                "image_id": 7,
+                "category_id": 1,
+                "keypoints": [1.5, 2, 2, 0, 0, 0, 5, 6, 1],
+                "num_keypoints": 2,
+                "bbox": [1, 2, 4, 4],
+                "area": 16,
+                "iscrowd": 0,
+            },
+            {
+                "id": 2,
+                "image_id": 7,
+                "category_id": 1,
+                "keypoints": [10, 11, 2, 12, 13, 2, 14, 15, 2],
+                "num_keypoints": 3,
+                "bbox": [10, 11, 4, 4],
+                "area": 16.5,
+                "iscrowd": 0,
+            },
+            {
+                "id": 3,
+                "image_id": 9,
+                "category_id": 1,
+                "keypoints": [20, 21, 2, 0, 0, 0, 0, 0, 0],
+                "num_keypoints": 1,
+                "bbox": [20, 21, 1, 1],
+                "area": 1,
+                "iscrowd": 0,
+            },
         ],
         "categories": [
-            {"id": 1, "name": "mouse", "keypoints": ["nose", "ear", "tail"],
-             "skeleton": [[1, 2], [2, 3]]}
+            {
+                "id": 1,
+                "name": "mouse",
+                "keypoints": ["nose", "ear", "tail"],
+                "skeleton": [[1, 2], [2, 3]],
+            }
         ],
-    }  # fmt: skip
+    }
     content.update(changes)
     path = tmp_path / "gt.json"
     path.write_text(json.dumps(content, indent=1))
@@ -71,10 +99,12 @@ def test_visible_is_left_out_when_no_point_is_occluded(tmp_path):
 
 @pytest.mark.parametrize(
     ("skeleton", "expected"),
-    [([[0, 1], [1, 2]], [["nose", "ear"], ["ear", "tail"]]),
-     ([[1, 3]], [["nose", "tail"]]),
-     ([], None)],
-)  # fmt: skip
+    [
+        ([[0, 1], [1, 2]], [["nose", "ear"], ["ear", "tail"]]),
+        ([[1, 3]], [["nose", "tail"]]),
+        ([], None),
+    ],
+)
 def test_skeleton_index_base_is_detected(tmp_path, skeleton, expected):
     path = gt_file(tmp_path)
     content = json.loads(path.read_text())
@@ -164,9 +194,11 @@ def labels_with_everything() -> xr.Dataset:
         keypoint_names=["a", "b", "c", "d"],
         visible=visible,
     )
-    ds = ds.assign_coords(image_id=("time", [11, 12, 13]),
-                          image_width=("time", [64, 64, 80]),
-                          image_height=("time", [60, 60, 70]))  # fmt: skip
+    ds = ds.assign_coords(
+        image_id=("time", [11, 12, 13]),
+        image_width=("time", [64, 64, 80]),
+        image_height=("time", [60, 60, 70]),
+    )
     ds["skeleton_edges"] = (("edge", "edge_node"), [["a", "b"], ["c", "d"]])
     ds["category"] = (("time", "individual"), [["ant", "bee"], ["ant", "bee"], ["ant", ""]])
     ds["category_id"] = (("time", "individual"), [[1, 2], [1, 2], [1, -1]])
@@ -192,8 +224,12 @@ def test_written_ground_truth_holds_coco_fields(tmp_path):
     (path,) = coco.write(ds, tmp_path / "gt.json")
     content = json.loads(path.read_text())
     assert [i["id"] for i in content["images"]] == [11, 12, 13]
-    assert content["images"][2] == {"id": 13, "file_name": "w/frame_02.jpg", "width": 80,
-                                    "height": 70}  # fmt: skip
+    assert content["images"][2] == {
+        "id": 13,
+        "file_name": "w/frame_02.jpg",
+        "width": 80,
+        "height": 70,
+    }
     first = content["annotations"][0]
     assert first["iscrowd"] == 0 and first["individual"] == "queen"
     assert first["keypoints"][5] == 1  # the occluded point is v=1
@@ -229,8 +265,18 @@ def test_results_read_as_poses_with_scores(tmp_path):
 def test_results_take_names_and_images_from_ground_truth(tmp_path):
     gt = gt_file(tmp_path)
     path = tmp_path / "results.json"
-    path.write_text(json.dumps([{"image_id": 9, "category_id": 1, "score": 0.5,
-                                 "keypoints": [1, 2, 1, 3, 4, 1, 5, 6, 1]}]))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "image_id": 9,
+                    "category_id": 1,
+                    "score": 0.5,
+                    "keypoints": [1, 2, 1, 3, 4, 1, 5, 6, 1],
+                }
+            ]
+        )
+    )
     ds = coco.read(path, ground_truth=gt)
     assert ds.keypoint.values.tolist() == ["nose", "ear", "tail"]
     assert ds.image_path.values.tolist() == ["b/img010.png"]
@@ -240,8 +286,7 @@ def test_results_take_names_and_images_from_ground_truth(tmp_path):
 
 def test_results_round_trip(tmp_path):
     rng = np.random.default_rng(1)
-    ds = posebridge.from_numpy(rng.uniform(0, 100, (4, 2, 3, 2)),
-                               rng.uniform(0, 1, (4, 3, 2)))  # fmt: skip
+    ds = posebridge.from_numpy(rng.uniform(0, 100, (4, 2, 3, 2)), rng.uniform(0, 1, (4, 3, 2)))
     ds = ds.assign_coords(individual=["untracked_0", "untracked_1"])
     ds["instance_score"] = (("time", "individual"), rng.uniform(0, 1, (4, 2)))
     ds = ds.assign_coords(image_id=("time", [4, 8, 15, 16]))
@@ -289,16 +334,22 @@ def test_malformed_json_names_the_line(tmp_path):
         (lambda c: c["images"][2].pop("file_name"), r"file_name.*\$\.images\[2\]"),
         (lambda c: c.pop("categories"), "categories"),
         (lambda c: c["annotations"][2]["keypoints"].pop(), r"annotations\[2\]\.keypoints.*9"),
-        (lambda c: c["annotations"][0]["keypoints"].__setitem__(0, "x"),
-         r"annotations\[0\]\.keypoints"),
-        (lambda c: c["annotations"][0].__setitem__("image_id", 99),
-         r"annotations\[0\]\.image_id.*99"),
-        (lambda c: c["annotations"][1]["keypoints"].__setitem__(2, 3),
-         r"annotations\[1\]\.keypoints.*3"),
+        (
+            lambda c: c["annotations"][0]["keypoints"].__setitem__(0, "x"),
+            r"annotations\[0\]\.keypoints",
+        ),
+        (
+            lambda c: c["annotations"][0].__setitem__("image_id", 99),
+            r"annotations\[0\]\.image_id.*99",
+        ),
+        (
+            lambda c: c["annotations"][1]["keypoints"].__setitem__(2, 3),
+            r"annotations\[1\]\.keypoints.*3",
+        ),
         (lambda c: c["images"][1].__setitem__("id", 7), r"images\[0\].*images\[1\].*same id"),
         (lambda c: c["categories"][0].pop("keypoints"), "no category has 'keypoints'"),
     ],
-)  # fmt: skip
+)
 def test_bad_ground_truth_is_refused_naming_the_key(tmp_path, change, message):
     path = gt_file(tmp_path)
     content = json.loads(path.read_text())
@@ -311,8 +362,14 @@ def test_bad_ground_truth_is_refused_naming_the_key(tmp_path, change, message):
 
 def test_results_with_mixed_keypoint_counts_are_refused(tmp_path):
     path = tmp_path / "r.json"
-    path.write_text(json.dumps([{"image_id": 1, "keypoints": [1, 2, 1], "score": 1},
-                                {"image_id": 2, "keypoints": [1, 2, 1, 3, 4, 1], "score": 1}]))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            [
+                {"image_id": 1, "keypoints": [1, 2, 1], "score": 1},
+                {"image_id": 2, "keypoints": [1, 2, 1, 3, 4, 1], "score": 1},
+            ]
+        )
+    )
     with pytest.raises(FormatError, match=r"\$\[1\]\.keypoints"):
         coco.read(path)
 

@@ -25,9 +25,15 @@ CONFIG = """<View>
 
 
 def point(name, x, y, *, id, parent=None, w=200, h=100, score=None):
-    item = {"id": id, "type": "keypointlabels", "from_name": "kp", "to_name": "img",
-            "original_width": w, "original_height": h,
-            "value": {"x": x, "y": y, "width": 0.5, "keypointlabels": [name]}}  # fmt: skip
+    item = {
+        "id": id,
+        "type": "keypointlabels",
+        "from_name": "kp",
+        "to_name": "img",
+        "original_width": w,
+        "original_height": h,
+        "value": {"x": x, "y": y, "width": 0.5, "keypointlabels": [name]},
+    }
     if parent:
         item["parentID"] = parent
     if score is not None:
@@ -36,10 +42,22 @@ def point(name, x, y, *, id, parent=None, w=200, h=100, score=None):
 
 
 def rect(id, x, y, width, height, label="ant", w=200, h=100, score=None):
-    item = {"id": id, "type": "rectanglelabels", "from_name": "box", "to_name": "img",
-            "original_width": w, "original_height": h,
-            "value": {"x": x, "y": y, "width": width, "height": height, "rotation": 0,
-                      "rectanglelabels": [label]}}  # fmt: skip
+    item = {
+        "id": id,
+        "type": "rectanglelabels",
+        "from_name": "box",
+        "to_name": "img",
+        "original_width": w,
+        "original_height": h,
+        "value": {
+            "x": x,
+            "y": y,
+            "width": width,
+            "height": height,
+            "rotation": 0,
+            "rectanglelabels": [label],
+        },
+    }
     if score is not None:
         item["score"] = score
     return item
@@ -47,22 +65,27 @@ def rect(id, x, y, width, height, label="ant", w=200, h=100, score=None):
 
 def export(tmp_path: Path) -> Path:
     tasks = [
-        {"data": {"photo": "/data/upload/1/a.png"}, "annotations": [
-            {"was_cancelled": True, "result": []},
-            {"result": [
-                rect("r1", 10, 20, 30, 40),
-                point("head", 50, 50, id="p1", parent="r1"),
-                point("tail", 25, 10, id="p2", parent="r1"),
-                rect("r2", 0, 0, 10, 10, label="bee"),
-                point("neck", 5, 5, id="p3"),
-                {"type": "relation", "from_id": "p3", "to_id": "r2", "direction": "right"},
-                point("head", 80, 80, id="p4"),
-                point("head", 90, 90, id="p5"),
-                {"id": "t", "type": "choices", "value": {"choices": ["x"]}},
-            ]},
-        ]},
+        {
+            "data": {"photo": "/data/upload/1/a.png"},
+            "annotations": [
+                {"was_cancelled": True, "result": []},
+                {
+                    "result": [
+                        rect("r1", 10, 20, 30, 40),
+                        point("head", 50, 50, id="p1", parent="r1"),
+                        point("tail", 25, 10, id="p2", parent="r1"),
+                        rect("r2", 0, 0, 10, 10, label="bee"),
+                        point("neck", 5, 5, id="p3"),
+                        {"type": "relation", "from_id": "p3", "to_id": "r2", "direction": "right"},
+                        point("head", 80, 80, id="p4"),
+                        point("head", 90, 90, id="p5"),
+                        {"id": "t", "type": "choices", "value": {"choices": ["x"]}},
+                    ]
+                },
+            ],
+        },
         {"data": {"photo": "b.png"}, "annotations": []},
-    ]  # fmt: skip
+    ]
     path = tmp_path / "export.json"
     path.write_text(json.dumps(tasks, indent=2))
     return path
@@ -100,10 +123,20 @@ def test_config_from_a_file_and_unknown_labels(tmp_path):
 
 
 def test_predictions_read_as_poses_with_scores(tmp_path):
-    tasks = [{"data": {"image": "a.png"}, "predictions": [{"score": 0.5, "result": [
-        rect("r", 0, 0, 50, 50, score=0.9),
-        point("head", 10, 10, id="p", parent="r", score=0.7),
-    ]}]}]  # fmt: skip
+    tasks = [
+        {
+            "data": {"image": "a.png"},
+            "predictions": [
+                {
+                    "score": 0.5,
+                    "result": [
+                        rect("r", 0, 0, 50, 50, score=0.9),
+                        point("head", 10, 10, id="p", parent="r", score=0.7),
+                    ],
+                }
+            ],
+        }
+    ]
     path = tmp_path / "pred.json"
     path.write_text(json.dumps(tasks))
     ds = posebridge.load(path)
@@ -118,13 +151,17 @@ def test_round_trip_through_prediction_tasks(tmp_path):
     position = rng.uniform(0, 60, (2, 2, 3, 2))
     position[1, :, :, 1] = np.nan
     position[0, :, 2, 0] = np.nan
-    ds = posebridge.from_numpy(position, rng.uniform(0, 1, (2, 3, 2)),
-                               keypoint_names=["a", "b", "c"],
-                               individual_names=["untracked_0", "untracked_1"])  # fmt: skip
+    ds = posebridge.from_numpy(
+        position,
+        rng.uniform(0, 1, (2, 3, 2)),
+        keypoint_names=["a", "b", "c"],
+        individual_names=["untracked_0", "untracked_1"],
+    )
     ds = ds.assign_coords(image_path=("time", ["x/1.png", "x/2.png"]))
     config = tmp_path / "config.xml"
-    written = posebridge.save(ds, tmp_path / "tasks.json", format="labelstudio",
-                              image_size=(64, 80), label_config=config)  # fmt: skip
+    written = posebridge.save(
+        ds, tmp_path / "tasks.json", format="labelstudio", image_size=(64, 80), label_config=config
+    )
     assert written == [tmp_path / "tasks.json", config]
     tasks = json.loads(written[0].read_text())
     assert "predictions" in tasks[0] and tasks[0]["data"] == {"image": "x/1.png"}
@@ -163,17 +200,27 @@ def test_truncated_export_names_file_and_line(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda t: t[0]["annotations"][1]["result"][1]["value"].pop("x"),
-         r"\$\[0\]\.annotations\[1\]\.result\[1\]"),
-        (lambda t: t[0]["annotations"][1]["result"][0].pop("original_width"),
-         r"\$\[0\]\.annotations\[1\]\.result\[0\]"),
+        (
+            lambda t: t[0]["annotations"][1]["result"][1]["value"].pop("x"),
+            r"\$\[0\]\.annotations\[1\]\.result\[1\]",
+        ),
+        (
+            lambda t: t[0]["annotations"][1]["result"][0].pop("original_width"),
+            r"\$\[0\]\.annotations\[1\]\.result\[0\]",
+        ),
         (lambda t: t[1].pop("data"), r"\$\[1\]\.data"),
-        (lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),
-         r"\$\[0\] and \$\[1\] label the same image"),
-        (lambda t: t[0]["annotations"][1]["result"].append(
-            point("head", 1, 1, id="p9", parent="r1")), "appears twice"),
+        (
+            lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),
+            r"\$\[0\] and \$\[1\] label the same image",
+        ),
+        (
+            lambda t: t[0]["annotations"][1]["result"].append(
+                point("head", 1, 1, id="p9", parent="r1")
+            ),
+            "appears twice",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_export_is_refused_naming_the_task(tmp_path, change, message):
     path = export(tmp_path)
     tasks = json.loads(path.read_text())

@@ -14,14 +14,19 @@ from posebridge.errors import FormatError, SchemaError
 from posebridge.formats import yolo
 from posebridge.model import labels
 
-ROWS_A = "0 0.5 0.5 0.5 0.5 0.25 0.5 2 0.75 0.5 1 0 0 0\n1 0.2 0.2 0.1 0.1 0.1 0.1 2 0.2 0.2 2 0.3 0.3 2"
+ROWS_A = (
+    "0 0.5 0.5 0.5 0.5 0.25 0.5 2 0.75 0.5 1 0 0 0\n"
+    "1 0.2 0.2 0.1 0.1 0.1 0.1 2 0.2 0.2 2 0.3 0.3 2"
+)
 ROWS_B = "1 0.5 0.5 1 1 0.5 0.25 2 0.5 0.75 2 0.5 0.5 2\n"
 
 
 def dataset(tmp_path: Path, *, rows_a: str = ROWS_A, yaml_extra: str = "") -> Path:
     """An Ultralytics tree: images/{train,val}, labels/{train,val}, real PNG images."""
-    for split, name, size, rows in (("train", "a.png", (200, 100), rows_a),
-                                    ("val", "b.jpg", (64, 32), ROWS_B)):  # fmt: skip
+    for split, name, size, rows in (
+        ("train", "a.png", (200, 100), rows_a),
+        ("val", "b.jpg", (64, 32), ROWS_B),
+    ):
         (tmp_path / "images" / split).mkdir(parents=True, exist_ok=True)
         (tmp_path / "labels" / split).mkdir(parents=True, exist_ok=True)
         Image.new("RGB", size).save(tmp_path / "images" / split / name)
@@ -40,8 +45,10 @@ def test_rows_are_denormalised_by_each_image_header(tmp_path):
     ds = yolo.read(dataset(tmp_path))
     assert labels.is_labels(ds)
     assert ds.image_path.values.tolist() == [
-        "images/train/a.png", "images/train/empty.png", "images/val/b.jpg"
-    ]  # fmt: skip
+        "images/train/a.png",
+        "images/train/empty.png",
+        "images/val/b.jpg",
+    ]
     assert ds.data_split.values.tolist() == ["train", "train", "val"]
     assert ds.image_width.values.tolist() == [200, 10, 64]
     a = ds.position.sel(time=0, individual="untracked_0").transpose("keypoint", "space").values
@@ -58,7 +65,9 @@ def test_rows_are_denormalised_by_each_image_header(tmp_path):
 
 def test_image_size_option_replaces_the_headers(tmp_path):
     ds = yolo.read(dataset(tmp_path), image_size=(1000, 500))
-    assert ds.position.sel(time=0, individual="untracked_0", keypoint="keypoint_0").values.tolist() == [
+    assert ds.position.sel(
+        time=0, individual="untracked_0", keypoint="keypoint_0"
+    ).values.tolist() == [
         250,
         250,
     ]
@@ -79,11 +88,14 @@ def test_roboflow_tree_and_relative_entries(tmp_path):
         Image.new("RGB", (100, 100)).save(tmp_path / split / "images" / f"{split}_x.rf.1.jpg")
         (tmp_path / split / "labels" / f"{split}_x.rf.1.txt").write_text(ROWS_B)
     path = tmp_path / "data.yaml"
-    path.write_text("train: ../train/images\nval: ../valid/images\nkpt_shape: [3, 3]\n"
-                    "names: ['a', 'b']\n")  # fmt: skip
+    path.write_text(
+        "train: ../train/images\nval: ../valid/images\nkpt_shape: [3, 3]\nnames: ['a', 'b']\n"
+    )
     ds = posebridge.load(path)
-    assert ds.image_path.values.tolist() == ["train/images/train_x.rf.1.jpg",
-                                             "valid/images/valid_x.rf.1.jpg"]  # fmt: skip
+    assert ds.image_path.values.tolist() == [
+        "train/images/train_x.rf.1.jpg",
+        "valid/images/valid_x.rf.1.jpg",
+    ]
     assert ds.data_split.values.tolist() == ["train", "val"]
 
 
@@ -93,7 +105,9 @@ def test_two_column_keypoints_are_all_kept(tmp_path):
     (tmp_path / "labels" / "val" / "b.txt").write_text("")
     ds = yolo.read(path)
     assert "visible" not in ds
-    assert ds.position.sel(time=0, individual="untracked_0", keypoint="keypoint_1").values.tolist() == [
+    assert ds.position.sel(
+        time=0, individual="untracked_0", keypoint="keypoint_1"
+    ).values.tolist() == [
         0,
         0,
     ]
@@ -107,8 +121,9 @@ def test_round_trip_through_a_new_tree(tmp_path):
     assert written[0] == out / "data.yaml"
     assert (out / "labels" / "train" / "empty.txt").read_text() == ""
     # the images were not copied: read with the sizes the dataset holds
-    for image, width, height in zip(ds.image_path.values, ds.image_width.values,
-                                    ds.image_height.values, strict=True):  # fmt: skip
+    for image, width, height in zip(
+        ds.image_path.values, ds.image_width.values, ds.image_height.values, strict=True
+    ):
         (out / image).parent.mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (int(width), int(height))).save(out / image)
     back = yolo.read(out / "data.yaml")
@@ -124,8 +139,9 @@ def test_writing_labels_of_video_frames_needs_sizes(tmp_path):
         yolo.write(ds, tmp_path / "data.yaml")
     written = yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
     assert [p.relative_to(tmp_path).as_posix() for p in written[1:]] == [
-        "labels/train/v_000003.txt", "labels/train/v_000009.txt"
-    ]  # fmt: skip
+        "labels/train/v_000003.txt",
+        "labels/train/v_000009.txt",
+    ]
     back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
     np.testing.assert_allclose(back.position.values, ds.position.values)
 
@@ -164,13 +180,12 @@ def test_missing_image_without_size_is_refused(tmp_path):
     [
         ("train: images/train\nnames: [a]\n", "kpt_shape"),
         ("train: images/train\nkpt_shape: [3, 4]\nnames: [a]\n", "kpt_shape"),
-        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nflip_idx: [0, 0, 1]\n",
-         "flip_idx"),
+        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nflip_idx: [0, 0, 1]\n", "flip_idx"),
         ("train: images/train\nkpt_shape: [3, 3]\nnames: 5\n", "names"),
         ("kpt_shape: [3, 3]\nnames: [a]\n", "train, val, test"),
         ("train: [images/train\nkpt_shape: [3, 3]\n", "line"),
     ],
-)  # fmt: skip
+)
 def test_bad_data_yaml_is_refused_naming_the_key(tmp_path, yaml_text, message):
     path = dataset(tmp_path)
     path.write_text(yaml_text)
