@@ -22,10 +22,12 @@ from posebridge.formats._shared.images import decode_json
 __all__ = ["Annotation", "Category", "GroundTruth", "Image", "keypoint_numbers", "load"]
 
 _BLANKS = b" \t\r\n"
-_SEMICOLON, _COMMA = ord(";"), ord(",")
-#: bytes kept from a raw keypoints list: all but blanks and brackets
-_KEEP = np.ones(256, dtype=bool)
-_KEEP[np.frombuffer(_BLANKS + b"[]", dtype=np.uint8)] = False
+#: what each byte of a raw list is: kept (number text), ignored, or a separator
+_KEPT, _IGNORED, _COMMA_KIND, _SEMICOLON_KIND = 0, 1, 2, 3
+_KIND = np.zeros(256, dtype=np.uint8)
+_KIND[np.frombuffer(_BLANKS + b"[]", dtype=np.uint8)] = _IGNORED
+_KIND[ord(",")] = _COMMA_KIND
+_KIND[ord(";")] = _SEMICOLON_KIND
 
 
 class Image(msgspec.Struct):
@@ -116,22 +118,22 @@ def keypoint_numbers(
     """
     if not annotations:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    # one buffer: the raw lists, separated by ';' -> drop blanks and brackets -> the
-    # separators give each list's count of numbers, and every number gets a line
+    # one buffer of the raw lists separated by ';'. Bytes are kept (number text), ignored
+    # (blanks, brackets) or separators (',' ';'); valid JSON puts blanks only beside
+    # separators and brackets, so each gap between separators holds one number's text
     lists = [getattr(a, field) for a in annotations]
     raw = np.frombuffer(b";".join(lists) + b";", dtype=np.uint8)
-    text = raw[_KEEP[raw]]
-    semicolon = text == _SEMICOLON
-    is_separator = semicolon | (text == _COMMA)
-    separators = np.flatnonzero(is_separator)
-    ends_at = np.flatnonzero(semicolon[separators])  # each list's end among the separators
-    ends = separators[ends_at]
-    empty = ends == np.r_[0, ends[:-1] + 1]
-    counts = np.diff(np.r_[-1, ends_at]) - empty
-    lengths = np.diff(np.r_[-1, separators]) - 1  # of every number's text
-    lengths = lengths[lengths > 0]
+    kind = _KIND[raw]
+    separators = np.flatnonzero(kind >= _COMMA_KIND)
+    ignored = np.flatnonzero(kind == _IGNORED)
+    gaps = np.diff(np.r_[-1, separators]) - 1
+    if ignored.size:
+        gaps -= np.diff(np.r_[0, np.searchsorted(ignored, separators)])
+    has_number = gaps > 0
+    ends_at = np.flatnonzero(kind[separators] == _SEMICOLON_KIND)  # each list's end
+    counts = np.diff(np.r_[0, np.cumsum(has_number)[ends_at]])
     total = int(counts.sum())
-    values = _parse(text[~is_separator], lengths) if lengths.size == total else None
+    values = _parse(raw[kind == _KEPT], gaps[has_number])
     if values is None or values.size != total:
         _locate_bad_numbers(path, lists, where, field)
         raise FormatError(path, f"{where}[*].{field}: expected lists of numbers.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,6 +109,14 @@ def read(
 
 # --------------------------------------------------------------------------
 # categories and skeleton
+
+
+def _column(records: list[Any], name: str, dtype: Any) -> np.ndarray:
+    """One field of every record as an array (``None`` -> NaN for floats)."""
+    values = map(attrgetter(name), records)
+    if np.dtype(dtype).kind == "f":
+        values = (np.nan if v is None else v for v in values)
+    return np.fromiter(values, dtype=dtype, count=len(records))
 
 
 def _chosen_categories(
@@ -275,14 +285,14 @@ def _assemble(
 ) -> xr.Dataset:
     """Add bbox, area, category and category id of every instance."""
     shape = (ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL])
-    ids = np.asarray([a.category_id for a in annotations], dtype=np.int64)
+    ids = _column(annotations, "category_id", np.int64)
     dims2 = (model.TIME, model.INDIVIDUAL)
     if np.isfinite(boxes).any():
         grid = scatter(rows, columns, shape, boxes, np.nan)
         ds["bbox"] = ((model.TIME, model.INDIVIDUAL, BOX), grid)
         ds["bbox"] = ds["bbox"].transpose(model.TIME, BOX, model.INDIVIDUAL)
         ds = ds.assign_coords({BOX: list(BOX_PARTS)})
-    areas = np.asarray([np.nan if a.area is None else a.area for a in annotations], float)
+    areas = _column(annotations, "area", np.float64)
     if np.isfinite(areas).any():
         ds["instance_area"] = (dims2, scatter(rows, columns, shape, areas, np.nan))
     ds["category_id"] = (dims2, scatter(rows, columns, shape, ids, -1))
@@ -336,8 +346,8 @@ def _read_ground_truth(
     k = len(names)
     table = _image_table(path, gt)
     wanted = {c.id for c in chosen}
-    keep = np.asarray([a.category_id in wanted for a in gt.annotations], dtype=bool)
-    crowd = keep & np.asarray([a.iscrowd == 1 for a in gt.annotations], dtype=bool)
+    keep = np.isin(_column(gt.annotations, "category_id", np.int64), list(wanted))
+    crowd = keep & (_column(gt.annotations, "iscrowd", np.int64) == 1)
     if crowd.any():
         warnings.warn(
             f"{path}: {int(crowd.sum())} crowd annotations (iscrowd=1) are not instances "
@@ -346,7 +356,7 @@ def _read_ground_truth(
         )
     index = np.flatnonzero(keep & ~crowd)
     annotations = [gt.annotations[i] for i in index]
-    image_ids = np.asarray([a.image_id for a in annotations], dtype=np.int64)
+    image_ids = _column(annotations, "image_id", np.int64)
     rows = _image_rows(path, table, image_ids, "$.annotations")
     columns, individuals = _identities(path, annotations, rows, "$.annotations")
     points = _points(
@@ -427,7 +437,7 @@ def _read_results(
             names = [f"keypoint_{i}" for i in range(k3 // 3)]
     k = len(names)
     points = _points(path, numbers, k, "$")
-    image_ids = np.asarray([a.image_id for a in results], dtype=np.int64)
+    image_ids = _column(results, "image_id", np.int64)
     codes, order = pd.factorize(image_ids, sort=False)
     rows = np.asarray(codes, dtype=np.int64)
     columns, individuals = _identities(path, results, rows, "$")
@@ -442,7 +452,7 @@ def _read_results(
         source_software=SOURCE_SOFTWARE,
     )
     ds = ds.assign_coords(image_id=(model.TIME, np.asarray(order, dtype=np.int64)))
-    scores = np.asarray([np.nan if a.score is None else a.score for a in results], float)
+    scores = _column(results, "score", np.float64)
     ds["instance_score"] = (
         (model.TIME, model.INDIVIDUAL),
         scatter(rows, columns, (n_rows, n_ind), scores, np.nan),
