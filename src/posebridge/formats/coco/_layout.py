@@ -22,12 +22,6 @@ from posebridge.formats._shared.images import decode_json
 __all__ = ["Annotation", "Category", "GroundTruth", "Image", "keypoint_numbers", "load"]
 
 _BLANKS = b" \t\r\n"
-#: what each byte of a raw list is: kept (number text), ignored, or a separator
-_KEPT, _IGNORED, _COMMA_KIND, _SEMICOLON_KIND = 0, 1, 2, 3
-_KIND = np.zeros(256, dtype=np.uint8)
-_KIND[np.frombuffer(_BLANKS + b"[]", dtype=np.uint8)] = _IGNORED
-_KIND[ord(",")] = _COMMA_KIND
-_KIND[ord(";")] = _SEMICOLON_KIND
 
 
 class Image(msgspec.Struct):
@@ -118,44 +112,50 @@ def keypoint_numbers(
     """
     if not annotations:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    # one buffer of the raw lists separated by ';'. Bytes are kept (number text), ignored
-    # (blanks, brackets) or separators (',' ';'); valid JSON puts blanks only beside
-    # separators and brackets, so each gap between separators holds one number's text
-    lists = [getattr(a, field) for a in annotations]
-    raw = np.frombuffer(b";".join(lists) + b";", dtype=np.uint8)
-    kind = _KIND[raw]
-    separators = np.flatnonzero(kind >= _COMMA_KIND)
-    ignored = np.flatnonzero(kind == _IGNORED)
-    gaps = np.diff(np.r_[-1, separators]) - 1
-    if ignored.size:
-        gaps -= np.diff(np.r_[0, np.searchsorted(ignored, separators)])
-    has_number = gaps > 0
-    ends_at = np.flatnonzero(kind[separators] == _SEMICOLON_KIND)  # each list's end
-    counts = np.diff(np.r_[0, np.cumsum(has_number)[ends_at]])
+    values, counts = _numbers([getattr(a, field) for a in annotations])
     total = int(counts.sum())
-    values = _parse(raw[kind == _KEPT], gaps[has_number])
     if values is None or values.size != total:
-        _locate_bad_numbers(path, lists, where, field)
+        _locate_bad_numbers(path, [getattr(a, field) for a in annotations], where, field)
         raise FormatError(path, f"{where}[*].{field}: expected lists of numbers.")
     return values, counts
 
 
-def _parse(data: np.ndarray, lengths: np.ndarray) -> np.ndarray | None:
-    """Parse numbers given as one text buffer and each one's length (pyarrow's cast of
-    a string array built on the buffer: no copy, no Python object per number); ``None``
-    when one is not a number."""
+def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
+    """Parse raw JSON lists of numbers with pyarrow's string kernels, all at once.
+
+    The raw texts become one arrow string array over one buffer (no copy per
+    list); brackets and blanks are trimmed, each list is split at its commas, and
+    the pieces are cast to float64: no Python object per number.
+
+    Returns
+    -------
+    values, counts
+        All numbers (``None`` when a piece is not a number) and each list's count.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    data = b"".join(lists)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    strings = pa.LargeStringArray.from_buffers(
-        lengths.size, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))
-    )
+    texts = pa.LargeStringArray.from_buffers(len(lists), pa.py_buffer(offsets), pa.py_buffer(data))
+    spaced = any(blank in data for blank in (b" ", b"\n", b"\t", b"\r"))
+    texts = pc.utf8_trim(texts, "[] \t\r\n" if spaced else "[]")
+    pieces = pc.split_pattern(texts, ",")
+    counts = pc.list_value_length(pieces).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pieces.flatten()
+    empty = pc.equal(pc.utf8_length(texts), 0).to_numpy(zero_copy_only=False)
+    if empty.any():  # "[]" splits into one empty piece
+        counts[empty] = 0
+        flat = pc.filter(flat, pc.not_equal(pc.utf8_length(flat), 0))
+    if spaced:
+        flat = pc.utf8_trim_whitespace(flat)
     try:
-        return pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False)
+        values = pc.cast(flat, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
+        return None, counts
+    return values, counts
 
 
 def _locate_bad_numbers(path: Path, lists: list[msgspec.Raw], where: str, field: str) -> None:
