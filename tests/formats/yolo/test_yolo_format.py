@@ -139,8 +139,8 @@ def test_writing_labels_of_video_frames_needs_sizes(tmp_path):
         yolo.write(ds, tmp_path / "data.yaml")
     written = yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
     assert [p.relative_to(tmp_path).as_posix() for p in written[1:]] == [
-        "labels/train/v_000003.txt",
-        "labels/train/v_000009.txt",
+        "train/labels/v_000003.txt",
+        "train/labels/v_000009.txt",
     ]
     back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
     np.testing.assert_allclose(back.position.values, ds.position.values)

@@ -24,7 +24,8 @@ Other region types (polygons, labels, text) are ignored.
 Writing gives tasks to import: ``kind="predictions"`` (pre-annotations that
 annotators correct; the default for poses) or ``"annotations"`` (the default
 for labels). Each instance with a point becomes a rectangle (stored ``bbox``,
-else the points' extent) with its points as children (``parentID``), in
+else the points' extent) with its points as children (``parentID``, and a
+``relation`` each, as Label Studio links them), in
 percent of the image size (``image_width`` / ``image_height`` or
 ``image_size=``). ``label_config=`` also writes a matching labelling config.
 Label Studio has no place for visibility flags or individual names.

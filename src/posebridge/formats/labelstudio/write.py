@@ -200,6 +200,7 @@ def _tasks(
         w0 = int(width[t]) if whole[t] else width[t]
         h0 = int(height[t]) if whole[t] else height[t]
         result: list[dict[str, Any]] = []
+        relations: list[dict[str, Any]] = []
         instance_scores = []
         for i in np.flatnonzero(present[t]).tolist():
             box_id = f"pb{t}_{i}"
@@ -245,6 +246,16 @@ def _tasks(
                 if predictions and fin[t][i][j] and np.isfinite(conf_list[t][i][j]):
                     point["score"] = conf_list[t][i][j]
                 result.append(point)
+                # the same link as a relation, which Label Studio draws and sleap-io reads
+                relations.append(
+                    {
+                        "type": "relation",
+                        "from_id": point["id"],
+                        "to_id": box_id,
+                        "direction": "right",
+                    }
+                )
+        result.extend(relations)
         task: dict[str, Any] = {"data": {image_key: images[t]}}
         if predictions:
             entry: dict[str, Any] = {"model_version": model_version, "result": result}

@@ -25,7 +25,7 @@ refused naming the label file and line.
 Writing puts data.yaml at the given path and a label file per row below its
 folder (an empty file for a row without instances): a row's image keeps its
 relative path when it lies in an ``images`` folder, else goes to
-``images/<split>/<name>`` (``data_split``, else ``split=``). Boxes are the
+``<split>/images/<name>`` (``data_split``, else ``split=``). Boxes are the
 stored ``bbox`` or the keypoints' extent; data.yaml gets ``kpt_shape [K, 3]``,
 ``flip_idx`` from ``skeleton_symmetries`` (identity otherwise), ``names`` from
 ``category_id`` / ``category`` (one class ``animal`` without), and

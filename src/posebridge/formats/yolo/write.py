@@ -140,7 +140,8 @@ def _splits(ds: xr.Dataset, default: str) -> list[str]:
 
 def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
     """Each row's image, relative to the data.yaml: kept when it lies in an ``images``
-    folder below it, else ``images/<split>/<name>``."""
+    folder below it, else ``<split>/images/<name>`` (Roboflow's layout, which both
+    Ultralytics and sleap-io resolve)."""
     n = ds.sizes[model.TIME]
     images = (
         labels.normalise_paths(ds[labels.IMAGE_PATH].values).tolist()
@@ -169,7 +170,7 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
             stem = PurePosixPath(videos[row]).stem or "frame"
             frame = int(frames[row]) if frames is not None else row
             name = f"{stem}_{frame:06d}.png"
-        out.append(f"images/{split}/{name}")
+        out.append(f"{split}/images/{name}")
     return out
 
 
