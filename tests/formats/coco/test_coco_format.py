@@ -348,6 +348,10 @@ def test_malformed_json_names_the_line(tmp_path):
         ),
         (lambda c: c["images"][1].__setitem__("id", 7), r"images\[0\].*images\[1\].*same id"),
         (lambda c: c["categories"][0].pop("keypoints"), "no category has 'keypoints'"),
+        (
+            lambda c: c["annotations"][2].__setitem__("category_id", 5),
+            r"annotations\[2\]\.category_id: category 5",
+        ),
     ],
 )
 def test_bad_ground_truth_is_refused_naming_the_key(tmp_path, change, message):

@@ -195,7 +195,13 @@ def test_bad_data_yaml_is_refused_naming_the_key(tmp_path, yaml_text, message):
 
 def test_class_not_in_names_is_refused(tmp_path):
     path = dataset(tmp_path, rows_a="5 0.5 0.5 1 1 0.1 0.2 2 0.1 0.5 2 0.5 0.5 2")
-    with pytest.raises(FormatError, match=r"class 5.*a\.txt"):
+    with pytest.raises(FormatError, match=r"a\.txt: line 1: class 5 is not in the 'names'"):
+        yolo.read(path)
+
+
+def test_bad_visibility_flag_names_file_and_line(tmp_path):
+    path = dataset(tmp_path, rows_a=ROWS_A.replace("0.3 0.3 2", "0.3 0.3 7"))
+    with pytest.raises(FormatError, match=r"a\.txt: line 2: the visibility flag of keypoint 2"):
         yolo.read(path)
 
 

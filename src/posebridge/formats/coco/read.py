@@ -346,7 +346,15 @@ def _read_ground_truth(
     k = len(names)
     table = _image_table(path, gt)
     wanted = {c.id for c in chosen}
-    keep = np.isin(_column(gt.annotations, "category_id", np.int64), list(wanted))
+    category_ids = _column(gt.annotations, "category_id", np.int64)
+    unknown = ~np.isin(category_ids, [c.id for c in gt.categories])
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise FormatError(
+            path,
+            f"$.annotations[{i}].category_id: category {category_ids[i]} is not in $.categories.",
+        )
+    keep = np.isin(category_ids, list(wanted))  # other categories' annotations: not read
     crowd = keep & (_column(gt.annotations, "iscrowd", np.int64) == 1)
     if crowd.any():
         warnings.warn(

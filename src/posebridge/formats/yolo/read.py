@@ -75,24 +75,27 @@ def read(
     ]
     sizes = _sizes(images, image_size)
     texts = [label.read_bytes() if label.is_file() else b"" for _, label, _ in images]
-    rows, values = _rows(texts, [label for _, label, _ in images], 5 + k * ndim, root)
+    rows, lines, values = _rows(texts, [label for _, label, _ in images], 5 + k * ndim)
     width, height = sizes[rows, 0], sizes[rows, 1]
     cls = values[:, 0]
     bad = (cls != np.round(cls)) | ~np.isin(cls, list(data.names))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise FormatError(
-            path,
-            f"class {cls[i]:g} of {images[rows[i]][1]} is not in 'names' ({sorted(data.names)}).",
+            images[rows[i]][1],
+            f"line {lines[i]}: class {cls[i]:g} is not in the 'names' of {path} "
+            f"({sorted(data.names)}).",
         )
     points = values[:, 5:].reshape(-1, k, ndim)
     xy = points[..., :2] * np.stack([width, height], axis=1)[:, None, :]
     flags = points[..., 2] if ndim == 3 else np.full(points.shape[:2], 2.0)
     wrong = ~np.isin(flags, (0, 1, 2))
     if wrong.any():
-        i = int(np.argwhere(wrong)[0][0])
+        i, j = (int(v) for v in np.argwhere(wrong)[0])
         raise FormatError(
-            images[rows[i]][1], f"a visibility flag is {flags[wrong][0]:g}; expected 0, 1 or 2."
+            images[rows[i]][1],
+            f"line {lines[i]}: the visibility flag of keypoint {j} is {flags[i, j]:g}; "
+            "expected 0, 1 or 2.",
         )
     xy[flags == 0] = np.nan
     columns, count = slots(rows)
@@ -168,15 +171,16 @@ def _sizes(
 
 
 def _rows(
-    texts: list[bytes], files: list[Path], columns: int, root: Path
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every label row of every file: (file index of each row, (rows, columns) numbers).
+    texts: list[bytes], files: list[Path], columns: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every label row of every file: its file's index, its line (1-based) in that file,
+    and the (rows, columns) numbers.
 
     All files are tokenised at once; a row with the wrong number of columns or
     a value that is not a number raises FormatError naming the file and line.
     """
     if not texts:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, columns))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((0, columns))
     joined = b"\n".join(texts)
     buffer = np.frombuffer(joined, dtype=np.uint8)
     newline = buffer == _NEWLINE
@@ -204,7 +208,9 @@ def _rows(
         _locate_bad_value(texts, files)
         raise
     used = np.flatnonzero(per_line)
-    return file_of_line[used].astype(np.int64), values.reshape(-1, columns)
+    files_of_rows = file_of_line[used].astype(np.int64)
+    lines = used - first_line[files_of_rows] + 1
+    return files_of_rows, lines, values.reshape(-1, columns)
 
 
 def _locate_bad_value(texts: list[bytes], files: list[Path]) -> None:
