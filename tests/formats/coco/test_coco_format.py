@@ -284,6 +284,21 @@ def test_results_take_names_and_images_from_ground_truth(tmp_path):
     assert ds.skeleton_edges.values.tolist() == [["nose", "ear"], ["ear", "tail"]]
 
 
+def test_results_of_images_missing_from_the_ground_truth_are_refused(tmp_path):
+    gt = gt_file(tmp_path)
+    path = tmp_path / "results.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"image_id": 9, "keypoints": [1, 2, 1] * 3, "score": 0.5},
+                {"image_id": 4, "keypoints": [1, 2, 1] * 3, "score": 0.5},
+            ]
+        )
+    )
+    with pytest.raises(FormatError, match=r"\$\[1\]\.image_id: image 4 is not in the images"):
+        coco.read(path, ground_truth=gt)
+
+
 def test_results_round_trip(tmp_path):
     rng = np.random.default_rng(1)
     ds = posebridge.from_numpy(rng.uniform(0, 100, (4, 2, 3, 2)), rng.uniform(0, 1, (4, 3, 2)))

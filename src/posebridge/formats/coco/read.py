@@ -468,7 +468,14 @@ def _read_results(
     category_names = None
     if gt is not None and gt_path is not None:
         table = _image_table(gt_path, gt)
-        at = _image_rows(path, table, np.asarray(order, dtype=np.int64), "$ image")
+        known = pd.Index(table["id"].to_numpy())
+        at = known.get_indexer(np.asarray(order, dtype=np.int64))
+        if (at < 0).any():
+            missing = int(np.asarray(order)[np.flatnonzero(at < 0)[0]])
+            i = int(np.flatnonzero(image_ids == missing)[0])
+            raise FormatError(
+                path, f"$[{i}].image_id: image {missing} is not in the images of {gt_path}."
+            )
         ds = ds.assign_coords(
             image_path=(model.TIME, labels.normalise_paths(table["file_name"].to_numpy()[at])),
             image_width=(model.TIME, _sizes(table["width"])[at]),
