@@ -79,3 +79,54 @@ def test_sleap_io_reads_our_coco_ground_truth(image_labels, tmp_path):
         theirs = sio.load_coco(str(path), dataset_root=str(tmp_path))
     assert [n.name for n in theirs.skeleton.nodes] == image_labels.keypoint.values.tolist()
     assert_same(instance_points(theirs), ours(image_labels))
+
+
+@pytest.fixture
+def video_labels():
+    """Labelled frames of a video (no images): Label Studio tasks carry them in meta.video."""
+    rng = np.random.default_rng(6)
+    position = rng.uniform(2, 300, (3, 2, 3, 2))
+    position[0, :, :, 1] = np.nan
+    return labels.from_numpy(
+        position,
+        video=["/data/mouse.mp4"] * 3,
+        frame=[4, 17, 30],
+        keypoint_names=["nose", "ear", "tail"],
+        individual_names=["untracked_0", "untracked_1"],
+    )
+
+
+def video_frames(labels_obj) -> dict[int, list[np.ndarray]]:
+    return {lf.frame_idx: [i.numpy() for i in lf.instances] for lf in labels_obj.labeled_frames}
+
+
+def test_sleap_io_reads_our_label_studio_tasks(video_labels, tmp_path):
+    (path,) = posebridge.save(video_labels, tmp_path / "tasks.json", format="labelstudio",
+                              image_size=(320, 320))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sio.load_labelstudio(str(path))
+    position = video_labels.position.transpose("time", "individual", "keypoint", "space").values
+    found = video_frames(theirs)
+    assert sorted(found) == [4, 17, 30]
+    for row, frame in enumerate([4, 17, 30]):
+        mine = [p for p in position[row] if np.isfinite(p).any()]
+        assert len(found[frame]) == len(mine)
+        for a, b in zip(found[frame], mine, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_we_read_label_studio_tasks_written_by_sleap_io(video_labels, tmp_path):
+    (slp,) = posebridge.save(video_labels, tmp_path / "labels.slp")
+    theirs = sio.load_slp(str(slp))
+    sio.save_labelstudio(theirs, str(tmp_path / "sio.json"))
+    ds = posebridge.load(tmp_path / "sio.json")
+    assert labels.is_labels(ds)
+    assert ds.video.values.tolist() == ["/data/mouse.mp4"] * 3
+    assert ds.frame.values.tolist() == [4, 17, 30]
+    for frame, instances in video_frames(theirs).items():
+        row = ds.frame.values.tolist().index(frame)
+        ours_now = ds.position.isel(time=row).transpose("individual", "keypoint", "space").values
+        mine = [p for p in ours_now if np.isfinite(p).any()]
+        for a, b in zip(instances, mine, strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-12)

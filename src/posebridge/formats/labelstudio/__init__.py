@@ -8,7 +8,9 @@ A ``keypointlabels`` region is one point: ``value.x`` / ``value.y`` in
 absent). A ``rectanglelabels`` region is an instance's box.
 
 Reading gives one row per task (``image_path`` = the task's image; its size in
-``image_width`` / ``image_height``). Points are grouped into instances by
+``image_width`` / ``image_height``); a task with ``meta.video`` (``filename``,
+``frame_idx``: how sleap-io and posebridge write labelled video frames) is that
+video's frame instead. Points are grouped into instances by
 ``parentID`` (the rectangle they belong to), else by a ``relation`` to a
 rectangle; points with neither form instances after the rectangles' (the n-th
 point of a label goes to the n-th such instance). Instances are
@@ -27,7 +29,9 @@ for labels). Each instance with a point becomes a rectangle (stored ``bbox``,
 else the points' extent) with its points as children (``parentID``, and a
 ``relation`` each, as Label Studio links them), in
 percent of the image size (``image_width`` / ``image_height`` or
-``image_size=``). ``label_config=`` also writes a matching labelling config.
+``image_size=``). A row without an image (a video frame) gets ``meta.video``
+and a made-up image name ``<video stem>/img<frame>.png`` in ``data``.
+``label_config=`` also writes a matching labelling config.
 Label Studio has no place for visibility flags or individual names.
 
 The corpus folder ``labelstudio`` holds exports from the label-studio-sdk

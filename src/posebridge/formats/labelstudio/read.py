@@ -77,8 +77,18 @@ def read(
     items = _Items(path)
     image_key = config.image_key if config is not None else None
     images: list[str] = []
+    videos: list[str] = []
+    frames: list[int] = []
     for t, task in enumerate(tasks):
-        images.append(_image(path, task, t, image_key))
+        video = _video(path, task, t) if kind == "annotations" else None
+        if video is None:
+            images.append(_image(path, task, t, image_key))
+            videos.append("")
+            frames.append(-1)
+        else:  # a video frame (sleap-io's and posebridge's meta.video)
+            images.append("")
+            videos.append(video[0])
+            frames.append(video[1])
         chosen = _annotation(task) if kind == "annotations" else _prediction(task)
         if chosen is None:
             continue
@@ -87,7 +97,8 @@ def read(
         if not isinstance(result, list):
             raise FormatError(path, f"$[{t}].{where}.result: expected a list of regions.")
         items.add(t, f"$[{t}].{where}.result", result, entry.get("score"))
-    return items.dataset(images, config, predictions=kind == "predictions")
+    return items.dataset(images, config, predictions=kind == "predictions", videos=videos,
+                         frames=frames)  # fmt: skip
 
 
 def _annotation(task: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
@@ -105,6 +116,19 @@ def _prediction(task: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     if isinstance(entries, list) and entries and isinstance(entries[0], dict):
         return entries[0], "predictions[0]"
     return None
+
+
+def _video(path: Path, task: dict[str, Any], t: int) -> tuple[str, int] | None:
+    """The task's ``meta.video`` (filename, frame_idx), or ``None``."""
+    meta = task.get("meta")
+    video = meta.get("video") if isinstance(meta, dict) else None
+    if video is None:
+        return None
+    filename = video.get("filename") if isinstance(video, dict) else None
+    frame = video.get("frame_idx") if isinstance(video, dict) else None
+    if not isinstance(filename, str) or not isinstance(frame, int) or frame < 0:
+        raise FormatError(path, f"$[{t}].meta.video: expected filename and frame_idx.")
+    return filename, frame
 
 
 def _image(path: Path, task: dict[str, Any], t: int, key: str | None) -> str:
@@ -183,7 +207,15 @@ class _Items:
                 box = boxes.get(links.get(own, ""))
             self.points.append((t_, -1 if box is None else box, label, x, y, w0, h0, item_score))
 
-    def dataset(self, images: list[str], config: Any, *, predictions: bool) -> xr.Dataset:
+    def dataset(
+        self,
+        images: list[str],
+        config: Any,
+        *,
+        predictions: bool,
+        videos: list[str],
+        frames: list[int],
+    ) -> xr.Dataset:
         path, n = self.path, len(images)
         if self.rotated:
             warnings.warn(
@@ -191,13 +223,15 @@ class _Items:
                 "rotation (bbox holds the unrotated box).",
                 stacklevel=3,
             )
-        repeated = pd.Index(images).duplicated(keep=False)
+        keys = [image or f"{video} frame {frame}"
+                for image, video, frame in zip(images, videos, frames, strict=True)]  # fmt: skip
+        repeated = pd.Index(keys).duplicated(keep=False)
         if repeated.any():
             at = np.flatnonzero(repeated)[:2].tolist()
             raise FormatError(
                 path,
                 f"$[{at[0]}] and $[{at[1]}] label the same image "
-                f"{images[at[0]]!r}; each image may be labelled once.",
+                f"{keys[at[0]]!r}; each image may be labelled once.",
             )
         point_labels = [p[2] for p in self.points]
         if config is not None:
@@ -261,6 +295,8 @@ class _Items:
             ds = labels.from_numpy(
                 rows_out,
                 image_path=images,
+                video=videos,
+                frame=frames,
                 individual_names=individuals,
                 keypoint_names=names,
                 source_software=SOURCE_SOFTWARE,

@@ -195,6 +195,18 @@ def _tasks(
         float(w).is_integer() and float(h).is_integer() for w, h in zip(width, height, strict=True)
     ]
     images = _images(ds)
+    has_image = (
+        labels.normalise_paths(ds[labels.IMAGE_PATH].values) != ""
+        if labels.IMAGE_PATH in ds.coords
+        else np.zeros(n, dtype=bool)
+    )
+    videos = (
+        np.asarray(ds[labels.VIDEO].values).astype(str).tolist()
+        if labels.VIDEO in ds.coords
+        else [str(ds.attrs.get("video_path", ""))] * n
+    )
+    frame_numbers = model.frame_numbers(ds)
+    frame_list = (np.arange(n) if frame_numbers is None else frame_numbers).tolist()
     tasks = []
     for t in range(n):
         w0 = int(width[t]) if whole[t] else width[t]
@@ -257,6 +269,9 @@ def _tasks(
                 )
         result.extend(relations)
         task: dict[str, Any] = {"data": {image_key: images[t]}}
+        if not has_image[t]:  # a video frame: where it comes from, as sleap-io writes it
+            task["meta"] = {"video": {"filename": videos[t], "frame_idx": int(frame_list[t]),
+                                      "shape": None}}  # fmt: skip
         if predictions:
             entry: dict[str, Any] = {"model_version": model_version, "result": result}
             if instance_scores:
