@@ -99,6 +99,13 @@ def test_roboflow_tree_and_relative_entries(tmp_path):
     assert ds.data_split.values.tolist() == ["train", "val"]
 
 
+def test_a_path_that_no_longer_exists_falls_back_to_the_yaml_folder(tmp_path):
+    path = dataset(tmp_path, yaml_extra="path: /nowhere/datasets/ants\n")
+    with pytest.warns(UserWarning, match="does not exist"):
+        ds = yolo.read(path)
+    assert ds.sizes["time"] == 3
+
+
 def test_two_column_keypoints_are_all_kept(tmp_path):
     path = dataset(tmp_path, rows_a="0 0.5 0.5 1 1 0.1 0.2 0 0 0.5 0.5")
     path.write_text(path.read_text().replace("[3, 3]", "[3, 2]"))

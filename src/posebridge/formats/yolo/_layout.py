@@ -12,6 +12,7 @@ tried without their ``../`` when they do not exist, as Ultralytics does.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -106,7 +107,15 @@ def load_yaml(path: Path) -> DataYaml:
     root = path.parent
     if data.get("path"):
         given = Path(str(data["path"]))
-        root = given if given.is_absolute() else path.parent / given
+        given = given if given.is_absolute() else path.parent / given
+        if given.is_dir():
+            root = given
+        else:  # a dataset moved since its yaml was written: its folder is the root
+            warnings.warn(
+                f"{path}: 'path' {str(data['path'])!r} does not exist; the splits are looked "
+                "up beside the data.yaml instead.",
+                stacklevel=3,
+            )
     splits: dict[str, list[str]] = {}
     for split in SPLITS:
         entry = data.get(split)
