@@ -150,16 +150,17 @@ def _yolo_tree(images: int = Y1["images"]) -> Path:
 
     from posebridge.formats import yolo
 
-    root = workfile(f"y1_{images}")
+    root = workfile(f"y1_roboflow_{images}")
     path = root / "data.yaml"
     if path.exists():
         return path
     root.mkdir(exist_ok=True)
     ds = labels_dataset(images, Y1["instances"], Y1["keypoints"], size=(64, 48))
-    ds = ds.assign_coords(image_path=("time", [f"images/train/img{i:06d}.png"
-                                               for i in range(images)]))  # fmt: skip
+    # Roboflow's train/images layout: both posebridge and sleap-io resolve its labels
+    paths = [f"train/images/img{i:06d}.png" for i in range(images)]
+    ds = ds.assign_coords(image_path=("time", paths))
     yolo.write(ds, path)
-    folder = root / "images" / "train"
+    folder = root / "train" / "images"
     folder.mkdir(parents=True, exist_ok=True)
     blank = Image.new("RGB", (64, 48))
     for i in range(images):
