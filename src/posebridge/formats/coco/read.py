@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from operator import attrgetter
@@ -29,7 +28,6 @@ from posebridge.model import labels
 __all__ = ["SOURCE_SOFTWARE", "read", "skeleton_base"]
 
 SOURCE_SOFTWARE = "COCO"
-_TRACK_NAME = re.compile(r"^track_(-?\d+)$")
 
 
 def read(

@@ -141,7 +141,8 @@ def _names_of(ds: xr.Dataset) -> list[str]:
     return [str(v) for v in ds[model.KEYPOINT].values]
 
 
-def _grid(ds: xr.Dataset, name: str, fill: Any) -> np.ndarray | None:
+def _grid(ds: xr.Dataset, name: str) -> np.ndarray | None:
+    """A (time, individual) variable as an array, ``None`` when absent."""
     if name not in ds:
         return None
     return np.asarray(ds[name].transpose(model.TIME, model.INDIVIDUAL).values)
@@ -151,7 +152,7 @@ def _categories(
     ds: xr.Dataset, rows: np.ndarray, cols: np.ndarray, default: str
 ) -> tuple[np.ndarray, dict[int, str]]:
     """Each annotation's category id, and the name of each id."""
-    ids_grid, names_grid = _grid(ds, "category_id", -1), _grid(ds, "category", "")
+    ids_grid, names_grid = _grid(ds, "category_id"), _grid(ds, "category")
     count = rows.size
     ids = np.full(count, -1, dtype=np.int64)
     names = np.full(count, "", dtype=object)
@@ -209,7 +210,7 @@ def _ground_truth(
     rows, cols = np.nonzero(present)
     image_ids = _image_ids(ds)
     category_ids, category_table = _categories(ds, rows, cols, category_name)
-    area_grid = _grid(ds, "instance_area", np.nan)
+    area_grid = _grid(ds, "instance_area")
     box = boxes[rows, cols]
     area = box[:, 2] * box[:, 3]
     if area_grid is not None:
@@ -305,7 +306,7 @@ def _results(ds: xr.Dataset) -> list[dict[str, Any]]:
     third = np.where(np.isfinite(conf), conf, np.where(fin, 2.0, 0.0))
     points = np.where(fin[..., None], xy[rows, cols], 0.0)
     scores = np.full(rows.size, np.nan)
-    score_grid = _grid(ds, "instance_score", np.nan)
+    score_grid = _grid(ds, "instance_score")
     if score_grid is not None:
         scores = np.asarray(score_grid[rows, cols], dtype=np.float64)
     usable = fin & np.isfinite(conf)
