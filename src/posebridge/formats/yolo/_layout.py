@@ -11,10 +11,9 @@ tried without their ``../`` when they do not exist, as Ultralytics does.
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from posebridge.errors import FormatError
@@ -25,6 +24,7 @@ __all__ = [
     "DataYaml",
     "label_path",
     "load_yaml",
+    "relative_texts",
     "split_images",
 ]
 
@@ -175,6 +175,9 @@ def _labels_of(images: Path) -> Path:
 def label_path(image: str) -> str:
     """The label file of an image path (posix text): last ``images`` -> ``labels``, ``.txt``.
 
+    String operations only, as Ultralytics' ``img2label_paths`` (no file-system
+    call); the extension is dropped only when it is an image format's.
+
     Examples
     --------
     >>> label_path("train/images/a.rf.1f.jpg")
@@ -182,15 +185,12 @@ def label_path(image: str) -> str:
     >>> label_path("images/val/sub/b.png")
     'labels/val/sub/b.txt'
     """
-    pure = PurePosixPath(image)
-    parts = list(pure.parts)
-    if "images" in parts[:-1]:
-        at = len(parts) - 2 - parts[-2::-1].index("images")
-        parts[at] = "labels"
-    name = parts[-1]
-    stem = name[: -len(pure.suffix)] if pure.suffix.lower() in IMAGE_SUFFIXES else name
-    parts[-1] = stem + ".txt"
-    return str(PurePosixPath(*parts))
+    head, found, tail = ("/" + image).rpartition("/images/")
+    text = (head + "/labels/" + tail if found else "/" + image)[1:]
+    stem, dot, suffix = text.rpartition(".")
+    if dot and "/" not in suffix and "." + suffix.lower() in IMAGE_SUFFIXES:
+        text = stem
+    return text + ".txt"
 
 
 def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | None]]:
@@ -209,7 +209,7 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | Non
     looked: list[str] = []
     for split, entries in data.splits.items():
         for entry in entries:
-            where = _resolve(data.root, entry)
+            where = _resolve(data.root, entry).resolve()  # once: listed paths share it
             looked.append(str(where))
             if where.is_file() and where.suffix == ".txt":
                 lines = where.read_text(encoding="utf-8").splitlines()
@@ -234,21 +234,17 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | Non
     return found
 
 
-def relative(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` when inside it, else absolute (posix text)."""
-    try:
-        return (
-            Path(os.path.relpath(path, root)).as_posix()
-            if _inside(path, root)
-            else path.resolve().as_posix()
-        )
-    except ValueError:  # another drive (Windows)
-        return path.resolve().as_posix()
+def relative_texts(paths: list[Path], root: Path) -> list[str]:
+    """Each path relative to ``root`` when inside it, else absolute (posix text).
 
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
+    The paths come from listing resolved folders, so a string prefix test does
+    it: no file-system call per path.
+    """
+    prefix = root.resolve().as_posix().rstrip("/") + "/"
+    out = []
+    for path in paths:
+        text = path.as_posix()
+        if not text.startswith(prefix):
+            text = path.resolve().as_posix()
+        out.append(text[len(prefix) :] if text.startswith(prefix) else text)
+    return out

@@ -18,7 +18,7 @@ from posebridge.formats._shared.images import (
     slots,
     untracked_names,
 )
-from posebridge.formats.yolo._layout import load_yaml, relative, split_images
+from posebridge.formats.yolo._layout import load_yaml, relative_texts, split_images
 from posebridge.model import labels
 
 __all__ = ["SOURCE_SOFTWARE", "read"]
@@ -69,12 +69,13 @@ def read(
     names = names or [f"keypoint_{i}" for i in range(k)]
     images = split_images(path, data)
     root = path.parent
+    located = relative_texts([image or label for _, label, image in images], root)
     image_paths = [
-        relative(image, root) if image is not None else _image_of(relative(label, root))
-        for _, label, image in images
+        text if image is not None else _image_of(text)
+        for text, (_, _, image) in zip(located, images, strict=True)
     ]
     sizes = _sizes(images, image_size)
-    texts = [label.read_bytes() if label.is_file() else b"" for _, label, _ in images]
+    texts = [_label_text(label) for _, label, _ in images]
     rows, lines, values = _rows(texts, [label for _, label, _ in images], 5 + k * ndim)
     width, height = sizes[rows, 0], sizes[rows, 1]
     cls = values[:, 0]
@@ -137,6 +138,14 @@ def read(
                 np.asarray(names, dtype=str)[np.asarray(pairs)],
             )
     return ds
+
+
+def _label_text(label: Path) -> bytes:
+    """A label file's bytes; none for an image without one (a background image)."""
+    try:
+        return label.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return b""
 
 
 def _image_of(label: str) -> str:
