@@ -401,3 +401,13 @@ def test_writer_refuses_to_overwrite_and_leaves_no_temporary(tmp_path):
         coco.write(ds, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gt.json"]
+
+
+def test_files_without_instances_are_refused(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    with pytest.raises(FormatError, match="holds no instance"):
+        coco.read(empty)
+    path = gt_file(tmp_path, annotations=[])
+    with pytest.raises(FormatError, match="holds no instance"):
+        coco.read(path)

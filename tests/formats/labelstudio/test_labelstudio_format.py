@@ -233,3 +233,14 @@ def test_bad_export_is_refused_naming_the_task(tmp_path, change, message):
 def test_bad_config_names_the_line(tmp_path):
     with pytest.raises(FormatError, match="invalid XML .*line 3"):
         labelstudio.read(export(tmp_path), label_config="<View>\n<KeyPointLabels>\n</View>")
+
+
+def test_an_export_without_keypoints_is_refused(tmp_path):
+    path = tmp_path / "boxes.json"
+    path.write_text(
+        json.dumps(
+            [{"data": {"image": "a.png"}, "annotations": [{"result": [rect("r", 1, 2, 3, 4)]}]}]
+        )
+    )
+    with pytest.raises(FormatError, match="holds no keypoint names"):
+        labelstudio.read(path)

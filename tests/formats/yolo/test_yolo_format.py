@@ -219,3 +219,10 @@ def test_writer_refuses_to_overwrite(tmp_path):
     with pytest.raises(FileExistsError):
         yolo.write(ds, tmp_path / "out" / "data.yaml")
     assert not list((tmp_path / "out").rglob(".*partial*"))
+
+
+def test_a_dataset_without_any_instance_is_refused(tmp_path):
+    path = dataset(tmp_path, rows_a="")
+    (tmp_path / "labels" / "val" / "b.txt").write_text("\n")
+    with pytest.raises(FormatError, match="holds no instance"):
+        yolo.read(path)

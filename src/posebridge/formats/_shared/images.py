@@ -25,6 +25,7 @@ __all__ = [
     "image_size",
     "keypoint_boxes",
     "line_at",
+    "require_instances",
     "scatter",
     "slots",
     "untracked_names",
@@ -124,6 +125,19 @@ def scatter(
     out = np.full(shape + values.shape[1:], fill, dtype=values.dtype)
     out[rows, columns] = values
     return out
+
+
+def require_instances(path: Path, instances: int, keypoints: int, what: str) -> None:
+    """Refuse a file with no instance or no keypoint: the model needs at least one of each.
+
+    Raises
+    ------
+    FormatError
+        Naming ``what`` the file lacks.
+    """
+    if instances == 0 or keypoints == 0:
+        missing = "instance" if instances == 0 else "keypoint names"
+        raise FormatError(path, f"holds no {missing} ({what}), so there are no poses to read.")
 
 
 def untracked_names(count: int) -> list[str]:

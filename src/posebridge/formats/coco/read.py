@@ -17,6 +17,7 @@ from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
+    require_instances,
     scatter,
     slots,
     untracked_names,
@@ -379,6 +380,7 @@ def _read_ground_truth(
         )
     xy = np.where((flags > 0)[..., None], points[..., :2], np.nan)
     n_rows, n_ind = len(table), len(individuals)
+    require_instances(path, n_ind, k, "no annotation of a keypoint category")
     position = scatter(rows, columns, (n_rows, n_ind), xy, np.nan)  # (t, i, k, 2)
     visible = scatter(rows, columns, (n_rows, n_ind), flags, np.nan)  # (t, i, k)
     any_occluded = bool((flags == 1).any())
@@ -448,6 +450,7 @@ def _read_results(
     rows = np.asarray(codes, dtype=np.int64)
     columns, individuals = _identities(path, results, rows, "$")
     n_rows, n_ind = len(order), len(individuals)
+    require_instances(path, n_ind, k, "an empty results list")
     position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)
     confidence = scatter(rows, columns, (n_rows, n_ind), points[..., 2], np.nan)
     ds = model.from_numpy(

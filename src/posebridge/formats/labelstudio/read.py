@@ -16,6 +16,7 @@ from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
     decode_json,
+    require_instances,
     scatter,
     slots,
     untracked_names,
@@ -280,6 +281,7 @@ class _Items:
         position[p_task, instance, kp_index] = pixels
         confidence = np.full((n, k, count), np.nan)
         confidence[p_task, kp_index, instance] = [p[7] for p in self.points]
+        require_instances(path, count, k, "no keypointlabels region")
         individuals = untracked_names(count)
         rows_out = position.transpose(0, 3, 2, 1)
         if predictions:

@@ -14,6 +14,7 @@ from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
     image_size,
+    require_instances,
     scatter,
     slots,
     untracked_names,
@@ -100,6 +101,7 @@ def read(
         )
     xy[flags == 0] = np.nan
     columns, count = slots(rows)
+    require_instances(images[0][1], count, k, "every label file is empty")
     shape = (len(images), count)
     position = scatter(rows, columns, shape, xy, np.nan)  # (t, i, k, 2)
     visible = scatter(rows, columns, shape, flags, np.nan)
