@@ -19,11 +19,13 @@ CORPUS = Path(
 #: Corpus folders whose files posebridge reads (a folder joins when its format family lands).
 READABLE_FOLDERS = (
     "anipose_csv",
+    "coco",
     "dannce",
     "dlc_csv",
     "dlc_h5",
     "dlc_multi",
     "idtracker",
+    "labelstudio",
     "lp_csv",
     "nwb",
     "sleap_analysis_h5",
@@ -31,6 +33,7 @@ READABLE_FOLDERS = (
     "sleap_slp",
     "trex",
     "via_csv",
+    "yolo_pose",
 )
 #: Files in those folders that are not pose data by themselves, with the reason
 #: (their own tests cover them).
@@ -41,6 +44,19 @@ NOT_POSE_FILES = {
 #: Readable folders that are also one input as a whole (TRex: one file per individual).
 FOLDER_INPUTS = ("trex",)
 _NOT_POSE_SUFFIXES = {".md", ".toml"}
+#: The pose files of a folder, when not every file in it is one (glob patterns, recursive
+#: with ``**``): YOLO datasets are read through their data.yaml (the label files and
+#: READMEs beside it are parts of the dataset), Label Studio exports are ``data*.json``
+#: (the ``.xml`` beside them are their labelling configs).
+POSE_FILES = {
+    "labelstudio": ("*/data*.json",),
+    "yolo_pose": ("*/data.yaml",),
+}
+#: Reader options a corpus file needs: the YOLO dataset's images are not in the corpus,
+#: so their size (640 x 640, PROVENANCE.md) is given.
+READ_OPTIONS = {
+    "yolo_pose/cow.v1i.yolov8/data.yaml": {"image_size": (640, 640)},
+}
 MISSING = f"real-file corpus not found at {CORPUS} (set POSEBRIDGE_CORPUS to its folder)"
 
 
@@ -52,7 +68,7 @@ def readable_files() -> list[Path]:
         return []
     found = []
     for folder in READABLE_FOLDERS:
-        for path in sorted((CORPUS / folder).rglob("*")):
+        for path in pose_files(folder):
             relative = path.relative_to(CORPUS)
             if (
                 path.is_file()
@@ -73,6 +89,19 @@ def corpus_path(relative: str) -> Path:
     if not path.exists():
         pytest.fail(f"corpus file {relative} is missing from {CORPUS}")
     return path
+
+
+def pose_files(folder: str) -> list[Path]:
+    """The files of a corpus folder: :data:`POSE_FILES` patterns, else all, at any depth."""
+    patterns = POSE_FILES.get(folder, ("**/*",))
+    return sorted(
+        {p for pattern in patterns for p in (CORPUS / folder).glob(pattern) if p.is_file()}
+    )
+
+
+def read_options(path: Path) -> dict:
+    """The reader options a corpus file needs (:data:`READ_OPTIONS`), usually none."""
+    return dict(READ_OPTIONS.get(path.relative_to(CORPUS).as_posix(), {}))
 
 
 def corpus_params(folder: str, pattern: str = "*") -> list:

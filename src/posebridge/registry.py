@@ -32,6 +32,9 @@ FAMILIES = (
     "trex",
     "idtracker",
     "dannce",
+    "coco",
+    "yolo",
+    "labelstudio",
 )
 
 

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from _corpus import CORPUS, MISSING, readable_files
+from _corpus import CORPUS, MISSING, read_options, readable_files
 
 
 def _corpus_files() -> list:
@@ -22,10 +22,10 @@ def _corpus_files() -> list:
 def test_real_file_round_trips_through_netcdf_identically(path: Path, tmp_path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # readers warn about untracked instances etc.
-        ds = posebridge.load(path)
+        ds = posebridge.load(path, **read_options(path))
     ds.to_netcdf(tmp_path / "plain.nc", engine="h5netcdf")  # saves as it is
     (written,) = posebridge.save(ds, tmp_path / "native.nc")
-    back = posebridge.load(written)
+    back = posebridge.load(written)  # netCDF needs no options
     assert back.attrs.pop("source_file") == str(written)
     expected = ds.copy()
     expected.attrs.pop("source_file")

@@ -59,6 +59,22 @@ EXTRAS: dict[str, str] = {
     "predicted_position": "variable (time, space, keypoint, individual) float (with "
     "predicted_confidence, predicted_score): SLEAP labels: the prediction each user instance was "
     "made from (from_predicted)",
+    # images of labelled frames (COCO, YOLO pose, Label Studio)
+    "image_id": "coord (time,) int64: COCO image id of each row (ground truth and results "
+    "refer to images by it; written back so that results match their ground truth)",
+    "image_width": "coord (time,) int64: width in pixels of the image of each row, -1 when "
+    "unknown (COCO images, YOLO image headers or image_size=, Label Studio original_width)",
+    "image_height": "coord (time,) int64: height in pixels of the image of each row, -1 when "
+    "unknown",
+    "bbox": "variable (time, box=4, individual) float: each instance's bounding box in "
+    "pixels, box = x, y (top-left corner), width, height (COCO bbox order); NaN when none",
+    "box": "dim (box,) str: x, y, width, height: the components of bbox",
+    "instance_area": "variable (time, individual) float: COCO annotation area in square "
+    "pixels (the object scale of COCOeval's OKS), NaN when none",
+    "category": "variable (time, individual) str: class name of each instance, '' where no "
+    "instance (COCO category name, YOLO names[cls], Label Studio rectangle label)",
+    "category_id": "variable (time, individual) int64: class id of each instance, -1 where "
+    "none (COCO category_id, YOLO cls)",
     # skeleton
     "skeleton_edges": "variable (edge, edge_node=2) str: pairs of keypoint names joined by the "
     "skeleton, in the source's edge order",
@@ -66,7 +82,7 @@ EXTRAS: dict[str, str] = {
     "mirror each other (SLEAP)",
     # per-instance scores
     "instance_score": "variable (time, individual) float: the detector's score of each instance "
-    "(SLEAP)",
+    "(SLEAP; COCO results 'score'; Label Studio prediction score)",
     "tracking_score": "variable (time, individual) float: the tracker's score of each instance "
     "(SLEAP)",
     # attributes
@@ -79,7 +95,8 @@ EXTRAS: dict[str, str] = {
     "dlc_index_style": "attr str: how DeepLabCut labels index their images, 'path' (one "
     "'labeled-data/<video>/<img>' column) or 'levels' (3 index columns); set with image_path",
     "data_split": "coord (time,) str: LightningPose's 'set' column of labelled-frame "
-    "predictions (train, validation, test, unused)",
+    "predictions (train, validation, test, unused); YOLO pose: the data.yaml split (train, "
+    "val, test) each image is listed under",
     "<dlc coord>": "variable (time, keypoint, individual) float, one per DeepLabCut / "
     "LightningPose coord beyond x, y, z, likelihood, named after the coord: EKS's x_ens_median, "
     "y_ens_median, x_ens_var, y_ens_var, x_posterior_var, y_posterior_var; LightningPose labels' "

@@ -1,0 +1,229 @@
+"""COCO keypoints and YOLO pose: posebridge against pycocotools and sleap-io.
+
+Workloads
+---------
+- C1: 10,000 images x 3 instances x 17 keypoints, COCO ground truth (v = 0, 1, 2
+  mixed, boxes, a 1-based skeleton), written once by posebridge and cached;
+  and the matching results file (every instance with a score).
+- Y1: 2,000 images (real 64 x 48 PNGs, so that sizes come from the image
+  headers) x 3 instances x 17 keypoints, an Ultralytics tree.
+
+Operations
+----------
+- ``C1 COCO GT read``: ``posebridge.formats.coco.read`` against pycocotools'
+  ``COCO(path)`` (JSON load + index), the issue's reference (target: >= 3x);
+- ``C1 COCO GT write``: posebridge's writer against the stdlib ``json.dump`` of
+  the same content as pycocotools holds it (``COCO.dataset``), i.e. the cost of
+  serialising alone;
+- ``C1 COCO results read``: posebridge against pycocotools' ``loadRes`` (the GT
+  ``COCO`` built in ``prepare``);
+- ``Y1 YOLO read``: posebridge (image sizes from the headers) against sleap-io's
+  ``load_ultralytics`` (which opens every image);
+- ``Y1 YOLO write``: posebridge's writer (sleap-io's ``save_ultralytics`` also
+  encodes the images, so it is no like-for-like peer and is left out).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.harness import Step, fresh, workfile
+
+C1 = {"images": 10_000, "instances": 3, "keypoints": 17}
+Y1 = {"images": 2_000, "instances": 3, "keypoints": 17}
+C1_BYTES = C1["images"] * C1["instances"] * C1["keypoints"] * 3 * 8
+Y1_BYTES = Y1["images"] * Y1["instances"] * Y1["keypoints"] * 3 * 8
+
+
+def labels_dataset(images: int, instances: int, keypoints: int, size=(640, 480)) -> Any:
+    """Labelled images with v = 0 (NaN), 1 and 2 points, the COCO-style workload."""
+    from posebridge.model import labels
+
+    rng = np.random.default_rng(13)
+    position = rng.uniform(0, min(size), (images, 2, keypoints, instances)).round(2)
+    flags = rng.integers(0, 3, (images, keypoints, instances)).astype(np.float64)
+    position[np.repeat((flags == 0)[:, None], 2, axis=1)] = np.nan
+    ds = labels.from_numpy(
+        position,
+        image_path=[f"images/img{i:06d}.png" for i in range(images)],
+        keypoint_names=[f"kp{k}" for k in range(keypoints)],
+        individual_names=[f"untracked_{i}" for i in range(instances)],
+        visible=flags,
+    )
+    ds = ds.assign_coords(image_width=("time", np.full(images, size[0])),
+                          image_height=("time", np.full(images, size[1])))  # fmt: skip
+    edges = [[f"kp{k}", f"kp{k + 1}"] for k in range(keypoints - 1)]
+    ds["skeleton_edges"] = (("edge", "edge_node"), edges)
+    return ds
+
+
+def _coco_file(kind: str, images: int = C1["images"]) -> Path:
+    from posebridge.formats import coco
+
+    path = workfile(f"c1_{images}_{kind}.json")
+    if not path.exists():
+        ds = labels_dataset(images, C1["instances"], C1["keypoints"])
+        coco.write(ds, path, kind=kind)
+    return path
+
+
+# --------------------------------------------------------------------------
+# COCO
+
+
+def _pb_coco_read(path: Path) -> Any:
+    from posebridge.formats import coco
+
+    return coco.read(path)
+
+
+def _pycocotools_read(path: Path) -> Any:
+    from pycocotools.coco import COCO
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return COCO(str(path))
+
+
+def _coco_reading(run: Any, kind: str) -> Any:
+    def prepare(workdir: Path) -> Path:
+        run(_coco_file(kind, 20))  # warm-up: imports
+        return _coco_file(kind)
+
+    return prepare
+
+
+def _pb_coco_write(state: tuple[Any, Path]) -> Any:
+    from posebridge.formats import coco
+
+    ds, path = state
+    return coco.write(ds, fresh(path))
+
+
+def _pb_coco_writing(workdir: Path) -> tuple[Any, Path]:
+    _pb_coco_write((_pb_coco_read(_coco_file("ground_truth", 20)), workdir / "warm.json"))
+    return _pb_coco_read(_coco_file("ground_truth")), workdir / "out.json"
+
+
+def _json_write(state: tuple[Any, Path]) -> Any:
+    import json
+
+    content, path = state
+    with open(fresh(path), "w") as handle:
+        json.dump(content, handle)
+
+
+def _json_writing(workdir: Path) -> tuple[Any, Path]:
+    _json_write((_pycocotools_read(_coco_file("ground_truth", 20)).dataset, workdir / "w.json"))
+    return _pycocotools_read(_coco_file("ground_truth")).dataset, workdir / "out_json.json"
+
+
+def _pb_results_read(path: Path) -> Any:
+    from posebridge.formats import coco
+
+    return coco.read(path)
+
+
+def _pycocotools_results(state: tuple[Any, Path]) -> Any:
+    gt, path = state
+    with contextlib.redirect_stdout(io.StringIO()):
+        return gt.loadRes(str(path))
+
+
+def _pycocotools_results_prepare(workdir: Path) -> tuple[Any, Path]:
+    _pycocotools_results((_pycocotools_read(_coco_file("ground_truth", 20)),
+                          _coco_file("results", 20)))  # fmt: skip
+    return _pycocotools_read(_coco_file("ground_truth")), _coco_file("results")
+
+
+# --------------------------------------------------------------------------
+# YOLO
+
+
+def _yolo_tree(images: int = Y1["images"]) -> Path:
+    """An Ultralytics tree with real (tiny) PNG images, written once and cached."""
+    from PIL import Image
+
+    from posebridge.formats import yolo
+
+    root = workfile(f"y1_roboflow_{images}")
+    path = root / "data.yaml"
+    if path.exists():
+        return path
+    root.mkdir(exist_ok=True)
+    ds = labels_dataset(images, Y1["instances"], Y1["keypoints"], size=(64, 48))
+    # Roboflow's train/images layout: both posebridge and sleap-io resolve its labels
+    paths = [f"train/images/img{i:06d}.png" for i in range(images)]
+    ds = ds.assign_coords(image_path=("time", paths))
+    yolo.write(ds, path)
+    folder = root / "train" / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    blank = Image.new("RGB", (64, 48))
+    for i in range(images):
+        blank.save(folder / f"img{i:06d}.png")
+    return path
+
+
+def _pb_yolo_read(path: Path) -> Any:
+    from posebridge.formats import yolo
+
+    return yolo.read(path)
+
+
+def _sio_yolo_read(path: Path) -> Any:
+    import sleap_io as sio
+
+    return sio.load_ultralytics(str(path.parent), split="train")
+
+
+def _yolo_reading(run: Any) -> Any:
+    def prepare(workdir: Path) -> Path:
+        run(_yolo_tree(10))
+        return _yolo_tree()
+
+    return prepare
+
+
+def _pb_yolo_write(state: tuple[Any, Path]) -> Any:
+    from posebridge.formats import yolo
+
+    ds, folder = state
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return yolo.write(ds, folder / "data.yaml")
+
+
+def _pb_yolo_writing(workdir: Path) -> tuple[Any, Path]:
+    _pb_yolo_write((_pb_yolo_read(_yolo_tree(10)), workdir / "warm"))
+    return _pb_yolo_read(_yolo_tree()), workdir / "out"
+
+
+def steps() -> list[Step]:
+    """The COCO and YOLO benchmark steps."""
+    coco_peer, sio = ("pycocotools",), ("sleap_io",)
+    return [
+        Step("C1 COCO GT read", "posebridge", _coco_reading(_pb_coco_read, "ground_truth"),
+             _pb_coco_read, C1_BYTES),
+        Step("C1 COCO GT read", "pycocotools",
+             _coco_reading(_pycocotools_read, "ground_truth"), _pycocotools_read, C1_BYTES,
+             coco_peer),
+        Step("C1 COCO GT write", "posebridge", _pb_coco_writing, _pb_coco_write, C1_BYTES),
+        Step("C1 COCO GT write", "json (stdlib)", _json_writing, _json_write, C1_BYTES,
+             coco_peer),
+        Step("C1 COCO results read", "posebridge",
+             _coco_reading(_pb_results_read, "results"), _pb_results_read, C1_BYTES),
+        Step("C1 COCO results read", "pycocotools", _pycocotools_results_prepare,
+             _pycocotools_results, C1_BYTES, coco_peer),
+        Step("Y1 YOLO read", "posebridge", _yolo_reading(_pb_yolo_read), _pb_yolo_read,
+             Y1_BYTES),
+        Step("Y1 YOLO read", "sleap-io", _yolo_reading(_sio_yolo_read), _sio_yolo_read,
+             Y1_BYTES, sio),
+        Step("Y1 YOLO write", "posebridge", _pb_yolo_writing, _pb_yolo_write, Y1_BYTES),
+    ]  # fmt: skip

@@ -1,0 +1,218 @@
+"""Helpers of the image-annotation families (COCO, YOLO pose, Label Studio).
+
+These formats store instances per image: a flat list of records, each naming
+its image. The helpers here turn such lists into the model's arrays without a
+Python loop per record (ranks, scatter), read JSON with errors that name the
+file, the line or the key, read an image's size from its header, and give the
+bounding box of keypoints.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge.errors import FormatError
+
+__all__ = [
+    "BOX",
+    "BOX_PARTS",
+    "decode_json",
+    "image_size",
+    "keypoint_boxes",
+    "line_at",
+    "require_instances",
+    "scatter",
+    "slots",
+    "untracked_names",
+]
+
+#: The dim of the ``bbox`` extra and its labels (COCO's order: top-left corner, size).
+BOX = "box"
+BOX_PARTS = ("x", "y", "width", "height")
+_BYTE = re.compile(r"\(byte (\d+)\)")
+
+
+def line_at(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based (line, column) of byte ``offset`` in ``data``.
+
+    Examples
+    --------
+    >>> line_at(b"ab\\ncd", 4)
+    (2, 2)
+    """
+    offset = max(0, min(offset, len(data)))
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def decode_json(path: Path, data: bytes, type: Any = Any) -> Any:
+    """Decode JSON ``data`` (the bytes of ``path``) into ``type`` (msgspec).
+
+    Raises
+    ------
+    FormatError
+        Naming the line and column of malformed JSON, the end of a truncated
+        file, or the key (``$.annotations[3].image_id``) of a missing or
+        mistyped field.
+    """
+    import msgspec
+
+    try:
+        return msgspec.json.decode(data, type=type)
+    except msgspec.ValidationError as error:
+        raise FormatError(path, f"unexpected content: {error}.") from None
+    except msgspec.DecodeError as error:
+        text = str(error)
+        found = _BYTE.search(text)
+        if found:
+            line, column = line_at(data, int(found.group(1)))
+            where = f"line {line}, column {column}"
+        else:
+            lines = data.count(b"\n") + 1
+            where = f"line {lines} (end of file)"
+        if "truncated" in text or not data.strip():
+            problem = "the JSON ends too early (truncated or empty file)"
+        else:
+            problem = text.replace(f" ({found.group(0)[1:-1]})", "") if found else text
+        raise FormatError(path, f"{where}: {problem}.") from None
+
+
+def slots(rows: np.ndarray) -> tuple[np.ndarray, int]:
+    """The rank of each record among the records of its row, in record order.
+
+    Parameters
+    ----------
+    rows
+        The row (image) of each record, any order.
+
+    Returns
+    -------
+    ranks, count
+        Per record its rank within its row (0, 1, ...), and the largest number
+        of records in one row.
+
+    Examples
+    --------
+    >>> slots(np.array([2, 0, 2, 2, 0]))
+    (array([0, 0, 1, 2, 1]), 3)
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    run_start = np.repeat(starts, np.diff(np.r_[starts, rows.size]))
+    ranks = np.empty_like(rows)
+    ranks[order] = np.arange(rows.size) - run_start
+    return ranks, int(ranks.max()) + 1
+
+
+def scatter(
+    rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], values: np.ndarray, fill: Any
+) -> np.ndarray:
+    """Place per-record ``values`` at (row, column) of an array filled with ``fill``.
+
+    The result has shape ``shape + values.shape[1:]``.
+    """
+    values = np.asarray(values)
+    out = np.full(shape + values.shape[1:], fill, dtype=values.dtype)
+    out[rows, columns] = values
+    return out
+
+
+def require_instances(path: Path, instances: int, keypoints: int, what: str) -> None:
+    """Refuse a file with no instance or no keypoint: the model needs at least one of each.
+
+    Raises
+    ------
+    FormatError
+        Naming ``what`` the file lacks.
+    """
+    if instances == 0 or keypoints == 0:
+        missing = "instance" if instances == 0 else "keypoint names"
+        raise FormatError(path, f"holds no {missing} ({what}), so there are no poses to read.")
+
+
+def untracked_names(count: int) -> list[str]:
+    """Individual names of instances without identity, by rank in their image.
+
+    ``untracked_<k>``, the names SLEAP's readers give untracked instances, so
+    that SLEAP writers keep them untracked.
+    """
+    return [f"untracked_{k}" for k in range(count)]
+
+
+def image_size(image: Path, label: Path | str) -> tuple[int, int]:
+    """(width, height) of an image from its header (Pillow; the pixels are not decoded).
+
+    Raises
+    ------
+    FormatError
+        Naming ``label`` (the file that needs the size) when the image is
+        missing or unreadable.
+    """
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - pillow is a dependency
+        raise FormatError(
+            label, "reading image sizes needs Pillow (pip install pillow), or pass image_size="
+        ) from None
+    try:
+        with Image.open(image) as opened:
+            width, height = opened.size
+    except FileNotFoundError:
+        raise FormatError(
+            label,
+            f"its image {image} is missing, so its size (needed to turn normalised "
+            "coordinates into pixels) is unknown; pass image_size=(width, height).",
+        ) from None
+    except OSError as error:
+        raise FormatError(label, f"cannot read the size of its image {image}: {error}") from None
+    return int(width), int(height)
+
+
+def keypoint_boxes(position: np.ndarray) -> np.ndarray:
+    """The box around each instance's finite keypoints.
+
+    Parameters
+    ----------
+    position
+        (time, space, keypoint, individual) pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        (time, 4, individual): x, y (top-left), width, height; NaN where an
+        instance has no finite point.
+
+    Examples
+    --------
+    >>> p = np.array([[[[1.0], [3.0]], [[2.0], [7.0]]]])  # 1 frame, x/y, 2 kps, 1 ind
+    >>> keypoint_boxes(p)[0, :, 0].tolist()
+    [1.0, 2.0, 2.0, 5.0]
+    """
+    xy = np.asarray(position, dtype=np.float64)[:, :2]
+    finite = np.isfinite(xy).all(axis=1, keepdims=True)
+    has = finite.any(axis=2)[:, 0]
+    low = np.where(finite, xy, np.inf).min(axis=2)
+    high = np.where(finite, xy, -np.inf).max(axis=2)
+    boxes = np.concatenate([low, high - low], axis=1)
+    boxes[np.broadcast_to(~has[:, None, :], boxes.shape)] = np.nan
+    return boxes
+
+
+def box_extras(ds: xr.Dataset) -> np.ndarray:
+    """The stored ``bbox`` of each instance, else the box of its keypoints (time, 4, ind)."""
+    extent = keypoint_boxes(ds["position"].transpose("time", "space", "keypoint", ...).values)
+    if "bbox" not in ds:
+        return extent
+    stored = np.asarray(ds["bbox"].transpose("time", BOX, "individual").values, dtype=np.float64)
+    known = np.isfinite(stored).all(axis=1, keepdims=True)
+    return np.where(known, stored, extent)

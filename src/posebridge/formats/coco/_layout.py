@@ -1,0 +1,169 @@
+"""The on-disk layer of COCO keypoints: typed JSON records and the keypoint numbers.
+
+A ground-truth file is an object ``{"images": [...], "annotations": [...],
+"categories": [...]}``; a results file is a list of annotations with a
+``score``. The records are decoded by msgspec into the structs below (unknown
+keys are skipped, missing or mistyped ones raise a FormatError naming the key,
+e.g. ``$.annotations[3].image_id``); each annotation's ``keypoints`` stays raw
+JSON text, and all of them are parsed as numbers in one call (pyarrow's cast of
+strings to float64 over one buffer), so no Python float is made per number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import numpy as np
+
+from posebridge.errors import FormatError
+from posebridge.formats._shared.images import decode_json
+
+__all__ = ["Annotation", "Category", "GroundTruth", "Image", "keypoint_numbers", "load"]
+
+_BLANKS = b" \t\r\n"
+
+
+class Image(msgspec.Struct):
+    """One entry of ``images``."""
+
+    id: int
+    file_name: str
+    width: int | float = -1
+    height: int | float = -1
+
+
+class Annotation(msgspec.Struct):
+    """One entry of ``annotations`` (ground truth) or of a results list."""
+
+    image_id: int
+    category_id: int = 1
+    keypoints: msgspec.Raw = msgspec.Raw(b"[]")
+    bbox: msgspec.Raw = msgspec.Raw(b"[]")
+    area: float | None = None
+    iscrowd: int = 0
+    score: float | None = None
+    track_id: int | None = None
+    #: posebridge's own key: the individual's name (COCO has none; tools ignore it)
+    individual: str | None = None
+
+
+class Category(msgspec.Struct):
+    """One entry of ``categories``."""
+
+    id: int
+    name: str = ""
+    keypoints: list[str] = []
+    skeleton: list[list[int]] = []
+
+
+class GroundTruth(msgspec.Struct):
+    """A ground-truth (annotation) file."""
+
+    images: list[Image]
+    categories: list[Category]
+    annotations: list[Annotation] = []
+
+
+def load(path: Path) -> GroundTruth | list[Annotation]:
+    """Decode a COCO file: a ground-truth object, or a results list.
+
+    Raises
+    ------
+    FormatError
+        For malformed JSON (line and column), a truncated file, a missing or
+        mistyped key (its JSON path), or a top level that is neither.
+    """
+    data = path.read_bytes()
+    start = data.lstrip(_BLANKS + b"\xef\xbb\xbf")[:1]
+    if start == b"[":
+        return decode_json(path, data, list[Annotation])
+    if start == b"{":
+        return decode_json(path, data, GroundTruth)
+    decode_json(path, data)  # malformed JSON: its own message with the line
+    raise FormatError(
+        path,
+        'line 1: expected a COCO ground-truth object ({"images": ..., "annotations": ..., '
+        '"categories": ...}) or a results list ([{"image_id": ..., "keypoints": ...}]).',
+    )
+
+
+def keypoint_numbers(
+    path: Path, annotations: list[Annotation], where: str, field: str = "keypoints"
+) -> tuple[np.ndarray, np.ndarray]:
+    """All annotations' ``keypoints`` (or ``bbox``) numbers, parsed in one pass.
+
+    Parameters
+    ----------
+    path
+        The file (for messages).
+    annotations
+        The records.
+    where
+        The JSON path of the list, ``$.annotations`` or ``$``, for messages.
+    field
+        ``keypoints`` or ``bbox``.
+
+    Returns
+    -------
+    values, counts
+        The numbers of every annotation, concatenated (float64), and how many
+        each annotation has.
+    """
+    if not annotations:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    values, counts = _numbers([getattr(a, field) for a in annotations])
+    total = int(counts.sum())
+    if values is None or values.size != total:
+        _locate_bad_numbers(path, [getattr(a, field) for a in annotations], where, field)
+        raise FormatError(path, f"{where}[*].{field}: expected lists of numbers.")
+    return values, counts
+
+
+def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
+    """Parse raw JSON lists of numbers with pyarrow's string kernels, all at once.
+
+    The raw texts become one arrow string array over one buffer (no copy per
+    list); brackets and blanks are trimmed, each list is split at its commas, and
+    the pieces are cast to float64: no Python object per number.
+
+    Returns
+    -------
+    values, counts
+        All numbers (``None`` when a piece is not a number) and each list's count.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data = b"".join(lists)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    texts = pa.LargeStringArray.from_buffers(len(lists), pa.py_buffer(offsets), pa.py_buffer(data))
+    spaced = any(blank in data for blank in (b" ", b"\n", b"\t", b"\r"))
+    texts = pc.utf8_trim(texts, "[] \t\r\n" if spaced else "[]")
+    pieces = pc.split_pattern(texts, ",")
+    counts = pc.list_value_length(pieces).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pieces.flatten()
+    empty = pc.equal(pc.utf8_length(texts), 0).to_numpy(zero_copy_only=False)
+    if empty.any():  # "[]" splits into one empty piece
+        counts[empty] = 0
+        flat = pc.filter(flat, pc.not_equal(pc.utf8_length(flat), 0))
+    if spaced:
+        flat = pc.utf8_trim_whitespace(flat)
+    try:
+        values = pc.cast(flat, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None, counts
+    return values, counts
+
+
+def _locate_bad_numbers(path: Path, lists: list[msgspec.Raw], where: str, field: str) -> None:
+    """Raise a FormatError naming the first record whose list is not numbers."""
+    for index, raw in enumerate(lists):
+        try:
+            msgspec.json.decode(bytes(raw), type=list[float])
+        except msgspec.DecodeError as error:
+            raise FormatError(
+                path, f"{where}[{index}].{field}: expected a list of numbers ({error})."
+            ) from None

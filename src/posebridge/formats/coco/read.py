@@ -1,0 +1,489 @@
+"""Reading COCO keypoints: ground truth -> labels dataset, results -> poses dataset."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge.errors import FormatError
+from posebridge.formats._shared.images import (
+    BOX,
+    BOX_PARTS,
+    require_instances,
+    scatter,
+    slots,
+    untracked_names,
+)
+from posebridge.formats.coco._layout import Annotation, Category, GroundTruth, keypoint_numbers
+from posebridge.formats.coco._layout import load as load_file
+from posebridge.model import labels
+
+__all__ = ["SOURCE_SOFTWARE", "read", "skeleton_base"]
+
+SOURCE_SOFTWARE = "COCO"
+
+
+def read(
+    path: Path,
+    *,
+    category: str | int | None = None,
+    ground_truth: str | Path | None = None,
+    keypoint_names: Sequence[str] | None = None,
+    skeleton_base: int | None = None,
+) -> xr.Dataset:
+    """Read a COCO keypoints ground-truth or results file.
+
+    Parameters
+    ----------
+    path
+        A ground-truth file (``{"images", "annotations", "categories"}``) or a
+        results file (a list of ``{"image_id", "category_id", "keypoints",
+        "score"}``).
+    category
+        The category to read (its name or id) when the file's keypoint
+        categories have different keypoint lists. Categories that share one
+        list are read together, each instance's in ``category``.
+    ground_truth
+        Results only: the ground-truth file that gives keypoint names, the
+        skeleton, category names and the images (file names and sizes).
+    keypoint_names
+        Results only, without ``ground_truth``: the keypoint names
+        (``keypoint_<k>`` when neither is given).
+    skeleton_base
+        0 or 1: the index base of ``skeleton`` when it cannot be told from the
+        indices (no index 0 and none equal to the number of keypoints).
+
+    Returns
+    -------
+    xarray.Dataset
+        Ground truth: a labels dataset (one row per image). Results: a poses
+        dataset with ``time`` counting the images in order of first
+        appearance, ``confidence`` the third number of each keypoint, and the
+        annotation ``score`` in ``instance_score``.
+
+    Examples
+    --------
+    >>> from posebridge.formats import coco
+    >>> ds = coco.read("person_keypoints_val2017.json")  # doctest: +SKIP
+    >>> ds.attrs["content"]  # doctest: +SKIP
+    'labels'
+    """
+    content = load_file(path)
+    if isinstance(content, GroundTruth):
+        if ground_truth is not None or keypoint_names is not None:
+            raise FormatError(
+                path,
+                "is a ground-truth file: ground_truth= and keypoint_names= apply to "
+                "results files only (the file names its keypoints itself).",
+            )
+        return _read_ground_truth(path, content, category, skeleton_base)
+    gt = None
+    if ground_truth is not None:
+        gt_path = Path(ground_truth)
+        gt = load_file(gt_path)
+        if not isinstance(gt, GroundTruth):
+            raise FormatError(
+                gt_path, "ground_truth= must be a COCO ground-truth file, not a list."
+            )
+        if keypoint_names is not None:
+            raise FormatError(path, "give ground_truth= or keypoint_names=, not both.")
+    return _read_results(
+        path,
+        content,
+        gt,
+        Path(ground_truth) if gt else None,
+        category,
+        keypoint_names,
+        skeleton_base,
+    )
+
+
+# --------------------------------------------------------------------------
+# categories and skeleton
+
+
+def _column(records: list[Any], name: str, dtype: Any) -> np.ndarray:
+    """One field of every record as an array (``None`` -> NaN for floats)."""
+    values = map(attrgetter(name), records)
+    if np.dtype(dtype).kind == "f":
+        values = (np.nan if v is None else v for v in values)
+    return np.fromiter(values, dtype=dtype, count=len(records))
+
+
+def _chosen_categories(
+    path: Path, categories: list[Category], category: str | int | None
+) -> list[Category]:
+    """The keypoint categories read together (one keypoint list)."""
+    with_points = [c for c in categories if c.keypoints]
+    if not with_points:
+        raise FormatError(
+            path, "$.categories: no category has 'keypoints', so this is not a keypoints file."
+        )
+    if category is not None:
+        picked = [c for c in with_points if str(category) in (c.name, str(c.id))]
+        if not picked:
+            names = ", ".join(f"{c.name!r} (id {c.id})" for c in with_points)
+            raise FormatError(
+                path, f"category={category!r} is not among its keypoint categories: {names}."
+            )
+        return picked[:1]
+    groups = list(dict.fromkeys(tuple(c.keypoints) for c in with_points))
+    if len(groups) > 1:
+        names = ", ".join(
+            f"{c.name!r} (id {c.id}, {len(c.keypoints)} keypoints)" for c in with_points
+        )
+        raise FormatError(
+            path,
+            f"$.categories: the keypoint categories have different keypoint lists ({names}); "
+            "pass category= (a name or id) to read one of them.",
+        )
+    return with_points
+
+
+def skeleton_base(
+    path: Path, edges: list[list[int]], count: int, where: str, base: int | None = None
+) -> int | None:
+    """The index base of a COCO skeleton: 0, 1, or ``None`` for an empty one.
+
+    Any index 0 means 0-based; a largest index equal to the number of
+    keypoints means 1-based. Neither (or both) is ambiguous: FormatError,
+    unless ``base`` says.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> skeleton_base(Path("x.json"), [[1, 2], [2, 3]], 3, "$")
+    1
+    >>> skeleton_base(Path("x.json"), [[0, 1]], 3, "$")
+    0
+    """
+    if not edges:
+        return None
+    pairs = np.asarray(edges)
+    if pairs.ndim != 2 or pairs.shape[1] != 2:
+        raise FormatError(path, f"{where}.skeleton: expected pairs of keypoint indices.")
+    low, high = int(pairs.min()), int(pairs.max())
+    if base is None:
+        zero, full = low == 0, high == count
+        if zero == full:
+            raise FormatError(
+                path,
+                f"{where}.skeleton: cannot tell whether its indices (from {low} to {high}, "
+                f"{count} keypoints) count from 0 or 1; pass skeleton_base=0 or 1.",
+            )
+        base = 0 if zero else 1
+    if base not in (0, 1):
+        raise FormatError(path, f"skeleton_base must be 0 or 1, got {base!r}.")
+    if low < base or high >= count + base:
+        raise FormatError(
+            path,
+            f"{where}.skeleton: indices from {low} to {high} do not fit {count} keypoints "
+            f"counted from {base}.",
+        )
+    return base
+
+
+def _skeleton(
+    path: Path,
+    categories: list[Category],
+    all_categories: list[Category],
+    names: list[str],
+    base: int | None,
+) -> np.ndarray | None:
+    """(edge, 2) keypoint names of the first chosen category with a skeleton."""
+    for cat in categories:
+        if cat.skeleton:
+            where = f"$.categories[{all_categories.index(cat)}]"
+            found = skeleton_base(path, cat.skeleton, len(names), where, base)
+            index = np.asarray(cat.skeleton, dtype=np.int64) - int(found or 0)
+            return np.asarray(names, dtype=str)[index]
+    return None
+
+
+# --------------------------------------------------------------------------
+# annotations -> arrays
+
+
+def _identities(
+    path: Path, annotations: list[Annotation], rows: np.ndarray, where: str
+) -> tuple[np.ndarray, list[str]]:
+    """Each annotation's individual: its name or track, else its rank among the untracked."""
+    names = np.asarray(
+        [
+            a.individual
+            if a.individual is not None
+            else (f"track_{a.track_id}" if a.track_id is not None else "")
+            for a in annotations
+        ],
+        dtype=object,
+    )
+    untracked = names == ""
+    if untracked.any():
+        ranks, count = slots(rows[untracked])
+        names[untracked] = np.asarray(untracked_names(count), dtype=object)[ranks]
+    codes, individuals = pd.factorize(names, sort=False)
+    pairs = pd.Index(rows * max(len(individuals), 1) + codes)
+    if pairs.has_duplicates:
+        i = int(np.flatnonzero(pairs.duplicated())[0])
+        raise FormatError(
+            path,
+            f"{where}[{i}]: image {annotations[i].image_id} has two annotations of the "
+            f"individual {names[i]!r} (track_id / individual repeated within an image).",
+        )
+    return np.asarray(codes, dtype=np.int64), [str(n) for n in individuals]
+
+
+def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: str) -> np.ndarray:
+    """(annotation, keypoint, 3) numbers; an empty ``keypoints`` list gives zeros."""
+    values, counts = numbers
+    wrong = (counts != 3 * k) & (counts != 0)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise FormatError(
+            path,
+            f"{where}[{i}].keypoints: expected {3 * k} numbers (x, y, v for each of {k} "
+            f"keypoints), found {counts[i]}.",
+        )
+    out = np.zeros((counts.size, 3 * k), dtype=np.float64)
+    present = counts > 0
+    if present.any():
+        out[present] = values.reshape(-1, 3 * k)
+    return out.reshape(counts.size, k, 3)
+
+
+def _boxes(path: Path, annotations: list[Annotation], where: str) -> np.ndarray:
+    """(annotation, 4) bbox, NaN when absent."""
+    values, counts = keypoint_numbers(path, annotations, where, "bbox")
+    wrong = (counts != 4) & (counts != 0)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise FormatError(
+            path, f"{where}[{i}].bbox: expected [x, y, width, height], found {counts[i]} numbers."
+        )
+    boxes = np.full((counts.size, 4), np.nan)
+    if values.size:
+        boxes[counts == 4] = values.reshape(-1, 4)
+    return boxes
+
+
+def _assemble(
+    ds: xr.Dataset,
+    rows: np.ndarray,
+    columns: np.ndarray,
+    annotations: list[Annotation],
+    category_names: dict[int, str] | None,
+    boxes: np.ndarray,
+) -> xr.Dataset:
+    """Add bbox, area, category and category id of every instance."""
+    shape = (ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL])
+    ids = _column(annotations, "category_id", np.int64)
+    dims2 = (model.TIME, model.INDIVIDUAL)
+    if np.isfinite(boxes).any():
+        grid = scatter(rows, columns, shape, boxes, np.nan)
+        ds["bbox"] = ((model.TIME, model.INDIVIDUAL, BOX), grid)
+        ds["bbox"] = ds["bbox"].transpose(model.TIME, BOX, model.INDIVIDUAL)
+        ds = ds.assign_coords({BOX: list(BOX_PARTS)})
+    areas = _column(annotations, "area", np.float64)
+    if np.isfinite(areas).any():
+        ds["instance_area"] = (dims2, scatter(rows, columns, shape, areas, np.nan))
+    ds["category_id"] = (dims2, scatter(rows, columns, shape, ids, -1))
+    if category_names is not None:
+        lookup = pd.Series(category_names, dtype=object)
+        names = lookup.reindex(ids).fillna("").to_numpy().astype(str)
+        ds["category"] = (dims2, scatter(rows, columns, shape, names, ""))
+    return ds
+
+
+def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
+    ids = np.asarray([i.id for i in gt.images], dtype=np.int64)
+    table = pd.DataFrame(
+        {
+            "id": ids,
+            "file_name": [i.file_name for i in gt.images],
+            "width": np.asarray([i.width for i in gt.images], dtype=np.float64),
+            "height": np.asarray([i.height for i in gt.images], dtype=np.float64),
+        }
+    )
+    for column, what in (("id", "id"), ("file_name", "file_name")):
+        repeated = table[column].duplicated(keep=False).to_numpy()
+        if repeated.any():
+            at = np.flatnonzero(repeated)[:2].tolist()
+            raise FormatError(
+                path,
+                f"$.images[{at[0]}] and $.images[{at[1]}] have the same {what} "
+                f"{table[column].iloc[at[0]]!r}; each image must appear once.",
+            )
+    return table
+
+
+def _image_rows(path: Path, table: pd.DataFrame, image_ids: np.ndarray, where: str) -> np.ndarray:
+    rows = pd.Index(table["id"].to_numpy()).get_indexer(image_ids)
+    if (rows < 0).any():
+        i = int(np.flatnonzero(rows < 0)[0])
+        raise FormatError(path, f"{where}[{i}].image_id: image {image_ids[i]} is not in $.images.")
+    return rows.astype(np.int64)
+
+
+def _sizes(values: pd.Series) -> np.ndarray:
+    numbers = values.to_numpy(dtype=np.float64)
+    return np.where(np.isfinite(numbers) & (numbers >= 0), numbers, -1).astype(np.int64)
+
+
+def _read_ground_truth(
+    path: Path, gt: GroundTruth, category: str | int | None, base: int | None
+) -> xr.Dataset:
+    chosen = _chosen_categories(path, gt.categories, category)
+    names = list(chosen[0].keypoints)
+    k = len(names)
+    table = _image_table(path, gt)
+    wanted = {c.id for c in chosen}
+    category_ids = _column(gt.annotations, "category_id", np.int64)
+    unknown = ~np.isin(category_ids, [c.id for c in gt.categories])
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise FormatError(
+            path,
+            f"$.annotations[{i}].category_id: category {category_ids[i]} is not in $.categories.",
+        )
+    keep = np.isin(category_ids, list(wanted))  # other categories' annotations: not read
+    crowd = keep & (_column(gt.annotations, "iscrowd", np.int64) == 1)
+    if crowd.any():
+        warnings.warn(
+            f"{path}: {int(crowd.sum())} crowd annotations (iscrowd=1) are not instances "
+            "and were skipped.",
+            stacklevel=3,
+        )
+    index = np.flatnonzero(keep & ~crowd)
+    annotations = [gt.annotations[i] for i in index]
+    image_ids = _column(annotations, "image_id", np.int64)
+    rows = _image_rows(path, table, image_ids, "$.annotations")
+    columns, individuals = _identities(path, annotations, rows, "$.annotations")
+    points = _points(
+        path, keypoint_numbers(path, annotations, "$.annotations"), k, "$.annotations"
+    )
+    flags = points[..., 2]
+    bad = ~np.isin(flags, (0, 1, 2))
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise FormatError(
+            path,
+            f"$.annotations[{int(index[i])}].keypoints: visibility of keypoint {j} "
+            f"({names[j]!r}) is {flags[i, j]:g}; expected 0, 1 or 2.",
+        )
+    xy = np.where((flags > 0)[..., None], points[..., :2], np.nan)
+    n_rows, n_ind = len(table), len(individuals)
+    require_instances(path, n_ind, k, "no annotation of a keypoint category")
+    position = scatter(rows, columns, (n_rows, n_ind), xy, np.nan)  # (t, i, k, 2)
+    visible = scatter(rows, columns, (n_rows, n_ind), flags, np.nan)  # (t, i, k)
+    any_occluded = bool((flags == 1).any())
+    ds = labels.from_numpy(
+        position.transpose(0, 3, 2, 1),
+        image_path=table["file_name"].to_numpy(dtype=str),
+        individual_names=individuals,
+        keypoint_names=names,
+        visible=visible.transpose(0, 2, 1) if any_occluded else None,
+        source_software=SOURCE_SOFTWARE,
+    )
+    ds = ds.assign_coords(
+        image_id=(model.TIME, table["id"].to_numpy()),
+        image_width=(model.TIME, _sizes(table["width"])),
+        image_height=(model.TIME, _sizes(table["height"])),
+    )
+    edges = _skeleton(path, chosen, gt.categories, names, base)
+    if edges is not None:
+        ds["skeleton_edges"] = (("edge", "edge_node"), edges)
+    category_names = {c.id: c.name for c in gt.categories}
+    boxes = _boxes(path, annotations, "$.annotations")
+    return _assemble(ds, rows, columns, annotations, category_names, boxes)
+
+
+def _read_results(
+    path: Path,
+    results: list[Annotation],
+    gt: GroundTruth | None,
+    gt_path: Path | None,
+    category: str | int | None,
+    keypoint_names: Sequence[str] | None,
+    base: int | None,
+) -> xr.Dataset:
+    if gt is not None and gt_path is not None:
+        chosen = _chosen_categories(gt_path, gt.categories, category)
+        wanted = {c.id for c in chosen}
+        results = [a for a in results if a.category_id in wanted]
+        names = list(chosen[0].keypoints)
+    numbers = keypoint_numbers(path, results, "$")
+    counts = numbers[1]
+    if gt is None:
+        sizes = np.unique(counts)
+        if sizes.size > 1:
+            i = int(np.flatnonzero(counts != counts[0])[0])
+            raise FormatError(
+                path,
+                f"$[{i}].keypoints: has {counts[i]} numbers, $[0] has {counts[0]}; results "
+                "of different keypoint sets need ground_truth= and category=.",
+            )
+        k3 = int(sizes[0]) if sizes.size else 0
+        if k3 % 3:
+            raise FormatError(path, f"$[0].keypoints: {k3} numbers is not a multiple of 3.")
+        if keypoint_names is not None:
+            names = [str(n) for n in keypoint_names]
+            if len(names) != k3 // 3:
+                raise FormatError(
+                    path,
+                    f"keypoint_names has {len(names)} names; the results have "
+                    f"{k3 // 3} keypoints.",
+                )
+        else:
+            names = [f"keypoint_{i}" for i in range(k3 // 3)]
+    k = len(names)
+    points = _points(path, numbers, k, "$")
+    image_ids = _column(results, "image_id", np.int64)
+    codes, order = pd.factorize(image_ids, sort=False)
+    rows = np.asarray(codes, dtype=np.int64)
+    columns, individuals = _identities(path, results, rows, "$")
+    n_rows, n_ind = len(order), len(individuals)
+    require_instances(path, n_ind, k, "an empty results list")
+    position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)
+    confidence = scatter(rows, columns, (n_rows, n_ind), points[..., 2], np.nan)
+    ds = model.from_numpy(
+        position.transpose(0, 3, 2, 1),
+        confidence.transpose(0, 2, 1),
+        individual_names=individuals,
+        keypoint_names=names,
+        source_software=SOURCE_SOFTWARE,
+    )
+    ds = ds.assign_coords(image_id=(model.TIME, np.asarray(order, dtype=np.int64)))
+    scores = _column(results, "score", np.float64)
+    ds["instance_score"] = (
+        (model.TIME, model.INDIVIDUAL),
+        scatter(rows, columns, (n_rows, n_ind), scores, np.nan),
+    )
+    category_names = None
+    if gt is not None and gt_path is not None:
+        table = _image_table(gt_path, gt)
+        known = pd.Index(table["id"].to_numpy())
+        at = known.get_indexer(np.asarray(order, dtype=np.int64))
+        if (at < 0).any():
+            missing = int(np.asarray(order)[np.flatnonzero(at < 0)[0]])
+            i = int(np.flatnonzero(image_ids == missing)[0])
+            raise FormatError(
+                path, f"$[{i}].image_id: image {missing} is not in the images of {gt_path}."
+            )
+        ds = ds.assign_coords(
+            image_path=(model.TIME, labels.normalise_paths(table["file_name"].to_numpy()[at])),
+            image_width=(model.TIME, _sizes(table["width"])[at]),
+            image_height=(model.TIME, _sizes(table["height"])[at]),
+        )
+        edges = _skeleton(gt_path, chosen, gt.categories, names, base)
+        if edges is not None:
+            ds["skeleton_edges"] = (("edge", "edge_node"), edges)
+        category_names = {c.id: c.name for c in gt.categories}
+    return _assemble(ds, rows, columns, results, category_names, _boxes(path, results, "$"))

@@ -1,0 +1,336 @@
+"""Writing COCO keypoints: labels -> ground truth, poses -> results."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import atomic_outputs
+from posebridge.errors import SchemaError
+from posebridge.formats._shared.images import box_extras
+from posebridge.model import labels
+
+__all__ = ["KINDS", "write"]
+
+KINDS = ("auto", "ground_truth", "results")
+_TRACK_NAME = re.compile(r"^track_(-?\d+)$")
+_UNTRACKED = re.compile(r"^untracked_\d+$")
+_DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
+
+
+def write(
+    ds: xr.Dataset,
+    path: Path,
+    *,
+    overwrite: bool = False,
+    kind: str = "auto",
+    category_name: str = "animal",
+    image_size: tuple[int, int] | None = None,
+) -> list[Path]:
+    """Write a COCO keypoints ground-truth or results file.
+
+    Parameters
+    ----------
+    ds
+        A 2D poses or labels dataset.
+    path
+        The ``.json`` file.
+    overwrite
+        Replace an existing file.
+    kind
+        ``"ground_truth"``, ``"results"``, or ``"auto"``: ground truth for a
+        labels dataset, results for predictions.
+    category_name
+        The category of instances without a ``category`` (ground truth).
+    image_size
+        (width, height) of images whose size the dataset does not hold
+        (``image_width`` / ``image_height``); without either, ``width`` and
+        ``height`` are left out of ``images``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``[path]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.model import labels
+    >>> from posebridge.formats import coco
+    >>> ds = labels.from_numpy(np.ones((1, 2, 3, 1)), image_path=["img/0001.png"])
+    >>> coco.write(ds, "gt.json")  # doctest: +SKIP
+    [PosixPath('gt.json')]
+    """
+    if kind not in KINDS:
+        raise SchemaError(f"kind must be one of {KINDS}, got {kind!r}.")
+    if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
+        raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
+    if kind == "auto":
+        kind = "ground_truth" if labels.is_labels(ds) else "results"
+    if kind == "ground_truth":
+        content: Any = _ground_truth(ds, category_name, image_size)
+    else:
+        content = _results(ds)
+    data = msgspec.json.encode(content)
+    with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+        temporary.write_bytes(data)
+    return [path]
+
+
+# --------------------------------------------------------------------------
+# shared pieces
+
+
+def _image_ids(ds: xr.Dataset) -> np.ndarray:
+    """The dataset's COCO image ids when it has distinct ones, else 1..n."""
+    n = ds.sizes[model.TIME]
+    if "image_id" in ds.coords:
+        ids = np.asarray(ds["image_id"].values)
+        if ids.dtype.kind in "iu" and np.unique(ids).size == n:
+            return ids.astype(np.int64)
+    return np.arange(1, n + 1, dtype=np.int64)
+
+
+def _file_names(ds: xr.Dataset) -> np.ndarray:
+    """Each row's image: ``image_path``, else ``<video stem>/img<frame>.png``."""
+    n = ds.sizes[model.TIME]
+    images = (
+        labels.normalise_paths(ds[labels.IMAGE_PATH].values)
+        if labels.IMAGE_PATH in ds.coords
+        else np.full(n, "", dtype=str)
+    )
+    if labels.VIDEO in ds.coords:
+        videos = np.asarray(ds[labels.VIDEO].values).astype(str)
+    else:
+        videos = np.full(n, str(ds.attrs.get("video_path", "")))
+    stems = pd.Series(np.char.rpartition(labels.normalise_paths(videos), "/")[:, 2])
+    stems = stems.str.replace(r"\.[^.]*$", "", regex=True).to_numpy(dtype=str)
+    frames = model.frame_numbers(ds)
+    frames = np.arange(n) if frames is None else np.asarray(frames, dtype=np.int64)
+    made = np.char.add(
+        np.char.add(np.where(stems == "", "", np.char.add(stems, "/")), "img"),
+        np.char.zfill(frames.astype(str), 5),
+    )
+    return np.where(images != "", images, np.char.add(made, ".png"))
+
+
+def _points(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(time, individual, keypoint, 2) positions and finite-point flags."""
+    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    xy = np.asarray(xy.values, dtype=np.float64)
+    return xy, np.isfinite(xy).all(axis=-1)
+
+
+def _flat(values: np.ndarray, flags: np.ndarray) -> list[list[Any]]:
+    """Per annotation [x1, y1, v1, ...]: floats, with whole-number flags as ints."""
+    n, k = flags.shape
+    out = np.empty((n, k, 3), dtype=object)
+    out[..., :2] = values
+    out[..., 2] = flags
+    return out.reshape(n, 3 * k).tolist()
+
+
+def _names_of(ds: xr.Dataset) -> list[str]:
+    return [str(v) for v in ds[model.KEYPOINT].values]
+
+
+def _grid(ds: xr.Dataset, name: str) -> np.ndarray | None:
+    """A (time, individual) variable as an array, ``None`` when absent."""
+    if name not in ds:
+        return None
+    return np.asarray(ds[name].transpose(model.TIME, model.INDIVIDUAL).values)
+
+
+def _categories(
+    ds: xr.Dataset, rows: np.ndarray, cols: np.ndarray, default: str
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Each annotation's category id, and the name of each id."""
+    ids_grid, names_grid = _grid(ds, "category_id"), _grid(ds, "category")
+    count = rows.size
+    ids = np.full(count, -1, dtype=np.int64)
+    names = np.full(count, "", dtype=object)
+    if ids_grid is not None:
+        ids = np.asarray(ids_grid[rows, cols], dtype=np.int64)
+    if names_grid is not None:
+        names = np.asarray(names_grid[rows, cols]).astype(str).astype(object)
+    if (ids < 0).any():  # no id: by name (new ids after the known ones), else the default
+        names = np.where(names == "", default, names)
+        known = dict(zip(names[ids >= 0].tolist(), ids[ids >= 0].tolist(), strict=True))
+        next_id = max([0, *known.values()]) + 1
+        for name in dict.fromkeys(names[ids < 0].tolist()):
+            if name not in known:
+                known[name], next_id = next_id, next_id + 1
+        ids = np.where(ids < 0, pd.Series(names).map(known).to_numpy(), ids).astype(np.int64)
+    table: dict[int, str] = {}
+    for cid, name in zip(ids.tolist(), names.tolist(), strict=True):
+        if not table.get(cid):
+            table[cid] = str(name) or f"category_{cid}"
+    return ids, table
+
+
+def _track_ids(ds: xr.Dataset) -> tuple[list[int | None], list[str | None]]:
+    """Per individual: its track id and name to write (none for untracked ones)."""
+    tracks: list[int | None] = []
+    names: list[str | None] = []
+    for index, name in enumerate(str(v) for v in ds[model.INDIVIDUAL].values):
+        if _UNTRACKED.match(name):
+            tracks.append(None)
+            names.append(None)
+            continue
+        found = _TRACK_NAME.match(name)
+        tracks.append(int(found.group(1)) if found else index)
+        names.append(None if found else name)
+    return tracks, names
+
+
+# --------------------------------------------------------------------------
+# ground truth
+
+
+def _ground_truth(
+    ds: xr.Dataset, category_name: str, image_size: tuple[int, int] | None
+) -> dict[str, Any]:
+    xy, finite = _points(ds)
+    if labels.VISIBLE in ds:
+        visible = np.asarray(ds[labels.VISIBLE].transpose(*_DIMS).values, dtype=np.float64)
+        # COCO's v=0 has no coordinates: a point with coordinates marked not visible is v=1
+        occluded = (visible == 1) | (visible == 0)
+        flags = np.where(finite, np.where(occluded, 1, 2), 0)
+    else:
+        flags = np.where(finite, 2, 0)
+    boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4)
+    present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
+    rows, cols = np.nonzero(present)
+    image_ids = _image_ids(ds)
+    category_ids, category_table = _categories(ds, rows, cols, category_name)
+    area_grid = _grid(ds, "instance_area")
+    box = boxes[rows, cols]
+    area = box[:, 2] * box[:, 3]
+    if area_grid is not None:
+        stored = np.asarray(area_grid[rows, cols], dtype=np.float64)
+        area = np.where(np.isfinite(stored), stored, area)
+    area = np.where(np.isfinite(area), area, 0.0)
+    points = np.where(finite[rows, cols][..., None], xy[rows, cols], 0.0)
+    v = flags[rows, cols].astype(np.int64)
+    keypoints = _flat(points, v)
+    counts = (v > 0).sum(axis=1).tolist()
+    tracks, names = _track_ids(ds)
+    annotations = []
+    box_lists = np.where(np.isfinite(box), box, 0.0).tolist()
+    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        record: dict[str, Any] = {
+            "id": n + 1,
+            "image_id": int(image_ids[row]),
+            "category_id": int(category_ids[n]),
+            "keypoints": keypoints[n],
+            "num_keypoints": counts[n],
+            "bbox": box_lists[n],
+            "area": float(area[n]),
+            "iscrowd": 0,
+        }
+        if tracks[col] is not None:
+            record["track_id"] = tracks[col]
+        if names[col] is not None:
+            record["individual"] = names[col]
+        annotations.append(record)
+    return {
+        "images": _images(ds, image_ids, image_size),
+        "annotations": annotations,
+        "categories": _category_records(ds, category_table, category_name),
+    }
+
+
+def _images(
+    ds: xr.Dataset, image_ids: np.ndarray, image_size: tuple[int, int] | None
+) -> list[dict[str, Any]]:
+    n = ds.sizes[model.TIME]
+    sizes = {}
+    for name, axis in (("image_width", 0), ("image_height", 1)):
+        values = (
+            np.asarray(ds[name].values, dtype=np.int64)
+            if name in ds.coords
+            else np.full(n, -1, dtype=np.int64)
+        )
+        if image_size is not None:
+            values = np.where(values < 0, int(image_size[axis]), values)
+        sizes[name] = values.tolist()
+    records = []
+    for i, (image_id, file_name) in enumerate(
+        zip(image_ids.tolist(), _file_names(ds).tolist(), strict=True)
+    ):
+        record: dict[str, Any] = {"id": image_id, "file_name": file_name}
+        width, height = sizes["image_width"][i], sizes["image_height"][i]
+        if width >= 0 and height >= 0:
+            record["width"], record["height"] = width, height
+        records.append(record)
+    return records
+
+
+def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> list[dict[str, Any]]:
+    names = _names_of(ds)
+    skeleton: list[list[int]] = []
+    if "skeleton_edges" in ds:
+        pairs = np.asarray(ds["skeleton_edges"].values).astype(str).reshape(-1, 2)
+        index = pd.Index(names).get_indexer(pairs.ravel()).reshape(-1, 2)
+        skeleton = (index[(index >= 0).all(axis=1)] + 1).tolist()  # COCO counts from 1
+    if not table:
+        table = {1: default}
+    return [
+        {"id": cid, "name": name, "supercategory": name, "keypoints": names, "skeleton": skeleton}
+        for cid, name in sorted(table.items())
+    ]
+
+
+# --------------------------------------------------------------------------
+# results
+
+
+def _results(ds: xr.Dataset) -> list[dict[str, Any]]:
+    xy, finite = _points(ds)
+    confidence = np.asarray(
+        model.confidence_per_keypoint(ds).transpose(*_DIMS).values, dtype=np.float64
+    )
+    present = finite.any(axis=2)
+    rows, cols = np.nonzero(present)
+    image_ids = _image_ids(ds)
+    category_ids, _ = _categories(ds, rows, cols, "animal")
+    conf = confidence[rows, cols]
+    fin = finite[rows, cols]
+    third = np.where(np.isfinite(conf), conf, np.where(fin, 2.0, 0.0))
+    points = np.where(fin[..., None], xy[rows, cols], 0.0)
+    scores = np.full(rows.size, np.nan)
+    score_grid = _grid(ds, "instance_score")
+    if score_grid is not None:
+        scores = np.asarray(score_grid[rows, cols], dtype=np.float64)
+    usable = fin & np.isfinite(conf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(usable, conf, 0.0).sum(axis=1) / usable.sum(axis=1)
+    scores = np.where(np.isfinite(scores), scores, np.where(np.isfinite(mean), mean, 1.0))
+    keypoints = np.concatenate([points, third[..., None]], axis=-1).reshape(rows.size, -1)
+    keypoint_lists = keypoints.tolist()
+    stored_boxes = "bbox" in ds
+    box_lists = box_extras(ds).transpose(0, 2, 1)[rows, cols].tolist() if stored_boxes else None
+    tracks, names = _track_ids(ds)
+    out = []
+    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        record: dict[str, Any] = {
+            "image_id": int(image_ids[row]),
+            "category_id": int(category_ids[n]),
+            "keypoints": keypoint_lists[n],
+            "score": float(scores[n]),
+        }
+        if box_lists is not None and np.isfinite(box_lists[n]).all():
+            record["bbox"] = box_lists[n]
+        if tracks[col] is not None:
+            record["track_id"] = tracks[col]
+        if names[col] is not None:
+            record["individual"] = names[col]
+        out.append(record)
+    return out

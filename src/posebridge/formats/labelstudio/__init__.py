@@ -1,0 +1,80 @@
+"""Label Studio JSON: exports with keypoint labels, and tasks to import.
+
+A Label Studio export is a JSON list of tasks; each task's ``data`` holds its
+image and its ``annotations`` (or ``predictions``) hold ``result`` regions.
+A ``keypointlabels`` region is one point: ``value.x`` / ``value.y`` in
+**percent** of ``original_width`` / ``original_height``, its keypoint name in
+``value.keypointlabels``; there is no visibility flag (an unlabelled point is
+absent). A ``rectanglelabels`` region is an instance's box.
+
+Reading gives one row per task (``image_path`` = the task's image; its size in
+``image_width`` / ``image_height``); a task with ``meta.video`` (``filename``,
+``frame_idx``: how sleap-io and posebridge write labelled video frames) is that
+video's frame instead. Points are grouped into instances by
+``parentID`` (the rectangle they belong to), else by a ``relation`` to a
+rectangle; points with neither form instances after the rectangles' (the n-th
+point of a label goes to the n-th such instance). Instances are
+``untracked_<k>``; a rectangle gives ``bbox`` (pixels) and ``category`` (its
+label). The keypoint order is the labelling config's (``label_config=``, a file
+or the XML text: ``<KeyPointLabels>`` ordered by ``model_index``), else first
+appearance. Annotations (each task's first one not cancelled; ``completions``
+of old exports too) give a labels dataset; predictions (``results=
+"predictions"``, or when no task has annotations) give a poses dataset with
+``score`` in ``confidence`` (points) and ``instance_score`` (rectangles).
+Other region types (polygons, labels, text) are ignored.
+
+Writing gives tasks to import: ``kind="predictions"`` (pre-annotations that
+annotators correct; the default for poses) or ``"annotations"`` (the default
+for labels). Each instance with a point becomes a rectangle (stored ``bbox``,
+else the points' extent) with its points as children (``parentID``, and a
+``relation`` each, as Label Studio links them), in
+percent of the image size (``image_width`` / ``image_height`` or
+``image_size=``). A row without an image (a video frame) gets ``meta.video``
+and a made-up image name ``<video stem>/img<frame>.png`` in ``data``.
+``label_config=`` also writes a matching labelling config.
+Label Studio has no place for visibility flags or individual names.
+
+The corpus folder ``labelstudio`` holds exports from the label-studio-sdk
+converter tests (``test_export_coco``, ``test_export_yolo``: inputs to its COCO
+and YOLO exporters, so Label Studio JSON themselves) with their configs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from posebridge._files import Peek
+from posebridge.formats._shared.record import Format
+from posebridge.formats.labelstudio.read import read
+from posebridge.formats.labelstudio.write import write
+
+__all__ = ["FORMATS", "read", "sniff", "write"]
+
+_TASK_KEYS = re.compile(rb'"(data|annotations|predictions|completions)"\s*:')
+
+
+def sniff(peek: Peek) -> bool:
+    """A JSON list of objects with ``data`` and ``annotations``/``predictions`` keys."""
+    head = peek.head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        return False
+    if not re.match(rb"\[\s*\{", head):
+        return False
+    keys = {m.group(1) for m in _TASK_KEYS.finditer(head)}
+    return b"data" in keys and bool(keys & {b"annotations", b"predictions", b"completions"})
+
+
+FORMATS = (
+    Format(
+        name="labelstudio",
+        title="Label Studio",
+        extensions=(".json",),
+        kinds=("poses", "labels"),
+        sniff=sniff,
+        read=read,
+        write=write,
+        aliases=("label-studio", "ls"),
+        notes="JSON export/tasks with keypointlabels; label_config=, results=; write: kind=, "
+        "image_size=, label_config=, image_key=, to_name=, keypoint_tool=, box_tool=, box_label=",
+    ),
+)

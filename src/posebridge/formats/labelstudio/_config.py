@@ -1,0 +1,113 @@
+"""The Label Studio labelling config (XML): keypoint names and their order.
+
+``<KeyPointLabels name=... toName=...>`` holds one ``<Label value=...>`` per
+keypoint; ``model_index`` (when every label has one) gives the order a model
+uses, else the document order. ``<Image name=... value="$key">`` says which
+key of a task's ``data`` holds the image.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from posebridge.errors import FormatError
+
+__all__ = ["LabelConfig", "config_xml", "read_config"]
+
+
+@dataclass
+class LabelConfig:
+    """What posebridge uses of a labelling config."""
+
+    keypoints: list[str]
+    image_key: str | None
+    keypoint_tool: str | None
+    box_tool: str | None
+    box_labels: list[str]
+
+
+def read_config(source: str | Path) -> LabelConfig:
+    """Parse a labelling config: a file path, or the XML text itself.
+
+    Raises
+    ------
+    FormatError
+        For XML that does not parse (naming the line), or a config without
+        ``<KeyPointLabels>``.
+    """
+    text = str(source)
+    where: Path | None = None
+    if not text.lstrip().startswith("<"):
+        where = Path(source)
+        try:
+            text = where.read_text(encoding="utf-8-sig")
+        except OSError as error:
+            raise FormatError(where, f"cannot read the label config ({error}).") from None
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as error:
+        raise FormatError(where, f"label config: invalid XML ({error}).") from None
+    tools = [e for e in root.iter() if e.tag == "KeyPointLabels"]
+    if not tools:
+        raise FormatError(where, "the label config has no <KeyPointLabels> tag.")
+    entries = [label for tool in tools for label in tool if label.tag == "Label"]
+    names = [str(label.get("value", "")) for label in entries]
+    indices = [label.get("model_index") for label in entries]
+    if names and all(i is not None for i in indices):
+        try:
+            order = sorted(range(len(names)), key=lambda i: int(indices[i] or 0))
+        except ValueError:
+            raise FormatError(
+                where, f"label config: model_index values {indices} are not whole numbers."
+            ) from None
+        names = [names[i] for i in order]
+    if len(set(names)) != len(names):
+        raise FormatError(where, f"label config: keypoint labels repeat: {names}.")
+    images = [e for e in root.iter() if e.tag == "Image"]
+    value = images[0].get("value", "") if images else ""
+    boxes = [e for e in root.iter() if e.tag == "RectangleLabels"]
+    box_labels = [
+        str(label.get("value", "")) for tool in boxes for label in tool if label.tag == "Label"
+    ]
+    return LabelConfig(
+        keypoints=names,
+        image_key=value[1:] if value.startswith("$") else None,
+        keypoint_tool=tools[0].get("name"),
+        box_tool=boxes[0].get("name") if boxes else None,
+        box_labels=box_labels,
+    )
+
+
+def config_xml(
+    keypoints: list[str],
+    box_labels: list[str],
+    *,
+    image_key: str,
+    to_name: str,
+    keypoint_tool: str,
+    box_tool: str,
+) -> str:
+    """A labelling config for ``keypoints`` (with ``model_index``) and the box labels."""
+
+    def quoted(text: str) -> str:
+        return (
+            text.replace("&", "&amp;")
+            .replace('"', "&quot;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+        )
+
+    lines = [
+        "<View>",
+        f'  <Image name="{quoted(to_name)}" value="${quoted(image_key)}"/>',
+        f'  <RectangleLabels name="{quoted(box_tool)}" toName="{quoted(to_name)}">',
+        *(f'    <Label value="{quoted(b)}"/>' for b in box_labels),
+        "  </RectangleLabels>",
+        f'  <KeyPointLabels name="{quoted(keypoint_tool)}" toName="{quoted(to_name)}">',
+        *(f'    <Label value="{quoted(k)}" model_index="{i}"/>' for i, k in enumerate(keypoints)),
+        "  </KeyPointLabels>",
+        "</View>",
+    ]
+    return "\n".join(lines) + "\n"

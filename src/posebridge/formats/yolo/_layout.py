@@ -1,0 +1,250 @@
+"""The on-disk layer of an Ultralytics YOLO pose dataset: data.yaml, image and label paths.
+
+Ultralytics finds a label file by replacing the last ``images`` part of the
+image's path with ``labels`` and its extension with ``.txt``; so both its own
+tree (``images/train`` + ``labels/train``) and Roboflow's (``train/images`` +
+``train/labels``) resolve. A split's entry in data.yaml is a folder of images,
+a ``.txt`` list of images, or a list of either, relative to ``path`` (the
+data.yaml's folder when absent); Roboflow's ``../train/images`` entries are
+tried without their ``../`` when they do not exist, as Ultralytics does.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posebridge.errors import FormatError
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "SPLITS",
+    "DataYaml",
+    "label_path",
+    "load_yaml",
+    "relative_texts",
+    "split_images",
+]
+
+#: Ultralytics' image formats (``ultralytics.data.utils.IMG_FORMATS``).
+IMAGE_SUFFIXES = frozenset(
+    {
+        ".bmp",
+        ".dng",
+        ".jpeg",
+        ".jpg",
+        ".mpo",
+        ".png",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".pfm",
+        ".heic",
+        ".avif",
+        ".jp2",
+    }
+)
+SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class DataYaml:
+    """What posebridge uses of a data.yaml."""
+
+    keypoints: int
+    ndim: int
+    names: dict[int, str]
+    flip_idx: list[int] | None
+    kpt_names: list[str] | None
+    root: Path
+    splits: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _fail(path: Path, key: str, problem: str) -> FormatError:
+    return FormatError(path, f"key '{key}': {problem}")
+
+
+def load_yaml(path: Path) -> DataYaml:
+    """Read and check a YOLO pose data.yaml.
+
+    Raises
+    ------
+    FormatError
+        Naming the line of a YAML syntax error, or the key that is missing or
+        wrong (``kpt_shape``, ``names``, ``flip_idx``, a split).
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        raise FormatError(path, f"{line}invalid YAML ({error.problem}).") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise FormatError(path, f"invalid YAML ({error}).") from None
+    if not isinstance(data, dict):
+        raise FormatError(path, "expected a YAML mapping with kpt_shape, names and splits.")
+    shape = data.get("kpt_shape")
+    if (
+        not isinstance(shape, list | tuple)
+        or len(shape) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in shape)
+        or shape[0] < 1
+        or shape[1] not in (2, 3)
+    ):
+        raise _fail(path, "kpt_shape", f"expected [number of keypoints, 2 or 3], found {shape!r}.")
+    k = int(shape[0])
+    names = _names(path, data.get("names"), data.get("nc"))
+    flip = data.get("flip_idx")
+    if flip is not None:
+        if not isinstance(flip, list) or sorted(flip) != list(range(k)):
+            raise _fail(path, "flip_idx", f"expected a permutation of 0..{k - 1}, found {flip!r}.")
+        flip = [int(v) for v in flip]
+    kpt_names = _kpt_names(path, data.get("kpt_names"), k)
+    root = path.parent
+    if data.get("path"):
+        given = Path(str(data["path"]))
+        given = given if given.is_absolute() else path.parent / given
+        if given.is_dir():
+            root = given
+        else:  # a dataset moved since its yaml was written: its folder is the root
+            warnings.warn(
+                f"{path}: 'path' {str(data['path'])!r} does not exist; the splits are looked "
+                "up beside the data.yaml instead.",
+                stacklevel=3,
+            )
+    splits: dict[str, list[str]] = {}
+    for split in SPLITS:
+        entry = data.get(split)
+        if entry is None or entry == "":
+            continue
+        entries = entry if isinstance(entry, list) else [entry]
+        if not all(isinstance(e, str) for e in entries):
+            raise _fail(path, split, f"expected a folder, a .txt list or a list, found {entry!r}.")
+        splits[split] = entries
+    if not splits:
+        raise FormatError(path, "has none of the keys train, val, test (the image folders).")
+    return DataYaml(k, int(shape[1]), names, flip, kpt_names, root, splits)
+
+
+def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
+    if isinstance(names, list):
+        return {i: str(n) for i, n in enumerate(names)}
+    if isinstance(names, dict) and all(isinstance(k, int) for k in names):
+        return {int(k): str(v) for k, v in names.items()}
+    if names is None and isinstance(nc, int):
+        return {i: f"class_{i}" for i in range(nc)}
+    raise _fail(
+        path, "names", f"expected a list or a mapping of class ids to names, found {names!r}."
+    )
+
+
+def _kpt_names(path: Path, value: Any, k: int) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict) and value:
+        value = value[min(value)]
+    elif isinstance(value, list) and value and isinstance(value[0], list):
+        value = value[0]
+    if not isinstance(value, list) or len(value) != k:
+        raise _fail(path, "kpt_names", f"expected {k} keypoint names, found {value!r}.")
+    return [str(v) for v in value]
+
+
+def _resolve(root: Path, entry: str) -> Path:
+    found = Path(entry) if Path(entry).is_absolute() else root / entry
+    if not found.exists() and entry.startswith("../"):
+        stripped = root / entry[3:]  # Roboflow's exports, as Ultralytics resolves them
+        if stripped.exists() or _labels_of(stripped).exists():
+            return stripped
+    return found
+
+
+def _labels_of(images: Path) -> Path:
+    parts = list(images.parts)
+    if "images" in parts:
+        at = len(parts) - 1 - parts[::-1].index("images")
+        parts[at] = "labels"
+        return Path(*parts)
+    return images.parent / "labels" / images.name
+
+
+def label_path(image: str) -> str:
+    """The label file of an image path (posix text): last ``images`` -> ``labels``, ``.txt``.
+
+    String operations only, as Ultralytics' ``img2label_paths`` (no file-system
+    call); the extension is dropped only when it is an image format's.
+
+    Examples
+    --------
+    >>> label_path("train/images/a.rf.1f.jpg")
+    'train/labels/a.rf.1f.txt'
+    >>> label_path("images/val/sub/b.png")
+    'labels/val/sub/b.txt'
+    """
+    head, found, tail = ("/" + image).rpartition("/images/")
+    text = (head + "/labels/" + tail if found else "/" + image)[1:]
+    stem, dot, suffix = text.rpartition(".")
+    if dot and "/" not in suffix and "." + suffix.lower() in IMAGE_SUFFIXES:
+        text = stem
+    return text + ".txt"
+
+
+def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | None]]:
+    """Every image of every split: (split, label file, image file or ``None``).
+
+    Images are found in each split's folders (recursively) or ``.txt`` lists;
+    when a folder of images is absent but its labels folder exists, the
+    labels are listed instead (the image is then ``None``).
+
+    Raises
+    ------
+    FormatError
+        When no split's images or labels exist.
+    """
+    found: list[tuple[str, Path, Path | None]] = []
+    looked: list[str] = []
+    for split, entries in data.splits.items():
+        for entry in entries:
+            where = _resolve(data.root, entry).resolve()  # once: listed paths share it
+            looked.append(str(where))
+            if where.is_file() and where.suffix == ".txt":
+                lines = where.read_text(encoding="utf-8").splitlines()
+                images = [Path(s.strip()) for s in lines if s.strip()]
+                images = [i if i.is_absolute() else where.parent / i for i in images]
+            elif where.is_dir():
+                images = sorted(p for p in where.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+            else:
+                labels = _labels_of(where)
+                if labels.is_dir():
+                    for label in sorted(labels.rglob("*.txt")):
+                        found.append((split, label, None))
+                continue
+            for image in images:
+                label = Path(label_path(image.as_posix()))
+                found.append((split, label, image))
+    if not found:
+        raise FormatError(
+            path,
+            f"found no images or labels for its splits (looked in {', '.join(looked)}).",
+        )
+    return found
+
+
+def relative_texts(paths: list[Path], root: Path) -> list[str]:
+    """Each path relative to ``root`` when inside it, else absolute (posix text).
+
+    The paths come from listing resolved folders, so a string prefix test does
+    it: no file-system call per path.
+    """
+    prefix = root.resolve().as_posix().rstrip("/") + "/"
+    out = []
+    for path in paths:
+        text = path.as_posix()
+        if not text.startswith(prefix):
+            text = path.resolve().as_posix()
+        out.append(text[len(prefix) :] if text.startswith(prefix) else text)
+    return out

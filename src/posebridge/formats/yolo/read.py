@@ -1,0 +1,235 @@
+"""Reading an Ultralytics YOLO pose dataset (data.yaml + one label file per image)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge.errors import FormatError
+from posebridge.formats._shared.images import (
+    BOX,
+    BOX_PARTS,
+    image_size,
+    require_instances,
+    scatter,
+    slots,
+    untracked_names,
+)
+from posebridge.formats.yolo._layout import load_yaml, relative_texts, split_images
+from posebridge.model import labels
+
+__all__ = ["SOURCE_SOFTWARE", "read"]
+
+SOURCE_SOFTWARE = "YOLO"
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[[ord(c) for c in " \t\r\f\v"]] = True
+_NEWLINE = ord("\n")
+
+
+def read(
+    path: Path,
+    *,
+    image_size: tuple[int, int] | None = None,
+    keypoint_names: Sequence[str] | None = None,
+) -> xr.Dataset:
+    """Read a YOLO pose dataset from its data.yaml.
+
+    Parameters
+    ----------
+    path
+        The dataset's data.yaml (with ``kpt_shape``).
+    image_size
+        (width, height) in pixels of every image, used instead of the image
+        files' headers (needed when the images are absent).
+    keypoint_names
+        Names of the keypoints when data.yaml has no ``kpt_names``
+        (``keypoint_<k>`` otherwise).
+
+    Returns
+    -------
+    xarray.Dataset
+        A labels dataset: one row per image of the train, val and test splits
+        (in that order, then by path), ``data_split`` saying which.
+
+    Examples
+    --------
+    >>> from posebridge.formats import yolo
+    >>> ds = yolo.read("cow.v1i.yolov8/data.yaml", image_size=(640, 640))  # doctest: +SKIP
+    """
+    data = load_yaml(path)
+    k, ndim = data.keypoints, data.ndim
+    names = data.kpt_names
+    if keypoint_names is not None:
+        names = [str(n) for n in keypoint_names]
+        if len(names) != k:
+            raise FormatError(path, f"keypoint_names has {len(names)} names; kpt_shape says {k}.")
+    names = names or [f"keypoint_{i}" for i in range(k)]
+    images = split_images(path, data)
+    root = path.parent
+    located = relative_texts([image or label for _, label, image in images], root)
+    image_paths = [
+        text if image is not None else _image_of(text)
+        for text, (_, _, image) in zip(located, images, strict=True)
+    ]
+    sizes = _sizes(images, image_size)
+    texts = [_label_text(label) for _, label, _ in images]
+    rows, lines, values = _rows(texts, [label for _, label, _ in images], 5 + k * ndim)
+    width, height = sizes[rows, 0], sizes[rows, 1]
+    cls = values[:, 0]
+    bad = (cls != np.round(cls)) | ~np.isin(cls, list(data.names))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise FormatError(
+            images[rows[i]][1],
+            f"line {lines[i]}: class {cls[i]:g} is not in the 'names' of {path} "
+            f"({sorted(data.names)}).",
+        )
+    points = values[:, 5:].reshape(-1, k, ndim)
+    xy = points[..., :2] * np.stack([width, height], axis=1)[:, None, :]
+    flags = points[..., 2] if ndim == 3 else np.full(points.shape[:2], 2.0)
+    wrong = ~np.isin(flags, (0, 1, 2))
+    if wrong.any():
+        i, j = (int(v) for v in np.argwhere(wrong)[0])
+        raise FormatError(
+            images[rows[i]][1],
+            f"line {lines[i]}: the visibility flag of keypoint {j} is {flags[i, j]:g}; "
+            "expected 0, 1 or 2.",
+        )
+    xy[flags == 0] = np.nan
+    columns, count = slots(rows)
+    require_instances(images[0][1], count, k, "every label file is empty")
+    shape = (len(images), count)
+    position = scatter(rows, columns, shape, xy, np.nan)  # (t, i, k, 2)
+    visible = scatter(rows, columns, shape, flags, np.nan)
+    ds = labels.from_numpy(
+        position.transpose(0, 3, 2, 1),
+        image_path=image_paths,
+        individual_names=untracked_names(count),
+        keypoint_names=names,
+        visible=visible.transpose(0, 2, 1) if (flags == 1).any() else None,
+        source_software=SOURCE_SOFTWARE,
+    )
+    ds = ds.assign_coords(
+        image_width=(model.TIME, sizes[:, 0]),
+        image_height=(model.TIME, sizes[:, 1]),
+        data_split=(model.TIME, np.asarray([s for s, _, _ in images], dtype=str)),
+        box=list(BOX_PARTS),
+    )
+    cx, cy, w, h = (values[:, 1 + j] for j in range(4))
+    boxes = np.stack([(cx - w / 2) * width, (cy - h / 2) * height, w * width, h * height], 1)
+    ds["bbox"] = (
+        (model.TIME, BOX, model.INDIVIDUAL),
+        scatter(rows, columns, shape, boxes, np.nan).transpose(0, 2, 1),
+    )
+    ids = cls.astype(np.int64)
+    dims = (model.TIME, model.INDIVIDUAL)
+    ds["category_id"] = (dims, scatter(rows, columns, shape, ids, -1))
+    class_names = np.asarray([data.names[i] for i in sorted(data.names)], dtype=str)
+    lookup = np.full(max(data.names) + 1, "", dtype=class_names.dtype)
+    lookup[sorted(data.names)] = class_names
+    ds["category"] = (dims, scatter(rows, columns, shape, lookup[ids], ""))
+    if data.flip_idx is not None:
+        pairs = [(i, j) for i, j in enumerate(data.flip_idx) if i < j]
+        if pairs:
+            ds["skeleton_symmetries"] = (
+                ("symmetry", "edge_node"),
+                np.asarray(names, dtype=str)[np.asarray(pairs)],
+            )
+    return ds
+
+
+def _label_text(label: Path) -> bytes:
+    """A label file's bytes; none for an image without one (a background image)."""
+    try:
+        return label.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return b""
+
+
+def _image_of(label: str) -> str:
+    """The image of a label file whose image is absent: its expected path, no extension."""
+    parts = list(PurePosixPath(label).parts)
+    if "labels" in parts[:-1]:
+        at = len(parts) - 2 - parts[-2::-1].index("labels")
+        parts[at] = "images"
+    parts[-1] = parts[-1][: -len(".txt")] if parts[-1].endswith(".txt") else parts[-1]
+    return str(PurePosixPath(*parts))
+
+
+def _sizes(
+    images: list[tuple[str, Path, Path | None]], given: tuple[int, int] | None
+) -> np.ndarray:
+    """(image, 2) width and height: ``given``, else each image file's header."""
+    if given is not None:
+        if len(given) != 2 or min(given) <= 0:
+            raise FormatError(None, f"image_size must be (width, height) > 0, got {given!r}.")
+        return np.tile(np.asarray(given, dtype=np.int64), (len(images), 1))
+    found = []
+    for _, label, image in images:
+        if image is None:
+            raise FormatError(
+                label,
+                "the image of this label file is absent, so its size (needed to turn "
+                "normalised coordinates into pixels) is unknown; pass image_size=(width, "
+                "height).",
+            )
+        found.append(image_size(image, label))
+    return np.asarray(found, dtype=np.int64).reshape(-1, 2)
+
+
+def _rows(
+    texts: list[bytes], files: list[Path], columns: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every label row of every file: its file's index, its line (1-based) in that file,
+    and the (rows, columns) numbers.
+
+    All files are tokenised at once; a row with the wrong number of columns or
+    a value that is not a number raises FormatError naming the file and line.
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((0, columns))
+    joined = b"\n".join(texts)
+    buffer = np.frombuffer(joined, dtype=np.uint8)
+    newline = buffer == _NEWLINE
+    separator = newline | _BLANK[buffer]
+    starts = np.flatnonzero(~separator & np.r_[True, separator[:-1]])
+    line_ends = np.flatnonzero(newline)
+    line_of_token = np.searchsorted(line_ends, starts)  # global line of each token
+    n_lines = line_ends.size + 1
+    per_line = np.bincount(line_of_token, minlength=n_lines)
+    lines_per_file = np.asarray([t.count(b"\n") + 1 for t in texts], dtype=np.int64)
+    first_line = np.r_[0, np.cumsum(lines_per_file)[:-1]]
+    file_of_line = np.repeat(np.arange(len(texts)), lines_per_file)
+    wrong = (per_line != 0) & (per_line != columns)
+    if wrong.any():
+        line = int(np.flatnonzero(wrong)[0])
+        f = int(file_of_line[line])
+        raise FormatError(
+            files[f],
+            f"line {line - first_line[f] + 1}: expected {columns} columns (class, box x y w h, "
+            f"then the keypoints as kpt_shape says), found {per_line[line]}.",
+        )
+    try:
+        values = np.asarray(joined.split(), dtype=np.float64)
+    except ValueError:
+        _locate_bad_value(texts, files)
+        raise
+    used = np.flatnonzero(per_line)
+    files_of_rows = file_of_line[used].astype(np.int64)
+    lines = used - first_line[files_of_rows] + 1
+    return files_of_rows, lines, values.reshape(-1, columns)
+
+
+def _locate_bad_value(texts: list[bytes], files: list[Path]) -> None:
+    for text, file in zip(texts, files, strict=True):
+        for number, line in enumerate(text.split(b"\n"), start=1):
+            for token in line.split():
+                try:
+                    float(token)
+                except ValueError:
+                    shown = token.decode("utf-8", "replace")
+                    raise FormatError(file, f"line {number}: {shown!r} is not a number.") from None

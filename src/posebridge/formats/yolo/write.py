@@ -1,0 +1,284 @@
+"""Writing an Ultralytics YOLO pose dataset: data.yaml and one label file per image."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import atomic_outputs, check_outputs
+from posebridge.errors import SchemaError
+from posebridge.formats._shared.images import box_extras
+from posebridge.formats.yolo._layout import SPLITS, label_path
+from posebridge.model import labels
+
+__all__ = ["write"]
+
+_SPLIT_NAMES = {
+    "train": "train",
+    "val": "val",
+    "valid": "val",
+    "validation": "val",
+    "test": "test",
+}
+_DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
+
+
+def write(
+    ds: xr.Dataset,
+    path: Path,
+    *,
+    overwrite: bool = False,
+    image_size: tuple[int, int] | None = None,
+    split: str = "train",
+) -> list[Path]:
+    """Write a YOLO pose dataset: ``path`` (data.yaml) and the label files beside it.
+
+    Parameters
+    ----------
+    ds
+        A 2D labels (or poses) dataset.
+    path
+        The data.yaml to write; labels go under its folder.
+    overwrite
+        Replace existing files.
+    image_size
+        (width, height) of images whose size the dataset does not hold
+        (``image_width`` / ``image_height``). Every image needs one.
+    split
+        The split of rows without ``data_split`` (``train``, ``val``, ``test``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The data.yaml, then every label file.
+
+    Examples
+    --------
+    >>> from posebridge.formats import yolo
+    >>> yolo.write(ds, "dataset/data.yaml", image_size=(640, 480))  # doctest: +SKIP
+    """
+    if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
+        raise SchemaError("YOLO pose labels are 2D, one camera: select x, y and one view first.")
+    if split not in SPLITS:
+        raise SchemaError(f"split must be one of {SPLITS}, got {split!r}.")
+    root = path.parent
+    sizes = _sizes(ds, image_size)
+    images = _image_paths(ds, _splits(ds, split))
+    splits = _splits(ds, split)
+    label_files = [label_path(image) for image in images]
+    repeated = pd.Index(label_files).duplicated()
+    if repeated.any():
+        raise SchemaError(
+            f"Two rows share the label file {label_files[int(np.argmax(repeated))]}: their "
+            "images have the same name in one folder."
+        )
+    lines = _label_lines(ds, sizes)
+    class_names = _class_names(ds)
+    targets = [path, *(root / f for f in label_files)]
+    check_outputs([path], overwrite)
+    made = _make_folders(root, label_files)
+    try:
+        with atomic_outputs(targets, overwrite=overwrite) as temporaries:
+            temporaries[0].write_text(_yaml(ds, images, splits, class_names), encoding="utf-8")
+            for temporary, text in zip(temporaries[1:], lines, strict=True):
+                temporary.write_text(text, encoding="utf-8")
+    except BaseException:
+        for folder in reversed(made):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return targets
+
+
+def _make_folders(root: Path, files: list[str]) -> list[Path]:
+    """Create the label folders; return those created (removed again on failure)."""
+    made: list[Path] = []
+    for folder in sorted({(root / f).parent for f in files}):
+        missing = []
+        probe = folder
+        while not probe.exists():
+            missing.append(probe)
+            probe = probe.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        made.extend(reversed(missing))
+    return made
+
+
+def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
+    n = ds.sizes[model.TIME]
+    columns = []
+    for axis, name in enumerate(("image_width", "image_height")):
+        values = (
+            np.asarray(ds[name].values, dtype=np.int64)
+            if name in ds.coords
+            else np.full(n, -1, dtype=np.int64)
+        )
+        if given is not None:
+            values = np.where(values <= 0, int(given[axis]), values)
+        columns.append(values)
+    sizes = np.stack(columns, axis=1).reshape(n, 2)
+    if (sizes <= 0).any():
+        raise SchemaError(
+            "YOLO labels are normalised by each image's size, and some rows have none "
+            "(no image_width / image_height); pass image_size=(width, height)."
+        )
+    return sizes
+
+
+def _splits(ds: xr.Dataset, default: str) -> list[str]:
+    n = ds.sizes[model.TIME]
+    if "data_split" not in ds.coords:
+        return [default] * n
+    values = [str(v) for v in ds["data_split"].values]
+    return [_SPLIT_NAMES.get(v.lower(), default) for v in values]
+
+
+def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
+    """Each row's image, relative to the data.yaml: kept when it lies in an ``images``
+    folder below it, else ``<split>/images/<name>`` (Roboflow's layout, which both
+    Ultralytics and sleap-io resolve)."""
+    n = ds.sizes[model.TIME]
+    images = (
+        labels.normalise_paths(ds[labels.IMAGE_PATH].values).tolist()
+        if labels.IMAGE_PATH in ds.coords
+        else [""] * n
+    )
+    frames = model.frame_numbers(ds)
+    videos = (
+        np.asarray(ds[labels.VIDEO].values).astype(str).tolist()
+        if labels.VIDEO in ds.coords
+        else [str(ds.attrs.get("video_path", ""))] * n
+    )
+    out = []
+    for row, (image, split) in enumerate(zip(images, splits, strict=True)):
+        pure = PurePosixPath(image)
+        if (
+            image
+            and not pure.is_absolute()
+            and ".." not in pure.parts
+            and "images" in pure.parts[:-1]
+        ):
+            out.append(image)
+            continue
+        name = pure.name
+        if not name:
+            stem = PurePosixPath(videos[row]).stem or "frame"
+            frame = int(frames[row]) if frames is not None else row
+            name = f"{stem}_{frame:06d}.png"
+        out.append(f"{split}/images/{name}")
+    return out
+
+
+def _class_names(ds: xr.Dataset) -> dict[int, str]:
+    """Class id -> name from ``category_id`` / ``category``; one class 'animal' without."""
+    if "category_id" not in ds:
+        return {0: "animal"}
+    ids = np.asarray(ds["category_id"].values).ravel()
+    names = (
+        np.asarray(ds["category"].values).astype(str).ravel()
+        if "category" in ds
+        else np.full(ids.size, "", dtype=str)
+    )
+    table: dict[int, str] = {}
+    for cid, name in zip(ids.tolist(), names.tolist(), strict=True):
+        if cid >= 0 and not table.get(cid):
+            table[cid] = name
+    if not table:
+        return {0: "animal"}
+    return {i: table.get(i) or f"class_{i}" for i in range(max(table) + 1)}
+
+
+def _label_lines(ds: xr.Dataset, sizes: np.ndarray) -> list[str]:
+    """The text of every row's label file (one line per instance)."""
+    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    xy = np.asarray(xy.values, dtype=np.float64)
+    finite = np.isfinite(xy).all(axis=-1)
+    if labels.VISIBLE in ds:
+        visible = np.asarray(ds[labels.VISIBLE].transpose(*_DIMS).values, dtype=np.float64)
+        flags = np.where(finite, np.where((visible == 0) | (visible == 1), 1, 2), 0)
+    else:
+        flags = np.where(finite, 2, 0)
+    boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4)
+    present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
+    rows, cols = np.nonzero(present)
+    scale = sizes[rows].astype(np.float64)  # (n, 2)
+    box = boxes[rows, cols]
+    centre = (box[:, :2] + box[:, 2:] / 2) / scale
+    extent = box[:, 2:] / scale
+    points = np.where(finite[rows, cols][..., None], xy[rows, cols] / scale[:, None, :], 0.0)
+    classes = np.zeros(rows.size, dtype=np.int64)
+    if "category_id" in ds:
+        grid = np.asarray(ds["category_id"].transpose(model.TIME, model.INDIVIDUAL).values)
+        classes = np.maximum(grid[rows, cols].astype(np.int64), 0)
+    keypoints = np.concatenate([points, flags[rows, cols][..., None]], axis=-1)
+    table = np.column_stack(
+        [centre, np.where(np.isfinite(extent), extent, 0.0), keypoints.reshape(rows.size, -1)]
+    )
+    table[:, :2] = np.where(np.isfinite(table[:, :2]), table[:, :2], 0.0)
+    line_text = _format_rows(classes, table, flags[rows, cols])
+    out = [""] * ds.sizes[model.TIME]
+    grouped = pd.Series(line_text, dtype=object).groupby(rows).agg("\n".join)
+    for row, text_of_row in grouped.items():
+        out[int(row)] = text_of_row + "\n"
+    return out
+
+
+def _format_rows(classes: np.ndarray, table: np.ndarray, flags: np.ndarray) -> list[str]:
+    """One text line per instance: class, box, then x y v per keypoint.
+
+    pyarrow formats the numbers (shortest text that reads back bit-identical),
+    column by column; the flags and the class are written as integers.
+    """
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if classes.size == 0:
+        return []
+    columns = [pa.array(classes)]
+    for j in range(table.shape[1]):  # one column per box value and keypoint coordinate
+        if j >= 4 and (j - 4) % 3 == 2:
+            columns.append(pa.array(flags[:, (j - 4) // 3].astype(np.int64)))
+        else:
+            columns.append(pa.array(table[:, j]))
+    batch = pa.record_batch(columns, names=[str(i) for i in range(len(columns))])
+    sink = io.BytesIO()
+    options = pcsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
+    pcsv.write_csv(batch, sink, write_options=options)
+    return sink.getvalue().decode("ascii").splitlines()
+
+
+def _yaml(ds: xr.Dataset, images: list[str], splits: list[str], names: dict[int, str]) -> str:
+    import yaml
+
+    keypoints = [str(v) for v in ds[model.KEYPOINT].values]
+    flip = list(range(len(keypoints)))
+    if "skeleton_symmetries" in ds:
+        index = {name: i for i, name in enumerate(keypoints)}
+        for a, b in np.asarray(ds["skeleton_symmetries"].values).astype(str).reshape(-1, 2):
+            if a in index and b in index:
+                flip[index[a]], flip[index[b]] = index[b], index[a]
+    folders: dict[str, list[str]] = {}
+    for image, split in zip(images, splits, strict=True):
+        folder = str(PurePosixPath(image).parent)
+        folders.setdefault(split, [])
+        if folder not in folders[split]:
+            folders[split].append(folder)
+    content: dict[str, Any] = {}
+    for split in SPLITS:
+        if split in folders:
+            entry = folders[split]
+            content[split] = entry[0] if len(entry) == 1 else entry
+    content["kpt_shape"] = [len(keypoints), 3]
+    content["flip_idx"] = flip
+    content["nc"] = len(names)
+    content["names"] = names
+    content["kpt_names"] = {i: list(keypoints) for i in names}  # no YAML aliases
+    header = "# YOLO pose dataset written by posebridge (images are not copied)\n"
+    return header + yaml.safe_dump(content, sort_keys=False, default_flow_style=None)

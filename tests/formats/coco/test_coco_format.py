@@ -1,0 +1,413 @@
+"""COCO keypoints: reading ground truth and results, writing both, refusing bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge.errors import FormatError
+from posebridge.formats import coco
+from posebridge.model import labels
+
+
+def gt_file(tmp_path: Path, **changes) -> Path:
+    """A small ground-truth file: 3 images, 3 keypoints, v = 0, 1 and 2, a 1-based skeleton."""
+    content = {
+        "images": [
+            {"id": 7, "file_name": "a/img001.png", "width": 64, "height": 48},
+            {"id": 3, "file_name": "a/img002.png", "width": 64, "height": 48},
+            {"id": 9, "file_name": "b/img010.png", "width": 32, "height": 32},
+        ],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 7,
+                "category_id": 1,
+                "keypoints": [1.5, 2, 2, 0, 0, 0, 5, 6, 1],
+                "num_keypoints": 2,
+                "bbox": [1, 2, 4, 4],
+                "area": 16,
+                "iscrowd": 0,
+            },
+            {
+                "id": 2,
+                "image_id": 7,
+                "category_id": 1,
+                "keypoints": [10, 11, 2, 12, 13, 2, 14, 15, 2],
+                "num_keypoints": 3,
+                "bbox": [10, 11, 4, 4],
+                "area": 16.5,
+                "iscrowd": 0,
+            },
+            {
+                "id": 3,
+                "image_id": 9,
+                "category_id": 1,
+                "keypoints": [20, 21, 2, 0, 0, 0, 0, 0, 0],
+                "num_keypoints": 1,
+                "bbox": [20, 21, 1, 1],
+                "area": 1,
+                "iscrowd": 0,
+            },
+        ],
+        "categories": [
+            {
+                "id": 1,
+                "name": "mouse",
+                "keypoints": ["nose", "ear", "tail"],
+                "skeleton": [[1, 2], [2, 3]],
+            }
+        ],
+    }
+    content.update(changes)
+    path = tmp_path / "gt.json"
+    path.write_text(json.dumps(content, indent=1))
+    return path
+
+
+def test_ground_truth_reads_as_labels_with_flags_boxes_and_skeleton(tmp_path):
+    ds = coco.read(gt_file(tmp_path))
+    assert labels.is_labels(ds)
+    assert ds.image_path.values.tolist() == ["a/img001.png", "a/img002.png", "b/img010.png"]
+    assert ds.image_id.values.tolist() == [7, 3, 9]
+    assert ds.image_width.values.tolist() == [64, 64, 32]
+    assert ds.keypoint.values.tolist() == ["nose", "ear", "tail"]
+    assert ds.individual.values.tolist() == ["untracked_0", "untracked_1"]
+    first = ds.position.sel(time=0, individual="untracked_0").transpose("keypoint", "space")
+    np.testing.assert_array_equal(first.values, [[1.5, 2], [np.nan, np.nan], [5, 6]])
+    # v=1 keeps its position with flag 1; v=0 is NaN with flag 0
+    assert ds.visible.sel(time=0, individual="untracked_0").values.tolist() == [2, 0, 1]
+    assert np.isnan(ds.position.sel(time=1)).all()  # an image without annotations
+    assert ds.bbox.sel(time=0, individual="untracked_1").values.tolist() == [10, 11, 4, 4]
+    assert ds.instance_area.sel(time=0).values.tolist() == [16, 16.5]
+    assert ds.category.sel(time=2).values.tolist() == ["mouse", ""]
+    assert ds.skeleton_edges.values.tolist() == [["nose", "ear"], ["ear", "tail"]]
+
+
+def test_visible_is_left_out_when_no_point_is_occluded(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["annotations"][0]["keypoints"][-1] = 2
+    path.write_text(json.dumps(content))
+    assert "visible" not in coco.read(path)
+
+
+@pytest.mark.parametrize(
+    ("skeleton", "expected"),
+    [
+        ([[0, 1], [1, 2]], [["nose", "ear"], ["ear", "tail"]]),
+        ([[1, 3]], [["nose", "tail"]]),
+        ([], None),
+    ],
+)
+def test_skeleton_index_base_is_detected(tmp_path, skeleton, expected):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"][0]["skeleton"] = skeleton
+    path.write_text(json.dumps(content))
+    ds = coco.read(path)
+    if expected is None:
+        assert "skeleton_edges" not in ds
+    else:
+        assert ds.skeleton_edges.values.tolist() == expected
+
+
+def test_ambiguous_skeleton_is_refused_unless_the_base_is_given(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"][0]["skeleton"] = [[1, 2]]  # no 0, largest index 2 < 3 keypoints
+    path.write_text(json.dumps(content))
+    with pytest.raises(FormatError, match=r"categories\[0\]\.skeleton.*skeleton_base"):
+        coco.read(path)
+    assert coco.read(path, skeleton_base=0).skeleton_edges.values.tolist() == [["ear", "tail"]]
+    assert coco.read(path, skeleton_base=1).skeleton_edges.values.tolist() == [["nose", "ear"]]
+
+
+def test_categories_sharing_keypoints_read_together_with_their_names(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"].append(dict(content["categories"][0], id=2, name="rat"))
+    content["annotations"][2]["category_id"] = 2
+    path.write_text(json.dumps(content))
+    ds = coco.read(path)
+    assert ds.category.sel(time=2, individual="untracked_0").item() == "rat"
+    assert ds.category_id.sel(time=2, individual="untracked_0").item() == 2
+
+
+def test_categories_with_different_keypoints_need_category(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"].append({"id": 2, "name": "fly", "keypoints": ["head", "wing"]})
+    content["annotations"][2]["category_id"] = 2
+    content["annotations"][2]["keypoints"] = [1, 2, 2, 3, 4, 2]
+    path.write_text(json.dumps(content))
+    with pytest.raises(FormatError, match="category="):
+        coco.read(path)
+    fly = coco.read(path, category="fly")
+    assert fly.keypoint.values.tolist() == ["head", "wing"]
+    assert fly.position.sel(time=2, individual="untracked_0").values.tolist() == [[1, 3], [2, 4]]
+    mouse = coco.read(path, category=1)
+    assert mouse.sizes["individual"] == 2 and np.isnan(mouse.position.sel(time=2)).all()
+
+
+def test_track_ids_name_individuals(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    for annotation, track in zip(content["annotations"], [4, 2, 2], strict=True):
+        annotation["track_id"] = track
+    path.write_text(json.dumps(content))
+    ds = coco.read(path)
+    assert ds.individual.values.tolist() == ["track_4", "track_2"]
+    assert ds.position.sel(time=2, individual="track_2", keypoint="nose").values.tolist() == [
+        20,
+        21,
+    ]
+
+
+def test_crowd_annotations_are_skipped_with_a_warning(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["annotations"][1]["iscrowd"] = 1
+    path.write_text(json.dumps(content))
+    with pytest.warns(UserWarning, match="1 crowd"):
+        ds = coco.read(path)
+    assert ds.sizes["individual"] == 1
+
+
+def labels_with_everything() -> xr.Dataset:
+    rng = np.random.default_rng(5)
+    position = rng.uniform(0, 60, (3, 2, 4, 2)).round(3)
+    position[1, :, 2, 0] = np.nan
+    position[2, :, :, 1] = np.nan
+    visible = np.where(np.isfinite(position[:, 0]), 2.0, 0.0)
+    visible[0, 1, 0] = 1.0
+    visible[:, :, 1][np.isnan(position[:, 0, :, 1])] = np.nan  # no instance, no flags
+    ds = labels.from_numpy(
+        position,
+        image_path=["v/img001.png", "v/img005.png", "w/frame_02.jpg"],
+        individual_names=["queen", "track_7"],
+        keypoint_names=["a", "b", "c", "d"],
+        visible=visible,
+    )
+    ds = ds.assign_coords(
+        image_id=("time", [11, 12, 13]),
+        image_width=("time", [64, 64, 80]),
+        image_height=("time", [60, 60, 70]),
+    )
+    ds["skeleton_edges"] = (("edge", "edge_node"), [["a", "b"], ["c", "d"]])
+    ds["category"] = (("time", "individual"), [["ant", "bee"], ["ant", "bee"], ["ant", ""]])
+    ds["category_id"] = (("time", "individual"), [[1, 2], [1, 2], [1, -1]])
+    return ds
+
+
+def test_ground_truth_round_trip_keeps_everything(tmp_path):
+    ds = labels_with_everything()
+    written = posebridge.save(ds, tmp_path / "gt.json")
+    back = posebridge.load(written[0])
+    expected = posebridge.validate(ds)
+    # written back: a bbox and an area for every instance (the keypoints' extent)
+    assert "bbox" in back and "instance_area" in back
+    back = back.drop_vars(["bbox", "instance_area", "box"])
+    back.attrs.pop("source_file")
+    back.attrs["source_software"] = expected.attrs.get("source_software")
+    expected.attrs = back.attrs
+    xr.testing.assert_identical(back.reset_coords(drop=False), expected.reset_coords())
+
+
+def test_written_ground_truth_holds_coco_fields(tmp_path):
+    ds = labels_with_everything()
+    (path,) = coco.write(ds, tmp_path / "gt.json")
+    content = json.loads(path.read_text())
+    assert [i["id"] for i in content["images"]] == [11, 12, 13]
+    assert content["images"][2] == {
+        "id": 13,
+        "file_name": "w/frame_02.jpg",
+        "width": 80,
+        "height": 70,
+    }
+    first = content["annotations"][0]
+    assert first["iscrowd"] == 0 and first["individual"] == "queen"
+    assert first["keypoints"][5] == 1  # the occluded point is v=1
+    assert first["num_keypoints"] == sum(v > 0 for v in first["keypoints"][2::3])
+    xs, ys = first["keypoints"][0::3], first["keypoints"][1::3]
+    assert first["bbox"] == [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+    assert first["area"] == first["bbox"][2] * first["bbox"][3]
+    assert content["annotations"][1]["track_id"] == 7
+    assert [c["skeleton"] for c in content["categories"]] == [[[1, 2], [3, 4]]] * 2
+
+
+def test_results_read_as_poses_with_scores(tmp_path):
+    results = [
+        {"image_id": 5, "category_id": 1, "keypoints": [1, 2, 0.5, 3, 4, 0.25], "score": 0.9},
+        {"image_id": 2, "category_id": 1, "keypoints": [5, 6, 0.1, 7, 8, 0.2], "score": 0.8},
+        {"image_id": 5, "category_id": 1, "keypoints": [9, 9, 0.3, 9, 9, 0.4], "score": 0.7},
+    ]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results))
+    ds = coco.read(path, keypoint_names=["head", "tail"])
+    assert not labels.is_labels(ds)
+    assert ds.image_id.values.tolist() == [5, 2]
+    assert ds.instance_score.values.tolist() == [[0.9, 0.7], [0.8, np.nan]] or np.allclose(
+        ds.instance_score.values, [[0.9, 0.7], [0.8, np.nan]], equal_nan=True
+    )
+    assert ds.confidence.sel(time=0, individual="untracked_1").values.tolist() == [0.3, 0.4]
+    assert ds.position.sel(time=1, individual="untracked_0", keypoint="tail").values.tolist() == [
+        7,
+        8,
+    ]
+
+
+def test_results_take_names_and_images_from_ground_truth(tmp_path):
+    gt = gt_file(tmp_path)
+    path = tmp_path / "results.json"
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "image_id": 9,
+                    "category_id": 1,
+                    "score": 0.5,
+                    "keypoints": [1, 2, 1, 3, 4, 1, 5, 6, 1],
+                }
+            ]
+        )
+    )
+    ds = coco.read(path, ground_truth=gt)
+    assert ds.keypoint.values.tolist() == ["nose", "ear", "tail"]
+    assert ds.image_path.values.tolist() == ["b/img010.png"]
+    assert ds.category.values.tolist() == [["mouse"]]
+    assert ds.skeleton_edges.values.tolist() == [["nose", "ear"], ["ear", "tail"]]
+
+
+def test_results_of_images_missing_from_the_ground_truth_are_refused(tmp_path):
+    gt = gt_file(tmp_path)
+    path = tmp_path / "results.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"image_id": 9, "keypoints": [1, 2, 1] * 3, "score": 0.5},
+                {"image_id": 4, "keypoints": [1, 2, 1] * 3, "score": 0.5},
+            ]
+        )
+    )
+    with pytest.raises(FormatError, match=r"\$\[1\]\.image_id: image 4 is not in the images"):
+        coco.read(path, ground_truth=gt)
+
+
+def test_results_round_trip(tmp_path):
+    rng = np.random.default_rng(1)
+    ds = posebridge.from_numpy(rng.uniform(0, 100, (4, 2, 3, 2)), rng.uniform(0, 1, (4, 3, 2)))
+    ds = ds.assign_coords(individual=["untracked_0", "untracked_1"])
+    ds["instance_score"] = (("time", "individual"), rng.uniform(0, 1, (4, 2)))
+    ds = ds.assign_coords(image_id=("time", [4, 8, 15, 16]))
+    (path,) = posebridge.save(ds, tmp_path / "res.json", format="coco")
+    assert isinstance(json.loads(path.read_text()), list)
+    back = posebridge.load(path)
+    for name in ("position", "confidence", "instance_score"):
+        np.testing.assert_array_equal(back[name].values, ds[name].values)
+    assert back.image_id.values.tolist() == [4, 8, 15, 16]
+
+
+def test_detect_tells_ground_truth_and_results_from_other_json(tmp_path):
+    assert posebridge.detect(gt_file(tmp_path)) == "coco"
+    results = tmp_path / "r.json"
+    results.write_text('[{"image_id": 1, "category_id": 1, "keypoints": [1, 2, 1], "score": 1}]')
+    assert posebridge.detect(results) == "coco"
+    tasks = tmp_path / "tasks.json"
+    tasks.write_text('[{"data": {"image": "a.png"}, "annotations": []}]')
+    assert posebridge.detect(tasks) != "coco"
+
+
+# --------------------------------------------------------------------------
+# bad input
+
+
+def test_truncated_json_names_file_and_line(tmp_path):
+    text = gt_file(tmp_path).read_text()
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) // 2])
+    with pytest.raises(FormatError, match=r"cut\.json: line \d+ \(end of file\).*truncated"):
+        coco.read(path)
+
+
+def test_malformed_json_names_the_line(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{\n "images": [\n  {"id": 1,, "file_name": "x"}\n ]}')
+    with pytest.raises(FormatError, match=r"bad\.json: line 3, column"):
+        coco.read(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c["annotations"][1].pop("image_id"), r"image_id.*\$\.annotations\[1\]"),
+        (lambda c: c["images"][2].pop("file_name"), r"file_name.*\$\.images\[2\]"),
+        (lambda c: c.pop("categories"), "categories"),
+        (lambda c: c["annotations"][2]["keypoints"].pop(), r"annotations\[2\]\.keypoints.*9"),
+        (
+            lambda c: c["annotations"][0]["keypoints"].__setitem__(0, "x"),
+            r"annotations\[0\]\.keypoints",
+        ),
+        (
+            lambda c: c["annotations"][0].__setitem__("image_id", 99),
+            r"annotations\[0\]\.image_id.*99",
+        ),
+        (
+            lambda c: c["annotations"][1]["keypoints"].__setitem__(2, 3),
+            r"annotations\[1\]\.keypoints.*3",
+        ),
+        (lambda c: c["images"][1].__setitem__("id", 7), r"images\[0\].*images\[1\].*same id"),
+        (lambda c: c["categories"][0].pop("keypoints"), "no category has 'keypoints'"),
+        (
+            lambda c: c["annotations"][2].__setitem__("category_id", 5),
+            r"annotations\[2\]\.category_id: category 5",
+        ),
+    ],
+)
+def test_bad_ground_truth_is_refused_naming_the_key(tmp_path, change, message):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    change(content)
+    path.write_text(json.dumps(content))
+    with pytest.raises(FormatError, match=message) as error:
+        posebridge.load(path, format="coco")
+    assert str(path) in str(error.value)
+
+
+def test_results_with_mixed_keypoint_counts_are_refused(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"image_id": 1, "keypoints": [1, 2, 1], "score": 1},
+                {"image_id": 2, "keypoints": [1, 2, 1, 3, 4, 1], "score": 1},
+            ]
+        )
+    )
+    with pytest.raises(FormatError, match=r"\$\[1\]\.keypoints"):
+        coco.read(path)
+
+
+def test_writer_refuses_to_overwrite_and_leaves_no_temporary(tmp_path):
+    ds = labels_with_everything()
+    (path,) = coco.write(ds, tmp_path / "gt.json")
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError):
+        coco.write(ds, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gt.json"]
+
+
+def test_files_without_instances_are_refused(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    with pytest.raises(FormatError, match="holds no instance"):
+        coco.read(empty)
+    path = gt_file(tmp_path, annotations=[])
+    with pytest.raises(FormatError, match="holds no instance"):
+        coco.read(path)

@@ -1,0 +1,246 @@
+"""Label Studio: keypoint exports in, pre-annotation tasks out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError
+from posebridge.formats import labelstudio
+from posebridge.model import labels
+
+CONFIG = """<View>
+  <Image name="img" value="$photo"/>
+  <KeyPointLabels name="kp" toName="img">
+    <Label value="tail" model_index="2"/>
+    <Label value="head" model_index="0"/>
+    <Label value="neck" model_index="1"/>
+  </KeyPointLabels>
+  <RectangleLabels name="box" toName="img"><Label value="ant"/></RectangleLabels>
+</View>"""
+
+
+def point(name, x, y, *, id, parent=None, w=200, h=100, score=None):
+    item = {
+        "id": id,
+        "type": "keypointlabels",
+        "from_name": "kp",
+        "to_name": "img",
+        "original_width": w,
+        "original_height": h,
+        "value": {"x": x, "y": y, "width": 0.5, "keypointlabels": [name]},
+    }
+    if parent:
+        item["parentID"] = parent
+    if score is not None:
+        item["score"] = score
+    return item
+
+
+def rect(id, x, y, width, height, label="ant", w=200, h=100, score=None):
+    item = {
+        "id": id,
+        "type": "rectanglelabels",
+        "from_name": "box",
+        "to_name": "img",
+        "original_width": w,
+        "original_height": h,
+        "value": {
+            "x": x,
+            "y": y,
+            "width": width,
+            "height": height,
+            "rotation": 0,
+            "rectanglelabels": [label],
+        },
+    }
+    if score is not None:
+        item["score"] = score
+    return item
+
+
+def export(tmp_path: Path) -> Path:
+    tasks = [
+        {
+            "data": {"photo": "/data/upload/1/a.png"},
+            "annotations": [
+                {"was_cancelled": True, "result": []},
+                {
+                    "result": [
+                        rect("r1", 10, 20, 30, 40),
+                        point("head", 50, 50, id="p1", parent="r1"),
+                        point("tail", 25, 10, id="p2", parent="r1"),
+                        rect("r2", 0, 0, 10, 10, label="bee"),
+                        point("neck", 5, 5, id="p3"),
+                        {"type": "relation", "from_id": "p3", "to_id": "r2", "direction": "right"},
+                        point("head", 80, 80, id="p4"),
+                        point("head", 90, 90, id="p5"),
+                        {"id": "t", "type": "choices", "value": {"choices": ["x"]}},
+                    ]
+                },
+            ],
+        },
+        {"data": {"photo": "b.png"}, "annotations": []},
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks, indent=2))
+    return path
+
+
+def test_export_reads_as_labels_grouped_by_parent_and_relation(tmp_path):
+    ds = labelstudio.read(export(tmp_path), label_config=CONFIG)
+    assert labels.is_labels(ds)
+    assert ds.keypoint.values.tolist() == ["head", "neck", "tail"]  # model_index order
+    assert ds.image_path.values.tolist() == ["/data/upload/1/a.png", "b.png"]
+    assert ds.image_width.values.tolist() == [200, -1]
+    assert ds.individual.values.tolist() == [f"untracked_{k}" for k in range(4)]
+    first = ds.position.sel(time=0).transpose("individual", "keypoint", "space").values
+    np.testing.assert_allclose(first[0], [[100, 50], [np.nan, np.nan], [50, 10]])
+    np.testing.assert_allclose(first[1], [[np.nan, np.nan], [10, 5], [np.nan, np.nan]])
+    # free points: the n-th "head" goes to the n-th free instance
+    np.testing.assert_allclose(first[2, 0], [160, 80])
+    np.testing.assert_allclose(first[3, 0], [180, 90])
+    np.testing.assert_allclose(ds.bbox.sel(time=0, individual="untracked_0"), [20, 20, 60, 40])
+    assert ds.category.sel(time=0).values.tolist() == ["ant", "bee", "", ""]
+    assert np.isnan(ds.position.sel(time=1)).all()
+
+
+def test_without_config_keypoints_follow_first_appearance(tmp_path):
+    ds = labelstudio.read(export(tmp_path))
+    assert ds.keypoint.values.tolist() == ["head", "tail", "neck"]
+
+
+def test_config_from_a_file_and_unknown_labels(tmp_path):
+    config = tmp_path / "config.xml"
+    config.write_text(CONFIG.replace('<Label value="neck" model_index="1"/>', ""))
+    config.write_text(config.read_text().replace('model_index="2"', 'model_index="1"'))
+    with pytest.raises(FormatError, match=r"\['neck'\] are not in the label config"):
+        labelstudio.read(export(tmp_path), label_config=config)
+
+
+def test_predictions_read_as_poses_with_scores(tmp_path):
+    tasks = [
+        {
+            "data": {"image": "a.png"},
+            "predictions": [
+                {
+                    "score": 0.5,
+                    "result": [
+                        rect("r", 0, 0, 50, 50, score=0.9),
+                        point("head", 10, 10, id="p", parent="r", score=0.7),
+                    ],
+                }
+            ],
+        }
+    ]
+    path = tmp_path / "pred.json"
+    path.write_text(json.dumps(tasks))
+    ds = posebridge.load(path)
+    assert not labels.is_labels(ds)
+    assert ds.image_path.values.tolist() == ["a.png"]
+    assert float(ds.confidence.sel(keypoint="head").squeeze()) == 0.7
+    assert float(ds.instance_score.squeeze()) == 0.9
+
+
+def test_round_trip_through_prediction_tasks(tmp_path):
+    rng = np.random.default_rng(3)
+    position = rng.uniform(0, 60, (2, 2, 3, 2))
+    position[1, :, :, 1] = np.nan
+    position[0, :, 2, 0] = np.nan
+    ds = posebridge.from_numpy(
+        position,
+        rng.uniform(0, 1, (2, 3, 2)),
+        keypoint_names=["a", "b", "c"],
+        individual_names=["untracked_0", "untracked_1"],
+    )
+    ds = ds.assign_coords(image_path=("time", ["x/1.png", "x/2.png"]))
+    config = tmp_path / "config.xml"
+    written = posebridge.save(
+        ds, tmp_path / "tasks.json", format="labelstudio", image_size=(64, 80), label_config=config
+    )
+    assert written == [tmp_path / "tasks.json", config]
+    tasks = json.loads(written[0].read_text())
+    assert "predictions" in tasks[0] and tasks[0]["data"] == {"image": "x/1.png"}
+    back = labelstudio.read(written[0], label_config=config)
+    np.testing.assert_allclose(back.position.values, ds.position.values, rtol=1e-12)
+    conf = np.where(np.isfinite(position[:, 0]), ds.confidence.values, np.nan)
+    np.testing.assert_allclose(back.confidence.values, conf, rtol=0)
+    assert back.image_width.values.tolist() == [64, 64]
+
+
+def test_labels_are_written_as_annotations(tmp_path):
+    ds = labels.from_numpy(np.full((1, 2, 2, 1), 8.0), image_path=["im/1.png"])
+    (path,) = labelstudio.write(ds, tmp_path / "t.json", image_size=(16, 16))
+    tasks = json.loads(path.read_text())
+    assert "annotations" in tasks[0] and "predictions" not in tasks[0]
+    back = posebridge.load(path)
+    assert labels.is_labels(back)
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_detect_finds_exports(tmp_path):
+    assert posebridge.detect(export(tmp_path)) == "labelstudio"
+
+
+# --------------------------------------------------------------------------
+# bad input
+
+
+def test_truncated_export_names_file_and_line(tmp_path):
+    path = export(tmp_path)
+    path.write_text(path.read_text()[:300])
+    with pytest.raises(FormatError, match=r"export\.json: line \d+ \(end of file\)"):
+        labelstudio.read(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda t: t[0]["annotations"][1]["result"][1]["value"].pop("x"),
+            r"\$\[0\]\.annotations\[1\]\.result\[1\]",
+        ),
+        (
+            lambda t: t[0]["annotations"][1]["result"][0].pop("original_width"),
+            r"\$\[0\]\.annotations\[1\]\.result\[0\]",
+        ),
+        (lambda t: t[1].pop("data"), r"\$\[1\]\.data"),
+        (
+            lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),
+            r"\$\[0\] and \$\[1\] label the same image",
+        ),
+        (
+            lambda t: t[0]["annotations"][1]["result"].append(
+                point("head", 1, 1, id="p9", parent="r1")
+            ),
+            "appears twice",
+        ),
+    ],
+)
+def test_bad_export_is_refused_naming_the_task(tmp_path, change, message):
+    path = export(tmp_path)
+    tasks = json.loads(path.read_text())
+    change(tasks)
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(FormatError, match=message):
+        labelstudio.read(path, label_config=CONFIG)
+
+
+def test_bad_config_names_the_line(tmp_path):
+    with pytest.raises(FormatError, match="invalid XML .*line 3"):
+        labelstudio.read(export(tmp_path), label_config="<View>\n<KeyPointLabels>\n</View>")
+
+
+def test_an_export_without_keypoints_is_refused(tmp_path):
+    path = tmp_path / "boxes.json"
+    path.write_text(
+        json.dumps(
+            [{"data": {"image": "a.png"}, "annotations": [{"result": [rect("r", 1, 2, 3, 4)]}]}]
+        )
+    )
+    with pytest.raises(FormatError, match="holds no keypoint names"):
+        labelstudio.read(path)

@@ -1,0 +1,228 @@
+"""YOLO pose datasets: data.yaml, label rows, image sizes from headers, writing a tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from PIL import Image
+
+import posebridge
+from posebridge.errors import FormatError, SchemaError
+from posebridge.formats import yolo
+from posebridge.model import labels
+
+ROWS_A = (
+    "0 0.5 0.5 0.5 0.5 0.25 0.5 2 0.75 0.5 1 0 0 0\n"
+    "1 0.2 0.2 0.1 0.1 0.1 0.1 2 0.2 0.2 2 0.3 0.3 2"
+)
+ROWS_B = "1 0.5 0.5 1 1 0.5 0.25 2 0.5 0.75 2 0.5 0.5 2\n"
+
+
+def dataset(tmp_path: Path, *, rows_a: str = ROWS_A, yaml_extra: str = "") -> Path:
+    """An Ultralytics tree: images/{train,val}, labels/{train,val}, real PNG images."""
+    for split, name, size, rows in (
+        ("train", "a.png", (200, 100), rows_a),
+        ("val", "b.jpg", (64, 32), ROWS_B),
+    ):
+        (tmp_path / "images" / split).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "labels" / split).mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", size).save(tmp_path / "images" / split / name)
+        (tmp_path / "labels" / split / (Path(name).stem + ".txt")).write_text(rows)
+    (tmp_path / "images" / "train" / "empty.png").parent.mkdir(exist_ok=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "images" / "train" / "empty.png")
+    path = tmp_path / "data.yaml"
+    path.write_text(
+        "train: images/train\nval: images/val\nkpt_shape: [3, 3]\nflip_idx: [0, 2, 1]\n"
+        "names:\n  0: queen\n  1: worker\n" + yaml_extra
+    )
+    return path
+
+
+def test_rows_are_denormalised_by_each_image_header(tmp_path):
+    ds = yolo.read(dataset(tmp_path))
+    assert labels.is_labels(ds)
+    assert ds.image_path.values.tolist() == [
+        "images/train/a.png",
+        "images/train/empty.png",
+        "images/val/b.jpg",
+    ]
+    assert ds.data_split.values.tolist() == ["train", "train", "val"]
+    assert ds.image_width.values.tolist() == [200, 10, 64]
+    a = ds.position.sel(time=0, individual="untracked_0").transpose("keypoint", "space").values
+    np.testing.assert_array_equal(a, [[50, 50], [150, 50], [np.nan, np.nan]])
+    b = ds.position.sel(time=2, individual="untracked_0").transpose("keypoint", "space").values
+    np.testing.assert_array_equal(b, [[32, 8], [32, 24], [32, 16]])
+    assert np.isnan(ds.position.sel(time=1)).all()  # an image without a label file
+    assert ds.visible.sel(time=0, individual="untracked_0").values.tolist() == [2, 1, 0]
+    assert ds.bbox.sel(time=0, individual="untracked_0").values.tolist() == [50, 25, 100, 50]
+    assert ds.category.sel(time=0).values.tolist() == ["queen", "worker"]
+    assert ds.category_id.sel(time=2).values.tolist() == [1, -1]
+    assert ds.skeleton_symmetries.values.tolist() == [["keypoint_1", "keypoint_2"]]
+
+
+def test_image_size_option_replaces_the_headers(tmp_path):
+    ds = yolo.read(dataset(tmp_path), image_size=(1000, 500))
+    assert ds.position.sel(
+        time=0, individual="untracked_0", keypoint="keypoint_0"
+    ).values.tolist() == [
+        250,
+        250,
+    ]
+
+
+def test_keypoint_names_from_kpt_names_or_the_option(tmp_path):
+    path = dataset(tmp_path, yaml_extra="kpt_names:\n  0: [head, left, right]\n")
+    assert yolo.read(path).keypoint.values.tolist() == ["head", "left", "right"]
+    path = dataset(tmp_path / "other")
+    names = yolo.read(path, keypoint_names=["h", "l", "r"]).keypoint.values.tolist()
+    assert names == ["h", "l", "r"]
+
+
+def test_roboflow_tree_and_relative_entries(tmp_path):
+    for split in ("train", "valid"):
+        (tmp_path / split / "images").mkdir(parents=True)
+        (tmp_path / split / "labels").mkdir(parents=True)
+        Image.new("RGB", (100, 100)).save(tmp_path / split / "images" / f"{split}_x.rf.1.jpg")
+        (tmp_path / split / "labels" / f"{split}_x.rf.1.txt").write_text(ROWS_B)
+    path = tmp_path / "data.yaml"
+    path.write_text(
+        "train: ../train/images\nval: ../valid/images\nkpt_shape: [3, 3]\nnames: ['a', 'b']\n"
+    )
+    ds = posebridge.load(path)
+    assert ds.image_path.values.tolist() == [
+        "train/images/train_x.rf.1.jpg",
+        "valid/images/valid_x.rf.1.jpg",
+    ]
+    assert ds.data_split.values.tolist() == ["train", "val"]
+
+
+def test_a_path_that_no_longer_exists_falls_back_to_the_yaml_folder(tmp_path):
+    path = dataset(tmp_path, yaml_extra="path: /nowhere/datasets/ants\n")
+    with pytest.warns(UserWarning, match="does not exist"):
+        ds = yolo.read(path)
+    assert ds.sizes["time"] == 3
+
+
+def test_two_column_keypoints_are_all_kept(tmp_path):
+    path = dataset(tmp_path, rows_a="0 0.5 0.5 1 1 0.1 0.2 0 0 0.5 0.5")
+    path.write_text(path.read_text().replace("[3, 3]", "[3, 2]"))
+    (tmp_path / "labels" / "val" / "b.txt").write_text("")
+    ds = yolo.read(path)
+    assert "visible" not in ds
+    assert ds.position.sel(
+        time=0, individual="untracked_0", keypoint="keypoint_1"
+    ).values.tolist() == [
+        0,
+        0,
+    ]
+
+
+def test_round_trip_through_a_new_tree(tmp_path):
+    ds = yolo.read(dataset(tmp_path / "in"))
+    out = tmp_path / "out"
+    out.mkdir()
+    written = yolo.write(ds, out / "data.yaml")
+    assert written[0] == out / "data.yaml"
+    assert (out / "labels" / "train" / "empty.txt").read_text() == ""
+    # the images were not copied: read with the sizes the dataset holds
+    for image, width, height in zip(
+        ds.image_path.values, ds.image_width.values, ds.image_height.values, strict=True
+    ):
+        (out / image).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (int(width), int(height))).save(out / image)
+    back = yolo.read(out / "data.yaml")
+    expected = ds.copy()
+    back.attrs, expected.attrs = {}, {}
+    xr.testing.assert_allclose(back, expected)
+    assert back.skeleton_symmetries.values.tolist() == ds.skeleton_symmetries.values.tolist()
+
+
+def test_writing_labels_of_video_frames_needs_sizes(tmp_path):
+    ds = labels.from_numpy(np.ones((2, 2, 2, 1)) * 5, video=["v.mp4"] * 2, frame=[3, 9])
+    with pytest.raises(SchemaError, match="image_size"):
+        yolo.write(ds, tmp_path / "data.yaml")
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    assert [p.relative_to(tmp_path).as_posix() for p in written[1:]] == [
+        "train/labels/v_000003.txt",
+        "train/labels/v_000009.txt",
+    ]
+    back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_detect_finds_data_yaml_by_kpt_shape(tmp_path):
+    assert posebridge.detect(dataset(tmp_path)) == "yolo"
+
+
+# --------------------------------------------------------------------------
+# bad input
+
+
+def test_wrong_column_count_names_file_and_line(tmp_path):
+    path = dataset(tmp_path, rows_a=ROWS_A.replace("0.3 0.3 2", "0.3 0.3"))
+    with pytest.raises(FormatError, match=r"labels/train/a\.txt: line 2: expected 14 columns.*13"):
+        yolo.read(path)
+
+
+def test_non_number_names_file_and_line(tmp_path):
+    path = dataset(tmp_path, rows_a="0 0.5 0.5 1 1 0.1 0.2 2 x 0.5 2 0.5 0.5 2")
+    with pytest.raises(FormatError, match=r"a\.txt: line 1: 'x' is not a number"):
+        yolo.read(path)
+
+
+def test_missing_image_without_size_is_refused(tmp_path):
+    path = dataset(tmp_path)
+    (tmp_path / "images" / "val" / "b.jpg").unlink()
+    (tmp_path / "images" / "val").rmdir()
+    with pytest.raises(FormatError, match=r"labels/val/b\.txt.*image_size"):
+        yolo.read(path)
+    assert yolo.read(path, image_size=(64, 32)).image_path.values[-1] == "images/val/b"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("train: images/train\nnames: [a]\n", "kpt_shape"),
+        ("train: images/train\nkpt_shape: [3, 4]\nnames: [a]\n", "kpt_shape"),
+        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nflip_idx: [0, 0, 1]\n", "flip_idx"),
+        ("train: images/train\nkpt_shape: [3, 3]\nnames: 5\n", "names"),
+        ("kpt_shape: [3, 3]\nnames: [a]\n", "train, val, test"),
+        ("train: [images/train\nkpt_shape: [3, 3]\n", "line"),
+    ],
+)
+def test_bad_data_yaml_is_refused_naming_the_key(tmp_path, yaml_text, message):
+    path = dataset(tmp_path)
+    path.write_text(yaml_text)
+    with pytest.raises(FormatError, match=message):
+        yolo.read(path)
+
+
+def test_class_not_in_names_is_refused(tmp_path):
+    path = dataset(tmp_path, rows_a="5 0.5 0.5 1 1 0.1 0.2 2 0.1 0.5 2 0.5 0.5 2")
+    with pytest.raises(FormatError, match=r"a\.txt: line 1: class 5 is not in the 'names'"):
+        yolo.read(path)
+
+
+def test_bad_visibility_flag_names_file_and_line(tmp_path):
+    path = dataset(tmp_path, rows_a=ROWS_A.replace("0.3 0.3 2", "0.3 0.3 7"))
+    with pytest.raises(FormatError, match=r"a\.txt: line 2: the visibility flag of keypoint 2"):
+        yolo.read(path)
+
+
+def test_writer_refuses_to_overwrite(tmp_path):
+    ds = yolo.read(dataset(tmp_path / "in"))
+    (tmp_path / "out").mkdir()
+    yolo.write(ds, tmp_path / "out" / "data.yaml")
+    with pytest.raises(FileExistsError):
+        yolo.write(ds, tmp_path / "out" / "data.yaml")
+    assert not list((tmp_path / "out").rglob(".*partial*"))
+
+
+def test_a_dataset_without_any_instance_is_refused(tmp_path):
+    path = dataset(tmp_path, rows_a="")
+    (tmp_path / "labels" / "val" / "b.txt").write_text("\n")
+    with pytest.raises(FormatError, match="holds no instance"):
+        yolo.read(path)
