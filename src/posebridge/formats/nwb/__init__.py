@@ -47,12 +47,21 @@ from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
 from posebridge.formats.nwb.training import read_training
-from posebridge.formats.nwb.write import append_file, dataset_video, options_config, write
+from posebridge.formats.nwb.write import (
+    LAYOUTS,
+    append_file,
+    dataset_video,
+    options_config,
+    sleap_io_config,
+    write,
+    write_sleap_io_layout,
+)
 from posebridge.model import labels
 
 __all__ = [
     "COMBINE_CHOICES",
     "FORMATS",
+    "LAYOUTS",
     "NWBFileSaveConfig",
     "append_file",
     "build_nwbfiles",
@@ -61,8 +70,10 @@ __all__ = [
     "load_nwb_labels",
     "load_nwb_poses",
     "read",
+    "sleap_io_config",
     "sniff",
     "write",
+    "write_sleap_io_layout",
 ]
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -427,6 +438,6 @@ FORMATS = (
         notes="ndx-pose PoseEstimation and PoseTraining (labels); read: content="
         "'auto'|'labels'|'predictions', combine; write: split_individuals, metadata, "
         "subject_id, species, sex, age, video_path, compression, dtype, append, "
-        "export_frames (labels: images to MJPEG)",
+        "export_frames (labels: images to MJPEG), layout='posebridge'|'sleap-io'",
     ),
 )
