@@ -105,12 +105,14 @@ def test_large_frame_numbers_and_many_individuals_keep_their_values(tmp_path):
     assert back.individual.values.tolist() == ds.individual.values.tolist()
 
 
-def test_points_marked_not_visible_keep_their_coordinates(tmp_path):
+def test_points_marked_not_visible_read_as_nan_with_their_flag(tmp_path):
     position = np.array([[[[1.0], [2.0]], [[3.0], [4.0]]]])
     ds = labels.from_numpy(position, video=["v"], frame=[0], visible=np.array([[[0.0], [2.0]]]))
-    nwb.write(ds, tmp_path / "hidden.nwb")
+    nwb.write(ds, tmp_path / "hidden.nwb")  # node_visibility False, stale coordinates
     back = posebridge.load(tmp_path / "hidden.nwb")
-    np.testing.assert_array_equal(back.position.values, position)
+    expected = position.copy()
+    expected[:, :, 0] = np.nan  # NaN = no point
+    np.testing.assert_array_equal(back.position.values, expected)
     np.testing.assert_array_equal(back.visible.values, [[[0.0], [2.0]]])
 
 
