@@ -116,8 +116,9 @@ def _skeleton(skeleton: Any) -> Any:
         pair = [n.name for n in symmetry.nodes]
         pair.sort(key=names.index)  # a sleap-io symmetry is a set: the skeleton's order
         symmetries.append((pair[0], pair[-1]))
-    return Skeleton(name=str(skeleton.name or "Skeleton-0"), nodes=names, edges=edges,
-                    symmetries=symmetries)
+    return Skeleton(
+        name=str(skeleton.name or "Skeleton-0"), nodes=names, edges=edges, symmetries=symmetries
+    )
 
 
 def _tables(labels: Any) -> Any:
@@ -226,7 +227,11 @@ def _type_error() -> type[Exception]:
     from posebridge import errors
 
     twin = getattr(errors, "TypeError", None)
-    if isinstance(twin, type) and issubclass(twin, PoseBridgeError) and issubclass(twin, TypeError):
+    if (
+        isinstance(twin, type)
+        and issubclass(twin, PoseBridgeError)
+        and issubclass(twin, TypeError)
+    ):
         return twin
     return PoseBridgeTypeError
 
@@ -305,8 +310,9 @@ def from_sleap_io(
             ds = model.validate(build_dataset(t, index, instances=mode, skeleton=skeleton))
             out.append(ds)
         return out
-    return model.validate(build_dataset(t, _pick_video(t, video), instances=mode,
-                                        skeleton=skeleton))
+    return model.validate(
+        build_dataset(t, _pick_video(t, video), instances=mode, skeleton=skeleton)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -325,8 +331,9 @@ def _sio_skeleton(sio: Any, ds: xr.Dataset, name: str) -> Any:
     )
 
 
-def _sio_video(sio: Any, path: str, images: list[str] | None, width: Any, height: Any,
-               n_frames: int) -> Any:
+def _sio_video(
+    sio: Any, path: str, images: list[str] | None, width: Any, height: Any, n_frames: int
+) -> Any:
     filename: Any = images if images else (path or labels_model.UNKNOWN_VIDEO)
     metadata: dict[str, Any] = {}
     if width and height:
@@ -468,8 +475,13 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
             if len(groups.names) != 1:
                 size = (None, None)
             own = [
-                _sio_video(sio, name, images, *size,
-                           int(groups.index[groups.of_row == k].max(initial=0)) + 1)
+                _sio_video(
+                    sio,
+                    name,
+                    images,
+                    *size,
+                    int(groups.index[groups.of_row == k].max(initial=0)) + 1,
+                )
                 for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
             ]
         else:
@@ -500,7 +512,11 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
 
 
 def _frames(
-    sio: Any, t: dict[str, Any], videos: list[Any], skeleton: Any, tracks: list[Any],
+    sio: Any,
+    t: dict[str, Any],
+    videos: list[Any],
+    skeleton: Any,
+    tracks: list[Any],
     predicted_type: int,
 ) -> list[Any]:
     """sleap-io ``LabeledFrame`` objects from instance tables (a loop per labelled frame)."""
@@ -526,14 +542,19 @@ def _frames(
         if is_pred[k]:
             data = np.column_stack([pred_xy[r], pred_flags[r]])
             out = sio.PredictedInstance.from_numpy(
-                data, skeleton=skeleton, point_scores=pred_score[r], score=float(score[k]),
+                data,
+                skeleton=skeleton,
+                point_scores=pred_score[r],
+                score=float(score[k]),
                 track=track_object,
                 tracking_score=None if np.isnan(tracking[k]) else float(tracking[k]),
             )
         else:
             data = np.column_stack([user_xy[r], user_flags[r], user_complete[r]])
             out = sio.Instance.from_numpy(
-                data, skeleton=skeleton, track=track_object,
+                data,
+                skeleton=skeleton,
+                track=track_object,
                 tracking_score=None if np.isnan(tracking[k]) else float(tracking[k]),
                 from_predicted=objects.get(int(source[k])) if source[k] >= 0 else None,
             )

@@ -202,7 +202,9 @@ def test_a_file_with_both_reads_poses_by_default_and_labels_on_request(tmp_path)
     np.testing.assert_array_equal(back.position.values, ds.position.values)
     from posebridge.io import nwb as sleap_names
 
-    assert labels.is_labels(sleap_names.load_nwb(tmp_path / "both.nwb", return_type="dataset"))  # as sleap-io
+    assert labels.is_labels(
+        sleap_names.load_nwb(tmp_path / "both.nwb", return_type="dataset")
+    )  # as sleap-io
 
 
 def test_failed_append_leaves_the_file_unchanged(tmp_path):

@@ -87,9 +87,7 @@ def _check_input(value: Any, name: str = "labels") -> None:
     """A TypeError unless ``value`` is a Labels, a dataset or a list of datasets."""
     if bridges.is_sleap_io_labels(value) or isinstance(value, xr.Dataset):
         return
-    if isinstance(value, list | tuple) and value and all(
-        isinstance(v, xr.Dataset) for v in value
-    ):
+    if isinstance(value, list | tuple) and value and all(isinstance(v, xr.Dataset) for v in value):
         return
     raise bridges._type_error()(
         f"{name} must be a sleap_io.Labels or a posebridge (xarray) Dataset, "
@@ -127,9 +125,7 @@ def _predictions(labels: Any) -> list[xr.Dataset]:
         for ds in out:
             labels_model.refuse(ds, _PREDICTIONS)
         return out
-    has_predictions = any(
-        len(lf.predicted_instances) for lf in labels.labeled_frames
-    )
+    has_predictions = any(len(lf.predicted_instances) for lf in labels.labeled_frames)
     if not has_predictions:
         raise PoseBridgeError(
             "these Labels hold no predicted instance, so there is nothing to write as NWB "
@@ -222,7 +218,9 @@ def _prepared(
     datasets = _predictions(labels)
     metadata = dict(pose_estimation_metadata or {})
     timing = {
-        key: metadata.pop(key) for key in ("video_timestamps", "video_sample_rate") if key in metadata
+        key: metadata.pop(key)
+        for key in ("video_timestamps", "video_sample_rate")
+        if key in metadata
     }
     datasets = [_retimed(ds, dict(timing)) for ds in datasets]
     return datasets, ({"pose_estimation": metadata} if metadata else {})
@@ -298,9 +296,7 @@ def _prediction_datasets(filename: PathLike) -> list[xr.Dataset]:
     return [nwb.load_nwb_poses(filename)]
 
 
-def read_nwb(
-    path: PathLike, *, return_type: str = "auto", fps: float | None = None
-) -> Any:
+def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = None) -> Any:
     """Read the PoseEstimation (predictions) data of an NWB file (sleap-io's ``read_nwb``).
 
     Parameters
@@ -338,9 +334,7 @@ def read_nwb(
     return bridges.to_sleap_io(datasets)
 
 
-def load_nwb(
-    filename: PathLike, *, return_type: str = "auto", fps: float | None = None
-) -> Any:
+def load_nwb(filename: PathLike, *, return_type: str = "auto", fps: float | None = None) -> Any:
     """Read an NWB file: its annotations (PoseTraining) if it has any, else its predictions.
 
     As sleap-io decides: a file with a PoseTraining gives its labelled frames
@@ -393,8 +387,13 @@ def get_timestamps(series: Any) -> np.ndarray:
     --------
     >>> import numpy as np, ndx_pose  # doctest: +SKIP
     >>> series = ndx_pose.PoseEstimationSeries(  # doctest: +SKIP
-    ...     name="nose", data=np.zeros((3, 2)), unit="pixels", reference_frame="(0,0)",
-    ...     rate=30.0, starting_time=1.0)
+    ...     name="nose",
+    ...     data=np.zeros((3, 2)),
+    ...     unit="pixels",
+    ...     reference_frame="(0,0)",
+    ...     rate=30.0,
+    ...     starting_time=1.0,
+    ... )
     >>> get_timestamps(series)  # doctest: +SKIP
     array([1.        , 1.03333333, 1.06666667])
     """

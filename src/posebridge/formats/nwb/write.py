@@ -304,10 +304,9 @@ def write_sleap_io_layout(
     from posebridge.formats.nwb.build import new_nwbfile
 
     shared = skeleton_name or config.resolve("skeleton_kwargs", None).get("name") or "skeleton"
+
     def fill(target: Any, out_path: Path | None) -> None:
-        existing = [
-            name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")
-        ]
+        existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
         first = len(existing)
         for offset, ds in enumerate(datasets):
             individuals = [str(i) for i in ds["individual"].values]
@@ -350,7 +349,9 @@ def write_sleap_io_layout(
                 ) from error
             shutil.copymode(target, temporary)
         return [target]
-    session = NWBFileSaveConfig(nwbfile_kwargs={"session_description": "Processed SLEAP pose data"})
+    session = NWBFileSaveConfig(
+        nwbfile_kwargs={"session_description": "Processed SLEAP pose data"}
+    )
     built = new_nwbfile(datasets[0], session.merged(config), None)
     try:
         fill(built, Path(path))
