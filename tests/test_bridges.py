@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 import xarray as xr
-from _corpus import corpus_params
 
 import posebridge
+from _corpus import corpus_params
 from posebridge import bridges, model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import sleap
@@ -86,7 +86,7 @@ def test_predictions_in_several_videos_give_one_dataset_each_or_the_one_asked(tr
     second = sio.Video(filename="/data/b.mp4", open_backend=False)
     frames = list(tracked.labeled_frames)
     moved = sio.LabeledFrame(video=second, frame_idx=7, instances=frames[0].instances)
-    both = sio.Labels(frames + [moved], videos=[tracked.videos[0], second])
+    both = sio.Labels([*frames, moved], videos=[tracked.videos[0], second])
     several = quiet(posebridge.from_sleap_io, both)
     assert [d.attrs["video_path"] for d in several] == ["/data/a.mp4", "/data/b.mp4"]
     assert several[1].time.values.tolist() == [7]

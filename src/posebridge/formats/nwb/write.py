@@ -359,9 +359,11 @@ def write_sleap_io_layout(
         if isinstance(error, PoseBridgeError):
             raise
         raise PoseBridgeError(f"ndx-pose rejected the pose data: {error}") from error
-    with atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,):
-        with pynwb.NWBHDF5IO(str(temporary), "w") as io:
-            io.write(built)
+    with (
+        atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
+        pynwb.NWBHDF5IO(str(temporary), "w") as io,
+    ):
+        io.write(built)
     return [Path(path)]
 
 
