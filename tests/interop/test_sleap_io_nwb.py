@@ -46,8 +46,9 @@ def instances_by_frame(labels, kind: str) -> dict:
         chosen = lf.user_instances if kind == "user" else lf.predicted_instances
         if not chosen:
             continue
-        video = lf.video.source_video or lf.video  # embedded frames: the original video
-        name = str(video.filename).replace("\\", "/").rsplit("/", 1)[-1]
+        # the video's file name (one video: embedded frames name it either way)
+        name = str(lf.video.filename).replace("\\", "/").rsplit("/", 1)[-1]
+        name = name if len(labels.videos) > 1 else ""
         key = (name, lf.frame_idx)
         out.setdefault(key, []).extend(rounded(i.numpy(invisible_as_nan=True)) for i in chosen)
     return {k: sorted(v, key=str) for k, v in out.items()}
