@@ -13,9 +13,9 @@ import warnings
 import h5py
 import numpy as np
 import pytest
-from _corpus import corpus_params
 
 import posebridge
+from _corpus import corpus_params
 from posebridge.io import nwb
 
 pytestmark = pytest.mark.interop
@@ -75,7 +75,7 @@ def test_sleap_io_reads_what_posebridge_wrote_from_its_labels(path, tmp_path):
     frames = sorted(expected)
     got = instances_by_frame(back, "predicted")
     assert len(got) == len(frames)
-    for (name, rank), points in got.items():
+    for (_name, rank), points in got.items():
         assert points == expected[frames[rank]]
     ours = quiet(nwb.load_nwb, out)  # and posebridge reads its tracks back
     assert [t.name for t in ours.tracks] == [
@@ -111,7 +111,7 @@ def test_posebridge_reads_sleap_io_nwb_back_to_the_same_labels(path, tmp_path):
     out = tmp_path / "theirs.nwb"
     try:
         quiet(sio.save_nwb, theirs, str(out), nwb_format="predictions")
-    except Exception as error:  # noqa: BLE001 - sleap-io's own limits, reported as a skip
+    except Exception as error:
         pytest.skip(f"sleap-io cannot write this file as NWB: {type(error).__name__}: {error}")
     lost = unplaceable_series(out)
     with warnings.catch_warnings(record=True) as caught:

@@ -9,9 +9,9 @@ import h5py
 import numpy as np
 import pytest
 import xarray as xr
-from _corpus import corpus_path
 
 import posebridge
+from _corpus import corpus_path
 from posebridge.errors import PoseBridgeError
 from posebridge.io import nwb
 
