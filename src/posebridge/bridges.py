@@ -190,11 +190,17 @@ def _tables(labels: Any) -> Any:
         table["point_id_end"][members] = ends
         rows = np.zeros(int(counts.sum()), dtype=dtype)
         if members.size:
-            points = np.concatenate([np.asarray(instances[k].points) for k in members])
-            rows["x"], rows["y"] = points["xy"][:, 0], points["xy"][:, 1]
-            rows["visible"], rows["complete"] = points["visible"], points["complete"]
+            arrays = [np.asarray(instances[k].points) for k in members]  # plain views
+
+            def column(field: str, arrays: list = arrays) -> np.ndarray:
+                # one field at a time: plain arrays concatenate fast (structured ones do not)
+                return np.concatenate([a[field] for a in arrays])
+
+            xy = column("xy")
+            rows["x"], rows["y"] = xy[:, 0], xy[:, 1]
+            rows["visible"], rows["complete"] = column("visible"), column("complete")
             if predicted:
-                rows["score"] = points["score"]
+                rows["score"] = column("score")
         tables[predicted] = rows
 
     frames = np.array(frame_rows, dtype=np.int64).reshape(-1, 4)
