@@ -231,3 +231,27 @@ def test_a_file_with_only_unplaceable_series_is_refused(tmp_path, sparse_track_f
         del module["track=a"]
     with pytest.raises(posebridge.FormatError, match="no series can be placed in time"):
         quiet(posebridge.load, path)
+
+
+# --------------------------------------------------------------------------
+# sleap-io's NWB files of the corpus
+
+
+@pytest.mark.parametrize("name", ["minimal.annotations.nwb", "minimal.pose.nwb"])
+def test_load_nwb_gives_the_labels_sleap_io_gives_with_tracks(name):
+    from _corpus import corpus_path
+
+    path = corpus_path(f"nwb/{name}")
+    ours = quiet(nwb.load_nwb, path)
+    theirs = quiet(sio.load_nwb, str(path))
+    assert isinstance(ours, sio.Labels)
+    kind = "user" if name.startswith("minimal.annotations") else "predicted"
+    assert instances_by_frame(ours, kind) == instances_by_frame(theirs, kind)
+    with h5py.File(path, "r") as h5:  # the track names sleap-io wrote (and drops on reading)
+        written = sorted(
+            key.removeprefix("track=")
+            for module in h5["processing"].values()
+            for key in module
+            if key.startswith("track=")
+        )
+    assert sorted(t.name for t in ours.tracks) == written
