@@ -267,3 +267,8 @@ def test_without_sleap_io_the_error_says_how_to_install_it(monkeypatch):
         bridges.require_sleap_io()
     with pytest.raises(ImportError, match="pip install sleap-io"):
         posebridge.to_sleap_io(model.from_numpy(np.ones((1, 2, 1, 1))))
+
+
+def test_the_sleap_version_of_the_provenance_is_the_software_version(tracked):
+    tracked.provenance["sleap_version"] = "1.2.7"
+    assert posebridge.from_sleap_io(tracked).attrs["source_software_version"] == "1.2.7"

@@ -275,7 +275,8 @@ def from_sleap_io(
         instances without a track), skeleton -> keypoints and
         ``skeleton_edges`` / ``skeleton_symmetries``, point scores ->
         ``confidence``, ``instance_score`` / ``tracking_score``, the video's
-        path and size -> ``video_path``, ``video_width``, ``video_height``.
+        path and size -> ``video_path``, ``video_width``, ``video_height``,
+        the provenance's ``sleap_version`` -> ``source_software_version``.
 
     Raises
     ------
@@ -307,18 +308,20 @@ def from_sleap_io(
     mode = instances
     if mode == "auto":
         mode = "user" if has_only_labels(t) else "prefer_user"
+    version = (t.provenance or {}).get("sleap_version")
+    extra = {"source_software_version": str(version)} if version is not None else {}
     if mode == "user":
         chosen = None if video is None else _pick_video(t, video)
-        return model.validate(build_labels(t, chosen, skeleton))
+        return model.validate(build_labels(t, chosen, skeleton).assign_attrs(extra))
     if video is None and np.unique(t.frame_video).size > 1:
-        out = []
-        for index in range(len(t.videos)):
-            ds = model.validate(build_dataset(t, index, instances=mode, skeleton=skeleton))
-            out.append(ds)
-        return out
-    return model.validate(
-        build_dataset(t, _pick_video(t, video), instances=mode, skeleton=skeleton)
-    )
+        return [
+            model.validate(
+                build_dataset(t, index, instances=mode, skeleton=skeleton).assign_attrs(extra)
+            )
+            for index in range(len(t.videos))
+        ]
+    ds = build_dataset(t, _pick_video(t, video), instances=mode, skeleton=skeleton)
+    return model.validate(ds.assign_attrs(extra))
 
 
 # --------------------------------------------------------------------------
