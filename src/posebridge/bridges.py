@@ -359,7 +359,6 @@ def _instance_tables(ds: xr.Dataset) -> dict[str, Any]:
         POINT_DTYPE,
         PRED_POINT_DTYPE,
     )
-    from posebridge.formats.sleap.slp_tables import PREDICTED
 
     if labels_model.is_labels(ds):
         plan = LabelsPlan(
@@ -396,7 +395,6 @@ def _instance_tables(ds: xr.Dataset) -> dict[str, Any]:
         else:
             rows["complete"] = rows["visible"]
         out["pred_points" if predicted else "points"] = rows
-    del PREDICTED
     return out
 
 
