@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from posebridge.api import list_formats, load, save
 from posebridge.boxes import boxes_from_poses
+from posebridge.bridges import from_sleap_io, to_sleap_io
 from posebridge.errors import (
     FormatError,
     PoseBridgeError,
@@ -37,9 +38,11 @@ __all__ = [
     "boxes_from_poses",
     "detect",
     "from_numpy",
+    "from_sleap_io",
     "labels",
     "list_formats",
     "load",
     "save",
+    "to_sleap_io",
     "validate",
 ]

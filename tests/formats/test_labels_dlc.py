@@ -161,6 +161,21 @@ def test_lightning_pose_keeps_its_visible_coord(tmp_path):
     np.testing.assert_array_equal(back.position.values, position)
 
 
+def test_lightning_pose_points_not_visible_are_nan_with_their_flag(tmp_path):
+    position = np.arange(4.0).reshape(1, 2, 2, 1)
+    visible = np.array([[[2.0], [0.0]]])
+    ds = labels.from_numpy(position, image_path=["labeled-data/img01.png"], visible=visible)
+    posebridge.save(ds, tmp_path / "CollectedData.csv", format="lp")
+    df = pd.read_csv(tmp_path / "CollectedData.csv", header=[0, 1, 2], index_col=0)
+    assert df.xs("visible", level="coords", axis=1).to_numpy().tolist() == [[2.0, 0.0]]
+    assert np.isfinite(df.xs("x", level="coords", axis=1).to_numpy()).all()  # stale x kept
+    back = posebridge.load(tmp_path / "CollectedData.csv", format="lp")
+    expected = position.copy()
+    expected[:, :, 1] = np.nan  # visible 0: no point
+    np.testing.assert_array_equal(back.position.values, expected)
+    np.testing.assert_array_equal(back.visible.values, visible)
+
+
 def test_predictions_indexed_by_image_stay_predictions(tmp_path):
     columns = pd.MultiIndex.from_product(
         [["net"], ["snout"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]

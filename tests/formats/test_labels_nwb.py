@@ -105,12 +105,14 @@ def test_large_frame_numbers_and_many_individuals_keep_their_values(tmp_path):
     assert back.individual.values.tolist() == ds.individual.values.tolist()
 
 
-def test_points_marked_not_visible_keep_their_coordinates(tmp_path):
+def test_points_marked_not_visible_read_as_nan_with_their_flag(tmp_path):
     position = np.array([[[[1.0], [2.0]], [[3.0], [4.0]]]])
     ds = labels.from_numpy(position, video=["v"], frame=[0], visible=np.array([[[0.0], [2.0]]]))
-    nwb.write(ds, tmp_path / "hidden.nwb")
+    nwb.write(ds, tmp_path / "hidden.nwb")  # node_visibility False, stale coordinates
     back = posebridge.load(tmp_path / "hidden.nwb")
-    np.testing.assert_array_equal(back.position.values, position)
+    expected = position.copy()
+    expected[:, :, 0] = np.nan  # NaN = no point
+    np.testing.assert_array_equal(back.position.values, expected)
     np.testing.assert_array_equal(back.visible.values, [[[0.0], [2.0]]])
 
 
@@ -200,7 +202,9 @@ def test_a_file_with_both_reads_poses_by_default_and_labels_on_request(tmp_path)
     np.testing.assert_array_equal(back.position.values, ds.position.values)
     from posebridge.io import nwb as sleap_names
 
-    assert labels.is_labels(sleap_names.load_nwb(tmp_path / "both.nwb"))  # as sleap-io
+    assert labels.is_labels(
+        sleap_names.load_nwb(tmp_path / "both.nwb", return_type="dataset")
+    )  # as sleap-io
 
 
 def test_failed_append_leaves_the_file_unchanged(tmp_path):

@@ -95,17 +95,39 @@ def test_linked_predictions_are_kept_apart_and_written_back(tmp_path):
         np.testing.assert_allclose(back[name].values, ds[name].values, rtol=1e-7, err_msg=name)
 
 
-def test_points_marked_not_visible_keep_their_coordinates(tmp_path):
+def test_points_marked_not_visible_read_as_nan_and_keep_their_flag(tmp_path):
     position = np.array([[[[1.0], [2.0], [np.nan]], [[3.0], [4.0], [np.nan]]]])
     visible = np.array([[[2.0], [0.0], [0.0]]])
     ds = labels.from_numpy(position, video=["v.mp4"], frame=[0], visible=visible)
     sleap.slp_write.write(ds, tmp_path / "hidden.slp")
     _, _, _, _, points, _ = read_tables(tmp_path / "hidden.slp")
     assert points["visible"].tolist() == [True, False, False]
-    np.testing.assert_array_equal(points["x"][:2], [1.0, 2.0])  # kept though not visible
+    assert points["complete"].tolist() == [True, True, True]  # all placed or toggled
     back = posebridge.load(tmp_path / "hidden.slp")
-    np.testing.assert_array_equal(back.position.values, position)
+    expected = position.copy()
+    expected[:, :, 1:] = np.nan  # NaN = no point, whatever coordinates the file keeps
+    np.testing.assert_array_equal(back.position.values, expected)
     np.testing.assert_array_equal(back.visible.values, visible)
+    again = tmp_path / "again.slp"
+    sleap.slp_write.write(back, again)
+    _, _, _, _, points, _ = read_tables(again)
+    assert points["visible"].tolist() == [True, False, False]
+    np.testing.assert_array_equal(posebridge.load(again).visible.values, visible)
+
+
+def test_sleap_user_points_not_visible_are_nan_as_sleap_io_gives_them(tmp_path):
+    sio = pytest.importorskip("sleap_io")
+    position = np.array([[[[1.0], [2.0]], [[3.0], [4.0]]]])
+    ds = labels.from_numpy(position, video=["v.mp4"], frame=[0])
+    sleap.slp_write.write(ds, tmp_path / "stale.slp")
+    with h5py.File(tmp_path / "stale.slp", "r+") as h5:  # SLEAP GUI: toggled, coords kept
+        points = h5["points"][()]
+        points["visible"][1] = False
+        h5["points"][...] = points
+    back = posebridge.load(tmp_path / "stale.slp")
+    theirs = sio.load_slp(str(tmp_path / "stale.slp")).labeled_frames[0].instances[0].numpy()
+    np.testing.assert_array_equal(back.position.values[0, :, :, 0].T, theirs)
+    assert back.visible.values[0, :, 0].tolist() == [2.0, 0.0]
 
 
 def test_without_hidden_points_there_is_no_visible_variable(mixed_videos, tmp_path):

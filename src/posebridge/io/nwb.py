@@ -1,31 +1,46 @@
-"""NWB with sleap-io's names, working on posebridge datasets.
+"""NWB with sleap-io's names: code written for ``sleap_io.io.nwb`` runs unchanged.
 
-Code written for ``sleap_io``'s NWB functions runs with this module in its place,
-passing an xarray poses dataset instead of ``sleap_io.Labels``::
+Every function takes what sleap-io's takes, under sleap-io's parameter names
+and defaults (``labels``, ``filename``, ``nwbfile_path``, ``nwbfile``,
+``nwb_format``, ``nwb_file_kwargs``, ``pose_estimation_metadata``), and more:
+``labels`` may be a ``sleap_io.Labels`` or a posebridge dataset::
 
+    import sleap_io as sio
     from posebridge.io import nwb
 
-    nwb.save_nwb(ds, "session.nwb")  # predictions: one PoseEstimation per track
-    ds = nwb.load_nwb("session.nwb")
+    labels = sio.load_slp("predictions.slp")
+    nwb.save_nwb(labels, "session.nwb")  # one PoseEstimation per track
+    labels = nwb.load_nwb("session.nwb")  # a sleap_io.Labels again
 
-Differences from sleap-io, on purpose: tracks survive the round trip; times are
-``frame / video_sample_rate`` (sleap-io multiplies); a 29.97 Hz rate stays
-29.97; every series keeps all its rows (NaN where a point is missing); files
-are written all-or-nothing, and appending leaves the original intact on error.
+**What the readers return.** ``load_nwb`` and ``read_nwb`` take
+``return_type``: ``"labels"`` (a ``sleap_io.Labels``, as sleap-io returns),
+``"dataset"`` (a posebridge dataset), or ``"auto"`` (the default):
+``Labels`` when sleap-io can be imported, else a dataset. ``posebridge.load``
+always gives a dataset.
 
-Annotations are labels datasets (:mod:`posebridge.labels`), stored as ndx-pose
-``PoseTraining``: ``load_nwb`` reads them from a file with a PoseTraining (as
-sleap-io does), ``save_nwb`` writes them (``nwb_format="auto"`` picks
-annotations for a labels dataset, predictions otherwise), and
-``"annotations_export"`` also writes the labelled frames' images into an MJPEG
+**Layout.** Files are written in posebridge's layout (module ``behavior``,
+one PoseEstimation per track) unless ``layout="sleap-io"``: sleap-io's own
+names (module ``SLEAP_VIDEO_<iii>_<video stem>`` per video, PoseEstimation
+``track=<name>``, Device ``camera_<i>``, Skeletons in ``behavior``), which
+sleap-io's ``load_nwb`` reads. Predictions in several videos need the
+sleap-io layout (one module per video).
+
+Differences from sleap-io, on purpose: tracks survive the round trip through
+posebridge (sleap-io 0.9.5's reader drops the Track objects of any file,
+its own included); times are ``frame / video_sample_rate`` (sleap-io
+multiplies) and a 29.97 Hz rate stays 29.97; every series keeps all its rows
+(NaN where a point is missing); instance and tracking scores are kept by
+posebridge's reader; files are written all-or-nothing, and appending leaves
+the original intact on error. Annotations (labelled frames) are written as
+ndx-pose ``PoseTraining`` without needing the videos; ``"annotations_export"``
+also writes the labelled frames' images into an MJPEG
 ``<stem>.annotated_frames.avi`` beside the file (needs the ``video`` extra).
-Unlike sleap-io, writing annotations needs neither the videos nor their
-readability, and tracks (individuals) are kept.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -33,16 +48,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge import model
+from posebridge import bridges, errors, model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats.nwb.config import NWBFileSaveConfig  # movement.io.nwb's name
-from posebridge.model import labels
+from posebridge.model import labels as labels_model
 
 __all__ = [
     "NWBFileSaveConfig",
     "NwbFormat",
     "append_nwb",
     "append_nwb_data",
+    "get_timestamps",
     "load_nwb",
     "read_nwb",
     "save_nwb",
@@ -50,6 +66,7 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+RETURN_TYPES = ("auto", "labels", "dataset")
 
 
 class NwbFormat(StrEnum):
@@ -64,101 +81,298 @@ class NwbFormat(StrEnum):
 _PREDICTIONS = "NWB predictions (PoseEstimation)"
 
 
-def _retimed(ds: xr.Dataset, metadata: dict[str, Any]) -> xr.Dataset:
-    """Apply sleap-io's ``video_timestamps`` / ``video_sample_rate`` to the time axis."""
-    timestamps = metadata.pop("video_timestamps", None)
-    rate = metadata.pop("video_sample_rate", None)
-    if timestamps is None and rate is None:
-        return ds
-    frames = model.frame_numbers(ds)
-    if frames is None:
-        raise PoseBridgeError(
-            "video_timestamps / video_sample_rate need the dataset's frame numbers, but its "
-            "time is in seconds with no fps and no 'frame' coordinate."
+# --------------------------------------------------------------------------
+# arguments
+
+
+def _check_input(value: Any, name: str = "labels") -> None:
+    """A TypeError unless ``value`` is a Labels, a dataset or a list of datasets."""
+    if bridges.is_sleap_io_labels(value) or isinstance(value, xr.Dataset):
+        return
+    if isinstance(value, list | tuple) and value and all(isinstance(v, xr.Dataset) for v in value):
+        return
+    raise errors.TypeError(
+        f"{name} must be a sleap_io.Labels or a posebridge (xarray) Dataset, "
+        f"got {type(value).__name__}."
+    )
+
+
+def _check_path(value: Any, name: str) -> None:
+    if not isinstance(value, str | os.PathLike):
+        raise errors.TypeError(
+            f"{name} must be a path (str or os.PathLike), got {type(value).__name__}."
         )
-    out = ds.copy()
-    out.attrs.pop("fps", None)
-    if timestamps is not None:
-        stamps = np.asarray(timestamps, dtype=np.float64).reshape(-1)
-        if frames.size and (frames.min() < 0 or frames.max() >= stamps.size):
+
+
+def _check_metadata(value: Any, name: str) -> None:
+    if value is not None and not isinstance(value, dict):
+        raise errors.TypeError(f"{name} must be a dict or None, got {type(value).__name__}.")
+
+
+def _check_layout(layout: str) -> None:
+    from posebridge.formats.nwb import LAYOUTS
+
+    if layout not in LAYOUTS:
+        raise PoseBridgeError(f"layout must be one of {LAYOUTS}, got {layout!r}.")
+
+
+def _predictions(labels: Any) -> list[xr.Dataset]:
+    """The poses to write as PoseEstimation, one dataset per video with some."""
+    if isinstance(labels, xr.Dataset):
+        ds = model.validate(labels)
+        labels_model.refuse(ds, _PREDICTIONS)
+        return [ds]
+    if isinstance(labels, list | tuple):
+        out = [model.validate(d) for d in labels]
+        for ds in out:
+            labels_model.refuse(ds, _PREDICTIONS)
+        return out
+    has_predictions = any(len(lf.predicted_instances) for lf in labels.labeled_frames)
+    if not has_predictions:
+        raise PoseBridgeError(
+            "these Labels hold no predicted instance, so there is nothing to write as NWB "
+            "predictions (PoseEstimation); sleap-io raises here too. Save user instances "
+            "with nwb_format='annotations'."
+        )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*have no track.*", category=UserWarning)
+        found = bridges.from_sleap_io(labels, instances="predicted")
+    datasets = found if isinstance(found, list) else [found]
+    datasets = [d for d in datasets if d.sizes["time"]]
+    software = _provenance_attrs(labels)
+    return [d.assign_attrs(software) for d in datasets]
+
+
+def _provenance_attrs(labels: Any) -> dict[str, str]:
+    """sleap-io's PoseEstimation defaults from SLEAP provenance: scorer, software version."""
+    provenance = labels.provenance if isinstance(labels.provenance, dict) else {}
+    attrs = {"source_software": "SLEAP", "scorer": str(provenance)}
+    version = provenance.get("sleap_version")
+    if version is not None:
+        attrs["source_software_version"] = str(version)
+    return attrs
+
+
+def _annotations(labels: Any) -> xr.Dataset:
+    if isinstance(labels, xr.Dataset):
+        ds = model.validate(labels)
+        if not labels_model.is_labels(ds):
             raise PoseBridgeError(
-                f"video_timestamps has {stamps.size} entries but the dataset has frames "
-                f"{int(frames.min())}..{int(frames.max())}."
+                "nwb_format='annotations' writes labelled frames (ndx-pose PoseTraining), and "
+                "this dataset holds poses; build a labels dataset (posebridge.labels) or use "
+                "nwb_format='predictions'."
             )
-        time = stamps[frames]
-    else:
-        try:
-            value = float(rate)
-        except (TypeError, ValueError):
-            raise PoseBridgeError(f"video_sample_rate must be a number, got {rate!r}.") from None
-        if not np.isfinite(value) or value <= 0:
-            raise PoseBridgeError(f"video_sample_rate must be positive, got {rate!r}.")
-        time = frames / value
-        out.attrs["fps"] = value
-    if time.size > 1 and not np.all(np.diff(time) > 0):
-        raise PoseBridgeError("the video timestamps of the dataset's frames are not increasing.")
-    out = out.assign_coords({"time": time, model.FRAME: ("time", frames)})
-    out.attrs["time_unit"] = "seconds"
-    return out
+        return ds
+    if isinstance(labels, list | tuple):
+        raise PoseBridgeError("annotations are one labels dataset (it spans every video).")
+    if not any(len(lf.user_instances) for lf in labels.labeled_frames):
+        raise PoseBridgeError(
+            "these Labels hold no user instance, so there are no annotations to write; use "
+            "nwb_format='predictions'."
+        )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*have no track.*", category=UserWarning)
+        return bridges.from_sleap_io(labels, instances="user")
 
 
-def _split_metadata(
-    ds: xr.Dataset, pose_estimation_metadata: dict[str, Any] | None
-) -> tuple[xr.Dataset, dict[str, Any]]:
+def _prepared(
+    labels: Any, pose_estimation_metadata: dict[str, Any] | None
+) -> tuple[list[xr.Dataset], dict[str, Any]]:
+    """Datasets to write (retimed) and the writer's metadata sections."""
+    datasets = _predictions(labels)
     metadata = dict(pose_estimation_metadata or {})
-    ds = model.validate(ds)
-    labels.refuse(ds, _PREDICTIONS)
-    ds = _retimed(ds, metadata)
-    return ds, {"pose_estimation": metadata} if metadata else {}
+    timing = {
+        key: metadata.pop(key)
+        for key in ("video_timestamps", "video_sample_rate")
+        if key in metadata
+    }
+    from posebridge.formats import nwb
+
+    datasets = [
+        nwb.retime(
+            ds, timestamps=timing.get("video_timestamps"), rate=timing.get("video_sample_rate")
+        )
+        for ds in datasets
+    ]
+    return datasets, ({"pose_estimation": metadata} if metadata else {})
 
 
-def read_nwb(path: PathLike) -> xr.Dataset:
-    """Read the PoseEstimation (predictions) data of an NWB file.
+def _skeleton_name(labels: Any) -> str | None:
+    if bridges.is_sleap_io_labels(labels) and labels.skeletons:
+        return str(labels.skeletons[0].name or "") or None
+    return None
+
+
+def _one_video(datasets: list[xr.Dataset], layout: str) -> xr.Dataset:
+    if len(datasets) != 1:
+        raise PoseBridgeError(
+            f"the predictions span {len(datasets)} videos; posebridge's NWB layout holds one "
+            "video per file. Pass layout='sleap-io' (one processing module per video, as "
+            "sleap-io writes) or write one video at a time."
+        )
+    return datasets[0]
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+def _return_type(return_type: str) -> str:
+    if return_type not in RETURN_TYPES:
+        raise PoseBridgeError(f"return_type must be one of {RETURN_TYPES}, got {return_type!r}.")
+    if return_type == "auto":
+        try:
+            import sleap_io  # noqa: F401
+        except ImportError:
+            return "dataset"
+        return "labels"
+    return return_type
+
+
+def _prediction_datasets(filename: PathLike) -> list[xr.Dataset]:
+    """Predictions of an NWB file, one dataset per sleap-io video module when it has several."""
+    from posebridge.formats import nwb
+
+    info = nwb.file_info(filename)
+    modules = list(dict.fromkeys(c.module for c in info.containers))
+    video_modules = [m for m in modules if m.startswith("SLEAP_VIDEO_")]
+    if len(video_modules) > 1:
+        return [
+            nwb.load_nwb_poses(filename, processing_module_key=m, combine="individuals")
+            for m in video_modules
+        ]
+    return [nwb.load_nwb_poses(filename)]
+
+
+def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = None) -> Any:
+    """Read the PoseEstimation (predictions) data of an NWB file (sleap-io's ``read_nwb``).
+
+    Parameters
+    ----------
+    path
+        The ``.nwb`` file: any ndx-pose layout (sleap-io's, posebridge's,
+        DeepLabCut / NeuroConv's...).
+    return_type
+        ``"labels"``: a ``sleap_io.Labels`` (tracks kept, one ``Video`` per
+        sleap-io video module); ``"dataset"``: a posebridge dataset;
+        ``"auto"`` (default): Labels when sleap-io is installed.
+    fps
+        For Labels from a file timed in seconds: the frame rate that turns
+        times into frame numbers.
+
+    Returns
+    -------
+    sleap_io.Labels or xarray.Dataset
+        The predictions.
 
     Examples
     --------
     >>> from posebridge.io import nwb
-    >>> ds = nwb.read_nwb("predictions.nwb")  # doctest: +SKIP
+    >>> labels = nwb.read_nwb("predictions.nwb")  # doctest: +SKIP
+    >>> ds = nwb.read_nwb("predictions.nwb", return_type="dataset")  # doctest: +SKIP
     """
+    _check_path(path, "path")
+    kind = _return_type(return_type)
+    if kind == "dataset":
+        from posebridge.formats import nwb
+
+        ds = nwb.load_nwb_poses(path)
+        return model.with_fps(ds, fps) if fps is not None else ds
     from posebridge.formats import nwb
 
-    return nwb.load_nwb_poses(path)
+    datasets = [nwb.with_frame_numbers(d, fps, path) for d in _prediction_datasets(path)]
+    return bridges.to_sleap_io(datasets)
 
 
-def load_nwb(filename: PathLike) -> xr.Dataset:
+def load_nwb(filename: PathLike, *, return_type: str = "auto", fps: float | None = None) -> Any:
     """Read an NWB file: its annotations (PoseTraining) if it has any, else its predictions.
 
     As sleap-io decides: a file with a PoseTraining gives its labelled frames
-    (a labels dataset, see :mod:`posebridge.labels`), any other its
-    PoseEstimation data.
+    (user instances; a labels dataset, see :mod:`posebridge.labels`), any
+    other its PoseEstimation data (predicted instances).
+
+    Parameters
+    ----------
+    filename
+        The ``.nwb`` file.
+    return_type
+        ``"labels"`` (a ``sleap_io.Labels``), ``"dataset"`` or ``"auto"``
+        (default: Labels when sleap-io is installed, else a dataset).
+    fps
+        See :func:`read_nwb`.
+
+    Returns
+    -------
+    sleap_io.Labels or xarray.Dataset
+        What the file holds.
 
     Examples
     --------
     >>> from posebridge.io import nwb
-    >>> ds = nwb.load_nwb("session.nwb")  # doctest: +SKIP
+    >>> labels = nwb.load_nwb("session.nwb")  # doctest: +SKIP
     """
     from posebridge.formats import nwb
 
+    _check_path(filename, "filename")
+    kind = _return_type(return_type)
     if nwb.file_info(filename).training:
-        return nwb.load_nwb_labels(filename)
-    return read_nwb(filename)
+        ds = nwb.load_nwb_labels(filename)
+        return ds if kind == "dataset" else bridges.to_sleap_io(ds)
+    return read_nwb(filename, return_type=kind, fps=fps)
+
+
+def get_timestamps(series: Any) -> np.ndarray:
+    """The sample times (seconds) of a ``PoseEstimationSeries`` (sleap-io's ``get_timestamps``).
+
+    Its ``timestamps``, else ``starting_time + arange(n) / rate`` (sleap-io
+    multiplies by the rate, which is wrong for any rate but 1).
+
+    Raises
+    ------
+    PoseBridgeError
+        When the series has several samples and a rate of 0 (sleap-io writes
+        such series for sparse tracks): their times are unknown.
+
+    Examples
+    --------
+    >>> import numpy as np, ndx_pose  # doctest: +SKIP
+    >>> series = ndx_pose.PoseEstimationSeries(  # doctest: +SKIP
+    ...     name="nose",
+    ...     data=np.zeros((3, 2)),
+    ...     unit="pixels",
+    ...     reference_frame="(0,0)",
+    ...     rate=30.0,
+    ...     starting_time=1.0,
+    ... )
+    >>> get_timestamps(series)  # doctest: +SKIP
+    array([1.        , 1.03333333, 1.06666667])
+    """
+    from posebridge.formats import nwb
+
+    return nwb.series_times(series)
+
+
+# --------------------------------------------------------------------------
+# writing
 
 
 def write_nwb(
-    ds: xr.Dataset,
-    path: PathLike,
+    labels: Any,
+    nwbfile_path: PathLike,
     nwb_file_kwargs: dict[str, Any] | None = None,
     pose_estimation_metadata: dict[str, Any] | None = None,
     *,
     overwrite: bool = True,
+    layout: str = "posebridge",
 ) -> Path:
-    """Write predictions to a new NWB file: one PoseEstimation per individual (track).
+    """Write predictions to a new NWB file: one PoseEstimation per track.
 
     Parameters
     ----------
-    ds
-        A poses dataset.
-    path
+    labels
+        A ``sleap_io.Labels`` (its predicted instances, as sleap-io writes)
+        or a posebridge poses dataset.
+    nwbfile_path
         The ``.nwb`` file (replaced if it exists, as in sleap-io, unless
         ``overwrite=False``).
     nwb_file_kwargs
@@ -168,109 +382,212 @@ def write_nwb(
         ``video_timestamps`` (seconds of every video frame) or
         ``video_sample_rate`` (Hz: time = frame / rate) to set the times;
         every other key goes to ``PoseEstimation`` (``scorer``,
-        ``source_software``...).
+        ``source_software``...). From Labels, ``scorer`` defaults to the
+        SLEAP provenance and ``source_software_version`` to its
+        ``sleap_version``, as sleap-io writes them.
     overwrite
         Replace an existing file.
+    layout
+        ``"posebridge"`` (default) or ``"sleap-io"`` (see the module's description).
 
     Returns
     -------
     pathlib.Path
         The file written.
 
+    Raises
+    ------
+    TypeError
+        When ``labels`` is neither Labels nor a dataset, or the path is not one.
+
     Examples
     --------
     >>> from posebridge.io import nwb
-    >>> nwb.write_nwb(ds, "out.nwb", pose_estimation_metadata={"video_sample_rate": 30})
+    >>> nwb.write_nwb(labels, "out.nwb", pose_estimation_metadata={"video_sample_rate": 30})
     ... # doctest: +SKIP
     """
     from posebridge.formats import nwb
 
-    ds, config = _split_metadata(ds, pose_estimation_metadata)
+    _check_input(labels)
+    _check_path(nwbfile_path, "nwbfile_path")
+    _check_metadata(nwb_file_kwargs, "nwb_file_kwargs")
+    _check_metadata(pose_estimation_metadata, "pose_estimation_metadata")
+    _check_layout(layout)
+    datasets, config = _prepared(labels, pose_estimation_metadata)
     if nwb_file_kwargs:
         config["nwbfile"] = dict(nwb_file_kwargs)
+    if layout == "sleap-io":
+        written = nwb.write_sleap_io(
+            datasets,
+            Path(nwbfile_path),
+            config or None,
+            overwrite=overwrite,
+            skeleton_name=_skeleton_name(labels),
+        )
+        return written[0]
+    ds = _one_video(datasets, layout)
     written = nwb.write(
-        ds, path, overwrite=overwrite, split_individuals=False, metadata=config or None
+        ds, nwbfile_path, overwrite=overwrite, split_individuals=False, metadata=config or None
     )
     return written[0]
 
 
 def append_nwb(
-    ds: xr.Dataset, filename: PathLike, pose_estimation_metadata: dict[str, Any] | None = None
+    labels: Any,
+    filename: PathLike,
+    pose_estimation_metadata: dict[str, Any] | None = None,
+    *,
+    layout: str = "posebridge",
 ) -> Path:
     """Add predictions to an existing NWB file (all or nothing; other content untouched).
+
+    Parameters
+    ----------
+    labels
+        A ``sleap_io.Labels`` or a posebridge poses dataset.
+    filename
+        The existing ``.nwb`` file.
+    pose_estimation_metadata
+        As :func:`write_nwb`.
+    layout
+        ``"posebridge"`` or ``"sleap-io"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file.
 
     Examples
     --------
     >>> from posebridge.io import nwb
-    >>> nwb.append_nwb(ds, "session.nwb")  # doctest: +SKIP
+    >>> nwb.append_nwb(labels, "session.nwb")  # doctest: +SKIP
     """
     from posebridge.formats import nwb
 
-    ds, config = _split_metadata(ds, pose_estimation_metadata)
+    _check_input(labels)
+    _check_path(filename, "filename")
+    _check_metadata(pose_estimation_metadata, "pose_estimation_metadata")
+    _check_layout(layout)
+    datasets, config = _prepared(labels, pose_estimation_metadata)
+    if layout == "sleap-io":
+        return nwb.write_sleap_io(
+            datasets,
+            Path(filename),
+            config or None,
+            append=True,
+            skeleton_name=_skeleton_name(labels),
+        )[0]
+    ds = _one_video(datasets, layout)
     return nwb.write(ds, filename, append=True, metadata=config or None)[0]
 
 
 def append_nwb_data(
-    ds: xr.Dataset, nwbfile: Any, pose_estimation_metadata: dict[str, Any] | None = None
+    labels: Any,
+    nwbfile: Any,
+    pose_estimation_metadata: dict[str, Any] | None = None,
+    skeleton_map: dict[str, Any] | None = None,
+    *,
+    layout: str = "posebridge",
 ) -> Any:
     """Add predictions to an in-memory ``pynwb.NWBFile`` and return it.
+
+    Parameters
+    ----------
+    labels
+        A ``sleap_io.Labels`` or a posebridge poses dataset.
+    nwbfile
+        The ``pynwb.NWBFile``.
+    pose_estimation_metadata
+        As :func:`write_nwb`.
+    skeleton_map
+        Accepted for sleap-io's signature and not used: the Skeletons are
+        made (or reused, by name) in the file.
+    layout
+        ``"posebridge"`` or ``"sleap-io"``.
+
+    Returns
+    -------
+    pynwb.NWBFile
+        ``nwbfile``, with the PoseEstimation containers added.
 
     Examples
     --------
     >>> import pynwb  # doctest: +SKIP
-    >>> nwbfile = nwb.append_nwb_data(ds, nwbfile, {"video_sample_rate": 30.0})  # doctest: +SKIP
+    >>> nwbfile = nwb.append_nwb_data(labels, nwbfile, {"video_sample_rate": 30.0})
+    ... # doctest: +SKIP
     """
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
 
-    from posebridge.formats.nwb.build import add_poses, storage_from
-    from posebridge.formats.nwb.config import as_config
+    from posebridge.formats import nwb
 
-    ds, config = _split_metadata(ds, pose_estimation_metadata)
-    individuals = [str(i) for i in ds["individual"].values]
-    add_poses(
-        nwbfile,
-        ds,
-        individuals,
-        as_config(config or None),
-        storage_from(chunked=False),
-        appending=True,
-    )
-    return nwbfile
+    _check_input(labels)
+    if not (hasattr(nwbfile, "processing") and hasattr(nwbfile, "create_processing_module")):
+        raise errors.TypeError(f"nwbfile must be a pynwb.NWBFile, got {type(nwbfile).__name__}.")
+    _check_metadata(pose_estimation_metadata, "pose_estimation_metadata")
+    _check_layout(layout)
+    del skeleton_map
+    datasets, config = _prepared(labels, pose_estimation_metadata)
+    if layout == "sleap-io":
+        return nwb.write_sleap_io(
+            datasets,
+            Path("."),
+            config or None,
+            nwbfile=nwbfile,
+            skeleton_name=_skeleton_name(labels),
+        )
+    ds = _one_video(datasets, layout)
+    return nwb.add_to_nwbfile(nwbfile, ds, config or None)
 
 
 def save_nwb(
-    ds: xr.Dataset,
+    labels: Any,
     filename: PathLike,
     nwb_format: NwbFormat | str = NwbFormat.AUTO,
     append: bool = False,
+    *,
+    layout: str = "posebridge",
 ) -> Path:
     """Save to NWB: predictions (PoseEstimation) or annotations (PoseTraining).
 
     Parameters
     ----------
-    ds
-        A poses dataset, or a labels dataset for annotations.
+    labels
+        A ``sleap_io.Labels``, a poses dataset, or a labels dataset for annotations.
     filename
         The ``.nwb`` file (replaced if it exists, as in sleap-io).
     nwb_format
-        ``"auto"`` (annotations for a labels dataset, else predictions),
-        ``"predictions"``, ``"annotations"``, ``"annotations_export"`` (the
-        annotations, and the labelled frames' images in
-        ``<stem>.annotated_frames.avi`` with ``<stem>.frame_map.json``).
+        ``"auto"`` (as sleap-io: annotations when Labels hold any user
+        instance; for a dataset, annotations for a labels dataset, else
+        predictions), ``"predictions"``, ``"annotations"``,
+        ``"annotations_export"`` (the annotations, and the labelled frames'
+        images in ``<stem>.annotated_frames.avi`` with ``<stem>.frame_map.json``).
     append
         Add to an existing file instead of writing a new one (not with
         ``"annotations_export"``).
+    layout
+        For predictions: ``"posebridge"`` or ``"sleap-io"``.
 
     Returns
     -------
     pathlib.Path
         The file written.
 
+    Raises
+    ------
+    TypeError
+        When ``labels`` is neither Labels nor a dataset.
+    PoseBridgeError
+        For predictions from Labels without a predicted instance, annotations
+        from Labels without a user instance, an unknown ``nwb_format``.
+
     Examples
     --------
     >>> from posebridge.io import nwb
-    >>> nwb.save_nwb(ds, "predictions.nwb")  # doctest: +SKIP
+    >>> nwb.save_nwb(labels, "predictions.nwb")  # doctest: +SKIP
     """
+    _check_input(labels)
+    _check_path(filename, "filename")
+    _check_layout(layout)
     try:
         kind = NwbFormat(nwb_format)
     except ValueError:
@@ -279,16 +596,15 @@ def save_nwb(
             f"nwb_format must be one of {choices}, got {nwb_format!r}."
         ) from None
     if kind is NwbFormat.AUTO:
-        kind = NwbFormat.ANNOTATIONS if labels.is_labels(ds) else NwbFormat.PREDICTIONS
+        if bridges.is_sleap_io_labels(labels):
+            user = any(len(lf.user_instances) for lf in labels.labeled_frames)
+        else:
+            user = isinstance(labels, xr.Dataset) and labels_model.is_labels(labels)
+        kind = NwbFormat.ANNOTATIONS if user else NwbFormat.PREDICTIONS
     if kind in (NwbFormat.ANNOTATIONS, NwbFormat.ANNOTATIONS_EXPORT):
         from posebridge.formats import nwb
 
-        if not labels.is_labels(ds):
-            raise PoseBridgeError(
-                f"nwb_format={kind.value!r} writes labelled frames (ndx-pose PoseTraining), and "
-                "this dataset holds poses; build a labels dataset (posebridge.labels) or use "
-                "nwb_format='predictions'."
-            )
+        ds = _annotations(labels)
         export = kind is NwbFormat.ANNOTATIONS_EXPORT
         if append and export:
             raise PoseBridgeError("append works with 'annotations' and 'predictions' only.")
@@ -298,5 +614,5 @@ def save_nwb(
         )
         return written[0]
     if append and Path(filename).exists():
-        return append_nwb(ds, filename)
-    return write_nwb(ds, filename)
+        return append_nwb(labels, filename, layout=layout)
+    return write_nwb(labels, filename, layout=layout)

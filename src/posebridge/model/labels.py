@@ -29,8 +29,11 @@ usual ``position`` and ``confidence``) with:
 - optional ``visible`` (time, keypoint, individual) float: the labeller's flag
   of each point, present only when it says more than "NaN = not labelled":
   2 = labelled and visible, 1 = LightningPose's "present but not labelled",
-  0 = marked not visible (its coordinates, if any, stay in ``position``:
-  SLEAP's ``visible=False`` and NWB's ``node_visibility=False`` points);
+  0 = marked not visible: its ``position`` is NaN (NaN = no point), even
+  when the source keeps stale coordinates for it (SLEAP's ``visible=False``
+  user points, NWB's ``node_visibility=False``, LightningPose's
+  ``visible`` 0); the flag stays here and is written back (to .slp as
+  ``visible=False``, ``complete=True``; to NWB as ``node_visibility=False``);
   NaN = no flag. Writers without flags (DeepLabCut) leave points below 2 out;
 - optional ``predicted_position`` (time, space, keypoint, individual),
   ``predicted_confidence`` (time, keypoint, individual) and ``predicted_score``
@@ -63,6 +66,8 @@ __all__ = [
     "check",
     "describe",
     "from_numpy",
+    "hidden_points",
+    "hide_unseen",
     "image_frames",
     "is_labels",
     "point_flags",
@@ -397,6 +402,58 @@ def visible_from_flags(flags: np.ndarray, finite: np.ndarray) -> np.ndarray | No
     if np.array_equal(flags & finite, finite):
         return None
     return np.where(flags & finite, VISIBLE_FLAG, 0.0)
+
+
+def hide_unseen(
+    position: np.ndarray, flags: np.ndarray, marked: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """NaN where a source marks a point not visible, and the ``visible`` variable.
+
+    Parameters
+    ----------
+    position
+        (time, space, keypoint, individual) coordinates as the source stores
+        them (a point marked not visible may keep stale coordinates).
+    flags
+        (time, keypoint, individual) booleans: the source's "visible" flag.
+    marked
+        (time, keypoint, individual) booleans: points the source marks as
+        placed even without coordinates (SLEAP's ``complete``); by default a
+        point is marked when it has coordinates.
+
+    Returns
+    -------
+    tuple
+        ``position`` with NaN at every point not visible, and ``visible``
+        (2 = visible, 0 = marked not visible, NaN = no point), or ``None``
+        when no point is marked not visible (the flags then only say
+        "NaN = not labelled").
+
+    Examples
+    --------
+    >>> position = np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]]).transpose(0, 1, 3, 2)
+    >>> flags = np.array([[[True], [False]]])
+    >>> pos, visible = hide_unseen(position, flags)
+    >>> pos[0, :, :, 0].tolist(), visible[0, :, 0].tolist()
+    ([[1.0, nan], [3.0, nan]], [2.0, 0.0])
+    """
+    finite = np.isfinite(position).all(axis=1)
+    hidden = ~flags & (finite if marked is None else (finite | marked))
+    if not hidden.any():
+        return position, None
+    visible = np.where(flags & finite, VISIBLE_FLAG, np.where(hidden, 0.0, np.nan))
+    stale = hidden & finite
+    if stale.any():
+        position = np.where(stale[:, None], np.nan, position)
+    return position, visible
+
+
+def hidden_points(ds: xr.Dataset) -> np.ndarray:
+    """(time, keypoint, individual) booleans: points marked not visible (``visible`` 0)."""
+    if VISIBLE not in ds:
+        return np.zeros((ds.sizes[TIME], ds.sizes[KEYPOINT], ds.sizes[INDIVIDUAL]), dtype=bool)
+    values = ds[VISIBLE].transpose(TIME, KEYPOINT, INDIVIDUAL).values
+    return np.asarray(values, dtype=np.float64) == 0
 
 
 def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:

@@ -55,7 +55,8 @@ EXTRAS: dict[str, str] = {
     "video": "coord (time,) str: labels only: the video (file path, or the images' folder) of "
     "each labelled frame",
     "visible": "variable (time, keypoint, individual) float: labels only: labeller's flag of "
-    "each point, 2 visible, 1 LightningPose's present-but-unlabelled, 0 not visible, NaN none",
+    "each point, 2 visible, 1 LightningPose's present-but-unlabelled, 0 marked not visible "
+    "(its position is NaN, whatever coordinates the source keeps), NaN none",
     "predicted_position": "variable (time, space, keypoint, individual) float (with "
     "predicted_confidence, predicted_score): SLEAP labels: the prediction each user instance was "
     "made from (from_predicted)",

@@ -327,6 +327,10 @@ def build_dataset(
             position[position_mask] = np.nan
     else:
         confidence = np.full((n_rows, n_kp, n_ind), np.nan)
+    if "visible" in layout.coords:  # LightningPose: visible 0 = no point, whatever x, y say
+        unseen = data[..., layout.coords.index("visible")].transpose(0, 2, 1) == 0
+        if unseen.any():
+            position = np.where(unseen[:, None], np.nan, position)
 
     dims3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
     variables: dict[str, tuple] = {

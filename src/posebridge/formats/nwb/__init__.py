@@ -42,18 +42,29 @@ from posebridge._files import HDF5_SIGNATURE, Peek, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.record import Format
 from posebridge.formats.nwb.assemble import COMBINE_CHOICES, assemble, select
-from posebridge.formats.nwb.build import iter_build, storage_from
+from posebridge.formats.nwb.build import add_poses, iter_build, storage_from
 from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
-from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
+from posebridge.formats.nwb.timing import retime, series_times, with_frame_numbers
 from posebridge.formats.nwb.training import read_training
-from posebridge.formats.nwb.write import append_file, dataset_video, options_config, write
+from posebridge.formats.nwb.write import (
+    LAYOUTS,
+    append_file,
+    dataset_video,
+    options_config,
+    sleap_io_config,
+    write,
+    write_sleap_io_layout,
+)
 from posebridge.model import labels
 
 __all__ = [
     "COMBINE_CHOICES",
     "FORMATS",
+    "LAYOUTS",
     "NWBFileSaveConfig",
+    "add_to_nwbfile",
     "append_file",
     "build_nwbfiles",
     "describe",
@@ -61,8 +72,14 @@ __all__ = [
     "load_nwb_labels",
     "load_nwb_poses",
     "read",
+    "retime",
+    "series_times",
+    "sleap_io_config",
     "sniff",
+    "with_frame_numbers",
     "write",
+    "write_sleap_io",
+    "write_sleap_io_layout",
 ]
 
 
@@ -420,6 +437,88 @@ FORMATS = (
         notes="ndx-pose PoseEstimation and PoseTraining (labels); read: content="
         "'auto'|'labels'|'predictions', combine; write: split_individuals, metadata, "
         "subject_id, species, sex, age, video_path, compression, dtype, append, "
-        "export_frames (labels: images to MJPEG)",
+        "export_frames (labels: images to MJPEG), layout='posebridge'|'sleap-io'",
     ),
 )
+
+
+def write_sleap_io(
+    datasets: list[xr.Dataset],
+    path: str | os.PathLike[str],
+    config: Any = None,
+    *,
+    overwrite: bool = False,
+    append: bool = False,
+    nwbfile: Any = None,
+    skeleton_name: str | None = None,
+) -> Any:
+    """Write poses datasets (one per video) in sleap-io's NWB layout.
+
+    Processing modules ``SLEAP_VIDEO_<i>_<stem>``, PoseEstimation containers
+    ``track=<name>``, one shared Skeleton: a new file, an append to ``path``, or
+    into an in-memory ``nwbfile`` (returned; nothing is written then).
+
+    Parameters
+    ----------
+    datasets
+        Validated poses datasets, one per video.
+    path
+        The ``.nwb`` file (ignored with ``nwbfile``).
+    config
+        Metadata: an :class:`NWBFileSaveConfig`, a dict of sections or ``None``.
+    overwrite, append
+        Replace an existing file, or add to it.
+    nwbfile
+        An in-memory ``pynwb.NWBFile`` to add to instead of a file.
+    skeleton_name
+        The shared Skeleton's name.
+
+    Returns
+    -------
+    list of pathlib.Path or pynwb.NWBFile
+        The files written, or ``nwbfile``.
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> nwb.write_sleap_io([ds], "session.nwb")  # doctest: +SKIP
+    """
+    return write_sleap_io_layout(
+        datasets,
+        Path(path),
+        as_config(config),
+        storage_from(chunked=nwbfile is None),
+        overwrite=overwrite,
+        append=append,
+        nwbfile=nwbfile,
+        skeleton_name=skeleton_name,
+    )
+
+
+def add_to_nwbfile(nwbfile: Any, ds: xr.Dataset, config: Any = None) -> Any:
+    """Add a validated poses dataset to an in-memory ``pynwb.NWBFile`` (posebridge's layout).
+
+    Parameters
+    ----------
+    nwbfile
+        The ``pynwb.NWBFile`` to add to (its other content is untouched).
+    ds
+        A validated poses dataset.
+    config
+        Metadata: an :class:`NWBFileSaveConfig`, a dict of sections or ``None``.
+
+    Returns
+    -------
+    pynwb.NWBFile
+        The same ``nwbfile``.
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> nwb.add_to_nwbfile(nwbfile, ds)  # doctest: +SKIP
+    """
+    individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
+    add_poses(
+        nwbfile, ds, individuals, as_config(config), storage_from(chunked=False), appending=True
+    )
+    return nwbfile

@@ -240,6 +240,36 @@ def _union(values: list[np.ndarray]) -> np.ndarray:
     return merged
 
 
+def _placeable(series: list[Series], chosen: list[Container], path: Any) -> list[Series]:
+    """The series whose samples have times; one warning names the others, left out.
+
+    sleap-io writes the series of a sparse track (samples more than 1 s apart)
+    with ``rate=0.0`` and no timestamps: their times are unknown and are not made up.
+    """
+    lost = [s for s in series if s.timing.n != s.shape[0]]
+    if not lost:
+        return series
+    owner = {id(s): c.path for c in chosen for s in c.series}
+    names = [f"{owner.get(id(s), '?')}/{s.name}" for s in lost]
+    if len(lost) == len(series):
+        raise FormatError(
+            path,
+            f"no series can be placed in time: {', '.join(names[:5])}"
+            + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            + f" ({lost[0].shape[0]} samples but {lost[0].timing.n} timestamps, e.g. a "
+            "rate of 0 with several samples, as sleap-io writes sparse tracks).",
+        )
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    warnings.warn(
+        f"{path}: {len(lost)} series cannot be placed in time and were left out (their "
+        f"points are NaN): {shown}. Their sample counts do not match their timestamps, "
+        "e.g. a rate of 0 with several samples (sleap-io writes sparse tracks so).",
+        UserWarning,
+        stacklevel=4,
+    )
+    return [s for s in series if s.timing.n == s.shape[0]]
+
+
 def _times(series: list[Series], path: Any) -> tuple[np.ndarray, dict[Any, Any]]:
     """The dataset's time axis and, per timing key, where its samples go (None: all)."""
     values: dict[Any, np.ndarray] = {}
@@ -369,6 +399,7 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
             UserWarning,
             stacklevel=3,
         )
+    everything = _placeable(everything, chosen, path)
     time, places = _times(everything, path)
     pos_dtype = _float_dtype([s.data for s in everything])
     conf_dtype = _float_dtype([s.confidence for s in everything if s.confidence is not None])
@@ -378,8 +409,8 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
     for (view, individual), (names, series) in zip(cells, per_container, strict=True):
         v, i = views.index(view), individuals.index(individual)
         for name, s in zip(names, series, strict=True):
-            if not s.shape[0]:
-                continue
+            if not s.shape[0] or s.timing.n != s.shape[0]:
+                continue  # no samples, or no times for them (left out above)
             k = keypoints.index(name)
             block = store[v, i, k]
             _fill(block, s.data, places[s.timing.key], s.shape[1])

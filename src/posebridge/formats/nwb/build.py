@@ -386,8 +386,15 @@ def add_poses(
     video: str | None = None,
     out_path: Path | None = None,
     appending: bool = False,
+    shared_skeleton: tuple[str, str] | None = None,
 ) -> list[Any]:
-    """Add one PoseEstimation per individual of ``ds`` to ``nwbfile``; return them."""
+    """Add one PoseEstimation per individual of ``ds`` to ``nwbfile``; return them.
+
+    ``shared_skeleton`` = (module, name): one Skeleton of that name in that
+    module's ``Skeletons`` for every individual (reused when it exists), as
+    sleap-io lays its files out; by default each individual gets its own in
+    the PoseEstimation's module.
+    """
     import ndx_pose
 
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
@@ -411,10 +418,19 @@ def add_poses(
     confidence = model.confidence_per_keypoint(ds)
     dtype = np.dtype(storage.dtype) if storage.dtype else None
     has_confidence = bool(np.any(np.isfinite(confidence.values)))
-    skeletons = module.data_interfaces.get("Skeletons")
+    home = module
+    if shared_skeleton is not None:
+        home_name = shared_skeleton[0]
+        if home_name in nwbfile.processing:
+            home = nwbfile.processing[home_name]
+        else:
+            home = nwbfile.create_processing_module(
+                name=home_name, description="Skeletons of the pose data."
+            )
+    skeletons = home.data_interfaces.get("Skeletons")
     if skeletons is None:
         skeletons = ndx_pose.Skeletons()
-        module.add(skeletons)
+        home.add(skeletons)
     software = ds.attrs.get("source_software")
     first_series = None
     video_series = None
@@ -433,22 +449,19 @@ def add_poses(
             if padding:
                 conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
-        skeleton_kwargs.pop("name", None)
-        skeleton_name = config.named(
-            "skeleton_kwargs", "name", individual, max(len(all_individuals), len(individuals))
-        ) or object_name(f"skeleton_{individual}")
-        counter = 2
-        while skeleton_name in skeletons.skeletons:
-            skeleton_name = f"{object_name(f'skeleton_{individual}')}_{counter}"
-            counter += 1
-        skeleton_kwargs.setdefault("nodes", keypoints)
-        if edges is not None:
-            skeleton_kwargs.setdefault("edges", edges)
-        subject = nwbfile.subject
-        if subject is not None and subject.subject_id == individual:
-            skeleton_kwargs.setdefault("subject", subject)
-        skeleton = ndx_pose.Skeleton(name=skeleton_name, **skeleton_kwargs)
-        skeletons.add_skeletons(skeleton)
+        if shared_skeleton is not None and shared_skeleton[1] in skeletons.skeletons:
+            skeleton = skeletons.skeletons[shared_skeleton[1]]
+            skeleton_kwargs = None
+        elif shared_skeleton is not None:
+            skeleton_kwargs["name"] = shared_skeleton[1]
+        else:
+            skeleton_kwargs["name"] = config.named(
+                "skeleton_kwargs", "name", individual, max(len(all_individuals), len(individuals))
+            )
+        if skeleton_kwargs is not None:
+            skeleton = _new_skeleton(
+                nwbfile, skeletons, skeleton_kwargs, individual, keypoints, edges
+            )
         series_list = []
         for k, keypoint in enumerate(keypoints):
             kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
@@ -505,6 +518,32 @@ def add_poses(
         module.add(container)
         made.append(container)
     return made
+
+
+def _new_skeleton(
+    nwbfile: Any,
+    skeletons: Any,
+    skeleton_kwargs: dict[str, Any],
+    individual: str,
+    keypoints: list[str],
+    edges: np.ndarray | None,
+) -> Any:
+    import ndx_pose
+
+    skeleton_name = skeleton_kwargs.pop("name", None) or object_name(f"skeleton_{individual}")
+    base, counter = skeleton_name, 2
+    while skeleton_name in skeletons.skeletons:
+        skeleton_name = f"{base}_{counter}"
+        counter += 1
+    skeleton_kwargs.setdefault("nodes", keypoints)
+    if edges is not None:
+        skeleton_kwargs.setdefault("edges", edges)
+    subject = nwbfile.subject
+    if subject is not None and subject.subject_id == individual:
+        skeleton_kwargs.setdefault("subject", subject)
+    skeleton = ndx_pose.Skeleton(name=skeleton_name, **skeleton_kwargs)
+    skeletons.add_skeletons(skeleton)
+    return skeleton
 
 
 def split_plan(ds: xr.Dataset, split_individuals: bool) -> list[list[str]]:

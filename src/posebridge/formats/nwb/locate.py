@@ -170,6 +170,8 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
         begin = float(start[()])
         if rate > 0 and np.isfinite(rate):
             return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
+        if n == 1:  # one sample: its time is the starting time, whatever the rate
+            return Timing(n=1, key=("single", group.name), timestamps=np.array([begin]))
     return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0))
 
 
@@ -346,6 +348,9 @@ def _obj_timing(series: Any, n: int) -> Timing:
         start = float(getattr(series, "starting_time", 0.0) or 0.0)
         rate = float(rate)
         return Timing(n=n, key=("rate", start, rate, n), starting_time=start, rate=rate)
+    start = getattr(series, "starting_time", None)
+    if n == 1 and start is not None:  # one sample: its time is the starting time
+        return Timing(n=1, key=("single", id(series)), timestamps=np.array([float(start)]))
     return Timing(n=0, key=("none", id(series)), timestamps=np.zeros(0))
 
 

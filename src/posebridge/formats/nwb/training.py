@@ -289,7 +289,9 @@ def _dataset(
         "position": (model.POSES_DIMS, position),
         "confidence": (DIMS3, np.full((n_time, n_nodes, len(names)), np.nan)),
     }
-    visible = labels.visible_from_flags(flags, np.isfinite(position).all(axis=1))
+    # node_visibility False with coordinates: NaN (no point), flag 0 in ``visible``
+    position, visible = labels.hide_unseen(position, flags)
+    data_vars["position"] = (model.POSES_DIMS, position)
     if visible is not None:
         data_vars[labels.VISIBLE] = (DIMS3, visible)
     if edges.size:

@@ -31,6 +31,7 @@ from posebridge.formats.nwb.build import (
     storage_from,
     subject_defaults,
 )
+from posebridge.formats.nwb.common import DEFAULT_MODULE
 from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
@@ -241,11 +242,137 @@ def _append_metadata(
         nwbfile.subject = pynwb.file.Subject(**subject)
 
 
+#: The layouts the writer knows: posebridge's own, and sleap-io's predictions layout.
+LAYOUTS = ("posebridge", "sleap-io")
+
+
+def _stem(video: str) -> str:
+    name = video.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def sleap_io_config(ds: xr.Dataset, index: int) -> NWBFileSaveConfig:
+    """The names sleap-io's predictions writer gives video ``index`` of a dataset.
+
+    A processing module ``SLEAP_VIDEO_<iii>_<video stem>``, a Device
+    ``camera_<i>``, one PoseEstimation ``track=<individual>`` per individual,
+    with ``original_videos`` / ``labeled_videos`` naming the video (sleap-io's
+    reader needs them).
+    """
+    video = str(ds.attrs.get("video_path") or labels.UNKNOWN_VIDEO)
+    stem = _stem(video) or "video"
+    individuals = [str(i) for i in ds["individual"].values]
+    per_track = {
+        name: {
+            "name": f"track={name}",
+            "original_videos": [video],
+            "labeled_videos": [video],
+        }
+        for name in individuals
+    }
+    return NWBFileSaveConfig(
+        processing_module_kwargs={
+            "name": f"SLEAP_VIDEO_{index:03}_{stem}",
+            "description": "Processed SLEAP data",
+        },
+        device_kwargs={
+            "name": f"camera_{index}",
+            "description": f"Camera for {video.replace(chr(92), '/').rsplit('/', 1)[-1]}",
+            "manufacturer": "Unknown",
+        },
+        pose_estimation_kwargs=per_track,
+        video_kwargs={"name": f"video_{index}"},
+    )
+
+
+def write_sleap_io_layout(
+    datasets: list[xr.Dataset],
+    path: Path,
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    *,
+    overwrite: bool = False,
+    append: bool = False,
+    nwbfile: Any = None,
+    skeleton_name: str | None = None,
+) -> Any:
+    """Write datasets (one per video) in sleap-io's layout: a new file, an append, or into
+    an in-memory ``nwbfile`` (returned; nothing is written then)."""
+    import ndx_pose  # noqa: F401 - registers the ndx-pose types
+    import pynwb
+
+    from posebridge.formats.nwb.build import new_nwbfile
+
+    shared = skeleton_name or config.resolve("skeleton_kwargs", None).get("name") or "skeleton"
+
+    def fill(target: Any, out_path: Path | None) -> None:
+        existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
+        first = len(existing)
+        for offset, ds in enumerate(datasets):
+            individuals = [str(i) for i in ds["individual"].values]
+            layout = config.merged(sleap_io_config(ds, first + offset))
+            video = dataset_video(ds)
+            with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
+                warnings.simplefilter("ignore", DeprecationWarning)
+                add_poses(
+                    target,
+                    ds,
+                    individuals,
+                    layout,
+                    storage,
+                    video,
+                    out_path,
+                    appending=True,
+                    shared_skeleton=(DEFAULT_MODULE, shared),
+                )
+
+    if nwbfile is not None:
+        fill(nwbfile, None)
+        return nwbfile
+    if append:
+        target = check_input(path)
+        _check_nwb(target)
+        with atomic_outputs([target], overwrite=True) as (temporary,):
+            shutil.copyfile(target, temporary)
+            try:
+                with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+                    loaded = io.read()
+                    fill(loaded, target)
+                    io.write(loaded)
+            except PoseBridgeError:
+                raise
+            except Exception as error:
+                raise FormatError(
+                    target,
+                    f"could not append pose data ({type(error).__name__}: {error}); "
+                    "the file was left unchanged.",
+                ) from error
+            shutil.copymode(target, temporary)
+        return [target]
+    session = NWBFileSaveConfig(
+        nwbfile_kwargs={"session_description": "Processed SLEAP pose data"}
+    )
+    built = new_nwbfile(datasets[0], session.merged(config), None)
+    try:
+        fill(built, Path(path))
+    except (TypeError, ValueError) as error:
+        if isinstance(error, PoseBridgeError):
+            raise
+        raise PoseBridgeError(f"ndx-pose rejected the pose data: {error}") from error
+    with (
+        atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
+        pynwb.NWBHDF5IO(str(temporary), "w") as io,
+    ):
+        io.write(built)
+    return [Path(path)]
+
+
 def write(
     ds: xr.Dataset,
     path: PathLike,
     *,
     overwrite: bool = False,
+    layout: str = "posebridge",
     split_individuals: bool = True,
     config: Any = None,
     metadata: Any = None,
@@ -309,6 +436,12 @@ def write(
         Needs the ``video`` extra and the source videos or images.
     search
         Folders to look for relative video and image paths in (``export_frames``).
+    layout
+        ``"posebridge"`` (default: module ``behavior``, one PoseEstimation per
+        individual) or ``"sleap-io"``: sleap-io's predictions layout, one file
+        with a processing module ``SLEAP_VIDEO_000_<video stem>``, a Device
+        ``camera_0`` and a PoseEstimation ``track=<individual>`` per
+        individual, so that ``sleap_io.load_nwb`` reads it (poses only).
 
     Returns
     -------
@@ -322,6 +455,13 @@ def write(
     >>> posebridge.save(ds, "poses.nwb", subject_id="M1", species="Mus musculus")  # doctest: +SKIP
     [PosixPath('poses.nwb')]
     """
+    if layout not in LAYOUTS:
+        raise PoseBridgeError(f"layout must be one of {LAYOUTS}, got {layout!r}.")
+    if layout == "sleap-io" and labels.is_labels(ds):
+        raise PoseBridgeError(
+            "layout='sleap-io' is sleap-io's predictions layout (PoseEstimation); labelled "
+            "frames are written as PoseTraining, as sleap-io's annotations are."
+        )
     if labels.is_labels(ds):
         if video_path is not None:
             raise PoseBridgeError(
@@ -348,6 +488,8 @@ def write(
             "export_frames applies to labelled frames (a labels dataset); this dataset holds "
             "poses."
         )
+    if layout == "sleap-io":
+        split_individuals = False  # sleap-io: every track of a video in one module
     config_ = options_config(
         ds,
         config,
@@ -364,6 +506,12 @@ def write(
     storage = storage_from(compression, dtype)
     video = dataset_video(ds) if video_path is None else os.fspath(video_path)
     target = Path(path)
+    if layout == "sleap-io":
+        if video_path is not None:
+            ds = ds.assign_attrs(video_path=os.fspath(video_path))
+        return write_sleap_io_layout(
+            [ds], target, config_, storage, overwrite=overwrite, append=append
+        )
     if append:
         return [append_file(ds, target, config_, storage, video)]
     return write_files(

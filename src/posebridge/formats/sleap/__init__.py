@@ -12,6 +12,7 @@ from __future__ import annotations
 from posebridge._files import Peek
 from posebridge.formats._shared.record import Format
 from posebridge.formats.sleap import analysis_read, analysis_write, slp_read, slp_write
+from posebridge.formats.sleap.slp_tables import is_first_layout
 
 __all__ = ["FORMATS", "read_all_videos", "sniff_analysis", "sniff_slp"]
 
@@ -19,7 +20,9 @@ read_all_videos = slp_read.read_all_videos
 
 
 def sniff_slp(peek: Peek) -> bool:
-    """Whether the peeked file is an .slp file: HDF5 with a /metadata group holding format_id.
+    """Whether the peeked file is an .slp file: HDF5 with a /metadata group holding format_id,
+    or SLEAP's first layout (no format_id; the skeleton JSON and the /frames and
+    /instances tables).
 
     Examples
     --------
@@ -29,7 +32,8 @@ def sniff_slp(peek: Peek) -> bool:
     """
     if peek.h5_keys.get("metadata") != "group":
         return False
-    return "format_id" in peek.h5["metadata"].attrs
+    metadata = peek.h5["metadata"]
+    return "format_id" in metadata.attrs or is_first_layout(metadata, peek.h5_keys)
 
 
 def sniff_analysis(peek: Peek) -> bool:

@@ -12,8 +12,10 @@ with numpy indexing only:
   its name (as DeepLabCut names images) give ``image_path``, ``video``, ``frame``;
 - tracks -> individuals (file order), untracked instances -> ``untracked_<k>``
   by their order in the frame; one instance per frame and track (the last);
-- points keep their coordinates; a point placed but marked not visible keeps
-  them and gets ``visible = 0`` (the variable exists only when some point is);
+- a point marked not visible (``visible=False`` with coordinates, or with
+  ``complete=True``: a person toggled it) is NaN in ``position`` with
+  ``visible = 0`` (the variable exists only when some point is); writing puts
+  such a point back as ``visible=False, complete=True``;
 - the prediction a user instance was made from (``from_predicted``) goes to
   ``predicted_position`` / ``predicted_confidence`` / ``predicted_score``.
   Other predicted instances are not labels and are not read here.
@@ -222,12 +224,13 @@ def build_labels(
     n_ind = len(names)
     position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
     flags = np.zeros((n_time, n_nodes, n_ind), dtype=bool)
+    complete = np.zeros((n_time, n_nodes, n_ind), dtype=bool)
     _check_points(inst, chosen_rows, n_nodes, path)
     point_start = inst["point_id_start"][chosen_rows].astype(np.int64)
+    has_complete = "complete" in (t.points.dtype.names or ())
+    fields = ("x", "y", "visible", "complete") if has_complete else ("x", "y", "visible")
     if chosen.size and n_nodes:
-        for group, values in point_blocks(
-            t.points, point_start, n_nodes, ("x", "y", "visible"), path, "points"
-        ):
+        for group, values in point_blocks(t.points, point_start, n_nodes, fields, path, "points"):
             x = values["x"].astype(np.float64, copy=False)
             y = values["y"].astype(np.float64, copy=False)
             if t.format_id < 1.1:  # format 1.0: pixel corner at (0, 0), as SLEAP reads it
@@ -235,12 +238,15 @@ def build_labels(
             position[when[group], 0, :, column[group]] = x
             position[when[group], 1, :, column[group]] = y
             flags[when[group], :, column[group]] = values["visible"].astype(bool)
-    finite = np.isfinite(position).all(axis=1)
+            if has_complete:
+                complete[when[group], :, column[group]] = values["complete"].astype(bool)
+    # a point marked not visible: NaN, flag 0 (with stale coordinates, or NaN ones and
+    # SLEAP's "complete": a person toggled it)
+    position, visible = labels.hide_unseen(position, flags, complete)
     data_vars: dict[str, Any] = {
         "position": (model.POSES_DIMS, position),
         "confidence": (DIMS3, np.full((n_time, n_nodes, n_ind), np.nan)),
     }
-    visible = labels.visible_from_flags(flags, finite)
     if visible is not None:
         data_vars[labels.VISIBLE] = (DIMS3, visible)
     shape = (n_time, n_nodes, n_ind)
@@ -376,6 +382,7 @@ class LabelsPlan:
         order = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
         position = ds["position"].transpose(*order, model.SPACE).values
         flags = labels.point_flags(ds).transpose(0, 2, 1)  # (time, individual, keypoint)
+        hidden = labels.hidden_points(ds).transpose(0, 2, 1)  # marked not visible
         if "predicted_position" in ds:
             predicted = ds["predicted_position"].transpose(*order, model.SPACE).values
             confidence = ds["predicted_confidence"].transpose(*order).values
@@ -386,7 +393,10 @@ class LabelsPlan:
             score = np.full(position.shape[:2], np.nan)
         n_time, _, n_nodes = flags.shape
         exists = np.stack(
-            [np.isfinite(position).any(axis=(2, 3)), np.isfinite(predicted).any(axis=(2, 3))],
+            [
+                np.isfinite(position).any(axis=(2, 3)) | hidden.any(axis=2),
+                np.isfinite(predicted).any(axis=(2, 3)),
+            ],
             axis=1,
         )  # (time, kind: user | predicted, individual)
         at_time, kind, at_ind = np.nonzero(exists)  # frame-major, users first
@@ -421,7 +431,8 @@ class LabelsPlan:
         xy = position[user_t, user_i]
         points["x"], points["y"] = xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)
         points["visible"] = flags[user_t, user_i].reshape(-1)
-        points["complete"] = points["visible"]  # a user point is one a person placed
+        # a user point is one a person placed, or marked not visible (SLEAP's "complete")
+        points["complete"] = points["visible"] | hidden[user_t, user_i].reshape(-1)
         self.points = points
 
         pred_t, pred_i = at_time[is_pred], at_ind[is_pred]

@@ -251,7 +251,13 @@ def _description(t: SlpTables) -> list[tuple[str, str]]:
     kind = columns["instance_type"]
     untracked = int(np.count_nonzero(columns["track"] < 0))
     rows = [
-        ("format", f"SLEAP labels (.slp), format_id {t.format_id:g}"),
+        (
+            "format",
+            f"SLEAP labels (.slp), format_id {t.format_id:g}"
+            if t.format_id_stored
+            else "SLEAP labels (.slp), SLEAP's first layout (no format_id; read as format "
+            f"{t.format_id:.1f}: user points shifted by half a pixel)",
+        ),
         ("videos", "; ".join(videos) or "none"),
         ("tracks", f"{len(t.tracks)}: {', '.join(t.tracks)}" if t.tracks else "none"),
         (

@@ -37,6 +37,26 @@ from posebridge.formats.sleap.common import (
 )
 from posebridge.model import labels
 
+#: The format_id SLEAP gives a file with no format_id attribute (its first HDF5 layout):
+#: below 1.1, so user points are shifted by half a pixel and there is no tracking score.
+FIRST_LAYOUT_FORMAT_ID = 1.0
+
+
+def is_first_layout(metadata: Any, top_keys: dict[str, str]) -> bool:
+    """Whether an HDF5 file is SLEAP's first .slp layout: /metadata with the skeleton
+    JSON and no format_id, beside the /frames and /instances tables.
+
+    ``metadata`` is the open /metadata group, ``top_keys`` maps top-level names to
+    ``"dataset"`` / ``"group"``.
+    """
+    return (
+        "format_id" not in metadata.attrs
+        and "json" in metadata.attrs
+        and top_keys.get("frames") == "dataset"
+        and top_keys.get("instances") == "dataset"
+    )
+
+
 #: sleap-io refuses format_id >= 3 (a columnar layout); so do we.
 FORMAT_ID_LIMIT = 3.0
 TABLES = ("frames", "instances", "points", "pred_points")
@@ -88,6 +108,7 @@ class SlpTables:
     pred_points: Any
     frame_video: np.ndarray  # index into ``videos`` of each frame row (int32)
     provenance: dict[str, Any] | None = None  # metadata JSON's provenance
+    format_id_stored: bool = True  # False: SLEAP's first layout (no format_id, read as 1.0)
 
     def instance_columns(
         self, fields: tuple[str, ...], low: int = 0, high: int | None = None
@@ -270,13 +291,21 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
     import h5py
 
     metadata_group = h5.get("metadata")
-    if not isinstance(metadata_group, h5py.Group) or "format_id" not in metadata_group.attrs:
+    first_layout = isinstance(metadata_group, h5py.Group) and is_first_layout(
+        metadata_group, {name: "dataset" for name in h5 if isinstance(h5[name], h5py.Dataset)}
+    )
+    if not isinstance(metadata_group, h5py.Group) or (
+        "format_id" not in metadata_group.attrs and not first_layout
+    ):
         raise FormatError(
             path,
             "has no /metadata group with a format_id attribute, so it is not a SLEAP .slp "
             f"file (top-level keys: {sorted(h5.keys())}).",
         )
-    format_id = float(np.asarray(metadata_group.attrs["format_id"]).ravel()[0])
+    if first_layout:
+        format_id = FIRST_LAYOUT_FORMAT_ID
+    else:
+        format_id = float(np.asarray(metadata_group.attrs["format_id"]).ravel()[0])
     if format_id >= FORMAT_ID_LIMIT:
         raise FormatError(
             path,
@@ -325,6 +354,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
         pred_points=tables["pred_points"],
         frame_video=frame_video,
         provenance=metadata.get("provenance") if isinstance(metadata, dict) else None,
+        format_id_stored=not first_layout,
     )
 
 

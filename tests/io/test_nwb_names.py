@@ -40,7 +40,7 @@ def test_video_sample_rate_divides_frame_numbers(tmp_path, two_tracks_from_frame
         tmp_path / "p.nwb",
         pose_estimation_metadata={"video_sample_rate": 30, "scorer": "net"},
     )
-    back = nwb.load_nwb(path)
+    back = nwb.load_nwb(path, return_type="dataset")
     np.testing.assert_array_equal(back.time.values, np.arange(100, 105) / 30)
     np.testing.assert_array_equal(back.frame.values, np.arange(100, 105))
     assert back.attrs["fps"] == 30.0 and back.attrs["scorer"] == "net"
@@ -58,7 +58,7 @@ def test_video_timestamps_pick_the_time_of_each_frame(tmp_path, two_tracks_from_
         nwb_file_kwargs={"session_description": "sleap names"},
         pose_estimation_metadata={"video_timestamps": stamps},
     )
-    back = nwb.read_nwb(path)
+    back = nwb.read_nwb(path, return_type="dataset")
     np.testing.assert_array_equal(back.time.values, stamps[100:105])
     assert back.attrs["session_description"] == "sleap names"
 
@@ -76,7 +76,7 @@ def test_save_nwb_predictions_and_append(tmp_path, two_tracks_from_frame_100):
     path = tmp_path / "s.nwb"
     nwb.save_nwb(two_tracks_from_frame_100.isel(individual=[0]), path)
     nwb.save_nwb(two_tracks_from_frame_100.isel(individual=[1]), path, append=True)
-    back = nwb.load_nwb(path)
+    back = nwb.load_nwb(path, return_type="dataset")
     assert back.individual.values.tolist() == ["t1", "t2"]
     np.testing.assert_array_equal(back.position.values, two_tracks_from_frame_100.position.values)
     np.testing.assert_array_equal(back.time.values, np.arange(100, 105))
@@ -85,7 +85,7 @@ def test_save_nwb_predictions_and_append(tmp_path, two_tracks_from_frame_100):
 def test_append_nwb_adds_to_an_existing_file(tmp_path, two_tracks_from_frame_100):
     path = nwb.write_nwb(two_tracks_from_frame_100.isel(individual=[0]), tmp_path / "a.nwb")
     nwb.append_nwb(two_tracks_from_frame_100.isel(individual=[1]), path)
-    assert nwb.load_nwb(path).individual.values.tolist() == ["t1", "t2"]
+    assert nwb.load_nwb(path, return_type="dataset").individual.values.tolist() == ["t1", "t2"]
 
 
 def test_append_nwb_data_fills_an_in_memory_file(two_tracks_from_frame_100):
@@ -120,7 +120,7 @@ def test_auto_writes_labelled_frames_as_annotations(tmp_path, two_tracks_from_fr
     with h5py.File(tmp_path / "l.nwb") as h5:
         frames = h5["processing/behavior/PoseTraining/training_frames"]
         assert len(frames) == 5
-    back = nwb.load_nwb(tmp_path / "l.nwb")
+    back = nwb.load_nwb(tmp_path / "l.nwb", return_type="dataset")
     assert back.attrs["content"] == "labels"
     np.testing.assert_array_equal(back.position.values, labelled.position.values)
     # predictions need frames along a video: labelled frames are refused

@@ -1,0 +1,566 @@
+"""In-memory bridges: ``sleap_io.Labels`` <-> posebridge datasets.
+
+:func:`from_sleap_io` turns the objects of a loaded ``sleap_io.Labels`` into
+the columnar tables an .slp file holds (one pass over the labelled frames,
+then numpy only) and builds the dataset with the very code that reads .slp
+files, so a ``Labels`` and the .slp file it came from give the same dataset:
+tracks, skeleton (nodes in order, edges, symmetries), videos (path, size),
+user and predicted instances, point / instance / tracking scores, the
+predictions user instances were made from.
+
+:func:`to_sleap_io` is the reverse: the instance tables the .slp writer plans
+for a dataset become sleap-io objects, with one loop per labelled frame to
+build them (sleap-io holds one Python object per instance).
+
+sleap-io is an optional dependency (``pip install sleap-io``); these functions
+raise an ImportError that says so when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import errors, model
+from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.model import labels as labels_model
+
+__all__ = ["from_sleap_io", "is_sleap_io_labels", "require_sleap_io", "to_sleap_io"]
+
+
+def require_sleap_io() -> Any:
+    """The ``sleap_io`` module, or an ImportError saying how to install it.
+
+    Examples
+    --------
+    >>> sio = require_sleap_io()  # doctest: +SKIP
+    """
+    try:
+        import sleap_io
+    except ImportError as error:
+        raise ImportError(
+            "this needs sleap-io, an optional dependency of posebridge: "
+            "pip install sleap-io (or pip install 'posebridge[sleap]')."
+        ) from error
+    return sleap_io
+
+
+def is_sleap_io_labels(value: Any) -> bool:
+    """Whether ``value`` is a ``sleap_io.Labels`` (without importing sleap-io).
+
+    Examples
+    --------
+    >>> is_sleap_io_labels(object())
+    False
+    """
+    return any(
+        cls.__name__ == "Labels" and cls.__module__.startswith("sleap_io")
+        for cls in type(value).__mro__
+    )
+
+
+class _Rows:
+    """A numpy structured array that reads like the .slp reader's open HDF5 tables."""
+
+    chunks = None
+    ndim = 1
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+        self.dtype = array.dtype
+        self.shape = array.shape
+
+    def fields(self, names: list[str]) -> np.ndarray:
+        return self.array[list(names)]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        return self.array[key]
+
+
+def _video_info(index: int, video: Any) -> Any:
+    from posebridge.formats.sleap.slp_tables import VideoInfo
+
+    source = getattr(video, "source_video", None)
+    own = video.filename
+    kind = "video"
+    images = None
+    if source is not None:  # frames embedded in a .pkg.slp: the original video
+        kind, own = "embedded", source.filename
+    if isinstance(own, list | tuple):
+        images = [str(p) for p in own]
+        own = images[0] if images else ""
+        kind = "images"
+    shape = None
+    metadata = getattr(video, "backend_metadata", None) or {}
+    if getattr(video, "backend", None) is not None:
+        shape = video.shape
+    shape = shape or metadata.get("shape")
+    width = height = None
+    if shape is not None and len(shape) >= 3 and shape[1] and shape[2]:
+        height, width = int(shape[1]), int(shape[2])
+    return VideoInfo(index, str(own), width, height, kind, images)
+
+
+def _skeleton(skeleton: Any) -> Any:
+    from posebridge.formats.sleap.common import Skeleton
+
+    names = [node.name for node in skeleton.nodes]
+    edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
+    symmetries = []
+    for symmetry in skeleton.symmetries:
+        pair = [n.name for n in symmetry.nodes]
+        pair.sort(key=names.index)  # a sleap-io symmetry is a set: the skeleton's order
+        symmetries.append((pair[0], pair[-1]))
+    return Skeleton(
+        name=str(skeleton.name or "Skeleton-0"), nodes=names, edges=edges, symmetries=symmetries
+    )
+
+
+def _tables(labels: Any) -> Any:
+    """The .slp tables of a ``Labels``, as the .slp reader's :class:`SlpTables`."""
+    from posebridge.formats.sleap.slp_read import (
+        INSTANCE_DTYPE,
+        POINT_DTYPE,
+        PRED_POINT_DTYPE,
+    )
+    from posebridge.formats.sleap.slp_tables import PREDICTED, USER, SlpTables
+
+    sio = require_sleap_io()
+    videos = list(labels.videos)
+    video_of = {id(v): i for i, v in enumerate(videos)}
+    tracks = list(labels.tracks)
+    track_of = {id(t): i for i, t in enumerate(tracks)}
+    skeletons = list(labels.skeletons)
+    skeleton_of = {id(s): i for i, s in enumerate(skeletons)}
+
+    frame_rows: list[tuple[int, int, int, int]] = []
+    instances: list[Any] = []
+    for lf in labels.labeled_frames:  # one loop per labelled frame (sleap-io's objects)
+        start = len(instances)
+        instances.extend(lf.instances)
+        if id(lf.video) not in video_of:
+            video_of[id(lf.video)] = len(videos)
+            videos.append(lf.video)
+        frame_rows.append((video_of[id(lf.video)], int(lf.frame_idx), start, len(instances)))
+    for inst in instances:  # objects referenced by instances but missing from the lists
+        for found, index, items in (
+            (inst.track, track_of, tracks),
+            (inst.skeleton, skeleton_of, skeletons),
+        ):
+            if found is not None and id(found) not in index:
+                index[id(found)] = len(items)
+                items.append(found)
+
+    n = len(instances)
+    is_pred = np.fromiter(
+        (isinstance(i, sio.PredictedInstance) for i in instances), dtype=bool, count=n
+    )
+    instance_id = {id(inst): k for k, inst in enumerate(instances)}
+    table = np.zeros(n, dtype=INSTANCE_DTYPE)
+    table["instance_id"] = np.arange(n)
+    table["instance_type"] = np.where(is_pred, PREDICTED, USER)
+    frame_of = np.repeat(
+        np.arange(len(frame_rows)), [end - start for _, _, start, end in frame_rows]
+    )
+    table["frame_id"] = frame_of
+    table["skeleton"] = [skeleton_of[id(i.skeleton)] for i in instances]
+    table["track"] = [-1 if i.track is None else track_of[id(i.track)] for i in instances]
+    table["from_predicted"] = [
+        instance_id.get(id(i.from_predicted), -1) if i.from_predicted is not None else -1
+        for i in instances
+    ]
+    table["score"] = [
+        float(i.score) if p else np.nan for i, p in zip(instances, is_pred, strict=True)
+    ]
+    table["tracking_score"] = [
+        np.nan if i.tracking_score is None else float(i.tracking_score) for i in instances
+    ]
+    sizes = np.fromiter((len(i.points) for i in instances), dtype=np.int64, count=n)
+    tables = {}
+    for predicted, dtype in ((False, POINT_DTYPE), (True, PRED_POINT_DTYPE)):
+        members = np.flatnonzero(is_pred == predicted)
+        counts = sizes[members]
+        ends = np.cumsum(counts)
+        table["point_id_start"][members] = ends - counts
+        table["point_id_end"][members] = ends
+        rows = np.zeros(int(counts.sum()), dtype=dtype)
+        if members.size:
+            arrays = [np.asarray(instances[k].points) for k in members]  # plain views
+
+            def column(field: str, arrays: list = arrays) -> np.ndarray:
+                # one field at a time: plain arrays concatenate fast (structured ones do not)
+                return np.concatenate([a[field] for a in arrays])
+
+            xy = column("xy")
+            rows["x"], rows["y"] = xy[:, 0], xy[:, 1]
+            rows["visible"], rows["complete"] = column("visible"), column("complete")
+            if predicted:
+                rows["score"] = column("score")
+        tables[predicted] = rows
+
+    frames = np.array(frame_rows, dtype=np.int64).reshape(-1, 4)
+    provenance = dict(labels.provenance) if isinstance(labels.provenance, dict) else None
+    return SlpTables(
+        path=Path(str((provenance or {}).get("filename") or "<sleap_io.Labels>")),
+        format_id=1.2,
+        skeletons=[_skeleton(s) for s in skeletons],
+        videos=[_video_info(i, v) for i, v in enumerate(videos)],
+        tracks=[str(t.name) for t in tracks],
+        frames={
+            "frame_idx": frames[:, 1],
+            "instance_id_start": frames[:, 2],
+            "instance_id_end": frames[:, 3],
+        },
+        instances=_Rows(table),
+        points=_Rows(tables[False]),
+        pred_points=_Rows(tables[True]),
+        frame_video=frames[:, 0].astype(np.int32),
+        provenance=provenance,
+    )
+
+
+def from_sleap_io(
+    labels: Any,
+    video: int | str | os.PathLike[str] | Any | None = None,
+    *,
+    instances: str = "auto",
+    skeleton: int | str | None = None,
+) -> xr.Dataset | list[xr.Dataset]:
+    """A posebridge dataset from a ``sleap_io.Labels`` (in memory, nothing written).
+
+    Parameters
+    ----------
+    labels
+        A ``sleap_io.Labels``.
+    video
+        Which video, for predictions: its index, its path (or file name), or
+        the ``sleap_io.Video`` itself. Without it, predictions in several
+        videos give a list of datasets, one per video (in ``labels.videos``
+        order); labels always span every video unless one is given.
+    instances
+        As the .slp reader: ``"auto"`` (labels when the ``Labels`` hold user
+        instances and no prediction but those they were made from, else
+        ``"prefer_user"``), ``"user"`` (a labels dataset, see
+        :mod:`posebridge.labels`), ``"prefer_user"`` or ``"predicted"``.
+    skeleton
+        Index or name of the skeleton, when instances use several.
+
+    Returns
+    -------
+    xarray.Dataset or list of xarray.Dataset
+        Validated datasets: tracks -> individuals (``untracked_<k>`` for
+        instances without a track), skeleton -> keypoints and
+        ``skeleton_edges`` / ``skeleton_symmetries``, point scores ->
+        ``confidence``, ``instance_score`` / ``tracking_score``, the video's
+        path and size -> ``video_path``, ``video_width``, ``video_height``,
+        the provenance's ``sleap_version`` -> ``source_software_version``.
+
+    Raises
+    ------
+    TypeError
+        When ``labels`` is not a ``sleap_io.Labels``.
+
+    Examples
+    --------
+    >>> import sleap_io as sio  # doctest: +SKIP
+    >>> import posebridge
+    >>> ds = posebridge.from_sleap_io(sio.load_slp("predictions.slp"))  # doctest: +SKIP
+    """
+    from posebridge.formats.sleap.slp_labels import build_labels, has_only_labels
+    from posebridge.formats.sleap.slp_read import _pick_video
+    from posebridge.formats.sleap.slp_tables import MODES, build_dataset
+
+    if not is_sleap_io_labels(labels):
+        raise errors.TypeError(
+            f"from_sleap_io expects a sleap_io.Labels, got {type(labels).__name__}."
+        )
+    if instances not in ("auto", *MODES):
+        raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")
+    t = _tables(labels)
+    if video is not None and not isinstance(video, int | str | os.PathLike | np.integer):
+        matches = [i for i, v in enumerate(labels.videos) if v is video]
+        if not matches:
+            raise PoseBridgeError("video= is a sleap_io.Video that these labels do not hold.")
+        video = matches[0]
+    mode = instances
+    if mode == "auto":
+        mode = "user" if has_only_labels(t) else "prefer_user"
+    version = (t.provenance or {}).get("sleap_version")
+    extra = {"source_software_version": str(version)} if version is not None else {}
+    if mode == "user":
+        chosen = None if video is None else _pick_video(t, video)
+        return model.validate(build_labels(t, chosen, skeleton).assign_attrs(extra))
+    if video is None and np.unique(t.frame_video).size > 1:
+        return [
+            model.validate(
+                build_dataset(t, index, instances=mode, skeleton=skeleton).assign_attrs(extra)
+            )
+            for index in range(len(t.videos))
+        ]
+    ds = build_dataset(t, _pick_video(t, video), instances=mode, skeleton=skeleton)
+    return model.validate(ds.assign_attrs(extra))
+
+
+# --------------------------------------------------------------------------
+# to sleap-io
+
+
+def _sio_skeleton(sio: Any, ds: xr.Dataset, name: str) -> Any:
+    from posebridge.formats.sleap.common import skeleton_from_dataset
+
+    skel = skeleton_from_dataset(ds, name)
+    return sio.Skeleton(
+        nodes=list(skel.nodes),
+        edges=[list(e) for e in skel.edges],
+        symmetries=[list(s) for s in skel.symmetries],
+        name=skel.name,
+    )
+
+
+def _sio_video(
+    sio: Any, path: str, images: list[str] | None, width: Any, height: Any, n_frames: int
+) -> Any:
+    filename: Any = images if images else (path or labels_model.UNKNOWN_VIDEO)
+    metadata: dict[str, Any] = {}
+    if width and height:
+        metadata["shape"] = [int(n_frames), int(height), int(width), 3]
+    return sio.Video(filename=filename, backend_metadata=metadata, open_backend=False)
+
+
+def _instance_tables(ds: xr.Dataset) -> dict[str, Any]:
+    """Per instance of ``ds``: (row, individual), type, points and scores, vectorised."""
+    from posebridge.formats.sleap.slp_labels import LabelsPlan
+    from posebridge.formats.sleap.slp_read import (
+        FRAME_DTYPE,
+        INSTANCE_DTYPE,
+        POINT_DTYPE,
+        PRED_POINT_DTYPE,
+    )
+
+    if labels_model.is_labels(ds):
+        plan = LabelsPlan(
+            ds,
+            {
+                "frames": FRAME_DTYPE,
+                "instances": INSTANCE_DTYPE,
+                "points": POINT_DTYPE,
+                "pred_points": PRED_POINT_DTYPE,
+            },
+        )
+        return {
+            "frames": plan.frames,
+            "instances": plan.instances,
+            "points": plan.points,
+            "pred_points": plan.pred_points,
+            "tracks": plan.tracks,
+        }
+    from posebridge.formats.sleap.common import writable_frames
+    from posebridge.formats.sleap.slp_write import _Plan
+
+    frames = writable_frames(ds, Path("<sleap_io.Labels>"), "sleap_io.Labels")
+    plan = _Plan(ds, frames)
+    out = {"frames": plan.frames, "instances": plan.instances, "tracks": plan.tracks}
+    for predicted, dtype in ((False, POINT_DTYPE), (True, PRED_POINT_DTYPE)):
+        subset = plan.is_pred if predicted else ~plan.is_pred
+        when, who = plan.at_time[subset], plan.at_ind[subset]
+        rows = np.zeros(when.size * plan.n_nodes, dtype=dtype)
+        xy = plan.position[when, who]
+        rows["x"], rows["y"] = xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)
+        rows["visible"] = np.isfinite(rows["x"]) & np.isfinite(rows["y"])
+        if predicted:
+            rows["score"] = plan.confidence[when, who].reshape(-1)
+        else:
+            rows["complete"] = rows["visible"]
+        out["pred_points" if predicted else "points"] = rows
+    return out
+
+
+def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
+    """A ``sleap_io.Labels`` from a posebridge dataset (or one per video).
+
+    Parameters
+    ----------
+    ds
+        A poses dataset (time in frame numbers, or seconds with ``fps`` or a
+        ``frame`` coordinate), a labels dataset (:mod:`posebridge.labels`),
+        or a list of poses datasets, one per video (as :func:`from_sleap_io`
+        returns for predictions in several videos): one ``Labels`` holds them
+        all, sharing skeleton and tracks.
+
+    Returns
+    -------
+    sleap_io.Labels
+        Individuals -> tracks (``untracked_<k>`` -> no track); an instance with
+        a point score or an instance score -> ``PredictedInstance`` (with
+        ``score`` and ``tracking_score``), else ``Instance``; a labels dataset
+        -> user instances in each of its videos, linked (``from_predicted``)
+        to the ``predicted_*`` instances it holds; ``video_path`` (and
+        ``video_width`` / ``video_height``) -> the ``Video``.
+
+    Raises
+    ------
+    TypeError
+        When ``ds`` is not an ``xarray.Dataset`` (or a list of them).
+    SchemaError
+        When the dataset breaks the data model, or the datasets of a list do
+        not share their keypoints.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), np.ones((3, 2, 1)))
+    >>> labels = posebridge.to_sleap_io(ds)  # doctest: +SKIP
+    >>> len(labels.labeled_frames)  # doctest: +SKIP
+    3
+    """
+    from posebridge.formats.sleap.common import check_2d
+    from posebridge.formats.sleap.slp_labels import CONTENT_KEY
+    from posebridge.formats.sleap.slp_labels import check_writable as check_labels
+    from posebridge.formats.sleap.slp_tables import PREDICTED
+
+    several = isinstance(ds, list | tuple)
+    datasets = list(ds) if several else [ds]
+    for item in datasets:
+        if not isinstance(item, xr.Dataset):
+            raise errors.TypeError(
+                "to_sleap_io expects a posebridge (xarray) Dataset or a list of them, got "
+                f"{type(item).__name__}."
+            )
+    sio = require_sleap_io()
+    if not datasets:
+        return sio.Labels()
+    datasets = [model.validate(d) for d in datasets]
+    keypoints = [str(k) for k in datasets[0][model.KEYPOINT].values]
+    for item in datasets[1:]:
+        if [str(k) for k in item[model.KEYPOINT].values] != keypoints:
+            raise SchemaError("the datasets of a list must share their keypoints (in order).")
+    if several and any(labels_model.is_labels(d) for d in datasets) and len(datasets) > 1:
+        raise SchemaError("give one labels dataset (it spans every video), not a list.")
+    skeleton = _sio_skeleton(sio, datasets[0], "Skeleton-0")
+    tracks: dict[str, Any] = {}
+    videos: list[Any] = []
+    frames_out: list[Any] = []
+    any_labels = False
+    for item in datasets:
+        check_2d(item, Path("<sleap_io.Labels>"), "sleap_io.Labels")
+        if labels_model.is_labels(item):
+            check_labels(item)
+            any_labels = True
+        t = _instance_tables(item)
+        track_objects = []
+        for name in t["tracks"]:
+            if name not in tracks:
+                tracks[name] = sio.Track(name=name)
+            track_objects.append(tracks[name])
+        # videos of this dataset
+        if labels_model.is_labels(item):
+            groups = labels_model.video_groups(item)
+            size = (item.attrs.get("video_width"), item.attrs.get("video_height"))
+            if len(groups.names) != 1:
+                size = (None, None)
+            own = [
+                _sio_video(
+                    sio,
+                    name,
+                    images,
+                    *size,
+                    int(groups.index[groups.of_row == k].max(initial=0)) + 1,
+                )
+                for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
+            ]
+        else:
+            frames = t["frames"]["frame_idx"]
+            own = [
+                _sio_video(
+                    sio,
+                    str(item.attrs.get("video_path", "")),
+                    None,
+                    item.attrs.get("video_width"),
+                    item.attrs.get("video_height"),
+                    int(frames.max()) + 1 if frames.size else 0,
+                )
+            ]
+        videos.extend(own)
+        frames_out.extend(_frames(sio, t, own, skeleton, track_objects, PREDICTED))
+    provenance = {} if any_labels else {CONTENT_KEY: "poses"}
+    software = datasets[0].attrs.get("source_software")
+    if software:
+        provenance["source_software"] = str(software)
+    return sio.Labels(
+        labeled_frames=frames_out,
+        videos=videos,
+        skeletons=[skeleton],
+        tracks=list(tracks.values()),
+        provenance=provenance,
+    )
+
+
+def _frames(
+    sio: Any,
+    t: dict[str, Any],
+    videos: list[Any],
+    skeleton: Any,
+    tracks: list[Any],
+    predicted_type: int,
+) -> list[Any]:
+    """sleap-io ``LabeledFrame`` objects from instance tables (a loop per labelled frame)."""
+    frames, inst, points, pred = t["frames"], t["instances"], t["points"], t["pred_points"]
+    n_nodes = len(skeleton.nodes)
+    is_pred = inst["instance_type"] == predicted_type
+    # per instance: its rows of points, gathered once with numpy
+    user_xy = np.stack([points["x"], points["y"]], axis=-1).reshape(-1, n_nodes, 2)
+    user_flags = points["visible"].reshape(-1, n_nodes)
+    user_complete = points["complete"].reshape(-1, n_nodes)
+    pred_xy = np.stack([pred["x"], pred["y"]], axis=-1).reshape(-1, n_nodes, 2)
+    pred_flags = pred["visible"].reshape(-1, n_nodes)
+    pred_score = pred["score"].reshape(-1, n_nodes)
+    rank = (inst["point_id_start"] // max(n_nodes, 1)).astype(np.int64)
+    track = inst["track"].astype(np.int64)
+    score = inst["score"].astype(np.float64)
+    tracking = inst["tracking_score"].astype(np.float64)
+    source = inst["from_predicted"].astype(np.int64)
+
+    def make(k: int, objects: dict[int, Any]) -> Any:
+        r = int(rank[k])
+        track_object = tracks[track[k]] if track[k] >= 0 else None
+        if is_pred[k]:
+            data = np.column_stack([pred_xy[r], pred_flags[r]])
+            out = sio.PredictedInstance.from_numpy(
+                data,
+                skeleton=skeleton,
+                point_scores=pred_score[r],
+                score=float(score[k]),
+                track=track_object,
+                tracking_score=None if np.isnan(tracking[k]) else float(tracking[k]),
+            )
+        else:
+            data = np.column_stack([user_xy[r], user_flags[r], user_complete[r]])
+            out = sio.Instance.from_numpy(
+                data,
+                skeleton=skeleton,
+                track=track_object,
+                tracking_score=None if np.isnan(tracking[k]) else float(tracking[k]),
+                from_predicted=objects.get(int(source[k])) if source[k] >= 0 else None,
+            )
+        objects[k] = out
+        return out
+
+    out = []
+    for row in range(frames.size):  # one iteration per labelled frame
+        start, end = int(frames["instance_id_start"][row]), int(frames["instance_id_end"][row])
+        objects: dict[int, Any] = {}
+        order = sorted(range(start, end), key=lambda k: not is_pred[k])  # sources first
+        made = {k: make(k, objects) for k in order}
+        out.append(
+            sio.LabeledFrame(
+                video=videos[int(frames["video"][row])],
+                frame_idx=int(frames["frame_idx"][row]),
+                instances=[made[k] for k in range(start, end)],
+            )
+        )
+    return out

@@ -1,0 +1,257 @@
+"""sleap-io Labels through NWB, both ways, on every .slp of the corpus.
+
+Labels -> posebridge -> NWB -> sleap-io: posebridge writes (sleap-io's layout for
+predictions, PoseTraining for annotations) and sleap-io's ``load_nwb`` reads.
+sleap-io -> NWB -> posebridge -> Labels: sleap-io's ``save_nwb`` writes, and
+``posebridge.io.nwb.load_nwb`` gives Labels back.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+
+import posebridge
+from _corpus import corpus_params
+from posebridge.io import nwb
+
+pytestmark = pytest.mark.interop
+sio = pytest.importorskip("sleap_io")
+
+SLP_FILES = corpus_params("sleap_slp", "*.slp")
+
+
+def quiet(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
+
+
+def has_user_instances(labels) -> bool:
+    return any(lf.user_instances for lf in labels.labeled_frames)
+
+
+def rounded(points: np.ndarray) -> tuple:
+    values = np.round(np.asarray(points, dtype=np.float64), 6)
+    return tuple(np.where(np.isnan(values), None, values).ravel().tolist())
+
+
+def instances_by_frame(labels, kind: str) -> dict:
+    """{(video file name, frame): sorted points of its instances of ``kind``}."""
+    out: dict = {}
+    for lf in labels.labeled_frames:
+        chosen = lf.user_instances if kind == "user" else lf.predicted_instances
+        if not chosen:
+            continue
+        # the video's file name (one video: embedded frames name it either way)
+        name = str(lf.video.filename).replace("\\", "/").rsplit("/", 1)[-1]
+        name = name if len(labels.videos) > 1 else ""
+        key = (name, lf.frame_idx)
+        out.setdefault(key, []).extend(rounded(i.numpy(invisible_as_nan=True)) for i in chosen)
+    return {k: sorted(v, key=str) for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------
+# Labels -> posebridge -> NWB -> sleap-io
+
+
+@pytest.mark.parametrize("path", SLP_FILES)
+def test_sleap_io_reads_what_posebridge_wrote_from_its_labels(path, tmp_path):
+    theirs = sio.load_slp(str(path), open_videos=False)
+    out = tmp_path / "ours.nwb"
+    nwb.save_nwb(theirs, out, layout="sleap-io")  # annotations when there are user instances
+    if any(isinstance(v.filename, list) for v in theirs.videos) and has_user_instances(theirs):
+        pytest.skip("sleap-io's PoseTraining reader cannot open image-sequence source videos")
+    back = quiet(sio.load_nwb, str(out))
+    if has_user_instances(theirs):
+        assert instances_by_frame(back, "user") == instances_by_frame(theirs, "user")
+        return
+    # predictions: sleap-io numbers frames by the rank of their time and keeps no tracks
+    # (its reader's bugs); each track's instances stay separate instances
+    expected = instances_by_frame(theirs, "predicted")
+    frames = sorted(expected)
+    got = instances_by_frame(back, "predicted")
+    assert len(got) == len(frames)
+    for (_name, rank), points in got.items():
+        assert points == expected[frames[rank]]
+    ours = quiet(nwb.load_nwb, out)  # and posebridge reads its tracks back
+    assert [t.name for t in ours.tracks] == [
+        t.name
+        for t in theirs.tracks
+        if any(i.track is t for lf in theirs.labeled_frames for i in lf.predicted_instances)
+    ] or not theirs.tracks
+
+
+# --------------------------------------------------------------------------
+# sleap-io -> NWB -> posebridge -> Labels
+
+
+def unplaceable_series(path) -> set[tuple[str, str]]:
+    """(track, node) of the series sleap-io wrote with rate 0 and several samples."""
+    found = set()
+    with h5py.File(path, "r") as h5:
+        for module in h5["processing"].values():
+            for name, container in module.items():
+                if not name.startswith("track="):
+                    continue
+                for node, series in container.items():
+                    if isinstance(series, h5py.Group) and "starting_time" in series:
+                        rate = series["starting_time"].attrs["rate"]
+                        if rate == 0 and series["data"].shape[0] > 1:
+                            found.add((name.removeprefix("track="), node))
+    return found
+
+
+@pytest.mark.parametrize("path", SLP_FILES)
+def test_posebridge_reads_sleap_io_nwb_back_to_the_same_labels(path, tmp_path):
+    theirs = sio.load_slp(str(path), open_videos=False)
+    out = tmp_path / "theirs.nwb"
+    try:
+        quiet(sio.save_nwb, theirs, str(out), nwb_format="predictions")
+    except Exception as error:
+        pytest.skip(f"sleap-io cannot write this file as NWB: {type(error).__name__}: {error}")
+    lost = unplaceable_series(out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = nwb.load_nwb(out)
+    placed = [str(w.message) for w in caught if "cannot be placed in time" in str(w.message)]
+    assert len(placed) == (1 if lost else 0)
+    for track, node in lost:
+        assert f"track={track}/{node}" in placed[0]
+    assert isinstance(ours, sio.Labels)
+    used = {
+        i.track.name
+        for lf in theirs.labeled_frames
+        for i in lf.predicted_instances
+        if i.track is not None
+    }
+    assert {t.name for t in ours.tracks} == used | (
+        {"untracked"}
+        if any(i.track is None for lf in theirs.labeled_frames for i in lf.predicted_instances)
+        else set()
+    )
+    assert [n.name for n in ours.skeleton.nodes] == [n.name for n in theirs.skeleton.nodes]
+    assert {frozenset(e) for e in ours.skeleton.edge_inds} == {
+        frozenset(e) for e in theirs.skeleton.edge_inds
+    }
+    mine = {
+        (lf.frame_idx, inst.track.name): inst
+        for lf in ours.labeled_frames
+        for inst in lf.instances
+    }
+    nodes = [n.name for n in theirs.skeleton.nodes]
+    checked = 0
+    for lf in theirs.labeled_frames:
+        for inst in lf.predicted_instances:
+            track = "untracked" if inst.track is None else inst.track.name
+            expected = inst.numpy(invisible_as_nan=True).copy()
+            scores = np.array(inst.points["score"], dtype=np.float64)
+            for k, node in enumerate(nodes):
+                if (track, node) in lost:
+                    expected[k] = np.nan  # times unknown: left out, not guessed
+            found = mine.get((lf.frame_idx, track))
+            if np.isnan(expected).all():
+                continue
+            assert found is not None, (lf.frame_idx, track)
+            np.testing.assert_allclose(found.numpy(invisible_as_nan=True), expected, atol=1e-9)
+            finite = ~np.isnan(expected).any(axis=1)
+            np.testing.assert_allclose(found.points["score"][finite], scores[finite], atol=1e-9)
+            checked += 1
+    assert checked
+
+
+# --------------------------------------------------------------------------
+# sleap-io's sparse tracks (rate 0.0), written by sleap-io here
+
+
+@pytest.fixture
+def sparse_track_file(tmp_path):
+    """sleap-io writes track 'b' (frames 0 and 4: 4 s apart) with rate=0.0."""
+    skeleton = sio.Skeleton(["head", "tail"], name="fly")
+    video = sio.Video(filename="arena.mp4", open_backend=False)
+    a, b = sio.Track("a"), sio.Track("b")
+    frames = []
+    for frame in range(5):
+        instances = [
+            sio.PredictedInstance.from_numpy(
+                np.array([[frame, 1.0], [frame, 2.0]]),
+                skeleton=skeleton,
+                point_scores=np.array([0.9, 0.8]),
+                score=0.9,
+                track=a,
+            )
+        ]
+        if frame in (0, 4):
+            instances.append(
+                sio.PredictedInstance.from_numpy(
+                    np.array([[10.0 + frame, 5.0], [10.0 + frame, 6.0]]),
+                    skeleton=skeleton,
+                    point_scores=np.array([0.7, 0.6]),
+                    score=0.7,
+                    track=b,
+                )
+            )
+        frames.append(sio.LabeledFrame(video=video, frame_idx=frame, instances=instances))
+    labels = sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[a, b])
+    path = tmp_path / "sparse.nwb"
+    quiet(sio.save_nwb, labels, str(path), nwb_format="predictions")
+    return path
+
+
+def test_sparse_tracks_of_sleap_io_are_read_with_one_warning_and_no_invented_time(
+    sparse_track_file,
+):
+    with h5py.File(sparse_track_file, "r") as h5:  # the file is as the issue says
+        module = next(iter(h5["processing"].values()))
+        series = module["track=b"]["head"]
+        assert series["starting_time"].attrs["rate"] == 0.0
+        assert series["data"].shape[0] == 2 and "timestamps" not in series
+    with pytest.warns(UserWarning, match="cannot be placed in time") as caught:
+        ds = posebridge.load(sparse_track_file)
+    message = str(next(w.message for w in caught if "placed in time" in str(w.message)))
+    assert "track=b/head" in message and "track=b/tail" in message
+    assert ds.individual.values.tolist() == ["a", "b"]
+    np.testing.assert_array_equal(ds.time.values, [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(
+        ds.position.sel(individual="a", keypoint="head", space="x").values, [0, 1, 2, 3, 4]
+    )
+    assert np.isnan(ds.position.sel(individual="b").values).all()  # no time: no point
+
+
+def test_a_file_with_only_unplaceable_series_is_refused(tmp_path, sparse_track_file):
+    path = tmp_path / "only_b.nwb"
+    import shutil
+
+    shutil.copy(sparse_track_file, path)
+    with h5py.File(path, "r+") as h5:
+        module = next(iter(h5["processing"].values()))
+        del module["track=a"]
+    with pytest.raises(posebridge.FormatError, match="no series can be placed in time"):
+        quiet(posebridge.load, path)
+
+
+# --------------------------------------------------------------------------
+# sleap-io's NWB files of the corpus
+
+
+@pytest.mark.parametrize("name", ["minimal.annotations.nwb", "minimal.pose.nwb"])
+def test_load_nwb_gives_the_labels_sleap_io_gives_with_tracks(name):
+    from _corpus import corpus_path
+
+    path = corpus_path(f"nwb/{name}")
+    ours = quiet(nwb.load_nwb, path)
+    theirs = quiet(sio.load_nwb, str(path))
+    assert isinstance(ours, sio.Labels)
+    kind = "user" if name.startswith("minimal.annotations") else "predicted"
+    assert instances_by_frame(ours, kind) == instances_by_frame(theirs, kind)
+    with h5py.File(path, "r") as h5:  # the track names sleap-io wrote (and drops on reading)
+        written = sorted(
+            key.removeprefix("track=")
+            for module in h5["processing"].values()
+            for key in module
+            if key.startswith("track=")
+        )
+    assert sorted(t.name for t in ours.tracks) == written

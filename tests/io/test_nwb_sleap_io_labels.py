@@ -1,0 +1,298 @@
+"""posebridge.io.nwb called as sleap-io code calls sleap_io.io.nwb: with Labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from _corpus import corpus_path
+from posebridge.errors import PoseBridgeError
+from posebridge.io import nwb
+
+sio = pytest.importorskip("sleap_io")
+pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:UserWarning")
+
+
+def make_labels(videos=("/data/a.mp4",), provenance=None):
+    """Two tracks, 4 frames per video, predicted instances with scores."""
+    skeleton = sio.Skeleton(["head", "thorax", "tail"], edges=[("head", "thorax")], name="fly")
+    tracks = [sio.Track("f1"), sio.Track("f2")]
+    video_objects = [sio.Video(filename=v, open_backend=False) for v in videos]
+    rng = np.random.default_rng(7)
+    frames = []
+    for v, video in enumerate(video_objects):
+        for frame in range(4):
+            instances = [
+                sio.PredictedInstance.from_numpy(
+                    rng.uniform(0, 100, (3, 2)) + 1000 * v,
+                    skeleton=skeleton,
+                    point_scores=rng.uniform(0.5, 1, 3),
+                    score=0.9,
+                    track=track,
+                    tracking_score=0.5,
+                )
+                for track in tracks
+            ]
+            frames.append(sio.LabeledFrame(video=video, frame_idx=frame, instances=instances))
+    return sio.Labels(
+        frames,
+        videos=video_objects,
+        skeletons=[skeleton],
+        tracks=tracks,
+        provenance=dict(provenance or {}),
+    )
+
+
+def points_of(labels, track: str) -> np.ndarray:
+    return np.stack(
+        [i.numpy() for lf in labels.labeled_frames for i in lf.instances if i.track.name == track]
+    )
+
+
+# --------------------------------------------------------------------------
+# sleap-io's names and parameter names, with Labels
+
+
+def test_save_nwb_takes_labels_and_load_nwb_gives_labels_back(tmp_path):
+    labels = make_labels()
+    nwb.save_nwb(labels=labels, filename=tmp_path / "s.nwb")
+    back = nwb.load_nwb(filename=tmp_path / "s.nwb")
+    assert isinstance(back, sio.Labels)
+    assert [t.name for t in back.tracks] == ["f1", "f2"]
+    assert [n.name for n in back.skeleton.nodes] == ["head", "thorax", "tail"]
+    assert back.skeleton.edge_inds == [(0, 1)]
+    assert [lf.frame_idx for lf in back.labeled_frames] == [0, 1, 2, 3]
+    assert all(isinstance(i, sio.PredictedInstance) for lf in back.labeled_frames for i in lf)
+    for track in ("f1", "f2"):
+        np.testing.assert_allclose(points_of(back, track), points_of(labels, track))
+
+
+def test_write_nwb_read_nwb_append_nwb_under_sleap_io_parameter_names(tmp_path):
+    labels = make_labels()
+    path = tmp_path / "w.nwb"
+    written = nwb.write_nwb(
+        labels=labels,
+        nwbfile_path=path,
+        nwb_file_kwargs={"session_description": "flies", "identifier": "id-1"},
+        pose_estimation_metadata={"video_sample_rate": 30.0},
+    )
+    assert written == path
+    ds = nwb.read_nwb(path=path, return_type="dataset")
+    np.testing.assert_allclose(ds.time.values, np.arange(4) / 30.0)  # divided, not multiplied
+    assert ds.attrs["session_description"] == "flies"
+    back = nwb.read_nwb(path)
+    assert isinstance(back, sio.Labels)
+    assert [lf.frame_idx for lf in back.labeled_frames] == [0, 1, 2, 3]
+
+    other = make_labels()
+    for track in other.tracks:
+        track.name = f"{track.name}_b"
+    nwb.append_nwb(labels=other, filename=path)
+    both = nwb.read_nwb(path, return_type="dataset")
+    assert set(both.individual.values.tolist()) >= {"f1", "f2", "f1_b", "f2_b"}
+
+
+def test_append_nwb_data_adds_labels_to_an_in_memory_nwbfile(tmp_path):
+    import pynwb
+
+    nwbfile = pynwb.NWBFile(
+        session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)
+    )
+    out = nwb.append_nwb_data(labels=make_labels(), nwbfile=nwbfile, skeleton_map=None)
+    assert out is nwbfile
+    containers = list(nwbfile.processing["behavior"].data_interfaces)
+    assert "Skeletons" in containers and len(containers) == 3
+    with pynwb.NWBHDF5IO(str(tmp_path / "m.nwb"), "w") as io:
+        io.write(nwbfile)
+    assert posebridge.load(tmp_path / "m.nwb").individual.values.tolist() == ["f1", "f2"]
+
+
+def test_posebridge_load_gives_a_dataset_and_return_type_chooses(tmp_path):
+    nwb.save_nwb(make_labels(), tmp_path / "d.nwb")
+    assert isinstance(posebridge.load(tmp_path / "d.nwb"), xr.Dataset)
+    assert isinstance(nwb.load_nwb(tmp_path / "d.nwb", return_type="dataset"), xr.Dataset)
+    assert isinstance(nwb.load_nwb(tmp_path / "d.nwb", return_type="labels"), sio.Labels)
+    with pytest.raises(PoseBridgeError, match="return_type"):
+        nwb.load_nwb(tmp_path / "d.nwb", return_type="pandas")
+
+
+def test_datasets_are_accepted_where_labels_are(tmp_path):
+    ds = posebridge.from_sleap_io(make_labels())
+    nwb.save_nwb(ds, tmp_path / "ds.nwb")
+    back = nwb.load_nwb(tmp_path / "ds.nwb", return_type="dataset")
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_get_timestamps_divides_by_the_rate_and_never_invents_times():
+    import ndx_pose
+
+    def series(**timing):
+        return ndx_pose.PoseEstimationSeries(
+            name="head",
+            data=np.zeros((3, 2)),
+            unit="pixels",
+            reference_frame="(0, 0) top left",
+            **timing,
+        )
+
+    np.testing.assert_allclose(
+        nwb.get_timestamps(series(rate=30.0, starting_time=2.0)), 2.0 + np.arange(3) / 30.0
+    )
+    stamps = np.array([0.1, 0.25, 0.4])
+    np.testing.assert_array_equal(nwb.get_timestamps(series(timestamps=stamps)), stamps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pynwb warns about rate 0 itself
+        sparse = series(rate=0.0, starting_time=0.0)
+    with pytest.raises(PoseBridgeError, match="unknown"):
+        nwb.get_timestamps(sparse)
+
+
+# --------------------------------------------------------------------------
+# what sleap-io carries
+
+
+def test_sleap_provenance_becomes_scorer_and_version_as_sleap_io_writes_them(tmp_path):
+    path = corpus_path("sleap_slp/predictions_1.2.7_provenance_and_tracking.slp")
+    labels = sio.load_slp(str(path), open_videos=False)
+    assert labels.provenance.get("sleap_version")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.write_nwb(labels, tmp_path / "ours.nwb", layout="sleap-io")
+        sio.save_nwb(labels, str(tmp_path / "theirs.nwb"), nwb_format="predictions")
+
+    def read(name):
+        with h5py.File(tmp_path / name, "r") as h5:
+            module = next(m for k, m in h5["processing"].items() if k.startswith("SLEAP_VIDEO"))
+            container = module[next(k for k in module if k.startswith("track="))]
+            software = container["source_software"]
+            return (
+                container["scorer"][()].decode(),
+                software[()].decode(),
+                software.attrs["version"],
+            )
+
+    assert read("ours.nwb") == read("theirs.nwb")
+    assert read("ours.nwb")[0] == str(labels.provenance)
+    assert read("ours.nwb")[2] == labels.provenance["sleap_version"]
+
+
+def test_predictions_from_labels_without_predicted_instances_are_refused(tmp_path):
+    skeleton = sio.Skeleton(["a", "b"], name="s")
+    video = sio.Video(filename="v.mp4", open_backend=False)
+    user = sio.Instance.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton=skeleton)
+    labels = sio.Labels([sio.LabeledFrame(video=video, frame_idx=0, instances=[user])])
+    with pytest.raises(PoseBridgeError, match="no predicted instance"):
+        nwb.save_nwb(labels, tmp_path / "p.nwb", nwb_format="predictions")
+    with pytest.raises(PoseBridgeError, match="no predicted instance"):
+        nwb.write_nwb(labels, tmp_path / "p.nwb")
+    assert not (tmp_path / "p.nwb").exists()
+    nwb.save_nwb(labels, tmp_path / "a.nwb")  # auto: annotations, as sleap-io picks
+    back = nwb.load_nwb(tmp_path / "a.nwb")
+    assert len(back.labeled_frames[0].user_instances) == 1
+    np.testing.assert_array_equal(back.labeled_frames[0].instances[0].numpy(), user.numpy())
+
+
+# --------------------------------------------------------------------------
+# wrong types: a TypeError before anything else
+
+
+@pytest.mark.parametrize("value", [None, "labels.slp", np.zeros((3, 2)), {"labels": 1}])
+@pytest.mark.parametrize("function", ["save_nwb", "write_nwb", "append_nwb"])
+def test_a_wrong_labels_type_is_a_type_error_and_nothing_is_written(tmp_path, function, value):
+    target = tmp_path / "never.nwb"
+    with pytest.raises(TypeError, match="sleap_io.Labels or a posebridge"):
+        getattr(nwb, function)(value, target)
+    assert not target.exists()
+
+
+def test_wrong_path_and_nwbfile_types_are_type_errors(tmp_path):
+    labels = make_labels()
+    with pytest.raises(TypeError, match="nwbfile_path"):
+        nwb.write_nwb(labels, 42)
+    with pytest.raises(TypeError, match="pynwb.NWBFile"):
+        nwb.append_nwb_data(labels, str(tmp_path / "x.nwb"))
+    with pytest.raises(TypeError, match="pose_estimation_metadata"):
+        nwb.write_nwb(labels, tmp_path / "x.nwb", pose_estimation_metadata=[1, 2])
+    with pytest.raises(TypeError, match="filename"):
+        nwb.load_nwb(labels)
+    assert not (tmp_path / "x.nwb").exists()
+
+
+# --------------------------------------------------------------------------
+# sleap-io's layout
+
+
+def test_the_sleap_io_layout_is_read_by_sleap_io_with_each_track_separate(tmp_path):
+    labels = make_labels()
+    path = tmp_path / "layout.nwb"
+    nwb.write_nwb(labels, path, layout="sleap-io")
+    with h5py.File(path, "r") as h5:
+        assert sorted(h5["processing"]) == ["SLEAP_VIDEO_000_a", "behavior"]
+        assert sorted(h5["processing/SLEAP_VIDEO_000_a"]) == ["track=f1", "track=f2"]
+        assert "fly" in h5["processing/behavior/Skeletons"]
+        assert "camera_0" in h5["general/devices"]
+    theirs = sio.load_nwb(str(path))
+    assert [lf.frame_idx for lf in theirs.labeled_frames] == [0, 1, 2, 3]
+    for lf, original in zip(theirs.labeled_frames, labels.labeled_frames, strict=True):
+        assert len(lf.instances) == 2  # one per track container
+        got = sorted(rounded(i.numpy()) for i in lf.instances)
+        assert got == sorted(rounded(i.numpy()) for i in original.instances)
+    # sleap-io 0.9.5's reader drops Track objects (its own files too); posebridge keeps them
+    ours = nwb.load_nwb(path)
+    assert [t.name for t in ours.tracks] == ["f1", "f2"]
+    assert ours.videos[0].filename == "/data/a.mp4"  # original_videos, as sleap-io writes
+    for track in ("f1", "f2"):
+        np.testing.assert_allclose(points_of(ours, track), points_of(labels, track))
+
+
+def rounded(points: np.ndarray) -> tuple:
+    return tuple(np.round(points, 3).ravel().tolist())  # sleap-io reads NWB as float32
+
+
+def test_several_videos_get_a_module_each_and_come_back_as_several_videos(tmp_path):
+    labels = make_labels(videos=("/data/a.mp4", "/data/b.mp4"))
+    path = tmp_path / "two.nwb"
+    with pytest.raises(PoseBridgeError, match="layout='sleap-io'"):
+        nwb.save_nwb(labels, path)
+    nwb.save_nwb(labels, path, layout="sleap-io")
+    with h5py.File(path, "r") as h5:
+        assert sorted(h5["processing"]) == [
+            "SLEAP_VIDEO_000_a",
+            "SLEAP_VIDEO_001_b",
+            "behavior",
+        ]
+    theirs = sio.load_nwb(str(path))
+    assert sorted(v.filename for v in theirs.videos) == ["/data/a.mp4", "/data/b.mp4"]
+    ours = nwb.load_nwb(path)
+    assert [v.filename for v in ours.videos] == ["/data/a.mp4", "/data/b.mp4"]
+    assert [t.name for t in ours.tracks] == ["f1", "f2"]
+    assert len(ours.labeled_frames) == 8
+    for track in ("f1", "f2"):
+        np.testing.assert_allclose(points_of(ours, track), points_of(labels, track))
+
+
+def test_posebridge_save_writes_the_sleap_io_layout_on_request(tmp_path):
+    ds = posebridge.from_sleap_io(make_labels())
+    posebridge.save(ds, tmp_path / "p.nwb", layout="sleap-io")
+    with h5py.File(tmp_path / "p.nwb", "r") as h5:
+        assert "SLEAP_VIDEO_000_a" in h5["processing"]
+    posebridge.save(ds, tmp_path / "default.nwb", split_individuals=False)
+    with h5py.File(tmp_path / "default.nwb", "r") as h5:
+        assert list(h5["processing"]) == ["behavior"]  # posebridge's layout stays the default
+    with pytest.raises(PoseBridgeError, match="layout"):
+        posebridge.save(ds, tmp_path / "x.nwb", layout="dlc")
+
+
+def test_appending_in_the_sleap_io_layout_adds_the_next_video_module(tmp_path):
+    path = tmp_path / "grow.nwb"
+    nwb.write_nwb(make_labels(), path, layout="sleap-io")
+    nwb.append_nwb(make_labels(videos=("/data/c.mp4",)), path, layout="sleap-io")
+    with h5py.File(path, "r") as h5:
+        assert "SLEAP_VIDEO_001_c" in h5["processing"]
+    assert len(sio.load_nwb(str(path)).videos) == 2

@@ -1,0 +1,274 @@
+"""posebridge.from_sleap_io / to_sleap_io: sleap-io Labels in memory, both ways."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from _corpus import corpus_params
+from posebridge import bridges, model
+from posebridge.errors import PoseBridgeError
+from posebridge.formats import sleap
+from posebridge.model import labels
+
+sio = pytest.importorskip("sleap_io")
+
+SLP_FILES = corpus_params("sleap_slp", "*.slp")
+
+
+def quiet(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
+
+
+def edge_set(ds: xr.Dataset, name: str) -> set:
+    if name not in ds:
+        return set()
+    return {frozenset(pair) for pair in ds[name].values.tolist()}
+
+
+def from_file(path):
+    """What posebridge's own .slp reader gives (one dataset per video for predictions)."""
+    try:
+        return quiet(posebridge.load, path)
+    except PoseBridgeError:  # predictions in several videos
+        return quiet(sleap.read_all_videos, path)
+
+
+# --------------------------------------------------------------------------
+# Labels -> dataset: the same as reading the .slp file
+
+
+@pytest.mark.parametrize("path", SLP_FILES)
+def test_from_sleap_io_gives_what_the_slp_reader_gives(path):
+    theirs = sio.load_slp(str(path), open_videos=False)
+    ours = quiet(posebridge.from_sleap_io, theirs)
+    expected = from_file(path)
+    if isinstance(expected, list):
+        assert isinstance(ours, list) and len(ours) == len(expected)
+    else:
+        ours, expected = [ours], [expected]
+    for got, want in zip(ours, expected, strict=True):
+        assert labels.is_labels(got) == labels.is_labels(want)
+        assert got.individual.values.tolist() == want.individual.values.tolist()  # tracks
+        assert got.keypoint.values.tolist() == want.keypoint.values.tolist()  # node order
+        np.testing.assert_array_equal(got.time.values, want.time.values)
+        np.testing.assert_allclose(got.position.values, want.position.values, atol=1e-9)
+        np.testing.assert_allclose(got.confidence.values, want.confidence.values, atol=1e-6)
+        for name in ("instance_score", "predicted_position", "predicted_score", "visible"):
+            assert (name in got) == (name in want), name
+            if name in want:
+                np.testing.assert_allclose(got[name].values, want[name].values, atol=1e-6)
+        if "tracking_score" in want:  # sleap-io gives 0 where a file has no column
+            np.testing.assert_allclose(
+                got.tracking_score.values, want.tracking_score.values, atol=1e-6
+            )
+        for name in ("skeleton_edges", "skeleton_symmetries"):
+            assert edge_set(got, name) == edge_set(want, name)
+        for coord in ("video", "frame", "image_path"):
+            if coord in want.coords:
+                left = np.char.replace(got[coord].values.astype(str), "\\", "/")
+                right = np.char.replace(want[coord].values.astype(str), "\\", "/")
+                np.testing.assert_array_equal(left, right)
+        if "video_path" in want.attrs:
+            assert got.attrs["video_path"].replace("\\", "/") == want.attrs["video_path"].replace(
+                "\\", "/"
+            )
+
+
+def test_predictions_in_several_videos_give_one_dataset_each_or_the_one_asked(tracked):
+    second = sio.Video(filename="/data/b.mp4", open_backend=False)
+    frames = list(tracked.labeled_frames)
+    moved = sio.LabeledFrame(video=second, frame_idx=7, instances=frames[0].instances)
+    both = sio.Labels([*frames, moved], videos=[tracked.videos[0], second])
+    several = quiet(posebridge.from_sleap_io, both)
+    assert [d.attrs["video_path"] for d in several] == ["/data/a.mp4", "/data/b.mp4"]
+    assert several[1].time.values.tolist() == [7]
+    one = quiet(posebridge.from_sleap_io, both, video=second)
+    assert one.time.values.tolist() == [7]
+    assert quiet(posebridge.from_sleap_io, both, video="b.mp4").time.values.tolist() == [7]
+
+
+# --------------------------------------------------------------------------
+# dataset -> Labels
+
+
+@pytest.fixture
+def tracked():
+    """Two tracks, predicted instances with point, instance and tracking scores."""
+    skeleton = sio.Skeleton(["nose", "ear_l", "ear_r"], edges=[("nose", "ear_l")])
+    skeleton.add_symmetry("ear_l", "ear_r")
+    video = sio.Video(
+        filename="/data/a.mp4", backend_metadata={"shape": [50, 480, 640, 3]}, open_backend=False
+    )
+    tracks = [sio.Track("mouse1"), sio.Track("mouse2")]
+    rng = np.random.default_rng(3)
+    frames = []
+    for frame_idx in (0, 1, 5):
+        instances = []
+        for k, track in enumerate(tracks):
+            points = rng.uniform(0, 400, (3, 2))
+            if frame_idx == 1 and k == 0:
+                points[1] = np.nan
+            instances.append(
+                sio.PredictedInstance.from_numpy(
+                    points,
+                    skeleton=skeleton,
+                    point_scores=rng.uniform(0, 1, 3),
+                    score=float(rng.uniform()),
+                    track=track,
+                    tracking_score=float(rng.uniform()),
+                )
+            )
+        frames.append(sio.LabeledFrame(video=video, frame_idx=frame_idx, instances=instances))
+    return sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+
+
+def no_nan(values: np.ndarray) -> list:
+    """Rounded values with NaN as None (NaN != NaN in list comparisons)."""
+    rounded = np.round(np.asarray(values, dtype=np.float64), 6)
+    return np.where(np.isnan(rounded), None, rounded).tolist()
+
+
+def instance_rows(labels_: object) -> list[tuple]:
+    """Every instance as comparable values: frame, track, type, points, scores."""
+    rows = []
+    for lf in labels_.labeled_frames:
+        for inst in lf.instances:
+            predicted = isinstance(inst, sio.PredictedInstance)
+            rows.append(
+                (
+                    str(lf.video.filename),
+                    lf.frame_idx,
+                    None if inst.track is None else inst.track.name,
+                    predicted,
+                    no_nan(inst.numpy(invisible_as_nan=True)),
+                    no_nan(inst.points["score"]) if predicted else None,
+                    round(float(inst.score), 6) if predicted else None,
+                    None if inst.tracking_score is None else round(float(inst.tracking_score), 6),
+                )
+            )
+    return rows
+
+
+def test_labels_go_through_a_dataset_and_back_unchanged(tracked):
+    ds = posebridge.from_sleap_io(tracked)
+    assert ds.individual.values.tolist() == ["mouse1", "mouse2"]
+    assert ds.attrs["video_width"] == 640 and ds.attrs["video_height"] == 480
+    back = posebridge.to_sleap_io(ds)
+    assert [t.name for t in back.tracks] == ["mouse1", "mouse2"]
+    assert [n.name for n in back.skeleton.nodes] == ["nose", "ear_l", "ear_r"]
+    assert back.skeleton.edge_inds == [(0, 1)]
+    assert [{n.name for n in s.nodes} for s in back.skeleton.symmetries] == [{"ear_l", "ear_r"}]
+    assert back.videos[0].filename == "/data/a.mp4"
+    assert tuple(back.videos[0].shape[1:3]) == (480, 640)
+    assert instance_rows(back) == instance_rows(tracked)
+
+
+@pytest.mark.parametrize("path", SLP_FILES)
+def test_every_corpus_file_round_trips_through_a_dataset(path):
+    theirs = sio.load_slp(str(path), open_videos=False)
+    ours = quiet(posebridge.from_sleap_io, theirs)
+    back = quiet(posebridge.to_sleap_io, ours)
+    datasets = ours if isinstance(ours, list) else [ours]
+    again = quiet(posebridge.from_sleap_io, back)
+    again = again if isinstance(again, list) else [again]
+    for first, second in zip(datasets, again, strict=True):
+        assert first.individual.values.tolist() == second.individual.values.tolist()
+        np.testing.assert_array_equal(first.position.values, second.position.values)
+        np.testing.assert_array_equal(first.confidence.values, second.confidence.values)
+        for name in ("instance_score", "tracking_score", "visible", "predicted_position"):
+            if name in first:
+                np.testing.assert_array_equal(first[name].values, second[name].values)
+
+
+def test_user_labels_become_user_instances_linked_to_their_predictions():
+    position = np.array([[[[1.0, 5.0], [2.0, 6.0]], [[3.0, 7.0], [4.0, 8.0]]]])
+    ds = labels.from_numpy(
+        position, video=["v1.mp4"], frame=[4], individual_names=["a", "b"], visible=None
+    )
+    ds["predicted_position"] = ds.position + 0.5
+    ds["predicted_confidence"] = xr.full_like(ds.confidence, 0.9)
+    ds["predicted_score"] = (("time", "individual"), [[0.8, 0.7]])
+    back = posebridge.to_sleap_io(ds)
+    (lf,) = back.labeled_frames
+    assert lf.frame_idx == 4 and lf.video.filename == "v1.mp4"
+    assert len(lf.user_instances) == 2 and len(lf.predicted_instances) == 2
+    for user in lf.user_instances:
+        assert user.from_predicted in lf.predicted_instances
+        np.testing.assert_allclose(user.from_predicted.numpy(), user.numpy() + 0.5)
+    again = posebridge.from_sleap_io(back)
+    assert labels.is_labels(again)
+    np.testing.assert_array_equal(again.position.values, position)
+    np.testing.assert_allclose(again.predicted_score.values, [[0.8, 0.7]])
+
+
+def test_points_marked_not_visible_stay_flagged_in_labels():
+    position = np.array([[[[1.0], [np.nan]], [[3.0], [np.nan]]]])
+    ds = labels.from_numpy(
+        position, video=["v.mp4"], frame=[0], visible=np.array([[[2.0], [0.0]]])
+    )
+    back = posebridge.to_sleap_io(ds)
+    inst = back.labeled_frames[0].user_instances[0]
+    assert inst.points["visible"].tolist() == [True, False]
+    assert inst.points["complete"].tolist() == [True, True]  # toggled by a person
+    again = posebridge.from_sleap_io(back)
+    np.testing.assert_array_equal(again.visible.values, [[[2.0], [0.0]]])
+
+
+def test_poses_without_scores_come_back_as_poses():
+    ds = model.from_numpy(np.ones((3, 2, 2, 1)), individual_names=["m"])
+    back = posebridge.to_sleap_io(ds)
+    assert all(not lf.predicted_instances for lf in back.labeled_frames)
+    again = posebridge.from_sleap_io(back)
+    assert not labels.is_labels(again)
+    np.testing.assert_array_equal(again.position.values, ds.position.values)
+
+
+def test_a_list_of_datasets_becomes_one_labels_with_a_video_each(tracked):
+    a = posebridge.from_sleap_io(tracked)
+    b = a.assign_attrs(video_path="/data/b.mp4")
+    both = posebridge.to_sleap_io([a, b])
+    assert [v.filename for v in both.videos] == ["/data/a.mp4", "/data/b.mp4"]
+    assert [t.name for t in both.tracks] == ["mouse1", "mouse2"]  # shared by name
+    assert len(both.labeled_frames) == 2 * len(tracked.labeled_frames)
+
+
+# --------------------------------------------------------------------------
+# wrong input
+
+
+@pytest.mark.parametrize("value", [None, "labels.slp", np.zeros((2, 2)), {"a": 1}])
+def test_from_sleap_io_refuses_anything_but_labels_with_a_type_error(value):
+    with pytest.raises(TypeError, match="sleap_io.Labels"):
+        posebridge.from_sleap_io(value)
+
+
+@pytest.mark.parametrize("value", [None, "poses.slp", np.zeros((2, 2)), [np.zeros(2)]])
+def test_to_sleap_io_refuses_anything_but_datasets_with_a_type_error(value):
+    with pytest.raises(TypeError, match="Dataset"):
+        posebridge.to_sleap_io(value)
+
+
+def test_the_type_errors_are_posebridge_errors_too():
+    with pytest.raises(PoseBridgeError):
+        posebridge.from_sleap_io(object())
+
+
+def test_without_sleap_io_the_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sleap_io", None)  # import sleap_io now fails
+    with pytest.raises(ImportError, match="pip install sleap-io"):
+        bridges.require_sleap_io()
+    with pytest.raises(ImportError, match="pip install sleap-io"):
+        posebridge.to_sleap_io(model.from_numpy(np.ones((1, 2, 1, 1))))
+
+
+def test_the_sleap_version_of_the_provenance_is_the_software_version(tracked):
+    tracked.provenance["sleap_version"] = "1.2.7"
+    assert posebridge.from_sleap_io(tracked).attrs["source_software_version"] == "1.2.7"
