@@ -42,8 +42,10 @@ def sniff(peek: Peek) -> bool:
 
     Examples
     --------
-    >>> from posebridge.formats import sleap_analysis
-    >>> sleap_analysis.sniff("predictions.analysis.h5")  # doctest: +SKIP
+    >>> from posebridge._files import Peek
+    >>> from posebridge.formats.sleap import analysis_write
+    >>> with Peek("predictions.analysis.h5") as peek:  # doctest: +SKIP
+    ...     analysis_write.sniff(peek)
     True
     """
     path = peek.path

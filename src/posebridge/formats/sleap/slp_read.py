@@ -213,8 +213,8 @@ def read_all_videos(
 
     Examples
     --------
-    >>> from posebridge.formats import slp
-    >>> for ds in slp.read_all_videos("multiview.slp"):  # doctest: +SKIP
+    >>> from posebridge.formats.sleap import slp_read
+    >>> for ds in slp_read.read_all_videos("multiview.slp"):  # doctest: +SKIP
     ...     print(ds.attrs["video_path"], ds.sizes["time"])
     """
     file = check_input(path)
@@ -232,8 +232,8 @@ def describe(path: Path) -> list[tuple[str, str]]:
 
     Examples
     --------
-    >>> from posebridge.formats import slp
-    >>> dict(slp.describe("labels.slp"))["instances"]  # doctest: +SKIP
+    >>> from posebridge.formats.sleap import slp_read
+    >>> dict(slp_read.describe("labels.slp"))["instances"]  # doctest: +SKIP
     '3 user, 450 predicted (453 without a track)'
     """
     with open_tables(Path(path)) as t:

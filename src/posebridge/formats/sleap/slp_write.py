@@ -75,8 +75,10 @@ def sniff(peek: Peek) -> bool:
 
     Examples
     --------
-    >>> from posebridge.formats import slp
-    >>> slp.sniff("labels.v002.slp")  # doctest: +SKIP
+    >>> from posebridge._files import Peek
+    >>> from posebridge.formats.sleap import slp_write
+    >>> with Peek("labels.v002.slp") as peek:  # doctest: +SKIP
+    ...     slp_write.sniff(peek)
     True
     """
     path = peek.path
