@@ -30,6 +30,7 @@ __all__ = [
     "FPS",
     "NAME_CHARS",
     "bboxes_datasets",
+    "box_sizes",
     "confidences",
     "coordinates",
     "frame_numbers",
@@ -37,6 +38,7 @@ __all__ = [
     "names",
     "poses_datasets",
     "positions",
+    "present_everywhere",
 ]
 
 #: Characters of drawn names: letters, digits and the separators tools put in names.
@@ -48,6 +50,8 @@ FPS = (29.97, 30.0, 7.5, 1000.0)
 coordinates = st.floats(allow_nan=False, allow_infinity=False, width=64)
 #: A score in [0, 1] or NaN (no score).
 confidences = st.one_of(st.floats(0, 1, width=64), st.just(np.nan))
+#: A box's width or height.
+box_sizes = st.floats(0, 1e6, width=64)
 
 
 def names(
@@ -75,7 +79,10 @@ def frame_numbers(
 
 
 def positions(
-    shape: tuple[int, ...], *, point_axis: int = 1, elements: st.SearchStrategy[float] = coordinates
+    shape: tuple[int, ...],
+    *,
+    point_axis: int = 1,
+    elements: st.SearchStrategy[float] = coordinates,
 ) -> st.SearchStrategy[np.ndarray]:
     """float64 array of ``shape`` with whole points missing (NaN in every coordinate).
 
@@ -95,6 +102,21 @@ def positions(
 
 
 @st.composite
+def present_everywhere(
+    draw: st.DrawFn, position: np.ndarray, elements: st.SearchStrategy[float] = coordinates
+) -> np.ndarray:
+    """Give each individual (last axis) without any point one, drawn, in place.
+
+    The point goes to the first time step (and first keypoint) of that individual.
+    """
+    absent = np.isnan(position).reshape(-1, position.shape[-1]).all(axis=0)
+    fill = draw(hnp.arrays(np.float64, (position.shape[1], int(absent.sum())), elements=elements))
+    first = (0, slice(None)) + (0,) * (position.ndim - 3)
+    position[(*first, absent)] = fill.T
+    return position
+
+
+@st.composite
 def poses_datasets(
     draw: st.DrawFn,
     *,
@@ -106,6 +128,7 @@ def poses_datasets(
     confidence: bool | None = None,
     fps: bool | None = None,
     gaps: bool = True,
+    every_individual_present: bool = False,
     name_chars: str = NAME_CHARS,
     elements: st.SearchStrategy[float] = coordinates,
 ) -> xr.Dataset:
@@ -123,6 +146,8 @@ def poses_datasets(
         ``True``: time in seconds with a frame rate; ``False``: frames; ``None``: either.
     gaps
         Frame numbers with an offset and gaps; ``False``: 0..n-1.
+    every_individual_present
+        Give every individual at least one point (see :func:`present_everywhere`).
     name_chars
         The characters of keypoint and individual names.
     elements
@@ -133,6 +158,8 @@ def poses_datasets(
     n_kp = draw(st.integers(1, max_keypoints))
     n_ind = draw(st.integers(min_individuals, max_individuals))
     position = draw(positions((n_time, space, n_kp, n_ind), elements=elements))
+    if every_individual_present:
+        draw(present_everywhere(position, elements))
     scored = draw(st.booleans()) if confidence is None else confidence
     scores = (
         draw(hnp.arrays(np.float64, (n_time, n_kp, n_ind), elements=confidences))
@@ -163,17 +190,21 @@ def bboxes_datasets(
     confidence: bool | None = None,
     fps: bool | None = None,
     gaps: bool = True,
+    every_individual_present: bool = False,
     name_chars: str = NAME_CHARS,
     elements: st.SearchStrategy[float] = coordinates,
-    sizes: st.SearchStrategy[float] = st.floats(0, 1e6, width=64),
+    sizes: st.SearchStrategy[float] = box_sizes,
 ) -> xr.Dataset:
     """A valid bboxes dataset (``model.bboxes_from_numpy``): boxes missing as a whole.
 
-    Parameters are those of :func:`poses_datasets`; ``sizes`` draws widths and heights.
+    Parameters are those of :func:`poses_datasets`; ``sizes`` draws widths and heights;
+    ``every_individual_present`` gives each track at least one box.
     """
     n_time = draw(st.integers(1, max_time))
     n_ind = draw(st.integers(min_individuals, max_individuals))
     centre = draw(positions((n_time, 2, n_ind), elements=elements))
+    if every_individual_present:
+        draw(present_everywhere(centre, elements))
     shape = draw(hnp.arrays(np.float64, (n_time, 2, n_ind), elements=sizes))
     shape[np.isnan(centre)] = np.nan
     scored = draw(st.booleans()) if confidence is None else confidence
@@ -206,6 +237,7 @@ def labels_datasets(
     min_individuals: int = 1,
     max_individuals: int = 3,
     images: bool | None = None,
+    every_individual_present: bool = False,
     name_chars: str = NAME_CHARS,
     elements: st.SearchStrategy[float] = coordinates,
 ) -> xr.Dataset:
@@ -218,6 +250,8 @@ def labels_datasets(
     images
         ``True``: every row has an image path (``labeled-data/<video>/img<frame>.png``);
         ``False``: rows are (video, frame) pairs; ``None``: either.
+    every_individual_present
+        Give every individual at least one point (see :func:`present_everywhere`).
     name_chars, elements
         As :func:`poses_datasets`.
     """
@@ -242,6 +276,8 @@ def labels_datasets(
         rows = {"video": [p[0] for p in pairs], "frame": [p[1] for p in pairs]}
     n_rows = len(next(iter(rows.values())))
     position = draw(positions((n_rows, 2, n_kp, n_ind), elements=elements))
+    if every_individual_present:
+        draw(present_everywhere(position, elements))
     return labels.from_numpy(
         position,
         individual_names=draw(names(n_ind, chars=name_chars)),
