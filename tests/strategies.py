@@ -41,8 +41,9 @@ __all__ = [
     "present_everywhere",
 ]
 
-#: Characters of drawn names: letters, digits and the separators tools put in names.
-NAME_CHARS = "abcxyzABC019_- "
+#: Characters of drawn names: letters, digits and the separators tools put in names
+#: (no letters that spell "nan", "none" or "inf": pandas reads such text as numbers).
+NAME_CHARS = "abcxyzABC019_-,/ "
 #: Frame rates: NTSC's inexact one, round ones, and a slow one.
 FPS = (29.97, 30.0, 7.5, 1000.0)
 

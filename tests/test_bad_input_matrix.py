@@ -33,6 +33,7 @@ import xarray as xr
 
 import posebridge
 from posebridge import model
+from posebridge._files import Peek
 from posebridge.registry import all_formats
 from test_roundtrip_matrix import CAPABILITIES, FIXED, WRITERS, Writer, fits
 
@@ -132,7 +133,6 @@ Maker = Callable[[str, dict[str, Path]], bytes | None]
 
 #: Cases made without a valid file.
 MADE: dict[str, bytes] = {
-    "empty": b"",
     "garbage": bytes(range(256)) * 8,
     "text": b"frame,x,y\nthis is,not,a pose file\n",
 }
@@ -150,6 +150,7 @@ def _cases() -> Iterator[tuple[str, str]]:
     for fmt in all_formats():
         if not fmt.reads:
             continue
+        yield from ((fmt.name, f"empty{ext}") for ext in fmt.extensions)
         yield from ((fmt.name, case) for case in MADE)
         for key, writer in SOURCES.items():
             if writer.name == fmt.name:
@@ -171,7 +172,10 @@ def _params() -> list:
 
 def _bad_file(reader: str, case: str, files: dict[str, Path], folder: Path) -> Path:
     fmt = posebridge.registry.get(reader)
-    if case in MADE:
+    suffix = fmt.extensions[-1]
+    if case.startswith("empty"):
+        data, suffix = b"", case.removeprefix("empty")
+    elif case in MADE:
         data = MADE[case]
     elif case.startswith("wrong-"):
         data = files[case.removeprefix("wrong-")].read_bytes()
@@ -181,7 +185,7 @@ def _bad_file(reader: str, case: str, files: dict[str, Path], folder: Path) -> P
         if damaged is None:
             pytest.skip("binary file: a flipped data byte goes unnoticed without checksums")
         data = damaged
-    path = folder / f"bad-{case}{fmt.extensions[-1]}"
+    path = folder / f"bad-{case}{suffix}"
     path.write_bytes(data)
     return path
 
@@ -234,6 +238,40 @@ def test_reader_refuses_naming_the_file(reader, case, valid_files, tmp_path):
     path = _bad_file(reader, case, valid_files, tmp_path)
     fmt = posebridge.registry.get(reader)
     _expect_refusal(lambda: fmt.read(path), path, reader, case)
+    if case.startswith("wrong-") and (reader, case.removeprefix("wrong-")) not in READS_AS_WELL:
+        with Peek(path) as peek:
+            assert not fmt.sniff(peek), f"{reader}'s sniffer claims the file of another format"
+
+
+#: Readers whose message for an empty file does not say it is empty (issue #15).
+EMPTY_NOT_SAID = {
+    "sleap": "h5py's 'file signature not found'",
+    "slp": "h5py's 'file signature not found'",
+    "netcdf": "h5py's 'file signature not found'",
+}
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        pytest.param(
+            f.name,
+            marks=[pytest.mark.xfail(strict=True, reason=EMPTY_NOT_SAID[f.name])]
+            if f.name in EMPTY_NOT_SAID
+            else [],
+        )
+        for f in all_formats()
+        if f.reads
+    ],
+)
+def test_an_empty_file_is_called_empty(reader, tmp_path):
+    fmt = posebridge.registry.get(reader)
+    for suffix in fmt.extensions:
+        path = tmp_path / f"nothing{suffix}"
+        path.touch()
+        with pytest.raises(posebridge.PoseBridgeError) as error:
+            fmt.read(path)
+        assert "empty" in str(error.value).replace(str(path), ""), str(error.value)
 
 
 @pytest.mark.parametrize(("reader", "case"), [p for p in _params() if not p.marks])
@@ -247,9 +285,9 @@ def test_load_with_format_refuses_naming_the_file(reader, case, valid_files, tmp
     _expect_refusal(lambda: posebridge.load(path, format=reader), path, reader, case)
 
 
-@pytest.mark.parametrize("case", ["empty", "garbage", "text"])
+@pytest.mark.parametrize("case", ["empty", *MADE])
 def test_detection_refuses_naming_the_file(case, tmp_path):
     path = tmp_path / f"{case}.bin"
-    path.write_bytes(MADE[case])
+    path.write_bytes(MADE.get(case, b""))
     with time_limit(TIME_LIMIT), pytest.raises(posebridge.UnknownFormatError, match=path.name):
         posebridge.load(path)
