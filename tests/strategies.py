@@ -84,11 +84,13 @@ def positions(
     *,
     point_axis: int = 1,
     elements: st.SearchStrategy[float] = coordinates,
+    nan_coordinates: bool = False,
 ) -> st.SearchStrategy[np.ndarray]:
     """float64 array of ``shape`` with whole points missing (NaN in every coordinate).
 
     ``point_axis`` is the axis of the coordinates (``space``): a point is missing as a
-    whole, as every format stores it.
+    whole, as every format stores it. ``nan_coordinates`` also puts NaN in single
+    coordinates (a point half missing, which formats treat in their own ways).
     """
 
     @st.composite
@@ -97,6 +99,8 @@ def positions(
         mask_shape = tuple(1 if i == point_axis else n for i, n in enumerate(shape))
         missing = draw(hnp.arrays(np.bool_, mask_shape))
         values[np.broadcast_to(missing, shape)] = np.nan
+        if nan_coordinates:
+            values[draw(hnp.arrays(np.bool_, shape))] = np.nan
         return values
 
     return draw_positions()
@@ -130,8 +134,10 @@ def poses_datasets(
     fps: bool | None = None,
     gaps: bool = True,
     every_individual_present: bool = False,
+    nan_coordinates: bool = False,
     name_chars: str = NAME_CHARS,
     elements: st.SearchStrategy[float] = coordinates,
+    scores: st.SearchStrategy[float] = confidences,
 ) -> xr.Dataset:
     """A valid poses dataset (``model.from_numpy``), drawn within the given limits.
 
@@ -149,27 +155,28 @@ def poses_datasets(
         Frame numbers with an offset and gaps; ``False``: 0..n-1.
     every_individual_present
         Give every individual at least one point (see :func:`present_everywhere`).
+    nan_coordinates
+        Also NaN in single coordinates (see :func:`positions`).
     name_chars
         The characters of keypoint and individual names.
-    elements
-        The strategy of the finite coordinates.
+    elements, scores
+        The strategies of the finite coordinates and of the confidence values.
     """
     n_time = draw(st.integers(1, max_time))
     space = draw(st.sampled_from(list(n_space)))
     n_kp = draw(st.integers(1, max_keypoints))
     n_ind = draw(st.integers(min_individuals, max_individuals))
-    position = draw(positions((n_time, space, n_kp, n_ind), elements=elements))
+    shape = (n_time, space, n_kp, n_ind)
+    position = draw(positions(shape, elements=elements, nan_coordinates=nan_coordinates))
     if every_individual_present:
         draw(present_everywhere(position, elements))
     scored = draw(st.booleans()) if confidence is None else confidence
-    scores = (
-        draw(hnp.arrays(np.float64, (n_time, n_kp, n_ind), elements=confidences))
-        if scored
-        else None
+    confidence_array = (
+        draw(hnp.arrays(np.float64, (n_time, n_kp, n_ind), elements=scores)) if scored else None
     )
     ds = model.from_numpy(
         position,
-        scores,
+        confidence_array,
         individual_names=draw(names(n_ind, chars=name_chars)),
         keypoint_names=draw(names(n_kp, chars=name_chars)),
     )

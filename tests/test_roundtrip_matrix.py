@@ -518,7 +518,7 @@ def test_fixed_examples_survive_every_chain(source: Writer, ds: xr.Dataset):
 
 @pytest.mark.parametrize("source", WRITERS, ids=lambda w: w.id)
 @settings(
-    max_examples=40,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
