@@ -503,6 +503,19 @@ def test_every_kind_has_a_source_and_a_fixed_example():
         assert fitting, f"no fixed example fits {writer.id}"
 
 
+def test_every_chain_is_exercised_by_a_fixed_example():
+    """Every pair of writers of a kind meets in a fixed example, unless they share no space."""
+    for a in WRITERS:
+        for b in WRITERS:
+            if a == b or a.kind != b.kind:
+                continue
+            if not set(holds(a.name).space) & set(holds(b.name).space):
+                continue  # 2D only and 3D only: nothing to chain
+            assert any(fits(ds, a) and fits(ds, b) for ds in FIXED[a.kind]), (
+                f"no fixed example goes {a.id} -> {b.id}: add one to _fixed()"
+            )
+
+
 @pytest.mark.parametrize(
     ("source", "ds"),
     [
