@@ -4,12 +4,12 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench figures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,interop,video]'
+	$(BIN)/python -m pip install --quiet -e '.[test,interop,video,plot,mat]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,6 +25,16 @@ test: $(STAMP) lint
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
+
+# The README's pictures, drawn by `posebridge plot` from a bundled sample (tests/test_cli_plot.py
+# runs these lines into a temporary folder, so the target keeps working).
+FIGURES_DIR := docs
+SAMPLE      := src/posebridge/data/posebridge_two-mice_2D.nc
+
+figures: $(STAMP)
+	$(BIN)/posebridge plot $(SAMPLE) --kind trajectories --out $(FIGURES_DIR)/two-mice.trajectories.png --overwrite
+	$(BIN)/posebridge plot $(SAMPLE) --kind skeleton --frame 30 --out $(FIGURES_DIR)/two-mice.skeleton.png --overwrite
+	$(BIN)/posebridge plot $(SAMPLE) --kind missing --out $(FIGURES_DIR)/two-mice.missing.png --overwrite
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

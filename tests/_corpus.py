@@ -19,16 +19,50 @@ CORPUS = Path(
 #: Corpus folders whose files posebridge reads (a folder joins when its format family lands).
 READABLE_FOLDERS = (
     "anipose_csv",
+    "dannce",
     "dlc_csv",
     "dlc_h5",
     "dlc_multi",
+    "idtracker",
     "lp_csv",
     "nwb",
     "sleap_analysis_h5",
+    "sleap_csv",
     "sleap_slp",
+    "trex",
     "via_csv",
 )
+#: Files in those folders that are not pose data by themselves, with the reason
+#: (their own tests cover them).
+NOT_POSE_FILES = {
+    "dannce/mouse22_skeleton.mat": "a DANNCE skeleton (marker names), passed as skeleton=",
+    "trex/test_fish0_trex2025_xonly.csv": "a TRex CSV with X but no Y: refused by design",
+}
+#: Readable folders that are also one input as a whole (TRex: one file per individual).
+FOLDER_INPUTS = ("trex",)
+_NOT_POSE_SUFFIXES = {".md", ".toml"}
 MISSING = f"real-file corpus not found at {CORPUS} (set POSEBRIDGE_CORPUS to its folder)"
+
+
+def readable_files() -> list[Path]:
+    """Every pose-data input of the readable folders: files at any depth (not in
+    ``_``-prefixed helper folders), minus :data:`NOT_POSE_FILES`, plus the
+    :data:`FOLDER_INPUTS` folders themselves. Empty when the corpus is absent."""
+    if not CORPUS.is_dir():
+        return []
+    found = []
+    for folder in READABLE_FOLDERS:
+        for path in sorted((CORPUS / folder).rglob("*")):
+            relative = path.relative_to(CORPUS)
+            if (
+                path.is_file()
+                and path.suffix not in _NOT_POSE_SUFFIXES
+                and not any(part.startswith("_") for part in relative.parts[1:-1])
+                and relative.as_posix() not in NOT_POSE_FILES
+            ):
+                found.append(path)
+    found.extend(CORPUS / folder for folder in FOLDER_INPUTS if (CORPUS / folder).is_dir())
+    return found
 
 
 def corpus_path(relative: str) -> Path:

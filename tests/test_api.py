@@ -17,7 +17,7 @@ from posebridge.errors import (
 
 
 def test_formats_table_lists_names_extensions_and_abilities():
-    table = posebridge.formats()
+    table = posebridge.list_formats()
     assert {"name", "title", "extensions", "kinds", "reads", "writes"} <= set(table.columns)
     netcdf = table.set_index("name").loc["netcdf"]
     assert ".nc" in netcdf["extensions"]
@@ -104,3 +104,94 @@ def test_family_name_lets_the_file_name_pick_the_member():
     assert chosen("x.analysis.h5", None) == "sleap"
     assert chosen("x.h5", None) == "dlc"
     assert chosen("x.csv", None) == "dlc"
+
+
+def test_reader_options_are_checked_before_the_file_is_opened(tmp_path, monkeypatch):
+    path = tmp_path / "x.csv"
+    path.write_text("scorer,a\n")
+    opened = []
+    real_open = open
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    with pytest.raises(PoseBridgeError, match=r"no option 'frame_rate'; it takes: key"):
+        posebridge.load(path, format="dlc", frame_rate=30)
+    assert str(path) not in opened
+
+
+def test_writer_option_error_names_the_valid_options(tmp_path, poses_two_mice_with_nan):
+    with pytest.raises(PoseBridgeError, match="split_individuals, scorer") as info:
+        posebridge.save(poses_two_mice_with_nan, tmp_path / "x.csv", colour="red")
+    assert "'colour'" in str(info.value)
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.fixture
+def failing_reader_format(monkeypatch):
+    """A format 'broken' whose reader fails with a TypeError of its own (a bug of ours)."""
+
+    def read(path, *, level: int = 1):
+        return None + level  # a TypeError inside the reader
+
+    fmt = registry.Format(
+        name="broken",
+        title="Broken",
+        extensions=(".broken",),
+        kinds=("poses",),
+        sniff=lambda peek: peek.head.startswith(b"BROKEN"),
+        read=read,
+    )
+    known = registry.all_formats()
+    monkeypatch.setattr(registry, "all_formats", lambda: (*known, fmt))
+    return fmt
+
+
+def test_a_typeerror_inside_a_reader_is_reported_as_our_bug_not_an_option(
+    tmp_path, failing_reader_format
+):
+    path = tmp_path / "x.broken"
+    path.write_bytes(b"BROKEN")
+    with pytest.raises(PoseBridgeError) as info:
+        posebridge.load(path, level=2)
+    message = str(info.value)
+    assert "posebridge error" in message and "report" in message
+    assert str(path) in message and "TypeError" in message
+    assert "no option" not in message
+
+
+def test_list_formats_names_each_readers_and_writers_options():
+    table = posebridge.list_formats().set_index("name")
+    assert table.loc["dlc", "read_options"] == "key"
+    assert "split_individuals" in table.loc["dlc", "write_options"]
+    assert "overwrite" not in table.loc["dlc", "write_options"]
+
+
+def test_every_family_reader_and_writer_declares_explicit_options():
+    for fmt in registry.all_formats():  # a **kwargs reader or writer raises TypeError here
+        assert isinstance(fmt.read_options, tuple) and isinstance(fmt.write_options, tuple)
+
+
+def test_detection_opens_the_file_once(tmp_path, monkeypatch, poses_two_mice_with_nan):
+    import h5py
+
+    (path,) = posebridge.save(poses_two_mice_with_nan, tmp_path / "x.h5")  # a DLC .h5
+    opened: list[str] = []
+    real_open, real_file = open, h5py.File
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(("open", str(file)))
+        return real_open(file, *args, **kwargs)
+
+    class CountingFile(real_file):
+        def __init__(self, name, *args, **kwargs):
+            opened.append(("h5py", str(name)))
+            super().__init__(name, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    monkeypatch.setattr(h5py, "File", CountingFile)
+    assert posebridge.detect(path) == "dlc"
+    assert opened.count(("open", str(path))) == 1
+    assert opened.count(("h5py", str(path))) == 1

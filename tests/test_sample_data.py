@@ -399,9 +399,23 @@ def test_unknown_name_refreshes_a_stale_metadata_cache_once(sample_server):
 
 def test_sample_of_an_unreadable_format_fails_before_downloading(sample_server):
     _publish(sample_server)
-    with pytest.raises(SampleDataError, match="cannot read TRex files"):
+    metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    metadata[TREX_NAME]["source_software"] = "FreeMoCap"  # a format posebridge cannot read
+    (sample_server.root / "metadata.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False))
+    with pytest.raises(SampleDataError, match="cannot read FreeMoCap files"):
         sample_data.fetch_dataset(TREX_NAME)
     assert f"/poses/{TREX_NAME}" not in sample_server.requests
+
+
+def test_trex_zip_sample_reads_its_unpacked_folder(sample_server):
+    _publish(sample_server)
+    folder = sample_data.fetch_dataset_paths(TREX_NAME)["poses"]
+    target = next(folder.rglob("locust_0.npz"))
+    frames = np.arange(4, dtype=np.float32)
+    np.savez(target, frame=frames, X=frames, Y=frames + 1, timestamp=frames * 40000)
+    ds = sample_data.fetch_dataset(TREX_NAME)
+    assert ds.individual.values.tolist() == ["locust_0"]
+    assert ds.attrs["fps"] == 30
 
 
 def test_zip_sample_paths_point_at_the_unpacked_folder(sample_server):

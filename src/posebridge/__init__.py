@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-import posebridge.formats  # noqa: F401 - callable package: posebridge.formats() is the table
-from posebridge.api import load, save
+from posebridge.api import list_formats, load, save
 from posebridge.boxes import boxes_from_poses
 from posebridge.errors import (
     FormatError,
@@ -39,6 +38,7 @@ __all__ = [
     "detect",
     "from_numpy",
     "labels",
+    "list_formats",
     "load",
     "save",
     "validate",

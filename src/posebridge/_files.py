@@ -24,13 +24,16 @@ __all__ = ["HDF5_SIGNATURE", "Peek", "atomic_outputs", "check_input", "check_out
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
-def check_input(path: str | os.PathLike[str]) -> Path:
+def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     """Return ``path`` as a Path after checking that it is a readable file.
 
     Parameters
     ----------
     path
         The input file.
+    folder
+        Accept a folder too (formats that read a folder of files: TRex,
+        idtracker.ai's CSV folder).
 
     Returns
     -------
@@ -42,7 +45,7 @@ def check_input(path: str | os.PathLike[str]) -> Path:
     FileNotFoundError
         When nothing is there (also a built-in ``FileNotFoundError``).
     PoseBridgeError
-        When it is a folder or cannot be read.
+        When it is a folder (unless ``folder``) or cannot be read.
 
     Examples
     --------
@@ -53,6 +56,8 @@ def check_input(path: str | os.PathLike[str]) -> Path:
     if not path.exists():
         raise FileNotFoundError(2, f"{path}: no such file.", str(path))
     if path.is_dir():
+        if folder:
+            return path
         raise PoseBridgeError(f"{path}: is a folder; expected a file.")
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")

@@ -19,7 +19,9 @@ from posebridge.model import labels
 __all__ = [
     "columns",
     "count",
+    "dataset_facts",
     "describe_dataset",
+    "plain",
     "round_trip_report",
     "size_text",
     "summary",
@@ -351,3 +353,196 @@ def summary(ds: xr.Dataset) -> str:
     if "keypoint" in ds.dims:
         animals += f" x {count(ds.sizes['keypoint'], 'keypoint')}"
     return ", ".join([*parts, animals])
+
+
+# --------------------------------------------------------------------------
+# the same facts for scripts (posebridge info --json)
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays as Python values, NaN and inf as ``None``.
+
+    Examples
+    --------
+    >>> plain({"a": np.float64("nan"), "b": np.arange(2), "c": (np.int64(3), "x")})
+    {'a': None, 'b': [0, 1], 'c': [3, 'x']}
+    """
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _range_facts(values: np.ndarray) -> dict[str, Any]:
+    finite = values[np.isfinite(values)]
+    return {
+        "min": float(finite.min()) if finite.size else None,
+        "max": float(finite.max()) if finite.size else None,
+        "count": int(values.size),
+        "nan_count": int(values.size - finite.size),
+    }
+
+
+def _frame_facts(ds: xr.Dataset) -> dict[str, Any]:
+    frames = model.frame_numbers(ds)
+    facts: dict[str, Any] = {"count": int(ds.sizes["time"]), "first": None, "last": None}
+    if frames is None or frames.size == 0:
+        return facts
+    steps = np.diff(frames)
+    facts.update(
+        first=int(frames[0]),
+        last=int(frames[-1]),
+        missing_frame_numbers=int((steps[steps > 1] - 1).sum()),
+        gaps=int((steps > 1).sum()),
+    )
+    return facts
+
+
+def _time_facts(ds: xr.Dataset) -> dict[str, Any]:
+    time = np.asarray(ds["time"].values)
+    facts: dict[str, Any] = {"unit": ds.attrs.get("time_unit", "frames")}
+    facts["fps"] = float(ds.attrs["fps"]) if ds.attrs.get("fps") else None
+    if time.size:
+        facts.update(start=time[0], end=time[-1])
+    if facts["unit"] == "seconds" and time.size > 1 and not facts["fps"]:
+        facts["median_step"] = float(np.median(np.diff(time)))
+    return facts
+
+
+def _labels_facts(ds: xr.Dataset) -> dict[str, Any]:
+    videos = np.asarray(ds[labels.VIDEO].values).astype(str)
+    images = np.asarray(ds[labels.IMAGE_PATH].values).astype(str)
+    per_video = []
+    for name in dict.fromkeys(videos.tolist()):
+        mine = videos == name
+        kind = "images" if (images[mine] != "").all() else "frames"
+        per_video.append({"video": name, "count": int(mine.sum()), "kind": kind})
+    flags = labels.point_flags(ds)
+    points = flags.sum(axis=(1, 2))
+    instances = flags.any(axis=1).sum(axis=1)
+    facts: dict[str, Any] = {"count": int(ds.sizes["time"]), "videos": per_video}
+    if points.size:
+        facts["points_per_frame"] = {
+            "mean": float(points.mean()),
+            "min": int(points.min()),
+            "max": int(points.max()),
+            "total": int(points.sum()),
+        }
+        facts["instances_per_frame"] = {
+            "mean": float(instances.mean()),
+            "min": int(instances.min()),
+            "max": int(instances.max()),
+        }
+    return facts
+
+
+def _extras_facts(ds: xr.Dataset) -> dict[str, Any]:
+    variables: dict[str, Any] = {}
+    for name in ds.data_vars:
+        if name in _CORE_VARIABLES:
+            continue
+        var = ds[name]
+        facts: dict[str, Any] = {"dims": [str(d) for d in var.dims], "dtype": str(var.dtype)}
+        if var.dtype.kind in "fiu":
+            facts.update(_range_facts(np.asarray(var.values, dtype=float)))
+        else:
+            facts["size"] = int(var.size)
+        variables[str(name)] = facts
+    shown = {model.FRAME}
+    if labels.is_labels(ds):
+        shown |= {labels.VIDEO, labels.IMAGE_PATH}
+    coords: dict[str, Any] = {}
+    for name in ds.coords:
+        if name in ds.dims or name in shown:
+            continue
+        values = np.asarray(ds[name].values).ravel()
+        coords[str(name)] = {
+            "dims": [str(d) for d in ds[name].dims],
+            "first": values[0] if values.size else None,
+            "last": values[-1] if values.size else None,
+        }
+    attrs = {
+        str(k): v for k, v in ds.attrs.items() if k not in _CORE_ATTRS and k != labels.CONTENT
+    }
+    return {"variables": variables, "coords": coords, "attrs": attrs}
+
+
+def dataset_facts(ds: xr.Dataset) -> dict[str, Any]:
+    """What ``posebridge info --json`` says about a dataset: the text report's facts.
+
+    Parameters
+    ----------
+    ds
+        A poses, bboxes or labels dataset.
+
+    Returns
+    -------
+    dict
+        JSON-ready (plain Python values, ``None`` for NaN): ``kind``,
+        ``source_software``, ``frames`` (count, first, last, gaps) or
+        ``labelled_frames`` (labels), ``time``, ``individuals``, ``keypoints``
+        (poses), ``space``, ``missing``, ``confidence``, ``boxes_per_frame`` and
+        ``box_size`` (boxes), ``skeleton_edges``, ``extras``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> facts = dataset_facts(from_numpy(np.zeros((3, 2, 1, 1)), fps=30))
+    >>> facts["frames"], facts["time"]["fps"], facts["missing"]["count"]
+    ({'count': 3, 'first': 0, 'last': 2, 'missing_frame_numbers': 0, 'gaps': 0}, 30.0, 0)
+    """
+    boxes = ds.attrs["ds_type"] == model.BBOXES
+    labelled = labels.is_labels(ds)
+    facts: dict[str, Any] = {
+        "kind": "labels" if labelled else str(ds.attrs["ds_type"]),
+        "source_software": ds.attrs.get("source_software"),
+    }
+    if labelled:
+        facts["labelled_frames"] = _labels_facts(ds)
+        facts["video_fps"] = float(ds.attrs["fps"]) if ds.attrs.get("fps") else None
+    else:
+        facts["frames"] = _frame_facts(ds)
+        facts["time"] = _time_facts(ds)
+    facts["individuals"] = [str(v) for v in ds["individual"].values]
+    if not boxes:
+        facts["keypoints"] = [str(v) for v in ds["keypoint"].values]
+    facts["space"] = [str(s) for s in ds["space"].values]
+    absent = ds["position"].isnull().any("space")
+    total, count = int(absent.size), int(absent.sum())
+    facts["missing"] = {
+        "what": "boxes" if boxes else "points",
+        "count": count,
+        "total": total,
+        "percent": 100 * count / total if total else 0.0,
+    }
+    facts["confidence"] = (
+        _range_facts(np.asarray(ds["confidence"].values, dtype=float))
+        if "confidence" in ds
+        else None
+    )
+    if boxes:
+        present = (~ds["position"].isnull().any("space")).sum("individual").values
+        if present.size:
+            facts["boxes_per_frame"] = {
+                "mean": float(present.mean()),
+                "min": int(present.min()),
+                "max": int(present.max()),
+            }
+        facts["box_size"] = {
+            "width": _range_facts(np.asarray(ds["shape"].sel(space="x").values, dtype=float)),
+            "height": _range_facts(np.asarray(ds["shape"].sel(space="y").values, dtype=float)),
+        }
+    if "skeleton_edges" in ds:
+        facts["skeleton_edges"] = np.asarray(ds["skeleton_edges"].values).astype(str).tolist()
+    facts["extras"] = _extras_facts(ds)
+    return plain(facts)

@@ -14,7 +14,7 @@ from posebridge._files import check_input
 from posebridge.errors import FormatError, PoseBridgeError, UnknownFormatError
 from posebridge.model import labels
 
-__all__ = ["formats", "load", "save"]
+__all__ = ["check_options", "list_formats", "load", "save"]
 
 PathLike = str | os.PathLike[str]
 
@@ -31,10 +31,12 @@ def load(
     Parameters
     ----------
     path
-        The file to read.
+        The file to read; a folder for the formats that read one (TRex's
+        per-individual ``.npz`` files, idtracker.ai's CSV folder).
     format
-        A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``anipose``,
-        ``via``, ``nwb``, ``netcdf``, or movement's ``source_software`` names),
+        A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``sleap-csv``,
+        ``anipose``, ``via``, ``nwb``, ``netcdf``, ``trex``, ``idtracker``,
+        ``dannce``, or movement's ``source_software`` names),
         case-insensitive. ``None`` finds the format from the file's content.
     fps
         Frames per second; with it, ``time`` is in seconds and frame numbers
@@ -58,23 +60,30 @@ def load(
     >>> import posebridge
     >>> ds = posebridge.load("video1DLC_resnet50.h5", fps=30)  # doctest: +SKIP
     """
-    path = check_input(path)
+    path = check_input(path, folder=True)
+    if format is not None:  # options are checked before the file is opened
+        for_family = registry.get(format)
+        family = [f for f in registry.all_formats() if f.family and f.family == for_family.family]
+        if not any(set(options) <= set(f.read_options) for f in family):
+            check_options(for_family, options, "read")
     fmt = registry.resolve_for_reading(path, format)
     if fmt.read is None:
         raise UnknownFormatError(f"{path}: posebridge cannot read {fmt.title} files.")
+    check_options(fmt, options, "read")
     try:
-        ds = fmt.read(path, **options)
-    except PoseBridgeError:
-        raise
-    except TypeError as error:
-        if "unexpected keyword argument" in str(error):
-            raise PoseBridgeError(f"The {fmt.title} reader has no option: {error}") from error
-        raise FormatError(path, f"could not be read as {fmt.title}: {error}") from error
-    except Exception as error:
+        ds = model.validate(fmt.read(path, **options))
+    except PoseBridgeError as error:
+        raise _naming(error, path) from error
+    except (OSError, MemoryError) as error:
         raise FormatError(
             path, f"could not be read as {fmt.title}: {type(error).__name__}: {error}"
         ) from error
-    ds = model.validate(ds)
+    except Exception as error:
+        raise PoseBridgeError(
+            f"{path}: posebridge failed while reading it as {fmt.title} "
+            f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "
+            "a problem of the file: please report it with the file and this message."
+        ) from error
     ds.attrs.setdefault("source_software", fmt.title)
     ds.attrs["source_file"] = str(path)
     return model.with_fps(ds, fps) if fps is not None else ds
@@ -124,17 +133,58 @@ def save(
     target = Path(path)
     fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
     assert fmt.write is not None  # resolve_for_writing only returns writers
+    check_options(fmt, options, "write")
     if "labels" not in fmt.kinds:
         labels.refuse(ds, f"{fmt.title} ({fmt.name})")
-    try:
-        return fmt.write(ds, target, overwrite=overwrite, **options)
-    except TypeError as error:
-        if "unexpected keyword argument" in str(error):
-            raise PoseBridgeError(f"The {fmt.title} writer has no option: {error}") from error
-        raise
+    return fmt.write(ds, target, overwrite=overwrite, **options)
 
 
-def formats() -> pd.DataFrame:
+def check_options(fmt: registry.Format, options: dict[str, Any], action: str) -> None:
+    """Refuse options that the format's reader or writer does not take, naming the valid ones.
+
+    Parameters
+    ----------
+    fmt
+        The format.
+    options
+        The options a user gave.
+    action
+        ``"read"`` or ``"write"``.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the unknown options and the ones the format takes.
+
+    Examples
+    --------
+    >>> from posebridge import registry
+    >>> check_options(registry.get("dlc"), {"key": "tracks"}, "read")
+    >>> check_options(registry.get("dlc"), {"fps2": 1}, "read")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: The DeepLabCut reader has no option 'fps2'; it takes: key.
+    """
+    valid = fmt.read_options if action == "read" else fmt.write_options
+    unknown = [name for name in options if name not in valid]
+    if unknown:
+        names = ", ".join(repr(n) for n in unknown)
+        takes = ", ".join(valid) if valid else "no options"
+        role = "reader" if action == "read" else "writer"
+        raise PoseBridgeError(f"The {fmt.title} {role} has no option {names}; it takes: {takes}.")
+
+
+def _naming(error: PoseBridgeError, path: Path) -> PoseBridgeError:
+    """The same error, its message starting with the file when it does not name it yet."""
+    if str(path) in str(error) or path.name in str(error):
+        return error
+    named = type(error).__new__(type(error))
+    named.__dict__.update(error.__dict__)
+    named.args = (f"{path}: {error}", *error.args[1:])
+    return named
+
+
+def list_formats() -> pd.DataFrame:
     """The supported formats: names, file endings, and what each reads and writes.
 
     Returns
@@ -145,7 +195,7 @@ def formats() -> pd.DataFrame:
     Examples
     --------
     >>> import posebridge
-    >>> "netcdf" in posebridge.formats()["name"].tolist()
+    >>> "netcdf" in posebridge.list_formats()["name"].tolist()
     True
     """
     rows = [
@@ -157,6 +207,8 @@ def formats() -> pd.DataFrame:
             "kinds": ", ".join(f.kinds),
             "reads": f.reads,
             "writes": f.writes,
+            "read_options": ", ".join(f.read_options),
+            "write_options": ", ".join(o for o in f.write_options if o != "overwrite"),
         }
         for f in registry.all_formats()
     ]

@@ -12,6 +12,8 @@ Examples
     $ posebridge info videoDLC_resnet50.h5
     $ posebridge convert videoDLC_resnet50.h5 video.nwb --subject-id M1 --species "Mus musculus"
     $ posebridge demo
+    $ posebridge plot videoDLC_resnet50.h5 --kind missing
+    $ posebridge render videoDLC_resnet50.h5 --video video.mp4 -o video.poses.mp4
 """
 
 from __future__ import annotations
@@ -31,18 +33,24 @@ import click
 import xarray as xr
 
 import posebridge
-from posebridge import api, registry, sample_data
+from posebridge import _video, api, registry, sample_data
 from posebridge._files import check_input
 from posebridge._report import (
     Rows,
     columns,
+    dataset_facts,
     describe_dataset,
+    plain,
     round_trip_report,
     size_text,
     summary,
     table,
 )
 from posebridge.errors import FileExistsError, PoseBridgeError, UnknownFormatError
+from posebridge.plot import _mpl as plot_mpl
+from posebridge.plot import _select as plot_select
+from posebridge.plot import output as plot_output
+from posebridge.render import render as render_video
 
 __all__ = ["cli", "describe_dataset", "main", "round_trip_report"]
 
@@ -229,7 +237,7 @@ _fps = click.option("--fps", type=float, help="Frames per second (time in second
 
 def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
     """The reader's format; registry messages name the command-line flag."""
-    path = check_input(path)
+    path = check_input(path, folder=True)
     try:
         return registry.resolve_for_reading(path, format)
     except UnknownFormatError as error:
@@ -251,9 +259,21 @@ def _load(
 @click.option("--format", "-f", "format", metavar="F", help="Format name (default: detect).")
 @_fps
 @_read_options
-def info(file: Path, format: str | None, fps: float | None, read_pairs: tuple[str, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the same facts as JSON.")
+def info(
+    file: Path,
+    format: str | None,
+    fps: float | None,
+    read_pairs: tuple[str, ...],
+    as_json: bool = False,
+) -> None:
     """Describe FILE: format, frames, time, individuals, keypoints, missing data."""
-    fmt = _for_reading(file, format, "--format")
+    try:
+        fmt = _for_reading(file, format, "--format")
+    except Exception as error:
+        if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
+            click.echo(json.dumps({"file": str(file), "error": _one_line(error)}, indent=2))
+        raise
     head: Rows = [("file", str(file)), ("format", f"{fmt.name} ({fmt.title})")]
     details: Rows = []
     if fmt.describe is not None:
@@ -261,12 +281,22 @@ def info(file: Path, format: str | None, fps: float | None, read_pairs: tuple[st
             details = list(fmt.describe(file))
         except Exception as error:
             details = [("details", f"not available ({_one_line(error)})")]
+    facts: dict[str, Any] = {
+        "file": str(file),
+        "format": {"name": fmt.name, "title": fmt.title},
+        "details": [[label, value] for label, value in details],
+    }
     try:
         _, ds = _load(file, fmt.name, fps, read_pairs, "--format")
-    except Exception:
-        if details:  # show what the file holds, then the error (e.g. how to pick a container)
+    except Exception as error:
+        if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
+            click.echo(json.dumps(plain({**facts, "error": _one_line(error)}), indent=2))
+        elif details:  # show what the file holds, then the error (e.g. how to pick a container)
             click.echo(table([*head, ("", ""), *details]))
         raise
+    if as_json:
+        click.echo(json.dumps(plain({**facts, **dataset_facts(ds)}), indent=2))
+        return
     click.echo(table(head + describe_dataset(ds)))
     if details:
         click.echo(f"\n{fmt.title} file contents")
@@ -336,6 +366,141 @@ def convert(
     click.echo(f"read   {source} as {fmt_in.title} ({summary(ds)})")
     for path in api.save(ds, target, fmt_out.name, overwrite=overwrite, **options):
         click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+
+
+# --------------------------------------------------------------------------
+# pictures: plot, render
+
+
+def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
+    if text is None:
+        return None
+    start, sep, end = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return (int(start) if start.strip() else None, int(end) if end.strip() else None)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected FIRST:LAST frame numbers (either may be empty), got {text!r}.",
+            param_hint="--frames",
+        ) from None
+
+
+@cli.command()
+@click.argument(
+    "files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Figure file, .png, .svg or .pdf (default: <stem>.<kind>.png beside FILE).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(list(plot_output.KINDS)),
+    default="trajectories",
+    show_default=True,
+    help="The figure.",
+)
+@click.option(
+    "--individual", "individuals", multiple=True, help="Individual to show (repeatable)."
+)
+@click.option("--keypoint", "keypoints", multiple=True, help="Keypoint to show (repeatable).")
+@click.option("--time", "time_range", metavar="START:END", help="Time range, in the data's unit.")
+@click.option("--video", type=click.Path(path_type=Path), help="Draw over a frame of this video.")
+@click.option("--frame", type=int, help="Video frame number (skeleton: the frame shown).")
+@click.option("--format", "-f", "format", metavar="F", help="Format name (default: detect).")
+@_fps
+@_read_options
+@click.option("--overwrite", is_flag=True, help="Replace an existing figure file.")
+def plot(
+    files: tuple[Path, ...],
+    out: Path | None,
+    kind: str,
+    individuals: tuple[str, ...],
+    keypoints: tuple[str, ...],
+    time_range: str | None,
+    video: Path | None,
+    frame: int | None,
+    format: str | None,
+    fps: float | None,
+    read_pairs: tuple[str, ...],
+    overwrite: bool,
+) -> None:
+    """Draw a figure of each FILE (any readable format) and print where it went."""
+    plot_mpl.matplotlib()  # say now, before reading anything, when the extra is missing
+    if out is not None and len(files) > 1:
+        raise click.BadParameter("give one FILE with --out (or none: one figure each).")
+    options = {
+        "individuals": list(individuals) or None,
+        "keypoints": list(keypoints) or None,
+        "time": None if time_range is None else plot_select.parse_time_range(time_range),
+        "video": video,
+        "frame": frame,
+    }
+    for file in files:
+        _, ds = _load(file, format, fps, read_pairs, "--format")
+        figure = plot_output.figure(ds, kind, **options)
+        target = out or plot_output.default_path(file, kind)
+        click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
+
+
+@cli.command()
+@click.argument("poses", type=click.Path(path_type=Path))
+@click.option("--video", required=True, type=click.Path(path_type=Path), help="The poses' video.")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The new video (.mp4, ...).")  # fmt: skip
+@click.option("--frames", "frame_range", metavar="FIRST:LAST",
+              help="Video frames to render (default: the poses' first to last).")  # fmt: skip
+@click.option("--individual", "individuals", multiple=True, help="Track to draw (repeatable).")
+@click.option("--radius", type=float, help="Keypoint radius in pixels.")
+@click.option("--thickness", type=float, help="Line width in pixels.")
+@click.option("--no-names", is_flag=True, help="Do not write the track names.")
+@click.option("--min-confidence", type=float, help="Leave out points scored below this.")
+@click.option("--codec", help="ffmpeg video encoder (default: by the file's ending).")
+@click.option("--format", "-f", "format", metavar="F", help="Format of POSES (default: detect).")
+@_fps
+@_read_options
+@click.option("--overwrite", is_flag=True, help="Replace an existing output video.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def render(
+    poses: Path,
+    video: Path,
+    out: Path,
+    frame_range: str | None,
+    individuals: tuple[str, ...],
+    radius: float | None,
+    thickness: float | None,
+    no_names: bool,
+    min_confidence: float | None,
+    codec: str | None,
+    format: str | None,
+    fps: float | None,
+    read_pairs: tuple[str, ...],
+    overwrite: bool,
+    no_progress: bool,
+) -> None:
+    """Draw the poses of POSES on each frame of VIDEO (frames matched by number)."""
+    frames = _frame_range(frame_range)
+    _video.ffmpeg("posebridge render")  # say now when the video extra is missing
+    _, ds = _load(poses, format, fps, read_pairs, "--format")
+    written = render_video(
+        ds,
+        video,
+        out,
+        frames=frames,
+        individuals=list(individuals) or None,
+        radius=radius,
+        thickness=thickness,
+        names=not no_names,
+        min_confidence=min_confidence,
+        codec=codec,
+        overwrite=overwrite,
+        progress=not no_progress,
+    )
+    click.echo(f"wrote  {written} ({size_text(written.stat().st_size)})")
 
 
 # --------------------------------------------------------------------------

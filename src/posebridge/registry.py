@@ -27,6 +27,10 @@ FAMILIES = (
     "via",
     "nwb",
     "netcdf",
+    "sleap_csv",
+    "trex",
+    "idtracker",
+    "dannce",
 )
 
 
@@ -127,6 +131,30 @@ def _detect(peek: Peek) -> Format:
     )
 
 
+def _detect_folder(path: Path) -> Format:
+    """The format of a folder input, from the formats that read folders."""
+    readers = [f for f in all_formats() if f.sniff_folder is not None]
+    hits = []
+    for fmt in readers:
+        try:
+            if fmt.sniff_folder(path):  # type: ignore[misc]
+                hits.append(fmt)
+        except Exception:  # a sniffer says no to what it cannot parse
+            continue
+    if len(hits) == 1:
+        return hits[0]
+    names = ", ".join(f.name for f in readers)
+    if hits:
+        raise UnknownFormatError(
+            f"{path}: the folder fits several formats ({', '.join(f.name for f in hits)}); "
+            "pass format= to choose."
+        )
+    raise UnknownFormatError(
+        f"{path}: is a folder, and none of the formats that read folders ({names}) "
+        "recognised its files. Pass a file instead, or format= if you know it."
+    )
+
+
 def detect(path: str | Path) -> str:
     """Find a file's format from its content.
 
@@ -156,7 +184,10 @@ def detect(path: str | Path) -> str:
     >>> detect("CollectedData_me.h5")  # doctest: +SKIP
     'dlc'
     """
-    with Peek(check_input(path)) as peek:
+    path = check_input(path, folder=True)
+    if path.is_dir():
+        return _detect_folder(path).name
+    with Peek(path) as peek:
         return _detect(peek).name
 
 
@@ -164,8 +195,18 @@ def resolve_for_reading(path: Path, name: str | None) -> Format:
     """The format to read ``path`` with, given an optional format name.
 
     An explicit name whose family has a sibling that claims the content (SLEAP:
-    analysis .h5 and .slp) hands over to the sibling.
+    analysis .h5 and .slp) hands over to the sibling. A folder goes to the
+    formats that read folders (``sniff_folder``).
     """
+    if path.is_dir():
+        if name is None:
+            return _detect_folder(path)
+        fmt = get(name)
+        if fmt.sniff_folder is None:
+            raise UnknownFormatError(
+                f"{path}: is a folder; posebridge reads {fmt.title} from a file, not a folder."
+            )
+        return fmt
     with Peek(path) as peek:
         if name is None:
             return _detect(peek)

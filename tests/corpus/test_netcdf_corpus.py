@@ -9,21 +9,13 @@ import pytest
 import xarray as xr
 
 import posebridge
-from _corpus import CORPUS, MISSING, READABLE_FOLDERS
-
-_NOT_POSE_FILES = {".md", ".toml"}
+from _corpus import CORPUS, MISSING, readable_files
 
 
 def _corpus_files() -> list:
     if not CORPUS.is_dir():
         return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING), id="no-corpus")]
-    files = sorted(
-        p
-        for folder in READABLE_FOLDERS
-        for p in (CORPUS / folder).glob("*")
-        if p.is_file() and p.suffix not in _NOT_POSE_FILES
-    )
-    return [pytest.param(p, id=f"{p.parent.name}/{p.name}") for p in files]
+    return [pytest.param(p, id=p.relative_to(CORPUS).as_posix()) for p in readable_files()]
 
 
 @pytest.mark.parametrize("path", _corpus_files())

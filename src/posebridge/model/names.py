@@ -97,6 +97,11 @@ EXTRAS: dict[str, str] = {
     "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "
     "subject_age, subject_description, subject_strain, subject_genotype, subject_weight, "
     "subject_date_of_birth",
+    # centroid trackers (idtracker.ai, TRex)
+    "body_length": "attr float: idtracker.ai's estimate of an animal's body length, in the unit "
+    "of position (pixels); idtracker.ai's 'body_length'",
+    "area": "variable (time, individual) float: area of each animal's blob in pixels "
+    "(idtracker.ai's 'areas')",
     # Anipose triangulation
     "reprojection_error": "variable (time, keypoint, individual) float: mean reprojection error "
     "of each triangulated point in pixels (Anipose '<kp>_error')",

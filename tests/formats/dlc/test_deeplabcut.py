@@ -454,7 +454,7 @@ def test_lp_writer_one_individual_at_the_given_path(
 ) -> None:
     with pytest.raises(SchemaError, match="one individual"):
         deeplabcut.write_lp(poses_two_mice_with_nan, tmp_path / "lp.csv")
-    one = poses_two_mice_with_nan.isel(individual=[0]).drop_attrs()
+    one = model.validate(poses_two_mice_with_nan.isel(individual=[0]).drop_attrs())
     assert deeplabcut.write_lp(one, tmp_path / "lp.csv") == [tmp_path / "lp.csv"]
     assert deeplabcut.sniff_lp(Peek(tmp_path / "lp.csv"))
     assert deeplabcut.read_lp(tmp_path / "lp.csv").attrs["scorer"] == "posebridge_tracker"
@@ -562,16 +562,6 @@ def test_parallel_reader_keeps_negative_zero_of_integral_columns(
     monkeypatch.setattr(_dlc_csv.os, "cpu_count", lambda: 2)
     back = deeplabcut.read(path)
     assert back.position.values.tobytes() == ds.position.values.tobytes()
-
-
-def test_csv_writer_without_pyarrow_is_exact_too(
-    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (fast,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "fast.csv")
-    monkeypatch.setitem(sys.modules, "pyarrow", None)  # the import fails: pandas writes
-    (slow,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "slow.csv")
-    assert fast.read_text().splitlines()[:4] == slow.read_text().splitlines()[:4]
-    assert deeplabcut.read(slow).identical(deeplabcut.read(fast))
 
 
 def test_per_individual_confidence_is_written_per_keypoint(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ Sniffer = Callable[[Peek], bool]
 Reader = Callable[..., xr.Dataset]
 Writer = Callable[..., list[Path]]
 Describer = Callable[[Path], list[tuple[str, str]]]
+FolderSniffer = Callable[[Path], bool]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class Format:
         info`` shows about a file beyond the dataset (videos, containers, ...).
     notes
         One line for the formats table: options, limits.
+    sniff_folder
+        Optional ``sniff_folder(path) -> bool`` for formats whose reader takes
+        a folder (TRex's per-individual files, idtracker.ai's CSV folder): a
+        cheap look at the folder's file names (and at most one small file).
+        Formats without it never receive a folder.
     """
 
     name: str
@@ -74,6 +80,7 @@ class Format:
     specificity: int = 0
     describe: Describer | None = None
     notes: str = ""
+    sniff_folder: FolderSniffer | None = None
 
     @property
     def reads(self) -> bool:

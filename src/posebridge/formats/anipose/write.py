@@ -11,6 +11,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
+from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -21,7 +22,6 @@ from posebridge.formats.anipose.layout import (
     NCAMS_VAR,
     SUFFIXES,
 )
-from posebridge.model import labels
 
 _CHUNK_ROWS = 5_000
 
@@ -137,14 +137,6 @@ def _rows(sources: list[np.ndarray], rows: slice) -> np.ndarray:
     return values
 
 
-def _float_text(values: np.ndarray) -> np.ndarray:
-    """Shortest round-trip text of each float (an object array); NaN is empty."""
-    text = np.full(values.shape, "", dtype=object)
-    present = ~np.isnan(values)
-    text[present] = list(map(repr, values[present].tolist()))
-    return text
-
-
 def write(
     ds: xr.Dataset, path: Path, *, overwrite: bool = False, individual: str | None = None
 ) -> list[Path]:
@@ -178,22 +170,15 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
     """
-    labels.refuse(ds, "Anipose")
-    columns, frames, sources = _sources(model.validate(ds), individual)
-    n_time, n_kp6 = len(frames), len(columns) - 13
-    constant = _float_text(sources[-1][None, :])[0]
+    columns, frames, sources = _sources(ds, individual)
+    n_time = len(frames)
     with (
         atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
-        open(temporary, "w", encoding="utf-8", newline="") as handle,
+        open(temporary, "wb") as handle,
     ):
-        handle.write(",".join(columns) + "\n")
+        handle.write((",".join(columns) + "\n").encode("utf-8"))
         for start in range(0, n_time, _CHUNK_ROWS):
             rows = slice(start, min(start + _CHUNK_ROWS, n_time))
-            text = np.empty((rows.stop - start, len(columns)), dtype=object)
-            text[:, :n_kp6] = _float_text(_rows(sources, rows)[:, :n_kp6])
-            text[:, n_kp6:-1] = constant
-            text[:, -1] = frames[rows].astype(str).astype(object)
-            text[:, :-1] += ","
-            text[:, -1] += "\n"
-            handle.write("".join(text.ravel().tolist()))
+            values = np.ascontiguousarray(_rows(sources, rows).T)
+            write_csv_block(handle, [*values, frames[rows]], python_repr=True)
     return [Path(path)]

@@ -34,11 +34,11 @@ import pandas as pd
 
 from posebridge._files import Peek
 from posebridge.errors import FormatError
+from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats.dlc import layout as table
 
 __all__ = ["CsvHeader", "read_header", "read_table", "sniff_header", "write_table"]
 
-LEVEL_NAMES = ("scorer", "individuals", "bodyparts", "coords")
 _MAX_HEADER_BYTES = 16 * 1024 * 1024
 _STRUCTURAL = re.compile(r'[,"\r\n]')
 _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
@@ -530,59 +530,14 @@ def write_table(
             *([data_split] if data_split is not None else []),
         ]
         quoted = _needs_quotes(text_columns)
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            _write_rows_pandas(handle, plan, index, data_split, n_rows)
-        else:
-            _write_rows_arrow(handle, plan, index, data_split, n_rows, quoted)
+        for rows in _chunks(n_rows, len(plan.labels)):
+            block = np.ascontiguousarray(table.fill_values(plan, rows).T)
+            columns = [level[rows] for level in index] + list(block)
+            if data_split is not None:
+                columns.append(data_split[rows])
+            write_csv_block(handle, columns, quoted=quoted)
 
 
 def _chunks(n_rows: int, n_columns: int) -> list[slice]:
     step = max(1, (1 << 21) // max(1, n_columns))
     return [slice(a, min(a + step, n_rows)) for a in range(0, n_rows, step)] or [slice(0, 0)]
-
-
-def _write_rows_arrow(
-    handle: io.BufferedWriter,
-    plan: table.ColumnPlan,
-    index: list[np.ndarray],
-    data_split: np.ndarray | None,
-    n_rows: int,
-    quoted: bool,
-) -> None:
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    names = [f"i{k}" for k in range(len(index))] + [f"c{k}" for k in range(len(plan.labels))]
-    names += ["set"] if data_split is not None else []
-    options = pcsv.WriteOptions(include_header=False, quoting_style="needed" if quoted else "none")
-    writer = None
-    for rows in _chunks(n_rows, len(plan.labels)):
-        block = np.ascontiguousarray(table.fill_values(plan, rows).T)
-        arrays = [pa.array(level[rows]) for level in index]
-        arrays += [pa.array(column, mask=np.isnan(column)) for column in block]
-        if data_split is not None:
-            arrays.append(pa.array(data_split[rows]))
-        batch = pa.record_batch(arrays, names=names)
-        if writer is None:
-            writer = pcsv.CSVWriter(handle, batch.schema, write_options=options)
-        writer.write_batch(batch)
-    if writer is not None:
-        writer.close()
-
-
-def _write_rows_pandas(
-    handle: io.BufferedWriter,
-    plan: table.ColumnPlan,
-    index: list[np.ndarray],
-    data_split: np.ndarray | None,
-    n_rows: int,
-) -> None:
-    for rows in _chunks(n_rows, len(plan.labels)):
-        frame = pd.DataFrame(table.fill_values(plan, rows))
-        for k, level in enumerate(index):
-            frame.insert(k, f"i{k}", level[rows])
-        if data_split is not None:
-            frame["set"] = data_split[rows]
-        frame.to_csv(handle, header=False, index=False, lineterminator="\n")

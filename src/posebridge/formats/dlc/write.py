@@ -194,7 +194,6 @@ def _write(
     scorer: str | None,
     default_scorer: str,
 ) -> list[Path]:
-    ds = model.validate(ds)
     layout.check_writable(ds)
     labelled = labels.is_labels(ds)
     if labelled:
@@ -305,7 +304,6 @@ def write_lp(
     >>> write_lp(posebridge.from_numpy(np.zeros((3, 2, 2, 1))), Path("v.csv"))  # doctest: +SKIP
     [PosixPath('v.csv')]
     """
-    ds = model.validate(ds)
     n = ds.sizes[model.INDIVIDUAL]
     if n != 1:
         names = [str(v) for v in ds[model.INDIVIDUAL].values]

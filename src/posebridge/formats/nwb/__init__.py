@@ -38,7 +38,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import Peek, check_input
+from posebridge._files import HDF5_SIGNATURE, Peek, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.record import Format
 from posebridge.formats.nwb.assemble import COMBINE_CHOICES, assemble, select
@@ -65,8 +65,6 @@ __all__ = [
     "write",
 ]
 
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-
 
 def sniff(peek: Peek) -> bool:
     """Whether ``path`` is an NWB file (HDF5 with NWB's root attributes).
@@ -77,18 +75,13 @@ def sniff(peek: Peek) -> bool:
     >>> nwb.sniff("session.nwb")  # doctest: +SKIP
     True
     """
-    path = peek.path
-    with open(path, "rb") as handle:
-        if handle.read(8) != _HDF5_MAGIC:
-            return False
-    with h5py.File(path, "r") as h5:
-        return is_nwb(h5)
+    return peek.h5 is not None and is_nwb(peek.h5)
 
 
 def _open(path: Path) -> h5py.File:
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head != _HDF5_MAGIC:
+    if head != HDF5_SIGNATURE:
         found = "an empty file" if not head else f"bytes {head!r}"
         raise FormatError(
             path, f"is not an NWB file: expected an HDF5 file (NWB's container), found {found}."
@@ -175,6 +168,15 @@ def load_nwb_poses(
     >>> ds = nwb.load_nwb_poses("ibl.nwb", pose_estimation_key="PoseEstimationLeftCamera")
     ... # doctest: +SKIP
     """
+    ds = model.validate(
+        _read_poses(file_or_nwbfile, processing_module_key, pose_estimation_key, combine)
+    )
+    return model.with_fps(ds, fps) if fps is not None else ds
+
+
+def _read_poses(
+    file_or_nwbfile: Any, processing_module_key: str, pose_estimation_key: str, combine: str
+) -> xr.Dataset:
     if _is_nwbfile(file_or_nwbfile):
         info = object_info(file_or_nwbfile)
         source = getattr(file_or_nwbfile, "container_source", None)
@@ -194,8 +196,7 @@ def load_nwb_poses(
             chosen = select(info, where, processing_module_key, pose_estimation_key)
             ds = assemble(info, chosen, where, combine)
         ds.attrs["source_file"] = str(where)
-    ds = model.validate(ds)
-    return model.with_fps(ds, fps) if fps is not None else ds
+    return ds
 
 
 def load_nwb_labels(
@@ -233,6 +234,12 @@ def load_nwb_labels(
     >>> from posebridge.formats import nwb
     >>> ds = nwb.load_nwb_labels("labels.nwb")  # doctest: +SKIP
     """
+    return model.validate(_read_labels(path, training_key, skeleton))
+
+
+def _read_labels(
+    path: str | os.PathLike[str], training_key: str | None, skeleton: str | None
+) -> xr.Dataset:
     file = check_input(path)
     with _open(file) as h5:
         info = h5_info(h5, str(file.parent))
@@ -244,7 +251,7 @@ def load_nwb_labels(
             )
         ds = read_training(h5, file, info.training, training_key=training_key, skeleton=skeleton)
     ds.attrs["source_file"] = str(file)
-    return model.validate(ds)
+    return ds
 
 
 CONTENTS = ("auto", "labels", "predictions")
@@ -266,7 +273,16 @@ def content_of(path: str | os.PathLike[str]) -> str:
     return "labels" if info.training and not info.containers else "predictions"
 
 
-def read(path: Path, *, content: str = "auto", **options: Any) -> xr.Dataset:
+def read(
+    path: Path,
+    *,
+    content: str = "auto",
+    processing_module_key: str = DEFAULT_MODULE,
+    pose_estimation_key: str = DEFAULT_CONTAINER,
+    combine: str = "auto",
+    training_key: str | None = None,
+    skeleton: str | None = None,
+) -> xr.Dataset:
     """Read an NWB file (registry entry point): poses or labelled frames.
 
     Parameters
@@ -278,8 +294,10 @@ def read(path: Path, *, content: str = "auto", **options: Any) -> xr.Dataset:
         labelled frames when it holds a PoseTraining and no PoseEstimation;
         ``"labels"``: the PoseTraining (:func:`load_nwb_labels`);
         ``"predictions"``: the PoseEstimation (:func:`load_nwb_poses`).
-    **options
-        Options of the chosen reader.
+    processing_module_key, pose_estimation_key, combine
+        Options of the poses reader (:func:`load_nwb_poses`).
+    training_key, skeleton
+        Options of the labels reader (:func:`load_nwb_labels`).
 
     Examples
     --------
@@ -292,8 +310,8 @@ def read(path: Path, *, content: str = "auto", **options: Any) -> xr.Dataset:
     if content == "auto":
         content = content_of(path)
     if content == "labels":
-        return load_nwb_labels(path, **options)
-    return load_nwb_poses(path, **options)
+        return _read_labels(path, training_key, skeleton)
+    return _read_poses(path, processing_module_key, pose_estimation_key, combine)
 
 
 def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[Any]:

@@ -21,7 +21,6 @@ from typing import Any
 import h5py
 import xarray as xr
 
-from posebridge import model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb.build import (
@@ -323,7 +322,6 @@ def write(
     >>> posebridge.save(ds, "poses.nwb", subject_id="M1", species="Mus musculus")  # doctest: +SKIP
     [PosixPath('poses.nwb')]
     """
-    ds = model.validate(ds)
     if labels.is_labels(ds):
         if video_path is not None:
             raise PoseBridgeError(

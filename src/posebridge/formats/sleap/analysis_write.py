@@ -21,7 +21,6 @@ from posebridge.formats.sleap.common import (
     skeleton_from_dataset,
     writable_frames,
 )
-from posebridge.model import labels
 
 __all__ = ["sniff", "write"]
 
@@ -120,7 +119,6 @@ def write(
     import h5py
 
     path = Path(path)
-    labels.refuse(ds, "SLEAP analysis")
     check_2d(ds, path, "SLEAP analysis")
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")

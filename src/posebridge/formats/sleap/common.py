@@ -9,7 +9,6 @@ encoded here, the skeleton is turned into the ``skeleton_edges`` /
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,40 +19,18 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import HDF5_SIGNATURE
 from posebridge.errors import FormatError, SchemaError
-
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-
-#: Individuals made from instances without a track are named ``untracked_<k>``,
-#: ``k`` being the instance's rank within its frame. Writers store individuals
-#: with such names as instances without a track.
-UNTRACKED_PREFIX = "untracked_"
-_UNTRACKED = re.compile(rf"^{UNTRACKED_PREFIX}\d+$")
+from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's names
+    UNTRACKED_PREFIX,
+    is_untracked_name,
+    untracked_name,
+    with_untracked_names,
+)
 
 #: SLEAP's edge types (``sleap.skeleton.EdgeType``): a body edge or a symmetry.
 EDGE, SYMMETRY = 1, 2
 _EDGE_TYPE = "sleap.skeleton.EdgeType"
-
-
-def is_untracked_name(name: str) -> bool:
-    """Whether an individual's name marks instances that had no track."""
-    return bool(_UNTRACKED.match(name))
-
-
-def untracked_name(rank: int) -> str:
-    """The individual name of the ``rank``-th untracked instance of a frame."""
-    return f"{UNTRACKED_PREFIX}{rank}"
-
-
-def with_untracked_names(track_names: list[str], n_slots: int) -> list[str]:
-    """Track names followed by ``n_slots`` untracked names that clash with none of them."""
-    names = list(track_names)
-    for rank in range(n_slots):
-        name = untracked_name(rank)
-        while name in names:
-            name += "_"
-        names.append(name)
-    return names
 
 
 def hdf5_top_keys(path: Path) -> tuple[set[str], set[str]] | None:
@@ -64,7 +41,7 @@ def hdf5_top_keys(path: Path) -> tuple[set[str], set[str]] | None:
     import h5py
 
     with open(path, "rb") as handle:
-        if handle.read(8) != HDF5_MAGIC:
+        if handle.read(8) != HDF5_SIGNATURE:
             return None
     with h5py.File(path, "r") as h5:
         datasets, groups = set(), set()

@@ -174,7 +174,6 @@ def write(
     if float(format_id) not in WRITE_FORMAT_IDS:
         raise PoseBridgeError(f"format_id must be one of {WRITE_FORMAT_IDS}, got {format_id!r}.")
     check_2d(ds, path, "SLEAP .slp")
-    ds = model.validate(ds)
     labels_plan = None
     if labels.is_labels(ds):
         check_labels(ds)

@@ -185,7 +185,6 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "tracks.csv", format="via", image_file_suffix=".jpg")  # doctest: +SKIP
     """
-    ds = model.validate(ds)
     if ds.attrs["ds_type"] != model.BBOXES:
         raise SchemaError(
             "VIA tracks files hold bounding boxes; make boxes from poses with "

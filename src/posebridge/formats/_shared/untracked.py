@@ -1,0 +1,93 @@
+"""Names of instances that have no track (SLEAP's untracked instances).
+
+SLEAP files may hold instances without a track; posebridge gives them the
+individuals ``untracked_0``, ``untracked_1``, ... by their rank among the
+untracked instances of their frame. Every SLEAP-family reader (``.slp``,
+analysis ``.h5``, analysis CSV) must use the same rule, so it lives here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+__all__ = [
+    "UNTRACKED_PREFIX",
+    "is_untracked_name",
+    "rank_in_frame",
+    "untracked_name",
+    "with_untracked_names",
+]
+
+UNTRACKED_PREFIX = "untracked_"
+_UNTRACKED = re.compile(rf"^{UNTRACKED_PREFIX}\d+$")
+
+
+def is_untracked_name(name: str) -> bool:
+    """Whether an individual's name marks instances that had no track.
+
+    Examples
+    --------
+    >>> is_untracked_name("untracked_3"), is_untracked_name("mouse")
+    (True, False)
+    """
+    return bool(_UNTRACKED.match(name))
+
+
+def untracked_name(rank: int) -> str:
+    """The individual name of the ``rank``-th untracked instance of a frame.
+
+    Examples
+    --------
+    >>> untracked_name(0)
+    'untracked_0'
+    """
+    return f"{UNTRACKED_PREFIX}{rank}"
+
+
+def with_untracked_names(track_names: list[str], n_slots: int) -> list[str]:
+    """Track names followed by ``n_slots`` untracked names that clash with none of them.
+
+    Examples
+    --------
+    >>> with_untracked_names(["untracked_0"], 1)
+    ['untracked_0', 'untracked_0_']
+    """
+    names = list(track_names)
+    for rank in range(n_slots):
+        name = untracked_name(rank)
+        while name in names:
+            name += "_"
+        names.append(name)
+    return names
+
+
+def rank_in_frame(frames: np.ndarray) -> np.ndarray:
+    """Rank of each row among the rows of the same frame, in row order (vectorised).
+
+    Parameters
+    ----------
+    frames
+        Frame number of each row (any order).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 rank: 0 for the first row of a frame, 1 for the second, ...
+
+    Examples
+    --------
+    >>> rank_in_frame(np.array([4, 4, 2, 4, 2])).tolist()
+    [0, 1, 0, 2, 1]
+    """
+    frames = np.asarray(frames)
+    if frames.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(frames, kind="stable")
+    ordered = frames[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    first = np.maximum.accumulate(np.where(starts, np.arange(ordered.size), 0))
+    ranks = np.empty(frames.size, dtype=np.int64)
+    ranks[order] = np.arange(ordered.size) - first
+    return ranks

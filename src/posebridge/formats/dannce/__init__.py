@@ -1,0 +1,32 @@
+"""DANNCE 3-D predictions: ``save_data_AVG*.mat`` / ``save_data_MAX*.mat`` and ``com3d.mat``.
+
+Read-only. ``pred`` (N, 3, K) -> 3-D ``position`` (x, y, z in the calibration's
+units, mm), ``p_max`` (N, K) -> ``confidence``, ``sampleID`` -> time (frame
+numbers from DANNCE's sync files, kept as they are). Marker names are not in
+the file: they come from a skeleton file (``skeleton=``), else ``marker_0``,
+``marker_1``, ...; K is taken from ``pred``. ``com3d.mat`` (``com`` (N, 3))
+reads as one keypoint, ``com``. MATLAB v5 files are read with scipy, v7.3
+(HDF5) with h5py. sDANNCE's instance axis (N, n, 3, K) gives n individuals.
+"""
+
+from __future__ import annotations
+
+from posebridge.formats._shared.record import Format
+from posebridge.formats.dannce.read import describe, read, sniff
+
+__all__ = ["FORMATS", "describe", "read", "sniff"]
+
+FORMATS = (
+    Format(
+        name="dannce",
+        title="DANNCE",
+        extensions=(".mat",),
+        kinds=("poses",),
+        sniff=sniff,
+        read=read,
+        specificity=1,
+        describe=describe,
+        notes="read-only; save_data_*.mat (pred, p_max, sampleID), com3d.mat; "
+        "skeleton=<skeleton .mat or list of names>",
+    ),
+)

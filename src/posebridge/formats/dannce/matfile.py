@@ -1,0 +1,182 @@
+"""MATLAB ``.mat`` files for DANNCE: v5 (scipy) and v7.3 (HDF5, h5py).
+
+:func:`head_variables` lists the variable names and shapes that the first
+bytes of a v5 file declare, without reading the file again (the sniffer's
+look); :func:`load` reads named variables of either version, with v7.3's
+column-major arrays turned back to MATLAB's axis order (as scipy gives them).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from posebridge.errors import FormatError, PoseBridgeError
+
+__all__ = [
+    "BEYOND_HEAD",
+    "V73_TEXT",
+    "head_variables",
+    "is_v5",
+    "is_v73",
+    "load",
+    "scipy_io_module",
+]
+
+V5_TEXT = b"MATLAB 5.0 MAT-file"
+#: Key of :func:`head_variables` marking that more variables follow beyond the head.
+BEYOND_HEAD = "..."
+V73_TEXT = b"MATLAB 7.3 MAT-file"
+_MATRIX, _COMPRESSED = 14, 15
+
+
+def is_v5(head: bytes) -> bool:
+    """Whether the bytes start a MATLAB v5 (v6, v7) MAT-file."""
+    return head.startswith(V5_TEXT) and len(head) >= 128
+
+
+def is_v73(head: bytes) -> bool:
+    """Whether the bytes start a MATLAB v7.3 MAT-file (HDF5 with a 512-byte user block)."""
+    return head.startswith(V73_TEXT)
+
+
+def _tag(buffer: bytes, offset: int, order: str) -> tuple[int, int, int] | None:
+    """(type, size, data offset) of the element tag at ``offset``; small elements packed."""
+    if offset + 8 > len(buffer):
+        return None
+    first, second = struct.unpack_from(order + "II", buffer, offset)
+    if first >> 16:  # small data element: size in the upper half, data in the next 4 bytes
+        return first & 0xFFFF, first >> 16, offset + 4
+    return first, second, offset + 8
+
+
+def _matrix_header(body: bytes, order: str) -> tuple[str, tuple[int, ...]] | None:
+    """Name and dims of a miMATRIX element body (array flags, dims, name)."""
+    flags = _tag(body, 0, order)
+    if flags is None:
+        return None
+    offset = flags[2] + ((flags[1] + 7) // 8) * 8
+    dims = _tag(body, offset, order)
+    if dims is None or dims[2] + dims[1] > len(body):
+        return None
+    shape = struct.unpack_from(order + f"{dims[1] // 4}i", body, dims[2])
+    offset = dims[2] + ((dims[1] + 7) // 8) * 8 if dims[2] == offset + 8 else offset + 8
+    name = _tag(body, offset, order)
+    if name is None or name[2] + name[1] > len(body):
+        return None
+    return body[name[2] : name[2] + name[1]].decode("latin1"), tuple(shape)
+
+
+def head_variables(head: bytes) -> dict[str, tuple[int, ...]]:
+    """Variable names and shapes declared in the first bytes of a v5 MAT-file.
+
+    Walks the top-level elements as far as ``head`` reaches; a compressed
+    element is inflated only as far as its header. Variables beyond the head
+    are not listed; the key :data:`BEYOND_HEAD` says that the file goes on.
+
+    Examples
+    --------
+    >>> import io, numpy as np, scipy.io
+    >>> out = io.BytesIO()
+    >>> scipy.io.savemat(out, {"pred": np.zeros((4, 3, 2))}, do_compression=True)
+    >>> head_variables(out.getvalue())
+    {'pred': (4, 3, 2)}
+    """
+    if not is_v5(head):
+        return {}
+    order = "<" if head[126:128] == b"IM" else ">"
+    found: dict[str, tuple[int, ...]] = {}
+    offset = 128
+    while (tag := _tag(head, offset, order)) is not None:
+        kind, size, start = tag
+        body: bytes | None = None
+        if kind == _MATRIX:
+            body = head[start : start + min(size, 4096)]
+        elif kind == _COMPRESSED:
+            try:
+                inflated = zlib.decompressobj().decompress(head[start : start + size], 4096)
+            except zlib.error:
+                inflated = b""
+            inner = _tag(inflated, 0, order)
+            if inner is not None and inner[0] == _MATRIX:
+                body = inflated[inner[2] :]
+        if body is not None and (header := _matrix_header(body, order)) is not None:
+            found[header[0]] = header[1]
+        offset = start + size
+        if kind != _COMPRESSED:
+            offset = start + ((size + 7) // 8) * 8
+    if offset > len(head):
+        found[BEYOND_HEAD] = ()
+    return found
+
+
+def _v73_value(h5: Any, item: Any) -> Any:
+    import h5py
+
+    if isinstance(item, h5py.Group):
+        return {key: _v73_value(h5, item[key]) for key in item}
+    values = item[()]
+    matlab_class = item.attrs.get("MATLAB_class", b"")
+    matlab_class = matlab_class.decode() if isinstance(matlab_class, bytes) else str(matlab_class)
+    if values.dtype == h5py.ref_dtype or values.dtype.kind == "O":  # a cell array
+        cells = np.empty(values.shape, dtype=object)
+        for index, ref in np.ndenumerate(values):
+            cells[index] = _v73_value(h5, h5[ref])
+        return cells.T
+    array = np.asarray(values).T  # column-major on disk: reverse the axes back
+    if matlab_class == "char":
+        return "".join(map(chr, array.reshape(-1)))
+    return array
+
+
+def scipy_io_module(path: Path) -> Any:
+    """``scipy.io``, or a PoseBridgeError saying how to install it (the ``mat`` extra)."""
+    try:
+        import scipy.io
+    except ImportError:
+        raise PoseBridgeError(
+            f"{path}: reading MATLAB v5 .mat files needs scipy; "
+            "install it with `pip install posebridge[mat]` (or `pip install scipy`)."
+        ) from None
+    return scipy.io
+
+
+def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
+    """The variables ``names`` of a MAT-file (those present), in MATLAB's axis order.
+
+    Parameters
+    ----------
+    path
+        A MATLAB v5 or v7.3 MAT-file.
+    names
+        The variables wanted.
+
+    Returns
+    -------
+    dict
+        name -> numpy array (cell arrays of strings: object arrays of str).
+
+    Raises
+    ------
+    FormatError
+        When the file is not a readable MAT-file.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(128)
+    if is_v73(head):
+        import h5py
+
+        try:
+            with h5py.File(path, "r") as h5:
+                return {name: _v73_value(h5, h5[name]) for name in names if name in h5}
+        except (OSError, KeyError, ValueError, TypeError) as error:
+            raise FormatError(path, f"is not a readable MATLAB v7.3 file ({error}).") from None
+    scipy_io = scipy_io_module(path)
+    try:
+        return scipy_io.loadmat(path, variable_names=list(names))
+    except (ValueError, TypeError, OSError, NotImplementedError, zlib.error) as error:
+        raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None

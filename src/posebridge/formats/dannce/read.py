@@ -1,0 +1,266 @@
+"""Read DANNCE prediction files (``save_data_*.mat``, ``com3d.mat``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import Peek
+from posebridge.errors import FormatError
+from posebridge.formats.dannce.matfile import (
+    BEYOND_HEAD,
+    V73_TEXT,
+    head_variables,
+    is_v73,
+    load,
+    scipy_io_module,
+)
+
+__all__ = ["describe", "read", "sniff"]
+
+_PREDICTION = ("pred", "p_max", "sampleID")
+_COM = ("com", "sampleID")
+#: The single keypoint of a centre-of-mass file.
+COM_KEYPOINT = "com"
+
+
+def _is_prediction_shape(shape: tuple[int, ...]) -> bool:
+    return (len(shape) == 3 and shape[1] == 3) or (len(shape) == 4 and shape[2] == 3)
+
+
+def sniff(peek: Peek) -> bool:
+    """Whether the file is a DANNCE ``save_data`` or ``com3d`` MAT-file.
+
+    v5: the variables declared in the head include ``pred`` shaped (N, 3, K)
+    (``sampleID`` often lies beyond the head, after the large arrays), or
+    ``com`` (N, 3) with ``sampleID``, or (a long ``com3d*.mat``, whose ``com``
+    lies beyond the head) ``sampleID`` (1, N) first. v7.3: the HDF5 names ``pred`` and
+    ``sampleID``, or ``com`` and ``sampleID``, appear in the head.
+
+    Examples
+    --------
+    >>> from posebridge._files import Peek
+    >>> with Peek("save_data_AVG.mat") as peek:  # doctest: +SKIP
+    ...     sniff(peek)
+    True
+    """
+    head = peek.head
+    if is_v73(head):
+        names = {name for name in (b"pred", b"sampleID", b"com") if name + b"\x00" in head}
+        return b"sampleID" in names and (b"pred" in names or b"com" in names)
+    variables = head_variables(head)
+    if "pred" in variables:
+        return _is_prediction_shape(variables["pred"])
+    com = variables.get("com")
+    if com is not None:
+        return "sampleID" in variables and len(com) == 2 and com[1] == 3
+    # a long com3d.mat: sampleID (1, N) first, com beyond the head; the name decides
+    ids = variables.get("sampleID")
+    return (
+        ids is not None
+        and len(ids) == 2
+        and ids[0] == 1
+        and BEYOND_HEAD in variables
+        and peek.path.name.lower().startswith("com3d")
+    )
+
+
+def _skeleton(
+    skeleton: str | os.PathLike[str] | Sequence[str] | None, n_markers: int, path: Path
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Marker names (and skeleton edges) from the ``skeleton`` option."""
+    if skeleton is None:
+        return [f"marker_{i}" for i in range(n_markers)], []
+    if not isinstance(skeleton, str | os.PathLike):
+        names = [str(n) for n in skeleton]
+        if len(names) != n_markers:
+            raise FormatError(
+                path, f"skeleton= gives {len(names)} marker names; pred holds {n_markers} markers."
+            )
+        return names, []
+    source = Path(skeleton)
+    if not source.is_file():
+        raise FormatError(source, "skeleton= names no such file (a DANNCE skeleton .mat).")
+    values = load(source, ("joint_names", "joints_idx"))
+    if "joint_names" not in values:
+        raise FormatError(source, "has no joint_names variable; expected a DANNCE skeleton .mat.")
+    names = [_text(cell) for cell in np.asarray(values["joint_names"], dtype=object).reshape(-1)]
+    if len(names) != n_markers:
+        raise FormatError(
+            source,
+            f"joint_names lists {len(names)} markers; {path.name} holds {n_markers} in pred.",
+        )
+    edges: list[tuple[str, str]] = []
+    if "joints_idx" in values:
+        index = np.asarray(values["joints_idx"]).astype(np.int64)
+        out_of_range = index.size > 0 and (index.min() < 1 or index.max() > n_markers)
+        if index.ndim != 2 or index.shape[1] != 2 or out_of_range:
+            raise FormatError(
+                source,
+                f"joints_idx should be (n, 2) 1-based marker numbers 1..{n_markers}; "
+                f"found shape {index.shape}.",
+            )
+        edges = [(names[a - 1], names[b - 1]) for a, b in index.tolist()]
+    return names, edges
+
+
+def _text(cell: Any) -> str:
+    while isinstance(cell, np.ndarray):
+        if cell.size != 1:
+            return "".join(map(str, cell.reshape(-1)))
+        cell = cell.reshape(-1)[0]
+    return str(cell)
+
+
+def _frames(values: dict[str, Any], n_time: int, path: Path) -> np.ndarray:
+    if "sampleID" not in values:
+        raise FormatError(path, "has no sampleID variable (the frame of each prediction).")
+    ids = np.asarray(values["sampleID"]).reshape(-1)
+    if ids.size != n_time:
+        raise FormatError(
+            path, f"sampleID holds {ids.size} values for {n_time} predictions; they must match."
+        )
+    if ids.dtype.kind not in "iuf" or not np.all(np.isfinite(ids)) or np.any(np.mod(ids, 1)):
+        raise FormatError(path, "sampleID should hold whole frame numbers.")
+    frames = ids.astype(np.int64)
+    if np.unique(frames).size != frames.size:
+        dup = frames[np.flatnonzero(np.diff(np.sort(frames)) == 0)[0]]
+        raise FormatError(path, f"sampleID gives frame {dup} twice.")
+    return frames
+
+
+def read(
+    path: Path,
+    *,
+    skeleton: str | os.PathLike[str] | Sequence[str] | None = None,
+) -> xr.Dataset:
+    """Read a DANNCE ``save_data_*.mat`` or ``com3d.mat`` file.
+
+    Parameters
+    ----------
+    path
+        The file (MATLAB v5 or v7.3).
+    skeleton
+        A DANNCE skeleton ``.mat`` (``joint_names``, ``joints_idx``; e.g.
+        ``mouse22_skeleton.mat``), or a list of marker names in order. Without
+        it markers are ``marker_0``, ``marker_1``, ...
+
+    Returns
+    -------
+    xarray.Dataset
+        3-D poses, time = the frame numbers of ``sampleID`` (sorted), with
+        ``skeleton_edges`` when the skeleton file gives them.
+
+    Raises
+    ------
+    FormatError
+        Naming the variable that is missing or of the wrong shape.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> ds = posebridge.load(
+    ...     "save_data_AVG.mat", skeleton="mouse22_skeleton.mat"
+    ... )  # doctest: +SKIP
+    """
+    path = Path(path)
+    values = load(path, (*_PREDICTION, "com"))
+    if "pred" in values:
+        pred = np.asarray(values["pred"], dtype=np.float64)
+        if pred.ndim == 3 and pred.shape[1] == 3:
+            pred = pred[:, None]  # (N, 1, 3, K)
+        elif not (pred.ndim == 4 and pred.shape[2] == 3):
+            raise FormatError(
+                path, f"pred should be (N, 3, K) or (N, n_instances, 3, K); found {pred.shape}."
+            )
+        n_time, n_ind, _, n_markers = pred.shape
+        names, edges = _skeleton(skeleton, n_markers, path)
+        position = pred.transpose(0, 2, 3, 1)  # (N, 3, K, n)
+        confidence = np.full((n_time, n_markers, n_ind), np.nan)
+        if "p_max" in values:
+            p_max = np.asarray(values["p_max"], dtype=np.float64)
+            if p_max.shape == (n_time, n_markers) and n_ind == 1:
+                confidence = p_max[:, :, None]
+            elif p_max.shape == (n_time, n_ind, n_markers):
+                confidence = p_max.transpose(0, 2, 1)
+            else:
+                raise FormatError(
+                    path,
+                    f"p_max is {p_max.shape}; pred {pred.shape} implies {(n_time, n_markers)}.",
+                )
+    elif "com" in values:
+        com = np.asarray(values["com"], dtype=np.float64)
+        if com.ndim != 2 or com.shape[1] != 3:
+            raise FormatError(path, f"com should be (N, 3); found {com.shape}.")
+        n_time, n_ind = com.shape[0], 1
+        names, edges = [COM_KEYPOINT], []
+        position = com[:, :, None, None]
+        confidence = np.full((n_time, 1, 1), np.nan)
+    else:
+        raise FormatError(
+            path, "has neither pred (save_data_*.mat) nor com (com3d.mat); not a DANNCE file."
+        )
+    frames = _frames(values, n_time, path)
+    order = np.argsort(frames, kind="stable")
+    if np.any(order != np.arange(n_time)):
+        frames, position, confidence = frames[order], position[order], confidence[order]
+    individuals = ["individual_0"] if n_ind == 1 else [f"individual_{i}" for i in range(n_ind)]
+    data_vars: dict[str, Any] = {
+        "position": (model.POSES_DIMS, position),
+        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
+    }
+    if edges:
+        data_vars["skeleton_edges"] = (("edge", "edge_node"), np.array(edges, dtype=str))
+    return xr.Dataset(
+        data_vars,
+        coords={
+            model.TIME: frames,
+            model.SPACE: ["x", "y", "z"],
+            model.KEYPOINT: names,
+            model.INDIVIDUAL: individuals,
+        },
+        attrs={
+            "ds_type": model.POSES,
+            "time_unit": "frames",
+            "source_software": "DANNCE",
+            "space_unit": "millimeters",
+        },
+    )
+
+
+def describe(path: Path) -> list[tuple[str, str]]:
+    """What ``posebridge info`` shows about a DANNCE file: version and variables.
+
+    Examples
+    --------
+    >>> from posebridge.formats import dannce
+    >>> dict(dannce.describe("save_data_AVG.mat"))["MATLAB"]  # doctest: +SKIP
+    'v5 (scipy)'
+    """
+    path = Path(path)
+    with open(path, "rb") as handle:
+        head = handle.read(128)
+    if is_v73(head):
+        import h5py
+
+        with h5py.File(path, "r") as h5:
+            shapes = {
+                name: tuple(reversed(item.shape))
+                for name, item in h5.items()
+                if isinstance(item, h5py.Dataset) and not name.startswith("#")
+            }
+        version = f"v7.3 ({V73_TEXT.decode()}, HDF5)"
+    else:
+        shapes = {name: shape for name, shape, _ in scipy_io_module(path).whosmat(path)}
+        version = "v5 (scipy)"
+    return [
+        ("MATLAB", version),
+        ("variables", ", ".join(f"{k} {v}" for k, v in shapes.items())),
+        ("markers", "names from skeleton= (a skeleton .mat), else marker_<i>"),
+    ]

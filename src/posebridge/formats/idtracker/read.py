@@ -1,0 +1,300 @@
+"""Read idtracker.ai trajectories (``.npy`` pickled dict, ``.h5``, CSV file or folder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import HDF5_SIGNATURE
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.safe_pickle import load_pickled
+from posebridge.formats.idtracker.layout import NPY_MAGIC, csv_columns, find_csv
+
+__all__ = ["describe", "read", "read_npy_dict"]
+
+#: The one keypoint of an idtracker.ai animal: the blob's centroid.
+KEYPOINT = "centroid"
+
+
+def read_npy_dict(path: Path) -> dict[str, Any]:
+    """The dict pickled in an idtracker.ai ``.npy`` file, through the restricted unpickler.
+
+    The ``.npy`` header is parsed by numpy's header reader (a literal, no
+    code); the pickle after it may build numpy arrays and plain values only.
+
+    Parameters
+    ----------
+    path
+        ``trajectories.npy``, ``trajectories_wo_gaps.npy``, ``with_gaps.npy``...
+
+    Returns
+    -------
+    dict
+        The file's keys (``trajectories``, ``id_probabilities``, ...).
+
+    Raises
+    ------
+    FormatError
+        When the file is not a .npy holding a pickled dict.
+    posebridge.formats._shared.safe_pickle.UnsafePickleError
+        When the pickle names anything beyond numpy arrays and builtins.
+
+    Examples
+    --------
+    >>> sorted(read_npy_dict("trajectories.npy"))[:2]  # doctest: +SKIP
+    ['body_length', 'frames_per_second']
+    """
+    from numpy.lib import format as npy
+
+    with open(path, "rb") as handle:
+        try:
+            version = npy.read_magic(handle)
+            reader = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+            shape, _, dtype = reader(handle)
+        except (ValueError, OSError) as error:
+            raise FormatError(path, f"is not a readable .npy file ({error}).") from None
+        if dtype != np.dtype(object):
+            raise FormatError(
+                path,
+                f"holds a {dtype} array of shape {shape}; idtracker.ai's .npy files hold a "
+                "pickled dict (dtype object).",
+            )
+        value = load_pickled(handle, str(path))
+    if isinstance(value, np.ndarray) and value.dtype == object and value.size == 1:
+        value = value.reshape(-1)[0]
+    if not isinstance(value, dict):
+        raise FormatError(
+            path, f"holds a pickled {type(value).__name__}; expected a dict of trajectories."
+        )
+    return value
+
+
+def _from_h5(path: Path) -> dict[str, Any]:
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as h5:
+            found: dict[str, Any] = {key: h5.attrs[key] for key in h5.attrs}
+            for key in h5:
+                if isinstance(h5[key], h5py.Dataset):
+                    found[key] = h5[key][()]
+            return found
+    except OSError as error:
+        raise FormatError(path, f"is not a readable HDF5 file ({error}).") from None
+
+
+def _load_csv_table(path: Path, what: str) -> tuple[list[str], np.ndarray]:
+    with open(path, encoding="utf-8-sig") as handle:
+        header = handle.readline()
+    names = [c.strip() for c in header.strip().lstrip("#").strip().split(",")]
+    try:
+        values = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
+    except ValueError as error:
+        raise FormatError(path, f"{what}: a value is not a number ({error}).") from None
+    if values.size and values.shape[1] != len(names):
+        raise FormatError(
+            path, f"line 2: {values.shape[1]} values for the {len(names)} header columns."
+        )
+    return names, values
+
+
+def _from_csv(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8-sig") as handle:
+        columns = csv_columns(handle.readline())
+    if columns is None:
+        raise FormatError(
+            path, "line 1: expected the header x1,y1,x2,y2,... (maybe after seconds or time)."
+        )
+    time_column, n_animals = columns
+    _, values = _load_csv_table(path, "trajectories")
+    start = 1 if time_column else 0
+    found: dict[str, Any] = {
+        "trajectories": values[:, start:].reshape(len(values), n_animals, 2),
+    }
+    prefix = path.name[: -len("trajectories.csv")]
+    probabilities = path.with_name(f"{prefix}id_probabilities.csv")
+    if probabilities.is_file():
+        names, table = _load_csv_table(probabilities, "id_probabilities")
+        if names and names[0] in ("seconds", "time"):
+            table = table[:, 1:]
+        if table.shape != (len(values), n_animals):
+            raise FormatError(
+                probabilities,
+                f"holds {table.shape} values; {path.name} implies {(len(values), n_animals)}.",
+            )
+        found["id_probabilities"] = table[:, :, None]
+    attributes = path.with_name(f"{prefix}attributes.json")
+    if attributes.is_file():
+        try:
+            extra = json.loads(attributes.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise FormatError(attributes, f"is not valid JSON ({error}).") from None
+        if isinstance(extra, dict):
+            found.update({k: v for k, v in extra.items() if k not in found})
+    return found
+
+
+def _scalar(value: Any) -> Any:
+    array = np.asarray(value)
+    if array.size != 1:
+        return None
+    item = array.reshape(-1)[0]
+    return item.decode() if isinstance(item, bytes) else item
+
+
+def _names(found: dict[str, Any], n_animals: int) -> list[str]:
+    labels = found.get("identities_labels")
+    if labels is not None:
+        names = [str(_scalar(v) if not isinstance(v, str) else v) for v in np.ravel(labels)]
+        if len(names) == n_animals and len(set(names)) == n_animals and all(names):
+            return names
+    return [f"id_{i + 1}" for i in range(n_animals)]
+
+
+def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
+    if "trajectories" not in found:
+        raise FormatError(path, f"has no 'trajectories' key (keys: {sorted(found)}).")
+    trajectories = np.asarray(found["trajectories"])
+    if trajectories.dtype.kind not in "iuf":
+        raise FormatError(path, f"'trajectories' is {trajectories.dtype}; expected numbers.")
+    if trajectories.ndim != 3 or trajectories.shape[2] != 2:
+        raise FormatError(
+            path, f"'trajectories' should be (frames, animals, 2); found {trajectories.shape}."
+        )
+    n_time, n_animals, _ = trajectories.shape
+    position = trajectories.astype(np.float64, copy=False).transpose(0, 2, 1)[:, :, None, :]
+    confidence = np.full((n_time, 1, n_animals), np.nan)
+    if (probabilities := found.get("id_probabilities")) is not None:
+        probabilities = np.asarray(probabilities, dtype=np.float64)
+        if probabilities.shape not in ((n_time, n_animals, 1), (n_time, n_animals)):
+            raise FormatError(
+                path,
+                f"'id_probabilities' is {probabilities.shape}; 'trajectories' implies "
+                f"{(n_time, n_animals, 1)}.",
+            )
+        confidence = probabilities.reshape(n_time, 1, n_animals)
+    data_vars: dict[str, Any] = {
+        "position": (model.POSES_DIMS, position),
+        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
+    }
+    areas = found.get("areas")
+    if isinstance(areas, np.ndarray) and areas.shape == (n_time, n_animals):
+        data_vars["area"] = ((model.TIME, model.INDIVIDUAL), areas.astype(np.float64))
+    attrs: dict[str, Any] = {
+        "ds_type": model.POSES,
+        "time_unit": "frames",
+        "source_software": "idtracker.ai",
+        "space_unit": "pixels",
+    }
+    for key, attr, kind in (
+        ("body_length", "body_length", float),
+        ("video_path", "video_path", str),
+        ("version", "source_software_version", str),
+        ("width", "video_width", int),
+        ("height", "video_height", int),
+    ):
+        value = _scalar(found[key]) if key in found else None
+        if value is not None and str(value) not in ("", "nan", "None"):
+            try:
+                attrs[attr] = kind(value)
+            except (TypeError, ValueError):
+                continue
+    ds = xr.Dataset(
+        data_vars,
+        coords={
+            model.TIME: np.arange(n_time, dtype=np.int64),
+            model.SPACE: ["x", "y"],
+            model.KEYPOINT: [KEYPOINT],
+            model.INDIVIDUAL: _names(found, n_animals),
+        },
+        attrs=attrs,
+    )
+    fps = _scalar(found.get("frames_per_second"))
+    try:
+        fps = float(fps) if fps is not None else None
+    except (TypeError, ValueError):
+        fps = None
+    if fps is not None and np.isfinite(fps) and fps > 0:
+        ds = model.with_fps(ds, fps)
+    return ds
+
+
+def _contents(path: Path) -> tuple[dict[str, Any], Path]:
+    """The file's keys, and the file they came from (a folder's CSV)."""
+    if path.is_dir():
+        found = find_csv(path)
+        if len(found) != 1:
+            raise FormatError(
+                path,
+                "expected one trajectories.csv (or <name>.trajectories.csv) in the folder; "
+                f"found {len(found)}.",
+            )
+        path = found[0]
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(NPY_MAGIC):
+        return read_npy_dict(path), path
+    if head.startswith(HDF5_SIGNATURE):
+        return _from_h5(path), path
+    return _from_csv(path), path
+
+
+def read(path: Path) -> xr.Dataset:
+    """Read idtracker.ai trajectories.
+
+    Parameters
+    ----------
+    path
+        ``trajectories.npy`` / ``trajectories_wo_gaps.npy`` (any name: the
+        content decides), v6's ``trajectories.h5``, a ``trajectories.csv``
+        (its ``id_probabilities.csv`` and ``attributes.json`` beside it are
+        read too), or the folder holding that CSV.
+
+    Returns
+    -------
+    xarray.Dataset
+        Poses with one keypoint (``centroid``); time in seconds with frame
+        numbers kept when the file gives ``frames_per_second``.
+
+    Raises
+    ------
+    FormatError
+        Naming the key or line that breaks the layout.
+    posebridge.formats._shared.safe_pickle.UnsafePickleError
+        When a ``.npy`` pickle references anything beyond numpy arrays and
+        builtins (nothing of it is run).
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> ds = posebridge.load("session_x/trajectories/without_gaps.npy")  # doctest: +SKIP
+    """
+    path = Path(path)
+    found, source = _contents(path)
+    try:
+        return _dataset(found, source)
+    except PoseBridgeError:
+        raise
+    except (ValueError, TypeError) as error:
+        raise FormatError(source, f"could not be read as idtracker.ai ({error}).") from None
+
+
+def describe(path: Path) -> list[tuple[str, str]]:
+    """What ``posebridge info`` shows about idtracker.ai output: its keys.
+
+    Examples
+    --------
+    >>> from posebridge.formats import idtracker
+    >>> dict(idtracker.describe("trajectories.npy"))["keys"]  # doctest: +SKIP
+    'body_length, frames_per_second, ...'
+    """
+    found, source = _contents(Path(path))
+    rows = [("source", str(source)), ("keys", ", ".join(sorted(found)))]
+    if isinstance(found.get("setup_points"), dict):
+        rows.append(("setup points (not read)", ", ".join(sorted(found["setup_points"]))))
+    return rows

@@ -1,0 +1,79 @@
+"""The on-disk layout of SLEAP's analysis CSV: header names and the sniffer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from posebridge._files import Peek
+from posebridge.errors import FormatError
+
+__all__ = ["FIXED", "MISSING", "header_nodes", "sniff"]
+
+#: The first three columns, in this order.
+FIXED = ("track", "frame_idx", "instance.score")
+#: The spellings of a missing number (pandas writes NaN as an empty cell; SLEAP's
+#: own tests hold the literal ``nan``).
+MISSING = ("", "nan", "NaN", "NAN")
+_PARTS = ("x", "y", "score")
+
+
+def header_nodes(columns: list[str], path: Path | None) -> list[str]:
+    """Node names from the header; FormatError naming line 1 when it is not SLEAP's.
+
+    Examples
+    --------
+    >>> header_nodes(["track", "frame_idx", "instance.score", "a.b.x", "a.b.y", "a.b.score"], None)
+    ['a.b']
+    """
+    if tuple(columns[:3]) != FIXED:
+        raise FormatError(
+            path,
+            f"line 1: a SLEAP analysis CSV starts with the columns {', '.join(FIXED)}; "
+            f"found {', '.join(columns[:3]) or 'nothing'}.",
+        )
+    rest = columns[3:]
+    if len(rest) % 3:
+        raise FormatError(
+            path,
+            f"line 1: after {', '.join(FIXED)} each node has 3 columns (<node>.x, <node>.y, "
+            f"<node>.score); found {len(rest)} columns.",
+        )
+    nodes = []
+    for i in range(0, len(rest), 3):
+        names = [c.rsplit(".", 1) for c in rest[i : i + 3]]
+        node = names[0][0]
+        if (
+            any(len(n) != 2 for n in names)
+            or [n[1] for n in names] != list(_PARTS)
+            or any(n[0] != node for n in names)
+        ):
+            raise FormatError(
+                path,
+                f"line 1, columns {i + 4}-{i + 6}: expected <node>.x, <node>.y, <node>.score "
+                f"of one node; found {', '.join(rest[i : i + 3])}.",
+            )
+        nodes.append(node)
+    if len(set(nodes)) != len(nodes):
+        raise FormatError(path, f"line 1: a node appears twice in the header: {nodes}.")
+    return nodes
+
+
+def sniff(peek: Peek) -> bool:
+    """Whether the file's first line is a SLEAP analysis CSV header.
+
+    Examples
+    --------
+    >>> from posebridge._files import Peek
+    >>> with Peek("labels.analysis.csv") as peek:  # doctest: +SKIP
+    ...     sniff(peek)
+    True
+    """
+    lines = peek.lines(1)
+    if not lines:
+        return False
+    columns = [c.strip().strip('"') for c in lines[0].split(",")]
+    try:
+        header_nodes(columns, peek.path)
+    except FormatError:
+        return False
+    return True

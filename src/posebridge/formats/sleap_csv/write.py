@@ -1,0 +1,169 @@
+"""Write SLEAP analysis CSV files, as SLEAP's "Export Analysis CSV" does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge._files import atomic_outputs
+from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.untracked import is_untracked_name
+from posebridge.formats.sleap_csv.layout import FIXED
+
+__all__ = ["write"]
+
+
+def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write a 2-D poses dataset as a SLEAP analysis CSV file.
+
+    One row per (frame, individual) that holds anything (a point, a point
+    score or an instance score), ordered by frame then individual. Individuals
+    named ``untracked_<k>`` get an empty ``track`` cell. Missing values are
+    empty cells; numbers are written in their shortest exact form.
+
+    Parameters
+    ----------
+    ds
+        A 2-D poses dataset whose time maps to frame numbers.
+    path
+        The output file (``<name>.analysis.csv`` is SLEAP's naming).
+    overwrite
+        Replace an existing file.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    PoseBridgeError
+        For 3-D or multi-view poses, or when frame numbers are unknown.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((3, 2, 2, 1)), keypoint_names=["a", "b"])
+    >>> posebridge.save(ds, "out.analysis.csv")  # doctest: +SKIP
+    [PosixPath('out.analysis.csv')]
+    """
+    path = Path(path)
+    if model.VIEW in ds.dims:
+        raise PoseBridgeError(
+            f"{path}: a SLEAP CSV holds one camera view; select one with ds.sel(view=...)."
+        )
+    if list(ds[model.SPACE].values) != ["x", "y"]:
+        raise PoseBridgeError(f"{path}: a SLEAP CSV holds 2-D (x, y) poses, not 3-D.")
+    frames = model.frame_numbers(ds)
+    if frames is None:
+        raise PoseBridgeError(
+            f"{path}: the frame numbers are unknown (time in seconds without fps or a frame "
+            "coordinate); a SLEAP CSV needs them."
+        )
+    position = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    position = position.values.astype(np.float64, copy=False)
+    confidence = model.confidence_per_keypoint(ds).transpose(
+        model.TIME, model.INDIVIDUAL, model.KEYPOINT
+    )
+    confidence = confidence.values.astype(np.float64, copy=False)
+    n_time, n_ind, n_kp = confidence.shape
+    if "instance_score" in ds:
+        instance = ds["instance_score"].transpose(model.TIME, model.INDIVIDUAL).values
+        instance = instance.astype(np.float64, copy=False)
+    else:
+        instance = np.full((n_time, n_ind), np.nan)
+    occupied = (
+        np.isfinite(position).any(axis=(2, 3))
+        | np.isfinite(confidence).any(axis=2)
+        | np.isfinite(instance)
+    )
+    time_index, ind_index = np.nonzero(occupied)  # row-major: by frame, then individual
+    names = np.array(
+        ["" if is_untracked_name(str(n)) else str(n) for n in ds[model.INDIVIDUAL].values],
+        dtype=object,
+    )
+    nodes = [str(k) for k in ds[model.KEYPOINT].values]
+    values = np.concatenate(
+        [position[time_index, ind_index], confidence[time_index, ind_index][..., None]], axis=2
+    ).reshape(time_index.size, n_kp * 3)
+    columns = [f"{node}.{part}" for node in nodes for part in ("x", "y", "score")]
+    tracks = names[ind_index] if names.size else np.zeros(0, dtype=object)
+    with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+        _write_table(
+            temporary,
+            [*FIXED, *columns],
+            tracks,
+            np.asarray(frames, dtype=np.int64)[time_index],
+            instance[time_index, ind_index],
+            values,
+        )
+    return [path]
+
+
+def _needs_quotes(text: str) -> bool:
+    return any(c in text for c in ',"\r\n') or text != text.strip()
+
+
+def _write_table(
+    target: Path,
+    header: list[str],
+    tracks: np.ndarray,
+    frames: np.ndarray,
+    instance: np.ndarray,
+    values: np.ndarray,
+) -> None:
+    """Header by the csv module; rows by pyarrow's exact, vectorised number formatting
+    (pandas when pyarrow is missing). NaN is an empty cell, as SLEAP (pandas) writes."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(header)
+    quoted = any(_needs_quotes(str(t)) for t in set(tracks.tolist()))
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text.getvalue())
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+    except ImportError:
+        _write_rows_pandas(target, tracks, frames, instance, values)
+        return
+    columns = [values[:, k] for k in range(values.shape[1])]
+    step = max(1, (1 << 21) // max(1, values.shape[1] + 3))
+    options = pcsv.WriteOptions(include_header=False, quoting_style="needed" if quoted else "none")
+    names = [f"c{k}" for k in range(len(header))]
+    with open(target, "ab") as handle:
+        writer = None
+        for start in range(0, max(frames.size, 1), step):
+            rows = slice(start, start + step)
+            arrays = [
+                pa.array(tracks[rows].astype(str), type=pa.string()),
+                pa.array(frames[rows], type=pa.int64()),
+                pa.array(instance[rows], mask=np.isnan(instance[rows]), type=pa.float64()),
+                *(
+                    pa.array(column[rows], mask=np.isnan(column[rows]), type=pa.float64())
+                    for column in columns
+                ),
+            ]
+            batch = pa.record_batch(arrays, names=names)
+            if writer is None:
+                writer = pcsv.CSVWriter(handle, batch.schema, write_options=options)
+            if batch.num_rows:
+                writer.write_batch(batch)
+        if writer is not None:
+            writer.close()
+
+
+def _write_rows_pandas(
+    target: Path, tracks: np.ndarray, frames: np.ndarray, instance: np.ndarray, values: np.ndarray
+) -> None:
+    import pandas as pd
+
+    table = pd.DataFrame(values)
+    table.insert(0, "track", tracks)
+    table.insert(1, "frame_idx", frames)
+    table.insert(2, "instance.score", instance)
+    table.to_csv(target, mode="a", header=False, index=False, lineterminator="\n")

@@ -1,0 +1,145 @@
+"""TRex's on-disk layout: member and column names, file naming, the sniffers."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from posebridge._files import Peek
+
+__all__ = [
+    "ZIP_MAGIC",
+    "clean_column",
+    "individual_of",
+    "is_trex_columns",
+    "npz_members",
+    "sniff",
+    "sniff_folder",
+    "unit_of",
+]
+
+ZIP_MAGIC = b"PK\x03\x04"
+_UNIT = re.compile(r"\s*\(([^)]*)\)\s*$")
+_NAME = re.compile(r"^(?P<video>.+)_(?P<individual>[A-Za-z]*\d+)$")
+
+
+def clean_column(name: str) -> str:
+    """A TRex CSV column name without its unit suffix: ``'X#wcentroid (cm)'`` -> ``'X#wcentroid'``.
+
+    Examples
+    --------
+    >>> clean_column("SPEED#wcentroid (cm/s)")
+    'SPEED#wcentroid'
+    """
+    return _UNIT.sub("", name.strip().strip('"')).strip()
+
+
+def unit_of(name: str) -> str | None:
+    """The unit suffix of a TRex CSV column, or None.
+
+    Examples
+    --------
+    >>> unit_of("X#wcentroid (cm)"), unit_of("frame")
+    ('cm', None)
+    """
+    found = _UNIT.search(name.strip().strip('"'))
+    return found.group(1).strip() if found else None
+
+
+def individual_of(path: Path) -> tuple[str, str]:
+    """(video stem, individual name) from a TRex file name ``<video>_<prefix><N>``.
+
+    A bare number (``locust_0``: the prefix ended in ``_``) keeps the whole stem
+    as the name.
+
+    Examples
+    --------
+    >>> individual_of(Path("data/test_fish0.npz"))
+    ('test', 'fish0')
+    >>> individual_of(Path("run_id12.csv"))
+    ('run', 'id12')
+    >>> individual_of(Path("locust_3.npz"))
+    ('locust', 'locust_3')
+    """
+    found = _NAME.match(path.stem)
+    if found is None:
+        return path.stem, path.stem
+    individual = found.group("individual")
+    return found.group("video"), path.stem if individual.isdigit() else individual
+
+
+def is_trex_columns(names: set[str]) -> bool:
+    """Whether member or column names look like TRex's: ``frame`` and an X position."""
+    return "frame" in names and any(n == "X" or n.startswith(("X#", "poseX")) for n in names)
+
+
+def npz_members(path: Path) -> set[str]:
+    """Array names of an ``.npz`` (its members without ``.npy``), from the zip directory."""
+    with zipfile.ZipFile(path) as archive:
+        return {n[: -len(".npy")] for n in archive.namelist() if n.endswith(".npy")}
+
+
+def sniff(peek: Peek) -> bool:
+    """Whether the file is a TRex ``.npz`` (a zip whose members include ``frame`` and an
+    X position) or a TRex CSV export (header with ``frame`` and ``X...`` columns).
+
+    The zip's central directory is read once (``zipfile``); nothing is decompressed.
+
+    Examples
+    --------
+    >>> from posebridge._files import Peek
+    >>> with Peek("test_fish0.npz") as peek:  # doctest: +SKIP
+    ...     sniff(peek)
+    True
+    """
+    if peek.head.startswith(ZIP_MAGIC):
+        try:
+            return is_trex_columns(npz_members(peek.path))
+        except (zipfile.BadZipFile, OSError):
+            return False
+    lines = peek.lines(1)
+    if not lines:
+        return False
+    names = {clean_column(c) for c in lines[0].split(",")}
+    return is_trex_columns(names)
+
+
+def _is_trex_file(path: Path) -> bool:
+    if path.suffix.lower() == ".npz":
+        try:
+            return is_trex_columns(npz_members(path))
+        except (zipfile.BadZipFile, OSError):
+            return False
+    if path.suffix.lower() == ".csv":
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            return is_trex_columns({clean_column(c) for c in handle.readline().split(",")})
+    return False
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The TRex files of a folder: its TRex ``.npz`` files, else its TRex ``.csv`` files.
+
+    A folder holding nothing but one sub-folder (an unpacked zip) is looked into.
+    """
+    entries = sorted(folder.iterdir())
+    files = [p for p in entries if p.is_file()]
+    for suffix in (".npz", ".csv"):
+        found = [p for p in files if p.suffix.lower() == suffix and _is_trex_file(p)]
+        if found:
+            return found
+    folders = [p for p in entries if p.is_dir() and not p.name.startswith((".", "__"))]
+    if not files and len(folders) == 1:
+        return folder_files(folders[0])
+    return []
+
+
+def sniff_folder(path: Path) -> bool:
+    """Whether a folder holds TRex per-individual files (``.npz``, else ``.csv``).
+
+    Examples
+    --------
+    >>> sniff_folder(Path("video/data"))  # doctest: +SKIP
+    True
+    """
+    return bool(folder_files(path))

@@ -1,0 +1,335 @@
+"""Read TRex per-individual files (``.npz``, CSV) into one dataset."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import warnings
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge.errors import FormatError
+from posebridge.formats.trex.layout import (
+    clean_column,
+    folder_files,
+    individual_of,
+    npz_members,
+    unit_of,
+)
+
+__all__ = ["describe", "read"]
+
+#: keypoint -> (x source, y source), candidates in order of preference.
+SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "centroid": (("X#wcentroid", "Y#wcentroid"), ("X#centroid", "Y#centroid")),
+    "head": (("X", "Y"),),
+    "posture_centroid": (("X#pcentroid", "Y#pcentroid"),),
+}
+_POSE = re.compile(r"^poseX(\d+)$")
+_UNITS = {"cm": "centimeters", "px": "pixels", "mm": "millimeters", "m": "meters"}
+
+PathInput = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+
+
+class _Track:
+    """One individual's per-frame arrays, read from one file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = individual_of(path)[1]
+        self.unit: str | None = None
+        self.columns = self._load()
+        frame = self.columns.get("frame")
+        if frame is None:
+            raise FormatError(path, "has no 'frame' array/column; expected TRex output.")
+        n = frame.shape[0]
+        if not np.all(np.isfinite(frame)) or np.any(np.mod(frame, 1)) or np.any(frame < 0):
+            raise FormatError(path, "'frame' should hold whole frame numbers >= 0.")
+        self.frames = frame.astype(np.int64)
+        if np.unique(self.frames).size != n:
+            raise FormatError(path, "'frame' gives a frame number twice.")
+        self.n = n
+        missing = self.columns.get("missing")
+        self.absent = np.asarray(missing == 1) if missing is not None else np.zeros(n, dtype=bool)
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self.path.suffix.lower() == ".npz":
+            return self._load_npz()
+        return self._load_csv()
+
+    def _load_npz(self) -> dict[str, np.ndarray]:
+        try:
+            members = npz_members(self.path)
+            frame_length = None
+            columns: dict[str, np.ndarray] = {}
+            with np.load(self.path, allow_pickle=False) as archive:
+                if "frame" in members:
+                    frame_length = archive["frame"].shape
+                for name in members:
+                    if not (name in _WANTED or _POSE.match(name) or name.startswith("poseY")):
+                        continue  # only what becomes positions, time or absence is read
+                    values = archive[name]
+                    if values.ndim != 1 or values.shape != frame_length:
+                        continue  # not per frame (frame_segments, segment_vxys, ...)
+                    columns[name] = values.astype(np.float64)
+            return columns
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError) as error:
+            raise FormatError(self.path, f"is not a readable TRex .npz file ({error}).") from None
+
+    def _load_csv(self) -> dict[str, np.ndarray]:
+        import pandas as pd
+
+        try:
+            table = pd.read_csv(self.path, header=None, skiprows=1, dtype=np.float64)
+        except pd.errors.EmptyDataError:
+            table = pd.DataFrame()
+        except (ValueError, pd.errors.ParserError) as error:
+            raise FormatError(
+                self.path, self._bad_cell() or f"is not a TRex CSV ({error})."
+            ) from None
+        with open(self.path, encoding="utf-8-sig") as handle:
+            header = handle.readline().rstrip("\r\n").split(",")
+        if table.shape[1] and table.shape[1] != len(header):
+            raise FormatError(
+                self.path, f"line 2 has {table.shape[1]} values for {len(header)} header columns."
+            )
+        columns: dict[str, np.ndarray] = {}
+        for index, raw in enumerate(header):
+            name = clean_column(raw)
+            values = table.iloc[:, index].to_numpy(np.float64) if table.shape[1] else np.zeros(0)
+            if name in columns:  # TRex may repeat a column: the copies must agree
+                same = (columns[name] == values) | (np.isnan(columns[name]) & np.isnan(values))
+                if not same.all():
+                    raise FormatError(
+                        self.path,
+                        f"line {int(np.flatnonzero(~same)[0]) + 2}: the repeated column "
+                        f"{name!r} holds different values.",
+                    )
+                continue
+            columns[name] = values
+            if name.startswith(("X", "Y")) and (unit := unit_of(raw)):
+                self.unit = unit
+        return columns
+
+    def _bad_cell(self) -> str | None:
+        """Where the first cell that is not a number is (line, column), if one is."""
+        import pandas as pd
+
+        try:
+            text = pd.read_csv(
+                self.path, header=None, skiprows=1, dtype=str, keep_default_na=False
+            )
+        except (ValueError, pd.errors.ParserError):
+            return None
+        for index in range(text.shape[1]):  # one vectorised check per column
+            cells = text.iloc[:, index]
+            numbers = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce")
+            bad = np.flatnonzero(numbers.isna().to_numpy() & ~cells.str.lower().isin(["", "nan"]))
+            if bad.size:
+                return (
+                    f"line {int(bad[0]) + 2}, column {index + 1}: expected a number, "
+                    f"found {cells.iloc[int(bad[0])]!r}."
+                )
+        return None
+
+    def pair(self, keypoint: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(x, y) of a keypoint, NaN where absent; None when the file lacks it."""
+        if keypoint.startswith("pose_"):
+            number = keypoint[len("pose_") :]
+            candidates: tuple[tuple[str, str], ...] = ((f"poseX{number}", f"poseY{number}"),)
+        else:
+            candidates = SOURCES[keypoint]
+        for x_name, y_name in candidates:
+            if x_name in self.columns and y_name not in self.columns:
+                raise FormatError(
+                    self.path,
+                    f"has the column {x_name!r} but not {y_name!r}: a position needs both "
+                    "(TRex exports only the output_fields it was given).",
+                )
+            if x_name in self.columns:
+                xy = np.stack([self.columns[x_name], self.columns[y_name]], axis=1)
+                xy[~np.isfinite(xy)] = np.nan  # TRex writes +inf for no value
+                xy[self.absent] = np.nan
+                return xy[:, 0], xy[:, 1]
+        return None
+
+    def keypoints(self) -> list[str]:
+        names = [k for k, options in SOURCES.items() if any(x in self.columns for x, _ in options)]
+        poses = sorted(int(m.group(1)) for c in self.columns if (m := _POSE.match(c)))
+        return names + [f"pose_{i}" for i in poses]
+
+    def seconds(self) -> np.ndarray | None:
+        if "timestamp" in self.columns:
+            return self.columns["timestamp"] * 1e-6  # microseconds
+        if "time" in self.columns:
+            return self.columns["time"]
+        return None
+
+
+_WANTED = frozenset(
+    {"frame", "missing", "time", "timestamp"}
+    | {name for options in SOURCES.values() for pair in options for name in pair}
+)
+
+
+def _inputs(path: PathInput, siblings: bool) -> list[Path]:
+    """The files to read, from a folder, a file, a glob pattern or a list."""
+    if isinstance(path, str | os.PathLike):
+        text = os.fspath(path)
+        given = Path(text)
+        if given.is_dir():
+            files = folder_files(given)
+            if not files:
+                raise FormatError(given, "holds no TRex .npz or .csv files.")
+            return files
+        if not given.exists() and glob.has_magic(text):
+            files = sorted(Path(p) for p in glob.glob(text) if Path(p).is_file())
+            if not files:
+                raise FormatError(given, "the pattern matches no file.")
+            return files
+        if siblings:
+            video, _ = individual_of(given)
+            files = [
+                p
+                for p in folder_files(given.parent)
+                if p.suffix.lower() == given.suffix.lower() and individual_of(p)[0] == video
+            ]
+            return files or [given]
+        return [given]
+    files = [Path(p) for p in path]
+    if not files:
+        raise FormatError(None, "an empty list of TRex files was given.")
+    return files
+
+
+def _number(name: str) -> tuple[int, str]:
+    digits = re.search(r"(\d+)$", name)
+    return (int(digits.group(1)) if digits else -1, name)
+
+
+def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
+    """Read TRex per-individual files into one dataset.
+
+    Parameters
+    ----------
+    path
+        A folder (all its TRex ``.npz`` files, else its TRex CSVs), one
+        ``.npz`` or ``.csv`` file, a glob pattern (``"data/video_fish*.npz"``)
+        or a list of files. Files must come from one video.
+    siblings
+        With one file: also read the other TRex files of the same video
+        (``<video>_<id>.<ext>``) in its folder.
+
+    Returns
+    -------
+    xarray.Dataset
+        Poses; individuals named from the files (``fish0``, ``id3``...) in
+        numeric order; time in seconds from ``timestamp`` with ``frame`` kept
+        (in frames when the files have no usable timestamps).
+
+    Raises
+    ------
+    FormatError
+        Naming the file whose layout is wrong (e.g. an X column without Y),
+        or the files that belong to different videos.
+
+    Examples
+    --------
+    >>> from posebridge.formats import trex
+    >>> ds = trex.read("video/data")  # doctest: +SKIP
+    >>> ds = trex.read(["data/test_fish0.npz", "data/test_fish1.npz"])  # doctest: +SKIP
+    """
+    files = _inputs(path, siblings)
+    videos = {individual_of(f)[0] for f in files}
+    if len(videos) > 1:
+        raise FormatError(
+            files[0].parent,
+            f"the TRex files belong to {len(videos)} videos ({', '.join(sorted(videos))}); "
+            "read one video at a time (a glob such as '<video>_*.npz' or a list).",
+        )
+    tracks = sorted((_Track(f) for f in files), key=lambda t: _number(t.name))
+    names = [t.name for t in tracks]
+    if len(set(names)) != len(names):
+        raise FormatError(files[0].parent, f"two files give the same individual: {names}.")
+    keypoints: list[str] = []
+    for track in tracks:
+        keypoints.extend(k for k in track.keypoints() if k not in keypoints)
+    if not keypoints:
+        first = tracks[0]
+        raise FormatError(
+            first.path,
+            "has no position columns (X#wcentroid/Y#wcentroid, X#centroid, X/Y, X#pcentroid, "
+            f"poseX<i>/poseY<i>); found {', '.join(sorted(first.columns))}.",
+        )
+    frames = np.unique(np.concatenate([t.frames for t in tracks]))
+    position = np.full((frames.size, 2, len(keypoints), len(tracks)), np.nan)
+    seconds = np.full(frames.size, np.nan)
+    for i, track in enumerate(tracks):  # one pass per individual (file), vectorised inside
+        rows = np.searchsorted(frames, track.frames)
+        for k, keypoint in enumerate(keypoints):
+            pair = track.pair(keypoint)
+            if pair is not None:
+                position[rows, 0, k, i], position[rows, 1, k, i] = pair
+        if (stamps := track.seconds()) is not None:
+            unset = np.isnan(seconds[rows])
+            seconds[rows[unset]] = stamps[unset]
+    units = {t.unit for t in tracks if t.unit}
+    attrs: dict[str, Any] = {
+        "ds_type": model.POSES,
+        "time_unit": "frames",
+        "source_software": "TRex",
+        "space_unit": _UNITS.get(units.pop(), "centimeters") if len(units) == 1 else "centimeters",
+    }
+    ds = xr.Dataset(
+        {
+            "position": (model.POSES_DIMS, position),
+            "confidence": (
+                (model.TIME, model.KEYPOINT, model.INDIVIDUAL),
+                np.full((frames.size, len(keypoints), len(tracks)), np.nan),
+            ),
+        },
+        coords={
+            model.TIME: frames,
+            model.SPACE: ["x", "y"],
+            model.KEYPOINT: keypoints,
+            model.INDIVIDUAL: names,
+        },
+        attrs=attrs,
+    )
+    if np.all(np.isfinite(seconds)) and np.all(np.diff(seconds) > 0):
+        ds = ds.assign_coords({model.TIME: seconds, model.FRAME: (model.TIME, frames)})
+        ds.attrs["time_unit"] = "seconds"
+    elif not np.isnan(seconds).all():
+        warnings.warn(
+            f"{files[0]}: the TRex timestamps are missing for some frames or do not increase; "
+            "time is left in frame numbers (pass fps= to load for seconds).",
+            UserWarning,
+            stacklevel=2,
+        )
+    return ds
+
+
+def describe(path: Path) -> list[tuple[str, str]]:
+    """What ``posebridge info`` shows about TRex input: files, individuals, arrays.
+
+    Examples
+    --------
+    >>> from posebridge.formats import trex
+    >>> dict(trex.describe("video/data"))["individuals"]  # doctest: +SKIP
+    'fish0, fish1'
+    """
+    files = _inputs(path, siblings=False)
+    tracks = [_Track(f) for f in files]
+    return [
+        ("files", ", ".join(f.name for f in files)),
+        ("individuals", ", ".join(t.name for t in tracks)),
+        ("keypoints", ", ".join(tracks[0].keypoints()) if tracks else ""),
+        ("frames", ", ".join(f"{t.name} {t.frames.min()}..{t.frames.max()}" for t in tracks)),
+    ]

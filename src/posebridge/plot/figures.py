@@ -1,0 +1,440 @@
+"""The quick-look figures: trajectories, confidence, missing data, one frame's skeleton.
+
+Each function takes a dataset (poses, boxes or labelled frames) and an optional
+matplotlib ``ax``, draws, and returns the figure. Individuals keep one colour
+across every figure (and :mod:`posebridge.render`'s videos).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge._colours import colour
+from posebridge.model import labels
+from posebridge.plot import _mpl
+from posebridge.plot._select import TimeRange, background, decimate, frame_row, select
+
+__all__ = ["MAX_COLUMNS", "MAX_STEPS", "confidence", "missing", "skeleton", "trajectories"]
+
+#: Trajectories of more time steps than this are drawn with every k-th step.
+MAX_STEPS = 20_000
+#: Rasters of more time steps than this are drawn in bins (the share of NaN in each).
+MAX_COLUMNS = 2_000
+
+ImageLike = np.ndarray | str | os.PathLike[str] | None
+
+
+def _boxes(ds: xr.Dataset) -> bool:
+    return ds.attrs.get("ds_type") == model.BBOXES
+
+
+def _xy(position: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of a position array, dims in model order after space, values taken once."""
+    order = [d for d in (model.TIME, model.KEYPOINT, model.INDIVIDUAL) if d in position.dims]
+    values = np.asarray(position.transpose(model.SPACE, *order).values, dtype=float)
+    return values[0], values[1]
+
+
+def _time_label(ds: xr.Dataset) -> str:
+    if labels.is_labels(ds):
+        return "labelled frame"
+    return "time (s)" if ds.attrs.get("time_unit") == "seconds" else "frame"
+
+
+def trajectories(
+    ds: xr.Dataset,
+    *,
+    individuals: Sequence[str] | str | None = None,
+    keypoints: Sequence[str] | str | None = None,
+    time: TimeRange | None = None,
+    video: str | os.PathLike[str] | None = None,
+    frame: int | None = None,
+    image: ImageLike = None,
+    ax: Any = None,
+    max_steps: int = MAX_STEPS,
+) -> Any:
+    """Paths in the image plane: one line per individual (and keypoint), over a still frame.
+
+    Parameters
+    ----------
+    ds
+        Poses (the centroid of each individual's keypoints, or the keypoints
+        chosen), boxes (the box centres), or labelled frames (points, not lines:
+        labelled frames are not consecutive).
+    individuals, keypoints
+        Names to show (default: every individual; the centroid).
+    time
+        (start, end) in the dataset's time unit, inclusive; ``None`` for open.
+    video, frame
+        Draw over frame ``frame`` (default 0) of this video. Without it, the
+        dataset's ``frame_path`` or ``video_path`` is used when it exists.
+    image
+        A still frame (RGB array or image file) to draw over instead.
+    ax
+        matplotlib axes to draw in (default: a new figure).
+    max_steps
+        Draw every k-th time step when there are more (a NaN step breaks the line
+        when it is one of those drawn; the title says how many were drawn).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> from posebridge.plot import trajectories
+    >>> ds = from_numpy(np.random.default_rng(0).uniform(0, 9, (30, 2, 2, 1)))
+    >>> fig = trajectories(ds, keypoints=["keypoint_1"])
+    >>> fig.axes[0].get_lines()[0].get_label()
+    'id_0'
+    """
+    ds = select(ds, individuals=individuals, keypoints=keypoints, time=time)
+    still = background(ds, video=video, frame=frame, image=image)
+    ax = _mpl.axes(ax)
+    if still is not None:
+        _mpl.show_image(ax, still)
+    drawn, step = decimate(ds, max_steps)
+    x, y = _xy(drawn["position"])  # (time, [keypoint,] individual)
+    if not _boxes(ds) and keypoints is None:
+        with warnings.catch_warnings():  # a step with no keypoint: NaN centroid, no warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            x, y = np.nanmean(x, axis=1), np.nanmean(y, axis=1)
+        title = "centroid of the keypoints"
+    elif _boxes(ds):
+        title = "box centres"
+    else:
+        title = ", ".join(str(k) for k in ds[model.KEYPOINT].values)
+    style = {"linestyle": "none", "marker": "o", "markersize": 3} if labels.is_labels(ds) else {}
+    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    several = x.ndim == 3 and x.shape[1] > 1
+    for i, name in enumerate(names):
+        if x.ndim == 2:
+            ax.plot(x[:, i], y[:, i], color=colour(i), label=name, linewidth=1, **style)
+            continue
+        for k, keypoint in enumerate(ds[model.KEYPOINT].values):
+            label = f"{name}: {keypoint}" if several else name
+            look = {"linestyle": ("-", "--", ":", "-.")[k % 4]} if several else {}
+            if style:  # labelled frames: one marker per keypoint
+                look = {**style, "marker": "os^Dv<>phx"[k % 10]}
+            ax.plot(x[:, k, i], y[:, k, i], color=colour(i), label=label, linewidth=1, **look)
+    if step > 1:
+        title += f" (1 in {step} of {ds.sizes[model.TIME]} time steps drawn)"
+    ax.set_title(f"Trajectories: {title}")
+    _mpl.space_labels(ax, ds, still is not None)
+    if names:
+        ax.legend(title="individual", fontsize="small", loc="upper right")
+    return ax.figure
+
+
+def _histogram_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if low >= 0 and high <= 1:
+        low, high = 0.0, 1.0
+    if high <= low:
+        high = low + 1.0
+    return np.linspace(low, high, bins + 1)
+
+
+def confidence(
+    ds: xr.Dataset,
+    *,
+    individuals: Sequence[str] | str | None = None,
+    keypoints: Sequence[str] | str | None = None,
+    time: TimeRange | None = None,
+    bins: int = 40,
+    ax: Any = None,
+) -> Any:
+    """Histogram of the confidence of each keypoint (boxes: of each individual).
+
+    The chosen individuals are pooled; NaN (no score) is left out and counted
+    in the legend. Every histogram has the same bins (0 to 1 for scores in that
+    range).
+
+    Parameters
+    ----------
+    ds
+        A poses, boxes or labels dataset.
+    individuals, keypoints, time
+        As :func:`trajectories`.
+    bins
+        Number of bins.
+    ax
+        matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> from posebridge.plot import confidence
+    >>> ds = from_numpy(np.zeros((5, 2, 1, 1)), np.full((5, 1, 1), 0.9))
+    >>> confidence(ds).axes[0].patches[0].get_data().values.sum()
+    np.int64(5)
+    """
+    ds = select(ds, individuals=individuals, keypoints=keypoints, time=time)
+    ax = _mpl.axes(ax)
+    per_keypoint = "confidence" in ds and model.KEYPOINT in ds["confidence"].dims
+    what = model.KEYPOINT if per_keypoint else model.INDIVIDUAL
+    groups = [str(n) for n in ds[what].values]
+    if "confidence" in ds:  # (values, group): the groups' scores pooled over the rest
+        conf = ds["confidence"].transpose(what, ...)
+        values = np.asarray(conf.values, dtype=float).reshape(len(groups), -1).T
+    else:
+        values = np.full((0, len(groups)), np.nan)
+    edges = _histogram_edges(values, bins)
+    if not np.isfinite(values).any():
+        ax.text(0.5, 0.5, "no confidence values", ha="center", va="center", transform=ax.transAxes)
+    else:
+        cmap = _mpl.matplotlib().colormaps["tab20" if len(groups) > 10 else "tab10"]
+        for k, name in enumerate(groups):
+            column = values[:, k]
+            counts, _ = np.histogram(column[np.isfinite(column)], bins=edges)
+            nan = int(np.isnan(column).sum())
+            label = name + (f" ({nan} NaN)" if nan else "")
+            ax.stairs(counts, edges, label=label, color=cmap(k % cmap.N), linewidth=1.2)
+        ax.legend(title=what, fontsize="small", ncols=2 if len(groups) > 12 else 1)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("count")
+    ax.set_title(f"Confidence per {what}")
+    return ax.figure
+
+
+def missing(
+    ds: xr.Dataset,
+    *,
+    individuals: Sequence[str] | str | None = None,
+    keypoints: Sequence[str] | str | None = None,
+    time: TimeRange | None = None,
+    ax: Any = None,
+    max_columns: int = MAX_COLUMNS,
+) -> Any:
+    """Where points are missing: a time x keypoint raster, one block of rows per individual.
+
+    A cell is 1 (dark) where the point has a NaN coordinate, 0 where it is
+    there. Boxes: one row per individual. With more than ``max_columns`` time
+    steps, a column is a run of steps and its cell the share of them missing.
+
+    Parameters
+    ----------
+    ds
+        A poses, boxes or labels dataset.
+    individuals, keypoints, time
+        As :func:`trajectories`.
+    ax
+        matplotlib axes to draw in (default: a new figure).
+    max_columns
+        Most columns drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> from posebridge.plot import missing
+    >>> position = np.zeros((4, 2, 1, 1))
+    >>> position[2] = np.nan
+    >>> missing(from_numpy(position)).axes[0].images[0].get_array().tolist()
+    [[0.0, 0.0, 1.0, 0.0]]
+    """
+    ds = select(ds, individuals=individuals, keypoints=keypoints, time=time)
+    position = ds["position"].transpose(model.INDIVIDUAL, ..., model.SPACE, model.TIME)
+    absent = np.isnan(np.asarray(position.values, dtype=float)).any(axis=-2)
+    rows = absent.reshape(-1, ds.sizes[model.TIME]).astype(float)  # (individual x kp, time)
+    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    if _boxes(ds):
+        row_names = names
+    else:
+        kps = [str(k) for k in ds[model.KEYPOINT].values]
+        row_names = [f"{n}: {k}" for n in names for k in kps]
+    n = rows.shape[1]
+    per = max(1, -(-n // max(1, int(max_columns))))
+    if per > 1:  # share missing in each run of `per` steps (the last run may be shorter)
+        starts = np.arange(0, n, per)
+        rows = np.add.reduceat(rows, starts, axis=1) / np.diff(np.append(starts, n))
+    ax = _mpl.axes(ax, size=(8.0, max(2.5, 0.25 * len(row_names) + 1.5)))
+    image = ax.imshow(
+        rows,
+        aspect="auto",
+        interpolation="nearest",
+        cmap="Greys",
+        vmin=0,
+        vmax=1,
+        extent=(-0.5, n - 0.5, len(row_names) - 0.5, -0.5),
+    )
+    ax.set_yticks(range(len(row_names)), row_names, fontsize="small")
+    if not _boxes(ds) and len(names) > 1:
+        block = ds.sizes[model.KEYPOINT]
+        for i in range(1, len(names)):
+            ax.axhline(i * block - 0.5, color="tab:red", linewidth=0.8)
+    per_individual = len(row_names) // max(1, len(names))
+    for r, tick in enumerate(ax.get_yticklabels()):
+        tick.set_color(colour(r // per_individual))
+    _time_axis(ax, ds)
+    share = 100 * float(absent.mean()) if absent.size else 0.0
+    binned = f", {per} steps per column" if per > 1 else ""
+    ax.set_title(f"Missing {'boxes' if _boxes(ds) else 'points'} (dark): {share:.1f} %{binned}")
+    if per > 1:
+        ax.figure.colorbar(image, ax=ax, label="share missing")
+    return ax.figure
+
+
+def _time_axis(ax: Any, ds: xr.Dataset) -> None:
+    """Ticks at time-step positions, labelled with the steps' time values."""
+    mpl = _mpl.matplotlib()
+    values = np.asarray(ds[model.TIME].values)
+    if labels.is_labels(ds) or values.size == 0:
+        ax.set_xlabel(_time_label(ds))
+        return
+
+    def label(position: float, _: Any) -> str:
+        index = round(position)
+        return f"{values[index]:.4g}" if 0 <= index < values.size else ""
+
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(8, integer=True))
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(label))
+    ax.set_xlabel(_time_label(ds))
+
+
+def skeleton(
+    ds: xr.Dataset,
+    *,
+    frame: int | None = None,
+    individuals: Sequence[str] | str | None = None,
+    video: str | os.PathLike[str] | None = None,
+    image: ImageLike = None,
+    ax: Any = None,
+) -> Any:
+    """One frame: keypoints, skeleton edges, boxes and track names, over the video frame.
+
+    Parameters
+    ----------
+    ds
+        A poses, boxes or labels dataset.
+    frame
+        The video frame number (matched through the dataset's frame numbers,
+        never by position); for labels, the labelled frame's index (0..n-1).
+        Default: the first frame with the most points present.
+    individuals
+        Names to show (default: all).
+    video
+        Draw over this video's frame ``frame``. Without it, the dataset's
+        still frame, video or (labels) the labelled image is used when found.
+    image
+        A still frame (RGB array or image file) to draw over instead.
+    ax
+        matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> from posebridge.plot import skeleton
+    >>> ds = from_numpy(np.arange(12.0).reshape(3, 2, 2, 1), individual_names=["m"])
+    >>> skeleton(ds, frame=1).axes[0].collections[0].get_offsets().tolist()
+    [[4.0, 6.0], [5.0, 7.0]]
+    """
+    ds = select(ds, individuals=individuals)
+    row = frame_row(ds, frame)
+    one = ds.isel({model.TIME: row})
+    number = None if labels.is_labels(ds) else model.frame_numbers(ds)
+    shown_frame = frame if frame is not None else (None if number is None else int(number[row]))
+    still = background(ds, video=video, frame=shown_frame, image=image, row=row)
+    ax = _mpl.axes(ax)
+    if still is not None:
+        _mpl.show_image(ax, still)
+    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    x, y = _xy(one["position"])  # ([keypoint,] individual)
+    if _boxes(ds):
+        _draw_boxes(ax, one, x, y, names)
+    else:
+        _draw_poses(ax, ds, x, y, names)
+    if labels.is_labels(ds):
+        video_name = str(one[labels.VIDEO].values)
+        where = f"labelled frame {row}: {video_name} frame {int(one[model.FRAME].values)}"
+    elif number is not None:
+        where = f"frame {number[row]}"
+    else:
+        where = f"time {float(one[model.TIME].values):g} s"
+    ax.set_title(where)
+    _mpl.space_labels(ax, ds, still is not None)
+    ax.legend(title="individual", fontsize="small", loc="upper right")
+    return ax.figure
+
+
+def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: list[str]) -> None:
+    _mpl.matplotlib()
+    from matplotlib import patheffects
+    from matplotlib.collections import LineCollection
+
+    keypoints = [str(k) for k in ds[model.KEYPOINT].values]
+    edges = np.asarray(ds["skeleton_edges"].values).astype(str) if "skeleton_edges" in ds else []
+    index = {k: i for i, k in enumerate(keypoints)}
+    pairs = np.array(
+        [(index[a], index[b]) for a, b in edges if a in index and b in index], dtype=int
+    ).reshape(-1, 2)
+    for i, name in enumerate(names):
+        ax.scatter(x[:, i], y[:, i], s=18, color=colour(i), label=name, zorder=3, edgecolors="w")
+        if pairs.size:
+            segments = np.stack(
+                [np.stack([x[pairs[:, 0], i], y[pairs[:, 0], i]], axis=-1),
+                 np.stack([x[pairs[:, 1], i], y[pairs[:, 1], i]], axis=-1)], axis=1,
+            )  # fmt: skip
+            ax.add_collection(LineCollection(segments, colors=colour(i), linewidths=1.5, zorder=2))
+        finite = np.isfinite(x[:, i]) & np.isfinite(y[:, i])
+        if finite.any():
+            top = int(np.flatnonzero(finite)[np.argmin(y[finite, i])])
+            ax.annotate(
+                name,
+                (x[top, i], y[top, i]),
+                xytext=(0, 8),
+                textcoords="offset points",
+                ha="center",
+                color=colour(i),
+                fontweight="bold",
+                path_effects=[patheffects.withStroke(linewidth=2, foreground="w")],
+            )
+    first = next((i for i in range(len(names)) if np.isfinite(x[:, i]).any()), None)
+    if first is None or len(keypoints) > 30:
+        return
+    for k, keypoint in enumerate(keypoints):  # keypoint names, on the first animal drawn
+        if np.isfinite(x[k, first]):
+            at = (x[k, first], y[k, first])
+            ax.annotate(
+                keypoint, at, xytext=(4, -4), textcoords="offset points", fontsize="x-small"
+            )
+
+
+def _draw_boxes(ax: Any, one: xr.Dataset, x: np.ndarray, y: np.ndarray, names: list[str]) -> None:
+    from matplotlib.patches import Rectangle
+
+    width, height = _xy(one["shape"])
+    for i, name in enumerate(names):
+        ax.scatter([x[i]], [y[i]], s=12, color=colour(i), label=name, zorder=3)
+        if not np.isfinite([x[i], y[i], width[i], height[i]]).all():
+            continue
+        corner = (x[i] - width[i] / 2, y[i] - height[i] / 2)
+        box = Rectangle(corner, width[i], height[i], fill=False, color=colour(i), linewidth=1.5)
+        ax.add_patch(box)
+        ax.annotate(name, corner, xytext=(0, 3), textcoords="offset points", color=colour(i),
+                    fontweight="bold")  # fmt: skip
+    ax.autoscale_view()

@@ -1,0 +1,126 @@
+"""Figures by name and figure files: what ``posebridge plot`` uses."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from posebridge._files import atomic_outputs
+from posebridge.errors import PoseBridgeError
+from posebridge.plot import figures
+
+__all__ = ["ENDINGS", "KINDS", "default_path", "figure", "save_figure"]
+
+#: The figure functions by name (``posebridge plot --kind``).
+KINDS: dict[str, Callable[..., Any]] = {
+    "trajectories": figures.trajectories,
+    "confidence": figures.confidence,
+    "missing": figures.missing,
+    "skeleton": figures.skeleton,
+}
+#: Figure file endings and the matplotlib format of each.
+ENDINGS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+
+def figure(ds: xr.Dataset, kind: str = "trajectories", **options: Any) -> Any:
+    """Draw the figure ``kind`` of ``ds``; options the kind does not take are an error.
+
+    Parameters
+    ----------
+    ds
+        A poses, boxes or labels dataset.
+    kind
+        One of :data:`KINDS`.
+    **options
+        Options of that figure function; ``None`` values are ignored.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> fig = figure(from_numpy(np.zeros((3, 2, 1, 1))), "missing", individuals=["id_0"])
+    >>> figure(from_numpy(np.zeros((3, 2, 1, 1))), "confidence", frame=2)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the confidence figure has no option 'frame'; ...
+    """
+    if kind not in KINDS:
+        raise PoseBridgeError(f"no figure kind {kind!r}; the kinds are: {', '.join(KINDS)}.")
+    function = KINDS[kind]
+    given = {key: value for key, value in options.items() if value is not None}
+    accepted = [
+        name
+        for name, p in inspect.signature(function).parameters.items()
+        if p.kind is p.KEYWORD_ONLY
+    ]
+    for key in given:
+        if key not in accepted:
+            raise PoseBridgeError(
+                f"the {kind} figure has no option {key!r}; its options: {', '.join(accepted)}."
+            )
+    return function(ds, **given)
+
+
+def default_path(source: str | os.PathLike[str], kind: str) -> Path:
+    """``<stem>.<kind>.png`` beside ``source``.
+
+    Examples
+    --------
+    >>> default_path("data/session1.analysis.h5", "missing").as_posix()
+    'data/session1.analysis.missing.png'
+    """
+    source = Path(source)
+    return source.with_name(f"{source.stem}.{kind}.png")
+
+
+def save_figure(
+    fig: Any, path: str | os.PathLike[str], *, overwrite: bool = False, dpi: int = 120
+) -> Path:
+    """Write a figure to ``.png``, ``.svg`` or ``.pdf`` (by the ending), atomically.
+
+    Parameters
+    ----------
+    fig
+        A matplotlib figure.
+    path
+        The file to write.
+    overwrite
+        Replace an existing file.
+    dpi
+        Resolution of PNG files.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> save_figure(fig, "poses.png")  # doctest: +SKIP
+    PosixPath('poses.png')
+    """
+    path = Path(path)
+    ending = path.suffix.lower()
+    if ending not in ENDINGS:
+        raise PoseBridgeError(
+            f"{path}: a figure is written as {', '.join(ENDINGS)} (by the file's ending), "
+            f"not {ending or 'a file without ending'}."
+        )
+    # PNG without a time stamp, so the same figure gives the same bytes
+    metadata = {"Software": None} if ending == ".png" else {"Creator": None}
+    if ending == ".pdf":
+        metadata["CreationDate"] = None
+    if ending == ".svg":
+        metadata = {"Date": None, "Creator": None}
+    with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+        fig.savefig(temporary, format=ENDINGS[ending], dpi=dpi, metadata=metadata)
+    return path

@@ -1,0 +1,324 @@
+"""Poses drawn on their video: keypoints, skeleton edges, boxes and track names.
+
+:func:`render` reads the video with ffmpeg (the ``video`` extra), draws each
+frame's poses with numpy (:mod:`posebridge.render._draw`: no loop per point or
+pixel) and writes a new video. A video frame gets the poses whose frame number
+(``model.frame_numbers``: the ``frame`` coordinate, or time in frames, or time
+x fps) equals its own number: poses are never matched by position, so gaps in
+the tracking leave frames undrawn rather than shifting every later pose.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from posebridge import _video, model
+from posebridge._colours import colour_rgb
+from posebridge._files import atomic_outputs
+from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.model import labels
+from posebridge.render import _draw
+
+__all__ = ["FrameRange", "match_frames", "render"]
+
+FrameRange = tuple[int | None, int | None]
+
+
+def match_frames(ds: xr.Dataset, first: int, last: int) -> np.ndarray:
+    """For video frames ``first..last``, the time index of their poses (-1: none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import model
+    >>> ds = model.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[2, 3, 6])
+    >>> match_frames(ds, 1, 6).tolist()
+    [-1, 0, 1, -1, -1, 2]
+    """
+    numbers = model.frame_numbers(ds)
+    if numbers is None:
+        raise PoseBridgeError(
+            "the poses' time is in seconds with neither fps nor frame numbers, so they "
+            "cannot be matched to video frames; load them with fps (--fps)."
+        )
+    if numbers.size and np.unique(numbers).size != numbers.size:
+        raise PoseBridgeError("several time steps of the poses have the same frame number.")
+    lookup = np.full(last - first + 1, -1, dtype=np.int64)
+    inside = (numbers >= first) & (numbers <= last)
+    lookup[numbers[inside] - first] = np.flatnonzero(inside)
+    return lookup
+
+
+def _poses_for_video(ds: xr.Dataset) -> xr.Dataset:
+    if not labels.is_labels(ds):
+        return ds
+    try:
+        return labels.as_poses(ds)
+    except SchemaError as error:
+        raise PoseBridgeError(
+            f"labelled frames of several videos: {error} Render one video's frames: "
+            "posebridge.labels.as_poses(ds, video=...)."
+        ) from None
+
+
+def _range(numbers: np.ndarray, frames: FrameRange | None, n_video: int, video: Path) -> range:
+    if numbers.size == 0:
+        raise PoseBridgeError("the poses have no time steps to render.")
+    if numbers.min() < 0:
+        raise PoseBridgeError(f"the poses have negative frame numbers ({numbers.min()}).")
+    if numbers.max() >= n_video:
+        raise PoseBridgeError(
+            f"{video}: the video is shorter than the poses: it has {n_video} frames (0 to "
+            f"{n_video - 1}) and the poses reach frame {numbers.max()}. Is it the right video?"
+        )
+    start, end = frames if frames is not None else (None, None)
+    first = int(numbers.min()) if start is None else int(start)
+    last = int(numbers.max()) if end is None else int(end)
+    if first < 0 or last < first:
+        raise PoseBridgeError(f"the frame range {first}:{last} is empty or negative.")
+    if last >= n_video:
+        raise PoseBridgeError(
+            f"{video}: the frame range {first}:{last} ends after the video's last frame "
+            f"({n_video - 1})."
+        )
+    if not ((numbers >= first) & (numbers <= last)).any():
+        raise PoseBridgeError(
+            f"the frame range {first}:{last} holds no poses: the poses' frames run from "
+            f"{numbers.min()} to {numbers.max()}."
+        )
+    return range(first, last + 1)
+
+
+class _Painter:
+    """Draws one time step of the poses (or boxes) on a frame, all tracks at once."""
+
+    def __init__(
+        self,
+        ds: xr.Dataset,
+        rows: np.ndarray,
+        size: tuple[int, int],
+        radius: float | None,
+        thickness: float | None,
+        names: bool,
+        min_confidence: float | None,
+    ) -> None:
+        width, height = size
+        scale = min(width, height)
+        self.radius = max(2.0, scale / 160) if radius is None else float(radius)
+        self.thickness = max(1.0, scale / 320) if thickness is None else float(thickness)
+        self.boxes = ds.attrs["ds_type"] == model.BBOXES
+        chosen = ds.isel({model.TIME: rows})  # read once: only the rendered time steps
+        order = (model.TIME, model.INDIVIDUAL, ..., model.SPACE)
+        position = np.asarray(chosen["position"].transpose(*order).values, dtype=float)
+        if not self.boxes:  # (time, individual, keypoint, space)
+            if min_confidence is not None and "confidence" in chosen:
+                conf = model.confidence_per_keypoint(chosen)
+                conf = np.asarray(conf.transpose(model.TIME, model.INDIVIDUAL, ...).values)
+                position = np.where((conf < min_confidence)[..., None], np.nan, position)
+        else:  # (time, individual, space) -> add a keypoint axis of 1
+            position = position[:, :, None, :]
+            shape = chosen["shape"].transpose(*order).values
+            self.shape = np.asarray(shape, dtype=float)
+        self.position = position[..., :2]
+        n_individuals = position.shape[1]
+        self.colours = np.array([colour_rgb(i) for i in range(n_individuals)], dtype=np.uint8)
+        self.edges = np.zeros((0, 2), dtype=np.int64)
+        if not self.boxes and "skeleton_edges" in ds:
+            index = {str(k): i for i, k in enumerate(ds[model.KEYPOINT].values)}
+            pairs = np.asarray(ds["skeleton_edges"].values).astype(str).reshape(-1, 2)
+            known = [(index[a], index[b]) for a, b in pairs if a in index and b in index]
+            self.edges = np.array(known, dtype=np.int64).reshape(-1, 2)
+        track_names = [str(n) for n in ds[model.INDIVIDUAL].values]
+        text_scale = max(1, round(scale / 480))
+        self.names = [_draw.text_stamp(n, text_scale) for n in track_names] if names else []
+        self.name_widths = np.array([s.dx.max(initial=0) + 1 for s in self.names], dtype=float)
+        self.dark = np.zeros((n_individuals, 3), dtype=np.uint8)
+        self.disc, self.rim = _draw.disc(self.radius), _draw.disc(self.radius + 1)
+
+    def __call__(self, image: np.ndarray, t: int) -> None:
+        points = self.position[t]  # (individual, keypoint, 2)
+        n_ind, n_kp = points.shape[:2]
+        owner = np.repeat(np.arange(n_ind), n_kp)
+        if self.boxes:
+            self._boxes(image, t)
+        elif self.edges.size:
+            a, b = points[:, self.edges[:, 0]], points[:, self.edges[:, 1]]  # (ind, edge, 2)
+            edge_owner = np.repeat(np.arange(n_ind), self.edges.shape[0])
+            a, b = a.reshape(-1, 2), b.reshape(-1, 2)
+            _draw.draw_lines(
+                image, a[:, 0], a[:, 1], b[:, 0], b[:, 1], self.colours[edge_owner], self.thickness
+            )
+        flat = points.reshape(-1, 2)
+        if not self.boxes:
+            x, y = flat[:, 0], flat[:, 1]
+            _draw.stamp(image, x, y, self.dark[owner], self.rim)
+            _draw.stamp(image, x, y, self.colours[owner], self.disc)
+        if self.names:
+            self._names(image, points, t)
+
+    def _corners(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        centre, size = self.position[t, :, 0], self.shape[t, :, :2]
+        return (
+            centre[:, 0] - size[:, 0] / 2,
+            centre[:, 1] - size[:, 1] / 2,
+            centre[:, 0] + size[:, 0] / 2,
+            centre[:, 1] + size[:, 1] / 2,
+        )
+
+    def _boxes(self, image: np.ndarray, t: int) -> None:
+        left, top, right, bottom = self._corners(t)
+        x0 = np.concatenate([left, right, right, left])
+        y0 = np.concatenate([top, top, bottom, bottom])
+        x1 = np.concatenate([right, right, left, left])
+        y1 = np.concatenate([top, bottom, bottom, top])
+        colours = np.tile(self.colours, (4, 1))
+        _draw.draw_lines(image, x0, y0, x1, y1, colours, self.thickness + 1)
+
+    def _names(self, image: np.ndarray, points: np.ndarray, t: int) -> None:
+        if self.boxes:
+            left, top, _, _ = self._corners(t)
+            x, y = left, top - self.thickness - 2
+        else:  # centred above the highest point of each track
+            y_all = np.where(np.isnan(points[..., 1]), np.inf, points[..., 1])
+            top = np.argmin(y_all, axis=1)
+            pick = np.arange(points.shape[0])
+            x = points[pick, top, 0] - self.name_widths / 2
+            y = points[pick, top, 1] - self.radius - 4
+        _draw.stamps_at(image, x + 1, y + 1, self.names, self.dark)
+        _draw.stamps_at(image, x, y, self.names, self.colours)
+
+
+def render(
+    ds: xr.Dataset,
+    video: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    frames: FrameRange | None = None,
+    individuals: Sequence[str] | None = None,
+    radius: float | None = None,
+    thickness: float | None = None,
+    names: bool = True,
+    min_confidence: float | None = None,
+    fps: float | None = None,
+    codec: str | None = None,
+    pix_fmt: str | None = None,
+    quality: float | None = 7,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Write ``video`` with the poses of ``ds`` drawn on each frame.
+
+    Parameters
+    ----------
+    ds
+        Poses, boxes, or the labelled frames of one video. Their frame numbers
+        (``frame`` coordinate, time in frames, or time x fps) say which video
+        frame each time step belongs to.
+    video
+        The video the poses were made from.
+    out
+        The new video (``.mp4``: H.264; any ending ffmpeg knows).
+    frames
+        (first, last) video frame numbers, inclusive; default: the poses'
+        first to last frame. Frames in the range without poses are written
+        as they are.
+    individuals
+        Tracks to draw (default: all).
+    radius, thickness
+        Keypoint disc radius and line width in pixels (default: from the
+        frame size).
+    names
+        Write each track's name above it.
+    min_confidence
+        Leave out points whose confidence is below this.
+    fps
+        Frame rate of the output (default: the video's).
+    codec, pix_fmt, quality
+        ffmpeg encoder, output pixel format and quality (0-10); defaults
+        suit ``.mp4`` players. ``codec="ffv1", pix_fmt="bgr0"`` in ``.mkv``
+        is lossless.
+    overwrite
+        Replace an existing ``out``.
+    progress
+        Show a progress bar (tqdm).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+
+    Raises
+    ------
+    PoseBridgeError
+        When the video cannot be opened, is shorter than the poses, or the
+        range holds no poses.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> from posebridge.render import render
+    >>> ds = posebridge.load("video1DLC_resnet50.h5")  # doctest: +SKIP
+    >>> render(ds, "video1.mp4", "video1.poses.mp4", frames=(0, 299))  # doctest: +SKIP
+    PosixPath('video1.poses.mp4')
+    """
+    from tqdm.auto import tqdm
+
+    ds = _poses_for_video(ds)
+    if individuals is not None:
+        from posebridge.plot._select import select
+
+        ds = select(ds, individuals=list(individuals))
+    if model.VIEW in ds.dims:
+        raise PoseBridgeError(
+            f"the poses have {ds.sizes[model.VIEW]} camera views; render one: ds.sel(view=...)."
+        )
+    out = Path(out)
+    info = _video.probe(video)
+    numbers = model.frame_numbers(ds)
+    if numbers is None:
+        match_frames(ds, 0, 0)  # raises the explanation
+    assert numbers is not None
+    span = _range(numbers, frames, info.n_frames, info.path)
+    lookup = match_frames(ds, span.start, span.stop - 1)
+    used = lookup[lookup >= 0]
+    painter = _Painter(
+        ds, used, (info.width, info.height), radius, thickness, names, min_confidence
+    )
+    step_of = np.full(lookup.shape, -1, dtype=np.int64)  # video frame -> row of `used`
+    step_of[lookup >= 0] = np.arange(used.size)
+    size = (info.width, info.height)
+    rate = fps or info.fps or ds.attrs.get("fps") or 30.0
+    written = 0
+    with atomic_outputs([out], overwrite=overwrite) as (temporary,):
+        writer = _video.write_frames(
+            temporary,
+            (info.width, info.height),
+            float(rate),
+            codec=codec,
+            pix_fmt=pix_fmt,
+            quality=quality,
+        )
+        try:
+            bar = tqdm(total=len(span), unit="frame", desc=out.name, disable=not progress)
+            with bar:
+                frames_in = _video.read_frames(info.path, span.start, span.stop, size=size)
+                for k, frame in enumerate(frames_in):
+                    image = frame.copy()
+                    if step_of[k] >= 0:
+                        painter(image, int(step_of[k]))
+                    writer.send(image)
+                    written += 1
+                    bar.update()
+        finally:
+            writer.close()
+        if written < len(span):
+            raise PoseBridgeError(
+                f"{info.path}: the video ended after {span.start + written} frames, "
+                f"before frame {span.stop - 1}."
+            )
+    return out

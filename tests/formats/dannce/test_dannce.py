@@ -1,0 +1,171 @@
+"""DANNCE: save_data / com3d .mat files built here (v5 with scipy, v7.3 with h5py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import scipy.io
+
+import posebridge
+from posebridge.errors import FormatError
+from posebridge.formats import dannce
+from posebridge.formats.dannce.matfile import head_variables
+from posebridge.registry import detect
+
+N, K = 5, 4
+NAMES = ["Snout", "EarL", "EarR", "Tail"]
+
+
+def prediction(seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "pred": rng.normal(size=(N, 3, K)) * 50,
+        "p_max": rng.uniform(0, 1, (N, K)),
+        "sampleID": (np.arange(N) * 10 + 1).astype(np.float64)[None, :],
+        "data": np.zeros((N, 3, K)),
+    }
+
+
+def save_v5(path: Path, variables: dict, compress: bool = False) -> Path:
+    scipy.io.savemat(path, variables, do_compression=compress)
+    return path
+
+
+def save_v73(path: Path, variables: dict) -> Path:
+    """A MATLAB v7.3 file: 512-byte user block with MATLAB's text, arrays column-major."""
+    with h5py.File(path, "w", userblock_size=512) as h5:
+        for name, value in variables.items():
+            h5.create_dataset(name, data=np.asarray(value).T)
+            h5[name].attrs["MATLAB_class"] = np.bytes_("double")
+    with open(path, "r+b") as handle:
+        text = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: test HDF5 schema 1.00 ."
+        handle.write(text.ljust(116) + b"\x00" * 8 + b"\x00\x02IM")
+    return path
+
+
+def save_skeleton(path: Path) -> Path:
+    names = np.empty((1, K), dtype=object)
+    for i, name in enumerate(NAMES):
+        names[0, i] = name
+    edges = np.array([[1, 2], [1, 3], [1, 4]], dtype=np.uint8)
+    scipy.io.savemat(path, {"joint_names": names, "joints_idx": edges})
+    return path
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_v5_prediction(tmp_path: Path, compress: bool):
+    data = prediction()
+    path = save_v5(tmp_path / "save_data_AVG.mat", data, compress)
+    assert detect(path) == "dannce"
+    ds = posebridge.load(path)
+    assert ds.keypoint.values.tolist() == [f"marker_{i}" for i in range(K)]
+    assert ds.space.values.tolist() == ["x", "y", "z"]
+    assert ds.time.values.tolist() == data["sampleID"].ravel().astype(int).tolist()
+    np.testing.assert_array_equal(ds.position.values[..., 0], data["pred"])
+    np.testing.assert_array_equal(ds.confidence.values[..., 0], data["p_max"])
+
+
+def test_skeleton_file_names_markers_and_edges(tmp_path: Path):
+    path = save_v5(tmp_path / "save_data_MAX.mat", prediction())
+    skeleton = save_skeleton(tmp_path / "skel.mat")
+    ds = posebridge.load(path, skeleton=skeleton)
+    assert ds.keypoint.values.tolist() == NAMES
+    assert ds.skeleton_edges.values.tolist() == [
+        ["Snout", "EarL"],
+        ["Snout", "EarR"],
+        ["Snout", "Tail"],
+    ]
+    by_list = posebridge.load(path, skeleton=NAMES)
+    assert by_list.keypoint.values.tolist() == NAMES
+
+
+def test_skeleton_of_another_marker_count_is_refused(tmp_path: Path):
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    with pytest.raises(FormatError, match="3 marker names"):
+        dannce.read(path, skeleton=NAMES[:3])
+
+
+def test_v73_prediction_reads_like_v5(tmp_path: Path):
+    data = prediction(1)
+    v5 = posebridge.load(save_v5(tmp_path / "save_data_AVG.mat", data))
+    path = save_v73(tmp_path / "save_data_AVG0.mat", data)
+    assert detect(path) == "dannce"
+    v73 = posebridge.load(path)
+    np.testing.assert_array_equal(v73.position.values, v5.position.values)
+    np.testing.assert_array_equal(v73.confidence.values, v5.confidence.values)
+    np.testing.assert_array_equal(v73.time.values, v5.time.values)
+
+
+def test_com3d_is_one_keypoint(tmp_path: Path):
+    com = np.random.default_rng(2).normal(size=(N, 3))
+    ids = np.arange(N, dtype=np.int64)[None, :] * 3
+    path = save_v5(tmp_path / "com3d.mat", {"sampleID": ids, "com": com})
+    assert detect(path) == "dannce"
+    ds = posebridge.load(path)
+    assert ds.keypoint.values.tolist() == ["com"]
+    np.testing.assert_array_equal(ds.position.values[:, :, 0, 0], com)
+    assert ds.time.values.tolist() == ids.ravel().tolist()
+
+
+def test_sample_ids_out_of_order_are_sorted(tmp_path: Path):
+    data = prediction()
+    data["sampleID"] = data["sampleID"][:, ::-1].copy()
+    ds = dannce.read(save_v5(tmp_path / "save_data_AVG.mat", data))
+    assert ds.time.values.tolist() == sorted(data["sampleID"].ravel().astype(int).tolist())
+    np.testing.assert_array_equal(ds.position.values[0, :, :, 0], data["pred"][-1])
+
+
+def test_instance_axis_gives_individuals(tmp_path: Path):
+    rng = np.random.default_rng(4)
+    pred = rng.normal(size=(N, 2, 3, K))
+    data = {"pred": pred, "p_max": rng.uniform(size=(N, 2, K)), "sampleID": np.arange(N)[None]}
+    ds = dannce.read(save_v5(tmp_path / "save_data_AVG.mat", data))
+    assert ds.individual.values.tolist() == ["individual_0", "individual_1"]
+    np.testing.assert_array_equal(ds.position.sel(individual="individual_1").values, pred[:, 1])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sampleID": None}, "no sampleID"),
+        ({"sampleID": np.arange(N + 1)[None]}, "sampleID holds 6 values"),
+        ({"sampleID": np.zeros((1, N))}, "gives frame 0 twice"),
+        ({"p_max": np.zeros((N, K + 1))}, "p_max is"),
+        ({"pred": np.zeros((N, 4, K))}, "pred should be"),
+    ],
+)
+def test_bad_variables_are_named(tmp_path: Path, change: dict, message: str):
+    data = prediction() | change
+    data = {k: v for k, v in data.items() if v is not None}
+    path = save_v5(tmp_path / "save_data_AVG.mat", data)
+    with pytest.raises(FormatError, match=message) as error:
+        dannce.read(path)
+    assert str(path) in str(error.value)
+
+
+def test_not_dannce_mat_is_refused(tmp_path: Path):
+    path = save_v5(tmp_path / "other.mat", {"something": np.zeros(3)})
+    with pytest.raises(FormatError, match="neither pred"):
+        dannce.read(path)
+    assert head_variables(path.read_bytes()) == {"something": (1, 3)}
+
+
+def test_long_com3d_whose_com_lies_beyond_the_head_is_detected(tmp_path: Path):
+    n = 40_000  # sampleID alone fills the 256 KB the sniffers see
+    ids = np.arange(n, dtype=np.int64)[None, :]
+    com = np.zeros((n, 3))
+    path = save_v5(tmp_path / "com3d.mat", {"sampleID": ids, "com": com})
+    assert "com" not in head_variables(path.read_bytes()[: 256 * 1024])
+    assert detect(path) == "dannce"
+    assert posebridge.load(path).sizes["time"] == n
+
+
+def test_describe_lists_variables_of_both_versions(tmp_path: Path):
+    data = prediction()
+    v5 = dict(dannce.describe(save_v5(tmp_path / "a.mat", data)))
+    v73 = dict(dannce.describe(save_v73(tmp_path / "b.mat", data)))
+    assert "pred (5, 3, 4)" in v5["variables"] and v5["MATLAB"].startswith("v5")
+    assert "pred (5, 3, 4)" in v73["variables"] and v73["MATLAB"].startswith("v7.3")

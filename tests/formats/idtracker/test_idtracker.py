@@ -1,0 +1,200 @@
+"""idtracker.ai: pickled-dict .npy, trajectories.h5 and CSV exports built here; the
+restricted unpickler."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import pickle
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats import idtracker
+from posebridge.formats._shared.safe_pickle import UnsafePickleError, load_pickled
+from posebridge.registry import detect
+
+N_FRAMES, N_ANIMALS = 7, 3
+
+
+def trajectories_dict() -> dict:
+    rng = np.random.default_rng(3)
+    trajectories = rng.uniform(0, 1000, (N_FRAMES, N_ANIMALS, 2))
+    trajectories[2, 1] = np.nan
+    probabilities = rng.uniform(0.5, 1, (N_FRAMES, N_ANIMALS, 1))
+    probabilities[2, 1] = np.nan
+    return {
+        "trajectories": trajectories,
+        "id_probabilities": probabilities,
+        "git_commit": "0",
+        "video_path": "/data/video.avi",
+        "frames_per_second": 25,
+        "body_length": 41.5,
+        "areas": rng.uniform(100, 200, (N_FRAMES, N_ANIMALS)),
+        "setup_points": {"border": np.array([[0, 0], [10, 10]])},
+    }
+
+
+def save_npy(path: Path, value: object) -> Path:
+    # our own test data: written with numpy's pickling, read back through posebridge's
+    # restricted unpickler
+    np.save(path, np.array(value, dtype=object), allow_pickle=True)
+    return path
+
+
+def test_npy_dict_reads_positions_probabilities_fps_body_length(tmp_path: Path):
+    data = trajectories_dict()
+    path = save_npy(tmp_path / "trajectories_wo_gaps.npy", data)
+    assert detect(path) == "idtracker"
+    ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["id_1", "id_2", "id_3"]
+    assert ds.keypoint.values.tolist() == ["centroid"]
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="centroid").transpose("time", "individual", "space").values,
+        data["trajectories"],
+    )
+    np.testing.assert_array_equal(
+        ds.confidence.sel(keypoint="centroid").values, data["id_probabilities"][:, :, 0]
+    )
+    assert ds.attrs["fps"] == 25.0 and ds.attrs["time_unit"] == "seconds"
+    assert ds.frame.values.tolist() == list(range(N_FRAMES))
+    assert ds.attrs["body_length"] == 41.5
+    assert ds.attrs["video_path"] == "/data/video.avi"
+    np.testing.assert_array_equal(ds.area.values, data["areas"])
+
+
+def test_identities_labels_name_the_individuals(tmp_path: Path):
+    data = trajectories_dict() | {"identities_labels": ["A", "B", "C"]}
+    ds = idtracker.read(save_npy(tmp_path / "t.npy", data))
+    assert ds.individual.values.tolist() == ["A", "B", "C"]
+
+
+def test_restricted_unpickler_refuses_a_non_numpy_class(tmp_path: Path):
+    data = trajectories_dict() | {"extra": collections.OrderedDict(a=1)}
+    path = save_npy(tmp_path / "trajectories.npy", data)
+    with pytest.raises(UnsafePickleError, match="collections.OrderedDict") as error:
+        posebridge.load(path, "idtracker")
+    assert str(path) in str(error.value)
+
+
+class _Payload:
+    """Pickles as a call of os.mkdir: loading it must not run it."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.target),))
+
+
+def test_restricted_unpickler_runs_nothing(tmp_path: Path):
+    target = tmp_path / "created-by-pickle"
+    blob = pickle.dumps({"trajectories": np.zeros((1, 1, 2)), "x": _Payload(target)})
+    with pytest.raises(UnsafePickleError, match=r"posix\.mkdir|os\.mkdir|nt\.mkdir"):
+        load_pickled(blob, "evil.npy")
+    assert not target.exists()
+
+
+def test_restricted_unpickler_admits_numpy_and_builtins():
+    value = {"a": np.arange(4.0).reshape(2, 2), "b": (1, 2.5, "s", b"x"), "c": np.float64(3)}
+    back = load_pickled(pickle.dumps(value, protocol=2), "ok.npy")
+    np.testing.assert_array_equal(back["a"], value["a"])
+    assert back["b"] == value["b"] and back["c"] == 3.0
+
+
+def test_numeric_npy_is_refused_with_the_reason(tmp_path: Path):
+    path = tmp_path / "trajectories.npy"
+    np.save(path, np.zeros((3, 2, 2)))
+    with pytest.raises(FormatError, match="pickled dict"):
+        idtracker.read(path)
+
+
+def test_missing_trajectories_key_is_named(tmp_path: Path):
+    path = save_npy(tmp_path / "t.npy", {"id_probabilities": np.zeros((2, 1, 1))})
+    with pytest.raises(FormatError, match="no 'trajectories' key"):
+        idtracker.read(path)
+
+
+def test_wrong_probability_shape_is_named(tmp_path: Path):
+    data = trajectories_dict() | {"id_probabilities": np.zeros((2, 2, 1))}
+    with pytest.raises(FormatError, match="'id_probabilities' is"):
+        idtracker.read(save_npy(tmp_path / "t.npy", data))
+
+
+def test_v6_h5(tmp_path: Path):
+    data = trajectories_dict()
+    path = tmp_path / "trajectories.h5"
+    with h5py.File(path, "w") as h5:
+        h5["trajectories"] = data["trajectories"]
+        h5["id_probabilities"] = data["id_probabilities"]
+        h5.attrs["frames_per_second"] = 30.0
+        h5.attrs["body_length"] = 12.0
+    assert detect(path) == "idtracker"
+    ds = posebridge.load(path)
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="centroid").transpose("time", "individual", "space").values,
+        data["trajectories"],
+    )
+    assert ds.attrs["fps"] == 30.0 and ds.attrs["body_length"] == 12.0
+
+
+def write_csv_folder(folder: Path, data: dict, time_column: bool) -> Path:
+    """idtracker.ai's CSV export (np.savetxt, header without '#')."""
+    folder.mkdir()
+    flat = data["trajectories"].reshape(N_FRAMES, -1)
+    header = ",".join(f"{c}{i}" for i in range(1, N_ANIMALS + 1) for c in ("x", "y"))
+    probabilities = data["id_probabilities"][:, :, 0]
+    prob_header = ",".join(f"id_probabilities{i}" for i in range(1, N_ANIMALS + 1))
+    if time_column:
+        seconds = np.arange(N_FRAMES) / 25
+        flat, probabilities = (
+            np.column_stack([seconds, flat]),
+            np.column_stack([seconds, probabilities]),
+        )
+        header, prob_header = "seconds," + header, "seconds," + prob_header
+    np.savetxt(folder / "trajectories.csv", flat, delimiter=",", header=header, comments="")
+    np.savetxt(
+        folder / "id_probabilities.csv",
+        probabilities,
+        delimiter=",",
+        header=prob_header,
+        comments="",
+    )
+    (folder / "attributes.json").write_text(
+        json.dumps({"frames_per_second": 25, "body_length": 41.5})
+    )
+    return folder
+
+
+@pytest.mark.parametrize("time_column", [False, True])
+def test_csv_folder_and_file(tmp_path: Path, time_column: bool):
+    data = trajectories_dict()
+    folder = write_csv_folder(tmp_path / "trajectories_csv", data, time_column)
+    assert detect(folder) == "idtracker"
+    assert detect(folder / "trajectories.csv") == "idtracker"
+    from_folder = posebridge.load(folder)
+    from_file = posebridge.load(folder / "trajectories.csv")
+    np.testing.assert_array_equal(from_folder.position.values, from_file.position.values)
+    np.testing.assert_array_equal(
+        from_folder.position.sel(keypoint="centroid")
+        .transpose("time", "individual", "space")
+        .values,
+        data["trajectories"],
+    )
+    np.testing.assert_array_equal(
+        from_folder.confidence.values[:, 0, :], data["id_probabilities"][:, :, 0]
+    )
+    assert from_folder.attrs["fps"] == 25.0 and from_folder.attrs["body_length"] == 41.5
+
+
+def test_csv_with_a_bad_value_names_the_file(tmp_path: Path):
+    path = tmp_path / "trajectories.csv"
+    path.write_text("x1,y1\n1,2\n3,oops\n")
+    with pytest.raises(PoseBridgeError) as error:
+        posebridge.load(path)
+    assert str(path) in str(error.value)

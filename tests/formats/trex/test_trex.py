@@ -1,0 +1,173 @@
+"""TRex: per-individual .npz files and CSV exports built here with numpy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError
+from posebridge.formats import trex
+from posebridge.registry import detect
+
+N = 6
+
+
+def fish_arrays(offset: float, first_frame: int = 0) -> dict[str, np.ndarray]:
+    """One individual's arrays as TRex 1.x writes them (float32, +inf = none)."""
+    frames = np.arange(first_frame, first_frame + N, dtype=np.float32)
+    x = (np.arange(N) + offset).astype(np.float32)
+    missing = np.zeros(N, dtype=np.float32)
+    missing[2] = 1
+    arrays = {
+        "frame": frames,
+        "time": frames * np.float32(0.04),
+        "timestamp": frames * np.float32(40000),
+        "missing": missing,
+        "X#wcentroid": x,
+        "Y#wcentroid": x + 100,
+        "X": x + 0.5,
+        "Y": x + 100.5,
+        "SPEED": np.ones(N, dtype=np.float32),
+        "frame_segments": np.array([[0, 5]], dtype=np.int32),
+        "segment_vxys": np.zeros((3, 4), dtype=np.float32),
+    }
+    for name in ("X#wcentroid", "Y#wcentroid", "X", "Y"):
+        arrays[name][2] = np.inf  # TRex's missing value
+    arrays["X"][4] = np.inf  # head lost, centroid kept
+    return arrays
+
+
+def make_folder(folder: Path, video: str = "clip", count: int = 2) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"{video}_fish{i}.npz"
+        np.savez(path, **fish_arrays(10.0 * i, first_frame=i))
+        paths.append(path)
+    return paths
+
+
+def test_folder_reads_every_individual_with_inf_and_missing_as_nan(tmp_path: Path):
+    make_folder(tmp_path / "data")
+    ds = posebridge.load(tmp_path / "data")
+    assert ds.individual.values.tolist() == ["fish0", "fish1"]
+    assert ds.keypoint.values.tolist() == ["centroid", "head"]
+    assert ds.frame.values.tolist() == list(range(N + 1))  # union of frames 0..5 and 1..6
+    assert ds.attrs["time_unit"] == "seconds"
+    np.testing.assert_allclose(ds.time.values, np.arange(N + 1) * 0.04, rtol=1e-6)
+    fish0 = ds.position.sel(individual="fish0")
+    x0 = fish_arrays(0.0)["X#wcentroid"]
+    assert fish0.sel(keypoint="centroid", space="x").values[0] == x0[0]
+    assert np.isnan(fish0.isel(time=2)).all()  # missing == 1 and +inf
+    assert np.isnan(fish0.sel(keypoint="head", space="x").values[4])
+    assert not np.isnan(fish0.sel(keypoint="centroid", space="x").values[4])
+    assert np.isnan(fish0.isel(time=N)).all()  # fish0 ends before frame 6
+    assert np.isnan(ds.position.sel(individual="fish1").isel(time=0)).all()
+
+
+def test_glob_list_single_file_and_siblings(tmp_path: Path):
+    paths = make_folder(tmp_path, count=3)
+    by_glob = trex.read(str(tmp_path / "clip_fish*.npz"))
+    by_list = trex.read(paths)
+    assert by_glob.individual.values.tolist() == ["fish0", "fish1", "fish2"]
+    assert by_glob.identical(by_list)
+    single = posebridge.load(paths[1])
+    assert single.individual.values.tolist() == ["fish1"]
+    siblings = posebridge.load(paths[1], siblings=True)
+    assert siblings.individual.values.tolist() == ["fish0", "fish1", "fish2"]
+
+
+def test_individuals_sort_by_number(tmp_path: Path):
+    for i in (10, 2):
+        np.savez(tmp_path / f"v_id{i}.npz", **fish_arrays(i))
+    assert trex.read(tmp_path).individual.values.tolist() == ["id2", "id10"]
+
+
+def test_two_videos_in_one_folder_are_refused(tmp_path: Path):
+    make_folder(tmp_path, "one", 1)
+    make_folder(tmp_path, "two", 1)
+    with pytest.raises(FormatError, match="2 videos"):
+        trex.read(tmp_path)
+
+
+def test_non_per_frame_arrays_are_ignored_and_sniffed(tmp_path: Path):
+    (path,) = make_folder(tmp_path, count=1)
+    assert detect(path) == "trex"
+    assert detect(tmp_path) == "trex"
+    ds = trex.read(path)
+    assert "frame_segments" not in ds and "segment_vxys" not in ds
+
+
+def test_csv_export_with_units_and_repeated_columns(tmp_path: Path):
+    path = tmp_path / "clip_fish3.csv"
+    path.write_text(
+        "frame,X#wcentroid (cm),Y#wcentroid (cm),SPEED (cm/s),X#wcentroid (cm),missing\n"
+        "0,1.5,2.5,0,1.5,0\n"
+        "1,inf,inf,inf,inf,1\n"
+        "2,3.5,4.5,1,3.5,0\n"
+    )
+    assert detect(path) == "trex"
+    ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["fish3"]
+    assert ds.attrs["space_unit"] == "centimeters"
+    assert ds.attrs["time_unit"] == "frames"  # no timestamps in this export
+    xy = ds.position.sel(keypoint="centroid", individual="fish3").values  # (time, space)
+    assert xy[0].tolist() == [1.5, 2.5]
+    assert np.isnan(xy[1]).all()  # inf and missing == 1
+    assert xy[2].tolist() == [3.5, 4.5]
+
+
+def test_csv_repeated_column_that_disagrees_names_the_line(tmp_path: Path):
+    path = tmp_path / "clip_fish0.csv"
+    path.write_text("frame,X,Y,X\n0,1,2,1\n1,1,2,9\n")
+    with pytest.raises(FormatError, match=r"line 3: the repeated column 'X'"):
+        trex.read(path)
+
+
+def test_x_without_y_fails_cleanly(tmp_path: Path):
+    path = tmp_path / "clip_fish0.csv"
+    path.write_text("frame,X#wcentroid (cm),blobid\n0,635,1\n")
+    with pytest.raises(FormatError, match="'X#wcentroid' but not 'Y#wcentroid'") as error:
+        posebridge.load(path)
+    assert str(path) in str(error.value)
+
+
+def test_pose_keypoints_of_trex_2(tmp_path: Path):
+    arrays = {
+        "frame": np.arange(3, dtype=np.float32),
+        "poseX0": np.array([1, 2, np.inf], dtype=np.float32),
+        "poseY0": np.array([4, 5, np.inf], dtype=np.float32),
+        "poseX1": np.array([7, 8, 9], dtype=np.float32),
+        "poseY1": np.array([1, 1, 1], dtype=np.float32),
+    }
+    np.savez(tmp_path / "v_id0.npz", **arrays)
+    ds = trex.read(tmp_path / "v_id0.npz")
+    assert ds.keypoint.values.tolist() == ["pose_0", "pose_1"]
+    assert ds.position.sel(keypoint="pose_1", space="x").values.ravel().tolist() == [7, 8, 9]
+    assert np.isnan(ds.position.sel(keypoint="pose_0").isel(time=2)).all()
+
+
+def test_not_a_trex_npz_is_refused(tmp_path: Path):
+    path = tmp_path / "v_id0.npz"
+    np.savez(path, frame=np.arange(3.0), speed=np.ones(3))
+    with pytest.raises(FormatError, match="no position columns"):
+        trex.read(path)
+
+
+def test_csv_cell_that_is_not_a_number_names_line_and_column(tmp_path: Path):
+    path = tmp_path / "clip_fish0.csv"
+    path.write_text("frame,X,Y\n0,1,2\n1,1,oops\n")
+    with pytest.raises(FormatError, match=r"line 3, column 3: expected a number, found 'oops'"):
+        trex.read(path)
+
+
+def test_timestamps_that_do_not_increase_leave_time_in_frames_with_a_warning(tmp_path: Path):
+    arrays = fish_arrays(0.0)
+    arrays["timestamp"][3] = arrays["timestamp"][2]
+    np.savez(tmp_path / "v_fish0.npz", **arrays)
+    with pytest.warns(UserWarning, match="do not increase"):
+        ds = trex.read(tmp_path / "v_fish0.npz")
+    assert ds.attrs["time_unit"] == "frames" and ds.time.values.tolist() == list(range(N))

@@ -1,0 +1,174 @@
+"""``posebridge info --json``: the text report's facts as JSON, checked against the data."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import posebridge
+from posebridge import labels, model, sample_data
+from posebridge._report import dataset_facts, describe_dataset
+from posebridge.cli import cli
+
+
+def run(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def info_json(*args: object) -> dict:
+    result = run("info", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_facts_of_a_poses_file(tmp_path, poses_two_mice_with_nan):
+    ds = poses_two_mice_with_nan.assign_coords(time=np.r_[0:10, 15:25])  # a gap of 5 frames
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "tail_base"]]))
+    path = tmp_path / "poses.nc"
+    posebridge.save(ds, path)
+    facts = info_json(path)
+    position = ds["position"].values
+    confidence = ds["confidence"].values
+    absent = np.isnan(position).any(axis=1)
+    assert facts["file"] == str(path)
+    assert facts["format"] == {"name": "netcdf", "title": "netCDF"}
+    assert facts["kind"] == "poses"
+    assert facts["source_software"] == "DeepLabCut"
+    assert facts["frames"] == {
+        "count": 20, "first": 0, "last": 24, "missing_frame_numbers": 5, "gaps": 1,
+    }  # fmt: skip
+    assert facts["time"] == {"unit": "frames", "fps": None, "start": 0, "end": 24}
+    assert facts["individuals"] == ["mouse_b", "mouse_a"]
+    assert facts["keypoints"] == ["snout", "tail_base", "ear_left"]
+    assert facts["space"] == ["x", "y"]
+    assert facts["missing"] == {
+        "what": "points",
+        "count": int(absent.sum()),
+        "total": absent.size,
+        "percent": pytest.approx(100 * absent.mean()),
+    }
+    assert facts["confidence"] == {
+        "min": pytest.approx(np.nanmin(confidence)),
+        "max": pytest.approx(np.nanmax(confidence)),
+        "count": confidence.size,
+        "nan_count": int(np.isnan(confidence).sum()),
+    }
+    assert facts["skeleton_edges"] == [["snout", "tail_base"]]
+    assert facts["extras"]["variables"] == {}
+
+
+def test_json_has_the_facts_of_every_text_row():
+    """Every row of the text report has its key in the JSON (nothing only for people)."""
+    keys = {
+        "kind": "kind",
+        "source software": "source_software",
+        "frames": "frames",
+        "time": "time",
+        "individuals": "individuals",
+        "keypoints": "keypoints",
+        "space": "space",
+        "missing": "missing",
+        "confidence": "confidence",
+        "boxes per frame": "boxes_per_frame",
+        "box size": "box_size",
+        "skeleton": "skeleton_edges",
+    }
+    keys |= {
+        "labelled frames": "labelled_frames",
+        "points per frame": "labelled_frames",
+        "instances per frame": "labelled_frames",
+    }
+    datasets = [sample_data.fetch_dataset(name) for name in sample_data.BUNDLED]
+    extra = datasets[0].copy()
+    extra["instance_score"] = (("time", "individual"), np.ones((300, 2)))
+    extra = extra.assign_coords(data_split=("time", np.full(300, "train")))
+    video = ["a.mp4", "b.mp4"]
+    datasets += [extra, labels.from_numpy(np.ones((2, 2, 1, 1)), video=video, frame=[1, 2])]
+    for ds in datasets:
+        facts = dataset_facts(ds)
+        extras = {**facts["extras"]["variables"], **facts["extras"]["attrs"]}
+        extras |= {f"{name} (coord)": v for name, v in facts["extras"]["coords"].items()}
+        for label, _ in describe_dataset(ds):
+            if label.startswith("  "):  # a video under "labelled frames"
+                assert label.strip() in [v["video"] for v in facts["labelled_frames"]["videos"]]
+                continue
+            assert keys.get(label) in facts or label in extras, label
+
+
+def test_json_of_boxes_and_of_seconds(tmp_path):
+    ds = sample_data.fetch_dataset("posebridge_two-crabs_bboxes.nc")
+    facts = dataset_facts(ds)
+    width = ds["shape"].sel(space="x").values
+    present = (~np.isnan(ds["position"].values).any(axis=1)).sum(axis=1)
+    assert facts["kind"] == "bboxes" and "keypoints" not in facts
+    assert facts["boxes_per_frame"] == {
+        "mean": pytest.approx(present.mean()), "min": present.min(), "max": present.max(),
+    }  # fmt: skip
+    assert facts["box_size"]["width"]["max"] == pytest.approx(np.nanmax(width))
+    mice = sample_data.fetch_dataset("posebridge_two-mice_2D.nc")
+    facts = dataset_facts(mice)
+    assert facts["time"]["unit"] == "seconds" and facts["time"]["fps"] == 30.0
+    assert facts["time"]["end"] == pytest.approx(float(mice["time"].values[-1]))
+    assert facts["frames"]["last"] == int(mice["frame"].values[-1])
+    assert facts["extras"]["attrs"] == {"video_width": 640, "video_height": 480}
+
+
+def test_json_of_labelled_frames():
+    position = np.ones((3, 2, 2, 1))
+    position[1, :, 0, 0] = np.nan
+    ds = labels.from_numpy(position, video=["a.mp4", "b.mp4", "a.mp4"], frame=[4, 0, 9])
+    facts = dataset_facts(ds)
+    assert facts["kind"] == "labels" and "frames" not in facts
+    assert facts["labelled_frames"]["videos"] == [
+        {"video": "a.mp4", "count": 2, "kind": "frames"},
+        {"video": "b.mp4", "count": 1, "kind": "frames"},
+    ]
+    assert facts["labelled_frames"]["points_per_frame"] == {
+        "mean": pytest.approx(5 / 3), "min": 1, "max": 2, "total": 5,
+    }  # fmt: skip
+
+
+def test_json_is_strict_json_without_nan(tmp_path):
+    ds = model.from_numpy(np.full((2, 2, 1, 1), np.nan))
+    path = tmp_path / "empty.nc"
+    posebridge.save(ds, path)
+    result = run("info", "--json", path)
+    assert result.exit_code == 0
+    assert not re.search(r"\bNaN\b|Infinity", result.stdout)
+    facts = json.loads(result.stdout)
+    assert facts["confidence"]["min"] is None and facts["missing"]["percent"] == 100.0
+
+
+def test_json_on_a_broken_file_still_prints_json_and_fails(tmp_path):
+    path = tmp_path / "broken.nc"
+    path.write_bytes(b"CDF\x01 but nothing else")
+    result = run("info", "--json", "--format", "netcdf", path)
+    assert result.exit_code == 1
+    facts = json.loads(result.stdout)
+    assert facts["file"] == str(path) and facts["format"]["name"] == "netcdf"
+    assert "broken.nc" in facts["error"]
+    assert result.stderr.startswith("posebridge: error: ")
+
+
+def test_text_report_is_unchanged_without_json(tmp_path, poses_two_mice_with_nan):
+    path = tmp_path / "poses.nc"
+    posebridge.save(poses_two_mice_with_nan, path)
+    result = run("info", path)
+    assert result.exit_code == 0
+    assert not result.stdout.lstrip().startswith("{")
+    assert "individuals" in result.stdout
+
+
+def test_json_on_an_unknown_file_still_prints_json_and_fails(tmp_path):
+    path = tmp_path / "mystery.bin"
+    path.write_bytes(b"\x00" * 64)
+    result = run("info", "--json", path)
+    assert result.exit_code == 1
+    facts = json.loads(result.stdout)
+    assert facts["file"] == str(path) and "mystery.bin" in facts["error"]
+    result = run("info", "--json", tmp_path / "absent.nc")
+    assert result.exit_code == 1 and "no such file" in json.loads(result.stdout)["error"]

@@ -1,0 +1,215 @@
+"""The pictures commands: ``posebridge plot`` and ``posebridge render``, and ``make figures``."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import posebridge
+from posebridge import _video, model, sample_data
+from posebridge._colours import colour_rgb
+from posebridge.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+TWO_MICE = "posebridge_two-mice_2D.nc"
+
+
+def run(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def poses_file(tmp_path, poses_two_mice_with_nan) -> Path:
+    path = tmp_path / "session1.nc"
+    posebridge.save(poses_two_mice_with_nan, path)
+    return path
+
+
+# --------------------------------------------------------------------------
+# plot
+
+
+def test_plot_writes_stem_kind_png_beside_the_file_and_prints_it(poses_file):
+    result = run("plot", poses_file)
+    assert result.exit_code == 0, result.output
+    expected = poses_file.with_name("session1.trajectories.png")
+    assert result.stdout.strip() == str(expected)
+    assert expected.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("kind", ["trajectories", "confidence", "missing", "skeleton"])
+@pytest.mark.parametrize(("ending", "magic"), [(".svg", b"<?xml"), (".pdf", b"%PDF")])
+def test_plot_every_kind_to_the_out_file(poses_file, tmp_path, kind, ending, magic):
+    out = tmp_path / f"figure{ending}"
+    result = run("plot", poses_file, "--kind", kind, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(magic)
+
+
+def test_plot_reads_any_format_with_the_choices_given(tmp_path, poses_two_mice_with_nan):
+    source = tmp_path / "poses.h5"
+    posebridge.save(poses_two_mice_with_nan, source, format="dlc")
+    out = tmp_path / "snout.svg"
+    result = run(
+        "plot", source, "--out", out, "--individual", "mouse_a", "--keypoint", "snout",
+        "--time", "2:9",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    svg = out.read_text()
+    assert "mouse_a" in svg and "mouse_b" not in svg and "snout" in svg
+
+
+def test_plot_several_files_one_figure_each(tmp_path, poses_two_mice_with_nan):
+    paths = [tmp_path / "a.nc", tmp_path / "b.nc"]
+    for path in paths:
+        posebridge.save(poses_two_mice_with_nan, path)
+    result = run("plot", *paths, "--kind", "missing")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [str(tmp_path / f"{s}.missing.png") for s in "ab"]
+    result = run("plot", *paths, "--out", tmp_path / "one.png")
+    assert result.exit_code == 2 and "one FILE with --out" in result.stderr
+
+
+def test_plot_over_a_video_frame(poses_file, tmp_path):
+    video = tmp_path / "video.mkv"
+    writer = _video.write_frames(video, (64, 48), 5.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    for value in (10, 200):
+        writer.send(np.full((48, 64, 3), value, dtype=np.uint8))
+    writer.close()
+    out = tmp_path / "over.png"
+    result = run("plot", poses_file, "--video", video, "--frame", 1, "--out", out)
+    assert result.exit_code == 0, result.output
+    result = run("plot", poses_file, "--video", video, "--frame", 2, "--out", out, "--overwrite")
+    assert result.exit_code == 1
+    assert "has 2 frames" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--individual", "nobody"], "no individual named 'nobody'; the individuals are"),
+        (["--time", "500:600"], "the time range 500:600 holds no data"),
+        (["--time", "5"], "a time range is START:END"),
+        (["--kind", "confidence", "--video", "v.mp4"], "the confidence figure has no option"),
+        (["--kind", "skeleton", "--frame", "77"], "no poses at frame 77"),
+        (["--out", "figure.jpg"], "a figure is written as .png, .svg, .pdf"),
+    ],
+)
+def test_plot_bad_choices_give_one_error_line(poses_file, args, message):
+    result = run("plot", poses_file, *args)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("posebridge: error: ") and message in line
+
+
+def test_plot_refuses_to_replace_a_figure_without_overwrite(poses_file):
+    assert run("plot", poses_file).exit_code == 0
+    result = run("plot", poses_file)
+    assert result.exit_code == 1 and "--overwrite" in result.stderr
+    assert run("plot", poses_file, "--overwrite").exit_code == 0
+
+
+def test_plot_without_matplotlib_says_which_extra_to_install(poses_file, monkeypatch):
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    result = run("plot", poses_file)
+    assert result.exit_code == 1
+    assert "pip install 'posebridge[plot]'" in result.stderr
+    assert not poses_file.with_name("session1.trajectories.png").exists()
+
+
+# --------------------------------------------------------------------------
+# render
+
+
+def test_render_draws_the_poses_and_prints_the_file(tmp_path):
+    video = tmp_path / "video.mkv"
+    writer = _video.write_frames(video, (64, 48), 5.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    for _ in range(4):
+        writer.send(np.full((48, 64, 3), 90, dtype=np.uint8))
+    writer.close()
+    position = np.full((2, 2, 1, 1), 20.0)
+    ds = model.from_numpy(position).assign_coords(time=np.array([1, 3]))
+    poses = tmp_path / "poses.nc"
+    posebridge.save(ds, poses)
+    out = tmp_path / "out.mkv"
+    result = run(
+        "render", poses, "--video", video, "-o", out, "--codec", "ffv1", "--no-progress",
+        "--no-names",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"wrote  {out}")
+    frames = list(_video.read_frames(out))
+    assert len(frames) == 3  # video frames 1 to 3
+    assert (np.abs(frames[0][20, 20].astype(int) - colour_rgb(0)) < 12).all()
+    assert (frames[1] == frames[1][0, 0]).all()  # frame 2 has no poses: untouched grey
+
+
+def test_render_errors_are_one_line(tmp_path, poses_file):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"nothing")
+    result = run("render", poses_file, "--video", bad, "-o", tmp_path / "out.mp4")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "bad.mp4: could not be opened as a video" in line
+    result = run("render", poses_file, "--video", bad, "-o", tmp_path / "o.mp4", "--frames", "x")
+    assert result.exit_code == 2 and "FIRST:LAST" in result.stderr
+
+
+# --------------------------------------------------------------------------
+# make figures: the README's pictures
+
+
+def figure_commands() -> tuple[list[list[str]], dict[str, str]]:
+    """The ``posebridge`` command lines of the Makefile's ``figures`` target, and its variables."""
+    text = (ROOT / "Makefile").read_text()
+    variables = dict(re.findall(r"^(\w+)\s*:=\s*(.+?)\s*$", text, flags=re.M))
+    recipe = re.search(r"^figures:.*\n((?:\t.*\n)+)", text, flags=re.M)
+    assert recipe, "the Makefile has no figures target"
+    commands = []
+    for line in recipe.group(1).splitlines():
+        words = shlex.split(line.strip())
+        assert words[0] == "$(BIN)/posebridge", line
+        commands.append(words[1:])
+    return commands, variables
+
+
+def test_make_figures_still_runs(tmp_path):
+    commands, variables = figure_commands()
+    assert commands
+    made = []
+    for words in commands:
+        args = [
+            w.replace("$(FIGURES_DIR)", str(tmp_path)).replace(
+                "$(SAMPLE)", str(ROOT / variables["SAMPLE"])
+            )
+            for w in words
+        ]
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        made.append(Path(result.stdout.strip()))
+    for path in made:
+        assert path.parent == tmp_path and path.read_bytes().startswith(b"\x89PNG")
+        committed = ROOT / variables["FIGURES_DIR"] / path.name
+        assert committed.is_file(), f"{committed} is not committed; run make figures"
+        assert committed.stat().st_size < 150_000
+    assert Path(variables["SAMPLE"]).name == TWO_MICE and TWO_MICE in sample_data.BUNDLED
+
+
+def test_the_readme_shows_the_committed_figures():
+    readme = (ROOT / "README.md").read_text()
+    shown = re.findall(r"!\[[^\]]*\]\((docs/[^)]+\.png)\)", readme)
+    assert "docs/two-mice.trajectories.png" in shown
+    for path in shown:
+        assert (ROOT / path).is_file(), path

@@ -1,0 +1,298 @@
+"""posebridge.render: poses drawn on a synthetic video, decoded and compared with the input.
+
+The input videos are made here with imageio-ffmpeg. Lossless output (FFV1,
+``bgr0``) is compared pixel for pixel with the decoded input: pixels near the
+drawn points and edges change, every other pixel stays exactly the same. The
+default H.264 output is checked with thresholds wide enough for codec blur.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from posebridge import _video, labels, model
+from posebridge._colours import colour_rgb
+from posebridge.errors import FileExistsError, FileNotFoundError, PoseBridgeError
+from posebridge.render import _draw, match_frames, render
+
+pytest.importorskip("imageio_ffmpeg")
+
+HEIGHT, WIDTH, N_FRAMES = 96, 128, 10
+LOSSLESS = {"codec": "ffv1", "pix_fmt": "bgr0", "progress": False}
+
+
+def frame_pattern(k: int) -> np.ndarray:
+    """A smooth grey pattern, different in every frame (so frames cannot be confused)."""
+    y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+    grey = 60 + (x // 4 + y // 4 + 7 * k) % 50
+    return np.repeat(grey[..., None], 3, axis=2).astype(np.uint8)
+
+
+def write_video(path: Path, n: int = N_FRAMES, lossless: bool = True) -> Path:
+    options = {"codec": "ffv1", "pix_fmt": "bgr0", "quality": None} if lossless else {}
+    writer = _video.write_frames(path, (WIDTH, HEIGHT), 10.0, **options)
+    for k in range(n):
+        writer.send(frame_pattern(k))
+    writer.close()
+    return path
+
+
+@pytest.fixture
+def video(tmp_path) -> Path:
+    return write_video(tmp_path / "input.mkv")
+
+
+def decoded(path: Path) -> np.ndarray:
+    return np.stack(list(_video.read_frames(path)))
+
+
+def poses_at(frames: list[int], n_individuals: int = 2) -> tuple[xr.Dataset, np.ndarray]:
+    """Poses with 3 keypoints and 2 edges at the given frame numbers; different every step."""
+    rng = np.random.default_rng(len(frames))
+    position = rng.uniform(15, 80, size=(len(frames), 2, 3, n_individuals))
+    position[:, 0] += np.arange(n_individuals) * 40  # animals apart in x
+    ds = model.from_numpy(position, keypoint_names=["a", "b", "c"])
+    ds = ds.assign_coords(time=np.asarray(frames, dtype=np.int64))
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["a", "b"], ["b", "c"]]))
+    return ds, position
+
+
+def distance_to_drawing(points: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
+    """Per pixel, its distance to the nearest point or edge of one time step.
+
+    ``points`` (space, keypoint, individual); computed here with plain numpy
+    geometry, independently of the drawing code.
+    """
+    y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+    pixels = np.stack([x.ravel(), y.ravel()], axis=1).astype(float)
+    best = np.full(pixels.shape[0], np.inf)
+    for i in range(points.shape[2]):
+        for k in range(points.shape[1]):
+            best = np.minimum(best, np.hypot(*(pixels - points[:, k, i]).T))
+        for a, b in edges:
+            p, q = points[:, a, i], points[:, b, i]
+            t = np.clip(((pixels - p) @ (q - p)) / ((q - p) @ (q - p)), 0, 1)
+            best = np.minimum(best, np.hypot(*(pixels - (p + t[:, None] * (q - p))).T))
+    return best.reshape(HEIGHT, WIDTH)
+
+
+def test_points_and_edges_are_drawn_and_nothing_else_changes(video, tmp_path):
+    ds, position = poses_at([0, 1, 2, 3])
+    out = render(ds, video, tmp_path / "out.mkv", names=False, radius=3, thickness=1, **LOSSLESS)
+    before, after = decoded(video), decoded(out)
+    assert after.shape == (4, HEIGHT, WIDTH, 3)
+    for k in range(4):
+        changed = (after[k] != before[k]).any(axis=2)
+        distance = distance_to_drawing(position[k], [(0, 1), (1, 2)])
+        assert not changed[distance > 3 + 1 + 1.5].any()  # disc, its dark rim, rounding
+        for i in range(2):
+            for point in position[k, :, :, i].T:
+                x, y = np.rint(point).astype(int)
+                assert tuple(after[k, y, x]) == colour_rgb(i)
+            middle = np.rint((position[k, :, 0, i] + position[k, :, 1, i]) / 2).astype(int)
+            assert (after[k, middle[1], middle[0]] != before[k, middle[1], middle[0]]).any()
+
+
+def test_video_frames_get_the_poses_of_their_number_not_of_their_position(video, tmp_path):
+    frames = [2, 3, 7]
+    ds, position = poses_at(frames)
+    out = render(ds, video, tmp_path / "out.mkv", names=False, radius=2, **LOSSLESS)
+    before, after = decoded(video), decoded(out)
+    assert after.shape[0] == 6  # frames 2 to 7
+    for k, number in enumerate(range(2, 8)):
+        if number in (4, 5, 6):
+            np.testing.assert_array_equal(after[k], before[number])  # no poses: untouched
+            continue
+        row = frames.index(number)
+        changed = (after[k] != before[number]).any(axis=2)
+        assert not changed[distance_to_drawing(position[row], [(0, 1), (1, 2)]) > 4.5].any()
+        x, y = np.rint(position[row, :, 2, 1]).astype(int)
+        assert tuple(after[k, y, x]) == colour_rgb(1)
+
+
+def test_frame_range_and_individuals_are_chosen(video, tmp_path):
+    ds, position = poses_at(list(range(N_FRAMES)))
+    out = render(
+        ds,
+        video,
+        tmp_path / "out.mkv",
+        frames=(5, 6),
+        individuals=["id_1"],
+        names=False,
+        **LOSSLESS,
+    )
+    before, after = decoded(video), decoded(out)
+    assert after.shape[0] == 2
+    for k, number in enumerate((5, 6)):
+        x, y = np.rint(position[number, :, 0, 1]).astype(int)
+        assert tuple(after[k, y, x]) == colour_rgb(0)  # the only track drawn: first colour
+        changed = (after[k] != before[number]).any(axis=2)
+        only_id_1 = distance_to_drawing(position[number][:, :, 1:], [(0, 1), (1, 2)])
+        assert not changed[only_id_1 > 4.5].any()  # id_0 is not drawn
+
+
+def test_track_names_are_written_above_the_track(video, tmp_path):
+    ds, position = poses_at([0], n_individuals=1)
+    quiet = render(ds, video, tmp_path / "quiet.mkv", names=False, **LOSSLESS)
+    named = render(ds, video, tmp_path / "named.mkv", names=True, **LOSSLESS)
+    difference = (decoded(named)[0] != decoded(quiet)[0]).any(axis=2)
+    rows, cols = np.nonzero(difference)
+    assert rows.size > 10
+    assert rows.max() < position[0, 1].min()  # above the highest point
+    assert abs(cols.mean() - position[0, 0, np.argmin(position[0, 1]), 0]) < 12  # centred on it
+
+
+def test_boxes_are_outlined(video, tmp_path):
+    centre = np.array([[[40.0], [50.0]]]).repeat(2, axis=0)  # (time, space, individual)
+    shape = np.array([[[30.0], [20.0]]]).repeat(2, axis=0)
+    ds = model.bboxes_from_numpy(centre, shape, individual_names=["crab"])
+    out = render(ds, video, tmp_path / "out.mkv", names=False, thickness=1, **LOSSLESS)
+    before, after = decoded(video), decoded(out)
+    assert tuple(after[0, 50, 25]) == colour_rgb(0)  # left side at x = 40 - 15
+    assert tuple(after[0, 40, 40]) == colour_rgb(0)  # top side at y = 50 - 10
+    np.testing.assert_array_equal(after[0, 45:56, 30:51], before[0, 45:56, 30:51])  # inside
+
+
+def test_default_mp4_output_with_codec_blur(tmp_path):
+    video = write_video(tmp_path / "input.mp4", lossless=False)
+    ds, position = poses_at([1, 2, 3], n_individuals=1)
+    out = render(ds, video, tmp_path / "out.mp4", names=False, radius=4, progress=False)
+    before, after = decoded(video)[1:4].astype(int), decoded(out).astype(int)
+    assert _video.probe(out).n_frames == 3
+    for k in range(3):
+        distance = distance_to_drawing(position[k], [(0, 1), (1, 2)])
+        difference = np.abs(after[k] - before[k]).mean(axis=2)
+        x, y = np.rint(position[k, :, 0, 0]).astype(int)
+        assert difference[y, x] > 30
+        assert difference[distance > 14].mean() < 3
+
+
+def test_labels_of_one_video_render_at_their_frame_numbers(video, tmp_path):
+    position = np.full((2, 2, 1, 1), 30.0)
+    position[1] = 60.0
+    ds = labels.from_numpy(position, video=["input.mkv"] * 2, frame=[6, 3])
+    out = render(ds, video, tmp_path / "out.mkv", names=False, **LOSSLESS)
+    after = decoded(out)  # frames 3..6
+    assert tuple(after[0, 60, 60]) == colour_rgb(0) and tuple(after[3, 30, 30]) == colour_rgb(0)
+
+
+def test_match_frames_maps_video_frames_to_time_steps():
+    ds = model.from_numpy(np.zeros((3, 2, 1, 1)), fps=10.0)
+    ds = ds.assign_coords(frame=("time", np.array([4, 5, 9])))
+    assert match_frames(ds, 3, 9).tolist() == [-1, 0, 1, -1, -1, -1, 2]
+
+
+# --------------------------------------------------------------------------
+# bad input
+
+
+def test_a_video_shorter_than_the_poses_is_an_error(video, tmp_path):
+    ds, _ = poses_at([0, 5, N_FRAMES + 2])
+    with pytest.raises(PoseBridgeError, match=r"shorter than the poses: it has 10 frames"):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input.mkv"]
+
+
+def test_a_video_that_does_not_open_is_an_error(tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x01 this is not a video")
+    ds, _ = poses_at([0])
+    with pytest.raises(PoseBridgeError, match="broken.mp4: could not be opened as a video"):
+        render(ds, bad, tmp_path / "out.mp4", progress=False)
+    with pytest.raises(FileNotFoundError):
+        render(ds, tmp_path / "absent.mp4", tmp_path / "out.mp4", progress=False)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+@pytest.mark.parametrize(
+    ("frames", "message"),
+    [
+        ((8, 9), "holds no poses"),
+        ((2, 15), "ends after the video's last frame"),
+        ((6, 4), "empty or negative"),
+    ],
+)
+def test_a_range_outside_the_data_is_an_error(video, tmp_path, frames, message):
+    ds, _ = poses_at([2, 3, 7])
+    with pytest.raises(PoseBridgeError, match=message):
+        render(ds, video, tmp_path / "out.mkv", frames=frames, **LOSSLESS)
+
+
+def test_poses_without_frame_numbers_are_refused(video, tmp_path):
+    ds = model.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[0.0, 0.5, 1.25])
+    ds.attrs["time_unit"] = "seconds"
+    with pytest.raises(PoseBridgeError, match="cannot be matched to video frames"):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+
+
+def test_labels_of_several_videos_are_refused(video, tmp_path):
+    ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["a.mp4", "b.mp4"], frame=[0, 1])
+    with pytest.raises(PoseBridgeError, match="several videos"):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+
+
+def test_an_existing_output_is_kept_without_overwrite(video, tmp_path):
+    ds, _ = poses_at([0])
+    target = tmp_path / "out.mkv"
+    target.write_bytes(b"keep")
+    with pytest.raises(FileExistsError):
+        render(ds, video, target, **LOSSLESS)
+    assert target.read_bytes() == b"keep"
+    render(ds, video, target, overwrite=True, **LOSSLESS)
+    assert _video.probe(target).n_frames == 1
+
+
+# --------------------------------------------------------------------------
+# the numpy drawing primitives
+
+
+def test_disc_and_segment_points():
+    assert _draw.disc(0).dy.size == 1
+    assert _draw.disc(2).dy.size == 13
+    x, y, owner = _draw.segment_points(
+        np.array([0.0, np.nan, 10.0]),
+        np.array([0.0, 1.0, 10.0]),
+        np.array([0.0, 5.0, 10.0]),
+        np.array([4.0, 5.0, 13.0]),
+        limit=100,
+    )
+    assert owner.tolist() == [0] * 5 + [2] * 4  # the NaN segment is dropped
+    assert y[:5].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert x[-1] == 10.0 and y[-1] == 13.0
+
+
+def test_stamp_ignores_nan_and_far_away_anchors():
+    image = np.zeros((10, 10, 3), dtype=np.uint8)
+    x = np.array([np.nan, 1e15, -1e15, 0.0])
+    y = np.array([5.0, 5.0, 5.0, 0.0])
+    _draw.stamp(image, x, y, np.full((4, 3), 200, dtype=np.uint8), _draw.disc(1))
+    painted = np.argwhere(image[..., 0] == 200).tolist()
+    assert painted == [[0, 0], [0, 1], [1, 0]]  # the corner disc, clipped to the frame
+
+
+def test_odd_frame_sizes_are_padded_for_h264_never_scaled(tmp_path):
+    video = tmp_path / "odd.mkv"
+    writer = _video.write_frames(video, (65, 49), 10.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    writer.send(np.full((49, 65, 3), 120, dtype=np.uint8))
+    writer.close()
+    ds = model.from_numpy(np.full((1, 2, 1, 1), 30.0))
+    out = render(ds, video, tmp_path / "out.mp4", names=False, radius=3, progress=False)
+    info = _video.probe(out)
+    assert (info.width, info.height) == (66, 50)
+    frame = next(_video.read_frames(out)).astype(int)
+    assert np.abs(frame[30, 30] - colour_rgb(0)).max() < 40  # the point stays at (30, 30)
+    assert np.abs(frame[5:20, 40:60] - 120).max() < 8
+
+
+def test_points_below_min_confidence_are_left_out(video, tmp_path):
+    position = np.array([[[[20.0], [70.0]], [[20.0], [60.0]]]])  # (1, space, 2 keypoints, 1)
+    confidence = np.array([[[0.9], [0.2]]])
+    ds = model.from_numpy(position, confidence)
+    out = render(ds, video, tmp_path / "out.mkv", names=False, min_confidence=0.5, **LOSSLESS)
+    before, after = decoded(video)[0], decoded(out)[0]
+    assert tuple(after[20, 20]) == colour_rgb(0)
+    np.testing.assert_array_equal(after[50:71, 60:81], before[50:71, 60:81])  # (70, 60) left out
