@@ -123,12 +123,12 @@ def _skeleton(skeleton: Any) -> Any:
 
 def _tables(labels: Any) -> Any:
     """The .slp tables of a ``Labels``, as the .slp reader's :class:`SlpTables`."""
-    from posebridge.formats.sleap.slp_read import (
+    from posebridge.formats.sleap.slp_tables import PREDICTED, USER, SlpTables
+    from posebridge.formats.sleap.slp_write import (
         INSTANCE_DTYPE,
         POINT_DTYPE,
         PRED_POINT_DTYPE,
     )
-    from posebridge.formats.sleap.slp_tables import PREDICTED, USER, SlpTables
 
     sio = require_sleap_io()
     videos = list(labels.videos)
@@ -335,7 +335,7 @@ def _sio_video(
 def _instance_tables(ds: xr.Dataset) -> dict[str, Any]:
     """Per instance of ``ds``: (row, individual), type, points and scores, vectorised."""
     from posebridge.formats.sleap.slp_labels import LabelsPlan
-    from posebridge.formats.sleap.slp_read import (
+    from posebridge.formats.sleap.slp_write import (
         FRAME_DTYPE,
         INSTANCE_DTYPE,
         POINT_DTYPE,

@@ -50,7 +50,7 @@ import xarray as xr
 
 from posebridge import bridges, errors, model
 from posebridge.errors import PoseBridgeError
-from posebridge.formats.nwb.config import NWBFileSaveConfig  # movement.io.nwb's name
+from posebridge.formats.nwb import NWBFileSaveConfig  # movement.io.nwb has this name
 from posebridge.model import labels as labels_model
 
 __all__ = [

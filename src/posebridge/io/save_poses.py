@@ -255,12 +255,11 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
     'id_0'
     """
     from posebridge.formats import nwb
-    from posebridge.formats.nwb.config import as_config
 
     expect_dataset(ds)
     ds = model.validate(ds)
     api.warn_individual_confidence(ds, registry.get("nwb"))
     individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
-    settings = as_config(config).with_identifiers(individuals)
+    settings = nwb.as_config(config).with_identifiers(individuals)
     files = nwb.build_nwbfiles(ds, config=settings)
     return files if len(files) > 1 else files[0]

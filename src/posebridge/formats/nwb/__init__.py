@@ -66,6 +66,7 @@ __all__ = [
     "NWBFileSaveConfig",
     "add_to_nwbfile",
     "append_file",
+    "as_config",
     "build_nwbfiles",
     "describe",
     "file_info",

@@ -157,11 +157,6 @@ class NWBFileSaveConfig:
         out.nwbfile_kwargs = per
         return out
 
-    def names_entity(self, section: str, key: str) -> bool:
-        """Whether ``key`` is set per entity (not shared) in ``section``."""
-        values = getattr(self, section)
-        return self.is_per_entity(values) and any(key in v for v in values.values())
-
     def update(self, section: str, values: dict[str, Any], entities: list[str]) -> None:
         """Set ``values`` in ``section`` for every entity (later wins)."""
         current = getattr(self, section)

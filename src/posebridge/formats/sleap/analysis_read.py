@@ -311,8 +311,8 @@ def describe(path: Path) -> list[tuple[str, str]]:
 
     Examples
     --------
-    >>> from posebridge.formats import sleap_analysis
-    >>> dict(sleap_analysis.describe("a.analysis.h5"))["layout"]  # doctest: +SKIP
+    >>> from posebridge.formats.sleap import analysis_read
+    >>> dict(analysis_read.describe("a.analysis.h5"))["layout"]  # doctest: +SKIP
     'tracks (track, xy, node, frame) = (2, 2, 13, 3000)'
     """
     import h5py

@@ -11,19 +11,18 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import Peek, atomic_outputs
+from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
 from posebridge.formats.sleap.common import (
     check_2d,
     fixed_strings,
-    hdf5_top_keys,
     individual_scores,
     is_untracked_name,
     skeleton_from_dataset,
     writable_frames,
 )
 
-__all__ = ["sniff", "write"]
+__all__ = ["write"]
 
 AXES = ("frame", "track", "node", "xy")
 MATLAB = ("track", "xy", "node", "frame")
@@ -32,26 +31,6 @@ LEGACY_UNTRANSPOSED = ("frame", "node", "xy", "track")
 FIRST_FRAME = "first_frame"
 #: A dataset is deflate-compressed only when that saves at least this fraction of its size.
 MIN_SAVING = 0.2
-
-
-def sniff(peek: Peek) -> bool:
-    """Whether ``path`` is a SLEAP analysis file: HDF5 with /tracks and /node_names datasets.
-
-    DeepLabCut's pandas files keep ``tracks`` as a group, netCDF and NWB files
-    have neither dataset, so they are not claimed.
-
-    Examples
-    --------
-    >>> from posebridge.formats import sleap_analysis
-    >>> sleap_analysis.sniff("predictions.analysis.h5")  # doctest: +SKIP
-    True
-    """
-    path = peek.path
-    keys = hdf5_top_keys(path)
-    if keys is None:
-        return False
-    datasets, _ = keys
-    return "tracks" in datasets and ("node_names" in datasets or "track_occupancy" in datasets)
 
 
 # --------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's names
     UNTRACKED_PREFIX,
@@ -31,23 +30,6 @@ from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's 
 #: SLEAP's edge types (``sleap.skeleton.EdgeType``): a body edge or a symmetry.
 EDGE, SYMMETRY = 1, 2
 _EDGE_TYPE = "sleap.skeleton.EdgeType"
-
-
-def hdf5_top_keys(path: Path) -> tuple[set[str], set[str]] | None:
-    """Top-level (dataset names, group names) of an HDF5 file, or ``None`` if not HDF5.
-
-    Reads the 8-byte signature first, so non-HDF5 files cost one small read.
-    """
-    import h5py
-
-    with open(path, "rb") as handle:
-        if handle.read(8) != HDF5_SIGNATURE:
-            return None
-    with h5py.File(path, "r") as h5:
-        datasets, groups = set(), set()
-        for name, link in h5.items():
-            (groups if isinstance(link, h5py.Group) else datasets).add(name)
-        return datasets, groups
 
 
 def text(value: Any) -> str:

@@ -58,39 +58,6 @@ from posebridge.formats.sleap.slp_tables import (
 
 __all__ = ["describe", "read", "read_all_videos"]
 
-WRITE_FORMAT_IDS = (1.2, 1.3, 1.4)
-_METADATA_LIMIT = 64_000
-#: Rows per chunk of the written tables (SLEAP's and sleap-io's are smaller; any size reads).
-CHUNK_ROWS = 1 << 13  # HDF5 refuses attributes above 64 KB
-
-FRAME_DTYPE = np.dtype(
-    [
-        ("frame_id", "<u8"),
-        ("video", "<u4"),
-        ("frame_idx", "<u8"),
-        ("instance_id_start", "<u8"),
-        ("instance_id_end", "<u8"),
-    ]
-)
-INSTANCE_DTYPE = np.dtype(
-    [
-        ("instance_id", "<i8"),
-        ("instance_type", "u1"),
-        ("frame_id", "<u8"),
-        ("skeleton", "<u4"),
-        ("track", "<i4"),
-        ("from_predicted", "<i8"),
-        ("score", "<f4"),
-        ("point_id_start", "<u8"),
-        ("point_id_end", "<u8"),
-        ("tracking_score", "<f4"),
-    ]
-)
-POINT_DTYPE = np.dtype([("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?")])
-PRED_POINT_DTYPE = np.dtype(
-    [("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?"), ("score", "<f8")]
-)
-
 
 # --------------------------------------------------------------------------
 # reading
@@ -213,8 +180,8 @@ def read_all_videos(
 
     Examples
     --------
-    >>> from posebridge.formats import slp
-    >>> for ds in slp.read_all_videos("multiview.slp"):  # doctest: +SKIP
+    >>> from posebridge.formats.sleap import slp_read
+    >>> for ds in slp_read.read_all_videos("multiview.slp"):  # doctest: +SKIP
     ...     print(ds.attrs["video_path"], ds.sizes["time"])
     """
     file = check_input(path)
@@ -232,8 +199,8 @@ def describe(path: Path) -> list[tuple[str, str]]:
 
     Examples
     --------
-    >>> from posebridge.formats import slp
-    >>> dict(slp.describe("labels.slp"))["instances"]  # doctest: +SKIP
+    >>> from posebridge.formats.sleap import slp_read
+    >>> dict(slp_read.describe("labels.slp"))["instances"]  # doctest: +SKIP
     '3 user, 450 predicted (453 without a track)'
     """
     with open_tables(Path(path)) as t:

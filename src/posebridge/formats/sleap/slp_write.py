@@ -10,14 +10,13 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import Peek, atomic_outputs
+from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, write_rows
 from posebridge.formats.sleap.common import (
     check_2d,
     encode_skeleton,
     fixed_strings,
-    hdf5_top_keys,
     individual_scores,
     is_untracked_name,
     skeleton_from_dataset,
@@ -35,7 +34,7 @@ from posebridge.formats.sleap.slp_tables import (
 )
 from posebridge.model import labels
 
-__all__ = ["sniff", "write"]
+__all__ = ["write"]
 
 WRITE_FORMAT_IDS = (1.2, 1.3, 1.4)
 _METADATA_LIMIT = 64_000
@@ -69,27 +68,6 @@ POINT_DTYPE = np.dtype([("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete
 PRED_POINT_DTYPE = np.dtype(
     [("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?"), ("score", "<f8")]
 )
-
-
-def sniff(peek: Peek) -> bool:
-    """Whether ``path`` is an .slp file: HDF5 with a /metadata group holding format_id.
-
-    Examples
-    --------
-    >>> from posebridge.formats import slp
-    >>> slp.sniff("labels.v002.slp")  # doctest: +SKIP
-    True
-    """
-    path = peek.path
-    keys = hdf5_top_keys(path)
-    if keys is None:
-        return False
-    if "metadata" not in keys[1]:
-        return False
-    import h5py
-
-    with h5py.File(path, "r") as h5:
-        return "format_id" in h5["metadata"].attrs
 
 
 # --------------------------------------------------------------------------

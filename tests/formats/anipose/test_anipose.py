@@ -250,7 +250,6 @@ def _write(tmp_path, text, name="bad.csv"):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "empty"),
         ("a_x,a_y,a_z,fnum\n", "no data rows"),
         ("a_x,a_y,fnum\n1,2,0\n", "missing: a_z"),
         ("a_x,a_y,a_z,wing,fnum\n1,2,3,4,0\n", "unexpected columns"),

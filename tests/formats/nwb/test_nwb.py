@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import xarray as xr
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import posebridge
 from posebridge import model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb
+from strategies import poses_datasets
 
 pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:UserWarning")
 
@@ -170,32 +170,15 @@ def test_chunks_split_long_series_evenly_along_time(tmp_path):
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    n_time=st.integers(1, 12),
-    n_kp=st.integers(1, 3),
-    n_ind=st.integers(1, 2),
-    n_space=st.sampled_from([2, 3]),
-    fps=st.sampled_from([None, 29.97, 30.0, 7.5]),
-    first=st.integers(0, 5000),
-    seed=st.integers(0, 1000),
-)
-def test_property_any_dataset_round_trips_exactly(
-    tmp_path_factory, n_time, n_kp, n_ind, n_space, fps, first, seed
-):
-    rng = np.random.default_rng(seed)
-    position = rng.normal(scale=100, size=(n_time, n_space, n_kp, n_ind))
-    position[rng.random(position.shape) < 0.2] = np.nan
-    confidence = rng.uniform(size=(n_time, n_kp, n_ind))
-    frames = first + np.cumsum(rng.integers(1, 3, size=n_time))
-    ds = model.from_numpy(position, confidence).assign_coords(time=frames)
-    ds = model.with_fps(ds, fps)
+@given(ds=poses_datasets(max_time=12, max_individuals=2, confidence=True, nan_coordinates=True))
+def test_property_any_dataset_round_trips_exactly(tmp_path_factory, ds):
     path = tmp_path_factory.mktemp("prop") / "p.nwb"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         back = _roundtrip(ds, path)
     _assert_same_poses(back, ds)
-    if fps:
-        np.testing.assert_array_equal(back.frame.values, frames)
+    if "fps" in ds.attrs:
+        np.testing.assert_array_equal(back.frame.values, ds.frame.values)
 
 
 # --------------------------------------------------------------------------

@@ -1,10 +1,9 @@
-"""The data model: builders, time helpers and validate()."""
+"""model/build.py: from_numpy, bboxes_from_numpy and the time helpers."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import xarray as xr
 
 import posebridge
 from posebridge import model
@@ -86,59 +85,6 @@ def test_bboxes_with_fps_divides_frame_numbers():
     )
     assert ds.time.values.tolist() == [1.0, 2.0]
     assert ds.frame.values.tolist() == [10, 20]
-
-
-def test_validate_renames_plural_dims_and_cleans_attrs():
-    ds = model.from_numpy(np.zeros((2, 2, 1, 1)))
-    legacy = ds.rename({"keypoint": "keypoints", "individual": "individuals"})
-    legacy.attrs["source_software"] = None
-    legacy.attrs["source_file"] = __import__("pathlib").Path("/x/y.h5")
-    out = model.validate(legacy)
-    assert out.position.dims == ("time", "space", "keypoint", "individual")
-    assert "source_software" not in out.attrs
-    assert out.attrs["source_file"] == "/x/y.h5"
-
-
-def test_validate_infers_missing_ds_type_and_time_unit():
-    ds = model.from_numpy(np.zeros((2, 2, 1, 1)))
-    ds.attrs = {}
-    out = model.validate(ds)
-    assert out.attrs["ds_type"] == "poses"
-    assert out.attrs["time_unit"] == "frames"
-
-
-def test_validate_reorders_position_dims():
-    ds = model.from_numpy(np.arange(8.0).reshape(2, 2, 2, 1))
-    shuffled = ds.transpose("individual", "keypoint", "space", "time")
-    out = model.validate(shuffled)
-    assert out.position.dims == ("time", "space", "keypoint", "individual")
-    xr.testing.assert_equal(out.position, ds.position)
-
-
-@pytest.mark.parametrize(
-    ("breakage", "message"),
-    [
-        (lambda ds: ds.drop_vars("position"), "position"),
-        (lambda ds: ds.assign_coords(space=["x", "q"]), "space"),
-        (lambda ds: ds.assign_coords(time=[1, 0]), "strictly increasing"),
-        (lambda ds: ds.assign_coords(keypoint=["a", "a"]), "repeated"),
-        (lambda ds: ds.assign_attrs(time_unit="hours"), "time_unit"),
-        (lambda ds: ds.assign_attrs(fps=-2.0), "positive"),
-        (lambda ds: ds.assign_attrs(ds_type="tracks"), "ds_type"),
-        (lambda ds: ds.assign(position=ds.position.astype(str)), "numeric"),
-        (lambda ds: ds.drop_vars("keypoint"), "Missing coordinate 'keypoint'"),
-    ],
-)
-def test_validate_names_what_is_wrong(breakage, message):
-    ds = model.from_numpy(np.zeros((2, 2, 2, 1)))
-    with pytest.raises(SchemaError, match=message):
-        model.validate(breakage(ds))
-
-
-def test_validate_rejects_non_dataset_with_a_type_error():
-    with pytest.raises(TypeError, match="xarray Dataset") as caught:
-        model.validate(np.zeros(3))
-    assert isinstance(caught.value, posebridge.PoseBridgeError)
 
 
 def test_frame_numbers_round_rather_than_truncate():

@@ -279,7 +279,6 @@ def test_subject_becomes_the_individual_and_attrs(tmp_path):
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        (b"", "empty file"),
         (b"scorer,bodyparts\n1,2\n", "expected an HDF5 file"),
         (b"\x89HDF\r\n\x1a\n\x00\x00 truncated", "not a readable HDF5"),
     ],

@@ -1,4 +1,7 @@
-"""Bad input to the DeepLabCut / LightningPose readers: a PoseBridgeError naming the file."""
+"""Bad input to the DeepLabCut / LightningPose readers: a PoseBridgeError naming the file.
+
+Empty, cut and other formats' files are in tests/test_bad_input_matrix.py.
+"""
 
 from __future__ import annotations
 
@@ -30,16 +33,6 @@ def dlc_csv(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dlc_h5(tmp_path: Path, dlc_csv: Path) -> Path:
-    """The same table as a pandas ``table`` .h5."""
-    path = tmp_path / "video1DLC_net.h5"
-    pd.read_csv(dlc_csv, header=[0, 1, 2], index_col=0).to_hdf(
-        path, key="df_with_missing", format="table"
-    )
-    return path
-
-
-@pytest.fixture
 def sleap_analysis_h5(tmp_path: Path) -> Path:
     """A SLEAP analysis file: datasets, no pandas group."""
     path = tmp_path / "labels.analysis.h5"
@@ -50,46 +43,10 @@ def sleap_analysis_h5(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def anipose_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "session.csv"
-    path.write_text(
-        "nose_x,nose_y,nose_z,nose_error,nose_ncams,nose_score,fnum\n1,2,3,0.1,2,0.9,0\n"
-    )
-    return path
-
-
-@pytest.fixture
-def via_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "tracks.csv"
-    path.write_text(
-        "filename,file_size,file_attributes,region_count,region_id,"
-        "region_shape_attributes,region_attributes\n"
-        'f0.png,0,"{}",1,0,"{""name"":""rect"",""x"":1,""y"":2,""width"":3,""height"":4}",'
-        '"{""track"":1}"\n'
-    )
-    return path
-
-
 def _check(reader, path: Path, match: str | None = None) -> None:
     with pytest.raises(PoseBridgeError, match=match) as caught:
         reader(path)
     assert str(path) in str(caught.value)
-
-
-@pytest.mark.parametrize("reader", READERS)
-@pytest.mark.parametrize("name", ["empty.h5", "empty.csv"])
-def test_empty_file(tmp_path: Path, reader, name: str) -> None:
-    path = tmp_path / name
-    path.touch()
-    _check(reader, path, "empty")
-
-
-@pytest.mark.parametrize("reader", READERS)
-def test_truncated_h5(tmp_path: Path, dlc_h5: Path, reader) -> None:
-    path = tmp_path / "cut.h5"
-    path.write_bytes(dlc_h5.read_bytes()[: dlc_h5.stat().st_size // 2])
-    _check(reader, path)
 
 
 @pytest.mark.parametrize("reader", READERS)
@@ -105,14 +62,6 @@ def test_csv_cut_inside_the_header(tmp_path: Path, dlc_csv: Path, reader) -> Non
     path = tmp_path / "cut.csv"
     path.write_bytes(dlc_csv.read_bytes()[:50])
     _check(reader, path, "header")
-
-
-@pytest.mark.parametrize("reader", READERS)
-@pytest.mark.parametrize("other", ["sleap_analysis_h5", "anipose_csv", "via_csv"])
-def test_file_of_another_format(request: pytest.FixtureRequest, reader, other: str) -> None:
-    path = request.getfixturevalue(other)
-    assert not deeplabcut.sniff(Peek(path))
-    _check(reader, path)
 
 
 @pytest.mark.parametrize(

@@ -210,7 +210,6 @@ ROW = (
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "is empty"),
         (HEAD, "header but no rows"),
         ("filename,size,attrs\nx,1,2\n", "line 1: expected the VIA tracks header"),
         (
