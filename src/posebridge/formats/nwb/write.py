@@ -23,6 +23,7 @@ import xarray as xr
 
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import (
     Storage,
     add_poses,
@@ -121,7 +122,10 @@ def write_files(
         manager = pynwb.get_manager()
         built = iter_build(ds, config, storage, split_individuals, video, targets)
         for nwbfile, temporary in zip(built, temporaries, strict=True):
-            with pynwb.NWBHDF5IO(str(temporary), "w", manager=manager) as io:
+            with (
+                new_file(temporary) as h5,
+                pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
+            ):
                 io.write(nwbfile)
             manager.clear_cache()
     return targets
@@ -155,13 +159,17 @@ def append_file(
     with atomic_outputs([path], overwrite=True) as (temporary,):
         shutil.copyfile(path, temporary)
         try:
-            with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+            with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
                 nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals)
                 add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
                 io.write(nwbfile)
         except PoseBridgeError:
             raise
+        except OSError as error:
+            if error.errno is None:
+                raise FormatError(path, f"could not append pose data ({error}).") from error
+            raise  # the disk is full, the file too large, ...: atomic_outputs says so
         except Exception as error:
             raise FormatError(
                 path,
@@ -191,14 +199,22 @@ def write_labels_file(
         with atomic_outputs([path], overwrite=True) as (temporary,):
             shutil.copyfile(path, temporary)
             try:
-                with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+                with (
+                    new_file(temporary, "r+") as h5,
+                    pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
+                ):
                     nwbfile = io.read()
                     plan = build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
                     io.write(nwbfile)
-                with h5py.File(temporary, "r+") as h5:
+                with new_file(temporary, "r+") as h5:
                     write_frames(h5, plan)
             except PoseBridgeError:
                 raise
+            except OSError as error:
+                if error.errno is None:
+                    problem = f"could not append labelled frames ({error})."
+                    raise FormatError(path, problem) from error
+                raise  # the disk is full, the file too large, ...: atomic_outputs says so
             except Exception as error:
                 raise FormatError(
                     path,

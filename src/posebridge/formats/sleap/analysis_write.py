@@ -13,6 +13,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import Peek, atomic_outputs
 from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
     check_2d,
     fixed_strings,
@@ -114,8 +115,6 @@ def write(
     >>> from posebridge.io import save_poses
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
-    import h5py
-
     path = Path(path)
     check_2d(ds, path, "SLEAP analysis")
     if not 0 <= int(compression_level) <= 9:
@@ -171,7 +170,7 @@ def write(
     }
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
-        h5py.File(temporary, "w") as h5,
+        new_file(temporary) as h5,
     ):
         for name, (values, dims) in arrays.items():
             options = {}
