@@ -11,7 +11,7 @@ import xarray as xr
 
 from posebridge import model, registry
 from posebridge._files import check_input
-from posebridge.errors import FormatError, PoseBridgeError, UnknownFormatError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError, UnknownFormatError
 from posebridge.model import labels
 
 __all__ = ["check_options", "list_formats", "load", "save"]
@@ -134,7 +134,10 @@ def save(
     check_options(fmt, options, "write")
     if "labels" not in fmt.kinds:
         labels.refuse(ds, f"{fmt.title} ({fmt.name})")
-    return fmt.write(ds, target, overwrite=overwrite, **options)
+    try:
+        return fmt.write(ds, target, overwrite=overwrite, **options)
+    except SchemaError as error:  # what the format cannot hold: name the file not written
+        raise _naming(error, target) from error
 
 
 def check_options(fmt: registry.Format, options: dict[str, Any], action: str) -> None:

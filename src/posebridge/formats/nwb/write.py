@@ -21,8 +21,10 @@ from typing import Any
 import h5py
 import xarray as xr
 
+from posebridge import model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import (
     Storage,
@@ -338,6 +340,9 @@ def write(
     >>> posebridge.save(ds, "poses.nwb", subject_id="M1", species="Mus musculus")  # doctest: +SKIP
     [PosixPath('poses.nwb')]
     """
+    if not labels.is_labels(ds):  # a PoseEstimation with no frame reads back with no keypoint
+        refuse_empty(ds, "NWB", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_bad_names(ds, "NWB", forbidden="")
     if labels.is_labels(ds):
         if video_path is not None:
             raise PoseBridgeError(
