@@ -25,7 +25,7 @@ def main() -> None:
             report = {"outcome": "ok"}
         except posebridge.PoseBridgeError as error:
             report = {"outcome": "error", "type": type(error).__name__, "message": str(error)}
-        except BaseException as error:  # noqa: BLE001 - reported to the parent as a failure
+        except BaseException as error:
             report = {"outcome": "raw", "type": type(error).__name__, "message": str(error)}
         print(json.dumps(report), flush=True)
 

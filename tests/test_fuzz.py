@@ -7,7 +7,8 @@ worker process (tests/fuzz_worker.py) whose address space is limited with
 signal), a hang or a huge allocation fails the test instead of the machine.
 
 ``make test`` runs a small fixed budget (a few seconds); the long run is
-``pytest -m fuzz_long --run-fuzz-long`` (or ``POSEBRIDGE_FUZZ_CASES=2000``).
+deselected by default: ``pytest -m fuzz_long tests/test_fuzz.py`` (its size and
+seed from ``POSEBRIDGE_FUZZ_LONG_CASES`` and ``POSEBRIDGE_FUZZ_SEED``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from _corpus import CORPUS, READABLE_FOLDERS
 
 #: Address space of the worker: imports take ~1.5 GiB of (mostly unused) virtual memory.
@@ -187,12 +189,16 @@ def problems(cases: int, seed: int, folder: Path) -> list[str]:
 
 
 def test_mutated_corpus_files_short_budget(tmp_path):
-    found = problems(cases=int(os.environ.get("POSEBRIDGE_FUZZ_CASES", "24")), seed=15, folder=tmp_path)
+    found = problems(
+        cases=int(os.environ.get("POSEBRIDGE_FUZZ_CASES", "24")), seed=15, folder=tmp_path
+    )
     assert not found, "\n".join(found)
 
 
 @pytest.mark.fuzz_long
 def test_mutated_corpus_files_long_run(tmp_path):
     cases = int(os.environ.get("POSEBRIDGE_FUZZ_LONG_CASES", "1500"))
-    found = problems(cases=cases, seed=int(os.environ.get("POSEBRIDGE_FUZZ_SEED", "1")), folder=tmp_path)
+    found = problems(
+        cases=cases, seed=int(os.environ.get("POSEBRIDGE_FUZZ_SEED", "1")), folder=tmp_path
+    )
     assert not found, "\n".join(found)

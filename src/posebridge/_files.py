@@ -294,6 +294,8 @@ def _cause(error: BaseException) -> str | None:
         code = int(found.group(1)) if found else code
     if code in _CAUSES:
         return _CAUSES[code]
+    if isinstance(error, PermissionError):  # PyTables raises one with no errno
+        return _CAUSES[errno.EACCES]
     if isinstance(error, OSError) and code is not None:
         return os.strerror(code) if isinstance(code, int) else str(error)
     return None
