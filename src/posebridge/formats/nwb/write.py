@@ -133,6 +133,19 @@ def write_files(
     return targets
 
 
+def _individuals_in(path: Path) -> list[str]:
+    """The individuals whose poses the file holds, as posebridge reads them back."""
+    from posebridge.formats.nwb import read  # the family's reader (imports this module)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            existing = read(path, content="predictions")
+        except PoseBridgeError:  # no PoseEstimation yet
+            return []
+    return [str(i) for i in existing["individual"].values]
+
+
 def _check_nwb(path: Path) -> None:
     try:
         with h5py.File(path, "r") as h5:
@@ -158,6 +171,13 @@ def append_file(
     path = check_input(path)
     _check_nwb(path)
     individuals = [str(i) for i in ds["individual"].values]
+    clash = sorted(set(individuals) & set(_individuals_in(path)))
+    if clash:
+        raise PoseBridgeError(
+            f"{path}: already holds pose data of {', '.join(map(repr, clash))}; appending "
+            "them again would make the file ambiguous (two series for one animal). Rename "
+            "them first, e.g. ds.assign_coords(individual=[...]), or write a new file."
+        )
     with atomic_outputs([path], overwrite=True) as (temporary,):
         shutil.copyfile(path, temporary)
         try:
