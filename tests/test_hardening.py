@@ -288,3 +288,46 @@ def test_nwb_append_of_an_individual_already_in_the_file_is_refused(tmp_path):
     with pytest.raises(PoseBridgeError, match="already holds pose data of 'id_0'"):
         posebridge.save(ds, path, append=True)
     assert path.read_bytes() == before
+
+
+def _two_animal_nwb(path, times=(0.0, 0.1, 0.25, 0.3)):
+    ds = poses(frames=len(times), keypoints=2, individuals=2)
+    ds = ds.assign_coords(individual=["mouse_a", "mouse_b"], time=list(times))
+    ds.attrs["time_unit"] = "seconds"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, path, split_individuals=False)
+    return ds
+
+
+def test_forged_individual_tag_is_not_trusted(tmp_path):
+    path = tmp_path / "forged.nwb"
+    _two_animal_nwb(path)
+    with h5py.File(path, "r+") as h5:  # the second container claims the first animal
+        node = "processing/behavior/PoseEstimation_mouse_b/description"
+        text = h5[node][()].decode()
+        del h5[node]
+        h5[node] = text.replace("2/2: mouse_b", "1/2: mouse_a")
+    with pytest.warns(UserWarning, match="tags .* contradict each other"):
+        ds = posebridge.load(path)
+    assert sorted(ds["individual"].values.tolist()) == ["mouse_a", "mouse_b"]
+
+
+def test_untouched_tags_are_trusted_without_warning(tmp_path):
+    path = tmp_path / "fine.nwb"
+    _two_animal_nwb(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        ds = posebridge.load(path)
+    assert ds["individual"].values.tolist() == ["mouse_a", "mouse_b"]
+
+
+def test_nwb_timestamps_out_of_order_are_reported(tmp_path):
+    path = tmp_path / "unsorted.nwb"
+    _two_animal_nwb(path)
+    with h5py.File(path, "r+") as h5:  # the series share (link) one timestamps array
+        stamps = h5["processing/behavior/PoseEstimation_mouse_a/keypoint_0/timestamps"]
+        stamps[...] = stamps[()][[1, 0, 2, 3]]
+    with pytest.warns(UserWarning, match="not in increasing order"):
+        ds = posebridge.load(path)
+    assert np.all(np.diff(ds["time"].values) > 0)
