@@ -331,3 +331,23 @@ def test_nwb_timestamps_out_of_order_are_reported(tmp_path):
     with pytest.warns(UserWarning, match="not in increasing order"):
         ds = posebridge.load(path)
     assert np.all(np.diff(ds["time"].values) > 0)
+
+
+def test_analysis_file_declaring_a_huge_array_is_refused_before_allocating(tmp_path):
+    path = tmp_path / "huge.analysis.h5"
+    posebridge.save(poses(frames=3, individuals=2), path)
+    with h5py.File(path, "r+") as h5:  # same data, a shape that claims 10^9 frames
+        attrs = dict(h5["tracks"].attrs)
+        shape = h5["tracks"].shape
+        del h5["tracks"]
+        tracks = h5.create_dataset("tracks", shape=(*shape[:3], 10**9), chunks=True)
+        for key, value in attrs.items():
+            tracks.attrs[key] = value
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match=r"huge.analysis.h5: dataset /tracks declares"):
+            posebridge.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20

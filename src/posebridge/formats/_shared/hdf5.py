@@ -80,6 +80,7 @@ def read_rows(
 
     ``scratch`` (from a previous call's table) is a one-chunk buffer to reuse.
     """
+    check_size(dataset)
     if not raw:
         return dataset[low:high]
     size = dataset.chunks[0]
@@ -108,6 +109,7 @@ def read_columns(
     the wanted columns only. Integer columns wider than 4 bytes come back as
     int32 when every value fits, else as int64 (as the readers cast them).
     """
+    check_size(dataset)
     high = dataset.shape[0] if high is None else high
     n = max(high - low, 0)
     columns: dict[str, np.ndarray] = {}
@@ -229,6 +231,38 @@ def raw_layout_for_writing(dataset: Any) -> bool:
 PARALLEL_MIN_BYTES = 4 << 20
 
 
+#: A dataset may unpack to this many times its file's size (deflate tops out near 1032:1
+#: on constant data), and always to :data:`FREE_BYTES`.
+MAX_EXPANSION = 2048
+FREE_BYTES = 256 << 20
+
+
+def check_size(dataset: Any) -> None:
+    """Refuse a dataset whose declared size is out of all proportion to its file.
+
+    A shape is a few bytes of the file: one damaged bit can declare terabytes,
+    and reading would allocate them before HDF5 notices the data are missing.
+
+    Raises
+    ------
+    FormatError
+        Naming the file, the dataset and both sizes.
+    """
+    import os
+
+    try:
+        file_size = os.path.getsize(dataset.file.filename)
+    except (OSError, TypeError):  # an in-memory or file-object HDF5 file
+        return
+    limit = max(FREE_BYTES, MAX_EXPANSION * file_size)
+    if dataset.nbytes > limit:
+        raise FormatError(
+            dataset.file.filename,
+            f"dataset {dataset.name} declares shape {dataset.shape} ({dataset.nbytes} bytes), "
+            f"far more than a file of {file_size} bytes can hold; the file is damaged.",
+        )
+
+
 def read_array(dataset: Any) -> np.ndarray:
     """A whole numeric dataset; deflate-only chunked data is inflated on several threads.
 
@@ -242,6 +276,7 @@ def read_array(dataset: Any) -> np.ndarray:
 
     import h5py
 
+    check_size(dataset)
     plist = dataset.id.get_create_plist() if dataset.chunks is not None else None
     workers = min(4, os.cpu_count() or 1)
     if (
