@@ -358,18 +358,23 @@ def _write_error(error: BaseException, target: Path) -> PoseBridgeError:
     )
 
 
-def _renamed(error: PoseBridgeError, temporaries: list[Path], targets: list[Path]):
+def _renamed(
+    error: PoseBridgeError, temporaries: list[Path], targets: list[Path]
+) -> PoseBridgeError:
     """The same error, naming the targets where it named the temporaries."""
     text = str(error)
     for temporary, target in zip(temporaries, targets, strict=True):
         text = text.replace(str(temporary), str(target)).replace(temporary.name, target.name)
     if text == str(error):
         return error
+    if isinstance(error, OSError):  # the FileExistsError / FileNotFoundError twins
+        return PoseBridgeError(text)
     renamed = type(error).__new__(type(error))
     renamed.__dict__.update(error.__dict__)
     renamed.args = (text, *error.args[1:])
-    if hasattr(renamed, "strerror"):
-        renamed.strerror = text
+    for temporary, target in zip(temporaries, targets, strict=True):
+        if getattr(renamed, "path", None) == str(temporary):  # FormatError's fields
+            renamed.path = str(target)
     return renamed
 
 
