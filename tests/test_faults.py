@@ -107,8 +107,13 @@ for fmt, target, limit in jobs:
 def test_file_size_limit_gives_a_clean_error_and_keeps_the_old_file(tmp_path):
     old = write_old(tmp_path)
     jobs = []
-    for fmt, (target, data) in old.items():
-        for limit in (1000, len(data) // 2, len(data) - 200):
+    for fmt, (target, _) in old.items():
+        scratch = tmp_path / "scratch" / target.name
+        scratch.parent.mkdir(exist_ok=True)
+        save(fmt, 2, scratch)  # the new file's size: every limit must cut it short
+        size = scratch.stat().st_size
+        scratch.unlink()
+        for limit in (1000, size // 2, size - 200):
             jobs.append((fmt, str(target), limit))
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(Path(__file__).parent), json.dumps(jobs)],
