@@ -52,6 +52,8 @@ HOSTILE_CELLS = (
     "{}",
 )
 WORKER = Path(__file__).with_name("fuzz_worker.py")
+#: What api.load says when a reader fails with an error of its own (a bug, not the file).
+BUG_MARK = "This is a posebridge error"
 
 
 def corpus_files() -> list[Path]:
@@ -182,6 +184,10 @@ def problems(cases: int, seed: int, folder: Path) -> list[str]:
                 found.append(f"{what}: raw {report['type']}: {report['message'][:300]}")
             elif report["outcome"] == "error" and source.name not in report["message"]:
                 found.append(f"{what}: error not naming the file: {report['message'][:300]}")
+            elif (
+                report["outcome"] == "error" and "This is a posebridge error" in report["message"]
+            ):
+                found.append(f"{what}: a reader failed (bug): {report['message'][:300]}")
             target.unlink()
     finally:
         worker.close()
