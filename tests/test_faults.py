@@ -1,6 +1,7 @@
 """Fault injection into every writer: the old file survives, the error is clean.
 
 - a file-size limit (``RLIMIT_FSIZE`` in a child process, ``SIGXFSZ`` ignored),
+- a full disk (a 4 MiB tmpfs filled up; root only, skipped otherwise),
 - a folder that cannot be written (``chmod``; as root, where permissions do not
   stop writes, ``chattr +i`` makes the folder immutable, or the test is skipped),
 - ``SIGKILL`` in the middle of ``save(overwrite=True)`` (a forked child),
@@ -91,7 +92,8 @@ import test_faults
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 jobs = json.loads(sys.argv[2])
 for fmt, target, limit in jobs:
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
     try:
         test_faults.save(fmt, 2, test_faults.Path(target))
         report = {"outcome": "ok"}
@@ -115,6 +117,17 @@ def test_file_size_limit_gives_a_clean_error_and_keeps_the_old_file(tmp_path):
         scratch.unlink()
         for limit in (1000, size // 2, size - 200):
             jobs.append((fmt, str(target), limit))
+    for fmt, limit, report in _run_child(jobs):
+        target, data = old[fmt]
+        assert report["outcome"] == "error", (fmt, limit, report)
+        assert str(target) in report["message"], (fmt, limit, report)
+        assert "too large" in report["message"], (fmt, limit, report)
+        assert TEMPORARY_MARK not in report["message"], (fmt, limit, report)
+        assert target.read_bytes() == data, (fmt, limit)
+        assert leftovers(target) == [], (fmt, limit)
+
+
+def _run_child(jobs: list) -> list:
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(Path(__file__).parent), json.dumps(jobs)],
         capture_output=True,
@@ -124,14 +137,52 @@ def test_file_size_limit_gives_a_clean_error_and_keeps_the_old_file(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]  # no signal, no crash at exit
     reports = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(reports) == len(jobs), done.stderr[-3000:]
-    for fmt, limit, report in reports:
+    return reports
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs (root only), unmounted afterwards."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a full disk is made with a small tmpfs, which needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_full_disk_gives_a_clean_error_and_keeps_the_old_file(small_disk):
+    old = write_old(small_disk)
+    with open(small_disk / "filler", "wb", buffering=0) as filler:  # take every free block
+        block = bytes(1 << 16)
+        try:
+            while True:
+                filler.write(block)
+        except OSError:
+            pass
+        for size in (4096, 512, 64, 1):
+            try:
+                while True:
+                    filler.write(bytes(size))
+            except OSError:
+                pass
+    jobs = [(fmt, str(target), 0) for fmt, (target, _) in old.items()]
+    for fmt, _, report in _run_child(jobs):
         target, data = old[fmt]
-        assert report["outcome"] == "error", (fmt, limit, report)
-        assert str(target) in report["message"], (fmt, limit, report)
-        assert "too large" in report["message"], (fmt, limit, report)
-        assert TEMPORARY_MARK not in report["message"], (fmt, limit, report)
-        assert target.read_bytes() == data, (fmt, limit)
-        assert leftovers(target) == [], (fmt, limit)
+        assert report["outcome"] == "error", (fmt, report)
+        assert str(target) in report["message"], (fmt, report)
+        assert "disk is full" in report["message"], (fmt, report)
+        assert target.read_bytes() == data, fmt
+        assert leftovers(target) == [], fmt
 
 
 def _make_read_only(folder: Path) -> str:
