@@ -340,7 +340,7 @@ def test_analysis_file_declaring_a_huge_array_is_refused_before_allocating(tmp_p
         attrs = dict(h5["tracks"].attrs)
         shape = h5["tracks"].shape
         del h5["tracks"]
-        tracks = h5.create_dataset("tracks", shape=(*shape[:3], 10**9), chunks=True)
+        tracks = h5.create_dataset("tracks", shape=(*shape[:3], 10**9), dtype="f8", chunks=True)
         for key, value in attrs.items():
             tracks.attrs[key] = value
     tracemalloc.start()
