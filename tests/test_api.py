@@ -65,9 +65,8 @@ def test_save_unknown_extension_says_which_would_work(tmp_path, poses_two_mice_w
 
 
 def test_save_failure_leaves_no_partial_file(tmp_path, monkeypatch, poses_two_mice_with_nan):
-    def broken(self, path, **kwargs):
-        with open(path, "wb") as handle:
-            handle.write(b"half")
+    def broken(self, target, **kwargs):  # the netCDF writer hands a file object
+        target.write(b"half")
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", broken)

@@ -8,10 +8,12 @@ unless ``overwrite=True``.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import secrets
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,15 @@ from posebridge.errors import (
     expect_path,
 )
 
-__all__ = ["HDF5_SIGNATURE", "Peek", "atomic_outputs", "check_input", "check_outputs"]
+__all__ = [
+    "HDF5_SIGNATURE",
+    "TEMPORARY_MARK",
+    "Peek",
+    "atomic_outputs",
+    "check_input",
+    "check_outputs",
+    "stale_temporaries",
+]
 
 #: The first 8 bytes of every HDF5 file (HDF5, netCDF-4, NWB, .slp, pandas .h5).
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -71,6 +81,11 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
         if folder:
             return path
         raise IsADirectoryError(21, f"{path}: is a folder; expected a file.", str(path))
+    if not path.is_file():  # a FIFO, socket or device would block or never end
+        raise PoseBridgeError(
+            f"{path}: is not a regular file (a pipe, socket or device); posebridge reads "
+            "regular files only: save the data to a file first."
+        )
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")
     return path
@@ -205,10 +220,186 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
             )
 
 
-def _temporary_twin(path: Path) -> Path:
+#: What marks a temporary of ours: ``.<stem>.posebridge-tmp-<pid>-<random><suffix>``.
+TEMPORARY_MARK = ".posebridge-tmp-"
+
+
+def _split_name(path: Path) -> tuple[str, str]:
+    """``(stem, suffix)`` of a name, the suffix being its last two endings."""
     suffix = "".join(path.suffixes[-2:]) if path.suffixes else ""
     stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
-    return path.with_name(f".{stem}.partial-{secrets.token_hex(4)}{suffix}")
+    return stem, suffix
+
+
+def _temporary_twin(path: Path) -> Path:
+    stem, suffix = _split_name(path)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    return path.with_name(f".{stem}{TEMPORARY_MARK}{token}{suffix}")
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporaries of ``path`` left by posebridge processes that no longer run.
+
+    A write killed before its rename (SIGKILL, power loss) leaves its
+    temporary beside the target; the target itself is untouched. The next
+    write to the same target removes them (:func:`atomic_outputs`).
+
+    Parameters
+    ----------
+    path
+        A target file.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The stale temporaries, named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``
+        whose process ``<pid>`` is gone.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> stale_temporaries(Path("nowhere/poses.csv"))
+    []
+    """
+    stem, suffix = _split_name(path)
+    prefix = f".{stem}{TEMPORARY_MARK}"
+    try:
+        names = [e.name for e in os.scandir(path.parent) if e.name.startswith(prefix)]
+    except OSError:
+        return []
+    stale = []
+    for name in names:
+        token = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
+        if suffix and not name.endswith(suffix):
+            continue
+        pid, _, rest = token.partition("-")
+        if not (pid.isdigit() and len(rest) == 8) or _running(int(pid)):
+            continue
+        stale.append(path.parent / name)
+    return stale
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (ours counts as running)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+#: errno values of a write that failed for want of room or rights, and what to say.
+_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is too large (the file-size limit was reached)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.EIO: "an input/output error",
+}
+_ERRNO_IN_TEXT = re.compile(r"errno = (\d+)")
+
+
+def _cause(error: BaseException) -> str | None:
+    """A plain cause for an OS-level write failure, or ``None`` when it is not one."""
+    code = getattr(error, "errno", None)
+    if code not in _CAUSES:  # h5py puts the C errno in its message text
+        found = _ERRNO_IN_TEXT.search(str(error))
+        code = int(found.group(1)) if found else code
+    if code in _CAUSES:
+        return _CAUSES[code]
+    if isinstance(error, PermissionError):  # PyTables raises one with no errno
+        return _CAUSES[errno.EACCES]
+    if isinstance(error, OSError) and code is not None:
+        return os.strerror(code) if isinstance(code, int) else str(error)
+    return None
+
+
+def _limit_cause(path: Path) -> str:
+    """Why a file came out short: the file-size limit, a full disk, or unknown."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if soft != resource.RLIM_INFINITY and path.stat().st_size >= soft:
+            return _CAUSES[errno.EFBIG]
+    except (ImportError, OSError):  # pragma: no cover - not POSIX
+        pass
+    try:
+        if os.statvfs(path.parent).f_bavail == 0:
+            return _CAUSES[errno.ENOSPC]
+    except OSError:  # pragma: no cover
+        pass
+    return "the file came out incomplete"
+
+
+def _verify(temporary: Path, target: Path) -> None:
+    """Check that a finished temporary is complete before it replaces ``target``.
+
+    Its data reach the disk (``fsync``, whose error says a delayed disk-full);
+    an HDF5 file must open (HDF5 compares the end of file its superblock
+    records with the real size, so a truncated file fails) and every object in
+    it must be reachable.
+    """
+    try:
+        with open(temporary, "rb+") as handle:
+            head = handle.read(len(HDF5_SIGNATURE))
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise _write_error(error, target) from error
+    if head != HDF5_SIGNATURE:
+        return
+    import h5py
+
+    def touch(name: str, obj: Any) -> None:
+        obj.attrs.keys()
+
+    try:
+        with h5py.File(temporary, "r") as h5:
+            h5.visititems(touch)
+    except Exception as error:
+        raise PoseBridgeError(
+            f"{target}: could not be written: {_limit_cause(temporary)} "
+            f"(the HDF5 file written is damaged: {type(error).__name__}); "
+            "the previous file, if any, is unchanged."
+        ) from error
+
+
+def _write_error(error: BaseException, target: Path) -> PoseBridgeError:
+    cause = _cause(error) or f"{type(error).__name__}"
+    return PoseBridgeError(
+        f"{target}: could not be written: {cause}; the previous file, if any, is unchanged."
+    )
+
+
+def _renamed(
+    error: PoseBridgeError, temporaries: list[Path], targets: list[Path]
+) -> PoseBridgeError:
+    """The same error, naming the targets where it named the temporaries."""
+    text = str(error)
+    for temporary, target in zip(temporaries, targets, strict=True):
+        text = text.replace(str(temporary), str(target)).replace(temporary.name, target.name)
+    if text == str(error):
+        return error
+    if isinstance(error, OSError):  # the FileExistsError / FileNotFoundError twins
+        return PoseBridgeError(text)
+    renamed = type(error).__new__(type(error))
+    renamed.__dict__.update(error.__dict__)
+    renamed.args = (text, *error.args[1:])
+    for temporary, target in zip(temporaries, targets, strict=True):
+        if getattr(renamed, "path", None) == str(temporary):  # FormatError's fields
+            renamed.path = str(target)
+    return renamed
+
+
+def _remove(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -216,8 +407,18 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     """Write several files all-or-nothing.
 
     Yields temporary paths in the target folders (same file endings); when the
-    block ends without error they are renamed onto ``paths``, otherwise they
-    are removed and the targets are untouched.
+    block ends without error each is checked complete (see below) and they are
+    renamed onto ``paths``; otherwise they are removed and the targets are
+    untouched.
+
+    Temporaries are named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``; those
+    that a killed process left beside a target are removed on the next write
+    to it (:func:`stale_temporaries`). Before the rename, each temporary is
+    flushed to disk (``fsync``) and an HDF5 one is opened and walked, so that a
+    write cut short by a full disk or a file-size limit never replaces a
+    complete file. A failure of the file system (disk full, file too large,
+    permission denied) is a :class:`PoseBridgeError` naming the target and
+    the cause.
 
     Parameters
     ----------
@@ -239,15 +440,32 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     """
     targets = [Path(p) for p in paths]
     check_outputs(targets, overwrite)
+    for target in targets:
+        for stale in stale_temporaries(target):
+            _remove(stale)
     temporaries = [_temporary_twin(p) for p in targets]
     try:
-        yield temporaries
+        try:
+            yield temporaries
+        except PoseBridgeError as error:
+            raise _renamed(error, temporaries, targets) from error
+        except (OSError, RuntimeError) as error:
+            cause = _cause(error)
+            if cause is None:
+                raise
+            failed = next(
+                (t for t, p in zip(targets, temporaries, strict=True) if p.exists()), targets[0]
+            )
+            raise _write_error(error, failed) from error
         for temporary, target in zip(temporaries, targets, strict=True):
             if not temporary.exists():
                 raise PoseBridgeError(f"{target}: the writer produced no file.")
+            _verify(temporary, target)
         for temporary, target in zip(temporaries, targets, strict=True):
-            os.replace(temporary, target)
+            try:
+                os.replace(temporary, target)
+            except OSError as error:
+                raise _write_error(error, target) from error
     finally:
         for temporary in temporaries:
-            if temporary.exists():
-                temporary.unlink()
+            _remove(temporary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from posebridge.errors import (
     FormatError,
     IsADirectoryError,
     PoseBridgeError,
+    SchemaError,
     UnknownFormatError,
     expect_dataset,
     expect_path,
@@ -109,11 +111,15 @@ def load(
         ds = model.validate(fmt.read(path, **options))
     except PoseBridgeError as error:
         raise _naming(error, path) from error
-    except (OSError, MemoryError) as error:
+    except (OSError, MemoryError, zlib.error) as error:
         raise FormatError(
             path, f"could not be read as {fmt.title}: {type(error).__name__}: {error}"
         ) from error
     except Exception as error:
+        if _raised_by_hdf5(error):  # HDF5 reports a damaged file as a RuntimeError
+            raise FormatError(
+                path, f"is a damaged HDF5 file ({type(error).__name__}: {error})."
+            ) from error
         raise PoseBridgeError(
             f"{path}: posebridge failed while reading it as {fmt.title} "
             f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "
@@ -198,7 +204,10 @@ def save(
     if "labels" not in fmt.kinds:
         labels.refuse(ds, f"{fmt.title} ({fmt.name})")
     warn_individual_confidence(ds, fmt)
-    return fmt.write(ds, target, overwrite=overwrite, **options)
+    try:
+        return fmt.write(ds, target, overwrite=overwrite, **options)
+    except SchemaError as error:  # what the format cannot hold: name the file not written
+        raise _naming(error, target) from error
 
 
 def _exists(target: Path) -> FileExistsError:
@@ -323,6 +332,15 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
         takes = ", ".join(valid) if valid else "no options"
         role = "reader" if action == "read" else "writer"
         raise PoseBridgeError(f"The {fmt.title} {role} has no option {names}; it takes: {takes}.")
+
+
+def _raised_by_hdf5(error: BaseException) -> bool:
+    """Whether ``error`` was raised inside h5py (its innermost frame is h5py's)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
+    return isinstance(error, RuntimeError | KeyError) and module.startswith("h5py")
 
 
 def _naming(error: PoseBridgeError, path: Path) -> PoseBridgeError:

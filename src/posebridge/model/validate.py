@@ -82,6 +82,36 @@ def _restore_dropped_dims(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
+def _refuse_infinite(ds: xr.Dataset, name: str) -> None:
+    """Positions and sizes are finite or NaN ("no point"): refuse +-inf.
+
+    No pose format stores an infinite coordinate as such (SLEAP turns it into
+    NaN, CSV writers into text that other tools refuse), so an infinity would
+    not survive a round trip. Lazy (dask) arrays are not loaded for this check.
+    """
+    if name not in ds.data_vars or ds[name].dtype.kind != "f":
+        return
+    data = ds[name].variable._data
+    values = data if isinstance(data, np.ndarray) else None
+    if values is None:
+        try:
+            import dask.array  # noqa: F401 - only to tell lazy arrays apart
+
+            if type(ds[name].data).__module__.startswith("dask"):
+                return
+        except ImportError:
+            pass
+        values = np.asarray(ds[name].data)
+    infinite = np.isinf(values)
+    if infinite.any():
+        first = dict(zip(ds[name].dims, np.argwhere(infinite)[0].tolist(), strict=True))
+        _fail(
+            f"'{name}' holds {int(infinite.sum())} infinite values (the first at {first}); "
+            "a position or size is a finite number, or NaN for 'no point'. Replace them, "
+            f"e.g. ds['{name}'] = ds['{name}'].where(np.isfinite(ds['{name}']))."
+        )
+
+
 def validate(ds: xr.Dataset) -> xr.Dataset:
     """Check a dataset against the model and return it normalised.
 
@@ -156,6 +186,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     for name in ("position", "shape", "confidence"):
         if name in ds.data_vars and ds[name].dtype.kind not in "fiu":
             _fail(f"'{name}' must be numeric, got dtype {ds[name].dtype}.")
+    for name in ("position", "shape"):
+        _refuse_infinite(ds, name)
 
     space = [str(v) for v in ds[SPACE].values]
     allowed_space = [["x", "y"]] if ds_type == BBOXES else [["x", "y"], ["x", "y", "z"]]

@@ -119,7 +119,7 @@ def test_conflicting_container_name_fails_cleanly(session_file, one_mouse):
     before = _sha(session_file)
     with pytest.raises(PoseBridgeError, match="already holds PoseEstimation"):
         posebridge.save(
-            one_mouse,
+            one_mouse.assign_coords(individual=["another_mouse"]),
             session_file,
             append=True,
             metadata={"pose_estimation": {"name": "PoseEstimation"}},

@@ -15,7 +15,10 @@ blocks of rows.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
+from contextlib import contextmanager
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -77,6 +80,7 @@ def read_rows(
 
     ``scratch`` (from a previous call's table) is a one-chunk buffer to reuse.
     """
+    check_size(dataset)
     if not raw:
         return dataset[low:high]
     size = dataset.chunks[0]
@@ -105,6 +109,7 @@ def read_columns(
     the wanted columns only. Integer columns wider than 4 bytes come back as
     int32 when every value fits, else as int64 (as the readers cast them).
     """
+    check_size(dataset)
     high = dataset.shape[0] if high is None else high
     n = max(high - low, 0)
     columns: dict[str, np.ndarray] = {}
@@ -226,6 +231,38 @@ def raw_layout_for_writing(dataset: Any) -> bool:
 PARALLEL_MIN_BYTES = 4 << 20
 
 
+#: A dataset may unpack to this many times its file's size (deflate tops out near 1032:1
+#: on constant data), and always to :data:`FREE_BYTES`.
+MAX_EXPANSION = 2048
+FREE_BYTES = 256 << 20
+
+
+def check_size(dataset: Any) -> None:
+    """Refuse a dataset whose declared size is out of all proportion to its file.
+
+    A shape is a few bytes of the file: one damaged bit can declare terabytes,
+    and reading would allocate them before HDF5 notices the data are missing.
+
+    Raises
+    ------
+    FormatError
+        Naming the file, the dataset and both sizes.
+    """
+    import os
+
+    try:
+        file_size = os.path.getsize(dataset.file.filename)
+    except (OSError, TypeError, AttributeError):  # in-memory tables, file-object HDF5
+        return
+    limit = max(FREE_BYTES, MAX_EXPANSION * file_size)
+    if dataset.nbytes > limit:
+        raise FormatError(
+            dataset.file.filename,
+            f"dataset {dataset.name} declares shape {dataset.shape} ({dataset.nbytes} bytes), "
+            f"far more than a file of {file_size} bytes can hold; the file is damaged.",
+        )
+
+
 def read_array(dataset: Any) -> np.ndarray:
     """A whole numeric dataset; deflate-only chunked data is inflated on several threads.
 
@@ -239,6 +276,7 @@ def read_array(dataset: Any) -> np.ndarray:
 
     import h5py
 
+    check_size(dataset)
     plist = dataset.id.get_create_plist() if dataset.chunks is not None else None
     workers = min(4, os.cpu_count() or 1)
     if (
@@ -276,3 +314,130 @@ def read_array(dataset: Any) -> np.ndarray:
         for future in futures:
             future.result()
     return out
+
+
+class _Sink:
+    """The file object HDF5 writes through: the first failed write is kept, later ones dropped.
+
+    HDF5 never sees the failure, so it never runs its error paths (which
+    crash in close after a full disk); the writer raises the kept ``OSError``
+    once the HDF5 file is closed.
+    """
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self.error: OSError | None = None
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while self.error is None and done < len(view):  # a raw write may be short
+            try:
+                written = self._handle.write(view[done:])
+            except OSError as error:
+                self.error = error
+                break
+            if not written:
+                self.error = OSError(errno.EIO, "a write made no progress")
+            done += written or 0
+        return len(view)
+
+    def truncate(self, size: int) -> int:
+        if self.error is None:
+            try:
+                return self._handle.truncate(size)
+            except OSError as error:
+                self.error = error
+        return size
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self._handle.flush()
+            except OSError as error:
+                self.error = error
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        return self._handle.readinto(buffer)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._handle.read(size)
+
+
+@contextmanager
+def sink_file(path: str | PathLike[str], mode: str = "w") -> Iterator[_Sink]:
+    """A file object for HDF5 libraries to write through (see :func:`new_file`).
+
+    Parameters
+    ----------
+    path
+        The file to create (``mode="w"``) or change (``"r+"``).
+    mode
+        ``"w"`` or ``"r+"``.
+
+    Yields
+    ------
+    _Sink
+        Pass it where a library takes a file object (h5py, h5netcdf).
+
+    Raises
+    ------
+    OSError
+        The first write that failed, after the block ends.
+
+    Examples
+    --------
+    >>> with sink_file("out.nc") as sink:  # doctest: +SKIP
+    ...     ds.to_netcdf(sink, engine="h5netcdf")
+    """
+    with open(path, "w+b" if mode == "w" else "r+b", buffering=0) as handle:
+        sink = _Sink(handle)
+        try:
+            yield sink
+        finally:
+            if sink.error is not None:
+                raise sink.error
+
+
+@contextmanager
+def new_file(path: str | PathLike[str], mode: str = "w") -> Iterator[Any]:
+    """An ``h5py.File`` written through a Python file object.
+
+    When the disk is full or a file-size limit is reached, a file that HDF5
+    writes itself fails deep inside its close: h5py raises ``RuntimeError:
+    Can't decrement id ref count`` and the process may crash while HDF5 frees
+    the half-closed objects. Here HDF5 writes through a Python file object
+    that keeps the first ``OSError`` and drops the writes after it, so HDF5
+    closes normally; the ``OSError`` is raised after the close.
+
+    Parameters
+    ----------
+    path
+        The file to create (a temporary of :func:`posebridge._files.atomic_outputs`).
+    mode
+        ``"w"`` to create, ``"r+"`` to change a file in place.
+
+    Yields
+    ------
+    h5py.File
+
+    Raises
+    ------
+    OSError
+        The first write that failed (``ENOSPC``, ``EFBIG``, ...).
+
+    Examples
+    --------
+    >>> with new_file("out.h5") as h5:  # doctest: +SKIP
+    ...     h5["x"] = [1, 2, 3]
+    """
+    import h5py
+
+    with sink_file(path, mode) as sink, h5py.File(sink, mode) as h5:
+        yield h5

@@ -12,6 +12,7 @@ from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.csv_text import write_csv_block
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -97,6 +98,8 @@ def _sources(
             f"Anipose files hold 3D poses, but the dataset has {ds.sizes['space']} spatial "
             "dimensions."
         )
+    refuse_empty(ds, "Anipose", dims=(model.TIME, model.KEYPOINT))
+    refuse_bad_names(ds, "Anipose", dims=(model.KEYPOINT,), forbidden='\n\r,"')
     ds = _select_individual(ds, individual)
     frames = model.frame_numbers(ds)
     if frames is None:

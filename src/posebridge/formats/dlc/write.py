@@ -31,6 +31,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
 from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import layout
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
@@ -196,6 +197,10 @@ def _write(
     individuals_level: bool | None = None,
 ) -> list[Path]:
     layout.check_writable(ds)
+    title = "LightningPose" if default_scorer == DEFAULT_LP_SCORER else "DeepLabCut"
+    refuse_empty(ds, title, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_bad_names(ds, title)
+    _refuse_negative_likelihood(ds, title)
     labelled = labels.is_labels(ds)
     if labelled:
         ds = prepare_labels(ds, lightning_pose=default_scorer == DEFAULT_LP_SCORER)
@@ -230,6 +235,22 @@ def _write(
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
+
+
+def _refuse_negative_likelihood(ds: xr.Dataset, title: str) -> None:
+    """DeepLabCut readers take a negative likelihood as padding (no point): refuse one."""
+    if "confidence" not in ds:
+        return
+    confidence = np.asarray(ds["confidence"].values)
+    negative = confidence < 0
+    if negative.any():
+        where = np.argwhere(negative)[0]
+        raise SchemaError(
+            f"The dataset has {int(negative.sum())} negative confidence values (the first at "
+            f"{dict(zip(ds['confidence'].dims, where.tolist(), strict=True))}); {title} "
+            "readers take a negative likelihood as 'no point', so they would come back "
+            "missing. Clip them first, e.g. ds['confidence'] = ds.confidence.clip(min=0)."
+        )
 
 
 def write(

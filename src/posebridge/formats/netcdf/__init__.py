@@ -13,6 +13,7 @@ import xarray as xr
 
 from posebridge._files import Peek, atomic_outputs
 from posebridge.errors import FormatError
+from posebridge.formats._shared.hdf5 import sink_file
 from posebridge.formats._shared.record import Format
 
 ENGINE = "h5netcdf"
@@ -49,8 +50,58 @@ def _restore_strings(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
+def check_structure(path: Path) -> None:
+    """Check the dimension bookkeeping of a netCDF-4 file with h5py before xarray reads it.
+
+    netCDF-4 ties each variable to its dimensions through a ``DIMENSION_LIST``
+    attribute; h5netcdf and HDF5 trust it, and a variable with fewer dimensions
+    than the list (one damaged byte) corrupts the C heap and aborts the
+    process. Here each list must have one entry per dimension, each pointing
+    to a 1-D dimension variable as long as the variable along that axis.
+
+    Raises
+    ------
+    FormatError
+        Naming the variable and what does not agree.
+    """
+    import h5py
+
+    def visit(name: str, obj: object) -> None:
+        if not isinstance(obj, h5py.Dataset) or "DIMENSION_LIST" not in obj.attrs:
+            return
+        dims = obj.attrs["DIMENSION_LIST"]
+        if len(dims) != obj.ndim:
+            raise FormatError(
+                path,
+                f"variable {name!r} has {obj.ndim} dimensions but its DIMENSION_LIST "
+                f"names {len(dims)}; the file is damaged.",
+            )
+        for axis, refs in enumerate(dims):
+            for ref in np.atleast_1d(refs):
+                scale = h5[ref]
+                if not isinstance(scale, h5py.Dataset) or scale.ndim != 1:
+                    raise FormatError(
+                        path, f"dimension {axis} of variable {name!r} is not a 1-D variable."
+                    )
+                if scale.shape[0] != obj.shape[axis]:
+                    raise FormatError(
+                        path,
+                        f"variable {name!r} has {obj.shape[axis]} entries along dimension "
+                        f"{scale.name.lstrip('/')!r}, which has {scale.shape[0]}.",
+                    )
+
+    try:
+        with h5py.File(path, "r") as h5:
+            h5.visititems(visit)
+    except FormatError:
+        raise
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as error:
+        raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
+
+
 def read(path: Path) -> xr.Dataset:
     """Read a dataset saved by :func:`write` (or by ``ds.to_netcdf``)."""
+    check_structure(path)
     try:
         ds = xr.load_dataset(path, engine=ENGINE)
     except (OSError, ValueError) as error:
@@ -66,8 +117,8 @@ def read(path: Path) -> xr.Dataset:
 
 def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     """Write ``ds`` to ``path`` as netCDF-4, atomically."""
-    with atomic_outputs([path], overwrite=overwrite) as (temporary,):
-        ds.to_netcdf(temporary, engine=ENGINE)
+    with atomic_outputs([path], overwrite=overwrite) as (temporary,), sink_file(temporary) as sink:
+        ds.to_netcdf(sink, engine=ENGINE)
     return [path]
 
 

@@ -45,6 +45,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import FormatError
 from posebridge.formats.nwb.common import (
+    _INDIVIDUAL_TAG_RE,
     DEFAULT_CONTAINER,
     DEFAULT_MODULE,
     object_name,
@@ -168,6 +169,36 @@ def _own_name(container: Container) -> str | None:
     if track:
         return track.group(1)
     return _individual_prefix(container)
+
+
+def _distrust_forged_tags(chosen: list[Container], path: Any) -> None:
+    """Drop the posebridge individual tags of ``chosen`` when they contradict each other.
+
+    posebridge writes ``[posebridge individual i/n: name]`` into each
+    PoseEstimation's description. Anyone can write that text: tags whose rank
+    falls outside 1..n, or that give two containers one individual, are not
+    trusted (appends legitimately repeat ranks and counts); the containers are
+    then named and ordered as untagged ones, with a warning.
+    """
+    found = [(c, _INDIVIDUAL_TAG_RE.search(c.description or "")) for c in chosen]
+    tagged = [(c, m) for c, m in found if m]
+    if not tagged:
+        return
+    names = [m.group(3) for _, m in tagged]
+    consistent = len(set(names)) == len(names) and all(
+        1 <= int(m.group(1)) <= int(m.group(2)) for _, m in tagged
+    )
+    if consistent:
+        return
+    warnings.warn(
+        f"{path}: the posebridge individual tags in the PoseEstimation descriptions "
+        "contradict each other (a rank outside 1..n, or one name twice); they are ignored.",
+        UserWarning,
+        stacklevel=4,
+    )
+    for container, match in tagged:
+        description = container.description or ""
+        container.description = description[: match.start()].rstrip()
 
 
 def _labels(chosen: list[Container]) -> list[str]:
@@ -300,6 +331,14 @@ def _times(series: list[Series], path: Any) -> tuple[np.ndarray, dict[Any, Any]]
                 UserWarning,
                 stacklevel=4,
             )
+        ordered = array[finite]
+        if ordered.size > 1 and np.any(np.diff(ordered) < 0):
+            warnings.warn(
+                f"{path}: timestamps {key!r} are not in increasing order; the samples are "
+                "placed in time order, so the dataset's order differs from the file's.",
+                UserWarning,
+                stacklevel=4,
+            )
         if np.unique(index[finite]).size < finite.sum():
             warnings.warn(
                 f"{path}: some samples share a timestamp; the last of each is kept.",
@@ -379,6 +418,7 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
             stacklevel=3,
         )
         chosen = [c for c in chosen if c not in empty]
+    _distrust_forged_tags(chosen, path)
     tags = [parse_individual_tag(c.description) for c in chosen]
     if all(tags):
         chosen = [c for _, c in sorted(zip(tags, chosen, strict=True), key=lambda p: p[0][0])]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import h5py
 import xarray as xr
 
+from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import new_nwbfile
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.training import FramePlan, build_training, write_frames
@@ -44,7 +44,7 @@ def write_labels_nwbfile(nwbfile: Any, plan: FramePlan, path: Path) -> None:
     """Write an NWBFile from :func:`labels_nwbfile`, then its training frames."""
     import pynwb
 
-    with pynwb.NWBHDF5IO(str(path), "w") as io:
+    with new_file(path) as h5, pynwb.NWBHDF5IO(file=h5, mode="w") as io:
         io.write(nwbfile)
-    with h5py.File(path, "r+") as h5:
+    with new_file(path, "r+") as h5:  # closing the NWBHDF5IO closed the first handle
         write_frames(h5, plan)

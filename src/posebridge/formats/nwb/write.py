@@ -21,8 +21,11 @@ from typing import Any
 import h5py
 import xarray as xr
 
+from posebridge import model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
+from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import (
     Storage,
     add_poses,
@@ -122,10 +125,26 @@ def write_files(
         manager = pynwb.get_manager()
         built = iter_build(ds, config, storage, split_individuals, video, targets)
         for nwbfile, temporary in zip(built, temporaries, strict=True):
-            with pynwb.NWBHDF5IO(str(temporary), "w", manager=manager) as io:
+            with (
+                new_file(temporary) as h5,
+                pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
+            ):
                 io.write(nwbfile)
             manager.clear_cache()
     return targets
+
+
+def _individuals_in(path: Path) -> list[str]:
+    """The individuals whose poses the file holds, as posebridge reads them back."""
+    from posebridge.formats.nwb import read  # the family's reader (imports this module)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            existing = read(path, content="predictions")
+        except PoseBridgeError:  # no PoseEstimation yet
+            return []
+    return [str(i) for i in existing["individual"].values]
 
 
 def _check_nwb(path: Path) -> None:
@@ -153,16 +172,27 @@ def append_file(
     path = check_input(path)
     _check_nwb(path)
     individuals = [str(i) for i in ds["individual"].values]
+    clash = sorted(set(individuals) & set(_individuals_in(path)))
+    if clash:
+        raise PoseBridgeError(
+            f"{path}: already holds pose data of {', '.join(map(repr, clash))}; appending "
+            "them again would make the file ambiguous (two series for one animal). Rename "
+            "them first, e.g. ds.assign_coords(individual=[...]), or write a new file."
+        )
     with atomic_outputs([path], overwrite=True) as (temporary,):
         shutil.copyfile(path, temporary)
         try:
-            with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+            with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
                 nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals)
                 add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
                 io.write(nwbfile)
         except PoseBridgeError:
             raise
+        except OSError as error:
+            if error.errno is None:
+                raise FormatError(path, f"could not append pose data ({error}).") from error
+            raise  # the disk is full, the file too large, ...: atomic_outputs says so
         except Exception as error:
             raise FormatError(
                 path,
@@ -192,14 +222,22 @@ def write_labels_file(
         with atomic_outputs([path], overwrite=True) as (temporary,):
             shutil.copyfile(path, temporary)
             try:
-                with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+                with (
+                    new_file(temporary, "r+") as h5,
+                    pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
+                ):
                     nwbfile = io.read()
                     plan = build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
                     io.write(nwbfile)
-                with h5py.File(temporary, "r+") as h5:
+                with new_file(temporary, "r+") as h5:
                     write_frames(h5, plan)
             except PoseBridgeError:
                 raise
+            except OSError as error:
+                if error.errno is None:
+                    problem = f"could not append labelled frames ({error})."
+                    raise FormatError(path, problem) from error
+                raise  # the disk is full, the file too large, ...: atomic_outputs says so
             except Exception as error:
                 raise FormatError(
                     path,
@@ -462,6 +500,9 @@ def write(
             "layout='sleap-io' is sleap-io's predictions layout (PoseEstimation); labelled "
             "frames are written as PoseTraining, as sleap-io's annotations are."
         )
+    if not labels.is_labels(ds):  # a PoseEstimation with no frame reads back with no keypoint
+        refuse_empty(ds, "NWB", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_bad_names(ds, "NWB", forbidden="")
     if labels.is_labels(ds):
         if video_path is not None:
             raise PoseBridgeError(

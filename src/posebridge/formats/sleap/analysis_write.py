@@ -13,6 +13,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
     check_2d,
     fixed_strings,
@@ -94,8 +95,6 @@ def write(
     >>> from posebridge.io import save_poses
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
-    import h5py
-
     path = Path(path)
     check_2d(ds, path, "SLEAP analysis")
     ds = individual_scores(ds)
@@ -104,6 +103,7 @@ def write(
     frames = writable_frames(ds, path, "SLEAP analysis")
     first = 0 if all_frames or not frames.size else int(frames.min())
     n_frames = int(frames.max()) - first + 1 if frames.size else 0
+    _check_span(ds, path, n_frames, frames.size)
     column = frames - first
     individuals = [str(n) for n in ds[model.INDIVIDUAL].values]
     n_ind, n_nodes = len(individuals), ds.sizes[model.KEYPOINT]
@@ -152,7 +152,7 @@ def write(
     }
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
-        h5py.File(temporary, "w") as h5,
+        new_file(temporary) as h5,
     ):
         for name, (values, dims) in arrays.items():
             options = {}
@@ -182,6 +182,30 @@ def write(
         h5.attrs["skeleton_symmetries"] = json.dumps([list(p) for p in skeleton.symmetries])
         h5.attrs["video_backend_metadata"] = json.dumps(backend)
     return [path]
+
+
+#: A dense analysis file may hold this many frame columns per time step of the dataset
+#: (beyond :data:`SPAN_FREE` columns, which any dataset may use).
+SPAN_PER_STEP = 64
+SPAN_FREE = 1 << 20
+
+
+def _check_span(ds: xr.Dataset, path: Path, n_frames: int, n_steps: int) -> None:
+    """Refuse a frame span that would make a dense file far larger than the data.
+
+    An analysis file has one column per video frame from the first to the last,
+    so one time step at frame 2e9 would ask for hundreds of GiB.
+    """
+    if n_frames <= max(SPAN_FREE, SPAN_PER_STEP * n_steps):
+        return
+    cells = n_frames * ds.sizes[model.INDIVIDUAL] * ds.sizes[model.KEYPOINT]
+    gib = cells * 3 * 8 / 2**30  # x, y and score as float64
+    raise PoseBridgeError(
+        f"{path}: SLEAP analysis files hold every frame from the first to the last; these "
+        f"{n_steps} time steps span {n_frames} frames, which would take about {gib:.1f} GiB. "
+        "Write a .slp file (which keeps only the frames with data), or pass "
+        "all_frames=False if the frames start far from 0."
+    )
 
 
 def _deflate_pays(values: np.ndarray, level: int) -> bool:

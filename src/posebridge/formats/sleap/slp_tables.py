@@ -234,18 +234,20 @@ def _frame_video(
         return ids.astype(np.int32)
     unique = np.unique(ids)
     if not (len(unique) == n and unique[0] == 0 and unique[-1] == n - 1):
-        mapping = np.arange(max(int(unique[-1]) + 1, n), dtype=np.int64)
+        if unique[0] < 0:
+            raise FormatError(path, f"/frames refers to video id {unique[0]}.")
+        # sparse: an id is a file number, so no array as long as the largest id is made
+        remap: dict[int, int] = {}
         for index, row in enumerate(rows):
             backend = row.get("backend", {}) if isinstance(row, dict) else {}
             group = str(backend.get("dataset") or "").split("/")[0] if backend else ""
             if group.startswith("video") and group[5:].isdigit():
-                number = int(group[5:])
-                if number >= mapping.size:
-                    mapping = np.arange(number + 1, dtype=np.int64)
-                mapping[number] = index
-        if ids.min() < 0:
-            raise FormatError(path, f"/frames refers to video id {ids.min()}.")
-        ids = mapping[ids]
+                remap[int(group[5:])] = index
+        if remap:
+            keys = np.array(sorted(remap), dtype=np.int64)
+            values = np.array([remap[int(k)] for k in keys], dtype=np.int64)
+            at = np.minimum(np.searchsorted(keys, ids), keys.size - 1)
+            ids = np.where(keys[at] == ids, values[at], ids)
     if ids.max() >= n:
         raise FormatError(
             path, f"/frames refers to video {ids.max()}, but /videos_json lists {n} video(s)."

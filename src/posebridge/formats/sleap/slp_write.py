@@ -12,7 +12,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
-from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, write_rows
+from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
     check_2d,
     encode_skeleton,
@@ -145,8 +145,6 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "poses.slp")  # doctest: +SKIP
     """
-    import h5py
-
     path = Path(path)
     if float(format_id) not in WRITE_FORMAT_IDS:
         raise PoseBridgeError(f"format_id must be one of {WRITE_FORMAT_IDS}, got {format_id!r}.")
@@ -189,7 +187,7 @@ def write(
         )
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
-        h5py.File(temporary, "w") as h5,
+        new_file(temporary) as h5,
     ):
         group = h5.create_group("metadata")
         group.attrs["format_id"] = float(format_id)

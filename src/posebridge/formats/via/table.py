@@ -16,6 +16,7 @@ import contextlib
 import io
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -63,16 +64,25 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
             f"line 1: expected the VIA tracks header {HEADER_LINE!r}, found {header[:150]!r}.",
         )
     try:
-        table = pd.read_csv(
-            path,
-            header=0,
-            names=list(HEADER),
-            dtype=object,
-            na_filter=False,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-        )
+        # index_col=False: extra cells in the first row are an error, not index levels
+        # (pandas would build one index level per extra cell: minutes for a wide row)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(
+                path,
+                header=0,
+                names=list(HEADER),
+                dtype=object,
+                na_filter=False,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        raise FormatError(
+            path, f"line 2: has more cells than the {len(HEADER)} of the VIA tracks header."
+        ) from None
     except pd.errors.ParserError as error:
         # pandas counts "rows" from 0 (the header) in this message, lines from 1 elsewhere
         problem = re.sub(

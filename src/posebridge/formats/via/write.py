@@ -11,6 +11,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
 from posebridge.formats.via.table import (
     HEADER_LINE,
 )
@@ -190,6 +191,8 @@ def write(
             "VIA tracks files hold bounding boxes; make boxes from poses with "
             "posebridge.boxes_from_poses(ds)."
         )
+    refuse_empty(ds, "VIA tracks")
+    refuse_bad_names(ds, "VIA tracks", dims=(model.INDIVIDUAL,))
     frames = model.frame_numbers(ds)
     if frames is None:
         raise SchemaError(
@@ -214,6 +217,18 @@ def write(
     if np.isinf(both).any():
         raise SchemaError("VIA tracks cannot hold infinite box positions or sizes.")
     valid = ~np.isnan(both).any(axis=1)  # (time, individual)
+    if not valid.any():
+        raise SchemaError(
+            "Every box of the dataset is missing (NaN); a VIA tracks file with no region "
+            "could not be read back. Nothing was written."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):  # VIA stores corners and sizes
+        corners = both[:, :2] - both[:, 2:] / 2
+    if not np.isfinite(corners[np.broadcast_to(valid[:, None], corners.shape)]).all():
+        raise SchemaError(
+            "Some boxes are so large that their corner (centre - size / 2) overflows to "
+            "infinity; VIA tracks cannot hold them."
+        )
     if "confidence" in ds:
         confidence = ds["confidence"].transpose("time", "individual").to_numpy()
     else:

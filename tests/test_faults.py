@@ -1,0 +1,329 @@
+"""Fault injection into every writer: the old file survives, the error is clean.
+
+- a file-size limit (``RLIMIT_FSIZE`` in a child process, ``SIGXFSZ`` ignored),
+- a full disk (a 4 MiB tmpfs filled up; root only, skipped otherwise),
+- a folder that cannot be written (``chmod``; as root, where permissions do not
+  stop writes, ``chattr +i`` makes the folder immutable, or the test is skipped),
+- ``SIGKILL`` in the middle of ``save(overwrite=True)`` (a forked child),
+
+each leaves the previous file byte-identical (or, for SIGKILL, the previous or
+the new file complete), no temporary behind after the next write, and (for
+the first two) a :class:`PoseBridgeError` that names the target and the cause.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge import model
+from posebridge._files import TEMPORARY_MARK, stale_temporaries
+
+#: format -> file name of its output.
+TARGETS = {
+    "dlc": "poses.h5",
+    "dlc-csv": "poses.csv",
+    "lp": "poses.csv",
+    "sleap": "poses.analysis.h5",
+    "slp": "poses.slp",
+    "anipose": "poses.csv",
+    "via": "boxes.csv",
+    "nwb": "poses.nwb",
+    "netcdf": "poses.nc",
+}
+
+
+def dataset(fmt: str, seed: int):
+    """A small dataset each format holds (2D two animals, 3D one, boxes, one-animal)."""
+    rng = np.random.default_rng(seed)
+    frames = 120
+    if fmt == "via":
+        return model.bboxes_from_numpy(
+            rng.random((frames, 2, 3)) * 100 + 10,
+            rng.random((frames, 2, 3)) * 10 + 1,
+            rng.random((frames, 3)),
+        )
+    if fmt == "anipose":
+        return posebridge.from_numpy(rng.random((frames, 3, 4, 1)), rng.random((frames, 4, 1)))
+    individuals = 1 if fmt in ("lp", "nwb") else 2
+    return posebridge.from_numpy(
+        rng.random((frames, 2, 4, individuals)) * 100,
+        rng.random((frames, 4, individuals)),
+        fps=30.0 if fmt == "nwb" else None,
+    )
+
+
+def save(fmt: str, seed: int, target: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(dataset(fmt, seed), target, fmt.split("-")[0], overwrite=True)
+
+
+def write_old(folder: Path) -> dict[str, tuple[Path, bytes]]:
+    """Each format's output written once (the 'previous file'); format -> (path, bytes)."""
+    old = {}
+    for fmt, name in TARGETS.items():
+        target = folder / fmt / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        save(fmt, 1, target)
+        old[fmt] = (target, target.read_bytes())
+    return old
+
+
+def leftovers(target: Path) -> list[str]:
+    return sorted(p.name for p in target.parent.iterdir() if p != target)
+
+
+CHILD = """
+import json, resource, signal, sys
+sys.path.insert(0, sys.argv[1])
+import test_faults
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+jobs = json.loads(sys.argv[2])
+for fmt, target, limit in jobs:
+    if isinstance(limit, float):  # a fraction of the new file's size, as this process writes it
+        path = test_faults.Path(target)
+        scratch = path.parent.parent / "scratch" / path.name
+        scratch.parent.mkdir(exist_ok=True)
+        test_faults.save(fmt, 2, scratch)
+        limit = max(1, int(scratch.stat().st_size * limit))
+        scratch.unlink()
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+    try:
+        test_faults.save(fmt, 2, test_faults.Path(target))
+        report = {"outcome": "ok"}
+    except test_faults.posebridge.PoseBridgeError as error:
+        report = {"outcome": "error", "message": str(error)}
+    except BaseException as error:
+        report = {"outcome": "raw", "message": f"{type(error).__name__}: {error}"}
+    resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+    print(json.dumps([fmt, limit, report]), flush=True)
+"""
+
+
+def test_file_size_limit_gives_a_clean_error_and_keeps_the_old_file(tmp_path):
+    old = write_old(tmp_path)
+    jobs = []
+    for fmt, (target, _) in old.items():
+        # bytes, then fractions of the new file's size (measured in the child: NWB files
+        # cache the namespaces a process has loaded, so sizes differ between processes)
+        for limit in (1000, 1 / 3, 2 / 3, 0.97):
+            jobs.append((fmt, str(target), limit))
+    reports = _run_child(jobs)
+    assert [r["outcome"] for _, _, r in reports] == ["error"] * len(jobs), reports
+    shutil.rmtree(tmp_path / "scratch")
+    for fmt, limit, report in reports:
+        target, data = old[fmt]
+        assert str(target) in report["message"], (fmt, limit, report)
+        assert "too large" in report["message"], (fmt, limit, report)
+        assert TEMPORARY_MARK not in report["message"], (fmt, limit, report)
+        assert target.read_bytes() == data, (fmt, limit)
+        assert leftovers(target) == [], (fmt, limit)
+
+
+def _run_child(jobs: list) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(Path(__file__).parent), json.dumps(jobs)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]  # no signal, no crash at exit
+    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(reports) == len(jobs), done.stderr[-3000:]
+    return reports
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs (root only), unmounted afterwards."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a full disk is made with a small tmpfs, which needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_full_disk_gives_a_clean_error_and_keeps_the_old_file(small_disk):
+    old = write_old(small_disk)
+    with open(small_disk / "filler", "wb", buffering=0) as filler:  # take every free block
+        block = bytes(1 << 16)
+        try:
+            while True:
+                filler.write(block)
+        except OSError:
+            pass
+        for size in (4096, 512, 64, 1):
+            try:
+                while True:
+                    filler.write(bytes(size))
+            except OSError:
+                pass
+    jobs = [(fmt, str(target), 0) for fmt, (target, _) in old.items()]
+    for fmt, _, report in _run_child(jobs):
+        target, data = old[fmt]
+        assert report["outcome"] == "error", (fmt, report)
+        assert str(target) in report["message"], (fmt, report)
+        assert "disk is full" in report["message"], (fmt, report)
+        assert target.read_bytes() == data, fmt
+        assert leftovers(target) == [], fmt
+
+
+def _make_read_only(folder: Path) -> str:
+    """Make ``folder`` refuse new files; returns how, or skips the test."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return "chmod"
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root (permissions do not stop root) and chattr is missing")
+    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"running as root and chattr +i is not supported here: {done.stderr}")
+    return "chattr"
+
+
+def _undo_read_only(folder: Path, how: str) -> None:
+    if how == "chattr":
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("fmt", list(TARGETS))
+def test_read_only_folder_gives_a_clean_error_and_keeps_the_old_file(tmp_path, fmt):
+    target = tmp_path / TARGETS[fmt]
+    save(fmt, 1, target)
+    data = target.read_bytes()
+    how = _make_read_only(tmp_path)
+    try:
+        with pytest.raises(posebridge.PoseBridgeError) as caught:
+            save(fmt, 2, target)
+    finally:
+        _undo_read_only(tmp_path, how)
+    message = str(caught.value)
+    assert str(target) in message
+    assert TEMPORARY_MARK not in message
+    assert "permission denied" in message or "not permitted" in message
+    assert target.read_bytes() == data
+    assert leftovers(target) == []
+
+
+def test_read_only_folder_nwb_append_keeps_the_file(tmp_path):
+    target = tmp_path / "poses.nwb"
+    save("nwb", 1, target)
+    data = target.read_bytes()
+    extra = dataset("nwb", 2).assign_coords(individual=["other"])
+    how = _make_read_only(tmp_path)
+    try:
+        with pytest.raises(posebridge.PoseBridgeError, match="poses.nwb"):
+            posebridge.save(extra, target, append=True)
+    finally:
+        _undo_read_only(tmp_path, how)
+    assert target.read_bytes() == data
+    assert leftovers(target) == []
+
+
+def _equal(a, b) -> bool:
+    return np.allclose(
+        a["position"].values, b["position"].values, equal_nan=True, rtol=1e-6, atol=1e-6
+    )
+
+
+def _kill_mid_save(fmt: str, target: Path, delay: float) -> None:
+    """Fork a child that saves to ``target`` in a loop; SIGKILL it after ``delay`` s."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns to pytest
+        try:
+            os.close(read)
+            os.write(write, b"go")
+            seed = 2
+            while True:
+                save(fmt, seed, target)
+                seed = 5 - seed  # 2, 3, 2, ...
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.read(read, 2)
+    os.close(read)
+    time.sleep(delay)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+@pytest.mark.parametrize("fmt", list(TARGETS))
+def test_sigkill_mid_save_leaves_a_complete_file(tmp_path, fmt):
+    target = tmp_path / TARGETS[fmt]
+    save(fmt, 1, target)
+    kind = fmt.split("-")[0]
+    expected = [dataset(fmt, seed) for seed in (1, 2, 3)]
+    for delay in (0.05, 0.13, 0.31):
+        _kill_mid_save(fmt, target, delay)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = posebridge.load(target, kind)
+        assert any(_equal(got, e) for e in expected), (fmt, delay)
+    # the next write removes what the killed processes left
+    save(fmt, 1, target)
+    assert stale_temporaries(target) == []
+    assert leftovers(target) == []
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_sigkill_mid_append_keeps_the_nwb_file(tmp_path):
+    target = tmp_path / "poses.nwb"
+    save("nwb", 1, target)
+    data = target.read_bytes()
+    extra = dataset("nwb", 2).assign_coords(individual=["other"])
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                posebridge.save(extra, target, append=True)
+        finally:
+            os._exit(0)
+    time.sleep(0.2)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    now = target.read_bytes()
+    if now != data:  # the append finished before the kill: the new file is complete
+        names = posebridge.load(target, "nwb")["individual"].values.tolist()
+        assert "other" in names
+    save("netcdf", 1, tmp_path / "other.nc")  # unrelated target: its stale files stay
+    posebridge.save(dataset("nwb", 1), target, overwrite=True)
+    assert leftovers(target) == ["other.nc"]
+
+
+def test_stale_temporaries_of_a_running_process_are_kept(tmp_path):
+    target = tmp_path / "poses.csv"
+    mine = tmp_path / f".poses{TEMPORARY_MARK}{os.getpid()}-0123abcd.csv"
+    mine.write_text("in progress")
+    gone = tmp_path / f".poses{TEMPORARY_MARK}{2**22 + 12345}-0123abcd.csv"
+    gone.write_text("left by a killed process")
+    assert stale_temporaries(target) == [gone]
+    save("dlc-csv", 1, target)
+    assert mine.exists() and not gone.exists()

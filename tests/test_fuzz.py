@@ -1,0 +1,210 @@
+"""Mutated corpus files: every outcome is a valid dataset or a PoseBridgeError naming the file.
+
+Each corpus file is damaged in a seeded way (truncated, bytes flipped or zeroed,
+CSV cells replaced by hostile values, lines repeated or cut) and loaded by a
+worker process (tests/fuzz_worker.py) whose address space is limited with
+``RLIMIT_AS`` and whose every file gets a time budget, so that a crash (a
+signal), a hang or a huge allocation fails the test instead of the machine.
+
+``make test`` runs a small fixed budget (a few seconds); the long run is
+deselected by default: ``pytest -m fuzz_long tests/test_fuzz.py`` (its size and
+seed from ``POSEBRIDGE_FUZZ_LONG_CASES`` and ``POSEBRIDGE_FUZZ_SEED``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from _corpus import CORPUS, READABLE_FOLDERS
+
+#: Address space of the worker: imports take ~1.5 GiB of (mostly unused) virtual memory.
+MEMORY_LIMIT = 3 << 30
+#: Seconds a worker may spend on one file.
+TIME_LIMIT = 20.0
+#: Files larger than this are not mutated (the short budget stays short).
+MAX_SIZE = 600_000
+#: Values that a hostile CSV cell may hold.
+HOSTILE_CELLS = (
+    "",
+    "nan",
+    "inf",
+    "-inf",
+    "-1",
+    "1e308",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "2000000000",
+    "x",
+    '"',
+    "0x10",
+    "1,2,3",
+    "\u00e9",
+    "{}",
+)
+WORKER = Path(__file__).with_name("fuzz_worker.py")
+#: What api.load says when a reader fails with an error of its own (a bug, not the file).
+BUG_MARK = "This is a posebridge error"
+
+
+def corpus_files() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(
+        path
+        for folder in READABLE_FOLDERS
+        for path in (CORPUS / folder).glob("*")
+        if path.is_file() and path.stat().st_size <= MAX_SIZE
+    )
+
+
+def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
+    """One seeded damage of a file's bytes; returns its name and the new bytes."""
+    text = not data.startswith(b"\x89HDF")
+    kinds = ["truncate", "flip", "zero", "flip_head"]
+    if text:
+        kinds += ["cell", "cell", "cell", "line_dup", "line_cut", "wide_row"]
+    kind = rng.choice(kinds)
+    size = len(data)
+    if kind == "truncate":
+        return kind, data[: rng.randrange(size)]
+    if kind in ("flip", "flip_head"):
+        out = bytearray(data)
+        end = min(size, 4096) if kind == "flip_head" else size
+        for _ in range(rng.randint(1, 8)):
+            out[rng.randrange(end)] ^= 1 << rng.randrange(8)
+        return kind, bytes(out)
+    if kind == "zero":
+        start = rng.randrange(size)
+        return kind, data[:start] + bytes(min(size - start, rng.randint(1, 512))) + data[
+            start + rng.randint(1, 512) :
+        ]
+    lines = data.split(b"\n")
+    i = rng.randrange(len(lines))
+    if kind == "cell":
+        cells = lines[i].split(b",")
+        cells[rng.randrange(len(cells))] = rng.choice(HOSTILE_CELLS).encode()
+        lines[i] = b",".join(cells)
+    elif kind == "line_dup":
+        lines.insert(i, lines[i])
+    elif kind == "line_cut":
+        del lines[i]
+    else:  # a row with many extra cells
+        lines[i] = lines[i] + b"," * rng.choice((10, 1000, 100_000))
+    return kind, b"\n".join(lines)
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+class Worker:
+    """A posebridge process that loads files on request, within memory and time limits."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env.setdefault("OMP_NUM_THREADS", "1")
+        self.process = subprocess.Popen(
+            [sys.executable, str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_limit_memory,
+            env=env,
+        )
+        assert self._answer(120.0) == {"outcome": "ready"}
+
+    def _answer(self, timeout: float) -> dict | None:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = self.process.stdout.readline()
+        return json.loads(line) if line else None
+
+    def load(self, path: Path) -> dict:
+        """The worker's report on ``path``; a hang or a death is reported as such."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{path}\n")
+        self.process.stdin.flush()
+        started = time.monotonic()
+        report = self._answer(TIME_LIMIT)
+        if report is not None:
+            report["seconds"] = time.monotonic() - started
+            return report
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+            return {"outcome": "hang", "message": f"no answer in {TIME_LIMIT} s"}
+        stderr = self.process.stderr.read()[-2000:] if self.process.stderr else ""
+        return {"outcome": "died", "code": self.process.returncode, "message": stderr}
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()  # type: ignore[union-attr]
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def problems(cases: int, seed: int, folder: Path) -> list[str]:
+    """Run ``cases`` mutated files; the ones that broke the promise, described."""
+    files = corpus_files()
+    if not files:
+        pytest.skip(f"real-file corpus not found at {CORPUS} (set POSEBRIDGE_CORPUS)")
+    rng = random.Random(seed)
+    found: list[str] = []
+    worker = Worker()
+    try:
+        for case in range(cases):
+            source = rng.choice(files)
+            kind, data = mutate(source.read_bytes(), rng)
+            target = folder / f"case{case}" / source.name
+            target.parent.mkdir()
+            target.write_bytes(data)
+            report = worker.load(target)
+            what = f"case {case} (seed {seed}): {kind} of {source.name}"
+            if report["outcome"] in ("hang", "died"):
+                found.append(f"{what}: {report['outcome']}: {report.get('message', '')}")
+                worker.close()
+                worker = Worker()
+            elif report["outcome"] == "raw":
+                found.append(f"{what}: raw {report['type']}: {report['message'][:300]}")
+            elif report["outcome"] == "error" and source.name not in report["message"]:
+                found.append(f"{what}: error not naming the file: {report['message'][:300]}")
+            elif (
+                report["outcome"] == "error" and "This is a posebridge error" in report["message"]
+            ):
+                found.append(f"{what}: a reader failed (bug): {report['message'][:300]}")
+            target.unlink()
+    finally:
+        worker.close()
+    return found
+
+
+def test_mutated_corpus_files_short_budget(tmp_path):
+    found = problems(
+        cases=int(os.environ.get("POSEBRIDGE_FUZZ_CASES", "24")), seed=15, folder=tmp_path
+    )
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.fuzz_long
+def test_mutated_corpus_files_long_run(tmp_path):
+    cases = int(os.environ.get("POSEBRIDGE_FUZZ_LONG_CASES", "1500"))
+    found = problems(
+        cases=cases, seed=int(os.environ.get("POSEBRIDGE_FUZZ_SEED", "1")), folder=tmp_path
+    )
+    assert not found, "\n".join(found)

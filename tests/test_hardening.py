@@ -1,0 +1,353 @@
+"""Regression tests of issue 15 (hardening), one or more per finding.
+
+Finding 1 (a failed write never replaces the old file; the error names the
+target and the cause), finding 2's writer crashes after a full disk, and
+finding 7 (temporaries) are tested for every writer in tests/test_faults.py;
+the seeded mutations of corpus files are in tests/test_fuzz.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+
+import posebridge
+from _corpus import corpus_path
+from posebridge import model
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+
+
+def poses(frames=5, keypoints=3, individuals=1, space=2, seed=0):
+    rng = np.random.default_rng(seed)
+    return posebridge.from_numpy(
+        rng.random((frames, space, keypoints, individuals)) * 100,
+        rng.random((frames, keypoints, individuals)),
+    )
+
+
+def run_python(code):
+    """Run ``code`` in a fresh interpreter (a crash or a block cannot take the tests down)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+
+
+# -- 2. crashes -------------------------------------------------------------
+
+
+def _damage_dimension_list(path):
+    """Replace 'position' by a 3-D variable that keeps its 4-entry DIMENSION_LIST."""
+    with h5py.File(path, "r+") as h5:
+        attrs = dict(h5["position"].attrs)
+        data = h5["position"][()]
+        del h5["position"]
+        damaged = h5.create_dataset("position", data=data[..., 0])
+        for key, value in attrs.items():
+            damaged.attrs[key] = value
+
+
+def test_netcdf_with_a_short_variable_is_a_format_error_not_an_abort(tmp_path):
+    path = tmp_path / "damaged.nc"
+    posebridge.save(poses(), path)
+    _damage_dimension_list(path)
+    code = (
+        "import posebridge, sys\n"
+        "try:\n"
+        f"    posebridge.load({str(path)!r})\n"
+        "except posebridge.errors.FormatError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]  # no abort in HDF5's heap
+    assert "damaged.nc" in done.stdout and "DIMENSION_LIST" in done.stdout
+
+
+# -- 3. sizes taken from file content ----------------------------------------
+
+
+def test_slp_with_a_huge_video_id_allocates_nothing_large(tmp_path):
+    path = tmp_path / "huge_video.slp"
+    posebridge.save(poses(), path)
+    with h5py.File(path, "r+") as h5:
+        frames = h5["frames"][()]
+        frames["video"][0] = 2**31 - 5
+        h5["frames"][...] = frames
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match="huge_video.slp.*video"):
+            posebridge.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20
+
+
+def test_analysis_writer_refuses_a_frame_far_away(tmp_path):
+    ds = poses(frames=2).assign_coords(time=[0, 2_000_000_000])
+    target = tmp_path / "far.analysis.h5"
+    with pytest.raises(PoseBridgeError, match=r"far.analysis.h5.*span 2000000001 frames"):
+        posebridge.save(ds, target)
+    assert list(tmp_path.iterdir()) == []
+    posebridge.save(ds, tmp_path / "far.slp")  # .slp keeps only the frames with data
+    assert posebridge.load(tmp_path / "far.slp")["time"].values.tolist() == [0, 2_000_000_000]
+
+
+def test_lp_csv_with_the_largest_frame_index_is_clean(tmp_path):
+    source = corpus_path("lp_csv/180607_004.train_frames=75.rng=0.csv")
+    lines = source.read_text().split("\n")
+    cells = lines[3].split(",")
+    cells[0] = str(2**63 - 1)
+    lines[3] = ",".join(cells)
+    path = tmp_path / source.name
+    path.write_text("\n".join(lines))
+    try:
+        ds = posebridge.load(path)
+    except PoseBridgeError as error:
+        assert path.name in str(error)
+    else:
+        assert ds.sizes["time"] == len(pd_rows(source))
+
+
+def pd_rows(path):
+    return [line for line in path.read_text().split("\n")[3:] if line.strip()]
+
+
+# -- 4. hangs ----------------------------------------------------------------
+
+
+def test_via_row_with_100000_extra_cells_is_refused_quickly(tmp_path):
+    source = corpus_path("via_csv/crabs_gt_test.csv")
+    lines = source.read_text().split("\n")
+    lines[1] += "," * 100_000
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines))
+    started = time.monotonic()
+    with pytest.raises(FormatError, match=r"wide.csv: line 2: has more cells"):
+        posebridge.load(path)
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "poses.csv"
+    os.mkfifo(fifo)
+    code = (
+        "import posebridge\n"
+        "for call in (posebridge.load, posebridge.detect):\n"
+        "    try:\n"
+        f"        call({str(fifo)!r})\n"
+        "    except posebridge.PoseBridgeError as error:\n"
+        "        print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("not a regular file") == 2
+
+
+# -- 5. raw errors ------------------------------------------------------------
+
+
+def test_netcdf_variable_of_the_wrong_length_names_the_file(tmp_path):
+    path = tmp_path / "wrong_length.nc"
+    posebridge.save(poses(frames=5), path)
+    with h5py.File(path, "r+") as h5:
+        attrs = dict(h5["confidence"].attrs)
+        data = h5["confidence"][()]
+        del h5["confidence"]
+        longer = h5.create_dataset("confidence", data=np.concatenate([data, data]))
+        for key, value in attrs.items():
+            longer.attrs[key] = value
+    with pytest.raises(FormatError, match="wrong_length.nc"):
+        posebridge.load(path)
+
+
+def test_schema_error_after_reading_names_the_file(tmp_path):
+    path = tmp_path / "no_space.nc"
+    ds = poses()
+    ds.isel(space=0).to_netcdf(path, engine="h5netcdf")  # position without 'space'
+    with pytest.raises(SchemaError, match="no_space.nc"):
+        posebridge.load(path)
+
+
+@pytest.mark.filterwarnings("ignore:.*hold no pose samples")
+@pytest.mark.parametrize("name", ["out.csv", "out.h5"])
+def test_zero_frame_nwb_corpus_file_converts_to_dlc_with_a_clear_refusal(tmp_path, name):
+    ds = posebridge.load(corpus_path("nwb/0.1.1_poseestimation_no_cameras.nwb"))
+    with pytest.raises(SchemaError, match=f"{name}.*no time steps"):
+        posebridge.save(ds, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("dlc", "z.csv"), ("lp", "z.csv"), ("nwb", "z.nwb"), ("anipose", "z.csv")],
+)
+def test_zero_frame_datasets_are_refused_before_writing(tmp_path, fmt, name):
+    ds = poses(frames=0, space=3 if fmt == "anipose" else 2)
+    with pytest.raises(SchemaError, match="no time steps"):
+        posebridge.save(ds, tmp_path / name, fmt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_zero_frame_via_is_refused(tmp_path):
+    ds = model.bboxes_from_numpy(np.zeros((0, 2, 1)), np.ones((0, 2, 1)))
+    with pytest.raises(SchemaError, match="no time steps"):
+        posebridge.save(ds, tmp_path / "z.csv", "via")
+
+
+# -- 6. files we could not read back -----------------------------------------
+
+
+def test_negative_dlc_likelihood_is_refused(tmp_path):
+    ds = poses()
+    ds["confidence"][0, 0, 0] = -0.5
+    with pytest.raises(SchemaError, match="negative confidence"):
+        posebridge.save(ds, tmp_path / "neg.csv", "dlc")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "keypoint"),
+    [
+        ("anipose", "a.csv", "nose,tip"),
+        ("anipose", "a.csv", 'say "hi"'),
+        ("dlc", "d.csv", "nose\ntip"),
+        ("dlc", "d.h5", ""),
+        ("lp", "l.csv", " "),
+        ("anipose", "a.csv", ""),
+        ("nwb", "n.nwb", ""),
+    ],
+)
+def test_names_a_format_cannot_hold_are_refused(tmp_path, fmt, name, keypoint):
+    ds = poses(space=3 if fmt == "anipose" else 2, keypoints=2)
+    ds = ds.assign_coords(keypoint=["a", keypoint])
+    with pytest.raises(SchemaError, match="keypoint name"):
+        posebridge.save(ds, tmp_path / name, fmt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_individual_name_is_refused_by_dlc(tmp_path):
+    ds = poses(individuals=2).assign_coords(individual=["a", ""])
+    with pytest.raises(SchemaError, match="individual name is empty"):
+        posebridge.save(ds, tmp_path / "d.csv", "dlc")
+
+
+def test_via_with_every_box_missing_is_refused(tmp_path):
+    ds = model.bboxes_from_numpy(np.full((3, 2, 1), np.nan), np.full((3, 2, 1), np.nan))
+    with pytest.raises(SchemaError, match="Every box"):
+        posebridge.save(ds, tmp_path / "v.csv", "via")
+
+
+def test_via_box_whose_corner_overflows_is_refused(tmp_path):
+    big = np.finfo(np.float64).max
+    ds = model.bboxes_from_numpy(np.full((2, 2, 1), -big), np.full((2, 2, 1), big))
+    with pytest.raises(SchemaError, match="overflows"):
+        posebridge.save(ds, tmp_path / "v.csv", "via")
+
+
+@pytest.mark.parametrize("name", ["p.slp", "p.csv", "p.nc"])
+def test_infinite_positions_are_refused_by_validate(tmp_path, name):
+    ds = poses()
+    ds["position"][1, 0, 0, 0] = np.inf
+    with pytest.raises(SchemaError, match="infinite"):
+        posebridge.save(ds, tmp_path / name)
+    with pytest.raises(SchemaError, match="infinite"):
+        model.validate(ds)
+
+
+def test_zero_frame_slp_and_netcdf_read_back_equal(tmp_path):
+    ds = poses(frames=0, keypoints=2, individuals=2)
+    for name in ("z.slp", "z.nc"):
+        posebridge.save(ds, tmp_path / name)
+        back = posebridge.load(tmp_path / name)
+        assert dict(back.sizes) == dict(ds.sizes)
+
+
+# -- 8. trust ------------------------------------------------------------------
+
+
+def test_nwb_append_of_an_individual_already_in_the_file_is_refused(tmp_path):
+    path = tmp_path / "session.nwb"
+    ds = model.with_fps(poses(individuals=1), 30.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, path)
+    before = path.read_bytes()
+    with pytest.raises(PoseBridgeError, match="already holds pose data of 'id_0'"):
+        posebridge.save(ds, path, append=True)
+    assert path.read_bytes() == before
+
+
+def _two_animal_nwb(path, times=(0.0, 0.1, 0.25, 0.3)):
+    ds = poses(frames=len(times), keypoints=2, individuals=2)
+    ds = ds.assign_coords(individual=["mouse_a", "mouse_b"], time=list(times))
+    ds.attrs["time_unit"] = "seconds"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, path, split_individuals=False)
+    return ds
+
+
+def test_forged_individual_tag_is_not_trusted(tmp_path):
+    path = tmp_path / "forged.nwb"
+    _two_animal_nwb(path)
+    with h5py.File(path, "r+") as h5:  # the second container claims the first animal
+        node = "processing/behavior/PoseEstimation_mouse_b/description"
+        text = h5[node][()].decode()
+        del h5[node]
+        h5[node] = text.replace("2/2: mouse_b", "1/2: mouse_a")
+    with pytest.warns(UserWarning, match="tags .* contradict each other"):
+        ds = posebridge.load(path)
+    assert sorted(ds["individual"].values.tolist()) == ["mouse_a", "mouse_b"]
+
+
+def test_untouched_tags_are_trusted_without_warning(tmp_path):
+    path = tmp_path / "fine.nwb"
+    _two_animal_nwb(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        ds = posebridge.load(path)
+    assert ds["individual"].values.tolist() == ["mouse_a", "mouse_b"]
+
+
+def test_nwb_timestamps_out_of_order_are_reported(tmp_path):
+    path = tmp_path / "unsorted.nwb"
+    _two_animal_nwb(path)
+    with h5py.File(path, "r+") as h5:  # the series share (link) one timestamps array
+        stamps = h5["processing/behavior/PoseEstimation_mouse_a/keypoint_0/timestamps"]
+        stamps[...] = stamps[()][[1, 0, 2, 3]]
+    with pytest.warns(UserWarning, match="not in increasing order"):
+        ds = posebridge.load(path)
+    assert np.all(np.diff(ds["time"].values) > 0)
+
+
+def test_analysis_file_declaring_a_huge_array_is_refused_before_allocating(tmp_path):
+    path = tmp_path / "huge.analysis.h5"
+    posebridge.save(poses(frames=3, individuals=2), path)
+    with h5py.File(path, "r+") as h5:  # same data, a shape that claims 10^9 frames
+        attrs = dict(h5["tracks"].attrs)
+        shape = h5["tracks"].shape
+        del h5["tracks"]
+        tracks = h5.create_dataset("tracks", shape=(*shape[:3], 10**9), dtype="f8", chunks=True)
+        for key, value in attrs.items():
+            tracks.attrs[key] = value
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match=r"huge.analysis.h5: dataset /tracks declares"):
+            posebridge.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20
