@@ -13,7 +13,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from posebridge.api import list_formats, load, save
+from posebridge.batch import convert_many
 from posebridge.boxes import boxes_from_poses
+from posebridge.convert import convert
 from posebridge.errors import (
     FormatError,
     PoseBridgeError,
@@ -35,6 +37,8 @@ __all__ = [
     "UnknownFormatError",
     "__version__",
     "boxes_from_poses",
+    "convert",
+    "convert_many",
     "detect",
     "from_numpy",
     "labels",

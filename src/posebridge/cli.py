@@ -338,6 +338,96 @@ def convert(
         click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
 
 
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--out",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the outputs (default: beside each input).",
+)
+@click.option("--to", "to_format", metavar="F", help="Output format, e.g. nwb.")
+@click.option("--from", "from_format", metavar="F", help="Input format (default: detect).")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV or YAML file: one row per input (input, output, subject_id, session_id, ...).",
+)
+@click.option(
+    "--template",
+    help="Output naming template ({stem}, {parent}, {ext}, {subject}, {session}) or 'dandi'.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Local worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
+@click.option("--overwrite", is_flag=True, help="Redo outputs that exist.")
+@click.option("--inspect", is_flag=True, help="Run nwbinspector on NWB outputs.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here (.json, else CSV).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_fps
+@click.option(
+    "--option",
+    "write_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Option for the writer (repeatable; VALUE parsed as JSON when possible).",
+)
+@_read_options
+def batch(
+    sources: tuple[str, ...],
+    output_dir: Path | None,
+    to_format: str | None,
+    from_format: str | None,
+    manifest: Path | None,
+    template: str | None,
+    jobs: int | None,
+    scheduler: str | None,
+    overwrite: bool,
+    inspect: bool,
+    report: Path | None,
+    quiet: bool,
+    fps: float | None,
+    write_pairs: tuple[str, ...],
+    read_pairs: tuple[str, ...],
+) -> None:
+    """Convert many files: SOURCES are folders, glob patterns or files (or use --manifest).
+
+    Runs on local worker processes (-j N) or a Dask cluster (--scheduler).
+    Outputs that exist and read back are skipped, so a batch that stopped
+    resumes where it was. Prints a summary table; exits with status 1 when
+    any input failed (every error is in the table and the --report).
+    """
+    from posebridge.batch import convert_many
+
+    if not sources and manifest is None:
+        raise click.UsageError("give SOURCES (folders, globs, files) or --manifest.")
+    result = convert_many(
+        list(sources) or None,
+        output_dir,
+        to=to_format,
+        from_format=from_format,
+        template=template,
+        manifest=manifest,
+        fps=fps,
+        read_options=_parse_pairs(read_pairs, "--read-option"),
+        write_options=_parse_pairs(write_pairs, "--option"),
+        overwrite=overwrite,
+        inspect=inspect,
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=False if quiet else None,
+        report=report,
+    )
+    click.echo(result.table())
+    if report is not None:
+        click.echo(f"report: {report}")
+    if not result.ok:
+        raise click.exceptions.Exit(1)
+
+
 # --------------------------------------------------------------------------
 # demo
 
