@@ -22,6 +22,7 @@ from posebridge.errors import (
     SchemaError,
     UnknownFormatError,
 )
+from posebridge.lazy import open_dataset
 from posebridge.model import from_numpy, labels, validate
 from posebridge.registry import detect
 
@@ -44,6 +45,7 @@ __all__ = [
     "labels",
     "list_formats",
     "load",
+    "open_dataset",
     "save",
     "validate",
 ]
