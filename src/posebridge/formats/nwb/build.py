@@ -102,8 +102,11 @@ def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = Tru
     return Storage(chunked=chunked, compression=method, level=level, dtype=dtype)
 
 
-def _wrap(array: np.ndarray, storage: Storage) -> Any:
-    if not storage.chunked or array.shape[0] == 0:
+def _wrap(array: Any, storage: Storage) -> Any:
+    """``array`` (numpy, or a :class:`DaskSeriesData` when streaming) with its storage options."""
+    if array.shape[0] == 0:
+        return array if isinstance(array, np.ndarray) else np.empty(array.shape, array.dtype)
+    if not storage.chunked:
         return array
     from hdmf.backends.hdf5 import H5DataIO
 
@@ -360,6 +363,8 @@ def add_poses(
     """Add one PoseEstimation per individual of ``ds`` to ``nwbfile``; return them."""
     import ndx_pose
 
+    from posebridge.formats.nwb.stream import DaskSeriesData, is_dask
+
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
     names = _container_names(module, individuals, config, appending)
     taken = [n for n in names if n in module.data_interfaces]
@@ -376,7 +381,11 @@ def add_poses(
     position = ds["position"]
     confidence = model.confidence_per_keypoint(ds)
     dtype = np.dtype(storage.dtype) if storage.dtype else None
-    has_confidence = bool(np.any(np.isfinite(confidence.values)))
+    streaming = is_dask(position.data)  # dask arrays: written block by block along time
+    if streaming:
+        has_confidence = bool(np.isfinite(confidence.data).any().compute())
+    else:
+        has_confidence = bool(np.any(np.isfinite(confidence.values)))
     skeletons = module.data_interfaces.get("Skeletons")
     if skeletons is None:
         skeletons = ndx_pose.Skeletons()
@@ -388,12 +397,21 @@ def add_poses(
     for individual, container_name in zip(individuals, names, strict=True):
         i = all_individuals.index(individual)
         device = _device(nwbfile, config, individual)
-        pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
-        pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
-        conf = None
-        if has_confidence:
-            values = confidence.isel(individual=i).values.T
-            conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
+        conf: Any = None
+        if streaming:
+            one = position.isel(individual=i).transpose(model.KEYPOINT, model.TIME, ...).data
+            kind = dtype or _floating(one.dtype)
+            pos: Any = [DaskSeriesData(one[k], kind) for k in range(len(one))]
+            if has_confidence:
+                values = confidence.isel(individual=i).transpose(model.KEYPOINT, ...).data
+                kind = dtype or _floating(values.dtype)
+                conf = [DaskSeriesData(values[k], kind) for k in range(len(values))]
+        else:
+            pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
+            pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
+            if has_confidence:
+                values = confidence.isel(individual=i).values.T
+                conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
         skeleton_name = skeleton_kwargs.pop("name", None) or object_name(f"skeleton_{individual}")
         counter = 2
