@@ -17,18 +17,30 @@ Examples
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from posebridge import api, registry
+from posebridge import api, model, registry
 from posebridge._files import check_input
+from posebridge.errors import PoseBridgeError
 
-__all__ = ["STREAMING_PAIRS", "convert"]
+__all__ = ["STREAMING_PAIRS", "convert", "streams"]
 
 PathLike = str | os.PathLike[str]
 
+#: Formats read lazily (see :mod:`posebridge.lazy`) ...
+STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf")
+#: ... and formats whose writer takes dask arrays block by block along time.
+STREAMING_WRITERS = ("nwb", "sleap", "netcdf")
 #: (input format, output format) pairs that move data in time chunks.
-STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset()
+STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    (a, b) for a in STREAMING_READERS for b in STREAMING_WRITERS
+)
+#: Bytes of ``position`` per chunk when ``chunk_frames`` is not given.
+CHUNK_BYTES = 64 << 20
 
 
 def convert(
@@ -45,6 +57,12 @@ def convert(
     **options: Any,
 ) -> list[Path]:
     """Convert ``source`` to ``target``, in time chunks when both formats allow it.
+
+    The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5,
+    SLEAP analysis or netCDF to NWB, SLEAP analysis or netCDF) hold one chunk
+    of frames at a time; others are converted in memory. Both give the same
+    output values; every writer's promises hold (atomic, no clobber, NWB
+    append leaves the original untouched on failure).
 
     Parameters
     ----------
@@ -63,11 +81,10 @@ def convert(
     read_options
         Options of the reader.
     chunk_frames
-        Frames per chunk when streaming (default: a size that keeps a chunk
-        near 64 MB).
+        Frames per chunk when streaming (default: about 64 MB of positions).
     progress
-        Show a progress bar over the chunks (default: when stderr is a terminal
-        and the conversion streams).
+        Show a progress bar over the chunks (default: when stderr is a
+        terminal; it appears after 2 seconds).
     **options
         Options of the writer.
 
@@ -83,8 +100,59 @@ def convert(
     [PosixPath('a.csv')]
     """
     source = check_input(source)
-    ds = api.load(source, from_format, fps=fps, **(read_options or {}))
-    return api.save(ds, Path(target), format, overwrite=overwrite, **options)
+    target = Path(target)
+    read_options = dict(read_options or {})
+    fmt_in = registry.resolve_for_reading(source, from_format)
+    api.check_options(fmt_in, read_options, "read")
+    try:
+        fmt_out = registry.resolve_for_writing(target, format, "poses")
+    except PoseBridgeError:
+        fmt_out = None  # bboxes or an unknown target: api.save says what is wrong
+    if fmt_out is not None and (fmt_in.name, fmt_out.name) in STREAMING_PAIRS:
+        from posebridge.lazy import open_lazily_indexed
+
+        ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
+        lazy = ds.attrs.pop("lazy", 0)
+        if lazy and ds.attrs.get("ds_type") == "poses":
+            ds = ds.chunk({model.TIME: chunk_frames or _frames_per_chunk(ds)})
+            with _chunk_progress(progress):
+                return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+        ds = ds.load()
+    else:
+        ds = api.load(source, fmt_in.name, fps=fps, **read_options)
+    return api.save(ds, target, format, overwrite=overwrite, **options)
+
+
+def _frames_per_chunk(ds: Any) -> int:
+    position = ds["position"]
+    per_frame = position.dtype.itemsize * max(1, position.size // max(1, position.shape[0]))
+    return max(1, CHUNK_BYTES // per_frame)
+
+
+@contextmanager
+def _chunk_progress(show: bool | None) -> Iterator[None]:
+    """A tqdm bar counting the chunks of ``position`` that dask reads, while the block runs."""
+    if show is None:
+        show = sys.stderr.isatty()
+    if not show:
+        yield
+        return
+    from dask.callbacks import Callback
+    from tqdm.auto import tqdm
+
+    bar = tqdm(unit="chunk", desc="converting", file=sys.stderr, delay=2)
+
+    class _Count(Callback):
+        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+            name = key[0] if isinstance(key, tuple) else key
+            if isinstance(name, str) and name.startswith("xarray-position"):
+                bar.update(1)
+
+    try:
+        with _Count():
+            yield
+    finally:
+        bar.close()
 
 
 def streams(source_format: str, target_format: str) -> bool:
@@ -92,8 +160,8 @@ def streams(source_format: str, target_format: str) -> bool:
 
     Examples
     --------
-    >>> streams("via", "via")
-    False
+    >>> streams("dlc", "nwb"), streams("via", "via")
+    (True, False)
     """
     src, dst = registry.get(source_format).name, registry.get(target_format).name
     return (src, dst) in STREAMING_PAIRS
