@@ -121,3 +121,22 @@ def test_a_non_streaming_pair_converts_in_memory(tmp_path):
     np.testing.assert_array_equal(
         posebridge.load(written).position.values, posebridge.load(source).position.values
     )
+
+
+def test_cli_convert_streams_a_streaming_pair(tmp_path):
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    source = tmp_path / "in.analysis.h5"
+    posebridge.save(_poses(100, 1), source)
+    result = CliRunner().invoke(
+        cli,
+        ["convert", str(source), str(tmp_path / "out.nwb"), "--chunk-frames", "16", "--quiet"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "in chunks of frames" in result.output
+    np.testing.assert_array_equal(
+        posebridge.load(tmp_path / "out.nwb").position.values,
+        posebridge.load(source).position.values,
+    )

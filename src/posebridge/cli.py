@@ -304,6 +304,12 @@ def info(file: Path, format: str | None, fps: float | None, read_pairs: tuple[st
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="[NWB] YAML file of NWB metadata.",
 )
+@click.option(
+    "--chunk-frames",
+    type=click.IntRange(min=1),
+    help="Frames per chunk when the formats stream (default: about 64 MB).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def convert(
     source: Path,
     target: Path,
@@ -313,11 +319,15 @@ def convert(
     overwrite: bool,
     write_pairs: tuple[str, ...],
     read_pairs: tuple[str, ...],
+    chunk_frames: int | None,
+    quiet: bool,
     **nwb: Any,
 ) -> None:
     """Convert SOURCE to TARGET (format from --to or TARGET's file name).
 
-    Prints every file written.
+    Pairs that stream (DeepLabCut/LightningPose .h5, SLEAP analysis, netCDF to
+    NWB, SLEAP analysis, netCDF) move the data in chunks of frames, in bounded
+    memory. Prints every file written.
     """
     options, origin = _nwb_options(**nwb)
     for key, value in _parse_pairs(write_pairs, "--option").items():
@@ -326,6 +336,32 @@ def convert(
                 f"{key} is also set by {origin[key]}; give it once.", param_hint="--option"
             )
         options[key] = value
+    if _streams(source, target, from_format, to_format):
+        from posebridge.convert import convert as streaming_convert
+
+        fmt_in = _for_reading(source, from_format, "--from")
+        fmt_out = registry.resolve_for_writing(target, to_format, "poses")
+        read_options = _parse_pairs(read_pairs, "--read-option")
+        if fmt_in.read is not None:
+            _check_options(fmt_in.read, f"{fmt_in.title} reader", read_options, {}, 1)
+        assert fmt_out.write is not None
+        _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
+        click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
+        written = streaming_convert(
+            source,
+            target,
+            fmt_out.name,
+            from_format=fmt_in.name,
+            fps=fps,
+            overwrite=overwrite,
+            read_options=read_options,
+            chunk_frames=chunk_frames,
+            progress=False if quiet else None,
+            **options,
+        )
+        for path in written:
+            click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+        return
     fmt_in, ds = _load(source, from_format, fps, read_pairs, "--from")
     try:
         fmt_out = registry.resolve_for_writing(target, to_format, ds.attrs["ds_type"])
@@ -426,6 +462,18 @@ def batch(
         click.echo(f"report: {report}")
     if not result.ok:
         raise click.exceptions.Exit(1)
+
+
+def _streams(source: Path, target: Path, from_format: str | None, to_format: str | None) -> bool:
+    """Whether converting SOURCE to TARGET moves the data in chunks (see posebridge.convert)."""
+    from posebridge.convert import streams
+
+    try:
+        fmt_in = _for_reading(source, from_format, "--from")
+        fmt_out = registry.resolve_for_writing(target, to_format, "poses")
+    except PoseBridgeError:
+        return False  # the in-memory path reports the problem
+    return streams(fmt_in.name, fmt_out.name)
 
 
 # --------------------------------------------------------------------------
