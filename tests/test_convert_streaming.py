@@ -90,9 +90,12 @@ def test_a_streaming_conversion_holds_one_chunk_not_the_file(tmp_path):
     source = tmp_path / "long.analysis.h5"
     posebridge.save(_poses(frames, 1, keypoints), source)
     full_bytes = frames * 2 * keypoints * 8  # position alone, float64
+    small = tmp_path / "small.analysis.h5"
+    posebridge.save(_poses(100, 1, keypoints), small)
+    convert(small, tmp_path / "small.nwb", chunk_frames=10, fps=30)  # imports are not counted
     tracemalloc.start()
     try:
-        convert(source, tmp_path / "long.nwb", chunk_frames=6_000, fps=30)
+        convert(source, tmp_path / "long.nwb", chunk_frames=2_000, fps=30)
         _, streamed_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         posebridge.save(posebridge.load(source, fps=30), tmp_path / "memory.nwb")

@@ -363,7 +363,7 @@ def add_poses(
     """Add one PoseEstimation per individual of ``ds`` to ``nwbfile``; return them."""
     import ndx_pose
 
-    from posebridge.formats.nwb.stream import DaskSeriesData, is_dask
+    from posebridge.formats.nwb.stream import BlockCache, DaskSeriesData, is_dask
 
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
     names = _container_names(module, individuals, config, appending)
@@ -398,14 +398,14 @@ def add_poses(
         i = all_individuals.index(individual)
         device = _device(nwbfile, config, individual)
         conf: Any = None
-        if streaming:
-            one = position.isel(individual=i).transpose(model.KEYPOINT, model.TIME, ...).data
-            kind = dtype or _floating(one.dtype)
-            pos: Any = [DaskSeriesData(one[k], kind) for k in range(len(one))]
+        if streaming:  # one block cache per array: each block is read once for all series
+            one = position.isel(individual=i).transpose(model.TIME, model.KEYPOINT, ...).data
+            cache = BlockCache(one, dtype or _floating(one.dtype))
+            pos: Any = [DaskSeriesData(cache, k) for k in range(one.shape[1])]
             if has_confidence:
-                values = confidence.isel(individual=i).transpose(model.KEYPOINT, ...).data
-                kind = dtype or _floating(values.dtype)
-                conf = [DaskSeriesData(values[k], kind) for k in range(len(values))]
+                values = confidence.isel(individual=i).transpose(model.TIME, ...).data
+                cache = BlockCache(values, dtype or _floating(values.dtype))
+                conf = [DaskSeriesData(cache, k) for k in range(values.shape[1])]
         else:
             pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
             pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))

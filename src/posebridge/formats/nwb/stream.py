@@ -2,7 +2,10 @@
 
 :class:`DaskSeriesData` is an hdmf ``AbstractDataChunkIterator``: hdmf writes
 the dataset one block of time at a time, so the writer never holds more than a
-block of one series in memory, however long the recording.
+block in memory, however long the recording. The series of one individual
+share a :class:`BlockCache`: with ``io.write(..., exhaust_dci=False)`` hdmf
+writes every queued series block by block in turn (round robin), so each block
+of the source is read once for all keypoints, not once per keypoint.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 import numpy as np
 from hdmf.data_utils import AbstractDataChunkIterator, DataChunk
 
-__all__ = ["DaskSeriesData", "is_dask"]
+__all__ = ["BlockCache", "DaskSeriesData", "is_dask"]
 
 
 def is_dask(array: Any) -> bool:
@@ -20,32 +23,60 @@ def is_dask(array: Any) -> bool:
     return type(array).__module__.startswith("dask.")
 
 
-class DaskSeriesData(AbstractDataChunkIterator):
-    """A (time, ...) dask array handed to hdmf block by block along time.
+class BlockCache:
+    """The last computed block (along the first axis, time) of a dask array.
 
     Parameters
     ----------
     array
-        The dask array; its blocks along the first axis are the pieces written.
+        A dask array, time first (``(time, keypoint, ...)``).
     dtype
-        The dtype to write.
+        The dtype the blocks are converted to.
     """
 
     def __init__(self, array: Any, dtype: Any) -> None:
         self.array = array
-        self._dtype = np.dtype(dtype)
-        self._bounds = np.cumsum((0, *array.chunks[0]))
+        self.dtype = np.dtype(dtype)
+        self.bounds = np.cumsum((0, *array.chunks[0]))
+        self._index = -1
+        self._values: np.ndarray | None = None
+
+    def block(self, index: int) -> np.ndarray:
+        """Block ``index``, computed once while it is the latest asked for."""
+        if index != self._index:
+            low, high = int(self.bounds[index]), int(self.bounds[index + 1])
+            self._values = np.asarray(self.array[low:high].compute(), dtype=self.dtype)
+            self._index = index
+        assert self._values is not None
+        return self._values
+
+
+class DaskSeriesData(AbstractDataChunkIterator):
+    """One keypoint's (time, ...) data, handed to hdmf block by block along time.
+
+    Parameters
+    ----------
+    cache
+        The blocks of the individual's array, ``(time, keypoint, ...)``.
+    keypoint
+        The index of this series' keypoint (axis 1 of the cached blocks).
+    """
+
+    def __init__(self, cache: BlockCache, keypoint: int) -> None:
+        self.cache = cache
+        self.keypoint = keypoint
         self._block = 0
 
     def __iter__(self) -> DaskSeriesData:
         return self
 
     def __next__(self) -> DataChunk:
-        if self._block >= len(self._bounds) - 1:
+        bounds = self.cache.bounds
+        if self._block >= len(bounds) - 1:
             raise StopIteration
-        low, high = int(self._bounds[self._block]), int(self._bounds[self._block + 1])
+        low, high = int(bounds[self._block]), int(bounds[self._block + 1])
+        values = np.ascontiguousarray(self.cache.block(self._block)[:, self.keypoint])
         self._block += 1
-        values = np.ascontiguousarray(self.array[low:high].compute(), dtype=self._dtype)
         selection = (slice(low, high), *(slice(0, n) for n in values.shape[1:]))
         return DataChunk(data=values, selection=selection)
 
@@ -53,11 +84,12 @@ class DaskSeriesData(AbstractDataChunkIterator):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(int(n) for n in self.array.shape)
+        full = self.cache.array.shape
+        return (int(full[0]), *(int(n) for n in full[2:]))
 
     @property
     def dtype(self) -> np.dtype:
-        return self._dtype
+        return self.cache.dtype
 
     @property
     def maxshape(self) -> tuple[int, ...]:

@@ -122,7 +122,7 @@ def write_files(
         built = iter_build(ds, config, storage, split_individuals, video, targets)
         for nwbfile, temporary in zip(built, temporaries, strict=True):
             with pynwb.NWBHDF5IO(str(temporary), "w", manager=manager) as io:
-                io.write(nwbfile)
+                io.write(nwbfile, exhaust_dci=False)
             manager.clear_cache()
     return targets
 
@@ -159,7 +159,7 @@ def append_file(
                 nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals)
                 add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
-                io.write(nwbfile)
+                io.write(nwbfile, exhaust_dci=False)
         except PoseBridgeError:
             raise
         except Exception as error:
@@ -194,7 +194,7 @@ def write_labels_file(
                 with pynwb.NWBHDF5IO(str(temporary), "a") as io:
                     nwbfile = io.read()
                     plan = build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
-                    io.write(nwbfile)
+                    io.write(nwbfile, exhaust_dci=False)
                 with h5py.File(temporary, "r+") as h5:
                     write_frames(h5, plan)
             except PoseBridgeError:
