@@ -26,6 +26,8 @@ from benchmarks import workloads
 from benchmarks.harness import Step, fresh, workfile
 
 FRAMES = int(os.environ.get("POSEBRIDGE_W4_FRAMES", 10_000_000))
+#: Frames per chunk of the streaming path (default: posebridge's, about 16 MB of positions).
+CHUNK = int(os.environ.get("POSEBRIDGE_W4_CHUNK", 0)) or None
 KEYPOINTS = 12
 W4_BYTES = FRAMES * KEYPOINTS * 3 * 8
 BLOCK = 500_000
@@ -80,7 +82,7 @@ def _streaming(state: tuple[Path, Path]) -> None:
     import posebridge
 
     source, target = state
-    posebridge.convert(source, target, fps=30, progress=False)
+    posebridge.convert(source, target, fps=30, progress=False, chunk_frames=CHUNK)
 
 
 def _in_memory(state: tuple[Path, Path]) -> None:

@@ -307,7 +307,7 @@ def info(file: Path, format: str | None, fps: float | None, read_pairs: tuple[st
 @click.option(
     "--chunk-frames",
     type=click.IntRange(min=1),
-    help="Frames per chunk when the formats stream (default: about 64 MB).",
+    help="Frames per chunk when the formats stream (default: about 16 MB).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def convert(

@@ -40,7 +40,7 @@ STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset(
     (a, b) for a in STREAMING_READERS for b in STREAMING_WRITERS
 )
 #: Bytes of ``position`` per chunk when ``chunk_frames`` is not given.
-CHUNK_BYTES = 64 << 20
+CHUNK_BYTES = 16 << 20
 
 
 def convert(
@@ -81,7 +81,7 @@ def convert(
     read_options
         Options of the reader.
     chunk_frames
-        Frames per chunk when streaming (default: about 64 MB of positions).
+        Frames per chunk when streaming (default: about 16 MB of positions).
     progress
         Show a progress bar over the chunks (default: when stderr is a
         terminal; it appears after 2 seconds).
@@ -115,7 +115,11 @@ def convert(
         lazy = ds.attrs.pop("lazy", 0)
         if lazy and ds.attrs.get("ds_type") == "poses":
             ds = ds.chunk({model.TIME: chunk_frames or _frames_per_chunk(ds)})
-            with _chunk_progress(progress):
+            import dask
+
+            # one chunk at a time: h5py reads one block at a time anyway, and threads
+            # would multiply the memory a chunk takes
+            with _chunk_progress(progress), dask.config.set(scheduler="synchronous"):
                 return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
         ds = ds.load()
     else:

@@ -75,6 +75,20 @@ def _fixed_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
     return columns, ("fixed", values.name, transposed)
 
 
+#: Rows per read of the ``index`` field (HDF5 converts a compound selection through a
+#: buffer as large as the whole rows selected, and keeps it on its free lists).
+INDEX_BLOCK = 1 << 16
+
+
+def _index_field(table: h5py.Dataset) -> np.ndarray:
+    """The ``index`` field of a pandas table, read in blocks of rows (bounded memory)."""
+    n = table.shape[0]
+    out = np.empty(n, dtype=table.dtype["index"])
+    for low in range(0, n, INDEX_BLOCK):
+        out[low : low + INDEX_BLOCK] = table.fields("index")[low : low + INDEX_BLOCK]
+    return out
+
+
 def _rows(h5: Any, source: tuple[str, str, str], low: int, high: int, n_cols: int) -> np.ndarray:
     kind, name, detail = source
     if kind == "table":
@@ -124,7 +138,7 @@ def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
         kind = pandas_hdf5._layout(group)
         if kind == "table":
             columns, source = _table_source(group, path)
-            index = [h5[source[1]].fields("index")[:]]
+            index = [_index_field(h5[source[1]])]
         elif kind == "fixed":
             columns, source = _fixed_source(group, path)
             encoding = pandas_hdf5._text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
