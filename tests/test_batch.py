@@ -108,7 +108,7 @@ def test_dask_local_cluster_runs_the_same_batch(tmp_path):
             report=tmp_path / "r.json",
             progress=False,
         )
-    assert report.counts == {"ok": 3, "failed": 1, "skipped": 0}
+    assert report.counts == {"ok": 3, "failed": 1, "skipped": 0}, report.table()
     _check_report(tmp_path / "r.json", inputs, out)
 
 
@@ -321,3 +321,22 @@ def test_inspect_adds_nwbinspector_findings_to_the_report(tmp_path):
     expected = [m for m in inspect_nwbfile(nwbfile_path=result.outputs[0]) if m is not None]
     assert len(result.findings) == len(expected)
     assert {f["check"] for f in result.findings} == {m.check_function_name for m in expected}
+
+
+def test_cli_batch_runs_on_a_dask_scheduler_given_by_address(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    source = corpus_path(CORPUS_FILES[1])
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        result = CliRunner().invoke(
+            cli,
+            [
+                *("batch", str(source), "--out", str(tmp_path), "--to", "netcdf"),
+                *("--scheduler", cluster.scheduler_address, "--quiet"),
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    assert "1 ok, 0 failed, 0 skipped" in result.output
+    back = posebridge.load(tmp_path / "minimal_top_proofread.nc")
+    np.testing.assert_array_equal(back.position.values, posebridge.load(source).position.values)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,8 @@ def convert(
         fmt_out = registry.resolve_for_writing(target, format, "poses")
     except PoseBridgeError:
         fmt_out = None  # bboxes or an unknown target: api.save says what is wrong
-    if fmt_out is not None and (fmt_in.name, fmt_out.name) in STREAMING_PAIRS:
+    pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
+    if pair in STREAMING_PAIRS and not (pair[1] == "netcdf" and _in_dask_worker()):
         from posebridge.lazy import open_lazily_indexed
 
         ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
@@ -118,13 +119,35 @@ def convert(
             import dask
 
             # one chunk at a time: h5py reads one block at a time anyway, and threads
-            # would multiply the memory a chunk takes
-            with _chunk_progress(progress), dask.config.set(scheduler="synchronous"):
+            # would multiply the memory a chunk takes (on a Dask worker, the writers
+            # compute their blocks with the synchronous scheduler themselves)
+            one_at_a_time = (
+                nullcontext() if _in_dask_worker() else dask.config.set(scheduler="synchronous")
+            )
+            with _chunk_progress(progress), one_at_a_time:
                 return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
         ds = ds.load()
     else:
         ds = api.load(source, fmt_in.name, fps=fps, **read_options)
     return api.save(ds, target, format, overwrite=overwrite, **options)
+
+
+def _in_dask_worker() -> bool:
+    """Whether this runs as a task of a Dask distributed worker.
+
+    There xarray's netCDF writer would hand the chunks to the cluster's
+    scheduler (and its locks); the NWB and SLEAP writers compute their blocks
+    here, so only netCDF targets are converted in memory on a worker.
+    """
+    if "distributed" not in sys.modules:
+        return False
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        return False
+    return True
 
 
 def _frames_per_chunk(ds: Any) -> int:

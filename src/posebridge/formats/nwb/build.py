@@ -383,7 +383,7 @@ def add_poses(
     dtype = np.dtype(storage.dtype) if storage.dtype else None
     streaming = is_dask(position.data)  # dask arrays: written block by block along time
     if streaming:
-        has_confidence = bool(np.isfinite(confidence.data).any().compute())
+        has_confidence = bool(np.isfinite(confidence.data).any().compute(scheduler="sync"))
     else:
         has_confidence = bool(np.any(np.isfinite(confidence.values)))
     skeletons = module.data_interfaces.get("Skeletons")

@@ -45,7 +45,8 @@ class BlockCache:
         """Block ``index``, computed once while it is the latest asked for."""
         if index != self._index:
             low, high = int(self.bounds[index]), int(self.bounds[index + 1])
-            self._values = np.asarray(self.array[low:high].compute(), dtype=self.dtype)
+            block = self.array[low:high].compute(scheduler="synchronous")  # one block, here
+            self._values = np.asarray(block, dtype=self.dtype)
             self._index = index
         assert self._values is not None
         return self._values

@@ -168,7 +168,7 @@ def write(
         h5py.File(temporary, "w") as h5,
     ):
         if streaming:
-            _write_blocks(h5, ds, source, confidence_source, int(compression_level))
+            _write_blocks(h5, ds, source, int(compression_level))
         else:
             arrays = {
                 "tracks": tracks,
@@ -226,9 +226,7 @@ def _occupied(tracks: np.ndarray, point_scores: np.ndarray, instance_scores: np.
     )
 
 
-def _write_blocks(
-    h5: Any, ds: xr.Dataset, source: xr.DataArray, confidence: xr.DataArray, level: int
-) -> None:
+def _write_blocks(h5: Any, ds: xr.Dataset, source: xr.DataArray, level: int) -> None:
     """Write the arrays of a dask-backed dataset one block of frames at a time.
 
     The frames are contiguous from 0 (the caller checks). Whether deflate pays
@@ -239,9 +237,14 @@ def _write_blocks(
     datasets: dict[str, Any] = {}
     for low, high in itertools.pairwise(bounds):
         window = {model.TIME: slice(int(low), int(high))}
-        block = ds.isel(window)
-        tracks = np.asarray(source.isel(window).values, dtype=np.float64)
-        point_scores = np.asarray(confidence.isel(window).values, dtype=np.float64)
+        block = ds.isel(window).compute(scheduler="synchronous")  # this block, here
+        order = (model.INDIVIDUAL, model.SPACE, model.KEYPOINT, model.TIME)
+        tracks = np.asarray(block["position"].transpose(*order).values, dtype=np.float64)
+        scores = model.confidence_per_keypoint(block)
+        point_scores = np.asarray(
+            scores.transpose(model.INDIVIDUAL, model.KEYPOINT, model.TIME).values,
+            dtype=np.float64,
+        )
         n = int(high - low)
         instance_scores = _scores(block, "instance_score", n_ind, n, np.arange(n))
         tracking_scores = _scores(block, "tracking_score", n_ind, n, np.arange(n))
