@@ -481,7 +481,11 @@ def _finished(job: Job) -> list[Path] | None:
         stem = target.name[: -len(suffix)] if suffix else target.name
         pattern = glob.escape(stem) + "_*" + glob.escape(suffix)
         found = sorted(target.parent.glob(pattern)) if target.parent.is_dir() else []
-        if job.to_format is not None and registry.get(job.to_format).name != "nwb":
+        try:
+            splits = registry.resolve_for_writing(target, job.to_format, "poses").name == "nwb"
+        except PoseBridgeError:
+            splits = False
+        if not splits:
             found = []
     if not found:
         return None
@@ -707,7 +711,7 @@ def _died(job: Job, error: BaseException) -> Result:
     )
 
 
-def _run_local(jobs: list[Job], workers: int, bar: Any) -> Iterator[tuple[int, Result]]:
+def _run_local(jobs: list[Job], workers: int) -> Iterator[tuple[int, Result]]:
     if workers <= 1:
         for index, job in enumerate(jobs):
             yield index, run_job(job)
@@ -848,7 +852,7 @@ def convert_many(
                 stream = _run_dask(planned, client)
             else:
                 workers = jobs if jobs is not None else (os.cpu_count() or 1)
-                stream = _run_local(planned, max(1, min(workers, len(planned))), bar)
+                stream = _run_local(planned, max(1, min(workers, len(planned))))
             for index, result in stream:
                 results[index] = result
                 bar.update(1)

@@ -336,8 +336,11 @@ def convert(
                 f"{key} is also set by {origin[key]}; give it once.", param_hint="--option"
             )
         options[key] = value
-    if _streams(source, target, from_format, to_format):
+    loaded = None
+    streaming = _streams(source, target, from_format, to_format)
+    if streaming:
         from posebridge.convert import convert as streaming_convert
+        from posebridge.lazy import open_lazily_indexed
 
         fmt_in = _for_reading(source, from_format, "--from")
         fmt_out = registry.resolve_for_writing(target, to_format, "poses")
@@ -346,6 +349,10 @@ def convert(
             _check_options(fmt_in.read, f"{fmt_in.title} reader", read_options, {}, 1)
         assert fmt_out.write is not None
         _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
+        probe = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
+        if not probe.attrs.pop("lazy", 0) or probe.attrs.get("ds_type") != "poses":
+            streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
+    if streaming:
         click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
         written = streaming_convert(
             source,
@@ -362,7 +369,7 @@ def convert(
         for path in written:
             click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
         return
-    fmt_in, ds = _load(source, from_format, fps, read_pairs, "--from")
+    fmt_in, ds = loaded or _load(source, from_format, fps, read_pairs, "--from")
     try:
         fmt_out = registry.resolve_for_writing(target, to_format, ds.attrs["ds_type"])
     except UnknownFormatError as error:
