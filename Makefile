@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,interop,video,plot,mat]'
+	$(BIN)/python -m pip install --quiet -e '.[test,interop,video,plot,mat,dask]'
 	touch $(STAMP)
 
 demo: $(STAMP)

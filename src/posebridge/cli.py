@@ -334,6 +334,12 @@ def info(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="[NWB] YAML file of NWB metadata.",
 )
+@click.option(
+    "--chunk-frames",
+    type=click.IntRange(min=1),
+    help="Frames per chunk when the formats stream (default: about 16 MB).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def convert(
     source: Path,
     target: Path,
@@ -343,11 +349,15 @@ def convert(
     overwrite: bool,
     write_pairs: tuple[str, ...],
     read_pairs: tuple[str, ...],
+    chunk_frames: int | None,
+    quiet: bool,
     **nwb: Any,
 ) -> None:
     """Convert SOURCE to TARGET (format from --to or TARGET's file name).
 
-    Prints every file written.
+    Pairs that stream (DeepLabCut/LightningPose .h5, SLEAP analysis, netCDF to
+    NWB, SLEAP analysis, netCDF) move the data in chunks of frames, in bounded
+    memory. Prints every file written.
     """
     options, origin = _nwb_options(**nwb)
     for key, value in _parse_pairs(write_pairs, "--option").items():
@@ -356,7 +366,40 @@ def convert(
                 f"{key} is also set by {origin[key]}; give it once.", param_hint="--option"
             )
         options[key] = value
-    fmt_in, ds = _load(source, from_format, fps, read_pairs, "--from")
+    loaded = None
+    streaming = _streams(source, target, from_format, to_format)
+    if streaming:
+        from posebridge.convert import convert as streaming_convert
+        from posebridge.lazy import open_lazily_indexed
+
+        fmt_in = _for_reading(source, from_format, "--from")
+        fmt_out = registry.resolve_for_writing(target, to_format, "poses")
+        read_options = _parse_pairs(read_pairs, "--read-option")
+        if fmt_in.read is not None:
+            _check_options(fmt_in.read, f"{fmt_in.title} reader", read_options, {}, 1)
+        assert fmt_out.write is not None
+        _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
+        probe = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
+        if not probe.attrs.pop("lazy", 0) or probe.attrs.get("ds_type") != "poses":
+            streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
+    if streaming:
+        click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
+        written = streaming_convert(
+            source,
+            target,
+            fmt_out.name,
+            from_format=fmt_in.name,
+            fps=fps,
+            overwrite=overwrite,
+            read_options=read_options,
+            chunk_frames=chunk_frames,
+            progress=False if quiet else None,
+            **options,
+        )
+        for path in written:
+            click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+        return
+    fmt_in, ds = loaded or _load(source, from_format, fps, read_pairs, "--from")
     try:
         fmt_out = registry.resolve_for_writing(target, to_format, ds.attrs["ds_type"])
     except UnknownFormatError as error:
@@ -366,6 +409,108 @@ def convert(
     click.echo(f"read   {source} as {fmt_in.title} ({summary(ds)})")
     for path in api.save(ds, target, fmt_out.name, overwrite=overwrite, **options):
         click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--out",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the outputs (default: beside each input).",
+)
+@click.option("--to", "to_format", metavar="F", help="Output format, e.g. nwb.")
+@click.option("--from", "from_format", metavar="F", help="Input format (default: detect).")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV or YAML file: one row per input (input, output, subject_id, session_id, ...).",
+)
+@click.option(
+    "--template",
+    help="Output naming template ({stem}, {parent}, {ext}, {subject}, {session}) or 'dandi'.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Local worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
+@click.option("--overwrite", is_flag=True, help="Redo outputs that exist.")
+@click.option("--inspect", is_flag=True, help="Run nwbinspector on NWB outputs.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here (.json, else CSV).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_fps
+@click.option(
+    "--option",
+    "write_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Option for the writer (repeatable; VALUE parsed as JSON when possible).",
+)
+@_read_options
+def batch(
+    sources: tuple[str, ...],
+    output_dir: Path | None,
+    to_format: str | None,
+    from_format: str | None,
+    manifest: Path | None,
+    template: str | None,
+    jobs: int | None,
+    scheduler: str | None,
+    overwrite: bool,
+    inspect: bool,
+    report: Path | None,
+    quiet: bool,
+    fps: float | None,
+    write_pairs: tuple[str, ...],
+    read_pairs: tuple[str, ...],
+) -> None:
+    """Convert many files: SOURCES are folders, glob patterns or files (or use --manifest).
+
+    Runs on local worker processes (-j N) or a Dask cluster (--scheduler).
+    Outputs that exist and read back are skipped, so a batch that stopped
+    resumes where it was. Prints a summary table; exits with status 1 when
+    any input failed (every error is in the table and the --report).
+    """
+    from posebridge.batch import convert_many
+
+    if not sources and manifest is None:
+        raise click.UsageError("give SOURCES (folders, globs, files) or --manifest.")
+    result = convert_many(
+        list(sources) or None,
+        output_dir,
+        to=to_format,
+        from_format=from_format,
+        template=template,
+        manifest=manifest,
+        fps=fps,
+        read_options=_parse_pairs(read_pairs, "--read-option"),
+        write_options=_parse_pairs(write_pairs, "--option"),
+        overwrite=overwrite,
+        inspect=inspect,
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=False if quiet else None,
+        report=report,
+    )
+    click.echo(result.table())
+    if report is not None:
+        click.echo(f"report: {report}")
+    if not result.ok:
+        raise click.exceptions.Exit(1)
+
+
+def _streams(source: Path, target: Path, from_format: str | None, to_format: str | None) -> bool:
+    """Whether converting SOURCE to TARGET moves the data in chunks (see posebridge.convert)."""
+    from posebridge.convert import streams
+
+    try:
+        fmt_in = _for_reading(source, from_format, "--from")
+        fmt_out = registry.resolve_for_writing(target, to_format, "poses")
+    except PoseBridgeError:
+        return False  # the in-memory path reports the problem
+    return streams(fmt_in.name, fmt_out.name)
 
 
 # --------------------------------------------------------------------------

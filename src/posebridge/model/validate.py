@@ -91,17 +91,9 @@ def _refuse_infinite(ds: xr.Dataset, name: str) -> None:
     """
     if name not in ds.data_vars or ds[name].dtype.kind != "f":
         return
-    data = ds[name].variable._data
-    values = data if isinstance(data, np.ndarray) else None
-    if values is None:
-        try:
-            import dask.array  # noqa: F401 - only to tell lazy arrays apart
-
-            if type(ds[name].data).__module__.startswith("dask"):
-                return
-        except ImportError:
-            pass
-        values = np.asarray(ds[name].data)
+    values = ds[name].variable._data
+    if not isinstance(values, np.ndarray):  # lazy (dask, file-backed) arrays stay unread
+        return
     infinite = np.isinf(values)
     if infinite.any():
         first = dict(zip(ds[name].dims, np.argwhere(infinite)[0].tolist(), strict=True))

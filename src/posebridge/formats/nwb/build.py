@@ -103,8 +103,11 @@ def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = Tru
     return Storage(chunked=chunked, compression=method, level=level, dtype=dtype)
 
 
-def _wrap(array: np.ndarray, storage: Storage) -> Any:
-    if not storage.chunked or array.shape[0] == 0:
+def _wrap(array: Any, storage: Storage) -> Any:
+    """``array`` (numpy, or a :class:`DaskSeriesData` when streaming) with its storage options."""
+    if array.shape[0] == 0:
+        return array if isinstance(array, np.ndarray) else np.empty(array.shape, array.dtype)
+    if not storage.chunked:
         return array
     from hdmf.backends.hdf5 import H5DataIO
 
@@ -397,6 +400,8 @@ def add_poses(
     """
     import ndx_pose
 
+    from posebridge.formats.nwb.stream import BlockCache, DaskSeriesData, is_dask
+
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
     all_individuals = [str(i) for i in ds["individual"].values]
     names = _container_names(module, individuals, all_individuals, config, appending)
@@ -417,7 +422,11 @@ def add_poses(
     position = ds["position"]
     confidence = model.confidence_per_keypoint(ds)
     dtype = np.dtype(storage.dtype) if storage.dtype else None
-    has_confidence = bool(np.any(np.isfinite(confidence.values)))
+    streaming = is_dask(position.data)  # dask arrays: written block by block along time
+    if streaming:
+        has_confidence = bool(np.isfinite(confidence.data).any().compute(scheduler="sync"))
+    else:
+        has_confidence = bool(np.any(np.isfinite(confidence.values)))
     home = module
     if shared_skeleton is not None:
         home_name = shared_skeleton[0]
@@ -438,16 +447,25 @@ def add_poses(
     for individual, container_name in zip(individuals, names, strict=True):
         i = all_individuals.index(individual)
         device = _device(nwbfile, config, individual)
-        pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
-        pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
-        if padding:
-            pos = np.pad(pos, ((0, 0), (0, padding), (0, 0)), constant_values=np.nan)
-        conf = None
-        if has_confidence:
-            values = confidence.isel(individual=i).values.T
-            conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
+        conf: Any = None
+        if streaming:  # one block cache per array: each block is read once for all series
+            one = position.isel(individual=i).transpose(model.TIME, model.KEYPOINT, ...).data
+            cache = BlockCache(one, dtype or _floating(one.dtype))
+            pos: Any = [DaskSeriesData(cache, k) for k in range(one.shape[1])]
+            if has_confidence:
+                values = confidence.isel(individual=i).transpose(model.TIME, ...).data
+                cache = BlockCache(values, dtype or _floating(values.dtype))
+                conf = [DaskSeriesData(cache, k) for k in range(values.shape[1])]
+        else:
+            pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
+            pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
             if padding:
-                conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
+                pos = np.pad(pos, ((0, 0), (0, padding), (0, 0)), constant_values=np.nan)
+            if has_confidence:
+                values = confidence.isel(individual=i).values.T
+                conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
+                if padding:
+                    conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
         if shared_skeleton is not None and shared_skeleton[1] in skeletons.skeletons:
             skeleton = skeletons.skeletons[shared_skeleton[1]]

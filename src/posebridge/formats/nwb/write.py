@@ -129,7 +129,7 @@ def write_files(
                 new_file(temporary) as h5,
                 pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
             ):
-                io.write(nwbfile)
+                io.write(nwbfile, exhaust_dci=False)
             manager.clear_cache()
     return targets
 
@@ -186,7 +186,7 @@ def append_file(
                 nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals)
                 add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
-                io.write(nwbfile)
+                io.write(nwbfile, exhaust_dci=False)
         except PoseBridgeError:
             raise
         except OSError as error:
@@ -228,7 +228,7 @@ def write_labels_file(
                 ):
                     nwbfile = io.read()
                     plan = build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
-                    io.write(nwbfile)
+                    io.write(nwbfile, exhaust_dci=False)
                 with new_file(temporary, "r+") as h5:
                     write_frames(h5, plan)
             except PoseBridgeError:

@@ -79,6 +79,23 @@ def _canonical(
     default: tuple[str, ...] | None = None,
 ) -> np.ndarray | None:
     """Dataset ``name`` with its axes in the order ``wanted``; None when absent."""
+    axes = stored_axes(h5, name, wanted, layout, shape, path, default)
+    if axes is None:
+        return None
+    return np.transpose(read_array(h5[name]), axes)
+
+
+def stored_axes(
+    h5: Any,
+    name: str,
+    wanted: tuple[str, ...],
+    layout: tuple[str, ...],
+    shape: dict[str, int],
+    path: Path,
+    default: tuple[str, ...] | None = None,
+) -> tuple[int, ...] | None:
+    """The transposition that puts dataset ``name``'s axes in the order ``wanted``
+    (checked against the shape of ``/tracks``); None when absent. Reads no data."""
     if name not in h5:
         return None
     dataset = h5[name]
@@ -96,7 +113,7 @@ def _canonical(
                 f"inconsistent shapes: /{name} is {dataset.shape}, but /tracks implies "
                 f"{expected} for {stored}.",
             )
-    return np.transpose(read_array(dataset), [stored.index(d) for d in wanted])
+    return tuple(stored.index(d) for d in wanted)
 
 
 def read(path: Path) -> xr.Dataset:

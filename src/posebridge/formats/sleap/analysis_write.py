@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import zlib
 from pathlib import Path
@@ -113,7 +114,10 @@ def write(
         model.INDIVIDUAL, model.KEYPOINT, model.TIME
     )
     contiguous = n_frames == frames.size and np.array_equal(column, np.arange(n_frames))
-    if contiguous:
+    streaming = contiguous and type(source.data).__module__.startswith("dask.")
+    if streaming:  # dask arrays: written block by block along time (see _write_blocks)
+        tracks = point_scores = instance_scores = tracking_scores = occupied = None
+    elif contiguous:
         tracks = np.ascontiguousarray(source.values, dtype=np.float64)
         point_scores = np.ascontiguousarray(confidence_source.values, dtype=np.float64)
     else:
@@ -121,13 +125,10 @@ def write(
         tracks[..., column] = source.values
         point_scores = np.full((n_ind, n_nodes, n_frames), np.nan)
         point_scores[..., column] = confidence_source.values
-    instance_scores = _scores(ds, "instance_score", n_ind, n_frames, column)
-    tracking_scores = _scores(ds, "tracking_score", n_ind, n_frames, column)
-    occupied = (
-        np.isfinite(tracks).any(axis=(1, 2))
-        | np.isfinite(point_scores).any(axis=1)
-        | np.isfinite(instance_scores)
-    )
+    if not streaming:
+        instance_scores = _scores(ds, "instance_score", n_ind, n_frames, column)
+        tracking_scores = _scores(ds, "tracking_score", n_ind, n_frames, column)
+        occupied = _occupied(tracks, point_scores, instance_scores)
     track_names = individuals
     if n_ind == 1 and is_untracked_name(individuals[0]):
         track_names = []  # SLEAP's export of untracked instances: one column, no name
@@ -143,23 +144,26 @@ def write(
             int(ds.attrs["video_width"]),
             3,
         ]
-    arrays = {
-        "tracks": (tracks, MATLAB),
-        "track_occupancy": (np.ascontiguousarray(occupied.T, dtype=np.uint8), ("frame", "track")),
-        "point_scores": (point_scores, ("track", "node", "frame")),
-        "instance_scores": (instance_scores, ("track", "frame")),
-        "tracking_scores": (tracking_scores, ("track", "frame")),
-    }
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         new_file(temporary) as h5,
     ):
-        for name, (values, dims) in arrays.items():
-            options = {}
-            if _deflate_pays(values, int(compression_level)):
-                options = {"compression": "gzip", "compression_opts": int(compression_level)}
-            dataset = h5.create_dataset(name, data=values, **options)
-            dataset.attrs["dims"] = json.dumps(list(dims))
+        if streaming:
+            _write_blocks(h5, ds, source, int(compression_level))
+        else:
+            arrays = {
+                "tracks": tracks,
+                "track_occupancy": np.ascontiguousarray(occupied.T, dtype=np.uint8),
+                "point_scores": point_scores,
+                "instance_scores": instance_scores,
+                "tracking_scores": tracking_scores,
+            }
+            for name, values in arrays.items():
+                options = {}
+                if _deflate_pays(values, int(compression_level)):
+                    options = {"compression": "gzip", "compression_opts": int(compression_level)}
+                dataset = h5.create_dataset(name, data=values, **options)
+                dataset.attrs["dims"] = json.dumps(list(DIMS[name]))
         h5.create_dataset("track_names", data=_strings_or_empty(track_names))
         h5.create_dataset("node_names", data=_strings_or_empty(skeleton.nodes))
         edge_names = [name for pair in skeleton.edges for name in pair]
@@ -206,6 +210,73 @@ def _check_span(ds: xr.Dataset, path: Path, n_frames: int, n_steps: int) -> None
         "Write a .slp file (which keeps only the frames with data), or pass "
         "all_frames=False if the frames start far from 0."
     )
+
+
+#: The axes of each array, as stored (SLEAP's "matlab" layout).
+DIMS = {
+    "tracks": MATLAB,
+    "track_occupancy": ("frame", "track"),
+    "point_scores": ("track", "node", "frame"),
+    "instance_scores": ("track", "frame"),
+    "tracking_scores": ("track", "frame"),
+}
+
+
+def _occupied(tracks: np.ndarray, point_scores: np.ndarray, instance_scores: np.ndarray) -> Any:
+    """(track, frame): whether a track has anything in a frame."""
+    return (
+        np.isfinite(tracks).any(axis=(1, 2))
+        | np.isfinite(point_scores).any(axis=1)
+        | np.isfinite(instance_scores)
+    )
+
+
+def _write_blocks(h5: Any, ds: xr.Dataset, source: xr.DataArray, level: int) -> None:
+    """Write the arrays of a dask-backed dataset one block of frames at a time.
+
+    The frames are contiguous from 0 (the caller checks). Whether deflate pays
+    is judged on the first block.
+    """
+    n_ind, n_frames = source.shape[0], source.shape[-1]
+    bounds = np.cumsum((0, *source.data.chunks[-1]))
+    datasets: dict[str, Any] = {}
+    for low, high in itertools.pairwise(bounds):
+        window = {model.TIME: slice(int(low), int(high))}
+        block = ds.isel(window).compute(scheduler="synchronous")  # this block, here
+        order = (model.INDIVIDUAL, model.SPACE, model.KEYPOINT, model.TIME)
+        tracks = np.asarray(block["position"].transpose(*order).values, dtype=np.float64)
+        scores = model.confidence_per_keypoint(block)
+        point_scores = np.asarray(
+            scores.transpose(model.INDIVIDUAL, model.KEYPOINT, model.TIME).values,
+            dtype=np.float64,
+        )
+        n = int(high - low)
+        instance_scores = _scores(block, "instance_score", n_ind, n, np.arange(n))
+        tracking_scores = _scores(block, "tracking_score", n_ind, n, np.arange(n))
+        values = {
+            "tracks": tracks,
+            "track_occupancy": np.ascontiguousarray(
+                _occupied(tracks, point_scores, instance_scores).T, dtype=np.uint8
+            ),
+            "point_scores": point_scores,
+            "instance_scores": instance_scores,
+            "tracking_scores": tracking_scores,
+        }
+        for name, array in values.items():
+            at = DIMS[name].index("frame")
+            if name not in datasets:
+                options = {}
+                if _deflate_pays(array, level):
+                    options = {"compression": "gzip", "compression_opts": level}
+                shape = list(array.shape)
+                shape[at] = n_frames
+                datasets[name] = h5.create_dataset(
+                    name, shape=tuple(shape), dtype=array.dtype, **options
+                )
+                datasets[name].attrs["dims"] = json.dumps(list(DIMS[name]))
+            where = [slice(None)] * array.ndim
+            where[at] = slice(int(low), int(high))
+            datasets[name][tuple(where)] = array
 
 
 def _deflate_pays(values: np.ndarray, level: int) -> bool:

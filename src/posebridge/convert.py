@@ -1,0 +1,194 @@
+"""One file to another: :func:`convert`, streaming in time chunks where both sides allow it.
+
+A conversion reads the source and writes the target through the data model.
+When the source can be read in time chunks and the target written in time
+chunks (see :data:`STREAMING_PAIRS`), the data moves one chunk at a time, so
+memory is bounded by the chunk size whatever the file's length; otherwise the
+whole file is read into memory (:func:`posebridge.load`) and written
+(:func:`posebridge.save`). Both paths give the same output.
+
+Examples
+--------
+>>> import posebridge
+>>> posebridge.convert("videoDLC_resnet50.h5", "video.nwb", subject_id="M1")  # doctest: +SKIP
+[PosixPath('video.nwb')]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from posebridge import api, model, registry
+from posebridge._files import check_input
+from posebridge.errors import PoseBridgeError
+
+__all__ = ["STREAMING_PAIRS", "convert", "streams"]
+
+PathLike = str | os.PathLike[str]
+
+#: Formats read lazily (see :mod:`posebridge.lazy`) ...
+STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf")
+#: ... and formats whose writer takes dask arrays block by block along time.
+STREAMING_WRITERS = ("nwb", "sleap", "netcdf")
+#: (input format, output format) pairs that move data in time chunks.
+STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    (a, b) for a in STREAMING_READERS for b in STREAMING_WRITERS
+)
+#: Bytes of ``position`` per chunk when ``chunk_frames`` is not given.
+CHUNK_BYTES = 16 << 20
+
+
+def convert(
+    source: PathLike,
+    target: PathLike,
+    format: str | None = None,
+    *,
+    from_format: str | None = None,
+    fps: float | None = None,
+    overwrite: bool = False,
+    read_options: dict[str, Any] | None = None,
+    chunk_frames: int | None = None,
+    progress: bool | None = None,
+    **options: Any,
+) -> list[Path]:
+    """Convert ``source`` to ``target``, in time chunks when both formats allow it.
+
+    The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5,
+    SLEAP analysis or netCDF to NWB, SLEAP analysis or netCDF) hold one chunk
+    of frames at a time; others are converted in memory. Both give the same
+    output values; every writer's promises hold (atomic, no clobber, NWB
+    append leaves the original untouched on failure).
+
+    Parameters
+    ----------
+    source
+        The input file.
+    target
+        The output file (writers that split derive the other names from it).
+    format
+        The output format; ``None`` chooses it from ``target``'s name.
+    from_format
+        The input format; ``None`` detects it from the content.
+    fps
+        Frames per second of the source (time in seconds).
+    overwrite
+        Replace existing outputs.
+    read_options
+        Options of the reader.
+    chunk_frames
+        Frames per chunk when streaming (default: about 16 MB of positions).
+    progress
+        Show a progress bar over the chunks (default: when stderr is a
+        terminal; it appears after 2 seconds).
+    **options
+        Options of the writer.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> posebridge.convert("a.analysis.h5", "a.csv", format="dlc")  # doctest: +SKIP
+    [PosixPath('a.csv')]
+    """
+    source = check_input(source)
+    target = Path(target)
+    read_options = dict(read_options or {})
+    fmt_in = registry.resolve_for_reading(source, from_format)
+    api.check_options(fmt_in, read_options, "read")
+    try:
+        fmt_out = registry.resolve_for_writing(target, format, "poses")
+    except PoseBridgeError:
+        fmt_out = None  # bboxes or an unknown target: api.save says what is wrong
+    pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
+    if pair in STREAMING_PAIRS and not (pair[1] == "netcdf" and _in_dask_worker()):
+        from posebridge.lazy import open_lazily_indexed
+
+        ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
+        lazy = ds.attrs.pop("lazy", 0)
+        if lazy and ds.attrs.get("ds_type") == "poses":
+            ds = ds.chunk({model.TIME: chunk_frames or _frames_per_chunk(ds)})
+            import dask
+
+            # one chunk at a time: h5py reads one block at a time anyway, and threads
+            # would multiply the memory a chunk takes (on a Dask worker, the writers
+            # compute their blocks with the synchronous scheduler themselves)
+            one_at_a_time = (
+                nullcontext() if _in_dask_worker() else dask.config.set(scheduler="synchronous")
+            )
+            with _chunk_progress(progress), one_at_a_time:
+                return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+        ds = ds.load()
+    else:
+        ds = api.load(source, fmt_in.name, fps=fps, **read_options)
+    return api.save(ds, target, format, overwrite=overwrite, **options)
+
+
+def _in_dask_worker() -> bool:
+    """Whether this runs as a task of a Dask distributed worker.
+
+    There xarray's netCDF writer would hand the chunks to the cluster's
+    scheduler (and its locks); the NWB and SLEAP writers compute their blocks
+    here, so only netCDF targets are converted in memory on a worker.
+    """
+    if "distributed" not in sys.modules:
+        return False
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        return False
+    return True
+
+
+def _frames_per_chunk(ds: Any) -> int:
+    position = ds["position"]
+    per_frame = position.dtype.itemsize * max(1, position.size // max(1, position.shape[0]))
+    return max(1, CHUNK_BYTES // per_frame)
+
+
+@contextmanager
+def _chunk_progress(show: bool | None) -> Iterator[None]:
+    """A tqdm bar counting the chunks of ``position`` that dask reads, while the block runs."""
+    if show is None:
+        show = sys.stderr.isatty()
+    if not show:
+        yield
+        return
+    from dask.callbacks import Callback
+    from tqdm.auto import tqdm
+
+    bar = tqdm(unit="chunk", desc="converting", file=sys.stderr, delay=2)
+
+    class _Count(Callback):
+        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+            name = key[0] if isinstance(key, tuple) else key
+            if isinstance(name, str) and name.startswith("xarray-position"):
+                bar.update(1)
+
+    try:
+        with _Count():
+            yield
+    finally:
+        bar.close()
+
+
+def streams(source_format: str, target_format: str) -> bool:
+    """Whether a conversion between these formats moves data in time chunks.
+
+    Examples
+    --------
+    >>> streams("dlc", "nwb"), streams("via", "via")
+    (True, False)
+    """
+    src, dst = registry.get(source_format).name, registry.get(target_format).name
+    return (src, dst) in STREAMING_PAIRS

@@ -1,0 +1,142 @@
+"""Arrays read from an HDF5 file on demand: :class:`LazyArray`.
+
+A lazy reader describes each big array of a dataset as a :class:`LazyArray`:
+its shape and dtype, and a ``block`` function that reads one rectangular
+region ``(start, stop)`` per axis from the open file. The same object serves
+
+- dask (``dask.array.from_array``: plain tuples of slices), for
+  :func:`posebridge.open_dataset`;
+- xarray's lazy indexing (it is an ``xarray.backends.BackendArray``), for the
+  ``posebridge`` xarray engine.
+
+Only the HDF5 chunks that intersect the region are read. The file is opened
+for each read (by path), so the object pickles and works on dask workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from xarray.backends import BackendArray
+from xarray.core import indexing
+
+__all__ = ["Block", "LazyArray", "NotLazy", "chunked", "field_block", "transposed_block"]
+
+#: ``block(h5, region) -> array``: ``region`` is one ``(start, stop)`` per axis of the result.
+Block = Callable[[Any, tuple[tuple[int, int], ...]], np.ndarray]
+
+
+class LazyArray(BackendArray):
+    """An array of an HDF5 file, read region by region.
+
+    Parameters
+    ----------
+    path
+        The HDF5 file.
+    shape, dtype
+        Of the array as the dataset model sees it.
+    block
+        Reads a region of it from the open ``h5py.File`` (a picklable callable:
+        a module-level function or a ``functools.partial`` of one).
+
+    Examples
+    --------
+    >>> import functools, h5py, numpy as np
+    >>> with h5py.File("a.h5", "w") as h5:  # doctest: +SKIP
+    ...     _ = h5.create_dataset("x", data=np.arange(10.0))
+    >>> lazy = LazyArray("a.h5", (10,), np.float64, functools.partial(transposed_block, "x", (0,)))
+    >>> lazy[2:4]  # doctest: +SKIP
+    array([2., 3.])
+    """
+
+    def __init__(self, path: str | Path, shape: tuple[int, ...], dtype: Any, block: Block):
+        self.path = str(path)
+        self.shape = tuple(int(n) for n in shape)
+        self.dtype = np.dtype(dtype)
+        self.block = block
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if isinstance(key, indexing.ExplicitIndexer):  # xarray's lazy indexing
+            return indexing.explicit_indexing_adapter(
+                key, self.shape, indexing.IndexingSupport.BASIC, self._basic
+            )
+        return self._basic(key if isinstance(key, tuple) else (key,))
+
+    def _basic(self, key: tuple[Any, ...]) -> np.ndarray:
+        """Basic indexing: ints and slices (an Ellipsis expands)."""
+        if any(k is Ellipsis for k in key):
+            at = next(i for i, k in enumerate(key) if k is Ellipsis)
+            fill = (slice(None),) * (self.ndim - len(key) + 1)
+            key = key[:at] + fill + key[at + 1 :]
+        key = key + (slice(None),) * (self.ndim - len(key))
+        region, after = [], []
+        for k, n in zip(key, self.shape, strict=True):
+            if isinstance(k, slice):
+                start, stop, step = k.indices(n)
+                if step < 0:
+                    low, high = (stop + 1, start + 1) if stop < start else (0, 0)
+                    region.append((low, high))
+                    after.append(slice(None, None, step))
+                else:
+                    high = max(stop, start)
+                    region.append((start, high))
+                    after.append(slice(None, None, step))
+            else:
+                i = int(k) + (n if int(k) < 0 else 0)
+                if not 0 <= i < n:
+                    raise IndexError(f"index {k} is out of bounds for an axis of size {n}")
+                region.append((i, i + 1))
+                after.append(0)
+        if any(high <= low for low, high in region):
+            empty = np.empty([max(h - lo, 0) for lo, h in region], dtype=self.dtype)
+            return empty[tuple(after)]
+        import h5py
+
+        with h5py.File(self.path, "r") as h5:
+            values = np.asarray(self.block(h5, tuple(region)), dtype=self.dtype)
+        return values[tuple(after)]
+
+
+def transposed_block(
+    name: str, axes: tuple[int, ...], h5: Any, region: tuple[tuple[int, int], ...]
+) -> np.ndarray:
+    """A region of dataset ``name`` seen with its axes in the order ``axes``.
+
+    Axis ``i`` of the result is axis ``axes[i]`` of the stored dataset (as in
+    ``np.transpose(stored, axes)``).
+    """
+    stored = [slice(0, 0)] * len(axes)
+    for out_axis, stored_axis in enumerate(axes):
+        low, high = region[out_axis]
+        stored[stored_axis] = slice(low, high)
+    values = h5[name][tuple(stored)]
+    return np.transpose(values, axes)
+
+
+def field_block(name: str, field: str, h5: Any, region: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """A region of one field of a compound dataset (rows, then the field's own axes)."""
+    (low, high), *rest = region
+    values = h5[name].fields(field)[low:high]
+    return values[(slice(None), *(slice(a, b) for a, b in rest))]
+
+
+def chunked(lazy: LazyArray, chunks: Any, time_axis: int = 0) -> Any:
+    """``lazy`` as a dask array; ``chunks`` as dask takes them, or ``None`` / an int
+    for frames per chunk along ``time_axis`` (whole along the other axes)."""
+    import dask.array as da
+
+    if chunks is None or isinstance(chunks, int):
+        size = chunks or max(1, min(lazy.shape[time_axis] if lazy.shape else 1, 1 << 16))
+        chunks = tuple(size if i == time_axis else -1 for i in range(lazy.ndim))
+    return da.from_array(lazy, chunks=chunks, asarray=False, fancy=False, lock=False)
+
+
+class NotLazy(Exception):
+    """Raised by a lazy opener for a file it does not cover; the caller reads it eagerly."""

@@ -1,0 +1,203 @@
+"""DeepLabCut / LightningPose .h5 read lazily, in the ``table`` and ``fixed`` layouts.
+
+The column labels and the row index are read at once; the values stay in the
+file and are read by row ranges (:class:`~posebridge.formats._shared.lazy.LazyArray`).
+Each range goes through :func:`posebridge.formats.dlc.layout.build_dataset`, the
+eager reader's own table -> dataset step, so a lazily read region equals the
+same region of :func:`posebridge.formats.dlc.read.read`.
+
+Files this does not cover (CSV, labelled data indexed by image, a ``set``
+column, several blocks of columns, rows out of frame order) raise
+:class:`NotLazy`; the caller reads them eagerly.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import xarray as xr
+
+from posebridge.errors import FormatError
+from posebridge.formats._shared.lazy import LazyArray, NotLazy
+from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc.layout import DLC, LP
+from posebridge.formats.dlc.read import choose_key
+
+__all__ = ["NotLazy", "open_lazy", "open_lazy_lp"]
+
+
+def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, str]]:
+    """Columns and ``("table", dataset, field)`` of a one-block ``table`` layout."""
+    table = group.get("table")
+    if not isinstance(table, h5py.Dataset):
+        raise NotLazy("no table")
+    if pandas_hdf5._text(group.attrs.get("table_type", b"")) != "appendable_frame":
+        raise NotLazy("table type")
+    axes = pandas_hdf5.safe_unpickle(
+        group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes"
+    )
+    columns = [pandas_hdf5._labels(c) for c in next(lab for axis, lab in axes if axis == 1)]
+    fields = table.dtype.names or ()
+    blocks = [f for f in fields if f.startswith("values_block_")]
+    if len(blocks) != 1 or set(fields) != {"index", blocks[0]}:
+        raise NotLazy("several blocks")
+    kind = pandas_hdf5.safe_unpickle(
+        table.attrs.get(f"{blocks[0]}_kind", b"(lp0\n."), path, "kind"
+    )
+    if [pandas_hdf5._labels(c) for c in kind] != columns:
+        raise NotLazy("block order")
+    if table.dtype[blocks[0]].base.kind not in "fiub":
+        raise NotLazy("text block")
+    return columns, ("table", table.name, blocks[0])
+
+
+def _fixed_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, str]]:
+    """Columns and ``("fixed", dataset, transposed)`` of a one-block ``fixed`` layout."""
+    encoding = pandas_hdf5._text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+    if int(group.attrs.get("nblocks", 0)) != 1:
+        raise NotLazy("several blocks")
+    levels = pandas_hdf5._fixed_axis(group, "axis0", encoding, path)
+    columns = list(zip(*(level.astype(str) for level in levels), strict=True))
+    items = pandas_hdf5._fixed_axis(group, "block0_items", encoding, path)
+    if list(zip(*(level.astype(str) for level in items), strict=True)) != columns:
+        raise NotLazy("block order")
+    values = group.get("block0_values")
+    if not isinstance(values, h5py.Dataset) or "shape" in values.attrs:
+        raise NotLazy("empty block")
+    if values.dtype.kind not in "fiub" or values.ndim != 2:
+        raise NotLazy("not numbers")
+    transposed = "rows" if int(values.attrs.get("transposed", 0)) else "items"
+    return columns, ("fixed", values.name, transposed)
+
+
+#: Rows per read of the ``index`` field (HDF5 converts a compound selection through a
+#: buffer as large as the whole rows selected, and keeps it on its free lists).
+INDEX_BLOCK = 1 << 16
+
+
+def _index_field(table: h5py.Dataset) -> np.ndarray:
+    """The ``index`` field of a pandas table, read in blocks of rows (bounded memory)."""
+    n = table.shape[0]
+    out = np.empty(n, dtype=table.dtype["index"])
+    for low in range(0, n, INDEX_BLOCK):
+        out[low : low + INDEX_BLOCK] = table.fields("index")[low : low + INDEX_BLOCK]
+    return out
+
+
+def _rows(h5: Any, source: tuple[str, str, str], low: int, high: int, n_cols: int) -> np.ndarray:
+    kind, name, detail = source
+    if kind == "table":
+        return h5[name].fields(detail)[low:high].reshape(high - low, n_cols)
+    if detail == "rows":
+        return h5[name][low:high]
+    return h5[name][:, low:high].T  # old pandas stored blocks as (items, rows)
+
+
+def dlc_block(
+    source: tuple[str, str, str],
+    columns: list,
+    names: list,
+    software: str,
+    variable: str,
+    h5: Any,
+    region: tuple[tuple[int, int], ...],
+) -> np.ndarray:
+    """Rows ``region[0]`` of ``variable``, made by the eager reader's table step."""
+    low, high = region[0]
+    values = _rows(h5, source, low, high, len(columns))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = layout.build_dataset(
+            values,
+            columns,
+            names,
+            [np.arange(low, high, dtype=np.int64)],
+            source_software=software,
+            owned=False,
+        )
+    out = ds[variable].values
+    return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
+
+
+def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
+    path = Path(path)
+    try:
+        h5 = h5py.File(path, "r")
+    except OSError as error:
+        raise NotLazy(str(error)) from None
+    with h5:
+        chosen = choose_key(h5, path, key)
+        group = h5.get(chosen)
+        if not isinstance(group, h5py.Group):
+            raise NotLazy("no group")
+        kind = pandas_hdf5._layout(group)
+        if kind == "table":
+            columns, source = _table_source(group, path)
+            index = [_index_field(h5[source[1]])]
+        elif kind == "fixed":
+            columns, source = _fixed_source(group, path)
+            encoding = pandas_hdf5._text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+            index = pandas_hdf5._fixed_axis(group, "axis1", encoding, path)
+        else:
+            raise NotLazy(kind)
+        names = pandas_hdf5.column_level_names(group, path)
+        dataset = h5[source[1]]
+        n_rows = dataset.shape[0] if source[2] != "items" else dataset.shape[1]
+    if any(layout.row_column_name(c, names) is not None for c in columns):
+        raise NotLazy("row columns")
+    frames, image_paths, style = layout._time_index(index, n_rows, path)
+    if image_paths is not None or style is not None or frames.shape[0] != n_rows:
+        raise NotLazy("indexed by image")
+    if n_rows > 1 and not np.all(np.diff(frames) > 0):
+        raise NotLazy("rows out of order")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        probe = layout.build_dataset(
+            np.zeros((min(n_rows, 1), len(columns))),
+            columns,
+            names,
+            [frames[:1]],
+            source_software=software,
+            path=path,
+        )
+    variables = {}
+    for variable, array in probe.data_vars.items():
+        lazy = LazyArray(
+            path,
+            (n_rows, *array.shape[1:]),
+            np.float64,
+            functools.partial(dlc_block, source, columns, names, software, variable),
+        )
+        variables[variable] = (array.dims, lazy)
+    coords = {name: probe[name].values for name in probe.dims if name != "time"}
+    coords["time"] = frames
+    if any(name not in probe.dims for name in probe.coords):
+        raise NotLazy("other coordinates")
+    return xr.Dataset(variables, coords=coords, attrs=dict(probe.attrs))
+
+
+def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
+    """Open a DeepLabCut .h5 lazily (see the module's notes; raises :class:`NotLazy`).
+
+    Examples
+    --------
+    >>> ds = open_lazy(Path("videoDLC_resnet50.h5"))  # doctest: +SKIP
+    """
+    if not h5py.is_hdf5(path):
+        raise NotLazy("not HDF5")
+    try:
+        return _open(path, DLC, key)
+    except (KeyError, ValueError, TypeError, StopIteration) as error:
+        raise FormatError(path, f"could not be read lazily ({error}).") from None
+
+
+def open_lazy_lp(path: Path) -> xr.Dataset:
+    """Open a LightningPose .h5 lazily (LightningPose writes CSV: usually :class:`NotLazy`)."""
+    if not h5py.is_hdf5(path):
+        raise NotLazy("not HDF5")
+    return _open(path, LP, None)

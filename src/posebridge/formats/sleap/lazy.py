@@ -1,0 +1,195 @@
+"""SLEAP analysis .h5 read lazily: ``tracks`` and ``point_scores`` on demand.
+
+The dataset is the one :func:`posebridge.formats.sleap.analysis_read.read` gives,
+but ``position`` and ``confidence`` are :class:`~posebridge.formats._shared.lazy.LazyArray`
+objects: a region is read from the chunks of ``/tracks`` (and ``/point_scores``,
+``/track_occupancy``) that it covers, and frames a track does not occupy are NaN,
+as in the eager reader. Small per-instance score tables are read at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.lazy import LazyArray, transposed_block
+from posebridge.formats.sleap import analysis_read as eager
+from posebridge.formats.sleap.common import skeleton_variables, text, untracked_name
+
+__all__ = ["open_lazy"]
+
+#: Score tables up to this many values are read at once (to apply the eager rules).
+SMALL = 1 << 22
+
+
+def masked_block(
+    name: str,
+    axes: tuple[int, ...],
+    occupancy: tuple[int, ...] | None,
+    time_and_track: tuple[int, int],
+    h5: Any,
+    region: tuple[tuple[int, int], ...],
+) -> np.ndarray:
+    """A region of ``name`` (axes as ``axes``), NaN where ``/track_occupancy`` is 0."""
+    values = transposed_block(name, axes, h5, region)
+    if occupancy is None:
+        return values
+    t, k = time_and_track
+    empty = transposed_block("track_occupancy", occupancy, h5, (region[t], region[k])) == 0
+    if empty.any():
+        values = np.array(values, copy=True)
+        np.moveaxis(values, (t, k), (0, 1))[empty] = np.nan
+    return values
+
+
+def open_lazy(path: Path) -> xr.Dataset:
+    """Open a SLEAP analysis file with lazily read ``position`` and ``confidence``.
+
+    Parameters
+    ----------
+    path
+        The ``.analysis.h5`` file.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables backed by :class:`LazyArray` (wrap them with xarray's lazy
+        indexing or dask).
+
+    Examples
+    --------
+    >>> ds = open_lazy(Path("session.analysis.h5"))  # doctest: +SKIP
+    """
+    import h5py
+
+    path = Path(path)
+    try:
+        with h5py.File(path, "r") as h5:
+            return _open(h5, path)
+    except PoseBridgeError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
+        raise FormatError(
+            path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
+        ) from None
+
+
+def _open(h5: Any, path: Path) -> xr.Dataset:
+    layout = eager._layout(h5, path)
+    tracks = h5["tracks"]
+    shape = dict(zip(layout, tracks.shape, strict=True))
+    n_frames, n_nodes, n_tracks = shape["frame"], shape["node"], shape["track"]
+    nodes = eager._names(h5, "node_names") or [f"node_{i}" for i in range(n_nodes)]
+    if len(nodes) != n_nodes:
+        raise FormatError(
+            path, f"inconsistent shapes: {len(nodes)} node names for {n_nodes} nodes in /tracks."
+        )
+    names = eager._names(h5, "track_names") or [untracked_name(k) for k in range(n_tracks)]
+    if len(names) != n_tracks:
+        raise FormatError(
+            path,
+            f"inconsistent shapes: {len(names)} track names for {n_tracks} tracks in /tracks.",
+        )
+
+    def axes(name: str, wanted: tuple[str, ...], default: Any = None) -> tuple[int, ...] | None:
+        return eager.stored_axes(h5, name, wanted, layout, shape, path, default)
+
+    occupancy_default = ("frame", "track") if layout == eager.MATLAB else ("track", "frame")
+    occupancy = axes("track_occupancy", ("frame", "track"), occupancy_default)
+    position_axes = tuple(layout.index(d) for d in ("frame", "xy", "node", "track"))
+    position = LazyArray(
+        path,
+        (n_frames, 2, n_nodes, n_tracks),
+        tracks.dtype,
+        functools.partial(masked_block, "tracks", position_axes, occupancy, (0, 3)),
+    )
+    score_axes = axes("point_scores", ("frame", "node", "track"))
+    if score_axes is None:
+        confidence: Any = np.full((n_frames, n_nodes, n_tracks), np.nan)
+    else:
+        confidence = LazyArray(
+            path,
+            (n_frames, n_nodes, n_tracks),
+            h5["point_scores"].dtype,
+            functools.partial(masked_block, "point_scores", score_axes, occupancy, (0, 2)),
+        )
+    data_vars: dict[str, Any] = {
+        "position": (model.POSES_DIMS, position),
+        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
+    }
+    data_vars.update(_scores(h5, path, layout, shape, occupancy))
+    data_vars.update(skeleton_variables(*eager._skeleton(h5, nodes, path)))
+    attrs: dict[str, Any] = {
+        "ds_type": model.POSES,
+        "time_unit": "frames",
+        "source_software": "SLEAP",
+    }
+    if "video_path" in h5 and (video := text(h5["video_path"][()])):
+        attrs["video_path"] = video
+    attrs.update(eager._frame_size(h5, path))
+    first_frame = int(np.asarray(h5.attrs.get(eager.FIRST_FRAME, 0)).reshape(-1)[0])
+    return xr.Dataset(
+        data_vars,
+        coords={
+            model.TIME: first_frame + np.arange(n_frames, dtype=np.int64),
+            model.SPACE: ["x", "y"],
+            model.KEYPOINT: nodes,
+            model.INDIVIDUAL: names,
+        },
+        attrs=attrs,
+    )
+
+
+def _scores(
+    h5: Any,
+    path: Path,
+    layout: tuple[str, ...],
+    shape: dict[str, int],
+    occupancy: tuple[int, ...] | None,
+) -> dict[str, Any]:
+    """``instance_score`` / ``tracking_score``: small tables as the eager reader reads them,
+    large ones lazily (kept when present and of the right shape)."""
+    present = [n for n in ("instance_scores", "tracking_scores") if n in h5]
+    if not present:
+        return {}
+    dims = (model.TIME, model.INDIVIDUAL)
+    if sum(h5[n].size for n in present) <= SMALL:
+
+        def canonical(name: str, wanted: tuple[str, ...], default: Any = None) -> Any:
+            return eager._canonical(h5, name, wanted, layout, shape, path, default)
+
+        scores = eager._optional_scores(h5, canonical, path)
+        if occupancy is not None:
+            empty = np.transpose(h5["track_occupancy"][()], occupancy) == 0
+            for values in scores.values():
+                if values is not None and empty.any():
+                    values[empty] = np.nan
+        return {
+            variable: (dims, values)
+            for variable, values in scores.items()
+            if values is not None and np.isfinite(values).any()
+        }
+    out: dict[str, Any] = {}
+    for variable, name in (
+        ("instance_score", "instance_scores"),
+        ("tracking_score", "tracking_scores"),
+    ):
+        try:
+            at = eager.stored_axes(h5, name, ("frame", "track"), layout, shape, path)
+        except FormatError:
+            continue
+        if at is not None:
+            lazy = LazyArray(
+                path,
+                (shape["frame"], shape["track"]),
+                h5[name].dtype,
+                functools.partial(masked_block, name, at, occupancy, (0, 1)),
+            )
+            out[variable] = (dims, lazy)
+    return out

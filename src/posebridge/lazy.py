@@ -1,0 +1,161 @@
+"""Lazy reading: :func:`open_dataset` gives a dataset whose arrays are read on demand.
+
+For the HDF5-based formats whose layout allows it, the big arrays stay in the
+file and are read region by region, only the HDF5 chunks a selection touches:
+
+=================  ===================================================================
+format             lazily read
+=================  ===================================================================
+``sleap``          SLEAP analysis .h5 (every layout): ``tracks``, ``point_scores``
+``dlc``, ``lp``    DeepLabCut / LightningPose .h5, pandas ``table`` and ``fixed``
+                   layouts with one block of numbers, rows in frame order
+``netcdf``         every variable (xarray's own lazy arrays)
+=================  ===================================================================
+
+Every other file (CSV, JSON, .slp, NWB, labelled data, ...) is read into memory
+as :func:`posebridge.load` reads it, and then wrapped the same way, so the
+result has the same form whatever the format (``ds.attrs["lazy"]`` says which).
+
+Examples
+--------
+>>> import posebridge
+>>> ds = posebridge.open_dataset("session.analysis.h5", chunks=100_000)  # doctest: +SKIP
+>>> ds.position.isel(time=slice(0, 1000)).values  # reads only those frames  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+import xarray as xr
+from xarray.core import indexing
+
+from posebridge import api, model, registry
+from posebridge._files import check_input
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.lazy import LazyArray, NotLazy
+
+__all__ = ["LAZY_FORMATS", "open_dataset", "open_lazily_indexed"]
+
+#: Format name -> (module, function) of its lazy opener.
+LAZY_FORMATS: dict[str, tuple[str, str]] = {
+    "dlc": ("posebridge.formats.dlc.lazy", "open_lazy"),
+    "lp": ("posebridge.formats.dlc.lazy", "open_lazy_lp"),
+    "sleap": ("posebridge.formats.sleap.lazy", "open_lazy"),
+    "netcdf": ("posebridge.formats.netcdf.lazy", "open_lazy"),
+}
+
+
+def _wrap(ds: xr.Dataset) -> xr.Dataset:
+    """Replace LazyArray data by xarray's lazily indexed wrapper."""
+    replaced = {}
+    for name, variable in ds.variables.items():
+        data = variable._data
+        if isinstance(data, LazyArray):
+            replaced[name] = xr.Variable(
+                variable.dims, indexing.LazilyIndexedArray(data), variable.attrs
+            )
+    return ds.assign(replaced) if replaced else ds
+
+
+def open_lazily_indexed(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    fps: float | None = None,
+    **options: Any,
+) -> xr.Dataset:
+    """A validated dataset whose big arrays are xarray lazily indexed arrays (no dask).
+
+    What the ``posebridge`` xarray engine returns; :func:`open_dataset` adds
+    dask chunks. Formats without a lazy reader are read into memory.
+
+    Parameters
+    ----------
+    path, format, fps, **options
+        As for :func:`posebridge.load`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``attrs["lazy"]`` is 1 when the arrays are read on demand, else 0.
+
+    Examples
+    --------
+    >>> ds = open_lazily_indexed("session.analysis.h5")  # doctest: +SKIP
+    """
+    path = check_input(path, folder=True)
+    fmt = registry.resolve_for_reading(path, format)
+    api.check_options(fmt, options, "read")
+    ds = None
+    spec = LAZY_FORMATS.get(fmt.name)
+    if spec is not None:
+        opener = getattr(importlib.import_module(spec[0]), spec[1])
+        try:
+            ds = opener(path, **options)
+        except NotLazy:
+            ds = None
+        except PoseBridgeError:
+            raise
+        except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
+            raise FormatError(
+                path, f"could not be read as {fmt.title} ({type(error).__name__}: {error})."
+            ) from error
+    if ds is None:
+        ds = api.load(path, fmt.name, **options)
+        ds.attrs["lazy"] = 0
+    else:
+        ds = model.validate(_wrap(ds))
+        ds.attrs.setdefault("source_software", fmt.title)
+        ds.attrs["source_file"] = str(path)
+        ds.attrs["lazy"] = 1
+    return model.with_fps(ds, fps) if fps is not None else ds
+
+
+def open_dataset(
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    chunks: int | dict[str, int] | str | None = None,
+    fps: float | None = None,
+    **options: Any,
+) -> xr.Dataset:
+    """Open a pose file with dask arrays read on demand (where the format allows).
+
+    Parameters
+    ----------
+    path
+        The file.
+    format
+        A format name, or ``None`` to detect it.
+    chunks
+        Frames per chunk (an int, default 65536), or a dict of dim -> size as
+        xarray takes it, or ``"auto"``.
+    fps
+        Frames per second (time in seconds, frame numbers in ``frame``).
+    **options
+        Options of the format's reader.
+
+    Returns
+    -------
+    xarray.Dataset
+        Its data variables are dask arrays; ``ds.attrs["lazy"]`` is 1 when
+        they are read from the file on demand, 0 when the file was read into
+        memory (formats without a lazy reader, see the module's table).
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> ds = posebridge.open_dataset("videoDLC_resnet50.h5", chunks=10_000)  # doctest: +SKIP
+    >>> ds.position.isel(time=slice(500, 600)).values.shape  # doctest: +SKIP
+    (100, 2, 12, 1)
+    """
+    ds = open_lazily_indexed(path, format, fps=fps, **options)
+    if chunks is None or isinstance(chunks, int):
+        chunks = {model.TIME: chunks or 1 << 16}
+    lazy = ds.attrs["lazy"]
+    chunked = ds.chunk(chunks)
+    chunked.attrs["lazy"] = lazy
+    return chunked

@@ -1,0 +1,82 @@
+"""The ``posebridge`` xarray engine: ``xr.open_dataset(path, engine="posebridge")``.
+
+Registered under the ``xarray.backends`` entry point in ``pyproject.toml``. It
+opens every file posebridge reads; the formats with a lazy reader
+(:mod:`posebridge.lazy`) come back as lazily indexed arrays (a
+``BackendArray``), read on access, and with ``chunks=`` as dask arrays; the
+others are read into memory.
+
+Examples
+--------
+>>> import xarray as xr
+>>> ds = xr.open_dataset("session.analysis.h5", engine="posebridge")  # doctest: +SKIP
+>>> ds = xr.open_dataset("video.nwb", engine="posebridge", fps=30)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import xarray as xr
+from xarray.backends import BackendEntrypoint
+
+__all__ = ["PoseBridgeBackendEntrypoint"]
+
+
+class PoseBridgeBackendEntrypoint(BackendEntrypoint):
+    """Open pose-tracking files with posebridge from ``xarray.open_dataset``.
+
+    Extra keywords of ``open_dataset``: ``format`` (a posebridge format name),
+    ``fps``, and ``read_options`` (a dict of the reader's options).
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> ds = xr.open_dataset("a.h5", engine=PoseBridgeBackendEntrypoint)  # doctest: +SKIP
+    """
+
+    description = "Pose-tracking files (DeepLabCut, SLEAP, LightningPose, NWB, ...) via posebridge"
+    url = "https://github.com/posebridge/posebridge"
+    open_dataset_parameters: ClassVar[tuple[str, ...]] = (
+        "filename_or_obj",
+        "drop_variables",
+        "format",
+        "fps",
+        "read_options",
+    )
+
+    def open_dataset(  # type: ignore[override]
+        self,
+        filename_or_obj: Any,
+        *,
+        drop_variables: str | Iterable[str] | None = None,
+        format: str | None = None,
+        fps: float | None = None,
+        read_options: dict[str, Any] | None = None,
+    ) -> xr.Dataset:
+        from posebridge.lazy import open_lazily_indexed
+
+        if not isinstance(filename_or_obj, str | os.PathLike):
+            raise TypeError("the posebridge engine opens files by path.")
+        ds = open_lazily_indexed(filename_or_obj, format, fps=fps, **(read_options or {}))
+        if drop_variables is not None:
+            names = [drop_variables] if isinstance(drop_variables, str) else list(drop_variables)
+            ds = ds.drop_vars(names, errors="ignore")
+        return ds
+
+    def guess_can_open(self, filename_or_obj: Any) -> bool:
+        if not isinstance(filename_or_obj, str | os.PathLike):
+            return False
+        from posebridge import registry
+
+        path = Path(filename_or_obj)
+        if not path.is_file():
+            return False
+        try:
+            found = registry.detect(path)
+        except Exception:
+            return False
+        return found != "netcdf"  # netCDF files are xarray's own engines' to open

@@ -1,0 +1,345 @@
+"""Batch conversion: convert_many and `posebridge batch` on local processes and on Dask.
+
+Real components only: worker processes are started for real, the Dask cluster is a
+real ``distributed.LocalCluster``, and the interrupted batch loses a worker to SIGKILL.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import posebridge
+from _corpus import corpus_path
+from posebridge._files import TEMPORARY_MARK
+from posebridge.batch import (
+    DANDI_TEMPLATE,
+    convert_many,
+    dandi_label,
+    plan_jobs,
+    read_manifest,
+)
+from posebridge.cli import cli
+
+CORPUS_FILES = (
+    "dlc_h5/m3v1mp4DLC_resnet50_openfieldAug20shuffle1_30000.h5",
+    "sleap_analysis_h5/minimal_top_proofread.analysis.h5",
+    "dlc_csv/briefDeepCut_resnet50_TESTAug16shuffle1_5.csv",
+)
+
+
+def _corpus_inputs(folder: Path) -> list[Path]:
+    """Links to a few corpus files (never copies) plus a file no format reads."""
+    folder.mkdir()
+    links = []
+    for relative in CORPUS_FILES:
+        source = corpus_path(relative)
+        link = folder / source.name
+        link.symlink_to(source)
+        links.append(link)
+    bad = folder / "broken.h5"
+    bad.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 64)  # an HDF5 signature, then nothing
+    return [*links, bad]
+
+
+def _check_report(report_path: Path, inputs: list[Path], out: Path) -> dict:
+    payload = json.loads(report_path.read_text())
+    by_name = {Path(r["source"]).name: r for r in payload["results"]}
+    assert set(by_name) == {p.name for p in inputs}
+    bad = by_name.pop("broken.h5")
+    assert bad["status"] == "failed"
+    assert "broken.h5" in bad["error"] and bad["error_type"]
+    assert bad["outputs"] == []
+    for source in inputs[:-1]:
+        row = by_name[source.name]
+        assert row["status"] == "ok", row["error"]
+        assert row["input_bytes"] == source.stat().st_size
+        assert row["output_bytes"] == sum(Path(p).stat().st_size for p in row["outputs"])
+        assert all(Path(p).parent == out for p in row["outputs"])
+        original = posebridge.load(source)
+        for output in row["outputs"]:
+            back = posebridge.load(output)
+            names = [str(i) for i in back["individual"].values]
+            np.testing.assert_array_equal(
+                back["position"].values,
+                original["position"].sel(individual=names).values,
+            )
+    assert payload["counts"] == {"ok": len(inputs) - 1, "failed": 1, "skipped": 0}
+    return payload
+
+
+def test_local_processes_convert_corpus_files_and_report_the_failing_one(tmp_path):
+    inputs = _corpus_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    report = convert_many(
+        tmp_path / "in", out, to="netcdf", jobs=2, report=tmp_path / "r.json", progress=False
+    )
+    assert not report.ok and len(report.failed) == 1
+    _check_report(tmp_path / "r.json", inputs, out)
+    # nothing half-written is left behind
+    assert not [p for p in out.rglob("*") if TEMPORARY_MARK in p.name]
+
+
+def test_dask_local_cluster_runs_the_same_batch(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    inputs = _corpus_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        report = convert_many(
+            [str(tmp_path / "in" / "*")],
+            out,
+            to="netcdf",
+            client=client,
+            report=tmp_path / "r.json",
+            progress=False,
+        )
+    assert report.counts == {"ok": 3, "failed": 1, "skipped": 0}, report.table()
+    _check_report(tmp_path / "r.json", inputs, out)
+
+
+def test_a_second_run_skips_finished_outputs_and_overwrite_redoes_them(tmp_path):
+    _corpus_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    first = convert_many(tmp_path / "in", out, to="netcdf", jobs=1, progress=False)
+    stamps = {p: Path(p).stat().st_mtime_ns for r in first.results for p in r.outputs}
+    second = convert_many(tmp_path / "in", out, to="netcdf", jobs=1, progress=False)
+    assert second.counts == {"ok": 0, "failed": 1, "skipped": 3}
+    assert {p: Path(p).stat().st_mtime_ns for p in stamps} == stamps
+    third = convert_many(tmp_path / "in", out, to="netcdf", jobs=1, overwrite=True)
+    assert third.counts == {"ok": 3, "failed": 1, "skipped": 0}
+
+
+def test_an_existing_output_that_does_not_read_back_is_not_replaced(tmp_path):
+    source = corpus_path(CORPUS_FILES[1])
+    (tmp_path / "out").mkdir()
+    squatter = tmp_path / "out" / "minimal_top_proofread.nc"
+    squatter.write_text("someone else's file")
+    report = convert_many([source], tmp_path / "out", to="netcdf", jobs=1)
+    (result,) = report.results
+    assert result.status == "failed"
+    assert "does not read back" in result.error
+    assert squatter.read_text() == "someone else's file"
+
+
+def _synthetic_inputs(folder: Path, count: int, frames: int = 3000) -> list[Path]:
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(count):
+        ds = posebridge.from_numpy(
+            rng.uniform(0, 100, size=(frames, 2, 4, 1)),
+            rng.uniform(0, 1, size=(frames, 4, 1)),
+            source_software="DeepLabCut",
+        )
+        paths.extend(posebridge.save(ds, folder / f"session{i:02d}DLC_resnet50.h5"))
+    return paths
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _worker_pids(pid: int) -> list[int]:
+    pids = []
+    for child in _children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "spawn_main" in command:
+            pids.append(child)
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_resuming_after_a_worker_is_killed_skips_finished_outputs_and_does_the_rest(
+    tmp_path,
+):
+    inputs = _synthetic_inputs(tmp_path / "in", 16)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "posebridge", "batch", str(tmp_path / "in")]
+    command += ["--out", str(out), "--to", "sleap", "-j", "2", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen(
+        [*command, "--report", str(tmp_path / "first.json")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    killed = None
+    while time.monotonic() < deadline and process.poll() is None:
+        finished = [p for p in out.glob("*.h5") if not p.name.startswith(".")]
+        workers = _worker_pids(process.pid)
+        if finished and workers:
+            killed = workers[0]
+            os.kill(killed, signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    _, stderr = process.communicate(timeout=120)
+    assert killed is not None, "the batch ended before a worker could be killed"
+    assert process.returncode == 1, stderr.decode()
+    first = json.loads((tmp_path / "first.json").read_text())
+    died = [r for r in first["results"] if r["status"] == "failed"]
+    assert died  # the jobs the pool lost (a finished job's result may be lost too)
+    assert all("resume" in r["error"] for r in died)
+    assert not [p for p in out.iterdir() if TEMPORARY_MARK in p.name]
+    finished = {p: p.stat().st_mtime_ns for p in out.glob("*.h5") if not p.name.startswith(".")}
+    assert finished  # at least the output seen before the kill
+
+    second = convert_many(tmp_path / "in", out, to="sleap", jobs=2, progress=False)
+    assert second.ok, second.table()
+    for result in second.results:
+        (output,) = (Path(p) for p in result.outputs)
+        assert result.status == ("skipped" if output in finished else "ok"), result
+    assert {p: p.stat().st_mtime_ns for p in finished} == finished
+    assert second.counts["ok"] == len(inputs) - len(finished) > 0
+    for source in inputs:
+        target = out / source.name.replace(".h5", ".analysis.h5")
+        with h5py.File(target) as h5:
+            expected = posebridge.load(source)["position"].values
+            np.testing.assert_array_equal(
+                np.transpose(h5["tracks"][:], (3, 1, 2, 0)), expected.astype(h5["tracks"].dtype)
+            )
+
+
+def test_dandi_label_keeps_letters_digits_and_dashes():
+    assert dandi_label("mouse_01 (left)") == "mouse-01-left"
+    assert dandi_label("M1") == "M1"
+    with pytest.raises(posebridge.PoseBridgeError):
+        dandi_label("__")
+
+
+def test_csv_manifest_with_the_dandi_template_names_and_describes_each_session(tmp_path):
+    source = corpus_path(CORPUS_FILES[0])
+    manifest = tmp_path / "sessions.csv"
+    with open(manifest, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["input", "subject_id", "session_id", "species", "sex", "age", "fps"])
+        writer.writerow([source, "mouse_01", "2024.05.01_a", "Mus musculus", "F", "P90D", 30])
+        writer.writerow([source, "mouse 02", "", "Mus musculus", "M", "P91D", 30])
+    report = convert_many(None, tmp_path / "dandiset", manifest=manifest, template="dandi", jobs=1)
+    assert report.ok, report.table()
+    first, second = (Path(r.outputs[0]) for r in report.results)
+    assert first == tmp_path / "dandiset/sub-mouse-01/sub-mouse-01_ses-2024-05-01-a_behavior.nwb"
+    assert second == tmp_path / "dandiset/sub-mouse-02/sub-mouse-02_behavior.nwb"
+    import pynwb
+
+    with pynwb.NWBHDF5IO(str(first), "r") as io:
+        nwbfile = io.read()
+        assert nwbfile.subject.subject_id == "mouse_01"
+        assert nwbfile.subject.species == "Mus musculus"
+        assert nwbfile.subject.sex == "F"
+        assert nwbfile.subject.age == "P90D"
+    back = posebridge.load(first)
+    assert back.attrs["fps"] == 30
+
+
+def test_yaml_manifest_rows_give_outputs_relative_to_the_output_folder(tmp_path):
+    source = corpus_path(CORPUS_FILES[1])
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        f"sessions:\n  - input: {source}\n    output: a/one.nc\n"
+        f"  - input: {source}\n    output: b/two.slp\n"
+    )
+    rows = read_manifest(manifest)
+    assert [r["output"] for r in rows] == ["a/one.nc", "b/two.slp"]
+    report = convert_many(None, tmp_path / "out", manifest=manifest, jobs=1)
+    assert report.ok, report.table()
+    assert (tmp_path / "out/a/one.nc").is_file() and (tmp_path / "out/b/two.slp").is_file()
+
+
+def test_a_manifest_with_an_unknown_column_is_refused_naming_it(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,subject\nx.h5,M1\n")
+    with pytest.raises(posebridge.PoseBridgeError, match=r"line 2.*subject"):
+        read_manifest(manifest)
+
+
+def test_two_inputs_with_one_output_name_fail_instead_of_overwriting(tmp_path):
+    source = corpus_path(CORPUS_FILES[1])
+    (tmp_path / "x").mkdir()
+    other = tmp_path / "x" / source.name
+    other.symlink_to(source)
+    jobs = plan_jobs([source, other], tmp_path / "out", to="netcdf")
+    assert not jobs[0].error
+    assert "also the output of" in jobs[1].error
+
+
+def test_the_dandi_template_needs_a_subject(tmp_path):
+    source = corpus_path(CORPUS_FILES[1])
+    (job,) = plan_jobs([source], tmp_path, template=DANDI_TEMPLATE)
+    assert "subject_id" in job.error
+
+
+def test_cli_batch_prints_the_summary_writes_a_csv_report_and_fails_when_one_input_fails(
+    tmp_path,
+):
+    inputs = _corpus_inputs(tmp_path / "in")
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("batch", str(tmp_path / "in"), "--out", str(tmp_path / "out")),
+            *("--to", "netcdf", "-j", "1", "--report", str(tmp_path / "r.csv")),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "3 ok, 1 failed, 0 skipped" in result.output
+    with open(tmp_path / "r.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(Path(r["source"]).name for r in rows) == sorted(p.name for p in inputs)
+    assert [r["status"] for r in rows].count("failed") == 1
+
+
+def test_inspect_adds_nwbinspector_findings_to_the_report(tmp_path):
+    pytest.importorskip("nwbinspector")
+    source = corpus_path(CORPUS_FILES[2])
+    report = convert_many([source], tmp_path, to="nwb", inspect=True, jobs=1)
+    (result,) = report.results
+    assert result.status == "ok", result.error
+    from nwbinspector import inspect_nwbfile
+
+    expected = [m for m in inspect_nwbfile(nwbfile_path=result.outputs[0]) if m is not None]
+    assert len(result.findings) == len(expected)
+    assert {f["check"] for f in result.findings} == {m.check_function_name for m in expected}
+
+
+def test_cli_batch_runs_on_a_dask_scheduler_given_by_address(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    source = corpus_path(CORPUS_FILES[1])
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        result = CliRunner().invoke(
+            cli,
+            [
+                *("batch", str(source), "--out", str(tmp_path), "--to", "netcdf"),
+                *("--scheduler", cluster.scheduler_address, "--quiet"),
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    assert "1 ok, 0 failed, 0 skipped" in result.output
+    back = posebridge.load(tmp_path / "minimal_top_proofread.nc")
+    np.testing.assert_array_equal(back.position.values, posebridge.load(source).position.values)

@@ -1,0 +1,163 @@
+"""Lazy reading: open_dataset (dask) and the posebridge xarray engine.
+
+Equality with posebridge.load on every readable corpus file; lazily read slices
+of a 10-million-frame file read only their chunks (bytes counted by the kernel).
+"""
+
+from __future__ import annotations
+
+import tomllib
+import warnings
+import zlib
+from pathlib import Path
+
+import dask.array as da
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from _corpus import CORPUS, MISSING, corpus_params, read_options, readable_files
+from posebridge.xarray_backend import PoseBridgeBackendEntrypoint
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_FILES = (
+    [pytest.param(p, id=p.relative_to(CORPUS).as_posix()) for p in readable_files()]
+    if CORPUS.is_dir()
+    else [pytest.param(None, marks=pytest.mark.skip(reason=MISSING), id="no-corpus")]
+)
+
+
+def _same(lazy: xr.Dataset, eager: xr.Dataset) -> None:
+    lazy = lazy.load()
+    lazy.attrs.pop("lazy")
+    xr.testing.assert_identical(lazy, eager)
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES)
+def test_the_xarray_engine_equals_load_on_every_corpus_file(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eager = posebridge.load(path, **read_options(path))
+        opened = xr.open_dataset(
+            path, engine=PoseBridgeBackendEntrypoint, read_options=read_options(path)
+        )
+    _same(opened, eager)
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES)
+def test_open_dataset_equals_load_on_every_corpus_file(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eager = posebridge.load(path, **read_options(path))
+        opened = posebridge.open_dataset(path, chunks=50, **read_options(path))
+    assert isinstance(opened.position.data, da.Array)
+    _same(opened, eager)
+
+
+@pytest.mark.parametrize(
+    ("folder", "pattern"),
+    [
+        ("sleap_analysis_h5", "*.analysis.h5"),
+        ("dlc_h5", "*DLC*.h5"),
+        ("dlc_multi", "*DLC*.h5"),
+    ],
+)
+def test_hdf5_predictions_are_read_lazily(folder, pattern):
+    for param in corpus_params(folder, pattern):
+        (path,) = param.values
+        if path is None:
+            pytest.skip("no corpus")
+        ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+        assert ds.attrs["lazy"] == 1, path
+        assert not ds.position.variable._in_memory
+
+
+def test_netcdf_is_read_lazily(tmp_path, poses_two_mice_with_nan):
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "a.nc")
+    ds = posebridge.open_dataset(tmp_path / "a.nc", chunks=5)
+    assert ds.attrs["lazy"] == 1
+    assert ds.position.data.chunks[0] == (5, 5, 5, 5)
+    _same(ds, posebridge.load(tmp_path / "a.nc"))
+
+
+def test_xarray_chunks_give_dask_arrays_through_the_engine(tmp_path, poses_two_mice_with_nan):
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "a.analysis.h5")
+    ds = xr.open_dataset(
+        tmp_path / "a.analysis.h5", engine=PoseBridgeBackendEntrypoint, chunks={"time": 4}
+    )
+    assert ds.position.data.chunks[0] == (4, 4, 4, 4, 4)
+    _same(ds, posebridge.load(tmp_path / "a.analysis.h5"))
+
+
+def _read_bytes() -> int:
+    """Bytes this process has read through read() / pread() so far (Linux)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+FRAMES = 10_000_000
+CHUNK = 100_000
+
+
+def _big_analysis_file(path: Path) -> int:
+    """A SLEAP analysis file of 10 M frames, 1 track, 3 nodes: ``tracks`` in SLEAP's
+    (track, xy, node, frame) order, chunked by 100 000 frames and compressed. Every
+    chunk is written from one pre-compressed buffer, so building it is fast; the
+    chunks hold a distinct ramp so values can be checked. Returns one chunk's size."""
+    shape = (1, 2, 3, FRAMES)
+    with h5py.File(path, "w") as h5:
+        tracks = h5.create_dataset(
+            "tracks", shape=shape, dtype="f8", chunks=(1, 2, 3, CHUNK), compression="gzip"
+        )
+        block = np.zeros((1, 2, 3, CHUNK))
+        block[0, 0, 0] = np.arange(CHUNK) % 7  # a pattern that repeats in every chunk
+        payload = zlib.compress(block.tobytes(), 1)
+        for start in range(0, FRAMES, CHUNK):
+            tracks.id.write_direct_chunk((0, 0, 0, start), payload)
+        h5["node_names"] = np.array([b"a", b"b", b"c"])
+        h5["track_names"] = np.array([b"mouse"])
+    return len(payload)
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux /proc/self/io")
+def test_a_slice_of_a_lazily_opened_10m_frame_file_reads_only_its_chunks(tmp_path):
+    path = tmp_path / "big.analysis.h5"
+    chunk_bytes = _big_analysis_file(path)
+    file_bytes = path.stat().st_size
+    assert file_bytes > 50 * chunk_bytes  # the whole file is many chunks
+
+    for opened in (
+        posebridge.open_dataset(path, chunks=CHUNK),
+        xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint),
+    ):
+        assert opened.sizes["time"] == FRAMES
+        selection = opened.position.isel(time=slice(5_050_000, 5_150_000))  # 2 chunks
+        before = _read_bytes()
+        values = selection.values
+        read = _read_bytes() - before
+        assert values.shape == (100_000, 2, 3, 1)
+        expected = np.arange(5_050_000, 5_150_000) % CHUNK % 7
+        np.testing.assert_array_equal(values[:, 0, 0, 0], expected)
+        assert 2 * chunk_bytes <= read < 10 * chunk_bytes, (read, chunk_bytes, file_bytes)
+
+
+def test_pyproject_declares_the_xarray_engine_and_the_dask_extra():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    entry = config["project"]["entry-points"]["xarray.backends"]["posebridge"]
+    module, _, name = entry.partition(":")
+    assert (module, name) == ("posebridge.xarray_backend", "PoseBridgeBackendEntrypoint")
+    extra = " ".join(config["project"]["optional-dependencies"]["dask"])
+    assert "dask" in extra and "distributed" in extra
+    assert "dask" in (ROOT / "Makefile").read_text().split("pip install")[-1].splitlines()[0]
+
+
+def test_the_engine_refuses_file_objects_and_guesses_pose_files(tmp_path):
+    backend = PoseBridgeBackendEntrypoint()
+    with pytest.raises(TypeError), open(__file__, "rb") as handle:
+        backend.open_dataset(handle)
+    assert not backend.guess_can_open(tmp_path / "missing.h5")
+    assert not backend.guess_can_open(__file__)
