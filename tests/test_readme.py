@@ -24,7 +24,8 @@ from posebridge.formats import dlc
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FENCE = re.compile(
-    r"(?:<!--\s*no-test:\s*(?P<reason>.*?)\s*-->\n)?```python\n(?P<code>.*?)```", re.S
+    r"(?:[ \t]*<!--\s*no-test:\s*(?P<reason>.*?)\s*-->\n)?[ \t]*```python\n(?P<code>.*?)```",
+    re.S,
 )
 
 
@@ -79,6 +80,21 @@ def _make_files(root: Path) -> None:
         np.full((2, 2, 1, 1), 5.0), image_path=names, keypoint_names=["snout"]
     )
     posebridge.save(labelled, images / "CollectedData_me.h5")
+    # sleap-io users, lazy reading, streaming and batch conversion
+    posebridge.save(two, root / "predictions.slp")
+    posebridge.save(two, root / "session.analysis.h5")
+    posebridge.save(two, root / "long.analysis.h5")
+    posebridge.save(one, root / "longDLC_resnet50.h5")
+    posebridge.save(two, root / "video.nwb", split_individuals=False)
+    sessions = root / "sessions"
+    sessions.mkdir()
+    for name in ("m1DLC_resnet50.h5", "m2DLC_resnet50.h5"):
+        posebridge.save(one, sessions / name)
+    (root / "sessions.csv").write_text(
+        "input,subject_id,session_id,species,sex,age,session_start_time,fps\n"
+        "sessions/m1DLC_resnet50.h5,m_1,1,Mus musculus,M,P90D,2024-05-01T09:30:00+01:00,30\n"
+        "sessions/m2DLC_resnet50.h5,m_2,1,Mus musculus,F,P90D,2024-05-02T09:30:00+01:00,30\n"
+    )
 
 
 @pytest.fixture(scope="module")
