@@ -34,6 +34,7 @@ __all__ = [
     "check_input",
     "check_outputs",
     "stale_temporaries",
+    "temporaries_of",
 ]
 
 #: The first 8 bytes of every HDF5 file (HDF5, netCDF-4, NWB, .slp, pandas .h5).
@@ -237,6 +238,32 @@ def _temporary_twin(path: Path) -> Path:
     return path.with_name(f".{stem}{TEMPORARY_MARK}{token}{suffix}")
 
 
+def temporaries_of(path: Path) -> list[tuple[Path, int]]:
+    """posebridge's temporaries of ``path`` (live or not), each with its writer's pid.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> temporaries_of(Path("nowhere/poses.csv"))
+    []
+    """
+    stem, suffix = _split_name(path)
+    prefix = f".{stem}{TEMPORARY_MARK}"
+    try:
+        names = [e.name for e in os.scandir(path.parent) if e.name.startswith(prefix)]
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        if suffix and not name.endswith(suffix):
+            continue
+        token = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
+        pid, _, rest = token.partition("-")
+        if pid.isdigit() and len(rest) == 8:
+            found.append((path.parent / name, int(pid)))
+    return found
+
+
 def stale_temporaries(path: Path) -> list[Path]:
     """Temporaries of ``path`` left by posebridge processes that no longer run.
 
@@ -261,22 +288,7 @@ def stale_temporaries(path: Path) -> list[Path]:
     >>> stale_temporaries(Path("nowhere/poses.csv"))
     []
     """
-    stem, suffix = _split_name(path)
-    prefix = f".{stem}{TEMPORARY_MARK}"
-    try:
-        names = [e.name for e in os.scandir(path.parent) if e.name.startswith(prefix)]
-    except OSError:
-        return []
-    stale = []
-    for name in names:
-        token = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
-        if suffix and not name.endswith(suffix):
-            continue
-        pid, _, rest = token.partition("-")
-        if not (pid.isdigit() and len(rest) == 8) or _running(int(pid)):
-            continue
-        stale.append(path.parent / name)
-    return stale
+    return [name for name, pid in temporaries_of(path) if not _running(pid)]
 
 
 def _running(pid: int) -> bool:

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import registry
-from posebridge._files import stale_temporaries
+from posebridge._files import temporaries_of
 from posebridge._report import columns, size_text
 from posebridge.errors import PoseBridgeError
 
@@ -690,9 +690,11 @@ def _clean_partials(job: Job) -> None:
     """Remove the temporary files a killed worker left beside the job's target.
 
     Writers write recognisable temporaries (``_files.TEMPORARY_MARK``) and
-    rename them; a process killed midway cannot remove its own.
+    rename them; a process killed midway cannot remove its own. Only this job
+    writes its target, so every temporary of it is the dead worker's (whose pid
+    may still look alive until the pool reaps it).
     """
-    for leftover in stale_temporaries(Path(job.target)):
+    for leftover, _ in temporaries_of(Path(job.target)):
         leftover.unlink(missing_ok=True)
 
 

@@ -33,7 +33,6 @@ def _findings(path):
 @pytest.mark.parametrize(
     "n_frames, n_space, fps",
     [
-        (0, 2, None),
         (1, 2, None),
         (1, 2, 30.0),
         (1, 3, 30.0),
@@ -87,3 +86,11 @@ def test_single_frame_file_read_by_pynwb(tmp_path):
         for series in container.pose_estimation_series.values():
             assert series.data.shape[0] >= series.data.shape[1]
             assert series.data[0].tolist() == [5.0, 5.0]
+
+
+def test_a_dataset_without_frames_is_refused_not_written(tmp_path):
+    """No file, so no finding: an empty PoseEstimation would read back without keypoints."""
+    ds = posebridge.from_numpy(np.zeros((0, 2, 3, 1)), np.zeros((0, 3, 1)))
+    with pytest.raises(posebridge.PoseBridgeError, match="no time steps"):
+        posebridge.save(ds, tmp_path / "empty.nwb", **SUBJECT)
+    assert list(tmp_path.iterdir()) == []
