@@ -244,7 +244,7 @@ CAPABILITIES: dict[str, Holds] = {
         lone_individual_name=False,
         decimals=12,
         lost_when_empty=("labels",),
-        not_kept=("poses",),
+        not_kept=("poses", "labels"),
         write={"image_size": (640, 480)},
         why={
             "space": "Label Studio keypoints are x, y",
@@ -255,8 +255,9 @@ CAPABILITIES: dict[str, Holds] = {
             "individual_names": "Label Studio has no individual names: instances come "
             "back as untracked_<k>",
             "lone_individual_name": "Label Studio has no individual names",
-            "not_kept": "poses are predictions of tasks: frame numbers are not stored "
-            "(tasks are counted from 0)",
+            "not_kept": "instances are ranked per task (untracked_<k>): an individual "
+            "absent from a task shifts the next ones, so identities do not come back; "
+            "poses are predictions of tasks, whose frame numbers are not stored",
             "write": "Label Studio stores percents of the image size; the examples hold none",
         },
     ),
