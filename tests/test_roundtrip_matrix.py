@@ -208,19 +208,22 @@ CAPABILITIES: dict[str, Holds] = {
     "coco": Holds(
         suffixes=(".json",),
         space=(2,),
+        individual_order=False,
         label_rows=False,
         lost_when_empty=("labels",),
         not_kept=("poses",),
         write={"image_size": (640, 480)},
         why={
             "space": "COCO keypoints are x, y",
+            "individual_order": "individuals come back (under their names) in the order "
+            "of their first annotation",
             "lost_when_empty": "an annotation is written for an instance with a point: "
             "an individual never labelled is not stored",
             "label_rows": "a COCO image is a file name: a frame of a video is written as "
             "<video stem>/img<frame>.png",
             "not_kept": "poses are COCO results: keypoint names (keypoint_<k>) and frame "
-            "numbers (images counted from 0) are not stored, and a missing point has no "
-            "place (written as 0, 0: see the report of fix-matrices)",
+            "numbers (images counted from 0) are not stored; and BUG (to fix in the coco "
+            "family): a missing point is written as 0, 0 and reads back as a point",
             "write": "COCO images need a width and height; the examples hold none",
         },
     ),
