@@ -88,7 +88,7 @@ def valid_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("valid")
     files = {}
     for key, writer in SOURCES.items():
-        ds = next(ds for ds in FIXED[writer.kind] if fits(ds, writer))
+        ds = next(ds for ds in FIXED[writer.kind] if fits(ds, writer, kept=False))
         path = folder / f"valid-{writer.name}{writer.suffix}"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -86,6 +86,10 @@ class Holds:
     """Options given to :func:`posebridge.save`."""
     read_labels: Mapping[str, Any] = field(default_factory=dict)
     """Options given to :func:`posebridge.load` to read labels back."""
+    not_kept: tuple[str, ...] = ()
+    """Kinds of data it writes and reads, but whose round trip loses what every format of
+    the matrix must keep (keypoint names, frame numbers, row order, missing points): no
+    chain starts or ends there (its files still serve the bad-input matrix)."""
     why: Mapping[str, str] = field(default_factory=dict)
     """The reason of every limit, by field name."""
 
@@ -201,6 +205,65 @@ CAPABILITIES: dict[str, Holds] = {
             "write": "one file for all individuals (the default splits by individual)",
         },
     ),
+    "coco": Holds(
+        suffixes=(".json",),
+        space=(2,),
+        individual_order=False,
+        label_rows=False,
+        lost_when_empty=("labels",),
+        not_kept=("poses",),
+        write={"image_size": (640, 480)},
+        why={
+            "space": "COCO keypoints are x, y",
+            "individual_order": "individuals come back (under their names) in the order "
+            "of their first annotation",
+            "lost_when_empty": "an annotation is written for an instance with a point: "
+            "an individual never labelled is not stored",
+            "label_rows": "a COCO image is a file name: a frame of a video is written as "
+            "<video stem>/img<frame>.png",
+            "not_kept": "poses are COCO results: keypoint names (keypoint_<k>) and frame "
+            "numbers (images counted from 0) are not stored; and BUG (to fix in the coco "
+            "family): a missing point is written as 0, 0 and reads back as a point",
+            "write": "COCO images need a width and height; the examples hold none",
+        },
+    ),
+    "yolo": Holds(
+        suffixes=(".yaml",),
+        space=(2,),
+        not_kept=("poses", "labels"),
+        write={"image_size": (640, 480)},
+        why={
+            "space": "YOLO pose labels are x, y",
+            "not_kept": "a YOLO dataset is a folder of label files: rows come back sorted "
+            "by path, image paths without their extension, individuals as untracked_<k>, "
+            "no confidence; poses lose their frame numbers",
+            "write": "YOLO coordinates are normalised by the image size; the examples hold none",
+        },
+    ),
+    "labelstudio": Holds(
+        suffixes=(".json",),
+        space=(2,),
+        individual_names=False,
+        lone_individual_name=False,
+        decimals=12,
+        lost_when_empty=("labels",),
+        not_kept=("poses", "labels"),
+        write={"image_size": (640, 480)},
+        why={
+            "space": "Label Studio keypoints are x, y",
+            "lost_when_empty": "an instance is a rectangle written for an instance with a "
+            "point: an individual never labelled is not stored",
+            "decimals": "Label Studio stores percents of the image size: x * 100 / width "
+            "read back as percent * width / 100 may differ in the last bits",
+            "individual_names": "Label Studio has no individual names: instances come "
+            "back as untracked_<k>",
+            "lone_individual_name": "Label Studio has no individual names",
+            "not_kept": "instances are ranked per task (untracked_<k>): an individual "
+            "absent from a task shifts the next ones, so identities do not come back; "
+            "poses are predictions of tasks, whose frame numbers are not stored",
+            "write": "Label Studio stores percents of the image size; the examples hold none",
+        },
+    ),
     "netcdf": Holds(
         suffixes=(".nc",),
         fps=True,
@@ -249,9 +312,17 @@ def writers() -> list[Writer]:
 WRITERS = writers()
 
 
-def fits(ds: xr.Dataset, writer: Writer) -> bool:
-    """Whether ``writer`` can hold ``ds`` (its kind, dimensions, individuals)."""
+def checked(writer: Writer) -> bool:
+    """Whether the round trips of ``writer`` are checked (its kind is not ``not_kept``)."""
+    return writer.kind not in holds(writer.name).not_kept
+
+
+def fits(ds: xr.Dataset, writer: Writer, *, kept: bool = True) -> bool:
+    """Whether ``writer`` can hold ``ds`` (its kind, dimensions, individuals); with
+    ``kept`` (the default), also whether its round trip is checked."""
     h = holds(writer.name)
+    if kept and not checked(writer):
+        return False
     if writer.kind == "labels":
         if not labels.is_labels(ds):
             return False
@@ -520,14 +591,14 @@ def test_every_limit_has_a_reason():
 def test_every_kind_has_a_source_and_a_fixed_example():
     assert {w.kind for w in WRITERS} == set(KINDS)
     for writer in WRITERS:
-        fitting = [ds for ds in FIXED[writer.kind] if fits(ds, writer)]
+        fitting = [ds for ds in FIXED[writer.kind] if fits(ds, writer, kept=False)]
         assert fitting, f"no fixed example fits {writer.id}"
 
 
 def test_every_chain_is_exercised_by_a_fixed_example():
     """Every pair of writers of a kind meets in a fixed example, unless they share no space."""
-    for a in WRITERS:
-        for b in WRITERS:
+    for a in filter(checked, WRITERS):
+        for b in filter(checked, WRITERS):
             if a == b or a.kind != b.kind:
                 continue
             if not set(holds(a.name).space) & set(holds(b.name).space):
@@ -550,7 +621,7 @@ def test_fixed_examples_survive_every_chain(source: Writer, ds: xr.Dataset):
     check_chains(ds, source)
 
 
-@pytest.mark.parametrize("source", WRITERS, ids=lambda w: w.id)
+@pytest.mark.parametrize("source", [w for w in WRITERS if checked(w)], ids=lambda w: w.id)
 @settings(
     max_examples=5,
     deadline=None,

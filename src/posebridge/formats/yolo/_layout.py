@@ -85,6 +85,10 @@ def load_yaml(path: Path) -> DataYaml:
         raise FormatError(path, f"{line}invalid YAML ({error.problem}).") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise FormatError(path, f"invalid YAML ({error}).") from None
+    if data is None:  # an empty file (or one holding only comments)
+        raise FormatError(
+            path, "is empty; expected a YAML mapping with kpt_shape, names and splits."
+        )
     if not isinstance(data, dict):
         raise FormatError(path, "expected a YAML mapping with kpt_shape, names and splits.")
     shape = data.get("kpt_shape")
