@@ -52,17 +52,7 @@ READS_AS_WELL = {
 
 #: (reader, case) pairs where the reader lets a raw error out today, with what it raises.
 #: They are xfail(strict=True): when issue #15 fixes one, its entry must go.
-KNOWN_RAW_ERRORS = {
-    ("netcdf", "wrong-nwb.nwb"): "TypeError from xarray/h5netcdf on an NWB file's "
-    "object references",
-    ("sleap-csv", "sleap-csv.analysis.csv-cut-2"): "no error: a last row lacking cells "
-    "(a cut file) reads as NaN",
-    ("sleap-csv", "sleap-csv.analysis.csv-cut-3"): "no error: a last row lacking cells "
-    "(a cut file) reads as NaN",
-    ("idtracker", "garbage"): "raw UnicodeDecodeError",
-    ("dannce", "empty.mat"): "raw scipy MatReadError ('Mat file appears to be truncated')",
-    ("dannce", "text"): "raw scipy error on a text file",
-}
+KNOWN_RAW_ERRORS: dict[tuple[str, str], str] = {}
 
 
 # --------------------------------------------------------------------------
@@ -251,14 +241,7 @@ def test_reader_refuses_naming_the_file(reader, case, valid_files, tmp_path):
 
 
 #: Readers whose message for an empty file does not say it is empty (issue #15).
-EMPTY_NOT_SAID = {
-    "sleap": "h5py's 'file signature not found'",
-    "slp": "h5py's 'file signature not found'",
-    "netcdf": "h5py's 'file signature not found'",
-    "trex": "does not say the file is empty",
-    "idtracker": "'line 1: expected the header', not that the file is empty",
-    "dannce": "raw scipy MatReadError",
-}
+EMPTY_NOT_SAID: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

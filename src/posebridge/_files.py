@@ -33,6 +33,7 @@ __all__ = [
     "atomic_outputs",
     "check_input",
     "check_outputs",
+    "refuse_empty_file",
     "stale_temporaries",
     "temporaries_of",
 ]
@@ -187,6 +188,20 @@ class Peek:
         if len(self.head) == self.HEAD_BYTES and not text.endswith(("\n", "\r")):
             lines = lines[:-1]  # the last one may be cut
         return lines[:count]
+
+
+def refuse_empty_file(path: Path, expected: str) -> None:
+    """Say that a zero-byte file is empty (rather than whatever a parser makes of it).
+
+    Examples
+    --------
+    >>> refuse_empty_file(Path("poses.slp"), "a SLEAP .slp file")  # doctest: +SKIP
+    FormatError: poses.slp: is empty (0 bytes); expected a SLEAP .slp file.
+    """
+    from posebridge.errors import FormatError
+
+    if Path(path).is_file() and Path(path).stat().st_size == 0:
+        raise FormatError(path, f"is empty (0 bytes); expected {expected}.")
 
 
 def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:

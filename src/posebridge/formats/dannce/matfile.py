@@ -176,7 +176,18 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
         except (OSError, KeyError, ValueError, TypeError) as error:
             raise FormatError(path, f"is not a readable MATLAB v7.3 file ({error}).") from None
     scipy_io = scipy_io_module(path)
+    if path.stat().st_size == 0:
+        raise FormatError(path, "is empty (0 bytes); expected a MATLAB .mat file.")
     try:
         return scipy_io.loadmat(path, variable_names=list(names))
-    except (ValueError, TypeError, OSError, NotImplementedError, zlib.error) as error:
+    except (
+        ValueError,
+        TypeError,
+        OSError,
+        NotImplementedError,
+        zlib.error,
+        IndexError,  # scipy's header parser on a short non-MAT file
+        EOFError,
+        scipy_io.matlab.MatReadError,
+    ) as error:
         raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None

@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE
+from posebridge._files import HDF5_SIGNATURE, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.safe_pickle import load_pickled
 from posebridge.formats.idtracker.layout import NPY_MAGIC, csv_columns, find_csv
@@ -104,8 +104,13 @@ def _load_csv_table(path: Path, what: str) -> tuple[list[str], np.ndarray]:
 
 
 def _from_csv(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8-sig") as handle:
-        columns = csv_columns(handle.readline())
+    if path.stat().st_size == 0:
+        raise FormatError(path, "is empty (0 bytes); expected an idtracker.ai trajectories file.")
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            columns = csv_columns(handle.readline())
+    except UnicodeDecodeError as error:
+        raise FormatError(path, f"line 1: not UTF-8 text ({error.reason}).") from None
     if columns is None:
         raise FormatError(
             path, "line 1: expected the header x1,y1,x2,y2,... (maybe after seconds or time)."
@@ -274,6 +279,7 @@ def read(path: Path) -> xr.Dataset:
     >>> import posebridge
     >>> ds = posebridge.load("session_x/trajectories/without_gaps.npy")  # doctest: +SKIP
     """
+    refuse_empty_file(path, "an idtracker.ai trajectories file")
     path = Path(path)
     found, source = _contents(path)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from posebridge._files import Peek, atomic_outputs
+from posebridge._files import Peek, atomic_outputs, refuse_empty_file
 from posebridge.errors import FormatError
 from posebridge.formats._shared.hdf5 import sink_file
 from posebridge.formats._shared.record import Format
@@ -101,10 +101,11 @@ def check_structure(path: Path) -> None:
 
 def read(path: Path) -> xr.Dataset:
     """Read a dataset saved by :func:`write` (or by ``ds.to_netcdf``)."""
+    refuse_empty_file(path, "a netCDF-4 (.nc) file")
     check_structure(path)
     try:
         ds = xr.load_dataset(path, engine=ENGINE)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, TypeError, KeyError) as error:
         raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
     if "position" not in ds.data_vars:
         raise FormatError(

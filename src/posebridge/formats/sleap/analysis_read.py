@@ -27,6 +27,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import read_array
 from posebridge.formats.sleap.common import (
@@ -139,6 +140,7 @@ def read(path: Path) -> xr.Dataset:
     >>> import posebridge
     >>> ds = posebridge.load("session.analysis.h5", "sleap")  # doctest: +SKIP
     """
+    refuse_empty_file(path, "a SLEAP analysis .h5 file")
     import h5py
 
     path = Path(path)

@@ -41,7 +41,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input
+from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.sleap.slp_labels import (
     build_labels,
@@ -146,6 +146,7 @@ def read(
     >>> ds = posebridge.load("predictions.slp", instances="predicted")  # doctest: +SKIP
     >>> labels = posebridge.load("labels.v002.slp", instances="user")  # doctest: +SKIP
     """
+    refuse_empty_file(path, "a SLEAP .slp file")
     if instances not in ("auto", *MODES):
         raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")
     with open_tables(Path(path)) as t:

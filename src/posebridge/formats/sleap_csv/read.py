@@ -74,11 +74,41 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise FormatError(path, f"is not a readable CSV file ({error}).") from None
+    _check_last_row(path, len(names))
     columns: Columns = {"track": table["track"].fillna("").astype(str).to_numpy(dtype=object)}
     for name in names:
         if name != "track":
             columns[name] = _numbers(table, name, path)
     return columns
+
+
+def _check_last_row(path: Path, width: int) -> None:
+    """Refuse a file whose last row has fewer cells than the header (a cut file).
+
+    pandas would fill the missing cells with NaN: a silently wrong last instance.
+    """
+    import csv
+
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 65536))
+        raw_tail = handle.read()
+    tail = raw_tail.rstrip(b"\r\n")
+    lines = tail.splitlines()
+    if len(lines) < 2 and size > 65536:
+        return  # one very long row: nothing to compare cheaply
+    last = lines[-1].decode("utf-8", errors="replace") if lines else ""
+    cells = next(csv.reader([last]), [])
+    if 0 < len(cells) < width:
+        with open(path, "rb") as handle:  # the error path only: count the lines
+            breaks = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+        number = breaks if raw_tail.endswith(b"\n") else breaks + 1
+        raise FormatError(
+            path,
+            f"line {number}: {len(cells)} cells where the header has {width}; the file may "
+            "be cut short.",
+        )
 
 
 def _numbers(table: Any, column: str, path: Path) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import refuse_empty_file
 from posebridge.errors import FormatError
 from posebridge.formats.trex.layout import (
     clean_column,
@@ -246,6 +247,8 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
     >>> ds = trex.read("video/data")  # doctest: +SKIP
     >>> ds = trex.read(["data/test_fish0.npz", "data/test_fish1.npz"])  # doctest: +SKIP
     """
+    if isinstance(path, str | Path):
+        refuse_empty_file(Path(path), "a TRex .npz or .csv file")
     files = _inputs(path, siblings)
     videos = {individual_of(f)[0] for f in files}
     if len(videos) > 1:
