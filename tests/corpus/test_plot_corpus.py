@@ -16,11 +16,15 @@ import numpy as np
 import pytest
 
 import posebridge
-from _corpus import READABLE_FOLDERS, corpus_params
+from _corpus import CORPUS, MISSING, read_options, readable_files
 from posebridge import plot
 from posebridge.errors import PoseBridgeError
 
-FILES = [param for folder in READABLE_FOLDERS for param in corpus_params(folder, "*.*")]
+FILES = (
+    [pytest.param(p, id=p.relative_to(CORPUS).as_posix()) for p in readable_files()]
+    if CORPUS.is_dir()
+    else [pytest.param(None, marks=pytest.mark.skip(reason=MISSING), id="no-corpus")]
+)
 
 
 @pytest.mark.parametrize("path", FILES)
@@ -28,7 +32,7 @@ def test_every_figure_of_a_real_file_shows_its_data(path):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ds = posebridge.load(path)
+            ds = posebridge.load(path, **read_options(path))
     except PoseBridgeError as error:
         pytest.skip(f"needs reader options: {error}")
     if "view" in ds.dims:
