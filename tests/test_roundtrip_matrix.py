@@ -222,8 +222,7 @@ CAPABILITIES: dict[str, Holds] = {
             "label_rows": "a COCO image is a file name: a frame of a video is written as "
             "<video stem>/img<frame>.png",
             "not_kept": "poses are COCO results: keypoint names (keypoint_<k>) and frame "
-            "numbers (images counted from 0) are not stored; and BUG (to fix in the coco "
-            "family): a missing point is written as 0, 0 and reads back as a point",
+            "numbers (images counted from 0) are not stored",
             "write": "COCO images need a width and height; the examples hold none",
         },
     ),

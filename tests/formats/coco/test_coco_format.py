@@ -313,6 +313,20 @@ def test_results_round_trip(tmp_path):
     assert back.image_id.values.tolist() == [4, 8, 15, 16]
 
 
+def test_a_missing_point_in_results_is_written_unlabelled_and_reads_back_missing(tmp_path):
+    rng = np.random.default_rng(2)
+    position = rng.uniform(1, 100, (3, 2, 3, 1))
+    position[1, :, 2, 0] = np.nan  # keypoint 2 of the second image is missing...
+    confidence = rng.uniform(0.1, 1, (3, 3, 1))  # ...though a confidence is stored for it
+    ds = posebridge.from_numpy(position, confidence, individual_names=["untracked_0"])
+    (path,) = posebridge.save(ds, tmp_path / "res.json", format="coco")
+    written = json.loads(path.read_text())[1]["keypoints"]
+    assert written[6:9] == [0, 0, 0]  # COCO's unlabelled point, not (0, 0, confidence)
+    back = posebridge.load(path)
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+    assert np.isnan(back.confidence.values[1, 2, 0])
+
+
 def test_detect_tells_ground_truth_and_results_from_other_json(tmp_path):
     assert posebridge.detect(gt_file(tmp_path)) == "coco"
     results = tmp_path / "r.json"

@@ -451,6 +451,9 @@ def _read_results(
     columns, individuals = _identities(path, results, rows, "$")
     n_rows, n_ind = len(order), len(individuals)
     require_instances(path, n_ind, k, "an empty results list")
+    # (0, 0, 0) is COCO's unlabelled point (v=0): no point, as in ground truth
+    absent = (points == 0).all(axis=-1)
+    points = np.where(absent[..., None], np.nan, points)
     position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)
     confidence = scatter(rows, columns, (n_rows, n_ind), points[..., 2], np.nan)
     ds = model.from_numpy(

@@ -303,7 +303,8 @@ def _results(ds: xr.Dataset) -> list[dict[str, Any]]:
     category_ids, _ = _categories(ds, rows, cols, "animal")
     conf = confidence[rows, cols]
     fin = finite[rows, cols]
-    third = np.where(np.isfinite(conf), conf, np.where(fin, 2.0, 0.0))
+    # a missing point is (0, 0, 0), as COCO writes an unlabelled one; the reader agrees
+    third = np.where(fin, np.where(np.isfinite(conf), conf, 2.0), 0.0)
     points = np.where(fin[..., None], xy[rows, cols], 0.0)
     scores = np.full(rows.size, np.nan)
     score_grid = _grid(ds, "instance_score")
