@@ -136,14 +136,17 @@ def write_files(
 
 def _individuals_in(path: Path) -> list[str]:
     """The individuals whose poses the file holds, as posebridge reads them back."""
-    from posebridge.formats.nwb import read  # the family's reader (imports this module)
+    from posebridge.formats.nwb.assemble import assemble, select
+    from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
+    from posebridge.formats.nwb.locate import h5_info
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), h5py.File(path, "r") as h5:
         warnings.simplefilter("ignore")
-        try:
-            existing = read(path, content="predictions")
-        except PoseBridgeError:  # no PoseEstimation yet
+        info = h5_info(h5, str(path.parent))
+        if not info.containers:  # no PoseEstimation yet
             return []
+        chosen = select(info, path, DEFAULT_MODULE, DEFAULT_CONTAINER)
+        existing = assemble(info, chosen, path, "auto")
     return [str(i) for i in existing["individual"].values]
 
 
