@@ -44,6 +44,7 @@ LAZY_FORMATS: dict[str, tuple[str, str]] = {
     "dlc": ("posebridge.formats.dlc.lazy", "open_lazy"),
     "lp": ("posebridge.formats.dlc.lazy", "open_lazy_lp"),
     "sleap": ("posebridge.formats.sleap.lazy", "open_lazy"),
+    "slp": ("posebridge.formats.sleap.slp_lazy", "open_lazy"),
     "netcdf": ("posebridge.formats.netcdf.lazy", "open_lazy"),
 }
 

@@ -420,6 +420,34 @@ def _instance_columns(
     return columns
 
 
+@dataclass
+class PoseRows:
+    """Where the points of every chosen instance of one video go: the index of a poses
+    dataset, built from the ``frames`` and ``instances`` tables only.
+
+    Instance ``j`` (in the order of these arrays) has its ``n_nodes`` points at rows
+    ``point_start[j]:point_start[j] + n_nodes`` of ``points`` (``user[j]``) or
+    ``pred_points``, and lands at time index ``when[j]`` and individual ``column[j]``.
+    No two instances share a (time, individual) cell.
+    """
+
+    times: np.ndarray  # the video's frame numbers (int64, sorted)
+    names: list[str]  # individuals
+    skeleton: Skeleton
+    when: np.ndarray
+    column: np.ndarray
+    user: np.ndarray  # bool: a user instance (``points``), else predicted (``pred_points``)
+    point_start: np.ndarray
+    format_id: float
+    instance_score: np.ndarray | None = None  # (time, individual) float32
+    tracking_score: np.ndarray | None = None
+    attrs: dict[str, Any] | None = None
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.skeleton.nodes)
+
+
 def build_dataset(
     t: SlpTables,
     video: int,
@@ -445,6 +473,25 @@ def build_dataset(
     -------
     xarray.Dataset
         Time = the video's labelled frame numbers (sorted, gaps kept).
+    """
+    rows = pose_rows(t, video, instances, skeleton)
+    n_time, n_nodes, n_ind = rows.times.size, rows.n_nodes, len(rows.names)
+    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
+    confidence = np.full((n_time, n_nodes, n_ind), np.nan)
+    fill_points(rows, t.points, t.pred_points, position, confidence, t.path)
+    return pose_dataset(rows, position, confidence)
+
+
+def pose_rows(
+    t: SlpTables,
+    video: int,
+    instances: str = "prefer_user",
+    skeleton: int | str | None = None,
+) -> PoseRows:
+    """The index of one video's poses (:class:`PoseRows`), from ``frames`` and ``instances``.
+
+    Which instances are kept, and where each goes, as :func:`build_dataset`
+    describes; the point tables are not read.
     """
     path = t.path
     if instances not in MODES:
@@ -518,7 +565,7 @@ def build_dataset(
             f"{path}: {candidates.size - chosen_tracked.size} instance(s) share a frame and "
             "track with another of the same kind; the last one of each was kept.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     del candidates
     # untracked instances: ranked within their frame, user ones first
@@ -536,7 +583,7 @@ def build_dataset(
             f"{path}: {untracked.size} instance(s) have no track; they were given {given} "
             "by their order within each frame, which does not follow an animal across frames.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     names = with_untracked_names(list(t.tracks), n_slots)
 
@@ -564,41 +611,6 @@ def build_dataset(
         tracking[when, column] = cols["tracking_score"][chosen]
     del cols, chosen
 
-    position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
-    confidence = np.full((n_time, n_nodes, n_ind), np.nan)
-    for is_user_table, table in ((True, t.points), (False, t.pred_points)):
-        members = np.flatnonzero(user_chosen == is_user_table)
-        if not members.size or not n_nodes:
-            continue
-        every = members.size == user_chosen.size  # then a position is its own member
-        name = "points" if is_user_table else "pred_points"
-        fields = ("x", "y", "visible") if is_user_table else ("x", "y", "visible", "score")
-        member_starts = point_start if every else point_start[members]
-        for group, values in point_blocks(table, member_starts, n_nodes, fields, path, name):
-            at = group if every else members[group]
-            x = values["x"].astype(np.float64, copy=False)  # gathered copies: writable
-            y = values["y"].astype(np.float64, copy=False)
-            missing = ~values["visible"].astype(bool) | np.isnan(x) | np.isnan(y)
-            if is_user_table and t.format_id < 1.1:
-                x -= 0.5  # format 1.0: the pixel's top-left corner was (0, 0); as SLEAP,
-                y -= 0.5  # only user points are shifted
-            x[missing] = np.nan
-            y[missing] = np.nan
-            position[when[at], 0, :, column[at]] = x
-            position[when[at], 1, :, column[at]] = y
-            if not is_user_table:
-                confidence[when[at], :, column[at]] = values["score"]
-        del members, member_starts
-
-    data_vars: dict[str, Any] = {
-        "position": (model.POSES_DIMS, position),
-        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
-    }
-    if np.isfinite(instance_score).any():
-        data_vars["instance_score"] = ((model.TIME, model.INDIVIDUAL), instance_score)
-    if tracking is not None and np.isfinite(tracking).any():
-        data_vars["tracking_score"] = ((model.TIME, model.INDIVIDUAL), tracking)
-    data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
     attrs: dict[str, Any] = {
         "ds_type": model.POSES,
         "time_unit": "frames",
@@ -610,13 +622,92 @@ def build_dataset(
             attrs["video_path"] = info.path
         if info.width and info.height:
             attrs["video_width"], attrs["video_height"] = info.width, info.height
+    return PoseRows(
+        times=times,
+        names=names,
+        skeleton=skel,
+        when=when,
+        column=column,
+        user=user_chosen,
+        point_start=point_start,
+        format_id=t.format_id,
+        instance_score=instance_score,
+        tracking_score=tracking,
+        attrs=attrs,
+    )
+
+
+def fill_points(
+    rows: PoseRows,
+    points: Any,
+    pred_points: Any,
+    position: np.ndarray,
+    confidence: np.ndarray | None,
+    path: Any,
+    subset: np.ndarray | None = None,
+    first_time: int = 0,
+) -> None:
+    """Read the points of the chosen instances into ``position`` / ``confidence``.
+
+    ``subset`` (positions in ``rows``' arrays) limits it to some instances, whose
+    time indices minus ``first_time`` index the arrays' first axis (a block of
+    time). Points are read in contiguous blocks of rows (no loop per instance).
+    """
+    n_nodes = rows.n_nodes
+    user_chosen = rows.user
+    point_start = rows.point_start
+    candidates = None if subset is None else np.asarray(subset)
+    when = rows.when if not first_time else rows.when - first_time
+    column = rows.column
+    for is_user_table, table in ((True, points), (False, pred_points)):
+        if candidates is None:
+            members = np.flatnonzero(user_chosen == is_user_table)
+            every = members.size == user_chosen.size  # then a position is its own member
+        else:
+            members = candidates[user_chosen[candidates] == is_user_table]
+            every = False
+        if not members.size or not n_nodes:
+            continue
+        name = "points" if is_user_table else "pred_points"
+        fields = ("x", "y", "visible") if is_user_table else ("x", "y", "visible", "score")
+        member_starts = point_start if every else point_start[members]
+        for group, values in point_blocks(table, member_starts, n_nodes, fields, path, name):
+            at = group if every else members[group]
+            x = values["x"].astype(np.float64, copy=False)  # gathered copies: writable
+            y = values["y"].astype(np.float64, copy=False)
+            missing = ~values["visible"].astype(bool) | np.isnan(x) | np.isnan(y)
+            if is_user_table and rows.format_id < 1.1:
+                x -= 0.5  # format 1.0: the pixel's top-left corner was (0, 0); as SLEAP,
+                y -= 0.5  # only user points are shifted
+            x[missing] = np.nan
+            y[missing] = np.nan
+            position[when[at], 0, :, column[at]] = x
+            position[when[at], 1, :, column[at]] = y
+            if not is_user_table and confidence is not None:
+                confidence[when[at], :, column[at]] = values["score"]
+        del members, member_starts
+
+
+def pose_dataset(rows: PoseRows, position: Any, confidence: Any) -> xr.Dataset:
+    """The poses dataset of :class:`PoseRows` and its (in-memory or lazy) point arrays."""
+    skel = rows.skeleton
+    instance_score, tracking = rows.instance_score, rows.tracking_score
+    data_vars: dict[str, Any] = {
+        "position": (model.POSES_DIMS, position),
+        "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
+    }
+    if instance_score is not None and np.isfinite(instance_score).any():
+        data_vars["instance_score"] = ((model.TIME, model.INDIVIDUAL), instance_score)
+    if tracking is not None and np.isfinite(tracking).any():
+        data_vars["tracking_score"] = ((model.TIME, model.INDIVIDUAL), tracking)
+    data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
     return xr.Dataset(
         data_vars,
         coords={
-            model.TIME: times,
+            model.TIME: rows.times,
             model.SPACE: ["x", "y"],
             model.KEYPOINT: list(skel.nodes),
-            model.INDIVIDUAL: names,
+            model.INDIVIDUAL: rows.names,
         },
-        attrs=attrs,
+        attrs=dict(rows.attrs or {}),
     )
