@@ -46,6 +46,7 @@ LAZY_FORMATS: dict[str, tuple[str, str]] = {
     "sleap": ("posebridge.formats.sleap.lazy", "open_lazy"),
     "slp": ("posebridge.formats.sleap.slp_lazy", "open_lazy"),
     "netcdf": ("posebridge.formats.netcdf.lazy", "open_lazy"),
+    "nwb": ("posebridge.formats.nwb.lazy", "open_lazy"),
 }
 
 

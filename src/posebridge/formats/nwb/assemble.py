@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -397,15 +398,85 @@ def empty_dataset(source_software: str | None) -> xr.Dataset:
     return ds
 
 
+@dataclass
+class Plan:
+    """Where every series of the chosen containers goes, before any array is read.
+
+    ``store`` axes are (view, individual, keypoint, time, space); ``places`` maps
+    each timing key to the rows its samples go to (``None``: every row, in order).
+    """
+
+    chosen: list[Container]
+    cells: list[tuple[str | None, str]]
+    views: list[str | None]
+    individuals: list[str]
+    keypoints: list[str]
+    per_container: list[tuple[list[str], list[Series]]]
+    everything: list[Series]
+    time: np.ndarray
+    places: dict[Any, Any]
+    n_space: int
+    pos_dtype: np.dtype
+    conf_dtype: np.dtype
+    n_time: int  # time steps kept: the writer's padding rows cut
+
+    def placed(self) -> list[tuple[int, int, int, Series]]:
+        """(view, individual, keypoint, series) of every series with samples and times."""
+        out = []
+        for (view, individual), (names, series) in zip(
+            self.cells, self.per_container, strict=True
+        ):
+            v, i = self.views.index(view), self.individuals.index(individual)
+            for name, s in zip(names, series, strict=True):
+                if not s.shape[0] or s.timing.n != s.shape[0]:
+                    continue  # no samples, or no times for them (left out by _placeable)
+                out.append((v, i, self.keypoints.index(name), s))
+        return out
+
+
 def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -> xr.Dataset:
     """Read the chosen containers' arrays into one poses dataset."""
+    plan = plan_arrays(info, chosen, path, combine)
+    if isinstance(plan, xr.Dataset):
+        return plan
+    shape = (len(plan.views), len(plan.individuals), len(plan.keypoints), plan.time.size)
+    store = np.full((*shape, plan.n_space), np.nan, dtype=plan.pos_dtype)
+    conf = np.full(shape, np.nan, dtype=plan.conf_dtype)
+    for v, i, k, s in plan.placed():
+        block = store[v, i, k]
+        _fill(block, s.data, plan.places[s.timing.key], s.shape[1])
+        if s.conversion != 1.0 or s.offset != 0.0:
+            block *= s.conversion
+            block += s.offset
+        if s.confidence is not None:
+            _fill(conf[v, i, k], s.confidence, plan.places[s.timing.key], 1)
+    has_views = plan.views != [None]
+    position = model_order(store, has_views)[: plan.n_time]
+    confidence = model_order(conf, has_views)[: plan.n_time]
+    return finish(info, plan, position, confidence)
+
+
+def model_order(array: np.ndarray, has_views: bool) -> np.ndarray:
+    """A (view, individual, keypoint, time[, space]) array with the dataset's axes
+    (time first; no view axis without views)."""
+    if array.ndim == 5:
+        array = array.transpose(3, 4, 2, 1, 0)
+    else:
+        array = array.transpose(3, 2, 1, 0)
+    return array if has_views else array[..., 0]
+
+
+def plan_arrays(
+    info: FileInfo, chosen: list[Container], path: Any, combine: str
+) -> Plan | xr.Dataset:
+    """The :class:`Plan` of the chosen containers (an empty dataset when none has samples)."""
     empty = [c for c in chosen if not any(s.shape and s.shape[0] for s in c.series)]
     if len(empty) == len(chosen):
         warnings.warn(
             f"{path}: the PoseEstimation container(s) {', '.join(c.path for c in chosen)} "
             "hold no pose samples; the dataset is empty.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         ds = empty_dataset(chosen[0].source_software or "NWB")
         _set_attrs(ds, info, chosen)
@@ -415,7 +486,7 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
             f"{path}: left out PoseEstimation container(s) without samples: "
             f"{', '.join(c.path for c in empty)}.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         chosen = [c for c in chosen if c not in empty]
     _distrust_forged_tags(chosen, path)
@@ -437,53 +508,49 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
         warnings.warn(
             f"{path}: mixed 2D and 3D series; the 2D series ({', '.join(flat)}) get z = NaN.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     everything = _placeable(everything, chosen, path)
     time, places = _times(everything, path)
-    pos_dtype = _float_dtype([s.data for s in everything])
-    conf_dtype = _float_dtype([s.confidence for s in everything if s.confidence is not None])
-    shape = (len(views), len(individuals), len(keypoints), time.size)
-    store = np.full((*shape, n_space), np.nan, dtype=pos_dtype)
-    conf = np.full(shape, np.nan, dtype=conf_dtype)
-    for (view, individual), (names, series) in zip(cells, per_container, strict=True):
-        v, i = views.index(view), individuals.index(individual)
-        for name, s in zip(names, series, strict=True):
-            if not s.shape[0] or s.timing.n != s.shape[0]:
-                continue  # no samples, or no times for them (left out above)
-            k = keypoints.index(name)
-            block = store[v, i, k]
-            _fill(block, s.data, places[s.timing.key], s.shape[1])
-            if s.conversion != 1.0 or s.offset != 0.0:
-                block *= s.conversion
-                block += s.offset
-            if s.confidence is not None:
-                _fill(conf[v, i, k], s.confidence, places[s.timing.key], 1)
-    has_views = views != [None]
-    position = store.transpose(3, 4, 2, 1, 0)
-    confidence = conf.transpose(3, 2, 1, 0)
-    dims = (*model.POSES_DIMS, model.VIEW)
-    if not has_views:
-        position, confidence, dims = position[..., 0], confidence[..., 0], model.POSES_DIMS
+    # rows the writer added after the last time (see build.padding_rows)
+    padding = max((parse_padding(s.comments) for s in everything), default=0)
+    return Plan(
+        chosen=chosen,
+        cells=cells,
+        views=views,
+        individuals=individuals,
+        keypoints=keypoints,
+        per_container=per_container,
+        everything=everything,
+        time=time,
+        places=places,
+        n_space=n_space,
+        pos_dtype=_float_dtype([s.data for s in everything]),
+        conf_dtype=_float_dtype([s.confidence for s in everything if s.confidence is not None]),
+        n_time=max(0, time.size - padding) if padding else time.size,
+    )
+
+
+def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dataset:
+    """The dataset of a :class:`Plan` and its arrays (in memory or lazy, ``plan.n_time`` long)."""
+    has_views = plan.views != [None]
+    dims = (*model.POSES_DIMS, model.VIEW) if has_views else model.POSES_DIMS
     coords: dict[str, Any] = {
-        "time": time,
-        "space": list("xyz"[:n_space]),
-        "keypoint": keypoints,
-        "individual": [str(i) for i in individuals],
+        "time": plan.time[: plan.n_time],
+        "space": list("xyz"[: plan.n_space]),
+        "keypoint": plan.keypoints,
+        "individual": [str(i) for i in plan.individuals],
     }
     if has_views:
-        coords[model.VIEW] = [str(v) for v in views]
+        coords[model.VIEW] = [str(v) for v in plan.views]
     ds = xr.Dataset(
         {"position": (dims, position), "confidence": (dims[:1] + dims[2:], confidence)},
         coords=coords,
         attrs={"ds_type": "poses", "time_unit": "seconds"},
     )
-    padding = max((parse_padding(s.comments) for s in everything), default=0)
-    if padding:  # rows the writer added after the last time (see build.padding_rows)
-        ds = ds.isel(time=slice(0, max(0, ds.sizes["time"] - padding)))
-    ds = _apply_time_marker(ds, everything)
-    _set_edges(ds, chosen, keypoints)
-    _set_attrs(ds, info, chosen)
+    ds = _apply_time_marker(ds, plan.everything)
+    _set_edges(ds, plan.chosen, plan.keypoints)
+    _set_attrs(ds, info, plan.chosen)
     return ds
 
 

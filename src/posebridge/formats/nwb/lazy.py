@@ -1,0 +1,235 @@
+"""NWB (ndx-pose PoseEstimation) read lazily: each series' rows of a block of time on demand.
+
+Opening walks the file with h5py as the eager reader does (no pynwb objects)
+and makes the eager reader's plan (:func:`posebridge.formats.nwb.assemble.plan_arrays`):
+keypoints, individuals, views, the time axis (the eager reader's own time
+function, so the same values), dtypes, the writer's padding rows. The arrays
+stay in the file: a region of ``position`` or ``confidence`` reads rows
+``start:stop`` of the ``data`` (and ``confidence``) dataset of each series the
+region covers, one read per series, and goes through the same steps as the
+eager reader (dtype, ``conversion`` / ``offset``, axis order), so it equals the
+same region of ``posebridge.load``.
+
+Series on different time bases (individuals with their own timestamps) are
+placed, as by the eager reader, on the sorted union of their times: each
+series keeps the rows its samples go to, and a block reads the one run of
+samples that lands in it.
+
+Not lazy (:class:`NotLazy`, the caller reads the file eagerly): labelled frames
+(PoseTraining); samples with NaN timestamps, timestamps out of order or shared
+by several samples (the eager reader warns and reorders or drops); a series
+whose data is in another file; files with no pose samples.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import xarray as xr
+
+from posebridge._files import HDF5_SIGNATURE
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.lazy import LazyArray, NotLazy
+from posebridge.formats.nwb.assemble import Plan, finish, model_order, plan_arrays, select
+from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
+from posebridge.formats.nwb.locate import h5_info, is_nwb
+
+__all__ = ["CONTENTS", "nwb_block", "open_lazy"]
+
+CONTENTS = ("auto", "labels", "predictions")
+
+#: One placed series: (view, individual, keypoint, data dataset, confidence dataset or
+#: None, columns of data, conversion, offset, index of its places).
+Entry = tuple[int, int, int, str, str | None, int, float, float, int]
+
+
+def nwb_block(
+    entries: tuple[Entry, ...],
+    places: tuple[np.ndarray | None, ...],
+    shape: tuple[int, int, int, int],
+    dtypes: tuple[str, str],
+    variable: str,
+    h5: Any,
+    region: tuple[tuple[int, int], ...],
+) -> np.ndarray:
+    """Region ``region`` of ``position`` or ``confidence`` (dataset axes).
+
+    ``shape`` is (views, individuals, keypoints, space); only the series whose
+    keypoint, individual and view fall in the region are read: the samples that
+    land in time rows ``region[0]`` (``places``: the rows of a series' samples,
+    increasing; ``None``: sample ``j`` is row ``j``), one contiguous read each.
+    """
+    low, high = region[0]
+    n_views, n_ind, n_kp, n_space = shape
+    has_views = len(region) == (5 if variable == "position" else 4)
+    # the region's keypoint / individual / view ranges (axes as model_order gives them)
+    axes = region[2:] if variable == "position" else region[1:]
+    k_range, i_range = axes[0], axes[1]
+    v_range = axes[2] if has_views else (0, 1)
+    store: np.ndarray | None = None
+    conf: np.ndarray | None = None
+    if variable == "position":
+        store = np.full((n_views, n_ind, n_kp, high - low, n_space), np.nan, dtype=dtypes[0])
+    else:
+        conf = np.full((n_views, n_ind, n_kp, high - low), np.nan, dtype=dtypes[1])
+    for v, i, k, data, confidence, ndim, conversion, offset, at in entries:
+        inside = (
+            k_range[0] <= k < k_range[1]
+            and i_range[0] <= i < i_range[1]
+            and v_range[0] <= v < v_range[1]
+        )
+        if not inside:
+            continue
+        rows: Any = places[at]
+        if rows is None:
+            samples, target = slice(low, high), slice(None)
+        else:
+            first, last = np.searchsorted(rows, (low, high))
+            samples, target = slice(int(first), int(last)), rows[first:last] - low
+        if store is not None:
+            block = store[v, i, k]
+            block[target, :ndim] = h5[data][samples]
+            if conversion != 1.0 or offset != 0.0:
+                block *= conversion
+                block += offset
+        elif confidence is not None and conf is not None:
+            conf[v, i, k][target] = np.asarray(h5[confidence][samples]).reshape(-1)
+    out = model_order(store if store is not None else conf, has_views)
+    return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
+
+
+def _places(plan: Plan) -> tuple[dict[Any, int], tuple[np.ndarray | None, ...]]:
+    """Per timing key, the index of its sample rows in the returned tuple.
+
+    Series on different time bases are placed on the union of their times; that
+    stays lazy while every sample has a time and the rows increase (one sample
+    per row). Otherwise (NaN or unsorted timestamps, samples sharing a time:
+    the eager reader's warnings) :class:`NotLazy`.
+    """
+    keys: dict[Any, int] = {}
+    arrays: list[np.ndarray | None] = []
+    for key, rows in plan.places.items():
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)
+            if rows.size and (rows.min() < 0 or np.any(np.diff(rows) <= 0)):
+                raise NotLazy("samples without a time, out of order or sharing a time")
+        keys[key] = len(arrays)
+        arrays.append(rows)
+    return keys, tuple(arrays)
+
+
+def _entries(plan: Plan, path: Path, keys: dict[Any, int]) -> tuple[Entry, ...]:
+    entries = []
+    for v, i, k, s in plan.placed():
+        for dataset in (s.data, s.confidence):
+            if dataset is None:
+                continue
+            if not isinstance(dataset, h5py.Dataset) or (
+                os.path.realpath(dataset.file.filename) != os.path.realpath(path)
+            ):
+                raise NotLazy("a series' data is not a dataset of this file")
+        if s.confidence is not None and s.confidence.shape[:1] != s.data.shape[:1]:
+            raise NotLazy("confidence and data of different lengths")
+        confidence = s.confidence.name if s.confidence is not None else None
+        entries.append(
+            (
+                v,
+                i,
+                k,
+                s.data.name,
+                confidence,
+                s.shape[1],
+                s.conversion,
+                s.offset,
+                keys[s.timing.key],
+            )
+        )
+    return tuple(entries)
+
+
+def open_lazy(
+    path: Path,
+    *,
+    content: str = "auto",
+    processing_module_key: str = DEFAULT_MODULE,
+    pose_estimation_key: str = DEFAULT_CONTAINER,
+    combine: str = "auto",
+    training_key: str | None = None,
+    skeleton: str | None = None,
+) -> xr.Dataset:
+    """Open the PoseEstimation poses of an NWB file with lazily read series.
+
+    Parameters
+    ----------
+    path
+        The ``.nwb`` file.
+    content, processing_module_key, pose_estimation_key, combine, training_key, skeleton
+        As :func:`posebridge.formats.nwb.read`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``position`` and ``confidence`` backed by :class:`LazyArray`.
+
+    Raises
+    ------
+    NotLazy
+        For the files the module's notes list (read eagerly).
+
+    Examples
+    --------
+    >>> ds = open_lazy(Path("session.nwb"))  # doctest: +SKIP
+    """
+    del training_key, skeleton  # options of the labels reader: labels are not lazy
+    if content not in CONTENTS:
+        raise PoseBridgeError(f"content must be one of {CONTENTS}, got {content!r}.")
+    if content == "labels":
+        raise NotLazy("labelled frames")
+    path = Path(path)
+    with open(path, "rb") as handle:
+        if handle.read(8) != HDF5_SIGNATURE:
+            raise NotLazy("not HDF5")  # the eager reader says what it is
+    try:
+        h5 = h5py.File(path, "r", rdcc_nbytes=0)
+    except OSError:
+        raise NotLazy("not a readable HDF5 file") from None
+    with h5:
+        if not is_nwb(h5):
+            raise NotLazy("not NWB")
+        info = h5_info(h5, str(path.parent))
+        if content == "auto" and info.training and not info.containers:
+            raise NotLazy("labelled frames")
+        chosen = select(info, path, processing_module_key, pose_estimation_key)
+        plan = plan_arrays(info, chosen, path, combine)
+        if isinstance(plan, xr.Dataset):
+            raise NotLazy("no pose samples")
+        keys, places = _places(plan)
+        entries = _entries(plan, path, keys)
+        shape = (len(plan.views), len(plan.individuals), len(plan.keypoints), plan.n_space)
+        dtypes = (plan.pos_dtype.str, plan.conf_dtype.str)
+        n_time, has_views = plan.n_time, plan.views != [None]
+        tail = (plan.n_space, len(plan.keypoints), len(plan.individuals))
+        tail += (len(plan.views),) if has_views else ()
+        position = LazyArray(
+            path,
+            (n_time, *tail),
+            plan.pos_dtype,
+            functools.partial(nwb_block, entries, places, shape, dtypes, "position"),
+        )
+        confidence = LazyArray(
+            path,
+            (n_time, *tail[1:]),
+            plan.conf_dtype,
+            functools.partial(nwb_block, entries, places, shape, dtypes, "confidence"),
+        )
+        try:
+            ds = finish(info, plan, position, confidence)
+        except (KeyError, ValueError, TypeError) as error:
+            raise FormatError(path, f"could not be read ({error}).") from None
+    ds.attrs["source_file"] = str(path)
+    return ds
