@@ -459,10 +459,8 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
 def model_order(array: np.ndarray, has_views: bool) -> np.ndarray:
     """A (view, individual, keypoint, time[, space]) array with the dataset's axes
     (time first; no view axis without views)."""
-    if array.ndim == 5:
-        array = array.transpose(3, 4, 2, 1, 0)
-    else:
-        array = array.transpose(3, 2, 1, 0)
+    axes = (3, 4, 2, 1, 0) if array.ndim == 5 else (3, 2, 1, 0)
+    array = array.transpose(axes)
     return array if has_views else array[..., 0]
 
 

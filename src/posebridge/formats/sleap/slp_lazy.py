@@ -59,9 +59,7 @@ def slp_block(
     subset = np.arange(first, last)
     position = np.full((high - low, 2, n_nodes, n_ind), np.nan)
     confidence = np.full((high - low, n_nodes, n_ind), np.nan) if variable != "position" else None
-    fill_points(
-        rows, h5[tables[0]], h5[tables[1]], position, confidence, h5.filename, subset, low
-    )
+    fill_points(rows, h5[tables[0]], h5[tables[1]], position, confidence, h5.filename, subset, low)
     out = position if confidence is None else confidence
     return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
 
