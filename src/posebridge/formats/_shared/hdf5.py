@@ -156,17 +156,24 @@ BLOCK_ROWS = 1 << 13
 
 
 def point_blocks(
-    table: Any, starts: np.ndarray, n_nodes: int, fields: tuple[str, ...], path: Any, name: str
+    table: Any,
+    starts: np.ndarray,
+    n_nodes: int,
+    fields: tuple[str, ...],
+    path: Any,
+    name: str,
+    block_rows: int = BLOCK_ROWS,
 ) -> Iterator[tuple[np.ndarray | slice, dict[str, np.ndarray]]]:
     """Yield (positions in ``starts``, {field: (m, n_nodes) values}) block by block.
 
     Instances are taken in point order; each block is one contiguous read of
-    the rows its instances use (a loop over blocks of rows, not instances).
+    the rows its instances use (a loop over blocks of rows, not instances),
+    about ``block_rows`` rows of points.
     Positions are a slice when ``starts`` is already in point order.
     """
     in_order = bool(np.all(starts[1:] >= starts[:-1]))
     order = None if in_order else np.argsort(starts, kind="stable")
-    per_block = max(1, BLOCK_ROWS // n_nodes)
+    per_block = max(1, block_rows // n_nodes)
     raw = raw_layout(table)
     scratch = _scratch(table) if raw else None
     nodes = np.arange(n_nodes)

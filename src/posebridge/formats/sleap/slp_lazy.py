@@ -27,6 +27,7 @@ import xarray as xr
 
 from posebridge._files import refuse_empty_file
 from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.hdf5 import BLOCK_ROWS
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 from posebridge.formats.sleap.slp_labels import has_only_labels
 from posebridge.formats.sleap.slp_read import _pick_video
@@ -52,14 +53,29 @@ def slp_block(
     """Region ``region`` of ``position`` or ``confidence``, from the points of its frames.
 
     ``rows`` is sorted by time: the instances of frames ``region[0]`` are one run.
+    When their points are (nearly) one run of rows of each table, as in files
+    saved in frame order, each table is read in one contiguous read.
     """
     low, high = region[0]
     n_nodes, n_ind = rows.n_nodes, len(rows.names)
     first, last = np.searchsorted(rows.when, (low, high))
     subset = np.arange(first, last)
+    block_rows = BLOCK_ROWS
+    span = 0
+    for is_user in (True, False):
+        starts = rows.point_start[first:last][rows.user[first:last] == is_user]
+        if starts.size:
+            rows_used = starts.size * n_nodes
+            span = max(span, int(starts.max()) - int(starts.min()) + n_nodes)
+            if span > 2 * rows_used:  # scattered: the usual blocks
+                span = 0
+                break
+    if span:
+        block_rows = max(block_rows, span)
     position = np.full((high - low, 2, n_nodes, n_ind), np.nan)
     confidence = np.full((high - low, n_nodes, n_ind), np.nan) if variable != "position" else None
-    fill_points(rows, h5[tables[0]], h5[tables[1]], position, confidence, h5.filename, subset, low)
+    tables_ = (h5[tables[0]], h5[tables[1]])
+    fill_points(rows, *tables_, position, confidence, h5.filename, subset, low, block_rows)
     out = position if confidence is None else confidence
     return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
 

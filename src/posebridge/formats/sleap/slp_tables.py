@@ -25,7 +25,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import point_blocks, ranges, read_columns
+from posebridge.formats._shared.hdf5 import BLOCK_ROWS, point_blocks, ranges, read_columns
 from posebridge.formats.sleap.common import (
     Skeleton,
     decode_skeletons,
@@ -646,12 +646,14 @@ def fill_points(
     path: Any,
     subset: np.ndarray | None = None,
     first_time: int = 0,
+    block_rows: int = BLOCK_ROWS,
 ) -> None:
     """Read the points of the chosen instances into ``position`` / ``confidence``.
 
     ``subset`` (positions in ``rows``' arrays) limits it to some instances, whose
     time indices minus ``first_time`` index the arrays' first axis (a block of
-    time). Points are read in contiguous blocks of rows (no loop per instance).
+    time). Points are read in contiguous blocks of about ``block_rows`` rows (no
+    loop per instance).
     """
     n_nodes = rows.n_nodes
     user_chosen = rows.user
@@ -671,7 +673,8 @@ def fill_points(
         name = "points" if is_user_table else "pred_points"
         fields = ("x", "y", "visible") if is_user_table else ("x", "y", "visible", "score")
         member_starts = point_start if every else point_start[members]
-        for group, values in point_blocks(table, member_starts, n_nodes, fields, path, name):
+        blocks = point_blocks(table, member_starts, n_nodes, fields, path, name, block_rows)
+        for group, values in blocks:
             at = group if every else members[group]
             x = values["x"].astype(np.float64, copy=False)  # gathered copies: writable
             y = values["y"].astype(np.float64, copy=False)
