@@ -7,14 +7,24 @@ file and are read region by region, only the HDF5 chunks a selection touches:
 format             lazily read
 =================  ===================================================================
 ``sleap``          SLEAP analysis .h5 (every layout): ``tracks``, ``point_scores``
+``slp``            SLEAP .slp poses (``instances="prefer_user"`` / ``"predicted"``, and
+                   ``"auto"`` on a file of predictions): the points of a block of
+                   frames, found through an index of the ``frames`` and ``instances``
+                   tables built at opening
 ``dlc``, ``lp``    DeepLabCut / LightningPose .h5, pandas ``table`` and ``fixed``
                    layouts with one block of numbers, rows in frame order
+``nwb``            ndx-pose PoseEstimation: each series' ``data`` / ``confidence``
+                   rows of a block of time (several individuals, views, and series
+                   on different time bases placed on the union of their times)
 ``netcdf``         every variable (xarray's own lazy arrays)
 =================  ===================================================================
 
-Every other file (CSV, JSON, .slp, NWB, labelled data, ...) is read into memory
-as :func:`posebridge.load` reads it, and then wrapped the same way, so the
-result has the same form whatever the format (``ds.attrs["lazy"]`` says which).
+Every other file (CSV, JSON, labelled data such as .slp user instances or an
+NWB PoseTraining, ...) is read into memory as :func:`posebridge.load` reads it,
+and then wrapped the same way, so the result has the same form whatever the
+format (``ds.attrs["lazy"]`` says which). So are the few files of a lazy format
+whose reading needs the whole file: NWB samples with NaN, unsorted or shared
+timestamps, an NWB file with no pose samples.
 
 Examples
 --------
