@@ -32,7 +32,7 @@ __all__ = ["STREAMING_PAIRS", "convert", "streams"]
 PathLike = str | os.PathLike[str]
 
 #: Formats read lazily (see :mod:`posebridge.lazy`) ...
-STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf")
+STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf", "nwb")
 #: ... and formats whose writer takes dask arrays block by block along time.
 STREAMING_WRITERS = ("nwb", "sleap", "netcdf")
 #: (input format, output format) pairs that move data in time chunks.
@@ -59,7 +59,7 @@ def convert(
     """Convert ``source`` to ``target``, in time chunks when both formats allow it.
 
     The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5,
-    SLEAP analysis or netCDF to NWB, SLEAP analysis or netCDF) hold one chunk
+    SLEAP analysis, netCDF or NWB to NWB, SLEAP analysis or netCDF) hold one chunk
     of frames at a time; others are converted in memory. Both give the same
     output values; every writer's promises hold (atomic, no clobber, NWB
     append leaves the original untouched on failure).
