@@ -59,7 +59,7 @@ def convert(
     """Convert ``source`` to ``target``, in time chunks when both formats allow it.
 
     The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5,
-    SLEAP analysis, netCDF or NWB to NWB, SLEAP analysis or netCDF) hold one chunk
+    SLEAP analysis or netCDF to NWB, SLEAP analysis or netCDF) hold one chunk
     of frames at a time; others are converted in memory. Both give the same
     output values; every writer's promises hold (atomic, no clobber, NWB
     append leaves the original untouched on failure).
