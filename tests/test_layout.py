@@ -39,7 +39,12 @@ def _imports(path: Path, name: str, known: set[str]) -> set[str]:
             if node.level:
                 base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
                 base = f"{base}.{node.module}" if node.module else base
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            # ``from pkg import sub`` needs the module pkg.sub; ``from pkg import name``
+            # needs pkg's ``__init__`` (where the name is defined)
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                for alias in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -52,15 +57,16 @@ def _imports(path: Path, name: str, known: set[str]) -> set[str]:
 
 @cache
 def _graph() -> dict[str, set[str]]:
+    """Each module's imports; an import of a submodule is an edge to it alone.
+
+    Importing ``pkg.sub`` runs ``pkg/__init__`` first, but a package's own
+    ``__init__`` importing its submodules is how packages are built: only a
+    module's explicit use of its package (``from pkg import name`` with
+    ``name`` defined in ``pkg/__init__``) is an edge to the package.
+    """
     modules = _modules()
     known = set(modules)
-    graph = {name: _imports(path, name, known) for name, path in modules.items()}
-    # a package's own __init__ importing its submodules is how packages are built, and
-    # importing ``pkg.sub`` runs ``pkg/__init__`` first: follow edges from sub to sub only
-    return {
-        name: {t for t in targets if not name.startswith(t + ".")}
-        for name, targets in graph.items()
-    }
+    return {name: _imports(path, name, known) for name, path in modules.items()}
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -123,3 +129,17 @@ def test_the_model_imports_nothing_of_posebridge_but_errors():
         if module.startswith("posebridge.model"):
             outside = {t for t in imports if not t.startswith("posebridge.model")}
             assert outside <= {"posebridge.errors"}, f"{module} imports {outside}"
+
+
+def test_a_submodule_using_its_package_init_that_imports_it_is_a_circle(tmp_path):
+    (tmp_path / "__init__.py").write_text("from pkg.sub import work\n\nHELPER = 1\n")
+    (tmp_path / "sub.py").write_text("def work():\n    from pkg import HELPER\n")
+    (tmp_path / "other.py").write_text("from pkg import sub\n")
+    known = {"pkg", "pkg.sub", "pkg.other"}
+    graph = {
+        "pkg": _imports(tmp_path / "__init__.py", "pkg", known),
+        "pkg.sub": _imports(tmp_path / "sub.py", "pkg.sub", known),
+        "pkg.other": _imports(tmp_path / "other.py", "pkg.other", known),
+    }
+    assert graph["pkg.other"] == {"pkg.sub"}  # a submodule import is not a use of pkg
+    assert _cycle(graph) == ["pkg", "pkg.sub", "pkg"]

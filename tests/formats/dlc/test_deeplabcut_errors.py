@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import posebridge
 from posebridge._files import Peek
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import dlc as deeplabcut
 
 READERS = [deeplabcut.read, deeplabcut.read_lp]
@@ -156,3 +157,15 @@ def test_sniff_rejects_other_hdf5_files(
         assert not deeplabcut.sniff(Peek(path))
         assert not deeplabcut.sniff_lp(Peek(path))
         _check(deeplabcut.read, path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+@pytest.mark.parametrize("dim", ["keypoint", "individual"])
+def test_a_name_dlc_reads_as_a_missing_label_is_refused_before_writing(
+    tmp_path: Path, poses_two_mice_with_nan, suffix: str, dim: str
+) -> None:
+    names = poses_two_mice_with_nan[dim].values.tolist()
+    ds = poses_two_mice_with_nan.assign_coords({dim: ["nan", *names[1:]]})
+    with pytest.raises(SchemaError, match=f"{dim} name 'nan' is read back .* as a missing"):
+        posebridge.save(ds, tmp_path / f"outDLC{suffix}", format="dlc")
+    assert list(tmp_path.iterdir()) == []

@@ -105,6 +105,22 @@ def test_large_frame_numbers_and_many_individuals_keep_their_values(tmp_path):
     assert back.individual.values.tolist() == ds.individual.values.tolist()
 
 
+def test_labelled_frames_without_any_point_keep_their_frames_and_keypoints(tmp_path):
+    # PoseTraining holds an individual only as an instance with points, so none come back;
+    # the frames and the skeleton's keypoints do
+    position = np.full((3, 2, 2, 2), np.nan)
+    ds = labels.from_numpy(
+        position, video=["v.mp4"] * 3, frame=[0, 5, 9], keypoint_names=["nose", "tail"]
+    )
+    path = tmp_path / "empty.nwb"
+    posebridge.save(ds, path)
+    back = posebridge.load(path)
+    assert labels.is_labels(back)
+    assert back.frame.values.tolist() == [0, 5, 9]
+    assert back.keypoint.values.tolist() == ["nose", "tail"]
+    assert back.sizes["individual"] == 0
+
+
 def test_points_marked_not_visible_read_as_nan_with_their_flag(tmp_path):
     position = np.array([[[[1.0], [2.0]], [[3.0], [4.0]]]])
     ds = labels.from_numpy(position, video=["v"], frame=[0], visible=np.array([[[0.0], [2.0]]]))

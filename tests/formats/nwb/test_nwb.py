@@ -167,6 +167,18 @@ def test_chunks_split_long_series_evenly_along_time(tmp_path):
     assert chunks[1] == 2 and chunks[0] * 4 >= 200_000 and chunks[0] < 200_000
 
 
+@pytest.mark.parametrize("fps", [29.97, 30.0])
+def test_two_sparse_frames_keep_their_exact_times(tmp_path, fps):
+    # two frames 7 apart: a "rate" of 7 / fps rebuilds the second time only to ~2e-8 s,
+    # so the writer must store timestamps (or a rate that reads back bit for bit)
+    ds = model.from_numpy(np.arange(8.0).reshape(2, 2, 2, 1))
+    ds = model.with_fps(ds.assign_coords(time=np.array([694, 701])), fps)
+    back = _roundtrip(ds, tmp_path / "sparse.nwb")
+    np.testing.assert_array_equal(back.time.values, np.array([694, 701]) / fps)
+    np.testing.assert_array_equal(back.frame.values, [694, 701])
+    assert back.attrs["fps"] == fps
+
+
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

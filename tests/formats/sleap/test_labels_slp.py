@@ -203,3 +203,23 @@ def test_an_image_index_beyond_the_image_list_is_an_error(mixed_videos, tmp_path
         h5["frames"][...] = frames
     with pytest.raises(posebridge.FormatError, match=r"labels.slp.*lists only 2 images"):
         posebridge.load(path)
+
+
+def test_labelled_frames_without_any_instance_read_back_as_the_same_labels(tmp_path):
+    # no user instance anywhere: SLEAP's own rule cannot tell labels from predictions,
+    # so the file says what it holds (provenance) and labels come back as labels
+    ds = labels.from_numpy(
+        np.full((3, 2, 2, 2), np.nan),
+        video=["v.mp4"] * 3,
+        frame=[0, 5, 9],
+        individual_names=["a", "b"],
+        keypoint_names=["nose", "tail"],
+    )
+    path = tmp_path / "empty.slp"
+    posebridge.save(ds, path)
+    with h5py.File(path) as h5:
+        provenance = json.loads(h5["metadata"].attrs["json"])["provenance"]
+    assert provenance["posebridge_content"] == "labels"
+    back = posebridge.load(path)
+    assert labels.is_labels(back)
+    xr.testing.assert_equal(back, ds)

@@ -61,8 +61,9 @@ def refuse_bad_names(
     *,
     dims: Iterable[str] = (model.KEYPOINT, model.INDIVIDUAL),
     forbidden: str = "\n\r",
+    reserved: Iterable[str] = (),
 ) -> None:
-    """Refuse empty names, and names holding a character of ``forbidden``.
+    """Refuse empty names, names holding a character of ``forbidden``, and ``reserved`` ones.
 
     Parameters
     ----------
@@ -74,6 +75,8 @@ def refuse_bad_names(
         The name coordinates to check.
     forbidden
         Characters the format's layout cannot hold in a name.
+    reserved
+        Names the format's readers take for a missing label.
 
     Raises
     ------
@@ -98,6 +101,11 @@ def refuse_bad_names(
                     f"A {dim} name is empty ({name!r}); {title} files would read it back "
                     f"as a different name or not at all. Rename it, e.g. "
                     f"ds.assign_coords({dim}=[...])."
+                )
+            if name in reserved:
+                raise SchemaError(
+                    f"{dim} name {name!r} is read back by {title} readers as a missing "
+                    f"label, not as a name; rename it, e.g. ds.assign_coords({dim}=[...])."
                 )
             bad = [c for c in forbidden if c in name]
             if bad:

@@ -97,8 +97,16 @@ def _level_positions(
     )
 
 
+#: Column labels that pandas writes for a missing level label (a NaN): read as blank.
+MISSING_LABELS = ("nan",)
+
+
 def _blank(label: str) -> bool:
-    return label == "" or label == "nan" or (label.startswith("Unnamed: ") and "_level_" in label)
+    return (
+        label == ""
+        or label in MISSING_LABELS
+        or (label.startswith("Unnamed: ") and "_level_" in label)
+    )
 
 
 @dataclass

@@ -199,7 +199,7 @@ def _write(
     layout.check_writable(ds)
     title = "LightningPose" if default_scorer == DEFAULT_LP_SCORER else "DeepLabCut"
     refuse_empty(ds, title, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
-    refuse_bad_names(ds, title)
+    refuse_bad_names(ds, title, reserved=layout.MISSING_LABELS)
     _refuse_negative_likelihood(ds, title)
     labelled = labels.is_labels(ds)
     if labelled:

@@ -53,6 +53,7 @@ from posebridge.formats.nwb.common import (
     parse_individual_tag,
     parse_marker,
     parse_padding,
+    snap_to_frames,
 )
 from posebridge.formats.nwb.locate import Container, FileInfo, Series
 
@@ -567,9 +568,9 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
         fps = float(marker[1])
         frames = np.rint(time * fps).astype(np.int64)
         if frames.size < 2 or np.all(np.diff(frames) > 0):
-            exact = frames / fps
-            if rate_based and np.allclose(exact, time, rtol=0, atol=1e-9):
-                ds = ds.assign_coords(time=exact)
+            snapped = snap_to_frames(time, fps) if rate_based else None
+            if snapped is not None:  # the writer's times (see build._reads_back_exactly)
+                ds = ds.assign_coords(time=snapped[0])
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
             ds.attrs["fps"] = fps
             return ds

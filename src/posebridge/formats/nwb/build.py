@@ -42,6 +42,8 @@ from posebridge.formats.nwb.common import (
     nwb_unit,
     object_name,
     padding_comment,
+    regular_times,
+    snap_to_frames,
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
@@ -137,7 +139,8 @@ class TimePlan:
     comment: str | None
 
 
-def _regular_rate(t: np.ndarray, fps: float | None) -> float | None:
+def _regular_rate(t: np.ndarray, fps: float | None, marker_fps: float | None) -> float | None:
+    """A rate whose times the reader turns back into exactly ``t``, or ``None``."""
     n = t.size
     if n == 1:
         return fps
@@ -148,12 +151,18 @@ def _regular_rate(t: np.ndarray, fps: float | None) -> float | None:
         return None
     estimate = (n - 1) / span
     candidates = [c for c in (fps, round(estimate, 6), float(f"{estimate:.12g}"), estimate) if c]
-    tolerance = 1e-9 * max(1.0, float(np.abs(t).max()))
-    steps = np.arange(n, dtype=np.float64)
     for rate in candidates:
-        if np.max(np.abs(t[0] + steps / rate - t)) <= tolerance:
+        if _reads_back_exactly(t, float(rate), marker_fps):
             return float(rate)
     return None
+
+
+def _reads_back_exactly(t: np.ndarray, rate: float, marker_fps: float | None) -> bool:
+    """Whether the reader, given ``rate`` (and the fps marker), gives back ``t`` bit for bit."""
+    back = regular_times(float(t[0]), t.size, rate)
+    if marker_fps is not None and (snapped := snap_to_frames(back, marker_fps)) is not None:
+        back = snapped[0]
+    return bool(np.array_equal(back, t))
 
 
 def padding_rows(ds: xr.Dataset) -> int:
@@ -195,7 +204,7 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
     frames = model.frame_numbers(ds)
     if fps and frames is not None and t.size and np.array_equal(np.rint(t * fps), frames):
         comment = fps_comment(fps)
-    rate = _regular_rate(t, fps)
+    rate = _regular_rate(t, fps, fps if comment else None)
     if rate is not None:
         return TimePlan(rate, float(t[0]), None, comment)
     return TimePlan(None, 0.0, t, comment)

@@ -78,6 +78,46 @@ _FRAMES_TEXT = (
 _FPS_RE = re.compile(r"posebridge: fps=([0-9.eE+-]+)")
 
 
+#: Largest gap (s) between a rate-based time and ``frame / fps`` that the reader
+#: closes by taking ``frame / fps`` (the times the writer was given).
+SNAP_TOLERANCE = 1e-9
+
+
+def regular_times(starting_time: float, n: int, rate: float) -> np.ndarray:
+    """The times (s) of ``n`` samples taken at ``rate`` from ``starting_time``.
+
+    The one formula of rate-based time: the writer chooses a rate only when
+    this formula gives back the dataset's times exactly.
+
+    Examples
+    --------
+    >>> regular_times(1.0, 3, 2.0).tolist()
+    [1.0, 1.5, 2.0]
+    """
+    return starting_time + np.arange(n, dtype=np.float64) / rate
+
+
+def snap_to_frames(time: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Frame numbers ``round(time * fps)`` and the exact times ``frame / fps``.
+
+    ``None`` when the frames do not increase or a time is farther than
+    :data:`SNAP_TOLERANCE` from its frame's time.
+
+    Examples
+    --------
+    >>> exact, frames = snap_to_frames(np.array([0.0, 1 / 3 + 1e-12]), 3.0)
+    >>> frames.tolist(), exact.tolist() == [0.0, 1 / 3]
+    ([0, 1], True)
+    """
+    frames = np.rint(time * fps).astype(np.int64)
+    if frames.size > 1 and not np.all(np.diff(frames) > 0):
+        return None
+    exact = frames / fps
+    if not np.allclose(exact, time, rtol=0, atol=SNAP_TOLERANCE):
+        return None
+    return exact, frames
+
+
 def frames_comment() -> str:
     """The series comment marking frame-number time."""
     return _FRAMES_TEXT

@@ -21,7 +21,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from posebridge.formats.nwb.common import to_text
+from posebridge.formats.nwb.common import regular_times, to_text
 
 POSE_ESTIMATION = "PoseEstimation"
 POSE_SERIES = "PoseEstimationSeries"
@@ -55,7 +55,7 @@ class Timing:
     def values(self) -> np.ndarray:
         """The sample times in seconds (float64)."""
         if self.rate is not None:
-            return self.starting_time + np.arange(self.n, dtype=np.float64) / self.rate
+            return regular_times(self.starting_time, self.n, self.rate)
         if self.timestamps is None:
             return np.zeros(0)
         return np.asarray(self.timestamps[:], dtype=np.float64).reshape(-1)

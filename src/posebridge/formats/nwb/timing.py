@@ -16,6 +16,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError
+from posebridge.formats.nwb.common import regular_times
 
 __all__ = ["retime", "series_times", "with_frame_numbers"]
 
@@ -147,4 +148,4 @@ def series_times(series: Any) -> np.ndarray:
             f"series {series.name!r} has {n} samples and rate {rate!r}, so the times of its "
             "samples are unknown."
         )
-    return start + np.arange(n, dtype=np.float64) / float(rate)
+    return regular_times(start, n, float(rate))

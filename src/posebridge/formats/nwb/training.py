@@ -250,6 +250,8 @@ def read_training(
             f"its instances use {len(skeletons)} skeletons ({', '.join(skeletons)}); a dataset "
             "has one set of keypoints. Pass skeleton=<name> to read one.",
         )
+    if not skeletons:  # no instance at all: the module's one skeleton gives the keypoints
+        skeletons = _unused_skeletons(h5[chosen[0]].parent, skeleton)
     if not skeletons:
         nodes, edges = [], np.zeros((0, 2), dtype=np.int64)
     elif not skeletons[0] or skeletons[0] not in h5:
@@ -264,6 +266,21 @@ def read_training(
         )
     instances = [i for i in read.instances if not skeletons or i.skeleton == skeletons[0]]
     return _dataset(read, instances, nodes, edges, path)
+
+
+def _unused_skeletons(module: h5py.Group, name: str | None) -> list[str]:
+    """The one Skeleton (or the one called ``name``) of the module's ``Skeletons``, if any."""
+    holder = module.get("Skeletons")
+    if not isinstance(holder, h5py.Group):
+        return []
+    found = [
+        member.name
+        for key, member in holder.items()
+        if isinstance(member, h5py.Group)
+        and to_text(member.attrs.get("neurodata_type", "")) == "Skeleton"
+        and (name is None or key == name)
+    ]
+    return found if len(found) == 1 else []
 
 
 def _dataset(
@@ -314,8 +331,8 @@ def _dataset(
         coords={
             model.TIME: np.arange(n_time, dtype=np.int64),
             model.SPACE: list(model.SPACE_NAMES[:n_space]),
-            model.KEYPOINT: nodes,
-            model.INDIVIDUAL: names,
+            model.KEYPOINT: np.array(nodes, dtype=str),
+            model.INDIVIDUAL: np.array(names, dtype=str),
             **coords,
         },
         attrs=attrs,

@@ -74,11 +74,12 @@ CONTENT_KEY = "posebridge_content"
 def has_only_labels(t: SlpTables) -> bool:
     """Whether the file holds user instances and no prediction but their sources.
 
-    A file that posebridge wrote from poses (not labels) says so in its
-    provenance (:data:`CONTENT_KEY`) and is never taken for labels.
+    A file that posebridge wrote says what it holds in its provenance
+    (:data:`CONTENT_KEY`): poses are never taken for labels, and labels stay
+    labels even when no frame holds an instance.
     """
-    if isinstance(t.provenance, dict) and t.provenance.get(CONTENT_KEY) == "poses":
-        return False
+    if isinstance(t.provenance, dict) and t.provenance.get(CONTENT_KEY) in ("poses", "labels"):
+        return t.provenance[CONTENT_KEY] == "labels"
     inst = t.instance_columns(("instance_type", "from_predicted", "instance_id"))
     kind = inst["instance_type"]
     user = kind == USER

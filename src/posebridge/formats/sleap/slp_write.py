@@ -177,7 +177,7 @@ def write(
         "suggestions": [],
         "negative_anchors": {},
         # poses without scores are stored as user instances: say they are not labels
-        "provenance": {} if labels_plan is not None else {CONTENT_KEY: "poses"},
+        "provenance": {CONTENT_KEY: "poses" if labels_plan is None else "labels"},
     }
     blob = json.dumps(metadata, separators=(",", ":")).encode()
     if len(blob) > _METADATA_LIMIT:
