@@ -65,42 +65,43 @@ def nwb_block(
     increasing; ``None``: sample ``j`` is row ``j``), one contiguous read each.
     """
     low, high = region[0]
-    n_views, n_ind, n_kp, n_space = shape
-    has_views = len(region) == (5 if variable == "position" else 4)
-    # the region's keypoint / individual / view ranges (axes as model_order gives them)
-    axes = region[2:] if variable == "position" else region[1:]
-    k_range, i_range = axes[0], axes[1]
-    v_range = axes[2] if has_views else (0, 1)
-    store: np.ndarray | None = None
-    conf: np.ndarray | None = None
-    if variable == "position":
-        store = np.full((n_views, n_ind, n_kp, high - low, n_space), np.nan, dtype=dtypes[0])
-    else:
-        conf = np.full((n_views, n_ind, n_kp, high - low), np.nan, dtype=dtypes[1])
-    for v, i, k, data, confidence, ndim, conversion, offset, at in entries:
-        inside = (
-            k_range[0] <= k < k_range[1]
-            and i_range[0] <= i < i_range[1]
-            and v_range[0] <= v < v_range[1]
-        )
-        if not inside:
-            continue
+    _, _, _, n_space = shape
+    position = variable == "position"
+    has_views = len(region) == (5 if position else 4)
+    # the region's keypoint / individual / view ranges (axes of the dataset)
+    axes = region[2:] if position else region[1:]
+    (k0, k1), (i0, i1) = axes[0], axes[1]
+    v0, v1 = axes[2] if has_views else (0, 1)
+    inside = [e for e in entries if k0 <= e[2] < k1 and i0 <= e[1] < i1 and v0 <= e[0] < v1]
+    # as the eager reader: (view, individual, keypoint, time[, space]), then the dataset's axes
+    cells = (v1 - v0, i1 - i0, k1 - k0)
+    store_shape = (*cells, high - low, n_space) if position else (*cells, high - low)
+    dtype = np.dtype(dtypes[0] if position else dtypes[1])
+    # every cell written whole (each series covers every row and every column): no NaN fill
+    whole = {
+        (e[0], e[1], e[2])
+        for e in inside
+        if places[e[8]] is None and (e[5] == n_space if position else e[4] is not None)
+    }
+    covered = len(whole) == int(np.prod(cells))
+    store = np.empty(store_shape, dtype) if covered else np.full(store_shape, np.nan, dtype)
+    for v, i, k, data, confidence, ndim, conversion, offset, at in inside:
         rows: Any = places[at]
         if rows is None:
             samples, target = slice(low, high), slice(None)
         else:
             first, last = np.searchsorted(rows, (low, high))
             samples, target = slice(int(first), int(last)), rows[first:last] - low
-        if store is not None:
-            block = store[v, i, k]
-            block[target, :ndim] = h5[data][samples]
+        cell = store[v - v0, i - i0, k - k0]
+        if position:
+            cell[target, :ndim] = h5[data][samples]
             if conversion != 1.0 or offset != 0.0:
-                block *= conversion
-                block += offset
-        elif confidence is not None and conf is not None:
-            conf[v, i, k][target] = np.asarray(h5[confidence][samples]).reshape(-1)
-    out = model_order(store if store is not None else conf, has_views)
-    return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
+                cell *= conversion
+                cell += offset
+        elif confidence is not None:
+            cell[target] = np.asarray(h5[confidence][samples]).reshape(-1)
+    out = model_order(store, has_views)
+    return out[:, slice(*region[1])] if position else out
 
 
 def _places(plan: Plan) -> tuple[dict[Any, int], tuple[np.ndarray | None, ...]]:
