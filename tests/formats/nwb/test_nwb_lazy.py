@@ -344,3 +344,39 @@ def test_a_slice_of_a_lazily_opened_10m_frame_nwb_file_reads_only_its_chunks(tmp
         np.testing.assert_array_equal(values[:, 0, 1, 0], expected)
         # 2 keypoints x 2 chunks of data, no confidence; a little HDF5 metadata
         assert 4 * chunk_bytes <= read < 12 * chunk_bytes, (read, chunk_bytes, file_bytes)
+
+
+def test_regions_across_keypoints_individuals_and_space_equal_load(
+    tmp_path, poses_two_mice_with_nan
+):
+    ds = posebridge.model.with_fps(poses_two_mice_with_nan, 30)
+    posebridge.save(ds, tmp_path / "two.nwb", split_individuals=False)
+    eager = posebridge.load(tmp_path / "two.nwb")
+    engine = xr.open_dataset(tmp_path / "two.nwb", engine=PoseBridgeBackendEntrypoint)
+    for part in (
+        {"time": slice(3, 9), "keypoint": slice(1, 3), "individual": 1},
+        {"time": 4, "space": 1, "keypoint": 0},
+        {"time": slice(None, None, -3), "individual": slice(0, 1)},
+        {"keypoint": [2, 0], "time": slice(5, 12)},
+    ):
+        for name in ("position", "confidence"):
+            selected = {d: part[d] for d in part if d in eager[name].dims}
+            np.testing.assert_array_equal(
+                engine[name].isel(selected).values, eager[name].isel(selected).values
+            )
+
+
+def test_a_series_without_confidence_is_nan_there_lazily(tmp_path):
+    nwbfile = _nwbfile()
+    _add(
+        nwbfile,
+        "behavior",
+        "PoseEstimation",
+        [
+            _series("nose", RNG.normal(size=(8, 2)), rate=10.0, confidence=RNG.uniform(size=8)),
+            _series("tail", RNG.normal(size=(8, 2)), rate=10.0),
+        ],
+    )
+    opened = _check(_save(nwbfile, tmp_path / "partial.nwb"), chunks=3)
+    assert opened.confidence.sel(keypoint="tail").isnull().all()
+    assert opened.confidence.sel(keypoint="nose").notnull().all()

@@ -195,3 +195,23 @@ def test_a_slice_of_a_lazily_opened_slp_file_reads_only_its_point_rows(tmp_path)
             read,
             wanted,
         )
+
+
+def test_regions_across_keypoints_individuals_and_space_equal_load(mixed):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eager = posebridge.load(mixed, video=0)
+        engine = xr.open_dataset(
+            mixed, engine=PoseBridgeBackendEntrypoint, read_options={"video": 0}
+        )
+    for part in (
+        {"time": slice(1, 5), "keypoint": slice(1, 3), "individual": 2},
+        {"time": 3, "space": 1, "keypoint": 0},
+        {"time": slice(None, None, -2), "individual": slice(0, 2)},
+        {"keypoint": [2, 0], "time": slice(2, 6)},
+    ):
+        for name in ("position", "confidence"):
+            selected = {d: part[d] for d in part if d in eager[name].dims}
+            np.testing.assert_array_equal(
+                engine[name].isel(selected).values, eager[name].isel(selected).values
+            )
