@@ -459,7 +459,13 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
 
 def model_order(array: np.ndarray, has_views: bool) -> np.ndarray:
     """A (view, individual, keypoint, time[, space]) array with the dataset's axes
-    (time first; no view axis without views)."""
+    (time first; no view axis without views).
+
+    Examples
+    --------
+    >>> model_order(np.zeros((1, 2, 3, 4, 2)), has_views=False).shape
+    (4, 2, 3, 2)
+    """
     axes = (3, 4, 2, 1, 0) if array.ndim == 5 else (3, 2, 1, 0)
     array = array.transpose(axes)
     return array if has_views else array[..., 0]
@@ -468,7 +474,15 @@ def model_order(array: np.ndarray, has_views: bool) -> np.ndarray:
 def plan_arrays(
     info: FileInfo, chosen: list[Container], path: Any, combine: str
 ) -> Plan | xr.Dataset:
-    """The :class:`Plan` of the chosen containers (an empty dataset when none has samples)."""
+    """The :class:`Plan` of the chosen containers (an empty dataset when none has samples).
+
+    Examples
+    --------
+    >>> plan = plan_arrays(info, select(info, path, "behavior", "PoseEstimation"), path, "auto")
+    ... # doctest: +SKIP
+    >>> plan.time.size, plan.keypoints  # doctest: +SKIP
+    (2330, ['nose', 'tail'])
+    """
     empty = [c for c in chosen if not any(s.shape and s.shape[0] for s in c.series)]
     if len(empty) == len(chosen):
         warnings.warn(
@@ -531,7 +545,12 @@ def plan_arrays(
 
 
 def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dataset:
-    """The dataset of a :class:`Plan` and its arrays (in memory or lazy, ``plan.n_time`` long)."""
+    """The dataset of a :class:`Plan` and its arrays (in memory or lazy, ``plan.n_time`` long).
+
+    Examples
+    --------
+    >>> ds = finish(info, plan, position, confidence)  # doctest: +SKIP
+    """
     has_views = plan.views != [None]
     dims = (*model.POSES_DIMS, model.VIEW) if has_views else model.POSES_DIMS
     coords: dict[str, Any] = {

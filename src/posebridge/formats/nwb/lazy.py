@@ -63,6 +63,11 @@ def nwb_block(
     keypoint, individual and view fall in the region are read: the samples that
     land in time rows ``region[0]`` (``places``: the rows of a series' samples,
     increasing; ``None``: sample ``j`` is row ``j``), one contiguous read each.
+
+    Examples
+    --------
+    >>> ds = open_lazy(Path("session.nwb"))  # doctest: +SKIP
+    >>> ds.position.variable._data[0:10]  # calls nwb_block for rows 0..9  # doctest: +SKIP
     """
     low, high = region[0]
     _, _, _, n_space = shape

@@ -55,6 +55,11 @@ def slp_block(
     ``rows`` is sorted by time: the instances of frames ``region[0]`` are one run.
     When their points are (nearly) one run of rows of each table, as in files
     saved in frame order, each table is read in one contiguous read.
+
+    Examples
+    --------
+    >>> ds = open_lazy(Path("predictions.slp"))  # doctest: +SKIP
+    >>> ds.position.variable._data[0:10]  # calls slp_block for frames 0..9  # doctest: +SKIP
     """
     low, high = region[0]
     n_nodes, n_ind = rows.n_nodes, len(rows.names)

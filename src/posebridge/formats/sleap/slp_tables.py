@@ -492,6 +492,13 @@ def pose_rows(
 
     Which instances are kept, and where each goes, as :func:`build_dataset`
     describes; the point tables are not read.
+
+    Examples
+    --------
+    >>> with open_tables(Path("predictions.slp")) as t:  # doctest: +SKIP
+    ...     rows = pose_rows(t, 0)
+    >>> rows.times.size, rows.when.size  # doctest: +SKIP
+    (1100, 2200)
     """
     path = t.path
     if instances not in MODES:
@@ -654,6 +661,12 @@ def fill_points(
     time indices minus ``first_time`` index the arrays' first axis (a block of
     time). Points are read in contiguous blocks of about ``block_rows`` rows (no
     loop per instance).
+
+    Examples
+    --------
+    >>> position = np.full((rows.times.size, 2, rows.n_nodes, len(rows.names)), np.nan)
+    ... # doctest: +SKIP
+    >>> fill_points(rows, t.points, t.pred_points, position, None, t.path)  # doctest: +SKIP
     """
     n_nodes = rows.n_nodes
     user_chosen = rows.user
@@ -692,7 +705,12 @@ def fill_points(
 
 
 def pose_dataset(rows: PoseRows, position: Any, confidence: Any) -> xr.Dataset:
-    """The poses dataset of :class:`PoseRows` and its (in-memory or lazy) point arrays."""
+    """The poses dataset of :class:`PoseRows` and its (in-memory or lazy) point arrays.
+
+    Examples
+    --------
+    >>> ds = pose_dataset(rows, position, confidence)  # doctest: +SKIP
+    """
     skel = rows.skeleton
     instance_score, tracking = rows.instance_score, rows.tracking_score
     data_vars: dict[str, Any] = {
