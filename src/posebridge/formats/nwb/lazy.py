@@ -99,14 +99,28 @@ def nwb_block(
             samples, target = slice(int(first), int(last)), rows[first:last] - low
         cell = store[v - v0, i - i0, k - k0]
         if position:
-            cell[target, :ndim] = h5[data][samples]
+            _read(h5[data], samples, cell, target, ndim)
             if conversion != 1.0 or offset != 0.0:
                 cell *= conversion
                 cell += offset
         elif confidence is not None:
-            cell[target] = np.asarray(h5[confidence][samples]).reshape(-1)
+            _read(h5[confidence], samples, cell, target, 1)
     out = model_order(store, has_views)
     return out[:, slice(*region[1])] if position else out
+
+
+def _read(dataset: Any, samples: slice, cell: np.ndarray, target: Any, ndim: int) -> None:
+    """Rows ``samples`` of ``dataset`` into rows ``target`` of ``cell`` (its first ``ndim``
+    columns): straight into ``cell`` when it is all of it, as the eager reader reads."""
+    whole = isinstance(target, slice) and (cell.ndim == 1 or ndim == cell.shape[1])
+    if whole and cell.flags.c_contiguous and cell.size and dataset.ndim == cell.ndim:
+        dataset.read_direct(cell, source_sel=np.s_[samples])
+        return
+    values = np.asarray(dataset[samples])
+    if cell.ndim == 1:
+        cell[target] = values.reshape(-1)
+    else:
+        cell[target, :ndim] = values.reshape(-1, ndim)
 
 
 def _places(plan: Plan) -> tuple[dict[Any, int], tuple[np.ndarray | None, ...]]:
