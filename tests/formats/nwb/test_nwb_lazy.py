@@ -380,3 +380,16 @@ def test_a_series_without_confidence_is_nan_there_lazily(tmp_path):
     opened = _check(_save(nwbfile, tmp_path / "partial.nwb"), chunks=3)
     assert opened.confidence.sel(keypoint="tail").isnull().all()
     assert opened.confidence.sel(keypoint="nose").notnull().all()
+
+
+@pytest.mark.filterwarnings("ignore:.*no frame rate")
+def test_a_frames_only_file_with_fps_given_at_opening(tmp_path, poses_two_mice_with_nan):
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "frames.nwb", split_individuals=False)
+    opened = _check(tmp_path / "frames.nwb", chunks=6)
+    assert opened.attrs["time_unit"] == "frames"
+    eager = posebridge.load(tmp_path / "frames.nwb", fps=25)
+    timed = posebridge.open_dataset(tmp_path / "frames.nwb", fps=25, chunks=6)
+    assert timed.attrs["lazy"] == 1
+    timed = timed.compute()
+    timed.attrs.pop("lazy")
+    xr.testing.assert_identical(timed, eager)
