@@ -26,7 +26,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-# The README's pictures, drawn by `posebridge plot` from a bundled sample (tests/test_cli_plot.py
+# The README's pictures, drawn by `posebridge plot` from a bundled sample (tests/plot/test_cli_plot.py
 # runs these lines into a temporary folder, so the target keeps working).
 FIGURES_DIR := docs
 SAMPLE      := src/posebridge/data/posebridge_two-mice_2D.nc

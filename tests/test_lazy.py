@@ -161,3 +161,15 @@ def test_the_engine_refuses_file_objects_and_guesses_pose_files(tmp_path):
         backend.open_dataset(handle)
     assert not backend.guess_can_open(tmp_path / "missing.h5")
     assert not backend.guess_can_open(__file__)
+
+
+def test_saving_a_lazily_opened_dataset_does_not_store_the_lazy_marker(
+    tmp_path, poses_two_mice_with_nan
+):
+    source = tmp_path / "in.nc"
+    posebridge.save(poses_two_mice_with_nan, source)
+    ds = posebridge.open_dataset(source)
+    assert ds.attrs["lazy"] == 1
+    posebridge.save(ds, tmp_path / "out.nc")
+    assert "lazy" not in posebridge.load(tmp_path / "out.nc").attrs
+    assert ds.attrs["lazy"] == 1  # the caller's dataset is left as it was

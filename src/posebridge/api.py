@@ -191,7 +191,8 @@ def save(
     expect_path(path, "path")
     target = Path(path)
     check_target(target)
-    ds = model.validate(ds)
+    ds = model.validate(ds)  # a shallow copy: its attrs are ours to change
+    ds.attrs.pop("lazy", None)  # how open_dataset read it, not a fact of the data
     try:
         fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
         check_ending(fmt, target, format)

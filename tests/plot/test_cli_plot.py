@@ -20,7 +20,7 @@ from posebridge import _video, model, sample_data
 from posebridge._colours import colour_rgb
 from posebridge.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TWO_MICE = "posebridge_two-mice_2D.nc"
 
 

@@ -1,0 +1,387 @@
+"""Planning a batch: its inputs (folder, glob, list, manifest), their outputs and jobs.
+
+Naming templates (:data:`DANDI_TEMPLATE`, :data:`DEFAULT_TEMPLATE`) and the
+manifest's columns are defined here; every :class:`Job` is planned here.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import os
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from posebridge import registry
+from posebridge.errors import PoseBridgeError
+
+PathLike = str | os.PathLike[str]
+
+
+#: DANDI's layout: one folder per subject, ``sub-<subject>_ses-<session>_behavior.nwb``
+#: (the ``_ses-`` part is left out when a row has no session).
+DANDI_TEMPLATE = "sub-{subject}/sub-{subject}_ses-{session}_behavior.nwb"
+
+#: The default naming template: the input's name with the output format's ending,
+#: in the same subfolder (relative to a folder input) under the output folder.
+DEFAULT_TEMPLATE = "{parent}/{stem}{ext}"
+
+#: Manifest columns that describe a session (everything else but input/output is an error).
+METADATA_COLUMNS = (
+    "subject_id",
+    "session_id",
+    "species",
+    "sex",
+    "age",
+    "session_start_time",
+    "video",
+    "fps",
+)
+_WRITER_FIELDS = {  # manifest column -> NWB writer option
+    "subject_id": "subject_id",
+    "species": "species",
+    "sex": "sex",
+    "age": "age",
+    "session_start_time": "session_start_time",
+    "video": "video_path",
+}
+
+
+@dataclass
+class Job:
+    """One conversion of a batch (picklable: it travels to worker processes).
+
+    Attributes
+    ----------
+    source, target
+        Input file and output file (absolute).
+    from_format, to_format
+        Format names, or ``None`` (detect the input / choose by the output name).
+    fps
+        Frames per second of the input, when given.
+    read_options, write_options
+        Options of the reader and of the writer (per-session metadata included).
+    overwrite
+        Redo an existing output.
+    inspect
+        Run nwbinspector on NWB outputs.
+    error
+        Set when planning already found the job cannot run (e.g. two inputs
+        would write the same output).
+    """
+
+    source: str
+    target: str
+    from_format: str | None = None
+    to_format: str | None = None
+    fps: float | None = None
+    read_options: dict[str, Any] = field(default_factory=dict)
+    write_options: dict[str, Any] = field(default_factory=dict)
+    overwrite: bool = False
+    inspect: bool = False
+    error: str = ""
+
+
+# --------------------------------------------------------------------------
+# naming
+
+
+def dandi_label(value: Any) -> str:
+    """A value as a DANDI / BIDS label: letters, digits and ``-`` only.
+
+    Every other run of characters (``_``, spaces, ``/``, dots, ...) becomes one
+    ``-``; leading and trailing ``-`` are removed.
+
+    Examples
+    --------
+    >>> dandi_label("mouse_01 (left)")
+    'mouse-01-left'
+    """
+    label = re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-")
+    if not label:
+        raise PoseBridgeError(f"{value!r} has no letter or digit to make a DANDI label from.")
+    return label
+
+
+def _stem(path: Path) -> str:
+    """The file name without the longest ending a format claims (``x.analysis.h5`` -> ``x``)."""
+    lower = path.name.lower()
+    endings = [e for f in registry.all_formats() for e in f.extensions if lower.endswith(e)]
+    if endings:
+        return path.name[: -len(max(endings, key=len))] or path.stem
+    return path.stem
+
+
+def _ending(to_format: str) -> str:
+    """The shortest ending that names ``to_format`` alone (``.slp`` before ``.pkg.slp``)."""
+    fmt = registry.get(to_format)
+    own = []
+    kind = "poses" if "poses" in fmt.kinds else fmt.kinds[0]
+    for ending in fmt.extensions:
+        try:
+            chosen = registry.resolve_for_writing(Path(f"x{ending}"), None, kind)
+        except PoseBridgeError:
+            continue
+        if chosen.name == fmt.name:
+            own.append(ending)
+    return min(own, key=len) if own else fmt.extensions[0]
+
+
+def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: str | None) -> str:
+    """Fill a naming template for one input."""
+    dandi = template in ("dandi", DANDI_TEMPLATE)
+    if dandi:
+        template = DANDI_TEMPLATE
+        if row.get("session_id") in (None, ""):
+            template = template.replace("_ses-{session}", "")
+    subject = row.get("subject_id")
+    session = row.get("session_id")
+    fields = {
+        "stem": _stem(source),
+        "name": source.name,
+        "parent": parent or ".",
+        "ext": ext,
+        "subject": subject,
+        "session": session,
+    }
+    if dandi:
+        for key in ("subject", "session"):
+            if fields[key] not in (None, ""):
+                fields[key] = dandi_label(fields[key])
+    try:
+        used = {name for _, name, _, _ in _formatter.parse(template) if name}
+    except ValueError as error:
+        raise PoseBridgeError(f"naming template {template!r}: {error}") from error
+    unknown = used - set(fields)
+    if unknown:
+        raise PoseBridgeError(
+            f"naming template {template!r} uses {sorted(unknown)}; it may use {sorted(fields)}."
+        )
+    missing = sorted(k for k in used if fields[k] in (None, ""))
+    if missing:
+        what = {"ext": "an output format (to=)", "subject": "subject_id", "session": "session_id"}
+        raise PoseBridgeError(
+            f"{source}: naming template {template!r} needs "
+            + ", ".join(what.get(m, m) for m in missing)
+            + (" in the manifest row" if set(missing) - {"ext"} else "")
+            + "."
+        )
+    return template.format(**fields)
+
+
+_formatter = string.Formatter()
+
+
+# --------------------------------------------------------------------------
+# inputs
+
+
+def _readable_endings() -> tuple[str, ...]:
+    return tuple(e for f in registry.all_formats() if f.reads for e in f.extensions)
+
+
+def _expand(sources: PathLike | Sequence[PathLike]) -> list[tuple[Path, str]]:
+    """Input files, each with its subfolder relative to the folder it was found in."""
+    if isinstance(sources, str | os.PathLike):
+        sources = [sources]
+    found: list[tuple[Path, str]] = []
+    for item in sources:
+        text = os.fspath(item)
+        path = Path(text)
+        if path.is_dir():
+            endings = _readable_endings()
+            for file in sorted(path.rglob("*")):
+                relative = file.relative_to(path)
+                if any(part.startswith(".") for part in relative.parts):
+                    continue
+                if file.is_file() and file.name.lower().endswith(endings):
+                    found.append((file, str(relative.parent)))
+        elif glob.has_magic(text):
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
+            found.extend((m, "") for m in matches if m.is_file())
+        else:
+            found.append((path, ""))  # a missing file fails in its own job
+    return found
+
+
+def read_manifest(path: PathLike) -> list[dict[str, Any]]:
+    """The rows of a batch manifest (CSV or YAML).
+
+    A row has ``input`` (relative paths are relative to the manifest's folder),
+    optionally ``output`` (relative to the output folder) and the session's
+    metadata: ``subject_id``, ``session_id``, ``species``, ``sex``, ``age``,
+    ``session_start_time`` (ISO 8601), ``video`` and ``fps``. A YAML manifest
+    is a list of such mappings (or a mapping with a ``sessions`` list).
+
+    Parameters
+    ----------
+    path
+        The ``.csv``, ``.yaml`` or ``.yml`` file.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, empty cells left out.
+
+    Examples
+    --------
+    >>> read_manifest("sessions.csv")  # doctest: +SKIP
+    [{'input': '/data/m1.h5', 'subject_id': 'M1', 'session_id': '1'}]
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise PoseBridgeError(f"{path}: no such manifest file.")
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise PoseBridgeError(f"{path}: not valid YAML ({error}).") from error
+        if isinstance(loaded, dict) and "sessions" in loaded:
+            loaded = loaded["sessions"]
+        if not isinstance(loaded, list) or not all(isinstance(r, dict) for r in loaded):
+            raise PoseBridgeError(
+                f"{path}: expected a list of sessions (mappings with 'input', ...), "
+                f"found {type(loaded).__name__}."
+            )
+        rows = [{str(k): v for k, v in r.items() if v not in (None, "")} for r in loaded]
+        lines = [f"session {i + 1}" for i in range(len(rows))]
+    elif path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        rows = [
+            {k.strip(): v.strip() for k, v in r.items() if k and v and v.strip()} for r in reader
+        ]
+        lines = [f"line {i + 2}" for i in range(len(rows))]
+    else:
+        raise PoseBridgeError(f"{path}: a manifest is a .csv, .yaml or .yml file.")
+    allowed = {"input", "output", *METADATA_COLUMNS}
+    for row, where in zip(rows, lines, strict=True):
+        unknown = set(row) - allowed
+        if unknown:
+            raise PoseBridgeError(
+                f"{path} ({where}): unknown column(s) {sorted(unknown)}; "
+                f"a manifest has: {', '.join(['input', 'output', *METADATA_COLUMNS])}."
+            )
+        if "input" not in row:
+            raise PoseBridgeError(f"{path} ({where}): no 'input'.")
+        for key in ("input", "video"):  # relative to the manifest's folder
+            if key in row:
+                given = Path(str(row[key]))
+                row[key] = str(given if given.is_absolute() else path.parent / given)
+    return rows
+
+
+def _writer_metadata(row: dict[str, Any], to_format: str | None, target: Path) -> dict[str, Any]:
+    """The manifest row's metadata as writer options (NWB only: other formats hold none)."""
+    options: dict[str, Any] = {}
+    wanted = {k: row[k] for k in _WRITER_FIELDS if row.get(k) not in (None, "")}
+    if not wanted:
+        return options
+    try:
+        fmt = registry.resolve_for_writing(target, to_format, "poses")
+    except PoseBridgeError:
+        return options  # the job reports the bad target
+    takes = set(fmt.write_options)
+    for key, value in wanted.items():
+        option = _WRITER_FIELDS[key]
+        if option not in takes:
+            continue
+        if option == "session_start_time" and isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError as error:
+                raise PoseBridgeError(
+                    f"session_start_time {value!r}: expected ISO 8601 "
+                    f"(e.g. 2024-05-01T09:30:00+01:00): {error}"
+                ) from error
+        options[option] = value if option != "subject_id" else str(value)
+    return options
+
+
+def plan_jobs(
+    sources: PathLike | Sequence[PathLike] | None,
+    output_dir: PathLike | None,
+    *,
+    to: str | None = None,
+    from_format: str | None = None,
+    template: str | None = None,
+    manifest: PathLike | None = None,
+    fps: float | None = None,
+    read_options: dict[str, Any] | None = None,
+    write_options: dict[str, Any] | None = None,
+    overwrite: bool = False,
+    inspect: bool = False,
+) -> list[Job]:
+    """The jobs of a batch (see :func:`convert_many` for the parameters).
+
+    A job whose output cannot be named, or whose output another job also
+    writes, carries an ``error`` and fails without running.
+
+    Examples
+    --------
+    >>> jobs = plan_jobs("sessions/", "out/", to="nwb")  # doctest: +SKIP
+    """
+    rows: list[tuple[dict[str, Any], Path, str]] = []
+    if manifest is not None:
+        for row in read_manifest(manifest):
+            rows.append((row, Path(row["input"]), ""))
+    if sources is not None:
+        rows.extend(({}, path, parent) for path, parent in _expand(sources))
+    if not rows:
+        raise PoseBridgeError("the batch has no input files (check the folder, glob or manifest).")
+    if template is None and to is None and any("output" not in row for row, _, _ in rows):
+        raise PoseBridgeError(
+            "give the output format (to=, --to) or a naming template with the file ending."
+        )
+    if template in ("dandi", DANDI_TEMPLATE) and to is None:
+        to = "nwb"
+    ext = _ending(to) if to is not None else None
+    out = Path(output_dir) if output_dir is not None else None
+    jobs: list[Job] = []
+    for row, source, parent in rows:
+        source = source.absolute()
+        job = Job(
+            source=str(source),
+            target="",
+            from_format=from_format,
+            to_format=to,
+            fps=float(row["fps"]) if row.get("fps") not in (None, "") else fps,
+            read_options=dict(read_options or {}),
+            write_options=dict(write_options or {}),
+            overwrite=overwrite,
+            inspect=inspect,
+        )
+        try:
+            if "output" in row:
+                name = str(row["output"])
+            else:
+                name = _name(template or DEFAULT_TEMPLATE, source, parent, row, ext)
+            target = Path(name)
+            if not target.is_absolute():
+                target = (out if out is not None else source.parent) / target
+            target = Path(os.path.normpath(target))
+            job.target = str(target)
+            job.write_options.update(_writer_metadata(row, to, target))
+        except PoseBridgeError as error:
+            job.target = job.target or str(source)
+            job.error = str(error)
+        jobs.append(job)
+    seen: dict[str, str] = {}
+    for job in jobs:
+        if job.error:
+            continue
+        if job.target == job.source:
+            job.error = f"{job.source}: the output would replace the input."
+        elif job.target in seen:
+            job.error = f"{job.target}: also the output of {seen[job.target]}."
+        else:
+            seen[job.target] = job.source
+    return jobs

@@ -1,0 +1,205 @@
+"""Running a batch: local worker processes or a Dask cluster, and :func:`convert_many`."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from posebridge._files import temporaries_of
+from posebridge.batch.job import Result, run_job
+from posebridge.batch.plan import Job, plan_jobs
+from posebridge.batch.report import BatchReport
+
+PathLike = str | os.PathLike[str]
+
+
+def _progress(total: int, show: bool | None) -> Any:
+    from tqdm.auto import tqdm
+
+    if show is None:
+        show = sys.stderr.isatty()
+    return tqdm(total=total, unit="file", disable=not show, file=sys.stderr, desc="posebridge")
+
+
+def _clean_partials(job: Job) -> None:
+    """Remove the temporary files a killed worker left beside the job's target.
+
+    Writers write recognisable temporaries (``_files.TEMPORARY_MARK``) and
+    rename them; a process killed midway cannot remove its own. Only this job
+    writes its target, so every temporary of it is the dead worker's (whose pid
+    may still look alive until the pool reaps it).
+    """
+    for leftover, _ in temporaries_of(Path(job.target)):
+        leftover.unlink(missing_ok=True)
+
+
+def _died(job: Job, error: BaseException) -> Result:
+    _clean_partials(job)
+    return Result(
+        source=job.source,
+        target=job.target,
+        status="failed",
+        error=f"the worker running it stopped ({type(error).__name__}: {error}); "
+        "run the batch again to resume",
+        error_type=type(error).__name__,
+    )
+
+
+def _run_local(jobs: list[Job], workers: int) -> Iterator[tuple[int, Result]]:
+    if workers <= 1:
+        for index, job in enumerate(jobs):
+            yield index, run_job(job)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                yield index, future.result()
+            except Exception as error:  # a worker process died (BrokenProcessPool)
+                yield index, _died(jobs[index], error)
+
+
+def _run_dask(jobs: list[Job], client: Any) -> Iterator[tuple[int, Result]]:
+    from distributed import as_completed as dask_completed
+
+    futures = [client.submit(run_job, job, pure=False) for job in jobs]
+    index = {future.key: i for i, future in enumerate(futures)}
+    for future in dask_completed(futures):
+        i = index[future.key]
+        try:
+            yield i, future.result()
+        except Exception as error:  # KilledWorker, a lost worker, ...
+            yield i, _died(jobs[i], error)
+
+
+def convert_many(
+    sources: PathLike | Sequence[PathLike] | None,
+    output_dir: PathLike | None = None,
+    *,
+    to: str | None = None,
+    from_format: str | None = None,
+    template: str | None = None,
+    manifest: PathLike | None = None,
+    fps: float | None = None,
+    read_options: dict[str, Any] | None = None,
+    write_options: dict[str, Any] | None = None,
+    overwrite: bool = False,
+    inspect: bool = False,
+    jobs: int | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    report: PathLike | None = None,
+) -> BatchReport:
+    """Convert many files, on local worker processes or a Dask cluster; never stop at one error.
+
+    Parameters
+    ----------
+    sources
+        A folder (every file in it and its subfolders that a readable format
+        claims by name), a glob pattern (``"data/**/*.h5"``), a file, or a list
+        of these; ``None`` with a ``manifest``.
+    output_dir
+        Folder of the outputs (created as needed); relative output names and
+        templates are taken from it. ``None``: beside each input.
+    to
+        Output format (``nwb``, ``dlc``, ``sleap``, ...); ``None`` chooses each
+        from its output name (a manifest's ``output``).
+    from_format
+        Input format; ``None`` detects each file's format.
+    template
+        How outputs are named, with ``{stem}`` (input name without its format
+        ending), ``{name}``, ``{parent}`` (subfolder within a folder input),
+        ``{ext}`` (the output format's ending), ``{subject}`` and ``{session}``
+        (the manifest's ``subject_id`` and ``session_id``). ``"dandi"`` is
+        :data:`DANDI_TEMPLATE`, with labels sanitised as DANDI requires.
+        Default: ``"{parent}/{stem}{ext}"``.
+    manifest
+        A CSV or YAML file, one row per input (see :func:`read_manifest`); its
+        metadata goes to the NWB writer (subject, species, sex, age, session
+        start time, video) and ``fps`` to the reader.
+    fps
+        Frames per second of every input (a manifest's ``fps`` wins).
+    read_options, write_options
+        Options of the reader and of the writer, for every input.
+    overwrite
+        Redo outputs that exist. Without it, an output that exists and reads
+        back is skipped (the batch resumes), and one that does not read back
+        is reported as failed and left alone.
+    inspect
+        Run nwbinspector on every NWB output written and add its findings to
+        the report.
+    jobs
+        Local worker processes (default: the number of CPUs, at most the
+        number of inputs; ``1`` runs in this process).
+    client
+        A ``distributed.Client`` of an existing Dask cluster (a local one, or
+        SLURM / PBS through dask-jobqueue) to run the jobs on instead.
+    scheduler
+        The address of a Dask scheduler (``tcp://host:8786``) to connect to.
+    progress
+        Show a progress bar over the files (default: when stderr is a terminal).
+    report
+        Write the report here (``.json``, else CSV).
+
+    Returns
+    -------
+    BatchReport
+        Every input's result, in input order.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> report = posebridge.convert_many(
+    ...     None, "dandiset/", manifest="sessions.csv", template="dandi"
+    ... )  # doctest: +SKIP
+    >>> report.counts  # doctest: +SKIP
+    {'ok': 12, 'failed': 0, 'skipped': 0}
+    """
+    start = time.perf_counter()
+    planned = plan_jobs(
+        sources,
+        output_dir,
+        to=to,
+        from_format=from_format,
+        template=template,
+        manifest=manifest,
+        fps=fps,
+        read_options=read_options,
+        write_options=write_options,
+        overwrite=overwrite,
+        inspect=inspect,
+    )
+    results: list[Result | None] = [None] * len(planned)
+    own_client = None
+    if client is None and scheduler is not None:
+        from distributed import Client
+
+        client = own_client = Client(scheduler)
+    try:
+        with _progress(len(planned), progress) as bar:
+            if client is not None:
+                stream = _run_dask(planned, client)
+            else:
+                workers = jobs if jobs is not None else (os.cpu_count() or 1)
+                stream = _run_local(planned, max(1, min(workers, len(planned))))
+            for index, result in stream:
+                results[index] = result
+                bar.update(1)
+                bar.set_postfix_str(f"{result.status} {Path(result.source).name}", refresh=False)
+    finally:
+        if own_client is not None:
+            own_client.close()
+    done = BatchReport([r for r in results if r is not None], time.perf_counter() - start)
+    if report is not None:
+        done.write(report)
+    return done
