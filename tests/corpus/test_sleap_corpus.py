@@ -159,6 +159,22 @@ def test_slp_count_of_instances_matches_the_table():
     assert present == len(instances) == 2274
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["minimal_instance.slp", "small_robot_siv_caching.slp", "test_grid_labels.legacy.slp"],
+)
+def test_predictions_of_a_file_without_any_read_as_no_individuals(name):
+    path = corpus_path(f"sleap_slp/{name}")
+    with h5py.File(path) as h5:
+        kinds = h5["instances"]["instance_type"]
+        nodes = json.loads(h5["metadata"].attrs["json"])["nodes"]
+    assert not np.any(kinds == 1)  # the file holds user instances only
+    ds = load(path, instances="predicted")
+    assert ds.sizes["individual"] == 0
+    assert ds.individual.dtype.kind == "U"
+    assert ds.sizes["keypoint"] == len(nodes) > 0
+
+
 def test_nan_points_flagged_visible_are_missing_in_centered_pair():
     path = corpus_path("sleap_slp/centered_pair_predictions.sleap-io.slp")
     with h5py.File(path) as h5:

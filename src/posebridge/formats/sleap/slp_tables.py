@@ -727,8 +727,8 @@ def pose_dataset(rows: PoseRows, position: Any, confidence: Any) -> xr.Dataset:
         coords={
             model.TIME: rows.times,
             model.SPACE: ["x", "y"],
-            model.KEYPOINT: list(skel.nodes),
-            model.INDIVIDUAL: rows.names,
+            model.KEYPOINT: np.array(list(skel.nodes), dtype=str),
+            model.INDIVIDUAL: np.array(rows.names, dtype=str),  # str even when empty
         },
         attrs=dict(rows.attrs or {}),
     )
