@@ -60,21 +60,39 @@ def raw_layout(dataset: Any) -> bool:
     return dataset.id.get_num_chunks() == n_chunks
 
 
-def _scratch(dataset: Any) -> np.ndarray:
-    """A buffer of one chunk of ``dataset``, to read raw chunks into (reused)."""
-    return np.empty(dataset.chunks[0], dtype=dataset.dtype)
+class ChunkBuffer:
+    """One chunk of a table, read raw, and which chunk it is (reused between reads).
+
+    Blocks of rows that share a chunk (one block ends inside it, the next one
+    starts there) read it once.
+    """
+
+    def __init__(self, dataset: Any) -> None:
+        self.rows = np.empty(dataset.chunks[0], dtype=dataset.dtype)
+        self.start = -1  # row where the chunk held in ``rows`` starts; -1: none yet
 
 
-def _read_chunk(dataset: Any, start: int, scratch: np.ndarray) -> np.ndarray:
-    """The rows of the chunk at row ``start``, read raw into ``scratch``."""
-    _, data = dataset.id.read_direct_chunk((start,), out=scratch.view(np.uint8))
-    if len(data) != scratch.nbytes:
-        raise OSError(f"a chunk of {dataset.name} holds {len(data)} bytes, not {scratch.nbytes}")
-    return scratch
+def _scratch(dataset: Any) -> ChunkBuffer:
+    """A buffer of one chunk of ``dataset``, to read raw chunks into."""
+    return ChunkBuffer(dataset)
+
+
+def _read_chunk(dataset: Any, start: int, scratch: ChunkBuffer) -> np.ndarray:
+    """The rows of the chunk at row ``start``, read raw into ``scratch`` unless it holds them."""
+    if scratch.start == start:
+        return scratch.rows
+    scratch.start = -1  # a failed read leaves no chunk claimed
+    _, data = dataset.id.read_direct_chunk((start,), out=scratch.rows.view(np.uint8))
+    if len(data) != scratch.rows.nbytes:
+        raise OSError(
+            f"a chunk of {dataset.name} holds {len(data)} bytes, not {scratch.rows.nbytes}"
+        )
+    scratch.start = start
+    return scratch.rows
 
 
 def read_rows(
-    dataset: Any, low: int, high: int, raw: bool, scratch: np.ndarray | None = None
+    dataset: Any, low: int, high: int, raw: bool, scratch: ChunkBuffer | None = None
 ) -> np.ndarray:
     """Rows ``low:high`` of a 1-D compound table (a loop over chunks, not rows).
 

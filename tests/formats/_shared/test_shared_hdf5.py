@@ -1,0 +1,59 @@
+"""Row blocks of compound HDF5 tables (formats/_shared/hdf5.py)."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+
+from posebridge.formats._shared import hdf5
+
+POINT = np.dtype([("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?")])
+
+
+def _point_table(path, rows: int, chunk: int) -> None:
+    values = np.zeros(rows, dtype=POINT)
+    values["x"] = np.arange(rows)
+    values["y"] = -np.arange(rows)
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("points", data=values, chunks=(chunk,), maxshape=(None,))
+
+
+class _CountingChunks:
+    """A table whose raw chunk reads are counted (the h5py dataset does the reading)."""
+
+    def __init__(self, dataset: h5py.Dataset) -> None:
+        self._dataset = dataset
+        self.reads: list[int] = []
+        self.id = self
+        self._real_id = dataset.id
+
+    def __getattr__(self, name):
+        return getattr(self._dataset, name)
+
+    def read_direct_chunk(self, offsets, out):
+        self.reads.append(offsets[0])
+        return self._real_id.read_direct_chunk(offsets, out=out)
+
+    def get_create_plist(self):
+        return self._real_id.get_create_plist()
+
+    def get_type(self):
+        return self._real_id.get_type()
+
+    def get_num_chunks(self):
+        return self._real_id.get_num_chunks()
+
+
+def test_point_blocks_read_every_chunk_once_when_blocks_straddle_chunks(tmp_path):
+    # blocks of 4 instances x 3 nodes = 12 rows over chunks of 10 rows: blocks end inside
+    # chunks, and the next block starts in the chunk the last one ended in
+    path = tmp_path / "points.h5"
+    _point_table(path, rows=60, chunk=10)
+    with h5py.File(path) as h5:
+        table = _CountingChunks(h5["points"])
+        assert hdf5.raw_layout(table)
+        starts = np.arange(0, 60, 3)
+        blocks = list(hdf5.point_blocks(table, starts, 3, ("x", "y"), path, "points", 12))
+    assert sorted(table.reads) == list(range(0, 60, 10))  # each chunk read once
+    x = np.concatenate([values["x"] for _, values in blocks])
+    np.testing.assert_array_equal(x, np.arange(60).reshape(20, 3))
