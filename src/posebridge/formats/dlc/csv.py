@@ -255,7 +255,7 @@ _NA_CELLS = [
     "null",
 ]
 #: Bytes per block of the arrow reader (its unit of work per thread).
-_BLOCK_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 22
 
 
 def _cores() -> int:
