@@ -106,6 +106,53 @@ def output_paths(path: Path, groups: list[list[str]]) -> list[Path]:
     return names
 
 
+#: Per process: the namespaces (name, version) of a manager -> an in-memory HDF5 file
+#: holding the ``specifications`` group hdmf cached into the first file written with them.
+_CACHED_SPECS: dict[tuple[tuple[str, str], ...], h5py.File] = {}
+
+
+def _namespaces(manager: Any) -> tuple[tuple[str, str], ...]:
+    catalog = manager.namespace_catalog
+    return tuple(
+        sorted((str(n), str(catalog.get_namespace(n).version)) for n in catalog.namespaces)
+    )
+
+
+def write_nwbfile(io: Any, h5: h5py.File, nwbfile: Any) -> None:
+    """``io.write(nwbfile)``, with the specifications cached in the file as hdmf caches them.
+
+    hdmf turns every namespace into JSON and writes it into ``/specifications``
+    on each write (a good part of the time of a small file). The first file
+    of a process is written so, and its ``specifications`` group is kept in
+    memory; later files with the same namespaces (name and version, as hdmf
+    itself tells cached specs apart) are written with ``cache_spec=False``
+    and get a copy of that group (one HDF5 object copy) and the root
+    attribute that points to it: the same bytes of JSON, found the same way.
+
+    Examples
+    --------
+    >>> with new_file("out.nwb") as h5, pynwb.NWBHDF5IO(file=h5, mode="w") as io:  # doctest: +SKIP
+    ...     write_nwbfile(io, h5, nwbfile)
+    """
+    from hdmf.backends.hdf5.h5tools import SPEC_LOC_ATTR
+
+    key = _namespaces(io.manager)
+    cached = _CACHED_SPECS.get(key)
+    if cached is None:
+        io.write(nwbfile, exhaust_dci=False)
+        location = h5.attrs.get(SPEC_LOC_ATTR)
+        if location is not None:
+            memory = h5py.File(
+                f"posebridge-specs-{id(key)}", "w", driver="core", backing_store=False
+            )
+            memory.copy(h5[location], memory, "specifications")
+            _CACHED_SPECS[key] = memory
+        return
+    io.write(nwbfile, exhaust_dci=False, cache_spec=False)
+    h5.copy(cached["specifications"], h5, "specifications")
+    h5.attrs[SPEC_LOC_ATTR] = h5["specifications"].ref
+
+
 def write_files(
     ds: xr.Dataset,
     path: Path,
@@ -129,7 +176,7 @@ def write_files(
                 new_file(temporary) as h5,
                 pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
             ):
-                io.write(nwbfile, exhaust_dci=False)
+                write_nwbfile(io, h5, nwbfile)
             manager.clear_cache()
     return targets
 
