@@ -19,7 +19,15 @@ import numpy as np
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
 
-__all__ = ["Annotation", "Category", "GroundTruth", "Image", "keypoint_numbers", "load"]
+__all__ = [
+    "Annotation",
+    "Category",
+    "GroundTruth",
+    "Image",
+    "keypoint_numbers",
+    "load",
+    "raw_numbers",
+]
 
 _BLANKS = b" \t\r\n"
 
@@ -110,12 +118,30 @@ def keypoint_numbers(
         The numbers of every annotation, concatenated (float64), and how many
         each annotation has.
     """
-    if not annotations:
+    return raw_numbers(path, [getattr(a, field) for a in annotations], where, field)
+
+
+def raw_numbers(
+    path: Path, lists: list[msgspec.Raw], where: str, field: str = "keypoints"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers of raw JSON lists (each record's ``field``), parsed in one pass.
+
+    As :func:`keypoint_numbers`, given the records' raw lists.
+
+    Examples
+    --------
+    >>> values, counts = raw_numbers(
+    ...     Path("x.json"), [msgspec.Raw(b"[1,2.5]"), msgspec.Raw(b"[]")], "$"
+    ... )
+    >>> values.tolist(), counts.tolist()
+    ([1.0, 2.5], [2, 0])
+    """
+    if not lists:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    values, counts = _numbers([getattr(a, field) for a in annotations])
+    values, counts = _numbers(lists)
     total = int(counts.sum())
     if values is None or values.size != total:
-        _locate_bad_numbers(path, [getattr(a, field) for a in annotations], where, field)
+        _locate_bad_numbers(path, lists, where, field)
         raise FormatError(path, f"{where}[*].{field}: expected lists of numbers.")
     return values, counts
 
