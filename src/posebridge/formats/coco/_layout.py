@@ -146,22 +146,43 @@ def raw_numbers(
     return values, counts
 
 
-def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
-    """Parse raw JSON lists of numbers with pyarrow's string kernels, all at once.
+#: Lists parsed per batch: arrow's scratch memory (strings, offsets) is reused from one
+#: batch to the next instead of growing with the file (fresh pages are slow to touch).
+_BATCH = 4096
 
-    The raw texts become one arrow string array over one buffer (no copy per
-    list); brackets and blanks are trimmed, each list is split at its commas, and
-    the pieces are cast to float64: no Python object per number.
+
+def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
+    """Parse raw JSON lists of numbers with pyarrow's string kernels, batch by batch.
+
+    Each batch's raw texts become one arrow string array over one buffer (no
+    copy per list); brackets and blanks are trimmed, each list is split at its
+    commas, and the pieces are cast to float64 straight into one output array:
+    no Python object per number.
 
     Returns
     -------
     values, counts
         All numbers (``None`` when a piece is not a number) and each list's count.
     """
+    chunks = [b"".join(lists[a : a + _BATCH]) for a in range(0, len(lists), _BATCH)]
+    out = np.empty(sum(chunk.count(b",") for chunk in chunks) + len(lists), dtype=np.float64)
+    counts = np.empty(len(lists), dtype=np.int64)
+    at = 0
+    for n, chunk in enumerate(chunks):
+        batch = lists[n * _BATCH : (n + 1) * _BATCH]
+        values, counts[n * _BATCH : n * _BATCH + len(batch)] = _batch_numbers(batch, chunk)
+        if values is None:
+            return None, counts
+        out[at : at + values.size] = values
+        at += values.size
+    return out[:at], counts
+
+
+def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | None, np.ndarray]:
+    """:func:`_numbers` of one batch, whose texts joined are ``data``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    data = b"".join(lists)
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
