@@ -8,7 +8,6 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 import xarray as xr
 
@@ -510,60 +509,38 @@ def test_csv_numbers_round_trip_bit_identical(tmp_path: Path) -> None:
     assert frame.to_numpy().tobytes() == expected.to_numpy().tobytes()  # pandas reads them too
 
 
-def _pandas_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the arrow reader refuse every file, so that pandas' C parser reads it."""
-
-    def refuse(*args: object) -> None:
-        raise pa.ArrowInvalid("refused by the test")
-
-    monkeypatch.setattr(_dlc_csv, "_read_arrow", refuse)
-
-
-def test_arrow_csv_reader_matches_pandas_reader(
+def test_parallel_csv_reader_matches_whole_file_reader(
     tmp_path: Path, poses_two_mice_with_nan: xr.Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (path,) = deeplabcut.write(poses_two_mice_with_nan, tmp_path / "p.csv")
-    with monkeypatch.context() as patch:
-        _pandas_only(patch)
-        by_pandas = deeplabcut.read(path)
-    by_arrow = deeplabcut.read(path)
-    assert by_arrow.identical(by_pandas)
-    assert by_arrow.position.values.tobytes() == by_pandas.position.values.tobytes()
-    monkeypatch.setattr(_dlc_csv, "_BLOCK_BYTES", 64)  # many blocks, parsed by threads
-    monkeypatch.setattr(_dlc_csv, "_cores", lambda: 2)
-    assert deeplabcut.read(path).identical(by_pandas)
-    text = path.read_text().replace("\n5,", "\n\n5,")  # a blank line is skipped by both
+    whole = deeplabcut.read(path)
+    monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
+    monkeypatch.setattr(_dlc_csv, "_cores", lambda: 3)
+    assert deeplabcut.read(path).identical(whole)
+    text = path.read_text().replace("\n5,", "\n\n5,")  # a blank line: the counts disagree
     path.write_text(text)
-    assert deeplabcut.read(path).identical(by_pandas)
+    assert deeplabcut.read(path).identical(whole)
 
 
-@pytest.mark.parametrize("block_bytes", [1 << 20, 40])
-def test_csv_reader_reads_quoted_newlines(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
+@pytest.mark.parametrize("cores", [1, 2])
+def test_one_core_reader_matches_whole_file_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> None:
-    monkeypatch.setattr(_dlc_csv, "_BLOCK_BYTES", block_bytes)  # small: threads, many blocks
-    monkeypatch.setattr(_dlc_csv, "_cores", lambda: 2)
-    df = dlc_frame(None, ["nose"], ["x", "y"], n_rows=3)
-    df.index = ["labeled-data/v/a.png", "labeled-data/v/b\nc.png", "labeled-data/v/d.png"]
-    path = tmp_path / "CollectedData_me.csv"
-    df.to_csv(path)  # pandas quotes the path with a newline
-    ds = deeplabcut.read(path)
-    assert ds.image_path.values.tolist() == df.index.tolist()
-    np.testing.assert_array_equal(ds.position.values[:, :, 0, 0], df.to_numpy())
-
-
-def test_csv_index_and_set_cells_typed_as_pandas_types_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    df = dlc_frame(None, ["nose"], ["x", "y", "likelihood"], n_rows=3)
-    df.index = ["labeled-data/v/a.png", "labeled-data/v/b.png", "labeled-data/v/c.png"]
-    df[("set", "", "")] = ["train", None, "NA"]  # missing cells: "nan", as pandas prints them
-    path = tmp_path / "p.csv"
-    df.to_csv(path)
-    ds = deeplabcut.read(path)
-    assert ds.data_split.values.tolist() == ["train", "nan", "nan"]
-    _pandas_only(monkeypatch)
-    assert deeplabcut.read(path).identical(ds)
+    position = np.array([[-0.0, 3.0], [4.0, np.nan]]).reshape(2, 2, 1, 1).repeat(4, axis=0)
+    for name, array in (
+        ("floats", np.random.default_rng(3).normal(size=(8, 2, 2, 2))),
+        ("ints", position),  # every cell an integer, -0 or empty: read again as floats
+    ):
+        ds = model.from_numpy(array, np.full(array.shape[:1] + array.shape[2:], 0.5))
+        (path,) = deeplabcut.write(ds, tmp_path / f"{name}.csv")
+        whole = deeplabcut.read(path)  # small: the float-typed whole-file reader
+        monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(_dlc_csv, "_cores", lambda: cores)
+        back = deeplabcut.read(path)
+        assert back.identical(whole)
+        assert back.position.values.tobytes() == ds.position.values.tobytes()
+        monkeypatch.undo()
 
 
 def test_sniff_tells_dlc_from_lp(tmp_path: Path, single_animal_frame: pd.DataFrame) -> None:
@@ -594,18 +571,17 @@ def test_read_datasets_save_as_netcdf(tmp_path: Path) -> None:
     np.testing.assert_array_equal(back.x_ens_median.values, ds.x_ens_median.values)
 
 
-def test_csv_reader_keeps_negative_zero_of_integral_columns(
+def test_parallel_reader_keeps_negative_zero_of_integral_columns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     position = np.array([[-0.0, 3.0], [4.0, -0.0]]).reshape(2, 2, 1, 1).repeat(4, axis=0)
     ds = model.from_numpy(position, np.ones((8, 1, 1)))  # every cell an integer or -0
     (path,) = deeplabcut.write(ds, tmp_path / "ints.csv")
-    monkeypatch.setattr(_dlc_csv, "_BLOCK_BYTES", 16)
+    monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
     monkeypatch.setattr(_dlc_csv, "_cores", lambda: 2)
     back = deeplabcut.read(path)
     assert back.position.values.tobytes() == ds.position.values.tobytes()
-    _pandas_only(monkeypatch)
-    assert deeplabcut.read(path).position.values.tobytes() == ds.position.values.tobytes()
 
 
 def test_per_individual_confidence_is_written_per_keypoint(tmp_path: Path) -> None:

@@ -14,18 +14,16 @@ Labelled data indexes rows by image path: one column, or three
 ``pandas.read_csv(header=[...])``, which takes an all-empty first data row
 for an index-name row and drops it.
 
-Rows are read by pyarrow's CSV reader (exact float parsing, threads when
-the process may use several cores), with pandas' C parser behind it for the
-few files arrow refuses. Numbers are written with their shortest round-trip
-representation (pyarrow's formatter, vectorised and multi-threaded), so
-every value reads back bit-identical.
+Numbers are written with their shortest round-trip representation
+(pyarrow's formatter, vectorised and multi-threaded), so every value reads
+back bit-identical; without pyarrow, pandas writes them (exact, slower).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import mmap
+import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -33,9 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pa_compute
-import pyarrow.csv as pa_csv
 
 from posebridge._files import Peek
 from posebridge.errors import FormatError
@@ -224,6 +219,43 @@ def _last_line_width(path: Path) -> int | None:
     return len(next(csv.reader([lines[-1].decode("utf-8", errors="replace")])))
 
 
+class _ByteRange(io.RawIOBase):
+    """A read-only view of bytes ``start:end`` of a file (one reader thread's share)."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        super().__init__()
+        self._file = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self._file.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        size = min(len(buffer), self._left)
+        if size <= 0:
+            return 0
+        got = self._file.readinto(memoryview(buffer)[:size]) or 0
+        self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+class _Mismatch(Exception):
+    """The parallel read did not see the rows the newline count promised."""
+
+
+class _IntegerColumn(Exception):
+    """A chunk's column was inferred as integers: a ``-0`` cell would have lost its sign."""
+
+
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+_CHUNK_ROWS = 5000
+
+
 def _data_start(path: Path, skip: int) -> int:
     with open(path, "rb") as handle:
         for _ in range(skip):
@@ -231,39 +263,45 @@ def _data_start(path: Path, skip: int) -> int:
         return handle.tell()
 
 
-#: Cells pandas reads as missing (``pandas.read_csv``'s default ``na_values``): the arrow
-#: reader is told the same list, so both readers agree on which cells are NaN.
-_NA_CELLS = [
-    "",
-    "#N/A",
-    "#N/A N/A",
-    "#NA",
-    "-1.#IND",
-    "-1.#QNAN",
-    "-NaN",
-    "-nan",
-    "1.#IND",
-    "1.#QNAN",
-    "<NA>",
-    "N/A",
-    "NA",
-    "NULL",
-    "NaN",
-    "None",
-    "n/a",
-    "nan",
-    "null",
-]
-#: Bytes per block of the arrow reader (its unit of work per thread).
-_BLOCK_BYTES = 1 << 22
+def _split(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
+    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data."""
+    size = path.stat().st_size
+    bounds = [start]
+    buffer = bytearray(1 << 22)
+    with open(path, "rb", buffering=0) as handle:
+        for k in range(1, parts):
+            handle.seek(start + (size - start) * k // parts)
+            position = handle.tell() + len(_readline(handle))
+            if bounds[-1] < position < size:
+                bounds.append(position)
+        bounds.append(size)
+        ranges = []
+        for first, end in itertools.pairwise(bounds):
+            handle.seek(first)
+            left, rows, last = end - first, 0, 10
+            while left > 0:
+                got = handle.readinto(memoryview(buffer)[: min(left, len(buffer))])
+                if not got:
+                    break
+                rows += buffer.count(b"\n", 0, got)
+                left -= got
+                last = buffer[got - 1]
+            ranges.append((first, end, rows + (last != 10)))
+    return ranges
 
 
-def _cores() -> int:
-    """CPUs this process may run on (its affinity), not the machine's count."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
+def _readline(handle: io.RawIOBase) -> bytes:
+    """The rest of the current line of an unbuffered file (through its newline)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        block = handle.read(4096)
+        if not block:
+            return line
+        cut = block.find(b"\n")
+        if cut >= 0:
+            return line + block[: cut + 1]
+        line += block
+    return line
 
 
 def _read_options() -> dict[str, object]:
@@ -297,75 +335,86 @@ def _texts(pieces: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.asarray(p, dtype=object) for p in pieces]).astype(str)
 
 
-def _arrow_texts(column: pa.ChunkedArray) -> np.ndarray:
-    """An index or per-row column read as text, typed as the pandas reader types it.
-
-    Whole numbers in every row -> int64 (frame numbers); anything else -> str
-    (numbers as pandas would print the floats it infers, a missing cell as
-    ``"nan"``), as :func:`_texts` does with pandas' columns.
-    """
-    if column.null_count == 0:
-        try:
-            return pa_compute.cast(column, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    try:
-        numbers = pa_compute.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return pa_compute.fill_null(column, "nan").to_numpy(zero_copy_only=False).astype(str)
-    return _texts([numbers])
-
-
-def _has_quotes(path: Path, start: int) -> bool:
-    """Whether a ``"`` follows byte ``start`` (one memchr pass over the mapped file)."""
-    with open(path, "rb") as handle:
-        if path.stat().st_size <= start:
-            return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return mapped.find(b'"', start) >= 0
-
-
-def _read_arrow(
-    path: Path, start: int, width: int, pose_at: list[int], other_at: list[int]
+def _read_parallel(
+    path: Path,
+    width: int,
+    pose_at: list[int],
+    other_at: list[int],
+    ranges: list[tuple[int, int, int]],
+    floats: bool = False,
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """Parse the data rows with pyarrow's CSV reader (threads when several cores).
+    """Parse byte ranges in threads, each in chunks, into one preallocated array.
 
-    The bodypart columns are parsed as float64 straight away (no type
-    inference: a ``-0`` cell keeps its sign), the index and per-row columns
-    as text. The numbers land in one (columns, rows) array, returned as its
-    transposed view, so the table and that array are the only copies. A
-    quoted cell may hold a newline: then (only) arrow is told so, which
-    keeps it from splitting blocks for its threads inside a cell.
-
-    Raises ``pyarrow.ArrowInvalid`` on anything it does not parse; the caller
-    then reads with pandas, which says what is wrong and where.
+    Column types are inferred, which is faster than asking for floats, unless
+    ``floats``; a column inferred as integers raises :class:`_IntegerColumn`
+    (a ``-0`` cell would have become ``0``), and the caller asks for floats.
     """
-    names = [f"c{j}" for j in range(width)]
-    types = {names[j]: pa.float64() for j in pose_at}
-    types.update({names[j]: pa.string() for j in other_at})
-    with pa.OSFile(str(path)) as source:
-        source.seek(start)
-        table = pa_csv.read_csv(
-            source,
-            read_options=pa_csv.ReadOptions(
-                column_names=names, use_threads=_cores() > 1, block_size=_BLOCK_BYTES
-            ),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=_has_quotes(path, start)),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=types,
-                null_values=_NA_CELLS,
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    values = np.empty((len(pose_at), table.num_rows), dtype=np.float64)
+    options = _read_options()
+    if floats:
+        options["dtype"] = dict.fromkeys(pose_at, np.float64)
+    from concurrent.futures import ThreadPoolExecutor
+
+    offsets = np.cumsum([0] + [rows for _, _, rows in ranges])
+    values = np.empty((int(offsets[-1]), len(pose_at)), dtype=np.float64)
+    texts: list[dict[int, list[np.ndarray]]] = [{j: [] for j in other_at} for _ in ranges]
+
+    def work(part: int) -> None:
+        first, end, _ = ranges[part]
+        at = int(offsets[part])
+        with (
+            io.BufferedReader(_ByteRange(path, first, end), 1 << 20) as handle,
+            pd.read_csv(
+                handle, names=list(range(width)), chunksize=_CHUNK_ROWS, **options
+            ) as reader,
+        ):
+            for chunk in reader:
+                n = len(chunk)
+                if at + n > offsets[part + 1]:
+                    raise _Mismatch
+                for k, j in enumerate(pose_at):
+                    column = chunk[j]
+                    if column.dtype.kind in "iu":
+                        raise _IntegerColumn
+                    values[at : at + n, k] = _numbers(column, path)
+                for j in other_at:
+                    texts[part][j].append(chunk[j].to_numpy())
+                at += n
+        if at != offsets[part + 1]:
+            raise _Mismatch
+
+    with ThreadPoolExecutor(len(ranges)) as pool:
+        for future in [pool.submit(work, part) for part in range(len(ranges))]:
+            future.result()
+    return values, {j: _texts([piece for t in texts for piece in t[j]]) for j in other_at}
+
+
+def _cores() -> int:
+    """CPUs this process may run on (its affinity), not the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _read_inferred(
+    path: Path, skip: int, width: int, pose_at: list[int], other_at: list[int]
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """The whole table by pandas' C parser with inferred column types (its fastest path).
+
+    What one core reads best: no threads, no chunks. A bodypart column
+    inferred as integers would have lost the sign of a ``-0`` cell: then the
+    file is read again with float64 columns (:func:`_read_whole`).
+    """
+    try:
+        frame = pd.read_csv(path, skiprows=skip, names=list(range(width)), **_read_options())
+    except pd.errors.EmptyDataError:
+        return _read_whole(path, skip, width, pose_at, other_at)
+    if any(frame[j].dtype.kind in "iub" for j in pose_at):
+        return _read_whole(path, skip, width, pose_at, other_at)
+    values = np.empty((len(pose_at), len(frame)), dtype=np.float64)
     for k, j in enumerate(pose_at):
-        at = 0
-        for chunk in table.column(j).chunks:  # a null (empty cell) becomes NaN
-            values[k, at : at + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
-            at += len(chunk)
-    texts = {j: _arrow_texts(table.column(j)) for j in other_at}
-    return values.T, texts
+        values[k] = _numbers(frame[j], path)
+    return values.T, {j: _texts([frame[j].to_numpy()]) for j in other_at}
 
 
 def _read_whole(
@@ -389,11 +438,11 @@ def read_table(
 ) -> tuple[np.ndarray, CsvHeader, list[np.ndarray], dict[str, np.ndarray]]:
     """Read the numbers, header, index and per-row columns of a DeepLabCut CSV.
 
-    The rows are parsed by pyarrow's CSV reader (multi-threaded when the
-    process may use several cores; bodypart columns straight to float64,
-    exact), the numbers copied once into one (columns, rows) array. Rows
-    it refuses are read by pandas' C parser, which reads the few layouts
-    arrow does not (quoted newlines) and otherwise names the bad line.
+    Large files are split into newline-aligned byte ranges parsed by pandas'
+    C parser in threads (it releases the GIL), chunk by chunk, straight into
+    one preallocated array: about one copy of the numbers in memory. A
+    process that may run on one core only (its CPU affinity) reads them in
+    one pass of the parser instead (threads would only take turns).
 
     Parameters
     ----------
@@ -405,8 +454,7 @@ def read_table(
     Returns
     -------
     tuple
-        (values of the bodypart columns as float64 (rows, columns), a
-        transposed view of a C-ordered (columns, rows) array, the
+        (values of the bodypart columns as float64 (rows, columns), the
         header, one array per index column, per-row columns by coordinate).
 
     Raises
@@ -436,11 +484,20 @@ def read_table(
         )
     start = _data_start(path, header.skip)
     try:
-        try:
-            values, texts = _read_arrow(path, start, width, pose_at, other_at)
-        except (pa.ArrowException, UnicodeDecodeError):
-            # pandas reads what arrow refuses (quoted newlines, 'true' cells, an empty
-            # table) or says what is wrong with the file and on which line
+        parts = min(_cores(), 4)
+        large = path.stat().st_size - start >= _PARALLEL_MIN_BYTES
+        if parts > 1 and large:
+            ranges = _split(path, start, parts)
+            try:
+                try:
+                    values, texts = _read_parallel(path, width, pose_at, other_at, ranges)
+                except _IntegerColumn:
+                    values, texts = _read_parallel(path, width, pose_at, other_at, ranges, True)
+            except (_Mismatch, pd.errors.ParserError):  # blank lines, quoted newlines
+                values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
+        elif large:  # one core: one pass of the C parser, types inferred
+            values, texts = _read_inferred(path, header.skip, width, pose_at, other_at)
+        else:
             values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
     except FormatError:
         raise
