@@ -5,16 +5,20 @@ Workloads
 - C1: 10,000 images x 3 instances x 17 keypoints, COCO ground truth (v = 0, 1, 2
   mixed, boxes, a 1-based skeleton), written once by posebridge and cached;
   and the matching results file (every instance with a score).
-- Y1: 2,000 images (real 64 x 48 PNGs, so that sizes come from the image
-  headers) x 3 instances x 17 keypoints, an Ultralytics tree.
+  sleap-io's ``load_coco`` skips the annotations of images it cannot find, so
+  the 10,000 image files exist (empty: only their presence is checked).
+- Y1: 10,000 images (real 64 x 48 PNGs, so that sizes come from the image
+  headers) x 3 instances x 17 keypoints, an Ultralytics tree (10,000 label files).
 
 Operations
 ----------
 - ``C1 COCO GT read``: ``posebridge.formats.coco.read`` against pycocotools'
-  ``COCO(path)`` (JSON load + index), the issue's reference (target: >= 3x);
-- ``C1 COCO GT write``: posebridge's writer against the stdlib ``json.dump`` of
+  ``COCO(path)`` (JSON load + index), the issue's reference (target: >= 3x),
+  and sleap-io's ``load_coco`` (target: >= 5x);
+- ``C1 COCO GT write``: posebridge's writer against sleap-io's ``save_coco`` of
+  the ``Labels`` it read from the same file, and the stdlib ``json.dump`` of
   the same content as pycocotools holds it (``COCO.dataset``), i.e. the cost of
-  serialising alone;
+  serialising alone (pycocotools has no writer);
 - ``C1 COCO results read``: posebridge against pycocotools' ``loadRes`` (the GT
   ``COCO`` built in ``prepare``);
 - ``Y1 YOLO read``: posebridge (image sizes from the headers) against sleap-io's
@@ -35,7 +39,7 @@ import numpy as np
 from benchmarks.harness import Step, fresh, workfile
 
 C1 = {"images": 10_000, "instances": 3, "keypoints": 17}
-Y1 = {"images": 2_000, "instances": 3, "keypoints": 17}
+Y1 = {"images": 10_000, "instances": 3, "keypoints": 17}
 C1_BYTES = C1["images"] * C1["instances"] * C1["keypoints"] * 3 * 8
 Y1_BYTES = Y1["images"] * Y1["instances"] * Y1["keypoints"] * 3 * 8
 
@@ -74,6 +78,51 @@ def _coco_file(kind: str, images: int = C1["images"]) -> Path:
 
 # --------------------------------------------------------------------------
 # COCO
+
+
+def _with_images(path: Path) -> Path:
+    """The GT file in a folder that holds (empty) files for its images, for sleap-io."""
+    import shutil
+
+    root = workfile(f"{path.stem}_images")
+    copy = root / path.name
+    if not copy.exists():
+        (root / "images").mkdir(parents=True, exist_ok=True)
+        count = int(path.stem.split("_")[1])
+        for i in range(count):
+            (root / "images" / f"img{i:06d}.png").touch()
+        shutil.copyfile(path, copy)
+    return copy
+
+
+def _sio_coco_read(path: Path) -> Any:
+    import sleap_io as sio
+
+    return sio.load_coco(str(path))
+
+
+def _sio_coco_reading(workdir: Path) -> Path:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    _sio_coco_read(_with_images(_coco_file("ground_truth", 20)))  # warm-up: imports
+    return _with_images(_coco_file("ground_truth"))
+
+
+def _sio_coco_write(state: tuple[Any, Path]) -> Any:
+    import sleap_io as sio
+
+    labels, path = state
+    return sio.save_coco(labels, str(fresh(path)))
+
+
+def _sio_coco_writing(workdir: Path) -> tuple[Any, Path]:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    small = _sio_coco_read(_with_images(_coco_file("ground_truth", 20)))
+    _sio_coco_write((small, workdir / "warm_sio.json"))
+    return _sio_coco_read(_with_images(_coco_file("ground_truth"))), workdir / "out_sio.json"
 
 
 def _pb_coco_read(path: Path) -> Any:
@@ -214,7 +263,9 @@ def steps() -> list[Step]:
         Step("C1 COCO GT read", "pycocotools",
              _coco_reading(_pycocotools_read, "ground_truth"), _pycocotools_read, C1_BYTES,
              coco_peer),
+        Step("C1 COCO GT read", "sleap-io", _sio_coco_reading, _sio_coco_read, C1_BYTES, sio),
         Step("C1 COCO GT write", "posebridge", _pb_coco_writing, _pb_coco_write, C1_BYTES),
+        Step("C1 COCO GT write", "sleap-io", _sio_coco_writing, _sio_coco_write, C1_BYTES, sio),
         Step("C1 COCO GT write", "json (stdlib)", _json_writing, _json_write, C1_BYTES,
              coco_peer),
         Step("C1 COCO results read", "posebridge",

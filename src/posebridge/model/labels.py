@@ -118,19 +118,27 @@ def normalise_paths(paths: Any) -> np.ndarray:
 def image_frames(paths: Any) -> np.ndarray:
     """The frame number in each image's name: its last run of digits, -1 if none.
 
+    Vectorised (pyarrow's string kernels): the name after the last ``/``,
+    without its extension; then its last run of ASCII digits (more than 18
+    digits do not fit int64: unknown).
+
     Examples
     --------
     >>> image_frames(["labeled-data/v1/img0042.png", "a/b.png", "x\\\\frame_7_cam2.jpg"])
     array([42, -1,  2])
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = normalise_paths(paths)
     if text.size == 0:
         return np.zeros(0, dtype=np.int64)
-    names = pd.Series(np.char.rpartition(text, "/")[:, 2])
-    stems = names.str.replace(r"\.[^.]*$", "", regex=True)
-    digits = stems.str.extract(r"(\d+)\D*$", expand=False)
-    digits = digits.where(digits.str.len() <= 18)  # beyond int64: unknown
-    return pd.to_numeric(digits).fillna(UNKNOWN_FRAME).to_numpy(dtype=np.int64)
+    names = pc.replace_substring_regex(pa.array(text.tolist(), pa.large_string()), "(?s)^.*/", "")
+    stems = pc.replace_substring_regex(names, r"\.[^.]*$", "")
+    digits = pc.struct_field(pc.extract_regex(stems, r"(?P<d>[0-9]+)[^0-9]*$"), "d")
+    digits = pc.if_else(pc.less_equal(pc.utf8_length(digits), 18), digits, None)
+    frames = pc.fill_null(pc.cast(digits, pa.int64()), UNKNOWN_FRAME)
+    return frames.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
 def image_videos(paths: Any) -> np.ndarray:

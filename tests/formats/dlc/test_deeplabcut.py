@@ -516,11 +516,31 @@ def test_parallel_csv_reader_matches_whole_file_reader(
     whole = deeplabcut.read(path)
     monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
-    monkeypatch.setattr(_dlc_csv.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(_dlc_csv, "_cores", lambda: 3)
     assert deeplabcut.read(path).identical(whole)
     text = path.read_text().replace("\n5,", "\n\n5,")  # a blank line: the counts disagree
     path.write_text(text)
     assert deeplabcut.read(path).identical(whole)
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_one_core_reader_matches_whole_file_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    position = np.array([[-0.0, 3.0], [4.0, np.nan]]).reshape(2, 2, 1, 1).repeat(4, axis=0)
+    for name, array in (
+        ("floats", np.random.default_rng(3).normal(size=(8, 2, 2, 2))),
+        ("ints", position),  # every cell an integer, -0 or empty: read again as floats
+    ):
+        ds = model.from_numpy(array, np.full(array.shape[:1] + array.shape[2:], 0.5))
+        (path,) = deeplabcut.write(ds, tmp_path / f"{name}.csv")
+        whole = deeplabcut.read(path)  # small: the float-typed whole-file reader
+        monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(_dlc_csv, "_cores", lambda: cores)
+        back = deeplabcut.read(path)
+        assert back.identical(whole)
+        assert back.position.values.tobytes() == ds.position.values.tobytes()
+        monkeypatch.undo()
 
 
 def test_sniff_tells_dlc_from_lp(tmp_path: Path, single_animal_frame: pd.DataFrame) -> None:
@@ -559,7 +579,7 @@ def test_parallel_reader_keeps_negative_zero_of_integral_columns(
     (path,) = deeplabcut.write(ds, tmp_path / "ints.csv")
     monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
-    monkeypatch.setattr(_dlc_csv.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(_dlc_csv, "_cores", lambda: 2)
     back = deeplabcut.read(path)
     assert back.position.values.tobytes() == ds.position.values.tobytes()
 

@@ -19,7 +19,15 @@ import numpy as np
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
 
-__all__ = ["Annotation", "Category", "GroundTruth", "Image", "keypoint_numbers", "load"]
+__all__ = [
+    "Annotation",
+    "Category",
+    "GroundTruth",
+    "Image",
+    "keypoint_numbers",
+    "load",
+    "raw_numbers",
+]
 
 _BLANKS = b" \t\r\n"
 
@@ -110,32 +118,71 @@ def keypoint_numbers(
         The numbers of every annotation, concatenated (float64), and how many
         each annotation has.
     """
-    if not annotations:
+    return raw_numbers(path, [getattr(a, field) for a in annotations], where, field)
+
+
+def raw_numbers(
+    path: Path, lists: list[msgspec.Raw], where: str, field: str = "keypoints"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers of raw JSON lists (each record's ``field``), parsed in one pass.
+
+    As :func:`keypoint_numbers`, given the records' raw lists.
+
+    Examples
+    --------
+    >>> values, counts = raw_numbers(
+    ...     Path("x.json"), [msgspec.Raw(b"[1,2.5]"), msgspec.Raw(b"[]")], "$"
+    ... )
+    >>> values.tolist(), counts.tolist()
+    ([1.0, 2.5], [2, 0])
+    """
+    if not lists:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    values, counts = _numbers([getattr(a, field) for a in annotations])
+    values, counts = _numbers(lists)
     total = int(counts.sum())
     if values is None or values.size != total:
-        _locate_bad_numbers(path, [getattr(a, field) for a in annotations], where, field)
+        _locate_bad_numbers(path, lists, where, field)
         raise FormatError(path, f"{where}[*].{field}: expected lists of numbers.")
     return values, counts
 
 
-def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
-    """Parse raw JSON lists of numbers with pyarrow's string kernels, all at once.
+#: Lists parsed per batch: arrow's scratch memory (strings, offsets) is reused from one
+#: batch to the next instead of growing with the file (fresh pages are slow to touch).
+_BATCH = 4096
 
-    The raw texts become one arrow string array over one buffer (no copy per
-    list); brackets and blanks are trimmed, each list is split at its commas, and
-    the pieces are cast to float64: no Python object per number.
+
+def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
+    """Parse raw JSON lists of numbers with pyarrow's string kernels, batch by batch.
+
+    Each batch's raw texts become one arrow string array over one buffer (no
+    copy per list); brackets and blanks are trimmed, each list is split at its
+    commas, and the pieces are cast to float64 straight into one output array:
+    no Python object per number.
 
     Returns
     -------
     values, counts
         All numbers (``None`` when a piece is not a number) and each list's count.
     """
+    chunks = [b"".join(lists[a : a + _BATCH]) for a in range(0, len(lists), _BATCH)]
+    out = np.empty(sum(chunk.count(b",") for chunk in chunks) + len(lists), dtype=np.float64)
+    counts = np.empty(len(lists), dtype=np.int64)
+    at = 0
+    for n, chunk in enumerate(chunks):
+        batch = lists[n * _BATCH : (n + 1) * _BATCH]
+        values, counts[n * _BATCH : n * _BATCH + len(batch)] = _batch_numbers(batch, chunk)
+        if values is None:
+            return None, counts
+        out[at : at + values.size] = values
+        at += values.size
+    return out[:at], counts
+
+
+def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | None, np.ndarray]:
+    """:func:`_numbers` of one batch, whose texts joined are ``data``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    data = b"".join(lists)
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,13 @@ from posebridge.formats._shared.images import (
     slots,
     untracked_names,
 )
-from posebridge.formats.coco._layout import Annotation, Category, GroundTruth, keypoint_numbers
+from posebridge.formats.coco._layout import (
+    Annotation,
+    Category,
+    GroundTruth,
+    Image,
+    raw_numbers,
+)
 from posebridge.formats.coco._layout import load as load_file
 from posebridge.model import labels
 
@@ -110,12 +117,64 @@ def read(
 # categories and skeleton
 
 
-def _column(records: list[Any], name: str, dtype: Any) -> np.ndarray:
-    """One field of every record as an array (``None`` -> NaN for floats)."""
-    values = map(attrgetter(name), records)
-    if np.dtype(dtype).kind == "f":
-        values = (np.nan if v is None else v for v in values)
-    return np.fromiter(values, dtype=dtype, count=len(records))
+def _floats(values: tuple) -> np.ndarray:
+    """float64 of numbers and ``None`` (-> NaN), without a Python loop per value."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):  # not expected: msgspec typed them
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+@dataclass
+class _Columns:
+    """The annotations' fields as columns (one pass over the decoded records)."""
+
+    image_id: np.ndarray
+    category_id: np.ndarray
+    iscrowd: np.ndarray
+    area: np.ndarray
+    score: np.ndarray
+    track_id: np.ndarray  # object: int or None
+    individual: np.ndarray  # object: str or None
+    keypoints: list[Any]  # msgspec.Raw
+    bbox: list[Any]
+
+    @classmethod
+    def of(cls, records: list[Annotation]) -> _Columns:
+        names = [f.name for f in fields(cls)]
+        if not records:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(
+                empty, empty, empty, np.zeros(0), np.zeros(0),
+                np.zeros(0, dtype=object), np.zeros(0, dtype=object), [], [],
+            )  # fmt: skip
+        rows = map(attrgetter(*names), records)
+        values = dict(zip(names, zip(*rows, strict=True), strict=True))
+        return cls(
+            image_id=np.array(values["image_id"], dtype=np.int64),
+            category_id=np.array(values["category_id"], dtype=np.int64),
+            iscrowd=np.array(values["iscrowd"], dtype=np.int64),
+            area=_floats(values["area"]),
+            score=_floats(values["score"]),
+            track_id=np.array(values["track_id"], dtype=object),
+            individual=np.array(values["individual"], dtype=object),
+            keypoints=list(values["keypoints"]),
+            bbox=list(values["bbox"]),
+        )
+
+    def __len__(self) -> int:
+        return self.image_id.size
+
+    def take(self, index: np.ndarray) -> _Columns:
+        """The records at ``index`` (all of them: ``self``)."""
+        if index.size == len(self):
+            return self
+        return _Columns(
+            *(
+                [value[i] for i in index.tolist()] if isinstance(value, list) else value[index]
+                for value in (getattr(self, f.name) for f in fields(self))
+            )
+        )
 
 
 def _chosen_categories(
@@ -213,18 +272,16 @@ def _skeleton(
 
 
 def _identities(
-    path: Path, annotations: list[Annotation], rows: np.ndarray, where: str
+    path: Path, records: _Columns, rows: np.ndarray, where: str
 ) -> tuple[np.ndarray, list[str]]:
     """Each annotation's individual: its name or track, else its rank among the untracked."""
-    names = np.asarray(
-        [
-            a.individual
-            if a.individual is not None
-            else (f"track_{a.track_id}" if a.track_id is not None else "")
-            for a in annotations
-        ],
-        dtype=object,
-    )
+    named = records.individual != None  # noqa: E711 - element-wise
+    tracked = records.track_id != None  # noqa: E711
+    names = np.full(len(records), "", dtype=object)
+    if tracked.any():
+        names[tracked] = [f"track_{t}" for t in records.track_id[tracked].tolist()]
+    if named.any():
+        names[named] = records.individual[named]
     untracked = names == ""
     if untracked.any():
         ranks, count = slots(rows[untracked])
@@ -235,7 +292,7 @@ def _identities(
         i = int(np.flatnonzero(pairs.duplicated())[0])
         raise FormatError(
             path,
-            f"{where}[{i}]: image {annotations[i].image_id} has two annotations of the "
+            f"{where}[{i}]: image {records.image_id[i]} has two annotations of the "
             f"individual {names[i]!r} (track_id / individual repeated within an image).",
         )
     return np.asarray(codes, dtype=np.int64), [str(n) for n in individuals]
@@ -259,9 +316,9 @@ def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: s
     return out.reshape(counts.size, k, 3)
 
 
-def _boxes(path: Path, annotations: list[Annotation], where: str) -> np.ndarray:
+def _boxes(path: Path, records: _Columns, where: str) -> np.ndarray:
     """(annotation, 4) bbox, NaN when absent."""
-    values, counts = keypoint_numbers(path, annotations, where, "bbox")
+    values, counts = raw_numbers(path, records.bbox, where, "bbox")
     wrong = (counts != 4) & (counts != 0)
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
@@ -278,20 +335,20 @@ def _assemble(
     ds: xr.Dataset,
     rows: np.ndarray,
     columns: np.ndarray,
-    annotations: list[Annotation],
+    records: _Columns,
     category_names: dict[int, str] | None,
     boxes: np.ndarray,
 ) -> xr.Dataset:
     """Add bbox, area, category and category id of every instance."""
     shape = (ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL])
-    ids = _column(annotations, "category_id", np.int64)
+    ids = records.category_id
     dims2 = (model.TIME, model.INDIVIDUAL)
     if np.isfinite(boxes).any():
         grid = scatter(rows, columns, shape, boxes, np.nan)
         ds["bbox"] = ((model.TIME, model.INDIVIDUAL, BOX), grid)
         ds["bbox"] = ds["bbox"].transpose(model.TIME, BOX, model.INDIVIDUAL)
         ds = ds.assign_coords({BOX: list(BOX_PARTS)})
-    areas = _column(annotations, "area", np.float64)
+    areas = records.area
     if np.isfinite(areas).any():
         ds["instance_area"] = (dims2, scatter(rows, columns, shape, areas, np.nan))
     ds["category_id"] = (dims2, scatter(rows, columns, shape, ids, -1))
@@ -303,13 +360,17 @@ def _assemble(
 
 
 def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
-    ids = np.asarray([i.id for i in gt.images], dtype=np.int64)
+    names = [f for f in Image.__struct_fields__ if f in ("id", "file_name", "width", "height")]
+    columns: dict[str, tuple] = dict.fromkeys(names, ())
+    if gt.images:
+        rows = map(attrgetter(*names), gt.images)
+        columns = dict(zip(names, zip(*rows, strict=True), strict=True))
     table = pd.DataFrame(
         {
-            "id": ids,
-            "file_name": [i.file_name for i in gt.images],
-            "width": np.asarray([i.width for i in gt.images], dtype=np.float64),
-            "height": np.asarray([i.height for i in gt.images], dtype=np.float64),
+            "id": np.array(columns["id"], dtype=np.int64),
+            "file_name": np.array(columns["file_name"], dtype=object),
+            "width": np.array(columns["width"], dtype=np.float64),
+            "height": np.array(columns["height"], dtype=np.float64),
         }
     )
     for column, what in (("id", "id"), ("file_name", "file_name")):
@@ -345,7 +406,8 @@ def _read_ground_truth(
     k = len(names)
     table = _image_table(path, gt)
     wanted = {c.id for c in chosen}
-    category_ids = _column(gt.annotations, "category_id", np.int64)
+    records = _Columns.of(gt.annotations)
+    category_ids = records.category_id
     unknown = ~np.isin(category_ids, [c.id for c in gt.categories])
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
@@ -354,7 +416,7 @@ def _read_ground_truth(
             f"$.annotations[{i}].category_id: category {category_ids[i]} is not in $.categories.",
         )
     keep = np.isin(category_ids, list(wanted))  # other categories' annotations: not read
-    crowd = keep & (_column(gt.annotations, "iscrowd", np.int64) == 1)
+    crowd = keep & (records.iscrowd == 1)
     if crowd.any():
         warnings.warn(
             f"{path}: {int(crowd.sum())} crowd annotations (iscrowd=1) are not instances "
@@ -362,12 +424,11 @@ def _read_ground_truth(
             stacklevel=3,
         )
     index = np.flatnonzero(keep & ~crowd)
-    annotations = [gt.annotations[i] for i in index]
-    image_ids = _column(annotations, "image_id", np.int64)
-    rows = _image_rows(path, table, image_ids, "$.annotations")
-    columns, individuals = _identities(path, annotations, rows, "$.annotations")
+    records = records.take(index)
+    rows = _image_rows(path, table, records.image_id, "$.annotations")
+    columns, individuals = _identities(path, records, rows, "$.annotations")
     points = _points(
-        path, keypoint_numbers(path, annotations, "$.annotations"), k, "$.annotations"
+        path, raw_numbers(path, records.keypoints, "$.annotations"), k, "$.annotations"
     )
     flags = points[..., 2]
     bad = ~np.isin(flags, (0, 1, 2))
@@ -401,8 +462,8 @@ def _read_ground_truth(
     if edges is not None:
         ds["skeleton_edges"] = (("edge", "edge_node"), edges)
     category_names = {c.id: c.name for c in gt.categories}
-    boxes = _boxes(path, annotations, "$.annotations")
-    return _assemble(ds, rows, columns, annotations, category_names, boxes)
+    boxes = _boxes(path, records, "$.annotations")
+    return _assemble(ds, rows, columns, records, category_names, boxes)
 
 
 def _read_results(
@@ -417,9 +478,12 @@ def _read_results(
     if gt is not None and gt_path is not None:
         chosen = _chosen_categories(gt_path, gt.categories, category)
         wanted = {c.id for c in chosen}
-        results = [a for a in results if a.category_id in wanted]
+        records = _Columns.of(results)
+        records = records.take(np.flatnonzero(np.isin(records.category_id, list(wanted))))
         names = list(chosen[0].keypoints)
-    numbers = keypoint_numbers(path, results, "$")
+    else:
+        records = _Columns.of(results)
+    numbers = raw_numbers(path, records.keypoints, "$")
     counts = numbers[1]
     if gt is None:
         sizes = np.unique(counts)
@@ -445,10 +509,10 @@ def _read_results(
             names = [f"keypoint_{i}" for i in range(k3 // 3)]
     k = len(names)
     points = _points(path, numbers, k, "$")
-    image_ids = _column(results, "image_id", np.int64)
+    image_ids = records.image_id
     codes, order = pd.factorize(image_ids, sort=False)
     rows = np.asarray(codes, dtype=np.int64)
-    columns, individuals = _identities(path, results, rows, "$")
+    columns, individuals = _identities(path, records, rows, "$")
     n_rows, n_ind = len(order), len(individuals)
     require_instances(path, n_ind, k, "an empty results list")
     # (0, 0, 0) is COCO's unlabelled point (v=0): no point, as in ground truth
@@ -464,7 +528,7 @@ def _read_results(
         source_software=SOURCE_SOFTWARE,
     )
     ds = ds.assign_coords(image_id=(model.TIME, np.asarray(order, dtype=np.int64)))
-    scores = _column(results, "score", np.float64)
+    scores = records.score
     ds["instance_score"] = (
         (model.TIME, model.INDIVIDUAL),
         scatter(rows, columns, (n_rows, n_ind), scores, np.nan),
@@ -489,4 +553,4 @@ def _read_results(
         if edges is not None:
             ds["skeleton_edges"] = (("edge", "edge_node"), edges)
         category_names = {c.id: c.name for c in gt.categories}
-    return _assemble(ds, rows, columns, results, category_names, _boxes(path, results, "$"))
+    return _assemble(ds, rows, columns, records, category_names, _boxes(path, records, "$"))

@@ -106,6 +106,100 @@ def output_paths(path: Path, groups: list[list[str]]) -> list[Path]:
     return names
 
 
+#: Per process: the namespaces (name, version) of a manager -> the ``specifications``
+#: hdmf cached into a file written with them: (path, value, dtype) of each dataset, in
+#: order (plain data: no HDF5 object is kept open).
+_CACHED_SPECS: dict[tuple[tuple[str, str], ...], list[tuple[str, Any, Any]]] = {}
+
+
+def _namespaces(manager: Any) -> tuple[tuple[str, str], ...]:
+    catalog = manager.namespace_catalog
+    return tuple(
+        sorted((str(n), str(catalog.get_namespace(n).version)) for n in catalog.namespaces)
+    )
+
+
+def write_nwbfile(io: Any, h5: h5py.File, nwbfile: Any) -> bool:
+    """``io.write(nwbfile)``, with the specifications cached in the file as hdmf caches them.
+
+    hdmf turns every namespace into JSON and writes it into ``/specifications``
+    on each write (a good part of the time of a small file). Once a file
+    written by hdmf with the same namespaces (name and version, as hdmf itself
+    tells cached specs apart) has been kept by :func:`keep_specifications`,
+    files are written with ``cache_spec=False`` and get a copy of its
+    ``specifications`` group (its scalar string datasets, written again from
+    memory) and the root attribute that points to it: the same JSON, found the
+    same way.
+
+    Returns
+    -------
+    bool
+        Whether hdmf cached the specifications itself (then pass the finished
+        file to :func:`keep_specifications`).
+
+    Examples
+    --------
+    >>> with new_file("out.nwb") as h5, pynwb.NWBHDF5IO(file=h5, mode="w") as io:  # doctest: +SKIP
+    ...     cached_by_hdmf = write_nwbfile(io, h5, nwbfile)
+    """
+    from hdmf.backends.hdf5.h5tools import SPEC_LOC_ATTR
+
+    kept = _CACHED_SPECS.get(_namespaces(io.manager))
+    if kept is None:
+        io.write(nwbfile, exhaust_dci=False)
+        return True
+    io.write(nwbfile, exhaust_dci=False, cache_spec=False)
+    group = h5.create_group("specifications")
+    for name, value, dtype in kept:
+        group.create_dataset(name, shape=(), data=value, dtype=dtype)
+    h5.attrs[SPEC_LOC_ATTR] = group.ref
+    return False
+
+
+def _shape_of(value: Any) -> tuple[int, ...]:
+    """The shape of a value read from HDF5 (``()`` for a scalar)."""
+    return getattr(value, "shape", ())
+
+
+def keep_specifications(manager: Any, path: Path) -> None:
+    """Keep (in memory) the specifications of a complete file hdmf wrote, for later files.
+
+    Read from the closed, complete file (never from one being written); a
+    file without them, or that cannot be read, leaves nothing kept.
+
+    Examples
+    --------
+    >>> keep_specifications(manager, Path("out.nwb"))  # doctest: +SKIP
+    """
+    from hdmf.backends.hdf5.h5tools import SPEC_LOC_ATTR
+
+    key = _namespaces(manager)
+    if key in _CACHED_SPECS:
+        return
+    datasets: list[tuple[str, Any, Any]] = []
+
+    def collect(name: str, item: Any) -> None:
+        if isinstance(item, h5py.Dataset):
+            datasets.append((name, item[()], item.dtype))
+        elif item.attrs.keys():
+            raise ValueError("attributes on a specification group")  # not hdmf's layout
+
+    try:
+        with h5py.File(path, "r") as h5:
+            location = h5.attrs.get(SPEC_LOC_ATTR)
+            if location is None:
+                return
+            specifications = h5[location]
+            if specifications.name != "/specifications" or specifications.attrs.keys():
+                return
+            specifications.visititems(collect)
+    except (OSError, KeyError, ValueError, RuntimeError):
+        return
+    if any(_shape_of(value) != () for _, value, _ in datasets):
+        return
+    _CACHED_SPECS[key] = datasets
+
+
 def write_files(
     ds: xr.Dataset,
     path: Path,
@@ -129,7 +223,9 @@ def write_files(
                 new_file(temporary) as h5,
                 pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
             ):
-                io.write(nwbfile, exhaust_dci=False)
+                cached_by_hdmf = write_nwbfile(io, h5, nwbfile)
+            if cached_by_hdmf:  # the file is complete: its writes all succeeded
+                keep_specifications(manager, temporary)
             manager.clear_cache()
     return targets
 
