@@ -8,11 +8,14 @@ format             lazily read
 =================  ===================================================================
 ``sleap``          SLEAP analysis .h5 (every layout): ``tracks``, ``point_scores``
 ``dlc``, ``lp``    DeepLabCut / LightningPose .h5, pandas ``table`` and ``fixed``
-                   layouts with one block of numbers, rows in frame order
+                   layouts with one block of numbers, rows in frame order; .csv
+                   indexed by frame number (by ranges of rows, see
+                   :mod:`posebridge.formats.dlc.csv_lazy`)
+``anipose``        Anipose .csv, by ranges of rows (``fnum`` increasing)
 ``netcdf``         every variable (xarray's own lazy arrays)
 =================  ===================================================================
 
-Every other file (CSV, JSON, .slp, NWB, labelled data, ...) is read into memory
+Every other file (labelled data, JSON, .slp, NWB, labelled data, ...) is read into memory
 as :func:`posebridge.load` reads it, and then wrapped the same way, so the
 result has the same form whatever the format (``ds.attrs["lazy"]`` says which).
 
@@ -45,6 +48,7 @@ LAZY_FORMATS: dict[str, tuple[str, str]] = {
     "lp": ("posebridge.formats.dlc.lazy", "open_lazy_lp"),
     "sleap": ("posebridge.formats.sleap.lazy", "open_lazy"),
     "netcdf": ("posebridge.formats.netcdf.lazy", "open_lazy"),
+    "anipose": ("posebridge.formats.anipose.lazy", "open_lazy"),
 }
 
 

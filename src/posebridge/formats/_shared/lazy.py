@@ -23,7 +23,17 @@ import numpy as np
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
-__all__ = ["Block", "LazyArray", "NotLazy", "chunked", "field_block", "transposed_block"]
+__all__ = [
+    "Block",
+    "FileLazyArray",
+    "LastBlock",
+    "LazyArray",
+    "NotLazy",
+    "chunked",
+    "field_block",
+    "is_dask",
+    "transposed_block",
+]
 
 #: ``block(h5, region) -> array``: ``region`` is one ``(start, stop)`` per axis of the result.
 Block = Callable[[Any, tuple[tuple[int, int], ...]], np.ndarray]
@@ -97,11 +107,77 @@ class LazyArray(BackendArray):
         if any(high <= low for low, high in region):
             empty = np.empty([max(h - lo, 0) for lo, h in region], dtype=self.dtype)
             return empty[tuple(after)]
+        values = np.asarray(self._read(tuple(region)), dtype=self.dtype)
+        return values[tuple(after)]
+
+    def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
         import h5py
 
         with h5py.File(self.path, "r") as h5:
-            values = np.asarray(self.block(h5, tuple(region)), dtype=self.dtype)
-        return values[tuple(after)]
+            return self.block(h5, region)
+
+
+class FileLazyArray(LazyArray):
+    """A :class:`LazyArray` of a file that is not HDF5 (a CSV file read by rows).
+
+    ``block(path, region)`` receives the file's path instead of an open
+    ``h5py.File`` and opens the file itself.
+
+    Examples
+    --------
+    >>> lazy = FileLazyArray("a.csv", (10, 3), np.float64, block)  # doctest: +SKIP
+    """
+
+    def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
+        return self.block(self.path, region)
+
+
+class LastBlock:
+    """The last value made for a key (one per process, thread safe).
+
+    The variables of a dataset read from one table (``position``,
+    ``confidence``, ...) are asked for region by region, each by its own dask
+    task; the block functions of a table keep the rows they parsed last here,
+    so the rows of a time chunk are parsed once for all the variables.
+
+    Examples
+    --------
+    >>> cache = LastBlock()
+    >>> cache.get(("a.csv", 0, 10), lambda: 42), cache.get(("a.csv", 0, 10), lambda: 0)
+    (42, 42)
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._key: Any = None
+        self._value: Any = None
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The value of ``key``: the kept one, or ``make()`` (then kept)."""
+        with self._lock:
+            if self._key == key:
+                return self._value
+        value = make()
+        with self._lock:
+            self._key, self._value = key, value
+        return value
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:  # a fresh, empty cache where unpickled
+        return (LastBlock, ())
+
+
+def is_dask(array: Any) -> bool:
+    """Whether ``array`` is a dask array (without importing dask when it is not loaded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_dask(np.zeros(3))
+    False
+    """
+    return type(array).__module__.startswith("dask.")
 
 
 def transposed_block(

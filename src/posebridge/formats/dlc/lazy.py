@@ -6,7 +6,8 @@ Each range goes through :func:`posebridge.formats.dlc.layout.build_dataset`, the
 eager reader's own table -> dataset step, so a lazily read region equals the
 same region of :func:`posebridge.formats.dlc.read.read`.
 
-Files this does not cover (CSV, labelled data indexed by image, a ``set``
+CSV files are read by :mod:`posebridge.formats.dlc.csv_lazy`. Files this does
+not cover (labelled data indexed by image, a ``set``
 column, several blocks of columns, rows out of frame order) raise
 :class:`NotLazy`; the caller reads them eagerly.
 """
@@ -25,6 +26,7 @@ import xarray as xr
 from posebridge.errors import FormatError
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc.csv_lazy import open_lazy_csv
 from posebridge.formats.dlc.layout import DLC, LP
 from posebridge.formats.dlc.read import choose_key
 
@@ -189,7 +191,9 @@ def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
     >>> ds = open_lazy(Path("videoDLC_resnet50.h5"))  # doctest: +SKIP
     """
     if not h5py.is_hdf5(path):
-        raise NotLazy("not HDF5")
+        if key is not None:
+            raise NotLazy("key= given for a CSV file")  # the eager reader says what is wrong
+        return open_lazy_csv(path, DLC)
     try:
         return _open(path, DLC, key)
     except (KeyError, ValueError, TypeError, StopIteration) as error:
@@ -197,7 +201,8 @@ def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
 
 
 def open_lazy_lp(path: Path) -> xr.Dataset:
-    """Open a LightningPose .h5 lazily (LightningPose writes CSV: usually :class:`NotLazy`)."""
-    if not h5py.is_hdf5(path):
-        raise NotLazy("not HDF5")
-    return _open(path, LP, None)
+    """Open a LightningPose .csv (or .h5) lazily; one individual, as :func:`read_lp` reads."""
+    ds = _open(path, LP, None) if h5py.is_hdf5(path) else open_lazy_csv(path, LP)
+    if ds.sizes["individual"] > 1:
+        raise NotLazy("several individuals")  # the eager reader refuses them
+    return ds
