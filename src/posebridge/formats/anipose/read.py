@@ -113,8 +113,8 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> n
         row = int(np.argmax(bad))
         raise FormatError(
             path,
-            f"{_where(path, first_row + row)}: fnum is {df[FRAME_COLUMN].iloc[row]!r}, expected a whole "
-            "frame number.",
+            f"{_where(path, first_row + row)}: fnum is {df[FRAME_COLUMN].iloc[row]!r}, "
+            "expected a whole frame number.",
         )
     frames = frames.astype(np.int64)
     seen = pd.Series(frames).duplicated().to_numpy()
@@ -122,8 +122,8 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> n
         row = int(np.argmax(seen))
         raise FormatError(
             path,
-            f"{_where(path, first_row + row)}: frame {frames[row]} (fnum) appears twice; each frame "
-            "must have one row.",
+            f"{_where(path, first_row + row)}: frame {frames[row]} (fnum) appears twice; "
+            "each frame must have one row.",
         )
     return frames
 
