@@ -32,9 +32,9 @@ __all__ = ["STREAMING_PAIRS", "convert", "streams"]
 PathLike = str | os.PathLike[str]
 
 #: Formats read lazily (see :mod:`posebridge.lazy`) ...
-STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf")
+STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf", "anipose")
 #: ... and formats whose writer takes dask arrays block by block along time.
-STREAMING_WRITERS = ("nwb", "sleap", "netcdf")
+STREAMING_WRITERS = ("nwb", "sleap", "netcdf", "dlc", "lp", "anipose")
 #: (input format, output format) pairs that move data in time chunks.
 STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset(
     (a, b) for a in STREAMING_READERS for b in STREAMING_WRITERS
@@ -58,9 +58,10 @@ def convert(
 ) -> list[Path]:
     """Convert ``source`` to ``target``, in time chunks when both formats allow it.
 
-    The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5,
-    SLEAP analysis or netCDF to NWB, SLEAP analysis or netCDF) hold one chunk
-    of frames at a time; others are converted in memory. Both give the same
+    The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5 or
+    .csv, SLEAP analysis, netCDF or Anipose .csv to NWB, SLEAP analysis,
+    netCDF, DeepLabCut .h5 / .csv, LightningPose .csv or Anipose .csv) hold
+    one chunk of frames at a time; others are converted in memory. Both give the same
     output values; every writer's promises hold (atomic, no clobber, NWB
     append leaves the original untouched on failure).
 

@@ -15,6 +15,7 @@ for each read (by path), so the object pickles and works on dask workers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "chunked",
     "field_block",
     "is_dask",
+    "time_blocks",
     "transposed_block",
 ]
 
@@ -216,3 +218,21 @@ def chunked(lazy: LazyArray, chunks: Any, time_axis: int = 0) -> Any:
 
 class NotLazy(Exception):
     """Raised by a lazy opener for a file it does not cover; the caller reads it eagerly."""
+
+
+def time_blocks(ds: Any, time: str = "time") -> list[tuple[int, int]]:
+    """The ``(start, stop)`` of each dask chunk of ``ds["position"]`` along ``time``.
+
+    A streaming writer computes one such block of every variable at a time.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((5, 2, 1, 1))).chunk({"time": 2})
+    >>> time_blocks(ds)
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    position = ds["position"]
+    sizes = position.chunks[position.dims.index(time)]
+    bounds = np.cumsum((0, *sizes))
+    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]

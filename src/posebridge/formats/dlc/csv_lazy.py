@@ -155,9 +155,7 @@ def _open(path: Path, software: str) -> xr.Dataset:
         raise NotLazy("other coordinates")
     variables = {}
     for variable, array in probe.data_vars.items():
-        block = functools.partial(
-            csv_block, rows, columns, names, software, str(variable)
-        )
+        block = functools.partial(csv_block, rows, columns, names, software, str(variable))
         lazy = FileLazyArray(path, (rows.n_rows, *array.shape[1:]), np.float64, block)
         variables[variable] = (array.dims, lazy)
     coords: dict[str, Any] = {name: probe[name].values for name in probe.dims if name != "time"}
