@@ -35,10 +35,10 @@ from posebridge.formats._shared.lazy import NotLazy
 __all__ = ["CsvRows", "row_bytes", "scan"]
 
 #: Bytes read per step of the scan.
-SCAN_BYTES = 16 << 20
+SCAN_BYTES = 4 << 20
 #: A byte offset is kept for every ``EVERY``-th row (a read starts at most this many rows early).
 EVERY = 1024
-_NEWLINE, _CR, _COMMA, _QUOTE = 10, 13, 44, 34
+_NEWLINE, _CR, _COMMA = 10, 13, 44
 
 
 @dataclass(frozen=True)
@@ -82,17 +82,18 @@ def _digits(data: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
 
 
 def _lines(
-    data: np.ndarray, width: int, int_field: int | None
+    text: bytes, width: int, int_field: int | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Line starts (and the integer column) of ``data``, whole lines ending in a newline."""
-    if (data == _QUOTE).any():
+    """Line starts (and the integer column) of ``text``, whole lines ending in a newline."""
+    if b'"' in text:
         raise NotLazy("quoted cells")
+    data = np.frombuffer(text, dtype=np.uint8)
     ends = np.flatnonzero(data == _NEWLINE)
     starts = np.empty_like(ends)
     starts[:1] = 0
     starts[1:] = ends[:-1] + 1
     cr = (ends > starts) & (data[np.maximum(ends - 1, 0)] == _CR)
-    if np.count_nonzero(data == _CR) != np.count_nonzero(cr):
+    if text.count(b"\r") != np.count_nonzero(cr):
         raise NotLazy("carriage returns inside lines")
     text_ends = ends - cr
     if (text_ends == starts).any():
@@ -157,14 +158,15 @@ def scan(
                 if not buffer:
                     break
                 buffer += b"\n"
-            data = np.frombuffer(buffer, dtype=np.uint8)
             complete = buffer.rfind(b"\n") + 1
             carry = buffer[complete:] if block else b""
             if complete == 0:
                 if len(carry) > 4 * SCAN_BYTES:
                     raise NotLazy("a very long line")
                 continue
-            starts, column = _lines(data[:complete], width, int_field)
+            starts, column = _lines(
+                buffer[:complete] if complete < len(buffer) else buffer, width, int_field
+            )
             kept = (n_rows + np.arange(starts.size)) % EVERY == 0
             offsets.append(at + starts[kept])
             if column is not None:

@@ -203,7 +203,8 @@ def _write_chunks(
     Every chunk goes through the in-memory writer's own steps; the header is
     written before the first.
     """
-    _sources(ds.isel(time=slice(0, 1)).compute(), individual)  # refuse early what cannot be
+    if ds.sizes["time"] == 0:
+        _sources(ds.load(), individual)  # refuses it
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         open(temporary, "wb") as handle,
