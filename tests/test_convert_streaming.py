@@ -140,7 +140,8 @@ def test_every_streaming_pair_gives_the_in_memory_output(tmp_path, source, targe
             assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
             return
         assert posebridge.open_dataset(path, source_format).attrs["lazy"] == 1
-        streamed = convert(path, tmp_path / f"streamed{target_end}", target_format, chunk_frames=64)
+        out = tmp_path / f"streamed{target_end}"
+        streamed = convert(path, out, target_format, chunk_frames=64)
     _same_outputs(streamed, in_memory)
 
 
@@ -347,6 +348,7 @@ def test_a_csv_that_is_not_a_plain_table_is_converted_in_memory(tmp_path):
     source.write_bytes(source.read_bytes() + b"\n\n")  # blank lines: pandas skips them
     assert posebridge.open_dataset(source).attrs["lazy"] == 0
     (written,) = convert(source, tmp_path / "out.csv", "dlc", chunk_frames=16)
-    assert written.read_bytes() == posebridge.save(
-        posebridge.load(source), tmp_path / "memory.csv", "dlc"
-    )[0].read_bytes()
+    assert (
+        written.read_bytes()
+        == posebridge.save(posebridge.load(source), tmp_path / "memory.csv", "dlc")[0].read_bytes()
+    )

@@ -81,9 +81,7 @@ def _digits(data: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.where(inside, digit * 10**power, 0).sum(axis=1)
 
 
-def _lines(
-    text: bytes, width: int, int_field: int | None
-) -> tuple[np.ndarray, np.ndarray | None]:
+def _lines(text: bytes, width: int, int_field: int | None) -> tuple[np.ndarray, np.ndarray | None]:
     """Line starts (and the integer column) of ``text``, whole lines ending in a newline."""
     if b'"' in text:
         raise NotLazy("quoted cells")
