@@ -207,7 +207,8 @@ def test_streaming_keeps_the_no_clobber_promise(tmp_path):
 def test_a_non_streaming_pair_converts_in_memory(tmp_path):
     source = tmp_path / "a.analysis.h5"
     posebridge.save(_poses(30, 1), source)
-    (written,) = convert(source, tmp_path / "a.csv", "dlc")
+    assert not streams("sleap", "slp")
+    (written,) = convert(source, tmp_path / "a.slp")
     np.testing.assert_array_equal(
         posebridge.load(written).position.values, posebridge.load(source).position.values
     )
