@@ -125,8 +125,13 @@ def convert(
             one_at_a_time = (
                 nullcontext() if _in_dask_worker() else dask.config.set(scheduler="synchronous")
             )
-            with _chunk_progress(progress), one_at_a_time:
-                return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+            from posebridge.formats._shared.lazy import clear_blocks
+
+            try:
+                with _chunk_progress(progress), one_at_a_time:
+                    return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+            finally:
+                clear_blocks()  # the rows the lazy readers kept for their last chunk
         ds = ds.load()
     else:
         ds = api.load(source, fmt_in.name, fps=fps, **read_options)

@@ -16,6 +16,7 @@ for each read (by path), so the object pickles and works on dask workers.
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "LazyArray",
     "NotLazy",
     "chunked",
+    "clear_blocks",
     "field_block",
     "is_dask",
     "time_blocks",
@@ -155,6 +157,12 @@ class LastBlock:
         self._lock = threading.Lock()
         self._key: Any = None
         self._value: Any = None
+        _CACHES.add(self)
+
+    def clear(self) -> None:
+        """Forget the kept value."""
+        with self._lock:
+            self._key = self._value = None
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         """The value of ``key``: the kept one, or ``make()`` (then kept)."""
@@ -168,6 +176,20 @@ class LastBlock:
 
     def __reduce__(self) -> tuple[Any, tuple[()]]:  # a fresh, empty cache where unpickled
         return (LastBlock, ())
+
+
+_CACHES: weakref.WeakSet[LastBlock] = weakref.WeakSet()
+
+
+def clear_blocks() -> None:
+    """Forget the blocks every :class:`LastBlock` keeps (at the end of a conversion).
+
+    Examples
+    --------
+    >>> clear_blocks()
+    """
+    for cache in list(_CACHES):
+        cache.clear()
 
 
 def is_dask(array: Any) -> bool:
