@@ -116,7 +116,10 @@ def convert(
         ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
         lazy = ds.attrs.pop("lazy", 0)
         if lazy and ds.attrs.get("ds_type") == "poses":
-            ds = ds.chunk({model.TIME: chunk_frames or _frames_per_chunk(ds)})
+            size = {model.TIME: chunk_frames or _frames_per_chunk(ds)}
+            # the data variables only: coordinates (frame numbers) stay numpy arrays, or
+            # dask would copy them and every writer compute them again
+            ds = ds.assign({name: ds[name].chunk(size) for name in ds.data_vars})
             import dask
 
             # one chunk at a time: h5py reads one block at a time anyway, and threads
