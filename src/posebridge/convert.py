@@ -119,7 +119,9 @@ def convert(
             size = {model.TIME: chunk_frames or _frames_per_chunk(ds)}
             # the data variables only: coordinates (frame numbers) stay numpy arrays, or
             # dask would copy them and every writer compute them again
-            ds = ds.assign({name: ds[name].chunk(size) for name in ds.data_vars})
+            ds = ds.assign(
+                {n: v.chunk(size) for n, v in ds.data_vars.items() if model.TIME in v.dims}
+            )
             import dask
 
             # one chunk at a time: h5py reads one block at a time anyway, and threads
