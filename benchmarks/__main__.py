@@ -69,7 +69,21 @@ def _run_step(module: str, index: int, repeat: int) -> dict | None:
     return {
         "seconds": statistics.median(r["seconds"] for r in results),
         "peak_over_baseline": max(r["peak_over_baseline"] for r in results),
+        "peak": max(r.get("peak", 0) for r in results),
     }
+
+
+def _console(step, outcome: dict) -> str:
+    """Seconds, peak RSS and (for steps with ``per``) the time per frame or file."""
+    text = f"{outcome['seconds']:.3f} s, peak RSS {outcome['peak'] / 2**20:.0f} MB"
+    if step.per:
+        each = outcome["seconds"] / step.per
+        text += (
+            f", {each * 1e6:.2f} us/{step.unit}"
+            if each < 1e-3
+            else f", {each * 1e3:.1f} ms/{step.unit}"
+        )
+    return text
 
 
 def _version(name: str) -> str:
@@ -93,8 +107,11 @@ def main() -> None:
                 continue
             print(f"{step.operation:45s} {step.tool:12s} ...", end=" ", flush=True)
             outcome = _run_step(module, index, args.repeat)
-            print(outcome.get("error") or f"{outcome['seconds']:.3f} s")
+            print(outcome.get("error") or _console(step, outcome))
             rows.append((step, outcome))
+        cleanup = getattr(importlib.import_module(f"benchmarks.{module}"), "cleanup", None)
+        if cleanup is not None:  # remove large cached inputs (e.g. W4's file)
+            cleanup()
 
     lines = [
         "# Benchmark results",

@@ -35,6 +35,9 @@ class Step:
         Size of the pose arrays involved, for the memory ratio.
     needs
         Modules that must import for the step to run (peers are optional).
+    per, unit
+        When ``per`` is given, the console also shows the time per ``unit``
+        (``per`` of them in the step: frames, files).
     """
 
     operation: str
@@ -43,6 +46,8 @@ class Step:
     run: Callable[[Any], Any]
     array_bytes: int = 0
     needs: tuple[str, ...] = ()
+    per: int = 0
+    unit: str = "frame"
 
 
 def rss_bytes(field: str = "VmRSS") -> int:

@@ -30,7 +30,7 @@ def main() -> None:
     step.run(state)
     seconds = time.perf_counter() - start
     peak = max(rss_bytes("VmHWM"), baseline)
-    print(json.dumps({"seconds": seconds, "peak_over_baseline": peak - baseline}))
+    print(json.dumps({"seconds": seconds, "peak_over_baseline": peak - baseline, "peak": peak}))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -22,11 +23,34 @@ from posebridge.convert import STREAMING_PAIRS, convert, streams
 ENDINGS = {"dlc": ".h5", "sleap": ".analysis.h5", "netcdf": ".nc", "nwb": ".nwb"}
 SOURCES = ("dlc", "sleap", "netcdf")
 TARGETS = ("nwb", "sleap", "netcdf")
+#: (name, format, file ending) of every streaming reader and writer, CSV ones included.
+STREAM_SOURCES = (
+    ("dlc-h5", "dlc", "DLC.h5"),
+    ("dlc-csv", "dlc", "DLC.csv"),
+    ("lp-csv", "lp", ".csv"),
+    ("sleap", "sleap", ".analysis.h5"),
+    ("netcdf", "netcdf", ".nc"),
+    ("anipose", "anipose", ".csv"),
+    ("nwb", "nwb", ".nwb"),
+)
+#: Writer options that give one source file (NWB writes a file per individual by default).
+SOURCE_OPTIONS = {"nwb": {"split_individuals": False}}
+STREAM_TARGETS = (
+    ("nwb", "nwb", ".nwb"),
+    ("sleap", "sleap", ".analysis.h5"),
+    ("netcdf", "netcdf", ".nc"),
+    ("dlc-h5", "dlc", ".h5"),
+    ("dlc-csv", "dlc", ".csv"),
+    ("lp-csv", "lp", ".csv"),
+    ("anipose", "anipose", ".csv"),
+)
 
 
-def _poses(frames: int = 1000, individuals: int = 2, keypoints: int = 4) -> xr.Dataset:
+def _poses(
+    frames: int = 1000, individuals: int = 2, keypoints: int = 4, space: int = 2
+) -> xr.Dataset:
     rng = np.random.default_rng(3)
-    position = rng.uniform(0, 640, size=(frames, 2, keypoints, individuals))
+    position = rng.uniform(0, 640, size=(frames, space, keypoints, individuals))
     position[10:20, :, 1, 0] = np.nan
     confidence = rng.uniform(0, 1, size=(frames, keypoints, individuals))
     confidence[10:20, 1, 0] = np.nan
@@ -38,6 +62,18 @@ def _poses(frames: int = 1000, individuals: int = 2, keypoints: int = 4) -> xr.D
         fps=30,
         source_software="DeepLabCut",
     )
+
+
+def _poses_for(*formats: str, frames: int = 1000) -> xr.Dataset:
+    """Poses every one of ``formats`` holds: 3D of one animal for Anipose, one animal for
+    LightningPose, else two animals in 2D."""
+    if "anipose" in formats:
+        ds = _poses(frames, 1, 4, space=3)
+        ds["reprojection_error"] = ds["confidence"] * 3
+        ds.attrs["anipose_alignment_matrix"] = np.arange(9.0) / 7
+        ds.attrs["anipose_alignment_center"] = np.array([0.5, -1.25, 3.0])
+        return ds
+    return _poses(frames, 1 if "lp" in formats else 2)
 
 
 def _h5_floats(path: Path) -> dict[str, np.ndarray]:
@@ -54,8 +90,62 @@ def _h5_floats(path: Path) -> dict[str, np.ndarray]:
 
 def test_the_pairs_that_stream():
     assert {(s, t) for s in SOURCES for t in TARGETS} <= STREAMING_PAIRS
-    assert streams("dlc", "nwb") and streams("sleap", "sleap")
-    assert not streams("dlc", "dlc") and not streams("slp", "nwb")
+    readers = {f for _, f, _ in STREAM_SOURCES}
+    writers = {f for _, f, _ in STREAM_TARGETS}
+    assert {(s, t) for s in readers for t in writers} == STREAMING_PAIRS
+    assert streams("dlc", "nwb") and streams("sleap", "sleap") and streams("dlc", "dlc")
+    assert streams("anipose", "lp") and not streams("slp", "nwb") and not streams("via", "via")
+
+
+def _same_outputs(streamed: list[Path], in_memory: list[Path]) -> None:
+    """Text files byte for byte, HDF5 files by their numbers, every file by what it reads."""
+    assert [p.name.replace("streamed", "") for p in streamed] == [
+        p.name.replace("memory", "") for p in in_memory
+    ]
+    for a, b in zip(streamed, in_memory, strict=True):
+        if a.suffix == ".csv":
+            assert a.read_bytes() == b.read_bytes(), a.name
+        elif a.suffix == ".h5" and not a.name.endswith(".analysis.h5"):
+            pd.testing.assert_frame_equal(pd.read_hdf(a), pd.read_hdf(b))
+        elif a.suffix != ".nc":
+            left, right = _h5_floats(a), _h5_floats(b)
+            assert left.keys() == right.keys()
+            for name, (values, dtype, chunks) in left.items():
+                np.testing.assert_array_equal(values, right[name][0], err_msg=name)
+                assert (dtype, chunks) == right[name][1:], name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            left, right = posebridge.load(a), posebridge.load(b)
+        for ds in (left, right):
+            for name in ("source_file", "session_start_time"):
+                ds.attrs.pop(name, None)
+        xr.testing.assert_identical(left, right)
+
+
+@pytest.mark.parametrize("target", STREAM_TARGETS, ids=[t[0] for t in STREAM_TARGETS])
+@pytest.mark.parametrize("source", STREAM_SOURCES, ids=[s[0] for s in STREAM_SOURCES])
+def test_every_streaming_pair_gives_the_in_memory_output(tmp_path, source, target):
+    (_, source_format, source_end), (_, target_format, target_end) = source, target
+    ds = _poses_for(source_format, target_format)
+    path = tmp_path / f"in{source_end}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            posebridge.save(ds, path, source_format, **SOURCE_OPTIONS.get(source_format, {}))
+        except posebridge.PoseBridgeError:
+            pytest.skip(f"{source_format} cannot hold these poses")
+        eager = posebridge.load(path, source_format)
+        try:
+            in_memory = posebridge.save(eager, tmp_path / f"memory{target_end}", target_format)
+        except posebridge.PoseBridgeError as error:  # the streamed path refuses it too
+            with pytest.raises(type(error)):
+                convert(path, tmp_path / f"streamed{target_end}", target_format, chunk_frames=64)
+            assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+            return
+        assert posebridge.open_dataset(path, source_format).attrs["lazy"] == 1
+        out = tmp_path / f"streamed{target_end}"
+        streamed = convert(path, out, target_format, chunk_frames=64)
+    _same_outputs(streamed, in_memory)
 
 
 @pytest.mark.parametrize("target_format", TARGETS)
@@ -120,7 +210,8 @@ def test_streaming_keeps_the_no_clobber_promise(tmp_path):
 def test_a_non_streaming_pair_converts_in_memory(tmp_path):
     source = tmp_path / "a.analysis.h5"
     posebridge.save(_poses(30, 1), source)
-    (written,) = convert(source, tmp_path / "a.csv", "dlc")
+    assert not streams("sleap", "slp")
+    (written,) = convert(source, tmp_path / "a.slp")
     np.testing.assert_array_equal(
         posebridge.load(written).position.values, posebridge.load(source).position.values
     )
@@ -142,4 +233,126 @@ def test_cli_convert_streams_a_streaming_pair(tmp_path):
     np.testing.assert_array_equal(
         posebridge.load(tmp_path / "out.nwb").position.values,
         posebridge.load(source).position.values,
+    )
+
+
+@pytest.mark.parametrize("source", ["dlc-csv", "lp-csv", "anipose"])
+def test_a_csv_source_is_parsed_one_chunk_of_rows_at_a_time(tmp_path, monkeypatch, source):
+    from posebridge.formats._shared import csv_rows
+
+    _, source_format, end = next(s for s in STREAM_SOURCES if s[0] == source)
+    path = tmp_path / f"in{end}"
+    posebridge.save(_poses_for(source_format), path, source_format)
+    read = []
+    real = csv_rows.row_bytes
+
+    def counted(rows, low, high):
+        text = real(rows, low, high)
+        read.append((low, high, text.count(b"\n")))
+        return text
+
+    monkeypatch.setattr(csv_rows, "row_bytes", counted)
+    target = tmp_path / ("out.csv" if source == "anipose" else "out.analysis.h5")
+    convert(path, target, source_format if source == "anipose" else "sleap", chunk_frames=100)
+    # each range of 100 rows parsed once (for every variable), nothing else parsed
+    assert sorted(read) == [(k, k + 100, 100) for k in range(0, 1000, 100)]
+
+
+@pytest.mark.parametrize(
+    ("source_end", "target_end"), [("DLC.csv", ".h5"), ("DLC.h5", ".csv"), (".csv", ".csv")]
+)
+def test_a_streaming_dlc_conversion_holds_one_chunk_not_the_file(
+    tmp_path, monkeypatch, source_end, target_end
+):
+    """Python's (and numpy's) peak memory grows with the file only by its coordinates (frame
+    numbers, a few copies of 8 bytes a frame), not by its arrays."""
+    from posebridge.formats._shared import csv_rows
+
+    monkeypatch.setattr(csv_rows, "SCAN_BYTES", 1 << 18)  # the scan's step: bounded too
+    source_format = "anipose" if source_end == ".csv" else "dlc"
+    target_format = source_format if target_end == ".csv" else "dlc"
+    peaks = []
+    for frames in (100, 20_000, 80_000):
+        source = tmp_path / f"f{frames}{source_end}"
+        ds = _poses_for(source_format, frames=frames)
+        full_bytes = ds.position.nbytes + ds.confidence.nbytes
+        posebridge.save(ds, source, source_format)
+        tracemalloc.start()
+        try:
+            convert(source, tmp_path / f"o{frames}{target_end}", target_format, chunk_frames=500)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    grown = (full_bytes * 60_000) // 80_000  # the arrays of the 60 000 frames added
+    assert peaks[2] - peaks[1] < grown / 5, (peaks, grown)
+    assert peaks[2] < full_bytes / 2, (peaks, full_bytes)
+
+
+def _leftovers(folder: Path, *keep: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p not in keep)
+
+
+@pytest.mark.parametrize("target_end", [".nwb", ".analysis.h5", "DLC.h5", "DLC.csv", ".nc"])
+def test_a_bad_row_mid_stream_leaves_no_output(tmp_path, target_end):
+    source = tmp_path / "inDLC.csv"
+    posebridge.save(_poses(1000, 2), source)
+    lines = source.read_bytes().split(b"\n")
+    cells = lines[4 + 900].split(b",")  # 4 header lines: data row 900
+    cells[5] = b"oops"
+    lines[4 + 900] = b",".join(cells)
+    source.write_bytes(b"\n".join(lines))
+    assert posebridge.open_dataset(source).attrs["lazy"] == 1  # the scan does not parse numbers
+    with pytest.raises(posebridge.PoseBridgeError, match="not DeepLabCut numbers"):
+        convert(source, tmp_path / f"out{target_end}", chunk_frames=100)
+    assert _leftovers(tmp_path, source) == []
+
+
+def test_a_negative_likelihood_mid_stream_leaves_no_output(tmp_path):
+    ds = _poses(1000, 2)
+    ds["confidence"][700, 2, 1] = -0.5
+    source = tmp_path / "in.nc"
+    posebridge.save(ds, source)
+    with pytest.raises(posebridge.SchemaError, match="'time': 700"):
+        convert(source, tmp_path / "out.csv", "dlc", chunk_frames=100)
+    assert _leftovers(tmp_path, source) == []
+
+
+def test_an_anipose_alignment_that_changes_mid_stream_leaves_no_output(tmp_path):
+    source = tmp_path / "in.csv"
+    posebridge.save(_poses_for("anipose"), source, "anipose")
+    lines = source.read_bytes().split(b"\n")
+    header = lines[0].split(b",")
+    cells = lines[1 + 800].split(b",")
+    cells[header.index(b"M_11")] = b"9.5"
+    lines[1 + 800] = b",".join(cells)
+    source.write_bytes(b"\n".join(lines))
+    with pytest.raises(posebridge.PoseBridgeError, match="line 802: the alignment columns"):
+        posebridge.load(source)  # the in-memory reader refuses it, naming the line ...
+    with pytest.raises(posebridge.PoseBridgeError, match="line 802: the alignment columns"):
+        convert(source, tmp_path / "out.nwb", chunk_frames=100)  # ... and so does streaming
+    assert _leftovers(tmp_path, source) == []
+
+
+def test_streaming_to_csv_keeps_the_no_clobber_promise(tmp_path):
+    source = tmp_path / "inDLC.h5"
+    posebridge.save(_poses(50, 2), source)
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"precious")
+    with pytest.raises(FileExistsError):
+        convert(source, target, "dlc", chunk_frames=8)
+    assert target.read_bytes() == b"precious"
+    convert(source, target, "dlc", chunk_frames=8, overwrite=True)
+    assert target.read_bytes().startswith(b"scorer,")
+    assert _leftovers(tmp_path, source, target) == []
+
+
+def test_a_csv_that_is_not_a_plain_table_is_converted_in_memory(tmp_path):
+    source = tmp_path / "inDLC.csv"
+    posebridge.save(_poses(200, 2), source)
+    source.write_bytes(source.read_bytes() + b"\n\n")  # blank lines: pandas skips them
+    assert posebridge.open_dataset(source).attrs["lazy"] == 0
+    (written,) = convert(source, tmp_path / "out.csv", "dlc", chunk_frames=16)
+    assert (
+        written.read_bytes()
+        == posebridge.save(posebridge.load(source), tmp_path / "memory.csv", "dlc")[0].read_bytes()
     )

@@ -355,9 +355,10 @@ def convert(
 ) -> None:
     """Convert SOURCE to TARGET (format from --to or TARGET's file name).
 
-    Pairs that stream (DeepLabCut/LightningPose .h5, SLEAP analysis, netCDF to
-    NWB, SLEAP analysis, netCDF) move the data in chunks of frames, in bounded
-    memory. Prints every file written.
+    Pairs that stream (DeepLabCut/LightningPose .h5 or .csv, SLEAP analysis,
+    netCDF, Anipose to NWB, SLEAP analysis, netCDF, DeepLabCut, LightningPose,
+    Anipose) move the data in chunks of frames, in bounded memory. Prints every
+    file written.
     """
     options, origin = _nwb_options(**nwb)
     for key, value in _parse_pairs(write_pairs, "--option").items():

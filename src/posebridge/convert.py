@@ -32,9 +32,9 @@ __all__ = ["STREAMING_PAIRS", "convert", "streams"]
 PathLike = str | os.PathLike[str]
 
 #: Formats read lazily (see :mod:`posebridge.lazy`) ...
-STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf", "nwb")
+STREAMING_READERS = ("dlc", "lp", "sleap", "netcdf", "nwb", "anipose")
 #: ... and formats whose writer takes dask arrays block by block along time.
-STREAMING_WRITERS = ("nwb", "sleap", "netcdf")
+STREAMING_WRITERS = ("nwb", "sleap", "netcdf", "dlc", "lp", "anipose")
 #: (input format, output format) pairs that move data in time chunks.
 STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset(
     (a, b) for a in STREAMING_READERS for b in STREAMING_WRITERS
@@ -58,9 +58,10 @@ def convert(
 ) -> list[Path]:
     """Convert ``source`` to ``target``, in time chunks when both formats allow it.
 
-    The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5,
-    SLEAP analysis or netCDF to NWB, SLEAP analysis or netCDF) hold one chunk
-    of frames at a time; others are converted in memory. Both give the same
+    The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5 or
+    .csv, SLEAP analysis, netCDF or Anipose .csv to NWB, SLEAP analysis,
+    netCDF, DeepLabCut .h5 / .csv, LightningPose .csv or Anipose .csv) hold
+    one chunk of frames at a time; others are converted in memory. Both give the same
     output values; every writer's promises hold (atomic, no clobber, NWB
     append leaves the original untouched on failure).
 
@@ -115,7 +116,12 @@ def convert(
         ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
         lazy = ds.attrs.pop("lazy", 0)
         if lazy and ds.attrs.get("ds_type") == "poses":
-            ds = ds.chunk({model.TIME: chunk_frames or _frames_per_chunk(ds)})
+            size = {model.TIME: chunk_frames or _frames_per_chunk(ds)}
+            # the data variables only: coordinates (frame numbers) stay numpy arrays, or
+            # dask would copy them and every writer compute them again
+            ds = ds.assign(
+                {n: v.chunk(size) for n, v in ds.data_vars.items() if model.TIME in v.dims}
+            )
             import dask
 
             # one chunk at a time: h5py reads one block at a time anyway, and threads
@@ -124,8 +130,13 @@ def convert(
             one_at_a_time = (
                 nullcontext() if _in_dask_worker() else dask.config.set(scheduler="synchronous")
             )
-            with _chunk_progress(progress), one_at_a_time:
-                return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+            from posebridge.formats._shared.lazy import clear_blocks
+
+            try:
+                with _chunk_progress(progress), one_at_a_time:
+                    return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+            finally:
+                clear_blocks()  # the rows the lazy readers kept for their last chunk
         ds = ds.load()
     else:
         ds = api.load(source, fmt_in.name, fps=fps, **read_options)

@@ -12,16 +12,19 @@ format             lazily read
                    frames, found through an index of the ``frames`` and ``instances``
                    tables built at opening
 ``dlc``, ``lp``    DeepLabCut / LightningPose .h5, pandas ``table`` and ``fixed``
-                   layouts with one block of numbers, rows in frame order
+                   layouts with one block of numbers, rows in frame order; .csv
+                   indexed by frame number (by ranges of rows, see
+                   :mod:`posebridge.formats.dlc.csv_lazy`)
+``anipose``        Anipose .csv, by ranges of rows (``fnum`` increasing)
 ``nwb``            ndx-pose PoseEstimation: each series' ``data`` / ``confidence``
                    rows of a block of time (several individuals, views, and series
                    on different time bases placed on the union of their times)
 ``netcdf``         every variable (xarray's own lazy arrays)
 =================  ===================================================================
 
-Every other file (CSV, JSON, labelled data such as .slp user instances or an
-NWB PoseTraining, ...) is read into memory as :func:`posebridge.load` reads it,
-and then wrapped the same way, so the result has the same form whatever the
+Every other file (other CSV, JSON, labelled data such as .slp user instances or
+an NWB PoseTraining, ...) is read into memory as :func:`posebridge.load` reads
+it, and then wrapped the same way, so the result has the same form whatever the
 format (``ds.attrs["lazy"]`` says which). So are the few files of a lazy format
 whose reading needs the whole file: NWB samples with NaN, unsorted or shared
 timestamps, an NWB file with no pose samples.
@@ -57,6 +60,7 @@ LAZY_FORMATS: dict[str, tuple[str, str]] = {
     "slp": ("posebridge.formats.sleap.slp_lazy", "open_lazy"),
     "netcdf": ("posebridge.formats.netcdf.lazy", "open_lazy"),
     "nwb": ("posebridge.formats.nwb.lazy", "open_lazy"),
+    "anipose": ("posebridge.formats.anipose.lazy", "open_lazy"),
 }
 
 

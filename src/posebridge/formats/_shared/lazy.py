@@ -15,6 +15,8 @@ for each read (by path), so the object pickles and works on dask workers.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,19 @@ import numpy as np
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
-__all__ = ["Block", "LazyArray", "NotLazy", "chunked", "field_block", "transposed_block"]
+__all__ = [
+    "Block",
+    "FileLazyArray",
+    "LastBlock",
+    "LazyArray",
+    "NotLazy",
+    "chunked",
+    "clear_blocks",
+    "field_block",
+    "is_dask",
+    "time_blocks",
+    "transposed_block",
+]
 
 #: ``block(h5, region) -> array``: ``region`` is one ``(start, stop)`` per axis of the result.
 Block = Callable[[Any, tuple[tuple[int, int], ...]], np.ndarray]
@@ -97,11 +111,97 @@ class LazyArray(BackendArray):
         if any(high <= low for low, high in region):
             empty = np.empty([max(h - lo, 0) for lo, h in region], dtype=self.dtype)
             return empty[tuple(after)]
+        values = np.asarray(self._read(tuple(region)), dtype=self.dtype)
+        return values[tuple(after)]
+
+    def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
         import h5py
 
         with h5py.File(self.path, "r") as h5:
-            values = np.asarray(self.block(h5, tuple(region)), dtype=self.dtype)
-        return values[tuple(after)]
+            return self.block(h5, region)
+
+
+class FileLazyArray(LazyArray):
+    """A :class:`LazyArray` of a file that is not HDF5 (a CSV file read by rows).
+
+    ``block(path, region)`` receives the file's path instead of an open
+    ``h5py.File`` and opens the file itself.
+
+    Examples
+    --------
+    >>> lazy = FileLazyArray("a.csv", (10, 3), np.float64, block)  # doctest: +SKIP
+    """
+
+    def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
+        return self.block(self.path, region)
+
+
+class LastBlock:
+    """The last value made for a key (one per process, thread safe).
+
+    The variables of a dataset read from one table (``position``,
+    ``confidence``, ...) are asked for region by region, each by its own dask
+    task; the block functions of a table keep the rows they parsed last here,
+    so the rows of a time chunk are parsed once for all the variables.
+
+    Examples
+    --------
+    >>> cache = LastBlock()
+    >>> cache.get(("a.csv", 0, 10), lambda: 42), cache.get(("a.csv", 0, 10), lambda: 0)
+    (42, 42)
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._key: Any = None
+        self._value: Any = None
+        _CACHES.add(self)
+
+    def clear(self) -> None:
+        """Forget the kept value."""
+        with self._lock:
+            self._key = self._value = None
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The value of ``key``: the kept one, or ``make()`` (then kept)."""
+        with self._lock:
+            if self._key == key:
+                return self._value
+        value = make()
+        with self._lock:
+            self._key, self._value = key, value
+        return value
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:  # a fresh, empty cache where unpickled
+        return (LastBlock, ())
+
+
+_CACHES: weakref.WeakSet[LastBlock] = weakref.WeakSet()
+
+
+def clear_blocks() -> None:
+    """Forget the blocks every :class:`LastBlock` keeps (at the end of a conversion).
+
+    Examples
+    --------
+    >>> clear_blocks()
+    """
+    for cache in list(_CACHES):
+        cache.clear()
+
+
+def is_dask(array: Any) -> bool:
+    """Whether ``array`` is a dask array (without importing dask when it is not loaded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_dask(np.zeros(3))
+    False
+    """
+    return type(array).__module__.startswith("dask.")
 
 
 def transposed_block(
@@ -140,3 +240,21 @@ def chunked(lazy: LazyArray, chunks: Any, time_axis: int = 0) -> Any:
 
 class NotLazy(Exception):
     """Raised by a lazy opener for a file it does not cover; the caller reads it eagerly."""
+
+
+def time_blocks(ds: Any, time: str = "time") -> list[tuple[int, int]]:
+    """The ``(start, stop)`` of each dask chunk of ``ds["position"]`` along ``time``.
+
+    A streaming writer computes one such block of every variable at a time.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((5, 2, 1, 1))).chunk({"time": 2})
+    >>> time_blocks(ds)
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    position = ds["position"]
+    sizes = position.chunks[position.dims.index(time)]
+    bounds = np.cumsum((0, *sizes))
+    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]

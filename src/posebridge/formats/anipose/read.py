@@ -63,7 +63,9 @@ def split_columns(columns: Sequence[str]) -> tuple[list[str], dict[str, dict[str
     return keypoints, by_keypoint, unknown
 
 
-def _numeric(df: pd.DataFrame, columns: list[str], path: Path | None) -> np.ndarray:
+def _numeric(
+    df: pd.DataFrame, columns: list[str], path: Path | None, first_row: int = 0
+) -> np.ndarray:
     """The columns as one float64 array; a non-number raises naming its line."""
     block = df[columns]
     if all(dtype.kind in "fiub" for dtype in block.dtypes):
@@ -79,7 +81,7 @@ def _numeric(df: pd.DataFrame, columns: list[str], path: Path | None) -> np.ndar
             row = int(bad[0])
             raise FormatError(
                 path,
-                f"{_where(path, row)}: column '{column}' holds {values.iloc[row]!r}, "
+                f"{_where(path, first_row + row)}: column '{column}' holds {values.iloc[row]!r}, "
                 "expected a number (or an empty cell for a missing value).",
             )
     return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
@@ -102,17 +104,17 @@ def _constant_row(values: np.ndarray, names: Sequence[str], path: Path | None) -
     return first.astype(np.float64)
 
 
-def _frame_numbers(df: pd.DataFrame, path: Path | None) -> np.ndarray:
+def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> np.ndarray:
     if FRAME_COLUMN not in df.columns:
         return np.arange(len(df), dtype=np.int64)
-    frames = _numeric(df, [FRAME_COLUMN], path)[:, 0]
+    frames = _numeric(df, [FRAME_COLUMN], path, first_row)[:, 0]
     bad = ~np.isfinite(frames) | (np.mod(frames, 1) != 0)
     if bad.any():
         row = int(np.argmax(bad))
         raise FormatError(
             path,
-            f"{_where(path, row)}: fnum is {df[FRAME_COLUMN].iloc[row]!r}, expected a whole "
-            "frame number.",
+            f"{_where(path, first_row + row)}: fnum is {df[FRAME_COLUMN].iloc[row]!r}, "
+            "expected a whole frame number.",
         )
     frames = frames.astype(np.int64)
     seen = pd.Series(frames).duplicated().to_numpy()
@@ -120,13 +122,16 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None) -> np.ndarray:
         row = int(np.argmax(seen))
         raise FormatError(
             path,
-            f"{_where(path, row)}: frame {frames[row]} (fnum) appears twice; each frame "
-            "must have one row.",
+            f"{_where(path, first_row + row)}: frame {frames[row]} (fnum) appears twice; "
+            "each frame must have one row.",
         )
     return frames
 
 
-def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Dataset:
+def _build(
+    df: pd.DataFrame, individual_name: str, path: Path | None, first_row: int = 0
+) -> xr.Dataset:
+    """The dataset of a table (``first_row``: the table's first row in the file)."""
     if not isinstance(df, pd.DataFrame):
         raise FormatError(path, f"expected a pandas DataFrame, got {type(df).__name__}.")
     if not isinstance(individual_name, str) or not individual_name:
@@ -166,9 +171,9 @@ def _build(df: pd.DataFrame, individual_name: str, path: Path | None) -> xr.Data
         raise FormatError(path, "has a header but no data rows.")
 
     n_time, n_kp = len(df), len(keypoints)
-    frames = _frame_numbers(df, path)
+    frames = _frame_numbers(df, path, first_row)
     names = [column for column in df.columns if column != FRAME_COLUMN]
-    table = _numeric(df, names, path)  # usually a view of pandas' float block
+    table = _numeric(df, names, path, first_row)  # usually a view of pandas' float block
     where = {name: index for index, name in enumerate(names)}
     order = None if np.all(np.diff(frames) > 0) else np.argsort(frames, kind="stable")
 

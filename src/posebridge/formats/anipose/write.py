@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
+from posebridge.formats._shared.lazy import is_dask, time_blocks
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -173,15 +175,44 @@ def write(
     >>> import posebridge
     >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
     """
+    if is_dask(ds["position"].data):
+        return _write_chunks(ds, Path(path), overwrite, individual)
     columns, frames, sources = _sources(ds, individual)
-    n_time = len(frames)
     with (
         atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
         open(temporary, "wb") as handle,
     ):
         handle.write((",".join(columns) + "\n").encode("utf-8"))
-        for start in range(0, n_time, _CHUNK_ROWS):
-            rows = slice(start, min(start + _CHUNK_ROWS, n_time))
-            values = np.ascontiguousarray(_rows(sources, rows).T)
-            write_csv_block(handle, [*values, frames[rows]], python_repr=True)
+        _write_rows(handle, frames, sources)
     return [Path(path)]
+
+
+def _write_rows(handle: BinaryIO, frames: np.ndarray, sources: list[np.ndarray]) -> None:
+    n_time = len(frames)
+    for start in range(0, n_time, _CHUNK_ROWS):
+        rows = slice(start, min(start + _CHUNK_ROWS, n_time))
+        values = np.ascontiguousarray(_rows(sources, rows).T)
+        write_csv_block(handle, [*values, frames[rows]], python_repr=True)
+
+
+def _write_chunks(
+    ds: xr.Dataset, path: Path, overwrite: bool, individual: str | None
+) -> list[Path]:
+    """Write a dask-backed dataset one dask chunk of frames at a time (the same bytes).
+
+    Every chunk goes through the in-memory writer's own steps; the header is
+    written before the first.
+    """
+    if ds.sizes["time"] == 0:
+        _sources(ds.load(), individual)  # refuses it
+    with (
+        atomic_outputs([path], overwrite=overwrite) as (temporary,),
+        open(temporary, "wb") as handle,
+    ):
+        for start, stop in time_blocks(ds):
+            chunk = ds.isel(time=slice(start, stop)).compute()
+            columns, frames, sources = _sources(chunk, individual)
+            if start == 0:
+                handle.write((",".join(columns) + "\n").encode("utf-8"))
+            _write_rows(handle, frames, sources)
+    return [path]

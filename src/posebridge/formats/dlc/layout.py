@@ -35,6 +35,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, SchemaError
+from posebridge.formats._shared.lazy import is_dask
 
 __all__ = [
     "ColumnPlan",
@@ -425,6 +426,10 @@ def _all_nan(ds: xr.Dataset, names: Sequence[str]) -> np.ndarray:
     for name in names:
         var = model.confidence_per_keypoint(ds) if name == "confidence" else ds[name]
         other = [d for d in var.dims if d not in (model.KEYPOINT, model.INDIVIDUAL)]
+        if is_dask(var.data):  # a streamed dataset: reduced chunk by chunk
+            nowhere = var.isnull().all(dim=other).transpose(model.KEYPOINT, model.INDIVIDUAL)
+            empty &= np.asarray(nowhere.values, dtype=bool)
+            continue
         isnan = np.isnan(var.transpose(*other, model.KEYPOINT, model.INDIVIDUAL).values)
         empty &= isnan.reshape(-1, *empty.shape).all(axis=0)
     return empty
@@ -459,6 +464,7 @@ def plan_columns(
     scorer: str,
     four_levels: bool,
     likelihood: bool,
+    with_arrays: bool = True,
 ) -> ColumnPlan:
     """Plan the columns of a table holding ``individuals`` (positions in ``ds``).
 
@@ -474,6 +480,9 @@ def plan_columns(
         Whether to write the ``individuals`` level.
     likelihood
         Whether to write a ``likelihood`` coord.
+    with_arrays
+        Take the dataset's arrays into the plan; ``False`` for a streamed
+        dataset, whose arrays are taken chunk by chunk (:func:`plan_arrays`).
 
     Returns
     -------
@@ -509,20 +518,38 @@ def plan_columns(
                 head = (scorer, names[i]) if four_levels else (scorer,)
                 labels.append((*head, keypoints[k], coord))
                 source.append((i * n_kp + k) * n_co + c)
-    dims3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
-    arrays = [ds["position"].values]
-    if likelihood:
-        arrays.append(model.confidence_per_keypoint(ds).values)
-    arrays.extend(ds[name].transpose(*dims3).values for name in variables)
-    return ColumnPlan(
+    plan = ColumnPlan(
         labels=labels,
         level_names=LEVELS_4 if four_levels else LEVELS_3,
         source=np.asarray(source, dtype=np.intp),
         coords=coords,
         variables=variables,
         data_split=DATA_SPLIT in ds.coords,
-        arrays=arrays,
+        arrays=[],
     )
+    if with_arrays:
+        plan.arrays = plan_arrays(plan, ds)
+    return plan
+
+
+def plan_arrays(plan: ColumnPlan, ds: xr.Dataset) -> list[np.ndarray]:
+    """The arrays of ``ds`` (or of a chunk of its time steps) the plan's columns come from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.model import from_numpy
+    >>> ds = from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> plan = plan_columns(ds, [0], scorer="me", four_levels=False, likelihood=True)
+    >>> [a.shape for a in plan_arrays(plan, ds.isel(time=slice(0, 1)))]
+    [(1, 2, 1, 1), (1, 1, 1)]
+    """
+    dims3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
+    arrays = [ds["position"].values]
+    if len(plan.coords) > ds.sizes[model.SPACE] + len(plan.variables):  # a likelihood column
+        arrays.append(model.confidence_per_keypoint(ds).values)
+    arrays.extend(ds[name].transpose(*dims3).values for name in plan.variables)
+    return arrays
 
 
 def fill_values(plan: ColumnPlan, rows: slice = slice(None)) -> np.ndarray:

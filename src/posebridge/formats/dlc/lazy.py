@@ -6,7 +6,8 @@ Each range goes through :func:`posebridge.formats.dlc.layout.build_dataset`, the
 eager reader's own table -> dataset step, so a lazily read region equals the
 same region of :func:`posebridge.formats.dlc.read.read`.
 
-Files this does not cover (CSV, labelled data indexed by image, a ``set``
+CSV files are read by :mod:`posebridge.formats.dlc.csv_lazy`. Files this does
+not cover (labelled data indexed by image, a ``set``
 column, several blocks of columns, rows out of frame order) raise
 :class:`NotLazy`; the caller reads them eagerly.
 """
@@ -14,6 +15,7 @@ column, several blocks of columns, rows out of frame order) raise
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,9 @@ import numpy as np
 import xarray as xr
 
 from posebridge.errors import FormatError
-from posebridge.formats._shared.lazy import LazyArray, NotLazy
+from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
 from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc.csv_lazy import open_lazy_csv
 from posebridge.formats.dlc.layout import DLC, LP
 from posebridge.formats.dlc.read import choose_key
 
@@ -98,6 +101,31 @@ def _rows(h5: Any, source: tuple[str, str, str], low: int, high: int, n_cols: in
     return h5[name][:, low:high].T  # old pandas stored blocks as (items, rows)
 
 
+_BUILT = LastBlock()
+
+
+def _rows_dataset(
+    h5: Any,
+    source: tuple[str, str, str],
+    columns: list,
+    names: list,
+    software: str,
+    low: int,
+    high: int,
+) -> xr.Dataset:
+    values = _rows(h5, source, low, high, len(columns))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return layout.build_dataset(
+            values,
+            columns,
+            names,
+            [np.arange(low, high, dtype=np.int64)],
+            source_software=software,
+            owned=True,
+        )
+
+
 def dlc_block(
     source: tuple[str, str, str],
     columns: list,
@@ -107,19 +135,17 @@ def dlc_block(
     h5: Any,
     region: tuple[tuple[int, int], ...],
 ) -> np.ndarray:
-    """Rows ``region[0]`` of ``variable``, made by the eager reader's table step."""
+    """Rows ``region[0]`` of ``variable``, made by the eager reader's table step.
+
+    The rows read last are kept (:class:`LastBlock`): the other variables of
+    the same rows do not read them again.
+    """
     low, high = region[0]
-    values = _rows(h5, source, low, high, len(columns))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds = layout.build_dataset(
-            values,
-            columns,
-            names,
-            [np.arange(low, high, dtype=np.int64)],
-            source_software=software,
-            owned=False,
-        )
+    stat = os.stat(h5.filename)
+    key = (h5.filename, stat.st_mtime_ns, stat.st_size, source, low, high)
+    ds = _BUILT.get(
+        key, functools.partial(_rows_dataset, h5, source, columns, names, software, low, high)
+    )
     out = ds[variable].values
     return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
 
@@ -189,7 +215,9 @@ def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
     >>> ds = open_lazy(Path("videoDLC_resnet50.h5"))  # doctest: +SKIP
     """
     if not h5py.is_hdf5(path):
-        raise NotLazy("not HDF5")
+        if key is not None:
+            raise NotLazy("key= given for a CSV file")  # the eager reader says what is wrong
+        return open_lazy_csv(path, DLC)
     try:
         return _open(path, DLC, key)
     except (KeyError, ValueError, TypeError, StopIteration) as error:
@@ -197,7 +225,8 @@ def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
 
 
 def open_lazy_lp(path: Path) -> xr.Dataset:
-    """Open a LightningPose .h5 lazily (LightningPose writes CSV: usually :class:`NotLazy`)."""
-    if not h5py.is_hdf5(path):
-        raise NotLazy("not HDF5")
-    return _open(path, LP, None)
+    """Open a LightningPose .csv (or .h5) lazily; one individual, as :func:`read_lp` reads."""
+    ds = _open(path, LP, None) if h5py.is_hdf5(path) else open_lazy_csv(path, LP)
+    if ds.sizes["individual"] > 1:
+        raise NotLazy("several individuals")  # the eager reader refuses them
+    return ds

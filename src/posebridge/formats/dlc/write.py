@@ -19,6 +19,7 @@ see :mod:`posebridge.labels`) are written as ``CollectedData`` files are:
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from pathlib import Path
@@ -32,8 +33,9 @@ from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
+from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout
+from posebridge.formats.dlc import layout, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
 from posebridge.model import labels
 
@@ -98,11 +100,18 @@ def has_likelihood(ds: xr.Dataset) -> bool:
         return False
     if ds.sizes[model.SPACE] == 2 and layout.IMAGE_PATH not in ds.coords:
         return True
+    if is_dask(ds["confidence"].data):  # a streamed dataset: reduced chunk by chunk
+        return not bool(ds["confidence"].isnull().all().values)
     return not bool(np.isnan(ds["confidence"].values).all())
 
 
 def plan_tables(
-    ds: xr.Dataset, path: Path, split: bool, scorer: str, individuals_level: bool | None = None
+    ds: xr.Dataset,
+    path: Path,
+    split: bool,
+    scorer: str,
+    individuals_level: bool | None = None,
+    with_arrays: bool = True,
 ) -> list[tuple[Path, layout.ColumnPlan]]:
     """The files to write and the columns of each (one per individual when ``split``)."""
     names = [str(v) for v in ds[model.INDIVIDUAL].values]
@@ -110,7 +119,12 @@ def plan_tables(
     if not split:
         four = len(names) > 1 or layout.SINGLE in names or bool(individuals_level)
         plan = layout.plan_columns(
-            ds, range(len(names)), scorer=scorer, four_levels=four, likelihood=likelihood
+            ds,
+            range(len(names)),
+            scorer=scorer,
+            four_levels=four,
+            likelihood=likelihood,
+            with_arrays=with_arrays,
         )
         return [(path, plan)]
     out = []
@@ -118,7 +132,12 @@ def plan_tables(
         safe = name.replace(os.sep, "_").replace("/", "_")
         target = path.with_name(f"{path.stem}_{safe}{path.suffix}")
         plan = layout.plan_columns(
-            ds, [i], scorer=scorer, four_levels=False, likelihood=likelihood
+            ds,
+            [i],
+            scorer=scorer,
+            four_levels=False,
+            likelihood=likelihood,
+            with_arrays=with_arrays,
         )
         out.append((target, plan))
     return out
@@ -197,10 +216,14 @@ def _write(
     individuals_level: bool | None = None,
 ) -> list[Path]:
     layout.check_writable(ds)
+    streamed = stream_write.streamable(ds)  # dask arrays: written chunk by chunk
+    if not streamed and any(is_dask(v.data) for v in ds.variables.values()):
+        ds = ds.load()
     title = "LightningPose" if default_scorer == DEFAULT_LP_SCORER else "DeepLabCut"
     refuse_empty(ds, title, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_bad_names(ds, title, reserved=layout.MISSING_LABELS)
-    _refuse_negative_likelihood(ds, title)
+    if not streamed:  # a streamed dataset is checked chunk by chunk
+        _refuse_negative_likelihood(ds, title)
     labelled = labels.is_labels(ds)
     if labelled:
         ds = prepare_labels(ds, lightning_pose=default_scorer == DEFAULT_LP_SCORER)
@@ -227,8 +250,13 @@ def _write(
         raise PoseBridgeError(
             f"individuals_level must be True, False or None, got {individuals_level!r}."
         )
-    tables = plan_tables(ds, path, split, scorer, individuals_level)
+    tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
     with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
+        if streamed:
+            plans = [plan for _, plan in tables]
+            check = functools.partial(_refuse_negative_likelihood, title=title)
+            stream_write.write_chunks(ds, temporaries, plans, index[0], suffix == ".csv", check)
+            return [target for target, _ in tables]
         for temporary, (_, plan) in zip(temporaries, tables, strict=True):
             if suffix == ".csv":
                 dlc_csv.write_table(temporary, plan, index, data_split)
@@ -237,16 +265,23 @@ def _write(
     return [target for target, _ in tables]
 
 
-def _refuse_negative_likelihood(ds: xr.Dataset, title: str) -> None:
-    """DeepLabCut readers take a negative likelihood as padding (no point): refuse one."""
+def _refuse_negative_likelihood(ds: xr.Dataset, title: str, first_time: int | None = None) -> None:
+    """DeepLabCut readers take a negative likelihood as padding (no point): refuse one.
+
+    ``first_time``: where ``ds`` starts in the whole dataset, when it is a
+    streamed chunk of it.
+    """
     if "confidence" not in ds:
         return
     confidence = np.asarray(ds["confidence"].values)
     negative = confidence < 0
     if negative.any():
         where = np.argwhere(negative)[0]
+        where[list(ds["confidence"].dims).index(model.TIME)] += first_time or 0
+        count = "" if first_time is None else "at least "
         raise SchemaError(
-            f"The dataset has {int(negative.sum())} negative confidence values (the first at "
+            f"The dataset has {count}{int(negative.sum())} negative confidence values (the "
+            "first at "
             f"{dict(zip(ds['confidence'].dims, where.tolist(), strict=True))}); {title} "
             "readers take a negative likelihood as 'no point', so they would come back "
             "missing. Clip them first, e.g. ds['confidence'] = ds.confidence.clip(min=0)."

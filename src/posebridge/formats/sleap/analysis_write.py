@@ -105,7 +105,8 @@ def write(
     first = 0 if all_frames or not frames.size else int(frames.min())
     n_frames = int(frames.max()) - first + 1 if frames.size else 0
     _check_span(ds, path, n_frames, frames.size)
-    column = frames - first
+    column = frames  # a copy of the frame numbers (model.frame_numbers): shifted in place
+    column -= first
     individuals = [str(n) for n in ds[model.INDIVIDUAL].values]
     n_ind, n_nodes = len(individuals), ds.sizes[model.KEYPOINT]
 
@@ -113,7 +114,7 @@ def write(
     confidence_source = model.confidence_per_keypoint(ds).transpose(
         model.INDIVIDUAL, model.KEYPOINT, model.TIME
     )
-    contiguous = n_frames == frames.size and np.array_equal(column, np.arange(n_frames))
+    contiguous = n_frames == column.size and _counts_up(column)
     streaming = contiguous and type(source.data).__module__.startswith("dask.")
     if streaming:  # dask arrays: written block by block along time (see _write_blocks)
         tracks = point_scores = instance_scores = tracking_scores = occupied = None
@@ -192,6 +193,15 @@ def write(
 #: (beyond :data:`SPAN_FREE` columns, which any dataset may use).
 SPAN_PER_STEP = 64
 SPAN_FREE = 1 << 20
+
+
+def _counts_up(column: np.ndarray, block: int = 1 << 20) -> bool:
+    """Whether ``column`` is ``0, 1, 2, ...`` (compared a block at a time: bounded memory)."""
+    for low in range(0, column.size, block):  # a loop over blocks of a million frames
+        part = column[low : low + block]
+        if not np.array_equal(part, np.arange(low, low + part.size)):
+            return False
+    return True
 
 
 def _check_span(ds: xr.Dataset, path: Path, n_frames: int, n_steps: int) -> None:

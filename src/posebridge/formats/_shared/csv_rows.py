@@ -1,0 +1,214 @@
+"""The data rows of a CSV file, found by one pass over its bytes and read by row ranges.
+
+A streaming (chunked) CSV reader needs, before it reads any numbers, how many
+rows the file has, where each range of rows starts, and the values of one
+column that the dataset's coordinates come from (frame numbers). :func:`scan`
+finds them in one pass over the bytes, with numpy (newline and comma
+positions, the digits of the column), without parsing the numbers; then
+:func:`row_bytes` gives the bytes of rows ``low:high``, which the family's own
+parser turns into numbers (pandas' C parser, exactly as the eager reader).
+
+Only plain tables are scanned: every data line holds the same number of
+cells, no quotes, no blank lines, no lone carriage returns, and the column
+asked for holds plain non-negative integers. Anything else raises
+:class:`~posebridge.formats._shared.lazy.NotLazy`, and the caller reads the
+file in memory, where the eager reader decides what it means.
+
+Examples
+--------
+>>> rows, frames = scan(Path("video.csv"), start=120, width=37, int_field=0)  # doctest: +SKIP
+>>> row_bytes(rows, 1000, 2000)[:20]  # doctest: +SKIP
+b'1000,12.5,40.25,0.98'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from posebridge.errors import FormatError
+from posebridge.formats._shared.lazy import NotLazy
+
+__all__ = ["CsvRows", "row_bytes", "scan"]
+
+#: Bytes read per step of the scan.
+SCAN_BYTES = 4 << 20
+#: A byte offset is kept for every ``EVERY``-th row (a read starts at most this many rows early).
+EVERY = 1024
+_NEWLINE, _CR, _COMMA = 10, 13, 44
+
+
+@dataclass(frozen=True)
+class CsvRows:
+    """Where the data rows of a scanned CSV file are.
+
+    Attributes
+    ----------
+    path
+        The file.
+    n_rows
+        Data rows.
+    offsets
+        Byte offset of rows ``0, EVERY, 2 * EVERY, ...``, then the end of the data.
+    size, mtime_ns
+        The file's size and modification time when scanned (a changed file is refused).
+    """
+
+    path: str
+    n_rows: int
+    offsets: np.ndarray
+    size: int
+    mtime_ns: int
+
+
+def _digits(data: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The non-negative integers spelled by ``data[low[i]:high[i]]`` (else :class:`NotLazy`)."""
+    if low.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    length = high - low
+    if length.min() < 1 or length.max() > 18:
+        raise NotLazy("an index cell is empty or too long")
+    at = np.arange(int(length.max()))
+    inside = at < length[:, None]
+    where = np.where(inside, low[:, None] + at, low[:, None])
+    digit = data[where].astype(np.int64) - ord("0")
+    if ((digit < 0) | (digit > 9))[inside].any():
+        raise NotLazy("an index cell is not a plain integer")
+    power = np.where(inside, length[:, None] - 1 - at, 0)
+    return np.where(inside, digit * 10**power, 0).sum(axis=1)
+
+
+def _lines(text: bytes, width: int, int_field: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Line starts (and the integer column) of ``text``, whole lines ending in a newline."""
+    if b'"' in text:
+        raise NotLazy("quoted cells")
+    data = np.frombuffer(text, dtype=np.uint8)
+    ends = np.flatnonzero(data == _NEWLINE)
+    starts = np.empty_like(ends)
+    starts[:1] = 0
+    starts[1:] = ends[:-1] + 1
+    cr = (ends > starts) & (data[np.maximum(ends - 1, 0)] == _CR)
+    if text.count(b"\r") != np.count_nonzero(cr):
+        raise NotLazy("carriage returns inside lines")
+    text_ends = ends - cr
+    if (text_ends == starts).any():
+        raise NotLazy("blank lines")
+    commas = np.flatnonzero(data == _COMMA)
+    n = ends.size
+    if commas.size != n * (width - 1):
+        raise NotLazy("rows of different widths")
+    if width > 1:
+        first = np.searchsorted(commas, starts)
+        if not np.array_equal(first, np.arange(n) * (width - 1)):
+            raise NotLazy("rows of different widths")
+    if int_field is None:
+        return starts, None
+    grid = commas.reshape(n, width - 1)
+    low = starts if int_field == 0 else grid[:, int_field - 1] + 1
+    high = text_ends if int_field == width - 1 else grid[:, int_field]
+    return starts, _digits(data, low, high)
+
+
+def scan(
+    path: Path, start: int, width: int, int_field: int | None = None
+) -> tuple[CsvRows, np.ndarray | None]:
+    """Find the data rows of a CSV file from byte ``start`` on, in one pass over its bytes.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    start
+        Byte offset of the first data row (after the header lines).
+    width
+        Cells per row.
+    int_field
+        A column of plain non-negative integers to read too (frame numbers), or ``None``.
+
+    Returns
+    -------
+    tuple
+        The :class:`CsvRows` and the integer column (int64), or ``None``.
+
+    Raises
+    ------
+    NotLazy
+        When the rows are not a plain table (see the module's notes) or there are none.
+
+    Examples
+    --------
+    >>> rows, frames = scan(Path("video.csv"), 120, 37, 0)  # doctest: +SKIP
+    """
+    path = Path(path)
+    stat = path.stat()
+    offsets: list[np.ndarray] = []
+    numbers: list[np.ndarray] = []
+    n_rows, at, carry = 0, start, b""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while True:
+            block = handle.read(SCAN_BYTES)
+            buffer = carry + block if carry else block
+            if not block:  # the end: a last line without its newline
+                if not buffer:
+                    break
+                buffer += b"\n"
+            complete = buffer.rfind(b"\n") + 1
+            carry = buffer[complete:] if block else b""
+            if complete == 0:
+                if len(carry) > 4 * SCAN_BYTES:
+                    raise NotLazy("a very long line")
+                continue
+            starts, column = _lines(
+                buffer[:complete] if complete < len(buffer) else buffer, width, int_field
+            )
+            kept = (n_rows + np.arange(starts.size)) % EVERY == 0
+            offsets.append(at + starts[kept])
+            if column is not None:
+                numbers.append(column)
+            n_rows += starts.size
+            at += complete
+            if not block:
+                break
+    if n_rows == 0:
+        raise NotLazy("no data rows")
+    ends = np.concatenate([*offsets, [min(at, stat.st_size)]]).astype(np.int64)
+    rows = CsvRows(str(path), n_rows, ends, stat.st_size, stat.st_mtime_ns)
+    column = np.concatenate(numbers).astype(np.int64) if int_field is not None else None
+    return rows, column
+
+
+def row_bytes(rows: CsvRows, low: int, high: int) -> bytes:
+    """The bytes of data rows ``low:high`` (whole lines).
+
+    Raises
+    ------
+    FormatError
+        When the file changed since it was scanned.
+
+    Examples
+    --------
+    >>> row_bytes(rows, 0, 2)  # doctest: +SKIP
+    b'0,1.5,2.5\\n1,3.5,4.5\\n'
+    """
+    stat = os.stat(rows.path)
+    if (stat.st_size, stat.st_mtime_ns) != (rows.size, rows.mtime_ns):
+        raise FormatError(rows.path, "changed while it was being read; read it again.")
+    high = min(high, rows.n_rows)
+    if high <= low:
+        return b""
+    first, last = low // EVERY, -(-high // EVERY)
+    begin = int(rows.offsets[first])
+    end = int(rows.offsets[min(last, rows.offsets.size - 1)])
+    with open(rows.path, "rb") as handle:
+        handle.seek(begin)
+        buffer = handle.read(end - begin)
+    skip, take = low - first * EVERY, high - low
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    newlines = np.flatnonzero(data == _NEWLINE)
+    cut_from = int(newlines[skip - 1]) + 1 if skip else 0
+    cut_to = int(newlines[skip + take - 1]) + 1 if skip + take <= newlines.size else len(buffer)
+    return buffer[cut_from:cut_to]

@@ -1,0 +1,163 @@
+"""DeepLabCut / LightningPose .csv read lazily, by ranges of rows.
+
+The header is parsed once (:func:`posebridge.formats.dlc.csv.read_header`, the
+eager reader's), the data rows are found by one pass over the bytes
+(:func:`posebridge.formats._shared.csv_rows.scan`, which also reads the frame
+numbers of the index column), and each range of rows is parsed when asked for,
+by pandas' C parser with the eager reader's options, then turned into a
+dataset by :func:`posebridge.formats.dlc.layout.build_dataset`, the eager
+reader's own table -> dataset step. So a lazily read region equals the same
+region of :func:`posebridge.formats.dlc.read.read`.
+
+Files this does not cover raise :class:`NotLazy` (the caller reads them
+eagerly): labelled data indexed by image, a ``set`` column, quoted cells,
+blank lines, rows of different widths, rows out of frame order.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from posebridge.errors import FormatError
+from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.lazy import FileLazyArray, LastBlock, NotLazy
+from posebridge.formats.dlc import csv as dlc_csv
+from posebridge.formats.dlc import layout
+
+__all__ = ["open_lazy_csv", "parse_rows"]
+
+_PARSED = LastBlock()
+
+
+def parse_rows(rows: csv_rows.CsvRows, width: int, low: int, high: int) -> np.ndarray:
+    """The numbers of data rows ``low:high`` as float64 ``(rows, width - 1)`` (index cut off).
+
+    Examples
+    --------
+    >>> parse_rows(rows, 37, 0, 1000).shape  # doctest: +SKIP
+    (1000, 36)
+    """
+    text = csv_rows.row_bytes(rows, low, high)
+    floats = dict.fromkeys(range(1, width), np.float64)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(text), names=list(range(width)), dtype=floats, **dlc_csv._read_options()
+        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise FormatError(
+            rows.path,
+            f"has data rows that are not DeepLabCut numbers (rows {low}-{high - 1}: {message}).",
+        ) from None
+    if len(frame) != high - low:
+        raise FormatError(rows.path, f"rows {low}-{high - 1} could not be read back.")
+    return frame.iloc[:, 1:].to_numpy(dtype=np.float64)
+
+
+def _block_dataset(
+    rows: csv_rows.CsvRows,
+    columns: list,
+    names: list,
+    software: str,
+    low: int,
+    high: int,
+) -> xr.Dataset:
+    values = parse_rows(rows, len(columns) + 1, low, high)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return layout.build_dataset(
+            values,
+            columns,
+            names,
+            [np.arange(low, high, dtype=np.int64)],  # rows are in frame order
+            source_software=software,
+            path=Path(rows.path),
+            owned=True,
+        )
+
+
+def csv_block(
+    rows: csv_rows.CsvRows,
+    columns: list,
+    names: list,
+    software: str,
+    variable: str,
+    path: str,
+    region: tuple[tuple[int, int], ...],
+) -> np.ndarray:
+    """Rows ``region[0]`` of ``variable`` (parsed once for every variable, see ``LastBlock``)."""
+    low, high = region[0]
+    key = (rows.path, rows.mtime_ns, rows.size, low, high)
+    ds = _PARSED.get(
+        key, functools.partial(_block_dataset, rows, columns, names, software, low, high)
+    )
+    out = ds[variable].values
+    return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
+
+
+def open_lazy_csv(path: Path, software: str) -> xr.Dataset:
+    """Open a DeepLabCut-style .csv lazily (see the module's notes; raises :class:`NotLazy`).
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    software
+        ``"DeepLabCut"`` or ``"LightningPose"``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Its variables hold :class:`~posebridge.formats._shared.lazy.FileLazyArray`
+        objects; the coordinates are in memory.
+
+    Examples
+    --------
+    >>> ds = open_lazy_csv(Path("videoDLC_resnet50.csv"), "DeepLabCut")  # doctest: +SKIP
+    """
+    path = Path(path)
+    try:
+        return _open(path, software)
+    except (FormatError, UnicodeDecodeError, OSError) as error:
+        raise NotLazy(str(error)) from None  # the eager reader says what is wrong
+
+
+def _open(path: Path, software: str) -> xr.Dataset:
+    header = dlc_csv.read_header(path)
+    if header.n_index != 1:
+        raise NotLazy("indexed by image levels")
+    columns, names = header.columns, header.level_names
+    if any(layout.row_column_name(c, names) is not None for c in columns):
+        raise NotLazy("row columns")
+    width = 1 + len(columns)
+    start = dlc_csv._data_start(path, header.skip)
+    rows, frames = csv_rows.scan(path, start, width, int_field=0)
+    assert frames is not None
+    if rows.n_rows > 1 and not np.all(np.diff(frames) > 0):
+        raise NotLazy("rows out of order")
+    probe = layout.build_dataset(
+        np.zeros((1, len(columns))),
+        columns,
+        names,
+        [frames[:1]],
+        source_software=software,
+        path=path,
+    )
+    if any(name not in probe.dims for name in probe.coords):
+        raise NotLazy("other coordinates")
+    variables = {}
+    for variable, array in probe.data_vars.items():
+        block = functools.partial(csv_block, rows, columns, names, software, str(variable))
+        lazy = FileLazyArray(path, (rows.n_rows, *array.shape[1:]), np.float64, block)
+        variables[variable] = (array.dims, lazy)
+    coords: dict[str, Any] = {name: probe[name].values for name in probe.dims if name != "time"}
+    coords["time"] = frames
+    return xr.Dataset(variables, coords=coords, attrs=dict(probe.attrs))
