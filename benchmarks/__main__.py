@@ -106,7 +106,9 @@ def main() -> None:
             if args.only not in step.operation:
                 continue
             print(f"{step.operation:45s} {step.tool:12s} ...", end=" ", flush=True)
-            outcome = _run_step(module, index, args.repeat)
+            runs = min(args.repeat, step.runs or args.repeat)
+            outcome = _run_step(module, index, runs)
+            outcome["runs"] = runs
             print(outcome.get("error") or _console(step, outcome))
             rows.append((step, outcome))
         cleanup = getattr(importlib.import_module(f"benchmarks.{module}"), "cleanup", None)
@@ -120,18 +122,22 @@ def main() -> None:
         f"({platform.machine()}, Python {platform.python_version()}).",
         "Versions: " + ", ".join(f"{n} {_version(n)}" for n in VERSIONED) + ".",
         "",
-        f"Each step ran {args.repeat}x in a fresh process after one untimed run that builds its "
-        "cached inputs; median seconds; memory is the largest peak "
-        "RSS above the level before the timed call, as a multiple of the pose arrays' bytes.",
+        f"Each step ran up to {args.repeat}x (column runs; the long scale steps once) in a fresh "
+        "process after one untimed run that builds its cached inputs; median seconds; peak RSS "
+        "is the process's largest resident set; memory / arrays is the largest peak RSS above "
+        "the level before the timed call, as a multiple of the pose arrays' bytes.",
         "Ratio = peer seconds / posebridge seconds (above 1: posebridge is faster).",
         "",
-        "| operation | tool | seconds | peak memory / arrays | ratio (peer / posebridge) |",
-        "|---|---|---|---|---|",
+        "| operation | tool | runs | seconds | peak RSS (MB) | peak memory / arrays "
+        "| ratio (peer / posebridge) |",
+        "|---|---|---|---|---|---|---|",
     ]
     ours = {s.operation: o for s, o in rows if s.tool == "posebridge" and "seconds" in o}
     for step, outcome in rows:
         if "error" in outcome:
-            lines.append(f"| {step.operation} | {step.tool} | failed: {outcome['error']} | | |")
+            lines.append(
+                f"| {step.operation} | {step.tool} | | failed: {outcome['error']} | | | |"
+            )
             continue
         memory = (
             f"{outcome['peak_over_baseline'] / step.array_bytes:.2f}x" if step.array_bytes else ""
@@ -139,8 +145,10 @@ def main() -> None:
         ratio = ""
         if step.tool != "posebridge" and step.operation in ours:
             ratio = f"{outcome['seconds'] / ours[step.operation]['seconds']:.1f}x"
+        peak = f"{outcome['peak'] / 2**20:.0f}" if outcome.get("peak") else ""
         lines.append(
-            f"| {step.operation} | {step.tool} | {outcome['seconds']:.3f} | {memory} | {ratio} |"
+            f"| {step.operation} | {step.tool} | {outcome['runs']} | {outcome['seconds']:.3f} "
+            f"| {peak} | {memory} | {ratio} |"
         )
     if not args.only:
         (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")

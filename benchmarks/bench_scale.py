@@ -205,7 +205,15 @@ def steps() -> list[Step]:
     for target, name in ((".nwb", "NWB"), (".analysis.h5", "SLEAP analysis")):
         w4 = f"W4 DLC .h5 -> {name}"
         out.append(
-            Step(w4, "posebridge", _prepare(_w4_file, target), _streaming, W4_BYTES, per=FRAMES)
+            Step(
+                w4,
+                "posebridge",
+                _prepare(_w4_file, target),
+                _streaming,
+                W4_BYTES,
+                per=FRAMES,
+                runs=1,  # about a minute each at full size
+            )
         )
         w1 = f"W1 DLC .h5 -> {name}"
         prepare = _prepare(_w1_file, target)
@@ -216,7 +224,7 @@ def steps() -> list[Step]:
         * BATCH_FILES
     )
     operation = f"W5 batch {BATCH_FILES} DLC .h5 -> NWB"
-    batch = {"per": BATCH_FILES, "unit": "file"}
+    batch = {"per": BATCH_FILES, "unit": "file", "runs": 1}
     out += [
         Step(operation, "posebridge", _prepare_batch, _batch(2), w5, **batch),
         Step(operation, "posebridge -j1", _prepare_batch, _batch(1), w5, **batch),

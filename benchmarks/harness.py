@@ -38,6 +38,8 @@ class Step:
     per, unit
         When ``per`` is given, the console also shows the time per ``unit``
         (``per`` of them in the step: frames, files).
+    runs
+        Most timed runs of the step (long scale steps run once), else ``--repeat``.
     """
 
     operation: str
@@ -48,6 +50,7 @@ class Step:
     needs: tuple[str, ...] = ()
     per: int = 0
     unit: str = "frame"
+    runs: int = 0
 
 
 def rss_bytes(field: str = "VmRSS") -> int:
