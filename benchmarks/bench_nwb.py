@@ -17,13 +17,15 @@ Operations
   ``posebridge.io.nwb.save_nwb`` / ``load_nwb`` against sleap-io's
   ``save_nwb`` / ``load_nwb`` of a ``Labels`` built from the same arrays in
   ``prepare`` (each tool reads the file it wrote: sleap-io reads only its own
-  ``SLEAP_VIDEO_*`` layout).
+  ``SLEAP_VIDEO_*`` layout). Both ``load_nwb`` return a sleap-io ``Labels``
+  (posebridge's ``return_type="auto"``); sleap-io is imported before timing.
 
 File sizes are printed by ``python -m benchmarks.bench_nwb``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from pathlib import Path
 from typing import Any
@@ -197,6 +199,9 @@ def _prepare_w2_read(tool: str) -> Any:
     def prepare(workdir: Path) -> Path:
         import ndx_pose  # noqa: F401 - imports are not timed
         import pynwb  # noqa: F401
+
+        with contextlib.suppress(ImportError):  # with sleap-io, both tools give its Labels
+            import sleap_io  # noqa: F401
 
         _quiet()
         return _w2_file(tool)
