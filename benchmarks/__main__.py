@@ -9,6 +9,7 @@ import argparse
 import importlib
 import importlib.metadata
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -36,6 +37,12 @@ def _modules() -> list[str]:
     return sorted(p.stem for p in HERE.glob("bench_*.py"))
 
 
+#: Steps run with bytecode caching on, as installed peers have it: with
+#: PYTHONDONTWRITEBYTECODE set, every fresh process would compile posebridge's
+#: sources (an editable install) again, while the peers' .pyc came with pip.
+STEP_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _run_step(module: str, index: int, repeat: int) -> dict | None:
     results = []
     WORK.mkdir(exist_ok=True)
@@ -52,6 +59,7 @@ def _run_step(module: str, index: int, repeat: int) -> dict | None:
             ],
             capture_output=True,
             cwd=HERE.parent,
+            env=STEP_ENV,
         )
     for _ in range(repeat):
         WORK.mkdir(exist_ok=True)
@@ -61,6 +69,7 @@ def _run_step(module: str, index: int, repeat: int) -> dict | None:
                 capture_output=True,
                 text=True,
                 cwd=HERE.parent,
+                env=STEP_ENV,
             )
         if done.returncode != 0:
             tail = (done.stderr.strip().splitlines() or ["?"])[-1]
