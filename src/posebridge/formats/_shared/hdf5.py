@@ -72,11 +72,6 @@ class ChunkBuffer:
         self.start = -1  # row where the chunk held in ``rows`` starts; -1: none yet
 
 
-def _scratch(dataset: Any) -> ChunkBuffer:
-    """A buffer of one chunk of ``dataset``, to read raw chunks into."""
-    return ChunkBuffer(dataset)
-
-
 def _read_chunk(dataset: Any, start: int, scratch: ChunkBuffer) -> np.ndarray:
     """The rows of the chunk at row ``start``, read raw into ``scratch`` unless it holds them."""
     if scratch.start == start:
@@ -105,7 +100,7 @@ def read_rows(
     out = np.empty(high - low, dtype=dataset.dtype)
     if high <= low:
         return out
-    scratch = _scratch(dataset) if scratch is None else scratch
+    scratch = ChunkBuffer(dataset) if scratch is None else scratch
     for number in range(low // size, (high - 1) // size + 1):
         start = number * size
         chunk = _read_chunk(dataset, start, scratch)
@@ -139,7 +134,7 @@ def read_columns(
         return columns
     if raw_layout(dataset):
         size = dataset.chunks[0]
-        scratch = _scratch(dataset)
+        scratch = ChunkBuffer(dataset)
         blocks = (
             (start, _read_chunk(dataset, start, scratch))
             for start in range(low // size * size, high, size)
@@ -193,7 +188,7 @@ def point_blocks(
     order = None if in_order else np.argsort(starts, kind="stable")
     per_block = max(1, block_rows // n_nodes)
     raw = raw_layout(table)
-    scratch = _scratch(table) if raw else None
+    scratch = ChunkBuffer(table) if raw else None
     nodes = np.arange(n_nodes)
     for first in range(0, starts.size, per_block):
         group: np.ndarray | slice = (
