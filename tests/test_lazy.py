@@ -19,6 +19,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import CORPUS, MISSING, corpus_params, read_options, readable_files
+from _lazy_checks import read_bytes
 from posebridge.xarray_backend import PoseBridgeBackendEntrypoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,14 +92,6 @@ def test_xarray_chunks_give_dask_arrays_through_the_engine(tmp_path, poses_two_m
     _same(ds, posebridge.load(tmp_path / "a.analysis.h5"))
 
 
-def _read_bytes() -> int:
-    """Bytes this process has read through read() / pread() so far (Linux)."""
-    for line in Path("/proc/self/io").read_text().splitlines():
-        if line.startswith("rchar:"):
-            return int(line.split()[1])
-    raise AssertionError("no rchar in /proc/self/io")
-
-
 FRAMES = 10_000_000
 CHUNK = 100_000
 
@@ -136,9 +129,9 @@ def test_a_slice_of_a_lazily_opened_10m_frame_file_reads_only_its_chunks(tmp_pat
     ):
         assert opened.sizes["time"] == FRAMES
         selection = opened.position.isel(time=slice(5_050_000, 5_150_000))  # 2 chunks
-        before = _read_bytes()
+        before = read_bytes()
         values = selection.values
-        read = _read_bytes() - before
+        read = read_bytes() - before
         assert values.shape == (100_000, 2, 3, 1)
         expected = np.arange(5_050_000, 5_150_000) % CHUNK % 7
         np.testing.assert_array_equal(values[:, 0, 0, 0], expected)

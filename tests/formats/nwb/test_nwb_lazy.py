@@ -9,7 +9,6 @@ import warnings
 import zlib
 from pathlib import Path
 
-import dask.array as da
 import h5py
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import corpus_params
+from _lazy_checks import check_lazy_equals_load, read_bytes
 from posebridge.formats._shared.lazy import NotLazy
 from posebridge.formats.nwb.lazy import open_lazy
 from posebridge.xarray_backend import PoseBridgeBackendEntrypoint
@@ -27,37 +27,8 @@ ndx_pose = pytest.importorskip("ndx_pose")
 RNG = np.random.default_rng(12)
 
 
-def _loaded(ds: xr.Dataset) -> xr.Dataset:
-    ds = ds.compute()  # a loaded copy; ds itself stays lazy
-    ds.attrs.pop("lazy")
-    return ds
-
-
 def _check(path: Path, chunks: int = 3, lazy: int = 1, **options) -> xr.Dataset:
-    """Lazy (dask and the xarray engine) equals load, whole and by slices; lazy as said."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        eager = posebridge.load(path, **options)
-        opened = posebridge.open_dataset(path, chunks=chunks, **options)
-        engine = xr.open_dataset(
-            path, engine=PoseBridgeBackendEntrypoint, read_options=options or None
-        )
-    assert opened.attrs["lazy"] == lazy
-    assert engine.attrs["lazy"] == lazy
-    if lazy:
-        assert isinstance(opened.position.data, da.Array)
-        assert not engine.position.variable._in_memory
-        assert not engine.confidence.variable._in_memory
-    n = eager.sizes["time"]
-    for a, b in ((0, n), (1, max(1, n - 1)), (n // 2, n)):
-        part = {"time": slice(a, b)}
-        for name in ("position", "confidence"):
-            expected = eager[name].isel(part).values
-            np.testing.assert_array_equal(opened[name].isel(part).values, expected)
-            np.testing.assert_array_equal(engine[name].isel(part).values, expected)
-    xr.testing.assert_identical(_loaded(opened), eager)
-    xr.testing.assert_identical(_loaded(engine), eager)
-    return opened
+    return check_lazy_equals_load(path, chunks, lazy, ("position", "confidence"), **options)
 
 
 LAZY_CORPUS = {
@@ -277,14 +248,6 @@ def test_a_lazily_opened_nwb_array_pickles_for_dask_workers(tmp_path, poses_two_
 # a 10-million-frame file: a slice reads only its chunks
 
 
-def _read_bytes() -> int:
-    """Bytes this process has read through read() / pread() so far (Linux)."""
-    for line in Path("/proc/self/io").read_text().splitlines():
-        if line.startswith("rchar:"):
-            return int(line.split()[1])
-    raise AssertionError("no rchar in /proc/self/io")
-
-
 FRAMES = 10_000_000
 CHUNK = 100_000
 
@@ -335,9 +298,9 @@ def test_a_slice_of_a_lazily_opened_10m_frame_nwb_file_reads_only_its_chunks(tmp
         assert opened.sizes["time"] == FRAMES
         _ = opened.position.isel(time=slice(0, 10)).values  # the first read imports modules
         selection = opened.position.isel(time=slice(5_050_000, 5_150_000))  # 2 chunks a series
-        before = _read_bytes()
+        before = read_bytes()
         values = selection.values
-        read = _read_bytes() - before
+        read = read_bytes() - before
         assert values.shape == (100_000, 2, 2, 1)
         expected = np.arange(5_050_000, 5_150_000) % CHUNK % 7
         np.testing.assert_array_equal(values[:, 0, 0, 0], expected)

@@ -7,7 +7,6 @@ import pickle
 import warnings
 from pathlib import Path
 
-import dask.array as da
 import h5py
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from test_slp import SlpBuilder, pred, pts, user
 
 import posebridge
 from _corpus import corpus_params
+from _lazy_checks import check_lazy_equals_load, read_bytes
 from posebridge.formats._shared.lazy import NotLazy
 from posebridge.formats.sleap.slp_lazy import open_lazy
 from posebridge.xarray_backend import PoseBridgeBackendEntrypoint
@@ -24,33 +24,7 @@ VARIABLES = ("position", "confidence", "instance_score", "tracking_score")
 
 
 def _check(path: Path, chunks: int = 2, lazy: int = 1, **options) -> xr.Dataset:
-    """Lazy (dask and the xarray engine) equals load, whole and by slices; lazy as said."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        eager = posebridge.load(path, **options)
-        opened = posebridge.open_dataset(path, chunks=chunks, **options)
-        engine = xr.open_dataset(
-            path, engine=PoseBridgeBackendEntrypoint, read_options=options or None
-        )
-    assert opened.attrs["lazy"] == lazy
-    assert engine.attrs["lazy"] == lazy
-    if lazy:
-        assert isinstance(opened.position.data, da.Array)
-        assert not engine.position.variable._in_memory
-        assert not engine.confidence.variable._in_memory
-    n = eager.sizes["time"]
-    for a, b in ((0, n), (1, max(1, n - 1)), (n // 2, n)):
-        part = {"time": slice(a, b)}
-        for name in VARIABLES:
-            if name in eager:
-                expected = eager[name].isel(part).values
-                np.testing.assert_array_equal(opened[name].isel(part).values, expected)
-                np.testing.assert_array_equal(engine[name].isel(part).values, expected)
-    for ds in (opened, engine):
-        loaded = ds.compute()
-        loaded.attrs.pop("lazy")
-        xr.testing.assert_identical(loaded, eager)
-    return opened
+    return check_lazy_equals_load(path, chunks, lazy, VARIABLES, **options)
 
 
 #: Corpus files of labelled frames: read eagerly (a labels dataset) with the default options.
@@ -152,14 +126,6 @@ def test_a_lazily_opened_slp_array_pickles_for_dask_workers(mixed):
 # a slice reads only the point rows of its frames
 
 
-def _read_bytes() -> int:
-    """Bytes this process has read through read() / pread() so far (Linux)."""
-    for line in Path("/proc/self/io").read_text().splitlines():
-        if line.startswith("rchar:"):
-            return int(line.split()[1])
-    raise AssertionError("no rchar in /proc/self/io")
-
-
 FRAMES = 200_000
 SLICE = (120_000, 130_000)
 
@@ -186,9 +152,9 @@ def test_a_slice_of_a_lazily_opened_slp_file_reads_only_its_point_rows(tmp_path)
         assert opened.attrs["lazy"] == 1
         _ = opened.position.isel(time=slice(0, 10)).values  # the first read imports modules
         selection = opened.position.isel(time=slice(*SLICE))
-        before = _read_bytes()
+        before = read_bytes()
         values = selection.values
-        read = _read_bytes() - before
+        read = read_bytes() - before
         np.testing.assert_array_equal(values, position[slice(*SLICE)])
         # whole chunks of rows at both ends; a little HDF5 metadata
         assert wanted <= read < wanted + 3 * chunk_rows * row_bytes + (64 << 10), (
