@@ -359,3 +359,63 @@ def test_a_csv_that_is_not_a_plain_table_is_converted_in_memory(tmp_path):
         written.read_bytes()
         == posebridge.save(posebridge.load(source), tmp_path / "memory.csv", "dlc")[0].read_bytes()
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "end"), STREAM_TARGETS, ids=[t[0] for t in STREAM_TARGETS]
+)
+def test_on_chunk_reports_every_chunk_once_in_order(tmp_path, name, fmt, end):
+    frames, chunk = 95, 10
+    ds = _poses_for(fmt, frames=frames)
+    source = tmp_path / "source.nc"
+    posebridge.save(ds, source)
+    reports: list[tuple[int, int]] = []
+    convert(
+        source,
+        tmp_path / f"out{end}",
+        fmt,
+        chunk_frames=chunk,
+        progress=False,
+        on_chunk=lambda done, total: reports.append((done, total)),
+        **SOURCE_OPTIONS.get(fmt, {}),
+    )
+    total = -(-frames // chunk)  # ten chunks: nine of 10 frames and one of 5
+    assert reports == [(done, total) for done in range(1, total + 1)]
+
+
+def test_on_chunk_is_not_called_for_a_conversion_in_memory(tmp_path):
+    labels = tmp_path / "labels.slp"
+    posebridge.save(_labels_for_memory(), labels)
+    reports: list[tuple[int, int]] = []
+    convert(
+        labels,
+        tmp_path / "labels.nc",
+        chunk_frames=1,
+        on_chunk=lambda *report: reports.append(report),
+        progress=False,
+    )
+    assert posebridge.load(tmp_path / "labels.nc").sizes["time"] == 3
+    assert reports == []  # labels are converted in memory, not in chunks
+
+
+def _labels_for_memory() -> xr.Dataset:
+    from posebridge.model import labels
+
+    rng = np.random.default_rng(5)
+    return labels.from_numpy(
+        rng.uniform(0, 100, size=(3, 2, 2, 1)),
+        image_path=["a.png", "b.png", "c.png"],
+        keypoint_names=["nose", "tail"],
+    )
+
+
+def test_the_progress_bar_counts_the_chunks(tmp_path, capsys, monkeypatch):
+    import importlib
+
+    convert_module = importlib.import_module("posebridge.convert")  # the module, not the function
+    source = tmp_path / "source.nc"
+    posebridge.save(_poses(95), source)
+    monkeypatch.setattr(convert_module, "_BAR_DELAY", 0)  # draw at once, not after 2 s
+    convert(source, tmp_path / "out.analysis.h5", chunk_frames=10, progress=True)
+    drawn = capsys.readouterr().err
+    assert "converting" in drawn and "10/10" in drawn

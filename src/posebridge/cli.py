@@ -440,7 +440,12 @@ def convert(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report here (.json, else CSV).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option(
+    "--chunk-frames",
+    type=click.IntRange(min=1),
+    help="Frames per chunk of the inputs that stream (default: about 16 MB).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @_fps
 @click.option(
     "--option",
@@ -462,6 +467,7 @@ def batch(
     overwrite: bool,
     inspect: bool,
     report: Path | None,
+    chunk_frames: int | None,
     quiet: bool,
     fps: float | None,
     write_pairs: tuple[str, ...],
@@ -470,6 +476,8 @@ def batch(
     """Convert many files: SOURCES are folders, glob patterns or files (or use --manifest).
 
     Runs on local worker processes (-j N) or a Dask cluster (--scheduler).
+    On a terminal, shows a bar over the files and one over the chunks of each
+    running file that streams (--quiet: none).
     Outputs that exist and read back are skipped, so a batch that stopped
     resumes where it was. Prints a summary table; exits with status 1 when
     any input failed (every error is in the table and the --report).
@@ -493,6 +501,7 @@ def batch(
         jobs=jobs,
         scheduler=scheduler,
         progress=False if quiet else None,
+        chunk_frames=chunk_frames,
         report=report,
     )
     click.echo(result.table())

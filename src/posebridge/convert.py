@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset(
 )
 #: Bytes of ``position`` per chunk when ``chunk_frames`` is not given.
 CHUNK_BYTES = 16 << 20
+#: Seconds before the progress bar of a conversion appears (short ones show none).
+_BAR_DELAY = 2.0
 
 
 def convert(
@@ -54,6 +57,7 @@ def convert(
     read_options: dict[str, Any] | None = None,
     chunk_frames: int | None = None,
     progress: bool | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> list[Path]:
     """Convert ``source`` to ``target``, in time chunks when both formats allow it.
@@ -86,6 +90,10 @@ def convert(
     progress
         Show a progress bar over the chunks (default: when stderr is a
         terminal; it appears after 2 seconds).
+    on_chunk
+        Called as ``on_chunk(done, total)`` each time a chunk of frames has
+        been read, when the conversion streams (``done`` counts from 1 to
+        ``total``); not called for a conversion in memory.
     **options
         Options of the writer.
 
@@ -133,7 +141,9 @@ def convert(
             from posebridge.formats._shared.lazy import clear_blocks
 
             try:
-                with _chunk_progress(progress), one_at_a_time:
+                with _chunk_progress(progress, on_chunk) as report, one_at_a_time:
+                    if report is not None:
+                        ds = _reporting_chunks(ds, report)
                     return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
             finally:
                 clear_blocks()  # the rows the lazy readers kept for their last chunk
@@ -168,29 +178,60 @@ def _frames_per_chunk(ds: Any) -> int:
 
 
 @contextmanager
-def _chunk_progress(show: bool | None) -> Iterator[None]:
-    """A tqdm bar counting the chunks of ``position`` that dask reads, while the block runs."""
+def _chunk_progress(
+    show: bool | None, on_chunk: Callable[[int, int], None] | None
+) -> Iterator[Callable[[int, int], None] | None]:
+    """What to call as ``(done, total)`` for each chunk read: a tqdm bar and/or ``on_chunk``.
+
+    Yields ``None`` when nobody listens (no bar, no callback).
+    """
     if show is None:
         show = sys.stderr.isatty()
     if not show:
-        yield
+        yield on_chunk
         return
-    from dask.callbacks import Callback
     from tqdm.auto import tqdm
 
-    bar = tqdm(unit="chunk", desc="converting", file=sys.stderr, delay=2)
+    bar = tqdm(unit="chunk", desc="converting", file=sys.stderr, delay=_BAR_DELAY)
 
-    class _Count(Callback):
-        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
-            name = key[0] if isinstance(key, tuple) else key
-            if isinstance(name, str) and name.startswith("xarray-position"):
-                bar.update(1)
+    def report(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if on_chunk is not None:
+            on_chunk(done, total)
 
     try:
-        with _Count():
-            yield
+        yield report
     finally:
         bar.close()
+
+
+def _reporting_chunks(ds: Any, report: Callable[[int, int], None]) -> Any:
+    """``ds`` whose ``position`` calls ``report(done, total)`` as each time chunk is read.
+
+    An identity :func:`dask.array.map_blocks` over the chunks: whatever a
+    writer does with the blocks (slices them, fuses them into its own tasks,
+    reads one twice), each time chunk counts once, when its first block is
+    read.
+    """
+    data = ds["position"].data
+    total = int(data.numblocks[0])
+    seen: set[int] = set()
+    lock = threading.Lock()
+
+    def passing(block: Any, block_info: dict | None = None) -> Any:
+        if block_info:
+            where = int(block_info[0]["chunk-location"][0])
+            with lock:
+                first = where not in seen
+                seen.add(where)
+                done = len(seen)
+            if first:
+                report(done, total)
+        return block
+
+    counted = data.map_blocks(passing, dtype=data.dtype, meta=data._meta)
+    return ds.assign(position=ds["position"].copy(data=counted))
 
 
 def streams(source_format: str, target_format: str) -> bool:

@@ -12,6 +12,10 @@ converts it and returns a :class:`Result`, whichever executor runs it:
   or ``scheduler=`` its address). A lab's SLURM / PBS cluster started with
   dask-jobqueue is such a cluster: pass its client.
 
+Progress: a bar over the files and one over the chunks of each running file
+that streams; the workers send their chunk counts back (a queue from local
+processes, worker events from a Dask cluster), also to an ``on_chunk`` callback.
+
 A batch is resumable: an output that exists and reads back is skipped (unless
 ``overwrite``). One bad input never stops the batch; every error is kept in the
 :class:`BatchReport`, which prints a summary table and writes a JSON or CSV

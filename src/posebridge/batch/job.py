@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,13 +114,16 @@ def _inspect(paths: Iterable[Path]) -> list[dict[str, str]]:
     return findings
 
 
-def run_job(job: Job) -> Result:
+def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Result:
     """Run one job: skip it when its output is finished, else convert; never raise.
 
     Parameters
     ----------
     job
         The job.
+    on_chunk
+        Called as ``on_chunk(done, total)`` for each chunk of frames read, when
+        the conversion streams (see :func:`posebridge.convert`).
 
     Returns
     -------
@@ -159,6 +162,8 @@ def run_job(job: Job) -> Result:
                     overwrite=job.overwrite,
                     read_options=job.read_options,
                     progress=False,
+                    on_chunk=on_chunk,
+                    chunk_frames=job.chunk_frames,
                     **job.write_options,
                 )
             result.status = "ok"

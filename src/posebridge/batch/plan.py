@@ -71,6 +71,8 @@ class Job:
         Redo an existing output.
     inspect
         Run nwbinspector on NWB outputs.
+    chunk_frames
+        Frames per chunk when the conversion streams (``None``: the default).
     error
         Set when planning already found the job cannot run (e.g. two inputs
         would write the same output).
@@ -85,6 +87,7 @@ class Job:
     write_options: dict[str, Any] = field(default_factory=dict)
     overwrite: bool = False
     inspect: bool = False
+    chunk_frames: int | None = None
     error: str = ""
 
 
@@ -319,6 +322,7 @@ def plan_jobs(
     write_options: dict[str, Any] | None = None,
     overwrite: bool = False,
     inspect: bool = False,
+    chunk_frames: int | None = None,
 ) -> list[Job]:
     """The jobs of a batch (see :func:`convert_many` for the parameters).
 
@@ -358,6 +362,7 @@ def plan_jobs(
             write_options=dict(write_options or {}),
             overwrite=overwrite,
             inspect=inspect,
+            chunk_frames=chunk_frames,
         )
         try:
             if "output" in row:

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from posebridge._files import temporaries_of
 from posebridge.batch.job import Result, run_job
 from posebridge.batch.plan import Job, plan_jobs
+from posebridge.batch.progress import (
+    BatchProgress,
+    ChunkCallback,
+    connect_worker,
+    drain,
+    reporter,
+    subscribe,
+)
 from posebridge.batch.report import BatchReport
 
 PathLike = str | os.PathLike[str]
-
-
-def _progress(total: int, show: bool | None) -> Any:
-    from tqdm.auto import tqdm
-
-    if show is None:
-        show = sys.stderr.isatty()
-    return tqdm(total=total, unit="file", disable=not show, file=sys.stderr, desc="posebridge")
 
 
 def _clean_partials(job: Job) -> None:
@@ -50,35 +51,71 @@ def _died(job: Job, error: BaseException) -> Result:
     )
 
 
-def _run_local(jobs: list[Job], workers: int) -> Iterator[tuple[int, Result]]:
+def _run_local(
+    jobs: list[Job], workers: int, progress: BatchProgress
+) -> Iterator[tuple[int, Result]]:
     if workers <= 1:
         for index, job in enumerate(jobs):
-            yield index, run_job(job)
+            report = partial(progress.chunk, job.target) if progress.listening else None
+            yield index, run_job(job, report)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                yield index, future.result()
-            except Exception as error:  # a worker process died (BrokenProcessPool)
-                yield index, _died(jobs[index], error)
+    # chunk reports travel through a manager's queue: a worker killed midway only
+    # drops its own connection (a plain multiprocessing queue shares one lock)
+    manager = context.Manager() if progress.listening else None
+    queue = manager.Queue() if manager is not None else None
+    drainer = drain(queue, progress) if queue is not None else None
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=connect_worker,
+            initargs=(queue,),
+        ) as pool:
+            futures = {
+                pool.submit(run_job, job, reporter("queue", job.target) if queue else None): i
+                for i, job in enumerate(jobs)
+            }
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    yield index, future.result()
+                except Exception as error:  # a worker process died (BrokenProcessPool)
+                    yield index, _died(jobs[index], error)
+    finally:
+        if manager is not None:
+            queue.put(None)  # after every worker's reports: the drainer stops here
+            drainer.join()
+            manager.shutdown()
 
 
-def _run_dask(jobs: list[Job], client: Any) -> Iterator[tuple[int, Result]]:
+def _run_dask(
+    jobs: list[Job], client: Any, progress: BatchProgress
+) -> Iterator[tuple[int, Result]]:
     from distributed import as_completed as dask_completed
 
-    futures = [client.submit(run_job, job, pure=False) for job in jobs]
-    index = {future.key: i for i, future in enumerate(futures)}
-    for future in dask_completed(futures):
-        i = index[future.key]
-        try:
-            yield i, future.result()
-        except Exception as error:  # KilledWorker, a lost worker, ...
-            yield i, _died(jobs[i], error)
+    topic = f"posebridge-progress-{uuid.uuid4().hex}" if progress.listening else ""
+    if topic:
+        subscribe(client, topic, progress)
+    try:
+        futures = [
+            client.submit(
+                run_job, job, reporter("dask", job.target, topic) if topic else None, pure=False
+            )
+            for job in jobs
+        ]
+        index = {future.key: i for i, future in enumerate(futures)}
+        for future in dask_completed(futures):
+            i = index[future.key]
+            try:
+                yield i, future.result()
+            except Exception as error:  # KilledWorker, a lost worker, ...
+                yield i, _died(jobs[i], error)
+    finally:
+        if topic:
+            client.unsubscribe_topic(topic)
 
 
 def convert_many(
@@ -98,6 +135,8 @@ def convert_many(
     client: Any = None,
     scheduler: str | None = None,
     progress: bool | None = None,
+    on_chunk: ChunkCallback | None = None,
+    chunk_frames: int | None = None,
     report: PathLike | None = None,
 ) -> BatchReport:
     """Convert many files, on local worker processes or a Dask cluster; never stop at one error.
@@ -147,7 +186,16 @@ def convert_many(
     scheduler
         The address of a Dask scheduler (``tcp://host:8786``) to connect to.
     progress
-        Show a progress bar over the files (default: when stderr is a terminal).
+        Show a progress bar over the files, and one over the chunks of each
+        running file that streams in more than one chunk (default: when
+        stderr is a terminal).
+    on_chunk
+        Called in this process as ``on_chunk(source, done, total)`` each time a
+        worker has read a chunk of frames of a file that streams (see
+        :func:`posebridge.convert`), whatever the executor.
+    chunk_frames
+        Frames per chunk of the files that stream (default: about 16 MB of
+        positions).
     report
         Write the report here (``.json``, else CSV).
 
@@ -178,6 +226,7 @@ def convert_many(
         write_options=write_options,
         overwrite=overwrite,
         inspect=inspect,
+        chunk_frames=chunk_frames,
     )
     results: list[Result | None] = [None] * len(planned)
     own_client = None
@@ -186,16 +235,16 @@ def convert_many(
 
         client = own_client = Client(scheduler)
     try:
-        with _progress(len(planned), progress) as bar:
+        sources = {job.target: job.source for job in planned}
+        with BatchProgress(sources, progress, on_chunk) as bars:
             if client is not None:
-                stream = _run_dask(planned, client)
+                stream = _run_dask(planned, client, bars)
             else:
                 workers = jobs if jobs is not None else (os.cpu_count() or 1)
-                stream = _run_local(planned, max(1, min(workers, len(planned))))
+                stream = _run_local(planned, max(1, min(workers, len(planned))), bars)
             for index, result in stream:
                 results[index] = result
-                bar.update(1)
-                bar.set_postfix_str(f"{result.status} {Path(result.source).name}", refresh=False)
+                bars.finished(result.target, result.status)
     finally:
         if own_client is not None:
             own_client.close()
