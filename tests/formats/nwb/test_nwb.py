@@ -468,3 +468,31 @@ def test_individuals_with_their_own_cameras_stay_individuals(tmp_path, poses_two
     back = posebridge.load(path)
     assert "view" not in back.dims
     assert back.individual.values.tolist() == ["mouse_b", "mouse_a"]
+
+
+def _blocks_counted(values: np.ndarray, chunk: int) -> tuple[object, list[int]]:
+    """A dask array of ``values`` in chunks along time, and the list of blocks it computes."""
+    import dask.array as da
+
+    computed: list[int] = []
+
+    def count(block, block_info=None):
+        if block_info:
+            computed.append(block_info[0]["chunk-location"][0])
+        return block
+
+    array = da.from_array(values, chunks=(chunk, *values.shape[1:]))
+    return array.map_blocks(count, dtype=values.dtype, meta=np.empty((0,) * values.ndim)), computed
+
+
+def test_the_streaming_confidence_check_reads_blocks_only_until_a_finite_one():
+    from posebridge.formats.nwb.build import _any_finite_block
+
+    confidence = np.full((100, 3, 2), np.nan)
+    confidence[35, 1, 0] = 0.5  # the first finite value is in block 3 of 10
+    array, computed = _blocks_counted(confidence, 10)
+    assert _any_finite_block(array) is True
+    assert computed == [0, 1, 2, 3]
+    array, computed = _blocks_counted(np.full((100, 3, 2), np.nan), 10)
+    assert _any_finite_block(array) is False
+    assert computed == list(range(10))

@@ -389,6 +389,18 @@ def _container_names(
     ]
 
 
+def _any_finite_block(data: Any) -> bool:
+    """Whether a dask array along time holds a finite value, reading blocks until one does.
+
+    Confidence is usually finite in the first block: one block is read instead
+    of the whole array (which the series then read again to write it).
+    """
+    for block in range(data.numblocks[0]):
+        if np.isfinite(data.blocks[block].compute(scheduler="sync")).any():
+            return True
+    return False
+
+
 def add_poses(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -433,7 +445,7 @@ def add_poses(
     dtype = np.dtype(storage.dtype) if storage.dtype else None
     streaming = is_dask(position.data)  # dask arrays: written block by block along time
     if streaming:
-        has_confidence = bool(np.isfinite(confidence.data).any().compute(scheduler="sync"))
+        has_confidence = _any_finite_block(confidence.data)
     else:
         has_confidence = bool(np.any(np.isfinite(confidence.values)))
     home = module
