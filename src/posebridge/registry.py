@@ -38,6 +38,47 @@ FAMILIES = (
 )
 
 
+#: The file endings each family's records claim (a test keeps this equal to the records),
+#: so that detection imports the families a file's name points to before the others.
+FAMILY_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "dlc": (".h5", ".csv"),
+    "sleap": (".analysis.h5", ".h5", ".pkg.slp", ".slp"),
+    "anipose": (".csv",),
+    "via": (".csv",),
+    "nwb": (".nwb",),
+    "netcdf": (".nc", ".netcdf"),
+    "sleap_csv": (".analysis.csv", ".csv"),
+    "trex": (".csv", ".npz"),
+    "idtracker": (".csv", ".h5", ".npy"),
+    "dannce": (".mat",),
+    "coco": (".json",),
+    "yolo": (".yaml", ".yml"),
+    "labelstudio": (".json",),
+}
+
+
+@cache
+def family_formats(family: str) -> tuple[Format, ...]:
+    """The records of one family (imported on first use).
+
+    Raises
+    ------
+    ImportError
+        When the family fails to import or exposes no ``FORMATS``: a broken
+        family is a bug, never a silent absence.
+
+    Examples
+    --------
+    >>> [f.name for f in family_formats("sleap")]
+    ['sleap', 'slp']
+    """
+    module = importlib.import_module(f"posebridge.formats.{family}")
+    records = getattr(module, "FORMATS", None)
+    if not records or not all(isinstance(r, Format) for r in records):
+        raise ImportError(f"posebridge.formats.{family} exposes no FORMATS records.")
+    return tuple(records)
+
+
 @cache
 def all_formats() -> tuple[Format, ...]:
     """Every known format, in registry order.
@@ -59,14 +100,7 @@ def all_formats() -> tuple[Format, ...]:
     >>> "dlc" in [f.name for f in all_formats()]
     True
     """
-    found: list[Format] = []
-    for family in FAMILIES:
-        module = importlib.import_module(f"posebridge.formats.{family}")
-        records = getattr(module, "FORMATS", None)
-        if not records or not all(isinstance(r, Format) for r in records):
-            raise ImportError(f"posebridge.formats.{family} exposes no FORMATS records.")
-        found.extend(records)
-    return tuple(found)
+    return tuple(fmt for family in FAMILIES for fmt in family_formats(family))
 
 
 def _key(name: str) -> str:
@@ -116,11 +150,21 @@ def _sniff(fmt: Format, peek: Peek) -> bool:
         return False
 
 
+def _named(path: Path) -> list[Format]:
+    """The formats that claim ``path``'s ending, importing only their families."""
+    lower = path.name.lower()
+    families = [
+        family for family in FAMILIES if any(lower.endswith(e) for e in FAMILY_EXTENSIONS[family])
+    ]
+    return [f for family in families for f in family_formats(family) if f.matches_name(path)]
+
+
 def _detect(peek: Peek) -> Format:
-    formats = all_formats()
-    by_name = [f for f in formats if f.matches_name(peek.path)]
+    by_name = _named(peek.path)
     tried: list[str] = []
-    for group in (by_name, [f for f in formats if f not in by_name]):
+    for index in range(2):
+        # the formats the name points to; only when none claims the content, all others
+        group = by_name if index == 0 else [f for f in all_formats() if f not in by_name]
         hits = [f for f in group if _sniff(f, peek)]
         tried.extend(f.name for f in group)
         if hits:
