@@ -55,3 +55,31 @@ def test_a_misnamed_file_is_still_found_among_all_families(tmp_path):
     name, families = _families_imported_by_detect(path)
     assert name == "netcdf"
     assert set(families) == set(registry.FAMILIES)
+
+
+def _families_imported_by(code: str) -> list[str]:
+    """Run ``code`` in a fresh process; the format families it imported."""
+    code += (
+        "\nimport json, sys; print(json.dumps(sorted({m.split('.')[2] for m in sys.modules "
+        "if m.startswith('posebridge.formats.') and not m.split('.')[2].startswith('_')})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_saving_by_the_file_ending_imports_only_the_families_that_claim_it(tmp_path):
+    target = tmp_path / "out.slp"
+    families = _families_imported_by(
+        "import numpy as np, posebridge\n"
+        "ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)), keypoint_names=['nose'])\n"
+        f"posebridge.save(ds, {str(target)!r})"
+    )
+    assert families == ["sleap"]
+    assert posebridge.load(target)["position"].shape == (2, 2, 1, 1)
+
+
+def test_a_format_name_imports_the_families_up_to_its_own():
+    assert _families_imported_by("from posebridge import registry; registry.get('dlc')") == ["dlc"]
+    assert registry.get("SLEAP").name == "sleap"
+    assert [f.name for f in registry.siblings(registry.get("lp"))] == ["dlc", "lp"]
+    assert [f.name for f in registry.siblings(registry.get("nwb"))] == ["nwb"]

@@ -100,7 +100,7 @@ def load(
     path = check_input(path, folder=True)
     if format is not None:  # options are checked before the file is opened
         for_family = registry.get(format)
-        family = [f for f in registry.all_formats() if f.family and f.family == for_family.family]
+        family = registry.siblings(for_family) if for_family.family else []
         if not any(set(options) <= set(f.read_options) for f in family):
             check_options(for_family, options, "read")
     fmt = registry.resolve_for_reading(path, format)

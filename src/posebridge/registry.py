@@ -9,6 +9,8 @@ inside their functions, so that importing the registry stays cheap.
 from __future__ import annotations
 
 import importlib
+import itertools
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -79,6 +81,22 @@ def family_formats(family: str) -> tuple[Format, ...]:
     return tuple(records)
 
 
+def siblings(fmt: Format) -> list[Format]:
+    """The formats of ``fmt``'s family (``Format.family``), ``fmt`` included.
+
+    A family may span packages (SLEAP: ``sleap`` and ``sleap_csv``), so every
+    family is imported when ``fmt`` has one.
+
+    Examples
+    --------
+    >>> [f.name for f in siblings(get("slp"))]
+    ['sleap', 'slp', 'sleap-csv']
+    """
+    if not fmt.family:
+        return [fmt]
+    return [f for f in all_formats() if f.family == fmt.family]
+
+
 @cache
 def all_formats() -> tuple[Format, ...]:
     """Every known format, in registry order.
@@ -101,6 +119,11 @@ def all_formats() -> tuple[Format, ...]:
     True
     """
     return tuple(fmt for family in FAMILIES for fmt in family_formats(family))
+
+
+def _every_format() -> Iterator[Format]:
+    """:func:`all_formats`, called only when the iteration gets here."""
+    yield from all_formats()
 
 
 def _key(name: str) -> str:
@@ -136,7 +159,10 @@ def get(name: str) -> Format:
     if not isinstance(name, str):
         raise errors.TypeError(f"Expected a format name (str), got {type(name).__name__}.")
     wanted = _key(name)
-    for fmt in all_formats():
+    # the families one by one until the name is found; then every format (a test or a
+    # plugin may have added one to all_formats)
+    in_order = (fmt for family in FAMILIES for fmt in family_formats(family))
+    for fmt in itertools.chain(in_order, _every_format()):
         if wanted in {_key(fmt.name), *map(_key, fmt.aliases)}:
             return fmt
     known = ", ".join(f.name for f in all_formats())
@@ -268,8 +294,8 @@ def resolve_for_reading(path: Path, name: str | None) -> Format:
             return _detect(peek)
         fmt = get(name)
         if fmt.family and not _sniff(fmt, peek):
-            for sibling in all_formats():
-                if sibling.family == fmt.family and sibling is not fmt and _sniff(sibling, peek):
+            for sibling in siblings(fmt):
+                if sibling is not fmt and _sniff(sibling, peek):
                     return sibling
         return fmt
 
@@ -296,14 +322,13 @@ def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:
     UnknownFormatError
         When nothing fits, naming what would.
     """
-    candidates = [f for f in all_formats() if f.writes and ds_type in f.kinds]
     if name is not None:
         fmt = get(name)
         # the family's own name (movement's "SLEAP") covers its members, so the file
         # name picks one; a member's name ("slp", "sleap-analysis") is taken as asked
         if fmt.family and _key(name) == _key(fmt.family) and not fmt.matches_name(path):
-            for sibling in candidates:
-                if sibling.family == fmt.family and sibling.matches_name(path):
+            for sibling in siblings(fmt):
+                if sibling.writes and ds_type in sibling.kinds and sibling.matches_name(path):
                     return sibling
         if not fmt.writes:
             raise UnknownFormatError(f"posebridge cannot write {fmt.title} files.")
@@ -312,11 +337,17 @@ def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:
                 f"{fmt.title} files hold {' and '.join(fmt.kinds)}, not {ds_type}."
             )
         return fmt
-    scored = [(len(ext), -i, f) for i, f in enumerate(candidates) if (ext := f.matches_name(path))]
-    if not scored:
-        endings = sorted({ext for f in candidates for ext in f.extensions})
-        raise UnknownFormatError(
-            f"{path}: cannot tell the output format from the file name; use one of "
-            f"{', '.join(endings)} or pass format=."
-        )
-    return max(scored, key=lambda item: item[:2])[2]
+    # the formats the name points to, in registry order (only their families are imported);
+    # then every format (a test or a plugin may have added one to all_formats)
+    for pool in (_named, lambda _: all_formats()):
+        candidates = [f for f in pool(path) if f.writes and ds_type in f.kinds]
+        scored = [
+            (len(ext), -i, f) for i, f in enumerate(candidates) if (ext := f.matches_name(path))
+        ]
+        if scored:
+            return max(scored, key=lambda item: item[:2])[2]
+    endings = sorted({ext for f in candidates for ext in f.extensions})
+    raise UnknownFormatError(
+        f"{path}: cannot tell the output format from the file name; use one of "
+        f"{', '.join(endings)} or pass format=."
+    )
