@@ -91,24 +91,17 @@ def test_local_processes_convert_corpus_files_and_report_the_failing_one(tmp_pat
     assert not [p for p in out.rglob("*") if TEMPORARY_MARK in p.name]
 
 
-def test_dask_local_cluster_runs_the_same_batch(tmp_path):
-    distributed = pytest.importorskip("distributed")
+def test_dask_local_cluster_runs_the_same_batch(tmp_path, local_cluster_client):
     inputs = _corpus_inputs(tmp_path / "in")
     out = tmp_path / "out"
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        report = convert_many(
-            [str(tmp_path / "in" / "*")],
-            out,
-            to="netcdf",
-            client=client,
-            report=tmp_path / "r.json",
-            progress=False,
-        )
+    report = convert_many(
+        [str(tmp_path / "in" / "*")],
+        out,
+        to="netcdf",
+        client=local_cluster_client,
+        report=tmp_path / "r.json",
+        progress=False,
+    )
     assert report.counts == {"ok": 3, "failed": 1, "skipped": 0}, report.table()
     _check_report(tmp_path / "r.json", inputs, out)
 

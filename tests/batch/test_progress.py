@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import pytest
 from click.testing import CliRunner
 
 import posebridge
@@ -64,60 +63,37 @@ def _check_every_chunk_reported_once_in_order(reports: _Reports, frames: dict[st
         assert reports.by_source[source] == [(done, total) for done in range(1, total + 1)], source
 
 
-def test_jobs_in_this_process_report_every_chunk(tmp_path):
+def _batch_reporting_chunks(tmp_path: Path, to: str, **executor) -> tuple[dict, _Reports]:
+    """Convert the sessions with ``executor``; their frame counts and the reports received."""
     frames = _dlc_h5_sessions(tmp_path / "in")
     reports = _Reports()
     result = convert_many(
         tmp_path / "in",
         tmp_path / "out",
-        to="sleap",
-        jobs=1,
+        to=to,
         chunk_frames=CHUNK,
         on_chunk=reports,
         progress=False,
+        **executor,
     )
     assert result.ok, result.table()
+    return frames, reports
+
+
+def test_jobs_in_this_process_report_every_chunk(tmp_path):
+    frames, reports = _batch_reporting_chunks(tmp_path, "sleap", jobs=1)
     _check_every_chunk_reported_once_in_order(reports, frames)
 
 
 def test_worker_processes_send_every_chunk_back(tmp_path):
-    frames = _dlc_h5_sessions(tmp_path / "in")
-    reports = _Reports()
-    result = convert_many(
-        tmp_path / "in",
-        tmp_path / "out",
-        to="nwb",
-        jobs=2,
-        chunk_frames=CHUNK,
-        on_chunk=reports,
-        progress=False,
-    )
-    assert result.ok, result.table()
+    frames, reports = _batch_reporting_chunks(tmp_path, "nwb", jobs=2)
     _check_every_chunk_reported_once_in_order(reports, frames)
     # received by this process's drainer thread, not called in the workers
     assert reports.threads == {"posebridge-progress"}
 
 
-def test_dask_workers_send_every_chunk_back_as_events(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    frames = _dlc_h5_sessions(tmp_path / "in")
-    reports = _Reports()
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        result = convert_many(
-            tmp_path / "in",
-            tmp_path / "out",
-            to="sleap",
-            client=client,
-            chunk_frames=CHUNK,
-            on_chunk=reports,
-            progress=False,
-        )
-    assert result.ok, result.table()
+def test_dask_workers_send_every_chunk_back_as_events(tmp_path, local_cluster_client):
+    frames, reports = _batch_reporting_chunks(tmp_path, "sleap", client=local_cluster_client)
     _check_every_chunk_reported_once_in_order(reports, frames)
 
 
