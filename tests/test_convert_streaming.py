@@ -237,6 +237,33 @@ def test_cli_convert_streams_a_streaming_pair(tmp_path):
     )
 
 
+def test_cli_convert_opens_a_streaming_source_once(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import posebridge.lazy
+    from posebridge.cli import cli
+
+    source = tmp_path / "inDLC_resnet50.csv"
+    posebridge.save(_poses(200), source, "dlc")
+    opened: list[Path] = []
+    original = posebridge.lazy.open_lazily_indexed
+
+    def counting(path, *args, **kwargs):  # the real opener, counted
+        opened.append(Path(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(posebridge.lazy, "open_lazily_indexed", counting)
+    result = CliRunner().invoke(
+        cli, ["convert", str(source), str(tmp_path / "out.analysis.h5"), "--chunk-frames", "30"]
+    )
+    assert result.exit_code == 0, result.output
+    assert opened == [source]  # the row scan of a CSV runs once, not once per look
+    np.testing.assert_array_equal(
+        posebridge.load(tmp_path / "out.analysis.h5").position.values,
+        posebridge.load(source).position.values,
+    )
+
+
 @pytest.mark.parametrize("source", ["dlc-csv", "lp-csv", "anipose"])
 def test_a_csv_source_is_parsed_one_chunk_of_rows_at_a_time(tmp_path, monkeypatch, source):
     from posebridge.formats._shared import csv_rows

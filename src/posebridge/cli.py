@@ -370,7 +370,7 @@ def convert(
     loaded = None
     streaming = _streams(source, target, from_format, to_format)
     if streaming:
-        from posebridge.convert import convert as streaming_convert
+        from posebridge.convert import save_in_chunks
         from posebridge.lazy import open_lazily_indexed
 
         fmt_in = _for_reading(source, from_format, "--from")
@@ -385,14 +385,11 @@ def convert(
             streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
     if streaming:
         click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
-        written = streaming_convert(
-            source,
+        written = save_in_chunks(  # the source opened above: its rows are scanned once
+            probe,
             target,
             fmt_out.name,
-            from_format=fmt_in.name,
-            fps=fps,
             overwrite=overwrite,
-            read_options=read_options,
             chunk_frames=chunk_frames,
             progress=False if quiet else None,
             **options,

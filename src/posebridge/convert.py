@@ -28,7 +28,7 @@ from posebridge import api, model, registry
 from posebridge._files import check_input
 from posebridge.errors import PoseBridgeError
 
-__all__ = ["STREAMING_PAIRS", "convert", "streams"]
+__all__ = ["STREAMING_PAIRS", "convert", "save_in_chunks", "streams"]
 
 PathLike = str | os.PathLike[str]
 
@@ -122,35 +122,85 @@ def convert(
         from posebridge.lazy import open_lazily_indexed
 
         ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
-        lazy = ds.attrs.pop("lazy", 0)
-        if lazy and ds.attrs.get("ds_type") == "poses":
-            size = {model.TIME: chunk_frames or _frames_per_chunk(ds)}
-            # the data variables only: coordinates (frame numbers) stay numpy arrays, or
-            # dask would copy them and every writer compute them again
-            ds = ds.assign(
-                {n: v.chunk(size) for n, v in ds.data_vars.items() if model.TIME in v.dims}
+        if ds.attrs.pop("lazy", 0) and ds.attrs.get("ds_type") == "poses":
+            return save_in_chunks(
+                ds,
+                target,
+                fmt_out.name,
+                overwrite=overwrite,
+                chunk_frames=chunk_frames,
+                progress=progress,
+                on_chunk=on_chunk,
+                **options,
             )
-            import dask
-
-            # one chunk at a time: h5py reads one block at a time anyway, and threads
-            # would multiply the memory a chunk takes (on a Dask worker, the writers
-            # compute their blocks with the synchronous scheduler themselves)
-            one_at_a_time = (
-                nullcontext() if _in_dask_worker() else dask.config.set(scheduler="synchronous")
-            )
-            from posebridge.formats._shared.lazy import clear_blocks
-
-            try:
-                with _chunk_progress(progress, on_chunk) as report, one_at_a_time:
-                    if report is not None:
-                        ds = _reporting_chunks(ds, report)
-                    return api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
-            finally:
-                clear_blocks()  # the rows the lazy readers kept for their last chunk
         ds = ds.load()
     else:
         ds = api.load(source, fmt_in.name, fps=fps, **read_options)
     return api.save(ds, target, format, overwrite=overwrite, **options)
+
+
+def save_in_chunks(
+    ds: Any,
+    target: PathLike,
+    format: str,
+    *,
+    overwrite: bool = False,
+    chunk_frames: int | None = None,
+    progress: bool | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> list[Path]:
+    """Write a lazily opened poses dataset one time chunk at a time.
+
+    The second half of :func:`convert`, for a caller that has opened the
+    source already (``posebridge convert`` looks at it first): ``ds`` comes
+    from :func:`posebridge.lazy.open_lazily_indexed` (its ``lazy`` marker
+    removed) and ``format`` is a streaming writer.
+
+    Parameters
+    ----------
+    ds
+        The lazily indexed poses dataset.
+    target
+        The output file.
+    format
+        The output format (one of :data:`STREAMING_WRITERS`).
+    overwrite, chunk_frames, progress, on_chunk, **options
+        As in :func:`convert`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+
+    Examples
+    --------
+    >>> from posebridge.lazy import open_lazily_indexed
+    >>> ds = open_lazily_indexed(Path("a.analysis.h5"), "sleap")  # doctest: +SKIP
+    >>> lazy = ds.attrs.pop("lazy")  # doctest: +SKIP
+    >>> save_in_chunks(ds, "a.nwb", "nwb", chunk_frames=10_000)  # doctest: +SKIP
+    [PosixPath('a.nwb')]
+    """
+    import dask
+
+    from posebridge.formats._shared.lazy import clear_blocks
+
+    size = {model.TIME: chunk_frames or _frames_per_chunk(ds)}
+    # the data variables only: coordinates (frame numbers) stay numpy arrays, or
+    # dask would copy them and every writer compute them again
+    ds = ds.assign({n: v.chunk(size) for n, v in ds.data_vars.items() if model.TIME in v.dims})
+    # one chunk at a time: h5py reads one block at a time anyway, and threads
+    # would multiply the memory a chunk takes (on a Dask worker, the writers
+    # compute their blocks with the synchronous scheduler themselves)
+    in_worker = _in_dask_worker()
+    one_at_a_time = nullcontext() if in_worker else dask.config.set(scheduler="synchronous")
+    try:
+        with _chunk_progress(progress, on_chunk) as report, one_at_a_time:
+            if report is not None:
+                ds = _reporting_chunks(ds, report)
+            return api.save(ds, target, format, overwrite=overwrite, **options)
+    finally:
+        clear_blocks()  # the rows the lazy readers kept for their last chunk
 
 
 def _in_dask_worker() -> bool:
