@@ -55,3 +55,16 @@ def bboxes_two_tracks() -> xr.Dataset:
         individual_names=["id_1", "id_4"],
         frame_array=np.array([0, 1, 2, 5, 6]),
     )
+
+
+@pytest.fixture
+def local_cluster_client():
+    """A client of a real ``distributed.LocalCluster``: 2 workers of one thread each."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
