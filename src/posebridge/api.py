@@ -100,8 +100,7 @@ def load(
     path = check_input(path, folder=True)
     if format is not None:  # options are checked before the file is opened
         for_family = registry.get(format)
-        family = registry.siblings(for_family) if for_family.family else []
-        if not any(set(options) <= set(f.read_options) for f in family):
+        if not any(set(options) <= set(f.read_options) for f in registry.siblings(for_family)):
             check_options(for_family, options, "read")
     fmt = registry.resolve_for_reading(path, format)
     if fmt.read is None:

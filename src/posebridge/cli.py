@@ -666,16 +666,7 @@ def _demo_target(fmt: registry.Format, folder: Path, stem: str, kind: str) -> Pa
     (``.slp`` rather than ``.pkg.slp``; ``.analysis.h5``, since ``.h5`` means
     DeepLabCut), else its first.
     """
-    own = []
-    for ending in fmt.extensions:
-        try:
-            chosen = registry.resolve_for_writing(Path(f"x{ending}"), None, kind)
-        except PoseBridgeError:
-            continue
-        if chosen.name == fmt.name:
-            own.append(ending)
-    ending = min(own, key=len) if own else fmt.extensions[0]
-    return folder / fmt.name / f"{stem}{ending}"
+    return folder / fmt.name / f"{stem}{registry.own_ending(fmt, kind)}"
 
 
 def _demo_one(

@@ -9,14 +9,13 @@ inside their functions, so that importing the registry stays cheap.
 from __future__ import annotations
 
 import importlib
-import itertools
-from collections.abc import Iterator
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 from posebridge import errors
 from posebridge._files import Peek, check_input
-from posebridge.errors import IsADirectoryError, UnknownFormatError
+from posebridge.errors import IsADirectoryError, PoseBridgeError, UnknownFormatError
 from posebridge.formats._shared.record import Format
 
 __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
@@ -121,13 +120,13 @@ def all_formats() -> tuple[Format, ...]:
     return tuple(fmt for family in FAMILIES for fmt in family_formats(family))
 
 
-def _every_format() -> Iterator[Format]:
-    """:func:`all_formats`, called only when the iteration gets here."""
-    yield from all_formats()
-
-
 def _key(name: str) -> str:
     return name.strip().lower().replace("_", "-")
+
+
+def _is_called(fmt: Format, key: str) -> bool:
+    """Whether ``fmt``'s name or an alias is ``key`` (a :func:`_key`)."""
+    return key in {_key(fmt.name), *map(_key, fmt.aliases)}
 
 
 def get(name: str) -> Format:
@@ -159,11 +158,12 @@ def get(name: str) -> Format:
     if not isinstance(name, str):
         raise errors.TypeError(f"Expected a format name (str), got {type(name).__name__}.")
     wanted = _key(name)
-    # the families one by one until the name is found; then every format (a test or a
-    # plugin may have added one to all_formats)
-    in_order = (fmt for family in FAMILIES for fmt in family_formats(family))
-    for fmt in itertools.chain(in_order, _every_format()):
-        if wanted in {_key(fmt.name), *map(_key, fmt.aliases)}:
+    for family in FAMILIES:  # imported one by one until the name is found
+        for fmt in family_formats(family):
+            if _is_called(fmt, wanted):
+                return fmt
+    for fmt in all_formats():  # a format added to all_formats (tests, plugins)
+        if _is_called(fmt, wanted):
             return fmt
     known = ", ".join(f.name for f in all_formats())
     raise UnknownFormatError(f"Unknown format {name!r}. Known formats: {known}.")
@@ -337,17 +337,45 @@ def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:
                 f"{fmt.title} files hold {' and '.join(fmt.kinds)}, not {ds_type}."
             )
         return fmt
-    # the formats the name points to, in registry order (only their families are imported);
-    # then every format (a test or a plugin may have added one to all_formats)
-    for pool in (_named, lambda _: all_formats()):
-        candidates = [f for f in pool(path) if f.writes and ds_type in f.kinds]
-        scored = [
-            (len(ext), -i, f) for i, f in enumerate(candidates) if (ext := f.matches_name(path))
-        ]
-        if scored:
-            return max(scored, key=lambda item: item[:2])[2]
+    # the formats the name points to (only their families are imported), else every
+    # format (a test or a plugin may have added one to all_formats)
+    chosen = _writer_by_ending(_named(path), path, ds_type) or _writer_by_ending(
+        all_formats(), path, ds_type
+    )
+    if chosen is not None:
+        return chosen
+    candidates = [f for f in all_formats() if f.writes and ds_type in f.kinds]
     endings = sorted({ext for f in candidates for ext in f.extensions})
     raise UnknownFormatError(
         f"{path}: cannot tell the output format from the file name; use one of "
         f"{', '.join(endings)} or pass format=."
     )
+
+
+def _writer_by_ending(formats: Sequence[Format], path: Path, ds_type: str) -> Format | None:
+    """The writer of ``ds_type`` among ``formats`` whose longest ending ``path`` has
+    (ties: the first in registry order), or ``None``."""
+    candidates = [f for f in formats if f.writes and ds_type in f.kinds]
+    scored = [(len(ext), -i, f) for i, f in enumerate(candidates) if (ext := f.matches_name(path))]
+    return max(scored, key=lambda item: item[:2])[2] if scored else None
+
+
+def own_ending(fmt: Format, kind: str) -> str:
+    """The shortest of ``fmt``'s endings that chooses ``fmt`` when writing ``kind`` by file
+    name (``.slp`` rather than ``.pkg.slp``; ``.analysis.h5``, since ``.h5`` is
+    DeepLabCut's), else its first ending.
+
+    Examples
+    --------
+    >>> own_ending(get("sleap"), "poses")
+    '.analysis.h5'
+    """
+    own = []
+    for ending in fmt.extensions:
+        try:
+            chosen = resolve_for_writing(Path(f"x{ending}"), None, kind)
+        except PoseBridgeError:
+            continue
+        if chosen.name == fmt.name:
+            own.append(ending)
+    return min(own, key=len) if own else fmt.extensions[0]

@@ -124,16 +124,7 @@ def _stem(path: Path) -> str:
 def _ending(to_format: str) -> str:
     """The shortest ending that names ``to_format`` alone (``.slp`` before ``.pkg.slp``)."""
     fmt = registry.get(to_format)
-    own = []
-    kind = "poses" if "poses" in fmt.kinds else fmt.kinds[0]
-    for ending in fmt.extensions:
-        try:
-            chosen = registry.resolve_for_writing(Path(f"x{ending}"), None, kind)
-        except PoseBridgeError:
-            continue
-        if chosen.name == fmt.name:
-            own.append(ending)
-    return min(own, key=len) if own else fmt.extensions[0]
+    return registry.own_ending(fmt, "poses" if "poses" in fmt.kinds else fmt.kinds[0])
 
 
 def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: str | None) -> str:

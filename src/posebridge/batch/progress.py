@@ -18,7 +18,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -168,13 +167,3 @@ def subscribe(client: Any, topic: str, progress: BatchProgress) -> None:
         progress.chunk(target, int(done), int(total))
 
     client.subscribe_topic(topic, handle)
-
-
-def reporter(kind: str, target: str, topic: str = "") -> Callable[[int, int], None]:
-    """The picklable ``(done, total)`` callback a job of this executor calls in its worker.
-
-    ``kind`` is ``"queue"`` (local worker processes) or ``"dask"``.
-    """
-    if kind == "dask":
-        return partial(log_to_batch, topic, target)
-    return partial(send_to_batch, target)

@@ -19,7 +19,8 @@ from posebridge.batch.progress import (
     ChunkCallback,
     connect_worker,
     drain,
-    reporter,
+    log_to_batch,
+    send_to_batch,
     subscribe,
 )
 from posebridge.batch.report import BatchReport
@@ -75,7 +76,7 @@ def _run_local(
             initargs=(queue,),
         ) as pool:
             futures = {
-                pool.submit(run_job, job, reporter("queue", job.target) if queue else None): i
+                pool.submit(run_job, job, partial(send_to_batch, job.target) if queue else None): i
                 for i, job in enumerate(jobs)
             }
             for future in as_completed(futures):
@@ -100,11 +101,10 @@ def _run_dask(
     if topic:
         subscribe(client, topic, progress)
     try:
+        reports = [partial(log_to_batch, topic, job.target) if topic else None for job in jobs]
         futures = [
-            client.submit(
-                run_job, job, reporter("dask", job.target, topic) if topic else None, pure=False
-            )
-            for job in jobs
+            client.submit(run_job, job, report, pure=False)
+            for job, report in zip(jobs, reports, strict=True)
         ]
         index = {future.key: i for i, future in enumerate(futures)}
         for future in dask_completed(futures):
