@@ -425,3 +425,39 @@ def test_files_without_instances_are_refused(tmp_path):
     path = gt_file(tmp_path, annotations=[])
     with pytest.raises(FormatError, match="holds no instance"):
         coco.read(path)
+
+
+def _coco_layout():
+    import importlib
+
+    return importlib.import_module("posebridge.formats.coco._layout")
+
+
+def test_keypoints_parsed_in_several_batches_equal_the_json(tmp_path, monkeypatch):
+    layout = _coco_layout()
+    monkeypatch.setattr(layout, "_BATCH", 2)  # 3 annotations: batches of 2 and 1
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    ds = coco.read(path)
+    for record in content["annotations"]:
+        row = [a["id"] for a in content["images"]].index(record["image_id"])
+        flags = np.array(record["keypoints"][2::3])
+        xy = np.array(record["keypoints"]).reshape(-1, 3)[:, :2]
+        found = ds.position.isel(time=row).values.T  # (individual, keypoint, space)
+        match = [
+            i for i, points in enumerate(found)
+            if np.array_equal(points[flags > 0], xy[flags > 0])
+            and np.isnan(points[flags == 0]).all()
+        ]  # fmt: skip
+        assert match, record
+
+
+def test_a_bad_number_in_a_later_batch_names_its_annotation(tmp_path, monkeypatch):
+    layout = _coco_layout()
+    monkeypatch.setattr(layout, "_BATCH", 2)
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["annotations"][2]["keypoints"][4] = "x"
+    path.write_text(json.dumps(content))
+    with pytest.raises(FormatError, match=r"annotations\[2\]\.keypoints"):
+        coco.read(path)

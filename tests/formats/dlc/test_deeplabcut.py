@@ -516,7 +516,7 @@ def test_parallel_csv_reader_matches_whole_file_reader(
     whole = deeplabcut.read(path)
     monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
-    monkeypatch.setattr(_dlc_csv, "_cores", lambda: 3)
+    monkeypatch.setattr(_dlc_csv, "usable_cores", lambda: 3)
     assert deeplabcut.read(path).identical(whole)
     text = path.read_text().replace("\n5,", "\n\n5,")  # a blank line: the counts disagree
     path.write_text(text)
@@ -536,7 +536,7 @@ def test_one_core_reader_matches_whole_file_reader(
         (path,) = deeplabcut.write(ds, tmp_path / f"{name}.csv")
         whole = deeplabcut.read(path)  # small: the float-typed whole-file reader
         monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
-        monkeypatch.setattr(_dlc_csv, "_cores", lambda: cores)
+        monkeypatch.setattr(_dlc_csv, "usable_cores", lambda: cores)
         back = deeplabcut.read(path)
         assert back.identical(whole)
         assert back.position.values.tobytes() == ds.position.values.tobytes()
@@ -579,7 +579,7 @@ def test_parallel_reader_keeps_negative_zero_of_integral_columns(
     (path,) = deeplabcut.write(ds, tmp_path / "ints.csv")
     monkeypatch.setattr(_dlc_csv, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(_dlc_csv, "_CHUNK_ROWS", 3)
-    monkeypatch.setattr(_dlc_csv, "_cores", lambda: 2)
+    monkeypatch.setattr(_dlc_csv, "usable_cores", lambda: 2)
     back = deeplabcut.read(path)
     assert back.position.values.tobytes() == ds.position.values.tobytes()
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from posebridge.errors import FormatError
+from posebridge.formats._shared.threads import usable_cores
 
 
 def raw_layout(dataset: Any) -> bool:
@@ -290,7 +291,6 @@ def read_array(dataset: Any) -> np.ndarray:
     reading is bound by inflation. Raw chunks are fetched in turn (HDF5 is not
     thread-safe) and inflated by a thread pool (zlib releases the GIL).
     """
-    import os
     import zlib
     from concurrent.futures import ThreadPoolExecutor
 
@@ -298,7 +298,7 @@ def read_array(dataset: Any) -> np.ndarray:
 
     check_size(dataset)
     plist = dataset.id.get_create_plist() if dataset.chunks is not None else None
-    workers = min(4, os.cpu_count() or 1)
+    workers = min(4, usable_cores())
     if (
         plist is None
         or workers < 2

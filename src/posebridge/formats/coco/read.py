@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from posebridge.formats.coco._layout import (
     Annotation,
     Category,
     GroundTruth,
-    Image,
     raw_numbers,
 )
 from posebridge.formats.coco._layout import load as load_file
@@ -117,7 +115,14 @@ def read(
 # categories and skeleton
 
 
-def _floats(values: tuple) -> np.ndarray:
+def _objects(values: list[Any]) -> np.ndarray:
+    """A 1-D object array of ``values`` (numpy would nest lists or infer a type)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _floats(values: list[Any]) -> np.ndarray:
     """float64 of numbers and ``None`` (-> NaN), without a Python loop per value."""
     try:
         return np.array(values, dtype=np.float64)
@@ -127,7 +132,7 @@ def _floats(values: tuple) -> np.ndarray:
 
 @dataclass
 class _Columns:
-    """The annotations' fields as columns (one pass over the decoded records)."""
+    """The annotations' fields as columns."""
 
     image_id: np.ndarray
     category_id: np.ndarray
@@ -141,25 +146,17 @@ class _Columns:
 
     @classmethod
     def of(cls, records: list[Annotation]) -> _Columns:
-        names = [f.name for f in fields(cls)]
-        if not records:
-            empty = np.zeros(0, dtype=np.int64)
-            return cls(
-                empty, empty, empty, np.zeros(0), np.zeros(0),
-                np.zeros(0, dtype=object), np.zeros(0, dtype=object), [], [],
-            )  # fmt: skip
-        rows = map(attrgetter(*names), records)
-        values = dict(zip(names, zip(*rows, strict=True), strict=True))
+        # one comprehension per field: a fifth of the cost of transposing row tuples
         return cls(
-            image_id=np.array(values["image_id"], dtype=np.int64),
-            category_id=np.array(values["category_id"], dtype=np.int64),
-            iscrowd=np.array(values["iscrowd"], dtype=np.int64),
-            area=_floats(values["area"]),
-            score=_floats(values["score"]),
-            track_id=np.array(values["track_id"], dtype=object),
-            individual=np.array(values["individual"], dtype=object),
-            keypoints=list(values["keypoints"]),
-            bbox=list(values["bbox"]),
+            image_id=np.array([r.image_id for r in records], dtype=np.int64),
+            category_id=np.array([r.category_id for r in records], dtype=np.int64),
+            iscrowd=np.array([r.iscrowd for r in records], dtype=np.int64),
+            area=_floats([r.area for r in records]),
+            score=_floats([r.score for r in records]),
+            track_id=_objects([r.track_id for r in records]),
+            individual=_objects([r.individual for r in records]),
+            keypoints=[r.keypoints for r in records],
+            bbox=[r.bbox for r in records],
         )
 
     def __len__(self) -> int:
@@ -360,17 +357,13 @@ def _assemble(
 
 
 def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
-    names = [f for f in Image.__struct_fields__ if f in ("id", "file_name", "width", "height")]
-    columns: dict[str, tuple] = dict.fromkeys(names, ())
-    if gt.images:
-        rows = map(attrgetter(*names), gt.images)
-        columns = dict(zip(names, zip(*rows, strict=True), strict=True))
+    images = gt.images
     table = pd.DataFrame(
         {
-            "id": np.array(columns["id"], dtype=np.int64),
-            "file_name": np.array(columns["file_name"], dtype=object),
-            "width": np.array(columns["width"], dtype=np.float64),
-            "height": np.array(columns["height"], dtype=np.float64),
+            "id": np.array([i.id for i in images], dtype=np.int64),
+            "file_name": _objects([i.file_name for i in images]),
+            "width": np.array([i.width for i in images], dtype=np.float64),
+            "height": np.array([i.height for i in images], dtype=np.float64),
         }
     )
     for column, what in (("id", "id"), ("file_name", "file_name")):

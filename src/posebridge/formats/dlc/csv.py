@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ import pandas as pd
 from posebridge._files import Peek
 from posebridge.errors import FormatError
 from posebridge.formats._shared.csv_text import write_csv_block
+from posebridge.formats._shared.threads import usable_cores
 from posebridge.formats.dlc import layout as table
 
 __all__ = ["CsvHeader", "read_header", "read_table", "sniff_header", "write_table"]
@@ -388,14 +388,6 @@ def _read_parallel(
     return values, {j: _texts([piece for t in texts for piece in t[j]]) for j in other_at}
 
 
-def _cores() -> int:
-    """CPUs this process may run on (its affinity), not the machine's count."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
-
-
 def _read_inferred(
     path: Path, skip: int, width: int, pose_at: list[int], other_at: list[int]
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
@@ -484,7 +476,7 @@ def read_table(
         )
     start = _data_start(path, header.skip)
     try:
-        parts = min(_cores(), 4)
+        parts = min(usable_cores(), 4)
         large = path.stat().st_size - start >= _PARALLEL_MIN_BYTES
         if parts > 1 and large:
             ranges = _split(path, start, parts)
