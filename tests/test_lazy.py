@@ -166,3 +166,63 @@ def test_saving_a_lazily_opened_dataset_does_not_store_the_lazy_marker(
     posebridge.save(ds, tmp_path / "out.nc")
     assert "lazy" not in posebridge.load(tmp_path / "out.nc").attrs
     assert ds.attrs["lazy"] == 1  # the caller's dataset is left as it was
+
+
+# --------------------------------------------------------------------------
+# damaged files: the lazy path names the file as the eager one does
+
+
+def _analysis_file_with_a_bad_chunk(path: Path) -> None:
+    """A SLEAP analysis file of 40 frames in 4 compressed chunks; the second does not inflate."""
+    with h5py.File(path, "w") as h5:
+        tracks = h5.create_dataset(
+            "tracks", shape=(1, 2, 3, 40), dtype="f8", chunks=(1, 2, 3, 10), compression="gzip"
+        )
+        good = zlib.compress(np.ones((1, 2, 3, 10)).tobytes(), 1)
+        for start in range(0, 40, 10):
+            tracks.id.write_direct_chunk((0, 0, 0, start), b"not deflate" if start == 10 else good)
+        h5["node_names"] = np.array([b"a", b"b", b"c"])
+        h5["track_names"] = np.array([b"mouse"])
+
+
+@pytest.mark.parametrize("how", ["open_dataset", "engine"])
+def test_a_chunk_that_does_not_inflate_raises_a_format_error_naming_the_file(tmp_path, how):
+    path = tmp_path / "bad_chunk.analysis.h5"
+    _analysis_file_with_a_bad_chunk(path)
+    if how == "open_dataset":
+        ds = posebridge.open_dataset(path, chunks=10)
+    else:
+        ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+    assert ds.position.isel(time=slice(0, 10)).values.tolist() == np.ones((10, 2, 3, 1)).tolist()
+    with pytest.raises(posebridge.FormatError, match="bad_chunk.analysis.h5") as caught:
+        ds.position.isel(time=slice(10, 20)).load()
+    assert "could not be read" in str(caught.value)
+    with pytest.raises(posebridge.FormatError, match="bad_chunk.analysis.h5"):
+        posebridge.load(path)  # the eager reader says the same of the file
+
+
+def test_a_file_removed_after_opening_raises_a_format_error_when_read(
+    tmp_path, poses_two_mice_with_nan
+):
+    (path,) = posebridge.save(poses_two_mice_with_nan, tmp_path / "gone.analysis.h5")
+    ds = posebridge.open_dataset(path, chunks=2)
+    path.unlink()
+    with pytest.raises(posebridge.FormatError, match="gone.analysis.h5.*FileNotFoundError"):
+        ds.position.load()
+
+
+def test_a_damaged_group_index_of_an_nwb_file_is_a_format_error_when_opened_lazily(
+    tmp_path, poses_two_mice_with_nan
+):
+    one = poses_two_mice_with_nan.isel(individual=[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (path,) = posebridge.save(one, tmp_path / "a.nwb")
+    data = path.read_bytes()
+    at = data.find(b"TREE")  # the first v1 B-tree node: the root group's links
+    assert at > 0
+    damaged = tmp_path / "damaged.nwb"
+    damaged.write_bytes(data[:at] + b"XXXX" + data[at + 4 :])
+    for read in (posebridge.open_dataset, posebridge.load):
+        with pytest.raises(posebridge.FormatError, match="damaged.nwb: is a damaged HDF5 file"):
+            read(damaged)

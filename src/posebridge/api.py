@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import warnings
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,13 @@ from posebridge._files import check_input
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
-    FormatError,
     IsADirectoryError,
     PoseBridgeError,
     SchemaError,
     UnknownFormatError,
     expect_dataset,
     expect_path,
+    reading_failure,
 )
 from posebridge.model import labels
 
@@ -110,20 +109,8 @@ def load(
         ds = model.validate(fmt.read(path, **options))
     except PoseBridgeError as error:
         raise _naming(error, path) from error
-    except (OSError, MemoryError, zlib.error) as error:
-        raise FormatError(
-            path, f"could not be read as {fmt.title}: {type(error).__name__}: {error}"
-        ) from error
     except Exception as error:
-        if _raised_by_hdf5(error):  # HDF5 reports a damaged file as a RuntimeError
-            raise FormatError(
-                path, f"is a damaged HDF5 file ({type(error).__name__}: {error})."
-            ) from error
-        raise PoseBridgeError(
-            f"{path}: posebridge failed while reading it as {fmt.title} "
-            f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "
-            "a problem of the file: please report it with the file and this message."
-        ) from error
+        raise reading_failure(path, error, fmt.title) from error
     ds.attrs.setdefault("source_software", fmt.title)
     ds.attrs["source_file"] = str(path)
     return model.with_fps(ds, fps) if fps is not None else ds
@@ -332,15 +319,6 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
         takes = ", ".join(valid) if valid else "no options"
         role = "reader" if action == "read" else "writer"
         raise PoseBridgeError(f"The {fmt.title} {role} has no option {names}; it takes: {takes}.")
-
-
-def _raised_by_hdf5(error: BaseException) -> bool:
-    """Whether ``error`` was raised inside h5py (its innermost frame is h5py's)."""
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
-    return isinstance(error, RuntimeError | KeyError) and module.startswith("h5py")
 
 
 def _naming(error: PoseBridgeError, path: Path) -> PoseBridgeError:

@@ -124,3 +124,54 @@ def expect_path(value: object, what: str = "path") -> None:
             f"Expected {what!r} to be a file path (str or os.PathLike), "
             f"got {type(value).__name__}."
         )
+
+
+def reading_failure(
+    path: str | PathLike[str], error: BaseException, what: str = ""
+) -> PoseBridgeError:
+    """The error to raise when reading ``path`` failed with ``error``.
+
+    One translation for every read (eager, lazy opening, and the blocks a
+    lazy array reads later): a PoseBridgeError stays as it is; an ``OSError``,
+    ``MemoryError`` or ``zlib.error`` and anything HDF5 raises for a damaged
+    file (h5py reports those as ``RuntimeError`` or ``KeyError``) become a
+    :class:`FormatError` naming the file; anything else is a posebridge bug,
+    said so.
+
+    Parameters
+    ----------
+    path
+        The file being read.
+    error
+        What the reading raised.
+    what
+        The format's title (``"SLEAP analysis"``), for the message.
+
+    Examples
+    --------
+    >>> print(reading_failure("a.h5", OSError("filter returned failure"), "NWB"))
+    a.h5: could not be read as NWB: OSError: filter returned failure
+    """
+    import zlib
+
+    if isinstance(error, PoseBridgeError):
+        return error
+    as_what = f" as {what}" if what else ""
+    if isinstance(error, OSError | MemoryError | zlib.error):
+        return FormatError(path, f"could not be read{as_what}: {type(error).__name__}: {error}")
+    if _raised_by_hdf5(error):
+        return FormatError(path, f"is a damaged HDF5 file ({type(error).__name__}: {error}).")
+    return PoseBridgeError(
+        f"{path}: posebridge failed while reading it{as_what} "
+        f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "
+        "a problem of the file: please report it with the file and this message."
+    )
+
+
+def _raised_by_hdf5(error: BaseException) -> bool:
+    """Whether ``error`` was raised inside h5py (its innermost frame is h5py's)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
+    return isinstance(error, RuntimeError | KeyError) and module.startswith("h5py")

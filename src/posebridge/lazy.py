@@ -47,7 +47,7 @@ from xarray.core import indexing
 
 from posebridge import api, model, registry
 from posebridge._files import check_input
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 
 __all__ = ["LAZY_FORMATS", "open_dataset", "open_lazily_indexed"]
@@ -113,12 +113,8 @@ def open_lazily_indexed(
             ds = opener(path, **options)
         except NotLazy:
             ds = None
-        except PoseBridgeError:
-            raise
-        except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
-            raise FormatError(
-                path, f"could not be read as {fmt.title} ({type(error).__name__}: {error})."
-            ) from error
+        except Exception as error:
+            raise reading_failure(path, error, fmt.title) from error
     if ds is None:
         ds = api.load(path, fmt.name, **options)
         ds.attrs["lazy"] = 0

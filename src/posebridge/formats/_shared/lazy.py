@@ -25,6 +25,8 @@ import numpy as np
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
+from posebridge.errors import reading_failure
+
 __all__ = [
     "Block",
     "FileLazyArray",
@@ -117,8 +119,11 @@ class LazyArray(BackendArray):
     def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
         import h5py
 
-        with h5py.File(self.path, "r") as h5:
-            return self.block(h5, region)
+        try:
+            with h5py.File(self.path, "r") as h5:
+                return self.block(h5, region)
+        except Exception as error:  # a damaged chunk, a file gone since it was opened
+            raise reading_failure(self.path, error) from error
 
 
 class FileLazyArray(LazyArray):
@@ -133,7 +138,10 @@ class FileLazyArray(LazyArray):
     """
 
     def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
-        return self.block(self.path, region)
+        try:
+            return self.block(self.path, region)
+        except Exception as error:
+            raise reading_failure(self.path, error) from error
 
 
 class LastBlock:
