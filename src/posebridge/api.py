@@ -188,10 +188,10 @@ def save(
         raise
     assert fmt.write is not None  # resolve_for_writing only returns writers
     check_options(fmt, options, "write")
-    if "labels" not in fmt.kinds:
-        labels.refuse(ds, f"{fmt.title} ({fmt.name})")
-    warn_individual_confidence(ds, fmt)
     try:
+        if "labels" not in fmt.kinds:
+            labels.refuse(ds, f"{fmt.title} ({fmt.name})")
+        warn_individual_confidence(ds, fmt)
         return fmt.write(ds, target, overwrite=overwrite, **options)
     except SchemaError as error:  # what the format cannot hold: name the file not written
         raise _naming(error, target) from error

@@ -157,8 +157,9 @@ def test_as_poses_gives_the_frames_of_one_video(two_videos):
 @pytest.mark.parametrize("name", ["out.analysis.h5", "out.csv"])
 def test_formats_that_hold_poses_only_refuse_labels(two_videos, tmp_path, name):
     fmt = None if name.endswith(".h5") else "anipose"
-    with pytest.raises(SchemaError, match="labelled frames"):
+    with pytest.raises(SchemaError, match="labelled frames") as refused:
         posebridge.save(two_videos, tmp_path / name, fmt)
+    assert str(refused.value).startswith(f"{tmp_path / name}: ")  # names the file not written
     assert list(tmp_path.iterdir()) == []
 
 

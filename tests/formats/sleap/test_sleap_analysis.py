@@ -274,6 +274,27 @@ def test_tracks_without_two_coordinates_are_refused(tmp_path):
         sleap.analysis_read.read(path)
 
 
+@pytest.mark.parametrize(
+    ("member", "kind"),
+    [("edge_names", "named datatype"), ("point_scores", "group"), ("tracks", "group")],
+)
+def test_a_member_that_is_not_a_dataset_is_refused_eagerly_and_lazily(tmp_path, member, kind):
+    """A damaged object header can turn a dataset into a group or a named datatype."""
+    path = tmp_path / "damaged.analysis.h5"
+    with h5py.File(path, "w") as h5:
+        h5["tracks"] = np.zeros((1, 2, 2, 4))
+        h5["node_names"] = np.array([b"a", b"b"])
+        if member in h5:
+            del h5[member]
+        if kind == "group":
+            h5.create_group(member)
+        else:
+            h5[member] = np.dtype("f8")  # a committed (named) datatype
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=rf"damaged\.analysis\.h5: /{member} is a {kind}"):
+            read(path, "sleap")
+
+
 def test_hdf5_without_tracks_is_refused(tmp_path):
     path = tmp_path / "other.h5"
     with h5py.File(path, "w") as h5:

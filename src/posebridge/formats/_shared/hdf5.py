@@ -258,6 +258,36 @@ MAX_EXPANSION = 2048
 FREE_BYTES = 256 << 20
 
 
+def refuse_non_datasets(h5: Any, names: tuple[str, ...], path: Any, what: str) -> None:
+    """Raise a FormatError when one of ``names`` is present but is not a dataset.
+
+    A damaged object header can turn a dataset into a group or a named
+    datatype; the readers then would meet an object without ``shape`` or
+    ``size`` deep inside. Absent names are fine (the reader decides).
+
+    Examples
+    --------
+    >>> import h5py  # doctest: +SKIP
+    >>> with h5py.File("a.h5", "w") as h5:  # doctest: +SKIP
+    ...     _ = h5.create_group("tracks")
+    ...     refuse_non_datasets(h5, ("tracks",), "a.h5", "a SLEAP analysis file")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: a.h5: /tracks is a group, not a dataset: ...
+    """
+    import h5py
+
+    for name in names:
+        member = h5.get(name)
+        if member is None or isinstance(member, h5py.Dataset):
+            continue
+        kind = "group" if isinstance(member, h5py.Group) else "named datatype"
+        raise FormatError(
+            path,
+            f"/{name} is a {kind}, not a dataset: the file is damaged or not {what}.",
+        )
+
+
 def check_size(dataset: Any) -> None:
     """Refuse a dataset whose declared size is out of all proportion to its file.
 

@@ -29,7 +29,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import read_array
+from posebridge.formats._shared.hdf5 import read_array, refuse_non_datasets
 from posebridge.formats.sleap.common import (
     load_json,
     skeleton_variables,
@@ -159,9 +159,25 @@ def read(path: Path) -> xr.Dataset:
         ) from None
 
 
+#: The members this reader reads: each a dataset when present.
+_DATASETS = (
+    "tracks",
+    "track_occupancy",
+    "point_scores",
+    "instance_scores",
+    "tracking_scores",
+    "node_names",
+    "track_names",
+    "edge_names",
+    "edge_inds",
+    "video_path",
+)
+
+
 def _layout(h5: Any, path: Path) -> tuple[str, ...]:
     import h5py
 
+    refuse_non_datasets(h5, _DATASETS, path, "a SLEAP analysis file")
     tracks = h5.get("tracks")
     if not isinstance(tracks, h5py.Dataset):
         raise FormatError(
