@@ -1,8 +1,10 @@
 """Mutated corpus files: every outcome is a valid dataset or a PoseBridgeError naming the file.
 
 Each corpus file is damaged in a seeded way (truncated, bytes flipped or zeroed,
-CSV cells replaced by hostile values, lines repeated or cut) and loaded by a
-worker process (tests/fuzz_worker.py) whose address space is limited with
+CSV cells replaced by hostile values, lines repeated or cut) and read by a
+worker process (tests/fuzz_worker.py) in three ways: loaded, opened lazily with
+every block computed, and converted in chunks to a streaming target (a failed
+conversion must leave nothing in the output folder). The worker's address space is limited with
 ``RLIMIT_AS`` and whose every file gets a time budget, so that a crash (a
 signal), a hang or a huge allocation fails the test instead of the machine.
 
@@ -29,7 +31,8 @@ from _corpus import CORPUS, READABLE_FOLDERS
 
 #: Address space of the worker: imports take ~1.5 GiB of (mostly unused) virtual memory.
 MEMORY_LIMIT = 3 << 30
-#: Seconds a worker may spend on one file.
+#: Seconds a worker may spend on one file (a chunked conversion: three times this, as
+#: 27 individuals of 1,100 frames to NWB in chunks of 16 frames take ~40 s).
 TIME_LIMIT = 20.0
 #: Files larger than this are not mutated (the short budget stays short).
 MAX_SIZE = 600_000
@@ -103,6 +106,11 @@ def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     return kind, b"\n".join(lines)
 
 
+def _names_a_file(message: str, source: Path) -> bool:
+    """Whether an error names the damaged file, or (convert mode) the output refused."""
+    return source.name in message or str(source.parent / "out") in message
+
+
 def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
@@ -110,11 +118,12 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
 class Worker:
     """A posebridge process that loads files on request, within memory and time limits."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str = "load") -> None:
+        self.time_limit = TIME_LIMIT * (3 if mode == "convert" else 1)
         env = dict(os.environ)
         env.setdefault("OMP_NUM_THREADS", "1")
         self.process = subprocess.Popen(
-            [sys.executable, str(WORKER)],
+            [sys.executable, str(WORKER), mode],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -138,14 +147,14 @@ class Worker:
         self.process.stdin.write(f"{path}\n")
         self.process.stdin.flush()
         started = time.monotonic()
-        report = self._answer(TIME_LIMIT)
+        report = self._answer(self.time_limit)
         if report is not None:
             report["seconds"] = time.monotonic() - started
             return report
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-            return {"outcome": "hang", "message": f"no answer in {TIME_LIMIT} s"}
+            return {"outcome": "hang", "message": f"no answer in {self.time_limit} s"}
         stderr = self.process.stderr.read()[-2000:] if self.process.stderr else ""
         return {"outcome": "died", "code": self.process.returncode, "message": stderr}
 
@@ -159,14 +168,19 @@ class Worker:
                 self.process.wait()
 
 
-def problems(cases: int, seed: int, folder: Path) -> list[str]:
-    """Run ``cases`` mutated files; the ones that broke the promise, described."""
+def problems(cases: int, seed: int, folder: Path, mode: str = "load") -> list[str]:
+    """Run ``cases`` mutated files; the ones that broke the promise, described.
+
+    ``mode`` is the worker's (``load``, ``lazy`` or ``convert``, see
+    tests/fuzz_worker.py). An error must name the damaged file, or, for a
+    conversion, the output it refused to write.
+    """
     files = corpus_files()
     if not files:
         pytest.skip(f"real-file corpus not found at {CORPUS} (set POSEBRIDGE_CORPUS)")
     rng = random.Random(seed)
     found: list[str] = []
-    worker = Worker()
+    worker = Worker(mode)
     try:
         for case in range(cases):
             source = rng.choice(files)
@@ -179,10 +193,10 @@ def problems(cases: int, seed: int, folder: Path) -> list[str]:
             if report["outcome"] in ("hang", "died"):
                 found.append(f"{what}: {report['outcome']}: {report.get('message', '')}")
                 worker.close()
-                worker = Worker()
+                worker = Worker(mode)
             elif report["outcome"] == "raw":
                 found.append(f"{what}: raw {report['type']}: {report['message'][:300]}")
-            elif report["outcome"] == "error" and source.name not in report["message"]:
+            elif report["outcome"] == "error" and not _names_a_file(report["message"], target):
                 found.append(f"{what}: error not naming the file: {report['message'][:300]}")
             elif (
                 report["outcome"] == "error" and "This is a posebridge error" in report["message"]
@@ -194,17 +208,25 @@ def problems(cases: int, seed: int, folder: Path) -> list[str]:
     return found
 
 
-def test_mutated_corpus_files_short_budget(tmp_path):
+@pytest.mark.parametrize("mode", ["load", "lazy", "convert"])
+def test_mutated_corpus_files_short_budget(tmp_path, mode):
     found = problems(
-        cases=int(os.environ.get("POSEBRIDGE_FUZZ_CASES", "24")), seed=15, folder=tmp_path
+        cases=int(os.environ.get("POSEBRIDGE_FUZZ_CASES", "24")),
+        seed=15,
+        folder=tmp_path,
+        mode=mode,
     )
     assert not found, "\n".join(found)
 
 
 @pytest.mark.fuzz_long
-def test_mutated_corpus_files_long_run(tmp_path):
+@pytest.mark.parametrize("mode", ["load", "lazy", "convert"])
+def test_mutated_corpus_files_long_run(tmp_path, mode):
     cases = int(os.environ.get("POSEBRIDGE_FUZZ_LONG_CASES", "1500"))
     found = problems(
-        cases=cases, seed=int(os.environ.get("POSEBRIDGE_FUZZ_SEED", "1")), folder=tmp_path
+        cases=cases,
+        seed=int(os.environ.get("POSEBRIDGE_FUZZ_SEED", "1")),
+        folder=tmp_path,
+        mode=mode,
     )
     assert not found, "\n".join(found)

@@ -228,6 +228,9 @@ def test_negative_dlc_likelihood_is_refused(tmp_path):
         ("lp", "l.csv", " "),
         ("anipose", "a.csv", ""),
         ("nwb", "n.nwb", ""),
+        ("nwb", "n.nwb", "no\x00se"),
+        ("sleap-csv", "s.csv", "no\x00se"),
+        ("sleap-csv", "s.csv", ""),
     ],
 )
 def test_names_a_format_cannot_hold_are_refused(tmp_path, fmt, name, keypoint):
@@ -236,6 +239,31 @@ def test_names_a_format_cannot_hold_are_refused(tmp_path, fmt, name, keypoint):
     with pytest.raises(SchemaError, match="keypoint name"):
         posebridge.save(ds, tmp_path / name, fmt)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["n.nwb", "n.nc", "s.csv"])
+def test_an_individual_name_with_nul_is_refused_not_cut_or_crashed(tmp_path, name):
+    """h5py refuses NUL in variable-length strings; SLEAP CSV read it back cut at the NUL."""
+    ds = poses(individuals=2).assign_coords(individual=["m\x001", "m2"])
+    with pytest.raises(SchemaError, match=r"NUL|\\x00") as refused:
+        posebridge.save(ds, tmp_path / name, "sleap-csv" if name == "s.csv" else None)
+    assert str(tmp_path / name) in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["n.nwb", "n.nc"])
+def test_an_attribute_with_nul_is_refused_by_hdf5_text_writers(tmp_path, name):
+    ds = poses().assign_attrs(note="a\x00b")
+    with pytest.raises(SchemaError, match="attribute 'note' of the dataset holds a NUL"):
+        posebridge.save(ds, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.filterwarnings("ignore:the dataset has no frame rate")
+def test_texts_without_nul_are_written_by_hdf5_text_writers(tmp_path):
+    ds = poses(individuals=2).assign_coords(individual=["m1", "m2"]).assign_attrs(note="ok")
+    for name in ("n.nc", "n.nwb"):
+        assert posebridge.save(ds, tmp_path / name)
 
 
 def test_empty_individual_name_is_refused_by_dlc(tmp_path):

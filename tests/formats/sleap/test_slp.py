@@ -603,6 +603,18 @@ def test_hdf5_file_that_is_not_sleap_is_refused(tmp_path):
     assert not sleap.sniff_slp(Peek(path))
 
 
+@pytest.mark.parametrize("member", ["tracks_json", "videos_json"])
+def test_a_json_member_that_is_a_group_is_refused(tracked_predictions, member):
+    """A damaged object header can turn a JSON string dataset into a group."""
+    path, _ = tracked_predictions
+    with h5py.File(path, "r+") as h5:
+        del h5[member]
+        h5.create_group(member)
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=rf"tracked\.slp: /{member} is a group"):
+            read(path)
+
+
 # describe ---------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import SchemaError
 
-__all__ = ["refuse_bad_names", "refuse_empty"]
+__all__ = ["refuse_bad_names", "refuse_empty", "refuse_nul"]
 
 
 def refuse_empty(
@@ -112,4 +112,63 @@ def refuse_bad_names(
                 raise SchemaError(
                     f"{dim} name {name!r} holds {bad[0]!r}, which {title} files cannot hold "
                     f"in a name; rename it, e.g. ds.assign_coords({dim}=[...])."
+                )
+
+
+def _holds_nul(values: object) -> bool:
+    """Whether a string, or an array or list of strings, holds a NUL character."""
+    import numpy as np
+
+    if isinstance(values, str):
+        return "\x00" in values
+    if isinstance(values, bytes):
+        return b"\x00" in values
+    array = np.asarray(values) if isinstance(values, list | tuple | np.ndarray) else None
+    if array is None or array.dtype.kind not in "OUS" or array.size == 0:
+        return False
+    # joined, not np.char.find: numpy drops trailing NULs of the searched text ("" matches)
+    texts = array.ravel().tolist()
+    if array.dtype.kind == "S":
+        return b"\x00" in b"".join(texts)
+    return "\x00" in "".join(map(str, texts))
+
+
+def refuse_nul(ds: xr.Dataset, title: str) -> None:
+    """Refuse a NUL character in any text of ``ds``: names, text coordinates, attributes.
+
+    HDF5's variable-length strings (NWB, netCDF) cannot hold one (h5py refuses
+    to write it) and text formats cut the text at it. Variables read lazily
+    (dask) are not loaded for this check.
+
+    Raises
+    ------
+    SchemaError
+        Naming the coordinate, variable or attribute.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)), individual_names=["m\\x001"])
+    >>> refuse_nul(ds, "NWB")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: individual holds a text with a NUL character ...
+    """
+    import numpy as np
+
+    for name, variable in ds.variables.items():
+        if isinstance(variable.data, np.ndarray) and _holds_nul(variable.data):
+            where = f"{name} holds a text"
+            raise SchemaError(
+                f"{where} with a NUL character (\\x00), which {title} files cannot hold; "
+                "remove it, e.g. with ds.assign_coords(...)."
+            )
+    for owner, attrs in [("the dataset", ds.attrs)] + [
+        (f"{name!r}", variable.attrs) for name, variable in ds.variables.items()
+    ]:
+        for key, value in attrs.items():
+            if _holds_nul(value):
+                raise SchemaError(
+                    f"The attribute {key!r} of {owner} holds a NUL character (\\x00), which "
+                    f"{title} files cannot hold; remove it from .attrs."
                 )

@@ -13,6 +13,7 @@ import xarray as xr
 
 from posebridge._files import Peek, atomic_outputs, refuse_empty_file
 from posebridge.errors import FormatError
+from posebridge.formats._shared.guards import refuse_nul
 from posebridge.formats._shared.hdf5 import sink_file
 from posebridge.formats._shared.record import Format
 
@@ -117,7 +118,8 @@ def read(path: Path) -> xr.Dataset:
 
 
 def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
-    """Write ``ds`` to ``path`` as netCDF-4, atomically."""
+    """Write ``ds`` to ``path`` as netCDF-4, atomically (a text holding NUL is refused)."""
+    refuse_nul(ds, "netCDF")
     with atomic_outputs([path], overwrite=overwrite) as (temporary,), sink_file(temporary) as sink:
         ds.to_netcdf(sink, engine=ENGINE)
     return [path]

@@ -25,7 +25,13 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import BLOCK_ROWS, point_blocks, ranges, read_columns
+from posebridge.formats._shared.hdf5 import (
+    BLOCK_ROWS,
+    point_blocks,
+    ranges,
+    read_columns,
+    refuse_non_datasets,
+)
 from posebridge.formats.sleap.common import (
     Skeleton,
     decode_skeletons,
@@ -129,6 +135,7 @@ def _json_rows(h5: Any, name: str, path: Path) -> list[Any]:
     """Rows of a JSON string dataset; SLEAP stores an empty list as float64 (0,)."""
     if name not in h5:
         return []
+    refuse_non_datasets(h5, (name,), path, "a SLEAP .slp file")
     dataset = h5[name]
     if dataset.dtype.kind not in "SOU":
         if dataset.size == 0:
