@@ -133,10 +133,11 @@ def reading_failure(
 
     One translation for every read (eager, lazy opening, and the blocks a
     lazy array reads later): a PoseBridgeError stays as it is; an ``OSError``,
-    ``MemoryError`` or ``zlib.error`` and anything HDF5 raises for a damaged
-    file (h5py reports those as ``RuntimeError`` or ``KeyError``) become a
-    :class:`FormatError` naming the file; anything else is a posebridge bug,
-    said so.
+    ``MemoryError`` or ``zlib.error``, anything HDF5 raises for a damaged
+    file (h5py reports those as ``RuntimeError`` or ``KeyError``) and bytes
+    that do not decode as text (``UnicodeDecodeError``, e.g. a damaged HDF5
+    link name) become a :class:`FormatError` naming the file; anything else
+    is a posebridge bug, said so.
 
     Parameters
     ----------
@@ -161,6 +162,8 @@ def reading_failure(
         return FormatError(path, f"could not be read{as_what}: {type(error).__name__}: {error}")
     if _raised_by_hdf5(error):
         return FormatError(path, f"is a damaged HDF5 file ({type(error).__name__}: {error}).")
+    if isinstance(error, UnicodeDecodeError):  # names or text in the file that are not text
+        return FormatError(path, f"holds text that cannot be decoded ({error}).")
     return PoseBridgeError(
         f"{path}: posebridge failed while reading it{as_what} "
         f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "

@@ -169,3 +169,22 @@ def test_a_name_dlc_reads_as_a_missing_label_is_refused_before_writing(
     with pytest.raises(SchemaError, match=f"{dim} name 'nan' is read back .* as a missing"):
         posebridge.save(ds, tmp_path / f"outDLC{suffix}", format="dlc")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("layout", ["table", "fixed"])
+def test_an_unknown_declared_encoding_is_a_format_error(tmp_path: Path, layout: str) -> None:
+    """A damaged ``encoding`` attribute (found by fuzzing: 'UTF-8' -> 'UTF-0')."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], ["nose"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    path = tmp_path / f"video1DLC_{layout}.h5"
+    pd.DataFrame(np.ones((3, 3)), columns=columns).to_hdf(
+        path, key="df_with_missing", format=layout
+    )
+    with h5py.File(path, "r+") as h5:
+        h5["df_with_missing"].attrs["encoding"] = b"UTF-0"
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match="unknown text encoding 'UTF-0'") as caught:
+            read(path)
+        assert str(caught.value).startswith(f"{path}: the pandas group")  # named once

@@ -95,6 +95,13 @@ def test_rank_in_frame_counts_within_each_frame():
         (HEADER + "t,-1,,1,1,,2,2,\n", "line 2, column 'frame_idx'"),
         (HEADER + "t,0,,1,1,,2,2,\nu,0,,1,1,,2,2,\nt,0,,1,1,,2,2,\n", "lines 2 and 4"),
         ("", "line 1"),
+        # rows of the wrong width: pandas would pad a short one with NaN, or drop the
+        # extra cells of a long first row (and spend minutes on 100,000 of them)
+        (HEADER + "t,0,,1,1,,2,2" + "," * 100_000 + "\nt,1,,1,1,,2,2,\n", "line 2: 100008 cells"),
+        (HEADER + "t,0,,1,1,,2,2,\nt,1,,1,1\nt,2,,1,1,,2,2,\n", "line 3: 5 cells"),
+        (HEADER + "t,0,,1,1,,2,2,\nt,1,,1,1,,2,2,,\n", "line 3: 10 cells where the header has 9."),
+        (HEADER + "t,0,,1,1,,2,2,\nt,1,,1", "line 3: 4 cells where the header has 9; the file"),
+        (HEADER.replace("a.x", '"a.x"') + "t,0,,1,1,,2,2,,\n", "line 2: more cells than"),
     ],
 )
 def test_bad_input_names_the_file_and_line(tmp_path: Path, text: str, where: str):

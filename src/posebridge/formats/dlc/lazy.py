@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
 from posebridge.formats.dlc import layout, pandas_hdf5
 from posebridge.formats.dlc.csv_lazy import open_lazy_csv
@@ -41,6 +41,7 @@ def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
         raise NotLazy("no table")
     if pandas_hdf5._text(group.attrs.get("table_type", b"")) != "appendable_frame":
         raise NotLazy("table type")
+    pandas_hdf5.group_encoding(group, path)  # refused as the eager reader refuses it
     axes = pandas_hdf5.safe_unpickle(
         group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes"
     )
@@ -61,7 +62,7 @@ def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
 
 def _fixed_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, str]]:
     """Columns and ``("fixed", dataset, transposed)`` of a one-block ``fixed`` layout."""
-    encoding = pandas_hdf5._text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+    encoding = pandas_hdf5.group_encoding(group, path)
     if int(group.attrs.get("nblocks", 0)) != 1:
         raise NotLazy("several blocks")
     levels = pandas_hdf5._fixed_axis(group, "axis0", encoding, path)
@@ -167,7 +168,7 @@ def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
             index = [_index_field(h5[source[1]])]
         elif kind == "fixed":
             columns, source = _fixed_source(group, path)
-            encoding = pandas_hdf5._text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+            encoding = pandas_hdf5.group_encoding(group, path)
             index = pandas_hdf5._fixed_axis(group, "axis1", encoding, path)
         else:
             raise NotLazy(kind)
@@ -220,6 +221,8 @@ def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
         return open_lazy_csv(path, DLC)
     try:
         return _open(path, DLC, key)
+    except PoseBridgeError:  # a ValueError too: it names the file already
+        raise
     except (KeyError, ValueError, TypeError, StopIteration) as error:
         raise FormatError(path, f"could not be read lazily ({error}).") from None
 

@@ -38,6 +38,7 @@ __all__ = [
     "BuiltinsOnlyUnpickler",
     "PandasFrame",
     "column_level_names",
+    "group_encoding",
     "pandas_groups",
     "read_frame",
     "safe_unpickle",
@@ -237,6 +238,33 @@ def _labels(raw: Any) -> tuple[str, ...]:
     return tuple(_text(item) for item in items)
 
 
+def group_encoding(group: h5py.Group, path: Path) -> str:
+    """The text encoding a pandas group declares (``encoding`` attribute, UTF-8 if none).
+
+    Raises
+    ------
+    FormatError
+        When the declared encoding is not one Python knows (a damaged attribute).
+
+    Examples
+    --------
+    >>> with h5py.File("video1DLC.h5") as h5:  # doctest: +SKIP
+    ...     group_encoding(h5["df_with_missing"], Path("video1DLC.h5"))
+    'UTF-8'
+    """
+    import codecs
+
+    encoding = _text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise FormatError(
+            path,
+            f"the pandas group '{group.name}' declares an unknown text encoding {encoding!r}.",
+        ) from None
+    return encoding
+
+
 def _decode_strings(values: np.ndarray, encoding: str, path: Path, what: str) -> np.ndarray:
     if values.dtype.kind == "S":
         try:
@@ -254,7 +282,7 @@ def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
     if "table" not in group or not isinstance(group["table"], h5py.Dataset):
         raise FormatError(path, f"the pandas table '{group.name}' has no 'table' dataset.")
     table = group["table"]
-    encoding = _text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+    encoding = group_encoding(group, path)
     table_type = _text(group.attrs.get("table_type", b""))
     if table_type != "appendable_frame":
         raise FormatError(
@@ -370,7 +398,7 @@ def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[
 
 
 def _read_fixed(group: h5py.Group, path: Path) -> PandasFrame:
-    encoding = _text(group.attrs.get("encoding", b"UTF-8")) or "UTF-8"
+    encoding = group_encoding(group, path)
     if int(group.attrs.get("ndim", 2)) != 2:
         raise FormatError(path, f"the pandas object '{group.name}' is not a DataFrame.")
     column_levels = _fixed_axis(group, "axis0", encoding, path)

@@ -16,6 +16,7 @@ the CSV and the .h5 of the same data then read as equal datasets.
 from __future__ import annotations
 
 import heapq
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -63,23 +64,64 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
 
     # exact float parsing: pandas 3's default; pandas 2 needs round_trip
     exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+    _check_widths(path, len(names))
     try:
-        table = pd.read_csv(
-            path,
-            dtype={"track": str},
-            keep_default_na=False,
-            na_values={name: list(MISSING) for name in names if name != "track"},
-            encoding="utf-8-sig",
-            **exact,
-        )
+        with warnings.catch_warnings():
+            # pandas drops the extra cells of a first row wider than the header, with a
+            # warning: an error here (index_col=False: no row is taken for an index)
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(
+                path,
+                index_col=False,
+                dtype={"track": str},
+                keep_default_na=False,
+                na_values={name: list(MISSING) for name in names if name != "track"},
+                encoding="utf-8-sig",
+                **exact,
+            )
+    except pd.errors.ParserWarning:  # only the first data row can raise it
+        raise FormatError(path, f"line 2: more cells than the header's {len(names)}.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise FormatError(path, f"is not a readable CSV file ({error}).") from None
-    _check_last_row(path, len(names))
     columns: Columns = {"track": table["track"].fillna("").astype(str).to_numpy(dtype=object)}
     for name in names:
         if name != "track":
             columns[name] = _numbers(table, name, path)
     return columns
+
+
+def _check_widths(path: Path, width: int) -> None:
+    """Refuse a row with more or fewer cells than the header, naming its line.
+
+    pandas would fill the missing cells of a short row with NaN (a silently
+    wrong instance) and take the extra cells of a long first row for an index.
+    Without quotes in the file, every line's commas are counted at once
+    (numpy); with quotes (a track name holding a comma), the last row is
+    checked (:func:`_check_last_row`) and pandas refuses a long row.
+    """
+    data = path.read_bytes()
+    if b'"' in data:
+        _check_last_row(path, width)
+        return
+    text = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(text == ord("\n"))
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+    commas = np.flatnonzero(text == ord(","))
+    per_line = np.diff(np.searchsorted(commas, ends), prepend=0)
+    carriage = (ends > starts) & (text[np.maximum(ends - 1, 0)] == ord("\r"))
+    blank = ends - starts - carriage == 0  # pandas skips blank lines
+    wrong = np.flatnonzero((per_line != width - 1) & ~blank)
+    if wrong.size:
+        line = int(wrong[0])
+        cells = int(per_line[line]) + 1
+        cut = line == ends.size - 1 and cells < width
+        raise FormatError(
+            path,
+            f"line {line + 1}: {cells} cells where the header has {width}"
+            + ("; the file may be cut short." if cut else "."),
+        )
 
 
 def _check_last_row(path: Path, width: int) -> None:
