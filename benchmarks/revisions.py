@@ -3,7 +3,7 @@
 Usage::
 
     git worktree add /tmp/old <revision>
-    .venv/bin/python -m benchmarks.revisions /tmp/old/src [--repeat 5]
+    .venv/bin/python -m benchmarks.revisions /tmp/old/src [--repeat 5] [--only C1]
 
 ``RESULTS.md`` compares posebridge with the peer tools in one run; comparing two
 ``RESULTS.md`` of different days also compares the machine's load on those days
@@ -37,6 +37,7 @@ CASES = (
     ("W2 SLEAP .slp read", "w2_sleap.slp", "", None),
     ("L1 labels .slp read", "l1_1000_labels.slp", "", None),
     ("VIA 10k x 20 read", "via_10k_x_20.csv", "", None),
+    ("C1 COCO GT read", "c1_10000_ground_truth.json", "", None),
     ("W1 DLC .h5 write", "w1_dlc.h5", ".h5", "dlc"),
     ("W1 DLC .csv write", "w1_dlc.h5", ".csv", "dlc"),
     ("W1 NWB write", "w1_dlc.h5", ".nwb", "nwb"),
@@ -89,11 +90,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("old_src", help="the src folder of the earlier revision's checkout")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="run the cases whose name contains this")
     args = parser.parse_args()
     here = str(Path(__file__).resolve().parent.parent / "src")
     print("| operation | earlier (s) | this (s) | this / earlier |")
     print("|---|---|---|---|")
     for name, file, ending, fmt in CASES:
+        if args.only not in name:
+            continue
         source = WORK / file
         if not source.exists():
             print(f"| {name} | | | {file} missing: run make bench first |")
