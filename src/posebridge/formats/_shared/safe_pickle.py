@@ -106,10 +106,44 @@ def load_pickled(data: bytes | io.BufferedIOBase, where: str) -> Any:
     """
     handle = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     try:
-        return _Restricted(handle, where).load()
+        value = _Restricted(handle, where).load()
     except PoseBridgeError:
         raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as error:
+    except Exception as error:
+        # only admitted classes ran, so the bytes are bad: UnpicklingError, EOFError, and
+        # what numpy's array reconstruction raises on a damaged state (ValueError,
+        # TypeError, IndexError, KeyError, MemoryError, ...)
         raise PoseBridgeError(
             f"{where}: not a readable pickle ({type(error).__name__}: {error})."
         ) from None
+    _refuse_forged_dtypes(value, where)
+    return value
+
+
+def _refuse_forged_dtypes(value: Any, where: str, depth: int = 0) -> None:
+    """Refuse arrays whose dtype flags are not their type's own.
+
+    A dtype's pickled state carries its flags; damaged (or forged) flags can
+    mark a float64 array as holding Python objects, and numpy then treats its
+    numbers as object pointers (measured: SystemError from a ufunc, errors at
+    deallocation). The containers of the value are walked (dict values, list
+    and tuple items, a few levels deep).
+    """
+    import numpy as np
+
+    if isinstance(value, np.ndarray | np.generic):
+        dtype = value.dtype
+        own = np.dtype(dtype.descr if dtype.names else dtype.str)
+        if dtype.flags != own.flags or dtype.hasobject != own.hasobject:
+            raise PoseBridgeError(
+                f"{where}: the pickle holds an array whose type ({dtype}) carries flags "
+                f"{dtype.flags} that are not its own ({own.flags}); the file is damaged."
+            )
+        return
+    if depth >= 4:
+        return
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, dict | list | tuple):
+        for item in items:
+            if isinstance(item, np.ndarray | np.generic | dict | list | tuple):
+                _refuse_forged_dtypes(item, where, depth + 1)

@@ -1,0 +1,64 @@
+"""The restricted unpickler on damaged bytes: a value or a PoseBridgeError, nothing raw."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.safe_pickle import load_pickled
+
+
+# numpy reports an error when it frees a refused array whose dtype flags were forged
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_every_one_byte_damage_of_a_pickled_dict_of_arrays_is_read_or_refused():
+    """idtracker.ai's .npy holds such a pickle; fuzzing found an IndexError escaping."""
+    data = pickle.dumps(
+        {"trajectories": np.arange(12.0).reshape(3, 2, 2), "frames_per_second": 30},
+        protocol=2,
+    )
+    raw = []
+    for at in range(len(data)):
+        for value in (0x00, 0x01, 0x7F, 0xFF):
+            damaged = bytearray(data)
+            damaged[at] = value
+            try:
+                load_pickled(bytes(damaged), "t.npy")
+            except PoseBridgeError as error:
+                assert str(error).startswith("t.npy: ")
+            except Exception as error:  # the test's purpose: nothing else may escape
+                raw.append((at, value, type(error).__name__, str(error)[:80]))
+    assert not raw, raw[:5]
+
+
+class _FlaggedFloat64:
+    """Pickles as float64's dtype with the flags of an object type (NPY_ITEM_REFCOUNT)."""
+
+    def __reduce__(self):
+        return (np.dtype, ("f8", False, True), (3, "<", None, None, None, -1, -1, 1))
+
+
+class _ArrayOfFlaggedFloats:
+    """Pickles as numpy's own array reconstruction, with the forged dtype."""
+
+    def __reduce__(self):
+        from numpy._core.multiarray import _reconstruct
+
+        state = (1, (3,), _FlaggedFloat64(), False, np.zeros(3).tobytes())
+        return (_reconstruct, (np.ndarray, (0,), b"b"), state)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_array_whose_dtype_flags_are_forged_is_refused():
+    data = pickle.dumps({"trajectories": [_ArrayOfFlaggedFloats()]}, protocol=2)
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: .* flags 1 that are not its own"):
+        load_pickled(data, "t.npy")
+
+
+def test_plain_arrays_and_object_arrays_are_admitted():
+    value = {"a": np.arange(3.0), "b": np.array([None, "x"], dtype=object), "c": [np.int64(2)]}
+    back = load_pickled(pickle.dumps(value, protocol=2), "t.npy")
+    assert back["a"].tolist() == [0.0, 1.0, 2.0] and back["b"].tolist() == [None, "x"]
+    assert back["c"] == [2]
