@@ -4,9 +4,9 @@ Each corpus file is damaged in a seeded way (truncated, bytes flipped or zeroed,
 CSV cells replaced by hostile values, lines repeated or cut) and read by a
 worker process (tests/fuzz_worker.py) in three ways: loaded, opened lazily with
 every block computed, and converted in chunks to a streaming target (a failed
-conversion must leave nothing in the output folder). The worker's address space is limited with
-``RLIMIT_AS`` and whose every file gets a time budget, so that a crash (a
-signal), a hang or a huge allocation fails the test instead of the machine.
+conversion must leave nothing in the output folder). The worker's address space
+is limited with ``RLIMIT_AS`` and every file gets a time budget, so that a crash
+(a signal), a hang or a huge allocation fails the test instead of the machine.
 
 ``make test`` runs a small fixed budget (a few seconds); the long run is
 deselected by default: ``pytest -m fuzz_long tests/test_fuzz.py`` (its size and

@@ -381,6 +381,10 @@ def test_malformed_json_names_the_line(tmp_path):
             lambda c: c["annotations"][2].__setitem__("category_id", 5),
             r"annotations\[2\]\.category_id: category 5",
         ),
+        (  # found by fuzzing: a ragged skeleton raised numpy's ValueError
+            lambda c: c["categories"][0]["skeleton"].append([3]),
+            r"categories\[0\]\.skeleton\[2\]: expected a pair of keypoint indices, found \[3\]",
+        ),
     ],
 )
 def test_bad_ground_truth_is_refused_naming_the_key(tmp_path, change, message):

@@ -223,9 +223,13 @@ def skeleton_base(
     """
     if not edges:
         return None
+    odd = next((i for i, edge in enumerate(edges) if len(edge) != 2), None)  # a few edges
+    if odd is not None:
+        raise FormatError(
+            path,
+            f"{where}.skeleton[{odd}]: expected a pair of keypoint indices, found {edges[odd]}.",
+        )
     pairs = np.asarray(edges)
-    if pairs.ndim != 2 or pairs.shape[1] != 2:
-        raise FormatError(path, f"{where}.skeleton: expected pairs of keypoint indices.")
     low, high = int(pairs.min()), int(pairs.max())
     if base is None:
         zero, full = low == 0, high == count
