@@ -28,7 +28,8 @@ from pathlib import Path
 
 from benchmarks.harness import WORK
 
-#: (name, input file in benchmarks/_work, output file ending or "" for a read, format)
+#: (name, input file in benchmarks/_work, output file ending or "" for a read, format of
+#: the output, or of the input for a read: None to detect it)
 CASES = (
     ("W1 DLC .h5 read", "w1_dlc.h5", "", None),
     ("W1 DLC .csv read", "w1_dlc.csv", "", None),
@@ -37,7 +38,7 @@ CASES = (
     ("W2 SLEAP .slp read", "w2_sleap.slp", "", None),
     ("L1 labels .slp read", "l1_1000_labels.slp", "", None),
     ("VIA 10k x 20 read", "via_10k_x_20.csv", "", None),
-    ("C1 COCO GT read", "c1_10000_ground_truth.json", "", None),
+    ("C1 COCO GT read", "c1_10000_ground_truth.json", "", "coco"),
     ("W1 DLC .h5 write", "w1_dlc.h5", ".h5", "dlc"),
     ("W1 DLC .csv write", "w1_dlc.h5", ".csv", "dlc"),
     ("W1 NWB write", "w1_dlc.h5", ".nwb", "nwb"),
@@ -65,7 +66,7 @@ if ending:
 else:
     start = time.perf_counter()
     for path in paths:
-        posebridge.load(path)
+        posebridge.load(path, fmt or None)
 print(json.dumps(time.perf_counter() - start))
 """
 

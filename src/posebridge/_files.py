@@ -150,6 +150,20 @@ class Peek:
         return self._h5
 
     @cached_property
+    def tail(self) -> bytes:
+        """The last :attr:`HEAD_BYTES` bytes after the head (``b""`` when the head is all).
+
+        For formats whose telling keys may come last (a COCO file lists its
+        images, then annotations, then categories).
+        """
+        if len(self.head) < self.HEAD_BYTES:
+            return b""
+        with open(self.path, "rb") as handle:
+            size = handle.seek(0, 2)
+            handle.seek(max(self.HEAD_BYTES, size - self.HEAD_BYTES))
+            return handle.read(self.HEAD_BYTES)
+
+    @cached_property
     def h5_keys(self) -> dict[str, str]:
         """Top-level HDF5 names mapped to ``"group"`` or ``"dataset"`` (empty if not HDF5)."""
         h5 = self.h5

@@ -465,3 +465,28 @@ def test_a_bad_number_in_a_later_batch_names_its_annotation(tmp_path, monkeypatc
     path.write_text(json.dumps(content))
     with pytest.raises(FormatError, match=r"annotations\[2\]\.keypoints"):
         coco.read(path)
+
+
+def test_a_large_ground_truth_is_detected_by_the_keys_at_its_end(tmp_path):
+    """COCO files list images first (val2017: 5,000); found with a 10,000-image file."""
+    from posebridge._files import Peek
+
+    images = [
+        {"id": i, "file_name": f"images/{i:012d}.jpg", "width": 640, "height": 480}
+        for i in range(5000)
+    ]
+    content = {
+        "info": {"description": "large"},
+        "images": images,
+        "annotations": [
+            {"id": 1, "image_id": 0, "category_id": 1, "keypoints": [1, 2, 2], "iscrowd": 0}
+        ],
+        "categories": [{"id": 1, "name": "mouse", "keypoints": ["nose"], "skeleton": []}],
+    }
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(content))
+    with Peek(path) as peek:
+        assert b'"annotations"' not in peek.head  # beyond the head the sniffers see
+        assert coco.sniff(peek)
+    ds = posebridge.load(path)
+    assert ds.sizes["time"] == 5000 and ds.position.isel(time=0).values[:, 0, 0].tolist() == [1, 2]

@@ -62,10 +62,16 @@ _FIRST_RECORD = re.compile(rb"^\s*\[\s*\{([^{}]*)")
 
 def sniff(peek: Peek) -> bool:
     """A JSON object with COCO's ``images`` and ``annotations``/``categories`` keys,
-    or a list whose first record has ``image_id`` and ``keypoints``."""
+    or a list whose first record has ``image_id`` and ``keypoints``.
+
+    The keys are looked for in the file's first and last 256 kB: a large file's
+    ``images`` list can push ``annotations`` and ``categories`` past its head.
+    """
     head = peek.head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
         keys = {m.group(1) for m in _GT_KEYS.finditer(head)}
+        if b"images" in keys and not keys & {b"annotations", b"categories"}:
+            keys |= {m.group(1) for m in _GT_KEYS.finditer(peek.tail)}
         return b"images" in keys and (b"annotations" in keys or b"categories" in keys)
     if head.startswith(b"["):
         first = _FIRST_RECORD.match(head)
