@@ -5,9 +5,8 @@ A ground-truth file is an object ``{"images": [...], "annotations": [...],
 ``score``. The records are decoded by msgspec into the structs below (unknown
 keys are skipped, missing or mistyped ones raise a FormatError naming the key,
 e.g. ``$.annotations[3].image_id``); each annotation's ``keypoints`` stays raw
-JSON text, and all of them are parsed as numbers by pyarrow's kernels (split
-at commas, cast of strings to float64, in batches over one buffer each, on
-several threads), so no Python float is made per number.
+JSON text, and all of them are parsed as numbers in one call (pyarrow's cast of
+strings to float64 over one buffer), so no Python float is made per number.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import numpy as np
 
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
-from posebridge.formats._shared.threads import map_threads
 
 __all__ = [
     "Annotation",
@@ -148,8 +146,8 @@ def raw_numbers(
     return values, counts
 
 
-#: Lists parsed per batch: arrow's scratch memory (strings, offsets) stays small and
-#: batches are parsed on several threads (pyarrow's kernels release the GIL).
+#: Lists parsed per batch: arrow's scratch memory (strings, offsets) is reused from one
+#: batch to the next instead of growing with the file (fresh pages are slow to touch).
 _BATCH = 4096
 
 
@@ -158,28 +156,33 @@ def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
 
     Each batch's raw texts become one arrow string array over one buffer (no
     copy per list); brackets and blanks are trimmed, each list is split at its
-    commas, and the pieces are cast to float64: no Python object per number.
-    Batches run on up to four threads when the process may use several cores.
+    commas, and the pieces are cast to float64 straight into one output array:
+    no Python object per number.
 
     Returns
     -------
     values, counts
         All numbers (``None`` when a piece is not a number) and each list's count.
     """
-    batches = [lists[a : a + _BATCH] for a in range(0, len(lists), _BATCH)]
-    parsed = map_threads(_batch_numbers, batches)
-    counts = np.concatenate([batch_counts for _, batch_counts in parsed])
-    if any(values is None for values, _ in parsed):
-        return None, counts
-    return np.concatenate([values for values, _ in parsed]), counts
+    chunks = [b"".join(lists[a : a + _BATCH]) for a in range(0, len(lists), _BATCH)]
+    out = np.empty(sum(chunk.count(b",") for chunk in chunks) + len(lists), dtype=np.float64)
+    counts = np.empty(len(lists), dtype=np.int64)
+    at = 0
+    for n, chunk in enumerate(chunks):
+        batch = lists[n * _BATCH : (n + 1) * _BATCH]
+        values, counts[n * _BATCH : n * _BATCH + len(batch)] = _batch_numbers(batch, chunk)
+        if values is None:
+            return None, counts
+        out[at : at + values.size] = values
+        at += values.size
+    return out[:at], counts
 
 
-def _batch_numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
-    """:func:`_numbers` of one batch."""
+def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | None, np.ndarray]:
+    """:func:`_numbers` of one batch, whose texts joined are ``data``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    data = b"".join(lists)
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
