@@ -93,6 +93,7 @@ def test_rank_in_frame_counts_within_each_frame():
         (HEADER + "t,0,,1,1,,2,2,\nt,zero,,1,1,,2,2,\n", "line 3, column 'frame_idx'"),
         (HEADER + "t,0,,1,oops,,2,2,\n", "line 2, column 'a.y'"),
         (HEADER + "t,-1,,1,1,,2,2,\n", "line 2, column 'frame_idx'"),
+        (HEADER + "t,9223372036854775807,,1,1,,2,2,\n", "line 2, column 'frame_idx'"),
         (HEADER + "t,0,,1,1,,2,2,\nu,0,,1,1,,2,2,\nt,0,,1,1,,2,2,\n", "lines 2 and 4"),
         ("", "line 1"),
         # rows of the wrong width: pandas would pad a short one with NaN, or drop the
@@ -238,3 +239,13 @@ def test_track_and_node_names_with_commas_and_quotes_round_trip(tmp_path: Path):
     assert back.individual.values.tolist() == ["a,b", 'say "hi"']
     assert back.keypoint.values.tolist() == ["n,1", "n.2"]
     np.testing.assert_array_equal(back.position.values, position)
+
+
+def test_a_far_frame_needs_all_frames_false(tmp_path: Path):
+    """Found by fuzzing: one row at a huge frame asked for every frame from 0 to it."""
+    path = write_text(tmp_path, HEADER + "t,2000000000,,1,1,,2,2,\n")
+    with pytest.raises(FormatError, match="all_frames=False") as error:
+        sleap_csv.read(path)
+    assert str(path) in str(error.value)
+    ds = posebridge.load(path, "sleap-csv", all_frames=False)
+    assert ds.sizes["time"] == 1 and ds.time.values.tolist() == [2_000_000_000]

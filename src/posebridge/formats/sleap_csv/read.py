@@ -174,17 +174,41 @@ def _numbers(table: Any, column: str, path: Path) -> np.ndarray:
     return numbers
 
 
+#: Frame numbers up to this are exact in the float64 column pandas reads (2**53).
+_LARGEST_FRAME = 2**53
+#: With ``all_frames``, time may span this many frames per row of the file (beyond
+#: ``_SPAN_FREE`` frames, which any file may use), as SLEAP analysis files do.
+_SPAN_PER_ROW = 64
+_SPAN_FREE = 1 << 20
+
+
 def _frames(columns: Columns, path: Path) -> np.ndarray:
     frames = columns["frame_idx"]
-    bad = np.flatnonzero(~np.isfinite(frames) | (frames < 0) | (np.mod(frames, 1) != 0))
+    bad = np.flatnonzero(
+        ~np.isfinite(frames) | (frames < 0) | (np.mod(frames, 1) != 0) | (frames > _LARGEST_FRAME)
+    )
     if bad.size:
         row = int(bad[0])
         raise FormatError(
             path,
-            f"line {row + 2}, column 'frame_idx': expected a frame number (integer >= 0), "
-            f"found {'an empty cell' if np.isnan(frames[row]) else frames[row]}.",
+            f"line {row + 2}, column 'frame_idx': expected a frame number (integer from 0 "
+            f"to 2**53), found {'an empty cell' if np.isnan(frames[row]) else frames[row]}.",
         )
     return frames.astype(np.int64)
+
+
+def _check_span(path: Path, frames: np.ndarray, cells_per_frame: int) -> None:
+    """Refuse ``all_frames`` when the frames from 0 to the last would dwarf the rows."""
+    span = int(frames.max()) + 1
+    if span <= max(_SPAN_FREE, _SPAN_PER_ROW * frames.size):
+        return
+    gib = span * cells_per_frame * 8 / 2**30
+    raise FormatError(
+        path,
+        f"its {frames.size} rows span frames 0 to {span - 1}; all_frames=True would hold "
+        f"every one of them (about {gib:.1f} GiB). Pass all_frames=False to read only the "
+        "frames that have rows.",
+    )
 
 
 def _track_order(tracks: np.ndarray, frames: np.ndarray) -> list[str]:
@@ -274,6 +298,8 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     column[untracked_rows] = len(track_names) + ranks
 
     if all_frames:
+        if n_rows:
+            _check_span(path, frames, len(names) * n_nodes * 3 + len(names))
         times = np.arange(int(frames.max()) + 1 if n_rows else 0, dtype=np.int64)
         row_time = frames
     else:
