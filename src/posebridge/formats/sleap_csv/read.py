@@ -16,6 +16,7 @@ the CSV and the .h5 of the same data then read as equal datasets.
 from __future__ import annotations
 
 import heapq
+import io
 import warnings
 from pathlib import Path
 from typing import Any
@@ -64,14 +65,15 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
 
     # exact float parsing: pandas 3's default; pandas 2 needs round_trip
     exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-    _check_widths(path, len(names))
+    data = path.read_bytes()  # once: the width check and pandas share it
+    _check_widths(path, data, len(names))
     try:
         with warnings.catch_warnings():
             # pandas drops the extra cells of a first row wider than the header, with a
             # warning: an error here (index_col=False: no row is taken for an index)
             warnings.simplefilter("error", pd.errors.ParserWarning)
             table = pd.read_csv(
-                path,
+                io.BytesIO(data),
                 index_col=False,
                 dtype={"track": str},
                 keep_default_na=False,
@@ -90,7 +92,7 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
     return columns
 
 
-def _check_widths(path: Path, width: int) -> None:
+def _check_widths(path: Path, data: bytes, width: int) -> None:
     """Refuse a row with more or fewer cells than the header, naming its line.
 
     pandas would fill the missing cells of a short row with NaN (a silently
@@ -99,7 +101,6 @@ def _check_widths(path: Path, width: int) -> None:
     (numpy); with quotes (a track name holding a comma), the last row is
     checked (:func:`_check_last_row`) and pandas refuses a long row.
     """
-    data = path.read_bytes()
     if b'"' in data:
         _check_last_row(path, width)
         return
