@@ -6,9 +6,13 @@ import importlib
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy as np
+import pytest
+import xarray as xr
 
+import _corpus
 import posebridge
 from posebridge import registry
 
@@ -83,3 +87,23 @@ def test_a_format_name_imports_the_families_up_to_its_own():
     assert registry.get("SLEAP").name == "sleap"
     assert [f.name for f in registry.siblings(registry.get("lp"))] == ["dlc", "lp"]
     assert [f.name for f in registry.siblings(registry.get("nwb"))] == ["nwb"]
+
+
+@pytest.mark.parametrize("folder", _corpus.READABLE_FOLDERS)
+def test_every_family_reader_takes_a_path_given_as_a_string(folder):
+    """The family modules are public (``from posebridge.formats import coco``); their
+    ``read`` takes a ``str`` as well as a ``Path``, as the docstring examples show."""
+    if not _corpus.CORPUS.is_dir():
+        pytest.skip(_corpus.MISSING)
+    path = (
+        _corpus.CORPUS / folder
+        if folder in _corpus.FOLDER_INPUTS
+        else next(p for p in _corpus.pose_files(folder) if p.suffix not in {".md", ".toml"})
+    )
+    fmt = registry.get(registry.detect(path))
+    options = _corpus.read_options(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_string = fmt.read(str(path), **options)
+        from_path = fmt.read(path, **options)
+    xr.testing.assert_identical(from_string, from_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -37,7 +38,7 @@ SOURCE_SOFTWARE = "COCO"
 
 
 def read(
-    path: Path,
+    path: str | os.PathLike[str],
     *,
     category: str | int | None = None,
     ground_truth: str | Path | None = None,
@@ -81,6 +82,7 @@ def read(
     >>> ds.attrs["content"]  # doctest: +SKIP
     'labels'
     """
+    path = Path(path)
     content = load_file(path)
     if isinstance(content, GroundTruth):
         if ground_truth is not None or keypoint_names is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ RESULTS = ("auto", "annotations", "predictions")
 
 
 def read(
-    path: Path,
+    path: str | os.PathLike[str],
     *,
     label_config: str | Path | None = None,
     results: str = "auto",
@@ -63,6 +64,7 @@ def read(
     >>> from posebridge.formats import labelstudio
     >>> ds = labelstudio.read("export.json", label_config="config.xml")  # doctest: +SKIP
     """
+    path = Path(path)
     if results not in RESULTS:
         raise FormatError(None, f"results must be one of {RESULTS}, got {results!r}.")
     config = read_config(label_config) if label_config is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -31,7 +32,7 @@ _NEWLINE = ord("\n")
 
 
 def read(
-    path: Path,
+    path: str | os.PathLike[str],
     *,
     image_size: tuple[int, int] | None = None,
     keypoint_names: Sequence[str] | None = None,
@@ -60,6 +61,7 @@ def read(
     >>> from posebridge.formats import yolo
     >>> ds = yolo.read("cow.v1i.yolov8/data.yaml", image_size=(640, 640))  # doctest: +SKIP
     """
+    path = Path(path)
     data = load_yaml(path)
     k, ndim = data.keypoints, data.ndim
     names = data.kpt_names
