@@ -102,7 +102,11 @@ def test_rank_in_frame_counts_within_each_frame():
         (HEADER + "t,0,,1,1,,2,2,\nt,1,,1,1\nt,2,,1,1,,2,2,\n", "line 3: 5 cells"),
         (HEADER + "t,0,,1,1,,2,2,\nt,1,,1,1,,2,2,,\n", "line 3: 10 cells where the header has 9."),
         (HEADER + "t,0,,1,1,,2,2,\nt,1,,1", "line 3: 4 cells where the header has 9; the file"),
-        (HEADER.replace("a.x", '"a.x"') + "t,0,,1,1,,2,2,,\n", "line 2: more cells than"),
+        (HEADER.replace("a.x", '"a.x"') + "t,0,,1,1,,2,2,,\n", "line 2: 10 cells"),
+        # quotes in the file: a short middle row is still refused (pandas padded it)
+        (HEADER + '"t,1",0,,1,1,,2,2,\nt,1,,1,1\nt,2,,1,1,,2,2,\n', "line 3: 5 cells"),
+        # a quoted line break: the rows after it are counted by the file's lines
+        (HEADER + '"t\n2",0,,1,1,,2,2,\nt,1,,1,1,,2,2\n', "line 4: 8 cells"),
     ],
 )
 def test_bad_input_names_the_file_and_line(tmp_path: Path, text: str, where: str):
@@ -239,6 +243,15 @@ def test_track_and_node_names_with_commas_and_quotes_round_trip(tmp_path: Path):
     assert back.individual.values.tolist() == ["a,b", 'say "hi"']
     assert back.keypoint.values.tolist() == ["n,1", "n.2"]
     np.testing.assert_array_equal(back.position.values, position)
+
+
+def test_quoted_commas_and_line_breaks_in_track_names_are_not_separators(tmp_path: Path):
+    path = write_text(tmp_path, HEADER + '"a,\nb",0,,1,2,,3,4,\n"say ""hi""",0,,5,6,,7,8,\n')
+    ds = sleap_csv.read(path)
+    assert ds.individual.values.tolist() == ["a,\nb", 'say "hi"']
+    np.testing.assert_array_equal(
+        ds.position.sel(individual='say "hi"').values[0], [[5, 7], [6, 8]]
+    )
 
 
 def test_a_far_frame_needs_all_frames_false(tmp_path: Path):
