@@ -440,6 +440,7 @@ def _coco_layout():
 def test_keypoints_parsed_in_several_batches_equal_the_json(tmp_path, monkeypatch):
     layout = _coco_layout()
     monkeypatch.setattr(layout, "_BATCH", 2)  # 3 annotations: batches of 2 and 1
+    monkeypatch.setattr(layout, "_equal_lists_numbers", lambda lists: None)  # list by list
     path = gt_file(tmp_path)
     content = json.loads(path.read_text())
     ds = coco.read(path)
@@ -490,3 +491,45 @@ def test_a_large_ground_truth_is_detected_by_the_keys_at_its_end(tmp_path):
         assert coco.sniff(peek)
     ds = posebridge.load(path)
     assert ds.sizes["time"] == 5000 and ds.position.isel(time=0).values[:, 0, 0].tolist() == [1, 2]
+
+
+RAW_LIST_CASES = {
+    "equal lists": [b"[1,2.5,3]", b"[-0,1e-300,4]", b"[7,8,9]"],
+    "blanks and line breaks": [b"[ 1,\n  2.5 ,3 ]", b"[\r\n4, 5,\t6]"],
+    "an empty list": [b"[1,2,3]", b"[]", b"[4,5,6]"],
+    "different counts": [b"[1,2,3]", b"[4,5,6,7,8,9]"],
+    "one list": [b"[1.25]"],
+}
+
+
+@pytest.mark.parametrize("name", RAW_LIST_CASES)
+def test_raw_lists_parse_to_the_numbers_json_reads(name):
+    import msgspec
+
+    layout = _coco_layout()
+    lists = RAW_LIST_CASES[name]
+    values, counts = layout.raw_numbers(Path("x.json"), [msgspec.Raw(t) for t in lists], "$")
+    expected = [json.loads(t, parse_int=float) for t in lists]  # "-0" -> -0.0
+    assert counts.tolist() == [len(e) for e in expected]
+    assert values.tolist() == [v for e in expected for v in e]
+    assert np.signbit(values).tolist() == [np.signbit(v) for e in expected for v in e]
+
+
+@pytest.mark.parametrize(
+    ("lists", "bad"),
+    [
+        ([b"[1,2,3]", b"[4,[5],6]", b"[7,8,9]"], 1),  # a nested list
+        ([b"[[1,2,3]]", b"[4,5,6]"], 0),
+        ([b"[1,2,3]", b'[4,"5",6]'], 1),  # a string
+        ([b"[1,2,3]", b"[4,null,6]"], 1),
+        ([b"[1,2,3]", b"[4,true,6]"], 1),
+        ([b"[1]", b"[2]", b"3"], 2),  # not a list, last
+        ([b"[1,2]", b"5", b"[3,4]"], 1),  # not a list, between lists
+    ],
+)
+def test_raw_lists_that_are_not_lists_of_numbers_are_refused_naming_the_record(lists, bad):
+    import msgspec
+
+    layout = _coco_layout()
+    with pytest.raises(FormatError, match=rf"\$\[{bad}\]\.keypoints"):
+        layout.raw_numbers(Path("x.json"), [msgspec.Raw(t) for t in lists], "$")

@@ -150,6 +150,8 @@ def raw_numbers(
 #: batch to the next instead of growing with the file (fresh pages are slow to touch).
 _BATCH = 4096
 
+_LINE_PER_LIST = bytes.maketrans(b"]", b"\n")
+
 
 def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
     """Parse raw JSON lists of numbers with pyarrow's string kernels, batch by batch.
@@ -164,18 +166,65 @@ def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
     values, counts
         All numbers (``None`` when a piece is not a number) and each list's count.
     """
-    chunks = [b"".join(lists[a : a + _BATCH]) for a in range(0, len(lists), _BATCH)]
-    out = np.empty(sum(chunk.count(b",") for chunk in chunks) + len(lists), dtype=np.float64)
+    fast = _equal_lists_numbers(lists)
+    if fast is not None:
+        return fast
+    starts = range(0, len(lists), _BATCH)
+    # each batch's text is joined twice (to size the output, then to parse it) rather
+    # than held all at once: a join is cheap, memory touched for the first time is not
+    commas = sum(b"".join(lists[a : a + _BATCH]).count(b",") for a in starts)
+    out = np.empty(commas + len(lists), dtype=np.float64)
     counts = np.empty(len(lists), dtype=np.int64)
     at = 0
-    for n, chunk in enumerate(chunks):
-        batch = lists[n * _BATCH : (n + 1) * _BATCH]
-        values, counts[n * _BATCH : n * _BATCH + len(batch)] = _batch_numbers(batch, chunk)
+    for a in starts:
+        batch = lists[a : a + _BATCH]
+        values, counts[a : a + len(batch)] = _batch_numbers(batch, b"".join(batch))
         if values is None:
             return None, counts
         out[at : at + values.size] = values
         at += values.size
     return out[:at], counts
+
+
+def _equal_lists_numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Lists that all hold the same count of plain numbers, parsed as one CSV table.
+
+    The common case (every annotation has all its keypoints): the lists joined
+    become one line each (``[`` and blanks dropped, ``]`` a line end), which
+    pyarrow's CSV reader parses as float64 columns, in blocks on its threads.
+    Only when the text holds no quote (a string in a list), every line has the
+    same count of numbers (an empty list would be an empty line, which is an
+    error here) and the lines are as many as the lists (a nested list adds
+    lines); otherwise ``None``, and the caller parses list by list.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    data = b"".join(lists)
+    if b'"' in data or not data.endswith(b"]"):  # a string, or a last value not a list
+        return None
+    text = data.translate(_LINE_PER_LIST, b"[ \t\r\n")  # blanks go first, then ] -> line end
+    width = text[: text.index(b"\n")].count(b",") + 1
+    names = [f"n{i}" for i in range(width)]
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(text)),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.float64()),
+                null_values=[],
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != len(lists):
+        return None
+    values = np.empty((table.num_rows, width), dtype=np.float64)
+    for column, array in enumerate(table.columns):  # one per number of a list
+        values[:, column] = array.to_numpy()
+    return values.ravel(), np.full(len(lists), width, dtype=np.int64)
 
 
 def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | None, np.ndarray]:
@@ -187,6 +236,10 @@ def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | 
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     texts = pa.LargeStringArray.from_buffers(len(lists), pa.py_buffer(offsets), pa.py_buffer(data))
+    counts = np.zeros(len(lists), dtype=np.int64)
+    for bracket in ("[", "]"):  # exactly one of each: a flat list, not a number or nested list
+        if not pc.all(pc.equal(pc.count_substring(texts, bracket), 1)).as_py():
+            return None, counts
     spaced = any(blank in data for blank in (b" ", b"\n", b"\t", b"\r"))
     texts = pc.utf8_trim(texts, "[] \t\r\n" if spaced else "[]")
     pieces = pc.split_pattern(texts, ",")

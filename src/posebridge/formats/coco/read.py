@@ -312,6 +312,8 @@ def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: s
             f"{where}[{i}].keypoints: expected {3 * k} numbers (x, y, v for each of {k} "
             f"keypoints), found {counts[i]}.",
         )
+    if values.size == counts.size * 3 * k:  # every annotation has its points: no copy
+        return values.reshape(counts.size, k, 3)
     out = np.zeros((counts.size, 3 * k), dtype=np.float64)
     present = counts > 0
     if present.any():
@@ -430,7 +432,7 @@ def _read_ground_truth(
         path, raw_numbers(path, records.keypoints, "$.annotations"), k, "$.annotations"
     )
     flags = points[..., 2]
-    bad = ~np.isin(flags, (0, 1, 2))
+    bad = (flags != 0) & (flags != 1) & (flags != 2)  # NaN too
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise FormatError(
@@ -438,11 +440,11 @@ def _read_ground_truth(
             f"$.annotations[{int(index[i])}].keypoints: visibility of keypoint {j} "
             f"({names[j]!r}) is {flags[i, j]:g}; expected 0, 1 or 2.",
         )
-    xy = np.where((flags > 0)[..., None], points[..., :2], np.nan)
     n_rows, n_ind = len(table), len(individuals)
     require_instances(path, n_ind, k, "no annotation of a keypoint category")
-    position = scatter(rows, columns, (n_rows, n_ind), xy, np.nan)  # (t, i, k, 2)
+    position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)  # (t, i, k, 2)
     visible = scatter(rows, columns, (n_rows, n_ind), flags, np.nan)  # (t, i, k)
+    position[visible == 0] = np.nan  # v=0: not labelled
     any_occluded = bool((flags == 1).any())
     ds = labels.from_numpy(
         position.transpose(0, 3, 2, 1),
