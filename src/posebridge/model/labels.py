@@ -281,6 +281,8 @@ def check(ds: xr.Dataset) -> xr.Dataset:
 def row_keys(ds: xr.Dataset) -> np.ndarray:
     """One key per labelled frame: the image path, else ``video`` + U+001F + frame."""
     images = np.asarray(ds[IMAGE_PATH].values).astype(str)
+    if images.size and (images != "").all():  # no row keyed by its video and frame
+        return images
     videos = np.asarray(ds[VIDEO].values).astype(str)
     frames = np.asarray(ds[FRAME].values).astype(np.int64).astype(str)
     by_video = np.char.add(np.char.add(videos, _SEPARATOR), frames)

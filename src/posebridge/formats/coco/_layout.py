@@ -209,7 +209,7 @@ def _equal_lists_numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray, np.ndarr
     try:
         table = pcsv.read_csv(
             pa.BufferReader(pa.py_buffer(text)),
-            read_options=pcsv.ReadOptions(column_names=names),
+            read_options=pcsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.float64()),
