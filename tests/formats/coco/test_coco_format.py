@@ -381,6 +381,10 @@ def test_malformed_json_names_the_line(tmp_path):
             lambda c: c["annotations"][2].__setitem__("category_id", 5),
             r"annotations\[2\]\.category_id: category 5",
         ),
+        (  # found by fuzzing: an id beyond int64 raised OverflowError from numpy
+            lambda c: c["annotations"][1].__setitem__("image_id", 10**20),
+            r"annotations\[1\]\.image_id",
+        ),
         (  # found by fuzzing: a ragged skeleton raised numpy's ValueError
             lambda c: c["categories"][0]["skeleton"].append([3]),
             r"categories\[0\]\.skeleton\[2\]: expected a pair of keypoint indices, found \[3\]",

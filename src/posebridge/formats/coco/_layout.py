@@ -12,6 +12,7 @@ strings to float64 over one buffer), so no Python float is made per number.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 import numpy as np
@@ -31,11 +32,14 @@ __all__ = [
 
 _BLANKS = b" \t\r\n"
 
+#: An id or flag that numpy holds as int64 (a larger one is refused naming its key).
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
 
 class Image(msgspec.Struct):
     """One entry of ``images``."""
 
-    id: int
+    id: Int64
     file_name: str
     width: int | float = -1
     height: int | float = -1
@@ -44,14 +48,14 @@ class Image(msgspec.Struct):
 class Annotation(msgspec.Struct):
     """One entry of ``annotations`` (ground truth) or of a results list."""
 
-    image_id: int
-    category_id: int = 1
+    image_id: Int64
+    category_id: Int64 = 1
     keypoints: msgspec.Raw = msgspec.Raw(b"[]")
     bbox: msgspec.Raw = msgspec.Raw(b"[]")
     area: float | None = None
-    iscrowd: int = 0
+    iscrowd: Int64 = 0
     score: float | None = None
-    track_id: int | None = None
+    track_id: Int64 | None = None
     #: posebridge's own key: the individual's name (COCO has none; tools ignore it)
     individual: str | None = None
 
@@ -59,7 +63,7 @@ class Annotation(msgspec.Struct):
 class Category(msgspec.Struct):
     """One entry of ``categories``."""
 
-    id: int
+    id: Int64
     name: str = ""
     keypoints: list[str] = []
     skeleton: list[list[int]] = []
