@@ -188,6 +188,12 @@ def test_missing_image_without_size_is_refused(tmp_path):
         ("train: images/train\nnames: [a]\n", "kpt_shape"),
         ("train: images/train\nkpt_shape: [3, 4]\nnames: [a]\n", "kpt_shape"),
         ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nflip_idx: [0, 0, 1]\n", "flip_idx"),
+        # found by fuzzing: sorting names and numbers together raised TypeError
+        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nflip_idx: [a, 1, 2]\n", "flip_idx"),
+        (
+            "train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nflip_idx: [0.0, 1, 2]\n",
+            "flip_idx",
+        ),
         ("train: images/train\nkpt_shape: [3, 3]\nnames: 5\n", "names"),
         ("kpt_shape: [3, 3]\nnames: [a]\n", "train, val, test"),
         ("train: [images/train\nkpt_shape: [3, 3]\n", "line"),
@@ -198,6 +204,34 @@ def test_bad_data_yaml_is_refused_naming_the_key(tmp_path, yaml_text, message):
     path.write_text(yaml_text)
     with pytest.raises(FormatError, match=message):
         yolo.read(path)
+
+
+def test_a_huge_kpt_shape_is_refused_by_the_rows_without_allocating_it(tmp_path):
+    """Found by fuzzing: kpt_shape [1e20, 3] made its keypoint names before reading a row.
+
+    The read runs in a child process whose address space is capped at 2 GiB, so that
+    a reader that allocates by kpt_shape fails this test instead of the machine.
+    """
+    import subprocess
+    import sys
+
+    path = dataset(tmp_path)
+    path.write_text(path.read_text().replace("[3, 3]", f"[{10**20}, 3]").replace("flip", "#"))
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+        "from posebridge.errors import FormatError\n"
+        "from posebridge.formats import yolo\n"
+        "try:\n"
+        "    yolo.read(sys.argv[1])\n"
+        "except FormatError as error:\n"
+        "    print(error)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "a.txt: line 1: expected 300000000000000000005 columns" in run.stdout
 
 
 def test_class_not_in_names_is_refused(tmp_path):

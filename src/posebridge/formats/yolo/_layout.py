@@ -104,7 +104,12 @@ def load_yaml(path: Path) -> DataYaml:
     names = _names(path, data.get("names"), data.get("nc"))
     flip = data.get("flip_idx")
     if flip is not None:
-        if not isinstance(flip, list) or sorted(flip) != list(range(k)):
+        if (
+            not isinstance(flip, list)
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in flip)
+            or len(flip) != k
+            or sorted(flip) != list(range(k))
+        ):
             raise _fail(path, "flip_idx", f"expected a permutation of 0..{k - 1}, found {flip!r}.")
         flip = [int(v) for v in flip]
     kpt_names = _kpt_names(path, data.get("kpt_names"), k)

@@ -69,7 +69,6 @@ def read(
         names = [str(n) for n in keypoint_names]
         if len(names) != k:
             raise FormatError(path, f"keypoint_names has {len(names)} names; kpt_shape says {k}.")
-    names = names or [f"keypoint_{i}" for i in range(k)]
     images = split_images(path, data)
     root = path.parent
     located = relative_texts([image or label for _, label, image in images], root)
@@ -104,6 +103,7 @@ def read(
     xy[flags == 0] = np.nan
     columns, count = slots(rows)
     require_instances(images[0][1], count, k, "every label file is empty")
+    names = names or [f"keypoint_{i}" for i in range(k)]  # k is checked by the rows now
     shape = (len(images), count)
     position = scatter(rows, columns, shape, xy, np.nan)  # (t, i, k, 2)
     visible = scatter(rows, columns, shape, flags, np.nan)
