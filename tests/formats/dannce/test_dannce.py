@@ -135,6 +135,9 @@ def test_instance_axis_gives_individuals(tmp_path: Path):
         ({"sampleID": np.zeros((1, N))}, "gives frame 0 twice"),
         ({"p_max": np.zeros((N, K + 1))}, "p_max is"),
         ({"pred": np.zeros((N, 4, K))}, "pred should be"),
+        # found by fuzzing: text where numbers belong raised numpy's ValueError
+        ({"pred": np.array(["a", "b"])}, "pred should hold numbers"),
+        ({"p_max": "x"}, "p_max should hold numbers"),
     ],
 )
 def test_bad_variables_are_named(tmp_path: Path, change: dict, message: str):
@@ -144,6 +147,21 @@ def test_bad_variables_are_named(tmp_path: Path, change: dict, message: str):
     with pytest.raises(FormatError, match=message) as error:
         dannce.read(path)
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("joints_idx", "message"),
+    [(np.array(["a", "b"]), "joints_idx should hold numbers"), ([[1, 2.5]], "whole marker")],
+)
+def test_a_skeleton_whose_edges_are_not_marker_numbers_is_refused(tmp_path, joints_idx, message):
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    names = np.empty((1, K), dtype=object)
+    names[0, :] = NAMES
+    skeleton = tmp_path / "skeleton.mat"
+    scipy.io.savemat(skeleton, {"joint_names": names, "joints_idx": joints_idx})
+    with pytest.raises(FormatError, match=message) as error:
+        dannce.read(path, skeleton=skeleton)
+    assert str(skeleton) in str(error.value)
 
 
 def test_not_dannce_mat_is_refused(tmp_path: Path):

@@ -98,7 +98,10 @@ def _skeleton(
         )
     edges: list[tuple[str, str]] = []
     if "joints_idx" in values:
-        index = np.asarray(values["joints_idx"]).astype(np.int64)
+        index = _numbers(values, "joints_idx", source)
+        if np.any(np.mod(index, 1) != 0):  # NaN too
+            raise FormatError(source, "joints_idx should hold whole marker numbers.")
+        index = index.astype(np.int64)
         out_of_range = index.size > 0 and (index.min() < 1 or index.max() > n_markers)
         if index.ndim != 2 or index.shape[1] != 2 or out_of_range:
             raise FormatError(
@@ -108,6 +111,14 @@ def _skeleton(
             )
         edges = [(names[a - 1], names[b - 1]) for a, b in index.tolist()]
     return names, edges
+
+
+def _numbers(values: dict[str, Any], name: str, path: Path) -> np.ndarray:
+    """Variable ``name`` as float64; FormatError naming it when it holds no numbers."""
+    array = np.asarray(values[name])
+    if array.dtype.kind not in "iuf":
+        raise FormatError(path, f"{name} should hold numbers; found {array.dtype} values.")
+    return array.astype(np.float64, copy=False)
 
 
 def _text(cell: Any) -> str:
@@ -172,7 +183,7 @@ def read(
     path = Path(path)
     values = load(path, (*_PREDICTION, "com"))
     if "pred" in values:
-        pred = np.asarray(values["pred"], dtype=np.float64)
+        pred = _numbers(values, "pred", path)
         if pred.ndim == 3 and pred.shape[1] == 3:
             pred = pred[:, None]  # (N, 1, 3, K)
         elif not (pred.ndim == 4 and pred.shape[2] == 3):
@@ -184,7 +195,7 @@ def read(
         position = pred.transpose(0, 2, 3, 1)  # (N, 3, K, n)
         confidence = np.full((n_time, n_markers, n_ind), np.nan)
         if "p_max" in values:
-            p_max = np.asarray(values["p_max"], dtype=np.float64)
+            p_max = _numbers(values, "p_max", path)
             if p_max.shape == (n_time, n_markers) and n_ind == 1:
                 confidence = p_max[:, :, None]
             elif p_max.shape == (n_time, n_ind, n_markers):
@@ -195,7 +206,7 @@ def read(
                     f"p_max is {p_max.shape}; pred {pred.shape} implies {(n_time, n_markers)}.",
                 )
     elif "com" in values:
-        com = np.asarray(values["com"], dtype=np.float64)
+        com = _numbers(values, "com", path)
         if com.ndim != 2 or com.shape[1] != 3:
             raise FormatError(path, f"com should be (N, 3); found {com.shape}.")
         n_time, n_ind = com.shape[0], 1
