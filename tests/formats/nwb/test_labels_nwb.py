@@ -275,3 +275,25 @@ def test_pynwb_reads_the_file_in_a_fresh_process(mixed_videos, tmp_path):
     assert out[0] == "3 100"
     expected = mixed_videos.position.isel(time=0, individual=1).values.T.round(6).tolist()
     assert out[1] == f"skeleton {expected}"
+
+
+INSTANCE = f"{TRAINING}/training_frames/frame_0/skeleton_instances/id_0"
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "message"),
+    [
+        ("node_visibility", np.ones(2, dtype=bool), r"node_visibility of shape \(2,\)"),
+        ("node_locations", np.full((3, 2), b"a"), "node_locations should hold numbers"),
+    ],
+)
+def test_malformed_skeleton_instances_are_refused_naming_them(tmp_path, member, value, message):
+    """Found by fuzzing the file's structure: numpy's ValueError escaped."""
+    ds = labels.from_numpy(np.ones((1, 2, 3, 1)), video=["v.mp4"], frame=[0])
+    (path,) = nwb.write(ds, tmp_path / "bad.nwb")
+    with h5py.File(path, "r+") as h5:
+        del h5[f"{INSTANCE}/{member}"]
+        h5[f"{INSTANCE}/{member}"] = value
+    with pytest.raises(FormatError, match=message) as error:
+        posebridge.load(path)
+    assert "bad.nwb" in str(error.value)

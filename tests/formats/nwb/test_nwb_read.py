@@ -342,3 +342,51 @@ def test_ibl_lightning_pose_module_with_one_container_per_camera(tmp_path):
     np.testing.assert_array_equal(ds.position.sel(view="RightCamera").values[:, :, 0, 0], right)
     only = nwb.load_nwb_poses(path, "pose_estimation", "LeftCamera")
     np.testing.assert_array_equal(only.position.values[:, :, 0, 0], left)
+
+
+def _one_container_file(path):
+    """Two series (rate, confidence) and a skeleton with edges, as ndx-pose writes them."""
+    nwbfile = _nwbfile()
+    series = [
+        _series(name, RNG.normal(size=(5, 2)), rate=10.0, confidence=np.ones(5))
+        for name in ("nose", "tail")
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series, nodes=["nose", "tail"], edges=[0, 1])
+    return _save(nwbfile, path)
+
+
+def _replace(path, name, value):
+    with h5py.File(path, "r+") as h5:
+        attrs = dict(h5[name].attrs)
+        del h5[name]
+        h5[name] = value
+        h5[name].attrs.update(attrs)
+
+
+SERIES = "processing/behavior/PoseEstimation/nose"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (f"{SERIES}/data", np.bytes_("x"), r"PoseEstimation/nose has data of shape \(\)"),
+        (f"{SERIES}/data", np.full((5, 2), b"a"), r"nose has data .*expected numbers"),
+        (f"{SERIES}/confidence", np.ones(3), r"nose has confidence of shape \(3,\)"),
+        (f"{SERIES}/confidence", np.full(5, b"a"), r"nose has confidence of shape \(5,\) \(\|S1"),
+        (f"{SERIES}/starting_time", np.zeros(2), r"nose/starting_time: expected one number"),
+        (
+            "processing/behavior/Skeletons/skeleton_PoseEstimation/edges",
+            np.array([0, 1, 1], dtype=np.uint8),
+            r"skeleton_PoseEstimation/edges: expected \(n, 2\) node indices",
+        ),
+    ],
+)
+def test_malformed_series_and_skeletons_are_refused_naming_them(tmp_path, name, value, message):
+    """Found by fuzzing the file's structure: numpy's IndexError/TypeError/ValueError escaped."""
+    path = _one_container_file(tmp_path / "bad.nwb")
+    assert posebridge.load(path).sizes["time"] == 5  # as built, the file reads
+    _replace(path, name, value)
+    for how in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=message) as error:
+            how(path).load()
+        assert "bad.nwb" in str(error.value)

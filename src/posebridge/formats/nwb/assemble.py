@@ -471,6 +471,38 @@ def model_order(array: np.ndarray, has_views: bool) -> np.ndarray:
     return array if has_views else array[..., 0]
 
 
+def _kind(array: Any) -> str:
+    """The numpy kind of an array-like's dtype (``f`` when it does not say)."""
+    dtype = getattr(array, "dtype", None)
+    return np.dtype(dtype).kind if dtype is not None else "f"
+
+
+def _check_series(series: Series, container: Container, path: Any) -> None:
+    """Refuse a series whose data is not (time, 2 or 3) numbers, or whose confidence
+    is not one number per sample (the arrays would not fit what the reader builds)."""
+    where = f"series {container.path}/{series.name}"
+    shape, kind = series.shape, _kind(series.data)
+    if kind not in "iuf" or not ((len(shape) == 2 and shape[1] in (2, 3)) or shape[:1] == (0,)):
+        raise FormatError(
+            path,
+            f"{where} has data of shape {shape} ({getattr(series.data, 'dtype', '?')}); "
+            "expected numbers of shape (time, 2 or 3).",
+        )
+    if series.confidence is None:
+        return
+    found = tuple(int(n) for n in series.confidence.shape)
+    if _kind(series.confidence) not in "iuf" or found not in (
+        (shape[0],),
+        (shape[0], 1),
+    ):
+        raise FormatError(
+            path,
+            f"{where} has confidence of shape {found} "
+            f"({getattr(series.confidence, 'dtype', '?')}); expected one number per sample, "
+            f"({shape[0]},).",
+        )
+
+
 def plan_arrays(
     info: FileInfo, chosen: list[Container], path: Any, combine: str
 ) -> Plan | xr.Dataset:
@@ -483,7 +515,10 @@ def plan_arrays(
     >>> plan.time.size, plan.keypoints  # doctest: +SKIP
     (2330, ['nose', 'tail'])
     """
-    empty = [c for c in chosen if not any(s.shape and s.shape[0] for s in c.series)]
+    for container in chosen:
+        for series in container.series:
+            _check_series(series, container, path)
+    empty = [c for c in chosen if not any(s.shape[0] for s in c.series)]
     if len(empty) == len(chosen):
         warnings.warn(
             f"{path}: the PoseEstimation container(s) {', '.join(c.path for c in chosen)} "
@@ -509,12 +544,7 @@ def plan_arrays(
     cells, views, individuals = _layout(chosen, info, combine, path)
     per_container = [_keypoints(c) for c in chosen]
     keypoints = list(dict.fromkeys(k for names, _ in per_container for k in names))
-    everything = [s for _, series in per_container for s in series if s.shape and s.shape[0]]
-    for s in everything:
-        if len(s.shape) != 2 or s.shape[1] not in (2, 3):
-            raise FormatError(
-                path, f"series {s.name!r} has data of shape {s.shape}; expected (time, 2 or 3)."
-            )
+    everything = [s for _, series in per_container for s in series if s.shape[0]]
     n_space = max(s.shape[1] for s in everything)
     flat = sorted({s.name for s in everything if s.shape[1] < n_space})
     if flat:

@@ -18,10 +18,14 @@ as a short machine-readable marker that the reader looks for:
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from posebridge.errors import FormatError
 
 DEFAULT_MODULE = "behavior"
 DEFAULT_CONTAINER = "PoseEstimation"
@@ -225,3 +229,33 @@ def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
     if not found:
         return None
     return int(found.group(1)) - 1, found.group(3)
+
+
+def edge_indices(values: Any, where: str, path: str | os.PathLike[str]) -> np.ndarray:
+    """Skeleton edges as (n, 2) int64 node indices.
+
+    Raises
+    ------
+    FormatError
+        Naming ``where`` (the dataset) in file ``path`` when the values are not
+        whole numbers of shape (n, 2) (or a flat list of pairs).
+
+    Examples
+    --------
+    >>> edge_indices(np.array([[0, 1], [1, 2]], dtype=np.uint8), "/edges", "x.nwb").tolist()
+    [[0, 1], [1, 2]]
+    """
+    array = np.asarray(values)
+    if array.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    whole = array.dtype.kind in "iu" or (
+        array.dtype.kind == "f" and bool(np.all(np.isfinite(array) & (array % 1 == 0)))
+    )
+    paired = (array.ndim == 2 and array.shape[1] == 2) or (array.ndim == 1 and array.size % 2 == 0)
+    if not whole or not paired:
+        raise FormatError(
+            Path(path),
+            f"{where}: expected (n, 2) node indices, found {array.dtype} values of shape "
+            f"{array.shape}.",
+        )
+    return array.reshape(-1, 2).astype(np.int64)

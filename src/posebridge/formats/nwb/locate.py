@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
-from posebridge.formats.nwb.common import regular_times, to_text
+from posebridge.errors import FormatError
+from posebridge.formats.nwb.common import edge_indices, regular_times, to_text
 
 POSE_ESTIMATION = "PoseEstimation"
 POSE_SERIES = "PoseEstimationSeries"
@@ -166,13 +168,26 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
         return Timing(n=int(dataset.shape[0]) if dataset.ndim else 1, key=key, timestamps=dataset)
     if "starting_time" in group:
         start = group["starting_time"]
-        rate = float(start.attrs.get("rate", 0.0))
-        begin = float(start[()])
+        rate, begin = _number(start.attrs.get("rate", 0.0)), _number(start[()])
+        if rate is None or begin is None:
+            raise FormatError(
+                Path(group.file.filename),
+                f"{start.name}: expected one number and a numeric 'rate' attribute, found "
+                f"{np.asarray(start[()]).dtype} values of shape {np.shape(start[()])}.",
+            )
         if rate > 0 and np.isfinite(rate):
             return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
         if n == 1:  # one sample: its time is the starting time, whatever the rate
             return Timing(n=1, key=("single", group.name), timestamps=np.array([begin]))
     return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0))
+
+
+def _number(value: Any) -> float | None:
+    """One number as float, or None for anything else (an array, text)."""
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "iuf":
+        return None
+    return float(array.reshape(-1)[0])
 
 
 def _h5_series(group: h5py.Group, name: str) -> Series | None:
@@ -199,7 +214,8 @@ def _h5_skeleton(container: Container, skeleton: h5py.Group) -> None:
     if "nodes" in skeleton:
         container.nodes = _texts(skeleton["nodes"])
     if "edges" in skeleton:
-        container.edges = np.asarray(skeleton["edges"][()]).reshape(-1, 2)
+        edges = skeleton["edges"]
+        container.edges = edge_indices(edges[()], edges.name, skeleton.file.filename)
 
 
 def _h5_container(group: h5py.Group, module: str) -> Container:
@@ -244,7 +260,7 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
         elif name == "nodes":
             container.nodes = _texts(obj)
         elif name == "edges":
-            container.edges = np.asarray(obj[()]).reshape(-1, 2)
+            container.edges = edge_indices(obj[()], obj.name, obj.file.filename)
         elif name == "original_videos" and not container.video_linked:
             container.video_paths = _texts(obj)
         elif name == "dimensions" and container.video_dimension is None:

@@ -47,7 +47,13 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats.nwb.common import FRAMES_MARKER, frames_comment, to_text, unique_names
+from posebridge.formats.nwb.common import (
+    FRAMES_MARKER,
+    edge_indices,
+    frames_comment,
+    to_text,
+    unique_names,
+)
 from posebridge.model import labels
 
 PATHS_MARKER = "posebridge: external_file relative to the NWB file (absolute when written)"
@@ -169,6 +175,11 @@ def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
                 )
             raw_id = instance.attrs.get("id")
             visibility = found.get("node_visibility")
+            for member in found:
+                if np.asarray(found[member]).dtype.kind not in "iufb":
+                    raise FormatError(
+                        path, f"{instance.name}/{member} should hold numbers (or flags)."
+                    )
             out.instances.append(
                 _Instance(
                     row,
@@ -260,7 +271,7 @@ def read_training(
         group = h5[skeletons[0]]
         nodes = [to_text(v) for v in np.atleast_1d(group["nodes"][()])]
         edges = (
-            np.asarray(group["edges"][()], dtype=np.int64).reshape(-1, 2)
+            edge_indices(group["edges"][()], group["edges"].name, path)
             if ("edges" in group)
             else np.zeros((0, 2), dtype=np.int64)
         )
@@ -298,6 +309,12 @@ def _dataset(
                 f"a SkeletonInstance has node_locations of shape {inst.locations.shape}, "
                 f"expected ({n_nodes}, {n_space}) for its skeleton.",
             )
+        if inst.visibility is not None and inst.visibility.shape != (n_nodes,):
+            raise FormatError(
+                path,
+                f"a SkeletonInstance has node_visibility of shape {inst.visibility.shape}, "
+                f"expected ({n_nodes},) for its skeleton.",
+            )
         position[inst.row, :, :, col] = inst.locations.T
         finite = np.isfinite(inst.locations).all(axis=1)
         flags[inst.row, :, col] = finite if inst.visibility is None else inst.visibility
@@ -312,7 +329,7 @@ def _dataset(
     if visible is not None:
         data_vars[labels.VISIBLE] = (DIMS3, visible)
     if edges.size:
-        if edges.max() >= n_nodes:
+        if edges.max() >= n_nodes or edges.min() < 0:
             raise FormatError(path, "the skeleton's edges refer to nodes it does not have.")
         pairs = np.array([[nodes[a], nodes[b]] for a, b in edges], dtype=str)
         data_vars["skeleton_edges"] = (("edge", "edge_node"), pairs)
