@@ -586,6 +586,23 @@ def test_point_ranges_outside_the_table_are_refused(tmp_path):
         sleap.slp_read.read(path)
 
 
+@pytest.mark.parametrize("kind", [pred, user])
+def test_frames_whose_instance_ranges_overlap_are_refused(tmp_path, kind):
+    """Found by fuzzing: a frame's instance_id_start moved back claimed the instances of the
+    frames before it, which a labels read gave as extra animals of that frame."""
+    b = SlpBuilder()
+    for frame in (0, 1, 2):
+        b.frame(frame, [kind(pts(frame))])
+    path = b.write(tmp_path / "overlap.slp")
+    with h5py.File(path, "a") as h5:
+        rows = h5["frames"][()]
+        rows["instance_id_start"][2] = 0
+        h5["frames"][...] = rows
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=r"overlap\.slp: /frames: the instance ranges"):
+            read(path).load()
+
+
 @pytest.mark.parametrize("content", [b"\x89HDF\r\n\x1a\n" + b"\0" * 40])
 def test_hdf5_signature_without_a_file_raises_naming_it(tmp_path, content):
     path = tmp_path / "broken.slp"

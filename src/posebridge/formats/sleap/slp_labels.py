@@ -50,6 +50,7 @@ from posebridge.formats.sleap.slp_tables import (
     SlpTables,
     _pick_skeleton,
     _rank_in_group,
+    check_instance_ranges,
 )
 from posebridge.model import labels
 
@@ -169,8 +170,7 @@ def build_labels(
     row_of_frame, keys = _rows_of_frames(t, selected)
     starts = t.frames["instance_id_start"][selected].astype(np.int64)
     ends = t.frames["instance_id_end"][selected].astype(np.int64)
-    if selected.size and (starts.min() < 0 or (ends < starts).any() or ends.max() > n_rows):
-        raise FormatError(path, "/frames has instance ranges outside the /instances table.")
+    check_instance_ranges(path, starts, ends, n_rows)
     counts = ends - starts
     rows = ranges(starts, counts)
     inst_row = np.repeat(row_of_frame, counts)

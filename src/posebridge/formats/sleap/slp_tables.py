@@ -489,6 +489,41 @@ def build_dataset(
     return pose_dataset(rows, position, confidence)
 
 
+def check_instance_ranges(path: Path, starts: Any, ends: Any, n_instances: int) -> None:
+    """Refuse frames whose instance ranges leave the /instances table or overlap.
+
+    Each frame's instances are rows ``start..end`` of /instances; two frames
+    sharing a row would put one instance in both (silently: a frame would gain
+    the other's animals).
+
+    Examples
+    --------
+    >>> check_instance_ranges(Path("x.slp"), np.array([0, 2]), np.array([2, 3]), 3)
+    >>> try:
+    ...     check_instance_ranges(Path("x.slp"), np.array([0, 1]), np.array([2, 3]), 3)
+    ... except FormatError as error:
+    ...     print("overlap" in str(error))
+    True
+    """
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    if not starts.size:
+        return
+    if starts.min() < 0 or (ends < starts).any() or ends.max() > n_instances:
+        raise FormatError(path, "/frames has instance ranges outside the /instances table.")
+    held = ends > starts
+    order = np.argsort(starts[held], kind="stable")
+    low, high = starts[held][order], ends[held][order]
+    clash = np.flatnonzero(low[1:] < high[:-1])
+    if clash.size:
+        i = int(clash[0])
+        raise FormatError(
+            path,
+            f"/frames: the instance ranges of two frames overlap (rows {low[i]}..{high[i] - 1} "
+            f"and {low[i + 1]}..{high[i + 1] - 1} of /instances): an instance cannot be in "
+            "two frames.",
+        )
+
+
 def pose_rows(
     t: SlpTables,
     video: int,
@@ -515,10 +550,7 @@ def pose_rows(
     times = times.astype(np.int64)
     starts = t.frames["instance_id_start"][selected]
     ends = t.frames["instance_id_end"][selected]
-    if selected.size and (
-        starts.min() < 0 or (ends < starts).any() or ends.max() > t.instances.shape[0]
-    ):
-        raise FormatError(path, "/frames has instance ranges outside the /instances table.")
+    check_instance_ranges(path, starts, ends, t.instances.shape[0])
     del selected
     inst_time = np.repeat(time_of_row.reshape(-1).astype(np.int32), ends - starts)
     fields = ["instance_type", "track", "skeleton", "score", "point_id_start", "point_id_end"]
