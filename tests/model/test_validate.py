@@ -50,6 +50,11 @@ def test_validate_reorders_position_dims():
         (lambda ds: ds.assign_attrs(ds_type="tracks"), "ds_type"),
         (lambda ds: ds.assign(position=ds.position.astype(str)), "numeric"),
         (lambda ds: ds.drop_vars("keypoint"), "Missing coordinate 'keypoint'"),
+        # found by fuzzing netCDF attributes: an array compared as text raised ValueError
+        *(
+            (lambda ds, key=key: ds.assign_attrs({key: np.array([1, 2])}), rf"'{key}'.*text")
+            for key in ("ds_type", "time_unit", "content", "source_software")
+        ),
     ],
 )
 def test_validate_names_what_is_wrong(breakage, message):

@@ -151,6 +151,10 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     for name in ds.variables:
         ds[name].attrs = _clean_attrs(dict(ds[name].attrs))
 
+    for key in ("ds_type", "time_unit", "content", "source_software"):
+        value = ds.attrs.get(key)
+        if value is not None and not isinstance(value, str):
+            _fail(f"attrs[{key!r}] must be text, got {value!r}.")
     if "position" not in ds.data_vars:
         _fail(
             "Missing required data variable 'position'. Found: "
