@@ -188,3 +188,21 @@ def test_an_unknown_declared_encoding_is_a_format_error(tmp_path: Path, layout: 
         with pytest.raises(FormatError, match="unknown text encoding 'UTF-0'") as caught:
             read(path)
         assert str(caught.value).startswith(f"{path}: the pandas group")  # named once
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+@pytest.mark.parametrize(("dropped", "lacking"), [(["x"], "x"), (["x", "y"], "x/y")])
+def test_a_bodypart_without_all_its_coordinates_is_refused(
+    tmp_path: Path, dlc_csv: Path, suffix: str, dropped: list[str], lacking: str
+) -> None:
+    """Found by fuzzing the column index: a bodypart without x read as half a point (x NaN)."""
+    frame = pd.read_csv(dlc_csv, header=[0, 1, 2], index_col=0)
+    frame = frame.drop(columns=[("DLC_net", "tail", coord) for coord in dropped])
+    path = tmp_path / f"cutDLC_net{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path)
+    else:
+        frame.to_hdf(path, key="df_with_missing", format="table")
+    with pytest.raises(FormatError, match=rf"bodypart 'tail' of .* has no {lacking} column") as e:
+        posebridge.load(path)
+    assert path.name in str(e.value)

@@ -189,6 +189,20 @@ def _layout(
     )
     if np.unique(flat).size != flat.size:
         raise FormatError(path, "has repeated (individual, bodypart, coord) columns.")
+    space = [c for c in ("x", "y", "z") if c in coords]
+    present = np.zeros((len(individuals) * len(keypoints), len(coords)), dtype=bool)
+    present.reshape(-1)[flat] = True
+    spatial = present[:, [co_at[c] for c in space]]
+    partial = np.flatnonzero(present.any(axis=1) & ~spatial.all(axis=1))
+    if partial.size:  # a point with x but no y (say) would read as half a point
+        at = int(partial[0])
+        individual, keypoint = individuals[at // len(keypoints)], keypoints[at % len(keypoints)]
+        lacking = [c for c, has in zip(space, spatial[at], strict=True) if not has]
+        raise FormatError(
+            path,
+            f"bodypart {keypoint!r} of {individual!r} has no {'/'.join(lacking)} column "
+            f"(the file's coordinates are {'/'.join(space)}).",
+        )
     if len(scorers) > 1:
         warnings.warn(
             f"{path}: several scorers {scorers}; keeping the first in attrs['scorer'].",
