@@ -271,6 +271,39 @@ def test_a_manifest_with_an_unknown_column_is_refused_naming_it(tmp_path):
         read_manifest(manifest)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("m.csv", "input,fps\nx.h5,abc\n", r"m\.csv \(line 2\): 'fps' must be a positive"),
+        ("m.csv", "input,fps\nx.h5,0\n", r"line 2\): 'fps' must be a positive"),
+        ("m.yaml", "- input: x.h5\n  fps: [30]\n", r"session 1\): 'fps' must be one value"),
+        ("m.yaml", "- input: x.h5\n  subject_id: [1, 2]\n", r"'subject_id' must be one value"),
+        ("m.yaml", "- input: x.h5\n  sex: yes\n", r"'sex' must be one value.*quote it"),
+        ("m.csv", "input,session_start_time\nx.h5,yesterday\n", r"line 2\).*not ISO 8601"),
+        ("m.yaml", "- input: x.h5\n  session_start_time: 2024-13-01\n", "not valid YAML"),
+    ],
+)
+def test_a_manifest_value_that_is_not_one_value_of_its_kind_is_refused(
+    tmp_path, name, text, message
+):
+    """Found by trying hostile manifests: fps 'abc' stopped the batch with a raw ValueError."""
+    manifest = tmp_path / name
+    manifest.write_text(text)
+    with pytest.raises(posebridge.PoseBridgeError, match=message):
+        read_manifest(manifest)
+
+
+def test_yaml_numbers_and_dates_in_a_manifest_are_read_as_text(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "- input: x.h5\n  subject_id: 7\n  age: P90D\n  session_start_time: 2024-01-02\n"
+        "  fps: 30\n"
+    )
+    (row,) = read_manifest(manifest)
+    assert row["subject_id"] == "7" and row["session_start_time"] == "2024-01-02"
+    assert row["fps"] == 30.0
+
+
 def test_two_inputs_with_one_output_name_fail_instead_of_overwriting(tmp_path):
     source = corpus_path(CORPUS_FILES[1])
     (tmp_path / "x").mkdir()

@@ -237,7 +237,7 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
 
         try:
             loaded = yaml.safe_load(text)
-        except yaml.YAMLError as error:
+        except (yaml.YAMLError, ValueError) as error:  # ValueError: a date such as 2024-13-01
             raise PoseBridgeError(f"{path}: not valid YAML ({error}).") from error
         if isinstance(loaded, dict) and "sessions" in loaded:
             loaded = loaded["sessions"]
@@ -266,11 +266,51 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
             )
         if "input" not in row:
             raise PoseBridgeError(f"{path} ({where}): no 'input'.")
+        _check_values(row, f"{path} ({where})")
         for key in ("input", "video"):  # relative to the manifest's folder
             if key in row:
                 given = Path(str(row[key]))
                 row[key] = str(given if given.is_absolute() else path.parent / given)
     return rows
+
+
+def _check_values(row: dict[str, Any], where: str) -> None:
+    """Make a manifest row's values what the jobs expect, or refuse the row naming it.
+
+    Every column holds one value: text (numbers written as text, as a CSV holds
+    them), ``session_start_time`` ISO 8601 text (a YAML date or timestamp is
+    written so), ``fps`` a positive number.
+    """
+    from datetime import date
+
+    for key, value in row.items():
+        if isinstance(value, date):  # YAML's own dates and timestamps
+            value = value.isoformat()
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            hint = " (YAML reads yes/no/on/off as true/false: quote it)" * isinstance(value, bool)
+            raise PoseBridgeError(
+                f"{where}: {key!r} must be one value, found {type(value).__name__} {value!r}"
+                f"{hint}."
+            )
+        row[key] = str(value)
+    if "fps" in row:
+        try:
+            fps = float(row["fps"])
+        except ValueError:
+            fps = float("nan")
+        if not fps > 0 or fps == float("inf"):
+            raise PoseBridgeError(
+                f"{where}: 'fps' must be a positive number, found {row['fps']!r}."
+            )
+        row["fps"] = fps
+    if "session_start_time" in row:
+        try:
+            datetime.fromisoformat(row["session_start_time"])
+        except ValueError:
+            raise PoseBridgeError(
+                f"{where}: 'session_start_time' {row['session_start_time']!r} is not ISO 8601 "
+                "(e.g. 2024-05-01T09:30:00+01:00)."
+            ) from None
 
 
 def _writer_metadata(row: dict[str, Any], to_format: str | None, target: Path) -> dict[str, Any]:
