@@ -16,6 +16,7 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 import xarray as xr
@@ -392,6 +393,41 @@ def test_convert_names_the_flag_a_writer_does_not_take(tmp_path, two_mice_nc):
     (line,) = result.stderr.strip().splitlines()
     assert "--subject-id" in line and "netCDF writer" in line
     assert not (tmp_path / "o.nc").exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "option", "message"),
+    [  # found by trying hostile options: each raised a raw TypeError / IndexError
+        ("o.nwb", "species=[1]", "incorrect type for 'species'"),
+        ("o.yaml", "image_size=[1]", r"image_size must be \(width, height\)"),
+        ("o.slp", "video_path=[]", "video_path must be a file path"),
+    ],
+)
+def test_convert_option_values_of_the_wrong_kind_are_one_line_errors(
+    tmp_path, two_mice_nc, target, option, message
+):
+    result = run("convert", two_mice_nc, tmp_path / target, "--option", option)
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip().splitlines()[-1]  # after the 'read ...' line
+    assert line.startswith("posebridge: error:") and re.search(message, line), line
+    assert "unexpected" not in line
+    assert not (tmp_path / target).exists()
+
+
+def test_convert_reader_key_that_is_not_a_name_is_a_one_line_error(tmp_path, two_mice_nc):
+    source = tmp_path / "in.h5"
+    posebridge.save(posebridge.load(two_mice_nc), source, "dlc", split_individuals=False)
+    result = run("convert", source, tmp_path / "o.nc", "--read-option", "key=5")
+    assert result.exit_code == 1
+    assert "key= is the name of a DataFrame" in result.stderr and "unexpected" not in result.stderr
+
+
+def test_a_numeric_subject_id_is_written_as_text(tmp_path, two_mice_nc):
+    result = run("convert", two_mice_nc, tmp_path / "o.nwb", "--option", "subject_id=7",
+                 "--option", "split_individuals=false")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with h5py.File(tmp_path / "o.nwb") as h5:
+        assert h5["general/subject/subject_id"][()] == b"7"
 
 
 def test_convert_bad_session_start_time_is_a_usage_error(tmp_path, two_mice_nc):

@@ -40,6 +40,10 @@ def is_hdf5(path: Path) -> bool:
 def choose_key(h5: h5py.File, path: Path, key: str | None) -> str:
     keys = pandas_hdf5.pandas_groups(h5)
     if key is not None:
+        if not isinstance(key, str):
+            raise PoseBridgeError(
+                f"{path}: key= is the name of a DataFrame in the file, got {key!r}."
+            )
         key = key.strip("/")
         if key not in keys:
             raise FormatError(

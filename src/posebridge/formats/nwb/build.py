@@ -283,11 +283,11 @@ def new_nwbfile(
         shared_id = not config.is_per_entity(config.subject_kwargs)
         if "subject_id" not in subject_kwargs or (shared_id and ds.sizes["individual"] > 1):
             subject_kwargs["subject_id"] = individual
-    if subject_kwargs:
-        if "date_of_birth" in subject_kwargs:
-            subject_kwargs["date_of_birth"] = start_time(subject_kwargs["date_of_birth"])
-        kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
     try:
+        if subject_kwargs:
+            if "date_of_birth" in subject_kwargs:
+                subject_kwargs["date_of_birth"] = start_time(subject_kwargs["date_of_birth"])
+            kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
         return pynwb.NWBFile(**kwargs)
     except (TypeError, ValueError) as error:
         raise PoseBridgeError(f"NWB file metadata rejected by pynwb: {error}") from error

@@ -75,6 +75,10 @@ def options_config(
         for key in ("subject_id", "species", "sex", "age")
         if flags.get(key) is not None
     }
+    for texts in (nwbfile, subject):  # subject_id=7 (a number on the command line): text
+        for key, value in texts.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                texts[key] = str(value)
     if nwbfile:
         merged.update("nwbfile_kwargs", nwbfile, individuals)
     if subject:
@@ -376,7 +380,10 @@ def _append_metadata(
     if len(individuals) == 1:
         subject = {**subject_defaults(ds), **subject}
     if subject:
-        nwbfile.subject = pynwb.file.Subject(**subject)
+        try:
+            nwbfile.subject = pynwb.file.Subject(**subject)
+        except (TypeError, ValueError) as error:
+            raise PoseBridgeError(f"NWB subject metadata rejected by pynwb: {error}") from error
 
 
 #: The layouts the writer knows: posebridge's own, and sleap-io's predictions layout.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import atomic_outputs
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
     check_2d,
@@ -84,7 +85,9 @@ def _per_instance(ds: xr.Dataset, name: str, shape: tuple[int, int]) -> np.ndarr
 
 
 def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
-    path = video_path if video_path is not None else str(ds.attrs.get("video_path", ""))
+    if video_path is not None and not isinstance(video_path, str | os.PathLike):
+        raise SchemaError(f"video_path must be a file path, got {video_path!r}.")
+    path = str(video_path) if video_path is not None else str(ds.attrs.get("video_path", ""))
     # sleap-io takes an empty file name for the current folder (an image sequence)
     path = path or UNKNOWN_VIDEO
     backend: dict[str, Any] = {

@@ -20,7 +20,12 @@ from posebridge.formats._shared.images import (
     slots,
     untracked_names,
 )
-from posebridge.formats.yolo._layout import load_yaml, relative_texts, split_images
+from posebridge.formats.yolo._layout import (
+    checked_image_size,
+    load_yaml,
+    relative_texts,
+    split_images,
+)
 from posebridge.model import labels
 
 __all__ = ["SOURCE_SOFTWARE", "read"]
@@ -167,9 +172,7 @@ def _sizes(
 ) -> np.ndarray:
     """(image, 2) width and height: ``given``, else each image file's header."""
     if given is not None:
-        if len(given) != 2 or min(given) <= 0:
-            raise FormatError(None, f"image_size must be (width, height) > 0, got {given!r}.")
-        return np.tile(np.asarray(given, dtype=np.int64), (len(images), 1))
+        return np.tile(np.asarray(checked_image_size(given), dtype=np.int64), (len(images), 1))
     found = []
     for _, label, image in images:
         if image is None:

@@ -14,7 +14,7 @@ from posebridge import model
 from posebridge._files import atomic_outputs, check_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.images import box_extras
-from posebridge.formats.yolo._layout import SPLITS, label_path
+from posebridge.formats.yolo._layout import SPLITS, checked_image_size, label_path
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -111,6 +111,7 @@ def _make_folders(root: Path, files: list[str]) -> list[Path]:
 
 def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
     n = ds.sizes[model.TIME]
+    given = checked_image_size(given) if given is not None else None
     columns = []
     for axis, name in enumerate(("image_width", "image_height")):
         values = (
