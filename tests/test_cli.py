@@ -398,9 +398,10 @@ def test_convert_names_the_flag_a_writer_does_not_take(tmp_path, two_mice_nc):
 @pytest.mark.parametrize(
     ("target", "option", "message"),
     [  # found by trying hostile options: each raised a raw TypeError / IndexError
-        ("o.nwb", "species=[1]", "incorrect type for 'species'"),
-        ("o.yaml", "image_size=[1]", r"image_size must be \(width, height\)"),
-        ("o.slp", "video_path=[]", "video_path must be a file path"),
+        ("o.nwb", "species=[1]", r"NWB writer's option species= takes str \| None, got \[1\]"),
+        ("o.yaml", "image_size=[1]", r"option image_size= takes tuple\[int, int\] \| None"),
+        ("o.slp", "video_path=[]", r"option video_path= takes str \| None, got \[\]"),
+        ("o.nwb", "dtype=[1]", r"dtype must be 'float32' or 'float64'"),
     ],
 )
 def test_convert_option_values_of_the_wrong_kind_are_one_line_errors(
@@ -414,12 +415,21 @@ def test_convert_option_values_of_the_wrong_kind_are_one_line_errors(
     assert not (tmp_path / target).exists()
 
 
-def test_convert_reader_key_that_is_not_a_name_is_a_one_line_error(tmp_path, two_mice_nc):
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [  # a number for a name is taken as its text; a list is refused (AttributeError before)
+        ("5", "has no pandas DataFrame under the key '5'"),
+        ("[5]", "option key= takes str | None, got [5]"),
+    ],
+)
+def test_convert_reader_option_of_the_wrong_kind_is_a_one_line_error(
+    tmp_path, two_mice_nc, value, message
+):
     source = tmp_path / "in.h5"
     posebridge.save(posebridge.load(two_mice_nc), source, "dlc", split_individuals=False)
-    result = run("convert", source, tmp_path / "o.nc", "--read-option", "key=5")
+    result = run("convert", source, tmp_path / "o.nc", "--read-option", f"key={value}")
     assert result.exit_code == 1
-    assert "key= is the name of a DataFrame" in result.stderr and "unexpected" not in result.stderr
+    assert message in result.stderr and "unexpected" not in result.stderr
 
 
 def test_a_numeric_subject_id_is_written_as_text(tmp_path, two_mice_nc):

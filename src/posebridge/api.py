@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
+from posebridge import _option_values as option_values
 from posebridge import model, registry
 from posebridge._files import check_input
 from posebridge.errors import (
@@ -301,7 +302,9 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
     Raises
     ------
     PoseBridgeError
-        Naming the unknown options and the ones the format takes.
+        Naming the unknown options and the ones the format takes, or an option
+        whose value is not of the kind its annotation names (a number given for
+        text is made text, in ``options``).
 
     Examples
     --------
@@ -313,12 +316,24 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
     posebridge.errors.PoseBridgeError: The DeepLabCut reader has no option 'fps2'; it takes: key.
     """
     valid = fmt.read_options if action == "read" else fmt.write_options
+    role = "reader" if action == "read" else "writer"
     unknown = [name for name in options if name not in valid]
     if unknown:
         names = ", ".join(repr(n) for n in unknown)
         takes = ", ".join(valid) if valid else "no options"
-        role = "reader" if action == "read" else "writer"
         raise PoseBridgeError(f"The {fmt.title} {role} has no option {names}; it takes: {takes}.")
+    hints = option_values.annotations(fmt.read if action == "read" else fmt.write)
+    for name, value in options.items():
+        hint = hints.get(name)
+        if hint is None or option_values.admits(hint, value):
+            continue
+        if isinstance(value, int | float) and option_values.admits(hint, str(value)):
+            options[name] = str(value)  # subject_id=7 (a number on the command line): text
+            continue
+        raise PoseBridgeError(
+            f"The {fmt.title} {role}'s option {name}= takes {option_values.describe(hint)}, "
+            f"got {value!r}."
+        )
 
 
 def _naming(error: PoseBridgeError, path: Path) -> PoseBridgeError:

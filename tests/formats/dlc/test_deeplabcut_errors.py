@@ -206,3 +206,11 @@ def test_a_bodypart_without_all_its_coordinates_is_refused(
     with pytest.raises(FormatError, match=rf"bodypart 'tail' of .* has no {lacking} column") as e:
         posebridge.load(path)
     assert path.name in str(e.value)
+
+
+def test_a_key_that_is_not_a_name_is_refused(tmp_path: Path, dlc_csv: Path) -> None:
+    """deeplabcut.read called directly (posebridge.load checks the option's kind first)."""
+    path = tmp_path / "v.h5"
+    pd.read_csv(dlc_csv, header=[0, 1, 2], index_col=0).to_hdf(path, key="df_with_missing")
+    with pytest.raises(PoseBridgeError, match="key= is the name of a DataFrame"):
+        deeplabcut.read(path, key=5)

@@ -863,3 +863,10 @@ def test_frame_numbers_beyond_int32_are_kept(tmp_path):
     ds = quiet_read(b.write(tmp_path / "big.slp"))
     assert ds.time.values.tolist() == [3, big]
     np.testing.assert_array_equal(ds.position.sel(time=big).values[..., 0].T, pts(1))
+
+
+def test_a_video_path_that_is_not_a_path_is_refused(tmp_path, poses_two_mice_with_nan):
+    """slp_write called directly (posebridge.save checks the option's kind first)."""
+    with pytest.raises(SchemaError, match="video_path must be a file path"):
+        sleap.slp_write.write(poses_two_mice_with_nan, tmp_path / "o.slp", video_path=[])
+    assert not (tmp_path / "o.slp").exists()

@@ -260,3 +260,15 @@ def test_a_dataset_without_any_instance_is_refused(tmp_path):
     (tmp_path / "labels" / "val" / "b.txt").write_text("\n")
     with pytest.raises(FormatError, match="holds no instance"):
         yolo.read(path)
+
+
+@pytest.mark.parametrize("size", [(0, 480), (640.5, 480), ("640", "480")])
+def test_image_size_must_be_two_whole_numbers_above_zero(tmp_path, size):
+    """yolo.read / yolo.write called directly (posebridge.load checks the kind first)."""
+    path = dataset(tmp_path)
+    with pytest.raises(SchemaError, match=r"image_size must be \(width, height\)"):
+        yolo.read(path, image_size=size)
+    ds = yolo.read(path)
+    with pytest.raises(SchemaError, match=r"image_size must be \(width, height\)"):
+        yolo.write(ds, tmp_path / "out" / "data.yaml", image_size=size)
+    assert not (tmp_path / "out").exists()

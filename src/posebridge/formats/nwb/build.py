@@ -98,7 +98,10 @@ def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = Tru
             "'lzf' or None."
         )
     if dtype is not None:
-        name = np.dtype(dtype).name
+        try:
+            name = np.dtype(dtype).name
+        except (TypeError, ValueError):  # not a dtype at all ("x", [1], ...)
+            name = ""
         if name not in ("float32", "float64"):
             raise PoseBridgeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
         dtype = name
