@@ -1,7 +1,9 @@
 """Mutated corpus files: every outcome is a valid dataset or a PoseBridgeError naming the file.
 
 Each corpus file is damaged in a seeded way (truncated, bytes flipped or zeroed,
-CSV cells replaced by hostile values, lines repeated or cut) and read by a
+CSV cells replaced by hostile values, lines repeated or cut; and in its structure:
+an HDF5 dataset replaced by an array of another shape, type or value, a JSON value
+by one of another kind) and read by a
 worker process (tests/fuzz_worker.py) in three ways: loaded, opened lazily with
 every block computed, and converted in chunks to a streaming target (a failed
 conversion must leave nothing in the output folder). The worker's address space
@@ -22,9 +24,12 @@ import resource
 import select
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import h5py
+import numpy as np
 import pytest
 
 from _corpus import CORPUS, READABLE_FOLDERS
@@ -70,13 +75,103 @@ def corpus_files() -> list[Path]:
     )
 
 
+#: Values a structural mutation puts where a JSON value or an HDF5 dataset was.
+HOSTILE_VALUES = (None, "x", "", 0, -1, 1.5, 1e308, True, [], {}, [1, 2], [[1]], {"a": 1}, 10**20)
+
+
+def _hostile_array(rng: random.Random, old: np.ndarray) -> np.ndarray:
+    """An array of another shape or type than ``old``, or ``old`` with hostile values."""
+    choices = [
+        np.zeros(0),
+        np.array(b"x"),
+        np.array([b"a", b"b"]),
+        np.array(3.0),
+        np.full((2, 2), np.nan),
+        np.zeros((1, 2, 3, 4, 5)),
+        np.array([1, 2, 3], dtype=np.int8),
+    ]
+    if old.ndim and old.size:
+        choices += [old[:1], old[..., :1], np.concatenate([old, old]), old.reshape(-1)]
+        if old.dtype.kind in "iuf":
+            choices += [np.full(old.shape, -1), old.astype(np.float64) * 1e30]
+        if old.dtype.names:  # a compound table: one field of one row changed
+            table = old.copy()
+            field = rng.choice(old.dtype.names)
+            value = rng.choice((-1, 0, 255, 2**31 - 1, 2**40, np.nan, np.inf))
+            if table[field].dtype.kind in "iuf":
+                with np.errstate(all="ignore"):
+                    table[field][rng.randrange(table.size)] = np.asarray(value).astype(
+                        table[field].dtype
+                    )
+                choices += [table] * 4
+    return rng.choice(choices)
+
+
+def _mutate_hdf5(data: bytes, rng: random.Random) -> bytes:
+    """One dataset of an HDF5 file replaced by an array of another shape, type or value."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "file.h5"
+        path.write_bytes(data)
+        with h5py.File(path, "r+") as h5:
+            names: list[str] = []
+            h5.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+            if names:
+                name = rng.choice(names)
+                old = np.asarray(h5[name][()])
+                attrs = dict(h5[name].attrs)
+                del h5[name]
+                try:
+                    h5[name] = _hostile_array(rng, old)
+                except TypeError:  # no HDF5 type for it: the dataset stays deleted
+                    pass
+                else:
+                    h5[name].attrs.update(attrs)
+        return path.read_bytes()
+
+
+def _mutate_json(data: bytes, rng: random.Random) -> bytes:
+    """One value of a JSON document replaced by a value of another kind (or deleted)."""
+    document = json.loads(data)
+    places: list[tuple[object, object]] = []
+
+    def walk(node: object, depth: int) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node[:6])  # type: ignore[index]
+        for key, value in list(items):
+            places.append((node, key))
+            if isinstance(value, dict | list) and depth < 6:
+                walk(value, depth + 1)
+
+    if isinstance(document, dict | list):
+        walk(document, 0)
+    if not places:
+        return data
+    parent, key = rng.choice(places)
+    if isinstance(parent, dict) and rng.random() < 0.2:
+        del parent[key]
+    else:
+        parent[key] = rng.choice(HOSTILE_VALUES)  # type: ignore[index]
+    return json.dumps(document).encode()
+
+
 def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     """One seeded damage of a file's bytes; returns its name and the new bytes."""
-    text = not data.startswith(b"\x89HDF")
+    hdf5 = data.startswith(b"\x89HDF")
+    text = not hdf5
     kinds = ["truncate", "flip", "zero", "flip_head"]
+    if hdf5:
+        kinds += ["hdf5_dataset", "hdf5_dataset"]
     if text:
         kinds += ["cell", "cell", "cell", "line_dup", "line_cut", "wide_row"]
+        if data.lstrip()[:1] in (b"{", b"["):
+            kinds += ["json_value", "json_value"]
     kind = rng.choice(kinds)
+    if kind == "hdf5_dataset":
+        return kind, _mutate_hdf5(data, rng)
+    if kind == "json_value":
+        try:
+            return kind, _mutate_json(data, rng)
+        except ValueError:  # not JSON after all (a CSV starting with [): damage its bytes
+            kind = "flip"
     size = len(data)
     if kind == "truncate":
         return kind, data[: rng.randrange(size)]
