@@ -14,12 +14,12 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from posebridge import registry
-from posebridge.errors import PoseBridgeError
+from posebridge import model, registry
+from posebridge.errors import PoseBridgeError, SchemaError
 
 PathLike = str | os.PathLike[str]
 
@@ -281,8 +281,6 @@ def _check_values(row: dict[str, Any], where: str) -> None:
     them), ``session_start_time`` ISO 8601 text (a YAML date or timestamp is
     written so), ``fps`` a positive number.
     """
-    from datetime import date
-
     for key, value in row.items():
         if isinstance(value, date):  # YAML's own dates and timestamps
             value = value.isoformat()
@@ -295,14 +293,11 @@ def _check_values(row: dict[str, Any], where: str) -> None:
         row[key] = str(value)
     if "fps" in row:
         try:
-            fps = float(row["fps"])
-        except ValueError:
-            fps = float("nan")
-        if not fps > 0 or fps == float("inf"):
+            row["fps"] = model.checked_fps(row["fps"])
+        except SchemaError:
             raise PoseBridgeError(
                 f"{where}: 'fps' must be a positive number, found {row['fps']!r}."
-            )
-        row["fps"] = fps
+            ) from None
     if "session_start_time" in row:
         try:
             datetime.fromisoformat(row["session_start_time"])

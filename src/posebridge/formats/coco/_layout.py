@@ -5,8 +5,9 @@ A ground-truth file is an object ``{"images": [...], "annotations": [...],
 ``score``. The records are decoded by msgspec into the structs below (unknown
 keys are skipped, missing or mistyped ones raise a FormatError naming the key,
 e.g. ``$.annotations[3].image_id``); each annotation's ``keypoints`` stays raw
-JSON text, and all of them are parsed as numbers in one call (pyarrow's cast of
-strings to float64 over one buffer), so no Python float is made per number.
+JSON text, and all of them are parsed as numbers together by pyarrow (lists of
+one length as one CSV table, else a cast of strings to float64 over one buffer),
+so no Python float is made per number.
 """
 
 from __future__ import annotations
@@ -158,9 +159,10 @@ _LINE_PER_LIST = bytes.maketrans(b"]", b"\n")
 
 
 def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
-    """Parse raw JSON lists of numbers with pyarrow's string kernels, batch by batch.
+    """Parse raw JSON lists of numbers with pyarrow, batch by batch.
 
-    Each batch's raw texts become one arrow string array over one buffer (no
+    Lists of one length go to :func:`_equal_lists_numbers` first. Otherwise each
+    batch's raw texts become one arrow string array over one buffer (no
     copy per list); brackets and blanks are trimmed, each list is split at its
     commas, and the pieces are cast to float64 straight into one output array:
     no Python object per number.
@@ -173,16 +175,13 @@ def _numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray | None, np.ndarray]:
     fast = _equal_lists_numbers(lists)
     if fast is not None:
         return fast
-    starts = range(0, len(lists), _BATCH)
-    # each batch's text is joined twice (to size the output, then to parse it) rather
-    # than held all at once: a join is cheap, memory touched for the first time is not
-    commas = sum(b"".join(lists[a : a + _BATCH]).count(b",") for a in starts)
-    out = np.empty(commas + len(lists), dtype=np.float64)
+    chunks = [b"".join(lists[a : a + _BATCH]) for a in range(0, len(lists), _BATCH)]
+    out = np.empty(sum(chunk.count(b",") for chunk in chunks) + len(lists), dtype=np.float64)
     counts = np.empty(len(lists), dtype=np.int64)
     at = 0
-    for a in starts:
-        batch = lists[a : a + _BATCH]
-        values, counts[a : a + len(batch)] = _batch_numbers(batch, b"".join(batch))
+    for n, chunk in enumerate(chunks):
+        batch = lists[n * _BATCH : (n + 1) * _BATCH]
+        values, counts[n * _BATCH : n * _BATCH + len(batch)] = _batch_numbers(batch, chunk)
         if values is None:
             return None, counts
         out[at : at + values.size] = values
@@ -195,7 +194,8 @@ def _equal_lists_numbers(lists: list[msgspec.Raw]) -> tuple[np.ndarray, np.ndarr
 
     The common case (every annotation has all its keypoints): the lists joined
     become one line each (``[`` and blanks dropped, ``]`` a line end), which
-    pyarrow's CSV reader parses as float64 columns, in blocks on its threads.
+    pyarrow's CSV reader parses as float64 columns on one thread (its thread
+    pool was slower in a fresh process and held more memory).
     Only when the text holds no quote (a string in a list), every line has the
     same count of numbers (an empty list would be an empty line, which is an
     error here) and the lines are as many as the lists (a nested list adds
@@ -240,10 +240,9 @@ def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | 
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     texts = pa.LargeStringArray.from_buffers(len(lists), pa.py_buffer(offsets), pa.py_buffer(data))
-    counts = np.zeros(len(lists), dtype=np.int64)
     for bracket in ("[", "]"):  # exactly one of each: a flat list, not a number or nested list
         if not pc.all(pc.equal(pc.count_substring(texts, bracket), 1)).as_py():
-            return None, counts
+            return None, np.zeros(len(lists), dtype=np.int64)
     spaced = any(blank in data for blank in (b" ", b"\n", b"\t", b"\r"))
     texts = pc.utf8_trim(texts, "[] \t\r\n" if spaced else "[]")
     pieces = pc.split_pattern(texts, ",")

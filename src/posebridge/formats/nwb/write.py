@@ -75,10 +75,6 @@ def options_config(
         for key in ("subject_id", "species", "sex", "age")
         if flags.get(key) is not None
     }
-    for texts in (nwbfile, subject):  # subject_id=7 (a number on the command line): text
-        for key, value in texts.items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                texts[key] = str(value)
     if nwbfile:
         merged.update("nwbfile_kwargs", nwbfile, individuals)
     if subject:
