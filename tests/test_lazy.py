@@ -92,6 +92,26 @@ def test_xarray_chunks_give_dask_arrays_through_the_engine(tmp_path, poses_two_m
     _same(ds, posebridge.load(tmp_path / "a.analysis.h5"))
 
 
+@pytest.mark.parametrize(
+    "decoder",
+    [
+        {"decode_times": False},
+        {"mask_and_scale": False},
+        {"decode_timedelta": True},
+        {"use_cftime": True},
+        {"concat_characters": False},
+        {"decode_coords": "all"},
+    ],
+    ids=lambda decoder: next(iter(decoder)),
+)
+def test_the_engine_takes_xarrays_cf_decoder_keywords_and_returns_the_same_dataset(
+    tmp_path, poses_two_mice_with_nan, decoder
+):
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "a.analysis.h5")
+    ds = xr.open_dataset(tmp_path / "a.analysis.h5", engine="posebridge", **decoder)
+    _same(ds, posebridge.load(tmp_path / "a.analysis.h5"))
+
+
 FRAMES = 10_000_000
 CHUNK = 100_000
 

@@ -26,11 +26,29 @@ from xarray.backends import BackendEntrypoint
 __all__ = ["PoseBridgeBackendEntrypoint"]
 
 
+#: xarray's CF decoder keywords, passed to every engine when a caller gives them.
+_CF_DECODERS = (
+    "mask_and_scale",
+    "decode_times",
+    "decode_timedelta",
+    "use_cftime",
+    "concat_characters",
+    "decode_coords",
+)
+
+
 class PoseBridgeBackendEntrypoint(BackendEntrypoint):
     """Open pose-tracking files with posebridge from ``xarray.open_dataset``.
 
     Extra keywords of ``open_dataset``: ``format`` (a posebridge format name),
     ``fps``, and ``read_options`` (a dict of the reader's options).
+
+    xarray's CF decoder keywords (``decode_times``, ``mask_and_scale``,
+    ``decode_timedelta``, ``use_cftime``, ``concat_characters``,
+    ``decode_coords``) are accepted and change nothing: posebridge builds the
+    dataset from the source format itself (time in seconds, NaN for missing),
+    so there is no CF encoding to decode, and the result is the dataset
+    ``posebridge.load`` gives whatever their values.
 
     Examples
     --------
@@ -46,6 +64,7 @@ class PoseBridgeBackendEntrypoint(BackendEntrypoint):
         "format",
         "fps",
         "read_options",
+        *_CF_DECODERS,
     )
 
     def open_dataset(  # type: ignore[override]
@@ -56,8 +75,18 @@ class PoseBridgeBackendEntrypoint(BackendEntrypoint):
         format: str | None = None,
         fps: float | None = None,
         read_options: dict[str, Any] | None = None,
+        mask_and_scale: Any = None,
+        decode_times: Any = None,
+        decode_timedelta: Any = None,
+        use_cftime: Any = None,
+        concat_characters: Any = None,
+        decode_coords: Any = None,
     ) -> xr.Dataset:
         from posebridge.lazy import open_lazily_indexed
+
+        # The CF decoder keywords have nothing to decode here (see the class docstring).
+        del mask_and_scale, decode_times, decode_timedelta, use_cftime
+        del concat_characters, decode_coords
 
         if not isinstance(filename_or_obj, str | os.PathLike):
             raise TypeError("the posebridge engine opens files by path.")
