@@ -327,3 +327,75 @@ def test_stale_temporaries_of_a_running_process_are_kept(tmp_path):
     assert stale_temporaries(target) == [gone]
     save("dlc-csv", 1, target)
     assert mine.exists() and not gone.exists()
+
+
+# -- symbolic links ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["dlc", "dlc-csv", "nwb", "netcdf"])
+def test_overwriting_through_a_symbolic_link_replaces_the_linked_file_and_keeps_the_link(
+    tmp_path, fmt
+):
+    store = tmp_path / "store"
+    store.mkdir()
+    real = store / TARGETS[fmt]
+    save(fmt, 1, real)
+    link = tmp_path / TARGETS[fmt]
+    link.symlink_to(real)
+    save(fmt, 2, link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = posebridge.load(real, fmt.split("-")[0])
+    np.testing.assert_allclose(written.position.values, dataset(fmt, 2).position.values)
+    assert leftovers(link) == ["store"] and leftovers(real) == []
+
+
+def test_saving_to_a_dangling_link_creates_the_file_it_names(tmp_path):
+    link = tmp_path / "poses.csv"
+    link.symlink_to(tmp_path / "elsewhere.csv")
+    posebridge.save(dataset("dlc", 1), link)
+    assert link.is_symlink() and (tmp_path / "elsewhere.csv").is_file()
+    assert posebridge.load(tmp_path / "elsewhere.csv").sizes["time"] == 120
+
+
+def test_existing_linked_file_is_not_overwritten_without_overwrite(tmp_path):
+    (tmp_path / "real.csv").write_text("keep me")
+    link = tmp_path / "poses.csv"
+    link.symlink_to(tmp_path / "real.csv")
+    with pytest.raises(posebridge.PoseBridgeError, match="already exists"):
+        posebridge.save(dataset("dlc", 1), link)
+    assert (tmp_path / "real.csv").read_text() == "keep me"
+
+
+def test_saving_to_a_looping_link_is_refused_and_writes_nothing(tmp_path):
+    link = tmp_path / "poses.csv"
+    link.symlink_to(tmp_path / "poses.csv")
+    with pytest.raises(posebridge.PoseBridgeError, match="loops|cannot be followed"):
+        posebridge.save(dataset("dlc", 1), link, overwrite=True)
+    assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["poses.csv"]
+
+
+@pytest.mark.parametrize("kind", ["loop", "dangling"])
+def test_reading_a_link_that_leads_nowhere_says_why(tmp_path, kind):
+    link = tmp_path / "poses.h5"
+    link.symlink_to(link if kind == "loop" else tmp_path / "gone.h5")
+    with pytest.raises(FileNotFoundError) as caught:
+        posebridge.load(link)
+    message = str(caught.value)
+    assert str(link) in message
+    assert ("loops" in message) if kind == "loop" else ("gone.h5" in message)
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+def test_appending_to_an_nwb_file_through_a_link_changes_the_linked_file(tmp_path):
+    real = tmp_path / "store.nwb"
+    save("nwb", 1, real)
+    link = tmp_path / "poses.nwb"
+    link.symlink_to(real)
+    extra = dataset("nwb", 2).assign_coords(individual=["other"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(extra, link, append=True)
+        names = posebridge.load(real, "nwb")["individual"].values.tolist()
+    assert link.is_symlink() and "other" in names and len(names) == 2

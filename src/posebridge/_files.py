@@ -78,6 +78,8 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     expect_path(path, "file")
     path = Path(path)
     if not path.exists():
+        if path.is_symlink():
+            raise FileNotFoundError(2, f"{path}: {_unfollowable(path)}.", str(path))
         raise FileNotFoundError(2, f"{path}: no such file.", str(path))
     if path.is_dir():
         if folder:
@@ -91,6 +93,16 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")
     return path
+
+
+def _unfollowable(link: Path) -> str:
+    """Why a symbolic link leads to no file: it loops, or what it names is missing."""
+    try:
+        os.stat(link)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "is a symbolic link that loops (it leads back to itself)"
+    return f"is a symbolic link to {os.readlink(link)}, which does not exist"
 
 
 class Peek:
@@ -438,6 +450,39 @@ def _renamed(
     return renamed
 
 
+def _through_links(path: Path) -> Path:
+    """The file a target names, symbolic links followed (the path itself when none).
+
+    The new file replaces the file a link points to, so the link stays and
+    whatever else reads that file sees the new data (replacing the link itself
+    would leave the linked file stale). A link that loops is refused.
+    """
+    if not path.is_symlink():
+        return path
+    real = Path(os.path.realpath(path, strict=False))
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ENOENT:  # a dangling link: the file it names is created
+            return _checked_link_target(path, real)
+        raise PoseBridgeError(
+            f"{path}: is a symbolic link that cannot be followed "
+            f"({error.strerror or error}); nothing was written."
+        ) from error
+    return _checked_link_target(path, real)
+
+
+def _checked_link_target(link: Path, real: Path) -> Path:
+    """``real``, the file ``link`` leads to, once its folder is known to exist."""
+    if not real.parent.is_dir():
+        raise FileNotFoundError(
+            2, f"{link}: a symbolic link to {real}, whose folder does not exist.", str(link)
+        )
+    if real.is_dir():
+        raise IsADirectoryError(21, f"{link}: is a link to a folder; expected a file.", str(link))
+    return real
+
+
 def _remove(path: Path) -> None:
     with suppress(OSError):
         path.unlink(missing_ok=True)
@@ -479,8 +524,9 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     >>> with atomic_outputs([Path("out.csv")], overwrite=False) as (tmp,):  # doctest: +SKIP
     ...     tmp.write_text("x")
     """
-    targets = [Path(p) for p in paths]
-    check_outputs(targets, overwrite)
+    named = [Path(p) for p in paths]
+    check_outputs(named, overwrite)
+    targets = [_through_links(p) for p in named]
     for target in targets:
         for stale in stale_temporaries(target):
             _remove(stale)
@@ -489,7 +535,7 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
         try:
             yield temporaries
         except PoseBridgeError as error:
-            raise _renamed(error, temporaries, targets) from error
+            raise _renamed(error, temporaries, named) from error
         except (OSError, RuntimeError) as error:
             cause = _cause(error)
             if cause is None:
