@@ -2,8 +2,10 @@
 
 Each corpus file is damaged in a seeded way (truncated, bytes flipped or zeroed,
 CSV cells replaced by hostile values, lines repeated or cut; and in its structure:
-an HDF5 dataset replaced by an array of another shape, type or value, a JSON value
-by one of another kind) and read by a
+an HDF5 dataset replaced by an array of another shape, type or value, an HDF5
+attribute changed or deleted, a JSON value by one of another kind, an array of a
+.npz archive, a value of a pickled dict (.npy) or a variable of a MATLAB .mat file
+replaced or deleted) and read by a
 worker process (tests/fuzz_worker.py) in three ways: loaded, opened lazily with
 every block computed, and converted in chunks to a streaming target (a failed
 conversion must leave nothing in the output folder). The worker's address space
@@ -17,6 +19,8 @@ seed from ``POSEBRIDGE_FUZZ_LONG_CASES`` and ``POSEBRIDGE_FUZZ_SEED``).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import random
@@ -32,7 +36,7 @@ import h5py
 import numpy as np
 import pytest
 
-from _corpus import CORPUS, READABLE_FOLDERS
+from _corpus import CORPUS, readable_files
 
 #: Address space of the worker: imports take ~1.5 GiB of (mostly unused) virtual memory.
 MEMORY_LIMIT = 3 << 30
@@ -65,14 +69,10 @@ BUG_MARK = "This is a posebridge error"
 
 
 def corpus_files() -> list[Path]:
+    """The readable corpus files (at any depth) small enough to mutate."""
     if not CORPUS.is_dir():
         return []
-    return sorted(
-        path
-        for folder in READABLE_FOLDERS
-        for path in (CORPUS / folder).glob("*")
-        if path.is_file() and path.stat().st_size <= MAX_SIZE
-    )
+    return sorted(p for p in readable_files() if p.is_file() and p.stat().st_size <= MAX_SIZE)
 
 
 #: Values a structural mutation puts where a JSON value or an HDF5 dataset was.
@@ -153,13 +153,117 @@ def _mutate_json(data: bytes, rng: random.Random) -> bytes:
     return json.dumps(document).encode()
 
 
+def _mutate_hdf5_attribute(data: bytes, rng: random.Random) -> bytes:
+    """One attribute of an HDF5 file (of the root, a group or a dataset) changed or deleted."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "file.h5"
+        path.write_bytes(data)
+        with h5py.File(path, "r+") as h5:
+            places = [("", name) for name in h5.attrs]
+            h5.visititems(lambda n, o: places.extend((n, a) for a in o.attrs) or None)
+            if places:
+                owner, name = rng.choice(places)
+                attrs = h5[owner].attrs if owner else h5.attrs
+                old = np.asarray(attrs[name])
+                del attrs[name]
+                if rng.random() < 0.8:
+                    value = rng.choice([*HOSTILE_VALUES[1:8], _hostile_array(rng, old)])
+                    with contextlib.suppress(TypeError, ValueError):  # no HDF5 type: deleted
+                        attrs[name] = value
+        return path.read_bytes()
+
+
+def _hostile_entry(rng: random.Random, old: object) -> object:
+    """A replacement for one entry of a dict of arrays (npz, .mat, a pickled dict)."""
+    if isinstance(old, np.ndarray) and rng.random() < 0.7:
+        return _hostile_array(rng, old)
+    return rng.choice([*HOSTILE_VALUES, np.zeros(0), np.array([b"x"])])
+
+
+def _mutate_npz(data: bytes, rng: random.Random) -> bytes:
+    """One array of a NumPy .npz archive replaced by another shape, type or value."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    if arrays:
+        name = rng.choice(sorted(arrays))
+        if rng.random() < 0.15:
+            del arrays[name]
+        else:
+            arrays[name] = np.asarray(_hostile_array(rng, arrays[name]))
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+def _mutate_pickled_dict(data: bytes, rng: random.Random) -> bytes:
+    """One value of a pickled dict saved as .npy (idtracker.ai's) changed or deleted.
+
+    The corpus file is trusted here (the test reads it with pickle; the reader
+    under test never does: it admits numpy arrays and builtins only).
+    """
+    content = np.load(io.BytesIO(data), allow_pickle=True)
+    if content.dtype != object or content.ndim or not isinstance(content.item(), dict):
+        raise ValueError("not a pickled dict")
+    document = dict(content.item())
+    if document:
+        key = rng.choice(sorted(document, key=str))
+        if rng.random() < 0.15:
+            del document[key]
+        else:
+            document[key] = _hostile_entry(rng, document[key])
+    out = io.BytesIO()
+    np.save(out, np.array(document, dtype=object), allow_pickle=True)
+    return out.getvalue()
+
+
+def _mutate_mat(data: bytes, rng: random.Random) -> bytes:
+    """One variable of a MATLAB v5 .mat file replaced by another shape, type or value."""
+    import scipy.io
+
+    variables = {
+        k: v for k, v in scipy.io.loadmat(io.BytesIO(data)).items() if not k.startswith("__")
+    }
+    if variables:
+        name = rng.choice(sorted(variables))
+        if rng.random() < 0.15:
+            del variables[name]
+        else:
+            variables[name] = _hostile_entry(rng, variables[name])
+    for attempt in range(3):
+        out = io.BytesIO()
+        try:
+            scipy.io.savemat(out, variables)
+            return out.getvalue()
+        except TypeError:  # no MATLAB type for a value (None, a huge int)
+            if attempt == 0 and name in variables:  # the new value: a huge number instead
+                variables[name] = np.array([1e308])
+            else:  # a struct read back with empty fields (DANNCE's metadata): dropped
+                variables = {
+                    k: v
+                    for k, v in variables.items()
+                    if getattr(v, "dtype", np.dtype(float)).names is None
+                }
+    raise ValueError("the .mat file cannot be written back")
+
+
+#: Structural mutations of binary containers: (leading bytes, kind, mutation).
+_CONTAINERS = (
+    (b"PK\x03\x04", "npz_array", _mutate_npz),
+    (b"\x93NUMPY", "pickled_value", _mutate_pickled_dict),
+    (b"MATLAB 5.0", "mat_variable", _mutate_mat),
+)
+
+
 def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     """One seeded damage of a file's bytes; returns its name and the new bytes."""
     hdf5 = data.startswith(b"\x89HDF")
-    text = not hdf5
+    container = next((c for c in _CONTAINERS if data.startswith(c[0])), None)
+    text = not hdf5 and container is None
     kinds = ["truncate", "flip", "zero", "flip_head"]
     if hdf5:
-        kinds += ["hdf5_dataset", "hdf5_dataset"]
+        kinds += ["hdf5_dataset", "hdf5_dataset", "hdf5_attribute"]
+    if container is not None:
+        kinds += [container[1]] * 3
     if text:
         kinds += ["cell", "cell", "cell", "line_dup", "line_cut", "wide_row"]
         if data.lstrip()[:1] in (b"{", b"["):
@@ -167,6 +271,13 @@ def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes]:
     kind = rng.choice(kinds)
     if kind == "hdf5_dataset":
         return kind, _mutate_hdf5(data, rng)
+    if kind == "hdf5_attribute":
+        return kind, _mutate_hdf5_attribute(data, rng)
+    if container is not None and kind == container[1]:
+        try:
+            return kind, container[2](data, rng)
+        except ValueError:  # not the container it looked like: damage its bytes
+            kind = "flip"
     if kind == "json_value":
         try:
             return kind, _mutate_json(data, rng)
