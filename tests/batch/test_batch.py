@@ -320,6 +320,47 @@ def test_the_dandi_template_needs_a_subject(tmp_path):
     assert "subject_id" in job.error
 
 
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ("{nope}", "['nope']"),
+        ("{stem.upper}", "['stem.upper']"),
+        ("{stem[0]}", "['stem[0]']"),
+        ("{stem!r}", "format spec or conversion"),
+        ("{stem:>20}", "format spec or conversion"),
+        ("{stem", "expected '}'"),
+    ],
+)
+def test_a_malformed_template_fails_the_batch_before_any_input_is_planned(
+    tmp_path, template, says
+):
+    source = corpus_path(CORPUS_FILES[1])
+    with pytest.raises(posebridge.PoseBridgeError, match="naming template") as caught:
+        plan_jobs([source], tmp_path, to="netcdf", template=template)
+    assert says in str(caught.value)
+    result = CliRunner().invoke(
+        cli, ["batch", str(source), "--to", "nc", "--template", template, "--out", str(tmp_path)]
+    )
+    assert result.exit_code != 0 and "naming template" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{stem}_pose", "minimal_top_proofread_pose.nc"),
+        ("x/{stem}", "x/minimal_top_proofread.nc"),
+        ("{stem}{ext}", "minimal_top_proofread.nc"),
+        ("{stem}.h5", "minimal_top_proofread.h5"),  # another format's ending: left as given
+    ],
+)
+def test_a_template_without_an_ending_gets_the_output_formats(tmp_path, template, expected):
+    source = corpus_path(CORPUS_FILES[1])
+    (job,) = plan_jobs([source], tmp_path, to="netcdf", template=template)
+    assert not job.error
+    assert Path(job.target) == tmp_path / expected
+
+
 def test_cli_batch_prints_the_summary_writes_a_csv_report_and_fails_when_one_input_fails(
     tmp_path,
 ):

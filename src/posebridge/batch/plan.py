@@ -127,8 +127,48 @@ def _ending(to_format: str) -> str:
     return registry.own_ending(fmt, "poses" if "poses" in fmt.kinds else fmt.kinds[0])
 
 
+#: The fields a naming template may use.
+TEMPLATE_FIELDS = ("stem", "name", "parent", "ext", "subject", "session")
+
+
+def template_fields(template: str) -> set[str]:
+    """The fields a naming template uses, once it is known to be well formed.
+
+    Raises
+    ------
+    PoseBridgeError
+        For a template that is not well formed (an unclosed brace) or uses a
+        field other than :data:`TEMPLATE_FIELDS` (a format spec, an attribute
+        or an index of one too).
+
+    Examples
+    --------
+    >>> sorted(template_fields("sub-{subject}/{stem}{ext}"))
+    ['ext', 'stem', 'subject']
+    """
+    if template == "dandi":
+        template = DANDI_TEMPLATE
+    try:
+        parts = list(_formatter.parse(template))
+    except ValueError as error:
+        raise PoseBridgeError(f"naming template {template!r}: {error}") from error
+    used = {name for _, name, _, _ in parts if name is not None}
+    unknown = used - set(TEMPLATE_FIELDS)
+    if unknown or any(spec or conversion for _, name, spec, conversion in parts if name):
+        raise PoseBridgeError(
+            f"naming template {template!r} uses "
+            + (f"{sorted(unknown)}" if unknown else "a format spec or conversion")
+            + f"; it may use {{{'}, {'.join(TEMPLATE_FIELDS)}}} and nothing else."
+        )
+    return used
+
+
 def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: str | None) -> str:
-    """Fill a naming template for one input."""
+    """Fill a naming template for one input (the template already checked).
+
+    A name that ends in no format's ending gets the output format's, so a
+    template without ``{ext}`` (``{subject}/{stem}``) names usable files.
+    """
     dandi = template in ("dandi", DANDI_TEMPLATE)
     if dandi:
         template = DANDI_TEMPLATE
@@ -148,15 +188,7 @@ def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: st
         for key in ("subject", "session"):
             if fields[key] not in (None, ""):
                 fields[key] = dandi_label(fields[key])
-    try:
-        used = {name for _, name, _, _ in _formatter.parse(template) if name}
-    except ValueError as error:
-        raise PoseBridgeError(f"naming template {template!r}: {error}") from error
-    unknown = used - set(fields)
-    if unknown:
-        raise PoseBridgeError(
-            f"naming template {template!r} uses {sorted(unknown)}; it may use {sorted(fields)}."
-        )
+    used = template_fields(template)
     missing = sorted(k for k in used if fields[k] in (None, ""))
     if missing:
         what = {"ext": "an output format (to=)", "subject": "subject_id", "session": "session_id"}
@@ -166,7 +198,15 @@ def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: st
             + (" in the manifest row" if set(missing) - {"ext"} else "")
             + "."
         )
-    return template.format(**fields)
+    name = template.format(**fields)
+    if ext is not None and not name.lower().endswith(_known_endings()):
+        name += ext
+    return name
+
+
+def _known_endings() -> tuple[str, ...]:
+    """Every file ending a format claims (lower case)."""
+    return tuple(e.lower() for f in registry.all_formats() for e in f.extensions)
 
 
 _formatter = string.Formatter()
@@ -371,6 +411,8 @@ def plan_jobs(
         raise PoseBridgeError(
             "give the output format (to=, --to) or a naming template with the file ending."
         )
+    if template is not None:
+        template_fields(template)  # a malformed template fails the call, not every input
     if template in ("dandi", DANDI_TEMPLATE) and to is None:
         to = "nwb"
     ext = _ending(to) if to is not None else None
