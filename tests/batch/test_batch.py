@@ -29,6 +29,7 @@ from posebridge.batch import (
     dandi_label,
     plan_jobs,
     read_manifest,
+    run_job,
 )
 from posebridge.cli import cli
 
@@ -318,6 +319,9 @@ def test_the_dandi_template_needs_a_subject(tmp_path):
     source = corpus_path(CORPUS_FILES[1])
     (job,) = plan_jobs([source], tmp_path, template=DANDI_TEMPLATE)
     assert "subject_id" in job.error
+    result = run_job(job)
+    assert result.status == "failed" and "subject_id" in result.error
+    assert result.input_bytes == source.stat().st_size  # the report still gives its size
 
 
 @pytest.mark.parametrize(

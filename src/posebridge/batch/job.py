@@ -142,10 +142,10 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
     start = time.perf_counter()
     result = Result(source=job.source, target=job.target, status="failed")
     try:
-        if job.error:
-            raise PoseBridgeError(job.error)
         source = Path(job.source)
         result.input_bytes = source.stat().st_size if source.is_file() else 0
+        if job.error:
+            raise PoseBridgeError(job.error)
         done = None if job.overwrite else _finished(job)
         if done is not None:
             result.status, outputs = "skipped", done
