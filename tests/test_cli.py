@@ -317,6 +317,22 @@ def test_convert_refuses_to_overwrite_without_the_flag(tmp_path, two_mice_nc):
     assert posebridge.detect(target) == "netcdf"
 
 
+@pytest.mark.parametrize("through", ["same name", "symbolic link"])
+def test_convert_onto_its_own_input_is_refused_even_with_overwrite(tmp_path, two_mice_nc, through):
+    before = two_mice_nc.read_bytes()
+    target = two_mice_nc
+    if through == "symbolic link":
+        target = tmp_path / "link.h5"
+        target.symlink_to(two_mice_nc)
+    for to in ("netcdf", "sleap"):
+        result = run("convert", two_mice_nc, target, "--to", to, "--overwrite")
+        assert result.exit_code == 1
+        assert "is the input file" in result.stderr and "Traceback" not in result.output
+    with pytest.raises(posebridge.PoseBridgeError, match="is the input file"):
+        posebridge.convert(two_mice_nc, target, "sleap", overwrite=True)
+    assert two_mice_nc.read_bytes() == before
+
+
 def test_convert_with_fps_writes_time_in_seconds(tmp_path, two_mice_nc):
     target = tmp_path / "seconds.nc"
     assert run("convert", two_mice_nc, target, "--fps", 50).exit_code == 0

@@ -230,6 +230,30 @@ def refuse_empty_file(path: Path, expected: str) -> None:
         raise FormatError(path, f"is empty (0 bytes); expected {expected}.")
 
 
+def refuse_writing_onto_input(source: Path, target: Path) -> None:
+    """Refuse a conversion whose output is its own input (the same file, links followed).
+
+    The input is what the tool that made it wrote (its layout, its names, what
+    posebridge does not carry); replacing it by a conversion, even with
+    ``overwrite=True``, would lose that.
+
+    Examples
+    --------
+    >>> refuse_writing_onto_input(Path("a.h5"), Path("b.h5"))
+    """
+    from posebridge.errors import PoseBridgeError
+
+    try:
+        same = Path(target).exists() and os.path.samefile(source, target)
+    except OSError:
+        return
+    if same:
+        raise PoseBridgeError(
+            f"{target}: is the input file ({source}); converting a file onto itself would "
+            "replace the original: write to another file."
+        )
+
+
 def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     """Refuse to write when an output exists (without overwrite) or its folder is missing.
 

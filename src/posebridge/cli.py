@@ -34,7 +34,7 @@ import xarray as xr
 
 import posebridge
 from posebridge import _video, api, registry, sample_data
-from posebridge._files import check_input
+from posebridge._files import check_input, refuse_writing_onto_input
 from posebridge._report import (
     Rows,
     columns,
@@ -367,6 +367,7 @@ def convert(
                 f"{key} is also set by {origin[key]}; give it once.", param_hint="--option"
             )
         options[key] = value
+    refuse_writing_onto_input(source, target)
     loaded = None
     streaming = _streams(source, target, from_format, to_format)
     if streaming:

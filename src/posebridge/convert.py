@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, model, registry
-from posebridge._files import check_input
+from posebridge._files import check_input, refuse_writing_onto_input
 from posebridge.errors import PoseBridgeError
 
 __all__ = ["STREAMING_PAIRS", "convert", "save_in_chunks", "streams"]
@@ -110,6 +110,7 @@ def convert(
     """
     source = check_input(source)
     target = Path(target)
+    refuse_writing_onto_input(source, target)
     read_options = dict(read_options or {})
     fmt_in = registry.resolve_for_reading(source, from_format)
     api.check_options(fmt_in, read_options, "read")
