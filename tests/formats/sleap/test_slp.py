@@ -632,6 +632,41 @@ def test_a_json_member_that_is_a_group_is_refused(tracked_predictions, member):
             read(path)
 
 
+@pytest.mark.parametrize(
+    ("place", "value"),
+    [
+        ((), 7),  # the whole metadata JSON a number, not an object
+        ((), ["skeletons"]),
+        (("skeletons",), 5),
+        (("skeletons", 0, "nodes"), "x"),
+        (("skeletons", 0, "links"), "x"),
+        (("skeletons", 0, "graph"), 5),
+        (("skeletons", 0, "links", 0), None),
+    ],
+    ids=lambda v: repr(v),
+)
+def test_a_metadata_json_value_of_the_wrong_kind_is_a_format_error(
+    tracked_predictions, place, value
+):
+    path, _ = tracked_predictions
+    with h5py.File(path, "r+") as h5:
+        metadata = json.loads(h5["metadata"].attrs["json"])
+        if place:
+            node = metadata
+            for key in place[:-1]:
+                node = node[key]
+            node[place[-1]] = value
+        else:
+            metadata = value
+        h5["metadata"].attrs["json"] = np.bytes_(json.dumps(metadata))
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(
+            FormatError, match=r"tracked\.slp: has an unreadable skeleton"
+        ) as caught:
+            read(path)
+        assert "This is a posebridge error" not in str(caught.value)
+
+
 # describe ---------------------------------------------------------------------
 
 

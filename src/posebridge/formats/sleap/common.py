@@ -139,42 +139,52 @@ def decode_skeletons(metadata: dict[str, Any]) -> list[Skeleton]:
     try:
         global_names = [str(node["name"]) for node in metadata.get("nodes", [])]
         raw_skeletons = metadata["skeletons"]
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         raise ValueError("the metadata JSON has no 'skeletons' / 'nodes' lists") from None
+    if not isinstance(raw_skeletons, list):
+        raise ValueError("the metadata JSON's 'skeletons' is not a list")
     skeletons = []
     for number, raw in enumerate(raw_skeletons):
-        where = f"skeleton {number}"
-        graph = raw.get("nx_graph", raw) if isinstance(raw, dict) else None
-        if not isinstance(graph, dict) or "nodes" not in graph:
-            raise ValueError(f"{where}: not a node-link graph")
-
-        def name_of(ref: Any, where: str = where) -> str:
-            if isinstance(ref, dict) and "py/id" in ref:
-                ref = ref["py/id"]
-            if not isinstance(ref, int) or not 0 <= ref < len(global_names):
-                raise ValueError(f"{where}: node reference {ref!r} is not in the node list")
-            return global_names[ref]
-
-        nodes = [name_of(node.get("id")) for node in graph["nodes"]]
-        edges: list[tuple[float, int, tuple[str, str]]] = []
-        symmetries: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        by_py_id: dict[int, int] = {}
-        for order, link in enumerate(graph.get("links", [])):
-            kind = _edge_type(link.get("type"), by_py_id, where)
-            pair = (name_of(link.get("source")), name_of(link.get("target")))
-            if kind == EDGE:
-                inserted = link.get("edge_insert_idx")
-                rank = float(inserted) if isinstance(inserted, int | float) else float("inf")
-                edges.append((rank, order, pair))
-            elif kind == SYMMETRY and _pair_key(pair) not in seen:
-                seen.add(_pair_key(pair))
-                symmetries.append(pair)
-        name = str((graph.get("graph") or {}).get("name") or f"Skeleton-{number}")
-        # SLEAP lists a skeleton's edges in insertion order (edge_insert_idx)
-        ordered = [pair for _, _, pair in sorted(edges)]
-        skeletons.append(Skeleton(name, nodes, ordered, symmetries))
+        try:
+            skeletons.append(_decode_skeleton(number, raw, global_names))
+        except (AttributeError, KeyError, TypeError) as error:  # a value of the wrong kind
+            raise ValueError(f"skeleton {number}: not a node-link graph ({error})") from None
     return skeletons
+
+
+def _decode_skeleton(number: int, raw: Any, global_names: list[str]) -> Skeleton:
+    """One skeleton of :func:`decode_skeletons` (a value of the wrong kind raises)."""
+    where = f"skeleton {number}"
+    graph = raw.get("nx_graph", raw) if isinstance(raw, dict) else None
+    if not isinstance(graph, dict) or "nodes" not in graph:
+        raise ValueError(f"{where}: not a node-link graph")
+
+    def name_of(ref: Any, where: str = where) -> str:
+        if isinstance(ref, dict) and "py/id" in ref:
+            ref = ref["py/id"]
+        if not isinstance(ref, int) or not 0 <= ref < len(global_names):
+            raise ValueError(f"{where}: node reference {ref!r} is not in the node list")
+        return global_names[ref]
+
+    nodes = [name_of(node.get("id")) for node in graph["nodes"]]
+    edges: list[tuple[float, int, tuple[str, str]]] = []
+    symmetries: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    by_py_id: dict[int, int] = {}
+    for order, link in enumerate(graph.get("links", [])):
+        kind = _edge_type(link.get("type"), by_py_id, where)
+        pair = (name_of(link.get("source")), name_of(link.get("target")))
+        if kind == EDGE:
+            inserted = link.get("edge_insert_idx")
+            rank = float(inserted) if isinstance(inserted, int | float) else float("inf")
+            edges.append((rank, order, pair))
+        elif kind == SYMMETRY and _pair_key(pair) not in seen:
+            seen.add(_pair_key(pair))
+            symmetries.append(pair)
+    name = str((graph.get("graph") or {}).get("name") or f"Skeleton-{number}")
+    # SLEAP lists a skeleton's edges in insertion order (edge_insert_idx)
+    ordered = [pair for _, _, pair in sorted(edges)]
+    return Skeleton(name, nodes, ordered, symmetries)
 
 
 def encode_skeleton(skeleton: Skeleton) -> tuple[dict[str, Any], list[dict[str, Any]]]:
