@@ -7,6 +7,7 @@ was expected, what was found and what to do.
 
 from __future__ import annotations
 
+import reprlib
 from os import PathLike
 
 __all__ = [
@@ -107,6 +108,32 @@ def expect_dataset(value: object, what: str = "ds") -> None:
 
     if not isinstance(value, xr.Dataset):
         raise TypeError(f"Expected {what!r} to be an xarray Dataset, got {type(value).__name__}.")
+
+
+def brief(value: object) -> str:
+    """A short repr of a value read from a file, for messages.
+
+    Nested containers are shown to a few levels and items only (a YAML file's
+    aliases, or a pickle's shared references, can make a structure whose full
+    repr would take longer than the universe has left).
+
+    Examples
+    --------
+    >>> brief([[1, 2], list(range(100))])
+    '[[1, 2], [0, 1, 2, 3, 4, 5, ...]]'
+    """
+    return _BRIEF.repr(value)
+
+
+def _brief_repr() -> reprlib.Repr:
+    shown = reprlib.Repr()
+    shown.maxlevel = 2
+    shown.maxlist = shown.maxtuple = shown.maxdict = shown.maxset = 6
+    shown.maxstring = shown.maxother = 80
+    return shown
+
+
+_BRIEF = _brief_repr()
 
 
 def expect_path(value: object, what: str = "path") -> None:

@@ -294,6 +294,21 @@ def test_a_manifest_value_that_is_not_one_value_of_its_kind_is_refused(
         read_manifest(manifest)
 
 
+def test_a_yaml_alias_bomb_in_a_manifest_is_refused_with_a_short_message(tmp_path):
+    """Seven levels of YAML aliases, nine-fold each (4.8 M items expanded): the message
+    shows the value a few levels deep instead of expanding it."""
+    levels = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+        for i in range(6)
+    )
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("anchors:\n" + "".join("  " + line + "\n" for line in levels.splitlines())
+                        + "sessions:\n- input: x.h5\n  subject_id: *g\n")  # fmt: skip
+    with pytest.raises(posebridge.PoseBridgeError, match=r"'subject_id' must be one value") as e:
+        read_manifest(manifest)
+    assert "..." in str(e.value) and len(str(e.value)) < 1000
+
+
 def test_yaml_numbers_and_dates_in_a_manifest_are_read_as_text(tmp_path):
     manifest = tmp_path / "m.yaml"
     manifest.write_text(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import model, registry
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, brief
 
 PathLike = str | os.PathLike[str]
 
@@ -327,7 +327,7 @@ def _check_values(row: dict[str, Any], where: str) -> None:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             hint = " (YAML reads yes/no/on/off as true/false: quote it)" * isinstance(value, bool)
             raise PoseBridgeError(
-                f"{where}: {key!r} must be one value, found {type(value).__name__} {value!r}"
+                f"{where}: {key!r} must be one value, found {type(value).__name__} {brief(value)}"
                 f"{hint}."
             )
         row[key] = str(value)

@@ -126,6 +126,63 @@ def test_wrong_probability_shape_is_named(tmp_path: Path):
         idtracker.read(save_npy(tmp_path / "t.npy", data))
 
 
+def shared_reference_bomb() -> list:
+    """Nine levels of a list holding one list nine times: 9**9 (387 M) strings when
+    expanded, a few hundred bytes pickled (pickle stores a shared list once)."""
+    bomb: list = ["lol"] * 9
+    for _ in range(8):
+        bomb = [bomb] * 9
+    return bomb
+
+
+#: Reads a file in a child process with 2 GiB of address space, printing the error.
+READ_IN_A_BOX = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+from posebridge.errors import FormatError
+from posebridge.formats import idtracker
+try:
+    ds = idtracker.read(sys.argv[1])
+    print("read", ds.individual.values.tolist())
+except FormatError as error:
+    print(error)
+"""
+
+
+@pytest.mark.parametrize("key", ["trajectories", "id_probabilities", "identities_labels"])
+def test_a_nested_list_of_shared_references_is_refused_or_ignored_not_expanded(
+    tmp_path: Path, key: str
+):
+    """A pickled dict whose value expands to 387 M items: the arrays are refused naming the
+    key, the labels ignored (the animals keep their id_N names). The read runs in a child
+    process under an address-space cap, so a reader that expands the value fails this test
+    instead of the machine."""
+    import subprocess
+    import sys
+
+    data = trajectories_dict() | {key: shared_reference_bomb()}
+    path = save_npy(tmp_path / "t.npy", data)
+    assert path.stat().st_size < 10_000
+    run = subprocess.run(
+        [sys.executable, "-c", READ_IN_A_BOX, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    if key == "identities_labels":
+        assert run.stdout.strip() == "read ['id_1', 'id_2', 'id_3']"
+    else:
+        assert f"'{key}' is a list; expected an array of numbers" in run.stdout
+
+
+def test_keys_of_any_kind_are_listed_by_describe(tmp_path: Path):
+    data = trajectories_dict() | {1: 2, (1, 2): 3, "setup_points": {1: 2, "a": 3}}
+    found = dict(idtracker.describe(save_npy(tmp_path / "t.npy", data)))
+    assert found["keys"].startswith("(1, 2), 1, areas, ")
+    assert found["setup points (not read)"] == "1, a"
+
+
 def test_v6_h5(tmp_path: Path):
     data = trajectories_dict()
     path = tmp_path / "trajectories.h5"

@@ -235,6 +235,19 @@ def test_bad_config_names_the_line(tmp_path):
         labelstudio.read(export(tmp_path), label_config="<View>\n<KeyPointLabels>\n</View>")
 
 
+def test_a_config_that_expands_entities_a_billion_times_is_refused(tmp_path):
+    """ "Billion laughs": nine levels of ten-fold entities (10**9 copies of "lol")."""
+    entities = "".join(
+        f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(1, 10)
+    ).replace("&lol0;", "lol")
+    config = (
+        f"<?xml version='1.0'?><!DOCTYPE v [{entities}]>"
+        '<View><KeyPointLabels name="kp"><Label value="&lol9;"/></KeyPointLabels></View>'
+    )
+    with pytest.raises(FormatError, match="invalid XML"):
+        labelstudio.read(export(tmp_path), label_config=config)
+
+
 def test_an_export_without_keypoints_is_refused(tmp_path):
     path = tmp_path / "boxes.json"
     path.write_text(

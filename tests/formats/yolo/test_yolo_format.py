@@ -234,6 +234,56 @@ def test_a_huge_kpt_shape_is_refused_by_the_rows_without_allocating_it(tmp_path)
     assert "a.txt: line 1: expected 300000000000000000005 columns" in run.stdout
 
 
+#: Nine levels of YAML aliases, each a list of nine of the level below: 9**9 (387 M)
+#: "lol"s when expanded (as a repr or str of it would), one small list per level in memory.
+ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+    for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "yaml_text"),
+    [
+        ("names", "kpt_shape: [3, 3]\nnames: *i\n"),
+        ("names", "kpt_shape: [3, 3]\nnames: {0: *i}\n"),
+        ("kpt_names", "kpt_shape: [3, 3]\nnames: [a]\nkpt_names: {0: *i}\n"),
+        ("kpt_names", "kpt_shape: [3, 3]\nnames: [a]\nkpt_names: [*i, *i, *i]\n"),
+        ("flip_idx", "kpt_shape: [3, 3]\nnames: [a]\nflip_idx: *i\n"),
+        ("kpt_shape", "kpt_shape: *i\nnames: [a]\n"),
+        ("path", "kpt_shape: [3, 3]\nnames: [a]\npath: *i\n"),
+        ("train", "kpt_shape: [3, 3]\nnames: [a]\ntrain: [*i]\n"),
+    ],
+)
+def test_a_yaml_alias_bomb_is_refused_naming_the_key_without_expanding_it(
+    tmp_path, key, yaml_text
+):
+    """A data.yaml whose aliases expand to 387 M items where a name, a list or a folder
+    goes: refused naming the key, the value shown a few levels deep. The read runs in a
+    child process, so that a reader that expands the value fails (time limit) instead of
+    hanging the suite."""
+    import subprocess
+    import sys
+
+    path = dataset(tmp_path)
+    text = ALIAS_BOMB + yaml_text
+    path.write_text(text if key == "train" else text + "train: images/train\n")
+    code = (
+        "import sys\n"
+        "from posebridge.errors import FormatError\n"
+        "from posebridge.formats import yolo\n"
+        "try:\n"
+        "    yolo.read(sys.argv[1])\n"
+        "except FormatError as error:\n"
+        "    print(error)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"key '{key}'" in run.stdout and "..." in run.stdout and len(run.stdout) < 2000
+
+
 def test_class_not_in_names_is_refused(tmp_path):
     path = dataset(tmp_path, rows_a="5 0.5 0.5 1 1 0.1 0.2 2 0.1 0.5 2 0.5 0.5 2")
     with pytest.raises(FormatError, match=r"a\.txt: line 1: class 5 is not in the 'names'"):

@@ -11,7 +11,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, brief
 from posebridge.formats._shared.safe_pickle import load_pickled
 from posebridge.formats.idtracker.layout import NPY_MAGIC, csv_columns, find_csv
 
@@ -144,7 +144,25 @@ def _from_csv(path: Path) -> dict[str, Any]:
     return found
 
 
+#: One value of a pickled dict that is not a container.
+_SCALARS = (str, bytes, int, float, np.generic)
+
+
+def _flat(value: Any) -> bool:
+    """Whether ``value`` is an array or a flat list of scalars.
+
+    A pickle may build a nested list out of shared references (nine levels of
+    nine make 9**9 items while taking a few bytes); numpy would expand it, so
+    only arrays and flat lists are read.
+    """
+    if isinstance(value, np.ndarray):
+        return value.dtype != object or all(isinstance(v, _SCALARS) for v in value.flat)
+    return isinstance(value, list | tuple) and all(isinstance(v, _SCALARS) for v in value)
+
+
 def _scalar(value: Any) -> Any:
+    if not isinstance(value, _SCALARS) and not _flat(value):
+        return None
     array = np.asarray(value)
     if array.size != 1:
         return None
@@ -152,19 +170,36 @@ def _scalar(value: Any) -> Any:
     return item.decode() if isinstance(item, bytes) else item
 
 
+def _array(found: dict[str, Any], key: str, path: Path) -> np.ndarray | None:
+    """The array of ``key`` (None when absent), refused when not an array of numbers."""
+    value = found.get(key)
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iufb":
+        return value
+    shown = f"{value.dtype} array" if isinstance(value, np.ndarray) else type(value).__name__
+    raise FormatError(path, f"'{key}' is a {shown}; expected an array of numbers.")
+
+
 def _names(found: dict[str, Any], n_animals: int) -> list[str]:
     labels = found.get("identities_labels")
-    if labels is not None:
+    if labels is not None and _flat(labels):
         names = [str(_scalar(v) if not isinstance(v, str) else v) for v in np.ravel(labels)]
         if len(names) == n_animals and len(set(names)) == n_animals and all(names):
             return names
     return [f"id_{i + 1}" for i in range(n_animals)]
 
 
+def _keys(mapping: dict[Any, Any]) -> list[str]:
+    """A dict's keys as sorted text (a pickled dict's keys may be of any kind)."""
+    return sorted(k if isinstance(k, str) else brief(k) for k in mapping)
+
+
 def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
     if "trajectories" not in found:
-        raise FormatError(path, f"has no 'trajectories' key (keys: {sorted(found)}).")
-    trajectories = np.asarray(found["trajectories"])
+        raise FormatError(path, f"has no 'trajectories' key (keys: {_keys(found)}).")
+    trajectories = _array(found, "trajectories", path)
+    assert trajectories is not None
     if trajectories.dtype.kind not in "iuf":
         raise FormatError(path, f"'trajectories' is {trajectories.dtype}; expected numbers.")
     if trajectories.ndim != 3 or trajectories.shape[2] != 2:
@@ -174,8 +209,8 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
     n_time, n_animals, _ = trajectories.shape
     position = trajectories.astype(np.float64, copy=False).transpose(0, 2, 1)[:, :, None, :]
     confidence = np.full((n_time, 1, n_animals), np.nan)
-    if (probabilities := found.get("id_probabilities")) is not None:
-        probabilities = np.asarray(probabilities, dtype=np.float64)
+    if (probabilities := _array(found, "id_probabilities", path)) is not None:
+        probabilities = probabilities.astype(np.float64, copy=False)
         if probabilities.shape not in ((n_time, n_animals, 1), (n_time, n_animals)):
             raise FormatError(
                 path,
@@ -300,7 +335,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
     'body_length, frames_per_second, ...'
     """
     found, source = _contents(Path(path))
-    rows = [("source", str(source)), ("keys", ", ".join(sorted(found)))]
+    rows = [("source", str(source)), ("keys", ", ".join(_keys(found)))]
     if isinstance(found.get("setup_points"), dict):
-        rows.append(("setup points (not read)", ", ".join(sorted(found["setup_points"]))))
+        rows.append(("setup points (not read)", ", ".join(_keys(found["setup_points"]))))
     return rows

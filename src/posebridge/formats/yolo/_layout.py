@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, SchemaError, brief
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -100,7 +100,9 @@ def load_yaml(path: Path) -> DataYaml:
         or shape[0] < 1
         or shape[1] not in (2, 3)
     ):
-        raise _fail(path, "kpt_shape", f"expected [number of keypoints, 2 or 3], found {shape!r}.")
+        raise _fail(
+            path, "kpt_shape", f"expected [number of keypoints, 2 or 3], found {brief(shape)}."
+        )
     k = int(shape[0])
     names = _names(path, data.get("names"), data.get("nc"))
     flip = data.get("flip_idx")
@@ -111,18 +113,22 @@ def load_yaml(path: Path) -> DataYaml:
             or len(flip) != k
             or sorted(flip) != list(range(k))
         ):
-            raise _fail(path, "flip_idx", f"expected a permutation of 0..{k - 1}, found {flip!r}.")
+            raise _fail(
+                path, "flip_idx", f"expected a permutation of 0..{k - 1}, found {brief(flip)}."
+            )
         flip = [int(v) for v in flip]
     kpt_names = _kpt_names(path, data.get("kpt_names"), k)
     root = path.parent
+    if data.get("path") is not None and not isinstance(data["path"], str):
+        raise _fail(path, "path", f"expected the dataset's folder, found {brief(data['path'])}.")
     if data.get("path"):
-        given = Path(str(data["path"]))
+        given = Path(data["path"])
         given = given if given.is_absolute() else path.parent / given
         if given.is_dir():
             root = given
         else:  # a dataset moved since its yaml was written: its folder is the root
             warnings.warn(
-                f"{path}: 'path' {str(data['path'])!r} does not exist; the splits are looked "
+                f"{path}: 'path' {data['path']!r} does not exist; the splits are looked "
                 "up beside the data.yaml instead.",
                 stacklevel=3,
             )
@@ -133,34 +139,52 @@ def load_yaml(path: Path) -> DataYaml:
             continue
         entries = entry if isinstance(entry, list) else [entry]
         if not all(isinstance(e, str) for e in entries):
-            raise _fail(path, split, f"expected a folder, a .txt list or a list, found {entry!r}.")
+            raise _fail(
+                path, split, f"expected a folder, a .txt list or a list, found {brief(entry)}."
+            )
         splits[split] = entries
     if not splits:
         raise FormatError(path, "has none of the keys train, val, test (the image folders).")
     return DataYaml(k, int(shape[1]), names, flip, kpt_names, root, splits)
 
 
+#: What a name in data.yaml may be (YAML reads some names as numbers or booleans).
+_NAME_TYPES = (str, int, float, bool)
+
+
 def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
-    if isinstance(names, list):
+    if isinstance(names, list) and all(isinstance(n, _NAME_TYPES) for n in names):
         return {i: str(n) for i, n in enumerate(names)}
-    if isinstance(names, dict) and all(isinstance(k, int) for k in names):
+    if (
+        isinstance(names, dict)
+        and all(isinstance(k, int) for k in names)
+        and all(isinstance(v, _NAME_TYPES) for v in names.values())
+    ):
         return {int(k): str(v) for k, v in names.items()}
-    if names is None and isinstance(nc, int):
+    if names is None and isinstance(nc, int) and not isinstance(nc, bool) and 0 <= nc <= 100_000:
         return {i: f"class_{i}" for i in range(nc)}
     raise _fail(
-        path, "names", f"expected a list or a mapping of class ids to names, found {names!r}."
+        path,
+        "names",
+        f"expected a list or a mapping of class ids to names, found {brief(names)}"
+        + (f" (nc: {brief(nc)})" if names is None else "")
+        + ".",
     )
 
 
 def _kpt_names(path: Path, value: Any, k: int) -> list[str] | None:
     if value is None:
         return None
-    if isinstance(value, dict) and value:
-        value = value[min(value)]
+    if isinstance(value, dict) and value and all(isinstance(c, int) for c in value):
+        value = value[min(value)]  # Ultralytics' per-class names: the first class's
     elif isinstance(value, list) and value and isinstance(value[0], list):
         value = value[0]
-    if not isinstance(value, list) or len(value) != k:
-        raise _fail(path, "kpt_names", f"expected {k} keypoint names, found {value!r}.")
+    if (
+        not isinstance(value, list)
+        or len(value) != k
+        or not all(isinstance(v, _NAME_TYPES) for v in value)
+    ):
+        raise _fail(path, "kpt_names", f"expected {k} keypoint names, found {brief(value)}.")
     return [str(v) for v in value]
 
 
