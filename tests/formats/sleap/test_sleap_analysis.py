@@ -164,6 +164,40 @@ def test_unoccupied_cells_are_nan_even_if_the_file_has_values(tmp_path):
     assert ds.tracking_score.isel(time=3, individual=1).isnull()
 
 
+def test_whole_number_arrays_are_read_as_floats_with_nan_where_unoccupied(tmp_path):
+    """Found by fuzzing: integer /tracks with an unoccupied cell raised 'cannot convert
+    float NaN to integer' (raw from the lazy reader, wrapped by the eager one)."""
+    data = canonical_data()
+    whole = {
+        name: np.nan_to_num(values, nan=7).round().astype(np.int64)
+        if name != "track_occupancy"
+        else values
+        for name, values in data.items()
+    }
+    path = write_analysis(tmp_path / "int.analysis.h5", MATLAB, whole)
+    eager = posebridge.load(path)
+    lazy = posebridge.open_dataset(path, chunks=2).load()
+    lazy.attrs.pop("lazy")
+    xr.testing.assert_identical(lazy, eager)
+    assert eager.position.dtype == eager.confidence.dtype == np.float64
+    expected = whole["tracks"].astype(np.float64)
+    expected[3, 1] = np.nan
+    np.testing.assert_array_equal(
+        eager.position.transpose("time", "individual", "keypoint", "space").values, expected
+    )
+    assert np.isnan(eager.instance_score.values[3, 1])
+
+
+@pytest.mark.parametrize("name", ["tracks", "point_scores"])
+def test_text_arrays_are_refused_naming_them(tmp_path, name):
+    data = canonical_data()
+    data[name] = np.full(data[name].shape, b"x")
+    path = write_analysis(tmp_path / "text.analysis.h5", MATLAB, data)
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=rf"/{name} holds \|S1 values; expected numbers"):
+            read(path)
+
+
 def test_file_without_scores_has_nan_confidence(tmp_path):
     data = canonical_data()
     path = write_analysis(

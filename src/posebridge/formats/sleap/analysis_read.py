@@ -114,7 +114,30 @@ def stored_axes(
                 f"inconsistent shapes: /{name} is {dataset.shape}, but /tracks implies "
                 f"{expected} for {stored}.",
             )
+    _refuse_non_numbers(dataset, name, path)
     return tuple(stored.index(d) for d in wanted)
+
+
+def _refuse_non_numbers(dataset: Any, name: str, path: Path) -> None:
+    if dataset.dtype.kind not in "iufb":
+        raise FormatError(path, f"/{name} holds {dataset.dtype} values; expected numbers.")
+
+
+def float_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype values of ``dtype`` are read as: floats keep theirs, whole numbers (a
+    writer other than SLEAP's) become float64, so that a missing point can be NaN.
+
+    Examples
+    --------
+    >>> float_dtype(np.dtype("float32")), float_dtype(np.dtype("int64"))
+    (dtype('float32'), dtype('float64'))
+    """
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def as_float(values: np.ndarray) -> np.ndarray:
+    """``values`` in :func:`float_dtype` of their dtype (no copy when already floats)."""
+    return values.astype(float_dtype(values.dtype), copy=False)
 
 
 def read(path: Path) -> xr.Dataset:
@@ -192,6 +215,7 @@ def _layout(h5: Any, path: Path) -> tuple[str, ...]:
         layout = MATLAB if bool(h5.attrs.get("transpose", True)) else LEGACY_UNTRANSPOSED
     if sorted(layout) != sorted(AXES):
         raise FormatError(path, f"/tracks has dims {layout}; expected {AXES} in some order.")
+    _refuse_non_numbers(tracks, "tracks", path)
     if tracks.shape[layout.index("xy")] != 2:
         raise FormatError(
             path, f"/tracks should have 2 coordinates (x, y); its shape is {tracks.shape}."
@@ -206,7 +230,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     n_frames, n_nodes, n_tracks = shape["frame"], shape["node"], shape["track"]
     # (frame, xy, node, track): a view of the array as stored, no copy
     position = np.transpose(
-        read_array(tracks), [layout.index(d) for d in ("frame", "xy", "node", "track")]
+        as_float(read_array(tracks)), [layout.index(d) for d in ("frame", "xy", "node", "track")]
     )
 
     nodes = _names(h5, "node_names") or [f"node_{i}" for i in range(n_nodes)]
@@ -231,6 +255,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     confidence = canonical("point_scores", ("frame", "node", "track"))
     if confidence is None:
         confidence = np.full((n_frames, n_nodes, n_tracks), np.nan)
+    confidence = as_float(confidence)
     scores = _optional_scores(h5, canonical, path)
     if occupancy is not None:
         empty = occupancy == 0
@@ -287,7 +312,8 @@ def _optional_scores(h5: Any, canonical: Any, path: Path) -> dict[str, np.ndarra
         ("tracking_score", "tracking_scores"),
     ):
         try:
-            scores[variable] = canonical(name, ("frame", "track"))
+            found = canonical(name, ("frame", "track"))
+            scores[variable] = None if found is None else as_float(found)
         except FormatError:
             if not (h5[name].dtype.kind == "f" and np.isnan(h5[name][()]).all()):
                 raise

@@ -36,14 +36,19 @@ def masked_block(
     h5: Any,
     region: tuple[tuple[int, int], ...],
 ) -> np.ndarray:
-    """A region of ``name`` (axes as ``axes``), NaN where ``/track_occupancy`` is 0."""
-    values = transposed_block(name, axes, h5, region)
+    """A region of ``name`` (axes as ``axes``), NaN where ``/track_occupancy`` is 0.
+
+    Whole numbers are read as float64, as the eager reader does (:func:`eager.as_float`).
+    """
+    stored = transposed_block(name, axes, h5, region)
+    values = eager.as_float(stored)
     if occupancy is None:
         return values
     t, k = time_and_track
     empty = transposed_block("track_occupancy", occupancy, h5, (region[t], region[k])) == 0
     if empty.any():
-        values = np.array(values, copy=True)
+        if values is stored:
+            values = np.array(values, copy=True)
         np.moveaxis(values, (t, k), (0, 1))[empty] = np.nan
     return values
 
@@ -106,7 +111,7 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
     position = LazyArray(
         path,
         (n_frames, 2, n_nodes, n_tracks),
-        tracks.dtype,
+        eager.float_dtype(tracks.dtype),
         functools.partial(masked_block, "tracks", position_axes, occupancy, (0, 3)),
     )
     score_axes = axes("point_scores", ("frame", "node", "track"))
@@ -116,7 +121,7 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
         confidence = LazyArray(
             path,
             (n_frames, n_nodes, n_tracks),
-            h5["point_scores"].dtype,
+            eager.float_dtype(h5["point_scores"].dtype),
             functools.partial(masked_block, "point_scores", score_axes, occupancy, (0, 2)),
         )
     data_vars: dict[str, Any] = {
@@ -188,7 +193,7 @@ def _scores(
             lazy = LazyArray(
                 path,
                 (shape["frame"], shape["track"]),
-                h5[name].dtype,
+                eager.float_dtype(h5[name].dtype),
                 functools.partial(masked_block, name, at, occupancy, (0, 1)),
             )
             out[variable] = (dims, lazy)
