@@ -28,7 +28,7 @@ import pytest
 
 import posebridge
 from posebridge import model
-from posebridge._files import TEMPORARY_MARK, stale_temporaries
+from posebridge._files import TEMPORARY_MARK, _temporary_twin, stale_temporaries
 
 #: format -> file name of its output.
 TARGETS = {
@@ -399,3 +399,40 @@ def test_appending_to_an_nwb_file_through_a_link_changes_the_linked_file(tmp_pat
         posebridge.save(extra, link, append=True)
         names = posebridge.load(real, "nwb")["individual"].values.tolist()
     assert link.is_symlink() and "other" in names and len(names) == 2
+
+
+# -- long names --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", list(TARGETS))
+def test_a_target_name_of_255_bytes_is_written_its_temporary_shortened(tmp_path, fmt):
+    """Found by trying long names: a legal 250-byte name failed with a raw OSError (or
+    HDF5ExtError) naming the temporary, whose name was 35 bytes longer."""
+    ending = "".join(Path(TARGETS[fmt]).suffixes)
+    target = tmp_path / ("é" * 60 + "x" * (255 - 120 - len(ending)) + ending)
+    assert len(target.name.encode()) == 255
+    save(fmt, 1, target)
+    save(fmt, 2, target)  # and replaced through a temporary
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+    assert posebridge.load(target, fmt.split("-")[0]).sizes["time"] == 120
+
+
+def test_stale_temporaries_of_a_long_target_are_found_and_removed(tmp_path):
+    target = tmp_path / ("x" * 251 + ".csv")
+    gone = _temporary_twin(target)
+    gone = gone.with_name(gone.name.replace(f"-{os.getpid()}-", f"-{2**22 + 12345}-"))
+    gone.write_text("left by a killed process")
+    assert stale_temporaries(target) == [gone]
+    save("dlc-csv", 1, target)
+    assert not gone.exists()
+
+
+@pytest.mark.parametrize("where", ["save", "load"])
+def test_a_name_longer_than_the_file_system_allows_is_refused_naming_it(tmp_path, where):
+    target = tmp_path / ("x" * 256 + ".csv")
+    with pytest.raises(posebridge.PoseBridgeError, match=r"is 260 bytes long; the file system"):
+        if where == "save":
+            save("dlc-csv", 1, target)
+        else:
+            posebridge.load(target)
+    assert list(tmp_path.iterdir()) == []

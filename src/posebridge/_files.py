@@ -77,6 +77,7 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     """
     expect_path(path, "file")
     path = Path(path)
+    refuse_long_names(path)
     if not path.exists():
         if path.is_symlink():
             raise FileNotFoundError(2, f"{path}: {_unfollowable(path)}.", str(path))
@@ -274,8 +275,10 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         When the folder of an output does not exist.
     """
     for path in paths:
+        refuse_long_names(path)
         if path.is_dir():
             raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
+
         if path.exists() and not overwrite:
             raise FileExistsError(
                 17, f"{path}: already exists; pass overwrite=True to replace it.", str(path)
@@ -290,10 +293,65 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
 TEMPORARY_MARK = ".posebridge-tmp-"
 
 
+def refuse_long_names(path: Path) -> None:
+    """Refuse a path with a part longer than the file system allows (255 bytes, usually).
+
+    The operating system says only "File name too long"; this names the part.
+
+    Examples
+    --------
+    >>> refuse_long_names(Path("poses.csv"))
+    """
+    from posebridge.errors import PoseBridgeError
+
+    for part in Path(path).parts:
+        size = len(os.fsencode(part))
+        if size > 255 and size > _name_max(_existing_folder(Path(path))):
+            raise PoseBridgeError(
+                f"{path}: the name {part[:40]}... is {size} bytes long; the file system "
+                f"allows {_name_max(_existing_folder(Path(path)))}. Choose a shorter name."
+            )
+
+
+def _existing_folder(path: Path) -> Path:
+    """The nearest folder above ``path`` that exists (for the file system's limits)."""
+    for folder in Path(os.path.abspath(path)).parents:
+        try:
+            if folder.is_dir():
+                return folder
+        except OSError:
+            continue
+    return Path("/")
+
+
+#: Bytes a temporary's name adds to its target's stem besides the mark: the leading dot,
+#: the pid (at most 10 digits), a dash and 8 hex digits.
+_TEMPORARY_EXTRA = 1 + 10 + 1 + 8
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name (in bytes) the file system of ``folder`` allows."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # not POSIX, or the folder is missing
+        return 255
+
+
 def _split_name(path: Path) -> tuple[str, str]:
-    """``(stem, suffix)`` of a name, the suffix being its last two endings."""
+    """``(stem, suffix)`` of a name, the suffix being its last two endings.
+
+    The stem is cut (at a character boundary of its UTF-8 bytes) so that a
+    temporary's name fits the file system's limit: a target whose name is
+    near 255 bytes is legal, and its temporary must be too. The cut depends
+    on the name only, so the temporaries of a target are found again.
+    """
     suffix = "".join(path.suffixes[-2:]) if path.suffixes else ""
     stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
+    room = _name_max(path.parent) - len(TEMPORARY_MARK) - _TEMPORARY_EXTRA
+    room -= len(suffix.encode())
+    encoded = stem.encode()
+    if len(encoded) > room:
+        stem = encoded[: max(room, 1)].decode("utf-8", "ignore")
     return stem, suffix
 
 

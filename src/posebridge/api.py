@@ -13,7 +13,7 @@ import xarray as xr
 
 from posebridge import _option_values as option_values
 from posebridge import model, registry
-from posebridge._files import check_input
+from posebridge._files import check_input, refuse_long_names
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
@@ -218,6 +218,7 @@ def check_target(target: Path) -> None:
     ...
     posebridge.errors.IsADirectoryError: .: is a folder; expected a file name.
     """
+    refuse_long_names(target)
     if target.is_dir():
         raise IsADirectoryError(21, f"{target}: is a folder; expected a file name.", str(target))
     if not target.parent.is_dir():
