@@ -254,6 +254,35 @@ def test_a_training_frame_outside_its_image_list_is_an_error(mixed_videos, tmp_p
         posebridge.load(tmp_path / "l.nwb")
 
 
+def test_a_scalar_starting_frame_is_read_as_one_number(mixed_videos, tmp_path):
+    """Found by fuzzing: starting_frame stored as a scalar (not [0]) raised a numpy
+    ValueError from searchsorted."""
+    nwb.write(mixed_videos, tmp_path / "l.nwb")
+    as_written = posebridge.load(tmp_path / "l.nwb")
+    with h5py.File(tmp_path / "l.nwb", "r+") as h5:
+        external = h5[f"{TRAINING}/source_videos/video_0/external_file"]
+        assert external.attrs["starting_frame"].tolist() == [0]
+        external.attrs["starting_frame"] = 0
+    xr.testing.assert_identical(posebridge.load(tmp_path / "l.nwb"), as_written)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [(b"x", "not whole numbers"), ([2, 0, 5], "does not increase")]
+)
+def test_a_bad_starting_frame_is_refused_naming_it(mixed_videos, tmp_path, value, message):
+    ds = mixed_videos.assign_coords(
+        image_path=("time", ["a/img0.png", "a/img1.png", "a/img2.png"]),
+        video=("time", ["", "", ""]),
+        frame=("time", [0, 0, 0]),
+    )
+    nwb.write(ds, tmp_path / "l.nwb")
+    with h5py.File(tmp_path / "l.nwb", "r+") as h5:
+        external = h5[f"{TRAINING}/source_videos/video_0/external_file"]
+        external.attrs["starting_frame"] = value
+    with pytest.raises(FormatError, match=f"video_0/external_file: starting_frame.*{message}"):
+        posebridge.load(tmp_path / "l.nwb")
+
+
 def test_pynwb_reads_the_file_in_a_fresh_process(mixed_videos, tmp_path):
     path = tmp_path / "labels.nwb"
     nwb.write(mixed_videos, path)

@@ -112,7 +112,7 @@ def _is_images(files: list[str]) -> bool:
     return bool(files) and all(f.lower().endswith(IMAGE_SUFFIXES) for f in files)
 
 
-def _video(group: h5py.Group, folder: str) -> _Video:
+def _video(group: h5py.Group, folder: str, path: Path) -> _Video:
     files = (
         [to_text(v) for v in np.atleast_1d(group["external_file"][()])]
         if ("external_file" in group)
@@ -124,9 +124,22 @@ def _video(group: h5py.Group, folder: str) -> _Video:
     files = [str(p) for p in labels.normalise_paths(files)] if files else []
     files = ["" if f == labels.UNKNOWN_VIDEO else f for f in files]
     starts = group["external_file"].attrs.get("starting_frame") if files else None
-    starts = np.asarray(starts if starts is not None else np.arange(len(files)), dtype=np.int64)
+    try:
+        starts = np.asarray(
+            starts if starts is not None else np.arange(len(files)), dtype=np.int64
+        ).reshape(-1)  # one number is stored as a scalar by some writers
+    except (TypeError, ValueError):
+        raise FormatError(
+            path, f"{group.name}/external_file: starting_frame is not whole numbers."
+        ) from None
     if starts.size != len(files):
         starts = np.arange(len(files), dtype=np.int64)
+    if starts.size > 1 and (np.diff(starts) <= 0).any():
+        raise FormatError(
+            path,
+            f"{group.name}/external_file: starting_frame {starts.tolist()[:8]} does not "
+            "increase (the first frame of each file, in order).",
+        )
     return _Video(files, starts, _is_images(files), posixpath.basename(group.name))
 
 
@@ -136,7 +149,7 @@ def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
     if isinstance(videos, h5py.Group):
         for name in videos:
             series = videos[name]
-            out.videos[series.name] = _video(series, folder)
+            out.videos[series.name] = _video(series, folder, path)
             start = series.get("starting_time")
             comments = to_text(series.attrs.get("comments", ""))
             timed = start is not None and "rate" in start.attrs
