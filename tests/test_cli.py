@@ -171,6 +171,29 @@ def test_formats_lists_every_registered_format():
     assert netcdf.split()[-2:] == ["yes", "yes"]
 
 
+@pytest.mark.parametrize("alias", ["list-formats", "list_formats"])
+def test_list_formats_is_the_formats_command_under_the_python_functions_name(alias):
+    assert run(alias).stdout == run("formats").stdout
+    assert alias not in run("--help").stdout  # --help lists `formats` only
+
+
+def test_output_cut_short_by_the_reader_ends_quietly():
+    """`posebridge formats | head -1` printed 'posebridge: error: Broken pipe'."""
+    import subprocess
+    import sys
+
+    script = "import sys; from posebridge.cli import main; main(sys.argv[1:])"
+    piped = subprocess.run(
+        f"{sys.executable} -c '{script}' formats | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert piped.stdout.startswith("name ") and piped.stdout.count("\n") == 1
+    assert piped.stderr == ""
+
+
 def test_formats_shows_notes_and_abilities_of_a_new_format(fake_format):
     result = run("formats")
     fake = next(line for line in result.stdout.splitlines() if line.startswith("fake "))

@@ -153,6 +153,20 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {message} (unexpected; run with --debug for the traceback)"
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (captured by a test runner)
+        pass
+    finally:
+        os.close(devnull)
+
+
 class _Group(click.Group):
     """Prints errors as one line (or the traceback with --debug) and warnings as lines."""
 
@@ -169,6 +183,9 @@ class _Group(click.Group):
                 return super().invoke(ctx)
             except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
                 raise
+            except BrokenPipeError:  # the reader of stdout left (``| head``): stop quietly
+                _silence_stdout()
+                ctx.exit(1)
             except Exception as error:
                 if debug:
                     click.echo(traceback.format_exc().rstrip(), err=True)
@@ -223,6 +240,14 @@ def formats() -> None:
     notes = [(f.name, f.notes) for f in registry.all_formats() if f.notes]
     if notes:
         click.echo("\n" + table(notes))
+
+
+# The Python function's name, as users type it (``posebridge.list_formats()``); not
+# listed in --help, where ``formats`` stands for them.
+for _alias in ("list-formats", "list_formats"):
+    cli.add_command(
+        click.Command(_alias, callback=formats.callback, help=formats.help, hidden=True)
+    )
 
 
 _read_options = click.option(
