@@ -192,13 +192,50 @@ def test_zero_frame_nwb_corpus_file_converts_to_dlc_with_a_clear_refusal(tmp_pat
 
 @pytest.mark.parametrize(
     ("fmt", "name"),
-    [("dlc", "z.csv"), ("lp", "z.csv"), ("nwb", "z.nwb"), ("anipose", "z.csv")],
+    [
+        ("dlc", "z.csv"),
+        ("lp", "z.csv"),
+        ("nwb", "z.nwb"),
+        ("anipose", "z.csv"),
+        # found by converting every corpus file to every writer: a raw numpy ValueError
+        ("coco", "z.json"),
+        ("yolo", "data.yaml"),
+        ("labelstudio", "z.json"),
+        ("sleap-csv", "z.analysis.csv"),  # wrote a file that did not read back
+    ],
 )
 def test_zero_frame_datasets_are_refused_before_writing(tmp_path, fmt, name):
     ds = poses(frames=0, space=3 if fmt == "anipose" else 2)
     with pytest.raises(SchemaError, match="no time steps"):
         posebridge.save(ds, tmp_path / name, fmt)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["coco", "yolo", "labelstudio", "sleap-csv"])
+@pytest.mark.parametrize("empty", ["keypoints", "individuals"])
+def test_datasets_without_keypoints_or_individuals_are_refused_by_image_and_csv_writers(
+    tmp_path, fmt, empty
+):
+    ds = poses(keypoints=0) if empty == "keypoints" else poses(individuals=0)
+    with pytest.raises(SchemaError, match=f"no {empty}"):
+        names = {"yolo": "data.yaml", "sleap-csv": "z.analysis.csv"}
+        posebridge.save(ds, tmp_path / names.get(fmt, "z.json"), fmt)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("empty", ["frames", "keypoints", "individuals"])
+@pytest.mark.parametrize("name", ["z.analysis.h5", "z.slp", "z.nc"])
+def test_formats_that_keep_empty_datasets_read_them_back_equal(tmp_path, name, empty):
+    """An analysis .h5 without keypoints or tracks read back with number-typed (float)
+    empty coordinates, which the model refuses: the file did not read back."""
+    sizes = {"frames": 5, "keypoints": 3, "individuals": 2} | {empty: 0}
+    ds = poses(**sizes)
+    assert ds.keypoint.dtype.kind == ds.individual.dtype.kind == "U"  # even when empty
+    posebridge.save(ds, tmp_path / name)
+    back = posebridge.load(tmp_path / name)
+    assert dict(back.sizes) == dict(ds.sizes)
+    assert back.keypoint.values.tolist() == ds.keypoint.values.tolist()
+    assert back.individual.values.tolist() == ds.individual.values.tolist()
 
 
 def test_zero_frame_via_is_refused(tmp_path):

@@ -43,9 +43,10 @@ __all__ = [
 # builders
 
 
-def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str) -> list[str]:
+def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str) -> np.ndarray:
+    """The names of one axis as a text array (text even when there are none)."""
     if given is None:
-        return [f"{prefix}{i}" for i in range(count)]
+        return np.array([f"{prefix}{i}" for i in range(count)], dtype=str)
     if isinstance(given, str):
         warnings.warn(
             f"{what} was given as one string; it is taken as a list of one name.",
@@ -61,7 +62,7 @@ def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str
         )
     if len(set(names)) != len(names):
         raise SchemaError(f"Elements in '{what}' are not unique: {names}.")
-    return names
+    return np.array(names, dtype=str)
 
 
 def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:

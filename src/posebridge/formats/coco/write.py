@@ -14,6 +14,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
+from posebridge.formats._shared.guards import refuse_empty
 from posebridge.formats._shared.images import box_extras
 from posebridge.model import labels
 
@@ -72,6 +73,7 @@ def write(
         raise SchemaError(f"kind must be one of {KINDS}, got {kind!r}.")
     if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
         raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
+    refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
     if kind == "ground_truth":

@@ -13,6 +13,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
+from posebridge.formats._shared.guards import refuse_empty
 from posebridge.formats._shared.images import box_extras
 from posebridge.formats.labelstudio._config import config_xml
 from posebridge.model import labels
@@ -81,6 +82,7 @@ def write(
         raise SchemaError(f"kind must be one of {KINDS}, got {kind!r}.")
     if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
         raise SchemaError("Label Studio keypoints are 2D, one camera: select x, y and one view.")
+    refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
     names = [str(v) for v in ds[model.KEYPOINT].values]

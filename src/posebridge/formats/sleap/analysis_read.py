@@ -291,8 +291,8 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         coords={
             model.TIME: first_frame + np.arange(n_frames, dtype=np.int64),
             model.SPACE: ["x", "y"],
-            model.KEYPOINT: nodes,
-            model.INDIVIDUAL: names,
+            model.KEYPOINT: np.array(nodes, dtype=str),  # text even when empty
+            model.INDIVIDUAL: np.array(names, dtype=str),
         },
         attrs=attrs,
     )

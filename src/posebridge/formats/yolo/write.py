@@ -13,6 +13,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs, check_outputs
 from posebridge.errors import SchemaError
+from posebridge.formats._shared.guards import refuse_empty
 from posebridge.formats._shared.images import box_extras
 from posebridge.formats.yolo._layout import SPLITS, checked_image_size, label_path
 from posebridge.model import labels
@@ -67,6 +68,7 @@ def write(
         raise SchemaError("YOLO pose labels are 2D, one camera: select x, y and one view first.")
     if split not in SPLITS:
         raise SchemaError(f"split must be one of {SPLITS}, got {split!r}.")
+    refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     root = path.parent
     sizes = _sizes(ds, image_size)
     images = _image_paths(ds, _splits(ds, split))
