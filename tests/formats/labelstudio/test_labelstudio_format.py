@@ -257,3 +257,119 @@ def test_an_export_without_keypoints_is_refused(tmp_path):
     )
     with pytest.raises(FormatError, match="holds no keypoint names"):
         labelstudio.read(path)
+
+
+# -- the columnar reading of regions against the region-by-region one ---------------
+
+
+def _regions_both_ways(tasks: list) -> tuple:
+    """The regions of the first annotation of each task, by both readers of regions."""
+    import importlib
+
+    read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+    entries = [
+        (t, f"$[{t}]", task["annotations"][0]["result"], task["annotations"][0].get("score"))
+        for t, task in enumerate(tasks)
+    ]
+    fast = read_module._fast_regions(entries, len(tasks))
+    items = read_module._Items(Path("x.json"))
+    for entry in entries:
+        items.add(*entry)
+    return fast, items.regions(len(tasks))
+
+
+def _same_regions(fast, slow) -> None:
+    assert fast is not None
+    for field in fast.__dataclass_fields__:
+        a, b = getattr(fast, field), getattr(slow, field)
+        if isinstance(a, np.ndarray):
+            assert a.shape == b.shape, field
+            if a.dtype.kind == "f":
+                np.testing.assert_array_equal(a, b, err_msg=field)
+            else:
+                assert a.tolist() == b.tolist(), field
+        else:
+            assert a == b, field
+
+
+def _many_tasks(seed: int) -> list:
+    """Tasks with every way a point finds its rectangle, and every kind of score."""
+    rng = np.random.default_rng(seed)
+    tasks = []
+    for t in range(40):
+        result: list = []
+        for b in range(int(rng.integers(0, 3))):
+            result.append(
+                rect(
+                    f"r{b}",
+                    *rng.uniform(0, 50, 4).round(3),
+                    label=f"c{b}",
+                    score=[None, 0.5, 1][b % 3],
+                )
+            )
+        for p in range(int(rng.integers(0, 6))):
+            how = p % 4
+            parent = f"r{p % 2}" if how == 0 else ("nope" if how == 1 else None)
+            result.append(
+                point(
+                    f"k{p % 3}",
+                    *rng.uniform(0, 100, 2).round(4),
+                    id=f"p{p}",
+                    parent=parent,
+                    w=int(rng.integers(100, 300)),
+                    score=[None, 0.25, True, 3][how],
+                )
+            )
+            if how == 2:  # linked to a rectangle by a relation (or to nothing)
+                result.append({"type": "relation", "from_id": f"p{p}", "to_id": "r0"})
+        result.append({"id": "c", "type": "choices", "value": {"choices": ["x"]}})
+        tasks.append(
+            {
+                "data": {"image": f"{t}.png"},
+                "annotations": [{"result": result, "score": [None, 0.75][t % 2]}],
+            }
+        )
+    return tasks
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_regions_read_in_columns_equal_those_read_region_by_region(seed):
+    _same_regions(*_regions_both_ways(_many_tasks(seed)))
+
+
+def test_the_example_export_reads_the_same_both_ways(tmp_path):
+    tasks = json.loads(export(tmp_path).read_text())
+    tasks[0]["annotations"] = tasks[0]["annotations"][1:]
+    tasks[1]["annotations"] = [{"result": []}]
+    _same_regions(*_regions_both_ways(tasks))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda item: item["value"].pop("x"),
+        lambda item: item["value"].update(x=None),
+        lambda item: item["value"].update(x="left"),
+        lambda item: item["value"].update(keypointlabels=[]),
+        lambda item: item.update(original_width=None),
+        lambda item: item.update(value=[1, 2]),
+        lambda item: item.update(score=10**400),
+    ],
+)
+def test_an_irregular_region_leaves_the_columns_to_the_region_by_region_reader(damage):
+    """The columnar pass gives up (None) and the region-by-region reader names the region."""
+    tasks = _many_tasks(0)
+    item = point("k0", 1, 2, id="bad")
+    damage(item)
+    tasks[3]["annotations"][0]["result"].insert(0, item)
+    import importlib
+
+    read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+    entries = [
+        (t, f"$[{t}]", task["annotations"][0]["result"], None) for t, task in enumerate(tasks)
+    ]
+    assert read_module._fast_regions(entries, len(tasks)) is None
+    items = read_module._Items(Path("x.json"))
+    with pytest.raises(FormatError, match=r"\$\[3\]\[0\]"):
+        for entry in entries:
+            items.add(*entry)

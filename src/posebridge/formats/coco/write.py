@@ -15,7 +15,7 @@ from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty
-from posebridge.formats._shared.images import box_extras
+from posebridge.formats._shared.images import box_extras, collector_paused
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
@@ -76,11 +76,13 @@ def write(
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
-    if kind == "ground_truth":
-        content: Any = _ground_truth(ds, category_name, image_size)
-    else:
-        content = _results(ds)
-    data = msgspec.json.encode(content)
+    with collector_paused():  # a dict per annotation: see collector_paused
+        if kind == "ground_truth":
+            content: Any = _ground_truth(ds, category_name, image_size)
+        else:
+            content = _results(ds)
+        data = msgspec.json.encode(content)
+        del content
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         temporary.write_bytes(data)
     return [path]

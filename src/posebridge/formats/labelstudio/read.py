@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
+    collector_paused,
     decode_json,
     require_instances,
     scatter,
@@ -68,6 +72,11 @@ def read(
     if results not in RESULTS:
         raise FormatError(None, f"results must be one of {RESULTS}, got {results!r}.")
     config = read_config(label_config) if label_config is not None else None
+    with collector_paused():  # millions of JSON objects: see collector_paused
+        return _read(path, config, results)
+
+
+def _read(path: Path, config: Any, results: str) -> xr.Dataset:
     tasks = decode_json(path, path.read_bytes())
     if isinstance(tasks, dict) and "data" in tasks:
         tasks = [tasks]
@@ -77,7 +86,7 @@ def read(
     if kind == "auto":
         has = any(_annotation(t) is not None for t in tasks)
         kind = "annotations" if has else "predictions"
-    items = _Items(path)
+    entries: list[tuple[int, str, list[Any], Any]] = []  # task, JSON path, regions, score
     image_key = config.image_key if config is not None else None
     images: list[str] = []
     videos: list[str] = []
@@ -99,9 +108,15 @@ def read(
         result = entry.get("result")
         if not isinstance(result, list):
             raise FormatError(path, f"$[{t}].{where}.result: expected a list of regions.")
-        items.add(t, f"$[{t}].{where}.result", result, entry.get("score"))
-    return items.dataset(images, config, predictions=kind == "predictions", videos=videos,
-                         frames=frames)  # fmt: skip
+        entries.append((t, f"$[{t}].{where}.result", result, entry.get("score")))
+    regions = _fast_regions(entries, len(tasks))
+    if regions is None:  # something irregular: region by region, naming what is wrong
+        items = _Items(path)
+        for entry in entries:
+            items.add(*entry)
+        regions = items.regions(len(tasks))
+    return _dataset(path, regions, images, config, predictions=kind == "predictions",
+                    videos=videos, frames=frames)  # fmt: skip
 
 
 def _annotation(task: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
@@ -151,8 +166,177 @@ def _image(path: Path, task: dict[str, Any], t: int, key: str | None) -> str:
     return value
 
 
+@dataclass
+class _Regions:
+    """Every task's keypoint and rectangle regions as columns, in file order.
+
+    Positions and sizes are as stored (percent of ``original_width`` /
+    ``original_height``); ``point_box`` is the row of the point's rectangle
+    (``parentID``, or a relation), -1 for a free point; ``sizes`` holds each
+    task's image size (its first region's), -1 when it has none.
+    """
+
+    point_task: np.ndarray
+    point_box: np.ndarray
+    point_label: np.ndarray
+    point_xy: np.ndarray
+    point_size: np.ndarray
+    point_score: np.ndarray
+    box_task: np.ndarray
+    box_label: np.ndarray
+    box_xywh: np.ndarray
+    box_score: np.ndarray
+    box_size: np.ndarray
+    sizes: np.ndarray
+    rotated: int
+
+
+#: A key that no region has (``item.get("score", _ABSENT)``).
+_ABSENT = object()
+
+
+def _objects(values: Any, count: int) -> np.ndarray:
+    """A 1-D object array of ``values`` (no nesting of lists, whatever they hold)."""
+    return np.fromiter(values, dtype=object, count=count)
+
+
+def _get(items: np.ndarray, key: str, default: Any = None) -> np.ndarray:
+    """``item.get(key, default)`` of every dict, as an object array (C-level iteration,
+    no bytecode per item)."""
+    return _objects(map(methodcaller("get", key, default), items), len(items))
+
+
+def _floats(values: np.ndarray) -> np.ndarray | None:
+    """Numbers (an object array) as float64, or ``None`` when one is missing or not a
+    number (numpy would make ``None`` NaN, and take text such as "1.5", as float() does)."""
+    if (values == None).any():  # noqa: E711 - elementwise
+        return None
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _first_labels(values: np.ndarray, kind: str) -> np.ndarray | None:
+    """``str(value[kind][0])`` of every region value, or ``None`` when one has none."""
+    lists = _get(values, kind)
+    if set(map(type, lists)) - {list} or (lists.size and min(map(len, lists)) == 0):
+        return None
+    return _objects(map(str, map(itemgetter(0), lists)), len(lists))
+
+
+def _keys(task: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """One text key per (task, name) pair."""
+    return task.astype(str).astype(object) + "\x00" + names
+
+
+def _fast_regions(entries: list[tuple[int, str, list[Any], Any]], n: int) -> _Regions | None:
+    """The regions of every chosen annotation as columns, in a few vectorised passes.
+
+    The same columns as :class:`_Items` gathers region by region, with the same
+    rules (a point's rectangle from its ``parentID`` in the same task, else
+    from a relation; the region's ``score``, else its annotation's; the first
+    region's image size per task). ``None`` when anything is irregular (a
+    region that is not an object, a missing or non-number coordinate or size,
+    labels that are not a non-empty list): :class:`_Items` then reads the
+    regions one by one and names the first that is wrong.
+    """
+    results = list(map(itemgetter(2), entries))
+    counts = np.fromiter(map(len, results), dtype=np.int64, count=len(results))
+    total = int(counts.sum())
+    items = _objects(chain.from_iterable(results), total)
+    if total == 0 or set(map(type, items)) != {dict}:
+        return None
+    task = np.repeat(np.fromiter(map(itemgetter(0), entries), np.int64, len(entries)), counts)
+    entry_score = np.repeat(_objects(map(itemgetter(3), entries), len(entries)), counts)
+    kinds = _get(items, "type")
+    is_point = kinds == "keypointlabels"
+    is_box = kinds == "rectanglelabels"
+    region = np.flatnonzero(is_point | is_box)
+    if not region.size:
+        return None
+    values = _get(items[region], "value")
+    if set(map(type, values)) != {dict}:
+        return None
+    x, y = _floats(_get(values, "x")), _floats(_get(values, "y"))
+    width = _floats(_get(items[region], "original_width"))
+    height = _floats(_get(items[region], "original_height"))
+    if x is None or y is None or width is None or height is None:
+        return None
+    scores = _get(items[region], "score", _ABSENT)
+    absent = scores == _ABSENT
+    scores[absent] = entry_score[region][absent]
+    numeric = np.fromiter(map(isinstance, scores, repeat(int | float)), bool, region.size)
+    score = np.full(region.size, np.nan)
+    if numeric.any():
+        numbers = _floats(scores[numeric])
+        if numbers is None:
+            return None
+        score[numeric] = numbers
+    points = is_point[region]  # among the regions
+    boxes = ~points
+    point_label = _first_labels(values[points], "keypointlabels")
+    box_label = _first_labels(values[boxes], "rectanglelabels")
+    box_w, box_h = _floats(_get(values[boxes], "width")), _floats(_get(values[boxes], "height"))
+    if point_label is None or box_label is None or box_w is None or box_h is None:
+        return None
+    rotated = sum(map(bool, _get(values[boxes], "rotation")))
+    box_rows = region[boxes]
+    box_task = task[box_rows]
+    # the rectangle of each point: its parentID's in the task (the last of one id), else
+    # the rectangle a relation links it to
+    box_ids = _objects(map(str, _get(items[box_rows], "id")), box_rows.size)
+    by_key = pd.Series(np.arange(box_rows.size), index=_keys(box_task, box_ids))
+    by_key = by_key[~by_key.index.duplicated(keep="last")]
+    point_rows = region[points]
+    point_task = task[point_rows]
+    parents = _get(items[point_rows], "parentID")
+    named = parents != None  # noqa: E711 - elementwise
+    parent_keys = _keys(point_task, _objects(map(str, parents), parents.size))
+    box = by_key.reindex(parent_keys).to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    box[~named] = np.nan
+    relations = np.flatnonzero(kinds == "relation")
+    if relations.size and np.isnan(box).any():
+        a = _objects(map(str, _get(items[relations], "from_id")), relations.size)
+        b = _objects(map(str, _get(items[relations], "to_id")), relations.size)
+        rel_task = np.repeat(task[relations], 2)
+        ends = np.column_stack([a, b]).reshape(-1)
+        others = np.column_stack([b, a]).reshape(-1)
+        links = pd.Series(others, index=_keys(rel_task, ends))
+        links = links[~links.index.duplicated(keep="last")]
+        point_ids = _objects(map(str, _get(items[point_rows], "id")), point_rows.size)
+        linked = links.reindex(_keys(point_task, point_ids)).to_numpy(dtype=object)
+        missing = np.isnan(box) & pd.notna(linked)
+        if missing.any():
+            via = by_key.reindex(_keys(point_task[missing], linked[missing].astype(object)))
+            box[missing] = via.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    first = np.unique(task[region], return_index=True)
+    sizes = np.full((n, 2), -1.0)
+    sizes[first[0]] = np.column_stack([width, height])[first[1]]
+    size = np.column_stack([width, height])
+    return _Regions(
+        point_task=point_task,
+        point_box=np.where(np.isnan(box), -1, box).astype(np.int64),
+        point_label=point_label,
+        point_xy=np.column_stack([x[points], y[points]]),
+        point_size=size[points],
+        point_score=score[points],
+        box_task=box_task,
+        box_label=box_label,
+        box_xywh=np.column_stack([x[boxes], y[boxes], box_w, box_h]),
+        box_score=score[boxes],
+        box_size=size[boxes],
+        sizes=sizes,
+        rotated=int(rotated),
+    )
+
+
 class _Items:
-    """The regions of every task, gathered as flat columns."""
+    """The regions of every task, region by region (:func:`_fast_regions` when irregular).
+
+    Checks every region and names the first that is wrong; the columns it
+    gathers are those :func:`_fast_regions` makes at once.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -182,7 +366,7 @@ class _Items:
                 x, y = float(value["x"]), float(value["y"])
                 names = value[kind]
                 label = str(names[0])
-            except (TypeError, KeyError, IndexError, ValueError):
+            except (TypeError, KeyError, IndexError, ValueError, OverflowError):
                 raise FormatError(
                     self.path,
                     f"{where}[{i}]: a {kind} region needs value.x, value.y, value.{kind} "
@@ -190,11 +374,14 @@ class _Items:
                 ) from None
             self.sizes.setdefault(t, size)
             item_score = item.get("score", score)
-            item_score = float(item_score) if isinstance(item_score, int | float) else np.nan
+            try:
+                item_score = float(item_score) if isinstance(item_score, int | float) else np.nan
+            except OverflowError:
+                raise FormatError(self.path, f"{where}[{i}].score: too large a number.") from None
             if kind == "rectanglelabels":
                 try:
                     w, h = float(value["width"]), float(value["height"])
-                except (TypeError, KeyError, ValueError):
+                except (TypeError, KeyError, ValueError, OverflowError):
                     raise FormatError(
                         self.path, f"{where}[{i}].value: a rectangle needs width and height."
                     ) from None
@@ -210,124 +397,152 @@ class _Items:
                 box = boxes.get(links.get(own, ""))
             self.points.append((t_, -1 if box is None else box, label, x, y, w0, h0, item_score))
 
-    def dataset(
-        self,
-        images: list[str],
-        config: Any,
-        *,
-        predictions: bool,
-        videos: list[str],
-        frames: list[int],
-    ) -> xr.Dataset:
-        path, n = self.path, len(images)
-        if self.rotated:
-            warnings.warn(
-                f"{path}: {self.rotated} rotated rectangles were read without their "
-                "rotation (bbox holds the unrotated box).",
-                stacklevel=3,
-            )
-        keys = [image or f"{video} frame {frame}"
-                for image, video, frame in zip(images, videos, frames, strict=True)]  # fmt: skip
-        repeated = pd.Index(keys).duplicated(keep=False)
-        if repeated.any():
-            at = np.flatnonzero(repeated)[:2].tolist()
-            raise FormatError(
-                path,
-                f"$[{at[0]}] and $[{at[1]}] label the same image "
-                f"{keys[at[0]]!r}; each image may be labelled once.",
-            )
-        point_labels = [p[2] for p in self.points]
-        if config is not None:
-            names = list(config.keypoints)
-            unknown = sorted(set(point_labels) - set(names))
-            if unknown:
-                raise FormatError(
-                    path,
-                    f"keypoint labels {unknown} are not in the label "
-                    f"config's <KeyPointLabels> ({names}).",
-                )
-        else:
-            names = list(dict.fromkeys(point_labels))
-        k = len(names)
-        # instances: each task's boxes in order, then its free points (n-th of a label ->
-        # n-th free instance)
-        box_task = np.asarray([b[0] for b in self.boxes], dtype=np.int64)
-        box_rank, _ = slots(box_task)
-        boxes_per_task = np.bincount(box_task, minlength=n) if box_task.size else np.zeros(n, int)
-        p_task = np.asarray([p[0] for p in self.points], dtype=np.int64)
-        p_box = np.asarray([p[1] for p in self.points], dtype=np.int64)
-        kp_index = pd.Index(names).get_indexer(point_labels)
-        free = p_box < 0
-        instance = np.zeros(p_task.size, dtype=np.int64)
-        if free.any():
-            key = p_task[free] * max(k, 1) + kp_index[free]
-            occurrence, _ = slots(key)
-            instance[free] = boxes_per_task[p_task[free]] + occurrence
-        instance[~free] = box_rank[p_box[~free]]
-        pairs = pd.MultiIndex.from_arrays([p_task, instance, kp_index])
-        if pairs.has_duplicates:
-            j = int(np.flatnonzero(pairs.duplicated())[0])
-            raise FormatError(
-                path,
-                f"$[{p_task[j]}]: the keypoint {point_labels[j]!r} appears "
-                "twice in one instance (same parentID).",
-            )
-        count = int(max(instance.max(initial=-1) + 1, box_rank.max(initial=-1) + 1, 0))
+    def regions(self, n: int) -> _Regions:
+        """The regions gathered, as columns."""
         sizes = np.full((n, 2), -1.0)
-        for t, size in self.sizes.items():
-            sizes[t] = size
-        xy = np.asarray([(p[3], p[4]) for p in self.points], dtype=np.float64).reshape(-1, 2)
-        scale = np.asarray([(p[5], p[6]) for p in self.points], dtype=np.float64).reshape(-1, 2)
-        pixels = xy / 100.0 * scale
-        position = np.full((n, count, k, 2), np.nan)
-        position[p_task, instance, kp_index] = pixels
-        confidence = np.full((n, k, count), np.nan)
-        confidence[p_task, kp_index, instance] = [p[7] for p in self.points]
-        require_instances(path, count, k, "no keypointlabels region")
-        individuals = untracked_names(count)
-        rows_out = position.transpose(0, 3, 2, 1)
-        if predictions:
-            ds = model.from_numpy(
-                rows_out,
-                confidence,
-                individual_names=individuals,
-                keypoint_names=names,
-                source_software=SOURCE_SOFTWARE,
-            )
-            ds = ds.assign_coords(image_path=(model.TIME, labels.normalise_paths(images)))
-        else:
-            ds = labels.from_numpy(
-                rows_out,
-                image_path=images,
-                video=videos,
-                frame=frames,
-                individual_names=individuals,
-                keypoint_names=names,
-                source_software=SOURCE_SOFTWARE,
-            )
-            if np.isfinite(confidence).any():
-                ds["confidence"] = ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence)
-        ds = ds.assign_coords(
-            image_width=(model.TIME, np.round(sizes[:, 0]).astype(np.int64)),
-            image_height=(model.TIME, np.round(sizes[:, 1]).astype(np.int64)),
+        if self.sizes:
+            sizes[list(self.sizes)] = list(self.sizes.values())
+        points = list(zip(*self.points, strict=True)) or [()] * 8
+        boxes = list(zip(*self.boxes, strict=True)) or [()] * 10
+        return _Regions(
+            point_task=np.asarray(points[0], dtype=np.int64),
+            point_box=np.asarray(points[1], dtype=np.int64),
+            point_label=np.asarray(points[2], dtype=object),
+            point_xy=np.column_stack([np.asarray(points[3], float), np.asarray(points[4], float)]),
+            point_size=np.column_stack(
+                [np.asarray(points[5], float), np.asarray(points[6], float)]
+            ),
+            point_score=np.asarray(points[7], dtype=np.float64),
+            box_task=np.asarray(boxes[0], dtype=np.int64),
+            box_label=np.asarray(boxes[2], dtype=object),
+            box_xywh=np.column_stack([np.asarray(boxes[c], float) for c in (3, 4, 5, 6)]),
+            box_score=np.asarray(boxes[7], dtype=np.float64),
+            box_size=np.column_stack([np.asarray(boxes[8], float), np.asarray(boxes[9], float)]),
+            sizes=sizes,
+            rotated=self.rotated,
         )
-        if self.boxes:
-            b = np.asarray([row[3:7] for row in self.boxes], dtype=np.float64)
-            bscale = np.asarray([row[8:10] for row in self.boxes], dtype=np.float64)
-            pixels_box = b / 100.0 * np.concatenate([bscale, bscale], axis=1)
-            shape = (n, count)
-            ds = ds.assign_coords({BOX: list(BOX_PARTS)})
-            grid = scatter(box_task, box_rank, shape, pixels_box, np.nan)
-            ds["bbox"] = ((model.TIME, BOX, model.INDIVIDUAL), grid.transpose(0, 2, 1))
-            names_box = np.asarray([row[2] for row in self.boxes], dtype=str)
-            ds["category"] = (
-                (model.TIME, model.INDIVIDUAL),
-                scatter(box_task, box_rank, shape, names_box, ""),
+
+
+def _dataset(
+    path: Path,
+    regions: _Regions,
+    images: list[str],
+    config: Any,
+    *,
+    predictions: bool,
+    videos: list[str],
+    frames: list[int],
+) -> xr.Dataset:
+    n = len(images)
+    if regions.rotated:
+        warnings.warn(
+            f"{path}: {regions.rotated} rotated rectangles were read without their "
+            "rotation (bbox holds the unrotated box).",
+            stacklevel=3,
+        )
+    named = np.asarray(images, dtype=object)
+    keys = np.where(
+        named != "",
+        named,
+        np.asarray(videos, dtype=object)
+        + " frame "
+        + np.asarray(frames).astype(str).astype(object),
+    )
+    repeated = pd.Index(keys).duplicated(keep=False)
+    if repeated.any():
+        at = np.flatnonzero(repeated)[:2].tolist()
+        raise FormatError(
+            path,
+            f"$[{at[0]}] and $[{at[1]}] label the same image "
+            f"{keys[at[0]]!r}; each image may be labelled once.",
+        )
+    point_labels = regions.point_label
+    if config is not None:
+        names = list(config.keypoints)
+        unknown = sorted(set(point_labels.tolist()) - set(names))
+        if unknown:
+            raise FormatError(
+                path,
+                f"keypoint labels {unknown} are not in the label "
+                f"config's <KeyPointLabels> ({names}).",
             )
-            scores = np.asarray([row[7] for row in self.boxes], dtype=np.float64)
-            if np.isfinite(scores).any():
-                ds["instance_score"] = (
-                    (model.TIME, model.INDIVIDUAL),
-                    scatter(box_task, box_rank, shape, scores, np.nan),
-                )
-        return ds
+    else:
+        names = pd.unique(point_labels).tolist() if point_labels.size else []
+    k = len(names)
+    # instances: each task's boxes in order, then its free points (n-th of a label ->
+    # n-th free instance)
+    box_task = regions.box_task
+    box_rank, _ = slots(box_task)
+    boxes_per_task = np.bincount(box_task, minlength=n) if box_task.size else np.zeros(n, int)
+    p_task = regions.point_task
+    p_box = regions.point_box
+    kp_index = pd.Index(names).get_indexer(point_labels)
+    free = p_box < 0
+    instance = np.zeros(p_task.size, dtype=np.int64)
+    if free.any():
+        key = p_task[free] * max(k, 1) + kp_index[free]
+        occurrence, _ = slots(key)
+        instance[free] = boxes_per_task[p_task[free]] + occurrence
+    instance[~free] = box_rank[p_box[~free]]
+    pairs = pd.MultiIndex.from_arrays([p_task, instance, kp_index])
+    if pairs.has_duplicates:
+        j = int(np.flatnonzero(pairs.duplicated())[0])
+        raise FormatError(
+            path,
+            f"$[{p_task[j]}]: the keypoint {point_labels[j]!r} appears "
+            "twice in one instance (same parentID).",
+        )
+    count = int(max(instance.max(initial=-1) + 1, box_rank.max(initial=-1) + 1, 0))
+    sizes = regions.sizes
+    pixels = regions.point_xy / 100.0 * regions.point_size
+    position = np.full((n, count, k, 2), np.nan)
+    position[p_task, instance, kp_index] = pixels
+    confidence = np.full((n, k, count), np.nan)
+    confidence[p_task, kp_index, instance] = regions.point_score
+    require_instances(path, count, k, "no keypointlabels region")
+    individuals = untracked_names(count)
+    rows_out = position.transpose(0, 3, 2, 1)
+    if predictions:
+        ds = model.from_numpy(
+            rows_out,
+            confidence,
+            individual_names=individuals,
+            keypoint_names=names,
+            source_software=SOURCE_SOFTWARE,
+        )
+        ds = ds.assign_coords(image_path=(model.TIME, labels.normalise_paths(images)))
+    else:
+        ds = labels.from_numpy(
+            rows_out,
+            image_path=images,
+            video=videos,
+            frame=frames,
+            individual_names=individuals,
+            keypoint_names=names,
+            source_software=SOURCE_SOFTWARE,
+        )
+        if np.isfinite(confidence).any():
+            ds["confidence"] = ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence)
+    ds = ds.assign_coords(
+        image_width=(model.TIME, np.round(sizes[:, 0]).astype(np.int64)),
+        image_height=(model.TIME, np.round(sizes[:, 1]).astype(np.int64)),
+    )
+    if box_task.size:
+        bscale = regions.box_size
+        pixels_box = regions.box_xywh / 100.0 * np.concatenate([bscale, bscale], axis=1)
+        shape = (n, count)
+        ds = ds.assign_coords({BOX: list(BOX_PARTS)})
+        grid = scatter(box_task, box_rank, shape, pixels_box, np.nan)
+        ds["bbox"] = ((model.TIME, BOX, model.INDIVIDUAL), grid.transpose(0, 2, 1))
+        names_box = regions.box_label.astype(str)
+        ds["category"] = (
+            (model.TIME, model.INDIVIDUAL),
+            scatter(box_task, box_rank, shape, names_box, ""),
+        )
+        scores = regions.box_score
+        if np.isfinite(scores).any():
+            ds["instance_score"] = (
+                (model.TIME, model.INDIVIDUAL),
+                scatter(box_task, box_rank, shape, scores, np.nan),
+            )
+    return ds

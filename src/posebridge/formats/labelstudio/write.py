@@ -14,7 +14,7 @@ from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty
-from posebridge.formats._shared.images import box_extras
+from posebridge.formats._shared.images import box_extras, collector_paused
 from posebridge.formats.labelstudio._config import config_xml
 from posebridge.model import labels
 
@@ -86,14 +86,18 @@ def write(
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
     names = [str(v) for v in ds[model.KEYPOINT].values]
-    tasks, box_labels = _tasks(
-        ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label, model_version
-    )
+    with collector_paused():  # a dict per region: see collector_paused
+        tasks, box_labels = _tasks(
+            ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label,
+            model_version,
+        )  # fmt: skip
+        text = msgspec.json.encode(tasks)
+        del tasks
     targets = [path]
     if label_config is not None:
         targets.append(Path(label_config))
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
-        temporaries[0].write_bytes(msgspec.json.encode(tasks))
+        temporaries[0].write_bytes(text)
         if label_config is not None:
             xml = config_xml(
                 names,
