@@ -66,3 +66,65 @@ def test_a_key_error_outside_hdf5_is_a_bug_and_inside_hdf5_a_damaged_file(tmp_pa
     assert "is a damaged HDF5 file" in str(reading_failure(path, inside))
     outside = _raised(KeyError("missing"))
     assert type(reading_failure(path, outside)) is PoseBridgeError
+
+
+# -- describe (posebridge info) on damaged files ----------------------------------------
+
+
+def _damaged_corpus_files() -> list:
+    """One corpus file of every format with a describe, cut to half its size, and the
+    same file with a run of its bytes zeroed (found by fuzzing describe: raw h5py
+    RuntimeError/KeyError/UnicodeDecodeError and scipy ValueError)."""
+    from _corpus import CORPUS, MISSING, readable_files
+    from posebridge import detect, registry
+
+    if not CORPUS.is_dir():
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=MISSING))]
+    chosen: dict[str, object] = {}
+    for path in readable_files():
+        if not path.is_file() or path.stat().st_size > 3_000_000:
+            continue
+        try:
+            fmt = registry.get(detect(path))
+        except PoseBridgeError:
+            continue
+        if fmt.describe is not None:
+            chosen.setdefault(fmt.name, path)
+    return [
+        pytest.param(path, how, id=f"{name}-{how}")
+        for name, path in sorted(chosen.items())
+        for how in ("half", "zeroed")
+    ]
+
+
+@pytest.mark.parametrize(("source", "how"), _damaged_corpus_files())
+def test_describe_of_a_damaged_file_gives_rows_or_a_format_error_naming_it(tmp_path, source, how):
+    from posebridge import registry
+
+    data = source.read_bytes()
+    size = len(data)
+    if how == "half":
+        data = data[: size // 2]
+    else:  # a run of zeros from a quarter in: headers and tables of binary files
+        data = data[: size // 4] + bytes(min(4096, size // 2)) + data[size // 4 + 4096 :]
+    damaged = tmp_path / source.name
+    damaged.write_bytes(data)
+    describe = registry.get(registry.detect(source)).describe  # fmt: skip
+    try:
+        rows = describe(damaged)
+    except PoseBridgeError as error:
+        assert damaged.name in str(error)
+        assert "This is a posebridge error" not in str(error), str(error)
+    else:
+        assert all(len(row) == 2 for row in rows)
+
+
+def test_describing_turns_failures_into_format_errors_naming_the_file():
+    from posebridge.errors import describing
+
+    @describing("NWB")
+    def describe(path):
+        raise KeyError("Unable to synchronously open object (bad heap)")
+
+    with pytest.raises(PoseBridgeError, match=r"a\.nwb: posebridge failed while reading it"):
+        describe("a.nwb")

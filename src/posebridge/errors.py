@@ -7,8 +7,11 @@ was expected, what was found and what to do.
 
 from __future__ import annotations
 
+import functools
 import reprlib
+from collections.abc import Callable
 from os import PathLike
+from typing import Any, TypeVar
 
 __all__ = [
     "FileExistsError",
@@ -25,6 +28,7 @@ _BuiltinFileExistsError = FileExistsError
 _BuiltinFileNotFoundError = FileNotFoundError
 _BuiltinIsADirectoryError = IsADirectoryError
 _BuiltinTypeError = TypeError
+_Describer = TypeVar("_Describer", bound=Callable[..., Any])
 
 
 class PoseBridgeError(ValueError):
@@ -196,6 +200,38 @@ def reading_failure(
         f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "
         "a problem of the file: please report it with the file and this message."
     )
+
+
+def describing(what: str) -> Callable[[_Describer], _Describer]:
+    """Decorate a format's ``describe(path)``: its failures become :func:`reading_failure`.
+
+    A damaged file then gives the same FormatError from ``posebridge info`` (and
+    from the family's ``describe``) as from ``load``, never h5py's or scipy's
+    own exception.
+
+    Examples
+    --------
+    >>> @describing("NWB")
+    ... def describe(path):
+    ...     raise OSError("truncated file")
+    >>> try:
+    ...     describe("a.nwb")
+    ... except FormatError as error:
+    ...     print(error)
+    a.nwb: could not be read as NWB: OSError: truncated file
+    """
+
+    def decorate(describe: _Describer) -> _Describer:
+        @functools.wraps(describe)
+        def guarded(path: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return describe(path, *args, **kwargs)
+            except Exception as error:
+                raise reading_failure(path, error, what) from error
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
 
 
 def _raised_by_hdf5(error: BaseException) -> bool:

@@ -390,3 +390,25 @@ def test_malformed_series_and_skeletons_are_refused_naming_them(tmp_path, name, 
         with pytest.raises(FormatError, match=message) as error:
             how(path).load()
         assert "bad.nwb" in str(error.value)
+
+
+@pytest.mark.parametrize("stamps", [np.float64(3.0), np.zeros((3, 2)), np.array([b"a", b"b"])])
+def test_describe_skips_the_time_range_of_timestamps_that_are_not_one_per_sample(tmp_path, stamps):
+    """Found by fuzzing `posebridge info`: scalar timestamps raised a numpy ValueError from
+    describe; load refuses the file, describe shows what it can."""
+    nwbfile = _nwbfile()
+    series = [_series("nose", RNG.random((3, 2)), timestamps=np.arange(3.0))]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    path = _save(nwbfile, tmp_path / "s.nwb")
+    before = dict(nwb.describe(path))["PoseEstimation processing/behavior/PoseEstimation"]
+    assert before.endswith(", 0.000-2.000 s; by Tool")
+    with h5py.File(path, "r+") as h5:
+        group = h5["processing/behavior/PoseEstimation/nose"]
+        del group["timestamps"]
+        group["timestamps"] = stamps
+    rows = dict(nwb.describe(path))
+    assert rows["PoseEstimation processing/behavior/PoseEstimation"] == before.replace(
+        ", 0.000-2.000 s", ""
+    )
+    with pytest.raises(FormatError, match="s.nwb"):
+        posebridge.load(path)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from posebridge._files import Peek
+from posebridge.errors import describing
 from posebridge.formats._shared.record import Format
 from posebridge.formats.anipose.layout import FRAME_COLUMN, SUFFIXES
 from posebridge.formats.anipose.read import dataset_from_dataframe, read, split_columns
@@ -72,6 +73,7 @@ def sniff(peek: Peek) -> bool:
     return has_xyz and anipose_only
 
 
+@describing("Anipose")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows beyond the dataset: the file's column groups."""
     with Peek(path) as peek:

@@ -180,7 +180,13 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
         raise FormatError(path, "is empty (0 bytes); expected a MATLAB .mat file.")
     try:
         return scipy_io.loadmat(path, variable_names=list(names))
-    except (
+    except scipy_failures(scipy_io) as error:
+        raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None
+
+
+def scipy_failures(scipy_io: Any) -> tuple[type[BaseException], ...]:
+    """What scipy's MAT-file reader raises for a damaged or foreign file."""
+    return (
         ValueError,
         TypeError,
         OSError,
@@ -189,5 +195,4 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
         IndexError,  # scipy's header parser on a short non-MAT file
         EOFError,
         scipy_io.matlab.MatReadError,
-    ) as error:
-        raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None
+    )

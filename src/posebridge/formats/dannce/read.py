@@ -12,13 +12,14 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import Peek
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, describing
 from posebridge.formats.dannce.matfile import (
     BEYOND_HEAD,
     V73_TEXT,
     head_variables,
     is_v73,
     load,
+    scipy_failures,
     scipy_io_module,
 )
 
@@ -245,6 +246,7 @@ def read(
     )
 
 
+@describing("DANNCE")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows about a DANNCE file: version and variables.
 
@@ -268,7 +270,11 @@ def describe(path: Path) -> list[tuple[str, str]]:
             }
         version = f"v7.3 ({V73_TEXT.decode()}, HDF5)"
     else:
-        shapes = {name: shape for name, shape, _ in scipy_io_module(path).whosmat(path)}
+        scipy_io = scipy_io_module(path)
+        try:
+            shapes = {name: shape for name, shape, _ in scipy_io.whosmat(path)}
+        except scipy_failures(scipy_io) as error:
+            raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None
         version = "v5 (scipy)"
     return [
         ("MATLAB", version),

@@ -11,7 +11,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError, brief
+from posebridge.errors import FormatError, PoseBridgeError, brief, describing
 from posebridge.formats._shared.safe_pickle import load_pickled
 from posebridge.formats.idtracker.layout import NPY_MAGIC, csv_columns, find_csv
 
@@ -325,6 +325,7 @@ def read(path: Path) -> xr.Dataset:
         raise FormatError(source, f"could not be read as idtracker.ai ({error}).") from None
 
 
+@describing("idtracker.ai")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows about idtracker.ai output: its keys.
 

@@ -39,7 +39,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, Peek, check_input
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, describing
 from posebridge.formats._shared.record import Format
 from posebridge.formats.nwb.assemble import COMBINE_CHOICES, assemble, select
 from posebridge.formats.nwb.build import add_poses, iter_build, storage_from
@@ -370,6 +370,7 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     return list(iter_build(ds, config_, storage_from(chunked=False), split, video))
 
 
+@describing("NWB")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows: every PoseEstimation container of the file.
 
@@ -389,8 +390,8 @@ def describe(path: Path) -> list[tuple[str, str]]:
                 ", ".join(map(str, shapes)) or "none"
             )
             ends = [_ends(s.timing) for s in container.series if s.timing.n]
-            if ends:
-                times = np.concatenate(ends)
+            times = np.concatenate(ends) if ends else np.zeros(0)
+            if times.size:
                 text += f", {np.nanmin(times):.3f}-{np.nanmax(times):.3f} s"
             if container.devices:
                 text += f"; device {', '.join(container.devices)}"
@@ -416,11 +417,14 @@ def describe(path: Path) -> list[tuple[str, str]]:
 
 
 def _ends(timing: Any) -> np.ndarray:
-    """First and last sample time of a series (reads two values)."""
+    """First and last sample time of a series (reads two values); none when the
+    timestamps are not one number per sample (``load`` says what is wrong)."""
     if timing.rate is not None:
         last = timing.starting_time + (timing.n - 1) / timing.rate
-        return np.array([timing.starting_time, last])
+        return np.array([timing.starting_time, last], dtype=np.float64).reshape(-1)
     stamps = timing.timestamps
+    if getattr(stamps, "ndim", 0) != 1 or stamps.dtype.kind not in "iuf" or not stamps.shape[0]:
+        return np.zeros(0)
     return np.asarray([stamps[0], stamps[stamps.shape[0] - 1]], dtype=np.float64)
 
 

@@ -28,7 +28,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, describing
 from posebridge.formats._shared.hdf5 import read_array, refuse_non_datasets
 from posebridge.formats.sleap.common import (
     load_json,
@@ -367,6 +367,7 @@ def _frame_size(h5: Any, path: Path) -> dict[str, int]:
     return {}
 
 
+@describing("SLEAP analysis")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows about an analysis file: layout, tracks, nodes, frames.
 

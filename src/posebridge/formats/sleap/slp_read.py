@@ -42,7 +42,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, describing
 from posebridge.formats.sleap.slp_labels import (
     build_labels,
     has_only_labels,
@@ -195,6 +195,7 @@ def read_all_videos(
     return datasets
 
 
+@describing("SLEAP")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows: videos, tracks, skeleton, instance counts.
 

@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, describing
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
 from posebridge.formats.sleap_csv.layout import FIXED, MISSING, header_nodes
 
@@ -323,6 +323,7 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     )
 
 
+@describing("SLEAP CSV")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows about a SLEAP CSV: rows, tracks, nodes, frames.
 

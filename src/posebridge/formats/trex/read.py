@@ -16,7 +16,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import refuse_empty_file
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, describing
 from posebridge.formats.trex.layout import (
     clean_column,
     folder_files,
@@ -319,6 +319,7 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
     return ds
 
 
+@describing("TRex")
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows about TRex input: files, individuals, arrays.
 
