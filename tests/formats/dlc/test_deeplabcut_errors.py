@@ -125,6 +125,26 @@ def test_fixed_h5_with_pickled_object_column(tmp_path: Path) -> None:
     assert str(path) in str(caught.value)
 
 
+@pytest.mark.parametrize("member", ["axis0_level1", "axis0_label1", "axis1"])
+def test_fixed_h5_with_an_axis_that_is_not_a_list_names_it(tmp_path: Path, member: str) -> None:
+    """Found by fuzzing: a scalar level raised a raw IndexError from the level[codes] step."""
+    import h5py
+
+    columns = pd.MultiIndex.from_tuples(
+        [("s", "p", "x"), ("s", "p", "y")], names=["scorer", "bodyparts", "coords"]
+    )
+    path = tmp_path / "fixed.h5"
+    pd.DataFrame([[1.0, 2.0]], columns=columns).to_hdf(path, key="df_with_missing", format="fixed")
+    with h5py.File(path, "r+") as h5:
+        group = h5["df_with_missing"]
+        attrs = dict(group[member].attrs)
+        del group[member]
+        group[member] = np.int64(0)
+        group[member].attrs.update(attrs)
+    with pytest.raises(FormatError, match=rf"fixed\.h5: .*'{member}' of shape \(\)"):
+        deeplabcut.read(path)
+
+
 def test_key_option_on_csv(dlc_csv: Path) -> None:
     with pytest.raises(PoseBridgeError, match="key="):
         deeplabcut.read(dlc_csv, key="tracks")

@@ -374,11 +374,23 @@ def _array(group: h5py.Group, key: str, path: Path) -> np.ndarray:
     return values
 
 
+def _one_per_row(values: np.ndarray, group: h5py.Group, key: str, path: Path) -> np.ndarray:
+    """``values`` when they are one list (an axis, its levels or codes), else a FormatError."""
+    if values.ndim != 1:
+        raise FormatError(
+            path,
+            f"the pandas frame '{group.name}' has '{key}' of shape {values.shape}; "
+            "an axis is a list of labels.",
+        )
+    return values
+
+
 def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[np.ndarray]:
     """One array of values per level of the axis stored under ``key``."""
     variety = _text(group.attrs.get(f"{key}_variety", b""))
     if variety == "regular":
-        return [_decode_strings(_array(group, key, path), encoding, path, f"axis '{key}'")]
+        values = _one_per_row(_array(group, key, path), group, key, path)
+        return [_decode_strings(values, encoding, path, f"axis '{key}'")]
     if variety != "multi":
         raise FormatError(
             path, f"the pandas frame '{group.name}' has an axis '{key}' of kind '{variety}'."
@@ -386,9 +398,15 @@ def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[
     levels = []
     for i in range(int(group.attrs.get(f"{key}_nlevels", 0))):
         level = _decode_strings(
-            _array(group, f"{key}_level{i}", path), encoding, path, f"axis '{key}'"
+            _one_per_row(_array(group, f"{key}_level{i}", path), group, f"{key}_level{i}", path),
+            encoding,
+            path,
+            f"axis '{key}'",
         )
-        codes = _array(group, f"{key}_label{i}", path).astype(np.intp)
+        codes = _one_per_row(
+            _array(group, f"{key}_label{i}", path), group, f"{key}_label{i}", path
+        )
+        codes = codes.astype(np.intp)
         if codes.size and (codes.min() < 0 or codes.max() >= level.size):
             raise FormatError(
                 path, f"the pandas frame '{group.name}' has broken codes in '{key}_label{i}'."
