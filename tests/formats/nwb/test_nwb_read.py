@@ -412,3 +412,21 @@ def test_describe_skips_the_time_range_of_timestamps_that_are_not_one_per_sample
     )
     with pytest.raises(FormatError, match="s.nwb"):
         posebridge.load(path)
+
+
+@pytest.mark.parametrize("attribute", ["conversion", "offset"])
+@pytest.mark.parametrize("value", ["", np.array([1.0, 2.0])])
+def test_a_conversion_or_offset_that_is_not_one_number_is_refused_naming_it(
+    tmp_path, attribute, value
+):
+    """Found by fuzzing: conversion '' raised a raw ValueError from float()."""
+    nwbfile = _nwbfile()
+    _container(
+        nwbfile, "behavior", "PoseEstimation", [_series("nose", RNG.random((3, 2)), rate=30.0)]
+    )
+    path = _save(nwbfile, tmp_path / "s.nwb")
+    with h5py.File(path, "r+") as h5:
+        h5["processing/behavior/PoseEstimation/nose/data"].attrs[attribute] = value
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=rf"nose/data: the '{attribute}' attribute is"):
+            read(path)

@@ -22,7 +22,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, brief
 from posebridge.formats.nwb.common import edge_indices, regular_times, to_text
 
 POSE_ESTIMATION = "PoseEstimation"
@@ -190,6 +190,20 @@ def _number(value: Any) -> float | None:
     return float(array.reshape(-1)[0])
 
 
+def _scale(data: h5py.Dataset, attribute: str, default: float) -> float:
+    """The ``conversion`` or ``offset`` attribute of a series' data: one number."""
+    if attribute not in data.attrs:
+        return default
+    value = _number(data.attrs[attribute])
+    if value is None:
+        raise FormatError(
+            Path(data.file.filename),
+            f"{data.name}: the '{attribute}' attribute is {brief(data.attrs[attribute])}; "
+            "expected one number.",
+        )
+    return value
+
+
 def _h5_series(group: h5py.Group, name: str) -> Series | None:
     if "data" not in group:
         return None
@@ -203,8 +217,8 @@ def _h5_series(group: h5py.Group, name: str) -> Series | None:
         confidence=confidence,
         timing=_h5_timing(group, n),
         unit=to_text(unit),
-        conversion=float(data.attrs.get("conversion", 1.0)),
-        offset=float(data.attrs.get("offset", 0.0)),
+        conversion=_scale(data, "conversion", 1.0),
+        offset=_scale(data, "offset", 0.0),
         comments=to_text(group.attrs.get("comments", "")),
         description=to_text(group.attrs.get("description", "")),
     )
