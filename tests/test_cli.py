@@ -356,6 +356,24 @@ def test_convert_onto_its_own_input_is_refused_even_with_overwrite(tmp_path, two
     assert two_mice_nc.read_bytes() == before
 
 
+def test_convert_refuses_a_split_output_that_would_be_its_input(tmp_path, two_mice_nc):
+    """NWB writes one file per individual, <stem>_<individual>.nwb: converting
+    x_<individual>.nwb to x.nwb would name its own input as one of the outputs."""
+    import warnings
+
+    ds = posebridge.load(two_mice_nc)
+    first = tmp_path / f"x_{ds.individual.values[0]}.nwb"  # both animals in one file
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.convert(two_mice_nc, first, fps=30.0, split_individuals=False)
+    before = first.read_bytes()
+    result = run("convert", first, tmp_path / "x.nwb", "--overwrite")
+    assert result.exit_code == 1 and "is the input file" in result.stderr
+    with pytest.raises(posebridge.PoseBridgeError, match="is the input file"):
+        posebridge.convert(first, tmp_path / "x.nwb", overwrite=True)
+    assert first.read_bytes() == before
+
+
 def test_convert_with_fps_writes_time_in_seconds(tmp_path, two_mice_nc):
     target = tmp_path / "seconds.nc"
     assert run("convert", two_mice_nc, target, "--fps", 50).exit_code == 0

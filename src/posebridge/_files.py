@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,31 @@ def refuse_writing_onto_input(source: Path, target: Path) -> None:
         )
 
 
+#: The inputs of the conversion under way (see :func:`inputs_kept`).
+_KEPT_INPUTS: ContextVar[tuple[Path, ...]] = ContextVar("posebridge_kept_inputs", default=())
+
+
+@contextmanager
+def inputs_kept(*sources: Path) -> Iterator[None]:
+    """Within the block, no writer replaces one of ``sources`` (even with overwrite).
+
+    :func:`refuse_writing_onto_input` checks the target a conversion is given;
+    a writer that derives more names from it (NWB: one file per individual,
+    ``<stem>_<individual>.nwb``) could still name the input. Every writer's
+    outputs pass :func:`check_outputs`, which refuses them inside this block.
+
+    Examples
+    --------
+    >>> with inputs_kept(Path("a.h5")):
+    ...     check_outputs([Path("b.csv")], overwrite=True)
+    """
+    token = _KEPT_INPUTS.set((*_KEPT_INPUTS.get(), *(Path(s) for s in sources)))
+    try:
+        yield
+    finally:
+        _KEPT_INPUTS.reset(token)
+
+
 def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     """Refuse to write when an output exists (without overwrite) or its folder is missing.
 
@@ -276,6 +302,8 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     """
     for path in paths:
         refuse_long_names(path)
+        for source in _KEPT_INPUTS.get():
+            refuse_writing_onto_input(source, path)
         if path.is_dir():
             raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
 

@@ -34,7 +34,7 @@ import xarray as xr
 
 import posebridge
 from posebridge import _video, api, registry, sample_data
-from posebridge._files import check_input, refuse_writing_onto_input
+from posebridge._files import check_input, inputs_kept, refuse_writing_onto_input
 from posebridge._report import (
     Rows,
     columns,
@@ -411,15 +411,16 @@ def convert(
             streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
     if streaming:
         click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
-        written = save_in_chunks(  # the source opened above: its rows are scanned once
-            probe,
-            target,
-            fmt_out.name,
-            overwrite=overwrite,
-            chunk_frames=chunk_frames,
-            progress=False if quiet else None,
-            **options,
-        )
+        with inputs_kept(source):
+            written = save_in_chunks(  # the source opened above: its rows are scanned once
+                probe,
+                target,
+                fmt_out.name,
+                overwrite=overwrite,
+                chunk_frames=chunk_frames,
+                progress=False if quiet else None,
+                **options,
+            )
         for path in written:
             click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
         return
@@ -431,7 +432,9 @@ def convert(
     assert fmt_out.write is not None
     _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
     click.echo(f"read   {source} as {fmt_in.title} ({summary(ds)})")
-    for path in api.save(ds, target, fmt_out.name, overwrite=overwrite, **options):
+    with inputs_kept(source):
+        written = api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+    for path in written:
         click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, model, registry
-from posebridge._files import check_input, refuse_writing_onto_input
+from posebridge._files import check_input, inputs_kept, refuse_writing_onto_input
 from posebridge.errors import PoseBridgeError
 
 __all__ = ["STREAMING_PAIRS", "convert", "save_in_chunks", "streams"]
@@ -124,20 +124,22 @@ def convert(
 
         ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
         if ds.attrs.pop("lazy", 0) and ds.attrs.get("ds_type") == "poses":
-            return save_in_chunks(
-                ds,
-                target,
-                fmt_out.name,
-                overwrite=overwrite,
-                chunk_frames=chunk_frames,
-                progress=progress,
-                on_chunk=on_chunk,
-                **options,
-            )
+            with inputs_kept(source):
+                return save_in_chunks(
+                    ds,
+                    target,
+                    fmt_out.name,
+                    overwrite=overwrite,
+                    chunk_frames=chunk_frames,
+                    progress=progress,
+                    on_chunk=on_chunk,
+                    **options,
+                )
         ds = ds.load()
     else:
         ds = api.load(source, fmt_in.name, fps=fps, **read_options)
-    return api.save(ds, target, format, overwrite=overwrite, **options)
+    with inputs_kept(source):
+        return api.save(ds, target, format, overwrite=overwrite, **options)
 
 
 def save_in_chunks(
