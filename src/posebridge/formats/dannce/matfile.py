@@ -185,7 +185,14 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def scipy_failures(scipy_io: Any) -> tuple[type[BaseException], ...]:
-    """What scipy's MAT-file reader raises for a damaged or foreign file."""
+    """What scipy's MAT-file reader raises for a damaged or foreign file.
+
+    Examples
+    --------
+    >>> import scipy.io
+    >>> ValueError in scipy_failures(scipy.io)
+    True
+    """
     return (
         ValueError,
         TypeError,

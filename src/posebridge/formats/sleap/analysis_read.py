@@ -136,7 +136,13 @@ def float_dtype(dtype: np.dtype) -> np.dtype:
 
 
 def as_float(values: np.ndarray) -> np.ndarray:
-    """``values`` in :func:`float_dtype` of their dtype (no copy when already floats)."""
+    """``values`` in :func:`float_dtype` of their dtype (no copy when already floats).
+
+    Examples
+    --------
+    >>> as_float(np.array([1, 2])).dtype
+    dtype('float64')
+    """
     return values.astype(float_dtype(values.dtype), copy=False)
 
 
