@@ -222,6 +222,28 @@ def test_a_range_outside_the_data_is_an_error(video, tmp_path, frames, message):
         render(ds, video, tmp_path / "out.mkv", frames=frames, **LOSSLESS)
 
 
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"radius": np.nan},
+        {"radius": np.inf},
+        {"radius": 1e308},  # raised OverflowError; 1e5 would allocate a (2e5)^2 disc
+        {"radius": -5},  # drew nothing, silently
+        {"thickness": 0},
+        {"thickness": WIDTH + 1},
+        {"min_confidence": np.nan},  # compared False with every score: nothing left out
+    ],
+    ids=lambda option: f"{next(iter(option))}={next(iter(option.values()))}",
+)
+def test_drawing_sizes_and_the_confidence_floor_are_checked_before_writing(
+    video, tmp_path, option
+):
+    ds, _ = poses_at([2, 3])
+    with pytest.raises(PoseBridgeError, match=next(iter(option))):
+        render(ds, video, tmp_path / "out.mkv", **option, **LOSSLESS)
+    assert not (tmp_path / "out.mkv").exists()
+
+
 def test_poses_without_frame_numbers_are_refused(video, tmp_path):
     ds = model.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[0.0, 0.5, 1.25])
     ds.attrs["time_unit"] = "seconds"

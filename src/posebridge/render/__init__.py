@@ -193,6 +193,22 @@ class _Painter:
         _draw.stamps_at(image, x, y, self.names, self.colours)
 
 
+def _check_pixels(option: str, value: float | None, largest: int) -> None:
+    """Refuse a radius or line width that is not a number of pixels within the frame.
+
+    A disc is drawn from a square of (2 x radius)^2 offsets, so a radius far
+    beyond the frame (1e5) would allocate tens of GB before drawing anything.
+    """
+    if value is None:
+        return
+    number = float(value)
+    if not np.isfinite(number) or not 0 < number <= largest:
+        raise PoseBridgeError(
+            f"{option} must be a number of pixels above 0 and at most the frame's larger side "
+            f"({largest}), got {value}."
+        )
+
+
 def render(
     ds: xr.Dataset,
     video: str | os.PathLike[str],
@@ -279,6 +295,10 @@ def render(
         )
     out = Path(out)
     info = _video.probe(video)
+    for option, value in (("radius", radius), ("thickness", thickness)):
+        _check_pixels(option, value, max(info.width, info.height))
+    if min_confidence is not None and not np.isfinite(float(min_confidence)):
+        raise PoseBridgeError(f"min_confidence must be a number, got {min_confidence}.")
     numbers = model.frame_numbers(ds)
     if numbers is None:
         match_frames(ds, 0, 0)  # raises the explanation
