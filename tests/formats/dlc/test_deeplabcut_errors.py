@@ -145,6 +145,26 @@ def test_fixed_h5_with_an_axis_that_is_not_a_list_names_it(tmp_path: Path, membe
         deeplabcut.read(path)
 
 
+def test_fixed_h5_with_index_levels_of_different_lengths_names_them(tmp_path: Path) -> None:
+    """Found by fuzzing: a longer codes array raised a raw numpy broadcast ValueError."""
+    import h5py
+
+    columns = pd.MultiIndex.from_tuples(
+        [("s", "p", "x"), ("s", "p", "y")], names=["scorer", "bodyparts", "coords"]
+    )
+    index = pd.MultiIndex.from_tuples([("labeled-data", "a.png"), ("labeled-data", "b.png")])
+    path = tmp_path / "fixed.h5"
+    frame = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], columns=columns, index=index)
+    frame.to_hdf(path, key="df_with_missing", format="fixed")
+    with h5py.File(path, "r+") as h5:
+        group = h5["df_with_missing"]
+        codes = group["axis1_label1"][()]
+        del group["axis1_label1"]
+        group["axis1_label1"] = np.concatenate([codes, codes])
+    with pytest.raises(FormatError, match=r"fixed\.h5: .*levels of different lengths in 'axis1'"):
+        deeplabcut.read(path)
+
+
 def test_key_option_on_csv(dlc_csv: Path) -> None:
     with pytest.raises(PoseBridgeError, match="key="):
         deeplabcut.read(dlc_csv, key="tracks")

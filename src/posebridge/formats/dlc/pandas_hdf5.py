@@ -412,6 +412,12 @@ def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[
                 path, f"the pandas frame '{group.name}' has broken codes in '{key}_label{i}'."
             )
         levels.append(level[codes])
+    if len({values.shape[0] for values in levels}) > 1:
+        raise FormatError(
+            path,
+            f"the pandas frame '{group.name}' has levels of different lengths in '{key}' "
+            f"({', '.join(str(values.shape[0]) for values in levels)} labels).",
+        )
     return levels
 
 
