@@ -337,6 +337,14 @@ def test_regions_read_in_columns_equal_those_read_region_by_region(seed):
     _same_regions(*_regions_both_ways(_many_tasks(seed)))
 
 
+def test_a_rectangle_with_an_empty_id_takes_no_free_point():
+    tasks = [{"data": {"image": "a.png"}, "annotations": [{"result": [
+        rect("", 1, 2, 3, 4), point("k0", 5, 6, id="p0")]}]}]  # fmt: skip
+    fast, slow = _regions_both_ways(tasks)
+    _same_regions(fast, slow)
+    assert slow.point_box.tolist() == [-1]
+
+
 def test_the_example_export_reads_the_same_both_ways(tmp_path):
     tasks = json.loads(export(tmp_path).read_text())
     tasks[0]["annotations"] = tasks[0]["annotations"][1:]

@@ -393,8 +393,8 @@ class _Items:
                 points.append((t, parent, str(item.get("id")), label, x, y, *size, item_score))
         for t_, parent, own, label, x, y, w0, h0, item_score in points:
             box = boxes.get(str(parent)) if parent is not None else None
-            if box is None:
-                box = boxes.get(links.get(own, ""))
+            if box is None and own in links:  # (not "": a rectangle may have an empty id)
+                box = boxes.get(links[own])
             self.points.append((t_, -1 if box is None else box, label, x, y, w0, h0, item_score))
 
     def regions(self, n: int) -> _Regions:
