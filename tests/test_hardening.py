@@ -18,6 +18,7 @@ import warnings
 import h5py
 import numpy as np
 import pytest
+import xarray as xr
 
 import posebridge
 from _corpus import corpus_path
@@ -416,3 +417,45 @@ def test_analysis_file_declaring_a_huge_array_is_refused_before_allocating(tmp_p
     finally:
         tracemalloc.stop()
     assert peak < 64 << 20
+
+
+# -- line endings and encodings of CSV files ----------------------------------------------
+
+CSV_FILES = (
+    "dlc_csv/DLC_sample_poses.csv",
+    "lp_csv/180607_004.train_frames=75.rng=0.csv",
+    "sleap_csv/minimal_instance.000_centered_pair_low_quality.analysis.csv",
+    "via_csv/crabs_gt_test.csv",
+)
+
+
+@pytest.mark.parametrize("relative", CSV_FILES)
+def test_a_csv_whose_lines_end_in_a_carriage_return_alone_is_refused_saying_so(tmp_path, relative):
+    """Found by saving corpus CSVs with old-Mac line endings (Excel's 'CSV (Macintosh)'):
+    DLC/LP raised a raw csv.Error ('posebridge failed while reading it'), SLEAP CSV and VIA
+    counted the whole file as one line."""
+    source = corpus_path(relative)
+    damaged = tmp_path / source.name
+    damaged.write_bytes(source.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    with pytest.raises(FormatError, match="carriage return alone"):
+        posebridge.load(damaged)
+
+
+@pytest.mark.parametrize("relative", CSV_FILES)
+def test_windows_line_endings_and_a_byte_order_mark_read_the_same(tmp_path, relative):
+    source = corpus_path(relative)
+    text = source.read_bytes().replace(b"\r\n", b"\n")
+    as_written = posebridge.load(source)
+    for name, data in (("crlf", text.replace(b"\n", b"\r\n")), ("bom", b"\xef\xbb\xbf" + text)):
+        variant = tmp_path / name / source.name
+        variant.parent.mkdir()
+        variant.write_bytes(data)
+        xr.testing.assert_equal(posebridge.load(variant).drop_attrs(), as_written.drop_attrs())
+
+
+def test_a_utf16_csv_is_refused_saying_to_save_it_as_utf8(tmp_path):
+    source = corpus_path(CSV_FILES[0])
+    damaged = tmp_path / source.name
+    damaged.write_bytes(source.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(PoseBridgeError, match="UTF-16 text.*save it as UTF-8"):
+        posebridge.load(damaged)

@@ -218,6 +218,32 @@ class Peek:
         return lines[:count]
 
 
+def refuse_bare_carriage_returns(path: Path) -> None:
+    """Refuse a text file whose lines end in a carriage return alone.
+
+    Classic Mac OS, and Excel's "CSV (Macintosh)" format, end lines so; the
+    CSV readers count lines by ``\n`` (to split a file for parallel parsing
+    and to name lines in messages), so such a file would read as one line.
+
+    Examples
+    --------
+    >>> refuse_bare_carriage_returns(Path("poses.csv"))  # doctest: +SKIP
+    FormatError: poses.csv: line 1: its lines end in a carriage return alone ...
+    """
+    from posebridge.errors import FormatError
+
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    at = head.find(b"\r")
+    if 0 <= at < len(head) - 1 and head[at + 1 : at + 2] != b"\n":
+        raise FormatError(
+            path,
+            "line 1: its lines end in a carriage return alone (classic Mac OS; Excel's "
+            "'CSV (Macintosh)'); save it with \\n or \\r\\n line endings "
+            "(e.g. Excel's 'CSV UTF-8').",
+        )
+
+
 def refuse_empty_file(path: Path, expected: str) -> None:
     """Say that a zero-byte file is empty (rather than whatever a parser makes of it).
 

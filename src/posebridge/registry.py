@@ -202,10 +202,16 @@ def _detect(peek: Peek) -> Format:
                     f"({', '.join(f.name for f in top)}); pass format= to choose."
                 )
             return top[0]
+    utf16 = peek.head.startswith((b"\xff\xfe", b"\xfe\xff"))
     raise UnknownFormatError(
         f"{peek.path}: could not recognise the format from the file's content "
-        f"(tried {', '.join(tried)}). Pass format= if you know it; "
-        "`posebridge formats` lists what is supported."
+        f"(tried {', '.join(tried)}). "
+        + (
+            "It is UTF-16 text (as Excel's 'Unicode Text' saves): posebridge reads UTF-8; "
+            "save it as UTF-8 (e.g. Excel's 'CSV UTF-8')."
+            if utf16
+            else "Pass format= if you know it; `posebridge formats` lists what is supported."
+        )
     )
 
 

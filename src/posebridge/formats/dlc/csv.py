@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posebridge._files import Peek
+from posebridge._files import Peek, refuse_bare_carriage_returns
 from posebridge.errors import FormatError
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.threads import usable_cores
@@ -120,6 +120,7 @@ def read_header(path: Path) -> CsvHeader:
     >>> read_header(Path("video1DLC_resnet50.csv")).level_names  # doctest: +SKIP
     ['scorer', 'bodyparts', 'coords']
     """
+    refuse_bare_carriage_returns(path)
     return header_from_lines(_lines(path, 7), path)
 
 

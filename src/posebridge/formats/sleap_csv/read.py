@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import refuse_bare_carriage_returns
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
 from posebridge.formats.sleap_csv.layout import FIXED, MISSING, header_nodes
@@ -38,6 +39,7 @@ Columns = dict[str, np.ndarray]
 def _header(path: Path) -> list[str]:
     import csv
 
+    refuse_bare_carriage_returns(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             first = next(csv.reader(handle), None)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from posebridge._files import refuse_bare_carriage_returns
 from posebridge.errors import FormatError
 
 HEADER = (
@@ -52,6 +53,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
 
     Blank lines are dropped (their line numbers are skipped).
     """
+    refuse_bare_carriage_returns(path)
     try:
         header = first_line(path)
     except UnicodeDecodeError as error:
