@@ -197,3 +197,52 @@ def test_movements_save_config_is_accepted(tmp_path, two_mice_at_30fps):
     files = nwb.build_nwbfiles(two_mice_at_30fps, config)
     assert [f.subject.age for f in files] == ["P61D", "P60D"]
     assert {f.session_description for f in files} == {"from movement's config"}
+
+
+#: nwbinspector's check of each Subject field posebridge warns about.
+SUBJECT_CHECKS = {
+    "age": "check_subject_age",
+    "sex": "check_subject_sex",
+    "species": "check_subject_species_form",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("age", "P90D"),
+        ("age", "90 days"),
+        ("age", "P90D/"),
+        ("age", "P90D/P120D"),
+        ("age", "PT36H"),
+        ("age", "P2Y6M"),
+        ("age", "12 weeks"),
+        ("sex", "F"),
+        ("sex", "U"),
+        ("sex", "female"),
+        ("sex", "m"),
+        ("species", "Mus musculus"),
+        ("species", "mouse"),
+        ("species", "Rattus norvegicus"),
+        ("species", "http://purl.obolibrary.org/obo/NCBITaxon_10090"),
+        ("species", "mus musculus"),
+    ],
+)
+def test_posebridge_warns_about_a_subject_field_exactly_when_nwbinspector_flags_it(
+    tmp_path, two_mice_at_30fps, field, value
+):
+    nwbinspector = pytest.importorskip("nwbinspector")
+    one = two_mice_at_30fps.isel(individual=[0])
+    metadata = {"age": "P90D", "sex": "F", "species": "Mus musculus", field: value}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (path,) = posebridge.save(one, tmp_path / "s.nwb", subject_id="M1", **metadata)
+    warned = [str(w.message) for w in caught if "NWB subject" in str(w.message)]
+    flagged = [
+        m.message
+        for m in nwbinspector.inspect_nwbfile(nwbfile_path=str(path))
+        if m.check_function_name == SUBJECT_CHECKS[field]
+    ]
+    assert bool(warned) == bool(flagged), (warned, flagged)
+    if warned:
+        assert f"{field} {value!r}" in warned[0]

@@ -33,6 +33,7 @@ from posebridge.formats.nwb.build import (
     split_plan,
     storage_from,
     subject_defaults,
+    warn_subject_problems,
 )
 from posebridge.formats.nwb.common import DEFAULT_MODULE
 from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
@@ -376,6 +377,7 @@ def _append_metadata(
     if len(individuals) == 1:
         subject = {**subject_defaults(ds), **subject}
     if subject:
+        warn_subject_problems(subject, stacklevel=5)
         try:
             nwbfile.subject = pynwb.file.Subject(**subject)
         except (TypeError, ValueError) as error:
