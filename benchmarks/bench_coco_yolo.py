@@ -241,17 +241,22 @@ def _pb_yolo_write(state: tuple[Any, Path]) -> Any:
     from posebridge.formats import yolo
 
     ds, folder = state
-    if folder.exists():
-        import shutil
-
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     return yolo.write(ds, folder / "data.yaml")
 
 
+def _empty_folder(folder: Path) -> Path:
+    """``folder``, made empty (the previous run's tree removed: not part of the timing)."""
+    import shutil
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
 def _pb_yolo_writing(workdir: Path) -> tuple[Any, Path]:
-    _pb_yolo_write((_pb_yolo_read(_yolo_tree(10)), workdir / "warm"))
-    return _pb_yolo_read(_yolo_tree()), workdir / "out"
+    _pb_yolo_write((_pb_yolo_read(_yolo_tree(10)), _empty_folder(workdir / "warm")))
+    return _pb_yolo_read(_yolo_tree()), _empty_folder(workdir / "out")
 
 
 def steps() -> list[Step]:
