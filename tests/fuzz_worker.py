@@ -1,11 +1,12 @@
 """A worker process for tests/test_fuzz.py: reads each file named on stdin, reports JSON.
 
-Run as ``python tests/fuzz_worker.py [load|lazy|convert]``; one path a line on
+Run as ``python tests/fuzz_worker.py [load|lazy|describe|convert]``; one path a line on
 stdin, one JSON line per path on stdout:
 ``{"outcome": "ok" | "error" | "raw", "type": ..., "message": ...}``.
 
 - ``load``: ``posebridge.load(path)``;
 - ``lazy``: ``posebridge.open_dataset(path, chunks=7)``, then every block computed;
+- ``describe``: the detected format's ``describe(path)`` (``posebridge info``'s details);
 - ``convert``: ``posebridge.convert(path, <folder>/out/<name>, chunk_frames=16)`` to one
   of five streaming targets in turn; a failed conversion that leaves any file in the
   output folder (an output or a temporary) is reported as ``raw`` (type ``LEFTOVER``).
@@ -28,6 +29,7 @@ TARGETS = ("out.nwb", "out.analysis.h5", "out.h5", "out.csv", "out.nc")
 
 def main() -> None:
     import posebridge
+    from posebridge import registry
 
     mode = sys.argv[1] if len(sys.argv) > 1 else "load"
     warnings.simplefilter("ignore")
@@ -38,6 +40,10 @@ def main() -> None:
         try:
             if mode == "lazy":
                 posebridge.open_dataset(path, chunks=7).load()
+            elif mode == "describe":  # what `posebridge info` shows besides the dataset
+                describe = registry.get(posebridge.detect(path)).describe
+                if describe is not None:
+                    list(describe(path))
             elif mode == "convert":
                 out.mkdir()
                 target = out / TARGETS[count % len(TARGETS)]

@@ -6,8 +6,9 @@ an HDF5 dataset replaced by an array of another shape, type or value, an HDF5
 attribute changed or deleted, a JSON value by one of another kind, an array of a
 .npz archive, a value of a pickled dict (.npy) or a variable of a MATLAB .mat file
 replaced or deleted) and read by a
-worker process (tests/fuzz_worker.py) in three ways: loaded, opened lazily with
-every block computed, and converted in chunks to a streaming target (a failed
+worker process (tests/fuzz_worker.py) in four ways: loaded, opened lazily with
+every block computed, described (``posebridge info``'s details), and converted in
+chunks to a streaming target (a failed
 conversion must leave nothing in the output folder). The worker's address space
 is limited with ``RLIMIT_AS`` and every file gets a time budget, so that a crash
 (a signal), a hang or a huge allocation fails the test instead of the machine.
@@ -414,7 +415,7 @@ def problems(cases: int, seed: int, folder: Path, mode: str = "load") -> list[st
     return found
 
 
-@pytest.mark.parametrize("mode", ["load", "lazy", "convert"])
+@pytest.mark.parametrize("mode", ["load", "lazy", "describe", "convert"])
 def test_mutated_corpus_files_short_budget(tmp_path, mode):
     found = problems(
         cases=int(os.environ.get("POSEBRIDGE_FUZZ_CASES", "24")),
@@ -426,7 +427,7 @@ def test_mutated_corpus_files_short_budget(tmp_path, mode):
 
 
 @pytest.mark.fuzz_long
-@pytest.mark.parametrize("mode", ["load", "lazy", "convert"])
+@pytest.mark.parametrize("mode", ["load", "lazy", "describe", "convert"])
 def test_mutated_corpus_files_long_run(tmp_path, mode):
     cases = int(os.environ.get("POSEBRIDGE_FUZZ_LONG_CASES", "1500"))
     found = problems(
