@@ -299,6 +299,39 @@ def test_empty_score_tables_of_the_wrong_length_are_ignored_with_a_warning(tmp_p
     )
 
 
+@pytest.mark.parametrize("holds_a_score", [False, True])
+def test_large_score_tables_of_the_wrong_length_are_treated_lazily_as_eagerly(
+    tmp_path, monkeypatch, holds_a_score
+):
+    """Tables above lazy.SMALL values are opened lazily; one of the wrong shape was skipped
+    there silently, while the eager reader refuses it unless it holds no score. The
+    threshold is lowered so that a small file takes the large-table path."""
+    import importlib
+
+    lazy_module = importlib.import_module("posebridge.formats.sleap.lazy")
+    monkeypatch.setattr(lazy_module, "SMALL", 4)
+    scores = np.full((N_TRACKS, N_FRAMES + 3), np.nan)
+    if holds_a_score:
+        scores[1, 6] = 0.5
+    path = write_analysis(
+        tmp_path / "gaps.h5",
+        MATLAB,
+        canonical_data(),
+        with_dims=False,
+        extra={"instance_scores": scores, "tracking_scores": scores},
+    )
+    if holds_a_score:
+        for read in (posebridge.load, posebridge.open_dataset):
+            with pytest.raises(
+                FormatError, match="gaps.h5: inconsistent shapes: /instance_scores"
+            ):
+                read(path)
+        return
+    with pytest.warns(UserWarning, match="/instance_scores and /tracking_scores"):
+        lazy = posebridge.open_dataset(path).load()
+    assert "instance_score" not in lazy and "tracking_score" not in lazy
+
+
 def test_tracks_without_two_coordinates_are_refused(tmp_path):
     path = tmp_path / "xyz.h5"
     with h5py.File(path, "w") as h5:

@@ -321,18 +321,42 @@ def _optional_scores(h5: Any, canonical: Any, path: Path) -> dict[str, np.ndarra
             found = canonical(name, ("frame", "track"))
             scores[variable] = None if found is None else as_float(found)
         except FormatError:
-            if not (h5[name].dtype.kind == "f" and np.isnan(h5[name][()]).all()):
+            if not holds_no_score(h5[name]):
                 raise
             scores[variable] = None
             skipped.append(f"/{name}")
+    warn_skipped_scores(path, skipped)
+    return scores
+
+
+def holds_no_score(dataset: Any, block: int = 1 << 20) -> bool:
+    """Whether a score table is floats that are all NaN, read ``block`` values at a time
+    (a table of 10 M frames is checked without holding it), stopping at the first score.
+
+    Examples
+    --------
+    >>> holds_no_score(np.full((3, 2), np.nan)), holds_no_score(np.array([[np.nan, 0.5]]))
+    (True, False)
+    """
+    if dataset.dtype.kind != "f":
+        return False
+    if not dataset.ndim:
+        return bool(np.isnan(dataset[()]))
+    rows = max(1, block // max(1, int(np.prod(dataset.shape[1:]))))
+    return all(
+        np.isnan(dataset[start : start + rows]).all() for start in range(0, dataset.shape[0], rows)
+    )
+
+
+def warn_skipped_scores(path: Path, skipped: list[str], stacklevel: int = 5) -> None:
+    """Say which score tables were ignored for holding no score in the wrong shape."""
     if skipped:
         warnings.warn(
             f"{path}: {' and '.join(skipped)} do(es) not match the shape of /tracks and "
             "hold no score (as movement writes for poses with gaps in time); ignored.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
-    return scores
 
 
 def _skeleton(

@@ -181,13 +181,17 @@ def _scores(
             if values is not None and np.isfinite(values).any()
         }
     out: dict[str, Any] = {}
+    skipped = []
     for variable, name in (
         ("instance_score", "instance_scores"),
         ("tracking_score", "tracking_scores"),
     ):
         try:
             at = eager.stored_axes(h5, name, ("frame", "track"), layout, shape, path)
-        except FormatError:
+        except FormatError:  # as the eager reader: ignored only when it holds no score
+            if not eager.holds_no_score(h5[name]):
+                raise
+            skipped.append(f"/{name}")
             continue
         if at is not None:
             lazy = LazyArray(
@@ -197,4 +201,5 @@ def _scores(
                 functools.partial(masked_block, name, at, occupancy, (0, 1)),
             )
             out[variable] = (dims, lazy)
+    eager.warn_skipped_scores(path, skipped)
     return out
