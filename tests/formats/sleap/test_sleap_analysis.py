@@ -281,15 +281,21 @@ def test_inconsistent_shapes_raise_naming_the_file(tmp_path, extra, message):
         posebridge.load(path, format="sleap")
 
 
-def test_empty_score_tables_of_the_wrong_length_are_ignored_with_a_warning(tmp_path):
-    nan_scores = np.full((N_TRACKS, N_FRAMES + 3), np.nan)  # what movement writes for gaps
-    path = write_analysis(
-        tmp_path / "movement_gaps.h5",
+def gaps_file(path: Path, scores: np.ndarray) -> Path:
+    """An analysis file whose score tables (``scores``, both) are longer than /tracks, as
+    movement writes them for poses with gaps in time."""
+    return write_analysis(
+        path,
         MATLAB,
         canonical_data(),
         with_dims=False,
-        extra={"instance_scores": nan_scores, "tracking_scores": nan_scores},
+        extra={"instance_scores": scores, "tracking_scores": scores},
     )
+
+
+def test_empty_score_tables_of_the_wrong_length_are_ignored_with_a_warning(tmp_path):
+    nan_scores = np.full((N_TRACKS, N_FRAMES + 3), np.nan)  # what movement writes for gaps
+    path = gaps_file(tmp_path / "movement_gaps.h5", nan_scores)
     with pytest.warns(UserWarning, match="/instance_scores and /tracking_scores"):
         ds = sleap.analysis_read.read(path)
     assert "instance_score" not in ds and "tracking_score" not in ds
@@ -313,13 +319,7 @@ def test_large_score_tables_of_the_wrong_length_are_treated_lazily_as_eagerly(
     scores = np.full((N_TRACKS, N_FRAMES + 3), np.nan)
     if holds_a_score:
         scores[1, 6] = 0.5
-    path = write_analysis(
-        tmp_path / "gaps.h5",
-        MATLAB,
-        canonical_data(),
-        with_dims=False,
-        extra={"instance_scores": scores, "tracking_scores": scores},
-    )
+    path = gaps_file(tmp_path / "gaps.h5", scores)
     if holds_a_score:
         for read in (posebridge.load, posebridge.open_dataset):
             with pytest.raises(
