@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -332,7 +332,6 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
             refuse_writing_onto_input(source, path)
         if path.is_dir():
             raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
-
         if path.exists() and not overwrite:
             raise FileExistsError(
                 17, f"{path}: already exists; pass overwrite=True to replace it.", str(path)
@@ -360,10 +359,10 @@ def refuse_long_names(path: Path) -> None:
 
     for part in Path(path).parts:
         size = len(os.fsencode(part))
-        if size > 255 and size > _name_max(_existing_folder(Path(path))):
+        if size > 255 and size > (limit := _name_max(_existing_folder(Path(path)))):
             raise PoseBridgeError(
                 f"{path}: the name {part[:40]}... is {size} bytes long; the file system "
-                f"allows {_name_max(_existing_folder(Path(path)))}. Choose a shorter name."
+                f"allows {limit}. Choose a shorter name."
             )
 
 
@@ -384,7 +383,13 @@ _TEMPORARY_EXTRA = 1 + 10 + 1 + 8
 
 
 def _name_max(folder: Path) -> int:
-    """The longest file name (in bytes) the file system of ``folder`` allows."""
+    """The longest file name (in bytes) the file system of ``folder`` allows (asked once
+    per folder: a YOLO tree names thousands of files in one)."""
+    return _folder_name_max(os.fspath(folder))
+
+
+@lru_cache(maxsize=256)
+def _folder_name_max(folder: str) -> int:
     try:
         return int(os.pathconf(folder, "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):  # not POSIX, or the folder is missing
@@ -479,7 +484,13 @@ def stale_temporaries(path: Path) -> list[Path]:
     >>> stale_temporaries(Path("nowhere/poses.csv"))
     []
     """
-    return [name for name, pid in temporaries_of(path) if not _running(pid)]
+    return _stale_in_folder([path])
+
+
+def _stale_in_folder(paths: Sequence[Path]) -> list[Path]:
+    """:func:`stale_temporaries` of targets of one folder, from one listing of it."""
+    found = _temporaries_in_folder(paths).values()
+    return [name for pairs in found for name, pid in pairs if not _running(pid)]
 
 
 def _running(pid: int) -> bool:
@@ -681,10 +692,8 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     for target in targets:
         by_folder.setdefault(target.parent, []).append(target)
     for folder_targets in by_folder.values():  # one listing per folder
-        for found in _temporaries_in_folder(folder_targets).values():
-            for stale, pid in found:
-                if not _running(pid):
-                    _remove(stale)
+        for stale in _stale_in_folder(folder_targets):
+            _remove(stale)
     temporaries = [_temporary_twin(p) for p in targets]
     try:
         try:

@@ -112,10 +112,15 @@ def dandi_label(value: Any) -> str:
     return label
 
 
+def _known_endings() -> tuple[str, ...]:
+    """Every file ending a format claims (lower case)."""
+    return tuple(e.lower() for f in registry.all_formats() for e in f.extensions)
+
+
 def _stem(path: Path) -> str:
     """The file name without the longest ending a format claims (``x.analysis.h5`` -> ``x``)."""
     lower = path.name.lower()
-    endings = [e for f in registry.all_formats() for e in f.extensions if lower.endswith(e)]
+    endings = [e for e in _known_endings() if lower.endswith(e)]
     if endings:
         return path.name[: -len(max(endings, key=len))] or path.stem
     return path.stem
@@ -202,11 +207,6 @@ def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: st
     if ext is not None and not name.lower().endswith(_known_endings()):
         name += ext
     return name
-
-
-def _known_endings() -> tuple[str, ...]:
-    """Every file ending a format claims (lower case)."""
-    return tuple(e.lower() for f in registry.all_formats() for e in f.extensions)
 
 
 _formatter = string.Formatter()

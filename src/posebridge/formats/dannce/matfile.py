@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -178,22 +180,28 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
     scipy_io = scipy_io_module(path)
     if path.stat().st_size == 0:
         raise FormatError(path, "is empty (0 bytes); expected a MATLAB .mat file.")
-    try:
+    with readable_mat(path, scipy_io):
         return scipy_io.loadmat(path, variable_names=list(names))
-    except scipy_failures(scipy_io) as error:
-        raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None
 
 
-def scipy_failures(scipy_io: Any) -> tuple[type[BaseException], ...]:
-    """What scipy's MAT-file reader raises for a damaged or foreign file.
+@contextmanager
+def readable_mat(path: Path, scipy_io: Any) -> Iterator[None]:
+    """Turn what scipy's MAT-file reader raises for a damaged or foreign file into a
+    FormatError naming ``path`` (for reading and for describing a v5 file).
 
     Examples
     --------
     >>> import scipy.io
-    >>> ValueError in scipy_failures(scipy.io)
-    True
+    >>> try:
+    ...     with readable_mat(Path("a.mat"), scipy.io):
+    ...         raise EOFError("short file")
+    ... except FormatError as error:
+    ...     print(error)
+    a.mat: is not a readable MATLAB file (short file).
     """
-    return (
+    try:
+        yield
+    except (
         ValueError,
         TypeError,
         OSError,
@@ -202,4 +210,5 @@ def scipy_failures(scipy_io: Any) -> tuple[type[BaseException], ...]:
         IndexError,  # scipy's header parser on a short non-MAT file
         EOFError,
         scipy_io.matlab.MatReadError,
-    )
+    ) as error:
+        raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None

@@ -19,7 +19,7 @@ from posebridge.formats.dannce.matfile import (
     head_variables,
     is_v73,
     load,
-    scipy_failures,
+    readable_mat,
     scipy_io_module,
 )
 
@@ -271,10 +271,8 @@ def describe(path: Path) -> list[tuple[str, str]]:
         version = f"v7.3 ({V73_TEXT.decode()}, HDF5)"
     else:
         scipy_io = scipy_io_module(path)
-        try:
+        with readable_mat(path, scipy_io):
             shapes = {name: shape for name, shape, _ in scipy_io.whosmat(path)}
-        except scipy_failures(scipy_io) as error:
-            raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None
         version = "v5 (scipy)"
     return [
         ("MATLAB", version),
