@@ -182,6 +182,68 @@ def test_labels_are_written_as_annotations(tmp_path):
     np.testing.assert_allclose(back.position.values, ds.position.values)
 
 
+def test_prediction_tasks_hold_each_region_as_label_studio_lays_it_out(tmp_path):
+    # two frames of one video, two animals, keypoints with names JSON must escape; frame 1
+    # has no animal, animal 1 of frame 0 one point; sizes 200 x 100 -> percent = px / 2, px
+    position = np.full((2, 2, 2, 2), np.nan)
+    position[0, :, 0, 0] = [20.0, 10.0]  # animal 0, keypoint 'say "hi"'
+    position[0, :, 1, 0] = [40.0, 30.0]  # animal 0, keypoint 'back\\slash'
+    position[0, :, 1, 1] = [100.0, 50.0]  # animal 1, second keypoint only
+    confidence = np.full((2, 2, 2), np.nan)  # (time, keypoint, individual)
+    confidence[0, 0, 0], confidence[0, 1, 1] = 0.5, 1.0
+    ds = posebridge.from_numpy(
+        position, confidence, keypoint_names=['say "hi"', "back\\slash"],
+        individual_names=["untracked_0", "untracked_1"],
+    )  # fmt: skip
+    ds.attrs["video_path"] = "/v/m\u00fcs.mp4"
+    (path,) = labelstudio.write(ds, tmp_path / "t.json", image_size=(200, 100))
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+
+    def kp(id, parent, name, x, y, score=None):
+        item = {
+            "id": id, "type": "keypointlabels", "from_name": "keypoints", "to_name": "image",
+            "original_width": 200, "original_height": 100, "image_rotation": 0,
+            "parentID": parent,
+            "value": {"x": x, "y": y, "width": 0.5, "keypointlabels": [name]},
+        }  # fmt: skip
+        return item if score is None else {**item, "score": score}
+
+    def box(id, x, y, w, h):
+        return {
+            "id": id, "type": "rectanglelabels", "from_name": "bbox", "to_name": "image",
+            "original_width": 200, "original_height": 100, "image_rotation": 0,
+            "value": {"x": x, "y": y, "width": w, "height": h, "rotation": 0,
+                      "rectanglelabels": ["animal"]},
+        }  # fmt: skip
+
+    def link(point, parent):
+        return {"type": "relation", "from_id": point, "to_id": parent, "direction": "right"}
+
+    first = [
+        box("pb0_0", 10.0, 10.0, 10.0, 20.0),  # the points' extent: x 20-40 px, y 10-30 px
+        kp("pb0_0_0", "pb0_0", 'say "hi"', 10.0, 10.0, 0.5),
+        kp("pb0_0_1", "pb0_0", "back\\slash", 20.0, 30.0),  # NaN confidence: no score
+        box("pb0_1", 50.0, 50.0, 0.0, 0.0),
+        kp("pb0_1_1", "pb0_1", "back\\slash", 50.0, 50.0, 1.0),
+        link("pb0_0_0", "pb0_0"),
+        link("pb0_0_1", "pb0_0"),
+        link("pb0_1_1", "pb0_1"),
+    ]
+    video = {"filename": "/v/m\u00fcs.mp4", "shape": None}
+    assert [t["meta"]["video"] for t in tasks] == [
+        {**video, "frame_idx": 0},
+        {**video, "frame_idx": 1},
+    ]
+    assert [t["data"] for t in tasks] == [  # images named for the video's frames
+        {"image": "m\u00fcs/img00000.png"},
+        {"image": "m\u00fcs/img00001.png"},
+    ]
+    assert [t["predictions"] for t in tasks] == [
+        [{"model_version": "posebridge", "result": first}],
+        [{"model_version": "posebridge", "result": []}],
+    ]
+
+
 def test_detect_finds_exports(tmp_path):
     assert posebridge.detect(export(tmp_path)) == "labelstudio"
 

@@ -8,13 +8,15 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xarray as xr
 
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty
-from posebridge.formats._shared.images import box_extras, collector_paused
+from posebridge.formats._shared.images import box_extras
 from posebridge.formats.labelstudio._config import config_xml
 from posebridge.model import labels
 
@@ -86,18 +88,18 @@ def write(
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
     names = [str(v) for v in ds[model.KEYPOINT].values]
-    with collector_paused():  # a dict per region: see collector_paused
-        tasks, box_labels = _tasks(
-            ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label,
-            model_version,
-        )  # fmt: skip
-        text = msgspec.json.encode(tasks)
-        del tasks
+    pieces, box_labels = _document(
+        ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label,
+        model_version,
+    )  # fmt: skip
     targets = [path]
     if label_config is not None:
         targets.append(Path(label_config))
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
-        temporaries[0].write_bytes(text)
+        with open(temporaries[0], "wb") as out:
+            out.write(b"[")
+            out.write(_text(pieces))
+            out.write(b"]")
         if label_config is not None:
             xml = config_xml(
                 names,
@@ -154,7 +156,7 @@ def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
     return sizes
 
 
-def _tasks(
+def _document(
     ds: xr.Dataset,
     kind: str,
     image_size: tuple[int, int] | None,
@@ -164,10 +166,16 @@ def _tasks(
     box_tool: str,
     box_label: str,
     model_version: str,
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> tuple[pa.LargeStringArray, list[str]]:
+    """The tasks' JSON text, one piece per task opening, region, relation and task end.
+
+    Every piece is made for all regions at once by Arrow's string kernels; the
+    pieces, put in document order by one sort, concatenate into the file's text
+    (see :func:`_text`). No Python object is made per region or point.
+    """
     n = ds.sizes[model.TIME]
     sizes = _sizes(ds, image_size)
-    names = [str(v) for v in ds[model.KEYPOINT].values]
+    names = np.array([str(v) for v in ds[model.KEYPOINT].values], dtype=object)
     xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
     xy = np.asarray(xy.values, dtype=np.float64)
     finite = np.isfinite(xy).all(axis=-1)
@@ -179,8 +187,6 @@ def _tasks(
     )
     boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4) pixels
     present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
-    percent_xy = xy / sizes[:, None, None, :] * 100.0
-    percent_box = boxes / np.concatenate([sizes, sizes], axis=1)[:, None, :] * 100.0
     categories = (
         np.asarray(ds["category"].transpose(model.TIME, model.INDIVIDUAL).values).astype(str)
         if "category" in ds
@@ -193,98 +199,203 @@ def _tasks(
         else np.full(present.shape, np.nan)
     )
     predictions = kind == "predictions"
-    # every number as Python objects in one conversion each, then one dict per region
-    pxy, pbox = percent_xy.tolist(), percent_box.tolist()
-    conf_list, score_list, fin = confidence.tolist(), scores.tolist(), finite.tolist()
-    width, height = sizes[:, 0].tolist(), sizes[:, 1].tolist()
-    whole = [
-        float(w).is_integer() and float(h).is_integer() for w, h in zip(width, height, strict=True)
-    ]
-    images = _images(ds)
+
+    box_t, box_i = np.nonzero(present)
+    point_t, point_i, point_j = np.nonzero(finite)  # a finite point's instance is present
+    order, follows = _document_order(n, box_t, box_i, point_t, point_i, point_j)
+    regions = follows[n : n + box_t.size + 2 * point_t.size]
+    box_comma, point_comma, relation_comma = (
+        pa.array(np.where(part, ",", ""), pa.large_string())
+        for part in np.split(regions, [box_t.size, box_t.size + point_t.size])
+    )
+    # what every region of a task repeats: the image size (whole numbers written as such)
+    image_fields = _join(
+        ',"original_width":', _numbers(sizes[:, 0]),
+        ',"original_height":', _numbers(sizes[:, 1]),
+        ',"image_rotation":0',
+    )  # fmt: skip
+    box_ids = _join("pb", _integers(box_t), "_", _integers(box_i))
+    percent_box = boxes[box_t, box_i] / np.concatenate([sizes, sizes], axis=1)[box_t] * 100.0
+    box_scores = scores[box_t, box_i]
+    boxes_text = _join(
+        box_comma, '{"id":"', box_ids,
+        '","type":"rectanglelabels","from_name":', _json_string(box_tool),
+        ',"to_name":', _json_string(to_name),
+        image_fields.take(pa.array(box_t)),
+        ',"value":{"x":', _numbers(percent_box[:, 0]),
+        ',"y":', _numbers(percent_box[:, 1]),
+        ',"width":', _numbers(percent_box[:, 2]),
+        ',"height":', _numbers(percent_box[:, 3]),
+        ',"rotation":0,"rectanglelabels":[', _json_strings(categories[box_t, box_i]),
+        "]}", _optional(',"score":', box_scores, predictions),
+        "}",
+    )  # fmt: skip
+    parents = _join("pb", _integers(point_t), "_", _integers(point_i))
+    point_ids = _join(parents, "_", _integers(point_j))
+    percent_xy = xy[point_t, point_i, point_j] / sizes[point_t] * 100.0
+    points_text = _join(
+        point_comma, '{"id":"', point_ids,
+        '","type":"keypointlabels","from_name":', _json_string(keypoint_tool),
+        ',"to_name":', _json_string(to_name),
+        image_fields.take(pa.array(point_t)),
+        ',"parentID":"', parents,
+        '","value":{"x":', _numbers(percent_xy[:, 0]),
+        ',"y":', _numbers(percent_xy[:, 1]),
+        f',"width":{POINT_SIZE!r},"keypointlabels":[', _json_strings(names[point_j]),
+        "]}", _optional(',"score":', confidence[point_t, point_i, point_j], predictions),
+        "}",
+    )  # fmt: skip
+    # the same link as a relation, which Label Studio draws and sleap-io reads
+    relations_text = _join(
+        relation_comma, '{"type":"relation","from_id":"', point_ids, '","to_id":"', parents,
+        '","direction":"right"}',
+    )  # fmt: skip
+    opening, ending = _task_ends(ds, predictions, present, scores, image_key, model_version)
+
+    pieces = pa.concat_arrays([opening, boxes_text, points_text, relations_text, ending])
+    del boxes_text, points_text, relations_text
+    box_labels = list(dict.fromkeys(categories[present].tolist())) or [box_label]
+    return pieces.take(order), box_labels
+
+
+def _document_order(
+    n: int,
+    box_t: np.ndarray,
+    box_i: np.ndarray,
+    point_t: np.ndarray,
+    point_i: np.ndarray,
+    point_j: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The order of the pieces (task openings, boxes, points, relations, task ends).
+
+    Returns
+    -------
+    order
+        Positions of the pieces, in that concatenation, in document order:
+        each task's opening, its instances' boxes each followed by its points,
+        the relations, its end.
+    follows
+        Per piece (in concatenation order), whether it follows another region
+        or relation of its task's list (a comma goes before it).
+    """
+    every, none = np.arange(n), np.zeros(n, dtype=np.int64)
+    task = np.concatenate([every, box_t, point_t, point_t, every])
+    section = np.repeat([0, 1, 1, 2, 3], [n, box_t.size, point_t.size, point_t.size, n])
+    instance = np.concatenate([none, box_i, point_i, point_i, none])
+    keypoint = np.concatenate([none, np.full(box_t.size, -1), point_j, point_j, none])
+    order = np.lexsort((keypoint, instance, section, task))
+    placed = section[order]
+    follows = np.empty(order.size, dtype=bool)
+    follows[order] = ((placed == 1) | (placed == 2)) & (np.r_[0, placed[:-1]] != 0)
+    return order, follows
+
+
+def _task_ends(
+    ds: xr.Dataset,
+    predictions: bool,
+    present: np.ndarray,
+    scores: np.ndarray,
+    image_key: str,
+    model_version: str,
+) -> tuple[pa.LargeStringArray, pa.LargeStringArray]:
+    """Each task's text before its first region and after its last one."""
+    n = ds.sizes[model.TIME]
     has_image = (
         labels.normalise_paths(ds[labels.IMAGE_PATH].values) != ""
         if labels.IMAGE_PATH in ds.coords
         else np.zeros(n, dtype=bool)
     )
     videos = (
-        np.asarray(ds[labels.VIDEO].values).astype(str).tolist()
+        np.asarray(ds[labels.VIDEO].values).astype(str)
         if labels.VIDEO in ds.coords
-        else [str(ds.attrs.get("video_path", ""))] * n
+        else np.full(n, str(ds.attrs.get("video_path", "")))
     )
     frame_numbers = model.frame_numbers(ds)
-    frame_list = (np.arange(n) if frame_numbers is None else frame_numbers).tolist()
-    tasks = []
-    for t in range(n):
-        w0 = int(width[t]) if whole[t] else width[t]
-        h0 = int(height[t]) if whole[t] else height[t]
-        result: list[dict[str, Any]] = []
-        relations: list[dict[str, Any]] = []
-        instance_scores = []
-        for i in np.flatnonzero(present[t]).tolist():
-            box_id = f"pb{t}_{i}"
-            box = pbox[t][i]
-            region: dict[str, Any] = {
-                "id": box_id,
-                "type": "rectanglelabels",
-                "from_name": box_tool,
-                "to_name": to_name,
-                "original_width": w0,
-                "original_height": h0,
-                "image_rotation": 0,
-                "value": {
-                    "x": box[0],
-                    "y": box[1],
-                    "width": box[2],
-                    "height": box[3],
-                    "rotation": 0,
-                    "rectanglelabels": [str(categories[t, i])],
-                },
-            }
-            if predictions and np.isfinite(score_list[t][i]):
-                region["score"] = score_list[t][i]
-                instance_scores.append(score_list[t][i])
-            result.append(region)
-            for j in np.flatnonzero(finite[t, i]).tolist():
-                point: dict[str, Any] = {
-                    "id": f"{box_id}_{j}",
-                    "type": "keypointlabels",
-                    "from_name": keypoint_tool,
-                    "to_name": to_name,
-                    "original_width": w0,
-                    "original_height": h0,
-                    "image_rotation": 0,
-                    "parentID": box_id,
-                    "value": {
-                        "x": pxy[t][i][j][0],
-                        "y": pxy[t][i][j][1],
-                        "width": POINT_SIZE,
-                        "keypointlabels": [names[j]],
-                    },
-                }
-                if predictions and fin[t][i][j] and np.isfinite(conf_list[t][i][j]):
-                    point["score"] = conf_list[t][i][j]
-                result.append(point)
-                # the same link as a relation, which Label Studio draws and sleap-io reads
-                relations.append(
-                    {
-                        "type": "relation",
-                        "from_id": point["id"],
-                        "to_id": box_id,
-                        "direction": "right",
-                    }
-                )
-        result.extend(relations)
-        task: dict[str, Any] = {"data": {image_key: images[t]}}
-        if not has_image[t]:  # a video frame: where it comes from, as sleap-io writes it
-            task["meta"] = {"video": {"filename": videos[t], "frame_idx": int(frame_list[t]),
-                                      "shape": None}}  # fmt: skip
-        if predictions:
-            entry: dict[str, Any] = {"model_version": model_version, "result": result}
-            if instance_scores:
-                entry["score"] = float(np.mean(instance_scores))
-            task["predictions"] = [entry]
-        else:
-            task["annotations"] = [{"result": result}]
-        tasks.append(task)
-    box_labels = list(dict.fromkeys(categories[present].tolist())) or [box_label]
-    return tasks, box_labels
+    frames = np.arange(n) if frame_numbers is None else np.asarray(frame_numbers, np.int64)
+    # a video frame: where it comes from, as sleap-io writes it
+    meta = _join(
+        ',"meta":{"video":{"filename":', _json_strings(videos), ',"frame_idx":',
+        _integers(frames), ',"shape":null}}',
+    )  # fmt: skip
+    meta = pc.if_else(pa.array(~has_image), meta, pa.scalar("", pa.large_string()))
+    separator = pa.array(np.where(np.arange(n) > 0, ",", ""), pa.large_string())
+    if predictions:
+        entry = f',"predictions":[{{"model_version":{_json_string(model_version)},"result":['
+        scored = present & np.isfinite(scores)
+        count = scored.sum(axis=1)
+        ending = _join("]", _optional(',"score":', _row_means(scores, scored), count > 0), "}]}")
+    else:
+        entry = ',"annotations":[{"result":['
+        ending = pa.array(np.full(n, "]}]}"), pa.large_string())
+    opening = _join(
+        separator, '{"data":{', _json_string(image_key), ":",
+        _json_strings(np.array(_images(ds), dtype=object)), "}", meta, entry,
+    )  # fmt: skip
+    return opening, ending
+
+
+def _row_means(values: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Each row's mean of its ``kept`` values (NaN where none), summed as ``numpy.mean`` would.
+
+    Rows are averaged together by how many values they keep (one pass per
+    count, not per row), so that each mean adds exactly its own values.
+    """
+    count = kept.sum(axis=1)
+    means = np.full(count.size, np.nan)
+    for c in np.unique(count[count > 0]).tolist():
+        rows = np.flatnonzero(count == c)
+        means[rows] = values[rows][kept[rows]].reshape(rows.size, c).mean(axis=1)
+    return means
+
+
+def _join(*parts: Any) -> pa.LargeStringArray:
+    """Concatenate string arrays and constant texts, element by element."""
+    texts = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*texts, pa.scalar("", pa.large_string()))
+
+
+def _integers(values: np.ndarray) -> pa.LargeStringArray:
+    return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.large_string())
+
+
+def _numbers(values: np.ndarray) -> pa.LargeStringArray:
+    """JSON numbers, shortest round-trip text; ``null`` where not finite (as msgspec)."""
+    values = np.asarray(values, dtype=np.float64)
+    text = pc.cast(pa.array(values, mask=~np.isfinite(values)), pa.large_string())
+    return text.fill_null("null")
+
+
+def _optional(key: str, values: np.ndarray, wanted: bool | np.ndarray) -> pa.LargeStringArray:
+    """``key`` and the value where ``wanted`` and finite, else nothing."""
+    values = np.asarray(values, dtype=np.float64)
+    keep = np.isfinite(values) & wanted
+    return pc.if_else(
+        pa.array(keep), _join(key, _numbers(values)), pa.scalar("", pa.large_string())
+    )
+
+
+def _json_string(value: str) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _json_strings(values: np.ndarray) -> pa.LargeStringArray:
+    """JSON string literals of ``values``, each distinct value encoded once.
+
+    msgspec encodes the distinct values as one JSON list, which is cut at its
+    ``","`` separators: inside an encoded string a quote is always escaped, so
+    that sequence only ever separates two strings.
+    """
+    distinct, where = np.unique(np.asarray(values).astype(str), return_inverse=True)
+    if distinct.size == 0:
+        return pa.array([], pa.large_string())
+    encoded = msgspec.json.encode(distinct.tolist())[2:-2].split(b'","')
+    literals = _join('"', pa.array(encoded, pa.large_binary()).cast(pa.large_string()), '"')
+    return literals.take(pa.array(where.ravel()))
+
+
+def _text(pieces: pa.LargeStringArray) -> memoryview:
+    """The pieces' characters, one after the other (their data buffer, not copied)."""
+    offsets = np.frombuffer(pieces.buffers()[1], dtype=np.int64)
+    start, end = offsets[pieces.offset], offsets[pieces.offset + len(pieces)]
+    data = pieces.buffers()[2]
+    return memoryview(data)[start:end] if data is not None else memoryview(b"")
