@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import msgspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -17,6 +15,16 @@ from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty
 from posebridge.formats._shared.images import box_extras
+from posebridge.formats._shared.json_text import (
+    comma_before,
+    integers,
+    join,
+    json_string,
+    json_strings,
+    numbers,
+    optional,
+    write_texts,
+)
 from posebridge.formats.labelstudio._config import config_xml
 from posebridge.model import labels
 
@@ -97,9 +105,7 @@ def write(
         targets.append(Path(label_config))
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         with open(temporaries[0], "wb") as out:
-            out.write(b"[")
-            out.write(_text(pieces))
-            out.write(b"]")
+            write_texts(out, "[", pieces, "]")
         if label_config is not None:
             xml = config_xml(
                 names,
@@ -170,8 +176,8 @@ def _document(
     """The tasks' JSON text, one piece per task opening, region, relation and task end.
 
     Every piece is made for all regions at once by Arrow's string kernels; the
-    pieces, put in document order by one sort, concatenate into the file's text
-    (see :func:`_text`). No Python object is made per region or point.
+    pieces, put in document order by one sort, concatenate into the file's text.
+    No Python object is made per region or point.
     """
     n = ds.sizes[model.TIME]
     sizes = _sizes(ds, image_size)
@@ -209,44 +215,44 @@ def _document(
         for part in np.split(regions, [box_t.size, box_t.size + point_t.size])
     )
     # what every region of a task repeats: the image size (whole numbers written as such)
-    image_fields = _join(
-        ',"original_width":', _numbers(sizes[:, 0]),
-        ',"original_height":', _numbers(sizes[:, 1]),
+    image_fields = join(
+        ',"original_width":', numbers(sizes[:, 0]),
+        ',"original_height":', numbers(sizes[:, 1]),
         ',"image_rotation":0',
     )  # fmt: skip
-    box_ids = _join("pb", _integers(box_t), "_", _integers(box_i))
+    box_ids = join("pb", integers(box_t), "_", integers(box_i))
     percent_box = boxes[box_t, box_i] / np.concatenate([sizes, sizes], axis=1)[box_t] * 100.0
     box_scores = scores[box_t, box_i]
-    boxes_text = _join(
+    boxes_text = join(
         box_comma, '{"id":"', box_ids,
-        '","type":"rectanglelabels","from_name":', _json_string(box_tool),
-        ',"to_name":', _json_string(to_name),
+        '","type":"rectanglelabels","from_name":', json_string(box_tool),
+        ',"to_name":', json_string(to_name),
         image_fields.take(pa.array(box_t)),
-        ',"value":{"x":', _numbers(percent_box[:, 0]),
-        ',"y":', _numbers(percent_box[:, 1]),
-        ',"width":', _numbers(percent_box[:, 2]),
-        ',"height":', _numbers(percent_box[:, 3]),
-        ',"rotation":0,"rectanglelabels":[', _json_strings(categories[box_t, box_i]),
-        "]}", _optional(',"score":', box_scores, predictions),
+        ',"value":{"x":', numbers(percent_box[:, 0]),
+        ',"y":', numbers(percent_box[:, 1]),
+        ',"width":', numbers(percent_box[:, 2]),
+        ',"height":', numbers(percent_box[:, 3]),
+        ',"rotation":0,"rectanglelabels":[', json_strings(categories[box_t, box_i]),
+        "]}", optional(',"score":', box_scores, predictions),
         "}",
     )  # fmt: skip
-    parents = _join("pb", _integers(point_t), "_", _integers(point_i))
-    point_ids = _join(parents, "_", _integers(point_j))
+    parents = join("pb", integers(point_t), "_", integers(point_i))
+    point_ids = join(parents, "_", integers(point_j))
     percent_xy = xy[point_t, point_i, point_j] / sizes[point_t] * 100.0
-    points_text = _join(
+    points_text = join(
         point_comma, '{"id":"', point_ids,
-        '","type":"keypointlabels","from_name":', _json_string(keypoint_tool),
-        ',"to_name":', _json_string(to_name),
+        '","type":"keypointlabels","from_name":', json_string(keypoint_tool),
+        ',"to_name":', json_string(to_name),
         image_fields.take(pa.array(point_t)),
         ',"parentID":"', parents,
-        '","value":{"x":', _numbers(percent_xy[:, 0]),
-        ',"y":', _numbers(percent_xy[:, 1]),
-        f',"width":{POINT_SIZE!r},"keypointlabels":[', _json_strings(names[point_j]),
-        "]}", _optional(',"score":', confidence[point_t, point_i, point_j], predictions),
+        '","value":{"x":', numbers(percent_xy[:, 0]),
+        ',"y":', numbers(percent_xy[:, 1]),
+        f',"width":{POINT_SIZE!r},"keypointlabels":[', json_strings(names[point_j]),
+        "]}", optional(',"score":', confidence[point_t, point_i, point_j], predictions),
         "}",
     )  # fmt: skip
     # the same link as a relation, which Label Studio draws and sleap-io reads
-    relations_text = _join(
+    relations_text = join(
         relation_comma, '{"type":"relation","from_id":"', point_ids, '","to_id":"', parents,
         '","direction":"right"}',
     )  # fmt: skip
@@ -313,23 +319,22 @@ def _task_ends(
     frame_numbers = model.frame_numbers(ds)
     frames = np.arange(n) if frame_numbers is None else np.asarray(frame_numbers, np.int64)
     # a video frame: where it comes from, as sleap-io writes it
-    meta = _join(
-        ',"meta":{"video":{"filename":', _json_strings(videos), ',"frame_idx":',
-        _integers(frames), ',"shape":null}}',
+    meta = join(
+        ',"meta":{"video":{"filename":', json_strings(videos), ',"frame_idx":',
+        integers(frames), ',"shape":null}}',
     )  # fmt: skip
     meta = pc.if_else(pa.array(~has_image), meta, pa.scalar("", pa.large_string()))
-    separator = pa.array(np.where(np.arange(n) > 0, ",", ""), pa.large_string())
     if predictions:
-        entry = f',"predictions":[{{"model_version":{_json_string(model_version)},"result":['
+        entry = f',"predictions":[{{"model_version":{json_string(model_version)},"result":['
         scored = present & np.isfinite(scores)
         count = scored.sum(axis=1)
-        ending = _join("]", _optional(',"score":', _row_means(scores, scored), count > 0), "}]}")
+        ending = join("]", optional(',"score":', _row_means(scores, scored), count > 0), "}]}")
     else:
         entry = ',"annotations":[{"result":['
         ending = pa.array(np.full(n, "]}]}"), pa.large_string())
-    opening = _join(
-        separator, '{"data":{', _json_string(image_key), ":",
-        _json_strings(np.array(_images(ds), dtype=object)), "}", meta, entry,
+    opening = join(
+        comma_before(n), '{"data":{', json_string(image_key), ":",
+        json_strings(np.array(_images(ds), dtype=object)), "}", meta, entry,
     )  # fmt: skip
     return opening, ending
 
@@ -346,56 +351,3 @@ def _row_means(values: np.ndarray, kept: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(count == c)
         means[rows] = values[rows][kept[rows]].reshape(rows.size, c).mean(axis=1)
     return means
-
-
-def _join(*parts: Any) -> pa.LargeStringArray:
-    """Concatenate string arrays and constant texts, element by element."""
-    texts = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*texts, pa.scalar("", pa.large_string()))
-
-
-def _integers(values: np.ndarray) -> pa.LargeStringArray:
-    return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.large_string())
-
-
-def _numbers(values: np.ndarray) -> pa.LargeStringArray:
-    """JSON numbers, shortest round-trip text; ``null`` where not finite (as msgspec)."""
-    values = np.asarray(values, dtype=np.float64)
-    text = pc.cast(pa.array(values, mask=~np.isfinite(values)), pa.large_string())
-    return text.fill_null("null")
-
-
-def _optional(key: str, values: np.ndarray, wanted: bool | np.ndarray) -> pa.LargeStringArray:
-    """``key`` and the value where ``wanted`` and finite, else nothing."""
-    values = np.asarray(values, dtype=np.float64)
-    keep = np.isfinite(values) & wanted
-    return pc.if_else(
-        pa.array(keep), _join(key, _numbers(values)), pa.scalar("", pa.large_string())
-    )
-
-
-def _json_string(value: str) -> str:
-    return msgspec.json.encode(value).decode()
-
-
-def _json_strings(values: np.ndarray) -> pa.LargeStringArray:
-    """JSON string literals of ``values``, each distinct value encoded once.
-
-    msgspec encodes the distinct values as one JSON list, which is cut at its
-    ``","`` separators: inside an encoded string a quote is always escaped, so
-    that sequence only ever separates two strings.
-    """
-    distinct, where = np.unique(np.asarray(values).astype(str), return_inverse=True)
-    if distinct.size == 0:
-        return pa.array([], pa.large_string())
-    encoded = msgspec.json.encode(distinct.tolist())[2:-2].split(b'","')
-    literals = _join('"', pa.array(encoded, pa.large_binary()).cast(pa.large_string()), '"')
-    return literals.take(pa.array(where.ravel()))
-
-
-def _text(pieces: pa.LargeStringArray) -> memoryview:
-    """The pieces' characters, one after the other (their data buffer, not copied)."""
-    offsets = np.frombuffer(pieces.buffers()[1], dtype=np.int64)
-    start, end = offsets[pieces.offset], offsets[pieces.offset + len(pieces)]
-    data = pieces.buffers()[2]
-    return memoryview(data)[start:end] if data is not None else memoryview(b"")
