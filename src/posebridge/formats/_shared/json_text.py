@@ -12,7 +12,8 @@ finite is written ``null``, as msgspec and the standard library's ``allow_nan``
 
 from __future__ import annotations
 
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -158,12 +159,13 @@ def text_of(texts: pa.LargeStringArray) -> memoryview:
     return memoryview(data)[start:end] if data is not None else memoryview(b"")
 
 
-def write_texts(out: IO[bytes], *parts: bytes | str | pa.LargeStringArray) -> None:
-    """Write constant texts and the text of string arrays, in order."""
-    for part in parts:
-        if isinstance(part, str):
-            out.write(part.encode())
-        elif isinstance(part, bytes):
-            out.write(part)
-        else:
-            out.write(text_of(part))
+def write_texts(path: Path, *parts: bytes | str | pa.LargeStringArray) -> None:
+    """Write constant texts and the text of string arrays, in order, to the file ``path``."""
+    with open(path, "wb") as out:
+        for part in parts:
+            if isinstance(part, str):
+                out.write(part.encode())
+            elif isinstance(part, bytes):
+                out.write(part)
+            else:
+                out.write(text_of(part))

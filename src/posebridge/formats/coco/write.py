@@ -9,13 +9,25 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xarray as xr
 
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty
-from posebridge.formats._shared.images import box_extras, collector_paused
+from posebridge.formats._shared.images import box_extras
+from posebridge.formats._shared.json_text import (
+    comma_before,
+    integers,
+    join,
+    json_string,
+    json_strings,
+    number_lists,
+    numbers,
+    write_texts,
+)
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
@@ -76,15 +88,12 @@ def write(
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
-    with collector_paused():  # a dict per annotation: see collector_paused
-        if kind == "ground_truth":
-            content: Any = _ground_truth(ds, category_name, image_size)
-        else:
-            content = _results(ds)
-        data = msgspec.json.encode(content)
-        del content
+    if kind == "ground_truth":
+        parts = _ground_truth(ds, category_name, image_size)
+    else:
+        parts = _results(ds)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
-        temporary.write_bytes(data)
+        write_texts(temporary, *parts)
     return [path]
 
 
@@ -194,13 +203,26 @@ def _track_ids(ds: xr.Dataset) -> tuple[list[int | None], list[str | None]]:
     return tracks, names
 
 
+def _identity_texts(ds: xr.Dataset, cols: np.ndarray) -> tuple[pa.LargeStringArray, ...]:
+    """Per annotation (of individual ``cols``): its ``track_id`` and ``individual`` keys."""
+    tracks, names = _track_ids(ds)
+    track_keys = [f',"track_id":{t}' if t is not None else "" for t in tracks]
+    name_keys = [f',"individual":{json_string(n)}' if n is not None else "" for n in names]
+    column = pa.array(cols)
+    return (
+        pa.array(track_keys, pa.large_string()).take(column),
+        pa.array(name_keys, pa.large_string()).take(column),
+    )
+
+
 # --------------------------------------------------------------------------
 # ground truth
 
 
 def _ground_truth(
     ds: xr.Dataset, category_name: str, image_size: tuple[int, int] | None
-) -> dict[str, Any]:
+) -> tuple[str | pa.LargeStringArray, ...]:
+    """The ground-truth file's text: constant parts and one text per image and annotation."""
     xy, finite = _points(ds)
     if labels.VISIBLE in ds:
         visible = np.asarray(ds[labels.VISIBLE].transpose(*_DIMS).values, dtype=np.float64)
@@ -222,40 +244,33 @@ def _ground_truth(
         area = np.where(np.isfinite(stored), stored, area)
     area = np.where(np.isfinite(area), area, 0.0)
     points = np.where(finite[rows, cols][..., None], xy[rows, cols], 0.0)
-    v = flags[rows, cols].astype(np.int64)
-    keypoints = _flat(points, v)
-    counts = (v > 0).sum(axis=1).tolist()
-    tracks, names = _track_ids(ds)
-    annotations = []
-    box_lists = np.where(np.isfinite(box), box, 0.0).tolist()
-    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        record: dict[str, Any] = {
-            "id": n + 1,
-            "image_id": int(image_ids[row]),
-            "category_id": int(category_ids[n]),
-            "keypoints": keypoints[n],
-            "num_keypoints": counts[n],
-            "bbox": box_lists[n],
-            "area": float(area[n]),
-            "iscrowd": 0,
-        }
-        if tracks[col] is not None:
-            record["track_id"] = tracks[col]
-        if names[col] is not None:
-            record["individual"] = names[col]
-        annotations.append(record)
-    return {
-        "images": _images(ds, image_ids, image_size),
-        "annotations": annotations,
-        "categories": _category_records(ds, category_table, category_name),
-    }
+    v = flags[rows, cols]
+    keypoints = np.concatenate([points, v[..., None]], axis=-1).reshape(rows.size, -1)
+    annotations = join(
+        comma_before(rows.size),
+        '{"id":', integers(np.arange(1, rows.size + 1)),
+        ',"image_id":', integers(image_ids[rows]),
+        ',"category_id":', integers(category_ids),
+        ',"keypoints":', number_lists(keypoints),
+        ',"num_keypoints":', integers((v > 0).sum(axis=1)),
+        ',"bbox":', number_lists(np.where(np.isfinite(box), box, 0.0)),
+        ',"area":', numbers(area),
+        ',"iscrowd":0', *_identity_texts(ds, cols), "}",
+    )  # fmt: skip
+    categories = msgspec.json.encode(_category_records(ds, category_table, category_name))
+    return (
+        '{"images":[', _images(ds, image_ids, image_size),
+        '],"annotations":[', annotations,
+        '],"categories":', categories.decode(), "}",
+    )  # fmt: skip
 
 
 def _images(
     ds: xr.Dataset, image_ids: np.ndarray, image_size: tuple[int, int] | None
-) -> list[dict[str, Any]]:
+) -> pa.LargeStringArray:
+    """One ``{"id", "file_name", "width", "height"}`` text per image (no size when unknown)."""
     n = ds.sizes[model.TIME]
-    sizes = {}
+    sizes = []
     for name, axis in (("image_width", 0), ("image_height", 1)):
         values = (
             np.asarray(ds[name].values, dtype=np.int64)
@@ -264,17 +279,17 @@ def _images(
         )
         if image_size is not None:
             values = np.where(values < 0, int(image_size[axis]), values)
-        sizes[name] = values.tolist()
-    records = []
-    for i, (image_id, file_name) in enumerate(
-        zip(image_ids.tolist(), _file_names(ds).tolist(), strict=True)
-    ):
-        record: dict[str, Any] = {"id": image_id, "file_name": file_name}
-        width, height = sizes["image_width"][i], sizes["image_height"][i]
-        if width >= 0 and height >= 0:
-            record["width"], record["height"] = width, height
-        records.append(record)
-    return records
+        sizes.append(values)
+    width, height = sizes
+    size = pc.if_else(
+        pa.array((width >= 0) & (height >= 0)),
+        join(',"width":', integers(width), ',"height":', integers(height)),
+        pa.scalar("", pa.large_string()),
+    )
+    return join(
+        comma_before(n), '{"id":', integers(image_ids),
+        ',"file_name":', json_strings(_file_names(ds)), size, "}",
+    )  # fmt: skip
 
 
 def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> list[dict[str, Any]]:
@@ -296,7 +311,8 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
 # results
 
 
-def _results(ds: xr.Dataset) -> list[dict[str, Any]]:
+def _results(ds: xr.Dataset) -> tuple[str | pa.LargeStringArray, ...]:
+    """The results file's text: one text per prediction, in a list."""
     xy, finite = _points(ds)
     confidence = np.asarray(
         model.confidence_per_keypoint(ds).transpose(*_DIMS).values, dtype=np.float64
@@ -319,23 +335,20 @@ def _results(ds: xr.Dataset) -> list[dict[str, Any]]:
         mean = np.where(usable, conf, 0.0).sum(axis=1) / usable.sum(axis=1)
     scores = np.where(np.isfinite(scores), scores, np.where(np.isfinite(mean), mean, 1.0))
     keypoints = np.concatenate([points, third[..., None]], axis=-1).reshape(rows.size, -1)
-    keypoint_lists = keypoints.tolist()
-    stored_boxes = "bbox" in ds
-    box_lists = box_extras(ds).transpose(0, 2, 1)[rows, cols].tolist() if stored_boxes else None
-    tracks, names = _track_ids(ds)
-    out = []
-    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        record: dict[str, Any] = {
-            "image_id": int(image_ids[row]),
-            "category_id": int(category_ids[n]),
-            "keypoints": keypoint_lists[n],
-            "score": float(scores[n]),
-        }
-        if box_lists is not None and np.isfinite(box_lists[n]).all():
-            record["bbox"] = box_lists[n]
-        if tracks[col] is not None:
-            record["track_id"] = tracks[col]
-        if names[col] is not None:
-            record["individual"] = names[col]
-        out.append(record)
-    return out
+    box_text = pa.array(np.full(rows.size, ""), pa.large_string())
+    if "bbox" in ds:
+        box = box_extras(ds).transpose(0, 2, 1)[rows, cols]
+        box_text = pc.if_else(
+            pa.array(np.isfinite(box).all(axis=1)),
+            join(',"bbox":', number_lists(box)),
+            pa.scalar("", pa.large_string()),
+        )
+    results = join(
+        comma_before(rows.size),
+        '{"image_id":', integers(image_ids[rows]),
+        ',"category_id":', integers(category_ids),
+        ',"keypoints":', number_lists(keypoints),
+        ',"score":', numbers(scores),
+        box_text, *_identity_texts(ds, cols), "}",
+    )  # fmt: skip
+    return "[", results, "]"

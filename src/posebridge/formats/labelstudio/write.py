@@ -104,8 +104,7 @@ def write(
     if label_config is not None:
         targets.append(Path(label_config))
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
-        with open(temporaries[0], "wb") as out:
-            write_texts(out, "[", pieces, "]")
+        write_texts(temporaries[0], "[", pieces, "]")
         if label_config is not None:
             xml = config_xml(
                 names,
