@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -124,12 +125,14 @@ def json_strings(values: np.ndarray) -> pa.LargeStringArray:
     >>> json_strings(np.array(["a", 'b"', "a"])).to_pylist()
     ['"a"', '"b\\\\""', '"a"']
     """
-    distinct, where = np.unique(np.asarray(values).astype(str), return_inverse=True)
-    if distinct.size == 0:
+    flat = np.asarray(values, dtype=object).ravel()  # not numpy's str: it drops a last NUL
+    if flat.size == 0:
         return pa.array([], pa.large_string())
-    encoded = msgspec.json.encode(distinct.tolist())[2:-2].split(b'","')
+    where, distinct = pd.factorize(flat, use_na_sentinel=False)
+    texts = pd.Series(distinct, dtype=object).astype(str).tolist()  # plain str, NULs kept
+    encoded = msgspec.json.encode(texts)[2:-2].split(b'","')
     literals = join('"', pa.array(encoded, pa.large_binary()).cast(pa.large_string()), '"')
-    return literals.take(pa.array(where.ravel()))
+    return literals.take(pa.array(where))
 
 
 def comma_before(count: int) -> pa.LargeStringArray:
