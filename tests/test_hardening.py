@@ -14,6 +14,7 @@ import sys
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -279,7 +280,7 @@ def test_names_a_format_cannot_hold_are_refused(tmp_path, fmt, name, keypoint):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["n.nwb", "n.nc", "s.csv"])
+@pytest.mark.parametrize("name", ["n.nwb", "n.nc", "s.csv", "d.csv"])
 def test_an_individual_name_with_nul_is_refused_not_cut_or_crashed(tmp_path, name):
     """h5py refuses NUL in variable-length strings; SLEAP CSV read it back cut at the NUL."""
     ds = poses(individuals=2).assign_coords(individual=["m\x001", "m2"])
@@ -294,6 +295,15 @@ def test_an_attribute_with_nul_is_refused_by_hdf5_text_writers(tmp_path, name):
     ds = poses().assign_attrs(note="a\x00b")
     with pytest.raises(SchemaError, match="attribute 'note' of the dataset holds a NUL"):
         posebridge.save(ds, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("attrs", [{"video_path": "v\x00.mp4"}, {"source_file": "a\x00.slp"}])
+def test_an_analysis_file_refuses_a_path_to_store_that_holds_nul(tmp_path, attrs):
+    """Found by the fuzzer: a forged video_path read from a file, written back raw."""
+    ds = poses().assign_attrs(**attrs)
+    with pytest.raises(SchemaError, match=r"holds a NUL character"):
+        posebridge.save(ds, tmp_path / "n.analysis.h5")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -459,3 +469,67 @@ def test_a_utf16_csv_is_refused_saying_to_save_it_as_utf8(tmp_path):
     damaged.write_bytes(source.read_text(encoding="utf-8").encode("utf-16"))
     with pytest.raises(PoseBridgeError, match="UTF-16 text.*save it as UTF-8"):
         posebridge.load(damaged)
+
+
+# --------------------------------------------------------------------------
+# file names whose bytes are not UTF-8 (Python spells such a byte as a lone surrogate)
+
+NOT_UTF8 = b"caf\xe9"  # "café" in Latin-1: the byte 0xe9 alone is not UTF-8
+
+
+def _named_not_utf8(folder, suffix: bytes):
+    """A path in ``folder`` whose name holds a byte that is not UTF-8 (skip if refused)."""
+    raw = os.path.join(os.fsencode(folder), NOT_UTF8 + suffix)
+    try:
+        with open(raw, "wb"):
+            pass
+    except OSError as error:  # file systems that insist on UTF-8 names (APFS)
+        pytest.skip(f"this file system refuses a name that is not UTF-8 ({error})")
+    os.remove(raw)
+    return raw
+
+
+def test_a_source_named_in_latin1_converts_its_name_spelled_with_escapes(tmp_path):
+    raw = _named_not_utf8(tmp_path, b"DLC.csv")
+    Path(os.fsdecode(raw)).write_bytes(corpus_path("dlc_csv/DLC_sample_poses.csv").read_bytes())
+    ds = posebridge.load(os.fsdecode(raw))
+    assert ds.attrs["source_file"] == os.fsdecode(raw)  # the real name: it finds the file
+    for name in ("out.nc", "out.h5"):
+        posebridge.save(ds, tmp_path / name)
+    with xr.open_dataset(tmp_path / "out.nc", engine="h5netcdf") as stored:
+        assert stored.attrs["source_file"].endswith("caf\\xe9DLC.csv")  # valid UTF-8, not cut
+        np.testing.assert_array_equal(stored.position.values, ds.position.values)
+
+
+def test_image_names_in_latin1_read_and_writers_that_store_text_refuse_them(tmp_path):
+    from PIL import Image
+
+    root = tmp_path / "yolo"
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "data.yaml").write_text("train: images/train\nkpt_shape: [1, 3]\nnames: {0: mouse}\n")
+    image = _named_not_utf8(root / "images" / "train", b".png")
+    Image.new("RGB", (40, 20)).save(image, format="PNG")
+    label = os.path.join(os.fsencode(root / "labels" / "train"), NOT_UTF8 + b".txt")
+    Path(os.fsdecode(label)).write_bytes(b"0 0.5 0.5 0.5 0.5 0.25 0.5 2\n")
+    ds = posebridge.load(root / "data.yaml")
+    assert ds.image_path.values.tolist() == [os.fsdecode(b"images/train/" + NOT_UTF8 + b".png")]
+    np.testing.assert_allclose(ds.position.values.ravel(), [10.0, 10.0])
+    for name in ("gt.json", "labels.slp", "labels.nc"):
+        with pytest.raises(SchemaError, match=r"image_path holds a text that is not UTF-8"):
+            posebridge.save(ds, tmp_path / name)
+        assert not (tmp_path / name).exists()
+
+
+def test_individuals_named_from_latin1_file_names_are_valid_text(tmp_path):
+    folder = tmp_path / "trex"
+    folder.mkdir()
+    raw = _named_not_utf8(folder, b"_fish0.npz")
+    Path(os.fsdecode(raw)).write_bytes(corpus_path("trex/test_fish0.npz").read_bytes())
+    ds = posebridge.load(folder, format="trex")
+    assert ds.individual.values.tolist() == ["fish0"]
+    os.rename(raw, os.path.join(os.fsencode(folder), b"fish_" + NOT_UTF8 + b".npz"))
+    ds = posebridge.load(folder, format="trex")
+    assert ds.individual.values.tolist() == ["fish_caf\\xe9"]
+    posebridge.save(ds, tmp_path / "fish.nc")  # a name any UTF-8 file holds
+    assert posebridge.load(tmp_path / "fish.nc").individual.values.tolist() == ["fish_caf\\xe9"]

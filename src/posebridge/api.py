@@ -25,6 +25,7 @@ from posebridge.errors import (
     expect_path,
     reading_failure,
 )
+from posebridge.formats._shared.guards import refuse_text_not_utf8
 from posebridge.model import labels
 
 __all__ = [
@@ -193,6 +194,7 @@ def save(
         if "labels" not in fmt.kinds:
             labels.refuse(ds, f"{fmt.title} ({fmt.name})")
         warn_individual_confidence(ds, fmt)
+        refuse_text_not_utf8(ds, fmt.title)  # every writer stores text as UTF-8
         return fmt.write(ds, target, overwrite=overwrite, **options)
     except SchemaError as error:  # what the format cannot hold: name the file not written
         raise _naming(error, target) from error

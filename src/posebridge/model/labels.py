@@ -72,6 +72,7 @@ __all__ = [
     "is_labels",
     "point_flags",
     "refuse",
+    "utf8_text",
     "video_groups",
 ]
 
@@ -115,6 +116,30 @@ def normalise_paths(paths: Any) -> np.ndarray:
     return text
 
 
+def utf8_text(text: str) -> str:
+    """``text`` made valid UTF-8: bytes of a file name that are not UTF-8 shown as ``\\xNN``.
+
+    Python gives such bytes of a file name as lone surrogates (``caf\\udce9``),
+    which no UTF-8 file (JSON, HDF5, netCDF, CSV) can hold.
+
+    Examples
+    --------
+    >>> utf8_text("caf\\udce9.png")
+    'caf\\\\xe9.png'
+    >>> utf8_text("café.png")
+    'café.png'
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate that is not a file name's byte
+            raw = text.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+    return text
+
+
 def image_frames(paths: Any) -> np.ndarray:
     """The frame number in each image's name: its last run of digits, -1 if none.
 
@@ -133,7 +158,11 @@ def image_frames(paths: Any) -> np.ndarray:
     text = normalise_paths(paths)
     if text.size == 0:
         return np.zeros(0, dtype=np.int64)
-    names = pc.replace_substring_regex(pa.array(text.tolist(), pa.large_string()), "(?s)^.*/", "")
+    try:
+        array = pa.array(text.tolist(), pa.large_string())
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (its digits are ASCII)
+        array = pa.array([utf8_text(t) for t in text.tolist()], pa.large_string())
+    names = pc.replace_substring_regex(array, "(?s)^.*/", "")
     stems = pc.replace_substring_regex(names, r"\.[^.]*$", "")
     digits = pc.struct_field(pc.extract_regex(stems, r"(?P<d>[0-9]+)[^0-9]*$"), "d")
     digits = pc.if_else(pc.less_equal(pc.utf8_length(digits), 18), digits, None)
@@ -291,7 +320,7 @@ def row_keys(ds: xr.Dataset) -> np.ndarray:
 
 def _duplicates(ds: xr.Dataset, limit: int = 3) -> str:
     keys = row_keys(ds)
-    repeated = pd.Index(keys).duplicated(keep=False)
+    repeated = pd.Index(keys, dtype=object).duplicated(keep=False)  # object: any str
     if not repeated.any():
         return ""
     rows = np.flatnonzero(repeated)

@@ -15,7 +15,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import SchemaError
 
-__all__ = ["refuse_bad_names", "refuse_empty", "refuse_nul"]
+__all__ = ["refuse_bad_names", "refuse_empty", "refuse_nul", "refuse_text_not_utf8"]
 
 
 def refuse_empty(
@@ -115,22 +115,75 @@ def refuse_bad_names(
                 )
 
 
-def _holds_nul(values: object) -> bool:
-    """Whether a string, or an array or list of strings, holds a NUL character."""
+def _joined_text(values: object) -> str | bytes | None:
+    """A string, or an array or list of strings, as one text (``None``: not text)."""
     import numpy as np
 
-    if isinstance(values, str):
-        return "\x00" in values
-    if isinstance(values, bytes):
-        return b"\x00" in values
+    if isinstance(values, str | bytes):
+        return values
     array = np.asarray(values) if isinstance(values, list | tuple | np.ndarray) else None
     if array is None or array.dtype.kind not in "OUS" or array.size == 0:
-        return False
+        return None
     # joined, not np.char.find: numpy drops trailing NULs of the searched text ("" matches)
     texts = array.ravel().tolist()
     if array.dtype.kind == "S":
-        return b"\x00" in b"".join(texts)
-    return "\x00" in "".join(map(str, texts))
+        return b"".join(texts)
+    return "".join(map(str, texts))
+
+
+def _holds_nul(values: object) -> bool:
+    """Whether a string, or an array or list of strings, holds a NUL character."""
+    text = _joined_text(values)
+    return text is not None and ("\x00" if isinstance(text, str) else b"\x00") in text
+
+
+def _not_utf8(values: object) -> bool:
+    """Whether texts hold characters no UTF-8 file can (a file name's non-UTF-8 bytes)."""
+    text = _joined_text(values)
+    if not isinstance(text, str):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def refuse_text_not_utf8(ds: xr.Dataset, title: str) -> None:
+    """Refuse names and text coordinates or variables that UTF-8 cannot encode.
+
+    Python reads a file name whose bytes are not UTF-8 with lone surrogates in
+    their place (``caf\\udce9.png``); a file that stores text as UTF-8 (JSON,
+    HDF5, netCDF) cannot hold them. Attributes are not checked here: a writer
+    that stores them writes :func:`posebridge.model.labels.utf8_text` of them.
+
+    Raises
+    ------
+    SchemaError
+        Naming the coordinate or variable.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)), individual_names=["caf\\udce9"])
+    >>> refuse_text_not_utf8(ds, "COCO")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: individual holds a text that is not UTF-8 ...
+    """
+    import numpy as np
+
+    for name, variable in ds.variables.items():
+        if isinstance(variable.data, np.ndarray) and _not_utf8(variable.data):
+            bad = next(
+                (v for v in np.asarray(variable.data).ravel().tolist() if _not_utf8(str(v))), ""
+            )
+            raise SchemaError(
+                f"{name} holds a text that is not UTF-8 ({bad!r}: a file name's bytes in "
+                f"another encoding), which {title} files cannot hold; rename the file it "
+                "comes from, or replace the text (posebridge.model.labels.utf8_text "
+                "spells those bytes \\xNN) with ds.assign_coords(...)."
+            )
 
 
 def refuse_nul(ds: xr.Dataset, title: str) -> None:

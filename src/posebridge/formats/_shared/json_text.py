@@ -65,11 +65,14 @@ def numbers(values: np.ndarray) -> pa.LargeStringArray:
 
     Examples
     --------
-    >>> numbers(np.array([2.0, 0.1, np.nan, np.inf])).to_pylist()
-    ['2', '0.1', 'null', 'null']
+    >>> numbers(np.array([2.0, 0.1, -0.0, np.nan, np.inf])).to_pylist()
+    ['2', '0.1', '-0.0', 'null', 'null']
     """
     values = np.ascontiguousarray(values, dtype=np.float64).ravel()
     text = pc.cast(pa.array(values, mask=~np.isfinite(values)), pa.large_string())
+    negative_zero = (values == 0) & np.signbit(values)
+    if negative_zero.any():  # Arrow's "-0" reads back as the integer 0: keep the sign
+        text = pc.if_else(pa.array(negative_zero), pa.scalar("-0.0", pa.large_string()), text)
     return text.fill_null("null")
 
 

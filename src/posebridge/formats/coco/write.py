@@ -16,7 +16,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_empty
+from posebridge.formats._shared.guards import refuse_empty, refuse_text_not_utf8
 from posebridge.formats._shared.images import box_extras
 from posebridge.formats._shared.json_text import (
     comma_before,
@@ -86,6 +86,7 @@ def write(
     if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
         raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_text_not_utf8(ds, "COCO")
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
     if kind == "ground_truth":

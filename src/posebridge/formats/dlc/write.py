@@ -221,7 +221,9 @@ def _write(
         ds = ds.load()
     title = "LightningPose" if default_scorer == DEFAULT_LP_SCORER else "DeepLabCut"
     refuse_empty(ds, title, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
-    refuse_bad_names(ds, title, reserved=layout.MISSING_LABELS)
+    # a CSV cannot hold NUL (readers stop at it); HDF5 tables keep it
+    nul = "\x00" if Path(path).suffix.lower() == ".csv" else ""
+    refuse_bad_names(ds, title, forbidden="\n\r" + nul, reserved=layout.MISSING_LABELS)
     if not streamed:  # a streamed dataset is checked chunk by chunk
         _refuse_negative_likelihood(ds, title)
     labelled = labels.is_labels(ds)

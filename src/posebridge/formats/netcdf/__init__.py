@@ -13,9 +13,10 @@ import xarray as xr
 
 from posebridge._files import Peek, atomic_outputs, refuse_empty_file
 from posebridge.errors import FormatError
-from posebridge.formats._shared.guards import refuse_nul
+from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
 from posebridge.formats._shared.hdf5 import sink_file
 from posebridge.formats._shared.record import Format
+from posebridge.model.labels import utf8_text
 
 ENGINE = "h5netcdf"
 
@@ -118,11 +119,34 @@ def read(path: Path) -> xr.Dataset:
 
 
 def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
-    """Write ``ds`` to ``path`` as netCDF-4, atomically (a text holding NUL is refused)."""
+    """Write ``ds`` to ``path`` as netCDF-4, atomically.
+
+    A text holding NUL, or a name or text coordinate that is not UTF-8, is
+    refused; an attribute that is not UTF-8 (``source_file`` of a file whose
+    name is not) is written as :func:`~posebridge.model.labels.utf8_text` of it.
+    """
     refuse_nul(ds, "netCDF")
+    refuse_text_not_utf8(ds, "netCDF")
+    ds = _utf8_attributes(ds)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,), sink_file(temporary) as sink:
         ds.to_netcdf(sink, engine=ENGINE)
     return [path]
+
+
+def _utf8_attributes(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` (not copied when nothing changes) with every text attribute valid UTF-8."""
+
+    def fixed(attrs: dict) -> dict:
+        return {k: utf8_text(v) if isinstance(v, str) else v for k, v in attrs.items()}
+
+    owners = [ds.attrs] + [v.attrs for v in ds.variables.values()]
+    if all(fixed(attrs) == attrs for attrs in owners):
+        return ds
+    out = ds.copy(deep=False)
+    out.attrs = fixed(ds.attrs)
+    for name in out.variables:
+        out[name].attrs = fixed(ds[name].attrs)
+    return out
 
 
 FORMATS = (

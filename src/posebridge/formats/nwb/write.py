@@ -24,7 +24,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_nul
+from posebridge.formats._shared.guards import (
+    refuse_bad_names,
+    refuse_empty,
+    refuse_nul,
+    refuse_text_not_utf8,
+)
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import (
     Storage,
@@ -608,6 +613,7 @@ def write(
         refuse_empty(ds, "NWB", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_bad_names(ds, "NWB", forbidden="\x00")
     refuse_nul(ds, "NWB")
+    refuse_text_not_utf8(ds, "NWB")
     if labels.is_labels(ds):
         if video_path is not None:
             raise PoseBridgeError(

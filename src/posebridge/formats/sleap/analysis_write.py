@@ -13,7 +13,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import atomic_outputs
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
     check_2d,
@@ -23,8 +23,20 @@ from posebridge.formats.sleap.common import (
     skeleton_from_dataset,
     writable_frames,
 )
+from posebridge.model import labels
 
 __all__ = ["write"]
+
+
+def _path_text(text: str, key: str) -> str:
+    """A path stored as text: valid UTF-8 (see ``utf8_text``), refused when it holds NUL."""
+    if "\x00" in text:
+        raise SchemaError(
+            f"the {key} to store, {text!r}, holds a NUL character (\\x00), which SLEAP "
+            "analysis files cannot hold; remove it (labels_path=, ds.attrs['video_path'])."
+        )
+    return labels.utf8_text(text)
+
 
 AXES = ("frame", "track", "node", "xy")
 MATLAB = ("track", "xy", "node", "frame")
@@ -176,8 +188,8 @@ def write(
         if labels_path is None:
             source = str(ds.attrs.get("source_file", ""))
             labels_path = source if source.lower().endswith(".slp") else ""
-        h5.create_dataset("labels_path", data=str(labels_path))
-        h5.create_dataset("video_path", data=backend["filename"])
+        h5.create_dataset("labels_path", data=_path_text(str(labels_path), "labels_path"))
+        h5.create_dataset("video_path", data=_path_text(str(backend["filename"]), "video_path"))
         h5.create_dataset("video_ind", data=0)
         h5.create_dataset("provenance", data=json.dumps({"software": "posebridge"}))
         h5.attrs["preset"] = "matlab"

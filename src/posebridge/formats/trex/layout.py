@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from posebridge._files import Peek
+from posebridge.model.labels import utf8_text
 
 __all__ = [
     "ZIP_MAGIC",
@@ -61,12 +62,15 @@ def individual_of(path: Path) -> tuple[str, str]:
     ('run', 'id12')
     >>> individual_of(Path("locust_3.npz"))
     ('locust', 'locust_3')
+    >>> individual_of(Path("caf\\udce9_fish1.npz"))  # the file name's byte 0xe9 is not UTF-8
+    ('caf\\\\xe9', 'fish1')
     """
-    found = _NAME.match(path.stem)
+    stem = utf8_text(path.stem)  # a name is text: a file name's non-UTF-8 bytes as \xNN
+    found = _NAME.match(stem)
     if found is None:
-        return path.stem, path.stem
+        return stem, stem
     individual = found.group("individual")
-    return found.group("video"), path.stem if individual.isdigit() else individual
+    return found.group("video"), stem if individual.isdigit() else individual
 
 
 def is_trex_columns(names: set[str]) -> bool:
