@@ -8,6 +8,7 @@ the seeded mutations of corpus files are in tests/test_fuzz.py.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -497,7 +498,7 @@ def test_a_source_named_in_latin1_converts_its_name_spelled_with_escapes(tmp_pat
     for name in ("out.nc", "out.h5"):
         posebridge.save(ds, tmp_path / name)
     with xr.open_dataset(tmp_path / "out.nc", engine="h5netcdf") as stored:
-        assert stored.attrs["source_file"].endswith("caf\\xe9DLC.csv")  # valid UTF-8, not cut
+        assert stored.attrs["source_file"].endswith("caf%E9DLC.csv")  # valid UTF-8, not cut
         np.testing.assert_array_equal(stored.position.values, ds.position.values)
 
 
@@ -530,6 +531,21 @@ def test_individuals_named_from_latin1_file_names_are_valid_text(tmp_path):
     assert ds.individual.values.tolist() == ["fish0"]
     os.rename(raw, os.path.join(os.fsencode(folder), b"fish_" + NOT_UTF8 + b".npz"))
     ds = posebridge.load(folder, format="trex")
-    assert ds.individual.values.tolist() == ["fish_caf\\xe9"]
+    assert ds.individual.values.tolist() == ["fish_caf%E9"]
     posebridge.save(ds, tmp_path / "fish.nc")  # a name any UTF-8 file holds
-    assert posebridge.load(tmp_path / "fish.nc").individual.values.tolist() == ["fish_caf\\xe9"]
+    assert posebridge.load(tmp_path / "fish.nc").individual.values.tolist() == ["fish_caf%E9"]
+
+
+@pytest.mark.parametrize("fmt", ["labelstudio", "coco"])
+def test_image_names_made_from_a_latin1_video_name_are_valid_text(tmp_path, fmt):
+    video = os.fsdecode(b"/videos/" + NOT_UTF8 + b".mp4")
+    ds = poses().assign_attrs(video_path=video)
+    options = {"kind": "ground_truth"} if fmt == "coco" else {}
+    posebridge.save(ds, tmp_path / "out.json", fmt, image_size=(64, 48), **options)
+    text = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    names = (
+        [t["data"]["image"] for t in text]
+        if fmt == "labelstudio"
+        else [i["file_name"] for i in text["images"]]
+    )
+    assert names[:2] == ["caf%E9/img00000.png", "caf%E9/img00001.png"]

@@ -47,6 +47,7 @@ rows, writers SchemaError.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,7 @@ __all__ = [
     "point_flags",
     "refuse",
     "utf8_text",
+    "utf8_texts",
     "video_groups",
 ]
 
@@ -117,15 +119,17 @@ def normalise_paths(paths: Any) -> np.ndarray:
 
 
 def utf8_text(text: str) -> str:
-    """``text`` made valid UTF-8: bytes of a file name that are not UTF-8 shown as ``\\xNN``.
+    """``text`` made valid UTF-8: bytes of a file name that are not UTF-8 spelled ``%XX``.
 
     Python gives such bytes of a file name as lone surrogates (``caf\\udce9``),
-    which no UTF-8 file (JSON, HDF5, netCDF, CSV) can hold.
+    which no UTF-8 file (JSON, HDF5, netCDF, CSV) can hold. They are spelled as
+    in a URL (``%E9``), which stays one part of a path (a backslash would be
+    taken for a Windows separator).
 
     Examples
     --------
     >>> utf8_text("caf\\udce9.png")
-    'caf\\\\xe9.png'
+    'caf%E9.png'
     >>> utf8_text("café.png")
     'café.png'
     """
@@ -136,8 +140,35 @@ def utf8_text(text: str) -> str:
             raw = text.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError:  # a surrogate that is not a file name's byte
             raw = text.encode("utf-8", "surrogatepass")
-        return raw.decode("utf-8", "backslashreplace")
+        return raw.decode("utf-8", "posebridge-percent")
     return text
+
+
+def _percent(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the undecodable bytes as ``%XX``."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return "".join(f"%{byte:02X}" for byte in bad), error.end
+
+
+codecs.register_error("posebridge-percent", _percent)
+
+
+def utf8_texts(values: Any) -> np.ndarray:
+    """:func:`utf8_text` of each text (an object array); each distinct one fixed once.
+
+    Examples
+    --------
+    >>> utf8_texts(["v.mp4", "caf\\udce9.mp4", "v.mp4"]).tolist()
+    ['v.mp4', 'caf%E9.mp4', 'v.mp4']
+    """
+    texts = np.asarray(values, dtype=object).ravel()
+    try:
+        "".join(map(str, texts.tolist())).encode("utf-8")
+        return texts
+    except UnicodeEncodeError:
+        where, distinct = pd.factorize(texts, use_na_sentinel=False)
+        return np.array([utf8_text(str(v)) for v in distinct], dtype=object)[where]
 
 
 def image_frames(paths: Any) -> np.ndarray:

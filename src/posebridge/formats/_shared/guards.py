@@ -182,7 +182,7 @@ def refuse_text_not_utf8(ds: xr.Dataset, title: str) -> None:
                 f"{name} holds a text that is not UTF-8 ({bad!r}: a file name's bytes in "
                 f"another encoding), which {title} files cannot hold; rename the file it "
                 "comes from, or replace the text (posebridge.model.labels.utf8_text "
-                "spells those bytes \\xNN) with ds.assign_coords(...)."
+                "spells those bytes %XX) with ds.assign_coords(...)."
             )
 
 

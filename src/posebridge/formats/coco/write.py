@@ -124,6 +124,7 @@ def _file_names(ds: xr.Dataset) -> np.ndarray:
         videos = np.asarray(ds[labels.VIDEO].values).astype(str)
     else:
         videos = np.full(n, str(ds.attrs.get("video_path", "")))
+    videos = labels.utf8_texts(videos)  # made-up image names are text
     stems = pd.Series(np.char.rpartition(labels.normalise_paths(videos), "/")[:, 2])
     stems = stems.str.replace(r"\.[^.]*$", "", regex=True).to_numpy(dtype=str)
     frames = model.frame_numbers(ds)

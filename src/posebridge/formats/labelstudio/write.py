@@ -133,6 +133,7 @@ def _images(ds: xr.Dataset) -> list[str]:
         if labels.VIDEO in ds.coords
         else np.full(n, str(ds.attrs.get("video_path", "")))
     )
+    videos = labels.utf8_texts(videos)  # made-up image names and meta are text
     frames = model.frame_numbers(ds)
     frames = np.arange(n) if frames is None else np.asarray(frames, dtype=np.int64)
     stems = pd.Series(videos).str.replace(r"^.*/", "", regex=True)
@@ -316,6 +317,7 @@ def _task_ends(
         if labels.VIDEO in ds.coords
         else np.full(n, str(ds.attrs.get("video_path", "")))
     )
+    videos = labels.utf8_texts(videos)  # made-up image names and meta are text
     frame_numbers = model.frame_numbers(ds)
     frames = np.arange(n) if frame_numbers is None else np.asarray(frame_numbers, np.int64)
     # a video frame: where it comes from, as sleap-io writes it

@@ -63,9 +63,9 @@ def individual_of(path: Path) -> tuple[str, str]:
     >>> individual_of(Path("locust_3.npz"))
     ('locust', 'locust_3')
     >>> individual_of(Path("caf\\udce9_fish1.npz"))  # the file name's byte 0xe9 is not UTF-8
-    ('caf\\\\xe9', 'fish1')
+    ('caf%E9', 'fish1')
     """
-    stem = utf8_text(path.stem)  # a name is text: a file name's non-UTF-8 bytes as \xNN
+    stem = utf8_text(path.stem)  # a name is text: a file name's non-UTF-8 bytes as %XX
     found = _NAME.match(stem)
     if found is None:
         return stem, stem

@@ -170,7 +170,7 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
             continue
         name = pure.name
         if not name:
-            stem = PurePosixPath(videos[row]).stem or "frame"
+            stem = PurePosixPath(labels.utf8_text(videos[row])).stem or "frame"
             frame = int(frames[row]) if frames is not None else row
             name = f"{stem}_{frame:06d}.png"
         out.append(f"{split}/images/{name}")
