@@ -549,3 +549,27 @@ def test_image_names_made_from_a_latin1_video_name_are_valid_text(tmp_path, fmt)
         else [i["file_name"] for i in text["images"]]
     )
     assert names[:2] == ["caf%E9/img00000.png", "caf%E9/img00001.png"]
+
+
+@pytest.mark.parametrize("suffix", [b".nwb", b".slp", b".nc", b".csv"])
+def test_a_target_named_in_latin1_is_written_atomically(tmp_path, suffix):
+    target = _named_not_utf8(tmp_path, suffix)
+    ds = poses()
+    (written,) = posebridge.save(ds, os.fsdecode(target))
+    assert os.fsencode(written) == target  # the very name asked for
+    back = posebridge.load(written)
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+    assert os.listdir(tmp_path) == [os.fsdecode(os.path.basename(target))]  # no temporary left
+
+
+def test_a_batch_over_latin1_names_converts_them_and_reports_their_bytes(tmp_path):
+    source = _named_not_utf8(tmp_path, b"DLC.csv")
+    Path(os.fsdecode(source)).write_bytes(corpus_path("dlc_csv/DLC_sample_poses.csv").read_bytes())
+    report = posebridge.convert_many(
+        [tmp_path], tmp_path / "out", to="netcdf", jobs=1, progress=False,
+        report=tmp_path / "report.csv",
+    )  # fmt: skip
+    assert report.counts == {"ok": 1, "failed": 0, "skipped": 0}
+    assert os.listdir(os.fsencode(tmp_path / "out")) == [NOT_UTF8 + b"DLC.nc"]
+    rows = (tmp_path / "report.csv").read_bytes().splitlines()
+    assert rows[1].startswith(source + b",")  # the file's own bytes, not an escape

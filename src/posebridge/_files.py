@@ -407,8 +407,8 @@ def _split_name(path: Path) -> tuple[str, str]:
     suffix = "".join(path.suffixes[-2:]) if path.suffixes else ""
     stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
     room = _name_max(path.parent) - len(TEMPORARY_MARK) - _TEMPORARY_EXTRA
-    room -= len(suffix.encode())
-    encoded = stem.encode()
+    room -= len(os.fsencode(suffix))
+    encoded = os.fsencode(stem)  # the name's bytes, whatever their encoding
     if len(encoded) > room:
         stem = encoded[: max(room, 1)].decode("utf-8", "ignore")
     return stem, suffix

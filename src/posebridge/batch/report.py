@@ -78,7 +78,9 @@ class BatchReport:
         """Write the report as JSON (``.json``) or CSV (any other ending).
 
         The CSV has one row per input; outputs are joined with ``;`` and
-        nwbinspector findings are given as JSON text.
+        nwbinspector findings are given as JSON text. File names are written as
+        their bytes (a name that is not UTF-8 stays the file's name); JSON
+        escapes them (``\\udce9``, which Python's ``json`` reads back as given).
         """
         path = Path(path)
         records = self.to_records()
@@ -87,7 +89,7 @@ class BatchReport:
             path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
             return path
         names = list(Result.__dataclass_fields__)
-        with open(path, "w", newline="", encoding="utf-8") as handle:
+        with open(path, "w", newline="", encoding="utf-8", errors="surrogateescape") as handle:
             writer = csv.DictWriter(handle, fieldnames=names)
             writer.writeheader()
             for record in records:
