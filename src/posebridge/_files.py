@@ -399,18 +399,21 @@ def _folder_name_max(folder: str) -> int:
 def _split_name(path: Path) -> tuple[str, str]:
     """``(stem, suffix)`` of a name, the suffix being its last two endings.
 
-    The stem is cut (at a character boundary of its UTF-8 bytes) so that a
-    temporary's name fits the file system's limit: a target whose name is
-    near 255 bytes is legal, and its temporary must be too. The cut depends
-    on the name only, so the temporaries of a target are found again.
+    The stem is cut so that a temporary's name fits the file system's limit (a
+    target whose name is near 255 bytes is legal, and its temporary must be
+    too), and is valid UTF-8. Both depend on the name only, so the temporaries
+    of a target are found again.
     """
     suffix = "".join(path.suffixes[-2:]) if path.suffixes else ""
     stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
     room = _name_max(path.parent) - len(TEMPORARY_MARK) - _TEMPORARY_EXTRA
     room -= len(os.fsencode(suffix))
     encoded = os.fsencode(stem)  # the name's bytes, whatever their encoding
-    if len(encoded) > room:
-        stem = encoded[: max(room, 1)].decode("utf-8", "ignore")
+    # bytes that are not UTF-8 spelled \xNN: libraries that take the name as UTF-8 text
+    # (PyTables wrote "caf?" for "caf\xe9") then open the temporary asked for
+    stem = encoded[: max(room, 1)].decode("utf-8", "backslashreplace")
+    while len(os.fsencode(stem)) > max(room, 1):  # a spelled byte takes four
+        stem = stem[:-1]
     return stem, suffix
 
 
