@@ -574,3 +574,41 @@ def test_a_batch_over_latin1_names_converts_them_and_reports_their_bytes(tmp_pat
     assert os.listdir(os.fsencode(tmp_path / "out")) == [NOT_UTF8 + b"DLC.nc"]
     rows = (tmp_path / "report.csv").read_bytes().splitlines()
     assert rows[1].startswith(source + b",")  # the file's own bytes, not an escape
+
+
+# --------------------------------------------------------------------------
+# nesting deeper than Python's recursion limit (decoders recurse once per level)
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    "fmt, text",
+    [
+        ("coco", '{"images": [], "annotations": [{"image_id": 1, "keypoints": '
+         + "[" * DEEP + "]" * DEEP + "}], \"categories\": []}"),
+        ("labelstudio", '[{"data": {"image": "a.png"}, "annotations": [{"result": '
+         + "[" * DEEP + "]" * DEEP + "}]}]"),
+    ],
+)  # fmt: skip
+def test_json_nested_too_deeply_is_a_format_error(tmp_path, fmt, text):
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    with pytest.raises(FormatError, match="nests lists or objects too deeply"):
+        posebridge.load(path, format=fmt)
+
+
+def test_yaml_nested_too_deeply_is_refused_naming_the_file(tmp_path):
+    (tmp_path / "data.yaml").write_text("kpt_shape: [1, 3]\nnames: " + "[" * DEEP + "]" * DEEP)
+    with pytest.raises(FormatError, match="nests lists or objects too deeply"):
+        posebridge.load(tmp_path / "data.yaml")
+    manifest = tmp_path / "sessions.yaml"
+    manifest.write_text("- " + "[" * DEEP + "]" * DEEP)
+    with pytest.raises(PoseBridgeError, match="sessions.yaml: nests lists or mappings too"):
+        posebridge.convert_many(None, tmp_path / "out", manifest=manifest, to="nwb", jobs=1)
+    from posebridge.io.nwb import NWBFileSaveConfig
+
+    metadata = tmp_path / "metadata.yaml"
+    metadata.write_text("subject: " + "[" * DEEP + "]" * DEEP)
+    with pytest.raises(PoseBridgeError, match="metadata.yaml: nests lists or mappings too"):
+        NWBFileSaveConfig.from_yaml(metadata)

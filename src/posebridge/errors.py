@@ -167,8 +167,9 @@ def reading_failure(
     ``MemoryError`` or ``zlib.error``, anything HDF5 raises for a damaged
     file (h5py reports those as ``RuntimeError`` or ``KeyError``) and bytes
     that do not decode as text (``UnicodeDecodeError``, e.g. a damaged HDF5
-    link name) become a :class:`FormatError` naming the file; anything else
-    is a posebridge bug, said so.
+    link name) or nesting deeper than Python's recursion limit (``RecursionError``
+    from a JSON or YAML decoder) become a :class:`FormatError` naming the file;
+    anything else is a posebridge bug, said so.
 
     Parameters
     ----------
@@ -195,6 +196,12 @@ def reading_failure(
         return FormatError(path, f"is a damaged HDF5 file ({type(error).__name__}: {error}).")
     if isinstance(error, UnicodeDecodeError):  # names or text in the file that are not text
         return FormatError(path, f"holds text that cannot be decoded ({error}).")
+    if isinstance(error, RecursionError):  # JSON/YAML decoders recurse per level of nesting
+        return FormatError(
+            path,
+            f"nests lists or objects too deeply to be read{as_what} ({error}); no pose file "
+            "nests that deep.",
+        )
     return PoseBridgeError(
         f"{path}: posebridge failed while reading it{as_what} "
         f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "

@@ -209,6 +209,8 @@ def _parse_metadata(path: Path) -> dict[str, dict[str, Any]]:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SampleDataError(f"{where} is not valid YAML: {error}") from error
+    except RecursionError:  # PyYAML recurses once per level of nesting
+        raise SampleDataError(f"{where} nests lists or mappings too deeply.") from None
     if content is None:
         content = {}
     if not isinstance(content, dict) or not all(

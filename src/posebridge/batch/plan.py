@@ -279,6 +279,10 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
             loaded = yaml.safe_load(text)
         except (yaml.YAMLError, ValueError) as error:  # ValueError: a date such as 2024-13-01
             raise PoseBridgeError(f"{path}: not valid YAML ({error}).") from error
+        except RecursionError:  # PyYAML recurses once per level of nesting
+            raise PoseBridgeError(
+                f"{path}: nests lists or mappings too deeply to be a manifest."
+            ) from None
         if isinstance(loaded, dict) and "sessions" in loaded:
             loaded = loaded["sessions"]
         if not isinstance(loaded, list) or not all(isinstance(r, dict) for r in loaded):

@@ -237,6 +237,10 @@ class NWBFileSaveConfig:
             raise PoseBridgeError(f"{path}: cannot read the metadata file ({error}).") from error
         except yaml.YAMLError as error:
             raise PoseBridgeError(f"{path}: is not valid YAML ({error}).") from error
+        except RecursionError:  # PyYAML recurses once per level of nesting
+            raise PoseBridgeError(
+                f"{path}: nests lists or mappings too deeply to be NWB metadata."
+            ) from None
         return cls.from_dict(data or {}, source=str(path))
 
 
