@@ -165,7 +165,7 @@ def reading_failure(
     One translation for every read (eager, lazy opening, and the blocks a
     lazy array reads later): a PoseBridgeError stays as it is; an ``OSError``,
     ``MemoryError`` or ``zlib.error``, anything HDF5 raises for a damaged
-    file (h5py reports those as ``RuntimeError`` or ``KeyError``) and bytes
+    file (h5py reports those as ``RuntimeError``, ``KeyError`` or ``ValueError``) and bytes
     that do not decode as text (``UnicodeDecodeError``, e.g. a damaged HDF5
     link name) or nesting deeper than Python's recursion limit (``RecursionError``
     from a JSON or YAML decoder) become a :class:`FormatError` naming the file;
@@ -242,9 +242,13 @@ def describing(what: str) -> Callable[[_Describer], _Describer]:
 
 
 def _raised_by_hdf5(error: BaseException) -> bool:
-    """Whether ``error`` was raised inside h5py (its innermost frame is h5py's)."""
+    """Whether ``error`` was raised inside h5py (its innermost frame is h5py's).
+
+    ``ValueError`` included: h5py raises it for a datatype it cannot map to numpy
+    (a damaged type message: "Insufficient precision in available types").
+    """
     tb = error.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
-    return isinstance(error, RuntimeError | KeyError) and module.startswith("h5py")
+    return isinstance(error, RuntimeError | KeyError | ValueError) and module.startswith("h5py")

@@ -314,6 +314,8 @@ INSTANCE = f"{TRAINING}/training_frames/frame_0/skeleton_instances/id_0"
     [
         ("node_visibility", np.ones(2, dtype=bool), r"node_visibility of shape \(2,\)"),
         ("node_locations", np.full((3, 2), b"a"), "node_locations should hold numbers"),
+        ("node_locations", np.float64(1.0), r"node_locations has shape \(\); expected"),
+        ("node_locations", np.ones((3, 4)), r"node_locations has shape \(3, 4\); expected"),
     ],
 )
 def test_malformed_skeleton_instances_are_refused_naming_them(tmp_path, member, value, message):

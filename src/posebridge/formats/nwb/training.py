@@ -193,6 +193,13 @@ def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
                     raise FormatError(
                         path, f"{instance.name}/{member} should hold numbers (or flags)."
                     )
+            shape = np.shape(found["node_locations"])
+            if len(shape) != 2 or shape[1] not in (2, 3):
+                raise FormatError(
+                    path,
+                    f"{instance.name}/node_locations has shape {shape}; expected "
+                    "(nodes, 2) or (nodes, 3).",
+                )
             out.instances.append(
                 _Instance(
                     row,
