@@ -187,3 +187,53 @@ def test_describe_lists_variables_of_both_versions(tmp_path: Path):
     v73 = dict(dannce.describe(save_v73(tmp_path / "b.mat", data)))
     assert "pred (5, 3, 4)" in v5["variables"] and v5["MATLAB"].startswith("v5")
     assert "pred (5, 3, 4)" in v73["variables"] and v73["MATLAB"].startswith("v7.3")
+
+
+def _with_undefined_type(raw: bytes, variable: bytes) -> bytes:
+    """``raw`` (a v5 file) with the numbers of ``variable`` typed 8201, a type MATLAB lacks.
+
+    The element that follows the variable's name (its numbers, miDOUBLE = 9) gets the
+    type the fuzzer made (seed 2033, case 765), inside a compressed element too.
+    """
+    import struct
+    import zlib
+
+    def retyped(body: bytes) -> bytes:
+        at = body.index(variable)
+        at = body.index(struct.pack("<I", 9), at)  # the numbers' tag, after the name
+        return body[:at] + struct.pack("<I", 8201) + body[at + 4 :]
+
+    out, offset = bytearray(raw[:128]), 128
+    while offset < len(raw):
+        kind, size = struct.unpack_from("<II", raw, offset)
+        body = raw[offset + 8 : offset + 8 + size]
+        if kind == 15:
+            inflated = zlib.decompress(body)
+            if variable in inflated:
+                body = zlib.compress(retyped(inflated))
+        elif variable in body:
+            body = retyped(body)
+        out += struct.pack("<II", kind, len(body)) + body
+        offset += 8 + size
+    return bytes(out)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_an_element_of_an_undefined_type_is_refused_not_a_crash(tmp_path: Path, compress: bool):
+    """scipy's reader dies with a segmentation fault on one: run in a child, to see it."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "save_data_AVG.mat"
+    path.write_bytes(
+        _with_undefined_type(save_v5(path, prediction(), compress).read_bytes(), b"pred")
+    )
+    script = (
+        "import posebridge, sys\n"
+        "try:\n    posebridge.load(sys.argv[1])\n"
+        "except posebridge.PoseBridgeError as error:\n    print(type(error).__name__, error)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert run.stdout.startswith("FormatError")
+    assert "'pred' holds a data element of type 8201" in run.stdout

@@ -26,6 +26,7 @@ __all__ = [
     "is_v5",
     "is_v73",
     "load",
+    "refuse_unknown_types",
     "scipy_io_module",
 ]
 
@@ -34,6 +35,8 @@ V5_TEXT = b"MATLAB 5.0 MAT-file"
 BEYOND_HEAD = "..."
 V73_TEXT = b"MATLAB 7.3 MAT-file"
 _MATRIX, _COMPRESSED = 14, 15
+#: The data types a v5 element may have (miINT8 ... miUTF32; 8, 10 and 11 are reserved).
+_KNOWN_TYPES = frozenset({1, 2, 3, 4, 5, 6, 7, 9, 12, 13, 14, 15, 16, 17, 18})
 
 
 def is_v5(head: bytes) -> bool:
@@ -71,6 +74,81 @@ def _matrix_header(body: bytes, order: str) -> tuple[str, tuple[int, ...]] | Non
     if name is None or name[2] + name[1] > len(body):
         return None
     return body[name[2] : name[2] + name[1]].decode("latin1"), tuple(shape)
+
+
+def _unknown_type(body: memoryview, order: str, depth: int = 0) -> int | None:
+    """The first element type in a miMATRIX body (or its cells and fields) MATLAB lacks."""
+    offset = 0
+    while (tag := _tag(body, offset, order)) is not None:
+        kind, size, start = tag
+        if kind not in _KNOWN_TYPES:
+            return kind
+        if kind == _MATRIX and depth < 64:  # a cell's or a field's array
+            inner = _unknown_type(body[start : start + size], order, depth + 1)
+            if inner is not None:
+                return inner
+        offset = start + ((size + 7) // 8) * 8 if start == offset + 8 else offset + 8
+    return None
+
+
+def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
+    """Refuse a v5 file whose variables ``names`` hold an element of an undefined type.
+
+    scipy's reader crashes the process (a segmentation fault) on such an
+    element instead of raising, so the named variables' elements are walked
+    first (compressed ones inflated). Anything else damaged is left to scipy,
+    which raises for it.
+
+    Raises
+    ------
+    FormatError
+        Naming the variable and the type found.
+
+    Examples
+    --------
+    >>> import io, numpy as np, scipy.io
+    >>> out = io.BytesIO()
+    >>> scipy.io.savemat(out, {"pred": np.zeros((2, 3))})
+    >>> data = bytearray(out.getvalue())
+    >>> data[data.index(bytes([9, 0, 0, 0, 48]))] = 8  # its numbers' type -> reserved 8
+    >>> path = Path(getfixture("tmp_path")) / "bad.mat"
+    >>> _ = path.write_bytes(bytes(data))
+    >>> refuse_unknown_types(path, ("pred",))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: ...: the variable 'pred' holds a data element of type 8, ...
+    """
+    data = memoryview(path.read_bytes())
+    if not is_v5(bytes(data[:128])):
+        return
+    order = "<" if bytes(data[126:128]) == b"IM" else ">"
+    offset = 128
+    while (tag := _tag(data, offset, order)) is not None:
+        kind, size, start = tag
+        body: memoryview | None = None
+        if kind == _MATRIX:
+            body = data[start : start + size]
+        elif kind == _COMPRESSED:
+            try:
+                head = zlib.decompressobj().decompress(data[start : start + size], 4096)
+                inner = _tag(head, 0, order)
+                header = _matrix_header(head[inner[2] :], order) if inner else None
+                if header is not None and header[0] in names:
+                    inflated = zlib.decompress(data[start : start + size])
+                    body = memoryview(inflated)[8:]
+            except zlib.error:
+                body = None  # scipy says what is wrong with it
+        header = _matrix_header(bytes(body[:4096]), order) if body is not None else None
+        if header is not None and header[0] in names:
+            found = _unknown_type(body, order)
+            if found is not None:
+                raise FormatError(
+                    path,
+                    f"the variable {header[0]!r} holds a data element of type {found}, which "
+                    "MATLAB does not define: the file is damaged.",
+                )
+        offset = start + size if kind == _COMPRESSED else start + ((size + 7) // 8) * 8
+    return
 
 
 def head_variables(head: bytes) -> dict[str, tuple[int, ...]]:
@@ -180,6 +258,7 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
     scipy_io = scipy_io_module(path)
     if path.stat().st_size == 0:
         raise FormatError(path, "is empty (0 bytes); expected a MATLAB .mat file.")
+    refuse_unknown_types(path, names)  # scipy would crash the process on one
     with readable_mat(path, scipy_io):
         return scipy_io.loadmat(path, variable_names=list(names))
 
