@@ -409,12 +409,20 @@ def _split_name(path: Path) -> tuple[str, str]:
     room = _name_max(path.parent) - len(TEMPORARY_MARK) - _TEMPORARY_EXTRA
     room -= len(os.fsencode(suffix))
     encoded = os.fsencode(stem)  # the name's bytes, whatever their encoding
-    # bytes that are not UTF-8 spelled \xNN: libraries that take the name as UTF-8 text
+    # bytes that are not UTF-8 spelled %XX: libraries that take the name as UTF-8 text
     # (PyTables wrote "caf?" for "caf\xe9") then open the temporary asked for
-    stem = encoded[: max(room, 1)].decode("utf-8", "backslashreplace")
-    while len(os.fsencode(stem)) > max(room, 1):  # a spelled byte takes four
+    stem = _NOT_UTF8_BYTE.sub(_percent, encoded[: max(room, 1)].decode("utf-8", "surrogateescape"))
+    while len(os.fsencode(stem)) > max(room, 1):  # a spelled byte takes three
         stem = stem[:-1]
     return stem, suffix
+
+
+#: How Python spells a byte of a file name that is not UTF-8 (``surrogateescape``).
+_NOT_UTF8_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _percent(byte: re.Match[str]) -> str:
+    return f"%{ord(byte.group()) - 0xDC00:02X}"
 
 
 def _temporary_twin(path: Path) -> Path:
