@@ -12,6 +12,7 @@ so no Python float is made per number.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 from typing import Annotated
 
@@ -123,7 +124,7 @@ def keypoint_numbers(
         The numbers of every annotation, concatenated (float64), and how many
         each annotation has.
     """
-    return raw_numbers(path, [getattr(a, field) for a in annotations], where, field)
+    return raw_numbers(path, list(map(attrgetter(field), annotations)), where, field)
 
 
 def raw_numbers(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +118,6 @@ def read(
 # categories and skeleton
 
 
-def _objects(values: list[Any]) -> np.ndarray:
-    """A 1-D object array of ``values`` (numpy would nest lists or infer a type)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
 def _floats(values: list[Any]) -> np.ndarray:
     """float64 of numbers and ``None`` (-> NaN), without a Python loop per value."""
     try:
@@ -148,17 +142,21 @@ class _Columns:
 
     @classmethod
     def of(cls, records: list[Annotation]) -> _Columns:
-        # one comprehension per field: a fifth of the cost of transposing row tuples
+        n = len(records)
+
+        def field(name: str) -> Iterator[Any]:  # C-level iteration, no bytecode per record
+            return map(attrgetter(name), records)
+
         return cls(
-            image_id=np.array([r.image_id for r in records], dtype=np.int64),
-            category_id=np.array([r.category_id for r in records], dtype=np.int64),
-            iscrowd=np.array([r.iscrowd for r in records], dtype=np.int64),
-            area=_floats([r.area for r in records]),
-            score=_floats([r.score for r in records]),
-            track_id=_objects([r.track_id for r in records]),
-            individual=_objects([r.individual for r in records]),
-            keypoints=[r.keypoints for r in records],
-            bbox=[r.bbox for r in records],
+            image_id=np.fromiter(field("image_id"), dtype=np.int64, count=n),
+            category_id=np.fromiter(field("category_id"), dtype=np.int64, count=n),
+            iscrowd=np.fromiter(field("iscrowd"), dtype=np.int64, count=n),
+            area=_floats(list(field("area"))),
+            score=_floats(list(field("score"))),
+            track_id=np.fromiter(field("track_id"), dtype=object, count=n),
+            individual=np.fromiter(field("individual"), dtype=object, count=n),
+            keypoints=list(field("keypoints")),
+            bbox=list(field("bbox")),
         )
 
     def __len__(self) -> int:
@@ -368,10 +366,10 @@ def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
     images = gt.images
     table = pd.DataFrame(
         {
-            "id": np.array([i.id for i in images], dtype=np.int64),
-            "file_name": _objects([i.file_name for i in images]),
-            "width": np.array([i.width for i in images], dtype=np.float64),
-            "height": np.array([i.height for i in images], dtype=np.float64),
+            "id": np.fromiter(map(attrgetter("id"), images), np.int64, len(images)),
+            "file_name": np.fromiter(map(attrgetter("file_name"), images), object, len(images)),
+            "width": np.fromiter(map(attrgetter("width"), images), np.float64, len(images)),
+            "height": np.fromiter(map(attrgetter("height"), images), np.float64, len(images)),
         }
     )
     for column, what in (("id", "id"), ("file_name", "file_name")):
