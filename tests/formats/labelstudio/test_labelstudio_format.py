@@ -333,7 +333,9 @@ def _regions_both_ways(tasks: list) -> tuple:
         (t, f"$[{t}]", task["annotations"][0]["result"], task["annotations"][0].get("score"))
         for t, task in enumerate(tasks)
     ]
-    fast = read_module._fast_regions(entries, len(tasks))
+    tasks_at = np.array([e[0] for e in entries], dtype=np.int64)
+    scores = np.array([e[3] for e in entries] + [None], dtype=object)[:-1]
+    fast = read_module._fast_regions(tasks_at, [e[2] for e in entries], scores, len(tasks))
     items = read_module._Items(Path("x.json"))
     for entry in entries:
         items.add(*entry)
@@ -438,8 +440,118 @@ def test_an_irregular_region_leaves_the_columns_to_the_region_by_region_reader(d
     entries = [
         (t, f"$[{t}]", task["annotations"][0]["result"], None) for t, task in enumerate(tasks)
     ]
-    assert read_module._fast_regions(entries, len(tasks)) is None
+    results = [entry[2] for entry in entries]
+    scores = np.full(len(tasks), None, dtype=object)
+    assert read_module._fast_regions(np.arange(len(tasks)), results, scores, len(tasks)) is None
     items = read_module._Items(Path("x.json"))
     with pytest.raises(FormatError, match=r"\$\[3\]\[0\]"):
         for entry in entries:
             items.add(*entry)
+
+
+# -- each task's image and chosen annotation, found in columns -----------------------
+
+
+def _one_point(x: float) -> list:
+    return [point("head", x, 10, id=f"p{x}")]
+
+
+def tasks_of_every_shape() -> tuple[list, list]:
+    """Tasks whose annotation is found by each of the rules, and the x chosen in each."""
+    tasks = [
+        {"data": {"image": "plain.png"}, "annotations": [{"result": _one_point(1)}]},
+        {  # the first annotation was cancelled: the second one counts
+            "data": {"image": "cancelled.png"},
+            "annotations": [
+                {"was_cancelled": True, "result": _one_point(99)},
+                {"result": _one_point(2)},
+            ],
+        },
+        {"data": {"image": "old.png"}, "completions": [{"result": _one_point(3)}]},
+        {"data": {"image": "empty.png"}, "annotations": []},
+        {"data": {"image": "none.png"}},
+        {  # no "image" key: the first text of data, not the number before it
+            "data": {"n": 7, "picture": "other_key.png", "later": "x.png"},
+            "annotations": [{"result": _one_point(6)}],
+        },
+        {
+            "data": {"image": "ignored.png"},
+            "meta": {"video": {"filename": "clip.mp4", "frame_idx": 4}},
+            "annotations": [{"result": _one_point(7)}],
+        },
+        {"data": {"image": "not_an_entry.png"}, "annotations": ["text", {"result": []}]},
+    ]
+    xs = [1, 2, 3, None, None, 6, 7, None]
+    return tasks, xs
+
+
+def test_each_tasks_annotation_and_image_follow_the_rules(tmp_path):
+    tasks, xs = tasks_of_every_shape()
+    path = tmp_path / "shapes.json"
+    path.write_text(json.dumps(tasks))
+    ds = labelstudio.read(path)
+    head = ds.position.sel(keypoint="head", space="x", individual=ds.individual[0])
+    expected = [np.nan if x is None else x / 100 * 200 for x in xs]
+    np.testing.assert_allclose(head.values, expected)
+    images = ds.image_path.values.tolist()
+    assert images[:6] == ["plain.png", "cancelled.png", "old.png", "empty.png", "none.png",
+                          "other_key.png"]  # fmt: skip
+    assert ds.video.values[6] == "clip.mp4" and int(ds.frame.values[6]) == 4
+    assert images[7] == "not_an_entry.png"
+
+
+def test_predictions_are_each_tasks_first_prediction(tmp_path):
+    tasks = [
+        {"data": {"image": "a.png"}, "annotations": [], "predictions": [
+            {"score": 0.5, "result": _one_point(1)}, {"result": _one_point(50)}]},
+        {"data": {"image": "b.png"}, "predictions": []},
+        {"data": {"image": "c.png"}, "predictions": ["text"]},
+        {"data": {"image": "d.png"}, "predictions": [{"result": _one_point(4)}]},
+    ]  # fmt: skip
+    path = tmp_path / "predictions.json"
+    path.write_text(json.dumps(tasks))
+    ds = labelstudio.read(path)
+    assert ds.attrs.get("content") != "labels"  # predictions: poses
+    head = ds.position.sel(keypoint="head", space="x", individual=ds.individual[0])
+    np.testing.assert_allclose(head.values, [2.0, np.nan, np.nan, 8.0])
+    np.testing.assert_allclose(ds.confidence.sel(keypoint="head").values[:, 0],
+                               [0.5, np.nan, np.nan, np.nan])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ({"data": "a.png", "annotations": []}, r"\$\[1\]\.data: expected an object"),
+        ({"data": {"image": 5}, "annotations": []}, r"\$\[1\]\.data: no image"),
+        ({"data": {"n": 5}, "annotations": []}, r"\$\[1\]\.data: no image"),
+        ({"data": {"image": ""}, "annotations": []}, r"\$\[1\]\.data: no image"),
+        (
+            {"data": {}, "meta": {"video": {"filename": "v.mp4", "frame_idx": -1}},
+             "annotations": []},
+            r"\$\[1\]\.meta\.video: expected filename and frame_idx",
+        ),
+        (
+            {"data": {}, "meta": {"video": {"filename": "v.mp4", "frame_idx": 2**70}},
+             "annotations": []},
+            r"\$\[1\]\.meta\.video",
+        ),
+        (
+            {"data": {}, "meta": {"video": "v.mp4"}, "annotations": []},
+            r"\$\[1\]\.meta\.video",
+        ),
+        (
+            {"data": {"image": "b.png"}, "annotations": [{"result": {"x": 1}}]},
+            r"\$\[1\]\.annotations\[0\]\.result: expected a list",
+        ),
+        (
+            {"data": {"image": "b.png"}, "completions": [{"result": None}]},
+            r"\$\[1\]\.completions\[0\]\.result: expected a list",
+        ),
+    ],
+)  # fmt: skip
+def test_a_task_without_a_usable_image_or_result_is_named(tmp_path, task, message):
+    tasks = [{"data": {"image": "a.png"}, "annotations": [{"result": _one_point(1)}]}, task]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(FormatError, match=message):
+        labelstudio.read(path)

@@ -80,43 +80,73 @@ def _read(path: Path, config: Any, results: str) -> xr.Dataset:
     tasks = decode_json(path, path.read_bytes())
     if isinstance(tasks, dict) and "data" in tasks:
         tasks = [tasks]
-    if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+    if not isinstance(tasks, list) or set(map(type, tasks)) - {dict}:
         raise FormatError(path, "expected a Label Studio export: a JSON list of tasks.")
+    n = len(tasks)
+    task_objects = _objects(tasks, n)
     kind = results
+    chosen = _first_annotations(task_objects) if kind != "predictions" else None
     if kind == "auto":
-        has = any(_annotation(t) is not None for t in tasks)
-        kind = "annotations" if has else "predictions"
-    entries: list[tuple[int, str, list[Any], Any]] = []  # task, JSON path, regions, score
-    image_key = config.image_key if config is not None else None
-    images: list[str] = []
-    videos: list[str] = []
-    frames: list[int] = []
-    for t, task in enumerate(tasks):
-        video = _video(path, task, t) if kind == "annotations" else None
-        if video is None:
-            images.append(_image(path, task, t, image_key))
-            videos.append("")
-            frames.append(-1)
-        else:  # a video frame (sleap-io's and posebridge's meta.video)
-            images.append("")
-            videos.append(video[0])
-            frames.append(video[1])
-        chosen = _annotation(task) if kind == "annotations" else _prediction(task)
-        if chosen is None:
-            continue
-        entry, where = chosen
-        result = entry.get("result")
-        if not isinstance(result, list):
-            raise FormatError(path, f"$[{t}].{where}.result: expected a list of regions.")
-        entries.append((t, f"$[{t}].{where}.result", result, entry.get("score")))
-    regions = _fast_regions(entries, len(tasks))
+        kind = "annotations" if (chosen[0] != None).any() else "predictions"  # noqa: E711
+    if kind == "predictions":
+        chosen = _first_predictions(task_objects)
+    entries, wheres = chosen
+    picked = np.flatnonzero(entries != None)  # noqa: E711 - elementwise
+    found = _get(entries[picked], "result")
+    if set(map(type, found)) - {list}:
+        bad = next(i for i, result in enumerate(found) if not isinstance(result, list))
+        t = int(picked[bad])
+        raise FormatError(path, f"$[{t}].{wheres[t]}.result: expected a list of regions.")
+    scores = _get(entries[picked], "score")
+    images, videos, frames = _task_images(
+        path, task_objects, config.image_key if config is not None else None,
+        videos=kind == "annotations",
+    )  # fmt: skip
+    regions = _fast_regions(picked, found.tolist(), scores, n)
     if regions is None:  # something irregular: region by region, naming what is wrong
         items = _Items(path)
-        for entry in entries:
-            items.add(*entry)
-        regions = items.regions(len(tasks))
+        for t, result, score in zip(picked.tolist(), found, scores, strict=True):
+            items.add(t, f"$[{t}].{wheres[t]}.result", result, score)
+        regions = items.regions(n)
     return _dataset(path, regions, images, config, predictions=kind == "predictions",
                     videos=videos, frames=frames)  # fmt: skip
+
+
+def _is(values: np.ndarray, kind: type) -> np.ndarray:
+    """``isinstance(value, kind)`` of every value (C-level iteration, no bytecode per item)."""
+    return np.fromiter(map(isinstance, values, repeat(kind)), bool, len(values))
+
+
+def _first_annotations(tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each task's first annotation that was not cancelled (``None`` when it has none),
+    and its key (``annotations[0]``), found in columns.
+
+    A task whose ``annotations`` is not a list whose first entry is a live
+    annotation, and that is not plainly unannotated (``annotations`` empty or
+    absent, no ``completions``), is looked at on its own by :func:`_annotation`.
+    """
+    n = len(tasks)
+    entries = np.full(n, None, dtype=object)
+    wheres = np.full(n, "annotations[0]", dtype=object)
+    lists = _get(tasks, "annotations")
+    is_list = _is(lists, list)
+    nonempty = np.zeros(n, dtype=bool)
+    nonempty[is_list] = np.fromiter(map(len, lists[is_list]), bool, int(is_list.sum()))
+    live = np.flatnonzero(nonempty)
+    firsts = _objects(map(itemgetter(0), lists[live]), live.size)
+    usable = _is(firsts, dict)
+    usable[usable] = ~np.fromiter(
+        map(bool, _get(firsts[usable], "was_cancelled")), bool, int(usable.sum())
+    )
+    entries[live[usable]] = firsts[usable]
+    plain = (lists == None) | (is_list & ~nonempty)  # noqa: E711 - elementwise
+    plain &= _get(tasks, "completions") == None  # noqa: E711
+    odd = np.ones(n, dtype=bool)
+    odd[live[usable]] = False
+    odd[plain] = False
+    for t in np.flatnonzero(odd).tolist():  # cancelled first annotations, completions
+        entries[t], wheres[t] = _annotation(tasks[t]) or (None, "")
+    return entries, wheres
 
 
 def _annotation(task: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
@@ -129,41 +159,80 @@ def _annotation(task: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return None
 
 
-def _prediction(task: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
-    entries = task.get("predictions")
-    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
-        return entries[0], "predictions[0]"
-    return None
+def _first_predictions(tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each task's first prediction (``None`` when it has none) and its key."""
+    n = len(tasks)
+    entries = np.full(n, None, dtype=object)
+    lists = _get(tasks, "predictions")
+    is_list = np.flatnonzero(_is(lists, list))
+    nonempty = is_list[np.fromiter(map(len, lists[is_list]), bool, is_list.size)]
+    firsts = _objects(map(itemgetter(0), lists[nonempty]), nonempty.size)
+    usable = _is(firsts, dict)
+    entries[nonempty[usable]] = firsts[usable]
+    return entries, np.full(n, "predictions[0]", dtype=object)
 
 
-def _video(path: Path, task: dict[str, Any], t: int) -> tuple[str, int] | None:
-    """The task's ``meta.video`` (filename, frame_idx), or ``None``."""
-    meta = task.get("meta")
-    video = meta.get("video") if isinstance(meta, dict) else None
-    if video is None:
-        return None
-    filename = video.get("filename") if isinstance(video, dict) else None
-    frame = video.get("frame_idx") if isinstance(video, dict) else None
-    if not isinstance(filename, str) or not isinstance(frame, int) or frame < 0:
-        raise FormatError(path, f"$[{t}].meta.video: expected filename and frame_idx.")
-    return filename, frame
+def _task_images(
+    path: Path, tasks: np.ndarray, key: str | None, *, videos: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each task's image, or its video and frame (``meta.video``: sleap-io's and
+    posebridge's annotations of video frames), found in columns.
 
-
-def _image(path: Path, task: dict[str, Any], t: int, key: str | None) -> str:
-    data = task.get("data")
-    if not isinstance(data, dict):
+    Returns
+    -------
+    images, videos, frames
+        ``""`` / ``""`` / -1 where a task has no image / no video.
+    """
+    n = len(tasks)
+    images = np.full(n, "", dtype=object)
+    names = np.full(n, "", dtype=object)
+    frames = np.full(n, -1, dtype=np.int64)
+    video = np.full(n, None, dtype=object)
+    if videos:
+        meta = _get(tasks, "meta")
+        with_meta = _is(meta, dict)
+        video[with_meta] = _get(meta[with_meta], "video")
+    at = np.flatnonzero(video != None)  # noqa: E711 - elementwise
+    if at.size:
+        entries = video[at]
+        dicts = _is(entries, dict)
+        filename = np.full(at.size, None, dtype=object)
+        frame = np.full(at.size, None, dtype=object)
+        filename[dicts] = _get(entries[dicts], "filename")
+        frame[dicts] = _get(entries[dicts], "frame_idx")
+        good = _is(filename, str)
+        good &= _is(frame, int)
+        good[good] = frame[good] >= 0
+        good[good] = frame[good] <= np.iinfo(np.int64).max
+        if not good.all():
+            t = int(at[np.flatnonzero(~good)[0]])
+            raise FormatError(path, f"$[{t}].meta.video: expected filename and frame_idx.")
+        names[at] = filename
+        frames[at] = frame.astype(np.int64)
+    rest = np.flatnonzero(video == None)  # noqa: E711 - elementwise
+    data = _get(tasks[rest], "data")
+    not_dict = ~_is(data, dict)
+    if not_dict.any():
+        t = int(rest[np.flatnonzero(not_dict)[0]])
         raise FormatError(path, f"$[{t}].data: expected an object holding the task's image.")
     if key is not None:
-        value = data.get(key)
-    elif "image" in data:
-        value = data["image"]
+        value = _get(data, key)
     else:
-        value = next((v for v in data.values() if isinstance(v, str)), None)
-    if not isinstance(value, str) or not value:
+        value = _get(data, "image", _ABSENT)
+        other = np.flatnonzero(value == _ABSENT)
+        # without an "image" key: the first text of the task's data
+        first_text = map(next, map(filter, repeat(str.__instancecheck__),
+                                   map(dict.values, data[other])), repeat(None))  # fmt: skip
+        value[other] = _objects(first_text, other.size)
+    good = _is(value, str)
+    good[good] = value[good] != ""
+    if not good.all():
+        t = int(rest[np.flatnonzero(~good)[0]])
         raise FormatError(
             path, f"$[{t}].data: no image (expected a string under {key or 'image'!r})."
         )
-    return value
+    images[rest] = value
+    return images, names, frames
 
 
 @dataclass
@@ -230,7 +299,9 @@ def _keys(task: np.ndarray, names: np.ndarray) -> np.ndarray:
     return task.astype(str).astype(object) + "\x00" + names
 
 
-def _fast_regions(entries: list[tuple[int, str, list[Any], Any]], n: int) -> _Regions | None:
+def _fast_regions(
+    tasks: np.ndarray, results: list[list[Any]], scores: np.ndarray, n: int
+) -> _Regions | None:
     """The regions of every chosen annotation as columns, in a few vectorised passes.
 
     The same columns as :class:`_Items` gathers region by region, with the same
@@ -241,14 +312,13 @@ def _fast_regions(entries: list[tuple[int, str, list[Any], Any]], n: int) -> _Re
     labels that are not a non-empty list): :class:`_Items` then reads the
     regions one by one and names the first that is wrong.
     """
-    results = list(map(itemgetter(2), entries))
     counts = np.fromiter(map(len, results), dtype=np.int64, count=len(results))
     total = int(counts.sum())
     items = _objects(chain.from_iterable(results), total)
     if total == 0 or set(map(type, items)) != {dict}:
         return None
-    task = np.repeat(np.fromiter(map(itemgetter(0), entries), np.int64, len(entries)), counts)
-    entry_score = np.repeat(_objects(map(itemgetter(3), entries), len(entries)), counts)
+    task = np.repeat(tasks, counts)
+    entry_score = np.repeat(scores, counts)
     kinds = _get(items, "type")
     is_point = kinds == "keypointlabels"
     is_box = kinds == "rectanglelabels"
