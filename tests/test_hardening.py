@@ -551,6 +551,23 @@ def test_image_names_made_from_a_latin1_video_name_are_valid_text(tmp_path, fmt)
     assert names[:2] == ["caf%E9/img00000.png", "caf%E9/img00001.png"]
 
 
+@pytest.mark.parametrize("given", ["attribute", "option"])
+def test_a_latin1_video_name_is_stored_in_slp_as_valid_text(tmp_path, given):
+    import sleap_io as sio
+
+    video = os.fsdecode(b"/videos/" + NOT_UTF8 + b".mp4")
+    if given == "attribute":
+        posebridge.save(poses().assign_attrs(video_path=video), tmp_path / "out.slp")
+    else:
+        posebridge.save(poses(), tmp_path / "out.slp", video_path=video)
+    with h5py.File(tmp_path / "out.slp") as stored:
+        row = stored["videos_json"][0]
+    row.decode("utf-8")  # the stored JSON is UTF-8 text with no escaped lone surrogate
+    assert b"\\udc" not in row
+    assert sio.load_slp(str(tmp_path / "out.slp")).videos[0].filename == "/videos/caf%E9.mp4"
+    assert posebridge.load(tmp_path / "out.slp").attrs["video_path"] == "/videos/caf%E9.mp4"
+
+
 @pytest.mark.parametrize("suffix", [b".nwb", b".slp", b".nc", b".csv", b".h5", b".analysis.h5"])
 def test_a_target_named_in_latin1_is_written_atomically(tmp_path, suffix):
     target = _named_not_utf8(tmp_path, suffix)

@@ -91,7 +91,7 @@ def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
     # sleap-io takes an empty file name for the current folder (an image sequence)
     path = path or UNKNOWN_VIDEO
     backend: dict[str, Any] = {
-        "filename": path,
+        "filename": labels.utf8_text(path),  # a Latin-1 name's bytes as %XX, as every writer
         "grayscale": False,
         "bgr": True,
         "dataset": "",
