@@ -1,4 +1,4 @@
-"""COCO keypoints and YOLO pose: posebridge against pycocotools and sleap-io.
+"""COCO keypoints, YOLO pose and Label Studio: posebridge against pycocotools and sleap-io.
 
 Workloads
 ---------
@@ -9,6 +9,10 @@ Workloads
   the 10,000 image files exist (empty: only their presence is checked).
 - Y1: 10,000 images (real 64 x 48 PNGs, so that sizes come from the image
   headers) x 3 instances x 17 keypoints, an Ultralytics tree (10,000 label files).
+- LS1: 10,000 frames of one video x 3 instances x 17 keypoints (a third of the
+  points missing), a Label Studio export of keypoint regions, each task a
+  video frame (``meta.video``, which sleap-io's reader needs), written once by
+  posebridge and cached.
 
 Operations
 ----------
@@ -24,7 +28,11 @@ Operations
 - ``Y1 YOLO read``: posebridge (image sizes from the headers) against sleap-io's
   ``load_ultralytics`` (which opens every image);
 - ``Y1 YOLO write``: posebridge's writer (sleap-io's ``save_ultralytics`` also
-  encodes the images, so it is no like-for-like peer and is left out).
+  encodes the images, so it is no like-for-like peer and is left out);
+- ``LS1 Label Studio read``: ``posebridge.formats.labelstudio.read`` against
+  sleap-io's ``load_labelstudio`` (no issue target);
+- ``LS1 Label Studio write``: posebridge's writer against sleap-io's
+  ``save_labelstudio`` of the ``Labels`` it read from the same file.
 """
 
 from __future__ import annotations
@@ -40,8 +48,10 @@ from benchmarks.harness import Step, fresh, workfile
 
 C1 = {"images": 10_000, "instances": 3, "keypoints": 17}
 Y1 = {"images": 10_000, "instances": 3, "keypoints": 17}
+LS1 = {"frames": 10_000, "instances": 3, "keypoints": 17}
 C1_BYTES = C1["images"] * C1["instances"] * C1["keypoints"] * 3 * 8
 Y1_BYTES = Y1["images"] * Y1["instances"] * Y1["keypoints"] * 3 * 8
+LS1_BYTES = LS1["frames"] * LS1["instances"] * LS1["keypoints"] * 2 * 8
 
 
 def labels_dataset(images: int, instances: int, keypoints: int, size=(640, 480)) -> Any:
@@ -259,8 +269,81 @@ def _pb_yolo_writing(workdir: Path) -> tuple[Any, Path]:
     return _pb_yolo_read(_yolo_tree()), _empty_folder(workdir / "out")
 
 
+# --------------------------------------------------------------------------
+# Label Studio
+
+
+def _labelstudio_file(frames: int = LS1["frames"]) -> Path:
+    """An export of ``frames`` video frames (tasks with ``meta.video``), cached."""
+    from posebridge.formats import labelstudio
+    from posebridge.model import labels
+
+    path = workfile(f"ls1_{frames}_labelstudio.json")
+    if not path.exists():
+        rng = np.random.default_rng(17)
+        shape = (frames, 2, LS1["keypoints"], LS1["instances"])
+        position = rng.uniform(0, 480, shape).round(2)
+        missing = rng.random((frames, LS1["keypoints"], LS1["instances"])) < 1 / 3
+        position[np.repeat(missing[:, None], 2, axis=1)] = np.nan
+        ds = labels.from_numpy(
+            position,
+            video=["session1.mp4"] * frames,
+            frame=np.arange(frames),
+            keypoint_names=[f"kp{k}" for k in range(LS1["keypoints"])],
+            individual_names=[f"untracked_{i}" for i in range(LS1["instances"])],
+        )
+        labelstudio.write(ds, path, image_size=(640, 480))
+    return path
+
+
+def _pb_labelstudio_read(path: Path) -> Any:
+    from posebridge.formats import labelstudio
+
+    return labelstudio.read(path)
+
+
+def _sio_labelstudio_read(path: Path) -> Any:
+    import sleap_io as sio
+
+    return sio.load_labelstudio(str(path))
+
+
+def _labelstudio_reading(run: Any) -> Any:
+    def prepare(workdir: Path) -> Path:
+        run(_labelstudio_file(20))  # warm-up: imports
+        return _labelstudio_file()
+
+    return prepare
+
+
+def _pb_labelstudio_write(state: tuple[Any, Path]) -> Any:
+    from posebridge.formats import labelstudio
+
+    ds, path = state
+    return labelstudio.write(ds, fresh(path), image_size=(640, 480))
+
+
+def _pb_labelstudio_writing(workdir: Path) -> tuple[Any, Path]:
+    small = _pb_labelstudio_read(_labelstudio_file(20))
+    _pb_labelstudio_write((small, workdir / "warm_pb.json"))
+    return _pb_labelstudio_read(_labelstudio_file()), workdir / "out_pb.json"
+
+
+def _sio_labelstudio_write(state: tuple[Any, Path]) -> Any:
+    import sleap_io as sio
+
+    labels, path = state
+    return sio.save_labelstudio(labels, str(fresh(path)))
+
+
+def _sio_labelstudio_writing(workdir: Path) -> tuple[Any, Path]:
+    small = _sio_labelstudio_read(_labelstudio_file(20))
+    _sio_labelstudio_write((small, workdir / "warm_sio.json"))
+    return _sio_labelstudio_read(_labelstudio_file()), workdir / "out_sio.json"
+
+
 def steps() -> list[Step]:
-    """The COCO and YOLO benchmark steps."""
+    """The COCO, YOLO and Label Studio benchmark steps."""
     coco_peer, sio = ("pycocotools",), ("sleap_io",)
     return [
         Step("C1 COCO GT read", "posebridge", _coco_reading(_pb_coco_read, "ground_truth"),
@@ -282,4 +365,12 @@ def steps() -> list[Step]:
         Step("Y1 YOLO read", "sleap-io", _yolo_reading(_sio_yolo_read), _sio_yolo_read,
              Y1_BYTES, sio),
         Step("Y1 YOLO write", "posebridge", _pb_yolo_writing, _pb_yolo_write, Y1_BYTES),
+        Step("LS1 Label Studio read", "posebridge", _labelstudio_reading(_pb_labelstudio_read),
+             _pb_labelstudio_read, LS1_BYTES),
+        Step("LS1 Label Studio read", "sleap-io", _labelstudio_reading(_sio_labelstudio_read),
+             _sio_labelstudio_read, LS1_BYTES, sio),
+        Step("LS1 Label Studio write", "posebridge", _pb_labelstudio_writing,
+             _pb_labelstudio_write, LS1_BYTES),
+        Step("LS1 Label Studio write", "sleap-io", _sio_labelstudio_writing,
+             _sio_labelstudio_write, LS1_BYTES, sio),
     ]  # fmt: skip
