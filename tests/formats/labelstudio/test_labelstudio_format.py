@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import posebridge
 from posebridge.errors import FormatError
 from posebridge.formats import labelstudio
+from posebridge.formats.labelstudio import _layout as layout
 from posebridge.model import labels
 
 CONFIG = """<View>
@@ -270,6 +272,16 @@ def test_truncated_export_names_file_and_line(tmp_path):
             lambda t: t[0]["annotations"][1]["result"][0].pop("original_width"),
             r"\$\[0\]\.annotations\[1\]\.result\[0\]",
         ),
+        (  # not an object: the typed decode gives up, plain JSON names the region
+            lambda t: t[0]["annotations"][1]["result"][1].__setitem__("value", [1, 2]),
+            r"\$\[0\]\.annotations\[1\]\.result\[1\]",
+        ),
+        (  # typed, but no label: the columns give up, region by region names it
+            lambda t: t[0]["annotations"][1]["result"][1]["value"].__setitem__(
+                "keypointlabels", []
+            ),
+            r"\$\[0\]\.annotations\[1\]\.result\[1\]",
+        ),
         (lambda t: t[1].pop("data"), r"\$\[1\]\.data"),
         (
             lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),
@@ -399,6 +411,40 @@ def _many_tasks(seed: int) -> list:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_regions_read_in_columns_equal_those_read_region_by_region(seed):
     _same_regions(*_regions_both_ways(_many_tasks(seed)))
+
+
+def _typed_regions(tasks: list):
+    """The regions of the same tasks decoded into typed records, read in columns."""
+    import importlib
+
+    read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+    typed = layout.load(Path("x.json"), json.dumps(tasks).encode())
+    assert typed is not None
+    entries = [task.annotations[0] for task in typed]
+    scores = np.array([e.score for e in entries] + [None], dtype=object)[:-1]
+    results = [e.result for e in entries]
+    return read_module._fast_regions(np.arange(len(tasks)), results, scores, len(tasks))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_regions_of_typed_records_equal_those_of_plain_json(seed):
+    tasks = _many_tasks(seed)
+    _, slow = _regions_both_ways(tasks)
+    _same_regions(_typed_regions(tasks), slow)
+
+
+def test_an_export_read_through_plain_json_equals_the_typed_read(tmp_path):
+    """An irregular prediction (not read) sends the file to plain JSON: same dataset."""
+    tasks = _many_tasks(3)
+    regular, irregular = tmp_path / "regular.json", tmp_path / "irregular.json"
+    regular.write_text(json.dumps(tasks))
+    tasks[0]["predictions"] = [{"result": ["not a region"]}]
+    irregular.write_text(json.dumps(tasks))
+    assert layout.load(regular, regular.read_bytes()) is not None  # typed records
+    assert layout.load(irregular, irregular.read_bytes()) is None  # the plain path is taken
+    typed = labelstudio.read(regular, results="annotations")
+    plain = labelstudio.read(irregular, results="annotations")
+    xr.testing.assert_identical(typed, plain)
 
 
 def test_a_rectangle_with_an_empty_id_takes_no_free_point():

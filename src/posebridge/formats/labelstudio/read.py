@@ -6,7 +6,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import itemgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from posebridge.formats._shared.images import (
     untracked_names,
 )
 from posebridge.formats.labelstudio._config import read_config
+from posebridge.formats.labelstudio._layout import ABSENT, RECORDS
+from posebridge.formats.labelstudio._layout import load as load_tasks
 from posebridge.model import labels
 
 __all__ = ["RESULTS", "SOURCE_SOFTWARE", "read"]
@@ -77,11 +79,30 @@ def read(
 
 
 def _read(path: Path, config: Any, results: str) -> xr.Dataset:
+    typed = load_tasks(path, path.read_bytes())  # the bytes are let go once decoded
+    if typed is not None:
+        ds = _read_tasks(path, typed, config, results, region_by_region=False)
+        if ds is not None:
+            return ds
+        del typed
+    # something irregular: plain JSON, each region on its own, naming what is wrong
     tasks = decode_json(path, path.read_bytes())
     if isinstance(tasks, dict) and "data" in tasks:
         tasks = [tasks]
     if not isinstance(tasks, list) or set(map(type, tasks)) - {dict}:
         raise FormatError(path, "expected a Label Studio export: a JSON list of tasks.")
+    ds = _read_tasks(path, tasks, config, results, region_by_region=True)
+    assert ds is not None  # region by region gives a dataset or raises
+    return ds
+
+
+def _read_tasks(
+    path: Path, tasks: list[Any], config: Any, results: str, *, region_by_region: bool
+) -> xr.Dataset | None:
+    """The dataset of the tasks (typed records or dicts).
+
+    ``None`` when a region is irregular and ``region_by_region`` is false.
+    """
     n = len(tasks)
     task_objects = _objects(tasks, n)
     kind = results
@@ -103,7 +124,9 @@ def _read(path: Path, config: Any, results: str) -> xr.Dataset:
         videos=kind == "annotations",
     )  # fmt: skip
     regions = _fast_regions(picked, found.tolist(), scores, n)
-    if regions is None:  # something irregular: region by region, naming what is wrong
+    if regions is None:
+        if not region_by_region:
+            return None
         items = _Items(path)
         for t, result, score in zip(picked.tolist(), found, scores, strict=True):
             items.add(t, f"$[{t}].{wheres[t]}.result", result, score)
@@ -112,7 +135,7 @@ def _read(path: Path, config: Any, results: str) -> xr.Dataset:
                     videos=videos, frames=frames)  # fmt: skip
 
 
-def _is(values: np.ndarray, kind: type) -> np.ndarray:
+def _is(values: np.ndarray, kind: type | tuple[type, ...]) -> np.ndarray:
     """``isinstance(value, kind)`` of every value (C-level iteration, no bytecode per item)."""
     return np.fromiter(map(isinstance, values, repeat(kind)), bool, len(values))
 
@@ -134,7 +157,7 @@ def _first_annotations(tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     nonempty[is_list] = np.fromiter(map(len, lists[is_list]), bool, int(is_list.sum()))
     live = np.flatnonzero(nonempty)
     firsts = _objects(map(itemgetter(0), lists[live]), live.size)
-    usable = _is(firsts, dict)
+    usable = _is(firsts, RECORDS)
     usable[usable] = ~np.fromiter(
         map(bool, _get(firsts[usable], "was_cancelled")), bool, int(usable.sum())
     )
@@ -149,14 +172,20 @@ def _first_annotations(tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return entries, wheres
 
 
-def _annotation(task: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+def _annotation(task: Any) -> tuple[Any, str] | None:
+    """The first annotation of one task that was not cancelled, and its key."""
     for key in ("annotations", "completions"):  # completions: exports before LS 1.0
-        entries = task.get(key)
+        entries = _field(task, key)
         if isinstance(entries, list):
             for i, entry in enumerate(entries):
-                if isinstance(entry, dict) and not entry.get("was_cancelled"):
+                if isinstance(entry, RECORDS) and not _field(entry, "was_cancelled"):
                     return entry, f"{key}[{i}]"
     return None
+
+
+def _field(record: Any, key: str) -> Any:
+    """``record[key]`` of a dict or a typed record, ``None`` when absent."""
+    return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
 
 
 def _first_predictions(tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +196,7 @@ def _first_predictions(tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     is_list = np.flatnonzero(_is(lists, list))
     nonempty = is_list[np.fromiter(map(len, lists[is_list]), bool, is_list.size)]
     firsts = _objects(map(itemgetter(0), lists[nonempty]), nonempty.size)
-    usable = _is(firsts, dict)
+    usable = _is(firsts, RECORDS)
     entries[nonempty[usable]] = firsts[usable]
     return entries, np.full(n, "predictions[0]", dtype=object)
 
@@ -190,12 +219,12 @@ def _task_images(
     video = np.full(n, None, dtype=object)
     if videos:
         meta = _get(tasks, "meta")
-        with_meta = _is(meta, dict)
+        with_meta = _is(meta, RECORDS)
         video[with_meta] = _get(meta[with_meta], "video")
     at = np.flatnonzero(video != None)  # noqa: E711 - elementwise
     if at.size:
         entries = video[at]
-        dicts = _is(entries, dict)
+        dicts = _is(entries, RECORDS)
         filename = np.full(at.size, None, dtype=object)
         frame = np.full(at.size, None, dtype=object)
         filename[dicts] = _get(entries[dicts], "filename")
@@ -211,7 +240,7 @@ def _task_images(
         frames[at] = frame.astype(np.int64)
     rest = np.flatnonzero(video == None)  # noqa: E711 - elementwise
     data = _get(tasks[rest], "data")
-    not_dict = ~_is(data, dict)
+    not_dict = ~_is(data, RECORDS)
     if not_dict.any():
         t = int(rest[np.flatnonzero(not_dict)[0]])
         raise FormatError(path, f"$[{t}].data: expected an object holding the task's image.")
@@ -260,8 +289,8 @@ class _Regions:
     rotated: int
 
 
-#: A key that no region has (``item.get("score", _ABSENT)``).
-_ABSENT = object()
+#: A key that no region has (``item.get("score", _ABSENT)``; a typed record's default).
+_ABSENT = ABSENT
 
 
 def _objects(values: Any, count: int) -> np.ndarray:
@@ -270,8 +299,13 @@ def _objects(values: Any, count: int) -> np.ndarray:
 
 
 def _get(items: np.ndarray, key: str, default: Any = None) -> np.ndarray:
-    """``item.get(key, default)`` of every dict, as an object array (C-level iteration,
-    no bytecode per item)."""
+    """``item.get(key, default)`` of every dict, or ``key`` of every typed record (whose
+    defaults are its own), as an object array (C-level iteration, no bytecode per item).
+
+    The items are all dicts or all typed records (one decode made them).
+    """
+    if len(items) and not isinstance(items[0], dict):
+        return _objects(map(attrgetter(key), items), len(items))
     return _objects(map(methodcaller("get", key, default), items), len(items))
 
 
@@ -315,7 +349,7 @@ def _fast_regions(
     counts = np.fromiter(map(len, results), dtype=np.int64, count=len(results))
     total = int(counts.sum())
     items = _objects(chain.from_iterable(results), total)
-    if total == 0 or set(map(type, items)) != {dict}:
+    if total == 0 or not _is(items, RECORDS).all():
         return None
     task = np.repeat(tasks, counts)
     entry_score = np.repeat(scores, counts)
@@ -326,7 +360,7 @@ def _fast_regions(
     if not region.size:
         return None
     values = _get(items[region], "value")
-    if set(map(type, values)) != {dict}:
+    if not _is(values, RECORDS).all():
         return None
     x, y = _floats(_get(values, "x")), _floats(_get(values, "y"))
     width = _floats(_get(items[region], "original_width"))

@@ -1,0 +1,104 @@
+"""The on-disk layer of Label Studio exports: typed records of the keys posebridge reads.
+
+An export is a JSON list of tasks; each task's ``annotations`` (or
+``completions``, before Label Studio 1.0) and ``predictions`` hold entries
+whose ``result`` lists the regions. msgspec decodes them into the structs
+below, which keep only the keys the reader uses (an export also carries
+``from_name``, ``to_name``, ``image_rotation``, ``direction``... per region),
+so no dict is made per region. The values stay loosely typed (``Any``): the
+reader checks them in columns, with the same rules whether the tasks came
+here or from a plain JSON decode.
+
+A file whose shape these structs cannot hold (a region, entry or value that
+is not an object, a ``result`` that is not a list) gives ``None``; the reader
+then decodes it as plain JSON and names what is wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from posebridge.formats._shared.images import decode_json
+
+__all__ = ["ABSENT", "RECORDS", "Entry", "Region", "Task", "Value", "load"]
+
+#: The value of a key a record does not have (``score`` absent differs from ``null``).
+ABSENT: Any = msgspec.UNSET
+
+
+class Value(msgspec.Struct):
+    """A region's ``value``: where the point or rectangle is, and its label."""
+
+    x: Any = None
+    y: Any = None
+    width: Any = None
+    height: Any = None
+    rotation: Any = None
+    keypointlabels: Any = None
+    rectanglelabels: Any = None
+
+
+class Region(msgspec.Struct):
+    """One item of a ``result``: a region, or a relation between two regions."""
+
+    type: Any = None
+    id: Any = None
+    value: Value | None = None
+    original_width: Any = None
+    original_height: Any = None
+    score: Any = ABSENT
+    parentID: Any = None  # Label Studio's key
+    from_id: Any = None
+    to_id: Any = None
+
+
+class Entry(msgspec.Struct):
+    """One annotation, completion or prediction of a task."""
+
+    result: list[Region] | None = None
+    was_cancelled: Any = None
+    score: Any = None
+
+
+class Task(msgspec.Struct):
+    """One task: its data (the image), meta (a video frame) and entries."""
+
+    data: Any = None
+    meta: Any = None
+    annotations: list[Entry] | None = None
+    completions: list[Entry] | None = None
+    predictions: list[Entry] | None = None
+
+
+#: What a record (task, entry, region, value) is, decoded either way.
+RECORDS = (dict, msgspec.Struct)
+
+
+def load(path: Path, data: bytes) -> list[Task] | None:
+    """The tasks of an export as typed records, or ``None`` when the file does not fit them.
+
+    Raises
+    ------
+    FormatError
+        For malformed JSON (its line and column) or a truncated file.
+
+    Examples
+    --------
+    >>> tasks = load(Path("x.json"), b'[{"data": {"image": "a.png"}, "annotations": []}]')
+    >>> tasks[0].data, tasks[0].annotations
+    ({'image': 'a.png'}, [])
+    >>> load(Path("x.json"), b'[{"annotations": [{"result": "oops"}]}]') is None
+    True
+    """
+    if data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] != b"[":
+        return None  # one task, or not an export: the plain decode says which
+    try:
+        return msgspec.json.decode(data, type=list[Task])
+    except msgspec.ValidationError:
+        return None
+    except msgspec.DecodeError:
+        decode_json(path, data)  # malformed JSON: its message with the line and column
+        raise
