@@ -601,3 +601,18 @@ def test_a_task_without_a_usable_image_or_result_is_named(tmp_path, task, messag
     path.write_text(json.dumps(tasks))
     with pytest.raises(FormatError, match=message):
         labelstudio.read(path)
+
+
+@pytest.mark.parametrize("width", [0, -640, 1e31, None])
+@pytest.mark.parametrize("kind", ["point", "rect"])
+def test_a_region_whose_image_size_is_no_size_is_refused(tmp_path, width, kind):
+    region = point("head", 10, 20, id="p1") if kind == "point" else rect("r1", 1, 2, 3, 4)
+    region["original_width"] = width
+    tasks = [
+        {"data": {"image": "a.png"}, "annotations": [{"result": _one_point(5)}]},
+        {"data": {"image": "b.png"}, "annotations": [{"result": [*_one_point(6), region]}]},
+    ]
+    path = tmp_path / "sizes.json"
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(FormatError, match=r"\$\[1\]"):
+        labelstudio.read(path)

@@ -527,6 +527,29 @@ class _Items:
         )
 
 
+#: The largest image side taken for a size in pixels (larger: a broken file).
+_LARGEST_SIDE = 2**31 - 1
+
+
+def _refuse_bad_sizes(path: Path, regions: _Regions) -> None:
+    """Refuse a region whose ``original_width`` / ``original_height`` is no image size.
+
+    Positions are percent of the size, so a size of 0, below 0, not finite or
+    beyond any image would make every pixel position meaningless.
+    """
+    for task, size in ((regions.point_task, regions.point_size),
+                       (regions.box_task, regions.box_size)):  # fmt: skip
+        bad = ~((size > 0) & (size <= _LARGEST_SIDE)).all(axis=1)  # NaN too
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            width, height = size[i].tolist()
+            raise FormatError(
+                path,
+                f"$[{int(task[i])}]: a region's original_width x original_height is "
+                f"{width:g} x {height:g}, not an image size in pixels.",
+            )
+
+
 def _dataset(
     path: Path,
     regions: _Regions,
@@ -538,6 +561,7 @@ def _dataset(
     frames: list[int],
 ) -> xr.Dataset:
     n = len(images)
+    _refuse_bad_sizes(path, regions)
     if regions.rotated:
         warnings.warn(
             f"{path}: {regions.rotated} rotated rectangles were read without their "
