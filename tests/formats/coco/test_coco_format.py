@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,22 @@ def test_ground_truth_reads_as_labels_with_flags_boxes_and_skeleton(tmp_path):
     assert ds.instance_area.sel(time=0).values.tolist() == [16, 16.5]
     assert ds.category.sel(time=2).values.tolist() == ["mouse", ""]
     assert ds.skeleton_edges.values.tolist() == [["nose", "ear"], ["ear", "tail"]]
+
+
+@pytest.mark.parametrize("width", [-64, 1e31, 2**40, None])
+def test_an_image_width_that_is_no_size_reads_as_unknown(tmp_path, width):
+    images = [
+        {"id": 7, "file_name": "a/img001.png", "width": width, "height": 48},
+        {"id": 3, "file_name": "a/img002.png", "width": 64, "height": 48},
+        {"id": 9, "file_name": "b/img010.png", "width": 32, "height": 32},
+    ]
+    if width is None:
+        del images[0]["width"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "invalid value encountered in cast" too
+        ds = coco.read(gt_file(tmp_path, images=images))
+    assert ds.image_width.values.tolist() == [-1, 64, 32]
+    assert ds.image_height.values.tolist() == [48, 48, 32]
 
 
 def test_visible_is_left_out_when_no_point_is_occluded(tmp_path):

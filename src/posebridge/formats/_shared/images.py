@@ -24,6 +24,7 @@ from posebridge.errors import FormatError
 __all__ = [
     "BOX",
     "BOX_PARTS",
+    "LARGEST_SIDE",
     "collector_paused",
     "decode_json",
     "image_size",
@@ -34,6 +35,9 @@ __all__ = [
     "slots",
     "untracked_names",
 ]
+
+#: The largest image side (pixels) taken for a size: larger is a broken file (int32 range).
+LARGEST_SIDE = 2**31 - 1
 
 #: The dim of the ``bbox`` extra and its labels (COCO's order: top-left corner, size).
 BOX = "box"

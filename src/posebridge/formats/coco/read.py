@@ -19,6 +19,7 @@ from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
+    LARGEST_SIDE,
     require_instances,
     scatter,
     slots,
@@ -393,8 +394,10 @@ def _image_rows(path: Path, table: pd.DataFrame, image_ids: np.ndarray, where: s
 
 
 def _sizes(values: pd.Series) -> np.ndarray:
+    """Image widths or heights as int64; -1 (unknown) where one is no size in pixels."""
     numbers = values.to_numpy(dtype=np.float64)
-    return np.where(np.isfinite(numbers) & (numbers >= 0), numbers, -1).astype(np.int64)
+    known = (numbers >= 0) & (numbers <= LARGEST_SIDE)  # not NaN, not past int range
+    return np.where(known, numbers, -1).astype(np.int64)
 
 
 def _read_ground_truth(

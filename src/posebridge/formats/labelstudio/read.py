@@ -19,6 +19,7 @@ from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
+    LARGEST_SIDE,
     collector_paused,
     decode_json,
     require_instances,
@@ -527,10 +528,6 @@ class _Items:
         )
 
 
-#: The largest image side taken for a size in pixels (larger: a broken file).
-_LARGEST_SIDE = 2**31 - 1
-
-
 def _refuse_bad_sizes(path: Path, regions: _Regions) -> None:
     """Refuse a region whose ``original_width`` / ``original_height`` is no image size.
 
@@ -539,7 +536,7 @@ def _refuse_bad_sizes(path: Path, regions: _Regions) -> None:
     """
     for task, size in ((regions.point_task, regions.point_size),
                        (regions.box_task, regions.box_size)):  # fmt: skip
-        bad = ~((size > 0) & (size <= _LARGEST_SIDE)).all(axis=1)  # NaN too
+        bad = ~((size > 0) & (size <= LARGEST_SIDE)).all(axis=1)  # NaN too
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             width, height = size[i].tolist()
