@@ -170,6 +170,14 @@ GOOD = ("f_01.png", {}, rect(0, 0, 2, 2), {"track": 1})
         ),
         ([GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": "2.5"})], "line 3: track 2.5 is not"),
         ([GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": "crab"})], "line 3: track 'crab'"),
+        (  # past int64 (it wrapped to a negative track with only a RuntimeWarning)
+            [GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": 1e30})],
+            r"line 3: track 1e\+30 is not a whole number strictly between -2\*\*53 and 2\*\*53",
+        ),
+        (  # past what a float64 holds exactly: read as a neighbouring number
+            [GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": 2**53 + 1})],
+            "line 3: track 9007199254740993 is not a whole number",
+        ),
         (
             [GOOD, ("f_02.png", {}, rect(0, 0, 1, 1), {"track": 1, "confidence": "high"})],
             "line 3: confidence 'high'",

@@ -144,10 +144,16 @@ def _tracks(
     track = numbers(raw)
     missing = holds & raw.isna().to_numpy()
     fail_at(path, lines, missing, "the region has no 'track' in region_attributes.")
-    bad = holds & (~np.isfinite(track) | (np.mod(track, 1) != 0))
+    # beyond 2**53 a float64 no longer holds every whole number (and int64 ends at 2**63)
+    bad = holds & (~np.isfinite(track) | (np.mod(track, 1) != 0) | (np.abs(track) >= 2**53))
     if bad.any():
         found = raw.iloc[int(np.argmax(bad))]
-        fail_at(path, lines, bad, f"track {_shown(found)} is not a whole number.")
+        fail_at(
+            path,
+            lines,
+            bad,
+            f"track {_shown(found)} is not a whole number strictly between -2**53 and 2**53.",
+        )
     raw_conf = column(regions, "confidence")
     confidence = numbers(raw_conf)
     bad = holds & raw_conf.notna().to_numpy() & np.isnan(confidence)
