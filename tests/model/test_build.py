@@ -106,3 +106,11 @@ def test_every_builder_output_saves_to_netcdf(
 ):
     for i, ds in enumerate([poses_two_mice_with_nan, bboxes_two_tracks]):
         ds.to_netcdf(tmp_path / f"{i}.nc", engine="h5netcdf")
+
+
+@pytest.mark.parametrize("frames", [[0, 2.5], [0, 1e30], [0, 2**60], [0, np.nan]])
+def test_frame_numbers_must_be_whole_numbers_below_2_to_the_53(frames):
+    with pytest.raises(SchemaError, match="whole frame numbers"):
+        model.bboxes_from_numpy(
+            np.ones((2, 2, 1)), np.ones((2, 2, 1)), frame_array=np.array(frames)
+        )

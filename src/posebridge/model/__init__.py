@@ -47,6 +47,7 @@ from posebridge.model.build import (
     confidence_per_keypoint,
     frame_numbers,
     from_numpy,
+    whole_numbers,
     with_fps,
 )
 from posebridge.model.names import (
@@ -89,5 +90,6 @@ __all__ = [
     "from_numpy",
     "labels",
     "validate",
+    "whole_numbers",
     "with_fps",
 ]

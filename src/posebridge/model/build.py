@@ -35,8 +35,12 @@ __all__ = [
     "confidence_per_keypoint",
     "frame_numbers",
     "from_numpy",
+    "whole_numbers",
     "with_fps",
 ]
+
+#: Whole numbers are exact in float64 (and fit int64) below this size: 2**53.
+LARGEST_WHOLE = 2**53
 
 
 # --------------------------------------------------------------------------
@@ -78,6 +82,27 @@ def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:
     if not np.issubdtype(value.dtype, np.number):
         raise SchemaError(f"Expected '{what}' to be numeric, got dtype {value.dtype}.")
     return value
+
+
+def whole_numbers(values: Any) -> np.ndarray:
+    """Where ``values`` are whole numbers that float64 holds exactly (size below 2**53).
+
+    Frame numbers, ids and tracks read as floats must pass before they become
+    int64: NaN, infinities, fractions and sizes from 2**53 up (where float64 skips
+    whole numbers, and past 2**63 int64 wraps) do not.
+
+    Examples
+    --------
+    >>> whole_numbers([0, 7.0, -3, 2.5, float("nan"), 1e30, 2**53]).tolist()
+    [True, True, True, False, False, False, False]
+    """
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        return np.abs(array.astype(np.float64)) < LARGEST_WHOLE
+    if array.dtype.kind not in "f":
+        array = array.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        return (np.mod(array, 1) == 0) & (np.abs(array) < LARGEST_WHOLE)
 
 
 def checked_fps(fps: float | None) -> float | None:
@@ -242,8 +267,10 @@ def bboxes_from_numpy(
                 f"Expected 'frame_array' to have shape ({n_time}, 1), but got {frames.shape}."
             )
         frames = frames.reshape(-1)
-        if not np.all(np.mod(frames, 1) == 0):
-            raise SchemaError("Expected 'frame_array' to hold whole frame numbers.")
+        if not whole_numbers(frames).all():
+            raise SchemaError(
+                "Expected 'frame_array' to hold whole frame numbers (of size below 2**53)."
+            )
         frames = frames.astype(np.int64)
         if np.any(np.diff(frames) <= 0):
             raise SchemaError("'frame_array' is not monotonically increasing.")

@@ -133,6 +133,8 @@ def test_instance_axis_gives_individuals(tmp_path: Path):
         ({"sampleID": None}, "no sampleID"),
         ({"sampleID": np.arange(N + 1)[None]}, "sampleID holds 6 values"),
         ({"sampleID": np.zeros((1, N))}, "gives frame 0 twice"),
+        # past 2**53: 1e30 wrapped to a negative int64 frame with only a RuntimeWarning
+        ({"sampleID": np.arange(N)[None] * 1e30}, "sampleID should hold whole frame numbers"),
         ({"p_max": np.zeros((N, K + 1))}, "p_max is"),
         ({"pred": np.zeros((N, 4, K))}, "pred should be"),
         # found by fuzzing: text where numbers belong raised numpy's ValueError

@@ -616,3 +616,17 @@ def test_a_region_whose_image_size_is_no_size_is_refused(tmp_path, width, kind):
     path.write_text(json.dumps(tasks))
     with pytest.raises(FormatError, match=r"\$\[1\]"):
         labelstudio.read(path)
+
+
+@pytest.mark.parametrize("kind", ["point", "rect"])
+def test_a_region_whose_pixels_overflow_is_refused(tmp_path, kind):
+    """1e308 percent of 200 pixels is past float64: it read as an infinite position."""
+    region = point("head", 1e308, 20, id="p1") if kind == "point" else rect("r1", 1, 2, 1e308, 4)
+    tasks = [
+        {"data": {"image": "a.png"}, "annotations": [{"result": _one_point(5)}]},
+        {"data": {"image": "b.png"}, "annotations": [{"result": [region]}]},
+    ]
+    path = tmp_path / "far.json"
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(FormatError, match=r"\$\[1\]: a region at .* lies beyond any image"):
+        labelstudio.read(path)

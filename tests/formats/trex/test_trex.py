@@ -171,3 +171,12 @@ def test_timestamps_that_do_not_increase_leave_time_in_frames_with_a_warning(tmp
     with pytest.warns(UserWarning, match="do not increase"):
         ds = trex.read(tmp_path / "v_fish0.npz")
     assert ds.attrs["time_unit"] == "frames" and ds.time.values.tolist() == list(range(N))
+
+
+@pytest.mark.parametrize("frame", ["1e30", "99999999999999999999", "-1", "2.5", "inf"])
+def test_a_frame_that_is_no_frame_number_is_refused(tmp_path: Path, frame: str):
+    """1e30 wrapped to a negative int64 frame before (only a RuntimeWarning said so)."""
+    path = tmp_path / "clip_fish0.csv"
+    path.write_text(f"frame,X,Y\n0,1,2\n{frame},1,3\n")
+    with pytest.raises(FormatError, match=r"'frame' should hold whole frame numbers >= 0"):
+        trex.read(path)

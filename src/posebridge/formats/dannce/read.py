@@ -138,8 +138,8 @@ def _frames(values: dict[str, Any], n_time: int, path: Path) -> np.ndarray:
         raise FormatError(
             path, f"sampleID holds {ids.size} values for {n_time} predictions; they must match."
         )
-    if ids.dtype.kind not in "iuf" or not np.all(np.isfinite(ids)) or np.any(np.mod(ids, 1)):
-        raise FormatError(path, "sampleID should hold whole frame numbers.")
+    if ids.dtype.kind not in "iuf" or not model.whole_numbers(ids).all():
+        raise FormatError(path, "sampleID should hold whole frame numbers (below 2**53).")
     frames = ids.astype(np.int64)
     if np.unique(frames).size != frames.size:
         dup = frames[np.flatnonzero(np.diff(np.sort(frames)) == 0)[0]]

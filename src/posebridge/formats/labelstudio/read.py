@@ -547,6 +547,21 @@ def _refuse_bad_sizes(path: Path, regions: _Regions) -> None:
             )
 
 
+def _pixels(path: Path, percent: np.ndarray, size: np.ndarray, task: np.ndarray) -> np.ndarray:
+    """Percent of the image size as pixels; a result past float64 (inf) names its task."""
+    with np.errstate(over="ignore"):
+        pixels = percent / 100.0 * size
+    beyond = ~np.isfinite(pixels).all(axis=1)
+    if beyond.any():
+        i = int(np.flatnonzero(beyond)[0])
+        raise FormatError(
+            path,
+            f"$[{int(task[i])}]: a region at {percent[i].tolist()} percent of the image lies "
+            "beyond any image (its position in pixels is past float64's range).",
+        )
+    return pixels
+
+
 def _dataset(
     path: Path,
     regions: _Regions,
@@ -619,7 +634,7 @@ def _dataset(
         )
     count = int(max(instance.max(initial=-1) + 1, box_rank.max(initial=-1) + 1, 0))
     sizes = regions.sizes
-    pixels = regions.point_xy / 100.0 * regions.point_size
+    pixels = _pixels(path, regions.point_xy, regions.point_size, regions.point_task)
     position = np.full((n, count, k, 2), np.nan)
     position[p_task, instance, kp_index] = pixels
     confidence = np.full((n, k, count), np.nan)
@@ -654,7 +669,7 @@ def _dataset(
     )
     if box_task.size:
         bscale = regions.box_size
-        pixels_box = regions.box_xywh / 100.0 * np.concatenate([bscale, bscale], axis=1)
+        pixels_box = _pixels(path, regions.box_xywh, np.tile(bscale, 2), box_task)
         shape = (n, count)
         ds = ds.assign_coords({BOX: list(BOX_PARTS)})
         grid = scatter(box_task, box_rank, shape, pixels_box, np.nan)

@@ -51,8 +51,8 @@ class _Track:
         if frame is None:
             raise FormatError(path, "has no 'frame' array/column; expected TRex output.")
         n = frame.shape[0]
-        if not np.all(np.isfinite(frame)) or np.any(np.mod(frame, 1)) or np.any(frame < 0):
-            raise FormatError(path, "'frame' should hold whole frame numbers >= 0.")
+        if not model.whole_numbers(frame).all() or np.any(frame < 0):
+            raise FormatError(path, "'frame' should hold whole frame numbers >= 0 (below 2**53).")
         self.frames = frame.astype(np.int64)
         if np.unique(self.frames).size != n:
             raise FormatError(path, "'frame' gives a frame number twice.")

@@ -144,8 +144,7 @@ def _tracks(
     track = numbers(raw)
     missing = holds & raw.isna().to_numpy()
     fail_at(path, lines, missing, "the region has no 'track' in region_attributes.")
-    # beyond 2**53 a float64 no longer holds every whole number (and int64 ends at 2**63)
-    bad = holds & (~np.isfinite(track) | (np.mod(track, 1) != 0) | (np.abs(track) >= 2**53))
+    bad = holds & ~model.whole_numbers(track)
     if bad.any():
         found = raw.iloc[int(np.argmax(bad))]
         fail_at(
