@@ -554,3 +554,11 @@ def test_raw_lists_that_are_not_lists_of_numbers_are_refused_naming_the_record(l
     layout = _coco_layout()
     with pytest.raises(FormatError, match=rf"\$\[{bad}\]\.keypoints"):
         layout.raw_numbers(Path("x.json"), [msgspec.Raw(t) for t in lists], "$")
+
+
+def test_a_file_that_starts_with_a_byte_order_mark_reads_as_without_one(tmp_path):
+    plain = gt_file(tmp_path)
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())  # Windows editors' UTF-8
+    xr.testing.assert_identical(coco.read(marked), coco.read(plain))
+    assert posebridge.load(marked).sizes == posebridge.load(plain).sizes  # detected too

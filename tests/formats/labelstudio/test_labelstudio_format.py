@@ -630,3 +630,13 @@ def test_a_region_whose_pixels_overflow_is_refused(tmp_path, kind):
     path.write_text(json.dumps(tasks))
     with pytest.raises(FormatError, match=r"\$\[1\]: a region at .* lies beyond any image"):
         labelstudio.read(path)
+
+
+def test_an_export_that_starts_with_a_byte_order_mark_reads_as_without_one(tmp_path):
+    plain = export(tmp_path)
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())  # Windows editors' UTF-8
+    expected = labelstudio.read(plain, label_config=CONFIG)
+    xr.testing.assert_identical(labelstudio.read(marked, label_config=CONFIG), expected)
+    detected = posebridge.load(marked, label_config=CONFIG)  # the sniffer skips the mark too
+    np.testing.assert_array_equal(detected.position.values, expected.position.values)

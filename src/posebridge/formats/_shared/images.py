@@ -34,6 +34,7 @@ __all__ = [
     "scatter",
     "slots",
     "untracked_names",
+    "without_bom",
 ]
 
 #: The largest image side (pixels) taken for a size: larger is a broken file (int32 range).
@@ -87,7 +88,24 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def decode_json(path: Path, data: bytes, type: Any = Any) -> Any:
+#: The byte order mark some Windows editors put before UTF-8 text.
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def without_bom(data: bytes | memoryview) -> bytes | memoryview:
+    """``data`` without a leading UTF-8 byte order mark (which JSON readers may ignore).
+
+    Examples
+    --------
+    >>> bytes(without_bom(b"\\xef\\xbb\\xbf[1]"))
+    b'[1]'
+    """
+    if bytes(data[: len(UTF8_BOM)]) == UTF8_BOM:
+        return memoryview(data)[len(UTF8_BOM) :]  # no copy of the file
+    return data
+
+
+def decode_json(path: Path, data: bytes | memoryview, type: Any = Any) -> Any:
     """Decode JSON ``data`` (the bytes of ``path``) into ``type`` (msgspec).
 
     Raises
@@ -99,12 +117,14 @@ def decode_json(path: Path, data: bytes, type: Any = Any) -> Any:
     """
     import msgspec
 
+    data = without_bom(data)
     try:
         with collector_paused():
             return msgspec.json.decode(data, type=type)
     except msgspec.ValidationError as error:
         raise FormatError(path, f"unexpected content: {error}.") from None
     except msgspec.DecodeError as error:
+        data = bytes(data)  # (a memoryview past a byte order mark)
         text = str(error)
         found = _BYTE.search(text)
         if found:

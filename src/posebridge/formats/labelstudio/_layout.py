@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from posebridge.formats._shared.images import decode_json
+from posebridge.formats._shared.images import decode_json, without_bom
 
 __all__ = ["ABSENT", "RECORDS", "Entry", "Region", "Task", "Value", "load"]
 
@@ -77,7 +77,7 @@ class Task(msgspec.Struct):
 RECORDS = (dict, msgspec.Struct)
 
 
-def load(path: Path, data: bytes) -> list[Task] | None:
+def load(path: Path, data: bytes | memoryview) -> list[Task] | None:
     """The tasks of an export as typed records, or ``None`` when the file does not fit them.
 
     Raises
@@ -93,7 +93,8 @@ def load(path: Path, data: bytes) -> list[Task] | None:
     >>> load(Path("x.json"), b'[{"annotations": [{"result": "oops"}]}]') is None
     True
     """
-    if data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] != b"[":
+    data = without_bom(data)
+    if bytes(data[:4096]).lstrip(b" \t\r\n")[:1] != b"[":
         return None  # one task, or not an export: the plain decode says which
     try:
         return msgspec.json.decode(data, type=list[Task])
