@@ -43,8 +43,8 @@ class Image(msgspec.Struct):
 
     id: Int64
     file_name: str
-    width: int | float = -1
-    height: int | float = -1
+    width: int | float | None = -1  # null or absent: unknown
+    height: int | float | None = -1
 
 
 class Annotation(msgspec.Struct):

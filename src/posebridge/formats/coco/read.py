@@ -369,8 +369,8 @@ def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
         {
             "id": np.fromiter(map(attrgetter("id"), images), np.int64, len(images)),
             "file_name": np.fromiter(map(attrgetter("file_name"), images), object, len(images)),
-            "width": np.fromiter(map(attrgetter("width"), images), np.float64, len(images)),
-            "height": np.fromiter(map(attrgetter("height"), images), np.float64, len(images)),
+            "width": _floats(list(map(attrgetter("width"), images))),  # None -> NaN
+            "height": _floats(list(map(attrgetter("height"), images))),
         }
     )
     for column, what in (("id", "id"), ("file_name", "file_name")):
