@@ -19,12 +19,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, SchemaError, brief
 
 __all__ = [
     "BOX",
     "BOX_PARTS",
     "LARGEST_SIDE",
+    "checked_image_size",
     "collector_paused",
     "decode_json",
     "image_size",
@@ -204,6 +205,39 @@ def untracked_names(count: int) -> list[str]:
     that SLEAP writers keep them untracked.
     """
     return [f"untracked_{k}" for k in range(count)]
+
+
+def checked_image_size(given: object) -> tuple[int, int]:
+    """``image_size=`` as (width, height): two whole numbers from 1 to :data:`LARGEST_SIDE`.
+
+    Raises
+    ------
+    SchemaError
+        For anything else (a side of 0 or below, a fraction, past the bound, not two).
+
+    Examples
+    --------
+    >>> checked_image_size([640, 480.0])
+    (640, 480)
+    >>> checked_image_size((0, 480))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: image_size must be (width, height), ...
+    """
+    pair = list(given) if isinstance(given, list | tuple | np.ndarray) else []
+    numbers = (int, float, np.integer, np.floating)
+    sides = [
+        v
+        for v in pair
+        if isinstance(v, numbers) and not isinstance(v, bool | np.bool_)
+        and 0 < v <= LARGEST_SIDE and v % 1 == 0
+    ]  # fmt: skip
+    if len(pair) != 2 or len(sides) != 2:
+        raise SchemaError(
+            f"image_size must be (width, height), two whole numbers from 1 to {LARGEST_SIDE}, "
+            f"got {brief(given)}."
+        )
+    return int(pair[0]), int(pair[1])
 
 
 def image_size(image: Path, label: Path | str) -> tuple[int, int]:

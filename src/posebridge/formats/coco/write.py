@@ -17,7 +17,7 @@ from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_text_not_utf8
-from posebridge.formats._shared.images import box_extras
+from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats._shared.json_text import (
     comma_before,
     integers,
@@ -87,6 +87,8 @@ def write(
         raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_text_not_utf8(ds, "COCO")
+    if image_size is not None:
+        image_size = checked_image_size(image_size)
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
     if kind == "ground_truth":

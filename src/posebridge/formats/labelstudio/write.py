@@ -14,7 +14,7 @@ from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_text_not_utf8
-from posebridge.formats._shared.images import box_extras
+from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats._shared.json_text import (
     comma_before,
     integers,
@@ -94,6 +94,8 @@ def write(
         raise SchemaError("Label Studio keypoints are 2D, one camera: select x, y and one view.")
     refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_text_not_utf8(ds, "Label Studio")
+    if image_size is not None:
+        image_size = checked_image_size(image_size)
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
     names = [str(v) for v in ds[model.KEYPOINT].values]

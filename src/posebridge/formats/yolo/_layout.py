@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from posebridge.errors import FormatError, SchemaError, brief
+from posebridge.errors import FormatError, brief
 
 __all__ = [
     "IMAGE_SUFFIXES",
     "SPLITS",
     "DataYaml",
-    "checked_image_size",
     "label_path",
     "load_yaml",
     "relative_texts",
@@ -282,24 +281,3 @@ def relative_texts(paths: list[Path], root: Path) -> list[str]:
             text = path.resolve().as_posix()
         out.append(text[len(prefix) :] if text.startswith(prefix) else text)
     return out
-
-
-def checked_image_size(given: object) -> tuple[int, int]:
-    """``image_size=`` as (width, height): two positive whole numbers, else SchemaError.
-
-    Examples
-    --------
-    >>> checked_image_size([640, 480.0])
-    (640, 480)
-    """
-    pair = list(given) if isinstance(given, list | tuple) else []
-    whole = [
-        v
-        for v in pair
-        if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 and v % 1 == 0
-    ]
-    if len(pair) != 2 or len(whole) != 2:
-        raise SchemaError(
-            f"image_size must be (width, height), two whole numbers > 0, got {given!r}."
-        )
-    return int(pair[0]), int(pair[1])

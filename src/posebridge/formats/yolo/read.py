@@ -14,6 +14,7 @@ from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
+    checked_image_size,
     image_size,
     require_instances,
     scatter,
@@ -21,7 +22,6 @@ from posebridge.formats._shared.images import (
     untracked_names,
 )
 from posebridge.formats.yolo._layout import (
-    checked_image_size,
     load_yaml,
     relative_texts,
     split_images,

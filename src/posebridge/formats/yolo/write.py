@@ -14,8 +14,8 @@ from posebridge import model
 from posebridge._files import atomic_outputs, check_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty
-from posebridge.formats._shared.images import box_extras
-from posebridge.formats.yolo._layout import SPLITS, checked_image_size, label_path
+from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats.yolo._layout import SPLITS, label_path
 from posebridge.model import labels
 
 __all__ = ["write"]
