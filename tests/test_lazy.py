@@ -246,3 +246,38 @@ def test_a_damaged_group_index_of_an_nwb_file_is_a_format_error_when_opened_lazi
     for read in (posebridge.open_dataset, posebridge.load):
         with pytest.raises(posebridge.FormatError, match="damaged.nwb: is a damaged HDF5 file"):
             read(damaged)
+
+
+@pytest.mark.parametrize(
+    ("chunks", "error", "message"),
+    [
+        (-5, posebridge.PoseBridgeError, "above 0"),
+        (0, posebridge.PoseBridgeError, "above 0"),
+        ({"time": 0}, posebridge.PoseBridgeError, "above 0"),
+        ("big", posebridge.PoseBridgeError, "'auto'"),
+        ({"frames": 10}, posebridge.PoseBridgeError, "names the dim 'frames'"),
+        (2.5, TypeError, "whole number"),
+        (True, TypeError, "whole number"),
+        ([10], TypeError, "whole number"),
+    ],
+)
+def test_chunks_that_are_no_chunk_sizes_are_refused_naming_them(
+    tmp_path, poses_two_mice_with_nan, chunks, error, message
+):
+    """Each raised dask's or xarray's own error (ZeroDivisionError for a time chunk of 0)."""
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "a.nc")
+    with pytest.raises(error, match=message):
+        posebridge.open_dataset(tmp_path / "a.nc", chunks=chunks)
+
+
+@pytest.mark.parametrize(
+    ("chunks", "expected"),
+    [(None, [20]), (-1, [20]), (8, [8, 8, 4]), (10**20, [20]), ({"time": 6}, [6, 6, 6, 2]),
+     ({"time": -1, "space": 1}, [20]), ("auto", [20])],
+)  # fmt: skip
+def test_chunks_give_these_time_chunks(tmp_path, poses_two_mice_with_nan, chunks, expected):
+    assert poses_two_mice_with_nan.sizes["time"] == 20
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "a.nc")
+    ds = posebridge.open_dataset(tmp_path / "a.nc", chunks=chunks)
+    assert list(ds.position.chunksizes["time"]) == expected
+    np.testing.assert_array_equal(ds.position.values, poses_two_mice_with_nan.position.values)

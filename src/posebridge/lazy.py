@@ -40,14 +40,16 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Hashable, Mapping
 from typing import Any
 
+import numpy as np
 import xarray as xr
 from xarray.core import indexing
 
-from posebridge import api, model, registry
+from posebridge import api, errors, model, registry
 from posebridge._files import check_input
-from posebridge.errors import reading_failure
+from posebridge.errors import PoseBridgeError, reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 
 __all__ = ["LAZY_FORMATS", "open_dataset", "open_lazily_indexed"]
@@ -143,8 +145,9 @@ def open_dataset(
     format
         A format name, or ``None`` to detect it.
     chunks
-        Frames per chunk (an int, default 65536), or a dict of dim -> size as
-        xarray takes it, or ``"auto"``.
+        Frames per chunk (an int, default 65536; -1 for one chunk), or a dict
+        of dim -> size (an int > 0, -1, ``"auto"`` or ``None``), or ``"auto"``
+        (dask's choice).
     fps
         Frames per second (time in seconds, frame numbers in ``frame``).
     **options
@@ -165,9 +168,62 @@ def open_dataset(
     (100, 2, 12, 1)
     """
     ds = open_lazily_indexed(path, format, fps=fps, **options)
-    if chunks is None or isinstance(chunks, int):
-        chunks = {model.TIME: chunks or 1 << 16}
     lazy = ds.attrs["lazy"]
-    chunked = ds.chunk(chunks)
+    chunked = ds.chunk(checked_chunks(chunks, ds.sizes))
     chunked.attrs["lazy"] = lazy
     return chunked
+
+
+#: Frames per chunk when ``chunks`` is not given.
+DEFAULT_CHUNK = 1 << 16
+
+
+def checked_chunks(chunks: Any, sizes: Mapping[Hashable, int]) -> dict[Hashable, Any] | str:
+    """``chunks=`` of :func:`open_dataset` as ``Dataset.chunk`` takes it, or an error.
+
+    An int is frames per chunk along ``time`` (-1: one chunk); sizes past a
+    dim's length are that length. A dict names dims of the dataset.
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        For a value of another kind (a bool, a float, a list).
+    PoseBridgeError
+        For a size of 0 or below (other than -1), text other than ``"auto"``, or
+        a dim the dataset does not have.
+
+    Examples
+    --------
+    >>> checked_chunks(None, {"time": 10})
+    {'time': 65536}
+    >>> checked_chunks({"time": 10**20, "space": -1}, {"time": 10, "space": 2})
+    {'time': 10, 'space': -1}
+    """
+    if chunks is None:
+        return {model.TIME: DEFAULT_CHUNK}
+    if isinstance(chunks, str):
+        if chunks != "auto":
+            raise PoseBridgeError(
+                f"chunks must be a number of frames, a dict or 'auto', got {chunks!r}."
+            )
+        return chunks
+    by_dim = chunks if isinstance(chunks, Mapping) else {model.TIME: chunks}
+    out: dict[Hashable, Any] = {}
+    for dim, size in by_dim.items():
+        if dim not in sizes:
+            known = ", ".join(map(str, sizes))
+            raise PoseBridgeError(f"chunks names the dim {dim!r}; the dataset's dims are {known}.")
+        if size is None or size == "auto":
+            out[dim] = size
+            continue
+        if isinstance(size, bool) or not isinstance(size, int | np.integer):
+            raise errors.TypeError(
+                f"chunks for {dim!r} must be a whole number of items (or -1, 'auto', None), "
+                f"got {size!r}."
+            )
+        if size == 0 or size < -1:
+            raise PoseBridgeError(
+                f"chunks for {dim!r} must be above 0 (or -1 for one chunk), got {size}."
+            )
+        out[dim] = -1 if size == -1 else min(int(size), max(int(sizes[dim]), 1))
+    return out
