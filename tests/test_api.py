@@ -59,6 +59,33 @@ def test_save_refuses_to_overwrite_and_leaves_the_file(tmp_path, poses_two_mice_
     assert posebridge.detect(target) == "netcdf"
 
 
+@pytest.mark.parametrize("name", ["out.nc", "out.h5", "out.slp", "out.nwb", "out.csv"])
+@pytest.mark.parametrize("flag", ["no", "False", 0, None])
+def test_an_overwrite_that_is_not_a_bool_is_refused_and_the_file_kept(
+    tmp_path, poses_two_mice_with_nan, name, flag
+):
+    """overwrite="no" is true in Python: it replaced the file before."""
+    ds = poses_two_mice_with_nan.isel(individual=[0])
+    target = tmp_path / name
+    target.write_text("precious")
+    with pytest.raises(TypeError, match="overwrite must be True or False"):
+        posebridge.save(ds, target, overwrite=flag)
+    assert target.read_text() == "precious"
+    source = tmp_path / "in" / "source.nc"
+    source.parent.mkdir()
+    posebridge.save(ds, source)
+    with pytest.raises(TypeError, match="overwrite must be True or False"):
+        posebridge.convert(source, target, overwrite=flag)
+    assert target.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", name]
+
+
+def test_batch_flags_that_are_not_bools_are_refused(tmp_path):
+    for option in ("overwrite", "inspect"):
+        with pytest.raises(TypeError, match=f"{option} must be True or False"):
+            posebridge.convert_many([tmp_path / "a.h5"], tmp_path, to="nc", **{option: "no"})
+
+
 def test_save_unknown_extension_says_which_would_work(tmp_path, poses_two_mice_with_nan):
     with pytest.raises(UnknownFormatError, match=r"\.nc"):
         posebridge.save(poses_two_mice_with_nan, tmp_path / "out.xyz")

@@ -24,6 +24,7 @@ from posebridge.errors import (
     FileNotFoundError,
     IsADirectoryError,
     PoseBridgeError,
+    TypeError,
     expect_path,
 )
 
@@ -323,9 +324,13 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         When an output is a folder.
     FileExistsError
         Naming the first existing file, when ``overwrite`` is false.
+    TypeError
+        When ``overwrite`` is not a bool (text such as ``"no"`` would be true).
     FileNotFoundError
         When the folder of an output does not exist.
     """
+    if type(overwrite).__name__ not in ("bool", "bool_"):  # "no" is true: it would clobber
+        raise TypeError(f"overwrite must be True or False, got {overwrite!r}.")
     for path in paths:
         refuse_long_names(path)
         for source in _KEPT_INPUTS.get():

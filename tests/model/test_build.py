@@ -114,3 +114,8 @@ def test_frame_numbers_must_be_whole_numbers_below_2_to_the_53(frames):
         model.bboxes_from_numpy(
             np.ones((2, 2, 1)), np.ones((2, 2, 1)), frame_array=np.array(frames)
         )
+
+
+def test_complex_positions_are_refused_as_every_writer_refuses_them():
+    with pytest.raises(SchemaError, match="numeric, got dtype complex128"):
+        model.from_numpy(np.zeros((3, 2, 2, 1), dtype=complex))

@@ -79,7 +79,7 @@ def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:
             f"Expected '{what}' to have {' or '.join(map(str, ndim))} dimensions, "
             f"but got {value.ndim}."
         )
-    if not np.issubdtype(value.dtype, np.number):
+    if not np.issubdtype(value.dtype, np.number) or value.dtype.kind == "c":
         raise SchemaError(f"Expected '{what}' to be numeric, got dtype {value.dtype}.")
     return value
 
