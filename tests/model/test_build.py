@@ -119,3 +119,18 @@ def test_frame_numbers_must_be_whole_numbers_below_2_to_the_53(frames):
 def test_complex_positions_are_refused_as_every_writer_refuses_them():
     with pytest.raises(SchemaError, match="numeric, got dtype complex128"):
         model.from_numpy(np.zeros((3, 2, 2, 1), dtype=complex))
+
+
+def test_frames_in_time_must_be_whole_numbers_below_2_to_the_53():
+    ds = model.from_numpy(np.zeros((2, 2, 1, 1)))
+    ds = ds.assign_coords(time=np.array([0.0, 1e30]))
+    ds.attrs["time_unit"] = "frames"
+    with pytest.raises(SchemaError, match="fractional values"):
+        model.validate(ds)
+
+
+def test_a_labels_frame_coordinate_must_hold_whole_numbers_below_2_to_the_53():
+    from posebridge.model import labels
+
+    with pytest.raises(SchemaError, match="whole numbers"):
+        labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["v", "v"], frame=[0.0, 1e30])

@@ -308,11 +308,10 @@ def check(ds: xr.Dataset) -> xr.Dataset:
     videos = normalise_paths(videos)
     if FRAME in ds.coords:
         values = np.asarray(ds[FRAME].values)
-        if values.dtype.kind not in "iu" and not (
-            values.dtype.kind == "f" and np.all(np.mod(values, 1) == 0)
-        ):
+        if values.dtype.kind not in "iuf" or not build.whole_numbers(values).all():
             raise SchemaError(
-                f"The 'frame' coordinate must hold whole numbers, got {values.dtype}."
+                f"The 'frame' coordinate must hold whole numbers (below 2**53), got "
+                f"{values.dtype}."
             )
         frames = np.where(has_image, image_frames(images), values.astype(np.int64))
     else:

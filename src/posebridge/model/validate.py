@@ -10,7 +10,7 @@ import xarray as xr
 
 from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import labels
-from posebridge.model.build import checked_fps
+from posebridge.model.build import checked_fps, whole_numbers
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -217,8 +217,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     if time_unit not in TIME_UNITS:
         _fail(f"attrs['time_unit'] must be 'frames' or 'seconds', got {time_unit!r}.")
     if time_unit == "frames" and time.dtype.kind == "f":
-        if not np.all(np.mod(time, 1) == 0):
-            _fail("time_unit is 'frames' but 'time' holds fractional values.")
+        if not whole_numbers(time).all():
+            _fail("time_unit is 'frames' but 'time' holds fractional values (or past 2**53).")
         ds = ds.assign_coords({TIME: time.astype(np.int64)})
     ds.attrs["time_unit"] = time_unit
     if "fps" in ds.attrs:

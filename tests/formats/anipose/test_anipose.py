@@ -257,6 +257,10 @@ def _write(tmp_path, text, name="bad.csv"):
         ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,two,3,1\n", "line 3: column 'a_y'"),
         ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,0\n", "line 3: frame 0"),
         ("a_x,a_y,a_z,fnum\n1,2,3,0.5\n", "line 2: fnum"),
+        (
+            "a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1e30\n",
+            r"line 3: fnum is 1e\+30, expected a whole frame number \(below 2\*\*53\)",
+        ),
         ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1\n4,5", "line 4: fnum"),  # truncated
         ("a_x,a_y,a_z,M_00,fnum\n1,2,3,1,0\n", "lacks M_01"),
         ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,4,5\n", "line 3"),

@@ -254,3 +254,13 @@ def test_a_key_that_is_not_a_name_is_refused(tmp_path: Path, dlc_csv: Path) -> N
     pd.read_csv(dlc_csv, header=[0, 1, 2], index_col=0).to_hdf(path, key="df_with_missing")
     with pytest.raises(PoseBridgeError, match="key= is the name of a DataFrame"):
         deeplabcut.read(path, key=5)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_frame_index_past_int64_is_refused(tmp_path: Path, dlc_csv: Path, reader) -> None:
+    """Was "posebridge failed ... (OverflowError)", reported as a bug of ours."""
+    lines = dlc_csv.read_text().splitlines()
+    lines[5] = "99999999999999999999," + lines[5].split(",", 1)[1]
+    path = tmp_path / "huge_index.csv"
+    path.write_text("\n".join(lines) + "\n")
+    _check(reader, path, "frame number too large for int64")

@@ -108,13 +108,15 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> n
     if FRAME_COLUMN not in df.columns:
         return np.arange(len(df), dtype=np.int64)
     frames = _numeric(df, [FRAME_COLUMN], path, first_row)[:, 0]
-    bad = ~np.isfinite(frames) | (np.mod(frames, 1) != 0)
+    bad = ~model.whole_numbers(frames)
     if bad.any():
         row = int(np.argmax(bad))
+        value = df[FRAME_COLUMN].iloc[row]
+        shown = repr(value) if isinstance(value, str) else str(value)  # not np.float64(...)
         raise FormatError(
             path,
-            f"{_where(path, first_row + row)}: fnum is {df[FRAME_COLUMN].iloc[row]!r}, "
-            "expected a whole frame number.",
+            f"{_where(path, first_row + row)}: fnum is {shown}, "
+            "expected a whole frame number (below 2**53).",
         )
     frames = frames.astype(np.int64)
     seen = pd.Series(frames).duplicated().to_numpy()

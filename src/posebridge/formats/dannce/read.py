@@ -100,7 +100,7 @@ def _skeleton(
     edges: list[tuple[str, str]] = []
     if "joints_idx" in values:
         index = _numbers(values, "joints_idx", source)
-        if np.any(np.mod(index, 1) != 0):  # NaN too
+        if not model.whole_numbers(index).all():  # NaN too
             raise FormatError(source, "joints_idx should hold whole marker numbers.")
         index = index.astype(np.int64)
         out_of_range = index.size > 0 and (index.min() < 1 or index.max() > n_markers)

@@ -230,14 +230,20 @@ def _time_index(
         if level.dtype.kind in "iu":
             return level.astype(np.int64), None, None
         if level.dtype.kind == "f":
-            if np.all(np.isfinite(level)) and np.all(np.mod(level, 1) == 0):
+            if model.whole_numbers(level).all():
                 return level.astype(np.int64), None, None
-            raise FormatError(path, "the row index holds fractional or missing frame numbers.")
+            raise FormatError(
+                path, "the row index holds fractional, missing or too large frame numbers."
+            )
         text = level.astype(str)
         try:
             return text.astype(np.int64), None, None
         except ValueError:
-            pass
+            pass  # image paths
+        except OverflowError:
+            raise FormatError(
+                path, "the row index holds a frame number too large for int64 (2**63 and up)."
+            ) from None
         if np.any(text == "") or np.any(text == "nan"):
             raise FormatError(path, "a row has no index value (image path or frame number).")
         return np.arange(n_rows, dtype=np.int64), text, "path"

@@ -84,7 +84,7 @@ def _row_frames(
             )
         source = "the frame number in the file name"
     found = numbers(values)
-    bad = (~np.isfinite(found) | (np.mod(found, 1) != 0))[where]
+    bad = ~model.whole_numbers(found)[where]
     if bad.any():
         row = int(np.argmax(bad))
         raise FormatError(
