@@ -562,3 +562,21 @@ def test_a_file_that_starts_with_a_byte_order_mark_reads_as_without_one(tmp_path
     marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())  # Windows editors' UTF-8
     xr.testing.assert_identical(coco.read(marked), coco.read(plain))
     assert posebridge.load(marked).sizes == posebridge.load(plain).sizes  # detected too
+
+
+def test_null_bbox_iscrowd_and_keypoints_read_as_absent(tmp_path):
+    """pycocotools loads such files; posebridge refused them naming the key."""
+    plain = coco.read(gt_file(tmp_path))
+    content = json.loads(gt_file(tmp_path).read_text())
+    content["annotations"][0]["bbox"] = None
+    content["annotations"][1]["iscrowd"] = None
+    content["annotations"][2]["keypoints"] = None
+    path = tmp_path / "nulls.json"
+    path.write_text(json.dumps(content))
+    ds = coco.read(path)
+    bbox = ds.bbox.transpose("time", "individual", "box").values
+    assert np.isnan(bbox[0, 0]).all()  # image 7, first annotation: no box
+    np.testing.assert_array_equal(bbox[0, 1], plain.bbox.transpose("time", "individual", "box")
+                                  .values[0, 1])  # fmt: skip
+    np.testing.assert_array_equal(ds.position.values[:2], plain.position.values[:2])
+    assert np.isnan(ds.position.values[2]).all()  # image 9's only annotation had no points
