@@ -24,7 +24,7 @@ from posebridge.errors import (
     FileNotFoundError,
     IsADirectoryError,
     PoseBridgeError,
-    TypeError,
+    expect_bool,
     expect_path,
 )
 
@@ -329,8 +329,7 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     FileNotFoundError
         When the folder of an output does not exist.
     """
-    if type(overwrite).__name__ not in ("bool", "bool_"):  # "no" is true: it would clobber
-        raise TypeError(f"overwrite must be True or False, got {overwrite!r}.")
+    expect_bool(overwrite, "overwrite")
     for path in paths:
         refuse_long_names(path)
         for source in _KEPT_INPUTS.get():

@@ -157,6 +157,23 @@ def expect_path(value: object, what: str = "path") -> None:
         )
 
 
+def expect_bool(value: object, what: str) -> None:
+    """Raise :class:`TypeError` unless ``value`` is a bool (numpy's too).
+
+    A flag such as ``overwrite="no"`` is true in Python: taken as given, it
+    would replace the file it was meant to keep.
+
+    Examples
+    --------
+    >>> expect_bool("no", "overwrite")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: overwrite must be True or False, got 'no'.
+    """
+    if type(value).__name__ not in ("bool", "bool_"):  # Python's, numpy's (1.x and 2.x)
+        raise TypeError(f"{what} must be True or False, got {value!r}.")
+
+
 def reading_failure(
     path: str | PathLike[str], error: BaseException, what: str = ""
 ) -> PoseBridgeError:

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from posebridge import errors, model, registry
-from posebridge.errors import PoseBridgeError, SchemaError, brief
+from posebridge import model, registry
+from posebridge.errors import PoseBridgeError, SchemaError, brief, expect_bool
 
 PathLike = str | os.PathLike[str]
 
@@ -403,9 +403,8 @@ def plan_jobs(
     --------
     >>> jobs = plan_jobs("sessions/", "out/", to="nwb")  # doctest: +SKIP
     """
-    for name, flag in (("overwrite", overwrite), ("inspect", inspect)):
-        if type(flag).__name__ not in ("bool", "bool_"):  # "no" is true
-            raise errors.TypeError(f"{name} must be True or False, got {flag!r}.")
+    expect_bool(overwrite, "overwrite")
+    expect_bool(inspect, "inspect")
     rows: list[tuple[dict[str, Any], Path, str]] = []
     if manifest is not None:
         for row in read_manifest(manifest):

@@ -127,14 +127,6 @@ def _floats(values: list[Any]) -> np.ndarray:
         return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
 
 
-def _crowd_flags(records: list[Annotation]) -> np.ndarray:
-    """Each annotation's ``iscrowd`` as float64 (NaN for null: not a crowd)."""
-    try:
-        return np.fromiter(map(attrgetter("iscrowd"), records), np.float64, len(records))
-    except TypeError:  # a null among them
-        return _floats(list(map(attrgetter("iscrowd"), records)))
-
-
 @dataclass
 class _Columns:
     """The annotations' fields as columns."""
@@ -159,7 +151,7 @@ class _Columns:
         return cls(
             image_id=np.fromiter(field("image_id"), dtype=np.int64, count=n),
             category_id=np.fromiter(field("category_id"), dtype=np.int64, count=n),
-            iscrowd=_crowd_flags(records),
+            iscrowd=_floats(list(field("iscrowd"))),  # null: NaN, not a crowd
             area=_floats(list(field("area"))),
             score=_floats(list(field("score"))),
             track_id=np.fromiter(field("track_id"), dtype=object, count=n),
