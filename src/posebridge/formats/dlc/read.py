@@ -130,8 +130,7 @@ def _as_labels(ds: xr.Dataset, columns: list, names: list, path: Path | None) ->
         return ds
     images = labels.normalise_paths(ds[layout.IMAGE_PATH].values)
     if ds.attrs.get(layout.INDEX_STYLE) == "levels":
-        parts = pd.Series(images).str.split("/", regex=False)
-        empty = parts.map(lambda row: "" in row or "nan" in row).to_numpy(dtype=bool)
+        empty = _has_empty_level(images)
         if empty.any():
             row = int(np.flatnonzero(empty)[0])
             raise FormatError(
@@ -148,6 +147,23 @@ def _as_labels(ds: xr.Dataset, columns: list, names: list, path: Path | None) ->
         return labels.check(ds)
     except SchemaError as error:
         raise FormatError(path, f"is labelled data with a problem: {error}") from None
+
+
+def _has_empty_level(images: np.ndarray) -> np.ndarray:
+    """Per ``/``-joined image index, whether one of its levels is empty or ``nan``.
+
+    Examples
+    --------
+    >>> _has_empty_level(np.array(["a/b/c.png", "a//c.png", "nan/b/c.png", "a/nanb/c.png"]))
+    array([False,  True,  True, False])
+    """
+    text = np.asarray(images, dtype=np.str_)
+    strings = np.strings
+    empty = (text == "") | (text == "nan")
+    for level in ("", "nan"):  # a first, a last or a middle level
+        empty |= strings.startswith(text, level + "/") | strings.endswith(text, "/" + level)
+        empty |= strings.find(text, "/" + level + "/") >= 0
+    return empty
 
 
 def _read(path: Path, source_software: str, key: str | None) -> xr.Dataset:
