@@ -165,6 +165,9 @@ def read_frames(
 def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
     """One frame of a video (by number, from 0) or an image file, as uint8 RGB.
 
+    An image is returned as shown (its EXIF orientation applied), the frame
+    its labels' coordinates refer to.
+
     Raises
     ------
     PoseBridgeError
@@ -179,11 +182,11 @@ def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
     if number < 0:
         raise PoseBridgeError(f"{path}: frame numbers start at 0, got {number}.")
     if path.suffix.lower() in IMAGE_ENDINGS:
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, ImageOps, UnidentifiedImageError
 
         try:
-            with Image.open(path) as image:
-                return np.asarray(image.convert("RGB"))
+            with Image.open(path) as image:  # as shown: its EXIF orientation applied
+                return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
         except (OSError, UnidentifiedImageError) as error:
             raise PoseBridgeError(f"{path}: could not be read as an image ({error}).") from None
     for frame in read_frames(path, number, number + 1):

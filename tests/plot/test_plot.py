@@ -270,6 +270,25 @@ def test_skeleton_of_labels_shows_a_labelled_frame_over_its_image(arrays, tmp_pa
     np.testing.assert_array_equal(scatter.get_offsets(), arrays["position"][1, :, :, 0].T)
 
 
+def test_a_labelled_photo_is_shown_turned_as_its_exif_says(arrays, tmp_path):
+    """Labels of a photo refer to it as shown; drawn over the stored pixels they would miss."""
+    from PIL import Image, ImageOps
+
+    stored = np.random.default_rng(2).integers(0, 255, (30, 50, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees clockwise
+    (tmp_path / "v1").mkdir()
+    Image.fromarray(stored).save(tmp_path / "v1" / "img0007.png", exif=exif.tobytes())
+    with Image.open(tmp_path / "v1" / "img0007.png") as opened:
+        shown = np.asarray(ImageOps.exif_transpose(opened))
+    ds = labels.from_numpy(
+        arrays["position"][:2], image_path=["v1/img0003.png", "v1/img0007.png"]
+    ).assign_attrs(source_file=str(tmp_path / "CollectedData.h5"))
+    ax = plot.skeleton(ds, frame=1).axes[0]
+    assert ax.images[0].get_array().shape == (50, 30, 3)
+    np.testing.assert_array_equal(ax.images[0].get_array(), shown)
+
+
 # --------------------------------------------------------------------------
 # bad input
 

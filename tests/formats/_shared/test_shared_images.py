@@ -7,7 +7,14 @@ import pytest
 
 import posebridge
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.images import LARGEST_SIDE, checked_image_size, without_bom
+from posebridge.formats._shared.images import (
+    LARGEST_SIDE,
+    as_shown,
+    checked_image_size,
+    image_size,
+    without_bom,
+)
+from posebridge.formats._shared.images import orientation as orientation_of
 
 
 @pytest.mark.parametrize(
@@ -55,3 +62,40 @@ def test_without_bom_drops_only_a_leading_mark():
     assert bytes(without_bom(b"\xef\xbb\xbf[1]")) == b"[1]"
     assert without_bom(b"[1]\xef\xbb\xbf") == b"[1]\xef\xbb\xbf"
     assert bytes(without_bom(memoryview(b"\xef\xbb\xbf{}"))) == b"{}"
+
+
+def _stored_with_orientation(path, pixels: np.ndarray, orientation: int, kind: str) -> None:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(pixels).save(path, format=kind, exif=exif.tobytes())
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_size_and_pixels_are_those_pillow_shows(tmp_path, orientation):
+    """Pillow's exif_transpose is the reference for all eight EXIF orientations."""
+    from PIL import Image, ImageOps
+
+    pixels = np.random.default_rng(orientation).integers(0, 255, (6, 10, 3), dtype=np.uint8)
+    path = tmp_path / "photo.png"  # lossless, so the pixels compare exactly
+    _stored_with_orientation(path, pixels, orientation, "PNG")
+    with Image.open(path) as opened:
+        shown = np.asarray(ImageOps.exif_transpose(opened))
+    assert orientation_of(path) == orientation
+    assert image_size(path, "labels.txt") == (shown.shape[1], shown.shape[0])
+    np.testing.assert_array_equal(as_shown(pixels, orientation), shown)
+
+
+def test_an_image_without_orientation_or_with_damaged_exif_is_as_stored(tmp_path):
+    from PIL import Image
+
+    plain = tmp_path / "plain.jpg"
+    Image.new("RGB", (30, 20)).save(plain)
+    assert orientation_of(plain) is None and image_size(plain, "x.txt") == (30, 20)
+    damaged = tmp_path / "damaged.jpg"
+    Image.new("RGB", (30, 20)).save(damaged, exif=b"Exif\x00\x00MM\x00*garbage")
+    assert image_size(damaged, "x.txt") == (30, 20)
+    assert orientation_of(tmp_path / "absent.jpg") is None
+    pixels = np.arange(6).reshape(2, 3)
+    assert as_shown(pixels, None) is pixels and as_shown(pixels, 9) is pixels

@@ -73,6 +73,22 @@ def test_images_of_a_deeplabcut_project_are_exported(dlc_project, tmp_path):
     assert [f["frame"] for f in frame_map["frames"]] == [3, 10, 42]
 
 
+def test_a_photo_turned_by_its_exif_is_exported_as_shown(tmp_path):
+    """Its labels' coordinates refer to the photo as shown (EXIF orientation applied)."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 8  # shown turned 90 degrees anticlockwise
+    stored = np.zeros((16, 40, 3), np.uint8)
+    stored[:, :8] = 255  # a white left edge: at the bottom once turned anticlockwise
+    Image.fromarray(stored).save(tmp_path / "photo.png", exif=exif.tobytes())
+    ds = labels.from_numpy(np.ones((1, 2, 1, 1)), image_path=[str(tmp_path / "photo.png")])
+    posebridge.save(ds, tmp_path / "p.nwb", export_frames=True)
+    frame = iio.get_reader(tmp_path / "p.annotated_frames.avi", format="FFMPEG").get_data(0)
+    assert frame.shape[:2] == (40, 16)
+    assert frame[-6:].mean() > 200 and frame[:30].mean() < 50
+
+
 def test_frames_of_a_video_are_exported(source_video, tmp_path):
     ds = labels.from_numpy(np.ones((2, 2, 1, 1)), video=[str(source_video)] * 2, frame=[9, 2])
     written = posebridge.save(ds, tmp_path / "v.nwb", export_frames=True)

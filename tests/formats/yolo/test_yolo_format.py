@@ -314,3 +314,23 @@ def test_image_size_must_be_two_whole_numbers_above_zero(tmp_path, size):
     with pytest.raises(SchemaError, match=r"image_size must be \(width, height\)"):
         yolo.write(ds, tmp_path / "out" / "data.yaml", image_size=size)
     assert not (tmp_path / "out").exists()
+
+
+def _turned_photo(path: Path, stored: tuple[int, int], orientation: int) -> None:
+    """A JPEG stored ``stored`` (width, height) whose EXIF says to show it turned."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.new("RGB", stored).save(path, exif=exif.tobytes())
+
+
+@pytest.mark.parametrize(("orientation", "shown"), [(1, (200, 100)), (3, (200, 100)),
+                                                    (6, (100, 200)), (8, (100, 200))])  # fmt: skip
+def test_a_photo_turned_by_its_exif_is_measured_as_shown(tmp_path, orientation, shown):
+    """Ultralytics normalises by the size as shown (its exif_size; OpenCV turns the pixels)."""
+    path = dataset(tmp_path)
+    _turned_photo(tmp_path / "images" / "train" / "a.png", (200, 100), orientation)
+    ds = yolo.read(path)
+    width, height = shown
+    assert (ds.image_width.values[0], ds.image_height.values[0]) == (width, height)
+    a = ds.position.sel(time=0, individual="untracked_0").transpose("keypoint", "space").values
+    np.testing.assert_allclose(a[:2], [[0.25 * width, 0.5 * height], [0.75 * width, 0.5 * height]])

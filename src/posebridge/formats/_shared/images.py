@@ -24,13 +24,17 @@ from posebridge.errors import FormatError, SchemaError, brief
 __all__ = [
     "BOX",
     "BOX_PARTS",
+    "EXIF_ORIENTATION",
     "LARGEST_SIDE",
+    "QUARTER_TURNS",
+    "as_shown",
     "checked_image_size",
     "collector_paused",
     "decode_json",
     "image_size",
     "keypoint_boxes",
     "line_at",
+    "orientation",
     "require_instances",
     "scatter",
     "slots",
@@ -240,14 +244,33 @@ def checked_image_size(given: object) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
+#: The EXIF tag of an image's orientation, and its values that turn the image a quarter
+#: (5-8: transposed, rotated 90, transversed, rotated 270): shown, width and height swap.
+EXIF_ORIENTATION = 0x0112
+QUARTER_TURNS = frozenset({5, 6, 7, 8})
+
+
 def image_size(image: Path, label: Path | str) -> tuple[int, int]:
-    """(width, height) of an image from its header (Pillow; the pixels are not decoded).
+    """(width, height) of an image as shown, from its header (the pixels are not decoded).
+
+    An image whose EXIF orientation turns it a quarter (a photo taken with the
+    camera held upright) has its stored width and height swapped: labels are
+    made on the image as shown, and YOLO's normalised coordinates are fractions
+    of that size (Ultralytics' ``exif_size`` and OpenCV's ``imread`` apply the
+    orientation). Read with Pillow.
 
     Raises
     ------
     FormatError
         Naming ``label`` (the file that needs the size) when the image is
         missing or unreadable.
+
+    Examples
+    --------
+    >>> image_size(
+    ...     Path("images/train/cow_0001.jpg"), "labels/train/cow_0001.txt"
+    ... )  # doctest: +SKIP
+    (640, 480)
     """
     try:
         from PIL import Image
@@ -258,6 +281,8 @@ def image_size(image: Path, label: Path | str) -> tuple[int, int]:
     try:
         with Image.open(image) as opened:
             width, height = opened.size
+            if _orientation(opened) in QUARTER_TURNS:
+                width, height = height, width
     except FileNotFoundError:
         raise FormatError(
             label,
@@ -267,6 +292,64 @@ def image_size(image: Path, label: Path | str) -> tuple[int, int]:
     except OSError as error:
         raise FormatError(label, f"cannot read the size of its image {image}: {error}") from None
     return int(width), int(height)
+
+
+def _orientation(opened: Any) -> int | None:
+    """The EXIF orientation an opened image's header holds (``None`` when it has none).
+
+    Only EXIF met in the header counts (Pillow would decode a PNG to look
+    further); damaged EXIF counts as none, as in Ultralytics.
+    """
+    if "exif" not in opened.info:
+        return None
+    try:
+        value = opened.getexif().get(EXIF_ORIENTATION)
+    except Exception:  # damaged EXIF: metadata we can do without
+        return None
+    return value if isinstance(value, int) else None
+
+
+def orientation(image: Path) -> int | None:
+    """The EXIF orientation in an image file's header (1-8), ``None`` when it has none
+    (or Pillow cannot open the file: whoever decodes it reports that).
+
+    Examples
+    --------
+    >>> orientation(Path("phone_photo.jpg"))  # doctest: +SKIP
+    6
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(image) as opened:
+            return _orientation(opened)
+    except OSError:  # missing, unreadable, or a kind Pillow does not know
+        return None
+
+
+def as_shown(pixels: np.ndarray, turned: int | None) -> np.ndarray:
+    """Decoded pixels (rows, columns, ...) as the EXIF orientation ``turned`` shows them.
+
+    The eight orientations flip and turn the stored image as Pillow's
+    ``ImageOps.exif_transpose`` does; other values leave it as stored.
+
+    Examples
+    --------
+    >>> stored = np.array([[1, 2, 3], [4, 5, 6]])
+    >>> as_shown(stored, 6).tolist()  # stored turned 90 degrees clockwise
+    [[4, 1], [5, 2], [6, 3]]
+    """
+    views = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: a.swapaxes(0, 1),
+        6: lambda a: np.rot90(a, -1),
+        7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+        8: lambda a: np.rot90(a, 1),
+    }
+    view = views.get(turned) if isinstance(turned, int) else None
+    return np.ascontiguousarray(view(pixels)) if view is not None else pixels
 
 
 def keypoint_boxes(position: np.ndarray) -> np.ndarray:

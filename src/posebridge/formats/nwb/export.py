@@ -7,10 +7,12 @@ that AVI, frame ``k`` = labelled frame ``k``. A JSON frame map beside them keeps
 where each frame came from (video, frame number, image), as sleap-io's
 ``frame_map.json`` does, with the same ``videos`` / ``frames`` keys.
 
-Frames of different sizes are padded at the right and bottom to the largest
-(points keep their pixel coordinates). Decoding and encoding need the ``video``
-extra (imageio with imageio-ffmpeg); without it, or when a video or image
-cannot be found or read, :class:`~posebridge.errors.PoseBridgeError` says which.
+Image files are taken as shown (their EXIF orientation applied), the frame their
+labels' coordinates refer to. Frames of different sizes are padded at the right and
+bottom to the largest (points keep their pixel coordinates). Decoding and
+encoding need the ``video`` extra (imageio with imageio-ffmpeg); without it, or
+when a video or image cannot be found or read,
+:class:`~posebridge.errors.PoseBridgeError` says which.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.images import as_shown, orientation
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.model import labels
@@ -128,7 +131,7 @@ def _frames(ds: xr.Dataset, folders: list[Path], iio: Any) -> Iterator[np.ndarra
             try:
                 if images is not None:
                     path = _locate(images[index], folders)
-                    yield _rgb(iio.imread(path))
+                    yield _rgb(as_shown(iio.imread(path), orientation(path)))
                     continue
                 if video not in readers:
                     readers[video] = iio.get_reader(files[video], format="FFMPEG")
