@@ -99,6 +99,38 @@ def test_roboflow_tree_and_relative_entries(tmp_path):
     assert ds.data_split.values.tolist() == ["train", "val"]
 
 
+def test_images_in_subfolders_come_in_pathlib_order(tmp_path):
+    """Folders compare part by part ('a' before 'a-b', though '-' sorts before '/')."""
+    images = tmp_path / "images"
+    names = ["a-b/x.png", "a/x.png", "A/x.png", "a/b/c/x.png", "a/X.png", "b.png", ".h.png"]
+    for name in names:
+        (images / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (10, 10)).save(images / name)
+    (images / "folder.png").mkdir()  # a folder is no image
+    (tmp_path / "labels" / "a").mkdir(parents=True)
+    (tmp_path / "labels" / "a" / "X.txt").mkdir()  # nor a label file
+    (tmp_path / "labels" / "b.txt").write_text("0 0.5 0.5 1 1 0.1 0.2 2 0.3 0.4 2 0.5 0.6 2\n")
+    path = tmp_path / "data.yaml"
+    path.write_text("train: images\nkpt_shape: [3, 3]\nnames: ['a']\n")
+    ds = yolo.read(path)
+    expected = [p.relative_to(tmp_path).as_posix() for p in sorted(images / n for n in names)]
+    assert ds.image_path.values.tolist() == expected
+    assert ds.position.count().item() == 6  # b.png's three points, nothing from the folder
+
+
+def test_numbers_are_read_as_python_reads_them(tmp_path):
+    tokens = ["+0.5", ".25", "5.", "1e-1", "2.5E-01", "-0", "00001", "0.30000000000000004"]
+    path = dataset(tmp_path, rows_a="0 {} {} {} {} {} {} 2 {} {} 2 0 0 0".format(*tokens))
+    row = yolo.read(path).bbox.sel(time=0, individual="untracked_0").values
+    cx, cy, w, h = (float(t) for t in tokens[:4])
+    np.testing.assert_array_equal(row, [(cx - w / 2) * 200, (cy - h / 2) * 100, w * 200, h * 100])
+    points = yolo.read(path).position.sel(time=0, individual="untracked_0", keypoint="keypoint_0")
+    assert points.values.tolist() == [float(tokens[4]) * 200, float(tokens[5]) * 100]
+    assert str(float(tokens[5])) == "-0.0" and np.signbit(points.values[1])
+    second = yolo.read(path).position.sel(time=0, individual="untracked_0", keypoint="keypoint_1")
+    assert second.values.tolist() == [float(tokens[6]) * 200, float(tokens[7]) * 100]
+
+
 def test_a_path_that_no_longer_exists_falls_back_to_the_yaml_folder(tmp_path):
     path = dataset(tmp_path, yaml_extra="path: /nowhere/datasets/ants\n")
     with pytest.warns(UserWarning, match="does not exist"):

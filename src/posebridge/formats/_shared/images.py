@@ -250,7 +250,7 @@ EXIF_ORIENTATION = 0x0112
 QUARTER_TURNS = frozenset({5, 6, 7, 8})
 
 
-def image_size(image: Path, label: Path | str) -> tuple[int, int]:
+def image_size(image: Path | str, label: Path | str) -> tuple[int, int]:
     """(width, height) of an image as shown, from its header (the pixels are not decoded).
 
     An image whose EXIF orientation turns it a quarter (a photo taken with the
@@ -309,7 +309,7 @@ def _orientation(opened: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def orientation(image: Path) -> int | None:
+def orientation(image: Path | str) -> int | None:
     """The EXIF orientation in an image file's header (1-8), ``None`` when it has none
     (or Pillow cannot open the file: whoever decodes it reports that).
 

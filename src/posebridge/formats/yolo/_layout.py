@@ -11,7 +11,9 @@ tried without their ``../`` when they do not exist, as Ultralytics does.
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,8 +228,8 @@ def label_path(image: str) -> str:
     return text + ".txt"
 
 
-def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | None]]:
-    """Every image of every split: (split, label file, image file or ``None``).
+def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]]:
+    """Every image of every split: (split, label file, image file or ``None``), paths as text.
 
     Images are found in each split's folders (recursively) or ``.txt`` lists;
     when a folder of images is absent but its labels folder exists, the
@@ -238,7 +240,7 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | Non
     FormatError
         When no split's images or labels exist.
     """
-    found: list[tuple[str, Path, Path | None]] = []
+    found: list[tuple[str, str, str | None]] = []
     looked: list[str] = []
     for split, entries in data.splits.items():
         for entry in entries:
@@ -249,16 +251,16 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | Non
                 images = [Path(s.strip()) for s in lines if s.strip()]
                 images = [i if i.is_absolute() else where.parent / i for i in images]
             elif where.is_dir():
-                images = sorted(p for p in where.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+                listed = _files_under(where, _is_image)
+                found.extend((split, label_path(_posix(i)), i) for i in listed)
+                continue
             else:
                 labels = _labels_of(where)
                 if labels.is_dir():
-                    for label in sorted(labels.rglob("*.txt")):
-                        found.append((split, label, None))
+                    listed = _files_under(labels, lambda name: name.endswith(".txt"))
+                    found.extend((split, label, None) for label in listed)
                 continue
-            for image in images:
-                label = Path(label_path(image.as_posix()))
-                found.append((split, label, image))
+            found.extend((split, label_path(i.as_posix()), str(i)) for i in images)
     if not found:
         raise FormatError(
             path,
@@ -267,7 +269,29 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, Path, Path | Non
     return found
 
 
-def relative_texts(paths: list[Path], root: Path) -> list[str]:
+def _is_image(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+
+
+def _posix(text: str) -> str:
+    return text if os.sep == "/" else text.replace(os.sep, "/")
+
+
+def _files_under(folder: Path, keep: Callable[[str], bool]) -> list[str]:
+    """The files in ``folder`` and its subfolders whose names ``keep`` takes, sorted as paths.
+
+    Listed as text (``os.walk``; links to folders are not followed, as
+    ``Path.rglob``), and sorted part by part as paths compare, without a
+    ``Path`` object per file until the caller makes one.
+    """
+    out: list[str] = []
+    for where, _, names in os.walk(folder):
+        out.extend(os.path.join(where, name) for name in names if keep(name))
+    out.sort(key=lambda text: os.path.normcase(text).split(os.sep))
+    return out
+
+
+def relative_texts(paths: list[str], root: Path) -> list[str]:
     """Each path relative to ``root`` when inside it, else absolute (posix text).
 
     The paths come from listing resolved folders, so a string prefix test does
@@ -276,8 +300,8 @@ def relative_texts(paths: list[Path], root: Path) -> list[str]:
     prefix = root.resolve().as_posix().rstrip("/") + "/"
     out = []
     for path in paths:
-        text = path.as_posix()
+        text = _posix(path)
         if not text.startswith(prefix):
-            text = path.resolve().as_posix()
+            text = Path(path).resolve().as_posix()
         out.append(text[len(prefix) :] if text.startswith(prefix) else text)
     return out
