@@ -179,17 +179,20 @@ def _categories(
         names = np.asarray(names_grid[rows, cols]).astype(str).astype(object)
     if (ids < 0).any():  # no id: by name (new ids after the known ones), else the default
         names = np.where(names == "", default, names)
-        known = dict(zip(names[ids >= 0].tolist(), ids[ids >= 0].tolist(), strict=True))
+        given = pd.Series(ids[ids >= 0], index=names[ids >= 0])
+        given = given[~given.index.duplicated(keep="last")]  # a name's last id, as dict(zip)
+        known = dict(zip(given.index.tolist(), given.tolist(), strict=True))
         next_id = max([0, *known.values()]) + 1
-        for name in dict.fromkeys(names[ids < 0].tolist()):
+        for name in pd.unique(names[ids < 0]).tolist():  # the new names, in order
             if name not in known:
                 known[name], next_id = next_id, next_id + 1
         ids = np.where(ids < 0, pd.Series(names).map(known).to_numpy(), ids).astype(np.int64)
-    table: dict[int, str] = {}
-    for cid, name in zip(ids.tolist(), names.tolist(), strict=True):
-        if not table.get(cid):
-            table[cid] = str(name) or f"category_{cid}"
-    return ids, table
+    unique, first = np.unique(ids, return_index=True)
+    order = np.argsort(first, kind="stable")  # ids in the order they first come
+    return ids, {  # each id named by its first annotation
+        cid: str(names[at]) or f"category_{cid}"
+        for cid, at in zip(unique[order].tolist(), first[order].tolist(), strict=True)
+    }
 
 
 def _track_ids(ds: xr.Dataset) -> tuple[list[int | None], list[str | None]]:
