@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +39,8 @@ from posebridge.formats.dlc import layout as table
 __all__ = ["CsvHeader", "read_header", "read_table", "sniff_header", "write_table"]
 
 _MAX_HEADER_BYTES = 16 * 1024 * 1024
-_STRUCTURAL = re.compile(r'[,"\r\n]')
+_STRUCTURAL_MARKS = (",", '"', "\r", "\n")
+_STRUCTURAL_BYTES = tuple(mark.encode() for mark in _STRUCTURAL_MARKS)
 _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 
 
@@ -520,10 +520,14 @@ def _header_text(plan: table.ColumnPlan, n_index: int) -> str:
 
 
 def _needs_quotes(columns: list[np.ndarray]) -> bool:
-    return any(
-        column.dtype.kind in "US" and any(_STRUCTURAL.search(str(v)) for v in column)
-        for column in columns
-    )
+    """Whether a text column holds a comma, a quote or a line break (CSV quoting needed)."""
+    for column in columns:
+        if column.dtype.kind not in "US":
+            continue
+        marks = _STRUCTURAL_MARKS if column.dtype.kind == "U" else _STRUCTURAL_BYTES
+        if any((np.strings.find(column, mark) >= 0).any() for mark in marks):
+            return True
+    return False
 
 
 def write_table(

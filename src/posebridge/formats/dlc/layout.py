@@ -631,13 +631,10 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
     if IMAGE_PATH in ds.coords:
         paths = np.asarray(ds[IMAGE_PATH].values).astype(str)
         if ds.attrs.get(INDEX_STYLE) == "levels":
-            split = [p.split("/") for p in paths.tolist()]
-            if all(len(parts) >= 3 for parts in split):
-                return "levels", [
-                    np.array([parts[0] for parts in split]),
-                    np.array(["/".join(parts[1:-1]) for parts in split]),
-                    np.array([parts[-1] for parts in split]),
-                ]
+            if (np.strings.count(paths, "/") >= 2).all():  # folder / video (may hold /) / image
+                folder, _, rest = np.strings.partition(paths, "/")
+                video, _, image = np.strings.rpartition(rest, "/")
+                return "levels", [folder, video, image]
             warnings.warn(
                 "Some image paths have fewer than 3 parts (folder/video/image); writing "
                 "them as one path column.",
