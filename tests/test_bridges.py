@@ -222,6 +222,56 @@ def test_points_marked_not_visible_stay_flagged_in_labels():
     np.testing.assert_array_equal(again.visible.values, [[[2.0], [0.0]]])
 
 
+def labels_with_predictions() -> xr.Dataset:
+    """Two labelled frames of two animals, each label with the prediction it corrects."""
+    rng = np.random.default_rng(5)
+    position = rng.uniform(0, 100, (2, 2, 3, 2))
+    position[1, :, 2, 0] = np.nan
+    ds = labels.from_numpy(
+        position, video=["v1.mp4", "v1.mp4"], frame=[4, 9], individual_names=["a", "b"]
+    )
+    ds["predicted_position"] = ds.position + 0.5
+    ds["predicted_confidence"] = xr.full_like(ds.confidence, 0.9)
+    ds["predicted_score"] = (("time", "individual"), [[0.8, 0.7], [0.6, 0.5]])
+    return ds
+
+
+def test_each_instance_has_sleap_io_points_of_its_own(tmp_path):
+    """The points are built at once for every instance: each takes its own row."""
+    from sleap_io.model.instance import PointsArray, PredictedPointsArray
+
+    back = posebridge.to_sleap_io(labels_with_predictions())
+    lf = back.labeled_frames[1]
+    first, second = lf.user_instances
+    assert isinstance(first.points, PointsArray)
+    assert isinstance(lf.predicted_instances[0].points, PredictedPointsArray)
+    assert first.points["name"].tolist() == ["keypoint_0", "keypoint_1", "keypoint_2"]
+    assert first.points["visible"].tolist() == [True, True, False]
+    before = second.points["xy"].copy()
+    first.points["xy"][:] = -1.0
+    np.testing.assert_array_equal(second.points["xy"], before)
+    sio.save_slp(back, str(tmp_path / "back.slp"))  # sleap-io writes and reads them
+    again = sio.load_slp(str(tmp_path / "back.slp"), open_videos=False)
+    points_of = [row[:6] for row in instance_rows(back)]  # video, frame, track, type, points
+    assert [row[:6] for row in instance_rows(again)] == points_of
+
+
+@pytest.mark.parametrize("make", ["labels", "predictions"])
+def test_labels_are_the_same_when_built_instance_by_instance(tracked, monkeypatch, make):
+    """The fallback for a sleap-io whose point arrays differ gives the same Labels."""
+    ds = labels_with_predictions() if make == "labels" else posebridge.from_sleap_io(tracked)
+    built_at_once = posebridge.to_sleap_io(ds)
+    monkeypatch.setattr(bridges, "sleap_io_points", lambda *args, **kwargs: None)
+    one_by_one = posebridge.to_sleap_io(ds)
+    assert instance_rows(one_by_one) == instance_rows(built_at_once)
+    for a, b in zip(built_at_once.labeled_frames, one_by_one.labeled_frames, strict=True):
+        for x, y in zip(a.instances, b.instances, strict=True):
+            assert type(x) is type(y)
+            for field in ("visible", "complete"):
+                assert x.points[field].tolist() == y.points[field].tolist()
+            assert (x.from_predicted is None) == (y.from_predicted is None)
+
+
 def test_poses_without_scores_come_back_as_poses():
     ds = model.from_numpy(np.ones((3, 2, 2, 1)), individual_names=["m"])
     back = posebridge.to_sleap_io(ds)

@@ -500,6 +500,53 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     )
 
 
+def sleap_io_points(
+    names: list[str],
+    xy: np.ndarray,
+    visible: np.ndarray,
+    *,
+    complete: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """All instances' points as one array of sleap-io's point type (instances, nodes).
+
+    Each instance then takes a row (a view): no array is converted per
+    instance. ``scores`` given: ``PredictedPointsArray``, else ``PointsArray``;
+    ``complete`` not given: false. ``None`` when this sleap-io's point arrays do not
+    have the fields expected (the caller then builds each instance with
+    ``from_numpy``).
+
+    Examples
+    --------
+    >>> points = sleap_io_points(
+    ...     ["a"], np.ones((2, 1, 2)), np.ones((2, 1), bool), scores=np.full((2, 1), 0.5)
+    ... )  # doctest: +SKIP
+    >>> points[1]["score"].tolist()  # doctest: +SKIP
+    [0.5]
+    """
+    try:
+        from sleap_io.model.instance import PointsArray, PredictedPointsArray
+    except ImportError:
+        return None
+    kind = PredictedPointsArray if scores is not None else PointsArray
+    try:
+        dtype = kind.empty(0).dtype
+    except Exception:  # an API this code does not know
+        return None
+    fields = {"xy", "visible", "complete"} | ({"score"} if scores is not None else set())
+    if dtype.names is None or not fields <= set(dtype.names) or dtype["xy"].shape != (2,):
+        return None
+    out = np.zeros(visible.shape, dtype=dtype).view(kind)
+    out["xy"] = xy
+    out["visible"] = visible
+    out["complete"] = complete if complete is not None else False
+    if scores is not None:
+        out["score"] = scores
+    if "name" in dtype.names:
+        out["name"] = np.asarray(names, dtype=object)
+    return out
+
+
 def _frames(
     sio: Any,
     t: dict[str, Any],
@@ -519,24 +566,55 @@ def _frames(
     pred_xy = np.stack([pred["x"], pred["y"]], axis=-1).reshape(-1, n_nodes, 2)
     pred_flags = pred["visible"].reshape(-1, n_nodes)
     pred_score = pred["score"].reshape(-1, n_nodes)
+    pred_complete = pred["complete"].reshape(-1, n_nodes)
     rank = (inst["point_id_start"] // max(n_nodes, 1)).astype(np.int64)
     track = inst["track"].astype(np.int64)
     score = inst["score"].astype(np.float64)
     tracking = inst["tracking_score"].astype(np.float64)
     source = inst["from_predicted"].astype(np.int64)
 
+    names = list(skeleton.node_names)
+    user_points = sleap_io_points(names, user_xy, user_flags, complete=user_complete)
+    pred_points = sleap_io_points(
+        names, pred_xy, pred_flags, complete=pred_complete, scores=pred_score
+    )
+
+    # Python values per instance and frame, taken from the arrays once (numpy's scalars
+    # cost more per use than the sleap-io objects they go into)
+    ranks, track_of, scores = rank.tolist(), track.tolist(), score.tolist()
+    predicted, sources = is_pred.tolist(), source.tolist()
+    tracked_scores = np.where(np.isnan(tracking), None, tracking.astype(object)).tolist()
+
     def make(k: int, objects: dict[int, Any]) -> Any:
-        r = int(rank[k])
-        track_object = tracks[track[k]] if track[k] >= 0 else None
-        if is_pred[k]:
-            data = np.column_stack([pred_xy[r], pred_flags[r]])
+        r = ranks[k]
+        track_object = tracks[track_of[k]] if track_of[k] >= 0 else None
+        tracked = tracked_scores[k]
+        if predicted[k] and pred_points is not None:  # a view of the points built at once
+            out = sio.PredictedInstance(
+                points=pred_points[r],
+                skeleton=skeleton,
+                score=scores[k],
+                track=track_object,
+                tracking_score=tracked,
+            )
+        elif not predicted[k] and user_points is not None:
+            out = sio.Instance(
+                points=user_points[r],
+                skeleton=skeleton,
+                track=track_object,
+                tracking_score=tracked,
+                from_predicted=objects.get(sources[k]) if sources[k] >= 0 else None,
+            )
+        elif predicted[k]:  # a sleap-io whose point arrays are not as expected
+            # columns x, y, score, visible, complete: from_numpy reads five so
+            data = np.column_stack([pred_xy[r], pred_score[r], pred_flags[r], pred_complete[r]])
             out = sio.PredictedInstance.from_numpy(
                 data,
                 skeleton=skeleton,
                 point_scores=pred_score[r],
-                score=float(score[k]),
+                score=scores[k],
                 track=track_object,
-                tracking_score=None if np.isnan(tracking[k]) else float(tracking[k]),
+                tracking_score=tracked,
             )
         else:
             data = np.column_stack([user_xy[r], user_flags[r], user_complete[r]])
@@ -544,11 +622,29 @@ def _frames(
                 data,
                 skeleton=skeleton,
                 track=track_object,
-                tracking_score=None if np.isnan(tracking[k]) else float(tracking[k]),
-                from_predicted=objects.get(int(source[k])) if source[k] >= 0 else None,
+                tracking_score=tracked,
+                from_predicted=objects.get(sources[k]) if sources[k] >= 0 else None,
             )
         objects[k] = out
         return out
+
+    out = []
+    starts, ends = frames["instance_id_start"].tolist(), frames["instance_id_end"].tolist()
+    video_of, frame_numbers = frames["video"].tolist(), frames["frame_idx"].tolist()
+    for start, end, video, frame_idx in zip(starts, ends, video_of, frame_numbers, strict=True):
+        objects: dict[int, Any] = {}  # one iteration per labelled frame
+        order = range(start, end)
+        if not all(predicted[start:end]):  # predictions first: the labels link to them
+            order = sorted(order, key=lambda k: not predicted[k])
+        made = {k: make(k, objects) for k in order}
+        out.append(
+            sio.LabeledFrame(
+                video=videos[video],
+                frame_idx=frame_idx,
+                instances=[made[k] for k in range(start, end)],
+            )
+        )
+    return out
 
     out = []
     for row in range(frames.size):  # one iteration per labelled frame
