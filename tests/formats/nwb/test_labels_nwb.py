@@ -306,6 +306,30 @@ def test_pynwb_reads_the_file_in_a_fresh_process(mixed_videos, tmp_path):
     assert out[1] == f"skeleton {expected}"
 
 
+def test_names_beyond_ascii_are_utf8_and_read_back_by_pynwb_and_posebridge(tmp_path):
+    position = np.random.default_rng(3).uniform(0, 50, (2, 2, 2, 2))
+    ds = labels.from_numpy(
+        position, video=["vidé.mp4"] * 2, frame=[3, 8], individual_names=["mäus", "b"]
+    ).assign_attrs(scorer="Jörg")
+    path = tmp_path / "labels.nwb"
+    nwb.write(ds, path)
+    with h5py.File(path) as h5:
+        instances = h5[f"{TRAINING}/training_frames/frame_1/skeleton_instances"]
+        assert instances.id.links.get_info("mäus".encode()).cset == h5py.h5t.CSET_UTF8
+        assert instances.id.links.get_info(b"b").cset == h5py.h5t.CSET_ASCII
+        assert h5[f"{TRAINING}/training_frames/frame_1"].attrs["annotator"] == "Jörg"
+    import pynwb
+
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
+        frames = io.read().processing["behavior"]["PoseTraining"].training_frames
+        frame = frames.training_frames["frame_1"]
+        assert frame.annotator == "Jörg" and frame.source_video_frame_index == 8
+        assert sorted(frame.skeleton_instances.skeleton_instances) == ["b", "mäus"]
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["mäus", "b"]
+    np.testing.assert_array_equal(back.position.values, position)
+
+
 INSTANCE = f"{TRAINING}/training_frames/frame_0/skeleton_instances/id_0"
 
 
