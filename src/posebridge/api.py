@@ -110,7 +110,7 @@ def load(
     try:
         ds = model.validate(fmt.read(path, **options))
     except PoseBridgeError as error:
-        raise _naming(error, path) from error
+        raise naming_the_file(error, path) from error
     except Exception as error:
         raise reading_failure(path, error, fmt.title) from error
     ds.attrs.setdefault("source_software", fmt.title)
@@ -197,7 +197,7 @@ def save(
         refuse_text_not_utf8(ds, fmt.title)  # every writer stores text as UTF-8
         return fmt.write(ds, target, overwrite=overwrite, **options)
     except SchemaError as error:  # what the format cannot hold: name the file not written
-        raise _naming(error, target) from error
+        raise naming_the_file(error, target) from error
 
 
 def _exists(target: Path) -> FileExistsError:
@@ -339,8 +339,14 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
         )
 
 
-def _naming(error: PoseBridgeError, path: Path) -> PoseBridgeError:
-    """The same error, its message starting with the file when it does not name it yet."""
+def naming_the_file(error: PoseBridgeError, path: Path) -> PoseBridgeError:
+    """The same error, its message starting with the file when it does not name it yet.
+
+    Examples
+    --------
+    >>> str(naming_the_file(SchemaError("time repeats."), Path("a.slp")))
+    'a.slp: time repeats.'
+    """
     if str(path) in str(error) or path.name in str(error):
         return error
     named = type(error).__new__(type(error))

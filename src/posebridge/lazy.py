@@ -121,7 +121,10 @@ def open_lazily_indexed(
         ds = api.load(path, fmt.name, **options)
         ds.attrs["lazy"] = 0
     else:
-        ds = model.validate(_wrap(ds))
+        try:
+            ds = model.validate(_wrap(ds))
+        except PoseBridgeError as error:  # as load does: the message names the file
+            raise api.naming_the_file(error, path) from error
         ds.attrs.setdefault("source_software", fmt.title)
         ds.attrs["source_file"] = str(path)
         ds.attrs["lazy"] = 1

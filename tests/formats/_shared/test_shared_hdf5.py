@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
+import pytest
 
+from posebridge.errors import FormatError
 from posebridge.formats._shared import hdf5
 
 POINT = np.dtype([("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?")])
@@ -57,3 +59,34 @@ def test_point_blocks_read_every_chunk_once_when_blocks_straddle_chunks(tmp_path
     assert sorted(table.reads) == list(range(0, 60, 10))  # each chunk read once
     x = np.concatenate([values["x"] for _, values in blocks])
     np.testing.assert_array_equal(x, np.arange(60).reshape(20, 3))
+
+
+def test_one_number_takes_a_number_or_flag_and_names_anything_else(tmp_path):
+    with h5py.File(tmp_path / "a.h5", "w") as h5:
+        group = h5.create_group("g")
+        values = {"flag": np.bool_(False), "one": np.array([3]), "int": 7, "half": 2.5,
+                  "text": "7", "many": np.array([1, 2, 3]), "none": np.zeros(0), "nan": np.nan,
+                  "huge": 2.0**60}  # fmt: skip
+        for name, value in values.items():
+            group.attrs[name] = value
+        assert hdf5.one_number(group, "absent", "default", "a.h5") == "default"
+        assert hdf5.one_number(group, "flag", True, "a.h5") is False
+        assert hdf5.one_number(group, "one", 0, "a.h5", whole=True) == 3
+        assert hdf5.one_number(group, "half", 0, "a.h5") == 2.5
+        for name in ("text", "many", "none", "nan"):
+            with pytest.raises(FormatError, match=rf"a\.h5: /g: the '{name}' attribute is"):
+                hdf5.one_number(group, name, 0, "a.h5")
+        for name in ("half", "huge"):
+            with pytest.raises(FormatError, match=f"'{name}' attribute .* one whole number"):
+                hdf5.one_number(group, name, 0, "a.h5", whole=True)
+
+
+def test_a_64_bit_unsigned_value_past_int64_is_refused_not_wrapped(tmp_path):
+    table = np.zeros(3, dtype=[("frame_idx", "<u8"), ("video", "<u4")])
+    table["frame_idx"] = [0, 1, 2**63]
+    with h5py.File(tmp_path / "t.h5", "w") as h5:
+        h5["frames"] = table
+    with h5py.File(tmp_path / "t.h5") as h5:
+        with pytest.raises(FormatError, match=r"t\.h5: /frames: column 'frame_idx' holds 922"):
+            hdf5.read_columns(h5["frames"], ("frame_idx", "video"))
+        assert hdf5.read_columns(h5["frames"], ("video",))["video"].tolist() == [0, 0, 0]

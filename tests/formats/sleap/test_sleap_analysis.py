@@ -143,6 +143,37 @@ def test_every_layout_reads_the_same(tmp_path, layout, with_dims, attrs):
     assert ds.attrs["source_software"] == "SLEAP"
 
 
+@pytest.mark.parametrize(
+    ("attrs", "message"),
+    [
+        ({"transpose": np.array([1, 2, 3], dtype=np.int8)}, r"'transpose' .* \[1, 2, 3\]"),
+        ({"transpose": "yes"}, "'transpose' attribute is 'yes'; expected one number"),
+        ({sleap.analysis_read.FIRST_FRAME: 2.5}, "attribute is 2.5; expected one whole number"),
+        ({sleap.analysis_read.FIRST_FRAME: np.zeros(0)}, "expected one whole number"),
+    ],
+)
+def test_an_attribute_that_is_not_one_number_is_refused_naming_it(tmp_path, attrs, message):
+    """A flag or first frame read with bool()/int() raised numpy's own ValueError before."""
+    from posebridge import registry
+
+    data = canonical_data()  # no dims: the transpose flag says the layout
+    path = write_analysis(tmp_path / "a.analysis.h5", MATLAB, data, with_dims=False, attrs=attrs)
+    for read in (posebridge.load, posebridge.open_dataset, registry.get("sleap").describe):
+        with pytest.raises(FormatError, match=rf"a\.analysis\.h5: /: .*{message}"):
+            read(path)
+
+
+def test_lazily_opened_files_that_break_the_model_are_named(tmp_path):
+    data = canonical_data()
+    path = write_analysis(tmp_path / "a.analysis.h5", MATLAB, data)
+    with h5py.File(path, "r+") as h5:
+        del h5["track_names"]
+        h5["track_names"] = np.array([TRACKS[0].encode()] * len(TRACKS))
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(SchemaError, match=r"a\.analysis\.h5: Coordinate 'individual' has"):
+            read(path)
+
+
 def test_read_dataset_saves_as_netcdf(tmp_path):
     path = write_analysis(
         tmp_path / "a.h5",

@@ -905,3 +905,18 @@ def test_a_video_path_that_is_not_a_path_is_refused(tmp_path, poses_two_mice_wit
     with pytest.raises(SchemaError, match="video_path must be a file path"):
         sleap.slp_write.write(poses_two_mice_with_nan, tmp_path / "o.slp", video_path=[])
     assert not (tmp_path / "o.slp").exists()
+
+
+@pytest.mark.parametrize("column", ["frame_idx", "instance_id_end"])
+def test_a_frames_value_past_int64_is_refused_not_wrapped(tmp_path, column):
+    """2**63 in SLEAP's unsigned columns wrapped to -2**63: time repeated, or rows lost."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), np.ones((3, 2, 1)), fps=None)
+    path = tmp_path / "p.slp"
+    posebridge.save(ds, path)
+    with h5py.File(path, "r+") as h5:
+        frames = h5["frames"][()]
+        frames[column][-1] = 2**63
+        h5["frames"][...] = frames
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=rf"p\.slp: /frames: column '{column}' holds 92"):
+            read(path)

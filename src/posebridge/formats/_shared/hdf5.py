@@ -23,8 +23,39 @@ from typing import Any
 
 import numpy as np
 
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, brief
 from posebridge.formats._shared.threads import usable_cores
+
+
+def one_number(owner: Any, name: str, default: Any, path: Any, *, whole: bool = False) -> Any:
+    """The attribute ``name`` of an HDF5 object when it holds one number or flag.
+
+    ``default`` when the attribute is absent. Anything else (text, several
+    numbers, none, NaN; with ``whole``, a fraction or a number past 2**53) is
+    a :class:`~posebridge.errors.FormatError` naming the object and the
+    attribute.
+
+    Examples
+    --------
+    >>> one_number(h5, "frame_offset", 0, "a.analysis.h5", whole=True)  # doctest: +SKIP
+    0
+    """
+    if name not in owner.attrs:
+        return default
+    value = owner.attrs[name]
+    array = np.asarray(value)
+    number = array.reshape(-1)[0].item() if array.size == 1 else None
+    fits = array.size == 1 and array.dtype.kind in "biuf" and np.isfinite(array).all()
+    if fits and whole:
+        fits = float(number).is_integer() and abs(number) <= 2**53
+    if not fits:
+        where = getattr(owner, "name", None) or "/"
+        raise FormatError(
+            path,
+            f"{where}: the '{name}' attribute is {brief(array.tolist())}; expected one "
+            f"{'whole number' if whole else 'number'}.",
+        )
+    return int(number) if whole else number
 
 
 def raw_layout(dataset: Any) -> bool:
@@ -151,11 +182,24 @@ def read_columns(
         for name in fields:
             values = block[name][first - start : last - start]
             column = columns[name]
+            if values.dtype.kind == "u" and values.itemsize == 8 and values.size:
+                _refuse_past_int64(dataset, name, values)
             narrowed = column.dtype == np.int32 and values.dtype != np.int32 and values.size
             if narrowed and (values.min() < -(1 << 31) or values.max() >= 1 << 31):
                 column = columns[name] = column.astype(np.int64)  # too wide for int32
             column[first - low : last - low] = values
     return columns
+
+
+def _refuse_past_int64(dataset: Any, name: str, values: np.ndarray) -> None:
+    """An unsigned 64-bit column whose values int64 cannot hold (they would wrap)."""
+    top = int(values.max())
+    if top >= 1 << 63:
+        raise FormatError(
+            dataset.file.filename,
+            f"{dataset.name}: column '{name}' holds {top}, past the largest 64-bit signed "
+            "integer (a damaged table?).",
+        )
 
 
 def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

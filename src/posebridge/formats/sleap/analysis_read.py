@@ -29,7 +29,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, describing
-from posebridge.formats._shared.hdf5 import read_array, refuse_non_datasets
+from posebridge.formats._shared.hdf5 import one_number, read_array, refuse_non_datasets
 from posebridge.formats.sleap.common import (
     load_json,
     skeleton_variables,
@@ -218,7 +218,7 @@ def _layout(h5: Any, path: Path) -> tuple[str, ...]:
         raise FormatError(path, f"/tracks should have 4 axes, found shape {tracks.shape}.")
     layout = _dims_attr(tracks, path)
     if layout is None:
-        layout = MATLAB if bool(h5.attrs.get("transpose", True)) else LEGACY_UNTRANSPOSED
+        layout = MATLAB if one_number(h5, "transpose", True, path) else LEGACY_UNTRANSPOSED
     if sorted(layout) != sorted(AXES):
         raise FormatError(path, f"/tracks has dims {layout}; expected {AXES} in some order.")
     _refuse_non_numbers(tracks, "tracks", path)
@@ -274,7 +274,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
                 if values is not None:
                     values[empty] = np.nan
 
-    first_frame = int(np.asarray(h5.attrs.get(FIRST_FRAME, 0)).reshape(-1)[0])
+    first_frame = one_number(h5, FIRST_FRAME, 0, path, whole=True)
     dims = (model.TIME, model.INDIVIDUAL)
     data_vars: dict[str, Any] = {
         "position": (model.POSES_DIMS, position),
@@ -417,7 +417,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
                 ("layout", f"tracks {tuple(layout)} = {h5['tracks'].shape}"),
                 ("tracks", ", ".join(_names(h5, "track_names")) or "none (untracked)"),
                 ("nodes", ", ".join(_names(h5, "node_names"))),
-                ("first frame", str(int(np.asarray(h5.attrs.get(FIRST_FRAME, 0)).reshape(-1)[0]))),
+                ("first frame", str(one_number(h5, FIRST_FRAME, 0, path, whole=True))),
                 ("datasets", ", ".join(sorted(h5.keys()))),
             ]
             if "video_path" in h5:

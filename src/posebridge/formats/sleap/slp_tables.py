@@ -27,6 +27,7 @@ from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import (
     BLOCK_ROWS,
+    one_number,
     point_blocks,
     ranges,
     read_columns,
@@ -314,7 +315,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
     if first_layout:
         format_id = FIRST_LAYOUT_FORMAT_ID
     else:
-        format_id = float(np.asarray(metadata_group.attrs["format_id"]).ravel()[0])
+        format_id = float(one_number(metadata_group, "format_id", None, path))
     if format_id >= FORMAT_ID_LIMIT:
         raise FormatError(
             path,
