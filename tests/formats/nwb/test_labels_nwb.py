@@ -330,6 +330,29 @@ def test_names_beyond_ascii_are_utf8_and_read_back_by_pynwb_and_posebridge(tmp_p
     np.testing.assert_array_equal(back.position.values, position)
 
 
+@pytest.mark.parametrize(
+    ("member", "attribute", "value"),
+    [
+        ("frame_0", "source_video_frame_index", np.array([1, 2])),
+        ("frame_0", "source_video_frame_index", "x"),
+        ("frame_0", "source_video_frame_index", 2.5),  # was read as frame 2
+        ("frame_0/skeleton_instances/m1", "id", "abc"),
+        ("frame_0/skeleton_instances/m1", "id", np.array([1, 2])),
+    ],
+)
+def test_a_frame_index_or_id_that_is_not_one_whole_number_is_refused_naming_it(
+    mixed_videos, tmp_path, member, attribute, value
+):
+    """int() of these raised a raw error, reported as a posebridge bug."""
+    path = tmp_path / "labels.nwb"
+    nwb.write(mixed_videos, path)
+    with h5py.File(path, "r+") as h5:
+        h5[f"{TRAINING}/training_frames/{member}"].attrs[attribute] = value
+    message = rf"labels\.nwb: /{TRAINING}/training_frames/{member}: the '{attribute}' attribute"
+    with pytest.raises(FormatError, match=message):
+        posebridge.load(path)
+
+
 INSTANCE = f"{TRAINING}/training_frames/frame_0/skeleton_instances/id_0"
 
 

@@ -47,6 +47,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.hdf5 import one_number
 from posebridge.formats.nwb.common import (
     FRAMES_MARKER,
     edge_indices,
@@ -164,8 +165,8 @@ def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
         out.frame_video.append(
             _link_path(frame, link) if isinstance(link, h5py.SoftLink) else None
         )
-        index = frame.attrs.get("source_video_frame_index")
-        out.frame_index.append(int(index) if index is not None else labels.UNKNOWN_FRAME)
+        index = one_number(frame, "source_video_frame_index", None, path, whole=True)
+        out.frame_index.append(index if index is not None else labels.UNKNOWN_FRAME)
         if "annotator" in frame.attrs:
             out.annotators.add(to_text(frame.attrs["annotator"]))
         holder = frame.get("skeleton_instances")
@@ -186,7 +187,7 @@ def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
                 raise FormatError(
                     path, f"the SkeletonInstance {instance.name} has no node_locations."
                 )
-            raw_id = instance.attrs.get("id")
+            raw_id = one_number(instance, "id", None, path, whole=True)
             visibility = found.get("node_visibility")
             for member in found:
                 if np.asarray(found[member]).dtype.kind not in "iufb":
@@ -204,7 +205,7 @@ def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
                 _Instance(
                     row,
                     key,
-                    None if raw_id is None else int(raw_id),
+                    raw_id,
                     skeleton,
                     np.asarray(found["node_locations"], dtype=np.float64),
                     None if visibility is None else np.asarray(visibility, dtype=bool),
