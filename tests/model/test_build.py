@@ -134,3 +134,43 @@ def test_a_labels_frame_coordinate_must_hold_whole_numbers_below_2_to_the_53():
 
     with pytest.raises(SchemaError, match="whole numbers"):
         labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["v", "v"], frame=[0.0, 1e30])
+
+
+def seconds_that_share_a_frame(space: int = 2) -> object:
+    """Four steps in seconds at 30 fps; 0.1 s and 0.1101 s both round to frame 3."""
+    ds = model.from_numpy(np.ones((4, space, 2, 1)), np.ones((4, 2, 1)), fps=30)
+    return ds.drop_vars("frame").assign_coords(time=[0.0, 0.0334, 0.1, 0.1101])
+
+
+def test_distinct_frame_numbers_names_the_steps_that_share_a_frame():
+    unique = model.from_numpy(np.ones((3, 2, 1, 1))).assign_coords(frame=("time", [5, 2, 9]))
+    assert model.distinct_frame_numbers(unique, "X").tolist() == [5, 2, 9]
+    unknown = model.from_numpy(np.ones((2, 2, 1, 1)), fps=30).drop_vars("frame")
+    unknown.attrs.pop("fps")
+    assert model.distinct_frame_numbers(unknown, "X") is None
+    message = r"X files hold one row per video frame, but time steps 2 and 3 \(0.1 and 0.1101"
+    with pytest.raises(SchemaError, match=message + r" seconds\) both fall on frame 3 at 30"):
+        model.distinct_frame_numbers(seconds_that_share_a_frame(), "X")
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "space"),
+    [
+        ("p.h5", {}, 2),
+        ("p.csv", {}, 2),
+        ("lp.csv", {"format": "lp"}, 2),
+        ("a.csv", {"format": "anipose"}, 3),
+        ("p.analysis.csv", {}, 2),
+        ("p.analysis.h5", {}, 2),
+        ("p.slp", {}, 2),
+        ("tasks.json", {"format": "labelstudio", "image_size": (64, 64)}, 2),
+        ("data.yaml", {"format": "yolo", "image_size": (64, 64)}, 2),
+    ],
+)
+def test_writers_by_frame_refuse_two_steps_on_one_frame_and_write_nothing(
+    tmp_path, name, options, space
+):
+    """They wrote two rows of one frame, which their own readers refuse."""
+    with pytest.raises(SchemaError, match="frame"):
+        posebridge.save(seconds_that_share_a_frame(space), tmp_path / name, **options)
+    assert list(tmp_path.iterdir()) == []

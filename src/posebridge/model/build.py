@@ -373,6 +373,46 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     return None
 
 
+def distinct_frame_numbers(ds: xr.Dataset, what: str) -> np.ndarray | None:
+    """:func:`frame_numbers`, checked to give each time step a frame of its own.
+
+    For the formats that hold one row per video frame: time in seconds that
+    two steps round to the same frame at the dataset's fps would be written as
+    two rows of one frame, which the format (and its reader) refuses.
+
+    Raises
+    ------
+    SchemaError
+        Naming the two time steps and the frame they share.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.model import from_numpy
+    >>> ds = from_numpy(np.zeros((2, 2, 1, 1)), fps=30).drop_vars("frame")
+    >>> ds = ds.assign_coords(time=[0.1, 0.11])  # both frame 3 at 30 fps
+    >>> distinct_frame_numbers(ds, "DeepLabCut")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: DeepLabCut files hold one row per video frame, but ...
+    """
+    frames = frame_numbers(ds)
+    if frames is None or frames.size < 2 or (np.diff(frames) > 0).all():
+        return frames
+    ordered = np.sort(frames, kind="stable")
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not repeated.size:
+        return frames
+    first, second = np.flatnonzero(frames == repeated[0])[:2].tolist()
+    times = np.asarray(ds[TIME].values)
+    raise SchemaError(
+        f"{what} files hold one row per video frame, but time steps {first} and {second} "
+        f"({times[first]!s} and {times[second]!s} {ds.attrs.get('time_unit', 'frames')}) "
+        f"both fall on frame {int(repeated[0])} at {ds.attrs.get('fps')} fps. Keep one of "
+        "them (ds.drop_isel(time=...)), or write a format that keeps times (NWB, netCDF)."
+    )
+
+
 def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
     """The confidence as (time, keypoint, individual), broadcasting per-animal scores.
 

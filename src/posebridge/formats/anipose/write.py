@@ -103,7 +103,7 @@ def _sources(
     refuse_empty(ds, "Anipose", dims=(model.TIME, model.KEYPOINT))
     refuse_bad_names(ds, "Anipose", dims=(model.KEYPOINT,), forbidden='\n\r,"')
     ds = _select_individual(ds, individual)
-    frames = model.frame_numbers(ds)
+    frames = model.distinct_frame_numbers(ds, "Anipose")
     if frames is None:
         raise SchemaError(
             "The dataset's time is in seconds with no fps and no 'frame' coordinate, so the "

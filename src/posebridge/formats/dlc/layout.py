@@ -642,7 +642,7 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
                 stacklevel=3,
             )
         return "path", [paths]
-    frames = model.frame_numbers(ds)
+    frames = model.distinct_frame_numbers(ds, "DeepLabCut and LightningPose")
     if frames is None:
         warnings.warn(
             "The dataset's time is in seconds with no fps or frame numbers; writing rows "

@@ -141,7 +141,17 @@ def _images(ds: xr.Dataset) -> list[str]:
     stems = pd.Series(videos).str.replace(r"^.*/", "", regex=True)
     stems = stems.str.replace(r"\.[^.]*$", "", regex=True).replace("", "frames").to_numpy(str)
     made = np.char.add(np.char.add(stems, "/img"), np.char.zfill(frames.astype(str), 5))
-    return np.where(images != "", images, np.char.add(made, ".png")).tolist()
+    names = np.where(images != "", images, np.char.add(made, ".png"))
+    repeated = pd.Index(names).duplicated()
+    if repeated.any():  # video frames that time x fps puts on one frame; Label Studio refuses
+        second = int(np.argmax(repeated))
+        first = int(np.flatnonzero(names == names[second])[0])
+        raise SchemaError(
+            f"time steps {first} and {second} fall on the same video frame, image "
+            f"{str(names[second])!r}, and a Label Studio task labels an image once. Keep one "
+            "of them (ds.drop_isel(time=...))."
+        )
+    return names.tolist()
 
 
 def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:

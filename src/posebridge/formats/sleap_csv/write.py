@@ -60,7 +60,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
         raise PoseBridgeError(f"{path}: a SLEAP CSV holds 2-D (x, y) poses, not 3-D.")
     refuse_bad_names(ds, "SLEAP CSV", forbidden="\x00")
     refuse_empty(ds, "SLEAP CSV", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
-    frames = model.frame_numbers(ds)
+    frames = model.distinct_frame_numbers(ds, "SLEAP CSV")
     if frames is None:
         raise PoseBridgeError(
             f"{path}: the frame numbers are unknown (time in seconds without fps or a frame "
