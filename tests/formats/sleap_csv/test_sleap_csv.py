@@ -262,3 +262,20 @@ def test_a_far_frame_needs_all_frames_false(tmp_path: Path):
     assert str(path) in str(error.value)
     ds = posebridge.load(path, "sleap-csv", all_frames=False)
     assert ds.sizes["time"] == 1 and ds.time.values.tolist() == [2_000_000_000]
+
+
+def test_node_names_with_commas_are_detected_and_read_back(tmp_path):
+    """The writer quotes them; the sniffer split the header at every comma."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)), individual_names=["m"],
+                               keypoint_names=["x, y", "tail"])  # fmt: skip
+    path = tmp_path / "p.analysis.csv"
+    posebridge.save(ds, path)
+    assert posebridge.detect(path) == "sleap-csv"
+    assert posebridge.load(path).keypoint.values.tolist() == ["x, y", "tail"]
+
+
+def test_a_header_without_rows_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "p.analysis.csv"
+    path.write_text("track,frame_idx,instance.score,b.x,b.y,b.score\n")
+    with pytest.raises(FormatError, match=r"p\.analysis\.csv: holds no row after its header"):
+        posebridge.load(path)

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import xarray as xr
 
 from posebridge import model
 from posebridge.errors import SchemaError
 
-__all__ = ["refuse_bad_names", "refuse_empty", "refuse_nul", "refuse_text_not_utf8"]
+__all__ = [
+    "refuse_bad_names",
+    "refuse_empty",
+    "refuse_no_points",
+    "refuse_nul",
+    "refuse_text_not_utf8",
+]
 
 
 def refuse_empty(
@@ -53,6 +60,33 @@ def refuse_empty(
                 "faithfully, so nothing was written. Write it as netCDF (.nc), which keeps "
                 "empty dimensions."
             )
+
+
+def refuse_no_points(ds: xr.Dataset, title: str) -> None:
+    """Refuse a dataset without a single point, for formats that list instances only.
+
+    Such a file would hold no instance, and its readers (posebridge's among
+    them) refuse it.
+
+    Raises
+    ------
+    SchemaError
+        Saying that every position is NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> refuse_no_points(posebridge.from_numpy(np.full((2, 2, 1, 1), np.nan)), "COCO")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: The dataset holds no point (every position is NaN); ...
+    """
+    if not bool(np.isfinite(np.asarray(ds["position"].values)).any()):
+        raise SchemaError(
+            f"The dataset holds no point (every position is NaN); {title} files list the "
+            "instances present, so the file would be empty, which its readers refuse; "
+            "nothing was written. Write it as netCDF (.nc) or NWB, which keep empty frames."
+        )
 
 
 def refuse_bad_names(

@@ -16,7 +16,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_empty, refuse_text_not_utf8
+from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_text_not_utf8
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats._shared.json_text import (
     comma_before,
@@ -86,6 +86,7 @@ def write(
     if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
         raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_no_points(ds, "COCO")
     refuse_text_not_utf8(ds, "COCO")
     if image_size is not None:
         image_size = checked_image_size(image_size)

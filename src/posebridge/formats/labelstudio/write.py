@@ -13,7 +13,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_empty, refuse_text_not_utf8
+from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_text_not_utf8
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats._shared.json_text import (
     comma_before,
@@ -93,6 +93,7 @@ def write(
     if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
         raise SchemaError("Label Studio keypoints are 2D, one camera: select x, y and one view.")
     refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_no_points(ds, "Label Studio")
     refuse_text_not_utf8(ds, "Label Studio")
     if image_size is not None:
         image_size = checked_image_size(image_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from posebridge._files import Peek
@@ -71,7 +72,7 @@ def sniff(peek: Peek) -> bool:
     lines = peek.lines(1)
     if not lines:
         return False
-    columns = [c.strip().strip('"') for c in lines[0].split(",")]
+    columns = [c.strip() for c in next(csv.reader([lines[0]]), [])]  # names may hold commas
     try:
         header_nodes(columns, peek.path)
     except FormatError:

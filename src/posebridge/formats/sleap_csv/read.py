@@ -87,6 +87,10 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
         raise FormatError(path, f"line 2: more cells than the header's {len(names)}.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise FormatError(path, f"is not a readable CSV file ({error}).") from None
+    if table.empty:  # a header alone: no instance at all
+        raise FormatError(
+            path, "holds no row after its header (no instance), so there are no poses to read."
+        )
     columns: Columns = {"track": table["track"].fillna("").astype(str).to_numpy(dtype=object)}
     for name in names:
         if name != "track":

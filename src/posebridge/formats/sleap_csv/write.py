@@ -10,7 +10,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import PoseBridgeError
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.sleap_csv.layout import FIXED
 
@@ -60,6 +60,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
         raise PoseBridgeError(f"{path}: a SLEAP CSV holds 2-D (x, y) poses, not 3-D.")
     refuse_bad_names(ds, "SLEAP CSV", forbidden="\x00")
     refuse_empty(ds, "SLEAP CSV", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_no_points(ds, "SLEAP CSV")
     frames = model.distinct_frame_numbers(ds, "SLEAP CSV")
     if frames is None:
         raise PoseBridgeError(

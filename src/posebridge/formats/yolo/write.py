@@ -13,7 +13,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs, check_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_empty
+from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats.yolo._layout import SPLITS, label_path
 from posebridge.model import labels
@@ -69,6 +69,7 @@ def write(
     if split not in SPLITS:
         raise SchemaError(f"split must be one of {SPLITS}, got {split!r}.")
     refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_no_points(ds, "YOLO pose")
     root = path.parent
     sizes = _sizes(ds, image_size)
     images = _image_paths(ds, _splits(ds, split))

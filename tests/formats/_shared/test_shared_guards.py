@@ -1,0 +1,41 @@
+"""formats/_shared/guards: what a writer refuses before it opens a file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import SchemaError
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("gt.json", {"format": "coco", "kind": "ground_truth", "image_size": (64, 48)}),
+        ("results.json", {"format": "coco", "kind": "results", "image_size": (64, 48)}),
+        ("data.yaml", {"format": "yolo", "image_size": (64, 48)}),
+        ("tasks.json", {"format": "labelstudio", "image_size": (64, 48)}),
+        ("p.analysis.csv", {"format": "sleap-csv"}),
+    ],
+)
+def test_writers_that_list_instances_refuse_a_dataset_without_a_point(tmp_path, name, options):
+    """COCO and YOLO crashed (numpy reshape), Label Studio and SLEAP CSV wrote files that
+    their own readers refuse."""
+    ds = posebridge.from_numpy(np.full((3, 2, 2, 2), np.nan), fps=30)
+    with pytest.raises(SchemaError, match=r"holds no point \(every position is NaN\)"):
+        posebridge.save(ds, tmp_path / name, **options)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["gt.json", "data.yaml", "tasks.json", "p.analysis.csv"])
+def test_one_point_is_enough_and_reads_back(tmp_path, name):
+    position = np.full((3, 2, 2, 2), np.nan)
+    position[1, :, 0, 1] = [12.0, 20.0]
+    ds = posebridge.from_numpy(position, fps=30)
+    fmt = {"gt.json": "coco", "data.yaml": "yolo", "tasks.json": "labelstudio"}.get(name)
+    sized = {"image_size": (64, 48)} if fmt else {}
+    posebridge.save(ds, tmp_path / name, format=fmt, **sized)
+    back = posebridge.load(tmp_path / name, **({"image_size": (64, 48)} if fmt == "yolo" else {}))
+    assert np.isfinite(back.position.values).sum() == 2
+    np.testing.assert_allclose(np.nanmax(back.position.values, axis=(0, 2, 3)), [12.0, 20.0])
