@@ -138,6 +138,24 @@ def test_keypoint_order_names_with_slashes_and_edges_survive(tmp_path):
         assert "alpha_left" in h5["processing/behavior/PoseEstimation"]
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["."],  # HDF5's name of a group itself: the writer raised a raw ValueError
+        [".", "_", "a"],
+        ["a/b", "a_b", "_"],  # "a_b" read back as "a_b_2", after "_"
+    ],
+)
+@pytest.mark.parametrize("split", [False, True])
+def test_keypoint_names_that_hdf5_cannot_hold_or_that_collide_survive(tmp_path, names, split):
+    position = np.arange(2 * 2 * len(names) * 2, dtype=float).reshape(2, 2, len(names), 2)
+    ds = model.from_numpy(position, keypoint_names=names, individual_names=["m", "."], fps=50)
+    written = nwb.write(ds, tmp_path / "names.nwb", split_individuals=split)
+    back = posebridge.load(written if len(written) > 1 else written[0])
+    assert back.keypoint.values.tolist() == names
+    np.testing.assert_array_equal(back.position.sel(individual=["m", "."]).values, position)
+
+
 def test_individual_order_is_kept_in_one_file(tmp_path, poses_two_mice_with_nan):
     ds = poses_two_mice_with_nan.assign_coords(individual=["zed", "amy"])
     back = _roundtrip(ds, tmp_path / "order.nwb")

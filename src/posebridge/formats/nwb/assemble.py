@@ -54,6 +54,7 @@ from posebridge.formats.nwb.common import (
     parse_marker,
     parse_padding,
     snap_to_frames,
+    unique_names,
 )
 from posebridge.formats.nwb.locate import Container, FileInfo, Series
 
@@ -141,10 +142,14 @@ def _keypoints(container: Container) -> tuple[list[str], list[Series]]:
         return name[len(prefix) + 1 :] if prefix and name.startswith(prefix + "_") else name
 
     by_name = {strip(s.name): s for s in container.series}
+    nodes = [strip(node) for node in container.nodes or []]
     ordered: list[tuple[str, Series]] = []
     used: set[str] = set()
-    for node in container.nodes or []:
-        node = strip(node)
+    written = unique_names(nodes)  # posebridge's series names: each node's, in order
+    if len(set(written)) == len(nodes) and set(written) <= set(by_name):
+        ordered = [(node, by_name[key]) for node, key in zip(nodes, written, strict=True)]
+        used = set(written)
+    for node in nodes if not used else []:  # another writer's names: node by node
         key = node if node in by_name else object_name(node)
         if key in by_name and key not in used:
             ordered.append((node, by_name[key]))

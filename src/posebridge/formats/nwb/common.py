@@ -184,9 +184,15 @@ def nwb_unit(value: Any) -> str | None:
 
 
 def object_name(name: str) -> str:
-    """A valid NWB object name for ``name`` (no ``/``, which HDF5 reserves)."""
+    """A valid NWB object name for ``name``: no ``/``, and not ``.`` (HDF5 reserves both).
+
+    Examples
+    --------
+    >>> [object_name(n) for n in ("left/ear", "", ".", "..")]
+    ['left_ear', '_', '_', '..']
+    """
     cleaned = str(name).replace("/", "_").replace("\\", "_")
-    return cleaned or "_"
+    return cleaned if cleaned not in ("", ".") else "_"
 
 
 def unique_names(names: list[str]) -> list[str]:
