@@ -67,3 +67,18 @@ def test_validate_rejects_non_dataset_with_a_type_error():
     with pytest.raises(TypeError, match="xarray Dataset") as caught:
         model.validate(np.zeros(3))
     assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+@pytest.mark.parametrize("value", [0, -5, 2.5, 2**31, 10**20, "wide", [640]])
+def test_a_video_size_that_is_no_size_is_refused_naming_it(value):
+    """Writers wrote -5 into .slp, raised raw errors on text, or hdmf's on 10**20."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1))).assign_attrs(video_width=value)
+    with pytest.raises(SchemaError, match=r"attrs\['video_width'\] must be a whole number"):
+        posebridge.validate(ds)
+
+
+def test_video_sizes_given_as_numpy_or_whole_floats_become_ints():
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
+    ds = posebridge.validate(ds.assign_attrs(video_width=np.int64(640), video_height=480.0))
+    assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
+    assert all(type(ds.attrs[k]) is int for k in ("video_width", "video_height"))

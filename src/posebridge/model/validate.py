@@ -33,6 +33,26 @@ def _fail(message: str) -> None:
     raise SchemaError(message)
 
 
+#: The largest width or height of a frame or image (pixels): what every format's int32
+#: fields hold; a larger size read from a file is a broken one.
+LARGEST_SIDE = 2**31 - 1
+
+
+def _side(value: Any, key: str) -> int:
+    """A frame width or height attribute: a whole number from 1 to :data:`LARGEST_SIDE`."""
+    number = value.item() if isinstance(value, np.generic) else value
+    if (
+        isinstance(number, int | float)
+        and not isinstance(number, bool)
+        and 0 < number <= LARGEST_SIDE
+        and float(number).is_integer()
+    ):
+        return int(number)
+    raise SchemaError(
+        f"attrs[{key!r}] must be a whole number of pixels from 1 to {LARGEST_SIDE}, got {value!r}."
+    )
+
+
 def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     """Drop ``None`` attributes and turn paths into strings (netCDF-safe)."""
     cleaned: dict[str, Any] = {}
@@ -223,6 +243,9 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     ds.attrs["time_unit"] = time_unit
     if "fps" in ds.attrs:
         ds.attrs["fps"] = checked_fps(ds.attrs["fps"])
+    for key in ("video_width", "video_height"):
+        if key in ds.attrs:
+            ds.attrs[key] = _side(ds.attrs[key], key)
     if ds.attrs.get("content") == "labels":
         ds = labels.check(ds)
     return ds

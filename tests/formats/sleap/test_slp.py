@@ -920,3 +920,19 @@ def test_a_frames_value_past_int64_is_refused_not_wrapped(tmp_path, column):
     for read in (posebridge.load, posebridge.open_dataset):
         with pytest.raises(FormatError, match=rf"p\.slp: /frames: column '{column}' holds 92"):
             read(path)
+
+
+@pytest.mark.parametrize("width", [1e308, -640, "wide", 2.5])
+def test_a_video_width_that_is_no_size_reads_as_unknown(tmp_path, width):
+    """1e308 was taken as a 309-digit int, which NWB then failed to write (raw hdmf error)."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)), np.ones((2, 1, 1)), fps=30)
+    path = tmp_path / "p.slp"
+    posebridge.save(ds.assign_attrs(video_width=640, video_height=480, video_path="v.mp4"), path)
+    with h5py.File(path, "r+") as h5:
+        video = json.loads(h5["videos_json"][0])
+        video["backend"]["shape"][2] = width
+        del h5["videos_json"]
+        h5["videos_json"] = np.array([json.dumps(video).encode()])
+    back = posebridge.load(path)
+    assert "video_width" not in back.attrs and back.attrs["video_path"] == "v.mp4"
+    posebridge.convert(path, tmp_path / "p.nwb", progress=False)

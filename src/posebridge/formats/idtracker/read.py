@@ -12,6 +12,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing
+from posebridge.formats._shared.images import image_side
 from posebridge.formats._shared.safe_pickle import load_pickled
 from posebridge.formats.idtracker.layout import NPY_MAGIC, csv_columns, find_csv
 
@@ -235,15 +236,17 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
         ("body_length", "body_length", float),
         ("video_path", "video_path", str),
         ("version", "source_software_version", str),
-        ("width", "video_width", int),
-        ("height", "video_height", int),
+        ("width", "video_width", image_side),
+        ("height", "video_height", image_side),
     ):
         value = _scalar(found[key]) if key in found else None
         if value is not None and str(value) not in ("", "nan", "None"):
             try:
-                attrs[attr] = kind(value)
-            except (TypeError, ValueError):
+                converted = kind(value)
+            except (TypeError, ValueError, OverflowError):
                 continue
+            if converted is not None:
+                attrs[attr] = converted
     ds = xr.Dataset(
         data_vars,
         coords={

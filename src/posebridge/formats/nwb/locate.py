@@ -23,6 +23,7 @@ import h5py
 import numpy as np
 
 from posebridge.errors import FormatError, brief
+from posebridge.formats._shared.images import image_side
 from posebridge.formats.nwb.common import edge_indices, regular_times, to_text
 
 POSE_ESTIMATION = "PoseEstimation"
@@ -253,8 +254,9 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
                     container.video_linked = True
                 if "dimension" in target:
                     dims = np.asarray(target["dimension"][()]).reshape(-1)
-                    if dims.size >= 2 and dims[0] > 0 and dims[1] > 0:
-                        container.video_dimension = (int(dims[0]), int(dims[1]))
+                    sides = [image_side(v) for v in dims[:2]]
+                    if len(sides) == 2 and all(sides):
+                        container.video_dimension = (sides[0], sides[1])
             continue
         if isinstance(link, h5py.ExternalLink):
             continue
@@ -280,8 +282,9 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
         elif name == "dimensions" and container.video_dimension is None:
             dims = np.asarray(obj[()])
             # uint8 dimensions are known to have overflowed (ndx-pose #20): skip them
-            if dims.shape == (1, 2) and dims.dtype != np.uint8 and np.all(dims > 0):
-                container.video_dimension = (int(dims[0, 0]), int(dims[0, 1]))
+            sides = [image_side(v) for v in dims.reshape(-1)[:2]]
+            if dims.shape == (1, 2) and dims.dtype != np.uint8 and all(sides):
+                container.video_dimension = (sides[0], sides[1])
     return container
 
 

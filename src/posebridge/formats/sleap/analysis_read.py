@@ -30,6 +30,7 @@ from posebridge import model
 from posebridge._files import refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, describing
 from posebridge.formats._shared.hdf5 import one_number, read_array, refuse_non_datasets
+from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
     load_json,
     skeleton_variables,
@@ -388,11 +389,8 @@ def _frame_size(h5: Any, path: Path) -> dict[str, int]:
     meta = load_json(h5.attrs["video_backend_metadata"], path, "video_backend_metadata")
     shape = meta.get("shape") if isinstance(meta, dict) else None
     if isinstance(shape, list) and len(shape) >= 3:
-        try:
-            height, width = int(shape[1]), int(shape[2])
-        except (TypeError, ValueError):
-            return {}
-        if height > 0 and width > 0:
+        height, width = image_side(shape[1]), image_side(shape[2])
+        if height and width:
             return {"video_width": width, "video_height": height}
     return {}
 

@@ -33,6 +33,7 @@ from posebridge.formats._shared.hdf5 import (
     read_columns,
     refuse_non_datasets,
 )
+from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
     Skeleton,
     decode_skeletons,
@@ -145,14 +146,6 @@ def _json_rows(h5: Any, name: str, path: Path) -> list[Any]:
     return [load_json(row, path, f"a row of /{name}") for row in dataset[()]]
 
 
-def _int_or_none(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
 def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
     infos = []
     for index, row in enumerate(rows):
@@ -166,11 +159,11 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
         width = height = None
         shape = backend.get("shape")
         if isinstance(shape, list) and len(shape) >= 3:
-            height, width = _int_or_none(shape[1]), _int_or_none(shape[2])
+            height, width = image_side(shape[1]), image_side(shape[2])
         if "height_" in backend or "width_" in backend:
             height, width = (
-                _int_or_none(backend.get("height_")),
-                _int_or_none(backend.get("width_")),
+                image_side(backend.get("height_")),
+                image_side(backend.get("width_")),
             )
         dataset = str(backend.get("dataset") or "")
         if filename == ".":
@@ -178,8 +171,8 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
             filename = ""
             if dataset in h5:
                 attrs = h5[dataset].attrs
-                height = _int_or_none(attrs.get("height")) or height
-                width = _int_or_none(attrs.get("width")) or width
+                height = image_side(attrs.get("height")) or height
+                width = image_side(attrs.get("width")) or width
             source = row.get("source_video")
             group = h5.get(dataset.split("/")[0]) if dataset else None
             for key in ("source_video", "original_video"):
