@@ -100,6 +100,37 @@ def test_row_with_too_many_cells(tmp_path: Path, dlc_csv: Path) -> None:
     _check(deeplabcut.read, path)
 
 
+@pytest.mark.parametrize("extra", [",1.5", ","])
+def test_a_first_data_row_with_too_many_cells_is_refused_naming_its_line(
+    tmp_path: Path, dlc_csv: Path, extra: str
+) -> None:
+    """pandas drops the extra cells of the first row it parses, with only a warning."""
+    lines = dlc_csv.read_text().splitlines()
+    lines[3] += extra  # the first row after the three header lines
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n")
+    _check(deeplabcut.read, path, r"line 4: 8 cells, more than the header's 7")
+
+
+def test_a_wide_row_where_a_parallel_range_starts_is_refused(tmp_path: Path) -> None:
+    """Large files are parsed in byte ranges: each range's first row is a first row."""
+    from posebridge.formats.dlc import csv as dlc_csv_module
+
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], [f"p{i}" for i in range(8)], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    df = pd.DataFrame(np.random.default_rng(1).uniform(size=(12_000, 24)), columns=columns)
+    path = tmp_path / "large.csv"
+    df.to_csv(path)
+    start = dlc_csv_module._data_start(path, 3)
+    first, _, _ = dlc_csv_module._split(path, start, 2)[1]
+    data = path.read_bytes()
+    end = data.index(b"\n", first)
+    path.write_bytes(data[:end] + b",7.5" + data[end:])
+    _check(deeplabcut.read, path, r"cells, more than the header's 25")
+
+
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes(b"scorer,\xe9\xe9\nbodyparts,p\ncoords,x\n")

@@ -257,6 +257,23 @@ _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _CHUNK_ROWS = 5000
 
 
+def _refuse_wide_first_row(path: Path, offset: int, line: int, width: int) -> None:
+    """Refuse a first parsed row with more cells than the header.
+
+    pandas, given the column names, drops the extra cells of the first row of
+    what it parses (with only a warning), while it refuses any later wide row:
+    a number there would be lost silently.
+    """
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(offset)
+        text = _readline(handle).decode("utf-8", errors="replace")
+    cells = next(csv.reader([text]), [])
+    if len(cells) > width:
+        raise FormatError(
+            path, f"line {line}: {len(cells)} cells, more than the header's {width}."
+        )
+
+
 def _data_start(path: Path, skip: int) -> int:
     with open(path, "rb") as handle:
         for _ in range(skip):
@@ -476,11 +493,16 @@ def read_table(
             f"{width}. Re-export the file from {source_software}.",
         )
     start = _data_start(path, header.skip)
+    _refuse_wide_first_row(path, start, header.skip + 1, width)
     try:
         parts = min(usable_cores(), 4)
         large = path.stat().st_size - start >= _PARALLEL_MIN_BYTES
         if parts > 1 and large:
             ranges = _split(path, start, parts)
+            rows_before = header.skip + 1
+            for first, _, rows in ranges:  # each range's first row is parsed as a first row
+                _refuse_wide_first_row(path, first, rows_before, width)
+                rows_before += rows
             try:
                 try:
                     values, texts = _read_parallel(path, width, pose_at, other_at, ranges)
