@@ -645,18 +645,3 @@ def _frames(
             )
         )
     return out
-
-    out = []
-    for row in range(frames.size):  # one iteration per labelled frame
-        start, end = int(frames["instance_id_start"][row]), int(frames["instance_id_end"][row])
-        objects: dict[int, Any] = {}
-        order = sorted(range(start, end), key=lambda k: not is_pred[k])  # sources first
-        made = {k: make(k, objects) for k in order}
-        out.append(
-            sio.LabeledFrame(
-                video=videos[int(frames["video"][row])],
-                frame_idx=int(frames["frame_idx"][row]),
-                instances=[made[k] for k in range(start, end)],
-            )
-        )
-    return out

@@ -373,6 +373,15 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     return None
 
 
+def _increasing(frames: np.ndarray, block: int = 1 << 20) -> bool:
+    """Whether ``frames`` strictly increase (checked a block at a time: bounded memory)."""
+    for low in range(0, frames.size, block):  # a loop over blocks of a million frames
+        part = frames[max(low - 1, 0) : low + block]
+        if not np.all(part[1:] > part[:-1]):
+            return False
+    return True
+
+
 def distinct_frame_numbers(ds: xr.Dataset, what: str) -> np.ndarray | None:
     """:func:`frame_numbers`, checked to give each time step a frame of its own.
 
@@ -397,7 +406,7 @@ def distinct_frame_numbers(ds: xr.Dataset, what: str) -> np.ndarray | None:
     posebridge.errors.SchemaError: DeepLabCut files hold one row per video frame, but ...
     """
     frames = frame_numbers(ds)
-    if frames is None or frames.size < 2 or (np.diff(frames) > 0).all():
+    if frames is None or _increasing(frames):
         return frames
     ordered = np.sort(frames, kind="stable")
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]

@@ -38,19 +38,37 @@ def _fail(message: str) -> None:
 LARGEST_SIDE = 2**31 - 1
 
 
+def image_side(value: Any) -> int | None:
+    """A width or height in pixels: a whole number from 1 to :data:`LARGEST_SIDE`,
+    else ``None`` (unknown).
+
+    Readers take sizes from a file's metadata with it (a size that is no size
+    reads as unknown, as COCO's negative sizes do); :func:`validate` refuses a
+    ``video_width`` / ``video_height`` it does not take.
+
+    Examples
+    --------
+    >>> [image_side(v) for v in (640, "480", 2.0, 0, 1e308, "wide", None, 2.5)]
+    [640, 480, 2, None, None, None, None, None]
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not (number.is_integer() and 0 < number <= LARGEST_SIDE):  # NaN and inf fail too
+        return None
+    return int(number)
+
+
 def _side(value: Any, key: str) -> int:
     """A frame width or height attribute: a whole number from 1 to :data:`LARGEST_SIDE`."""
-    number = value.item() if isinstance(value, np.generic) else value
-    if (
-        isinstance(number, int | float)
-        and not isinstance(number, bool)
-        and 0 < number <= LARGEST_SIDE
-        and float(number).is_integer()
-    ):
-        return int(number)
-    raise SchemaError(
-        f"attrs[{key!r}] must be a whole number of pixels from 1 to {LARGEST_SIDE}, got {value!r}."
-    )
+    side = None if isinstance(value, bool | str) else image_side(value)
+    if side is None:
+        raise SchemaError(
+            f"attrs[{key!r}] must be a whole number of pixels from 1 to {LARGEST_SIDE}, "
+            f"got {value!r}."
+        )
+    return side
 
 
 def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:

@@ -25,13 +25,15 @@ import numpy as np
 
 from posebridge.errors import FormatError, brief
 from posebridge.formats._shared.threads import usable_cores
+from posebridge.model import whole_numbers
 
 
 def one_number(owner: Any, name: str, default: Any, path: Any, *, whole: bool = False) -> Any:
     """The attribute ``name`` of an HDF5 object when it holds one number or flag.
 
     ``default`` when the attribute is absent. Anything else (text, several
-    numbers, none, NaN; with ``whole``, a fraction or a number past 2**53) is
+    numbers, none, NaN; with ``whole``, what :func:`posebridge.model.whole_numbers`
+    refuses) is
     a :class:`~posebridge.errors.FormatError` naming the object and the
     attribute.
 
@@ -47,7 +49,7 @@ def one_number(owner: Any, name: str, default: Any, path: Any, *, whole: bool = 
     number = array.reshape(-1)[0].item() if array.size == 1 else None
     fits = array.size == 1 and array.dtype.kind in "biuf" and np.isfinite(array).all()
     if fits and whole:
-        fits = float(number).is_integer() and abs(number) <= 2**53
+        fits = bool(whole_numbers(number))
     if not fits:
         where = getattr(owner, "name", None) or "/"
         raise FormatError(

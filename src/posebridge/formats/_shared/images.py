@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge.errors import FormatError, SchemaError, brief
-from posebridge.model.validate import LARGEST_SIDE
+from posebridge.model.validate import LARGEST_SIDE, image_side
 
 __all__ = [
     "BOX",
@@ -209,27 +209,6 @@ def untracked_names(count: int) -> list[str]:
     that SLEAP writers keep them untracked.
     """
     return [f"untracked_{k}" for k in range(count)]
-
-
-def image_side(value: Any) -> int | None:
-    """A width or height read from a file's metadata: a whole number from 1 to
-    :data:`LARGEST_SIDE`, else ``None`` (unknown).
-
-    Metadata only: a size that is no size reads as unknown rather than failing
-    the read (as COCO's negative sizes do).
-
-    Examples
-    --------
-    >>> [image_side(v) for v in (640, "480", 2.0, 0, 1e308, "wide", None, 2.5)]
-    [640, 480, 2, None, None, None, None, None]
-    """
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if not (number.is_integer() and 0 < number <= LARGEST_SIDE):  # NaN and inf fail too
-        return None
-    return int(number)
 
 
 def checked_image_size(given: object) -> tuple[int, int]:

@@ -499,8 +499,8 @@ def read_table(
         large = path.stat().st_size - start >= _PARALLEL_MIN_BYTES
         if parts > 1 and large:
             ranges = _split(path, start, parts)
-            rows_before = header.skip + 1
-            for first, _, rows in ranges:  # each range's first row is parsed as a first row
+            rows_before = header.skip + 1 + ranges[0][2]
+            for first, _, rows in ranges[1:]:  # each range's first row is parsed as a first row
                 _refuse_wide_first_row(path, first, rows_before, width)
                 rows_before += rows
             try:

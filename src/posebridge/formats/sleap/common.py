@@ -299,15 +299,6 @@ def skeleton_from_dataset(ds: xr.Dataset, name: str) -> Skeleton:
     return Skeleton(name, nodes, pairs["skeleton_edges"], pairs["skeleton_symmetries"])
 
 
-def _increasing(frames: np.ndarray, block: int = 1 << 20) -> bool:
-    """Whether ``frames`` strictly increase (checked a block at a time: bounded memory)."""
-    for low in range(0, frames.size, block):  # a loop over blocks of a million frames
-        part = frames[max(low - 1, 0) : low + block]
-        if not np.all(part[1:] > part[:-1]):
-            return False
-    return True
-
-
 def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
     """The video frame number of each time step, checked for a SLEAP file.
 
@@ -317,7 +308,7 @@ def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
         When the frame numbers are unknown (time in seconds without fps or a
         ``frame`` coordinate), negative or repeated.
     """
-    frames = model.frame_numbers(ds)
+    frames = model.distinct_frame_numbers(ds, what)
     if frames is None:
         raise SchemaError(
             f"{path}: {what} files index poses by video frame number, but this dataset "
@@ -326,8 +317,6 @@ def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
         )
     if frames.size and frames.min() < 0:
         raise SchemaError(f"{path}: {what} frame numbers must be >= 0, got {frames.min()}.")
-    if not _increasing(frames) and np.unique(frames).size != frames.size:
-        raise SchemaError(f"{path}: the dataset's frame numbers repeat; {what} needs one each.")
     return frames
 
 
