@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.lazy import NotLazy
 
@@ -74,3 +75,35 @@ def test_a_file_changed_after_the_scan_is_refused(tmp_path):
     path.write_text(_table(11))
     with pytest.raises(FormatError, match="changed"):
         csv_rows.row_bytes(rows, 0, 5)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"1,2,3\n4,5\n6,7,8\n", r"line 11: 2 cells where the header has 3\."),
+        (b"1,2,3\n4,5,6,7\n", r"line 11: 4 cells where the header has 3\."),
+        (b"1,2,3\n4,5", r"line 11: 2 cells where the header has 3; the file may be cut short"),
+        # a quoted comma is no separator; a quoted line break still counts as a line
+        (b'"a,b",2,3\n"c\nd",5\n7,8,9\n', r"line 11: 2 cells where the header has 3\."),
+        (b"1,2,3\r\n4,5\r\n", r"line 11: 2 cells"),
+    ],
+)
+def test_rows_of_another_width_are_refused_naming_their_line(tmp_path, data, message):
+    path = tmp_path / "t.csv"
+    with pytest.raises(FormatError, match=message) as error:
+        csv_rows.refuse_wrong_widths(path, data, 3, first_line=10)
+    assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"1,2,3\n4,5,6\n",
+        b"1,2,3\n4,5,6",  # no final line break
+        b"1,2,3\n\n\r\n4,5,6\n",  # blank lines are skipped, as pandas skips them
+        b'"a,b",2,3\n"c\nd",5,6\n"e""f,",8,9\n',  # quoted commas, line breaks and quotes
+        b"",
+    ],
+)
+def test_rows_of_the_header_width_pass(tmp_path, data):
+    csv_rows.refuse_wrong_widths(tmp_path / "t.csv", data, 3)

@@ -261,7 +261,17 @@ def _write(tmp_path, text, name="bad.csv"):
             "a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1e30\n",
             r"line 3: fnum is 1e\+30, expected a whole frame number \(below 2\*\*53\)",
         ),
-        ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1\n4,5", "line 4: fnum"),  # truncated
+        (  # truncated
+            "a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1\n4,5",
+            "line 4: 2 cells where the header has 4; the file may be cut short",
+        ),
+        # a short row: pandas would pad it with NaN, every value after the gap shifted
+        (
+            "a_x,a_y,a_z,fnum\n1,2,3,0\n1,3,1\n1,2,3,2\n",
+            r"line 3: 3 cells where the header has 4\.",
+        ),
+        # a wide first row: pandas would take its first cell for an index
+        ("a_x,a_y,a_z,fnum\n9,1,2,3,0\n", r"line 2: 5 cells where the header has 4\."),
         ("a_x,a_y,a_z,M_00,fnum\n1,2,3,1,0\n", "lacks M_01"),
         ("a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,4,5\n", "line 3"),
     ],

@@ -131,6 +131,56 @@ def test_a_wide_row_where_a_parallel_range_starts_is_refused(tmp_path: Path) -> 
     _check(deeplabcut.read, path, r"cells, more than the header's 25")
 
 
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("dropped", [1, 3, 6], ids=["first-number", "middle", "last"])
+def test_a_row_missing_a_cell_is_refused_naming_its_line(
+    tmp_path: Path, dlc_csv: Path, reader, dropped: int
+) -> None:
+    """pandas pads a short row with NaN: every value after the gap would shift a column."""
+    lines = dlc_csv.read_text().splitlines()
+    cells = lines[20].split(",")
+    del cells[dropped]
+    lines[20] = ",".join(cells)
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(lines) + "\n")
+    _check(reader, path, r"line 21: 6 cells where the header has 7\.")
+
+
+def test_a_short_labelled_row_is_found_past_quoted_commas(tmp_path: Path) -> None:
+    """Image paths holding commas are quoted: those commas are no separators."""
+    columns = pd.MultiIndex.from_product(
+        [["me"], ["nose", "tail"], ["x", "y"]], names=["scorer", "bodyparts", "coords"]
+    )
+    index = [f"labeled-data/v,{i}/img{i:03d}.png" for i in range(6)]
+    values = np.arange(24, dtype=float).reshape(6, 4)
+    values[:, 3] = np.nan  # empty last cells: the rows are counted
+    df = pd.DataFrame(values, index=index, columns=columns)
+    path = tmp_path / "CollectedData_me.csv"
+    df.to_csv(path)
+    assert deeplabcut.read(path).position.shape[0] == 6  # every row whole: read
+    lines = path.read_text().splitlines()
+    lines[6] = lines[6].rsplit(",", 1)[0]  # the fourth image's row loses its last cell
+    path.write_text("\n".join(lines) + "\n")
+    _check(deeplabcut.read, path, r"line 7: 4 cells where the header has 5\.")
+
+
+def test_a_short_row_in_a_large_file_is_refused(tmp_path: Path) -> None:
+    """Large files are parsed in byte ranges (threads) or in one pass: both are checked."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], [f"p{i}" for i in range(8)], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    df = pd.DataFrame(np.random.default_rng(2).uniform(size=(12_000, 24)), columns=columns)
+    path = tmp_path / "large.csv"
+    df.to_csv(path)
+    lines = path.read_bytes().split(b"\n")
+    cells = lines[9000].split(b",")
+    del cells[5]
+    lines[9000] = b",".join(cells)
+    path.write_bytes(b"\n".join(lines))
+    _check(deeplabcut.read, path, r"line 9001: 24 cells where the header has 25\.")
+
+
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes(b"scorer,\xe9\xe9\nbodyparts,p\ncoords,x\n")
@@ -194,6 +244,35 @@ def test_fixed_h5_with_index_levels_of_different_lengths_names_them(tmp_path: Pa
         group["axis1_label1"] = np.concatenate([codes, codes])
     with pytest.raises(FormatError, match=r"fixed\.h5: .*levels of different lengths in 'axis1'"):
         deeplabcut.read(path)
+
+
+@pytest.mark.parametrize(
+    ("key", "count", "match"),
+    [
+        ("axis0", 2**49 + 4, r"axis 'axis0' has 562949953421316 levels but holds"),
+        ("axis1", 2**40, r"axis 'axis1' has 1099511627776 levels but holds"),
+        ("axis0", -1, r"axis 'axis0' has -1 levels"),
+        ("axis0", 2.5, r"'axis0_nlevels' attribute is 2\.5; expected one whole number"),
+    ],
+)
+def test_fixed_h5_with_a_level_count_beyond_its_members_is_refused(
+    tmp_path: Path, key: str, count: float, match: str
+) -> None:
+    """Found by fuzzing (seed 2043): a flipped bit made a count of 2**49, a loop of hours."""
+    import h5py
+
+    columns = pd.MultiIndex.from_product(
+        [["s"], ["p"], ["x", "y"]], names=["scorer", "bodyparts", "coords"]
+    )
+    path = tmp_path / "fixed.h5"
+    index = pd.MultiIndex.from_tuples([("labeled-data", "a.png"), ("labeled-data", "b.png")])
+    frame = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], columns=columns, index=index)
+    frame.to_hdf(path, key="df_with_missing", format="fixed")
+    with h5py.File(path, "r+") as h5:
+        h5["df_with_missing"].attrs[f"{key}_nlevels"] = count
+    with pytest.raises(FormatError, match=match) as caught:
+        deeplabcut.read(path)
+    assert str(path) in str(caught.value)
 
 
 def test_key_option_on_csv(dlc_csv: Path) -> None:

@@ -207,7 +207,7 @@ def test_an_index_level_left_empty_is_an_error(tmp_path):
     path = tmp_path / "broken.csv"
     df.to_csv(path)
     text = path.read_text().splitlines()
-    text[4] = "labeled-data,," + text[4].split(",", 3)[3]  # row 1 loses its video and image
+    text[4] = "labeled-data,,," + text[4].split(",", 3)[3]  # row 1 loses its video and image
     path.write_text("\n".join(text) + "\n")
     with pytest.raises(FormatError, match=r"broken.csv.*row 1 has an empty level"):
         posebridge.load(path)

@@ -164,6 +164,25 @@ def test_csv_cell_that_is_not_a_number_names_line_and_column(tmp_path: Path):
         trex.read(path)
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("0,1,2\n1,2\n2,3,4\n", r"line 3: 2 cells where the header has 3\."),
+        ("0,1,2\n1,2,3,4\n", r"line 3: 4 cells where the header has 3\."),
+        ("0,1,2\n1,2", r"line 3: 2 cells where the header has 3; the file may be cut short"),
+    ],
+)
+def test_csv_rows_of_another_width_are_refused_naming_the_line(
+    tmp_path: Path, body: str, message: str
+):
+    """pandas pads a short row with NaN (the frame's Y would silently be missing)."""
+    path = tmp_path / "clip_fish0.csv"
+    path.write_text("frame,X,Y\n" + body)
+    with pytest.raises(FormatError, match=message) as error:
+        trex.read(path)
+    assert str(path) in str(error.value)
+
+
 def test_timestamps_that_do_not_increase_leave_time_in_frames_with_a_warning(tmp_path: Path):
     arrays = fish_arrays(0.0)
     arrays["timestamp"][3] = arrays["timestamp"][2]

@@ -32,7 +32,7 @@ import numpy as np
 from posebridge.errors import FormatError
 from posebridge.formats._shared.lazy import NotLazy
 
-__all__ = ["CsvRows", "row_bytes", "scan"]
+__all__ = ["CsvRows", "refuse_wrong_widths", "row_bytes", "scan"]
 
 #: Bytes read per step of the scan.
 SCAN_BYTES = 4 << 20
@@ -62,6 +62,66 @@ class CsvRows:
     offsets: np.ndarray
     size: int
     mtime_ns: int
+
+
+def refuse_wrong_widths(path: Path | str, data: bytes, width: int, first_line: int = 1) -> None:
+    """Refuse a data row with more or fewer cells than the header, naming its line.
+
+    pandas fills the missing cells of a short row with NaN, so a row missing
+    a cell in its middle reads with every later value in the wrong column,
+    and it drops the extra cells of a wide first row: both silently wrong.
+    Every row's commas are counted at once (numpy). Commas and line breaks
+    inside quotes are not separators: a quote character toggles quoting, so
+    those after an odd number of quotes are skipped (an escaped quote, ``""``,
+    toggles twice). Blank lines are skipped, as pandas skips them.
+
+    Parameters
+    ----------
+    path
+        The file, for the message.
+    data
+        The bytes of the data rows, starting at the start of a line.
+    width
+        Cells per row (the header's).
+    first_line
+        The file's line number of the first line of ``data`` (1-based).
+
+    Raises
+    ------
+    FormatError
+        Naming the first row of another width, its line and its cells.
+
+    Examples
+    --------
+    >>> refuse_wrong_widths(Path("t.csv"), b"1,2,3\\n4,5\\n", 3, first_line=2)  # doctest: +SKIP
+    Traceback (most recent call last):
+    posebridge.errors.FormatError: t.csv: line 3: 2 cells where the header has 3.
+    """
+    text = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(text == _NEWLINE)
+    commas = np.flatnonzero(text == _COMMA)
+    ends = breaks
+    if b'"' in data:
+        quotes = np.flatnonzero(text == ord('"'))
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+        ends = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+    if data and not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+    per_row = np.diff(np.searchsorted(commas, ends), prepend=0)
+    carriage = (ends > starts) & (text[np.maximum(ends - 1, 0)] == _CR)
+    blank = ends - starts - carriage == 0  # pandas skips blank lines
+    wrong = np.flatnonzero((per_row != width - 1) & ~blank)
+    if wrong.size:
+        row = int(wrong[0])
+        line = first_line + int(np.searchsorted(breaks, starts[row]))  # quoted breaks count
+        cells = int(per_row[row]) + 1
+        cut = row == ends.size - 1 and cells < width
+        raise FormatError(
+            path,
+            f"line {line}: {cells} cells where the header has {width}"
+            + ("; the file may be cut short." if cut else "."),
+        )
 
 
 def _digits(data: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, SchemaError
+from posebridge.formats._shared import csv_rows
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -279,8 +282,16 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
     >>> ds = anipose.read("pose-3d/session.csv")  # doctest: +SKIP
     """
     path = Path(path)
+    data = path.read_bytes()
     try:
-        df = pd.read_csv(path, encoding="utf-8-sig", **_EXACT_FLOATS)
+        first = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError as error:
+        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    header = next(csv.reader([first]), [])
+    if header:
+        csv_rows.refuse_wrong_widths(path, data, len(header))
+    try:
+        df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", **_EXACT_FLOATS)
     except pd.errors.EmptyDataError:
         raise FormatError(path, "is empty; expected an Anipose header row.") from None
     except pd.errors.ParserError as error:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from posebridge._files import Peek, refuse_bare_carriage_returns
 from posebridge.errors import FormatError
+from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.threads import usable_cores
 from posebridge.formats.dlc import layout as table
@@ -272,6 +273,35 @@ def _refuse_wide_first_row(path: Path, offset: int, line: int, width: int) -> No
         raise FormatError(
             path, f"line {line}: {len(cells)} cells, more than the header's {width}."
         )
+
+
+def _refuse_short_rows(
+    path: Path,
+    start: int,
+    first_line: int,
+    width: int,
+    values: np.ndarray,
+    texts: dict[int, np.ndarray],
+    pose_at: list[int],
+) -> None:
+    """Refuse a data row with fewer cells than the header, naming its line.
+
+    pandas reads the missing cells of a short row as NaN, so a row missing a
+    cell in its middle would read with every later value in the wrong column.
+    Such a row has an empty last cell, so the rows are counted only when a
+    last cell is empty (never in DeepLabCut's predictions, whose last cell is
+    a likelihood): then every row's cells are counted at once.
+    """
+    last = width - 1
+    if last in pose_at:
+        empty = bool(np.isnan(values[:, pose_at.index(last)]).any())
+    else:
+        column = texts[last]
+        empty = column.dtype.kind not in "iu" and bool((column == "nan").any())
+    if empty:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            csv_rows.refuse_wrong_widths(path, handle.read(), width, first_line)
 
 
 def _data_start(path: Path, skip: int) -> int:
@@ -521,6 +551,7 @@ def read_table(
         raise FormatError(
             path, f"has data rows that are not DeepLabCut numbers ({message})."
         ) from None
+    _refuse_short_rows(path, start, header.skip + 1, width, values, texts, pose_at)
     index = [texts[j] for j in range(header.n_index)]
     rows = {name: texts[j] for j, name in row_columns.items()}
     return values, header, index, rows

@@ -33,6 +33,7 @@ import h5py
 import numpy as np
 
 from posebridge.errors import FormatError
+from posebridge.formats._shared.hdf5 import one_number
 
 __all__ = [
     "BuiltinsOnlyUnpickler",
@@ -216,9 +217,25 @@ def column_level_names(group: h5py.Group, path: Path) -> list[str | None]:
     if layout == "fixed":
         if _text(group.attrs.get("axis0_variety", b"")) != "multi":
             return [_fixed_name(group.get("axis0"))]
-        count = int(group.attrs.get("axis0_nlevels", 0))
+        count = _level_count(group, "axis0", path)
         return [_fixed_name(group.get(f"axis0_level{i}")) for i in range(count)]
     return []
+
+
+def _level_count(group: h5py.Group, key: str, path: Path) -> int:
+    """How many levels the axis ``key`` has: one whole number, at most the group's members.
+
+    Each level is two members (``<key>_level<i>``, ``<key>_label<i>``), so a
+    count beyond the members is damage (and would be a loop of millions).
+    """
+    count = one_number(group, f"{key}_nlevels", 0, path, whole=True)
+    if not 0 <= count <= len(group):
+        raise FormatError(
+            path,
+            f"the pandas frame '{group.name}' says its axis '{key}' has {count} levels "
+            f"but holds {len(group)} members.",
+        )
+    return count
 
 
 def _fixed_name(node: Any) -> str | None:
@@ -396,7 +413,7 @@ def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[
             path, f"the pandas frame '{group.name}' has an axis '{key}' of kind '{variety}'."
         )
     levels = []
-    for i in range(int(group.attrs.get(f"{key}_nlevels", 0))):
+    for i in range(_level_count(group, key, path)):
         level = _decode_strings(
             _one_per_row(_array(group, f"{key}_level{i}", path), group, f"{key}_level{i}", path),
             encoding,
@@ -423,7 +440,7 @@ def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[
 
 def _read_fixed(group: h5py.Group, path: Path) -> PandasFrame:
     encoding = group_encoding(group, path)
-    if int(group.attrs.get("ndim", 2)) != 2:
+    if one_number(group, "ndim", 2, path, whole=True) != 2:
         raise FormatError(path, f"the pandas object '{group.name}' is not a DataFrame.")
     column_levels = _fixed_axis(group, "axis0", encoding, path)
     index = _fixed_axis(group, "axis1", encoding, path)
@@ -431,7 +448,7 @@ def _read_fixed(group: h5py.Group, path: Path) -> PandasFrame:
     n_rows = index[0].shape[0] if index else 0
     position = {label: j for j, label in enumerate(columns)}
     blocks = []
-    for b in range(int(group.attrs.get("nblocks", 0))):
+    for b in range(one_number(group, "nblocks", 0, path, whole=True)):
         items = _fixed_axis(group, f"block{b}_items", encoding, path)
         labels = list(zip(*(level.astype(str) for level in items), strict=True))
         try:

@@ -27,6 +27,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import refuse_bare_carriage_returns
 from posebridge.errors import FormatError, describing
+from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
 from posebridge.formats.sleap_csv.layout import FIXED, MISSING, header_nodes
 
@@ -68,7 +69,7 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
     # exact float parsing: pandas 3's default; pandas 2 needs round_trip
     exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
     data = path.read_bytes()  # once: the width check and pandas share it
-    _check_widths(path, data, len(names))
+    csv_rows.refuse_wrong_widths(path, data, len(names))
     try:
         with warnings.catch_warnings():
             # pandas drops the extra cells of a first row wider than the header, with a
@@ -96,43 +97,6 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
         if name != "track":
             columns[name] = _numbers(table, name, path)
     return columns
-
-
-def _check_widths(path: Path, data: bytes, width: int) -> None:
-    """Refuse a row with more or fewer cells than the header, naming its line.
-
-    pandas would fill the missing cells of a short row with NaN (a silently
-    wrong instance) and take the extra cells of a long first row for an index.
-    Every row's commas are counted at once (numpy). Commas and line breaks
-    inside quotes (a track name holding them) are not separators: a quote
-    character toggles quoting, so those after an odd number of quotes are
-    skipped (an escaped quote, ``""``, toggles twice).
-    """
-    text = np.frombuffer(data, dtype=np.uint8)
-    breaks = np.flatnonzero(text == ord("\n"))
-    commas = np.flatnonzero(text == ord(","))
-    ends = breaks
-    if b'"' in data:
-        quotes = np.flatnonzero(text == ord('"'))
-        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
-        ends = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
-    if not data.endswith(b"\n"):
-        ends = np.append(ends, len(data))
-    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
-    per_row = np.diff(np.searchsorted(commas, ends), prepend=0)
-    carriage = (ends > starts) & (text[np.maximum(ends - 1, 0)] == ord("\r"))
-    blank = ends - starts - carriage == 0  # pandas skips blank lines
-    wrong = np.flatnonzero((per_row != width - 1) & ~blank)
-    if wrong.size:
-        row = int(wrong[0])
-        line = int(np.searchsorted(breaks, starts[row])) + 1  # quoted breaks count as lines
-        cells = int(per_row[row]) + 1
-        cut = row == ends.size - 1 and cells < width
-        raise FormatError(
-            path,
-            f"line {line}: {cells} cells where the header has {width}"
-            + ("; the file may be cut short." if cut else "."),
-        )
 
 
 def _numbers(table: Any, column: str, path: Path) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import io
 import os
 import re
 import warnings
@@ -17,6 +18,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import refuse_empty_file
 from posebridge.errors import FormatError, describing
+from posebridge.formats._shared import csv_rows
 from posebridge.formats.trex.layout import (
     clean_column,
     folder_files,
@@ -87,16 +89,20 @@ class _Track:
     def _load_csv(self) -> dict[str, np.ndarray]:
         import pandas as pd
 
+        data = self.path.read_bytes()
         try:
-            table = pd.read_csv(self.path, header=None, skiprows=1, dtype=np.float64)
+            header = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r").split(",")
+        except UnicodeDecodeError:
+            raise FormatError(self.path, "line 1 is not UTF-8 text.") from None
+        csv_rows.refuse_wrong_widths(self.path, data, len(header))
+        try:
+            table = pd.read_csv(io.BytesIO(data), header=None, skiprows=1, dtype=np.float64)
         except pd.errors.EmptyDataError:
             table = pd.DataFrame()
         except (ValueError, pd.errors.ParserError) as error:
             raise FormatError(
                 self.path, self._bad_cell() or f"is not a TRex CSV ({error})."
             ) from None
-        with open(self.path, encoding="utf-8-sig") as handle:
-            header = handle.readline().rstrip("\r\n").split(",")
         if table.shape[1] and table.shape[1] != len(header):
             raise FormatError(
                 self.path, f"line 2 has {table.shape[1]} values for {len(header)} header columns."
