@@ -146,6 +146,17 @@ def test_a_row_missing_a_cell_is_refused_naming_its_line(
     _check(reader, path, r"line 21: 6 cells where the header has 7\.")
 
 
+@pytest.mark.parametrize("reader", READERS)
+def test_a_repeated_frame_is_refused_naming_the_frame_and_its_rows(
+    tmp_path: Path, dlc_csv: Path, reader
+) -> None:
+    lines = dlc_csv.read_text().splitlines()
+    lines.insert(3 + 20, lines[3 + 20])  # frame 20's row twice
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join(lines) + "\n")
+    _check(reader, path, r"repeats frame 20 \(data rows 21 and 22, counting from 1")
+
+
 def test_a_short_labelled_row_is_found_past_quoted_commas(tmp_path: Path) -> None:
     """Image paths holding commas are quoted: those commas are no separators."""
     columns = pd.MultiIndex.from_product(

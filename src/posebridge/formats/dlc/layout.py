@@ -337,8 +337,14 @@ def build_dataset(
     order = None
     if n_rows > 1 and not np.all(np.diff(frames) > 0):
         order = np.argsort(frames, kind="stable")
-        if np.any(np.diff(frames[order]) == 0):
-            raise FormatError(path, "the row index repeats a frame number.")
+        repeated = np.flatnonzero(np.diff(frames[order]) == 0)
+        if repeated.size:
+            first, again = sorted(order[repeated[0] : repeated[0] + 2].tolist())
+            raise FormatError(
+                path,
+                f"the row index repeats frame {int(frames[first])} (data rows {first + 1} "
+                f"and {again + 1}, counting from 1 after the header); each frame has one row.",
+            )
         frames, data = frames[order], data[order]
 
     space = [c for c in ("x", "y", "z") if c in layout.coords]
