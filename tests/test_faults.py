@@ -482,3 +482,32 @@ def test_stale_temporaries_of_many_targets_in_one_folder_are_removed(tmp_path):
         path.write_text("left behind")
     posebridge.save(ds, data_yaml, "yolo", overwrite=True)
     assert not any(path.exists() for path in stale) and live.exists()
+
+
+@pytest.mark.parametrize("damage", ["object header", "truncated"])
+def test_an_hdf5_file_damaged_before_its_rename_is_refused_and_the_old_file_kept(tmp_path, damage):
+    """The finished temporary is walked by HDF5 before it replaces the target."""
+    import h5py
+
+    from posebridge._files import atomic_outputs
+
+    target = tmp_path / "out.h5"
+    target.write_bytes(b"the previous file")
+    with (
+        pytest.raises(posebridge.PoseBridgeError) as caught,
+        atomic_outputs([target], overwrite=True) as (temporary,),
+    ):
+        with h5py.File(temporary, "w") as h5:
+            for k in range(20):
+                h5.create_group(f"g{k}").attrs["k"] = k
+            where = h5py.h5o.get_info(h5["g7"].id).addr
+        data = bytearray(temporary.read_bytes())
+        if damage == "object header":
+            data[where : where + 4] = bytes(4)  # version and flags of g7's header
+        else:
+            data = data[: len(data) // 2]
+        temporary.write_bytes(bytes(data))
+    message = str(caught.value)
+    assert str(target) in message and "the HDF5 file written is damaged" in message
+    assert target.read_bytes() == b"the previous file"
+    assert leftovers(target) == []
