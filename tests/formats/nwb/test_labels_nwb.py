@@ -375,3 +375,72 @@ def test_malformed_skeleton_instances_are_refused_naming_them(tmp_path, member, 
     with pytest.raises(FormatError, match=message) as error:
         posebridge.load(path)
     assert "bad.nwb" in str(error.value)
+
+
+def _relabel(h5: h5py.File, variant: str) -> None:
+    """Change a written labels file in a way NWB allows (other writers' choices)."""
+    frames = h5[f"{TRAINING}/training_frames"]
+    m1 = frames["frame_0/skeleton_instances/m1"]
+    if variant == "fixed-length annotator":
+        frames["frame_0"].attrs.create("annotator", np.bytes_("alice"))
+    elif variant == "big-endian chunked compressed locations":
+        values = m1["node_locations"][()]
+        del m1["node_locations"]
+        m1.create_dataset(
+            "node_locations", data=values.astype(">f4"), chunks=(1, 2), compression="gzip"
+        )
+    elif variant == "visibility as uint8":
+        values = m1["node_visibility"][()]
+        del m1["node_visibility"]
+        m1["node_visibility"] = values.astype(np.uint8)
+    elif variant == "hard-linked video":
+        del frames["frame_1/source_video"]
+        frames["frame_1/source_video"] = h5[f"{TRAINING}/source_videos/video_0"]
+    elif variant == "relative skeleton link":
+        del m1["skeleton"]
+        m1["skeleton"] = h5py.SoftLink("../../../../../Skeletons/skeleton")
+    elif variant == "id as a one-element array":
+        m1.attrs["id"] = np.array([0], dtype=np.int64)
+    elif variant == "name beyond ascii":
+        frames["frame_0/skeleton_instances"].move("m1", "mü1")
+    elif variant == "no visibility":
+        del m1["node_visibility"]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "as written",
+        "fixed-length annotator",
+        "big-endian chunked compressed locations",
+        "visibility as uint8",
+        "hard-linked video",
+        "relative skeleton link",
+        "id as a one-element array",
+        "name beyond ascii",
+        "no visibility",
+    ],
+)
+def test_the_low_level_read_of_a_frame_equals_the_general_one(
+    mixed_videos, tmp_path, monkeypatch, variant
+):
+    """Plain frames are read with h5py's low-level calls; both paths give the same dataset."""
+    from posebridge.formats.nwb import training
+
+    path = tmp_path / "labels.nwb"
+    nwb.write(mixed_videos, path)
+    with h5py.File(path, "r+") as h5:
+        _relabel(h5, variant)
+    plain = training._plain_frame
+    taken: list[bool] = []
+    monkeypatch.setattr(
+        training, "_plain_frame", lambda *a: taken.append(bool(r := plain(*a))) or r
+    )
+    fast = posebridge.load(path)
+    assert any(taken)  # the low-level path read frames
+    monkeypatch.setattr(training, "_plain_frame", lambda *a: None)
+    general = posebridge.load(path)
+    xr.testing.assert_identical(fast, general)
+    if variant == "as written":
+        back = fast.drop_vars("confidence").drop_attrs()
+        xr.testing.assert_identical(back, mixed_videos.drop_vars("confidence").drop_attrs())

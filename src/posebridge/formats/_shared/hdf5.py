@@ -44,20 +44,81 @@ def one_number(owner: Any, name: str, default: Any, path: Any, *, whole: bool = 
     """
     if name not in owner.attrs:
         return default
-    value = owner.attrs[name]
-    array = np.asarray(value)
+    where = getattr(owner, "name", None) or "/"
+    return number_in(np.asarray(owner.attrs[name]), where, name, path, whole=whole)
+
+
+def number_in(array: np.ndarray, where: str, name: str, path: Any, *, whole: bool = False) -> Any:
+    """The one number an attribute's value holds (the rule of :func:`one_number`).
+
+    Examples
+    --------
+    >>> number_in(np.array(7, dtype=np.uint32), "/frame_0", "index", "a.nwb", whole=True)
+    7
+    """
     number = array.reshape(-1)[0].item() if array.size == 1 else None
     fits = array.size == 1 and array.dtype.kind in "biuf" and np.isfinite(array).all()
     if fits and whole:
         fits = bool(whole_numbers(number))
     if not fits:
-        where = getattr(owner, "name", None) or "/"
         raise FormatError(
             path,
             f"{where}: the '{name}' attribute is {brief(array.tolist())}; expected one "
             f"{'whole number' if whole else 'number'}.",
         )
     return int(number) if whole else number
+
+
+class NumpyTypes:
+    """The numpy dtypes of HDF5 types met before, found by HDF5's own type comparison.
+
+    h5py builds a new numpy dtype at every ``.dtype`` of a low-level object,
+    which costs more than reading a small dataset; a file of many small
+    objects has few distinct types.
+
+    Examples
+    --------
+    >>> types = NumpyTypes()
+    >>> types.of(dataset_id.get_type())  # doctest: +SKIP
+    dtype('<f8')
+    """
+
+    def __init__(self) -> None:
+        self._known: list[tuple[Any, np.dtype]] = []
+
+    def of(self, type_id: Any) -> np.dtype:
+        """The numpy dtype of an h5py ``TypeID``."""
+        for known, dtype in self._known:
+            if known == type_id:
+                return dtype
+        dtype = type_id.dtype
+        if len(self._known) < 16:
+            self._known.append((type_id, dtype))
+        return dtype
+
+
+def plain_attribute(owner: Any, name: bytes, types: NumpyTypes | None = None) -> np.ndarray | None:
+    """A numeric attribute of a low-level h5py object, read without a Python object per call.
+
+    ``None`` when it is absent or not plain (not numbers, or a null
+    dataspace): the caller then reads it the ordinary way, which decides.
+
+    Examples
+    --------
+    >>> plain_attribute(frame_id, b"source_video_frame_index")  # doctest: +SKIP
+    array(0, dtype=uint32)
+    """
+    import h5py
+
+    if not h5py.h5a.exists(owner, name):
+        return None
+    attribute = h5py.h5a.open(owner, name)
+    dtype = types.of(attribute.get_type()) if types is not None else attribute.dtype
+    if dtype.kind not in "biuf" or attribute.shape is None:
+        return None
+    value = np.empty(attribute.shape, dtype=dtype)
+    attribute.read(value)
+    return value
 
 
 def raw_layout(dataset: Any) -> bool:

@@ -47,7 +47,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import one_number
+from posebridge.formats._shared.hdf5 import NumpyTypes, number_in, one_number, plain_attribute
 from posebridge.formats.nwb.common import (
     FRAMES_MARKER,
     edge_indices,
@@ -159,59 +159,216 @@ def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:
     frames = training.get("training_frames")
     if not isinstance(frames, h5py.Group):
         return out
+    frames_id, types = frames.id, NumpyTypes()
     for row, name in enumerate(sorted(frames, key=_natural)):  # the format: a group per frame
-        frame = frames[name]
-        link = frame.get("source_video", getlink=True)
-        out.frame_video.append(
-            _link_path(frame, link) if isinstance(link, h5py.SoftLink) else None
-        )
-        index = one_number(frame, "source_video_frame_index", None, path, whole=True)
+        fast = _plain_frame(frames_id, f"{frames.name}/{name}", name, row, path, types)
+        if fast is None:  # anything unusual: read by the general code, which decides
+            fast = _frame(frames[name], row, path)
+        video, index, annotator, instances = fast
+        out.frame_video.append(video)
         out.frame_index.append(index if index is not None else labels.UNKNOWN_FRAME)
-        if "annotator" in frame.attrs:
-            out.annotators.add(to_text(frame.attrs["annotator"]))
-        holder = frame.get("skeleton_instances")
-        if not isinstance(holder, h5py.Group):
-            raise FormatError(path, f"the TrainingFrame {frame.name} has no skeleton_instances.")
-        for key in holder:
-            instance = holder[key]
-            found: dict[str, Any] = {}
-            skeleton = ""
-            for member in instance:  # node_locations, node_visibility, the skeleton's link
-                if member in ("node_locations", "node_visibility"):
-                    found[member] = instance[member][()]
-                    continue
-                link = instance.get(member, getlink=True)
-                if isinstance(link, h5py.SoftLink):
-                    skeleton = _link_path(instance, link)
-            if "node_locations" not in found:
-                raise FormatError(
-                    path, f"the SkeletonInstance {instance.name} has no node_locations."
-                )
-            raw_id = one_number(instance, "id", None, path, whole=True)
-            visibility = found.get("node_visibility")
-            for member in found:
-                if np.asarray(found[member]).dtype.kind not in "iufb":
-                    raise FormatError(
-                        path, f"{instance.name}/{member} should hold numbers (or flags)."
-                    )
-            shape = np.shape(found["node_locations"])
-            if len(shape) != 2 or shape[1] not in (2, 3):
-                raise FormatError(
-                    path,
-                    f"{instance.name}/node_locations has shape {shape}; expected "
-                    "(nodes, 2) or (nodes, 3).",
-                )
-            out.instances.append(
-                _Instance(
-                    row,
-                    key,
-                    raw_id,
-                    skeleton,
-                    np.asarray(found["node_locations"], dtype=np.float64),
-                    None if visibility is None else np.asarray(visibility, dtype=bool),
-                )
-            )
+        if annotator is not None:
+            out.annotators.add(annotator)
+        out.instances.extend(instances)
     return out
+
+
+_Frame = tuple[str | None, int | None, str | None, list[_Instance]]
+_NUMBER_KINDS = "iufb"
+_SOFT = h5py.h5l.TYPE_SOFT
+
+
+def _frame(frame: h5py.Group, row: int, path: Path) -> _Frame:
+    """One TrainingFrame: its video link, frame index, annotator and instances."""
+    link = frame.get("source_video", getlink=True)
+    video = _link_path(frame, link) if isinstance(link, h5py.SoftLink) else None
+    index = one_number(frame, "source_video_frame_index", None, path, whole=True)
+    annotator = to_text(frame.attrs["annotator"]) if "annotator" in frame.attrs else None
+    holder = frame.get("skeleton_instances")
+    if not isinstance(holder, h5py.Group):
+        raise FormatError(path, f"the TrainingFrame {frame.name} has no skeleton_instances.")
+    instances = []
+    for key in holder:
+        instance = holder[key]
+        found: dict[str, Any] = {}
+        skeleton = ""
+        for member in instance:  # node_locations, node_visibility, the skeleton's link
+            if member in ("node_locations", "node_visibility"):
+                found[member] = instance[member][()]
+                continue
+            link = instance.get(member, getlink=True)
+            if isinstance(link, h5py.SoftLink):
+                skeleton = _link_path(instance, link)
+        if "node_locations" not in found:
+            raise FormatError(path, f"the SkeletonInstance {instance.name} has no node_locations.")
+        raw_id = one_number(instance, "id", None, path, whole=True)
+        visibility = found.get("node_visibility")
+        for member in found:
+            if np.asarray(found[member]).dtype.kind not in _NUMBER_KINDS:
+                raise FormatError(
+                    path, f"{instance.name}/{member} should hold numbers (or flags)."
+                )
+        shape = np.shape(found["node_locations"])
+        if len(shape) != 2 or shape[1] not in (2, 3):
+            raise FormatError(
+                path,
+                f"{instance.name}/node_locations has shape {shape}; expected "
+                "(nodes, 2) or (nodes, 3).",
+            )
+        instances.append(
+            _Instance(
+                row,
+                key,
+                raw_id,
+                skeleton,
+                np.asarray(found["node_locations"], dtype=np.float64),
+                None if visibility is None else np.asarray(visibility, dtype=bool),
+            )
+        )
+    return video, index, annotator, instances
+
+
+def _plain_frame(
+    frames: Any, where: str, name: str, row: int, path: Path, types: NumpyTypes
+) -> _Frame | None:
+    """:func:`_frame` for a plain TrainingFrame, with h5py's low-level calls.
+
+    The format stores a group per frame and per instance; h5py's high-level
+    objects cost more than the data here. A frame that is anything but plain
+    (a member of another kind, text where numbers are expected, a name that
+    is not UTF-8, ...) gives ``None``, and :func:`_frame` reads it and decides.
+    """
+    frame = _opened(frames, name, h5py.h5g.GroupID)
+    if frame is None:
+        return None
+    video = None
+    links = frame.links
+    if links.exists(b"source_video") and links.get_info(b"source_video").type == _SOFT:
+        video = _link_target(where, links.get_val(b"source_video"))
+        if video is None:
+            return None
+    index = _plain_number(frame, b"source_video_frame_index", where, path, types)
+    if index is False:
+        return None
+    annotator = None
+    if h5py.h5a.exists(frame, b"annotator"):
+        annotator = _plain_text(frame, b"annotator")
+        if annotator is None:
+            return None
+    holder = _opened(frame, "skeleton_instances", h5py.h5g.GroupID)
+    if holder is None:
+        return None
+    instances = []
+    for raw_key in holder:
+        key = _utf8(raw_key)
+        instance = _opened(holder, key, h5py.h5g.GroupID) if key is not None else None
+        if instance is None:
+            return None
+        inst_where = f"{where}/skeleton_instances/{key}"
+        found: dict[bytes, np.ndarray] = {}
+        skeleton = ""
+        for member in instance:
+            if member in (b"node_locations", b"node_visibility"):
+                values = _plain_dataset(instance, member, types)
+                if values is None:
+                    return None
+                found[member] = values
+            elif instance.links.get_info(member).type == h5py.h5l.TYPE_SOFT:
+                target = _link_target(inst_where, instance.links.get_val(member))
+                if target is None:
+                    return None
+                skeleton = target
+        locations = found.get(b"node_locations")
+        if locations is None or locations.ndim != 2 or locations.shape[1] not in (2, 3):
+            return None
+        raw_id = _plain_number(instance, b"id", inst_where, path, types)
+        if raw_id is False:
+            return None
+        visibility = found.get(b"node_visibility")
+        instances.append(
+            _Instance(
+                row,
+                key,
+                raw_id,
+                skeleton,
+                np.asarray(locations, dtype=np.float64),
+                None if visibility is None else np.asarray(visibility, dtype=bool),
+            )
+        )
+    return video, index, annotator, instances
+
+
+def _utf8(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _opened(parent: Any, name: str, kind: type) -> Any:
+    """The member ``name`` of a low-level group when it is there and of ``kind``."""
+    raw = name.encode("utf-8")
+    if not parent.links.exists(raw):
+        return None
+    if parent.links.get_info(raw).type != h5py.h5l.TYPE_HARD:
+        return None
+    member = h5py.h5o.open(parent, raw)
+    return member if isinstance(member, kind) else None
+
+
+def _link_target(where: str, raw: bytes) -> str | None:
+    """The absolute path of a soft link's target (as :func:`_link_path`), or ``None``."""
+    target = _utf8(raw)
+    if target is None:
+        return None
+    if not target.startswith("/"):
+        target = posixpath.normpath(posixpath.join(where, target))
+    return target
+
+
+def _plain_number(
+    owner: Any, name: bytes, where: str, path: Path, types: NumpyTypes
+) -> int | bool | None:
+    """A whole-number attribute (``None`` when absent); ``False``: not plain, read it slowly."""
+    if not h5py.h5a.exists(owner, name):
+        return None
+    value = plain_attribute(owner, name, types)
+    if value is None:
+        return False
+    return number_in(value, where, name.decode(), path, whole=True)
+
+
+def _plain_text(owner: Any, name: bytes) -> str | None:
+    """A one-string UTF-8 or ASCII attribute, else ``None`` (read it slowly)."""
+    attribute = h5py.h5a.open(owner, name)
+    string = h5py.check_string_dtype(attribute.dtype)
+    if string is None or attribute.shape not in ((), (1,)):
+        return None
+    value = np.empty(attribute.shape, dtype=attribute.dtype)
+    attribute.read(value)
+    item = value.reshape(-1)[0]
+    if isinstance(item, bytes):
+        item = _utf8(item) if string.length is None else None  # fixed length: read slowly
+    return item if isinstance(item, str) else None
+
+
+def _plain_dataset(group: Any, name: bytes, types: NumpyTypes) -> np.ndarray | None:
+    """A hard-linked numeric dataset's values, else ``None`` (read it slowly)."""
+    if group.links.get_info(name).type != h5py.h5l.TYPE_HARD:
+        return None
+    dataset = h5py.h5o.open(group, name)
+    if not isinstance(dataset, h5py.h5d.DatasetID):
+        return None
+    dtype = types.of(dataset.get_type())
+    if dtype.kind not in _NUMBER_KINDS:
+        return None
+    space = dataset.get_space()
+    if space.get_simple_extent_type() != h5py.h5s.SIMPLE:
+        return None
+    values = np.empty(space.shape, dtype=dtype)
+    if values.size:
+        dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, values)
+    return values
 
 
 def _individuals(instances: list[_Instance]) -> tuple[list[str], np.ndarray]:
