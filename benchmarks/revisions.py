@@ -37,6 +37,7 @@ CASES = (
     ("W1 SLEAP analysis read", "w1_posebridge.analysis.h5", "", None),
     ("W2 SLEAP .slp read", "w2_sleap.slp", "", None),
     ("L1 labels .slp read", "l1_1000_labels.slp", "", None),
+    ("L1 labels NWB read", "l1_1000_labels.nwb", "", None),
     ("VIA 10k x 20 read", "via_10k_x_20.csv", "", None),
     ("C1 COCO GT read", "c1_10000_ground_truth.json", "", "coco"),
     ("W1 DLC .h5 write", "w1_dlc.h5", ".h5", "dlc"),
@@ -44,6 +45,7 @@ CASES = (
     ("W1 NWB write", "w1_dlc.h5", ".nwb", "nwb"),
     ("W1 SLEAP analysis write", "w1_dlc.h5", ".analysis.h5", "sleap"),
     ("W2 SLEAP .slp write", "w2_sleap.slp", ".slp", "sleap"),
+    ("L1 labels NWB write", "l1_1000_labels.nwb", ".nwb", "nwb"),
     ("VIA 10k x 20 write", "via_10k_x_20.csv", ".csv", "via"),
 )
 

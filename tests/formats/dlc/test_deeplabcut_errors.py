@@ -97,7 +97,7 @@ def test_row_with_too_many_cells(tmp_path: Path, dlc_csv: Path) -> None:
     lines[10] += ",1.5"
     path = tmp_path / "wide.csv"
     path.write_text("\n".join(lines) + "\n")
-    _check(deeplabcut.read, path)
+    _check(deeplabcut.read, path, r"line 11: 8 cells where the header has 7\.")
 
 
 @pytest.mark.parametrize("extra", [",1.5", ","])
@@ -109,7 +109,7 @@ def test_a_first_data_row_with_too_many_cells_is_refused_naming_its_line(
     lines[3] += extra  # the first row after the three header lines
     path = tmp_path / "wide.csv"
     path.write_text("\n".join(lines) + "\n")
-    _check(deeplabcut.read, path, r"line 4: 8 cells, more than the header's 7")
+    _check(deeplabcut.read, path, r"line 4: 8 cells where the header has 7\.")
 
 
 def test_a_wide_row_where_a_parallel_range_starts_is_refused(tmp_path: Path) -> None:
@@ -128,7 +128,8 @@ def test_a_wide_row_where_a_parallel_range_starts_is_refused(tmp_path: Path) -> 
     data = path.read_bytes()
     end = data.index(b"\n", first)
     path.write_bytes(data[:end] + b",7.5" + data[end:])
-    _check(deeplabcut.read, path, r"cells, more than the header's 25")
+    line = data[:end].count(b"\n") + 1
+    _check(deeplabcut.read, path, rf"line {line}: 26 cells where the header has 25\.")
 
 
 @pytest.mark.parametrize("reader", READERS)

@@ -43,6 +43,7 @@ _MAX_HEADER_BYTES = 16 * 1024 * 1024
 _STRUCTURAL_MARKS = (",", '"', "\r", "\n")
 _STRUCTURAL_BYTES = tuple(mark.encode() for mark in _STRUCTURAL_MARKS)
 _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
+_COMMA, _QUOTE = ord(","), ord('"')
 
 
 @dataclass
@@ -229,6 +230,8 @@ class _ByteRange(io.RawIOBase):
         self._file = open(path, "rb")  # noqa: SIM115 - closed in close()
         self._file.seek(start)
         self._left = end - start
+        self.commas = 0  # counted on the way (see _refuse_short_rows)
+        self.quoted = False
 
     def readable(self) -> bool:
         return True
@@ -237,8 +240,12 @@ class _ByteRange(io.RawIOBase):
         size = min(len(buffer), self._left)
         if size <= 0:
             return 0
-        got = self._file.readinto(memoryview(buffer)[:size]) or 0
+        view = memoryview(buffer)[:size]
+        got = self._file.readinto(view) or 0
         self._left -= got
+        commas, quoted = _marks(view[:got])
+        self.commas += commas
+        self.quoted = self.quoted or quoted
         return got
 
     def close(self) -> None:
@@ -270,9 +277,7 @@ def _refuse_wide_first_row(path: Path, offset: int, line: int, width: int) -> No
         text = _readline(handle).decode("utf-8", errors="replace")
     cells = next(csv.reader([text]), [])
     if len(cells) > width:
-        raise FormatError(
-            path, f"line {line}: {len(cells)} cells, more than the header's {width}."
-        )
+        raise FormatError(path, f"line {line}: {len(cells)} cells where the header has {width}.")
 
 
 def _refuse_short_rows(
@@ -283,14 +288,20 @@ def _refuse_short_rows(
     values: np.ndarray,
     texts: dict[int, np.ndarray],
     pose_at: list[int],
+    counted: tuple[int, bool] | None = None,
 ) -> None:
     """Refuse a data row with fewer cells than the header, naming its line.
 
     pandas reads the missing cells of a short row as NaN, so a row missing a
     cell in its middle would read with every later value in the wrong column.
-    Such a row has an empty last cell, so the rows are counted only when a
-    last cell is empty (never in DeepLabCut's predictions, whose last cell is
-    a likelihood): then every row's cells are counted at once.
+    Such a row has an empty last cell, so nothing is counted unless a last
+    cell is empty (never in DeepLabCut's predictions, whose last cell is a
+    likelihood). Then the file's commas are counted (C, block by block, or
+    as the parallel reader read them: ``counted``): no
+    row is wider than the header (pandas refuses those, the first rows are
+    checked before), so as many commas as ``rows x (width - 1)`` means no row
+    is shorter either. Only a file with quotes or another count has every
+    row's cells counted (:func:`~posebridge.formats._shared.csv_rows.refuse_wrong_widths`).
     """
     last = width - 1
     if last in pose_at:
@@ -298,10 +309,32 @@ def _refuse_short_rows(
     else:
         column = texts[last]
         empty = column.dtype.kind not in "iu" and bool((column == "nan").any())
-    if empty:
+    if not empty:
+        return
+    commas, quoted = counted or _commas(path, start)
+    if quoted or commas != values.shape[0] * (width - 1):
         with open(path, "rb") as handle:
             handle.seek(start)
             csv_rows.refuse_wrong_widths(path, handle.read(), width, first_line)
+
+
+def _commas(path: Path, start: int) -> tuple[int, bool]:
+    """The commas from byte ``start`` on, and whether a quote is there too."""
+    commas, quoted = 0, False
+    buffer = bytearray(1 << 22)
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(start)
+        while got := handle.readinto(buffer):
+            block_commas, block_quoted = _marks(memoryview(buffer)[:got])
+            commas += block_commas
+            quoted = quoted or block_quoted
+    return commas, quoted
+
+
+def _marks(block: memoryview) -> tuple[int, bool]:
+    """Commas in ``block``, and whether it holds a quote (numpy: ten times ``bytes.count``)."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    return int(np.count_nonzero(data == _COMMA)), bool((data == _QUOTE).any())
 
 
 def _data_start(path: Path, skip: int) -> int:
@@ -390,12 +423,14 @@ def _read_parallel(
     other_at: list[int],
     ranges: list[tuple[int, int, int]],
     floats: bool = False,
-) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+) -> tuple[np.ndarray, dict[int, np.ndarray], tuple[int, bool]]:
     """Parse byte ranges in threads, each in chunks, into one preallocated array.
 
     Column types are inferred, which is faster than asking for floats, unless
     ``floats``; a column inferred as integers raises :class:`_IntegerColumn`
     (a ``-0`` cell would have become ``0``), and the caller asks for floats.
+    Also returns the data's commas and whether it has a quote, counted on the
+    way (:func:`_refuse_short_rows`).
     """
     options = _read_options()
     if floats:
@@ -406,11 +441,14 @@ def _read_parallel(
     values = np.empty((int(offsets[-1]), len(pose_at)), dtype=np.float64)
     texts: list[dict[int, list[np.ndarray]]] = [{j: [] for j in other_at} for _ in ranges]
 
+    counted: list[tuple[int, bool]] = []
+
     def work(part: int) -> None:
         first, end, _ = ranges[part]
         at = int(offsets[part])
+        source = _ByteRange(path, first, end)
         with (
-            io.BufferedReader(_ByteRange(path, first, end), 1 << 20) as handle,
+            io.BufferedReader(source, 1 << 20) as handle,
             pd.read_csv(
                 handle, names=list(range(width)), chunksize=_CHUNK_ROWS, **options
             ) as reader,
@@ -429,32 +467,40 @@ def _read_parallel(
                 at += n
         if at != offsets[part + 1]:
             raise _Mismatch
+        counted.append((source.commas, source.quoted))
 
     with ThreadPoolExecutor(len(ranges)) as pool:
         for future in [pool.submit(work, part) for part in range(len(ranges))]:
             future.result()
-    return values, {j: _texts([piece for t in texts for piece in t[j]]) for j in other_at}
+    commas = sum(c for c, _ in counted), any(q for _, q in counted)
+    return values, {j: _texts([piece for t in texts for piece in t[j]]) for j in other_at}, commas
 
 
 def _read_inferred(
-    path: Path, skip: int, width: int, pose_at: list[int], other_at: list[int]
-) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    path: Path, start: int, skip: int, width: int, pose_at: list[int], other_at: list[int]
+) -> tuple[np.ndarray, dict[int, np.ndarray], tuple[int, bool] | None]:
     """The whole table by pandas' C parser with inferred column types (its fastest path).
 
-    What one core reads best: no threads, no chunks. A bodypart column
-    inferred as integers would have lost the sign of a ``-0`` cell: then the
-    file is read again with float64 columns (:func:`_read_whole`).
+    What one core reads best: no threads, no chunks. The data rows (from
+    byte ``start``) are handed to pandas through :class:`_ByteRange`, which
+    counts the commas on the way (measured faster than pandas reading the
+    path itself). A bodypart column inferred as integers would have lost the
+    sign of a ``-0`` cell: then the file is read again with float64 columns
+    (:func:`_read_whole`, which counts nothing: ``None``).
     """
+    source = _ByteRange(path, start, path.stat().st_size)
     try:
-        frame = pd.read_csv(path, skiprows=skip, names=list(range(width)), **_read_options())
+        with io.BufferedReader(source, 1 << 20) as handle:
+            frame = pd.read_csv(handle, names=list(range(width)), **_read_options())
     except pd.errors.EmptyDataError:
-        return _read_whole(path, skip, width, pose_at, other_at)
+        return (*_read_whole(path, skip, width, pose_at, other_at), None)
     if any(frame[j].dtype.kind in "iub" for j in pose_at):
-        return _read_whole(path, skip, width, pose_at, other_at)
+        return (*_read_whole(path, skip, width, pose_at, other_at), None)
     values = np.empty((len(pose_at), len(frame)), dtype=np.float64)
     for k, j in enumerate(pose_at):
         values[k] = _numbers(frame[j], path)
-    return values.T, {j: _texts([frame[j].to_numpy()]) for j in other_at}
+    texts = {j: _texts([frame[j].to_numpy()]) for j in other_at}
+    return values.T, texts, (source.commas, source.quoted)
 
 
 def _read_whole(
@@ -507,6 +553,7 @@ def read_table(
     >>> values, header, index, rows = read_table(Path("v.csv"), "DeepLabCut")  # doctest: +SKIP
     """
     header = read_header(path)
+    counted: tuple[int, bool] | None = None
     width = header.n_index + len(header.columns)
     row_columns = {
         header.n_index + j: name
@@ -535,23 +582,31 @@ def read_table(
                 rows_before += rows
             try:
                 try:
-                    values, texts = _read_parallel(path, width, pose_at, other_at, ranges)
+                    values, texts, counted = _read_parallel(path, width, pose_at, other_at, ranges)
                 except _IntegerColumn:
-                    values, texts = _read_parallel(path, width, pose_at, other_at, ranges, True)
+                    values, texts, counted = _read_parallel(
+                        path, width, pose_at, other_at, ranges, True
+                    )
             except (_Mismatch, pd.errors.ParserError):  # blank lines, quoted newlines
                 values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
         elif large:  # one core: one pass of the C parser, types inferred
-            values, texts = _read_inferred(path, header.skip, width, pose_at, other_at)
+            values, texts, counted = _read_inferred(
+                path, start, header.skip, width, pose_at, other_at
+            )
         else:
             values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
     except FormatError:
         raise
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        if isinstance(error, pd.errors.ParserError):  # its line counts from where it began
+            with open(path, "rb") as handle:
+                handle.seek(start)
+                csv_rows.refuse_wrong_widths(path, handle.read(), width, header.skip + 1)
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FormatError(
             path, f"has data rows that are not DeepLabCut numbers ({message})."
         ) from None
-    _refuse_short_rows(path, start, header.skip + 1, width, values, texts, pose_at)
+    _refuse_short_rows(path, start, header.skip + 1, width, values, texts, pose_at, counted)
     index = [texts[j] for j in range(header.n_index)]
     rows = {name: texts[j] for j, name in row_columns.items()}
     return values, header, index, rows
