@@ -377,10 +377,11 @@ def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
         repeated = table[column].duplicated(keep=False).to_numpy()
         if repeated.any():
             at = np.flatnonzero(repeated)[:2].tolist()
+            value = table[column].tolist()[at[0]]  # a Python int or str
             raise FormatError(
                 path,
                 f"$.images[{at[0]}] and $.images[{at[1]}] have the same {what} "
-                f"{table[column].iloc[at[0]]!r}; each image must appear once.",
+                f"{value!r}; each image must appear once.",
             )
     return table
 
