@@ -282,6 +282,17 @@ def test_truncated_export_names_file_and_line(tmp_path):
             ),
             r"\$\[0\]\.annotations\[1\]\.result\[1\]",
         ),
+        (
+            lambda t: t[0]["annotations"][1]["result"][1]["value"].__setitem__("y", True),
+            r"\$\[0\]\.annotations\[1\]\.result\[1\]: a keypointlabels region needs "
+            r"value\.x, value\.y \(numbers\)",
+        ),
+        (
+            lambda t: t[0]["annotations"][1]["result"][1]["value"].__setitem__(
+                "keypointlabels", ["head", "tail"]
+            ),
+            r"result\[1\]\.value\.keypointlabels: 2 labels \(head, tail\); a point is one",
+        ),
         (lambda t: t[1].pop("data"), r"\$\[1\]\.data"),
         (
             lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),
@@ -468,7 +479,11 @@ def test_the_example_export_reads_the_same_both_ways(tmp_path):
         lambda item: item["value"].pop("x"),
         lambda item: item["value"].update(x=None),
         lambda item: item["value"].update(x="left"),
+        lambda item: item["value"].update(x="12"),  # text, though it spells a number
+        lambda item: item["value"].update(x=True),  # JSON true is no number (Python's 1)
+        lambda item: item.update(original_width=False),
         lambda item: item["value"].update(keypointlabels=[]),
+        lambda item: item["value"].update(keypointlabels=["k0", "k1"]),  # which keypoint?
         lambda item: item.update(original_width=None),
         lambda item: item.update(value=[1, 2]),
         lambda item: item.update(score=10**400),

@@ -311,9 +311,9 @@ def _get(items: np.ndarray, key: str, default: Any = None) -> np.ndarray:
 
 
 def _floats(values: np.ndarray) -> np.ndarray | None:
-    """Numbers (an object array) as float64, or ``None`` when one is missing or not a
-    number (numpy would make ``None`` NaN, and take text such as "1.5", as float() does)."""
-    if (values == None).any():  # noqa: E711 - elementwise
+    """JSON numbers (an object array) as float64, or ``None`` when one is missing or not a
+    number (numpy would make ``None`` NaN, ``true`` 1 and take text such as "1.5")."""
+    if not all(map(_is_number, values)):
         return None
     try:
         return values.astype(np.float64)
@@ -321,10 +321,25 @@ def _floats(values: np.ndarray) -> np.ndarray | None:
         return None
 
 
-def _first_labels(values: np.ndarray, kind: str) -> np.ndarray | None:
-    """``str(value[kind][0])`` of every region value, or ``None`` when one has none."""
+def _is_number(value: Any) -> bool:
+    """Whether a decoded JSON value is a number (``true`` is an ``int`` to Python, not here)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float:
+    """A JSON number as float; ``TypeError`` for anything else (``true``, text, ``null``)."""
+    if not _is_number(value):
+        raise TypeError(value)
+    return float(value)
+
+
+def _first_labels(values: np.ndarray, kind: str, *, one: bool = False) -> np.ndarray | None:
+    """``str(value[kind][0])`` of every region value, or ``None`` when one has none
+    (or, with ``one``, more than one)."""
     lists = _get(values, kind)
     if set(map(type, lists)) - {list} or (lists.size and min(map(len, lists)) == 0):
+        return None
+    if one and lists.size and max(map(len, lists)) > 1:
         return None
     return _objects(map(str, map(itemgetter(0), lists)), len(lists))
 
@@ -371,7 +386,7 @@ def _fast_regions(
     scores = _get(items[region], "score", _ABSENT)
     absent = scores == _ABSENT
     scores[absent] = entry_score[region][absent]
-    numeric = np.fromiter(map(isinstance, scores, repeat(int | float)), bool, region.size)
+    numeric = np.fromiter(map(_is_number, scores), bool, region.size)
     score = np.full(region.size, np.nan)
     if numeric.any():
         numbers = _floats(scores[numeric])
@@ -380,7 +395,7 @@ def _fast_regions(
         score[numeric] = numbers
     points = is_point[region]  # among the regions
     boxes = ~points
-    point_label = _first_labels(values[points], "keypointlabels")
+    point_label = _first_labels(values[points], "keypointlabels", one=True)
     box_label = _first_labels(values[boxes], "rectanglelabels")
     box_w, box_h = _floats(_get(values[boxes], "width")), _floats(_get(values[boxes], "height"))
     if point_label is None or box_label is None or box_w is None or box_h is None:
@@ -467,25 +482,31 @@ class _Items:
             value = item.get("value")
             width, height = item.get("original_width"), item.get("original_height")
             try:
-                size = (float(width), float(height))
-                x, y = float(value["x"]), float(value["y"])
+                size = (_number(width), _number(height))
+                x, y = _number(value["x"]), _number(value["y"])
                 names = value[kind]
                 label = str(names[0])
             except (TypeError, KeyError, IndexError, ValueError, OverflowError):
                 raise FormatError(
                     self.path,
-                    f"{where}[{i}]: a {kind} region needs value.x, value.y, value.{kind} "
-                    "[name], original_width and original_height.",
+                    f"{where}[{i}]: a {kind} region needs value.x, value.y (numbers), "
+                    f"value.{kind} [name], original_width and original_height (numbers).",
                 ) from None
+            if kind == "keypointlabels" and len(names) > 1:
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}].value.keypointlabels: {len(names)} labels "
+                    f"({', '.join(map(str, names[:4]))}); a point is one keypoint.",
+                )
             self.sizes.setdefault(t, size)
             item_score = item.get("score", score)
             try:
-                item_score = float(item_score) if isinstance(item_score, int | float) else np.nan
+                item_score = float(item_score) if _is_number(item_score) else np.nan
             except OverflowError:
                 raise FormatError(self.path, f"{where}[{i}].score: too large a number.") from None
             if kind == "rectanglelabels":
                 try:
-                    w, h = float(value["width"]), float(value["height"])
+                    w, h = _number(value["width"]), _number(value["height"])
                 except (TypeError, KeyError, ValueError, OverflowError):
                     raise FormatError(
                         self.path, f"{where}[{i}].value: a rectangle needs width and height."
