@@ -40,6 +40,7 @@ CASES = (
     ("L1 labels NWB read", "l1_1000_labels.nwb", "", None),
     ("VIA 10k x 20 read", "via_10k_x_20.csv", "", None),
     ("C1 COCO GT read", "c1_10000_ground_truth.json", "", "coco"),
+    ("LS1 Label Studio read", "ls1_10000_labelstudio.json", "", "labelstudio"),
     ("W1 DLC .h5 write", "w1_dlc.h5", ".h5", "dlc"),
     ("W1 DLC .csv write", "w1_dlc.h5", ".csv", "dlc"),
     ("W1 NWB write", "w1_dlc.h5", ".nwb", "nwb"),
