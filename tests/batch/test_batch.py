@@ -273,6 +273,34 @@ def test_a_manifest_with_an_unknown_column_is_refused_naming_it(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a missing middle cell: the subject's id would have become the session's
+        (
+            "input,output,session_id,subject_id\na.h5,a.nwb,s1,m1\n\nb.h5,b.nwb,m2\n",
+            r"m\.csv \(line 4\): 3 cells where the header has 4 \(input, output, session_id, "
+            r"subject_id\); write an empty value as an empty cell\.",
+        ),
+        ("input,subject_id\na.h5,m1,extra\n", r"\(line 2\): 3 cells where the header has 2 "),
+        ('input,subject_id\n"a\nb.h5",m1\nc.h5\n', r"\(line 4\): 1 cells where the header"),
+    ],
+)
+def test_a_manifest_row_of_another_width_is_refused_naming_its_line(tmp_path, text, message):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(text)
+    with pytest.raises(posebridge.PoseBridgeError, match=message):
+        read_manifest(manifest)
+
+
+def test_a_manifest_row_with_empty_cells_leaves_them_out(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,output,subject_id\na.h5,,\n\nb.h5,b.nwb,m2\n")
+    rows = read_manifest(manifest)
+    assert [sorted(r) for r in rows] == [["input"], ["input", "output", "subject_id"]]
+    assert rows[1]["subject_id"] == "m2"
+
+
+@pytest.mark.parametrize(
     ("name", "text", "message"),
     [
         ("m.csv", "input,fps\nx.h5,abc\n", r"m\.csv \(line 2\): 'fps' must be a positive"),

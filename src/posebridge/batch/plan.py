@@ -294,10 +294,20 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
         lines = [f"session {i + 1}" for i in range(len(rows))]
     elif path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
-        rows = [
-            {k.strip(): v.strip() for k, v in r.items() if k and v and v.strip()} for r in reader
-        ]
-        lines = [f"line {i + 2}" for i in range(len(rows))]
+        rows, lines = [], []
+        for record in reader:
+            # a short row would shift every later value into the wrong column (a
+            # subject's id into session_id), extra cells would be dropped: refused
+            if None in record or None in record.values():
+                width = len(reader.fieldnames or ())
+                cells = width + len(record.get(None) or ()) - list(record.values()).count(None)
+                hint = "; write an empty value as an empty cell" * (cells < width)
+                raise PoseBridgeError(
+                    f"{path} (line {reader.line_num}): {cells} cells where the header has "
+                    f"{width} ({', '.join(reader.fieldnames or ())}){hint}."
+                )
+            rows.append({k.strip(): v.strip() for k, v in record.items() if k and v.strip()})
+            lines.append(f"line {reader.line_num}")
     else:
         raise PoseBridgeError(f"{path}: a manifest is a .csv, .yaml or .yml file.")
     allowed = {"input", "output", *METADATA_COLUMNS}
