@@ -44,6 +44,18 @@ def sleap_analysis_h5(tmp_path: Path) -> Path:
     return path
 
 
+def _large_dlc_csv(tmp_path: Path, seed: int) -> Path:
+    """A DLC CSV of 12,000 frames x 8 bodyparts (about 6 MB: read in parallel byte ranges)."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], [f"p{i}" for i in range(8)], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    df = pd.DataFrame(np.random.default_rng(seed).uniform(size=(12_000, 24)), columns=columns)
+    path = tmp_path / "large.csv"
+    df.to_csv(path)
+    return path
+
+
 def _check(reader, path: Path, match: str | None = None) -> None:
     with pytest.raises(PoseBridgeError, match=match) as caught:
         reader(path)
@@ -116,13 +128,7 @@ def test_a_wide_row_where_a_parallel_range_starts_is_refused(tmp_path: Path) -> 
     """Large files are parsed in byte ranges: each range's first row is a first row."""
     from posebridge.formats.dlc import csv as dlc_csv_module
 
-    columns = pd.MultiIndex.from_product(
-        [["DLC_net"], [f"p{i}" for i in range(8)], ["x", "y", "likelihood"]],
-        names=["scorer", "bodyparts", "coords"],
-    )
-    df = pd.DataFrame(np.random.default_rng(1).uniform(size=(12_000, 24)), columns=columns)
-    path = tmp_path / "large.csv"
-    df.to_csv(path)
+    path = _large_dlc_csv(tmp_path, seed=1)
     start = dlc_csv_module._data_start(path, 3)
     first, _, _ = dlc_csv_module._split(path, start, 2)[1]
     data = path.read_bytes()
@@ -178,13 +184,7 @@ def test_a_short_labelled_row_is_found_past_quoted_commas(tmp_path: Path) -> Non
 
 def test_a_short_row_in_a_large_file_is_refused(tmp_path: Path) -> None:
     """Large files are parsed in byte ranges (threads) or in one pass: both are checked."""
-    columns = pd.MultiIndex.from_product(
-        [["DLC_net"], [f"p{i}" for i in range(8)], ["x", "y", "likelihood"]],
-        names=["scorer", "bodyparts", "coords"],
-    )
-    df = pd.DataFrame(np.random.default_rng(2).uniform(size=(12_000, 24)), columns=columns)
-    path = tmp_path / "large.csv"
-    df.to_csv(path)
+    path = _large_dlc_csv(tmp_path, seed=2)
     lines = path.read_bytes().split(b"\n")
     cells = lines[9000].split(b",")
     del cells[5]

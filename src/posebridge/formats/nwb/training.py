@@ -216,14 +216,7 @@ def _frame(frame: h5py.Group, row: int, path: Path) -> _Frame:
                 "(nodes, 2) or (nodes, 3).",
             )
         instances.append(
-            _Instance(
-                row,
-                key,
-                raw_id,
-                skeleton,
-                np.asarray(found["node_locations"], dtype=np.float64),
-                None if visibility is None else np.asarray(visibility, dtype=bool),
-            )
+            _instance(row, key, raw_id, skeleton, found["node_locations"], visibility)
         )
     return video, index, annotator, instances
 
@@ -285,17 +278,22 @@ def _plain_frame(
         if raw_id is False:
             return None
         visibility = found.get(b"node_visibility")
-        instances.append(
-            _Instance(
-                row,
-                key,
-                raw_id,
-                skeleton,
-                np.asarray(locations, dtype=np.float64),
-                None if visibility is None else np.asarray(visibility, dtype=bool),
-            )
-        )
+        instances.append(_instance(row, key, raw_id, skeleton, locations, visibility))
     return video, index, annotator, instances
+
+
+def _instance(
+    row: int, key: str, raw_id: int | None, skeleton: str, locations: Any, visibility: Any
+) -> _Instance:
+    """A SkeletonInstance read: locations as float64, visibility (if stored) as flags."""
+    return _Instance(
+        row,
+        key,
+        raw_id,
+        skeleton,
+        np.asarray(locations, dtype=np.float64),
+        None if visibility is None else np.asarray(visibility, dtype=bool),
+    )
 
 
 def _utf8(raw: bytes) -> str | None:
