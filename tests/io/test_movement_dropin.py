@@ -679,3 +679,68 @@ def test_a_legacy_dataset_with_a_selected_individual_is_taken(tmp_path, valid_po
     written = posebridge.save(old.sel(individuals="id_1"), tmp_path / "p.nc")
     back = posebridge.load(written[0])
     assert back.individual.values.tolist() == ["id_1"]
+
+
+# --------------------------------------------------------------------------
+# register_loader, movement's decorator
+
+
+@pytest.fixture
+def dlc_h5_file(tmp_path, valid_poses_dataset) -> Path:
+    """valid_poses_dataset written as a DeepLabCut .h5 file."""
+    (path,) = posebridge.save(valid_poses_dataset, tmp_path / "videoDLC.h5", "dlc")
+    return path
+
+
+@pytest.fixture
+def registered_loaders(monkeypatch):
+    """register_loader's registries, restored after the test."""
+    monkeypatch.setattr(load, "_REGISTERED", {})
+    monkeypatch.setattr(load, "_REGISTERED_SUFFIXES", {})
+    return load._REGISTERED
+
+
+def test_a_registered_loader_is_called_by_load_dataset(tmp_path, registered_loaders):
+    calls = []
+
+    @load.register_loader("MyTracker")
+    def from_my_tracker(file, fps=None, **kwargs):
+        calls.append((file, fps, kwargs))
+        return posebridge.from_numpy(np.ones((2, 2, 1, 1)), individual_names=["m"])
+
+    ds = load.load_dataset(tmp_path / "t.txt", "MyTracker", fps=30, extra=1)
+    assert calls == [(tmp_path / "t.txt", 30, {"extra": 1})]
+    assert ds.position.shape == (2, 2, 1, 1)
+    assert from_my_tracker.__name__ == "from_my_tracker"
+    assert load.get_supported_source_software()["MyTracker"] == set()
+
+
+def test_a_registered_loader_replaces_posebridge_s_reader_of_that_name(
+    dlc_h5_file, registered_loaders
+):
+    @load.register_loader("DeepLabCut")
+    def mine(file, fps=None, **kwargs):
+        return posebridge.load(file, "dlc", fps=fps).assign_attrs(read_by="mine")
+
+    assert load.load_dataset(dlc_h5_file, "DeepLabCut").attrs["read_by"] == "mine"
+    assert "read_by" not in load.load_dataset(dlc_h5_file, "dlc").attrs  # another name
+
+
+def test_a_loader_with_movement_validators_gets_the_validated_file(
+    dlc_h5_file, tmp_path, registered_loaders
+):
+    from movement.validators.files import ValidDeepLabCutCSV, ValidDeepLabCutH5
+
+    got = []
+
+    @load.register_loader("DLC-mine", file_validators=[ValidDeepLabCutH5, ValidDeepLabCutCSV])
+    def mine(file, fps=None, **kwargs):
+        got.append(file)
+        return posebridge.load(file.file, "dlc", fps=fps)
+
+    ds = load.load_dataset(dlc_h5_file, "DLC-mine", fps=25)
+    assert isinstance(got[0], ValidDeepLabCutH5) and Path(got[0].file) == Path(dlc_h5_file)
+    assert ds.attrs["fps"] == 25
+    assert load.get_supported_source_software()["DLC-mine"] == {".h5", ".csv"}
+    with pytest.raises(ValueError, match=r"Unsupported format for 'DLC-mine': '\.slp'"):
+        load.load_dataset(tmp_path / "x.slp", "DLC-mine")

@@ -12,8 +12,11 @@ These functions hold no format logic: they call :func:`posebridge.load`.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import xarray as xr
@@ -27,6 +30,7 @@ __all__ = [
     "infer_source_software",
     "load_dataset",
     "load_multiview_dataset",
+    "register_loader",
     "rename_legacy_dimensions",
 ]
 
@@ -36,8 +40,93 @@ PathLike = str | os.PathLike[str]
 AMBIGUOUS_DLC_LP = "DeepLabCut/LightningPose"
 
 
+#: Loaders registered with :func:`register_loader`, by source software (they come first).
+_REGISTERED: dict[str, Callable[..., xr.Dataset]] = {}
+#: The file endings of each registered loader's validators.
+_REGISTERED_SUFFIXES: dict[str, set[str]] = {}
+
+
 def _is_nwbfile(value: Any) -> bool:
     return hasattr(value, "processing") and hasattr(value, "identifier")
+
+
+def register_loader(
+    source_software: str, *, file_validators: Any = None
+) -> Callable[[Callable[..., xr.Dataset]], Callable[..., xr.Dataset]]:
+    """Register a loader for a source software, as movement's decorator of the same name.
+
+    :func:`load_dataset` then calls it for that ``source_software`` (before
+    posebridge's own reader of that name, as a registration replaces movement's
+    loader): ``loader(file, fps, **kwargs)``, or ``loader(file, **kwargs)`` for
+    ``"NWB"``.
+
+    Parameters
+    ----------
+    source_software
+        The name ``load_dataset`` is given.
+    file_validators
+        movement file validator classes (one or a list): the loader then gets an
+        instance of the one whose ``suffixes`` hold the file's ending, made with
+        ``file=`` and the loader's keyword arguments that are its fields, as in
+        movement. ``None``: the loader gets the file as given.
+
+    Returns
+    -------
+    collections.abc.Callable
+        The decorator; it returns the wrapped loader.
+
+    Raises
+    ------
+    UnknownFormatError
+        (When the loader is called) a file ending none of the validators takes
+        (a ``ValueError``, as in movement).
+
+    Examples
+    --------
+    >>> from posebridge.io.load import load_dataset, register_loader
+    >>> @register_loader("MyTracker")  # doctest: +SKIP
+    ... def from_my_tracker(file, fps=None, **kwargs):
+    ...     return posebridge.load(file, "dlc", fps=fps)
+    >>> ds = load_dataset("tracks.csv", "MyTracker", fps=30)  # doctest: +SKIP
+    """
+    validators = (
+        list(file_validators)
+        if isinstance(file_validators, list | tuple)
+        else [file_validators]
+        if file_validators is not None
+        else []
+    )
+    by_suffix = {
+        suffix: validator
+        for validator in validators
+        for suffix in getattr(validator, "suffixes", set())
+    }
+    _REGISTERED_SUFFIXES[source_software] = set(by_suffix)
+
+    def decorator(loader: Callable[..., xr.Dataset]) -> Callable[..., xr.Dataset]:
+        @functools.wraps(loader)
+        def wrapper(file: Any, *args: Any, **kwargs: Any) -> xr.Dataset:
+            if not validators:
+                return loader(file, *args, **kwargs)
+            return loader(_validated(file, by_suffix, source_software, kwargs), *args, **kwargs)
+
+        _REGISTERED[source_software] = wrapper
+        return wrapper
+
+    return decorator
+
+
+def _validated(file: Any, by_suffix: dict[str, Any], software: str, kwargs: dict) -> Any:
+    """The validator instance of ``file`` (movement's rule: chosen by the file's ending)."""
+    suffix = ".nwb" if _is_nwbfile(file) else Path(file).suffix
+    validator = by_suffix.get(suffix)
+    if validator is None:
+        raise errors.UnknownFormatError(
+            f"Unsupported format for {software!r}: {suffix!r} (it takes "
+            f"{', '.join(sorted(by_suffix)) or 'no file ending'})."
+        )
+    fields = {a.name for a in getattr(validator, "__attrs_attrs__", ()) if a.init}
+    return validator(file=file, **{k: v for k, v in kwargs.items() if k in fields})
 
 
 def get_supported_source_software() -> dict[str, set[str]]:
@@ -47,7 +136,8 @@ def get_supported_source_software() -> dict[str, set[str]]:
     -------
     dict of str to set of str
         E.g. ``{"DeepLabCut": {".h5", ".csv"}, ...}``; posebridge's formats
-        beyond movement's (netCDF) are listed too.
+        beyond movement's (netCDF) are listed too, and loaders registered with
+        :func:`register_loader` with their validators' endings (none without).
 
     Examples
     --------
@@ -61,6 +151,8 @@ def get_supported_source_software() -> dict[str, set[str]]:
             out.setdefault(fmt.title, set()).update(
                 "." + ext.rsplit(".", 1)[-1] for ext in fmt.extensions
             )
+    for software, suffixes in _REGISTERED_SUFFIXES.items():  # as movement: what they validate
+        out[software] = set(suffixes)
     return out
 
 
@@ -150,6 +242,10 @@ def load_dataset(
         raise errors.TypeError(
             f"Expected 'source_software' to be a str, got {type(source_software).__name__}."
         )
+    if source_software in _REGISTERED:  # register_loader's, as movement's registry
+        if source_software == "NWB":
+            return _REGISTERED[source_software](file, **kwargs)
+        return _REGISTERED[source_software](file, fps, **kwargs)
     if source_software == AMBIGUOUS_DLC_LP:
         ds = api.load(file, "dlc", fps=fps, **kwargs)
         ds.attrs["source_software"] = AMBIGUOUS_DLC_LP
