@@ -73,6 +73,23 @@ def test_save_nwb_takes_labels_and_load_nwb_gives_labels_back(tmp_path):
         np.testing.assert_allclose(points_of(back, track), points_of(labels, track))
 
 
+def test_load_nwb_takes_the_options_sleap_io_s_load_file_passes_on(tmp_path):
+    """sleap-io's load_nwb accepts open_videos and lazy (and ignores them): so does ours."""
+    labels = make_labels()
+    nwb.save_nwb(labels, tmp_path / "s.nwb")
+    nwb.save_nwb(labels, tmp_path / "sleap-io.nwb", layout="sleap-io")
+    plain = nwb.load_nwb(tmp_path / "s.nwb")
+    for options in ({"open_videos": False}, {"lazy": True}):
+        back = nwb.load_nwb(tmp_path / "s.nwb", **options)
+        assert [lf.frame_idx for lf in back.labeled_frames] == [
+            lf.frame_idx for lf in plain.labeled_frames
+        ]
+        theirs = sio.load_nwb(str(tmp_path / "sleap-io.nwb"), **options)  # sleap-io's own
+        assert len(theirs.labeled_frames) == len(plain.labeled_frames)
+    with pytest.raises(TypeError):
+        nwb.load_nwb(tmp_path / "s.nwb", open_video=False)  # a misspelt option is no option
+
+
 def test_write_nwb_read_nwb_append_nwb_under_sleap_io_parameter_names(tmp_path):
     labels = make_labels()
     path = tmp_path / "w.nwb"

@@ -284,7 +284,14 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
     return bridges.to_sleap_io(datasets)
 
 
-def load_nwb(filename: PathLike, *, return_type: str = "auto", fps: float | None = None) -> Any:
+def load_nwb(
+    filename: PathLike,
+    *,
+    return_type: str = "auto",
+    fps: float | None = None,
+    open_videos: Any = None,
+    lazy: Any = None,
+) -> Any:
     """Read an NWB file: its annotations (PoseTraining) if it has any, else its predictions.
 
     As sleap-io decides: a file with a PoseTraining gives its labelled frames
@@ -300,6 +307,9 @@ def load_nwb(filename: PathLike, *, return_type: str = "auto", fps: float | None
         (default: Labels when sleap-io is installed, else a dataset).
     fps
         See :func:`read_nwb`.
+    open_videos, lazy
+        Accepted and ignored, as by sleap-io's ``load_nwb`` (its ``load_file``
+        passes them to every loader; NWB does not use them).
 
     Returns
     -------
@@ -310,6 +320,7 @@ def load_nwb(filename: PathLike, *, return_type: str = "auto", fps: float | None
     --------
     >>> from posebridge.io import nwb
     >>> labels = nwb.load_nwb("session.nwb")  # doctest: +SKIP
+    >>> labels = nwb.load_nwb("session.nwb", open_videos=False)  # doctest: +SKIP
     """
     from posebridge.formats import nwb
 
