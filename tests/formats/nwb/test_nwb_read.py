@@ -430,3 +430,20 @@ def test_a_conversion_or_offset_that_is_not_one_number_is_refused_naming_it(
     for read in (posebridge.load, posebridge.open_dataset):
         with pytest.raises(FormatError, match=rf"nose/data: the '{attribute}' attribute is"):
             read(path)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_samples_without_a_valid_timestamp_are_left_out_with_a_warning(tmp_path, bad):
+    """A NaN or infinite time places a sample nowhere: it is left out, never given a time."""
+    nwbfile = _nwbfile()
+    values = RNG.normal(size=(5, 2))
+    stamps = np.array([0.0, 0.1, 0.2, 0.3, 0.4])
+    _container(nwbfile, "behavior", "PoseEstimation", [_series("k", values, timestamps=stamps)])
+    path = _save(nwbfile, tmp_path / "times.nwb")
+    stamps[2] = bad
+    with h5py.File(path, "r+") as h5:
+        h5["processing/behavior/PoseEstimation/k/timestamps"][...] = stamps
+    with pytest.warns(UserWarning, match=r"1 samples have no valid timestamp \(NaN or infinite\)"):
+        ds = posebridge.load(path)
+    assert ds.time.values.tolist() == [0.0, 0.1, 0.3, 0.4]
+    np.testing.assert_array_equal(ds.position.values[:, :, 0, 0], values[[0, 1, 3, 4]])

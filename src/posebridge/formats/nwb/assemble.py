@@ -333,8 +333,8 @@ def _times(series: list[Series], path: Any) -> tuple[np.ndarray, dict[Any, Any]]
         index[~finite] = -1
         if not finite.all():
             warnings.warn(
-                f"{path}: {int((~finite).sum())} samples have no valid timestamp (NaN) "
-                "and are left out.",
+                f"{path}: {int((~finite).sum())} samples have no valid timestamp "
+                "(NaN or infinite) and are left out.",
                 UserWarning,
                 stacklevel=4,
             )
