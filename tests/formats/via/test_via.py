@@ -226,7 +226,11 @@ ROW = (
         ),
         (
             HEAD + ROW + 'f_02.png,0,"{}",1,0,"{""name"":""rect""}"\n',
-            "line 3: region_attributes is empty",
+            "line 3: 6 cells where the header has 7",
+        ),
+        (  # a middle cell missing: pandas would pad the row, every later cell shifted
+            HEAD + 'f_01.png,0,"{}",1,"{""name"":""rect"",""x"":1}","{""track"":1}"\n' + ROW,
+            r"line 2: 6 cells where the header has 7\.",
         ),
         (
             HEAD + ROW + 'f_02.png,0,"{}",1,0,"[1, 2]","{""track"":1}"\n',

@@ -24,6 +24,7 @@ import pandas as pd
 
 from posebridge._files import refuse_bare_carriage_returns
 from posebridge.errors import FormatError
+from posebridge.formats._shared import csv_rows
 
 HEADER = (
     "filename",
@@ -97,6 +98,9 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     blank = (table["filename"] == "").to_numpy()
     if blank.any():
         blank = blank & (table == "").all(axis=1).to_numpy()
+    if ((table["region_attributes"] == "").to_numpy() & ~blank).any():
+        # a short row (pandas pads it with empty cells; VIA writes at least "{}"): name it
+        csv_rows.refuse_wrong_widths(path, path.read_bytes(), len(HEADER))
     if blank.any():
         table, lines = table.loc[~blank].reset_index(drop=True), lines[~blank]
     if len(table) == 0:
