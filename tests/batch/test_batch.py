@@ -282,7 +282,7 @@ def test_a_manifest_with_an_unknown_column_is_refused_naming_it(tmp_path):
             r"subject_id\); write an empty value as an empty cell\.",
         ),
         ("input,subject_id\na.h5,m1,extra\n", r"\(line 2\): 3 cells where the header has 2 "),
-        ('input,subject_id\n"a\nb.h5",m1\nc.h5\n', r"\(line 4\): 1 cells where the header"),
+        ('input,subject_id\n"a\nb.h5",m1\nc.h5\n', r"\(line 4\): 1 cell where the header"),
     ],
 )
 def test_a_manifest_row_of_another_width_is_refused_naming_its_line(tmp_path, text, message):

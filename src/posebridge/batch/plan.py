@@ -303,8 +303,8 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
                 cells = width + len(record.get(None) or ()) - list(record.values()).count(None)
                 hint = "; write an empty value as an empty cell" * (cells < width)
                 raise PoseBridgeError(
-                    f"{path} (line {reader.line_num}): {cells} cells where the header has "
-                    f"{width} ({', '.join(reader.fieldnames or ())}){hint}."
+                    f"{path} (line {reader.line_num}): {cells} cell{'s' * (cells != 1)} where "
+                    f"the header has {width} ({', '.join(reader.fieldnames or ())}){hint}."
                 )
             rows.append({k.strip(): v.strip() for k, v in record.items() if k and v.strip()})
             lines.append(f"line {reader.line_num}")

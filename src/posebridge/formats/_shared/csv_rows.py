@@ -119,7 +119,7 @@ def refuse_wrong_widths(path: Path | str, data: bytes, width: int, first_line: i
         cut = row == ends.size - 1 and cells < width
         raise FormatError(
             path,
-            f"line {line}: {cells} cells where the header has {width}"
+            f"line {line}: {cells} cell{'s' * (cells != 1)} where the header has {width}"
             + ("; the file may be cut short." if cut else "."),
         )
 
