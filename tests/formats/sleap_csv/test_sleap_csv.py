@@ -279,3 +279,13 @@ def test_a_header_without_rows_is_refused_naming_the_file(tmp_path):
     path.write_text("track,frame_idx,instance.score,b.x,b.y,b.score\n")
     with pytest.raises(FormatError, match=r"p\.analysis\.csv: holds no row after its header"):
         posebridge.load(path)
+
+
+def test_a_negative_zero_keeps_its_sign(tmp_path):
+    """pandas reads a column of whole numbers as integers, and "-0" as 0: read as floats."""
+    path = write_text(tmp_path, HEADER + "t,0,-0,-0,-0,-0,1,2,-0\n")
+    ds = sleap_csv.read(path)
+    point = ds.position.sel(individual="t").isel(time=0).values  # (space, keypoint)
+    assert np.signbit(point[:, 0]).all() and not np.signbit(point[:, 1]).any()
+    assert np.signbit(ds.confidence.sel(individual="t").values[0]).tolist() == [True, True]
+    assert np.signbit(ds.instance_score.sel(individual="t").values[0])

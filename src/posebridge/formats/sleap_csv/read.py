@@ -70,20 +70,32 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
     exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
     data = path.read_bytes()  # once: the width check and pandas share it
     csv_rows.refuse_wrong_widths(path, data, len(names))
-    try:
+    # the coordinates and scores as float64: a column pandas infers as integers would
+    # turn "-0" into 0 (the sign of zero lost); frame_idx keeps its inferred type
+    floats = {name: np.float64 for name in names if name not in ("track", "frame_idx")}
+
+    def parse(dtypes: dict[str, Any]) -> Any:
         with warnings.catch_warnings():
             # pandas drops the extra cells of a first row wider than the header, with a
             # warning: an error here (index_col=False: no row is taken for an index)
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            table = pd.read_csv(
+            return pd.read_csv(
                 io.BytesIO(data),
                 index_col=False,
-                dtype={"track": str},
+                dtype={"track": str, **dtypes},
                 keep_default_na=False,
                 na_values={name: list(MISSING) for name in names if name != "track"},
                 encoding="utf-8-sig",
                 **exact,
             )
+
+    try:
+        try:
+            table = parse(floats)
+        except ValueError as error:  # a cell that is no number: found and named below
+            if isinstance(error, pd.errors.ParserError):
+                raise
+            table = parse({})
     except pd.errors.ParserWarning:  # only the first data row can raise it
         raise FormatError(path, f"line 2: more cells than the header's {len(names)}.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
