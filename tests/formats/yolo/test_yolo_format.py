@@ -205,6 +205,28 @@ def test_non_number_names_file_and_line(tmp_path):
         yolo.read(path)
 
 
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "1e400"])
+@pytest.mark.parametrize(
+    "where", ["0.3 0.3 2", "1 0.2 0.2 0.1 0.1"], ids=["keypoint x", "box width"]
+)
+def test_a_value_that_is_not_finite_names_file_and_line(tmp_path, bad, where):
+    """NaN read as a missing point, and an infinite box was kept: Ultralytics writes neither."""
+    cells = where.split()
+    cells[0 if len(cells) == 3 else 3] = bad
+    path = dataset(tmp_path, rows_a=ROWS_A.replace(where, " ".join(cells)))
+    assert bad in path.with_name("labels").joinpath("train", "a.txt").read_text()
+    shown = bad if bad != "1e400" else "inf"
+    with pytest.raises(FormatError, match=rf"a\.txt: line 2: {shown} where a finite number"):
+        yolo.read(path)
+
+
+def test_a_split_whose_folder_is_not_there_is_left_out_with_a_warning(tmp_path):
+    path = dataset(tmp_path, yaml_extra="test: images/nowhere\n")
+    with pytest.warns(UserWarning, match=r"the 'test' split's images \(images/nowhere\)"):
+        ds = yolo.read(path)
+    assert sorted(set(ds.data_split.values.tolist())) == ["train", "val"]
+
+
 def test_missing_image_without_size_is_refused(tmp_path):
     path = dataset(tmp_path)
     (tmp_path / "images" / "val" / "b.jpg").unlink()

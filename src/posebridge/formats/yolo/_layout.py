@@ -259,6 +259,13 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
                 if labels.is_dir():
                     listed = _files_under(labels, lambda name: name.endswith(".txt"))
                     found.extend((split, label, None) for label in listed)
+                else:  # a wrong path would otherwise drop the split without a word
+                    warnings.warn(
+                        f"{path}: the {split!r} split's images ({entry}) are not at {where}, "
+                        f"nor its labels at {labels}; that split is left out.",
+                        UserWarning,
+                        stacklevel=3,
+                    )
                 continue
             found.extend((split, label_path(i.as_posix()), str(i)) for i in images)
     if not found:

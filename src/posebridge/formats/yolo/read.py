@@ -85,6 +85,14 @@ def read(
     texts = [_label_text(label) for _, label, _ in images]
     rows, lines, values = _rows(texts, [label for _, label, _ in images], 5 + k * ndim)
     width, height = sizes[rows, 0], sizes[rows, 1]
+    finite = np.isfinite(values).all(axis=1)
+    if not finite.all():  # Ultralytics writes none: a damaged file, not a missing point
+        i = int(np.flatnonzero(~finite)[0])
+        raise FormatError(
+            images[rows[i]][1],
+            f"line {lines[i]}: {values[i][~np.isfinite(values[i])][0]:g} where a finite number "
+            "belongs (a missing keypoint is written 0 0 0, or 0 0 without visibility).",
+        )
     cls = values[:, 0]
     bad = (cls != np.round(cls)) | ~np.isin(cls, list(data.names))
     if bad.any():
