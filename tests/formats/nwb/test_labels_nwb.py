@@ -444,3 +444,20 @@ def test_the_low_level_read_of_a_frame_equals_the_general_one(
     if variant == "as written":
         back = fast.drop_vars("confidence").drop_attrs()
         xr.testing.assert_identical(back, mixed_videos.drop_vars("confidence").drop_attrs())
+
+
+def test_group_names_that_are_not_utf8_are_read_and_spelled_as_in_a_url(tmp_path):
+    """h5py gives such names as bytes: sorting the frames raised a TypeError (a 'bug')."""
+    ds = labels.from_numpy(
+        np.ones((2, 2, 3, 1)), video=["v.mp4", "v.mp4"], frame=[0, 1], individual_names=["m"]
+    )
+    (path,) = nwb.write(ds, tmp_path / "names.nwb")
+    with h5py.File(path, "r+") as h5:
+        frames = h5[f"{TRAINING}/training_frames"]
+        frames.move("frame_1", b"frame_\xff1")
+        for name in frames:
+            frames[name]["skeleton_instances"].move("m", b"m\xff")
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["m%FF"]
+    assert back.frame.values.tolist() == [0, 1]
+    np.testing.assert_array_equal(back.position.values, ds.position.values)

@@ -296,12 +296,12 @@ def _refuse_short_rows(
     cell in its middle would read with every later value in the wrong column.
     Such a row has an empty last cell, so nothing is counted unless a last
     cell is empty (never in DeepLabCut's predictions, whose last cell is a
-    likelihood). Then the file's commas are counted (C, block by block, or
-    as the parallel reader read them: ``counted``): no
-    row is wider than the header (pandas refuses those, the first rows are
-    checked before), so as many commas as ``rows x (width - 1)`` means no row
-    is shorter either. Only a file with quotes or another count has every
-    row's cells counted (:func:`~posebridge.formats._shared.csv_rows.refuse_wrong_widths`).
+    likelihood). Then the data's commas are counted (numpy, block by block,
+    or as the reader read the bytes: ``counted``). No row is wider than the
+    header (pandas refuses those; the first row of each parse is checked
+    before), so as many commas as ``rows x (width - 1)`` means no row is
+    shorter either. Only a file with quotes or another count has every row's
+    cells counted (:func:`~posebridge.formats._shared.csv_rows.refuse_wrong_widths`).
     """
     last = width - 1
     if last in pose_at:

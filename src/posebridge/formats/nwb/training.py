@@ -104,7 +104,9 @@ def _link_path(group: h5py.Group, link: h5py.SoftLink) -> str:
     return target
 
 
-def _natural(name: str) -> tuple[str, int, str]:
+def _natural(name: str | bytes) -> tuple[str, int, str]:
+    if isinstance(name, bytes):  # h5py gives a name that is not UTF-8 as bytes
+        name = name.decode("utf-8", "surrogateescape")
     found = _NUMBERED.match(name)
     return (found.group(1), int(found.group(2)), "") if found else (name, -1, name)
 
@@ -215,14 +217,15 @@ def _frame(frame: h5py.Group, row: int, path: Path) -> _Frame:
                 f"{instance.name}/node_locations has shape {shape}; expected "
                 "(nodes, 2) or (nodes, 3).",
             )
+        name = key if isinstance(key, str) else key.decode("utf-8", "posebridge-percent")
         instances.append(
-            _instance(row, key, raw_id, skeleton, found["node_locations"], visibility)
+            _instance(row, name, raw_id, skeleton, found["node_locations"], visibility)
         )
     return video, index, annotator, instances
 
 
 def _plain_frame(
-    frames: Any, where: str, name: str, row: int, path: Path, types: NumpyTypes
+    frames: Any, where: str, name: str | bytes, row: int, path: Path, types: NumpyTypes
 ) -> _Frame | None:
     """:func:`_frame` for a plain TrainingFrame, with h5py's low-level calls.
 
@@ -231,6 +234,8 @@ def _plain_frame(
     (a member of another kind, text where numbers are expected, a name that
     is not UTF-8, ...) gives ``None``, and :func:`_frame` reads it and decides.
     """
+    if not isinstance(name, str):  # h5py gives a name that is not UTF-8 as bytes
+        return None
     frame = _opened(frames, name, h5py.h5g.GroupID)
     if frame is None:
         return None
