@@ -100,8 +100,9 @@ class NumpyTypes:
 def plain_attribute(owner: Any, name: bytes, types: NumpyTypes | None = None) -> np.ndarray | None:
     """A numeric attribute of a low-level h5py object, read without a Python object per call.
 
-    ``None`` when it is absent or not plain (not numbers, or a null
-    dataspace): the caller then reads it the ordinary way, which decides.
+    The attribute must exist (the caller asks ``h5py.h5a.exists`` once).
+    ``None`` when it is not plain (not numbers, or a null dataspace): the
+    caller then reads it the ordinary way, which decides.
 
     Examples
     --------
@@ -110,8 +111,6 @@ def plain_attribute(owner: Any, name: bytes, types: NumpyTypes | None = None) ->
     """
     import h5py
 
-    if not h5py.h5a.exists(owner, name):
-        return None
     attribute = h5py.h5a.open(owner, name)
     dtype = types.of(attribute.get_type()) if types is not None else attribute.dtype
     if dtype.kind not in "biuf" or attribute.shape is None:

@@ -75,6 +75,8 @@ _UNIT_ALIASES = {
 }
 
 FRAMES_MARKER = "posebridge: time_unit=frames"
+#: In an ImageSeries' comments: its external_file paths were absolute when written.
+PATHS_MARKER = "posebridge: external_file relative to the NWB file (absolute when written)"
 _FRAMES_TEXT = (
     f"{FRAMES_MARKER} (the times are video frame numbers written as seconds; "
     "no frame rate was known)"

@@ -14,7 +14,7 @@ import xarray as xr
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import new_nwbfile
 from posebridge.formats.nwb.config import NWBFileSaveConfig
-from posebridge.formats.nwb.training import FramePlan, build_training, write_frames
+from posebridge.formats.nwb.training_write import FramePlan, build_training, write_frames
 
 __all__ = ["labels_nwbfile", "write_labels_nwbfile"]
 

@@ -45,7 +45,7 @@ from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.formats.nwb.locate import is_nwb
-from posebridge.formats.nwb.training import build_training, write_frames
+from posebridge.formats.nwb.training_write import build_training, write_frames
 from posebridge.model import labels
 
 PathLike = str | os.PathLike[str]
