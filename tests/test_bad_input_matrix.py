@@ -267,6 +267,31 @@ def test_an_empty_file_is_called_empty(reader, tmp_path):
         assert "empty" in str(error.value).replace(str(path), ""), str(error.value)
 
 
+@pytest.mark.parametrize("reader", [f.name for f in all_formats() if f.reads])
+def test_a_missing_file_is_called_missing(reader, tmp_path):
+    """The reader called directly (as a family's ``read`` is documented): posebridge's
+    FileNotFoundError (a PoseBridgeError and a built-in FileNotFoundError) naming the path,
+    also when the folder around it is missing."""
+    fmt = posebridge.registry.get(reader)
+    for path in (tmp_path / f"absent{fmt.extensions[0]}", tmp_path / "no" / "absent"):
+        with pytest.raises(posebridge.errors.FileNotFoundError, match="no such file") as error:
+            fmt.read(path)
+        assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("reader", [f.name for f in all_formats() if f.reads])
+def test_a_folder_is_refused_unless_the_format_reads_folders(reader, tmp_path):
+    """A folder given to a reader of files is posebridge's IsADirectoryError naming it; the
+    readers of folders (TRex, idtracker.ai) say what they looked for in it."""
+    fmt = posebridge.registry.get(reader)
+    folder = tmp_path / "session"
+    folder.mkdir()
+    expected = posebridge.FormatError if fmt.sniff_folder else posebridge.errors.IsADirectoryError
+    with pytest.raises(expected) as error:
+        fmt.read(folder)
+    assert str(folder) in str(error.value)
+
+
 #: load(format=) cases that fail today although load wraps raw errors (issue #15).
 KNOWN_LOAD_FAILURES = {
     key: reason for key, reason in KNOWN_RAW_ERRORS.items() if reason.startswith("no error")

@@ -316,6 +316,15 @@ def test_results_of_images_missing_from_the_ground_truth_are_refused(tmp_path):
         coco.read(path, ground_truth=gt)
 
 
+def test_a_missing_ground_truth_file_is_called_missing(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps([{"image_id": 9, "keypoints": [1, 2, 1], "score": 0.5}]))
+    missing = tmp_path / "gt.json"
+    with pytest.raises(posebridge.errors.FileNotFoundError, match="no such file") as error:
+        coco.read(path, ground_truth=missing)
+    assert str(missing) in str(error.value)
+
+
 def test_results_round_trip(tmp_path):
     rng = np.random.default_rng(1)
     ds = posebridge.from_numpy(rng.uniform(0, 100, (4, 2, 3, 2)), rng.uniform(0, 1, (4, 3, 2)))

@@ -320,6 +320,14 @@ def test_bad_config_names_the_line(tmp_path):
         labelstudio.read(export(tmp_path), label_config="<View>\n<KeyPointLabels>\n</View>")
 
 
+def test_a_config_file_that_is_not_utf8_is_refused_naming_it(tmp_path):
+    config = tmp_path / "config.xml"
+    config.write_bytes(b"<View>\xff</View>")
+    with pytest.raises(FormatError, match="not UTF-8") as error:
+        labelstudio.read(export(tmp_path), label_config=config)
+    assert str(config) in str(error.value)
+
+
 def test_a_config_that_expands_entities_a_billion_times_is_refused(tmp_path):
     """ "Billion laughs": nine levels of ten-fold entities (10**9 copies of "lol")."""
     entities = "".join(

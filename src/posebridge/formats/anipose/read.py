@@ -12,6 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import check_input
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats.anipose.layout import (
@@ -281,7 +282,7 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
     >>> from posebridge.formats import anipose
     >>> ds = anipose.read("pose-3d/session.csv")  # doctest: +SKIP
     """
-    path = Path(path)
+    path = check_input(path)
     data = path.read_bytes()
     try:
         first = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
@@ -84,7 +85,7 @@ def read(
     >>> ds.attrs["content"]  # doctest: +SKIP
     'labels'
     """
-    path = Path(path)
+    path = check_input(path)
     content = load_file(path)
     if isinstance(content, GroundTruth):
         if ground_truth is not None or keypoint_names is not None:
@@ -96,7 +97,7 @@ def read(
         return _read_ground_truth(path, content, category, skeleton_base)
     gt = None
     if ground_truth is not None:
-        gt_path = Path(ground_truth)
+        gt_path = check_input(ground_truth)
         gt = load_file(gt_path)
         if not isinstance(gt, GroundTruth):
             raise FormatError(

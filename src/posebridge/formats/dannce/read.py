@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import Peek
+from posebridge._files import Peek, check_input
 from posebridge.errors import FormatError, describing
 from posebridge.formats.dannce.matfile import (
     BEYOND_HEAD,
@@ -181,7 +181,7 @@ def read(
     ...     "save_data_AVG.mat", skeleton="mouse22_skeleton.mat"
     ... )  # doctest: +SKIP
     """
-    path = Path(path)
+    path = check_input(path)
     values = load(path, (*_PREDICTION, "com"))
     if "pred" in values:
         pred = _numbers(values, "pred", path)

@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE
+from posebridge._files import HDF5_SIGNATURE, check_input
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import layout, pandas_hdf5
@@ -167,7 +167,7 @@ def _has_empty_level(images: np.ndarray) -> np.ndarray:
 
 
 def _read(path: Path, source_software: str, key: str | None) -> xr.Dataset:
-    path = Path(path)
+    path = check_input(path)
     if path.stat().st_size == 0:
         raise FormatError(path, f"is empty (0 bytes); expected a {source_software} .h5 or .csv.")
     if is_hdf5(path):

@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE, refuse_empty_file
+from posebridge._files import HDF5_SIGNATURE, check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing
 from posebridge.formats._shared.images import image_side
 from posebridge.formats._shared.safe_pickle import load_pickled
@@ -317,8 +317,8 @@ def read(path: Path) -> xr.Dataset:
     >>> import posebridge
     >>> ds = posebridge.load("session_x/trajectories/without_gaps.npy")  # doctest: +SKIP
     """
+    path = check_input(path, folder=True)
     refuse_empty_file(path, "an idtracker.ai trajectories file")
-    path = Path(path)
     found, source = _contents(path)
     try:
         return _dataset(found, source)

@@ -45,6 +45,10 @@ def read_config(source: str | Path) -> LabelConfig:
             text = where.read_text(encoding="utf-8-sig")
         except OSError as error:
             raise FormatError(where, f"cannot read the label config ({error}).") from None
+        except UnicodeDecodeError as error:
+            raise FormatError(
+                where, f"the label config is not UTF-8 text ({error.reason} at byte {error.start})."
+            ) from None
     try:
         root = ET.fromstring(text)
     except ET.ParseError as error:

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
@@ -71,7 +72,7 @@ def read(
     >>> from posebridge.formats import labelstudio
     >>> ds = labelstudio.read("export.json", label_config="config.xml")  # doctest: +SKIP
     """
-    path = Path(path)
+    path = check_input(path)
     if results not in RESULTS:
         raise FormatError(None, f"results must be one of {RESULTS}, got {results!r}.")
     config = read_config(label_config) if label_config is not None else None

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from posebridge._files import Peek, atomic_outputs, refuse_empty_file
+from posebridge._files import Peek, atomic_outputs, check_input, refuse_empty_file
 from posebridge.errors import FormatError
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
 from posebridge.formats._shared.hdf5 import sink_file
@@ -103,6 +103,7 @@ def check_structure(path: Path) -> None:
 
 def read(path: Path) -> xr.Dataset:
     """Read a dataset saved by :func:`write` (or by ``ds.to_netcdf``)."""
+    path = check_input(path)
     refuse_empty_file(path, "a netCDF-4 (.nc) file")
     check_structure(path)
     try:

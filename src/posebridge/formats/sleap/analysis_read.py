@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import refuse_empty_file
+from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, describing
 from posebridge.formats._shared.hdf5 import one_number, read_array, refuse_non_datasets
 from posebridge.formats._shared.images import image_side
@@ -170,10 +170,10 @@ def read(path: Path) -> xr.Dataset:
     >>> import posebridge
     >>> ds = posebridge.load("session.analysis.h5", "sleap")  # doctest: +SKIP
     """
+    path = check_input(path)
     refuse_empty_file(path, "a SLEAP analysis .h5 file")
     import h5py
 
-    path = Path(path)
     try:
         h5 = h5py.File(path, "r")
     except OSError as error:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge._files import refuse_empty_file
+from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import PoseBridgeError
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
@@ -115,7 +115,7 @@ def open_lazy(
     --------
     >>> ds = open_lazy(Path("predictions.slp"))  # doctest: +SKIP
     """
-    path = Path(path)
+    path = check_input(path)
     refuse_empty_file(path, "a SLEAP .slp file")
     if instances not in ("auto", *MODES):
         raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")

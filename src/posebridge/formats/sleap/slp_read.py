@@ -146,6 +146,7 @@ def read(
     >>> ds = posebridge.load("predictions.slp", instances="predicted")  # doctest: +SKIP
     >>> labels = posebridge.load("labels.v002.slp", instances="user")  # doctest: +SKIP
     """
+    path = check_input(path)
     refuse_empty_file(path, "a SLEAP .slp file")
     if instances not in ("auto", *MODES):
         raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")

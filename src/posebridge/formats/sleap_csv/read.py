@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import refuse_bare_carriage_returns
+from posebridge._files import check_input, refuse_bare_carriage_returns
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
@@ -232,7 +232,7 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     >>> import posebridge
     >>> ds = posebridge.load("labels.000_video.analysis.csv")  # doctest: +SKIP
     """
-    path = Path(path)
+    path = check_input(path)
     table, nodes = _table(path)
     n_rows, n_nodes = table["track"].shape[0], len(nodes)
     frames = _frames(table, path)

@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import refuse_empty_file
+from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats.trex.layout import (
@@ -202,6 +202,7 @@ def _inputs(path: PathInput, siblings: bool) -> list[Path]:
                 raise FormatError(given, "the pattern matches no file.")
             return files
         if siblings:
+            check_input(given)
             video, _ = individual_of(given)
             files = [
                 p
@@ -209,8 +210,8 @@ def _inputs(path: PathInput, siblings: bool) -> list[Path]:
                 if p.suffix.lower() == given.suffix.lower() and individual_of(p)[0] == video
             ]
             return files or [given]
-        return [given]
-    files = [Path(p) for p in path]
+        return [check_input(given)]
+    files = [check_input(p) for p in path]
     if not files:
         raise FormatError(None, "an empty list of TRex files was given.")
     return files

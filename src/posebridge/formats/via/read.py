@@ -10,6 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats.via.table import (
     column,
@@ -197,7 +198,7 @@ def read(
     >>> from posebridge.formats import via
     >>> ds = via.read("tracks.csv", use_frame_numbers_from_file=True)  # doctest: +SKIP
     """
-    path = Path(path)
+    path = check_input(path)
     if not isinstance(use_frame_numbers_from_file, bool | np.bool_):
         raise FormatError(path, "use_frame_numbers_from_file must be True or False.")
     pattern = _frame_pattern(frame_regexp)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import numpy as np
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
@@ -66,7 +67,7 @@ def read(
     >>> from posebridge.formats import yolo
     >>> ds = yolo.read("cow.v1i.yolov8/data.yaml", image_size=(640, 640))  # doctest: +SKIP
     """
-    path = Path(path)
+    path = check_input(path)
     data = load_yaml(path)
     k, ndim = data.keypoints, data.ndim
     names = data.kpt_names
