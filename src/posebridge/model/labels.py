@@ -65,6 +65,7 @@ __all__ = [
     "VideoGroups",
     "as_poses",
     "check",
+    "decode_text",
     "describe",
     "from_numpy",
     "hidden_points",
@@ -152,6 +153,23 @@ def _percent(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error("posebridge-percent", _percent)
+
+
+def decode_text(raw: bytes, encoding: str = "utf-8") -> str:
+    """Stored text bytes as ``str``; bytes that are not ``encoding`` spelled ``%XX``.
+
+    The same spelling as :func:`utf8_text` gives file names, so two names that
+    differ only in such bytes stay two names (a replacement character would make
+    them one).
+
+    Examples
+    --------
+    >>> decode_text(b"snout")
+    'snout'
+    >>> decode_text(b"m\\xff"), decode_text(b"m\\xfe")
+    ('m%FF', 'm%FE')
+    """
+    return raw.decode(encoding, "posebridge-percent")
 
 
 def utf8_texts(values: Any) -> np.ndarray:

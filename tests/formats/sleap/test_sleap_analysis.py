@@ -255,6 +255,19 @@ def test_zero_track_names_give_one_untracked_individual(tmp_path):
     assert ds.individual.values.tolist() == ["untracked_0"]
 
 
+def test_names_that_are_not_utf8_stay_distinct(tmp_path):
+    """Bytes that are not UTF-8 are spelled %XX (as posebridge spells file names), so two
+    names that differ only there stay two names."""
+    extra = {
+        "track_names": np.array([b"m\xff", b"m\xfe"]),
+        "node_names": np.array([b"head", b"n\xe9ck", b"n\xe8ck"]),
+    }
+    path = write_analysis(tmp_path / "latin1.h5", MATLAB, canonical_data(), extra=extra)
+    ds = sleap.analysis_read.read(path)
+    assert ds.individual.values.tolist() == ["m%FF", "m%FE"]
+    assert ds.keypoint.values.tolist() == ["head", "n%E9ck", "n%E8ck"]
+
+
 def test_first_frame_attribute_is_honoured(tmp_path):
     data = canonical_data()
     path = write_analysis(tmp_path / "offset.h5", MATLAB, data, attrs={"first_frame": 100})

@@ -34,6 +34,7 @@ import numpy as np
 
 from posebridge.errors import FormatError
 from posebridge.formats._shared.hdf5 import one_number
+from posebridge.model import labels
 
 __all__ = [
     "BuiltinsOnlyUnpickler",
@@ -141,7 +142,7 @@ def _text(value: Any, encoding: str = "utf-8") -> str:
     if isinstance(value, np.ndarray):
         value = value.item() if value.size == 1 else value.tobytes()
     if isinstance(value, bytes | np.bytes_):
-        return bytes(value).decode(encoding, errors="replace")
+        return labels.decode_text(bytes(value), encoding)
     return str(value)
 
 

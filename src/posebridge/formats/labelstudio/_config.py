@@ -47,7 +47,8 @@ def read_config(source: str | Path) -> LabelConfig:
             raise FormatError(where, f"cannot read the label config ({error}).") from None
         except UnicodeDecodeError as error:
             raise FormatError(
-                where, f"the label config is not UTF-8 text ({error.reason} at byte {error.start})."
+                where,
+                f"the label config is not UTF-8 text ({error.reason} at byte {error.start}).",
             ) from None
     try:
         root = ET.fromstring(text)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from posebridge.errors import FormatError
+from posebridge.model import labels
 
 DEFAULT_MODULE = "behavior"
 DEFAULT_CONTAINER = "PoseEstimation"
@@ -215,7 +216,7 @@ def unique_names(names: list[str]) -> list[str]:
 def to_text(value: Any) -> str:
     """A stored NWB text value (bytes, numpy scalar, str) as ``str``."""
     if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+        return labels.decode_text(value)
     if isinstance(value, np.ndarray) and value.shape == ():
         return to_text(value.item())
     return str(value)

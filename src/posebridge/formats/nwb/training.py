@@ -210,7 +210,7 @@ def _frame(frame: h5py.Group, row: int, path: Path) -> _Frame:
                 f"{instance.name}/node_locations has shape {shape}; expected "
                 "(nodes, 2) or (nodes, 3).",
             )
-        name = key if isinstance(key, str) else key.decode("utf-8", "posebridge-percent")
+        name = key if isinstance(key, str) else labels.decode_text(key)
         instances.append(
             _instance(row, name, raw_id, skeleton, found["node_locations"], visibility)
         )

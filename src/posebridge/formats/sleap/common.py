@@ -26,6 +26,7 @@ from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's 
     untracked_name,
     with_untracked_names,
 )
+from posebridge.model import labels
 
 #: SLEAP's edge types (``sleap.skeleton.EdgeType``): a body edge or a symmetry.
 EDGE, SYMMETRY = 1, 2
@@ -37,7 +38,7 @@ def text(value: Any) -> str:
     if isinstance(value, np.ndarray):
         value = value.item() if value.size == 1 else value.tobytes()
     if isinstance(value, bytes | np.bytes_):
-        return bytes(value).decode("utf-8", errors="replace")
+        return labels.decode_text(bytes(value))
     return str(value)
 
 
