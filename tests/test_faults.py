@@ -511,3 +511,46 @@ def test_an_hdf5_file_damaged_before_its_rename_is_refused_and_the_old_file_kept
     assert str(target) in message and "the HDF5 file written is damaged" in message
     assert target.read_bytes() == b"the previous file"
     assert leftovers(target) == []
+
+
+def test_a_target_made_by_another_program_during_the_write_is_kept(tmp_path):
+    """Without overwrite, the existence check and the placing are one step: a file that
+    another program makes while posebridge writes is neither replaced nor merged."""
+    from posebridge._files import atomic_outputs
+
+    target = tmp_path / "out.csv"
+    with (
+        pytest.raises(posebridge.errors.FileExistsError, match="appeared while") as caught,
+        atomic_outputs([target], overwrite=False) as (temporary,),
+    ):
+        temporary.write_text("posebridge's")
+        target.write_text("the other program's")
+    assert str(target) in str(caught.value)
+    assert target.read_text() == "the other program's"
+    assert leftovers(target) == []
+
+
+def test_a_write_of_several_files_places_none_when_one_target_appears(tmp_path):
+    from posebridge._files import atomic_outputs
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    with (
+        pytest.raises(posebridge.errors.FileExistsError, match="appeared while"),
+        atomic_outputs([first, second], overwrite=False) as temporaries,
+    ):
+        for temporary in temporaries:
+            temporary.write_text("posebridge's")
+        second.write_text("the other program's")
+    assert second.read_text() == "the other program's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv"]  # a.csv taken back
+
+
+def test_with_overwrite_a_target_made_during_the_write_is_replaced(tmp_path):
+    from posebridge._files import atomic_outputs
+
+    target = tmp_path / "out.csv"
+    with atomic_outputs([target], overwrite=True) as (temporary,):
+        temporary.write_text("posebridge's")
+        target.write_text("the other program's")
+    assert target.read_text() == "posebridge's"
+    assert leftovers(target) == []

@@ -8,6 +8,7 @@ unless ``overwrite=True``.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import os
 import re
@@ -699,6 +700,57 @@ def _checked_link_target(link: Path, real: Path) -> Path:
     return real
 
 
+#: errno values of a file system that has no hard links (FAT, some network and FUSE mounts).
+_NO_HARD_LINKS = {
+    errno.EPERM,
+    errno.ENOTSUP,
+    errno.EOPNOTSUPP,
+    errno.EXDEV,
+    errno.EMLINK,
+    errno.ENOSYS,
+}
+
+
+def _place(temporary: Path, target: Path, overwrite: bool) -> None:
+    """Rename a finished temporary onto its target; without ``overwrite``, never onto a file.
+
+    ``check_outputs`` refused an existing target before the write began, but a
+    long write leaves time for another process to make one. Without
+    ``overwrite`` the temporary is hard-linked to the target, which fails when
+    the target exists (the check and the placing are one step), and the
+    temporary is removed afterwards; where the file system has no hard links,
+    the target is looked for just before the rename.
+    """
+    try:
+        if overwrite:
+            os.replace(temporary, target)
+            return
+        try:
+            os.link(temporary, target)
+            return
+        except builtins.FileExistsError:
+            raise _appeared(target) from None
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+        if target.exists() or target.is_symlink():
+            raise _appeared(target)
+        os.replace(temporary, target)
+    except PoseBridgeError:
+        raise
+    except OSError as error:
+        raise _write_error(error, target) from error
+
+
+def _appeared(target: Path) -> FileExistsError:
+    return FileExistsError(
+        17,
+        f"{target}: appeared while posebridge was writing it (another program made it); it "
+        "was left as it is and nothing was written. Pass overwrite=True to replace it.",
+        str(target),
+    )
+
+
 def _remove(path: Path) -> None:
     with suppress(OSError):
         path.unlink(missing_ok=True)
@@ -770,11 +822,16 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
         for temporary, target, head in zip(temporaries, targets, heads, strict=True):
             if head == HDF5_SIGNATURE:
                 _verify_hdf5(temporary, target)
-        for temporary, target in zip(temporaries, targets, strict=True):
-            try:
-                os.replace(temporary, target)
-            except OSError as error:
-                raise _write_error(error, target) from error
+        placed: list[Path] = []
+        try:
+            for temporary, target in zip(temporaries, targets, strict=True):
+                _place(temporary, target, overwrite)
+                placed.append(target)
+        except BaseException:
+            if not overwrite:  # what this write linked into place is its own: take it back
+                for target in placed:
+                    _remove(target)
+            raise
     finally:
         for temporary in temporaries:
             _remove(temporary)
