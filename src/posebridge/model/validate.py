@@ -15,6 +15,7 @@ from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
     EXTRAS,
+    FRAME,
     INDIVIDUAL,
     KEYPOINT,
     LEGACY_DIM_NAMES,
@@ -58,6 +59,18 @@ def image_side(value: Any) -> int | None:
     if not (number.is_integer() and 0 < number <= LARGEST_SIDE):  # NaN and inf fail too
         return None
     return int(number)
+
+
+def _check_frame_numbers(frames: np.ndarray, name: str) -> None:
+    """Frame numbers are whole numbers below 2**53 in size: every format that stores
+    numbers as float64 (CSV, NWB timestamps, JSON) keeps them exactly."""
+    whole = whole_numbers(frames)
+    if not whole.all():
+        at = int(np.argmin(whole))
+        _fail(
+            f"Coordinate '{name}' holds frame numbers, which must be whole numbers below "
+            f"2**53 in size; got {frames[at].item()} at index {at}."
+        )
 
 
 def _side(value: Any, key: str) -> int:
@@ -249,15 +262,20 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     time = np.asarray(ds[TIME].values)
     if time.dtype.kind not in "iuf":
         _fail(f"Coordinate 'time' must be numeric, got dtype {time.dtype}.")
-    if time.size > 1 and not np.all(np.diff(time) > 0):
+    if time.dtype.kind == "f" and not (finite := np.isfinite(time)).all():
+        at = int(np.argmin(finite))
+        _fail(f"Coordinate 'time' must hold finite numbers, got {time[at]} at index {at}.")
+    if time.size > 1 and not np.all(time[1:] > time[:-1]):  # np.diff of int64 can wrap
         _fail("Coordinate 'time' must be strictly increasing (no repeats).")
     time_unit = ds.attrs.get("time_unit") or ("frames" if time.dtype.kind in "iu" else "seconds")
     if time_unit not in TIME_UNITS:
         _fail(f"attrs['time_unit'] must be 'frames' or 'seconds', got {time_unit!r}.")
-    if time_unit == "frames" and time.dtype.kind == "f":
-        if not whole_numbers(time).all():
-            _fail("time_unit is 'frames' but 'time' holds fractional values (or past 2**53).")
-        ds = ds.assign_coords({TIME: time.astype(np.int64)})
+    if time_unit == "frames":
+        _check_frame_numbers(time, "time")
+        if time.dtype.kind == "f":
+            ds = ds.assign_coords({TIME: time.astype(np.int64)})
+    if FRAME in ds.coords and ds[FRAME].dims == (TIME,) and ds[FRAME].dtype.kind in "iuf":
+        _check_frame_numbers(np.asarray(ds[FRAME].values), FRAME)
     ds.attrs["time_unit"] = time_unit
     if "fps" in ds.attrs:
         ds.attrs["fps"] = checked_fps(ds.attrs["fps"])
