@@ -11,6 +11,7 @@ from posebridge import registry
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
+    IsADirectoryError,
     PoseBridgeError,
     UnknownFormatError,
 )
@@ -221,3 +222,19 @@ def test_detection_opens_the_file_once(tmp_path, monkeypatch, poses_two_mice_wit
     assert posebridge.detect(path) == "dlc"
     assert opened.count(("open", str(path))) == 1
     assert opened.count(("h5py", str(path))) == 1
+
+
+@pytest.mark.parametrize("side", ["missing", "folder"])
+def test_a_side_file_that_is_missing_or_a_folder_is_named_with_the_file_read(tmp_path, side):
+    """load wraps a reader's error to name the file it reads; posebridge's file errors (also
+    built-in OSErrors) keep their class and name both files."""
+    results = tmp_path / "results.json"
+    results.write_text('[{"image_id": 1, "category_id": 1, "keypoints": [1, 2, 1], "score": 1}]')
+    gt = tmp_path / ("gt.json" if side == "missing" else "gt")
+    expected = FileNotFoundError if side == "missing" else IsADirectoryError
+    if side == "folder":
+        gt.mkdir()
+    with pytest.raises(expected) as error:
+        posebridge.load(results, ground_truth=gt)
+    assert isinstance(error.value, posebridge.PoseBridgeError)
+    assert str(results) in str(error.value) and str(gt) in str(error.value)

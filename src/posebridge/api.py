@@ -349,6 +349,10 @@ def naming_the_file(error: PoseBridgeError, path: Path) -> PoseBridgeError:
     """
     if str(path) in str(error) or path.name in str(error):
         return error
+    if isinstance(error, OSError):  # posebridge's twins of the built-in file errors
+        named = type(error)(error.errno, f"{path}: {error}", error.filename)
+        named.__dict__.update({k: v for k, v in error.__dict__.items() if k != "strerror"})
+        return named
     named = type(error).__new__(type(error))
     named.__dict__.update(error.__dict__)
     named.args = (f"{path}: {error}", *error.args[1:])
