@@ -489,6 +489,16 @@ def test_convert_reader_option_of_the_wrong_kind_is_a_one_line_error(
     assert message in result.stderr and "unexpected" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["info", "convert"])
+def test_an_unknown_reader_option_names_the_read_option_flag(tmp_path, two_mice_nc, command):
+    source = tmp_path / "in.h5"
+    posebridge.save(posebridge.load(two_mice_nc), source, "dlc", split_individuals=False)
+    extra = [tmp_path / "o.nc", "--chunk-frames", "2"] if command == "convert" else []
+    result = run(command, source, *extra, "--read-option", "bogus=1")
+    assert result.exit_code == 1
+    assert "no option 'bogus' (given by --read-option)" in result.stderr, result.stderr
+
+
 def test_a_numeric_subject_id_is_written_as_text(tmp_path, two_mice_nc):
     result = run("convert", two_mice_nc, tmp_path / "o.nwb", "--option", "subject_id=7",
                  "--option", "split_individuals=false")  # fmt: skip

@@ -275,7 +275,9 @@ def _load(
     fmt = _for_reading(path, format, flag)
     options = _parse_pairs(read_pairs, "--read-option")
     if fmt.read is not None:
-        _check_options(fmt.read, f"{fmt.title} reader", options, {}, positional=1)
+        _check_options(
+            fmt.read, f"{fmt.title} reader", options, dict.fromkeys(options, "--read-option"), 1
+        )
     return fmt, api.load(path, fmt.name, fps=fps, **options)
 
 
@@ -403,7 +405,8 @@ def convert(
         fmt_out = registry.resolve_for_writing(target, to_format, "poses")
         read_options = _parse_pairs(read_pairs, "--read-option")
         if fmt_in.read is not None:
-            _check_options(fmt_in.read, f"{fmt_in.title} reader", read_options, {}, 1)
+            reading = dict.fromkeys(read_options, "--read-option")
+            _check_options(fmt_in.read, f"{fmt_in.title} reader", read_options, reading, 1)
         assert fmt_out.write is not None
         _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
         probe = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
