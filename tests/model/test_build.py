@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import posebridge
+from posebridge import errors as posebridge_errors
 from posebridge import model
 from posebridge.errors import SchemaError
 
@@ -209,3 +210,24 @@ def test_writers_by_frame_refuse_two_steps_on_one_frame_and_write_nothing(
     with pytest.raises(SchemaError, match="frame"):
         posebridge.save(seconds_that_share_a_frame(space), tmp_path / name, **options)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fps", "error", "message"),
+    [
+        (True, posebridge_errors.TypeError, r"got True \(bool\)"),
+        (b"30", posebridge_errors.TypeError, r"got b'30' \(bytes\)"),
+        ([30], posebridge_errors.TypeError, r"got \[30\] \(list\)"),
+        (1e-320, SchemaError, "frame times are finite"),
+        ("abc", SchemaError, "must be a number, got 'abc'"),
+    ],
+)
+def test_a_frame_rate_that_is_not_a_positive_number_is_refused(fps, error, message):
+    with pytest.raises(error, match=message):
+        model.from_numpy(np.zeros((3, 2, 1, 1)), fps=fps)
+
+
+@pytest.mark.parametrize("fps", ["29.97", np.float32(25), np.array(30.0), np.int64(30)])
+def test_a_frame_rate_of_text_or_a_numpy_number_is_taken_as_movement_takes_it(fps):
+    ds = model.from_numpy(np.zeros((3, 2, 1, 1)), fps=fps)
+    assert ds.attrs["fps"] == float(fps) and type(ds.attrs["fps"]) is float

@@ -7,6 +7,7 @@ turns frames into seconds; ``frame_numbers`` gives the frames back.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import errors
-from posebridge.errors import SchemaError, expect_dataset
+from posebridge.errors import SchemaError, TypeError, expect_dataset
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -105,15 +106,34 @@ def whole_numbers(values: Any) -> np.ndarray:
         return (np.mod(array, 1) == 0) & (np.abs(array) < LARGEST_WHOLE)
 
 
-def checked_fps(fps: float | None) -> float | None:
+def checked_fps(fps: float | str | None) -> float | None:
+    """A frame rate as a float: a positive finite number, or text of one (as movement's
+    ``float(fps)`` takes it, and as a manifest's CSV cell holds it), or None.
+
+    A bool, bytes or a container is refused (``True`` is not a frame rate), and so is a
+    rate so small that frame numbers divided by it are not finite.
+
+    Examples
+    --------
+    >>> checked_fps(30), checked_fps("29.97"), checked_fps(None)
+    (30.0, 29.97, None)
+    """
     if fps is None:
         return None
+    if isinstance(fps, np.ndarray) and fps.ndim == 0:
+        fps = fps.item()
+    if isinstance(fps, bool | np.bool_ | bytes) or not isinstance(fps, str | numbers.Real):
+        raise TypeError(f"fps must be a number, got {fps!r} ({type(fps).__name__}).")
     try:
         value = float(fps)
     except (TypeError, ValueError):
         raise SchemaError(f"fps must be a number, got {fps!r}.") from None
     if not math.isfinite(value) or value <= 0:
         raise SchemaError(f"fps must be a positive number, got {fps!r}.")
+    if not math.isfinite(LARGEST_WHOLE / value):
+        raise SchemaError(
+            f"fps must be a positive number whose frame times are finite, got {fps!r}."
+        )
     return value
 
 
