@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, SchemaError
 from posebridge.formats import coco
 from posebridge.model import labels
 
@@ -592,3 +592,15 @@ def test_null_bbox_iscrowd_and_keypoints_read_as_absent(tmp_path):
                                   .values[0, 1])  # fmt: skip
     np.testing.assert_array_equal(ds.position.values[:2], plain.position.values[:2])
     assert np.isnan(ds.position.values[2]).all()  # image 9's only annotation had no points
+
+
+def test_ground_truth_refuses_an_empty_individual_name_and_keeps_empty_keypoint_names(tmp_path):
+    """The reader takes an empty "individual" for none (untracked_<k>), so an empty name
+    would come back as another; an empty keypoint name is kept by the category."""
+    ds = labels.from_numpy(np.ones((1, 2, 2, 2)), image_path=["a.png"], individual_names=["", "b"])
+    with pytest.raises(SchemaError, match="An individual name is empty"):
+        coco.write(ds, tmp_path / "gt.json")
+    assert list(tmp_path.iterdir()) == []
+    ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"], keypoint_names=["", "b"])
+    (path,) = coco.write(ds, tmp_path / "gt.json")
+    assert coco.read(path).keypoint.values.tolist() == ["", "b"]

@@ -50,3 +50,29 @@ def test_broken_netcdf_files_raise_format_error_naming_the_file(tmp_path, conten
     path.write_bytes(content)
     with pytest.raises(posebridge.PoseBridgeError, match="broken.nc"):
         posebridge.load(path, format="netcdf")
+
+
+@pytest.mark.parametrize("owner", ["dataset", "position", "time"])
+@pytest.mark.parametrize(
+    "value", [{"a": 1}, [1, "a"], [True, False], [[1, 2]], 1 + 2j, object()],
+    ids=["dict", "mixed list", "bool list", "nested list", "complex", "object"],
+)  # fmt: skip
+def test_an_attribute_netcdf_cannot_hold_is_refused_naming_it(tmp_path, owner, value):
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
+    (ds if owner == "dataset" else ds[owner]).attrs["extra"] = value
+    target = tmp_path / "out.nc"
+    with pytest.raises(posebridge.SchemaError, match="attribute 'extra' of") as error:
+        posebridge.save(ds, target)
+    assert str(target) in str(error.value) and ("dataset" if owner == "dataset" else owner) in (
+        str(error.value)
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", [["a", "b"], (1, 2), np.float32(2.5), b"x", np.arange(3)])
+def test_attributes_netcdf_holds_are_written(tmp_path, value):
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
+    ds.attrs["extra"] = value
+    back = posebridge.load(posebridge.save(ds, tmp_path / "out.nc")[0])
+    expected = value.decode() if isinstance(value, bytes) else value
+    np.testing.assert_array_equal(back.attrs["extra"], expected)

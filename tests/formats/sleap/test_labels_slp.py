@@ -175,6 +175,18 @@ def test_video_option_reads_the_labels_of_one_video(mixed_videos, tmp_path):
     assert one.frame.values.tolist() == [30, 12]
 
 
+@pytest.mark.parametrize("shape", [(3, 2, 0, 2), (3, 2, 2, 0)], ids=["no keypoint", "no animal"])
+def test_labels_without_keypoints_or_animals_read_back(tmp_path, shape):
+    """A skeleton without nodes, or labelled frames without instances: the names read back
+    as text (they came back as an empty float coordinate, which the model refuses)."""
+    images = [f"labeled-data/v1/img{i:03d}.png" for i in range(3)]
+    ds = labels.from_numpy(np.zeros(shape), image_path=images)
+    (path,) = posebridge.save(ds, tmp_path / "empty.slp")
+    back = posebridge.load(path)
+    assert back.sizes["keypoint"] == shape[2] and back.sizes["individual"] == shape[3]
+    assert back.image_path.values.tolist() == images
+
+
 def test_labels_need_2d(tmp_path):
     ds = labels.from_numpy(np.zeros((1, 3, 1, 1)), video=["v"], frame=[0])
     with pytest.raises(posebridge.SchemaError, match="2-D"):

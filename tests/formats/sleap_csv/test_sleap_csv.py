@@ -140,6 +140,16 @@ def test_writer_refuses_3d_poses(tmp_path: Path):
         sleap_csv.write(ds, tmp_path / "x.analysis.csv")
 
 
+def test_writer_refuses_negative_frame_numbers(tmp_path: Path):
+    """SLEAP's frame_idx counts from 0 (the reader refuses anything else): refused before a
+    file is written."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(time=[-5, -4, -2])
+    target = tmp_path / "x.analysis.csv"
+    with pytest.raises(posebridge.PoseBridgeError, match="frame -5"):
+        posebridge.save(ds, target, format="sleap-csv")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_written_file_is_sleap_layout(tmp_path: Path):
     position = np.arange(2 * 2 * 2 * 2, dtype=float).reshape(2, 2, 2, 2)
     position[1, :, :, 1] = np.nan  # individual 1 absent in frame 1: no row

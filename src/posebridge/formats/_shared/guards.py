@@ -132,9 +132,9 @@ def refuse_bad_names(
         for name in (str(v) for v in ds[dim].values):
             if not name.strip():
                 raise SchemaError(
-                    f"A {dim} name is empty ({name!r}); {title} files would read it back "
-                    f"as a different name or not at all. Rename it, e.g. "
-                    f"ds.assign_coords({dim}=[...])."
+                    f"{'An' if dim[0] in 'aeiou' else 'A'} {dim} name is empty ({name!r}); "
+                    f"{title} files would read it back as a different name or not at all. "
+                    f"Rename it, e.g. ds.assign_coords({dim}=[...])."
                 )
             if name in reserved:
                 raise SchemaError(

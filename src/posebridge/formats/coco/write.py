@@ -16,7 +16,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_text_not_utf8
+from posebridge.formats._shared.guards import (
+    refuse_bad_names,
+    refuse_empty,
+    refuse_no_points,
+    refuse_text_not_utf8,
+)
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats._shared.json_text import (
     comma_before,
@@ -93,6 +98,7 @@ def write(
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
     if kind == "ground_truth":
+        refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
         parts = _ground_truth(ds, category_name, image_size)
     else:
         parts = _results(ds)

@@ -6,13 +6,14 @@ as it is and comes back identical.
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from posebridge._files import Peek, atomic_outputs, check_input, refuse_empty_file
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
 from posebridge.formats._shared.hdf5 import sink_file
 from posebridge.formats._shared.record import Format
@@ -127,11 +128,46 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     name is not) is written as :func:`~posebridge.model.labels.utf8_text` of it.
     """
     refuse_nul(ds, "netCDF")
+    _refuse_attributes_netcdf_cannot_hold(ds, path)
     refuse_text_not_utf8(ds, "netCDF")
     ds = _utf8_attributes(ds)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,), sink_file(temporary) as sink:
         ds.to_netcdf(sink, engine=ENGINE)
     return [path]
+
+
+def _holds(value: object) -> bool:
+    """Whether netCDF (through h5netcdf) stores ``value`` as an attribute: text, bytes, a
+    real number (a bool as 0 or 1), an array of numbers or text, or a list of text or one
+    of numbers."""
+    if isinstance(value, str | bytes | numbers.Real | np.integer | np.floating):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "iufSU"
+    if isinstance(value, list | tuple):
+        texts = all(isinstance(item, str) for item in value)
+        reals = all(
+            isinstance(item, numbers.Real | np.integer | np.floating)
+            and not isinstance(item, bool | np.bool_)
+            for item in value
+        )
+        return texts or reals
+    return False
+
+
+def _refuse_attributes_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:
+    """Refuse an attribute netCDF cannot store (a dict, None, a mixed list), naming it."""
+    owners = [("the dataset", ds.attrs)]
+    owners += [(f"'{name}'", ds[name].attrs) for name in (*ds.coords, *ds.data_vars)]
+    for owner, attrs in owners:
+        for key, value in attrs.items():
+            if not _holds(value):
+                raise SchemaError(
+                    f"{path}: attribute {key!r} of {owner} is a {type(value).__name__} "
+                    f"({value!r:.60}); netCDF attributes hold text, numbers, arrays of "
+                    "numbers or text, and lists of text or of numbers. Convert it (e.g. "
+                    "json.dumps) or drop it."
+                )
 
 
 def _utf8_attributes(ds: xr.Dataset) -> xr.Dataset:

@@ -267,8 +267,8 @@ def build_labels(
     coords = {
         model.TIME: np.arange(n_time, dtype=np.int64),
         model.SPACE: ["x", "y"],
-        model.KEYPOINT: list(skel.nodes),
-        model.INDIVIDUAL: names,
+        model.KEYPOINT: np.array(list(skel.nodes), dtype=str),  # text even when empty
+        model.INDIVIDUAL: np.array(names, dtype=str),
         **_row_coords(t, video_of_row, index_of_row),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)

@@ -67,6 +67,11 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
             f"{path}: the frame numbers are unknown (time in seconds without fps or a frame "
             "coordinate); a SLEAP CSV needs them."
         )
+    if frames.size and frames.min() < 0:
+        raise PoseBridgeError(
+            f"{path}: a SLEAP CSV's frame_idx is a frame number from 0; this dataset has "
+            f"frame {frames.min()}."
+        )
     position = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
     position = position.values.astype(np.float64, copy=False)
     confidence = model.confidence_per_keypoint(ds).transpose(
