@@ -386,3 +386,21 @@ def test_a_frame_index_past_int64_is_refused(tmp_path: Path, dlc_csv: Path, read
     path = tmp_path / "huge_index.csv"
     path.write_text("\n".join(lines) + "\n")
     _check(reader, path, "frame number too large for int64")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+@pytest.mark.parametrize(
+    ("scorer", "error", "message"),
+    [
+        ("a\nb", SchemaError, r"holds '\\n'"),
+        ("a\rb", SchemaError, r"holds '\\r'"),
+        ("", SchemaError, "scorer is empty"),
+    ],
+)
+def test_a_scorer_the_header_cannot_hold_is_refused(tmp_path, suffix, scorer, error, message):
+    """A line break split the CSV's first header row (posebridge could not read the file it
+    wrote); an empty scorer was replaced by 'posebridge' without a word."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)))
+    with pytest.raises(error, match=message):
+        posebridge.save(ds, tmp_path / f"x{suffix}", scorer=scorer)
+    assert list(tmp_path.iterdir()) == []

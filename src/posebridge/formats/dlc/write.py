@@ -31,7 +31,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, TypeError
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats.dlc import csv as dlc_csv
@@ -241,7 +241,7 @@ def _write(
         raise PoseBridgeError(
             f"split_individuals must be True, False or 'auto', got {split_individuals!r}."
         )
-    scorer = str(scorer or ds.attrs.get("scorer") or default_scorer)
+    scorer = _checked_scorer(scorer, ds.attrs.get("scorer") or default_scorer, title, nul)
     style, index = layout.index_for_writing(ds)
     data_split = (
         np.asarray(ds[layout.DATA_SPLIT].values).astype(str)
@@ -265,6 +265,26 @@ def _write(
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
+
+
+def _checked_scorer(given: object, fallback: str, title: str, nul: str) -> str:
+    """The scorer level to write: ``given`` (text, not empty) or ``fallback``, without a
+    line break (or, in a CSV, a NUL) that would break the header rows."""
+    if given is not None and not isinstance(given, str):
+        raise TypeError(f"scorer must be text, got {given!r} ({type(given).__name__}).")
+    if given is not None and not given.strip():
+        raise SchemaError(
+            f"scorer is empty ({given!r}); {title} files name the scorer in their first header "
+            "row: give a name, or leave scorer out to keep the dataset's."
+        )
+    scorer = str(given if given is not None else fallback)
+    bad = next((c for c in "\n\r" + nul if c in scorer), None)
+    if bad is not None:
+        raise SchemaError(
+            f"the scorer {scorer!r} holds {bad!r}, which {title} files cannot hold in their "
+            "header; give another with scorer=."
+        )
+    return scorer
 
 
 def _refuse_negative_likelihood(ds: xr.Dataset, title: str, first_time: int | None = None) -> None:
