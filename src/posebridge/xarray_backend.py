@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 import xarray as xr
 from xarray.backends import BackendEntrypoint
 
+from posebridge import errors
+
 __all__ = ["PoseBridgeBackendEntrypoint"]
 
 
@@ -89,11 +91,24 @@ class PoseBridgeBackendEntrypoint(BackendEntrypoint):
         del concat_characters, decode_coords
 
         if not isinstance(filename_or_obj, str | os.PathLike):
-            raise TypeError("the posebridge engine opens files by path.")
+            raise errors.TypeError(
+                f"the posebridge engine opens files by path, got {type(filename_or_obj).__name__}."
+            )
+        if read_options is not None and not isinstance(read_options, dict):
+            raise errors.TypeError(
+                "read_options must be a dict of reader options, got "
+                f"{type(read_options).__name__}."
+            )
+        names = [drop_variables] if isinstance(drop_variables, str) else drop_variables
+        if names is not None and not (
+            isinstance(names, Iterable) and all(isinstance(n, str) for n in names)
+        ):
+            raise errors.TypeError(
+                f"drop_variables must be a name or a list of names, got {drop_variables!r}."
+            )
         ds = open_lazily_indexed(filename_or_obj, format, fps=fps, **(read_options or {}))
-        if drop_variables is not None:
-            names = [drop_variables] if isinstance(drop_variables, str) else list(drop_variables)
-            ds = ds.drop_vars(names, errors="ignore")
+        if names is not None:
+            ds = ds.drop_vars(list(names), errors="ignore")
         return ds
 
     def guess_can_open(self, filename_or_obj: Any) -> bool:

@@ -115,3 +115,63 @@ def test_facade_matches_movement_on_a_real_dlc_file():
     np.testing.assert_array_equal(ours.confidence.values, theirs.confidence.values)
     np.testing.assert_allclose(ours.time.values, theirs.time.values)
     assert ours.individual.values.tolist() == theirs.individual.values.tolist()
+
+
+def test_wrong_arguments_of_the_io_functions_are_posebridge_errors(
+    tmp_path, poses_two_mice_with_nan
+):
+    """Each was a raw TypeError, IndexError or AttributeError from inside, or taken as given."""
+    from posebridge.io import load_multiview_dataset, nwb
+
+    ds = poses_two_mice_with_nan
+    path = tmp_path / "p.nwb"
+    posebridge.save(ds, path, split_individuals=False)
+    cases = [
+        (lambda: load_poses.from_nwb_file(path, foo=1), "has no option 'foo'"),
+        (lambda: load_multiview_dataset({}, "DeepLabCut"), "'file_dict' is empty"),
+        (lambda: save_poses.to_dlc_style_df(ds, split_individuals="yes"), "True or False"),
+        (lambda: nwb.get_timestamps(5), "takes a PoseEstimationSeries"),
+        (lambda: nwb.save_nwb(ds, tmp_path / "a.nwb", append="yes"), "True or False"),
+        (
+            lambda: nwb.write_nwb(
+                ds, tmp_path / "b.nwb", pose_estimation_metadata={"video_sample_rate": True}
+            ),
+            "video_sample_rate must be a number, got True",
+        ),
+        (lambda: posebridge.from_numpy(np.zeros((2, 2, 1, 2)), individual_names=5), "list"),
+        (
+            lambda: posebridge.from_numpy(np.zeros((2, 2, 1, 2)), individual_names=[None, "b"]),
+            r"got None \(NoneType\)",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(posebridge.PoseBridgeError, match=message):
+            call()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.nwb"]
+
+
+def test_nwb_container_keys_are_text_or_numbers_taken_as_text(tmp_path, poses_two_mice_with_nan):
+    path = tmp_path / "p.nwb"
+    posebridge.save(poses_two_mice_with_nan, path, split_individuals=False)
+    with pytest.raises(posebridge.FormatError, match="no PoseEstimation named '5'"):
+        load_poses.from_nwb_file(path, pose_estimation_key=5)
+    with pytest.raises(posebridge.PoseBridgeError, match="pose_estimation_key= takes"):
+        load_poses.from_nwb_file(path, pose_estimation_key=[1])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"read_options": 5}, "read_options must be a dict"),
+        ({"drop_variables": 5}, "drop_variables must be a name or a list"),
+    ],
+)
+def test_the_xarray_engine_refuses_wrong_arguments(
+    tmp_path, poses_two_mice_with_nan, options, message
+):
+    path = tmp_path / "p.nc"
+    posebridge.save(poses_two_mice_with_nan, path)
+    with pytest.raises(posebridge.errors.TypeError, match=message):
+        xr.open_dataset(path, engine="posebridge", **options)
+    with pytest.raises(posebridge.errors.TypeError, match="by path, got int"):
+        xr.open_dataset(5, engine="posebridge")

@@ -318,6 +318,10 @@ def load_multiview_dataset(
             f"Expected 'file_dict' to be a dict of view name -> file, got "
             f"{type(file_dict).__name__}."
         )
+    if not file_dict:
+        raise errors.PoseBridgeError(
+            "'file_dict' is empty; give one file per view, e.g. {'left': 'left.h5'}."
+        )
     datasets = [
         load_dataset(file, source_software=source_software, fps=fps, **kwargs)
         for file in file_dict.values()

@@ -269,9 +269,17 @@ def from_nwb_file(
     """
     from posebridge.formats import nwb
 
-    return nwb.load_nwb_poses(
-        file,
-        processing_module_key=processing_module_key,
-        pose_estimation_key=pose_estimation_key,
-        **options,
-    )
+    unknown = [name for name in options if name not in ("combine", "fps")]
+    if unknown:
+        raise errors.PoseBridgeError(
+            f"from_nwb_file has no option {', '.join(map(repr, unknown))}; it takes: "
+            "processing_module_key, pose_estimation_key, combine, fps."
+        )
+    keys = {
+        "processing_module_key": processing_module_key,
+        "pose_estimation_key": pose_estimation_key,
+    }
+    if "combine" in options:
+        keys["combine"] = options.pop("combine")
+    api.check_options(registry.get("nwb"), keys, "read")  # text, or a number made text
+    return nwb.load_nwb_poses(file, **keys, **options)

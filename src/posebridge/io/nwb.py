@@ -360,6 +360,11 @@ def get_timestamps(series: Any) -> np.ndarray:
     """
     from posebridge.formats import nwb
 
+    if not hasattr(series, "data"):
+        raise errors.TypeError(
+            f"get_timestamps takes a PoseEstimationSeries (a pynwb TimeSeries), got "
+            f"{type(series).__name__}."
+        )
     return nwb.series_times(series)
 
 
@@ -599,6 +604,7 @@ def save_nwb(
     _check_input(labels)
     _check_path(filename, "filename")
     _check_layout(layout)
+    errors.expect_bool(append, "append")
     try:
         kind = NwbFormat(nwb_format)
     except ValueError:

@@ -10,7 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import api, model, registry
-from posebridge.errors import PoseBridgeError, expect_dataset, expect_path
+from posebridge.errors import PoseBridgeError, expect_bool, expect_dataset, expect_path
 
 __all__ = [
     "to_anipose_file",
@@ -50,6 +50,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     from posebridge.formats import dlc as deeplabcut
 
     expect_dataset(ds)
+    expect_bool(split_individuals, "split_individuals")
     ds = model.validate(ds)
     api.warn_individual_confidence(ds, registry.get("dlc"))
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -59,7 +59,16 @@ def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str
             stacklevel=3,
         )
         given = [given]
-    names = [str(name) for name in given]
+    if not isinstance(given, Iterable) or isinstance(given, bytes | dict):
+        raise TypeError(f"Expected '{what}' to be a list of names, got {given!r}.")
+    names = []
+    for name in given:  # a name per keypoint or individual, not per frame
+        if isinstance(name, bool | np.bool_) or not isinstance(name, str | numbers.Real | np.str_):
+            raise TypeError(
+                f"Expected '{what}' to hold names (text, or numbers taken as text), got "
+                f"{name!r} ({type(name).__name__})."
+            )
+        names.append(str(name))
     if len(names) != count:
         raise SchemaError(
             f"Expected '{what}' to have length {count} (the array's size along "

@@ -70,6 +70,8 @@ def retime(ds: xr.Dataset, *, timestamps: Any = None, rate: float | None = None)
         time = stamps[frames]
     else:
         try:
+            if isinstance(rate, bool | np.bool_ | bytes):  # float() takes them: not a rate
+                raise TypeError
             value = float(rate)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise PoseBridgeError(f"video_sample_rate must be a number, got {rate!r}.") from None
