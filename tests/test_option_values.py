@@ -10,7 +10,9 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
-from posebridge._option_values import admits, annotations, describe
+from posebridge import errors
+from posebridge._option_values import admits, annotations, describe, expect_kind, expect_number
+from posebridge.errors import PoseBridgeError
 
 
 @pytest.mark.parametrize(
@@ -67,3 +69,48 @@ def test_annotations_are_evaluated_and_unknown_names_judge_nothing():
 def test_describe_writes_the_annotation_without_module_prefixes():
     assert describe(Sequence[str] | None) == "Sequence[str] | None"
     assert describe(int) == "int"
+
+
+def test_expect_kind_names_the_option_the_kind_and_the_value():
+    expect_kind(["a"], Sequence[str] | str | None, "individuals")
+    with pytest.raises(errors.TypeError, match=r"^individuals must be Sequence\[str\] \| None, "):
+        expect_kind(5, Sequence[str] | None, "individuals")
+    with pytest.raises(TypeError, match=r"got \('a', 'b'\) \(tuple\)"):  # the built-in too
+        expect_kind(("a", "b"), tuple[float, float], "time")
+
+
+@pytest.mark.parametrize(
+    ("value", "options", "error", "message"),
+    [
+        (
+            "x",
+            {"whole": True, "least": 1},
+            errors.TypeError,
+            "a whole number, at least 1, got 'x'",
+        ),
+        (1.5, {"whole": True}, errors.TypeError, r"got 1\.5 \(float\)"),
+        (True, {}, errors.TypeError, r"got True \(bool\)"),
+        (None, {}, errors.TypeError, r"got None \(NoneType\)"),
+        (np.nan, {}, PoseBridgeError, "a number, got nan"),
+        (np.inf, {"least": 0}, PoseBridgeError, "got inf"),
+        (0, {"whole": True, "least": 1}, PoseBridgeError, "at least 1, got 0"),
+        (0, {"above": 0}, PoseBridgeError, "above 0, got 0"),
+        (
+            11,
+            {"least": 0, "most": 10, "optional": True},
+            PoseBridgeError,
+            r"at most 10 \(or None\)",
+        ),
+    ],
+)
+def test_expect_number_refuses_what_is_not_a_number_in_bounds(value, options, error, message):
+    with pytest.raises(error, match=message) as raised:
+        expect_number(value, "opt", **options)
+    assert str(raised.value).startswith("opt must be ")
+    assert type(raised.value) is error  # a wrong type is posebridge's TypeError, not only a value
+
+
+def test_expect_number_takes_numbers_in_bounds():
+    expect_number(np.int64(3), "opt", whole=True, least=1)
+    expect_number(0.5, "opt", above=0, most=1)
+    expect_number(None, "opt", optional=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["admits", "annotations", "describe"]
+__all__ = ["admits", "annotations", "describe", "expect_kind", "expect_number"]
 
 _SEQUENCES = (list, tuple, Sequence, typing.Sequence)
 
@@ -104,3 +104,105 @@ def describe(hint: Any) -> str:
     for prefix in ("typing.", "collections.abc.", "pathlib."):
         text = text.replace(prefix, "")
     return text.replace("NoneType", "None")
+
+
+def expect_kind(value: Any, hint: Any, what: str) -> None:
+    """Raise :class:`~posebridge.errors.TypeError` unless ``value`` is of the kind ``hint`` names.
+
+    For a function's own options (a figure's ``individuals=``, ``render``'s
+    ``frames=``): the message names the option, the kind (:func:`describe`) and
+    the value given.
+
+    Parameters
+    ----------
+    value
+        The value given.
+    hint
+        The option's annotation, as :func:`admits` judges it.
+    what
+        The option's name, for the message.
+
+    Examples
+    --------
+    >>> expect_kind((0, 9), tuple[int | None, int | None] | None, "frames")
+    >>> expect_kind(5, Sequence[str] | str | None, "individuals")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: individuals must be Sequence[str] | str | None, got 5 (int).
+    """
+    from posebridge.errors import TypeError, brief
+
+    if not admits(hint, value):
+        raise TypeError(
+            f"{what} must be {describe(hint)}, got {brief(value)} ({type(value).__name__})."
+        )
+
+
+def expect_number(
+    value: Any,
+    what: str,
+    *,
+    whole: bool = False,
+    least: float | None = None,
+    above: float | None = None,
+    most: float | None = None,
+    optional: bool = False,
+) -> None:
+    """Raise unless ``value`` is a finite number within the bounds given.
+
+    A value that is not a number (text, a flag, ``1.5`` where a whole number is
+    asked) is a :class:`~posebridge.errors.TypeError`; NaN, infinity or a number
+    out of bounds a :class:`~posebridge.errors.PoseBridgeError`. Each names the
+    option, what it takes and what was given.
+
+    Parameters
+    ----------
+    value
+        The value given.
+    what
+        The option's name, for the message.
+    whole
+        Whether only whole numbers (``int``, numpy integers) are taken.
+    least, above, most
+        Bounds: ``value >= least``, ``value > above``, ``value <= most``.
+    optional
+        Whether ``None`` is taken too.
+
+    Examples
+    --------
+    >>> expect_number(20, "max_steps", whole=True, least=1)
+    >>> expect_number(0, "max_steps", whole=True, least=1)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: max_steps must be a whole number, at least 1, got 0.
+    >>> expect_number("3", "radius", above=0)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: radius must be a number, above 0, got '3' (str).
+    """
+    from posebridge.errors import PoseBridgeError, TypeError, brief
+
+    if optional and value is None:
+        return
+    bounds = []
+    if least is not None:
+        bounds.append(f"at least {least:g}")
+    if above is not None:
+        bounds.append(f"above {above:g}")
+    if most is not None:
+        bounds.append(f"at most {most:g}")
+    wanted = "a whole number" if whole else "a number"
+    if bounds:
+        wanted += ", " + " and ".join(bounds)
+    if optional:
+        wanted += " (or None)"
+    if not admits(int if whole else float, value):
+        raise TypeError(f"{what} must be {wanted}, got {brief(value)} ({type(value).__name__}).")
+    number = float(value)
+    if (
+        not np.isfinite(number)
+        or (least is not None and number < least)
+        or (above is not None and number <= above)
+        or (most is not None and number > most)
+    ):
+        raise PoseBridgeError(f"{what} must be {wanted}, got {value}.")

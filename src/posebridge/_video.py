@@ -10,20 +10,32 @@ naming the video.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from posebridge import errors
 from posebridge.errors import FileNotFoundError, PoseBridgeError
 
-__all__ = ["VideoInfo", "ffmpeg", "probe", "read_frame", "read_frames", "write_frames"]
+__all__ = [
+    "VideoInfo",
+    "check_writing",
+    "default_codec",
+    "ffmpeg",
+    "probe",
+    "read_frame",
+    "read_frames",
+    "write_frames",
+]
 
 #: Image endings read as one still frame rather than as a video.
 IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp")
@@ -197,6 +209,132 @@ def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
     )
 
 
+#: Encoders that take the ``-crf`` scale for ``quality`` (others take ``-qscale:v``).
+_CRF_ENCODERS = ("libx264", "libx264rgb")
+
+
+@functools.cache
+def _encoders() -> frozenset[str]:
+    """The names of the video encoders the ffmpeg binary has (asked once)."""
+    cmd = [ffmpeg("writing a video").get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-encoders"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    rows = re.findall(r"^ V\S{5} (\S+)", done.stdout.decode(errors="replace"), re.MULTILINE)
+    return frozenset(rows)
+
+
+def default_codec(path: str | os.PathLike[str]) -> str:
+    """The encoder used when none is given: ``msmpeg4`` for ``.wmv``, else H.264.
+
+    H.264 is ``libx264`` when ffmpeg has it (``libopenh264`` else), as
+    imageio-ffmpeg chooses; ``mpeg4`` when ffmpeg has neither.
+    """
+    if Path(path).suffix.lower() == ".wmv":
+        return "msmpeg4"
+    return next((e for e in ("libx264", "libopenh264") if e in _encoders()), "mpeg4")
+
+
+def _writing_command(
+    path: str | os.PathLike[str],
+    size: tuple[int, int],
+    fps: float,
+    codec: str | None,
+    pix_fmt: str | None,
+    quality: float | None,
+) -> list[str]:
+    """The ffmpeg command that encodes raw RGB frames from its stdin into ``path``."""
+    codec = codec or default_codec(path)
+    width, height = size
+    rate = Fraction(fps).limit_denominator()
+    cmd = [ffmpeg("writing a video").get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-y"]
+    cmd += ["-loglevel", "error", "-f", "rawvideo", "-vcodec", "rawvideo"]
+    cmd += ["-s", f"{width}x{height}", "-pix_fmt", "rgb24", "-r", str(rate), "-i", "-", "-an"]
+    cmd += ["-vcodec", codec, "-pix_fmt", pix_fmt or "yuv420p"]
+    if quality is not None:  # imageio-ffmpeg's scale: 10 best, 0 worst
+        worse = 1 - float(quality) / 10
+        if codec in _CRF_ENCODERS:
+            cmd += ["-crf", str(int(worse * 51))]
+        else:
+            cmd += ["-qscale:v", str(int(worse * 30) + 1)]
+    if codec in ("libx264", "libopenh264"):
+        # H.264 in yuv420p needs even sides: pad (never scale), so pixels keep their place
+        cmd += ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
+    return [*cmd, str(path)]
+
+
+def _ffmpeg_says(
+    log: bytes, trial: str | os.PathLike[str] | None = None, path: object = ""
+) -> str:
+    """The first line ffmpeg wrote (its cause, usually), without the ``[muxer @ 0x..]`` tag."""
+    for line in log.decode(errors="replace").splitlines():
+        text = re.sub(r"^(\[[^\]]*\] )+", "", line).strip()
+        if text:
+            return text.replace(str(trial), str(path)) if trial is not None else text
+    return ""
+
+
+def check_writing_options(codec: object, pix_fmt: object, quality: object, fps: object) -> None:
+    """Refuse option values of the wrong kind or out of range (no ffmpeg run)."""
+    from posebridge._option_values import expect_number
+
+    for option, value in (("codec", codec), ("pix_fmt", pix_fmt)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise errors.TypeError(
+                f"{option} must be the name of an ffmpeg "
+                f"{'encoder' if option == 'codec' else 'pixel format'} (or None), "
+                f"got {errors.brief(value)} ({type(value).__name__})."
+            )
+    expect_number(quality, "quality", least=0, most=10, optional=True)
+    expect_number(fps, "fps", above=0, optional=True)
+
+
+def check_writing(
+    path: str | os.PathLike[str],
+    size: tuple[int, int],
+    fps: float,
+    *,
+    codec: str | None = None,
+    pix_fmt: str | None = None,
+    quality: float | None = 7,
+) -> None:
+    """Refuse what ffmpeg would not write, before any frame is: encode one black frame.
+
+    The frame goes, by the same command as :func:`write_frames`, into a file of
+    ``path``'s ending in a temporary folder (removed after), so an encoder or a
+    pixel format ffmpeg lacks, a pair it cannot join, or an ending it knows no
+    container for is found before a video is read.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming ``path``, the options and ffmpeg's reason; a
+        :class:`~posebridge.errors.TypeError` for an option of the wrong kind.
+
+    Examples
+    --------
+    >>> check_writing("out.txt", (64, 48), 10.0)  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: out.txt: ffmpeg cannot write this video ...
+    """
+    check_writing_options(codec, pix_fmt, quality, fps)
+    width, height = size
+    with tempfile.TemporaryDirectory(prefix="posebridge-") as folder:
+        trial = Path(folder) / f"trial{Path(path).suffix}"
+        cmd = _writing_command(trial, size, fps, codec, pix_fmt, quality)
+        frame = bytes(width * height * 3)
+        done = subprocess.run(cmd, input=frame, capture_output=True, check=False)
+    if done.returncode != 0:
+        chosen = f"codec={codec or default_codec(path)!r}, pix_fmt={pix_fmt or 'yuv420p'!r}"
+        suffix = Path(path).suffix
+        ending = f"file ending {suffix!r}" if suffix else "no file ending"
+        said = _ffmpeg_says(done.stderr, trial, path) or f"exit status {done.returncode}"
+        raise PoseBridgeError(
+            f"{path}: ffmpeg cannot write this video ({chosen}, {ending}): "
+            f"{said.rstrip('.')}. Choose another codec, pix_fmt or file ending "
+            "(`ffmpeg -encoders` and `ffmpeg -pix_fmts` list them)."
+        )
+
+
 def write_frames(
     path: str | os.PathLike[str],
     size: tuple[int, int],
@@ -205,24 +343,59 @@ def write_frames(
     codec: str | None = None,
     pix_fmt: str | None = None,
     quality: float | None = 7,
-) -> Any:
+) -> Generator[None, np.ndarray | None, None]:
     """A started generator that takes (height, width, 3) uint8 RGB frames via ``send``.
 
-    ``size`` is (width, height). ``codec`` defaults to ffmpeg's choice for the
-    file ending (H.264 for ``.mp4``); ``pix_fmt`` to ``yuv420p`` (what players
-    expect). Close it to finish the file.
+    ``size`` is (width, height). ``codec`` defaults to :func:`default_codec`
+    (H.264; odd sides are padded, never scaled); ``pix_fmt`` to ``yuv420p``
+    (what players expect); ``quality`` is 0 (worst) to 10 (best), ``None`` for
+    the encoder's default. Close it to finish the file. ffmpeg's messages are
+    kept: when it fails, a :class:`~posebridge.errors.PoseBridgeError` naming
+    ``path`` says why (from ``send`` or ``close``).
+
+    Examples
+    --------
+    >>> writer = write_frames("out.mkv", (64, 48), 10.0, codec="ffv1")  # doctest: +SKIP
+    >>> writer.send(np.zeros((48, 64, 3), np.uint8))  # doctest: +SKIP
+    >>> writer.close()  # doctest: +SKIP
     """
-    iio = ffmpeg("writing a video")
-    kwargs: dict[str, Any] = {"fps": fps, "quality": quality, "macro_block_size": 1}
-    if codec is not None:
-        kwargs["codec"] = codec
-    if pix_fmt is not None:
-        kwargs["pix_fmt_out"] = pix_fmt
-    if (codec is None and Path(path).suffix.lower() in (".mp4", ".mov", ".m4v")) or (
-        codec == "libx264"
-    ):
-        # H.264 in yuv420p needs even sides: pad (never scale), so pixels keep their place
-        kwargs["output_params"] = ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
-    writer = iio.write_frames(str(path), size, **kwargs)
+    check_writing_options(codec, pix_fmt, quality, fps)
+    cmd = _writing_command(path, size, fps, codec, pix_fmt, quality)
+    writer = _writing(cmd, Path(path))
     writer.send(None)
     return writer
+
+
+def _writing(cmd: list[str], path: Path) -> Generator[None, np.ndarray | None, None]:
+    """Feed frames to ffmpeg (``cmd``), its messages kept in a temporary file."""
+    broken = False
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log
+        )
+        assert process.stdin is not None
+        try:
+            while True:
+                frame = yield
+                if frame is None:
+                    continue
+                try:
+                    process.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).data)
+                except (BrokenPipeError, ConnectionResetError):  # ffmpeg gave up
+                    broken = True
+                    break
+        except GeneratorExit:
+            pass
+        finally:
+            try:
+                process.stdin.close()
+            except OSError:  # ffmpeg has gone; its messages say why
+                broken = True
+            process.wait()
+        log.seek(0)
+        said = _ffmpeg_says(log.read())
+    if process.returncode != 0 or broken:
+        raise PoseBridgeError(
+            f"{path}: ffmpeg could not write the video "
+            f"({said.rstrip('.') or f'exit status {process.returncode}'})."
+        )

@@ -103,6 +103,8 @@ def test_plot_over_a_video_frame(poses_file, tmp_path):
         (["--kind", "confidence", "--video", "v.mp4"], "the confidence figure has no option"),
         (["--kind", "skeleton", "--frame", "77"], "no poses at frame 77"),
         (["--out", "figure.jpg"], "a figure is written as .png, .svg, .pdf"),
+        (["--time", "nan:5"], "a time range is START:END of numbers, got 'nan:5'"),
+        (["--frame", "-5"], "frame must be a video frame number from 0, got -5"),
     ],
 )
 def test_plot_bad_choices_give_one_error_line(poses_file, args, message):
@@ -165,6 +167,29 @@ def test_render_errors_are_one_line(tmp_path, poses_file):
     assert "bad.mp4: could not be opened as a video" in line
     result = run("render", poses_file, "--video", bad, "-o", tmp_path / "o.mp4", "--frames", "x")
     assert result.exit_code == 2 and "FIRST:LAST" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("out.mp4", ["--codec", "bogus"], "ffmpeg cannot write this video (codec='bogus'"),
+        ("out.txt", [], "file ending '.txt'): Unable to choose an output format"),
+        ("out.mkv", ["--radius", "-3"], "radius must be a number, above 0"),
+        ("out.mkv", ["--min-confidence", "nan"], "min_confidence must be a number"),
+    ],
+)
+def test_render_refuses_bad_options_in_one_paragraph(tmp_path, name, args, message):
+    video = tmp_path / "video.mkv"
+    writer = _video.write_frames(video, (64, 48), 5.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    writer.send(np.full((48, 64, 3), 90, dtype=np.uint8))
+    writer.close()
+    poses = tmp_path / "poses.nc"
+    posebridge.save(model.from_numpy(np.full((1, 2, 1, 1), 20.0)), poses)
+    result = run("render", poses, "--video", video, "-o", tmp_path / name, "--no-progress", *args)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()  # no ffmpeg messages, no command line
+    assert line.startswith("posebridge: error: ") and message in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["poses.nc", "video.mkv"]
 
 
 # --------------------------------------------------------------------------

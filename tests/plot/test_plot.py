@@ -19,8 +19,9 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.patches import Rectangle, StepPatch
 from matplotlib.path import Path as MplPath
 
-from posebridge import labels, model, plot
+from posebridge import errors, labels, model, plot
 from posebridge.errors import FileExistsError, PoseBridgeError
+from posebridge.plot._select import parse_time_range
 
 KEYPOINTS = ["snout", "ear", "tail"]
 INDIVIDUALS = ["mouse_b", "mouse_a"]
@@ -310,6 +311,52 @@ def test_bad_choices_raise_posebridge_error(poses, call, message):
         call(poses)
 
 
+TYPE, VALUE = errors.TypeError, PoseBridgeError
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "option"),
+    [
+        (lambda ds: plot.trajectories(ds, max_steps="x"), TYPE, "max_steps"),
+        (lambda ds: plot.trajectories(ds, max_steps=np.nan), TYPE, "max_steps"),
+        (lambda ds: plot.trajectories(ds, max_steps=0), VALUE, "max_steps"),
+        (lambda ds: plot.trajectories(ds, max_steps=-5), VALUE, "max_steps"),
+        (lambda ds: plot.missing(ds, max_columns=np.nan), TYPE, "max_columns"),
+        (lambda ds: plot.missing(ds, max_columns=0), VALUE, "max_columns"),
+        (lambda ds: plot.confidence(ds, bins=-1), VALUE, "bins"),
+        (lambda ds: plot.confidence(ds, bins=0), VALUE, "bins"),
+        (lambda ds: plot.confidence(ds, bins=1.5), TYPE, "bins"),
+        (lambda ds: plot.trajectories(ds, time=5), TYPE, "time"),
+        (lambda ds: plot.trajectories(ds, time=("a", "b")), TYPE, "time"),
+        (lambda ds: plot.missing(ds, time=(np.nan, 3)), VALUE, "time"),
+        (lambda ds: plot.trajectories(ds, individuals=5), TYPE, "individuals"),
+        (lambda ds: plot.confidence(ds, keypoints=[1]), TYPE, "keypoints"),
+        (lambda ds: plot.trajectories(ds, ax=5), TYPE, "ax"),
+        (lambda ds: plot.skeleton(ds, ax="axes"), TYPE, "ax"),
+        (lambda ds: plot.trajectories(5), TYPE, "'ds'"),
+        (lambda ds: plot.missing(ds.position), TYPE, "'ds'"),
+        (lambda ds: plot.trajectories(ds, frame="a"), TYPE, "frame"),
+        (lambda ds: plot.trajectories(ds, frame=-1), VALUE, "frame"),
+        (lambda ds: plot.skeleton(ds, frame=True), TYPE, "frame"),
+        (lambda ds: plot.skeleton(ds, frame=1.0), TYPE, "frame"),
+        (lambda ds: plot.trajectories(ds, video=5), TYPE, "'video'"),
+        (lambda ds: plot.skeleton(ds, image=5), TYPE, "image"),
+        (lambda ds: plot.skeleton(ds, image=np.zeros((4, 4, 2))), VALUE, "image"),
+        (lambda ds: plot.figure(ds, ["missing"]), TYPE, "kind"),
+    ],
+)
+def test_wrong_option_values_raise_posebridge_errors_naming_the_option(poses, call, error, option):
+    with pytest.raises(error, match=option) as raised:
+        call(poses)
+    assert type(raised.value) is error  # a wrong type is posebridge's TypeError (a built-in too)
+    assert isinstance(raised.value, TypeError) is (error is TYPE)
+
+
+def test_a_time_range_of_nan_is_refused():
+    with pytest.raises(PoseBridgeError, match="START:END of numbers, got 'nan:5'"):
+        parse_time_range("nan:5")
+
+
 def test_a_video_that_does_not_open_is_an_error(poses, tmp_path):
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"not a video at all")
@@ -356,6 +403,26 @@ def test_save_figure_refuses_other_endings_and_existing_files(poses, tmp_path):
     plot.save_figure(fig, target, overwrite=True)
     assert target.read_bytes().startswith(b"\x89PNG")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figure.png"]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "option"),
+    [
+        (lambda fig, path: plot.save_figure(5, path), TYPE, "fig"),
+        (lambda fig, path: plot.save_figure(fig.axes[0], path), TYPE, "fig"),
+        (lambda fig, path: plot.save_figure(fig, 5), TYPE, "'path'"),
+        (lambda fig, path: plot.save_figure(fig, path, dpi=-1), VALUE, "dpi"),
+        (lambda fig, path: plot.save_figure(fig, path, dpi=0), VALUE, "dpi"),
+        (lambda fig, path: plot.save_figure(fig, path, dpi="high"), TYPE, "dpi"),
+        (lambda fig, path: plot.save_figure(fig, path, dpi=1e7), VALUE, "dpi"),
+        (lambda fig, path: plot.save_figure(fig, path, overwrite="no"), TYPE, "overwrite"),
+    ],
+)
+def test_save_figure_refuses_wrong_values_and_writes_nothing(poses, tmp_path, call, error, option):
+    with pytest.raises(error, match=option) as raised:
+        call(plot.missing(poses), tmp_path / "figure.png")
+    assert type(raised.value) is error
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_lazily_loaded_dataset_is_plotted_from_the_selected_steps(poses, arrays, tmp_path):

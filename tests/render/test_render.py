@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from posebridge import _video, labels, model
+from posebridge import _video, errors, labels, model
 from posebridge._colours import colour_rgb
 from posebridge.errors import FileExistsError, FileNotFoundError, PoseBridgeError
 from posebridge.render import _draw, match_frames, render
@@ -244,6 +244,95 @@ def test_drawing_sizes_and_the_confidence_floor_are_checked_before_writing(
     assert not (tmp_path / "out.mkv").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "error"),
+    [
+        ({"radius": "3"}, errors.TypeError),  # was drawn as 3
+        ({"thickness": True}, errors.TypeError),
+        ({"names": "no"}, errors.TypeError),  # was true: names written
+        ({"frames": 5}, errors.TypeError),
+        ({"frames": (0, 2.5)}, errors.TypeError),
+        ({"individuals": 5}, errors.TypeError),
+        ({"min_confidence": "x"}, errors.TypeError),  # README: only a number is taken
+        ({"quality": "x"}, errors.TypeError),
+        ({"quality": -5}, PoseBridgeError),  # was imageio's AssertionError
+        ({"quality": 11}, PoseBridgeError),
+        ({"fps": "30"}, errors.TypeError),
+        ({"fps": 0}, PoseBridgeError),  # was the video's rate, silently
+        ({"codec": 5}, errors.TypeError),
+        ({"codec": ""}, errors.TypeError),
+        ({"pix_fmt": ["bgr0"]}, errors.TypeError),
+        ({"overwrite": "yes"}, errors.TypeError),
+        ({"progress": "no"}, errors.TypeError),
+    ],
+    ids=lambda value: repr(value) if isinstance(value, dict) else "",
+)
+def test_wrong_option_values_are_refused_naming_the_option(video, tmp_path, option, error):
+    ds, _ = poses_at([2, 3])
+    with pytest.raises(error, match=next(iter(option))) as raised:
+        render(ds, video, tmp_path / "out.mkv", **{**LOSSLESS, **option})
+    assert type(raised.value) is error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input.mkv"]
+
+
+def test_wrong_dataset_video_or_output_types_are_posebridge_type_errors(video, tmp_path):
+    ds, _ = poses_at([2, 3])
+    for args, name in [((ds.position, video, "o.mkv"), "'ds'"), ((ds, 5, "o.mkv"), "'video'"),
+                       ((ds, video, 5), "'out'")]:  # fmt: skip
+        with pytest.raises(errors.TypeError, match=name):
+            render(*args, **LOSSLESS)
+
+
+@pytest.mark.parametrize(
+    ("name", "option", "said"),
+    [
+        ("out.mp4", {"codec": "bogus"}, "codec='bogus'.*Unknown encoder 'bogus'"),
+        ("out.mkv", {"codec": "ffv1", "pix_fmt": "bogus"}, "pix_fmt='bogus'.*bogus"),
+        ("out.txt", {}, r"file ending '\.txt'.*output format"),
+        ("out", {}, "no file ending.*output format"),
+        ("out.webm", {}, "codec='libx264'.*WebM"),  # H.264 is not WebM's
+    ],
+)
+def test_what_ffmpeg_cannot_write_is_refused_before_a_frame_is(
+    video, tmp_path, capfd, name, option, said
+):
+    ds, _ = poses_at([2, 3])
+    out = tmp_path / name
+    capfd.readouterr()
+    with pytest.raises(PoseBridgeError, match=said) as raised:
+        render(ds, video, out, progress=False, **option)
+    assert str(raised.value).startswith(f"{out}: ffmpeg cannot write this video (")
+    message = str(raised.value)
+    assert "FFMPEG COMMAND" not in message and "trial" not in message  # ours, not a temporary
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input.mkv"]  # no temporary left
+    assert capfd.readouterr().err == ""  # ffmpeg's messages are in the error, not on the terminal
+
+
+def test_a_writer_ffmpeg_gives_up_on_is_a_posebridge_error_naming_the_file(tmp_path, capfd):
+    target = tmp_path / "frames.txt"
+    capfd.readouterr()
+    with pytest.raises(PoseBridgeError, match=r"frames\.txt: ffmpeg could not write the video \("):
+        writer = _video.write_frames(target, (WIDTH, HEIGHT), 10.0, codec="ffv1")
+        for k in range(N_FRAMES):
+            writer.send(frame_pattern(k))
+        writer.close()
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("quality", [0, 10, 2.5])
+def test_quality_takes_the_documented_0_to_10(video, tmp_path, quality):
+    ds, _ = poses_at([2, 3])
+    out = render(ds, video, tmp_path / "out.mp4", quality=quality, progress=False)
+    assert _video.probe(out).n_frames == 2
+
+
+def test_one_track_may_be_named_by_itself(video, tmp_path):
+    ds, _ = poses_at([2, 3])
+    one = render(ds, video, tmp_path / "one.mkv", individuals="id_1", **LOSSLESS)
+    listed = render(ds, video, tmp_path / "listed.mkv", individuals=["id_1"], **LOSSLESS)
+    np.testing.assert_array_equal(decoded(one), decoded(listed))
+
+
 def test_poses_without_frame_numbers_are_refused(video, tmp_path):
     ds = model.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[0.0, 0.5, 1.25])
     ds.attrs["time_unit"] = "seconds"
@@ -308,6 +397,16 @@ def test_odd_frame_sizes_are_padded_for_h264_never_scaled(tmp_path):
     frame = next(_video.read_frames(out)).astype(int)
     assert np.abs(frame[30, 30] - colour_rgb(0)).max() < 40  # the point stays at (30, 30)
     assert np.abs(frame[5:20, 40:60] - 120).max() < 8
+
+
+def test_odd_frame_sizes_are_padded_for_the_default_codec_in_any_container(tmp_path):
+    video = tmp_path / "odd.mkv"
+    writer = _video.write_frames(video, (65, 49), 10.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    writer.send(np.full((49, 65, 3), 120, dtype=np.uint8))
+    writer.close()
+    ds = model.from_numpy(np.full((1, 2, 1, 1), 30.0))
+    out = render(ds, video, tmp_path / "out.mkv", names=False, radius=3, progress=False)
+    assert (_video.probe(out).width, _video.probe(out).height) == (66, 50)
 
 
 def test_points_below_min_confidence_are_left_out(video, tmp_path):

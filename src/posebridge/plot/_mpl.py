@@ -10,15 +10,17 @@ from typing import Any
 
 import numpy as np
 
+from posebridge import errors
 from posebridge.errors import PoseBridgeError
 
-__all__ = ["axes", "matplotlib", "show_image", "space_labels"]
+__all__ = ["axes", "check_axes", "matplotlib", "show_image", "space_labels"]
 
 
 def matplotlib() -> Any:
     """The matplotlib module, or a PoseBridgeError saying how to install it."""
     try:
         import matplotlib
+        import matplotlib.axes
         import matplotlib.figure
     except ImportError as error:
         raise PoseBridgeError(
@@ -28,9 +30,18 @@ def matplotlib() -> Any:
     return matplotlib
 
 
+def check_axes(ax: Any) -> None:
+    """Refuse an ``ax`` that is neither ``None`` nor matplotlib axes (a TypeError)."""
+    if ax is not None and not isinstance(ax, matplotlib().axes.Axes):
+        raise errors.TypeError(
+            f"ax must be matplotlib axes (or None), got {errors.brief(ax)} ({type(ax).__name__})."
+        )
+
+
 def axes(ax: Any | None, size: tuple[float, float] = (7.0, 5.0)) -> Any:
     """``ax``, or the axes of a new figure (no pyplot, no global state)."""
     mpl = matplotlib()
+    check_axes(ax)
     if ax is not None:
         return ax
     figure = mpl.figure.Figure(figsize=size, layout="constrained")

@@ -15,13 +15,16 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from posebridge import _video, model
-from posebridge.errors import PoseBridgeError
+from posebridge import _video, errors, model
+from posebridge._option_values import expect_kind, expect_number
+from posebridge.errors import PoseBridgeError, expect_dataset, expect_path
 from posebridge.model import labels
 
 __all__ = [
     "TimeRange",
     "background",
+    "check_count",
+    "check_still",
     "decimate",
     "frame_row",
     "parse_time_range",
@@ -65,6 +68,8 @@ def parse_time_range(text: str) -> TimeRange:
         last = float(end) if end.strip() else None
     except ValueError:
         raise PoseBridgeError(f"a time range is START:END of numbers, got {text!r}.") from None
+    if any(v is not None and np.isnan(v) for v in (first, last)):
+        raise PoseBridgeError(f"a time range is START:END of numbers, got {text!r}.")
     if first is not None and last is not None and last < first:
         raise PoseBridgeError(f"the time range {text!r} ends before it starts.")
     return first, last
@@ -98,6 +103,12 @@ def select(
     >>> select(ds, keypoints="b", time=(2, 4)).sizes["time"]
     3
     """
+    expect_dataset(ds)
+    expect_kind(individuals, Sequence[str] | str | None, "individuals")
+    expect_kind(keypoints, Sequence[str] | str | None, "keypoints")
+    expect_kind(time, TimeRange | None, "time")
+    if time is not None and any(v is not None and np.isnan(float(v)) for v in time):
+        raise PoseBridgeError(f"time must be (start, end) numbers or None, got {tuple(time)}.")
     if model.VIEW in ds.dims:
         warnings.warn(
             f"the dataset has {ds.sizes[model.VIEW]} camera views; the figure shows the first, "
@@ -123,6 +134,58 @@ def select(
     if ds.sizes[model.TIME] == 0:
         raise PoseBridgeError("the dataset has no time steps to plot.")
     return ds
+
+
+def check_count(value: object, what: str) -> None:
+    """Refuse a count of steps, columns or bins that is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> check_count(0, "bins")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: bins must be a whole number, at least 1, got 0.
+    """
+    expect_number(value, what, whole=True, least=1)
+
+
+def check_still(
+    video: object = None, frame: object = None, image: object = None, *, from_zero: bool = True
+) -> None:
+    """Refuse a ``video``, ``frame`` or ``image`` of the wrong kind, before anything is read.
+
+    ``image`` is an RGB(A) or grey array, or an image file; ``frame`` a whole
+    number (a flag is not a frame number), from 0 when ``from_zero`` (``skeleton``
+    matches its frame to the data's frame numbers and says itself when none is).
+
+    Examples
+    --------
+    >>> check_still(frame="a")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: frame must be int | None, got 'a' (str).
+    """
+    if video is not None:
+        expect_path(video, "video")
+    expect_kind(frame, int | None, "frame")
+    if from_zero and frame is not None and int(frame) < 0:  # type: ignore[call-overload]
+        raise PoseBridgeError(f"frame must be a video frame number from 0, got {frame}.")
+    if image is None:
+        return
+    if not isinstance(image, np.ndarray):
+        if not isinstance(image, str | os.PathLike):
+            raise errors.TypeError(
+                "image must be an RGB array or an image file (str or os.PathLike), "
+                f"got {type(image).__name__}."
+            )
+        return
+    channels = image.shape[2] if image.ndim == 3 else None
+    numeric = np.issubdtype(image.dtype, np.number) or image.dtype == bool
+    if not numeric or image.size == 0 or not (image.ndim == 2 or channels in (3, 4)):
+        raise PoseBridgeError(
+            "image must be a (height, width) grey or (height, width, 3 or 4) RGB(A) array "
+            f"of numbers, got shape {image.shape} of {image.dtype}."
+        )
 
 
 def decimate(ds: xr.Dataset, max_steps: int) -> tuple[xr.Dataset, int]:

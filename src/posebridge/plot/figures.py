@@ -19,7 +19,15 @@ from posebridge import model
 from posebridge._colours import colour
 from posebridge.model import labels
 from posebridge.plot import _mpl
-from posebridge.plot._select import TimeRange, background, decimate, frame_row, select
+from posebridge.plot._select import (
+    TimeRange,
+    background,
+    check_count,
+    check_still,
+    decimate,
+    frame_row,
+    select,
+)
 
 __all__ = ["MAX_COLUMNS", "MAX_STEPS", "confidence", "missing", "skeleton", "trajectories"]
 
@@ -81,7 +89,8 @@ def trajectories(
         matplotlib axes to draw in (default: a new figure).
     max_steps
         Draw every k-th time step when there are more (a NaN step breaks the line
-        when it is one of those drawn; the title says how many were drawn).
+        when it is one of those drawn; the title says how many were drawn); a
+        whole number, at least 1.
 
     Returns
     -------
@@ -97,6 +106,9 @@ def trajectories(
     >>> fig.axes[0].get_lines()[0].get_label()
     'id_0'
     """
+    check_still(video, frame, image)
+    _mpl.check_axes(ax)
+    check_count(max_steps, "max_steps")
     ds = select(ds, individuals=individuals, keypoints=keypoints, time=time)
     still = background(ds, video=video, frame=frame, image=image)
     ax = _mpl.axes(ax)
@@ -167,7 +179,7 @@ def confidence(
     individuals, keypoints, time
         As :func:`trajectories`.
     bins
-        Number of bins.
+        Number of bins, a whole number, at least 1.
     ax
         matplotlib axes to draw in (default: a new figure).
 
@@ -184,6 +196,8 @@ def confidence(
     >>> confidence(ds).axes[0].patches[0].get_data().values.sum()
     np.int64(5)
     """
+    check_count(bins, "bins")
+    _mpl.check_axes(ax)
     ds = select(ds, individuals=individuals, keypoints=keypoints, time=time)
     ax = _mpl.axes(ax)
     per_keypoint = "confidence" in ds and model.KEYPOINT in ds["confidence"].dims
@@ -236,7 +250,7 @@ def missing(
     ax
         matplotlib axes to draw in (default: a new figure).
     max_columns
-        Most columns drawn.
+        Most columns drawn, a whole number, at least 1.
 
     Returns
     -------
@@ -252,6 +266,8 @@ def missing(
     >>> missing(from_numpy(position)).axes[0].images[0].get_array().tolist()
     [[0.0, 0.0, 1.0, 0.0]]
     """
+    _mpl.check_axes(ax)
+    check_count(max_columns, "max_columns")
     ds = select(ds, individuals=individuals, keypoints=keypoints, time=time)
     position = ds["position"].transpose(model.INDIVIDUAL, ..., model.SPACE, model.TIME)
     absent = np.isnan(np.asarray(position.values, dtype=float)).any(axis=-2)
@@ -353,6 +369,8 @@ def skeleton(
     >>> skeleton(ds, frame=1).axes[0].collections[0].get_offsets().tolist()
     [[4.0, 6.0], [5.0, 7.0]]
     """
+    check_still(video, frame, image, from_zero=False)
+    _mpl.check_axes(ax)
     ds = select(ds, individuals=individuals)
     row = frame_row(ds, frame)
     one = ds.isel({model.TIME: row})

@@ -10,9 +10,11 @@ from typing import Any
 
 import xarray as xr
 
+from posebridge import errors
 from posebridge._files import atomic_outputs
-from posebridge.errors import PoseBridgeError
-from posebridge.plot import figures
+from posebridge._option_values import expect_number
+from posebridge.errors import PoseBridgeError, expect_bool, expect_path
+from posebridge.plot import _mpl, figures
 
 __all__ = ["ENDINGS", "KINDS", "default_path", "figure", "save_figure"]
 
@@ -53,6 +55,11 @@ def figure(ds: xr.Dataset, kind: str = "trajectories", **options: Any) -> Any:
     ...
     posebridge.errors.PoseBridgeError: the confidence figure has no option 'frame'; ...
     """
+    if not isinstance(kind, str):
+        raise errors.TypeError(
+            f"kind must be a figure's name ({', '.join(KINDS)}), got {errors.brief(kind)} "
+            f"({type(kind).__name__})."
+        )
     if kind not in KINDS:
         raise PoseBridgeError(f"no figure kind {kind!r}; the kinds are: {', '.join(KINDS)}.")
     function = KINDS[kind]
@@ -96,7 +103,8 @@ def save_figure(
     overwrite
         Replace an existing file.
     dpi
-        Resolution of PNG files.
+        Resolution of PNG files (dots per inch, above 0; the figure's pixels at most
+        2^23 on each side, matplotlib's limit).
 
     Returns
     -------
@@ -108,6 +116,20 @@ def save_figure(
     >>> save_figure(fig, "poses.png")  # doctest: +SKIP
     PosixPath('poses.png')
     """
+    if not isinstance(fig, _mpl.matplotlib().figure.Figure):
+        raise errors.TypeError(
+            f"fig must be a matplotlib Figure (what the figure functions return), got "
+            f"{errors.brief(fig)} ({type(fig).__name__})."
+        )
+    expect_path(path)
+    expect_bool(overwrite, "overwrite")
+    expect_number(dpi, "dpi", above=0)
+    width, height = fig.get_size_inches() * float(dpi)
+    if max(width, height) >= 2**23:  # matplotlib's limit: refused before a file is opened
+        raise PoseBridgeError(
+            f"dpi={dpi} makes the figure {width:.0f} x {height:.0f} pixels; matplotlib draws "
+            "at most 2^23 on each side."
+        )
     path = Path(path)
     ending = path.suffix.lower()
     if ending not in ENDINGS:

@@ -20,7 +20,14 @@ import xarray as xr
 from posebridge import _video, model
 from posebridge._colours import colour_rgb
 from posebridge._files import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge._option_values import expect_kind, expect_number
+from posebridge.errors import (
+    PoseBridgeError,
+    SchemaError,
+    expect_bool,
+    expect_dataset,
+    expect_path,
+)
 from posebridge.model import labels
 from posebridge.render import _draw
 
@@ -209,13 +216,30 @@ def _check_pixels(option: str, value: float | None, largest: int) -> None:
         )
 
 
+def _check_options(ds: object, video: object, out: object, options: dict[str, object]) -> None:
+    """Refuse arguments of the wrong kind before any file is opened (see :func:`render`)."""
+    expect_dataset(ds)
+    expect_path(video, "video")
+    expect_path(out, "out")
+    expect_kind(options["frames"], FrameRange | None, "frames")
+    expect_kind(options["individuals"], Sequence[str] | str | None, "individuals")
+    for name in ("radius", "thickness"):
+        expect_number(options[name], name, above=0, optional=True)
+    expect_number(options["min_confidence"], "min_confidence", optional=True)
+    for name in ("names", "overwrite", "progress"):
+        expect_bool(options[name], name)
+    _video.check_writing_options(
+        options["codec"], options["pix_fmt"], options["quality"], options["fps"]
+    )
+
+
 def render(
     ds: xr.Dataset,
     video: str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
     frames: FrameRange | None = None,
-    individuals: Sequence[str] | None = None,
+    individuals: Sequence[str] | str | None = None,
     radius: float | None = None,
     thickness: float | None = None,
     names: bool = True,
@@ -244,7 +268,7 @@ def render(
         first to last frame. Frames in the range without poses are written
         as they are.
     individuals
-        Tracks to draw (default: all).
+        Tracks to draw (a name or a list of names; default: all).
     radius, thickness
         Keypoint disc radius and line width in pixels (default: from the
         frame size).
@@ -255,9 +279,12 @@ def render(
     fps
         Frame rate of the output (default: the video's).
     codec, pix_fmt, quality
-        ffmpeg encoder, output pixel format and quality (0-10); defaults
-        suit ``.mp4`` players. ``codec="ffv1", pix_fmt="bgr0"`` in ``.mkv``
-        is lossless.
+        ffmpeg encoder, output pixel format and quality (0 worst to 10 best;
+        ``None``: the encoder's default); defaults suit ``.mp4`` players.
+        ``codec="ffv1", pix_fmt="bgr0"`` in ``.mkv`` is lossless. One black
+        frame is encoded first (into a temporary folder), so an encoder, pixel
+        format or file ending ffmpeg cannot write is refused before the video
+        is read.
     overwrite
         Replace an existing ``out``.
     progress
@@ -270,9 +297,13 @@ def render(
 
     Raises
     ------
+    posebridge.errors.TypeError
+        For an argument of the wrong type (``radius="3"``, ``names="no"``,
+        ``frames=5``), before any file is opened.
     PoseBridgeError
         When the video cannot be opened, is shorter than the poses, or the
-        range holds no poses.
+        range holds no poses; for an option value out of range or one ffmpeg
+        cannot write (naming ``out``, the option and ffmpeg's reason).
 
     Examples
     --------
@@ -284,11 +315,17 @@ def render(
     """
     from tqdm.auto import tqdm
 
+    options = {
+        "frames": frames, "individuals": individuals, "radius": radius, "thickness": thickness,
+        "names": names, "min_confidence": min_confidence, "fps": fps, "codec": codec,
+        "pix_fmt": pix_fmt, "quality": quality, "overwrite": overwrite, "progress": progress,
+    }  # fmt: skip
+    _check_options(ds, video, out, options)
     ds = _poses_for_video(ds)
     if individuals is not None:
         from posebridge.plot._select import select
 
-        ds = select(ds, individuals=list(individuals))
+        ds = select(ds, individuals=individuals)
     if model.VIEW in ds.dims:
         raise PoseBridgeError(
             f"the poses have {ds.sizes[model.VIEW]} camera views; render one: ds.sel(view=...)."
@@ -297,8 +334,9 @@ def render(
     info = _video.probe(video)
     for option, value in (("radius", radius), ("thickness", thickness)):
         _check_pixels(option, value, max(info.width, info.height))
-    if min_confidence is not None and not np.isfinite(float(min_confidence)):
-        raise PoseBridgeError(f"min_confidence must be a number, got {min_confidence}.")
+    rate = fps or info.fps or ds.attrs.get("fps") or 30.0
+    size = (info.width, info.height)
+    _video.check_writing(out, size, float(rate), codec=codec, pix_fmt=pix_fmt, quality=quality)
     numbers = model.frame_numbers(ds)
     if numbers is None:
         match_frames(ds, 0, 0)  # raises the explanation
@@ -311,13 +349,11 @@ def render(
     )
     step_of = np.full(lookup.shape, -1, dtype=np.int64)  # video frame -> row of `used`
     step_of[lookup >= 0] = np.arange(used.size)
-    size = (info.width, info.height)
-    rate = fps or info.fps or ds.attrs.get("fps") or 30.0
     written = 0
     with atomic_outputs([out], overwrite=overwrite) as (temporary,):
         writer = _video.write_frames(
             temporary,
-            (info.width, info.height),
+            size,
             float(rate),
             codec=codec,
             pix_fmt=pix_fmt,
