@@ -449,3 +449,98 @@ def test_the_progress_bar_counts_the_chunks(tmp_path, capsys, monkeypatch):
     convert(source, tmp_path / "out.analysis.h5", chunk_frames=10, progress=True)
     drawn = capsys.readouterr().err
     assert "converting" in drawn and "10/10" in drawn
+
+
+# --------------------------------------------------------------------------
+# arguments: a wrong one is refused when the call starts, on either path
+
+#: (target name, whether the conversion from netCDF streams): the checks hold on both paths.
+PATHS = (("out.analysis.h5", True), ("out.slp", False))
+
+
+@pytest.mark.parametrize(("target", "streaming"), PATHS, ids=["streaming", "in-memory"])
+@pytest.mark.parametrize(
+    ("chunk_frames", "error"),
+    [
+        (0, posebridge.PoseBridgeError),
+        (-5, posebridge.PoseBridgeError),
+        (1.5, posebridge.errors.TypeError),
+        ("10", posebridge.errors.TypeError),
+        (True, posebridge.errors.TypeError),
+        ([10], posebridge.errors.TypeError),
+        (float("nan"), posebridge.errors.TypeError),
+    ],
+    ids=["0", "-5", "1.5", "text", "True", "list", "nan"],
+)
+def test_convert_refuses_chunk_frames_that_is_not_a_positive_whole_number(
+    tmp_path, target, streaming, chunk_frames, error
+):
+    source = tmp_path / "source.nc"
+    posebridge.save(_poses(50), source)
+    assert (
+        streams(
+            "netcdf",
+            posebridge.registry.resolve_for_writing(tmp_path / target, None, "poses").name,
+        )
+        is streaming
+    )
+    with pytest.raises(error, match=r"chunk_frames must be a whole number, at least 1") as caught:
+        convert(source, tmp_path / target, chunk_frames=chunk_frames, progress=False)
+    assert repr(chunk_frames) in str(caught.value) or str(chunk_frames) in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source.nc"]
+
+
+@pytest.mark.parametrize("chunk_frames", [np.int64(7), 10**20], ids=["numpy", "past-the-end"])
+def test_convert_takes_numpy_and_oversized_chunk_frames(tmp_path, chunk_frames):
+    ds = _poses(50)
+    source = tmp_path / "source.nc"
+    posebridge.save(ds, source)
+    reports: list[tuple[int, int]] = []
+    convert(
+        source,
+        tmp_path / "out.analysis.h5",
+        chunk_frames=chunk_frames,
+        progress=False,
+        on_chunk=lambda *report: reports.append(report),
+    )
+    back = posebridge.load(tmp_path / "out.analysis.h5")
+    np.testing.assert_array_equal(back["position"].values, ds["position"].values)
+    total = -(-50 // min(int(chunk_frames), 50))
+    assert reports[-1] == (total, total)
+
+
+@pytest.mark.parametrize(("target", "streaming"), PATHS, ids=["streaming", "in-memory"])
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"read_options": 5}, posebridge.errors.TypeError, "read_options must be"),
+        ({"read_options": ["key"]}, posebridge.errors.TypeError, "read_options must be"),
+        ({"on_chunk": 5}, posebridge.errors.TypeError, "on_chunk must be a function"),
+        ({"progress": "yes"}, posebridge.errors.TypeError, "progress must be bool"),
+        ({"progress": 1}, posebridge.errors.TypeError, "progress must be bool"),
+        ({"fps": True}, posebridge.errors.TypeError, "fps must be a number"),
+        ({"fps": -1}, posebridge.PoseBridgeError, "fps must be a positive number"),
+        ({"overwrite": "no"}, posebridge.errors.TypeError, "overwrite must be True or False"),
+    ],
+    ids=lambda v: repr(v) if isinstance(v, dict) else "",
+)
+def test_convert_refuses_wrong_arguments_before_reading_naming_them(
+    tmp_path, target, streaming, arguments, error, message
+):
+    source = tmp_path / "source.nc"
+    posebridge.save(_poses(50), source)
+    with pytest.raises(error, match=message) as caught:
+        convert(source, tmp_path / target, **{"progress": False, **arguments})
+    given = next(iter(arguments.values()))
+    assert repr(given) in str(caught.value) or str(given) in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source.nc"]
+
+
+@pytest.mark.parametrize("target", [None, 5, b"out.nc"], ids=["None", "int", "bytes"])
+def test_convert_refuses_a_target_that_is_not_a_path_with_posebridges_type_error(tmp_path, target):
+    source = tmp_path / "source.nc"
+    posebridge.save(_poses(10), source)
+    with pytest.raises(posebridge.errors.TypeError, match="'target'.*file path") as caught:
+        convert(source, target)
+    assert isinstance(caught.value, TypeError)  # also the built-in, as before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source.nc"]

@@ -24,11 +24,12 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from posebridge import api, model, registry
+from posebridge import api, errors, model, registry
 from posebridge._files import check_input, inputs_kept, refuse_writing_onto_input
-from posebridge.errors import PoseBridgeError
+from posebridge._option_values import expect_kind, expect_number
+from posebridge.errors import PoseBridgeError, expect_bool, expect_path
 
-__all__ = ["STREAMING_PAIRS", "convert", "save_in_chunks", "streams"]
+__all__ = ["STREAMING_PAIRS", "check_chunking", "convert", "save_in_chunks", "streams"]
 
 PathLike = str | os.PathLike[str]
 
@@ -86,10 +87,12 @@ def convert(
     read_options
         Options of the reader.
     chunk_frames
-        Frames per chunk when streaming (default: about 16 MB of positions).
+        Frames per chunk when streaming: a whole number, at least 1 (default:
+        about 16 MB of positions). Checked even when the conversion runs in
+        memory, where it has no effect.
     progress
-        Show a progress bar over the chunks (default: when stderr is a
-        terminal; it appears after 2 seconds).
+        Show a progress bar over the chunks: True, False or None (default:
+        when stderr is a terminal; it appears after 2 seconds).
     on_chunk
         Called as ``on_chunk(done, total)`` each time a chunk of frames has
         been read, when the conversion streams (``done`` counts from 1 to
@@ -102,6 +105,16 @@ def convert(
     list of pathlib.Path
         Every file written.
 
+    Raises
+    ------
+    posebridge.errors.TypeError
+        When an argument is of the wrong kind (``target=None``,
+        ``chunk_frames="10"``, ``read_options=5``, ``progress="yes"``); checked
+        before anything is read.
+    PoseBridgeError
+        When an argument's value is refused (``chunk_frames=0``, ``fps=-1``),
+        also before anything is read, or when the source cannot be converted.
+
     Examples
     --------
     >>> import posebridge
@@ -109,7 +122,12 @@ def convert(
     [PosixPath('a.csv')]
     """
     source = check_input(source)
+    expect_path(target, "target")
     target = Path(target)
+    expect_bool(overwrite, "overwrite")
+    model.checked_fps(fps)  # the reader takes it as given: only refused here, early
+    expect_kind(read_options, dict[str, Any] | None, "read_options")
+    check_chunking(chunk_frames, progress, on_chunk)
     refuse_writing_onto_input(source, target)
     read_options = dict(read_options or {})
     fmt_in = registry.resolve_for_reading(source, from_format)
@@ -188,7 +206,9 @@ def save_in_chunks(
 
     from posebridge.formats._shared.lazy import clear_blocks
 
-    size = {model.TIME: chunk_frames or _frames_per_chunk(ds)}
+    check_chunking(chunk_frames, progress, on_chunk)
+    frames = max(1, int(ds.sizes.get(model.TIME, 1)))
+    size = {model.TIME: min(int(chunk_frames), frames) if chunk_frames else _frames_per_chunk(ds)}
     # the data variables only: coordinates (frame numbers) stay numpy arrays, or
     # dask would copy them and every writer compute them again
     ds = ds.assign({n: v.chunk(size) for n, v in ds.data_vars.items() if model.TIME in v.dims})
@@ -204,6 +224,51 @@ def save_in_chunks(
             return api.save(ds, target, format, overwrite=overwrite, **options)
     finally:
         clear_blocks()  # the rows the lazy readers kept for their last chunk
+
+
+def check_chunking(
+    chunk_frames: Any, progress: Any, on_chunk: Any, *, callback: str = "on_chunk(done, total)"
+) -> None:
+    """Refuse a ``chunk_frames``, ``progress`` or ``on_chunk`` of the wrong kind or value.
+
+    Checked before any conversion starts, whether it streams or not (the
+    in-memory path would ignore them, dask would refuse them midway with its own
+    message).
+
+    Parameters
+    ----------
+    chunk_frames
+        A whole number of frames, at least 1, or None.
+    progress
+        True, False or None.
+    on_chunk
+        A callable or None.
+    callback
+        How the callable is called, for the message.
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        For a value of another kind (``chunk_frames="10"``, ``1.5`` or ``True``,
+        ``progress="yes"``, ``on_chunk=5``).
+    PoseBridgeError
+        For ``chunk_frames`` below 1.
+
+    Examples
+    --------
+    >>> check_chunking(10_000, None, print)
+    >>> check_chunking(0, None, None)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: chunk_frames must be a whole number, at least 1 (or ...
+    """
+    expect_number(chunk_frames, "chunk_frames", whole=True, least=1, optional=True)
+    expect_kind(progress, bool | None, "progress")
+    if on_chunk is not None and not callable(on_chunk):
+        raise errors.TypeError(
+            f"on_chunk must be a function, called as {callback}, or None; "
+            f"got {errors.brief(on_chunk)} ({type(on_chunk).__name__})."
+        )
 
 
 def _in_dask_worker() -> bool:

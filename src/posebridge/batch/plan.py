@@ -12,14 +12,15 @@ import io
 import os
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from posebridge import model, registry
-from posebridge.errors import PoseBridgeError, SchemaError, brief, expect_bool
+from posebridge import errors, model, registry
+from posebridge._option_values import expect_kind, expect_number
+from posebridge.errors import PoseBridgeError, SchemaError, brief, expect_bool, expect_path
 
 PathLike = str | os.PathLike[str]
 
@@ -212,6 +213,50 @@ def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: st
 _formatter = string.Formatter()
 
 
+def _naming_problem(name: str, out: Path | None) -> str:
+    """Why an output name a template gave cannot be used (``""`` when it can).
+
+    The file name must have a name before its ending (``"/"``, ``"{ext}"`` or
+    ``"{stem}/"`` would write a hidden ``.nc``); with an output folder, the
+    name must stay inside it (not absolute, no ``..`` leading out).
+    """
+    final = name.replace(os.sep, "/").rsplit("/", 1)[-1]
+    lower = final.lower()
+    endings = [e for e in _known_endings() if lower.endswith(e)]
+    bare = final[: -len(max(endings, key=len))] if endings else final
+    if not bare.strip("."):
+        return f"gives {name!r}, a file name with nothing before its ending"
+    if out is not None:
+        if Path(name).is_absolute():
+            return (
+                f"gives the absolute path {name!r}; with an output folder, names are "
+                "relative to it"
+            )
+        if Path(os.path.normpath(name)).parts[:1] == ("..",):
+            return f"gives {name!r}, which leads out of the output folder {out}"
+    return ""
+
+
+def _check_template(template: str, ext: str | None, out: Path | None) -> None:
+    """Refuse a template that gives an unusable name whatever the input (before any job).
+
+    The template is filled with stand-in values (a stem, a subfolder, a
+    subject and a session); names that only some inputs make unusable (a
+    subject ``..``) fail those inputs' jobs instead.
+    """
+    row = {"subject_id": "subject", "session_id": "session"}
+    try:
+        name = _name(template, Path("stem"), "parent", row, ext)
+    except PoseBridgeError:
+        return  # a field the inputs lack (an ending without to=): each job says so
+    problem = _naming_problem(name, out)
+    if problem:
+        raise PoseBridgeError(
+            f"naming template {template!r} {problem}; a template names a file, e.g. "
+            f"{DEFAULT_TEMPLATE!r}."
+        )
+
+
 # --------------------------------------------------------------------------
 # inputs
 
@@ -222,10 +267,9 @@ def _readable_endings() -> tuple[str, ...]:
 
 def _expand(sources: PathLike | Sequence[PathLike]) -> list[tuple[Path, str]]:
     """Input files, each with its subfolder relative to the folder it was found in."""
-    if isinstance(sources, str | os.PathLike):
-        sources = [sources]
+    items = _source_items(sources)
     found: list[tuple[Path, str]] = []
-    for item in sources:
+    for item in items:
         text = os.fspath(item)
         path = Path(text)
         if path.is_dir():
@@ -242,6 +286,50 @@ def _expand(sources: PathLike | Sequence[PathLike]) -> list[tuple[Path, str]]:
         else:
             found.append((path, ""))  # a missing file fails in its own job
     return found
+
+
+def _source_items(sources: Any) -> list[PathLike]:
+    """``sources`` as a list of paths, or an error naming what is wrong with it.
+
+    An empty path is refused: ``Path("")`` is the current folder, so ``""``
+    would convert every file there.
+    """
+    wanted = "a file, folder or glob pattern (str or os.PathLike), or a list of them"
+    if isinstance(sources, str | os.PathLike):
+        items = [sources]
+    elif isinstance(sources, Iterable) and not isinstance(sources, bytes | Mapping):
+        items = list(sources)  # a list, a tuple, a set, a generator of paths
+    else:
+        raise errors.TypeError(
+            f"sources must be {wanted}, got {brief(sources)} ({type(sources).__name__})."
+        )
+    for item in items:
+        if not isinstance(item, str | os.PathLike):
+            raise errors.TypeError(
+                f"sources must be {wanted}; it holds {brief(item)} ({type(item).__name__})."
+            )
+        if os.fspath(item) == "":
+            raise PoseBridgeError(
+                "sources holds an empty path ''; give a file, folder or glob pattern "
+                "('.' for the current folder)."
+            )
+    return items
+
+
+def _output_folder(output_dir: Any) -> Path | None:
+    """``output_dir`` as a Path (``None`` stays), refused when empty or a file."""
+    if output_dir is None:
+        return None
+    expect_path(output_dir, "output_dir")
+    if os.fspath(output_dir) == "":
+        raise PoseBridgeError(
+            "output_dir is an empty path ''; give a folder ('.' for the current one) or "
+            "None to write beside each input."
+        )
+    out = Path(output_dir)
+    if out.exists() and not out.is_dir():
+        raise PoseBridgeError(f"output_dir {out}: is a file; expected a folder.")
+    return out
 
 
 def read_manifest(path: PathLike) -> list[dict[str, Any]]:
@@ -415,12 +503,23 @@ def plan_jobs(
     """
     expect_bool(overwrite, "overwrite")
     expect_bool(inspect, "inspect")
+    out = _output_folder(output_dir)
+    expect_kind(template, str | None, "template")
+    if manifest is not None:
+        expect_path(manifest, "manifest")
+    if from_format is not None:
+        registry.get(from_format)  # a name no format has fails the call, not every input
+    fps = model.checked_fps(fps)
+    expect_kind(read_options, dict[str, Any] | None, "read_options")
+    expect_kind(write_options, dict[str, Any] | None, "write_options")
+    expect_number(chunk_frames, "chunk_frames", whole=True, least=1, optional=True)
+    items = _source_items(sources) if sources is not None else []
     rows: list[tuple[dict[str, Any], Path, str]] = []
     if manifest is not None:
         for row in read_manifest(manifest):
             rows.append((row, Path(row["input"]), ""))
     if sources is not None:
-        rows.extend(({}, path, parent) for path, parent in _expand(sources))
+        rows.extend(({}, path, parent) for path, parent in _expand(items))
     if not rows:
         raise PoseBridgeError("the batch has no input files (check the folder, glob or manifest).")
     if template is None and to is None and any("output" not in row for row, _, _ in rows):
@@ -432,7 +531,8 @@ def plan_jobs(
     if template in ("dandi", DANDI_TEMPLATE) and to is None:
         to = "nwb"
     ext = _ending(to) if to is not None else None
-    out = Path(output_dir) if output_dir is not None else None
+    if template is not None:
+        _check_template(template, ext, out)
     jobs: list[Job] = []
     for row, source, parent in rows:
         source = source.absolute()
@@ -451,8 +551,13 @@ def plan_jobs(
         try:
             if "output" in row:
                 name = str(row["output"])
+                problem = _naming_problem(name, None)  # a row's own output may lie anywhere
             else:
                 name = _name(template or DEFAULT_TEMPLATE, source, parent, row, ext)
+                problem = _naming_problem(name, out)
+            if problem:
+                what = "the manifest's output" if "output" in row else "the naming template"
+                raise PoseBridgeError(f"{source}: {what} {problem}.")
             target = Path(name)
             if not target.is_absolute():
                 target = (out if out is not None else source.parent) / target

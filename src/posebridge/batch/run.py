@@ -11,7 +11,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from posebridge import errors
 from posebridge._files import temporaries_of
+from posebridge._option_values import expect_kind, expect_number
 from posebridge.batch.job import Result, run_job
 from posebridge.batch.plan import Job, plan_jobs
 from posebridge.batch.progress import (
@@ -24,6 +26,8 @@ from posebridge.batch.progress import (
     subscribe,
 )
 from posebridge.batch.report import BatchReport
+from posebridge.convert import check_chunking
+from posebridge.errors import PoseBridgeError
 
 PathLike = str | os.PathLike[str]
 
@@ -118,6 +122,46 @@ def _run_dask(
             client.unsubscribe_topic(topic)
 
 
+def _check_executor(client: Any, scheduler: Any) -> None:
+    """Refuse a ``client`` that is not a Dask client, a ``scheduler`` that is not an address."""
+    if client is not None and scheduler is not None:
+        raise PoseBridgeError(
+            "give client (a distributed.Client) or scheduler (its address), not both."
+        )
+    if scheduler is not None:
+        expect_kind(scheduler, str, "scheduler")
+        if not scheduler.strip():
+            raise PoseBridgeError("scheduler is an empty address; e.g. 'tcp://host:8786'.")
+    if client is None:
+        return
+    wrong = errors.TypeError(
+        "client must be a distributed.Client of a running Dask cluster (or None), got "
+        f"{errors.brief(client)} ({type(client).__name__})."
+    )
+    try:
+        from distributed import Client
+    except ImportError:  # without distributed, nothing is a client of it
+        raise wrong from None
+    if not isinstance(client, Client):
+        raise wrong
+
+
+def _check_report_path(report: Any) -> None:
+    """Refuse a report path that cannot be written, before any input is converted."""
+    errors.expect_path(report, "report")
+    path = Path(report)
+    if os.fspath(report) == "" or path.is_dir():
+        raise errors.IsADirectoryError(
+            21, f"report {path}: is a folder; expected a file name (.json, else CSV).", str(path)
+        )
+    if not path.parent.is_dir():
+        raise errors.FileNotFoundError(
+            2,
+            f"report {path}: the folder {path.parent} does not exist; create it first.",
+            str(path),
+        )
+
+
 def convert_many(
     sources: PathLike | Sequence[PathLike] | None,
     output_dir: PathLike | None = None,
@@ -146,7 +190,8 @@ def convert_many(
     sources
         A folder (every file in it and its subfolders that a readable format
         claims by name), a glob pattern (``"data/**/*.h5"``), a file, or a list
-        of these; ``None`` with a ``manifest``.
+        of these; ``None`` with a ``manifest``. An empty path is refused (use
+        ``"."`` for the current folder).
     output_dir
         Folder of the outputs (created as needed); relative output names and
         templates are taken from it. ``None``: beside each input.
@@ -161,7 +206,9 @@ def convert_many(
         ``{ext}`` (the output format's ending), ``{subject}`` and ``{session}``
         (the manifest's ``subject_id`` and ``session_id``). ``"dandi"`` is
         :data:`DANDI_TEMPLATE`, with labels sanitised as DANDI requires.
-        Default: ``"{parent}/{stem}{ext}"``.
+        Default: ``"{parent}/{stem}{ext}"``. A template that names no file
+        (``"/"``, ``"{ext}"``) or, with ``output_dir``, gives an absolute name or
+        one that leads out of it (``"../{stem}"``) is refused.
     manifest
         A CSV or YAML file, one row per input (see :func:`read_manifest`); its
         metadata goes to the NWB writer (subject, species, sex, age, session
@@ -178,13 +225,15 @@ def convert_many(
         Run nwbinspector on every NWB output written and add its findings to
         the report.
     jobs
-        Local worker processes (default: the number of CPUs, at most the
-        number of inputs; ``1`` runs in this process).
+        Local worker processes, a whole number, at least 1 (default: the
+        number of CPUs, at most the number of inputs; ``1`` runs in this
+        process).
     client
         A ``distributed.Client`` of an existing Dask cluster (a local one, or
         SLURM / PBS through dask-jobqueue) to run the jobs on instead.
     scheduler
-        The address of a Dask scheduler (``tcp://host:8786``) to connect to.
+        The address of a Dask scheduler (``tcp://host:8786``) to connect to
+        (not with ``client``).
     progress
         Show a progress bar over the files, and one over the chunks of each
         running file that streams in more than one chunk (default: when
@@ -194,15 +243,27 @@ def convert_many(
         worker has read a chunk of frames of a file that streams (see
         :func:`posebridge.convert`), whatever the executor.
     chunk_frames
-        Frames per chunk of the files that stream (default: about 16 MB of
-        positions).
+        Frames per chunk of the files that stream, a whole number, at least 1
+        (default: about 16 MB of positions).
     report
-        Write the report here (``.json``, else CSV).
+        Write the report here (``.json``, else CSV); its folder must exist.
 
     Returns
     -------
     BatchReport
         Every input's result, in input order.
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        When an argument is of the wrong kind (``jobs="2"``, ``template=5``,
+        ``client=5``, ``read_options=5``).
+    PoseBridgeError
+        When an argument's value is refused (``jobs=0``, ``chunk_frames=0``, an
+        empty source, a template that names no file or leads out of
+        ``output_dir``, a ``report`` whose folder does not exist). Every
+        argument is checked before any input is converted; an input that
+        fails is reported in the :class:`BatchReport` instead.
 
     Examples
     --------
@@ -214,6 +275,11 @@ def convert_many(
     {'ok': 12, 'failed': 0, 'skipped': 0}
     """
     start = time.perf_counter()
+    expect_number(jobs, "jobs", whole=True, least=1, optional=True)
+    check_chunking(chunk_frames, progress, on_chunk, callback="on_chunk(source, done, total)")
+    _check_executor(client, scheduler)
+    if report is not None:
+        _check_report_path(report)
     planned = plan_jobs(
         sources,
         output_dir,

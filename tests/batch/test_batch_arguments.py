@@ -1,0 +1,270 @@
+"""convert_many and `posebridge batch`: a wrong argument is refused before any input runs.
+
+Each refusal is a PoseBridgeError (a posebridge TypeError for a value of the wrong
+kind) naming the argument and the value given, raised when the call starts: nothing
+is converted, no output folder is filled, no report is lost after the work is done.
+The inputs are small files the tests write; the batches run on real local processes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+import posebridge
+from posebridge.batch import DANDI_TEMPLATE, convert_many, plan_jobs
+from posebridge.cli import cli
+
+
+def _poses(frames: int = 20) -> xr.Dataset:
+    rng = np.random.default_rng(11)
+    return posebridge.from_numpy(
+        rng.uniform(0, 100, size=(frames, 2, 3, 1)),
+        rng.uniform(0, 1, size=(frames, 3, 1)),
+        keypoint_names=["nose", "ear", "tail"],
+        fps=30,
+    )
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> list[Path]:
+    """Two small netCDF pose files in ``tmp_path / "in"``."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paths = [folder / "a.nc", folder / "b.nc"]
+    for path in paths:
+        posebridge.save(_poses(), path)
+    return paths
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"jobs": 0}, posebridge.PoseBridgeError, "jobs must be a whole number, at least 1"),
+        ({"jobs": -1}, posebridge.PoseBridgeError, "jobs must be a whole number, at least 1"),
+        ({"jobs": 1.5}, posebridge.errors.TypeError, "jobs must be a whole number"),
+        ({"jobs": "2"}, posebridge.errors.TypeError, "jobs must be a whole number"),
+        ({"jobs": True}, posebridge.errors.TypeError, "jobs must be a whole number"),
+        ({"chunk_frames": 0}, posebridge.PoseBridgeError, "chunk_frames must be a whole"),
+        ({"chunk_frames": -5}, posebridge.PoseBridgeError, "chunk_frames must be a whole"),
+        ({"chunk_frames": "10"}, posebridge.errors.TypeError, "chunk_frames must be a whole"),
+        ({"fps": True}, posebridge.errors.TypeError, "fps must be a number"),
+        ({"fps": 0}, posebridge.PoseBridgeError, "fps must be a positive number"),
+        ({"read_options": 5}, posebridge.errors.TypeError, "read_options must be"),
+        ({"write_options": ["a"]}, posebridge.errors.TypeError, "write_options must be"),
+        ({"template": 5}, posebridge.errors.TypeError, "template must be"),
+        ({"client": 5}, posebridge.errors.TypeError, "client must be a distributed.Client"),
+        ({"scheduler": 5}, posebridge.errors.TypeError, "scheduler must be"),
+        ({"progress": "yes"}, posebridge.errors.TypeError, "progress must be bool"),
+        ({"on_chunk": 5}, posebridge.errors.TypeError, "on_chunk must be a function"),
+        ({"manifest": 5}, posebridge.errors.TypeError, "'manifest'"),
+        ({"from_format": "nope"}, posebridge.errors.UnknownFormatError, "nope"),
+    ],
+    ids=lambda v: repr(v) if isinstance(v, dict) else "",
+)
+def test_convert_many_refuses_a_wrong_argument_before_converting_anything(
+    tmp_path, inputs, arguments, error, message
+):
+    out = tmp_path / "out"
+    with pytest.raises(error, match=message) as caught:
+        convert_many(inputs, out, to="nc", **{"jobs": 1, "progress": False, **arguments})
+    given = next(iter(arguments.values()))
+    said = str(caught.value)
+    assert repr(given) in said or str(given) in said or f"got {type(given).__name__}" in said
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("sources", "output_dir", "error", "message"),
+    [
+        (5, "out", posebridge.errors.TypeError, "sources must be a file, folder or glob"),
+        ([5], "out", posebridge.errors.TypeError, "sources must be .* holds 5"),
+        ("", "out", posebridge.PoseBridgeError, "sources holds an empty path"),
+        (["in", ""], "out", posebridge.PoseBridgeError, "sources holds an empty path"),
+        ("in", 5, posebridge.errors.TypeError, "'output_dir'"),
+        ("in", "", posebridge.PoseBridgeError, "output_dir is an empty path"),
+        ("in", "in/a.nc", posebridge.PoseBridgeError, "output_dir .*a.nc: is a file"),
+    ],
+    ids=["int", "list-of-int", "empty", "list-with-empty", "out-int", "out-empty", "out-file"],
+)
+def test_convert_many_refuses_wrong_sources_and_output_folders(
+    tmp_path, inputs, monkeypatch, sources, output_dir, error, message
+):
+    monkeypatch.chdir(tmp_path)  # "" would be this folder: every file in it converted
+    before = _files(tmp_path)
+    with pytest.raises(error, match=message):
+        convert_many(sources, output_dir, to="nc", jobs=1, progress=False)
+    assert _files(tmp_path) == before
+
+
+def test_convert_many_refuses_client_and_scheduler_together(
+    tmp_path, inputs, local_cluster_client
+):
+    with pytest.raises(posebridge.PoseBridgeError, match="client .* or scheduler .* not both"):
+        convert_many(
+            inputs,
+            tmp_path / "out",
+            to="nc",
+            client=local_cluster_client,
+            scheduler=local_cluster_client.cluster.scheduler_address,
+            progress=False,
+        )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("report", "error", "message"),
+    [
+        ("missing/r.json", posebridge.errors.FileNotFoundError, "folder .*missing does not exist"),
+        ("in", posebridge.errors.IsADirectoryError, "is a folder; expected a file name"),
+        (5, posebridge.errors.TypeError, "'report'"),
+    ],
+    ids=["missing-folder", "a-folder", "int"],
+)
+def test_an_unwritable_report_path_is_refused_before_any_input_is_converted(
+    tmp_path, inputs, report, error, message
+):
+    where = tmp_path / report if isinstance(report, str) else report
+    with pytest.raises(error, match=message) as caught:
+        convert_many(inputs, tmp_path / "out", to="nc", jobs=1, progress=False, report=where)
+    assert "report" in str(caught.value)
+    assert not (tmp_path / "out").exists()  # nothing converted, so nothing lost
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ("/", "nothing before its ending"),
+        ("{ext}", "nothing before its ending"),
+        ("{stem}/", "nothing before its ending"),
+        ("{stem}/{ext}", "nothing before its ending"),
+        ("{stem}/.nc", "nothing before its ending"),
+        ("{stem}/..", "nothing before its ending"),
+        ("../{stem}", "leads out of the output folder"),
+        ("x/../../{stem}{ext}", "leads out of the output folder"),
+        ("/somewhere/{stem}", "absolute path"),
+    ],
+)
+def test_a_template_that_names_no_file_or_leaves_the_output_folder_fails_the_call(
+    tmp_path, inputs, template, says
+):
+    out = tmp_path / "out"
+    before = _files(tmp_path)
+    # planning first: it writes nothing, so a regression cannot write "/.nc" or "/somewhere"
+    with pytest.raises(posebridge.PoseBridgeError, match="naming template") as caught:
+        plan_jobs(inputs, out, to="nc", template=template)
+    assert says in str(caught.value)
+    with pytest.raises(posebridge.PoseBridgeError, match="naming template"):
+        convert_many(inputs, out, to="nc", template=template, jobs=1, progress=False)
+    assert _files(tmp_path) == before
+    result = CliRunner().invoke(
+        cli, ["batch", str(inputs[0]), "--to", "nc", "--template", template, "--out", str(out)]
+    )
+    assert result.exit_code != 0 and "naming template" in result.output
+    assert _files(tmp_path) == before
+
+
+def test_a_template_that_names_no_file_for_one_input_fails_that_input_only(tmp_path, inputs):
+    (tmp_path / "in" / "sub").mkdir()
+    posebridge.save(_poses(), tmp_path / "in" / "sub" / "c.nc")
+    out = tmp_path / "out"
+    report = convert_many(tmp_path / "in", out, to="nc", template="{parent}{ext}", jobs=1)
+    by_name = {Path(r.source).name: r for r in report.results}
+    assert by_name["c.nc"].status == "ok", by_name["c.nc"].error
+    assert by_name["c.nc"].outputs == [str(out / "sub.nc")]
+    for top in ("a.nc", "b.nc"):  # {parent} is "." at the top: "..nc"
+        assert by_name[top].status == "failed"
+        assert "nothing before its ending" in by_name[top].error
+    assert _files(out) == ["sub.nc"]
+
+
+def test_a_manifest_subject_that_leads_out_of_the_output_folder_fails_its_row(tmp_path, inputs):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"input,subject_id\n{inputs[0]},..\n{inputs[1]},M2\n")
+    out = tmp_path / "out"
+    report = convert_many(
+        None, out, manifest=manifest, to="nc", template="{subject}/{stem}", jobs=1
+    )
+    first, second = report.results
+    assert first.status == "failed" and "leads out of the output folder" in first.error
+    assert second.status == "ok", second.error
+    assert _files(out) == ["M2", "M2/b.nc"]
+    assert not (tmp_path / "a.nc").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (None, ["a.nc", "b.nc"]),
+        ("{parent}/{stem}{ext}", ["a.nc", "b.nc"]),
+        ("{stem}_pose", ["a_pose.nc", "b_pose.nc"]),
+        ("x/{stem}", ["x/a.nc", "x/b.nc"]),
+        ("{name}", ["a.nc", "b.nc"]),
+        ("{subject}/{stem}", ["M1/a.nc", "M2/b.nc"]),
+        ("{subject}/{session}/{stem}{ext}", ["M1/s1/a.nc", "M2/s1/b.nc"]),
+        ("dandi", ["sub-M1/sub-M1_ses-s1_behavior.nwb", "sub-M2/sub-M2_ses-s1_behavior.nwb"]),
+        (
+            DANDI_TEMPLATE,
+            ["sub-M1/sub-M1_ses-s1_behavior.nwb", "sub-M2/sub-M2_ses-s1_behavior.nwb"],
+        ),
+    ],
+)
+def test_the_documented_templates_still_name_their_outputs(tmp_path, inputs, template, expected):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"input,subject_id,session_id\n{inputs[0]},M1,s1\n{inputs[1]},M2,s1\n")
+    to = None if template in ("dandi", DANDI_TEMPLATE) else "nc"
+    jobs = plan_jobs(None, tmp_path / "out", manifest=manifest, to=to, template=template)
+    assert [j.error for j in jobs] == ["", ""]
+    assert [Path(j.target) for j in jobs] == [tmp_path / "out" / e for e in expected]
+
+
+def test_a_template_without_output_folder_may_name_an_absolute_path(tmp_path, inputs):
+    template = str(tmp_path / "elsewhere" / "{stem}{ext}")
+    jobs = plan_jobs(inputs, None, to="nc", template=template)
+    assert [Path(j.target) for j in jobs] == [tmp_path / "elsewhere" / n for n in ("a.nc", "b.nc")]
+
+
+def test_valid_arguments_of_numpy_kinds_still_run_the_batch(tmp_path, inputs):
+    out = tmp_path / "out"
+    seen: list[tuple[str, int, int]] = []
+    report = convert_many(
+        inputs,
+        out,
+        to="nc",
+        jobs=np.int64(1),
+        chunk_frames=np.int64(5),
+        fps=np.float64(25.0),
+        progress=False,
+        on_chunk=lambda *report: seen.append(report),
+        report=tmp_path / "r.json",
+    )
+    assert report.counts == {"ok": 2, "failed": 0, "skipped": 0}, report.table()
+    assert json.loads((tmp_path / "r.json").read_text())["counts"]["ok"] == 2
+    assert posebridge.load(out / "a.nc").attrs.get("fps") == 25.0
+
+
+def test_cli_batch_refuses_an_empty_source_and_a_report_in_a_missing_folder(
+    tmp_path, inputs, monkeypatch
+):
+    monkeypatch.chdir(tmp_path / "in")
+    before = _files(tmp_path)
+    empty = CliRunner().invoke(cli, ["batch", "", "--to", "nc", "--out", str(tmp_path / "out")])
+    assert empty.exit_code != 0 and "sources holds an empty path" in empty.output
+    missing = CliRunner().invoke(
+        cli,
+        [
+            *("batch", str(tmp_path / "in"), "--to", "nc", "--out", str(tmp_path / "out")),
+            *("--report", str(tmp_path / "missing" / "r.json")),
+        ],
+    )
+    assert missing.exit_code != 0 and "missing does not exist" in missing.output
+    assert _files(tmp_path) == before
