@@ -238,3 +238,22 @@ def test_a_side_file_that_is_missing_or_a_folder_is_named_with_the_file_read(tmp
         posebridge.load(results, ground_truth=gt)
     assert isinstance(error.value, posebridge.PoseBridgeError)
     assert str(results) in str(error.value) and str(gt) in str(error.value)
+
+
+def test_a_bool_for_a_text_option_is_refused_not_written_as_true(tmp_path):
+    """Numbers are taken as text (a subject id typed on the command line); a bool is not a
+    number here: scorer=True wrote the scorer 'True'."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
+    with pytest.raises(PoseBridgeError, match="option scorer= takes .*got True"):
+        posebridge.save(ds, tmp_path / "a.csv", format="dlc", scorer=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_for_a_text_option_is_taken_as_its_text(tmp_path, poses_two_mice_with_nan):
+    """key=Path("tracks") reached the reader as a Path, which failed and blamed the file."""
+    from pathlib import Path
+
+    path = tmp_path / "a.h5"
+    posebridge.save(poses_two_mice_with_nan, path, format="dlc", split_individuals=False)
+    ds = posebridge.load(path, key=Path("df_with_missing"))
+    xr.testing.assert_equal(ds.position, posebridge.load(path).position)

@@ -328,9 +328,14 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
     hints = option_values.annotations(fmt.read if action == "read" else fmt.write)
     for name, value in options.items():
         hint = hints.get(name)
-        if hint is None or option_values.admits(hint, value):
+        if hint is None:
             continue
-        if isinstance(value, int | float) and option_values.admits(hint, str(value)):
+        if option_values.admits(hint, value):
+            if isinstance(value, os.PathLike) and option_values.admits(hint, "text"):
+                options[name] = os.fspath(value)  # key=Path("tracks"): the text the reader takes
+            continue
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and option_values.admits(hint, str(value)):
             options[name] = str(value)  # subject_id=7 (a number on the command line): text
             continue
         raise PoseBridgeError(

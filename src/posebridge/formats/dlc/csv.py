@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from posebridge._files import Peek, refuse_bare_carriage_returns
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.threads import usable_cores
@@ -595,7 +595,7 @@ def read_table(
             )
         else:
             values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
-    except FormatError:
+    except PoseBridgeError:  # ours, as raised
         raise
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
         if isinstance(error, pd.errors.ParserError):  # its line counts from where it began

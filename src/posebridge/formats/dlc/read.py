@@ -74,7 +74,7 @@ def _read_h5(path: Path, source_software: str, key: str | None) -> xr.Dataset:
         with h5py.File(path, "r") as h5:
             chosen = choose_key(h5, path, key)
             frame = pandas_hdf5.read_frame(h5, chosen, path)
-    except FormatError:
+    except PoseBridgeError:  # ours, as raised
         raise
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as error:
         raise FormatError(

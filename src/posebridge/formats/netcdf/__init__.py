@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge._files import Peek, atomic_outputs, check_input, refuse_empty_file
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
 from posebridge.formats._shared.hdf5 import sink_file
 from posebridge.formats._shared.record import Format
@@ -96,7 +96,7 @@ def check_structure(path: Path) -> None:
     try:
         with h5py.File(path, "r") as h5:
             h5.visititems(visit)
-    except FormatError:
+    except PoseBridgeError:  # ours, as raised
         raise
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as error:
         raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
