@@ -604,3 +604,20 @@ def test_ground_truth_refuses_an_empty_individual_name_and_keeps_empty_keypoint_
     ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"], keypoint_names=["", "b"])
     (path,) = coco.write(ds, tmp_path / "gt.json")
     assert coco.read(path).keypoint.values.tolist() == ["", "b"]
+
+
+@pytest.mark.parametrize("base", [5, -1, 2, True])
+def test_a_skeleton_base_other_than_0_or_1_is_refused_even_without_a_skeleton(tmp_path, base):
+    ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"])
+    (path,) = coco.write(ds, tmp_path / "gt.json")  # no skeleton_edges: an empty skeleton
+    with pytest.raises(posebridge.PoseBridgeError, match="skeleton_base must be 0, 1 or None"):
+        coco.read(path, skeleton_base=base)
+
+
+@pytest.mark.parametrize("option", [{"category": "person"}, {"skeleton_base": 1}])
+def test_ground_truth_options_on_a_results_file_need_the_ground_truth(tmp_path, option):
+    """They were ignored without a word."""
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps([{"image_id": 9, "keypoints": [1, 2, 1], "score": 0.5}]))
+    with pytest.raises(FormatError, match="give it with ground_truth="):
+        coco.read(path, **option)

@@ -16,7 +16,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
@@ -86,6 +86,10 @@ def read(
     'labels'
     """
     path = check_input(path)
+    if skeleton_base is not None and (
+        isinstance(skeleton_base, bool) or skeleton_base not in (0, 1)
+    ):
+        raise PoseBridgeError(f"skeleton_base must be 0, 1 or None, got {skeleton_base!r}.")
     content = load_file(path)
     if isinstance(content, GroundTruth):
         if ground_truth is not None or keypoint_names is not None:
@@ -96,6 +100,12 @@ def read(
             )
         return _read_ground_truth(path, content, category, skeleton_base)
     gt = None
+    if ground_truth is None and (category is not None or skeleton_base is not None):
+        raise FormatError(
+            path,
+            "is a results file: category= and skeleton_base= choose from a ground-truth "
+            "file's categories; give it with ground_truth=.",
+        )
     if ground_truth is not None:
         gt_path = check_input(ground_truth)
         gt = load_file(gt_path)
