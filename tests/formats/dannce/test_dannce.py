@@ -110,6 +110,15 @@ def test_com3d_is_one_keypoint(tmp_path: Path):
     assert ds.time.values.tolist() == ids.ravel().tolist()
 
 
+def test_a_skeleton_for_a_com3d_file_is_refused(tmp_path: Path):
+    """com3d.mat holds one point per frame; marker names were ignored without a word."""
+    com = np.random.default_rng(2).normal(size=(N, 3))
+    ids = np.arange(N, dtype=np.int64)[None, :]
+    path = save_v5(tmp_path / "com3d.mat", {"sampleID": ids, "com": com})
+    with pytest.raises(posebridge.FormatError, match="skeleton= names the markers"):
+        posebridge.load(path, skeleton=["a", "b"])
+
+
 def test_sample_ids_out_of_order_are_sorted(tmp_path: Path):
     data = prediction()
     data["sampleID"] = data["sampleID"][:, ::-1].copy()

@@ -207,6 +207,12 @@ def read(
                     f"p_max is {p_max.shape}; pred {pred.shape} implies {(n_time, n_markers)}.",
                 )
     elif "com" in values:
+        if skeleton is not None:
+            raise FormatError(
+                path,
+                "is a com3d.mat (one centre of mass per frame, read as the keypoint 'com'): "
+                "skeleton= names the markers of a save_data_*.mat; leave it out.",
+            )
         com = _numbers(values, "com", path)
         if com.ndim != 2 or com.shape[1] != 3:
             raise FormatError(path, f"com should be (N, 3); found {com.shape}.")
