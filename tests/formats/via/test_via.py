@@ -434,6 +434,13 @@ def test_file_name_options(tmp_path, bboxes_two_tracks):
     assert back.time.values.tolist() == [0, 1, 2, 5, 6]
     with pytest.raises(SchemaError, match="frame_n_digits=0"):
         save_bboxes.to_via_tracks_file(bboxes_two_tracks, tmp_path / "m.csv", frame_n_digits=0)
+    with pytest.raises(SchemaError, match="is not from 1 to 64"):  # was numpy's TypeError
+        save_bboxes.to_via_tracks_file(
+            bboxes_two_tracks, tmp_path / "m.csv", frame_n_digits=10**15
+        )
+    with pytest.raises(SchemaError, match="names no file ending"):  # '' became '.png'
+        save_bboxes.to_via_tracks_file(bboxes_two_tracks, tmp_path / "m.csv", image_file_suffix="")
+    assert not (tmp_path / "m.csv").exists()
 
 
 def test_track_ids(tmp_path, bboxes_two_tracks):

@@ -59,6 +59,10 @@ def _csv_cell(values: np.ndarray) -> np.ndarray:
     return np.where(special, quoted, values)
 
 
+#: The most digits a frame number is padded to in an image name.
+MOST_DIGITS = 64
+
+
 def _image_names(
     ds: xr.Dataset,
     frames: np.ndarray,
@@ -72,6 +76,11 @@ def _image_names(
         stored = np.asarray(ds["image_path"].values).astype(str)
         if np.any(stored == "") or len(np.unique(stored)) != len(stored):
             stored = None
+    if image_file_suffix is not None and not image_file_suffix.strip(". "):
+        raise SchemaError(
+            f"image_file_suffix={image_file_suffix!r} names no file ending; give one such as "
+            "'.png', or leave it out for '.png'."
+        )
     image_file_suffix = image_file_suffix or ".png"
     defaults = frame_n_digits is None and not image_file_prefix
     defaults = defaults and image_file_suffix in (".png", "png")
@@ -85,6 +94,11 @@ def _image_names(
     largest = len(str(int(np.abs(frames).max()))) if frames.size else 1
     if frame_n_digits is None:
         frame_n_digits = largest + 1
+    elif not 1 <= int(frame_n_digits) <= MOST_DIGITS:
+        raise SchemaError(
+            f"frame_n_digits={frame_n_digits} is not from 1 to {MOST_DIGITS} (frame numbers "
+            "have at most 16 digits)."
+        )
     elif int(frame_n_digits) < largest:
         raise SchemaError(
             f"frame_n_digits={frame_n_digits} cannot hold frame {int(np.abs(frames).max())}, "
