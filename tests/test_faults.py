@@ -554,3 +554,13 @@ def test_with_overwrite_a_target_made_during_the_write_is_replaced(tmp_path):
         target.write_text("the other program's")
     assert target.read_text() == "posebridge's"
     assert leftovers(target) == []
+
+
+def test_two_outputs_that_are_one_file_are_refused_before_writing(tmp_path):
+    """Label Studio's label_config= naming the tasks file itself: the second output was said
+    to have 'appeared while posebridge was writing it'."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)))
+    target = tmp_path / "tasks.json"
+    with pytest.raises(posebridge.PoseBridgeError, match="two of the files to write are"):
+        posebridge.save(ds, target, "labelstudio", label_config=target, image_size=(64, 48))
+    assert list(tmp_path.iterdir()) == []

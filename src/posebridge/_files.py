@@ -795,6 +795,15 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     named = [Path(p) for p in paths]
     check_outputs(named, overwrite)
     targets = [_through_links(p) for p in named]
+    seen: dict[str, Path] = {}
+    for name, target in zip(named, targets, strict=True):
+        key = os.path.normcase(os.path.abspath(target))
+        if key in seen:
+            raise PoseBridgeError(
+                f"{name}: two of the files to write are this one file ({seen[key]} and {name}); "
+                "give each output its own name."
+            )
+        seen[key] = name
     by_folder: dict[Path, list[Path]] = {}
     for target in targets:
         by_folder.setdefault(target.parent, []).append(target)
