@@ -621,3 +621,10 @@ def test_ground_truth_options_on_a_results_file_need_the_ground_truth(tmp_path, 
     path.write_text(json.dumps([{"image_id": 9, "keypoints": [1, 2, 1], "score": 0.5}]))
     with pytest.raises(FormatError, match="give it with ground_truth="):
         coco.read(path, **option)
+
+
+def test_an_empty_category_name_is_refused(tmp_path):
+    ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"])
+    with pytest.raises(SchemaError, match="COCO categories need a name"):
+        coco.write(ds, tmp_path / "gt.json", category_name="")
+    assert list(tmp_path.iterdir()) == []

@@ -98,6 +98,11 @@ def write(
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
     if kind == "ground_truth":
+        if not isinstance(category_name, str) or not category_name.strip():
+            raise SchemaError(
+                f"category_name={category_name!r}: COCO categories need a name (an empty one "
+                "reads back as category_<id>)."
+            )
         refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
         parts = _ground_truth(ds, category_name, image_size)
     else:
