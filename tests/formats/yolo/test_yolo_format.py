@@ -388,3 +388,23 @@ def test_a_photo_turned_by_its_exif_is_measured_as_shown(tmp_path, orientation, 
     assert (ds.image_width.values[0], ds.image_height.values[0]) == (width, height)
     a = ds.position.sel(time=0, individual="untracked_0").transpose("keypoint", "space").values
     np.testing.assert_allclose(a[:2], [[0.25 * width, 0.5 * height], [0.75 * width, 0.5 * height]])
+
+
+@pytest.mark.parametrize(("x", "y"), [(67.0, 5.0), (-0.5, 5.0), (5.0, 10.5)])
+def test_a_point_outside_its_image_is_refused(tmp_path, x, y):
+    """Ultralytics leaves out a label file with a normalised coordinate above 1 or below 0;
+    image_size=(10, 10) smaller than the points wrote values up to 6.7."""
+    position = np.full((1, 2, 2, 1), 5.0)
+    position[0, :, 1, 0] = (x, y)
+    ds = labels.from_numpy(position, image_path=["images/train/a.png"])
+    with pytest.raises(SchemaError, match=r"keypoint 'keypoint_1' .* outside its 10 x 10 image"):
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_points_on_the_image_border_are_written(tmp_path):
+    position = np.array([[[0.0], [10.0]], [[0.0], [10.0]]])[None]  # (0, 0) and (10, 10)
+    ds = labels.from_numpy(position, image_path=["images/train/a.png"])
+    yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
+    np.testing.assert_array_equal(back.position.values, position)

@@ -224,12 +224,46 @@ def _label_lines(ds: xr.Dataset, sizes: np.ndarray) -> list[str]:
         [centre, np.where(np.isfinite(extent), extent, 0.0), keypoints.reshape(rows.size, -1)]
     )
     table[:, :2] = np.where(np.isfinite(table[:, :2]), table[:, :2], 0.0)
+    _refuse_outside(ds, table[:, :4], points, finite[rows, cols], rows, cols, sizes)
     line_text = _format_rows(classes, table, flags[rows, cols])
     out = [""] * ds.sizes[model.TIME]
     grouped = pd.Series(line_text, dtype=object).groupby(rows).agg("\n".join)
     for row, text_of_row in grouped.items():
         out[int(row)] = text_of_row + "\n"
     return out
+
+
+def _refuse_outside(
+    ds: xr.Dataset,
+    box: np.ndarray,
+    points: np.ndarray,
+    finite: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    sizes: np.ndarray,
+) -> None:
+    """Refuse a point outside its image, or a box whose centre is: Ultralytics drops a label
+    file holding a keypoint coordinate above 1 or any value below 0 (its
+    ``verify_image_label``), so the image would be left out of training without a word."""
+    bad_point = finite & ((points < 0) | (points > 1)).any(axis=-1)
+    bad_box = (np.nan_to_num(box) < 0).any(axis=-1)
+    if not (bad_point.any() or bad_box.any()):
+        return
+    at = int(np.argmax(bad_point.any(axis=-1) | bad_box))
+    row, col = int(rows[at]), int(cols[at])
+    width, height = (int(v) for v in sizes[row])
+    who = f"individual {str(ds[model.INDIVIDUAL].values[col])!r} at time index {row}"
+    if bad_point[at].any():
+        k = int(np.argmax(bad_point[at]))
+        x, y = points[at, k] * (width, height)
+        what = f"keypoint {str(ds[model.KEYPOINT].values[k])!r} of {who} lies at ({x:g}, {y:g})"
+    else:
+        what = f"the box of {who} has its centre or size below 0"
+    raise SchemaError(
+        f"{what}, outside its {width} x {height} image; Ultralytics refuses label files with "
+        "coordinates outside the image (it leaves the image out of training). Set such points "
+        "to NaN (ds.where(...)) or give the images' real size."
+    )
 
 
 def _format_rows(classes: np.ndarray, table: np.ndarray, flags: np.ndarray) -> list[str]:
