@@ -245,8 +245,9 @@ def _refuse_outside(
     """Refuse a point outside its image, or a box whose centre is: Ultralytics drops a label
     file holding a keypoint coordinate above 1 or any value below 0 (its
     ``verify_image_label``), so the image would be left out of training without a word."""
-    bad_point = finite & ((points < 0) | (points > 1)).any(axis=-1)
-    bad_box = (np.nan_to_num(box) < 0).any(axis=-1)
+    single = points.astype(np.float32)  # Ultralytics reads the numbers as float32
+    bad_point = finite & ((single < 0) | (single > 1)).any(axis=-1)
+    bad_box = (np.nan_to_num(box).astype(np.float32) < 0).any(axis=-1)
     if not (bad_point.any() or bad_box.any()):
         return
     at = int(np.argmax(bad_point.any(axis=-1) | bad_box))
