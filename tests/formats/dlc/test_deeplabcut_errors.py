@@ -404,3 +404,17 @@ def test_a_scorer_the_header_cannot_hold_is_refused(tmp_path, suffix, scorer, er
     with pytest.raises(error, match=message):
         posebridge.save(ds, tmp_path / f"x{suffix}", scorer=scorer)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_individuals_level_false_is_refused_for_several_individuals(tmp_path):
+    """It was ignored: the 4-level file came out anyway."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 2)))
+    with pytest.raises(PoseBridgeError, match="individuals_level=False writes 3 column levels"):
+        posebridge.save(ds, tmp_path / "x.csv", individuals_level=False)
+    assert list(tmp_path.iterdir()) == []
+    (path,) = posebridge.save(ds.isel(individual=[0]), tmp_path / "x.csv", individuals_level=False)
+    assert pd.read_csv(path, header=None, nrows=4)[0].tolist()[:3] == [
+        "scorer",
+        "bodyparts",
+        "coords",
+    ]

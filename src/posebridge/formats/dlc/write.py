@@ -252,6 +252,13 @@ def _write(
         raise PoseBridgeError(
             f"individuals_level must be True, False or None, got {individuals_level!r}."
         )
+    several = ds.sizes[model.INDIVIDUAL] > 1 or layout.SINGLE in ds[model.INDIVIDUAL].values
+    if individuals_level is False and several and not split:
+        raise PoseBridgeError(
+            "individuals_level=False writes 3 column levels, which hold one individual; this "
+            f"dataset has {ds.sizes[model.INDIVIDUAL]} (or maDLC's 'single'): leave "
+            "individuals_level out, or pass split_individuals=True."
+        )
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
     with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
         if streamed:
@@ -342,7 +349,8 @@ def write(
         For a file that is not split: ``True`` writes the ``individuals``
         column level even for one individual (movement's
         ``to_dlc_file(..., split_individuals=False)``); ``None`` (default)
-        writes it when there are several individuals (or a ``single`` one).
+        writes it when there are several individuals (or a ``single`` one);
+        ``False`` never writes it, for one individual only (refused for more).
 
     Returns
     -------
