@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import typing
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -331,7 +332,7 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
         if hint is None:
             continue
         if option_values.admits(hint, value):
-            if isinstance(value, os.PathLike) and option_values.admits(hint, "text"):
+            if isinstance(value, os.PathLike) and _text_only(hint):
                 options[name] = os.fspath(value)  # key=Path("tracks"): the text the reader takes
             continue
         number = isinstance(value, int | float) and not isinstance(value, bool)
@@ -362,6 +363,14 @@ def naming_the_file(error: PoseBridgeError, path: Path) -> PoseBridgeError:
     named.__dict__.update(error.__dict__)
     named.args = (f"{path}: {error}", *error.args[1:])
     return named
+
+
+def _text_only(hint: Any) -> bool:
+    """Whether an option's annotation names text and no path (``str | None``, not ``Any``
+    or ``str | os.PathLike``): a path given for it is handed on as its text."""
+    args = typing.get_args(hint) or (hint,)
+    paths = any(a in (Path, os.PathLike) or typing.get_origin(a) is os.PathLike for a in args)
+    return str in args and not paths
 
 
 def list_formats() -> pd.DataFrame:

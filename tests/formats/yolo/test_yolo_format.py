@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -391,20 +392,24 @@ def test_a_photo_turned_by_its_exif_is_measured_as_shown(tmp_path, orientation, 
 
 
 @pytest.mark.parametrize(("x", "y"), [(67.0, 5.0), (-0.5, 5.0), (5.0, 10.5)])
-def test_a_point_outside_its_image_is_refused(tmp_path, x, y):
+def test_a_point_outside_its_image_is_written_with_a_warning(tmp_path, x, y):
     """Ultralytics leaves out a label file with a normalised coordinate above 1 or below 0;
-    image_size=(10, 10) smaller than the points wrote values up to 6.7."""
+    image_size=(10, 10) smaller than the points wrote values up to 6.7 without a word. The
+    file is written (posebridge reads it back as it was) and the warning names the point."""
     position = np.full((1, 2, 2, 1), 5.0)
     position[0, :, 1, 0] = (x, y)
     ds = labels.from_numpy(position, image_path=["images/train/a.png"])
-    with pytest.raises(SchemaError, match=r"keypoint 'keypoint_1' .* outside its 10 x 10 image"):
+    with pytest.warns(UserWarning, match=r"keypoint 'keypoint_1' .* outside its 10 x 10 image"):
         yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
-    assert list(tmp_path.iterdir()) == []
+    back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
+    np.testing.assert_allclose(back.position.values, position)
 
 
 def test_points_on_the_image_border_are_written(tmp_path):
     position = np.array([[[0.0], [10.0]], [[0.0], [10.0]]])[None]  # (0, 0) and (10, 10)
     ds = labels.from_numpy(position, image_path=["images/train/a.png"])
-    yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning on the border
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
     back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
     np.testing.assert_array_equal(back.position.values, position)

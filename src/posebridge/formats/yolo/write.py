@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -224,7 +225,7 @@ def _label_lines(ds: xr.Dataset, sizes: np.ndarray) -> list[str]:
         [centre, np.where(np.isfinite(extent), extent, 0.0), keypoints.reshape(rows.size, -1)]
     )
     table[:, :2] = np.where(np.isfinite(table[:, :2]), table[:, :2], 0.0)
-    _refuse_outside(ds, table[:, :4], points, finite[rows, cols], rows, cols, sizes)
+    _warn_outside(ds, table[:, :4], points, finite[rows, cols], rows, cols, sizes)
     line_text = _format_rows(classes, table, flags[rows, cols])
     out = [""] * ds.sizes[model.TIME]
     grouped = pd.Series(line_text, dtype=object).groupby(rows).agg("\n".join)
@@ -233,7 +234,7 @@ def _label_lines(ds: xr.Dataset, sizes: np.ndarray) -> list[str]:
     return out
 
 
-def _refuse_outside(
+def _warn_outside(
     ds: xr.Dataset,
     box: np.ndarray,
     points: np.ndarray,
@@ -242,15 +243,20 @@ def _refuse_outside(
     cols: np.ndarray,
     sizes: np.ndarray,
 ) -> None:
-    """Refuse a point outside its image, or a box whose centre is: Ultralytics drops a label
-    file holding a keypoint coordinate above 1 or any value below 0 (its
-    ``verify_image_label``), so the image would be left out of training without a word."""
+    """Warn of points outside their image (or a box centre below 0), naming the first.
+
+    Ultralytics leaves out a label file holding a keypoint coordinate above 1 or any value
+    below 0 (its ``verify_image_label``; numbers read as float32), so that image drops out
+    of training. posebridge reads such files back as written, so they are written: tracking
+    output often places a point a little beyond the frame.
+    """
     single = points.astype(np.float32)  # Ultralytics reads the numbers as float32
     bad_point = finite & ((single < 0) | (single > 1)).any(axis=-1)
     bad_box = (np.nan_to_num(box).astype(np.float32) < 0).any(axis=-1)
-    if not (bad_point.any() or bad_box.any()):
+    bad = bad_point.any(axis=-1) | bad_box
+    if not bad.any():
         return
-    at = int(np.argmax(bad_point.any(axis=-1) | bad_box))
+    at = int(np.argmax(bad))
     row, col = int(rows[at]), int(cols[at])
     width, height = (int(v) for v in sizes[row])
     who = f"individual {str(ds[model.INDIVIDUAL].values[col])!r} at time index {row}"
@@ -260,10 +266,13 @@ def _refuse_outside(
         what = f"keypoint {str(ds[model.KEYPOINT].values[k])!r} of {who} lies at ({x:g}, {y:g})"
     else:
         what = f"the box of {who} has its centre or size below 0"
-    raise SchemaError(
-        f"{what}, outside its {width} x {height} image; Ultralytics refuses label files with "
-        "coordinates outside the image (it leaves the image out of training). Set such points "
-        "to NaN (ds.where(...)) or give the images' real size."
+    images = len(np.unique(rows[bad]))
+    warnings.warn(
+        f"{images} label file(s) hold points outside their image, which Ultralytics leaves "
+        f"out of training (values outside 0..1); the first: {what}, outside its {width} x "
+        f"{height} image. Set such points to NaN (ds.where(...)) or give the images' real size.",
+        UserWarning,
+        stacklevel=4,
     )
 
 
