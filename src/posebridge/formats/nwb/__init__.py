@@ -54,6 +54,7 @@ from posebridge.formats.nwb.write import (
     dataset_video,
     options_config,
     sleap_io_config,
+    video_option,
     write,
     write_sleap_io_layout,
 )
@@ -317,6 +318,14 @@ def read(
     training_key, skeleton
         Options of the labels reader (:func:`load_nwb_labels`).
 
+    Raises
+    ------
+    PoseBridgeError
+        When an option of the content not read is given (not left at its
+        default): ``training_key`` or ``skeleton`` for poses,
+        ``processing_module_key``, ``pose_estimation_key`` or ``combine`` for
+        labelled frames; it would be ignored.
+
     Examples
     --------
     >>> import posebridge
@@ -325,11 +334,57 @@ def read(
     """
     if content not in CONTENTS:
         raise PoseBridgeError(f"content must be one of {CONTENTS}, got {content!r}.")
+    asked = content
     if content == "auto":
         content = content_of(path)
+    _refuse_other_options(
+        path,
+        asked,
+        content,
+        {
+            "processing_module_key": processing_module_key != DEFAULT_MODULE,
+            "pose_estimation_key": pose_estimation_key != DEFAULT_CONTAINER,
+            "combine": combine != "auto",
+        },
+        {"training_key": training_key is not None, "skeleton": skeleton is not None},
+    )
     if content == "labels":
         return _read_labels(path, training_key, skeleton)
     return _read_poses(path, processing_module_key, pose_estimation_key, combine)
+
+
+def _refuse_other_options(
+    path: Path,
+    asked: str,
+    content: str,
+    poses_options: dict[str, bool],
+    labels_options: dict[str, bool],
+) -> None:
+    """Refuse options of the content that is not read (given, not left at their default).
+
+    ``processing_module_key``, ``pose_estimation_key`` and ``combine`` pick
+    PoseEstimation containers; ``training_key`` and ``skeleton`` the
+    PoseTraining: given for the other content they would be ignored.
+    """
+    reading_labels = content == "labels"
+    given = [n for n, v in (poses_options if reading_labels else labels_options).items() if v]
+    if not given:
+        return
+    names = ", ".join(f"{n}=" for n in given)
+    mine = ", ".join(f"{n}=" for n in (labels_options if reading_labels else poses_options))
+    if reading_labels:
+        read = "its labelled frames (PoseTraining)"
+        why = "content='labels' was given" if asked == "labels" else "it holds no PoseEstimation"
+        other = "PoseEstimation containers (poses, content='predictions')"
+    else:
+        read = "its poses (PoseEstimation)"
+        why = "content='predictions' was given" if asked != "auto" else "it holds poses"
+        other = "the labelled frames (PoseTraining, content='labels')"
+    raise PoseBridgeError(
+        f"{path}: {names} pick{'s' * (len(given) == 1)} {other}, but the file is read for "
+        f"{read} because {why}; those options would be ignored. Leave them out (this "
+        f"reading takes {mine}), or pass content= for the other reading."
+    )
 
 
 def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[Any]:
@@ -366,7 +421,8 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     video = options.pop("video_path", None)
     metadata = options.pop("metadata", None)
     config_ = options_config(ds, config, metadata, split, **options)
-    video = dataset_video(ds) if video is None else os.fspath(video)
+    video = video_option(video)
+    video = dataset_video(ds) if video is None else video
     return list(iter_build(ds, config_, storage_from(chunked=False), split, video))
 
 

@@ -88,8 +88,11 @@ def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = Tru
         method, level = "gzip", int(compression)
     elif isinstance(compression, str) and compression.startswith("gzip:"):
         tail = compression.split(":", 1)[1]
-        if not tail.isdigit() or not 0 <= int(tail) <= 9:
-            raise PoseBridgeError(f"compression {compression!r}: the gzip level must be 0-9.")
+        if not re.fullmatch(r"[0-9]", tail):  # ASCII: str.isdigit takes '²' too
+            raise PoseBridgeError(
+                f"compression {compression!r}: the gzip level must be one digit 0-9 "
+                "(e.g. 'gzip:4')."
+            )
         method, level = "gzip", int(tail)
     elif compression == "lzf":
         method = "lzf"
@@ -339,12 +342,16 @@ def new_nwbfile(
         "session_description",
         ds.attrs.get("session_description") or f"Poses estimated with {software}.",
     )
-    moment = kwargs.get("session_start_time") or ds.attrs.get("session_start_time")
+    moment = kwargs.get("session_start_time")  # given: checked, never replaced
+    if moment is None:
+        moment = ds.attrs.get("session_start_time") or None
     kwargs["session_start_time"] = (
-        start_time(moment) if moment else default_start or dt.datetime.now(dt.UTC)
+        start_time(moment) if moment is not None else default_start or dt.datetime.now(dt.UTC)
     )
     if kwargs.get("timestamps_reference_time") is not None:
-        kwargs["timestamps_reference_time"] = start_time(kwargs["timestamps_reference_time"])
+        kwargs["timestamps_reference_time"] = start_time(
+            kwargs["timestamps_reference_time"], "timestamps_reference_time"
+        )
     subject_kwargs = config.resolve("subject_kwargs", individual)
     if individual is not None:
         if ds.sizes["individual"] == 1:
@@ -355,11 +362,15 @@ def new_nwbfile(
     try:
         if subject_kwargs:
             if "date_of_birth" in subject_kwargs:
-                subject_kwargs["date_of_birth"] = start_time(subject_kwargs["date_of_birth"])
+                subject_kwargs["date_of_birth"] = start_time(
+                    subject_kwargs["date_of_birth"], "date_of_birth"
+                )
             warn_subject_problems(subject_kwargs)
             kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
         return pynwb.NWBFile(**kwargs)
     except (TypeError, ValueError) as error:
+        if isinstance(error, PoseBridgeError):
+            raise
         raise PoseBridgeError(f"NWB file metadata rejected by pynwb: {error}") from error
 
 

@@ -245,47 +245,171 @@ class NWBFileSaveConfig:
 
 
 def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
-    """A config from ``None``, a config, movement's config, a dict or a YAML path."""
+    """A config from ``None``, a config, movement's config, a dict or a YAML path.
+
+    Its text is checked (:func:`check_text`): messages name ``what``.
+    """
     if value is None:
         return NWBFileSaveConfig()
     if isinstance(value, NWBFileSaveConfig):
-        return value.merged(NWBFileSaveConfig())
-    if isinstance(value, dict):
-        return NWBFileSaveConfig.from_dict(value, source=what)
-    if isinstance(value, str | os.PathLike):
-        return NWBFileSaveConfig.from_yaml(value)
-    if all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
-        return NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
-    raise errors.TypeError(
-        f"{what} must be an NWBFileSaveConfig, a dict of sections or a YAML file path, "
-        f"got {type(value).__name__}."
-    )
+        config = value.merged(NWBFileSaveConfig())
+    elif isinstance(value, dict):
+        config = NWBFileSaveConfig.from_dict(value, source=what)
+    elif isinstance(value, str | os.PathLike):
+        config = NWBFileSaveConfig.from_yaml(value)
+        what = f"{what} ({os.fspath(value)})"
+    elif all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
+        config = NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
+    else:
+        raise errors.TypeError(
+            f"{what} must be an NWBFileSaveConfig, a dict of sections or a YAML file path, "
+            f"got {type(value).__name__}."
+        )
+    check_text(config, what)
+    return config
 
 
-def start_time(value: Any) -> dt.datetime:
+def start_time(value: Any, what: str = "session_start_time") -> dt.datetime:
     """A timezone-aware session start time from a datetime, date or ISO 8601 text.
 
     A time without a time zone is taken as local time (as pynwb does) and given
     the local zone explicitly.
 
+    Parameters
+    ----------
+    value
+        A ``datetime``, a ``date``, a ``numpy.datetime64`` or ISO 8601 text.
+    what
+        The option's name, for messages.
+
+    Returns
+    -------
+    datetime.datetime
+        The time, with a time zone.
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        When ``value`` is none of those kinds (a number, ``False``...).
+    PoseBridgeError
+        When the text is not ISO 8601, or a time without time zone, taken as
+        local time, falls outside the years 1 to 9999.
+
     Examples
     --------
     >>> start_time("2024-05-01T10:30:00+02:00").isoformat()
     '2024-05-01T10:30:00+02:00'
+    >>> start_time(0)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: session_start_time must be a datetime, a date or ISO 8601 ...
     """
+    import numpy as np
+
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
         moment = dt.datetime(value.year, value.month, value.day)
-    else:
+    elif isinstance(value, str | np.datetime64):
         text = str(value).strip()
         try:
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise PoseBridgeError(
-                f"session_start_time {value!r} is not an ISO 8601 date/time "
-                "(e.g. 2024-05-01T10:30:00+02:00)."
+                f"{what} {value!r} is not an ISO 8601 date/time (e.g. 2024-05-01T10:30:00+02:00)."
             ) from None
+    else:
+        raise errors.TypeError(
+            f"{what} must be a datetime, a date or ISO 8601 text (e.g. "
+            f"2024-05-01T10:30:00+02:00), got {value!r} ({type(value).__name__}); leave it "
+            "out (None) for the default."
+        )
     if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
-        moment = moment.astimezone()
+        try:
+            moment = moment.astimezone()
+        except (ValueError, OverflowError):  # the local zone moves it past year 1 or 9999
+            raise PoseBridgeError(
+                f"{what} {value!r} has no time zone, so it is taken as local time, which "
+                "moves it outside the years 1 to 9999 that dates can hold; give it a time "
+                "zone (e.g. +00:00)."
+            ) from None
     return moment
+
+
+def _texts(value: Any, where: str) -> list[tuple[str, str]]:
+    """Every text in a metadata value (nested lists, tuples and dicts) with where it is."""
+    if isinstance(value, str):
+        return [(where, value)]
+    if isinstance(value, bytes):
+        return [(where, value.decode("utf-8", "replace"))]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _texts(v, f"{where}.{k}")]
+    if isinstance(value, list | tuple):
+        return [t for k, v in enumerate(value) for t in _texts(v, f"{where}[{k}]")]
+    return []
+
+
+#: Metadata keys that name an NWB object (an HDF5 group or dataset).
+NAME_KEYS = ("name",)
+
+
+def check_text(config: NWBFileSaveConfig, source: str) -> None:
+    """Refuse metadata text that NWB cannot hold, naming the option and the entry.
+
+    HDF5 text cannot hold a NUL character, and an object's ``name`` is an HDF5
+    link: text, not empty, without ``/``. pynwb accepts both and the write
+    then fails half way; this runs before anything is written.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name (``config``, ``metadata``), for messages.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the option, the section, the key and the value.
+    posebridge.errors.TypeError
+        When a ``name`` is not text.
+
+    Examples
+    --------
+    >>> check_text(NWBFileSaveConfig(device_kwargs={"name": ""}), "metadata")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: metadata: device.name is empty (''); ...
+    """
+    for section in SECTIONS:
+        values = getattr(config, section)
+        short = section.removesuffix("_kwargs")
+        nested = NWBFileSaveConfig.is_per_entity(values)
+        groups = values.items() if nested else [(None, values)]
+        for entity, kwargs in groups:
+            prefix = f"{short}.{entity}" if nested else short
+            for key, value in kwargs.items():
+                where = f"{prefix}.{key}"
+                for place, text in _texts(value, where):
+                    if "\x00" in text:
+                        raise PoseBridgeError(
+                            f"{source}: {place} holds a NUL character (\\x00) ({text!r}), "
+                            "which NWB (HDF5) text cannot hold; remove it."
+                        )
+                if key not in NAME_KEYS or value is None:
+                    continue
+                if not isinstance(value, str):
+                    raise errors.TypeError(
+                        f"{source}: {where} must be text (the NWB object's name), got "
+                        f"{value!r} ({type(value).__name__})."
+                    )
+                if not value.strip():
+                    raise PoseBridgeError(
+                        f"{source}: {where} is empty ({value!r}); an NWB object needs a "
+                        "name: give one, or leave the key out for the default."
+                    )
+                if "/" in value:
+                    raise PoseBridgeError(
+                        f"{source}: {where} {value!r} holds '/', which an NWB object's name "
+                        "cannot hold (it separates the parts of a path); rename it."
+                    )

@@ -45,7 +45,7 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from posebridge import model
+from posebridge import errors, model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import NumpyTypes, number_in, one_number, plain_attribute
 from posebridge.formats.nwb.common import FRAMES_MARKER, PATHS_MARKER, edge_indices, to_text
@@ -415,10 +415,22 @@ def read_training(
     xarray.Dataset
         A labels dataset (:mod:`posebridge.labels`).
     """
+    for name, value in (("training_key", training_key), ("skeleton", skeleton)):
+        if value is not None and not isinstance(value, str):
+            raise errors.TypeError(
+                f"{name} must be text (a name) or None, got {value!r} ({type(value).__name__})."
+            )
     chosen = training_paths
     if training_key is not None:
         key = training_key.strip("/")
         chosen = [p for p in training_paths if p == key or posixpath.basename(p) == key]
+        if not chosen:
+            raise FormatError(
+                path,
+                f"has no PoseTraining named {training_key!r} (training_key=); it holds "
+                f"{', '.join(training_paths)}. Pass training_key= naming one of them, or "
+                "leave it out when there is one.",
+            )
     if len(chosen) != 1:
         raise FormatError(
             path,
@@ -428,7 +440,10 @@ def read_training(
     read = _collect(h5[chosen[0]], os.path.abspath(Path(path).parent), path)
     skeletons = list(dict.fromkeys(i.skeleton for i in read.instances))
     if skeleton is not None:
+        used = skeletons
         skeletons = [s for s in skeletons if posixpath.basename(s) == skeleton]
+        if not skeletons:
+            _refuse_skeleton(h5[chosen[0]].parent, skeleton, used, path)
     if len(skeletons) > 1:
         raise FormatError(
             path,
@@ -451,6 +466,43 @@ def read_training(
         )
     instances = [i for i in read.instances if not skeletons or i.skeleton == skeletons[0]]
     return _dataset(read, instances, nodes, edges, path)
+
+
+def _skeletons_of(module: h5py.Group) -> list[str]:
+    """The names of the Skeletons in the module's ``Skeletons``."""
+    holder = module.get("Skeletons")
+    if not isinstance(holder, h5py.Group):
+        return []
+    return [
+        str(key)
+        for key, member in holder.items()
+        if isinstance(member, h5py.Group)
+        and to_text(member.attrs.get("neurodata_type", "")) == "Skeleton"
+    ]
+
+
+def _refuse_skeleton(module: h5py.Group, name: str, used: list[str], path: Path) -> None:
+    """Refuse ``skeleton=name`` that no instance uses (nor, with no instance, the module has).
+
+    With instances, the skeletons they use are listed; without, the module's.
+    """
+    if not used:
+        present = _skeletons_of(module)
+        if name in present:
+            return  # no instance: the module's Skeleton of that name gives the keypoints
+        listed = ", ".join(map(repr, present)) or "none"
+        where = f"no Skeleton named {name!r} (its Skeletons: {listed})"
+    else:
+        listed = ", ".join(repr(posixpath.basename(s)) for s in used if s)
+        where = (
+            f"no Skeleton named {name!r} among those its labelled instances use "
+            f"({listed or 'none linked'})"
+        )
+    raise FormatError(
+        path,
+        f"has {where}; skeleton= picks one of them. Pass skeleton= naming one, or leave it "
+        "out when there is one.",
+    )
 
 
 def _unused_skeletons(module: h5py.Group, name: str | None) -> list[str]:

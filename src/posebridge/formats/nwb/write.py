@@ -21,7 +21,7 @@ from typing import Any
 import h5py
 import xarray as xr
 
-from posebridge import model
+from posebridge import errors, model
 from posebridge._files import atomic_outputs, check_input
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.guards import (
@@ -51,6 +51,21 @@ from posebridge.model import labels
 PathLike = str | os.PathLike[str]
 
 
+#: The single text options of the writer that go into the NWB metadata.
+TEXT_FLAGS = ("subject_id", "species", "sex", "age", "session_description")
+
+
+def _refuse_shared_subject_id(value: Any, given: str, individuals: list[str]) -> None:
+    """Refuse one subject_id for several individuals written one file each."""
+    raise PoseBridgeError(
+        f"subject_id {value!r} ({given}) was given for a dataset of "
+        f"{len(individuals)} individuals ({', '.join(individuals)}), which are written as "
+        "one file per individual (NWB has one subject per file). Give each its subject "
+        "in the metadata (subject: {<individual>: {subject_id: ...}}), or select one "
+        "individual."
+    )
+
+
 def options_config(
     ds: xr.Dataset,
     config: Any,
@@ -59,18 +74,31 @@ def options_config(
     appending: bool = False,
     **flags: Any,
 ) -> NWBFileSaveConfig:
-    """The config to write with: ``config``, then ``metadata``, then the single options."""
-    merged = as_config(config, "config").merged(as_config(metadata, "metadata"))
+    """The config to write with: ``config``, then ``metadata``, then the single options.
+
+    Checked before anything is written: text NWB cannot hold (NUL, empty or
+    ``/`` in names: :func:`~posebridge.formats.nwb.config.check_text`), and one
+    ``subject_id`` (option or shared ``metadata`` value) for several
+    individuals written one file each. A shared ``subject_id`` in ``config``
+    follows movement's rule instead (each file gets its individual's name).
+    """
+    extra = as_config(metadata, "metadata")
+    merged = as_config(config, "config").merged(extra)
     individuals = [str(i) for i in ds["individual"].values]
-    one_subject_per_file = split_individuals and not appending
-    if flags.get("subject_id") is not None and one_subject_per_file and len(individuals) > 1:
-        raise PoseBridgeError(
-            f"subject_id {flags['subject_id']!r} was given for a dataset of "
-            f"{len(individuals)} individuals ({', '.join(individuals)}), which are written as "
-            "one file per individual (NWB has one subject per file). Give each its subject "
-            "in the metadata (subject: {<individual>: {subject_id: ...}}), or select one "
-            "individual."
-        )
+    for key in TEXT_FLAGS:
+        value = flags.get(key)
+        if isinstance(value, str) and "\x00" in value:
+            raise PoseBridgeError(
+                f"{key}={value!r} holds a NUL character (\\x00), which NWB (HDF5) text "
+                "cannot hold; remove it."
+            )
+    if split_individuals and not appending and len(individuals) > 1:
+        if flags.get("subject_id") is not None:
+            _refuse_shared_subject_id(flags["subject_id"], "the subject_id= option", individuals)
+        shared = extra.subject_kwargs
+        if not extra.is_per_entity(shared) and shared.get("subject_id") is not None:
+            given = "shared in metadata's subject section"
+            _refuse_shared_subject_id(shared["subject_id"], given, individuals)
     nwbfile = {
         key: flags[key]
         for key in ("session_description", "session_start_time")
@@ -86,6 +114,66 @@ def options_config(
     if subject:
         merged.update("subject_kwargs", subject, individuals)
     return merged
+
+
+def video_option(video_path: Any) -> str | None:
+    """The ``video_path=`` option as text, checked (``None`` stays ``None``).
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        When it is not a path.
+    PoseBridgeError
+        When it is empty or holds a NUL character.
+    """
+    if video_path is None:
+        return None
+    if not isinstance(video_path, str | os.PathLike):
+        raise errors.TypeError(
+            f"video_path must be a path (str or os.PathLike) to the video, got "
+            f"{video_path!r} ({type(video_path).__name__})."
+        )
+    video = os.fspath(video_path)
+    if not isinstance(video, str):
+        video = os.fsdecode(video)
+    if not video.strip():
+        raise PoseBridgeError(
+            f"video_path is empty ({video!r}); give the video's path, or leave it out (None) "
+            "to use the dataset's own video."
+        )
+    if "\x00" in video:
+        raise PoseBridgeError(
+            f"video_path {video!r} holds a NUL character (\\x00), which no path and no NWB "
+            "(HDF5) text can hold; remove it."
+        )
+    return video
+
+
+def search_option(search: Any) -> list[str | os.PathLike[str]]:
+    """The ``search=`` option (a folder or a list of folders) as a list, checked.
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        When it is not a folder or a list or tuple of folders.
+    PoseBridgeError
+        When a folder holds a NUL character.
+    """
+    folders = [search] if isinstance(search, str | os.PathLike) else search
+    if not isinstance(folders, list | tuple) or not all(
+        isinstance(f, str | os.PathLike) for f in folders
+    ):
+        raise errors.TypeError(
+            "search must be a folder or a list of folders (str or os.PathLike) to look for "
+            f"relative video and image paths in, got {search!r} ({type(search).__name__})."
+        )
+    for folder in folders:
+        if "\x00" in os.fsdecode(folder):
+            raise PoseBridgeError(
+                f"search folder {folder!r} holds a NUL character (\\x00), which no path can "
+                "hold; remove it."
+            )
+    return list(folders)
 
 
 def dataset_video(ds: xr.Dataset) -> str | None:
@@ -543,8 +631,8 @@ def write(
     ds
         A poses dataset. A labels dataset (:mod:`posebridge.labels`) is written
         as ndx-pose ``PoseTraining`` (see :mod:`posebridge.formats.nwb.training`),
-        all individuals in one file (``split_individuals``, ``video_path``,
-        ``compression`` and ``dtype`` do not apply).
+        all individuals in one file (``split_individuals`` does not apply;
+        ``video_path``, ``compression`` and ``dtype`` are refused).
     path
         The output ``.nwb`` file. With several individuals (and
         ``split_individuals``), one file per individual named
@@ -563,7 +651,9 @@ def write(
     subject_id, species, sex, age
         Subject fields (``age`` in ISO 8601, e.g. ``P90D``), applied over both.
     session_description, session_start_time
-        Session fields; a start time without time zone is taken as local time.
+        Session fields; the start time is a datetime, a date or ISO 8601
+        text, taken as local time when it has no time zone (``None``: the
+        dataset's, else the time of writing).
     video_path
         The video the poses come from: written as an external ``ImageSeries``
         (path relative to the NWB file) linked as ``source_video``. By default
@@ -582,7 +672,8 @@ def write(
         PoseTraining at that video (see :mod:`posebridge.formats.nwb.export`).
         Needs the ``video`` extra and the source videos or images.
     search
-        Folders to look for relative video and image paths in (``export_frames``).
+        A folder or a list of folders to look for relative video and image
+        paths in; only with ``export_frames`` (refused without it).
     layout
         ``"posebridge"`` (default: module ``behavior``, one PoseEstimation per
         individual) or ``"sleap-io"``: sleap-io's predictions layout, one file
@@ -614,12 +705,26 @@ def write(
     refuse_bad_names(ds, "NWB", forbidden="\x00")
     refuse_nul(ds, "NWB")
     refuse_text_not_utf8(ds, "NWB")
+    folders = search_option(search)
+    if folders and not export_frames:
+        raise PoseBridgeError(
+            f"search={search!r} applies with export_frames=True (where the labelled frames' "
+            "videos and images are looked for); without it nothing is looked for. Leave "
+            "search out, or pass export_frames=True."
+        )
     if labels.is_labels(ds):
         if video_path is not None:
             raise PoseBridgeError(
                 "labelled frames name their videos in the 'video' coordinate; video_path= "
                 "applies to poses (PoseEstimation)."
             )
+        for name, value in (("compression", compression), ("dtype", dtype)):
+            if value is not None:
+                raise PoseBridgeError(
+                    f"{name}={value!r} applies to poses (PoseEstimation series); labelled "
+                    "frames (PoseTraining) are written as ndx-pose lays them out. Leave "
+                    f"{name} out."
+                )
         flags = {
             "subject_id": subject_id,
             "species": species,
@@ -632,7 +737,6 @@ def write(
         if export_frames:
             if append:
                 raise PoseBridgeError("export_frames writes a new NWB file; it cannot append.")
-            folders = [search] if isinstance(search, str | os.PathLike) else list(search)
             return export_annotations(ds, Path(path), config_, overwrite=overwrite, search=folders)
         return write_labels_file(ds, Path(path), config_, overwrite=overwrite, append=append)
     if export_frames:
@@ -656,11 +760,12 @@ def write(
         session_start_time=session_start_time,
     )
     storage = storage_from(compression, dtype)
-    video = dataset_video(ds) if video_path is None else os.fspath(video_path)
+    given_video = video_option(video_path)
+    video = dataset_video(ds) if given_video is None else given_video
     target = Path(path)
     if layout == "sleap-io":
-        if video_path is not None:
-            ds = ds.assign_attrs(video_path=os.fspath(video_path))
+        if given_video is not None:
+            ds = ds.assign_attrs(video_path=given_video)
         return write_sleap_io_layout(
             [ds], target, config_, storage, overwrite=overwrite, append=append
         )

@@ -1,0 +1,249 @@
+"""NWB reader and writer options: a wrong value is refused naming the option, before writing.
+
+Each case used to escape as a raw error of pynwb, h5py or datetime, or was silently
+replaced or ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import errors, model
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats import nwb
+from posebridge.model import labels
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture
+def poses() -> xr.Dataset:
+    """6 frames at 30 fps, 1 individual, 3 keypoints, 2D."""
+    position = np.random.default_rng(3).uniform(0, 100, (6, 2, 3, 1))
+    return model.from_numpy(position, keypoint_names=["a", "b", "c"], fps=30)
+
+
+@pytest.fixture
+def labelled() -> xr.Dataset:
+    """2 labelled frames of one video, 2 individuals, 3 keypoints."""
+    position = np.random.default_rng(4).uniform(0, 100, (2, 2, 3, 2))
+    return labels.from_numpy(
+        position,
+        video=["cam.mp4", "cam.mp4"],
+        frame=[3, 9],
+        individual_names=["m1", "m2"],
+        keypoint_names=["a", "b", "c"],
+    )
+
+
+def _no_nwb_left(folder) -> bool:
+    return not any(p.suffix == ".nwb" for p in folder.iterdir())
+
+
+# --------------------------------------------------------------------------
+# writing: text metadata
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"subject_id": "a\x00b"}, "subject_id"),
+        ({"species": "a\x00b"}, "species"),
+        ({"sex": "a\x00b"}, "sex"),
+        ({"age": "a\x00b"}, "age"),
+        ({"session_description": "a\x00b"}, "session_description"),
+        ({"video_path": "a\x00b"}, "video_path"),
+        ({"video_path": ""}, "video_path"),
+        ({"metadata": {"device": {"name": ""}}}, "device.name"),
+        ({"metadata": {"skeleton": {"name": " "}}}, "skeleton.name"),
+        ({"metadata": {"video": {"name": ""}}, "video_path": "v.mp4"}, "video.name"),
+        ({"metadata": {"pose_estimation": {"name": "a/b"}}}, "pose_estimation.name"),
+        ({"metadata": {"processing_module": {"name": ""}}}, "processing_module.name"),
+        ({"metadata": {"nwbfile": {"keywords": ["ok", "a\x00"]}}}, r"nwbfile.keywords\[1\]"),
+        ({"metadata": {"subject": {"description": "a\x00"}}}, "subject.description"),
+        ({"metadata": {"device": {"id_0": {"manufacturer": "a\x00"}}}}, "device.id_0"),
+        ({"config": {"pose_estimation_series": {"a": {"comments": "\x00"}}}}, "config"),
+        ({"config": nwb.NWBFileSaveConfig(device_kwargs={"name": ""})}, "config: device.name"),
+    ],
+)
+def test_text_nwb_cannot_hold_is_refused_naming_the_option(tmp_path, poses, options, named):
+    with pytest.raises(PoseBridgeError, match=named):
+        posebridge.save(poses, tmp_path / "a.nwb", **options)
+    assert _no_nwb_left(tmp_path)
+
+
+def test_a_name_that_is_not_text_is_a_type_error(tmp_path, poses):
+    with pytest.raises(errors.TypeError, match=r"metadata: skeleton.name must be text.*5"):
+        posebridge.save(poses, tmp_path / "a.nwb", metadata={"skeleton": {"name": 5}})
+    with pytest.raises(errors.TypeError, match="video_path must be a path"):
+        nwb.write(poses, tmp_path / "a.nwb", video_path=5)
+    assert _no_nwb_left(tmp_path)
+
+
+def test_nul_in_labels_metadata_and_build_nwbfiles_is_refused(tmp_path, labelled, poses):
+    with pytest.raises(PoseBridgeError, match="subject_id"):
+        posebridge.save(labelled, tmp_path / "l.nwb", subject_id="m\x00")
+    with pytest.raises(PoseBridgeError, match="metadata: nwbfile.lab"):
+        posebridge.save(labelled, tmp_path / "l.nwb", metadata={"nwbfile": {"lab": "\x00"}})
+    with pytest.raises(PoseBridgeError, match="video_path"):
+        nwb.build_nwbfiles(poses, video_path="v\x00.mp4")
+    assert _no_nwb_left(tmp_path)
+
+
+# --------------------------------------------------------------------------
+# writing: session_start_time
+
+
+@pytest.mark.parametrize("value", [dt.datetime.max, dt.datetime.min])
+def test_a_naive_start_time_local_time_cannot_hold_is_refused(tmp_path, poses, value):
+    try:
+        value.astimezone()
+    except (ValueError, OverflowError):
+        pass
+    else:  # pragma: no cover - a time zone (UTC on some platforms) that holds it
+        pytest.skip("the local time zone holds this time")
+    with pytest.raises(PoseBridgeError, match="session_start_time.*time zone"):
+        posebridge.save(poses, tmp_path / "a.nwb", session_start_time=value)
+    with pytest.raises(PoseBridgeError, match="date_of_birth"):
+        posebridge.save(poses, tmp_path / "a.nwb", metadata={"subject": {"date_of_birth": value}})
+    assert _no_nwb_left(tmp_path)
+
+
+@pytest.mark.parametrize("value", ["", " ", 0, 1.5, False, True, ["2024-01-01"]])
+def test_a_start_time_that_is_no_time_is_refused_not_replaced(tmp_path, poses, value):
+    with pytest.raises(PoseBridgeError, match="session_start_time"):
+        posebridge.save(poses, tmp_path / "a.nwb", session_start_time=value)
+    config = {"nwbfile": {"session_start_time": value}}
+    with pytest.raises(PoseBridgeError, match="session_start_time"):
+        posebridge.save(poses, tmp_path / "a.nwb", metadata=config)
+    assert _no_nwb_left(tmp_path)
+
+
+def test_start_times_at_the_ends_of_the_range_with_a_zone_are_kept(tmp_path, poses):
+    for text in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+05:00"):
+        posebridge.save(poses, tmp_path / "a.nwb", session_start_time=text, overwrite=True)
+        assert posebridge.load(tmp_path / "a.nwb").attrs["session_start_time"] == text
+    naive = dt.datetime(2024, 5, 1, 10, 30)  # documented: taken as local time
+    posebridge.save(poses, tmp_path / "a.nwb", session_start_time=naive, overwrite=True)
+    stored = posebridge.load(tmp_path / "a.nwb").attrs["session_start_time"]
+    assert stored == naive.astimezone().isoformat()
+
+
+# --------------------------------------------------------------------------
+# writing: compression, search, options for the other content
+
+
+@pytest.mark.parametrize("value", ["gzip:\u00b2", "gzip:\u0661", "gzip:10", "gzip:"])
+def test_gzip_level_must_be_one_ascii_digit(tmp_path, poses, value):
+    with pytest.raises(PoseBridgeError, match="compression.*0-9"):
+        posebridge.save(poses, tmp_path / "a.nwb", compression=value)
+    assert _no_nwb_left(tmp_path)
+
+
+@pytest.mark.parametrize("value", [5, [5], ["ok", None], {"a": 1}, b"folder"])
+def test_search_must_be_folders(tmp_path, labelled, value):
+    with pytest.raises(errors.TypeError, match="search must be a folder or a list of folders"):
+        posebridge.save(labelled, tmp_path / "l.nwb", export_frames=True, search=value)
+    with pytest.raises(PoseBridgeError, match="NUL"):
+        nwb.write(labelled, tmp_path / "l.nwb", export_frames=True, search=["a\x00"])
+    assert _no_nwb_left(tmp_path)
+
+
+def test_options_the_content_written_does_not_use_are_refused(tmp_path, labelled, poses):
+    with pytest.raises(PoseBridgeError, match="search=.*export_frames=True"):
+        posebridge.save(labelled, tmp_path / "l.nwb", search=[str(tmp_path)])
+    with pytest.raises(PoseBridgeError, match="search=.*export_frames=True"):
+        posebridge.save(poses, tmp_path / "p.nwb", search=str(tmp_path))
+    with pytest.raises(PoseBridgeError, match="compression='gzip' applies to poses"):
+        posebridge.save(labelled, tmp_path / "l.nwb", compression="gzip")
+    with pytest.raises(PoseBridgeError, match="dtype='float32' applies to poses"):
+        posebridge.save(labelled, tmp_path / "l.nwb", dtype="float32")
+    assert _no_nwb_left(tmp_path)
+
+
+# --------------------------------------------------------------------------
+# writing: one subject_id for several individuals
+
+
+def test_shared_subject_id_in_metadata_is_refused_like_the_option(tmp_path, poses):
+    four = xr.concat([poses.assign_coords(individual=[f"b{i}"]) for i in range(4)], "individual")
+    with pytest.raises(PoseBridgeError, match="one subject per file") as flag:
+        posebridge.save(four, tmp_path / "a.nwb", subject_id="M1")
+    with pytest.raises(PoseBridgeError, match="one subject per file") as shared:
+        posebridge.save(four, tmp_path / "a.nwb", metadata={"subject": {"subject_id": "M1"}})
+    assert str(shared.value).split(") was given", 1)[1] == str(flag.value).split(") was given")[1]
+    assert _no_nwb_left(tmp_path)
+    per = {"subject": {f"b{i}": {"subject_id": f"M{i}"} for i in range(4)}}
+    written = posebridge.save(four, tmp_path / "a.nwb", metadata=per)
+    assert [posebridge.load(p).attrs["subject_id"] for p in written] == ["M0", "M1", "M2", "M3"]
+    one = posebridge.save(four, tmp_path / "one.nwb", split_individuals=False, subject_id="M1")
+    assert len(one) == 1  # one file: one subject for all of them, as given
+
+
+# --------------------------------------------------------------------------
+# reading: names and options of the other content
+
+
+def test_a_skeleton_or_training_key_the_file_lacks_is_named_with_what_it_has(tmp_path, labelled):
+    path = tmp_path / "l.nwb"
+    nwb.write(labelled, path)
+    with pytest.raises(FormatError, match=r"no Skeleton named 'nope'.*\('skeleton'\).*skeleton="):
+        posebridge.load(path, skeleton="nope")
+    with pytest.raises(FormatError, match="no PoseTraining named 'nope'.*PoseTraining"):
+        posebridge.load(path, training_key="nope")
+    with pytest.raises(errors.TypeError, match="skeleton must be text"):
+        nwb.read(path, skeleton=3)
+    ds = posebridge.load(path, skeleton="skeleton", training_key="PoseTraining")
+    assert ds.sizes["time"] == 2
+
+
+def test_an_empty_training_names_no_skeleton_it_lacks(tmp_path, labelled):
+    path = tmp_path / "l.nwb"
+    nwb.write(labelled.isel(time=slice(0, 0)), path)
+    with pytest.raises(FormatError, match=r"no Skeleton named 'nope' \(its Skeletons: 'skeleton'"):
+        posebridge.load(path, skeleton="nope")
+    assert posebridge.load(path, skeleton="skeleton").keypoint.values.tolist() == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"processing_module_key": "nope"},
+        {"pose_estimation_key": "nope"},
+        {"combine": "views"},
+        {"content": "labels", "combine": "individuals"},
+    ],
+)
+def test_poses_options_on_labels_are_refused(tmp_path, labelled, options):
+    path = tmp_path / "l.nwb"
+    nwb.write(labelled, path)
+    given = next(k for k in options if k != "content")
+    with pytest.raises(PoseBridgeError, match=f"{given}=.*labelled frames.*training_key="):
+        posebridge.load(path, **options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"training_key": "nope"}, {"skeleton": "nope"}, {"content": "predictions", "skeleton": "x"}],
+)
+def test_labels_options_on_poses_are_refused(tmp_path, poses, options):
+    path = tmp_path / "p.nwb"
+    nwb.write(poses, path)
+    given = next(k for k in options if k != "content")
+    with pytest.raises(PoseBridgeError, match=f"{given}=.*poses.*combine="):
+        posebridge.load(path, **options)
+
+
+def test_a_file_with_both_reads_labels_options_with_content_labels(tmp_path, poses, labelled):
+    path = tmp_path / "both.nwb"
+    nwb.write(poses, path)
+    nwb.write(labelled, path, append=True)
+    with pytest.raises(PoseBridgeError, match="training_key=.*content="):
+        posebridge.load(path, training_key="PoseTraining")  # auto: the poses
+    ds = posebridge.load(path, content="labels", training_key="PoseTraining")
+    assert labels.is_labels(ds)
