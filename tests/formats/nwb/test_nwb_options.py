@@ -159,11 +159,18 @@ def test_options_the_content_written_does_not_use_are_refused(tmp_path, labelled
         posebridge.save(labelled, tmp_path / "l.nwb", search=[str(tmp_path)])
     with pytest.raises(PoseBridgeError, match="search=.*export_frames=True"):
         posebridge.save(poses, tmp_path / "p.nwb", search=str(tmp_path))
-    with pytest.raises(PoseBridgeError, match="compression='gzip' applies to poses"):
-        posebridge.save(labelled, tmp_path / "l.nwb", compression="gzip")
-    with pytest.raises(PoseBridgeError, match="dtype='float32' applies to poses"):
-        posebridge.save(labelled, tmp_path / "l.nwb", dtype="float32")
     assert _no_nwb_left(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "option", [{"compression": "gzip"}, {"dtype": "float32"}, {"video_path": "v.mp4"}]
+)
+def test_pose_options_for_labelled_frames_are_ignored_with_a_warning(tmp_path, labelled, option):
+    """A batch gives every input the same options; a labels input warns and is written."""
+    (name,) = option
+    with pytest.warns(UserWarning, match=f"{name}=.* apply to poses .* were ignored"):
+        (path,) = posebridge.save(labelled, tmp_path / "l.nwb", **option)
+    assert posebridge.load(path).sizes == labelled.sizes
 
 
 # --------------------------------------------------------------------------

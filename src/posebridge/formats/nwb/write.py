@@ -632,7 +632,7 @@ def write(
         A poses dataset. A labels dataset (:mod:`posebridge.labels`) is written
         as ndx-pose ``PoseTraining`` (see :mod:`posebridge.formats.nwb.training`),
         all individuals in one file (``split_individuals`` does not apply;
-        ``video_path``, ``compression`` and ``dtype`` are refused).
+        ``video_path``, ``compression`` and ``dtype`` are ignored with a warning).
     path
         The output ``.nwb`` file. With several individuals (and
         ``split_individuals``), one file per individual named
@@ -713,18 +713,25 @@ def write(
             "search out, or pass export_frames=True."
         )
     if labels.is_labels(ds):
-        if video_path is not None:
-            raise PoseBridgeError(
-                "labelled frames name their videos in the 'video' coordinate; video_path= "
-                "applies to poses (PoseEstimation)."
+        # a batch gives every input the same options: for labelled frames they are ignored,
+        # with a warning (checked above all the same)
+        ignored = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("video_path", video_path),
+                ("compression", compression),
+                ("dtype", dtype),
             )
-        for name, value in (("compression", compression), ("dtype", dtype)):
-            if value is not None:
-                raise PoseBridgeError(
-                    f"{name}={value!r} applies to poses (PoseEstimation series); labelled "
-                    "frames (PoseTraining) are written as ndx-pose lays them out. Leave "
-                    f"{name} out."
-                )
+            if value is not None
+        ]
+        if ignored:
+            warnings.warn(
+                f"{path}: {', '.join(ignored)} apply to poses (PoseEstimation) and were "
+                "ignored: labelled frames (PoseTraining) name their videos in the 'video' "
+                "coordinate and are written as ndx-pose lays them out.",
+                UserWarning,
+                stacklevel=3,
+            )
         flags = {
             "subject_id": subject_id,
             "species": species,
