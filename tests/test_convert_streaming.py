@@ -544,3 +544,14 @@ def test_convert_refuses_a_target_that_is_not_a_path_with_posebridges_type_error
         convert(source, target)
     assert isinstance(caught.value, TypeError)  # also the built-in, as before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["source.nc"]
+
+
+def test_a_misspelt_writer_option_is_refused_before_the_source_is_read(tmp_path):
+    """The source's last row is damaged: the option is named first (it was found only after
+    the whole file had been read, or the damage was reported instead)."""
+    source = tmp_path / "videoDLC.csv"
+    posebridge.save(_poses(5), source, split_individuals=False)
+    source.write_text(source.read_text() + "5,not a number\n")
+    with pytest.raises(posebridge.PoseBridgeError, match="has no option 'subjectid'"):
+        convert(source, tmp_path / "out.nwb", subjectid="M1", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]

@@ -136,6 +136,8 @@ def convert(
         fmt_out = registry.resolve_for_writing(target, format, "poses")
     except PoseBridgeError:
         fmt_out = None  # bboxes or an unknown target: api.save says what is wrong
+    if fmt_out is not None and "bboxes" not in fmt_in.kinds:  # else the data decides the writer
+        api.check_options(fmt_out, dict(options), "write")  # a misspelt option: before reading
     pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
     if pair in STREAMING_PAIRS and not (pair[1] == "netcdf" and _in_dask_worker()):
         from posebridge.lazy import open_lazily_indexed
