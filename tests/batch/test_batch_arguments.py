@@ -121,6 +121,17 @@ def test_convert_many_refuses_client_and_scheduler_together(
     assert not (tmp_path / "out").exists()
 
 
+def test_jobs_with_a_cluster_warns_that_the_cluster_runs_the_jobs(
+    tmp_path, inputs, local_cluster_client
+):
+    """jobs= was ignored without a word when a client was given."""
+    with pytest.warns(UserWarning, match="jobs=2 sets local worker processes"):
+        report = convert_many(
+            inputs, tmp_path / "out", to="nc", client=local_cluster_client, jobs=2, progress=False
+        )
+    assert report.ok
+
+
 @pytest.mark.parametrize(
     ("report", "error", "message"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import partial
@@ -278,6 +279,13 @@ def convert_many(
     expect_number(jobs, "jobs", whole=True, least=1, optional=True)
     check_chunking(chunk_frames, progress, on_chunk, callback="on_chunk(source, done, total)")
     _check_executor(client, scheduler)
+    if jobs is not None and (client is not None or scheduler is not None):
+        warnings.warn(
+            f"jobs={jobs} sets local worker processes; the Dask cluster's workers run the "
+            "jobs instead (scale the cluster to change how many run at once).",
+            UserWarning,
+            stacklevel=2,
+        )
     if report is not None:
         _check_report_path(report)
     planned = plan_jobs(
