@@ -418,3 +418,29 @@ def test_individuals_level_false_is_refused_for_several_individuals(tmp_path):
         "bodyparts",
         "coords",
     ]
+
+
+@pytest.mark.parametrize("spelling", ["{}.0", "{}e0", "+{}"])
+def test_a_frame_index_written_as_floats_reads_as_frame_numbers(tmp_path, spelling):
+    """100.0, 101.0, ... (pandas or MATLAB re-saving the file) read as image paths, the time
+    the row's position: frames out of order then stayed out of order."""
+    ds = posebridge.from_numpy(np.arange(24, dtype=float).reshape(3, 2, 2, 2))
+    ds = ds.assign_coords(time=[100, 101, 102])
+    (path,) = posebridge.save(ds, tmp_path / "v.csv", split_individuals=False)
+    lines = path.read_text().splitlines()
+    header, rows = lines[:4], lines[4:][::-1]  # rows reversed, index respelt
+    rows = [spelling.format(r.split(",", 1)[0]) + "," + r.split(",", 1)[1] for r in rows]
+    path.write_text("\n".join(header + rows) + "\n")
+    back = posebridge.load(path)
+    assert back.time.values.tolist() == [100, 101, 102]
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+def test_a_fractional_frame_index_is_refused(tmp_path):
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
+    (path,) = posebridge.save(ds, tmp_path / "v.csv")
+    lines = path.read_text().splitlines()
+    lines[-1] = "0.5" + lines[-1][1:]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FormatError, match="fractional, missing or too large frame numbers"):
+        posebridge.load(path)

@@ -239,11 +239,21 @@ def _time_index(
         try:
             return text.astype(np.int64), None, None
         except ValueError:
-            pass  # image paths
+            pass  # image paths, or frame numbers written as floats ("100.0", "1e2")
         except OverflowError:
             raise FormatError(
                 path, "the row index holds a frame number too large for int64 (2**63 and up)."
             ) from None
+        try:
+            numbers = text.astype(np.float64)
+        except ValueError:
+            numbers = None  # image paths
+        if numbers is not None:
+            if model.whole_numbers(numbers).all():
+                return numbers.astype(np.int64), None, None
+            raise FormatError(
+                path, "the row index holds fractional, missing or too large frame numbers."
+            )
         if np.any(text == "") or np.any(text == "nan"):
             raise FormatError(path, "a row has no index value (image path or frame number).")
         return np.arange(n_rows, dtype=np.int64), text, "path"
