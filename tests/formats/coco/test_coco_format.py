@@ -628,3 +628,22 @@ def test_an_empty_category_name_is_refused(tmp_path):
     with pytest.raises(SchemaError, match="COCO categories need a name"):
         coco.write(ds, tmp_path / "gt.json", category_name="")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_annotation_id_given_twice_is_refused_naming_both(tmp_path):
+    """Two exports merged: the repeated annotation read as a second, phantom animal."""
+    ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"])
+    (path,) = coco.write(ds, tmp_path / "gt.json")
+    content = json.loads(path.read_text())
+    content["annotations"].append(dict(content["annotations"][0]))
+    path.write_text(json.dumps(content))
+    first_id = content["annotations"][0]["id"]
+    with pytest.raises(
+        FormatError, match=rf"annotations\[1\]\.id: annotation id {first_id} is also"
+    ):
+        coco.read(path)
+    copy = content["annotations"][1]
+    copy["id"] = str(first_id)  # text "1" is another id than 1
+    copy.pop("track_id", None), copy.pop("individual", None)  # an untracked instance
+    path.write_text(json.dumps(content))
+    assert coco.read(path).sizes["individual"] == 2

@@ -412,6 +412,22 @@ def _sizes(values: pd.Series) -> np.ndarray:
     return np.where(known, numbers, -1).astype(np.int64)
 
 
+def _refuse_repeated_ids(path: Path, annotations: list[Annotation]) -> None:
+    """Refuse an annotation id given twice (two exports merged): read as two instances it
+    made a phantom animal; pycocotools keeps one in ``anns`` but both in ``imgToAnns``."""
+    ids = pd.Index(list(map(bytes, map(attrgetter("id"), annotations))), dtype=object)
+    repeated = ids.duplicated() & (ids != b"null")
+    if repeated.any():
+        second = int(np.argmax(repeated))
+        first = int(ids.get_indexer_for([ids[second]])[0])
+        raise FormatError(
+            path,
+            f"$.annotations[{second}].id: annotation id {ids[second].decode(errors='replace')} "
+            f"is also $.annotations[{first}]'s; each annotation has its own id (were two files "
+            "merged?).",
+        )
+
+
 def _read_ground_truth(
     path: Path, gt: GroundTruth, category: str | int | None, base: int | None
 ) -> xr.Dataset:
@@ -420,6 +436,7 @@ def _read_ground_truth(
     k = len(names)
     table = _image_table(path, gt)
     wanted = {c.id for c in chosen}
+    _refuse_repeated_ids(path, gt.annotations)
     records = _Columns.of(gt.annotations)
     category_ids = records.category_id
     unknown = ~np.isin(category_ids, [c.id for c in gt.categories])
