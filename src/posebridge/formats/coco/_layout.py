@@ -52,9 +52,8 @@ class Annotation(msgspec.Struct):
 
     image_id: Int64
     category_id: Int64 = 1
-    #: the annotation's own id as written (ground truth: a number, some tools write text);
-    #: only compared, never read as a number
-    id: msgspec.Raw = msgspec.Raw(b"null")
+    #: the annotation's own id (ground truth: a number; some tools write text); only compared
+    id: int | float | str | None = None
     keypoints: msgspec.Raw = msgspec.Raw(b"[]")
     bbox: msgspec.Raw = msgspec.Raw(b"[]")
     area: float | None = None
