@@ -218,31 +218,27 @@ def test_an_empty_training_names_no_skeleton_it_lacks(tmp_path, labelled):
 
 
 @pytest.mark.parametrize(
-    "options",
+    ("written", "options", "applies"),
     [
-        {"processing_module_key": "nope"},
-        {"pose_estimation_key": "nope"},
-        {"combine": "views"},
-        {"content": "labels", "combine": "individuals"},
+        ("labelled", {"processing_module_key": "nope"}, "labelled frames.*training_key="),
+        ("labelled", {"pose_estimation_key": "nope"}, "labelled frames.*training_key="),
+        ("labelled", {"combine": "views"}, "labelled frames.*training_key="),
+        (
+            "labelled",
+            {"content": "labels", "combine": "individuals"},
+            "labelled frames.*training_key=",
+        ),
+        ("poses", {"training_key": "nope"}, "poses.*combine="),
+        ("poses", {"skeleton": "nope"}, "poses.*combine="),
+        ("poses", {"content": "predictions", "skeleton": "x"}, "poses.*combine="),
     ],
 )
-def test_poses_options_on_labels_are_refused(tmp_path, labelled, options):
-    path = tmp_path / "l.nwb"
-    nwb.write(labelled, path)
+def test_options_of_the_other_content_are_refused(tmp_path, request, written, options, applies):
+    """Poses options on labelled frames and labels options on poses were ignored."""
+    path = tmp_path / "f.nwb"
+    nwb.write(request.getfixturevalue(written), path)
     given = next(k for k in options if k != "content")
-    with pytest.raises(PoseBridgeError, match=f"{given}=.*labelled frames.*training_key="):
-        posebridge.load(path, **options)
-
-
-@pytest.mark.parametrize(
-    "options",
-    [{"training_key": "nope"}, {"skeleton": "nope"}, {"content": "predictions", "skeleton": "x"}],
-)
-def test_labels_options_on_poses_are_refused(tmp_path, poses, options):
-    path = tmp_path / "p.nwb"
-    nwb.write(poses, path)
-    given = next(k for k in options if k != "content")
-    with pytest.raises(PoseBridgeError, match=f"{given}=.*poses.*combine="):
+    with pytest.raises(PoseBridgeError, match=f"{given}=.*{applies}"):
         posebridge.load(path, **options)
 
 
