@@ -24,7 +24,8 @@ from click.testing import CliRunner
 
 import posebridge
 from posebridge import model, registry, sample_data
-from posebridge._files import Peek, atomic_outputs
+from posebridge._files import Peek
+from posebridge._outputs import atomic_outputs
 from posebridge.cli import cli, round_trip_report
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.registry import Format

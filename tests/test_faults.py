@@ -28,7 +28,7 @@ import pytest
 
 import posebridge
 from posebridge import model
-from posebridge._files import TEMPORARY_MARK, _temporary_twin, stale_temporaries
+from posebridge._outputs import TEMPORARY_MARK, _temporary_twin, stale_temporaries
 
 #: format -> file name of its output.
 TARGETS = {
@@ -489,7 +489,7 @@ def test_an_hdf5_file_damaged_before_its_rename_is_refused_and_the_old_file_kept
     """The finished temporary is walked by HDF5 before it replaces the target."""
     import h5py
 
-    from posebridge._files import atomic_outputs
+    from posebridge._outputs import atomic_outputs
 
     target = tmp_path / "out.h5"
     target.write_bytes(b"the previous file")
@@ -516,7 +516,7 @@ def test_an_hdf5_file_damaged_before_its_rename_is_refused_and_the_old_file_kept
 def test_a_target_made_by_another_program_during_the_write_is_kept(tmp_path):
     """Without overwrite, the existence check and the placing are one step: a file that
     another program makes while posebridge writes is neither replaced nor merged."""
-    from posebridge._files import atomic_outputs
+    from posebridge._outputs import atomic_outputs
 
     target = tmp_path / "out.csv"
     with (
@@ -531,7 +531,7 @@ def test_a_target_made_by_another_program_during_the_write_is_kept(tmp_path):
 
 
 def test_a_write_of_several_files_places_none_when_one_target_appears(tmp_path):
-    from posebridge._files import atomic_outputs
+    from posebridge._outputs import atomic_outputs
 
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     with (
@@ -546,7 +546,7 @@ def test_a_write_of_several_files_places_none_when_one_target_appears(tmp_path):
 
 
 def test_with_overwrite_a_target_made_during_the_write_is_replaced(tmp_path):
-    from posebridge._files import atomic_outputs
+    from posebridge._outputs import atomic_outputs
 
     target = tmp_path / "out.csv"
     with atomic_outputs([target], overwrite=True) as (temporary,):

@@ -34,7 +34,8 @@ import xarray as xr
 
 import posebridge
 from posebridge import _video, api, registry, sample_data
-from posebridge._files import check_input, inputs_kept, refuse_writing_onto_input
+from posebridge._files import check_input, refuse_writing_onto_input
+from posebridge._outputs import inputs_kept
 from posebridge._report import (
     Rows,
     columns,

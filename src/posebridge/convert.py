@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, errors, model, registry
-from posebridge._files import check_input, inputs_kept, refuse_writing_onto_input
+from posebridge._files import check_input, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
+from posebridge._outputs import inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path
 
 __all__ = ["STREAMING_PAIRS", "check_chunking", "convert", "save_in_chunks", "streams"]

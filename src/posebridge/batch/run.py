@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors
-from posebridge._files import temporaries_of
 from posebridge._option_values import expect_kind, expect_number
+from posebridge._outputs import temporaries_of
 from posebridge.batch.job import Result, run_job
 from posebridge.batch.plan import Job, plan_jobs
 from posebridge.batch.progress import (
@@ -36,7 +36,7 @@ PathLike = str | os.PathLike[str]
 def _clean_partials(job: Job) -> None:
     """Remove the temporary files a killed worker left beside the job's target.
 
-    Writers write recognisable temporaries (``_files.TEMPORARY_MARK``) and
+    Writers write recognisable temporaries (``_outputs.TEMPORARY_MARK``) and
     rename them; a process killed midway cannot remove its own. Only this job
     writes its target, so every temporary of it is the dead worker's (whose pid
     may still look alive until the pool reaps it).

@@ -11,8 +11,8 @@ from typing import Any
 import xarray as xr
 
 from posebridge import errors
-from posebridge._files import atomic_outputs
 from posebridge._option_values import expect_number
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path
 from posebridge.plot import _mpl, figures
 

@@ -19,8 +19,8 @@ import xarray as xr
 
 from posebridge import _video, model
 from posebridge._colours import colour_rgb
-from posebridge._files import atomic_outputs
 from posebridge._option_values import expect_kind, expect_number
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import (
     PoseBridgeError,
     SchemaError,

@@ -575,7 +575,7 @@ def new_file(path: str | PathLike[str], mode: str = "w") -> Iterator[Any]:
     Parameters
     ----------
     path
-        The file to create (a temporary of :func:`posebridge._files.atomic_outputs`).
+        The file to create (a temporary of :func:`posebridge._outputs.atomic_outputs`).
     mode
         ``"w"`` to create, ``"r+"`` to change a file in place.
 

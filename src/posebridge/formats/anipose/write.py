@@ -10,7 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import (
     refuse_bad_names,

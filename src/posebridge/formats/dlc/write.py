@@ -30,7 +30,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
 from posebridge.formats._shared.lazy import is_dask

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_text_not_utf8
 from posebridge.formats._shared.images import box_extras, checked_image_size

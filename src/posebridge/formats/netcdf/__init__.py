@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from posebridge._files import Peek, atomic_outputs, check_input, refuse_empty_file
+from posebridge._files import Peek, check_input, refuse_empty_file
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
 from posebridge.formats._shared.hdf5 import sink_file

@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError
 from posebridge.formats._shared.images import as_shown, orientation
 from posebridge.formats.nwb.config import NWBFileSaveConfig

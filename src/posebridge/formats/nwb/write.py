@@ -1,7 +1,7 @@
 """Write NWB files: new files (one per individual by default) and safe appends.
 
 New files are written to temporary files in the target folder and renamed into
-place only when all of them are complete (:func:`posebridge._files.atomic_outputs`).
+place only when all of them are complete (:func:`posebridge._outputs.atomic_outputs`).
 
 Appending never touches the original until the end: the file is copied to a
 temporary twin in the same folder, the pose data is added to the copy with
@@ -22,7 +22,8 @@ import h5py
 import xarray as xr
 
 from posebridge import errors, model
-from posebridge._files import atomic_outputs, check_input
+from posebridge._files import check_input
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.guards import (
     refuse_bad_names,

@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (

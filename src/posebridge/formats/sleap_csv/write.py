@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
 from posebridge.formats._shared.untracked import is_untracked_name

@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs
+from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
 from posebridge.formats.via.table import (

@@ -12,7 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import atomic_outputs, check_outputs
+from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
 from posebridge.formats._shared.images import box_extras, checked_image_size

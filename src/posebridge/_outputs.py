@@ -1,0 +1,560 @@
+"""Atomic outputs: what every writer writes goes through :func:`atomic_outputs`.
+
+Writers never leave a half-written file: they write to a temporary file in the
+target folder and put it into place only when it is complete, and refuse to
+replace an existing file unless ``overwrite=True``. Temporaries that a killed
+process left are found again by their name and removed (:func:`stale_temporaries`).
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import os
+import re
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from posebridge._files import (
+    HDF5_SIGNATURE,
+    name_max,
+    refuse_long_names,
+    refuse_writing_onto_input,
+)
+from posebridge.errors import (
+    FileExistsError,
+    FileNotFoundError,
+    IsADirectoryError,
+    PoseBridgeError,
+    expect_bool,
+)
+
+__all__ = [
+    "TEMPORARY_MARK",
+    "atomic_outputs",
+    "check_outputs",
+    "inputs_kept",
+    "stale_temporaries",
+    "temporaries_of",
+]
+
+
+#: The inputs of the conversion under way (see :func:`inputs_kept`).
+_KEPT_INPUTS: ContextVar[tuple[Path, ...]] = ContextVar("posebridge_kept_inputs", default=())
+
+
+@contextmanager
+def inputs_kept(*sources: Path) -> Iterator[None]:
+    """Within the block, no writer replaces one of ``sources`` (even with overwrite).
+
+    :func:`refuse_writing_onto_input` checks the target a conversion is given;
+    a writer that derives more names from it (NWB: one file per individual,
+    ``<stem>_<individual>.nwb``) could still name the input. Every writer's
+    outputs pass :func:`check_outputs`, which refuses them inside this block.
+
+    Examples
+    --------
+    >>> with inputs_kept(Path("a.h5")):
+    ...     check_outputs([Path("b.csv")], overwrite=True)
+    """
+    token = _KEPT_INPUTS.set((*_KEPT_INPUTS.get(), *(Path(s) for s in sources)))
+    try:
+        yield
+    finally:
+        _KEPT_INPUTS.reset(token)
+
+
+def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
+    """Refuse to write when an output exists (without overwrite) or its folder is missing.
+
+    Parameters
+    ----------
+    paths
+        Every file a writer is about to write.
+    overwrite
+        Whether existing files may be replaced.
+
+    Raises
+    ------
+    IsADirectoryError
+        When an output is a folder.
+    FileExistsError
+        Naming the first existing file, when ``overwrite`` is false.
+    TypeError
+        When ``overwrite`` is not a bool (text such as ``"no"`` would be true).
+    FileNotFoundError
+        When the folder of an output does not exist.
+    """
+    expect_bool(overwrite, "overwrite")
+    for path in paths:
+        refuse_long_names(path)
+        for source in _KEPT_INPUTS.get():
+            refuse_writing_onto_input(source, path)
+        if path.is_dir():
+            raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
+        if path.exists() and not overwrite:
+            raise FileExistsError(
+                17, f"{path}: already exists; pass overwrite=True to replace it.", str(path)
+            )
+        if not path.parent.is_dir():
+            raise FileNotFoundError(
+                2, f"{path}: the folder {path.parent} does not exist.", str(path)
+            )
+
+
+#: What marks a temporary of ours: ``.<stem>.posebridge-tmp-<pid>-<random><suffix>``.
+TEMPORARY_MARK = ".posebridge-tmp-"
+
+
+#: Bytes a temporary's name adds to its target's stem besides the mark: the leading dot,
+#: the pid (at most 10 digits), a dash and 8 hex digits.
+_TEMPORARY_EXTRA = 1 + 10 + 1 + 8
+
+
+def _split_name(path: Path) -> tuple[str, str]:
+    """``(stem, suffix)`` of a name, the suffix being its last two endings.
+
+    The stem is cut so that a temporary's name fits the file system's limit (a
+    target whose name is near 255 bytes is legal, and its temporary must be
+    too), and is valid UTF-8. Both depend on the name only, so the temporaries
+    of a target are found again.
+    """
+    suffix = "".join(path.suffixes[-2:]) if path.suffixes else ""
+    stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
+    room = name_max(path.parent) - len(TEMPORARY_MARK) - _TEMPORARY_EXTRA
+    room -= len(os.fsencode(suffix))
+    encoded = os.fsencode(stem)  # the name's bytes, whatever their encoding
+    # bytes that are not UTF-8 spelled %XX: libraries that take the name as UTF-8 text
+    # (PyTables wrote "caf?" for "caf\xe9") then open the temporary asked for
+    stem = _NOT_UTF8_BYTE.sub(_percent, encoded[: max(room, 1)].decode("utf-8", "surrogateescape"))
+    while len(os.fsencode(stem)) > max(room, 1):  # a spelled byte takes three
+        stem = stem[:-1]
+    return stem, suffix
+
+
+#: How Python spells a byte of a file name that is not UTF-8 (``surrogateescape``).
+_NOT_UTF8_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _percent(byte: re.Match[str]) -> str:
+    return f"%{ord(byte.group()) - 0xDC00:02X}"
+
+
+def _temporary_twin(path: Path) -> Path:
+    stem, suffix = _split_name(path)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    return path.with_name(f".{stem}{TEMPORARY_MARK}{token}{suffix}")
+
+
+def temporaries_of(path: Path) -> list[tuple[Path, int]]:
+    """posebridge's temporaries of ``path`` (live or not), each with its writer's pid.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> temporaries_of(Path("nowhere/poses.csv"))
+    []
+    """
+    return _temporaries_in_folder([path]).get(path, [])
+
+
+def _temporaries_in_folder(paths: Sequence[Path]) -> dict[Path, list[tuple[Path, int]]]:
+    """:func:`temporaries_of` for targets of one folder, from one listing of it.
+
+    A writer of many files in one folder (YOLO: a label file per image) would
+    otherwise list the folder once per file: quadratic in the folder's size.
+    """
+    by_prefix: dict[str, list[tuple[Path, str]]] = {}
+    for path in paths:
+        stem, suffix = _split_name(path)
+        by_prefix.setdefault(f".{stem}{TEMPORARY_MARK}", []).append((path, suffix))
+    folder = paths[0].parent if paths else Path(".")
+    try:
+        names = [e.name for e in os.scandir(folder) if TEMPORARY_MARK in e.name]
+    except OSError:
+        return {}
+    found: dict[Path, list[tuple[Path, int]]] = {}
+    for name in names:
+        prefix = name[: name.index(TEMPORARY_MARK) + len(TEMPORARY_MARK)]
+        for path, suffix in by_prefix.get(prefix, []):
+            if suffix and not name.endswith(suffix):
+                continue
+            token = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
+            pid, _, rest = token.partition("-")
+            if pid.isdigit() and len(rest) == 8:
+                found.setdefault(path, []).append((folder / name, int(pid)))
+    return found
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporaries of ``path`` left by posebridge processes that no longer run.
+
+    A write killed before its rename (SIGKILL, power loss) leaves its
+    temporary beside the target; the target itself is untouched. The next
+    write to the same target removes them (:func:`atomic_outputs`).
+
+    Parameters
+    ----------
+    path
+        A target file.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The stale temporaries, named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``
+        whose process ``<pid>`` is gone.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> stale_temporaries(Path("nowhere/poses.csv"))
+    []
+    """
+    return _stale_in_folder([path])
+
+
+def _stale_in_folder(paths: Sequence[Path]) -> list[Path]:
+    """:func:`stale_temporaries` of targets of one folder, from one listing of it."""
+    found = _temporaries_in_folder(paths).values()
+    return [name for pairs in found for name, pid in pairs if not _running(pid)]
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (ours counts as running)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+#: errno values of a write that failed for want of room or rights, and what to say.
+_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is too large (the file-size limit was reached)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.EIO: "an input/output error",
+}
+_ERRNO_IN_TEXT = re.compile(r"errno = (\d+)")
+
+
+def _cause(error: BaseException) -> str | None:
+    """A plain cause for an OS-level write failure, or ``None`` when it is not one."""
+    code = getattr(error, "errno", None)
+    if code not in _CAUSES:  # h5py puts the C errno in its message text
+        found = _ERRNO_IN_TEXT.search(str(error))
+        code = int(found.group(1)) if found else code
+    if code in _CAUSES:
+        return _CAUSES[code]
+    if isinstance(error, PermissionError):  # PyTables raises one with no errno
+        return _CAUSES[errno.EACCES]
+    if isinstance(error, OSError) and code is not None:
+        return os.strerror(code) if isinstance(code, int) else str(error)
+    return None
+
+
+def _limit_cause(path: Path) -> str:
+    """Why a file came out short: the file-size limit, a full disk, or unknown."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if soft != resource.RLIM_INFINITY and path.stat().st_size >= soft:
+            return _CAUSES[errno.EFBIG]
+    except (ImportError, OSError):  # pragma: no cover - not POSIX
+        pass
+    try:
+        if os.statvfs(path.parent).f_bavail == 0:
+            return _CAUSES[errno.ENOSPC]
+    except OSError:  # pragma: no cover
+        pass
+    return "the file came out incomplete"
+
+
+#: Temporaries flushed to disk at once: ``fsync`` waits on the disk, not the CPU, and a
+#: file system commits the files of concurrent calls together (a YOLO tree of 5,000
+#: label files: 1.0 s one by one, 0.3 s sixteen at a time).
+_FLUSHING_THREADS = 16
+
+
+def _flushed(temporaries: list[Path], targets: list[Path]) -> list[bytes]:
+    """Flush every finished temporary to disk (``fsync``); the first bytes of each.
+
+    Many files are flushed on a few threads (see :data:`_FLUSHING_THREADS`); a
+    failure is raised for the first failing file in order.
+    """
+    if len(temporaries) < 4:
+        return list(map(_flush, temporaries, targets))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(_FLUSHING_THREADS, len(temporaries))) as pool:
+        return list(pool.map(_flush, temporaries, targets))
+
+
+def _flush(temporary: Path, target: Path) -> bytes:
+    """Make a temporary's data reach the disk; its first bytes (to tell HDF5 files).
+
+    ``fsync``'s error says a delayed disk-full.
+    """
+    try:
+        with open(temporary, "rb+") as handle:
+            head = handle.read(len(HDF5_SIGNATURE))
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise _write_error(error, target) from error
+    return head
+
+
+def _verify_hdf5(temporary: Path, target: Path) -> None:
+    """Check that a finished HDF5 temporary is complete before it replaces ``target``.
+
+    The file must open (HDF5 compares the end of file its superblock records
+    with the real size, so a truncated file fails) and every object in it must
+    be reachable and readable: HDF5 visits them all reading each one's full
+    header information (``H5Ovisit`` with every field), and each is opened
+    and its attribute names listed, with h5py's low-level calls (no Python
+    object per HDF5 object). Measured on 600 damaged NWB files: this finds
+    every damage that opening each object with h5py's high-level API and
+    listing its attributes found, and 16 more, in two thirds of its time.
+    """
+    import h5py
+
+    with_names = h5py.h5a.iterate
+
+    try:
+        with h5py.File(temporary, "r") as h5:
+            root = h5.id
+
+            def visited(name: bytes, info: Any) -> None:
+                opened = h5py.h5o.open(root, name)
+                if info.num_attrs:
+                    with_names(opened, _ignore)
+
+            h5py.h5o.visit(root, visited, info=True)
+    except Exception as error:
+        raise PoseBridgeError(
+            f"{target}: could not be written: {_limit_cause(temporary)} "
+            f"(the HDF5 file written is damaged: {type(error).__name__}); "
+            "the previous file, if any, is unchanged."
+        ) from error
+
+
+def _ignore(name: bytes) -> None:
+    """An attribute visit that only reads the name (``None``: go on)."""
+
+
+def _write_error(error: BaseException, target: Path) -> PoseBridgeError:
+    cause = _cause(error) or f"{type(error).__name__}"
+    return PoseBridgeError(
+        f"{target}: could not be written: {cause}; the previous file, if any, is unchanged."
+    )
+
+
+def _renamed(
+    error: PoseBridgeError, temporaries: list[Path], targets: list[Path]
+) -> PoseBridgeError:
+    """The same error, naming the targets where it named the temporaries."""
+    text = str(error)
+    for temporary, target in zip(temporaries, targets, strict=True):
+        text = text.replace(str(temporary), str(target)).replace(temporary.name, target.name)
+    if text == str(error):
+        return error
+    if isinstance(error, OSError):  # the FileExistsError / FileNotFoundError twins
+        return PoseBridgeError(text)
+    renamed = type(error).__new__(type(error))
+    renamed.__dict__.update(error.__dict__)
+    renamed.args = (text, *error.args[1:])
+    for temporary, target in zip(temporaries, targets, strict=True):
+        if getattr(renamed, "path", None) == str(temporary):  # FormatError's fields
+            renamed.path = str(target)
+    return renamed
+
+
+def _through_links(path: Path) -> Path:
+    """The file a target names, symbolic links followed (the path itself when none).
+
+    The new file replaces the file a link points to, so the link stays and
+    whatever else reads that file sees the new data (replacing the link itself
+    would leave the linked file stale). A link that loops is refused.
+    """
+    if not path.is_symlink():
+        return path
+    real = Path(os.path.realpath(path, strict=False))
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ENOENT:  # a dangling link: the file it names is created
+            return _checked_link_target(path, real)
+        raise PoseBridgeError(
+            f"{path}: is a symbolic link that cannot be followed "
+            f"({error.strerror or error}); nothing was written."
+        ) from error
+    return _checked_link_target(path, real)
+
+
+def _checked_link_target(link: Path, real: Path) -> Path:
+    """``real``, the file ``link`` leads to, once its folder is known to exist."""
+    if not real.parent.is_dir():
+        raise FileNotFoundError(
+            2, f"{link}: a symbolic link to {real}, whose folder does not exist.", str(link)
+        )
+    if real.is_dir():
+        raise IsADirectoryError(21, f"{link}: is a link to a folder; expected a file.", str(link))
+    return real
+
+
+#: errno values of a file system that has no hard links (FAT, some network and FUSE mounts).
+_NO_HARD_LINKS = {
+    errno.EPERM,
+    errno.ENOTSUP,
+    errno.EOPNOTSUPP,
+    errno.EXDEV,
+    errno.EMLINK,
+    errno.ENOSYS,
+}
+
+
+def _place(temporary: Path, target: Path, overwrite: bool) -> None:
+    """Rename a finished temporary onto its target; without ``overwrite``, never onto a file.
+
+    ``check_outputs`` refused an existing target before the write began, but a
+    long write leaves time for another process to make one. Without
+    ``overwrite`` the temporary is hard-linked to the target, which fails when
+    the target exists (the check and the placing are one step), and the
+    temporary is removed afterwards; where the file system has no hard links,
+    the target is looked for just before the rename.
+    """
+    try:
+        if overwrite:
+            os.replace(temporary, target)
+            return
+        try:
+            os.link(temporary, target)
+            return
+        except builtins.FileExistsError:
+            raise _appeared(target) from None
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+        if target.exists() or target.is_symlink():
+            raise _appeared(target)
+        os.replace(temporary, target)
+    except PoseBridgeError:
+        raise
+    except OSError as error:
+        raise _write_error(error, target) from error
+
+
+def _appeared(target: Path) -> FileExistsError:
+    return FileExistsError(
+        17,
+        f"{target}: appeared while posebridge was writing it (another program made it); it "
+        "was left as it is and nothing was written. Pass overwrite=True to replace it.",
+        str(target),
+    )
+
+
+def _remove(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[Path]]:
+    """Write several files all-or-nothing.
+
+    Yields temporary paths in the target folders (same file endings); when the
+    block ends without error each is checked complete (see below) and they are
+    renamed onto ``paths``; otherwise they are removed and the targets are
+    untouched.
+
+    Temporaries are named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``; those
+    that a killed process left beside a target are removed on the next write
+    to it (:func:`stale_temporaries`). Before the rename, each temporary is
+    flushed to disk (``fsync``) and an HDF5 one is opened and walked, so that a
+    write cut short by a full disk or a file-size limit never replaces a
+    complete file. A failure of the file system (disk full, file too large,
+    permission denied) is a :class:`PoseBridgeError` naming the target and
+    the cause.
+
+    Parameters
+    ----------
+    paths
+        The final output files.
+    overwrite
+        Whether existing files may be replaced.
+
+    Yields
+    ------
+    list of pathlib.Path
+        Temporary files to write, one per target, in order.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> with atomic_outputs([Path("out.csv")], overwrite=False) as (tmp,):  # doctest: +SKIP
+    ...     tmp.write_text("x")
+    """
+    named = [Path(p) for p in paths]
+    check_outputs(named, overwrite)
+    targets = [_through_links(p) for p in named]
+    seen: dict[str, Path] = {}
+    for name, target in zip(named, targets, strict=True):
+        key = os.path.normcase(os.path.abspath(target))
+        if key in seen:
+            raise PoseBridgeError(
+                f"{name}: two of the files to write are this one file ({seen[key]} and {name}); "
+                "give each output its own name."
+            )
+        seen[key] = name
+    by_folder: dict[Path, list[Path]] = {}
+    for target in targets:
+        by_folder.setdefault(target.parent, []).append(target)
+    for folder_targets in by_folder.values():  # one listing per folder
+        for stale in _stale_in_folder(folder_targets):
+            _remove(stale)
+    temporaries = [_temporary_twin(p) for p in targets]
+    try:
+        try:
+            yield temporaries
+        except PoseBridgeError as error:
+            raise _renamed(error, temporaries, named) from error
+        except (OSError, RuntimeError) as error:
+            cause = _cause(error)
+            if cause is None:
+                raise
+            failed = next(
+                (t for t, p in zip(targets, temporaries, strict=True) if p.exists()), targets[0]
+            )
+            raise _write_error(error, failed) from error
+        for temporary, target in zip(temporaries, targets, strict=True):
+            if not temporary.exists():
+                raise PoseBridgeError(f"{target}: the writer produced no file.")
+        heads = _flushed(temporaries, targets)
+        for temporary, target, head in zip(temporaries, targets, heads, strict=True):
+            if head == HDF5_SIGNATURE:
+                _verify_hdf5(temporary, target)
+        placed: list[Path] = []
+        try:
+            for temporary, target in zip(temporaries, targets, strict=True):
+                _place(temporary, target, overwrite)
+                placed.append(target)
+        except BaseException:
+            if not overwrite:  # what this write linked into place is its own: take it back
+                for target in placed:
+                    _remove(target)
+            raise
+    finally:
+        for temporary in temporaries:
+            _remove(temporary)
