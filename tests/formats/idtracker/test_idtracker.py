@@ -120,6 +120,13 @@ def test_missing_trajectories_key_is_named(tmp_path: Path):
         idtracker.read(path)
 
 
+def test_trajectories_set_to_none_is_named(tmp_path: Path):
+    path = save_npy(tmp_path / "t.npy", trajectories_dict() | {"trajectories": None})
+    with pytest.raises(FormatError, match="'trajectories' is None") as caught:
+        idtracker.read(path)
+    assert str(path) in str(caught.value)
+
+
 def test_wrong_probability_shape_is_named(tmp_path: Path):
     data = trajectories_dict() | {"id_probabilities": np.zeros((2, 2, 1))}
     with pytest.raises(FormatError, match="'id_probabilities' is"):

@@ -200,7 +200,8 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
     if "trajectories" not in found:
         raise FormatError(path, f"has no 'trajectories' key (keys: {_keys(found)}).")
     trajectories = _array(found, "trajectories", path)
-    assert trajectories is not None
+    if trajectories is None:
+        raise FormatError(path, "'trajectories' is None; expected an array of numbers.")
     if trajectories.dtype.kind not in "iuf":
         raise FormatError(path, f"'trajectories' is {trajectories.dtype}; expected numbers.")
     if trajectories.ndim != 3 or trajectories.shape[2] != 2:
