@@ -231,6 +231,71 @@ def test_a_file_removed_after_opening_raises_a_format_error_when_read(
         ds.position.load()
 
 
+@pytest.mark.parametrize("name", ["a.analysis.h5", "aDLC_resnet50.h5", "a.nwb", "a.nc"])
+@pytest.mark.parametrize("how", ["open_dataset", "engine"])
+def test_a_file_rewritten_after_opening_is_refused_when_read(
+    tmp_path, poses_two_mice_with_nan, name, how
+):
+    one = poses_two_mice_with_nan.isel(individual=[0])  # NWB: one file
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (path,) = posebridge.save(one, tmp_path / name)
+        if how == "open_dataset":
+            ds = posebridge.open_dataset(path, chunks=2)
+        else:
+            ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+        assert ds.attrs["lazy"] == 1
+        # the same shape and names, other values: h5py would read them without a word
+        other = one.copy(deep=True)
+        other["position"] = other["position"] + 1.0
+        posebridge.save(other, path, overwrite=True)
+    with pytest.raises(posebridge.FormatError, match="changed since it was opened") as caught:
+        ds.position.load()
+    assert path.name in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["open_dataset", "engine"])
+def test_a_netcdf_file_truncated_after_opening_is_refused_not_read_as_zeros(
+    tmp_path, poses_two_mice_with_nan, how
+):
+    (path,) = posebridge.save(poses_two_mice_with_nan, tmp_path / "cut.nc")
+    if how == "open_dataset":
+        ds = posebridge.open_dataset(path, chunks=2)
+    else:
+        ds = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    with pytest.raises(posebridge.FormatError, match="cut.nc"):
+        ds.position.load()
+
+
+def test_a_netcdf_coordinate_shorter_than_its_dimension_is_refused_when_opened_lazily(tmp_path):
+    ds = posebridge.from_numpy(np.zeros((40, 2, 3, 1)), fps=10)  # a 'frame' coordinate
+    (path,) = posebridge.save(ds, tmp_path / "short.nc")
+    with h5py.File(path, "r+") as h5:
+        attrs = dict(h5["frame"].attrs)
+        del h5["frame"]
+        h5["frame"] = np.arange(20)
+        for key, value in attrs.items():
+            h5["frame"].attrs[key] = value
+    with pytest.raises(posebridge.FormatError, match="short.nc.*'frame' has 20 entries"):
+        posebridge.load(path)
+    with pytest.raises(posebridge.FormatError, match="short.nc.*'frame' has 20 entries"):
+        posebridge.open_dataset(path)
+
+
+def test_netcdf_variables_stored_as_read_are_read_through_posebridges_lazy_arrays(
+    tmp_path, poses_two_mice_with_nan
+):
+    from posebridge.formats._shared.lazy import LazyArray
+    from posebridge.formats.netcdf.lazy import open_lazy
+
+    (path,) = posebridge.save(poses_two_mice_with_nan, tmp_path / "p.nc")
+    ds = open_lazy(path)
+    assert isinstance(ds["position"].variable._data, LazyArray)
+    _same(posebridge.open_dataset(path, chunks=3), posebridge.load(path))
+
+
 def test_a_damaged_group_index_of_an_nwb_file_is_a_format_error_when_opened_lazily(
     tmp_path, poses_two_mice_with_nan
 ):

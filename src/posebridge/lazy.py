@@ -19,7 +19,7 @@ format             lazily read
 ``nwb``            ndx-pose PoseEstimation: each series' ``data`` / ``confidence``
                    rows of a block of time (several individuals, views, and series
                    on different time bases placed on the union of their times)
-``netcdf``         every variable (xarray's own lazy arrays)
+``netcdf``         every variable (stored as read: posebridge's arrays; else xarray's)
 =================  ===================================================================
 
 Every other file (other CSV, JSON, labelled data such as .slp user instances or

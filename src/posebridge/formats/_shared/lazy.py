@@ -11,11 +11,15 @@ region ``(start, stop)`` per axis from the open file. The same object serves
 
 Only the HDF5 chunks that intersect the region are read. The file is opened
 for each read (by path), so the object pickles and works on dask workers.
+Its size and modification time are noted when the array is made and looked at
+around every read: a file truncated, rewritten or replaced since it was opened
+is refused (h5py would read zeros past a truncation, or the new file's values).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +29,7 @@ import numpy as np
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
-from posebridge.errors import reading_failure
+from posebridge.errors import FormatError, reading_failure
 
 __all__ = [
     "Block",
@@ -36,6 +40,7 @@ __all__ = [
     "chunked",
     "clear_blocks",
     "field_block",
+    "file_stamp",
     "is_dask",
     "time_blocks",
     "transposed_block",
@@ -73,6 +78,7 @@ class LazyArray(BackendArray):
         self.shape = tuple(int(n) for n in shape)
         self.dtype = np.dtype(dtype)
         self.block = block
+        self.stamp = file_stamp(self.path)
 
     @property
     def ndim(self) -> int:
@@ -120,10 +126,33 @@ class LazyArray(BackendArray):
         import h5py
 
         try:
+            self._check_unchanged()
             with h5py.File(self.path, "r") as h5:
-                return self.block(h5, region)
+                values = self.block(h5, region)
+            self._check_unchanged()  # changed while the region was read
+            return values
         except Exception as error:  # a damaged chunk, a file gone since it was opened
             raise reading_failure(self.path, error) from error
+
+    def _check_unchanged(self) -> None:
+        if file_stamp(self.path) != self.stamp:
+            raise FormatError(
+                self.path,
+                "changed since it was opened (its size or modification time differ), so "
+                "what was read of it no longer describes it; open it again.",
+            )
+
+
+def file_stamp(path: str | Path) -> tuple[int, int]:
+    """A file's size and modification time (ns), which change when it is rewritten.
+
+    Examples
+    --------
+    >>> file_stamp("a.h5")  # doctest: +SKIP
+    (102400, 1764846123456789012)
+    """
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
 
 
 class FileLazyArray(LazyArray):
