@@ -340,6 +340,24 @@ def test_a_bad_row_mid_stream_leaves_no_output(tmp_path, target_end):
     assert _leftovers(tmp_path, source) == []
 
 
+@pytest.mark.parametrize("target_end", [".nwb", ".analysis.h5", "DLC.h5", "DLC.csv", ".nc"])
+def test_an_infinite_position_mid_stream_is_refused_as_load_refuses_it(tmp_path, target_end):
+    source = tmp_path / "inDLC.csv"
+    posebridge.save(_poses(1000, 2), source)
+    lines = source.read_bytes().split(b"\n")
+    cells = lines[4 + 900].split(b",")  # 4 header lines: data row 900, frame 900
+    cells[1] = b"inf"  # the first keypoint's x
+    lines[4 + 900] = b",".join(cells)
+    source.write_bytes(b"\n".join(lines))
+    with pytest.raises(posebridge.SchemaError, match="infinite values.*'time': 900"):
+        posebridge.load(source)
+    with pytest.raises(posebridge.SchemaError, match="inDLC.csv.*infinite.*'time': 900"):
+        posebridge.open_dataset(source, chunks=100).position.load()
+    with pytest.raises(posebridge.SchemaError, match="inDLC.csv.*infinite.*'time': 900"):
+        convert(source, tmp_path / f"out{target_end}", chunk_frames=100)
+    assert _leftovers(tmp_path, source) == []
+
+
 def test_a_negative_likelihood_mid_stream_leaves_no_output(tmp_path):
     ds = _poses(1000, 2)
     ds["confidence"][700, 2, 1] = -0.5

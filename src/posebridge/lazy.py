@@ -72,6 +72,8 @@ def _wrap(ds: xr.Dataset) -> xr.Dataset:
     for name, variable in ds.variables.items():
         data = variable._data
         if isinstance(data, LazyArray):
+            if name in ("position", "shape"):  # finite or NaN, checked as blocks are read
+                data.finite = (str(name), tuple(variable.dims))
             replaced[name] = xr.Variable(
                 variable.dims, indexing.LazilyIndexedArray(data), variable.attrs
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from os import PathLike
 from typing import Any
 
@@ -27,7 +28,7 @@ from posebridge.model.names import (
     VIEW,
 )
 
-__all__ = ["validate"]
+__all__ = ["infinite_values", "validate"]
 
 
 def _fail(message: str) -> None:
@@ -145,14 +146,40 @@ def _refuse_infinite(ds: xr.Dataset, name: str) -> None:
     values = ds[name].variable._data
     if not isinstance(values, np.ndarray):  # lazy (dask, file-backed) arrays stay unread
         return
+    message = infinite_values(values, ds[name].dims, name)
+    if message is not None:
+        _fail(message)
+
+
+def infinite_values(
+    values: np.ndarray,
+    dims: tuple[Hashable, ...],
+    name: str,
+    offset: tuple[int, ...] | None = None,
+) -> str | None:
+    """What is wrong with ``values`` of variable ``name`` if it holds +-inf, else None.
+
+    ``offset`` places ``values`` in the whole variable (a block read lazily):
+    the first infinite value of the block is named where it is in the variable
+    (and the count, of one block, is left out).
+
+    Examples
+    --------
+    >>> message = infinite_values(np.array([1.0, np.inf]), ("time",), "position")
+    >>> message.startswith("'position' holds 1 infinite values (the first at {'time': 1})")
+    True
+    """
     infinite = np.isinf(values)
-    if infinite.any():
-        first = dict(zip(ds[name].dims, np.argwhere(infinite)[0].tolist(), strict=True))
-        _fail(
-            f"'{name}' holds {int(infinite.sum())} infinite values (the first at {first}); "
-            "a position or size is a finite number, or NaN for 'no point'. Replace them, "
-            f"e.g. ds['{name}'] = ds['{name}'].where(np.isfinite(ds['{name}']))."
-        )
+    if not infinite.any():
+        return None
+    at = np.argwhere(infinite)[0] + (np.asarray(offset) if offset is not None else 0)
+    first = dict(zip(dims, at.tolist(), strict=True))
+    count = "" if offset is not None else f"{int(infinite.sum())} "
+    return (
+        f"'{name}' holds {count}infinite values (the first at {first}); "
+        "a position or size is a finite number, or NaN for 'no point'. Replace them, "
+        f"e.g. ds['{name}'] = ds['{name}'].where(np.isfinite(ds['{name}']))."
+    )
 
 
 def validate(ds: xr.Dataset) -> xr.Dataset:

@@ -29,7 +29,7 @@ import numpy as np
 from xarray.backends import BackendArray
 from xarray.core import indexing
 
-from posebridge.errors import FormatError, reading_failure
+from posebridge.errors import FormatError, SchemaError, reading_failure
 
 __all__ = [
     "Block",
@@ -68,7 +68,8 @@ class LazyArray(BackendArray):
     >>> import functools, h5py, numpy as np
     >>> with h5py.File("a.h5", "w") as h5:  # doctest: +SKIP
     ...     _ = h5.create_dataset("x", data=np.arange(10.0))
-    >>> lazy = LazyArray("a.h5", (10,), np.float64, functools.partial(transposed_block, "x", (0,)))
+    >>> block = functools.partial(transposed_block, "x", (0,))
+    >>> lazy = LazyArray("a.h5", (10,), np.float64, block)  # doctest: +SKIP
     >>> lazy[2:4]  # doctest: +SKIP
     array([2., 3.])
     """
@@ -79,6 +80,9 @@ class LazyArray(BackendArray):
         self.dtype = np.dtype(dtype)
         self.block = block
         self.stamp = file_stamp(self.path)
+        #: (variable name, dims) of a variable whose values must be finite or NaN
+        #: (positions and sizes, see :func:`posebridge.model.validate.validate`)
+        self.finite: tuple[str, tuple[Any, ...]] | None = None
 
     @property
     def ndim(self) -> int:
@@ -120,7 +124,20 @@ class LazyArray(BackendArray):
             empty = np.empty([max(h - lo, 0) for lo, h in region], dtype=self.dtype)
             return empty[tuple(after)]
         values = np.asarray(self._read(tuple(region)), dtype=self.dtype)
+        if self.finite is not None:
+            self._refuse_infinite(values, region)
         return values[tuple(after)]
+
+    def _refuse_infinite(self, values: np.ndarray, region: tuple[tuple[int, int], ...]) -> None:
+        """Refuse +-inf in a block of positions or sizes, as validate refuses them in memory."""
+        from posebridge.model.validate import infinite_values
+
+        if values.dtype.kind != "f":
+            return
+        name, dims = self.finite  # type: ignore[misc]
+        message = infinite_values(values, dims, name, tuple(low for low, _ in region))
+        if message is not None:
+            raise SchemaError(f"{self.path}: {message}")
 
     def _read(self, region: tuple[tuple[int, int], ...]) -> np.ndarray:
         import h5py
