@@ -114,6 +114,16 @@ def test_numeric_npy_is_refused_with_the_reason(tmp_path: Path):
         idtracker.read(path)
 
 
+def test_a_npy_header_cut_inside_its_dict_is_refused_naming_the_file(tmp_path: Path):
+    path = save_npy(tmp_path / "trajectories.npy", trajectories_dict())
+    data = bytearray(path.read_bytes())
+    data[10:11] = b"("  # the header's dict opened again: the text ends inside a bracket
+    path.write_bytes(bytes(data))
+    with pytest.raises(FormatError, match="not a readable .npy file") as caught:
+        idtracker.read(path)
+    assert str(path) in str(caught.value)
+
+
 def test_missing_trajectories_key_is_named(tmp_path: Path):
     path = save_npy(tmp_path / "t.npy", {"id_probabilities": np.zeros((2, 1, 1))})
     with pytest.raises(FormatError, match="no 'trajectories' key"):

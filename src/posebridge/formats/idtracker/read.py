@@ -50,6 +50,8 @@ def read_npy_dict(path: Path) -> dict[str, Any]:
     >>> sorted(read_npy_dict("trajectories.npy"))[:2]  # doctest: +SKIP
     ['body_length', 'frames_per_second']
     """
+    from tokenize import TokenError
+
     from numpy.lib import format as npy
 
     with open(path, "rb") as handle:
@@ -57,7 +59,8 @@ def read_npy_dict(path: Path) -> dict[str, Any]:
             version = npy.read_magic(handle)
             reader = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
             shape, _, dtype = reader(handle)
-        except (ValueError, OSError) as error:
+        except (ValueError, OSError, SyntaxError, TokenError, MemoryError) as error:
+            # numpy tokenises and evaluates the header text: damage in it can raise any of these
             raise FormatError(path, f"is not a readable .npy file ({error}).") from None
         if dtype != np.dtype(object):
             raise FormatError(
