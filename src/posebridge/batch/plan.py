@@ -190,11 +190,15 @@ def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: st
         "subject": subject,
         "session": session,
     }
-    if dandi:
-        for key in ("subject", "session"):
-            if fields[key] not in (None, ""):
-                fields[key] = dandi_label(fields[key])
     used = template_fields(template)
+    for key, column in (("subject", "subject_id"), ("session", "session_id")):
+        value = fields[key]
+        if value in (None, ""):
+            continue
+        if dandi:
+            fields[key] = dandi_label(value)
+        elif key in used:
+            _check_label(str(value), key, column, source)
     missing = sorted(k for k in used if fields[k] in (None, ""))
     if missing:
         what = {"ext": "an output format (to=)", "subject": "subject_id", "session": "session_id"}
@@ -212,6 +216,38 @@ def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: st
 
 _formatter = string.Formatter()
 
+#: Path separators: a template's own ``/`` makes folders, a field's value may not.
+_SEPARATORS = ("/", "\\")
+
+
+def _check_label(value: str, key: str, column: str, source: Path) -> None:
+    """Refuse a manifest value that would add folders to a name through ``{key}``.
+
+    ``\\`` is refused as well as ``/``: it separates folders on Windows, so
+    the same manifest would lay out its outputs differently there.
+    """
+    found = " and ".join(f"'{s}'" for s in _SEPARATORS if s in value)
+    if found:
+        raise PoseBridgeError(
+            f"{source}: the manifest's {column} '{value}' (naming template field {{{key}}}) "
+            f"holds the path separator {found}, which would make "
+            "folders; write it without one (the template's own '/' makes the folders), or "
+            "use the template 'dandi', which turns every separator into '-'."
+        )
+
+
+def _outside_problem(name: str, out: Path) -> str:
+    """Why ``name`` does not stay inside the output folder ``out`` (``""`` when it does).
+
+    The test is on the text (``os.path.normpath``): an absolute name, or one
+    whose first part after normalising is ``..`` (``../x``, ``a/../../x``).
+    """
+    if Path(name).is_absolute():
+        return f"the absolute path {name!r}; with an output folder, names are relative to it"
+    if Path(os.path.normpath(name)).parts[:1] == ("..",):
+        return f"{name!r}, which leads out of the output folder {out}"
+    return ""
+
 
 def _naming_problem(name: str, out: Path | None) -> str:
     """Why an output name a template gave cannot be used (``""`` when it can).
@@ -227,13 +263,9 @@ def _naming_problem(name: str, out: Path | None) -> str:
     if not bare.strip("."):
         return f"gives {name!r}, a file name with nothing before its ending"
     if out is not None:
-        if Path(name).is_absolute():
-            return (
-                f"gives the absolute path {name!r}; with an output folder, names are "
-                "relative to it"
-            )
-        if Path(os.path.normpath(name)).parts[:1] == ("..",):
-            return f"gives {name!r}, which leads out of the output folder {out}"
+        outside = _outside_problem(name, out)
+        if outside:
+            return f"gives {outside}"
     return ""
 
 
@@ -336,10 +368,12 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
     """The rows of a batch manifest (CSV or YAML).
 
     A row has ``input`` (relative paths are relative to the manifest's folder),
-    optionally ``output`` (relative to the output folder) and the session's
-    metadata: ``subject_id``, ``session_id``, ``species``, ``sex``, ``age``,
-    ``session_start_time`` (ISO 8601), ``video`` and ``fps``. A YAML manifest
-    is a list of such mappings (or a mapping with a ``sessions`` list).
+    optionally ``output`` (relative to the output folder, and :func:`plan_jobs`
+    refuses one that leads out of it; without an output folder, relative to
+    the input's folder) and the session's metadata: ``subject_id``,
+    ``session_id``, ``species``, ``sex``, ``age``, ``session_start_time``
+    (ISO 8601), ``video`` and ``fps``. A YAML manifest is a list of such
+    mappings (or a mapping with a ``sessions`` list).
 
     Parameters
     ----------
@@ -349,14 +383,25 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        One dict per row, empty cells left out.
+        One dict per row, empty cells left out. Rows with nothing in them are
+        skipped: blank lines and rows of empty cells (``,,,`` as a spreadsheet
+        writes a blank row) in a CSV, ``null`` entries and mappings whose
+        values are all empty (``- input:``) in a YAML manifest.
 
     Examples
     --------
     >>> read_manifest("sessions.csv")  # doctest: +SKIP
     [{'input': '/data/m1.h5', 'subject_id': 'M1', 'session_id': '1'}]
     """
-    path = Path(path)
+    return [row for row, _ in _manifest_rows(Path(path))]
+
+
+def _manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
+    """The rows of a manifest (see :func:`read_manifest`), each with where it is.
+
+    Where: ``"line N"`` of a CSV manifest, ``"session N"`` of a YAML one
+    (counting the skipped empty entries too, so N is the entry's position).
+    """
     if not path.is_file():
         raise PoseBridgeError(f"{path}: no such manifest file.")
     text = path.read_text(encoding="utf-8-sig")
@@ -373,17 +418,24 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
             ) from None
         if isinstance(loaded, dict) and "sessions" in loaded:
             loaded = loaded["sessions"]
-        if not isinstance(loaded, list) or not all(isinstance(r, dict) for r in loaded):
+        if not isinstance(loaded, list) or not all(isinstance(r, dict | None) for r in loaded):
             raise PoseBridgeError(
                 f"{path}: expected a list of sessions (mappings with 'input', ...), "
                 f"found {type(loaded).__name__}."
             )
-        rows = [{str(k): v for k, v in r.items() if v not in (None, "")} for r in loaded]
-        lines = [f"session {i + 1}" for i in range(len(rows))]
+        rows, lines = [], []
+        for number, entry in enumerate(loaded, start=1):
+            row = {str(k): v for k, v in (entry or {}).items() if v not in (None, "")}
+            if row:  # a null entry or one of empty values is an empty row: skipped
+                rows.append(row)
+                lines.append(f"session {number}")
     elif path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         rows, lines = [], []
         for record in reader:
+            cells = [v for k, v in record.items() if k is not None] + (record.get(None) or [])
+            if not any(c.strip() for c in cells if c is not None):
+                continue  # a row of empty cells (a spreadsheet's blank row), as a blank line
             # a short row would shift every later value into the wrong column (a
             # subject's id into session_id), extra cells would be dropped: refused
             if None in record or None in record.values():
@@ -413,7 +465,28 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
             if key in row:
                 given = Path(str(row[key]))
                 row[key] = str(given if given.is_absolute() else path.parent / given)
-    return rows
+    return list(zip(rows, lines, strict=True))
+
+
+def _check_outputs(
+    rows: list[tuple[dict[str, Any], str]], manifest: PathLike, out: Path | None
+) -> None:
+    """Refuse a manifest whose ``output`` leads out of the output folder (before any job).
+
+    With an output folder, a row's output is relative to it and must stay in
+    it, as a naming template's names must. Without one, the manifest names
+    each output itself (relative to its input's folder) and may name any path.
+    """
+    if out is None:
+        return
+    for row, where in rows:
+        if "output" in row:
+            problem = _outside_problem(str(row["output"]), out)
+            if problem:
+                raise PoseBridgeError(
+                    f"{manifest} ({where}): the output is {problem}; write it relative to "
+                    "the output folder, or give no output folder to name any path."
+                )
 
 
 def _check_values(row: dict[str, Any], where: str) -> None:
@@ -516,8 +589,9 @@ def plan_jobs(
     items = _source_items(sources) if sources is not None else []
     rows: list[tuple[dict[str, Any], Path, str]] = []
     if manifest is not None:
-        for row in read_manifest(manifest):
-            rows.append((row, Path(row["input"]), ""))
+        read = _manifest_rows(Path(manifest))
+        _check_outputs(read, manifest, out)
+        rows.extend((row, Path(row["input"]), "") for row, _ in read)
     if sources is not None:
         rows.extend(({}, path, parent) for path, parent in _expand(items))
     if not rows:
@@ -551,7 +625,7 @@ def plan_jobs(
         try:
             if "output" in row:
                 name = str(row["output"])
-                problem = _naming_problem(name, None)  # a row's own output may lie anywhere
+                problem = _naming_problem(name, None)  # inside the output folder: checked
             else:
                 name = _name(template or DEFAULT_TEMPLATE, source, parent, row, ext)
                 problem = _naming_problem(name, out)

@@ -213,7 +213,11 @@ def convert_many(
     manifest
         A CSV or YAML file, one row per input (see :func:`read_manifest`); its
         metadata goes to the NWB writer (subject, species, sex, age, session
-        start time, video) and ``fps`` to the reader.
+        start time, video) and ``fps`` to the reader. With ``output_dir``, a
+        row's ``output`` that is absolute or leads out of it (``"../x.nwb"``)
+        is refused; a ``subject_id`` or ``session_id`` that a template uses
+        and that holds ``/`` or ``\\`` fails its input (``"dandi"`` turns
+        them into ``-``).
     fps
         Frames per second of every input (a manifest's ``fps`` wins).
     read_options, write_options
@@ -262,7 +266,8 @@ def convert_many(
     PoseBridgeError
         When an argument's value is refused (``jobs=0``, ``chunk_frames=0``, an
         empty source, a template that names no file or leads out of
-        ``output_dir``, a ``report`` whose folder does not exist). Every
+        ``output_dir``, a manifest ``output`` that leads out of it, a
+        ``report`` whose folder does not exist). Every
         argument is checked before any input is converted; an input that
         fails is reported in the :class:`BatchReport` instead.
 
