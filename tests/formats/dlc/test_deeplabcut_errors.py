@@ -444,3 +444,30 @@ def test_a_fractional_frame_index_is_refused(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(FormatError, match="fractional, missing or too large frame numbers"):
         posebridge.load(path)
+
+
+@pytest.mark.parametrize("software", ["dlc", "lp"])
+def test_a_word_among_the_frame_numbers_is_refused_not_read_as_image_paths(tmp_path, software):
+    """One damaged cell in the frame column read the file as indexed by image: time became
+    the row positions (frames 0, 10, 20, ... read as 0, 1, 2, ...) without a word."""
+    ds = posebridge.from_numpy(np.ones((6, 2, 1, 1))).assign_coords(time=np.arange(0, 60, 10))
+    (path,) = posebridge.save(ds, tmp_path / "v.csv", software)
+    lines = path.read_text().splitlines()
+    lines[-3] = "x" + lines[-3][len("30") :]  # the frame 30 cell, data row 4
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FormatError, match=r"v\.csv.*data row 4, 'x'"):
+        posebridge.load(path)
+
+
+def test_an_index_of_image_paths_still_reads_as_labels(tmp_path):
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
+    (path,) = posebridge.save(ds, tmp_path / "v.csv")
+    lines = path.read_text().splitlines()
+    lines[-2] = "labeled-data/v/img0.png" + lines[-2][1:]
+    lines[-1] = "labeled-data/v/img1.png" + lines[-1][1:]
+    path.write_text("\n".join(lines) + "\n")
+    back = posebridge.load(path)
+    assert back["image_path"].values.tolist() == [
+        "labeled-data/v/img0.png",
+        "labeled-data/v/img1.png",
+    ]

@@ -256,12 +256,33 @@ def _time_index(
             )
         if np.any(text == "") or np.any(text == "nan"):
             raise FormatError(path, "a row has no index value (image path or frame number).")
+        _refuse_mixed_index(text, path)
         return np.arange(n_rows, dtype=np.int64), text, "path"
     parts = [np.asarray(level).astype(str) for level in index]
     joined = parts[0]
     for part in parts[1:]:
         joined = np.char.add(np.char.add(joined, "/"), part)
     return np.arange(n_rows, dtype=np.int64), joined, "levels"
+
+
+def _refuse_mixed_index(text: np.ndarray, path: Path) -> None:
+    """Refuse a row index of frame numbers with some other text among them.
+
+    An index of image paths holds no numbers, so one that is mostly numbers
+    with a word among them is a damaged frame column: read as image paths, its
+    time would be the row positions and its frame numbers lost.
+    """
+    import pandas as pd
+
+    numbers = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy()
+    parsed = ~np.isnan(numbers)
+    if parsed.any():
+        row = int(np.flatnonzero(~parsed)[0])
+        raise FormatError(
+            path,
+            f"the row index holds frame numbers and, in data row {row + 1}, {str(text[row])!r}, "
+            "which is not one (an index of image paths holds no numbers): a damaged cell?",
+        )
 
 
 def build_dataset(
