@@ -128,3 +128,26 @@ def test_describing_turns_failures_into_format_errors_naming_the_file():
 
     with pytest.raises(PoseBridgeError, match=r"a\.nwb: posebridge failed while reading it"):
         describe("a.nwb")
+
+
+def test_the_twins_of_movement_s_errors_are_the_built_ins_too():
+    from posebridge import errors
+
+    missing = errors.FolderNotFoundError(2, "out/x.h5: the folder out does not exist.", "out/x.h5")
+    assert isinstance(missing, PermissionError) and isinstance(missing, FileNotFoundError)
+    assert isinstance(missing, errors.FileNotFoundError) and isinstance(missing, PoseBridgeError)
+    assert (missing.errno, missing.filename) == (2, "out/x.h5")
+    assert str(missing) == "out/x.h5: the folder out does not exist."
+    kind = errors.DatasetKindError("to_nwb_file writes poses.")
+    assert isinstance(kind, AttributeError) and isinstance(kind, SchemaError)
+
+
+def test_a_key_not_found_reads_as_written_not_quoted_as_key_errors_are():
+    from posebridge.errors import KeyNotFoundError
+
+    error = KeyNotFoundError("a.nwb", "has no PoseEstimation named 'XX'.")
+    assert isinstance(error, KeyError) and isinstance(error, FormatError)
+    assert str(error) == "a.nwb: has no PoseEstimation named 'XX'."
+    assert (error.path, error.problem) == ("a.nwb", "has no PoseEstimation named 'XX'.")
+    with pytest.raises(KeyError, match=r"^a\.nwb: has no"):
+        raise error

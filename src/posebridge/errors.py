@@ -14,19 +14,25 @@ from os import PathLike
 from typing import Any, TypeVar
 
 __all__ = [
+    "DatasetKindError",
     "FileExistsError",
     "FileNotFoundError",
+    "FolderNotFoundError",
     "FormatError",
     "IsADirectoryError",
+    "KeyNotFoundError",
     "PoseBridgeError",
     "SchemaError",
     "TypeError",
     "UnknownFormatError",
 ]
 
+_BuiltinAttributeError = AttributeError
 _BuiltinFileExistsError = FileExistsError
 _BuiltinFileNotFoundError = FileNotFoundError
 _BuiltinIsADirectoryError = IsADirectoryError
+_BuiltinKeyError = KeyError
+_BuiltinPermissionError = PermissionError
 _BuiltinTypeError = TypeError
 _Describer = TypeVar("_Describer", bound=Callable[..., Any])
 
@@ -51,6 +57,31 @@ class FormatError(PoseBridgeError):
 
 class SchemaError(PoseBridgeError):
     """A dataset does not follow the posebridge/movement data model."""
+
+
+class DatasetKindError(SchemaError, _BuiltinAttributeError):
+    """A dataset of the wrong kind for a function (bounding boxes where poses are needed).
+
+    Also an instance of the built-in ``AttributeError``, which movement 0.17's
+    ``save_poses.to_nwb_file`` raises for such a dataset (it reads
+    ``ds.keypoint``), so code written for movement catches it unchanged.
+    """
+
+
+class KeyNotFoundError(FormatError, _BuiltinKeyError):
+    """A file does not hold the key asked for (an NWB processing module or PoseEstimation).
+
+    Also an instance of the built-in ``KeyError``, as movement raises; unlike a
+    ``KeyError``, its message is shown as written, not quoted.
+
+    Examples
+    --------
+    >>> print(KeyNotFoundError("a.nwb", "has no PoseEstimation named 'XX'."))
+    a.nwb: has no PoseEstimation named 'XX'.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class _OSErrorMessage:
@@ -81,6 +112,16 @@ class FileNotFoundError(_OSErrorMessage, PoseBridgeError, _BuiltinFileNotFoundEr
     """An input file does not exist.
 
     Also an instance of the built-in ``FileNotFoundError``.
+    """
+
+
+class FolderNotFoundError(FileNotFoundError, _BuiltinPermissionError):
+    """The folder of an output file does not exist (movement's drop-in savers raise it).
+
+    A :class:`FileNotFoundError` (and the built-in one) that is also a built-in
+    ``PermissionError``: movement 0.17 raises ``PermissionError`` ("Unable to
+    write to file") for a missing output folder, so code written for either
+    catches it.
     """
 
 

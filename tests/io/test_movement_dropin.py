@@ -697,6 +697,7 @@ def registered_loaders(monkeypatch):
     """register_loader's registries, restored after the test."""
     monkeypatch.setattr(load, "_REGISTERED", {})
     monkeypatch.setattr(load, "_REGISTERED_SUFFIXES", {})
+    monkeypatch.setattr(load, "_REGISTERED_VALIDATORS", {})
     return load._REGISTERED
 
 

@@ -24,6 +24,7 @@ import xarray as xr
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input
 from posebridge.errors import expect_dataset
+from posebridge.io._dropin import refuse_unknown_options
 
 __all__ = [
     "get_supported_source_software",
@@ -38,12 +39,15 @@ PathLike = str | os.PathLike[str]
 
 #: movement's name for a DeepLabCut-style .csv file, which LightningPose writes too.
 AMBIGUOUS_DLC_LP = "DeepLabCut/LightningPose"
+_DLC_LP = ("DeepLabCut", "LightningPose")
 
 
 #: Loaders registered with :func:`register_loader`, by source software (they come first).
 _REGISTERED: dict[str, Callable[..., xr.Dataset]] = {}
 #: The file endings of each registered loader's validators.
 _REGISTERED_SUFFIXES: dict[str, set[str]] = {}
+#: Each registered loader's validators, by file ending (what infer_source_software tries).
+_REGISTERED_VALIDATORS: dict[str, dict[str, Any]] = {}
 
 
 def _is_nwbfile(value: Any) -> bool:
@@ -102,6 +106,7 @@ def register_loader(
         for suffix in getattr(validator, "suffixes", set())
     }
     _REGISTERED_SUFFIXES[source_software] = set(by_suffix)
+    _REGISTERED_VALIDATORS[source_software] = by_suffix
 
     def decorator(loader: Callable[..., xr.Dataset]) -> Callable[..., xr.Dataset]:
         @functools.wraps(loader)
@@ -159,12 +164,19 @@ def get_supported_source_software() -> dict[str, set[str]]:
 def infer_source_software(file: Any, **loader_kwargs: Any) -> str:
     """The source software of a file, found from its content.
 
+    posebridge's formats are told apart by content; the loaders registered
+    with :func:`register_loader` and ``file_validators`` are candidates too,
+    when their validator (made with ``file=`` and the ``loader_kwargs`` that
+    are its fields, as in movement) takes the file. One candidate is the
+    answer, as in movement.
+
     Parameters
     ----------
     file
         A file path, or a ``pynwb.NWBFile``.
     **loader_kwargs
-        Accepted for movement's signature; detection does not need them.
+        The loader's keyword arguments, handed to registered validators as
+        movement does (posebridge's own detection does not need them).
 
     Returns
     -------
@@ -177,7 +189,8 @@ def infer_source_software(file: Any, **loader_kwargs: Any) -> str:
     Raises
     ------
     UnknownFormatError
-        When the content fits no format (a ``ValueError``, as in movement).
+        When the content fits no format, or fits several (a ``ValueError``,
+        as in movement).
 
     Examples
     --------
@@ -188,10 +201,50 @@ def infer_source_software(file: Any, **loader_kwargs: Any) -> str:
     if _is_nwbfile(file):
         return "NWB"
     path = check_input(file)
-    fmt = registry.get(registry.detect(path))
-    if fmt.name in ("dlc", "lp") and path.suffix.lower() == ".csv":
-        return AMBIGUOUS_DLC_LP
-    return fmt.title
+    registered = [
+        software
+        for software, by_suffix in _REGISTERED_VALIDATORS.items()
+        if _validates(path, by_suffix, loader_kwargs)
+    ]
+    try:
+        fmt = registry.get(registry.detect(path))
+    except errors.UnknownFormatError:
+        if len(registered) == 1:
+            return registered[0]
+        if registered:
+            raise _several(path, registered) from None
+        raise
+    own = (
+        AMBIGUOUS_DLC_LP
+        if fmt.name in ("dlc", "lp") and path.suffix.lower() == ".csv"
+        else fmt.title
+    )
+    others = [
+        software
+        for software in registered
+        if software != own and not (own == AMBIGUOUS_DLC_LP and software in _DLC_LP)
+    ]
+    if others:
+        raise _several(path, [own, *others])
+    return own
+
+
+def _validates(path: Path, by_suffix: dict[str, Any], loader_kwargs: dict[str, Any]) -> bool:
+    """Whether a registered loader's validator takes ``path`` (movement's candidate test)."""
+    if path.suffix not in by_suffix:
+        return False
+    try:
+        _validated(path, by_suffix, "", loader_kwargs)
+    except (OSError, TypeError, ValueError):  # what movement's inference counts as "no"
+        return False
+    return True
+
+
+def _several(path: Path, names: list[str]) -> errors.UnknownFormatError:
+    return errors.UnknownFormatError(
+        f"{path}: fits several source software ({', '.join(names)}); pass source_software= "
+        "naming one."
+    )
 
 
 def load_dataset(
@@ -229,6 +282,9 @@ def load_dataset(
     ------
     UnknownFormatError
         An unknown software name or unrecognised content (a ``ValueError``).
+    TypeError
+        A keyword the software's reader does not take (a ``TypeError``, as
+        movement's loaders raise, and a ``PoseBridgeError``).
 
     Examples
     --------
@@ -237,7 +293,7 @@ def load_dataset(
     >>> ds = load_dataset("tracks.csv", "VIA-tracks", fps=25)  # doctest: +SKIP
     """
     if source_software in (None, "auto"):
-        source_software = infer_source_software(file)
+        source_software = infer_source_software(file, **kwargs)  # as movement: validators use them
     if not isinstance(source_software, str):
         raise errors.TypeError(
             f"Expected 'source_software' to be a str, got {type(source_software).__name__}."
@@ -247,6 +303,7 @@ def load_dataset(
             return _REGISTERED[source_software](file, **kwargs)
         return _REGISTERED[source_software](file, fps, **kwargs)
     if source_software == AMBIGUOUS_DLC_LP:
+        refuse_unknown_options("load_dataset", "dlc", kwargs)
         ds = api.load(file, "dlc", fps=fps, **kwargs)
         ds.attrs["source_software"] = AMBIGUOUS_DLC_LP
         return ds
@@ -265,6 +322,7 @@ def load_dataset(
         from posebridge.io import load_poses
 
         return load_poses.from_sleap_file(file, fps=fps, **kwargs)
+    refuse_unknown_options("load_dataset", fmt.name, kwargs)
     return api.load(file, source_software, fps=fps, **kwargs)
 
 

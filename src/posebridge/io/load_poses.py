@@ -10,6 +10,7 @@ import xarray as xr
 
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input
+from posebridge.io._dropin import refuse_unknown_options
 
 __all__ = [
     "from_anipose_file",
@@ -87,6 +88,7 @@ def from_dlc_file(file: PathLike, fps: float | None = None, **options: Any) -> x
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_dlc_file("videoDLC_resnet50.h5")  # doctest: +SKIP
     """
+    refuse_unknown_options("from_dlc_file", "dlc", options)
     return api.load(file, "dlc", fps=fps, **options)
 
 
@@ -145,6 +147,7 @@ def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_lp_file("video_preds/video.csv")  # doctest: +SKIP
     """
+    refuse_unknown_options("from_lp_file", "lp", options)
     return api.load(file, "lp", fps=fps, **options)
 
 
@@ -174,7 +177,10 @@ def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) ->
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_sleap_file("predictions.slp", fps=30)  # doctest: +SKIP
     """
-    if "instances" not in options and registry.detect(check_input(file)) == "slp":
+    found = registry.detect(check_input(file))
+    if registry.get(found).family == "SLEAP":  # another file: the SLEAP reader says why not
+        refuse_unknown_options("from_sleap_file", found, options)
+    if "instances" not in options and found == "slp":
         options["instances"] = "prefer_user"  # movement's reading, even of a file of labels
     return api.load(file, "sleap", fps=fps, **options)
 
@@ -255,12 +261,20 @@ def from_nwb_file(
         Pick one PoseEstimation container; with the defaults and no such
         container, every container in the file is found and combined.
     **options
-        Reader options (see ``posebridge formats``).
+        ``combine=`` and ``fps=`` (see ``posebridge formats``).
 
     Returns
     -------
     xarray.Dataset
         A poses dataset.
+
+    Raises
+    ------
+    KeyNotFoundError
+        When the file has no PoseEstimation under the keys given (also a
+        ``KeyError``, as movement raises), naming the containers it holds.
+    TypeError
+        An unknown keyword (also a ``PoseBridgeError``).
 
     Examples
     --------
@@ -271,9 +285,10 @@ def from_nwb_file(
 
     unknown = [name for name in options if name not in ("combine", "fps")]
     if unknown:
-        raise errors.PoseBridgeError(
-            f"from_nwb_file has no option {', '.join(map(repr, unknown))}; it takes: "
-            "processing_module_key, pose_estimation_key, combine, fps."
+        raise errors.TypeError(
+            f"from_nwb_file() got an unexpected keyword argument {unknown[0]!r}: it has no "
+            f"option {', '.join(map(repr, unknown))}; it takes: processing_module_key, "
+            "pose_estimation_key, combine, fps."
         )
     keys = {
         "processing_module_key": processing_module_key,

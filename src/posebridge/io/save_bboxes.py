@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from posebridge import api
+from posebridge.io import _dropin
 
 __all__ = ["to_via_tracks_file"]
 
@@ -51,7 +51,7 @@ def to_via_tracks_file(
     >>> from posebridge.io import save_bboxes
     >>> save_bboxes.to_via_tracks_file(ds, "tracks.csv")  # doctest: +SKIP
     """
-    return api.save(
+    return _dropin.save(
         ds,
         file_path,
         "via",

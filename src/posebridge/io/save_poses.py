@@ -10,7 +10,14 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import api, model, registry
-from posebridge.errors import PoseBridgeError, expect_bool, expect_dataset, expect_path
+from posebridge.errors import (
+    DatasetKindError,
+    PoseBridgeError,
+    expect_bool,
+    expect_dataset,
+    expect_path,
+)
+from posebridge.io import _dropin
 
 __all__ = [
     "to_anipose_file",
@@ -99,7 +106,7 @@ def to_dlc_file(
             "Expected 'split_individuals' to be a boolean or 'auto', "
             f"but got {type(split_individuals)}."
         )
-    return api.save(
+    return _dropin.save(
         ds,
         file_path,
         "dlc",
@@ -135,7 +142,7 @@ def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) 
     >>> save_poses.to_lp_file(ds, "video.csv")  # doctest: +SKIP
     [PosixPath('video_id_0.csv')]
     """
-    return api.save(ds, file_path, "lp", overwrite=overwrite, split_individuals=True)
+    return _dropin.save(ds, file_path, "lp", overwrite=overwrite, split_individuals=True)
 
 
 def to_sleap_analysis_file(
@@ -162,7 +169,7 @@ def to_sleap_analysis_file(
     >>> from posebridge.io import save_poses
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
-    return api.save(ds, file_path, "sleap-analysis", overwrite=overwrite)
+    return _dropin.save(ds, file_path, "sleap-analysis", overwrite=overwrite)
 
 
 def to_slp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:
@@ -187,7 +194,7 @@ def to_slp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False)
     >>> from posebridge.io import save_poses
     >>> save_poses.to_slp_file(ds, "video.slp")  # doctest: +SKIP
     """
-    return api.save(ds, file_path, "slp", overwrite=overwrite)
+    return _dropin.save(ds, file_path, "slp", overwrite=overwrite)
 
 
 def to_anipose_file(
@@ -220,7 +227,7 @@ def to_anipose_file(
     >>> from posebridge.io import save_poses
     >>> save_poses.to_anipose_file(ds, "pose-3d/session.csv")  # doctest: +SKIP
     """
-    return api.save(ds, file_path, "anipose", overwrite=overwrite, individual=individual)
+    return _dropin.save(ds, file_path, "anipose", overwrite=overwrite, individual=individual)
 
 
 def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
@@ -245,6 +252,14 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
         several. Each file's ``identifier`` is the individual's name unless
         the config gives one.
 
+    Raises
+    ------
+    TypeError
+        ``ds`` is not a Dataset.
+    DatasetKindError
+        ``ds`` holds bounding boxes (a ``SchemaError``, and an
+        ``AttributeError`` as movement raises).
+
     Examples
     --------
     >>> import numpy as np
@@ -259,6 +274,12 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
 
     expect_dataset(ds)
     ds = model.validate(ds)
+    if ds.attrs["ds_type"] != model.POSES:
+        raise DatasetKindError(
+            f"to_nwb_file writes poses (ndx-pose PoseEstimation); this dataset holds "
+            f"{ds.attrs['ds_type']} (no keypoint dim). NWB has no bounding-box type in "
+            "posebridge: save boxes with save_bboxes.to_via_tracks_file or as netCDF."
+        )
     api.warn_individual_confidence(ds, registry.get("nwb"))
     individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
     settings = nwb.as_config(config).with_identifiers(individuals)

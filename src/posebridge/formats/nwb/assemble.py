@@ -44,7 +44,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, KeyNotFoundError
 from posebridge.formats.nwb.common import (
     _INDIVIDUAL_TAG_RE,
     DEFAULT_CONTAINER,
@@ -78,11 +78,15 @@ def describe_containers(info: FileInfo) -> str:
 
 
 def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> list[Container]:
-    """The containers asked for by ``processing_module_key`` / ``pose_estimation_key``."""
+    """The containers asked for by ``processing_module_key`` / ``pose_estimation_key``.
+
+    A file without them raises :class:`~posebridge.errors.KeyNotFoundError`, a
+    :class:`FormatError` that is also a ``KeyError`` (what movement raises).
+    """
     found = info.containers
     if not found:
         if info.training:
-            raise FormatError(
+            raise KeyNotFoundError(
                 path,
                 "holds ndx-pose PoseTraining (labelled frames: "
                 f"{', '.join(info.training)}) and no PoseEstimation (poses). Read the "
@@ -90,7 +94,7 @@ def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> li
                 "a file) or posebridge.formats.nwb.load_nwb_labels.",
             )
         modules = ", ".join(info.modules) or "none"
-        raise FormatError(
+        raise KeyNotFoundError(
             path,
             "is an NWB file but holds no ndx-pose PoseEstimation container (processing "
             f"modules: {modules}). Expected pose data written with ndx-pose.",
@@ -107,7 +111,7 @@ def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> li
     if module_key != DEFAULT_MODULE:
         chosen = [c for c in chosen if c.module == module_key]
     if not chosen:
-        raise FormatError(
+        raise KeyNotFoundError(
             path,
             f"has no PoseEstimation named {container_key!r} in processing module "
             f"{module_key!r}. The file holds:\n{describe_containers(info)}\n"

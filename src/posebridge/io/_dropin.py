@@ -1,0 +1,84 @@
+"""What the drop-in functions add to posebridge's calls: the error types movement raises.
+
+Only :mod:`posebridge.io` uses these, so ``posebridge.load`` / ``posebridge.save``
+keep their own errors; here an unknown keyword is a ``TypeError`` (Python's
+for movement's loaders), a missing output folder also a ``PermissionError``
+(movement 0.17's). (A missing NWB key is a ``KeyError`` as well everywhere:
+:class:`posebridge.errors.KeyNotFoundError`.)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from posebridge import api, errors, registry
+
+PathLike = str | os.PathLike[str]
+
+
+def refuse_unknown_options(
+    function: str, fmt_name: str, options: Mapping[str, Any], also: Iterable[str] = ("fps",)
+) -> None:
+    """Raise :class:`errors.TypeError` for keywords the format's reader does not take.
+
+    movement's loaders have no ``**kwargs``: Python raises ``TypeError`` for an
+    unexpected keyword, and so does this (``posebridge.load`` raises a
+    ``PoseBridgeError`` for the same mistake).
+
+    Parameters
+    ----------
+    function
+        The drop-in function's name, for the message.
+    fmt_name
+        The format whose reader gets the options.
+    options
+        The keywords given.
+    also
+        The function's own keywords, named in the message beside the reader's.
+
+    Examples
+    --------
+    >>> refuse_unknown_options("from_dlc_file", "dlc", {"foo": 1})
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: from_dlc_file() got an unexpected keyword argument 'foo': \
+the DeepLabCut reader has no option 'foo'; it takes: fps, key.
+    """
+    fmt = registry.get(fmt_name)
+    unknown = [name for name in options if name not in fmt.read_options]
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        takes = ", ".join([*also, *fmt.read_options])
+        raise errors.TypeError(
+            f"{function}() got an unexpected keyword argument {unknown[0]!r}: the "
+            f"{fmt.title} reader has no option {names}; it takes: {takes}."
+        )
+
+
+def save(ds: xr.Dataset, file_path: PathLike, fmt: str, **options: Any) -> list[Path]:
+    """:func:`posebridge.api.save`, a missing output folder raising :class:`FolderNotFoundError`.
+
+    That error is posebridge's ``FileNotFoundError`` and movement 0.17's
+    ``PermissionError`` at once.
+
+    Parameters
+    ----------
+    ds, file_path, fmt, **options
+        As :func:`posebridge.save`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+    """
+    try:
+        return api.save(ds, file_path, fmt, **options)
+    except errors.FileNotFoundError as error:
+        if isinstance(file_path, str | os.PathLike) and not Path(file_path).parent.is_dir():
+            raise errors.FolderNotFoundError(error.errno, error.strerror, error.filename) from None
+        raise

@@ -1,0 +1,218 @@
+"""The drop-ins raise what movement 0.17 raises, each error also a PoseBridgeError.
+
+Every test runs movement's own function on the same input and compares: a
+bboxes dataset to ``to_nwb_file`` (AttributeError), a wrong NWB key (KeyError),
+an unknown keyword (TypeError), a missing output folder (PermissionError), and
+``load_dataset``'s keywords reaching the validators of registered loaders.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge import errors
+from posebridge.io import load, load_poses, save_bboxes, save_poses
+
+movement_load = pytest.importorskip("movement.io.load")
+movement_load_bboxes = pytest.importorskip("movement.io.load_bboxes")
+movement_load_poses = pytest.importorskip("movement.io.load_poses")
+movement_save_bboxes = pytest.importorskip("movement.io.save_bboxes")
+movement_save_poses = pytest.importorskip("movement.io.save_poses")
+
+
+@pytest.fixture
+def poses() -> xr.Dataset:
+    """4 frames, 2 keypoints, 1 individual, built with movement."""
+    rng = np.random.default_rng(0)
+    return movement_load_poses.from_numpy(
+        rng.uniform(0, 100, (4, 2, 2, 1)), rng.uniform(0, 1, (4, 2, 1)), fps=30
+    )
+
+
+@pytest.fixture
+def boxes() -> xr.Dataset:
+    """3 frames of one box, built with movement."""
+    return movement_load_bboxes.from_numpy(np.ones((3, 2, 1)), np.ones((3, 2, 1)))
+
+
+def _raised(call, *args, **kwargs) -> BaseException:
+    """What ``call(*args, **kwargs)`` raises (warnings silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            call(*args, **kwargs)
+        except Exception as error:  # the test compares what each tool raises
+            return error
+    raise AssertionError("no error raised")
+
+
+# --------------------------------------------------------------------------
+# 1. to_nwb_file of a bboxes dataset
+
+
+def test_to_nwb_file_of_boxes_raises_movement_s_type_naming_the_problem(boxes):
+    theirs = _raised(lambda: movement_save_poses.to_nwb_file(boxes))
+    ours = _raised(lambda: save_poses.to_nwb_file(boxes))
+    assert isinstance(theirs, AttributeError)
+    assert isinstance(ours, AttributeError)
+    assert isinstance(ours, errors.SchemaError)  # a PoseBridgeError, so a ValueError
+    assert "bboxes" in str(ours) and "to_nwb_file writes poses" in str(ours)
+
+
+# --------------------------------------------------------------------------
+# 2. a wrong NWB key
+
+
+@pytest.fixture
+def nwb_file(tmp_path, poses) -> Path:
+    """``poses`` as movement writes it: module 'behavior', PoseEstimation 'PoseEstimation'."""
+    import pynwb
+
+    path = tmp_path / "session.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwbfile = movement_save_poses.to_nwb_file(poses)
+        with pynwb.NWBHDF5IO(path, "w") as io:
+            io.write(nwbfile)
+    return path
+
+
+@pytest.mark.parametrize("key", ["pose_estimation_key", "processing_module_key"])
+def test_a_wrong_nwb_key_is_a_key_error_that_reads_normally(nwb_file, key):
+    theirs = _raised(lambda: movement_load_poses.from_nwb_file(nwb_file, **{key: "XX"}))
+    ours = _raised(lambda: load_poses.from_nwb_file(nwb_file, **{key: "XX"}))
+    assert isinstance(theirs, KeyError)
+    assert isinstance(ours, KeyError) and isinstance(ours, errors.FormatError)
+    message = str(ours)
+    assert message.startswith(f"{nwb_file}: has no PoseEstimation named")  # not quoted
+    assert "'XX'" in message and "processing/behavior/PoseEstimation" in message
+    via_load_dataset = _raised(lambda: load.load_dataset(nwb_file, "NWB", **{key: "XX"}))
+    assert isinstance(via_load_dataset, KeyError)
+
+
+def test_other_nwb_errors_are_not_key_errors(tmp_path):
+    not_nwb = tmp_path / "broken.nwb"
+    not_nwb.write_bytes(b"not an HDF5 file")
+    ours = _raised(lambda: load_poses.from_nwb_file(not_nwb))
+    assert isinstance(ours, errors.FormatError) and not isinstance(ours, KeyError)
+
+
+# --------------------------------------------------------------------------
+# 3. an unknown keyword
+
+
+def test_an_unknown_keyword_is_a_type_error_as_in_movement(tmp_path, poses, nwb_file):
+    dlc = tmp_path / "poses.h5"
+    analysis = tmp_path / "poses.analysis.h5"
+    lp = tmp_path / "lp.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        movement_save_poses.to_dlc_file(poses, dlc, split_individuals=False)
+        movement_save_poses.to_sleap_analysis_file(poses, analysis)
+        movement_save_poses.to_lp_file(poses, lp)
+    (lp_file,) = tmp_path.glob("lp_*.csv")
+    calls = [
+        ("from_dlc_file", lambda m: m.from_dlc_file(dlc, foo=1)),
+        ("from_lp_file", lambda m: m.from_lp_file(lp_file, foo=1)),
+        ("from_sleap_file", lambda m: m.from_sleap_file(analysis, foo=1)),
+        ("from_nwb_file", lambda m: m.from_nwb_file(nwb_file, foo=1)),
+    ]
+    for name, call in calls:
+        theirs = _raised(lambda call=call: call(movement_load_poses))
+        ours = _raised(lambda call=call: call(load_poses))
+        assert isinstance(theirs, TypeError), name
+        assert isinstance(ours, TypeError) and isinstance(ours, posebridge.PoseBridgeError), name
+        assert f"{name}() got an unexpected keyword argument 'foo'" in str(ours)
+    for software in ("auto", "DeepLabCut", "SLEAP"):
+        file = analysis if software == "SLEAP" else dlc
+        theirs = _raised(movement_load.load_dataset, file, software, foo=1)
+        ours = _raised(load.load_dataset, file, software, foo=1)
+        assert isinstance(theirs, TypeError) and isinstance(ours, TypeError), software
+        assert "unexpected keyword argument 'foo'" in str(ours)
+    ours = _raised(lambda: load.load_multiview_dataset({"a": dlc}, foo=1))
+    assert isinstance(ours, errors.TypeError)
+
+
+def test_known_keywords_still_reach_the_reader(tmp_path, poses):
+    dlc = tmp_path / "poses.h5"
+    movement_save_poses.to_dlc_file(poses, dlc, split_individuals=False)
+    ds = load_poses.from_dlc_file(dlc, fps=30, key="df_with_missing")
+    theirs = movement_load_poses.from_dlc_file(dlc, 30)
+    np.testing.assert_allclose(ds.position.values, theirs.position.values)
+
+
+# --------------------------------------------------------------------------
+# 4. a missing output folder
+
+
+def test_a_missing_output_folder_is_movement_s_permission_error_too(tmp_path, poses, boxes):
+    missing = tmp_path / "missing"
+    savers = [
+        ("to_dlc_file", poses, "x.h5", movement_save_poses, save_poses),
+        ("to_sleap_analysis_file", poses, "x.h5", movement_save_poses, save_poses),
+        ("to_lp_file", poses, "x.csv", movement_save_poses, save_poses),
+        ("to_via_tracks_file", boxes, "x.csv", movement_save_bboxes, save_bboxes),
+    ]
+    for name, ds, file_name, theirs_module, ours_module in savers:
+        theirs = _raised(getattr(theirs_module, name), ds, missing / file_name)
+        ours = _raised(getattr(ours_module, name), ds, missing / file_name)
+        assert isinstance(theirs, PermissionError), name
+        assert isinstance(ours, PermissionError), name
+        assert isinstance(ours, FileNotFoundError) and isinstance(ours, errors.FileNotFoundError)
+        assert isinstance(ours, posebridge.PoseBridgeError)
+        assert str(ours) == f"{missing / file_name}: the folder {missing} does not exist."
+    for name, file_name in (("to_slp_file", "x.slp"), ("to_anipose_file", "x.csv")):
+        ours = _raised(getattr(save_poses, name), poses, missing / file_name)
+        assert isinstance(ours, errors.FolderNotFoundError), name
+    assert not missing.exists()
+
+
+# --------------------------------------------------------------------------
+# 5. load_dataset(file, "auto", **kwargs) hands kwargs to the inference
+
+
+@pytest.fixture
+def fresh_registries(monkeypatch):
+    """movement's and posebridge's loader registries, restored after the test."""
+    for name in ("_LOADER_REGISTRY", "_LOADER_VALIDATORS_REGISTRY"):
+        monkeypatch.setattr(movement_load, name, dict(getattr(movement_load, name)))
+    for name in ("_REGISTERED", "_REGISTERED_SUFFIXES", "_REGISTERED_VALIDATORS"):
+        monkeypatch.setattr(load, name, {}, raising=False)  # the last is new
+
+
+def test_auto_hands_the_keywords_to_registered_validators(tmp_path, poses, fresh_registries):
+    import attrs
+
+    @attrs.define
+    class ValidTrk:
+        """A .trk file whose first line is its ``marker`` (default ``TRK``)."""
+
+        suffixes: ClassVar[set[str]] = {".trk"}
+        file: Path = attrs.field(converter=Path)
+        marker: str = "TRK"
+
+        def __attrs_post_init__(self) -> None:
+            if self.file.read_text().splitlines()[0] != self.marker:
+                raise ValueError(f"{self.file} does not start with {self.marker}")
+
+    path = tmp_path / "session.trk"
+    path.write_text("MINE\n")
+    for module in (movement_load, load):
+
+        @module.register_loader("Trk", file_validators=[ValidTrk])
+        def from_trk(file, fps=None, **kwargs):
+            assert isinstance(file, ValidTrk) and file.marker == "MINE"
+            return poses
+
+    for module in (movement_load, load):
+        assert module.infer_source_software(path, marker="MINE") == "Trk"
+        assert module.load_dataset(path, "auto", marker="MINE") is poses
+        assert isinstance(_raised(lambda m=module: m.load_dataset(path, "auto")), ValueError)
+    assert isinstance(_raised(lambda: load.infer_source_software(path)), errors.UnknownFormatError)
