@@ -471,3 +471,28 @@ def test_an_index_of_image_paths_still_reads_as_labels(tmp_path):
         "labeled-data/v/img0.png",
         "labeled-data/v/img1.png",
     ]
+
+
+def test_a_table_block_narrower_than_its_column_list_is_refused_as_damaged(tmp_path):
+    """12 numbers per row under a header of 18 columns: a reshape failed deep inside, and
+    the lazy reader called it a posebridge bug."""
+    ds = posebridge.from_numpy(np.ones((10, 2, 3, 2)), np.ones((10, 3, 2)))
+    (path,) = posebridge.save(ds, tmp_path / "nDLC.h5")
+    with h5py.File(path, "r+") as h5:
+        table = h5["df_with_missing/table"]
+        rows, attrs = table[:], dict(table.attrs)
+        del h5["df_with_missing/table"]
+        narrow = np.zeros(len(rows), dtype=[("index", "<i8"), ("values_block_0", "<f8", (12,))])
+        narrow["index"] = rows["index"]
+        narrow["values_block_0"] = rows["values_block_0"][:, :12]
+        h5["df_with_missing/table"] = narrow
+        for key, value in attrs.items():
+            h5["df_with_missing/table"].attrs[key] = value
+    with pytest.raises(
+        FormatError, match="holds 12 values per row.*names 18; the file is damaged"
+    ):
+        posebridge.load(path)
+    with pytest.raises(
+        FormatError, match="holds 12 values per row.*names 18; the file is damaged"
+    ):
+        posebridge.open_dataset(path)

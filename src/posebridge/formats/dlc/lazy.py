@@ -55,6 +55,8 @@ def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
     )
     if [pandas_hdf5._labels(c) for c in kind] != columns:
         raise NotLazy("block order")
+    if int(np.prod(table.dtype[blocks[0]].shape)) != len(columns):
+        raise NotLazy("block width")  # damaged: the eager reader says so
     if table.dtype[blocks[0]].base.kind not in "fiub":
         raise NotLazy("text block")
     return columns, ("table", table.name, blocks[0])
@@ -75,8 +77,15 @@ def _fixed_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
         raise NotLazy("empty block")
     if values.dtype.kind not in "fiub" or values.ndim != 2:
         raise NotLazy("not numbers")
-    transposed = "rows" if int(values.attrs.get("transposed", 0)) else "items"
+    if values.shape[1 if _transposed_rows(values) else 0] != len(columns):
+        raise NotLazy("block shape")  # damaged: the eager reader says so
+    transposed = "rows" if _transposed_rows(values) else "items"
     return columns, ("fixed", values.name, transposed)
+
+
+def _transposed_rows(values: h5py.Dataset) -> bool:
+    """Whether a pandas ``fixed`` block is stored as (rows, items) (its ``transposed`` flag)."""
+    return bool(int(values.attrs.get("transposed", 0)))
 
 
 #: Rows per read of the ``index`` field (HDF5 converts a compound selection through a

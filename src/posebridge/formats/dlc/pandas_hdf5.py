@@ -339,6 +339,13 @@ def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
             raise FormatError(
                 path, f"the pandas table '{group.name}' has an unlisted column {missing}."
             ) from None
+        width = int(np.prod(table.dtype[block].shape))
+        if width != len(block_columns):
+            raise FormatError(
+                path,
+                f"the pandas table '{group.name}' field {block} holds {width} values per row "
+                f"but its column list names {len(block_columns)}; the file is damaged.",
+            )
         base = table.dtype[block].base.kind
         if base == "S":
             texts.append((where, block))
