@@ -8,6 +8,8 @@ The inputs are small files the tests write.
 
 from __future__ import annotations
 
+import datetime
+import time
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +178,23 @@ def test_a_value_with_a_separator_is_fine_where_no_template_field_uses_it(tmp_pa
     (dandi,) = plan_jobs(None, tmp_path / "out", manifest=manifest, template="dandi")
     assert not dandi.error
     assert Path(dandi.target) == tmp_path / "out/sub-a-b/sub-a-b_ses-c-d_behavior.nwb"
+
+
+def test_a_session_start_time_without_zone_is_local_time_where_the_batch_is_planned(
+    tmp_path, monkeypatch
+):
+    """A worker on another machine (another time zone) ran the job with its own zone."""
+    source = tmp_path / "m1.nc"
+    posebridge.save(posebridge.from_numpy(np.zeros((3, 2, 1, 1))), source)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,session_start_time\nm1.nc,2024-05-01T09:30:00\n")
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        (job,) = plan_jobs(None, tmp_path / "out", to="nwb", manifest=manifest)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    moment = job.write_options["session_start_time"]
+    assert moment.utcoffset() == datetime.timedelta(hours=-4)  # New York's summer time
+    assert (moment.hour, moment.minute) == (9, 30)

@@ -6,6 +6,7 @@ manifest's columns are defined here; every :class:`Job` is planned here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import io
@@ -546,6 +547,11 @@ def _writer_metadata(row: dict[str, Any], to_format: str | None, target: Path) -
                     f"session_start_time {value!r}: expected ISO 8601 "
                     f"(e.g. 2024-05-01T09:30:00+01:00): {error}"
                 ) from error
+            if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+                # local time of the machine that plans the batch, not of whichever
+                # worker (another machine, another zone) happens to run the job
+                with contextlib.suppress(ValueError, OverflowError):  # the writer says why
+                    value = value.astimezone()
         options[option] = value if option != "subject_id" else str(value)
     return options
 
