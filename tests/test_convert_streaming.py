@@ -175,6 +175,30 @@ def test_streaming_output_equals_the_in_memory_output(tmp_path, source_format, t
             assert (dtype, chunks) == right[name][1:], name
 
 
+@pytest.mark.parametrize("chunk_frames", [1, 7])
+def test_small_chunks_give_the_in_memory_chunking_and_compression(tmp_path, chunk_frames):
+    """Deflate judged on a first block of one frame (16 bytes of instance scores) did not
+    pay, so those arrays were written whole and uncompressed, unlike the in-memory path."""
+    source = tmp_path / "in.nc"
+    posebridge.save(_poses(300), source)
+    streamed = tmp_path / "streamed.analysis.h5"
+    in_memory = tmp_path / "memory.analysis.h5"
+    convert(source, streamed, chunk_frames=chunk_frames)
+    posebridge.save(posebridge.load(source), in_memory)
+
+    def layout(path: Path) -> dict[str, tuple]:
+        with h5py.File(path) as h5:
+            return {
+                name: (h5[name].chunks, h5[name].compression)
+                for name in h5
+                if isinstance(h5[name], h5py.Dataset) and h5[name].ndim
+            }
+
+    assert layout(streamed) == layout(in_memory)
+    assert layout(in_memory)["instance_scores"][1] == "gzip"  # the case this is about
+    _same_outputs([streamed], [in_memory])
+
+
 @pytest.mark.parametrize(("source_end", "target_end"), [(".analysis.h5", ".nwb"), (".nwb", ".h5")])
 def test_a_streaming_conversion_holds_one_chunk_not_the_file(tmp_path, source_end, target_end):
     # a 2,000-frame chunk costs the NWB and DLC .h5 writers 4.5-5.2 MB of scratch (measured):

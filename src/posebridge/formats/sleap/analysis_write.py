@@ -257,12 +257,15 @@ def _write_blocks(h5: Any, ds: xr.Dataset, source: xr.DataArray, level: int) -> 
     """Write the arrays of a dask-backed dataset one block of frames at a time.
 
     The frames are contiguous from 0 (the caller checks). Whether deflate pays
-    is judged on the first block.
+    is judged on the first :data:`JUDGED_BYTES` of each array (its first blocks
+    are held until then, so a chunk of one frame is not judged on 16 bytes).
     """
     n_ind, n_frames = source.shape[0], source.shape[-1]
     bounds = np.cumsum((0, *source.data.chunks[-1]))
     datasets: dict[str, Any] = {}
-    for low, high in itertools.pairwise(bounds):
+    pending: dict[str, list[tuple[int, int, np.ndarray]]] = {}
+    last = len(bounds) - 2
+    for number, (low, high) in enumerate(itertools.pairwise(bounds)):
         window = {model.TIME: slice(int(low), int(high))}
         block = ds.isel(window).compute(scheduler="synchronous")  # this block, here
         order = (model.INDIVIDUAL, model.SPACE, model.KEYPOINT, model.TIME)
@@ -287,8 +290,12 @@ def _write_blocks(h5: Any, ds: xr.Dataset, source: xr.DataArray, level: int) -> 
         for name, array in values.items():
             at = DIMS[name].index("frame")
             if name not in datasets:
+                held = pending.setdefault(name, [])
+                held.append((int(low), int(high), array))
+                if sum(a.nbytes for _, _, a in held) < JUDGED_BYTES and number != last:
+                    continue
                 options = {}
-                if _deflate_pays(array, level):
+                if _deflate_pays(np.concatenate([a for _, _, a in held], axis=at), level):
                     options = {"compression": "gzip", "compression_opts": level}
                 shape = list(array.shape)
                 shape[at] = n_frames
@@ -296,9 +303,17 @@ def _write_blocks(h5: Any, ds: xr.Dataset, source: xr.DataArray, level: int) -> 
                     name, shape=tuple(shape), dtype=array.dtype, **options
                 )
                 datasets[name].attrs["dims"] = json.dumps(list(DIMS[name]))
-            where = [slice(None)] * array.ndim
-            where[at] = slice(int(low), int(high))
-            datasets[name][tuple(where)] = array
+                parts = pending.pop(name)
+            else:
+                parts = [(int(low), int(high), array)]
+            for start, stop, part in parts:
+                where = [slice(None)] * part.ndim
+                where[at] = slice(start, stop)
+                datasets[name][tuple(where)] = part
+
+
+#: What the streaming writer judges deflate on: as much as one sample of :func:`_deflate_pays`.
+JUDGED_BYTES = 1 << 16
 
 
 def _deflate_pays(values: np.ndarray, level: int) -> bool:
