@@ -447,3 +447,22 @@ def test_samples_without_a_valid_timestamp_are_left_out_with_a_warning(tmp_path,
         ds = posebridge.load(path)
     assert ds.time.values.tolist() == [0.0, 0.1, 0.3, 0.4]
     np.testing.assert_array_equal(ds.position.values[:, :, 0, 0], values[[0, 1, 3, 4]])
+
+
+def test_a_session_start_time_that_is_not_iso_8601_is_left_out_with_a_warning(tmp_path):
+    """A damaged start time ('3.0') was kept as text, so converting the file to NWB failed
+    with an error naming neither file."""
+    ds = posebridge.from_numpy(np.ones((4, 2, 2, 1)), fps=10)
+    (path,) = posebridge.save(ds, tmp_path / "a.nwb")
+    with h5py.File(path, "r+") as h5:
+        del h5["session_start_time"]
+        h5["session_start_time"] = b"3.0"
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.warns(UserWarning, match=r"a\.nwb: session_start_time '3\.0' is not an ISO"):
+            back = read(path)
+        assert "session_start_time" not in back.attrs
+        np.testing.assert_array_equal(back.position.values, ds.position.values)
+    with pytest.warns(UserWarning, match="not an ISO"):
+        (out,) = posebridge.convert(path, tmp_path / "b.nwb", split_individuals=False)
+    with h5py.File(out) as h5:
+        assert dt.datetime.fromisoformat(h5["session_start_time"][()].decode())

@@ -656,6 +656,17 @@ def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) ->
         return
 
 
+def _iso_datetime(text: Any) -> bool:
+    """Whether ``text`` is an ISO 8601 date/time (``Z`` for UTC taken too)."""
+    import datetime as dt
+
+    try:
+        dt.datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     first = chosen[0]
     ds.attrs["source_software"] = first.source_software or "NWB"
@@ -683,5 +694,13 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     for key in ("session_description", "session_start_time"):
         if info.session.get(key):
             ds.attrs[key] = info.session[key]
+    if "session_start_time" in ds.attrs and not _iso_datetime(ds.attrs["session_start_time"]):
+        where = chosen[0].source if chosen else "the NWB file"
+        warnings.warn(
+            f"{where}: session_start_time {ds.attrs.pop('session_start_time')!r} is not an "
+            "ISO 8601 date/time (the NWB schema's isodatetime), so it is left out; give "
+            "session_start_time= when writing NWB.",
+            stacklevel=2,
+        )
     for key, value in info.subject.items():
         ds.attrs[key if key == "subject_id" else f"subject_{key}"] = value
