@@ -219,3 +219,19 @@ def test_dataframe_function_gives_labels_too(dlc_23_h5):
     assert labels.is_labels(ds) and ds.frame.values.tolist() == [5, 20, 3]
     again = deeplabcut.dataframe_from_dataset(ds)
     pd.testing.assert_frame_equal(again, df, check_names=False)
+
+
+def test_data_split_is_left_out_of_a_labels_h5_with_a_warning_and_the_file_reads_back(tmp_path):
+    """pandas' fixed layout pickled the 'set' column, so the file written was one the
+    reader refuses as unsafe."""
+    lab = labels.from_numpy(
+        np.ones((2, 2, 1, 1)),
+        image_path=["labeled-data/v/img1.png", "labeled-data/v/img2.png"],
+    ).assign_coords(data_split=("time", ["train", "test"]))
+    with pytest.warns(UserWarning, match=r"d\.h5: the data_split \('set'\) column is not written"):
+        (path,) = posebridge.save(lab, tmp_path / "d.h5", format="dlc")
+    back = posebridge.load(path)
+    assert "data_split" not in back.coords
+    assert back["image_path"].values.tolist() == lab["image_path"].values.tolist()
+    (csv,) = posebridge.save(lab, tmp_path / "d.csv", format="dlc")  # the CSV keeps it
+    assert posebridge.load(csv)["data_split"].values.tolist() == ["train", "test"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -259,6 +260,15 @@ def _write(
             f"dataset has {ds.sizes[model.INDIVIDUAL]} (or maDLC's 'single'): leave "
             "individuals_level out, or pass split_individuals=True."
         )
+    if data_split is not None and suffix != ".csv" and (labelled or style == "levels"):
+        warnings.warn(  # pandas' fixed layout, which these need, pickles text columns
+            f"{path}: the data_split ('set') column is not written: a DeepLabCut .h5 of "
+            "labelled data (pandas' fixed layout) stores text columns only as pickled Python "
+            "objects, which readers refuse as unsafe. Write .csv (LightningPose's layout) to "
+            "keep it.",
+            stacklevel=3,
+        )
+        data_split = None
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
     with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
         if streamed:
