@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import h5py
 import numpy as np
@@ -461,3 +462,16 @@ def test_group_names_that_are_not_utf8_are_read_and_spelled_as_in_a_url(tmp_path
     assert back.individual.values.tolist() == ["m%FF"]
     assert back.frame.values.tolist() == [0, 1]
     np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+@pytest.mark.parametrize("paths", [["imgs/cow_a", "imgs/cow_b"], ["imgs/cow_a"]])
+def test_image_paths_without_a_file_ending_stay_images(tmp_path, paths):
+    """The YOLO reader gives such paths when the images are absent; NWB read them back as
+    a video (image_path '' and frame 0)."""
+    lab = labels.from_numpy(np.ones((len(paths), 2, 1, 1)), image_path=paths)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (path,) = posebridge.save(lab, tmp_path / "l.nwb")
+        back = posebridge.load(path)
+    assert back["image_path"].values.tolist() == paths
+    assert back["frame"].values.tolist() == lab["frame"].values.tolist() == [-1] * len(paths)

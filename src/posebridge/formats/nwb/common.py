@@ -78,6 +78,9 @@ _UNIT_ALIASES = {
 FRAMES_MARKER = "posebridge: time_unit=frames"
 #: In an ImageSeries' comments: its external_file paths were absolute when written.
 PATHS_MARKER = "posebridge: external_file relative to the NWB file (absolute when written)"
+#: In an ImageSeries' comments: its external files are images, one frame each (whatever
+#: their names end in: an image path without a file ending is not a video).
+IMAGES_MARKER = "posebridge: external_file lists images, one frame each"
 _FRAMES_TEXT = (
     f"{FRAMES_MARKER} (the times are video frame numbers written as seconds; "
     "no frame rate was known)"

@@ -48,7 +48,13 @@ import xarray as xr
 from posebridge import errors, model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import NumpyTypes, number_in, one_number, plain_attribute
-from posebridge.formats.nwb.common import FRAMES_MARKER, PATHS_MARKER, edge_indices, to_text
+from posebridge.formats.nwb.common import (
+    FRAMES_MARKER,
+    IMAGES_MARKER,
+    PATHS_MARKER,
+    edge_indices,
+    to_text,
+)
 from posebridge.model import labels
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp")
@@ -104,8 +110,19 @@ def _natural(name: str | bytes) -> tuple[str, int, str]:
     return (found.group(1), int(found.group(2)), "") if found else (name, -1, name)
 
 
-def _is_images(files: list[str]) -> bool:
-    return bool(files) and all(f.lower().endswith(IMAGE_SUFFIXES) for f in files)
+def _is_images(files: list[str], starts: np.ndarray, comments: str) -> bool:
+    """Whether an ImageSeries' external files are images (one frame each), not a video.
+
+    Images: posebridge's marker says so, or every name ends as an image does,
+    or several files start at frames 0, 1, 2, ... (one frame each, as sleap-io
+    writes image sequences; the files of a video split in parts start further
+    apart).
+    """
+    if not files:
+        return False
+    if IMAGES_MARKER in comments or all(f.lower().endswith(IMAGE_SUFFIXES) for f in files):
+        return True
+    return len(files) > 1 and np.array_equal(starts, np.arange(len(files)))
 
 
 def _video(group: h5py.Group, folder: str, path: Path) -> _Video:
@@ -136,7 +153,8 @@ def _video(group: h5py.Group, folder: str, path: Path) -> _Video:
             f"{group.name}/external_file: starting_frame {starts.tolist()[:8]} does not "
             "increase (the first frame of each file, in order).",
         )
-    return _Video(files, starts, _is_images(files), posixpath.basename(group.name))
+    images = _is_images(files, starts, comments)
+    return _Video(files, starts, images, posixpath.basename(group.name))
 
 
 def _collect(training: h5py.Group, folder: str, path: Path) -> _Read:

@@ -20,7 +20,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError
-from posebridge.formats.nwb.common import PATHS_MARKER, frames_comment, unique_names
+from posebridge.formats.nwb.common import (
+    IMAGES_MARKER,
+    PATHS_MARKER,
+    frames_comment,
+    unique_names,
+)
 from posebridge.model import labels
 
 
@@ -111,6 +116,8 @@ def build_training(
     for k, (video, images) in enumerate(zip(groups.names, groups.images, strict=True)):
         files, relative = _external(images if images is not None else [video], out_folder)
         notes = [PATHS_MARKER] if relative else []
+        if images is not None:
+            notes.append(IMAGES_MARKER)
         if not fps:
             notes.append(frames_comment())
         count = (
