@@ -299,3 +299,17 @@ def test_a_negative_zero_keeps_its_sign(tmp_path):
     assert np.signbit(point[:, 0]).all() and not np.signbit(point[:, 1]).any()
     assert np.signbit(ds.confidence.sel(individual="t").values[0]).tolist() == [True, True]
     assert np.signbit(ds.instance_score.sel(individual="t").values[0])
+
+
+def test_rows_spanning_too_many_frames_are_written_with_a_warning_and_read_with_all_frames_false(
+    tmp_path,
+):
+    """The writer accepted frames [3, 2**30] without a word, and the default reader then
+    refused the file it wrote."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1))).assign_coords(time=[3, 2**30])
+    with pytest.warns(UserWarning, match=r"span frames 0 to 1073741824; read it back with all_"):
+        (path,) = posebridge.save(ds, tmp_path / "wide.analysis.csv", format="sleap-csv")
+    with pytest.raises(posebridge.FormatError, match="all_frames=False"):
+        posebridge.load(path)
+    back = posebridge.load(path, all_frames=False)
+    assert back.time.values.tolist() == [3, 2**30]

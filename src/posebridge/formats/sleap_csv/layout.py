@@ -5,10 +5,20 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
+
 from posebridge._files import Peek
 from posebridge.errors import FormatError
 
-__all__ = ["FIXED", "MISSING", "header_nodes", "sniff"]
+__all__ = [
+    "FIXED",
+    "MISSING",
+    "SPAN_FREE",
+    "SPAN_PER_ROW",
+    "header_nodes",
+    "sniff",
+    "span_too_wide",
+]
 
 #: The first three columns, in this order.
 FIXED = ("track", "frame_idx", "instance.score")
@@ -78,3 +88,20 @@ def sniff(peek: Peek) -> bool:
     except FormatError:
         return False
     return True
+
+
+#: With ``all_frames``, time may span this many frames per row of the file (beyond
+#: ``SPAN_FREE`` frames, which any file may use), as SLEAP analysis files do.
+SPAN_PER_ROW = 64
+SPAN_FREE = 1 << 20
+
+
+def span_too_wide(frames: np.ndarray) -> bool:
+    """Whether rows at ``frames`` span too many frames from 0 for ``all_frames=True``.
+
+    Examples
+    --------
+    >>> span_too_wide(np.array([3, 2**30])), span_too_wide(np.arange(10))
+    (True, False)
+    """
+    return frames.size > 0 and int(frames.max()) + 1 > max(SPAN_FREE, SPAN_PER_ROW * frames.size)

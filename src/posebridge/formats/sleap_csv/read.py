@@ -29,7 +29,7 @@ from posebridge._files import check_input, refuse_bare_carriage_returns
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
-from posebridge.formats.sleap_csv.layout import FIXED, MISSING, header_nodes
+from posebridge.formats.sleap_csv.layout import FIXED, MISSING, header_nodes, span_too_wide
 
 __all__ = ["describe", "read"]
 
@@ -134,10 +134,6 @@ def _numbers(table: Any, column: str, path: Path) -> np.ndarray:
 
 #: Frame numbers up to this are exact in the float64 column pandas reads (2**53).
 _LARGEST_FRAME = 2**53
-#: With ``all_frames``, time may span this many frames per row of the file (beyond
-#: ``_SPAN_FREE`` frames, which any file may use), as SLEAP analysis files do.
-_SPAN_PER_ROW = 64
-_SPAN_FREE = 1 << 20
 
 
 def _frames(columns: Columns, path: Path) -> np.ndarray:
@@ -157,9 +153,9 @@ def _frames(columns: Columns, path: Path) -> np.ndarray:
 
 def _check_span(path: Path, frames: np.ndarray, cells_per_frame: int) -> None:
     """Refuse ``all_frames`` when the frames from 0 to the last would dwarf the rows."""
-    span = int(frames.max()) + 1
-    if span <= max(_SPAN_FREE, _SPAN_PER_ROW * frames.size):
+    if not span_too_wide(frames):
         return
+    span = int(frames.max()) + 1
     gib = span * cells_per_frame * 8 / 2**30
     raise FormatError(
         path,

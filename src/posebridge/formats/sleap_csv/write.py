@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
 from posebridge.formats._shared.untracked import is_untracked_name
-from posebridge.formats.sleap_csv.layout import FIXED
+from posebridge.formats.sleap_csv.layout import FIXED, span_too_wide
 
 __all__ = ["write"]
 
@@ -100,12 +101,20 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     ).reshape(time_index.size, n_kp * 3)
     columns = [f"{node}.{part}" for node in nodes for part in ("x", "y", "score")]
     tracks = names[ind_index] if names.size else np.zeros(0, dtype=object)
+    row_frames = np.asarray(frames, dtype=np.int64)[time_index]
+    if span_too_wide(row_frames):
+        warnings.warn(
+            f"{path}: its {row_frames.size} rows span frames 0 to {int(row_frames.max())}; "
+            "read it back with all_frames=False (the default, all_frames=True, would hold every "
+            "frame from 0 and refuses such a span).",
+            stacklevel=3,
+        )
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         _write_table(
             temporary,
             [*FIXED, *columns],
             tracks,
-            np.asarray(frames, dtype=np.int64)[time_index],
+            row_frames,
             instance[time_index, ind_index],
             values,
         )
