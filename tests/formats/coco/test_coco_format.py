@@ -179,7 +179,7 @@ def test_track_ids_name_individuals(tmp_path):
         annotation["track_id"] = track
     path.write_text(json.dumps(content))
     ds = coco.read(path)
-    assert ds.individual.values.tolist() == ["track_4", "track_2"]
+    assert ds.individual.values.tolist() == ["track_2", "track_4"]  # by track id
     assert ds.position.sel(time=2, individual="track_2", keypoint="nose").values.tolist() == [
         20,
         21,
@@ -647,3 +647,20 @@ def test_an_annotation_id_given_twice_is_refused_naming_both(tmp_path):
     copy.pop("track_id", None), copy.pop("individual", None)  # an untracked instance
     path.write_text(json.dumps(content))
     assert coco.read(path).sizes["individual"] == 2
+
+
+def test_individuals_come_back_in_the_order_of_their_track_ids(tmp_path):
+    """They came back in order of first appearance: an individual absent from the first
+    image moved to the end."""
+    ds = labels.from_numpy(
+        np.ones((3, 2, 2, 3)),
+        image_path=["a.png", "b.png", "c.png"],
+        individual_names=["mouse_a", "mouse_b", "mouse_c"],
+    )
+    ds["position"][0, :, :, 0] = np.nan  # mouse_a first appears in the second image
+    (path,) = posebridge.save(ds, tmp_path / "gt.json", format="coco", image_size=(10, 10))
+    annotations = json.loads(path.read_text())["annotations"]
+    assert [a["individual"] for a in annotations[:2]] == ["mouse_b", "mouse_c"]
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["mouse_a", "mouse_b", "mouse_c"]
+    np.testing.assert_array_equal(back.position.values, ds.position.values)

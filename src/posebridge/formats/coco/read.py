@@ -308,7 +308,25 @@ def _identities(
             f"{where}[{i}]: image {records.image_id[i]} has two annotations of the "
             f"individual {names[i]!r} (track_id / individual repeated within an image).",
         )
-    return np.asarray(codes, dtype=np.int64), [str(n) for n in individuals]
+    codes = np.asarray(codes, dtype=np.int64)
+    if tracked.any() and len(individuals) > 1:
+        codes, individuals = _by_track(codes, individuals, records.track_id, tracked)
+    return codes, [str(n) for n in individuals]
+
+
+def _by_track(
+    codes: np.ndarray, individuals: Any, track_id: np.ndarray, tracked: np.ndarray
+) -> tuple[np.ndarray, Any]:
+    """Individuals ordered by their track id (what posebridge writes as their position),
+    those without one after them in order of first appearance."""
+    numbers = np.full(codes.size, np.inf)
+    numbers[tracked] = np.asarray(track_id[tracked].tolist(), dtype=np.float64)
+    lowest = np.full(len(individuals), np.inf)
+    np.minimum.at(lowest, codes, numbers)
+    order = np.lexsort((np.arange(len(individuals)), lowest))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[codes], np.asarray(individuals, dtype=object)[order]
 
 
 def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: str) -> np.ndarray:
