@@ -520,3 +520,15 @@ def test_the_streaming_confidence_check_reads_blocks_only_until_a_finite_one():
     array, computed = _blocks_counted(np.full((100, 3, 2), np.nan), 10)
     assert _any_finite_block(array) is False
     assert computed == list(range(10))
+
+
+def test_the_datasets_device_name_survives_a_round_trip(tmp_path):
+    """It was written as 'camera' whatever the dataset's device was."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=10).assign_attrs(device="camera_0")
+    (path,) = posebridge.save(ds, tmp_path / "a.nwb")
+    assert posebridge.load(path).attrs["device"] == "camera_0"
+    (again,) = posebridge.save(posebridge.load(path), tmp_path / "b.nwb")
+    assert posebridge.load(again).attrs["device"] == "camera_0"
+    plain = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=10)
+    (other,) = posebridge.save(plain, tmp_path / "c.nwb")
+    assert posebridge.load(other).attrs["device"] == "camera"  # the default

@@ -383,9 +383,15 @@ def _module(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> 
     return nwbfile.create_processing_module(**kwargs)
 
 
-def _device(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> Any:
+def _device(
+    nwbfile: Any, config: NWBFileSaveConfig, individual: str | None, ds: xr.Dataset
+) -> Any:
+    """The camera Device: named as configured, else as the dataset's one ``device``
+    (read from NWB), else ``camera``."""
     kwargs = config.resolve("device_kwargs", individual)
-    name = kwargs.setdefault("name", "camera")
+    known = ds.attrs.get("device")
+    one = isinstance(known, str) and known and "/" not in known and ", " not in known
+    name = kwargs.setdefault("name", known if one else "camera")
     if name in nwbfile.devices:
         return nwbfile.devices[name]
     kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
@@ -548,7 +554,7 @@ def add_poses(
     made = []
     for individual, container_name in zip(individuals, names, strict=True):
         i = all_individuals.index(individual)
-        device = _device(nwbfile, config, individual)
+        device = _device(nwbfile, config, individual, ds)
         conf: Any = None
         if streaming:  # one block cache per array: each block is read once for all series
             one = position.isel(individual=i).transpose(model.TIME, model.KEYPOINT, ...).data
