@@ -7,6 +7,7 @@ import warnings
 
 import h5py
 import numpy as np
+import pynwb
 import pytest
 import xarray as xr
 from hypothesis import HealthCheck, given, settings
@@ -532,3 +533,20 @@ def test_the_datasets_device_name_survives_a_round_trip(tmp_path):
     plain = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=10)
     (other,) = posebridge.save(plain, tmp_path / "c.nwb")
     assert posebridge.load(other).attrs["device"] == "camera"  # the default
+
+
+def test_regular_seconds_without_fps_read_back_without_an_fps(tmp_path):
+    """Regular times were written as a rate and read back as fps=1.0, a frame rate the
+    dataset never had (and .slp then took it)."""
+    ds = posebridge.from_numpy(np.ones((4, 2, 2, 1))).assign_coords(time=[0.0, 1.0, 2.0, 3.0])
+    ds.attrs["time_unit"] = "seconds"
+    (path,) = posebridge.save(ds, tmp_path / "a.nwb")
+    for back in (posebridge.load(path), posebridge.open_dataset(path)):
+        assert "fps" not in back.attrs
+        assert back.attrs["time_unit"] == "seconds"
+        assert back.time.values.tolist() == [0.0, 1.0, 2.0, 3.0]
+    with pynwb.NWBHDF5IO(path, "r") as io:  # still written compactly, as a rate
+        interfaces = io.read().processing["behavior"].data_interfaces.values()
+        (container,) = [c for c in interfaces if hasattr(c, "pose_estimation_series")]
+        rates = {s.rate for s in container.pose_estimation_series.values()}
+    assert rates == {1.0}

@@ -632,6 +632,8 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
             ds.attrs["fps"] = fps
             return ds
+    if marker and marker[0] == "no fps":
+        return ds  # regular seconds written as a rate: no frame rate was known
     if rate_based and len(rates) == 1:
         ds.attrs["fps"] = float(rates.pop())
     return ds

@@ -40,6 +40,7 @@ from posebridge.formats.nwb.common import (
     fps_comment,
     frames_comment,
     individual_tag,
+    no_fps_comment,
     nwb_unit,
     object_name,
     padding_comment,
@@ -213,6 +214,8 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
         comment = fps_comment(fps)
     rate = _regular_rate(t, fps, fps if comment else None)
     if rate is not None:
+        if fps is None:  # the rate is the times' step: the reader must not take it as fps
+            comment = no_fps_comment()
         return TimePlan(rate, float(t[0]), None, comment)
     return TimePlan(None, 0.0, t, comment)
 

@@ -14,6 +14,10 @@ as a short machine-readable marker that the reader looks for:
 ``posebridge: fps=<rate>``
     The dataset's video frame numbers are ``round(time * fps)``. The reader sets
     ``attrs["fps"]`` and restores the ``frame`` coordinate.
+``posebridge: no fps``
+    The dataset's times are seconds at a regular step, written as a ``rate``
+    (which gives them back exactly), but it had no frame rate: the reader sets
+    no ``attrs["fps"]`` from that rate.
 """
 
 from __future__ import annotations
@@ -133,6 +137,15 @@ def frames_comment() -> str:
     return _FRAMES_TEXT
 
 
+#: The marker of a rate that is only the step of regular times, not a known frame rate.
+NO_FPS_MARKER = "posebridge: no fps"
+
+
+def no_fps_comment() -> str:
+    """The series comment of regular times written as a rate for a dataset without fps."""
+    return f"{NO_FPS_MARKER} (regular times written as a rate; no frame rate was known)"
+
+
 def fps_comment(fps: float) -> str:
     """The series comment recording the frame rate (frame = round(time * fps))."""
     return f"posebridge: fps={float(fps)!r} (video frame number = round(time * fps))"
@@ -162,12 +175,15 @@ def parse_marker(comments: str | None) -> tuple[str, float | None] | None:
     Returns
     -------
     tuple or None
-        ``("frames", None)``, ``("fps", rate)`` or ``None`` when there is none.
+        ``("frames", None)``, ``("fps", rate)``, ``("no fps", None)`` or ``None``
+        when there is none.
     """
     if not comments or "posebridge:" not in comments:
         return None
     if FRAMES_MARKER in comments:
         return ("frames", None)
+    if NO_FPS_MARKER in comments:
+        return ("no fps", None)
     found = _FPS_RE.search(comments)
     if found:
         try:
