@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
+from posebridge._files import not_utf8_message, text_end
 from posebridge._option_values import expect_kind, expect_number
 from posebridge.errors import PoseBridgeError, SchemaError, brief, expect_bool, expect_path
 
@@ -405,7 +406,14 @@ def _manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
     """
     if not path.is_file():
         raise PoseBridgeError(f"{path}: no such manifest file.")
-    text = path.read_text(encoding="utf-8-sig")
+    data = path.read_bytes()
+    # NUL bytes at the end are refused; an old DOS end-of-file marker (Ctrl-Z) is left out
+    data = data[: len(data) - text_end(path, data[: 1 << 16], data[-4096:])]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # UTF-16 ("Unicode Text") or cp1252 ("CSV") from Excel
+        raise PoseBridgeError(f"{path}: {not_utf8_message(data)}") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text: any line ends
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 

@@ -273,3 +273,44 @@ def test_csv_with_a_bad_value_names_the_file(tmp_path: Path):
     with pytest.raises(PoseBridgeError) as error:
         posebridge.load(path)
     assert str(path) in str(error.value)
+
+
+# --------------------------------------------------------------------------
+# CSV files re-saved by other programs: end-of-file bytes, line ends, UTF-16
+
+
+def test_csv_with_a_dos_end_of_file_marker_reads_as_without_it(tmp_path: Path):
+    folder = write_csv_folder(tmp_path / "csv", trajectories_dict(), time_column=True)
+    expected = posebridge.load(folder / "trajectories.csv")
+    for name in ("trajectories.csv", "id_probabilities.csv"):
+        (folder / name).write_bytes((folder / name).read_bytes() + b"\x1a")
+    back = posebridge.load(folder / "trajectories.csv", format="idtracker")
+    np.testing.assert_array_equal(back.position.values, expected.position.values)
+    np.testing.assert_array_equal(back.confidence.values, expected.confidence.values)
+
+
+def test_csv_ending_in_a_nul_byte_is_refused_as_damage(tmp_path: Path):
+    folder = write_csv_folder(tmp_path / "csv", trajectories_dict(), time_column=False)
+    path = folder / "trajectories.csv"
+    path.write_bytes(path.read_bytes() + b"\x00")
+    with pytest.raises(FormatError, match="NUL byte after its last line") as refused:
+        posebridge.load(path, format="idtracker")
+    assert str(path) in str(refused.value)
+
+
+def test_csv_whose_lines_end_in_carriage_returns_still_reads(tmp_path: Path):
+    folder = write_csv_folder(tmp_path / "csv", trajectories_dict(), time_column=False)
+    expected = posebridge.load(folder / "trajectories.csv")
+    for name in ("trajectories.csv", "id_probabilities.csv"):
+        (folder / name).write_bytes((folder / name).read_bytes().replace(b"\n", b"\r"))
+    back = posebridge.load(folder / "trajectories.csv", format="idtracker")
+    np.testing.assert_array_equal(back.position.values, expected.position.values)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xff\xfe"])
+def test_utf16_csv_is_refused_naming_the_encoding(tmp_path: Path, bom: bytes):
+    folder = write_csv_folder(tmp_path / "csv", trajectories_dict(), time_column=False)
+    path = folder / "trajectories.csv"
+    path.write_bytes(bom + path.read_bytes().decode().encode("utf-16-le"))
+    with pytest.raises(FormatError, match=r"line 1 \(byte \d\).*UTF-16.*UTF-8"):
+        posebridge.load(path, format="idtracker")

@@ -12,7 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input
+from posebridge._files import check_input, not_utf8_message, text_size
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats.anipose.layout import (
@@ -283,11 +283,13 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
     >>> ds = anipose.read("pose-3d/session.csv")  # doctest: +SKIP
     """
     path = check_input(path)
-    data = path.read_bytes()
+    size = text_size(path)  # refuses lone carriage returns and NUL at the end
+    with open(path, "rb") as handle:
+        data = handle.read(size)  # without an old DOS end-of-file marker (Ctrl-Z)
     try:
         first = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
-    except UnicodeDecodeError as error:
-        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    except UnicodeDecodeError:
+        raise FormatError(path, not_utf8_message(data)) from None
     header = next(csv.reader([first]), [])
     if header:
         csv_rows.refuse_wrong_widths(path, data, len(header))
@@ -297,6 +299,6 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
         raise FormatError(path, "is empty; expected an Anipose header row.") from None
     except pd.errors.ParserError as error:
         raise FormatError(path, f"is not a well-formed CSV table: {error}") from None
-    except UnicodeDecodeError as error:
-        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    except UnicodeDecodeError:
+        raise FormatError(path, not_utf8_message(data)) from None
     return _build(df, individual_name, path)

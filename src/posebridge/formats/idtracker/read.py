@@ -10,7 +10,15 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE, check_input, refuse_empty_file
+from posebridge._files import (
+    EOF_MARKER,
+    HDF5_SIGNATURE,
+    check_input,
+    looks_utf16,
+    not_utf8_message,
+    refuse_empty_file,
+    text_size,
+)
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing
 from posebridge.formats._shared.images import image_side
 from posebridge.formats._shared.safe_pickle import load_pickled
@@ -92,12 +100,41 @@ def _from_h5(path: Path) -> dict[str, Any]:
         raise FormatError(path, f"is not a readable HDF5 file ({error}).") from None
 
 
+def _not_utf8(path: Path) -> FormatError:
+    """The error for a CSV file that is not UTF-8 (read whole: only on this error)."""
+    return FormatError(path, not_utf8_message(path.read_bytes()))
+
+
+def _marker_only_at_end(path: Path, size: int) -> bool:
+    """Whether the file's one Ctrl-Z is its last byte (none among its first ``size``)."""
+    with open(path, "rb") as handle:
+        while block := handle.read(min(1 << 22, size - handle.tell())):
+            if EOF_MARKER in block:
+                return False
+    return True
+
+
 def _load_csv_table(path: Path, what: str) -> tuple[list[str], np.ndarray]:
-    with open(path, encoding="utf-8-sig") as handle:
-        header = handle.readline()
+    size = text_size(path, lone_carriage_returns=True)  # refuses NUL at the end
+    # one Ctrl-Z after the last line (an old DOS end-of-file marker) is read as a comment
+    marker = size < path.stat().st_size and _marker_only_at_end(path, size)
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            header = handle.readline()
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     names = [c.strip() for c in header.strip().lstrip("#").strip().split(",")]
     try:
-        values = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, dtype=np.float64)
+        values = np.loadtxt(
+            path,
+            delimiter=",",
+            skiprows=1,
+            ndmin=2,
+            dtype=np.float64,
+            comments=("#", EOF_MARKER.decode()) if marker else "#",
+        )
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     except ValueError as error:
         raise FormatError(path, f"{what}: a value is not a number ({error}).") from None
     if values.size and values.shape[1] != len(names):
@@ -113,9 +150,13 @@ def _from_csv(path: Path) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8-sig") as handle:
             columns = csv_columns(handle.readline())
-    except UnicodeDecodeError as error:
-        raise FormatError(path, f"line 1: not UTF-8 text ({error.reason}).") from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
     if columns is None:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+        if looks_utf16(head):  # UTF-16 of ASCII text is also UTF-8, with NULs
+            raise FormatError(path, not_utf8_message(head))
         raise FormatError(
             path, "line 1: expected the header x1,y1,x2,y2,... (maybe after seconds or time)."
         )

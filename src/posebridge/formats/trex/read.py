@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, refuse_empty_file
+from posebridge._files import check_input, not_utf8_message, refuse_empty_file, text_size
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats.trex.layout import (
@@ -89,19 +89,23 @@ class _Track:
     def _load_csv(self) -> dict[str, np.ndarray]:
         import pandas as pd
 
-        data = self.path.read_bytes()
+        size = text_size(self.path)  # refuses lone carriage returns and NUL at the end
+        with open(self.path, "rb") as handle:
+            data = handle.read(size)  # without an old DOS end-of-file marker (Ctrl-Z)
         try:
             header = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r").split(",")
         except UnicodeDecodeError:
-            raise FormatError(self.path, "line 1 is not UTF-8 text.") from None
+            raise FormatError(self.path, not_utf8_message(data)) from None
         csv_rows.refuse_wrong_widths(self.path, data, len(header))
         try:
             table = pd.read_csv(io.BytesIO(data), header=None, skiprows=1, dtype=np.float64)
         except pd.errors.EmptyDataError:
             table = pd.DataFrame()
+        except UnicodeDecodeError:
+            raise FormatError(self.path, not_utf8_message(data)) from None
         except (ValueError, pd.errors.ParserError) as error:
             raise FormatError(
-                self.path, self._bad_cell() or f"is not a TRex CSV ({error})."
+                self.path, self._bad_cell(data) or f"is not a TRex CSV ({error})."
             ) from None
         if table.shape[1] and table.shape[1] != len(header):
             raise FormatError(
@@ -125,13 +129,14 @@ class _Track:
                 self.unit = unit
         return columns
 
-    def _bad_cell(self) -> str | None:
-        """Where the first cell that is not a number is (line, column), if one is."""
+    def _bad_cell(self, data: bytes) -> str | None:
+        """Where the first cell of ``data`` (the file's text) that is not a number is
+        (line, column), if one is."""
         import pandas as pd
 
         try:
             text = pd.read_csv(
-                self.path, header=None, skiprows=1, dtype=str, keep_default_na=False
+                io.BytesIO(data), header=None, skiprows=1, dtype=str, keep_default_na=False
             )
         except (ValueError, pd.errors.ParserError):
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Sequence
 from pathlib import PurePosixPath
@@ -10,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input
+from posebridge._files import check_input, text_end
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
@@ -162,7 +163,9 @@ def _label_text(label: str) -> bytes:
     """A label file's bytes; none for an image without one (a background image).
 
     Read with the operating system's calls, without a file object: a dataset
-    has one small label file per image.
+    has one small label file per image. A UTF-8 byte-order mark at its start
+    (Windows Notepad writes one) and an old DOS end-of-file marker (one Ctrl-Z
+    after the last line) are left out; NUL bytes at its end are refused.
     """
     try:
         handle = os.open(label, os.O_RDONLY)
@@ -176,7 +179,12 @@ def _label_text(label: str) -> bytes:
         return b""
     finally:
         os.close(handle)
-    return b"".join(chunks)
+    text = b"".join(chunks)
+    if text.startswith(codecs.BOM_UTF8):
+        text = text[len(codecs.BOM_UTF8) :]
+    if text.endswith((b"\x00", b"\x1a")):
+        text = text[: len(text) - text_end(label, text[:512], text[-4096:])]
+    return text
 
 
 def _image_of(label: str) -> str:

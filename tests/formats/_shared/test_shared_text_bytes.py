@@ -1,0 +1,109 @@
+"""The shared checks of text inputs: line ends, NUL and Ctrl-Z at the end, encodings.
+
+Every CSV reader that calls ``refuse_bare_carriage_returns`` (DeepLabCut,
+LightningPose, SLEAP CSV, VIA) refuses NUL bytes and a Ctrl-Z it cannot skip
+at a file's end clearly, instead of reading them as a short last row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge._files import first_bad_utf8, looks_utf16, not_utf8_message, text_size
+from posebridge.errors import FormatError
+
+
+def _poses() -> object:
+    rng = np.random.default_rng(7)
+    return posebridge.from_numpy(rng.uniform(1, 9, (3, 2, 2, 1)), keypoint_names=["a", "b"])
+
+
+@pytest.fixture(params=["dlc", "sleap-csv", "via"])
+def saved_csv(request, tmp_path: Path) -> tuple[Path, str]:
+    """A CSV file of another family's reader, written by posebridge."""
+    name = request.param
+    ds = posebridge.boxes_from_poses(_poses()) if name == "via" else _poses()
+    path = tmp_path / f"out_{name}.csv"
+    written = posebridge.save(ds, path, format=name)
+    return Path(written[0]) if isinstance(written, list) else path, name
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [(b"\x00", "NUL byte after its last line"), (b"\x1a", "Ctrl-Z")],
+)
+def test_csv_readers_refuse_a_nul_or_ctrl_z_after_the_last_line(saved_csv, tail, message):
+    path, name = saved_csv
+    posebridge.load(path, format=name)  # reads before the change
+    path.write_bytes(path.read_bytes() + tail)
+    with pytest.raises(FormatError, match=message) as refused:
+        posebridge.load(path, format=name)
+    assert "may be cut short" not in str(refused.value) and "cells" not in str(refused.value)
+
+
+def test_text_size_leaves_out_one_end_of_file_marker_after_the_last_line(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\r\n1,2\r\n\x1a")
+    assert text_size(path) == path.stat().st_size - 1
+    with pytest.raises(FormatError, match="does not skip"):
+        text_size(path, eof_marker=False)
+
+
+@pytest.mark.parametrize("data", [b"a,b\n1,2\x1a", b"a,b\n1,2\n\x1a\x1a"])
+def test_a_ctrl_z_that_is_not_one_marker_after_a_line_end_is_refused(tmp_path, data):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    with pytest.raises(FormatError, match="Ctrl-Z"):
+        text_size(path)
+
+
+def test_nul_bytes_at_the_end_of_a_long_file_are_counted(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 50_000 + b"\x00" * 5)
+    with pytest.raises(FormatError, match=r"NUL byte after its last line \(5 NUL"):
+        text_size(path)
+
+
+def test_text_size_allows_lone_carriage_returns_when_asked(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\r1,2\r\x1a")
+    assert text_size(path, lone_carriage_returns=True) == path.stat().st_size - 1
+    with pytest.raises(FormatError, match="carriage return alone"):
+        text_size(path)
+
+
+def test_peek_text_recognises_a_short_file_that_ends_in_nul_bytes(tmp_path: Path):
+    path = tmp_path / "pose.csv"
+    posebridge.save(_poses(), path, format="dlc")
+    path.write_bytes(path.read_bytes() + b"\x00\x00")
+    assert posebridge.detect(path) == "dlc"
+
+
+def test_first_bad_utf8_finds_a_byte_across_block_boundaries():
+    data = b"a" * ((1 << 20) - 1) + "ß".encode() + b"x" + b"\xfc"
+    assert first_bad_utf8(data) == len(data) - 1
+    assert first_bad_utf8("\ufeffnaße".encode()) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ("a,b\nnaße\n".encode("cp1252"), ["line 2 ", "byte 6", "0xDF", "cp1252", "UTF-8"]),
+        (b"\xff\xfe" + "a,b\n".encode("utf-16-le"), ["line 1 ", "byte 0", "0xFF", "UTF-16"]),
+        ("a,b\n".encode("utf-16-le"), ["line 1 ", "byte 1", "NUL", "UTF-16", "UTF-8"]),
+    ],
+)
+def test_not_utf8_message_names_line_byte_encoding_and_fix(data: bytes, words: list[str]):
+    message = not_utf8_message(data)
+    assert all(word in message for word in words), message
+
+
+def test_looks_utf16_by_byte_order_mark_or_nul_pattern():
+    assert looks_utf16(b"\xfe\xff\x00a")
+    assert looks_utf16("frame,x\n".encode("utf-16-be"))
+    assert not looks_utf16("naße,x\n".encode("cp1252"))
+    assert not looks_utf16(b"\x00\x00\x00\x00\x00\x00")  # NUL bytes, not text

@@ -1,0 +1,62 @@
+"""YOLO label files re-saved by Windows programs: a byte-order mark, an end-of-file byte.
+
+The tree is written by posebridge; one label file's bytes are then changed as
+Notepad (a UTF-8 BOM at the start) or an old DOS program (Ctrl-Z at the end) saves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge.errors import FormatError
+from posebridge.model import labels
+
+SIZE = (10, 10)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, list[Path], xr.Dataset]:
+    """A YOLO tree of two label files, the label files, and what the tree reads as."""
+    rng = np.random.default_rng(3)
+    ds = labels.from_numpy(rng.uniform(1, 9, (2, 2, 3, 1)), video=["v.mp4"] * 2, frame=[3, 9])
+    written = posebridge.save(ds, tmp_path / "data.yaml", format="yolo", image_size=SIZE)
+    return written[0], [Path(p) for p in written[1:]], posebridge.load(written[0], image_size=SIZE)
+
+
+def _same(back: xr.Dataset, expected: xr.Dataset) -> None:
+    xr.testing.assert_identical(back.drop_attrs(), expected.drop_attrs())
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_utf8_byte_order_mark_at_a_label_files_start_is_left_out(tree, which: int):
+    data_yaml, label_files, expected = tree
+    label_files[which].write_bytes(b"\xef\xbb\xbf" + label_files[which].read_bytes())
+    _same(posebridge.load(data_yaml, image_size=SIZE), expected)
+
+
+def test_a_dos_end_of_file_marker_after_the_last_line_is_left_out(tree):
+    data_yaml, label_files, expected = tree
+    for label in label_files:
+        label.write_bytes(b"\xef\xbb\xbf" + label.read_bytes() + b"\x1a")
+    _same(posebridge.load(data_yaml, image_size=SIZE), expected)
+
+
+def test_a_nul_after_the_last_line_is_refused_naming_the_label_file(tree):
+    data_yaml, label_files, _ = tree
+    label_files[1].write_bytes(label_files[1].read_bytes() + b"\x00")
+    with pytest.raises(FormatError, match="NUL byte after its last line") as refused:
+        posebridge.load(data_yaml, image_size=SIZE)
+    assert label_files[1].name in str(refused.value)
+
+
+def test_several_ctrl_z_bytes_are_refused_not_read_as_a_value(tree):
+    data_yaml, label_files, _ = tree
+    label_files[0].write_bytes(label_files[0].read_bytes() + b"\x1a\x1a")
+    with pytest.raises(FormatError, match="Ctrl-Z") as refused:
+        posebridge.load(data_yaml, image_size=SIZE)
+    assert label_files[0].name in str(refused.value)
