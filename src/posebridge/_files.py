@@ -15,6 +15,7 @@ from typing import Any
 
 from posebridge.errors import (
     FileNotFoundError,
+    FormatError,
     IsADirectoryError,
     PoseBridgeError,
     expect_path,
@@ -27,6 +28,7 @@ __all__ = [
     "first_bad_utf8",
     "looks_utf16",
     "name_max",
+    "not_utf8_error",
     "not_utf8_message",
     "refuse_bare_carriage_returns",
     "refuse_empty_file",
@@ -427,6 +429,22 @@ def first_bad_utf8(data: bytes) -> int | None:
         except UnicodeDecodeError as error:
             return at - pending + error.start
     return None
+
+
+def not_utf8_error(path: Path | str) -> FormatError:
+    """The error for a text file that is not UTF-8: :func:`not_utf8_message` of its bytes.
+
+    For a reader's error path: the file is read whole to find the first byte
+    that is not UTF-8 (a decoder reading in blocks cannot say where it is).
+
+    Examples
+    --------
+    >>> raise not_utf8_error("poses.csv")  # doctest: +SKIP
+    FormatError: poses.csv: line 2 (byte 6): byte 0xDF is not UTF-8; ...
+    """
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return FormatError(path, not_utf8_message(data))
 
 
 def not_utf8_message(data: bytes, at: int | None = None) -> str:

@@ -107,3 +107,34 @@ def test_looks_utf16_by_byte_order_mark_or_nul_pattern():
     assert looks_utf16("frame,x\n".encode("utf-16-be"))
     assert not looks_utf16("naße,x\n".encode("cp1252"))
     assert not looks_utf16(b"\x00\x00\x00\x00\x00\x00")  # NUL bytes, not text
+
+
+@pytest.mark.parametrize("name", ["dlc", "sleap-csv", "via"])
+def test_cp1252_text_is_refused_naming_line_byte_and_encoding(tmp_path: Path, name):
+    """Each reader had its own words ('is not a text file (invalid start byte)' for text
+    that is text, only not UTF-8)."""
+    if name == "via":
+        ds = posebridge.boxes_from_poses(_poses())
+    else:
+        ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)), keypoint_names=["nase", "tail"])
+    (path,) = posebridge.save(ds, tmp_path / f"x_{name}.csv", format=name)
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("nase", "naße", 1) if name != "via" else text.replace(".", "é.", 1)
+    assert changed != text
+    path.write_bytes(changed.encode("cp1252"))
+    with pytest.raises(FormatError, match=r"line \d+ \(byte \d+\): byte 0x[DE][F9] is not UTF-8"):
+        posebridge.load(path, format=name)
+    with pytest.raises(FormatError, match="Latin-1/cp1252"):
+        posebridge.load(path, format=name)
+
+
+def test_a_label_studio_config_in_cp1252_is_refused_naming_the_byte(tmp_path: Path):
+    from posebridge.formats.labelstudio._config import read_config
+
+    config = tmp_path / "config.xml"
+    config.write_bytes(
+        '<View><KeyPointLabels name="kp" toName="img"><Label value="naße"/>'
+        "</KeyPointLabels></View>".encode("cp1252")
+    )
+    with pytest.raises(FormatError, match=r"label config: line 1 \(byte \d+\): byte 0xDF"):
+        read_config(config)

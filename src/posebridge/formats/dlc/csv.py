@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posebridge._files import Peek, refuse_bare_carriage_returns
+from posebridge._files import Peek, not_utf8_error, refuse_bare_carriage_returns
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.csv_text import write_csv_block
@@ -81,7 +81,7 @@ def _lines(path: Path, count: int) -> list[str]:
             try:
                 lines.append(raw.decode("utf-8-sig" if not lines else "utf-8"))
             except UnicodeDecodeError:
-                raise FormatError(path, "is not a UTF-8 text file.") from None
+                raise not_utf8_error(path) from None
             if budget <= 0:
                 break
     return lines

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from posebridge._files import not_utf8_error
 from posebridge.errors import FormatError
 
 __all__ = ["LabelConfig", "config_xml", "read_config"]
@@ -45,11 +46,9 @@ def read_config(source: str | Path) -> LabelConfig:
             text = where.read_text(encoding="utf-8-sig")
         except OSError as error:
             raise FormatError(where, f"cannot read the label config ({error}).") from None
-        except UnicodeDecodeError as error:
-            raise FormatError(
-                where,
-                f"the label config is not UTF-8 text ({error.reason} at byte {error.start}).",
-            ) from None
+        except UnicodeDecodeError:
+            error = not_utf8_error(where)
+            raise FormatError(where, f"the label config: {error.problem}") from None
     try:
         root = ET.fromstring(text)
     except ET.ParseError as error:

@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, refuse_bare_carriage_returns
+from posebridge._files import check_input, not_utf8_error, refuse_bare_carriage_returns
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
@@ -44,8 +44,8 @@ def _header(path: Path) -> list[str]:
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             first = next(csv.reader(handle), None)
-    except UnicodeDecodeError as error:
-        raise FormatError(path, f"line 1: the file is not UTF-8 text ({error}).") from None
+    except UnicodeDecodeError:
+        raise not_utf8_error(path) from None
     if not first:
         raise FormatError(path, "line 1: the file is empty; expected a header.")
     return first

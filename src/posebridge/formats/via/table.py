@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posebridge._files import refuse_bare_carriage_returns
+from posebridge._files import not_utf8_error, refuse_bare_carriage_returns
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
 
@@ -57,8 +57,8 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     refuse_bare_carriage_returns(path)
     try:
         header = first_line(path)
-    except UnicodeDecodeError as error:
-        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    except UnicodeDecodeError:
+        raise not_utf8_error(path) from None
     if not header:
         raise FormatError(path, f"is empty; expected the VIA tracks header {HEADER_LINE!r}.")
     if header not in (HEADER_LINE, "#" + HEADER_LINE):
@@ -92,8 +92,8 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
             r"starting at row (\d+)", lambda m: f"starting at line {int(m[1]) + 1}", str(error)
         )
         raise FormatError(path, f"is not a well-formed VIA tracks table: {problem}") from None
-    except UnicodeDecodeError as error:
-        raise FormatError(path, f"is not a text file ({error.reason}).") from None
+    except UnicodeDecodeError:
+        raise not_utf8_error(path) from None
     lines = np.arange(len(table)) + 2
     blank = (table["filename"] == "").to_numpy()
     if blank.any():
