@@ -186,6 +186,19 @@ def test_writing_labels_of_video_frames_needs_sizes(tmp_path):
     np.testing.assert_allclose(back.position.values, ds.position.values)
 
 
+def test_a_windows_video_path_gives_label_files_named_after_its_stem(tmp_path):
+    """typical.slp's video path mixes / and \\: its whole tail became a label file name
+    holding a backslash."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)) * 5).assign_attrs(
+        video_path="C:/sleap/tests/data/json_format_v1\\centered_pair.mp4"
+    )
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    assert [p.relative_to(tmp_path).as_posix() for p in written[1:]] == [
+        "train/labels/centered_pair_000000.txt",
+        "train/labels/centered_pair_000001.txt",
+    ]
+
+
 def test_detect_finds_data_yaml_by_kpt_shape(tmp_path):
     assert posebridge.detect(dataset(tmp_path)) == "yolo"
 

@@ -154,11 +154,11 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
         else [""] * n
     )
     frames = model.frame_numbers(ds)
-    videos = (
-        np.asarray(ds[labels.VIDEO].values).astype(str).tolist()
+    videos = labels.normalise_paths(  # a Windows video path's stem, not all of it
+        np.asarray(ds[labels.VIDEO].values).astype(str)
         if labels.VIDEO in ds.coords
         else [str(ds.attrs.get("video_path", ""))] * n
-    )
+    ).tolist()
     out = []
     for row, (image, split) in enumerate(zip(images, splits, strict=True)):
         pure = PurePosixPath(image)
