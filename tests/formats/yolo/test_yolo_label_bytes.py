@@ -46,17 +46,15 @@ def test_a_dos_end_of_file_marker_after_the_last_line_is_left_out(tree):
     _same(posebridge.load(data_yaml, image_size=SIZE), expected)
 
 
-def test_a_nul_after_the_last_line_is_refused_naming_the_label_file(tree):
+@pytest.mark.parametrize(
+    ("which", "tail", "message"),
+    [(1, b"\x00", "NUL byte after its last line"), (0, b"\x1a\x1a", "Ctrl-Z")],
+    ids=["nul", "several-ctrl-z"],
+)
+def test_a_damaged_end_is_refused_naming_the_label_file(tree, which, tail, message):
+    """A NUL after the last line, or Ctrl-Z bytes that are not one end-of-file marker."""
     data_yaml, label_files, _ = tree
-    label_files[1].write_bytes(label_files[1].read_bytes() + b"\x00")
-    with pytest.raises(FormatError, match="NUL byte after its last line") as refused:
+    label_files[which].write_bytes(label_files[which].read_bytes() + tail)
+    with pytest.raises(FormatError, match=message) as refused:
         posebridge.load(data_yaml, image_size=SIZE)
-    assert label_files[1].name in str(refused.value)
-
-
-def test_several_ctrl_z_bytes_are_refused_not_read_as_a_value(tree):
-    data_yaml, label_files, _ = tree
-    label_files[0].write_bytes(label_files[0].read_bytes() + b"\x1a\x1a")
-    with pytest.raises(FormatError, match="Ctrl-Z") as refused:
-        posebridge.load(data_yaml, image_size=SIZE)
-    assert label_files[0].name in str(refused.value)
+    assert label_files[which].name in str(refused.value)
