@@ -255,3 +255,18 @@ def test_load_nwb_gives_the_labels_sleap_io_gives_with_tracks(name):
             if key.startswith("track=")
         )
     assert sorted(t.name for t in ours.tracks) == written
+
+
+def test_sleap_io_reads_the_sleap_io_layout_of_poses_without_skeleton_edges(tmp_path):
+    """A DeepLabCut file has no skeleton: the Skeleton was written without 'edges' and
+    sleap-io's reader failed on skeleton.edges[:] (a TypeError)."""
+    rng = np.random.default_rng(5)
+    ds = posebridge.from_numpy(
+        rng.uniform(0, 100, (6, 2, 3, 1)), rng.uniform(0, 1, (6, 3, 1)), fps=30
+    )
+    (path,) = posebridge.save(ds, tmp_path / "p.nwb", layout="sleap-io")
+    read = sio.load_nwb(str(path))
+    assert len(read.labeled_frames) == 6
+    assert [n.name for n in read.skeletons[0].nodes] == ds.keypoint.values.tolist()
+    assert read.skeletons[0].edges == []
+    assert "skeleton_edges" not in posebridge.load(path)

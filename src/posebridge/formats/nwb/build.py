@@ -588,6 +588,8 @@ def add_poses(
                 "skeleton_kwargs", "name", individual, max(len(all_individuals), len(individuals))
             )
         if skeleton_kwargs is not None:
+            if edges is None and shared_skeleton is not None:  # sleap-io's layout: its
+                edges = np.zeros((0, 2), dtype=np.uint8)  # reader reads edges[:]
             skeleton = _new_skeleton(
                 nwbfile, skeletons, skeleton_kwargs, individual, keypoints, edges
             )
