@@ -270,3 +270,21 @@ def test_sleap_io_reads_the_sleap_io_layout_of_poses_without_skeleton_edges(tmp_
     assert [n.name for n in read.skeletons[0].nodes] == ds.keypoint.values.tolist()
     assert read.skeletons[0].edges == []
     assert "skeleton_edges" not in posebridge.load(path)
+
+
+def test_sleap_io_reads_the_sleap_io_layout_of_poses_without_confidence(tmp_path):
+    """Poses without confidence (all NaN): the series had no confidence and sleap-io's
+    reader failed on confidence[:] (a TypeError)."""
+    rng = np.random.default_rng(6)
+    position = rng.uniform(0, 100, (6, 2, 3, 2))
+    position[2, :, 1, 0] = np.nan
+    ds = posebridge.from_numpy(position, individual_names=["a", "b"], fps=30)
+    (path,) = posebridge.save(ds, tmp_path / "p.nwb", layout="sleap-io")
+    read = quiet(sio.load_nwb, str(path))
+    assert [lf.frame_idx for lf in read.labeled_frames] == list(range(6))
+    for lf in read.labeled_frames:  # sleap-io keeps no track: compare each frame's set
+        got = sorted(rounded(i.numpy()) for i in lf.instances)
+        frame = ds.position.isel(time=lf.frame_idx).transpose("individual", "keypoint", "space")
+        points = frame.values.astype(np.float32)  # sleap-io's reader reads float32
+        assert got == sorted(rounded(p) for p in points)
+        assert all(np.isnan(i.numpy(scores=True)[:, 2]).all() for i in lf.instances)

@@ -180,3 +180,48 @@ def test_row_keys_are_unique_exactly_when_video_frame_pairs_are(frames, n_videos
     videos = [f"v{i % n_videos}.mp4" for i in range(len(frames))]
     ds = labels.from_numpy(np.zeros((len(frames), 2, 1, 1)), video=videos, frame=frames)
     assert len(set(labels.row_keys(ds).tolist())) == len(frames)
+
+
+@pytest.fixture
+def images_in_two_places(tmp_path):
+    """tmp_path/near/v/img1.png and tmp_path/far/v/img1.png, img2.png; tmp_path/far/w/a.mp4."""
+    for name in ("near/v/img1.png", "far/v/img1.png", "far/v/img2.png", "far/w/a.mp4"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    return tmp_path
+
+
+def test_find_files_gives_the_first_folder_holding_each_path(images_in_two_places):
+    top = images_in_two_places
+    folders = [top / "near", top / "far"]
+    paths = ["v/img1.png", "v/img2.png", "v\\img2.png", "w/a.mp4", "v/img3.png", "", "v"]
+    assert labels.find_files(paths, folders).tolist() == [0, 1, 1, 1, -1, -1, -1]
+    absolute = [str(top / "far/w/a.mp4"), str(top / "far/w/b.mp4")]
+    assert labels.find_files(absolute, folders).tolist() == [0, -1]
+
+
+def test_find_files_lists_each_folder_once_per_place(images_in_two_places, monkeypatch):
+    """Thousands of images in a few folders: a listing per folder and place, not a look
+    per image."""
+    listed: list[str] = []
+    list_folder = labels._file_names
+    monkeypatch.setattr(labels, "_file_names", lambda f: listed.append(f) or list_folder(f))
+    paths = [f"v/img{k}.png" for k in range(3000)] + ["w/a.mp4"] * 10
+    top = images_in_two_places
+    where = labels.find_files(paths, [top, top / "near", top / "far"])
+    assert where[:3].tolist() == [-1, 1, 2] and (where[3:3000] == -1).all()
+    assert (where[3000:] == 2).all()
+    assert len(listed) == 6  # each of v and w, in each of the 3 places
+
+
+def test_search_folders_start_with_those_given_then_the_source_and_its_parents(tmp_path):
+    source = tmp_path / "p" / "labeled-data" / "v" / "CollectedData_me.h5"
+    folders = labels.search_folders(source, [tmp_path / "out", tmp_path / "p"])
+    assert folders[:5] == [
+        tmp_path / "out",
+        tmp_path / "p",
+        tmp_path / "p" / "labeled-data" / "v",
+        tmp_path / "p" / "labeled-data",
+        tmp_path,
+    ]  # the project folder once, where it was given
+    assert len(folders) == 6 and folders[-1] == type(tmp_path).cwd()

@@ -243,16 +243,11 @@ def _label_image(ds: xr.Dataset, row: int) -> Path | None:
     """The image (or video file) of labelled frame ``row``, when it can be found."""
     image = str(ds[labels.IMAGE_PATH].values[row])
     video = str(ds[labels.VIDEO].values[row])
-    folders = [Path.cwd()]
-    if ds.attrs.get("source_file"):
-        folders = [*list(Path(ds.attrs["source_file"]).resolve().parents)[:4], *folders]
-    for reference in (image, video):
-        if not reference:
-            continue
-        for folder in folders:
-            candidate = folder / reference
-            if candidate.is_file():
-                return candidate
+    folders = labels.search_folders(ds.attrs.get("source_file"))
+    found = labels.find_files([image, video], folders)
+    for reference, at in zip((image, video), found.tolist(), strict=True):
+        if at >= 0:
+            return folders[at] / reference
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import h5py
 import numpy as np
 import pandas as pd
@@ -132,6 +134,42 @@ def test_frames_without_images_get_deeplabcut_image_names(tmp_path):
         "labeled-data/clip/img3.png",
     ]
     assert back.frame.values.tolist() == [7, 120, 3]
+
+
+@pytest.mark.parametrize("name", ["CollectedData_me.h5", "CollectedData_me.csv"])
+def test_absolute_image_paths_in_a_project_are_written_from_labeled_data_on(tmp_path, name):
+    # what an NWB file written outside the project (or a SLEAP file) gives back
+    images = ["/lab/proj/labeled-data/reach/img0005.png", "C:/proj/labeled-data/walk/img3.png"]
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), image_path=images)
+    posebridge.save(ds, tmp_path / name)
+    if name.endswith(".h5"):
+        rows = pd.read_hdf(tmp_path / name).index.tolist()
+    else:
+        rows = pd.read_csv(tmp_path / name, header=[0, 1, 2], index_col=[0, 1, 2]).index.tolist()
+    assert rows == [("labeled-data", "reach", "img0005.png"), ("labeled-data", "walk", "img3.png")]
+    back = posebridge.load(tmp_path / name)
+    assert back.image_path.values.tolist() == [
+        "labeled-data/reach/img0005.png",
+        "labeled-data/walk/img3.png",
+    ]
+
+
+@pytest.mark.parametrize("style", [None, "levels"])
+def test_absolute_image_paths_outside_a_project_are_one_path_column(tmp_path, style):
+    images = ["/data/mouse/img1.png", "/data/mouse/img2.png"]
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), image_path=images)
+    if style:  # read from a 3-level file: the levels cannot hold an absolute path
+        ds.attrs["dlc_index_style"] = style
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, tmp_path / "CollectedData_me.h5")
+    assert pd.read_hdf(tmp_path / "CollectedData_me.h5").index.tolist() == images
+    assert [str(w.message) for w in caught if "absolute" in str(w.message)] == (
+        ["Some image paths have fewer than 3 parts (folder/video/image) or are absolute; "
+         "writing them as one path column."] if style else []
+    )  # fmt: skip
+    back = posebridge.load(tmp_path / "CollectedData_me.h5")
+    assert back.image_path.values.tolist() == images
 
 
 def test_points_not_visible_are_left_out_of_deeplabcut_files(tmp_path):

@@ -475,3 +475,145 @@ def test_image_paths_without_a_file_ending_stay_images(tmp_path, paths):
         back = posebridge.load(path)
     assert back["image_path"].values.tolist() == paths
     assert back["frame"].values.tolist() == lab["frame"].values.tolist() == [-1] * len(paths)
+
+
+# --------------------------------------------------------------------------
+# image and video paths: written so that they resolve relative to the .nwb
+
+
+DLC_IMAGES = ["labeled-data/mouse/img001.png", "labeled-data/mouse/img002.png"]
+
+
+@pytest.fixture
+def dlc_project_labels(tmp_path) -> xr.Dataset:
+    """Labels read from a DeepLabCut project in tmp_path/project: two images under
+    labeled-data/mouse, named relative to the project folder, and CollectedData beside
+    them (the dataset's source_file, two levels below the project folder)."""
+    folder = tmp_path / "project" / "labeled-data" / "mouse"
+    folder.mkdir(parents=True)
+    for name in DLC_IMAGES:
+        (tmp_path / "project" / name).write_bytes(b"")  # the files exist, nothing reads them
+    ds = labels.from_numpy(
+        np.arange(2 * 2 * 3 * 1, dtype=float).reshape(2, 2, 3, 1),
+        image_path=DLC_IMAGES,
+        individual_names=["mouse"],
+        keypoint_names=["nose", "ear", "tail"],
+    )
+    posebridge.save(ds, folder / "CollectedData_me.h5")
+    return posebridge.load(folder / "CollectedData_me.h5")
+
+
+def _external(path) -> tuple[list[str], str]:
+    with h5py.File(path) as h5:
+        series = h5[f"{TRAINING}/source_videos/video_0"]
+        return series["external_file"].asstr()[()].tolist(), series.attrs["comments"]
+
+
+def test_project_images_are_written_relative_to_an_nwb_in_another_folder(
+    dlc_project_labels, tmp_path
+):
+    """They were written as given, relative to the DeepLabCut project folder: NWB reads
+    them relative to the .nwb's folder, where they are not."""
+    out = tmp_path / "archive" / "labels.nwb"
+    out.parent.mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every image is found: no warning
+        nwb.write(dlc_project_labels, out)
+    files, comments = _external(out)
+    assert files == [f"../project/{name}" for name in DLC_IMAGES]
+    assert all((out.parent / f).is_file() for f in files)
+    assert nwb.common.PATHS_MARKER in comments
+
+
+def test_project_images_read_back_as_the_files_they_name(dlc_project_labels, tmp_path):
+    out = tmp_path / "archive" / "labels.nwb"
+    out.parent.mkdir()
+    nwb.write(dlc_project_labels, out)
+    back = posebridge.load(out)
+    expected = [str(tmp_path / "project" / name) for name in DLC_IMAGES]
+    assert back.image_path.values.tolist() == expected
+    assert back.video.values.tolist() == [str(tmp_path / "project/labeled-data/mouse")] * 2
+    assert back.frame.values.tolist() == [1, 2]
+    np.testing.assert_array_equal(back.position.values, dlc_project_labels.position.values)
+
+
+def test_images_found_relative_to_the_nwb_are_written_and_read_as_given(
+    dlc_project_labels, tmp_path
+):
+    out = tmp_path / "project" / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nwb.write(dlc_project_labels, out)
+    files, comments = _external(out)
+    assert files == DLC_IMAGES
+    assert nwb.common.PATHS_MARKER not in comments
+    assert posebridge.load(out).image_path.values.tolist() == DLC_IMAGES
+
+
+def test_paths_found_nowhere_are_written_as_given_with_one_warning(tmp_path):
+    (tmp_path / "project" / "labeled-data" / "a").mkdir(parents=True)
+    (tmp_path / "project" / "labeled-data" / "a" / "img1.png").write_bytes(b"")
+    ds = labels.from_numpy(
+        np.ones((4, 2, 1, 1)),
+        image_path=[
+            "labeled-data/a/img1.png",  # found, from the source file's folder
+            "labeled-data/a/img2.png",  # its folder is there, the image is not
+            "labeled-data/gone/img3.png",
+            "labeled-data/gone/img4.png",
+        ],
+    ).assign_attrs(source_file=str(tmp_path / "project" / "CollectedData_me.h5"))
+    out = tmp_path / "out" / "labels.nwb"
+    out.parent.mkdir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nwb.write(ds, out)
+    messages = [str(w.message) for w in caught if "could not be found" in str(w.message)]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith(f"{out}: 3 of the 4 image and video files")
+    assert "e.g. 'labeled-data/a/img2.png'" in messages[0]
+    with h5py.File(out) as h5:
+        videos = h5[f"{TRAINING}/source_videos"]
+        stored = {k: v["external_file"].asstr()[()].tolist() for k, v in videos.items()}
+    assert stored == {
+        "video_0": ["../project/labeled-data/a/img1.png", "labeled-data/a/img2.png"],
+        "video_1": ["labeled-data/gone/img3.png", "labeled-data/gone/img4.png"],
+    }
+
+
+def test_unknown_and_exported_videos_are_not_looked_for(tmp_path):
+    """A video without a path ('') has nothing to find; no warning names it."""
+    ds = labels.from_numpy(np.ones((1, 2, 1, 1)), video=[""], frame=[0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nwb.write(ds, tmp_path / "l.nwb")
+    assert not [w for w in caught if "could not be found" in str(w.message)]
+    assert posebridge.load(tmp_path / "l.nwb").video.values.tolist() == [""]
+
+
+@pytest.mark.interop
+def test_nwbinspector_finds_the_project_images_from_an_nwb_in_another_folder(
+    dlc_project_labels, tmp_path
+):
+    nwbinspector = pytest.importorskip("nwbinspector")
+    out = tmp_path / "archive" / "labels.nwb"
+    out.parent.mkdir()
+    nwb.write(dlc_project_labels, out)
+    messages = list(nwbinspector.inspect_nwbfile(nwbfile_path=str(out)))
+    assert messages  # it ran its checks (best-practice suggestions about metadata)
+    invalid = [m for m in messages if m.check_function_name.endswith("external_file_valid")]
+    assert invalid == [], [m.message for m in invalid]
+
+
+def test_project_images_come_back_to_deeplabcut_relative_to_the_project(
+    dlc_project_labels, tmp_path
+):
+    """DeepLabCut -> NWB elsewhere -> DeepLabCut: the absolute paths NWB reads back are
+    written from labeled-data on, as DeepLabCut names images in its project."""
+    out = tmp_path / "archive" / "labels.nwb"
+    out.parent.mkdir()
+    nwb.write(dlc_project_labels, out)
+    again = tmp_path / "archive" / "CollectedData_me.h5"
+    posebridge.save(posebridge.load(out), again)
+    back = posebridge.load(again)
+    assert back.image_path.values.tolist() == DLC_IMAGES
+    np.testing.assert_array_equal(back.position.values, dlc_project_labels.position.values)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
+import h5py
 import numpy as np
 import pytest
 
@@ -71,6 +73,19 @@ def test_images_of_a_deeplabcut_project_are_exported(dlc_project, tmp_path):
     frame_map = json.loads(out.with_name("labels.frame_map.json").read_text())
     assert [f["image_path"] for f in frame_map["frames"]] == dlc_project.image_path.values.tolist()
     assert [f["frame"] for f in frame_map["frames"]] == [3, 10, 42]
+
+
+def test_the_exported_video_is_named_relative_to_the_nwb_without_a_warning(dlc_project, tmp_path):
+    """The .avi is written with the .nwb: not looked for before it exists."""
+    out = tmp_path / "export" / "labels.nwb"
+    out.parent.mkdir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(dlc_project, out, export_frames=True)
+    assert not [w for w in caught if "could not be found" in str(w.message)]
+    with h5py.File(out) as h5:
+        series = h5["processing/behavior/PoseTraining/source_videos/video_0"]
+        assert series["external_file"].asstr()[()].tolist() == ["labels.annotated_frames.avi"]
 
 
 def test_a_photo_turned_by_its_exif_is_exported_as_shown(tmp_path):

@@ -123,6 +123,32 @@ def test_3d_without_confidence_writes_no_confidence_dataset(tmp_path, poses_sing
         assert series["data"].attrs["unit"] == "n.a."
 
 
+def test_sleap_io_layout_writes_nan_confidence_read_back_as_none_is(tmp_path):
+    """sleap-io's reader reads every series' confidence[:]: its layout writes NaN where the
+    dataset has no confidence (float64, as sleap-io does), posebridge's leaves it out, and
+    both read back as the same all-NaN confidence."""
+    rng = np.random.default_rng(3)
+    ds = posebridge.from_numpy(rng.uniform(0, 50, (5, 2, 2, 2)), fps=25)
+    assert np.isnan(ds.confidence.values).all()
+    (ours,) = nwb.write(ds, tmp_path / "ours.nwb", split_individuals=False)
+    (theirs,) = nwb.write(ds, tmp_path / "sleap_io.nwb", layout="sleap-io")
+    with h5py.File(ours) as h5:
+        assert "confidence" not in h5["processing/behavior/PoseEstimation_id_0/keypoint_0"]
+    with h5py.File(theirs) as h5:
+        module = h5["processing/SLEAP_VIDEO_000_unknown_video"]
+        for track in ("track=id_0", "track=id_1"):
+            for keypoint in ("keypoint_0", "keypoint_1"):
+                confidence = module[track][keypoint]["confidence"]
+                assert confidence.dtype == np.float64 and confidence.shape == (5,)
+                assert np.isnan(confidence[()]).all()
+                assert confidence.attrs["definition"] == "Point-wise confidence scores."
+    back_ours, back_theirs = posebridge.load(ours), posebridge.load(theirs)
+    xr.testing.assert_identical(back_theirs.confidence, back_ours.confidence)
+    assert back_ours.confidence.dtype == np.float64
+    assert np.isnan(back_ours.confidence.values).all()
+    np.testing.assert_array_equal(back_theirs.position.values, ds.position.values)
+
+
 def test_keypoint_order_names_with_slashes_and_edges_survive(tmp_path):
     position = np.random.default_rng(4).normal(size=(5, 2, 4, 1))
     names = ["zeta", "alpha/left", "mid", "alpha/right"]

@@ -642,6 +642,19 @@ def fill_values(plan: ColumnPlan, rows: slice = slice(None)) -> np.ndarray:
     return stack.reshape(n_t, -1)[:, plan.source]
 
 
+def absolute_paths(paths: np.ndarray) -> np.ndarray:
+    """Which paths (``/`` separators) are absolute: ``/...`` or a drive, ``C:/...``.
+
+    Examples
+    --------
+    >>> absolute_paths(np.array(["/a/b.png", "C:/a.png", "a/b.png", "c:b.png"])).tolist()
+    [True, True, False, False]
+    """
+    text = np.asarray(paths).astype(str)
+    drive = (np.strings.str_len(text) > 2) & (np.strings.find(text, ":/") == 1)
+    return np.strings.startswith(text, "/") | drive
+
+
 def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
     """The row index to write: frame numbers, image paths or (folder, video, image).
 
@@ -671,10 +684,11 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
             if (np.strings.count(paths, "/") >= 2).all():  # folder / video (may hold /) / image
                 folder, _, rest = np.strings.partition(paths, "/")
                 video, _, image = np.strings.rpartition(rest, "/")
-                return "levels", [folder, video, image]
+                if ((folder != "") & (video != "") & (image != "")).all():
+                    return "levels", [folder, video, image]
             warnings.warn(
-                "Some image paths have fewer than 3 parts (folder/video/image); writing "
-                "them as one path column.",
+                "Some image paths have fewer than 3 parts (folder/video/image) or are "
+                "absolute; writing them as one path column.",
                 UserWarning,
                 stacklevel=3,
             )

@@ -72,9 +72,32 @@ def image_names(ds: xr.Dataset) -> np.ndarray:
     return images.astype(str)
 
 
+def project_relative(paths: np.ndarray) -> np.ndarray:
+    """Absolute image paths inside a project's ``labeled-data`` folder, from there on.
+
+    DeepLabCut reads image paths relative to its project folder; a path that
+    was made absolute on the way (an NWB file written elsewhere, a SLEAP file)
+    gets its project-relative form back. Other paths are returned as they are.
+
+    Examples
+    --------
+    >>> paths = ["/p/labeled-data/v/img1.png", "C:/p/labeled-data/v/a.png", "/data/img2.png"]
+    >>> project_relative(np.array(paths)).tolist()
+    ['labeled-data/v/img1.png', 'labeled-data/v/a.png', '/data/img2.png']
+    """
+    text = np.asarray(paths).astype(str)
+    if text.size == 0:
+        return text
+    absolute = layout.absolute_paths(text)
+    _, found, rest = np.strings.rpartition(text, "/labeled-data/")
+    inside = absolute & (found != "")
+    return np.where(inside, np.strings.add("labeled-data/", rest), text)
+
+
 def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool) -> xr.Dataset:
     """A labels dataset as the DeepLabCut table writer takes it (see the module doc)."""
-    out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, image_names(ds))})
+    paths = project_relative(image_names(ds))
+    out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, paths)})
     out = out.drop_vars(
         [n for n in (*labels.PREDICTED, "confidence") if n in out.variables]
         + [n for n in (labels.VIDEO, labels.FRAME) if n in out.coords]
@@ -88,9 +111,9 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool) -> xr.Dataset:
     style = out.attrs.get(layout.INDEX_STYLE)
     if style not in ("path", "levels"):
         out.attrs[layout.INDEX_STYLE] = "path" if lightning_pose else "levels"
-        if not lightning_pose:  # fewer than 3 parts cannot be levels: one column, quietly
-            parts = np.char.count(np.asarray(out[layout.IMAGE_PATH].values), "/")
-            if parts.size and parts.min() < 2:
+        if not lightning_pose:  # fewer than 3 parts, or absolute paths, cannot be levels:
+            parts = np.char.count(paths, "/")  # one column, quietly
+            if parts.size and (parts.min() < 2 or layout.absolute_paths(paths).any()):
                 out.attrs[layout.INDEX_STYLE] = "path"
     return out
 

@@ -51,6 +51,8 @@ from posebridge.formats.nwb.common import (
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 
 _CHUNK_BYTES = 1 << 20
+#: The ``confidence_definition`` sleap-io's predictions writer gives every series.
+SLEAP_IO_CONFIDENCE = "Point-wise confidence scores."
 _SUBJECT_ATTRS = {
     "subject_id": "subject_id",
     "subject_species": "species",
@@ -501,6 +503,7 @@ def add_poses(
     out_path: Path | None = None,
     appending: bool = False,
     shared_skeleton: tuple[str, str] | None = None,
+    always_confidence: bool = False,
 ) -> list[Any]:
     """Add one PoseEstimation per individual of ``ds`` to ``nwbfile``; return them.
 
@@ -508,6 +511,13 @@ def add_poses(
     module's ``Skeletons`` for every individual (reused when it exists), as
     sleap-io lays its files out; by default each individual gets its own in
     the PoseEstimation's module.
+
+    Confidence is written when the dataset has a finite one. With
+    ``always_confidence`` (sleap-io's layout) it always is, with sleap-io's
+    ``confidence_definition``, as sleap-io writes every PoseEstimationSeries (its
+    reader reads ``confidence[:]``); a dataset without one gets NaN, stored as
+    its positions are (float64 unless ``storage`` says otherwise), which reads
+    back as a file without confidence does.
     """
     import ndx_pose
 
@@ -538,6 +548,10 @@ def add_poses(
         has_confidence = _any_finite_block(confidence.data)
     else:
         has_confidence = bool(np.any(np.isfinite(confidence.values)))
+    if always_confidence and not has_confidence:  # NaN, of the positions' float type (lazy
+        # for a lazy dataset): read back as the posebridge layout reads no confidence
+        confidence = xr.full_like(confidence, np.nan, dtype=_floating(position.dtype))
+        has_confidence = True
     home = module
     if shared_skeleton is not None:
         home_name = shared_skeleton[0]
@@ -621,6 +635,8 @@ def add_poses(
                 kwargs["timestamps"] = first_series
             if conf is not None:
                 kwargs["confidence"] = _wrap(conf[k], storage)
+                if always_confidence:
+                    kwargs.setdefault("confidence_definition", SLEAP_IO_CONFIDENCE)
             series = ndx_pose.PoseEstimationSeries(data=_wrap(pos[k], storage), **kwargs)
             if first_series is None:
                 first_series = series

@@ -80,7 +80,9 @@ _UNIT_ALIASES = {
 }
 
 FRAMES_MARKER = "posebridge: time_unit=frames"
-#: In an ImageSeries' comments: its external_file paths were absolute when written.
+#: In an ImageSeries' comments: external_file paths written relative to the .nwb's folder
+#: (from absolute paths, or relative ones found elsewhere), read back absolute. The text
+#: says "absolute when written", as files written before relative paths were resolved do.
 PATHS_MARKER = "posebridge: external_file relative to the NWB file (absolute when written)"
 #: In an ImageSeries' comments: its external files are images, one frame each (whatever
 #: their names end in: an image path without a file ending is not a video).

@@ -57,29 +57,22 @@ def search_folders(
 ) -> list[Path]:
     """Where relative video and image paths are looked for, in order.
 
-    The folders given, the output's folder, the source file's folder and its
-    three parents (DeepLabCut image paths are relative to the project folder,
-    two levels above ``labeled-data/<video>/CollectedData_<scorer>.h5``), and
-    the working folder.
+    The folders given, the output's folder, then as everywhere else
+    (:func:`posebridge.labels.search_folders`): the source file's folder and its
+    three parents (DeepLabCut image paths are relative to the project folder, two
+    levels above ``labeled-data/<video>/CollectedData_<scorer>.h5``), and the
+    working folder.
     """
-    folders = [Path(p) for p in extra] + [out_folder]
-    source = ds.attrs.get("source_file")
-    if source:
-        folders += list(Path(source).resolve().parents)[:4]
-    folders.append(Path.cwd())
-    return list(dict.fromkeys(folders))
+    return labels.search_folders(ds.attrs.get("source_file"), [*extra, out_folder])
 
 
-def _locate(reference: str, folders: list[Path]) -> Path | None:
-    if not reference:
-        return None
-    candidate = Path(reference)
-    if candidate.is_absolute():
-        return candidate if candidate.is_file() else None
-    for folder in folders:
-        if (folder / candidate).is_file():
-            return folder / candidate
-    return None
+def _located(references: list[str], folders: list[Path]) -> list[Path | None]:
+    """Each reference's file (:func:`posebridge.labels.find_files`), ``None`` when not found."""
+    where = labels.find_files(references, folders).tolist()
+    return [
+        None if at < 0 else folders[at] / reference
+        for reference, at in zip(references, where, strict=True)
+    ]
 
 
 def _rgb(frame: np.ndarray) -> np.ndarray:
@@ -99,18 +92,20 @@ def _frames(ds: xr.Dataset, folders: list[Path], iio: Any) -> Iterator[np.ndarra
     """The image of every labelled frame, in order (one decode per frame)."""
     groups = labels.video_groups(ds)
     files: list[Path | None] = []
+    image_files: list[list[Path | None] | None] = []
     missing: list[str] = []
-    for name, images in zip(groups.names, groups.images, strict=True):
+    for name, images in zip(groups.names, groups.images, strict=True):  # a loop per video
         if images is None:
-            found = _locate(name, folders)
+            (found,) = _located([name], folders)
             files.append(found)
+            image_files.append(None)
             if found is None:
                 missing.append(name or "(a video without a path)")
         else:
-            for image in images:
-                if _locate(image, folders) is None:
-                    missing.append(image)
+            located = _located(images, folders)
+            missing.extend(i for i, f in zip(images, located, strict=True) if f is None)
             files.append(None)
+            image_files.append(located)
     if missing:
         shown = ", ".join(missing[:_MISSING_SHOWN])
         more = (
@@ -129,8 +124,9 @@ def _frames(ds: xr.Dataset, folders: list[Path], iio: Any) -> Iterator[np.ndarra
             index = int(groups.index[row])
             images = groups.images[video]
             try:
-                if images is not None:
-                    path = _locate(images[index], folders)
+                located = image_files[video]
+                if located is not None:
+                    path = located[index]
                     yield _rgb(as_shown(iio.imread(path), orientation(path)))
                     continue
                 if video not in readers:
@@ -259,7 +255,7 @@ def export_annotations(
                 labels.IMAGE_PATH: (model.TIME, np.full(n, "")),
             }
         ).assign_attrs(fps=fps, video_width=width, video_height=height)
-        nwbfile, plan = labels_nwbfile(labels.check(exported), config, path)
+        nwbfile, plan = labels_nwbfile(labels.check(exported), config, path, made=[avi])
         write_labels_nwbfile(nwbfile, plan, tmp_nwb)
         tmp_map.write_text(json.dumps(mapping, indent=1), encoding="utf-8")
     return [path, avi, frame_map]

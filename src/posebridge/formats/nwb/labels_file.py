@@ -6,6 +6,8 @@ themselves are laid out in :mod:`.training`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,17 @@ __all__ = ["labels_nwbfile", "write_labels_nwbfile"]
 
 
 def labels_nwbfile(
-    ds: xr.Dataset, config: NWBFileSaveConfig, target: Path, *, skeleton_name: str = "skeleton"
+    ds: xr.Dataset,
+    config: NWBFileSaveConfig,
+    target: Path,
+    *,
+    skeleton_name: str = "skeleton",
+    made: Sequence[str | os.PathLike[str]] = (),
 ) -> tuple[Any, FramePlan]:
     """A new ``NWBFile`` with a labels dataset's PoseTraining (for a file at ``target``),
-    and the plan of its training frames (:func:`write_labels_nwbfile` writes both)."""
+    and the plan of its training frames (:func:`write_labels_nwbfile` writes both).
+
+    ``made``: files written with it, which the PoseTraining names (not looked for)."""
     individuals = [str(i) for i in ds["individual"].values]
     if not config.resolve("nwbfile_kwargs").get("session_description") and not ds.attrs.get(
         "session_description"
@@ -36,7 +45,7 @@ def labels_nwbfile(
         )
     one = individuals[0] if len(individuals) == 1 else None
     nwbfile = new_nwbfile(ds, config, one)
-    plan = build_training(nwbfile, ds, target.parent, skeleton_name=skeleton_name)
+    plan = build_training(nwbfile, ds, target, skeleton_name=skeleton_name, made=made)
     return nwbfile, plan
 
 

@@ -9,12 +9,17 @@ Layout written (by :mod:`posebridge.formats.nwb.training_write`) and read, in
   ``video`` of the dataset. A video file is one ``external_file``
   (``starting_frame = [0]``); a video of images lists its images, one frame each
   (``starting_frame = 0..n-1``), as sleap-io writes SLEAP image sequences.
-  Relative paths are written as they are (DeepLabCut image paths are relative to
-  the project folder: put the .nwb there for them to resolve); absolute paths are
-  written relative to the .nwb's folder, as NWB asks, and the series' comments
-  say so, so that posebridge reads them back absolute. ``rate`` is the dataset's
-  ``fps``, else 1.0 with the comment that it counts frames. Nothing needs the
-  files to exist;
+  NWB reads these paths relative to the .nwb's folder: a relative path that is a
+  file there is written as given; one found relative to the dataset's source
+  file's folder, one of its three parents or the working folder (DeepLabCut image
+  paths are relative to the project folder, two levels above the CollectedData
+  file) and every absolute path are written relative to the .nwb's folder, and
+  the series' comments say so, so that posebridge reads them back absolute (the
+  files they name, wherever the .nwb is read from). Nothing needs the files to
+  exist: a path found nowhere is written as given, and one warning per .nwb
+  written says how many
+  (:func:`~posebridge.formats.nwb.training_write.external_files`). ``rate`` is the
+  dataset's ``fps``, else 1.0 with the comment that it counts frames;
 - ``PoseTraining/training_frames/frame_<row>``: one ``TrainingFrame`` per
   labelled frame, linking its ``source_video`` with ``source_video_frame_index``
   (the frame number, or the image's position; uint32, uint64 beyond), and
@@ -29,7 +34,7 @@ Reading takes any such layout (sleap-io's too) with h5py, one group per frame
 and instance (the format's own structure): instances named ``instance_<k>``
 (sleap-io's, by rank in the frame) become ``untracked_<k>``; individuals are
 ordered by ``id``; an image list's frame gives ``image_path``; paths are read as
-stored (or absolute again, see above).
+stored (or absolute, joined to the .nwb's folder, in a series marked so: see above).
 """
 
 from __future__ import annotations

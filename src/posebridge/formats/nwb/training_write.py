@@ -8,14 +8,18 @@ with h5py's low-level calls (:func:`write_frames`).
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from posebridge import model
@@ -44,18 +48,156 @@ def _narrowest(values: np.ndarray, smallest: type = np.uint8) -> np.ndarray:
     raise PoseBridgeError(f"{top} does not fit an unsigned 64-bit integer.")
 
 
-def _external(files: list[str], folder: Path) -> tuple[list[str], bool]:
-    """Files to write: absolute paths made relative to ``folder`` (then ``True``)."""
-    if not files or not all(os.path.isabs(f) for f in files):
-        return [f or labels.UNKNOWN_VIDEO for f in files], False
-    try:
-        return [os.path.relpath(f, os.path.abspath(folder)) for f in files], True
-    except ValueError:  # another drive (Windows): keep them absolute
-        return files, False
+@dataclass
+class ExternalFiles:
+    """What each source video's ImageSeries lists in ``external_file``.
+
+    Attributes
+    ----------
+    files
+        Per video, the text of each of its files (its images, or the video).
+    relative
+        Per video, whether some of its files were rewritten relative to the
+        .nwb's folder (its comments then say so, and reading gives them back
+        absolute).
+    missing
+        The files found nowhere (neither relative to the .nwb's folder nor
+        where :func:`posebridge.labels.search_folders` looks).
+    """
+
+    files: list[list[str]]
+    relative: list[bool]
+    missing: list[str]
+
+
+def _relative_to(targets: list[str], folder: str, *, real: bool) -> list[str]:
+    """Each target folder relative to ``folder``, as a prefix ending in ``/`` ("" for itself).
+
+    With ``real``, both are first resolved (links followed), so that the path
+    leads there as the file system follows it. A folder on another drive
+    (Windows) stays absolute.
+    """
+    start = os.path.realpath(folder) if real else folder
+    prefixes = []
+    for target in targets:  # a loop per distinct folder
+        try:
+            prefix = os.path.relpath(os.path.realpath(target) if real else target, start)
+        except ValueError:  # another drive (Windows): kept absolute
+            prefix = target
+        prefix = prefix.replace("\\", "/")
+        prefixes.append("" if prefix == "." else prefix.rstrip("/") + "/")
+    return prefixes
+
+
+def external_files(
+    groups: labels.VideoGroups,
+    nwb_path: Path,
+    source_file: str | None = None,
+    made: Sequence[str | os.PathLike[str]] = (),
+) -> ExternalFiles:
+    """The ``external_file`` of each video of a labels dataset written to ``nwb_path``.
+
+    NWB reads external files relative to the .nwb's folder. A relative path that
+    is a file there is written as given. One found elsewhere (relative to the
+    dataset's source file's folder or one of its parents, or the working folder:
+    :func:`posebridge.labels.search_folders`, the search plotting makes) is
+    written relative to the .nwb's folder, as an absolute path is. A path found
+    nowhere is written as given (and listed in ``missing``, as an absolute path
+    that is not a file is). Each distinct folder is looked in once per place,
+    not each image.
+
+    Parameters
+    ----------
+    groups
+        The dataset's videos (:func:`posebridge.labels.video_groups`).
+    nwb_path
+        The .nwb file to be written.
+    source_file
+        The dataset's ``source_file`` attribute, if any.
+    made
+        Files written with the .nwb (absolute paths): not looked for, nor missing.
+
+    Returns
+    -------
+    ExternalFiles
+        Per video, the text to write and whether its comments mark it relative;
+        and the files found nowhere.
+    """
+    references = [
+        images if images is not None else [video or labels.UNKNOWN_VIDEO]
+        for video, images in zip(groups.names, groups.images, strict=True)
+    ]
+    sizes = [len(r) for r in references]
+    given = np.array(list(itertools.chain.from_iterable(references)), dtype=object)
+    text = labels.normalise_paths(given.astype(str)) if given.size else given.astype(str)
+    codes, heads, names = labels.path_folders(text)
+    folder = os.path.abspath(nwb_path.parent)
+    folders = labels.search_folders(source_file, [folder])
+    unknown = given == labels.UNKNOWN_VIDEO  # no path given: nothing to look for
+    where = np.where(unknown, -1, labels.find_files(text, folders))
+    absolute = np.array([os.path.isabs(h) for h in heads.tolist()], dtype=bool)[codes]
+    if made and given.size:  # absolute paths of files being written: not looked for
+        spelled = {p for m in made for p in (os.path.abspath(m), os.path.realpath(m))}
+        unknown |= pd.Index(text, dtype=object).isin(spelled)
+    stored = given.copy()
+    # absolute paths: relative to the .nwb's folder, as spelled (whether or not they exist)
+    rows = np.flatnonzero(absolute)
+    # relative paths found beyond the .nwb's folder: relative to it, links followed (the
+    # folders searched are resolved), so that the path leads to the file found
+    found = np.flatnonzero(~absolute & (where > 0))
+    for chosen, real in ((rows, False), (found, True)):
+        if not chosen.size:
+            continue
+        # one prefix per distinct (folder of the path, folder it was found in)
+        key, pairs = pd.factorize(
+            pd.MultiIndex.from_arrays([codes[chosen], np.maximum(where[chosen], 0)])
+        )
+        targets = [
+            os.path.join(folders[place], heads[head]) if real else heads[head]
+            for head, place in pairs.tolist()
+        ]
+        prefixes = np.array(_relative_to(targets, folder, real=real), dtype=object)
+        stored[chosen] = prefixes[key] + names[chosen].astype(object)
+    rewritten = absolute | (where > 0)
+    missing = (where < 0) & ~unknown
+    splits = np.cumsum(sizes)[:-1]
+    return ExternalFiles(
+        files=[part.tolist() for part in np.split(stored, splits)],
+        relative=[bool(part.any()) for part in np.split(rewritten, splits)],
+        missing=given[missing].tolist(),
+    )
+
+
+def _warn_missing(external: ExternalFiles, nwb_path: Path, source_file: str | None) -> None:
+    """One warning naming how many external files could not be found, with an example."""
+    if not external.missing:
+        return
+    total = sum(len(f) for f in external.files)
+    count = len(external.missing)
+    elsewhere = (
+        f"the folder of the source file {source_file}, its {labels.SOURCE_PARENTS} parents "
+        "or the working folder"
+        if source_file
+        else "the working folder (the dataset names no source file)"
+    )
+    warnings.warn(
+        f"{nwb_path}: {count} of the {total} image and video files of the labelled frames "
+        f"could not be found relative to the .nwb's folder, nor relative to {elsewhere}, "
+        f"e.g. {external.missing[0]!r}. They are written as given, so NWB tools "
+        "(nwbinspector) will not find them: write the .nwb where they resolve, or put the "
+        "files where the paths lead.",
+        UserWarning,
+        stacklevel=6,  # the caller of write_nwb / posebridge.save's writer
+    )
 
 
 def build_training(
-    nwbfile: Any, ds: xr.Dataset, out_folder: Path, *, skeleton_name: str = "skeleton"
+    nwbfile: Any,
+    ds: xr.Dataset,
+    nwb_path: Path,
+    *,
+    skeleton_name: str = "skeleton",
+    made: Sequence[str | os.PathLike[str]] = (),
 ) -> FramePlan:
     """Add a labels dataset's Skeleton and PoseTraining to ``nwbfile``'s behavior module.
 
@@ -68,10 +210,14 @@ def build_training(
         A ``pynwb.NWBFile``.
     ds
         A labels dataset.
-    out_folder
-        The folder of the .nwb file (absolute video paths are written relative to it).
+    nwb_path
+        The .nwb file: video and image paths are written relative to its folder
+        where they can be found (:func:`external_files`); one warning names
+        those that cannot.
     skeleton_name
         Name of the Skeleton (made unique among the module's skeletons).
+    made
+        Files written with the .nwb (absolute paths), not looked for.
 
     Returns
     -------
@@ -112,9 +258,13 @@ def build_training(
     groups = labels.video_groups(ds)
     fps = ds.attrs.get("fps")
     size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
+    source_file = ds.attrs.get("source_file")
+    source_file = str(source_file) if source_file else None
+    external = external_files(groups, Path(nwb_path), source_file, made)
+    _warn_missing(external, Path(nwb_path), source_file)
     series = []
     for k, (video, images) in enumerate(zip(groups.names, groups.images, strict=True)):
-        files, relative = _external(images if images is not None else [video], out_folder)
+        files, relative = external.files[k], external.relative[k]
         notes = [PATHS_MARKER] if relative else []
         if images is not None:
             notes.append(IMAGES_MARKER)

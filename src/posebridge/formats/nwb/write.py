@@ -421,7 +421,7 @@ def write_labels_file(
                     pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
                 ):
                     nwbfile = io.read()
-                    plan = build_training(nwbfile, ds, path.parent, skeleton_name=skeleton_name)
+                    plan = build_training(nwbfile, ds, path, skeleton_name=skeleton_name)
                     io.write(nwbfile, exhaust_dci=False)
                 with new_file(temporary, "r+") as h5:
                     write_frames(h5, plan)
@@ -560,6 +560,7 @@ def write_sleap_io_layout(
                     out_path,
                     appending=True,
                     shared_skeleton=(DEFAULT_MODULE, shared),
+                    always_confidence=True,  # sleap-io's reader reads confidence[:]
                 )
 
     if nwbfile is not None:
