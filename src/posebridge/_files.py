@@ -33,6 +33,7 @@ __all__ = [
     "refuse_bare_carriage_returns",
     "refuse_empty_file",
     "refuse_long_names",
+    "refuse_not_utf8",
     "refuse_writing_onto_input",
     "text_end",
     "text_size",
@@ -212,9 +213,55 @@ class Peek:
         except UnicodeDecodeError:
             return None
 
-    def lines(self, count: int) -> list[str]:
-        """The first ``count`` complete lines of the head (without line ends)."""
-        text = self.text
+    @cached_property
+    def loose_text(self) -> str | None:
+        """The head as text, also when it is not UTF-8 (``None`` for HDF5 or binary bytes).
+
+        UTF-8 text is :attr:`text`; UTF-16 text (told by :func:`looks_utf16`)
+        is decoded as UTF-16, and other bytes that are not UTF-8 as Latin-1.
+        For sniffers that recognise a format by its words: a file saved in
+        another encoding is then handed to its reader, which refuses it naming
+        the line, the byte and the encoding (:func:`not_utf8_message`), rather
+        than detection saying that no format fits.
+
+        Examples
+        --------
+        >>> with Peek("poses_latin1.csv") as peek:  # doctest: +SKIP
+        ...     peek.text is None, peek.loose_text[:6]
+        (True, 'scorer')
+        """
+        if self.text is not None or self.is_hdf5:
+            return self.text
+        head = self.head
+        if looks_utf16(head):
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                codec = "utf-16"
+            else:  # ASCII in UTF-16: its high bytes, NUL, come second (LE) or first (BE)
+                little = head[1:512:2].count(0) >= head[0:512:2].count(0)
+                codec = "utf-16-le" if little else "utf-16-be"
+            return head[: len(head) // 2 * 2].decode(codec, errors="replace")
+        if len(head) < self.HEAD_BYTES:  # NUL bytes after the last line: as in :attr:`text`
+            head = head.rstrip(b"\x00")
+        return None if b"\x00" in head else head.decode("latin-1")  # NUL bytes: binary
+
+    @cached_property
+    def loose_head(self) -> bytes:
+        """The head for sniffers that look for ASCII words in bytes (JSON keys).
+
+        UTF-16 text is re-encoded as UTF-8 (its byte-order mark left out), so
+        its words are found and its reader refuses the encoding clearly (see
+        :attr:`loose_text`); any other head is as read.
+        """
+        if self.is_hdf5 or not looks_utf16(self.head):
+            return self.head
+        return (self.loose_text or "").lstrip("\ufeff").encode("utf-8", errors="replace")
+
+    def lines(self, count: int, *, loose: bool = False) -> list[str]:
+        """The first ``count`` complete lines of the head (without line ends).
+
+        ``loose``: of :attr:`loose_text` (text in any encoding), else of :attr:`text`.
+        """
+        text = self.loose_text if loose else self.text
         if not text:
             return []
         lines = text.splitlines()
@@ -262,7 +309,13 @@ EOF_MARKER = b"\x1a"
 _TAIL_BYTES = 4096
 
 
-def text_size(path: Path, *, eof_marker: bool = True, lone_carriage_returns: bool = False) -> int:
+def text_size(
+    path: Path,
+    *,
+    eof_marker: bool = True,
+    lone_carriage_returns: bool = False,
+    spreadsheet: bool = True,
+) -> int:
     """The size of a text file's text, after checking how its lines and the file end.
 
     Refused, naming the file: lines that end in a carriage return alone (see
@@ -282,6 +335,9 @@ def text_size(path: Path, *, eof_marker: bool = True, lone_carriage_returns: boo
     lone_carriage_returns
         Whether the caller reads lines that end in a carriage return alone
         (a reader that splits lines as Python does); otherwise they are refused.
+    spreadsheet
+        Whether the file is a table a spreadsheet saves (CSV), for the words
+        of a refusal of UTF-16 text (see :func:`not_utf8_message`).
 
     Returns
     -------
@@ -308,13 +364,20 @@ def text_size(path: Path, *, eof_marker: bool = True, lone_carriage_returns: boo
     if looks_utf16(head):  # its line ends look like lone carriage returns or NULs
         from posebridge.errors import FormatError
 
-        raise FormatError(path, not_utf8_message(head))
+        raise FormatError(path, not_utf8_message(head, spreadsheet=spreadsheet))
     if not lone_carriage_returns:
         _refuse_carriage_returns(path, head)
-    return size - text_end(path, head, tail, eof_marker=eof_marker)
+    return size - text_end(path, head, tail, eof_marker=eof_marker, spreadsheet=spreadsheet)
 
 
-def text_end(path: Path | str, head: bytes, tail: bytes, *, eof_marker: bool = True) -> int:
+def text_end(
+    path: Path | str,
+    head: bytes,
+    tail: bytes,
+    *,
+    eof_marker: bool = True,
+    spreadsheet: bool = True,
+) -> int:
     """How many bytes at the end of a text file are not text: 1 for an end-of-file marker.
 
     The checks of :func:`text_size` on bytes already read (a small file's).
@@ -330,6 +393,8 @@ def text_end(path: Path | str, head: bytes, tail: bytes, *, eof_marker: bool = T
     eof_marker
         Whether one Ctrl-Z after the last line end is taken as an end-of-file
         marker (else refused).
+    spreadsheet
+        As :func:`text_size`.
 
     Returns
     -------
@@ -352,7 +417,7 @@ def text_end(path: Path | str, head: bytes, tail: bytes, *, eof_marker: bool = T
 
     if tail.endswith(b"\x00"):
         if looks_utf16(head):
-            raise FormatError(path, not_utf8_message(head))
+            raise FormatError(path, not_utf8_message(head, spreadsheet=spreadsheet))
         count = len(tail) - len(tail.rstrip(b"\x00"))
         after_line = tail.rstrip(b"\x00").endswith((b"\n", b"\r"))
         raise FormatError(
@@ -431,11 +496,19 @@ def first_bad_utf8(data: bytes) -> int | None:
     return None
 
 
-def not_utf8_error(path: Path | str) -> FormatError:
+def not_utf8_error(path: Path | str, *, spreadsheet: bool = True) -> FormatError:
     """The error for a text file that is not UTF-8: :func:`not_utf8_message` of its bytes.
 
     For a reader's error path: the file is read whole to find the first byte
     that is not UTF-8 (a decoder reading in blocks cannot say where it is).
+
+    Parameters
+    ----------
+    path
+        The file.
+    spreadsheet
+        Whether the file is a table a spreadsheet saves (CSV): the message
+        then names Excel's ways of saving; else a text editor's.
 
     Examples
     --------
@@ -444,10 +517,49 @@ def not_utf8_error(path: Path | str) -> FormatError:
     """
     with open(path, "rb") as handle:
         data = handle.read()
-    return FormatError(path, not_utf8_message(data))
+    return FormatError(path, not_utf8_message(data, spreadsheet=spreadsheet))
 
 
-def not_utf8_message(data: bytes, at: int | None = None) -> str:
+def refuse_not_utf8(path: Path | str, data: bytes, *, spreadsheet: bool = False) -> None:
+    """Refuse bytes that are not UTF-8 text, naming the line and byte (else return).
+
+    For a reader's error path, after a parser (JSON, YAML) failed on the
+    bytes of a file: its own message would name the wrong place (msgspec: the
+    end of the file) or call the text malformed. The bytes are decoded again
+    by blocks to find the first that is not UTF-8; UTF-16 text is told by its
+    byte-order mark or NUL bytes (:func:`looks_utf16`), since UTF-16 text of
+    ASCII characters is valid UTF-8 byte by byte.
+
+    Parameters
+    ----------
+    path
+        The file, for the message.
+    data
+        The file's bytes, from its start.
+    spreadsheet
+        As :func:`not_utf8_error`: whether to name Excel's ways of saving.
+
+    Raises
+    ------
+    FormatError
+        With :func:`not_utf8_message` when the bytes are not UTF-8 text.
+
+    Examples
+    --------
+    >>> refuse_not_utf8("a.json", '{"name": "naße"}'.encode())
+    >>> refuse_not_utf8("a.json", '{"name": "naße"}'.encode("cp1252"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: a.json: line 1 (byte 12): byte 0xDF is not UTF-8; ...
+    """
+    if looks_utf16(data):
+        raise FormatError(path, not_utf8_message(data, spreadsheet=spreadsheet))
+    at = first_bad_utf8(data)
+    if at is not None:
+        raise FormatError(path, not_utf8_message(data, at, spreadsheet=spreadsheet))
+
+
+def not_utf8_message(data: bytes, at: int | None = None, *, spreadsheet: bool = True) -> str:
     """Say that text is not UTF-8: where (line and byte), which byte, the encoding it
     looks like (UTF-16, else Latin-1/cp1252), and how to save it as UTF-8.
 
@@ -458,6 +570,10 @@ def not_utf8_message(data: bytes, at: int | None = None) -> str:
         the first 512 at least, to tell UTF-16).
     at
         The offset of the first byte that is not UTF-8 (found when not given).
+    spreadsheet
+        Whether the file is a table a spreadsheet saves (CSV): the message
+        names Excel's ways of saving; else (JSON, YAML, XML) a text editor's
+        and Windows PowerShell's.
 
     Returns
     -------
@@ -468,6 +584,11 @@ def not_utf8_message(data: bytes, at: int | None = None) -> str:
     --------
     >>> print(not_utf8_message("a,b\\nnaße\\n".encode("cp1252")))  # doctest: +ELLIPSIS
     line 2 (byte 6): byte 0xDF is not UTF-8; the file looks like Latin-1/cp1252 text ...
+    >>> print(not_utf8_message("a: naße".encode("cp1252"), spreadsheet=False))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    line 1 (byte 5): byte 0xDF is not UTF-8; the file looks like Latin-1/cp1252 text (as
+    Windows editors save 'ANSI' text). posebridge reads UTF-8: save it as UTF-8 (a text
+    editor: encoding UTF-8).
     """
     if at is None:  # the first byte that is not UTF-8, or a NUL (UTF-16 of ASCII is UTF-8)
         found = [first_bad_utf8(data), data.find(b"\x00")]
@@ -487,13 +608,19 @@ def not_utf8_message(data: bytes, at: int | None = None) -> str:
             "UTF-16 text (it starts with a UTF-16 byte-order mark"
             if bom
             else "UTF-16 text (every other byte is NUL"
-        ) + "; Excel's 'Unicode Text' saves so)"
-    else:
+        ) + (
+            "; Excel's 'Unicode Text' saves so)"
+            if spreadsheet
+            else "; Windows PowerShell 5's '>' and Out-File write so)"
+        )
+    elif spreadsheet:
         kind = "Latin-1/cp1252 text (as Excel's 'CSV (Comma delimited)' saves on Windows)"
+    else:
+        kind = "Latin-1/cp1252 text (as Windows editors save 'ANSI' text)"
+    fix = "Excel: 'CSV UTF-8 (Comma delimited)'; a text editor" if spreadsheet else "a text editor"
     return (
         f"line {line} (byte {at}): {shown}; the file looks like {kind}. "
-        "posebridge reads UTF-8: save it as UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)'; "
-        "a text editor: encoding UTF-8)."
+        f"posebridge reads UTF-8: save it as UTF-8 ({fix}: encoding UTF-8)."
     )
 
 

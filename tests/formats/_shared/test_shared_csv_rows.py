@@ -107,3 +107,28 @@ def test_rows_of_another_width_are_refused_naming_their_line(tmp_path, data, mes
 )
 def test_rows_of_the_header_width_pass(tmp_path, data):
     csv_rows.refuse_wrong_widths(tmp_path / "t.csv", data, 3)
+
+
+@pytest.mark.parametrize(
+    ("line", "first", "found"),
+    [
+        ("scorer;DLC_net;DLC_net", "scorer", ";"),
+        ("scorer\tDLC_net\tDLC_net", "scorer", "\t"),
+        ("track ; frame_idx ; instance.score", "track", ";"),
+        ("scorer,DLC_net", "scorer", None),  # commas: the format's own
+        ("frame;x;y", "scorer", None),  # another first cell: not the format's
+        ("scorer", "scorer", None),  # one cell: no delimiter at all
+    ],
+)
+def test_other_delimiter_finds_semicolons_and_tabs(line, first, found):
+    assert csv_rows.other_delimiter(line, first) == found
+
+
+def test_refuse_other_delimiter_names_the_file_the_delimiter_and_the_fix():
+    with pytest.raises(FormatError) as refused:
+        csv_rows.refuse_other_delimiter("a.csv", "scorer;DLC_net", "scorer", "DLC CSV")
+    message = str(refused.value)
+    assert message.startswith("a.csv: line 1: looks ';'-delimited")
+    assert "'scorer;DLC_net'" in message and "DLC CSV files are comma-separated" in message
+    assert "decimal" in message
+    csv_rows.refuse_other_delimiter("a.csv", "scorer,DLC_net", "scorer", "DLC CSV")  # passes

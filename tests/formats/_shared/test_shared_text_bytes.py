@@ -1,8 +1,9 @@
 """The shared checks of text inputs: line ends, NUL and Ctrl-Z at the end, encodings.
 
-Every CSV reader that calls ``refuse_bare_carriage_returns`` (DeepLabCut,
-LightningPose, SLEAP CSV, VIA) refuses NUL bytes and a Ctrl-Z it cannot skip
-at a file's end clearly, instead of reading them as a short last row.
+Every CSV reader that calls ``text_size`` (DeepLabCut, LightningPose, SLEAP
+CSV, VIA among them) refuses NUL bytes at a file's end clearly, instead of
+reading them as a short last row, and reads one Ctrl-Z after the last line
+(an old DOS end-of-file marker) as the end of the file.
 """
 
 from __future__ import annotations
@@ -11,9 +12,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import posebridge
-from posebridge._files import first_bad_utf8, looks_utf16, not_utf8_message, text_size
+from posebridge._files import (
+    Peek,
+    first_bad_utf8,
+    looks_utf16,
+    not_utf8_message,
+    refuse_not_utf8,
+    text_size,
+)
 from posebridge.errors import FormatError
 
 
@@ -34,15 +43,27 @@ def saved_csv(request, tmp_path: Path) -> tuple[Path, str]:
 
 @pytest.mark.parametrize(
     ("tail", "message"),
-    [(b"\x00", "NUL byte after its last line"), (b"\x1a", "Ctrl-Z")],
+    [(b"\x00", "NUL byte after its last line"), (b"\x1a\x1a", "2 Ctrl-Z bytes")],
+    ids=["nul", "two-ctrl-z"],
 )
-def test_csv_readers_refuse_a_nul_or_ctrl_z_after_the_last_line(saved_csv, tail, message):
+def test_csv_readers_refuse_a_nul_or_ctrl_z_bytes_after_the_last_line(saved_csv, tail, message):
     path, name = saved_csv
     posebridge.load(path, format=name)  # reads before the change
     path.write_bytes(path.read_bytes() + tail)
     with pytest.raises(FormatError, match=message) as refused:
         posebridge.load(path, format=name)
     assert "may be cut short" not in str(refused.value) and "cells" not in str(refused.value)
+    assert str(path) in str(refused.value)
+
+
+def test_csv_readers_read_one_ctrl_z_after_the_last_line_as_the_end_of_the_file(saved_csv):
+    """DeepLabCut, SLEAP CSV and VIA refused it ('this reader does not skip it')."""
+    path, name = saved_csv
+    expected = posebridge.load(path, format=name)
+    path.write_bytes(path.read_bytes() + b"\x1a")
+    for forced in ({"format": name}, {}):
+        back = posebridge.load(path, **forced)
+        xr.testing.assert_identical(back.drop_attrs(), expected.drop_attrs())
 
 
 def test_text_size_leaves_out_one_end_of_file_marker_after_the_last_line(tmp_path: Path):
@@ -138,3 +159,44 @@ def test_a_label_studio_config_in_cp1252_is_refused_naming_the_byte(tmp_path: Pa
     )
     with pytest.raises(FormatError, match=r"label config: line 1 \(byte \d+\): byte 0xDF"):
         read_config(config)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ('{"a": "naße"}'.encode("cp1252"), ["line 1 ", "byte 9)", "0xDF", "cp1252", "editor"]),
+        ('{"a": 1}'.encode("utf-16"), ["line 1 ", "byte 0", "0xFF", "UTF-16", "PowerShell"]),
+        ('{"a": 1}'.encode("utf-16-le"), ["line 1 ", "byte 1", "NUL", "UTF-16"]),
+    ],
+    ids=["cp1252", "utf16-bom", "utf16-le"],
+)
+def test_refuse_not_utf8_names_the_file_line_byte_and_encoding(data: bytes, words: list[str]):
+    with pytest.raises(FormatError) as refused:
+        refuse_not_utf8("a.json", data)
+    message = str(refused.value)
+    assert message.startswith("a.json: ") and "Excel" not in message
+    assert all(word in message for word in words), message
+
+
+def test_refuse_not_utf8_lets_utf8_text_pass():
+    refuse_not_utf8("a.json", '\ufeff{"a": "naße"}'.encode())
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [("cp1252", "scorer,naße\n"), ("utf-16", "scorer,naße\n"), ("utf-16-be", "scorer,x\n")],
+)
+def test_peek_loose_text_reads_text_in_other_encodings(tmp_path: Path, encoding, text):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode(encoding))
+    with Peek(path) as peek:
+        assert peek.text is None
+        assert peek.lines(1, loose=True) == [text.strip()]
+        assert peek.loose_head.startswith(b"scorer,")
+
+
+def test_peek_loose_text_is_none_for_binary_bytes(tmp_path: Path):
+    path = tmp_path / "t.bin"
+    path.write_bytes(b"\x89PNG\x00\x00\x01\xff" * 8)
+    with Peek(path) as peek:
+        assert peek.loose_text is None and peek.lines(1, loose=True) == []

@@ -23,6 +23,7 @@ b'1000,12.5,40.25,0.98'
 
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,14 @@ import numpy as np
 from posebridge.errors import FormatError
 from posebridge.formats._shared.lazy import NotLazy
 
-__all__ = ["CsvRows", "refuse_wrong_widths", "row_bytes", "scan"]
+__all__ = [
+    "CsvRows",
+    "other_delimiter",
+    "refuse_other_delimiter",
+    "refuse_wrong_widths",
+    "row_bytes",
+    "scan",
+]
 
 #: Bytes read per step of the scan.
 SCAN_BYTES = 4 << 20
@@ -122,6 +130,93 @@ def refuse_wrong_widths(path: Path | str, data: bytes, width: int, first_line: i
             f"line {line}: {cells} cell{'s' * (cells != 1)} where the header has {width}"
             + ("; the file may be cut short." if cut else "."),
         )
+
+
+#: What saves a CSV file with another delimiter than a comma, by delimiter.
+_OTHER_DELIMITERS = {
+    ";": (
+        "';'",
+        "a spreadsheet set to a language whose decimal mark is a comma (Excel in much of "
+        "Europe) saves CSV so, with ',' in its numbers",
+    ),
+    "\t": ("tabs", "Excel's 'Text (Tab delimited)' saves so"),
+}
+
+
+def other_delimiter(line: str, first: str) -> str | None:
+    """The delimiter, ``;`` or a tab, that splits a header line whose first cell is ``first``.
+
+    For a CSV reader whose header line does not start with ``first`` and a
+    comma: whether the file is its format's, saved with another delimiter.
+
+    Parameters
+    ----------
+    line
+        The file's first line (decoded, without its line end).
+    first
+        The first cell of the format's header (``scorer``, ``track``).
+
+    Returns
+    -------
+    str or None
+        ``";"`` or ``"\\t"``, or ``None`` when neither gives that first cell.
+
+    Examples
+    --------
+    >>> other_delimiter("scorer;DLC_resnet50;DLC_resnet50", "scorer")
+    ';'
+    >>> other_delimiter("scorer,DLC_resnet50", "scorer") is None
+    True
+    """
+    for delimiter in _OTHER_DELIMITERS:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if len(cells) > 1 and cells[0].strip(" \t") == first:
+            return delimiter
+    return None
+
+
+def refuse_other_delimiter(path: Path | str, line: str, first: str, title: str) -> None:
+    """Refuse a CSV file saved with ``;`` or tabs between its cells rather than commas.
+
+    Parameters
+    ----------
+    path
+        The file, for the message.
+    line
+        Its first line (decoded).
+    first
+        The first cell of the format's header (see :func:`other_delimiter`).
+    title
+        The format's name, for the message (``"DeepLabCut CSV"``).
+
+    Raises
+    ------
+    FormatError
+        Saying which delimiter the file uses, what saves files so, and how to
+        save it with commas; nothing when the line is not so delimited.
+
+    Examples
+    --------
+    >>> refuse_other_delimiter("a.csv", "track;frame_idx", "track", "SLEAP CSV")
+    ... # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: a.csv: line 1: looks ';'-delimited: its cells are
+    separated by ';', not commas ...
+    """
+    delimiter = other_delimiter(line, first)
+    if delimiter is None:
+        return
+    shown, why = _OTHER_DELIMITERS[delimiter]
+    name = "tab" if delimiter == "\t" else shown
+    raise FormatError(
+        path,
+        f"line 1: looks {name}-delimited: its cells are separated by {shown}, not commas "
+        f"({line[:60]!r}); {why}. {title} files are comma-separated, with '.' as the "
+        "decimal mark: export the file again from the tool that made it, or save it with "
+        "',' between cells and '.' in numbers (Excel takes both from the computer's region "
+        "settings: list separator, decimal symbol).",
+    )
 
 
 def _digits(data: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -67,7 +67,7 @@ def sniff(peek: Peek) -> bool:
     The keys are looked for in the file's first and last 256 kB: a large file's
     ``images`` list can push ``annotations`` and ``categories`` past its head.
     """
-    head = peek.head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = peek.loose_head.lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16: for the reader to refuse
     if head.startswith(b"{"):
         keys = {m.group(1) for m in _GT_KEYS.finditer(head)}
         if b"images" in keys and not keys & {b"annotations", b"categories"}:

@@ -19,6 +19,7 @@ from typing import Annotated
 import msgspec
 import numpy as np
 
+from posebridge._files import refuse_not_utf8
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
 
@@ -88,9 +89,19 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
     ------
     FormatError
         For malformed JSON (line and column), a truncated file, a missing or
-        mistyped key (its JSON path), or a top level that is neither.
+        mistyped key (its JSON path), a top level that is neither, or text
+        that is not UTF-8 (its line and byte; msgspec's own message would name
+        the end of the file, or call UTF-16 text malformed).
     """
     data = path.read_bytes()
+    try:
+        return _decode(path, data)
+    except FormatError:
+        refuse_not_utf8(path, data)
+        raise
+
+
+def _decode(path: Path, data: bytes) -> GroundTruth | list[Annotation]:
     start = data.lstrip(_BLANKS + b"\xef\xbb\xbf")[:1]
     if start == b"[":
         return decode_json(path, data, list[Annotation])

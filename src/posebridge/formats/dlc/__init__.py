@@ -54,6 +54,9 @@ _LP_COORDS = {"visible"}  # coords only LightningPose writes (besides the EKS on
 def sniff(peek: Peek) -> bool:
     """Whether ``path`` is a DeepLabCut .h5 (pandas, DLC column levels) or DLC-style CSV.
 
+    A DLC-style CSV saved with ``;`` or tabs between its cells (a spreadsheet's
+    export) is claimed too: its reader refuses it, saying so.
+
     Examples
     --------
     >>> sniff(Path("video1DLC_resnet50.h5"))  # doctest: +SKIP
@@ -61,7 +64,7 @@ def sniff(peek: Peek) -> bool:
     """
     if peek.is_hdf5:
         return peek.h5 is not None and bool(pandas_hdf5.dlc_groups(peek.h5, peek.path))
-    return dlc_csv.sniff_header(peek) is not None
+    return dlc_csv.sniff_header(peek) is not None or dlc_csv.sniff_other_delimiter(peek)
 
 
 def _looks_like_lp(header: dlc_csv.CsvHeader) -> bool:

@@ -21,6 +21,7 @@ back bit-identical; without pyarrow, pandas writes them (exact, slower).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
@@ -30,14 +31,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posebridge._files import Peek, not_utf8_error, refuse_bare_carriage_returns
+from posebridge._files import Peek, not_utf8_error, text_size
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.threads import usable_cores
 from posebridge.formats.dlc import layout as table
 
-__all__ = ["CsvHeader", "read_header", "read_table", "sniff_header", "write_table"]
+__all__ = [
+    "TITLE",
+    "CsvHeader",
+    "read_header",
+    "read_table",
+    "sniff_header",
+    "sniff_other_delimiter",
+    "write_table",
+]
 
 _MAX_HEADER_BYTES = 16 * 1024 * 1024
 _STRUCTURAL_MARKS = (",", '"', "\r", "\n")
@@ -60,12 +69,16 @@ class CsvHeader:
         How many index columns start each row (1, or 3 for image levels).
     skip
         Lines before the first data row.
+    end
+        The bytes of the file's text: its size, less one end-of-file marker
+        (Ctrl-Z) after the last line (``None`` for a header parsed from a peek).
     """
 
     level_names: list[str]
     columns: list[tuple[str, ...]]
     n_index: int
     skip: int
+    end: int | None = None
 
 
 def _lines(path: Path, count: int) -> list[str]:
@@ -115,31 +128,45 @@ def read_header(path: Path) -> CsvHeader:
     Raises
     ------
     FormatError
-        When the header is not DeepLabCut's (naming what was found).
+        When the header is not DeepLabCut's (naming what was found), or the
+        file's text is not UTF-8 or ends damaged (:func:`~posebridge._files.text_size`).
 
     Examples
     --------
     >>> read_header(Path("video1DLC_resnet50.csv")).level_names  # doctest: +SKIP
     ['scorer', 'bodyparts', 'coords']
     """
-    refuse_bare_carriage_returns(path)
-    return header_from_lines(_lines(path, 7), path)
+    end = text_size(path)  # UTF-16, lone carriage returns, NUL at the end; Ctrl-Z left out
+    header = header_from_lines(_lines(path, 7), path)
+    header.end = end
+    return header
+
+
+#: What DeepLabCut-style CSV files are called in messages.
+TITLE = "DeepLabCut-style CSV (DeepLabCut, LightningPose)"
+#: The blanks of a padded header cell (see :func:`_padded`).
+_BLANKS = " \t"
 
 
 def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
-    """Parse the header from the file's first lines (see :func:`read_header`)."""
+    """Parse the header from the file's first lines (see :func:`read_header`).
+
+    A header whose fixed words carry blanks (see :func:`_padded`) is read
+    with every cell stripped of the blanks around it.
+    """
     rows = _parse([line if line.endswith(("\n", "\r")) else line + "\n" for line in lines])
     if not rows:
         raise FormatError(path, "is empty; expected DeepLabCut header lines starting 'scorer,'.")
     first = rows[0]
     if not first or first[0].strip() != "scorer" or len(first) < 2:
+        csv_rows.refuse_other_delimiter(path, lines[0].rstrip("\r\n"), "scorer", TITLE)
         raise FormatError(
             path,
             "is not a DeepLabCut-style CSV: its first line should start with 'scorer,' "
             f"but starts with {','.join(first[:3])[:60]!r}.",
         )
-    n_index = 1
-    while n_index < len(first) and first[n_index] == "":
+    n_index = 1  # index cells are empty (blank in a padded header: see _padded)
+    while n_index < len(first) and not first[n_index].strip(_BLANKS):
         n_index += 1
     if n_index == len(first):
         raise FormatError(path, "the 'scorer' header line names no scorer.")
@@ -160,6 +187,8 @@ def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
         header.append(row)
     else:
         raise FormatError(path, "malformed DeepLabCut header: no 'coords' line.")
+    if _padded(header):
+        header = [[cell.strip(_BLANKS) for cell in row] for row in header]
     names = [row[0].strip() for row in header]
     if "bodyparts" not in names:
         raise FormatError(path, "malformed DeepLabCut header: no 'bodyparts' line.")
@@ -185,6 +214,24 @@ def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
     return CsvHeader(names, columns, n_index, skip)
 
 
+def _padded(header: list[list[str]]) -> bool:
+    """Whether the header's fixed words carry blanks: the writer padded its cells.
+
+    The fixed words are the level names (``scorer``, ``bodyparts``... first
+    in each line), the coordinate names (the ``coords`` line) and the empty
+    index cells. A script that joins cells with ``", "``, or a spreadsheet
+    cell typed with a space, pads them; neither DeepLabCut, LightningPose
+    (pandas' ``to_csv``) nor posebridge does. In a padded header the blanks
+    around every cell, names too, are padding; otherwise the cells are read
+    as written, so a name that begins or ends with a blank keeps it.
+    """
+    fixed = [row[0] for row in header] + header[-1][1:]
+    blank_cells = (cell for row in header for cell in row if not cell.strip(_BLANKS))
+    return any(cell != cell.strip(_BLANKS) for cell in fixed) or any(
+        cell != "" for cell in blank_cells
+    )
+
+
 def sniff_header(peek: Peek) -> CsvHeader | None:
     """The header when the peeked file is a DeepLabCut-style CSV, else ``None`` (never raises).
 
@@ -194,19 +241,36 @@ def sniff_header(peek: Peek) -> CsvHeader | None:
     ...     sniff_header(peek) is None
     True
     """
-    if not peek.head.lstrip(b"\xef\xbb\xbf").startswith(b"scorer"):
+    if not peek.loose_head.lstrip(b"\xef\xbb\xbf").startswith(b"scorer"):
         return None
-    try:
-        return header_from_lines(peek.lines(7), peek.path)
+    try:  # text in another encoding too: its reader names the encoding
+        return header_from_lines(peek.lines(7, loose=True), peek.path)
     except FormatError:
         return None
 
 
-def _last_line_width(path: Path) -> int | None:
-    """How many cells the last line has (``None`` for a file without data lines)."""
+def sniff_other_delimiter(peek: Peek) -> bool:
+    """Whether the peeked file is a DeepLabCut-style CSV saved with ``;`` or tabs between
+    its cells (never raises); its reader then refuses it, saying so.
+
+    Examples
+    --------
+    >>> with Peek("CollectedData_excel_fr.csv") as peek:  # doctest: +SKIP
+    ...     sniff_other_delimiter(peek)
+    True
+    """
+    lines = peek.lines(2, loose=True)
+    if len(lines) < 2:
+        return False
+    delimiter = csv_rows.other_delimiter(lines[0], "scorer")
+    second = next(csv.reader([lines[1]], delimiter=delimiter or ","), [""])
+    return delimiter is not None and second[0].strip(_BLANKS) in ("individuals", "bodyparts")
+
+
+def _last_line_width(path: Path, end: int) -> int | None:
+    """How many cells the last line before byte ``end`` has (``None``: no data lines)."""
     with open(path, "rb") as handle:
-        handle.seek(0, 2)
-        size = handle.tell()
+        size = end
         tail = b""
         step = 65536
         while size > 0:
@@ -283,6 +347,7 @@ def _refuse_wide_first_row(path: Path, offset: int, line: int, width: int) -> No
 def _refuse_short_rows(
     path: Path,
     start: int,
+    end: int,
     first_line: int,
     width: int,
     values: np.ndarray,
@@ -290,7 +355,8 @@ def _refuse_short_rows(
     pose_at: list[int],
     counted: tuple[int, bool] | None = None,
 ) -> None:
-    """Refuse a data row with fewer cells than the header, naming its line.
+    """Refuse a data row (bytes ``start:end``) with fewer cells than the header, naming
+    its line.
 
     pandas reads the missing cells of a short row as NaN, so a row missing a
     cell in its middle would read with every later value in the wrong column.
@@ -311,20 +377,22 @@ def _refuse_short_rows(
         empty = column.dtype.kind not in "iu" and bool((column == "nan").any())
     if not empty:
         return
-    commas, quoted = counted or _commas(path, start)
+    commas, quoted = counted or _commas(path, start, end)
     if quoted or commas != values.shape[0] * (width - 1):
         with open(path, "rb") as handle:
             handle.seek(start)
-            csv_rows.refuse_wrong_widths(path, handle.read(), width, first_line)
+            csv_rows.refuse_wrong_widths(path, handle.read(end - start), width, first_line)
 
 
-def _commas(path: Path, start: int) -> tuple[int, bool]:
-    """The commas from byte ``start`` on, and whether a quote is there too."""
+def _commas(path: Path, start: int, end: int) -> tuple[int, bool]:
+    """The commas from byte ``start`` to ``end``, and whether a quote is there too."""
     commas, quoted = 0, False
     buffer = bytearray(1 << 22)
     with open(path, "rb", buffering=0) as handle:
         handle.seek(start)
-        while got := handle.readinto(buffer):
+        left = end - start
+        while left > 0 and (got := handle.readinto(memoryview(buffer)[: min(left, len(buffer))])):
+            left -= got
             block_commas, block_quoted = _marks(memoryview(buffer)[:got])
             commas += block_commas
             quoted = quoted or block_quoted
@@ -344,9 +412,10 @@ def _data_start(path: Path, skip: int) -> int:
         return handle.tell()
 
 
-def _split(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
-    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data."""
-    size = path.stat().st_size
+def _split(path: Path, start: int, stop: int, parts: int) -> list[tuple[int, int, int]]:
+    """(first byte, end byte, rows) of ``parts`` newline-aligned ranges of the data
+    (bytes ``start:stop``)."""
+    size = stop
     bounds = [start]
     buffer = bytearray(1 << 22)
     with open(path, "rb", buffering=0) as handle:
@@ -477,25 +546,31 @@ def _read_parallel(
 
 
 def _read_inferred(
-    path: Path, start: int, skip: int, width: int, pose_at: list[int], other_at: list[int]
+    path: Path,
+    start: int,
+    end: int,
+    skip: int,
+    width: int,
+    pose_at: list[int],
+    other_at: list[int],
 ) -> tuple[np.ndarray, dict[int, np.ndarray], tuple[int, bool] | None]:
     """The whole table by pandas' C parser with inferred column types (its fastest path).
 
-    What one core reads best: no threads, no chunks. The data rows (from
-    byte ``start``) are handed to pandas through :class:`_ByteRange`, which
+    What one core reads best: no threads, no chunks. The data rows (bytes
+    ``start:end``) are handed to pandas through :class:`_ByteRange`, which
     counts the commas on the way (measured faster than pandas reading the
     path itself). A bodypart column inferred as integers would have lost the
     sign of a ``-0`` cell: then the file is read again with float64 columns
     (:func:`_read_whole`, which counts nothing: ``None``).
     """
-    source = _ByteRange(path, start, path.stat().st_size)
+    source = _ByteRange(path, start, end)
     try:
         with io.BufferedReader(source, 1 << 20) as handle:
             frame = pd.read_csv(handle, names=list(range(width)), **_read_options())
     except pd.errors.EmptyDataError:
-        return (*_read_whole(path, skip, width, pose_at, other_at), None)
+        return (*_read_whole(path, end, skip, width, pose_at, other_at), None)
     if any(frame[j].dtype.kind in "iub" for j in pose_at):
-        return (*_read_whole(path, skip, width, pose_at, other_at), None)
+        return (*_read_whole(path, end, skip, width, pose_at, other_at), None)
     values = np.empty((len(pose_at), len(frame)), dtype=np.float64)
     for k, j in enumerate(pose_at):
         values[k] = _numbers(frame[j], path)
@@ -504,13 +579,21 @@ def _read_inferred(
 
 
 def _read_whole(
-    path: Path, skip: int, width: int, pose_at: list[int], other_at: list[int]
+    path: Path, end: int, skip: int, width: int, pose_at: list[int], other_at: list[int]
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """The table of the file's first ``end`` bytes (its text) after ``skip`` lines, by
+    pandas with float64 bodypart columns."""
     floats = dict.fromkeys(pose_at, np.float64)  # small files: no type inference needed
-    try:
-        frame = pd.read_csv(
-            path, skiprows=skip, names=list(range(width)), dtype=floats, **_read_options()
-        )
+    whole = end == path.stat().st_size
+    try:  # a file with an end-of-file marker after its text: the text only
+        with (
+            contextlib.nullcontext(path)
+            if whole
+            else io.BufferedReader(_ByteRange(path, 0, end), 1 << 20)
+        ) as source:
+            frame = pd.read_csv(
+                source, skiprows=skip, names=list(range(width)), dtype=floats, **_read_options()
+            )
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame({j: pd.Series(dtype=np.float64) for j in range(width)})
     values = np.empty((len(frame), len(pose_at)), dtype=np.float64)
@@ -562,7 +645,8 @@ def read_table(
     }
     pose_at = [j for j in range(header.n_index, width) if j not in row_columns]
     other_at = [*range(header.n_index), *row_columns]
-    last = _last_line_width(path)
+    end = header.end if header.end is not None else path.stat().st_size
+    last = _last_line_width(path, end)
     if last is not None and last != width:
         raise FormatError(
             path,
@@ -573,9 +657,9 @@ def read_table(
     _refuse_wide_first_row(path, start, header.skip + 1, width)
     try:
         parts = min(usable_cores(), 4)
-        large = path.stat().st_size - start >= _PARALLEL_MIN_BYTES
+        large = end - start >= _PARALLEL_MIN_BYTES
         if parts > 1 and large:
-            ranges = _split(path, start, parts)
+            ranges = _split(path, start, end, parts)
             rows_before = header.skip + 1 + ranges[0][2]
             for first, _, rows in ranges[1:]:  # each range's first row is parsed as a first row
                 _refuse_wide_first_row(path, first, rows_before, width)
@@ -588,25 +672,27 @@ def read_table(
                         path, width, pose_at, other_at, ranges, True
                     )
             except (_Mismatch, pd.errors.ParserError):  # blank lines, quoted newlines
-                values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
+                values, texts = _read_whole(path, end, header.skip, width, pose_at, other_at)
         elif large:  # one core: one pass of the C parser, types inferred
             values, texts, counted = _read_inferred(
-                path, start, header.skip, width, pose_at, other_at
+                path, start, end, header.skip, width, pose_at, other_at
             )
         else:
-            values, texts = _read_whole(path, header.skip, width, pose_at, other_at)
+            values, texts = _read_whole(path, end, header.skip, width, pose_at, other_at)
     except PoseBridgeError:  # ours, as raised
         raise
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
         if isinstance(error, pd.errors.ParserError):  # its line counts from where it began
             with open(path, "rb") as handle:
                 handle.seek(start)
-                csv_rows.refuse_wrong_widths(path, handle.read(), width, header.skip + 1)
+                csv_rows.refuse_wrong_widths(
+                    path, handle.read(end - start), width, header.skip + 1
+                )
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FormatError(
             path, f"has data rows that are not DeepLabCut numbers ({message})."
         ) from None
-    _refuse_short_rows(path, start, header.skip + 1, width, values, texts, pose_at, counted)
+    _refuse_short_rows(path, start, end, header.skip + 1, width, values, texts, pose_at, counted)
     index = [texts[j] for j in range(header.n_index)]
     rows = {name: texts[j] for j, name in row_columns.items()}
     return values, header, index, rows

@@ -55,7 +55,7 @@ _TASK_KEYS = re.compile(rb'"(data|annotations|predictions|completions)"\s*:')
 
 def sniff(peek: Peek) -> bool:
     """A JSON list of objects with ``data`` and ``annotations``/``predictions`` keys."""
-    head = peek.head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = peek.loose_head.lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16: for the reader to refuse
     if not head.startswith(b"["):
         return False
     if not re.match(rb"\[\s*\{", head):

@@ -47,7 +47,7 @@ def read_config(source: str | Path) -> LabelConfig:
         except OSError as error:
             raise FormatError(where, f"cannot read the label config ({error}).") from None
         except UnicodeDecodeError:
-            error = not_utf8_error(where)
+            error = not_utf8_error(where, spreadsheet=False)  # XML: a text editor's words
             raise FormatError(where, f"the label config: {error.problem}") from None
     try:
         root = ET.fromstring(text)

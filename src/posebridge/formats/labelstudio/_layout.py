@@ -21,9 +21,11 @@ from typing import Any
 
 import msgspec
 
+from posebridge._files import refuse_not_utf8
+from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json, without_bom
 
-__all__ = ["ABSENT", "RECORDS", "Entry", "Region", "Task", "Value", "load"]
+__all__ = ["ABSENT", "RECORDS", "Entry", "Region", "Task", "Value", "decode", "load"]
 
 #: The value of a key a record does not have (``score`` absent differs from ``null``).
 ABSENT: Any = msgspec.UNSET
@@ -101,5 +103,25 @@ def load(path: Path, data: bytes | memoryview) -> list[Task] | None:
     except msgspec.ValidationError:
         return None
     except msgspec.DecodeError:
-        decode_json(path, data)  # malformed JSON: its message with the line and column
+        decode(path, data)  # malformed JSON: its message with the line and column
+        raise
+
+
+def decode(path: Path, data: bytes | memoryview) -> Any:
+    """Decode an export as plain JSON; FormatError naming the line of what is wrong.
+
+    Text that is not UTF-8 (a Latin-1/cp1252 byte in a string, UTF-16) is
+    named as such, with its line and byte: msgspec's own message names the
+    end of the file ("Invalid UTF-8 encoded string") or calls UTF-16 text
+    malformed JSON.
+
+    Examples
+    --------
+    >>> decode(Path("x.json"), b'[{"data": {}}]')
+    [{'data': {}}]
+    """
+    try:
+        return decode_json(path, data)
+    except FormatError:
+        refuse_not_utf8(path, bytes(data))
         raise

@@ -22,14 +22,13 @@ from posebridge.formats._shared.images import (
     BOX_PARTS,
     LARGEST_SIDE,
     collector_paused,
-    decode_json,
     require_instances,
     scatter,
     slots,
     untracked_names,
 )
 from posebridge.formats.labelstudio._config import read_config
-from posebridge.formats.labelstudio._layout import ABSENT, RECORDS
+from posebridge.formats.labelstudio._layout import ABSENT, RECORDS, decode
 from posebridge.formats.labelstudio._layout import load as load_tasks
 from posebridge.model import labels
 
@@ -88,7 +87,7 @@ def _read(path: Path, config: Any, results: str) -> xr.Dataset:
             return ds
         del typed
     # something irregular: plain JSON, each region on its own, naming what is wrong
-    tasks = decode_json(path, path.read_bytes())
+    tasks = decode(path, path.read_bytes())
     if isinstance(tasks, dict) and "data" in tasks:
         tasks = [tasks]
     if not isinstance(tasks, list) or set(map(type, tasks)) - {dict}:

@@ -9,16 +9,22 @@ import numpy as np
 
 from posebridge._files import Peek
 from posebridge.errors import FormatError
+from posebridge.formats._shared import csv_rows
 
 __all__ = [
     "FIXED",
     "MISSING",
     "SPAN_FREE",
     "SPAN_PER_ROW",
+    "TITLE",
+    "header_cells",
     "header_nodes",
     "sniff",
     "span_too_wide",
 ]
+
+#: What the format is called in messages.
+TITLE = "SLEAP analysis CSV"
 
 #: The first three columns, in this order.
 FIXED = ("track", "frame_idx", "instance.score")
@@ -26,6 +32,32 @@ FIXED = ("track", "frame_idx", "instance.score")
 #: own tests hold the literal ``nan``).
 MISSING = ("", "nan", "NaN", "NAN")
 _PARTS = ("x", "y", "score")
+#: The blanks of a padded header cell (see :func:`header_cells`).
+_BLANKS = " \t"
+
+
+def header_cells(cells: list[str]) -> list[str]:
+    """The header's cells, stripped of the blanks around them when the header is padded.
+
+    A header is padded when its fixed words carry blanks: ``track``,
+    ``frame_idx`` or ``instance.score`` (``track, frame_idx``), or the end
+    of any column (``nose.x ``), where no node name can end. A script that
+    joins cells with ``", "``, or a spreadsheet cell typed with a space, pads
+    them; SLEAP (pandas' ``to_csv``) and posebridge do not. Otherwise the
+    cells are as written: a node name that begins with a blank keeps it (SLEAP
+    writes node ``" nose"`` as ``" nose.x"``), as in the analysis .h5.
+
+    Examples
+    --------
+    >>> header_cells(["track", " frame_idx", " instance.score", " a.x", " a.y", " a.score"])
+    ['track', 'frame_idx', 'instance.score', 'a.x', 'a.y', 'a.score']
+    >>> header_cells(["track", "frame_idx", "instance.score", " a.x", " a.y", " a.score"])
+    ['track', 'frame_idx', 'instance.score', ' a.x', ' a.y', ' a.score']
+    """
+    padded = any(cell != cell.strip(_BLANKS) for cell in cells[:3]) or any(
+        cell != cell.rstrip(_BLANKS) for cell in cells
+    )
+    return [cell.strip(_BLANKS) for cell in cells] if padded else cells
 
 
 def header_nodes(columns: list[str], path: Path | None) -> list[str]:
@@ -37,6 +69,7 @@ def header_nodes(columns: list[str], path: Path | None) -> list[str]:
     ['a.b']
     """
     if tuple(columns[:3]) != FIXED:
+        csv_rows.refuse_other_delimiter(path, ",".join(columns), FIXED[0], TITLE)
         raise FormatError(
             path,
             f"line 1: a SLEAP analysis CSV starts with the columns {', '.join(FIXED)}; "
@@ -72,6 +105,9 @@ def header_nodes(columns: list[str], path: Path | None) -> list[str]:
 def sniff(peek: Peek) -> bool:
     """Whether the file's first line is a SLEAP analysis CSV header.
 
+    A header with ``;`` or tabs between its cells (a spreadsheet's export) is
+    claimed too: its reader refuses it, saying so.
+
     Examples
     --------
     >>> from posebridge._files import Peek
@@ -79,10 +115,14 @@ def sniff(peek: Peek) -> bool:
     ...     sniff(peek)
     True
     """
-    lines = peek.lines(1)
+    lines = peek.lines(1, loose=True)  # another encoding too: its reader names it
     if not lines:
         return False
-    columns = [c.strip() for c in next(csv.reader([lines[0]]), [])]  # names may hold commas
+    delimiter = csv_rows.other_delimiter(lines[0], FIXED[0])
+    if delimiter is not None:  # ';' or tabs: claimed, and its reader says what is wrong
+        cells = next(csv.reader([lines[0]], delimiter=delimiter), [])
+        return tuple(cell.strip(_BLANKS) for cell in cells[:3]) == FIXED
+    columns = header_cells(next(csv.reader([lines[0]]), []))  # names may hold commas
     try:
         header_nodes(columns, peek.path)
     except FormatError:

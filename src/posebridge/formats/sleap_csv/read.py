@@ -25,11 +25,17 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, not_utf8_error, refuse_bare_carriage_returns
+from posebridge._files import check_input, not_utf8_error, text_size
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
-from posebridge.formats.sleap_csv.layout import FIXED, MISSING, header_nodes, span_too_wide
+from posebridge.formats.sleap_csv.layout import (
+    FIXED,
+    MISSING,
+    header_cells,
+    header_nodes,
+    span_too_wide,
+)
 
 __all__ = ["describe", "read"]
 
@@ -38,9 +44,9 @@ Columns = dict[str, np.ndarray]
 
 
 def _header(path: Path) -> list[str]:
+    """The header's cells, without the blanks of a padded header (see ``header_cells``)."""
     import csv
 
-    refuse_bare_carriage_returns(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             first = next(csv.reader(handle), None)
@@ -48,18 +54,20 @@ def _header(path: Path) -> list[str]:
         raise not_utf8_error(path) from None
     if not first:
         raise FormatError(path, "line 1: the file is empty; expected a header.")
-    return first
+    return header_cells(first)
 
 
 def _table(path: Path) -> tuple[Columns, list[str]]:
     """The columns (``track`` as str, the others float64) and the node names."""
+    size = text_size(path)  # UTF-16, lone carriage returns, NUL at the end; Ctrl-Z left out
     names = _header(path)
     nodes = header_nodes(names, path)
-    return _table_pandas(path, names), nodes
+    return _table_pandas(path, names, size), nodes
 
 
-def _table_pandas(path: Path, names: list[str]) -> Columns:
-    """The columns; a cell that is not a number raises FormatError naming its line.
+def _table_pandas(path: Path, names: list[str], size: int) -> Columns:
+    """The columns of the file's first ``size`` bytes (its text; the header's cells are
+    ``names``); a cell that is not a number raises FormatError naming its line.
 
     pandas' C parser is used (measured 2.5x faster than pyarrow's here); its float
     parsing is exact (round trip) with the option below on pandas 2.
@@ -68,7 +76,8 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
 
     # exact float parsing: pandas 3's default; pandas 2 needs round_trip
     exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-    data = path.read_bytes()  # once: the width check and pandas share it
+    with open(path, "rb") as handle:
+        data = handle.read(size)  # once: the width check and pandas share it
     csv_rows.refuse_wrong_widths(path, data, len(names))
     # the coordinates and scores as float64: a column pandas infers as integers would
     # turn "-0" into 0 (the sign of zero lost); frame_idx keeps its inferred type
@@ -81,6 +90,8 @@ def _table_pandas(path: Path, names: list[str]) -> Columns:
             warnings.simplefilter("error", pd.errors.ParserWarning)
             return pd.read_csv(
                 io.BytesIO(data),
+                header=0,
+                names=names,  # the header's cells without padding blanks
                 index_col=False,
                 dtype={"track": str, **dtypes},
                 keep_default_na=False,

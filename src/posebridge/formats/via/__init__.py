@@ -56,8 +56,12 @@ __all__ = ["FORMATS", "read", "sniff", "write"]
 
 
 def sniff(peek: Peek) -> bool:
-    """Whether the first line of the peeked file is the VIA tracks header (also VIA 1.0's)."""
-    first = peek.lines(1)
+    """Whether the first line of the peeked file is the VIA tracks header (also VIA 1.0's).
+
+    Text in another encoding than UTF-8 is recognised too: the reader then
+    names the encoding, the line and the byte.
+    """
+    first = peek.lines(1, loose=True)
     return bool(first) and first[0] in (HEADER_LINE, "#" + HEADER_LINE)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posebridge._files import not_utf8_error, refuse_bare_carriage_returns
+from posebridge._files import not_utf8_error, text_size
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
 
@@ -49,12 +49,21 @@ def first_line(path: Path) -> str:
     return raw.decode("utf-8-sig").rstrip("\r\n")
 
 
+def _text_bytes(path: Path, size: int) -> bytes:
+    """The file's first ``size`` bytes: its text, without an end-of-file marker."""
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
 def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     """The rows as strings, and the line number of each row in the file.
 
-    Blank lines are dropped (their line numbers are skipped).
+    Blank lines are dropped (their line numbers are skipped). One end-of-file
+    marker (Ctrl-Z) after the last line is left out.
     """
-    refuse_bare_carriage_returns(path)
+    size = text_size(path)  # UTF-16, lone carriage returns, NUL at the end; Ctrl-Z left out
+    # the path itself unless an end-of-file marker follows the text: then the text only
+    source = path if size == path.stat().st_size else io.BytesIO(_text_bytes(path, size))
     try:
         header = first_line(path)
     except UnicodeDecodeError:
@@ -72,7 +81,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             table = pd.read_csv(
-                path,
+                source,
                 header=0,
                 names=list(HEADER),
                 dtype=object,
@@ -100,7 +109,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         blank = blank & (table == "").all(axis=1).to_numpy()
     if ((table["region_attributes"] == "").to_numpy() & ~blank).any():
         # a short row (pandas pads it with empty cells; VIA writes at least "{}"): name it
-        csv_rows.refuse_wrong_widths(path, path.read_bytes(), len(HEADER))
+        csv_rows.refuse_wrong_widths(path, _text_bytes(path, size), len(HEADER))
     if blank.any():
         table, lines = table.loc[~blank].reset_index(drop=True), lines[~blank]
     if len(table) == 0:

@@ -49,8 +49,12 @@ _KPT_SHAPE = re.compile(r"^kpt_shape\s*:", re.MULTILINE)
 
 
 def sniff(peek: Peek) -> bool:
-    """A YAML text with a top-level ``kpt_shape`` key (a YOLO pose data.yaml)."""
-    text = peek.text
+    """A YAML text with a top-level ``kpt_shape`` key (a YOLO pose data.yaml).
+
+    Text in another encoding than UTF-8 (Latin-1, UTF-16) is recognised too:
+    the reader then says what is wrong with it (line, byte, encoding).
+    """
+    text = peek.loose_text
     return bool(text) and _KPT_SHAPE.search(text) is not None
 
 

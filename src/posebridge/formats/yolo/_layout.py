@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from posebridge._files import not_utf8_message, text_size
 from posebridge.errors import FormatError, brief
 
 __all__ = [
@@ -68,24 +69,43 @@ def _fail(path: Path, key: str, problem: str) -> FormatError:
     return FormatError(path, f"key '{key}': {problem}")
 
 
+def _text(path: Path) -> str:
+    """The text of a data.yaml or of a split's ``.txt`` list of images.
+
+    A UTF-8 byte-order mark and one end-of-file marker (Ctrl-Z after the last
+    line) are left out; text that is not UTF-8 and NUL bytes at the end are
+    refused with the shared messages of :mod:`posebridge._files` (line, byte,
+    the encoding the text looks like), not taken for a YAML syntax error.
+    """
+    size = text_size(path, lone_carriage_returns=True, spreadsheet=False)  # YAML allows \r
+    with open(path, "rb") as handle:
+        data = handle.read(size)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormatError(path, not_utf8_message(data, spreadsheet=False)) from None
+
+
 def load_yaml(path: Path) -> DataYaml:
     """Read and check a YOLO pose data.yaml.
 
     Raises
     ------
     FormatError
-        Naming the line of a YAML syntax error, or the key that is missing or
-        wrong (``kpt_shape``, ``names``, ``flip_idx``, a split).
+        Naming the line of a YAML syntax error, the line and byte of text that
+        is not UTF-8, or the key that is missing or wrong (``kpt_shape``,
+        ``names``, ``flip_idx``, a split).
     """
     import yaml
 
+    text = _text(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
         raise FormatError(path, f"{line}invalid YAML ({error.problem}).") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+    except yaml.YAMLError as error:
         raise FormatError(path, f"invalid YAML ({error}).") from None
     if data is None:  # an empty file (or one holding only comments)
         raise FormatError(
@@ -247,7 +267,7 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
             where = _resolve(data.root, entry).resolve()  # once: listed paths share it
             looked.append(str(where))
             if where.is_file() and where.suffix == ".txt":
-                lines = where.read_text(encoding="utf-8").splitlines()
+                lines = _text(where).splitlines()
                 images = [Path(s.strip()) for s in lines if s.strip()]
                 images = [i if i.is_absolute() else where.parent / i for i in images]
             elif where.is_dir():

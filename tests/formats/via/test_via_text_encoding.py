@@ -1,0 +1,37 @@
+"""VIA tracks files saved in another encoding than UTF-8: recognised, and refused naming
+the line, the byte and the encoding.
+
+(One Ctrl-Z after the last line, and NUL bytes there, are tested for every CSV
+reader in tests/formats/_shared/test_shared_text_bytes.py.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError
+
+
+@pytest.mark.parametrize(
+    ("encoding", "looks"),
+    [("cp1252", "Latin-1/cp1252"), ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16")],
+)
+def test_a_file_in_another_encoding_is_recognised_and_refused_naming_it(
+    tmp_path: Path, encoding: str, looks: str
+):
+    """Detection said 'could not recognise the format' (UTF-16 without a byte-order
+    mark: not even that it is UTF-16)."""
+    poses = posebridge.from_numpy(np.random.default_rng(2).uniform(1, 9, (3, 2, 2, 1)))
+    (path,) = posebridge.save(posebridge.boxes_from_poses(poses), tmp_path / "t.csv")
+    text = path.read_text(encoding="utf-8").replace(".", "é.", 1)
+    path.write_bytes(text.encode(encoding))
+    assert posebridge.detect(path) == "via"
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: line ") and "(byte " in message
+    assert looks in message and "save it as UTF-8" in message
