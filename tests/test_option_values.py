@@ -114,3 +114,31 @@ def test_expect_number_takes_numbers_in_bounds():
     expect_number(np.int64(3), "opt", whole=True, least=1)
     expect_number(0.5, "opt", above=0, most=1)
     expect_number(None, "opt", optional=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "hints", "expected"),
+    [
+        ("1.50", [str | None], "1.50"),  # text as typed, not str(1.5)
+        ("7e3", [str | None], "7e3"),
+        ("NaN", [str], "NaN"),
+        ("-0", [str | None], "-0"),
+        ("1E2", [str | None, str], "1E2"),
+        ("1.50", [float], 1.5),  # the option takes a number
+        ("3", [int | str | None], 3),  # a video index or a name: the number
+        ("3", [str | None, int], 3),  # one reader takes a number: kept parsed
+        ("3", [], 3),  # no reader or writer known: JSON
+        ("3", [Any], 3),
+        ("true", [str | None], True),  # not a number: left for the writer to refuse
+        ("[1]", [str | None], [1]),
+        ("null", [str | None], None),
+        ('"1.50"', [float], "1.50"),  # JSON text stays text
+        ("gzip", [Any], "gzip"),  # not JSON: text
+        ("[" * 100_000, [str], "[" * 100_000),  # nested beyond Python's limit: text
+    ],
+)
+def test_from_command_line_keeps_a_number_typed_for_text_as_typed(text, hints, expected):
+    from posebridge._option_values import from_command_line
+
+    value = from_command_line(text, hints)
+    assert value == expected and type(value) is type(expected)

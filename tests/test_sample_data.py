@@ -479,3 +479,115 @@ def test_default_locations_and_overrides(monkeypatch, tmp_path):
     monkeypatch.setenv("POSEBRIDGE_DATA_DIR", str(tmp_path))
     assert sample_data.sample_url() == "http://127.0.0.1:1/x"
     assert sample_data.data_dir() == tmp_path
+
+
+# --------------------------------------------------------------------------
+# the cache folder's problems are not the network's
+
+
+def _not_the_network(message: str) -> None:
+    assert "need the network" not in message and "needs the network" not in message, message
+
+
+def test_a_read_only_cache_folder_is_said_to_be_one(sample_server):
+    from _read_only import read_only
+
+    _publish(sample_server)
+    sample_server.cache.mkdir()
+    with read_only(sample_server.cache):
+        with pytest.raises(SampleDataError) as caught:
+            sample_data.fetch_dataset(POSES_NAME)
+        with pytest.warns(UserWarning, match="sample cache folder"):
+            assert sample_data.list_datasets() == list(BUNDLED)
+    message = str(caught.value)
+    _not_the_network(message)
+    assert f"sample cache folder {sample_server.cache}" in message
+    assert "cannot be written" in message and "POSEBRIDGE_DATA_DIR" in message
+    assert sample_server.requests == []  # refused before asking the server
+
+
+def test_a_read_only_cache_with_the_metadata_says_the_sample_cannot_be_stored(sample_server):
+    from _read_only import read_only
+
+    _publish(sample_server)
+    sample_data.list_datasets()  # caches metadata.yaml
+    with read_only(sample_server.cache), pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    message = str(caught.value)
+    _not_the_network(message)
+    assert f"cannot be written in {sample_server.cache}" in message
+    assert POSES_NAME in message
+
+
+def test_a_read_only_cache_holding_the_sample_still_serves_it(sample_server):
+    from _read_only import read_only
+
+    written = _publish(sample_server)[POSES_NAME]
+    sample_data.fetch_dataset(POSES_NAME)
+    with read_only(sample_server.cache), read_only(sample_server.cache / "poses"):
+        ds = sample_data.fetch_dataset(POSES_NAME)
+    np.testing.assert_array_equal(ds.position.values, written.position.values)
+
+
+def test_a_cache_path_that_is_a_file_is_said_to_be_a_file(sample_server):
+    _publish(sample_server)
+    sample_server.cache.write_text("not a folder")
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    message = str(caught.value)
+    _not_the_network(message)
+    assert f"{sample_server.cache} is a file, not a folder" in message
+
+
+def test_a_damaged_cached_file_while_offline_is_said_to_be_damaged(sample_server, monkeypatch):
+    _publish(sample_server)
+    cached = sample_data.fetch_dataset_paths(POSES_NAME)["poses"]
+    cached.write_bytes(b"damaged")
+    monkeypatch.setenv("POSEBRIDGE_SAMPLE_URL", f"http://127.0.0.1:{_closed_port()}")
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    message = str(caught.value)
+    assert f"The cached copy {cached} of sample {POSES_NAME} does not match the sha256" in message
+    assert "Downloading it again needs the network" in message
+
+
+@pytest.mark.parametrize("name", ["poses/../../x.nc", "..", "..\\x.nc"])
+def test_a_sample_name_that_is_not_a_file_name_is_refused_before_any_request(sample_server, name):
+    _publish(sample_server)
+    metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    metadata[name] = metadata[POSES_NAME]  # a metadata file listing such a name
+    (sample_server.root / "metadata.yaml").write_text(yaml.safe_dump(metadata))
+    sample_data.list_datasets()
+    sample_server.requests.clear()
+    with pytest.raises(SampleDataError, match="is not a sample name") as caught:
+        sample_data.fetch_dataset(name)
+    _not_the_network(str(caught.value))
+    assert sample_server.requests == []
+    assert not list(sample_server.cache.parent.glob("x.nc"))
+
+
+def test_a_metadata_frame_name_that_leads_out_of_the_cache_is_refused(sample_server):
+    _publish(sample_server)
+    metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    metadata[POSES_NAME]["frame"]["file_name"] = "../../escaped.png"
+    (sample_server.root / "metadata.yaml").write_text(yaml.safe_dump(metadata))
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset_paths(POSES_NAME)
+    message = str(caught.value)
+    assert "gives the frame of sample" in message and "'../../escaped.png'" in message
+    assert "path separator '/'" in message
+    assert not (sample_server.cache.parent / "escaped.png").exists()
+
+
+@pytest.mark.parametrize("fps", [-5, float("nan"), "abc", True])
+def test_a_bad_fps_in_the_metadata_names_the_sample_and_the_file(sample_server, fps):
+    _publish(sample_server)
+    metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    metadata[POSES_NAME]["fps"] = fps
+    (sample_server.root / "metadata.yaml").write_text(yaml.safe_dump(metadata))
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    message = str(caught.value)
+    assert f"gives sample {POSES_NAME} the frame rate (fps)" in message
+    assert str(sample_server.cache / "metadata.yaml") in message
+    assert f"/poses/{POSES_NAME}" not in sample_server.requests  # before downloading

@@ -25,11 +25,13 @@ __all__ = [
     "HDF5_SIGNATURE",
     "Peek",
     "check_input",
+    "check_output_folder",
     "first_bad_utf8",
     "looks_utf16",
     "name_max",
     "not_utf8_error",
     "not_utf8_message",
+    "output_folder_problem",
     "refuse_bare_carriage_returns",
     "refuse_empty_file",
     "refuse_long_names",
@@ -638,12 +640,33 @@ def refuse_empty_file(path: Path, expected: str) -> None:
         raise FormatError(path, f"is empty (0 bytes); expected {expected}.")
 
 
-def refuse_writing_onto_input(source: Path, target: Path) -> None:
-    """Refuse a conversion whose output is its own input (the same file, links followed).
+def refuse_writing_onto_input(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    doing: str = "converting a file onto itself",
+) -> None:
+    """Refuse an output that is one of its own inputs (the same file, links followed).
 
     The input is what the tool that made it wrote (its layout, its names, what
-    posebridge does not carry); replacing it by a conversion, even with
-    ``overwrite=True``, would lose that.
+    posebridge does not carry); replacing it by a conversion, a figure or a
+    video, even with ``overwrite=True``, would lose that.
+
+    Parameters
+    ----------
+    source
+        An input file (nothing is refused when it does not exist).
+    target
+        The output file.
+    doing
+        What writing there would be, for the message
+        (``"writing the figure there"``).
+
+    Raises
+    ------
+    PoseBridgeError
+        ``<target>: is the input file (<source>); <doing> would replace the
+        original: write to another file.``
 
     Examples
     --------
@@ -657,9 +680,56 @@ def refuse_writing_onto_input(source: Path, target: Path) -> None:
         return
     if same:
         raise PoseBridgeError(
-            f"{target}: is the input file ({source}); converting a file onto itself would "
-            "replace the original: write to another file."
+            f"{target}: is the input file ({source}); {doing} would replace the original: "
+            "write to another file."
         )
+
+
+def output_folder_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why the folder of an output file cannot hold it, or ``None`` when it is a folder.
+
+    The nearest part of the folder's path that exists is looked at, so that
+    ``afile/x.png``, where ``afile`` is a regular file, is said to be a file
+    rather than a missing folder.
+
+    Examples
+    --------
+    >>> output_folder_problem(Path("x.png")) is None
+    True
+    >>> output_folder_problem(Path("no-such-folder/x.png"))
+    'the folder no-such-folder does not exist'
+    """
+    folder = Path(path).parent
+    if folder.is_dir():
+        return None
+    for part in (folder, *folder.parents):
+        if part.is_dir():
+            break  # the nearest existing part is a folder: the ones below are missing
+        if part.exists():
+            kind = "a file" if part.is_file() else "not a folder (a pipe, socket or device)"
+            return f"{part} is {kind}, not a folder"
+        if part.is_symlink():
+            return f"{part} {_unfollowable(part)}"
+    return f"the folder {folder} does not exist"
+
+
+def check_output_folder(path: str | os.PathLike[str]) -> None:
+    """Refuse an output whose folder is missing or is a file (see :func:`output_folder_problem`).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``<path>: the folder <folder> does not exist.`` or ``<path>: <part> is
+        a file, not a folder.`` (also a built-in ``FileNotFoundError``).
+
+    Examples
+    --------
+    >>> check_output_folder(Path("x.png"))
+    """
+    problem = output_folder_problem(path)
+    if problem is not None:
+        code = errno.ENOENT if problem.endswith("does not exist") else errno.ENOTDIR
+        raise FileNotFoundError(code, f"{path}: {problem}.", str(path))
 
 
 def refuse_long_names(path: Path) -> None:

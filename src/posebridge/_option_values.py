@@ -12,6 +12,7 @@ writer checks it itself.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import types
 import typing
@@ -20,7 +21,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["admits", "annotations", "describe", "expect_kind", "expect_number"]
+__all__ = [
+    "admits",
+    "annotations",
+    "describe",
+    "expect_kind",
+    "expect_number",
+    "from_command_line",
+]
 
 _SEQUENCES = (list, tuple, Sequence, typing.Sequence)
 
@@ -206,3 +214,46 @@ def expect_number(
         or (most is not None and number > most)
     ):
         raise PoseBridgeError(f"{what} must be {wanted}, got {value}.")
+
+
+def from_command_line(text: str, hints: Sequence[Any] = ()) -> Any:
+    """The value of a ``KEY=VALUE`` option typed on the command line.
+
+    ``text`` is parsed as JSON when it can be (``3``, ``true``, ``null``,
+    ``[640, 480]``, ``{"a": 1}``, ``"quoted text"``); other text stays text.
+    A number given for an option that takes text and no number (every
+    annotation in ``hints`` admits text and none admits the number) is kept
+    exactly as typed: ``subject_id=1.50`` is ``"1.50"``, not ``"1.5"``, and
+    ``7e3``, ``NaN`` or ``-0`` stay as written. Other kinds (``true`` or a list
+    given for text) are left parsed, for the reader or writer to refuse.
+
+    Parameters
+    ----------
+    text
+        The VALUE as typed.
+    hints
+        The annotations of the option in the readers or writers that may take
+        it (none: the JSON value is kept).
+
+    Returns
+    -------
+    Any
+        The value to hand on.
+
+    Examples
+    --------
+    >>> from_command_line("1.50", [str | None]), from_command_line("1.50", [float])
+    ('1.50', 1.5)
+    >>> from_command_line("[640, 480]", [tuple[int, int] | None]), from_command_line("abc")
+    ([640, 480], 'abc')
+    >>> from_command_line("3", [int | str | None])  # the option takes a number too
+    3
+    """
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON (or nested beyond Python's limit): text
+        return text
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and hints and all(not admits(h, value) and admits(h, text) for h in hints):
+        return text
+    return value

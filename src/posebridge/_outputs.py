@@ -21,6 +21,7 @@ from typing import Any
 
 from posebridge._files import (
     HDF5_SIGNATURE,
+    check_output_folder,
     name_max,
     refuse_long_names,
     refuse_writing_onto_input,
@@ -40,6 +41,7 @@ __all__ = [
     "inputs_kept",
     "stale_temporaries",
     "temporaries_of",
+    "writing_problem",
 ]
 
 
@@ -87,7 +89,7 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     TypeError
         When ``overwrite`` is not a bool (text such as ``"no"`` would be true).
     FileNotFoundError
-        When the folder of an output does not exist.
+        When the folder of an output does not exist, or is a file.
     """
     expect_bool(overwrite, "overwrite")
     for path in paths:
@@ -100,10 +102,42 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
             raise FileExistsError(
                 17, f"{path}: already exists; pass overwrite=True to replace it.", str(path)
             )
-        if not path.parent.is_dir():
-            raise FileNotFoundError(
-                2, f"{path}: the folder {path.parent} does not exist.", str(path)
-            )
+        check_output_folder(path)  # missing, or a file where a folder should be
+
+
+def writing_problem(path: Path) -> str | None:
+    """Why the folder of ``path`` takes no new file, or ``None`` when it does.
+
+    A temporary of the target (see :data:`TEMPORARY_MARK`) is created in the
+    folder of the file the target names (links followed) and removed at once:
+    a read-only or immutable folder (``chattr +i``, which stops root too), a
+    read-only file system, missing rights or a full disk show here, before
+    any work is done. The folder must exist (:func:`check_outputs` says so).
+
+    Parameters
+    ----------
+    path
+        The file to be written.
+
+    Returns
+    -------
+    str or None
+        ``"cannot be written in <folder>: <cause>"``, or ``None``.
+
+    Examples
+    --------
+    >>> writing_problem(Path("report.json")) is None  # doctest: +SKIP
+    True
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    trial = _temporary_twin(target)
+    try:
+        handle = os.open(trial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        return f"cannot be written in {target.parent}: {_cause(error) or type(error).__name__}"
+    os.close(handle)
+    _remove(trial)
+    return None
 
 
 #: What marks a temporary of ours: ``.<stem>.posebridge-tmp-<pid>-<random><suffix>``.

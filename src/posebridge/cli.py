@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
+import os
+import re
 import tempfile
 import textwrap
 import traceback
@@ -33,8 +36,9 @@ import click
 import xarray as xr
 
 import posebridge
-from posebridge import _video, api, registry, sample_data
-from posebridge._files import check_input, refuse_writing_onto_input
+from posebridge import _video, api, model, registry, sample_data
+from posebridge._files import check_input, check_output_folder, refuse_writing_onto_input
+from posebridge._option_values import annotations, from_command_line
 from posebridge._outputs import inputs_kept
 from posebridge._report import (
     Rows,
@@ -59,9 +63,9 @@ __all__ = ["cli", "describe_dataset", "main", "round_trip_report"]
 # options
 
 
-def _parse_pairs(pairs: Sequence[str], flag: str) -> dict[str, Any]:
-    """KEY=VALUE strings -> dict; values parsed as JSON when they can be."""
-    options: dict[str, Any] = {}
+def _parse_pairs(pairs: Sequence[str], flag: str) -> dict[str, str]:
+    """KEY=VALUE strings -> {KEY: VALUE as typed} (see :func:`_typed_options` for the values)."""
+    options: dict[str, str] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         key = key.strip()
@@ -69,11 +73,52 @@ def _parse_pairs(pairs: Sequence[str], flag: str) -> dict[str, Any]:
             raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}.", param_hint=flag)
         if key in options:
             raise click.BadParameter(f"{key} is given twice.", param_hint=flag)
-        try:
-            options[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            options[key] = raw
+        options[key] = raw
     return options
+
+
+def _typed_options(
+    texts: dict[str, str], functions: Sequence[Callable[..., Any] | None]
+) -> dict[str, Any]:
+    """The values of KEY=VALUE options: JSON when they parse, a number for a text option
+    kept as typed (``subject_id=1.50`` stays ``"1.50"``).
+
+    ``functions`` are the readers or writers that may take the options (one
+    when the format is known; every format's in a batch without ``--to``):
+    a value is kept as typed when each of them that has the option declares
+    it text and not a number (:func:`posebridge._option_values.from_command_line`).
+    """
+    typed: dict[str, Any] = {}
+    for key, text in texts.items():
+        hints = []
+        for function in functions:
+            if function is None:
+                continue
+            parameter = inspect.signature(function).parameters.get(key)
+            if parameter is not None:
+                hints.append(annotations(function).get(key, Any))
+        typed[key] = from_command_line(text, hints)
+    return typed
+
+
+def _with_fps(ds: xr.Dataset, fps: float | None, path: Path) -> xr.Dataset:
+    """``ds`` with the frame rate ``--fps`` gives, unless it contradicts the file's own.
+
+    A file whose times are in seconds and that states its frame rate keeps
+    both: another rate would be written beside times taken at the file's own
+    (``fps=60`` with 30-fps timestamps), so it is refused, naming both rates.
+    """
+    if fps is None:
+        return ds
+    own = ds.attrs.get("fps")
+    seconds = ds.attrs.get("time_unit") == "seconds" and ds.attrs.get("content") != "labels"
+    if seconds and own is not None and not math.isclose(float(own), fps, rel_tol=1e-9):
+        raise PoseBridgeError(
+            f"{path}: --fps {fps:g} contradicts the file's own frame rate, {float(own):g} fps, "
+            "at which its times (in seconds) were taken; leave out --fps to use the file's "
+            "rate."
+        )
+    return model.with_fps(ds, fps)
 
 
 def _check_options(
@@ -156,7 +201,6 @@ def _one_line(error: BaseException) -> str:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
-    import os
     import sys
 
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -256,7 +300,10 @@ _read_options = click.option(
     "read_pairs",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Option for the reader (repeatable; VALUE parsed as JSON when possible).",
+    help=(
+        "Option for the reader (repeatable; VALUE parsed as JSON when possible; "
+        "a text option keeps it as typed)."
+    ),
 )
 _fps = click.option("--fps", type=float, help="Frames per second (time in seconds).")
 
@@ -273,13 +320,14 @@ def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
 def _load(
     path: Path, format: str | None, fps: float | None, read_pairs: Sequence[str], flag: str
 ) -> tuple[registry.Format, xr.Dataset]:
+    model.checked_fps(fps)  # before the file is read
     fmt = _for_reading(path, format, flag)
-    options = _parse_pairs(read_pairs, "--read-option")
+    options = _typed_options(_parse_pairs(read_pairs, "--read-option"), [fmt.read])
     if fmt.read is not None:
         _check_options(
             fmt.read, f"{fmt.title} reader", options, dict.fromkeys(options, "--read-option"), 1
         )
-    return fmt, api.load(path, fmt.name, fps=fps, **options)
+    return fmt, _with_fps(api.load(path, fmt.name, **options), fps, path)
 
 
 @cli.command()
@@ -343,7 +391,10 @@ def info(
     "write_pairs",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Option for the writer (repeatable; VALUE parsed as JSON when possible).",
+    help=(
+        "Option for the writer (repeatable; VALUE parsed as JSON when possible; "
+        "a text option keeps it as typed)."
+    ),
 )
 @_read_options
 @click.option("--subject-id", help="[NWB] Subject identifier.")
@@ -389,13 +440,15 @@ def convert(
     file written.
     """
     options, origin = _nwb_options(**nwb)
-    for key, value in _parse_pairs(write_pairs, "--option").items():
+    written_texts = _parse_pairs(write_pairs, "--option")
+    for key in written_texts:
         if key in options:
             raise click.BadParameter(
                 f"{key} is also set by {origin[key]}; give it once.", param_hint="--option"
             )
-        options[key] = value
     refuse_writing_onto_input(source, target)
+    check_output_folder(target)  # a missing folder, or a file where the folder should be
+    model.checked_fps(fps)
     loaded = None
     streaming = _streams(source, target, from_format, to_format)
     if streaming:
@@ -404,13 +457,14 @@ def convert(
 
         fmt_in = _for_reading(source, from_format, "--from")
         fmt_out = registry.resolve_for_writing(target, to_format, "poses")
-        read_options = _parse_pairs(read_pairs, "--read-option")
+        read_options = _typed_options(_parse_pairs(read_pairs, "--read-option"), [fmt_in.read])
         if fmt_in.read is not None:
             reading = dict.fromkeys(read_options, "--read-option")
             _check_options(fmt_in.read, f"{fmt_in.title} reader", read_options, reading, 1)
         assert fmt_out.write is not None
+        options.update(_typed_options(written_texts, [fmt_out.write]))
         _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
-        probe = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
+        probe = _with_fps(open_lazily_indexed(source, fmt_in.name, **read_options), fps, source)
         if not probe.attrs.pop("lazy", 0) or probe.attrs.get("ds_type") != "poses":
             streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
     if streaming:
@@ -434,6 +488,7 @@ def convert(
     except UnknownFormatError as error:
         raise UnknownFormatError(str(error).replace("format=", "--to")) from error
     assert fmt_out.write is not None
+    options.update(_typed_options(written_texts, [fmt_out.write]))
     _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
     click.echo(f"read   {source} as {fmt_in.title} ({summary(ds)})")
     with inputs_kept(source):
@@ -482,7 +537,10 @@ def convert(
     "write_pairs",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Option for the writer (repeatable; VALUE parsed as JSON when possible).",
+    help=(
+        "Option for the writer (repeatable; VALUE parsed as JSON when possible; "
+        "a text option keeps it as typed)."
+    ),
 )
 @_read_options
 def batch(
@@ -512,33 +570,62 @@ def batch(
     resumes where it was. Prints a summary table; exits with status 1 when
     any input failed (every error is in the table and the --report).
     """
-    from posebridge.batch import convert_many
+    from posebridge.batch import ReportNotWrittenError, convert_many
 
     if not sources and manifest is None:
         raise click.UsageError("give SOURCES (folders, globs, files) or --manifest.")
-    result = convert_many(
-        list(sources) or None,
-        output_dir,
-        to=to_format,
-        from_format=from_format,
-        template=template,
-        manifest=manifest,
-        fps=fps,
-        read_options=_parse_pairs(read_pairs, "--read-option"),
-        write_options=_parse_pairs(write_pairs, "--option"),
-        overwrite=overwrite,
-        inspect=inspect,
-        jobs=jobs,
-        scheduler=scheduler,
-        progress=False if quiet else None,
-        chunk_frames=chunk_frames,
-        report=report,
-    )
+    readers, writers = _batch_functions(from_format, to_format)
+    try:
+        result = convert_many(
+            list(sources) or None,
+            output_dir,
+            to=to_format,
+            from_format=from_format,
+            template=template,
+            manifest=manifest,
+            fps=fps,
+            read_options=_typed_options(_parse_pairs(read_pairs, "--read-option"), readers),
+            write_options=_typed_options(_parse_pairs(write_pairs, "--option"), writers),
+            overwrite=overwrite,
+            inspect=inspect,
+            jobs=jobs,
+            scheduler=scheduler,
+            progress=False if quiet else None,
+            chunk_frames=chunk_frames,
+            report=report,
+        )
+    except ReportNotWrittenError as error:  # the batch ran: its table first, then why
+        click.echo(error.report.table())
+        reason = error.reason.replace("pass overwrite=True", "pass --overwrite")
+        raise PoseBridgeError(
+            f"the report was not written: {reason} (the batch ran: see the table above)"
+        ) from error
     click.echo(result.table())
     if report is not None:
         click.echo(f"report: {report}")
     if not result.ok:
         raise click.exceptions.Exit(1)
+
+
+def _batch_functions(
+    from_format: str | None, to_format: str | None
+) -> tuple[list[Callable[..., Any] | None], list[Callable[..., Any] | None]]:
+    """The readers and the writers a batch may use (for the kinds of its options' values).
+
+    A format named by ``--from`` / ``--to`` (with its family, whose members are
+    picked by each file's ending); every format's otherwise.
+    """
+
+    def functions(name: str | None, role: str) -> list[Callable[..., Any] | None]:
+        try:
+            formats = (
+                registry.all_formats() if name is None else registry.siblings(registry.get(name))
+            )
+        except PoseBridgeError:  # an unknown name: convert_many says so
+            formats = registry.all_formats()
+        return [getattr(f, role) for f in formats]
+
+    return functions(from_format, "read"), functions(to_format, "write")
 
 
 def _streams(source: Path, target: Path, from_format: str | None, to_format: str | None) -> bool:
@@ -625,11 +712,40 @@ def plot(
         "video": video,
         "frame": frame,
     }
-    for file in files:
+    targets = _figure_targets(files, out, kind)
+    inputs = [*files, *([video] if video is not None else [])]
+    for target in targets:  # before anything is read or drawn
+        for source in inputs:
+            refuse_writing_onto_input(source, target, doing="writing the figure there")
+        check_output_folder(target)
+    for file, target in zip(files, targets, strict=True):
         _, ds = _load(file, format, fps, read_pairs, "--format")
+        shown = [Path(ds.attrs[k]) for k in ("frame_path", "video_path") if ds.attrs.get(k)]
+        for source in shown:  # the dataset's own still frame or video, drawn under the poses
+            refuse_writing_onto_input(source, target, doing="writing the figure there")
         figure = plot_output.figure(ds, kind, **options)
-        target = out or plot_output.default_path(file, kind)
-        click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
+        with inputs_kept(*inputs, *shown):
+            click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
+
+
+def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[Path]:
+    """The figure file of each FILE; two FILEs whose figures would be one file are refused.
+
+    Without ``--out`` each figure is ``<stem>.<kind>.png`` beside its FILE, so
+    ``a.h5`` and ``a.csv`` would write one figure (the second replacing the
+    first): refused before anything is drawn, naming both.
+    """
+    targets = [out or plot_output.default_path(file, kind) for file in files]
+    seen: dict[str, Path] = {}
+    for file, target in zip(files, targets, strict=True):
+        key = os.path.normcase(os.path.realpath(target))
+        if key in seen:
+            raise PoseBridgeError(
+                f"{target}: would be the figure of both {seen[key]} and {file} (the same "
+                "name without its ending); plot them one at a time with --out."
+            )
+        seen[key] = file
+    return targets
 
 
 @cli.command()
@@ -669,23 +785,48 @@ def render(
 ) -> None:
     """Draw the poses of POSES on each frame of VIDEO (frames matched by number)."""
     frames = _frame_range(frame_range)
+    _refuse_sequence_pattern(out)
+    for source in (poses, video):
+        refuse_writing_onto_input(source, out, doing="writing the video there")
+    check_output_folder(out)
     _video.ffmpeg("posebridge render")  # say now when the video extra is missing
     _, ds = _load(poses, format, fps, read_pairs, "--format")
-    written = render_video(
-        ds,
-        video,
-        out,
-        frames=frames,
-        individuals=list(individuals) or None,
-        radius=radius,
-        thickness=thickness,
-        names=not no_names,
-        min_confidence=min_confidence,
-        codec=codec,
-        overwrite=overwrite,
-        progress=not no_progress,
-    )
+    with inputs_kept(poses, video):
+        written = render_video(
+            ds,
+            video,
+            out,
+            frames=frames,
+            individuals=list(individuals) or None,
+            radius=radius,
+            thickness=thickness,
+            names=not no_names,
+            min_confidence=min_confidence,
+            codec=codec,
+            overwrite=overwrite,
+            progress=not no_progress,
+        )
     click.echo(f"wrote  {written} ({size_text(written.stat().st_size)})")
+
+
+#: ffmpeg's image-sequence pattern: ``%d``, ``%03d`` (one file per frame, numbered).
+_SEQUENCE_PATTERN = re.compile(r"%\d*d")
+
+
+def _refuse_sequence_pattern(out: Path) -> None:
+    """Refuse an output name that ffmpeg would read as an image-sequence pattern.
+
+    ffmpeg writes ``i%d.png`` as ``i1.png``, ``i2.png``, ... (one file per
+    frame); render writes one file, through a temporary named after ``out``,
+    so those files would be named after the temporary and left behind.
+    """
+    found = _SEQUENCE_PATTERN.search(out.name)
+    if found:
+        raise PoseBridgeError(
+            f"{out}: {found.group()!r} in the name is ffmpeg's image-sequence pattern (one "
+            "numbered file per frame); render writes one video file: choose a name without "
+            "it (e.g. .mp4 or .mkv)."
+        )
 
 
 # --------------------------------------------------------------------------

@@ -41,8 +41,10 @@ from typing import Any
 import xarray as xr
 import yaml
 
-from posebridge import api, registry
-from posebridge.errors import PoseBridgeError, UnknownFormatError
+from posebridge import api, model, registry
+from posebridge._files import output_folder_problem
+from posebridge._outputs import writing_problem
+from posebridge.errors import PoseBridgeError, SchemaError, UnknownFormatError
 
 __all__ = [
     "BUNDLED",
@@ -182,6 +184,85 @@ def _network_error_types() -> tuple[type[BaseException], ...]:
     return (requests.exceptions.RequestException, OSError)
 
 
+def _is_network_error(error: BaseException) -> bool:
+    """Whether an error came from the connection (requests), not from the local files."""
+    import requests
+
+    return isinstance(error, requests.exceptions.RequestException)
+
+
+def _cache_problem(target: Path) -> str | None:
+    """Why ``target`` cannot be stored in the cache folder, or ``None`` when it can.
+
+    Said in words: the cache folder (or a folder on its path) is a file, or
+    the nearest existing folder on the way does not take new files (read-only,
+    immutable, no rights, a full disk).
+    """
+    problem = output_folder_problem(target)
+    if problem is not None and not problem.endswith("does not exist"):
+        return problem  # "<part> is a file, not a folder"
+    existing = next((p for p in (target.parent, *target.parents) if p.is_dir()), None)
+    if existing is None:
+        return None
+    return writing_problem(existing / target.name)
+
+
+def _cache_error(what: str, problem: str) -> SampleDataError:
+    """The error for a file that could not be stored in the cache folder, saying why."""
+    return SampleDataError(
+        f"Could not store {what} in the sample cache folder {data_dir()}: {problem}. Make it "
+        "a folder you can write, or set POSEBRIDGE_DATA_DIR to one (this is not a network "
+        "problem)."
+    )
+
+
+def _check_sample_name(name: str, where: str = "") -> None:
+    """Refuse a sample name (or a file name from the metadata) that is not a plain file name.
+
+    A name holding a path separator (``/``, ``\\``), or that is ``.`` or
+    ``..``, would be stored outside its place in the cache folder
+    (``poses/../../x``).
+
+    Parameters
+    ----------
+    name
+        The name.
+    where
+        Where the name comes from, for the message (e.g. ``"the sample
+        metadata ... gives the frame of sample x"``); empty for a name given
+        by the caller.
+
+    Raises
+    ------
+    SampleDataError
+        Naming the name and what is wrong with it.
+
+    Examples
+    --------
+    >>> _check_sample_name("DLC_single-wasp.predictions.h5")
+    >>> _check_sample_name("poses/../../x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    posebridge.sample_data.SampleDataError: 'poses/../../x' is not a sample name: it holds ...
+    """
+    found = [sep for sep in ("/", "\\") if sep in name]
+    if found:
+        problem = f"it holds the path separator {' and '.join(repr(s) for s in found)}"
+    elif name in ("", ".", ".."):
+        problem = "it names no file" if not name else f"{name!r} names a folder"
+    else:
+        return
+    if where:
+        raise SampleDataError(
+            f"{where} the file name {name!r}: {problem}; it is refused (it would be stored "
+            "outside the cache folder)."
+        )
+    raise SampleDataError(
+        f"{name!r} is not a sample name: {problem}; sample names are file names "
+        "(see list_datasets())."
+    )
+
+
 def _downloader(progressbar: bool = False) -> Any:
     import pooch
 
@@ -234,9 +315,21 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
     """
     cached = data_dir() / METADATA_FILE
     if refresh or not cached.is_file():
+        problem = _cache_problem(cached)
+        if problem is not None:
+            error = _cache_error(f"the list of remote samples ({METADATA_FILE})", problem)
+            if not cached.is_file():
+                raise error
+            warnings.warn(f"{error} Using the cached copy {cached}.", UserWarning, stacklevel=3)
+            return _parse_metadata(cached)
         try:
             _download_metadata()
         except _network_error_types() as error:
+            if not _is_network_error(error):  # the cache changed under us, or a file error
+                problem = _cache_problem(cached) or f"{type(error).__name__}: {error}"
+                raise _cache_error(
+                    f"the list of remote samples ({METADATA_FILE})", problem
+                ) from error
             if not cached.is_file():
                 raise SampleDataError(
                     f"Could not download the list of remote samples from "
@@ -345,6 +438,17 @@ def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> 
             "list with list_datasets(refresh=True)."
         ) from error
     except _network_error_types() as error:
+        target = data_dir() / key
+        if not _is_network_error(error):  # the cache folder, not the network
+            problem = _cache_problem(target) or f"{type(error).__name__}: {error}"
+            raise _cache_error(f"{url} (sample {name})", problem) from error
+        if target.is_file():  # pooch downloads a cached file again only when its sum differs
+            raise SampleDataError(
+                f"The cached copy {target} of sample {name} does not match the sha256 sum "
+                "given in the sample metadata (it is damaged or out of date), and a fresh "
+                f"copy could not be downloaded from {url} ({type(error).__name__}: {error}). "
+                "Downloading it again needs the network."
+            ) from error
         raise SampleDataError(
             f"Could not download {url} (sample {name}): {type(error).__name__}: {error}. "
             "Remote samples need the network (downloaded files are cached in "
@@ -360,6 +464,8 @@ def _companion(name: str, entry: dict[str, Any], what: str) -> Path | None:
     info = entry.get(what)
     if not isinstance(info, dict) or not info.get("file_name"):
         return None
+    where = f"the sample metadata {data_dir() / METADATA_FILE} gives the {what} of sample {name}"
+    _check_sample_name(str(info["file_name"]), where)
     key = f"{what}s/{info['file_name']}"
     return _fetch(name, key, _known_hash(name, key, info.get("sha256sum")))
 
@@ -398,6 +504,7 @@ def fetch_dataset_paths(name: str, with_video: bool = False) -> dict[str, Path |
         path = bundled_path(name)
         kind = "bboxes" if "bboxes" in name else "poses"
         return {kind: path, "frame": None, "video": None}
+    _check_sample_name(name)
     entry = _entry(name)
     kind = _kind(entry)
     key = f"{kind}/{name}"
@@ -446,6 +553,24 @@ def _reader_for(name: str, entry: dict[str, Any]) -> str | None:
     return None
 
 
+def _metadata_fps(name: str, entry: dict[str, Any]) -> float | None:
+    """The frame rate the metadata gives a sample: ``None`` when absent, null or 0.
+
+    A value that is not a positive number (``-5``, ``.nan``, ``"abc"``, ``yes``)
+    is refused naming the sample and the metadata file, before downloading.
+    """
+    fps = entry.get("fps")
+    if fps is None or fps == "" or (isinstance(fps, int | float) and fps == 0):
+        return None
+    try:
+        return model.checked_fps(fps)
+    except (SchemaError, TypeError):  # a bool is a TypeError
+        raise SampleDataError(
+            f"the sample metadata {data_dir() / METADATA_FILE} gives sample {name} the frame "
+            f"rate (fps) {fps!r}; expected a positive number, or null when it is unknown."
+        ) from None
+
+
 def fetch_dataset(name: str, with_video: bool = False) -> xr.Dataset:
     """Load a sample as a dataset, downloading remote ones on first use.
 
@@ -481,16 +606,12 @@ def fetch_dataset(name: str, with_video: bool = False) -> xr.Dataset:
     """
     if name in BUNDLED:
         return api.load(bundled_path(name), "netcdf")
+    _check_sample_name(name)
     entry = _entry(name)
     reader = _reader_for(name, entry)
+    fps = _metadata_fps(name, entry)
     paths = fetch_dataset_paths(name, with_video=with_video)
-    fps = entry.get("fps")
-    if fps is not None and not isinstance(fps, int | float):
-        try:
-            fps = float(fps)
-        except (TypeError, ValueError):
-            fps = None
-    ds = api.load(paths[_kind(entry)], reader, fps=fps or None)
+    ds = api.load(paths[_kind(entry)], reader, fps=fps)
     for what in ("frame", "video"):
         found = paths.get(what)
         if found is not None and found.exists():

@@ -279,3 +279,56 @@ def test_cli_batch_refuses_an_empty_source_and_a_report_in_a_missing_folder(
     )
     assert missing.exit_code != 0 and "missing does not exist" in missing.output
     assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("to", "option", "says"),
+    [
+        ("nc", "level", "'level' is not an option of the netCDF writer; it takes no options"),
+        (None, "levl", "No writer takes an option 'levl'"),
+        ("nc", "overwrite", "the batch's own argument"),
+    ],
+)
+def test_an_option_the_writer_does_not_take_is_refused_once_before_any_input_runs(
+    tmp_path, inputs, to, option, says
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    posebridge.save(_poses(), out / "a.nc")  # an output that exists: it would be skipped
+    before = _files(tmp_path)
+    template = None if to else "{stem}.nc"
+    with pytest.raises(posebridge.PoseBridgeError, match=says) as caught:
+        convert_many(
+            inputs, out, to=to, template=template, jobs=1, progress=False,
+            write_options={option: 3},
+        )  # fmt: skip
+    assert "it takes: overwrite" not in str(caught.value)
+    assert _files(tmp_path) == before
+
+
+def test_cli_batch_reports_an_option_typo_in_one_line_before_the_run(tmp_path, inputs):
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("batch", str(tmp_path / "in"), "--to", "nc", "--out", str(tmp_path / "out")),
+            *("-j", "1", "--option", "level=3"),
+        ],
+    )
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        "posebridge: error: 'level' is not an option of the netCDF writer; it takes no options."
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("to", "text"), [("nwb", "1.50"), ("nwb", "7e3"), (None, "NaN")])
+def test_cli_batch_keeps_a_text_option_as_typed(tmp_path, inputs, to, text):
+    h5py = pytest.importorskip("h5py")
+    args = ["batch", str(inputs[0]), "--out", str(tmp_path / "out"), "-j", "1", "-q"]
+    args += ["--to", to] if to else ["--template", "{stem}.nwb"]
+    args += ["--option", f"subject_id={text}", "--option", "split_individuals=false"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    with h5py.File(tmp_path / "out" / "a.nwb") as h5:
+        assert h5["general/subject/subject_id"][()].decode() == text

@@ -198,3 +198,37 @@ def test_a_session_start_time_without_zone_is_local_time_where_the_batch_is_plan
     moment = job.write_options["session_start_time"]
     assert moment.utcoffset() == datetime.timedelta(hours=-4)  # New York's summer time
     assert (moment.hour, moment.minute) == (9, 30)
+
+
+# --------------------------------------------------------------------------
+# an output that would replace a file the batch reads
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_row_whose_output_is_the_manifest_itself_fails_and_keeps_the_manifest(
+    tmp_path, inputs, overwrite
+):
+    manifest = tmp_path / "in" / "manifest.csv"
+    manifest.write_text("input,output\na.nc,manifest.csv\nb.nc,b.h5\n")
+    data = manifest.read_bytes()
+    args = ["batch", "--manifest", manifest, "--to", "dlc", "-j", "1", "-q"]
+    result = CliRunner().invoke(cli, [str(a) for a in args] + ["--overwrite"] * overwrite)
+    assert result.exit_code == 1, result.output
+    assert manifest.read_bytes() == data
+    assert "is the batch's manifest" in result.output and "1 ok, 1 failed" in result.output
+    assert (tmp_path / "in" / "b.h5").is_file()  # the other row ran
+
+
+def test_a_row_whose_output_is_another_input_fails_and_keeps_that_input(tmp_path, inputs):
+    first, second = inputs
+    data = second.read_bytes()
+    manifest = tmp_path / "m.yaml"
+    link = tmp_path / "in" / "link.nc"
+    link.symlink_to(second)
+    manifest.write_text(f"- input: {first}\n  output: {link}\n- input: {second}\n  output: x.nc\n")
+    report = convert_many(None, None, to="nc", manifest=manifest, jobs=1, overwrite=True)
+    by_name = {Path(r.source).name: r for r in report.results}
+    assert by_name["a.nc"].status == "failed", report.table()
+    assert f"is an input of the batch ({second})" in by_name["a.nc"].error
+    assert by_name["b.nc"].status == "ok"
+    assert second.read_bytes() == data

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 from posebridge.batch.job import Result, run_job
 from posebridge.batch.plan import DANDI_TEMPLATE, Job, dandi_label, plan_jobs, read_manifest
-from posebridge.batch.report import BatchReport
+from posebridge.batch.report import BatchReport, ReportNotWrittenError
 from posebridge.batch.run import convert_many
 
 __all__ = [
     "DANDI_TEMPLATE",
     "BatchReport",
     "Job",
+    "ReportNotWrittenError",
     "Result",
     "convert_many",
     "dandi_label",

@@ -621,6 +621,8 @@ def plan_jobs(
     ext = _ending(to) if to is not None else None
     if template is not None:
         _check_template(template, ext, out)
+    _check_option_names(read_options, from_format, "reader")
+    _check_option_names(write_options, to, "writer")
     jobs: list[Job] = []
     for row, source, parent in rows:
         source = source.absolute()
@@ -666,4 +668,86 @@ def plan_jobs(
             job.error = f"{job.target}: also the output of {seen[job.target]}."
         else:
             seen[job.target] = job.source
+    _refuse_outputs_onto_inputs(jobs, manifest)
     return jobs
+
+
+def _file_id(path: PathLike) -> tuple[int, int] | None:
+    """The device and inode of the file ``path`` leads to (links followed), if it exists."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> None:
+    """Fail the jobs whose output is an input of the batch or its manifest (links followed).
+
+    Such an output would replace a file the batch reads (with ``overwrite``,
+    or be reported as an output that does not read back without it). The
+    job fails without running; the file is never touched.
+    """
+    inputs: dict[tuple[int, int], str] = {}
+    if manifest is not None and (key := _file_id(manifest)) is not None:
+        inputs[key] = f"is the batch's manifest ({manifest})"
+    for job in jobs:
+        if (key := _file_id(job.source)) is not None:
+            inputs.setdefault(key, f"is an input of the batch ({job.source})")
+    for job in jobs:
+        if job.error or not job.target:
+            continue
+        key = _file_id(job.target)
+        if key is not None and key in inputs:
+            job.error = (
+                f"{job.target}: {inputs[key]}; writing this output there would replace it: "
+                "name another output."
+            )
+
+
+def _check_option_names(options: dict[str, Any] | None, format: str | None, role: str) -> None:
+    """Refuse an option that the batch's reader (or writer) cannot take, once, before any job.
+
+    With a format given, its reader's (writer's) options are the ones taken;
+    without, an option that no reader (writer) takes at all is refused.
+    ``overwrite`` is an argument of the batch, not an option of a writer.
+
+    Parameters
+    ----------
+    options
+        The ``read_options`` or ``write_options`` given.
+    format
+        The batch's input format (``from_format``) or output format (``to``).
+    role
+        ``"reader"`` or ``"writer"``.
+    """
+    if not options:
+        return
+    reading = role == "reader"
+    if format is not None:  # a family's name picks its member by each output's ending
+        formats = registry.siblings(registry.get(format))
+    else:
+        formats = [f for f in registry.all_formats() if (f.reads if reading else f.writes)]
+    takes = sorted(
+        {
+            name
+            for f in formats
+            for name in (f.read_options if reading else f.write_options)
+            if name != "overwrite"
+        }
+    )
+    unknown = [key for key in options if key not in takes]
+    if not unknown:
+        return
+    key = unknown[0]
+    own = " (overwrite is the batch's own argument: --overwrite)" if key == "overwrite" else ""
+    if format is not None:
+        titles = " or ".join(f.title for f in formats)
+        plural = "s" if len(formats) > 1 else ""
+        listed = f"its options: {', '.join(takes)}" if takes else "it takes no options"
+        raise PoseBridgeError(
+            f"{key!r} is not an option of the {titles} {role}{plural}{own}; {listed}."
+        )
+    raise PoseBridgeError(
+        f"No {role} takes an option {key!r}{own}; the {role}s' options are: {', '.join(takes)}."
+    )

@@ -9,8 +9,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from posebridge._outputs import atomic_outputs
 from posebridge._report import columns, size_text
 from posebridge.batch.job import Result
+from posebridge.errors import PoseBridgeError
 
 PathLike = str | os.PathLike[str]
 
@@ -74,20 +76,49 @@ class BatchReport:
         """One dict per input (the :class:`Result` fields)."""
         return [asdict(r) for r in self.results]
 
-    def write(self, path: PathLike) -> Path:
-        """Write the report as JSON (``.json``) or CSV (any other ending).
+    def write(self, path: PathLike, *, overwrite: bool = False) -> Path:
+        """Write the report as JSON (``.json``) or CSV (any other ending), atomically.
 
         The CSV has one row per input; outputs are joined with ``;`` and
         nwbinspector findings are given as JSON text. File names are written as
         their bytes (a name that is not UTF-8 stays the file's name); JSON
         escapes them (``\\udce9``, which Python's ``json`` reads back as given).
+        The report goes to a temporary file renamed into place, as every output
+        of posebridge (see :func:`posebridge._outputs.atomic_outputs`).
+
+        Parameters
+        ----------
+        path
+            The report file.
+        overwrite
+            Replace an existing file (without it, one is refused).
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        FileExistsError
+            When ``path`` exists and ``overwrite`` is false.
+        PoseBridgeError
+            When it cannot be written (its folder is missing or read-only, the
+            disk is full), naming ``path``; nothing is left behind.
         """
         path = Path(path)
         records = self.to_records()
-        if path.suffix.lower() == ".json":
-            payload = {"counts": self.counts, "seconds": self.seconds, "results": records}
-            path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-            return path
+        with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+            if path.suffix.lower() == ".json":
+                payload = {"counts": self.counts, "seconds": self.seconds, "results": records}
+                temporary.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+            else:
+                self._write_csv(temporary, records)
+        return path
+
+    @staticmethod
+    def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
+        """The records as CSV: one row per input (see :meth:`write`)."""
         names = list(Result.__dataclass_fields__)
         with open(path, "w", newline="", encoding="utf-8", errors="surrogateescape") as handle:
             writer = csv.DictWriter(handle, fieldnames=names)
@@ -97,4 +128,64 @@ class BatchReport:
                 record["findings"] = json.dumps(record["findings"]) if record["findings"] else ""
                 record["seconds"] = f"{record['seconds']:.3f}"
                 writer.writerow(record)
-        return path
+
+
+def is_batch_report(path: PathLike) -> bool:
+    """Whether ``path`` holds a report a batch wrote (:meth:`BatchReport.write`).
+
+    A run that resumes a batch names the same report again: its old report is
+    replaced without ``overwrite`` (which would also redo every output), while
+    any other file there is kept. A CSV report is known by its header line, a
+    JSON one by its three top-level keys; a file larger than 64 MiB or that
+    cannot be read is not a report.
+
+    Examples
+    --------
+    >>> is_batch_report("batch_report.csv")  # doctest: +SKIP
+    True
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_REPORT_BYTES + 1)
+    except OSError:
+        return False
+    if len(data) > _REPORT_BYTES:
+        return False
+    if Path(path).suffix.lower() == ".json":
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            return False
+        return isinstance(payload, dict) and set(payload) == {"counts", "seconds", "results"}
+    header = ",".join(Result.__dataclass_fields__).encode()
+    return data.split(b"\n", 1)[0].rstrip(b"\r") == header
+
+
+#: The largest file taken for an old report (see :func:`is_batch_report`).
+_REPORT_BYTES = 64 << 20
+
+
+class ReportNotWrittenError(PoseBridgeError):
+    """A batch ran, but its report could not be written at the end.
+
+    The report's path is checked before any input is converted; this is what
+    remains: the file system changed during the batch (the folder removed or
+    made read-only, a file of that name made by another program, a full disk).
+
+    Attributes
+    ----------
+    report
+        The :class:`BatchReport` of the batch that ran.
+    reason
+        Why the report could not be written (one line, naming the file).
+    """
+
+    def __init__(self, report: BatchReport, error: BaseException) -> None:
+        self.report = report
+        self.reason = " ".join(str(error).split()) or type(error).__name__
+        counts = report.counts
+        super().__init__(
+            f"the report was not written: {self.reason} The batch itself ran "
+            f"({len(report.results)} input(s): {counts['ok']} ok, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped); its results are this error's report."
+        )

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors
+from posebridge._files import output_folder_problem, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
-from posebridge._outputs import temporaries_of
+from posebridge._outputs import temporaries_of, writing_problem
 from posebridge.batch.job import Result, run_job
 from posebridge.batch.plan import Job, plan_jobs
 from posebridge.batch.progress import (
@@ -26,7 +27,7 @@ from posebridge.batch.progress import (
     send_to_batch,
     subscribe,
 )
-from posebridge.batch.report import BatchReport
+from posebridge.batch.report import BatchReport, ReportNotWrittenError, is_batch_report
 from posebridge.convert import check_chunking
 from posebridge.errors import PoseBridgeError
 
@@ -147,20 +148,57 @@ def _check_executor(client: Any, scheduler: Any) -> None:
         raise wrong
 
 
-def _check_report_path(report: Any) -> None:
-    """Refuse a report path that cannot be written, before any input is converted."""
+def _check_report_path(report: Any, overwrite: bool) -> Path:
+    """Refuse a report path that cannot be written, before any input is converted.
+
+    The report is an output like any other: a folder is refused, its folder
+    must exist (and be a folder) and take new files (a temporary is made there
+    and removed), and an existing file is replaced only with ``overwrite``,
+    unless it is an earlier batch report (:func:`~posebridge.batch.report.is_batch_report`:
+    a run that resumes names it again).
+    """
     errors.expect_path(report, "report")
     path = Path(report)
     if os.fspath(report) == "" or path.is_dir():
         raise errors.IsADirectoryError(
             21, f"report {path}: is a folder; expected a file name (.json, else CSV).", str(path)
         )
-    if not path.parent.is_dir():
-        raise errors.FileNotFoundError(
-            2,
-            f"report {path}: the folder {path.parent} does not exist; create it first.",
+    problem = output_folder_problem(path)
+    if problem is not None:
+        hint = "; create it first" if problem.endswith("does not exist") else ""
+        raise errors.FileNotFoundError(2, f"report {path}: {problem}{hint}.", str(path))
+    if path.exists() and not overwrite and not is_batch_report(path):
+        raise errors.FileExistsError(
+            17,
+            f"report {path}: already exists and is not a batch report; pass overwrite=True "
+            "to replace it (which also redoes the outputs that exist), or name another "
+            "report file.",
             str(path),
         )
+    problem = writing_problem(path)
+    if problem is not None:
+        raise PoseBridgeError(f"report {path}: {problem}; no input was converted.")
+    return path
+
+
+def _refuse_report_onto_batch_files(report: Path, jobs: list[Job], manifest: Any) -> None:
+    """Refuse a report that is an input of the batch, its manifest or one of its outputs.
+
+    Links are followed; an input is refused even with ``overwrite``.
+    """
+    doing = "writing the batch's report there"
+    if report.exists():
+        if manifest is not None:
+            refuse_writing_onto_input(manifest, report, doing=doing)
+        for job in jobs:
+            refuse_writing_onto_input(job.source, report, doing=doing)
+    where = os.path.normcase(os.path.realpath(report))
+    for job in jobs:
+        if job.target and os.path.normcase(os.path.realpath(job.target)) == where:
+            raise PoseBridgeError(
+                f"report {report}: is also the output of {job.source}; name the report "
+                "another file."
+            )
 
 
 def convert_many(
@@ -251,7 +289,11 @@ def convert_many(
         Frames per chunk of the files that stream, a whole number, at least 1
         (default: about 16 MB of positions).
     report
-        Write the report here (``.json``, else CSV); its folder must exist.
+        Write the report here (``.json``, else CSV), atomically, once every
+        input is done. Checked before any input is converted: its folder must
+        exist and take new files, an existing file is replaced only with
+        ``overwrite``, and an input of the batch, its manifest or one of its
+        outputs is refused (links followed; even with ``overwrite``).
 
     Returns
     -------
@@ -266,10 +308,15 @@ def convert_many(
     PoseBridgeError
         When an argument's value is refused (``jobs=0``, ``chunk_frames=0``, an
         empty source, a template that names no file or leads out of
-        ``output_dir``, a manifest ``output`` that leads out of it, a
-        ``report`` whose folder does not exist). Every
-        argument is checked before any input is converted; an input that
+        ``output_dir``, a manifest ``output`` that leads out of it, an option
+        no reader or writer of the batch takes, a ``report`` that cannot be
+        written, exists without ``overwrite``, or is one of the batch's files).
+        Every argument is checked before any input is converted; an input that
         fails is reported in the :class:`BatchReport` instead.
+    ReportNotWrittenError
+        When the report could not be written after all (the file system
+        changed during the batch); the batch ran, and the error's ``report``
+        holds its :class:`BatchReport`.
 
     Examples
     --------
@@ -291,8 +338,7 @@ def convert_many(
             UserWarning,
             stacklevel=2,
         )
-    if report is not None:
-        _check_report_path(report)
+    report_path = None if report is None else _check_report_path(report, overwrite)
     planned = plan_jobs(
         sources,
         output_dir,
@@ -307,6 +353,8 @@ def convert_many(
         inspect=inspect,
         chunk_frames=chunk_frames,
     )
+    if report_path is not None:
+        _refuse_report_onto_batch_files(report_path, planned, manifest)
     results: list[Result | None] = [None] * len(planned)
     own_client = None
     if client is None and scheduler is not None:
@@ -328,6 +376,9 @@ def convert_many(
         if own_client is not None:
             own_client.close()
     done = BatchReport([r for r in results if r is not None], time.perf_counter() - start)
-    if report is not None:
-        done.write(report)
+    if report_path is not None:
+        try:
+            done.write(report_path, overwrite=overwrite or is_batch_report(report_path))
+        except (PoseBridgeError, OSError) as error:
+            raise ReportNotWrittenError(done, error) from error
     return done

@@ -1,0 +1,264 @@
+"""What the commands write: never onto an input, never one file for two, nowhere unusable.
+
+``plot`` and ``render`` refuse an output that is one of their inputs (the poses
+file, the video or still image, a link to one), even with ``--overwrite``, as
+``convert`` does; ``plot`` refuses two FILEs whose figures would be one file;
+``render`` refuses an ffmpeg image-sequence name; an output under a regular file
+is said to be under a file. Option values typed for text stay as typed, and an
+``--fps`` that contradicts the file's own rate is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import h5py
+import matplotlib
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import posebridge
+from posebridge import model
+from posebridge._outputs import TEMPORARY_MARK
+from posebridge.cli import cli
+
+matplotlib.use("Agg")
+
+
+def run(*args: object):
+    """Invoke the command in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _error_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert lines, result.output
+    return lines[-1]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if TEMPORARY_MARK in p.name)
+
+
+@pytest.fixture
+def poses_file(tmp_path, poses_two_mice_with_nan) -> Path:
+    path = tmp_path / "session1.nc"
+    posebridge.save(poses_two_mice_with_nan, path)
+    return path
+
+
+@pytest.fixture
+def video(tmp_path) -> Path:
+    """A 20-frame lossless video (the poses' 20 frames)."""
+    pytest.importorskip("imageio_ffmpeg")
+    from posebridge import _video
+
+    path = tmp_path / "video.mkv"
+    writer = _video.write_frames(path, (64, 48), 10.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    for k in range(20):
+        writer.send(np.full((48, 64, 3), 10 * k % 250, dtype=np.uint8))
+    writer.close()
+    return path
+
+
+# --------------------------------------------------------------------------
+# plot and render never write onto an input
+
+
+@pytest.mark.parametrize("through", ["same name", "symbolic link"])
+def test_plot_onto_its_poses_file_is_refused_even_with_overwrite(tmp_path, poses_file, through):
+    target = poses_file
+    if through == "symbolic link":
+        target = tmp_path / "link.png"
+        target.symlink_to(poses_file.name)
+    data = poses_file.read_bytes()
+    result = run("plot", poses_file, "-o", target, "--overwrite")
+    assert result.exit_code == 1, result.output
+    assert _error_line(result) == (
+        f"posebridge: error: {target}: is the input file ({poses_file}); writing the figure "
+        "there would replace the original: write to another file."
+    )
+    assert poses_file.read_bytes() == data
+    assert _leftovers(tmp_path) == []
+
+
+def test_plot_onto_the_still_image_under_it_is_refused_even_with_overwrite(tmp_path, poses_file):
+    still = tmp_path / "still.png"
+    plt = pytest.importorskip("matplotlib.pyplot")
+    plt.imsave(still, np.zeros((48, 64, 3), dtype=np.uint8))
+    data = still.read_bytes()
+    result = run("plot", poses_file, "--video", still, "-o", still, "--overwrite")
+    assert result.exit_code == 1, result.output
+    assert f"{still}: is the input file ({still})" in _error_line(result)
+    assert still.read_bytes() == data
+
+
+@pytest.mark.parametrize("which", ["poses", "video", "link to the video"])
+def test_render_onto_an_input_is_refused_even_with_overwrite(tmp_path, poses_file, video, which):
+    target = {"poses": poses_file, "video": video}.get(which)
+    if target is None:
+        target = tmp_path / "link.mkv"
+        target.symlink_to(video)
+    source = poses_file if which == "poses" else video
+    data = source.read_bytes()
+    result = run(
+        "render", poses_file, "--video", video, "-o", target, "--overwrite", "--no-progress",
+        "--codec", "ffv1",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert _error_line(result) == (
+        f"posebridge: error: {target}: is the input file ({source}); writing the video "
+        "there would replace the original: write to another file."
+    )
+    assert source.read_bytes() == data
+    assert _leftovers(tmp_path) == []
+
+
+def test_plot_of_two_files_with_one_stem_is_refused_before_drawing(tmp_path, poses_file):
+    twin = tmp_path / "session1.h5"
+    posebridge.save(posebridge.load(poses_file), twin, "dlc", split_individuals=False)
+    result = run("plot", poses_file, twin, "--overwrite")
+    assert result.exit_code == 1, result.output
+    line = _error_line(result)
+    figure = tmp_path / "session1.trajectories.png"
+    assert line.startswith(f"posebridge: error: {figure}: would be the figure of both")
+    assert str(poses_file) in line and str(twin) in line
+    assert not figure.exists()  # nothing drawn
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["i%d.png", "i%03d.jpg", "frame_%5d.png"])
+def test_render_refuses_an_image_sequence_pattern_and_leaves_nothing(
+    tmp_path, poses_file, video, name
+):
+    out = tmp_path / "r"
+    out.mkdir()
+    result = run("render", poses_file, "--video", video, "-o", out / name, "--frames", "0:3")
+    assert result.exit_code == 1, result.output
+    line = _error_line(result)
+    assert line.startswith(f"posebridge: error: {out / name}: ")
+    assert "image-sequence pattern" in line
+    assert list(out.iterdir()) == []  # no numbered temporaries
+
+
+def test_render_takes_a_percent_sign_that_is_no_pattern(tmp_path, poses_file, video):
+    out = tmp_path / "50%.mkv"
+    result = run("render", poses_file, "--video", video, "-o", out, "--codec", "ffv1",
+                 "--no-progress")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+
+
+# --------------------------------------------------------------------------
+# an output under a regular file
+
+
+@pytest.mark.parametrize("command", ["plot", "convert", "render"])
+def test_an_output_under_a_regular_file_says_it_is_a_file(tmp_path, poses_file, command, request):
+    (tmp_path / "afile").write_text("x")
+    if command == "plot":
+        target = tmp_path / "afile" / "x.png"
+        result = run("plot", poses_file, "-o", target)
+    elif command == "convert":
+        target = tmp_path / "afile" / "x.nc"
+        result = run("convert", poses_file, target)
+    else:
+        video = request.getfixturevalue("video")
+        target = tmp_path / "afile" / "x.mkv"
+        result = run("render", poses_file, "--video", video, "-o", target)
+    assert result.exit_code == 1, result.output
+    assert _error_line(result) == (
+        f"posebridge: error: {target}: {tmp_path / 'afile'} is a file, not a folder."
+    )
+
+
+def test_a_missing_output_folder_is_still_said_to_be_missing(tmp_path, poses_file):
+    result = run("plot", poses_file, "-o", tmp_path / "nowhere" / "x.png")
+    assert result.exit_code == 1
+    assert "the folder" in _error_line(result) and "nowhere does not exist" in _error_line(result)
+
+
+# --------------------------------------------------------------------------
+# option values as typed
+
+
+@pytest.mark.parametrize("text", ["1.50", "7e3", "NaN", "Infinity", "-0", "1E2", "007"])
+def test_a_number_typed_for_a_text_option_is_kept_as_typed(tmp_path, poses_file, text):
+    target = tmp_path / "o.nwb"
+    result = run(
+        "convert", poses_file, target, "--option", f"subject_id={text}",
+        "--option", "split_individuals=false",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with h5py.File(target) as h5:
+        assert h5["general/subject/subject_id"][()].decode() == text
+
+
+def test_a_dlc_scorer_typed_as_a_number_is_kept_as_typed(tmp_path, poses_file):
+    target = tmp_path / "o.csv"
+    result = run("convert", poses_file, target, "--option", "scorer=7e3")
+    assert result.exit_code == 0, result.output
+    assert target.read_text().splitlines()[0].split(",")[1] == "7e3"
+
+
+def test_options_that_take_numbers_still_get_numbers(tmp_path, poses_file):
+    target = tmp_path / "o.analysis.h5"
+    result = run("convert", poses_file, target, "--option", "compression_level=1")
+    assert result.exit_code == 0, result.output  # an int option: 1, not "1" (refused)
+    result = run(
+        "convert", poses_file, tmp_path / "p.analysis.h5", "--option", "compression_level=1.50"
+    )
+    assert result.exit_code == 1  # a number of the wrong kind is refused, as before
+    assert "compression_level= takes int, got 1.5" in _error_line(result)
+
+
+# --------------------------------------------------------------------------
+# --fps against the file's own frame rate
+
+
+@pytest.fixture
+def seconds_file(tmp_path) -> Path:
+    """A netCDF file at 30 fps, time in seconds."""
+    ds = model.from_numpy(np.random.default_rng(3).uniform(0, 9, (6, 2, 2, 1)), fps=30)
+    path = tmp_path / "secs.nc"
+    posebridge.save(ds, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("info",), ("convert", "out.csv"), ("convert", "out.nwb", "--single-file")],
+    ids=["info", "convert-in-memory", "convert-streaming"],
+)
+def test_an_fps_that_contradicts_the_files_own_is_refused_naming_both(
+    tmp_path, seconds_file, command
+):
+    extra = [tmp_path / a if a.startswith("out") else a for a in command[1:]]
+    result = run(command[0], seconds_file, *extra, "--fps", "60")
+    assert result.exit_code == 1, result.output
+    line = _error_line(result)
+    assert re.search(r"--fps 60 contradicts the file's own frame rate, 30 fps", line), line
+    assert line.startswith(f"posebridge: error: {seconds_file}: ")
+    assert not list(tmp_path.glob("out*"))
+
+
+def test_an_fps_equal_to_the_files_own_or_for_frames_is_taken(tmp_path, seconds_file):
+    assert run("info", seconds_file, "--fps", "30").exit_code == 0
+    frames = tmp_path / "frames.nc"
+    posebridge.save(model.from_numpy(np.zeros((4, 2, 1, 1))), frames)
+    result = run("convert", frames, tmp_path / "c.nc", "--fps", "25")
+    assert result.exit_code == 0, result.output
+    assert posebridge.load(tmp_path / "c.nc").attrs["fps"] == 25
+
+
+def test_every_writer_says_an_output_folder_is_a_file(tmp_path, poses_two_mice_with_nan):
+    from posebridge._outputs import check_outputs
+
+    (tmp_path / "afile").write_text("x")
+    target = tmp_path / "afile" / "deeper" / "x.csv"
+    with pytest.raises(posebridge.errors.FileNotFoundError) as caught:
+        check_outputs([target], overwrite=False)
+    assert str(caught.value) == f"{target}: {tmp_path / 'afile'} is a file, not a folder."
+    assert isinstance(caught.value, FileNotFoundError)  # the built-in one too
