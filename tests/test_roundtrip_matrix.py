@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import posebridge
 from posebridge import model
+from posebridge.errors import PoseBridgeError
 from posebridge.model import labels
 from posebridge.registry import all_formats
 from strategies import NAME_CHARS, bboxes_datasets, labels_datasets, poses_datasets
@@ -634,3 +635,33 @@ def test_drawn_datasets_survive_a_drawn_chain(source: Writer, data: st.DataObjec
         return [data.draw(st.sampled_from(choices), label="then")] if choices else []
 
     check_chains(ds, source, one)
+
+
+def _with_views(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` seen by two cameras (a ``view`` dim, last), the second view's points shifted."""
+    views = xr.concat([ds, ds.assign(position=ds.position + 1.0)], dim=model.VIEW)
+    dims = [*ds.position.dims, model.VIEW]
+    views = views.assign_coords({model.VIEW: ["left", "right"]})
+    return views.assign(
+        position=views.position.transpose(*dims),
+        confidence=views.confidence.transpose(*ds.confidence.dims, model.VIEW),
+    )
+
+
+@pytest.mark.parametrize("writer", [w for w in WRITERS if w.kind == "poses"], ids=lambda w: w.id)
+def test_camera_views_are_kept_or_refused_by_every_poses_writer(writer: Writer, tmp_path):
+    """A dataset with several views is written with its views or refused with a posebridge
+    error, leaving no file: never a raw error, never one view's poses passed off as all."""
+    base = FIXED["poses"][0] if 2 in holds(writer.name).space else FIXED["poses"][2]
+    ds = _with_views(base)
+    try:
+        back = write_read(ds, writer, tmp_path)
+    except PoseBridgeError as error:
+        assert "view" in str(error)
+        assert [p.name for p in tmp_path.iterdir()] == []
+        return
+    assert back.sizes[model.VIEW] == 2
+    assert back[model.VIEW].values.tolist() == ["left", "right"]
+    np.testing.assert_allclose(
+        back.position.transpose(*ds.position.dims).values, ds.position.values, equal_nan=True
+    )

@@ -73,6 +73,27 @@ def _existing(path: str | os.PathLike[str]) -> Path:
     return path
 
 
+def _local(path: Path) -> str:
+    """``path`` as ffmpeg must be given a local file: ``file:`` + the path.
+
+    Without the prefix, a name that starts with a protocol's name
+    (``concat:a.mp4``, ``http:x.mp4``, ``subfile:...``) is opened through
+    that protocol, so another file (or none) would be read.
+
+    Examples
+    --------
+    >>> _local(Path("concat:a.mp4"))
+    'file:concat:a.mp4'
+    """
+    return f"file:{path}"
+
+
+def _ffmpeg_text(log: bytes, path: Path) -> list[str]:
+    """ffmpeg's messages, one a line, with ``file:<path>`` shown as the path the user gave."""
+    lines = log.decode(errors="replace").replace(_local(path), str(path)).splitlines()
+    return [line.strip() for line in lines if line.strip()]
+
+
 def probe(path: str | os.PathLike[str]) -> VideoInfo:
     """Frame size, frame rate and exact frame count of a video.
 
@@ -100,13 +121,14 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     """
     path = _existing(path)
     iio = ffmpeg("reading a video")
-    cmd = [iio.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+    cmd = [iio.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", _local(path)]
     cmd += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
     done = subprocess.run(cmd, capture_output=True, check=False)
-    log = done.stderr.decode(errors="replace")
+    lines = _ffmpeg_text(done.stderr, path)
+    log = "\n".join(lines)
     size = re.search(r"Stream #\S+.*?Video: .*?, (\d{2,5})x(\d{2,5})\b", log)
     if done.returncode != 0 or size is None:
-        last = " ".join(log.strip().splitlines()[-1:]) or f"ffmpeg exit status {done.returncode}"
+        last = " ".join(lines[-1:]) or f"ffmpeg exit status {done.returncode}"
         raise PoseBridgeError(f"{path}: could not be opened as a video ({last}).")
     counts = re.findall(r"frame=\s*(\d+)", log)
     rate = re.search(r"Video: .*?([\d.]+) fps", log)
@@ -119,20 +141,55 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     )
 
 
+def _damaged(path: Path, said: str, count: int, start: int) -> PoseBridgeError:
+    """The error for a video ffmpeg reports damage in while decoding."""
+    return PoseBridgeError(
+        f"{path}: ffmpeg reports damage in the video ({said.rstrip('.')}), found by frame "
+        f"{start + count} (it may lie a little further on: ffmpeg reads ahead). A damaged "
+        "video can lose frames, so every later frame would be taken for another and poses "
+        "drawn on the wrong frames; use an undamaged copy of the video."
+    )
+
+
 def read_frames(
     path: str | os.PathLike[str],
     start: int = 0,
     stop: int | None = None,
     *,
     size: tuple[int, int] | None = None,
+    n_frames: int | None = None,
 ) -> Iterator[np.ndarray]:
     """Decode frames ``start`` to ``stop - 1`` of a video as (height, width, 3) uint8 RGB.
 
     ffmpeg selects the frames by number (``select`` filter, no frame dropped or
     repeated), so frame ``k`` is the ``k``-th frame of the file whatever its
-    time stamps say. The iterator ends early when the video does. ``size``
-    (width, height) saves a :func:`probe` when known. Frames are decoded as
-    stored (no rotation from metadata), as :func:`probe` reports their size.
+    time stamps say. The iterator ends early when the video does, and ffmpeg
+    is stopped once frame ``stop - 1`` is read. Frames are decoded as stored
+    (no rotation from metadata), as :func:`probe` reports their size.
+
+    A damaged video can lose frames (the demuxer skips to the next readable
+    data), which would silently shift every later frame number. So anything
+    ffmpeg reports at its ``error`` level while decoding, and a video that ends
+    before the ``n_frames`` its packets promised, is an error; the frame being
+    read when ffmpeg first reports damage is not yielded.
+
+    Parameters
+    ----------
+    path
+        The video file (given to ffmpeg as ``file:<path>``, never as a protocol).
+    start, stop
+        Frame numbers, from 0; ``stop`` excluded, ``None`` for the end.
+    size
+        (width, height) when known: saves a :func:`probe` (then give
+        ``n_frames`` too, so that frames lost at the end are found).
+    n_frames
+        The video's frame count (:attr:`VideoInfo.n_frames`) when known.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the video: when ffmpeg cannot decode it, reports damage, or
+        gives fewer frames than the video holds.
 
     Examples
     --------
@@ -142,36 +199,59 @@ def read_frames(
     iio = ffmpeg("reading a video")
     if size is None:
         info = probe(path)
-        size = (info.width, info.height)
+        size, n_frames = (info.width, info.height), info.n_frames
     width, height = size
-    last = "" if stop is None else rf"\,{stop - 1}"
-    select = rf"select=gte(n\,{start})" if stop is None else rf"select=between(n\,{start}{last})"
+    wanted = None if stop is None else max(stop - start, 0)
+    if wanted == 0:
+        return
+    select = (
+        rf"select=gte(n\,{start})" if stop is None else rf"select=between(n\,{start}\,{stop - 1})"
+    )
     cmd = [iio.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
-    cmd += ["-noautorotate", "-i", str(path), "-map", "0:v:0", "-vf", select]
+    cmd += ["-noautorotate", "-i", _local(path), "-map", "0:v:0", "-vf", select]
     cmd += ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     n_bytes = width * height * 3
+    count, ended, finished = 0, False, False
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
         assert process.stdout is not None
-        finished = False
         try:
-            while True:
+            while wanted is None or count < wanted:
                 raw = process.stdout.read(n_bytes)
+                # ffmpeg logs damage before it outputs any frame decoded after it, so a
+                # frame read while the log is still empty is the frame of its number
+                if os.fstat(log.fileno()).st_size:
+                    break
                 if len(raw) < n_bytes:
-                    finished = True
+                    ended = True
                     break
                 yield np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3)
-        finally:
-            process.stdout.close()
+                count += 1
+            else:  # every frame asked for, each read while the log was empty
+                finished = True
+        finally:  # also when the reader stops early: ffmpeg is never left running
             if process.poll() is None:
                 process.kill()
             process.wait()
-        if finished and process.returncode != 0:
-            log.seek(0)
-            text = log.read().decode(errors="replace").strip().splitlines()
-            raise PoseBridgeError(
-                f"{path}: could not be decoded ({text[-1] if text else process.returncode})."
-            )
+            process.stdout.close()
+        if finished:  # what ffmpeg said since is about frames after them
+            return
+        log.seek(0)  # ffmpeg has exited: nothing more is written
+        said = _ffmpeg_text(log.read(), path)
+    if process.returncode > 0:  # it gave up by itself (not stopped by us)
+        raise PoseBridgeError(
+            f"{path}: could not be decoded ({said[-1] if said else process.returncode})."
+        )
+    if said:
+        raise _damaged(path, _ffmpeg_says(said[0].encode()), count, start)
+    last = n_frames if stop is None or n_frames is None else min(stop, n_frames)
+    if ended and last is not None and start + count < last:
+        got = f"only frames {start} to {start + count - 1}" if count else "no frame"
+        raise PoseBridgeError(
+            f"{path}: ffmpeg decoded {got} of frames {start} to {last - 1}, though the video "
+            f"holds {n_frames} frames: it is damaged or not every frame can be decoded, so "
+            "frames would not be where their numbers say; use an undamaged copy of the video."
+        )
 
 
 def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
@@ -183,7 +263,8 @@ def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
     Raises
     ------
     PoseBridgeError
-        When the file cannot be read or the video has no frame ``number``.
+        When the file cannot be read, the video has no frame ``number``, or
+        ffmpeg reports damage before it (see :func:`read_frames`).
 
     Examples
     --------
@@ -201,12 +282,15 @@ def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
                 return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
         except (OSError, UnidentifiedImageError) as error:
             raise PoseBridgeError(f"{path}: could not be read as an image ({error}).") from None
-    for frame in read_frames(path, number, number + 1):
-        return frame.copy()
-    count = probe(path).n_frames
-    raise PoseBridgeError(
-        f"{path}: the video has {count} frames (0 to {count - 1}); there is no frame {number}."
-    )
+    info = probe(path)
+    if number >= info.n_frames:
+        count = info.n_frames
+        raise PoseBridgeError(
+            f"{path}: the video has {count} frames (0 to {count - 1}); there is no frame {number}."
+        )
+    size = (info.width, info.height)
+    frames = list(read_frames(path, number, number + 1, size=size, n_frames=info.n_frames))
+    return frames[0].copy()
 
 
 #: Encoders that take the ``-crf`` scale for ``quality`` (others take ``-qscale:v``).
@@ -258,15 +342,20 @@ def _writing_command(
     if codec in ("libx264", "libopenh264"):
         # H.264 in yuv420p needs even sides: pad (never scale), so pixels keep their place
         cmd += ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
-    return [*cmd, str(path)]
+    return [*cmd, _local(Path(path))]
 
 
 def _ffmpeg_says(
     log: bytes, trial: str | os.PathLike[str] | None = None, path: object = ""
 ) -> str:
-    """The first line ffmpeg wrote (its cause, usually), without the ``[muxer @ 0x..]`` tag."""
+    """The first line ffmpeg wrote (its cause, usually), without the ``[muxer @ 0x..]`` tag.
+
+    The file names ffmpeg was given (``file:<name>``) are shown without the
+    prefix, and ``trial`` (a temporary) as ``path``.
+    """
     for line in log.decode(errors="replace").splitlines():
         text = re.sub(r"^(\[[^\]]*\] )+", "", line).strip()
+        text = re.sub(r"\bfile:", "", text)
         if text:
             return text.replace(str(trial), str(path)) if trial is not None else text
     return ""

@@ -682,7 +682,15 @@ def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
 @click.option("--keypoint", "keypoints", multiple=True, help="Keypoint to show (repeatable).")
 @click.option("--time", "time_range", metavar="START:END", help="Time range, in the data's unit.")
 @click.option("--video", type=click.Path(path_type=Path), help="Draw over a frame of this video.")
-@click.option("--frame", type=int, help="Video frame number (skeleton: the frame shown).")
+@click.option(
+    "--frame",
+    type=int,
+    help=(
+        "trajectories: the frame of --video (or of the file's video_path) under the paths; "
+        "skeleton: the time step shown, by its frame number (labels: the labelled frame's "
+        "index)."
+    ),
+)
 @click.option("--format", "-f", "format", metavar="F", help="Format name (default: detect).")
 @_fps
 @_read_options

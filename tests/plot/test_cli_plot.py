@@ -19,6 +19,7 @@ import posebridge
 from posebridge import _video, model, sample_data
 from posebridge._colours import colour_rgb
 from posebridge.cli import cli
+from posebridge.plot import output as plot_output
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_MICE = "posebridge_two-mice_2D.nc"
@@ -129,6 +130,39 @@ def test_plot_without_matplotlib_says_which_extra_to_install(poses_file, monkeyp
     assert result.exit_code == 1
     assert "pip install 'posebridge[plot]'" in result.stderr
     assert not poses_file.with_name("session1.trajectories.png").exists()
+
+
+def test_plot_of_a_file_with_no_keypoints_is_one_error_line_not_a_warning(
+    tmp_path, poses_two_mice_with_nan
+):
+    """posebridge writes such files; plotting them gave matplotlib warnings or a ValueError."""
+    empty = tmp_path / "empty.nc"
+    posebridge.save(poses_two_mice_with_nan.isel(keypoint=[]), empty)
+    for kind in ("missing", "confidence", "skeleton"):
+        result = run("plot", empty, "--kind", kind, "-o", tmp_path / f"{kind}.png")
+        assert result.exit_code == 1, result.output
+        (line,) = result.stderr.strip().splitlines()
+        assert line == f"posebridge: error: {empty}: the dataset has no keypoints to draw."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.nc"]
+
+
+def test_plot_of_all_nan_poses_prints_no_warning(tmp_path, poses_two_mice_with_nan):
+    ds = poses_two_mice_with_nan.copy(deep=True)
+    ds["position"][:] = np.nan
+    source = tmp_path / "nan.nc"
+    posebridge.save(ds, source)
+    for kind in plot_output.KINDS:
+        result = run("plot", source, "--kind", kind, "-o", tmp_path / f"{kind}.png")
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+
+
+def test_plot_trajectories_frame_without_a_video_is_refused(poses_file, tmp_path):
+    out = tmp_path / "b.png"
+    result = run("plot", poses_file, "--kind", "trajectories", "--frame", "99999", "-o", out)
+    assert result.exit_code == 1
+    assert "frame=99999 picks a frame of a video, but no video is given" in result.stderr
+    assert not out.exists()
 
 
 # --------------------------------------------------------------------------

@@ -415,6 +415,8 @@ def test_save_figure_refuses_other_endings_and_existing_files(poses, tmp_path):
         (lambda fig, path: plot.save_figure(fig, path, dpi=0), VALUE, "dpi"),
         (lambda fig, path: plot.save_figure(fig, path, dpi="high"), TYPE, "dpi"),
         (lambda fig, path: plot.save_figure(fig, path, dpi=1e7), VALUE, "dpi"),
+        (lambda fig, path: plot.save_figure(fig, path, dpi=1e-9), VALUE, "at least 1 pixel"),
+        (lambda fig, path: plot.save_figure(fig, path, dpi=20000), VALUE, "megapixels"),
         (lambda fig, path: plot.save_figure(fig, path, overwrite="no"), TYPE, "overwrite"),
     ],
 )
@@ -432,3 +434,172 @@ def test_a_lazily_loaded_dataset_is_plotted_from_the_selected_steps(poses, array
     with xr.open_dataset(path, engine="h5netcdf", chunks={"time": 4}) as lazy:
         lines = lines_by_label(plot.trajectories(lazy, keypoints=["tail"], max_steps=6))
     np.testing.assert_array_equal(lines["mouse_b"].get_xdata(), arrays["position"][::2, 0, 2, 0])
+
+
+# --------------------------------------------------------------------------
+# what a picture is drawn over: matched frames, sizes, 3D
+
+
+def grey_video(path, n: int, size: tuple[int, int] = (32, 16)):
+    """A video whose frame ``k`` is grey ``10 * k`` everywhere (lossless)."""
+    from posebridge import _video
+
+    width, height = size
+    writer = _video.write_frames(path, size, 5.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    for k in range(n):
+        writer.send(np.full((height, width, 3), 10 * k, dtype=np.uint8))
+    writer.close()
+    return path
+
+
+def shown_grey(ax) -> float:
+    return float(np.asarray(ax.images[0].get_array())[..., 0].mean())
+
+
+def test_3d_poses_are_refused_over_a_video_or_an_image(poses_single_3d, tmp_path):
+    video = grey_video(tmp_path / "v.mkv", 3)
+    ds = poses_single_3d.assign_attrs(source_file="arena3d.csv")
+    calls = [
+        lambda: plot.skeleton(ds, video=video),
+        lambda: plot.skeleton(ds, image=np.zeros((16, 32, 3), np.uint8)),
+        lambda: plot.trajectories(ds, video=video),
+        lambda: plot.trajectories(ds, image=np.zeros((16, 32, 3), np.uint8)),
+    ]
+    for call in calls:
+        with pytest.raises(PoseBridgeError, match=r"^arena3d\.csv: the poses are 3D .*projection"):
+            call()
+
+
+def test_3d_poses_are_drawn_as_their_x_y_projection_and_say_so(poses_single_3d, tmp_path):
+    from PIL import Image
+
+    Image.fromarray(np.zeros((16, 32, 3), np.uint8)).save(tmp_path / "frame.png")
+    ds = poses_single_3d.assign_attrs(frame_path=str(tmp_path / "frame.png"))
+    ax = plot.trajectories(ds).axes[0]
+    assert ax.get_title().endswith("(x-y projection of 3D poses)")
+    assert not ax.images  # a camera's still is no background for world coordinates
+    ax = plot.skeleton(ds, frame=5).axes[0]
+    assert ax.get_title() == "frame 5 (x-y projection of 3D poses)"
+    assert not ax.images and not ax.yaxis_inverted()  # y up
+    y = poses_single_3d["position"].values[5, 1, :, 0]
+    (name,) = [t for t in ax.texts if t.get_text() == "id_0"]
+    assert name.xy[1] == y.max()  # the track's name above its highest point, on y-up axes
+
+
+def test_skeleton_of_labels_over_a_video_shows_the_labelled_frames_own_frame(arrays, tmp_path):
+    """--frame N of labels is the N-th labelled frame; its picture is video frame ds.frame[N]."""
+    video = grey_video(tmp_path / "v.mkv", 22)
+    ds = labels.from_numpy(arrays["position"][:2], video=["v.mkv"] * 2, frame=[20, 7])
+    ax = plot.skeleton(ds, frame=0, video=video).axes[0]
+    assert ax.get_title() == "labelled frame 0: v.mkv frame 20"
+    assert shown_grey(ax) == 200
+    assert shown_grey(plot.skeleton(ds, frame=1, video=video).axes[0]) == 70
+
+
+def test_a_labelled_frame_of_another_video_is_not_drawn_over_this_one(arrays, tmp_path):
+    video = grey_video(tmp_path / "a.mkv", 22)
+    ds = labels.from_numpy(arrays["position"][:2], video=["a.mkv", "b.mkv"], frame=[20, 7])
+    assert shown_grey(plot.skeleton(ds, frame=0, video=video).axes[0]) == 200
+    with pytest.raises(PoseBridgeError, match=r"labelled frame 1 is frame 7 of 'b.mkv', not of"):
+        plot.skeleton(ds, frame=1, video=video)
+
+
+def test_a_labelled_still_image_is_not_drawn_over_a_video_frame(arrays, tmp_path):
+    """COCO-like labels: the image's number (4) is not a frame of the video."""
+    video = grey_video(tmp_path / "v.mkv", 6)
+    ds = labels.from_numpy(arrays["position"][:1], image_path=["000004.jpg"])
+    with pytest.raises(PoseBridgeError, match=r"still image '000004.jpg', not a frame of a video"):
+        plot.skeleton(ds, frame=0, video=video)
+
+
+def test_skeleton_over_a_video_refuses_time_steps_it_cannot_match_to_frames(arrays, tmp_path):
+    """Seconds without fps: the poses at 1 s were drawn over video frame 0."""
+    video = grey_video(tmp_path / "v.mkv", 3)
+    ds = model.from_numpy(arrays["position"][:3]).assign_coords(time=[0.5, 1.0, 1.5])
+    ds.attrs["time_unit"] = "seconds"
+    with pytest.raises(PoseBridgeError, match="cannot be matched to frames of"):
+        plot.skeleton(ds, video=video)
+    assert plot.skeleton(ds).axes[0].get_title() == "time 0.5 s"  # without a video: drawn
+
+
+def test_skeleton_over_a_video_shows_the_frame_of_the_step_drawn(poses, tmp_path):
+    video = grey_video(tmp_path / "v.mkv", 25)
+    ds = with_frames(poses, list(range(2, 26, 2)))  # frames 2, 4, ..., 24
+    assert shown_grey(plot.skeleton(ds, frame=14, video=video).axes[0]) == 140
+    default = plot.skeleton(ds, video=video).axes[0]  # the step with the most points
+    assert shown_grey(default) == 10 * int(default.get_title().split()[-1])
+
+
+def test_a_still_of_another_size_than_the_poses_video_is_refused(poses, tmp_path):
+    video = grey_video(tmp_path / "v.mkv", 3, size=(32, 16))
+    ds = poses.assign_attrs(video_width=64, video_height=48, source_file="s.slp")
+    said = r"is 32 x 16 pixels, but the poses' video was 64 x 48 \(.* of s\.slp\)"
+    with pytest.raises(PoseBridgeError, match=said):
+        plot.skeleton(ds, frame=1, video=video)
+    with pytest.raises(PoseBridgeError, match="the image given is 32 x 16 pixels"):
+        plot.trajectories(ds, image=np.zeros((16, 32, 3), np.uint8))
+    from PIL import Image
+
+    Image.fromarray(np.zeros((16, 32, 3), np.uint8)).save(tmp_path / "frame.png")
+    with pytest.warns(UserWarning, match="no still frame under the figure: .*32 x 16"):
+        ax = plot.trajectories(ds.assign_attrs(frame_path=str(tmp_path / "frame.png"))).axes[0]
+    assert not ax.images  # a still the dataset names, of the wrong size: left out
+    ds.attrs.update(video_width=32, video_height=16)
+    assert shown_grey(plot.skeleton(ds, frame=1, video=video).axes[0]) == 10
+
+
+def test_trajectories_frame_needs_a_video(poses, tmp_path):
+    with pytest.raises(PoseBridgeError, match="frame=99999 picks a frame of a video, but no"):
+        plot.trajectories(poses, frame=99999)
+    with pytest.raises(PoseBridgeError, match="does not go with image="):
+        plot.trajectories(poses, frame=1, image=np.zeros((4, 4, 3), np.uint8))
+    video = grey_video(tmp_path / "v.mkv", 4)
+    ax = plot.trajectories(poses.assign_attrs(video_path=str(video)), frame=3).axes[0]
+    assert shown_grey(ax) == 30  # the dataset's own video
+    with pytest.raises(PoseBridgeError, match="there is no frame 9"):
+        plot.trajectories(poses.assign_attrs(video_path=str(video)), frame=9)
+
+
+# --------------------------------------------------------------------------
+# datasets with nothing to draw, or outside the model
+
+
+@pytest.mark.parametrize("kind", list(plot.KINDS))
+@pytest.mark.parametrize("dim", ["keypoint", "individual"])
+def test_a_dataset_with_nothing_to_draw_is_refused(poses, kind, dim):
+    """posebridge writes files of 0 keypoints: confidence gave a raw ValueError, others warned."""
+    with pytest.raises(PoseBridgeError, match=f"no {dim}s to draw") as raised:
+        plot.figure(poses.isel({dim: []}).assign_attrs(source_file="e.nc"), kind)
+    assert type(raised.value) is PoseBridgeError
+    assert str(raised.value).startswith("e.nc: ")
+
+
+@pytest.mark.parametrize("kind", list(plot.KINDS))
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda ds: xr.Dataset(), "no 'position' variable"),
+        (lambda ds: ds.drop_vars("position"), "no 'position' variable"),
+        (lambda ds: ds.drop_vars("time"), "no 'time' coordinate"),
+        (lambda ds: ds.isel(space=[0]), r"space 'x', 'y'"),
+        (lambda ds: ds.rename(individual="individuals"), "older plural dims"),
+    ],
+    ids=["empty", "no-position", "no-time", "1d-space", "movement-dims"],
+)
+def test_a_dataset_outside_the_model_is_a_schema_error(poses, kind, change, said):
+    with pytest.raises(errors.SchemaError, match=said):
+        plot.figure(change(poses), kind)
+
+
+def test_all_nan_poses_are_drawn_without_warnings_and_say_so(poses):
+    ds = poses.copy(deep=True)
+    ds["position"][:] = np.nan
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for kind in ("trajectories", "skeleton"):
+            ax = plot.figure(ds, kind).axes[0]
+            assert "no points: every position is NaN" in [t.get_text() for t in ax.texts]
+        plot.missing(ds)
+        plot.confidence(ds)

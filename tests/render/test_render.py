@@ -409,3 +409,83 @@ def test_points_below_min_confidence_are_left_out(video, tmp_path):
     before, after = decoded(video)[0], decoded(out)[0]
     assert tuple(after[20, 20]) == colour_rgb(0)
     np.testing.assert_array_equal(after[50:71, 60:81], before[50:71, 60:81])  # (70, 60) left out
+
+
+# --------------------------------------------------------------------------
+# what cannot be drawn on the video
+
+
+def damaged_copy(tmp_path: Path, n: int = 40) -> Path:
+    """A video of ``n`` frames with 2 kB zeroed in its middle: ffmpeg exits 0, frames lost."""
+    data = bytearray(write_video(tmp_path / "long.mkv", n).read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 2000] = bytes(2000)
+    damaged = tmp_path / "damaged.mkv"
+    damaged.write_bytes(bytes(data))
+    assert _video.probe(damaged).n_frames < n  # the demuxer skipped frames
+    return damaged
+
+
+def test_a_damaged_video_is_refused_not_drawn_on_shifted_frames(tmp_path):
+    video = damaged_copy(tmp_path)
+    n = _video.probe(video).n_frames
+    ds, _ = poses_at(list(range(n)))
+    with pytest.raises(PoseBridgeError, match="ffmpeg reports damage in the video") as raised:
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert str(raised.value).startswith(f"{video}: ")
+    assert not (tmp_path / "out.mkv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.mkv", "long.mkv"]
+
+
+def test_3d_poses_are_refused_world_coordinates_are_not_pixels(video, tmp_path):
+    ds = model.from_numpy(np.full((2, 3, 2, 1), 30.0)).assign_attrs(source_file="mouse3d.csv")
+    with pytest.raises(PoseBridgeError, match=r"^mouse3d\.csv: the poses are 3D") as raised:
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert "projection" in str(raised.value) and str(video) in str(raised.value)
+    assert not (tmp_path / "out.mkv").exists()
+
+
+def test_labelled_still_images_are_refused_they_are_no_frames_of_the_video(video, tmp_path):
+    """COCO-like labels: image numbers (here 4 and 7) are not frame numbers of any video."""
+    ds = labels.from_numpy(np.full((2, 2, 1, 1), 30.0), image_path=["000004.jpg", "000007.jpg"])
+    assert ds["video"].values.tolist() == ["", ""]
+    with pytest.raises(PoseBridgeError, match="still images of no video") as raised:
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert "'000004.jpg'" in str(raised.value)
+    assert not (tmp_path / "out.mkv").exists()
+
+
+def test_a_video_of_another_size_than_the_poses_video_is_refused(video, tmp_path):
+    ds, _ = poses_at([0, 1])
+    ds.attrs.update(video_width=2 * WIDTH, video_height=2 * HEIGHT, source_file="p.slp")
+    said = r"is 128 x 96 pixels, but the poses' video was 256 x 192 \(.*video_height of p\.slp\)"
+    with pytest.raises(PoseBridgeError, match=said):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert not (tmp_path / "out.mkv").exists()
+    ds.attrs.update(video_width=WIDTH, video_height=HEIGHT)
+    assert _video.probe(render(ds, video, tmp_path / "out.mkv", **LOSSLESS)).n_frames == 2
+
+
+@pytest.mark.parametrize("dim", ["keypoint", "individual"])
+def test_poses_with_nothing_to_draw_are_refused(video, tmp_path, dim):
+    """posebridge itself writes files with no keypoints; they gave a raw ValueError."""
+    ds, _ = poses_at([0, 1])
+    with pytest.raises(PoseBridgeError, match=f"no {dim}s") as raised:
+        render(ds.isel({dim: []}), video, tmp_path / "out.mkv", **LOSSLESS)
+    assert type(raised.value) is PoseBridgeError
+    assert not (tmp_path / "out.mkv").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda ds: ds.drop_vars("position"), "no 'position' variable"),
+        (lambda ds: ds.isel(space=[0]), r"space 'x', 'y'"),
+        (lambda ds: ds.rename(keypoint="keypoints"), "must have dims"),
+    ],
+    ids=["no-position", "1d-space", "other-dims"],
+)
+def test_a_dataset_outside_the_model_is_a_schema_error(video, tmp_path, change, said):
+    ds, _ = poses_at([0, 1])
+    with pytest.raises(errors.SchemaError, match=said):
+        render(change(ds), video, tmp_path / "out.mkv", **LOSSLESS)

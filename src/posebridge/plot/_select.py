@@ -17,18 +17,25 @@ import xarray as xr
 
 from posebridge import _video, errors, model
 from posebridge._option_values import expect_kind, expect_number
-from posebridge.errors import PoseBridgeError, expect_dataset, expect_path
+from posebridge.errors import PoseBridgeError, SchemaError, expect_dataset, expect_path
 from posebridge.model import labels
 
 __all__ = [
     "TimeRange",
     "background",
     "check_count",
+    "check_model",
     "check_still",
+    "dataset_video",
     "decimate",
+    "flat_only",
+    "frame_in_video",
     "frame_row",
+    "named",
     "parse_time_range",
     "select",
+    "size_mismatch",
+    "still_images",
 ]
 
 TimeRange = tuple[float | None, float | None]
@@ -83,6 +90,146 @@ def _time_text(ds: xr.Dataset) -> str:
     return f"the data run from {time[0]:g} to {time[-1]:g} ({unit})"
 
 
+def named(ds: xr.Dataset) -> str:
+    """``"<source_file>: "``, the start of a message about ``ds``; ``""`` when it names no file.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> named(xr.Dataset(attrs={"source_file": "a.h5"})), named(xr.Dataset())
+    ('a.h5: ', '')
+    """
+    source = ds.attrs.get("source_file")
+    return f"{source}: " if isinstance(source, str) and source else ""
+
+
+def check_model(ds: xr.Dataset) -> None:
+    """Refuse a dataset without what a picture is drawn from; only metadata is looked at.
+
+    A figure or video needs ``position`` with the model's dims (``shape`` too
+    for boxes), their coordinates, space ``x, y`` (or ``x, y, z``) and a numeric
+    ``time``. Nothing is read, so a lazily opened dataset stays unread.
+
+    Raises
+    ------
+    SchemaError
+        Naming the dataset's file (when it has one) and what is missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> check_model(from_numpy(np.zeros((2, 2, 1, 1))).drop_vars("position"))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: the dataset has no 'position' variable to draw ...
+    """
+    at = named(ds)
+    if "position" not in ds.data_vars:
+        found = ", ".join(sorted(map(str, ds.data_vars))) or "none"
+        raise SchemaError(
+            f"{at}the dataset has no 'position' variable to draw (its variables: {found}); "
+            "a poses or boxes dataset is needed (posebridge.load, posebridge.from_numpy)."
+        )
+    boxes = ds.attrs.get("ds_type") == model.BBOXES
+    kind, dims = (model.BBOXES, model.BBOXES_DIMS) if boxes else (model.POSES, model.POSES_DIMS)
+    have = ds["position"].dims
+    if {d for d in have if d != model.VIEW} != set(dims):
+        legacy = set(have) & set(model.LEGACY_DIM_NAMES)
+        hint = "; posebridge.validate(ds) renames movement's older plural dims" if legacy else ""
+        raise SchemaError(
+            f"{at}'position' of a {kind} dataset must have dims {dims}, got {have}{hint}."
+        )
+    if boxes and "shape" not in ds.data_vars:
+        raise SchemaError(f"{at}a boxes dataset needs the variable 'shape' (width, height).")
+    missing = [dim for dim in dims if dim not in ds.coords]
+    if missing:
+        raise SchemaError(
+            f"{at}the dataset has no {', '.join(map(repr, missing))} coordinate; "
+            "posebridge.validate(ds) says what else it lacks."
+        )
+    space = [str(v) for v in ds[model.SPACE].values]
+    if space not in (["x", "y"], ["x", "y", "z"]):
+        raise SchemaError(
+            f"{at}a picture needs space 'x', 'y' (or 'x', 'y', 'z'), got {space or 'none'}."
+        )
+    if ds[model.TIME].dtype.kind not in "iuf":
+        raise SchemaError(
+            f"{at}the 'time' coordinate must be numbers (frames or seconds), "
+            f"got {ds[model.TIME].dtype}."
+        )
+
+
+def flat_only(ds: xr.Dataset, over: object) -> None:
+    """Refuse 3D poses over a camera image (``over``: the video or image, ``None``: no image).
+
+    3D world coordinates (millimetres, say) are not the pixels of any camera:
+    drawing them on a frame needs the camera's projection, which a pose file
+    does not carry. Without an image, figures show their x-y projection.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> flat_only(from_numpy(np.zeros((2, 3, 1, 1))), "video.mp4")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the poses are 3D (space x, y, z): ...
+    """
+    if over is None or ds.sizes[model.SPACE] == 2:
+        return
+    shown = "the image given" if isinstance(over, np.ndarray) else str(over)
+    raise PoseBridgeError(
+        f"{named(ds)}the poses are 3D (space x, y, z): world coordinates cannot be drawn on a "
+        f"camera image ({shown}) without that camera's projection, which the poses do not "
+        "carry. Project them to the camera's pixels first, or draw them without a video or "
+        "image (the figures show the x-y projection)."
+    )
+
+
+def size_mismatch(ds: xr.Dataset, width: int, height: int, what: str) -> str | None:
+    """Why a ``width`` x ``height`` frame is not the poses' video, or ``None`` when it may be.
+
+    Compared with the dataset's ``video_width`` and ``video_height`` (the size
+    of the video the poses were made on) when it has them. posebridge draws
+    pixel coordinates as they are, so on a scaled, cropped or turned copy the
+    poses would land in the wrong places.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> ds = xr.Dataset(attrs={"video_width": 640, "video_height": 480})
+    >>> size_mismatch(ds, 640, 480, "v.mp4") is None
+    True
+    >>> size_mismatch(ds, 320, 240, "v.mp4")
+    "v.mp4 is 320 x 240 pixels, but the poses' video was 640 x 480 (the dataset's ..."
+    """
+    wide, high = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    if not wide or not high or (int(width), int(height)) == (int(wide), int(high)):
+        return None
+    source = ds.attrs.get("source_file")
+    of = f" of {source}" if source else ""
+    return (
+        f"{what} is {width} x {height} pixels, but the poses' video was {wide} x {high} "
+        f"(the dataset's video_width, video_height{of}): it is another video, or a scaled, "
+        "cropped or turned copy, and the poses would be drawn in the wrong places. Give the "
+        "video the poses were made from."
+    )
+
+
+def still_images(ds: xr.Dataset) -> np.ndarray:
+    """Which labelled frames are still images rather than frames of a video.
+
+    A labelled frame whose image has no video (``video == ""``: COCO, YOLO,
+    photos labelled one by one) was never a frame of a video; its ``frame`` is
+    the image's number, not a frame number. All ``False`` for predictions.
+    """
+    n = ds.sizes[model.TIME]
+    if not labels.is_labels(ds) or labels.VIDEO not in ds.coords:
+        return np.zeros(n, dtype=bool)
+    return np.asarray(ds[labels.VIDEO].values).astype(str) == ""
+
+
 def select(
     ds: xr.Dataset,
     *,
@@ -104,6 +251,7 @@ def select(
     3
     """
     expect_dataset(ds)
+    check_model(ds)
     expect_kind(individuals, Sequence[str] | str | None, "individuals")
     expect_kind(keypoints, Sequence[str] | str | None, "keypoints")
     expect_kind(time, TimeRange | None, "time")
@@ -129,10 +277,18 @@ def select(
             keep &= values <= end
         if not keep.any():
             shown = f"{'' if start is None else f'{start:g}'}:{'' if end is None else f'{end:g}'}"
-            raise PoseBridgeError(f"the time range {shown} holds no data: {_time_text(ds)}.")
+            raise PoseBridgeError(
+                f"{named(ds)}the time range {shown} holds no data: {_time_text(ds)}."
+            )
         ds = ds.isel({model.TIME: np.flatnonzero(keep)})
-    if ds.sizes[model.TIME] == 0:
-        raise PoseBridgeError("the dataset has no time steps to plot.")
+    empty = [
+        what
+        for dim, what in ((model.TIME, "time steps"), (model.INDIVIDUAL, "individuals"))
+        + ((model.KEYPOINT, "keypoints"),) * (model.KEYPOINT in ds["position"].dims)
+        if ds.sizes[dim] == 0
+    ]
+    if empty:
+        raise PoseBridgeError(f"{named(ds)}the dataset has no {' and no '.join(empty)} to draw.")
     return ds
 
 
@@ -222,32 +378,125 @@ def frame_row(ds: xr.Dataset, frame: int | None) -> int:
     if labels.is_labels(ds):
         if not 0 <= frame < n:
             raise PoseBridgeError(
-                f"a labels dataset's frames are its labelled frames 0 to {n - 1}; "
+                f"{named(ds)}a labels dataset's frames are its labelled frames 0 to {n - 1}; "
                 f"there is no labelled frame {frame}."
             )
         return int(frame)
     numbers = model.frame_numbers(ds)
     if numbers is None:
         raise PoseBridgeError(
-            "the dataset's time is in seconds with no fps and no frame numbers, so video "
-            "frame numbers cannot be matched to it; load it with fps."
+            f"{named(ds)}the dataset's time is in seconds with no fps and no frame numbers, so "
+            "video frame numbers cannot be matched to it; load it with fps (--fps)."
         )
     rows = np.flatnonzero(numbers == frame)
     if rows.size == 0:
         span = f"{numbers.min()} to {numbers.max()}" if numbers.size else "none"
-        raise PoseBridgeError(f"no poses at frame {frame}; the dataset's frames: {span}.")
+        raise PoseBridgeError(
+            f"{named(ds)}no poses at frame {frame}; the dataset's frames: {span}."
+        )
     return int(rows[0])
 
 
-def _label_image(ds: xr.Dataset, row: int) -> Path | None:
-    """The image (or video file) of labelled frame ``row``, when it can be found."""
+def frame_in_video(ds: xr.Dataset, row: int, video: object = None) -> int | None:
+    """The number, in its video, of the frame time step ``row`` was made from.
+
+    For predictions, the step's frame number (``frame`` coordinate, time in
+    frames, or time x fps); for labels, the labelled frame's own ``frame``
+    (never ``row``, its place among the labelled frames). ``None`` when it is
+    not known: time in seconds without fps, a labelled still image (no
+    video), a labelled frame of unknown number (-1).
+
+    Parameters
+    ----------
+    ds
+        A poses, boxes or labels dataset.
+    row
+        A time index of ``ds``.
+    video
+        The video the frame is to be taken from, when one is given: then a
+        frame that cannot be matched to it is an error rather than ``None``.
+
+    Raises
+    ------
+    PoseBridgeError
+        When ``video`` is given and the step cannot be matched to one of its
+        frames (saying why), or the labels come from several videos and this
+        frame's is not ``video`` (by file name, without ending).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["v.mp4"] * 2, frame=[20, 7])
+    >>> frame_in_video(ds, 0)
+    20
+    """
+    at = named(ds)
+    if not labels.is_labels(ds):
+        numbers = model.frame_numbers(ds)
+        if numbers is not None:
+            return int(numbers[row])
+        if video is not None:
+            raise PoseBridgeError(
+                f"{at}the dataset's time is in seconds with no fps and no frame numbers, so "
+                f"its time steps cannot be matched to frames of {video}; load it with fps "
+                "(--fps)."
+            )
+        return None
+    name = str(ds[labels.VIDEO].values[row])
+    number = int(ds[model.FRAME].values[row])
+    if still_images(ds)[row]:
+        if video is None:
+            return None
+        image = str(ds[labels.IMAGE_PATH].values[row])
+        raise PoseBridgeError(
+            f"{at}labelled frame {row} is the still image {image!r}, not a frame of a video, "
+            f"so it cannot be drawn over a frame of {video}; draw it without the video (over "
+            "its image, when found) or give the image (image=)."
+        )
+    if number < 0:
+        if video is None:
+            return None
+        raise PoseBridgeError(
+            f"{at}labelled frame {row} of {name!r} has no known frame number, so it cannot "
+            f"be found in {video}."
+        )
+    if video is not None:
+        videos = np.unique(np.asarray(ds[labels.VIDEO].values).astype(str))
+        if videos.size > 1 and Path(name).stem != Path(str(video)).stem:
+            raise PoseBridgeError(
+                f"{at}labelled frame {row} is frame {number} of {name!r}, not of {video} (the "
+                f"labels come from {videos.size} videos); give its video, or a labelled "
+                "frame of this one."
+            )
+    return number
+
+
+def _label_image(ds: xr.Dataset, row: int) -> tuple[Path, int] | None:
+    """The image of labelled frame ``row``, or its video and frame number, when found."""
     image = str(ds[labels.IMAGE_PATH].values[row])
     video = str(ds[labels.VIDEO].values[row])
+    number = frame_in_video(ds, row)
     folders = labels.search_folders(ds.attrs.get("source_file"))
     found = labels.find_files([image, video], folders)
-    for reference, at in zip((image, video), found.tolist(), strict=True):
-        if at >= 0:
-            return folders[at] / reference
+    if image and found[0] >= 0:
+        return folders[int(found[0])] / image, 0
+    if video and found[1] >= 0 and number is not None:
+        return folders[int(found[1])] / video, number
+    return None
+
+
+def _checked_size(
+    ds: xr.Dataset, still: np.ndarray, what: str, explicit: bool
+) -> np.ndarray | None:
+    """``still``, unless its size is not the poses' video's: an error when it was given."""
+    height, width = still.shape[:2]
+    why = size_mismatch(ds, width, height, what)
+    if why is None:
+        return still
+    if explicit:
+        raise PoseBridgeError(why)
+    warnings.warn(f"no still frame under the figure: {why}", UserWarning, stacklevel=4)
     return None
 
 
@@ -261,35 +510,50 @@ def background(
 ) -> np.ndarray | None:
     """The still frame under a figure, as an RGB array, or ``None``.
 
-    In order: ``image`` (an array or an image file); frame ``frame`` (default 0)
-    of ``video``; for labels, the image or video frame of labelled frame
-    ``row``; the dataset's ``frame_path`` attribute (sample data); frame
-    ``frame`` of the dataset's ``video_path`` when that file exists. A file
-    given here that cannot be read is an error; one the dataset names is
-    skipped with a warning.
+    In order: ``image`` (an array or an image file); frame ``frame`` of
+    ``video`` (``frame`` is then required); for labels, the image or video
+    frame of labelled frame ``row``; the dataset's ``frame_path`` attribute (a
+    still of its video: sample data); frame ``frame`` of the dataset's
+    ``video_path`` when that file exists and ``frame`` is given. A file given
+    here that cannot be read, or whose size is not the dataset's
+    ``video_width`` x ``video_height``, is an error; one the dataset names is
+    skipped with a warning. 3D poses get no still (see :func:`flat_only`).
     """
+    flat_only(ds, image if image is not None else video)
+    if ds.sizes[model.SPACE] != 2:
+        return None
     if image is not None:
         if isinstance(image, np.ndarray):
-            return image
-        return _video.read_frame(image)
+            return _checked_size(ds, image, "the image given", explicit=True)
+        return _checked_size(ds, _video.read_frame(image), str(image), explicit=True)
     if video is not None:
-        return _video.read_frame(video, 0 if frame is None else int(frame))
-    named: list[tuple[Path, int]] = []
+        if frame is None:
+            raise PoseBridgeError(f"{video}: no frame number to show was given.")
+        return _checked_size(ds, _video.read_frame(video, int(frame)), str(video), explicit=True)
+    named_files: list[tuple[Path, int]] = []
     if labels.is_labels(ds) and row is not None:
         found = _label_image(ds, row)
         if found is not None:
-            number = int(ds[model.FRAME].values[row])
-            named.append((found, max(number, 0)))
+            named_files.append(found)
     if ds.attrs.get("frame_path"):
-        named.append((Path(str(ds.attrs["frame_path"])), 0))
-    if ds.attrs.get("video_path") and Path(str(ds.attrs["video_path"])).is_file():
-        named.append((Path(str(ds.attrs["video_path"])), 0 if frame is None else int(frame)))
-    for path, number in named:
+        named_files.append((Path(str(ds.attrs["frame_path"])), 0))
+    if frame is not None and ds.attrs.get("video_path"):
+        named_files.append((Path(str(ds.attrs["video_path"])), int(frame)))
+    for path, number in named_files:
         if not path.is_file():
             continue
         try:
-            return _video.read_frame(path, number)
+            still = _video.read_frame(path, number)
         except PoseBridgeError as error:
             warnings.warn(f"no still frame under the figure: {error}", UserWarning, stacklevel=3)
             return None
+        return _checked_size(ds, still, str(path), explicit=False)
+    return None
+
+
+def dataset_video(ds: xr.Dataset) -> Path | None:
+    """The dataset's ``video_path`` when that file exists, else ``None``."""
+    named_video = ds.attrs.get("video_path")
+    if named_video and Path(str(named_video)).is_file():
+        return Path(str(named_video))
     return None

@@ -17,6 +17,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._colours import colour
+from posebridge.errors import PoseBridgeError
 from posebridge.model import labels
 from posebridge.plot import _mpl
 from posebridge.plot._select import (
@@ -24,8 +25,12 @@ from posebridge.plot._select import (
     background,
     check_count,
     check_still,
+    dataset_video,
     decimate,
+    flat_only,
+    frame_in_video,
     frame_row,
+    named,
     select,
 )
 
@@ -48,6 +53,20 @@ def _xy(position: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
     order = [d for d in (model.TIME, model.KEYPOINT, model.INDIVIDUAL) if d in position.dims]
     values = np.asarray(position.transpose(model.SPACE, *order).values, dtype=float)
     return values[0], values[1]
+
+
+def _projection(ds: xr.Dataset) -> str:
+    """What a title adds for 3D poses, drawn as their x-y projection."""
+    return " (x-y projection of 3D poses)" if ds.sizes[model.SPACE] == 3 else ""
+
+
+def _no_points(ax: Any, x: np.ndarray, y: np.ndarray) -> None:
+    """Say so on the axes when there is not one point to draw (every position NaN)."""
+    if not (np.isfinite(x) & np.isfinite(y)).any():
+        ax.text(
+            0.5, 0.5, "no points: every position is NaN", ha="center", va="center",
+            transform=ax.transAxes,
+        )  # fmt: skip
 
 
 def _time_label(ds: xr.Dataset) -> str:
@@ -82,9 +101,12 @@ def trajectories(
         (start, end) in the dataset's time unit, inclusive; ``None`` for open.
     video, frame
         Draw over frame ``frame`` (default 0) of this video. Without it, the
-        dataset's ``frame_path`` or ``video_path`` is used when it exists.
+        dataset's ``frame_path`` or ``video_path`` is used when it exists; a
+        ``frame`` needs a video (``video``, or the dataset's ``video_path``).
+        3D poses are drawn as their x-y projection, never over a video.
     image
-        A still frame (RGB array or image file) to draw over instead.
+        A still frame (RGB array or image file) to draw over instead; not
+        with ``frame``.
     ax
         matplotlib axes to draw in (default: a new figure).
     max_steps
@@ -110,7 +132,20 @@ def trajectories(
     _mpl.check_axes(ax)
     check_count(max_steps, "max_steps")
     ds = select(ds, individuals=individuals, keypoints=keypoints, time=time)
-    still = background(ds, video=video, frame=frame, image=image)
+    flat_only(ds, image if image is not None else video)
+    if frame is not None and image is not None:
+        raise PoseBridgeError(
+            f"frame={frame} picks a frame of a video; it does not go with image= (a still "
+            "of its own)."
+        )
+    if frame is not None and video is None:
+        video = dataset_video(ds)
+        if video is None:
+            raise PoseBridgeError(
+                f"{named(ds)}frame={frame} picks a frame of a video, but no video is given "
+                "(video=, --video) and the dataset names none that exists (video_path)."
+            )
+    still = background(ds, video=video, frame=0 if frame is None else frame, image=image)
     ax = _mpl.axes(ax)
     if still is not None:
         _mpl.show_image(ax, still)
@@ -138,9 +173,10 @@ def trajectories(
             if style:  # labelled frames: one marker per keypoint
                 look = {**style, "marker": "os^Dv<>phx"[k % 10]}
             ax.plot(x[:, k, i], y[:, k, i], color=colour(i), label=label, linewidth=1, **look)
+    _no_points(ax, x, y)
     if step > 1:
         title += f" (1 in {step} of {ds.sizes[model.TIME]} time steps drawn)"
-    ax.set_title(f"Trajectories: {title}")
+    ax.set_title(f"Trajectories: {title}{_projection(ds)}")
     _mpl.space_labels(ax, ds, still is not None)
     if names:
         ax.legend(title="individual", fontsize="small", loc="upper right")
@@ -349,8 +385,13 @@ def skeleton(
     individuals
         Names to show (default: all).
     video
-        Draw over this video's frame ``frame``. Without it, the dataset's
-        still frame, video or (labels) the labelled image is used when found.
+        Draw over the frame of this video that the time step shown was made
+        from: its frame number (for labels, the labelled frame's own
+        ``frame``), so a time step that cannot be matched to a frame (time
+        in seconds without fps, a labelled still image) is an error, as are
+        3D poses and a video whose size is not the dataset's
+        ``video_width`` x ``video_height``. Without it, the dataset's still
+        frame, video or (labels) the labelled image is used when found.
     image
         A still frame (RGB array or image file) to draw over instead.
     ax
@@ -372,10 +413,11 @@ def skeleton(
     check_still(video, frame, image, from_zero=False)
     _mpl.check_axes(ax)
     ds = select(ds, individuals=individuals)
+    flat_only(ds, image if image is not None else video)
     row = frame_row(ds, frame)
     one = ds.isel({model.TIME: row})
     number = None if labels.is_labels(ds) else model.frame_numbers(ds)
-    shown_frame = frame if frame is not None else (None if number is None else int(number[row]))
+    shown_frame = frame_in_video(ds, row, video if image is None else None)
     still = background(ds, video=video, frame=shown_frame, image=image, row=row)
     ax = _mpl.axes(ax)
     if still is not None:
@@ -393,7 +435,8 @@ def skeleton(
         where = f"frame {number[row]}"
     else:
         where = f"time {float(one[model.TIME].values):g} s"
-    ax.set_title(where)
+    _no_points(ax, x, y)
+    ax.set_title(where + _projection(ds))
     _mpl.space_labels(ax, ds, still is not None)
     ax.legend(title="individual", fontsize="small", loc="upper right")
     return ax.figure
@@ -419,8 +462,9 @@ def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: li
             )  # fmt: skip
             ax.add_collection(LineCollection(segments, colors=colour(i), linewidths=1.5, zorder=2))
         finite = np.isfinite(x[:, i]) & np.isfinite(y[:, i])
-        if finite.any():
-            top = int(np.flatnonzero(finite)[np.argmin(y[finite, i])])
+        if finite.any():  # the name above the highest point: least y on image axes (y down)
+            highest = np.argmin if ds.sizes[model.SPACE] == 2 else np.argmax
+            top = int(np.flatnonzero(finite)[highest(y[finite, i])])
             ax.annotate(
                 name,
                 (x[top, i], y[top, i]),

@@ -16,7 +16,7 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path
 from posebridge.plot import _mpl, figures
 
-__all__ = ["ENDINGS", "KINDS", "default_path", "figure", "save_figure"]
+__all__ = ["ENDINGS", "KINDS", "MAX_PIXELS", "default_path", "figure", "save_figure"]
 
 #: The figure functions by name (``posebridge plot --kind``).
 KINDS: dict[str, Callable[..., Any]] = {
@@ -27,6 +27,8 @@ KINDS: dict[str, Callable[..., Any]] = {
 }
 #: Figure file endings and the matplotlib format of each.
 ENDINGS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+#: The most pixels a figure is drawn with (at its ``dpi``): 2^27, 512 MiB of RGBA.
+MAX_PIXELS = 2**27
 
 
 def figure(ds: xr.Dataset, kind: str = "trajectories", **options: Any) -> Any:
@@ -103,8 +105,9 @@ def save_figure(
     overwrite
         Replace an existing file.
     dpi
-        Resolution of PNG files (dots per inch, above 0; the figure's pixels at most
-        2^23 on each side, matplotlib's limit).
+        Resolution of PNG files (dots per inch, above 0), such that the figure
+        has at least 1 pixel on each side, at most 2^23 (matplotlib's limit),
+        and at most :data:`MAX_PIXELS` in all.
 
     Returns
     -------
@@ -125,10 +128,13 @@ def save_figure(
     expect_bool(overwrite, "overwrite")
     expect_number(dpi, "dpi", above=0)
     width, height = fig.get_size_inches() * float(dpi)
-    if max(width, height) >= 2**23:  # matplotlib's limit: refused before a file is opened
+    pixels = f"dpi={dpi} makes the figure {width:.0f} x {height:.0f} pixels"
+    if min(width, height) < 1:  # matplotlib would make an empty image: refused before a file
+        raise PoseBridgeError(f"{pixels}; it needs at least 1 pixel on each side.")
+    if max(width, height) >= 2**23 or width * height > MAX_PIXELS:  # before memory runs out
         raise PoseBridgeError(
-            f"dpi={dpi} makes the figure {width:.0f} x {height:.0f} pixels; matplotlib draws "
-            "at most 2^23 on each side."
+            f"{pixels}; a figure may have at most {MAX_PIXELS:,} pixels ({MAX_PIXELS >> 20} "
+            "megapixels, 512 MiB of memory while it is drawn) and 2^23 on each side."
         )
     path = Path(path)
     ending = path.suffix.lower()

@@ -61,16 +61,51 @@ def match_frames(ds: xr.Dataset, first: int, last: int) -> np.ndarray:
     return lookup
 
 
-def _poses_for_video(ds: xr.Dataset) -> xr.Dataset:
+def _poses_for_video(ds: xr.Dataset, video: Path) -> xr.Dataset:
+    """Predictions as they are; the labelled frames of one video as poses at their frame numbers.
+
+    Labelled still images (no video: COCO, YOLO, single photos) are refused:
+    their ``frame`` is the image's number, not a frame of any video.
+    """
+    from posebridge.plot._select import named, still_images
+
     if not labels.is_labels(ds):
         return ds
+    stills = still_images(ds)
+    if stills.any():
+        image = str(ds[labels.IMAGE_PATH].values[int(np.argmax(stills))])
+        raise PoseBridgeError(
+            f"{named(ds)}{int(stills.sum())} of the {stills.size} labelled frames are still "
+            f"images of no video (such as {image!r}): their numbers are the images', not "
+            f"frames of {video}, so they cannot be drawn on it. Plot them over their images "
+            "instead (posebridge plot --kind skeleton --frame N)."
+        )
     try:
         return labels.as_poses(ds)
     except SchemaError as error:
+        if np.unique(np.asarray(ds[labels.VIDEO].values).astype(str)).size > 1:
+            raise PoseBridgeError(
+                f"{named(ds)}labelled frames of several videos cannot be drawn on one "
+                f"({video}): {error} Render one video's frames: "
+                "posebridge.labels.as_poses(ds, video=...)."
+            ) from None
         raise PoseBridgeError(
-            f"labelled frames of several videos: {error} Render one video's frames: "
-            "posebridge.labels.as_poses(ds, video=...)."
+            f"{named(ds)}the labelled frames cannot be drawn on {video}: {error}"
         ) from None
+
+
+def _check_drawable(ds: xr.Dataset, video: Path) -> None:
+    """Refuse poses that cannot be drawn on a video: 3D, or nothing to draw."""
+    from posebridge.plot._select import flat_only, named
+
+    flat_only(ds, video)
+    counted = ((model.INDIVIDUAL, "individuals"), (model.KEYPOINT, "keypoints"))
+    empty = [what for dim, what in counted if dim in ds["position"].dims and not ds.sizes[dim]]
+    if empty:
+        raise PoseBridgeError(
+            f"{named(ds)}the poses have no {' and no '.join(empty)}: there is nothing to draw "
+            f"on {video}."
+        )
 
 
 def _range(numbers: np.ndarray, frames: FrameRange | None, n_video: int, video: Path) -> range:
@@ -301,8 +336,12 @@ def render(
         For an argument of the wrong type (``radius="3"``, ``names="no"``,
         ``frames=5``), before any file is opened.
     PoseBridgeError
-        When the video cannot be opened, is shorter than the poses, or the
-        range holds no poses; for an option value out of range or one ffmpeg
+        When the video cannot be opened, is shorter than the poses, is not
+        the dataset's ``video_width`` x ``video_height``, or ffmpeg reports
+        damage in it (lost frames would put poses on the wrong frames); when
+        the range holds no poses; for 3D poses (world coordinates are not
+        pixels), labelled still images (no video), poses with no keypoints
+        or individuals; for an option value out of range or one ffmpeg
         cannot write (naming ``out``, the option and ffmpeg's reason).
 
     Examples
@@ -320,18 +359,24 @@ def render(
         "names": names, "min_confidence": min_confidence, "fps": fps, "codec": codec,
         "pix_fmt": pix_fmt, "quality": quality, "overwrite": overwrite, "progress": progress,
     }  # fmt: skip
-    _check_options(ds, video, out, options)
-    ds = _poses_for_video(ds)
-    if individuals is not None:
-        from posebridge.plot._select import select
+    from posebridge.plot._select import check_model, named, select, size_mismatch
 
+    _check_options(ds, video, out, options)
+    check_model(ds)
+    ds = _poses_for_video(ds, Path(video))
+    if individuals is not None:
         ds = select(ds, individuals=individuals)
     if model.VIEW in ds.dims:
         raise PoseBridgeError(
-            f"the poses have {ds.sizes[model.VIEW]} camera views; render one: ds.sel(view=...)."
+            f"{named(ds)}the poses have {ds.sizes[model.VIEW]} camera views; render one: "
+            "ds.sel(view=...)."
         )
+    _check_drawable(ds, Path(video))
     out = Path(out)
     info = _video.probe(video)
+    wrong_size = size_mismatch(ds, info.width, info.height, str(info.path))
+    if wrong_size is not None:
+        raise PoseBridgeError(wrong_size)
     for option, value in (("radius", radius), ("thickness", thickness)):
         _check_pixels(option, value, max(info.width, info.height))
     rate = fps or info.fps or ds.attrs.get("fps") or 30.0
@@ -362,7 +407,9 @@ def render(
         try:
             bar = tqdm(total=len(span), unit="frame", desc=out.name, disable=not progress)
             with bar:
-                frames_in = _video.read_frames(info.path, span.start, span.stop, size=size)
+                frames_in = _video.read_frames(
+                    info.path, span.start, span.stop, size=size, n_frames=info.n_frames
+                )
                 for k, frame in enumerate(frames_in):
                     image = frame.copy()
                     if step_of[k] >= 0:

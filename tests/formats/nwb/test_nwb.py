@@ -398,14 +398,6 @@ def test_in_memory_nwbfile_is_read_like_the_file(tmp_path, poses_two_mice_with_n
     _assert_same_poses(from_memory, ds)
 
 
-def test_dataset_with_views_is_refused(tmp_path, poses_single_3d):
-    views = xr.concat(
-        [poses_single_3d, poses_single_3d], dim=xr.DataArray(["l", "r"], dims="view")
-    )
-    with pytest.raises(PoseBridgeError, match="view"):
-        posebridge.save(views, tmp_path / "v.nwb")
-
-
 def test_read_results_save_to_netcdf(tmp_path, poses_two_mice_with_nan):
     ds = model.with_fps(poses_two_mice_with_nan, 30.0)
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "ear_left"]]))

@@ -22,7 +22,45 @@ __all__ = [
     "refuse_no_points",
     "refuse_nul",
     "refuse_text_not_utf8",
+    "refuse_views",
 ]
+
+
+def refuse_views(ds: xr.Dataset, title: str) -> None:
+    """Refuse a dataset with several camera views (a ``view`` dim): the format holds one.
+
+    Parameters
+    ----------
+    ds
+        The dataset to write.
+    title
+        The format's name for the message.
+
+    Raises
+    ------
+    SchemaError
+        Naming the views and how to pick one.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> ds = ds.expand_dims(view=["left", "right"], axis=-1)
+    >>> refuse_views(ds, "DeepLabCut")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: The dataset has 2 camera views (left, right); DeepLabCut ...
+    """
+    if model.VIEW not in ds.dims:
+        return
+    names = [str(v) for v in ds[model.VIEW].values] if model.VIEW in ds.coords else []
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    first = repr(names[0]) if names else "..."
+    raise SchemaError(
+        f"The dataset has {ds.sizes[model.VIEW]} camera views ({shown}); {title} files hold "
+        f"one camera's poses: write one view at a time, e.g. ds.sel(view={first}), or all "
+        "of them to NWB or netCDF (.nc)."
+    )
 
 
 def refuse_empty(

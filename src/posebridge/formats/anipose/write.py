@@ -13,7 +13,7 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.csv_text import write_csv_block
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.lazy import is_dask, time_blocks
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
@@ -100,6 +100,7 @@ def _sources(
             f"Anipose files hold 3D poses, but the dataset has {ds.sizes['space']} spatial "
             "dimensions."
         )
+    refuse_views(ds, "Anipose (triangulated)")
     refuse_empty(ds, "Anipose", dims=(model.TIME, model.KEYPOINT))
     refuse_bad_names(ds, "Anipose", dims=(model.KEYPOINT,), forbidden='\n\r,"')
     ds = _select_individual(ds, individual)

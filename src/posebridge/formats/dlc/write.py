@@ -33,7 +33,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import layout, stream_write
@@ -244,6 +244,7 @@ def _write(
     if not streamed and any(is_dask(v.data) for v in ds.variables.values()):
         ds = ds.load()
     title = "LightningPose" if default_scorer == DEFAULT_LP_SCORER else "DeepLabCut"
+    refuse_views(ds, title)
     refuse_empty(ds, title, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     # a CSV cannot hold NUL (readers stop at it); HDF5 tables keep it
     nul = "\x00" if Path(path).suffix.lower() == ".csv" else ""

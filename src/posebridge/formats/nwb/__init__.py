@@ -51,10 +51,9 @@ from posebridge.formats.nwb.training import read_training
 from posebridge.formats.nwb.write import (
     LAYOUTS,
     append_file,
-    dataset_video,
     options_config,
+    poses_video,
     sleap_io_config,
-    video_option,
     write,
     write_sleap_io_layout,
 )
@@ -421,8 +420,7 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     video = options.pop("video_path", None)
     metadata = options.pop("metadata", None)
     config_ = options_config(ds, config, metadata, split, **options)
-    video = video_option(video)
-    video = dataset_video(ds) if video is None else video
+    video = poses_video(ds, video)
     return list(iter_build(ds, config_, storage_from(chunked=False), split, video))
 
 

@@ -5,6 +5,9 @@ Which containers, and how they combine
 With the default keys every PoseEstimation in the file is taken. When there are
 several, none is dropped silently:
 
+* containers that posebridge tagged with a view (``[posebridge view j/m: name]``
+  in the description, see :func:`~posebridge.formats.nwb.common.view_tag`) become
+  that view, in the tags' order, even when there is one;
 * containers that look like one camera each (a different linked Device each, or
   names such as ``PoseEstimationLeftCamera`` / ``LeftCamera``) become views: a
   ``view`` dim, as movement's ``load_multiview_dataset`` makes;
@@ -47,12 +50,14 @@ from posebridge import model
 from posebridge.errors import FormatError, KeyNotFoundError
 from posebridge.formats.nwb.common import (
     _INDIVIDUAL_TAG_RE,
+    _VIEW_TAG_RE,
     DEFAULT_CONTAINER,
     DEFAULT_MODULE,
     object_name,
     parse_individual_tag,
     parse_marker,
     parse_padding,
+    parse_view_tag,
     snap_to_frames,
     unique_names,
 )
@@ -182,22 +187,66 @@ def _own_name(container: Container) -> str | None:
     return _individual_prefix(container)
 
 
+def _distrust_forged_view_tags(chosen: list[Container], path: Any) -> None:
+    """Drop the posebridge view tags of ``chosen`` when they contradict each other.
+
+    posebridge writes ``[posebridge view j/m: name]`` into the description of
+    each PoseEstimation of a dataset with views. Tags whose rank falls outside
+    1..m, or that give one view two ranks or one rank two views, are not
+    trusted; the containers are then read as untagged ones (views from their
+    devices or names), with a warning.
+    """
+    tagged = [(c, t) for c in chosen if (t := parse_view_tag(c.description))]
+    if not tagged:
+        return
+    pairs = {(rank, name) for _, (rank, _, name) in tagged}
+    consistent = all(0 <= rank < count for _, (rank, count, _) in tagged) and (
+        len(pairs) == len({name for _, name in pairs}) == len({rank for rank, _ in pairs})
+    )
+    if consistent:
+        return
+    warnings.warn(
+        f"{path}: the posebridge view tags in the PoseEstimation descriptions contradict "
+        "each other (a rank outside 1..m, or one view with two ranks); they are ignored.",
+        UserWarning,
+        stacklevel=4,
+    )
+    for container, _ in tagged:
+        description = container.description or ""
+        individual = _INDIVIDUAL_TAG_RE.search(description)
+        head = description[: individual.start()] if individual else description
+        tail = description[individual.start() :] if individual else ""
+        head = head.rstrip()
+        found = _VIEW_TAG_RE.search(head)
+        head = head[: found.start()].rstrip() if found else head
+        container.description = f"{head} {tail}".strip()
+
+
 def _distrust_forged_tags(chosen: list[Container], path: Any) -> None:
     """Drop the posebridge individual tags of ``chosen`` when they contradict each other.
 
     posebridge writes ``[posebridge individual i/n: name]`` into each
     PoseEstimation's description. Anyone can write that text: tags whose rank
-    falls outside 1..n, or that give two containers one individual, are not
-    trusted (appends legitimately repeat ranks and counts); the containers are
-    then named and ordered as untagged ones, with a warning.
+    falls outside 1..n, that give two containers of one view (the same view
+    tag, else the same camera: see :func:`_view_key`) one individual, or one
+    individual two ranks, are not trusted
+    (appends legitimately repeat ranks and counts); the containers are then
+    named and ordered as untagged ones, with a warning.
     """
+    _distrust_forged_view_tags(chosen, path)
     found = [(c, _INDIVIDUAL_TAG_RE.search(c.description or "")) for c in chosen]
     tagged = [(c, m) for c, m in found if m]
     if not tagged:
         return
-    names = [m.group(3) for _, m in tagged]
-    consistent = len(set(names)) == len(names) and all(
-        1 <= int(m.group(1)) <= int(m.group(2)) for _, m in tagged
+    views = [  # the view tag's, else the camera's (device, or camera-like name)
+        (view[2] if (view := parse_view_tag(c.description)) else _view_key(c)) for c, _ in tagged
+    ]
+    cells = [(m.group(3), view) for (_, m), view in zip(tagged, views, strict=True)]
+    ranks = {(m.group(3), m.group(1)) for _, m in tagged}
+    consistent = (
+        len(set(cells)) == len(cells)
+        and len(ranks) == len({name for name, _ in ranks})
+        and all(1 <= int(m.group(1)) <= int(m.group(2)) for _, m in tagged)
     )
     if consistent:
         return
@@ -226,7 +275,12 @@ def _layout(
     """(view, individual) of each container, and the ordered views and individuals."""
     if combine not in COMBINE_CHOICES:
         raise FormatError(path, f"combine must be one of {COMBINE_CHOICES}, got {combine!r}.")
-    if len(chosen) == 1:
+    view_tags = [parse_view_tag(c.description) for c in chosen]
+    tagged = combine != "individuals" and all(view_tags)  # posebridge wrote views
+    named = {t[2] for t in view_tags if t}
+    if tagged and combine == "auto" and len(named) == 1 and any(t[1] > 1 for t in view_tags if t):
+        tagged = False  # one view of several was picked: no view dim, as ds.sel(view=...)
+    if len(chosen) == 1 and not tagged:
         name = _own_name(chosen[0]) or chosen[0].subject_id or "id_0"
         return [(None, name)], [None], [name]
     keys = [_view_key(c) for c in chosen]
@@ -234,7 +288,9 @@ def _layout(
     if all(tags) and len({t[1] for t in tags if t}) == len(tags):
         keys = [None] * len(chosen)  # posebridge wrote one container per individual
     views_of: list[str | None]
-    if combine == "views":
+    if tagged:
+        views_of = [t[2] for t in view_tags if t]
+    elif combine == "views":
         distinct = None not in keys and len(set(keys)) == len(keys)
         views_of = list(keys) if distinct else list(_labels(chosen))
     elif combine == "auto" and None not in keys and len(set(keys)) > 1:
@@ -263,6 +319,9 @@ def _layout(
             "combine='individuals' or combine='views'.",
         )
     views = list(dict.fromkeys(views_of))
+    if tagged:  # in the order of their ranks, whichever container comes first
+        rank = {t[2]: t[0] for t in view_tags if t}
+        views = sorted(views, key=lambda view: rank[str(view)])
     individuals = list(dict.fromkeys(names))
     return cells, views, individuals
 
@@ -548,8 +607,13 @@ def plan_arrays(
         chosen = [c for c in chosen if c not in empty]
     _distrust_forged_tags(chosen, path)
     tags = [parse_individual_tag(c.description) for c in chosen]
-    if all(tags):
-        chosen = [c for _, c in sorted(zip(tags, chosen, strict=True), key=lambda p: p[0][0])]
+    view_tags = [parse_view_tag(c.description) for c in chosen]
+    if all(tags) or all(view_tags):  # individuals, then views, in their ranks' order
+        ranks = [
+            (t[0] if all(tags) and t else 0, v[0] if all(view_tags) and v else 0)
+            for t, v in zip(tags, view_tags, strict=True)
+        ]
+        chosen = [c for _, c in sorted(zip(ranks, chosen, strict=True), key=lambda p: p[0])]
     cells, views, individuals = _layout(chosen, info, combine, path)
     per_container = [_keypoints(c) for c in chosen]
     keypoints = list(dict.fromkeys(k for names, _ in per_container for k in names))

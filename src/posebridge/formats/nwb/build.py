@@ -7,6 +7,14 @@ the keypoints and the dataset's ``skeleton_edges`` in ``Skeletons``, a link to
 the camera ``Device`` (``device``) and, given a video, to an external
 ``ImageSeries`` in ``acquisition`` (``source_video``).
 
+Camera views (a ``view`` dim), as ndx-pose lays out several cameras: one
+``PoseEstimation`` per view and individual (``PoseEstimation_<view>`` or
+``PoseEstimation_<view>_<individual>``), each linked to its view's ``Device``
+(one per view, named after it) and to its individual's one ``Skeleton``; the
+description carries a ``[posebridge view j/m: name]`` tag before the
+individual tag, which keep the views' and individuals' names and order. No
+video is linked (one video is one camera's).
+
 Time: regular samples are written as ``rate`` + ``starting_time`` (the
 dataset's ``fps`` when it fits, never truncated); irregular ones as
 ``timestamps`` stored once, in the first series, and linked from every other
@@ -47,6 +55,7 @@ from posebridge.formats.nwb.common import (
     regular_times,
     snap_to_frames,
     unique_names,
+    view_tag,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 
@@ -389,11 +398,33 @@ def _module(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> 
 
 
 def _device(
-    nwbfile: Any, config: NWBFileSaveConfig, individual: str | None, ds: xr.Dataset
+    nwbfile: Any,
+    config: NWBFileSaveConfig,
+    individual: str | None,
+    ds: xr.Dataset,
+    view: tuple[str, str] | None = None,
 ) -> Any:
     """The camera Device: named as configured, else as the dataset's one ``device``
-    (read from NWB), else ``camera``."""
+    (read from NWB), else ``camera``.
+
+    With ``view`` = (view, NWB-safe label): that view's camera, named after
+    the view, or ``<configured name>_<view>`` when a name is configured (one
+    Device is one camera, so one name cannot serve several views). An existing
+    device of that name is reused (created once per view, shared by the
+    view's PoseEstimation containers).
+    """
     kwargs = config.resolve("device_kwargs", individual)
+    if view is not None:
+        given = kwargs.get("name")
+        kwargs["name"] = f"{given}_{view[1]}" if given else view[1]
+        if kwargs["name"] in nwbfile.devices:
+            return nwbfile.devices[kwargs["name"]]
+        kwargs.setdefault(
+            "description",
+            f"Camera of the view {view[0]!r}: it recorded the video the poses of that view "
+            "were estimated on.",
+        )
+        return nwbfile.create_device(**kwargs)
     known = ds.attrs.get("device")
     one = isinstance(known, str) and known and "/" not in known and ", " not in known
     name = kwargs.setdefault("name", known if one else "camera")
@@ -466,8 +497,46 @@ def _container_names(
     all_individuals: list[str],
     config: NWBFileSaveConfig,
     appending: bool,
-) -> list[str]:
+    views: list[str | None],
+) -> dict[tuple[str | None, str], str]:
+    """The name of the PoseEstimation of each (view, individual) of the file.
+
+    Without views: ``PoseEstimation`` for one individual, ``PoseEstimation_<individual>``
+    for several. With views, the view's name is added: ``PoseEstimation_<view>``
+    for one individual, ``PoseEstimation_<view>_<individual>`` for several; a
+    configured ``pose_estimation_kwargs`` name takes the place of ``PoseEstimation``
+    (``<name>_<view>``).
+    """
     n = len(all_individuals)
+    if views == [None]:
+        return {
+            (None, i): name
+            for i, name in zip(
+                individuals, _names(module, individuals, n, config, appending), strict=True
+            )
+        }
+    labels = unique_names([str(v) for v in views])
+    if len(individuals) == 1:
+        given = config.named("pose_estimation_kwargs", "name", individuals[0], n)
+        names = [f"{given or DEFAULT_CONTAINER}_{label}" for label in labels]
+        if given or not (appending and any(name in module.data_interfaces for name in names)):
+            return {(v, individuals[0]): name for v, name in zip(views, names, strict=True)}
+    defaults = iter(
+        unique_names([f"{DEFAULT_CONTAINER}_{label}_{i}" for i in individuals for label in labels])
+    )
+    out = {}
+    for individual in individuals:
+        given = config.named("pose_estimation_kwargs", "name", individual, max(n, 2))
+        for view, label in zip(views, labels, strict=True):
+            default = next(defaults)
+            out[(view, individual)] = f"{given}_{label}" if given else default
+    return out
+
+
+def _names(
+    module: Any, individuals: list[str], n: int, config: NWBFileSaveConfig, appending: bool
+) -> list[str]:
+    """The PoseEstimation names of a dataset without views, one per individual."""
     if len(individuals) == 1:
         name = config.named("pose_estimation_kwargs", "name", individuals[0], n)
         if name:
@@ -479,6 +548,17 @@ def _container_names(
         str(config.named("pose_estimation_kwargs", "name", i, max(n, 2)) or d)
         for i, d in zip(individuals, defaults, strict=True)
     ]
+
+
+def _padded_lazily(array: Any, rows: int) -> Any:
+    """A dask array (time first) with ``rows`` rows of NaN after its last time (see
+    :func:`padding_rows`), as the in-memory path pads its numpy arrays."""
+    if not rows:
+        return array
+    import dask.array as da
+
+    widths = [(0, rows)] + [(0, 0)] * (array.ndim - 1)
+    return da.pad(array.astype(_floating(array.dtype)), widths, constant_values=np.nan)
 
 
 def _any_finite_block(data: Any) -> bool:
@@ -493,6 +573,56 @@ def _any_finite_block(data: Any) -> bool:
     return False
 
 
+def _series_arrays(
+    position: xr.DataArray, confidence: xr.DataArray | None, padding: int, dtype: Any
+) -> tuple[Any, Any]:
+    """One container's per-keypoint arrays: positions (time, space) and confidence (time,).
+
+    ``position`` is (time, space, keypoint) and ``confidence`` (time, keypoint)
+    of one individual (and view). numpy in memory, padded by ``padding`` rows
+    of NaN (see :func:`padding_rows`) and converted to ``dtype`` (else their
+    float type); for dask arrays, :class:`~posebridge.formats.nwb.stream.DaskSeriesData`
+    sharing one block cache per array, so that each block is read once for all
+    the container's series.
+    """
+    from posebridge.formats.nwb.stream import BlockCache, DaskSeriesData, is_dask
+
+    conf: Any = None
+    if is_dask(position.data):
+        one = _padded_lazily(position.transpose(model.TIME, model.KEYPOINT, ...).data, padding)
+        cache = BlockCache(one, dtype or _floating(one.dtype))
+        pos: Any = [DaskSeriesData(cache, k) for k in range(one.shape[1])]
+        if confidence is not None:
+            values = _padded_lazily(confidence.transpose(model.TIME, ...).data, padding)
+            cache = BlockCache(values, dtype or _floating(values.dtype))
+            conf = [DaskSeriesData(cache, k) for k in range(values.shape[1])]
+        return pos, conf
+    pos = np.moveaxis(position.values, 2, 0)  # (K, T, S)
+    pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
+    if padding:
+        pos = np.pad(pos, ((0, 0), (0, padding), (0, 0)), constant_values=np.nan)
+    if confidence is not None:
+        values = confidence.transpose(model.TIME, ...).values.T
+        conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
+        if padding:
+            conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
+    return pos, conf
+
+
+def views_of(ds: xr.Dataset) -> list[str | None]:
+    """The dataset's camera views, ``[None]`` when it has no ``view`` dim.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> views_of(posebridge.from_numpy(np.zeros((2, 2, 1, 1))))
+    [None]
+    """
+    if model.VIEW not in ds.dims:
+        return [None]
+    return [str(v) for v in ds[model.VIEW].values]
+
+
 def add_poses(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -505,7 +635,16 @@ def add_poses(
     shared_skeleton: tuple[str, str] | None = None,
     always_confidence: bool = False,
 ) -> list[Any]:
-    """Add one PoseEstimation per individual of ``ds`` to ``nwbfile``; return them.
+    """Add one PoseEstimation per individual (and camera view) of ``ds`` to ``nwbfile``.
+
+    A dataset with a ``view`` dim gets one PoseEstimation per (view,
+    individual), as ndx-pose lays out several cameras (a PoseEstimation is one
+    camera's view): each links the Device of its view (one per view, named
+    after it, see :func:`_device`) and its individual's one Skeleton, and its
+    description carries a view tag (:func:`~posebridge.formats.nwb.common.view_tag`)
+    before the individual tag, which give the views and individuals back by
+    name and in order. A video (one file) cannot be several views' video:
+    ``video`` with views is refused.
 
     ``shared_skeleton`` = (module, name): one Skeleton of that name in that
     module's ``Skeletons`` for every individual (reused when it exists), as
@@ -518,15 +657,39 @@ def add_poses(
     reader reads ``confidence[:]``); a dataset without one gets NaN, stored as
     its positions are (float64 unless ``storage`` says otherwise), which reads
     back as a file without confidence does.
+
+    Returns
+    -------
+    list
+        The ``ndx_pose.PoseEstimation`` containers added, per individual, then
+        per view.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge, pynwb, datetime as dt, xarray as xr
+    >>> one = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), fps=30)
+    >>> ds = xr.concat([one, one], dim=xr.DataArray(["left", "right"], dims="view"))
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> made = add_poses(nwbfile, ds, ["id_0"], NWBFileSaveConfig(), Storage(chunked=False))
+    >>> [(c.name, c.device.name) for c in made]
+    [('PoseEstimation_left', 'left'), ('PoseEstimation_right', 'right')]
     """
     import ndx_pose
 
-    from posebridge.formats.nwb.stream import BlockCache, DaskSeriesData, is_dask
+    from posebridge.formats.nwb.stream import is_dask
 
+    views = views_of(ds)
+    if video and views != [None]:
+        raise PoseBridgeError(
+            f"video {video} cannot be linked: the dataset has {len(views)} camera views "
+            f"({', '.join(map(repr, views))}) and one video file is one camera's. Leave "
+            "video_path out (no video is linked), or write one view at a time with it, e.g. "
+            f"ds.sel(view={views[0]!r})."
+        )
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
     all_individuals = [str(i) for i in ds["individual"].values]
-    names = _container_names(module, individuals, all_individuals, config, appending)
-    taken = [n for n in names if n in module.data_interfaces]
+    names = _container_names(module, individuals, all_individuals, config, appending, views)
+    taken = [n for n in names.values() if n in module.data_interfaces]
     if taken:
         raise PoseBridgeError(
             f"processing module {module.name!r} already holds {', '.join(taken)}; give the "
@@ -540,17 +703,27 @@ def add_poses(
         plan = padded_plan(plan, padding, float(fps) if fps else None)
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints)
-    position = ds["position"]
-    confidence = model.confidence_per_keypoint(ds)
+    # one dataset per view (the whole dataset without views): (time, space, keypoint, individual)
+    parts = (
+        [ds]
+        if views == [None]
+        else [ds.isel({model.VIEW: j}, drop=True) for j in range(len(views))]
+    )
+    labels = unique_names([str(v) for v in views]) if views != [None] else [None]
+    positions = [part["position"].transpose(*model.POSES_DIMS) for part in parts]
+    confidences = [model.confidence_per_keypoint(part) for part in parts]
     dtype = np.dtype(storage.dtype) if storage.dtype else None
-    streaming = is_dask(position.data)  # dask arrays: written block by block along time
+    streaming = is_dask(ds["position"].data)  # dask arrays: written block by block along time
     if streaming:
-        has_confidence = _any_finite_block(confidence.data)
+        has_confidence = any(_any_finite_block(c.data) for c in confidences)
     else:
-        has_confidence = bool(np.any(np.isfinite(confidence.values)))
+        has_confidence = any(bool(np.any(np.isfinite(c.values))) for c in confidences)
     if always_confidence and not has_confidence:  # NaN, of the positions' float type (lazy
         # for a lazy dataset): read back as the posebridge layout reads no confidence
-        confidence = xr.full_like(confidence, np.nan, dtype=_floating(position.dtype))
+        confidences = [
+            xr.full_like(c, np.nan, dtype=_floating(p.dtype))
+            for c, p in zip(confidences, positions, strict=True)
+        ]
         has_confidence = True
     home = module
     if shared_skeleton is not None:
@@ -569,28 +742,8 @@ def add_poses(
     first_series = None
     video_series = None
     made = []
-    for individual, container_name in zip(individuals, names, strict=True):
+    for individual in individuals:
         i = all_individuals.index(individual)
-        device = _device(nwbfile, config, individual, ds)
-        conf: Any = None
-        if streaming:  # one block cache per array: each block is read once for all series
-            one = position.isel(individual=i).transpose(model.TIME, model.KEYPOINT, ...).data
-            cache = BlockCache(one, dtype or _floating(one.dtype))
-            pos: Any = [DaskSeriesData(cache, k) for k in range(one.shape[1])]
-            if has_confidence:
-                values = confidence.isel(individual=i).transpose(model.TIME, ...).data
-                cache = BlockCache(values, dtype or _floating(values.dtype))
-                conf = [DaskSeriesData(cache, k) for k in range(values.shape[1])]
-        else:
-            pos = np.moveaxis(position.isel(individual=i).values, 2, 0)  # (K, T, S)
-            pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
-            if padding:
-                pos = np.pad(pos, ((0, 0), (0, padding), (0, 0)), constant_values=np.nan)
-            if has_confidence:
-                values = confidence.isel(individual=i).values.T
-                conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
-                if padding:
-                    conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
         if shared_skeleton is not None and shared_skeleton[1] in skeletons.skeletons:
             skeleton = skeletons.skeletons[shared_skeleton[1]]
@@ -601,69 +754,86 @@ def add_poses(
             skeleton_kwargs["name"] = config.named(
                 "skeleton_kwargs", "name", individual, max(len(all_individuals), len(individuals))
             )
-        if skeleton_kwargs is not None:
+        if skeleton_kwargs is not None:  # one Skeleton per individual, whatever its views
             if edges is None and shared_skeleton is not None:  # sleap-io's layout: its
                 edges = np.zeros((0, 2), dtype=np.uint8)  # reader reads edges[:]
             skeleton = _new_skeleton(
                 nwbfile, skeletons, skeleton_kwargs, individual, keypoints, edges
             )
-        series_list = []
-        for k, keypoint in enumerate(keypoints):
-            kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
-            if len(keypoints) > 1 and not config.is_per_entity(
-                config.pose_estimation_series_kwargs
-            ):
-                kwargs.pop("name", None)
-            kwargs.setdefault("name", series_names[k])
-            kwargs.setdefault("description", f"Estimated position of {keypoint} ({individual}).")
-            kwargs["unit"] = _unit(ds, kwargs.get("unit"))
-            kwargs.setdefault(
-                "reference_frame",
-                "(0, 0) is the top-left corner of the video frame; x grows to the right, "
-                "y downwards."
-                if kwargs["unit"] == "pixels"
-                else "The origin of the coordinate system of the source software.",
+        for j, (view, label) in enumerate(zip(views, labels, strict=True)):
+            camera = None if view is None else (view, str(label))
+            device = _device(nwbfile, config, individual, ds, camera)
+            pos, conf = _series_arrays(
+                positions[j].isel(individual=i),
+                confidences[j].isel(individual=i) if has_confidence else None,
+                padding,
+                dtype,
             )
-            if plan.comment:
-                user = kwargs.get("comments")
-                kwargs["comments"] = f"{user} | {plan.comment}" if user else plan.comment
-            if plan.rate is not None:
-                kwargs.update(rate=plan.rate, starting_time=plan.starting_time)
-            elif first_series is None:
-                kwargs["timestamps"] = _wrap(plan.timestamps, storage)
-            else:
-                kwargs["timestamps"] = first_series
-            if conf is not None:
-                kwargs["confidence"] = _wrap(conf[k], storage)
-                if always_confidence:
-                    kwargs.setdefault("confidence_definition", SLEAP_IO_CONFIDENCE)
-            series = ndx_pose.PoseEstimationSeries(data=_wrap(pos[k], storage), **kwargs)
-            if first_series is None:
-                first_series = series
-            series_list.append(series)
-        if video and video_series is None:
-            video_series = _video(nwbfile, ds, video, out_path, plan, device, config, first_series)
-        kwargs = config.resolve("pose_estimation_kwargs", individual)
-        kwargs["name"] = container_name
-        description = kwargs.get("description") or (
-            f"Estimated positions of {len(keypoints)} keypoints of {individual}"
-            + (f" by {software}." if software else ".")
-        )
-        tag = individual_tag(individual, all_individuals.index(individual), len(all_individuals))
-        kwargs["description"] = f"{description} {tag}"
-        if software:
-            kwargs.setdefault("source_software", str(software))
-        if ds.attrs.get("source_software_version") and kwargs.get("source_software"):
-            kwargs.setdefault("source_software_version", str(ds.attrs["source_software_version"]))
-        if ds.attrs.get("scorer"):
-            kwargs.setdefault("scorer", str(ds.attrs["scorer"]))
-        if video_series is not None:
-            kwargs.setdefault("source_video", video_series)
-        container = ndx_pose.PoseEstimation(
-            pose_estimation_series=series_list, skeleton=skeleton, device=device, **kwargs
-        )
-        module.add(container)
-        made.append(container)
+            whose = individual if view is None else f"{individual}, view {view}"
+            series_list = []
+            for k, keypoint in enumerate(keypoints):
+                kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
+                if len(keypoints) > 1 and not config.is_per_entity(
+                    config.pose_estimation_series_kwargs
+                ):
+                    kwargs.pop("name", None)
+                kwargs.setdefault("name", series_names[k])
+                kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
+                kwargs["unit"] = _unit(ds, kwargs.get("unit"))
+                kwargs.setdefault(
+                    "reference_frame",
+                    "(0, 0) is the top-left corner of the video frame; x grows to the right, "
+                    "y downwards."
+                    if kwargs["unit"] == "pixels"
+                    else "The origin of the coordinate system of the source software.",
+                )
+                if plan.comment:
+                    user = kwargs.get("comments")
+                    kwargs["comments"] = f"{user} | {plan.comment}" if user else plan.comment
+                if plan.rate is not None:
+                    kwargs.update(rate=plan.rate, starting_time=plan.starting_time)
+                elif first_series is None:
+                    kwargs["timestamps"] = _wrap(plan.timestamps, storage)
+                else:
+                    kwargs["timestamps"] = first_series
+                if conf is not None:
+                    kwargs["confidence"] = _wrap(conf[k], storage)
+                    if always_confidence:
+                        kwargs.setdefault("confidence_definition", SLEAP_IO_CONFIDENCE)
+                series = ndx_pose.PoseEstimationSeries(data=_wrap(pos[k], storage), **kwargs)
+                if first_series is None:
+                    first_series = series
+                series_list.append(series)
+            if video and video_series is None:
+                video_series = _video(
+                    nwbfile, ds, video, out_path, plan, device, config, first_series
+                )
+            kwargs = config.resolve("pose_estimation_kwargs", individual)
+            kwargs["name"] = names[(view, individual)]
+            description = kwargs.get("description") or (
+                f"Estimated positions of {len(keypoints)} keypoints of {individual}"
+                + (f" in camera view {view}" if view is not None else "")
+                + (f" by {software}." if software else ".")
+            )
+            tags = [individual_tag(individual, i, len(all_individuals))]
+            if view is not None:  # before the individual tag, which ends the description
+                tags.insert(0, view_tag(view, j, len(views)))
+            kwargs["description"] = " ".join([description, *tags])
+            if software:
+                kwargs.setdefault("source_software", str(software))
+            if ds.attrs.get("source_software_version") and kwargs.get("source_software"):
+                kwargs.setdefault(
+                    "source_software_version", str(ds.attrs["source_software_version"])
+                )
+            if ds.attrs.get("scorer"):
+                kwargs.setdefault("scorer", str(ds.attrs["scorer"]))
+            if video_series is not None:
+                kwargs.setdefault("source_video", video_series)
+            container = ndx_pose.PoseEstimation(
+                pose_estimation_series=series_list, skeleton=skeleton, device=device, **kwargs
+            )
+            module.add(container)
+            made.append(container)
     return made
 
 
@@ -709,12 +879,11 @@ def iter_build(
     video: str | None = None,
     out_paths: list[Path] | None = None,
 ) -> Iterator[Any]:
-    """One in-memory ``NWBFile`` per planned file, built when asked for."""
-    if model.VIEW in ds.dims:
-        raise PoseBridgeError(
-            "the dataset has several camera views (a 'view' dim); write one view at a time, "
-            "e.g. ds.sel(view='left')."
-        )
+    """One in-memory ``NWBFile`` per planned file, built when asked for.
+
+    A dataset with camera views gets, in each file, one PoseEstimation per
+    (view, individual) of the file (see :func:`add_poses`).
+    """
     if ds.attrs.get("time_unit") == "frames":
         warnings.warn(
             "the dataset has no frame rate: NWB needs seconds, so its frame numbers are "

@@ -261,6 +261,46 @@ def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
     return int(found.group(1)) - 1, found.group(3)
 
 
+_VIEW_TAG_RE = re.compile(r"\[posebridge view (\d+)/(\d+): (.*)\]\s*$", re.DOTALL)
+
+
+def view_tag(name: str, index: int, count: int) -> str:
+    """The tag added to a PoseEstimation description: the camera view's name and rank.
+
+    It goes before the individual tag (:func:`individual_tag`), which ends the
+    description.
+
+    Examples
+    --------
+    >>> view_tag("left", 0, 2)
+    '[posebridge view 1/2: left]'
+    """
+    return f"[posebridge view {index + 1}/{count}: {name}]"
+
+
+def parse_view_tag(description: str | None) -> tuple[int, int, str] | None:
+    """``(rank, count, name)`` from a PoseEstimation description tagged with a view.
+
+    The view tag is the last text of the description once the individual tag
+    (if any) is set aside.
+
+    Examples
+    --------
+    >>> parse_view_tag("Poses. [posebridge view 2/2: top] [posebridge individual 1/1: m]")
+    (1, 2, 'top')
+    >>> parse_view_tag("Poses. [posebridge individual 1/1: m]") is None
+    True
+    """
+    if not description:
+        return None
+    individual = _INDIVIDUAL_TAG_RE.search(description)
+    text = description[: individual.start()] if individual else description
+    found = _VIEW_TAG_RE.search(text.rstrip())
+    if not found:
+        return None
+    return int(found.group(1)) - 1, int(found.group(2)), found.group(3)
+
+
 def edge_indices(values: Any, where: str, path: str | os.PathLike[str]) -> np.ndarray:
     """Skeleton edges as (n, 2) int64 node indices.
 

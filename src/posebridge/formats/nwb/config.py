@@ -58,12 +58,16 @@ class NWBFileSaveConfig:
         ``confidence_definition``, ``comments``.
     pose_estimation_kwargs
         For each ``PoseEstimation``: ``name``, ``description``, ``scorer``,
-        ``source_software``, ``source_software_version``.
+        ``source_software``, ``source_software_version``. With camera views
+        the ``name`` is a prefix: ``<name>_<view>``.
     skeleton_kwargs
         For each ``Skeleton``: ``name``.
     device_kwargs
         For the camera ``Device``: ``name`` (``camera``), ``description``,
-        ``manufacturer``. An existing device of that name is reused.
+        ``manufacturer``. An existing device of that name is reused. With
+        camera views there is one Device per view, named after the view; a
+        given ``name`` is then a prefix (``<name>_<view>``), since one Device
+        is one camera, and the other keys apply to every view's Device.
     video_kwargs
         For the external-video ``ImageSeries``: ``name``, ``description``.
 

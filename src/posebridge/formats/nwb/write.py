@@ -39,6 +39,7 @@ from posebridge.formats.nwb.build import (
     split_plan,
     storage_from,
     subject_defaults,
+    views_of,
     warn_subject_problems,
 )
 from posebridge.formats.nwb.common import DEFAULT_MODULE
@@ -183,6 +184,49 @@ def dataset_video(ds: xr.Dataset) -> str | None:
     return str(video) if video and os.path.isfile(str(video)) else None
 
 
+def poses_video(ds: xr.Dataset, video_path: Any) -> str | None:
+    """The video to link as ``source_video``: the ``video_path=`` option, else the dataset's.
+
+    One video file is one camera's: with camera views (a ``view`` dim) the
+    option is refused, and the dataset's own ``video_path`` (which cannot say
+    which view it shows) is not linked, with a warning.
+
+    Raises
+    ------
+    PoseBridgeError
+        When ``video_path`` is given for a dataset with views (or is not a
+        usable path, see :func:`video_option`).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> poses_video(ds, None) is None
+    True
+    """
+    given = video_option(video_path)
+    views = views_of(ds)
+    if views == [None]:
+        return dataset_video(ds) if given is None else given
+    shown = ", ".join(map(repr, views))
+    if given is not None:
+        raise PoseBridgeError(
+            f"video_path={given!r} cannot be linked: the dataset has {len(views)} camera views "
+            f"({shown}), and one video file is one camera's. Leave video_path out (the views "
+            "are written without a source video), or write one view at a time with its video, "
+            f"e.g. posebridge.save(ds.sel(view={views[0]!r}), ..., video_path=...)."
+        )
+    own = dataset_video(ds)
+    if own is not None:
+        warnings.warn(
+            f"the dataset's video_path {own} is not linked as a source video: the dataset has "
+            f"{len(views)} camera views ({shown}) and one video file is one camera's.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return None
+
+
 def output_paths(path: Path, groups: list[list[str]]) -> list[Path]:
     """``path`` for one file, else ``<stem>_<individual><suffix>`` per individual."""
     if len(groups) == 1:
@@ -325,8 +369,9 @@ def write_files(
     return targets
 
 
-def _individuals_in(path: Path) -> list[str]:
-    """The individuals whose poses the file holds, as posebridge reads them back."""
+def _poses_in(path: Path) -> tuple[list[str], list[str | None]]:
+    """The individuals and camera views (``[None]``: none) whose poses the file holds,
+    as posebridge reads them back (no individual when it holds no poses)."""
     from posebridge.formats.nwb.assemble import assemble, select
     from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
     from posebridge.formats.nwb.locate import h5_info
@@ -335,10 +380,10 @@ def _individuals_in(path: Path) -> list[str]:
         warnings.simplefilter("ignore")
         info = h5_info(h5, str(path.parent))
         if not info.containers:  # no PoseEstimation yet
-            return []
+            return [], [None]
         chosen = select(info, path, DEFAULT_MODULE, DEFAULT_CONTAINER)
         existing = assemble(info, chosen, path, "auto")
-    return [str(i) for i in existing["individual"].values]
+    return [str(i) for i in existing["individual"].values], views_of(existing)
 
 
 def _check_nwb(path: Path) -> None:
@@ -366,7 +411,11 @@ def append_file(
     path = check_input(path)
     _check_nwb(path)
     individuals = [str(i) for i in ds["individual"].values]
-    clash = sorted(set(individuals) & set(_individuals_in(path)))
+    present, present_views = _poses_in(path)
+    views = views_of(ds)
+    if present and present_views != views:
+        _refuse_other_views(path, present_views, views)
+    clash = sorted(set(individuals) & set(present))
     if clash:
         raise PoseBridgeError(
             f"{path}: already holds pose data of {', '.join(map(repr, clash))}; appending "
@@ -395,6 +444,30 @@ def append_file(
             ) from error
         shutil.copymode(path, temporary)
     return path
+
+
+def _refuse_other_views(path: Path, present: list[str | None], views: list[str | None]) -> None:
+    """Refuse to append poses whose camera views are not the file's, in the file's order."""
+
+    def said(names: list[str | None]) -> str:
+        if names == [None]:
+            return "without camera views"
+        return f"of the camera views {', '.join(repr(n) for n in names)}"
+
+    if views == [None]:
+        hint = "give the dataset the file's views (a 'view' dim) first, or write a new file"
+    elif present == [None]:
+        hint = f"append one view (e.g. ds.sel(view={views[0]!r})), or write a new file"
+    else:
+        hint = (
+            f"select the file's views in its order first (ds.sel(view={present!r})), or "
+            "write a new file"
+        )
+    raise PoseBridgeError(
+        f"{path}: holds poses {said(present)}, and the dataset holds poses {said(views)}; "
+        "the file's PoseEstimation containers are read back together, views matched by name "
+        f"and order, so appending would mix two camera layouts. To append, {hint}."
+    )
 
 
 def write_labels_file(
@@ -539,6 +612,18 @@ def write_sleap_io_layout(
 
     from posebridge.formats.nwb.build import new_nwbfile
 
+    for ds in datasets:
+        views = views_of(ds)
+        if views != [None]:
+            raise PoseBridgeError(
+                f"layout='sleap-io' cannot hold camera views: sleap-io's predictions layout has "
+                "one processing module per video (SLEAP_VIDEO_<i>_<video stem>), each with its "
+                f"one camera Device, and the dataset's {len(views)} views "
+                f"({', '.join(map(repr, views))}) share one video path. Use the default layout "
+                "(one PoseEstimation per view, each linked to its camera's Device), or give "
+                "posebridge.formats.nwb.write_sleap_io one dataset per view "
+                "(ds.sel(view=...)), each with its own video_path attribute."
+            )
     shared = skeleton_name or config.resolve("skeleton_kwargs", None).get("name") or "skeleton"
 
     def fill(target: Any, out_path: Path | None) -> None:
@@ -643,7 +728,13 @@ def write(
         Replace existing files.
     split_individuals
         One file per individual (NWB holds one subject per file); ``False``
-        writes one file with a PoseEstimation per individual.
+        writes one file with a PoseEstimation per individual. A dataset with
+        camera views (a ``view`` dim) gets one PoseEstimation per view and
+        individual in each file: ``PoseEstimation_<view>`` (one individual in
+        the file) or ``PoseEstimation_<view>_<individual>``, each linked to the
+        Device of its view (named after the view), sharing its individual's
+        Skeleton; read back, the views and individuals come back by name and
+        in order.
     config
         An :class:`NWBFileSaveConfig` (or movement's), a dict of sections,
         or a YAML file path.
@@ -659,14 +750,19 @@ def write(
     video_path
         The video the poses come from: written as an external ``ImageSeries``
         (path relative to the NWB file) linked as ``source_video``. By default
-        the dataset's ``video_path`` attribute, if that file exists.
+        the dataset's ``video_path`` attribute, if that file exists. Refused
+        for a dataset with camera views (one video is one camera's); the
+        dataset's own is then not linked, with a warning.
     compression
         ``None``, ``"gzip"``, ``"gzip:<level>"`` or ``"lzf"``.
     dtype
         ``"float32"`` to store positions and confidence as float32.
     append
         Add the poses to the existing NWB file at ``path``, leaving its other
-        content untouched (all individuals in that one file).
+        content untouched (all individuals in that one file). Poses with
+        camera views are appended to a file without poses, or whose poses have
+        the same views in the same order (refused otherwise, as is appending
+        poses without views to a file whose poses have views).
     export_frames
         Labels only (sleap-io's ``annotations_export``): also write the
         labelled frames' images into ``<stem>.annotated_frames.avi`` (MJPEG)
@@ -682,6 +778,8 @@ def write(
         with a processing module ``SLEAP_VIDEO_000_<video stem>``, a Device
         ``camera_0`` and a PoseEstimation ``track=<individual>`` per
         individual, so that ``sleap_io.load_nwb`` reads it (poses only).
+        A dataset with camera views is refused (sleap-io's layout has one
+        camera per video module).
 
     Returns
     -------
@@ -770,7 +868,6 @@ def write(
     )
     storage = storage_from(compression, dtype)
     given_video = video_option(video_path)
-    video = dataset_video(ds) if given_video is None else given_video
     target = Path(path)
     if layout == "sleap-io":
         if given_video is not None:
@@ -778,6 +875,7 @@ def write(
         return write_sleap_io_layout(
             [ds], target, config_, storage, overwrite=overwrite, append=append
         )
+    video = poses_video(ds, given_video)
     if append:
         return [append_file(ds, target, config_, storage, video)]
     return write_files(

@@ -20,6 +20,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, SchemaError
+from posebridge.formats._shared.guards import refuse_views
 from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's names
     UNTRACKED_PREFIX,
     is_untracked_name,
@@ -322,7 +323,8 @@ def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
 
 
 def check_2d(ds: xr.Dataset, path: Path, what: str) -> None:
-    """Refuse 3-D poses (SLEAP files hold x, y only)."""
+    """Refuse 3-D poses (SLEAP files hold x, y only) and several camera views."""
+    refuse_views(ds, what)
     if ds.sizes[model.SPACE] != 2:
         raise SchemaError(
             f"{path}: {what} files hold 2-D poses (x, y); this dataset has "

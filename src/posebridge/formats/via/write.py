@@ -11,7 +11,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats.via.table import (
     HEADER_LINE,
 )
@@ -205,6 +205,7 @@ def write(
             "VIA tracks files hold bounding boxes; make boxes from poses with "
             "posebridge.boxes_from_poses(ds)."
         )
+    refuse_views(ds, "VIA tracks")
     refuse_empty(ds, "VIA tracks")
     refuse_bad_names(ds, "VIA tracks", dims=(model.INDIVIDUAL,))
     frames = model.frame_numbers(ds)
