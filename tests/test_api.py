@@ -156,6 +156,28 @@ def test_writer_option_error_names_the_valid_options(tmp_path, poses_two_mice_wi
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_a_writer_without_options_does_not_list_overwrite_as_one(
+    tmp_path, poses_two_mice_with_nan
+):
+    """overwrite is save's own argument: a writer that takes nothing else says so."""
+    with pytest.raises(PoseBridgeError) as info:
+        posebridge.save(poses_two_mice_with_nan, tmp_path / "x.nc", level=3)
+    assert str(info.value) == "The netCDF writer has no option 'level'; it takes: no options."
+
+
+def test_an_output_under_a_regular_file_is_said_to_be_under_a_file(
+    tmp_path, poses_two_mice_with_nan
+):
+    (tmp_path / "afile").write_text("kept\n")
+    with pytest.raises(FileNotFoundError) as info:
+        posebridge.save(poses_two_mice_with_nan, tmp_path / "afile" / "x.nc")
+    assert (
+        str(info.value)
+        == f"{tmp_path / 'afile' / 'x.nc'}: {tmp_path / 'afile'} is a file, not a folder."
+    )
+    assert (tmp_path / "afile").read_text() == "kept\n"
+
+
 @pytest.fixture
 def failing_reader_format(monkeypatch):
     """A format 'broken' whose reader fails with a TypeError of its own (a bug of ours)."""

@@ -619,6 +619,16 @@ def test_demo_in_a_temporary_folder_and_again_with_overwrite(tmp_path, monkeypat
     assert "read back" in run("demo", "--out", folder, "--sample", CRABS, "--overwrite").stdout
 
 
+def test_demo_into_a_folder_it_cannot_make_is_one_error_naming_it(tmp_path):
+    (tmp_path / "afile").write_text("kept\n")
+    result = run("demo", "--out", tmp_path / "afile" / "demo", "--sample", CRABS)
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"posebridge: error: {tmp_path / 'afile' / 'demo'}")
+    assert "cannot make the demo's folder there" in line and "--out" in line
+    assert (tmp_path / "afile").read_text() == "kept\n"
+
+
 def test_round_trip_report_names_what_changed(poses_two_mice_with_nan):
     ds = poses_two_mice_with_nan.copy()
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["snout", "tail_base"]]))

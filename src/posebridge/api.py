@@ -14,10 +14,9 @@ import xarray as xr
 
 from posebridge import _option_values as option_values
 from posebridge import model, registry
-from posebridge._files import check_input, refuse_long_names
+from posebridge._files import check_input, check_output_folder, refuse_long_names
 from posebridge.errors import (
     FileExistsError,
-    FileNotFoundError,
     IsADirectoryError,
     PoseBridgeError,
     SchemaError,
@@ -224,10 +223,7 @@ def check_target(target: Path) -> None:
     refuse_long_names(target)
     if target.is_dir():
         raise IsADirectoryError(21, f"{target}: is a folder; expected a file name.", str(target))
-    if not target.parent.is_dir():
-        raise FileNotFoundError(
-            2, f"{target}: the folder {target.parent} does not exist.", str(target)
-        )
+    check_output_folder(target)  # missing, or a file where a folder should be
 
 
 def check_ending(fmt: registry.Format, target: Path, asked: str | None = None) -> None:
@@ -324,7 +320,8 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
     unknown = [name for name in options if name not in valid]
     if unknown:
         names = ", ".join(repr(n) for n in unknown)
-        takes = ", ".join(valid) if valid else "no options"
+        shown = [o for o in valid if o != "overwrite"]  # save's own argument, not an option
+        takes = ", ".join(shown) if shown else "no options"
         raise PoseBridgeError(f"The {fmt.title} {role} has no option {names}; it takes: {takes}.")
     hints = option_values.annotations(fmt.read if action == "read" else fmt.write)
     for name, value in options.items():

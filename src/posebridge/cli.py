@@ -851,6 +851,17 @@ def _demo_target(fmt: registry.Format, folder: Path, stem: str, kind: str) -> Pa
     return folder / fmt.name / f"{stem}{registry.own_ending(fmt, kind)}"
 
 
+def _make_demo_folder(folder: Path) -> None:
+    """Make a folder of the demo's output, or say in one line why it cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a read-only or immutable --out, a file in the way
+        raise PoseBridgeError(
+            f"{folder}: cannot make the demo's folder there ({error.strerror or error}); "
+            "give --out a folder you can write."
+        ) from None
+
+
 def _demo_one(
     ds: xr.Dataset, stem: str, folder: Path, overwrite: bool, debug: bool
 ) -> list[tuple[str, str, str, str]]:
@@ -860,7 +871,7 @@ def _demo_one(
         if not fmt.writes or kind not in fmt.kinds:
             continue
         target = _demo_target(fmt, folder, stem, kind)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_demo_folder(target.parent)
         try:
             written = api.save(ds, target, fmt.name, overwrite=overwrite)
         except Exception as error:
@@ -906,7 +917,7 @@ def demo(ctx: click.Context, out: Path | None, samples: tuple[str, ...], overwri
         folder = Path(tempfile.mkdtemp(prefix="posebridge-demo-"))
     else:
         folder = out
-        folder.mkdir(parents=True, exist_ok=True)
+        _make_demo_folder(folder)
     click.echo(f"posebridge demo: writing into {folder}")
     written = 0
     for name in samples or list(sample_data.BUNDLED):
