@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import math
@@ -27,7 +28,7 @@ import tempfile
 import textwrap
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ from posebridge._report import (
     summary,
     table,
 )
-from posebridge.errors import FileExistsError, PoseBridgeError, UnknownFormatError
+from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, UnknownFormatError
 from posebridge.plot import _mpl as plot_mpl
 from posebridge.plot import _select as plot_select
 from posebridge.plot import output as plot_output
@@ -731,9 +732,26 @@ def plot(
         shown = [Path(ds.attrs[k]) for k in ("frame_path", "video_path") if ds.attrs.get(k)]
         for source in shown:  # the dataset's own still frame or video, drawn under the poses
             refuse_writing_onto_input(source, target, doing="writing the figure there")
-        figure = plot_output.figure(ds, kind, **options)
+        with _naming(file):
+            figure = plot_output.figure(ds, kind, **options)
         with inputs_kept(*inputs, *shown):
             click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
+
+
+@contextlib.contextmanager
+def _naming(file: Path) -> Iterator[None]:
+    """Put ``file`` before the message of an error about its data that does not name it.
+
+    ``posebridge plot a.h5 b.h5`` must say which file had no frame 300. Only
+    plain posebridge errors are renamed (the twins of built-in errors keep their
+    own arguments), and only when their message does not name the file yet.
+    """
+    try:
+        yield
+    except (PoseBridgeError, SchemaError) as error:
+        if type(error) not in (PoseBridgeError, SchemaError) or str(file) in str(error):
+            raise
+        raise type(error)(f"{file}: {error}") from error
 
 
 def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[Path]:
@@ -799,7 +817,7 @@ def render(
     check_output_folder(out)
     _video.ffmpeg("posebridge render")  # say now when the video extra is missing
     _, ds = _load(poses, format, fps, read_pairs, "--format")
-    with inputs_kept(poses, video):
+    with inputs_kept(poses, video), _naming(poses):
         written = render_video(
             ds,
             video,

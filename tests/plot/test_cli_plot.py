@@ -115,6 +115,18 @@ def test_plot_bad_choices_give_one_error_line(poses_file, args, message):
     assert line.startswith("posebridge: error: ") and message in line
 
 
+def test_an_error_about_one_of_several_files_names_that_file(tmp_path, poses_two_mice_with_nan):
+    """posebridge plot a.nc b.nc: the file without the individual asked for is named."""
+    both, one = tmp_path / "both.nc", tmp_path / "one.nc"
+    posebridge.save(poses_two_mice_with_nan, both)
+    posebridge.save(poses_two_mice_with_nan.isel(individual=[0]), one)
+    wanted = str(poses_two_mice_with_nan.individual.values[1])
+    result = run("plot", both, one, "--individual", wanted)
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"posebridge: error: {one}: no individual named {wanted!r}")
+
+
 def test_plot_refuses_to_replace_a_figure_without_overwrite(poses_file):
     assert run("plot", poses_file).exit_code == 0
     result = run("plot", poses_file)
