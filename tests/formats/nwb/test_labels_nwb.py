@@ -575,9 +575,13 @@ def test_paths_found_nowhere_are_written_as_given_with_one_warning(tmp_path):
         videos = h5[f"{TRAINING}/source_videos"]
         stored = {k: v["external_file"].asstr()[()].tolist() for k, v in videos.items()}
     assert stored == {
-        "video_0": ["../project/labeled-data/a/img1.png", "labeled-data/a/img2.png"],
+        # img2 follows img1, found in its folder: the series keeps one folder
+        "video_0": ["../project/labeled-data/a/img1.png", "../project/labeled-data/a/img2.png"],
         "video_1": ["labeled-data/gone/img3.png", "labeled-data/gone/img4.png"],
     }
+    back = posebridge.load(out)
+    folder = str(tmp_path / "project" / "labeled-data" / "a")
+    assert back.video.values.tolist()[:2] == [folder, folder]  # one video, as written
 
 
 def test_unknown_and_exported_videos_are_not_looked_for(tmp_path):

@@ -102,7 +102,8 @@ def external_files(
     dataset's source file's folder or one of its parents, or the working folder:
     :func:`posebridge.labels.search_folders`, the search plotting makes) is
     written relative to the .nwb's folder, as an absolute path is. A path found
-    nowhere is written as given (and listed in ``missing``, as an absolute path
+    nowhere is written beside the other files of its folder when those were found,
+    else as given (and listed in ``missing``, as an absolute path
     that is not a file is). Each distinct folder is looked in once per place,
     not each image.
 
@@ -139,6 +140,13 @@ def external_files(
     if made and given.size:  # absolute paths of files being written: not looked for
         spelled = {p for m in made for p in (os.path.abspath(m), os.path.realpath(m))}
         unknown |= pd.Index(text, dtype=object).isin(spelled)
+    missing = (where < 0) & ~unknown
+    # a file missing from a folder whose other files were found follows them (written
+    # where they were found, so the series keeps one folder; it is still warned about)
+    seen = np.full(len(heads), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(seen, codes[where >= 0], where[where >= 0])
+    follows = missing & ~absolute & (seen[codes] != np.iinfo(np.int64).max)
+    where = np.where(follows, seen[codes], where)
     stored = given.copy()
     # absolute paths: relative to the .nwb's folder, as spelled (whether or not they exist)
     rows = np.flatnonzero(absolute)
@@ -159,7 +167,6 @@ def external_files(
         prefixes = np.array(_relative_to(targets, folder, real=real), dtype=object)
         stored[chosen] = prefixes[key] + names[chosen].astype(object)
     rewritten = absolute | (where > 0)
-    missing = (where < 0) & ~unknown
     splits = np.cumsum(sizes)[:-1]
     return ExternalFiles(
         files=[part.tolist() for part in np.split(stored, splits)],
