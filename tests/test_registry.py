@@ -107,3 +107,78 @@ def test_every_family_reader_takes_a_path_given_as_a_string(folder):
         from_string = fmt.read(str(path), **options)
         from_path = fmt.read(path, **options)
     xr.testing.assert_identical(from_string, from_path)
+
+
+# --------------------------------------------------------------------------
+# an unknown format whose text is not UTF-8: said, with where and how to save it
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "said", "fix"),
+    [
+        (
+            "notes.txt",
+            "name: café\n".encode("cp1252"),
+            "line 1 (byte 9): byte 0xE9 is not UTF-8; the file looks like Latin-1/cp1252 "
+            "text (as Windows editors save 'ANSI' text)",
+            "(a text editor: encoding UTF-8)",
+        ),
+        (
+            "notes.json",
+            '{"name": "café"}'.encode("utf-16-le"),
+            "line 1 (byte 1): a NUL byte (0x00) is not text; the file looks like UTF-16 text "
+            "(every other byte is NUL; Windows PowerShell 5's '>' and Out-File write so)",
+            "(a text editor: encoding UTF-8)",
+        ),
+        (
+            "notes.yaml",
+            "name: café\n".encode("utf-16"),
+            "line 1 (byte 0): byte 0xFF is not UTF-8; the file looks like UTF-16 text (it "
+            "starts with a UTF-16 byte-order mark; Windows PowerShell 5's",
+            "(a text editor: encoding UTF-8)",
+        ),
+        (
+            "table.csv",
+            "name,value\ncafé,1\n".encode("cp1252"),
+            "line 2 (byte 14): byte 0xE9 is not UTF-8; the file looks like Latin-1/cp1252 "
+            "text (as Excel's 'CSV (Comma delimited)' saves on Windows)",
+            "(Excel: 'CSV UTF-8 (Comma delimited)'; a text editor: encoding UTF-8)",
+        ),
+    ],
+    ids=["cp1252-text", "utf16-no-bom", "utf16-bom-not-a-table", "cp1252-table"],
+)
+def test_an_unknown_format_in_another_encoding_is_said_with_line_byte_and_fix(
+    tmp_path, name, data, said, fix
+):
+    """It said so only for UTF-16 with a byte-order mark, in Excel's words for any file
+    ('as Excel's 'Unicode Text' saves'); cp1252 and UTF-16 without a mark were not said."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(posebridge.errors.UnknownFormatError) as refused:
+        posebridge.detect(path)
+    message = str(refused.value)
+    assert f"Its text is not UTF-8, which may be why: {said}" in message
+    assert message.endswith(f"posebridge reads UTF-8: save it as UTF-8 {fix}.")
+    if not name.endswith(".csv"):
+        assert "Excel" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("notes.txt", "name: café\n".encode()),
+        ("blob.bin", bytes(range(256)) * 16),
+        ("samples.bin", np.arange(2000, dtype="<i2").tobytes()),  # NUL every other byte
+    ],
+    ids=["utf8-text", "binary", "int16-array"],
+)
+def test_an_unknown_format_in_utf8_or_binary_is_not_said_to_be_in_another_encoding(
+    tmp_path, name, data
+):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(posebridge.errors.UnknownFormatError) as refused:
+        posebridge.detect(path)
+    message = str(refused.value)
+    assert "UTF-8" not in message and "UTF-16" not in message
+    assert message.endswith("`posebridge formats` lists what is supported.")

@@ -28,6 +28,7 @@ __all__ = [
     "check_output_folder",
     "first_bad_utf8",
     "looks_utf16",
+    "loose_first_line",
     "name_max",
     "not_utf8_error",
     "not_utf8_message",
@@ -236,12 +237,7 @@ class Peek:
             return self.text
         head = self.head
         if looks_utf16(head):
-            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                codec = "utf-16"
-            else:  # ASCII in UTF-16: its high bytes, NUL, come second (LE) or first (BE)
-                little = head[1:512:2].count(0) >= head[0:512:2].count(0)
-                codec = "utf-16-le" if little else "utf-16-be"
-            return head[: len(head) // 2 * 2].decode(codec, errors="replace")
+            return head[: len(head) // 2 * 2].decode(_utf16_codec(head), errors="replace")
         if len(head) < self.HEAD_BYTES:  # NUL bytes after the last line: as in :attr:`text`
             head = head.rstrip(b"\x00")
         return None if b"\x00" in head else head.decode("latin-1")  # NUL bytes: binary
@@ -270,6 +266,46 @@ class Peek:
         if len(self.head) == self.HEAD_BYTES and not text.endswith(("\n", "\r")):
             lines = lines[:-1]  # the last one may be cut
         return lines[:count]
+
+
+def _utf16_codec(head: bytes) -> str:
+    """The codec of text that :func:`looks_utf16`: by its byte-order mark, else by where
+    the NUL bytes (the high bytes of ASCII characters) are: second (LE) or first (BE)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    little = head[1:512:2].count(0) >= head[0:512:2].count(0)
+    return "utf-16-le" if little else "utf-16-be"
+
+
+def loose_first_line(path: Path, limit: int = 1 << 16) -> str:
+    """The first line of a text file, also when it is not UTF-8 (``""``: none, or binary).
+
+    The loose reading of :attr:`Peek.loose_text` for a sniffer that looks at
+    the files of a folder (TRex, idtracker.ai) without a :class:`Peek` of
+    each: UTF-16 text is decoded as UTF-16, other bytes that are not UTF-8
+    as Latin-1, so that a file saved in another encoding is recognised and
+    its reader refuses it naming the line, the byte and the encoding. Only
+    the first 4 KiB are read, or up to ``limit`` bytes for a longer line.
+
+    Examples
+    --------
+    >>> loose_first_line(Path("trajectories.csv"))  # doctest: +SKIP
+    'seconds,x1,y1,x2,y2'
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+        if b"\n" not in head and len(head) == 4096:
+            head += handle.read(max(limit - len(head), 0))
+    if looks_utf16(head):
+        text = head[: len(head) // 2 * 2].decode(_utf16_codec(head), errors="replace")
+        return text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if b"\x00" in line:
+        return ""  # binary
+    try:
+        return line.decode("utf-8-sig")
+    except UnicodeDecodeError:  # cut in a character at the limit, or another encoding
+        return line.removeprefix(codecs.BOM_UTF8).decode("latin-1")
 
 
 def refuse_bare_carriage_returns(path: Path) -> None:
@@ -379,6 +415,7 @@ def text_end(
     *,
     eof_marker: bool = True,
     spreadsheet: bool = True,
+    json: bool = False,
 ) -> int:
     """How many bytes at the end of a text file are not text: 1 for an end-of-file marker.
 
@@ -397,6 +434,10 @@ def text_end(
         marker (else refused).
     spreadsheet
         As :func:`text_size`.
+    json
+        Whether the file is JSON, whose text ends with its last ``]`` or ``}``
+        rather than a line end: one Ctrl-Z right after it is an end-of-file
+        marker too, and messages speak of its JSON text rather than its lines.
 
     Returns
     -------
@@ -414,38 +455,49 @@ def text_end(
     1
     >>> text_end("a.csv", b"a,b\\n1,2\\n", b"a,b\\n1,2\\n")
     0
+    >>> text_end("a.json", b'{"a": 1}\\x1a', b'{"a": 1}\\x1a', json=True)
+    1
     """
     from posebridge.errors import FormatError
 
+    last = "its JSON text" if json else "its last line"
     if tail.endswith(b"\x00"):
         if looks_utf16(head):
             raise FormatError(path, not_utf8_message(head, spreadsheet=spreadsheet))
         count = len(tail) - len(tail.rstrip(b"\x00"))
-        after_line = tail.rstrip(b"\x00").endswith((b"\n", b"\r"))
+        text = tail.rstrip(b"\x00")
+        after_line = (
+            text.rstrip(b" \t\r\n").endswith((b"}", b"]"))
+            if json
+            else text.endswith((b"\n", b"\r"))
+        )
         raise FormatError(
             path,
-            ("ends with a NUL byte after its last line" if after_line else "ends with a NUL byte")
+            (f"ends with a NUL byte after {last}" if after_line else "ends with a NUL byte")
             + (f" ({count} NUL bytes, 0x00)" if count > 1 else " (0x00)")
             + ": the file is damaged (a copy or save cut short, or a disk that filled up, "
-            "leaves NUL bytes); export it again, or, if its lines are complete, remove the "
-            "NUL bytes at its end.",
+            "leaves NUL bytes); export it again, or, if "
+            + ("its JSON text is" if json else "its lines are")
+            + " complete, remove the NUL bytes at its end.",
         )
     if not tail.endswith(EOF_MARKER):
         return 0
     count = len(tail) - len(tail.rstrip(EOF_MARKER))
-    after_line = tail[: len(tail) - count].endswith((b"\n", b"\r")) or len(tail) == count
+    after_line = json or tail[: len(tail) - count].endswith((b"\n", b"\r")) or len(tail) == count
     if count == 1 and after_line and eof_marker:
         return 1
     what = (
         f"ends with {count} Ctrl-Z bytes (0x1A)"
         if count > 1
         else "ends with a Ctrl-Z byte (0x1A)"
-        + (" after its last line" if after_line else " inside its last line")
+        + (f" after {last}" if after_line else f" inside {last}")
     )
     why = (
         "this reader does not skip it"
         if count == 1 and after_line
-        else "only one, after the last line end, is read as an old DOS end-of-file marker"
+        else "only one, after "
+        + ("the end of its JSON text" if json else "the last line end")
+        + ", is read as an old DOS end-of-file marker"
     )
     raise FormatError(
         path, f"{what}; {why}: remove the Ctrl-Z bytes at its end, or save it again as UTF-8."

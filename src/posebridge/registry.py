@@ -9,12 +9,19 @@ inside their functions, so that importing the registry stays cheap.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 from posebridge import errors
-from posebridge._files import Peek, check_input
+from posebridge._files import (
+    Peek,
+    check_input,
+    first_bad_utf8,
+    looks_utf16,
+    not_utf8_message,
+)
 from posebridge.errors import IsADirectoryError, PoseBridgeError, UnknownFormatError
 from posebridge.formats._shared.record import Format
 
@@ -202,17 +209,47 @@ def _detect(peek: Peek) -> Format:
                     f"({', '.join(f.name for f in top)}); pass format= to choose."
                 )
             return top[0]
-    utf16 = peek.head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    hint = _not_utf8_hint(peek)
     raise UnknownFormatError(
         f"{peek.path}: could not recognise the format from the file's content "
         f"(tried {', '.join(tried)}). "
         + (
-            "It is UTF-16 text (as Excel's 'Unicode Text' saves): posebridge reads UTF-8; "
-            "save it as UTF-8 (e.g. Excel's 'CSV UTF-8')."
-            if utf16
+            f"Its text is not UTF-8, which may be why: {hint}"
+            if hint
             else "Pass format= if you know it; `posebridge formats` lists what is supported."
         )
     )
+
+
+#: Endings of tables a spreadsheet saves: their refusals name Excel's ways of saving.
+_SPREADSHEET_ENDINGS = (".csv", ".tsv")
+#: Control characters that text does not hold (tab, line ends, form feed and Ctrl-Z it may).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+
+
+def _not_utf8_hint(peek: Peek) -> str | None:
+    """Where and how the head of an unrecognised file is text that is not UTF-8, or ``None``.
+
+    UTF-16 text (with or without a byte-order mark) and text in an 8-bit
+    encoding (Latin-1/cp1252: a byte that is not UTF-8) are named as
+    :func:`~posebridge._files.not_utf8_message` does: the line and byte, the
+    encoding it looks like, and how to save it as UTF-8, in a spreadsheet's
+    words for a ``.csv`` file and a text editor's for any other. UTF-8 text
+    and binary files (control bytes that text does not hold, once decoded)
+    give ``None``.
+    """
+    if peek.text is not None:
+        return None  # UTF-8 text (or nothing): not an encoding problem
+    text = peek.loose_text  # UTF-16 decoded as such, other bytes as Latin-1; None: binary
+    if not text or _NOT_TEXT.search(text, 0, 1 << 16):
+        return None
+    spreadsheet = peek.path.name.lower().endswith(_SPREADSHEET_ENDINGS)
+    if looks_utf16(peek.head):
+        return not_utf8_message(peek.head[: 1 << 16], spreadsheet=spreadsheet)
+    at = first_bad_utf8(peek.head)
+    if at is None or at >= Peek.HEAD_BYTES - 3:  # none, or a character cut by the head's end
+        return None
+    return not_utf8_message(peek.head, at, spreadsheet=spreadsheet)
 
 
 def _detect_folder(path: Path) -> Format:

@@ -19,8 +19,10 @@ from posebridge._files import (
     Peek,
     first_bad_utf8,
     looks_utf16,
+    loose_first_line,
     not_utf8_message,
     refuse_not_utf8,
+    text_end,
     text_size,
 )
 from posebridge.errors import FormatError
@@ -200,3 +202,57 @@ def test_peek_loose_text_is_none_for_binary_bytes(tmp_path: Path):
     path.write_bytes(b"\x89PNG\x00\x00\x01\xff" * 8)
     with Peek(path) as peek:
         assert peek.loose_text is None and peek.lines(1, loose=True) == []
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("cp1252", b""),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+    ],
+)
+def test_loose_first_line_reads_the_header_in_any_encoding(tmp_path: Path, encoding, bom):
+    """For sniffers of folders (TRex, idtracker.ai), as Peek.lines(1, loose=True)."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(bom + "seconds,x1,y1,naße\r\n0,1,2,3\n".encode(encoding))
+    assert loose_first_line(path) == "seconds,x1,y1,naße"
+    with Peek(path) as peek:
+        assert peek.lines(1, loose=True) == [loose_first_line(path)]
+
+
+def test_loose_first_line_of_binary_bytes_or_a_long_line(tmp_path: Path):
+    path = tmp_path / "t.bin"
+    path.write_bytes(b"\x89PNG\x00\x00\x01\xff" * 8)
+    assert loose_first_line(path) == ""
+    path.write_bytes(b"a," * 5000 + b"b\nc\n")  # longer than the first read (4 KiB)
+    assert loose_first_line(path) == "a," * 5000 + "b"
+
+
+@pytest.mark.parametrize(
+    "data", [b'{"a": 1}\x1a', b"[1, 2]\n\x1a", b"[1, 2]\r\n\x1a"], ids=["bracket", "lf", "crlf"]
+)
+def test_text_end_of_json_takes_one_ctrl_z_after_its_text_as_the_end(data: bytes):
+    """A JSON text ends with its last ']' or '}', not necessarily with a line end."""
+    assert text_end("a.json", data, data, json=True) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b'{"a": 1}\x00', "ends with a NUL byte after its JSON text (0x00)"),
+        (b'{"a": 1}\n\x00\x00', "ends with a NUL byte after its JSON text (2 NUL bytes, 0x00)"),
+        (b'{"a": \x00', "ends with a NUL byte (0x00)"),
+        (b'{"a": 1}\x1a\x1a', "ends with 2 Ctrl-Z bytes (0x1A); only one, after the end of its"),
+    ],
+)
+def test_text_end_of_json_refuses_nul_or_several_ctrl_z_bytes_in_words_for_json(data, said):
+    with pytest.raises(FormatError) as refused:
+        text_end("a.json", data, data, json=True)
+    message = str(refused.value)
+    assert message.startswith(f"a.json: {said}")
+    assert "line" not in message and "Excel" not in message

@@ -72,3 +72,47 @@ def test_text_not_in_utf8_is_named_with_its_line_byte_and_encoding(
     message = str(refused.value)
     assert "not a text file" not in message
     assert "line 1 " in message and byte in message and looks in message and "UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "looks", "where"),
+    [
+        ("cp1252", b"", "Latin-1/cp1252", "line 1 (byte 2): byte 0xDF"),
+        ("utf-16-le", b"\xff\xfe", "UTF-16", "line 1 (byte 0): byte 0xFF"),
+        ("utf-16-le", b"", "UTF-16", "line 1 (byte 1): a NUL byte"),
+    ],
+    ids=["cp1252", "utf16-bom", "utf16-no-bom"],
+)
+def test_text_not_in_utf8_is_recognised_and_refused_naming_line_byte_and_encoding(
+    saved, encoding: str, bom: bytes, looks: str, where: str
+):
+    """Detection said 'could not recognise the format' (for UTF-16 with a byte-order
+    mark, only that it is UTF-16)."""
+    path, _ = saved
+    path.write_bytes(bom + path.read_bytes().decode().encode(encoding))
+    assert posebridge.detect(path) == "anipose"
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: {where}")
+    assert looks in message and "save it as UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "named"), [(";", "looks ';'-delimited"), ("\t", "looks tab-delimited")]
+)
+def test_a_file_saved_with_another_delimiter_is_recognised_and_refused_saying_so(
+    saved, delimiter: str, named: str
+):
+    """Detection said 'could not recognise the format'; with format='anipose' the
+    reader said 'line 2: ... cells where the header has 1' (the decimal commas)."""
+    path, _ = saved
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",", delimiter).replace(".", ","), encoding="utf-8")
+    assert posebridge.detect(path) == "anipose"
+    for forced in ({"format": "anipose"}, {}):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(path, **forced)
+        message = str(refused.value)
+        assert message.startswith(f"{path}: line 1: {named}")
+        assert "Anipose CSV files are comma-separated" in message and "cells where" not in message

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import xarray as xr
 
 import posebridge
 from posebridge.errors import FormatError
@@ -79,3 +80,49 @@ def test_malformed_utf8_json_keeps_its_message(tmp_path):
     with pytest.raises(FormatError, match=r"line 1, column 13") as refused:
         posebridge.load(path, format="coco")
     assert "UTF-8" not in str(refused.value)
+
+
+# --------------------------------------------------------------------------
+# the end of the file: one Ctrl-Z (an old DOS end-of-file marker) is the end, as
+# after a CSV file's last line; NUL bytes are damage
+
+
+@pytest.mark.parametrize("content", [GROUND_TRUTH, RESULTS], ids=["ground-truth", "results"])
+@pytest.mark.parametrize("marker", [b"\x1a", b"\r\n\x1a"], ids=["after-bracket", "after-line"])
+def test_one_ctrl_z_after_the_json_text_is_read_as_the_end_of_the_file(tmp_path, content, marker):
+    """It was 'line 1, column 279: JSON is malformed: trailing characters.'"""
+    path, _ = _write(tmp_path, content, "utf-8")
+    expected = posebridge.load(path, format="coco")
+    path.write_bytes(path.read_bytes() + marker)
+    for forced in ({"format": "coco"}, {}):
+        back = posebridge.load(path, **forced)
+        xr.testing.assert_identical(back.drop_attrs(), expected.drop_attrs())
+
+
+@pytest.mark.parametrize(
+    ("tail", "said"),
+    [
+        (
+            b"\x00\x00\x00",
+            "ends with a NUL byte after its JSON text (3 NUL bytes, 0x00): the file is damaged",
+        ),
+        (
+            b"\x1a\x1a",
+            "ends with 2 Ctrl-Z bytes (0x1A); only one, after the end of its JSON "
+            "text, is read as an old DOS end-of-file marker",
+        ),
+    ],
+    ids=["nul", "two-ctrl-z"],
+)
+def test_nul_or_several_ctrl_z_bytes_after_the_json_text_are_refused_saying_so(
+    tmp_path, tail, said
+):
+    """It was 'line 1, column 279: JSON is malformed: trailing characters.'"""
+    path, _ = _write(tmp_path, GROUND_TRUTH, "utf-8")
+    path.write_bytes(path.read_bytes() + tail)
+    for forced in ({"format": "coco"}, {}):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(path, **forced)
+        message = str(refused.value)
+        assert message.startswith(f"{path}: {said}"), message
+        assert "trailing characters" not in message

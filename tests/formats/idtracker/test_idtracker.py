@@ -314,3 +314,39 @@ def test_utf16_csv_is_refused_naming_the_encoding(tmp_path: Path, bom: bytes):
     path.write_bytes(bom + path.read_bytes().decode().encode("utf-16-le"))
     with pytest.raises(FormatError, match=r"line 1 \(byte \d\).*UTF-16.*UTF-8"):
         posebridge.load(path, format="idtracker")
+
+
+@pytest.mark.parametrize(
+    ("bom", "where"),
+    [(b"", "line 1 (byte 1): a NUL byte"), (b"\xff\xfe", "line 1 (byte 0): byte 0xFF")],
+    ids=["no-bom", "bom"],
+)
+def test_a_utf16_csv_or_its_folder_is_recognised_and_refused_naming_the_encoding(
+    tmp_path: Path, bom: bytes, where: str
+):
+    """Detection said 'could not recognise the format' for the file and 'none of the
+    formats that read folders recognised its files' for idtracker.ai v6's CSV folder."""
+    folder = write_csv_folder(tmp_path / "csv", trajectories_dict(), time_column=True)
+    path = folder / "trajectories.csv"
+    path.write_bytes(bom + path.read_bytes().decode().encode("utf-16-le"))
+    assert detect(path) == "idtracker" and detect(folder) == "idtracker"
+    for source in (path, folder):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(source)
+        message = str(refused.value)
+        assert message.startswith(f"{path}: {where}")
+        assert "UTF-16" in message and "save it as UTF-8" in message
+
+
+def test_a_csv_with_a_cp1252_byte_is_recognised_and_refused_naming_line_and_byte(
+    tmp_path: Path,
+):
+    """Detection said 'could not recognise the format' (the head is not UTF-8)."""
+    path = tmp_path / "trajectories.csv"
+    path.write_bytes("seconds,x1,y1\n# café\n0.0,1,2\n".encode("cp1252"))
+    assert detect(path) == "idtracker"
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: line 2 (byte 19): byte 0xE9 is not UTF-8")
+    assert "Latin-1/cp1252" in message

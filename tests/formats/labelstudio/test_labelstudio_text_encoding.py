@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import xarray as xr
 
 import posebridge
 from posebridge.errors import FormatError
@@ -90,3 +91,55 @@ def test_a_label_config_that_is_not_utf8_is_named_with_a_text_editors_fix(tmp_pa
     message = str(refused.value)
     assert f"{config}: the label config: line 1 (byte " in message
     assert "Latin-1/cp1252" in message and "text editor" in message and "Excel" not in message
+
+
+# --------------------------------------------------------------------------
+# the end of the file: one Ctrl-Z (an old DOS end-of-file marker) is the end, as
+# after a CSV file's last line; NUL bytes are damage
+
+
+@pytest.mark.parametrize(
+    "content",
+    [[_task("/data/img001.png")], _task("/data/img001.png")],
+    ids=["task-list", "one-task"],  # typed records, and the plain decode of one task
+)
+@pytest.mark.parametrize("marker", [b"\x1a", b"\r\n\x1a"], ids=["after-bracket", "after-line"])
+def test_one_ctrl_z_after_the_json_text_is_read_as_the_end_of_the_file(tmp_path, content, marker):
+    """It was 'line 1, column 285: JSON is malformed: trailing characters.'"""
+    path, _ = _write(tmp_path, content, "utf-8")
+    expected = posebridge.load(path, format="labelstudio")
+    path.write_bytes(path.read_bytes() + marker)
+    detected = ({},) if isinstance(content, list) else ()  # one task: only read if asked
+    for forced in ({"format": "labelstudio"}, *detected):
+        back = posebridge.load(path, **forced)
+        xr.testing.assert_identical(back.drop_attrs(), expected.drop_attrs())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [[_task("/data/img001.png")], _task("/data/img001.png")],
+    ids=["task-list", "one-task"],
+)
+@pytest.mark.parametrize(
+    ("tail", "said"),
+    [
+        (b"\n\x00", "ends with a NUL byte after its JSON text (0x00): the file is damaged"),
+        (
+            b"\x1a\x1a",
+            "ends with 2 Ctrl-Z bytes (0x1A); only one, after the end of its JSON text, is "
+            "read as an old DOS end-of-file marker",
+        ),
+    ],
+    ids=["nul", "two-ctrl-z"],
+)
+def test_nul_or_several_ctrl_z_bytes_after_the_json_text_are_refused_saying_so(
+    tmp_path, content, tail, said
+):
+    """It was 'line 2, column 2: JSON is malformed: trailing characters.'"""
+    path, _ = _write(tmp_path, content, "utf-8")
+    path.write_bytes(path.read_bytes() + tail)
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path, format="labelstudio")
+    message = str(refused.value)
+    assert message.startswith(f"{path}: {said}"), message
+    assert "trailing characters" not in message

@@ -64,3 +64,48 @@ def test_utf16_text_is_named_with_its_line_byte_and_encoding(
     message = str(refused.value)
     assert "line 1 " in message and byte in message and "UTF-16" in message
     assert "UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "looks", "where"),
+    [
+        ("cp1252", b"", "Latin-1/cp1252", "line 1 (byte 50): byte 0xDF"),
+        ("utf-16-le", b"\xff\xfe", "UTF-16", "line 1 (byte 0): byte 0xFF"),
+        ("utf-16-be", b"", "UTF-16", "line 1 (byte 0): a NUL byte"),
+    ],
+    ids=["cp1252", "utf16-bom", "utf16-be-no-bom"],
+)
+def test_a_file_or_folder_not_in_utf8_is_recognised_and_refused_naming_the_encoding(
+    tmp_path, encoding: str, bom: bytes, looks: str, where: str
+):
+    """Detection said 'could not recognise the format' for the file and 'none of the
+    formats that read folders recognised its files' for its folder."""
+    text = TEXT.replace("missing\r\n", "missing,naße\r\n").replace(",0\r\n", ",0,1\r\n")
+    path = _file(tmp_path, bom + text.encode(encoding))
+    assert posebridge.detect(path) == "trex"
+    assert posebridge.detect(tmp_path) == "trex"
+    for source in (path, tmp_path):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(source)
+        message = str(refused.value)
+        assert message.startswith(f"{path}: {where}")
+        assert looks in message and "save it as UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "named"), [(";", "looks ';'-delimited"), ("\t", "looks tab-delimited")]
+)
+def test_a_file_saved_with_another_delimiter_is_recognised_and_refused_saying_so(
+    tmp_path, delimiter: str, named: str
+):
+    """Detection said 'could not recognise the format'; with format='trex' the reader
+    said 'line 2: 7 cells where the header has 1' (the decimal commas)."""
+    path = _file(tmp_path, TEXT.replace(",", delimiter).replace(".", ",").encode())
+    assert posebridge.detect(path) == "trex"
+    assert posebridge.detect(tmp_path) == "trex"
+    for source, forced in ((path, {"format": "trex"}), (path, {}), (tmp_path, {})):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(source, **forced)
+        message = str(refused.value)
+        assert message.startswith(f"{path}: line 1: {named}")
+        assert "TRex CSV files are comma-separated" in message and "cells where" not in message

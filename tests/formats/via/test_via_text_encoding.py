@@ -7,6 +7,8 @@ reader in tests/formats/_shared/test_shared_text_bytes.py.)
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +37,27 @@ def test_a_file_in_another_encoding_is_recognised_and_refused_naming_it(
     message = str(refused.value)
     assert message.startswith(f"{path}: line ") and "(byte " in message
     assert looks in message and "save it as UTF-8" in message
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "named"), [(";", "looks ';'-delimited"), ("\t", "looks tab-delimited")]
+)
+def test_a_file_saved_with_another_delimiter_is_recognised_and_refused_saying_so(
+    tmp_path: Path, delimiter: str, named: str
+):
+    """It was "line 1: expected the VIA tracks header 'filename,file_size,...', found
+    'filename;file_size;...'" (format='via'), and 'could not recognise the format'."""
+    poses = posebridge.from_numpy(np.random.default_rng(2).uniform(1, 9, (3, 2, 2, 1)))
+    (path,) = posebridge.save(posebridge.boxes_from_poses(poses), tmp_path / "t.csv")
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter).writerows(rows)  # as a spreadsheet saves it
+    path.write_text(text.getvalue().replace(".", ","), encoding="utf-8")
+    assert posebridge.detect(path) == "via"
+    for forced in ({"format": "via"}, {}):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(path, **forced)
+        message = str(refused.value)
+        assert message.startswith(f"{path}: line 1: {named}")
+        assert "VIA tracks CSV files are comma-separated" in message
+        assert "expected the VIA tracks header" not in message

@@ -27,7 +27,7 @@ from pathlib import Path
 from posebridge._files import Peek
 from posebridge.errors import describing
 from posebridge.formats._shared.record import Format
-from posebridge.formats.anipose.layout import FRAME_COLUMN, SUFFIXES
+from posebridge.formats.anipose.layout import SUFFIXES, is_header, other_delimiter
 from posebridge.formats.anipose.read import dataset_from_dataframe, read, split_columns
 from posebridge.formats.anipose.write import dataframe_from_dataset, write
 
@@ -46,7 +46,8 @@ __all__ = [
 
 
 def _columns(peek: Peek) -> list[str]:
-    first = peek.lines(1)
+    """The header's cells (comma-separated); text in another encoding too (see ``sniff``)."""
+    first = peek.lines(1, loose=True)
     return [cell.strip() for cell in first[0].split(",")] if first else []
 
 
@@ -56,21 +57,16 @@ def sniff(peek: Peek) -> bool:
     It must name ``<kp>_x, <kp>_y, <kp>_z`` of some keypoint and at least one
     Anipose-only column (``fnum``, ``M_00`` or a ``_ncams``/``_error``
     column). DeepLabCut-style tables start with ``scorer`` and never match.
+
+    Text in another encoding than UTF-8 (cp1252, UTF-16), and a header with
+    ``;`` or tabs between its cells (a spreadsheet's export), are claimed too:
+    the reader then says what is wrong (line, byte and encoding; the delimiter).
     """
-    columns = _columns(peek)
-    if not columns or columns[0] in ("scorer", "") or len(columns) < 4:
-        return False
-    names = set(columns)
-    has_xyz = any(
-        col.endswith("_x") and f"{col[:-2]}_y" in names and f"{col[:-2]}_z" in names
-        for col in columns
+    first = peek.lines(1, loose=True)
+    return bool(first) and (
+        is_header([cell.strip() for cell in first[0].split(",")])
+        or other_delimiter(first[0]) is not None
     )
-    anipose_only = (
-        FRAME_COLUMN in names
-        or "M_00" in names
-        or any(col.endswith(("_ncams", "_error")) for col in columns)
-    )
-    return has_xyz and anipose_only
 
 
 @describing("Anipose")

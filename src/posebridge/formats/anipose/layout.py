@@ -1,6 +1,23 @@
-"""The on-disk layout of Anipose files: names and constants shared by reading and writing."""
+"""The on-disk layout of Anipose files: names and constants shared by reading and writing,
+and what tells an Anipose header."""
 
 from __future__ import annotations
+
+import csv
+
+__all__ = [
+    "CENTER_ATTR",
+    "CENTER_COLUMNS",
+    "ERROR_VAR",
+    "FRAME_COLUMN",
+    "MATRIX_ATTR",
+    "MATRIX_COLUMNS",
+    "NCAMS_VAR",
+    "SUFFIXES",
+    "TITLE",
+    "is_header",
+    "other_delimiter",
+]
 
 SUFFIXES = ("x", "y", "z", "error", "ncams", "score")
 MATRIX_COLUMNS = tuple(f"M_{row}{col}" for row in range(3) for col in range(3))
@@ -10,3 +27,52 @@ ERROR_VAR = "reprojection_error"
 NCAMS_VAR = "camera_count"
 MATRIX_ATTR = "anipose_alignment_matrix"
 CENTER_ATTR = "anipose_alignment_center"
+#: What the format is called in messages.
+TITLE = "Anipose CSV"
+
+
+def is_header(columns: list[str]) -> bool:
+    """Whether header cells (stripped) are an Anipose triangulation header.
+
+    They must name ``<kp>_x, <kp>_y, <kp>_z`` of some keypoint and at least
+    one Anipose-only column (``fnum``, ``M_00`` or a ``_ncams``/``_error``
+    column). DeepLabCut-style tables start with ``scorer`` and never match.
+
+    Examples
+    --------
+    >>> is_header(["nose_x", "nose_y", "nose_z", "nose_error", "fnum"])
+    True
+    >>> is_header(["nose_x", "nose_y", "nose_z", "nose_likelihood"])
+    False
+    """
+    if not columns or columns[0] in ("scorer", "") or len(columns) < 4:
+        return False
+    names = set(columns)
+    has_xyz = any(
+        col.endswith("_x") and f"{col[:-2]}_y" in names and f"{col[:-2]}_z" in names
+        for col in columns
+    )
+    anipose_only = (
+        FRAME_COLUMN in names
+        or "M_00" in names
+        or any(col.endswith(("_ncams", "_error")) for col in columns)
+    )
+    return has_xyz and anipose_only
+
+
+def other_delimiter(line: str) -> str | None:
+    """The delimiter, ``;`` or a tab, of a header line that is Anipose's so delimited
+    (a spreadsheet's export), else ``None``.
+
+    Examples
+    --------
+    >>> other_delimiter("nose_x;nose_y;nose_z;nose_error;fnum")
+    ';'
+    >>> other_delimiter("nose_x,nose_y,nose_z,nose_error,fnum") is None
+    True
+    """
+    for delimiter in (";", "\t"):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if len(cells) > 1 and is_header([cell.strip() for cell in cells]):
+            return delimiter
+    return None

@@ -24,6 +24,9 @@ from posebridge.formats.anipose.layout import (
     MATRIX_COLUMNS,
     NCAMS_VAR,
     SUFFIXES,
+    TITLE,
+    is_header,
+    other_delimiter,
 )
 
 SOURCE_SOFTWARE = "Anipose"
@@ -262,6 +265,21 @@ def dataset_from_dataframe(df: pd.DataFrame, *, individual_name: str = "id_0") -
     return _build(df, individual_name, None)
 
 
+def _refuse_other_delimiter(path: Path, line: str, header: list[str]) -> None:
+    """Refuse a header line that is Anipose's with ``;`` or tabs between its cells.
+
+    A spreadsheet set to a language whose decimal mark is a comma saves so,
+    with ``,`` in its numbers: read as commas, every data row would have more
+    cells than the one-cell header.
+    """
+    if is_header([cell.strip() for cell in header]):
+        return
+    delimiter = other_delimiter(line)
+    if delimiter is not None:
+        first = next(csv.reader([line], delimiter=delimiter))[0].strip(" \t")
+        csv_rows.refuse_other_delimiter(path, line, first, TITLE)
+
+
 def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
     """Read an Anipose triangulation .csv file.
 
@@ -291,6 +309,7 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
     except UnicodeDecodeError:
         raise FormatError(path, not_utf8_message(data)) from None
     header = next(csv.reader([first]), [])
+    _refuse_other_delimiter(path, first, header)
     if header:
         csv_rows.refuse_wrong_widths(path, data, len(header))
     try:

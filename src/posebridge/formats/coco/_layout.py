@@ -19,7 +19,7 @@ from typing import Annotated
 import msgspec
 import numpy as np
 
-from posebridge._files import refuse_not_utf8
+from posebridge._files import refuse_not_utf8, text_end
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
 
@@ -91,9 +91,14 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
         For malformed JSON (line and column), a truncated file, a missing or
         mistyped key (its JSON path), a top level that is neither, or text
         that is not UTF-8 (its line and byte; msgspec's own message would name
-        the end of the file, or call UTF-16 text malformed).
+        the end of the file, or call UTF-16 text malformed), or NUL or Ctrl-Z
+        bytes at its end (one Ctrl-Z, an old DOS end-of-file marker, is left
+        out: see :func:`~posebridge._files.text_end`).
     """
     data = path.read_bytes()
+    end = text_end(path, data[: 1 << 16], data[-4096:], spreadsheet=False, json=True)
+    if end:  # an end-of-file marker after the JSON text: the text only
+        data = data[: len(data) - end]
     try:
         return _decode(path, data)
     except FormatError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from posebridge._files import HDF5_SIGNATURE, Peek
+from posebridge._files import HDF5_SIGNATURE, Peek, loose_first_line
 
 __all__ = [
     "NPY_MAGIC",
@@ -63,6 +63,9 @@ def sniff(peek: Peek) -> bool:
     an HDF5 file with a ``trajectories`` dataset (and no SLEAP ``tracks``), or a
     ``trajectories.csv`` (header ``x1,y1,x2,y2,...``, maybe after a time column).
 
+    A CSV file in another encoding than UTF-8 (UTF-16, cp1252) is claimed too:
+    the reader then names the line, the byte and the encoding.
+
     Examples
     --------
     >>> from posebridge._files import Peek
@@ -75,7 +78,7 @@ def sniff(peek: Peek) -> bool:
     if peek.head.startswith(HDF5_SIGNATURE):
         keys = peek.h5_keys
         return keys.get("trajectories") == "dataset" and "tracks" not in keys
-    lines = peek.lines(1)
+    lines = peek.lines(1, loose=True)  # another encoding too: the reader names it
     return bool(lines) and is_trajectories_header(lines[0])
 
 
@@ -89,7 +92,8 @@ def find_csv(folder: Path) -> list[Path]:
 
 
 def sniff_folder(path: Path) -> bool:
-    """Whether a folder is idtracker.ai's CSV export: one trajectories CSV with its header.
+    """Whether a folder is idtracker.ai's CSV export: one trajectories CSV with its header
+    (in any encoding: the reader refuses one that is not UTF-8, saying so).
 
     Examples
     --------
@@ -99,5 +103,4 @@ def sniff_folder(path: Path) -> bool:
     found = find_csv(path)
     if len(found) != 1:
         return False
-    with open(found[0], encoding="utf-8-sig", errors="replace") as handle:
-        return is_trajectories_header(handle.readline())
+    return is_trajectories_header(loose_first_line(found[0]))  # UTF-16 too: the reader says

@@ -21,11 +21,21 @@ from typing import Any
 
 import msgspec
 
-from posebridge._files import refuse_not_utf8
+from posebridge._files import refuse_not_utf8, text_end
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json, without_bom
 
-__all__ = ["ABSENT", "RECORDS", "Entry", "Region", "Task", "Value", "decode", "load"]
+__all__ = [
+    "ABSENT",
+    "RECORDS",
+    "Entry",
+    "Region",
+    "Task",
+    "Value",
+    "decode",
+    "json_text",
+    "load",
+]
 
 #: The value of a key a record does not have (``score`` absent differs from ``null``).
 ABSENT: Any = msgspec.UNSET
@@ -85,7 +95,8 @@ def load(path: Path, data: bytes | memoryview) -> list[Task] | None:
     Raises
     ------
     FormatError
-        For malformed JSON (its line and column) or a truncated file.
+        For malformed JSON (its line and column), a truncated file, or NUL or
+        Ctrl-Z bytes at its end (see :func:`json_text`).
 
     Examples
     --------
@@ -95,7 +106,7 @@ def load(path: Path, data: bytes | memoryview) -> list[Task] | None:
     >>> load(Path("x.json"), b'[{"annotations": [{"result": "oops"}]}]') is None
     True
     """
-    data = without_bom(data)
+    data = json_text(path, without_bom(data))
     if bytes(data[:4096]).lstrip(b" \t\r\n")[:1] != b"[":
         return None  # one task, or not an export: the plain decode says which
     try:
@@ -121,7 +132,27 @@ def decode(path: Path, data: bytes | memoryview) -> Any:
     [{'data': {}}]
     """
     try:
-        return decode_json(path, data)
+        return decode_json(path, json_text(path, data))
     except FormatError:
         refuse_not_utf8(path, bytes(data))
         raise
+
+
+def json_text(path: Path, data: bytes | memoryview) -> bytes | memoryview:
+    """The bytes of an export's JSON text: without one Ctrl-Z after it (an old DOS
+    end-of-file marker), as every CSV reader takes one after the last line.
+
+    Raises
+    ------
+    FormatError
+        For NUL bytes at the end (damage: a copy or save cut short) or more
+        than one Ctrl-Z, saying so (msgspec would say "trailing characters").
+
+    Examples
+    --------
+    >>> bytes(json_text(Path("x.json"), b'[{"data": {}}]\\x1a'))
+    b'[{"data": {}}]'
+    """
+    head, tail = bytes(data[: 1 << 16]), bytes(data[-4096:])
+    end = text_end(path, head, tail, spreadsheet=False, json=True)
+    return data[: len(data) - end] if end else data

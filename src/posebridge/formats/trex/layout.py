@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
 from pathlib import Path
 
-from posebridge._files import Peek
+from posebridge._files import Peek, loose_first_line
 from posebridge.model.labels import utf8_text
 
 __all__ = [
+    "TITLE",
     "ZIP_MAGIC",
     "clean_column",
     "individual_of",
     "is_trex_columns",
+    "is_trex_header",
     "npz_members",
+    "other_delimiter",
     "sniff",
     "sniff_folder",
     "unit_of",
 ]
 
 ZIP_MAGIC = b"PK\x03\x04"
+#: What TRex's CSV exports are called in messages.
+TITLE = "TRex CSV"
 _UNIT = re.compile(r"\s*\(([^)]*)\)\s*$")
 _NAME = re.compile(r"^(?P<video>.+)_(?P<individual>[A-Za-z]*\d+)$")
 
@@ -102,11 +108,42 @@ def sniff(peek: Peek) -> bool:
             return is_trex_columns(npz_members(peek.path))
         except (zipfile.BadZipFile, OSError):
             return False
-    lines = peek.lines(1)
-    if not lines:
-        return False
-    names = {clean_column(c) for c in lines[0].split(",")}
-    return is_trex_columns(names)
+    lines = peek.lines(1, loose=True)  # another encoding too: the reader names it
+    return bool(lines) and is_trex_header(lines[0])
+
+
+def is_trex_header(line: str) -> bool:
+    """Whether a CSV header line is a TRex export's: comma-separated, or with ``;`` or
+    tabs between its cells (a spreadsheet's export; the reader refuses it, saying so).
+
+    Examples
+    --------
+    >>> is_trex_header("frame,X#wcentroid (cm),Y#wcentroid (cm)")
+    True
+    >>> is_trex_header("frame;X#wcentroid (cm);Y#wcentroid (cm)")
+    True
+    """
+    return is_trex_columns({clean_column(c) for c in line.split(",")}) or (
+        other_delimiter(line) is not None
+    )
+
+
+def other_delimiter(line: str) -> str | None:
+    """The delimiter, ``;`` or a tab, of a header line that is TRex's so delimited, else
+    ``None``.
+
+    Examples
+    --------
+    >>> other_delimiter("frame\\tX#wcentroid (cm)\\tY#wcentroid (cm)")
+    '\\t'
+    >>> other_delimiter("frame,X,Y") is None
+    True
+    """
+    for delimiter in (";", "\t"):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if len(cells) > 1 and is_trex_columns({clean_column(c) for c in cells}):
+            return delimiter
+    return None
 
 
 def _is_trex_file(path: Path) -> bool:
@@ -115,9 +152,8 @@ def _is_trex_file(path: Path) -> bool:
             return is_trex_columns(npz_members(path))
         except (zipfile.BadZipFile, OSError):
             return False
-    if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            return is_trex_columns({clean_column(c) for c in handle.readline().split(",")})
+    if path.suffix.lower() == ".csv":  # another encoding too: the reader names it
+        return is_trex_header(loose_first_line(path))
     return False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import glob
 import io
 import os
@@ -20,10 +21,13 @@ from posebridge._files import check_input, not_utf8_message, refuse_empty_file, 
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats.trex.layout import (
+    TITLE,
     clean_column,
     folder_files,
     individual_of,
+    is_trex_columns,
     npz_members,
+    other_delimiter,
     unit_of,
 )
 
@@ -93,9 +97,15 @@ class _Track:
         with open(self.path, "rb") as handle:
             data = handle.read(size)  # without an old DOS end-of-file marker (Ctrl-Z)
         try:
-            header = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r").split(",")
+            line = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
         except UnicodeDecodeError:
             raise FormatError(self.path, not_utf8_message(data)) from None
+        header = line.split(",")
+        names = {clean_column(cell) for cell in header}
+        if not is_trex_columns(names) and (delimiter := other_delimiter(line)) is not None:
+            # ';' or tabs (a spreadsheet's export, ',' then being the decimal mark)
+            first = next(csv.reader([line], delimiter=delimiter))[0]
+            csv_rows.refuse_other_delimiter(self.path, line, first.strip(" \t"), TITLE)
         csv_rows.refuse_wrong_widths(self.path, data, len(header))
         try:
             table = pd.read_csv(io.BytesIO(data), header=None, skiprows=1, dtype=np.float64)

@@ -44,9 +44,7 @@ from __future__ import annotations
 from posebridge._files import Peek
 from posebridge.formats._shared.record import Format
 from posebridge.formats.via.read import read
-from posebridge.formats.via.table import (
-    HEADER_LINE,
-)
+from posebridge.formats.via.table import HEADER_LINE, other_delimiter
 from posebridge.formats.via.write import write
 
 __all__ = ["FORMATS", "read", "sniff", "write"]
@@ -59,10 +57,14 @@ def sniff(peek: Peek) -> bool:
     """Whether the first line of the peeked file is the VIA tracks header (also VIA 1.0's).
 
     Text in another encoding than UTF-8 is recognised too: the reader then
-    names the encoding, the line and the byte.
+    names the encoding, the line and the byte. So is the header with ``;`` or
+    tabs between its cells (a spreadsheet's export): the reader refuses it,
+    saying so.
     """
     first = peek.lines(1, loose=True)
-    return bool(first) and first[0] in (HEADER_LINE, "#" + HEADER_LINE)
+    return bool(first) and (
+        first[0] in (HEADER_LINE, "#" + HEADER_LINE) or other_delimiter(first[0]) is not None
+    )
 
 
 FORMATS: tuple[Format, ...] = (

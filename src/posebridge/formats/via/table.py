@@ -13,6 +13,7 @@ row by row, to name its line.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import re
@@ -36,10 +37,30 @@ HEADER = (
     "region_attributes",
 )
 HEADER_LINE = ",".join(HEADER)
+#: What the format is called in messages.
+TITLE = "VIA tracks CSV"
 _TO_CSV = str.maketrans({":": ",", "{": None, "}": None})
 #: Text that the one-pass parser leaves to json: nesting, escapes, tabs, spaces
 #: before a delimiter, and the strings "" and "null" (read as missing by pandas).
 _NOT_FLAT = ("[", "]", "\\", "\r", "\t", " ,", " :", " }", '""', '"null"')
+
+
+def other_delimiter(line: str) -> str | None:
+    """The delimiter, ``;`` or a tab, of a header line that is the VIA tracks header so
+    delimited (a spreadsheet's export), else ``None``.
+
+    Examples
+    --------
+    >>> other_delimiter(HEADER_LINE.replace(",", ";"))
+    ';'
+    >>> other_delimiter(HEADER_LINE) is None
+    True
+    """
+    for delimiter in (";", "\t"):
+        cells = [cell.strip(" \t") for cell in next(csv.reader([line], delimiter=delimiter), [])]
+        if cells and (cells[0].removeprefix("#"), *cells[1:]) == HEADER:
+            return delimiter
+    return None
 
 
 def first_line(path: Path) -> str:
@@ -71,6 +92,9 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     if not header:
         raise FormatError(path, f"is empty; expected the VIA tracks header {HEADER_LINE!r}.")
     if header not in (HEADER_LINE, "#" + HEADER_LINE):
+        if (delimiter := other_delimiter(header)) is not None:
+            first = next(csv.reader([header], delimiter=delimiter))[0].strip(" \t")
+            csv_rows.refuse_other_delimiter(path, header, first, TITLE)
         raise FormatError(
             path,
             f"line 1: expected the VIA tracks header {HEADER_LINE!r}, found {header[:150]!r}.",
