@@ -144,6 +144,23 @@ def test_a_labelled_data_header_padded_with_blanks_reads_as_without_them(tmp_pat
     _same(posebridge.load(path), ds)
 
 
+@pytest.mark.parametrize("lines", [3, 99], ids=["header-only", "every-line"])
+def test_a_labelled_data_file_padded_in_its_rows_keeps_its_image_paths(tmp_path, lines):
+    """A script that pads every line pads the index cells too: 'labeled-data, v1, img001.png'
+    read as the image 'labeled-data/ v1/ img001.png' (video 'labeled-data/ v1')."""
+    ds = posebridge.load(_labelled_csv(tmp_path))
+    path = tmp_path / "padded" / "CollectedData_me.csv"
+    path.parent.mkdir()
+    path.write_text(_pad(_labelled_csv(tmp_path).read_text(), lines) + "\n", encoding="utf-8")
+    back = posebridge.load(path)
+    assert back.image_path.values.tolist() == [
+        "labeled-data/v1/img001.png",
+        "labeled-data/v1/img007.png",
+    ]
+    assert back.video.values.tolist() == ["labeled-data/v1"] * 2
+    _same(back, ds)
+
+
 def _labelled_csv(tmp_path: Path) -> Path:
     columns = pd.MultiIndex.from_product(
         [["me"], ["snout", "tail"], ["x", "y"]], names=["scorer", "bodyparts", "coords"]

@@ -79,6 +79,7 @@ class CsvHeader:
     n_index: int
     skip: int
     end: int | None = None
+    padded: bool = False
 
 
 def _lines(path: Path, count: int) -> list[str]:
@@ -187,7 +188,8 @@ def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
         header.append(row)
     else:
         raise FormatError(path, "malformed DeepLabCut header: no 'coords' line.")
-    if _padded(header):
+    padded = _padded(header)
+    if padded:
         header = [[cell.strip(_BLANKS) for cell in row] for row in header]
     names = [row[0].strip() for row in header]
     if "bodyparts" not in names:
@@ -211,7 +213,7 @@ def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
         named_index = data[0][0] != "" and all(cell == "" for cell in data[0][1:])
         if named_index and not _is_integer(data[0][0]) and _is_integer(data[1][0]):
             skip += 1  # pandas' index-name line ("frame,,,,")
-    return CsvHeader(names, columns, n_index, skip)
+    return CsvHeader(names, columns, n_index, skip, padded=padded)
 
 
 def _padded(header: list[list[str]]) -> bool:
@@ -230,6 +232,14 @@ def _padded(header: list[list[str]]) -> bool:
     return any(cell != cell.strip(_BLANKS) for cell in fixed) or any(
         cell != "" for cell in blank_cells
     )
+
+
+def _unpadded(cells: np.ndarray) -> np.ndarray:
+    """Index cells of a padded file (see :func:`_padded`) without the blanks around them."""
+    cells = np.asarray(cells)
+    if cells.dtype.kind not in "OUS":  # frame numbers, parsed as numbers
+        return cells
+    return np.char.strip(cells.astype(str), _BLANKS).astype(cells.dtype)
 
 
 def sniff_header(peek: Peek) -> CsvHeader | None:
@@ -694,6 +704,8 @@ def read_table(
         ) from None
     _refuse_short_rows(path, start, end, header.skip + 1, width, values, texts, pose_at, counted)
     index = [texts[j] for j in range(header.n_index)]
+    if header.padded:  # the rows carry the header's padding: index cells lose it too
+        index = [_unpadded(cells) for cells in index]
     rows = {name: texts[j] for j, name in row_columns.items()}
     return values, header, index, rows
 
