@@ -226,3 +226,20 @@ def test_convert_many_keeps_the_results_on_the_error_when_the_report_is_not_writ
         convert_many(source, tmp_path / "out", to="nc", jobs=1, progress=False, report=report)
     assert caught.value.report.counts == {"ok": 1, "failed": 0, "skipped": 0}
     assert isinstance(caught.value, posebridge.PoseBridgeError)
+
+
+@pytest.mark.parametrize("name", ["report.csv", "report.json"])
+def test_a_batch_run_again_beside_its_outputs_and_report_resumes(tmp_path, name):
+    """Without an output folder the outputs (and here the report) land in the folder read:
+    on the second run they are found there, but they are the batch's own files, not inputs
+    (the run failed every input: 'is an input of the batch', 'is the input file')."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for k in range(2):
+        posebridge.save(_poses(5 + k), data / f"s{k}.nc")
+    report = data / name
+    first = convert_many(data, to="slp", jobs=1, report=report, progress=False)
+    assert first.counts == {"ok": 2, "failed": 0, "skipped": 0}
+    again = convert_many(data, to="slp", jobs=1, report=report, progress=False)
+    assert again.counts == {"ok": 0, "failed": 0, "skipped": 2}, again.table()
+    assert sorted(Path(r.source).name for r in again.results) == ["s0.nc", "s1.nc"]

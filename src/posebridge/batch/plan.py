@@ -606,8 +606,12 @@ def plan_jobs(
         read = _manifest_rows(Path(manifest))
         _check_outputs(read, manifest, out)
         rows.extend((row, Path(row["input"]), "") for row, _ in read)
+    listed: set[str] = set()  # inputs found by listing a folder or matching a glob
     if sources is not None:
-        rows.extend(({}, path, parent) for path, parent in _expand(items))
+        expanded = _expand(items)
+        rows.extend(({}, path, parent) for path, parent in expanded)
+        named = {os.fspath(item) for item in items}
+        listed = {str(path.absolute()) for path, _ in expanded if os.fspath(path) not in named}
     if not rows:
         raise PoseBridgeError("the batch has no input files (check the folder, glob or manifest).")
     if template is None and to is None and any("output" not in row for row, _, _ in rows):
@@ -658,6 +662,10 @@ def plan_jobs(
             job.target = job.target or str(source)
             job.error = str(error)
         jobs.append(job)
+    # the batch's own outputs, found among its inputs when it runs again beside them
+    # (no --out, or --out inside the folder read): not inputs of this batch
+    targets = {job.target for job in jobs if not job.error}
+    jobs = [job for job in jobs if not (job.source in listed and job.source in targets)]
     seen: dict[str, str] = {}
     for job in jobs:
         if job.error:

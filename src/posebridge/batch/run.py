@@ -181,6 +181,19 @@ def _check_report_path(report: Any, overwrite: bool) -> Path:
     return path
 
 
+def _without_own_report(jobs: list[Job], report: Path) -> list[Job]:
+    """The jobs, less one whose input is the batch's own earlier report.
+
+    A report kept in the folder the batch reads (``convert_many("data/",
+    report="data/report.csv")``) is found among the inputs when the batch runs
+    again to resume: it is the batch's output, not a pose file.
+    """
+    if not is_batch_report(report):
+        return jobs
+    where = os.path.normcase(os.path.realpath(report))
+    return [job for job in jobs if os.path.normcase(os.path.realpath(job.source)) != where]
+
+
 def _refuse_report_onto_batch_files(report: Path, jobs: list[Job], manifest: Any) -> None:
     """Refuse a report that is an input of the batch, its manifest or one of its outputs.
 
@@ -354,6 +367,7 @@ def convert_many(
         chunk_frames=chunk_frames,
     )
     if report_path is not None:
+        planned = _without_own_report(planned, report_path)
         _refuse_report_onto_batch_files(report_path, planned, manifest)
     results: list[Result | None] = [None] * len(planned)
     own_client = None
