@@ -420,3 +420,18 @@ def test_the_view_tag_sits_before_the_individual_tag(tmp_path):
         text = h5["processing/behavior/PoseEstimation_side_mouse_a/description"].asstr()[()]
     assert text.endswith("[posebridge view 2/2: side] [posebridge individual 2/2: mouse_a]")
     assert "in camera view side" in text
+
+
+def test_labelled_frames_with_views_are_refused_naming_them(tmp_path):
+    """PoseTraining frames are one camera's images: a labels dataset with views gave
+    numpy's raw 'axes don't match array' after a warning."""
+    from posebridge.model import labels
+
+    one = labels.from_numpy(np.ones((2, 2, 1, 1)), image_path=["a/img1.png", "a/img2.png"])
+    both = xr.concat([one, one + 1], dim=model.VIEW).assign_coords({model.VIEW: ["top", "side"]})
+    both = both.transpose(*one.position.dims, model.VIEW, ...)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(PoseBridgeError, match=r"2 camera views \(top, side\)"):
+            posebridge.save(both, tmp_path / "l.nwb")
+    assert list(tmp_path.iterdir()) == []

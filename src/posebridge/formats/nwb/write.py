@@ -30,6 +30,7 @@ from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_nul,
     refuse_text_not_utf8,
+    refuse_views,
 )
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import (
@@ -813,6 +814,7 @@ def write(
             "search out, or pass export_frames=True."
         )
     if labels.is_labels(ds):
+        refuse_views(ds, "NWB labelled-frame (PoseTraining)")  # frames of one camera each
         # a batch gives every input the same options: for labelled frames they are ignored,
         # with a warning (checked above all the same)
         ignored = [
