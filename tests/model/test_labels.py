@@ -214,6 +214,16 @@ def test_find_files_lists_each_folder_once_per_place(images_in_two_places, monke
     assert len(listed) == 6  # each of v and w, in each of the 3 places
 
 
+def test_find_files_finds_a_file_its_folder_listing_spells_otherwise(tmp_path, monkeypatch):
+    """A file system that ignores case (Windows, macOS) lists IMG1.PNG for the file named
+    img1.png: the file is there all the same (it was reported missing)."""
+    (tmp_path / "v").mkdir()
+    (tmp_path / "v" / "img1.png").touch()
+    list_folder = labels._file_names
+    monkeypatch.setattr(labels, "_file_names", lambda f: [n.upper() for n in list_folder(f)])
+    assert labels.find_files(["v/img1.png", "v/img2.png"], [tmp_path]).tolist() == [0, -1]
+
+
 def test_search_folders_start_with_those_given_then_the_source_and_its_parents(tmp_path):
     source = tmp_path / "p" / "labeled-data" / "v" / "CollectedData_me.h5"
     folders = labels.search_folders(source, [tmp_path / "out", tmp_path / "p"])

@@ -353,10 +353,16 @@ def find_files(paths: Any, folders: Sequence[str | os.PathLike[str]]) -> np.ndar
         for at, folder in enumerate(places):
             if pending.size == 0:
                 break
-            listed = _file_names(os.path.join(folder, head) if head else os.fspath(folder))
+            place = os.path.join(folder, head) if head else os.fspath(folder)
+            listed = _file_names(place)
             if not listed:
                 continue
             hit = pd.Index(names[pending], dtype=object).isin(listed)
+            if not hit.all():  # a name the listing spells otherwise: a file system that
+                # ignores case (Windows, macOS) or stores another Unicode form (macOS)
+                # finds it all the same; asked name by name, for those left only
+                rest = np.flatnonzero(~hit)
+                hit[rest] = [os.path.isfile(os.path.join(place, n)) for n in names[pending[rest]]]
             where[pending[hit]] = at
             pending = pending[~hit]
     return where
