@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -91,8 +92,12 @@ def test_no_frame_read_after_the_damage_is_given_out(tmp_path):
 def test_a_video_that_ends_before_its_frame_count_is_an_error(tmp_path):
     """Frames decoded short of the count the video's packets give: lost frames."""
     video = write_video(tmp_path / "v.mkv", 5)
-    with pytest.raises(PoseBridgeError, match=r"decoded only frames 2 to 4 of frames 2 to 7"):
+    with pytest.raises(PoseBridgeError, match=r"decoded only frames 2 to 4 of frames 2 to 7") as e:
         list(_video.read_frames(video, 2, 20, size=(WIDTH, HEIGHT), n_frames=8))
+    # a count mismatch without an ffmpeg error is said as such, not as damage
+    assert "holds 8 frames (0 to 7) by its packets" in str(e.value)
+    assert "without reporting an error" in str(e.value)
+    assert "damage" not in str(e.value)
     assert len(list(_video.read_frames(video, 2, 20, size=(WIDTH, HEIGHT), n_frames=5))) == 3
 
 
@@ -110,3 +115,53 @@ def test_a_local_file_named_like_a_protocol_is_read_as_that_file(tmp_path, monke
     write_video(Path("concat:out.mkv"), 2)  # written as that file too
     assert Path("concat:out.mkv").is_file()
     np.testing.assert_array_equal(_video.read_frame(Path("concat:out.mkv"), 1), pattern(1))
+
+
+def trimmed_video(tmp_path: Path) -> tuple[Path, Path]:
+    """An H.264 MP4 of 40 frames, and a copy cut at 1.5 s without re-encoding.
+
+    ``ffmpeg -ss 1.5 -i plain.mp4 -c copy cut.mp4`` keeps the packets from the
+    key frame before the cut (frame 0 here) and an edit list that drops the
+    frames before 1.5 s: the container holds 40 packets, 25 frames decode.
+    """
+    if "libx264" not in _video._encoders():
+        pytest.skip("the bundled ffmpeg has no libx264")
+    plain = tmp_path / "plain.mp4"
+    writer = _video.write_frames(plain, (WIDTH, HEIGHT), 10.0, codec="libx264")
+    for k in range(40):
+        writer.send(pattern(k))
+    writer.close()
+    cut = tmp_path / "cut.mp4"
+    exe = _video.ffmpeg("test").get_ffmpeg_exe()
+    cmd = [exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", "1.5"]
+    subprocess.run([*cmd, "-i", str(plain), "-c", "copy", str(cut)], check=True)
+    return plain, cut
+
+
+def test_a_video_trimmed_by_an_edit_list_has_the_frames_that_decode(tmp_path):
+    """An edit list is part of the file: its frames are those players show, not its packets."""
+    plain, cut = trimmed_video(tmp_path)
+    every = list(_video.read_frames(plain))
+    assert _video.probe(plain).n_frames == len(every) == 40
+    n = _video.probe(cut).n_frames
+    assert 0 < n < 40  # the 15 frames before the cut are not counted
+    frames = list(_video.read_frames(cut))  # no error: the video is not damaged
+    assert len(frames) == n
+    for k, frame in enumerate(frames):  # frame k of the cut is frame 40 - n + k of the whole
+        np.testing.assert_array_equal(frame, every[40 - n + k])
+    np.testing.assert_array_equal(_video.read_frame(cut, n - 1), every[39])
+    with pytest.raises(PoseBridgeError, match=rf"the video has {n} frames \(0 to {n - 1}\); "):
+        _video.read_frame(cut, n + 2)
+
+
+def test_packets_marked_to_be_dropped_are_not_counted():
+    lines = (
+        b"#tb 0: 1/15360\n"
+        b"0,  -8704,  -7680,  512,  3461, 0xaac8dc17, F=0x5\n"  # key frame, dropped
+        b"0,  -8192,  -6144,  512,   405, 0x42e0c513, F=0x4\n"  # dropped
+        b"0,  -2048,      0,  512,   338, 0xb8eaa726, F=0x0\n"
+        b"0,      0,    512,  512,    34, 0xc26c0cc2\n"  # key frame (no flags shown)
+        b"0,    512,   1024,  512,    27, 0x857d0c5e, F=0x0, S=1, 8, 0x01230123\n"
+    )
+    assert _video._kept_packets(lines) == 3
+    assert _video._kept_packets(b"") == 0

@@ -98,7 +98,11 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     """Frame size, frame rate and exact frame count of a video.
 
     The count comes from ffmpeg copying the video stream (every packet, no
-    decoding), so it is exact and quick even for long videos.
+    decoding), so it is exact and quick even for long videos. It is the count
+    of frames that decode, as players show the video: packets the container
+    marks to be dropped (an MP4 edit list, as ``ffmpeg -ss 1.5 -i a.mp4 -c copy
+    b.mp4`` writes, keeps the frames before the cut it needs for decoding) are
+    not counted, as the decoder does not output them.
 
     Parameters
     ----------
@@ -122,7 +126,8 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     path = _existing(path)
     iio = ffmpeg("reading a video")
     cmd = [iio.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", _local(path)]
-    cmd += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
+    # one line a packet, with its flags when other than key frame only (F=0x..)
+    cmd += ["-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]
     done = subprocess.run(cmd, capture_output=True, check=False)
     lines = _ffmpeg_text(done.stderr, path)
     log = "\n".join(lines)
@@ -130,15 +135,41 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     if done.returncode != 0 or size is None:
         last = " ".join(lines[-1:]) or f"ffmpeg exit status {done.returncode}"
         raise PoseBridgeError(f"{path}: could not be opened as a video ({last}).")
-    counts = re.findall(r"frame=\s*(\d+)", log)
     rate = re.search(r"Video: .*?([\d.]+) fps", log)
     return VideoInfo(
         path=path,
         width=int(size.group(1)),
         height=int(size.group(2)),
         fps=float(rate.group(1)) if rate else None,
-        n_frames=int(counts[-1]) if counts else 0,
+        n_frames=_kept_packets(done.stdout),
     )
+
+
+#: AVPacket's ``AV_PKT_FLAG_DISCARD``: the packet is needed to decode others but
+#: its frame is dropped (an edit list starting after it), as the decoder does.
+_DISCARD = 0x4
+
+
+def _kept_packets(lines: bytes) -> int:
+    r"""How many packets of ffmpeg's ``framecrc`` listing are not marked to be dropped.
+
+    A packet line shows its flags as ``F=0x..`` unless they are key frame only.
+
+    Examples
+    --------
+    >>> _kept_packets(
+    ...     b"#tb 0: 1/15360\n0, -8704, -7680, 512, 3461, 0xaac8dc17, F=0x5\n"
+    ...     b"0, 0, 512, 512, 34, 0xc26c0cc2, F=0x0\n0, 512, 1024, 512, 27, 0x857d0c5e\n"
+    ... )
+    2
+    """
+    kept = 0
+    for line in lines.decode(errors="replace").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        flags = re.search(r", F=0x([0-9A-Fa-f]+)", line)
+        kept += not (flags and int(flags.group(1), 16) & _DISCARD)
+    return kept
 
 
 def _damaged(path: Path, said: str, count: int, start: int) -> PoseBridgeError:
@@ -169,9 +200,11 @@ def read_frames(
 
     A damaged video can lose frames (the demuxer skips to the next readable
     data), which would silently shift every later frame number. So anything
-    ffmpeg reports at its ``error`` level while decoding, and a video that ends
-    before the ``n_frames`` its packets promised, is an error; the frame being
-    read when ffmpeg first reports damage is not yielded.
+    ffmpeg reports at its ``error`` level while decoding is an error, and so is
+    a video that ends, without such a report, before the ``n_frames`` its
+    packets promised (the frames that did decode are then not known to be the
+    frames of their numbers); the frame being read when ffmpeg first reports
+    damage is not yielded.
 
     Parameters
     ----------
@@ -189,7 +222,7 @@ def read_frames(
     ------
     PoseBridgeError
         Naming the video: when ffmpeg cannot decode it, reports damage, or
-        gives fewer frames than the video holds.
+        gives fewer frames than its packets promise (a count mismatch).
 
     Examples
     --------
@@ -248,9 +281,11 @@ def read_frames(
     if ended and last is not None and start + count < last:
         got = f"only frames {start} to {start + count - 1}" if count else "no frame"
         raise PoseBridgeError(
-            f"{path}: ffmpeg decoded {got} of frames {start} to {last - 1}, though the video "
-            f"holds {n_frames} frames: it is damaged or not every frame can be decoded, so "
-            "frames would not be where their numbers say; use an undamaged copy of the video."
+            f"{path}: the video holds {n_frames} frames (0 to {n_frames - 1}) by its "
+            f"packets, but ffmpeg decoded {got} of frames {start} to {last - 1}, without "
+            "reporting an error. Which frames were left out is not known, so frame numbers "
+            "from here on would be uncertain; re-encode the video (e.g. `ffmpeg -i in.mp4 "
+            "out.mp4`) to get a file whose frames all decode."
         )
 
 
