@@ -537,6 +537,33 @@ def test_project_images_read_back_as_the_files_they_name(dlc_project_labels, tmp
     np.testing.assert_array_equal(back.position.values, dlc_project_labels.position.values)
 
 
+def test_project_images_read_back_as_the_files_they_name_through_a_linked_folder(
+    dlc_project_labels, tmp_path
+):
+    """The .nwb is written into a folder reached through a link to a folder at another
+    depth: the paths are made from the resolved folders, so a leading ".." climbs from
+    where the link leads. They were read back joined to the folder as spelled with ".."
+    collapsed, naming files that do not exist."""
+    deep = tmp_path / "store" / "a" / "b"
+    deep.mkdir(parents=True)
+    linked = tmp_path / "linked"
+    try:
+        linked.symlink_to(deep, target_is_directory=True)
+    except OSError:  # no links (Windows without the privilege)
+        pytest.skip("cannot make a symbolic link here")
+    out = linked / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every image is found: no warning
+        nwb.write(dlc_project_labels, out)
+    files, comments = _external(out)
+    assert nwb.common.PATHS_MARKER in comments
+    assert all((out.parent / f).is_file() for f in files)  # as the file system reads them
+    back = posebridge.load(out).image_path.values.tolist()
+    originals = [tmp_path / "project" / name for name in DLC_IMAGES]
+    assert all(os.path.isfile(f) for f in back), back
+    assert all(os.path.samefile(f, o) for f, o in zip(back, originals, strict=True))
+
+
 def test_images_found_relative_to_the_nwb_are_written_and_read_as_given(
     dlc_project_labels, tmp_path
 ):

@@ -130,6 +130,29 @@ def _is_images(files: list[str], starts: np.ndarray, comments: str) -> bool:
     return len(files) > 1 and np.array_equal(starts, np.arange(len(files)))
 
 
+def _joined(folder: str, files: list[str]) -> list[str]:
+    """Paths stored relative to the .nwb's folder, joined to it as the file system follows them.
+
+    The writer makes them from the resolved folders (links followed), so a leading
+    ``..`` climbs from the folder a link leads to. Each is spelled from ``folder``
+    as given (``..`` collapsed) when that leads to the same place, else from
+    ``folder`` resolved: the same in files written where no link is involved.
+    """
+    real = os.path.realpath(folder)
+    bases: dict[int, str] = {}  # per number of leading "..": the folder to join to
+    out = []
+    for f in files:
+        parts = f.replace("\\", "/").split("/")
+        ups = next((i for i, part in enumerate(parts) if part != ".."), len(parts))
+        if ups not in bases:
+            spelled = os.path.normpath(os.path.join(folder, *[os.pardir] * ups))
+            physical = os.path.normpath(os.path.join(real, *[os.pardir] * ups))
+            same = spelled == physical or os.path.realpath(spelled) == physical
+            bases[ups] = folder if same else real
+        out.append(os.path.normpath(os.path.join(bases[ups], f)))
+    return out
+
+
 def _video(group: h5py.Group, folder: str, path: Path) -> _Video:
     files = (
         [to_text(v) for v in np.atleast_1d(group["external_file"][()])]
@@ -138,7 +161,7 @@ def _video(group: h5py.Group, folder: str, path: Path) -> _Video:
     )
     comments = to_text(group.attrs.get("comments", ""))
     if PATHS_MARKER in comments:
-        files = [os.path.normpath(os.path.join(folder, f)) for f in files]
+        files = _joined(folder, files)
     files = [str(p) for p in labels.normalise_paths(files)] if files else []
     files = ["" if f == labels.UNKNOWN_VIDEO else f for f in files]
     starts = group["external_file"].attrs.get("starting_frame") if files else None

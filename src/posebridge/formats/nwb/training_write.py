@@ -70,18 +70,19 @@ class ExternalFiles:
     missing: list[str]
 
 
-def _relative_to(targets: list[str], folder: str, *, real: bool) -> list[str]:
+def _relative_to(targets: list[str], folder: str) -> list[str]:
     """Each target folder relative to ``folder``, as a prefix ending in ``/`` ("" for itself).
 
-    With ``real``, both are first resolved (links followed), so that the path
-    leads there as the file system follows it. A folder on another drive
-    (Windows) stays absolute.
+    Both are first resolved (links followed), so that the path leads there as
+    the file system follows it from ``folder`` (a ``..`` leaves the folder a
+    link leads to, not the one that holds the link); the reader resolves it the
+    same way. A folder on another drive (Windows) stays absolute.
     """
-    start = os.path.realpath(folder) if real else folder
+    start = os.path.realpath(folder)
     prefixes = []
     for target in targets:  # a loop per distinct folder
         try:
-            prefix = os.path.relpath(os.path.realpath(target) if real else target, start)
+            prefix = os.path.relpath(os.path.realpath(target), start)
         except ValueError:  # another drive (Windows): kept absolute
             prefix = target
         prefix = prefix.replace("\\", "/")
@@ -148,12 +149,12 @@ def external_files(
     follows = missing & ~absolute & (seen[codes] != np.iinfo(np.int64).max)
     where = np.where(follows, seen[codes], where)
     stored = given.copy()
-    # absolute paths: relative to the .nwb's folder, as spelled (whether or not they exist)
+    # absolute paths (whether or not they exist) and relative paths found beyond the
+    # .nwb's folder: relative to it, links followed on both sides (_relative_to), so that
+    # the path leads to the file as the file system (nwbinspector) and the reader follow it
     rows = np.flatnonzero(absolute)
-    # relative paths found beyond the .nwb's folder: relative to it, links followed (the
-    # folders searched are resolved), so that the path leads to the file found
     found = np.flatnonzero(~absolute & (where > 0))
-    for chosen, real in ((rows, False), (found, True)):
+    for chosen, joined in ((rows, False), (found, True)):
         if not chosen.size:
             continue
         # one prefix per distinct (folder of the path, folder it was found in)
@@ -161,10 +162,10 @@ def external_files(
             pd.MultiIndex.from_arrays([codes[chosen], np.maximum(where[chosen], 0)])
         )
         targets = [
-            os.path.join(folders[place], heads[head]) if real else heads[head]
+            os.path.join(folders[place], heads[head]) if joined else heads[head]
             for head, place in pairs.tolist()
         ]
-        prefixes = np.array(_relative_to(targets, folder, real=real), dtype=object)
+        prefixes = np.array(_relative_to(targets, folder), dtype=object)
         stored[chosen] = prefixes[key] + names[chosen].astype(object)
     rewritten = absolute | (where > 0)
     splits = np.cumsum(sizes)[:-1]
@@ -190,9 +191,9 @@ def _warn_missing(external: ExternalFiles, nwb_path: Path, source_file: str | No
     warnings.warn(
         f"{nwb_path}: {count} of the {total} image and video files of the labelled frames "
         f"could not be found relative to the .nwb's folder, nor relative to {elsewhere}, "
-        f"e.g. {external.missing[0]!r}. They are written as given, so NWB tools "
-        "(nwbinspector) will not find them: write the .nwb where they resolve, or put the "
-        "files where the paths lead.",
+        f"e.g. {external.missing[0]!r}. They are written as given (beside the other files "
+        "of their folder when those were found), so NWB tools (nwbinspector) will not find "
+        "them: write the .nwb where they resolve, or put the files where the paths lead.",
         UserWarning,
         stacklevel=6,  # the caller of write_nwb / posebridge.save's writer
     )
