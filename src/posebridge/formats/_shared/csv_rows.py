@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,23 +144,24 @@ _OTHER_DELIMITERS = {
 }
 
 
-def other_delimiter(line: str, first: str) -> str | None:
-    """The delimiter, ``;`` or a tab, that splits a header line whose first cell is ``first``.
+def other_delimiter(line: str, first: str | Callable[[list[str]], bool]) -> str | None:
+    """The delimiter, ``;`` or a tab, that splits a header line into the format's header.
 
-    For a CSV reader whose header line does not start with ``first`` and a
-    comma: whether the file is its format's, saved with another delimiter.
+    For a CSV reader whose header line is not its format's with commas:
+    whether the file is its format's, saved with another delimiter.
 
     Parameters
     ----------
     line
         The file's first line (decoded, without its line end).
     first
-        The first cell of the format's header (``scorer``, ``track``).
+        The first cell of the format's header (``scorer``, ``track``), or a test
+        of the whole header: it is given the cells, stripped of blanks.
 
     Returns
     -------
     str or None
-        ``";"`` or ``"\\t"``, or ``None`` when neither gives that first cell.
+        ``";"`` or ``"\\t"``, or ``None`` when neither gives the format's header.
 
     Examples
     --------
@@ -167,10 +169,14 @@ def other_delimiter(line: str, first: str) -> str | None:
     ';'
     >>> other_delimiter("scorer,DLC_resnet50", "scorer") is None
     True
+    >>> other_delimiter("a\\tb", lambda cells: cells == ["a", "b"])
+    '\\t'
     """
     for delimiter in _OTHER_DELIMITERS:
-        cells = next(csv.reader([line], delimiter=delimiter), [])
-        if len(cells) > 1 and cells[0].strip(" \t") == first:
+        cells = [cell.strip(" \t") for cell in next(csv.reader([line], delimiter=delimiter), [])]
+        if len(cells) < 2:
+            continue
+        if cells[0] == first if isinstance(first, str) else first(cells):
             return delimiter
     return None
 

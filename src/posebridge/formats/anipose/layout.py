@@ -3,7 +3,7 @@ and what tells an Anipose header."""
 
 from __future__ import annotations
 
-import csv
+from posebridge.formats._shared import csv_rows
 
 __all__ = [
     "CENTER_ATTR",
@@ -71,8 +71,4 @@ def other_delimiter(line: str) -> str | None:
     >>> other_delimiter("nose_x,nose_y,nose_z,nose_error,fnum") is None
     True
     """
-    for delimiter in (";", "\t"):
-        cells = next(csv.reader([line], delimiter=delimiter), [])
-        if len(cells) > 1 and is_header([cell.strip() for cell in cells]):
-            return delimiter
-    return None
+    return csv_rows.other_delimiter(line, is_header)

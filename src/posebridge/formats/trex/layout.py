@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import zipfile
 from pathlib import Path
 
 from posebridge._files import Peek, loose_first_line
+from posebridge.formats._shared import csv_rows
 from posebridge.model.labels import utf8_text
 
 __all__ = [
@@ -139,11 +139,9 @@ def other_delimiter(line: str) -> str | None:
     >>> other_delimiter("frame,X,Y") is None
     True
     """
-    for delimiter in (";", "\t"):
-        cells = next(csv.reader([line], delimiter=delimiter), [])
-        if len(cells) > 1 and is_trex_columns({clean_column(c) for c in cells}):
-            return delimiter
-    return None
+    return csv_rows.other_delimiter(
+        line, lambda cells: is_trex_columns(set(map(clean_column, cells)))
+    )
 
 
 def _is_trex_file(path: Path) -> bool:

@@ -56,11 +56,9 @@ def other_delimiter(line: str) -> str | None:
     >>> other_delimiter(HEADER_LINE) is None
     True
     """
-    for delimiter in (";", "\t"):
-        cells = [cell.strip(" \t") for cell in next(csv.reader([line], delimiter=delimiter), [])]
-        if cells and (cells[0].removeprefix("#"), *cells[1:]) == HEADER:
-            return delimiter
-    return None
+    return csv_rows.other_delimiter(
+        line, lambda cells: (cells[0].removeprefix("#"), *cells[1:]) == HEADER
+    )
 
 
 def first_line(path: Path) -> str:
