@@ -111,6 +111,7 @@ ALLOWED_OUTSIDE = (
     "posebridge.errors",
     "posebridge._files",
     "posebridge._outputs",
+    "posebridge._video",  # a video's frame size and count (YOLO predictions' video=)
 )
 
 

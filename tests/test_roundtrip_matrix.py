@@ -240,6 +240,20 @@ CAPABILITIES: dict[str, Holds] = {
             "write": "YOLO coordinates are normalised by the image size; the examples hold none",
         },
     ),
+    "yolo-predictions": Holds(
+        suffixes=(".txt",),
+        space=(2,),
+        not_kept=("poses",),
+        write={"image_size": (640, 480)},
+        why={
+            "space": "YOLO pose predictions are x, y",
+            "not_kept": "the file holds no keypoint names (read needs kpt_shape= or "
+            "keypoint_names=) nor individual names (tracks come back as track_<id>), a "
+            "missing point is 0 0 with a confidence below 0.5, and the numbers are fractions "
+            "of the frame size",
+            "write": "coordinates are normalised by the frame size; the examples hold none",
+        },
+    ),
     "labelstudio": Holds(
         suffixes=(".json",),
         space=(2,),

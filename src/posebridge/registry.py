@@ -60,7 +60,7 @@ FAMILY_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "idtracker": (".csv", ".h5", ".npy"),
     "dannce": (".mat",),
     "coco": (".json",),
-    "yolo": (".yaml", ".yml"),
+    "yolo": (".yaml", ".yml", ".txt"),
     "labelstudio": (".json",),
 }
 

@@ -32,6 +32,12 @@ stored ``bbox`` or the keypoints' extent; data.yaml gets ``kpt_shape [K, 3]``,
 ``kpt_names``. Every image needs a size (``image_width`` / ``image_height`` or
 ``image_size=``). Images are not copied. YOLO has no place for individual
 names, a skeleton's edges, confidences or scores.
+
+``yolo-predictions`` (:mod:`.predictions`, :mod:`.predictions_write`) is what
+``yolo pose predict`` / ``yolo pose track`` write with ``save_txt=True``: the
+``labels`` folder of ``<video>_<frame>.txt`` (or ``<image>.txt``) files, read
+as poses with ``track_<id>`` / ``untracked_<k>`` individuals, keypoint
+confidence, ``instance_score`` (``save_conf``), ``bbox`` and ``category_id``.
 """
 
 from __future__ import annotations
@@ -40,10 +46,11 @@ import re
 
 from posebridge._files import Peek
 from posebridge.formats._shared.record import Format
+from posebridge.formats.yolo import predictions, predictions_write
 from posebridge.formats.yolo.read import read
 from posebridge.formats.yolo.write import write
 
-__all__ = ["FORMATS", "read", "sniff", "write"]
+__all__ = ["FORMATS", "predictions", "predictions_write", "read", "sniff", "write"]
 
 _KPT_SHAPE = re.compile(r"^kpt_shape\s*:", re.MULTILINE)
 
@@ -69,5 +76,20 @@ FORMATS = (
         write=write,
         aliases=("ultralytics", "yolo-pose"),
         notes="the dataset's data.yaml; image_size=, keypoint_names=; write: image_size=, split=",
+    ),
+    Format(
+        name="yolo-predictions",
+        title="YOLO pose predictions",
+        extensions=(".txt",),
+        kinds=("poses",),
+        sniff=predictions.sniff,
+        read=predictions.read,
+        write=predictions_write.write,
+        aliases=("ultralytics-predictions", "yolo-txt"),
+        sniff_folder=predictions.sniff_folder,
+        notes="the labels folder of `yolo pose predict|track save_txt=True` (or one .txt); "
+        "kpt_shape=, keypoint_names= or dataset=; image_size= or video=; fps=, stem=, "
+        "vid_stride=, save_conf=; write: <folder>/<stem>.txt -> <stem>_<frame + 1>.txt, "
+        "image_size=, track_ids=",
     ),
 )

@@ -1,0 +1,206 @@
+"""Writing poses as Ultralytics YOLO pose predictions: one ``save_txt`` file per frame."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge._outputs import atomic_outputs, check_outputs
+from posebridge.errors import FileExistsError, SchemaError
+from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
+from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats.yolo.predictions import FRAME_FILE
+
+__all__ = ["write"]
+
+_TRACK = re.compile(r"^track_(\d+)$")
+_TITLE = "YOLO pose predictions"
+
+
+def write(
+    ds: xr.Dataset,
+    path: Path,
+    *,
+    overwrite: bool = False,
+    image_size: tuple[int, int] | None = None,
+    track_ids: bool = True,
+) -> list[Path]:
+    """Write poses as Ultralytics ``save_txt`` predictions: ``<stem>_<frame + 1>.txt`` files.
+
+    Parameters
+    ----------
+    ds
+        A 2D poses dataset with frame numbers.
+    path
+        ``<labels folder>/<stem>.txt``: names the files (``<stem>_1.txt`` is frame 0);
+        this file itself is not written.
+    overwrite
+        Replace existing files.
+    image_size
+        (width, height) of the video's frames, when the dataset holds none
+        (``video_width`` / ``video_height``, ``image_width`` / ``image_height``).
+    track_ids
+        End each line with a track id, as ``yolo pose track`` does: the ``<n>`` of
+        individuals named ``track_<n>``, else the individual's position from 1.
+        Without, the lines of a frame follow the individuals' order.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, one per frame with an instance, by frame.
+
+    Raises
+    ------
+    SchemaError
+        For a dataset that is not 2D, has no frame numbers or a negative one, or
+        no image size.
+    FileExistsError
+        When a file exists (without ``overwrite``), or the folder holds
+        ``<stem>_<N>.txt`` files of frames the dataset does not have (they would
+        be read back as part of it).
+
+    Examples
+    --------
+    >>> from posebridge.formats.yolo import predictions_write
+    >>> predictions_write.write(ds, "labels/video.txt", image_size=(640, 480))  # doctest: +SKIP
+    """
+    path = Path(path)
+    if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
+        raise SchemaError(f"{_TITLE} are 2D, one camera: select x, y and one view first.")
+    if not isinstance(track_ids, bool):
+        raise SchemaError(f"track_ids must be True or False, got {track_ids!r}.")
+    refuse_empty(ds, _TITLE, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
+    refuse_no_points(ds, _TITLE)
+    frames = model.frame_numbers(ds)
+    if frames is None or (frames < 0).any():
+        raise SchemaError(
+            f"{_TITLE} are named after frame numbers from 0 (<stem>_<frame + 1>.txt); "
+            "this dataset has " + ("none." if frames is None else "a negative one.")
+        )
+    if np.unique(frames).size != frames.size:
+        raise SchemaError(f"{_TITLE}: two time steps have the same frame number.")
+    width, height = _size(ds, image_size)
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    lines, rows = _lines(ds, width, height, track_ids)
+    written = np.unique(rows)
+    targets = [path.parent / f"{stem}_{int(frames[t]) + 1}.txt" for t in written.tolist()]
+    check_outputs(targets, overwrite)
+    _refuse_strays(path.parent, stem, targets)
+    text_of_row = _grouped(lines, rows)
+    with atomic_outputs(targets, overwrite=overwrite) as temporaries:
+        for temporary, text in zip(temporaries, text_of_row, strict=True):
+            temporary.write_text(text, encoding="utf-8")
+    return targets
+
+
+def _size(ds: xr.Dataset, given: tuple[int, int] | None) -> tuple[float, float]:
+    """The frame size: ``image_size=``, else the dataset's (one size for every frame)."""
+    if given is not None:
+        return checked_image_size(given)
+    if "video_width" in ds.attrs and "video_height" in ds.attrs:
+        return checked_image_size((ds.attrs["video_width"], ds.attrs["video_height"]))
+    if "image_width" in ds.coords and "image_height" in ds.coords:
+        pairs = np.unique(
+            np.stack([ds["image_width"].values, ds["image_height"].values], axis=1), axis=0
+        )
+        if len(pairs) == 1 and (pairs > 0).all():
+            return checked_image_size(tuple(int(v) for v in pairs[0]))
+    raise SchemaError(
+        f"{_TITLE} are normalised by the frame size, which the dataset does not hold (one "
+        "size for all frames); pass image_size=(width, height)."
+    )
+
+
+def _ids(ds: xr.Dataset) -> np.ndarray:
+    """Track id of every individual: ``track_<n>`` -> n when all are named so, else 1, 2, ..."""
+    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    found = [_TRACK.match(n) for n in names]
+    if all(found):
+        return np.asarray([int(m[1]) for m in found if m], dtype=np.int64)
+    return np.arange(1, len(names) + 1, dtype=np.int64)
+
+
+def _lines(
+    ds: xr.Dataset, width: float, height: float, track_ids: bool
+) -> tuple[list[str], np.ndarray]:
+    """One text line per instance (time, individual) with a point or a box, and its time."""
+    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    xy = np.asarray(xy.values, dtype=np.float64)
+    conf = model.confidence_per_keypoint(ds).transpose(model.TIME, model.INDIVIDUAL, ...)
+    conf = np.asarray(conf.values, dtype=np.float64)
+    finite = np.isfinite(xy).all(axis=-1)
+    boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4)
+    present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
+    rows, cols = np.nonzero(present)  # by time, then individual
+    scale = np.asarray([width, height], dtype=np.float64)
+    box = boxes[rows, cols]
+    box = np.where(np.isfinite(box), box, 0.0)
+    centre, extent = (box[:, :2] + box[:, 2:] / 2) / scale, box[:, 2:] / scale
+    seen = finite[rows, cols]
+    points = np.where(seen[..., None], xy[rows, cols] / scale, 0.0)
+    # a missing point is 0 0 with a confidence below 0.5, as Ultralytics wrote one
+    point_conf = conf[rows, cols]
+    point_conf = np.where(seen, point_conf, np.where(point_conf < 0.5, point_conf, 0.0))
+    classes = np.zeros(rows.size, dtype=np.int64)
+    if "category_id" in ds:
+        grid = np.asarray(ds["category_id"].transpose(model.TIME, model.INDIVIDUAL).values)
+        classes = np.maximum(grid[rows, cols].astype(np.int64), 0)
+    keypoints = np.concatenate([points, point_conf[..., None]], axis=-1)
+    columns: list[np.ndarray] = [classes, *centre.T, *extent.T]
+    columns += list(keypoints.reshape(rows.size, -1).T)
+    if "instance_score" in ds:
+        score = ds["instance_score"].transpose(model.TIME, model.INDIVIDUAL).values
+        columns.append(np.asarray(score, dtype=np.float64)[rows, cols])
+    if track_ids:
+        columns.append(_ids(ds)[cols])
+    return _format(columns), rows
+
+
+def _format(columns: list[np.ndarray]) -> list[str]:
+    """The lines, numbers as the shortest text that reads back the same (pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if columns[0].size == 0:
+        return []
+    batch = pa.record_batch(
+        [pa.array(c) for c in columns], names=[str(i) for i in range(len(columns))]
+    )
+    sink = io.BytesIO()
+    options = pcsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
+    pcsv.write_csv(batch, sink, write_options=options)
+    return sink.getvalue().decode("ascii").splitlines()
+
+
+def _grouped(lines: list[str], rows: np.ndarray) -> list[str]:
+    """The text of each time step's file, in time order."""
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    ends = np.r_[starts[1:], rows.size]
+    return ["\n".join(lines[a:b]) + "\n" for a, b in zip(starts, ends, strict=True)]
+
+
+def _refuse_strays(folder: Path, stem: str, targets: list[Path]) -> None:
+    """Refuse a folder holding frame files of ``stem`` that this write does not replace."""
+    if not folder.is_dir():
+        return
+    names = {t.name for t in targets}
+    with os.scandir(folder) as entries:
+        strays = sorted(
+            e.name
+            for e in entries
+            if e.name not in names and (m := FRAME_FILE.match(e.name)) and m["stem"] == stem
+        )
+    if strays:
+        raise FileExistsError(
+            17,
+            f"{folder / strays[0]}: {len(strays)} file(s) of other frames of {stem!r} are in "
+            "this folder, and would be read back with what is written; write to another "
+            "folder or stem, or remove them.",
+            str(folder / strays[0]),
+        )

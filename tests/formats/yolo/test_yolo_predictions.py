@@ -1,0 +1,411 @@
+"""Ultralytics YOLO pose predictions (``save_txt``): frame files, columns, tracks, sizes, writing.
+
+The rows are written here as Ultralytics' ``Results.save_txt`` writes them: ``cls cx cy w h``,
+then ``x y conf`` per keypoint (``x y`` for ``kpt_shape [K, 2]``), then the box confidence
+(``save_conf=True``) and the track id (``yolo pose track``), all normalised by the image size.
+Expected values are worked out by hand from those rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from PIL import Image
+
+import posebridge
+from posebridge import model
+from posebridge.errors import FileExistsError, FormatError, SchemaError
+from posebridge.formats.yolo import predictions, predictions_write
+from posebridge.registry import detect
+
+W, H = 640, 480
+
+# two keypoints, x y conf; box conf then track id (yolo pose track save_conf=True)
+FRAME_1 = (
+    "0 0.5 0.5 0.25 0.5 0.5 0.25 0.9 0.75 0.5 0.8 0.66 7\n"
+    "0 0.25 0.25 0.125 0.25 0.125 0.125 0.7 0.25 0.375 0.6 0.5 2\n"
+)
+FRAME_4 = "0 0.5 0.5 0.25 0.5 0.25 0.75 0.95 0 0 0.1 0.75 7\n"
+
+
+def run(tmp_path: Path, files: dict[str, str]) -> Path:
+    labels = tmp_path / "predict" / "labels"
+    labels.mkdir(parents=True)
+    for name, text in files.items():
+        (labels / name).write_text(text)
+    return labels
+
+
+def test_a_tracked_video_run_reads_as_poses_by_frame_and_track(tmp_path):
+    labels = run(tmp_path, {"clip_1.txt": FRAME_1, "clip_4.txt": FRAME_4})
+    ds = predictions.read(labels, kpt_shape=[2, 3], image_size=(W, H))
+    # frames 1 and 4 of the names are 0 and 3; 1 and 2 have no file: NaN
+    assert ds.time.values.tolist() == [0, 1, 2, 3]
+    assert ds.attrs["time_unit"] == "frames" and "fps" not in ds.attrs
+    assert ds.individual.values.tolist() == ["track_2", "track_7"]  # sorted by id
+    pos = ds.position.transpose("time", "individual", "keypoint", "space").values
+    np.testing.assert_array_equal(pos[0, 1], [[320, 120], [480, 240]])  # track 7, frame 0
+    np.testing.assert_array_equal(pos[0, 0], [[80, 60], [160, 180]])  # track 2
+    assert np.isnan(pos[1:3]).all()
+    np.testing.assert_array_equal(pos[3, 1, 0], [160, 360])
+    # 0 0 with confidence 0.1: Ultralytics' mark of a point it did not see
+    assert np.isnan(pos[3, 1, 1]).all()
+    conf = ds.confidence.transpose("time", "individual", "keypoint").values
+    np.testing.assert_array_equal(conf[0], [[0.7, 0.6], [0.9, 0.8]])
+    assert conf[3, 1, 1] == 0.1  # the confidence stays
+    np.testing.assert_array_equal(
+        ds.instance_score.transpose("time", "individual").values[[0, 3]],
+        [[0.5, 0.66], [np.nan, 0.75]],
+    )
+    box = ds.bbox.transpose("time", "individual", "box").values
+    np.testing.assert_array_equal(box[0, 1], [240, 120, 160, 240])  # top-left corner, size
+    assert ds.category_id.values[0].tolist() == [0, 0]
+
+
+def test_untracked_predictions_are_untracked_instances_by_line_order(tmp_path):
+    rows = "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n0 0.25 0.25 0.1 0.1 0.25 0.25 0.8\n"
+    labels = run(tmp_path, {"v_2.txt": rows, "v_3.txt": rows.splitlines()[1] + "\n"})
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(100, 100))
+    assert ds.individual.values.tolist() == ["untracked_0", "untracked_1"]
+    x = ds.position.sel(space="x", keypoint="keypoint_0").values
+    np.testing.assert_array_equal(x, [[np.nan, np.nan], [50, 25], [25, np.nan]])
+    assert "instance_score" not in ds
+
+
+def test_frames_of_a_track_run_without_tracks_come_back_untracked(tmp_path):
+    """Ultralytics keeps the detections of a frame where the tracker returns no track:
+    that file's lines have no id column (one column fewer)."""
+    tracked = "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 4\n"
+    untracked = "0 0.25 0.25 0.1 0.1 0.25 0.25 0.9\n"
+    labels = run(tmp_path, {"v_1.txt": tracked, "v_2.txt": untracked})
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(100, 100))
+    assert ds.individual.values.tolist() == ["track_4", "untracked_0"]
+    assert "instance_score" not in ds  # the trailing column was the id, not a confidence
+    x = ds.position.sel(space="x", keypoint="keypoint_0").values
+    np.testing.assert_array_equal(x, [[50, np.nan], [np.nan, 25]])
+
+
+@pytest.mark.parametrize(
+    ("tail", "score", "tracks"),
+    [("3", None, ["track_3"]), ("0.87", 0.87, ["untracked_0"])],
+)
+def test_a_lone_trailing_column_is_an_id_when_whole_else_a_box_confidence(
+    tmp_path, tail, score, tracks
+):
+    labels = run(tmp_path, {"v_1.txt": f"0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 {tail}\n"})
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    assert ds.individual.values.tolist() == tracks
+    if score is None:
+        assert "instance_score" not in ds
+    else:
+        assert ds.instance_score.values.item() == score
+
+
+def test_save_conf_says_what_a_whole_trailing_number_is(tmp_path):
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 1\n"})
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10), save_conf=True)
+    assert ds.individual.values.tolist() == ["untracked_0"]
+    assert ds.instance_score.values.item() == 1.0
+
+
+def test_a_model_with_two_values_per_keypoint_has_no_confidence(tmp_path):
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25 0 0\n"})
+    ds = predictions.read(labels, kpt_shape=[2, 2], image_size=(200, 100))
+    pos = ds.position.transpose("keypoint", "space", ...).values[..., 0, 0]
+    np.testing.assert_array_equal(pos, [[100, 25], [0, 0]])  # no confidence: 0 0 is a point
+    assert np.isnan(ds.confidence.values).all()
+
+
+def test_the_number_of_keypoints_is_refused_when_the_columns_fit_several(tmp_path):
+    labels = run(tmp_path, {"clip_1.txt": FRAME_1})
+    with pytest.raises(FormatError) as error:
+        predictions.read(labels, image_size=(W, H))
+    message = str(error.value)
+    assert str(labels / "clip_1.txt") in message
+    assert "13 columns" in message and "[2, 3]" in message
+    for option in ("kpt_shape=", "keypoint_names=", "dataset="):
+        assert option in message
+
+
+def test_keypoint_names_tell_the_number_of_keypoints_and_name_them(tmp_path):
+    labels = run(tmp_path, {"clip_1.txt": FRAME_1})
+    ds = predictions.read(labels, keypoint_names=["nose", "tail"], image_size=(W, H))
+    assert ds.keypoint.values.tolist() == ["nose", "tail"]
+    assert ds.individual.values.tolist() == ["track_2", "track_7"]
+    assert ds.instance_score.values[0].tolist() == [0.5, 0.66]
+
+
+def test_the_models_data_yaml_gives_keypoints_classes_and_symmetries(tmp_path):
+    labels = run(tmp_path, {"clip_1.txt": FRAME_1.replace("0 0.25", "1 0.25", 1)})
+    data = tmp_path / "data.yaml"
+    data.write_text(
+        "train: images/train\nkpt_shape: [2, 3]\nflip_idx: [1, 0]\nnames: [cat, dog]\n"
+        "kpt_names:\n  0: [left, right]\n  1: [left, right]\n"
+    )
+    ds = predictions.read(labels, dataset=data, image_size=(W, H))
+    assert ds.keypoint.values.tolist() == ["left", "right"]
+    assert ds.category_id.values[0].tolist() == [1, 0]  # track_2 is the second line
+    assert ds.category.values[0].tolist() == ["dog", "cat"]
+    assert ds.skeleton_symmetries.values.tolist() == [["left", "right"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "said"),
+    [
+        ("0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n0 0.5 0.5 0.1 0.1 0.5 0.5\n", 2, "7 columns"),
+        ("0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n0 0.5 0.5 0.1 0.1 0.5 x 0.9\n", 2, "'x'"),
+        ("0 0.5 0.5 0.1 0.1 0.5 0.5 2\n", 1, "keypoint confidence outside 0..1"),
+        ("0.5 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n", 1, "class"),
+        ("0 0.5 0.5 0.1 0.1 inf 0.5 0.9\n", 1, "not finite"),
+        ("0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 1.5 3\n", 1, "box confidence outside"),
+        ("0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 3\n0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 3\n", 2, "track id"),
+        ("0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 0.5 2.5\n", 1, "track id"),
+    ],
+)
+def test_a_bad_line_is_refused_naming_the_file_and_line(tmp_path, text, line, said):
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n", "v_2.txt": text})
+    with pytest.raises(FormatError) as error:
+        predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    message = str(error.value)
+    assert message.startswith(f"{labels / 'v_2.txt'}: line {line}:"), message
+    assert said in message
+
+
+def test_a_count_that_fits_no_keypoint_number_given_is_refused(tmp_path):
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 0.5 0.5 0.9 1 1 1\n"})
+    with pytest.raises(FormatError, match="line 1: its 14 columns do not fit kpt_shape"):
+        predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+
+
+def test_without_a_size_the_options_that_give_one_are_named(tmp_path):
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"})
+    with pytest.raises(FormatError, match=r"image_size=\(width, height\) or video="):
+        predictions.read(labels, kpt_shape=[1, 3])
+
+
+def test_fps_gives_seconds_and_keeps_the_frames(tmp_path):
+    labels = run(tmp_path, {"v_2.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"})
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10), fps=4.0)
+    assert ds.attrs["fps"] == 4.0
+    assert ds.time.values.tolist() == [0.0, 0.25]
+    assert model.frame_numbers(ds).tolist() == [0, 1]
+
+
+def test_vid_stride_places_each_file_on_the_frame_it_was_read_from(tmp_path):
+    """With vid_stride=s, Ultralytics grabs s frames and keeps the last: the N-th kept
+    frame is frame N * s - 1."""
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"})
+    (labels / "v_3.txt").write_text("0 0.5 0.5 0.1 0.1 0.25 0.5 0.9\n")
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(100, 10), vid_stride=2)
+    x = ds.position.sel(space="x").values.ravel()
+    assert ds.sizes["time"] == 6
+    np.testing.assert_array_equal(np.flatnonzero(~np.isnan(x)), [1, 5])
+    assert x[5] == 25
+
+
+def test_several_videos_are_refused_unless_stem_picks_one(tmp_path):
+    row = "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"
+    labels = run(tmp_path, {"a_1.txt": row, "b_1.txt": row, "b_2.txt": row})
+    with pytest.raises(FormatError, match=r"several videos \(a, b\); pass stem="):
+        predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10), stem="b")
+    assert ds.sizes["time"] == 2
+
+
+def test_a_videos_frames_mixed_with_image_files_are_refused(tmp_path):
+    row = "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"
+    labels = run(tmp_path, {"v_1.txt": row, "v_2.txt": row, "bus.txt": row})
+    with pytest.raises(FormatError, match=r"mixes the frames of a video \(v_<N>.txt\)"):
+        predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10), stem="v")
+    assert ds.sizes["time"] == 2
+
+
+def test_one_file_is_its_frame(tmp_path):
+    labels = run(tmp_path, {"v_3.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"})
+    ds = predictions.read(labels / "v_3.txt", kpt_shape=[1, 3], image_size=(10, 10))
+    assert ds.sizes["time"] == 3
+    assert np.isnan(ds.position.values[:2]).all() and not np.isnan(ds.position.values[2]).any()
+
+
+def video(path: Path, n: int, size: tuple[int, int] = (64, 48)) -> Path:
+    """A real video of ``n`` grey frames (ffmpeg)."""
+    pytest.importorskip("imageio_ffmpeg")
+    from posebridge import _video
+
+    writer = _video.write_frames(path, size, 10.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    for k in range(n):
+        writer.send(np.full((size[1], size[0], 3), 10 * k, dtype=np.uint8))
+    writer.close()
+    return path
+
+
+def test_the_video_gives_the_frame_size_and_the_last_frame(tmp_path):
+    labels = run(tmp_path, {"v_2.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n"})
+    clip = video(tmp_path / "v.mkv", 5)
+    ds = predictions.read(labels, kpt_shape=[1, 3], video=clip)
+    assert ds.sizes["time"] == 5  # frames 2 to 4 have no file: NaN, to the video's end
+    np.testing.assert_array_equal(ds.position.values[1, :, 0, 0], [32, 12])
+    assert ds.attrs["video_path"] == str(clip)
+    (labels / "v_9.txt").write_text("0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n")
+    with pytest.raises(FormatError, match="is frame 8 .* has 5 frames") as error:
+        predictions.read(labels, kpt_shape=[1, 3], video=clip)
+    assert str(labels / "v_9.txt") in str(error.value)
+
+
+def test_the_annotated_video_beside_the_labels_gives_the_frame_size(tmp_path):
+    labels = run(tmp_path, {"v_2.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n"})
+    video(labels.parent / "v.avi", 3, size=(80, 40))  # as Ultralytics' save=True writes
+    ds = predictions.read(labels, kpt_shape=[1, 3])
+    np.testing.assert_array_equal(ds.position.values[1, :, 0, 0], [40, 10])
+    assert ds.sizes["time"] == 2  # only the size is taken from the annotated copy
+
+
+def test_image_predictions_are_one_row_per_image_with_its_own_size(tmp_path):
+    labels = run(
+        tmp_path,
+        {
+            "zebra.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n",
+            "bus.txt": "0 0.5 0.5 0.1 0.1 0.25 0.5 0.9\n",
+        },
+    )
+    Image.new("RGB", (200, 100)).save(labels.parent / "bus.jpg")  # Ultralytics' save=True
+    Image.new("RGB", (40, 80)).save(labels.parent / "zebra.png")
+    ds = predictions.read(labels, kpt_shape=[1, 3])
+    assert ds.image_path.values.tolist() == ["bus.jpg", "zebra.png"]
+    assert ds.time.values.tolist() == [0, 1]
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "space", ...).values[..., 0, 0], [[50, 50], [20, 20]]
+    )
+    assert ds.image_width.values.tolist() == [200, 40]
+
+
+def test_image_predictions_without_their_images_need_a_size(tmp_path):
+    labels = run(tmp_path, {"bus.txt": "0 0.5 0.5 0.1 0.1 0.25 0.5 0.9\n"})
+    with pytest.raises(FormatError, match="pass image_size=") as error:
+        predictions.read(labels, kpt_shape=[1, 3])
+    assert str(labels / "bus.txt") in str(error.value)
+
+
+def test_empty_and_missing_inputs_are_said(tmp_path):
+    (tmp_path / "v_1.txt").touch()
+    with pytest.raises(FormatError, match="is empty"):
+        predictions.read(tmp_path / "v_1.txt", kpt_shape=[1, 3], image_size=(10, 10))
+    empty = tmp_path / "labels"
+    empty.mkdir()
+    with pytest.raises(FormatError, match="holds no .txt prediction files"):
+        predictions.read(empty, kpt_shape=[1, 3], image_size=(10, 10))
+
+
+def test_detection_finds_a_labels_folder_and_a_prediction_file(tmp_path):
+    labels = run(tmp_path, {"clip_1.txt": FRAME_1})
+    assert detect(labels) == "yolo-predictions"
+    assert detect(labels / "clip_1.txt") == "yolo-predictions"
+    ds = posebridge.load(labels, kpt_shape=[2, 3], image_size=(W, H))
+    assert ds.individual.values.tolist() == ["track_2", "track_7"]
+
+
+def test_a_text_of_other_words_is_not_taken_for_predictions(tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("frame x y\n1 2 3 4 5 6 7\n")
+    with pytest.raises(posebridge.UnknownFormatError):
+        detect(other)
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def poses() -> xr.Dataset:
+    """Two tracks, two keypoints, frames 10 to 12 (frame 11 empty)."""
+    position = np.full((3, 2, 2, 2), np.nan)
+    position[0, :, :, 0] = [[64.0, 320.0], [48.0, 240.0]]  # (space, keypoint)
+    position[2, :, 0, 1] = [32.0, 24.0]
+    confidence = np.full((3, 2, 2), np.nan)
+    confidence[0, :, 0] = [0.5, 0.25]
+    confidence[2, :, 1] = [0.75, 0.2]
+    ds = model.from_numpy(position, confidence, ["track_3", "track_9"], ["a", "b"])
+    return ds.assign_coords(time=[10, 11, 12])
+
+
+def test_written_files_are_named_by_frame_and_read_back(tmp_path):
+    ds = poses()
+    written = predictions_write.write(ds, tmp_path / "clip.txt", image_size=(W, H))
+    assert [p.name for p in written] == ["clip_11.txt", "clip_13.txt"]  # frame 11 had none
+    first = written[0].read_text().split()
+    # class, box (the points' extent), x y conf per keypoint, track id
+    assert first[0] == "0" and first[-1] == "3"
+    assert [float(v) for v in first[5:11]] == [0.1, 0.1, 0.5, 0.5, 0.5, 0.25]
+    back = predictions.read(tmp_path, kpt_shape=[2, 3], image_size=(W, H))
+    assert back.individual.values.tolist() == ["track_3", "track_9"]
+    got = back.position.values[10:]
+    np.testing.assert_allclose(got, ds.position.values, rtol=1e-12)
+    assert np.isnan(back.position.values[:10]).all()
+    # the missing point of track_9 at frame 12: 0 0 with its confidence (below 0.5)
+    np.testing.assert_array_equal(back.confidence.values[12, :, 1], [0.75, 0.2])
+
+
+def test_without_track_ids_the_lines_have_none(tmp_path):
+    written = predictions_write.write(
+        poses(), tmp_path / "v.txt", image_size=(W, H), track_ids=False
+    )
+    assert len(written[0].read_text().split()) == 5 + 2 * 3
+    back = predictions.read(tmp_path, kpt_shape=[2, 3], image_size=(W, H))
+    assert back.individual.values.tolist() == ["untracked_0"]
+
+
+def test_writing_never_clobbers_and_refuses_stray_frames(tmp_path):
+    ds = poses()
+    predictions_write.write(ds, tmp_path / "clip.txt", image_size=(W, H))
+    before = (tmp_path / "clip_11.txt").read_bytes()
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        predictions_write.write(ds, tmp_path / "clip.txt", image_size=(W, H))
+    assert (tmp_path / "clip_11.txt").read_bytes() == before
+    predictions_write.write(ds, tmp_path / "clip.txt", image_size=(W, H), overwrite=True)
+    (tmp_path / "clip_99.txt").write_text("0 0 0 0 0 0 0 0 0 0 0\n")
+    with pytest.raises(FileExistsError, match="clip_99.txt"):
+        predictions_write.write(ds, tmp_path / "clip.txt", image_size=(W, H), overwrite=True)
+
+
+def test_a_failed_write_leaves_no_file(tmp_path):
+    ds = poses()
+    (tmp_path / "clip_13.txt").mkdir()  # the second target cannot be written
+    with pytest.raises(posebridge.PoseBridgeError):
+        predictions_write.write(ds, tmp_path / "clip.txt", image_size=(W, H), overwrite=True)
+    assert not (tmp_path / "clip_11.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip_13.txt"]
+
+
+def test_writing_needs_a_frame_size(tmp_path):
+    with pytest.raises(SchemaError, match="image_size="):
+        predictions_write.write(poses(), tmp_path / "clip.txt")
+
+
+def test_save_writes_through_the_registry(tmp_path):
+    written = posebridge.save(
+        poses(), tmp_path / "clip.txt", format="yolo-predictions", image_size=(W, H)
+    )
+    assert [p.name for p in written] == ["clip_11.txt", "clip_13.txt"]
+
+
+def test_the_number_of_keypoints_is_taken_from_the_columns_when_one_shape_fits(tmp_path):
+    """7 columns: a [K, 3] reading would need K = 0, so only kpt_shape [1, 2] fits."""
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25\n"})
+    ds = predictions.read(labels, image_size=(10, 20))
+    assert ds.keypoint.values.tolist() == ["keypoint_0"]
+    np.testing.assert_array_equal(ds.position.values.ravel(), [5, 5])
+
+
+def test_files_whose_counts_fit_no_one_shape_are_refused_naming_the_counts(tmp_path):
+    labels = run(
+        tmp_path,
+        {
+            "v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n",
+            "v_2.txt": "0 0.5 0.5 0.1 0.1 " + "0.5 " * 10 + "0.5\n",
+        },
+    )
+    with pytest.raises(FormatError, match=r"line 1: its 16 columns .*\(8, 16\) fit no one"):
+        predictions.read(labels, image_size=(10, 10))
