@@ -279,3 +279,80 @@ def test_a_path_for_a_text_option_is_taken_as_its_text(tmp_path, poses_two_mice_
     posebridge.save(poses_two_mice_with_nan, path, format="dlc", split_individuals=False)
     ds = posebridge.load(path, key=Path("df_with_missing"))
     xr.testing.assert_equal(ds.position, posebridge.load(path).position)
+
+
+# --------------------------------------------------------------------------
+# fps= against the file's own frame rate (the check the command line makes too)
+
+
+@pytest.fixture
+def seconds_file(tmp_path):
+    """A netCDF file whose times are in seconds, taken at 30 fps, in ``tmp_path / "in"``."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    ds = posebridge.from_numpy(np.random.default_rng(3).uniform(0, 9, (6, 2, 2, 1)), fps=30)
+    path = folder / "secs.nc"
+    posebridge.save(ds, path)
+    return path
+
+
+def _open_with_xarray(path, fps):
+    return xr.open_dataset(path, engine="posebridge", fps=fps)
+
+
+def _convert(target: str):
+    def run(path, fps):
+        return posebridge.convert(path, path.parent.parent / target, fps=fps)
+
+    return run
+
+
+def _read_back(result):
+    """The dataset read, or the file convert wrote read back."""
+    return result if isinstance(result, xr.Dataset) else posebridge.load(result[0])
+
+
+READING_WITH_FPS = {
+    "load": lambda path, fps: posebridge.load(path, fps=fps),
+    "load-a-list": lambda path, fps: posebridge.load([path], fps=fps),
+    "open_dataset": lambda path, fps: posebridge.open_dataset(path, fps=fps),
+    "xarray-engine": _open_with_xarray,
+    "convert-in-memory": _convert("out.slp"),
+    "convert-streaming": _convert("out.nc"),
+}
+
+
+@pytest.mark.parametrize("reading", READING_WITH_FPS.values(), ids=READING_WITH_FPS.keys())
+def test_an_fps_that_contradicts_the_files_own_is_refused_naming_the_file_and_both(
+    tmp_path, seconds_file, reading
+):
+    """It was set beside the file's 30-fps times: frame 3 (0.1 s) became 0.1 x 60 = frame 6."""
+    with pytest.raises(PoseBridgeError) as caught:
+        reading(seconds_file, 60)
+    message = str(caught.value)
+    assert message.startswith(f"{seconds_file}: fps=60 contradicts the file's own frame rate, ")
+    assert "30 fps" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # nothing written
+
+
+@pytest.mark.parametrize("reading", READING_WITH_FPS.values(), ids=READING_WITH_FPS.keys())
+@pytest.mark.parametrize("fps", [30, "30", 30.0 * (1 + 1e-12)], ids=["30", "text", "rounding"])
+def test_an_fps_equal_to_the_files_own_is_taken(seconds_file, reading, fps):
+    ds = _read_back(reading(seconds_file, fps))
+    if "fps" in ds.attrs:  # not kept by .slp, whose time counts frames
+        assert ds.attrs["fps"] == pytest.approx(30)
+        np.testing.assert_allclose(ds.time.values, np.arange(6) / 30)
+    assert ds.sizes["time"] == 6
+
+
+@pytest.mark.parametrize("reading", READING_WITH_FPS.values(), ids=READING_WITH_FPS.keys())
+def test_an_fps_for_a_file_of_frame_numbers_is_taken(tmp_path, reading):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "frames.nc"
+    posebridge.save(posebridge.from_numpy(np.zeros((4, 2, 1, 1))), path)
+    ds = _read_back(reading(path, 25))
+    if "fps" in ds.attrs:  # not kept by .slp, whose time counts frames
+        assert ds.attrs["fps"] == 25
+        np.testing.assert_allclose(ds.time.values, np.arange(4) / 25)
+    assert ds.sizes["time"] == 4

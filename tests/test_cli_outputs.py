@@ -3,7 +3,8 @@
 ``plot`` and ``render`` refuse an output that is one of their inputs (the poses
 file, the video or still image, a link to one), even with ``--overwrite``, as
 ``convert`` does; ``plot`` refuses two FILEs whose figures would be one file;
-``render`` refuses an ffmpeg image-sequence name; an output under a regular file
+``render`` refuses an ffmpeg image-sequence name (``i%d.png``; ``clip%d.mp4`` is
+written as it is named); an output under a regular file
 is said to be under a file. Option values typed for text stay as typed, and an
 ``--fps`` that contradicts the file's own rate is refused.
 """
@@ -141,6 +142,22 @@ def test_render_refuses_an_image_sequence_pattern_and_leaves_nothing(
     assert line.startswith(f"posebridge: error: {out / name}: ")
     assert "image-sequence pattern" in line
     assert list(out.iterdir()) == []  # no numbered temporaries
+
+
+@pytest.mark.parametrize("name", ["clip%d.mp4", "clip%03d.mkv"])
+def test_render_writes_a_video_whose_name_holds_percent_d_under_that_name(
+    tmp_path, poses_file, video, name
+):
+    """Only image endings make ffmpeg number its files; clip%d.mp4 was refused all the same."""
+    out = tmp_path / "r"
+    out.mkdir()
+    result = run("render", poses_file, "--video", video, "-o", out / name, "--frames", "0:3",
+                 "--no-progress")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == [name]
+    from posebridge import _video
+
+    assert _video.probe(out / name).n_frames == 4
 
 
 def test_render_takes_a_percent_sign_that_is_no_pattern(tmp_path, poses_file, video):

@@ -253,14 +253,47 @@ def test_valid_arguments_of_numpy_kinds_still_run_the_batch(tmp_path, inputs):
         to="nc",
         jobs=np.int64(1),
         chunk_frames=np.int64(5),
-        fps=np.float64(25.0),
+        fps=np.float64(30.0),  # the inputs' own rate (another is refused: see below)
         progress=False,
         on_chunk=lambda *report: seen.append(report),
         report=tmp_path / "r.json",
     )
     assert report.counts == {"ok": 2, "failed": 0, "skipped": 0}, report.table()
     assert json.loads((tmp_path / "r.json").read_text())["counts"]["ok"] == 2
-    assert posebridge.load(out / "a.nc").attrs.get("fps") == 25.0
+    assert posebridge.load(out / "a.nc").attrs.get("fps") == 30.0
+
+
+@pytest.mark.parametrize("to", ["nc", "slp"], ids=["streaming", "in-memory"])
+def test_an_fps_that_contradicts_the_inputs_own_fails_each_naming_it_and_both_rates(
+    tmp_path, inputs, to
+):
+    """The inputs' times are in seconds at 30 fps; fps=60 was set beside them as it was."""
+    out = tmp_path / "out"
+    report = convert_many(inputs, out, to=to, jobs=1, fps=60, progress=False)
+    assert report.counts == {"ok": 0, "failed": 2, "skipped": 0}, report.table()
+    for result, source in zip(report.results, inputs, strict=True):
+        assert result.error.startswith(f"{source}: fps=60 contradicts the file's own frame ")
+        assert "30 fps" in result.error
+        assert result.error_type == "PoseBridgeError"
+    assert not list(out.rglob("*.*"))  # nothing written
+
+
+def test_a_manifest_fps_that_contradicts_the_inputs_own_fails_its_row(tmp_path, inputs):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,fps\nin/a.nc,60\nin/b.nc,30\n")
+    report = convert_many(None, tmp_path / "out", to="nc", manifest=manifest, jobs=1)
+    assert [r.status for r in report.results] == ["failed", "ok"], report.table()
+    assert "fps=60 contradicts the file's own frame rate, 30 fps" in report.results[0].error
+
+
+def test_cli_batch_fps_that_contradicts_the_inputs_own_fails_them(tmp_path, inputs):
+    out = tmp_path / "out"
+    args = ["batch", str(tmp_path / "in"), "--to", "nc", "--out", str(out), "-j", "1", "-q"]
+    result = CliRunner().invoke(cli, [*args, "--fps", "60"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.count("fps=60 contradicts the file's own frame rate") == 2
+    assert not list(out.rglob("*.*"))
+    assert CliRunner().invoke(cli, [*args, "--fps", "30"]).exit_code == 0
 
 
 def test_cli_batch_refuses_an_empty_source_and_a_report_in_a_missing_folder(

@@ -427,6 +427,62 @@ def test_save_figure_refuses_wrong_values_and_writes_nothing(poses, tmp_path, ca
     assert list(tmp_path.iterdir()) == []
 
 
+def _still(path):
+    from PIL import Image
+
+    Image.fromarray(np.full((40, 60, 3), 90, dtype=np.uint8)).save(path)
+    return path
+
+
+def _figure_over(onto: str, poses, tmp_path):
+    """(figure, the input it was drawn from, the name to save it under: the input or a link)."""
+    import posebridge
+
+    if onto == "poses file, through a link":
+        source = tmp_path / "poses.nc"
+        posebridge.save(poses, source)
+        link = tmp_path / "figure.png"
+        link.symlink_to(source.name)
+        return plot.missing(posebridge.load(source)), source, link
+    if onto == "video=, through a link":
+        pytest.importorskip("imageio_ffmpeg")
+        source = grey_video(tmp_path / "video.mkv", 12)
+        link = tmp_path / "figure.png"
+        link.symlink_to(source.name)
+        return plot.skeleton(poses, frame=3, video=source), source, link
+    source = _still(tmp_path / "still.png")
+    if onto == "image=":
+        return plot.trajectories(poses, image=source), source, source
+    return plot.trajectories(poses.assign_attrs(frame_path=str(source))), source, source
+
+
+@pytest.mark.parametrize(
+    "onto", ["poses file, through a link", "image=", "frame_path", "video=, through a link"]
+)
+def test_save_figure_refuses_to_write_onto_a_file_the_figure_was_drawn_from(poses, tmp_path, onto):
+    """Only ``posebridge plot`` refused it: save_figure replaced the input with a PNG."""
+    fig, source, target = _figure_over(onto, poses, tmp_path)
+    data = source.read_bytes()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(PoseBridgeError) as caught:
+        plot.save_figure(fig, target, overwrite=True)
+    assert str(caught.value) == (
+        f"{target}: is the input file ({source}); writing the figure there would replace the "
+        "original: write to another file."
+    )
+    assert source.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary left
+    plot.save_figure(fig, tmp_path / "elsewhere.png")  # another name is written
+
+
+def test_a_figure_drawn_in_two_calls_keeps_the_inputs_of_both(poses, tmp_path):
+    still = _still(tmp_path / "still.png")
+    fig = plot.missing(poses)
+    plot.trajectories(poses, image=still, ax=fig.add_subplot(2, 1, 2))
+    with pytest.raises(PoseBridgeError, match="is the input file"):
+        plot.save_figure(fig, still, overwrite=True)
+
+
 def test_a_lazily_loaded_dataset_is_plotted_from_the_selected_steps(poses, arrays, tmp_path):
     pytest.importorskip("dask")
     path = tmp_path / "poses.nc"

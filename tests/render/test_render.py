@@ -357,6 +357,54 @@ def test_an_existing_output_is_kept_without_overwrite(video, tmp_path):
     assert _video.probe(target).n_frames == 1
 
 
+@pytest.mark.parametrize("onto", ["poses file", "video", "link to the video"])
+def test_render_onto_one_of_its_inputs_is_refused_even_with_overwrite(video, tmp_path, onto):
+    """Only ``posebridge render`` refused it: render() replaced the input with the video."""
+    import posebridge
+
+    poses_file = tmp_path / "poses.nc"
+    posebridge.save(poses_at([0, 1])[0], poses_file)
+    ds = posebridge.load(poses_file)
+    source = poses_file if onto == "poses file" else video
+    target = source
+    if onto == "link to the video":
+        target = tmp_path / "link.mkv"
+        target.symlink_to(video.name)
+    data = source.read_bytes()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(PoseBridgeError) as caught:
+        render(ds, video, target, overwrite=True, **LOSSLESS)
+    assert str(caught.value) == (
+        f"{target}: is the input file ({source}); writing the video there would replace the "
+        "original: write to another file."
+    )
+    assert source.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("name", ["clip%d.mp4", "clip_%03d.mkv"])
+def test_a_percent_d_in_a_video_name_is_written_as_typed(video, tmp_path, name):
+    """ffmpeg reads %d as a pattern only for image endings: a video keeps its name."""
+    ds, _ = poses_at([0, 1, 2])
+    out = tmp_path / "out" / name
+    out.parent.mkdir()
+    assert render(ds, video, out, progress=False) == out
+    assert [p.name for p in out.parent.iterdir()] == [name]
+    assert _video.probe(out).n_frames == 3
+
+
+@pytest.mark.parametrize("name", ["i%d.png", "i%03d.jpg", "frame_%5d.tiff"])
+def test_an_image_sequence_name_is_refused_and_leaves_nothing(video, tmp_path, name):
+    """ffmpeg wrote one image per frame, named after the temporary, and left them."""
+    ds, _ = poses_at([0, 1, 2])
+    out = tmp_path / "out" / name
+    out.parent.mkdir()
+    with pytest.raises(PoseBridgeError, match="image-sequence pattern") as caught:
+        render(ds, video, out, progress=False)
+    assert str(caught.value).startswith(f"{out}: ")
+    assert list(out.parent.iterdir()) == []
+
+
 # --------------------------------------------------------------------------
 # the numpy drawing primitives
 

@@ -6,6 +6,9 @@ pyplot, so nothing depends on (or changes) the interactive backend.
 
 from __future__ import annotations
 
+import os
+import weakref
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,7 +16,18 @@ import numpy as np
 from posebridge import errors
 from posebridge.errors import PoseBridgeError
 
-__all__ = ["axes", "check_axes", "matplotlib", "show_image", "space_labels"]
+__all__ = [
+    "axes",
+    "check_axes",
+    "inputs_of",
+    "matplotlib",
+    "note_inputs",
+    "show_image",
+    "space_labels",
+]
+
+#: The files each figure was drawn from (see :func:`note_inputs`), by figure.
+_INPUTS: weakref.WeakKeyDictionary[Any, tuple[Path, ...]] = weakref.WeakKeyDictionary()
 
 
 def matplotlib() -> Any:
@@ -73,3 +87,40 @@ def space_labels(ax: Any, ds: Any, image: bool) -> None:
         ax.set_ylim(float(height) - 0.5, -0.5)
     elif not ax.yaxis_inverted():
         ax.invert_yaxis()
+
+
+def note_inputs(figure: Any, ds: Any, *files: object) -> Any:
+    """Remember the files ``figure`` was drawn from; return ``figure``.
+
+    They are the dataset's own file (``source_file``), the still frames it
+    names (``frame_path``, ``video_path``) and the files given (``video=``,
+    ``image=``; arrays are skipped). A figure drawn in several calls (one
+    ``ax`` after another) keeps every call's. :func:`posebridge.plot.save_figure`
+    refuses to write the figure onto one of them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> figure = matplotlib().figure.Figure()
+    >>> ds = from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(source_file="a.h5")
+    >>> [p.name for p in inputs_of(note_inputs(figure, ds, "v.mp4", np.zeros((2, 2))))]
+    ['a.h5', 'v.mp4']
+    """
+    named = [ds.attrs.get(key) for key in ("source_file", "frame_path", "video_path")]
+    found = [
+        Path(os.fspath(f)) for f in (*named, *files) if isinstance(f, str | os.PathLike) and str(f)
+    ]
+    _INPUTS[figure] = (*_INPUTS.get(figure, ()), *found)
+    return figure
+
+
+def inputs_of(figure: Any) -> tuple[Path, ...]:
+    """The files ``figure`` was drawn from (see :func:`note_inputs`).
+
+    Examples
+    --------
+    >>> inputs_of(matplotlib().figure.Figure())
+    ()
+    """
+    return _INPUTS.get(figure, ())

@@ -180,7 +180,7 @@ def trajectories(
     _mpl.space_labels(ax, ds, still is not None)
     if names:
         ax.legend(title="individual", fontsize="small", loc="upper right")
-    return ax.figure
+    return _mpl.note_inputs(ax.figure, ds, video, image)
 
 
 def _histogram_edges(values: np.ndarray, bins: int) -> np.ndarray:
@@ -259,7 +259,7 @@ def confidence(
     ax.set_xlabel("confidence")
     ax.set_ylabel("count")
     ax.set_title(f"Confidence per {what}")
-    return ax.figure
+    return _mpl.note_inputs(ax.figure, ds)
 
 
 def missing(
@@ -343,7 +343,7 @@ def missing(
     ax.set_title(f"Missing {'boxes' if _boxes(ds) else 'points'} (dark): {share:.1f} %{binned}")
     if per > 1:
         ax.figure.colorbar(image, ax=ax, label="share missing")
-    return ax.figure
+    return _mpl.note_inputs(ax.figure, ds)
 
 
 def _time_axis(ax: Any, ds: xr.Dataset) -> None:
@@ -439,7 +439,7 @@ def skeleton(
     ax.set_title(where + _projection(ds))
     _mpl.space_labels(ax, ds, still is not None)
     ax.legend(title="individual", fontsize="small", loc="upper right")
-    return ax.figure
+    return _mpl.note_inputs(ax.figure, ds, video, image)
 
 
 def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: list[str]) -> None:

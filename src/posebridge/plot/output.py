@@ -11,8 +11,9 @@ from typing import Any
 import xarray as xr
 
 from posebridge import errors
+from posebridge._files import refuse_writing_onto_input
 from posebridge._option_values import expect_number
-from posebridge._outputs import atomic_outputs
+from posebridge._outputs import atomic_outputs, inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path
 from posebridge.plot import _mpl, figures
 
@@ -101,7 +102,10 @@ def save_figure(
     fig
         A matplotlib figure.
     path
-        The file to write.
+        The file to write; never one of the files the figure was drawn from
+        (the dataset's ``source_file``, its ``frame_path`` or ``video_path``,
+        the ``video=`` or ``image=`` file, or a link to one), even with
+        ``overwrite=True``.
     overwrite
         Replace an existing file.
     dpi
@@ -113,6 +117,12 @@ def save_figure(
     -------
     pathlib.Path
         ``path``.
+
+    Raises
+    ------
+    PoseBridgeError
+        ``path`` is one of the figure's inputs (naming both), its ending is
+        not a figure's, or ``dpi`` is out of range.
 
     Examples
     --------
@@ -137,6 +147,9 @@ def save_figure(
             "megapixels, 512 MiB of memory while it is drawn) and 2^23 on each side."
         )
     path = Path(path)
+    inputs = _mpl.inputs_of(fig)
+    for source in inputs:
+        refuse_writing_onto_input(source, path, doing="writing the figure there")
     ending = path.suffix.lower()
     if ending not in ENDINGS:
         raise PoseBridgeError(
@@ -149,6 +162,6 @@ def save_figure(
         metadata["CreationDate"] = None
     if ending == ".svg":
         metadata = {"Date": None, "Creator": None}
-    with atomic_outputs([path], overwrite=overwrite) as (temporary,):
+    with inputs_kept(*inputs), atomic_outputs([path], overwrite=overwrite) as (temporary,):
         fig.savefig(temporary, format=ENDINGS[ending], dpi=dpi, metadata=metadata)
     return path

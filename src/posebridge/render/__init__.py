@@ -10,7 +10,10 @@ the tracking leave frames undrawn rather than shifting every later pose.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +22,7 @@ import xarray as xr
 
 from posebridge import _video, model
 from posebridge._colours import colour_rgb
+from posebridge._files import refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import (
@@ -31,9 +35,65 @@ from posebridge.errors import (
 from posebridge.model import labels
 from posebridge.render import _draw
 
-__all__ = ["FrameRange", "match_frames", "render"]
+__all__ = ["FrameRange", "match_frames", "refuse_sequence_pattern", "render"]
 
 FrameRange = tuple[int | None, int | None]
+
+
+#: ffmpeg's image-sequence pattern: ``%d``, ``%03d`` (one file per frame, numbered).
+_SEQUENCE_PATTERN = re.compile(r"%\d*d")
+
+
+@functools.cache
+def _image_endings() -> frozenset[str] | None:
+    """The endings ffmpeg writes as numbered images (its ``image2`` muxer), or ``None``.
+
+    ffmpeg picks the ``image2`` muxer for a name with a number pattern whose
+    ending is an image format's; every other muxer (``.mp4``, ``.mkv``, ...)
+    takes the name as it is. ``None`` when ffmpeg does not list the endings.
+    """
+    exe = _video.ffmpeg("writing a video").get_ffmpeg_exe()
+    cmd = [exe, "-hide_banner", "-nostdin", "-h", "muxer=image2"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    found = re.search(r"Common extensions: ([\w,]+)", done.stdout.decode(errors="replace"))
+    return frozenset(found.group(1).lower().split(",")) if found else None
+
+
+def refuse_sequence_pattern(out: str | os.PathLike[str]) -> None:
+    """Refuse an output name that ffmpeg would write as an image sequence.
+
+    ffmpeg writes ``i%d.png`` as ``i1.png``, ``i2.png``, ... (one file per
+    frame, for the endings of its image muxer); :func:`render` writes one
+    file, through a temporary named after ``out``, so those files would be
+    named after the temporary and left behind. Any other ending (``.mp4``,
+    ``.mkv``) is written under the name as it is, ``%d`` included. When ffmpeg
+    does not say which endings are images, every name with a pattern is refused.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming ``out`` and the pattern.
+
+    Examples
+    --------
+    >>> refuse_sequence_pattern("clip%d.mp4")  # doctest: +SKIP
+    >>> refuse_sequence_pattern("frame%03d.png")  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: frame%03d.png: '%03d' in the name is ffmpeg's ...
+    """
+    out = Path(out)
+    found = _SEQUENCE_PATTERN.search(out.name)
+    if found is None:
+        return
+    images = _image_endings()
+    if images is not None and out.suffix.lower().lstrip(".") not in images:
+        return
+    raise PoseBridgeError(
+        f"{out}: {found.group()!r} in the name is ffmpeg's image-sequence pattern (one "
+        "numbered file per frame); render writes one video file: choose a name without "
+        "it (e.g. .mp4 or .mkv)."
+    )
 
 
 def match_frames(ds: xr.Dataset, first: int, last: int) -> np.ndarray:
@@ -297,7 +357,8 @@ def render(
     video
         The video the poses were made from.
     out
-        The new video (``.mp4``: H.264; any ending ffmpeg knows).
+        The new video (``.mp4``: H.264; any ending ffmpeg knows). Never the
+        video or the poses' own file (``ds.attrs["source_file"]``).
     frames
         (first, last) video frame numbers, inclusive; default: the poses'
         first to last frame. Frames in the range without poses are written
@@ -342,7 +403,10 @@ def render(
         the range holds no poses; for 3D poses (world coordinates are not
         pixels), labelled still images (no video), poses with no keypoints
         or individuals; for an option value out of range or one ffmpeg
-        cannot write (naming ``out``, the option and ffmpeg's reason).
+        cannot write (naming ``out``, the option and ffmpeg's reason); for an
+        ``out`` that is the video or the dataset's ``source_file`` (a link to
+        one too), even with ``overwrite=True``, or an image-sequence name such
+        as ``frame%03d.png`` (see :func:`refuse_sequence_pattern`).
 
     Examples
     --------
@@ -362,6 +426,11 @@ def render(
     from posebridge.plot._select import check_model, named, select, size_mismatch
 
     _check_options(ds, video, out, options)
+    out = Path(out)
+    refuse_sequence_pattern(out)
+    for source in (ds.attrs.get("source_file"), video):  # even with overwrite=True
+        if source:
+            refuse_writing_onto_input(str(source), out, doing="writing the video there")
     check_model(ds)
     ds = _poses_for_video(ds, Path(video))
     if individuals is not None:
@@ -372,7 +441,6 @@ def render(
             "ds.sel(view=...)."
         )
     _check_drawable(ds, Path(video))
-    out = Path(out)
     info = _video.probe(video)
     wrong_size = size_mismatch(ds, info.width, info.height, str(info.path))
     if wrong_size is not None:

@@ -1,0 +1,48 @@
+"""The ``posebridge`` command: formats, info, convert, batch, plot, render, demo.
+
+Every command is built on the format registry, so a format works here as soon
+as its module exists. Errors print one line (``posebridge: error: ...``) to
+stderr and exit with status 1; ``posebridge --debug ...`` prints the traceback.
+
+The group and what the commands share (options, reading a FILE, errors) are in
+``_base``; the commands in ``data`` (formats, info, convert, batch), ``figures``
+(plot, render) and ``demo``, each registering its commands on the group.
+
+Examples
+--------
+.. code-block:: console
+
+    $ posebridge formats
+    $ posebridge info videoDLC_resnet50.h5
+    $ posebridge convert videoDLC_resnet50.h5 video.nwb --subject-id M1 --species "Mus musculus"
+    $ posebridge demo
+    $ posebridge plot videoDLC_resnet50.h5 --kind missing
+    $ posebridge render videoDLC_resnet50.h5 --video video.mp4 -o video.poses.mp4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from posebridge._report import describe_dataset, round_trip_report
+
+# the command modules register their commands on the group when imported
+from posebridge.cli import data, demo, figures  # noqa: F401
+from posebridge.cli._base import cli
+
+__all__ = ["cli", "describe_dataset", "main", "round_trip_report"]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the ``posebridge`` command (the console script's entry point).
+
+    Parameters
+    ----------
+    argv
+        Arguments (without the program name); ``sys.argv[1:]`` when ``None``.
+
+    Examples
+    --------
+    >>> main(["formats"])  # doctest: +SKIP
+    """
+    cli.main(args=None if argv is None else list(argv), prog_name="posebridge")

@@ -1,0 +1,200 @@
+"""What the commands share: the group, its error handling, options, reading a FILE."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import xarray as xr
+
+import posebridge
+from posebridge import api, model, registry
+from posebridge._files import check_input
+from posebridge._option_values import annotations, from_command_line
+from posebridge.errors import FileExistsError, PoseBridgeError, UnknownFormatError
+
+# --------------------------------------------------------------------------
+# options
+
+
+def _parse_pairs(pairs: Sequence[str], flag: str) -> dict[str, str]:
+    """KEY=VALUE strings -> {KEY: VALUE as typed} (see :func:`_typed_options` for the values)."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}.", param_hint=flag)
+        if key in options:
+            raise click.BadParameter(f"{key} is given twice.", param_hint=flag)
+        options[key] = raw
+    return options
+
+
+def _typed_options(
+    texts: dict[str, str], functions: Sequence[Callable[..., Any] | None]
+) -> dict[str, Any]:
+    """The values of KEY=VALUE options: JSON when they parse, a number for a text option
+    kept as typed (``subject_id=1.50`` stays ``"1.50"``).
+
+    ``functions`` are the readers or writers that may take the options (one
+    when the format is known; every format's in a batch without ``--to``):
+    a value is kept as typed when each of them that has the option declares
+    it text and not a number (:func:`posebridge._option_values.from_command_line`).
+    """
+    typed: dict[str, Any] = {}
+    for key, text in texts.items():
+        hints = []
+        for function in functions:
+            if function is None:
+                continue
+            parameter = inspect.signature(function).parameters.get(key)
+            if parameter is not None:
+                hints.append(annotations(function).get(key, Any))
+        typed[key] = from_command_line(text, hints)
+    return typed
+
+
+def _with_fps(ds: xr.Dataset, fps: float | None, path: Path) -> xr.Dataset:
+    """``ds`` with the frame rate ``--fps`` gives, unless it contradicts the file's own
+    (the check of :func:`posebridge.api.with_file_fps`, worded for the command line)."""
+    return api.with_file_fps(ds, fps, path, option="--fps ")
+
+
+def _check_options(
+    function: Callable[..., Any],
+    what: str,
+    options: dict[str, Any],
+    origin: dict[str, str],
+    positional: int,
+) -> None:
+    """Refuse options a reader/writer does not take, naming the flag that gave each.
+
+    ``positional`` leading parameters (path; or dataset and path) are not options.
+    """
+    parameters = inspect.signature(function).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    accepted = [
+        name
+        for name, p in list(parameters.items())[positional:]
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and name != "overwrite"
+    ]
+    for key in options:
+        if key not in accepted:
+            takes = f"its options: {', '.join(accepted)}" if accepted else "it takes no options"
+            raise PoseBridgeError(
+                f"the {what} has no option {key!r} (given by {origin.get(key, '--option')}); "
+                f"{takes}."
+            )
+
+
+# --------------------------------------------------------------------------
+# the command group and its error handling
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error)
+    if isinstance(error, OSError):  # (errno, message, file): show the message
+        args = error.args
+        text = error.strerror or (args[1] if len(args) > 1 and isinstance(args[0], int) else text)
+        if error.filename and str(error.filename) not in text:
+            text = f"{error.filename}: {text}"
+    message = " ".join(text.split())
+    if isinstance(error, FileExistsError):
+        message = message.replace("pass overwrite=True", "pass --overwrite")
+    if isinstance(error, PoseBridgeError | OSError):
+        return message or type(error).__name__
+    return f"{type(error).__name__}: {message} (unexpected; run with --debug for the traceback)"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (captured by a test runner)
+        pass
+    finally:
+        os.close(devnull)
+
+
+class _Group(click.Group):
+    """Prints errors as one line (or the traceback with --debug) and warnings as lines."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            click.echo(f"posebridge: warning: {' '.join(str(message).split())}", err=True)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = show
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+                raise
+            except BrokenPipeError:  # the reader of stdout left (``| head``): stop quietly
+                _silence_stdout()
+                ctx.exit(1)
+            except Exception as error:
+                if debug:
+                    click.echo(traceback.format_exc().rstrip(), err=True)
+                click.echo(f"posebridge: error: {_one_line(error)}", err=True)
+                ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(posebridge.__version__, "--version", prog_name="posebridge")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+def cli(debug: bool) -> None:
+    """Move pose-tracking data between DeepLabCut, SLEAP, LightningPose, Anipose,
+    VIA and NWB through one data model."""
+
+
+# --------------------------------------------------------------------------
+# reading a FILE
+
+
+_read_options = click.option(
+    "--read-option",
+    "read_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=(
+        "Option for the reader (repeatable; VALUE parsed as JSON when possible; "
+        "a text option keeps it as typed)."
+    ),
+)
+_fps = click.option("--fps", type=float, help="Frames per second (time in seconds).")
+
+
+def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
+    """The reader's format; registry messages name the command-line flag."""
+    path = check_input(path, folder=True)
+    try:
+        return registry.resolve_for_reading(path, format)
+    except UnknownFormatError as error:
+        raise UnknownFormatError(str(error).replace("format=", flag)) from error
+
+
+def _load(
+    path: Path, format: str | None, fps: float | None, read_pairs: Sequence[str], flag: str
+) -> tuple[registry.Format, xr.Dataset]:
+    model.checked_fps(fps)  # before the file is read
+    fmt = _for_reading(path, format, flag)
+    options = _typed_options(_parse_pairs(read_pairs, "--read-option"), [fmt.read])
+    if fmt.read is not None:
+        _check_options(
+            fmt.read, f"{fmt.title} reader", options, dict.fromkeys(options, "--read-option"), 1
+        )
+    return fmt, _with_fps(api.load(path, fmt.name, **options), fps, path)

@@ -1,0 +1,413 @@
+"""The commands that read and write pose files: formats, info, convert, batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from posebridge import api, model, registry
+from posebridge._files import check_output_folder, refuse_writing_onto_input
+from posebridge._outputs import inputs_kept
+from posebridge._report import (
+    Rows,
+    columns,
+    dataset_facts,
+    describe_dataset,
+    plain,
+    size_text,
+    summary,
+    table,
+)
+from posebridge.cli._base import (
+    _check_options,
+    _for_reading,
+    _fps,
+    _load,
+    _one_line,
+    _parse_pairs,
+    _read_options,
+    _typed_options,
+    _with_fps,
+    cli,
+)
+from posebridge.errors import PoseBridgeError, UnknownFormatError
+
+
+def _nwb_options(**given: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The NWB flags that were given, as writer options, and the flag of each."""
+    flags = {
+        "subject_id": "--subject-id",
+        "species": "--species",
+        "sex": "--sex",
+        "age": "--age",
+        "session_description": "--session-description",
+        "session_start_time": "--session-start-time",
+        "video_path": "--video",
+        "compression": "--compression",
+        "metadata": "--metadata",
+    }
+    options = {key: given[key] for key in flags if given.get(key) is not None}
+    if options.get("session_start_time") is not None:
+        try:
+            options["session_start_time"] = datetime.fromisoformat(given["session_start_time"])
+        except ValueError as error:
+            raise click.BadParameter(
+                f"expected an ISO 8601 date and time (e.g. 2024-05-01T09:30:00+01:00): {error}",
+                param_hint="--session-start-time",
+            ) from error
+    if given.get("float32"):
+        options["dtype"], flags["dtype"] = "float32", "--float32"
+    if given.get("single_file"):
+        options["split_individuals"], flags["split_individuals"] = False, "--single-file"
+    if given.get("append"):
+        options["append"], flags["append"] = True, "--append"
+    return options, flags
+
+
+# --------------------------------------------------------------------------
+# commands
+
+
+@cli.command()
+def formats() -> None:
+    """List the supported formats: names, extensions, kinds, read/write."""
+    body = [
+        (
+            f.name,
+            f.title,
+            ", ".join(f.aliases) or "-",
+            ", ".join(f.extensions),
+            ", ".join(f.kinds),
+            "yes" if f.reads else "no",
+            "yes" if f.writes else "no",
+        )
+        for f in registry.all_formats()
+    ]
+    header = ("name", "title", "aliases", "extensions", "kinds", "read", "write")
+    click.echo(columns(header, body))
+    notes = [(f.name, f.notes) for f in registry.all_formats() if f.notes]
+    if notes:
+        click.echo("\n" + table(notes))
+
+
+# The Python function's name, as users type it (``posebridge.list_formats()``); not
+# listed in --help, where ``formats`` stands for them.
+for _alias in ("list-formats", "list_formats"):
+    cli.add_command(
+        click.Command(_alias, callback=formats.callback, help=formats.help, hidden=True)
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "-f", "format", metavar="F", help="Format name (default: detect).")
+@_fps
+@_read_options
+@click.option("--json", "as_json", is_flag=True, help="Print the same facts as JSON.")
+def info(
+    file: Path,
+    format: str | None,
+    fps: float | None,
+    read_pairs: tuple[str, ...],
+    as_json: bool = False,
+) -> None:
+    """Describe FILE: format, frames, time, individuals, keypoints, missing data."""
+    try:
+        fmt = _for_reading(file, format, "--format")
+    except Exception as error:
+        if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
+            click.echo(json.dumps({"file": str(file), "error": _one_line(error)}, indent=2))
+        raise
+    head: Rows = [("file", str(file)), ("format", f"{fmt.name} ({fmt.title})")]
+    details: Rows = []
+    if fmt.describe is not None:
+        try:
+            details = list(fmt.describe(file))
+        except Exception as error:
+            details = [("details", f"not available ({_one_line(error)})")]
+    facts: dict[str, Any] = {
+        "file": str(file),
+        "format": {"name": fmt.name, "title": fmt.title},
+        "details": [[label, value] for label, value in details],
+    }
+    try:
+        _, ds = _load(file, fmt.name, fps, read_pairs, "--format")
+    except Exception as error:
+        if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
+            click.echo(json.dumps(plain({**facts, "error": _one_line(error)}), indent=2))
+        elif details:  # show what the file holds, then the error (e.g. how to pick a container)
+            click.echo(table([*head, ("", ""), *details]))
+        raise
+    if as_json:
+        click.echo(json.dumps(plain({**facts, **dataset_facts(ds)}), indent=2))
+        return
+    click.echo(table(head + describe_dataset(ds)))
+    if details:
+        click.echo(f"\n{fmt.title} file contents")
+        click.echo(table(details))
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--from", "from_format", metavar="F", help="Input format (default: detect).")
+@click.option("--to", "to_format", metavar="F", help="Output format (default: from TARGET).")
+@_fps
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option(
+    "--option",
+    "write_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=(
+        "Option for the writer (repeatable; VALUE parsed as JSON when possible; "
+        "a text option keeps it as typed)."
+    ),
+)
+@_read_options
+@click.option("--subject-id", help="[NWB] Subject identifier.")
+@click.option("--species", help='[NWB] Species, e.g. "Mus musculus".')
+@click.option("--sex", help="[NWB] Sex of the subject: M, F, U or O.")
+@click.option("--age", help="[NWB] Age as an ISO 8601 duration, e.g. P90D.")
+@click.option("--session-description", help="[NWB] Session description.")
+@click.option("--session-start-time", help="[NWB] ISO 8601 date and time.")
+@click.option("--video", "video_path", help="[NWB] Video file, linked as external ImageSeries.")
+@click.option("--compression", help="[NWB] Dataset compression, e.g. gzip.")
+@click.option("--float32", is_flag=True, help="[NWB] Store positions as float32.")
+@click.option("--single-file", is_flag=True, help="[NWB] All individuals in one file.")
+@click.option("--append", is_flag=True, help="[NWB] Add to an existing NWB file.")
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="[NWB] YAML file of NWB metadata.",
+)
+@click.option(
+    "--chunk-frames",
+    type=click.IntRange(min=1),
+    help="Frames per chunk when the formats stream (default: about 16 MB).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def convert(
+    source: Path,
+    target: Path,
+    from_format: str | None,
+    to_format: str | None,
+    fps: float | None,
+    overwrite: bool,
+    write_pairs: tuple[str, ...],
+    read_pairs: tuple[str, ...],
+    chunk_frames: int | None,
+    quiet: bool,
+    **nwb: Any,
+) -> None:
+    """Convert SOURCE to TARGET (format from --to or TARGET's file name).
+
+    Pairs that stream (DeepLabCut/LightningPose .h5 or .csv, SLEAP analysis,
+    netCDF, Anipose to NWB, SLEAP analysis, netCDF, DeepLabCut, LightningPose,
+    Anipose) move the data in chunks of frames, in bounded memory. Prints every
+    file written.
+    """
+    options, origin = _nwb_options(**nwb)
+    written_texts = _parse_pairs(write_pairs, "--option")
+    for key in written_texts:
+        if key in options:
+            raise click.BadParameter(
+                f"{key} is also set by {origin[key]}; give it once.", param_hint="--option"
+            )
+    refuse_writing_onto_input(source, target)
+    check_output_folder(target)  # a missing folder, or a file where the folder should be
+    model.checked_fps(fps)
+    loaded = None
+    streaming = _streams(source, target, from_format, to_format)
+    if streaming:
+        from posebridge.convert import save_in_chunks
+        from posebridge.lazy import open_lazily_indexed
+
+        fmt_in = _for_reading(source, from_format, "--from")
+        fmt_out = registry.resolve_for_writing(target, to_format, "poses")
+        read_options = _typed_options(_parse_pairs(read_pairs, "--read-option"), [fmt_in.read])
+        if fmt_in.read is not None:
+            reading = dict.fromkeys(read_options, "--read-option")
+            _check_options(fmt_in.read, f"{fmt_in.title} reader", read_options, reading, 1)
+        assert fmt_out.write is not None
+        options.update(_typed_options(written_texts, [fmt_out.write]))
+        _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
+        probe = _with_fps(open_lazily_indexed(source, fmt_in.name, **read_options), fps, source)
+        if not probe.attrs.pop("lazy", 0) or probe.attrs.get("ds_type") != "poses":
+            streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
+    if streaming:
+        click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
+        with inputs_kept(source):
+            written = save_in_chunks(  # the source opened above: its rows are scanned once
+                probe,
+                target,
+                fmt_out.name,
+                overwrite=overwrite,
+                chunk_frames=chunk_frames,
+                progress=False if quiet else None,
+                **options,
+            )
+        for path in written:
+            click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+        return
+    fmt_in, ds = loaded or _load(source, from_format, fps, read_pairs, "--from")
+    try:
+        fmt_out = registry.resolve_for_writing(target, to_format, ds.attrs["ds_type"])
+    except UnknownFormatError as error:
+        raise UnknownFormatError(str(error).replace("format=", "--to")) from error
+    assert fmt_out.write is not None
+    options.update(_typed_options(written_texts, [fmt_out.write]))
+    _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
+    click.echo(f"read   {source} as {fmt_in.title} ({summary(ds)})")
+    with inputs_kept(source):
+        written = api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
+    for path in written:
+        click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--out",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the outputs (default: beside each input).",
+)
+@click.option("--to", "to_format", metavar="F", help="Output format, e.g. nwb.")
+@click.option("--from", "from_format", metavar="F", help="Input format (default: detect).")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV or YAML file: one row per input (input, output, subject_id, session_id, ...).",
+)
+@click.option(
+    "--template",
+    help="Output naming template ({stem}, {parent}, {ext}, {subject}, {session}) or 'dandi'.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Local worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler instead.")
+@click.option("--overwrite", is_flag=True, help="Redo outputs that exist.")
+@click.option("--inspect", is_flag=True, help="Run nwbinspector on NWB outputs.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here (.json, else CSV).",
+)
+@click.option(
+    "--chunk-frames",
+    type=click.IntRange(min=1),
+    help="Frames per chunk of the inputs that stream (default: about 16 MB).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@_fps
+@click.option(
+    "--option",
+    "write_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=(
+        "Option for the writer (repeatable; VALUE parsed as JSON when possible; "
+        "a text option keeps it as typed)."
+    ),
+)
+@_read_options
+def batch(
+    sources: tuple[str, ...],
+    output_dir: Path | None,
+    to_format: str | None,
+    from_format: str | None,
+    manifest: Path | None,
+    template: str | None,
+    jobs: int | None,
+    scheduler: str | None,
+    overwrite: bool,
+    inspect: bool,
+    report: Path | None,
+    chunk_frames: int | None,
+    quiet: bool,
+    fps: float | None,
+    write_pairs: tuple[str, ...],
+    read_pairs: tuple[str, ...],
+) -> None:
+    """Convert many files: SOURCES are folders, glob patterns or files (or use --manifest).
+
+    Runs on local worker processes (-j N) or a Dask cluster (--scheduler).
+    On a terminal, shows a bar over the files and one over the chunks of each
+    running file that streams (--quiet: none).
+    Outputs that exist and read back are skipped, so a batch that stopped
+    resumes where it was. Prints a summary table; exits with status 1 when
+    any input failed (every error is in the table and the --report).
+    """
+    from posebridge.batch import ReportNotWrittenError, convert_many
+
+    if not sources and manifest is None:
+        raise click.UsageError("give SOURCES (folders, globs, files) or --manifest.")
+    readers, writers = _batch_functions(from_format, to_format)
+    try:
+        result = convert_many(
+            list(sources) or None,
+            output_dir,
+            to=to_format,
+            from_format=from_format,
+            template=template,
+            manifest=manifest,
+            fps=fps,
+            read_options=_typed_options(_parse_pairs(read_pairs, "--read-option"), readers),
+            write_options=_typed_options(_parse_pairs(write_pairs, "--option"), writers),
+            overwrite=overwrite,
+            inspect=inspect,
+            jobs=jobs,
+            scheduler=scheduler,
+            progress=False if quiet else None,
+            chunk_frames=chunk_frames,
+            report=report,
+        )
+    except ReportNotWrittenError as error:  # the batch ran: its table first, then why
+        click.echo(error.report.table())
+        reason = error.reason.replace("pass overwrite=True", "pass --overwrite")
+        raise PoseBridgeError(
+            f"the report was not written: {reason} (the batch ran: see the table above)"
+        ) from error
+    click.echo(result.table())
+    if report is not None:
+        click.echo(f"report: {report}")
+    if not result.ok:
+        raise click.exceptions.Exit(1)
+
+
+def _batch_functions(
+    from_format: str | None, to_format: str | None
+) -> tuple[list[Callable[..., Any] | None], list[Callable[..., Any] | None]]:
+    """The readers and the writers a batch may use (for the kinds of its options' values).
+
+    A format named by ``--from`` / ``--to`` (with its family, whose members are
+    picked by each file's ending); every format's otherwise.
+    """
+
+    def functions(name: str | None, role: str) -> list[Callable[..., Any] | None]:
+        try:
+            formats = (
+                registry.all_formats() if name is None else registry.siblings(registry.get(name))
+            )
+        except PoseBridgeError:  # an unknown name: convert_many says so
+            formats = registry.all_formats()
+        return [getattr(f, role) for f in formats]
+
+    return functions(from_format, "read"), functions(to_format, "write")
+
+
+def _streams(source: Path, target: Path, from_format: str | None, to_format: str | None) -> bool:
+    """Whether converting SOURCE to TARGET moves the data in chunks (see posebridge.convert)."""
+    from posebridge.convert import streams
+
+    try:
+        fmt_in = _for_reading(source, from_format, "--from")
+        fmt_out = registry.resolve_for_writing(target, to_format, "poses")
+    except PoseBridgeError:
+        return False  # the in-memory path reports the problem
+    return streams(fmt_in.name, fmt_out.name)

@@ -1,0 +1,222 @@
+"""The commands that draw: plot (figures) and render (poses on their video)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import click
+
+from posebridge import _video
+from posebridge._files import check_output_folder, refuse_writing_onto_input
+from posebridge._outputs import inputs_kept
+from posebridge._report import (
+    size_text,
+)
+from posebridge.cli._base import (
+    _fps,
+    _load,
+    _read_options,
+    cli,
+)
+from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.plot import _mpl as plot_mpl
+from posebridge.plot import _select as plot_select
+from posebridge.plot import output as plot_output
+from posebridge.render import refuse_sequence_pattern
+from posebridge.render import render as render_video
+
+# --------------------------------------------------------------------------
+# pictures: plot, render
+
+
+def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
+    if text is None:
+        return None
+    start, sep, end = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return (int(start) if start.strip() else None, int(end) if end.strip() else None)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected FIRST:LAST frame numbers (either may be empty), got {text!r}.",
+            param_hint="--frames",
+        ) from None
+
+
+@cli.command()
+@click.argument(
+    "files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Figure file, .png, .svg or .pdf (default: <stem>.<kind>.png beside FILE).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(list(plot_output.KINDS)),
+    default="trajectories",
+    show_default=True,
+    help="The figure.",
+)
+@click.option(
+    "--individual", "individuals", multiple=True, help="Individual to show (repeatable)."
+)
+@click.option("--keypoint", "keypoints", multiple=True, help="Keypoint to show (repeatable).")
+@click.option("--time", "time_range", metavar="START:END", help="Time range, in the data's unit.")
+@click.option("--video", type=click.Path(path_type=Path), help="Draw over a frame of this video.")
+@click.option(
+    "--frame",
+    type=int,
+    help=(
+        "trajectories: the frame of --video (or of the file's video_path) under the paths; "
+        "skeleton: the time step shown, by its frame number (labels: the labelled frame's "
+        "index)."
+    ),
+)
+@click.option("--format", "-f", "format", metavar="F", help="Format name (default: detect).")
+@_fps
+@_read_options
+@click.option("--overwrite", is_flag=True, help="Replace an existing figure file.")
+def plot(
+    files: tuple[Path, ...],
+    out: Path | None,
+    kind: str,
+    individuals: tuple[str, ...],
+    keypoints: tuple[str, ...],
+    time_range: str | None,
+    video: Path | None,
+    frame: int | None,
+    format: str | None,
+    fps: float | None,
+    read_pairs: tuple[str, ...],
+    overwrite: bool,
+) -> None:
+    """Draw a figure of each FILE (any readable format) and print where it went."""
+    plot_mpl.matplotlib()  # say now, before reading anything, when the extra is missing
+    if out is not None and len(files) > 1:
+        raise click.BadParameter("give one FILE with --out (or none: one figure each).")
+    options = {
+        "individuals": list(individuals) or None,
+        "keypoints": list(keypoints) or None,
+        "time": None if time_range is None else plot_select.parse_time_range(time_range),
+        "video": video,
+        "frame": frame,
+    }
+    targets = _figure_targets(files, out, kind)
+    inputs = [*files, *([video] if video is not None else [])]
+    for target in targets:  # before anything is read or drawn
+        for source in inputs:
+            refuse_writing_onto_input(source, target, doing="writing the figure there")
+        check_output_folder(target)
+    for file, target in zip(files, targets, strict=True):
+        _, ds = _load(file, format, fps, read_pairs, "--format")
+        shown = [Path(ds.attrs[k]) for k in ("frame_path", "video_path") if ds.attrs.get(k)]
+        for source in shown:  # the dataset's own still frame or video, drawn under the poses
+            refuse_writing_onto_input(source, target, doing="writing the figure there")
+        with _naming(file):
+            figure = plot_output.figure(ds, kind, **options)
+        with inputs_kept(*inputs, *shown):
+            click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
+
+
+@contextlib.contextmanager
+def _naming(file: Path) -> Iterator[None]:
+    """Put ``file`` before the message of an error about its data that does not name it.
+
+    ``posebridge plot a.h5 b.h5`` must say which file had no frame 300. Only
+    plain posebridge errors are renamed (the twins of built-in errors keep their
+    own arguments), and only when their message does not name the file yet.
+    """
+    try:
+        yield
+    except (PoseBridgeError, SchemaError) as error:
+        if type(error) not in (PoseBridgeError, SchemaError) or str(file) in str(error):
+            raise
+        raise type(error)(f"{file}: {error}") from error
+
+
+def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[Path]:
+    """The figure file of each FILE; two FILEs whose figures would be one file are refused.
+
+    Without ``--out`` each figure is ``<stem>.<kind>.png`` beside its FILE, so
+    ``a.h5`` and ``a.csv`` would write one figure (the second replacing the
+    first): refused before anything is drawn, naming both.
+    """
+    targets = [out or plot_output.default_path(file, kind) for file in files]
+    seen: dict[str, Path] = {}
+    for file, target in zip(files, targets, strict=True):
+        key = os.path.normcase(os.path.realpath(target))
+        if key in seen:
+            raise PoseBridgeError(
+                f"{target}: would be the figure of both {seen[key]} and {file} (the same "
+                "name without its ending); plot them one at a time with --out."
+            )
+        seen[key] = file
+    return targets
+
+
+@cli.command()
+@click.argument("poses", type=click.Path(path_type=Path))
+@click.option("--video", required=True, type=click.Path(path_type=Path), help="The poses' video.")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The new video (.mp4, ...).")  # fmt: skip
+@click.option("--frames", "frame_range", metavar="FIRST:LAST",
+              help="Video frames to render (default: the poses' first to last).")  # fmt: skip
+@click.option("--individual", "individuals", multiple=True, help="Track to draw (repeatable).")
+@click.option("--radius", type=float, help="Keypoint radius in pixels.")
+@click.option("--thickness", type=float, help="Line width in pixels.")
+@click.option("--no-names", is_flag=True, help="Do not write the track names.")
+@click.option("--min-confidence", type=float, help="Leave out points scored below this.")
+@click.option("--codec", help="ffmpeg video encoder (default: by the file's ending).")
+@click.option("--format", "-f", "format", metavar="F", help="Format of POSES (default: detect).")
+@_fps
+@_read_options
+@click.option("--overwrite", is_flag=True, help="Replace an existing output video.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def render(
+    poses: Path,
+    video: Path,
+    out: Path,
+    frame_range: str | None,
+    individuals: tuple[str, ...],
+    radius: float | None,
+    thickness: float | None,
+    no_names: bool,
+    min_confidence: float | None,
+    codec: str | None,
+    format: str | None,
+    fps: float | None,
+    read_pairs: tuple[str, ...],
+    overwrite: bool,
+    no_progress: bool,
+) -> None:
+    """Draw the poses of POSES on each frame of VIDEO (frames matched by number)."""
+    frames = _frame_range(frame_range)
+    _video.ffmpeg("posebridge render")  # say now when the video extra is missing
+    refuse_sequence_pattern(out)  # render() checks these too; here before POSES is read
+    for source in (poses, video):
+        refuse_writing_onto_input(source, out, doing="writing the video there")
+    check_output_folder(out)
+    _, ds = _load(poses, format, fps, read_pairs, "--format")
+    with inputs_kept(poses, video), _naming(poses):
+        written = render_video(
+            ds,
+            video,
+            out,
+            frames=frames,
+            individuals=list(individuals) or None,
+            radius=radius,
+            thickness=thickness,
+            names=not no_names,
+            min_confidence=min_confidence,
+            codec=codec,
+            overwrite=overwrite,
+            progress=not no_progress,
+        )
+    click.echo(f"wrote  {written} ({size_text(written.stat().st_size)})")
