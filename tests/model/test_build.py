@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import posebridge
 from posebridge import errors as posebridge_errors
@@ -63,6 +64,62 @@ def test_from_numpy_accepts_individual_wise_confidence():
     ds = model.from_numpy(np.zeros((3, 2, 2, 2)), confidence_array=np.ones((3, 2)))
     assert ds.confidence.dims == ("time", "individual")
     assert model.confidence_per_keypoint(ds).shape == (3, 2, 2)
+
+
+def test_confidence_per_keypoint_without_views_is_time_keypoint_individual():
+    ds = model.from_numpy(np.zeros((3, 2, 2, 2)), confidence_array=np.ones((3, 2, 2)))
+    ds["confidence"] = ds.confidence.transpose("individual", "time", "keypoint")
+    got = model.confidence_per_keypoint(ds)
+    assert got.dims == ("time", "keypoint", "individual")
+    assert got.shape == (3, 2, 2)
+
+
+def _two_views(ds):
+    """The same poses seen by two cameras; the right one scores 0.5 lower."""
+    both = ds.expand_dims(view=["left", "right"], axis=-1)
+    if "confidence" in ds:
+        both["confidence"] = xr.concat(
+            [ds.confidence, ds.confidence - 0.5], dim="view"
+        ).assign_coords(view=["left", "right"])
+    return posebridge.validate(both)
+
+
+def test_confidence_per_keypoint_keeps_the_view_dim_last():
+    scores = np.arange(12, dtype=float).reshape(3, 2, 2)
+    ds = _two_views(model.from_numpy(np.zeros((3, 2, 2, 2)), confidence_array=scores))
+    got = model.confidence_per_keypoint(ds)
+    assert got.dims == ("time", "keypoint", "individual", "view")
+    np.testing.assert_array_equal(got.sel(view="left").values, scores)
+    np.testing.assert_array_equal(got.sel(view="right").values, scores - 0.5)
+
+
+def test_confidence_per_keypoint_broadcasts_per_animal_scores_over_views():
+    scores = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])  # (time, individual)
+    ds = _two_views(model.from_numpy(np.zeros((3, 2, 4, 2)), confidence_array=scores))
+    got = model.confidence_per_keypoint(ds)
+    assert got.dims == ("time", "keypoint", "individual", "view")
+    assert got.shape == (3, 4, 2, 2)
+    np.testing.assert_array_equal(got.values[:, 3, :, 0], scores)
+    np.testing.assert_array_equal(got.values[:, 0, :, 1], scores - 0.5)
+
+
+def test_confidence_per_keypoint_repeats_a_view_less_score_for_every_view():
+    scores = np.arange(6, dtype=float).reshape(3, 2, 1)
+    one = model.from_numpy(np.zeros((3, 2, 2, 1)), confidence_array=scores)
+    ds = one.drop_vars("confidence").expand_dims(view=["left", "right"], axis=-1)
+    ds["confidence"] = one.confidence  # one score for both cameras
+    got = model.confidence_per_keypoint(posebridge.validate(ds))
+    assert got.dims == ("time", "keypoint", "individual", "view")
+    np.testing.assert_array_equal(got.values[..., 0], scores)
+    np.testing.assert_array_equal(got.values[..., 1], scores)
+
+
+def test_confidence_per_keypoint_without_confidence_is_nan_with_views():
+    ds = _two_views(model.from_numpy(np.zeros((2, 3, 2, 1))).drop_vars("confidence"))
+    got = model.confidence_per_keypoint(ds)
+    assert got.dims == ("time", "keypoint", "individual", "view")
+    assert got.shape == (2, 2, 1, 2)
+    assert np.isnan(got.values).all()
 
 
 def test_bboxes_single_frame_works():

@@ -28,6 +28,7 @@ from posebridge.model.names import (
     SPACE,
     SPACE_NAMES,
     TIME,
+    VIEW,
 )
 
 __all__ = [
@@ -454,29 +455,37 @@ def distinct_frame_numbers(ds: xr.Dataset, what: str) -> np.ndarray | None:
 def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
     """The confidence as (time, keypoint, individual), broadcasting per-animal scores.
 
+    A dataset with camera views gets (time, keypoint, individual, view): the ``view``
+    dim is kept last, as in ``position``, and a confidence without it (one score for
+    all views) is repeated along it. Without views the result is exactly 3-D.
+
     Parameters
     ----------
     ds
-        A poses dataset.
+        A poses dataset, with or without a ``view`` dim.
 
     Returns
     -------
     xarray.DataArray
-        Confidence with dims (time, keypoint, individual); NaN if absent.
+        Confidence with dims (time, keypoint, individual), plus ``view`` last when the
+        dataset has views; NaN if absent.
 
     Examples
     --------
     >>> import numpy as np
     >>> from posebridge.model import from_numpy, confidence_per_keypoint
-    >>> confidence_per_keypoint(from_numpy(np.zeros((2, 2, 3, 1)))).shape
+    >>> ds = from_numpy(np.zeros((2, 2, 3, 1)))
+    >>> confidence_per_keypoint(ds).shape
     (2, 3, 1)
+    >>> confidence_per_keypoint(ds.expand_dims(view=["left", "right"], axis=-1)).dims
+    ('time', 'keypoint', 'individual', 'view')
     """
     expect_dataset(ds)
-    dims = (TIME, KEYPOINT, INDIVIDUAL)
     template = ds["position"].isel({SPACE: 0}, drop=True)
+    dims = (TIME, KEYPOINT, INDIVIDUAL, *((VIEW,) if VIEW in template.dims else ()))
     if "confidence" not in ds:
         return xr.full_like(template, np.nan).transpose(*dims)
     conf = ds["confidence"]
-    if KEYPOINT not in conf.dims:
+    if set(conf.dims) != set(template.dims):  # per-animal, or one score for all views
         conf = conf.broadcast_like(template)
     return conf.transpose(*dims)

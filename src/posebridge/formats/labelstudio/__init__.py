@@ -5,7 +5,14 @@ image and its ``annotations`` (or ``predictions``) hold ``result`` regions.
 A ``keypointlabels`` region is one point: ``value.x`` / ``value.y`` in
 **percent** of ``original_width`` / ``original_height``, its keypoint name in
 ``value.keypointlabels``; there is no visibility flag (an unlabelled point is
-absent). A ``rectanglelabels`` region is an instance's box.
+absent). A ``rectanglelabels`` region is an instance's box. A region's
+``image_rotation`` (degrees) is how the annotator had turned the image in the
+editor, and does not change the numbers: Label Studio turns its canvas with the
+regions on it, so ``x`` / ``y`` stay percent of the unrotated image, whose
+natural size ``original_width`` / ``original_height`` hold; pixels are
+``x / 100 * original_width`` for every rotation, as Label Studio's export guide,
+its converter and sleap-io compute them. The reader does not read it; the
+writer writes 0.
 
 Reading gives one row per task (``image_path`` = the task's image; its size in
 ``image_width`` / ``image_height``); a task with ``meta.video`` (``filename``,

@@ -5,7 +5,14 @@ frame rows follow the track order; across frames the orders are merged, ties
 broken by first appearance). Rows with an empty ``track`` are untracked
 instances: ``untracked_0``, ``untracked_1``, ... by their order within the
 frame (the rule of every SLEAP reader of posebridge,
-:mod:`posebridge.formats._shared.untracked`). ``instance.score`` ->
+:mod:`posebridge.formats._shared.untracked`). Only the empty cell means
+untracked: SLEAP's ``write_csv_file`` (``sleap/info/write_tracking_h5.py``)
+writes an untracked instance's track as ``None``, which pandas' ``to_csv``
+writes as an empty cell, and a track's name as its text; so ``nan``, ``NA``,
+``None``, ``null`` and the other strings pandas takes for missing are track
+names here, kept exactly. A track SLEAP named ``""`` is written the same as
+no track and reads as untracked (posebridge's writer refuses an empty name).
+``instance.score`` ->
 ``instance_score``; ``<node>.score`` -> ``confidence``.
 
 With ``all_frames=True`` (default) time runs over the frames 0..last, as in
@@ -94,7 +101,7 @@ def _table_pandas(path: Path, names: list[str], size: int) -> Columns:
                 names=names,  # the header's cells without padding blanks
                 index_col=False,
                 dtype={"track": str, **dtypes},
-                keep_default_na=False,
+                keep_default_na=False,  # a track named "nan" or "NA" is a name
                 na_values={name: list(MISSING) for name in names if name != "track"},
                 encoding="utf-8-sig",
                 **exact,

@@ -23,7 +23,10 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
 
     One row per (frame, individual) that holds anything (a point, a point
     score or an instance score), ordered by frame then individual. Individuals
-    named ``untracked_<k>`` get an empty ``track`` cell. Missing values are
+    named ``untracked_<k>`` get an empty ``track`` cell, as SLEAP writes an
+    untracked instance; every other name is written as it is (``nan`` and
+    ``None`` too: the reader keeps them as names), and an empty or blank name
+    is refused, since it would read back as untracked. Missing values are
     empty cells; numbers are written in their shortest exact form.
 
     Parameters
@@ -43,7 +46,8 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     Raises
     ------
     PoseBridgeError
-        For 3-D or multi-view poses, or when frame numbers are unknown.
+        For 3-D or multi-view poses, an empty individual name, or when frame
+        numbers are unknown.
 
     Examples
     --------
