@@ -94,6 +94,14 @@ def test_refuses_3d_poses_and_boxes(poses_single_3d, bboxes_two_tracks):
         posebridge.boxes_from_poses(bboxes_two_tracks)
 
 
+def test_poses_of_several_views_are_refused_naming_them_and_one_view_works(two_animals):
+    views = two_animals.expand_dims(view=["left", "right"], axis=-1)
+    with pytest.raises(SchemaError, match=r"\['left', 'right'\].*ds.sel\(view='left'\)"):
+        posebridge.boxes_from_poses(views)
+    one = posebridge.boxes_from_poses(views.sel(view="right"))
+    expected = posebridge.boxes_from_poses(two_animals)
+    np.testing.assert_array_equal(one.position.values, expected.position.values)
+
 def test_boxes_round_trip_through_netcdf_and_via(tmp_path, two_animals):
     boxes = posebridge.boxes_from_poses(two_animals)
     posebridge.save(boxes, tmp_path / "boxes.nc")

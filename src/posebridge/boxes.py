@@ -41,7 +41,8 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     Raises
     ------
     SchemaError
-        When ``ds`` is not 2D poses, or ``padding`` is negative or not finite.
+        When ``ds`` is not 2D poses of one camera (a ``view`` dim: select one
+        view first), or ``padding`` is negative or not finite.
 
     Examples
     --------
@@ -55,6 +56,12 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     ds = model.validate(ds)
     if ds.attrs["ds_type"] != model.POSES:
         raise SchemaError("boxes_from_poses needs a poses dataset; this one holds boxes.")
+    if model.VIEW in ds.dims:  # a boxes dataset has no view dim
+        views = [str(v) for v in ds[model.VIEW].values]
+        raise SchemaError(
+            f"boxes_from_poses makes one camera's boxes; these poses have the views {views}: "
+            f"select one first, e.g. ds.sel(view={views[0]!r})."
+        )
     space = [str(s) for s in ds["space"].values]
     if space != ["x", "y"]:
         raise SchemaError(
