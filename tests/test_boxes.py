@@ -102,6 +102,7 @@ def test_poses_of_several_views_are_refused_naming_them_and_one_view_works(two_a
     expected = posebridge.boxes_from_poses(two_animals)
     np.testing.assert_array_equal(one.position.values, expected.position.values)
 
+
 def test_boxes_round_trip_through_netcdf_and_via(tmp_path, two_animals):
     boxes = posebridge.boxes_from_poses(two_animals)
     posebridge.save(boxes, tmp_path / "boxes.nc")

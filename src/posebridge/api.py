@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import typing
 import warnings
@@ -28,6 +27,7 @@ from posebridge.errors import (
 )
 from posebridge.formats._shared.guards import refuse_text_not_utf8
 from posebridge.model import labels
+from posebridge.model.build import with_file_fps
 
 __all__ = [
     "check_ending",
@@ -120,70 +120,6 @@ def load(
     ds.attrs.setdefault("source_software", fmt.title)
     ds.attrs["source_file"] = str(path)
     return with_file_fps(ds, fps, path)
-
-
-def with_file_fps(
-    ds: xr.Dataset, fps: float | str | None, path: PathLike, *, option: str = "fps="
-) -> xr.Dataset:
-    """``ds`` (read from ``path``) with the frame rate given, unless the file contradicts it.
-
-    A file whose times are in seconds and that states its frame rate keeps
-    both: another rate would be recorded beside times taken at the file's own
-    (``fps=60`` with 30-fps timestamps), so it is refused, naming the file and
-    both rates. A rate equal to the file's (relative tolerance 1e-9), a rate
-    for a file whose times are frame numbers or that states none, and a rate
-    for labelled frames (whose ``fps`` is only their videos' rate) are taken
-    (:func:`posebridge.model.with_fps`). ``load``, ``convert``, ``open_dataset``,
-    ``convert_many`` and the command line all check through this function.
-
-    Parameters
-    ----------
-    ds
-        The dataset as read from ``path``.
-    fps
-        The frame rate given (a positive number, or text of one), or ``None``.
-    path
-        The file ``ds`` was read from, for the message.
-    option
-        How the rate was given, for the message (``"fps="``; ``"--fps "`` on
-        the command line).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``ds`` with ``fps`` set (time in seconds); ``ds`` itself when ``fps`` is None.
-
-    Raises
-    ------
-    PoseBridgeError
-        When ``fps`` contradicts the file's own frame rate; a
-        :class:`~posebridge.errors.SchemaError` or ``TypeError`` when it is
-        not a positive number.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> ds = model.from_numpy(np.zeros((3, 2, 1, 1)), fps=30)  # times in seconds, at 30 fps
-    >>> with_file_fps(ds, 30.0, "a.nc").attrs["fps"]
-    30.0
-    >>> with_file_fps(ds, 60, "a.nc")
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.PoseBridgeError: a.nc: fps=60 contradicts the file's own frame rate, ...
-    """
-    value = model.checked_fps(fps)
-    if value is None:
-        return ds
-    own = ds.attrs.get("fps")
-    seconds = ds.attrs.get("time_unit") == "seconds" and ds.attrs.get("content") != "labels"
-    if seconds and own is not None and not math.isclose(float(own), value, rel_tol=1e-9):
-        said = option.strip(" =")
-        raise PoseBridgeError(
-            f"{path}: {option}{value:g} contradicts the file's own frame rate, "
-            f"{float(own):g} fps, at which its times (in seconds) were taken; leave out "
-            f"{said} to use the file's rate."
-        )
-    return model.with_fps(ds, value)
 
 
 def save(

@@ -130,7 +130,7 @@ def open_lazily_indexed(
         ds.attrs.setdefault("source_software", fmt.title)
         ds.attrs["source_file"] = str(path)
         ds.attrs["lazy"] = 1
-    return api.with_file_fps(ds, fps, path)  # refuses a rate the file's times contradict
+    return model.with_file_fps(ds, fps, path)  # refuses a rate the file's times contradict
 
 
 def open_dataset(

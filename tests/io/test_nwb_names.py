@@ -131,3 +131,24 @@ def test_auto_writes_labelled_frames_as_annotations(tmp_path, two_tracks_from_fr
 def test_unknown_nwb_format_is_refused(tmp_path, two_tracks_from_frame_100):
     with pytest.raises(PoseBridgeError, match="nwb_format must be one of"):
         nwb.save_nwb(two_tracks_from_frame_100, tmp_path / "x.nwb", nwb_format="slp")
+
+
+def test_a_frame_rate_contradicting_the_files_is_refused_by_every_nwb_reader(
+    tmp_path, two_tracks_from_frame_100
+):
+    path = nwb.write_nwb(
+        two_tracks_from_frame_100,
+        tmp_path / "p.nwb",
+        pose_estimation_metadata={"video_sample_rate": 30},
+    )
+    readers = {
+        "read_nwb dataset": lambda fps: nwb.read_nwb(path, return_type="dataset", fps=fps),
+        "read_nwb labels": lambda fps: nwb.read_nwb(path, fps=fps),
+        "load_nwb_poses": lambda fps: nwb_format.load_nwb_poses(path, fps=fps),
+    }
+    for name, read in readers.items():
+        with pytest.raises(PoseBridgeError, match=r"p\.nwb: fps=60 contradicts .* 30 fps"):
+            read(60)
+        assert read(30) is not None, name  # the file's own rate is taken
+    back = nwb_format.load_nwb_poses(path, fps="30")
+    np.testing.assert_array_equal(back.frame.values, np.arange(100, 105))

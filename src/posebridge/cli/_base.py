@@ -63,8 +63,8 @@ def _typed_options(
 
 def _with_fps(ds: xr.Dataset, fps: float | None, path: Path) -> xr.Dataset:
     """``ds`` with the frame rate ``--fps`` gives, unless it contradicts the file's own
-    (the check of :func:`posebridge.api.with_file_fps`, worded for the command line)."""
-    return api.with_file_fps(ds, fps, path, option="--fps ")
+    (the check of :func:`posebridge.model.with_file_fps`, worded for the command line)."""
+    return model.with_file_fps(ds, fps, path, option="--fps ")
 
 
 def _check_options(

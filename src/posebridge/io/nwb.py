@@ -276,8 +276,7 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
     if kind == "dataset":
         from posebridge.formats import nwb
 
-        ds = nwb.load_nwb_poses(path)
-        return model.with_fps(ds, fps) if fps is not None else ds
+        return model.with_file_fps(nwb.load_nwb_poses(path), fps, path)
     from posebridge.formats import nwb
 
     datasets = [nwb.with_frame_numbers(d, fps, path) for d in _prediction_datasets(path)]

@@ -49,6 +49,7 @@ from posebridge.model.build import (
     frame_numbers,
     from_numpy,
     whole_numbers,
+    with_file_fps,
     with_fps,
 )
 from posebridge.model.names import (
@@ -93,5 +94,6 @@ __all__ = [
     "labels",
     "validate",
     "whole_numbers",
+    "with_file_fps",
     "with_fps",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "frame_numbers",
     "from_numpy",
     "whole_numbers",
+    "with_file_fps",
     "with_fps",
 ]
 
@@ -322,6 +324,70 @@ def bboxes_from_numpy(
 
 # --------------------------------------------------------------------------
 # time helpers
+
+
+def with_file_fps(
+    ds: xr.Dataset, fps: float | str | None, path: str | os.PathLike[str], *, option: str = "fps="
+) -> xr.Dataset:
+    """``ds`` (read from ``path``) with the frame rate given, unless the file contradicts it.
+
+    A file whose times are in seconds and that states its frame rate keeps
+    both: another rate would be recorded beside times taken at the file's own
+    (``fps=60`` with 30-fps timestamps), so it is refused, naming the file and
+    both rates. A rate equal to the file's (relative tolerance 1e-9), a rate
+    for a file whose times are frame numbers or that states none, and a rate
+    for labelled frames (whose ``fps`` is only their videos' rate) are taken
+    (:func:`with_fps`). ``load``, ``convert``, ``open_dataset``,
+    ``convert_many`` and the command line all check through this function.
+
+    Parameters
+    ----------
+    ds
+        The dataset as read from ``path``.
+    fps
+        The frame rate given (a positive number, or text of one), or ``None``.
+    path
+        The file ``ds`` was read from, for the message.
+    option
+        How the rate was given, for the message (``"fps="``; ``"--fps "`` on
+        the command line).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` with ``fps`` set (time in seconds); ``ds`` itself when ``fps`` is None.
+
+    Raises
+    ------
+    PoseBridgeError
+        When ``fps`` contradicts the file's own frame rate; a
+        :class:`~posebridge.errors.SchemaError` or ``TypeError`` when it is
+        not a positive number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ds = from_numpy(np.zeros((3, 2, 1, 1)), fps=30)  # times in seconds, at 30 fps
+    >>> with_file_fps(ds, 30.0, "a.nc").attrs["fps"]
+    30.0
+    >>> with_file_fps(ds, 60, "a.nc")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: a.nc: fps=60 contradicts the file's own frame rate, ...
+    """
+    value = checked_fps(fps)
+    if value is None:
+        return ds
+    own = ds.attrs.get("fps")
+    seconds = ds.attrs.get("time_unit") == "seconds" and ds.attrs.get("content") != "labels"
+    if seconds and own is not None and not math.isclose(float(own), value, rel_tol=1e-9):
+        said = option.strip(" =")
+        raise errors.PoseBridgeError(
+            f"{path}: {option}{value:g} contradicts the file's own frame rate, "
+            f"{float(own):g} fps, at which its times (in seconds) were taken; leave out "
+            f"{said} to use the file's rate."
+        )
+    return with_fps(ds, value)
 
 
 def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:

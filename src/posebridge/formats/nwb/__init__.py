@@ -164,7 +164,9 @@ def load_nwb_poses(
         individuals), ``"individuals"`` or ``"views"``.
     fps
         Only for files whose time is in frames (posebridge's marker): the frame
-        rate to express time in seconds. Real timestamps are kept as stored.
+        rate to express time in seconds. Real timestamps are kept as stored; a
+        rate other than the file's own is refused
+        (:func:`posebridge.model.with_file_fps`).
 
     Returns
     -------
@@ -189,7 +191,8 @@ def load_nwb_poses(
     ds = model.validate(
         _read_poses(file_or_nwbfile, processing_module_key, pose_estimation_key, combine)
     )
-    return model.with_fps(ds, fps) if fps is not None else ds
+    where = file_or_nwbfile if isinstance(file_or_nwbfile, str | os.PathLike) else "the NWBFile"
+    return model.with_file_fps(ds, fps, where)
 
 
 def _read_poses(

@@ -101,7 +101,7 @@ def with_frame_numbers(ds: xr.Dataset, fps: float | None, where: Any) -> xr.Data
     [0, 1, 2]
     """
     if fps is not None:
-        return model.with_fps(ds, fps)
+        return model.with_file_fps(ds, fps, where)
     if model.frame_numbers(ds) is not None:
         return ds
     time = np.asarray(ds[model.TIME].values, dtype=np.float64)
