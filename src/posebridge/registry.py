@@ -15,15 +15,10 @@ from functools import cache
 from pathlib import Path
 
 from posebridge import errors
-from posebridge._files import (
-    Peek,
-    check_input,
-    first_bad_utf8,
-    looks_utf16,
-    not_utf8_message,
-)
+from posebridge._files import Peek, check_input
 from posebridge.errors import IsADirectoryError, PoseBridgeError, UnknownFormatError
 from posebridge.formats._shared.record import Format
+from posebridge.formats._shared.text_bytes import first_bad_utf8, looks_utf16, not_utf8_message
 
 __all__ = ["Format", "all_formats", "detect", "get", "resolve_for_writing"]
 
@@ -232,7 +227,7 @@ def _not_utf8_hint(peek: Peek) -> str | None:
 
     UTF-16 text (with or without a byte-order mark) and text in an 8-bit
     encoding (Latin-1/cp1252: a byte that is not UTF-8) are named as
-    :func:`~posebridge._files.not_utf8_message` does: the line and byte, the
+    :func:`~posebridge.formats._shared.text_bytes.not_utf8_message` does: the line and byte, the
     encoding it looks like, and how to save it as UTF-8, in a spreadsheet's
     words for a ``.csv`` file and a text editor's for any other. UTF-8 text
     and binary files (control bytes that text does not hold, once decoded)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
-from posebridge._files import not_utf8_message, text_end
 from posebridge._option_values import expect_kind, expect_number
 from posebridge.errors import PoseBridgeError, SchemaError, brief, expect_bool, expect_path
+from posebridge.formats._shared.text_bytes import not_utf8_message, text_end
 
 PathLike = str | os.PathLike[str]
 

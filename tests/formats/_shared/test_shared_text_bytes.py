@@ -15,8 +15,9 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge._files import (
-    Peek,
+from posebridge._files import Peek
+from posebridge.errors import FormatError
+from posebridge.formats._shared.text_bytes import (
     first_bad_utf8,
     looks_utf16,
     loose_first_line,
@@ -25,7 +26,6 @@ from posebridge._files import (
     text_end,
     text_size,
 )
-from posebridge.errors import FormatError
 
 
 def _poses() -> object:

@@ -12,9 +12,10 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, not_utf8_message, text_size
+from posebridge._files import check_input
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,

@@ -19,9 +19,9 @@ from typing import Annotated
 import msgspec
 import numpy as np
 
-from posebridge._files import refuse_not_utf8, text_end
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
+from posebridge.formats._shared.text_bytes import refuse_not_utf8, text_end
 
 __all__ = [
     "Annotation",
@@ -93,7 +93,7 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
         that is not UTF-8 (its line and byte; msgspec's own message would name
         the end of the file, or call UTF-16 text malformed), or NUL or Ctrl-Z
         bytes at its end (one Ctrl-Z, an old DOS end-of-file marker, is left
-        out: see :func:`~posebridge._files.text_end`).
+        out: see :func:`~posebridge.formats._shared.text_bytes.text_end`).
     """
     data = path.read_bytes()
     end = text_end(path, data[: 1 << 16], data[-4096:], spreadsheet=False, json=True)

@@ -31,10 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posebridge._files import Peek, not_utf8_error, text_size
+from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.csv_text import write_csv_block
+from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
 from posebridge.formats._shared.threads import usable_cores
 from posebridge.formats.dlc import layout as table
 
@@ -130,7 +131,8 @@ def read_header(path: Path) -> CsvHeader:
     ------
     FormatError
         When the header is not DeepLabCut's (naming what was found), or the
-        file's text is not UTF-8 or ends damaged (:func:`~posebridge._files.text_size`).
+        file's text is not UTF-8 or ends damaged
+        (:func:`~posebridge.formats._shared.text_bytes.text_size`).
 
     Examples
     --------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from posebridge._files import HDF5_SIGNATURE, Peek, loose_first_line
+from posebridge._files import HDF5_SIGNATURE, Peek
+from posebridge.formats._shared.text_bytes import loose_first_line
 
 __all__ = [
     "NPY_MAGIC",

@@ -10,18 +10,16 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import (
-    EOF_MARKER,
-    HDF5_SIGNATURE,
-    check_input,
-    looks_utf16,
-    not_utf8_message,
-    refuse_empty_file,
-    text_size,
-)
+from posebridge._files import HDF5_SIGNATURE, check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing
 from posebridge.formats._shared.images import image_side
 from posebridge.formats._shared.safe_pickle import load_pickled
+from posebridge.formats._shared.text_bytes import (
+    EOF_MARKER,
+    looks_utf16,
+    not_utf8_message,
+    text_size,
+)
 from posebridge.formats.idtracker.layout import NPY_MAGIC, csv_columns, find_csv
 
 __all__ = ["describe", "read", "read_npy_dict"]

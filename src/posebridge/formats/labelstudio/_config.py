@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from posebridge._files import not_utf8_error
 from posebridge.errors import FormatError
+from posebridge.formats._shared.text_bytes import not_utf8_error
 
 __all__ = ["LabelConfig", "config_xml", "read_config"]
 

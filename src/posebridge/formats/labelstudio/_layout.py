@@ -21,9 +21,9 @@ from typing import Any
 
 import msgspec
 
-from posebridge._files import refuse_not_utf8, text_end
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json, without_bom
+from posebridge.formats._shared.text_bytes import refuse_not_utf8, text_end
 
 __all__ = [
     "ABSENT",

@@ -32,9 +32,10 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, not_utf8_error, text_size
+from posebridge._files import check_input
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
 from posebridge.formats.sleap_csv.layout import (
     FIXED,

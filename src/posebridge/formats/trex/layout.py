@@ -6,8 +6,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from posebridge._files import Peek, loose_first_line
+from posebridge._files import Peek
 from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.text_bytes import loose_first_line
 from posebridge.model.labels import utf8_text
 
 __all__ = [

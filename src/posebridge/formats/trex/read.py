@@ -17,9 +17,10 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, not_utf8_message, refuse_empty_file, text_size
+from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
 from posebridge.formats.trex.layout import (
     TITLE,
     clean_column,

@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posebridge._files import not_utf8_error, text_size
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
 
 HEADER = (
     "filename",

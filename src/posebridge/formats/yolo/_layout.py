@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from posebridge._files import not_utf8_message, text_size
 from posebridge.errors import FormatError, brief
+from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
 
 __all__ = [
     "IMAGE_SUFFIXES",

@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, text_end
+from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import (
     BOX,
@@ -23,6 +23,7 @@ from posebridge.formats._shared.images import (
     slots,
     untracked_names,
 )
+from posebridge.formats._shared.text_bytes import text_end
 from posebridge.formats.yolo._layout import (
     load_yaml,
     relative_texts,
