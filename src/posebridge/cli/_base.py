@@ -175,6 +175,16 @@ _read_options = click.option(
         "a text option keeps it as typed)."
     ),
 )
+_write_options = click.option(
+    "--option",
+    "write_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help=(
+        "Option for the writer (repeatable; VALUE parsed as JSON when possible; "
+        "a text option keeps it as typed)."
+    ),
+)
 _fps = click.option("--fps", type=float, help="Frames per second (time in seconds).")
 
 

@@ -33,6 +33,7 @@ from posebridge.cli._base import (
     _read_options,
     _typed_options,
     _with_fps,
+    _write_options,
     cli,
 )
 from posebridge.errors import PoseBridgeError, UnknownFormatError
@@ -159,16 +160,7 @@ def info(
 @click.option("--to", "to_format", metavar="F", help="Output format (default: from TARGET).")
 @_fps
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@click.option(
-    "--option",
-    "write_pairs",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help=(
-        "Option for the writer (repeatable; VALUE parsed as JSON when possible; "
-        "a text option keeps it as typed)."
-    ),
-)
+@_write_options
 @_read_options
 @click.option("--subject-id", help="[NWB] Subject identifier.")
 @click.option("--species", help='[NWB] Species, e.g. "Mus musculus".')
@@ -305,16 +297,7 @@ def convert(
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @_fps
-@click.option(
-    "--option",
-    "write_pairs",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help=(
-        "Option for the writer (repeatable; VALUE parsed as JSON when possible; "
-        "a text option keeps it as typed)."
-    ),
-)
+@_write_options
 @_read_options
 def batch(
     sources: tuple[str, ...],
