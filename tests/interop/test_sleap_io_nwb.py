@@ -288,3 +288,18 @@ def test_sleap_io_reads_the_sleap_io_layout_of_poses_without_confidence(tmp_path
         points = frame.values.astype(np.float32)  # sleap-io's reader reads float32
         assert got == sorted(rounded(p) for p in points)
         assert all(np.isnan(i.numpy(scores=True)[:, 2]).all() for i in lf.instances)
+
+
+def test_sleap_io_reads_the_sleap_io_layout_of_a_track_named_with_a_colon(tmp_path):
+    """hdmf refuses ':' in a name: the writer raised pynwb's "cannot contain a '/' or ':'".
+    The container is now track=rat_1, which sleap-io reads; posebridge reads rat:1 back."""
+    position = np.random.default_rng(7).uniform(0, 100, (4, 2, 2, 1))
+    ds = posebridge.from_numpy(position, individual_names=["rat:1"], fps=30)
+    (path,) = posebridge.save(ds, tmp_path / "p.nwb", layout="sleap-io")
+    read = quiet(sio.load_nwb, str(path))
+    assert [lf.frame_idx for lf in read.labeled_frames] == list(range(4))
+    for lf in read.labeled_frames:
+        (instance,) = lf.instances
+        expected = position[lf.frame_idx, :, :, 0].T.astype(np.float32)
+        np.testing.assert_array_equal(instance.numpy(), expected)
+    assert posebridge.load(path).individual.values.tolist() == ["rat:1"]

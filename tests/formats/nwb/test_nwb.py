@@ -123,32 +123,6 @@ def test_3d_without_confidence_writes_no_confidence_dataset(tmp_path, poses_sing
         assert series["data"].attrs["unit"] == "n.a."
 
 
-def test_sleap_io_layout_writes_nan_confidence_read_back_as_none_is(tmp_path):
-    """sleap-io's reader reads every series' confidence[:]: its layout writes NaN where the
-    dataset has no confidence (float64, as sleap-io does), posebridge's leaves it out, and
-    both read back as the same all-NaN confidence."""
-    rng = np.random.default_rng(3)
-    ds = posebridge.from_numpy(rng.uniform(0, 50, (5, 2, 2, 2)), fps=25)
-    assert np.isnan(ds.confidence.values).all()
-    (ours,) = nwb.write(ds, tmp_path / "ours.nwb", split_individuals=False)
-    (theirs,) = nwb.write(ds, tmp_path / "sleap_io.nwb", layout="sleap-io")
-    with h5py.File(ours) as h5:
-        assert "confidence" not in h5["processing/behavior/PoseEstimation_id_0/keypoint_0"]
-    with h5py.File(theirs) as h5:
-        module = h5["processing/SLEAP_VIDEO_000_unknown_video"]
-        for track in ("track=id_0", "track=id_1"):
-            for keypoint in ("keypoint_0", "keypoint_1"):
-                confidence = module[track][keypoint]["confidence"]
-                assert confidence.dtype == np.float64 and confidence.shape == (5,)
-                assert np.isnan(confidence[()]).all()
-                assert confidence.attrs["definition"] == "Point-wise confidence scores."
-    back_ours, back_theirs = posebridge.load(ours), posebridge.load(theirs)
-    xr.testing.assert_identical(back_theirs.confidence, back_ours.confidence)
-    assert back_ours.confidence.dtype == np.float64
-    assert np.isnan(back_ours.confidence.values).all()
-    np.testing.assert_array_equal(back_theirs.position.values, ds.position.values)
-
-
 def test_keypoint_order_names_with_slashes_and_edges_survive(tmp_path):
     position = np.random.default_rng(4).normal(size=(5, 2, 4, 1))
     names = ["zeta", "alpha/left", "mid", "alpha/right"]
@@ -181,6 +155,35 @@ def test_keypoint_names_that_hdf5_cannot_hold_or_that_collide_survive(tmp_path, 
     back = posebridge.load(written if len(written) > 1 else written[0])
     assert back.keypoint.values.tolist() == names
     np.testing.assert_array_equal(back.position.sel(individual=["m", "."]).values, position)
+
+
+def _names_with(h5: h5py.File, character: str) -> list[str]:
+    found: list[str] = []
+    h5.visit(lambda name: found.append(name) if character in name.rsplit("/", 1)[-1] else None)
+    return found
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_individual_and_keypoint_names_with_a_colon_read_back_exactly(tmp_path, split):
+    """hdmf refuses ':' in a container's name (pynwb raised "name 'skeleton_rat:1' cannot
+    contain a '/' or ':'"): the containers get '_', and the names come back from the
+    description tags and the Skeleton's nodes."""
+    position = np.arange(2 * 2 * 2 * 2, dtype=float).reshape(2, 2, 2, 2)
+    individuals, keypoints = ["rat:1", "12:00:01"], ["ear:l", "ear_l"]
+    ds = model.from_numpy(position, keypoint_names=keypoints, individual_names=individuals, fps=50)
+    written = nwb.write(ds, tmp_path / "colon.nwb", split_individuals=split)
+    back = posebridge.load(written if split else written[0])
+    assert back.individual.values.tolist() == individuals
+    assert back.keypoint.values.tolist() == keypoints
+    np.testing.assert_array_equal(back.position.values, position)
+    assert sorted(tmp_path.iterdir()) == sorted(written)  # no temporary left
+    for path in written:
+        with h5py.File(path) as h5:
+            assert _names_with(h5, ":") == []
+            module = h5["processing/behavior"]
+            containers = [module[name] for name in module if name.startswith("PoseEstimation")]
+            assert len(containers) == (1 if split else 2)
+            assert all({"ear_l", "ear_l_2"} <= set(container) for container in containers)
 
 
 def test_individual_order_is_kept_in_one_file(tmp_path, poses_two_mice_with_nan):

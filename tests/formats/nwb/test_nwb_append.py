@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib
+import shutil
+import warnings
 
 import h5py
 import numpy as np
 import pytest
 
 import posebridge
+from _corpus import corpus_path
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 
-_write = importlib.import_module("posebridge.formats.nwb.write")
+_append = importlib.import_module("posebridge.formats.nwb.append")
 
 pynwb = pytest.importorskip("pynwb")
 
@@ -89,7 +92,7 @@ def test_failure_midway_leaves_the_original_byte_identical(
     monkeypatch, session_file, one_mouse, where
 ):
     before = _sha(session_file)
-    real_add, real_write = _write.add_poses, pynwb.NWBHDF5IO.write
+    real_add, real_write = _append.add_poses, pynwb.NWBHDF5IO.write
 
     def add_then_fail(*args, **kwargs):
         real_add(*args, **kwargs)
@@ -103,11 +106,11 @@ def test_failure_midway_leaves_the_original_byte_identical(
         raise OSError("injected failure before replacing")
 
     if where == "after_adding":
-        monkeypatch.setattr(_write, "add_poses", add_then_fail)
+        monkeypatch.setattr(_append, "add_poses", add_then_fail)
     elif where == "after_writing":
         monkeypatch.setattr(pynwb.NWBHDF5IO, "write", write_then_fail)
     else:
-        monkeypatch.setattr(_write.shutil, "copymode", copymode_fails)
+        monkeypatch.setattr(_append.shutil, "copymode", copymode_fails)
     with pytest.raises((PoseBridgeError, OSError), match="injected"):
         posebridge.save(one_mouse, session_file, append=True)
     assert _sha(session_file) == before
@@ -137,3 +140,69 @@ def test_append_to_missing_or_foreign_files_is_refused(tmp_path, one_mouse):
     with pytest.raises(FormatError, match="not an NWB file"):
         posebridge.save(one_mouse, plain, append=True)
     assert _sha(plain) == before
+
+
+def _mice(names: list[str]):
+    position = np.random.default_rng(5).normal(size=(4, 2, 2, len(names)))
+    return model.from_numpy(position, individual_names=names, keypoint_names=["a", "b"], fps=50)
+
+
+@pytest.mark.parametrize(
+    ("calls", "metadata"),
+    [
+        # each call names its container after the individual: alpha_poses < zeta_poses
+        ([["zeta"], ["alpha"]], lambda names: {"pose_estimation": {"name": f"{names[0]}_poses"}}),
+        # alpha gets the free name PoseEstimation, before PoseEstimation_mu / _zeta
+        ([["zeta", "mu"], ["alpha"]], lambda names: None),
+        ([["zeta"], ["alpha"], ["beta"]], lambda names: None),
+    ],
+)
+def test_individuals_appended_one_call_at_a_time_read_back_in_the_order_added(
+    session_file, calls, metadata
+):
+    """The individual tags of an append continue the file's ranks; they used to restart at
+    1/1 in each call, so the file read back in its containers' name order."""
+    for names in calls:
+        posebridge.save(_mice(names), session_file, append=True, metadata=metadata(names))
+    added = [name for names in calls for name in names]
+    back = posebridge.load(session_file)
+    assert back.individual.values.tolist() == added
+    for names in calls:
+        written = _mice(names).position
+        got = back.position.sel(individual=names).values
+        np.testing.assert_array_equal(got, written.values)
+    with h5py.File(session_file) as h5:
+        module = h5["processing/behavior"]
+        tags = sorted(
+            module[name]["description"].asstr()[()].rsplit("[", 1)[1]
+            for name in module
+            if name != "Skeletons"
+        )
+    counts = [len(names) for names in calls]
+    ends = [sum(counts[: k + 1]) for k in range(len(calls))]
+    wanted = [
+        f"posebridge individual {added.index(name) + 1}/{ends[k]}: {name}]"
+        for k, names in enumerate(calls)
+        for name in names
+    ]
+    assert tags == sorted(wanted)
+
+
+def test_appending_to_another_tools_file_reads_its_individuals_first(tmp_path):
+    """A dlc2nwb file (no posebridge tags) keeps its individual first, whatever the
+    appended container's name or module (Poses sorts before behavior)."""
+    copy = tmp_path / "dlc.nwb"
+    shutil.copyfile(corpus_path("nwb/m3v1mp4DLC_resnet50_openfieldAug20shuffle1_30000.nwb"), copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        before = posebridge.load(copy)
+        posebridge.save(
+            _mice(["alpha"]), copy, append=True, metadata={"processing_module": {"name": "Poses"}}
+        )
+        back = posebridge.load(copy)
+    assert before.individual.values.tolist() == ["ind1"]  # dlc2nwb's ind1_<bodypart> series
+    assert back.individual.values.tolist() == ["ind1", "alpha"]
+    np.testing.assert_array_equal(
+        back.position.sel(individual="ind1", time=before.time, keypoint=before.keypoint).values,
+        before.position.sel(individual="ind1").values,
+    )

@@ -63,6 +63,7 @@ def _no_nwb_left(folder) -> bool:
         ({"metadata": {"skeleton": {"name": " "}}}, "skeleton.name"),
         ({"metadata": {"video": {"name": ""}}, "video_path": "v.mp4"}, "video.name"),
         ({"metadata": {"pose_estimation": {"name": "a/b"}}}, "pose_estimation.name"),
+        ({"metadata": {"device": {"name": "cam:1"}}}, "device.name 'cam:1' holds ':'"),
         ({"metadata": {"processing_module": {"name": ""}}}, "processing_module.name"),
         ({"metadata": {"nwbfile": {"keywords": ["ok", "a\x00"]}}}, r"nwbfile.keywords\[1\]"),
         ({"metadata": {"subject": {"description": "a\x00"}}}, "subject.description"),

@@ -323,6 +323,27 @@ def test_the_datasets_own_video_is_not_linked_to_several_views(tmp_path):
     _assert_same_views(posebridge.load(path), ds)
 
 
+def test_view_and_individual_names_with_a_colon_read_back_exactly(tmp_path):
+    """hdmf refuses ':' in a Device's or PoseEstimation's name (pynwb raised "name 'cam:1'
+    cannot contain a '/' or ':'"): they get '_', the views and individuals come back from
+    the description tags, in order."""
+    ds = _views_dataset(individuals=("rat:1", "rat_1"), views=("cam:1", "cam_1"))
+    (path,) = nwb.write(ds, tmp_path / "colon.nwb", split_individuals=False)
+    _assert_same_views(posebridge.load(path), ds)
+    with h5py.File(path) as h5:
+        assert sorted(h5["general/devices"]) == ["cam_1", "cam_1_2"]
+        devices = {
+            name: h5[f"processing/behavior/{name}"].get("device", getlink=True).path
+            for name in h5["processing/behavior"]
+            if name.startswith("PoseEstimation")
+        }
+    assert (
+        sorted(devices.values())
+        == ["/general/devices/cam_1"] * 2 + ["/general/devices/cam_1_2"] * 2
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["colon.nwb"]
+
+
 def test_the_sleap_io_layout_refuses_views(tmp_path):
     ds = _views_dataset()
     with pytest.raises(PoseBridgeError, match="layout='sleap-io' cannot hold camera views"):

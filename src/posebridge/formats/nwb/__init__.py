@@ -12,9 +12,14 @@ modules of this package:
 ``_config``
     :class:`NWBFileSaveConfig` and metadata files;
 ``_build``
-    dataset -> pynwb objects (timing, storage, skeleton, device, video);
+    dataset -> pynwb objects (storage, skeleton, device, video, views), with
+    ``_time_plan`` (rate or timestamps) and ``_subject`` (DANDI's checks);
 ``_write``
-    new files and safe appends;
+    the writer's options and new files;
+``_append``
+    poses added to an existing file, all or nothing;
+``_sleap_io_layout``
+    sleap-io's predictions layout (``layout="sleap-io"``);
 ``_training``
     labelled frames: ``PoseTraining`` <-> labels datasets (:mod:`posebridge.labels`);
 ``_export``
@@ -41,22 +46,16 @@ from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, Peek, check_input
 from posebridge.errors import FormatError, PoseBridgeError, describing
 from posebridge.formats._shared.record import Format
+from posebridge.formats.nwb.append import append_file
 from posebridge.formats.nwb.assemble import COMBINE_CHOICES, assemble, select
 from posebridge.formats.nwb.build import add_poses, iter_build, storage_from
 from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
+from posebridge.formats.nwb.sleap_io_layout import sleap_io_config, write_sleap_io_layout
 from posebridge.formats.nwb.timing import retime, series_times, with_frame_numbers
 from posebridge.formats.nwb.training import read_training
-from posebridge.formats.nwb.write import (
-    LAYOUTS,
-    append_file,
-    options_config,
-    poses_video,
-    sleap_io_config,
-    write,
-    write_sleap_io_layout,
-)
+from posebridge.formats.nwb.write import LAYOUTS, options_config, poses_video, write
 from posebridge.model import labels
 
 __all__ = [

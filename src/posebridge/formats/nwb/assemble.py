@@ -16,13 +16,17 @@ several, none is dropped silently:
 * when neither rule separates them (two containers would land on the same
   individual and view) the error lists every container and how to pick one.
 
+Containers that posebridge tagged (``[posebridge individual i/n: name]``) come in
+their ranks' order, after the untagged ones (another tool's, in a file posebridge
+appended to), which keep the file's order.
+
 ``combine="individuals"`` or ``combine="views"`` forces one reading.
 
 Keypoints and individuals
 -------------------------
 A series is a keypoint named after the series. The Skeleton's nodes (or the 0.1
-``nodes`` dataset) give the keypoint order and the original names (a ``/`` in a
-name cannot be an NWB object name). dlc2nwb's ``ind1_<bodypart>`` series lose
+``nodes`` dataset) give the keypoint order and the original names (a ``/`` or
+``:`` in a name cannot be in an NWB object's name). dlc2nwb's ``ind1_<bodypart>`` series lose
 their individual prefix, which names the individual. Otherwise an individual
 is named by its track (``track=<name>``), by its container name without the
 ``PoseEstimation`` prefix, or, for a single container, by the file's subject id
@@ -53,6 +57,7 @@ from posebridge.formats.nwb.common import (
     _VIEW_TAG_RE,
     DEFAULT_CONTAINER,
     DEFAULT_MODULE,
+    container_name,
     object_name,
     parse_individual_tag,
     parse_marker,
@@ -154,12 +159,14 @@ def _keypoints(container: Container) -> tuple[list[str], list[Series]]:
     nodes = [strip(node) for node in container.nodes or []]
     ordered: list[tuple[str, Series]] = []
     used: set[str] = set()
-    written = unique_names(nodes)  # posebridge's series names: each node's, in order
+    written = unique_names(nodes, container_name)  # posebridge's series names, in order
     if len(set(written)) == len(nodes) and set(written) <= set(by_name):
         ordered = [(node, by_name[key]) for node, key in zip(nodes, written, strict=True)]
         used = set(written)
     for node in nodes if not used else []:  # another writer's names: node by node
-        key = node if node in by_name else object_name(node)
+        key = next(
+            (k for k in (node, object_name(node), container_name(node)) if k in by_name), ""
+        )
         if key in by_name and key not in used:
             ordered.append((node, by_name[key]))
             used.add(key)
@@ -229,9 +236,10 @@ def _distrust_forged_tags(chosen: list[Container], path: Any) -> None:
     PoseEstimation's description. Anyone can write that text: tags whose rank
     falls outside 1..n, that give two containers of one view (the same view
     tag, else the same camera: see :func:`_view_key`) one individual, or one
-    individual two ranks, are not trusted
-    (appends legitimately repeat ranks and counts); the containers are then
-    named and ordered as untagged ones, with a warning.
+    individual two ranks, are not trusted (ranks and counts may repeat: files
+    appended to by earlier versions, which restarted at 1/1, and sleap-io's
+    layout with a track in several videos); the containers are then named and
+    ordered as untagged ones, with a warning.
     """
     _distrust_forged_view_tags(chosen, path)
     found = [(c, _INDIVIDUAL_TAG_RE.search(c.description or "")) for c in chosen]
@@ -608,9 +616,11 @@ def plan_arrays(
     _distrust_forged_tags(chosen, path)
     tags = [parse_individual_tag(c.description) for c in chosen]
     view_tags = [parse_view_tag(c.description) for c in chosen]
-    if all(tags) or all(view_tags):  # individuals, then views, in their ranks' order
+    if any(tags) or all(view_tags):  # individuals, then views, in their ranks' order;
+        # untagged containers (another tool's, in a file posebridge appended to) first,
+        # in the file's order
         ranks = [
-            (t[0] if all(tags) and t else 0, v[0] if all(view_tags) and v else 0)
+            (t is not None, t[0] if t else 0, v[0] if all(view_tags) and v else 0)
             for t, v in zip(tags, view_tags, strict=True)
         ]
         chosen = [c for _, c in sorted(zip(ranks, chosen, strict=True), key=lambda p: p[0])]
@@ -628,7 +638,7 @@ def plan_arrays(
         )
     everything = _placeable(everything, chosen, path)
     time, places = _times(everything, path)
-    # rows the writer added after the last time (see build.padding_rows)
+    # rows the writer added after the last time (see time_plan.padding_rows)
     padding = max((parse_padding(s.comments) for s in everything), default=0)
     return Plan(
         chosen=chosen,
@@ -691,7 +701,7 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
         frames = np.rint(time * fps).astype(np.int64)
         if frames.size < 2 or np.all(np.diff(frames) > 0):
             snapped = snap_to_frames(time, fps) if rate_based else None
-            if snapped is not None:  # the writer's times (see build._reads_back_exactly)
+            if snapped is not None:  # the writer's times (see time_plan._reads_back_exactly)
                 ds = ds.assign_coords(time=snapped[0])
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
             ds.attrs["fps"] = fps

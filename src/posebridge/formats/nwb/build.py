@@ -15,11 +15,20 @@ description carries a ``[posebridge view j/m: name]`` tag before the
 individual tag, which keep the views' and individuals' names and order. No
 video is linked (one video is one camera's).
 
+Names: a ``/`` or ``:`` in an individual, view or keypoint name (hdmf refuses
+both in a container's name) becomes ``_`` in the names of the containers
+(:func:`~posebridge.formats.nwb.common.container_name`); the names themselves
+are read back from the tags and the Skeleton's nodes. Added to a file
+(``appending``), the individual tags continue the ranks of the file's tags
+(:func:`_individual_ranks`), so that the file reads back in the order its
+individuals were added.
+
 Time: regular samples are written as ``rate`` + ``starting_time`` (the
 dataset's ``fps`` when it fits, never truncated); irregular ones as
 ``timestamps`` stored once, in the first series, and linked from every other
-series of the file. See :mod:`posebridge.formats.nwb.common` for the
-markers that keep frame numbers.
+series of the file (the plan: :mod:`posebridge.formats.nwb.time_plan`). See
+:mod:`posebridge.formats.nwb.common` for the markers that keep frame numbers.
+The Subject's checks are in :mod:`posebridge.formats.nwb.subject`.
 """
 
 from __future__ import annotations
@@ -45,33 +54,20 @@ from posebridge.formats.nwb.common import (
     DEFAULT_MODULE,
     MODULE_DESCRIPTION,
     NWB_UNITS,
-    fps_comment,
-    frames_comment,
+    container_name,
     individual_tag,
-    no_fps_comment,
     nwb_unit,
-    object_name,
-    padding_comment,
-    regular_times,
-    snap_to_frames,
+    parse_individual_tag,
     unique_names,
     view_tag,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
+from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
+from posebridge.formats.nwb.time_plan import TimePlan, padded_plan, padding_rows, time_plan
 
 _CHUNK_BYTES = 1 << 20
 #: The ``confidence_definition`` sleap-io's predictions writer gives every series.
 SLEAP_IO_CONFIDENCE = "Point-wise confidence scores."
-_SUBJECT_ATTRS = {
-    "subject_id": "subject_id",
-    "subject_species": "species",
-    "subject_sex": "sex",
-    "subject_age": "age",
-    "subject_description": "description",
-    "subject_strain": "strain",
-    "subject_genotype": "genotype",
-    "subject_weight": "weight",
-}
 
 
 @dataclass(frozen=True)
@@ -145,93 +141,6 @@ def _wrap(array: Any, storage: Storage) -> Any:
 
 
 # --------------------------------------------------------------------------
-# time
-
-
-@dataclass
-class TimePlan:
-    """How the dataset's time axis is written."""
-
-    rate: float | None
-    starting_time: float
-    timestamps: np.ndarray | None
-    comment: str | None
-
-
-def _regular_rate(t: np.ndarray, fps: float | None, marker_fps: float | None) -> float | None:
-    """A rate whose times the reader turns back into exactly ``t``, or ``None``."""
-    n = t.size
-    if n == 1:
-        return fps
-    if n < 2 or (n == 2 and not fps):
-        return None
-    span = float(t[-1] - t[0])
-    if span <= 0:
-        return None
-    estimate = (n - 1) / span
-    candidates = [c for c in (fps, round(estimate, 6), float(f"{estimate:.12g}"), estimate) if c]
-    for rate in candidates:
-        if _reads_back_exactly(t, float(rate), marker_fps):
-            return float(rate)
-    return None
-
-
-def _reads_back_exactly(t: np.ndarray, rate: float, marker_fps: float | None) -> bool:
-    """Whether the reader, given ``rate`` (and the fps marker), gives back ``t`` bit for bit."""
-    back = regular_times(float(t[0]), t.size, rate)
-    if marker_fps is not None and (snapped := snap_to_frames(back, marker_fps)) is not None:
-        back = snapped[0]
-    return bool(np.array_equal(back, t))
-
-
-def padding_rows(ds: xr.Dataset) -> int:
-    """Rows of NaN to add so that time is the longest axis of every series' data.
-
-    nwbinspector calls a series whose data has fewer rows (times) than columns
-    (x, y[, z]) wrongly oriented (CRITICAL); a dataset of fewer frames than
-    spatial dimensions gets rows of NaN ("no point") after its last time,
-    marked in the series' comments so that posebridge drops them on reading.
-    """
-    return max(0, ds.sizes["space"] - ds.sizes["time"])
-
-
-def padded_plan(plan: TimePlan, rows: int, fps: float | None) -> TimePlan:
-    """The time plan extended by ``rows`` padding times after the last one."""
-    comment = " | ".join(c for c in (plan.comment, padding_comment(rows)) if c)
-    if plan.rate is not None:
-        return TimePlan(plan.rate, plan.starting_time, None, comment)
-    t = np.asarray(plan.timestamps, dtype=np.float64)
-    if t.size == 0:
-        return TimePlan(1.0, 0.0, None, comment)
-    step = 1.0 / fps if fps else float(np.median(np.diff(t))) if t.size > 1 else 1.0
-    extra = t[-1] + step * np.arange(1, rows + 1, dtype=np.float64)
-    return TimePlan(None, plan.starting_time, np.concatenate([t, extra]), comment)
-
-
-def time_plan(ds: xr.Dataset) -> TimePlan:
-    """Rate or timestamps for the dataset's time, and the posebridge marker."""
-    time = np.asarray(ds["time"].values)
-    if ds.attrs.get("time_unit") == "frames":
-        frames = time.astype(np.int64)
-        if frames.size and (frames.size == 1 or np.all(np.diff(frames) == 1)):
-            return TimePlan(1.0, float(frames[0]), None, frames_comment())
-        return TimePlan(None, 0.0, frames.astype(np.float64), frames_comment())
-    t = time.astype(np.float64)
-    fps = ds.attrs.get("fps")
-    fps = float(fps) if fps else None
-    comment = None
-    frames = model.frame_numbers(ds)
-    if fps and frames is not None and t.size and np.array_equal(np.rint(t * fps), frames):
-        comment = fps_comment(fps)
-    rate = _regular_rate(t, fps, fps if comment else None)
-    if rate is not None:
-        if fps is None:  # the rate is the times' step: the reader must not take it as fps
-            comment = no_fps_comment()
-        return TimePlan(rate, float(t[0]), None, comment)
-    return TimePlan(None, 0.0, t, comment)
-
-
-# --------------------------------------------------------------------------
 # objects
 
 
@@ -267,76 +176,6 @@ def _unit(ds: xr.Dataset, override: Any) -> str:
             f"unit {given!r} is not an NWB spatial unit; use one of {', '.join(NWB_UNITS)}."
         )
     return unit
-
-
-_NUMBER = r"\d+(?:\.\d+)?"
-#: An ISO 8601 duration: P, then years, months, weeks, days, then T and hours, minutes,
-#: seconds, each optional, in that order, at least one present (P90D, P2Y6M, PT36H).
-_DURATION = re.compile(
-    rf"P(?!$)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
-    rf"(?:T(?!$)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?"
-)
-#: A Latin binomial (Mus musculus) or an NCBI taxonomy term.
-_SPECIES = re.compile(r"[A-Z][a-z]* [a-z]+|http://purl\.obolibrary\.org/obo/NCBITaxon_\d+")
-_SEXES = ("M", "F", "U", "O")
-
-
-def subject_problems(subject: dict[str, Any]) -> list[str]:
-    """What DANDI's validation (nwbinspector) would flag in a Subject's age, sex, species.
-
-    The NWB schema takes any text; DANDI asks for an ISO 8601 age (or a range
-    ``P90D/P120D``, open-ended ``P90D/``), sex M, F, U or O, and a Latin
-    binomial or NCBI taxonomy term for the species.
-
-    Examples
-    --------
-    >>> subject_problems({"age": "P90D", "sex": "F", "species": "Mus musculus"})
-    []
-    >>> subject_problems({"age": "90 days", "sex": "female"})[0]
-    "age '90 days' is not an ISO 8601 duration (P90D: 90 days; P12W, P2Y, P90D/P120D)"
-    """
-    problems = []
-    age = subject.get("age")
-    if isinstance(age, str) and not _is_age(age):
-        problems.append(
-            f"age {age!r} is not an ISO 8601 duration (P90D: 90 days; P12W, P2Y, P90D/P120D)"
-        )
-    sex = subject.get("sex")
-    worm = subject.get("species") in ("Caenorhabditis elegans", "C. elegans")
-    if isinstance(sex, str) and sex not in (("XX", "XO") if worm else _SEXES):
-        problems.append(f"sex {sex!r} is not one of {', '.join(_SEXES)}")
-    species = subject.get("species")
-    if isinstance(species, str) and not _SPECIES.fullmatch(species):
-        problems.append(
-            f"species {species!r} is not a Latin binomial (Mus musculus) or an NCBI "
-            "taxonomy term (http://purl.obolibrary.org/obo/NCBITaxon_10090)"
-        )
-    return problems
-
-
-def _is_age(text: str) -> bool:
-    if _DURATION.fullmatch(text):
-        return True
-    low, slash, high = text.partition("/")
-    ends = [bool(part == "" or _DURATION.fullmatch(part)) for part in (low, high)]
-    return bool(slash) and all(ends) and (low or high) != ""
-
-
-def warn_subject_problems(subject: dict[str, Any], stacklevel: int = 4) -> None:
-    """Warn, once for the Subject, about what :func:`subject_problems` finds."""
-    problems = subject_problems(subject)
-    if problems:
-        warnings.warn(
-            "NWB subject: " + "; ".join(problems) + ". The file is written as given, but "
-            "DANDI's validation (nwbinspector) flags these.",
-            UserWarning,
-            stacklevel=stacklevel,
-        )
-
-
-def subject_defaults(ds: xr.Dataset) -> dict[str, Any]:
-    """Subject fields a dataset read from NWB carries in its attrs."""
-    return {field: ds.attrs[attr] for attr, field in _SUBJECT_ATTRS.items() if attr in ds.attrs}
 
 
 def new_nwbfile(
@@ -427,7 +266,7 @@ def _device(
         return nwbfile.create_device(**kwargs)
     known = ds.attrs.get("device")
     one = isinstance(known, str) and known and "/" not in known and ", " not in known
-    name = kwargs.setdefault("name", known if one else "camera")
+    name = kwargs.setdefault("name", container_name(known) if one else "camera")
     if name in nwbfile.devices:
         return nwbfile.devices[name]
     kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
@@ -491,6 +330,16 @@ def _video(
     return series
 
 
+def _named(
+    config: NWBFileSaveConfig, section: str, individual: str, n_individuals: int
+) -> str | None:
+    """The ``name`` of an individual's object (:meth:`NWBFileSaveConfig.named`), as a
+    container name: movement's rule names it after the individual, whose name may hold
+    what hdmf refuses (:func:`~posebridge.formats.nwb.common.container_name`)."""
+    name = config.named(section, "name", individual, n_individuals)
+    return container_name(str(name)) if name else None
+
+
 def _container_names(
     module: Any,
     individuals: list[str],
@@ -515,18 +364,21 @@ def _container_names(
                 individuals, _names(module, individuals, n, config, appending), strict=True
             )
         }
-    labels = unique_names([str(v) for v in views])
+    labels = unique_names([str(v) for v in views], container_name)
     if len(individuals) == 1:
-        given = config.named("pose_estimation_kwargs", "name", individuals[0], n)
+        given = _named(config, "pose_estimation_kwargs", individuals[0], n)
         names = [f"{given or DEFAULT_CONTAINER}_{label}" for label in labels]
         if given or not (appending and any(name in module.data_interfaces for name in names)):
             return {(v, individuals[0]): name for v, name in zip(views, names, strict=True)}
     defaults = iter(
-        unique_names([f"{DEFAULT_CONTAINER}_{label}_{i}" for i in individuals for label in labels])
+        unique_names(
+            [f"{DEFAULT_CONTAINER}_{label}_{i}" for i in individuals for label in labels],
+            container_name,
+        )
     )
     out = {}
     for individual in individuals:
-        given = config.named("pose_estimation_kwargs", "name", individual, max(n, 2))
+        given = _named(config, "pose_estimation_kwargs", individual, max(n, 2))
         for view, label in zip(views, labels, strict=True):
             default = next(defaults)
             out[(view, individual)] = f"{given}_{label}" if given else default
@@ -538,14 +390,14 @@ def _names(
 ) -> list[str]:
     """The PoseEstimation names of a dataset without views, one per individual."""
     if len(individuals) == 1:
-        name = config.named("pose_estimation_kwargs", "name", individuals[0], n)
+        name = _named(config, "pose_estimation_kwargs", individuals[0], n)
         if name:
             return [str(name)]
         if not (appending and DEFAULT_CONTAINER in module.data_interfaces):
             return [DEFAULT_CONTAINER]
-    defaults = unique_names([f"{DEFAULT_CONTAINER}_{i}" for i in individuals])
+    defaults = unique_names([f"{DEFAULT_CONTAINER}_{i}" for i in individuals], container_name)
     return [
-        str(config.named("pose_estimation_kwargs", "name", i, max(n, 2)) or d)
+        str(_named(config, "pose_estimation_kwargs", i, max(n, 2)) or d)
         for i, d in zip(individuals, defaults, strict=True)
     ]
 
@@ -607,6 +459,19 @@ def _series_arrays(
         if padding:
             conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
     return pos, conf
+
+
+def dataset_video(ds: xr.Dataset) -> str | None:
+    """The dataset's own ``video_path``, when that file exists (else ``None``).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> dataset_video(posebridge.from_numpy(np.zeros((2, 2, 1, 1)))) is None
+    True
+    """
+    video = ds.attrs.get("video_path")
+    return str(video) if video and os.path.isfile(str(video)) else None
 
 
 def views_of(ds: xr.Dataset) -> list[str | None]:
@@ -688,6 +553,7 @@ def add_poses(
         )
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
     all_individuals = [str(i) for i in ds["individual"].values]
+    ranks, count = _individual_ranks(nwbfile, all_individuals, appending)
     names = _container_names(module, individuals, all_individuals, config, appending, views)
     taken = [n for n in names.values() if n in module.data_interfaces]
     if taken:
@@ -702,14 +568,14 @@ def add_poses(
         fps = ds.attrs.get("fps")
         plan = padded_plan(plan, padding, float(fps) if fps else None)
     edges = _edges(ds, keypoints)
-    series_names = unique_names(keypoints)
+    series_names = unique_names(keypoints, container_name)
     # one dataset per view (the whole dataset without views): (time, space, keypoint, individual)
     parts = (
         [ds]
         if views == [None]
         else [ds.isel({model.VIEW: j}, drop=True) for j in range(len(views))]
     )
-    labels = unique_names([str(v) for v in views]) if views != [None] else [None]
+    labels = unique_names([str(v) for v in views], container_name) if views != [None] else [None]
     positions = [part["position"].transpose(*model.POSES_DIMS) for part in parts]
     confidences = [model.confidence_per_keypoint(part) for part in parts]
     dtype = np.dtype(storage.dtype) if storage.dtype else None
@@ -751,8 +617,8 @@ def add_poses(
         elif shared_skeleton is not None:
             skeleton_kwargs["name"] = shared_skeleton[1]
         else:
-            skeleton_kwargs["name"] = config.named(
-                "skeleton_kwargs", "name", individual, max(len(all_individuals), len(individuals))
+            skeleton_kwargs["name"] = _named(
+                config, "skeleton_kwargs", individual, max(len(all_individuals), len(individuals))
             )
         if skeleton_kwargs is not None:  # one Skeleton per individual, whatever its views
             if edges is None and shared_skeleton is not None:  # sleap-io's layout: its
@@ -815,7 +681,7 @@ def add_poses(
                 + (f" in camera view {view}" if view is not None else "")
                 + (f" by {software}." if software else ".")
             )
-            tags = [individual_tag(individual, i, len(all_individuals))]
+            tags = [individual_tag(individual, ranks[individual], count)]
             if view is not None:  # before the individual tag, which ends the description
                 tags.insert(0, view_tag(view, j, len(views)))
             kwargs["description"] = " ".join([description, *tags])
@@ -837,6 +703,44 @@ def add_poses(
     return made
 
 
+def _individual_ranks(
+    nwbfile: Any, individuals: list[str], appending: bool
+) -> tuple[dict[str, int], int]:
+    """The rank (from 0) of each individual in its description tag, and the tags' count.
+
+    A new file: the dataset's order (``i/n``, also across the files of one
+    dataset written one file per individual). Added to a file (``appending``):
+    after every individual the file's posebridge tags rank already, so that the
+    file reads back in the order its individuals were added; an individual the
+    file's tags name keeps its rank (sleap-io's layout repeats a track in each
+    video's module).
+
+    Examples
+    --------
+    >>> import pynwb, datetime as dt
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> _individual_ranks(nwbfile, ["zeta", "alpha"], appending=True)
+    ({'zeta': 0, 'alpha': 1}, 2)
+    """
+    if not appending:
+        return {name: i for i, name in enumerate(individuals)}, len(individuals)
+    from posebridge.formats.nwb.locate import object_info
+
+    known: dict[str, int] = {}
+    for container in object_info(nwbfile).containers:
+        tag = parse_individual_tag(container.description)
+        if tag is not None:
+            known.setdefault(tag[1], tag[0])
+    following = max(known.values(), default=-1) + 1
+    ranks = {}
+    for name in individuals:
+        if name not in known:
+            known[name] = following
+            following += 1
+        ranks[name] = known[name]
+    return ranks, following
+
+
 def _new_skeleton(
     nwbfile: Any,
     skeletons: Any,
@@ -847,7 +751,7 @@ def _new_skeleton(
 ) -> Any:
     import ndx_pose
 
-    skeleton_name = skeleton_kwargs.pop("name", None) or object_name(f"skeleton_{individual}")
+    skeleton_name = skeleton_kwargs.pop("name", None) or container_name(f"skeleton_{individual}")
     base, counter = skeleton_name, 2
     while skeleton_name in skeletons.skeletons:
         skeleton_name = f"{base}_{counter}"

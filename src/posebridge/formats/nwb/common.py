@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -219,12 +220,36 @@ def object_name(name: str) -> str:
     return cleaned if cleaned not in ("", ".") else "_"
 
 
-def unique_names(names: list[str]) -> list[str]:
-    """``object_name`` of each name, made unique with ``_2``, ``_3`` suffixes."""
+def container_name(name: str) -> str:
+    """A name pynwb accepts for a container (PoseEstimation, series, Skeleton, Device).
+
+    :func:`object_name`, with ``:`` replaced by ``_`` too: hdmf, which pynwb
+    and ndx-pose build on, refuses ``/`` and ``:`` in the name of a container
+    it makes (``hdmf.container.AbstractContainer``).
+    The name itself is kept where posebridge reads it back from: the
+    description tags (:func:`individual_tag`, :func:`view_tag`) and the
+    Skeleton's nodes.
+
+    Examples
+    --------
+    >>> [container_name(n) for n in ("cam:1", "a/b", "12:00:01", ".")]
+    ['cam_1', 'a_b', '12_00_01', '_']
+    """
+    return object_name(str(name).replace(":", "_"))
+
+
+def unique_names(names: list[str], clean: Callable[[str], str] = object_name) -> list[str]:
+    """``clean`` (:func:`object_name`) of each name, made unique with ``_2``, ``_3`` suffixes.
+
+    Examples
+    --------
+    >>> unique_names(["a:b", "a_b", "a/b"], container_name)
+    ['a_b', 'a_b_2', 'a_b_3']
+    """
     seen: set[str] = set()
     out = []
     for name in names:
-        base = candidate = object_name(name)
+        base = candidate = clean(name)
         counter = 2
         while candidate in seen:
             candidate = f"{base}_{counter}"

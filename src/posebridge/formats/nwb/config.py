@@ -361,8 +361,9 @@ def check_text(config: NWBFileSaveConfig, source: str) -> None:
     """Refuse metadata text that NWB cannot hold, naming the option and the entry.
 
     HDF5 text cannot hold a NUL character, and an object's ``name`` is an HDF5
-    link: text, not empty, without ``/``. pynwb accepts both and the write
-    then fails half way; this runs before anything is written.
+    link: text, not empty, without ``/`` (nor ``:``, which hdmf refuses). pynwb
+    accepts some of these and the write then fails half way; this runs before
+    anything is written.
 
     Parameters
     ----------
@@ -416,4 +417,9 @@ def check_text(config: NWBFileSaveConfig, source: str) -> None:
                     raise PoseBridgeError(
                         f"{source}: {where} {value!r} holds '/', which an NWB object's name "
                         "cannot hold (it separates the parts of a path); rename it."
+                    )
+                if ":" in value:
+                    raise PoseBridgeError(
+                        f"{source}: {where} {value!r} holds ':', which pynwb (hdmf) refuses "
+                        "in an NWB object's name; rename it."
                     )

@@ -1,12 +1,9 @@
-"""Write NWB files: new files (one per individual by default) and safe appends.
+"""Write NWB files: the writer's options, and new files (one per individual by default).
 
 New files are written to temporary files in the target folder and renamed into
 place only when all of them are complete (:func:`posebridge._outputs.atomic_outputs`).
-
-Appending never touches the original until the end: the file is copied to a
-temporary twin in the same folder, the pose data is added to the copy with
-pynwb, and the copy replaces the original in one rename. If anything fails on
-the way, the copy is deleted and the original is byte-identical.
+:func:`write` hands appends of poses to :mod:`posebridge.formats.nwb.append`
+and sleap-io's layout to :mod:`posebridge.formats.nwb.sleap_io_layout`.
 """
 
 from __future__ import annotations
@@ -33,21 +30,19 @@ from posebridge.formats._shared.guards import (
     refuse_views,
 )
 from posebridge.formats._shared.hdf5 import new_file
+from posebridge.formats.nwb.append import append_file, check_nwb
 from posebridge.formats.nwb.build import (
     Storage,
-    add_poses,
+    dataset_video,
     iter_build,
     split_plan,
     storage_from,
-    subject_defaults,
     views_of,
-    warn_subject_problems,
 )
-from posebridge.formats.nwb.common import DEFAULT_MODULE
 from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
-from posebridge.formats.nwb.locate import is_nwb
+from posebridge.formats.nwb.sleap_io_layout import write_sleap_io_layout
 from posebridge.formats.nwb.training_write import build_training, write_frames
 from posebridge.model import labels
 
@@ -177,12 +172,6 @@ def search_option(search: Any) -> list[str | os.PathLike[str]]:
                 "hold; remove it."
             )
     return list(folders)
-
-
-def dataset_video(ds: xr.Dataset) -> str | None:
-    """The dataset's own ``video_path``, when that file exists (else ``None``)."""
-    video = ds.attrs.get("video_path")
-    return str(video) if video and os.path.isfile(str(video)) else None
 
 
 def poses_video(ds: xr.Dataset, video_path: Any) -> str | None:
@@ -370,107 +359,6 @@ def write_files(
     return targets
 
 
-def _poses_in(path: Path) -> tuple[list[str], list[str | None]]:
-    """The individuals and camera views (``[None]``: none) whose poses the file holds,
-    as posebridge reads them back (no individual when it holds no poses)."""
-    from posebridge.formats.nwb.assemble import assemble, select
-    from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
-    from posebridge.formats.nwb.locate import h5_info
-
-    with warnings.catch_warnings(), h5py.File(path, "r") as h5:
-        warnings.simplefilter("ignore")
-        info = h5_info(h5, str(path.parent))
-        if not info.containers:  # no PoseEstimation yet
-            return [], [None]
-        chosen = select(info, path, DEFAULT_MODULE, DEFAULT_CONTAINER)
-        existing = assemble(info, chosen, path, "auto")
-    return [str(i) for i in existing["individual"].values], views_of(existing)
-
-
-def _check_nwb(path: Path) -> None:
-    try:
-        with h5py.File(path, "r") as h5:
-            if not is_nwb(h5):
-                raise FormatError(
-                    path, "is an HDF5 file but not an NWB file; cannot append pose data to it."
-                )
-    except OSError as error:
-        raise FormatError(path, f"is not a readable NWB (HDF5) file ({error}).") from error
-
-
-def append_file(
-    ds: xr.Dataset,
-    path: Path,
-    config: NWBFileSaveConfig,
-    storage: Storage,
-    video: str | None = None,
-) -> Path:
-    """Add the dataset's poses to an existing NWB file, all or nothing."""
-    import ndx_pose  # noqa: F401 - registers the ndx-pose types before the file is read
-    import pynwb
-
-    path = check_input(path)
-    _check_nwb(path)
-    individuals = [str(i) for i in ds["individual"].values]
-    present, present_views = _poses_in(path)
-    views = views_of(ds)
-    if present and present_views != views:
-        _refuse_other_views(path, present_views, views)
-    clash = sorted(set(individuals) & set(present))
-    if clash:
-        raise PoseBridgeError(
-            f"{path}: already holds pose data of {', '.join(map(repr, clash))}; appending "
-            "them again would make the file ambiguous (two series for one animal). Rename "
-            "them first, e.g. ds.assign_coords(individual=[...]), or write a new file."
-        )
-    with atomic_outputs([path], overwrite=True) as (temporary,):
-        shutil.copyfile(path, temporary)
-        try:
-            with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
-                nwbfile = io.read()
-                _append_metadata(nwbfile, ds, config, individuals)
-                add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
-                io.write(nwbfile, exhaust_dci=False)
-        except PoseBridgeError:
-            raise
-        except OSError as error:
-            if error.errno is None:
-                raise FormatError(path, f"could not append pose data ({error}).") from error
-            raise  # the disk is full, the file too large, ...: atomic_outputs says so
-        except Exception as error:
-            raise FormatError(
-                path,
-                f"could not append pose data ({type(error).__name__}: {error}); "
-                "the file was left unchanged.",
-            ) from error
-        shutil.copymode(path, temporary)
-    return path
-
-
-def _refuse_other_views(path: Path, present: list[str | None], views: list[str | None]) -> None:
-    """Refuse to append poses whose camera views are not the file's, in the file's order."""
-
-    def said(names: list[str | None]) -> str:
-        if names == [None]:
-            return "without camera views"
-        return f"of the camera views {', '.join(repr(n) for n in names)}"
-
-    if views == [None]:
-        hint = "give the dataset the file's views (a 'view' dim) first, or write a new file"
-    elif present == [None]:
-        hint = f"append one view (e.g. ds.sel(view={views[0]!r})), or write a new file"
-    else:
-        hint = (
-            f"select the file's views in its order first (ds.sel(view={present!r})), or "
-            "write a new file"
-        )
-    raise PoseBridgeError(
-        f"{path}: holds poses {said(present)}, and the dataset holds poses {said(views)}; "
-        "the file's PoseEstimation containers are read back together, views matched by name "
-        f"and order, so appending would mix two camera layouts. To append, {hint}."
-    )
-
-
 def write_labels_file(
     ds: xr.Dataset,
     target: Path,
@@ -486,7 +374,7 @@ def write_labels_file(
 
     if append:
         path = check_input(target)
-        _check_nwb(path)
+        check_nwb(path)
         with atomic_outputs([path], overwrite=True) as (temporary,):
             shutil.copyfile(path, temporary)
             try:
@@ -520,174 +408,8 @@ def write_labels_file(
     return [target]
 
 
-def _append_metadata(
-    nwbfile: Any, ds: xr.Dataset, config: NWBFileSaveConfig, individuals: list[str]
-) -> None:
-    """Add a Subject when the file has none; warn about session options ignored."""
-    import pynwb
-
-    session = config.resolve("nwbfile_kwargs", individuals[0] if len(individuals) == 1 else None)
-    if session:
-        warnings.warn(
-            f"appending keeps the file's session metadata; ignored: {', '.join(session)}.",
-            UserWarning,
-            stacklevel=4,
-        )
-    subject = config.resolve("subject_kwargs", individuals[0] if len(individuals) == 1 else None)
-    if nwbfile.subject is not None:
-        if subject:
-            warnings.warn(
-                "appending keeps the file's Subject; ignored: " + ", ".join(subject) + ".",
-                UserWarning,
-                stacklevel=4,
-            )
-        return
-    if len(individuals) == 1:
-        subject = {**subject_defaults(ds), **subject}
-    if subject:
-        warn_subject_problems(subject, stacklevel=5)
-        try:
-            nwbfile.subject = pynwb.file.Subject(**subject)
-        except (TypeError, ValueError) as error:
-            raise PoseBridgeError(f"NWB subject metadata rejected by pynwb: {error}") from error
-
-
 #: The layouts the writer knows: posebridge's own, and sleap-io's predictions layout.
 LAYOUTS = ("posebridge", "sleap-io")
-
-
-def _stem(video: str) -> str:
-    name = video.replace("\\", "/").rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[0] if "." in name else name
-
-
-def sleap_io_config(ds: xr.Dataset, index: int) -> NWBFileSaveConfig:
-    """The names sleap-io's predictions writer gives video ``index`` of a dataset.
-
-    A processing module ``SLEAP_VIDEO_<iii>_<video stem>``, a Device
-    ``camera_<i>``, one PoseEstimation ``track=<individual>`` per individual,
-    with ``original_videos`` / ``labeled_videos`` naming the video (sleap-io's
-    reader needs them).
-    """
-    video = str(ds.attrs.get("video_path") or labels.UNKNOWN_VIDEO)
-    stem = _stem(video) or "video"
-    individuals = [str(i) for i in ds["individual"].values]
-    per_track = {
-        name: {
-            "name": f"track={name}",
-            "original_videos": [video],
-            "labeled_videos": [video],
-        }
-        for name in individuals
-    }
-    return NWBFileSaveConfig(
-        processing_module_kwargs={
-            "name": f"SLEAP_VIDEO_{index:03}_{stem}",
-            "description": "Processed SLEAP data",
-        },
-        device_kwargs={
-            "name": f"camera_{index}",
-            "description": f"Camera for {video.replace(chr(92), '/').rsplit('/', 1)[-1]}",
-            "manufacturer": "Unknown",
-        },
-        pose_estimation_kwargs=per_track,
-        video_kwargs={"name": f"video_{index}"},
-    )
-
-
-def write_sleap_io_layout(
-    datasets: list[xr.Dataset],
-    path: Path,
-    config: NWBFileSaveConfig,
-    storage: Storage,
-    *,
-    overwrite: bool = False,
-    append: bool = False,
-    nwbfile: Any = None,
-    skeleton_name: str | None = None,
-) -> Any:
-    """Write datasets (one per video) in sleap-io's layout: a new file, an append, or into
-    an in-memory ``nwbfile`` (returned; nothing is written then)."""
-    import ndx_pose  # noqa: F401 - registers the ndx-pose types
-    import pynwb
-
-    from posebridge.formats.nwb.build import new_nwbfile
-
-    for ds in datasets:
-        views = views_of(ds)
-        if views != [None]:
-            raise PoseBridgeError(
-                f"layout='sleap-io' cannot hold camera views: sleap-io's predictions layout has "
-                "one processing module per video (SLEAP_VIDEO_<i>_<video stem>), each with its "
-                f"one camera Device, and the dataset's {len(views)} views "
-                f"({', '.join(map(repr, views))}) share one video path. Use the default layout "
-                "(one PoseEstimation per view, each linked to its camera's Device), or give "
-                "posebridge.formats.nwb.write_sleap_io one dataset per view "
-                "(ds.sel(view=...)), each with its own video_path attribute."
-            )
-    shared = skeleton_name or config.resolve("skeleton_kwargs", None).get("name") or "skeleton"
-
-    def fill(target: Any, out_path: Path | None) -> None:
-        existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
-        first = len(existing)
-        for offset, ds in enumerate(datasets):
-            individuals = [str(i) for i in ds["individual"].values]
-            layout = config.merged(sleap_io_config(ds, first + offset))
-            video = dataset_video(ds)
-            with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
-                warnings.simplefilter("ignore", DeprecationWarning)
-                add_poses(
-                    target,
-                    ds,
-                    individuals,
-                    layout,
-                    storage,
-                    video,
-                    out_path,
-                    appending=True,
-                    shared_skeleton=(DEFAULT_MODULE, shared),
-                    always_confidence=True,  # sleap-io's reader reads confidence[:]
-                )
-
-    if nwbfile is not None:
-        fill(nwbfile, None)
-        return nwbfile
-    if append:
-        target = check_input(path)
-        _check_nwb(target)
-        with atomic_outputs([target], overwrite=True) as (temporary,):
-            shutil.copyfile(target, temporary)
-            try:
-                with pynwb.NWBHDF5IO(str(temporary), "a") as io:
-                    loaded = io.read()
-                    fill(loaded, target)
-                    io.write(loaded)
-            except PoseBridgeError:
-                raise
-            except Exception as error:
-                raise FormatError(
-                    target,
-                    f"could not append pose data ({type(error).__name__}: {error}); "
-                    "the file was left unchanged.",
-                ) from error
-            shutil.copymode(target, temporary)
-        return [target]
-    session = NWBFileSaveConfig(
-        nwbfile_kwargs={"session_description": "Processed SLEAP pose data"}
-    )
-    built = new_nwbfile(datasets[0], session.merged(config), None)
-    try:
-        fill(built, Path(path))
-    except (TypeError, ValueError) as error:
-        if isinstance(error, PoseBridgeError):
-            raise
-        raise PoseBridgeError(f"ndx-pose rejected the pose data: {error}") from error
-    with (
-        atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
-        pynwb.NWBHDF5IO(str(temporary), "w") as io,
-    ):
-        io.write(built)
-    return [Path(path)]
 
 
 def write(
@@ -763,7 +485,9 @@ def write(
         content untouched (all individuals in that one file). Poses with
         camera views are appended to a file without poses, or whose poses have
         the same views in the same order (refused otherwise, as is appending
-        poses without views to a file whose poses have views).
+        poses without views to a file whose poses have views). Individuals
+        added one call at a time read back in the order they were added,
+        after those of containers posebridge did not write (another tool's).
     export_frames
         Labels only (sleap-io's ``annotations_export``): also write the
         labelled frames' images into ``<stem>.annotated_frames.avi`` (MJPEG)

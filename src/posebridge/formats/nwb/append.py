@@ -1,0 +1,170 @@
+"""Append poses to an existing NWB file, all or nothing.
+
+Appending never touches the original until the end: the file is copied to a
+temporary twin in the same folder, the pose data is added to the copy with
+pynwb, and the copy replaces the original in one rename. If anything fails on
+the way, the copy is deleted and the original is byte-identical.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import h5py
+import xarray as xr
+
+from posebridge._files import check_input
+from posebridge._outputs import atomic_outputs
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.hdf5 import new_file
+from posebridge.formats.nwb.build import Storage, add_poses, views_of
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.locate import is_nwb
+from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
+
+
+def _poses_in(path: Path) -> tuple[list[str], list[str | None]]:
+    """The individuals and camera views (``[None]``: none) whose poses the file holds,
+    as posebridge reads them back (no individual when it holds no poses)."""
+    from posebridge.formats.nwb.assemble import assemble, select
+    from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
+    from posebridge.formats.nwb.locate import h5_info
+
+    with warnings.catch_warnings(), h5py.File(path, "r") as h5:
+        warnings.simplefilter("ignore")
+        info = h5_info(h5, str(path.parent))
+        if not info.containers:  # no PoseEstimation yet
+            return [], [None]
+        chosen = select(info, path, DEFAULT_MODULE, DEFAULT_CONTAINER)
+        existing = assemble(info, chosen, path, "auto")
+    return [str(i) for i in existing["individual"].values], views_of(existing)
+
+
+def check_nwb(path: Path) -> None:
+    """Refuse a file to append to that is not a readable NWB (HDF5) file.
+
+    Raises
+    ------
+    FormatError
+        Naming the file: not HDF5, or HDF5 without NWB's root attributes.
+
+    Examples
+    --------
+    >>> check_nwb(Path("session.nwb"))  # doctest: +SKIP
+    """
+    try:
+        with h5py.File(path, "r") as h5:
+            if not is_nwb(h5):
+                raise FormatError(
+                    path, "is an HDF5 file but not an NWB file; cannot append pose data to it."
+                )
+    except OSError as error:
+        raise FormatError(path, f"is not a readable NWB (HDF5) file ({error}).") from error
+
+
+def append_file(
+    ds: xr.Dataset,
+    path: Path,
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    video: str | None = None,
+) -> Path:
+    """Add the dataset's poses to an existing NWB file, all or nothing."""
+    import ndx_pose  # noqa: F401 - registers the ndx-pose types before the file is read
+    import pynwb
+
+    path = check_input(path)
+    check_nwb(path)
+    individuals = [str(i) for i in ds["individual"].values]
+    present, present_views = _poses_in(path)
+    views = views_of(ds)
+    if present and present_views != views:
+        _refuse_other_views(path, present_views, views)
+    clash = sorted(set(individuals) & set(present))
+    if clash:
+        raise PoseBridgeError(
+            f"{path}: already holds pose data of {', '.join(map(repr, clash))}; appending "
+            "them again would make the file ambiguous (two series for one animal). Rename "
+            "them first, e.g. ds.assign_coords(individual=[...]), or write a new file."
+        )
+    with atomic_outputs([path], overwrite=True) as (temporary,):
+        shutil.copyfile(path, temporary)
+        try:
+            with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
+                nwbfile = io.read()
+                _append_metadata(nwbfile, ds, config, individuals)
+                add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
+                io.write(nwbfile, exhaust_dci=False)
+        except PoseBridgeError:
+            raise
+        except OSError as error:
+            if error.errno is None:
+                raise FormatError(path, f"could not append pose data ({error}).") from error
+            raise  # the disk is full, the file too large, ...: atomic_outputs says so
+        except Exception as error:
+            raise FormatError(
+                path,
+                f"could not append pose data ({type(error).__name__}: {error}); "
+                "the file was left unchanged.",
+            ) from error
+        shutil.copymode(path, temporary)
+    return path
+
+
+def _refuse_other_views(path: Path, present: list[str | None], views: list[str | None]) -> None:
+    """Refuse to append poses whose camera views are not the file's, in the file's order."""
+
+    def said(names: list[str | None]) -> str:
+        if names == [None]:
+            return "without camera views"
+        return f"of the camera views {', '.join(repr(n) for n in names)}"
+
+    if views == [None]:
+        hint = "give the dataset the file's views (a 'view' dim) first, or write a new file"
+    elif present == [None]:
+        hint = f"append one view (e.g. ds.sel(view={views[0]!r})), or write a new file"
+    else:
+        hint = (
+            f"select the file's views in its order first (ds.sel(view={present!r})), or "
+            "write a new file"
+        )
+    raise PoseBridgeError(
+        f"{path}: holds poses {said(present)}, and the dataset holds poses {said(views)}; "
+        "the file's PoseEstimation containers are read back together, views matched by name "
+        f"and order, so appending would mix two camera layouts. To append, {hint}."
+    )
+
+
+def _append_metadata(
+    nwbfile: Any, ds: xr.Dataset, config: NWBFileSaveConfig, individuals: list[str]
+) -> None:
+    """Add a Subject when the file has none; warn about session options ignored."""
+    import pynwb
+
+    session = config.resolve("nwbfile_kwargs", individuals[0] if len(individuals) == 1 else None)
+    if session:
+        warnings.warn(
+            f"appending keeps the file's session metadata; ignored: {', '.join(session)}.",
+            UserWarning,
+            stacklevel=4,
+        )
+    subject = config.resolve("subject_kwargs", individuals[0] if len(individuals) == 1 else None)
+    if nwbfile.subject is not None:
+        if subject:
+            warnings.warn(
+                "appending keeps the file's Subject; ignored: " + ", ".join(subject) + ".",
+                UserWarning,
+                stacklevel=4,
+            )
+        return
+    if len(individuals) == 1:
+        subject = {**subject_defaults(ds), **subject}
+    if subject:
+        warn_subject_problems(subject, stacklevel=5)
+        try:
+            nwbfile.subject = pynwb.file.Subject(**subject)
+        except (TypeError, ValueError) as error:
+            raise PoseBridgeError(f"NWB subject metadata rejected by pynwb: {error}") from error

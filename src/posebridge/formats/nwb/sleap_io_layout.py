@@ -1,0 +1,199 @@
+"""sleap-io's predictions layout of NWB, written on request (``layout="sleap-io"``).
+
+One processing module ``SLEAP_VIDEO_<iii>_<video stem>`` per video, a camera
+Device ``camera_<i>``, one PoseEstimation ``track=<individual>`` per
+individual with ``original_videos`` / ``labeled_videos`` naming the video,
+and one Skeleton shared by all, in ``behavior/Skeletons``: the names
+``sleap_io.load_nwb`` looks for. A new file, an append (all or nothing, as
+:mod:`posebridge.formats.nwb.append`), or into an in-memory ``NWBFile``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from posebridge._files import check_input
+from posebridge._outputs import atomic_outputs
+from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats.nwb.append import check_nwb
+from posebridge.formats.nwb.build import Storage, add_poses, dataset_video, views_of
+from posebridge.formats.nwb.common import DEFAULT_MODULE, container_name, unique_names
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.model import labels
+
+
+def _stem(video: str) -> str:
+    name = video.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def sleap_io_config(ds: xr.Dataset, index: int) -> NWBFileSaveConfig:
+    """The names sleap-io's predictions writer gives video ``index`` of a dataset.
+
+    A processing module ``SLEAP_VIDEO_<iii>_<video stem>``, a Device
+    ``camera_<i>``, one PoseEstimation ``track=<individual>`` per individual,
+    with ``original_videos`` / ``labeled_videos`` naming the video (sleap-io's
+    reader needs them). What hdmf refuses in a name (``/``, ``:``) becomes ``_``
+    (:func:`~posebridge.formats.nwb.common.container_name`); posebridge reads
+    the individual's own name back from the description's tag.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 2)), individual_names=["a:1", "b"])
+    >>> [kw["name"] for kw in sleap_io_config(ds, 0).pose_estimation_kwargs.values()]
+    ['track=a_1', 'track=b']
+    """
+    video = str(ds.attrs.get("video_path") or labels.UNKNOWN_VIDEO)
+    stem = _stem(video) or "video"
+    individuals = [str(i) for i in ds["individual"].values]
+    tracks = unique_names([f"track={name}" for name in individuals], container_name)
+    per_track = {
+        name: {
+            "name": track,
+            "original_videos": [video],
+            "labeled_videos": [video],
+        }
+        for name, track in zip(individuals, tracks, strict=True)
+    }
+    return NWBFileSaveConfig(
+        processing_module_kwargs={
+            "name": container_name(f"SLEAP_VIDEO_{index:03}_{stem}"),
+            "description": "Processed SLEAP data",
+        },
+        device_kwargs={
+            "name": f"camera_{index}",
+            "description": f"Camera for {video.replace(chr(92), '/').rsplit('/', 1)[-1]}",
+            "manufacturer": "Unknown",
+        },
+        pose_estimation_kwargs=per_track,
+        video_kwargs={"name": f"video_{index}"},
+    )
+
+
+def _refuse_renamed_keypoints(ds: xr.Dataset, where: Any) -> None:
+    """Refuse keypoints whose series would need another name than the keypoint's.
+
+    sleap-io's reader finds each node's PoseEstimationSeries by the node's
+    name, and a series' name cannot hold ``/`` or ``:`` (nor be ``.``, or
+    repeat another's once cleaned, see
+    :func:`~posebridge.formats.nwb.common.container_name`): sleap-io could not
+    read such a file. posebridge's own layout writes them (it reads the names
+    back from the Skeleton's nodes).
+    """
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    series = unique_names(keypoints, container_name)
+    renamed = [(k, n) for k, n in zip(keypoints, series, strict=True) if k != n]
+    if not renamed:
+        return
+    shown = ", ".join(f"{k!r} (series {n!r})" for k, n in renamed[:5])
+    more = f" and {len(renamed) - 5} more" if len(renamed) > 5 else ""
+    chars = sorted({c for k, _ in renamed for c in k if c in "/:\\"})
+    held = f" ({', '.join(map(repr, chars))} cannot be in an NWB name)" if chars else ""
+    raise PoseBridgeError(
+        f"{where}: layout='sleap-io' cannot hold the keypoint names {shown}{more}{held}: "
+        "sleap-io's reader finds each node's series by the node's name, so it could not "
+        "read the file. Rename the keypoints (ds.assign_coords(keypoint=[...])), or use "
+        "the default layout, which keeps these names."
+    )
+
+
+def write_sleap_io_layout(
+    datasets: list[xr.Dataset],
+    path: Path,
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    *,
+    overwrite: bool = False,
+    append: bool = False,
+    nwbfile: Any = None,
+    skeleton_name: str | None = None,
+) -> Any:
+    """Write datasets (one per video) in sleap-io's layout: a new file, an append, or into
+    an in-memory ``nwbfile`` (returned; nothing is written then)."""
+    import ndx_pose  # noqa: F401 - registers the ndx-pose types
+    import pynwb
+
+    from posebridge.formats.nwb.build import new_nwbfile
+
+    for ds in datasets:
+        views = views_of(ds)
+        if views != [None]:
+            raise PoseBridgeError(
+                f"layout='sleap-io' cannot hold camera views: sleap-io's predictions layout has "
+                "one processing module per video (SLEAP_VIDEO_<i>_<video stem>), each with its "
+                f"one camera Device, and the dataset's {len(views)} views "
+                f"({', '.join(map(repr, views))}) share one video path. Use the default layout "
+                "(one PoseEstimation per view, each linked to its camera's Device), or give "
+                "posebridge.formats.nwb.write_sleap_io one dataset per view "
+                "(ds.sel(view=...)), each with its own video_path attribute."
+            )
+        _refuse_renamed_keypoints(ds, "the in-memory NWBFile" if nwbfile is not None else path)
+    shared = skeleton_name or config.resolve("skeleton_kwargs", None).get("name") or "skeleton"
+
+    def fill(target: Any, out_path: Path | None) -> None:
+        existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
+        first = len(existing)
+        for offset, ds in enumerate(datasets):
+            individuals = [str(i) for i in ds["individual"].values]
+            layout = config.merged(sleap_io_config(ds, first + offset))
+            video = dataset_video(ds)
+            with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
+                warnings.simplefilter("ignore", DeprecationWarning)
+                add_poses(
+                    target,
+                    ds,
+                    individuals,
+                    layout,
+                    storage,
+                    video,
+                    out_path,
+                    appending=True,
+                    shared_skeleton=(DEFAULT_MODULE, shared),
+                    always_confidence=True,  # sleap-io's reader reads confidence[:]
+                )
+
+    if nwbfile is not None:
+        fill(nwbfile, None)
+        return nwbfile
+    if append:
+        target = check_input(path)
+        check_nwb(target)
+        with atomic_outputs([target], overwrite=True) as (temporary,):
+            shutil.copyfile(target, temporary)
+            try:
+                with pynwb.NWBHDF5IO(str(temporary), "a") as io:
+                    loaded = io.read()
+                    fill(loaded, target)
+                    io.write(loaded)
+            except PoseBridgeError:
+                raise
+            except Exception as error:
+                raise FormatError(
+                    target,
+                    f"could not append pose data ({type(error).__name__}: {error}); "
+                    "the file was left unchanged.",
+                ) from error
+            shutil.copymode(target, temporary)
+        return [target]
+    session = NWBFileSaveConfig(
+        nwbfile_kwargs={"session_description": "Processed SLEAP pose data"}
+    )
+    built = new_nwbfile(datasets[0], session.merged(config), None)
+    try:
+        fill(built, Path(path))
+    except (TypeError, ValueError) as error:
+        if isinstance(error, PoseBridgeError):
+            raise
+        raise PoseBridgeError(f"ndx-pose rejected the pose data: {error}") from error
+    with (
+        atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
+        pynwb.NWBHDF5IO(str(temporary), "w") as io,
+    ):
+        io.write(built)
+    return [Path(path)]

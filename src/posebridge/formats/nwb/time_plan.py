@@ -1,0 +1,110 @@
+"""How a dataset's time axis is written to NWB: a rate or timestamps, and the markers.
+
+Regular samples are written as ``rate`` + ``starting_time`` (the dataset's
+``fps`` when it fits, never truncated), irregular ones as ``timestamps``; the
+rate is chosen only when the reader's formula
+(:func:`~posebridge.formats.nwb.common.regular_times`) gives the dataset's
+times back bit for bit. A dataset of fewer frames than spatial dimensions is
+padded with rows of NaN (:func:`padding_rows`). The markers in the series'
+comments are described in :mod:`posebridge.formats.nwb.common`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge.formats.nwb.common import (
+    fps_comment,
+    frames_comment,
+    no_fps_comment,
+    padding_comment,
+    regular_times,
+    snap_to_frames,
+)
+
+
+@dataclass
+class TimePlan:
+    """How the dataset's time axis is written."""
+
+    rate: float | None
+    starting_time: float
+    timestamps: np.ndarray | None
+    comment: str | None
+
+
+def _regular_rate(t: np.ndarray, fps: float | None, marker_fps: float | None) -> float | None:
+    """A rate whose times the reader turns back into exactly ``t``, or ``None``."""
+    n = t.size
+    if n == 1:
+        return fps
+    if n < 2 or (n == 2 and not fps):
+        return None
+    span = float(t[-1] - t[0])
+    if span <= 0:
+        return None
+    estimate = (n - 1) / span
+    candidates = [c for c in (fps, round(estimate, 6), float(f"{estimate:.12g}"), estimate) if c]
+    for rate in candidates:
+        if _reads_back_exactly(t, float(rate), marker_fps):
+            return float(rate)
+    return None
+
+
+def _reads_back_exactly(t: np.ndarray, rate: float, marker_fps: float | None) -> bool:
+    """Whether the reader, given ``rate`` (and the fps marker), gives back ``t`` bit for bit."""
+    back = regular_times(float(t[0]), t.size, rate)
+    if marker_fps is not None and (snapped := snap_to_frames(back, marker_fps)) is not None:
+        back = snapped[0]
+    return bool(np.array_equal(back, t))
+
+
+def padding_rows(ds: xr.Dataset) -> int:
+    """Rows of NaN to add so that time is the longest axis of every series' data.
+
+    nwbinspector calls a series whose data has fewer rows (times) than columns
+    (x, y[, z]) wrongly oriented (CRITICAL); a dataset of fewer frames than
+    spatial dimensions gets rows of NaN ("no point") after its last time,
+    marked in the series' comments so that posebridge drops them on reading.
+    """
+    return max(0, ds.sizes["space"] - ds.sizes["time"])
+
+
+def padded_plan(plan: TimePlan, rows: int, fps: float | None) -> TimePlan:
+    """The time plan extended by ``rows`` padding times after the last one."""
+    comment = " | ".join(c for c in (plan.comment, padding_comment(rows)) if c)
+    if plan.rate is not None:
+        return TimePlan(plan.rate, plan.starting_time, None, comment)
+    t = np.asarray(plan.timestamps, dtype=np.float64)
+    if t.size == 0:
+        return TimePlan(1.0, 0.0, None, comment)
+    step = 1.0 / fps if fps else float(np.median(np.diff(t))) if t.size > 1 else 1.0
+    extra = t[-1] + step * np.arange(1, rows + 1, dtype=np.float64)
+    return TimePlan(None, plan.starting_time, np.concatenate([t, extra]), comment)
+
+
+def time_plan(ds: xr.Dataset) -> TimePlan:
+    """Rate or timestamps for the dataset's time, and the posebridge marker."""
+    time = np.asarray(ds["time"].values)
+    if ds.attrs.get("time_unit") == "frames":
+        frames = time.astype(np.int64)
+        if frames.size and (frames.size == 1 or np.all(np.diff(frames) == 1)):
+            return TimePlan(1.0, float(frames[0]), None, frames_comment())
+        return TimePlan(None, 0.0, frames.astype(np.float64), frames_comment())
+    t = time.astype(np.float64)
+    fps = ds.attrs.get("fps")
+    fps = float(fps) if fps else None
+    comment = None
+    frames = model.frame_numbers(ds)
+    if fps and frames is not None and t.size and np.array_equal(np.rint(t * fps), frames):
+        comment = fps_comment(fps)
+    rate = _regular_rate(t, fps, fps if comment else None)
+    if rate is not None:
+        if fps is None:  # the rate is the times' step: the reader must not take it as fps
+            comment = no_fps_comment()
+        return TimePlan(rate, float(t[0]), None, comment)
+    return TimePlan(None, 0.0, t, comment)

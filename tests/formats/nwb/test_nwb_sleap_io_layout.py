@@ -1,0 +1,62 @@
+"""sleap-io's predictions layout (``layout="sleap-io"``): what the writer lays out, read back.
+
+sleap-io's own reading of these files is checked in tests/interop/test_sleap_io_nwb.py.
+"""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge.errors import PoseBridgeError
+from posebridge.formats import nwb
+
+
+def test_sleap_io_layout_writes_nan_confidence_read_back_as_none_is(tmp_path):
+    """sleap-io's reader reads every series' confidence[:]: its layout writes NaN where the
+    dataset has no confidence (float64, as sleap-io does), posebridge's leaves it out, and
+    both read back as the same all-NaN confidence."""
+    rng = np.random.default_rng(3)
+    ds = posebridge.from_numpy(rng.uniform(0, 50, (5, 2, 2, 2)), fps=25)
+    assert np.isnan(ds.confidence.values).all()
+    (ours,) = nwb.write(ds, tmp_path / "ours.nwb", split_individuals=False)
+    (theirs,) = nwb.write(ds, tmp_path / "sleap_io.nwb", layout="sleap-io")
+    with h5py.File(ours) as h5:
+        assert "confidence" not in h5["processing/behavior/PoseEstimation_id_0/keypoint_0"]
+    with h5py.File(theirs) as h5:
+        module = h5["processing/SLEAP_VIDEO_000_unknown_video"]
+        for track in ("track=id_0", "track=id_1"):
+            for keypoint in ("keypoint_0", "keypoint_1"):
+                confidence = module[track][keypoint]["confidence"]
+                assert confidence.dtype == np.float64 and confidence.shape == (5,)
+                assert np.isnan(confidence[()]).all()
+                assert confidence.attrs["definition"] == "Point-wise confidence scores."
+    back_ours, back_theirs = posebridge.load(ours), posebridge.load(theirs)
+    xr.testing.assert_identical(back_theirs.confidence, back_ours.confidence)
+    assert back_ours.confidence.dtype == np.float64
+    assert np.isnan(back_ours.confidence.values).all()
+    np.testing.assert_array_equal(back_theirs.position.values, ds.position.values)
+
+
+def test_a_track_name_with_a_colon_gets_a_track_container_and_reads_back_exactly(tmp_path):
+    """hdmf refuses ':' in a name (pynwb raised "name 'track=rat:1' cannot contain ..."):
+    the container is track=rat_1, and the description's tag gives the name back."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 2)), individual_names=["rat:1", "b"], fps=10)
+    (path,) = nwb.write(ds, tmp_path / "s.nwb", layout="sleap-io")
+    with h5py.File(path) as h5:
+        assert sorted(h5["processing/SLEAP_VIDEO_000_unknown_video"]) == ["track=b", "track=rat_1"]
+    assert posebridge.load(path).individual.values.tolist() == ["rat:1", "b"]
+
+
+@pytest.mark.parametrize(("keypoint", "held"), [("ear:l", "':'"), ("ear/l", "'/'")])
+def test_keypoints_sleap_io_could_not_find_are_refused_before_writing(tmp_path, keypoint, held):
+    """sleap-io's reader finds a node's series by the node's name: a series renamed for NWB
+    (ear_l for ear:l) would make the file unreadable to it."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), keypoint_names=["nose", keypoint], fps=10)
+    target = tmp_path / "s.nwb"
+    with pytest.raises(PoseBridgeError, match=f"{target}.*{keypoint!r}.*{held} cannot be"):
+        nwb.write(ds, target, layout="sleap-io")
+    assert list(tmp_path.iterdir()) == []
