@@ -606,6 +606,19 @@ def test_describe_shows_layout_tracks_and_first_frame(tmp_path):
     assert info["tracks"] == "female, male" and info["first frame"] == "7"
 
 
+def test_member_names_that_are_not_utf8_are_shown_not_a_raw_error(tmp_path):
+    # h5py gives such a name as bytes (a damaged file: a flipped byte in a link name)
+    path = write_analysis(tmp_path / "d.h5", STANDARD, canonical_data())
+    with h5py.File(path, "a") as h5:
+        h5.create_dataset(b"point_sco\xf2es", data=np.zeros(1))
+    info = dict(sleap.analysis_read.describe(path))
+    assert "point_sco\\xf2es" in info["datasets"] and "tracks" in info["datasets"]
+    with h5py.File(path, "a") as h5:
+        del h5["tracks"]
+    with pytest.raises(FormatError, match=r"no /tracks dataset.*point_sco\\\\xf2es"):
+        sleap.analysis_read.read(path)
+
+
 def test_parallel_inflation_equals_h5py(tmp_path, monkeypatch):
     monkeypatch.setattr(_sleap_rows, "PARALLEL_MIN_BYTES", 0)
     values = np.random.default_rng(1).uniform(0, 1, (3, 2, 5, 1001))

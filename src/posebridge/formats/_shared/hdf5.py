@@ -364,6 +364,24 @@ MAX_EXPANSION = 2048
 FREE_BYTES = 256 << 20
 
 
+def member_names(group: Any) -> list[str]:
+    """The names of a group's members, sorted, as text.
+
+    h5py gives a name that is not UTF-8 (a damaged file, or one written with
+    another encoding) as bytes; those are decoded with the bytes that are not
+    UTF-8 shown as ``\\x..`` escapes, so the names can be sorted and shown.
+
+    Examples
+    --------
+    >>> member_names({"tracks": 1, b"tr\\xe4cks": 2})
+    ['tr\\\\xe4cks', 'tracks']
+    """
+    return sorted(
+        name if isinstance(name, str) else bytes(name).decode("utf-8", "backslashreplace")
+        for name in group
+    )
+
+
 def refuse_non_datasets(h5: Any, names: tuple[str, ...], path: Any, what: str) -> None:
     """Raise a FormatError when one of ``names`` is present but is not a dataset.
 

@@ -29,7 +29,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, describing
-from posebridge.formats._shared.hdf5 import one_number, read_array, refuse_non_datasets
+from posebridge.formats._shared.hdf5 import (
+    member_names,
+    one_number,
+    read_array,
+    refuse_non_datasets,
+)
 from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
     load_json,
@@ -213,7 +218,7 @@ def _layout(h5: Any, path: Path) -> tuple[str, ...]:
         raise FormatError(
             path,
             "has no /tracks dataset, so it is not a SLEAP analysis file "
-            f"(top-level keys: {sorted(h5.keys())}).",
+            f"(top-level keys: {member_names(h5)}).",
         )
     if tracks.ndim != 4:
         raise FormatError(path, f"/tracks should have 4 axes, found shape {tracks.shape}.")
@@ -416,7 +421,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
                 ("tracks", ", ".join(_names(h5, "track_names")) or "none (untracked)"),
                 ("nodes", ", ".join(_names(h5, "node_names"))),
                 ("first frame", str(one_number(h5, FIRST_FRAME, 0, path, whole=True))),
-                ("datasets", ", ".join(sorted(h5.keys()))),
+                ("datasets", ", ".join(member_names(h5))),
             ]
             if "video_path" in h5:
                 rows.append(("video", text(h5["video_path"][()]) or "unknown"))

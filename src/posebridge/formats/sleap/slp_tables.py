@@ -27,6 +27,7 @@ from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import (
     BLOCK_ROWS,
+    member_names,
     one_number,
     point_blocks,
     ranges,
@@ -303,7 +304,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
         raise FormatError(
             path,
             "has no /metadata group with a format_id attribute, so it is not a SLEAP .slp "
-            f"file (top-level keys: {sorted(h5.keys())}).",
+            f"file (top-level keys: {member_names(h5)}).",
         )
     if first_layout:
         format_id = FIRST_LAYOUT_FORMAT_ID
