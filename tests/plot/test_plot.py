@@ -475,6 +475,23 @@ def test_save_figure_refuses_to_write_onto_a_file_the_figure_was_drawn_from(pose
     plot.save_figure(fig, tmp_path / "elsewhere.png")  # another name is written
 
 
+def test_save_figure_refuses_an_input_named_relative_to_the_folder_it_was_drawn_in(
+    poses, tmp_path, monkeypatch
+):
+    """The inputs were kept as given: after a change of folder, ``still.png``
+    named another (absent) file, and the figure replaced the still it was drawn on."""
+    drawn_in = tmp_path / "drawn"
+    drawn_in.mkdir()
+    source = _still(drawn_in / "still.png")
+    data = source.read_bytes()
+    monkeypatch.chdir(drawn_in)
+    fig = plot.trajectories(poses, image="still.png")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PoseBridgeError, match="is the input file"):
+        plot.save_figure(fig, source, overwrite=True)
+    assert source.read_bytes() == data
+
+
 def test_a_figure_drawn_in_two_calls_keeps_the_inputs_of_both(poses, tmp_path):
     still = _still(tmp_path / "still.png")
     fig = plot.missing(poses)

@@ -94,9 +94,11 @@ def note_inputs(figure: Any, ds: Any, *files: object) -> Any:
 
     They are the dataset's own file (``source_file``), the still frames it
     names (``frame_path``, ``video_path``) and the files given (``video=``,
-    ``image=``; arrays are skipped). A figure drawn in several calls (one
-    ``ax`` after another) keeps every call's. :func:`posebridge.plot.save_figure`
-    refuses to write the figure onto one of them.
+    ``image=``; arrays are skipped), made absolute against the working folder
+    of the drawing call, so a later change of folder does not hide them. A
+    figure drawn in several calls (one ``ax`` after another) keeps every
+    call's. :func:`posebridge.plot.save_figure` refuses to write the figure
+    onto one of them.
 
     Examples
     --------
@@ -109,7 +111,9 @@ def note_inputs(figure: Any, ds: Any, *files: object) -> Any:
     """
     named = [ds.attrs.get(key) for key in ("source_file", "frame_path", "video_path")]
     found = [
-        Path(os.fspath(f)) for f in (*named, *files) if isinstance(f, str | os.PathLike) and str(f)
+        Path(os.fspath(f)).absolute()
+        for f in (*named, *files)
+        if isinstance(f, str | os.PathLike) and str(f)
     ]
     _INPUTS[figure] = (*_INPUTS.get(figure, ()), *found)
     return figure
