@@ -271,6 +271,24 @@ def test_skeleton_of_labels_shows_a_labelled_frame_over_its_image(arrays, tmp_pa
     np.testing.assert_array_equal(scatter.get_offsets(), arrays["position"][1, :, :, 0].T)
 
 
+def test_save_figure_refuses_the_image_of_the_labelled_frame_it_shows(arrays, tmp_path):
+    """The image found beside the labels file was drawn but not remembered as an
+    input: save_figure replaced it with the figure."""
+    from PIL import Image
+
+    (tmp_path / "v1").mkdir()
+    shown = tmp_path / "v1" / "img0007.png"
+    Image.fromarray(np.zeros((30, 50, 3), dtype=np.uint8)).save(shown)
+    data = shown.read_bytes()
+    ds = labels.from_numpy(
+        arrays["position"][:2], image_path=["v1/img0003.png", "v1/img0007.png"]
+    ).assign_attrs(source_file=str(tmp_path / "CollectedData.h5"))
+    fig = plot.skeleton(ds, frame=1)
+    with pytest.raises(PoseBridgeError, match="is the input file"):
+        plot.save_figure(fig, shown, overwrite=True)
+    assert shown.read_bytes() == data
+
+
 def test_a_labelled_photo_is_shown_turned_as_its_exif_says(arrays, tmp_path):
     """Labels of a photo refer to it as shown; drawn over the stored pixels they would miss."""
     from PIL import Image, ImageOps

@@ -472,7 +472,7 @@ def frame_in_video(ds: xr.Dataset, row: int, video: object = None) -> int | None
     return number
 
 
-def _label_image(ds: xr.Dataset, row: int) -> tuple[Path, int] | None:
+def label_image(ds: xr.Dataset, row: int) -> tuple[Path, int] | None:
     """The image of labelled frame ``row``, or its video and frame number, when found."""
     image = str(ds[labels.IMAGE_PATH].values[row])
     video = str(ds[labels.VIDEO].values[row])
@@ -532,7 +532,7 @@ def background(
         return _checked_size(ds, _video.read_frame(video, int(frame)), str(video), explicit=True)
     named_files: list[tuple[Path, int]] = []
     if labels.is_labels(ds) and row is not None:
-        found = _label_image(ds, row)
+        found = label_image(ds, row)
         if found is not None:
             named_files.append(found)
     if ds.attrs.get("frame_path"):

@@ -30,6 +30,7 @@ from posebridge.plot._select import (
     flat_only,
     frame_in_video,
     frame_row,
+    label_image,
     named,
     select,
 )
@@ -439,7 +440,9 @@ def skeleton(
     ax.set_title(where + _projection(ds))
     _mpl.space_labels(ax, ds, still is not None)
     ax.legend(title="individual", fontsize="small", loc="upper right")
-    return _mpl.note_inputs(ax.figure, ds, video, image)
+    # the labelled frame's own image (or video), when found, is an input too
+    own = label_image(ds, row) if labels.is_labels(ds) else None
+    return _mpl.note_inputs(ax.figure, ds, video, image, None if own is None else own[0])
 
 
 def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: list[str]) -> None:
