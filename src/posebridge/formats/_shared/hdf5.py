@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from posebridge._threads import map_on_threads, usable_cores
 from posebridge.errors import FormatError, brief
-from posebridge.formats._shared.threads import usable_cores
 from posebridge.model import whole_numbers
 
 
@@ -443,10 +443,9 @@ def read_array(dataset: Any) -> np.ndarray:
 
     h5py inflates chunk after chunk on one core; SLEAP writes gzip level 9, so
     reading is bound by inflation. Raw chunks are fetched in turn (HDF5 is not
-    thread-safe) and inflated by a thread pool (zlib releases the GIL).
+    thread-safe), then inflated on several threads (zlib releases the GIL).
     """
     import zlib
-    from concurrent.futures import ThreadPoolExecutor
 
     import h5py
 
@@ -479,14 +478,11 @@ def read_array(dataset: Any) -> np.ndarray:
         )
         out[target] = chunk[tuple(slice(0, s.stop - s.start) for s in target)]
 
-    with ThreadPoolExecutor(workers) as pool:
-        futures = []
-        for index in range(dataset.id.get_num_chunks()):
-            offset = dataset.id.get_chunk_info(index).chunk_offset
-            mask, data = dataset.id.read_direct_chunk(offset)
-            futures.append(pool.submit(place, offset, mask, data))
-        for future in futures:
-            future.result()
+    raw_chunks = []  # fetched in turn: HDF5 is not thread-safe
+    for index in range(dataset.id.get_num_chunks()):
+        offset = dataset.id.get_chunk_info(index).chunk_offset
+        raw_chunks.append((offset, *dataset.id.read_direct_chunk(offset)))
+    map_on_threads(lambda chunk: place(*chunk), raw_chunks, workers)
     return out
 
 

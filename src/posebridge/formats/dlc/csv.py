@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 
 from posebridge._files import Peek
+from posebridge._threads import map_on_threads, usable_cores
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
-from posebridge.formats._shared.threads import usable_cores
 from posebridge.formats.dlc import layout as table
 
 __all__ = [
@@ -516,8 +516,6 @@ def _read_parallel(
     options = _read_options()
     if floats:
         options["dtype"] = dict.fromkeys(pose_at, np.float64)
-    from concurrent.futures import ThreadPoolExecutor
-
     offsets = np.cumsum([0] + [rows for _, _, rows in ranges])
     values = np.empty((int(offsets[-1]), len(pose_at)), dtype=np.float64)
     texts: list[dict[int, list[np.ndarray]]] = [{j: [] for j in other_at} for _ in ranges]
@@ -550,9 +548,7 @@ def _read_parallel(
             raise _Mismatch
         counted.append((source.commas, source.quoted))
 
-    with ThreadPoolExecutor(len(ranges)) as pool:
-        for future in [pool.submit(work, part) for part in range(len(ranges))]:
-            future.result()
+    map_on_threads(work, range(len(ranges)), workers=len(ranges))
     commas = sum(c for c, _ in counted), any(q for _, q in counted)
     return values, {j: _texts([piece for t in texts for piece in t[j]]) for j in other_at}, commas
 
