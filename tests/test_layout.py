@@ -112,6 +112,7 @@ ALLOWED_OUTSIDE = (
     "posebridge._files",
     "posebridge._outputs",
     "posebridge._video",  # a video's frame size and count (YOLO predictions' video=)
+    "posebridge._threads",  # work on threads that may not start (DLC CSV, HDF5 chunks)
 )
 
 
