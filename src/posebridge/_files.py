@@ -26,8 +26,11 @@ __all__ = [
     "Peek",
     "check_input",
     "check_output_folder",
+    "inside_input_folder",
+    "is_inside",
     "name_max",
     "output_folder_problem",
+    "real_target",
     "refuse_empty_file",
     "refuse_long_names",
     "refuse_writing_onto_input",
@@ -282,12 +285,18 @@ def refuse_writing_onto_input(
 
     The input is what the tool that made it wrote (its layout, its names, what
     posebridge does not carry); replacing it by a conversion, a figure or a
-    video, even with ``overwrite=True``, would lose that.
+    video, even with ``overwrite=True``, would lose that. An input that is a
+    folder (TRex's per-individual files, YOLO predictions' ``labels`` folder)
+    refuses every output inside it, at any depth, whether or not the output
+    exists: writing there would replace or add to the files read. Links are
+    followed (an output that is a link to a file of the folder is inside it);
+    an output hard-linked to one of the folder's files is not refused, since
+    writers put a new file in place of the link rather than writing into it.
 
     Parameters
     ----------
     source
-        An input file (nothing is refused when it does not exist).
+        An input file or folder (nothing is refused when it does not exist).
     target
         The output file.
     doing
@@ -298,7 +307,8 @@ def refuse_writing_onto_input(
     ------
     PoseBridgeError
         ``<target>: is the input file (<source>); <doing> would replace the
-        original: write to another file.``
+        original: write to another file.``, or for a folder ``<target>: is
+        inside the folder <source>, which is read as the input; ...``
 
     Examples
     --------
@@ -306,6 +316,10 @@ def refuse_writing_onto_input(
     """
     from posebridge.errors import PoseBridgeError
 
+    if os.path.isdir(source):  # a folder read as one input (TRex, YOLO predictions)
+        if is_inside(real_target(target), Path(os.path.realpath(source))):
+            raise inside_input_folder(source, target)
+        return
     try:
         same = Path(target).exists() and os.path.samefile(source, target)
     except OSError:
@@ -315,6 +329,64 @@ def refuse_writing_onto_input(
             f"{target}: is the input file ({source}); {doing} would replace the original: "
             "write to another file."
         )
+
+
+def real_target(target: str | os.PathLike[str], parents: dict[str, Path] | None = None) -> Path:
+    """Where writing ``target`` lands: its real folder (links followed) and its name, or the
+    file a symbolic link ``target`` leads to.
+
+    Parameters
+    ----------
+    target
+        An output file (it need not exist).
+    parents
+        A cache of real folders by folder name, for many targets in few folders.
+
+    Examples
+    --------
+    >>> real_target("out.csv") == Path(os.path.realpath("out.csv"))
+    True
+    """
+    path = Path(target)
+    if path.is_symlink():
+        return Path(os.path.realpath(path))
+    folder = os.fspath(path.parent)
+    if parents is None:
+        return Path(os.path.realpath(folder)) / path.name
+    if folder not in parents:
+        parents[folder] = Path(os.path.realpath(folder))
+    return parents[folder] / path.name
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (both real paths, see :func:`real_target`).
+
+    Examples
+    --------
+    >>> is_inside(Path("/data/labels/clip_1.txt"), Path("/data/labels"))
+    True
+    >>> is_inside(Path("/data/labels.nwb"), Path("/data/labels"))
+    False
+    """
+    return path == folder or folder in path.parents
+
+
+def inside_input_folder(
+    folder: str | os.PathLike[str], target: str | os.PathLike[str]
+) -> PoseBridgeError:
+    """The refusal of an output inside a folder that is read as an input.
+
+    Examples
+    --------
+    >>> print(inside_input_folder("labels", "labels/clip.txt"))
+    labels/clip.txt: is inside the folder labels, which is read as the input; writing there \
+would replace or add to the files read (even with overwrite): write outside that folder.
+    """
+    return PoseBridgeError(
+        f"{target}: is inside the folder {folder}, which is read as the input; writing there "
+        "would replace or add to the files read (even with overwrite): write outside that "
+        "folder."
+    )
 
 
 def output_folder_problem(path: str | os.PathLike[str]) -> str | None:

@@ -22,7 +22,10 @@ from typing import Any
 from posebridge._files import (
     HDF5_SIGNATURE,
     check_output_folder,
+    inside_input_folder,
+    is_inside,
     name_max,
+    real_target,
     refuse_long_names,
     refuse_writing_onto_input,
 )
@@ -57,11 +60,17 @@ def inputs_kept(*sources: Path) -> Iterator[None]:
     a writer that derives more names from it (NWB: one file per individual,
     ``<stem>_<individual>.nwb``) could still name the input. Every writer's
     outputs pass :func:`check_outputs`, which refuses them inside this block.
+    A source that is a folder (read as one input) keeps every file inside it:
+    no output may be written there.
 
     Examples
     --------
     >>> with inputs_kept(Path("a.h5")):
     ...     check_outputs([Path("b.csv")], overwrite=True)
+    >>> with inputs_kept(Path("labels")):  # doctest: +SKIP
+    ...     check_outputs([Path("labels/clip_1.txt")], overwrite=True)
+    Traceback (most recent call last):
+    posebridge.errors.PoseBridgeError: labels/clip_1.txt: is inside the folder labels, ...
     """
     token = _KEPT_INPUTS.set((*_KEPT_INPUTS.get(), *(Path(s) for s in sources)))
     try:
@@ -90,12 +99,24 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         When ``overwrite`` is not a bool (text such as ``"no"`` would be true).
     FileNotFoundError
         When the folder of an output does not exist, or is a file.
+    PoseBridgeError
+        When an output is an input kept by :func:`inputs_kept` (a file, or
+        inside a folder read as the input).
     """
     expect_bool(overwrite, "overwrite")
+    kept = _KEPT_INPUTS.get()
+    folders = [(s, Path(os.path.realpath(s))) for s in kept if s.is_dir()]
+    files = [s for s in kept if not s.is_dir()]
+    parents: dict[str, Path] = {}  # real folders, looked up once for many outputs
     for path in paths:
         refuse_long_names(path)
-        for source in _KEPT_INPUTS.get():
+        for source in files:
             refuse_writing_onto_input(source, path)
+        if folders:
+            where = real_target(path, parents)
+            for folder, real in folders:
+                if is_inside(where, real):
+                    raise inside_input_folder(folder, path)
         if path.is_dir():
             raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
         if path.exists() and not overwrite:

@@ -74,7 +74,10 @@ def convert(
     Parameters
     ----------
     source
-        The input file.
+        The input file; a folder for the formats read from one (TRex's
+        per-individual files, idtracker.ai's CSV folder, the ``labels`` folder
+        of YOLO pose predictions), as :func:`posebridge.load` takes it. No
+        output may be written inside that folder.
     target
         The output file (writers that split derive the other names from it).
     format
@@ -115,6 +118,11 @@ def convert(
     PoseBridgeError
         When an argument's value is refused (``chunk_frames=0``, ``fps=-1``),
         also before anything is read, or when the source cannot be converted.
+        An output that is the input, or lies inside an input folder, is
+        refused even with ``overwrite``.
+    IsADirectoryError
+        When ``source`` is a folder that no format reads (also a built-in
+        ``IsADirectoryError``).
 
     Examples
     --------
@@ -122,16 +130,18 @@ def convert(
     >>> posebridge.convert("a.analysis.h5", "a.csv", format="dlc")  # doctest: +SKIP
     [PosixPath('a.csv')]
     """
-    source = check_input(source)
+    source = check_input(source, folder=True)
     expect_path(target, "target")
     target = Path(target)
     expect_bool(overwrite, "overwrite")
     model.checked_fps(fps)  # the reader takes it as given: only refused here, early
     expect_kind(read_options, dict[str, Any] | None, "read_options")
     check_chunking(chunk_frames, progress, on_chunk)
+    # a folder that no format reads is refused as load() refuses it, before anything else
+    fmt_in = registry.resolve_for_reading(source, from_format) if source.is_dir() else None
     refuse_writing_onto_input(source, target)
     read_options = dict(read_options or {})
-    fmt_in = registry.resolve_for_reading(source, from_format)
+    fmt_in = fmt_in or registry.resolve_for_reading(source, from_format)
     api.check_options(fmt_in, read_options, "read")
     try:
         fmt_out = registry.resolve_for_writing(target, format, "poses")

@@ -666,3 +666,20 @@ def test_console_script_runs(tmp_path):
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("posebridge: error: ") and str(bad) in line
+
+
+def test_demo_reads_yolo_predictions_back_from_their_folder_in_one_line(tmp_path):
+    result = run("demo", "--out", tmp_path, "--sample", TWO_MICE)
+    assert result.exit_code == 0, result.output
+    lines = [
+        line for line in result.stdout.splitlines() if line.strip().startswith("yolo-predictions")
+    ]
+    frames = sample_data.fetch_dataset(TWO_MICE).sizes["time"]
+    assert len(lines) == 1, lines
+    assert f"({frames} files)" in lines[0]
+    assert "read back as yolo-predictions: position within" in lines[0]
+    assert "FAILED" not in result.stdout
+    files = len(list((tmp_path / "yolo-predictions").glob("*.txt")))
+    assert files == frames  # every frame of the sample has a mouse
+    written = sum(1 for p in tmp_path.rglob("*") if p.is_file())
+    assert result.stdout.strip().splitlines()[-1] == f"{written} files written in {tmp_path}"

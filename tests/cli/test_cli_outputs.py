@@ -279,3 +279,29 @@ def test_every_writer_says_an_output_folder_is_a_file(tmp_path, poses_two_mice_w
         check_outputs([target], overwrite=False)
     assert str(caught.value) == f"{target}: {tmp_path / 'afile'} is a file, not a folder."
     assert isinstance(caught.value, FileNotFoundError)  # the built-in one too
+
+
+def _prediction_folder(folder: Path) -> dict[str, bytes]:
+    """A YOLO predictions labels folder (3 frames, 2 tracks, 2 keypoints); its contents."""
+    folder.mkdir()
+    line = "0 0.5 0.5 0.2 0.2 0.25 0.5 0.9 0.75 0.25 0.8 {}\n"
+    for n in (1, 2, 3):
+        (folder / f"clip_{n}.txt").write_text(line.format(1) + line.format(2))
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_convert_refuses_to_write_inside_the_folder_it_reads_even_with_overwrite(tmp_path):
+    labels = tmp_path / "labels"
+    before = _prediction_folder(labels)
+    options = ["--read-option", "kpt_shape=[2, 3]", "--read-option", "image_size=[640, 480]"]
+    result = run("convert", labels, labels / "clip.txt", "--overwrite", *options)
+    assert result.exit_code == 1, result.output
+    line = _error_line(result)
+    assert line.startswith(
+        f"posebridge: error: {labels / 'clip.txt'}: is inside the folder {labels}"
+    )
+    assert {p.name: p.read_bytes() for p in labels.iterdir()} == before
+    assert not _leftovers(tmp_path)
+    result = run("convert", labels, tmp_path / "clip.nc", *options)  # outside it: converted
+    assert result.exit_code == 0, result.output
+    assert posebridge.load(tmp_path / "clip.nc").sizes["time"] == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -90,6 +91,16 @@ def _finished(job: Job) -> list[Path] | None:
     return found
 
 
+def _input_bytes(source: Path) -> int:
+    """The size of an input: a file's, or the files' directly in a folder read as one."""
+    if source.is_file():
+        return source.stat().st_size
+    if source.is_dir():
+        with os.scandir(source) as entries:
+            return sum(e.stat().st_size for e in entries if e.is_file())
+    return 0
+
+
 def _inspect(paths: Iterable[Path]) -> list[dict[str, str]]:
     """nwbinspector's findings on the NWB files among ``paths``."""
     findings: list[dict[str, str]] = []
@@ -143,7 +154,7 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
     result = Result(source=job.source, target=job.target, status="failed")
     try:
         source = Path(job.source)
-        result.input_bytes = source.stat().st_size if source.is_file() else 0
+        result.input_bytes = _input_bytes(source)
         if job.error:
             raise PoseBridgeError(job.error)
         done = None if job.overwrite else _finished(job)

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
+from posebridge._files import inside_input_folder, real_target
 from posebridge._option_values import expect_kind, expect_number
+from posebridge.batch.folders import expand_folder
 from posebridge.errors import PoseBridgeError, SchemaError, brief, expect_bool, expect_path
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_end
 
@@ -63,9 +65,10 @@ class Job:
     Attributes
     ----------
     source, target
-        Input file and output file (absolute).
+        Input file (or folder read as one input) and output file (absolute).
     from_format, to_format
-        Format names, or ``None`` (detect the input / choose by the output name).
+        Format names, or ``None`` (detect the input / choose by the output name);
+        a folder found in a folder given has the format that reads it.
     fps
         Frames per second of the input, when given.
     read_options, write_options
@@ -296,30 +299,44 @@ def _check_template(template: str, ext: str | None, out: Path | None) -> None:
 
 
 def _readable_endings() -> tuple[str, ...]:
-    return tuple(e for f in registry.all_formats() if f.reads for e in f.extensions)
+    return tuple(e.lower() for f in registry.all_formats() if f.reads for e in f.extensions)
 
 
-def _expand(sources: PathLike | Sequence[PathLike]) -> list[tuple[Path, str]]:
-    """Input files, each with its subfolder relative to the folder it was found in."""
+@dataclass
+class _Input:
+    """One input found: its path, where it lies within the folder it was found in
+    (``""``: given itself), the folder relative names are taken from without an output
+    folder, and the format of a folder read as one input."""
+
+    path: Path
+    parent: str
+    base: Path | None = None
+    format: str | None = None
+
+
+def _expand(sources: PathLike | Sequence[PathLike]) -> tuple[list[_Input], list[Path]]:
+    """Input files (and folders read as one input), and the files left out (see
+    :func:`~posebridge.batch.folders.expand_folder`)."""
     items = _source_items(sources)
-    found: list[tuple[Path, str]] = []
+    found: list[_Input] = []
+    ignored: list[Path] = []
     for item in items:
         text = os.fspath(item)
         path = Path(text)
         if path.is_dir():
-            endings = _readable_endings()
-            for file in sorted(path.rglob("*")):
-                relative = file.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts):
-                    continue
-                if file.is_file() and file.name.lower().endswith(endings):
-                    found.append((file, str(relative.parent)))
+            expansion = expand_folder(path, _readable_endings())
+            for source, parent, fmt in expansion.inputs:
+                # names relative to the folder given (the folder itself: to its folder),
+                # so that an output without an output folder lies beside its input
+                base = path.absolute() if source != path else path.absolute().parent
+                found.append(_Input(source, parent, base, fmt))
+            ignored.extend(expansion.ignored)
         elif glob.has_magic(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
-            found.extend((m, "") for m in matches if m.is_file())
+            found.extend(_Input(m, "") for m in matches if m.is_file())
         else:
-            found.append((path, ""))  # a missing file fails in its own job
-    return found
+            found.append(_Input(path, ""))  # a missing file fails in its own job
+    return found, ignored
 
 
 def _source_items(sources: Any) -> list[PathLike]:
@@ -564,6 +581,23 @@ def _writer_metadata(row: dict[str, Any], to_format: str | None, target: Path) -
     return options
 
 
+@dataclass
+class Plan:
+    """The jobs of a batch, and the files of its folders it leaves out.
+
+    Attributes
+    ----------
+    jobs
+        One :class:`Job` per input.
+    ignored
+        Files found in a folder given whose ending a format claims but whose
+        content no format recognises (``.txt`` notes), as absolute paths.
+    """
+
+    jobs: list[Job]
+    ignored: list[str] = field(default_factory=list)
+
+
 def plan_jobs(
     sources: PathLike | Sequence[PathLike] | None,
     output_dir: PathLike | None,
@@ -588,6 +622,53 @@ def plan_jobs(
     --------
     >>> jobs = plan_jobs("sessions/", "out/", to="nwb")  # doctest: +SKIP
     """
+    return plan_batch(
+        sources,
+        output_dir,
+        to=to,
+        from_format=from_format,
+        template=template,
+        manifest=manifest,
+        fps=fps,
+        read_options=read_options,
+        write_options=write_options,
+        overwrite=overwrite,
+        inspect=inspect,
+        chunk_frames=chunk_frames,
+    ).jobs
+
+
+def plan_batch(
+    sources: PathLike | Sequence[PathLike] | None,
+    output_dir: PathLike | None,
+    *,
+    to: str | None = None,
+    from_format: str | None = None,
+    template: str | None = None,
+    manifest: PathLike | None = None,
+    fps: float | None = None,
+    read_options: dict[str, Any] | None = None,
+    write_options: dict[str, Any] | None = None,
+    overwrite: bool = False,
+    inspect: bool = False,
+    chunk_frames: int | None = None,
+) -> Plan:
+    """The jobs of a batch and the files it leaves out (see :func:`convert_many`).
+
+    A folder that a format reads as a whole (a YOLO predictions ``labels``
+    folder, TRex's per-individual files) is one job; a ``.txt`` file whose
+    content no format recognises is left out and listed in
+    :attr:`Plan.ignored`. A job whose output cannot be named, whose output
+    another job also writes, or whose output is an input of the batch or lies
+    inside a folder the batch reads, carries an ``error`` and fails without
+    running.
+
+    Examples
+    --------
+    >>> plan = plan_batch("sessions/", "out/", to="nwb")  # doctest: +SKIP
+    >>> plan.ignored  # doctest: +SKIP
+    ['/data/sessions/notes.txt']
+    """
     expect_bool(overwrite, "overwrite")
     expect_bool(inspect, "inspect")
     out = _output_folder(output_dir)
@@ -601,20 +682,31 @@ def plan_jobs(
     expect_kind(write_options, dict[str, Any] | None, "write_options")
     expect_number(chunk_frames, "chunk_frames", whole=True, least=1, optional=True)
     items = _source_items(sources) if sources is not None else []
-    rows: list[tuple[dict[str, Any], Path, str]] = []
+    rows: list[tuple[dict[str, Any], _Input]] = []
     if manifest is not None:
         read = _manifest_rows(Path(manifest))
         _check_outputs(read, manifest, out)
-        rows.extend((row, Path(row["input"]), "") for row, _ in read)
+        rows.extend((row, _Input(Path(row["input"]), "")) for row, _ in read)
     listed: set[str] = set()  # inputs found by listing a folder or matching a glob
+    ignored: list[Path] = []
     if sources is not None:
-        expanded = _expand(items)
-        rows.extend(({}, path, parent) for path, parent in expanded)
+        expanded, ignored = _expand(items)
+        rows.extend(({}, found) for found in expanded)
         named = {os.fspath(item) for item in items}
-        listed = {str(path.absolute()) for path, _ in expanded if os.fspath(path) not in named}
+        listed = {
+            str(found.path.absolute()) for found in expanded if os.fspath(found.path) not in named
+        }
     if not rows:
-        raise PoseBridgeError("the batch has no input files (check the folder, glob or manifest).")
-    if template is None and to is None and any("output" not in row for row, _, _ in rows):
+        raise PoseBridgeError(
+            "the batch has no input files (check the folder, glob or manifest)."
+            + (
+                f" Left out {len(ignored)} file(s) that no format recognises by content "
+                f"({', '.join(p.name for p in ignored[:3])}{', ...' * (len(ignored) > 3)})."
+                if ignored
+                else ""
+            )
+        )
+    if template is None and to is None and any("output" not in row for row, _ in rows):
         raise PoseBridgeError(
             "give the output format (to=, --to) or a naming template with the file ending."
         )
@@ -628,12 +720,13 @@ def plan_jobs(
     _check_option_names(read_options, from_format, "reader")
     _check_option_names(write_options, to, "writer")
     jobs: list[Job] = []
-    for row, source, parent in rows:
-        source = source.absolute()
+    for row, found in rows:
+        source = found.path.absolute()
+        parent = found.parent
         job = Job(
             source=str(source),
             target="",
-            from_format=from_format,
+            from_format=from_format or found.format,
             to_format=to,
             fps=float(row["fps"]) if row.get("fps") not in (None, "") else fps,
             read_options=dict(read_options or {}),
@@ -654,7 +747,7 @@ def plan_jobs(
                 raise PoseBridgeError(f"{source}: {what} {problem}.")
             target = Path(name)
             if not target.is_absolute():
-                target = (out if out is not None else source.parent) / target
+                target = (out if out is not None else found.base or source.parent) / target
             target = Path(os.path.normpath(target))
             job.target = str(target)
             job.write_options.update(_writer_metadata(row, to, target))
@@ -677,7 +770,7 @@ def plan_jobs(
         else:
             seen[job.target] = job.source
     _refuse_outputs_onto_inputs(jobs, manifest)
-    return jobs
+    return Plan(jobs, [str(p.absolute()) for p in ignored])
 
 
 def _file_id(path: PathLike) -> tuple[int, int] | None:
@@ -690,11 +783,13 @@ def _file_id(path: PathLike) -> tuple[int, int] | None:
 
 
 def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> None:
-    """Fail the jobs whose output is an input of the batch or its manifest (links followed).
+    """Fail the jobs whose output is an input of the batch or its manifest, or lies inside
+    a folder the batch reads as one input (links followed).
 
     Such an output would replace a file the batch reads (with ``overwrite``,
-    or be reported as an output that does not read back without it). The
-    job fails without running; the file is never touched.
+    or be reported as an output that does not read back without it), or add
+    a file to a folder read as one input. The job fails without running; the
+    file is never touched.
     """
     inputs: dict[tuple[int, int], str] = {}
     if manifest is not None and (key := _file_id(manifest)) is not None:
@@ -702,6 +797,10 @@ def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> N
     for job in jobs:
         if (key := _file_id(job.source)) is not None:
             inputs.setdefault(key, f"is an input of the batch ({job.source})")
+    folders = {
+        Path(os.path.realpath(job.source)): job.source for job in jobs if os.path.isdir(job.source)
+    }
+    parents: dict[str, Path] = {}
     for job in jobs:
         if job.error or not job.target:
             continue
@@ -711,6 +810,12 @@ def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> N
                 f"{job.target}: {inputs[key]}; writing this output there would replace it: "
                 "name another output."
             )
+            continue
+        if folders:
+            where = real_target(job.target, parents)
+            inside = next((folders[p] for p in (where, *where.parents) if p in folders), None)
+            if inside is not None:
+                job.error = str(inside_input_folder(inside, job.target))
 
 
 def _check_option_names(options: dict[str, Any] | None, format: str | None, role: str) -> None:

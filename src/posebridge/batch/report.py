@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,24 @@ from posebridge.errors import PoseBridgeError
 
 PathLike = str | os.PathLike[str]
 
+#: Why a file of a folder given was left out (the CSV report's ``error`` of its row).
+IGNORED_REASON = "no format recognises its content (not a pose file); left out of the batch"
+
 
 @dataclass
 class BatchReport:
-    """The results of a batch, in input order.
+    """The results of a batch, in input order, and the files it left out.
+
+    Attributes
+    ----------
+    results
+        One :class:`Result` per input.
+    seconds
+        Wall time of the batch.
+    ignored
+        Files of the folders given that the batch left out: their ending is a
+        format's (``.txt``) but no format recognises their content (notes, a
+        README). They are not inputs: :attr:`counts` does not count them.
 
     Examples
     --------
@@ -30,6 +44,7 @@ class BatchReport:
 
     results: list[Result]
     seconds: float = 0.0
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -70,7 +85,18 @@ class BatchReport:
             f"{len(self.results)} input(s): {counts['ok']} ok, {counts['failed']} failed, "
             f"{counts['skipped']} skipped in {self.seconds:.1f} s"
         )
-        return columns(header, body) + "\n" + total
+        return columns(header, body) + "\n" + total + self._ignored_line()
+
+    def _ignored_line(self) -> str:
+        """The line naming the files left out (``""`` when none)."""
+        if not self.ignored:
+            return ""
+        names = ", ".join(Path(p).name for p in self.ignored[:5])
+        more = f", ... ({len(self.ignored) - 5} more)" if len(self.ignored) > 5 else ""
+        return (
+            f"\nignored {len(self.ignored)} file(s) that no format recognises by content "
+            f"(not pose files): {names}{more}"
+        )
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per input (the :class:`Result` fields)."""
@@ -80,7 +106,9 @@ class BatchReport:
         """Write the report as JSON (``.json``) or CSV (any other ending), atomically.
 
         The CSV has one row per input; outputs are joined with ``;`` and
-        nwbinspector findings are given as JSON text. File names are written as
+        nwbinspector findings are given as JSON text. The files left out
+        (:attr:`ignored`) follow, one row each with status ``ignored``; the
+        JSON report lists them under ``ignored``. File names are written as
         their bytes (a name that is not UTF-8 stays the file's name); JSON
         escapes them (``\\udce9``, which Python's ``json`` reads back as given).
         The report goes to a temporary file renamed into place, as every output
@@ -110,10 +138,18 @@ class BatchReport:
         records = self.to_records()
         with atomic_outputs([path], overwrite=overwrite) as (temporary,):
             if path.suffix.lower() == ".json":
-                payload = {"counts": self.counts, "seconds": self.seconds, "results": records}
+                payload = {
+                    "counts": self.counts,
+                    "seconds": self.seconds,
+                    "results": records,
+                    "ignored": self.ignored,
+                }
                 temporary.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
             else:
-                self._write_csv(temporary, records)
+                ignored = [
+                    asdict(Result(p, "", "ignored", error=IGNORED_REASON)) for p in self.ignored
+                ]
+                self._write_csv(temporary, records + ignored)
         return path
 
     @staticmethod
@@ -136,8 +172,9 @@ def is_batch_report(path: PathLike) -> bool:
     A run that resumes a batch names the same report again: its old report is
     replaced without ``overwrite`` (which would also redo every output), while
     any other file there is kept. A CSV report is known by its header line, a
-    JSON one by its three top-level keys; a file larger than 64 MiB or that
-    cannot be read is not a report.
+    JSON one by its top-level keys (``counts``, ``seconds``, ``results``, and
+    ``ignored`` or not: earlier reports have none); a file larger than 64 MiB
+    or that cannot be read is not a report.
 
     Examples
     --------
@@ -156,7 +193,8 @@ def is_batch_report(path: PathLike) -> bool:
             payload = json.loads(data)
         except ValueError:
             return False
-        return isinstance(payload, dict) and set(payload) == {"counts", "seconds", "results"}
+        keys = {"counts", "seconds", "results"}
+        return isinstance(payload, dict) and set(payload) in (keys, keys | {"ignored"})
     header = ",".join(Result.__dataclass_fields__).encode()
     return data.split(b"\n", 1)[0].rstrip(b"\r") == header
 

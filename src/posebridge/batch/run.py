@@ -17,7 +17,7 @@ from posebridge._files import output_folder_problem, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import temporaries_of, writing_problem
 from posebridge.batch.job import Result, run_job
-from posebridge.batch.plan import Job, plan_jobs
+from posebridge.batch.plan import Job, plan_batch
 from posebridge.batch.progress import (
     BatchProgress,
     ChunkCallback,
@@ -195,15 +195,16 @@ def _without_own_report(jobs: list[Job], report: Path) -> list[Job]:
 
 
 def _refuse_report_onto_batch_files(report: Path, jobs: list[Job], manifest: Any) -> None:
-    """Refuse a report that is an input of the batch, its manifest or one of its outputs.
+    """Refuse a report that is an input of the batch, its manifest or one of its outputs,
+    or that lies inside a folder the batch reads as one input.
 
     Links are followed; an input is refused even with ``overwrite``.
     """
     doing = "writing the batch's report there"
-    if report.exists():
-        if manifest is not None:
-            refuse_writing_onto_input(manifest, report, doing=doing)
-        for job in jobs:
+    if report.exists() and manifest is not None:
+        refuse_writing_onto_input(manifest, report, doing=doing)
+    for job in jobs:  # a folder read as one input refuses a new report inside it too
+        if report.exists() or os.path.isdir(job.source):
             refuse_writing_onto_input(job.source, report, doing=doing)
     where = os.path.normcase(os.path.realpath(report))
     for job in jobs:
@@ -243,10 +244,16 @@ def convert_many(
         A folder (every file in it and its subfolders that a readable format
         claims by name), a glob pattern (``"data/**/*.h5"``), a file, or a list
         of these; ``None`` with a ``manifest``. An empty path is refused (use
-        ``"."`` for the current folder).
+        ``"."`` for the current folder). In a folder, a folder that a format
+        reads as a whole (the ``labels`` folder of YOLO pose predictions,
+        TRex's per-individual files, idtracker.ai's CSV folder) is one input,
+        named after the folder; a ``.txt`` file whose content no format
+        recognises (notes, a README) is left out and listed in the report's
+        ``ignored``.
     output_dir
         Folder of the outputs (created as needed); relative output names and
-        templates are taken from it. ``None``: beside each input.
+        templates are taken from it. ``None``: beside each input. No output
+        may lie inside a folder read as one input (such a job fails).
     to
         Output format (``nwb``, ``dlc``, ``sleap``, ...); ``None`` chooses each
         from its output name (a manifest's ``output``).
@@ -306,7 +313,8 @@ def convert_many(
         input is done. Checked before any input is converted: its folder must
         exist and take new files, an existing file is replaced only with
         ``overwrite``, and an input of the batch, its manifest or one of its
-        outputs is refused (links followed; even with ``overwrite``).
+        outputs, or a file inside a folder read as one input, is refused
+        (links followed; even with ``overwrite``).
 
     Returns
     -------
@@ -352,7 +360,7 @@ def convert_many(
             stacklevel=2,
         )
     report_path = None if report is None else _check_report_path(report, overwrite)
-    planned = plan_jobs(
+    plan = plan_batch(
         sources,
         output_dir,
         to=to,
@@ -366,6 +374,7 @@ def convert_many(
         inspect=inspect,
         chunk_frames=chunk_frames,
     )
+    planned = plan.jobs
     if report_path is not None:
         planned = _without_own_report(planned, report_path)
         _refuse_report_onto_batch_files(report_path, planned, manifest)
@@ -389,7 +398,9 @@ def convert_many(
     finally:
         if own_client is not None:
             own_client.close()
-    done = BatchReport([r for r in results if r is not None], time.perf_counter() - start)
+    done = BatchReport(
+        [r for r in results if r is not None], time.perf_counter() - start, plan.ignored
+    )
     if report_path is not None:
         try:
             done.write(report_path, overwrite=overwrite or is_batch_report(report_path))

@@ -211,6 +211,8 @@ def convert(
             raise click.BadParameter(
                 f"{key} is also set by {origin[key]}; give it once.", param_hint="--option"
             )
+    if source.is_dir():  # a folder that no format reads: refused as such, first
+        _for_reading(source, from_format, "--from")
     refuse_writing_onto_input(source, target)
     check_output_folder(target)  # a missing folder, or a file where the folder should be
     model.checked_fps(fps)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import tempfile
 import textwrap
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import xarray as xr
@@ -48,10 +50,46 @@ def _make_demo_folder(folder: Path) -> None:
         ) from None
 
 
+def _prediction_options(ds: xr.Dataset, stem: str) -> dict[str, Any]:
+    """What YOLO predictions' reader needs that the files do not hold: the number of
+    keypoints (x, y, confidence each), the frame size, and which video's frames."""
+    options: dict[str, Any] = {"kpt_shape": [int(ds.sizes["keypoint"]), 3], "stem": stem}
+    if "video_width" in ds.attrs and "video_height" in ds.attrs:
+        options["image_size"] = (int(ds.attrs["video_width"]), int(ds.attrs["video_height"]))
+    return options
+
+
+#: Formats whose files do not say everything needed to read them: the options the demo
+#: reads them back with, from the dataset written and the stem of its files.
+_READ_BACK_OPTIONS: dict[str, Callable[[xr.Dataset, str], dict[str, Any]]] = {
+    "yolo-predictions": _prediction_options,
+}
+
+
+def _read_back(
+    fmt: registry.Format, stem: str, written: list[Path], folder: Path
+) -> list[tuple[Path, str, int]]:
+    """What to read back of the files written: ``(path, shown as, bytes)`` each.
+
+    A format read from a folder that wrote several files (YOLO predictions: one
+    per frame) is read back once, from their folder: they are one dataset.
+    """
+    if fmt.sniff_folder is not None and len(written) > 1:
+        where = written[0].parent
+        if all(p.parent == where for p in written):
+            shown = f"{where.relative_to(folder)}/{stem}_*{written[0].suffix}"
+            size = sum(p.stat().st_size for p in written)
+            return [(where, f"{shown} ({len(written)} files)", size)]
+    return [(p, str(p.relative_to(folder)), p.stat().st_size) for p in written]
+
+
 def _demo_one(
     ds: xr.Dataset, stem: str, folder: Path, overwrite: bool, debug: bool
-) -> list[tuple[str, str, str, str]]:
+) -> tuple[list[tuple[str, str, str, str]], int]:
+    """The demo's rows for one sample (one per file, or per folder read back as one), and
+    the number of files written."""
     rows = []
+    files = 0
     kind = ds.attrs["ds_type"]
     for fmt in registry.all_formats():
         if not fmt.writes or kind not in fmt.kinds:
@@ -66,19 +104,19 @@ def _demo_one(
             label = "not written" if isinstance(error, PoseBridgeError) else "FAILED to write"
             rows.append((fmt.name, "-", "-", f"{label}: {_one_line(error)}"))
             continue
-        for path in written:
-            size = size_text(path.stat().st_size)
-            where = str(path.relative_to(folder))
+        files += len(written)
+        options = _READ_BACK_OPTIONS.get(fmt.name, lambda _ds, _stem: {})(ds, stem)
+        for path, where, size in _read_back(fmt, stem, written, folder):
             try:
                 found = registry.detect(path)
-                back = api.load(path, found)
+                back = api.load(path, found, **(options if found == fmt.name else {}))
                 result = f"read back as {found}: {round_trip_report(ds, back)}"
             except Exception as error:
                 if debug:
                     click.echo(traceback.format_exc().rstrip(), err=True)
                 result = f"FAILED to read back: {_one_line(error)}"
-            rows.append((fmt.name, where, size, result))
-    return rows
+            rows.append((fmt.name, where, size_text(size), result))
+    return rows, files
 
 
 @cli.command()
@@ -109,8 +147,8 @@ def demo(ctx: click.Context, out: Path | None, samples: tuple[str, ...], overwri
     for name in samples or list(sample_data.BUNDLED):
         ds = sample_data.fetch_dataset(name)
         click.echo(f"\n{name}: {summary(ds)}")
-        rows = _demo_one(ds, Path(name).stem, folder, overwrite, debug)
-        written += sum(row[1] != "-" for row in rows)
+        rows, files = _demo_one(ds, Path(name).stem, folder, overwrite, debug)
+        written += files
         click.echo(textwrap.indent(columns(("format", "file", "size", "check"), rows), "  "))
     click.echo(f"\n{written} files written in {folder}")
     if not written:

@@ -1,0 +1,227 @@
+"""Folders read as one input in a batch: YOLO predictions' labels, TRex, idtracker.ai.
+
+A batch over a folder takes a folder that a format reads as a whole as one job
+(never one job per frame file or per individual), leaves out ``.txt`` files that
+no format recognises (listed as ignored in its report), and never writes inside
+a folder it reads. The inputs are written here as text and numpy arrays.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import posebridge
+from posebridge.batch import convert_many, plan_jobs
+from posebridge.batch.plan import plan_batch
+from posebridge.cli import cli
+from posebridge.errors import PoseBridgeError
+
+#: One prediction line: class 0, a box, 2 keypoints (x y conf, as fractions), a track id.
+LINE = "0 0.5 0.5 0.2 0.2 0.25 0.5 0.9 0.75 0.25 0.8 {track}\n"
+#: What the reader needs that the lines do not hold.
+READ = {"kpt_shape": [2, 3], "image_size": [640, 480]}
+
+
+def _labels(folder: Path, frames: int = 3, stem: str = "clip") -> Path:
+    """A labels folder as ``yolo pose track save_txt=True`` leaves it: two tracks a frame."""
+    folder.mkdir(parents=True)
+    for n in range(1, frames + 1):
+        (folder / f"{stem}_{n}.txt").write_text(LINE.format(track=1) + LINE.format(track=2))
+    return folder
+
+
+def _trex(folder: Path, individuals: int = 2) -> Path:
+    """A TRex ``data`` folder: one ``.npz`` per individual."""
+    folder.mkdir(parents=True)
+    frames = np.arange(4, dtype=np.float32)
+    for i in range(individuals):
+        np.savez(
+            folder / f"video_fish{i}.npz",
+            frame=frames,
+            time=frames * np.float32(0.04),
+            missing=np.zeros(4, dtype=np.float32),
+            **{"X#wcentroid": frames + 10 * i, "Y#wcentroid": frames + 100},
+        )
+    return folder
+
+
+def _file_contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_a_labels_folder_is_one_job_read_as_one_dataset(tmp_path):
+    labels = _labels(tmp_path / "data" / "session1" / "runs" / "labels")
+    report = convert_many(tmp_path / "data", tmp_path / "out", to="nc", read_options=READ, jobs=1)
+    assert report.counts == {"ok": 1, "failed": 0, "skipped": 0}, report.table()
+    (result,) = report.results
+    assert result.source == str(labels.absolute())
+    assert result.input_bytes == sum(p.stat().st_size for p in labels.iterdir())
+    # named after the folder, in the same subfolder under the output folder
+    assert Path(result.target) == tmp_path / "out" / "session1" / "runs" / "labels.nc"
+    ds = posebridge.load(result.target)
+    assert ds.sizes["time"] == 3 and ds.sizes["individual"] == 2
+    # x = 0.25 and 0.75 of the 640-pixel width, y = 0.5 and 0.25 of the 480-pixel height
+    np.testing.assert_allclose(ds.position.values[:, :, 0, 0], [[160, 240]] * 3)
+    np.testing.assert_allclose(ds.position.values[:, :, 1, 0], [[480, 120]] * 3)
+
+
+def test_the_labels_folder_given_itself_is_one_job_named_beside_it(tmp_path):
+    labels = _labels(tmp_path / "labels")
+    (job,) = plan_jobs(labels, None, to="nc")
+    assert job.source == str(labels.absolute()) and job.from_format == "yolo-predictions"
+    assert Path(job.target) == tmp_path / "labels.nc"
+
+
+def test_txt_files_no_format_recognises_are_ignored_and_listed_in_every_report(tmp_path):
+    root = tmp_path / "data"
+    _labels(root / "session1" / "labels")
+    (root / "notes.txt").write_text("mouse 3 was tired\n")
+    (root / "session1" / "README.txt").write_text("predictions of clip.mp4\n")
+    report_path = tmp_path / "report.json"
+    report = convert_many(
+        root, tmp_path / "out", to="nc", read_options=READ, jobs=1, report=report_path
+    )
+    assert report.counts == {"ok": 1, "failed": 0, "skipped": 0}, report.table()
+    ignored = [
+        str((root / "notes.txt").absolute()),
+        str((root / "session1/README.txt").absolute()),
+    ]
+    assert report.ignored == ignored
+    assert report.table().splitlines()[-1].startswith("ignored 2 file(s)")
+    assert "notes.txt, README.txt" in report.table().splitlines()[-1]
+    assert json.loads(report_path.read_text())["ignored"] == ignored
+    # the JSON report with its ignored files is the batch's own: a second run resumes
+    again = convert_many(
+        root, tmp_path / "out", to="nc", read_options=READ, jobs=1, report=report_path
+    )
+    assert again.counts == {"ok": 0, "failed": 0, "skipped": 1}
+    csv_report = tmp_path / "report.csv"
+    again.write(csv_report)
+    with open(csv_report, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["status"] for r in rows] == ["skipped", "ignored", "ignored"]
+    assert [r["source"] for r in rows[1:]] == ignored
+
+
+def test_a_batch_of_nothing_but_notes_says_which_files_it_left_out(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here yet\n")
+    with pytest.raises(PoseBridgeError, match=r"no input files.*1 file\(s\).*notes\.txt"):
+        plan_jobs(tmp_path, tmp_path / "out", to="nc")
+
+
+def test_a_labels_folder_with_a_readme_is_one_job_that_says_what_is_wrong(tmp_path):
+    labels = _labels(tmp_path / "data" / "labels")
+    (labels / "README.txt").write_text("predictions of clip.mp4\n")  # sorted first
+    plan = plan_batch(tmp_path / "data", tmp_path / "out", to="nc")
+    (job,) = plan.jobs
+    assert job.source == str(labels.absolute()) and plan.ignored == []
+    report = convert_many(tmp_path / "data", tmp_path / "out", to="nc", read_options=READ, jobs=1)
+    (result,) = report.results
+    assert result.status == "failed" and "README.txt" in result.error
+
+
+def test_a_trex_folder_is_one_job_holding_every_individual(tmp_path):
+    data = _trex(tmp_path / "video" / "data")
+    report = convert_many(tmp_path / "video", tmp_path / "out", to="nc", jobs=1)
+    assert report.counts == {"ok": 1, "failed": 0, "skipped": 0}, report.table()
+    (result,) = report.results
+    assert result.source == str(data.absolute())
+    ds = posebridge.load(result.target)
+    assert ds.individual.values.tolist() == ["fish0", "fish1"]
+    np.testing.assert_allclose(ds.position.values[:, 0, 0, 1], np.arange(4) + 10)
+
+
+def test_an_idtracker_csv_folder_is_one_job_and_its_csv_not_another(tmp_path):
+    folder = tmp_path / "session" / "trajectories_csv"
+    folder.mkdir(parents=True)
+    (folder / "trajectories.csv").write_text("time,x1,y1,x2,y2\n0,1,2,3,4\n0.5,5,6,7,8\n")
+    (job,) = plan_jobs(tmp_path / "session", tmp_path / "out", to="nc")
+    assert job.source == str(folder.absolute()) and job.from_format == "idtracker"
+
+
+def test_a_file_in_a_subfolder_is_converted_beside_it_without_an_output_folder(tmp_path):
+    sub = tmp_path / "data" / "mouse1"
+    sub.mkdir(parents=True)
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 1, 1))), sub / "a.nc")
+    _labels(tmp_path / "data" / "mouse2" / "labels")
+    targets = sorted(Path(j.target) for j in plan_jobs(tmp_path / "data", None, to="slp"))
+    assert targets == [sub / "a.slp", tmp_path / "data" / "mouse2" / "labels.slp"]
+
+
+def test_an_output_inside_a_folder_read_fails_its_job_and_leaves_the_folder_alone(tmp_path):
+    labels = _labels(tmp_path / "data" / "labels")
+    before = _file_contents(labels)
+    (job,) = plan_jobs(tmp_path / "data", labels, to="yolo-predictions", template="{stem}")
+    assert job.error.startswith(f"{job.target}: is inside the folder {labels.absolute()}")
+    report = convert_many(
+        tmp_path / "data",
+        labels,
+        to="yolo-predictions",
+        template="{stem}",
+        read_options=READ,
+        overwrite=True,
+        jobs=1,
+    )
+    assert report.counts["failed"] == 1
+    assert _file_contents(labels) == before
+
+
+def test_a_report_inside_a_folder_read_is_refused_before_any_job(tmp_path):
+    labels = _labels(tmp_path / "data" / "labels")
+    before = _file_contents(labels)
+    with pytest.raises(PoseBridgeError, match="is inside the folder"):
+        convert_many(tmp_path / "data", tmp_path / "out", to="nc", report=labels / "r.json")
+    assert _file_contents(labels) == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_batch_command_prints_the_files_it_left_out(tmp_path):
+    root = tmp_path / "data"
+    _labels(root / "labels")
+    (root / "notes.txt").write_text("mouse 3 was tired\n")
+    options = ["--read-option", "kpt_shape=[2, 3]", "--read-option", "image_size=[640, 480]"]
+    out = str(tmp_path / "out")
+    result = CliRunner().invoke(
+        cli, ["batch", str(root), "--out", out, "--to", "nc", "-j", "1", "-q", *options]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 input(s): 1 ok, 0 failed, 0 skipped" in result.stdout
+    assert "ignored 1 file(s) that no format recognises by content" in result.stdout
+    assert "notes.txt" in result.stdout
+
+
+def test_a_yolo_datasets_label_files_are_read_through_its_yaml_not_as_predictions(tmp_path):
+    """The label folder of a YOLO dataset written by posebridge (no images) became a
+    yolo-predictions job that failed at the first visibility flag 2."""
+    from posebridge import labels
+
+    (tmp_path / "dataset").mkdir()
+    points = np.random.default_rng(0).random((4, 2, 3, 1)) * 50
+    annotated = labels.from_numpy(points, image_path=[f"v/img{i}.png" for i in range(4)])
+    posebridge.save(annotated, tmp_path / "dataset" / "data.yaml", image_size=(100, 100))
+    assert list((tmp_path / "dataset").rglob("*.txt"))  # the label files are there
+    plan = plan_batch(tmp_path / "dataset", tmp_path / "out", to="nc")
+    assert [Path(job.source).name for job in plan.jobs] == ["data.yaml"]
+    assert plan.ignored == []
+
+
+def test_label_files_beside_an_images_folder_are_a_datasets_not_predictions(tmp_path):
+    """Ultralytics finds an image's labels by replacing 'images' with 'labels' in its path;
+    such a folder is a dataset's even when its data.yaml is not in the batch."""
+    from PIL import Image
+
+    (tmp_path / "images" / "train").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(tmp_path / "images" / "train" / "a.png")
+    (tmp_path / "labels" / "train").mkdir(parents=True)
+    (tmp_path / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.2 0.2 0.25 0.5 2\n")
+    other = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    posebridge.save(other, tmp_path / "poses.nc")
+    plan = plan_batch(tmp_path, tmp_path / "out", to="dlc")
+    assert [Path(job.source).name for job in plan.jobs] == ["poses.nc"]
+    assert plan.ignored == []
