@@ -70,15 +70,22 @@ with h5py.File(sys.argv[1], "r") as file:
     assert np.array_equal(read_array(file["values"]), np.arange(2_000_000, dtype=np.float32))
 ds = posebridge.load(sys.argv[2])
 assert ds.sizes["time"] == 40_000, ds.sizes
-print("read")
+# a YOLO dataset of 6 label files: flushed to disk on threads before the rename
+frames = posebridge.labels.from_numpy(
+    np.full((6, 2, 1, 1), 5.0), image_path=[f"v/img{i}.png" for i in range(6)]
+)
+written = posebridge.save(frames, sys.argv[3], image_size=(10, 10))
+assert len(written) == 7, written
+print("done")
 """
 
 
 @pytest.mark.skipif(threads.usable_cores() < 2, reason="the readers use threads only on 2+ CPUs")
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="the limits are Linux's")
-def test_readers_read_when_no_thread_can_start(tmp_path) -> None:
+def test_readers_and_writers_work_when_no_thread_can_start(tmp_path) -> None:
     """A memory limit that refuses new threads raised 'RuntimeError: can't start new
-    thread' from the thread pools of the HDF5 and DLC CSV readers."""
+    thread' from the thread pools of the HDF5 and DLC CSV readers and of the flushing
+    of many written files."""
     import h5py
     import numpy as np
 
@@ -98,11 +105,11 @@ def test_readers_read_when_no_thread_can_start(tmp_path) -> None:
     posebridge.save(table, dlc_csv, format="dlc")
     assert dlc_csv.stat().st_size > 4 << 20
     run = subprocess.run(
-        [sys.executable, "-c", _NO_THREADS, str(deflated), str(dlc_csv)],
+        [sys.executable, "-c", _NO_THREADS, str(deflated), str(dlc_csv), str(tmp_path / "d.yaml")],
         capture_output=True,
         text=True,
         env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
         timeout=300,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.strip() == "read"
+    assert run.stdout.strip() == "done"

@@ -29,6 +29,7 @@ from posebridge._files import (
     refuse_long_names,
     refuse_writing_onto_input,
 )
+from posebridge._threads import map_on_threads
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
@@ -346,15 +347,14 @@ _FLUSHING_THREADS = 16
 def _flushed(temporaries: list[Path], targets: list[Path]) -> list[bytes]:
     """Flush every finished temporary to disk (``fsync``); the first bytes of each.
 
-    Many files are flushed on a few threads (see :data:`_FLUSHING_THREADS`); a
-    failure is raised for the first failing file in order.
+    Many files are flushed on a few threads (see :data:`_FLUSHING_THREADS`; those
+    that cannot start are done without); a failure is raised for the first
+    failing file in order.
     """
     if len(temporaries) < 4:
         return list(map(_flush, temporaries, targets))
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(min(_FLUSHING_THREADS, len(temporaries))) as pool:
-        return list(pool.map(_flush, temporaries, targets))
+    pairs = list(zip(temporaries, targets, strict=True))
+    return map_on_threads(lambda pair: _flush(*pair), pairs, _FLUSHING_THREADS)
 
 
 def _flush(temporary: Path, target: Path) -> bytes:
