@@ -683,3 +683,18 @@ def test_demo_reads_yolo_predictions_back_from_their_folder_in_one_line(tmp_path
     assert files == frames  # every frame of the sample has a mouse
     written = sum(1 for p in tmp_path.rglob("*") if p.is_file())
     assert result.stdout.strip().splitlines()[-1] == f"{written} files written in {tmp_path}"
+
+
+@pytest.mark.parametrize(("command", "flag"), [(["convert"], "--from"), (["info"], "--format")])
+def test_a_folder_no_format_reads_is_refused_naming_the_flag_not_format_equals(
+    tmp_path, command, flag
+):
+    """The message said 'or format= if you know it', the Python keyword."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.dat").write_text("x")
+    args = [*command, str(folder)] + ([str(tmp_path / "out.nc")] if command == ["convert"] else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "is a folder, and none of the formats that read folders" in result.output
+    assert f"or {flag} if you know it" in result.output and "format=" not in result.output

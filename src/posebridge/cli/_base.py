@@ -17,7 +17,12 @@ import posebridge
 from posebridge import api, model, registry
 from posebridge._files import check_input
 from posebridge._option_values import annotations, from_command_line
-from posebridge.errors import FileExistsError, PoseBridgeError, UnknownFormatError
+from posebridge.errors import (
+    FileExistsError,
+    IsADirectoryError,
+    PoseBridgeError,
+    UnknownFormatError,
+)
 
 # --------------------------------------------------------------------------
 # options
@@ -195,6 +200,9 @@ def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
         return registry.resolve_for_reading(path, format)
     except UnknownFormatError as error:
         raise UnknownFormatError(str(error).replace("format=", flag)) from error
+    except IsADirectoryError as error:  # a folder no format reads: "or format= if ..."
+        message = str(error).replace("format=", flag)
+        raise IsADirectoryError(error.errno, message, error.filename) from error
 
 
 def _load(
