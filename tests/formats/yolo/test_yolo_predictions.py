@@ -31,11 +31,11 @@ FRAME_1 = (
 FRAME_4 = "0 0.5 0.5 0.25 0.5 0.25 0.75 0.95 0 0 0.1 0.75 7\n"
 
 
-def run(tmp_path: Path, files: dict[str, str]) -> Path:
+def run(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
     labels = tmp_path / "predict" / "labels"
     labels.mkdir(parents=True)
     for name, text in files.items():
-        (labels / name).write_text(text)
+        (labels / name).write_bytes(text if isinstance(text, bytes) else text.encode())
     return labels
 
 
@@ -218,8 +218,9 @@ def test_several_videos_are_refused_unless_stem_picks_one(tmp_path):
 def test_a_videos_frames_mixed_with_image_files_are_refused(tmp_path):
     row = "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"
     labels = run(tmp_path, {"v_1.txt": row, "v_2.txt": row, "bus.txt": row})
-    with pytest.raises(FormatError, match=r"mixes the frames of a video \(v_<N>.txt\)"):
+    with pytest.raises(FormatError, match=r"the frames of a video \(v_<N>.txt\)") as error:
         predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    assert str(error.value).startswith(f"{labels / 'bus.txt'}: ")  # the file out of place
     ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10), stem="v")
     assert ds.sizes["time"] == 2
 
@@ -409,3 +410,126 @@ def test_files_whose_counts_fit_no_one_shape_are_refused_naming_the_counts(tmp_p
     )
     with pytest.raises(FormatError, match=r"line 1: its 16 columns .*\(8, 16\) fit no one"):
         predictions.read(labels, image_size=(10, 10))
+
+
+# --------------------------------------------------------------------------
+# images named like video frames, numbers too large to hold, folder detection
+
+
+def test_images_named_like_frames_are_images_when_the_images_are_beside(tmp_path):
+    """Ultralytics names an image's predictions <image stem>.txt: cam_10.jpg -> cam_10.txt,
+    the name a frame 10 of a video cam would have. The images beside say which it is."""
+    row = "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n"
+    labels = run(tmp_path, {"cam_1.txt": row, "cam_2.txt": row, "cam_10.txt": row})
+    Image.new("RGB", (200, 100)).save(labels.parent / "cam_1.jpg")  # Ultralytics' save=True
+    Image.new("RGB", (40, 80)).save(labels.parent / "cam_2.jpg")
+    Image.new("RGB", (60, 20)).save(labels.parent / "cam_10.png")
+    ds = predictions.read(labels, kpt_shape=[1, 3])
+    assert ds.image_path.values.tolist() == ["cam_1.jpg", "cam_10.png", "cam_2.jpg"]
+    assert ds.time.values.tolist() == [0, 1, 2]  # one row per image, not frames 0 to 9
+    assert ds.image_width.values.tolist() == [200, 60, 40]
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "space", ...).values[..., 0, 0],
+        [[100, 25], [30, 5], [20, 20]],
+    )
+    one = predictions.read(labels / "cam_10.txt", kpt_shape=[1, 3])  # one file, too
+    assert one.image_path.values.tolist() == ["cam_10.png"]
+
+
+def test_frame_files_stay_frames_when_their_videos_annotated_copy_is_beside(tmp_path):
+    """A frame image of the same name does not make a video's frames images."""
+    row = "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n"
+    labels = run(tmp_path, {"v_1.txt": row, "v_3.txt": row})
+    video(labels.parent / "v.avi", 3, size=(80, 40))
+    Image.new("RGB", (10, 10)).save(labels.parent / "v_1.jpg")
+    ds = predictions.read(labels, kpt_shape=[1, 3])
+    assert "image_path" not in ds.coords
+    assert ds.time.values.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("v_99999999999.txt", "would span 99999999999 frames"),
+        ("v_999999999999999999999.txt", "too large to hold"),
+    ],
+)
+def test_a_frame_number_too_large_to_hold_is_refused_naming_the_file(tmp_path, name, said):
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n"})
+    (labels / name).write_text("0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n")
+    with pytest.raises(FormatError, match=said) as refused:
+        predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    assert str(refused.value).startswith(f"{labels / name}: ")
+
+
+def test_a_time_axis_far_beyond_the_files_is_refused_unless_the_video_says(tmp_path):
+    """The frames span at most 2**20 frames or 64 per file without video= (its frame
+    count bounds them); vid_stride multiplies the numbers."""
+    row = "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n"
+    labels = run(tmp_path, {"v_1.txt": row, f"v_{2**19 + 1}.txt": row})
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    assert ds.sizes["time"] == 2**19 + 1
+    with pytest.raises(FormatError, match="pass video="):
+        predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10), vid_stride=4)
+
+
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [
+        ("99999999999999999999 0.5 0.5 0.1 0.1 0.5 0.5 0.9 3\n", "class"),
+        (f"{2**53} 0.5 0.5 0.1 0.1 0.5 0.5 0.9 3\n", "class"),
+        (f"0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 {2**53 + 1}\n", "track id"),
+        ("0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 1e300\n", "track id"),
+    ],
+)
+def test_a_class_or_track_id_too_large_to_hold_exactly_is_refused(tmp_path, row, said):
+    """float64 skips whole numbers from 2**53: 2**53 + 1 would come back as another id."""
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 3\n", "v_2.txt": row})
+    with pytest.raises(FormatError, match=said) as refused:
+        predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    assert str(refused.value).startswith(f"{labels / 'v_2.txt'}: line 1:")
+    assert "2**53" in str(refused.value)
+
+
+def test_the_largest_exact_track_id_is_kept(tmp_path):
+    labels = run(tmp_path, {"v_1.txt": f"0 0.5 0.5 0.1 0.1 0.5 0.5 0.9 {2**53 - 1}\n"})
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
+    assert ds.individual.values.tolist() == [f"track_{2**53 - 1}"]
+
+
+@pytest.mark.parametrize(
+    ("files", "bad", "said"),
+    [
+        (
+            {"v_1.txt": FRAME_1 + "0 0.5 0.5\n", "v_2.txt": FRAME_4},
+            "v_1.txt: line 3: 3 columns",
+            "first line has 13",
+        ),
+        (
+            {"v_1.txt": FRAME_1.replace("0.9", "abc"), "v_2.txt": FRAME_4},
+            "v_1.txt: line 1: 'abc'",
+            "is not a number",
+        ),
+        ({"v_1.txt": "", "v_2.txt": FRAME_4 + "x\n"}, "v_2.txt: line 2: 1 columns", "first"),
+        ({"v_1.txt": "1.5" + FRAME_4[1:]}, "v_1.txt: line 1: the class", "whole number"),
+        ({"v_1.txt": FRAME_4.encode("utf-16"), "v_2.txt": FRAME_4}, "v_1.txt: line 1", "UTF-16"),
+    ],
+    ids=["short-line", "not-a-number", "after-a-blank-file", "class", "utf-16"],
+)
+def test_a_folder_whose_first_frame_file_is_damaged_is_refused_naming_file_and_line(
+    tmp_path, files, bad, said
+):
+    """Detection takes a labels folder by its first file that is not blank: a frame file
+    whose first line starts as a prediction's. Reading then names what is wrong where,
+    instead of the folder being refused as no format's."""
+    labels = run(tmp_path, files)
+    assert detect(labels) == "yolo-predictions"
+    with pytest.raises(FormatError, match=said) as refused:
+        posebridge.load(labels, kpt_shape=[2, 3], image_size=(W, H))
+    assert str(refused.value).startswith(f"{labels}/{bad}"), str(refused.value)
+
+
+def test_a_folder_of_other_text_is_still_no_formats(tmp_path):
+    labels = run(tmp_path, {"notes_1.txt": "frame 1: two mice\n", "notes_2.txt": "x\n"})
+    with pytest.raises(IsADirectoryError):
+        detect(labels)

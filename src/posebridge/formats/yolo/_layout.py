@@ -7,10 +7,16 @@ tree (``images/train`` + ``labels/train``) and Roboflow's (``train/images`` +
 a ``.txt`` list of images, or a list of either, relative to ``path`` (the
 data.yaml's folder when absent); Roboflow's ``../train/images`` entries are
 tried without their ``../`` when they do not exist, as Ultralytics does.
+
+The text of a label (or prediction) file is read here too, for both readers:
+:func:`label_text` reads a file's bytes, :func:`tokenise` finds every number of
+many files at once, and :func:`parse_numbers` turns them into float64, naming
+the file and line of a value that is not a number.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import warnings
 from collections.abc import Callable
@@ -18,17 +24,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from posebridge.errors import FormatError, brief
-from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
+from posebridge.formats._shared.text_bytes import not_utf8_message, text_end, text_size
 
 __all__ = [
     "IMAGE_SUFFIXES",
     "SPLITS",
     "DataYaml",
+    "Tokens",
     "label_path",
+    "label_text",
     "load_yaml",
+    "parse_numbers",
     "relative_texts",
     "split_images",
+    "tokenise",
 ]
 
 #: Ultralytics' image formats (``ultralytics.data.utils.IMG_FORMATS``).
@@ -332,3 +344,145 @@ def relative_texts(paths: list[str], root: Path) -> list[str]:
             text = Path(path).resolve().as_posix()
         out.append(text[len(prefix) :] if text.startswith(prefix) else text)
     return out
+
+
+# --------------------------------------------------------------------------
+# the text of label and prediction files
+
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[[ord(c) for c in " \t\r\f\v"]] = True
+_NEWLINE = ord("\n")
+
+
+def label_text(label: str) -> bytes:
+    """A label file's bytes; none for an image without one (a background image).
+
+    Read with the operating system's calls, without a file object: a dataset
+    has one small label file per image. A UTF-8 byte-order mark at its start
+    (Windows Notepad writes one) and an old DOS end-of-file marker (one Ctrl-Z
+    after the last line) are left out; NUL bytes at its end are refused.
+
+    Examples
+    --------
+    >>> label_text("no/such/label.txt")
+    b''
+    """
+    try:
+        handle = os.open(label, os.O_RDONLY)
+    except FileNotFoundError:
+        return b""
+    try:
+        chunks = []
+        while chunk := os.read(handle, 1 << 16):
+            chunks.append(chunk)
+    except IsADirectoryError:
+        return b""
+    finally:
+        os.close(handle)
+    text = b"".join(chunks)
+    if text.startswith(codecs.BOM_UTF8):
+        text = text[len(codecs.BOM_UTF8) :]
+    if text.endswith((b"\x00", b"\x1a")):
+        text = text[: len(text) - text_end(label, text[:512], text[-4096:])]
+    return text
+
+
+@dataclass
+class Tokens:
+    """The whitespace-separated tokens of several files' texts, joined by newlines."""
+
+    joined: bytes  # the texts joined by b"\n"
+    starts: np.ndarray  # (tokens,) where each token starts in ``joined``
+    per_line: np.ndarray  # (lines,) the number of tokens on each line of ``joined``
+    file_of_line: np.ndarray  # (lines,) the index of the file each line is in
+    first_line: np.ndarray  # (files,) the first line of each file in ``joined``
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(file index, 1-based line in its file, number of tokens) of every line with tokens."""
+        used = np.flatnonzero(self.per_line)
+        files = self.file_of_line[used].astype(np.int64)
+        return files, used - self.first_line[files] + 1, self.per_line[used]
+
+
+def tokenise(texts: list[bytes]) -> Tokens:
+    r"""Find the tokens of every text in one pass over their bytes (no loop per line).
+
+    Examples
+    --------
+    >>> found = tokenise([b"0 0.5\n1 2 3\n", b"4"])
+    >>> found.starts.tolist(), found.rows()[1].tolist(), found.rows()[2].tolist()
+    ([0, 2, 6, 8, 10, 13], [1, 2, 1], [2, 3, 1])
+    """
+    joined = b"\n".join(texts)
+    buffer = np.frombuffer(joined, dtype=np.uint8)
+    newline = buffer == _NEWLINE
+    separator = newline | _BLANK[buffer]
+    starts = np.flatnonzero(~separator & np.r_[True, separator[:-1]])
+    line_ends = np.flatnonzero(newline)
+    per_line = np.bincount(np.searchsorted(line_ends, starts), minlength=line_ends.size + 1)
+    lines_per_file = np.asarray([t.count(b"\n") + 1 for t in texts], dtype=np.int64)
+    first_line = np.r_[0, np.cumsum(lines_per_file)[:-1]].astype(np.int64)
+    file_of_line = np.repeat(np.arange(len(texts)), lines_per_file)
+    return Tokens(joined, starts, per_line, file_of_line, first_line)
+
+
+def parse_numbers(found: Tokens, texts: list[bytes], files: list[str]) -> np.ndarray:
+    r"""Every token as float64, in order; a token that is not a number raises FormatError
+    naming its file and line.
+
+    Examples
+    --------
+    >>> texts = [b"0 0.5 nan\n"]
+    >>> parse_numbers(tokenise(texts), texts, ["a.txt"]).tolist()
+    [0.0, 0.5, nan]
+    >>> texts = [b"0 0.5\n1 x\n"]
+    >>> parse_numbers(tokenise(texts), texts, ["a.txt"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: a.txt: line 2: 'x' is not a number.
+    """
+    if not found.starts.size:
+        return np.zeros(0)
+    values = _arrow_numbers(found.joined, found.starts)
+    if values is None:  # a token arrow does not take (a bad value, or 1_0 that numpy takes)
+        try:
+            values = np.asarray(found.joined.split(), dtype=np.float64)
+        except ValueError:
+            _locate_bad_value(texts, files)
+            raise
+    return values
+
+
+def _arrow_numbers(joined: bytes, starts: np.ndarray) -> np.ndarray | None:
+    """The tokens starting at ``starts`` as float64, parsed by arrow; ``None`` if one is not
+    a number to arrow.
+
+    Each token, with the blanks after it, is one string of an arrow array laid
+    over ``joined`` (no copy); the blanks are trimmed and the strings cast in
+    one pass each, about 7x faster than numpy taking a list of tokens.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    offsets = np.empty(starts.size + 1, dtype=np.int64)
+    offsets[:-1] = starts
+    offsets[-1] = len(joined)
+    tokens = pa.LargeStringArray.from_buffers(
+        starts.size, pa.py_buffer(offsets), pa.py_buffer(joined)
+    )
+    try:
+        numbers = pc.cast(pc.ascii_rtrim_whitespace(tokens), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return numbers.to_numpy(zero_copy_only=False)
+
+
+def _locate_bad_value(texts: list[bytes], files: list[str]) -> None:
+    for text, file in zip(texts, files, strict=True):
+        for number, line in enumerate(text.split(b"\n"), start=1):
+            for token in line.split():
+                try:
+                    float(token)
+                except ValueError:
+                    shown = token.decode("utf-8", "replace")
+                    raise FormatError(file, f"line {number}: {shown!r} is not a number.") from None

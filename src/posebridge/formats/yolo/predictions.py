@@ -12,16 +12,25 @@ confidence (``save_conf=True``) and the track id (tracking), numbers as ``%g``.
 The input is the ``labels`` folder (or one ``.txt`` file). Frame files give
 time = N - 1 (frames from 0), from frame 0 to the last file's (frames without a
 file are NaN), or to the video's last frame when ``video=`` is given; time is
-in frames unless ``fps=`` is given. Image files give one time step per file, in
-name order, with ``image_path``. Pixels are the normalised numbers times the
-image size: ``image_size=``, else the size of ``video=``, else of the annotated
-video or images Ultralytics saved beside the ``labels`` folder.
+in frames unless ``fps=`` is given. Without ``video=``, a last frame far beyond
+the files (more than 2**20 frames and 64 per file) is refused naming its file.
+Image files give one time step per file, in name order, with ``image_path``.
+Pixels are the normalised numbers times the image size: ``image_size=``, else
+the size of ``video=``, else of the annotated video or images Ultralytics saved
+beside the ``labels`` folder.
+
+An image named ``<name>_<N>`` has predictions named as a video frame's. Files
+named ``<stem>_<N>.txt`` are read as images when an image of that exact stem
+(``<stem>_<N>.jpg``, ...) lies beside the ``labels`` folder or in it and no
+video of their ``<stem>`` does; else as a video's frames (always with
+``stem=``, ``video=``, ``fps=`` or ``vid_stride=``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +43,15 @@ from posebridge._files import Peek, check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, brief
 from posebridge.formats._shared import images
 from posebridge.formats._shared.images import BOX, BOX_PARTS, checked_image_size, scatter, slots
-from posebridge.formats.yolo._layout import IMAGE_SUFFIXES, load_yaml
-from posebridge.formats.yolo.read import _label_text, _locate_bad_value, _numbers
+from posebridge.formats._shared.text_bytes import loose_first_line
+from posebridge.formats.yolo._layout import (
+    IMAGE_SUFFIXES,
+    label_text,
+    load_yaml,
+    parse_numbers,
+    tokenise,
+)
+from posebridge.model.build import LARGEST_WHOLE
 
 __all__ = ["FRAME_FILE", "SOURCE_SOFTWARE", "read", "sniff", "sniff_folder"]
 
@@ -47,9 +63,15 @@ _VIDEO_SUFFIXES = (".avi", ".mp4", ".mov", ".mkv")
 _NUMBER = r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan)"
 #: A prediction line: a class, then at least 6 numbers (a box and one x y keypoint).
 _LINE = re.compile(rf"[ \t]*\d+(?:[ \t]+{_NUMBER}){{6,}}[ \t\r]*")
-_BLANK = np.zeros(256, dtype=bool)
-_BLANK[[ord(c) for c in " \t\r\f\v"]] = True
-_NEWLINE = ord("\n")
+#: The start of a prediction line, a class and a box: what a damaged line still shows.
+_LINE_START = re.compile(rf"[ \t]*{_NUMBER}(?:[ \t]+{_NUMBER}){{4}}(?:[ \t]|$)")
+#: Blank files a folder's sniffer looks past for its first prediction file.
+_BLANK_FILES = 64
+#: Without video=, the frames from 0 to the last file's may span at most this many
+#: frames, or SPAN_PER_FILE times the number of files (a time axis far longer than the
+#: predictions is a renamed file, or needs the video's frame count).
+SPAN_FREE = 1 << 20
+SPAN_PER_FILE = 64
 #: Ultralytics (before 8.3) set the x y of a keypoint with confidence below this to 0 0.
 _LOW = 0.5
 
@@ -91,23 +113,34 @@ def _txt_files(folder: Path) -> list[Path]:
 
 
 def sniff_folder(path: Path) -> bool:
-    """Whether a folder holds prediction files (its first ``.txt`` file is one).
+    """Whether a folder holds prediction files, from its first ``.txt`` file that is not blank.
+
+    That file is one when its lines are prediction rows, or when it is named as
+    Ultralytics names a video frame's file (``<video>_<N>.txt``) and its first
+    line starts as a prediction row does (five numbers: a class and a box, in
+    UTF-8 or another encoding): a damaged frame file is then read, and the
+    reader names the file and line of the damage (or the file's encoding),
+    rather than the folder being refused as no format's.
 
     Examples
     --------
     >>> sniff_folder(Path("runs/pose/predict/labels"))  # doctest: +SKIP
     True
     """
-    files = _txt_files(path)
-    if not files:
-        return False
-    with open(files[0], "rb") as handle:
-        head = handle.read(1 << 16)
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return _lines_fit(text, len(head) == 1 << 16)
+    for file in _txt_files(path)[:_BLANK_FILES]:
+        with open(file, "rb") as handle:
+            head = handle.read(1 << 16)
+        if not head.strip():
+            continue  # Ultralytics writes no empty file, but one there says nothing
+        try:
+            if _lines_fit(head.decode("utf-8"), len(head) == 1 << 16):
+                return True
+        except UnicodeDecodeError:
+            pass
+        if FRAME_FILE.match(file.name) is None:
+            return False
+        return _LINE_START.match(loose_first_line(file)) is not None  # UTF-16 too
+    return False
 
 
 @dataclass
@@ -118,10 +151,40 @@ class _Files:
     frames: np.ndarray | None  # the N of <stem>_<N>.txt, or None for images
     stem: str
     folder: Path  # the labels folder
+    images: dict[str, Path] | None = None  # the images beside, by stem, when listed
+
+
+def _beside(folder: Path) -> tuple[dict[str, Path], set[str]]:
+    """The images (by stem) and the stems of the videos in the labels folder and the run
+    folder above it, where Ultralytics' ``save=True`` puts its annotated copies (one
+    listing of each folder; the run folder's win)."""
+    images: dict[str, Path] = {}
+    videos: set[str] = set()
+    for where in (folder, folder.parent):
+        try:
+            with os.scandir(where) as entries:
+                names = [e.name for e in entries if not e.name.endswith(".txt")]
+        except OSError:  # a folder that cannot be listed holds nothing to go by
+            continue
+        for name in names:  # the labels folder's many .txt files are not looked at
+            stem, suffix = os.path.splitext(name)
+            if suffix.lower() in IMAGE_SUFFIXES:
+                images[stem] = where / name
+            elif suffix.lower() in _VIDEO_SUFFIXES:
+                videos.add(stem)
+    return images, videos
 
 
 def _files(path: Path, stem: str | None, video_mode: bool) -> _Files:
-    """The files to read (frame files by frame number, image files by name)."""
+    """The files to read (frame files by frame number, image files by name).
+
+    Ultralytics names an image's predictions ``<image stem>.txt`` and a video
+    frame's ``<video stem>_<N>.txt``; an image itself named ``<name>_<N>`` gives a
+    name of the second kind. Files so named are an image's when the image of
+    that exact stem lies beside the labels folder (or in it) and no video of
+    their stem does; else they are a video's frames. ``stem=``, ``video=``,
+    ``fps=`` and ``vid_stride=`` are for videos: with them, files are frames.
+    """
     if path.is_dir():
         paths = _txt_files(path)
         folder = path
@@ -140,6 +203,13 @@ def _files(path: Path, stem: str | None, video_mode: bool) -> _Files:
         if not kept:
             raise FormatError(path, f"holds no frame files of stem={stem!r} ({stem}_<N>.txt).")
         paths, matches = [paths[i] for i in kept], [matches[i] for i in kept]
+    elif not video_mode and any(matches):
+        images, videos = _beside(folder)
+        named = {p.name[: -len(".txt")] for p, m in zip(paths, matches, strict=True) if m}
+        if not images.keys().isdisjoint(named) and videos.isdisjoint(
+            m["stem"] for m in matches if m
+        ):
+            return _Files(paths, None, "", folder, images)
     framed = all(matches)
     if not framed:
         if video_mode:
@@ -149,15 +219,15 @@ def _files(path: Path, stem: str | None, video_mode: bool) -> _Files:
                 "is not named <video>_<frame>.txt, as Ultralytics names a video frame's "
                 "predictions (video=, fps= and vid_stride= are for videos).",
             )
-        stems = [m["stem"] for m in matches if m]
-        video = next((s for s in stems if stems.count(s) > 1), None)
+        counted = Counter(m["stem"] for m in matches if m).most_common(1)
+        video = counted[0][0] if counted and counted[0][1] > 1 else None
         if video is not None:  # a video's frames among images: refused, not read as images
             at = next(p for p, m in zip(paths, matches, strict=True) if not m)
             raise FormatError(
-                path,
-                f"mixes the frames of a video ({video}_<N>.txt) with other files "
-                f"({at.name}); pass stem={video!r} to read the video's frames, or move the "
-                "image predictions to a folder of their own.",
+                at,
+                f"is not named <video>_<N>.txt, yet its folder holds the frames of a video "
+                f"({video}_<N>.txt): pass stem={video!r} to read that video's frames, or move "
+                "the image predictions to a folder of their own.",
             )
         return _Files(paths, None, "", folder)
     stems = sorted({m["stem"] for m in matches if m})
@@ -167,7 +237,15 @@ def _files(path: Path, stem: str | None, video_mode: bool) -> _Files:
             f"holds the frames of several videos ({', '.join(stems[:5])}"
             f"{', ...' if len(stems) > 5 else ''}); pass stem= to read one of them.",
         )
-    numbers = np.asarray([int(m["number"]) for m in matches if m], dtype=np.int64)
+    whole = [int(m["number"]) for m in matches if m]  # Python ints: any size
+    top = max(whole)
+    if top >= LARGEST_WHOLE:
+        raise FormatError(
+            paths[whole.index(top)],
+            f"is frame {top} by its name ({stems[0]}_<N>.txt), a frame number too large to "
+            "hold (2**53 and up); no video has that many frames.",
+        )
+    numbers = np.asarray(whole, dtype=np.int64)
     order = np.argsort(numbers, kind="stable")
     return _Files([paths[i] for i in order], numbers[order], stems[0], folder)
 
@@ -184,20 +262,9 @@ class _Table:
 
 def _table(texts: list[bytes], paths: list[Path]) -> _Table:
     """Tokenise every file in one pass; refuse a file whose lines differ in length."""
-    joined = b"\n".join(texts)
-    buffer = np.frombuffer(joined, dtype=np.uint8)
-    newline = buffer == _NEWLINE
-    separator = newline | _BLANK[buffer]
-    starts = np.flatnonzero(~separator & np.r_[True, separator[:-1]])
-    line_ends = np.flatnonzero(newline)
-    per_line = np.bincount(np.searchsorted(line_ends, starts), minlength=line_ends.size + 1)
-    lines_per_file = np.asarray([t.count(b"\n") + 1 for t in texts], dtype=np.int64)
-    first_line = np.r_[0, np.cumsum(lines_per_file)[:-1]]
-    file_of_line = np.repeat(np.arange(len(texts)), lines_per_file)
-    used = np.flatnonzero(per_line)
-    files, counts = file_of_line[used], per_line[used]
-    lines = used - first_line[files] + 1
-    if used.size:
+    found = tokenise(texts)
+    files, lines, counts = found.rows()
+    if counts.size:
         first_of_file = np.r_[True, files[1:] != files[:-1]]
         first_count = counts[np.flatnonzero(first_of_file)][np.cumsum(first_of_file) - 1]
         wrong = counts != first_count
@@ -208,19 +275,13 @@ def _table(texts: list[bytes], paths: list[Path]) -> _Table:
                 f"line {lines[i]}: {counts[i]} columns, where the file's first line has "
                 f"{first_count[i]} (every detection of a file has the same columns).",
             )
-    values = _numbers(joined, starts) if starts.size else np.zeros(0)
-    if values is None:
-        try:
-            values = np.asarray(joined.split(), dtype=np.float64)
-        except ValueError:
-            _locate_bad_value(texts, [str(p) for p in paths])
-            raise
+    values = parse_numbers(found, texts, [str(p) for p in paths])
     width = int(counts.max()) if counts.size else 0
     table = np.full((counts.size, width + 2), np.nan)  # + 2: trailing columns to look at
     row_of_token = np.repeat(np.arange(counts.size), counts)
     column = np.arange(values.size) - np.repeat(np.cumsum(counts) - counts, counts)
     table[row_of_token, column] = values
-    return _Table(files.astype(np.int64), lines, counts, table)
+    return _Table(files, lines, counts, table)
 
 
 def _shapes(counts: np.ndarray, k: int | None, ndim: int | None) -> list[tuple[int, int]]:
@@ -399,13 +460,7 @@ def _image_sizes(found: _Files, given: tuple[int, int] | None) -> tuple[np.ndarr
     The images are looked for beside the ``labels`` folder (where Ultralytics
     saves the annotated images, ``save=True``) and in it: one listing of each.
     """
-    beside: dict[str, Path] = {}
-    for folder in (found.folder, found.folder.parent):  # the run folder's win
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                stem, suffix = os.path.splitext(entry.name)
-                if suffix.lower() in IMAGE_SUFFIXES:
-                    beside[stem] = folder / entry.name
+    beside = found.images if found.images is not None else _beside(found.folder)[0]
     stems = [p.name[: -len(".txt")] for p in found.paths]
     found_images = [beside.get(stem) for stem in stems]
     names = [i.name if i is not None else s for i, s in zip(found_images, stems, strict=True)]
@@ -422,6 +477,19 @@ def _image_sizes(found: _Files, given: tuple[int, int] | None) -> tuple[np.ndarr
         )
     sizes = [images.image_size(i, p) for i, p in zip(found_images, found.paths, strict=True)]
     return np.asarray(sizes, dtype=np.int64).reshape(-1, 2), names
+
+
+def _check_span(found: _Files, last: int) -> None:
+    """Refuse frame names whose time axis (frame 0 to ``last``) dwarfs the files."""
+    if last + 1 <= max(SPAN_FREE, SPAN_PER_FILE * len(found.paths)):
+        return
+    raise FormatError(
+        found.paths[-1],
+        f"is frame {last} by its name (from 0), so the time axis from frame 0 to it (frames "
+        f"without a file are NaN) would span {last + 1} frames for {len(found.paths)} "
+        "file(s); pass video= (the video predicted on: its frame count bounds the time "
+        "axis) if it is that long, or check the file's name.",
+    )
 
 
 def _refuse(paths: list[Path], table: _Table, bad: np.ndarray, what: str) -> None:
@@ -486,8 +554,10 @@ def read(
     FormatError
         Naming the file and line of a row that is not numbers, has another column
         count than the file's first row or than the keypoints allow, a class or track
-        id that is not a whole number, a confidence outside 0..1, a track id twice
-        in a frame; and when the number of keypoints or the image size is unknown.
+        id that is not a whole number from 0 below 2**53, a confidence outside 0..1, a
+        track id twice in a frame; naming the file of a frame number too large to
+        hold (or, without ``video=``, far beyond the other files); and when the
+        number of keypoints or the image size is unknown.
 
     Examples
     --------
@@ -509,7 +579,7 @@ def read(
     k, ndim, names, classes, flip = _keypoints(keypoint_names, kpt_shape, dataset)
     video_mode = video is not None or fps is not None or vid_stride != 1
     found = _files(path, stem, video_mode)
-    texts = [_label_text(str(p)) for p in found.paths]
+    texts = [label_text(str(p)) for p in found.paths]
     table = _table(texts, found.paths)
     if table.columns.size == 0:
         raise FormatError(path, "holds no detection (its files are empty).")
@@ -524,8 +594,8 @@ def read(
     _refuse(
         found.paths,
         table,
-        (cls != np.round(cls)) | (cls < 0),
-        "the class (first column) is not a whole number from 0",
+        (cls != np.round(cls)) | (cls < 0) | (cls >= LARGEST_WHOLE),
+        "the class (first column) is not a whole number from 0 (below 2**53)",
     )
     if classes is not None:
         _refuse(found.paths, table, ~np.isin(cls, list(classes)), f"a class not in {dataset}")
@@ -547,12 +617,15 @@ def read(
     _refuse(
         found.paths,
         table,
-        layout.track & ((ids != np.round(ids)) | ~(ids >= 0)),
-        "the track id (last column) is not a whole number from 0",
+        layout.track & ((ids != np.round(ids)) | ~(ids >= 0) | (ids >= LARGEST_WHOLE)),
+        "the track id (last column) is not a whole number from 0 (below 2**53, where "
+        "numbers read as float64 stop being exact)",
     )
     # time steps
     if found.frames is not None:
-        frame_of_file = found.frames * vid_stride - 1
+        last = int(found.frames[-1]) * int(vid_stride) - 1  # Python ints: no overflow
+        if video_path is None:
+            _check_span(found, last)
         size, n_frames = _frame_size(found, image_size, video_path)
         if size is None:
             raise FormatError(
@@ -561,7 +634,6 @@ def read(
                 "is unknown; pass image_size=(width, height) or video= (the video predicted "
                 "on).",
             )
-        last = int(frame_of_file.max())
         if n_frames is not None and last >= n_frames:
             raise FormatError(
                 found.paths[-1],
@@ -570,6 +642,7 @@ def read(
                 + ".",
             )
         n_time = n_frames if n_frames is not None else last + 1
+        frame_of_file = found.frames * int(vid_stride) - 1  # last < 2**53: int64 holds it
         time = frame_of_file[table.file]
         sizes = np.tile(np.asarray(size, dtype=np.int64), (table.columns.size, 1))
         image_names = None

@@ -16,10 +16,12 @@ from posebridge.errors import FileExistsError, SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats.yolo.predictions import FRAME_FILE
+from posebridge.model.build import LARGEST_WHOLE
 
 __all__ = ["write"]
 
 _TRACK = re.compile(r"^track_(\d+)$")
+_UNTRACKED = re.compile(r"^untracked_\d+$")
 _TITLE = "YOLO pose predictions"
 
 
@@ -47,8 +49,15 @@ def write(
         (``video_width`` / ``video_height``, ``image_width`` / ``image_height``).
     track_ids
         End each line with a track id, as ``yolo pose track`` does: the ``<n>`` of
-        individuals named ``track_<n>``, else the individual's position from 1.
-        Without, the lines of a frame follow the individuals' order.
+        individuals named ``track_<n>``; other individuals are numbered on from the
+        largest such ``n`` (from 1 when there is none), in their order. Individuals
+        named ``untracked_<k>`` (lines without an id, as read) get no id in a frame
+        where only they are (a track run's frame where the tracker found no track);
+        in a frame with tracked individuals, whose lines all have an id, they are
+        numbered on too, and everywhere when no line would have an id and every
+        box confidence is a whole number (the reader would take it for the id).
+        Without, no line has an id and the lines of a frame follow the
+        individuals' order.
 
     Returns
     -------
@@ -59,7 +68,10 @@ def write(
     ------
     SchemaError
         For a dataset that is not 2D, has no frame numbers or a negative one, or
-        no image size.
+        no image size; a ``confidence`` or ``instance_score`` outside 0..1 (what
+        Ultralytics writes and its reader takes: probabilities); two individuals
+        whose names give the same track id (``track_01`` and ``track_1``) or a
+        track id of 2**53 and up.
     FileExistsError
         When a file exists (without ``overwrite``), or the folder holds
         ``<stem>_<N>.txt`` files of frames the dataset does not have (they would
@@ -117,13 +129,63 @@ def _size(ds: xr.Dataset, given: tuple[int, int] | None) -> tuple[float, float]:
     )
 
 
-def _ids(ds: xr.Dataset) -> np.ndarray:
-    """Track id of every individual: ``track_<n>`` -> n when all are named so, else 1, 2, ..."""
-    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+def _ids(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(track id, untracked) of every individual (a loop over individuals, not rows).
+
+    ``track_<n>`` -> n; the other individuals, then the ``untracked_<k>`` ones,
+    are numbered on from the largest n (from 1 without any), in their order.
+
+    Examples
+    --------
+    >>> ids, untracked = _ids(["track_4", "mouse", "untracked_0", "track_2"])
+    >>> ids.tolist(), untracked.tolist()
+    ([4, 5, 6, 2], [False, False, True, False])
+    """
     found = [_TRACK.match(n) for n in names]
-    if all(found):
-        return np.asarray([int(m[1]) for m in found if m], dtype=np.int64)
-    return np.arange(1, len(names) + 1, dtype=np.int64)
+    untracked = np.asarray(
+        [m is None and _UNTRACKED.match(n) is not None for n, m in zip(names, found, strict=True)],
+        dtype=bool,
+    )
+    ids = np.zeros(len(names), dtype=np.int64)
+    named: dict[int, list[str]] = {}
+    for i, m in enumerate(found):
+        if m:
+            named.setdefault(int(m[1]), []).append(names[i])
+    clash = next((n for n, who in named.items() if len(who) > 1), None)
+    if clash is not None:
+        raise SchemaError(
+            f"{_TITLE}: the individuals {', '.join(repr(n) for n in named[clash])} would all "
+            f"have track id {clash} (the number of track_<n>); rename them so that each "
+            "has its own."
+        )
+    top = max(named, default=0)
+    others = [i for i, m in enumerate(found) if not m and not untracked[i]]
+    last = top + len(others) + int(untracked.sum())
+    if last >= LARGEST_WHOLE:
+        raise SchemaError(
+            f"{_TITLE}: track id {last if top < LARGEST_WHOLE else top} is 2**53 or more "
+            "(the reader takes ids below 2**53, where float64 is exact); rename the "
+            "individuals with smaller track_<n>."
+        )
+    for i, m in enumerate(found):
+        if m:
+            ids[i] = int(m[1])
+    ids[others] = top + 1 + np.arange(len(others))
+    ids[untracked] = top + 1 + len(others) + np.arange(int(untracked.sum()))
+    return ids, untracked
+
+
+def _refuse_outside_unit(values: np.ndarray, name: str) -> None:
+    """Refuse confidences Ultralytics would not write (and its reader does not take)."""
+    bad = (values < 0) | (values > 1)
+    if bad.any():
+        raise SchemaError(
+            f"{_TITLE} hold confidences from 0 to 1 (Ultralytics' are probabilities), but "
+            f"{name!r} holds values from {np.nanmin(values):g} to {np.nanmax(values):g} "
+            f"({int(bad.sum())} outside 0..1); "
+            f"scale it into 0..1 (e.g. ds[{name!r}] / ds[{name!r}].max()) or leave it out "
+            f"(ds.drop_vars({name!r})) before writing."
+        )
 
 
 def _lines(
@@ -147,6 +209,7 @@ def _lines(
     # a missing point is 0 0 with a confidence below 0.5, as Ultralytics wrote one
     point_conf = conf[rows, cols]
     point_conf = np.where(seen, point_conf, np.where(point_conf < 0.5, point_conf, 0.0))
+    _refuse_outside_unit(point_conf, "confidence")
     classes = np.zeros(rows.size, dtype=np.int64)
     if "category_id" in ds:
         grid = np.asarray(ds["category_id"].transpose(model.TIME, model.INDIVIDUAL).values)
@@ -154,28 +217,46 @@ def _lines(
     keypoints = np.concatenate([points, point_conf[..., None]], axis=-1)
     columns: list[np.ndarray] = [classes, *centre.T, *extent.T]
     columns += list(keypoints.reshape(rows.size, -1).T)
+    score = None
     if "instance_score" in ds:
         score = ds["instance_score"].transpose(model.TIME, model.INDIVIDUAL).values
-        columns.append(np.asarray(score, dtype=np.float64)[rows, cols])
+        score = np.asarray(score, dtype=np.float64)[rows, cols]
+        _refuse_outside_unit(score, "instance_score")
+        columns.append(score)
+    no_id = None
     if track_ids:
-        columns.append(_ids(ds)[cols])
-    return _format(columns), rows
+        ids, untracked = _ids([str(n) for n in ds[model.INDIVIDUAL].values])
+        # a frame's lines all have an id or none: untracked_<k> lose theirs where alone
+        tracked_in = np.zeros(xy.shape[0], dtype=bool)
+        tracked_in[rows[~untracked[cols]]] = True
+        no_id = untracked[cols] & ~tracked_in[rows]
+        if no_id.all() and score is not None and np.all(score == np.round(score)):
+            no_id[:] = False  # a lone whole box confidence would read back as a track id
+        columns.append(ids[cols])
+    return _format(columns, no_id), rows
 
 
-def _format(columns: list[np.ndarray]) -> list[str]:
-    """The lines, numbers as the shortest text that reads back the same (pyarrow)."""
+def _format(columns: list[np.ndarray], no_value: np.ndarray | None = None) -> list[str]:
+    """The lines, numbers as the shortest text that reads back the same (pyarrow).
+
+    The last column is left out of the lines where ``no_value`` is true.
+    """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     if columns[0].size == 0:
         return []
-    batch = pa.record_batch(
-        [pa.array(c) for c in columns], names=[str(i) for i in range(len(columns))]
-    )
+    arrays = [pa.array(c) for c in columns]
+    if no_value is not None and no_value.any():
+        arrays[-1] = pa.array(columns[-1], mask=no_value)  # written as nothing
+    batch = pa.record_batch(arrays, names=[str(i) for i in range(len(columns))])
     sink = io.BytesIO()
     options = pcsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
     pcsv.write_csv(batch, sink, write_options=options)
-    return sink.getvalue().decode("ascii").splitlines()
+    text = sink.getvalue()
+    if no_value is not None and no_value.any():  # an empty last cell leaves its separator
+        text = text.replace(b" \n", b"\n")
+    return text.decode("ascii").splitlines()
 
 
 def _grouped(lines: list[str], rows: np.ndarray) -> list[str]:
