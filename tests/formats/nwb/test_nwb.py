@@ -532,15 +532,15 @@ def _blocks_counted(values: np.ndarray, chunk: int) -> tuple[object, list[int]]:
 
 
 def test_the_streaming_confidence_check_reads_blocks_only_until_a_finite_one():
-    from posebridge.formats.nwb.build import _any_finite_block
+    from posebridge.formats.nwb.storage import any_finite_block
 
     confidence = np.full((100, 3, 2), np.nan)
     confidence[35, 1, 0] = 0.5  # the first finite value is in block 3 of 10
     array, computed = _blocks_counted(confidence, 10)
-    assert _any_finite_block(array) is True
+    assert any_finite_block(array) is True
     assert computed == [0, 1, 2, 3]
     array, computed = _blocks_counted(np.full((100, 3, 2), np.nan), 10)
-    assert _any_finite_block(array) is False
+    assert any_finite_block(array) is False
     assert computed == list(range(10))
 
 

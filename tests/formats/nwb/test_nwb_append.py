@@ -206,3 +206,89 @@ def test_appending_to_another_tools_file_reads_its_individuals_first(tmp_path):
         back.position.sel(individual="ind1", time=before.time, keypoint=before.keypoint).values,
         before.position.sel(individual="ind1").values,
     )
+
+
+def _ndx_pose_file(path, container: str, subject_id: str | None) -> np.ndarray:
+    """A file as ndx-pose's own writer makes it: one PoseEstimation, no posebridge tags.
+
+    Returns the (time, space, keypoint) positions it holds.
+    """
+    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+
+    nwbfile = pynwb.NWBFile("s", "s-1", dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    if subject_id is not None:
+        nwbfile.subject = pynwb.file.Subject(subject_id=subject_id, species="Mus musculus")
+    behavior = nwbfile.create_processing_module("behavior", "poses")
+    skeleton = Skeleton(name="body", nodes=["nose", "tail"], edges=np.array([[0, 1]], "uint8"))
+    behavior.add(Skeletons(skeletons=[skeleton]))
+    position = np.arange(40.0).reshape(10, 2, 2)  # time, space, keypoint
+    series = [
+        PoseEstimationSeries(
+            name=node,
+            data=position[:, :, k],
+            unit="pixels",
+            reference_frame="top left",
+            rate=10.0,
+            confidence=np.ones(10),
+        )
+        for k, node in enumerate(["nose", "tail"])
+    ]
+    camera = nwbfile.create_device("camera")
+    behavior.add(
+        PoseEstimation(
+            name=container,
+            pose_estimation_series=series,
+            skeleton=skeleton,
+            devices=[camera],
+            source_software="DeepLabCut",
+        )
+    )
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(nwbfile)
+    return position
+
+
+@pytest.mark.parametrize("container", ["PoseEstimation", "PoseEstimationDLC"])
+@pytest.mark.parametrize("subject_id", [None, "mouseA"])
+def test_appending_keeps_the_name_of_another_tools_lone_container(tmp_path, container, subject_id):
+    """A lone untagged PoseEstimation is named after the file's subject (``id_0`` without
+    one); after an append it used to be named after its container (``PoseEstimation``,
+    ``DLC``) instead."""
+    path = tmp_path / "other.nwb"
+    position = _ndx_pose_file(path, container, subject_id)
+    name = subject_id or "id_0"
+    assert posebridge.load(path).individual.values.tolist() == [name]
+    posebridge.save(_mice(["alpha"]), path, append=True)
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == [name, "alpha"]
+    at = {"individual": name, "keypoint": ["nose", "tail"], "time": np.arange(10) / 10.0}
+    np.testing.assert_array_equal(back.position.sel(at).values, position)
+
+
+def test_appending_to_a_file_with_poses_adds_no_subject(tmp_path):
+    """A Subject made from the appended individual would be the file's, and name the
+    file's lone container after it: it is left out, with a warning."""
+    path = tmp_path / "other.nwb"
+    _ndx_pose_file(path, "PoseEstimation", None)
+    with pytest.warns(UserWarning, match=r"holds poses of 'id_0' and no Subject.*subject_id"):
+        posebridge.save(_mice(["alpha"]), path, append=True, subject_id="M2")
+    with h5py.File(path) as h5:
+        assert "subject" not in h5["general"]
+    assert posebridge.load(path).individual.values.tolist() == ["id_0", "alpha"]
+
+
+def test_appending_to_ndx_poses_own_file_keeps_its_individual(tmp_path):
+    """The corpus file written by ndx-pose's test script (one PoseEstimation, no Subject)."""
+    copy = tmp_path / "one.nwb"
+    shutil.copyfile(corpus_path("nwb/0.3.0_poseestimation_one_camera.nwb"), copy)
+    before = posebridge.load(copy)
+    assert before.individual.values.tolist() == ["id_0"]
+    ds = before.assign_coords(individual=["alpha"])
+    posebridge.save(ds, copy, append=True)
+    back = posebridge.load(copy)
+    assert back.individual.values.tolist() == ["id_0", "alpha"]
+    for name in ("id_0", "alpha"):
+        np.testing.assert_array_equal(
+            back.position.sel(individual=name).values,
+            before.position.sel(individual="id_0").values,
+        )

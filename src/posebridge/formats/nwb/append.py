@@ -20,16 +20,18 @@ from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
-from posebridge.formats.nwb.build import Storage, add_poses, views_of
+from posebridge.formats.nwb.build import add_poses, views_of
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.locate import is_nwb
+from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
 
 
 def _poses_in(path: Path) -> tuple[list[str], list[str | None]]:
     """The individuals and camera views (``[None]``: none) whose poses the file holds,
     as posebridge reads them back (no individual when it holds no poses)."""
-    from posebridge.formats.nwb.assemble import assemble, select
+    from posebridge.formats.nwb.assemble import assemble
+    from posebridge.formats.nwb.combine import select
     from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
     from posebridge.formats.nwb.locate import h5_info
 
@@ -95,7 +97,7 @@ def append_file(
         try:
             with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
                 nwbfile = io.read()
-                _append_metadata(nwbfile, ds, config, individuals)
+                _append_metadata(nwbfile, ds, config, individuals, present, path)
                 add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
                 io.write(nwbfile, exhaust_dci=False)
         except PoseBridgeError:
@@ -139,9 +141,20 @@ def _refuse_other_views(path: Path, present: list[str | None], views: list[str |
 
 
 def _append_metadata(
-    nwbfile: Any, ds: xr.Dataset, config: NWBFileSaveConfig, individuals: list[str]
+    nwbfile: Any,
+    ds: xr.Dataset,
+    config: NWBFileSaveConfig,
+    individuals: list[str],
+    present: list[str],
+    path: Path,
 ) -> None:
-    """Add a Subject when the file has none; warn about session options ignored."""
+    """Add a Subject when the file has none and no poses; warn about options ignored.
+
+    An NWB file has one Subject. In a file that already holds poses (``present``,
+    e.g. another tool's lone ``PoseEstimation``, read as ``id_0``), a Subject
+    made from the appended individual would describe those poses too, and rename
+    the individual the file names after its Subject: it is not added.
+    """
     import pynwb
 
     session = config.resolve("nwbfile_kwargs", individuals[0] if len(individuals) == 1 else None)
@@ -162,6 +175,15 @@ def _append_metadata(
         return
     if len(individuals) == 1:
         subject = {**subject_defaults(ds), **subject}
+    if subject and present:
+        warnings.warn(
+            f"{path}: holds poses of {', '.join(map(repr, present))} and no Subject; an NWB "
+            "Subject describes every animal of the file, so appending does not add one; "
+            "ignored: " + ", ".join(subject) + ".",
+            UserWarning,
+            stacklevel=4,
+        )
+        return
     if subject:
         warn_subject_problems(subject, stacklevel=5)
         try:

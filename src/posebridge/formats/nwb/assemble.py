@@ -1,36 +1,9 @@
-"""Turn located PoseEstimation containers into one poses dataset.
+"""Read the chosen PoseEstimation containers' arrays into one poses dataset.
 
-Which containers, and how they combine
---------------------------------------
-With the default keys every PoseEstimation in the file is taken. When there are
-several, none is dropped silently:
-
-* containers that posebridge tagged with a view (``[posebridge view j/m: name]``
-  in the description, see :func:`~posebridge.formats.nwb.common.view_tag`) become
-  that view, in the tags' order, even when there is one;
-* containers that look like one camera each (a different linked Device each, or
-  names such as ``PoseEstimationLeftCamera`` / ``LeftCamera``) become views: a
-  ``view`` dim, as movement's ``load_multiview_dataset`` makes;
-* the others (sleap-io's ``track=<name>``, posebridge's ``PoseEstimation_<name>``,
-  several animals seen by one camera) become individuals;
-* when neither rule separates them (two containers would land on the same
-  individual and view) the error lists every container and how to pick one.
-
-Containers that posebridge tagged (``[posebridge individual i/n: name]``) come in
-their ranks' order, after the untagged ones (another tool's, in a file posebridge
-appended to), which keep the file's order.
-
-``combine="individuals"`` or ``combine="views"`` forces one reading.
-
-Keypoints and individuals
--------------------------
-A series is a keypoint named after the series. The Skeleton's nodes (or the 0.1
-``nodes`` dataset) give the keypoint order and the original names (a ``/`` or
-``:`` in a name cannot be in an NWB object's name). dlc2nwb's ``ind1_<bodypart>`` series lose
-their individual prefix, which names the individual. Otherwise an individual
-is named by its track (``track=<name>``), by its container name without the
-``PoseEstimation`` prefix, or, for a single container, by the file's subject id
-(``id_0`` without one).
+Which container is which (view, individual), and the keypoints of each, is
+decided first, reading no array (:mod:`~posebridge.formats.nwb.combine`);
+:func:`plan_arrays` then places every series (shared by the lazy reader,
+:mod:`~posebridge.formats.nwb.lazy`) and :func:`assemble` reads them.
 
 Time
 ----
@@ -42,7 +15,6 @@ the sorted union of all times, NaN where a series has no sample.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -51,287 +23,17 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, KeyNotFoundError
+from posebridge.errors import FormatError
+from posebridge.formats.nwb.combine import arrange, container_keypoints, individual_prefix
 from posebridge.formats.nwb.common import (
-    _INDIVIDUAL_TAG_RE,
-    _VIEW_TAG_RE,
-    DEFAULT_CONTAINER,
-    DEFAULT_MODULE,
-    container_name,
-    object_name,
-    parse_individual_tag,
     parse_marker,
     parse_padding,
-    parse_view_tag,
     snap_to_frames,
-    unique_names,
 )
 from posebridge.formats.nwb.locate import Container, FileInfo, Series
 
-COMBINE_CHOICES = ("auto", "individuals", "views")
-_TRACK_RE = re.compile(r"^track=(.+)$")
-_CAMERA_RE = re.compile(r"cam(era)?", re.IGNORECASE)
-_INDIVIDUAL_PREFIX_RE = re.compile(
-    r"(ind|individual|animal|mouse|rat|fly|id|track|subject)[_-]?\d+", re.IGNORECASE
-)
-
-
-def describe_containers(info: FileInfo) -> str:
-    """One line per container: path, series count, shape."""
-    lines = []
-    several = len({c.source for c in info.containers}) > 1
-    for c in info.containers:
-        shape = c.series[0].shape if c.series else ()
-        where = f"{os.path.basename(c.source)}:{c.path}" if several else c.path
-        lines.append(f"  {where} ({len(c.series)} series, data {shape})")
-    return "\n".join(lines)
-
-
-def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> list[Container]:
-    """The containers asked for by ``processing_module_key`` / ``pose_estimation_key``.
-
-    A file without them raises :class:`~posebridge.errors.KeyNotFoundError`, a
-    :class:`FormatError` that is also a ``KeyError`` (what movement raises).
-    """
-    found = info.containers
-    if not found:
-        if info.training:
-            raise KeyNotFoundError(
-                path,
-                "holds ndx-pose PoseTraining (labelled frames: "
-                f"{', '.join(info.training)}) and no PoseEstimation (poses). Read the "
-                "labelled frames with content='labels' (posebridge.load's default for such "
-                "a file) or posebridge.formats.nwb.load_nwb_labels.",
-            )
-        modules = ", ".join(info.modules) or "none"
-        raise KeyNotFoundError(
-            path,
-            "is an NWB file but holds no ndx-pose PoseEstimation container (processing "
-            f"modules: {modules}). Expected pose data written with ndx-pose.",
-        )
-    chosen = list(found)
-    if container_key != DEFAULT_CONTAINER:
-        if "/" in container_key:
-            chosen = [c for c in chosen if c.path == container_key.strip("/")]
-        else:
-            chosen = [c for c in chosen if c.name == container_key]
-        if len(chosen) > 1 and module_key == DEFAULT_MODULE:
-            in_default = [c for c in chosen if c.module == DEFAULT_MODULE]
-            chosen = in_default or chosen
-    if module_key != DEFAULT_MODULE:
-        chosen = [c for c in chosen if c.module == module_key]
-    if not chosen:
-        raise KeyNotFoundError(
-            path,
-            f"has no PoseEstimation named {container_key!r} in processing module "
-            f"{module_key!r}. The file holds:\n{describe_containers(info)}\n"
-            "Pass pose_estimation_key= (and processing_module_key=) naming one of them.",
-        )
-    return chosen
-
-
 # --------------------------------------------------------------------------
 # names
-
-
-def _individual_prefix(container: Container) -> str | None:
-    """dlc2nwb's ``<individual>_`` series prefix, when every series has it."""
-    names = [s.name for s in container.series]
-    if not names or any("_" not in n for n in names):
-        return None
-    prefix = names[0].split("_", 1)[0]
-    if not prefix or any(not n.startswith(prefix + "_") or n == prefix + "_" for n in names):
-        return None
-    described = all(f"individual {prefix}" in s.description for s in container.series)
-    if described or _INDIVIDUAL_PREFIX_RE.fullmatch(prefix):
-        return prefix
-    return None
-
-
-def _keypoints(container: Container) -> tuple[list[str], list[Series]]:
-    """Keypoint names and their series, in the skeleton's order."""
-    prefix = _individual_prefix(container)
-
-    def strip(name: str) -> str:
-        return name[len(prefix) + 1 :] if prefix and name.startswith(prefix + "_") else name
-
-    by_name = {strip(s.name): s for s in container.series}
-    nodes = [strip(node) for node in container.nodes or []]
-    ordered: list[tuple[str, Series]] = []
-    used: set[str] = set()
-    written = unique_names(nodes, container_name)  # posebridge's series names, in order
-    if len(set(written)) == len(nodes) and set(written) <= set(by_name):
-        ordered = [(node, by_name[key]) for node, key in zip(nodes, written, strict=True)]
-        used = set(written)
-    for node in nodes if not used else []:  # another writer's names: node by node
-        key = next(
-            (k for k in (node, object_name(node), container_name(node)) if k in by_name), ""
-        )
-        if key in by_name and key not in used:
-            ordered.append((node, by_name[key]))
-            used.add(key)
-    ordered += [(name, s) for name, s in by_name.items() if name not in used]
-    return [name for name, _ in ordered], [s for _, s in ordered]
-
-
-def _view_key(container: Container) -> str | None:
-    if len(container.devices) == 1:
-        return container.devices[0]
-    if _CAMERA_RE.search(container.name):
-        stripped = container.name.removeprefix(DEFAULT_CONTAINER).strip("_- ")
-        return stripped or container.name
-    return None
-
-
-def _own_name(container: Container) -> str | None:
-    """The individual a container names itself after, if any."""
-    tag = parse_individual_tag(container.description)
-    if tag:
-        return tag[1]
-    track = _TRACK_RE.match(container.name)
-    if track:
-        return track.group(1)
-    return _individual_prefix(container)
-
-
-def _distrust_forged_view_tags(chosen: list[Container], path: Any) -> None:
-    """Drop the posebridge view tags of ``chosen`` when they contradict each other.
-
-    posebridge writes ``[posebridge view j/m: name]`` into the description of
-    each PoseEstimation of a dataset with views. Tags whose rank falls outside
-    1..m, or that give one view two ranks or one rank two views, are not
-    trusted; the containers are then read as untagged ones (views from their
-    devices or names), with a warning.
-    """
-    tagged = [(c, t) for c in chosen if (t := parse_view_tag(c.description))]
-    if not tagged:
-        return
-    pairs = {(rank, name) for _, (rank, _, name) in tagged}
-    consistent = all(0 <= rank < count for _, (rank, count, _) in tagged) and (
-        len(pairs) == len({name for _, name in pairs}) == len({rank for rank, _ in pairs})
-    )
-    if consistent:
-        return
-    warnings.warn(
-        f"{path}: the posebridge view tags in the PoseEstimation descriptions contradict "
-        "each other (a rank outside 1..m, or one view with two ranks); they are ignored.",
-        UserWarning,
-        stacklevel=4,
-    )
-    for container, _ in tagged:
-        description = container.description or ""
-        individual = _INDIVIDUAL_TAG_RE.search(description)
-        head = description[: individual.start()] if individual else description
-        tail = description[individual.start() :] if individual else ""
-        head = head.rstrip()
-        found = _VIEW_TAG_RE.search(head)
-        head = head[: found.start()].rstrip() if found else head
-        container.description = f"{head} {tail}".strip()
-
-
-def _distrust_forged_tags(chosen: list[Container], path: Any) -> None:
-    """Drop the posebridge individual tags of ``chosen`` when they contradict each other.
-
-    posebridge writes ``[posebridge individual i/n: name]`` into each
-    PoseEstimation's description. Anyone can write that text: tags whose rank
-    falls outside 1..n, that give two containers of one view (the same view
-    tag, else the same camera: see :func:`_view_key`) one individual, or one
-    individual two ranks, are not trusted (ranks and counts may repeat: files
-    appended to by earlier versions, which restarted at 1/1, and sleap-io's
-    layout with a track in several videos); the containers are then named and
-    ordered as untagged ones, with a warning.
-    """
-    _distrust_forged_view_tags(chosen, path)
-    found = [(c, _INDIVIDUAL_TAG_RE.search(c.description or "")) for c in chosen]
-    tagged = [(c, m) for c, m in found if m]
-    if not tagged:
-        return
-    views = [  # the view tag's, else the camera's (device, or camera-like name)
-        (view[2] if (view := parse_view_tag(c.description)) else _view_key(c)) for c, _ in tagged
-    ]
-    cells = [(m.group(3), view) for (_, m), view in zip(tagged, views, strict=True)]
-    ranks = {(m.group(3), m.group(1)) for _, m in tagged}
-    consistent = (
-        len(set(cells)) == len(cells)
-        and len(ranks) == len({name for name, _ in ranks})
-        and all(1 <= int(m.group(1)) <= int(m.group(2)) for _, m in tagged)
-    )
-    if consistent:
-        return
-    warnings.warn(
-        f"{path}: the posebridge individual tags in the PoseEstimation descriptions "
-        "contradict each other (a rank outside 1..n, or one name twice); they are ignored.",
-        UserWarning,
-        stacklevel=4,
-    )
-    for container, match in tagged:
-        description = container.description or ""
-        container.description = description[: match.start()].rstrip()
-
-
-def _labels(chosen: list[Container]) -> list[str]:
-    """Container names, or paths when names repeat."""
-    for labels in ([c.name for c in chosen], [c.path for c in chosen]):
-        if len(set(labels)) == len(labels):
-            return labels
-    return [f"{os.path.basename(c.source)}:{c.path}" for c in chosen]
-
-
-def _layout(
-    chosen: list[Container], info: FileInfo, combine: str, path: Any
-) -> tuple[list[tuple[str | None, str]], list[str | None], list[str]]:
-    """(view, individual) of each container, and the ordered views and individuals."""
-    if combine not in COMBINE_CHOICES:
-        raise FormatError(path, f"combine must be one of {COMBINE_CHOICES}, got {combine!r}.")
-    view_tags = [parse_view_tag(c.description) for c in chosen]
-    tagged = combine != "individuals" and all(view_tags)  # posebridge wrote views
-    named = {t[2] for t in view_tags if t}
-    if tagged and combine == "auto" and len(named) == 1 and any(t[1] > 1 for t in view_tags if t):
-        tagged = False  # one view of several was picked: no view dim, as ds.sel(view=...)
-    if len(chosen) == 1 and not tagged:
-        name = _own_name(chosen[0]) or chosen[0].subject_id or "id_0"
-        return [(None, name)], [None], [name]
-    keys = [_view_key(c) for c in chosen]
-    tags = [parse_individual_tag(c.description) for c in chosen]
-    if all(tags) and len({t[1] for t in tags if t}) == len(tags):
-        keys = [None] * len(chosen)  # posebridge wrote one container per individual
-    views_of: list[str | None]
-    if tagged:
-        views_of = [t[2] for t in view_tags if t]
-    elif combine == "views":
-        distinct = None not in keys and len(set(keys)) == len(keys)
-        views_of = list(keys) if distinct else list(_labels(chosen))
-    elif combine == "auto" and None not in keys and len(set(keys)) > 1:
-        views_of = list(keys)
-    else:
-        views_of = [None] * len(chosen)
-    stripped = [c.name.removeprefix(DEFAULT_CONTAINER).strip("_- ") or c.name for c in chosen]
-    subjects = [c.subject_id for c in chosen]
-    if len(set(stripped)) < len(stripped) and all(subjects) and len(set(subjects)) == len(chosen):
-        stripped = [str(s) for s in subjects]  # e.g. one file per animal, all "PoseEstimation"
-    names = []
-    for container, view, base in zip(chosen, views_of, stripped, strict=True):
-        own = _own_name(container)
-        if own is None and view is not None:
-            own = container.subject_id or "id_0"  # one animal seen by several cameras
-        names.append(own or base)
-    if combine == "individuals" and len(set(names)) < len(names):
-        names = _labels(chosen)
-    cells = list(zip(views_of, names, strict=True))
-    if len(set(cells)) < len(cells):
-        raise FormatError(
-            path,
-            f"holds {len(chosen)} PoseEstimation containers that posebridge cannot tell "
-            f"apart as individuals or camera views:\n{describe_containers(info)}\n"
-            "Pick one with pose_estimation_key= (and processing_module_key=), or pass "
-            "combine='individuals' or combine='views'.",
-        )
-    views = list(dict.fromkeys(views_of))
-    if tagged:  # in the order of their ranks, whichever container comes first
-        rank = {t[2]: t[0] for t in view_tags if t}
-        views = sorted(views, key=lambda view: rank[str(view)])
-    individuals = list(dict.fromkeys(names))
-    return cells, views, individuals
 
 
 # --------------------------------------------------------------------------
@@ -613,19 +315,8 @@ def plan_arrays(
             stacklevel=4,
         )
         chosen = [c for c in chosen if c not in empty]
-    _distrust_forged_tags(chosen, path)
-    tags = [parse_individual_tag(c.description) for c in chosen]
-    view_tags = [parse_view_tag(c.description) for c in chosen]
-    if any(tags) or all(view_tags):  # individuals, then views, in their ranks' order;
-        # untagged containers (another tool's, in a file posebridge appended to) first,
-        # in the file's order
-        ranks = [
-            (t is not None, t[0] if t else 0, v[0] if all(view_tags) and v else 0)
-            for t, v in zip(tags, view_tags, strict=True)
-        ]
-        chosen = [c for _, c in sorted(zip(ranks, chosen, strict=True), key=lambda p: p[0])]
-    cells, views, individuals = _layout(chosen, info, combine, path)
-    per_container = [_keypoints(c) for c in chosen]
+    chosen, cells, views, individuals = arrange(chosen, info, combine, path)
+    per_container = [container_keypoints(c) for c in chosen]
     keypoints = list(dict.fromkeys(k for names, _ in per_container for k in names))
     everything = [s for _, series in per_container for s in series if s.shape[0]]
     n_space = max(s.shape[1] for s in everything)
@@ -717,7 +408,7 @@ def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) ->
     for container in chosen:
         if container.edges is None or container.nodes is None or not container.edges.size:
             continue
-        prefix = _individual_prefix(container)
+        prefix = individual_prefix(container)
         nodes = [
             n[len(prefix) + 1 :] if prefix and n.startswith(prefix + "_") else n
             for n in container.nodes

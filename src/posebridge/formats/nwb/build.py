@@ -18,10 +18,10 @@ video is linked (one video is one camera's).
 Names: a ``/`` or ``:`` in an individual, view or keypoint name (hdmf refuses
 both in a container's name) becomes ``_`` in the names of the containers
 (:func:`~posebridge.formats.nwb.common.container_name`); the names themselves
-are read back from the tags and the Skeleton's nodes. Added to a file
-(``appending``), the individual tags continue the ranks of the file's tags
-(:func:`_individual_ranks`), so that the file reads back in the order its
-individuals were added.
+are read back from the tags and the Skeleton's nodes. The containers' names
+and the tags' ranks are chosen in :mod:`posebridge.formats.nwb.naming`; how
+the arrays are stored (chunks, compression, dtype, dask streaming) in
+:mod:`posebridge.formats.nwb.storage`.
 
 Time: regular samples are written as ``rate`` + ``starting_time`` (the
 dataset's ``fps`` when it fits, never truncated); irregular ones as
@@ -34,13 +34,10 @@ The Subject's checks are in :mod:`posebridge.formats.nwb.subject`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
-import re
 import uuid
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,103 +47,23 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats.nwb.common import (
-    DEFAULT_CONTAINER,
     DEFAULT_MODULE,
     MODULE_DESCRIPTION,
     NWB_UNITS,
     container_name,
     individual_tag,
     nwb_unit,
-    parse_individual_tag,
     unique_names,
     view_tag,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
+from posebridge.formats.nwb.naming import container_names, individual_ranks, named
+from posebridge.formats.nwb.storage import Storage, any_finite_block, floating, series_arrays, wrap
 from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
 from posebridge.formats.nwb.time_plan import TimePlan, padded_plan, padding_rows, time_plan
 
-_CHUNK_BYTES = 1 << 20
 #: The ``confidence_definition`` sleap-io's predictions writer gives every series.
 SLEAP_IO_CONFIDENCE = "Point-wise confidence scores."
-
-
-@dataclass(frozen=True)
-class Storage:
-    """How arrays are stored: chunked (time-first), compression, dtype."""
-
-    chunked: bool = True
-    compression: str | None = None
-    level: int | None = None
-    dtype: str | None = None
-
-
-def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = True) -> Storage:
-    """Storage options from the writer's ``compression=`` and ``dtype=`` values.
-
-    ``compression``: ``None``/``False``/``"none"``; ``True``/``"gzip"`` (level 4);
-    ``"gzip:<0-9>"`` or an int level; ``"lzf"``. ``dtype``: ``None`` (as the
-    dataset) or ``"float32"``/``"float64"``.
-    """
-    method, level = None, None
-    if compression in (None, False, "", "none", "None"):
-        pass
-    elif compression is True or compression == "gzip":
-        method, level = "gzip", 4
-    elif isinstance(compression, int) and 0 <= compression <= 9:
-        method, level = "gzip", int(compression)
-    elif isinstance(compression, str) and compression.startswith("gzip:"):
-        tail = compression.split(":", 1)[1]
-        if not re.fullmatch(r"[0-9]", tail):  # ASCII: str.isdigit takes '²' too
-            raise PoseBridgeError(
-                f"compression {compression!r}: the gzip level must be one digit 0-9 "
-                "(e.g. 'gzip:4')."
-            )
-        method, level = "gzip", int(tail)
-    elif compression == "lzf":
-        method = "lzf"
-    else:
-        raise PoseBridgeError(
-            f"compression {compression!r} is not supported; use 'gzip', 'gzip:<0-9>', "
-            "'lzf' or None."
-        )
-    if dtype is not None:
-        try:
-            name = np.dtype(dtype).name
-        except (TypeError, ValueError):  # not a dtype at all ("x", [1], ...)
-            name = ""
-        if name not in ("float32", "float64"):
-            raise PoseBridgeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
-        dtype = name
-    return Storage(chunked=chunked, compression=method, level=level, dtype=dtype)
-
-
-def _wrap(array: Any, storage: Storage) -> Any:
-    """``array`` (numpy, or a :class:`DaskSeriesData` when streaming) with its storage options."""
-    if array.shape[0] == 0:
-        return array if isinstance(array, np.ndarray) else np.empty(array.shape, array.dtype)
-    if not storage.chunked:
-        return array
-    from hdmf.backends.hdf5 import H5DataIO
-
-    row_bytes = array.dtype.itemsize * int(np.prod(array.shape[1:], dtype=np.int64))
-    target = max(1, _CHUNK_BYTES // max(1, row_bytes))
-    pieces = math.ceil(array.shape[0] / target)
-    rows = math.ceil(array.shape[0] / pieces)
-    options: dict[str, Any] = {"chunks": (rows, *array.shape[1:])}
-    if storage.compression:
-        options.update(compression=storage.compression, shuffle=True)
-        if storage.level is not None:
-            options["compression_opts"] = storage.level
-    return H5DataIO(array, **options)
-
-
-# --------------------------------------------------------------------------
-# objects
-
-
-def _floating(dtype: np.dtype) -> np.dtype:
-    """``dtype`` if it is a float type, else float64 (ndx-pose stores floats)."""
-    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
 
 
 def _edges(ds: xr.Dataset, keypoints: list[str]) -> np.ndarray | None:
@@ -330,137 +247,6 @@ def _video(
     return series
 
 
-def _named(
-    config: NWBFileSaveConfig, section: str, individual: str, n_individuals: int
-) -> str | None:
-    """The ``name`` of an individual's object (:meth:`NWBFileSaveConfig.named`), as a
-    container name: movement's rule names it after the individual, whose name may hold
-    what hdmf refuses (:func:`~posebridge.formats.nwb.common.container_name`)."""
-    name = config.named(section, "name", individual, n_individuals)
-    return container_name(str(name)) if name else None
-
-
-def _container_names(
-    module: Any,
-    individuals: list[str],
-    all_individuals: list[str],
-    config: NWBFileSaveConfig,
-    appending: bool,
-    views: list[str | None],
-) -> dict[tuple[str | None, str], str]:
-    """The name of the PoseEstimation of each (view, individual) of the file.
-
-    Without views: ``PoseEstimation`` for one individual, ``PoseEstimation_<individual>``
-    for several. With views, the view's name is added: ``PoseEstimation_<view>``
-    for one individual, ``PoseEstimation_<view>_<individual>`` for several; a
-    configured ``pose_estimation_kwargs`` name takes the place of ``PoseEstimation``
-    (``<name>_<view>``).
-    """
-    n = len(all_individuals)
-    if views == [None]:
-        return {
-            (None, i): name
-            for i, name in zip(
-                individuals, _names(module, individuals, n, config, appending), strict=True
-            )
-        }
-    labels = unique_names([str(v) for v in views], container_name)
-    if len(individuals) == 1:
-        given = _named(config, "pose_estimation_kwargs", individuals[0], n)
-        names = [f"{given or DEFAULT_CONTAINER}_{label}" for label in labels]
-        if given or not (appending and any(name in module.data_interfaces for name in names)):
-            return {(v, individuals[0]): name for v, name in zip(views, names, strict=True)}
-    defaults = iter(
-        unique_names(
-            [f"{DEFAULT_CONTAINER}_{label}_{i}" for i in individuals for label in labels],
-            container_name,
-        )
-    )
-    out = {}
-    for individual in individuals:
-        given = _named(config, "pose_estimation_kwargs", individual, max(n, 2))
-        for view, label in zip(views, labels, strict=True):
-            default = next(defaults)
-            out[(view, individual)] = f"{given}_{label}" if given else default
-    return out
-
-
-def _names(
-    module: Any, individuals: list[str], n: int, config: NWBFileSaveConfig, appending: bool
-) -> list[str]:
-    """The PoseEstimation names of a dataset without views, one per individual."""
-    if len(individuals) == 1:
-        name = _named(config, "pose_estimation_kwargs", individuals[0], n)
-        if name:
-            return [str(name)]
-        if not (appending and DEFAULT_CONTAINER in module.data_interfaces):
-            return [DEFAULT_CONTAINER]
-    defaults = unique_names([f"{DEFAULT_CONTAINER}_{i}" for i in individuals], container_name)
-    return [
-        str(_named(config, "pose_estimation_kwargs", i, max(n, 2)) or d)
-        for i, d in zip(individuals, defaults, strict=True)
-    ]
-
-
-def _padded_lazily(array: Any, rows: int) -> Any:
-    """A dask array (time first) with ``rows`` rows of NaN after its last time (see
-    :func:`padding_rows`), as the in-memory path pads its numpy arrays."""
-    if not rows:
-        return array
-    import dask.array as da
-
-    widths = [(0, rows)] + [(0, 0)] * (array.ndim - 1)
-    return da.pad(array.astype(_floating(array.dtype)), widths, constant_values=np.nan)
-
-
-def _any_finite_block(data: Any) -> bool:
-    """Whether a dask array along time holds a finite value, reading blocks until one does.
-
-    Confidence is usually finite in the first block: one block is read instead
-    of the whole array (which the series then read again to write it).
-    """
-    for block in range(data.numblocks[0]):
-        if np.isfinite(data.blocks[block].compute(scheduler="sync")).any():
-            return True
-    return False
-
-
-def _series_arrays(
-    position: xr.DataArray, confidence: xr.DataArray | None, padding: int, dtype: Any
-) -> tuple[Any, Any]:
-    """One container's per-keypoint arrays: positions (time, space) and confidence (time,).
-
-    ``position`` is (time, space, keypoint) and ``confidence`` (time, keypoint)
-    of one individual (and view). numpy in memory, padded by ``padding`` rows
-    of NaN (see :func:`padding_rows`) and converted to ``dtype`` (else their
-    float type); for dask arrays, :class:`~posebridge.formats.nwb.stream.DaskSeriesData`
-    sharing one block cache per array, so that each block is read once for all
-    the container's series.
-    """
-    from posebridge.formats.nwb.stream import BlockCache, DaskSeriesData, is_dask
-
-    conf: Any = None
-    if is_dask(position.data):
-        one = _padded_lazily(position.transpose(model.TIME, model.KEYPOINT, ...).data, padding)
-        cache = BlockCache(one, dtype or _floating(one.dtype))
-        pos: Any = [DaskSeriesData(cache, k) for k in range(one.shape[1])]
-        if confidence is not None:
-            values = _padded_lazily(confidence.transpose(model.TIME, ...).data, padding)
-            cache = BlockCache(values, dtype or _floating(values.dtype))
-            conf = [DaskSeriesData(cache, k) for k in range(values.shape[1])]
-        return pos, conf
-    pos = np.moveaxis(position.values, 2, 0)  # (K, T, S)
-    pos = np.ascontiguousarray(pos, dtype=dtype or _floating(pos.dtype))
-    if padding:
-        pos = np.pad(pos, ((0, 0), (0, padding), (0, 0)), constant_values=np.nan)
-    if confidence is not None:
-        values = confidence.transpose(model.TIME, ...).values.T
-        conf = np.ascontiguousarray(values, dtype=dtype or _floating(values.dtype))
-        if padding:
-            conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
-    return pos, conf
-
-
 def dataset_video(ds: xr.Dataset) -> str | None:
     """The dataset's own ``video_path``, when that file exists (else ``None``).
 
@@ -553,8 +339,8 @@ def add_poses(
         )
     module = _module(nwbfile, config, individuals[0] if len(individuals) == 1 else None)
     all_individuals = [str(i) for i in ds["individual"].values]
-    ranks, count = _individual_ranks(nwbfile, all_individuals, appending)
-    names = _container_names(module, individuals, all_individuals, config, appending, views)
+    ranks, count = individual_ranks(nwbfile, all_individuals, appending)
+    names = container_names(module, individuals, all_individuals, config, appending, views)
     taken = [n for n in names.values() if n in module.data_interfaces]
     if taken:
         raise PoseBridgeError(
@@ -581,13 +367,13 @@ def add_poses(
     dtype = np.dtype(storage.dtype) if storage.dtype else None
     streaming = is_dask(ds["position"].data)  # dask arrays: written block by block along time
     if streaming:
-        has_confidence = any(_any_finite_block(c.data) for c in confidences)
+        has_confidence = any(any_finite_block(c.data) for c in confidences)
     else:
         has_confidence = any(bool(np.any(np.isfinite(c.values))) for c in confidences)
     if always_confidence and not has_confidence:  # NaN, of the positions' float type (lazy
         # for a lazy dataset): read back as the posebridge layout reads no confidence
         confidences = [
-            xr.full_like(c, np.nan, dtype=_floating(p.dtype))
+            xr.full_like(c, np.nan, dtype=floating(p.dtype))
             for c, p in zip(confidences, positions, strict=True)
         ]
         has_confidence = True
@@ -617,7 +403,7 @@ def add_poses(
         elif shared_skeleton is not None:
             skeleton_kwargs["name"] = shared_skeleton[1]
         else:
-            skeleton_kwargs["name"] = _named(
+            skeleton_kwargs["name"] = named(
                 config, "skeleton_kwargs", individual, max(len(all_individuals), len(individuals))
             )
         if skeleton_kwargs is not None:  # one Skeleton per individual, whatever its views
@@ -629,7 +415,7 @@ def add_poses(
         for j, (view, label) in enumerate(zip(views, labels, strict=True)):
             camera = None if view is None else (view, str(label))
             device = _device(nwbfile, config, individual, ds, camera)
-            pos, conf = _series_arrays(
+            pos, conf = series_arrays(
                 positions[j].isel(individual=i),
                 confidences[j].isel(individual=i) if has_confidence else None,
                 padding,
@@ -659,14 +445,14 @@ def add_poses(
                 if plan.rate is not None:
                     kwargs.update(rate=plan.rate, starting_time=plan.starting_time)
                 elif first_series is None:
-                    kwargs["timestamps"] = _wrap(plan.timestamps, storage)
+                    kwargs["timestamps"] = wrap(plan.timestamps, storage)
                 else:
                     kwargs["timestamps"] = first_series
                 if conf is not None:
-                    kwargs["confidence"] = _wrap(conf[k], storage)
+                    kwargs["confidence"] = wrap(conf[k], storage)
                     if always_confidence:
                         kwargs.setdefault("confidence_definition", SLEAP_IO_CONFIDENCE)
-                series = ndx_pose.PoseEstimationSeries(data=_wrap(pos[k], storage), **kwargs)
+                series = ndx_pose.PoseEstimationSeries(data=wrap(pos[k], storage), **kwargs)
                 if first_series is None:
                     first_series = series
                 series_list.append(series)
@@ -701,44 +487,6 @@ def add_poses(
             module.add(container)
             made.append(container)
     return made
-
-
-def _individual_ranks(
-    nwbfile: Any, individuals: list[str], appending: bool
-) -> tuple[dict[str, int], int]:
-    """The rank (from 0) of each individual in its description tag, and the tags' count.
-
-    A new file: the dataset's order (``i/n``, also across the files of one
-    dataset written one file per individual). Added to a file (``appending``):
-    after every individual the file's posebridge tags rank already, so that the
-    file reads back in the order its individuals were added; an individual the
-    file's tags name keeps its rank (sleap-io's layout repeats a track in each
-    video's module).
-
-    Examples
-    --------
-    >>> import pynwb, datetime as dt
-    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
-    >>> _individual_ranks(nwbfile, ["zeta", "alpha"], appending=True)
-    ({'zeta': 0, 'alpha': 1}, 2)
-    """
-    if not appending:
-        return {name: i for i, name in enumerate(individuals)}, len(individuals)
-    from posebridge.formats.nwb.locate import object_info
-
-    known: dict[str, int] = {}
-    for container in object_info(nwbfile).containers:
-        tag = parse_individual_tag(container.description)
-        if tag is not None:
-            known.setdefault(tag[1], tag[0])
-    following = max(known.values(), default=-1) + 1
-    ranks = {}
-    for name in individuals:
-        if name not in known:
-            known[name] = following
-            following += 1
-        ranks[name] = known[name]
-    return ranks, following
 
 
 def _new_skeleton(

@@ -35,7 +35,8 @@ import xarray as xr
 from posebridge._files import HDF5_SIGNATURE
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
-from posebridge.formats.nwb.assemble import Plan, finish, model_order, plan_arrays, select
+from posebridge.formats.nwb.assemble import Plan, finish, model_order, plan_arrays
+from posebridge.formats.nwb.combine import select
 from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb.locate import h5_info, is_nwb
 

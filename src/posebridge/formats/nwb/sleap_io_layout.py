@@ -21,9 +21,10 @@ from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb.append import check_nwb
-from posebridge.formats.nwb.build import Storage, add_poses, dataset_video, views_of
+from posebridge.formats.nwb.build import add_poses, dataset_video, views_of
 from posebridge.formats.nwb.common import DEFAULT_MODULE, container_name, unique_names
 from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.storage import Storage
 from posebridge.model import labels
 
 

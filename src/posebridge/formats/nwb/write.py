@@ -31,18 +31,12 @@ from posebridge.formats._shared.guards import (
 )
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.append import append_file, check_nwb
-from posebridge.formats.nwb.build import (
-    Storage,
-    dataset_video,
-    iter_build,
-    split_plan,
-    storage_from,
-    views_of,
-)
+from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
 from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.formats.nwb.sleap_io_layout import write_sleap_io_layout
+from posebridge.formats.nwb.storage import Storage, storage_from
 from posebridge.formats.nwb.training_write import build_training, write_frames
 from posebridge.model import labels
 

@@ -1,0 +1,150 @@
+"""The names posebridge gives the PoseEstimation containers it writes, and their tags' ranks.
+
+``PoseEstimation`` for one individual, ``PoseEstimation_<individual>`` for
+several, with the view's name added for datasets with camera views
+(:func:`container_names`); configured names take the place of the default. A
+``/`` or ``:`` in a name becomes ``_``
+(:func:`~posebridge.formats.nwb.common.container_name`): the names themselves
+are read back from the description tags, whose ranks
+(:func:`individual_ranks`) continue the file's when appending, so that a file
+reads back in the order its individuals were added. The reader's side is
+:mod:`posebridge.formats.nwb.combine`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from posebridge.formats.nwb.common import (
+    DEFAULT_CONTAINER,
+    container_name,
+    parse_individual_tag,
+    unique_names,
+)
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+
+
+def named(
+    config: NWBFileSaveConfig, section: str, individual: str, n_individuals: int
+) -> str | None:
+    """The ``name`` of an individual's object (:meth:`NWBFileSaveConfig.named`), as a
+    container name: movement's rule names it after the individual, whose name may hold
+    what hdmf refuses (:func:`~posebridge.formats.nwb.common.container_name`).
+
+    Examples
+    --------
+    >>> config = NWBFileSaveConfig(pose_estimation_kwargs={"rat:1": {"name": "poses:1"}})
+    >>> named(config, "pose_estimation_kwargs", "rat:1", 2)
+    'poses_1'
+    """
+    name = config.named(section, "name", individual, n_individuals)
+    return container_name(str(name)) if name else None
+
+
+def container_names(
+    module: Any,
+    individuals: list[str],
+    all_individuals: list[str],
+    config: NWBFileSaveConfig,
+    appending: bool,
+    views: list[str | None],
+) -> dict[tuple[str | None, str], str]:
+    """The name of the PoseEstimation of each (view, individual) of the file.
+
+    Without views: ``PoseEstimation`` for one individual in the file,
+    ``PoseEstimation_<individual>`` for several. With views, the view's name is
+    added: ``PoseEstimation_<view>`` for one individual,
+    ``PoseEstimation_<view>_<individual>`` for several; a configured
+    ``pose_estimation_kwargs`` name takes the place of ``PoseEstimation``
+    (``<name>_<view>``). Added to a file (``appending``) that holds the default
+    name already, one individual gets the name it would get among several.
+
+    Examples
+    --------
+    >>> import pynwb
+    >>> module = pynwb.ProcessingModule(name="behavior", description="poses")
+    >>> container_names(module, ["a:1", "b"], ["a:1", "b"], NWBFileSaveConfig(), False, [None])
+    {(None, 'a:1'): 'PoseEstimation_a_1', (None, 'b'): 'PoseEstimation_b'}
+    """
+    n = len(all_individuals)
+    if views == [None]:
+        return {
+            (None, i): name
+            for i, name in zip(
+                individuals, _names(module, individuals, n, config, appending), strict=True
+            )
+        }
+    labels = unique_names([str(v) for v in views], container_name)
+    if len(individuals) == 1:
+        given = named(config, "pose_estimation_kwargs", individuals[0], n)
+        names = [f"{given or DEFAULT_CONTAINER}_{label}" for label in labels]
+        if given or not (appending and any(name in module.data_interfaces for name in names)):
+            return {(v, individuals[0]): name for v, name in zip(views, names, strict=True)}
+    defaults = iter(
+        unique_names(
+            [f"{DEFAULT_CONTAINER}_{label}_{i}" for i in individuals for label in labels],
+            container_name,
+        )
+    )
+    out = {}
+    for individual in individuals:
+        given = named(config, "pose_estimation_kwargs", individual, max(n, 2))
+        for view, label in zip(views, labels, strict=True):
+            default = next(defaults)
+            out[(view, individual)] = f"{given}_{label}" if given else default
+    return out
+
+
+def _names(
+    module: Any, individuals: list[str], n: int, config: NWBFileSaveConfig, appending: bool
+) -> list[str]:
+    """The PoseEstimation names of a dataset without views, one per individual."""
+    if len(individuals) == 1:
+        name = named(config, "pose_estimation_kwargs", individuals[0], n)
+        if name:
+            return [str(name)]
+        if not (appending and DEFAULT_CONTAINER in module.data_interfaces):
+            return [DEFAULT_CONTAINER]
+    defaults = unique_names([f"{DEFAULT_CONTAINER}_{i}" for i in individuals], container_name)
+    return [
+        str(named(config, "pose_estimation_kwargs", i, max(n, 2)) or d)
+        for i, d in zip(individuals, defaults, strict=True)
+    ]
+
+
+def individual_ranks(
+    nwbfile: Any, individuals: list[str], appending: bool
+) -> tuple[dict[str, int], int]:
+    """The rank (from 0) of each individual in its description tag, and the tags' count.
+
+    A new file: the dataset's order (``i/n``, also across the files of one
+    dataset written one file per individual). Added to a file (``appending``):
+    after every individual the file's posebridge tags rank already, so that the
+    file reads back in the order its individuals were added; an individual the
+    file's tags name keeps its rank (sleap-io's layout repeats a track in each
+    video's module).
+
+    Examples
+    --------
+    >>> import pynwb, datetime as dt
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> individual_ranks(nwbfile, ["zeta", "alpha"], appending=True)
+    ({'zeta': 0, 'alpha': 1}, 2)
+    """
+    if not appending:
+        return {name: i for i, name in enumerate(individuals)}, len(individuals)
+    from posebridge.formats.nwb.locate import object_info
+
+    known: dict[str, int] = {}
+    for container in object_info(nwbfile).containers:
+        tag = parse_individual_tag(container.description)
+        if tag is not None:
+            known.setdefault(tag[1], tag[0])
+    following = max(known.values(), default=-1) + 1
+    ranks = {}
+    for name in individuals:
+        if name not in known:
+            known[name] = following
+            following += 1
+        ranks[name] = known[name]
+    return ranks, following
