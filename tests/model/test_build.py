@@ -145,6 +145,23 @@ def test_bboxes_with_fps_divides_frame_numbers():
     assert ds.frame.values.tolist() == [10, 20]
 
 
+def test_fps_on_rows_of_still_images_records_the_rate_and_keeps_their_count():
+    """Image rows (COCO results, YOLO image predictions) have no times: fps made the
+    image index into seconds (image 3 at 0.1 s) and called it frame 3."""
+    images = ["b/zebra.jpg", "a/apple.jpg", "c/cat.jpg", "d/dog.jpg"]
+    ds = model.from_numpy(np.zeros((4, 2, 1, 1))).assign_coords(image_path=("time", images))
+    out = model.with_fps(ds, 30.0)
+    assert out.attrs["fps"] == 30.0 and out.attrs["time_unit"] == "frames"
+    assert out.time.values.tolist() == [0, 1, 2, 3] and "frame" not in out.coords
+    # rows of video frames (no image_path) still get seconds
+    assert model.with_fps(ds.drop_vars("image_path"), 10.0).time.values.tolist() == [
+        0.0,
+        0.1,
+        0.2,
+        0.3,
+    ]
+
+
 def test_frame_numbers_round_rather_than_truncate():
     ds = model.from_numpy(np.zeros((2000, 2, 1, 1)))
     seconds = ds.assign_coords(time=ds.time.values / 30.0).assign_attrs(

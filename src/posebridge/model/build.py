@@ -395,7 +395,9 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
 
     The frame numbers move to the ``frame`` coordinate. A dataset already in
     seconds keeps its timestamps (they are never re-invented from the rate);
-    only the ``fps`` attribute is set.
+    only the ``fps`` attribute is set. So do labelled frames and rows of still
+    images (an ``image_path`` coordinate and no ``frame`` numbers: COCO
+    results, YOLO image predictions), whose time counts images, not frames.
 
     Parameters
     ----------
@@ -425,6 +427,8 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     out.attrs["fps"] = value
     if out.attrs.get("time_unit") == "seconds" or out.attrs.get("content") == "labels":
         return out  # labels: time counts labelled frames; fps is only the videos' rate
+    if "image_path" in out.coords and FRAME not in out.coords:
+        return out  # rows of still images (COCO results, YOLO image predictions): no times
     frames = np.asarray(out[TIME].values).astype(np.int64)
     # an existing 'frame' coordinate holds the video's own numbers (e.g. a VIA file
     # read with time counted from its first image): keep it
