@@ -182,3 +182,16 @@ def test_an_unknown_format_in_utf8_or_binary_is_not_said_to_be_in_another_encodi
     message = str(refused.value)
     assert "UTF-8" not in message and "UTF-16" not in message
     assert message.endswith("`posebridge formats` lists what is supported.")
+
+
+def test_a_folder_no_format_reads_is_refused_naming_what_it_holds(tmp_path):
+    """The message named no file: a folder of notes and a damaged frame folder read alike."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("b.txt", "a.txt", "d.dat", "c.md", ".hidden"):
+        (notes / name).write_text("words\n")
+    with pytest.raises(IsADirectoryError, match=r"\(it holds 4: a\.txt, b\.txt, c\.md, \.\.\.\)"):
+        registry.resolve_for_reading(notes, None)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"\(it is empty\)"):
+        registry.resolve_for_reading(tmp_path / "empty", None)

@@ -268,9 +268,22 @@ def _detect_folder(path: Path) -> Format:
     raise IsADirectoryError(
         21,
         f"{path}: is a folder, and none of the formats that read folders ({names}) "
-        "recognised its files. Pass a file instead, or format= if you know it.",
+        f"recognised its files ({_some_files(path)}). Pass a file instead, or format= if you "
+        "know it.",
         str(path),
     )
+
+
+def _some_files(folder: Path, shown: int = 3) -> str:
+    """What a folder holds, for a message: ``"2 files: a.txt, b.dat"``, ``"no files"``."""
+    try:
+        names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as error:
+        return f"its listing failed: {error.strerror or error}"
+    if not names:
+        return "it is empty"
+    listed = ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
+    return f"it holds {len(names)}: {listed}"
 
 
 def detect(path: str | Path) -> str:
