@@ -119,9 +119,10 @@ def json_string(value: str) -> str:
 def json_strings(values: np.ndarray) -> pa.LargeStringArray:
     """JSON string literals (quotes included) of ``values``, each distinct value encoded once.
 
-    msgspec encodes the distinct values as one JSON list, which is cut at its
-    ``","`` separators: inside an encoded string a quote is always escaped, so
-    that sequence only ever separates two strings.
+    msgspec encodes the distinct values as one JSON list, which is cut at the
+    commas between its literals: a ``","`` whose first quote closes a literal,
+    i.e. follows an even number of backslashes (inside a literal, ``\\"`` is
+    an escaped quote and ``\\\\"`` a backslash before the closing one).
 
     Examples
     --------
@@ -133,8 +134,25 @@ def json_strings(values: np.ndarray) -> pa.LargeStringArray:
         return pa.array([], pa.large_string())
     where, distinct = pd.factorize(flat, use_na_sentinel=False)
     texts = pd.Series(distinct, dtype=object).astype(str).tolist()  # plain str, NULs kept
-    encoded = msgspec.json.encode(texts)[2:-2].split(b'","')
-    literals = join('"', pa.array(encoded, pa.large_binary()).cast(pa.large_string()), '"')
+    inner = np.frombuffer(msgspec.json.encode(texts), dtype=np.uint8)[1:-1]  # no [ ]
+    quote, comma, backslash = ord('"'), ord(","), ord("\\")
+    candidate = np.flatnonzero(
+        (inner[:-2] == quote) & (inner[1:-1] == comma) & (inner[2:] == quote)
+    )
+    at = np.arange(inner.size)
+    last_other = np.maximum.accumulate(np.where(inner != backslash, at, -1))
+    before = candidate - 1  # the backslashes right before each candidate's first quote
+    escapes = np.where(before >= 0, before - last_other[np.maximum(before, 0)], 0)
+    commas = candidate[escapes % 2 == 0] + 1
+    body = np.delete(inner, commas)  # the literals, one after the other
+    offsets = np.concatenate([[0], commas - np.arange(commas.size), [body.size]])
+    if offsets.size != len(texts) + 1:  # cannot happen: msgspec's output is valid JSON
+        raise AssertionError(f"cut {offsets.size - 1} JSON literals out of {len(texts)}")
+    literals = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(),
+        len(texts),
+        [None, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(body.tobytes())],
+    ).cast(pa.large_string())
     return literals.take(pa.array(where))
 
 
