@@ -29,6 +29,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, describing
+from posebridge.formats._shared.global_heap import check_heaps
 from posebridge.formats._shared.hdf5 import (
     member_names,
     one_number,
@@ -213,6 +214,7 @@ def _layout(h5: Any, path: Path) -> tuple[str, ...]:
     import h5py
 
     refuse_non_datasets(h5, _DATASETS, path, "a SLEAP analysis file")
+    check_heaps(h5, path, ("/", *_DATASETS))
     tracks = h5.get("tracks")
     if not isinstance(tracks, h5py.Dataset):
         raise FormatError(

@@ -25,6 +25,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.global_heap import check_heaps
 from posebridge.formats._shared.hdf5 import (
     BLOCK_ROWS,
     member_names,
@@ -171,6 +172,7 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
             kind = "embedded"
             filename = ""
             if dataset in h5:
+                check_heaps(h5, path, (dataset,), data=False)
                 attrs = h5[dataset].attrs
                 height = image_side(attrs.get("height")) or height
                 width = image_side(attrs.get("width")) or width
@@ -179,6 +181,7 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
             for key in ("source_video", "original_video"):
                 if source is None and group is not None and key in group:
                     holder = group[key]
+                    check_heaps(holder, path, ("/", "json"))
                     if "json" in holder.attrs:
                         source = load_json(holder.attrs["json"], path, f"{dataset} {key}")
                     elif "json" in holder:
@@ -295,6 +298,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
     import h5py
 
     metadata_group = h5.get("metadata")
+    check_heaps(h5, path, ("metadata", "videos_json", "tracks_json"))
     first_layout = isinstance(metadata_group, h5py.Group) and is_first_layout(
         metadata_group, {name: "dataset" for name in h5 if isinstance(h5[name], h5py.Dataset)}
     )
