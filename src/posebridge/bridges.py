@@ -389,8 +389,11 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         A poses dataset (time in frame numbers, or seconds with ``fps`` or a
         ``frame`` coordinate), a labels dataset (:mod:`posebridge.labels`),
         or a list of poses datasets, one per video (as :func:`from_sleap_io`
-        returns for predictions in several videos): one ``Labels`` holds them
-        all, sharing skeleton and tracks.
+        returns for predictions in several videos), with at most one labels
+        dataset among them: one ``Labels`` holds them all, sharing skeleton,
+        tracks and videos (found by path; predictions without a path, beside
+        labels of one video, are that video's), one ``LabeledFrame`` per
+        video and frame number holding every dataset's instances there.
 
     Returns
     -------
@@ -439,8 +442,8 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     for item in datasets[1:]:
         if [str(k) for k in item[model.KEYPOINT].values] != keypoints:
             raise SchemaError("the datasets of a list must share their keypoints (in order).")
-    if several and any(labels_model.is_labels(d) for d in datasets) and len(datasets) > 1:
-        raise SchemaError("give one labels dataset (it spans every video), not a list.")
+    if sum(labels_model.is_labels(d) for d in datasets) > 1:
+        raise SchemaError("give one labels dataset (it spans every video), not several.")
     skeleton = _sio_skeleton(sio, datasets[0], "Skeleton-0")
     tracks: dict[str, Any] = {}
     videos: list[Any] = []
@@ -475,18 +478,24 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
             ]
         else:
             frames = t["frames"]["frame_idx"]
-            own = [
+            path = str(item.attrs.get("video_path", ""))
+            known = [v for v in videos if v.filename == (path or labels_model.UNKNOWN_VIDEO)]
+            if not path and len(videos) == 1:  # predictions of the labels' one video
+                known = videos
+            own = known[:1] or [
                 _sio_video(
                     sio,
-                    str(item.attrs.get("video_path", "")),
+                    path,
                     None,
                     item.attrs.get("video_width"),
                     item.attrs.get("video_height"),
                     int(frames.max()) + 1 if frames.size else 0,
                 )
             ]
-        videos.extend(own)
+        videos.extend(v for v in own if not any(v is w for w in videos))
         frames_out.extend(_frames(sio, t, own, skeleton, track_objects, PREDICTED))
+    if len(datasets) > 1:
+        frames_out = _merged_frames(frames_out)
     provenance = {} if any_labels else {CONTENT_KEY: "poses"}
     software = datasets[0].attrs.get("source_software")
     if software:
@@ -498,6 +507,16 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         tracks=list(tracks.values()),
         provenance=provenance,
     )
+
+
+def _merged_frames(frames: list[Any]) -> list[Any]:
+    """One ``LabeledFrame`` per (video, frame number): the instances of repeats join the first."""
+    merged: dict[tuple[int, int], Any] = {}
+    for lf in frames:  # one step per labelled frame
+        first = merged.setdefault((id(lf.video), int(lf.frame_idx)), lf)
+        if first is not lf:
+            first.instances = [*first.instances, *lf.instances]
+    return list(merged.values())
 
 
 def sleap_io_points(

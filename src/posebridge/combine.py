@@ -155,7 +155,8 @@ def stack_views(
     -------
     xarray.Dataset
         ``position`` (time, space, keypoint, individual, view) and the other
-        variables with a ``view`` dim; time is the union of the views' times,
+        variables with a last ``view`` dim (``instance_score``: time,
+        individual, view); time is the union of the views' times,
         NaN where a view has no row. Attributes come from the first view.
 
     Raises
@@ -189,4 +190,5 @@ def stack_views(
         join="exact",
         combine_attrs="override",
     )
-    return model.validate(stacked)
+    # concat puts the new dim first; every variable gets it last, as position has it
+    return model.validate(stacked.transpose(..., model.VIEW))

@@ -39,6 +39,7 @@ def test_video_sample_rate_divides_frame_numbers(tmp_path, two_tracks_from_frame
         two_tracks_from_frame_100,
         tmp_path / "p.nwb",
         pose_estimation_metadata={"video_sample_rate": 30, "scorer": "net"},
+        layout="posebridge",
     )
     back = nwb.load_nwb(path, return_type="dataset")
     np.testing.assert_array_equal(back.time.values, np.arange(100, 105) / 30)

@@ -121,7 +121,9 @@ def test_append_nwb_data_adds_labels_to_an_in_memory_nwbfile(tmp_path):
     nwbfile = pynwb.NWBFile(
         session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)
     )
-    out = nwb.append_nwb_data(labels=make_labels(), nwbfile=nwbfile, skeleton_map=None)
+    out = nwb.append_nwb_data(
+        labels=make_labels(), nwbfile=nwbfile, skeleton_map=None, layout="posebridge"
+    )
     assert out is nwbfile
     containers = list(nwbfile.processing["behavior"].data_interfaces)
     assert "Skeletons" in containers and len(containers) == 3
@@ -276,8 +278,8 @@ def test_several_videos_get_a_module_each_and_come_back_as_several_videos(tmp_pa
     labels = make_labels(videos=("/data/a.mp4", "/data/b.mp4"))
     path = tmp_path / "two.nwb"
     with pytest.raises(PoseBridgeError, match="layout='sleap-io'"):
-        nwb.save_nwb(labels, path)
-    nwb.save_nwb(labels, path, layout="sleap-io")
+        nwb.save_nwb(labels, path, layout="posebridge")
+    nwb.save_nwb(labels, path)  # the sleap-io layout, the default here
     with h5py.File(path, "r") as h5:
         assert sorted(h5["processing"]) == [
             "SLEAP_VIDEO_000_a",

@@ -307,6 +307,10 @@ def load_dataset(
         ds = api.load(file, "dlc", fps=fps, **kwargs)
         ds.attrs["source_software"] = AMBIGUOUS_DLC_LP
         return ds
+    if source_software == "LightningPose":  # movement's loader: its checks and attrs
+        from posebridge.io import load_poses
+
+        return load_poses.from_lp_file(file, fps=fps, **kwargs)
     fmt = registry.get(source_software)
     if fmt.name == "nwb":
         if fps is not None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from posebridge import api, model
@@ -13,7 +15,53 @@ __all__ = ["from_file", "from_numpy", "from_via_tracks_file"]
 
 PathLike = str | os.PathLike[str]
 
-from_numpy = model.bboxes_from_numpy
+
+def from_numpy(
+    position_array: np.ndarray,
+    shape_array: np.ndarray,
+    confidence_array: np.ndarray | None = None,
+    individual_names: Sequence[str] | None = None,
+    frame_array: np.ndarray | None = None,
+    fps: float | None = None,
+    source_software: str | None = None,
+) -> xr.Dataset:
+    """Build a bounding-box dataset from numpy arrays, as movement's ``from_numpy``.
+
+    As :func:`posebridge.model.bboxes_from_numpy`, with ``attrs["source_software"]``
+    always there, ``None`` when not given (as movement; posebridge's writers
+    drop a ``None`` attribute).
+
+    Parameters
+    ----------
+    position_array, shape_array, confidence_array, individual_names, frame_array, fps
+        See :func:`posebridge.model.bboxes_from_numpy`.
+    source_software
+        Recorded in ``attrs["source_software"]``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A bounding-box dataset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.io import load_bboxes
+    >>> ds = load_bboxes.from_numpy(np.zeros((3, 2, 1)), np.ones((3, 2, 1)))
+    >>> ds.attrs["source_software"] is None
+    True
+    """
+    ds = model.bboxes_from_numpy(
+        position_array,
+        shape_array,
+        confidence_array,
+        individual_names=individual_names,
+        frame_array=frame_array,
+        fps=fps,
+        source_software=source_software,
+    )
+    ds.attrs.setdefault("source_software", None)
+    return ds
 
 
 def from_file(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -26,7 +28,51 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
-from_numpy = model.from_numpy
+
+def from_numpy(
+    position_array: np.ndarray,
+    confidence_array: np.ndarray | None = None,
+    individual_names: Sequence[str] | None = None,
+    keypoint_names: Sequence[str] | None = None,
+    fps: float | None = None,
+    source_software: str | None = None,
+) -> xr.Dataset:
+    """Build a poses dataset from numpy arrays, as movement's ``from_numpy``.
+
+    As :func:`posebridge.from_numpy`, with one difference that movement has:
+    ``attrs["source_software"]`` is always there, ``None`` when not given.
+    (posebridge's writers and :func:`posebridge.validate` drop a ``None``
+    attribute; xarray's own ``ds.to_netcdf`` refuses one, as with movement's
+    datasets: ``posebridge.save(ds, "poses.nc")`` writes it.)
+
+    Parameters
+    ----------
+    position_array, confidence_array, individual_names, keypoint_names, fps, source_software
+        See :func:`posebridge.from_numpy`.
+
+    Returns
+    -------
+    xarray.Dataset
+        A poses dataset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.io import load_poses
+    >>> ds = load_poses.from_numpy(np.zeros((3, 2, 1, 1)))
+    >>> ds.attrs["source_software"] is None
+    True
+    """
+    ds = model.from_numpy(
+        position_array,
+        confidence_array,
+        individual_names=individual_names,
+        keypoint_names=keypoint_names,
+        fps=fps,
+        source_software=source_software,
+    )
+    ds.attrs.setdefault("source_software", None)
+    return ds
 
 
 def _expect_dataframe(df: object) -> None:
@@ -140,7 +186,15 @@ def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr
     Returns
     -------
     xarray.Dataset
-        A poses dataset.
+        A poses dataset of one individual, ``attrs["source_software"] ==
+        "LightningPose"`` (as movement, whichever tool wrote the .csv).
+
+    Raises
+    ------
+    UnknownFormatError
+        For a file not ending in ``.csv`` (a ``ValueError``, as movement's).
+    FormatError
+        For a file of several individuals (a ``ValueError``, as movement's).
 
     Examples
     --------
@@ -148,7 +202,22 @@ def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr
     >>> ds = load_poses.from_lp_file("video_preds/video.csv")  # doctest: +SKIP
     """
     refuse_unknown_options("from_lp_file", "lp", options)
-    return api.load(file, "lp", fps=fps, **options)
+    path = check_input(file)
+    if path.suffix != ".csv":  # movement's validator: LightningPose writes .csv only
+        raise errors.UnknownFormatError(
+            f"{path}: Unsupported format for 'LightningPose': {path.suffix!r} (it takes .csv; "
+            "read a DeepLabCut .h5 file with from_dlc_file)."
+        )
+    ds = api.load(path, "lp", fps=fps, **options)
+    if ds.sizes[model.INDIVIDUAL] > 1:
+        raise errors.FormatError(
+            path,
+            "LightningPose only supports single-individual datasets, but this file holds "
+            f"{ds.sizes[model.INDIVIDUAL]} individuals. Did you mean to load it with "
+            "from_dlc_file?",
+        )
+    ds.attrs["source_software"] = "LightningPose"  # as movement: what the caller said
+    return ds
 
 
 def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:

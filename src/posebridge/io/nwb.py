@@ -18,12 +18,27 @@ and defaults (``labels``, ``filename``, ``nwbfile_path``, ``nwbfile``,
 ``Labels`` when sleap-io can be imported, else a dataset. ``posebridge.load``
 always gives a dataset.
 
-**Layout.** Files are written in posebridge's layout (module ``behavior``,
-one PoseEstimation per track) unless ``layout="sleap-io"``: sleap-io's own
-names (module ``SLEAP_VIDEO_<iii>_<video stem>`` per video, PoseEstimation
+**Layout.** Predictions are written in sleap-io's layout by default
+(``layout="sleap-io"``): sleap-io's own names (module
+``SLEAP_VIDEO_<iii>_<video stem>`` per video, PoseEstimation
 ``track=<name>``, Device ``camera_<i>``, Skeletons in ``behavior``), which
-sleap-io's ``load_nwb`` reads. Predictions in several videos need the
-sleap-io layout (one module per video).
+``sleap_io.load_nwb`` reads, so code that reads what it wrote with sleap-io
+keeps working. It keeps all that posebridge's layout keeps of Labels (tracks,
+scores, skeleton, times) and the video's path, and holds several videos.
+``layout="posebridge"`` (module ``behavior``, one PoseEstimation per track,
+``posebridge.save``'s layout) is needed for camera views and for keypoint
+names that cannot name an NWB series (``/``, ``:``), which the sleap-io
+layout refuses; sleap-io cannot read such files.
+
+**Annotations with predictions.** Labels holding user *and* predicted
+instances are saved (``nwb_format="auto"`` or ``"annotations"``) as the user
+instances in a PoseTraining and every predicted instance, with its scores,
+as PoseEstimation beside it in the same file (with a warning: sleap-io's
+``load_nwb`` reads only the PoseTraining of such a file). sleap-io 0.9.5
+writes the predictions into the PoseTraining as if they were labels, losing
+their scores, and reads them back as user instances. ``load_nwb`` here reads
+both parts back into one ``Labels``. ``"annotations_export"`` leaves the
+predictions out, as sleap-io does, with a warning.
 
 Differences from sleap-io, on purpose: tracks survive the round trip through
 posebridge (sleap-io 0.9.5's reader drops the Track objects of any file,
@@ -175,6 +190,65 @@ def _annotations(labels: Any) -> xr.Dataset:
         return bridges.from_sleap_io(labels, instances="user")
 
 
+def _n_predicted(labels: Any) -> int:
+    """How many predicted instances a ``sleap_io.Labels`` holds (0 for a dataset)."""
+    if not bridges.is_sleap_io_labels(labels):
+        return 0
+    return sum(len(lf.predicted_instances) for lf in labels.labeled_frames)
+
+
+def _annotations_and_predictions(
+    labels: Any, ds: xr.Dataset, target: Path, appending: bool, layout: str
+) -> Path:
+    """User instances as PoseTraining and predicted ones as PoseEstimation, in one file.
+
+    All or nothing: both are written into a temporary file beside ``target``
+    (a copy of it when appending), renamed onto it at the end.
+    """
+    import shutil
+
+    from posebridge._outputs import atomic_outputs
+    from posebridge.formats import nwb
+
+    datasets, config = _prepared(labels, None)
+    n_predicted = _n_predicted(labels)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with atomic_outputs([target], overwrite=True) as (temporary,):
+            if appending:
+                shutil.copyfile(target, temporary)
+                nwb.write(ds, temporary, append=True)
+            else:
+                nwb.write(ds, temporary, overwrite=True)
+            if layout == "sleap-io":
+                nwb.write_sleap_io(
+                    datasets,
+                    temporary,
+                    config or None,
+                    append=True,
+                    skeleton_name=_skeleton_name(labels),
+                )
+            else:
+                nwb.write(_one_video(datasets, layout), temporary, append=True)
+            if appending:
+                shutil.copymode(target, temporary)
+    for found in caught:  # the writers' warnings, naming the file written
+        text = str(found.message).replace(str(temporary), str(target))
+        warnings.warn(text, found.category, stacklevel=3)
+    warnings.warn(
+        f"{target}: these Labels hold user and predicted instances; the user instances are "
+        f"written as annotations (PoseTraining) and the {n_predicted} predicted instance(s), "
+        "with their scores, as predictions (PoseEstimation) beside them. "
+        "posebridge.io.nwb.load_nwb reads both back; sleap_io.load_nwb reads only the "
+        "annotations of such a file (sleap-io's own save_nwb writes predictions into the "
+        "PoseTraining as if they were labels, without their scores). Pass "
+        "nwb_format='predictions' to write the predictions alone.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return target
+
+
 def _prepared(
     labels: Any, pose_estimation_metadata: dict[str, Any] | None
 ) -> tuple[list[xr.Dataset], dict[str, Any]]:
@@ -291,11 +365,15 @@ def load_nwb(
     open_videos: Any = None,
     lazy: Any = None,
 ) -> Any:
-    """Read an NWB file: its annotations (PoseTraining) if it has any, else its predictions.
+    """Read an NWB file: its annotations (PoseTraining) and its predictions (PoseEstimation).
 
-    As sleap-io decides: a file with a PoseTraining gives its labelled frames
+    As sleap-io decides, a file with a PoseTraining gives its labelled frames
     (user instances; a labels dataset, see :mod:`posebridge.labels`), any
-    other its PoseEstimation data (predicted instances).
+    other its PoseEstimation data (predicted instances). A file with both (as
+    :func:`save_nwb` writes Labels of user and predicted instances) gives,
+    as ``Labels``, both in one ``Labels``: the predictions join the labelled
+    frames of their video (sleap-io reads only the annotations); as a
+    dataset, the annotations, with a warning.
 
     Parameters
     ----------
@@ -325,10 +403,26 @@ def load_nwb(
 
     _check_path(filename, "filename")
     kind = _return_type(return_type)
-    if nwb.file_info(filename).training:
-        ds = nwb.load_nwb_labels(filename)
+    info = nwb.file_info(filename)
+    if not info.training:
+        return read_nwb(filename, return_type=kind, fps=fps)
+    ds = nwb.load_nwb_labels(filename)
+    if not info.containers:
         return ds if kind == "dataset" else bridges.to_sleap_io(ds)
-    return read_nwb(filename, return_type=kind, fps=fps)
+    if kind == "dataset":
+        warnings.warn(
+            f"{filename}: the file holds predictions (PoseEstimation) beside its annotations "
+            "(PoseTraining); this dataset holds the annotations. Read the predictions with "
+            "read_nwb(..., return_type='dataset'), or both as one sleap_io.Labels with "
+            "return_type='labels'.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return ds
+    predictions = [
+        nwb.with_frame_numbers(d, fps, filename) for d in _prediction_datasets(filename)
+    ]
+    return bridges.to_sleap_io([ds, *predictions])
 
 
 def get_timestamps(series: Any) -> np.ndarray:
@@ -378,7 +472,7 @@ def write_nwb(
     pose_estimation_metadata: dict[str, Any] | None = None,
     *,
     overwrite: bool = True,
-    layout: str = "posebridge",
+    layout: str = "sleap-io",
 ) -> Path:
     """Write predictions to a new NWB file: one PoseEstimation per track.
 
@@ -403,7 +497,8 @@ def write_nwb(
     overwrite
         Replace an existing file.
     layout
-        ``"posebridge"`` (default) or ``"sleap-io"`` (see the module's description).
+        ``"sleap-io"`` (default: the layout ``sleap_io.load_nwb`` reads) or
+        ``"posebridge"`` (see the module's description).
 
     Returns
     -------
@@ -452,7 +547,7 @@ def append_nwb(
     filename: PathLike,
     pose_estimation_metadata: dict[str, Any] | None = None,
     *,
-    layout: str = "posebridge",
+    layout: str = "sleap-io",
 ) -> Path:
     """Add predictions to an existing NWB file (all or nothing; other content untouched).
 
@@ -465,7 +560,7 @@ def append_nwb(
     pose_estimation_metadata
         As :func:`write_nwb`.
     layout
-        ``"posebridge"`` or ``"sleap-io"``.
+        ``"sleap-io"`` (default) or ``"posebridge"``.
 
     Returns
     -------
@@ -502,7 +597,7 @@ def append_nwb_data(
     pose_estimation_metadata: dict[str, Any] | None = None,
     skeleton_map: dict[str, Any] | None = None,
     *,
-    layout: str = "posebridge",
+    layout: str = "sleap-io",
 ) -> Any:
     """Add predictions to an in-memory ``pynwb.NWBFile`` and return it.
 
@@ -518,7 +613,7 @@ def append_nwb_data(
         Accepted for sleap-io's signature and not used: the Skeletons are
         made (or reused, by name) in the file.
     layout
-        ``"posebridge"`` or ``"sleap-io"``.
+        ``"sleap-io"`` (default) or ``"posebridge"``.
 
     Returns
     -------
@@ -560,7 +655,7 @@ def save_nwb(
     nwb_format: NwbFormat | str = NwbFormat.AUTO,
     append: bool = False,
     *,
-    layout: str = "posebridge",
+    layout: str = "sleap-io",
 ) -> Path:
     """Save to NWB: predictions (PoseEstimation) or annotations (PoseTraining).
 
@@ -573,14 +668,16 @@ def save_nwb(
     nwb_format
         ``"auto"`` (as sleap-io: annotations when Labels hold any user
         instance; for a dataset, annotations for a labels dataset, else
-        predictions), ``"predictions"``, ``"annotations"``,
-        ``"annotations_export"`` (the annotations, and the labelled frames'
-        images in ``<stem>.annotated_frames.avi`` with ``<stem>.frame_map.json``).
+        predictions), ``"predictions"``, ``"annotations"`` (Labels' predicted
+        instances go beside them as PoseEstimation, see the module's
+        description), ``"annotations_export"`` (the annotations, and the
+        labelled frames' images in ``<stem>.annotated_frames.avi`` with
+        ``<stem>.frame_map.json``; predictions left out, as sleap-io).
     append
         Add to an existing file instead of writing a new one (not with
         ``"annotations_export"``).
     layout
-        For predictions: ``"posebridge"`` or ``"sleap-io"``.
+        For predictions: ``"sleap-io"`` (default) or ``"posebridge"``.
 
     Returns
     -------
@@ -625,6 +722,18 @@ def save_nwb(
         if append and export:
             raise PoseBridgeError("append works with 'annotations' and 'predictions' only.")
         appending = append and Path(filename).exists()
+        n_predicted = _n_predicted(labels)
+        if n_predicted and not export:
+            return _annotations_and_predictions(labels, ds, Path(filename), appending, layout)
+        if n_predicted:
+            warnings.warn(
+                f"{filename}: the {n_predicted} predicted instance(s) of these Labels are not "
+                "written: 'annotations_export' writes the labelled frames' user instances "
+                "(sleap-io leaves predictions out too). Save them with "
+                "nwb_format='predictions' or 'annotations'.",
+                UserWarning,
+                stacklevel=2,
+            )
         written = nwb.write(
             ds, filename, overwrite=not appending, append=appending, export_frames=export
         )

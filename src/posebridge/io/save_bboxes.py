@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
+from posebridge import model
 from posebridge.io import _dropin
 
 __all__ = ["to_via_tracks_file"]
@@ -34,7 +36,7 @@ def to_via_tracks_file(
         The output .csv file.
     track_ids_from_trailing_numbers
         Take each track id from the trailing digits of the individual's
-        name; otherwise from its position.
+        name; otherwise 0, 1, ... in the sorted order of the names (as movement).
     frame_n_digits, image_file_prefix, image_file_suffix
         How image file names are made from frame numbers; when none is given
         and the dataset has ``image_path``, the original names are written.
@@ -51,6 +53,9 @@ def to_via_tracks_file(
     >>> from posebridge.io import save_bboxes
     >>> save_bboxes.to_via_tracks_file(ds, "tracks.csv")  # doctest: +SKIP
     """
+    if not track_ids_from_trailing_numbers:  # movement numbers the sorted names 0, 1, ...
+        names = np.asarray(ds[model.INDIVIDUAL].values).astype(str)
+        ds = ds.isel({model.INDIVIDUAL: np.argsort(names, kind="stable")})
     return _dropin.save(
         ds,
         file_path,

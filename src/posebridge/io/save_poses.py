@@ -18,6 +18,7 @@ from posebridge.errors import (
     expect_path,
 )
 from posebridge.io import _dropin
+from posebridge.model import labels as labels_model
 
 __all__ = [
     "to_anipose_file",
@@ -30,6 +31,28 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+
+
+def _movement_columns(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with only what movement's DeepLabCut / LightningPose writers write.
+
+    movement writes x, y (, z) and likelihood per keypoint; posebridge's own
+    writer adds a column per other per-keypoint variable (Anipose's
+    ``reprojection_error``, ``camera_count``...), which movement's loaders
+    refuse. Labels datasets keep theirs (their ``visible`` flags decide which
+    points DeepLabCut's CollectedData holds).
+    """
+    expect_dataset(ds)
+    if labels_model.is_labels(ds):
+        return ds
+    per_keypoint = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}  # or one individual selected
+    extra = [
+        name
+        for name, var in ds.data_vars.items()
+        if name not in ("position", "confidence")
+        and {model.TIME, model.KEYPOINT} <= set(var.dims) <= per_keypoint
+    ]
+    return ds.drop_vars(extra)
 
 
 def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
@@ -58,7 +81,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
 
     expect_dataset(ds)
     expect_bool(split_individuals, "split_individuals")
-    ds = model.validate(ds)
+    ds = model.validate(_movement_columns(ds))
     api.warn_individual_confidence(ds, registry.get("dlc"))
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
         ds, split_individuals=split_individuals, individuals_level=True
@@ -107,7 +130,7 @@ def to_dlc_file(
             f"but got {type(split_individuals)}."
         )
     return _dropin.save(
-        ds,
+        _movement_columns(ds),
         file_path,
         "dlc",
         overwrite=overwrite,
@@ -142,7 +165,9 @@ def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) 
     >>> save_poses.to_lp_file(ds, "video.csv")  # doctest: +SKIP
     [PosixPath('video_id_0.csv')]
     """
-    return _dropin.save(ds, file_path, "lp", overwrite=overwrite, split_individuals=True)
+    return _dropin.save(
+        _movement_columns(ds), file_path, "lp", overwrite=overwrite, split_individuals=True
+    )
 
 
 def to_sleap_analysis_file(

@@ -447,11 +447,22 @@ def test_track_ids(tmp_path, bboxes_two_tracks):
     renamed = bboxes_two_tracks.assign_coords(individual=["crab_b", "crab_a"])
     with pytest.raises(SchemaError, match="no digits"):
         posebridge.save(renamed, tmp_path / "a.csv", format="via")
-    save_bboxes.to_via_tracks_file(
-        renamed, tmp_path / "b.csv", track_ids_from_trailing_numbers=False
-    )
+    posebridge.save(renamed, tmp_path / "b.csv", track_ids_from_trailing_numbers=False)
     tracks = [json.loads(c)["track"] for c in pd.read_csv(tmp_path / "b.csv")["region_attributes"]]
-    assert tracks[:2] == [0, 1]  # dataset order
+    assert tracks[:2] == [0, 1]  # dataset order: read back in the same order
+    # movement's drop-in numbers the sorted names: crab_a is track 0, crab_b track 1
+    save_bboxes.to_via_tracks_file(
+        renamed, tmp_path / "d.csv", track_ids_from_trailing_numbers=False
+    )
+    table = pd.read_csv(tmp_path / "d.csv")
+    first = table[table["filename"] == table["filename"].iloc[0]]
+    x_of = {
+        json.loads(a)["track"]: json.loads(s)["x"]
+        for a, s in zip(first["region_attributes"], first["region_shape_attributes"], strict=True)
+    }
+    start = renamed.position - renamed.shape / 2
+    for track, name in enumerate(["crab_a", "crab_b"]):
+        assert x_of[track] == pytest.approx(float(start.sel(individual=name, space="x")[0]))
     clash = bboxes_two_tracks.assign_coords(individual=["a7", "b07"])
     with pytest.raises(SchemaError, match="repeated track ids"):
         posebridge.save(clash, tmp_path / "c.csv", format="via")

@@ -51,6 +51,7 @@ from posebridge.formats.nwb.common import (
     MODULE_DESCRIPTION,
     NWB_UNITS,
     container_name,
+    given_unit,
     individual_tag,
     nwb_unit,
     unique_names,
@@ -84,7 +85,9 @@ def _edges(ds: xr.Dataset, keypoints: list[str]) -> np.ndarray | None:
 
 
 def _unit(ds: xr.Dataset, override: Any) -> str:
-    given = override if override is not None else ds.attrs.get("space_unit")
+    if override is not None:  # the caller's unit, written as given
+        return given_unit(override)
+    given = ds.attrs.get("space_unit")
     if given is None:
         return "pixels" if ds.sizes["space"] == 2 else "n.a."
     unit = nwb_unit(given)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.model import labels
 
 DEFAULT_MODULE = "behavior"
@@ -196,6 +196,24 @@ def parse_marker(comments: str | None) -> tuple[str, float | None] | None:
         if np.isfinite(value) and value > 0:
             return ("fps", value)
     return None
+
+
+def given_unit(value: Any) -> str:
+    """A unit the caller passes for the series (``pose_estimation_series_kwargs["unit"]``).
+
+    Written as given, as movement and pynwb do (``"mm"`` stays ``"mm"``):
+    only a dataset's ``space_unit`` is mapped to NWB's names (:func:`nwb_unit`).
+
+    Examples
+    --------
+    >>> given_unit("mm")
+    'mm'
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise PoseBridgeError(
+            f"the series unit must be a non-empty text (e.g. 'pixels', 'mm'), got {value!r}."
+        )
+    return value
 
 
 def nwb_unit(value: Any) -> str | None:

@@ -100,7 +100,7 @@ def _refuse_renamed_keypoints(ds: xr.Dataset, where: Any) -> None:
         f"{where}: layout='sleap-io' cannot hold the keypoint names {shown}{more}{held}: "
         "sleap-io's reader finds each node's series by the node's name, so it could not "
         "read the file. Rename the keypoints (ds.assign_coords(keypoint=[...])), or use "
-        "the default layout, which keeps these names."
+        "layout='posebridge' (posebridge.save's default), which keeps these names."
     )
 
 
@@ -129,8 +129,9 @@ def write_sleap_io_layout(
                 f"layout='sleap-io' cannot hold camera views: sleap-io's predictions layout has "
                 "one processing module per video (SLEAP_VIDEO_<i>_<video stem>), each with its "
                 f"one camera Device, and the dataset's {len(views)} views "
-                f"({', '.join(map(repr, views))}) share one video path. Use the default layout "
-                "(one PoseEstimation per view, each linked to its camera's Device), or give "
+                f"({', '.join(map(repr, views))}) share one video path. Use layout='posebridge' "
+                "(posebridge.save's: one PoseEstimation per view, each linked to its camera's "
+                "Device), or give "
                 "posebridge.formats.nwb.write_sleap_io one dataset per view "
                 "(ds.sel(view=...)), each with its own video_path attribute."
             )
