@@ -442,8 +442,9 @@ def read_array(dataset: Any) -> np.ndarray:
     """A whole numeric dataset; deflate-only chunked data is inflated on several threads.
 
     h5py inflates chunk after chunk on one core; SLEAP writes gzip level 9, so
-    reading is bound by inflation. Raw chunks are fetched in turn (HDF5 is not
-    thread-safe), then inflated on several threads (zlib releases the GIL).
+    reading is bound by inflation. Raw chunks are fetched on several threads,
+    taking turns (h5py holds one lock around every HDF5 call: HDF5 is not
+    thread-safe), and inflated beside each other (zlib releases the GIL).
     """
     import zlib
 
@@ -478,11 +479,12 @@ def read_array(dataset: Any) -> np.ndarray:
         )
         out[target] = chunk[tuple(slice(0, s.stop - s.start) for s in target)]
 
-    raw_chunks = []  # fetched in turn: HDF5 is not thread-safe
-    for index in range(dataset.id.get_num_chunks()):
+    def fetch_and_place(index: int) -> None:
+        # h5py's lock makes the HDF5 calls take turns; zlib runs beside them
         offset = dataset.id.get_chunk_info(index).chunk_offset
-        raw_chunks.append((offset, *dataset.id.read_direct_chunk(offset)))
-    map_on_threads(lambda chunk: place(*chunk), raw_chunks, workers)
+        place(offset, *dataset.id.read_direct_chunk(offset))
+
+    map_on_threads(fetch_and_place, range(dataset.id.get_num_chunks()), workers)
     return out
 
 
