@@ -68,3 +68,23 @@ def local_cluster_client():
         distributed.Client(cluster) as client,
     ):
         yield client
+
+
+@pytest.fixture(scope="session")
+def process_cluster():
+    """A real ``distributed.LocalCluster`` of one worker *process* (one thread), started
+    once per test session: there a task's arguments and every lock are pickled, as on a
+    lab's cluster (``local_cluster_client``'s workers are threads of this process)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def process_cluster_client(process_cluster):
+    """A client of :func:`process_cluster`, the default client while the test runs."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.Client(process_cluster) as client:
+        yield client

@@ -150,7 +150,7 @@ def convert(
     if fmt_out is not None and "bboxes" not in fmt_in.kinds:  # else the data decides the writer
         api.check_options(fmt_out, dict(options), "write")  # a misspelt option: before reading
     pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
-    if pair in STREAMING_PAIRS and not (pair[1] == "netcdf" and _in_dask_worker()):
+    if pair in STREAMING_PAIRS:
         from posebridge.lazy import open_lazily_indexed
 
         ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
@@ -287,9 +287,10 @@ def check_chunking(
 def _in_dask_worker() -> bool:
     """Whether this runs as a task of a Dask distributed worker.
 
-    There xarray's netCDF writer would hand the chunks to the cluster's
-    scheduler (and its locks); the NWB and SLEAP writers compute their blocks
-    here, so only netCDF targets are converted in memory on a worker.
+    There the writers compute their blocks here with the synchronous scheduler
+    (the netCDF writer sets it around xarray's write, whose lock and chunks
+    would otherwise go to the cluster), so :func:`save_in_chunks` leaves the
+    process's scheduler alone.
     """
     if "distributed" not in sys.modules:
         return False

@@ -6,6 +6,7 @@ manifest's columns are defined here; every :class:`Job` is planned here.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import glob
@@ -82,6 +83,11 @@ class Job:
     error
         Set when planning already found the job cannot run (e.g. two inputs
         would write the same output).
+    claimed
+        The other jobs' outputs (output -> that job's input) that this job's
+        writer could name if it writes one file per individual
+        (``<stem>_<anything><ending>`` beside :attr:`target`): never counted as
+        this job's, never written by it.
     """
 
     source: str
@@ -95,6 +101,7 @@ class Job:
     inspect: bool = False
     chunk_frames: int | None = None
     error: str = ""
+    claimed: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -770,7 +777,42 @@ def plan_batch(
         else:
             seen[job.target] = job.source
     _refuse_outputs_onto_inputs(jobs, manifest)
+    _note_claimed_names(jobs)
     return Plan(jobs, [str(p.absolute()) for p in ignored])
+
+
+def _note_claimed_names(jobs: list[Job]) -> None:
+    """Give each job the other jobs' outputs that its split files could be named
+    (:attr:`Job.claimed`): ``<stem>_<anything><ending>`` in its output's folder.
+
+    The NWB writer names one file per individual ``<stem>_<individual>.nwb``;
+    another input's output can have such a name (``sess.h5`` with an
+    individual ``filtered``, and ``sess_filtered.h5``). One sorted list of
+    names per folder and ending, searched by prefix: no pass over every pair.
+    """
+    by_folder: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for job in jobs:
+        if job.error or not job.target:
+            continue
+        target = Path(job.target)
+        by_folder.setdefault((str(target.parent), target.suffix), []).append(
+            (target.name, job.source)
+        )
+    for names in by_folder.values():
+        names.sort()
+    for job in jobs:
+        if job.error or not job.target:
+            continue
+        target = Path(job.target)
+        names = by_folder[(str(target.parent), target.suffix)]
+        stem = target.name[: -len(target.suffix)] if target.suffix else target.name
+        prefix = stem + "_"
+        at = bisect.bisect_left(names, (prefix,))
+        while at < len(names) and names[at][0].startswith(prefix):
+            name, source = names[at]
+            if name != target.name:
+                job.claimed[str(target.parent / name)] = source
+            at += 1
 
 
 def _file_id(path: PathLike) -> tuple[int, int] | None:

@@ -7,6 +7,10 @@ as it is and comes back identical.
 from __future__ import annotations
 
 import numbers
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -127,14 +131,50 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     A text holding NUL, or a name or text coordinate that is not UTF-8, is
     refused; an attribute that is not UTF-8 (``source_file`` of a file whose
     name is not) is written as :func:`~posebridge.model.labels.utf8_text` of it.
+    Dask arrays are computed here, one block at a time, also on a Dask
+    distributed worker or beside a default distributed client (see
+    :func:`_synchronous_dask`).
     """
     refuse_nul(ds, "netCDF")
     _refuse_attributes_netcdf_cannot_hold(ds, path)
     refuse_text_not_utf8(ds, "netCDF")
     ds = _utf8_attributes(ds)
-    with atomic_outputs([path], overwrite=overwrite) as (temporary,), sink_file(temporary) as sink:
+    with (
+        atomic_outputs([path], overwrite=overwrite) as (temporary,),
+        sink_file(temporary) as sink,
+        _synchronous_dask(),
+    ):
         ds.to_netcdf(sink, engine=ENGINE)
     return [path]
+
+
+#: One netCDF write at a time per process sets dask's scheduler (see :func:`_synchronous_dask`).
+_SCHEDULER_LOCK = threading.Lock()
+
+
+@contextmanager
+def _synchronous_dask() -> Iterator[None]:
+    """Within the block, xarray writes with dask's synchronous scheduler and a local lock.
+
+    xarray picks the lock that guards a file being written from the dask
+    scheduler in use: on a Dask distributed worker (or with a distributed
+    ``Client`` as the process's default) it is a ``distributed.Lock`` named
+    after the file, which the scheduler must receive, and a file object (the
+    :func:`~posebridge.formats._shared.hdf5.sink_file` written through) cannot
+    be pickled. Under the synchronous scheduler the lock is a local one and
+    dask arrays are computed here, one block at a time (never handed to the
+    cluster). dask's configuration is one per process: the lock keeps two
+    threads' writes from restoring each other's setting out of order. dask
+    is not imported here: before something else imported it, there are no
+    dask arrays and no distributed client (``save`` never imports dask).
+    """
+    if "dask" not in sys.modules:
+        yield
+        return
+    import dask
+
+    with _SCHEDULER_LOCK, dask.config.set(scheduler="synchronous"):
+        yield
 
 
 def _holds(value: object) -> bool:

@@ -1,0 +1,168 @@
+"""Resuming a batch whose writer splits (NWB: one file per individual).
+
+A job's outputs are exactly the files the NWB writer names for its input
+(``<stem>_<individual>.nwb``): another input's output with such a name is never
+counted as this job's, and a set missing one of its files is redone.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.batch import convert_many, plan_jobs
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # NWB: frames written as seconds
+
+
+def _dlc_input(path: Path, individuals: list[str], seed: int, frames: int = 30) -> np.ndarray:
+    """A DeepLabCut .h5 of ``individuals`` with positions drawn from ``seed``."""
+    rng = np.random.default_rng(seed)
+    position = rng.uniform(0, 100, size=(frames, 2, 3, len(individuals)))
+    ds = posebridge.from_numpy(
+        position,
+        rng.uniform(0, 1, size=(frames, 3, len(individuals))),
+        individual_names=individuals,
+        keypoint_names=["snout", "ear", "tail"],
+        source_software="DeepLabCut",
+    )
+    posebridge.save(ds, path, "dlc")
+    return position
+
+
+def _positions(path: Path) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return posebridge.load(path)["position"].values
+
+
+def _by_source(report) -> dict[str, object]:
+    return {Path(r.source).name: r for r in report.results}
+
+
+def test_another_inputs_output_is_not_taken_for_this_ones_split_files(tmp_path):
+    """DeepLabCut writes ``<video>DLC_<net>.h5`` and, filtered, ``..._filtered.h5``."""
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    _dlc_input(tmp_path / "in" / "sessDLC_resnet50_filtered.h5", ["mouse"], seed=1)
+    assert convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False).ok
+    raw = _dlc_input(tmp_path / "in" / "sessDLC_resnet50.h5", ["mouse"], seed=2)
+
+    report = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False)
+
+    results = _by_source(report)
+    assert results["sessDLC_resnet50.h5"].status == "ok", report.table()
+    assert results["sessDLC_resnet50.h5"].outputs == [str(out / "sessDLC_resnet50.nwb")]
+    assert results["sessDLC_resnet50_filtered.h5"].status == "skipped"
+    np.testing.assert_array_equal(_positions(out / "sessDLC_resnet50.nwb"), raw)
+
+
+def test_a_finished_split_set_lists_only_its_own_files(tmp_path):
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    _dlc_input(tmp_path / "in" / "sess.h5", ["m1", "m2"], seed=1)
+    _dlc_input(tmp_path / "in" / "sess_other.h5", ["m3"], seed=2)
+    assert convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False).ok
+
+    report = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False)
+
+    assert report.counts == {"ok": 0, "failed": 0, "skipped": 2}, report.table()
+    assert _by_source(report)["sess.h5"].outputs == [
+        str(out / "sess_m1.nwb"),
+        str(out / "sess_m2.nwb"),
+    ]
+
+
+def test_split_names_are_the_writers_cleaned_names(tmp_path):
+    """The writer turns characters a file name should not hold into ``_``."""
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    _dlc_input(tmp_path / "in" / "sess.h5", ["mouse 1", "mouse/2"], seed=1)
+    first = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False)
+    assert first.results[0].outputs == [
+        str(out / "sess_mouse_1.nwb"),
+        str(out / "sess_mouse_2.nwb"),
+    ]
+
+    second = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False)
+
+    assert second.results[0].status == "skipped", second.table()
+    assert second.results[0].outputs == first.results[0].outputs
+
+
+def test_a_split_set_missing_a_file_is_redone_whole(tmp_path):
+    """What a worker killed between the renames of the set's files leaves behind."""
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    position = _dlc_input(tmp_path / "in" / "sess.h5", ["m1", "m2", "m3"], seed=3)
+    assert convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False).ok
+    (out / "sess_m2.nwb").unlink()
+    kept = {name: (out / name).stat().st_ino for name in ("sess_m1.nwb", "sess_m3.nwb")}
+
+    report = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False)
+
+    (result,) = report.results
+    assert result.status == "ok", report.table()
+    names = ["sess_m1.nwb", "sess_m2.nwb", "sess_m3.nwb"]
+    assert result.outputs == [str(out / n) for n in names]
+    assert sorted(p.name for p in out.iterdir()) == names  # no temporary left
+    for i, name in enumerate(names):
+        np.testing.assert_array_equal(_positions(out / name)[..., 0], position[..., i])
+    # the files that were there are replaced (renamed over), as the writer does with overwrite
+    assert all((out / n).stat().st_ino != ino for n, ino in kept.items())
+
+
+def test_a_partial_set_with_a_file_that_does_not_read_back_is_left_alone(tmp_path):
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    _dlc_input(tmp_path / "in" / "sess.h5", ["m1", "m2"], seed=3)
+    assert convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False).ok
+    (out / "sess_m1.nwb").unlink()
+    (out / "sess_m2.nwb").write_text("someone else's file")
+
+    (result,) = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False).results
+
+    assert result.status == "failed"
+    assert "sess_m2.nwb: exists but does not read back" in result.error
+    assert (out / "sess_m2.nwb").read_text() == "someone else's file"
+    assert not (out / "sess_m1.nwb").exists()
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_split_name_that_is_another_inputs_output_fails_the_splitting_input(tmp_path, overwrite):
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    _dlc_input(tmp_path / "in" / "sess.h5", ["filtered", "raw"], seed=4)
+    single = _dlc_input(tmp_path / "in" / "sess_filtered.h5", ["mouse"], seed=5)
+
+    for _ in range(2):  # the first run, then a resumed one: the same verdict
+        report = convert_many(
+            tmp_path / "in", out, to="nwb", jobs=1, progress=False, overwrite=overwrite
+        )
+        results = _by_source(report)
+        assert results["sess.h5"].status == "failed", report.table()
+        assert "sess_filtered.nwb" in results["sess.h5"].error
+        assert "sess_filtered.h5" in results["sess.h5"].error
+        assert results["sess_filtered.h5"].status in ("ok", "skipped")
+        np.testing.assert_array_equal(_positions(out / "sess_filtered.nwb"), single)
+        assert not (out / "sess_raw.nwb").exists()
+
+
+def test_plan_gives_each_job_the_other_outputs_its_split_files_could_be_named(tmp_path):
+    (tmp_path / "in").mkdir()
+    for name in ("a.h5", "a_b.h5", "a_b_c.h5", "ab.h5", "b.h5"):
+        (tmp_path / "in" / name).touch()
+    out = tmp_path / "out"
+
+    jobs = {Path(j.source).name: j for j in plan_jobs(tmp_path / "in", out, to="nwb")}
+
+    assert jobs["a.h5"].claimed == {
+        str(out / "a_b.nwb"): str(tmp_path / "in" / "a_b.h5"),
+        str(out / "a_b_c.nwb"): str(tmp_path / "in" / "a_b_c.h5"),
+    }
+    assert jobs["a_b.h5"].claimed == {str(out / "a_b_c.nwb"): str(tmp_path / "in" / "a_b_c.h5")}
+    assert jobs["ab.h5"].claimed == jobs["b.h5"].claimed == jobs["a_b_c.h5"].claimed == {}
