@@ -599,6 +599,19 @@ def test_demo_writes_every_sample_to_every_writer_and_reads_it_back(tmp_path):
     assert all("read back as netcdf: position exact" in line for line in netcdf_lines)
 
 
+def test_demo_writes_frames_of_a_video_to_yolo_and_label_studio_with_the_video_size(tmp_path):
+    """They were 'not written (pass image_size)' though the sample states its video's size;
+    the YOLO dataset is read back once, from its data.yaml, not label file by label file."""
+    result = run("demo", "--out", tmp_path, "--sample", TWO_MICE)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    for name in ("yolo", "labelstudio"):
+        (line,) = [x for x in lines if x.strip().startswith(f"{name} ")]
+        assert f"read back as {name}: position within" in line, line
+    labels = sorted((tmp_path / "yolo").rglob("*.txt"))
+    assert f"({len(labels) + 1} files)" in next(x for x in lines if x.strip().startswith("yolo "))
+
+
 def test_demo_reports_a_failing_format_and_carries_on(tmp_path, fake_format):
     fake_format["write_error"] = "fake cannot hold this"
     result = run("demo", "--out", tmp_path, "--sample", TWO_MICE)

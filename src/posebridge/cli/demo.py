@@ -59,10 +59,26 @@ def _prediction_options(ds: xr.Dataset, stem: str) -> dict[str, Any]:
     return options
 
 
+def _frame_size(ds: xr.Dataset, _stem: str = "") -> dict[str, Any]:
+    """The frame size of the sample's video, for the formats that normalise points by
+    each image's size (YOLO, Label Studio) when the rows have no image of their own."""
+    if "video_width" in ds.attrs and "video_height" in ds.attrs:
+        return {"image_size": (int(ds.attrs["video_width"]), int(ds.attrs["video_height"]))}
+    return {}
+
+
 #: Formats whose files do not say everything needed to read them: the options the demo
 #: reads them back with, from the dataset written and the stem of its files.
 _READ_BACK_OPTIONS: dict[str, Callable[[xr.Dataset, str], dict[str, Any]]] = {
     "yolo-predictions": _prediction_options,
+    "yolo": _frame_size,  # the label files of video frames, without the frames' images
+}
+
+#: Formats that need to be told the frame size to write the samples (their rows are frames
+#: of a video, with no image of their own to take it from).
+_WRITE_OPTIONS: dict[str, Callable[[xr.Dataset], dict[str, Any]]] = {
+    "yolo": _frame_size,
+    "labelstudio": _frame_size,
 }
 
 
@@ -72,8 +88,12 @@ def _read_back(
     """What to read back of the files written: ``(path, shown as, bytes)`` each.
 
     A format read from a folder that wrote several files (YOLO predictions: one
-    per frame) is read back once, from their folder: they are one dataset.
+    per frame) is read back once, from their folder: they are one dataset. So is
+    a YOLO dataset, from its data.yaml (the first file written).
     """
+    if fmt.name == "yolo" and len(written) > 1:
+        size = sum(p.stat().st_size for p in written)
+        return [(written[0], f"{written[0].relative_to(folder)} ({len(written)} files)", size)]
     if fmt.sniff_folder is not None and len(written) > 1:
         where = written[0].parent
         if all(p.parent == where for p in written):
@@ -97,7 +117,8 @@ def _demo_one(
         target = _demo_target(fmt, folder, stem, kind)
         _make_demo_folder(target.parent)
         try:
-            written = api.save(ds, target, fmt.name, overwrite=overwrite)
+            write_options = _WRITE_OPTIONS.get(fmt.name, lambda _ds: {})(ds)
+            written = api.save(ds, target, fmt.name, overwrite=overwrite, **write_options)
         except Exception as error:
             if debug:
                 click.echo(traceback.format_exc().rstrip(), err=True)
