@@ -1,0 +1,180 @@
+"""A batch manifest: its rows (CSV or YAML), read and checked before any job is planned.
+
+A row names an input, optionally its output, and the session's metadata
+(:data:`METADATA_COLUMNS`); :func:`read_manifest` gives the rows,
+:func:`manifest_rows` each with where it stands in the file, for messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from posebridge import model
+from posebridge.errors import PoseBridgeError, SchemaError, brief
+from posebridge.formats._shared.text_bytes import not_utf8_message, text_end
+
+__all__ = ["METADATA_COLUMNS", "manifest_rows", "read_manifest"]
+
+PathLike = str | os.PathLike[str]
+
+#: Manifest columns that describe a session (everything else but input/output is an error).
+METADATA_COLUMNS = (
+    "subject_id",
+    "session_id",
+    "species",
+    "sex",
+    "age",
+    "session_start_time",
+    "video",
+    "fps",
+)
+
+
+def read_manifest(path: PathLike) -> list[dict[str, Any]]:
+    """The rows of a batch manifest (CSV or YAML).
+
+    A row has ``input`` (relative paths are relative to the manifest's folder),
+    optionally ``output`` (relative to the output folder, and :func:`plan_jobs`
+    refuses one that leads out of it; without an output folder, relative to
+    the input's folder) and the session's metadata: ``subject_id``,
+    ``session_id``, ``species``, ``sex``, ``age``, ``session_start_time``
+    (ISO 8601), ``video`` and ``fps``. A YAML manifest is a list of such
+    mappings (or a mapping with a ``sessions`` list).
+
+    Parameters
+    ----------
+    path
+        The ``.csv``, ``.yaml`` or ``.yml`` file.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, empty cells left out. Rows with nothing in them are
+        skipped: blank lines and rows of empty cells (``,,,`` as a spreadsheet
+        writes a blank row) in a CSV, ``null`` entries and mappings whose
+        values are all empty (``- input:``) in a YAML manifest.
+
+    Examples
+    --------
+    >>> read_manifest("sessions.csv")  # doctest: +SKIP
+    [{'input': '/data/m1.h5', 'subject_id': 'M1', 'session_id': '1'}]
+    """
+    return [row for row, _ in manifest_rows(Path(path))]
+
+
+def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
+    """The rows of a manifest (see :func:`read_manifest`), each with where it is.
+
+    Where: ``"line N"`` of a CSV manifest, ``"session N"`` of a YAML one
+    (counting the skipped empty entries too, so N is the entry's position).
+    """
+    if not path.is_file():
+        raise PoseBridgeError(f"{path}: no such manifest file.")
+    data = path.read_bytes()
+    # NUL bytes at the end are refused; an old DOS end-of-file marker (Ctrl-Z) is left out
+    data = data[: len(data) - text_end(path, data[: 1 << 16], data[-4096:])]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # UTF-16 ("Unicode Text") or cp1252 ("CSV") from Excel
+        raise PoseBridgeError(f"{path}: {not_utf8_message(data)}") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text: any line ends
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(text)
+        except (yaml.YAMLError, ValueError) as error:  # ValueError: a date such as 2024-13-01
+            raise PoseBridgeError(f"{path}: not valid YAML ({error}).") from error
+        except RecursionError:  # PyYAML recurses once per level of nesting
+            raise PoseBridgeError(
+                f"{path}: nests lists or mappings too deeply to be a manifest."
+            ) from None
+        if isinstance(loaded, dict) and "sessions" in loaded:
+            loaded = loaded["sessions"]
+        if not isinstance(loaded, list) or not all(isinstance(r, dict | None) for r in loaded):
+            raise PoseBridgeError(
+                f"{path}: expected a list of sessions (mappings with 'input', ...), "
+                f"found {type(loaded).__name__}."
+            )
+        rows, lines = [], []
+        for number, entry in enumerate(loaded, start=1):
+            row = {str(k): v for k, v in (entry or {}).items() if v not in (None, "")}
+            if row:  # a null entry or one of empty values is an empty row: skipped
+                rows.append(row)
+                lines.append(f"session {number}")
+    elif path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        rows, lines = [], []
+        for record in reader:
+            cells = [v for k, v in record.items() if k is not None] + (record.get(None) or [])
+            if not any(c.strip() for c in cells if c is not None):
+                continue  # a row of empty cells (a spreadsheet's blank row), as a blank line
+            # a short row would shift every later value into the wrong column (a
+            # subject's id into session_id), extra cells would be dropped: refused
+            if None in record or None in record.values():
+                width = len(reader.fieldnames or ())
+                cells = width + len(record.get(None) or ()) - list(record.values()).count(None)
+                hint = "; write an empty value as an empty cell" * (cells < width)
+                raise PoseBridgeError(
+                    f"{path} (line {reader.line_num}): {cells} cell{'s' * (cells != 1)} where "
+                    f"the header has {width} ({', '.join(reader.fieldnames or ())}){hint}."
+                )
+            rows.append({k.strip(): v.strip() for k, v in record.items() if k and v.strip()})
+            lines.append(f"line {reader.line_num}")
+    else:
+        raise PoseBridgeError(f"{path}: a manifest is a .csv, .yaml or .yml file.")
+    allowed = {"input", "output", *METADATA_COLUMNS}
+    for row, where in zip(rows, lines, strict=True):
+        unknown = set(row) - allowed
+        if unknown:
+            raise PoseBridgeError(
+                f"{path} ({where}): unknown column(s) {sorted(unknown)}; "
+                f"a manifest has: {', '.join(['input', 'output', *METADATA_COLUMNS])}."
+            )
+        if "input" not in row:
+            raise PoseBridgeError(f"{path} ({where}): no 'input'.")
+        _check_values(row, f"{path} ({where})")
+        for key in ("input", "video"):  # relative to the manifest's folder
+            if key in row:
+                given = Path(str(row[key]))
+                row[key] = str(given if given.is_absolute() else path.parent / given)
+    return list(zip(rows, lines, strict=True))
+
+
+def _check_values(row: dict[str, Any], where: str) -> None:
+    """Make a manifest row's values what the jobs expect, or refuse the row naming it.
+
+    Every column holds one value: text (numbers written as text, as a CSV holds
+    them), ``session_start_time`` ISO 8601 text (a YAML date or timestamp is
+    written so), ``fps`` a positive number.
+    """
+    for key, value in row.items():
+        if isinstance(value, date):  # YAML's own dates and timestamps
+            value = value.isoformat()
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            hint = " (YAML reads yes/no/on/off as true/false: quote it)" * isinstance(value, bool)
+            raise PoseBridgeError(
+                f"{where}: {key!r} must be one value, found {type(value).__name__} {brief(value)}"
+                f"{hint}."
+            )
+        row[key] = str(value)
+    if "fps" in row:
+        try:
+            row["fps"] = model.checked_fps(row["fps"])
+        except SchemaError:
+            raise PoseBridgeError(
+                f"{where}: 'fps' must be a positive number, found {row['fps']!r}."
+            ) from None
+    if "session_start_time" in row:
+        try:
+            datetime.fromisoformat(row["session_start_time"])
+        except ValueError:
+            raise PoseBridgeError(
+                f"{where}: 'session_start_time' {row['session_start_time']!r} is not ISO 8601 "
+                "(e.g. 2024-05-01T09:30:00+01:00)."
+            ) from None
