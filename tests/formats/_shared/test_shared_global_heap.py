@@ -21,29 +21,11 @@ import numpy as np
 import pytest
 
 from _corpus import corpus_params
+from _heap_damage import damage_heap_object
 from posebridge.errors import FormatError
 from posebridge.formats._shared.global_heap import check_heaps
 
 LAST = "the last value written, so free space follows it: 0123456789"
-
-
-def damage_heap_object(path: Path, value: str) -> int:
-    """Declare 16 more bytes for the heap object holding ``value``; return the size's offset.
-
-    HDF5's walk then moves 16 bytes into the free-space object that follows,
-    whose bytes are zero: index 0, size 0, a step of no bytes, for ever.
-    """
-    data = bytearray(path.read_bytes())
-    text = value.encode()
-    assert data.count(text) == 1, "the value must be stored once"
-    at = data.find(text)
-    (size,) = struct.unpack_from("<Q", data, at - 8)
-    assert size == len(text), "the 8 bytes before a heap object's data are its size"
-    landing = at + (size + 7) // 8 * 8 + 16
-    assert data[landing : landing + 16] == bytes(16), "zeros (free space) must follow"
-    struct.pack_into("<Q", data, at - 8, size + 16)
-    path.write_bytes(bytes(data))
-    return at - 8
 
 
 def _strings(count: int) -> list[str]:

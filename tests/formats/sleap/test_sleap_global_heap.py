@@ -10,7 +10,6 @@ process with a timeout, so a regression hangs the child, not pytest.
 from __future__ import annotations
 
 import json
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 import pytest
 
 import posebridge
+from _heap_damage import damage_heap_object
 
 CHILD = (
     "import sys, warnings, posebridge\n"
@@ -31,24 +31,6 @@ CHILD = (
     "    raise SystemExit(3)\n"
     "print('loaded')\n"
 )
-
-
-def damage_heap_object(path: Path, value: str) -> None:
-    """Declare 16 more bytes for the heap object holding ``value`` (the fuzzed damage).
-
-    HDF5's walk of the collection then lands 16 bytes into the zeroed free
-    space after the object: index 0, size 0, a step of no bytes, for ever.
-    """
-    data = bytearray(path.read_bytes())
-    text = value.encode()
-    assert data.count(text) == 1, "the value must be stored once"
-    at = data.find(text)
-    (size,) = struct.unpack_from("<Q", data, at - 8)
-    assert size == len(text), "the 8 bytes before a heap object's data are its size"
-    landing = at + (size + 7) // 8 * 8 + 16
-    assert data[landing : landing + 16] == bytes(16), "zeros (free space) must follow"
-    struct.pack_into("<Q", data, at - 8, size + 16)
-    path.write_bytes(bytes(data))
 
 
 def load_in_child(path: Path, fmt: str) -> subprocess.CompletedProcess:
