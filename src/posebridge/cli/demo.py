@@ -74,11 +74,10 @@ _READ_BACK_OPTIONS: dict[str, Callable[[xr.Dataset, str], dict[str, Any]]] = {
     "yolo": _frame_size,  # the label files of video frames, without the frames' images
 }
 
-#: Formats that need to be told the frame size to write the samples (their rows are frames
-#: of a video, with no image of their own to take it from).
+#: Formats told the frame size to write the samples: YOLO takes the video's size by itself
+#: but warns that reading back needs it, which the demo does (Label Studio keeps the size).
 _WRITE_OPTIONS: dict[str, Callable[[xr.Dataset], dict[str, Any]]] = {
     "yolo": _frame_size,
-    "labelstudio": _frame_size,
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, SchemaError
 from posebridge.formats import labelstudio
 from posebridge.formats.labelstudio import _layout as layout
 from posebridge.model import labels
@@ -172,6 +172,27 @@ def test_round_trip_through_prediction_tasks(tmp_path):
     conf = np.where(np.isfinite(position[:, 0]), ds.confidence.values, np.nan)
     np.testing.assert_allclose(back.confidence.values, conf, rtol=0)
     assert back.image_width.values.tolist() == [64, 64]
+
+
+def test_frames_of_a_video_take_the_video_size(tmp_path):
+    """Pre-annotations for the frames of a video whose size the dataset states were
+    refused ("pass image_size=")."""
+    position = np.array([[[[5.0]], [[30.0]]], [[[35.0]], [[2.0]]]])  # (time, space, kp, ind)
+    ds = posebridge.from_numpy(position, keypoint_names=["nose"])
+    ds = ds.assign_attrs(video_path="v.mp4", video_width=40, video_height=32)
+    (path,) = labelstudio.write(ds, tmp_path / "t.json")
+    region = json.loads(path.read_text())[0]["predictions"][0]["result"][0]
+    assert (region["original_width"], region["original_height"]) == (40, 32)
+    assert (region["value"]["x"], region["value"]["y"]) == (5 / 40 * 100, 30 / 32 * 100)
+    back = labelstudio.read(path)
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_still_images_do_not_take_the_video_size(tmp_path):
+    ds = labels.from_numpy(np.full((1, 2, 2, 1), 8.0), image_path=["im/1.png"])
+    ds = ds.assign_attrs(video_width=40, video_height=32)
+    with pytest.raises(SchemaError, match="image_size"):
+        labelstudio.write(ds, tmp_path / "t.json")
 
 
 def test_labels_are_written_as_annotations(tmp_path):

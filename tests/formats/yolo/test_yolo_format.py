@@ -186,6 +186,27 @@ def test_writing_labels_of_video_frames_needs_sizes(tmp_path):
     np.testing.assert_allclose(back.position.values, ds.position.values)
 
 
+def test_frames_of_a_video_take_the_video_size_with_a_warning(tmp_path):
+    """A dataset that states its video's frame size (a SLEAP file's video) was refused
+    ("pass image_size=") though every row is a frame of that video."""
+    position = np.array([[[[5.0]], [[30.0]]], [[[35.0]], [[2.0]]]])  # (time, space, kp, ind)
+    ds = posebridge.from_numpy(position, keypoint_names=["nose"])
+    ds = ds.assign_attrs(video_path="v.mp4", video_width=40, video_height=32)
+    with pytest.warns(UserWarning, match=r"40x32.*image_size=\(40, 32\)"):
+        written = yolo.write(ds, tmp_path / "data.yaml")
+    rows = written[1].read_text().split()
+    assert [float(v) for v in rows[5:7]] == [5 / 40, 30 / 32]  # pixels over the video's size
+    back = yolo.read(tmp_path / "data.yaml", image_size=(40, 32))
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_still_images_do_not_take_the_video_size(tmp_path):
+    ds = labels.from_numpy(np.ones((1, 2, 2, 1)) * 5, image_path=["im/a.png"])
+    ds = ds.assign_attrs(video_width=40, video_height=32)
+    with pytest.raises(SchemaError, match="image_size"):
+        yolo.write(ds, tmp_path / "data.yaml")
+
+
 def test_a_windows_video_path_gives_label_files_named_after_its_stem(tmp_path):
     """typical.slp's video path mixes / and \\: its whole tail became a label file name
     holding a backslash."""

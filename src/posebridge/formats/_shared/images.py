@@ -41,6 +41,7 @@ __all__ = [
     "scatter",
     "slots",
     "untracked_names",
+    "video_frame_size",
     "without_bom",
 ]
 
@@ -242,6 +243,31 @@ def checked_image_size(given: object) -> tuple[int, int]:
             f"got {brief(given)}."
         )
     return int(pair[0]), int(pair[1])
+
+
+def video_frame_size(ds: Any) -> tuple[int, int] | None:
+    """The video's frame size for a dataset whose rows are video frames, else ``None``.
+
+    Rows without an ``image_path`` coordinate are frames of the dataset's video,
+    whose size a reader may have kept as ``video_width`` / ``video_height``
+    (a SLEAP file's video, ``video=``); rows of still images are not assumed to
+    share one size.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)), keypoint_names=["nose"])
+    >>> video_frame_size(ds.assign_attrs(video_width=640, video_height=480))
+    (640, 480)
+    >>> video_frame_size(ds) is None
+    True
+    """
+    if "image_path" in ds.coords:
+        return None
+    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    if width is None or height is None:
+        return None
+    return checked_image_size((width, height))
 
 
 #: The EXIF tag of an image's orientation, and its values that turn the image a quarter

@@ -14,7 +14,11 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_text_not_utf8
-from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats._shared.images import (
+    box_extras,
+    checked_image_size,
+    video_frame_size,
+)
 from posebridge.formats._shared.json_text import (
     comma_before,
     integers,
@@ -66,7 +70,8 @@ def write(
     image_size
         (width, height) of images whose size the dataset does not hold
         (``image_width`` / ``image_height``); every image needs one, because
-        Label Studio stores percentages.
+        Label Studio stores percentages. Without it, frames of a video take the
+        video's size (``video_width`` / ``video_height``).
     label_config
         Also write a matching labelling config (XML) to this file.
     image_key, to_name, keypoint_tool, box_tool
@@ -95,8 +100,7 @@ def write(
     refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "Label Studio")
     refuse_text_not_utf8(ds, "Label Studio")
-    if image_size is not None:
-        image_size = checked_image_size(image_size)
+    image_size = video_frame_size(ds) if image_size is None else checked_image_size(image_size)
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
     names = [str(v) for v in ds[model.KEYPOINT].values]

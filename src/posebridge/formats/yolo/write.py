@@ -15,7 +15,11 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
-from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats._shared.images import (
+    box_extras,
+    checked_image_size,
+    video_frame_size,
+)
 from posebridge.formats.yolo._layout import SPLITS, label_path
 from posebridge.model import labels
 
@@ -51,7 +55,9 @@ def write(
         Replace existing files.
     image_size
         (width, height) of images whose size the dataset does not hold
-        (``image_width`` / ``image_height``). Every image needs one.
+        (``image_width`` / ``image_height``). Every image needs one. Without it,
+        frames of a video take the video's size (``video_width`` /
+        ``video_height``), with a warning that reading back needs it.
     split
         The split of rows without ``data_split`` (``train``, ``val``, ``test``).
 
@@ -72,6 +78,15 @@ def write(
     refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "YOLO pose")
     root = path.parent
+    if image_size is None and "image_width" not in ds.coords:
+        image_size = video_frame_size(ds)
+        if image_size is not None:
+            warnings.warn(
+                f"YOLO labels of video frames are normalised by the video's frame size "
+                f"{image_size[0]}x{image_size[1]}; no images are written, so read them back "
+                f"with image_size={image_size}.",
+                stacklevel=2,
+            )
     sizes = _sizes(ds, image_size)
     images = _image_paths(ds, _splits(ds, split))
     splits = _splits(ds, split)
