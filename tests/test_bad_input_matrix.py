@@ -281,6 +281,22 @@ def test_a_missing_file_is_called_missing(reader, tmp_path):
         assert str(path) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("https://example.org/session.nwb", "an address: posebridge reads local files"),
+        ("s3://bucket/session.h5", "an address: posebridge reads local files"),
+        ("~/no-such-posebridge-session.h5", "a leading ~ is not expanded here"),
+    ],
+)
+def test_an_address_or_a_home_path_that_is_not_there_says_why(given, hint, tmp_path):
+    """``load("https://...")`` said only ``https:/example.org/session.nwb: no such file``
+    (the path had even lost a slash)."""
+    with pytest.raises(posebridge.errors.FileNotFoundError, match=hint) as error:
+        posebridge.load(given)
+    assert str(Path(given)) in str(error.value)
+
+
 @pytest.mark.parametrize("reader", [f.name for f in all_formats() if f.reads])
 def test_a_folder_is_refused_unless_the_format_reads_folders(reader, tmp_path):
     """A folder given to a reader of files is posebridge's IsADirectoryError naming it; the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -74,12 +75,13 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     FileNotFoundError: missing.h5: no such file.
     """
     expect_path(path, "file")
+    given = os.fspath(path)
     path = Path(path)
     refuse_long_names(path)
     if not path.exists():
         if path.is_symlink():
             raise FileNotFoundError(2, f"{path}: {_unfollowable(path)}.", str(path))
-        raise FileNotFoundError(2, f"{path}: no such file.", str(path))
+        raise FileNotFoundError(2, f"{path}: no such file{_why_not_found(given)}.", str(path))
     if path.is_dir():
         if folder:
             return path
@@ -92,6 +94,20 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")
     return path
+
+
+def _why_not_found(given: str | bytes) -> str:
+    """A hint for a missing input that is an address or starts with ``~``.
+
+    posebridge reads local files: an address (``https://...``) is not fetched,
+    and ``~`` is the shell's (Path.expanduser gives the home folder).
+    """
+    text = os.fsdecode(given)
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
+        return " (an address: posebridge reads local files; download it first)"
+    if text.startswith("~"):
+        return " (a leading ~ is not expanded here; pass Path(...).expanduser())"
+    return ""
 
 
 def _unfollowable(link: Path) -> str:
