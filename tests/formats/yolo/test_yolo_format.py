@@ -11,7 +11,7 @@ import xarray as xr
 from PIL import Image
 
 import posebridge
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FileExistsError, FormatError, SchemaError
 from posebridge.formats import yolo
 from posebridge.model import labels
 
@@ -205,6 +205,39 @@ def test_still_images_do_not_take_the_video_size(tmp_path):
     ds = ds.assign_attrs(video_width=40, video_height=32)
     with pytest.raises(SchemaError, match="image_size"):
         yolo.write(ds, tmp_path / "data.yaml")
+
+
+def test_an_export_over_a_larger_one_refuses_the_labels_it_would_read_back(tmp_path):
+    """Writing 2 images over an export of 3 with overwrite=True left c.txt in the labels
+    folder, and reading the new data.yaml gave 3 rows: an old label came back as data."""
+    ds = labels.from_numpy(
+        np.ones((3, 2, 2, 1)) * 5, image_path=["im/a.png", "im/b.png", "im/c.png"]
+    )
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    assert yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10), overwrite=True) == written
+    before = {p: p.read_bytes() for p in written}
+    with pytest.raises(FileExistsError, match=r"c\.txt: 1 label file\(s\) that this dataset"):
+        yolo.write(
+            ds.isel(time=[0, 1]), tmp_path / "data.yaml", image_size=(10, 10), overwrite=True
+        )
+    assert {p: p.read_bytes() for p in written} == before  # nothing written
+    (tmp_path / "train" / "labels" / "c.txt").unlink()
+    yolo.write(ds.isel(time=[0, 1]), tmp_path / "data.yaml", image_size=(10, 10), overwrite=True)
+    assert yolo.read(tmp_path / "data.yaml", image_size=(10, 10)).sizes["time"] == 2
+
+
+def test_labels_of_other_images_in_an_images_tree_are_left_to_the_tree(tmp_path):
+    """With the images there, a split is read image by image: labels of images the dataset
+    does not hold are the tree's own (Ultralytics reads them too), not refused."""
+    root = tmp_path / "tree"
+    (root / "images").mkdir(parents=True)
+    for name in ("a", "b"):
+        Image.new("RGB", (10, 10)).save(root / "images" / f"{name}.png")
+    (root / "labels").mkdir()
+    (root / "labels" / "b.txt").write_text("0 0.5 0.5 0.2 0.2 0.1 0.1 2 0.2 0.2 2\n")
+    ds = labels.from_numpy(np.ones((1, 2, 2, 1)) * 5, image_path=["images/a.png"])
+    yolo.write(ds, root / "data.yaml", image_size=(10, 10))
+    assert yolo.read(root / "data.yaml").sizes["time"] == 2
 
 
 def test_a_windows_video_path_gives_label_files_named_after_its_stem(tmp_path):

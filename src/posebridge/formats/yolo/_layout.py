@@ -36,6 +36,7 @@ __all__ = [
     "Tokens",
     "label_path",
     "label_text",
+    "labels_listed",
     "load_yaml",
     "parse_numbers",
     "relative_texts",
@@ -306,6 +307,25 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
             f"found no images or labels for its splits (looked in {', '.join(looked)}).",
         )
     return found
+
+
+def labels_listed(root: Path, entry: str) -> list[str]:
+    """The label files a read lists for a split entry whose images are absent.
+
+    :func:`split_images` reads such a split from its labels folder, every
+    ``.txt`` under it (recursively); with the images folder (or a ``.txt`` list)
+    present, nothing is listed this way and the result is empty.
+
+    Examples
+    --------
+    >>> labels_listed(Path("no-such-root"), "train/images")
+    []
+    """
+    where = _resolve(root, entry)
+    if where.exists():
+        return []
+    labels = _labels_of(where)
+    return _files_under(labels, lambda name: name.endswith(".txt")) if labels.is_dir() else []
 
 
 def _is_image(name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from pathlib import Path, PurePosixPath
@@ -13,14 +14,14 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
-from posebridge.errors import SchemaError
+from posebridge.errors import FileExistsError, SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
     video_frame_size,
 )
-from posebridge.formats.yolo._layout import SPLITS, label_path
+from posebridge.formats.yolo._layout import SPLITS, label_path, labels_listed
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -101,6 +102,7 @@ def write(
     class_names = _class_names(ds)
     targets = [path, *(root / f for f in label_files)]
     check_outputs([path], overwrite)
+    _refuse_stray_labels(root, images, targets)
     made = _make_folders(root, label_files)
     try:
         with atomic_outputs(targets, overwrite=overwrite) as temporaries:
@@ -112,6 +114,31 @@ def write(
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return targets
+
+
+def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> None:
+    """Refuse label files that a read of the written dataset would take as its own rows.
+
+    A split whose images are absent (they are not copied) is read from its labels
+    folder, every ``.txt`` in it: label files left there by an earlier export,
+    even with ``overwrite=True``, would come back as rows of this dataset.
+    """
+    written = {os.path.normcase(os.path.abspath(t)) for t in targets}
+    for folder in dict.fromkeys(str(PurePosixPath(image).parent) for image in images):
+        strays = [
+            label
+            for label in labels_listed(root, folder)
+            if os.path.normcase(os.path.abspath(label)) not in written
+        ]
+        if strays:
+            raise FileExistsError(
+                17,
+                f"{strays[0]}: {len(strays)} label file(s) that this dataset does not write "
+                f"are in its labels folder, and a read of {folder!r} (its images are absent) "
+                "would take them as rows of this dataset; remove them or write to another "
+                "folder.",
+                strays[0],
+            )
 
 
 def _make_folders(root: Path, files: list[str]) -> list[Path]:
