@@ -199,3 +199,18 @@ def test_a_frame_that_is_no_frame_number_is_refused(tmp_path: Path, frame: str):
     path.write_text(f"frame,X,Y\n0,1,2\n{frame},1,3\n")
     with pytest.raises(FormatError, match=r"'frame' should hold whole frame numbers >= 0"):
         trex.read(path)
+
+
+def test_describe_shows_an_empty_frame_array_as_none(tmp_path: Path):
+    """``posebridge info`` on an .npz whose ``frame`` array is empty failed with numpy's
+    "zero-size array to reduction operation minimum" (fuzz seed 2080, case 670)."""
+    arrays = fish_arrays(0.0)
+    arrays["frame"] = np.zeros(0)
+    path = tmp_path / "clip_fish0.npz"
+    np.savez(path, **arrays)
+    shown = dict(trex.describe(path))
+    assert shown["frames"] == "fish0 none"
+    make_folder(tmp_path / "ok", count=1)
+    (only,) = sorted((tmp_path / "ok").glob("*.npz"))
+    first, last = (int(v) for v in (np.load(only)["frame"].min(), np.load(only)["frame"].max()))
+    assert dict(trex.describe(only))["frames"] == f"fish0 {first}..{last}"

@@ -358,5 +358,10 @@ def describe(path: Path) -> list[tuple[str, str]]:
         ("files", ", ".join(f.name for f in files)),
         ("individuals", ", ".join(t.name for t in tracks)),
         ("keypoints", ", ".join(tracks[0].keypoints()) if tracks else ""),
-        ("frames", ", ".join(f"{t.name} {t.frames.min()}..{t.frames.max()}" for t in tracks)),
+        ("frames", ", ".join(f"{t.name} {_frame_span(t.frames)}" for t in tracks)),
     ]
+
+
+def _frame_span(frames: np.ndarray) -> str:
+    """``first..last`` of a track's frame numbers, or ``none`` (an empty ``frame`` array)."""
+    return f"{frames.min()}..{frames.max()}" if frames.size else "none"
