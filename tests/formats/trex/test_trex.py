@@ -214,3 +214,17 @@ def test_describe_shows_an_empty_frame_array_as_none(tmp_path: Path):
     (only,) = sorted((tmp_path / "ok").glob("*.npz"))
     first, last = (int(v) for v in (np.load(only)["frame"].min(), np.load(only)["frame"].max()))
     assert dict(trex.describe(only))["frames"] == f"fish0 {first}..{last}"
+
+
+def test_position_arrays_of_another_length_than_frame_are_named(tmp_path: Path):
+    """An .npz whose ``frame`` is shorter than its X/Y arrays said only "has no position
+    columns ...; found frame", though X and Y were there."""
+    arrays = fish_arrays(0.0)
+    arrays["frame"] = arrays["frame"][:3]
+    path = tmp_path / "clip_fish0.npz"
+    np.savez(path, **arrays)
+    longest = len(arrays["X#wcentroid"])
+    with pytest.raises(
+        FormatError, match=rf"[XY](#wcentroid)? has {longest} entries, 'frame' has 3"
+    ):
+        trex.read(path)

@@ -53,6 +53,8 @@ class _Track:
         self.path = path
         self.name = individual_of(path)[1]
         self.unit: str | None = None
+        #: wanted 1-D arrays left out because their length is not the ``frame`` array's
+        self.other_length: dict[str, int] = {}
         self.columns = self._load()
         frame = self.columns.get("frame")
         if frame is None:
@@ -85,6 +87,8 @@ class _Track:
                         continue  # only what becomes positions, time or absence is read
                     values = archive[name]
                     if values.ndim != 1 or values.shape != frame_length:
+                        if values.ndim == 1 and frame_length is not None:
+                            self.other_length[name] = values.shape[0]
                         continue  # not per frame (frame_segments, segment_vxys, ...)
                     columns[name] = values.astype(np.float64)
             return columns
@@ -289,10 +293,17 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
         keypoints.extend(k for k in track.keypoints() if k not in keypoints)
     if not keypoints:
         first = tracks[0]
+        lengths = "".join(
+            f" ({name} has {count} entries, 'frame' has {first.n})"
+            for name, count in sorted(
+                first.other_length.items(), key=lambda item: item[0] in ("time", "timestamp")
+            )[:1]
+        )
         raise FormatError(
             first.path,
             "has no position columns (X#wcentroid/Y#wcentroid, X#centroid, X/Y, X#pcentroid, "
-            f"poseX<i>/poseY<i>); found {', '.join(sorted(first.columns))}.",
+            f"poseX<i>/poseY<i>) as long as its 'frame' array; found "
+            f"{', '.join(sorted(first.columns))}{lengths}.",
         )
     frames = np.unique(np.concatenate([t.frames for t in tracks]))
     position = np.full((frames.size, 2, len(keypoints), len(tracks)), np.nan)
