@@ -39,3 +39,19 @@ def test_one_point_is_enough_and_reads_back(tmp_path, name):
     back = posebridge.load(tmp_path / name, **({"image_size": (64, 48)} if fmt == "yolo" else {}))
     assert np.isfinite(back.position.values).sum() == 2
     np.testing.assert_allclose(np.nanmax(back.position.values, axis=(0, 2, 3)), [12.0, 20.0])
+
+
+@pytest.mark.parametrize("writer", ["coco", "yolo", "yolo-predictions", "labelstudio"])
+@pytest.mark.parametrize("unit", ["centimeters", "mm", "Millimetres"])
+def test_image_formats_refuse_positions_in_a_unit_of_length(writer, unit, tmp_path):
+    """TRex's centimetres went to YOLO, COCO and Label Studio as pixels (x 8.7-28.7 cm became
+    a YOLO point at 0.0085 of the image) without a word."""
+    ds = posebridge.from_numpy(np.full((2, 2, 1, 1), 20.0), keypoint_names=["centroid"])
+    ds = ds.assign_attrs(space_unit=unit, video_width=640, video_height=480)
+    fmt = posebridge.registry.get(writer)
+    target = tmp_path / f"out{fmt.extensions[0]}"
+    with pytest.raises(SchemaError, match=rf"in {unit} \(space_unit\).*to pixels"):
+        posebridge.save(ds, target, format=writer, image_size=(640, 480))
+    assert list(tmp_path.iterdir()) == []
+    pixels = ds.assign_attrs(space_unit="pixels")
+    assert posebridge.save(pixels, target, format=writer, image_size=(640, 480))

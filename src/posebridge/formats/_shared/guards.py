@@ -21,6 +21,7 @@ __all__ = [
     "refuse_empty",
     "refuse_no_points",
     "refuse_nul",
+    "refuse_physical_units",
     "refuse_text_not_utf8",
     "refuse_views",
 ]
@@ -124,6 +125,47 @@ def refuse_no_points(ds: xr.Dataset, title: str) -> None:
             f"The dataset holds no point (every position is NaN); {title} files list the "
             "instances present, so the file would be empty, which its readers refuse; "
             "nothing was written. Write it as netCDF (.nc) or NWB, which keep empty frames."
+        )
+
+
+#: Units of length that are not pixels (lower case): positions in them cannot be image pixels.
+PHYSICAL_UNITS = frozenset(
+    {"m", "meter", "meters", "metre", "metres", "cm", "centimeter", "centimeters",
+     "centimetre", "centimetres", "mm", "millimeter", "millimeters", "millimetre",
+     "millimetres", "um", "\u00b5m", "micrometer", "micrometers", "micron", "microns",
+     "in", "inch", "inches", "ft", "foot", "feet"}
+)  # fmt: skip
+
+
+def refuse_physical_units(ds: xr.Dataset, title: str) -> None:
+    """Refuse positions in a unit of length, for formats that hold image pixels.
+
+    COCO, YOLO and Label Studio place points on images; TRex writes centimetres
+    and DANNCE millimetres, which written as they are would be read as pixels.
+    Only known units of length are refused (``space_unit``); pixels and units
+    posebridge does not know pass.
+
+    Raises
+    ------
+    SchemaError
+        Naming the unit and how to get pixels.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.ones((2, 2, 1, 1))).assign_attrs(space_unit="centimeters")
+    >>> refuse_physical_units(ds, "YOLO pose")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: YOLO pose holds points on images, in pixels, and the ...
+    """
+    unit = ds.attrs.get("space_unit")
+    if isinstance(unit, str) and unit.strip().lower() in PHYSICAL_UNITS:
+        raise SchemaError(
+            f"{title} holds points on images, in pixels, and the positions are in {unit} "
+            "(space_unit); written as they are they would be read as pixels. Convert them "
+            "to pixels first (e.g. ds['position'] / cm_per_pixel for TRex's centimetres) "
+            "and set ds.attrs['space_unit'] = 'pixels'."
         )
 
 

@@ -20,6 +20,7 @@ from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
     refuse_no_points,
+    refuse_physical_units,
     refuse_text_not_utf8,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size
@@ -92,6 +93,7 @@ def write(
         raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "COCO")
+    refuse_physical_units(ds, "COCO")
     refuse_text_not_utf8(ds, "COCO")
     if image_size is not None:
         image_size = checked_image_size(image_size)

@@ -13,7 +13,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_text_not_utf8
+from posebridge.formats._shared.guards import (
+    refuse_empty,
+    refuse_no_points,
+    refuse_physical_units,
+    refuse_text_not_utf8,
+)
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
@@ -99,6 +104,7 @@ def write(
         raise SchemaError("Label Studio keypoints are 2D, one camera: select x, y and one view.")
     refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "Label Studio")
+    refuse_physical_units(ds, "Label Studio")
     refuse_text_not_utf8(ds, "Label Studio")
     image_size = video_frame_size(ds) if image_size is None else checked_image_size(image_size)
     if kind == "auto":

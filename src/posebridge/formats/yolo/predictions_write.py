@@ -13,7 +13,11 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge.errors import FileExistsError, SchemaError
-from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
+from posebridge.formats._shared.guards import (
+    refuse_empty,
+    refuse_no_points,
+    refuse_physical_units,
+)
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats.yolo.predictions import FRAME_FILE
 from posebridge.model.build import LARGEST_WHOLE
@@ -89,6 +93,7 @@ def write(
         raise SchemaError(f"track_ids must be True or False, got {track_ids!r}.")
     refuse_empty(ds, _TITLE, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, _TITLE)
+    refuse_physical_units(ds, _TITLE)
     frames = model.frame_numbers(ds)
     if frames is None or (frames < 0).any():
         raise SchemaError(

@@ -15,7 +15,11 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge.errors import FileExistsError, SchemaError
-from posebridge.formats._shared.guards import refuse_empty, refuse_no_points
+from posebridge.formats._shared.guards import (
+    refuse_empty,
+    refuse_no_points,
+    refuse_physical_units,
+)
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
@@ -78,6 +82,7 @@ def write(
         raise SchemaError(f"split must be one of {SPLITS}, got {split!r}.")
     refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "YOLO pose")
+    refuse_physical_units(ds, "YOLO pose")
     root = path.parent
     if image_size is None and "image_width" not in ds.coords:
         image_size = video_frame_size(ds)
