@@ -41,18 +41,30 @@ def read_back(folder: Path) -> xr.Dataset:
     return predictions.read(folder, keypoint_names=["nose"], kpt_shape=[1, 3], image_size=SIZE)
 
 
-def test_track_names_keep_their_ids_and_other_names_are_numbered_above(tmp_path):
+def test_track_names_keep_their_ids_and_other_names_take_free_ids(tmp_path):
     """A name that is not track_<n> no longer renumbers every individual by position."""
     ds = one_point_each(["track_4", "mouse", "track_2", "rat"], {0: [0, 1, 2, 3]})
     written = predictions_write.write(ds, tmp_path / "clip.txt", image_size=SIZE)
     ids = [line.split()[-1] for line in written[0].read_text().splitlines()]
-    assert ids == ["4", "5", "2", "6"]  # in the individuals' order: mouse 5, rat 6
+    # mouse: no id between 4 and the next track (2) -> above all, 5; rat: the first free
+    # id after track_2, 3
+    assert ids == ["4", "5", "2", "3"]
     back = read_back(tmp_path)
-    assert back.individual.values.tolist() == ["track_2", "track_4", "track_5", "track_6"]
+    assert back.individual.values.tolist() == ["track_2", "track_3", "track_4", "track_5"]
     assert x_of(back, "track_4") == [10.0]
     assert x_of(back, "track_2") == [30.0]
     assert x_of(back, "track_5") == [20.0]  # mouse
-    assert x_of(back, "track_6") == [40.0]  # rat
+    assert x_of(back, "track_3") == [40.0]  # rat
+
+
+def test_names_before_a_track_take_ids_that_keep_their_order(tmp_path):
+    """Read back in id order, ["mouse", "track_4"] came back as [track_4, mouse]."""
+    ds = one_point_each(["mouse", "track_4"], {0: [0, 1]})
+    written = predictions_write.write(ds, tmp_path / "clip.txt", image_size=SIZE)
+    assert [line.split()[-1] for line in written[0].read_text().splitlines()] == ["1", "4"]
+    back = read_back(tmp_path)
+    assert back.individual.values.tolist() == ["track_1", "track_4"]
+    assert x_of(back, "track_1") == [10.0]  # mouse, still first
 
 
 def test_names_without_any_track_number_are_numbered_from_one(tmp_path):

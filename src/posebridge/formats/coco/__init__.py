@@ -39,8 +39,12 @@ become results; ``kind=`` forces either. Ground truth: one image per row
 ``image_size=``), one annotation per instance with a point or a box, v from
 ``visible`` (2 when none; a point with coordinates flagged 0 or 1 is v=1),
 ``num_keypoints``, ``bbox`` stored or the keypoints' extent, ``area`` stored
-or the box's, ``iscrowd=0``, a 1-based ``skeleton``. Named individuals keep
-their name in ``individual`` and get a ``track_id``. Results: third number =
+or the box's, ``iscrowd=0``, a 1-based ``skeleton``. ``track_id``: an
+individual ``track_<n>`` gets n; the other named individuals keep their name in
+``individual`` and get ids on from the largest n (from 1 without any: sleap-io
+reads 0 as no track), as YOLO pose predictions number them; names that would
+share an id (``track_01``, ``track_1``) are refused; ``untracked_<k>`` get
+none. Read back, individuals come in order of their ``track_id``. Results: third number =
 ``confidence`` (the v flag 2/0 when NaN), ``score`` = ``instance_score``, else
 the mean keypoint confidence, else 1.
 """

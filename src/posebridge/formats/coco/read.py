@@ -516,6 +516,49 @@ def _read_ground_truth(
     return _assemble(ds, rows, columns, records, category_names, boxes)
 
 
+def _category_results(
+    path: Path,
+    records: _Columns,
+    gt: GroundTruth,
+    gt_path: Path,
+    wanted: set[int],
+    category: str | int | None,
+) -> _Columns:
+    """The results of the chosen categories.
+
+    Results of a category that is no keypoint category of the ground truth (a
+    model's class 0 against ground-truth category 1) are dropped with a warning
+    naming them; when no result is left, the error names the mismatch.
+    """
+    ids = records.category_id
+    keypoint_ids = sorted(c.id for c in gt.categories if c.keypoints)
+    foreign = ~np.isin(ids, keypoint_ids)
+    keep = np.isin(ids, list(wanted))
+    if len(records) and not keep.any():
+        found = np.unique(ids)
+        shown = ", ".join(map(str, found[:5].tolist())) + (", ..." if found.size > 5 else "")
+        if foreign.all():
+            problem = f"is of a keypoint category of {gt_path} (ids {keypoint_ids})"
+            advice = "results must use the ground truth's category ids"
+        else:
+            problem = f"is of the category chosen (category={category!r}, ids {sorted(wanted)})"
+            advice = "choose another category="
+        raise FormatError(
+            path,
+            f"none of its {len(records)} results {problem}; their category_id: {shown}. "
+            f"No poses to read: {advice}.",
+        )
+    if foreign.any():
+        dropped = np.unique(ids[foreign])
+        shown = ", ".join(map(str, dropped[:5].tolist())) + (", ..." if dropped.size > 5 else "")
+        warnings.warn(
+            f"{path}: {int(foreign.sum())} results whose category_id ({shown}) is not a "
+            f"keypoint category of {gt_path} (ids {keypoint_ids}) were not read.",
+            stacklevel=4,
+        )
+    return records.take(np.flatnonzero(keep))
+
+
 def _read_results(
     path: Path,
     results: list[Annotation],
@@ -528,8 +571,7 @@ def _read_results(
     if gt is not None and gt_path is not None:
         chosen = _chosen_categories(gt_path, gt.categories, category)
         wanted = {c.id for c in chosen}
-        records = _Columns.of(results)
-        records = records.take(np.flatnonzero(np.isin(records.category_id, list(wanted))))
+        records = _category_results(path, _Columns.of(results), gt, gt_path, wanted, category)
         names = list(chosen[0].keypoints)
     else:
         records = _Columns.of(results)

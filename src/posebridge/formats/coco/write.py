@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,12 @@ from posebridge.formats._shared.json_text import (
     numbers,
     write_texts,
 )
+from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
 
 KINDS = ("auto", "ground_truth", "results")
-_TRACK_NAME = re.compile(r"^track_(-?\d+)$")
-_UNTRACKED = re.compile(r"^untracked_\d+$")
 _DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
 
 
@@ -210,18 +208,21 @@ def _categories(
 
 
 def _track_ids(ds: xr.Dataset) -> tuple[list[int | None], list[str | None]]:
-    """Per individual: its track id and name to write (none for untracked ones)."""
-    tracks: list[int | None] = []
-    names: list[str | None] = []
-    for index, name in enumerate(str(v) for v in ds[model.INDIVIDUAL].values):
-        if _UNTRACKED.match(name):
-            tracks.append(None)
-            names.append(None)
-            continue
-        found = _TRACK_NAME.match(name)
-        tracks.append(int(found.group(1)) if found else index)
-        names.append(None if found else name)
-    return tracks, names
+    """Per individual: its track id and name to write (none for untracked ones).
+
+    ``track_<n>`` keeps ``n`` (and no name); the others take free ids in the
+    dataset's order where there is room, and keep their name (the rule of every
+    posebridge writer, :func:`~posebridge.formats._shared.track_ids.individual_track_ids`).
+    """
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
+    ids, untracked, numbered = individual_track_ids(names, "COCO")
+    tracks: list[int | None] = [
+        None if u else i for i, u in zip(ids.tolist(), untracked, strict=True)
+    ]
+    kept: list[str | None] = [
+        None if u or n else name for name, u, n in zip(names, untracked, numbered, strict=True)
+    ]
+    return tracks, kept
 
 
 def _identity_texts(ds: xr.Dataset, cols: np.ndarray) -> tuple[pa.LargeStringArray, ...]:

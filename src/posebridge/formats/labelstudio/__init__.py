@@ -27,7 +27,11 @@ or the XML text: ``<KeyPointLabels>`` ordered by ``model_index``), else first
 appearance. Annotations (each task's first one not cancelled; ``completions``
 of old exports too) give a labels dataset; predictions (``results=
 "predictions"``, or when no task has annotations) give a poses dataset with
-``score`` in ``confidence`` (points) and ``instance_score`` (rectangles).
+``score`` in ``confidence`` (points) and ``instance_score`` (rectangles):
+time counts the tasks (``image_path`` their images), or, when every task is a
+frame of one video (``meta.video``), time is its ``frame_idx`` and
+``video_path`` the video (frames of several videos, or of videos and images,
+warn and count the tasks).
 Other region types (polygons, labels, text) are ignored.
 
 Writing gives tasks to import: ``kind="predictions"`` (pre-annotations that

@@ -64,7 +64,11 @@ def read(
     xarray.Dataset
         Annotations: a labels dataset, one row per task. Predictions: a poses
         dataset (``time`` counts the tasks) with ``image_path``, keypoint
-        ``score`` in ``confidence`` and box ``score`` in ``instance_score``.
+        ``score`` in ``confidence`` and box ``score`` in ``instance_score``;
+        predictions whose tasks are all frames of one video (``meta.video``)
+        have ``time`` = ``frame_idx`` and the video in ``attrs["video_path"]``
+        (frames of several videos, or mixed with images: time counts the tasks,
+        with a warning).
 
     Examples
     --------
@@ -120,10 +124,13 @@ def _read_tasks(
         t = int(picked[bad])
         raise FormatError(path, f"$[{t}].{wheres[t]}.result: expected a list of regions.")
     scores = _get(entries[picked], "score")
-    images, videos, frames = _task_images(
-        path, task_objects, config.image_key if config is not None else None,
-        videos=kind == "annotations",
-    )  # fmt: skip
+    image_key = config.image_key if config is not None else None
+    images, videos, frames = _task_images(path, task_objects, image_key, videos=True)
+    # poses have one time axis: predictions of images, or of frames of one video
+    several = kind == "predictions" and (videos != "").any() and not _one_video(videos)
+    if several:
+        mixed = videos
+        images, videos, frames = _task_images(path, task_objects, image_key, videos=False)
     regions = _fast_regions(picked, found.tolist(), scores, n)
     if regions is None:
         if not region_by_region:
@@ -132,8 +139,28 @@ def _read_tasks(
         for t, result, score in zip(picked.tolist(), found, scores, strict=True):
             items.add(t, f"$[{t}].{wheres[t]}.result", result, score)
         regions = items.regions(n)
+    if several:
+        _warn_videos(path, mixed)
     return _dataset(path, regions, images, config, predictions=kind == "predictions",
                     videos=videos, frames=frames)  # fmt: skip
+
+
+def _one_video(videos: np.ndarray) -> bool:
+    """Whether every task is a frame (``meta.video``) of one video."""
+    return bool(videos.size) and bool((videos != "").all()) and pd.unique(videos).size == 1
+
+
+def _warn_videos(path: Path, videos: np.ndarray) -> None:
+    """Predictions of several videos, or of images and video frames: time counts the tasks."""
+    named = videos[videos != ""]
+    warnings.warn(
+        f"{path}: the predictions are of {pd.unique(named).size} videos' frames "
+        f"({named.size} tasks with meta.video) and {int((videos == '').sum())} images; "
+        "a poses dataset has one time axis, so time counts the tasks and each task's "
+        "image is its data image (the video frames' numbers are not kept). Read the tasks "
+        "of one video at a time to keep them.",
+        stacklevel=5,
+    )
 
 
 def _is(values: np.ndarray, kind: type | tuple[type, ...]) -> np.ndarray:
@@ -676,7 +703,12 @@ def _dataset(
             keypoint_names=names,
             source_software=SOURCE_SOFTWARE,
         )
-        ds = ds.assign_coords(image_path=(model.TIME, labels.normalise_paths(images)))
+        if _one_video(np.asarray(videos, dtype=object)):
+            # frames of one video: time is the frame number, as other prediction readers
+            ds = ds.assign_coords({model.TIME: np.asarray(frames, dtype=np.int64)})
+            ds.attrs["video_path"] = str(videos[0])
+        else:
+            ds = ds.assign_coords(image_path=(model.TIME, labels.normalise_paths(images)))
     else:
         ds = labels.from_numpy(
             rows_out,
@@ -711,4 +743,6 @@ def _dataset(
                 (model.TIME, model.INDIVIDUAL),
                 scatter(box_task, box_rank, shape, scores, np.nan),
             )
+    if predictions and not np.all(np.diff(ds[model.TIME].values) > 0):
+        ds = ds.sortby(model.TIME)  # tasks in another order than their frames
     return ds

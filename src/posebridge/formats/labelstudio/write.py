@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -110,13 +111,15 @@ def write(
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
     names = [str(v) for v in ds[model.KEYPOINT].values]
-    pieces, box_labels = _document(
+    pieces, box_labels, appearance = _document(
         ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label,
         model_version,
     )  # fmt: skip
     targets = [path]
     if label_config is not None:
         targets.append(Path(label_config))
+    else:
+        _warn_unconfigured(path, names, appearance)
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         write_texts(temporaries[0], "[", pieces, "]")
         if label_config is not None:
@@ -130,6 +133,32 @@ def write(
             )
             temporaries[1].write_text(xml, encoding="utf-8")
     return targets
+
+
+def _warn_unconfigured(path: Path, names: list[str], appearance: np.ndarray) -> None:
+    """Warn when tasks written without a labelling config would not read back whole.
+
+    Without ``label_config=`` the reader finds the keypoints that have a point,
+    in order of first appearance; keypoints without any point are lost, and
+    the order can change.
+    """
+    unlabelled = sorted(set(range(len(names))) - set(appearance.tolist()))
+    reordered = appearance.tolist() != sorted(appearance.tolist())
+    if not unlabelled and not reordered:
+        return
+    problems = []
+    if unlabelled:
+        shown = ", ".join(repr(names[j]) for j in unlabelled[:5])
+        more = ", ..." if len(unlabelled) > 5 else ""
+        problems.append(f"{len(unlabelled)} keypoints have no point ({shown}{more})")
+    if reordered:
+        problems.append("the points' first appearance is another order than the dataset's")
+    warnings.warn(
+        f"{path}: {' and '.join(problems)}, so reading the tasks back without the "
+        "labelling config loses or reorders keypoints; pass label_config= to write the "
+        "config, and give it to the reader (label_config=).",
+        stacklevel=3,
+    )
 
 
 def _images(ds: xr.Dataset) -> list[str]:
@@ -196,8 +225,9 @@ def _document(
     box_tool: str,
     box_label: str,
     model_version: str,
-) -> tuple[pa.LargeStringArray, list[str]]:
-    """The tasks' JSON text, one piece per task opening, region, relation and task end.
+) -> tuple[pa.LargeStringArray, list[str], np.ndarray]:
+    """The tasks' JSON text, one piece per task opening, region, relation and task end,
+    the rectangle labels, and the keypoints in order of their first point in the file.
 
     Every piece is made for all regions at once by Arrow's string kernels; the
     pieces, put in document order by one sort, concatenate into the file's text.
@@ -285,7 +315,8 @@ def _document(
     pieces = pa.concat_arrays([opening, boxes_text, points_text, relations_text, ending])
     del boxes_text, points_text, relations_text
     box_labels = list(dict.fromkeys(categories[present].tolist())) or [box_label]
-    return pieces.take(order), box_labels
+    appearance = pd.unique(point_j)  # np.nonzero's order: the points' order in the file
+    return pieces.take(order), box_labels, appearance
 
 
 def _document_order(

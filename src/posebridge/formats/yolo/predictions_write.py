@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +18,11 @@ from posebridge.formats._shared.guards import (
     refuse_physical_units,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.yolo.predictions import FRAME_FILE
-from posebridge.model.build import LARGEST_WHOLE
 
 __all__ = ["write"]
 
-_TRACK = re.compile(r"^track_(\d+)$")
-_UNTRACKED = re.compile(r"^untracked_\d+$")
 _TITLE = "YOLO pose predictions"
 
 
@@ -134,52 +131,6 @@ def _size(ds: xr.Dataset, given: tuple[int, int] | None) -> tuple[float, float]:
     )
 
 
-def _ids(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(track id, untracked) of every individual (a loop over individuals, not rows).
-
-    ``track_<n>`` -> n; the other individuals, then the ``untracked_<k>`` ones,
-    are numbered on from the largest n (from 1 without any), in their order.
-
-    Examples
-    --------
-    >>> ids, untracked = _ids(["track_4", "mouse", "untracked_0", "track_2"])
-    >>> ids.tolist(), untracked.tolist()
-    ([4, 5, 6, 2], [False, False, True, False])
-    """
-    found = [_TRACK.match(n) for n in names]
-    untracked = np.asarray(
-        [m is None and _UNTRACKED.match(n) is not None for n, m in zip(names, found, strict=True)],
-        dtype=bool,
-    )
-    ids = np.zeros(len(names), dtype=np.int64)
-    named: dict[int, list[str]] = {}
-    for i, m in enumerate(found):
-        if m:
-            named.setdefault(int(m[1]), []).append(names[i])
-    clash = next((n for n, who in named.items() if len(who) > 1), None)
-    if clash is not None:
-        raise SchemaError(
-            f"{_TITLE}: the individuals {', '.join(repr(n) for n in named[clash])} would all "
-            f"have track id {clash} (the number of track_<n>); rename them so that each "
-            "has its own."
-        )
-    top = max(named, default=0)
-    others = [i for i, m in enumerate(found) if not m and not untracked[i]]
-    last = top + len(others) + int(untracked.sum())
-    if last >= LARGEST_WHOLE:
-        raise SchemaError(
-            f"{_TITLE}: track id {last if top < LARGEST_WHOLE else top} is 2**53 or more "
-            "(the reader takes ids below 2**53, where float64 is exact); rename the "
-            "individuals with smaller track_<n>."
-        )
-    for i, m in enumerate(found):
-        if m:
-            ids[i] = int(m[1])
-    ids[others] = top + 1 + np.arange(len(others))
-    ids[untracked] = top + 1 + len(others) + np.arange(int(untracked.sum()))
-    return ids, untracked
-
-
 def _refuse_outside_unit(values: np.ndarray, name: str) -> None:
     """Refuse confidences Ultralytics would not write (and its reader does not take)."""
     bad = (values < 0) | (values > 1)
@@ -230,7 +181,8 @@ def _lines(
         columns.append(score)
     no_id = None
     if track_ids:
-        ids, untracked = _ids([str(n) for n in ds[model.INDIVIDUAL].values])
+        names = [str(n) for n in ds[model.INDIVIDUAL].values]
+        ids, untracked, _ = individual_track_ids(names, _TITLE)
         # a frame's lines all have an id or none: untracked_<k> lose theirs where alone
         tracked_in = np.zeros(xy.shape[0], dtype=bool)
         tracked_in[rows[~untracked[cols]]] = True

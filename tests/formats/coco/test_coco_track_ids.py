@@ -1,0 +1,134 @@
+"""COCO ground truth numbers tracks as every posebridge writer does; results of a
+category the ground truth lacks are named, not dropped silently."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError, SchemaError
+from posebridge.formats import coco
+from posebridge.model import labels
+
+
+def labelled(names: list[str]):
+    """Two images, every individual with both keypoints, distinct positions."""
+    n = len(names)
+    position = np.arange(2 * 2 * 2 * n, dtype=float).reshape(2, 2, 2, n) + 1
+    return labels.from_numpy(
+        position, image_path=["a.png", "b.png"], individual_names=names, keypoint_names=["a", "b"]
+    )
+
+
+def identities(path: Path) -> list[tuple[int, int | None, str | None]]:
+    annotations = json.loads(path.read_text())["annotations"]
+    return [(a["image_id"], a.get("track_id"), a.get("individual")) for a in annotations]
+
+
+def test_a_named_individual_never_takes_the_track_id_of_a_track_n(tmp_path):
+    """'y' (position 1) was written with track_id 1, as 'track_1' is: one track twice
+    in an image, which sleap-io read as one track."""
+    ds = labelled(["x", "y", "track_1"])
+    (path,) = coco.write(ds, tmp_path / "gt.json", image_size=(64, 64))
+    assert identities(path)[:3] == [(1, 2, "x"), (1, 3, "y"), (1, 1, None)]
+    back = posebridge.load(path)
+    # individuals come back by track id, each with its own points
+    assert back.individual.values.tolist() == ["track_1", "x", "y"]
+    np.testing.assert_array_equal(
+        back.position.values, ds.position.sel(individual=["track_1", "x", "y"]).values
+    )
+
+
+def test_named_individuals_are_numbered_from_1(tmp_path):
+    """They were numbered from 0, and sleap-io reads a track_id of 0 as no track."""
+    (path,) = coco.write(labelled(["alice", "bob"]), tmp_path / "gt.json", image_size=(9, 9))
+    assert identities(path)[:2] == [(1, 1, "alice"), (1, 2, "bob")]
+    assert posebridge.load(path).individual.values.tolist() == ["alice", "bob"]
+
+
+def test_names_that_give_one_track_id_are_refused(tmp_path):
+    with pytest.raises(SchemaError, match=r"'track_01', 'track_1' would all have track id 1"):
+        coco.write(labelled(["track_01", "track_1"]), tmp_path / "gt.json", image_size=(9, 9))
+    assert not (tmp_path / "gt.json").exists()
+
+
+def test_coco_and_yolo_predictions_number_tracks_alike(tmp_path):
+    names = ["mouse", "track_4", "untracked_0", "rat"]
+    ds = labelled(names)
+    (path,) = coco.write(ds, tmp_path / "gt.json", image_size=(64, 64))
+    written = {name: track for _, track, name in identities(path)[:4] if name}
+    # mouse takes 1 (room below track_4), rat 5 (after track_4), untracked_0 comes last: 6
+    assert written == {"mouse": 1, "rat": 5}
+    poses = posebridge.from_numpy(ds.position.values, individual_names=names)
+    first, *_ = posebridge.save(
+        poses, tmp_path / "clip.txt", format="yolo-predictions", image_size=(64, 64)
+    )
+    line_ids = [int(line.split()[-1]) for line in first.read_text().splitlines()]
+    assert line_ids == [1, 4, 6, 5]  # mouse, track_4, untracked_0, rat
+
+
+def test_sleap_io_reads_one_track_per_individual(tmp_path):
+    coco_reader = pytest.importorskip("sleap_io.io.coco")
+    (path,) = coco.write(labelled(["x", "y", "track_1"]), tmp_path / "gt.json", image_size=(9, 9))
+    for name in ("a.png", "b.png"):
+        (tmp_path / name).write_bytes(b"")
+    read = coco_reader.read_labels(str(path))
+    for frame in read.labeled_frames:
+        tracks = [instance.track.name for instance in frame.instances]
+        assert sorted(tracks) == ["track_1", "track_2", "track_3"]
+
+
+# --------------------------------------------------------------------------
+# results whose category the ground truth does not have
+
+
+def ground_truth(tmp_path: Path) -> Path:
+    content = {
+        "images": [
+            {"id": 1, "file_name": "a.png", "width": 10, "height": 10},
+            {"id": 2, "file_name": "b.png", "width": 10, "height": 10},
+        ],
+        "annotations": [],
+        "categories": [
+            {"id": 1, "name": "mouse", "keypoints": ["nose", "tail"], "skeleton": [[1, 2]]},
+            {"id": 3, "name": "scene"},  # no keypoints
+        ],
+    }
+    path = tmp_path / "gt.json"
+    path.write_text(json.dumps(content))
+    return path
+
+
+def results(tmp_path: Path, categories: list[int]) -> Path:
+    rows = [
+        {"image_id": 1 + i % 2, "category_id": c, "keypoints": [1, 2, 0.9, 3, 4, 0.8], "score": 1}
+        for i, c in enumerate(categories)
+    ]
+    path = tmp_path / "res.json"
+    path.write_text(json.dumps(rows))
+    return path
+
+
+def test_results_of_another_category_are_dropped_with_a_warning(tmp_path):
+    """A model's class 0 against ground-truth category 1: dropped without a word."""
+    gt = ground_truth(tmp_path)
+    with pytest.warns(
+        UserWarning, match=r"3 results whose category_id \(0, 3\) is not a keypoint"
+    ):
+        ds = coco.read(results(tmp_path, [1, 0, 0, 3]), ground_truth=gt)
+    assert ds.image_id.values.tolist() == [1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every result of the category: nothing to say
+        coco.read(results(tmp_path, [1, 1]), ground_truth=gt)
+
+
+def test_results_none_of_whose_categories_match_name_the_mismatch(tmp_path):
+    """The error said the file held 'an empty results list'."""
+    with pytest.raises(FormatError, match=r"none of its 2 results is of a keypoint category") as e:
+        coco.read(results(tmp_path, [0, 0]), ground_truth=ground_truth(tmp_path))
+    assert "category_id: 0" in str(e.value) and "ids [1]" in str(e.value)
