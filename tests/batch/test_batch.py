@@ -199,6 +199,9 @@ def test_resuming_after_a_worker_is_killed_skips_finished_outputs_and_does_the_r
     died = [r for r in first["results"] if r["status"] == "failed"]
     assert died  # the jobs the pool lost (a finished job's result may be lost too)
     assert all("resume" in r["error"] for r in died)
+    # the pool broke: the way out when workers cannot run here is one process
+    lost = [r for r in died if r["error_type"] == "BrokenProcessPool"]
+    assert lost and all("-j 1" in r["error"] for r in lost), died
     assert not [p for p in out.iterdir() if TEMPORARY_MARK in p.name]
     finished = {p: p.stat().st_mtime_ns for p in out.glob("*.h5") if not p.name.startswith(".")}
     assert finished  # at least the output seen before the kill

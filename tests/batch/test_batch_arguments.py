@@ -287,11 +287,17 @@ def test_a_manifest_fps_that_contradicts_the_inputs_own_fails_its_row(tmp_path, 
 
 
 def test_cli_batch_fps_that_contradicts_the_inputs_own_fails_them(tmp_path, inputs):
+    """Named as it was given: ``--fps 60`` (convert()'s ``fps=60`` is no flag)."""
     out = tmp_path / "out"
     args = ["batch", str(tmp_path / "in"), "--to", "nc", "--out", str(out), "-j", "1", "-q"]
-    result = CliRunner().invoke(cli, [*args, "--fps", "60"])
+    report = tmp_path / "r.json"
+    result = CliRunner().invoke(cli, [*args, "--fps", "60", "--report", str(report)])
     assert result.exit_code == 1, result.output
-    assert result.stdout.count("fps=60 contradicts the file's own frame rate") == 2
+    assert result.stdout.count("--fps 60 contradicts the file's own frame rate") == 2
+    assert "fps=60" not in result.stdout
+    for row in json.loads(report.read_text())["results"]:
+        assert "--fps 60 contradicts the file's own frame rate, 30 fps" in row["error"]
+        assert row["error"].endswith("leave out --fps to use the file's rate.")
     assert not list(out.rglob("*.*"))
     assert CliRunner().invoke(cli, [*args, "--fps", "30"]).exit_code == 0
 

@@ -86,6 +86,19 @@ def test_a_batch_that_resumes_replaces_its_own_report_without_overwrite(tmp_path
         assert ",skipped," in report.read_text()
 
 
+def test_a_csv_report_written_before_results_had_a_note_is_replaced_on_resume(tmp_path, source):
+    """Results gained a ``note`` column; a report of an earlier version is still the
+    batch's own (written from its header, as that version wrote it)."""
+    report = tmp_path / "report.csv"
+    header = (
+        "source,target,status,outputs,seconds,input_bytes,output_bytes,error,error_type,findings"
+    )
+    report.write_text(f"{header}\n{source},{tmp_path / 'out' / 'a.nc'},ok,,0.1,1,1,,,\n")
+    result = _batch(source, tmp_path / "out", "--report", report)
+    assert result.exit_code == 0, result.output
+    assert report.read_text().splitlines()[0] == header.replace("error_type,", "error_type,note,")
+
+
 def test_an_existing_report_is_kept_without_overwrite_and_nothing_runs(tmp_path, source):
     notes = tmp_path / "notes.csv"
     notes.write_text("precious\n")

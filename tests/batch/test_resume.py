@@ -1,12 +1,17 @@
-"""Resuming a batch whose writer splits (NWB: one file per individual).
+"""Resuming a batch whose writer splits (NWB by default, DeepLabCut and LightningPose with
+``split_individuals``: one file per individual).
 
-A job's outputs are exactly the files the NWB writer names for its input
-(``<stem>_<individual>.nwb``): another input's output with such a name is never
-counted as this job's, and a set missing one of its files is redone.
+A job's outputs are exactly the files its writer names for its input
+(``<stem>_<individual><suffix>``): another input's output with such a name is never
+counted as this job's, two inputs whose split files share a name fail one of them,
+and a set missing one of its files is redone (and noted).
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import warnings
 from pathlib import Path
 
@@ -166,3 +171,188 @@ def test_plan_gives_each_job_the_other_outputs_its_split_files_could_be_named(tm
     }
     assert jobs["a_b.h5"].claimed == {str(out / "a_b_c.nwb"): str(tmp_path / "in" / "a_b_c.h5")}
     assert jobs["ab.h5"].claimed == jobs["b.h5"].claimed == jobs["a_b_c.h5"].claimed == {}
+
+
+# --------------------------------------------------------------------------
+# every writer that splits: DeepLabCut and LightningPose with split_individuals
+
+
+@pytest.mark.parametrize(
+    ("to", "split", "individuals", "names"),
+    [
+        ("dlc", True, ["m1", "m2"], ["sess_m1.h5", "sess_m2.h5"]),
+        # 'auto' splits one individual (a single-animal input's is named individual_0)
+        ("dlc", "auto", ["m1"], ["sess_individual_0.h5"]),
+        ("lp", True, ["m1", "m2"], ["sess_m1.csv", "sess_m2.csv"]),
+    ],
+)
+def test_a_finished_set_of_another_splitting_writer_is_skipped(
+    tmp_path, to, split, individuals, names
+):
+    """The DeepLabCut writer's split files were taken for strangers: 'already exists'."""
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    _dlc_input(tmp_path / "in" / "sess.h5", individuals, seed=1)
+    options = {"split_individuals": split}
+    first = convert_many(tmp_path / "in", out, to=to, write_options=options, progress=False)
+    assert first.results[0].outputs == [str(out / n) for n in names], first.table()
+    stamps = {n: (out / n).stat().st_mtime_ns for n in names}
+
+    second = convert_many(
+        tmp_path / "in", out, to=to, write_options=options, jobs=1, progress=False
+    )
+
+    (result,) = second.results
+    assert result.status == "skipped", second.table()
+    assert result.outputs == [str(out / n) for n in names]
+    assert {n: (out / n).stat().st_mtime_ns for n in names} == stamps
+    assert not (out / f"sess{Path(names[0]).suffix}").exists()
+
+
+def test_a_partial_dlc_set_is_redone_whole_and_the_result_says_so(tmp_path):
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    position = _dlc_input(tmp_path / "in" / "sess.h5", ["m1", "m2", "m3"], seed=3)
+    options = {"split_individuals": True}
+    assert convert_many(tmp_path / "in", out, to="dlc", write_options=options, jobs=1).ok
+    (out / "sess_m3.h5").unlink()
+
+    report = convert_many(
+        tmp_path / "in", out, to="dlc", write_options=options, jobs=1, progress=False
+    )
+
+    (result,) = report.results
+    assert result.status == "ok", report.table()
+    names = ["sess_m1.h5", "sess_m2.h5", "sess_m3.h5"]
+    assert result.outputs == [str(out / n) for n in names]
+    assert result.note.startswith("redone: 1 of the 3 files split per individual were missing")
+    assert "(sess_m3.h5)" in result.note
+    assert sorted(p.name for p in out.iterdir()) == names
+    for i, name in enumerate(names):
+        np.testing.assert_array_equal(_positions(out / name)[..., 0], position[..., i])
+
+
+def test_a_redone_nwb_set_is_noted_in_the_table_and_both_reports(tmp_path):
+    (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
+    _dlc_input(tmp_path / "in" / "sess.h5", ["m1", "m2"], seed=3)
+    assert convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False).ok
+    (out / "sess_m2.nwb").unlink()
+
+    report = convert_many(
+        tmp_path / "in", out, to="nwb", jobs=1, progress=False, report=tmp_path / "r.json"
+    )
+
+    note = "redone: 1 of the 2 files split per individual were missing (sess_m2.nwb)"
+    assert report.results[0].note.startswith(note), report.table()
+    assert note in report.table()
+    assert json.loads((tmp_path / "r.json").read_text())["results"][0]["note"].startswith(note)
+    report.write(tmp_path / "r.csv")
+    with open(tmp_path / "r.csv", newline="", encoding="utf-8") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["status"] == "ok" and row["note"].startswith(note)
+    # a finished set, or a first run, has no note
+    again = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False)
+    assert again.results[0].status == "skipped" and again.results[0].note == ""
+
+
+# --------------------------------------------------------------------------
+# two splitting inputs whose per-individual files have one name
+
+
+def _collision_inputs(tmp_path: Path) -> np.ndarray:
+    (tmp_path / "in").mkdir()
+    _dlc_input(tmp_path / "in" / "sess.h5", ["x_y", "z"], seed=6)
+    return _dlc_input(tmp_path / "in" / "sess_x.h5", ["y", "w"], seed=7)
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_two_inputs_whose_split_files_share_a_name_fail_one_naming_both(tmp_path, overwrite):
+    """``sess`` with ``x_y`` and ``sess_x`` with ``y`` both name ``sess_x_y.nwb``: with
+    overwrite the later replaced the earlier's file, without it the later took the
+    earlier's file for its own partial set."""
+    other = _collision_inputs(tmp_path)
+    out = tmp_path / "out"
+
+    for _ in range(2):  # the first run, then a resumed one: the same verdict
+        report = convert_many(
+            tmp_path / "in", out, to="nwb", jobs=1, progress=False, overwrite=overwrite
+        )
+        results = _by_source(report)
+        failed = results["sess.h5"]
+        assert failed.status == "failed", report.table()
+        assert str(out / "sess_x_y.nwb") in failed.error
+        assert str(tmp_path / "in" / "sess.h5") in failed.error
+        assert str(tmp_path / "in" / "sess_x.h5") in failed.error
+        assert "'x_y'" in failed.error
+        assert results["sess_x.h5"].status in ("ok", "skipped"), report.table()
+        assert results["sess_x.h5"].outputs == [
+            str(out / "sess_x_y.nwb"),
+            str(out / "sess_x_w.nwb"),
+        ]
+        np.testing.assert_array_equal(_positions(out / "sess_x_y.nwb")[..., 0], other[..., 0])
+        assert not (out / "sess_z.nwb").exists()
+
+
+def test_a_collision_of_dlc_split_files_is_caught_too(tmp_path):
+    other = _collision_inputs(tmp_path)
+    out = tmp_path / "out"
+    options = {"split_individuals": True}
+
+    report = convert_many(
+        tmp_path / "in", out, to="dlc", write_options=options, jobs=1, progress=False
+    )
+
+    results = _by_source(report)
+    assert results["sess.h5"].status == "failed", report.table()
+    assert "sess_x_y.h5" in results["sess.h5"].error
+    assert "DeepLabCut writer" in results["sess.h5"].error
+    assert results["sess_x.h5"].status == "ok"
+    np.testing.assert_array_equal(_positions(out / "sess_x_y.h5")[..., 0], other[..., 0])
+
+
+def test_an_input_whose_names_cannot_collide_is_not_read_to_tell(tmp_path, monkeypatch):
+    """DeepLabCut's ``<video>DLC_<net>.h5`` and ``..._filtered.h5`` side by side: only the
+    input whose split files could be named as the other's output is read (its names)."""
+    from posebridge.batch import job as job_module
+
+    (tmp_path / "in").mkdir()
+    _dlc_input(tmp_path / "in" / "sessDLC_resnet50.h5", ["mouse"], seed=1)
+    _dlc_input(tmp_path / "in" / "sessDLC_resnet50_filtered.h5", ["mouse"], seed=2)
+    read: list[str] = []
+    individuals = job_module._individuals
+
+    def counted(job):
+        read.append(Path(job.source).name)
+        return individuals(job)
+
+    monkeypatch.setattr(job_module, "_individuals", counted)
+
+    report = convert_many(tmp_path / "in", tmp_path / "out", to="nwb", jobs=1, progress=False)
+
+    assert report.counts["ok"] == 2, report.table()
+    assert read == ["sessDLC_resnet50.h5"]
+
+
+def test_the_output_folder_is_listed_once_per_batch(tmp_path, monkeypatch):
+    """Each job whose output was missing listed the whole folder (quadratic when flat)."""
+    (tmp_path / "in").mkdir()
+    for i in range(12):  # inputs that fail when read: no writer lists the folder
+        (tmp_path / "in" / f"s{i:02d}.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 64)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier_m1.nwb").write_bytes(b"")  # a folder that holds files already
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counted(path="."):
+        if Path(path) == out:
+            listed.append(str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counted)
+
+    report = convert_many(tmp_path / "in", out, to="nwb", jobs=1, progress=False)
+
+    assert report.counts["failed"] == 12, report.table()
+    assert len(listed) == 1

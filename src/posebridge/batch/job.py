@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from posebridge import registry
 from posebridge.batch.plan import Job
+from posebridge.batch.splits import Splitting, split_pattern, splitting
 from posebridge.errors import PoseBridgeError
 
 
@@ -35,6 +35,10 @@ class Result:
         The error's one-line message (empty when ok).
     error_type
         The error's class name.
+    note
+        What the job did beyond its status (empty when nothing): which files
+        of a partial set split per individual were missing, when it was
+        written again.
     findings
         nwbinspector messages (``importance``, ``check``, ``message``,
         ``location``, ``file``) with ``inspect``.
@@ -49,6 +53,7 @@ class Result:
     output_bytes: int = 0
     error: str = ""
     error_type: str = ""
+    note: str = ""
     findings: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -56,80 +61,133 @@ class Result:
 # one job (runs in a worker)
 
 
-def _splits(job: Job, target: Path) -> bool:
-    """Whether the job's writer may write one file per individual instead of ``target``.
+def _individuals(job: Job) -> tuple[list[str], bool] | None:
+    """The individual names of the job's input, and whether it holds labelled frames;
+    ``None`` for a dataset of boxes (no writer splits those).
 
-    Only the NWB writer splits by default (``<stem>_<individual>.nwb``, one
-    subject per file); ``split_individuals=False``, the sleap-io layout and
-    ``append`` write ``target`` itself.
+    Read lazily: formats with a lazy reader read their header, others are read whole.
     """
-    try:
-        name = registry.resolve_for_writing(target, job.to_format, "poses").name
-    except PoseBridgeError:
-        return False
-    options = job.write_options
-    return (
-        name == "nwb"
-        and options.get("split_individuals", True) is not False
-        and options.get("layout", "posebridge") != "sleap-io"
-        and not options.get("append", False)
-    )
-
-
-def _split_names(job: Job, target: Path) -> list[Path]:
-    """The files the NWB writer writes for this job's input: ``target`` for one
-    individual (or labelled frames), else ``<stem>_<individual>.nwb`` per individual.
-
-    The names come from the writer's own rule (:func:`~posebridge.formats.nwb.write.output_paths`,
-    names cleaned as it cleans them); only the input's individuals are read
-    (lazily: formats with a lazy reader read their header, others are read whole).
-    """
-    from posebridge.formats.nwb.build import split_plan
-    from posebridge.formats.nwb.write import output_paths
     from posebridge.lazy import open_lazily_indexed
     from posebridge.model import labels
 
     ds = open_lazily_indexed(job.source, job.from_format, fps=job.fps, **job.read_options)
     try:
-        if ds.attrs.get("ds_type") != "poses" or labels.is_labels(ds):
-            return [target]
-        return output_paths(target, split_plan(ds, True))
+        if ds.attrs.get("ds_type") != "poses":
+            return None
+        return [str(i) for i in ds["individual"].values], labels.is_labels(ds)
     finally:
         ds.close()
 
 
-def _own_outputs(job: Job) -> list[Path]:
-    """The files this job writes (or wrote): its target, or the NWB writer's split files.
+def _split_names(job: Job, target: Path, rule: Splitting) -> tuple[list[Path], list[str]]:
+    """The files the job's writer writes for its input, and the individual each holds
+    (``""`` for ``target`` itself).
 
-    The input is read (its individual names only) when the writer splits and
-    files of a split's names (``<stem>_*.nwb``) lie beside the target, or when
-    another job of the batch writes such a name: only then do the exact names
-    matter. A split name that is another job's output fails this job (the
-    file is not this job's, and writing it would replace the other's).
+    The names come from the writer's own rule (see :meth:`Splitting.names`);
+    only the input's individual names are read (:func:`_individuals`).
+    """
+    found = _individuals(job)
+    if found is None:
+        return [target], [""]
+    individuals, labelled = found
+    names = rule.names(target, individuals, labelled)
+    if names == [target]:
+        return names, [""]
+    return names, individuals
+
+
+def _outputs_of(other: Job) -> list[Path]:
+    """The files another job of the batch writes (its input read only if its writer splits);
+    its target when its input cannot be read (that job fails on its own)."""
+    target = Path(other.target)
+    rule = splitting(target, other.to_format, other.write_options)
+    if rule is None:
+        return [target]
+    try:
+        return _split_names(other, target, rule)[0]
+    except Exception:
+        return [target]
+
+
+def _refuse_collisions(job: Job, names: list[Path], individuals: list[str], title: str) -> None:
+    """Fail the job when one of its split files is another job's output.
+
+    The other jobs are those of :attr:`Job.claimed` (their targets begin with
+    this job's ``<stem>_``): a split file named as one's target, or as one of
+    its own split files (``sess`` with an individual ``x_y`` and ``sess_x``
+    with ``y`` both name ``sess_x_y.nwb``). An other job's input is read only
+    when one of this job's names could be its: its target, or a name that
+    begins with its ``<stem>_``.
     """
     target = Path(job.target)
-    if not _splits(job, target):
-        return [target]
-    if not job.claimed:  # no other job's name to keep clear of
-        if job.overwrite or target.exists():
-            return [target]  # nothing to look for (or the target itself, as written before)
-        suffix = target.suffix
-        stem = target.name[: -len(suffix)] if suffix else target.name
-        pattern = glob.escape(stem) + "_*" + glob.escape(suffix)
-        if not target.parent.is_dir() or next(target.parent.glob(pattern), None) is None:
-            return [target]  # nothing there to tell apart
-    elif target.exists() and not job.overwrite:
-        return [target]
-    names = _split_names(job, target)
-    for name in names:
-        other = job.claimed.get(str(name))
-        if other is not None and name != target:
+    others: dict[str, list[Path]] = {}  # the other jobs' outputs, read once each
+    for name, individual in zip(names, individuals, strict=True):
+        if name == target:
+            continue
+        for where, source in job.claimed.items():
+            other_target = Path(where)
+            start, end = split_pattern(other_target)
+            if name != other_target and not (
+                name.name.startswith(start) and name.name.endswith(end)
+            ):
+                continue
+            other = job.others.get(where)
+            if where not in others:
+                others[where] = _outputs_of(other) if other is not None else [other_target]
+            if name not in others[where]:
+                continue
+            if name == other_target and others[where] == [other_target]:
+                raise PoseBridgeError(
+                    f"{name}: the {title} writer names this file after the individual "
+                    f"{individual!r} of {job.source} (one file per individual), but it is the "
+                    f"output of {source} in this batch; name the outputs apart (e.g. "
+                    "--template '{stem}_poses'), or write one file (split_individuals=False)."
+                )
             raise PoseBridgeError(
-                f"{name}: the NWB writer names this file after an individual of {job.source} "
-                f"(one file per individual), but it is the output of {other} in this batch; "
-                "name the outputs apart (e.g. --template '{stem}_poses'), or write one file "
+                f"{name}: the {title} writer names this file after the individual "
+                f"{individual!r} of {job.source} and after an individual of {source} (one "
+                "file per individual): one would replace the other. Name the outputs apart "
+                "(e.g. --template '{stem}_poses'), or write one file per input "
                 "(split_individuals=False)."
             )
+
+
+def _split_files_beside(job: Job, target: Path) -> bool:
+    """Whether files named as split files of ``target`` (``<stem>_*<suffix>``) lie beside it.
+
+    The batch lists each output folder once when it plans
+    (:attr:`Job.split_files_seen`); a job run on its own looks itself.
+    """
+    if job.split_files_seen is not None:
+        return job.split_files_seen
+    start, end = split_pattern(target)
+    pattern = glob.escape(start) + "*" + glob.escape(end)
+    return target.parent.is_dir() and next(target.parent.glob(pattern), None) is not None
+
+
+def _own_outputs(job: Job) -> list[Path]:
+    """The files this job writes (or wrote): its target, or its writer's split files.
+
+    The input is read (its individual names only) when the writer splits and
+    files of a split's names (``<stem>_*<suffix>``) lie beside the target, or
+    when another job of the batch writes a file of such a name: only then do
+    the exact names matter. A split name that is another job's output fails
+    this job (the file is not this job's, and writing it would replace the
+    other's).
+    """
+    target = Path(job.target)
+    rule = splitting(target, job.to_format, job.write_options)
+    if rule is None:
+        return [target]
+    if not job.claimed:  # no other job's name to keep clear of
+        if job.overwrite or (target.exists() and not rule.always):
+            return [target]  # nothing to look for (or the target itself, as written before)
+        if not _split_files_beside(job, target):
+            return [target]  # nothing there to tell apart
+    elif target.exists() and not job.overwrite and not rule.always:
+        return [target]
+    names, individuals = _split_names(job, target, rule)
+    _refuse_collisions(job, names, individuals, rule.title)
     return names
 
 
@@ -137,7 +195,7 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     """The outputs of an earlier run that exist and read back, and whether they are all
     there; ``None`` when none exist.
 
-    A set of NWB files split per individual is finished only when every file of
+    A set of files split per individual is finished only when every file of
     the set is there; a partial set (a worker killed between the renames of
     its files) is redone.
 
@@ -161,6 +219,29 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
                 "pass overwrite to replace it."
             ) from error
     return found, len(found) == len(outputs)
+
+
+def _redone_note(own: list[Path], found: list[Path]) -> str:
+    """The note of a partial split set written again: which files were missing."""
+    missing = [p.name for p in own if p not in found]
+    shown = ", ".join(missing[:5]) + (
+        f", ... ({len(missing) - 5} more)" if len(missing) > 5 else ""
+    )
+    return (
+        f"redone: {len(missing)} of the {len(own)} files split per individual were missing "
+        f"({shown}); the {len(found)} there were written again"
+    )
+
+
+def _fps_named(job: Job, message: str) -> str:
+    """``message`` naming the job's frame rate as it was given (``--fps 60`` on the
+    command line) where :func:`posebridge.convert` names it ``fps=60``."""
+    if job.fps is None or job.fps_option == "fps=":
+        return message
+    said = job.fps_option.strip(" =")
+    return message.replace(
+        f"fps={job.fps:g} contradicts", f"{job.fps_option}{job.fps:g} contradicts", 1
+    ).replace("; leave out fps to use", f"; leave out {said} to use", 1)
 
 
 def _input_bytes(source: Path) -> int:
@@ -200,11 +281,13 @@ def _inspect(paths: Iterable[Path]) -> list[dict[str, str]]:
 def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Result:
     """Run one job: skip it when its output is finished, else convert; never raise.
 
-    Finished means every file the job writes is there and reads back: for the
-    NWB writer's one file per individual, every ``<stem>_<individual>.nwb`` of
-    the input's individuals. A partial set of those (a worker killed between
-    their renames) is written again whole, replacing the files that were
-    there; an existing file that does not read back fails the job, untouched.
+    Finished means every file the job writes is there and reads back: for a
+    writer's one file per individual (NWB's by default, DeepLabCut's and
+    LightningPose's with ``split_individuals``), every
+    ``<stem>_<individual><suffix>`` of the input's individuals. A partial set
+    of those (a worker killed between their renames) is written again whole,
+    replacing the files that were there, and :attr:`Result.note` says so; an
+    existing file that does not read back fails the job, untouched.
 
     Parameters
     ----------
@@ -260,13 +343,15 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
                     **job.write_options,
                 )
             result.status = "ok"
+            if previous is not None:
+                result.note = _redone_note(own, previous[0])
             if job.inspect:
                 result.findings = _inspect(outputs)
         result.outputs = [str(p) for p in outputs]
         result.output_bytes = sum(Path(p).stat().st_size for p in outputs)
     except Exception as error:
         result.status = "failed"
-        result.error = " ".join(str(error).split()) or type(error).__name__
+        result.error = _fps_named(job, " ".join(str(error).split()) or type(error).__name__)
         result.error_type = type(error).__name__
         if not isinstance(error, PoseBridgeError | OSError):
             result.error += " | " + traceback.format_exc(limit=3).splitlines()[-1]

@@ -14,7 +14,7 @@ import os
 import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from posebridge._files import inside_input_folder, real_target
 from posebridge._option_values import expect_kind, expect_number
 from posebridge.batch.folders import expand_folder
 from posebridge.batch.manifest import manifest_rows
+from posebridge.batch.splits import first_match, folder_names, split_pattern, splitting
 from posebridge.errors import PoseBridgeError, brief, expect_bool, expect_path
 
 PathLike = str | os.PathLike[str]
@@ -60,6 +61,10 @@ class Job:
         a folder found in a folder given has the format that reads it.
     fps
         Frames per second of the input, when given.
+    fps_option
+        How :attr:`fps` was given, as messages name it: ``"fps="`` (the
+        batch's ``fps`` argument, or a manifest row's ``fps``), ``"--fps "``
+        (the command line's flag).
     read_options, write_options
         Options of the reader and of the writer (per-session metadata included).
     overwrite
@@ -76,6 +81,15 @@ class Job:
         writer could name if it writes one file per individual
         (``<stem>_<anything><ending>`` beside :attr:`target`): never counted as
         this job's, never written by it.
+    others
+        Those jobs themselves (output -> job, without their own ``claimed``):
+        when one of this job's per-individual files could be named as one of
+        theirs, their inputs' individual names are read to tell.
+    split_files_seen
+        Whether files named as this job's per-individual files
+        (``<stem>_*<ending>``) lay beside its target when the batch was
+        planned (each output folder is listed once per batch); ``None``: not
+        looked, the job looks itself.
     """
 
     source: str
@@ -83,6 +97,7 @@ class Job:
     from_format: str | None = None
     to_format: str | None = None
     fps: float | None = None
+    fps_option: str = "fps="
     read_options: dict[str, Any] = field(default_factory=dict)
     write_options: dict[str, Any] = field(default_factory=dict)
     overwrite: bool = False
@@ -90,6 +105,8 @@ class Job:
     chunk_frames: int | None = None
     error: str = ""
     claimed: dict[str, str] = field(default_factory=dict)
+    others: dict[str, Job] = field(default_factory=dict)
+    split_files_seen: bool | None = None
 
 
 # --------------------------------------------------------------------------
@@ -462,6 +479,7 @@ def plan_jobs(
     overwrite: bool = False,
     inspect: bool = False,
     chunk_frames: int | None = None,
+    fps_option: str = "fps=",
 ) -> list[Job]:
     """The jobs of a batch (see :func:`convert_many` for the parameters).
 
@@ -485,6 +503,7 @@ def plan_jobs(
         overwrite=overwrite,
         inspect=inspect,
         chunk_frames=chunk_frames,
+        fps_option=fps_option,
     ).jobs
 
 
@@ -502,6 +521,7 @@ def plan_batch(
     overwrite: bool = False,
     inspect: bool = False,
     chunk_frames: int | None = None,
+    fps_option: str = "fps=",
 ) -> Plan:
     """The jobs of a batch and the files it leaves out (see :func:`convert_many`).
 
@@ -528,6 +548,7 @@ def plan_batch(
     if from_format is not None:
         registry.get(from_format)  # a name no format has fails the call, not every input
     fps = model.checked_fps(fps)
+    expect_kind(fps_option, str, "fps_option")
     expect_kind(read_options, dict[str, Any] | None, "read_options")
     expect_kind(write_options, dict[str, Any] | None, "write_options")
     expect_number(chunk_frames, "chunk_frames", whole=True, least=1, optional=True)
@@ -579,6 +600,7 @@ def plan_batch(
             from_format=from_format or found.format,
             to_format=to,
             fps=float(row["fps"]) if row.get("fps") not in (None, "") else fps,
+            fps_option="fps=" if row.get("fps") not in (None, "") else fps_option,
             read_options=dict(read_options or {}),
             write_options=dict(write_options or {}),
             overwrite=overwrite,
@@ -620,7 +642,10 @@ def plan_batch(
         else:
             seen[job.target] = job.source
     _refuse_outputs_onto_inputs(jobs, manifest)
+    _options_per_job(jobs, read_options, "reader")
+    _options_per_job(jobs, write_options, "writer")
     _note_claimed_names(jobs)
+    _note_split_files(jobs)
     return Plan(jobs, [str(p.absolute()) for p in ignored])
 
 
@@ -656,6 +681,37 @@ def _note_claimed_names(jobs: list[Job]) -> None:
             if name != target.name:
                 job.claimed[str(target.parent / name)] = source
             at += 1
+    by_target = {job.target: job for job in jobs if not job.error and job.target}
+    for job in jobs:
+        job.others = {
+            where: replace(by_target[where], claimed={}, others={}) for where in job.claimed
+        }
+
+
+def _note_split_files(jobs: list[Job]) -> None:
+    """Tell each job whose writer splits per individual whether files of its split
+    names (``<stem>_*<ending>``) lie beside its target (:attr:`Job.split_files_seen`).
+
+    Each output folder is listed once for the whole batch (a resumed batch of
+    many inputs in one flat folder would otherwise list it once per job); a
+    folder's names are sorted and searched by prefix. Only jobs that could
+    need the answer look: a writer that splits, no ``overwrite``, no other
+    job's name to keep clear of (those jobs read their names anyway).
+    """
+    asking = [
+        job
+        for job in jobs
+        if not job.error
+        and job.target
+        and not job.overwrite
+        and not job.claimed
+        and splitting(job.target, job.to_format, job.write_options) is not None
+    ]
+    listed = folder_names(Path(job.target).parent for job in asking)
+    for job in asking:
+        target = Path(job.target)
+        start, end = split_pattern(target)
+        job.split_files_seen = first_match(listed[target.parent], start, end)
 
 
 def _file_id(path: PathLike) -> tuple[int, int] | None:
@@ -749,3 +805,59 @@ def _check_option_names(options: dict[str, Any] | None, format: str | None, role
     raise PoseBridgeError(
         f"No {role} takes an option {key!r}{own}; the {role}s' options are: {', '.join(takes)}."
     )
+
+
+def _job_format(job: Job, role: str) -> registry.Format | None:
+    """The reader (writer) of a job, as its worker will resolve it; ``None`` when it
+    cannot be told here (a missing or unknown input: the job reports that)."""
+    try:
+        if role == "reader":
+            return registry.resolve_for_reading(Path(job.source), job.from_format)
+        return registry.resolve_for_writing(Path(job.target), job.to_format, "poses")
+    except (PoseBridgeError, OSError):
+        return None
+
+
+def _options_per_job(jobs: list[Job], options: dict[str, Any] | None, role: str) -> None:
+    """Give each job only the options its reader (writer) takes; refuse, before any job,
+    an option that no job's reader (writer) takes.
+
+    A batch may mix formats (a YOLO labels folder and DeepLabCut files): an
+    option meant for one (``kpt_shape``) is not an error of the others. Each
+    input's reader is found from its content (its first bytes: one look per
+    input, only when options are given); a job whose format cannot be told
+    keeps every option and fails on its own.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the option and the formats of the batch's inputs (outputs).
+    """
+    if not options:
+        return
+    reading = role == "reader"
+    titles: dict[str, str] = {}
+    taken: set[str] = set()
+    for job in jobs:
+        if job.error or not job.target:
+            continue
+        fmt = _job_format(job, role)
+        if fmt is None:
+            continue
+        titles[fmt.name] = fmt.title
+        accepts = fmt.read_options if reading else fmt.write_options
+        held = job.read_options if reading else job.write_options
+        for key in options:
+            if key in accepts:
+                taken.add(key)
+            else:
+                held.pop(key, None)
+    unused = [key for key in options if key not in taken]
+    if unused and titles:
+        what = "input" if reading else "output"
+        given = "read_options, --read-option" if reading else "write_options, --option"
+        raise PoseBridgeError(
+            f"{role} option {unused[0]!r} is taken by no {role} of this batch's {what}s "
+            f"({', '.join(sorted(titles.values()))}); leave it out ({given}), or run the "
+            "files of a format that takes it in a batch of their own (see posebridge formats)."
+        )

@@ -65,9 +65,10 @@ class BatchReport:
         """A summary table: one line per input, then the totals."""
         body = []
         for r in self.results:
-            note = r.error if r.status == "failed" else ""
+            notes = [r.error if r.status == "failed" else "", r.note]
             if r.findings:
-                note = f"{len(r.findings)} nwbinspector finding(s)"
+                notes.append(f"{len(r.findings)} nwbinspector finding(s)")
+            note = "; ".join(n for n in notes if n)
             body.append(
                 (
                     r.status,
@@ -173,7 +174,8 @@ def is_batch_report(path: PathLike) -> bool:
     replaced without ``overwrite`` (which would also redo every output), while
     any other file there is kept. A CSV report is known by its header line, a
     JSON one by its top-level keys (``counts``, ``seconds``, ``results``, and
-    ``ignored`` or not: earlier reports have none); a file larger than 64 MiB
+    ``ignored`` or not: earlier reports have none; a CSV written before
+    results had a ``note`` is one too); a file larger than 64 MiB
     or that cannot be read is not a report.
 
     Examples
@@ -195,8 +197,9 @@ def is_batch_report(path: PathLike) -> bool:
             return False
         keys = {"counts", "seconds", "results"}
         return isinstance(payload, dict) and set(payload) in (keys, keys | {"ignored"})
-    header = ",".join(Result.__dataclass_fields__).encode()
-    return data.split(b"\n", 1)[0].rstrip(b"\r") == header
+    fields = list(Result.__dataclass_fields__)
+    headers = {",".join(fields).encode(), ",".join(f for f in fields if f != "note").encode()}
+    return data.split(b"\n", 1)[0].rstrip(b"\r") in headers  # a report from before notes too
 
 
 #: The largest file taken for an old report (see :func:`is_batch_report`).

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -48,14 +50,57 @@ def _clean_partials(job: Job) -> None:
 
 def _died(job: Job, error: BaseException) -> Result:
     _clean_partials(job)
+    hint = ""
+    if isinstance(error, BrokenProcessPool):  # killed, or could not start at all
+        hint = (
+            " (if worker processes cannot start or run here, e.g. for lack of memory, "
+            "run it in one process: -j 1, jobs=1)"
+        )
     return Result(
         source=job.source,
         target=job.target,
         status="failed",
         error=f"the worker running it stopped ({type(error).__name__}: {error}); "
-        "run the batch again to resume",
+        f"run the batch again to resume{hint}",
         error_type=type(error).__name__,
     )
+
+
+#: What starting worker processes or their threads raises when the machine refuses
+#: (``can't start new thread``, fork / spawn's ``OSError``, a pool broken at start).
+_START_ERRORS = (RuntimeError, OSError, BrokenProcessPool)
+
+
+def _not_started(workers: int, error: BaseException) -> PoseBridgeError:
+    """The error of a batch whose worker processes (or the threads that feed them)
+    could not start, naming the cause and the way out."""
+    cause = " ".join(str(error).split()) or type(error).__name__
+    return PoseBridgeError(
+        f"could not start {workers} worker processes for the batch ({type(error).__name__}: "
+        f"{cause}); run it in one process with -j 1 (jobs=1), or free what ran out "
+        "(processes, threads, memory, open files). Outputs already written are skipped "
+        "when the batch runs again."
+    )
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool whose start failed midway: cancel the jobs not begun, wait for the
+    ones running (their outputs are whole).
+
+    A pool whose feeding thread never started cannot be joined, and its
+    processes would wait for work forever: they are terminated first (the
+    pool's own list of them, a private attribute read defensively; no job
+    ever reached them), then the pool is let go without waiting.
+    """
+    feeder = getattr(pool, "_executor_manager_thread", None)
+    if feeder is None or feeder.ident is None:  # never started: no job reached a worker
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+            process.join(5)
+        with contextlib.suppress(RuntimeError):
+            pool.shutdown(wait=False, cancel_futures=True)
+        return
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_local(
@@ -69,32 +114,43 @@ def _run_local(
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    # chunk reports travel through a manager's queue: a worker killed midway only
-    # drops its own connection (a plain multiprocessing queue shares one lock)
-    manager = context.Manager() if progress.listening else None
-    queue = manager.Queue() if manager is not None else None
-    drainer = drain(queue, progress) if queue is not None else None
+    manager = queue = drainer = pool = None
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=connect_worker,
-            initargs=(queue,),
-        ) as pool:
+        try:
+            # chunk reports travel through a manager's queue: a worker killed midway only
+            # drops its own connection (a plain multiprocessing queue shares one lock)
+            if progress.listening:
+                manager = context.Manager()
+                queue = manager.Queue()
+                drainer = drain(queue, progress)
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=connect_worker,
+                initargs=(queue,),
+            )
             futures = {
                 pool.submit(run_job, job, partial(send_to_batch, job.target) if queue else None): i
                 for i, job in enumerate(jobs)
             }
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    yield index, future.result()
-                except Exception as error:  # a worker process died (BrokenProcessPool)
-                    yield index, _died(jobs[index], error)
+        except _START_ERRORS as error:
+            if pool is not None:
+                _stop(pool)
+                pool = None
+            raise _not_started(workers, error) from error
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                yield index, future.result()
+            except Exception as error:  # a worker process died (BrokenProcessPool)
+                yield index, _died(jobs[index], error)
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
         if manager is not None:
-            queue.put(None)  # after every worker's reports: the drainer stops here
-            drainer.join()
+            if drainer is not None:
+                queue.put(None)  # after every worker's reports: the drainer stops here
+                drainer.join()
             manager.shutdown()
 
 
@@ -235,6 +291,7 @@ def convert_many(
     on_chunk: ChunkCallback | None = None,
     chunk_frames: int | None = None,
     report: PathLike | None = None,
+    fps_option: str = "fps=",
 ) -> BatchReport:
     """Convert many files, on local worker processes or a Dask cluster; never stop at one error.
 
@@ -279,7 +336,13 @@ def convert_many(
     fps
         Frames per second of every input (a manifest's ``fps`` wins).
     read_options, write_options
-        Options of the reader and of the writer, for every input.
+        Options of the readers and of the writers. Each input gets those its
+        reader (its output's writer) takes, so a batch may mix formats
+        (``kpt_shape`` for a YOLO predictions folder beside DeepLabCut files);
+        an option that no input's reader (no output's writer) takes stops the
+        batch before any input runs, naming the option and the formats. The
+        inputs' formats are found from their first bytes for this (one look per
+        input, only when read options are given).
     overwrite
         Redo outputs that exist. Without it, an output that exists and reads
         back is skipped (the batch resumes), and one that does not read back
@@ -290,7 +353,10 @@ def convert_many(
     jobs
         Local worker processes, a whole number, at least 1 (default: the
         number of CPUs, at most the number of inputs; ``1`` runs in this
-        process).
+        process). When the processes, or the threads that feed them, cannot
+        start (too few processes, threads, memory or open files allowed), the
+        batch stops with a :class:`PoseBridgeError` naming the cause and
+        suggesting ``jobs=1``.
     client
         A ``distributed.Client`` of an existing Dask cluster (a local one, or
         SLURM / PBS through dask-jobqueue) to run the jobs on instead.
@@ -315,6 +381,10 @@ def convert_many(
         ``overwrite``, and an input of the batch, its manifest or one of its
         outputs, or a file inside a folder read as one input, is refused
         (links followed; even with ``overwrite``).
+    fps_option
+        How ``fps`` is named in the messages of the inputs it contradicts
+        (``"fps=60 contradicts the file's own frame rate"``); the command
+        line passes ``"--fps "``. A manifest row's ``fps`` is named ``fps=``.
 
     Returns
     -------
@@ -331,7 +401,8 @@ def convert_many(
         empty source, a template that names no file or leads out of
         ``output_dir``, a manifest ``output`` that leads out of it, an option
         no reader or writer of the batch takes, a ``report`` that cannot be
-        written, exists without ``overwrite``, or is one of the batch's files).
+        written, exists without ``overwrite``, or is one of the batch's files),
+        or when worker processes cannot start (see ``jobs``).
         Every argument is checked before any input is converted; an input that
         fails is reported in the :class:`BatchReport` instead.
     ReportNotWrittenError
@@ -373,6 +444,7 @@ def convert_many(
         overwrite=overwrite,
         inspect=inspect,
         chunk_frames=chunk_frames,
+        fps_option=fps_option,
     )
     planned = plan.jobs
     if report_path is not None:

@@ -351,6 +351,7 @@ def batch(
             progress=False if quiet else None,
             chunk_frames=chunk_frames,
             report=report,
+            fps_option="--fps ",
         )
     except ReportNotWrittenError as error:  # the batch ran: its table first, then why
         click.echo(error.report.table())

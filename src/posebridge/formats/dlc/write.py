@@ -129,6 +129,20 @@ def has_likelihood(ds: xr.Dataset) -> bool:
     return not bool(np.isnan(ds["confidence"].values).all())
 
 
+def split_path(path: Path, individual: str) -> Path:
+    """The file of one individual when a write is split: ``<stem>_<individual><suffix>``.
+
+    A path separator in the name becomes ``_``.
+
+    Examples
+    --------
+    >>> split_path(Path("out/sess.h5"), "mouse/1").as_posix()
+    'out/sess_mouse_1.h5'
+    """
+    safe = individual.replace(os.sep, "_").replace("/", "_")
+    return path.with_name(f"{path.stem}_{safe}{path.suffix}")
+
+
 def plan_tables(
     ds: xr.Dataset,
     path: Path,
@@ -153,8 +167,7 @@ def plan_tables(
         return [(path, plan)]
     out = []
     for i, name in enumerate(names):
-        safe = name.replace(os.sep, "_").replace("/", "_")
-        target = path.with_name(f"{path.stem}_{safe}{path.suffix}")
+        target = split_path(path, name)
         plan = layout.plan_columns(
             ds,
             [i],
