@@ -496,3 +496,12 @@ def test_a_table_block_narrower_than_its_column_list_is_refused_as_damaged(tmp_p
         FormatError, match="holds 12 values per row.*names 18; the file is damaged"
     ):
         posebridge.open_dataset(path)
+
+
+def test_split_names_that_give_one_file_are_refused(tmp_path):
+    """Individuals "a/b" and "a_b" were both written to out_a_b.h5, the second replacing
+    the first inside one write."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 2)), individual_names=["a/b", "a_b"])
+    with pytest.raises(SchemaError, match=r"'a/b' and 'a_b' would both be written to"):
+        posebridge.save(ds, tmp_path / "out.h5", format="dlc", split_individuals=True)
+    assert list(tmp_path.iterdir()) == []

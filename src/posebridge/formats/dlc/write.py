@@ -165,9 +165,18 @@ def plan_tables(
             with_arrays=with_arrays,
         )
         return [(path, plan)]
+    targets = [split_path(path, name) for name in names]
+    seen: dict[Path, str] = {}
+    for name, target in zip(names, targets, strict=True):
+        if target in seen:
+            raise SchemaError(
+                f"the individuals {seen[target]!r} and {name!r} would both be written to "
+                f"{target} (a path separator becomes _); rename one, or write one file "
+                "(split_individuals=False)."
+            )
+        seen[target] = name
     out = []
-    for i, name in enumerate(names):
-        target = split_path(path, name)
+    for i, target in enumerate(targets):
         plan = layout.plan_columns(
             ds,
             [i],
