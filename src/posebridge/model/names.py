@@ -120,6 +120,10 @@ EXTRAS: dict[str, str] = {
     "of position (pixels); idtracker.ai's 'body_length'",
     "area": "variable (time, individual) float: area of each animal's blob in pixels "
     "(idtracker.ai's 'areas')",
+    # DANNCE
+    "sample_id": "coord (time,) int64: DANNCE's sampleID of each prediction, a sample id of "
+    "DANNCE's sync table (makeSyncFiles.py: frame * 1000 / fps + 1), not a frame number; time "
+    "holds the frames when the reader is given sync=, else these ids",
     # Anipose triangulation
     "reprojection_error": "variable (time, keypoint, individual) float: mean reprojection error "
     "of each triangulated point in pixels (Anipose '<kp>_error')",

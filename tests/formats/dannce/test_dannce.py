@@ -15,6 +15,9 @@ from posebridge.formats import dannce
 from posebridge.formats.dannce.matfile import head_variables
 from posebridge.registry import detect
 
+# reading sampleIDs as time without sync= warns; test_dannce_sync.py checks that warning
+pytestmark = pytest.mark.filterwarnings("ignore:.*not frame numbers:UserWarning")
+
 N, K = 5, 4
 NAMES = ["Snout", "EarL", "EarR", "Tail"]
 
@@ -141,9 +144,9 @@ def test_instance_axis_gives_individuals(tmp_path: Path):
     [
         ({"sampleID": None}, "no sampleID"),
         ({"sampleID": np.arange(N + 1)[None]}, "sampleID holds 6 values"),
-        ({"sampleID": np.zeros((1, N))}, "gives frame 0 twice"),
+        ({"sampleID": np.zeros((1, N))}, "gives sample 0 twice"),
         # past 2**53: 1e30 wrapped to a negative int64 frame with only a RuntimeWarning
-        ({"sampleID": np.arange(N)[None] * 1e30}, "sampleID should hold whole frame numbers"),
+        ({"sampleID": np.arange(N)[None] * 1e30}, "sampleID should hold whole sample ids"),
         ({"p_max": np.zeros((N, K + 1))}, "p_max is"),
         ({"pred": np.zeros((N, 4, K))}, "pred should be"),
         # found by fuzzing: text where numbers belong raised numpy's ValueError

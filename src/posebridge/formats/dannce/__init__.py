@@ -1,8 +1,11 @@
 """DANNCE 3-D predictions: ``save_data_AVG*.mat`` / ``save_data_MAX*.mat`` and ``com3d.mat``.
 
 Read-only. ``pred`` (N, 3, K) -> 3-D ``position`` (x, y, z in the calibration's
-units, mm), ``p_max`` (N, K) -> ``confidence``, ``sampleID`` -> time (frame
-numbers from DANNCE's sync files, kept as they are). Marker names are not in
+units, mm), ``p_max`` (N, K) -> ``confidence``, ``sampleID`` -> the
+``sample_id`` coordinate. ``sampleID`` holds sample ids of DANNCE's sync
+table, not frames (``makeSyncFiles.py``: frame * 1000 / fps + 1): ``sync=`` (a
+``<camera>_sync.mat`` or a Label3D file) maps them to frames for time; without
+it time holds the ids, with a warning. Marker names are not in
 the file: they come from a skeleton file (``skeleton=``), else ``marker_0``,
 ``marker_1``, ...; K is taken from ``pred``. ``com3d.mat`` (``com`` (N, 3))
 reads as one keypoint, ``com``. MATLAB v5 files are read with scipy, v7.3
@@ -27,6 +30,7 @@ FORMATS = (
         specificity=1,
         describe=describe,
         notes="read-only; save_data_*.mat (pred, p_max, sampleID), com3d.mat; "
-        "skeleton=<skeleton .mat or list of names>",
+        "skeleton=<skeleton .mat or list of names>; sync=<*_sync.mat or Label3D file> "
+        "(sampleID -> frames)",
     ),
 )

@@ -22,6 +22,7 @@ from posebridge.formats.dannce.matfile import (
     readable_mat,
     scipy_io_module,
 )
+from posebridge.formats.dannce.sync import SAMPLE_ID, frames_of, warn_sample_ids
 
 __all__ = ["describe", "read", "sniff"]
 
@@ -130,27 +131,28 @@ def _text(cell: Any) -> str:
     return str(cell)
 
 
-def _frames(values: dict[str, Any], n_time: int, path: Path) -> np.ndarray:
+def _sample_ids(values: dict[str, Any], n_time: int, path: Path) -> np.ndarray:
     if "sampleID" not in values:
-        raise FormatError(path, "has no sampleID variable (the frame of each prediction).")
+        raise FormatError(path, "has no sampleID variable (the sync sample of each prediction).")
     ids = np.asarray(values["sampleID"]).reshape(-1)
     if ids.size != n_time:
         raise FormatError(
             path, f"sampleID holds {ids.size} values for {n_time} predictions; they must match."
         )
     if ids.dtype.kind not in "iuf" or not model.whole_numbers(ids).all():
-        raise FormatError(path, "sampleID should hold whole frame numbers (below 2**53).")
-    frames = ids.astype(np.int64)
-    if np.unique(frames).size != frames.size:
-        dup = frames[np.flatnonzero(np.diff(np.sort(frames)) == 0)[0]]
-        raise FormatError(path, f"sampleID gives frame {dup} twice.")
-    return frames
+        raise FormatError(path, "sampleID should hold whole sample ids (below 2**53).")
+    ids = ids.astype(np.int64)
+    if np.unique(ids).size != ids.size:
+        dup = ids[np.flatnonzero(np.diff(np.sort(ids)) == 0)[0]]
+        raise FormatError(path, f"sampleID gives sample {dup} twice.")
+    return ids
 
 
 def read(
     path: Path,
     *,
     skeleton: str | os.PathLike[str] | Sequence[str] | None = None,
+    sync: str | os.PathLike[str] | None = None,
 ) -> xr.Dataset:
     """Read a DANNCE ``save_data_*.mat`` or ``com3d.mat`` file.
 
@@ -162,23 +164,33 @@ def read(
         A DANNCE skeleton ``.mat`` (``joint_names``, ``joints_idx``; e.g.
         ``mouse22_skeleton.mat``), or a list of marker names in order. Without
         it markers are ``marker_0``, ``marker_1``, ...
+    sync
+        The sync table the prediction was made with: a DANNCE
+        ``<camera>_sync.mat`` (``data_sampleID``, ``data_frame``) or a Label3D
+        file holding ``sync``. Each ``sampleID`` becomes its frame (the first
+        camera's). Without it, time holds the ``sampleID`` values themselves,
+        with a warning (unless they are 0..N-1): DANNCE's ``makeSyncFiles.py``
+        makes them frame * 1000 / fps + 1, not frame numbers.
 
     Returns
     -------
     xarray.Dataset
-        3-D poses, time = the frame numbers of ``sampleID`` (sorted), with
-        ``skeleton_edges`` when the skeleton file gives them.
+        3-D poses, time = the frames of ``sampleID`` with ``sync``, else the
+        ``sampleID`` values (sorted); the ``sampleID`` values are kept in the
+        ``sample_id`` coordinate; ``skeleton_edges`` when the skeleton file
+        gives them.
 
     Raises
     ------
     FormatError
-        Naming the variable that is missing or of the wrong shape.
+        Naming the variable that is missing or of the wrong shape, or a
+        ``sampleID`` the sync file lacks.
 
     Examples
     --------
     >>> import posebridge
     >>> ds = posebridge.load(
-    ...     "save_data_AVG.mat", skeleton="mouse22_skeleton.mat"
+    ...     "save_data_AVG.mat", skeleton="mouse22_skeleton.mat", sync="sync/Camera1_sync.mat"
     ... )  # doctest: +SKIP
     """
     path = check_input(path)
@@ -224,10 +236,24 @@ def read(
         raise FormatError(
             path, "has neither pred (save_data_*.mat) nor com (com3d.mat); not a DANNCE file."
         )
-    frames = _frames(values, n_time, path)
+    ids = _sample_ids(values, n_time, path)
+    if sync is None:
+        warn_sample_ids(ids, path)
+        frames = ids
+    else:
+        frames = frames_of(ids, sync, path)
+        if np.unique(frames).size != frames.size:
+            dup = np.sort(frames)[np.flatnonzero(np.diff(np.sort(frames)) == 0)[0]]
+            twice = ids[frames == dup]
+            raise FormatError(
+                path,
+                f"sampleIDs {twice[0]} and {twice[1]} are both frame {dup} in the sync file "
+                f"{sync}; time needs a frame per prediction.",
+            )
     order = np.argsort(frames, kind="stable")
     if np.any(order != np.arange(n_time)):
-        frames, position, confidence = frames[order], position[order], confidence[order]
+        frames, ids = frames[order], ids[order]
+        position, confidence = position[order], confidence[order]
     individuals = ["individual_0"] if n_ind == 1 else [f"individual_{i}" for i in range(n_ind)]
     data_vars: dict[str, Any] = {
         "position": (model.POSES_DIMS, position),
@@ -239,6 +265,7 @@ def read(
         data_vars,
         coords={
             model.TIME: frames,
+            SAMPLE_ID: (model.TIME, ids),
             model.SPACE: ["x", "y", "z"],
             model.KEYPOINT: names,
             model.INDIVIDUAL: individuals,
@@ -284,4 +311,9 @@ def describe(path: Path) -> list[tuple[str, str]]:
         ("MATLAB", version),
         ("variables", ", ".join(f"{k} {v}" for k, v in shapes.items())),
         ("markers", "names from skeleton= (a skeleton .mat), else marker_<i>"),
+        (
+            "time",
+            "sampleID = sync sample ids (makeSyncFiles: frame * 1000/fps + 1), kept as "
+            "sample_id; sync=<*_sync.mat or Label3D file> maps them to frames",
+        ),
     ]
