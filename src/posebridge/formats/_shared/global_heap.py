@@ -18,6 +18,22 @@ attribute or layout it cannot parse (dense attribute storage, shared
 messages, offsets that are not 8 bytes, an unfamiliar version) is left to
 HDF5, as is a collection without the ``GCOL`` signature (HDF5 refuses it
 cleanly).
+
+:func:`check_heaps` finds the collections from the objects a reader is about
+to read: precise, but about 0.2 ms an object (h5py calls and header parsing).
+:func:`check_file_heaps` is for readers that read values all over a file (NWB,
+netCDF): it finds every collection by its 8-byte signature (``GCOL``, version
+1, three reserved zero bytes) in one vectorized pass over the file (about 0.3
+ms a megabyte) and walks each once. Collections are not linked to each other
+and lie between raw data, so a pass over the bytes is the cheap way to find
+them all. Signature bytes that are not a live collection (inside raw data or
+a string, or a collection the file no longer uses) must not make a valid file
+refused: a candidate inside a collection that walked cleanly is skipped, and
+one whose walk fails is refused only when a vlen reference to it (a
+plausible length, its address, a plausible index) is stored in the file
+outside the data of groups the reader never reads. Files over 256 MiB are
+not scanned: there the pass could cost more than the reading it protects (an
+NWB file whose bulk is data posebridge never reads, such as raw video).
 """
 
 from __future__ import annotations
@@ -43,6 +59,12 @@ _WHOLE_COLLECTION = 1 << 20
 #: Bytes of vlen references read from one dataset at most (beyond, the check gives up).
 _MAX_REFERENCE_BYTES = 64 << 20
 _HEADER = 16  # a collection's header and an object's header, with 8-byte lengths
+#: A collection's first 8 bytes: signature, version 1, three reserved zero bytes.
+_SIGNATURE = np.frombuffer(b"GCOL\x01\x00\x00\x00", dtype=np.uint8)
+#: Files up to this size are scanned for collections; a larger one is left to HDF5.
+_MAX_SCAN_BYTES = 256 << 20
+#: Bytes of the file compared with the signature at once.
+_SCAN_BLOCK = 1 << 20
 _REFERENCE = np.dtype([("length", "<u4"), ("address", "<u8"), ("index", "<u4")])
 _VLEN_CLASS = 9
 _ATTRIBUTE = 0x0C
@@ -430,3 +452,136 @@ def _check_collection(handle: BinaryIO, file: _FileLayout, address: int, path: A
                 f"collection's end ({size - at - _HEADER} bytes remain)"
             )
         at += need
+
+
+def check_file_heaps(h5: Any, path: Any, *, unread: Iterable[str] = ()) -> None:
+    """Refuse a file any of whose global heap collections is damaged.
+
+    Every collection of the file (found by its signature) is walked as HDF5
+    walks it when it loads one; call this right after opening a file whose
+    variable-length values will be read anywhere in it (NWB, netCDF), before
+    any is read. A file larger than 256 MiB, or one whose layout the check
+    does not know (a driver other than the POSIX one, 4-byte offsets), is left
+    to HDF5.
+
+    Parameters
+    ----------
+    h5
+        The open ``h5py.File``.
+    path
+        The file's name for messages.
+    unread
+        Groups whose datasets the caller never reads (NWB's cached schema,
+        ``"specifications"``): a damaged collection referenced only from
+        their data is left alone, as the caller's reading never loads it.
+
+    Raises
+    ------
+    FormatError
+        ``"its HDF5 global heap collection at byte N is damaged: ..."``, for a
+        collection that a vlen reference in the file points to.
+
+    Examples
+    --------
+    >>> import h5py  # doctest: +SKIP
+    >>> with h5py.File("session.nwb", "r") as h5:  # doctest: +SKIP
+    ...     check_file_heaps(h5, "session.nwb")
+    """
+    file = _FileLayout.of(h5)
+    if file is None or file.size > _MAX_SCAN_BYTES:
+        return
+    with open(file.filename, "rb", buffering=0) as handle:
+        starts = _signatures(handle)
+        end = 0  # where the last collection that walked cleanly ends
+        for start in starts:
+            if start < max(end, file.base):
+                continue  # inside a sound collection (a string's bytes) or the user block
+            header = _read(handle, start + 8, 8)
+            if len(header) < 8:
+                continue  # cut short by the end of the file: HDF5 refuses it cleanly
+            (size,) = struct.unpack("<Q", header)
+            try:
+                _check_collection(handle, file, start - file.base, path)
+            except FormatError:
+                if _referenced(handle, start - file.base, size, _storage_of(h5, unread)):
+                    raise
+                continue
+            end = start + size
+
+
+def _signatures(handle: BinaryIO) -> list[int]:
+    """File offsets of every collection signature, in order (one pass, block by block)."""
+    width = len(_SIGNATURE)
+    buffer = bytearray(min(_SCAN_BLOCK, os.fstat(handle.fileno()).st_size) + width - 1)
+    view = memoryview(buffer)
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    found: list[int] = []
+    kept = 0  # the previous block's last bytes, where a signature may begin
+    offset = 0  # the file offset of buffer[0]
+    handle.seek(0)
+    while True:
+        count = handle.readinto(view[kept:]) or 0
+        filled = kept + count
+        last = filled - width + 1  # a signature starting here or later is not all read
+        if last > 0:
+            starts = np.flatnonzero(data[:last] == _SIGNATURE[0])
+            for k in range(1, width):
+                starts = starts[data[starts + k] == _SIGNATURE[k]]
+            found.extend((starts + offset).tolist())
+        if not count:
+            return found
+        kept = min(width - 1, filled)
+        buffer[:kept] = buffer[filled - kept : filled]
+        offset += filled - kept
+
+
+def _referenced(handle: BinaryIO, address: int, size: int, unread: list[tuple[int, int]]) -> bool:
+    """Whether a vlen reference to the collection at ``address`` (of ``size`` bytes) is
+    stored in the file, outside the byte ranges ``unread``.
+
+    A reference is a 4-byte length (elements, so 1 to ``size``; up to 1 MiB is
+    allowed, as ``size`` may be the damaged byte), the collection's 8-byte address
+    and a 4-byte object index (1 to 65535: 0 is the free space and an object's
+    header holds 2 bytes). Other pointers to the address are not taken for one: a
+    layout message has the layout class or rank in the byte before it (a length
+    of 16 MiB or more), chunk indexes and symbol tables a zero. References inside
+    compressed chunks are not seen: such a collection is left to HDF5.
+    """
+    handle.seek(0)
+    data = handle.read()
+    needle = struct.pack("<Q", address)
+    at = data.find(needle, 4)
+    while at >= 0:
+        (length,) = struct.unpack_from("<I", data, at - 4)
+        index = int.from_bytes(data[at + 8 : at + 12], "little")
+        plausible = 0 < length <= max(size, _WHOLE_COLLECTION) and 0 < index <= 0xFFFF
+        if plausible and not any(low <= at - 4 < high for low, high in unread):
+            return True
+        at = data.find(needle, at + 1)
+    return False
+
+
+def _storage_of(h5: Any, groups: Iterable[str]) -> list[tuple[int, int]]:
+    """File byte ranges of the contiguous data of every dataset under ``groups``.
+
+    Only called for a damaged collection: walking the groups reads object
+    headers, never a vlen value.
+    """
+    import h5py
+
+    ranges: list[tuple[int, int]] = []
+
+    def add(_: str, member: Any) -> None:
+        if isinstance(member, h5py.Dataset):
+            offset = member.id.get_offset()
+            if offset is not None:
+                ranges.append((offset, offset + member.id.get_storage_size()))
+
+    for name in groups:
+        try:
+            group = h5.get(name)
+            if isinstance(group, h5py.Group):
+                group.visititems(add)
+        except (OSError, ValueError, TypeError, KeyError, RuntimeError):
+            continue  # unreadable: its references count
+    return ranges

@@ -120,6 +120,40 @@ def plain_attribute(owner: Any, name: bytes, types: NumpyTypes | None = None) ->
     return value
 
 
+def checked_attribute(owner: Any, name: str, default: Any = None) -> Any:
+    """``owner.attrs.get(name, default)``, refusing a type that HDF5 may crash on.
+
+    A variable-length *sequence* attribute (a vlen string whose type field one
+    damaged byte turned into something else reads as one) makes HDF5 2.0 die
+    with a segmentation fault when it is read (found by the fuzzer in an NWB
+    series' ``description``). The formats posebridge reads never store one in
+    an attribute, so its type is looked at first (one open, no read).
+
+    Raises
+    ------
+    FormatError
+        Naming the file, the object and the attribute.
+
+    Examples
+    --------
+    >>> checked_attribute(series, "unit", "pixels")  # doctest: +SKIP
+    'pixels'
+    """
+    import h5py
+
+    key = name.encode()
+    if not h5py.h5a.exists(owner.id, key):
+        return default
+    if h5py.h5a.open(owner.id, key).get_type().get_class() == h5py.h5t.VLEN:
+        raise FormatError(
+            owner.file.filename,
+            f"{owner.name}: the attribute {name!r} has a variable-length sequence type, "
+            "which no attribute of this format has: the file is damaged (HDF5 would crash "
+            "reading it).",
+        )
+    return owner.attrs[name]
+
+
 def raw_layout(dataset: Any) -> bool:
     """Whether ``dataset``'s stored chunks can be taken as numpy rows as they are.
 

@@ -19,6 +19,7 @@ import xarray as xr
 from posebridge._files import Peek, check_input, refuse_empty_file
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
 from posebridge.formats._shared.hdf5 import sink_file
 from posebridge.formats._shared.record import Format
@@ -100,6 +101,7 @@ def check_structure(path: Path) -> None:
 
     try:
         with h5py.File(path, "r") as h5:
+            check_file_heaps(h5, path)  # HDF5 loops forever on a damaged global heap
             h5.visititems(visit)
     except PoseBridgeError:  # ours, as raised
         raise

@@ -34,11 +34,13 @@ import xarray as xr
 
 from posebridge._files import HDF5_SIGNATURE
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 from posebridge.formats.nwb.assemble import Plan, finish, model_order, plan_arrays
 from posebridge.formats.nwb.combine import select
 from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb.locate import h5_info, is_nwb
+from posebridge.formats.nwb.read import UNREAD
 
 __all__ = ["CONTENTS", "nwb_block", "open_lazy"]
 
@@ -220,6 +222,7 @@ def open_lazy(
     except OSError:
         raise NotLazy("not a readable HDF5 file") from None
     with h5:
+        check_file_heaps(h5, path, unread=UNREAD)  # before any text is read, as eagerly
         if not is_nwb(h5):
             raise NotLazy("not NWB")
         info = h5_info(h5, str(path.parent))

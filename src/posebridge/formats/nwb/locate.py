@@ -23,6 +23,7 @@ import h5py
 import numpy as np
 
 from posebridge.errors import FormatError, brief
+from posebridge.formats._shared.hdf5 import checked_attribute
 from posebridge.formats._shared.images import image_side
 from posebridge.formats.nwb.common import edge_indices, regular_times, to_text
 
@@ -142,7 +143,7 @@ def _texts(node: Any) -> list[str]:
 
 
 def _ntype(obj: Any) -> str:
-    value = obj.attrs.get("neurodata_type", "")
+    value = checked_attribute(obj, "neurodata_type", "")
     return to_text(value) if value is not None else ""
 
 
@@ -169,7 +170,7 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
         return Timing(n=int(dataset.shape[0]) if dataset.ndim else 1, key=key, timestamps=dataset)
     if "starting_time" in group:
         start = group["starting_time"]
-        rate, begin = _number(start.attrs.get("rate", 0.0)), _number(start[()])
+        rate, begin = _number(checked_attribute(start, "rate", 0.0)), _number(start[()])
         if rate is None or begin is None:
             raise FormatError(
                 Path(group.file.filename),
@@ -195,7 +196,7 @@ def _scale(data: h5py.Dataset, attribute: str, default: float) -> float:
     """The ``conversion`` or ``offset`` attribute of a series' data: one number."""
     if attribute not in data.attrs:
         return default
-    value = _number(data.attrs[attribute])
+    value = _number(checked_attribute(data, attribute))
     if value is None:
         raise FormatError(
             Path(data.file.filename),
@@ -211,7 +212,7 @@ def _h5_series(group: h5py.Group, name: str) -> Series | None:
     data = group["data"]
     n = int(data.shape[0]) if data.ndim else 0
     confidence = group.get("confidence")
-    unit = data.attrs.get("unit", "pixels")
+    unit = checked_attribute(data, "unit", "pixels")
     return Series(
         name=name,
         data=data,
@@ -220,8 +221,8 @@ def _h5_series(group: h5py.Group, name: str) -> Series | None:
         unit=to_text(unit),
         conversion=_scale(data, "conversion", 1.0),
         offset=_scale(data, "offset", 0.0),
-        comments=to_text(group.attrs.get("comments", "")),
-        description=to_text(group.attrs.get("description", "")),
+        comments=to_text(checked_attribute(group, "comments", "")),
+        description=to_text(checked_attribute(group, "description", "")),
     )
 
 
@@ -269,7 +270,7 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
             continue
         if name == "source_software":
             container.source_software = _text(obj)
-            version = obj.attrs.get("version")
+            version = checked_attribute(obj, "version")
             container.source_software_version = None if version is None else to_text(version)
         elif name in ("scorer", "description"):
             setattr(container, name, _text(obj))

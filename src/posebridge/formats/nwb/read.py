@@ -25,6 +25,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, Peek, check_input
 from posebridge.errors import FormatError, PoseBridgeError, describing
+from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats.nwb.assemble import assemble
 from posebridge.formats.nwb.combine import select
 from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
@@ -44,6 +45,10 @@ def sniff(peek: Peek) -> bool:
     return peek.h5 is not None and is_nwb(peek.h5)
 
 
+#: Groups of an NWB file that are never read: a damaged text there is not refused.
+UNREAD = ("specifications",)
+
+
 def _open(path: Path) -> h5py.File:
     with open(path, "rb") as handle:
         head = handle.read(8)
@@ -57,6 +62,11 @@ def _open(path: Path) -> h5py.File:
         h5 = h5py.File(path, "r", rdcc_nbytes=0)
     except OSError as error:
         raise FormatError(path, f"is not a readable HDF5/NWB file ({error}).") from error
+    try:  # before any text is read: HDF5 loops forever on a damaged global heap
+        check_file_heaps(h5, path, unread=UNREAD)
+    except PoseBridgeError:
+        h5.close()
+        raise
     if not is_nwb(h5):
         h5.close()
         raise FormatError(
