@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -455,7 +456,9 @@ def _yolo_labels(images: int):
 
 def test_a_write_of_many_files_lists_each_folder_once(tmp_path, monkeypatch):
     """Overwriting a YOLO tree listed the label folder once per label file (to find stale
-    temporaries): quadratic, 14.6 s for 5,000 files. It is listed once per write now."""
+    temporaries): quadratic, 14.6 s for 5,000 files. It is listed a fixed number of times
+    per write now: once for stale temporaries, and the labels folder once more by the YOLO
+    writer, which refuses label files it does not write there."""
     ds = _yolo_labels(300)
     posebridge.save(ds, tmp_path / "data.yaml", "yolo")
     listed: list[str] = []
@@ -468,7 +471,8 @@ def test_a_write_of_many_files_lists_each_folder_once(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "scandir", counting)
     posebridge.save(ds, tmp_path / "data.yaml", "yolo", overwrite=True)
     monkeypatch.undo()
-    assert len(listed) == len(set(listed)) <= 3  # the tree's root, labels/, labels/img
+    times = Counter(listed)
+    assert len(times) <= 3 and max(times.values()) <= 2  # the tree's root, labels/, labels/img
 
 
 def test_stale_temporaries_of_many_targets_in_one_folder_are_removed(tmp_path):

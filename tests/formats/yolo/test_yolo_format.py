@@ -480,3 +480,175 @@ def test_points_on_the_image_border_are_written(tmp_path):
         yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
     back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
     np.testing.assert_array_equal(back.position.values, position)
+
+
+# --------------------------------------------------------------------------
+# what Ultralytics' training does with the data.yaml and label files written
+
+
+def _yaml_of(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text())
+
+
+def test_a_dataset_without_symmetries_writes_no_flip_idx(tmp_path):
+    """An identity flip_idx was written: Ultralytics then flips images left-right (it turns
+    fliplr off only when flip_idx is absent) without swapping left and right keypoints."""
+    ds = labels.from_numpy(
+        np.arange(8.0).reshape(1, 2, 2, 2) + 1,
+        image_path=["images/train/a.png"],
+        keypoint_names=["left_eye", "right_eye"],
+    )
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(20, 20))
+    assert "flip_idx" not in _yaml_of(written[0])
+    back = yolo.read(written[0], image_size=(20, 20))
+    assert "skeleton_symmetries" not in back
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_symmetries_are_written_as_flip_idx_and_read_back(tmp_path):
+    ds = labels.from_numpy(
+        np.arange(12.0).reshape(1, 2, 3, 2) + 1,
+        image_path=["images/train/a.png"],
+        keypoint_names=["nose", "left_ear", "right_ear"],
+    )
+    ds["skeleton_symmetries"] = (("symmetry", "edge_node"), [["right_ear", "left_ear"]])
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(20, 20))
+    assert _yaml_of(written[0])["flip_idx"] == [0, 2, 1]
+    back = yolo.read(written[0], image_size=(20, 20))
+    assert back.skeleton_symmetries.values.tolist() == [["left_ear", "right_ear"]]
+
+
+def test_symmetries_that_chain_three_keypoints_are_refused(tmp_path):
+    """a-b and b-c wrote flip_idx [1, 2, 1], not a permutation: Ultralytics would copy
+    keypoint 1 over two and lose another, and posebridge refused its own data.yaml."""
+    ds = labels.from_numpy(
+        np.ones((1, 2, 3, 1)), image_path=["images/train/a.png"], keypoint_names=["a", "b", "c"]
+    )
+    ds["skeleton_symmetries"] = (("symmetry", "edge_node"), [["a", "b"], ["b", "c"]])
+    with pytest.raises(SchemaError, match="one partner"):
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(20, 20))
+    assert not (tmp_path / "data.yaml").exists()
+
+
+def test_a_val_split_naming_the_train_folder_reads_each_image_once(tmp_path):
+    """'val: images/train' (Ultralytics takes it) was refused: every image came twice,
+    "Several labelled frames share a key"."""
+    path = dataset(tmp_path)
+    path.write_text(path.read_text().replace("val: images/val", "val: images/train"))
+    with pytest.warns(UserWarning, match=r"'val' repeats 2 image\(s\) of 'train'.*a\.png"):
+        ds = yolo.read(path)
+    assert ds.image_path.values.tolist() == ["images/train/a.png", "images/train/empty.png"]
+    assert ds.data_split.values.tolist() == ["train", "train"]
+    np.testing.assert_allclose(ds.position.sel(individual="untracked_0").values[0, :, 0], [50, 50])
+
+
+def test_an_image_listed_again_by_a_txt_list_is_read_once(tmp_path):
+    path = dataset(tmp_path)
+    (tmp_path / "test.txt").write_text("./images/val/b.jpg\nimages/../images/train/a.png\n")
+    path.write_text(path.read_text() + "test: test.txt\n")
+    with pytest.warns(
+        UserWarning,
+        match=r"'test' repeats 1 image\(s\) of 'train'.*'test' "
+        r"repeats 1 image\(s\) of 'val'",
+    ):
+        ds = yolo.read(path)
+    assert ds.data_split.values.tolist() == ["train", "train", "val"]
+
+
+def _frames(image_path: list[str]) -> xr.Dataset:
+    """One keypoint per row at (10 + 100 * row, 20): rows that differ."""
+    position = np.zeros((len(image_path), 2, 1, 1))
+    position[:, 0, 0, 0] = 10 + 100 * np.arange(len(image_path))
+    position[:, 1, 0, 0] = 20
+    return labels.from_numpy(position, image_path=image_path)
+
+
+def _relative(written: list[Path], root: Path) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in written[1:]]
+
+
+def test_images_of_several_videos_with_one_name_keep_their_video_folder(tmp_path):
+    """A DeepLabCut project of two videos (labeled-data/<video>/img001.png) was refused:
+    'Two rows share the label file train/labels/img001.txt'."""
+    ds = _frames(["labeled-data/videoA/img001.png", "labeled-data/videoB/img001.png"])
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
+    assert _relative(written, tmp_path) == [
+        "train/labels/videoA/img001.txt",
+        "train/labels/videoB/img001.txt",
+    ]
+    for folder in ("videoA", "videoB"):  # the user puts the images where the labels say
+        (tmp_path / "train" / "images" / folder).mkdir(parents=True)
+        Image.new("RGB", (640, 480)).save(tmp_path / "train" / "images" / folder / "img001.png")
+    back = yolo.read(tmp_path / "data.yaml")
+    assert back.image_path.values.tolist() == [
+        "train/images/videoA/img001.png",
+        "train/images/videoB/img001.png",
+    ]
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_names_that_do_not_collide_are_written_as_before(tmp_path):
+    ds = _frames(["labeled-data/videoA/img001.png", "labeled-data/videoB/img002.png"])
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
+    assert _relative(written, tmp_path) == ["train/labels/img001.txt", "train/labels/img002.txt"]
+
+
+def test_as_many_folders_are_kept_as_part_the_images(tmp_path):
+    ds = _frames(["/data/a/cam/img001.png", "/data/b/cam/img001.png", "/data/c/img001.png"])
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
+    assert _relative(written, tmp_path) == [
+        "train/labels/a/cam/img001.txt",
+        "train/labels/b/cam/img001.txt",
+        "train/labels/data/c/img001.txt",
+    ]
+    back = yolo.read(tmp_path / "data.yaml", image_size=(640, 480))
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_frames_of_two_videos_with_one_name_keep_the_video_folder(tmp_path):
+    ds = labels.from_numpy(
+        np.ones((2, 2, 1, 1)) * 5, video=["cam1/v.mp4", "cam2/v.mp4"], frame=[3, 3]
+    )
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
+    assert _relative(written, tmp_path) == [
+        "train/labels/cam1/v_000003.txt",
+        "train/labels/cam2/v_000003.txt",
+    ]
+
+
+def test_images_that_differ_only_in_extension_are_refused_saying_what_to_do(tmp_path):
+    ds = _frames(["images/train/a.png", "images/train/a.jpg"])
+    with pytest.raises(SchemaError, match=r"Rows 0 and 1 share .*labels/train/a\.txt.*Rename"):
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
+    assert not (tmp_path / "data.yaml").exists()
+
+
+def test_boxes_that_ultralytics_drops_from_training_are_written_with_a_warning(tmp_path):
+    """Centroids (one keypoint, no stored box: idtracker.ai, TRex) gave 0 x 0 boxes, which
+    Ultralytics' augmentation drops (box_candidates: wider and taller than 2 px), keypoints
+    and all, without a word."""
+    position = np.full((2, 2, 1, 3), 50.0)
+    position[1, :, 0, 2] = np.nan  # two instances in the second image
+    ds = labels.from_numpy(position, image_path=["images/train/a.png", "images/train/b.png"])
+    with pytest.warns(UserWarning, match=r"5 instance\(s\) have a box .* smallest: 0 x 0 px"):
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(100, 100))
+    back = yolo.read(tmp_path / "data.yaml", image_size=(100, 100))
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+@pytest.mark.parametrize(("width", "warned"), [(4.0, True), (4.2, False)])
+def test_the_smallest_box_is_measured_at_ultralytics_training_size(tmp_path, width, warned):
+    """A 1280 x 640 image is trained at 640 x 320: a box 4 px wide there is 2 px (dropped),
+    4.2 px is 2.1 px (kept)."""
+    ds = labels.from_numpy(np.full((1, 2, 1, 1), 50.0), image_path=["images/train/a.png"])
+    ds = ds.assign_coords(box=["x", "y", "width", "height"])
+    ds["bbox"] = (("time", "box", "individual"), [[[48.0], [40.0], [width], [20.0]]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(1280, 640))
+    said = [str(w.message) for w in caught if "box_candidates" in str(w.message)]
+    assert len(said) == int(warned)
+    if warned:
+        assert f"smallest: {width:g} x 20 px" in said[0]

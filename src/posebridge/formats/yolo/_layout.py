@@ -306,7 +306,48 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
             path,
             f"found no images or labels for its splits (looked in {', '.join(looked)}).",
         )
-    return found
+    return _once_each(path, found)
+
+
+def _once_each(
+    path: Path, found: list[tuple[str, str, str | None]]
+) -> list[tuple[str, str, str | None]]:
+    """``found`` with each image (or label file, when its image is absent) kept once, in its
+    first split, with a warning naming the splits that share images.
+
+    A ``val`` entry naming the ``train`` folder is a common quick setup, and
+    Ultralytics takes it; each image is one row of a labels dataset.
+    """
+    import pandas as pd
+
+    keys = [os.path.normcase(os.path.normpath(image or label)) for _, label, image in found]
+    codes, _ = pd.factorize(
+        np.asarray(keys, dtype=object)
+    )  # not Arrow text: file names may not be UTF-8
+    first = np.unique(codes, return_index=True)[1][codes]
+    again = np.flatnonzero(first != np.arange(len(found)))
+    if not again.size:
+        return found
+    splits = np.asarray([split for split, _, _ in found], dtype=object)
+    shared = pd.Series(1, index=pd.MultiIndex.from_arrays([splits[first[again]], splits[again]]))
+    counts = shared.groupby(level=[0, 1]).sum().sort_index(key=lambda s: s.map(SPLITS.index))
+    said = "; ".join(
+        f"{a!r} lists {count} image(s) twice"
+        if a == b
+        else f"{b!r} repeats {count} image(s) of {a!r}"
+        for (a, b), count in counts.items()
+    )
+    first_again = found[int(again[0])]
+    warnings.warn(
+        f"{path}: {said} (the first: {first_again[2] or first_again[1]}); each image is read "
+        "once, in its first split (data_split). Ultralytics trains and validates on such "
+        "images alike.",
+        UserWarning,
+        stacklevel=4,
+    )
+    keep = np.ones(len(found), dtype=bool)
+    keep[again] = False
+    return [entry for entry, kept in zip(found, keep.tolist(), strict=True) if kept]
 
 
 def labels_listed(root: Path, entry: str) -> list[str]:

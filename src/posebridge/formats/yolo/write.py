@@ -13,7 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._outputs import atomic_outputs, check_outputs
+from posebridge._outputs import TEMPORARY_MARK, atomic_outputs, check_outputs
 from posebridge.errors import FileExistsError, SchemaError
 from posebridge.formats._shared.guards import (
     refuse_empty,
@@ -94,15 +94,11 @@ def write(
                 stacklevel=2,
             )
     sizes = _sizes(ds, image_size)
-    images = _image_paths(ds, _splits(ds, split))
     splits = _splits(ds, split)
+    images = _image_paths(ds, splits)
     label_files = [label_path(image) for image in images]
-    repeated = pd.Index(label_files).duplicated()
-    if repeated.any():
-        raise SchemaError(
-            f"Two rows share the label file {label_files[int(np.argmax(repeated))]}: their "
-            "images have the same name in one folder."
-        )
+    _refuse_shared_labels(images, label_files)
+    flip = _flip_idx(ds)
     lines = _label_lines(ds, sizes)
     class_names = _class_names(ds)
     targets = [path, *(root / f for f in label_files)]
@@ -111,7 +107,9 @@ def write(
     made = _make_folders(root, label_files)
     try:
         with atomic_outputs(targets, overwrite=overwrite) as temporaries:
-            temporaries[0].write_text(_yaml(ds, images, splits, class_names), encoding="utf-8")
+            temporaries[0].write_text(
+                _yaml(ds, images, splits, class_names, flip), encoding="utf-8"
+            )
             for temporary, text in zip(temporaries[1:], lines, strict=True):
                 temporary.write_text(text, encoding="utf-8")
     except BaseException:
@@ -134,6 +132,7 @@ def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> 
             label
             for label in labels_listed(root, folder)
             if os.path.normcase(os.path.abspath(label)) not in written
+            and TEMPORARY_MARK not in os.path.basename(label)  # the writer's own, cleaned
         ]
         if strays:
             raise FileExistsError(
@@ -191,9 +190,18 @@ def _splits(ds: xr.Dataset, default: str) -> list[str]:
 
 
 def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
-    """Each row's image, relative to the data.yaml: kept when it lies in an ``images``
-    folder below it, else ``<split>/images/<name>`` (Roboflow's layout, which both
-    Ultralytics and sleap-io resolve)."""
+    """Each row's image, relative to the data.yaml.
+
+    An image that lies in an ``images`` folder below the data.yaml keeps its
+    path. Others go to ``<split>/images/<name>`` (Roboflow's layout, which both
+    Ultralytics and sleap-io resolve), a video frame as ``<video stem>_<frame>.png``.
+    When two of them would share a label file (``labeled-data/videoA/img001.png``
+    and ``labeled-data/videoB/img001.png``, a DeepLabCut project of several
+    videos), every placed image keeps as many of its last folders as it takes to
+    part them (``train/images/videoA/img001.png``; a frame keeps its video's
+    folders): the fewest, and the same number for every row, so a dataset whose
+    names do not collide is written as it always was.
+    """
     n = ds.sizes[model.TIME]
     images = (
         labels.normalise_paths(ds[labels.IMAGE_PATH].values).tolist()
@@ -206,8 +214,10 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
         if labels.VIDEO in ds.coords
         else [str(ds.attrs.get("video_path", ""))] * n
     ).tolist()
-    out = []
-    for row, (image, split) in enumerate(zip(images, splits, strict=True)):
+    kept: list[str | None] = []
+    names: list[str] = []
+    folders: list[tuple[str, ...]] = []
+    for row, image in enumerate(images):
         pure = PurePosixPath(image)
         if (
             image
@@ -215,15 +225,54 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
             and ".." not in pure.parts
             and "images" in pure.parts[:-1]
         ):
-            out.append(image)
+            kept.append(image)
+            names.append("")
+            folders.append(())
             continue
-        name = pure.name
-        if not name:
-            stem = PurePosixPath(labels.utf8_text(videos[row])).stem or "frame"
+        kept.append(None)
+        if pure.name:
+            names.append(pure.name)
+            folders.append(_folder_names(pure.parent))
+        else:
+            video = PurePosixPath(labels.utf8_text(videos[row]))
             frame = int(frames[row]) if frames is not None else row
-            name = f"{stem}_{frame:06d}.png"
-        out.append(f"{split}/images/{name}")
+            names.append(f"{video.stem or 'frame'}_{frame:06d}.png")
+            folders.append(_folder_names(video.parent))
+    deepest = max((len(f) for f in folders), default=0)
+    for depth in range(deepest + 1):
+        out = [
+            image
+            if image is not None
+            else "/".join((split, "images", *folder[max(len(folder) - depth, 0) :], name))
+            for image, split, folder, name in zip(kept, splits, folders, names, strict=True)
+        ]
+        if not pd.Index([label_path(image) for image in out]).has_duplicates:
+            break
     return out
+
+
+def _folder_names(folder: PurePosixPath) -> tuple[str, ...]:
+    """The names of a path's folders that can be kept below ``<split>/images``: no root,
+    drive, ``.`` or ``..``."""
+    return tuple(
+        part for part in folder.parts if part not in ("/", ".", "..") and not part.endswith(":")
+    )
+
+
+def _refuse_shared_labels(images: list[str], label_files: list[str]) -> None:
+    """Refuse two rows whose images pair with one label file (an image labelled twice,
+    or two images whose paths differ only in their extension)."""
+    repeated = pd.Index(label_files).duplicated()
+    if not repeated.any():
+        return
+    second = int(np.argmax(repeated))
+    first = label_files.index(label_files[second])
+    raise SchemaError(
+        f"Rows {first} and {second} share the label file {label_files[second]}: their images "
+        f"{images[first]!r} and {images[second]!r} differ at most in their extension, and "
+        "Ultralytics pairs an image with the label file of its path without extension. Rename "
+        "one of the images (image_path), or drop the repeated row."
+    )
 
 
 def _class_names(ds: xr.Dataset) -> dict[int, str]:
@@ -273,6 +322,7 @@ def _label_lines(ds: xr.Dataset, sizes: np.ndarray) -> list[str]:
     )
     table[:, :2] = np.where(np.isfinite(table[:, :2]), table[:, :2], 0.0)
     _warn_outside(ds, table[:, :4], points, finite[rows, cols], rows, cols, sizes)
+    _warn_small_boxes(ds, table[:, 2:4], rows, cols, sizes)
     line_text = _format_rows(classes, table, flags[rows, cols])
     out = [""] * ds.sizes[model.TIME]
     grouped = pd.Series(line_text, dtype=object).groupby(rows).agg("\n".join)
@@ -323,6 +373,49 @@ def _warn_outside(
     )
 
 
+#: Ultralytics' default training size: an image's longer side is resized to it.
+_TRAIN_SIZE = 640
+#: Ultralytics keeps a box through augmentation only when wider and taller than this, in
+#: pixels of the training image (``RandomPerspective.box_candidates``, ``wh_thr=2``).
+_MIN_BOX = 2
+
+
+def _warn_small_boxes(
+    ds: xr.Dataset, extent: np.ndarray, rows: np.ndarray, cols: np.ndarray, sizes: np.ndarray
+) -> None:
+    """Warn of boxes that Ultralytics' training drops, counting them and naming the smallest.
+
+    An instance without a stored ``bbox`` gets the extent of its keypoints: 0 x 0
+    for one point (TRex and idtracker.ai centroids), a line for points in a row.
+    Ultralytics resizes each image to 640 pixels on its longer side and keeps an
+    instance through its augmentation only when its box is wider and taller than
+    2 pixels there; the others, keypoints and all, are silently left out of training.
+    """
+    if not rows.size:
+        return
+    pixels = extent * sizes[rows]  # (n, 2) width and height in the image's pixels
+    trained = pixels * (_TRAIN_SIZE / sizes[rows].max(axis=1, keepdims=True))
+    small = (trained <= _MIN_BOX).any(axis=1)
+    if not small.any():
+        return
+    at = int(np.flatnonzero(small)[np.argmin(trained[small].min(axis=1))])
+    width, height = pixels[at]
+    who = (
+        f"individual {str(ds[model.INDIVIDUAL].values[int(cols[at])])!r} at time index "
+        f"{int(rows[at])}"
+    )
+    warnings.warn(
+        f"{int(small.sum())} instance(s) have a box at most {_MIN_BOX} px wide or tall at "
+        f"Ultralytics' training size ({_TRAIN_SIZE} px on the image's longer side); the "
+        f"smallest: {width:g} x {height:g} px ({who}). Ultralytics' augmentation drops such "
+        "boxes (box_candidates), and their keypoints with them, from training. An instance "
+        "without a stored bbox gets the extent of its keypoints (0 x 0 for a single point): "
+        "store boxes the size of the animals in ds['bbox'] (x, y, width, height in pixels).",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 def _format_rows(classes: np.ndarray, table: np.ndarray, flags: np.ndarray) -> list[str]:
     """One text line per instance: class, box, then x y v per keypoint.
 
@@ -349,16 +442,16 @@ def _format_rows(classes: np.ndarray, table: np.ndarray, flags: np.ndarray) -> l
     return sink.getvalue().decode("ascii").splitlines()
 
 
-def _yaml(ds: xr.Dataset, images: list[str], splits: list[str], names: dict[int, str]) -> str:
+def _yaml(
+    ds: xr.Dataset,
+    images: list[str],
+    splits: list[str],
+    names: dict[int, str],
+    flip: list[int] | None,
+) -> str:
     import yaml
 
     keypoints = [str(v) for v in ds[model.KEYPOINT].values]
-    flip = list(range(len(keypoints)))
-    if "skeleton_symmetries" in ds:
-        index = {name: i for i, name in enumerate(keypoints)}
-        for a, b in np.asarray(ds["skeleton_symmetries"].values).astype(str).reshape(-1, 2):
-            if a in index and b in index:
-                flip[index[a]], flip[index[b]] = index[b], index[a]
     folders: dict[str, list[str]] = {}
     for image, split in zip(images, splits, strict=True):
         folder = str(PurePosixPath(image).parent)
@@ -371,9 +464,35 @@ def _yaml(ds: xr.Dataset, images: list[str], splits: list[str], names: dict[int,
             entry = folders[split]
             content[split] = entry[0] if len(entry) == 1 else entry
     content["kpt_shape"] = [len(keypoints), 3]
-    content["flip_idx"] = flip
+    if flip is not None:  # without it Ultralytics turns its left-right flips off
+        content["flip_idx"] = flip
     content["nc"] = len(names)
     content["names"] = names
     content["kpt_names"] = {i: list(keypoints) for i in names}  # no YAML aliases
     header = "# YOLO pose dataset written by posebridge (images are not copied)\n"
     return header + yaml.safe_dump(content, sort_keys=False, default_flow_style=None)
+
+
+def _flip_idx(ds: xr.Dataset) -> list[int] | None:
+    """data.yaml's ``flip_idx`` from ``skeleton_symmetries``; ``None`` without a pair.
+
+    Ultralytics flips training images left-right (``fliplr=0.5``) unless
+    ``flip_idx`` is absent, and swaps the keypoints as ``flip_idx`` says. An
+    identity list for a dataset that holds no symmetries would flip images
+    without swapping its left and right keypoints: wrong labels, silently. With
+    the key absent, Ultralytics turns the flips off (and says so).
+    """
+    if "skeleton_symmetries" not in ds:
+        return None
+    keypoints = [str(v) for v in ds[model.KEYPOINT].values]
+    flip = list(range(len(keypoints)))
+    index = {name: i for i, name in enumerate(keypoints)}
+    for a, b in np.asarray(ds["skeleton_symmetries"].values).astype(str).reshape(-1, 2):
+        if a in index and b in index and a != b:
+            flip[index[a]], flip[index[b]] = index[b], index[a]
+    if sorted(flip) != list(range(len(keypoints))):
+        raise SchemaError(
+            "skeleton_symmetries pair a keypoint with two others; YOLO's flip_idx swaps each "
+            "keypoint with one partner at most: keep one pair per keypoint."
+        )
+    return flip if flip != list(range(len(keypoints))) else None
