@@ -466,3 +466,46 @@ def test_a_session_start_time_that_is_not_iso_8601_is_left_out_with_a_warning(tm
         (out,) = posebridge.convert(path, tmp_path / "b.nwb", split_individuals=False)
     with h5py.File(out) as h5:
         assert dt.datetime.fromisoformat(h5["session_start_time"][()].decode())
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda node: node.replace("_", " ").title().replace(" ", ""),  # LeftEar
+        lambda node: node.capitalize(),  # Left_ear
+        lambda node: node.replace("_", "-"),  # left-ear
+    ],
+)
+def test_neuroconv_series_names_read_as_the_skeleton_nodes_in_their_order(spell, tmp_path):
+    """NeuroConv names each series PoseEstimationSeries<body part respelled> while the
+    Skeleton's nodes hold the body parts: the keypoints were the series names, sorted,
+    and every skeleton edge was dropped without a word."""
+    nodes = ["snout", "tail_base", "left_ear"]
+    data = RNG.uniform(0, 100, (3, 5, 2))
+    nwbfile = _nwbfile()
+    series = [
+        _series(f"PoseEstimationSeries{spell(node)}", data[k], rate=30.0)
+        for k, node in enumerate(nodes)
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series, nodes=nodes, edges=[[0, 1], [0, 2]])
+    ds = posebridge.load(_save(nwbfile, tmp_path / "neuroconv.nwb"))
+    assert ds.keypoint.values.tolist() == nodes
+    for k, node in enumerate(nodes):
+        np.testing.assert_allclose(
+            ds.position.sel(keypoint=node).squeeze("individual").values, data[k]
+        )
+    assert ds.skeleton_edges.values.tolist() == [["snout", "tail_base"], ["snout", "left_ear"]]
+
+
+def test_series_that_do_not_match_the_nodes_one_to_one_keep_their_names(tmp_path):
+    nwbfile = _nwbfile()
+    series = [
+        _series(name, RNG.uniform(0, 9, (4, 2)), rate=30.0)
+        for name in ("PoseEstimationSeriesSnout", "PoseEstimationSeriesTail")
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series, nodes=["snout", "ear"])
+    ds = posebridge.load(_save(nwbfile, tmp_path / "other.nwb"))
+    assert sorted(ds.keypoint.values.tolist()) == [
+        "PoseEstimationSeriesSnout",
+        "PoseEstimationSeriesTail",
+    ]

@@ -159,8 +159,47 @@ def container_keypoints(container: Container) -> tuple[list[str], list[Series]]:
         if key in by_name and key not in used:
             ordered.append((node, by_name[key]))
             used.add(key)
+    if nodes and not used:  # NeuroConv's PoseEstimationSeries<Node> names
+        ordered, used = _series_by_spelling(nodes, by_name)
     ordered += [(name, s) for name, s in by_name.items() if name not in used]
     return [name for name, _ in ordered], [s for _, s in ordered]
+
+
+#: NeuroConv names each series ``PoseEstimationSeries`` + its body part respelled
+#: (``left_ear`` -> ``LeftEar``, ``Left_ear``, ``Left-ear`` or ``left_ear``, by interface).
+_SERIES_PREFIX = "PoseEstimationSeries"
+
+
+def _spelling(name: str) -> str:
+    """A name without case and separators: ``left_ear``, ``LeftEar`` -> ``leftear``."""
+    return re.sub(r"[\W_]+", "", name).casefold()
+
+
+def _series_by_spelling(
+    nodes: list[str], by_name: dict[str, Series]
+) -> tuple[list[tuple[str, Series]], set[str]]:
+    """Nodes matched to series named ``PoseEstimationSeries<node respelled>``.
+
+    Only a one-to-one match of every node counts (the Skeleton's nodes are the
+    body parts its series stand for, as ndx-pose defines them); otherwise no
+    match, and the series keep their own names.
+    """
+    keys: dict[str, str] = {}
+    for name in by_name:
+        bare = name.removeprefix(_SERIES_PREFIX)
+        if bare:
+            keys.setdefault(_spelling(bare), name)
+    spelled = [_spelling(node) for node in nodes]
+    matched = [keys.get(key) for key in spelled]
+    if (
+        any(name is None for name in matched)
+        or len(set(spelled)) != len(spelled)
+        or len(keys) != len(by_name)
+    ):
+        return [], set()
+    return [(node, by_name[str(name)]) for node, name in zip(nodes, matched, strict=True)], {
+        str(name) for name in matched
+    }
 
 
 def _view_key(container: Container) -> str | None:
