@@ -23,3 +23,27 @@ def damage_heap_object(path: Path, value: str) -> int:
     struct.pack_into("<Q", data, at - 8, size + 16)
     path.write_bytes(bytes(data))
     return at - 8
+
+
+#: A global heap collection's header: "GCOL", version 1, three reserved bytes.
+SIGNATURE = b"GCOL\x01\x00\x00\x00"
+
+
+def stall_free_space(path: Path, value: str) -> int:
+    """Give the free-space object of the collection holding ``value`` a size of 0 (HDF5's
+    walk of the collection then stands still); return the collection's offset."""
+    data = bytearray(path.read_bytes())
+    text = value.encode()
+    assert data.count(text) == 1, "the value must be stored once"
+    start = data.rfind(SIGNATURE, 0, data.find(text))
+    (size,) = struct.unpack_from("<Q", data, start + 8)
+    at = start + 16
+    while True:
+        index, _, _, length = struct.unpack_from("<HHIQ", data, at)
+        if index == 0:
+            break
+        at += 16 + (length + 7) // 8 * 8
+    assert start < at < start + size, "the collection must have free space"
+    struct.pack_into("<Q", data, at + 8, 0)
+    path.write_bytes(bytes(data))
+    return start

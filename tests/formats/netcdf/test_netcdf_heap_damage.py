@@ -11,7 +11,6 @@ collection.
 
 from __future__ import annotations
 
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +19,9 @@ import numpy as np
 import pytest
 
 import posebridge
+from _heap_damage import stall_free_space
 from posebridge import model
 
-SIGNATURE = b"GCOL\x01\x00\x00\x00"
 KEYPOINT = "left_ear_tip_of_a_test_mouse"
 
 
@@ -39,31 +38,11 @@ def _netcdf(path: Path) -> Path:
     return written
 
 
-def _stall_free_space(path: Path, value: str) -> int:
-    """Give the free-space object of the collection holding ``value`` a size of 0 (HDF5's
-    walk of the collection then stands still); return the collection's offset."""
-    data = bytearray(path.read_bytes())
-    text = value.encode()
-    assert data.count(text) == 1, "the value must be stored once"
-    start = data.rfind(SIGNATURE, 0, data.find(text))
-    (size,) = struct.unpack_from("<Q", data, start + 8)
-    at = start + 16
-    while True:
-        index, _, _, length = struct.unpack_from("<HHIQ", data, at)
-        if index == 0:
-            break
-        at += 16 + (length + 7) // 8 * 8
-    assert start < at < start + size, "the collection must have free space"
-    struct.pack_into("<Q", data, at + 8, 0)
-    path.write_bytes(bytes(data))
-    return start
-
-
 @pytest.mark.parametrize("reading", ["load", "open_dataset"])
 def test_a_damaged_heap_is_refused_naming_the_file_and_byte(tmp_path: Path, reading: str) -> None:
     path = _netcdf(tmp_path / "poses.nc")
     assert posebridge.load(path)["keypoint"].values.tolist() == ["snout", KEYPOINT]
-    start = _stall_free_space(path, KEYPOINT)
+    start = stall_free_space(path, KEYPOINT)
     child = (
         "import sys, posebridge\n"
         "from posebridge.errors import FormatError\n"

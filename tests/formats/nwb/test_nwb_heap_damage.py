@@ -20,12 +20,11 @@ import numpy as np
 import pytest
 
 import posebridge
+from _heap_damage import SIGNATURE, stall_free_space
 from posebridge import model
 
 pytest.importorskip("pynwb")
 pytest.importorskip("ndx_pose")
-
-SIGNATURE = b"GCOL\x01\x00\x00\x00"
 
 
 def _nwb(path: Path) -> Path:
@@ -40,26 +39,6 @@ def _nwb(path: Path) -> Path:
     )
     (written,) = posebridge.save(ds, path, format="nwb")
     return written
-
-
-def _stall_free_space(path: Path, value: str) -> int:
-    """Give the free-space object of the collection holding ``value`` a size of 0 (HDF5's
-    walk of the collection then stands still); return the collection's offset."""
-    data = bytearray(path.read_bytes())
-    text = value.encode()
-    assert data.count(text) == 1, "the value must be stored once"
-    start = data.rfind(SIGNATURE, 0, data.find(text))
-    (size,) = struct.unpack_from("<Q", data, start + 8)
-    at = start + 16
-    while True:
-        index, _, _, length = struct.unpack_from("<HHIQ", data, at)
-        if index == 0:
-            break
-        at += 16 + (length + 7) // 8 * 8
-    assert start < at < start + size, "the collection must have free space"
-    struct.pack_into("<Q", data, at + 8, 0)
-    path.write_bytes(bytes(data))
-    return start
 
 
 READINGS = {
@@ -95,7 +74,7 @@ def test_a_damaged_heap_is_refused_naming_the_file_and_byte(tmp_path: Path, read
     path = _nwb(tmp_path / "poses.nwb")
     with h5py.File(path, "r") as h5:
         object_id = h5.attrs["object_id"]  # text read at every opening
-    start = _stall_free_space(path, object_id)
+    start = stall_free_space(path, object_id)
     done = _read_in_child(path, reading)
     assert done.returncode == 3, done.stdout + done.stderr
     assert str(path) in done.stdout
