@@ -200,10 +200,10 @@ class _Track:
         return None
 
 
-_WANTED = frozenset(
-    {"frame", "missing", "time", "timestamp"}
-    | {name for options in SOURCES.values() for pair in options for name in pair}
-)
+#: The columns that hold positions (x or y of a source).
+_POSITIONS = frozenset(name for options in SOURCES.values() for pair in options for name in pair)
+
+_WANTED = frozenset({"frame", "missing", "time", "timestamp"} | _POSITIONS)
 
 
 def _inputs(path: PathInput, siblings: bool) -> list[Path]:
@@ -295,8 +295,8 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
         first = tracks[0]
         lengths = "".join(
             f" ({name} has {count} entries, 'frame' has {first.n})"
-            for name, count in sorted(
-                first.other_length.items(), key=lambda item: item[0] in ("time", "timestamp")
+            for name, count in sorted(  # a position column first (then time, missing)
+                first.other_length.items(), key=lambda item: item[0] not in _POSITIONS
             )[:1]
         )
         raise FormatError(
