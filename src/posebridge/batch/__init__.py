@@ -32,7 +32,8 @@ from __future__ import annotations
 
 from posebridge.batch.job import Result, run_job
 from posebridge.batch.manifest import read_manifest
-from posebridge.batch.plan import DANDI_TEMPLATE, Job, dandi_label, plan_jobs
+from posebridge.batch.naming import DANDI_TEMPLATE, dandi_label
+from posebridge.batch.plan import Job, plan_jobs
 from posebridge.batch.report import BatchReport, ReportNotWrittenError
 from posebridge.batch.run import convert_many
 

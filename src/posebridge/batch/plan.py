@@ -1,8 +1,9 @@
 """Planning a batch: its inputs (folder, glob, list, manifest), their outputs and jobs.
 
-Naming templates (:data:`DANDI_TEMPLATE`, :data:`DEFAULT_TEMPLATE`) are
-defined here and every :class:`Job` is planned here; a manifest's rows are
-read and checked by :mod:`posebridge.batch.manifest`.
+Every :class:`Job` is planned here; a manifest's rows are read and checked by
+:mod:`posebridge.batch.manifest`, output names made by
+:mod:`posebridge.batch.naming`, and options routed to the jobs by
+:mod:`posebridge.batch.options`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import bisect
 import contextlib
 import glob
 import os
-import re
-import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -24,19 +23,22 @@ from posebridge._files import inside_input_folder, real_target
 from posebridge._option_values import expect_kind, expect_number
 from posebridge.batch.folders import expand_folder
 from posebridge.batch.manifest import manifest_rows
+from posebridge.batch.naming import (
+    DANDI_TEMPLATE,
+    DEFAULT_TEMPLATE,
+    check_template,
+    format_ending,
+    naming_problem,
+    output_name,
+    outside_problem,
+    template_fields,
+)
+from posebridge.batch.options import check_option_names, options_per_job
 from posebridge.batch.splits import first_match, folder_names, split_pattern, splitting
 from posebridge.errors import PoseBridgeError, brief, expect_bool, expect_path
 
 PathLike = str | os.PathLike[str]
 
-
-#: DANDI's layout: one folder per subject, ``sub-<subject>_ses-<session>_behavior.nwb``
-#: (the ``_ses-`` part is left out when a row has no session).
-DANDI_TEMPLATE = "sub-{subject}/sub-{subject}_ses-{session}_behavior.nwb"
-
-#: The default naming template: the input's name with the output format's ending,
-#: in the same subfolder (relative to a folder input) under the output folder.
-DEFAULT_TEMPLATE = "{parent}/{stem}{ext}"
 
 _WRITER_FIELDS = {  # manifest column -> NWB writer option
     "subject_id": "subject_id",
@@ -107,203 +109,6 @@ class Job:
     claimed: dict[str, str] = field(default_factory=dict)
     others: dict[str, Job] = field(default_factory=dict)
     split_files_seen: bool | None = None
-
-
-# --------------------------------------------------------------------------
-# naming
-
-
-def dandi_label(value: Any) -> str:
-    """A value as a DANDI / BIDS label: letters, digits and ``-`` only.
-
-    Every other run of characters (``_``, spaces, ``/``, dots, ...) becomes one
-    ``-``; leading and trailing ``-`` are removed.
-
-    Examples
-    --------
-    >>> dandi_label("mouse_01 (left)")
-    'mouse-01-left'
-    """
-    label = re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-")
-    if not label:
-        raise PoseBridgeError(f"{value!r} has no letter or digit to make a DANDI label from.")
-    return label
-
-
-def _known_endings() -> tuple[str, ...]:
-    """Every file ending a format claims (lower case)."""
-    return tuple(e.lower() for f in registry.all_formats() for e in f.extensions)
-
-
-def _stem(path: Path) -> str:
-    """The file name without the longest ending a format claims (``x.analysis.h5`` -> ``x``)."""
-    lower = path.name.lower()
-    endings = [e for e in _known_endings() if lower.endswith(e)]
-    if endings:
-        return path.name[: -len(max(endings, key=len))] or path.stem
-    return path.stem
-
-
-def _ending(to_format: str) -> str:
-    """The shortest ending that names ``to_format`` alone (``.slp`` before ``.pkg.slp``)."""
-    fmt = registry.get(to_format)
-    return registry.own_ending(fmt, "poses" if "poses" in fmt.kinds else fmt.kinds[0])
-
-
-#: The fields a naming template may use.
-TEMPLATE_FIELDS = ("stem", "name", "parent", "ext", "subject", "session")
-
-
-def template_fields(template: str) -> set[str]:
-    """The fields a naming template uses, once it is known to be well formed.
-
-    Raises
-    ------
-    PoseBridgeError
-        For a template that is not well formed (an unclosed brace) or uses a
-        field other than :data:`TEMPLATE_FIELDS` (a format spec, an attribute
-        or an index of one too).
-
-    Examples
-    --------
-    >>> sorted(template_fields("sub-{subject}/{stem}{ext}"))
-    ['ext', 'stem', 'subject']
-    """
-    if template == "dandi":
-        template = DANDI_TEMPLATE
-    try:
-        parts = list(_formatter.parse(template))
-    except ValueError as error:
-        raise PoseBridgeError(f"naming template {template!r}: {error}") from error
-    used = {name for _, name, _, _ in parts if name is not None}
-    unknown = used - set(TEMPLATE_FIELDS)
-    if unknown or any(spec or conversion for _, name, spec, conversion in parts if name):
-        raise PoseBridgeError(
-            f"naming template {template!r} uses "
-            + (f"{sorted(unknown)}" if unknown else "a format spec or conversion")
-            + f"; it may use {{{'}, {'.join(TEMPLATE_FIELDS)}}} and nothing else."
-        )
-    return used
-
-
-def _name(template: str, source: Path, parent: str, row: dict[str, Any], ext: str | None) -> str:
-    """Fill a naming template for one input (the template already checked).
-
-    A name that ends in no format's ending gets the output format's, so a
-    template without ``{ext}`` (``{subject}/{stem}``) names usable files.
-    """
-    dandi = template in ("dandi", DANDI_TEMPLATE)
-    if dandi:
-        template = DANDI_TEMPLATE
-        if row.get("session_id") in (None, ""):
-            template = template.replace("_ses-{session}", "")
-    subject = row.get("subject_id")
-    session = row.get("session_id")
-    fields = {
-        "stem": _stem(source),
-        "name": source.name,
-        "parent": parent or ".",
-        "ext": ext,
-        "subject": subject,
-        "session": session,
-    }
-    used = template_fields(template)
-    for key, column in (("subject", "subject_id"), ("session", "session_id")):
-        value = fields[key]
-        if value in (None, ""):
-            continue
-        if dandi:
-            fields[key] = dandi_label(value)
-        elif key in used:
-            _check_label(str(value), key, column, source)
-    missing = sorted(k for k in used if fields[k] in (None, ""))
-    if missing:
-        what = {"ext": "an output format (to=)", "subject": "subject_id", "session": "session_id"}
-        raise PoseBridgeError(
-            f"{source}: naming template {template!r} needs "
-            + ", ".join(what.get(m, m) for m in missing)
-            + (" in the manifest row" if set(missing) - {"ext"} else "")
-            + "."
-        )
-    name = template.format(**fields)
-    if ext is not None and not name.lower().endswith(_known_endings()):
-        name += ext
-    return name
-
-
-_formatter = string.Formatter()
-
-#: Path separators: a template's own ``/`` makes folders, a field's value may not.
-_SEPARATORS = ("/", "\\")
-
-
-def _check_label(value: str, key: str, column: str, source: Path) -> None:
-    """Refuse a manifest value that would add folders to a name through ``{key}``.
-
-    ``\\`` is refused as well as ``/``: it separates folders on Windows, so
-    the same manifest would lay out its outputs differently there.
-    """
-    found = " and ".join(f"'{s}'" for s in _SEPARATORS if s in value)
-    if found:
-        raise PoseBridgeError(
-            f"{source}: the manifest's {column} '{value}' (naming template field {{{key}}}) "
-            f"holds the path separator {found}, which would make "
-            "folders; write it without one (the template's own '/' makes the folders), or "
-            "use the template 'dandi', which turns every separator into '-'."
-        )
-
-
-def _outside_problem(name: str, out: Path) -> str:
-    """Why ``name`` does not stay inside the output folder ``out`` (``""`` when it does).
-
-    The test is on the text (``os.path.normpath``): an absolute name, or one
-    whose first part after normalising is ``..`` (``../x``, ``a/../../x``).
-    """
-    if Path(name).is_absolute():
-        return f"the absolute path {name!r}; with an output folder, names are relative to it"
-    if Path(os.path.normpath(name)).parts[:1] == ("..",):
-        return f"{name!r}, which leads out of the output folder {out}"
-    return ""
-
-
-def _naming_problem(name: str, out: Path | None) -> str:
-    """Why an output name a template gave cannot be used (``""`` when it can).
-
-    The file name must have a name before its ending (``"/"``, ``"{ext}"`` or
-    ``"{stem}/"`` would write a hidden ``.nc``); with an output folder, the
-    name must stay inside it (not absolute, no ``..`` leading out).
-    """
-    final = name.replace(os.sep, "/").rsplit("/", 1)[-1]
-    lower = final.lower()
-    endings = [e for e in _known_endings() if lower.endswith(e)]
-    bare = final[: -len(max(endings, key=len))] if endings else final
-    if not bare.strip("."):
-        return f"gives {name!r}, a file name with nothing before its ending"
-    if out is not None:
-        outside = _outside_problem(name, out)
-        if outside:
-            return f"gives {outside}"
-    return ""
-
-
-def _check_template(template: str, ext: str | None, out: Path | None) -> None:
-    """Refuse a template that gives an unusable name whatever the input (before any job).
-
-    The template is filled with stand-in values (a stem, a subfolder, a
-    subject and a session); names that only some inputs make unusable (a
-    subject ``..``) fail those inputs' jobs instead.
-    """
-    row = {"subject_id": "subject", "session_id": "session"}
-    try:
-        name = _name(template, Path("stem"), "parent", row, ext)
-    except PoseBridgeError:
-        return  # a field the inputs lack (an ending without to=): each job says so
-    problem = _naming_problem(name, out)
-    if problem:
-        raise PoseBridgeError(
-            f"naming template {template!r} {problem}; a template names a file, e.g. "
-            f"{DEFAULT_TEMPLATE!r}."
-        )
 
 
 # --------------------------------------------------------------------------
@@ -408,7 +213,7 @@ def _check_outputs(
         return
     for row, where in rows:
         if "output" in row:
-            problem = _outside_problem(str(row["output"]), out)
+            problem = outside_problem(str(row["output"]), out)
             if problem:
                 raise PoseBridgeError(
                     f"{manifest} ({where}): the output is {problem}; write it relative to "
@@ -585,11 +390,11 @@ def plan_batch(
         template_fields(template)  # a malformed template fails the call, not every input
     if template in ("dandi", DANDI_TEMPLATE) and to is None:
         to = "nwb"
-    ext = _ending(to) if to is not None else None
+    ext = format_ending(to) if to is not None else None
     if template is not None:
-        _check_template(template, ext, out)
-    _check_option_names(read_options, from_format, "reader")
-    _check_option_names(write_options, to, "writer")
+        check_template(template, ext, out)
+    check_option_names(read_options, from_format, "reader")
+    check_option_names(write_options, to, "writer")
     jobs: list[Job] = []
     for row, found in rows:
         source = found.path.absolute()
@@ -610,10 +415,10 @@ def plan_batch(
         try:
             if "output" in row:
                 name = str(row["output"])
-                problem = _naming_problem(name, None)  # inside the output folder: checked
+                problem = naming_problem(name, None)  # inside the output folder: checked
             else:
-                name = _name(template or DEFAULT_TEMPLATE, source, parent, row, ext)
-                problem = _naming_problem(name, out)
+                name = output_name(template or DEFAULT_TEMPLATE, source, parent, row, ext)
+                problem = naming_problem(name, out)
             if problem:
                 what = "the manifest's output" if "output" in row else "the naming template"
                 raise PoseBridgeError(f"{source}: {what} {problem}.")
@@ -642,8 +447,8 @@ def plan_batch(
         else:
             seen[job.target] = job.source
     _refuse_outputs_onto_inputs(jobs, manifest)
-    _options_per_job(jobs, read_options, "reader")
-    _options_per_job(jobs, write_options, "writer")
+    options_per_job(jobs, read_options, "reader")
+    options_per_job(jobs, write_options, "writer")
     _note_claimed_names(jobs)
     _note_split_files(jobs)
     return Plan(jobs, [str(p.absolute()) for p in ignored])
@@ -757,107 +562,3 @@ def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> N
             inside = next((folders[p] for p in (where, *where.parents) if p in folders), None)
             if inside is not None:
                 job.error = str(inside_input_folder(inside, job.target))
-
-
-def _check_option_names(options: dict[str, Any] | None, format: str | None, role: str) -> None:
-    """Refuse an option that the batch's reader (or writer) cannot take, once, before any job.
-
-    With a format given, its reader's (writer's) options are the ones taken;
-    without, an option that no reader (writer) takes at all is refused.
-    ``overwrite`` is an argument of the batch, not an option of a writer.
-
-    Parameters
-    ----------
-    options
-        The ``read_options`` or ``write_options`` given.
-    format
-        The batch's input format (``from_format``) or output format (``to``).
-    role
-        ``"reader"`` or ``"writer"``.
-    """
-    if not options:
-        return
-    reading = role == "reader"
-    if format is not None:  # a family's name picks its member by each output's ending
-        formats = registry.siblings(registry.get(format))
-    else:
-        formats = [f for f in registry.all_formats() if (f.reads if reading else f.writes)]
-    takes = sorted(
-        {
-            name
-            for f in formats
-            for name in (f.read_options if reading else f.write_options)
-            if name != "overwrite"
-        }
-    )
-    unknown = [key for key in options if key not in takes]
-    if not unknown:
-        return
-    key = unknown[0]
-    own = " (overwrite is the batch's own argument: --overwrite)" if key == "overwrite" else ""
-    if format is not None:
-        titles = " or ".join(f.title for f in formats)
-        plural = "s" if len(formats) > 1 else ""
-        listed = f"its options: {', '.join(takes)}" if takes else "it takes no options"
-        raise PoseBridgeError(
-            f"{key!r} is not an option of the {titles} {role}{plural}{own}; {listed}."
-        )
-    raise PoseBridgeError(
-        f"No {role} takes an option {key!r}{own}; the {role}s' options are: {', '.join(takes)}."
-    )
-
-
-def _job_format(job: Job, role: str) -> registry.Format | None:
-    """The reader (writer) of a job, as its worker will resolve it; ``None`` when it
-    cannot be told here (a missing or unknown input: the job reports that)."""
-    try:
-        if role == "reader":
-            return registry.resolve_for_reading(Path(job.source), job.from_format)
-        return registry.resolve_for_writing(Path(job.target), job.to_format, "poses")
-    except (PoseBridgeError, OSError):
-        return None
-
-
-def _options_per_job(jobs: list[Job], options: dict[str, Any] | None, role: str) -> None:
-    """Give each job only the options its reader (writer) takes; refuse, before any job,
-    an option that no job's reader (writer) takes.
-
-    A batch may mix formats (a YOLO labels folder and DeepLabCut files): an
-    option meant for one (``kpt_shape``) is not an error of the others. Each
-    input's reader is found from its content (its first bytes: one look per
-    input, only when options are given); a job whose format cannot be told
-    keeps every option and fails on its own.
-
-    Raises
-    ------
-    PoseBridgeError
-        Naming the option and the formats of the batch's inputs (outputs).
-    """
-    if not options:
-        return
-    reading = role == "reader"
-    titles: dict[str, str] = {}
-    taken: set[str] = set()
-    for job in jobs:
-        if job.error or not job.target:
-            continue
-        fmt = _job_format(job, role)
-        if fmt is None:
-            continue
-        titles[fmt.name] = fmt.title
-        accepts = fmt.read_options if reading else fmt.write_options
-        held = job.read_options if reading else job.write_options
-        for key in options:
-            if key in accepts:
-                taken.add(key)
-            else:
-                held.pop(key, None)
-    unused = [key for key in options if key not in taken]
-    if unused and titles:
-        what = "input" if reading else "output"
-        given = "read_options, --read-option" if reading else "write_options, --option"
-        raise PoseBridgeError(
-            f"{role} option {unused[0]!r} is taken by no {role} of this batch's {what}s "
-            f"({', '.join(sorted(titles.values()))}); leave it out ({given}), or run the "
-            "files of a format that takes it in a batch of their own (see posebridge formats)."
-        )
