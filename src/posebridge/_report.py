@@ -53,6 +53,8 @@ def size_text(n_bytes: int) -> str:
 def table(rows: Rows) -> str:
     """Label/value rows, labels aligned, long values wrapped under their column.
 
+    A word longer than the room (a file path) is kept whole, so it can be copied.
+
     Examples
     --------
     >>> print(table([("frames", "300"), ("individuals", "2: a, b")]))
@@ -65,7 +67,9 @@ def table(rows: Rows) -> str:
     room = max(40, shutil.get_terminal_size((100, 24)).columns - width)
     lines = []
     for label, value in rows:
-        wrapped = textwrap.wrap(str(value), room, break_on_hyphens=False) or [""]
+        wrapped = textwrap.wrap(
+            str(value), room, break_on_hyphens=False, break_long_words=False
+        ) or [""]
         lines.append(f"{label:<{width}}{wrapped[0]}".rstrip())
         lines.extend(" " * width + more for more in wrapped[1:])
     return "\n".join(lines)

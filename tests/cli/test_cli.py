@@ -235,6 +235,17 @@ def test_info_describes_a_netcdf_file(two_mice_nc, poses_two_mice_with_nan):
     )
 
 
+def test_info_keeps_a_long_file_path_on_one_line(tmp_path, poses_two_mice_with_nan):
+    # a path wrapped mid-name cannot be copied back from the terminal
+    folder = tmp_path / ("a_long_folder_name_" * 6)
+    folder.mkdir()
+    path = folder / "session_with_a_long_name.nc"
+    posebridge.save(poses_two_mice_with_nan, path)
+    result = run("info", path)
+    assert result.exit_code == 0, result.output
+    assert any(line.rstrip().endswith(str(path)) for line in result.stdout.splitlines())
+
+
 def test_info_with_fps_gives_the_time_range_in_seconds(two_mice_nc):
     result = run("info", two_mice_nc, "--fps", 10)
     assert rows(result.stdout)["time"] == "0 s to 1.9 s at 10 fps"
