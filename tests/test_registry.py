@@ -195,3 +195,24 @@ def test_a_folder_no_format_reads_is_refused_naming_what_it_holds(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(IsADirectoryError, match=r"\(it is empty\)"):
         registry.resolve_for_reading(tmp_path / "empty", None)
+
+
+def test_a_folder_no_format_reads_names_the_files_in_it_that_can_be_read(
+    tmp_path, poses_two_mice_with_nan
+):
+    """A user passing a dataset's folder learns which of its files to pass instead."""
+    folder = tmp_path / "session"
+    folder.mkdir()
+    (folder / "notes.md").write_text("words\n")
+    with pytest.raises(IsADirectoryError) as refused:
+        registry.resolve_for_reading(folder, None)
+    assert "Pass a file instead" in str(refused.value)
+    posebridge.save(poses_two_mice_with_nan, folder / "poses.nc")
+    with pytest.raises(IsADirectoryError, match=r"poses\.nc \(netcdf\) can be read: pass it"):
+        registry.resolve_for_reading(folder, None)
+    posebridge.save(poses_two_mice_with_nan, folder / "more.nc")
+    with pytest.raises(
+        IsADirectoryError,
+        match=r"more\.nc \(netcdf\), poses\.nc \(netcdf\) can be read: pass one of them",
+    ):
+        registry.resolve_for_reading(folder, None)

@@ -265,13 +265,40 @@ def _detect_folder(path: Path) -> Format:
             f"{path}: the folder fits several formats ({', '.join(f.name for f in hits)}); "
             "pass format= to choose."
         )
+    readable = _readable_files(path)
+    advice = "Pass a file instead"
+    if readable:
+        which = "it" if len(readable) == 1 else "one of them"
+        advice = f"Of its files, {', '.join(readable)} can be read: pass {which} instead"
     raise IsADirectoryError(
         21,
         f"{path}: is a folder, and none of the formats that read folders ({names}) "
-        f"recognised its files ({_some_files(path)}). Pass a file instead, or format= if you "
-        "know it.",
+        f"recognised its files ({_some_files(path)}). {advice}, or format= if you know it.",
         str(path),
     )
+
+
+def _readable_files(folder: Path, looked_at: int = 20, shown: int = 3) -> list[str]:
+    """The folder's own files whose content a format recognises, for a message.
+
+    Only the first ``looked_at`` files (by name) are sniffed, so a folder of
+    thousands costs no more than a few peeks: ``["data.yaml (yolo)"]``, or
+    ``[]`` when none of them is recognised.
+    """
+    try:
+        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    except OSError:
+        return []
+    found: list[str] = []
+    for file in files[:looked_at]:
+        try:
+            with Peek(file) as peek:
+                found.append(f"{file.name} ({_detect(peek).name})")
+        except (PoseBridgeError, OSError):
+            continue  # unrecognised or unreadable: not a file to suggest
+        if len(found) == shown:
+            break
+    return found
 
 
 def _some_files(folder: Path, shown: int = 3) -> str:
