@@ -745,3 +745,59 @@ def test_a_loader_with_movement_validators_gets_the_validated_file(
     assert load.get_supported_source_software()["DLC-mine"] == {".h5", ".csv"}
     with pytest.raises(ValueError, match=r"Unsupported format for 'DLC-mine': '\.slp'"):
         load.load_dataset(tmp_path / "x.slp", "DLC-mine")
+
+
+def _loaders_given_fps(folder: Path, ds: xr.Dataset) -> dict[str, object]:
+    """Each drop-in loader that takes ``fps``, bound to a file (or arrays) it reads."""
+    save_poses.to_dlc_file(ds, folder / "dlc.h5")
+    save_poses.to_sleap_analysis_file(ds, folder / "p.h5")
+    boxes = load_bboxes.from_numpy(np.zeros((3, 2, 1)), np.ones((3, 2, 1)))
+    save_bboxes.to_via_tracks_file(boxes, folder / "boxes.csv")
+    return {
+        "from_dlc_file": lambda fps: load_poses.from_dlc_file(folder / "dlc.h5", fps=fps),
+        "from_file": lambda fps: load_poses.from_file(folder / "dlc.h5", "DeepLabCut", fps=fps),
+        "from_sleap_file": lambda fps: load_poses.from_sleap_file(folder / "p.h5", fps=fps),
+        "from_dlc_style_df": lambda fps: load_poses.from_dlc_style_df(
+            save_poses.to_dlc_style_df(ds), fps=fps
+        ),
+        "from_numpy": lambda fps: load_poses.from_numpy(np.zeros((3, 2, 1, 1)), fps=fps),
+        "bboxes from_numpy": lambda fps: load_bboxes.from_numpy(
+            np.zeros((3, 2, 1)), np.ones((3, 2, 1)), fps=fps
+        ),
+        "from_via_tracks_file": lambda fps: load_bboxes.from_via_tracks_file(
+            folder / "boxes.csv", fps=fps
+        ),
+        "load_dataset": lambda fps: load_dataset(folder / "p.h5", fps=fps),
+    }
+
+
+@pytest.mark.parametrize("fps", [0, -5.0, "0"])
+def test_drop_in_loaders_read_a_rate_that_is_not_positive_as_no_rate(
+    tmp_path, valid_poses_dataset, fps
+):
+    # movement warns and keeps time in frames (OpenCV reports fps 0 for an unknown rate);
+    # code written for movement must run unchanged, so the drop-ins do the same.
+    for name, loader in _loaders_given_fps(tmp_path, valid_poses_dataset).items():
+        with pytest.warns(UserWarning, match="Invalid fps value") as caught:
+            ds = loader(fps)
+        assert "fps" not in ds.attrs or ds.attrs["fps"] is None, name
+        assert ds.attrs["time_unit"] == "frames", name
+        assert np.array_equal(ds.time.values, np.arange(ds.sizes["time"])), name
+        assert all(Path(w.filename).name == Path(__file__).name for w in caught), name
+
+
+def test_movement_itself_reads_a_rate_of_zero_as_no_rate(tmp_path, valid_poses_dataset):
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    save_poses.to_dlc_file(valid_poses_dataset, tmp_path / "dlc.h5")
+    with pytest.warns(UserWarning, match="Invalid fps value"):
+        theirs = movement_load_poses.from_dlc_file(tmp_path / "dlc.h5", fps=0)
+    with pytest.warns(UserWarning, match="Invalid fps value"):
+        ours = load_poses.from_dlc_file(tmp_path / "dlc.h5", fps=0)
+    assert theirs.attrs.get("fps") is None and ours.attrs.get("fps") is None
+    np.testing.assert_array_equal(ours.time.values, theirs.time.values)
+
+
+def test_posebridge_load_still_refuses_a_rate_that_is_not_positive(tmp_path, valid_poses_dataset):
+    save_poses.to_dlc_file(valid_poses_dataset, tmp_path / "dlc.h5")
+    with pytest.raises(posebridge.errors.SchemaError, match="positive"):
+        posebridge.load(tmp_path / "dlc.h5", fps=0)

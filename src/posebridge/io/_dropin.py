@@ -9,7 +9,9 @@ for movement's loaders), a missing output folder also a ``PermissionError``
 
 from __future__ import annotations
 
+import math
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,49 @@ import xarray as xr
 from posebridge import api, errors, registry
 
 PathLike = str | os.PathLike[str]
+
+
+def movement_fps(fps: Any) -> Any:
+    """movement's reading of a frame rate that is not positive: a warning, and no rate.
+
+    movement's loaders turn ``fps <= 0`` (OpenCV reports 0 for a video whose rate
+    it does not know) into ``None`` with a ``UserWarning``, so time stays in
+    frames. ``posebridge.load`` refuses such a rate; the drop-in functions follow
+    movement. Anything else (a positive rate, None, text that is not a number,
+    NaN) is returned as given, for the reader to take or refuse.
+
+    Parameters
+    ----------
+    fps
+        The frame rate the caller gave.
+
+    Returns
+    -------
+    object
+        ``None`` for a number (or text of one) that is zero or negative, else ``fps``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     movement_fps(0), movement_fps(30), str(caught[0].message)
+    (None, 30, 'Invalid fps value (0.0). Expected a positive number. Setting fps to None.')
+    """
+    if fps is None or isinstance(fps, bool | bytes):
+        return fps
+    try:
+        value = float(fps)
+    except (TypeError, ValueError):
+        return fps
+    if math.isnan(value) or value > 0:
+        return fps
+    warnings.warn(
+        f"Invalid fps value ({value}). Expected a positive number. Setting fps to None.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return None
 
 
 def refuse_unknown_options(

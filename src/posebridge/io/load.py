@@ -24,7 +24,7 @@ import xarray as xr
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input
 from posebridge.errors import expect_dataset
-from posebridge.io._dropin import refuse_unknown_options
+from posebridge.io._dropin import movement_fps, refuse_unknown_options
 
 __all__ = [
     "get_supported_source_software",
@@ -302,6 +302,7 @@ def load_dataset(
         if source_software == "NWB":
             return _REGISTERED[source_software](file, **kwargs)
         return _REGISTERED[source_software](file, fps, **kwargs)
+    fps = movement_fps(fps)
     if source_software == AMBIGUOUS_DLC_LP:
         refuse_unknown_options("load_dataset", "dlc", kwargs)
         ds = api.load(file, "dlc", fps=fps, **kwargs)

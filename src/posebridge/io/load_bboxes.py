@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import api, model
+from posebridge.io._dropin import movement_fps
 
 __all__ = ["from_file", "from_numpy", "from_via_tracks_file"]
 
@@ -57,7 +58,7 @@ def from_numpy(
         confidence_array,
         individual_names=individual_names,
         frame_array=frame_array,
-        fps=fps,
+        fps=movement_fps(fps),
         source_software=source_software,
     )
     ds.attrs.setdefault("source_software", None)
@@ -92,7 +93,7 @@ def from_file(
     >>> ds = load_bboxes.from_file("tracks.csv", "VIA-tracks")  # doctest: +SKIP
     """
     fmt = None if source_software in (None, "auto") else source_software
-    return api.load(file, fmt, fps=fps, **options)
+    return api.load(file, fmt, fps=movement_fps(fps), **options)
 
 
 def from_via_tracks_file(
@@ -131,4 +132,4 @@ def from_via_tracks_file(
     options: dict[str, Any] = {"use_frame_numbers_from_file": use_frame_numbers_from_file}
     if frame_regexp is not None:
         options["frame_regexp"] = frame_regexp
-    return api.load(file, "via", fps=fps, **options)
+    return api.load(file, "via", fps=movement_fps(fps), **options)

@@ -12,7 +12,7 @@ import xarray as xr
 
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input
-from posebridge.io._dropin import refuse_unknown_options
+from posebridge.io._dropin import movement_fps, refuse_unknown_options
 
 __all__ = [
     "from_anipose_file",
@@ -68,7 +68,7 @@ def from_numpy(
         confidence_array,
         individual_names=individual_names,
         keypoint_names=keypoint_names,
-        fps=fps,
+        fps=movement_fps(fps),
         source_software=source_software,
     )
     ds.attrs.setdefault("source_software", None)
@@ -108,7 +108,7 @@ def from_file(
     >>> ds = load_poses.from_file("pose.h5", "DeepLabCut", fps=30)  # doctest: +SKIP
     """
     fmt = None if source_software in (None, "auto") else source_software
-    return api.load(file, fmt, fps=fps, **options)
+    return api.load(file, fmt, fps=movement_fps(fps), **options)
 
 
 def from_dlc_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
@@ -135,7 +135,7 @@ def from_dlc_file(file: PathLike, fps: float | None = None, **options: Any) -> x
     >>> ds = load_poses.from_dlc_file("videoDLC_resnet50.h5")  # doctest: +SKIP
     """
     refuse_unknown_options("from_dlc_file", "dlc", options)
-    return api.load(file, "dlc", fps=fps, **options)
+    return api.load(file, "dlc", fps=movement_fps(fps), **options)
 
 
 def from_dlc_style_df(
@@ -167,7 +167,7 @@ def from_dlc_style_df(
 
     _expect_dataframe(df)
     ds = deeplabcut.dataset_from_dataframe(df, source_software=source_software)
-    return model.with_fps(model.validate(ds), fps)
+    return model.with_fps(model.validate(ds), movement_fps(fps))
 
 
 def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
@@ -208,7 +208,7 @@ def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr
             f"{path}: Unsupported format for 'LightningPose': {path.suffix!r} (it takes .csv; "
             "read a DeepLabCut .h5 file with from_dlc_file)."
         )
-    ds = api.load(path, "lp", fps=fps, **options)
+    ds = api.load(path, "lp", fps=movement_fps(fps), **options)
     if ds.sizes[model.INDIVIDUAL] > 1:
         raise errors.FormatError(
             path,
@@ -251,7 +251,7 @@ def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) ->
         refuse_unknown_options("from_sleap_file", found, options)
     if "instances" not in options and found == "slp":
         options["instances"] = "prefer_user"  # movement's reading, even of a file of labels
-    return api.load(file, "sleap", fps=fps, **options)
+    return api.load(file, "sleap", fps=movement_fps(fps), **options)
 
 
 def from_anipose_file(
@@ -279,7 +279,7 @@ def from_anipose_file(
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_anipose_file("pose-3d/session.csv")  # doctest: +SKIP
     """
-    return api.load(file, "anipose", fps=fps, individual_name=individual_name)
+    return api.load(file, "anipose", fps=movement_fps(fps), individual_name=individual_name)
 
 
 def from_anipose_style_df(
@@ -311,7 +311,7 @@ def from_anipose_style_df(
 
     _expect_dataframe(df)
     ds = anipose.dataset_from_dataframe(df, individual_name=individual_name)
-    return model.with_fps(model.validate(ds), fps)
+    return model.with_fps(model.validate(ds), movement_fps(fps))
 
 
 def from_nwb_file(
