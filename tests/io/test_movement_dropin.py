@@ -801,3 +801,18 @@ def test_posebridge_load_still_refuses_a_rate_that_is_not_positive(tmp_path, val
     save_poses.to_dlc_file(valid_poses_dataset, tmp_path / "dlc.h5")
     with pytest.raises(posebridge.errors.SchemaError, match="positive"):
         posebridge.load(tmp_path / "dlc.h5", fps=0)
+
+
+def test_movement_type_names_and_constants_exist_with_movements_values():
+    # code written for movement imports these for type hints and defaults
+    import typing
+
+    movement_load = pytest.importorskip("movement.io.load")
+    movement_load_bboxes = pytest.importorskip("movement.io.load_bboxes")
+    assert typing.get_args(load.SourceSoftware) == typing.get_args(
+        movement_load.SourceSoftware.__value__
+    )
+    assert load.AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE == movement_load.AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE
+    assert load_bboxes.DEFAULT_FRAME_REGEXP == movement_load_bboxes.DEFAULT_FRAME_REGEXP
+    for name in ("InferredSourceSoftware", "SourceSoftwareOrAuto", "LoaderProtocol"):
+        assert hasattr(movement_load, name) and hasattr(load, name), name

@@ -17,7 +17,7 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 import xarray as xr
 
@@ -26,7 +26,15 @@ from posebridge._files import check_input
 from posebridge.errors import expect_dataset
 from posebridge.io._dropin import movement_fps, refuse_unknown_options
 
+if TYPE_CHECKING:
+    import pynwb
+
 __all__ = [
+    "AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE",
+    "InferredSourceSoftware",
+    "LoaderProtocol",
+    "SourceSoftware",
+    "SourceSoftwareOrAuto",
     "get_supported_source_software",
     "infer_source_software",
     "load_dataset",
@@ -39,6 +47,38 @@ PathLike = str | os.PathLike[str]
 
 #: movement's name for a DeepLabCut-style .csv file, which LightningPose writes too.
 AMBIGUOUS_DLC_LP = "DeepLabCut/LightningPose"
+#: The same, under movement 0.17's name.
+AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE: Final = AMBIGUOUS_DLC_LP
+
+#: The software names movement's ``load_dataset`` takes (posebridge takes any format
+#: name too, see :func:`get_supported_source_software`), as movement's type aliases.
+SourceSoftware = Literal["DeepLabCut", "SLEAP", "LightningPose", "Anipose", "NWB", "VIA-tracks"]
+InferredSourceSoftware = SourceSoftware | Literal["DeepLabCut/LightningPose"]
+SourceSoftwareOrAuto = SourceSoftware | Literal["auto", "DeepLabCut/LightningPose"]
+
+
+class LoaderProtocol(Protocol):
+    """What a loader given to :func:`register_loader` is, as in movement 0.17.
+
+    A callable taking a file path (or a ``pynwb.NWBFile``) first, then any
+    positional and keyword arguments, and returning a poses or bounding-box
+    dataset. For type hints only: any function of that shape conforms.
+
+    Examples
+    --------
+    >>> import posebridge
+    >>> def from_my_tracker(file, fps=None, **kwargs):
+    ...     return posebridge.load(file, "dlc", fps=fps)
+    >>> loader: LoaderProtocol = from_my_tracker
+    """
+
+    def __call__(
+        self, file: Path | str | pynwb.NWBFile, *args: Any, **kwargs: Any
+    ) -> xr.Dataset:  # pragma: no cover - a protocol's signature
+        """Load a dataset from ``file``."""
+        ...
+
+
 _DLC_LP = ("DeepLabCut", "LightningPose")
 
 

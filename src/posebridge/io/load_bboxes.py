@@ -10,9 +10,10 @@ import numpy as np
 import xarray as xr
 
 from posebridge import api, model
+from posebridge.formats.via.read import DEFAULT_FRAME_REGEXP
 from posebridge.io._dropin import movement_fps
 
-__all__ = ["from_file", "from_numpy", "from_via_tracks_file"]
+__all__ = ["DEFAULT_FRAME_REGEXP", "from_file", "from_numpy", "from_via_tracks_file"]
 
 PathLike = str | os.PathLike[str]
 
