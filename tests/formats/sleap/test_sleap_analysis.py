@@ -376,12 +376,12 @@ def test_large_score_tables_of_the_wrong_length_are_treated_lazily_as_eagerly(
     assert "instance_score" not in lazy and "tracking_score" not in lazy
 
 
-def test_tracks_without_two_coordinates_are_refused(tmp_path):
-    path = tmp_path / "xyz.h5"
+def test_tracks_without_two_or_three_coordinates_are_refused(tmp_path):
+    path = tmp_path / "xyzw.h5"
     with h5py.File(path, "w") as h5:
-        h5["tracks"] = np.zeros((1, 3, 2, 4))
+        h5["tracks"] = np.zeros((1, 4, 2, 4))
         h5["node_names"] = np.array([b"a", b"b"])
-    with pytest.raises(FormatError, match="2 coordinates"):
+    with pytest.raises(FormatError, match=r"xyzw\.h5.*2 coordinates.*\(1, 4, 2, 4\)"):
         sleap.analysis_read.read(path)
 
 
@@ -590,9 +590,40 @@ def test_sparse_tracks_are_compressed_and_dense_ones_are_not(tmp_path):
         sleap.analysis_write.write(sparse, tmp_path / "x.h5", compression_level=12)
 
 
-def test_3d_and_unknown_frames_are_refused(tmp_path, poses_single_3d):
-    with pytest.raises(SchemaError, match="2-D"):
-        sleap.analysis_write.write(poses_single_3d, tmp_path / "x.h5")
+def test_3d_poses_are_written_as_movement_writes_them_and_read_back(tmp_path, poses_single_3d):
+    sleap.analysis_write.write(poses_single_3d, tmp_path / "x.h5")
+    with h5py.File(tmp_path / "x.h5") as h5:  # (track, xyz, node, frame), as movement's
+        assert h5["tracks"].shape == (1, 3, 4, 12)
+    for back in (posebridge.load(tmp_path / "x.h5"), posebridge.open_dataset(tmp_path / "x.h5")):
+        assert list(back.space.values) == ["x", "y", "z"]
+        assert list(back.keypoint.values) == ["d", "c", "b", "a"]
+        np.testing.assert_array_equal(back.position.values, poses_single_3d.position.values)
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    theirs = movement_load_poses.from_sleap_file(tmp_path / "x.h5")
+    np.testing.assert_allclose(  # movement reads float32
+        theirs.position.values, poses_single_3d.position.values, rtol=1e-6
+    )
+
+
+def test_a_3d_analysis_file_written_by_movement_reads_as_movement_reads_it(
+    tmp_path, poses_single_3d
+):
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    movement_save_poses = pytest.importorskip("movement.io.save_poses")
+    theirs = movement_load_poses.from_numpy(
+        poses_single_3d.position.values,
+        np.ones((12, 4, 1)),
+        individual_names=["mouse"],
+        keypoint_names=["d", "c", "b", "a"],
+    )
+    movement_save_poses.to_sleap_analysis_file(theirs, tmp_path / "m.h5")
+    ours = posebridge.load(tmp_path / "m.h5")
+    back = movement_load_poses.from_sleap_file(tmp_path / "m.h5")
+    np.testing.assert_allclose(ours.position.values, back.position.values, rtol=1e-6)
+    assert list(ours.space.values) == list(back.space.values) == ["x", "y", "z"]
+
+
+def test_unknown_frames_are_refused(tmp_path):
     ds = contiguous_dataset().assign_coords(time=[0.0, 0.1, 0.2, 0.4])
     ds.attrs["time_unit"] = "seconds"
     with pytest.raises(SchemaError, match="fps"):

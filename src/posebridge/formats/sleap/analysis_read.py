@@ -230,9 +230,11 @@ def _layout(h5: Any, path: Path) -> tuple[str, ...]:
     if sorted(layout) != sorted(AXES):
         raise FormatError(path, f"/tracks has dims {layout}; expected {AXES} in some order.")
     _refuse_non_numbers(tracks, "tracks", path)
-    if tracks.shape[layout.index("xy")] != 2:
+    if tracks.shape[layout.index("xy")] not in (2, 3):  # 3: movement writes 3-D poses so
         raise FormatError(
-            path, f"/tracks should have 2 coordinates (x, y); its shape is {tracks.shape}."
+            path,
+            f"/tracks should have 2 coordinates (x, y), or 3 (x, y, z) as movement writes "
+            f"3-D poses; its shape is {tracks.shape}.",
         )
     return layout
 
@@ -304,7 +306,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         data_vars,
         coords={
             model.TIME: first_frame + np.arange(n_frames, dtype=np.int64),
-            model.SPACE: ["x", "y"],
+            model.SPACE: ["x", "y", "z"][: position.shape[1]],
             model.KEYPOINT: np.array(nodes, dtype=str),  # text even when empty
             model.INDIVIDUAL: np.array(names, dtype=str),
         },

@@ -14,9 +14,9 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.formats._shared.guards import refuse_views
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
-    check_2d,
     fixed_strings,
     individual_scores,
     is_untracked_name,
@@ -79,7 +79,8 @@ def write(
     Parameters
     ----------
     ds
-        A 2-D poses dataset; time must map to frame numbers.
+        A 2-D (or 3-D, as movement writes it) poses dataset; time must map to frame
+        numbers.
     path
         The output file.
     overwrite
@@ -109,7 +110,7 @@ def write(
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
     path = Path(path)
-    check_2d(ds, path, "SLEAP analysis")
+    refuse_views(ds, "SLEAP analysis")  # 3-D poses are written as movement writes them
     ds = individual_scores(ds)
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")
@@ -134,7 +135,7 @@ def write(
         tracks = np.ascontiguousarray(source.values, dtype=np.float64)
         point_scores = np.ascontiguousarray(confidence_source.values, dtype=np.float64)
     else:
-        tracks = np.full((n_ind, 2, n_nodes, n_frames), np.nan)
+        tracks = np.full((n_ind, ds.sizes[model.SPACE], n_nodes, n_frames), np.nan)
         tracks[..., column] = source.values
         point_scores = np.full((n_ind, n_nodes, n_frames), np.nan)
         point_scores[..., column] = confidence_source.values

@@ -111,7 +111,7 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
     position_axes = tuple(layout.index(d) for d in ("frame", "xy", "node", "track"))
     position = LazyArray(
         path,
-        (n_frames, 2, n_nodes, n_tracks),
+        (n_frames, shape["xy"], n_nodes, n_tracks),
         eager.float_dtype(tracks.dtype),
         functools.partial(masked_block, "tracks", position_axes, occupancy, (0, 3)),
     )
@@ -144,7 +144,7 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
         data_vars,
         coords={
             model.TIME: first_frame + np.arange(n_frames, dtype=np.int64),
-            model.SPACE: ["x", "y"],
+            model.SPACE: ["x", "y", "z"][: shape["xy"]],
             model.KEYPOINT: np.array(nodes, dtype=str),  # text even when empty
             model.INDIVIDUAL: np.array(names, dtype=str),
         },
