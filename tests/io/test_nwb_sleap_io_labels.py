@@ -315,3 +315,78 @@ def test_appending_in_the_sleap_io_layout_adds_the_next_video_module(tmp_path):
     with h5py.File(path, "r") as h5:
         assert "SLEAP_VIDEO_001_c" in h5["processing"]
     assert len(sio.load_nwb(str(path)).videos) == 2
+
+
+# --------------------------------------------------------------------------
+# files sleap-io wrote: scores, untracked instances, many tracks
+
+
+def labels_with_many_tracks_and_an_untracked_instance(n_tracks: int = 12):
+    """2 frames; ``track_0`` .. ``track_<n-1>`` and one untracked instance per frame."""
+    skeleton = sio.Skeleton(["a", "b", "c"], edges=[("a", "b")], name="Skeleton-3")
+    tracks = [sio.Track(f"track_{i}") for i in range(n_tracks)]
+    video = sio.Video(filename="/data/v.mp4", open_backend=False)
+    rng = np.random.default_rng(3)
+    frames = []
+    for frame in range(2):
+        instances = [
+            sio.PredictedInstance.from_numpy(
+                rng.uniform(0, 100, (3, 2)),
+                skeleton=skeleton,
+                point_scores=rng.uniform(0.1, 1, 3),
+                score=0.99,
+                track=track,
+            )
+            for track in [*tracks, None]
+        ]
+        frames.append(sio.LabeledFrame(video=video, frame_idx=frame, instances=instances))
+    return sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+
+
+@pytest.fixture
+def nwb_written_by_sleap_io(tmp_path):
+    labels = labels_with_many_tracks_and_an_untracked_instance()
+    path = tmp_path / "sio.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(labels, str(path))
+    return labels, path
+
+
+def test_predicted_instance_scores_are_the_mean_of_point_scores_as_sleap_io_reads(
+    nwb_written_by_sleap_io,
+):
+    # NWB keeps point scores only; sleap-io scores each instance with their mean, and code
+    # filtering on instance.score must keep the instances it keeps with sleap-io
+    _, path = nwb_written_by_sleap_io
+    theirs = sio.load_nwb(str(path))
+    ours = nwb.load_nwb(path)
+    their_scores = sorted(float(i.score) for lf in theirs.labeled_frames for i in lf.instances)
+    our_scores = sorted(float(i.score) for lf in ours.labeled_frames for i in lf.instances)
+    np.testing.assert_allclose(our_scores, their_scores, rtol=1e-6)
+
+
+def test_an_instance_score_is_the_mean_of_the_points_present():
+    from posebridge import from_numpy
+
+    scores = np.array([[[0.2], [0.6], [np.nan]], [[np.nan], [np.nan], [np.nan]]])
+    ds = from_numpy(np.zeros((2, 2, 3, 1)), scores, keypoint_names=["a", "b", "c"])
+    means = nwb.with_point_score_means(ds).instance_score.values.ravel()
+    assert means[0] == pytest.approx(0.4) and np.isnan(means[1])
+
+
+def test_sleap_io_untracked_instances_come_back_untracked(nwb_written_by_sleap_io):
+    _, path = nwb_written_by_sleap_io
+    ours = nwb.load_nwb(path)
+    assert "untracked" not in [t.name for t in ours.tracks]
+    per_frame = [[i.track for i in lf.instances] for lf in ours.labeled_frames]
+    assert all(sum(track is None for track in tracks) == 1 for tracks in per_frame)
+    ds = posebridge.load(path)
+    assert "untracked" not in ds.individual.values and "untracked_0" in ds.individual.values
+
+
+def test_more_than_nine_sleap_io_tracks_keep_their_numbers_order(nwb_written_by_sleap_io):
+    labels, path = nwb_written_by_sleap_io
+    expected = [t.name for t in labels.tracks]  # track_0 .. track_11
+    assert [t.name for t in nwb.load_nwb(path).tracks] == expected
+    assert [str(i) for i in posebridge.load(path).individual.values][:-1] == expected

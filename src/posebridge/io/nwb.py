@@ -318,6 +318,46 @@ def _prediction_datasets(filename: PathLike) -> list[xr.Dataset]:
     return [nwb.load_nwb_poses(filename)]
 
 
+def with_point_score_means(ds: xr.Dataset) -> xr.Dataset:
+    """Predictions read from NWB, with ``instance_score`` the mean of the point scores.
+
+    NWB stores point scores only; sleap-io's ``load_nwb`` scores each predicted
+    instance with their mean, so code that filters on ``instance.score`` keeps
+    working. Here the mean is over the points present (sleap-io gives NaN as soon
+    as one point is missing). An ``instance_score`` the file keeps (posebridge's
+    own files) is left as it is.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset read from an NWB file.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds``, with ``instance_score`` (time, individual) when it had none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> scores = np.array([[[0.2], [0.6]], [[np.nan], [0.5]]])  # (time, keypoint, individual)
+    >>> ds = from_numpy(np.zeros((2, 2, 2, 1)), scores, keypoint_names=["a", "b"])
+    >>> with_point_score_means(ds).instance_score.values.ravel().round(2).tolist()
+    [0.4, 0.5]
+    """
+    if "instance_score" in ds or "confidence" not in ds:
+        return ds
+    confidence = ds["confidence"]
+    if model.KEYPOINT not in confidence.dims:  # individual-wise confidence already
+        return ds
+    present = confidence.notnull()
+    total = confidence.where(present, 0.0).sum(model.KEYPOINT)
+    count = present.sum(model.KEYPOINT)
+    mean = (total / count.where(count > 0)).transpose(model.TIME, model.INDIVIDUAL)
+    return ds.assign(instance_score=mean.drop_vars(model.SPACE, errors="ignore"))
+
+
 def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = None) -> Any:
     """Read the PoseEstimation (predictions) data of an NWB file (sleap-io's ``read_nwb``).
 
@@ -353,7 +393,10 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
         return model.with_file_fps(nwb.load_nwb_poses(path), fps, path)
     from posebridge.formats import nwb
 
-    datasets = [nwb.with_frame_numbers(d, fps, path) for d in _prediction_datasets(path)]
+    datasets = [
+        with_point_score_means(nwb.with_frame_numbers(d, fps, path))
+        for d in _prediction_datasets(path)
+    ]
     return bridges.to_sleap_io(datasets)
 
 
@@ -420,7 +463,8 @@ def load_nwb(
         )
         return ds
     predictions = [
-        nwb.with_frame_numbers(d, fps, filename) for d in _prediction_datasets(filename)
+        with_point_score_means(nwb.with_frame_numbers(d, fps, filename))
+        for d in _prediction_datasets(filename)
     ]
     return bridges.to_sleap_io([ds, *predictions])
 

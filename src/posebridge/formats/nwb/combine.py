@@ -19,6 +19,9 @@ Containers that posebridge tagged (``[posebridge individual i/n: name]``) come i
 their ranks' order, after the untagged ones (another tool's, in a file posebridge
 appended to), which keep the file's order and the names they are read with
 without posebridge's (a lone ``PoseEstimation`` stays its subject id, or ``id_0``).
+Untagged files of sleap-io's ``track=<name>`` containers, which HDF5 lists by name,
+put numbers in the names in their order (``track=2`` before ``track=10``); sleap-io's
+``track=untracked`` (instances without a track) is the individual ``untracked_0``.
 ``combine="individuals"`` or ``combine="views"`` forces one reading.
 
 Names: a series is a keypoint named after the series (:func:`container_keypoints`).
@@ -42,6 +45,7 @@ import warnings
 from typing import Any
 
 from posebridge.errors import FormatError, KeyNotFoundError
+from posebridge.formats._shared.untracked import untracked_name
 from posebridge.formats.nwb.common import (
     _INDIVIDUAL_TAG_RE,
     _VIEW_TAG_RE,
@@ -59,6 +63,9 @@ COMBINE_CHOICES = ("auto", "individuals", "views")
 
 
 _TRACK_RE = re.compile(r"^track=(.+)$")
+
+#: The track name sleap-io's NWB writer gives instances without a track (``track=untracked``).
+SLEAP_IO_UNTRACKED = "untracked"
 
 
 _CAMERA_RE = re.compile(r"cam(era)?", re.IGNORECASE)
@@ -218,8 +225,15 @@ def _own_name(container: Container) -> str | None:
         return tag[1]
     track = _TRACK_RE.match(container.name)
     if track:
+        if track.group(1) == SLEAP_IO_UNTRACKED:  # sleap-io's container of untracked instances
+            return untracked_name(0)
         return track.group(1)
     return individual_prefix(container)
+
+
+def _natural_key(name: str) -> list[Any]:
+    """Sort key putting ``track=2`` before ``track=10`` (digits compared as numbers)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def _distrust_forged_view_tags(chosen: list[Container], path: Any) -> None:
@@ -419,13 +433,13 @@ def arrange(
     Examples
     --------
     >>> from posebridge.formats.nwb.locate import Container, FileInfo
-    >>> found = [
-    ...     Container("processing/behavior/track=b", "behavior", "track=b"),
-    ...     Container("processing/behavior/track=a", "behavior", "track=a"),
+    >>> found = [  # as HDF5 lists them, by name
+    ...     Container("processing/behavior/track=10", "behavior", "track=10"),
+    ...     Container("processing/behavior/track=2", "behavior", "track=2"),
     ... ]
     >>> info = FileInfo(found, [], ["behavior"], {}, {})
     >>> arrange(found, info, "auto", "f.nwb")[1:]
-    ([(None, 'b'), (None, 'a')], [None], ['b', 'a'])
+    ([(None, '2'), (None, '10')], [None], ['2', '10'])
     """
     _distrust_forged_tags(chosen, path)
     tags = [parse_individual_tag(c.description) for c in chosen]
@@ -438,5 +452,9 @@ def arrange(
             for t, v in zip(tags, view_tags, strict=True)
         ]
         chosen = [c for _, c in sorted(zip(ranks, chosen, strict=True), key=lambda p: p[0])]
+    elif chosen and all(_TRACK_RE.match(c.name) for c in chosen):
+        # sleap-io's one container per track: HDF5 lists them by name ('track=10' before
+        # 'track=2'); numbers in the names are put in their order
+        chosen = sorted(chosen, key=lambda c: (c.module, _natural_key(c.name)))
     cells, views, individuals = _layout(chosen, info, combine, path)
     return chosen, cells, views, individuals
