@@ -421,7 +421,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     >>> len(labels.labeled_frames)  # doctest: +SKIP
     3
     """
-    from posebridge.formats.sleap.common import check_2d
+    from posebridge.formats.sleap.common import check_2d, skeleton_name_of
     from posebridge.formats.sleap.slp_labels import CONTENT_KEY
     from posebridge.formats.sleap.slp_labels import check_writable as check_labels
     from posebridge.formats.sleap.slp_tables import PREDICTED
@@ -444,7 +444,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
             raise SchemaError("the datasets of a list must share their keypoints (in order).")
     if sum(labels_model.is_labels(d) for d in datasets) > 1:
         raise SchemaError("give one labels dataset (it spans every video), not several.")
-    skeleton = _sio_skeleton(sio, datasets[0], "Skeleton-0")
+    skeleton = _sio_skeleton(sio, datasets[0], skeleton_name_of(datasets[0]))
     tracks: dict[str, Any] = {}
     videos: list[Any] = []
     frames_out: list[Any] = []

@@ -81,6 +81,9 @@ EXTRAS: dict[str, str] = {
     "skeleton, in the source's edge order",
     "skeleton_symmetries": "variable (symmetry, edge_node=2) str: pairs of keypoint names that "
     "mirror each other (SLEAP)",
+    "skeleton_name": "attr str: the skeleton's name (SLEAP .slp and sleap-io analysis files, "
+    "the ndx-pose Skeleton shared by a file's PoseEstimation containers); SLEAP and NWB "
+    "writers name the skeleton after it",
     # per-instance scores
     "instance_score": "variable (time, individual) float: the detector's score of each instance "
     "(SLEAP; COCO results 'score'; Label Studio prediction score)",

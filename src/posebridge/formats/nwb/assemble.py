@@ -26,6 +26,7 @@ from posebridge import model
 from posebridge.errors import FormatError
 from posebridge.formats.nwb.combine import arrange, container_keypoints, individual_prefix
 from posebridge.formats.nwb.common import (
+    parse_individual_tag,
     parse_marker,
     parse_padding,
     snap_to_frames,
@@ -404,7 +405,23 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
     return ds
 
 
+def _named_by_the_source(name: str | None, chosen: list[Container]) -> bool:
+    """Whether a Skeleton's name was given by the source, not made up by a writer.
+
+    sleap-io's layout names an unnamed skeleton ``skeleton`` (posebridge's writer)
+    and posebridge's own layout names one Skeleton per individual
+    ``skeleton_<individual>``: neither is kept as ``skeleton_name``.
+    """
+    if not name or name in ("skeleton", "Skeleton-0"):
+        return False
+    tagged = all(parse_individual_tag(c.description) for c in chosen)
+    return not (tagged and name.startswith("skeleton_"))
+
+
 def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) -> None:
+    names = {c.skeleton_name for c in chosen}
+    if len(names) == 1 and _named_by_the_source(name := names.pop(), chosen):
+        ds.attrs["skeleton_name"] = str(name)  # one Skeleton shared (sleap-io's layout)
     for container in chosen:
         if container.edges is None or container.nodes is None or not container.edges.size:
             continue

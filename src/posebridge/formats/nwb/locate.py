@@ -95,6 +95,7 @@ class Container:
     series: list[Series] = field(default_factory=list)
     nodes: list[str] | None = None
     edges: np.ndarray | None = None
+    skeleton_name: str | None = None  # the linked ndx-pose Skeleton's name
     devices: list[str] = field(default_factory=list)
     source_software: str | None = None
     source_software_version: str | None = None
@@ -227,6 +228,7 @@ def _h5_series(group: h5py.Group, name: str) -> Series | None:
 
 
 def _h5_skeleton(container: Container, skeleton: h5py.Group) -> None:
+    container.skeleton_name = posixpath.basename(skeleton.name) or None
     if "nodes" in skeleton:
         container.nodes = _texts(skeleton["nodes"])
     if "edges" in skeleton:
@@ -429,6 +431,8 @@ def _obj_container(obj: Any, module: str) -> Container:
     edges = getattr(skeleton, "edges", None) if skeleton is not None else None
     if nodes is None and hasattr(obj, "fields"):
         nodes, edges = obj.fields.get("nodes"), obj.fields.get("edges")
+    if skeleton is not None and isinstance(getattr(skeleton, "name", None), str):
+        container.skeleton_name = skeleton.name
     if nodes is not None:
         container.nodes = [to_text(n) for n in np.asarray(nodes[:]).reshape(-1)]
     if edges is not None:

@@ -136,7 +136,12 @@ def write_sleap_io_layout(
                 "(ds.sel(view=...)), each with its own video_path attribute."
             )
         _refuse_renamed_keypoints(ds, "the in-memory NWBFile" if nwbfile is not None else path)
-    shared = skeleton_name or config.resolve("skeleton_kwargs", None).get("name") or "skeleton"
+    kept = [name for ds in datasets if isinstance(name := ds.attrs.get("skeleton_name"), str)]
+    shared = (
+        skeleton_name
+        or config.resolve("skeleton_kwargs", None).get("name")
+        or (kept[0] if kept else "skeleton")  # the name read from the source (SLEAP, NWB)
+    )
 
     def fill(target: Any, out_path: Path | None) -> None:
         existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]

@@ -39,6 +39,7 @@ from posebridge.formats._shared.hdf5 import (
 from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
     load_json,
+    skeleton_name_attr,
     skeleton_variables,
     text,
     untracked_name,
@@ -302,6 +303,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     if "video_path" in h5 and (video := text(h5["video_path"][()])):
         attrs["video_path"] = video
     attrs.update(_frame_size(h5, path))
+    attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     return xr.Dataset(
         data_vars,
         coords={

@@ -21,6 +21,7 @@ from posebridge.formats.sleap.common import (
     individual_scores,
     is_untracked_name,
     skeleton_from_dataset,
+    skeleton_name_of,
     writable_frames,
 )
 from posebridge.model import labels
@@ -146,7 +147,7 @@ def write(
     track_names = individuals
     if n_ind == 1 and is_untracked_name(individuals[0]):
         track_names = []  # SLEAP's export of untracked instances: one column, no name
-    skeleton = skeleton_from_dataset(ds, "Skeleton-0")
+    skeleton = skeleton_from_dataset(ds, skeleton_name_of(ds))
     index = {name: i for i, name in enumerate(skeleton.nodes)}
     edge_inds = np.array([[index[a], index[b]] for a, b in skeleton.edges], dtype=np.int64)
 

@@ -31,6 +31,8 @@ from posebridge.model import labels
 
 #: SLEAP's edge types (``sleap.skeleton.EdgeType``): a body edge or a symmetry.
 EDGE, SYMMETRY = 1, 2
+#: The skeleton name SLEAP gives an unnamed skeleton, and posebridge's writers by default.
+DEFAULT_SKELETON_NAME = "Skeleton-0"
 _EDGE_TYPE = "sleap.skeleton.EdgeType"
 
 
@@ -268,6 +270,40 @@ def skeleton_variables(
             values = np.array([[str(a), str(b)] for a, b in pairs], dtype=str)
             variables[name] = xr.DataArray(values, dims=(dim, "edge_node"))
     return variables
+
+
+def skeleton_name_attr(name: Any) -> dict[str, str]:
+    """``{"skeleton_name": name}`` for a name other than the writers' default ``Skeleton-0``.
+
+    The default is left out, so a file of an unnamed skeleton reads as before and
+    writes back the same.
+
+    Examples
+    --------
+    >>> skeleton_name_attr("fly"), skeleton_name_attr("Skeleton-0"), skeleton_name_attr(b"x")
+    ({'skeleton_name': 'fly'}, {}, {'skeleton_name': 'x'})
+    """
+    if isinstance(name, bytes):
+        name = name.decode("utf-8", "replace")
+    if not isinstance(name, str) or not name or name == DEFAULT_SKELETON_NAME:
+        return {}
+    return {"skeleton_name": name}
+
+
+def skeleton_name_of(ds: xr.Dataset, default: str = DEFAULT_SKELETON_NAME) -> str:
+    """The skeleton's name a dataset keeps (``attrs["skeleton_name"]``), else ``default``.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> (
+    ...     skeleton_name_of(xr.Dataset(attrs={"skeleton_name": "fly"})),
+    ...     skeleton_name_of(xr.Dataset()),
+    ... )
+    ('fly', 'Skeleton-0')
+    """
+    name = ds.attrs.get("skeleton_name")
+    return name if isinstance(name, str) and name else default
 
 
 def skeleton_from_dataset(ds: xr.Dataset, name: str) -> Skeleton:

@@ -21,7 +21,12 @@ from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import one_number
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
 from posebridge.formats.sleap import analysis_read as eager
-from posebridge.formats.sleap.common import skeleton_variables, text, untracked_name
+from posebridge.formats.sleap.common import (
+    skeleton_name_attr,
+    skeleton_variables,
+    text,
+    untracked_name,
+)
 
 __all__ = ["open_lazy"]
 
@@ -139,6 +144,7 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
     if "video_path" in h5 and (video := text(h5["video_path"][()])):
         attrs["video_path"] = video
     attrs.update(eager._frame_size(h5, path))
+    attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     first_frame = one_number(h5, eager.FIRST_FRAME, 0, path, whole=True)
     return xr.Dataset(
         data_vars,

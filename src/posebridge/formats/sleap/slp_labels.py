@@ -41,6 +41,7 @@ from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.hdf5 import point_blocks, ranges
 from posebridge.formats.sleap.common import (
     is_untracked_name,
+    skeleton_name_attr,
     skeleton_variables,
     with_untracked_names,
 )
@@ -257,6 +258,7 @@ def build_labels(
         "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "SLEAP",
+        **skeleton_name_attr(skel.name),
         labels.CONTENT: labels.LABELS,
     }
     shown = np.unique(video_of_row)

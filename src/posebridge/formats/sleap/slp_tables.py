@@ -40,6 +40,7 @@ from posebridge.formats.sleap.common import (
     Skeleton,
     decode_skeletons,
     load_json,
+    skeleton_name_attr,
     skeleton_variables,
     text,
     untracked_name,
@@ -660,6 +661,7 @@ def pose_rows(
         "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "SLEAP",
+        **skeleton_name_attr(skel.name),
     }
     if video < len(t.videos):
         info = t.videos[video]

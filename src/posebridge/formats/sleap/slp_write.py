@@ -21,6 +21,7 @@ from posebridge.formats.sleap.common import (
     individual_scores,
     is_untracked_name,
     skeleton_from_dataset,
+    skeleton_name_of,
     writable_frames,
 )
 from posebridge.formats.sleap.slp_labels import (
@@ -115,7 +116,7 @@ def write(
     *,
     overwrite: bool = False,
     video_path: str | None = None,
-    skeleton_name: str = "Skeleton-0",
+    skeleton_name: str | None = None,
     format_id: float = 1.2,
 ) -> list[Path]:
     """Write a poses dataset as a SLEAP .slp file.
@@ -134,7 +135,8 @@ def write(
         The video the poses belong to; default ``ds.attrs["video_path"]``.
     skeleton_name
         Name of the skeleton (nodes = keypoints; edges and symmetries from
-        ``skeleton_edges`` / ``skeleton_symmetries``).
+        ``skeleton_edges`` / ``skeleton_symmetries``); default
+        ``ds.attrs["skeleton_name"]``, else ``Skeleton-0``.
     format_id
         1.2 (default, read by every SLEAP 1.x), 1.3 or 1.4.
 
@@ -170,7 +172,9 @@ def write(
         plan = _Plan(ds, frames)
         last_frame = int(frames.max()) + 1 if frames.size else 0
         videos_json = [_video_row(ds, video_path, last_frame)]
-    graph, nodes = encode_skeleton(skeleton_from_dataset(ds, skeleton_name))
+    graph, nodes = encode_skeleton(
+        skeleton_from_dataset(ds, skeleton_name or skeleton_name_of(ds))
+    )
     metadata = {
         "version": "2.0.0",
         "skeletons": [graph],
