@@ -509,3 +509,15 @@ def test_series_that_do_not_match_the_nodes_one_to_one_keep_their_names(tmp_path
         "PoseEstimationSeriesSnout",
         "PoseEstimationSeriesTail",
     ]
+
+
+def test_skeleton_edges_that_join_no_keypoints_are_dropped_with_a_warning(tmp_path):
+    nwbfile = _nwbfile()
+    nodes = ["snout", "tail", "ear"]
+    series = [_series(n, RNG.normal(size=(4, 2)), timestamps=np.arange(4.0)) for n in nodes]
+    edges = [[0, 1], [1, 7]]  # node 7 is not in the Skeleton
+    _container(nwbfile, "behavior", "PoseEstimation", series, nodes=nodes, edges=edges)
+    path = _save(nwbfile, tmp_path / "edges.nwb")
+    with pytest.warns(UserWarning, match=r"edges\.nwb: 1 of the 2 skeleton edges.*\('tail', 7\)"):
+        ds = posebridge.load(path)
+    assert ds.skeleton_edges.values.tolist() == [["snout", "tail"]]

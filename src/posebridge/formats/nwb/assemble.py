@@ -430,11 +430,28 @@ def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) ->
             n[len(prefix) + 1 :] if prefix and n.startswith(prefix + "_") else n
             for n in container.nodes
         ]
-        pairs = []
-        for a, b in np.asarray(container.edges, dtype=np.int64):
+        pairs, dropped = [], []
+        for a, b in np.asarray(container.edges, dtype=np.int64):  # one per edge: a few
             inside = 0 <= a < len(nodes) and 0 <= b < len(nodes)
             if inside and nodes[a] in keypoints and nodes[b] in keypoints:
                 pairs.append((nodes[a], nodes[b]))
+            else:
+                dropped.append(
+                    (
+                        nodes[a] if 0 <= a < len(nodes) else int(a),
+                        nodes[b] if 0 <= b < len(nodes) else int(b),
+                    )
+                )
+        if dropped:
+            warnings.warn(
+                f"{container.source or 'the NWB file'}: {len(dropped)} of the "
+                f"{len(dropped) + len(pairs)} skeleton edges of {container.path} join "
+                f"nodes that are not keypoints of its series (a node index outside the "
+                f"Skeleton's {len(nodes)} nodes, or a node without a series), e.g. "
+                f"{dropped[0]}; they are not kept in skeleton_edges.",
+                UserWarning,
+                stacklevel=4,
+            )
         if pairs:
             ds["skeleton_edges"] = (("edge", "edge_node"), np.array(pairs, dtype=str))
         return
