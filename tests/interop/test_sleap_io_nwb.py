@@ -128,17 +128,13 @@ def test_posebridge_reads_sleap_io_nwb_back_to_the_same_labels(path, tmp_path):
         for i in lf.predicted_instances
         if i.track is not None
     }
-    assert {t.name for t in ours.tracks} == used | (
-        {"untracked"}
-        if any(i.track is None for lf in theirs.labeled_frames for i in lf.predicted_instances)
-        else set()
-    )
+    assert {t.name for t in ours.tracks} == used  # sleap-io's track=untracked: no track
     assert [n.name for n in ours.skeleton.nodes] == [n.name for n in theirs.skeleton.nodes]
     assert {frozenset(e) for e in ours.skeleton.edge_inds} == {
         frozenset(e) for e in theirs.skeleton.edge_inds
     }
     mine = {
-        (lf.frame_idx, inst.track.name): inst
+        (lf.frame_idx, "untracked" if inst.track is None else inst.track.name): inst
         for lf in ours.labeled_frames
         for inst in lf.instances
     }
