@@ -115,6 +115,12 @@ EXTRAS: dict[str, str] = {
     "read (e.g. 'processing/behavior/PoseEstimation')",
     "session_description": "attr str: NWB session description",
     "session_start_time": "attr str: NWB session start time, ISO 8601 with time zone",
+    "session_id": "attr str: NWB session id; likewise lab, institution, experiment_description "
+    "(written back to NWB unless given)",
+    "experimenter": "attr list of str: NWB experimenters; likewise keywords (one text after a "
+    "netCDF round trip, taken as a list of one)",
+    "device_description": "attr str: the description of the NWB camera Device (one device); "
+    "likewise device_manufacturer; written back with that device",
     "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "
     "subject_age, subject_description, subject_strain, subject_genotype, subject_weight, "
     "subject_date_of_birth",

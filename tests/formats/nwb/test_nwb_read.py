@@ -521,3 +521,58 @@ def test_skeleton_edges_that_join_no_keypoints_are_dropped_with_a_warning(tmp_pa
     with pytest.warns(UserWarning, match=r"edges\.nwb: 1 of the 2 skeleton edges.*\('tail', 7\)"):
         ds = posebridge.load(path)
     assert ds.skeleton_edges.values.tolist() == [["snout", "tail"]]
+
+
+SESSION_METADATA = {
+    "experimenter": ["Smith, Jane", "Doe, Al"],
+    "lab": "Motor Lab",
+    "institution": "Some University",
+    "keywords": ["mouse", "open field"],
+    "experiment_description": "Open-field exploration.",
+    "session_id": "ses-01",
+}
+
+
+def _file_with_session_metadata(path):
+    nwbfile = pynwb.NWBFile(
+        session_description="built in a test",
+        identifier="meta",
+        session_start_time=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        **SESSION_METADATA,
+    )
+    nwbfile.create_device(name="cam", description="top camera", manufacturer="Acme")
+    series = [_series("snout", RNG.normal(size=(4, 2)), rate=30.0)]
+    _container(nwbfile, "behavior", "PoseEstimation", series, device="cam")
+    return _save(nwbfile, path)
+
+
+def _general(path):
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        nwbfile = io.read()
+        found = {key: getattr(nwbfile, key) for key in SESSION_METADATA}
+        found["keywords"] = list(found["keywords"][:])
+        found["experimenter"] = list(found["experimenter"])
+        device = nwbfile.devices["cam"]
+        return found, (device.description, device.manufacturer)
+
+
+def test_nwb_rewritten_keeps_session_metadata_and_the_cameras_details(tmp_path):
+    source = _file_with_session_metadata(tmp_path / "in.nwb")
+    ds = posebridge.load(source)
+    assert ds.attrs["experimenter"] == SESSION_METADATA["experimenter"]
+    posebridge.save(ds, tmp_path / "out.nwb")
+    assert _general(tmp_path / "out.nwb") == _general(source)
+    # through netCDF too (a list of one experimenter comes back as one text)
+    one = ds.assign_attrs(experimenter=["Smith, Jane"])
+    posebridge.save(one, tmp_path / "x.nc")
+    posebridge.save(posebridge.load(tmp_path / "x.nc"), tmp_path / "via_nc.nwb")
+    assert _general(tmp_path / "via_nc.nwb")[0]["experimenter"] == ["Smith, Jane"]
+
+
+def test_metadata_given_when_writing_wins_over_what_was_read(tmp_path):
+    ds = posebridge.load(_file_with_session_metadata(tmp_path / "in.nwb"))
+    config = {"nwbfile": {"lab": "Other Lab"}, "device": {"description": "side camera"}}
+    posebridge.save(ds, tmp_path / "out.nwb", config=config)
+    general, device = _general(tmp_path / "out.nwb")
+    assert general["lab"] == "Other Lab" and general["session_id"] == "ses-01"
+    assert device[0] == "side camera"

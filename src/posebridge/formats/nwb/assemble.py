@@ -26,6 +26,8 @@ from posebridge import model
 from posebridge.errors import FormatError
 from posebridge.formats.nwb.combine import arrange, container_keypoints, individual_prefix
 from posebridge.formats.nwb.common import (
+    GENERAL_LISTS,
+    GENERAL_TEXTS,
     parse_individual_tag,
     parse_marker,
     parse_padding,
@@ -478,6 +480,10 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     devices = list(dict.fromkeys(d for c in chosen for d in c.devices))
     if devices:
         ds.attrs["device"] = ", ".join(devices)
+    if len(devices) == 1:  # one camera: its description and manufacturer go back out
+        details = next(c.device_details for c in chosen if devices[0] in c.device_details)
+        for key, value in details.get(devices[0], {}).items():
+            ds.attrs[f"device_{key}"] = value
     videos = list(dict.fromkeys(v for c in chosen for v in c.video_paths))
     if len(videos) == 1:
         video = videos[0]
@@ -492,7 +498,7 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     if len(units) == 1:
         ds.attrs["space_unit"] = units.pop()
     ds.attrs["nwb_containers"] = ", ".join(c.path for c in chosen)
-    for key in ("session_description", "session_start_time"):
+    for key in ("session_description", "session_start_time", *GENERAL_TEXTS, *GENERAL_LISTS):
         if info.session.get(key):
             ds.attrs[key] = info.session[key]
     if "session_start_time" in ds.attrs and not _iso_datetime(ds.attrs["session_start_time"]):

@@ -48,6 +48,8 @@ from posebridge import model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats.nwb.common import (
     DEFAULT_MODULE,
+    GENERAL_LISTS,
+    GENERAL_TEXTS,
     MODULE_DESCRIPTION,
     NWB_UNITS,
     container_name,
@@ -115,6 +117,15 @@ def new_nwbfile(
         "session_description",
         ds.attrs.get("session_description") or f"Poses estimated with {software}.",
     )
+    for key in GENERAL_TEXTS:  # read from an NWB file: written back unless given
+        if isinstance(ds.attrs.get(key), str) and ds.attrs[key]:
+            kwargs.setdefault(key, ds.attrs[key])
+    for key in GENERAL_LISTS:  # a list in attrs (one text after a netCDF round trip)
+        kept = ds.attrs.get(key)
+        if isinstance(kept, str) and kept:
+            kept = [kept]
+        if isinstance(kept, list | tuple | np.ndarray) and len(kept):
+            kwargs.setdefault(key, [str(v) for v in np.asarray(kept).reshape(-1)])
     moment = kwargs.get("session_start_time")  # given: checked, never replaced
     if moment is None:
         moment = ds.attrs.get("session_start_time") or None
@@ -189,6 +200,10 @@ def _device(
     name = kwargs.setdefault("name", container_name(known) if one else "camera")
     if name in nwbfile.devices:
         return nwbfile.devices[name]
+    if one and name == container_name(known):  # the device read from NWB: its details too
+        for key in ("description", "manufacturer"):
+            if isinstance(ds.attrs.get(f"device_{key}"), str) and ds.attrs[f"device_{key}"]:
+                kwargs.setdefault(key, ds.attrs[f"device_{key}"])
     kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
     return nwbfile.create_device(**kwargs)
 

@@ -37,6 +37,11 @@ DEFAULT_MODULE = "behavior"
 DEFAULT_CONTAINER = "PoseEstimation"
 MODULE_DESCRIPTION = "Behavioral data: estimated poses (ndx-pose)."
 
+#: The NWBFile's general metadata kept in ``attrs`` (and written back): text ones ...
+GENERAL_TEXTS = ("session_id", "lab", "institution", "experiment_description")
+#: ... and lists of text (a list in ``attrs``).
+GENERAL_LISTS = ("experimenter", "keywords")
+
 #: Units nwbinspector accepts for a SpatialSeries (check_spatial_series_unit).
 NWB_UNITS = (
     "pixels",

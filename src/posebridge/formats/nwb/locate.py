@@ -25,7 +25,13 @@ import numpy as np
 from posebridge.errors import FormatError, brief
 from posebridge.formats._shared.hdf5 import checked_attribute
 from posebridge.formats._shared.images import image_side
-from posebridge.formats.nwb.common import edge_indices, regular_times, to_text
+from posebridge.formats.nwb.common import (
+    GENERAL_LISTS,
+    GENERAL_TEXTS,
+    edge_indices,
+    regular_times,
+    to_text,
+)
 
 POSE_ESTIMATION = "PoseEstimation"
 POSE_SERIES = "PoseEstimationSeries"
@@ -97,6 +103,8 @@ class Container:
     edges: np.ndarray | None = None
     skeleton_name: str | None = None  # the linked ndx-pose Skeleton's name
     devices: list[str] = field(default_factory=list)
+    #: each device's ``description`` and ``manufacturer`` (those it has), by name
+    device_details: dict[str, dict[str, str]] = field(default_factory=dict)
     source_software: str | None = None
     source_software_version: str | None = None
     scorer: str | None = None
@@ -123,6 +131,55 @@ class FileInfo:
 
 # --------------------------------------------------------------------------
 # h5py
+
+
+def _h5_general(h5: h5py.File) -> dict[str, Any]:
+    """The session metadata under ``/general`` posebridge keeps: texts, and lists of text."""
+    general = h5.get("general")
+    found: dict[str, Any] = {}
+    if not isinstance(general, h5py.Group):
+        return found
+    for key in (*GENERAL_TEXTS, *GENERAL_LISTS):
+        node = general.get(key)
+        if not isinstance(node, h5py.Dataset):
+            continue
+        values = [v for v in _texts(node) if v]
+        if values and key in GENERAL_LISTS:
+            found[key] = values
+        elif len(values) == 1:
+            found[key] = values[0]
+    return found
+
+
+def _obj_general(nwbfile: Any) -> dict[str, Any]:
+    """:func:`_h5_general` of an in-memory ``pynwb.NWBFile``."""
+    found: dict[str, Any] = {}
+    for key in (*GENERAL_TEXTS, *GENERAL_LISTS):
+        value = getattr(nwbfile, key, None)
+        if value is None:
+            continue
+        values = [to_text(v) for v in np.atleast_1d(np.asarray(value, dtype=object)).reshape(-1)]
+        values = [v for v in values if v]
+        if values and key in GENERAL_LISTS:
+            found[key] = values
+        elif len(values) == 1:
+            found[key] = values[0]
+    return found
+
+
+#: The Device fields kept (as ``device_<field>`` attrs) and written back.
+DEVICE_DETAILS = ("description", "manufacturer")
+
+
+def _device_details(values: dict[str, Any]) -> dict[str, str]:
+    """A Device's description and manufacturer, those that are non-empty text."""
+    found = {}
+    for key in DEVICE_DETAILS:
+        value = values.get(key)
+        text = to_text(value) if isinstance(value, str | bytes) else None
+        if text:
+            found[key] = text
+    return found
 
 
 def _text(node: Any) -> str | None:
@@ -249,6 +306,9 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
             kind = _ntype(target)
             if kind in _DEVICE_TYPES:
                 container.devices.append(posixpath.basename(target.name))
+                container.device_details[container.devices[-1]] = _device_details(
+                    {key: checked_attribute(target, key) for key in DEVICE_DETAILS}
+                )
             elif kind == "Skeleton":
                 _h5_skeleton(container, target)
             elif name == "source_video" and isinstance(target, h5py.Group):
@@ -337,6 +397,7 @@ def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
             value = _text(h5[key])
             if value is not None:
                 session[key] = value
+    session.update(_h5_general(h5))
     subject = _h5_subject(h5)
     for container in containers:
         container.subject_id = subject.get("subject_id")
@@ -439,11 +500,14 @@ def _obj_container(obj: Any, module: str) -> Container:
         container.edges = np.asarray(edges[:]).reshape(-1, 2)
     device = getattr(obj, "device", None)
     if device is not None:
-        container.devices = [device.name]
+        values = [device]
     else:
         devices = getattr(obj, "devices", None) or {}
-        values = devices.values() if isinstance(devices, dict) else devices
-        container.devices = [d.name for d in values]
+        values = list(devices.values() if isinstance(devices, dict) else devices)
+    container.devices = [d.name for d in values]
+    container.device_details = {
+        d.name: _device_details({k: getattr(d, k, None) for k in DEVICE_DETAILS}) for d in values
+    }
     video = getattr(obj, "source_video", None)
     if video is not None and getattr(video, "external_file", None) is not None:
         container.video_paths = [to_text(video.external_file[0])]
@@ -493,6 +557,7 @@ def object_info(nwbfile: Any) -> FileInfo:
         "identifier": str(nwbfile.identifier),
         "session_description": str(nwbfile.session_description),
         "session_start_time": nwbfile.session_start_time.isoformat(),
+        **_obj_general(nwbfile),
     }
     for container in containers:
         container.subject_id = subject.get("subject_id")
