@@ -652,3 +652,48 @@ def test_the_smallest_box_is_measured_at_ultralytics_training_size(tmp_path, wid
     assert len(said) == int(warned)
     if warned:
         assert f"smallest: {width:g} x 20 px" in said[0]
+
+
+def test_coco_category_ids_become_classes_from_0_without_gaps(tmp_path):
+    # COCO ids start at 1 and may skip numbers (AP-10K's one category is id 1 of 54); a
+    # YOLO dataset numbers its classes 0..nc-1, names listing each
+    import json
+
+    import yaml
+
+    gt = {
+        "images": [{"id": 1, "file_name": "img1.png", "width": 40, "height": 40}],
+        "annotations": [
+            {"id": n, "image_id": 1, "category_id": cid, "keypoints": [5 * n, 6, 2, 7, 8 * n, 2]}
+            | {"bbox": [1, 2, 30, 30], "area": 900, "iscrowd": 0, "num_keypoints": 2}
+            for n, cid in ((1, 27), (2, 5))
+        ],
+        "categories": [
+            {"id": cid, "name": name, "keypoints": ["nose", "tail"], "skeleton": [[1, 2]]}
+            for cid, name in ((5, "cat"), (27, "dog"))
+        ],
+    }
+    (tmp_path / "gt.json").write_text(json.dumps(gt))
+    ds = posebridge.load(tmp_path / "gt.json")
+    out = tmp_path / "yolo"
+    out.mkdir()
+    with pytest.warns(UserWarning, match=r"category ids \[5, 27\] are written as classes 0 to 1"):
+        yolo.write(ds, out / "data.yaml", image_size=(40, 40))
+    data = yaml.safe_load((out / "data.yaml").read_text())
+    assert data["nc"] == 2 and data["names"] == {0: "cat", 1: "dog"}
+    (label,) = out.rglob("*.txt")
+    assert sorted(line.split()[0] for line in label.read_text().splitlines()) == ["0", "1"]
+    back = yolo.read(out / "data.yaml", image_size=(40, 40))
+    names = back.category.values[np.asarray(back.category_id.values) >= 0]
+    assert sorted(names.tolist()) == ["cat", "dog"]
+
+
+def test_yolo_classes_from_0_are_written_as_they_are(tmp_path):
+    ds = yolo.read(dataset(tmp_path / "in"))
+    out = tmp_path / "out"
+    out.mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        yolo.write(ds, out / "data.yaml", image_size=(10, 10))
+    back = yolo.read(out / "data.yaml", image_size=(10, 10))
+    np.testing.assert_array_equal(back.category_id.values, ds.category_id.values)

@@ -99,8 +99,8 @@ def write(
     label_files = [label_path(image) for image in images]
     _refuse_shared_labels(images, label_files)
     flip = _flip_idx(ds)
-    lines = _label_lines(ds, sizes)
-    class_names = _class_names(ds)
+    class_ids, class_names = _classes(ds, path)
+    lines = _label_lines(ds, sizes, class_ids)
     targets = [path, *(root / f for f in label_files)]
     check_outputs([path], overwrite)
     _refuse_stray_labels(root, images, targets)
@@ -275,26 +275,47 @@ def _refuse_shared_labels(images: list[str], label_files: list[str]) -> None:
     )
 
 
-def _class_names(ds: xr.Dataset) -> dict[int, str]:
-    """Class id -> name from ``category_id`` / ``category``; one class 'animal' without."""
+def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
+    """The YOLO class of each instance (time, individual) and the class names by id.
+
+    YOLO numbers classes 0..nc-1 without gaps. Category ids that are already
+    those (a YOLO dataset's) are kept; others (COCO's, which start at 1 and may
+    skip numbers) become 0, 1, ... in the order of their ids, with a warning
+    naming the renumbering. One class ``animal`` without categories.
+    """
+    n_time, n_ind = ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL]
     if "category_id" not in ds:
-        return {0: "animal"}
-    ids = np.asarray(ds["category_id"].values).ravel()
-    names = (
-        np.asarray(ds["category"].values).astype(str).ravel()
-        if "category" in ds
-        else np.full(ids.size, "", dtype=str)
+        return np.zeros((n_time, n_ind), dtype=np.int64), {0: "animal"}
+    grid = np.asarray(
+        ds["category_id"].transpose(model.TIME, model.INDIVIDUAL).values, dtype=np.int64
     )
-    table: dict[int, str] = {}
-    for cid, name in zip(ids.tolist(), names.tolist(), strict=True):
-        if cid >= 0 and not table.get(cid):
-            table[cid] = name
-    if not table:
-        return {0: "animal"}
-    return {i: table.get(i) or f"class_{i}" for i in range(max(table) + 1)}
+    names = (
+        np.asarray(ds["category"].transpose(model.TIME, model.INDIVIDUAL).values).astype(str)
+        if "category" in ds
+        else np.full(grid.shape, "", dtype=str)
+    )
+    used = np.unique(grid[grid >= 0])
+    if not used.size:
+        return np.zeros_like(grid), {0: "animal"}
+    classes = np.maximum(np.searchsorted(used, grid), 0)  # rank of each id among those used
+    classes[grid < 0] = 0
+    if not np.array_equal(used, np.arange(used.size)):
+        pairs = ", ".join(f"{a} -> {b}" for a, b in zip(used[:6], range(6), strict=False))
+        warnings.warn(
+            f"{path}: YOLO numbers classes 0 to nc-1 without gaps; the category ids "
+            f"{used.tolist()[:6]}{' ...' if used.size > 6 else ''} are written as classes "
+            f"0 to {used.size - 1} in their order ({pairs}{', ...' if used.size > 6 else ''}).",
+            UserWarning,
+            stacklevel=4,
+        )
+    named = (grid >= 0) & (names != "")
+    named_ids, first = np.unique(grid[named], return_index=True)  # each id's first name
+    known = dict(zip(named_ids.tolist(), names[named][first].tolist(), strict=True))
+    table = {rank: known.get(cid) or f"class_{cid}" for rank, cid in enumerate(used.tolist())}
+    return classes, table
 
 
-def _label_lines(ds: xr.Dataset, sizes: np.ndarray) -> list[str]:
+def _label_lines(ds: xr.Dataset, sizes: np.ndarray, class_ids: np.ndarray) -> list[str]:
     """The text of every row's label file (one line per instance)."""
     xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
     xy = np.asarray(xy.values, dtype=np.float64)
@@ -312,10 +333,7 @@ def _label_lines(ds: xr.Dataset, sizes: np.ndarray) -> list[str]:
     centre = (box[:, :2] + box[:, 2:] / 2) / scale
     extent = box[:, 2:] / scale
     points = np.where(finite[rows, cols][..., None], xy[rows, cols] / scale[:, None, :], 0.0)
-    classes = np.zeros(rows.size, dtype=np.int64)
-    if "category_id" in ds:
-        grid = np.asarray(ds["category_id"].transpose(model.TIME, model.INDIVIDUAL).values)
-        classes = np.maximum(grid[rows, cols].astype(np.int64), 0)
+    classes = class_ids[rows, cols]
     keypoints = np.concatenate([points, flags[rows, cols][..., None]], axis=-1)
     table = np.column_stack(
         [centre, np.where(np.isfinite(extent), extent, 0.0), keypoints.reshape(rows.size, -1)]
