@@ -664,3 +664,43 @@ def test_individuals_come_back_in_the_order_of_their_track_ids(tmp_path):
     back = posebridge.load(path)
     assert back.individual.values.tolist() == ["mouse_a", "mouse_b", "mouse_c"]
     np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+def test_nan_and_infinity_written_by_pythons_json_read_as_missing_values(tmp_path):
+    # json.dump writes a float NaN / inf as NaN / Infinity: not JSON, but pycocotools reads it
+    content = json.loads(gt_file(tmp_path).read_text())
+    first = content["annotations"][0]
+    first["keypoints"][6] = float("nan")  # tail's x: the point is missing
+    first["area"] = float("nan")
+    content["annotations"][1]["bbox"] = [10, 11, float("inf"), 4]
+    path = tmp_path / "nan.json"
+    path.write_text(json.dumps(content))
+    assert b"NaN" in path.read_bytes() and b"Infinity" in path.read_bytes()
+    pycocotools = pytest.importorskip("pycocotools.coco")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = pycocotools.COCO(str(path))
+    assert np.isnan(theirs.anns[1]["keypoints"][6])
+    ds = coco.read(path)
+    clean = coco.read(gt_file(tmp_path))
+    image_7 = {"time": 0}
+    tail = ds.position.isel(image_7).sel(keypoint="tail")
+    assert np.isnan(tail.values[:, 0]).all()  # first annotation: no tail
+    nose = ds.position.isel(image_7).sel(keypoint="nose").values
+    np.testing.assert_array_equal(nose, clean.position.isel(image_7).sel(keypoint="nose").values)
+    assert np.isnan(ds.instance_area.isel(image_7).values[0])
+    assert np.isnan(ds.bbox.isel(image_7).values[2, 1])  # Infinity: missing too
+
+
+def test_a_nan_score_in_a_results_file_is_no_score(tmp_path):
+    results = [
+        {"image_id": 7, "category_id": 1, "keypoints": [1, 2, 0.9, 3, 4, 0.8, 5, 6, 0.7]}
+        | {"score": float("nan")},
+        {"image_id": 7, "category_id": 1, "keypoints": [1, 2, 0.9, 3, 4, 0.8, 5, 6, 0.7]}
+        | {"score": 0.5},
+    ]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results))
+    ds = coco.read(path, keypoint_names=["nose", "ear", "tail"])
+    scores = np.sort(ds.instance_score.values.ravel())
+    assert scores[0] == 0.5 and np.isnan(scores[1])

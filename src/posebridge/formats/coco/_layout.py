@@ -12,6 +12,7 @@ so no Python float is made per number.
 
 from __future__ import annotations
 
+import re
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated
@@ -103,7 +104,22 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
         return _decode(path, data)
     except FormatError:
         refuse_not_utf8(path, data)
-        raise
+        if not _NOT_A_NUMBER.search(data):
+            raise
+    # Python's json.dump writes a float NaN or infinity as NaN / Infinity, which is not
+    # JSON but what pycocotools (Python's json) reads: a missing value. In a list (of
+    # keypoints, a bbox) it becomes the text "NaN", which the number parser reads as
+    # NaN; as a key's value (area, score), null, which those keys take as absent
+    data = _NOT_A_NUMBER.sub(
+        lambda m: m[1] + (b"null" if m[1].rstrip().endswith(b":") else MISSING_NUMBER), data
+    )
+    return _decode(path, data)
+
+
+#: A ``NaN``, ``Infinity`` or ``-Infinity`` value (after ``[``, ``,`` or ``:``).
+_NOT_A_NUMBER = re.compile(rb"([\[,:]\s*)(?:-?Infinity|NaN)(?=\s*[,\]}])")
+#: What such a value in a list becomes: a text the number parser reads as NaN.
+MISSING_NUMBER = b'"NaN"'
 
 
 def _decode(path: Path, data: bytes) -> GroundTruth | list[Annotation]:
@@ -276,6 +292,8 @@ def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | 
         flat = pc.filter(flat, pc.not_equal(pc.utf8_length(flat), 0))
     if spaced:
         flat = pc.utf8_trim_whitespace(flat)
+    if MISSING_NUMBER in data:  # NaN / Infinity in a Python-written file (see load)
+        flat = pc.if_else(pc.equal(flat, MISSING_NUMBER.decode()), "nan", flat)
     try:
         values = pc.cast(flat, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

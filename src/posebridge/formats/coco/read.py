@@ -493,7 +493,9 @@ def _read_ground_truth(
     require_instances(path, n_ind, k, "no annotation of a keypoint category")
     position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)  # (t, i, k, 2)
     visible = scatter(rows, columns, (n_rows, n_ind), flags, np.nan)  # (t, i, k)
-    position[visible == 0] = np.nan  # v=0: not labelled
+    unplaced = ~np.isfinite(position).all(axis=-1)  # a NaN coordinate: no point, no label
+    visible[unplaced] = np.nan
+    position[(visible == 0) | unplaced] = np.nan  # v=0: not labelled
     any_occluded = bool((flags == 1).any())
     ds = labels.from_numpy(
         position.transpose(0, 3, 2, 1),
@@ -611,6 +613,7 @@ def _read_results(
     absent = (points == 0).all(axis=-1)
     points = np.where(absent[..., None], np.nan, points)
     position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)
+    position[~np.isfinite(position).all(axis=-1)] = np.nan  # a NaN coordinate: no point
     confidence = scatter(rows, columns, (n_rows, n_ind), points[..., 2], np.nan)
     ds = model.from_numpy(
         position.transpose(0, 3, 2, 1),
