@@ -292,3 +292,47 @@ def test_appending_to_ndx_poses_own_file_keeps_its_individual(tmp_path):
             back.position.sel(individual=name).values,
             before.position.sel(individual="id_0").values,
         )
+
+
+def test_appending_to_a_sleap_io_file_keeps_its_layout_so_sleap_io_reads_every_track(tmp_path):
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["head", "tail"], name="fly")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    track = sio.Track("m1")
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=f,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    np.full((2, 2), float(f)),
+                    skeleton=skeleton,
+                    point_scores=np.ones(2),
+                    score=1.0,
+                    track=track,
+                )
+            ],
+        )
+        for f in range(3)
+    ]
+    path = tmp_path / "sio.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(
+            sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[track]), str(path)
+        )
+    new = model.from_numpy(
+        np.full((3, 2, 2, 1), 5.0),
+        np.ones((3, 2, 1)),
+        individual_names=["m2"],
+        keypoint_names=["head", "tail"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(new, path, append=True)
+        theirs = sio.load_nwb(str(path))
+    assert len(theirs.videos) == 1  # the new track joined the file's video
+    assert [len(lf.instances) for lf in theirs.labeled_frames] == [2, 2, 2]
+    ours = posebridge.load(path)
+    assert ours.individual.values.tolist() == ["m1", "m2"]
+    np.testing.assert_array_equal(ours.position.sel(individual="m2").values, 5.0)

@@ -10,6 +10,7 @@ and one Skeleton shared by all, in ``behavior/Skeletons``: the names
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -104,6 +105,52 @@ def _refuse_renamed_keypoints(ds: xr.Dataset, where: Any) -> None:
     )
 
 
+def _video_module(
+    target: Any, existing: list[str], ds: xr.Dataset, new_index: int
+) -> tuple[xr.Dataset, int]:
+    """The video module an appended dataset joins: the one of its video, else a new one.
+
+    sleap-io reads one video per ``SLEAP_VIDEO_<iii>_<stem>`` module, so tracks of a
+    video already in the file join its module (a new module would be a second
+    video to sleap-io). A dataset that names no video joins the file's only
+    video module, taking that module's video path.
+    """
+    video = ds.attrs.get("video_path")
+    for name in existing:
+        found = re.match(r"SLEAP_VIDEO_(\d+)_", str(name))
+        containers = list(target.processing[name].data_interfaces.values())
+        videos = [
+            str(v) for c in containers for v in (getattr(c, "original_videos", None) or [])[:1]
+        ]
+        if found is None or not videos:
+            continue
+        if video and str(video) in videos:
+            return ds, int(found[1])
+        if not video and len(existing) == 1:
+            return ds.assign_attrs(video_path=videos[0]), int(found[1])
+    return ds, new_index
+
+
+def holds_sleap_io_layout(path: Path) -> bool:
+    """Whether an NWB file's poses are in sleap-io's layout only (``SLEAP_VIDEO_*``
+    modules of ``track=<name>`` containers), so an append should keep that layout.
+
+    Examples
+    --------
+    >>> holds_sleap_io_layout(Path("written_by_sleap_io.nwb"))  # doctest: +SKIP
+    True
+    """
+    from posebridge.formats.nwb.read import file_info
+
+    try:
+        containers = file_info(path).containers
+    except PoseBridgeError:
+        return False
+    return bool(containers) and all(
+        c.module.startswith("SLEAP_VIDEO_") and c.name.startswith("track=") for c in containers
+    )
+
+
 def write_sleap_io_layout(
     datasets: list[xr.Dataset],
     path: Path,
@@ -147,8 +194,9 @@ def write_sleap_io_layout(
         existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
         first = len(existing)
         for offset, ds in enumerate(datasets):
+            ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
-            layout = config.merged(sleap_io_config(ds, first + offset))
+            layout = config.merged(sleap_io_config(ds, index))
             video = dataset_video(ds)
             with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
                 warnings.simplefilter("ignore", DeprecationWarning)

@@ -35,7 +35,7 @@ from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, 
 from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
-from posebridge.formats.nwb.sleap_io_layout import write_sleap_io_layout
+from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
 from posebridge.formats.nwb.storage import Storage, storage_from
 from posebridge.formats.nwb.training_write import build_training, write_frames
 from posebridge.model import labels
@@ -411,7 +411,7 @@ def write(
     path: PathLike,
     *,
     overwrite: bool = False,
-    layout: str = "posebridge",
+    layout: str | None = None,
     split_individuals: bool = True,
     config: Any = None,
     metadata: Any = None,
@@ -492,13 +492,17 @@ def write(
         A folder or a list of folders to look for relative video and image
         paths in; only with ``export_frames`` (refused without it).
     layout
-        ``"posebridge"`` (default: module ``behavior``, one PoseEstimation per
+        ``"posebridge"`` (module ``behavior``, one PoseEstimation per
         individual) or ``"sleap-io"``: sleap-io's predictions layout, one file
         with a processing module ``SLEAP_VIDEO_000_<video stem>``, a Device
         ``camera_0`` and a PoseEstimation ``track=<individual>`` per
         individual, so that ``sleap_io.load_nwb`` reads it (poses only).
         A dataset with camera views is refused (sleap-io's layout has one
-        camera per video module).
+        camera per video module). Default: ``"posebridge"``, except when
+        appending to a file whose poses are all in sleap-io's layout (written
+        by sleap-io, or with ``layout="sleap-io"``): the new individuals then
+        join that layout, as tracks of the file's video, so that
+        ``sleap_io.load_nwb`` still reads every individual.
 
     Returns
     -------
@@ -512,6 +516,10 @@ def write(
     >>> posebridge.save(ds, "poses.nwb", subject_id="M1", species="Mus musculus")  # doctest: +SKIP
     [PosixPath('poses.nwb')]
     """
+    if layout is None:
+        target_file = Path(path)
+        sleap_io_file = append and target_file.is_file() and holds_sleap_io_layout(target_file)
+        layout = "sleap-io" if sleap_io_file and not labels.is_labels(ds) else "posebridge"
     if layout not in LAYOUTS:
         raise PoseBridgeError(f"layout must be one of {LAYOUTS}, got {layout!r}.")
     if layout == "sleap-io" and labels.is_labels(ds):
