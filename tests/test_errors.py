@@ -151,3 +151,36 @@ def test_a_key_not_found_reads_as_written_not_quoted_as_key_errors_are():
     assert (error.path, error.problem) == ("a.nwb", "has no PoseEstimation named 'XX'.")
     with pytest.raises(KeyError, match=r"^a\.nwb: has no"):
         raise error
+
+
+def test_every_error_survives_pickling_as_a_worker_process_sends_it():
+    import pickle
+
+    import posebridge.errors as errors
+
+    made = [
+        errors.FormatError("a.nwb", "is damaged."),
+        errors.KeyNotFoundError("a.nwb", "has no PoseEstimation named 'XX'."),
+        errors.NotHDF5Error("a.nwb", "is not an HDF5 file."),
+        errors.SchemaError("bad dataset"),
+        errors.FileExistsError(17, "out.h5: exists.", "out.h5"),
+    ]
+    for error in made:
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)
+        assert getattr(back, "path", None) == getattr(error, "path", None)
+
+
+def test_an_nwb_file_that_is_not_hdf5_is_an_os_error_as_h5py_and_movement_raise(tmp_path):
+    import posebridge
+    from posebridge.io import load_poses
+
+    path = tmp_path / "text.nwb"
+    path.write_text("not hdf5 at all")
+    for read in (lambda: posebridge.load(path, "nwb"), lambda: load_poses.from_nwb_file(path)):
+        with pytest.raises(OSError, match=r"text\.nwb: is not an NWB file") as caught:
+            read()
+        assert isinstance(caught.value, FormatError)  # and still posebridge's error
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    with pytest.raises(OSError):
+        movement_load_poses.from_nwb_file(path)

@@ -21,6 +21,7 @@ __all__ = [
     "FormatError",
     "IsADirectoryError",
     "KeyNotFoundError",
+    "NotHDF5Error",
     "PoseBridgeError",
     "SchemaError",
     "TypeError",
@@ -32,6 +33,7 @@ _BuiltinFileExistsError = FileExistsError
 _BuiltinFileNotFoundError = FileNotFoundError
 _BuiltinIsADirectoryError = IsADirectoryError
 _BuiltinKeyError = KeyError
+_BuiltinOSError = OSError
 _BuiltinPermissionError = PermissionError
 _BuiltinTypeError = TypeError
 _Describer = TypeVar("_Describer", bound=Callable[..., Any])
@@ -53,6 +55,10 @@ class FormatError(PoseBridgeError):
         self.problem = problem
         where = f"{self.path}: " if self.path else ""
         super().__init__(f"{where}{problem}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with the two arguments (a worker process sends it to its parent)."""
+        return (self.__class__, (self.path, self.problem), self.__dict__)
 
 
 class SchemaError(PoseBridgeError):
@@ -79,6 +85,29 @@ class KeyNotFoundError(FormatError, _BuiltinKeyError):
     >>> print(KeyNotFoundError("a.nwb", "has no PoseEstimation named 'XX'."))
     a.nwb: has no PoseEstimation named 'XX'.
     """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class NotHDF5Error(FormatError, _BuiltinOSError):
+    """A file read as HDF5 (an NWB file) whose bytes are not HDF5.
+
+    Also an instance of the built-in ``OSError``, which h5py raises for such a
+    file, and so movement's and sleap-io's NWB readers: code written for them
+    catches it unchanged.
+
+    Examples
+    --------
+    >>> error = NotHDF5Error("a.nwb", "is not an HDF5 file.")
+    >>> isinstance(error, OSError), isinstance(error, ValueError), str(error)
+    (True, True, 'a.nwb: is not an HDF5 file.')
+    """
+
+    def __init__(self, path: str | PathLike[str] | None, problem: str) -> None:
+        super().__init__(path, problem)
+        self.errno, self.strerror = None, str(self.args[0]) if self.args else problem
+        self.filename = self.path
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""

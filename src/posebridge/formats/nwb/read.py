@@ -24,7 +24,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, Peek, check_input
-from posebridge.errors import FormatError, PoseBridgeError, describing
+from posebridge.errors import FormatError, NotHDF5Error, PoseBridgeError, describing
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats.nwb.assemble import assemble
 from posebridge.formats.nwb.combine import select
@@ -54,14 +54,14 @@ def _open(path: Path) -> h5py.File:
         head = handle.read(8)
     if head != HDF5_SIGNATURE:
         found = "an empty file" if not head else f"bytes {head!r}"
-        raise FormatError(
+        raise NotHDF5Error(
             path, f"is not an NWB file: expected an HDF5 file (NWB's container), found {found}."
         )
     try:
         # no chunk cache: every chunk is read once, straight into the result arrays
         h5 = h5py.File(path, "r", rdcc_nbytes=0)
     except OSError as error:
-        raise FormatError(path, f"is not a readable HDF5/NWB file ({error}).") from error
+        raise NotHDF5Error(path, f"is not a readable HDF5/NWB file ({error}).") from error
     try:  # before any text is read: HDF5 loops forever on a damaged global heap
         check_file_heaps(h5, path, unread=UNREAD)
     except PoseBridgeError:
