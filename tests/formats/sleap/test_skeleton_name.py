@@ -81,3 +81,21 @@ def test_nwb_in_sleap_ios_layout_names_the_skeleton_after_the_dataset(
     with h5py.File(tmp_path / "out.nwb") as h5:
         assert "processing/behavior/Skeletons/fly" in h5
     assert posebridge.load(tmp_path / "out.nwb").attrs["skeleton_name"] == "fly"
+
+
+def test_labelled_frames_keep_the_skeleton_name_through_nwb_pose_training(tmp_path):
+    skeleton = sio.Skeleton(["head", "tail"], edges=[("head", "tail")], name="fly")
+    video = sio.Video(filename="/data/v.mp4", open_backend=False)
+    instance = sio.Instance.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton=skeleton)
+    labels = sio.Labels(
+        [sio.LabeledFrame(video=video, frame_idx=3, instances=[instance])],
+        videos=[video],
+        skeletons=[skeleton],
+    )
+    sio.save_slp(labels, str(tmp_path / "labels.slp"))
+    ds = posebridge.load(tmp_path / "labels.slp")
+    assert ds.attrs["skeleton_name"] == "fly"
+    posebridge.save(ds, tmp_path / "labels.nwb")
+    with h5py.File(tmp_path / "labels.nwb") as h5:
+        assert "processing/behavior/Skeletons/fly" in h5
+    assert posebridge.load(tmp_path / "labels.nwb").attrs["skeleton_name"] == "fly"

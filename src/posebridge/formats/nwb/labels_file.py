@@ -26,7 +26,7 @@ def labels_nwbfile(
     config: NWBFileSaveConfig,
     target: Path,
     *,
-    skeleton_name: str = "skeleton",
+    skeleton_name: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
 ) -> tuple[Any, FramePlan]:
     """A new ``NWBFile`` with a labels dataset's PoseTraining (for a file at ``target``),

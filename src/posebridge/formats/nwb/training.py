@@ -511,7 +511,11 @@ def read_training(
             else np.zeros((0, 2), dtype=np.int64)
         )
     instances = [i for i in read.instances if not skeletons or i.skeleton == skeletons[0]]
-    return _dataset(read, instances, nodes, edges, path)
+    ds = _dataset(read, instances, nodes, edges, path)
+    name = posixpath.basename(skeletons[0]) if skeletons else ""
+    if name and name not in ("skeleton", "Skeleton-0"):  # not a writer's default name
+        ds.attrs["skeleton_name"] = name
+    return ds
 
 
 def _skeletons_of(module: h5py.Group) -> list[str]:

@@ -204,7 +204,7 @@ def build_training(
     ds: xr.Dataset,
     nwb_path: Path,
     *,
-    skeleton_name: str = "skeleton",
+    skeleton_name: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
 ) -> FramePlan:
     """Add a labels dataset's Skeleton and PoseTraining to ``nwbfile``'s behavior module.
@@ -223,7 +223,8 @@ def build_training(
         where they can be found (:func:`external_files`); one warning names
         those that cannot.
     skeleton_name
-        Name of the Skeleton (made unique among the module's skeletons).
+        Name of the Skeleton (made unique among the module's skeletons); default the
+        dataset's ``skeleton_name``, else ``skeleton``.
     made
         Files written with the .nwb (absolute paths), not looked for.
 
@@ -252,9 +253,11 @@ def build_training(
     else:
         skeletons = Skeletons(name="Skeletons")
         module.add(skeletons)
-    name, number = skeleton_name, 2
+    kept = ds.attrs.get("skeleton_name")  # read from a file (SLEAP, sleap-io's NWB)
+    base = skeleton_name or (kept if isinstance(kept, str) and kept else "skeleton")
+    name, number = base, 2
     while name in skeletons.skeletons:
-        name, number = f"{skeleton_name}_{number}", number + 1
+        name, number = f"{base}_{number}", number + 1
     at = {k: i for i, k in enumerate(keypoints)}
     edges = np.zeros((0, 2), dtype=np.int64)
     if "skeleton_edges" in ds:

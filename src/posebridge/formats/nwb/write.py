@@ -360,7 +360,7 @@ def write_labels_file(
     *,
     overwrite: bool = False,
     append: bool = False,
-    skeleton_name: str = "skeleton",
+    skeleton_name: str | None = None,
 ) -> list[Path]:
     """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one."""
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
