@@ -117,8 +117,8 @@ EXTRAS: dict[str, str] = {
     "session_start_time": "attr str: NWB session start time, ISO 8601 with time zone",
     "session_id": "attr str: NWB session id; likewise lab, institution, experiment_description "
     "(written back to NWB unless given)",
-    "experimenter": "attr list of str: NWB experimenters; likewise keywords (one text after a "
-    "netCDF round trip, taken as a list of one)",
+    "experimenter": "attr str, or list of str when several: NWB experimenters; likewise "
+    "keywords (written back to NWB as a list)",
     "device_description": "attr str: the description of the NWB camera Device (one device); "
     "likewise device_manufacturer; written back with that device",
     "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "

@@ -144,9 +144,9 @@ def _h5_general(h5: h5py.File) -> dict[str, Any]:
         if not isinstance(node, h5py.Dataset):
             continue
         values = [v for v in _texts(node) if v]
-        if values and key in GENERAL_LISTS:
+        if len(values) > 1 and key in GENERAL_LISTS:
             found[key] = values
-        elif len(values) == 1:
+        elif len(values) == 1:  # one text (a list of one would come back so from netCDF)
             found[key] = values[0]
     return found
 
@@ -160,9 +160,9 @@ def _obj_general(nwbfile: Any) -> dict[str, Any]:
             continue
         values = [to_text(v) for v in np.atleast_1d(np.asarray(value, dtype=object)).reshape(-1)]
         values = [v for v in values if v]
-        if values and key in GENERAL_LISTS:
+        if len(values) > 1 and key in GENERAL_LISTS:
             found[key] = values
-        elif len(values) == 1:
+        elif len(values) == 1:  # one text (a list of one would come back so from netCDF)
             found[key] = values[0]
     return found
 
