@@ -576,3 +576,21 @@ def test_metadata_given_when_writing_wins_over_what_was_read(tmp_path):
     general, device = _general(tmp_path / "out.nwb")
     assert general["lab"] == "Other Lab" and general["session_id"] == "ses-01"
     assert device[0] == "side camera"
+
+
+def test_a_series_with_a_negative_rate_is_left_out_naming_that_rate(tmp_path):
+    # pynwb refuses a negative rate when building a series; another tool (or damage) may
+    # store one all the same
+    nwbfile = _nwbfile()
+    series = [
+        _series("snout", RNG.normal(size=(4, 2)), rate=30.0),
+        _series("tail", RNG.normal(size=(4, 2)), rate=30.0),
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    path = _save(nwbfile, tmp_path / "negative.nwb")
+    with h5py.File(path, "a") as h5:
+        h5["processing/behavior/PoseEstimation/tail/starting_time"].attrs["rate"] = -30.0
+    with pytest.warns(UserWarning, match=r"PoseEstimation/tail \(a rate of -30 with 4 samples\)"):
+        ds = posebridge.load(path)
+    assert np.isnan(ds.position.sel(keypoint="tail").values).all()
+    np.testing.assert_array_equal(ds.time.values, np.arange(4) / 30.0)

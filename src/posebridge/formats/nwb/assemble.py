@@ -54,6 +54,13 @@ def _union(values: list[np.ndarray]) -> np.ndarray:
     return merged
 
 
+def _why_unplaced(series: Series) -> str:
+    """What keeps a series' samples from having times, in a few words."""
+    if series.timing.unplaced:
+        return series.timing.unplaced
+    return f"{series.shape[0]} samples but {series.timing.n} timestamps"
+
+
 def _placeable(series: list[Series], chosen: list[Container], path: Any) -> list[Series]:
     """The series whose samples have times; one warning names the others, left out.
 
@@ -64,20 +71,18 @@ def _placeable(series: list[Series], chosen: list[Container], path: Any) -> list
     if not lost:
         return series
     owner = {id(s): c.path for c in chosen for s in c.series}
-    names = [f"{owner.get(id(s), '?')}/{s.name}" for s in lost]
+    names = [f"{owner.get(id(s), '?')}/{s.name} ({_why_unplaced(s)})" for s in lost]
     if len(lost) == len(series):
         raise FormatError(
             path,
             f"no series can be placed in time: {', '.join(names[:5])}"
             + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            + f" ({lost[0].shape[0]} samples but {lost[0].timing.n} timestamps, e.g. a "
-            "rate of 0 with several samples, as sleap-io writes sparse tracks).",
+            + " (sleap-io writes a sparse track with a rate of 0).",
         )
     shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
     warnings.warn(
         f"{path}: {len(lost)} series cannot be placed in time and were left out (their "
-        f"points are NaN): {shown}. Their sample counts do not match their timestamps, "
-        "e.g. a rate of 0 with several samples (sleap-io writes sparse tracks so).",
+        f"points are NaN): {shown}. sleap-io writes a sparse track with a rate of 0.",
         UserWarning,
         stacklevel=4,
     )

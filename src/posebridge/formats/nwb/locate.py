@@ -61,6 +61,8 @@ class Timing:
     timestamps: Any = None  # array-like (h5py dataset or numpy), or None with a rate
     starting_time: float = 0.0
     rate: float | None = None
+    #: why the samples have no times (n is 0 then), for messages
+    unplaced: str = ""
 
     def values(self) -> np.ndarray:
         """The sample times in seconds (float64)."""
@@ -239,7 +241,10 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
             return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
         if n == 1:  # one sample: its time is the starting time, whatever the rate
             return Timing(n=1, key=("single", group.name), timestamps=np.array([begin]))
-    return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0))
+        why = f"a rate of {rate:g} with {n} samples"
+        return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0), unplaced=why)
+    why = f"neither timestamps nor a rate for {n} samples"
+    return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0), unplaced=why)
 
 
 def _number(value: Any) -> float | None:
@@ -441,14 +446,19 @@ def _obj_timing(series: Any, n: int) -> Timing:
             key = ("h5", timestamps.file.filename, timestamps.name)
         return Timing(n=len(timestamps), key=key, timestamps=timestamps)
     rate = getattr(series, "rate", None)
-    if rate:
+    rate = float(rate) if isinstance(rate, int | float | np.number) else None
+    if rate is not None and rate > 0 and np.isfinite(rate):  # as in a file (_h5_timing)
         start = float(getattr(series, "starting_time", 0.0) or 0.0)
-        rate = float(rate)
         return Timing(n=n, key=("rate", start, rate, n), starting_time=start, rate=rate)
     start = getattr(series, "starting_time", None)
     if n == 1 and start is not None:  # one sample: its time is the starting time
         return Timing(n=1, key=("single", id(series)), timestamps=np.array([float(start)]))
-    return Timing(n=0, key=("none", id(series)), timestamps=np.zeros(0))
+    why = (
+        f"a rate of {rate:g} with {n} samples"
+        if rate is not None
+        else f"neither timestamps nor a rate for {n} samples"
+    )
+    return Timing(n=0, key=("none", id(series)), timestamps=np.zeros(0), unplaced=why)
 
 
 def _obj_series(series: Any) -> Series:
