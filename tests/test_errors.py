@@ -184,3 +184,30 @@ def test_an_nwb_file_that_is_not_hdf5_is_an_os_error_as_h5py_and_movement_raise(
     movement_load_poses = pytest.importorskip("movement.io.load_poses")
     with pytest.raises(OSError):
         movement_load_poses.from_nwb_file(path)
+
+
+def test_every_error_pickles_under_dask_distributeds_exception_pickling():
+    # distributed installs tblib's exception pickling for every exception class known at
+    # that moment, posebridge's included; the built-in OSError way of rebuilding the file
+    # errors then failed ("ValueError.__new__(FileExistsError) is not safe")
+    import subprocess
+    import sys
+
+    pytest.importorskip("tblib")
+    script = (
+        "import pickle\n"
+        "import posebridge.errors as E\n"
+        "from tblib import pickling_support\n"
+        "pickling_support.install()\n"
+        "made = [E.FileExistsError(17, 'o: exists.', 'o'), E.FileNotFoundError(2, 'i', 'i'),\n"
+        "        E.FolderNotFoundError(2, 'f', 'f'), E.IsADirectoryError(21, 'd', 'd'),\n"
+        "        E.FormatError('a', 'b'), E.KeyNotFoundError('a', 'b'),\n"
+        "        E.NotHDF5Error('a', 'b'),\n"
+        "        E.TypeError('t'), E.DatasetKindError('k'), E.SchemaError('s')]\n"
+        "for e in made:\n"
+        "    back = pickle.loads(pickle.dumps(e))\n"
+        "    assert type(back) is type(e) and str(back) == str(e), e\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -129,6 +129,11 @@ class _OSErrorMessage:
     def __str__(self) -> str:
         return str(self.strerror)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with the three arguments (the built-in OSError's way fails here: its
+        ``__new__`` is not the first in these classes' bases)."""
+        return (self.__class__, (self.errno, self.strerror, self.filename), self.__dict__)
+
 
 class FileExistsError(_OSErrorMessage, PoseBridgeError, _BuiltinFileExistsError):  # noqa: A001
     """An output file exists and ``overwrite=True`` was not given.
