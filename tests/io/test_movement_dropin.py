@@ -816,3 +816,5 @@ def test_movement_type_names_and_constants_exist_with_movements_values():
     assert load_bboxes.DEFAULT_FRAME_REGEXP == movement_load_bboxes.DEFAULT_FRAME_REGEXP
     for name in ("InferredSourceSoftware", "SourceSoftwareOrAuto", "LoaderProtocol"):
         assert hasattr(movement_load, name) and hasattr(load, name), name
+    movement_nwb = pytest.importorskip("movement.io.nwb")
+    assert posebridge.io.nwb.ConfigKwargsType == movement_nwb.ConfigKwargsType

@@ -69,6 +69,7 @@ from posebridge.formats.nwb import NWBFileSaveConfig  # movement.io.nwb has this
 from posebridge.model import labels as labels_model
 
 __all__ = [
+    "ConfigKwargsType",
     "NWBFileSaveConfig",
     "NwbFormat",
     "append_nwb",
@@ -82,6 +83,10 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 RETURN_TYPES = ("auto", "labels", "dataset")
+
+#: movement.io.nwb's type of an ``NWBFileSaveConfig`` field: keyword arguments shared by
+#: every individual, or per individual name.
+ConfigKwargsType = dict[str, Any] | dict[str, dict[str, Any]]
 
 
 class NwbFormat(StrEnum):
