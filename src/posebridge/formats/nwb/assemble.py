@@ -28,6 +28,7 @@ from posebridge.formats.nwb.combine import arrange, container_keypoints, individ
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
+    WRITERS_SKELETON_NAMES,
     parse_individual_tag,
     parse_marker,
     parse_padding,
@@ -419,7 +420,7 @@ def _named_by_the_source(name: str | None, chosen: list[Container]) -> bool:
     and posebridge's own layout names one Skeleton per individual
     ``skeleton_<individual>``: neither is kept as ``skeleton_name``.
     """
-    if not name or name in ("skeleton", "Skeleton-0"):
+    if not name or name in WRITERS_SKELETON_NAMES:
         return False
     tagged = all(parse_individual_tag(c.description) for c in chosen)
     return not (tagged and name.startswith("skeleton_"))

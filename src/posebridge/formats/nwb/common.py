@@ -41,6 +41,9 @@ MODULE_DESCRIPTION = "Behavioral data: estimated poses (ndx-pose)."
 GENERAL_TEXTS = ("session_id", "lab", "institution", "experiment_description")
 #: ... and lists of text (a list in ``attrs``).
 GENERAL_LISTS = ("experimenter", "keywords")
+#: Skeleton names writers make up (posebridge's sleap-io layout and PoseTraining,
+#: SLEAP's unnamed skeleton): not kept as a dataset's ``skeleton_name``.
+WRITERS_SKELETON_NAMES = ("skeleton", "Skeleton-0")
 
 #: Units nwbinspector accepts for a SpatialSeries (check_spatial_series_unit).
 NWB_UNITS = (

@@ -145,11 +145,7 @@ def _h5_general(h5: h5py.File) -> dict[str, Any]:
         node = general.get(key)
         if not isinstance(node, h5py.Dataset):
             continue
-        values = [v for v in _texts(node) if v]
-        if len(values) > 1 and key in GENERAL_LISTS:
-            found[key] = values
-        elif len(values) == 1:  # one text (a list of one would come back so from netCDF)
-            found[key] = values[0]
+        found.update(_general_value(key, _texts(node)))
     return found
 
 
@@ -160,13 +156,18 @@ def _obj_general(nwbfile: Any) -> dict[str, Any]:
         value = getattr(nwbfile, key, None)
         if value is None:
             continue
-        values = [to_text(v) for v in np.atleast_1d(np.asarray(value, dtype=object)).reshape(-1)]
-        values = [v for v in values if v]
-        if len(values) > 1 and key in GENERAL_LISTS:
-            found[key] = values
-        elif len(values) == 1:  # one text (a list of one would come back so from netCDF)
-            found[key] = values[0]
+        values = np.atleast_1d(np.asarray(value, dtype=object)).reshape(-1)
+        found.update(_general_value(key, [to_text(v) for v in values]))
     return found
+
+
+def _general_value(key: str, values: list[str]) -> dict[str, Any]:
+    """``{key: value}`` of one general field's non-empty texts: a list when a list field
+    holds several, else the one text (a list of one comes back so from netCDF)."""
+    values = [v for v in values if v]
+    if len(values) > 1 and key in GENERAL_LISTS:
+        return {key: values}
+    return {key: values[0]} if len(values) == 1 else {}
 
 
 #: The Device fields kept (as ``device_<field>`` attrs) and written back.

@@ -57,6 +57,7 @@ from posebridge.formats.nwb.common import (
     FRAMES_MARKER,
     IMAGES_MARKER,
     PATHS_MARKER,
+    WRITERS_SKELETON_NAMES,
     edge_indices,
     to_text,
 )
@@ -513,7 +514,7 @@ def read_training(
     instances = [i for i in read.instances if not skeletons or i.skeleton == skeletons[0]]
     ds = _dataset(read, instances, nodes, edges, path)
     name = posixpath.basename(skeletons[0]) if skeletons else ""
-    if name and name not in ("skeleton", "Skeleton-0"):  # not a writer's default name
+    if name and name not in WRITERS_SKELETON_NAMES:  # not a writer's made-up name
         ds.attrs["skeleton_name"] = name
     return ds
 
