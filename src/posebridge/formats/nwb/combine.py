@@ -19,8 +19,9 @@ Containers that posebridge tagged (``[posebridge individual i/n: name]``) come i
 their ranks' order, after the untagged ones (another tool's, in a file posebridge
 appended to), which keep the file's order and the names they are read with
 without posebridge's (a lone ``PoseEstimation`` stays its subject id, or ``id_0``).
-Untagged files of sleap-io's ``track=<name>`` containers, which HDF5 lists by name,
-put numbers in the names in their order (``track=2`` before ``track=10``); sleap-io's
+sleap-io's untagged ``track=<name>`` containers, which HDF5 lists by name, come with
+the numbers in their names in order (``track=2`` before ``track=10``), beside tagged
+ones posebridge appended too; sleap-io's
 ``track=untracked`` (instances without a track) is the individual ``untracked_0``.
 ``combine="individuals"`` or ``combine="views"`` forces one reading.
 
@@ -444,17 +445,20 @@ def arrange(
     _distrust_forged_tags(chosen, path)
     tags = [parse_individual_tag(c.description) for c in chosen]
     view_tags = [parse_view_tag(c.description) for c in chosen]
+    untagged = [c for c, t in zip(chosen, tags, strict=True) if t is None]
+    if untagged and all(_TRACK_RE.match(c.name) for c in untagged):
+        # sleap-io's one container per track: HDF5 lists them by name ('track=10' before
+        # 'track=2'); numbers in the names are put in their order (also beside the tagged
+        # containers posebridge appended)
+        ordered = iter(sorted(untagged, key=lambda c: (c.module, _natural_key(c.name))))
+        chosen = [next(ordered) if t is None else c for c, t in zip(chosen, tags, strict=True)]
     if any(tags) or all(view_tags):  # individuals, then views, in their ranks' order;
         # untagged containers (another tool's, in a file posebridge appended to) first,
-        # in the file's order
+        # in the file's order (sleap-io's by the numbers in their names)
         ranks = [
             (t is not None, t[0] if t else 0, v[0] if all(view_tags) and v else 0)
             for t, v in zip(tags, view_tags, strict=True)
         ]
         chosen = [c for _, c in sorted(zip(ranks, chosen, strict=True), key=lambda p: p[0])]
-    elif chosen and all(_TRACK_RE.match(c.name) for c in chosen):
-        # sleap-io's one container per track: HDF5 lists them by name ('track=10' before
-        # 'track=2'); numbers in the names are put in their order
-        chosen = sorted(chosen, key=lambda c: (c.module, _natural_key(c.name)))
     cells, views, individuals = _layout(chosen, info, combine, path)
     return chosen, cells, views, individuals

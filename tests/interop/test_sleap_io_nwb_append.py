@@ -1,0 +1,78 @@
+"""Files sleap-io's NWB writer made, read by posebridge after posebridge appended to them."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge import model
+from posebridge.io import nwb
+
+pytestmark = pytest.mark.interop
+sio = pytest.importorskip("sleap_io")
+
+
+def labels_of_eleven_numbered_tracks():
+    """2 frames of ``track_0`` .. ``track_10`` (sleap-io writes them as HDF5 sorts names)."""
+    skeleton = sio.Skeleton(["head", "tail"], name="fly")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    tracks = [sio.Track(f"track_{i}") for i in range(11)]
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=frame,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    np.full((2, 2), 10.0 * t + frame),
+                    skeleton=skeleton,
+                    point_scores=np.ones(2),
+                    score=1.0,
+                    track=track,
+                )
+                for t, track in enumerate(tracks)
+            ],
+        )
+        for frame in range(2)
+    ]
+    return sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+
+
+@pytest.fixture
+def sleap_io_file_with_an_appended_individual(tmp_path):
+    labels = labels_of_eleven_numbered_tracks()
+    path = tmp_path / "sio.nwb"
+    newcomer = model.from_numpy(
+        np.full((2, 2, 2, 1), 5.0),
+        np.ones((2, 2, 1)),
+        individual_names=["newcomer"],
+        keypoint_names=["head", "tail"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(labels, str(path))
+        posebridge.save(newcomer, path, append=True)
+    return labels, path
+
+
+def test_numbered_sleap_io_tracks_keep_their_order_beside_an_appended_individual(
+    sleap_io_file_with_an_appended_individual,
+):
+    # HDF5 lists track=track_10 before track=track_2; the numbers' order must hold even
+    # when the file also holds a container posebridge appended (tagged with its rank)
+    labels, path = sleap_io_file_with_an_appended_individual
+    expected = [t.name for t in labels.tracks]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = posebridge.load(path)
+        theirs = sio.load_nwb(str(path))
+        ours = nwb.load_nwb(path)
+    assert [len(lf.instances) for lf in theirs.labeled_frames] == [12, 12]  # sleap-io sees it
+    assert [str(i) for i in ds.individual.values] == [*expected, "newcomer"]
+    assert [t.name for t in ours.tracks] == [*expected, "newcomer"]
+    for t, name in enumerate(expected):  # each track's data stays with its name
+        np.testing.assert_array_equal(
+            ds.position.sel(individual=name).values[:, 0, 0], [10.0 * t, 10.0 * t + 1]
+        )
