@@ -76,3 +76,40 @@ def test_numbered_sleap_io_tracks_keep_their_order_beside_an_appended_individual
         np.testing.assert_array_equal(
             ds.position.sel(individual=name).values[:, 0, 0], [10.0 * t, 10.0 * t + 1]
         )
+
+
+def test_sleap_io_reads_a_sparse_track_appended_with_a_sample_rate_at_its_frames(tmp_path):
+    """A track seen on frames 0, 2 and 4 beside one seen on every frame: with
+    ``video_sample_rate`` 1, posebridge wrote rate 0.5, which sleap-io's reader took as
+    times 0, 0.5, 1 (it multiplies by the rate): it now writes the times themselves."""
+    skeleton = sio.Skeleton(["head", "tail"], name="fly")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+
+    def labels_of(track: sio.Track, frames: list[int]) -> sio.Labels:
+        instances = [
+            sio.LabeledFrame(
+                video=video,
+                frame_idx=frame,
+                instances=[
+                    sio.PredictedInstance.from_numpy(
+                        np.full((2, 2), float(frame)),
+                        skeleton=skeleton,
+                        point_scores=np.ones(2),
+                        score=1.0,
+                        track=track,
+                    )
+                ],
+            )
+            for frame in frames
+        ]
+        return sio.Labels(instances, videos=[video], skeletons=[skeleton], tracks=[track])
+
+    path = tmp_path / "sparse.nwb"
+    rate = {"video_sample_rate": 1.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.write_nwb(labels_of(sio.Track("dense"), list(range(6))), path, None, rate)
+        nwb.append_nwb(labels_of(sio.Track("sparse"), [0, 2, 4]), path, rate)
+        theirs = sio.load_nwb(str(path))
+    seen = {lf.frame_idx: sorted(i.numpy()[0, 0] for i in lf.instances) for lf in theirs}
+    assert seen == {0: [0, 0], 1: [1], 2: [2, 2], 3: [3], 4: [4, 4], 5: [5]}

@@ -110,7 +110,11 @@ def test_write_nwb_read_nwb_append_nwb_under_sleap_io_parameter_names(tmp_path):
     other = make_labels()
     for track in other.tracks:
         track.name = f"{track.name}_b"
-    nwb.append_nwb(labels=other, filename=path)
+    with pytest.raises(PoseBridgeError, match="sampled at 30 Hz"):  # frames would interleave
+        nwb.append_nwb(labels=other, filename=path)  # sleap-io's default rate: 1
+    nwb.append_nwb(
+        labels=other, filename=path, pose_estimation_metadata={"video_sample_rate": 30.0}
+    )
     both = nwb.read_nwb(path, return_type="dataset")
     assert set(both.individual.values.tolist()) >= {"f1", "f2", "f1_b", "f2_b"}
 

@@ -60,3 +60,53 @@ def test_keypoints_sleap_io_could_not_find_are_refused_before_writing(tmp_path, 
     with pytest.raises(PoseBridgeError, match=f"{target}.*{keypoint!r}.*{held} cannot be"):
         nwb.write(ds, target, layout="sleap-io")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sleap_io_layout_writes_times_at_a_rate_other_than_one_as_timestamps(tmp_path):
+    """sleap-io's reader takes a series' times as arange(n) * rate + starting_time, right
+    only for a rate of 1: at 30 fps the layout writes timestamps, read back as written."""
+    ds = posebridge.from_numpy(np.arange(16.0).reshape(4, 2, 2, 1), fps=30)
+    (path,) = nwb.write(ds, tmp_path / "thirty.nwb", layout="sleap-io")
+    with h5py.File(path) as h5:
+        module = next(k for k in h5["processing"] if k.startswith("SLEAP_VIDEO_"))
+        series = h5[f"processing/{module}/track=id_0/keypoint_0"]
+        assert "starting_time" not in series
+        np.testing.assert_array_equal(series["timestamps"][:], np.arange(4) / 30)
+    back = posebridge.load(path)
+    assert back.attrs["fps"] == 30
+    np.testing.assert_array_equal(back.time.values, ds.time.values)
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+def test_sleap_io_layout_keeps_a_rate_of_one(tmp_path):
+    ds = posebridge.from_numpy(np.arange(16.0).reshape(4, 2, 2, 1))  # time in frames
+    (path,) = nwb.write(ds, tmp_path / "frames.nwb", layout="sleap-io")
+    with h5py.File(path) as h5:
+        module = next(k for k in h5["processing"] if k.startswith("SLEAP_VIDEO_"))
+        series = h5[f"processing/{module}/track=id_0/keypoint_0"]
+        assert "timestamps" not in series
+        assert series["starting_time"].attrs["rate"] == 1.0
+
+
+def test_appending_another_rate_to_a_sleap_io_layout_video_is_refused(tmp_path):
+    """sleap-io merges the times of a video's tracks: frames in frame numbers (rate 1) and
+    a dataset at 30 fps would interleave; the append is refused and the file unchanged."""
+    frames = posebridge.from_numpy(np.ones((6, 2, 2, 1)), individual_names=["a"])
+    frames.attrs["video_path"] = "/data/arena.mp4"
+    (path,) = nwb.write(frames, tmp_path / "arena.nwb", layout="sleap-io")
+    before = path.read_bytes()
+    seconds = posebridge.from_numpy(np.ones((6, 2, 2, 1)), individual_names=["b"], fps=30)
+    seconds.attrs["video_path"] = "/data/arena.mp4"
+    with pytest.raises(PoseBridgeError, match=r"sampled at 1 Hz .* at 30 Hz") as raised:
+        posebridge.save(seconds, path, append=True)
+    assert str(path) in str(raised.value)
+    assert path.read_bytes() == before
+    same_rate = posebridge.from_numpy(
+        np.full((6, 2, 2, 1), 2.0),
+        individual_names=["b"],
+        keypoint_names=["keypoint_0", "keypoint_1"],
+    ).assign_attrs(video_path="/data/arena.mp4")
+    posebridge.save(same_rate, path, append=True)
+    back = posebridge.load(path)
+    assert [str(i) for i in back.individual.values] == ["a", "b"]
+    assert back.sizes["time"] == 6

@@ -56,6 +56,7 @@ from posebridge.formats.nwb.common import (
     given_unit,
     individual_tag,
     nwb_unit,
+    regular_times,
     unique_names,
     view_tag,
 )
@@ -303,6 +304,7 @@ def add_poses(
     appending: bool = False,
     shared_skeleton: tuple[str, str] | None = None,
     always_confidence: bool = False,
+    rate_of_one_only: bool = False,
 ) -> list[Any]:
     """Add one PoseEstimation per individual (and camera view) of ``ds`` to ``nwbfile``.
 
@@ -326,6 +328,11 @@ def add_poses(
     reader reads ``confidence[:]``); a dataset without one gets NaN, stored as
     its positions are (float64 unless ``storage`` says otherwise), which reads
     back as a file without confidence does.
+
+    ``rate_of_one_only`` (sleap-io's layout): regular times are written as a
+    rate only when it is 1 (times that are frame numbers, as sleap-io writes
+    them), else as timestamps: sleap-io's reader takes a series' times as
+    ``arange(n) * rate + starting_time``, which only a rate of 1 gives right.
 
     Returns
     -------
@@ -371,6 +378,10 @@ def add_poses(
     if padding:
         fps = ds.attrs.get("fps")
         plan = padded_plan(plan, padding, float(fps) if fps else None)
+    if rate_of_one_only and plan.rate is not None and plan.rate != 1.0:
+        rows = ds.sizes[model.TIME] + padding
+        times = regular_times(plan.starting_time, rows, plan.rate)
+        plan = TimePlan(None, plan.starting_time, times, plan.comment)
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints, container_name)
     # one dataset per view (the whole dataset without views): (time, space, keypoint, individual)

@@ -10,6 +10,7 @@ and one Skeleton shared by all, in ``behavior/Skeletons``: the names
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import warnings
@@ -23,9 +24,15 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb.append import check_nwb
 from posebridge.formats.nwb.build import add_poses, dataset_video, views_of
-from posebridge.formats.nwb.common import DEFAULT_MODULE, container_name, unique_names
+from posebridge.formats.nwb.common import (
+    DEFAULT_MODULE,
+    container_name,
+    parse_marker,
+    unique_names,
+)
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.storage import Storage
+from posebridge.formats.nwb.time_plan import time_plan
 from posebridge.model import labels
 
 
@@ -131,6 +138,53 @@ def _video_module(
     return ds, new_index
 
 
+def _sampling_rate(ds: xr.Dataset) -> float | None:
+    """The rate (Hz) the dataset's samples are written at: 1 for time in frames, else its
+    fps, else the rate of regular times; ``None`` for irregular times."""
+    if ds.attrs.get("time_unit") == "frames":
+        return 1.0
+    fps = ds.attrs.get("fps")
+    return float(fps) if fps else time_plan(ds).rate
+
+
+def _module_rate(module: Any) -> tuple[float, str] | None:
+    """A rate the module's series are sampled at (their ``rate``, else posebridge's fps
+    marker) and the container that has it; ``None`` when no series says."""
+    for container in module.data_interfaces.values():
+        for series in (getattr(container, "pose_estimation_series", None) or {}).values():
+            if series.rate is not None:
+                return float(series.rate), container.name
+            marker = parse_marker(series.comments)
+            if marker is not None and marker[0] in ("fps", "frames"):
+                return marker[1] or 1.0, container.name
+    return None
+
+
+def _refuse_other_rate(target: Any, module_name: str, ds: xr.Dataset, where: Any) -> None:
+    """Refuse to add a dataset to a video module whose tracks are sampled at another rate.
+
+    sleap-io's reader merges the times of a video's tracks into one frame axis
+    (a frame is a rank among them), so tracks of two rates would interleave
+    their frames: frame 1 of one beside frame 30 of another.
+    """
+    if module_name not in target.processing:
+        return
+    existing = _module_rate(target.processing[module_name])
+    rate = _sampling_rate(ds)
+    if existing is None or rate is None or math.isclose(existing[0], rate, rel_tol=1e-9):
+        return
+    raise PoseBridgeError(
+        f"{where}: cannot add the dataset to {module_name!r}: its {existing[1]!r} is sampled "
+        f"at {existing[0]:g} Hz"
+        + (" (sleap-io writes frame numbers as seconds)" if existing[0] == 1.0 else "")
+        + f" and the dataset at {rate:g} Hz. sleap-io's reader merges the times of a "
+        "video's tracks into one frame axis, so their frames would interleave. Give the "
+        "dataset the file's timing"
+        + (" (time in frames: read it without fps)" if existing[0] == 1.0 else "")
+        + ", or append with layout='posebridge'. The file was left unchanged."
+    )
+
+
 def holds_sleap_io_layout(path: Path) -> bool:
     """Whether an NWB file's poses are in sleap-io's layout only (``SLEAP_VIDEO_*``
     modules of ``track=<name>`` containers), so an append should keep that layout.
@@ -197,6 +251,12 @@ def write_sleap_io_layout(
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
             layout = config.merged(sleap_io_config(ds, index))
+            _refuse_other_rate(
+                target,
+                layout.processing_module_kwargs["name"],
+                ds,
+                out_path if out_path is not None else "the in-memory NWBFile",
+            )
             video = dataset_video(ds)
             with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
                 warnings.simplefilter("ignore", DeprecationWarning)
@@ -211,6 +271,7 @@ def write_sleap_io_layout(
                     appending=True,
                     shared_skeleton=(DEFAULT_MODULE, shared),
                     always_confidence=True,  # sleap-io's reader reads confidence[:]
+                    rate_of_one_only=True,  # it takes times as arange(n) * rate
                 )
 
     if nwbfile is not None:
