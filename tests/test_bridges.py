@@ -322,3 +322,40 @@ def test_without_sleap_io_the_error_says_how_to_install_it(monkeypatch):
 def test_the_sleap_version_of_the_provenance_is_the_software_version(tracked):
     tracked.provenance["sleap_version"] = "1.2.7"
     assert posebridge.from_sleap_io(tracked).attrs["source_software_version"] == "1.2.7"
+
+
+def test_tracks_sharing_a_name_stay_two_individuals_as_the_slp_file_gives_them(tmp_path):
+    """sleap-io keeps tracks by object, so two Track("mouse") are two tracks: they become
+    mouse and mouse_2 (with a warning), as posebridge reads the .slp file sleap-io saves."""
+    skeleton = sio.Skeleton(["head", "tail"], name="mouse")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    first, second = sio.Track("mouse"), sio.Track("mouse")
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=frame,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    np.full((2, 2), float(frame + 1)),
+                    skeleton=skeleton,
+                    point_scores=np.ones(2),
+                    score=1.0,
+                    track=track,
+                )
+            ],
+        )
+        for frame, track in enumerate([first, second])
+    ]
+    source = sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[first, second])
+    with pytest.warns(UserWarning, match="mouse -> mouse_2"):
+        ds = posebridge.from_sleap_io(source)
+    assert ds.individual.values.tolist() == ["mouse", "mouse_2"]
+    np.testing.assert_array_equal(ds.position.values[:, 0, 0], [[1.0, np.nan], [np.nan, 2.0]])
+    source.save(str(tmp_path / "two_mice.slp"))
+    from_slp = quiet(posebridge.load, tmp_path / "two_mice.slp")
+    xr.testing.assert_identical(
+        ds,
+        from_slp.drop_attrs().assign_attrs(
+            {k: v for k, v in from_slp.attrs.items() if k != "source_file"}
+        ),
+    )

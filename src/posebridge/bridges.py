@@ -123,7 +123,12 @@ def _skeleton(skeleton: Any) -> Any:
 
 def _tables(labels: Any) -> Any:
     """The .slp tables of a ``Labels``, as the .slp reader's :class:`SlpTables`."""
-    from posebridge.formats.sleap.slp_tables import PREDICTED, USER, SlpTables
+    from posebridge.formats.sleap.slp_tables import (
+        PREDICTED,
+        USER,
+        SlpTables,
+        unique_track_names,
+    )
     from posebridge.formats.sleap.slp_write import (
         INSTANCE_DTYPE,
         POINT_DTYPE,
@@ -205,12 +210,13 @@ def _tables(labels: Any) -> Any:
 
     frames = np.array(frame_rows, dtype=np.int64).reshape(-1, 4)
     provenance = dict(labels.provenance) if isinstance(labels.provenance, dict) else None
+    where = Path(str((provenance or {}).get("filename") or "<sleap_io.Labels>"))
     return SlpTables(
-        path=Path(str((provenance or {}).get("filename") or "<sleap_io.Labels>")),
+        path=where,
         format_id=1.2,
         skeletons=[_skeleton(s) for s in skeletons],
         videos=[_video_info(i, v) for i, v in enumerate(videos)],
-        tracks=[str(t.name) for t in tracks],
+        tracks=unique_track_names([str(t.name) for t in tracks], where),
         frames={
             "frame_idx": frames[:, 1],
             "instance_id_start": frames[:, 2],

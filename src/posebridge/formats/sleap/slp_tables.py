@@ -206,6 +206,24 @@ def _track_names(rows: list[Any], path: Path) -> list[str]:
             names.append(str(row["name"]))
         else:
             raise FormatError(path, f"a row of /tracks_json is not [spawned_on, name]: {row!r}.")
+    return unique_track_names(names, path)
+
+
+def unique_track_names(names: list[str], path: Path) -> list[str]:
+    """Track names made distinct: a later track of a taken name gets ``_2``, ``_3`` ...
+    (with one warning naming the renamed), as individuals need distinct names.
+
+    SLEAP keeps tracks by index, so two tracks can share a name; each stays its own
+    individual.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     unique_track_names(["mouse", "rat", "mouse"], Path("a.slp"))
+    ['mouse', 'rat', 'mouse_2']
+    """
     unique: list[str] = []
     taken: set[str] = set()
     for name in names:
