@@ -16,6 +16,7 @@ import posebridge
 from _corpus import corpus_path
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats import nwb
 
 _append = importlib.import_module("posebridge.formats.nwb.append")
 
@@ -336,3 +337,44 @@ def test_appending_to_a_sleap_io_file_keeps_its_layout_so_sleap_io_reads_every_t
     ours = posebridge.load(path)
     assert ours.individual.values.tolist() == ["m1", "m2"]
     np.testing.assert_array_equal(ours.position.sel(individual="m2").values, 5.0)
+
+
+def two_flies_of_a_named_skeleton():
+    ds = posebridge.from_numpy(
+        np.arange(30.0).reshape(5, 2, 3, 1).repeat(2, axis=-1),
+        individual_names=["a", "b"],
+        keypoint_names=["head", "thorax", "tail"],
+        fps=30,
+    )
+    return ds.assign_attrs(skeleton_name="fly")
+
+
+def test_posebridge_layout_keeps_the_skeleton_name_in_one_file_and_split(tmp_path):
+    """A skeleton the source named (SLEAP's "fly") is one Skeleton of that name shared by
+    the individuals, so the name reads back; before, each got skeleton_<individual>."""
+    ds = two_flies_of_a_named_skeleton()
+    (one,) = nwb.write(ds, tmp_path / "one.nwb", split_individuals=False)
+    with h5py.File(one) as h5:
+        assert list(h5["processing/behavior/Skeletons"]) == ["fly"]
+    back = posebridge.load(one)
+    assert back.attrs["skeleton_name"] == "fly"
+    assert back.individual.values.tolist() == ["a", "b"]
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+    for path in nwb.write(ds, tmp_path / "split.nwb"):  # one file per individual
+        assert posebridge.load(path).attrs["skeleton_name"] == "fly"
+
+
+def test_an_append_shares_the_named_skeleton_only_when_its_nodes_match(tmp_path):
+    ds = two_flies_of_a_named_skeleton()
+    (path,) = nwb.write(ds.isel(individual=[0]), tmp_path / "flies.nwb")
+    posebridge.save(ds.isel(individual=[1]), path, append=True)
+    assert posebridge.load(path).attrs["skeleton_name"] == "fly"
+    fewer = ds.isel(individual=[0], keypoint=[0, 1]).assign_coords(individual=["c"])
+    posebridge.save(fewer, path, append=True)  # other nodes: a Skeleton of its own
+    with h5py.File(path) as h5:
+        assert list(h5["processing/behavior/Skeletons"]) == ["fly", "skeleton_c"]
+        assert h5["processing/behavior/Skeletons/fly/nodes"][:].astype(str).tolist() == [
+            "head",
+            "thorax",
+            "tail",
+        ]

@@ -52,6 +52,7 @@ from posebridge.formats.nwb.common import (
     GENERAL_TEXTS,
     MODULE_DESCRIPTION,
     NWB_UNITS,
+    WRITERS_SKELETON_NAMES,
     container_name,
     given_unit,
     individual_tag,
@@ -406,6 +407,8 @@ def add_poses(
             for c, p in zip(confidences, positions, strict=True)
         ]
         has_confidence = True
+    if shared_skeleton is None:
+        shared_skeleton = _source_skeleton(nwbfile, module, ds, config, individuals, keypoints)
     home = module
     if shared_skeleton is not None:
         home_name = shared_skeleton[0]
@@ -516,6 +519,35 @@ def add_poses(
             module.add(container)
             made.append(container)
     return made
+
+
+def _source_skeleton(
+    nwbfile: Any,
+    module: Any,
+    ds: xr.Dataset,
+    config: NWBFileSaveConfig,
+    individuals: list[str],
+    keypoints: list[str],
+) -> tuple[str, str] | None:
+    """(module, name) of one Skeleton named by the dataset's ``skeleton_name``, shared by
+    its individuals, or ``None`` for posebridge's one ``skeleton_<individual>`` each.
+
+    A name the source gave its skeleton (SLEAP's ``fly``) is kept that way when the
+    configuration names no Skeleton, and no Skeleton of that name with other nodes is
+    in the module already (an append of other keypoints).
+    """
+    kept = ds.attrs.get("skeleton_name")
+    if not isinstance(kept, str) or not kept or kept in WRITERS_SKELETON_NAMES:
+        return None
+    if any(named(config, "skeleton_kwargs", i, len(individuals)) for i in individuals):
+        return None
+    name = container_name(kept)
+    home = nwbfile.processing.get(module.name)
+    skeletons = home.data_interfaces.get("Skeletons") if home is not None else None
+    if skeletons is not None and name in skeletons.skeletons:
+        if [str(n) for n in skeletons.skeletons[name].nodes[:]] != keypoints:
+            return None
+    return module.name, name
 
 
 def _new_skeleton(
