@@ -544,9 +544,12 @@ def _source_skeleton(
     name = container_name(kept)
     home = nwbfile.processing.get(module.name)
     skeletons = home.data_interfaces.get("Skeletons") if home is not None else None
-    if skeletons is not None and name in skeletons.skeletons:
-        if [str(n) for n in skeletons.skeletons[name].nodes[:]] != keypoints:
-            return None
+    if (
+        skeletons is not None
+        and name in skeletons.skeletons
+        and [str(n) for n in skeletons.skeletons[name].nodes[:]] != keypoints
+    ):
+        return None
     return module.name, name
 
 
