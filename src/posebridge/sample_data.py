@@ -36,15 +36,16 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xarray as xr
 import yaml
 
-from posebridge import api, model, registry
 from posebridge._files import output_folder_problem
 from posebridge._outputs import writing_problem
 from posebridge.errors import PoseBridgeError, SchemaError, UnknownFormatError
+
+if TYPE_CHECKING:  # imported where used: the command line starts without xarray
+    import xarray as xr
 
 __all__ = [
     "BUNDLED",
@@ -526,6 +527,8 @@ def _reader_for(name: str, entry: dict[str, Any]) -> str | None:
 
     Decided before downloading, so that an unreadable sample fails fast.
     """
+    from posebridge import registry
+
     software = str(entry.get("source_software") or "").strip()
     target = Path(name)
     claimers = [f for f in registry.all_formats() if f.reads and f.matches_name(target)]
@@ -559,6 +562,8 @@ def _metadata_fps(name: str, entry: dict[str, Any]) -> float | None:
     A value that is not a positive number (``-5``, ``.nan``, ``"abc"``, ``yes``)
     is refused naming the sample and the metadata file, before downloading.
     """
+    from posebridge import model
+
     fps = entry.get("fps")
     if fps is None or fps == "" or (isinstance(fps, int | float) and fps == 0):
         return None
@@ -604,6 +609,8 @@ def fetch_dataset(name: str, with_video: bool = False) -> xr.Dataset:
     ['x', 'y', 'z']
     >>> ds = fetch_dataset("DLC_single-wasp.predictions.h5")  # doctest: +SKIP
     """
+    from posebridge import api
+
     if name in BUNDLED:
         return api.load(bundled_path(name), "netcdf")
     _check_sample_name(name)

@@ -23,14 +23,23 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from posebridge._report import describe_dataset, round_trip_report
+from typing import Any
 
 # the command modules register their commands on the group when imported
 from posebridge.cli import data, demo, figures  # noqa: F401
 from posebridge.cli._base import cli
 
 __all__ = ["cli", "describe_dataset", "main", "round_trip_report"]
+
+
+def __getattr__(name: str) -> Any:
+    """``describe_dataset`` and ``round_trip_report``, imported on first use (they need
+    xarray, which the command line imports only when a command reads data)."""
+    if name in ("describe_dataset", "round_trip_report"):
+        from posebridge import _report
+
+        return getattr(_report, name)
+    raise AttributeError(f"module 'posebridge.cli' has no attribute {name!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -8,21 +8,23 @@ import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import xarray as xr
 
 import posebridge
-from posebridge import api, model, registry
 from posebridge._files import check_input
-from posebridge._option_values import annotations, from_command_line
 from posebridge.errors import (
     FileExistsError,
     IsADirectoryError,
     PoseBridgeError,
     UnknownFormatError,
 )
+
+if TYPE_CHECKING:  # imported where used: the command line starts without pandas and xarray
+    import xarray as xr
+
+    from posebridge import registry
 
 # --------------------------------------------------------------------------
 # options
@@ -53,6 +55,8 @@ def _typed_options(
     a value is kept as typed when each of them that has the option declares
     it text and not a number (:func:`posebridge._option_values.from_command_line`).
     """
+    from posebridge._option_values import annotations, from_command_line
+
     typed: dict[str, Any] = {}
     for key, text in texts.items():
         hints = []
@@ -69,6 +73,8 @@ def _typed_options(
 def _with_fps(ds: xr.Dataset, fps: float | None, path: Path) -> xr.Dataset:
     """``ds`` with the frame rate ``--fps`` gives, unless it contradicts the file's own
     (the check of :func:`posebridge.model.with_file_fps`, worded for the command line)."""
+    from posebridge import model
+
     return model.with_file_fps(ds, fps, path, option="--fps ")
 
 
@@ -195,6 +201,8 @@ _fps = click.option("--fps", type=float, help="Frames per second (time in second
 
 def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
     """The reader's format; registry messages name the command-line flag."""
+    from posebridge import registry
+
     path = check_input(path, folder=True)
     try:
         return registry.resolve_for_reading(path, format)
@@ -208,6 +216,8 @@ def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
 def _load(
     path: Path, format: str | None, fps: float | None, read_pairs: Sequence[str], flag: str
 ) -> tuple[registry.Format, xr.Dataset]:
+    from posebridge import api, model
+
     model.checked_fps(fps)  # before the file is read
     fmt = _for_reading(path, format, flag)
     options = _typed_options(_parse_pairs(read_pairs, "--read-option"), [fmt.read])

@@ -6,23 +6,12 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from posebridge import api, model, registry
 from posebridge._files import check_output_folder, refuse_writing_onto_input
 from posebridge._outputs import inputs_kept
-from posebridge._report import (
-    Rows,
-    columns,
-    dataset_facts,
-    describe_dataset,
-    plain,
-    size_text,
-    summary,
-    table,
-)
 from posebridge.cli._base import (
     _check_options,
     _for_reading,
@@ -37,6 +26,9 @@ from posebridge.cli._base import (
     cli,
 )
 from posebridge.errors import PoseBridgeError, UnknownFormatError
+
+if TYPE_CHECKING:
+    from posebridge._report import Rows
 
 
 def _nwb_options(**given: Any) -> tuple[dict[str, Any], dict[str, str]]:
@@ -77,6 +69,9 @@ def _nwb_options(**given: Any) -> tuple[dict[str, Any], dict[str, str]]:
 @cli.command()
 def formats() -> None:
     """List the supported formats: names, extensions, kinds, read/write."""
+    from posebridge import registry
+    from posebridge._report import columns, table
+
     body = [
         (
             f.name,
@@ -118,6 +113,8 @@ def info(
     as_json: bool = False,
 ) -> None:
     """Describe FILE: format, frames, time, individuals, keypoints, missing data."""
+    from posebridge._report import dataset_facts, describe_dataset, plain, table
+
     try:
         fmt = _for_reading(file, format, "--format")
     except Exception as error:
@@ -204,6 +201,9 @@ def convert(
     Anipose) move the data in chunks of frames, in bounded memory. Prints every
     file written.
     """
+    from posebridge import api, model, registry
+    from posebridge._report import size_text, summary
+
     options, origin = _nwb_options(**nwb)
     written_texts = _parse_pairs(write_pairs, "--option")
     for key in written_texts:
@@ -374,6 +374,7 @@ def _batch_functions(
     A format named by ``--from`` / ``--to`` (with its family, whose members are
     picked by each file's ending); every format's otherwise.
     """
+    from posebridge import registry
 
     def functions(name: str | None, role: str) -> list[Callable[..., Any] | None]:
         try:
@@ -389,6 +390,7 @@ def _batch_functions(
 
 def _streams(source: Path, target: Path, from_format: str | None, to_format: str | None) -> bool:
     """Whether converting SOURCE to TARGET moves the data in chunks (see posebridge.convert)."""
+    from posebridge import registry
     from posebridge.convert import streams
 
     try:

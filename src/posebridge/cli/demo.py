@@ -7,23 +7,21 @@ import textwrap
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import xarray as xr
 
-from posebridge import api, registry, sample_data
-from posebridge._report import (
-    columns,
-    round_trip_report,
-    size_text,
-    summary,
-)
+from posebridge import sample_data
 from posebridge.cli._base import (
     _one_line,
     cli,
 )
 from posebridge.errors import PoseBridgeError
+
+if TYPE_CHECKING:  # imported where used: the command line starts without xarray
+    import xarray as xr
+
+    from posebridge import registry
 
 # --------------------------------------------------------------------------
 # demo
@@ -36,6 +34,8 @@ def _demo_target(fmt: registry.Format, folder: Path, stem: str, kind: str) -> Pa
     (``.slp`` rather than ``.pkg.slp``; ``.analysis.h5``, since ``.h5`` means
     DeepLabCut), else its first.
     """
+    from posebridge import registry
+
     return folder / fmt.name / f"{stem}{registry.own_ending(fmt, kind)}"
 
 
@@ -107,6 +107,9 @@ def _demo_one(
 ) -> tuple[list[tuple[str, str, str, str]], int]:
     """The demo's rows for one sample (one per file, or per folder read back as one), and
     the number of files written."""
+    from posebridge import api, registry
+    from posebridge._report import round_trip_report, size_text
+
     rows = []
     files = 0
     kind = ds.attrs["ds_type"]
@@ -156,6 +159,8 @@ def _demo_one(
 @click.pass_context
 def demo(ctx: click.Context, out: Path | None, samples: tuple[str, ...], overwrite: bool) -> None:
     """Convert the bundled samples to every format that can write them, read each back."""
+    from posebridge._report import columns, summary
+
     debug = bool(ctx.find_root().params.get("debug"))
     if out is None:
         folder = Path(tempfile.mkdtemp(prefix="posebridge-demo-"))

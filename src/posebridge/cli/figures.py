@@ -9,12 +9,8 @@ from pathlib import Path
 
 import click
 
-from posebridge import _video
 from posebridge._files import check_output_folder, refuse_writing_onto_input
 from posebridge._outputs import inputs_kept
-from posebridge._report import (
-    size_text,
-)
 from posebridge.cli._base import (
     _fps,
     _load,
@@ -22,11 +18,11 @@ from posebridge.cli._base import (
     cli,
 )
 from posebridge.errors import PoseBridgeError, SchemaError
-from posebridge.plot import _mpl as plot_mpl
-from posebridge.plot import _select as plot_select
-from posebridge.plot import output as plot_output
-from posebridge.render import refuse_sequence_pattern
-from posebridge.render import render as render_video
+
+#: The kinds of figure ``--kind`` takes: the keys of :data:`posebridge.plot.output.KINDS`
+#: (named here so that the command line starts without matplotlib, pandas and xarray;
+#: tests/cli check that the two agree).
+FIGURE_KINDS = ("trajectories", "confidence", "missing", "skeleton")
 
 # --------------------------------------------------------------------------
 # pictures: plot, render
@@ -59,7 +55,7 @@ def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
 )
 @click.option(
     "--kind",
-    type=click.Choice(list(plot_output.KINDS)),
+    type=click.Choice(FIGURE_KINDS),
     default="trajectories",
     show_default=True,
     help="The figure.",
@@ -98,6 +94,10 @@ def plot(
     overwrite: bool,
 ) -> None:
     """Draw a figure of each FILE (any readable format) and print where it went."""
+    from posebridge.plot import _mpl as plot_mpl
+    from posebridge.plot import _select as plot_select
+    from posebridge.plot import output as plot_output
+
     plot_mpl.matplotlib()  # say now, before reading anything, when the extra is missing
     if out is not None and len(files) > 1:
         raise click.BadParameter("give one FILE with --out (or none: one figure each).")
@@ -148,6 +148,8 @@ def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[
     ``a.h5`` and ``a.csv`` would write one figure (the second replacing the
     first): refused before anything is drawn, naming both.
     """
+    from posebridge.plot import output as plot_output
+
     targets = [out or plot_output.default_path(file, kind) for file in files]
     seen: dict[str, Path] = {}
     for file, target in zip(files, targets, strict=True):
@@ -197,6 +199,11 @@ def render(
     no_progress: bool,
 ) -> None:
     """Draw the poses of POSES on each frame of VIDEO (frames matched by number)."""
+    from posebridge import _video
+    from posebridge._report import size_text
+    from posebridge.render import refuse_sequence_pattern
+    from posebridge.render import render as render_video
+
     frames = _frame_range(frame_range)
     _video.ffmpeg("posebridge render")  # say now when the video extra is missing
     refuse_sequence_pattern(out)  # render() checks these too; here before POSES is read
