@@ -251,3 +251,16 @@ def test_an_element_of_an_undefined_type_is_refused_not_a_crash(tmp_path: Path, 
     assert run.returncode == 0, run.stderr[-500:]
     assert run.stdout.startswith("FormatError")
     assert "'pred' holds a data element of type 8201" in run.stdout
+
+
+def test_an_array_of_a_class_matlab_lacks_is_refused_naming_the_file(tmp_path: Path):
+    """scipy's compiled reader raises UnboundLocalError on one (found by the fuzz run)."""
+    path = save_v5(tmp_path / "com3d.mat", {"com": np.zeros((4, 3))})
+    data = bytearray(path.read_bytes())
+    assert data[128] == 14 and data[136] == 6  # a matrix, then its array flags
+    assert data[144] == 6  # the class of its array: double
+    data[144] = 30  # no MATLAB class
+    path.write_bytes(bytes(data))
+    with pytest.raises(FormatError, match="of a class MATLAB does not define") as raised:
+        posebridge.load(path, format="dannce")
+    assert str(path) in str(raised.value)

@@ -291,3 +291,9 @@ def readable_mat(path: Path, scipy_io: Any) -> Iterator[None]:
         scipy_io.matlab.MatReadError,
     ) as error:
         raise FormatError(path, f"is not a readable MATLAB file ({error}).") from None
+    except UnboundLocalError:  # scipy's compiled reader, on an array of a class it lacks
+        raise FormatError(
+            path,
+            "is not a readable MATLAB file (a variable's array is of a class MATLAB does not "
+            "define: the file is damaged).",
+        ) from None
