@@ -61,8 +61,9 @@ EXTRAS: dict[str, str] = {
     "predicted_confidence, predicted_score): SLEAP labels: the prediction each user instance was "
     "made from (from_predicted)",
     # images of labelled frames (COCO, YOLO pose, Label Studio)
-    "image_id": "coord (time,) int64: COCO image id of each row (ground truth and results "
-    "refer to images by it; written back so that results match their ground truth)",
+    "image_id": "coord (time,) int64, or str when a COCO file names images by texts: COCO "
+    "image id of each row (ground truth and results refer to images by it; written back so "
+    "that results match their ground truth)",
     "image_width": "coord (time,) int64: width in pixels of the image of each row, -1 when "
     "unknown (COCO images, YOLO image headers or image_size=, Label Studio original_width)",
     "image_height": "coord (time,) int64: height in pixels of the image of each row, -1 when "

@@ -5,7 +5,9 @@ dataset (:mod:`posebridge.model.labels`), one row per entry of ``images`` in
 file order:
 
 - ``image_path`` = ``file_name``; ``image_id``, ``image_width``,
-  ``image_height`` coordinates keep the image's id and size;
+  ``image_height`` coordinates keep the image's id and size (``image_id`` is
+  int64, or text when an id is a text such as ``"img_001"``, which pycocotools
+  also takes; numbers then become their decimal text, written back as strings);
 - instances: the annotations of each image, in file order. An annotation with
   a ``track_id`` (PoseTrack) is the individual ``track_<id>``; others are
   ``untracked_<k>`` by rank within their image (``individual``, a key

@@ -29,6 +29,8 @@ __all__ = [
     "Category",
     "GroundTruth",
     "Image",
+    "ImageId",
+    "image_ids",
     "keypoint_numbers",
     "load",
     "raw_numbers",
@@ -38,12 +40,15 @@ _BLANKS = b" \t\r\n"
 
 #: An id or flag that numpy holds as int64 (a larger one is refused naming its key).
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+#: An image id: a number, as the COCO format says, or a text (``"img_001"``), which
+#: pycocotools also takes (it keys images by whatever the JSON holds).
+ImageId = Int64 | str
 
 
 class Image(msgspec.Struct):
     """One entry of ``images``."""
 
-    id: Int64
+    id: ImageId
     file_name: str
     width: int | float | None = -1  # null or absent: unknown
     height: int | float | None = -1
@@ -52,7 +57,7 @@ class Image(msgspec.Struct):
 class Annotation(msgspec.Struct):
     """One entry of ``annotations`` (ground truth) or of a results list."""
 
-    image_id: Int64
+    image_id: ImageId
     category_id: Int64 = 1
     #: the annotation's own id (ground truth: a number; some tools write text); only compared
     id: int | float | str | None = None
@@ -113,7 +118,14 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
     data = _NOT_A_NUMBER.sub(
         lambda m: m[1] + (b"null" if m[1].rstrip().endswith(b":") else MISSING_NUMBER), data
     )
-    return _decode(path, data)
+    try:
+        return _decode(path, data)
+    except FormatError as error:  # a NaN where a value is needed (an id): say what it was
+        raise FormatError(
+            path,
+            f"{error.problem.rstrip('.')} (the file's NaN / Infinity values are read as "
+            "null: missing).",
+        ) from None
 
 
 #: A ``NaN``, ``Infinity`` or ``-Infinity`` value (after ``[``, ``,`` or ``:``).
@@ -134,6 +146,22 @@ def _decode(path: Path, data: bytes) -> GroundTruth | list[Annotation]:
         'line 1: expected a COCO ground-truth object ({"images": ..., "annotations": ..., '
         '"categories": ...}) or a results list ([{"image_id": ..., "keypoints": ...}]).',
     )
+
+
+def image_ids(values: list[int | str]) -> np.ndarray:
+    """Image ids as an array: int64 when all are numbers, else object (numbers and texts).
+
+    pycocotools keys images by the JSON values themselves, so the number ``1`` and
+    the text ``"1"`` are two images; an object array compares them as it does.
+
+    Examples
+    --------
+    >>> image_ids([3, 1]).dtype, image_ids(["img_001", 2]).tolist()
+    (dtype('int64'), ['img_001', 2])
+    """
+    if str not in set(map(type, values)):  # the usual case; a type test per id, in C
+        return np.asarray(values, dtype=np.int64).reshape(len(values))
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def keypoint_numbers(

@@ -30,6 +30,7 @@ from posebridge.formats.coco._layout import (
     Annotation,
     Category,
     GroundTruth,
+    image_ids,
     raw_numbers,
 )
 from posebridge.formats.coco._layout import load as load_file
@@ -160,7 +161,7 @@ class _Columns:
             return map(attrgetter(name), records)
 
         return cls(
-            image_id=np.fromiter(field("image_id"), dtype=np.int64, count=n),
+            image_id=image_ids(list(field("image_id"))),  # int64, or object with texts
             category_id=np.fromiter(field("category_id"), dtype=np.int64, count=n),
             iscrowd=_floats(list(field("iscrowd"))),  # null: NaN, not a crowd
             area=_floats(list(field("area"))),
@@ -396,7 +397,7 @@ def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
     images = gt.images
     table = pd.DataFrame(
         {
-            "id": np.fromiter(map(attrgetter("id"), images), np.int64, len(images)),
+            "id": image_ids(list(map(attrgetter("id"), images))),
             "file_name": np.fromiter(map(attrgetter("file_name"), images), object, len(images)),
             "width": _floats(list(map(attrgetter("width"), images))),  # None -> NaN
             "height": _floats(list(map(attrgetter("height"), images))),
@@ -415,11 +416,50 @@ def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
     return table
 
 
+def _id_coordinate(path: Path, ids: np.ndarray, key: str, records: np.ndarray) -> np.ndarray:
+    """The ``image_id`` coordinate of distinct image ids: int64 when all are numbers, else
+    text (a number as its decimal text, ``"img_001"`` as it is).
+
+    Parameters
+    ----------
+    path
+        The file (for messages).
+    ids
+        The distinct ids (int64, or object holding numbers and texts).
+    key
+        The JSON path of an id, with ``{}`` for its record's index (``$.images[{}].id``).
+    records
+        The index of each id's record (for messages).
+
+    Raises
+    ------
+    FormatError
+        When a text id is another id's number as text (``"1"`` and ``1``): pycocotools
+        keeps them apart, a coordinate of texts cannot.
+    """
+    if ids.dtype != object:
+        return ids
+    text = ids.astype(str)
+    repeated = pd.Index(text).duplicated()
+    if repeated.any():
+        second = int(np.argmax(repeated))
+        first = int(np.flatnonzero(text == text[second])[0])
+        raise FormatError(
+            path,
+            f"{key.format(records[first])} is {ids[first]!r} and "
+            f"{key.format(records[second])} is {ids[second]!r}: the same image id as text "
+            "and as a number. Image ids that include texts are read as texts, which would "
+            "merge these two images; give each image one id, all numbers or all texts.",
+        )
+    return text
+
+
 def _image_rows(path: Path, table: pd.DataFrame, image_ids: np.ndarray, where: str) -> np.ndarray:
     rows = pd.Index(table["id"].to_numpy()).get_indexer(image_ids)
     if (rows < 0).any():
         i = int(np.flatnonzero(rows < 0)[0])
-        raise FormatError(path, f"{where}[{i}].image_id: image {image_ids[i]} is not in $.images.")
+        missing = image_ids[i : i + 1].tolist()[0]  # a Python int or str
+        raise FormatError(path, f"{where}[{i}].image_id: image {missing!r} is not in $.images.")
     return rows.astype(np.int64)
 
 
@@ -505,8 +545,9 @@ def _read_ground_truth(
         visible=visible.transpose(0, 2, 1) if any_occluded else None,
         source_software=SOURCE_SOFTWARE,
     )
+    ids = table["id"].to_numpy()
     ds = ds.assign_coords(
-        image_id=(model.TIME, table["id"].to_numpy()),
+        image_id=(model.TIME, _id_coordinate(path, ids, "$.images[{}].id", np.arange(ids.size))),
         image_width=(model.TIME, _sizes(table["width"])),
         image_height=(model.TIME, _sizes(table["height"])),
     )
@@ -605,6 +646,7 @@ def _read_results(
     points = _points(path, numbers, k, "$")
     image_ids = records.image_id
     codes, order = pd.factorize(image_ids, sort=False)
+    order = np.asarray(order, dtype=image_ids.dtype)  # each id once, as read (int or text)
     rows = np.asarray(codes, dtype=np.int64)
     columns, individuals = _identities(path, records, rows, "$")
     n_rows, n_ind = len(order), len(individuals)
@@ -622,7 +664,12 @@ def _read_results(
         keypoint_names=names,
         source_software=SOURCE_SOFTWARE,
     )
-    ds = ds.assign_coords(image_id=(model.TIME, np.asarray(order, dtype=np.int64)))
+    if gt is None:  # with ground truth: the ids as its images give them (below)
+        first = np.full(order.size, rows.size, dtype=np.int64)
+        np.minimum.at(first, rows, np.arange(rows.size))  # each image's first result
+        ds = ds.assign_coords(
+            image_id=(model.TIME, _id_coordinate(path, order, "$[{}].image_id", first))
+        )
     scores = records.score
     ds["instance_score"] = (
         (model.TIME, model.INDIVIDUAL),
@@ -631,15 +678,17 @@ def _read_results(
     category_names = None
     if gt is not None and gt_path is not None:
         table = _image_table(gt_path, gt)
-        known = pd.Index(table["id"].to_numpy())
-        at = known.get_indexer(np.asarray(order, dtype=np.int64))
+        known = table["id"].to_numpy()
+        at = pd.Index(known).get_indexer(order)
         if (at < 0).any():
-            missing = int(np.asarray(order)[np.flatnonzero(at < 0)[0]])
-            i = int(np.flatnonzero(image_ids == missing)[0])
+            i = int(np.flatnonzero(rows == np.flatnonzero(at < 0)[0])[0])
+            missing = image_ids[i : i + 1].tolist()[0]  # a Python int or str
             raise FormatError(
-                path, f"$[{i}].image_id: image {missing} is not in the images of {gt_path}."
+                path, f"$[{i}].image_id: image {missing!r} is not in the images of {gt_path}."
             )
+        coordinate = _id_coordinate(gt_path, known, "$.images[{}].id", np.arange(known.size))
         ds = ds.assign_coords(
+            image_id=(model.TIME, coordinate[at]),
             image_path=(model.TIME, labels.normalise_paths(table["file_name"].to_numpy()[at])),
             image_width=(model.TIME, _sizes(table["width"])[at]),
             image_height=(model.TIME, _sizes(table["height"])[at]),

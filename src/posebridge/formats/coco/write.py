@@ -117,13 +117,21 @@ def write(
 
 
 def _image_ids(ds: xr.Dataset) -> np.ndarray:
-    """The dataset's COCO image ids when it has distinct ones, else 1..n."""
+    """The dataset's COCO image ids when it has distinct ones (numbers, or texts as a
+    file with text ids reads), else 1..n."""
     n = ds.sizes[model.TIME]
     if "image_id" in ds.coords:
         ids = np.asarray(ds["image_id"].values)
         if ids.dtype.kind in "iu" and np.unique(ids).size == n:
             return ids.astype(np.int64)
+        if ids.dtype.kind == "U" and np.unique(ids).size == n:
+            return ids
     return np.arange(1, n + 1, dtype=np.int64)
+
+
+def _id_texts(ids: np.ndarray) -> pa.LargeStringArray:
+    """The JSON text of image ids: numbers, or strings for text ids."""
+    return json_strings(ids) if ids.dtype.kind == "U" else integers(ids)
 
 
 def _file_names(ds: xr.Dataset) -> np.ndarray:
@@ -271,7 +279,7 @@ def _ground_truth(
     annotations = join(
         comma_before(rows.size),
         '{"id":', integers(np.arange(1, rows.size + 1)),
-        ',"image_id":', integers(image_ids[rows]),
+        ',"image_id":', _id_texts(image_ids[rows]),
         ',"category_id":', integers(category_ids),
         ',"keypoints":', number_lists(keypoints),
         ',"num_keypoints":', integers((v > 0).sum(axis=1)),
@@ -309,7 +317,7 @@ def _images(
         pa.scalar("", pa.large_string()),
     )
     return join(
-        comma_before(n), '{"id":', integers(image_ids),
+        comma_before(n), '{"id":', _id_texts(image_ids),
         ',"file_name":', json_strings(_file_names(ds)), size, "}",
     )  # fmt: skip
 
@@ -367,7 +375,7 @@ def _results(ds: xr.Dataset) -> tuple[str | pa.LargeStringArray, ...]:
         )
     results = join(
         comma_before(rows.size),
-        '{"image_id":', integers(image_ids[rows]),
+        '{"image_id":', _id_texts(image_ids[rows]),
         ',"category_id":', integers(category_ids),
         ',"keypoints":', number_lists(keypoints),
         ',"score":', numbers(scores),
