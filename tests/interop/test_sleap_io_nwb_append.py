@@ -113,3 +113,46 @@ def test_sleap_io_reads_a_sparse_track_appended_with_a_sample_rate_at_its_frames
         theirs = sio.load_nwb(str(path))
     seen = {lf.frame_idx: sorted(i.numpy()[0, 0] for i in lf.instances) for lf in theirs}
     assert seen == {0: [0, 0], 1: [1], 2: [2, 2], 3: [3], 4: [4, 4], 5: [5]}
+
+
+def test_a_sparse_track_of_rate_zero_does_not_refuse_an_append_in_frames(tmp_path):
+    """sleap-io writes a track seen 4 s apart with rate=0.0: it says nothing of the file's
+    rate, so an append in frames (rate 1, as the file's other track) is not refused."""
+    skeleton = sio.Skeleton(["head", "tail"], name="fly")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    sparse, dense = sio.Track("a"), sio.Track("b")  # 'track=a' is the module's first
+
+    def instance(track: sio.Track, frame: int) -> sio.PredictedInstance:
+        return sio.PredictedInstance.from_numpy(
+            np.full((2, 2), float(frame)),
+            skeleton=skeleton,
+            point_scores=np.ones(2),
+            score=1.0,
+            track=track,
+        )
+
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=frame,
+            instances=[instance(dense, frame)]
+            + ([instance(sparse, frame)] if frame in (0, 4) else []),
+        )
+        for frame in range(5)
+    ]
+    path = tmp_path / "sparse.nwb"
+    newcomer = model.from_numpy(
+        np.full((5, 2, 2, 1), 7.0), individual_names=["c"], keypoint_names=["head", "tail"]
+    ).assign_attrs(video_path="/data/arena.mp4")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(
+            sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[sparse, dense]),
+            str(path),
+        )
+        posebridge.save(newcomer, path, append=True)
+        theirs = sio.load_nwb(str(path))
+    # sleap-io reads its own rate-0 track at time 0 only; the appended 'c' is on every frame
+    assert [lf.frame_idx for lf in theirs.labeled_frames] == [0, 1, 2, 3, 4]
+    for lf in theirs.labeled_frames:
+        assert 7.0 in [i.numpy()[0, 0] for i in lf.instances]

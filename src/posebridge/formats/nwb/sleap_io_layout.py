@@ -149,10 +149,11 @@ def _sampling_rate(ds: xr.Dataset) -> float | None:
 
 def _module_rate(module: Any) -> tuple[float, str] | None:
     """A rate the module's series are sampled at (their ``rate``, else posebridge's fps
-    marker) and the container that has it; ``None`` when no series says."""
+    marker) and the container that has it; ``None`` when no series says (sleap-io's
+    ``rate=0.0`` of a sparse track says nothing)."""
     for container in module.data_interfaces.values():
         for series in (getattr(container, "pose_estimation_series", None) or {}).values():
-            if series.rate is not None:
+            if series.rate is not None and series.rate > 0:
                 return float(series.rate), container.name
             marker = parse_marker(series.comments)
             if marker is not None and marker[0] in ("fps", "frames"):
