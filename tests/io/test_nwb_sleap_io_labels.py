@@ -110,12 +110,14 @@ def test_write_nwb_read_nwb_append_nwb_under_sleap_io_parameter_names(tmp_path):
     other = make_labels()
     for track in other.tracks:
         track.name = f"{track.name}_b"
-    with pytest.raises(PoseBridgeError, match="sampled at 30 Hz"):  # frames would interleave
-        nwb.append_nwb(labels=other, filename=path)  # sleap-io's default rate: 1
-    nwb.append_nwb(
-        labels=other, filename=path, pose_estimation_metadata={"video_sample_rate": 30.0}
-    )
+    with pytest.raises(PoseBridgeError, match="sampled at 30 Hz .* at 15 Hz"):  # would interleave
+        nwb.append_nwb(
+            labels=other, filename=path, pose_estimation_metadata={"video_sample_rate": 15.0}
+        )
+    nwb.append_nwb(labels=other, filename=path)  # no rate: its frames take the file's 30 Hz
     both = nwb.read_nwb(path, return_type="dataset")
+    np.testing.assert_allclose(both.time.values, np.arange(4) / 30.0)
+    assert both.sizes["individual"] == 4
     assert set(both.individual.values.tolist()) >= {"f1", "f2", "f1_b", "f2_b"}
 
 

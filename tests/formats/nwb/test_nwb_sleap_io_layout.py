@@ -110,3 +110,19 @@ def test_appending_another_rate_to_a_sleap_io_layout_video_is_refused(tmp_path):
     back = posebridge.load(path)
     assert [str(i) for i in back.individual.values] == ["a", "b"]
     assert back.sizes["time"] == 6
+
+
+def test_frame_numbers_appended_to_a_sleap_io_layout_video_take_its_rate(tmp_path):
+    """Frames of a dataset without fps are frames of the module's video: at 30 fps there,
+    frame 3 is 0.1 s, beside the file's own frame 3 (not 3 s, past its end)."""
+    seconds = posebridge.from_numpy(np.ones((6, 2, 2, 1)), individual_names=["a"], fps=30)
+    seconds.attrs["video_path"] = "/data/arena.mp4"
+    (path,) = nwb.write(seconds, tmp_path / "arena.nwb", layout="sleap-io")
+    frames = posebridge.from_numpy(np.full((6, 2, 2, 1), 2.0), individual_names=["b"])
+    frames.attrs["video_path"] = "/data/arena.mp4"
+    posebridge.save(frames, path, append=True)
+    back = posebridge.load(path)
+    assert back.attrs["fps"] == 30
+    assert back.sizes["time"] == 6  # one time axis: the frames met the file's frames
+    np.testing.assert_array_equal(back.time.values, np.arange(6) / 30)
+    np.testing.assert_array_equal(back.position.sel(individual="b").values, 2.0)

@@ -19,6 +19,7 @@ from typing import Any
 
 import xarray as xr
 
+from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
@@ -161,28 +162,35 @@ def _module_rate(module: Any) -> tuple[float, str] | None:
     return None
 
 
-def _refuse_other_rate(target: Any, module_name: str, ds: xr.Dataset, where: Any) -> None:
-    """Refuse to add a dataset to a video module whose tracks are sampled at another rate.
+def _in_module_time(target: Any, module_name: str, ds: xr.Dataset, where: Any) -> xr.Dataset:
+    """The dataset in the time of the video module it joins.
 
-    sleap-io's reader merges the times of a video's tracks into one frame axis
-    (a frame is a rank among them), so tracks of two rates would interleave
-    their frames: frame 1 of one beside frame 30 of another.
+    Frame numbers (a dataset without fps, or Labels appended without
+    ``video_sample_rate``) take the rate the module's tracks are sampled at: they
+    are frames of that video. Another rate is refused: sleap-io's reader merges
+    the times of a video's tracks into one frame axis (a frame is a rank among
+    them), so tracks of two rates would interleave their frames, frame 1 of one
+    beside frame 30 of another.
     """
     if module_name not in target.processing:
-        return
+        return ds
     existing = _module_rate(target.processing[module_name])
+    if existing is None:
+        return ds
+    if ds.attrs.get("time_unit") == "frames" and existing[0] != 1.0:
+        return model.with_fps(ds, existing[0])
     rate = _sampling_rate(ds)
-    if existing is None or rate is None or math.isclose(existing[0], rate, rel_tol=1e-9):
-        return
+    if rate is None or math.isclose(existing[0], rate, rel_tol=1e-9):
+        return ds
     raise PoseBridgeError(
         f"{where}: cannot add the dataset to {module_name!r}: its {existing[1]!r} is sampled "
         f"at {existing[0]:g} Hz"
         + (" (sleap-io writes frame numbers as seconds)" if existing[0] == 1.0 else "")
         + f" and the dataset at {rate:g} Hz. sleap-io's reader merges the times of a "
         "video's tracks into one frame axis, so their frames would interleave. Give the "
-        "dataset the file's timing"
-        + (" (time in frames: read it without fps)" if existing[0] == 1.0 else "")
-        + ", or append with layout='posebridge'. The file was left unchanged."
+        f"dataset the file's rate ({existing[0]:g} fps) or time in frame numbers (read it "
+        "without fps; frames take the file's rate), or append with layout='posebridge'. "
+        "The file was left unchanged."
     )
 
 
@@ -252,7 +260,7 @@ def write_sleap_io_layout(
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
             layout = config.merged(sleap_io_config(ds, index))
-            _refuse_other_rate(
+            ds = _in_module_time(
                 target,
                 layout.processing_module_kwargs["name"],
                 ds,
