@@ -378,3 +378,43 @@ def test_an_append_shares_the_named_skeleton_only_when_its_nodes_match(tmp_path)
             "thorax",
             "tail",
         ]
+
+
+def test_frame_numbers_appended_to_a_file_at_a_frame_rate_take_its_rate(tmp_path):
+    """posebridge reads a file's individuals on one time axis: frame 3 of the appended
+    dataset is 0.1 s at the file's 30 fps, not 3 s (before: 11 times, from 0 to 5 s)."""
+    seconds = posebridge.from_numpy(np.ones((6, 2, 2, 1)), individual_names=["a"], fps=30)
+    (path,) = nwb.write(seconds, tmp_path / "session.nwb")
+    frames = posebridge.from_numpy(np.full((6, 2, 2, 1), 2.0), individual_names=["b"])
+    posebridge.save(frames, path, append=True)
+    back = posebridge.load(path)
+    assert back.attrs["fps"] == 30
+    np.testing.assert_array_equal(back.time.values, np.arange(6) / 30)
+    np.testing.assert_array_equal(back.position.sel(individual="b").values, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("file_time", "appended_time", "message"),
+    [
+        ({}, {"fps": 30}, "timed in frame numbers, and the dataset in seconds"),
+        ({"time": [0.0, 0.5, 2.0, 2.5]}, {}, "in seconds without a frame rate"),
+    ],
+    ids=["seconds-into-frames", "frames-into-irregular-seconds"],
+)
+def test_time_units_that_cannot_share_one_axis_are_refused(
+    tmp_path, file_time, appended_time, message
+):
+    first = posebridge.from_numpy(
+        np.ones((4, 2, 2, 1)), individual_names=["a"], fps=file_time.get("fps")
+    )
+    if "time" in file_time:  # irregular seconds, no frame rate
+        first = first.assign_coords(time=file_time["time"]).assign_attrs(time_unit="seconds")
+    (path,) = nwb.write(first, tmp_path / "session.nwb")
+    before = path.read_bytes()
+    other = posebridge.from_numpy(
+        np.full((4, 2, 2, 1), 2.0), individual_names=["b"], fps=appended_time.get("fps")
+    )
+    with pytest.raises(PoseBridgeError, match=message) as raised:
+        posebridge.save(other, path, append=True)
+    assert str(path) in str(raised.value)
+    assert path.read_bytes() == before

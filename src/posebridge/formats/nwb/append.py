@@ -16,6 +16,7 @@ from typing import Any
 import h5py
 import xarray as xr
 
+from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError
@@ -27,9 +28,10 @@ from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
 
 
-def _poses_in(path: Path) -> tuple[list[str], list[str | None]]:
+def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     """The individuals and camera views (``[None]``: none) whose poses the file holds,
-    as posebridge reads them back (no individual when it holds no poses)."""
+    as posebridge reads them back (no individual when it holds no poses), and the
+    attributes of their time (``time_unit``, ``fps``)."""
     from posebridge.formats.nwb.assemble import assemble
     from posebridge.formats.nwb.combine import select
     from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
@@ -39,10 +41,36 @@ def _poses_in(path: Path) -> tuple[list[str], list[str | None]]:
         warnings.simplefilter("ignore")
         info = h5_info(h5, str(path.parent))
         if not info.containers:  # no PoseEstimation yet
-            return [], [None]
+            return [], [None], {}
         chosen = select(info, path, DEFAULT_MODULE, DEFAULT_CONTAINER)
         existing = assemble(info, chosen, path, "auto")
-    return [str(i) for i in existing["individual"].values], views_of(existing)
+    time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
+    return [str(i) for i in existing["individual"].values], views_of(existing), time
+
+
+def _in_file_time(ds: xr.Dataset, path: Path, time: dict[str, Any]) -> xr.Dataset:
+    """The dataset in the time of the file's poses: posebridge reads a file's
+    individuals on one time axis, which cannot mix frame numbers and seconds.
+
+    Frame numbers appended to a file in seconds at a frame rate take that rate
+    (frames of the file's video); other mixes are refused.
+    """
+    ours, theirs = ds.attrs.get("time_unit"), time.get("time_unit")
+    if not theirs or ours == theirs:
+        return ds
+    if ours == "frames" and time.get("fps"):
+        return model.with_fps(ds, float(time["fps"]))
+    if ours == "frames":
+        raise PoseBridgeError(
+            f"{path}: the file's poses are timed in seconds without a frame rate, and the "
+            "dataset in frame numbers: read on one time axis, frame 3 would be 3 s. Give the "
+            "dataset its frame rate (fps=...) or timestamps in seconds, or write a new file."
+        )
+    raise PoseBridgeError(
+        f"{path}: the file's poses are timed in frame numbers, and the dataset in seconds: "
+        "read on one time axis, 3 s would be frame 3. Give the dataset time in frame "
+        "numbers (read it without fps), or write a new file."
+    )
 
 
 def check_nwb(path: Path) -> None:
@@ -81,7 +109,8 @@ def append_file(
     path = check_input(path)
     check_nwb(path)
     individuals = [str(i) for i in ds["individual"].values]
-    present, present_views = _poses_in(path)
+    present, present_views, time = _poses_in(path)
+    ds = _in_file_time(ds, path, time)
     views = views_of(ds)
     if present and present_views != views:
         _refuse_other_views(path, present_views, views)
