@@ -11,6 +11,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import corpus_params
+from _sleap_io_labels import labels_of
 from posebridge import bridges, model
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import sleap
@@ -327,26 +328,8 @@ def test_the_sleap_version_of_the_provenance_is_the_software_version(tracked):
 def test_tracks_sharing_a_name_stay_two_individuals_as_the_slp_file_gives_them(tmp_path):
     """sleap-io keeps tracks by object, so two Track("mouse") are two tracks: they become
     mouse and mouse_2 (with a warning), as posebridge reads the .slp file sleap-io saves."""
-    skeleton = sio.Skeleton(["head", "tail"], name="mouse")
-    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
     first, second = sio.Track("mouse"), sio.Track("mouse")
-    frames = [
-        sio.LabeledFrame(
-            video=video,
-            frame_idx=frame,
-            instances=[
-                sio.PredictedInstance.from_numpy(
-                    np.full((2, 2), float(frame + 1)),
-                    skeleton=skeleton,
-                    point_scores=np.ones(2),
-                    score=1.0,
-                    track=track,
-                )
-            ],
-        )
-        for frame, track in enumerate([first, second])
-    ]
-    source = sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[first, second])
+    source = labels_of({0: [first], 1: [second]}, lambda t, frame: float(frame + 1))
     with pytest.warns(UserWarning, match="mouse -> mouse_2"):
         ds = posebridge.from_sleap_io(source)
     assert ds.individual.values.tolist() == ["mouse", "mouse_2"]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import posebridge
+from _sleap_io_labels import labels_of
 from posebridge import model
 from posebridge.io import nwb
 
@@ -17,27 +18,8 @@ sio = pytest.importorskip("sleap_io")
 
 def labels_of_eleven_numbered_tracks():
     """2 frames of ``track_0`` .. ``track_10`` (sleap-io writes them as HDF5 sorts names)."""
-    skeleton = sio.Skeleton(["head", "tail"], name="fly")
-    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
     tracks = [sio.Track(f"track_{i}") for i in range(11)]
-    frames = [
-        sio.LabeledFrame(
-            video=video,
-            frame_idx=frame,
-            instances=[
-                sio.PredictedInstance.from_numpy(
-                    np.full((2, 2), 10.0 * t + frame),
-                    skeleton=skeleton,
-                    point_scores=np.ones(2),
-                    score=1.0,
-                    track=track,
-                )
-                for t, track in enumerate(tracks)
-            ],
-        )
-        for frame in range(2)
-    ]
-    return sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+    return labels_of({0: tracks, 1: tracks}, lambda t, frame: 10.0 * t + frame)
 
 
 @pytest.fixture
@@ -82,34 +64,13 @@ def test_sleap_io_reads_a_sparse_track_appended_with_a_sample_rate_at_its_frames
     """A track seen on frames 0, 2 and 4 beside one seen on every frame: with
     ``video_sample_rate`` 1, posebridge wrote rate 0.5, which sleap-io's reader took as
     times 0, 0.5, 1 (it multiplies by the rate): it now writes the times themselves."""
-    skeleton = sio.Skeleton(["head", "tail"], name="fly")
-    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
-
-    def labels_of(track: sio.Track, frames: list[int]) -> sio.Labels:
-        instances = [
-            sio.LabeledFrame(
-                video=video,
-                frame_idx=frame,
-                instances=[
-                    sio.PredictedInstance.from_numpy(
-                        np.full((2, 2), float(frame)),
-                        skeleton=skeleton,
-                        point_scores=np.ones(2),
-                        score=1.0,
-                        track=track,
-                    )
-                ],
-            )
-            for frame in frames
-        ]
-        return sio.Labels(instances, videos=[video], skeletons=[skeleton], tracks=[track])
-
     path = tmp_path / "sparse.nwb"
     rate = {"video_sample_rate": 1.0}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        nwb.write_nwb(labels_of(sio.Track("dense"), list(range(6))), path, None, rate)
-        nwb.append_nwb(labels_of(sio.Track("sparse"), [0, 2, 4]), path, rate)
+        dense, sparse = sio.Track("dense"), sio.Track("sparse")
+        nwb.write_nwb(labels_of({f: [dense] for f in range(6)}), path, None, rate)
+        nwb.append_nwb(labels_of({f: [sparse] for f in (0, 2, 4)}), path, rate)
         theirs = sio.load_nwb(str(path))
     seen = {lf.frame_idx: sorted(i.numpy()[0, 0] for i in lf.instances) for lf in theirs}
     assert seen == {0: [0, 0], 1: [1], 2: [2, 2], 3: [3], 4: [4, 4], 5: [5]}
@@ -118,38 +79,15 @@ def test_sleap_io_reads_a_sparse_track_appended_with_a_sample_rate_at_its_frames
 def test_a_sparse_track_of_rate_zero_does_not_refuse_an_append_in_frames(tmp_path):
     """sleap-io writes a track seen 4 s apart with rate=0.0: it says nothing of the file's
     rate, so an append in frames (rate 1, as the file's other track) is not refused."""
-    skeleton = sio.Skeleton(["head", "tail"], name="fly")
-    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
     sparse, dense = sio.Track("a"), sio.Track("b")  # 'track=a' is the module's first
-
-    def instance(track: sio.Track, frame: int) -> sio.PredictedInstance:
-        return sio.PredictedInstance.from_numpy(
-            np.full((2, 2), float(frame)),
-            skeleton=skeleton,
-            point_scores=np.ones(2),
-            score=1.0,
-            track=track,
-        )
-
-    frames = [
-        sio.LabeledFrame(
-            video=video,
-            frame_idx=frame,
-            instances=[instance(dense, frame)]
-            + ([instance(sparse, frame)] if frame in (0, 4) else []),
-        )
-        for frame in range(5)
-    ]
+    source = labels_of({f: [dense] + ([sparse] if f in (0, 4) else []) for f in range(5)})
     path = tmp_path / "sparse.nwb"
     newcomer = model.from_numpy(
         np.full((5, 2, 2, 1), 7.0), individual_names=["c"], keypoint_names=["head", "tail"]
     ).assign_attrs(video_path="/data/arena.mp4")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sio.save_nwb(
-            sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[sparse, dense]),
-            str(path),
-        )
+        sio.save_nwb(source, str(path))
         posebridge.save(newcomer, path, append=True)
         theirs = sio.load_nwb(str(path))
     # sleap-io reads its own rate-0 track at time 0 only; the appended 'c' is on every frame
