@@ -12,20 +12,22 @@ def labels_of(
     tracks_by_frame: dict[int, list],
     value: Callable[[int, int], float] = lambda t, frame: float(frame),
 ):
-    """Labels of one video: on each frame, a predicted instance of each track listed;
-    both points of track ``t`` (its rank among the tracks) at ``value(t, frame)``."""
+    """Labels of one video: on each frame, a predicted instance of each track listed
+    (``None``: an instance without a track); both points of track ``t`` (its rank among
+    the tracks, -1 without a track) at ``value(t, frame)``."""
     import sleap_io as sio
 
     skeleton = sio.Skeleton(["head", "tail"], name="fly")
     video = sio.Video(filename="/data/arena.mp4", open_backend=False)
-    tracks = list(dict.fromkeys(t for listed in tracks_by_frame.values() for t in listed))
+    listed_tracks = (t for listed in tracks_by_frame.values() for t in listed)
+    tracks = [t for t in dict.fromkeys(listed_tracks) if t is not None]  # None: no track
     frames = [
         sio.LabeledFrame(
             video=video,
             frame_idx=frame,
             instances=[
                 sio.PredictedInstance.from_numpy(
-                    np.full((2, 2), value(tracks.index(track), frame)),
+                    np.full((2, 2), value(tracks.index(track) if track else -1, frame)),
                     skeleton=skeleton,
                     point_scores=np.ones(2),
                     score=1.0,

@@ -342,3 +342,18 @@ def test_tracks_sharing_a_name_stay_two_individuals_as_the_slp_file_gives_them(t
             {k: v for k, v in from_slp.attrs.items() if k != "source_file"}
         ),
     )
+
+
+def test_a_track_named_like_untracked_instances_stays_a_track(tmp_path):
+    """Another tool's track 'untracked_0' beside instances without a track: the track is
+    read as untracked_0_ (with a warning), so writers keep it a track and the instances
+    without one stay without (before, the two swapped on the way back to sleap-io)."""
+    named = sio.Track("untracked_0")
+    source = labels_of({0: [named, None], 1: [named, None]}, lambda t, frame: 10.0 * (t + 2))
+    source.save(str(tmp_path / "tracks.slp"))
+    with pytest.warns(UserWarning, match="untracked_0 -> untracked_0_"):
+        ds = posebridge.load(tmp_path / "tracks.slp")
+    assert ds.individual.values.tolist() == ["untracked_0_", "untracked_0"]
+    back = posebridge.to_sleap_io(ds)
+    kept = {(i.track.name if i.track else None, i.numpy()[0, 0]) for i in back.labeled_frames[0]}
+    assert kept == {("untracked_0_", 20.0), (None, 10.0)}  # the track's points are 10 * (0+2)

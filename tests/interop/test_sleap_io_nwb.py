@@ -16,6 +16,7 @@ import pytest
 
 import posebridge
 from _corpus import corpus_params
+from _sleap_io_labels import labels_of
 from posebridge.io import nwb
 
 pytestmark = pytest.mark.interop
@@ -299,3 +300,20 @@ def test_sleap_io_reads_the_sleap_io_layout_of_a_track_named_with_a_colon(tmp_pa
         expected = position[lf.frame_idx, :, :, 0].T.astype(np.float32)
         np.testing.assert_array_equal(instance.numpy(), expected)
     assert posebridge.load(path).individual.values.tolist() == ["rat:1"]
+
+
+def test_a_track_named_untracked_0_beside_untracked_instances_is_read_apart(tmp_path):
+    """sleap-io writes track=untracked_0 (a track) and track=untracked (instances without
+    one): both were the individual untracked_0, and the file was refused as ambiguous."""
+    named = sio.Track("untracked_0")
+    source = labels_of({0: [named, None], 1: [named, None]}, lambda t, frame: 10.0 * (t + 2))
+    path = tmp_path / "tracks.nwb"
+    quiet(sio.save_nwb, source, str(path))
+    with pytest.warns(UserWarning, match="untracked_0 -> untracked_0_"):
+        ds = posebridge.load(path)
+    assert sorted(ds.individual.values.tolist()) == ["untracked_0", "untracked_0_"]
+    np.testing.assert_array_equal(ds.position.sel(individual="untracked_0_").values, 20.0)
+    np.testing.assert_array_equal(ds.position.sel(individual="untracked_0").values, 10.0)
+    back = quiet(nwb.load_nwb, path)
+    kept = {(i.track.name if i.track else None, i.numpy()[0, 0]) for i in back.labeled_frames[0]}
+    assert kept == {("untracked_0_", 20.0), (None, 10.0)}

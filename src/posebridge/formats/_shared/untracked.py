@@ -9,6 +9,7 @@ analysis ``.h5``, analysis CSV) must use the same rule, so it lives here.
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 
@@ -46,21 +47,42 @@ def untracked_name(rank: int) -> str:
     return f"{UNTRACKED_PREFIX}{rank}"
 
 
-def with_untracked_names(track_names: list[str], n_slots: int) -> list[str]:
-    """Track names followed by ``n_slots`` untracked names that clash with none of them.
+def with_untracked_names(track_names: list[str], n_slots: int, where: object = None) -> list[str]:
+    """Track names followed by ``n_slots`` untracked names (``untracked_0`` ...).
+
+    A track named like an untracked slot (another tool's track ``untracked_0``)
+    would be taken for instances without a track by every writer, so it gets
+    ``_`` appended (``untracked_0_``, with a warning naming ``where``): it stays
+    a track, and the untracked instances keep their own names.
 
     Examples
     --------
-    >>> with_untracked_names(["untracked_0"], 1)
-    ['untracked_0', 'untracked_0_']
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     with_untracked_names(["untracked_0", "mouse"], 1)
+    ['untracked_0_', 'mouse', 'untracked_0']
     """
+    untracked = [untracked_name(rank) for rank in range(n_slots)]
+    taken = {*track_names, *untracked}
     names = list(track_names)
-    for rank in range(n_slots):
-        name = untracked_name(rank)
-        while name in names:
-            name += "_"
-        names.append(name)
-    return names
+    renamed = []
+    for k, name in enumerate(names):
+        if is_untracked_name(name):
+            new = name + "_"
+            while new in taken:
+                new += "_"
+            taken.add(new)
+            names[k] = new
+            renamed.append(f"{name} -> {new}")
+    if renamed:
+        warnings.warn(
+            f"{where or 'the data'}: tracks named like instances without a track were renamed "
+            f"({', '.join(renamed)}), so that they stay tracks.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return names + untracked
 
 
 def rank_in_frame(frames: np.ndarray) -> np.ndarray:

@@ -46,7 +46,11 @@ import warnings
 from typing import Any
 
 from posebridge.errors import FormatError, KeyNotFoundError
-from posebridge.formats._shared.untracked import untracked_name
+from posebridge.formats._shared.untracked import (
+    is_untracked_name,
+    untracked_name,
+    with_untracked_names,
+)
 from posebridge.formats.nwb.common import (
     _INDIVIDUAL_TAG_RE,
     _VIEW_TAG_RE,
@@ -232,6 +236,16 @@ def _own_name(container: Container) -> str | None:
     return individual_prefix(container)
 
 
+def _holds_untracked(container: Container) -> bool:
+    """Whether a container is sleap-io's ``track=untracked`` (instances without a track)."""
+    track = _TRACK_RE.match(container.name)
+    return (
+        track is not None
+        and track.group(1) == SLEAP_IO_UNTRACKED
+        and parse_individual_tag(container.description) is None
+    )
+
+
 def _natural_key(name: str) -> list[Any]:
     """Sort key putting ``track=2`` before ``track=10`` (digits compared as numbers)."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
@@ -358,6 +372,19 @@ def _layout(
         if own is None and view is not None:
             own = container.subject_id or "id_0"  # one animal seen by several cameras
         names.append(own or base)
+    # sleap-io's containers: a track named like untracked instances (untracked_0) becomes
+    # untracked_0_, so that it stays a track; track=untracked holds the untracked ones
+    sleap_io = [
+        k
+        for k, c in enumerate(chosen)
+        if _TRACK_RE.match(c.name) and parse_individual_tag(c.description) is None
+    ]
+    holders = [k for k in sleap_io if _holds_untracked(chosen[k])]
+    tracks = [k for k in sleap_io if k not in holders]
+    if len(holders) == 1 or any(is_untracked_name(names[k]) for k in tracks):
+        given = with_untracked_names([names[k] for k in tracks], len(holders[:1]), path)
+        for k, name in zip([*tracks, *holders[:1]], given, strict=True):
+            names[k] = name
     if combine == "individuals" and len(set(names)) < len(names):
         names = _labels(chosen)
     renamed = _foreign_names(chosen, tags, names, info, combine, path)

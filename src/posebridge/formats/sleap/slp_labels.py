@@ -217,7 +217,7 @@ def build_labels(
     untracked = np.flatnonzero(~tracked)
     slot = _rank_in_group(inst_row[untracked], untracked)
     n_slots = int(slot.max()) + 1 if slot.size else 0
-    names = with_untracked_names(list(t.tracks), n_slots)
+    names = with_untracked_names(list(t.tracks), n_slots, t.path)
     chosen = np.concatenate([chosen_tracked, untracked])
     column = np.concatenate([track[chosen_tracked], n_tracks + slot]).astype(np.int64)
     when = inst_row[chosen]

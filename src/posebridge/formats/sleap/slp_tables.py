@@ -649,7 +649,7 @@ def pose_rows(
             UserWarning,
             stacklevel=4,
         )
-    names = with_untracked_names(list(t.tracks), n_slots)
+    names = with_untracked_names(list(t.tracks), n_slots, t.path)
 
     # everything per chosen instance; the instance columns go before the poses come
     chosen = np.concatenate([chosen_tracked, untracked])

@@ -261,7 +261,7 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     untracked_rows = np.flatnonzero(~tracked)
     ranks = rank_in_frame(frames[untracked_rows])
     n_slots = int(ranks.max()) + 1 if ranks.size else 0
-    names = with_untracked_names(track_names, n_slots)
+    names = with_untracked_names(track_names, n_slots, path)
 
     column = np.empty(n_rows, dtype=np.int64)
     if track_names:
