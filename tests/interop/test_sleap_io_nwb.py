@@ -317,3 +317,14 @@ def test_a_track_named_untracked_0_beside_untracked_instances_is_read_apart(tmp_
     back = quiet(nwb.load_nwb, path)
     kept = {(i.track.name if i.track else None, i.numpy()[0, 0]) for i in back.labeled_frames[0]}
     assert kept == {("untracked_0_", 20.0), (None, 10.0)}
+
+
+def test_a_lone_track_named_untracked_0_stays_a_track(tmp_path):
+    named = sio.Track("untracked_0")
+    path = tmp_path / "track.nwb"
+    quiet(sio.save_nwb, labels_of({0: [named], 1: [named]}), str(path))
+    with pytest.warns(UserWarning, match="untracked_0 -> untracked_0_"):
+        ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["untracked_0_"]
+    back = quiet(nwb.load_nwb, path)
+    assert [i.track.name for lf in back.labeled_frames for i in lf] == ["untracked_0_"] * 2

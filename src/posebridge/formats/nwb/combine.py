@@ -22,7 +22,9 @@ without posebridge's (a lone ``PoseEstimation`` stays its subject id, or ``id_0`
 sleap-io's untagged ``track=<name>`` containers, which HDF5 lists by name, come with
 the numbers in their names in order (``track=2`` before ``track=10``), beside tagged
 ones posebridge appended too; sleap-io's
-``track=untracked`` (instances without a track) is the individual ``untracked_0``.
+``track=untracked`` (instances without a track) is the individual ``untracked_0``, and a
+track named like it (``track=untracked_0``) the individual ``untracked_0_``, so that it
+stays a track.
 ``combine="individuals"`` or ``combine="views"`` forces one reading.
 
 Names: a series is a keypoint named after the series (:func:`container_keypoints`).
@@ -347,6 +349,8 @@ def _layout(
         tagged = False  # one view of several was picked: no view dim, as ds.sel(view=...)
     if len(chosen) == 1 and not tagged:
         name = _own_name(chosen[0]) or chosen[0].subject_id or "id_0"
+        if _TRACK_RE.match(chosen[0].name) and not _holds_untracked(chosen[0]):
+            name = with_untracked_names([name], 0, path)[0]  # untracked_0 stays a track
         return [(None, name)], [None], [name]
     keys = [_view_key(c) for c in chosen]
     tags = [parse_individual_tag(c.description) for c in chosen]
