@@ -126,3 +126,12 @@ def test_frame_numbers_appended_to_a_sleap_io_layout_video_take_its_rate(tmp_pat
     assert back.sizes["time"] == 6  # one time axis: the frames met the file's frames
     np.testing.assert_array_equal(back.time.values, np.arange(6) / 30)
     np.testing.assert_array_equal(back.position.sel(individual="b").values, 2.0)
+
+
+def test_posebridges_own_untracked_individual_keeps_its_name(tmp_path, recwarn):
+    """posebridge tags its track=untracked_0 with the individual's name: it is untracked
+    instances, not another tool's track, and is read back as untracked_0 unrenamed."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), individual_names=["untracked_0"])
+    (path,) = nwb.write(ds, tmp_path / "lone.nwb", layout="sleap-io")
+    assert posebridge.load(path).individual.values.tolist() == ["untracked_0"]
+    assert not [w for w in recwarn if "renamed" in str(w.message)]

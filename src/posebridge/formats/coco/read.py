@@ -416,7 +416,9 @@ def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
     return table
 
 
-def _id_coordinate(path: Path, ids: np.ndarray, key: str, records: np.ndarray) -> np.ndarray:
+def _id_coordinate(
+    path: Path, ids: np.ndarray, key: str, codes: np.ndarray | None = None
+) -> np.ndarray:
     """The ``image_id`` coordinate of distinct image ids: int64 when all are numbers, else
     text (a number as its decimal text, ``"img_001"`` as it is).
 
@@ -428,8 +430,9 @@ def _id_coordinate(path: Path, ids: np.ndarray, key: str, records: np.ndarray) -
         The distinct ids (int64, or object holding numbers and texts).
     key
         The JSON path of an id, with ``{}`` for its record's index (``$.images[{}].id``).
-    records
-        The index of each id's record (for messages).
+    codes
+        Each record's index into ``ids`` (results: several per image), for messages;
+        ``None`` when record ``i`` is ``ids[i]`` (images).
 
     Raises
     ------
@@ -444,10 +447,14 @@ def _id_coordinate(path: Path, ids: np.ndarray, key: str, records: np.ndarray) -
     if repeated.any():
         second = int(np.argmax(repeated))
         first = int(np.flatnonzero(text == text[second])[0])
+
+        def record(j: int) -> int:
+            return j if codes is None else int(np.flatnonzero(codes == j)[0])
+
         raise FormatError(
             path,
-            f"{key.format(records[first])} is {ids[first]!r} and "
-            f"{key.format(records[second])} is {ids[second]!r}: the same image id as text "
+            f"{key.format(record(first))} is {ids[first]!r} and "
+            f"{key.format(record(second))} is {ids[second]!r}: the same image id as text "
             "and as a number. Image ids that include texts are read as texts, which would "
             "merge these two images; give each image one id, all numbers or all texts.",
         )
@@ -547,7 +554,7 @@ def _read_ground_truth(
     )
     ids = table["id"].to_numpy()
     ds = ds.assign_coords(
-        image_id=(model.TIME, _id_coordinate(path, ids, "$.images[{}].id", np.arange(ids.size))),
+        image_id=(model.TIME, _id_coordinate(path, ids, "$.images[{}].id")),
         image_width=(model.TIME, _sizes(table["width"])),
         image_height=(model.TIME, _sizes(table["height"])),
     )
@@ -665,10 +672,8 @@ def _read_results(
         source_software=SOURCE_SOFTWARE,
     )
     if gt is None:  # with ground truth: the ids as its images give them (below)
-        first = np.full(order.size, rows.size, dtype=np.int64)
-        np.minimum.at(first, rows, np.arange(rows.size))  # each image's first result
         ds = ds.assign_coords(
-            image_id=(model.TIME, _id_coordinate(path, order, "$[{}].image_id", first))
+            image_id=(model.TIME, _id_coordinate(path, order, "$[{}].image_id", rows))
         )
     scores = records.score
     ds["instance_score"] = (
@@ -686,7 +691,7 @@ def _read_results(
             raise FormatError(
                 path, f"$[{i}].image_id: image {missing!r} is not in the images of {gt_path}."
             )
-        coordinate = _id_coordinate(gt_path, known, "$.images[{}].id", np.arange(known.size))
+        coordinate = _id_coordinate(gt_path, known, "$.images[{}].id")
         ds = ds.assign_coords(
             image_id=(model.TIME, coordinate[at]),
             image_path=(model.TIME, labels.normalise_paths(table["file_name"].to_numpy()[at])),

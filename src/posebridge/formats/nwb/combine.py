@@ -248,6 +248,30 @@ def _holds_untracked(container: Container) -> bool:
     )
 
 
+def _sleap_io_track_names(chosen: list[Container], names: list[str], path: Any) -> list[str]:
+    """``names`` with sleap-io's tracks kept apart from its untracked instances.
+
+    An untagged ``track=<name>`` named like untracked instances (another tool's
+    ``untracked_0``) becomes ``untracked_0_``, so that it stays a track; sleap-io's
+    ``track=untracked`` holds the untracked ones (:func:`with_untracked_names`).
+    Containers posebridge tagged keep their names.
+    """
+    sleap_io = [
+        k
+        for k, c in enumerate(chosen)
+        if _TRACK_RE.match(c.name) and parse_individual_tag(c.description) is None
+    ]
+    holders = [k for k in sleap_io if _holds_untracked(chosen[k])][:1]
+    tracks = [k for k in sleap_io if k not in holders]
+    if not holders and not any(is_untracked_name(names[k]) for k in tracks):
+        return names
+    given = with_untracked_names([names[k] for k in tracks], len(holders), path)
+    names = list(names)
+    for k, name in zip([*tracks, *holders], given, strict=True):
+        names[k] = name
+    return names
+
+
 def _natural_key(name: str) -> list[Any]:
     """Sort key putting ``track=2`` before ``track=10`` (digits compared as numbers)."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
@@ -348,9 +372,9 @@ def _layout(
     if tagged and combine == "auto" and len(named) == 1 and any(t[1] > 1 for t in view_tags if t):
         tagged = False  # one view of several was picked: no view dim, as ds.sel(view=...)
     if len(chosen) == 1 and not tagged:
-        name = _own_name(chosen[0]) or chosen[0].subject_id or "id_0"
-        if _TRACK_RE.match(chosen[0].name) and not _holds_untracked(chosen[0]):
-            name = with_untracked_names([name], 0, path)[0]  # untracked_0 stays a track
+        (name,) = _sleap_io_track_names(
+            chosen, [_own_name(chosen[0]) or chosen[0].subject_id or "id_0"], path
+        )
         return [(None, name)], [None], [name]
     keys = [_view_key(c) for c in chosen]
     tags = [parse_individual_tag(c.description) for c in chosen]
@@ -376,19 +400,7 @@ def _layout(
         if own is None and view is not None:
             own = container.subject_id or "id_0"  # one animal seen by several cameras
         names.append(own or base)
-    # sleap-io's containers: a track named like untracked instances (untracked_0) becomes
-    # untracked_0_, so that it stays a track; track=untracked holds the untracked ones
-    sleap_io = [
-        k
-        for k, c in enumerate(chosen)
-        if _TRACK_RE.match(c.name) and parse_individual_tag(c.description) is None
-    ]
-    holders = [k for k in sleap_io if _holds_untracked(chosen[k])]
-    tracks = [k for k in sleap_io if k not in holders]
-    if len(holders) == 1 or any(is_untracked_name(names[k]) for k in tracks):
-        given = with_untracked_names([names[k] for k in tracks], len(holders[:1]), path)
-        for k, name in zip([*tracks, *holders[:1]], given, strict=True):
-            names[k] = name
+    names = _sleap_io_track_names(chosen, names, path)
     if combine == "individuals" and len(set(names)) < len(names):
         names = _labels(chosen)
     renamed = _foreign_names(chosen, tags, names, info, combine, path)
