@@ -568,3 +568,50 @@ def test_two_outputs_that_are_one_file_are_refused_before_writing(tmp_path):
     with pytest.raises(posebridge.PoseBridgeError, match="two of the files to write are"):
         posebridge.save(ds, target, "labelstudio", label_config=target, image_size=(64, 48))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_rename_of_several_files_with_overwrite_puts_the_previous_files_back(tmp_path):
+    """The second of two renames fails (its target became a folder that is not empty): the
+    first target, already replaced, gets its previous content back, and nothing is left over."""
+    from posebridge._outputs import atomic_outputs
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("the user's a")
+    with (
+        pytest.raises(posebridge.PoseBridgeError, match="b.csv: could not be written"),
+        atomic_outputs([first, second], overwrite=True) as temporaries,
+    ):
+        for temporary in temporaries:
+            temporary.write_text("posebridge's")
+        second.mkdir()
+        (second / "inside").write_text("a file that keeps the folder from being replaced")
+    assert first.read_text() == "the user's a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_a_failed_rename_of_several_files_removes_the_new_ones_it_placed(tmp_path):
+    from posebridge._outputs import atomic_outputs
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    with (
+        pytest.raises(posebridge.PoseBridgeError, match="b.csv: could not be written"),
+        atomic_outputs([first, second], overwrite=True) as temporaries,
+    ):
+        for temporary in temporaries:
+            temporary.write_text("posebridge's")
+        second.mkdir()
+        (second / "inside").write_text("keeps the folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv"]
+
+
+def test_a_write_of_several_files_with_overwrite_replaces_them_all_and_leaves_no_backup(tmp_path):
+    from posebridge._outputs import atomic_outputs
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("old a")
+    second.write_text("old b")
+    with atomic_outputs([first, second], overwrite=True) as temporaries:
+        for temporary, text in zip(temporaries, ("new a", "new b"), strict=True):
+            temporary.write_text(text)
+    assert (first.read_text(), second.read_text()) == ("new a", "new b")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]

@@ -13,6 +13,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -532,7 +533,9 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     Yields temporary paths in the target folders (same file endings); when the
     block ends without error each is checked complete (see below) and they are
     renamed onto ``paths``; otherwise they are removed and the targets are
-    untouched.
+    untouched. When a rename fails partway through several files, those
+    already renamed are undone: the previous files (kept as hard links until
+    every rename is done) are put back and new ones removed.
 
     Temporaries are named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``; those
     that a killed process left beside a target are removed on the next write
@@ -580,6 +583,7 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
         for stale in _stale_in_folder(folder_targets):
             _remove(stale)
     temporaries = [_temporary_twin(p) for p in targets]
+    backups: dict[Path, Path | None] = {}
     try:
         try:
             yield temporaries
@@ -600,16 +604,70 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
         for temporary, target, head in zip(temporaries, targets, heads, strict=True):
             if head == HDF5_SIGNATURE:
                 _verify_hdf5(temporary, target)
+        if overwrite and len(targets) > 1:
+            backups = _backups(targets)
         placed: list[Path] = []
         try:
             for temporary, target in zip(temporaries, targets, strict=True):
                 _place(temporary, target, overwrite)
                 placed.append(target)
-        except BaseException:
-            if not overwrite:  # what this write linked into place is its own: take it back
-                for target in placed:
-                    _remove(target)
+        except BaseException as error:
+            _take_back(placed, backups, error)
             raise
     finally:
-        for temporary in temporaries:
+        for temporary in [*temporaries, *filter(None, backups.values())]:
             _remove(temporary)
+
+
+def _backups(targets: Sequence[Path]) -> dict[Path, Path | None]:
+    """A hard link to each existing target, so that a failed set of renames can be undone.
+
+    Replacing several files is one rename per file; a file-system fault after
+    the first would leave some targets new and some old. The links (named as
+    temporaries, so a killed process's are removed later) keep the previous
+    files until every rename is done. A target that exists but cannot be
+    linked (a file system without hard links) maps to ``None``: its rename
+    cannot be undone. A target that does not exist is not in the mapping.
+    """
+    backups: dict[Path, Path | None] = {}
+    for target in targets:
+        try:
+            if not stat.S_ISREG(os.stat(target).st_mode):
+                backups[target] = None
+                continue
+        except builtins.FileNotFoundError:  # a new file: taking it back is removing it
+            continue
+        except OSError:
+            backups[target] = None
+            continue
+        backup = _temporary_twin(target)
+        try:
+            os.link(target, backup)
+        except OSError:
+            backups[target] = None
+            continue
+        backups[target] = backup
+    return backups
+
+
+def _take_back(placed: list[Path], backups: dict[Path, Path | None], error: BaseException) -> None:
+    """Undo the renames of a write of several files that failed partway.
+
+    Each placed target gets its previous file back (from ``backups``) or, when
+    it had none, is removed. A previous file that cannot be put back stays
+    under its backup name, which the error's note gives (and which is then
+    not removed).
+    """
+    for target in placed:
+        if target not in backups:
+            _remove(target)
+            continue
+        backup = backups[target]
+        if backup is None:
+            error.add_note(f"{target} was replaced before the failure and could not be put back.")
+            continue
+        try:
+            os.replace(backup, target)
+        except OSError:
+            backups[target] = None  # kept: it is the only copy of the previous file
+            error.add_note(f"The previous {target} could not be put back; it is at {backup}.")
