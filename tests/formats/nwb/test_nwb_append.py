@@ -418,3 +418,48 @@ def test_time_units_that_cannot_share_one_axis_are_refused(
         posebridge.save(other, path, append=True)
     assert str(path) in str(raised.value)
     assert path.read_bytes() == before
+
+
+def _in_memory_nwbfile():
+    return pynwb.NWBFile(
+        session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)
+    )
+
+
+def test_frame_numbers_added_to_an_in_memory_nwbfile_at_a_frame_rate_take_its_rate(tmp_path):
+    """The file rule (above) for add_to_nwbfile / io.nwb.append_nwb_data: before, the second
+    dataset's frames 1-5 were read back as 1-5 s beside the first's 0-0.17 s."""
+    nwbfile = _in_memory_nwbfile()
+    seconds = posebridge.from_numpy(np.ones((6, 2, 2, 1)), individual_names=["a"], fps=30)
+    nwb.add_to_nwbfile(nwbfile, seconds)
+    frames = posebridge.from_numpy(np.full((6, 2, 2, 1), 2.0), individual_names=["b"])
+    nwb.add_to_nwbfile(nwbfile, frames)
+    with pynwb.NWBHDF5IO(str(tmp_path / "m.nwb"), "w") as io:
+        io.write(nwbfile)
+    back = posebridge.load(tmp_path / "m.nwb")
+    assert back.attrs["fps"] == 30
+    np.testing.assert_array_equal(back.time.values, np.arange(6) / 30)
+    np.testing.assert_array_equal(back.position.sel(individual="b").values, 2.0)
+
+
+def test_seconds_added_to_an_in_memory_nwbfile_in_frames_are_refused():
+    nwbfile = _in_memory_nwbfile()
+    nwb.add_to_nwbfile(
+        nwbfile, posebridge.from_numpy(np.ones((4, 2, 2, 1)), individual_names=["a"])
+    )
+    before = list(nwbfile.processing["behavior"].data_interfaces)
+    other = posebridge.from_numpy(np.ones((4, 2, 2, 1)), individual_names=["b"], fps=30)
+    with pytest.raises(PoseBridgeError, match="NWBFile: the file's poses are timed in frame"):
+        nwb.add_to_nwbfile(nwbfile, other)
+    assert list(nwbfile.processing["behavior"].data_interfaces) == before
+
+
+def test_an_individual_added_twice_to_an_in_memory_nwbfile_is_refused():
+    """As appending to a file: two series for one animal would make it ambiguous (before,
+    the second was added as PoseEstimation_a, and the file read back as two animals named
+    PoseEstimation and a)."""
+    nwbfile = _in_memory_nwbfile()
+    ds = posebridge.from_numpy(np.ones((4, 2, 2, 1)), individual_names=["a"], fps=30)
+    nwb.add_to_nwbfile(nwbfile, ds)
+    with pytest.raises(PoseBridgeError, match="already holds pose data of 'a'"):
+        nwb.add_to_nwbfile(nwbfile, ds)

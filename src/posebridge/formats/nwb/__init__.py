@@ -48,8 +48,8 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.formats._shared.record import Format
-from posebridge.formats.nwb.append import append_file
-from posebridge.formats.nwb.build import add_poses, iter_build
+from posebridge.formats.nwb.append import add_to_object, append_file
+from posebridge.formats.nwb.build import iter_build
 from posebridge.formats.nwb.combine import COMBINE_CHOICES
 from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
 from posebridge.formats.nwb.read import (
@@ -227,8 +227,4 @@ def add_to_nwbfile(nwbfile: Any, ds: xr.Dataset, config: Any = None) -> Any:
     >>> from posebridge.formats import nwb
     >>> nwb.add_to_nwbfile(nwbfile, ds)  # doctest: +SKIP
     """
-    individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
-    add_poses(
-        nwbfile, ds, individuals, as_config(config), storage_from(chunked=False), appending=True
-    )
-    return nwbfile
+    return add_to_object(nwbfile, ds, as_config(config), storage_from(chunked=False))

@@ -23,7 +23,7 @@ from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
 from posebridge.formats.nwb.config import NWBFileSaveConfig
-from posebridge.formats.nwb.locate import is_nwb
+from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
 
@@ -32,23 +32,32 @@ def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     """The individuals and camera views (``[None]``: none) whose poses the file holds,
     as posebridge reads them back (no individual when it holds no poses), and the
     attributes of their time (``time_unit``, ``fps``)."""
-    from posebridge.formats.nwb.assemble import assemble
-    from posebridge.formats.nwb.combine import select
-    from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
     from posebridge.formats.nwb.locate import h5_info
 
     with warnings.catch_warnings(), h5py.File(path, "r") as h5:
         warnings.simplefilter("ignore")
-        info = h5_info(h5, str(path.parent))
-        if not info.containers:  # no PoseEstimation yet
-            return [], [None], {}
-        chosen = select(info, path, DEFAULT_MODULE, DEFAULT_CONTAINER)
-        existing = assemble(info, chosen, path, "auto")
+        return _poses_described(h5_info(h5, str(path.parent)), path)
+
+
+def _poses_described(
+    info: FileInfo, where: Path | str
+) -> tuple[list[str], list[str | None], dict[str, Any]]:
+    """:func:`_poses_in` of a file's (or an in-memory ``NWBFile``'s) description."""
+    from posebridge.formats.nwb.assemble import assemble
+    from posebridge.formats.nwb.combine import select
+    from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
+
+    if not info.containers:  # no PoseEstimation yet
+        return [], [None], {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chosen = select(info, where, DEFAULT_MODULE, DEFAULT_CONTAINER)
+        existing = assemble(info, chosen, where, "auto")
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
     return [str(i) for i in existing["individual"].values], views_of(existing), time
 
 
-def _in_file_time(ds: xr.Dataset, path: Path, time: dict[str, Any]) -> xr.Dataset:
+def _in_file_time(ds: xr.Dataset, path: Path | str, time: dict[str, Any]) -> xr.Dataset:
     """The dataset in the time of the file's poses: posebridge reads a file's
     individuals on one time axis, which cannot mix frame numbers and seconds.
 
@@ -109,18 +118,8 @@ def append_file(
     path = check_input(path)
     check_nwb(path)
     individuals = [str(i) for i in ds["individual"].values]
-    present, present_views, time = _poses_in(path)
-    ds = _in_file_time(ds, path, time)
-    views = views_of(ds)
-    if present and present_views != views:
-        _refuse_other_views(path, present_views, views)
-    clash = sorted(set(individuals) & set(present))
-    if clash:
-        raise PoseBridgeError(
-            f"{path}: already holds pose data of {', '.join(map(repr, clash))}; appending "
-            "them again would make the file ambiguous (two series for one animal). Rename "
-            "them first, e.g. ds.assign_coords(individual=[...]), or write a new file."
-        )
+    present, _, _ = described = _poses_in(path)
+    ds = _fitted(ds, path, described)
     with atomic_outputs([path], overwrite=True) as (temporary,):
         shutil.copyfile(path, temporary)
         try:
@@ -145,7 +144,46 @@ def append_file(
     return path
 
 
-def _refuse_other_views(path: Path, present: list[str | None], views: list[str | None]) -> None:
+def _fitted(
+    ds: xr.Dataset,
+    where: Path | str,
+    described: tuple[list[str], list[str | None], dict[str, Any]],
+) -> xr.Dataset:
+    """The dataset fitted to the poses present (:func:`_poses_in`): in their time, with
+    their camera views and none of their individuals; otherwise refused."""
+    present, present_views, time = described
+    ds = _in_file_time(ds, where, time)
+    views = views_of(ds)
+    if present and present_views != views:
+        _refuse_other_views(where, present_views, views)
+    clash = sorted({str(i) for i in ds["individual"].values} & set(present))
+    if clash:
+        raise PoseBridgeError(
+            f"{where}: already holds pose data of {', '.join(map(repr, clash))}; appending "
+            "them again would make the file ambiguous (two series for one animal). Rename "
+            "them first, e.g. ds.assign_coords(individual=[...]), or write a new file."
+        )
+    return ds
+
+
+def add_to_object(
+    nwbfile: Any, ds: xr.Dataset, config: NWBFileSaveConfig, storage: Storage
+) -> Any:
+    """Add the dataset's poses to an in-memory ``pynwb.NWBFile`` (posebridge's layout),
+    with the checks of :func:`append_file` against the poses it holds already."""
+    from posebridge.formats.nwb.locate import object_info
+
+    source = getattr(nwbfile, "container_source", None)
+    where = f"the NWBFile (of {source})" if source else "the NWBFile"
+    ds = _fitted(ds, where, _poses_described(object_info(nwbfile), where))
+    individuals = [str(i) for i in ds["individual"].values]
+    add_poses(nwbfile, ds, individuals, config, storage, appending=True)
+    return nwbfile
+
+
+def _refuse_other_views(
+    path: Path | str, present: list[str | None], views: list[str | None]
+) -> None:
     """Refuse to append poses whose camera views are not the file's, in the file's order."""
 
     def said(names: list[str | None]) -> str:
