@@ -570,13 +570,22 @@ def test_two_outputs_that_are_one_file_are_refused_before_writing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_failed_rename_of_several_files_with_overwrite_puts_the_previous_files_back(tmp_path):
+@pytest.mark.parametrize(
+    ("previous", "after"),
+    [("the user's a", ["a.csv", "b.csv"]), (None, ["b.csv"])],
+    ids=["previous-file-put-back", "new-file-removed"],
+)
+def test_a_failed_rename_of_several_files_with_overwrite_undoes_the_renames_done(
+    tmp_path, previous, after
+):
     """The second of two renames fails (its target became a folder that is not empty): the
-    first target, already replaced, gets its previous content back, and nothing is left over."""
+    first target, already renamed, gets its previous content back, or is removed when it is
+    new, and nothing else is left."""
     from posebridge._outputs import atomic_outputs
 
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    first.write_text("the user's a")
+    if previous is not None:
+        first.write_text(previous)
     with (
         pytest.raises(posebridge.PoseBridgeError, match="b.csv: could not be written"),
         atomic_outputs([first, second], overwrite=True) as temporaries,
@@ -585,23 +594,9 @@ def test_a_failed_rename_of_several_files_with_overwrite_puts_the_previous_files
             temporary.write_text("posebridge's")
         second.mkdir()
         (second / "inside").write_text("a file that keeps the folder from being replaced")
-    assert first.read_text() == "the user's a"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
-
-
-def test_a_failed_rename_of_several_files_removes_the_new_ones_it_placed(tmp_path):
-    from posebridge._outputs import atomic_outputs
-
-    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    with (
-        pytest.raises(posebridge.PoseBridgeError, match="b.csv: could not be written"),
-        atomic_outputs([first, second], overwrite=True) as temporaries,
-    ):
-        for temporary in temporaries:
-            temporary.write_text("posebridge's")
-        second.mkdir()
-        (second / "inside").write_text("keeps the folder")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == after
+    if previous is not None:
+        assert first.read_text() == previous
 
 
 def test_a_write_of_several_files_with_overwrite_replaces_them_all_and_leaves_no_backup(tmp_path):
