@@ -390,14 +390,24 @@ def with_file_fps(
     return with_fps(ds, value)
 
 
+def _rows_of_still_images(ds: xr.Dataset) -> bool:
+    """Whether ``ds``'s rows are images, not frames of a video: poses with an
+    ``image_path`` and no ``frame`` numbers. A VIA tracks file's boxes are frames of a
+    video, numbered by its image names (without a ``frame`` coordinate when those
+    numbers are its times)."""
+    return (
+        ds.attrs.get("ds_type") != BBOXES and "image_path" in ds.coords and FRAME not in ds.coords
+    )
+
+
 def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     """Return ``ds`` with time in seconds, given the frame rate.
 
     The frame numbers move to the ``frame`` coordinate. A dataset already in
     seconds keeps its timestamps (they are never re-invented from the rate);
     only the ``fps`` attribute is set. So do labelled frames and rows of still
-    images (an ``image_path`` coordinate and no ``frame`` numbers: COCO
-    results, YOLO image predictions), whose time counts images, not frames.
+    images (poses with an ``image_path`` coordinate and no ``frame`` numbers:
+    COCO results, YOLO image predictions), whose time counts images, not frames.
 
     Parameters
     ----------
@@ -427,8 +437,8 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     out.attrs["fps"] = value
     if out.attrs.get("time_unit") == "seconds" or out.attrs.get("content") == "labels":
         return out  # labels: time counts labelled frames; fps is only the videos' rate
-    if "image_path" in out.coords and FRAME not in out.coords:
-        return out  # rows of still images (COCO results, YOLO image predictions): no times
+    if _rows_of_still_images(out):
+        return out  # (COCO results, YOLO image predictions): no times
     frames = np.asarray(out[TIME].values).astype(np.int64)
     # an existing 'frame' coordinate holds the video's own numbers (e.g. a VIA file
     # read with time counted from its first image): keep it

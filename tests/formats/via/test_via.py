@@ -89,6 +89,24 @@ def test_fps_keeps_the_file_frame_numbers(tracks_csv):
     assert model.frame_numbers(ds).tolist() == [3, 4, 7]
 
 
+@pytest.mark.parametrize("use_frame_numbers_from_file", [False, True])
+def test_fps_gives_seconds_when_the_file_frame_numbers_start_at_0(
+    tmp_path, use_frame_numbers_from_file
+):
+    """A video's first frames (img_0000.png, ...): without a 'frame' coordinate (the numbers
+    are the times) the rows were taken for still images and fps= was only recorded."""
+    rows = [(f"img_{n:04d}.png", {}, rect(n, 0, 2, 2), {"track": 1}) for n in (0, 1, 3)]
+    path = via_file(tmp_path / "tracks.csv", rows)
+    ds = load_bboxes.from_via_tracks_file(
+        path, fps=10, use_frame_numbers_from_file=use_frame_numbers_from_file
+    )
+    assert ds.attrs["time_unit"] == "seconds"
+    np.testing.assert_allclose(ds.time.values, [0, 0.1, 0.3])
+    assert ds.frame.values.tolist() == [0, 1, 3]
+    loaded = posebridge.load(path, fps=10)
+    np.testing.assert_allclose(loaded.time.values, [0, 0.1, 0.3])
+
+
 def test_file_attributes_frame_wins_over_file_names(tmp_path):
     rows = [
         ("a.jpg", {"frame": 10}, rect(0, 0, 2, 2), {"track": 0}),
