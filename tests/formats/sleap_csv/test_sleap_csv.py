@@ -243,6 +243,22 @@ def test_csv_and_analysis_h5_of_one_dataset_read_equal(tmp_path: Path, ds: xr.Da
     xr.testing.assert_equal(_comparable(from_csv), _comparable(from_h5))
 
 
+@pytest.mark.parametrize(
+    ("keypoints", "individuals"),
+    [(["nose\rtip", "tail"], ["m1"]), (["nose", "tail"], ["m1\r"])],
+    ids=["keypoint", "track"],
+)
+def test_writer_refuses_a_carriage_return_in_a_name(tmp_path: Path, keypoints, individuals):
+    """The file was written and then refused by the reader (a lone \r is taken for the
+    line ends of a classic Mac OS file): refused before a file is written."""
+    ds = posebridge.from_numpy(
+        np.ones((2, 2, 2, 1)), keypoint_names=keypoints, individual_names=individuals
+    )
+    with pytest.raises(posebridge.errors.SchemaError, match="SLEAP CSV"):
+        posebridge.save(ds, tmp_path / "x.analysis.csv", format="sleap-csv")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_track_and_node_names_with_commas_and_quotes_round_trip(tmp_path: Path):
     position = np.arange(8, dtype=float).reshape(1, 2, 2, 2)
     ds = model.from_numpy(

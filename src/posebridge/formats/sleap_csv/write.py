@@ -63,7 +63,9 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
         )
     if list(ds[model.SPACE].values) != ["x", "y"]:
         raise PoseBridgeError(f"{path}: a SLEAP CSV holds 2-D (x, y) poses, not 3-D.")
-    refuse_bad_names(ds, "SLEAP CSV", forbidden="\x00")
+    # a carriage return: CSV readers (posebridge's among them) take a file's lone \r for
+    # its line ends, so the file would not read back
+    refuse_bad_names(ds, "SLEAP CSV", forbidden="\x00\r")
     refuse_empty(ds, "SLEAP CSV", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "SLEAP CSV")
     frames = model.distinct_frame_numbers(ds, "SLEAP CSV")
