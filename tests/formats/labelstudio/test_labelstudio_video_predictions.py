@@ -67,6 +67,55 @@ def test_predictions_of_a_clip_keep_its_frame_numbers(tmp_path):
     assert frames == list(range(100, 112))
 
 
+def test_predictions_of_frames_of_a_video_without_a_path_keep_their_frame_numbers(tmp_path):
+    """No video_path: the tasks' meta.video has an empty filename, and they were read back
+    timed 0, 1, 2 with empty image names (frames 5, 7, 100 lost, no warning)."""
+    rng = np.random.default_rng(3)
+    ds = posebridge.from_numpy(rng.uniform(10, 90, (3, 2, 2, 1)), rng.uniform(0, 1, (3, 2, 1)))
+    ds = ds.assign_coords(time=[5, 7, 100])
+    (path,) = posebridge.save(ds, tmp_path / "pred.json", "labelstudio", image_size=(100, 100))
+    tasks = json.loads(path.read_text())
+    assert [t["meta"]["video"]["frame_idx"] for t in tasks] == [5, 7, 100]
+    back = posebridge.load(path)
+    assert back.time.values.tolist() == [5, 7, 100]
+    assert "video_path" not in back.attrs and "image_path" not in back.coords
+    np.testing.assert_allclose(back.position.values, ds.position.values, rtol=1e-12)
+    np.testing.assert_allclose(back.confidence.values, ds.confidence.values, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("time", "attrs", "message"),
+    [
+        ([-5, 0, 3], {}, "time step 0 is frame -5"),
+        ([0.5, 0.7, 1.25], {"time_unit": "seconds"}, "in seconds without fps"),
+    ],
+    ids=["negative-frames", "seconds-without-fps"],
+)
+def test_tasks_of_video_frames_without_a_frame_number_from_0_are_refused(
+    tmp_path, time, attrs, message
+):
+    """Negative frames were written as frame_idx -5, which the reader refuses; seconds
+    without fps were written as made-up frames 0, 1, 2. Both are refused before writing."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(time=time)
+    with pytest.raises(posebridge.errors.SchemaError, match=message):
+        posebridge.save(
+            ds.assign_attrs(video_path="v.mp4", **attrs),
+            tmp_path / "pred.json",
+            "labelstudio",
+            image_size=(100, 100),
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_negative_frames_of_rows_with_their_image_are_written(tmp_path):
+    images = ["a.png", "b.png", "c.png"]
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(
+        time=[-5, 0, 3], image_path=("time", images)
+    )
+    (path,) = posebridge.save(ds, tmp_path / "pred.json", "labelstudio", image_size=(100, 100))
+    assert posebridge.load(path).image_path.values.tolist() == images
+
+
 def test_prediction_tasks_of_frames_in_any_order_are_timed_by_frame(tmp_path):
     """A task without an image but with meta.video was refused ("no image")."""
     path = tmp_path / "pred.json"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter, methodcaller
@@ -150,6 +151,18 @@ def _one_video(videos: np.ndarray) -> bool:
     return bool(videos.size) and bool((videos != "").all()) and pd.unique(videos).size == 1
 
 
+def _frames_of_an_unnamed_video(videos: np.ndarray, frames: Sequence[int]) -> bool:
+    """Whether every task is a distinct frame (``meta.video``) of a video without a
+    filename: posebridge's writer, given frame numbers and no video path, writes them so."""
+    numbers = np.asarray(frames, dtype=np.int64)
+    return (
+        bool(numbers.size)
+        and bool((numbers >= 0).all())
+        and bool((videos == "").all())
+        and pd.unique(numbers).size == numbers.size
+    )
+
+
 def _warn_videos(path: Path, videos: np.ndarray) -> None:
     """Predictions of several videos, or of images and video frames: time counts the tasks."""
     named = videos[videos != ""]
@@ -266,6 +279,13 @@ def _task_images(
             raise FormatError(path, f"$[{t}].meta.video: expected filename and frame_idx.")
         names[at] = filename
         frames[at] = frame.astype(np.int64)
+        # a frame of a video whose path posebridge's writer did not know: its data image
+        # (a made-up name) is read too, when there is one
+        unnamed = at[filename == ""]
+        if unnamed.size:
+            given = _get(_get(tasks[unnamed], "data"), key or "image")
+            named = _is(given, str)
+            images[unnamed[named]] = given[named]
     rest = np.flatnonzero(video == None)  # noqa: E711 - elementwise
     data = _get(tasks[rest], "data")
     not_dict = ~_is(data, RECORDS)
@@ -707,6 +727,8 @@ def _dataset(
             # frames of one video: time is the frame number, as other prediction readers
             ds = ds.assign_coords({model.TIME: np.asarray(frames, dtype=np.int64)})
             ds.attrs["video_path"] = str(videos[0])
+        elif _frames_of_an_unnamed_video(np.asarray(videos, dtype=object), frames):
+            ds = ds.assign_coords({model.TIME: np.asarray(frames, dtype=np.int64)})
         else:
             ds = ds.assign_coords(image_path=(model.TIME, labels.normalise_paths(images)))
     else:

@@ -176,8 +176,7 @@ def _images(ds: xr.Dataset) -> list[str]:
         else np.full(n, str(ds.attrs.get("video_path", "")))
     )
     videos = labels.utf8_texts(videos)  # made-up image names and meta are text
-    frames = model.frame_numbers(ds)
-    frames = np.arange(n) if frames is None else np.asarray(frames, dtype=np.int64)
+    frames = _video_frames(ds, images == "")
     stems = pd.Series(videos).str.replace(r"^.*/", "", regex=True)
     stems = stems.str.replace(r"\.[^.]*$", "", regex=True).replace("", "frames").to_numpy(str)
     made = np.char.add(np.char.add(stems, "/img"), np.char.zfill(frames.astype(str), 5))
@@ -192,6 +191,38 @@ def _images(ds: xr.Dataset) -> list[str]:
             "of them (ds.drop_isel(time=...))."
         )
     return names.tolist()
+
+
+def _video_frames(ds: xr.Dataset, without_image: np.ndarray) -> np.ndarray:
+    """Each row's video frame (``meta.video``'s ``frame_idx`` of the rows ``without_image``).
+
+    Raises
+    ------
+    SchemaError
+        When a row without an image has no frame number (time in seconds
+        without fps: its frame would be made up) or a negative one (which Label
+        Studio's readers, posebridge's among them, refuse).
+    """
+    frames = model.frame_numbers(ds)
+    if frames is None:
+        if without_image.any():
+            raise SchemaError(
+                "Label Studio tasks of video frames need their frame numbers (frame_idx), and "
+                "the dataset's time is in seconds without fps or a frame coordinate. Give its "
+                "frame rate (posebridge.model.with_fps) or image_path, or write a format that "
+                "keeps times (NWB, netCDF)."
+            )
+        return np.zeros(ds.sizes[model.TIME], dtype=np.int64)  # every row has its image
+    frames = np.asarray(frames, dtype=np.int64)
+    negative = np.flatnonzero(without_image & (frames < 0))
+    if negative.size:
+        step = int(negative[0])
+        raise SchemaError(
+            f"Label Studio tasks of video frames need frame numbers from 0 (frame_idx), and "
+            f"time step {step} is frame {int(frames[step])}. Shift the frames "
+            "(ds.assign_coords(time=...)) or give image_path."
+        )
+    return frames
 
 
 def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
@@ -372,8 +403,7 @@ def _task_ends(
         else np.full(n, str(ds.attrs.get("video_path", "")))
     )
     videos = labels.utf8_texts(videos)  # made-up image names and meta are text
-    frame_numbers = model.frame_numbers(ds)
-    frames = np.arange(n) if frame_numbers is None else np.asarray(frame_numbers, np.int64)
+    frames = _video_frames(ds, ~has_image)
     # a video frame: where it comes from, as sleap-io writes it
     meta = join(
         ',"meta":{"video":{"filename":', json_strings(videos), ',"frame_idx":',
