@@ -489,6 +489,30 @@ def test_per_individual_files_read_back_as_one_dataset_in_order(tmp_path):
         assert "subject_id" not in back.attrs  # three subjects: none is the dataset's
 
 
+@pytest.mark.parametrize(
+    ("individuals", "views", "layout"),
+    [
+        (["a", "[posebridge individual 1/2: b]"], None, "posebridge"),
+        (["a", "[posebridge individual 1/2: b]"], None, "sleap-io"),
+        (["a"], ["left", "x [posebridge view 1/1: y]"], "posebridge"),
+    ],
+    ids=["individual", "individual-sleap-io-layout", "view"],
+)
+def test_names_holding_posebridge_tag_text_are_refused(tmp_path, individuals, views, layout):
+    """The name came back as 'b]. [posebridge individual 2/2: [posebridge individual 1/2: b]'
+    and the individuals swapped: the reader took the name's text for the tag."""
+    ds = model.from_numpy(np.ones((2, 2, 2, len(individuals))), individual_names=individuals)
+    if views:
+        ds = xr.concat([ds] * len(views), dim=xr.DataArray(views, dims="view"))
+    with pytest.raises(posebridge.errors.SchemaError, match="opening of the tags"):
+        nwb.write(ds, tmp_path / "tags.nwb", layout=layout)
+    assert list(tmp_path.iterdir()) == []
+    nwbfile = pynwb.NWBFile("s", "i", dt.datetime.now(dt.UTC))
+    with pytest.raises(posebridge.errors.SchemaError, match="opening of the tags"):
+        nwb.add_to_nwbfile(nwbfile, ds)
+    assert "behavior" not in nwbfile.processing
+
+
 def test_seed_familiar_facade_names(tmp_path, poses_two_mice_with_nan):
     import pynwb
 

@@ -45,7 +45,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats.nwb.common import (
     DEFAULT_MODULE,
     GENERAL_LISTS,
@@ -294,6 +294,23 @@ def views_of(ds: xr.Dataset) -> list[str | None]:
     return [str(v) for v in ds[model.VIEW].values]
 
 
+#: The text that opens posebridge's description tags (``common.individual_tag``).
+TAG_OPENING = "[posebridge "
+
+
+def _refuse_tag_text(individuals: list[str], views: list[str | None]) -> None:
+    """Refuse names holding the opening of posebridge's tags: the reader finds an
+    individual's (or view's) name in the tag that ends its PoseEstimation's description,
+    and such a name would be read as a tag of its own (another name, another rank)."""
+    for what, names in (("individual", individuals), ("view", views)):
+        for name in names:
+            if name is not None and TAG_OPENING in name:
+                raise SchemaError(
+                    f"the {what} name {name!r} holds {TAG_OPENING!r}, the opening of the tags "
+                    "posebridge reads names back from in NWB files; rename it first."
+                )
+
+
 def add_poses(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -356,6 +373,7 @@ def add_poses(
     from posebridge.formats.nwb.stream import is_dask
 
     views = views_of(ds)
+    _refuse_tag_text(individuals, views)
     if video and views != [None]:
         raise PoseBridgeError(
             f"video {video} cannot be linked: the dataset has {len(views)} camera views "
