@@ -138,6 +138,28 @@ def test_keypoint_names_tell_the_number_of_keypoints_and_name_them(tmp_path):
     assert ds.instance_score.values[0].tolist() == [0.5, 0.66]
 
 
+def test_two_keypoint_names_read_11_columns_whose_last_is_not_whole_as_x_y_conf(tmp_path):
+    """11 columns fit [2, 3] and [2, 2] plus a box confidence and a track id; a last column of
+    0.75 is no track id. Such files (posebridge writes them for untracked instances) were
+    refused, asking for the keypoint_names= that had been given."""
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9 0.1 0.2 0.75\n"})
+    ds = predictions.read(labels, keypoint_names=["nose", "tail"], image_size=(200, 100))
+    pos = ds.position.transpose("keypoint", "space", ...).values[..., 0, 0]
+    np.testing.assert_allclose(pos, [[100, 25], [20, 20]])
+    np.testing.assert_allclose(ds.confidence.values[0, :, 0], [0.9, 0.75])
+
+
+def test_one_keypoint_name_and_8_columns_ask_for_the_keypoint_dimensions(tmp_path):
+    """8 columns fit [1, 3], and [1, 2] plus a box confidence or a track id: the message
+    asks for what is missing (kpt_shape), not for the keypoint_names= already given."""
+    labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.25 0.9\n"})
+    with pytest.raises(FormatError, match=r"kpt_shape=\[1, 2\] or \[1, 3\]") as error:
+        predictions.read(labels, keypoint_names=["nose"], image_size=(200, 100))
+    assert "keypoint_names=" not in str(error.value)
+    ds = predictions.read(labels, kpt_shape=[1, 3], image_size=(200, 100))
+    assert ds.confidence.values.ravel().tolist() == [0.9]
+
+
 def test_the_models_data_yaml_gives_keypoints_classes_and_symmetries(tmp_path):
     labels = run(tmp_path, {"clip_1.txt": FRAME_1.replace("0 0.25", "1 0.25", 1)})
     data = tmp_path / "data.yaml"

@@ -324,6 +324,8 @@ def _layout(
     """Tell the number of keypoints and what the trailing columns are (see :func:`read`)."""
     counts = table.columns
     shapes = _shapes(np.unique(counts), k, ndim)
+    if len(shapes) > 1:
+        shapes = [shape for shape in shapes if _track_ids_whole(table, shape)] or shapes
     if len(shapes) != 1:
         if shapes:  # several readings of every row
             i = 0
@@ -339,12 +341,17 @@ def _layout(
                 else "and the other lines' counts "
                 f"({', '.join(str(c) for c in np.unique(counts)[:6])}) fit no one kpt_shape"
             )
+        say = (
+            "pass kpt_shape=[K, 2|3], keypoint_names= or dataset= (the model's data.yaml) to "
+            "say how many keypoints the model has"
+            if k is None
+            else f"pass kpt_shape=[{k}, 2] or [{k}, 3] or dataset= (the model's data.yaml) "
+            "to say whether each keypoint has a confidence"
+        )
         raise FormatError(
             paths[table.file[i]],
             f"line {table.line[i]}: its {counts[i]} columns {fits} (class, box, keypoints, "
-            "then a box confidence and/or a track id); pass kpt_shape=[K, 2|3], "
-            "keypoint_names= or dataset= (the model's data.yaml) to say how many keypoints "
-            "the model has.",
+            f"then a box confidence and/or a track id); {say}.",
         )
     k, ndim = shapes[0]
     extra = counts - 5 - ndim * k
@@ -373,6 +380,17 @@ def _layout(
     conf = extra >= 1 if save_conf else np.zeros(counts.size, dtype=bool)
     track = extra == (2 if save_conf else 1)
     return _Layout(k, ndim, conf, track)
+
+
+def _track_ids_whole(table: _Table, shape: tuple[int, int]) -> bool:
+    """Whether the rows that ``shape`` leaves two trailing columns (a box confidence, then
+    a track id) end in a whole number, as a track id is. A reading that takes a keypoint's
+    confidence for a track id (2 keypoints: x y c x y c, or x y x y, box confidence, track)
+    fails this."""
+    counts = table.columns
+    rows = np.flatnonzero(counts - 5 - shape[1] * shape[0] == 2)
+    last = table.values[rows, counts[rows] - 1]
+    return bool(np.all(last == np.round(last)))
 
 
 def _fit(counts: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
