@@ -595,3 +595,13 @@ def test_regular_seconds_without_fps_read_back_without_an_fps(tmp_path):
         (container,) = [c for c in interfaces if hasattr(c, "pose_estimation_series")]
         rates = {s.rate for s in container.pose_estimation_series.values()}
     assert rates == {1.0}
+
+
+def test_individuals_that_would_share_a_split_file_are_refused_naming_them(tmp_path):
+    ds = model.from_numpy(np.ones((2, 2, 1, 3)), individual_names=["a/b", "c", "a_b"])
+    target = tmp_path / "s.nwb"
+    with pytest.raises(PoseBridgeError, match=r"\['a/b', 'a_b'\] would both be written to s_a_b"):
+        nwb.write(ds, target, split_individuals=True)
+    with pytest.raises(PoseBridgeError, match=str(target)):
+        nwb.write(ds, target, split_individuals=True)
+    assert list(tmp_path.iterdir()) == []

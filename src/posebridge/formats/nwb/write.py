@@ -222,9 +222,11 @@ def output_paths(path: Path, groups: list[list[str]]) -> list[Path]:
         safe = re.sub(r"[^\w.-]+", "_", individual).strip("._") or "individual"
         names.append(path.with_name(f"{stem}_{safe}{suffix}"))
     if len(set(names)) < len(names):
+        clash = next(name for name in names if names.count(name) > 1)
+        both = [g[0] for g, name in zip(groups, names, strict=True) if name == clash]
         raise PoseBridgeError(
-            f"the individuals {[g[0] for g in groups]} give clashing file names; "
-            "rename them or write one file (split_individuals=False)."
+            f"{path}: the individuals {both} would both be written to {clash.name} "
+            "(one file per individual); rename them or write one file (split_individuals=False)."
         )
     return names
 
