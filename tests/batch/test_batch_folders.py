@@ -225,3 +225,41 @@ def test_label_files_beside_an_images_folder_are_a_datasets_not_predictions(tmp_
     plan = plan_batch(tmp_path, tmp_path / "out", to="dlc")
     assert [Path(job.source).name for job in plan.jobs] == ["poses.nc"]
     assert plan.ignored == []
+
+
+def _dlc_poses(keypoints: list[str], frames: int, seed: int):
+    rng = np.random.default_rng(seed)
+    return posebridge.from_numpy(
+        rng.uniform(0, 100, (frames, 2, len(keypoints), 1)),
+        rng.uniform(0, 1, (frames, len(keypoints), 1)),
+        keypoint_names=keypoints,
+        source_software="DeepLabCut",
+    )
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_file_of_the_folder_named_as_an_output_but_not_its_conversion_is_left_alone(
+    tmp_path, overwrite
+):
+    """x.h5 and the user's x.csv (another video's, other keypoints) in one folder, converted
+    to .csv beside them: x.csv was taken for x.h5's earlier output, so x.h5 was reported
+    skipped, x.csv was never converted, and with overwrite x.csv was replaced."""
+    posebridge.save(_dlc_poses(["snout", "ear", "tail"], 20, 1), tmp_path / "x.h5", "dlc")
+    posebridge.save(_dlc_poses(["head", "tail"], 12, 2), tmp_path / "x.csv", "dlc")
+    before = (tmp_path / "x.csv").read_bytes()
+    report = convert_many(tmp_path, to="lp", jobs=1, progress=False, overwrite=overwrite)
+    (result,) = report.results
+    assert (Path(result.source).name, result.status) == ("x.h5", "failed")
+    assert "x.csv: is this input's output name" in result.error
+    assert "['head', 'tail'] are not the input's ['snout', 'ear', 'tail']" in result.error
+    assert (tmp_path / "x.csv").read_bytes() == before
+
+
+def test_a_batch_run_again_beside_its_outputs_still_skips_them(tmp_path):
+    """The check above reads the earlier output's keypoints: its own are the input's."""
+    posebridge.save(_dlc_poses(["snout", "ear", "tail"], 20, 1), tmp_path / "x.h5", "dlc")
+    assert convert_many(tmp_path, to="lp", jobs=1, progress=False).ok
+    again = convert_many(tmp_path, to="lp", jobs=1, progress=False)
+    assert [(Path(r.source).name, r.status) for r in again.results] == [("x.h5", "skipped")]
+    redone = convert_many(tmp_path, to="lp", jobs=1, progress=False, overwrite=True)
+    assert [(Path(r.source).name, r.status) for r in redone.results] == [("x.h5", "ok")]

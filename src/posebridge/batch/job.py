@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from posebridge.batch.plan import Job
 from posebridge.batch.splits import Splitting, split_pattern, splitting
@@ -221,6 +222,51 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     return found, len(found) == len(outputs)
 
 
+def _refuse_a_file_not_converted_from(job: Job) -> None:
+    """Refuse a target that the plan took for an earlier run's output of this job (it lay
+    among the folder's files) when it is not this job's input converted: its keypoints
+    are not the input's (DeepLabCut's own ``x.csv`` of another video beside an ``x.h5``
+    converted to ``.csv``). Such a file is the user's: it is neither skipped as done nor
+    replaced, even with ``overwrite``.
+    """
+    from posebridge.lazy import open_lazily_indexed
+
+    target = Path(job.target)
+    if not target.is_file():
+        return
+    try:
+        made = open_lazily_indexed(target)
+    except Exception:
+        made = None  # not even readable: not an output of this batch
+    try:
+        read = open_lazily_indexed(job.source, job.from_format, fps=job.fps, **job.read_options)
+    except Exception:
+        return  # the conversion fails on its own, naming the input
+    with read:
+        wanted = _keypoint_names(read)
+    if made is not None:
+        with made:
+            found = _keypoint_names(made)
+        if found == wanted:
+            return
+        what = f"its keypoints {found} are not the input's {wanted}"
+    else:
+        what = "it does not read back"
+    raise PoseBridgeError(
+        f"{target}: is this input's output name, and a file of the folder read for inputs, "
+        f"but not this input converted ({what}): it was left as it is, neither converted "
+        f"nor replaced. Write the outputs elsewhere (--out, out=) or name them apart "
+        "(--template '{stem}_poses')."
+    )
+
+
+def _keypoint_names(ds: Any) -> list[str] | None:
+    """A dataset's keypoint names (``None`` for boxes, which have none)."""
+    if "keypoint" not in ds.dims:
+        return None
+    return [str(k) for k in ds["keypoint"].values]
+
+
 def _redone_note(own: list[Path], found: list[Path]) -> str:
     """The note of a partial split set written again: which files were missing."""
     missing = [p.name for p in own if p not in found]
@@ -319,6 +365,8 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
         if job.error:
             raise PoseBridgeError(job.error)
         own = _own_outputs(job)
+        if job.target_among_inputs:
+            _refuse_a_file_not_converted_from(job)
         previous = None if job.overwrite else _finished(job, own)
         if previous is not None and previous[1]:
             result.status, outputs = "skipped", previous[0]

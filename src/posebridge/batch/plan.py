@@ -87,6 +87,12 @@ class Job:
         Those jobs themselves (output -> job, without their own ``claimed``):
         when one of this job's per-individual files could be named as one of
         theirs, their inputs' individual names are read to tell.
+    target_among_inputs
+        Whether the target was found among the files of a folder (or glob) read
+        for inputs when the batch was planned: left out of the inputs as an
+        earlier run's output of this job, which :func:`~posebridge.batch.job.run_job`
+        confirms (the same keypoints as this job's input) before it skips or
+        replaces the file.
     split_files_seen
         Whether files named as this job's per-individual files
         (``<stem>_*<ending>``) lay beside its target when the batch was
@@ -108,6 +114,7 @@ class Job:
     error: str = ""
     claimed: dict[str, str] = field(default_factory=dict)
     others: dict[str, Job] = field(default_factory=dict)
+    target_among_inputs: bool = False
     split_files_seen: bool | None = None
 
 
@@ -435,7 +442,10 @@ def plan_batch(
     # the batch's own outputs, found among its inputs when it runs again beside them
     # (no --out, or --out inside the folder read): not inputs of this batch
     targets = {job.target for job in jobs if not job.error}
-    jobs = [job for job in jobs if not (job.source in listed and job.source in targets)]
+    taken = {job.source for job in jobs if job.source in listed and job.source in targets}
+    jobs = [job for job in jobs if job.source not in taken]
+    for job in jobs:
+        job.target_among_inputs = job.target in taken
     seen: dict[str, str] = {}
     for job in jobs:
         if job.error:
