@@ -310,9 +310,9 @@ def test_a_manifest_row_with_empty_cells_leaves_them_out(tmp_path):
         ("m.csv", "input,fps\nx.h5,0\n", r"line 2\): 'fps' must be a positive"),
         ("m.yaml", "- input: x.h5\n  fps: [30]\n", r"session 1\): 'fps' must be one value"),
         ("m.yaml", "- input: x.h5\n  subject_id: [1, 2]\n", r"'subject_id' must be one value"),
-        ("m.yaml", "- input: x.h5\n  sex: yes\n", r"'sex' must be one value.*quote it"),
+        ("m.yaml", "- input: x.h5\n  sex: !!bool yes\n", r"'sex' must be one value"),
         ("m.csv", "input,session_start_time\nx.h5,yesterday\n", r"line 2\).*not ISO 8601"),
-        ("m.yaml", "- input: x.h5\n  session_start_time: 2024-13-01\n", "not valid YAML"),
+        ("m.yaml", "- input: x.h5\n  session_start_time: 2024-13-01\n", "not ISO 8601"),
     ],
 )
 def test_a_manifest_value_that_is_not_one_value_of_its_kind_is_refused(
@@ -323,6 +323,26 @@ def test_a_manifest_value_that_is_not_one_value_of_its_kind_is_refused(
     manifest.write_text(text)
     with pytest.raises(posebridge.PoseBridgeError, match=message):
         read_manifest(manifest)
+
+
+def test_a_yaml_manifests_plain_values_are_the_text_written(tmp_path):
+    """YAML 1.1 read subject 010 as 8 (octal), 007 as 7, session 1.50 as 1.5, 0x1F as 31:
+    the NWB subject_id and the DANDI file names took the changed values, without a word."""
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "sessions:\n"
+        "  - {input: a.h5, subject_id: 010, session_id: 1.50, sex: no, fps: 30}\n"
+        "  - {input: b.h5, subject_id: 007, session_id: 0x1F, age: 1_000, species: ~}\n"
+        "  - {input: c.h5, session_start_time: 2024-05-01 10:00:00+02:00}\n"
+    )
+    rows = read_manifest(manifest)
+    assert [(r.get("subject_id"), r.get("session_id")) for r in rows[:2]] == [
+        ("010", "1.50"),
+        ("007", "0x1F"),
+    ]
+    assert (rows[0]["sex"], rows[0]["fps"], rows[1]["age"]) == ("no", 30.0, "1_000")
+    assert "species" not in rows[1]  # null: no value
+    assert rows[2]["session_start_time"] == "2024-05-01 10:00:00+02:00"
 
 
 def test_a_yaml_alias_bomb_in_a_manifest_is_refused_with_a_short_message(tmp_path):

@@ -87,7 +87,7 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
         import yaml
 
         try:
-            loaded = yaml.safe_load(text)
+            loaded = yaml.load(text, Loader=_plain_text_loader())  # a SafeLoader subclass
         except (yaml.YAMLError, ValueError) as error:  # ValueError: a date such as 2024-13-01
             raise PoseBridgeError(f"{path}: not valid YAML ({error}).") from error
         except RecursionError:  # PyYAML recurses once per level of nesting
@@ -144,6 +144,29 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
                 given = Path(str(row[key]))
                 row[key] = str(given if given.is_absolute() else path.parent / given)
     return list(zip(rows, lines, strict=True))
+
+
+def _plain_text_loader() -> type:
+    """PyYAML's safe loader with its plain scalars kept as the text written.
+
+    YAML 1.1 reads ``010`` as 8 (octal), ``007`` as 7, ``1.50`` as 1.5, ``0x1F``
+    as 31 and ``yes`` as true: a subject or session id would change without a
+    word (and with it the DANDI file name). Only ``null`` (``~``, an empty
+    value) and the merge key ``<<`` keep their meaning; quoted and tagged
+    (``!!int``) values are read as before.
+    """
+    import yaml
+
+    kept = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"}
+
+    class PlainTextLoader(yaml.SafeLoader):
+        """Plain scalars are text (see :func:`_plain_text_loader`)."""
+
+    PlainTextLoader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag in kept]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return PlainTextLoader
 
 
 def _check_values(row: dict[str, Any], where: str) -> None:
