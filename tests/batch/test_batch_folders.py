@@ -263,3 +263,21 @@ def test_a_batch_run_again_beside_its_outputs_still_skips_them(tmp_path):
     assert [(Path(r.source).name, r.status) for r in again.results] == [("x.h5", "skipped")]
     redone = convert_many(tmp_path, to="lp", jobs=1, progress=False, overwrite=True)
     assert [(Path(r.source).name, r.status) for r in redone.results] == [("x.h5", "ok")]
+
+
+def test_an_output_of_another_format_with_the_same_ending_is_not_taken_as_finished(tmp_path):
+    """A batch to Label Studio after one to COCO (both .json) reported every input skipped,
+    leaving the COCO files; DeepLabCut's and LightningPose's .csv stand in for each other."""
+    (tmp_path / "in").mkdir()
+    posebridge.save(_dlc_poses(["snout", "tail"], 6, 1), tmp_path / "in" / "s1.h5", "dlc")
+    out = tmp_path / "out"
+    sized = {"write_options": {"image_size": [640, 480]}, "jobs": 1, "progress": False}
+    assert convert_many(tmp_path / "in", out, to="coco", **sized).ok
+    before = (out / "s1.json").read_bytes()
+    (result,) = convert_many(tmp_path / "in", out, to="labelstudio", **sized).results
+    assert result.status == "failed"
+    assert "is not a Label Studio output (its content is COCO keypoints)" in result.error
+    assert (out / "s1.json").read_bytes() == before
+    posebridge.save(posebridge.load(tmp_path / "in" / "s1.h5"), out / "s1.csv", "dlc")
+    (family,) = convert_many(tmp_path / "in", out, to="lp", jobs=1, progress=False).results
+    assert family.status == "skipped"  # a DeepLabCut .csv where LightningPose's is asked for

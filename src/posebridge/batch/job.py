@@ -212,6 +212,7 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     if not found:
         return None
     for path in found:
+        _refuse_another_format(job, path)
         try:
             api.load(path)
         except Exception as error:
@@ -220,6 +221,27 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
                 "pass overwrite to replace it."
             ) from error
     return found, len(found) == len(outputs)
+
+
+def _refuse_another_format(job: Job, path: Path) -> None:
+    """Refuse an existing output whose content is another format than the job writes
+    (a COCO file where Label Studio tasks are asked for: both end in ``.json``). Formats
+    of one family (DeepLabCut's .csv and LightningPose's) stand in for each other.
+    """
+    from posebridge import registry
+
+    if job.to_format is None:
+        return  # chosen by the output's ending: whatever reads it back is that format
+    wanted = registry.get(job.to_format)
+    try:
+        found = registry.get(registry.detect(path))
+    except PoseBridgeError:
+        return  # no format recognises it: reading it back says what is wrong
+    if found.name != wanted.name and not (found.family and found.family == wanted.family):
+        raise PoseBridgeError(
+            f"{path}: exists but is not a {wanted.title} output (its content is "
+            f"{found.title}); pass overwrite to replace it."
+        )
 
 
 def _refuse_a_file_not_converted_from(job: Job) -> None:
