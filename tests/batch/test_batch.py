@@ -375,10 +375,19 @@ def test_two_inputs_with_one_output_name_fail_instead_of_overwriting(tmp_path):
     source = corpus_path(CORPUS_FILES[1])
     (tmp_path / "x").mkdir()
     other = tmp_path / "x" / source.name
-    other.symlink_to(source)
+    other.write_bytes(source.read_bytes())  # another file of the same name
     jobs = plan_jobs([source, other], tmp_path / "out", to="netcdf")
     assert not jobs[0].error
     assert "also the output of" in jobs[1].error
+    (link,) = plan_jobs([source, _linked(tmp_path, source)], tmp_path / "out", to="netcdf")
+    assert not link.error  # a link to the same file is that input given twice: one job
+
+
+def _linked(tmp_path: Path, source: Path) -> Path:
+    (tmp_path / "links").mkdir()
+    link = tmp_path / "links" / source.name
+    link.symlink_to(source)
+    return link
 
 
 def test_the_dandi_template_needs_a_subject(tmp_path):

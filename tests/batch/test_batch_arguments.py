@@ -371,3 +371,77 @@ def test_cli_batch_keeps_a_text_option_as_typed(tmp_path, inputs, to, text):
     assert result.exit_code == 0, result.output
     with h5py.File(tmp_path / "out" / "a.nwb") as h5:
         assert h5["general/subject/subject_id"][()].decode() == text
+
+
+def test_two_outputs_that_are_one_file_through_a_linked_folder_fail_the_second(tmp_path, inputs):
+    """out/x.nc and alias/x.nc (alias a link to out): the second input was reported
+    skipped, and with overwrite replaced the first input's output."""
+    (tmp_path / "out").mkdir()
+    (tmp_path / "alias").symlink_to(tmp_path / "out")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        f"input,output\n{inputs[0]},{tmp_path}/out/x.nc\n{inputs[1]},{tmp_path}/alias/x.nc\n"
+    )
+    for overwrite in (False, True):
+        report = convert_many(
+            None, manifest=manifest, to="netcdf", jobs=1, progress=False, overwrite=overwrite
+        )
+        first, second = report.results
+        assert (first.status, second.status) == ("ok", "failed")
+        assert f"also the output of {inputs[0]} (written to {tmp_path}/out/x.nc" in second.error
+    np.testing.assert_array_equal(
+        posebridge.load(tmp_path / "out" / "x.nc").position.values,
+        posebridge.load(inputs[0]).position.values,
+    )
+
+
+def test_an_input_given_twice_is_converted_once(tmp_path, inputs):
+    """It was converted, then reported failed as 'also the output of' itself."""
+    report = convert_many(
+        [inputs[0], inputs[0], str(inputs[0].parent / "*.nc")],
+        tmp_path / "out",
+        to="netcdf",
+        jobs=1,
+        progress=False,
+    )
+    assert sorted((Path(r.source).name, r.status) for r in report.results) == [
+        ("a.nc", "ok"),
+        ("b.nc", "ok"),
+    ]
+
+
+def test_a_glob_that_matches_no_file_fails_its_row(tmp_path, inputs):
+    """Beside another source it was dropped without a word (a typo such as *.NC)."""
+    report = convert_many(
+        [str(inputs[0].parent / "*.NC"), inputs[0]],
+        tmp_path / "out",
+        to="netcdf",
+        jobs=1,
+        progress=False,
+    )
+    assert [r.status for r in report.results] == ["failed", "ok"]
+    assert report.results[0].error == f"{inputs[0].parent / '*.NC'}: no file matches it."
+    with pytest.raises(posebridge.PoseBridgeError, match=r"No file matches .*\*\.NC"):
+        plan_jobs(str(inputs[0].parent / "*.NC"), tmp_path / "out", to="netcdf")
+
+
+def test_a_manifest_column_given_twice_is_refused(tmp_path, inputs):
+    """The csv module keeps the last of two cells of one name: the first subject was lost."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"input,subject_id,session_id,subject_id\n{inputs[0]},M1,s1,\n")
+    with pytest.raises(posebridge.PoseBridgeError, match=r"\['subject_id'\] appear twice"):
+        convert_many(None, manifest=manifest, to="nwb", jobs=1, progress=False)
+
+
+def test_a_folder_read_as_one_input_keeps_its_dotted_name(tmp_path):
+    """run.2024.05.01 and run.2024.05.02 were both named run.2024.05 (a file's stem)."""
+    ds = posebridge.from_numpy(np.random.default_rng(0).random((3, 2, 3, 1)) * 100)
+    for name in ("run.2024.05.01", "run.2024.05.02"):
+        (tmp_path / "preds" / name).mkdir(parents=True)
+        posebridge.save(ds, tmp_path / "preds" / name / "clip.txt", "yolo-predictions",
+                        image_size=(640, 480))  # fmt: skip
+    jobs = plan_jobs(tmp_path / "preds", tmp_path / "out", to="netcdf")
+    assert sorted(Path(job.target).name for job in jobs) == [
+        "run.2024.05.01.nc",
+        "run.2024.05.02.nc",
+    ]

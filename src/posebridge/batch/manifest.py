@@ -109,6 +109,12 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
                 lines.append(f"session {number}")
     elif path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
+        names = [name.strip() for name in reader.fieldnames or ()]
+        twice = sorted({name for name in names if name and names.count(name) > 1})
+        if twice:  # DictReader keeps the last of two cells: the first would be lost
+            raise PoseBridgeError(
+                f"{path} (line 1): the column(s) {twice} appear twice; give each once."
+            )
         rows, lines = [], []
         for record in reader:
             cells = [v for k, v in record.items() if k is not None] + (record.get(None) or [])

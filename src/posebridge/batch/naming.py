@@ -63,7 +63,11 @@ def _known_endings() -> tuple[str, ...]:
 
 
 def output_stem(path: Path) -> str:
-    """The file name without the longest ending a format claims (``x.analysis.h5`` -> ``x``)."""
+    """The file name without the longest ending a format claims (``x.analysis.h5`` -> ``x``);
+    a folder read as one input keeps its whole name (``run.2024.05.01``: its dots are not
+    an ending)."""
+    if path.is_dir():
+        return path.name
     lower = path.name.lower()
     endings = [e for e in _known_endings() if lower.endswith(e)]
     if endings:

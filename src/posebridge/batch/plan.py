@@ -136,6 +136,7 @@ class _Input:
     parent: str
     base: Path | None = None
     format: str | None = None
+    problem: str = ""  # a glob that matches no file: its row fails, saying so
 
 
 def _expand(sources: PathLike | Sequence[PathLike]) -> tuple[list[_Input], list[Path]]:
@@ -157,7 +158,8 @@ def _expand(sources: PathLike | Sequence[PathLike]) -> tuple[list[_Input], list[
             ignored.extend(expansion.ignored)
         elif glob.has_magic(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
-            found.extend(_Input(m, "") for m in matches if m.is_file())
+            files = [_Input(m, "") for m in matches if m.is_file()]
+            found.extend(files or [_Input(path, "", problem=f"{text}: no file matches it.")])
         else:
             found.append(_Input(path, ""))  # a missing file fails in its own job
     return found, ignored
@@ -379,9 +381,11 @@ def plan_batch(
         listed = {
             str(found.path.absolute()) for found in expanded if os.fspath(found.path) not in named
         }
-    if not rows:
+    unmatched = [found.path for _, found in rows if found.problem]
+    if len(unmatched) == len(rows):
         raise PoseBridgeError(
             "the batch has no input files (check the folder, glob or manifest)."
+            + (f" No file matches {', '.join(map(str, unmatched))}." if unmatched else "")
             + (
                 f" Left out {len(ignored)} file(s) that no format recognises by content "
                 f"({', '.join(p.name for p in ignored[:3])}{', ...' * (len(ignored) > 3)})."
@@ -406,6 +410,9 @@ def plan_batch(
     for row, found in rows:
         source = found.path.absolute()
         parent = found.parent
+        if found.problem:
+            jobs.append(Job(source=str(found.path), target=str(found.path), error=found.problem))
+            continue
         job = Job(
             source=str(source),
             target="",
@@ -446,22 +453,60 @@ def plan_batch(
     jobs = [job for job in jobs if job.source not in taken]
     for job in jobs:
         job.target_among_inputs = job.target in taken
-    seen: dict[str, str] = {}
-    for job in jobs:
-        if job.error:
-            continue
-        if job.target == job.source:
-            job.error = f"{job.source}: the output would replace the input."
-        elif job.target in seen:
-            job.error = f"{job.target}: also the output of {seen[job.target]}."
-        else:
-            seen[job.target] = job.source
+    jobs = _one_output_per_file(jobs)
     _refuse_outputs_onto_inputs(jobs, manifest)
     options_per_job(jobs, read_options, "reader")
     options_per_job(jobs, write_options, "writer")
     _note_claimed_names(jobs)
     _note_split_files(jobs)
     return Plan(jobs, [str(p.absolute()) for p in ignored])
+
+
+def _one_output_per_file(jobs: list[Job]) -> list[Job]:
+    """Fail a job whose output is the file of another job's (or its own input), and drop
+    an input given twice (the same file, to the same output: one job).
+
+    Outputs are compared as the files they land in (folders' links followed, as
+    :func:`~posebridge._files.real_target` resolves them): ``out/x.h5`` and
+    ``alias/x.h5``, with ``alias`` a link to ``out``, are one file.
+    """
+    parents: dict[str, Path] = {}
+    seen: dict[str, Job] = {}
+    kept: list[Job] = []
+    for job in jobs:
+        if job.error:
+            kept.append(job)
+            continue
+        where = os.path.normcase(str(real_target(job.target, parents)))
+        source = os.path.normcase(os.path.realpath(job.source))
+        first = seen.get(where)
+        if job.target == job.source or where == source:
+            job.error = f"{job.source}: the output would replace the input."
+        elif first is not None and _same_job(first, job, source):
+            continue  # the same input given twice (two paths, or a glob and a name): once
+        elif first is not None:
+            job.error = f"{job.target}: also the output of {first.source}" + (
+                f" (written to {first.target}, the same file)."
+                if first.target != job.target
+                else "."
+            )
+        else:
+            seen[where] = job
+        kept.append(job)
+    return kept
+
+
+def _same_job(first: Job, job: Job, source: str) -> bool:
+    """Whether ``job`` (of the real input ``source``) repeats ``first``: the same input
+    read and written with the same options (a manifest's second row of one input with
+    other metadata is not)."""
+    return os.path.normcase(os.path.realpath(first.source)) == source and (
+        first.from_format,
+        first.to_format,
+        first.fps,
+        first.read_options,
+        first.write_options,
+    ) == (job.from_format, job.to_format, job.fps, job.read_options, job.write_options)
 
 
 def _note_claimed_names(jobs: list[Job]) -> None:
