@@ -356,3 +356,55 @@ def test_the_output_folder_is_listed_once_per_batch(tmp_path, monkeypatch):
 
     assert report.counts["failed"] == 12, report.table()
     assert len(listed) == 1
+
+
+# --------------------------------------------------------------------------
+# writers of many files per input (YOLO), and appends
+
+
+@pytest.mark.parametrize(
+    ("to", "name"),
+    [("yolo", "s1.yml"), ("yolo-predictions", "s1_1.txt")],
+    ids=["dataset", "predictions"],
+)
+def test_a_finished_yolo_output_is_skipped_when_the_batch_runs_again(tmp_path, to, name):
+    """The second run failed: the dataset did not read back without the image size given
+    to the writer, and the predictions' <stem>.txt (never written: one <stem>_<N>.txt per
+    frame) was looked for, then the writer refused the frame files there."""
+    (tmp_path / "in").mkdir()
+    _dlc_input(tmp_path / "in" / "s1.h5", ["mouse"], seed=1, frames=4)
+    out = tmp_path / "out"
+    run = {"to": to, "jobs": 1, "progress": False, "write_options": {"image_size": [640, 480]}}
+    assert convert_many(tmp_path / "in", out, **run).ok
+    assert (out / name).is_file()
+    (again,) = convert_many(tmp_path / "in", out, **run).results
+    assert (again.status, again.error) == ("skipped", "")
+
+
+def test_a_batch_appending_to_session_files_appends_once(tmp_path):
+    """With append, the target is the session file to add to: one without poses failed as
+    an output that 'does not read back', and one holding another animal was skipped."""
+    import datetime as dt
+
+    import pynwb
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    _dlc_input(tmp_path / "in" / "s1.h5", ["mouse"], seed=1)
+    _dlc_input(tmp_path / "in" / "s2.h5", ["mouse"], seed=2)
+    nwbfile = pynwb.NWBFile("rec", "s1", dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
+    with pynwb.NWBHDF5IO(tmp_path / "out" / "s1.nwb", "w") as io:
+        io.write(nwbfile)  # no poses yet
+    rat = posebridge.from_numpy(np.ones((30, 2, 3, 1)), individual_names=["rat"], fps=30)
+    posebridge.save(rat, tmp_path / "out" / "s2.nwb")  # another animal's poses
+    run = {"to": "nwb", "jobs": 1, "progress": False, "fps": 30}
+    run["write_options"] = {"append": True}
+    report = convert_many(tmp_path / "in", tmp_path / "out", **run)
+    assert [r.status for r in report.results] == ["ok", "ok"]
+    with pynwb.NWBHDF5IO(tmp_path / "out" / "s1.nwb", "r") as io:
+        assert io.read().session_description == "rec"  # appended to, not replaced
+    appended = posebridge.load(tmp_path / "in" / "s2.h5").individual.values.tolist()
+    back = posebridge.load(tmp_path / "out" / "s2.nwb").individual.values.tolist()
+    assert back == ["rat", *appended]
+    again = convert_many(tmp_path / "in", tmp_path / "out", **run)
+    assert [r.status for r in again.results] == ["skipped", "skipped"]

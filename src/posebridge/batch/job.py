@@ -177,6 +177,8 @@ def _own_outputs(job: Job) -> list[Path]:
     other's).
     """
     target = Path(job.target)
+    if _writer_name(job) == "yolo-predictions":
+        return _frame_files(target) or [target]
     rule = splitting(target, job.to_format, job.write_options)
     if rule is None:
         return [target]
@@ -211,16 +213,71 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     found = [path for path in outputs if path.exists()]
     if not found:
         return None
-    for path in found:
+    frame_files = _writer_name(job) == "yolo-predictions"
+    for path in found[-1:] if frame_files else found:  # a set placed whole: its last file
         _refuse_another_format(job, path)
         try:
-            api.load(path)
+            api.load(path, **_read_back_options(job, path))
         except Exception as error:
             raise PoseBridgeError(
                 f"{path}: exists but does not read back ({' '.join(str(error).split())}); "
                 "pass overwrite to replace it."
             ) from error
     return found, len(found) == len(outputs)
+
+
+def _writer_name(job: Job) -> str | None:
+    """The name of the format the job writes (``None`` when its output cannot be resolved:
+    the conversion reports that)."""
+    from posebridge import registry
+
+    try:
+        return registry.resolve_for_writing(Path(job.target), job.to_format, "poses").name
+    except PoseBridgeError:
+        return None
+
+
+def _frame_files(target: Path) -> list[Path]:
+    """The YOLO prediction files of ``target``'s stem beside it (``<stem>_<N>.txt``, one
+    per frame: the writer never writes ``target`` itself), in frame order."""
+    from posebridge.formats.yolo.predictions import FRAME_FILE
+
+    stem = target.name[: -len(target.suffix)] if target.suffix else target.name
+    if not target.parent.is_dir():
+        return []
+    found = []
+    with os.scandir(target.parent) as entries:
+        for entry in entries:
+            match = FRAME_FILE.match(entry.name)
+            if match and match["stem"] == stem:
+                found.append((int(match["number"]), target.parent / entry.name))
+    return [path for _, path in sorted(found)]
+
+
+def _read_back_options(job: Job, path: Path) -> dict[str, Any]:
+    """What the job's output needs to be read back that it does not hold: the image size
+    of a YOLO dataset or predictions (positions are fractions of it, given to the writer),
+    and for YOLO predictions the input's keypoint names (their count is not in the file)."""
+    import inspect
+
+    from posebridge import registry
+
+    try:
+        reader = registry.get(registry.detect(path)).read
+    except PoseBridgeError:
+        return {}
+    takes = inspect.signature(reader).parameters if reader is not None else {}
+    options: dict[str, Any] = {}
+    if "image_size" in takes and job.write_options.get("image_size") is not None:
+        options["image_size"] = job.write_options["image_size"]
+    if "keypoint_names" in takes and _writer_name(job) == "yolo-predictions":
+        from posebridge.lazy import open_lazily_indexed
+
+        with open_lazily_indexed(
+            job.source, job.from_format, fps=job.fps, **job.read_options
+        ) as read:
+            options["keypoint_names"] = _keypoint_names(read)
+    return options
 
 
 def _refuse_another_format(job: Job, path: Path) -> None:
@@ -287,6 +344,26 @@ def _keypoint_names(ds: Any) -> list[str] | None:
     if "keypoint" not in ds.dims:
         return None
     return [str(k) for k in ds["keypoint"].values]
+
+
+def _appended_before(job: Job) -> bool:
+    """Whether the job's target (the NWB file it appends to) holds its input's individuals
+    already: an earlier run appended them. A file without poses, or with other
+    individuals only (another animal's, another camera's), is appended to.
+    """
+    from posebridge.lazy import open_lazily_indexed
+
+    target = Path(job.target)
+    if not target.is_file():
+        return False
+    try:
+        with open_lazily_indexed(target) as there:
+            present = {str(i) for i in there["individual"].values}
+    except PoseBridgeError:
+        return False  # no poses yet (or not readable: the append says why)
+    with open_lazily_indexed(job.source, job.from_format, fps=job.fps, **job.read_options) as read:
+        wanted = {str(i) for i in read["individual"].values}
+    return bool(wanted) and wanted <= present
 
 
 def _redone_note(own: list[Path], found: list[Path]) -> str:
@@ -389,7 +466,10 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
         own = _own_outputs(job)
         if job.target_among_inputs:
             _refuse_a_file_not_converted_from(job)
-        previous = None if job.overwrite else _finished(job, own)
+        if job.write_options.get("append"):  # the target is the file to add to
+            previous = ([Path(job.target)], True) if _appended_before(job) else None
+        else:
+            previous = None if job.overwrite else _finished(job, own)
         if previous is not None and previous[1]:
             result.status, outputs = "skipped", previous[0]
         else:
