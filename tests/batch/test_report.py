@@ -256,3 +256,15 @@ def test_a_batch_run_again_beside_its_outputs_and_report_resumes(tmp_path, name)
     again = convert_many(data, to="slp", jobs=1, report=report, progress=False)
     assert again.counts == {"ok": 0, "failed": 0, "skipped": 2}, again.table()
     assert sorted(Path(r.source).name for r in again.results) == ["s0.nc", "s1.nc"]
+
+
+def test_the_table_names_the_first_files_of_a_long_set_and_counts_them():
+    """A YOLO dataset's row listed every label file: one line of thousands of characters."""
+    from posebridge.batch.job import Result
+    from posebridge.batch.report import BatchReport
+
+    files = [f"out/labels/img{n:05d}.txt" for n in range(1000)]
+    report = BatchReport([Result("in/a.h5", "out/a.yml", "ok", outputs=["out/a.yml", *files])])
+    (row,) = [line for line in report.table().splitlines() if line.startswith("ok")]
+    assert "a.yml, img00000.txt, img00001.txt, ... (1001 files)" in row
+    assert len(row) < 200

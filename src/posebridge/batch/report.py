@@ -73,7 +73,7 @@ class BatchReport:
                 (
                     r.status,
                     Path(r.source).name,
-                    ", ".join(Path(p).name for p in r.outputs) or Path(r.target).name,
+                    _output_names(r),
                     f"{r.seconds:.2f}",
                     size_text(r.input_bytes),
                     size_text(r.output_bytes) if r.outputs else "-",
@@ -230,3 +230,12 @@ class ReportNotWrittenError(PoseBridgeError):
             f"({len(report.results)} input(s): {counts['ok']} ok, {counts['failed']} failed, "
             f"{counts['skipped']} skipped); its results are this error's report."
         )
+
+
+def _output_names(result: Result) -> str:
+    """The table's output cell: the files written, the first three of a longer set (a YOLO
+    tree's label files, one per image) and their count."""
+    names = [Path(p).name for p in result.outputs]
+    if len(names) > 3:
+        return f"{', '.join(names[:3])}, ... ({len(names)} files)"
+    return ", ".join(names) or Path(result.target).name
