@@ -123,8 +123,9 @@ EXTRAS: dict[str, str] = {
     "device_description": "attr str: the description of the NWB camera Device (one device); "
     "likewise device_manufacturer; written back with that device",
     "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "
-    "subject_age, subject_description, subject_strain, subject_genotype, subject_weight, "
-    "subject_date_of_birth",
+    "subject_age, subject_age__reference (what the age counts from, kept when it is not "
+    "NWB's default 'birth'), subject_description, subject_strain, subject_genotype, "
+    "subject_weight, subject_date_of_birth",
     # centroid trackers (idtracker.ai, TRex)
     "body_length": "attr float: idtracker.ai's estimate of an animal's body length, in the unit "
     "of position (pixels); idtracker.ai's 'body_length'",

@@ -251,3 +251,28 @@ def test_a_file_with_both_reads_labels_options_with_content_labels(tmp_path, pos
         posebridge.load(path, training_key="PoseTraining")  # auto: the poses
     ds = posebridge.load(path, content="labels", training_key="PoseTraining")
     assert labels.is_labels(ds)
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_an_age_counted_from_conception_survives_a_round_trip(tmp_path, in_memory):
+    """pynwb writes age__reference as the age's 'reference' attribute; it was not read, so
+    writing the dataset again wrote pynwb's default 'birth': P18D from conception became
+    18 days after birth."""
+    import h5py
+    import pynwb
+
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30)
+    subject = {"subject_id": "E1", "species": "Mus musculus", "sex": "M", "age": "P18D"}
+    metadata = {"subject_kwargs": {**subject, "age__reference": "gestational"}}
+    (first,) = nwb.write(ds, tmp_path / "a.nwb", metadata=metadata)
+    if in_memory:
+        with pynwb.NWBHDF5IO(first, "r") as io:
+            back = nwb.load_nwb_poses(io.read())
+    else:
+        back = posebridge.load(first)
+    assert back.attrs["subject_age__reference"] == "gestational"
+    (again,) = nwb.write(back, tmp_path / "b.nwb")
+    with h5py.File(again) as h5:
+        assert h5["general/subject/age"].attrs["reference"] == "gestational"
+    plain = nwb.write(ds, tmp_path / "c.nwb", subject_id="E2", age="P90D")[0]
+    assert "subject_age__reference" not in posebridge.load(plain).attrs  # birth: NWB's default

@@ -384,7 +384,19 @@ def _h5_subject(h5: h5py.File) -> dict[str, str]:
             value = _text(subject[key])
             if value:
                 out[key] = value
+    if "age" in out:
+        reference = subject["age"].attrs.get("reference")
+        if isinstance(reference, bytes):
+            reference = reference.decode("utf-8", "replace")
+        _keep_age_reference(out, reference)
     return out
+
+
+def _keep_age_reference(subject: dict[str, str], reference: Any) -> None:
+    """Keep what an age counts from, unless it is NWB's default (``birth``): an age from
+    conception (``gestational``) read without it would be written back as after birth."""
+    if isinstance(reference, str) and reference and reference != "birth":
+        subject["age__reference"] = reference
 
 
 def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
@@ -564,6 +576,8 @@ def object_info(nwbfile: Any) -> FileInfo:
             value = getattr(nwbfile.subject, key, None)
             if value is not None and value != "":
                 subject[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        if "age" in subject:
+            _keep_age_reference(subject, getattr(nwbfile.subject, "age__reference", None))
     session = {
         "identifier": str(nwbfile.identifier),
         "session_description": str(nwbfile.session_description),

@@ -20,6 +20,7 @@ _SUBJECT_ATTRS = {
     "subject_species": "species",
     "subject_sex": "sex",
     "subject_age": "age",
+    "subject_age__reference": "age__reference",
     "subject_description": "description",
     "subject_strain": "strain",
     "subject_genotype": "genotype",
