@@ -68,3 +68,21 @@ def test_view_names_must_be_distinct():
     a = _dataset([0], np.ones(1), "m")
     with pytest.raises(posebridge.SchemaError, match="repeat"):
         stack_views([a, a], ["top", "top"])
+
+
+@pytest.mark.parametrize("viewed_first", [False, True])
+def test_poses_of_camera_views_and_poses_of_none_are_not_merged(tmp_path, viewed_first):
+    """The merged dataset gave both inputs' individuals the one input's views: poses of no
+    camera labelled as seen by camera 'left', without a word."""
+    plain = posebridge.from_numpy(np.zeros((3, 2, 2, 1)), individual_names=["a"])
+    viewed = stack_views(
+        [posebridge.from_numpy(np.ones((3, 2, 2, 1)), individual_names=["b"])], ["left"]
+    )
+    pair = [viewed, plain] if viewed_first else [plain, viewed]
+    with pytest.raises(posebridge.errors.SchemaError, match="'view' dim and .* has none"):
+        merge_individuals(pair)
+    paths = [tmp_path / "first.nc", tmp_path / "second.nc"]
+    for ds, path in zip(pair, paths, strict=True):
+        posebridge.save(ds, path)
+    with pytest.raises(posebridge.errors.SchemaError, match="first.nc|second.nc"):
+        posebridge.load(paths)

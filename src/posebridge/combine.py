@@ -45,6 +45,13 @@ def _check_alike(
                 "on time."
             )
         for dim in same:
+            if (dim in ds.dims) != (dim in first.dims):
+                has, lacks = (i, 0) if dim in ds.dims else (0, i)
+                raise SchemaError(
+                    f"{_where(sources, has)} has a {dim!r} dim and {_where(sources, lacks)} "
+                    "has none: they cannot be merged (a 'view' dim: poses of camera views "
+                    "and poses of no view)."
+                )
             if dim not in first.dims:
                 continue
             mine = [str(v) for v in ds[dim].values]
@@ -113,7 +120,7 @@ def merge_individuals(
     if len(datasets) == 1:
         return datasets[0]
     keep = (model.SPACE, model.KEYPOINT)
-    _check_alike(datasets, sources, keep)
+    _check_alike(datasets, sources, (*keep, model.VIEW))
     names = [str(v) for ds in datasets for v in ds[model.INDIVIDUAL].values]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
