@@ -216,3 +216,18 @@ def test_auto_hands_the_keywords_to_registered_validators(tmp_path, poses, fresh
         assert module.load_dataset(path, "auto", marker="MINE") is poses
         assert isinstance(_raised(lambda m=module: m.load_dataset(path, "auto")), ValueError)
     assert isinstance(_raised(lambda: load.infer_source_software(path)), errors.UnknownFormatError)
+
+
+def test_to_via_tracks_file_without_trailing_numbers_takes_one_selected_individual(
+    tmp_path, boxes
+):
+    """xarray's ValueError ('Dimensions {'individual'} do not exist') came out of the
+    reordering of the names; the default (trailing numbers) wrote the same dataset."""
+    one = boxes.sel(individual=boxes.individual.values[0])
+    (path,) = save_bboxes.to_via_tracks_file(
+        one, tmp_path / "one.csv", track_ids_from_trailing_numbers=False
+    )
+    assert posebridge.load(path).sizes["individual"] == 1
+    error = _raised(save_bboxes.to_via_tracks_file, [1, 2], tmp_path / "list.csv",
+                    track_ids_from_trailing_numbers=False)  # fmt: skip
+    assert isinstance(error, errors.TypeError) and "xarray Dataset" in str(error)

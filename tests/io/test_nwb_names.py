@@ -73,6 +73,26 @@ def test_video_timestamps_too_short_are_refused(tmp_path, two_tracks_from_frame_
         )
 
 
+@pytest.mark.parametrize("stamps", ["abc", {"a": 1}, [[0.0, 1.0], [2.0]], ["x", 1.0]], ids=str)
+def test_video_timestamps_that_are_not_numbers_are_refused_naming_them(
+    tmp_path, two_tracks_from_frame_100, stamps
+):
+    """numpy's ValueError / the built-in TypeError came out, naming nothing."""
+    with pytest.raises(PoseBridgeError, match="video_timestamps must be a list or array"):
+        nwb.write_nwb(
+            two_tracks_from_frame_100,
+            tmp_path / "t.nwb",
+            pose_estimation_metadata={"video_timestamps": stamps},
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_get_timestamps_of_an_array_is_refused_naming_what_it_takes():
+    """A numpy array has .data: it passed the check, then failed with an AttributeError."""
+    with pytest.raises(posebridge.errors.TypeError, match="takes a PoseEstimationSeries"):
+        nwb.get_timestamps(np.zeros(3))
+
+
 def test_save_nwb_predictions_and_append(tmp_path, two_tracks_from_frame_100):
     path = tmp_path / "s.nwb"
     nwb.save_nwb(two_tracks_from_frame_100.isel(individual=[0]), path)

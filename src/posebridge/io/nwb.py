@@ -502,7 +502,7 @@ def get_timestamps(series: Any) -> np.ndarray:
     """
     from posebridge.formats import nwb
 
-    if not hasattr(series, "data"):
+    if not (hasattr(series, "data") and hasattr(series, "starting_time")):
         raise errors.TypeError(
             f"get_timestamps takes a PoseEstimationSeries (a pynwb TimeSeries), got "
             f"{type(series).__name__}."

@@ -53,7 +53,8 @@ def to_via_tracks_file(
     >>> from posebridge.io import save_bboxes
     >>> save_bboxes.to_via_tracks_file(ds, "tracks.csv")  # doctest: +SKIP
     """
-    if not track_ids_from_trailing_numbers:  # movement numbers the sorted names 0, 1, ...
+    if not track_ids_from_trailing_numbers and model.INDIVIDUAL in getattr(ds, "dims", ()):
+        # movement numbers the sorted names 0, 1, ... (one individual selected away: one name)
         names = np.asarray(ds[model.INDIVIDUAL].values).astype(str)
         ds = ds.isel({model.INDIVIDUAL: np.argsort(names, kind="stable")})
     return _dropin.save(

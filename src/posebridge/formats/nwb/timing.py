@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, brief
 from posebridge.formats.nwb.common import regular_times
 
 __all__ = ["retime", "series_times", "with_frame_numbers"]
@@ -61,7 +61,15 @@ def retime(ds: xr.Dataset, *, timestamps: Any = None, rate: float | None = None)
     out = ds.copy()
     out.attrs.pop("fps", None)
     if timestamps is not None:
-        stamps = np.asarray(timestamps, dtype=np.float64).reshape(-1)
+        try:
+            if isinstance(timestamps, str | bytes | dict):  # numpy would take text digits
+                raise TypeError
+            stamps = np.asarray(timestamps, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise PoseBridgeError(
+                "video_timestamps must be a list or array of numbers (seconds, one per video "
+                f"frame), got {brief(timestamps)}."
+            ) from None
         if frames.size and (frames.min() < 0 or frames.max() >= stamps.size):
             raise PoseBridgeError(
                 f"video_timestamps has {stamps.size} entries but the dataset has frames "
