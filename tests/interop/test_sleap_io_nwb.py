@@ -328,3 +328,23 @@ def test_a_lone_track_named_untracked_0_stays_a_track(tmp_path):
     assert ds.individual.values.tolist() == ["untracked_0_"]
     back = quiet(nwb.load_nwb, path)
     assert [i.track.name for lf in back.labeled_frames for i in lf] == ["untracked_0_"] * 2
+
+
+def test_frames_that_sleap_io_would_renumber_warn_and_every_frame_from_0_reads_right(tmp_path):
+    """sleap-io numbers a video's frames by the rank of their times: frames 10, 11, 15, 16,
+    40 came back from sleap_io.load_nwb as 1..5 while the README said both tools read them
+    right. The writer warns; the dataset given every frame from 0 reads right in sleap-io."""
+    rng = np.random.default_rng(4)
+    frames = posebridge.from_numpy(rng.uniform(0, 99, (5, 2, 3, 1)), individual_names=["a"])
+    frames = frames.assign_coords(time=[10, 11, 15, 16, 40])
+    gaps = posebridge.model.with_fps(frames, 30.0)
+    with pytest.warns(UserWarning, match=r"will renumber these frames \(10, 11, 15, 16, ...\)"):
+        nwb.write_nwb(gaps, tmp_path / "gaps.nwb")
+    back = nwb.load_nwb(tmp_path / "gaps.nwb", return_type="dataset")
+    assert back.frame.values.tolist() == [10, 11, 15, 16, 40]
+    full = posebridge.model.with_fps(frames.reindex(time=range(41)), 30.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no renumbering warning
+        nwb.write_nwb(full, tmp_path / "full.nwb")
+    labels = sio.load_nwb(tmp_path / "full.nwb")
+    assert [lf.frame_idx for lf in labels.labeled_frames] == [10, 11, 15, 16, 40]

@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from posebridge import model
@@ -194,6 +195,30 @@ def _in_module_time(target: Any, module_name: str, ds: xr.Dataset, where: Any) -
     )
 
 
+def _warn_frames_sleap_io_renumbers(ds: xr.Dataset, where: Any) -> None:
+    """Warn when ``sleap_io.load_nwb`` will give the dataset's frames other numbers.
+
+    sleap-io's reader numbers a video's frames by the rank of their times among
+    all its tracks' times (and puts an uninitialised value among them), so it
+    reads frame numbers right only when the times are those of every frame from
+    0. posebridge reads the file's times back as written.
+    """
+    frames = model.frame_numbers(ds)
+    if frames is None or not frames.size or frames.min() < 0:
+        return
+    if frames.size == int(frames.max()) + 1 and bool((np.diff(frames) == 1).all()):
+        return
+    shown = ", ".join(str(int(f)) for f in frames[:4]) + ", ..." * (frames.size > 4)
+    warnings.warn(
+        f"{where}: sleap_io.load_nwb numbers a video's frames by the rank of their times, "
+        f"so it will renumber these frames ({shown}); posebridge reads them back as "
+        "written. For sleap-io, give the dataset every frame from 0 "
+        "(ds.reindex(time=range(last frame + 1)), NaN where there is no pose).",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 def holds_sleap_io_layout(path: Path) -> bool:
     """Whether an NWB file's poses are in sleap-io's layout only (``SLEAP_VIDEO_*``
     modules of ``track=<name>`` containers), so an append should keep that layout.
@@ -266,6 +291,8 @@ def write_sleap_io_layout(
                 ds,
                 out_path if out_path is not None else "the in-memory NWBFile",
             )
+            if not existing:  # a new video module: its frames are this dataset's
+                _warn_frames_sleap_io_renumbers(ds, out_path or "the in-memory NWBFile")
             video = dataset_video(ds)
             with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
                 warnings.simplefilter("ignore", DeprecationWarning)
