@@ -408,3 +408,13 @@ def test_a_batch_appending_to_session_files_appends_once(tmp_path):
     assert back == ["rat", *appended]
     again = convert_many(tmp_path / "in", tmp_path / "out", **run)
     assert [r.status for r in again.results] == ["skipped", "skipped"]
+
+
+def test_a_yolo_dataset_written_beside_its_input_is_skipped_when_the_batch_runs_again(tmp_path):
+    """Run in place, the dataset's s1.yml is found among the folder's files; checking it was
+    s1.h5's output read it without the image size, which took it for a file of the user's."""
+    _dlc_input(tmp_path / "s1.h5", ["mouse"], seed=1, frames=4)
+    run = {"to": "yolo", "jobs": 1, "progress": False, "write_options": {"image_size": [64, 48]}}
+    assert convert_many(tmp_path, **run).ok
+    (again,) = convert_many(tmp_path, **run).results
+    assert (Path(again.source).name, again.status, again.error) == ("s1.h5", "skipped", "")

@@ -314,7 +314,7 @@ def _refuse_a_file_not_converted_from(job: Job) -> None:
     if not target.is_file():
         return
     try:
-        made = open_lazily_indexed(target)
+        made = open_lazily_indexed(target, **_read_back_options(job, target))
     except Exception:
         made = None  # not even readable: not an output of this batch
     try:
@@ -334,7 +334,7 @@ def _refuse_a_file_not_converted_from(job: Job) -> None:
     raise PoseBridgeError(
         f"{target}: is this input's output name, and a file of the folder read for inputs, "
         f"but not this input converted ({what}): it was left as it is, neither converted "
-        f"nor replaced. Write the outputs elsewhere (--out, out=) or name them apart "
+        "nor replaced. Write the outputs elsewhere (--out, out=) or name them apart "
         "(--template '{stem}_poses')."
     )
 
