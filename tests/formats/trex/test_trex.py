@@ -228,3 +228,29 @@ def test_position_arrays_of_another_length_than_frame_are_named(tmp_path: Path):
         FormatError, match=rf"[XY](#wcentroid)? has {longest} entries, 'frame' has 3"
     ):
         trex.read(path)
+
+
+@pytest.mark.parametrize("damage", ["compression-method", "deflated-bytes"])
+def test_a_member_that_cannot_be_decompressed_is_a_format_error(tmp_path: Path, damage):
+    """Fuzz seed 2098: a flipped byte of a member's compression method made zipfile raise
+    NotImplementedError ('That compression method is not supported'), reported as a
+    posebridge bug; damaged deflated bytes raise zlib.error."""
+    path = tmp_path / "v_id0.npz"
+    np.savez_compressed(path, **fish_arrays(0.0))
+    data = bytearray(path.read_bytes())
+    if damage == "compression-method":
+        for marker in (b"PK\x03\x04", b"PK\x01\x02"):  # every header names the method
+            at = data.find(marker)
+            while at >= 0:
+                method_at = at + (8 if marker == b"PK\x03\x04" else 10)
+                data[method_at : method_at + 2] = (99).to_bytes(2, "little")
+                at = data.find(marker, at + 4)
+    else:
+        start = data.find(b"PK\x03\x04")
+        name_length = int.from_bytes(data[start + 26 : start + 28], "little")
+        extra_length = int.from_bytes(data[start + 28 : start + 30], "little")
+        body = start + 30 + name_length + extra_length
+        data[body : body + 8] = b"\xff" * 8  # an invalid deflate block
+    path.write_bytes(bytes(data))
+    with pytest.raises(FormatError, match="is not a readable TRex .npz file"):
+        trex.read(path)

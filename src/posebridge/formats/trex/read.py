@@ -9,6 +9,7 @@ import os
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,15 @@ class _Track:
                         continue  # not per frame (frame_segments, segment_vxys, ...)
                     columns[name] = values.astype(np.float64)
             return columns
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError) as error:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            KeyError,
+            EOFError,  # a member cut short
+            zlib.error,  # a damaged compressed member
+            NotImplementedError,  # zipfile: "That compression method is not supported"
+        ) as error:
             raise FormatError(self.path, f"is not a readable TRex .npz file ({error}).") from None
 
     def _load_csv(self) -> dict[str, np.ndarray]:
