@@ -213,11 +213,17 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     found = [path for path in outputs if path.exists()]
     if not found:
         return None
+    from posebridge import registry
+
     frame_files = _writer_name(job) == "yolo-predictions"
     for path in found[-1:] if frame_files else found:  # a set placed whole: its last file
-        _refuse_another_format(job, path)
         try:
-            api.load(path, **_read_back_options(job, path))
+            fmt = registry.get(registry.detect(path))  # once: checked, then read as it
+        except PoseBridgeError:
+            fmt = None  # no format recognises it: reading it back says what is wrong
+        _refuse_another_format(job, path, fmt)
+        try:
+            api.load(path, fmt.name if fmt else None, **_read_back_options(job, fmt))
         except Exception as error:
             raise PoseBridgeError(
                 f"{path}: exists but does not read back ({' '.join(str(error).split())}); "
@@ -254,18 +260,14 @@ def _frame_files(target: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
-def _read_back_options(job: Job, path: Path) -> dict[str, Any]:
-    """What the job's output needs to be read back that it does not hold: the image size
-    of a YOLO dataset or predictions (positions are fractions of it, given to the writer),
-    and for YOLO predictions the input's keypoint names (their count is not in the file)."""
+def _read_back_options(job: Job, fmt: Any) -> dict[str, Any]:
+    """What the job's output (of the format ``fmt``, ``None`` when unknown) needs to be
+    read back that it does not hold: the image size of a YOLO dataset or predictions
+    (positions are fractions of it, given to the writer), and for YOLO predictions the
+    input's keypoint names (their count is not in the file)."""
     import inspect
 
-    from posebridge import registry
-
-    try:
-        reader = registry.get(registry.detect(path)).read
-    except PoseBridgeError:
-        return {}
+    reader = fmt.read if fmt is not None else None
     takes = inspect.signature(reader).parameters if reader is not None else {}
     options: dict[str, Any] = {}
     if "image_size" in takes and job.write_options.get("image_size") is not None:
@@ -280,20 +282,17 @@ def _read_back_options(job: Job, path: Path) -> dict[str, Any]:
     return options
 
 
-def _refuse_another_format(job: Job, path: Path) -> None:
-    """Refuse an existing output whose content is another format than the job writes
-    (a COCO file where Label Studio tasks are asked for: both end in ``.json``). Formats
-    of one family (DeepLabCut's .csv and LightningPose's) stand in for each other.
+def _refuse_another_format(job: Job, path: Path, found: Any) -> None:
+    """Refuse an existing output whose content (``found``, its detected format) is another
+    format than the job writes (a COCO file where Label Studio tasks are asked for: both
+    end in ``.json``). Formats of one family (DeepLabCut's .csv and LightningPose's) stand
+    in for each other.
     """
     from posebridge import registry
 
-    if job.to_format is None:
-        return  # chosen by the output's ending: whatever reads it back is that format
+    if job.to_format is None or found is None:
+        return  # chosen by the output's ending / unrecognised: reading it back tells
     wanted = registry.get(job.to_format)
-    try:
-        found = registry.get(registry.detect(path))
-    except PoseBridgeError:
-        return  # no format recognises it: reading it back says what is wrong
     if found.name != wanted.name and not (found.family and found.family == wanted.family):
         raise PoseBridgeError(
             f"{path}: exists but is not a {wanted.title} output (its content is "
@@ -313,8 +312,11 @@ def _refuse_a_file_not_converted_from(job: Job) -> None:
     target = Path(job.target)
     if not target.is_file():
         return
+    from posebridge import registry
+
     try:
-        made = open_lazily_indexed(target, **_read_back_options(job, target))
+        fmt = registry.get(registry.detect(target))
+        made = open_lazily_indexed(target, fmt.name, **_read_back_options(job, fmt))
     except Exception:
         made = None  # not even readable: not an output of this batch
     try:
