@@ -697,3 +697,81 @@ def test_yolo_classes_from_0_are_written_as_they_are(tmp_path):
         yolo.write(ds, out / "data.yaml", image_size=(10, 10))
     back = yolo.read(out / "data.yaml", image_size=(10, 10))
     np.testing.assert_array_equal(back.category_id.values, ds.category_id.values)
+
+
+def _ultralytics_images(yaml_path: Path, split: str) -> list[str]:
+    """A split's images as Ultralytics' ``get_img_files`` finds them (paths relative to the
+    data.yaml's folder): a folder's files at any depth, repeats kept; a ``.txt`` list's
+    lines, ``./`` resolved against the list's folder."""
+    import yaml as pyyaml
+
+    root = yaml_path.parent
+    entry = pyyaml.safe_load(yaml_path.read_text())[split]
+    found: list[str] = []
+    for item in entry if isinstance(entry, list) else [entry]:
+        where = root / item
+        if where.is_dir():
+            found += [p.relative_to(root).as_posix() for p in where.rglob("*.png")]
+        else:
+            for line in where.read_text().splitlines():
+                assert line.startswith("./"), line  # otherwise relative to the working folder
+                found.append((where.parent / line[2:]).relative_to(root).as_posix())
+    return sorted(found)
+
+
+def test_splits_listed_from_one_folder_are_written_as_lists_and_stay_apart(tmp_path):
+    """Splits read from .txt lists of one folder (Ultralytics' autosplit) were written as
+    'train: images/all' and 'val: images/all': Ultralytics trained on the val images."""
+    for name in ("a", "b", "c"):
+        (tmp_path / "src" / "images" / "all").mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (640, 480)).save(tmp_path / "src" / "images" / "all" / f"{name}.png")
+    ds = _frames(["images/all/a.png", "images/all/b.png", "images/all/c.png"])
+    ds = ds.assign_coords(data_split=("time", ["train", "val", "train"]))
+    out = tmp_path / "out"
+    out.mkdir()
+    written = yolo.write(ds, out / "data.yaml", image_size=(640, 480))
+    assert {out / "train.txt", out / "val.txt"} <= set(written)
+    (out / "images").symlink_to(tmp_path / "src" / "images")
+    assert _ultralytics_images(out / "data.yaml", "train") == [
+        "images/all/a.png",
+        "images/all/c.png",
+    ]
+    assert _ultralytics_images(out / "data.yaml", "val") == ["images/all/b.png"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no image read twice
+        back = yolo.read(out / "data.yaml")
+    assert dict(zip(back.image_path.values, back.data_split.values, strict=True)) == {
+        "images/all/a.png": "train",
+        "images/all/b.png": "val",
+        "images/all/c.png": "train",
+    }
+    order = [list(back.image_path.values).index(image) for image in ds.image_path.values]
+    np.testing.assert_allclose(back.position.values[order], ds.position.values)
+
+
+def test_a_split_folder_with_subfolders_is_listed_once(tmp_path):
+    """images/train/top.png and images/train/sub/s.png wrote
+    'train: [images/train/sub, images/train]': Ultralytics reads a folder's subfolders,
+    so it trained on s.png twice."""
+    ds = _frames(["images/train/sub/s.png", "images/train/top.png", "images/val/v/x.png"])
+    ds = ds.assign_coords(data_split=("time", ["train", "train", "val"]))
+    written = yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
+    for image in ds.image_path.values:
+        (tmp_path / image).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (640, 480)).save(tmp_path / image)
+    assert not any(p.suffix == ".txt" and p.parent == tmp_path for p in written)
+    assert _ultralytics_images(tmp_path / "data.yaml", "train") == [
+        "images/train/sub/s.png",
+        "images/train/top.png",
+    ]
+    assert _ultralytics_images(tmp_path / "data.yaml", "val") == ["images/val/v/x.png"]
+
+
+def test_a_split_list_is_not_written_over_a_file_of_the_users(tmp_path):
+    ds = _frames(["images/all/a.png", "images/all/b.png"])
+    ds = ds.assign_coords(data_split=("time", ["train", "val"]))
+    (tmp_path / "val.txt").write_text("my notes")
+    with pytest.raises(FileExistsError, match="val.txt"):
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
+    assert (tmp_path / "val.txt").read_text() == "my notes"
+    assert not (tmp_path / "data.yaml").exists()

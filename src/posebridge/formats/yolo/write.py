@@ -69,7 +69,8 @@ def write(
     Returns
     -------
     list of pathlib.Path
-        The data.yaml, then every label file.
+        The data.yaml, then every label file, then the split lists (``<split>.txt``)
+        written for splits that share a folder.
 
     Examples
     --------
@@ -101,16 +102,15 @@ def write(
     flip = _flip_idx(ds)
     class_ids, class_names = _classes(ds, path)
     lines = _label_lines(ds, sizes, class_ids)
-    targets = [path, *(root / f for f in label_files)]
+    entries, lists = _split_entries(images, splits)
+    targets = [path, *(root / f for f in label_files), *(root / name for name in lists)]
     check_outputs([path], overwrite)
     _refuse_stray_labels(root, images, targets)
     made = _make_folders(root, label_files)
     try:
         with atomic_outputs(targets, overwrite=overwrite) as temporaries:
-            temporaries[0].write_text(
-                _yaml(ds, images, splits, class_names, flip), encoding="utf-8"
-            )
-            for temporary, text in zip(temporaries[1:], lines, strict=True):
+            temporaries[0].write_text(_yaml(ds, entries, class_names, flip), encoding="utf-8")
+            for temporary, text in zip(temporaries[1:], [*lines, *lists.values()], strict=True):
                 temporary.write_text(text, encoding="utf-8")
     except BaseException:
         for folder in reversed(made):
@@ -460,27 +460,61 @@ def _format_rows(classes: np.ndarray, table: np.ndarray, flags: np.ndarray) -> l
     return sink.getvalue().decode("ascii").splitlines()
 
 
+def _split_entries(images: list[str], splits: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each split's data.yaml entry, and the image lists to write beside the data.yaml.
+
+    A split is written as its images' folders, without a folder that lies inside
+    another of them (Ultralytics reads a folder's subfolders too, and would take
+    their images twice). When one of those folders also holds (at any depth) an
+    image of another split (splits read from ``.txt`` lists of one folder, as
+    Ultralytics' ``autosplit`` makes them), the split is written as the list
+    ``<split>.txt`` instead, one ``./<image>`` per line (Ultralytics resolves
+    ``./`` against the list's folder): folders would merge the splits.
+
+    Returns
+    -------
+    entries, lists
+        ``{split: folder, folders or list file}`` in the order of ``SPLITS``, and
+        ``{list file name: its text}``.
+    """
+    owners: dict[PurePosixPath, set[str]] = {}  # folder -> splits with an image at or below it
+    folders: dict[str, list[PurePosixPath]] = {}
+    for image, split in zip(images, splits, strict=True):
+        parent = PurePosixPath(image).parent
+        folders.setdefault(split, [])
+        if parent not in folders[split]:
+            folders[split].append(parent)
+        for folder in (parent, *parent.parents):
+            owners.setdefault(folder, set()).add(split)
+    entries: dict[str, Any] = {}
+    lists: dict[str, str] = {}
+    for split in SPLITS:
+        if split not in folders:
+            continue
+        own = folders[split]
+        outermost = [f for f in own if not any(other in f.parents for other in own)]
+        if all(owners[f] == {split} for f in outermost):
+            names = [str(f) for f in outermost]
+            entries[split] = names[0] if len(names) == 1 else names
+            continue
+        name = f"{split}.txt"
+        entries[split] = name
+        lists[name] = "".join(
+            f"./{image}\n" for image, of in zip(images, splits, strict=True) if of == split
+        )
+    return entries, lists
+
+
 def _yaml(
     ds: xr.Dataset,
-    images: list[str],
-    splits: list[str],
+    entries: dict[str, Any],
     names: dict[int, str],
     flip: list[int] | None,
 ) -> str:
     import yaml
 
     keypoints = [str(v) for v in ds[model.KEYPOINT].values]
-    folders: dict[str, list[str]] = {}
-    for image, split in zip(images, splits, strict=True):
-        folder = str(PurePosixPath(image).parent)
-        folders.setdefault(split, [])
-        if folder not in folders[split]:
-            folders[split].append(folder)
-    content: dict[str, Any] = {}
-    for split in SPLITS:
-        if split in folders:
-            entry = folders[split]
-            content[split] = entry[0] if len(entry) == 1 else entry
+    content: dict[str, Any] = dict(entries)
     content["kpt_shape"] = [len(keypoints), 3]
     if flip is not None:  # without it Ultralytics turns its left-right flips off
         content["flip_idx"] = flip
