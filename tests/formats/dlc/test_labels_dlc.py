@@ -176,13 +176,28 @@ def test_points_not_visible_are_left_out_of_deeplabcut_files(tmp_path):
     position = np.arange(8.0).reshape(1, 2, 4, 1)
     visible = np.array([[[2.0], [0.0], [1.0], [np.nan]]])
     ds = labels.from_numpy(position, image_path=["labeled-data/v/img1.png"], visible=visible)
-    posebridge.save(ds, tmp_path / "dlc.csv")
+    with pytest.warns(UserWarning, match=r"dlc\.csv: 2 point\(s\) with coordinates are flagged"):
+        posebridge.save(ds, tmp_path / "dlc.csv")
     df = pd.read_csv(tmp_path / "dlc.csv", header=[0, 1, 2], index_col=[0, 1, 2])
     assert df.index.tolist() == [("labeled-data", "v", "img1.png")]  # DLC >= 2.3 rows
     assert df.columns.get_level_values("coords").unique().tolist() == ["x", "y"]
     row = df.to_numpy()[0]
     np.testing.assert_array_equal(row[[0, 1, 6, 7]], [0.0, 4.0, 3.0, 7.0])  # flags 2 and NaN
     assert np.isnan(row[2:6]).all()  # flags 0 and 1: not a label in DeepLabCut
+
+
+def test_coco_points_labelled_but_hidden_are_kept_with_their_flag_set_to_2(tmp_path):
+    """COCO's v=1 (labelled, not visible) was dropped from DeepLabCut files without a word;
+    the warning's recipe keeps them."""
+    position = np.array([[[10.0, 30.0], [20.0, 40.0]]])[..., None]  # (time, space, kp, ind)
+    visible = np.array([[[2.0], [1.0]]])
+    ds = labels.from_numpy(position, image_path=["labeled-data/v/img1.png"], visible=visible)
+    ds["visible"] = ds.visible.where(ds.visible != 1, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(ds, tmp_path / "CollectedData_me.h5")
+    back = posebridge.load(tmp_path / "CollectedData_me.h5")
+    np.testing.assert_array_equal(back.position.values, position)
 
 
 def test_lightning_pose_keeps_its_visible_coord(tmp_path):

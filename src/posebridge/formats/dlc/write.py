@@ -94,8 +94,12 @@ def project_relative(paths: np.ndarray) -> np.ndarray:
     return np.where(inside, np.strings.add("labeled-data/", rest), text)
 
 
-def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool) -> xr.Dataset:
-    """A labels dataset as the DeepLabCut table writer takes it (see the module doc)."""
+def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr.Dataset:
+    """A labels dataset as the DeepLabCut table writer takes it (see the module doc).
+
+    Points with coordinates whose ``visible`` flag is below 2 (COCO's v=1: labelled,
+    not visible) are left out with a warning naming ``where`` (the file written).
+    """
     paths = project_relative(image_names(ds))
     out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, paths)})
     out = out.drop_vars(
@@ -104,6 +108,18 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool) -> xr.Dataset:
     )
     if not lightning_pose and labels.VISIBLE in out:
         hidden = ~labels.point_flags(ds)  # flags below 2: not a DeepLabCut label
+        dims = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
+        finite = np.isfinite(ds["position"]).all(model.SPACE).transpose(*dims).values
+        dropped = int((hidden & finite).sum())
+        if dropped:
+            warnings.warn(
+                f"{where}: {dropped} point(s) with coordinates are flagged not visible "
+                "(visible below 2, such as COCO's v=1: labelled but hidden) and are written "
+                "as missing: DeepLabCut's labelled data holds no visibility flag, and a "
+                "point it holds is a visible label. To keep them as labels, set their flag "
+                "to 2 first: ds['visible'] = ds.visible.where(ds.visible != 1, 2).",
+                stacklevel=4,
+            )
         out["position"] = out["position"].where(
             xr.DataArray(~hidden, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
         )
@@ -275,7 +291,9 @@ def _write(
         _refuse_negative_likelihood(ds, title)
     labelled = labels.is_labels(ds)
     if labelled:
-        ds = prepare_labels(ds, lightning_pose=default_scorer == DEFAULT_LP_SCORER)
+        ds = prepare_labels(
+            ds, lightning_pose=default_scorer == DEFAULT_LP_SCORER, where=Path(path)
+        )
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (*HDF5_SUFFIXES, ".csv"):
@@ -521,7 +539,7 @@ def dataframe_from_dataset(
     ds = model.validate(ds)
     layout.check_writable(ds)
     if labels.is_labels(ds):
-        ds = prepare_labels(ds, lightning_pose=False)
+        ds = prepare_labels(ds, lightning_pose=False, where="the DataFrame")
     scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)
     style, index = layout.index_for_writing(ds)
     tables = plan_tables(ds, Path("x.h5"), bool(split_individuals), scorer, individuals_level)
