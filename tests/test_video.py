@@ -165,3 +165,16 @@ def test_packets_marked_to_be_dropped_are_not_counted():
     )
     assert _video._kept_packets(lines) == 3
     assert _video._kept_packets(b"") == 0
+
+
+@pytest.mark.parametrize("fps", [1000.0, 2000.0, 1500.0, 29.97])
+def test_probe_reads_a_high_speed_cameras_frame_rate(tmp_path, fps):
+    """ffmpeg prints 1000 fps as '1k fps': probe found no rate, and render wrote a
+    1000 fps video at 30 fps."""
+    writer = _video.write_frames(
+        tmp_path / "v.mkv", (WIDTH, HEIGHT), fps, codec="ffv1", pix_fmt="bgr0", quality=None
+    )
+    for k in range(3):
+        writer.send(pattern(k))
+    writer.close()
+    assert _video.probe(tmp_path / "v.mkv").fps == pytest.approx(fps)

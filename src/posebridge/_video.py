@@ -135,12 +135,13 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     if done.returncode != 0 or size is None:
         last = " ".join(lines[-1:]) or f"ffmpeg exit status {done.returncode}"
         raise PoseBridgeError(f"{path}: could not be opened as a video ({last}).")
-    rate = re.search(r"Video: .*?([\d.]+) fps", log)
+    # ffmpeg prints a whole number of thousands as "1k fps" (a high-speed camera's rate)
+    rate = re.search(r"Video: .*?([\d.]+)(k?) fps", log)
     return VideoInfo(
         path=path,
         width=int(size.group(1)),
         height=int(size.group(2)),
-        fps=float(rate.group(1)) if rate else None,
+        fps=float(rate.group(1)) * (1000 if rate.group(2) else 1) if rate else None,
         n_frames=_kept_packets(done.stdout),
     )
 
