@@ -694,3 +694,23 @@ def test_all_nan_poses_are_drawn_without_warnings_and_say_so(poses):
             assert "no points: every position is NaN" in [t.get_text() for t in ax.texts]
         plot.missing(ds)
         plot.confidence(ds)
+
+
+def test_an_individual_keeps_its_colour_in_every_figure_whatever_is_selected():
+    """mouse3 was green among all three and blue when shown alone."""
+    from matplotlib.colors import to_hex
+
+    from posebridge._colours import colour
+
+    position = np.random.default_rng(0).uniform(0, 50, (20, 2, 2, 3))
+    ds = model.from_numpy(position, individual_names=["mouse1", "mouse2", "mouse3"])
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["keypoint_0", "keypoint_1"]]))
+    expected = {"mouse1": to_hex(colour(0)), "mouse3": to_hex(colour(2))}
+    chosen = ["mouse3", "mouse1"]
+    lines = plot.trajectories(ds, individuals=chosen).axes[0].get_lines()
+    assert {line.get_label(): to_hex(line.get_color()) for line in lines} == expected
+    dots = plot.skeleton(ds, frame=0, individuals=chosen).axes[0].collections
+    scatters = [c for c in dots if isinstance(c, PathCollection)]
+    assert {c.get_label(): to_hex(c.get_facecolor()[0]) for c in scatters} == expected
+    ticks = plot.missing(ds, individuals=["mouse3"]).axes[0].get_yticklabels()
+    assert {to_hex(tick.get_color()) for tick in ticks} == {expected["mouse3"]}

@@ -129,7 +129,7 @@ def test_frame_range_and_individuals_are_chosen(video, tmp_path):
     assert after.shape[0] == 2
     for k, number in enumerate((5, 6)):
         x, y = np.rint(position[number, :, 0, 1]).astype(int)
-        assert tuple(after[k, y, x]) == colour_rgb(0)  # the only track drawn: first colour
+        assert tuple(after[k, y, x]) == colour_rgb(1)  # its colour when all are drawn
         changed = (after[k] != before[number]).any(axis=2)
         only_id_1 = distance_to_drawing(position[number][:, :, 1:], [(0, 1), (1, 2)])
         assert not changed[only_id_1 > 4.5].any()  # id_0 is not drawn
@@ -155,6 +155,34 @@ def test_boxes_are_outlined(video, tmp_path):
     assert tuple(after[0, 50, 25]) == colour_rgb(0)  # left side at x = 40 - 15
     assert tuple(after[0, 40, 40]) == colour_rgb(0)  # top side at y = 50 - 10
     np.testing.assert_array_equal(after[0, 45:56, 30:51], before[0, 45:56, 30:51])  # inside
+
+
+def test_boxes_below_min_confidence_are_left_out(video, tmp_path):
+    """min_confidence left every box drawn: it applied to keypoints only."""
+    centre = np.array([[[40.0, 90.0], [50.0, 50.0]]])  # (time, space, individual)
+    shape = np.full((1, 2, 2), 20.0)
+    ds = model.bboxes_from_numpy(centre, shape, np.array([[0.9, 0.01]]))
+    out = render(ds, video, tmp_path / "out.mkv", names=False, min_confidence=0.5, **LOSSLESS)
+    before, after = decoded(video)[0], decoded(out)[0]
+    assert tuple(after[50, 30]) == colour_rgb(0)  # left side of the first box at x = 40 - 10
+    np.testing.assert_array_equal(after[35:66, 75:106], before[35:66, 75:106])  # second: none
+
+
+def test_a_track_keeps_its_colour_when_drawn_alone(video, tmp_path):
+    ds, position = poses_at([0], n_individuals=3)
+    out = render(ds, video, tmp_path / "out.mkv", individuals=["id_2"], names=False, **LOSSLESS)
+    x, y = np.rint(position[0, :, 0, 2]).astype(int)
+    assert tuple(decoded(out)[0, y, x]) == colour_rgb(2)
+
+
+def test_poses_of_several_views_are_refused_also_with_individuals_chosen(video, tmp_path):
+    """With individuals=, the first view was drawn on the video given, with a warning."""
+    ds, _ = poses_at([0])
+    other = ds.assign(position=ds.position + 5)
+    both = xr.concat([ds, other], dim=xr.DataArray(["cam1", "cam2"], dims="view"))
+    with pytest.raises(PoseBridgeError, match="2 camera views; render one"):
+        render(both, video, tmp_path / "out.mkv", individuals=["id_0"], **LOSSLESS)
+    assert not (tmp_path / "out.mkv").exists()
 
 
 def test_default_mp4_output_with_codec_blur(tmp_path):

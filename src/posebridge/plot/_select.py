@@ -26,6 +26,7 @@ __all__ = [
     "check_count",
     "check_model",
     "check_still",
+    "colour_numbers",
     "dataset_video",
     "decimate",
     "flat_only",
@@ -39,6 +40,26 @@ __all__ = [
 ]
 
 TimeRange = tuple[float | None, float | None]
+
+#: A coordinate along ``individual`` that :func:`select` adds when it picks tracks:
+#: each track's place in the dataset given, so it keeps its colour when shown alone.
+_COLOUR_NUMBER = "_posebridge_colour_number"
+
+
+def colour_numbers(ds: xr.Dataset) -> list[int]:
+    """Each individual's colour number: its place in the dataset before :func:`select`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> ds = from_numpy(np.zeros((2, 2, 1, 3)), individual_names=["a", "b", "c"])
+    >>> colour_numbers(select(ds, individuals=["c", "a"]))
+    [2, 0]
+    """
+    if _COLOUR_NUMBER in ds.coords:
+        return [int(v) for v in ds[_COLOUR_NUMBER].values]
+    return list(range(ds.sizes[model.INDIVIDUAL]))
 
 
 def _pick(ds: xr.Dataset, dim: str, names: Sequence[str] | str | None) -> xr.Dataset:
@@ -265,6 +286,9 @@ def select(
             stacklevel=3,
         )
         ds = ds.isel({model.VIEW: 0})
+    if individuals is not None and _COLOUR_NUMBER not in ds.coords:
+        numbers = np.arange(ds.sizes[model.INDIVIDUAL])
+        ds = ds.assign_coords({_COLOUR_NUMBER: (model.INDIVIDUAL, numbers)})
     ds = _pick(ds, model.INDIVIDUAL, individuals)
     ds = _pick(ds, model.KEYPOINT, keypoints)
     if time is not None and time != (None, None):

@@ -25,6 +25,7 @@ from posebridge.plot._select import (
     background,
     check_count,
     check_still,
+    colour_numbers,
     dataset_video,
     decimate,
     flat_only,
@@ -163,17 +164,18 @@ def trajectories(
         title = ", ".join(str(k) for k in ds[model.KEYPOINT].values)
     style = {"linestyle": "none", "marker": "o", "markersize": 3} if labels.is_labels(ds) else {}
     names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    hue = colour_numbers(ds)
     several = x.ndim == 3 and x.shape[1] > 1
     for i, name in enumerate(names):
         if x.ndim == 2:
-            ax.plot(x[:, i], y[:, i], color=colour(i), label=name, linewidth=1, **style)
+            ax.plot(x[:, i], y[:, i], color=colour(hue[i]), label=name, linewidth=1, **style)
             continue
         for k, keypoint in enumerate(ds[model.KEYPOINT].values):
             label = f"{name}: {keypoint}" if several else name
             look = {"linestyle": ("-", "--", ":", "-.")[k % 4]} if several else {}
             if style:  # labelled frames: one marker per keypoint
                 look = {**style, "marker": "os^Dv<>phx"[k % 10]}
-            ax.plot(x[:, k, i], y[:, k, i], color=colour(i), label=label, linewidth=1, **look)
+            ax.plot(x[:, k, i], y[:, k, i], color=colour(hue[i]), label=label, linewidth=1, **look)
     _no_points(ax, x, y)
     if step > 1:
         title += f" (1 in {step} of {ds.sizes[model.TIME]} time steps drawn)"
@@ -337,7 +339,7 @@ def missing(
             ax.axhline(i * block - 0.5, color="tab:red", linewidth=0.8)
     per_individual = len(row_names) // max(1, len(names))
     for r, tick in enumerate(ax.get_yticklabels()):
-        tick.set_color(colour(r // per_individual))
+        tick.set_color(colour(colour_numbers(ds)[r // per_individual]))
     _time_axis(ax, ds)
     share = 100 * float(absent.mean()) if absent.size else 0.0
     binned = f", {per} steps per column" if per > 1 else ""
@@ -456,14 +458,18 @@ def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: li
     pairs = np.array(
         [(index[a], index[b]) for a, b in edges if a in index and b in index], dtype=int
     ).reshape(-1, 2)
+    hue = colour_numbers(ds)
     for i, name in enumerate(names):
-        ax.scatter(x[:, i], y[:, i], s=18, color=colour(i), label=name, zorder=3, edgecolors="w")
+        ax.scatter(
+            x[:, i], y[:, i], s=18, color=colour(hue[i]), label=name, zorder=3, edgecolors="w"
+        )
         if pairs.size:
             segments = np.stack(
                 [np.stack([x[pairs[:, 0], i], y[pairs[:, 0], i]], axis=-1),
                  np.stack([x[pairs[:, 1], i], y[pairs[:, 1], i]], axis=-1)], axis=1,
             )  # fmt: skip
-            ax.add_collection(LineCollection(segments, colors=colour(i), linewidths=1.5, zorder=2))
+            lines = LineCollection(segments, colors=colour(hue[i]), linewidths=1.5, zorder=2)
+            ax.add_collection(lines)
         finite = np.isfinite(x[:, i]) & np.isfinite(y[:, i])
         if finite.any():  # the name above the highest point: least y on image axes (y down)
             highest = np.argmin if ds.sizes[model.SPACE] == 2 else np.argmax
@@ -474,7 +480,7 @@ def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: li
                 xytext=(0, 8),
                 textcoords="offset points",
                 ha="center",
-                color=colour(i),
+                color=colour(hue[i]),
                 fontweight="bold",
                 path_effects=[patheffects.withStroke(linewidth=2, foreground="w")],
             )
@@ -493,13 +499,16 @@ def _draw_boxes(ax: Any, one: xr.Dataset, x: np.ndarray, y: np.ndarray, names: l
     from matplotlib.patches import Rectangle
 
     width, height = _xy(one["shape"])
+    hue = colour_numbers(one)
     for i, name in enumerate(names):
-        ax.scatter([x[i]], [y[i]], s=12, color=colour(i), label=name, zorder=3)
+        ax.scatter([x[i]], [y[i]], s=12, color=colour(hue[i]), label=name, zorder=3)
         if not np.isfinite([x[i], y[i], width[i], height[i]]).all():
             continue
         corner = (x[i] - width[i] / 2, y[i] - height[i] / 2)
-        box = Rectangle(corner, width[i], height[i], fill=False, color=colour(i), linewidth=1.5)
+        box = Rectangle(
+            corner, width[i], height[i], fill=False, color=colour(hue[i]), linewidth=1.5
+        )
         ax.add_patch(box)
-        ax.annotate(name, corner, xytext=(0, 3), textcoords="offset points", color=colour(i),
+        ax.annotate(name, corner, xytext=(0, 3), textcoords="offset points", color=colour(hue[i]),
                     fontweight="bold")  # fmt: skip
     ax.autoscale_view()

@@ -223,12 +223,19 @@ class _Painter:
                 conf = np.asarray(conf.transpose(model.TIME, model.INDIVIDUAL, ...).values)
                 position = np.where((conf < min_confidence)[..., None], np.nan, position)
         else:  # (time, individual, space) -> add a keypoint axis of 1
+            shape = np.asarray(chosen["shape"].transpose(*order).values, dtype=float)
+            if min_confidence is not None and "confidence" in chosen:  # (time, individual)
+                conf = chosen["confidence"].transpose(model.TIME, model.INDIVIDUAL).values
+                low = np.asarray(conf, dtype=float) < min_confidence
+                position = np.where(low[..., None], np.nan, position)
+                shape = np.where(low[..., None], np.nan, shape)
             position = position[:, :, None, :]
-            shape = chosen["shape"].transpose(*order).values
-            self.shape = np.asarray(shape, dtype=float)
+            self.shape = shape
         self.position = position[..., :2]
         n_individuals = position.shape[1]
-        self.colours = np.array([colour_rgb(i) for i in range(n_individuals)], dtype=np.uint8)
+        from posebridge.plot._select import colour_numbers
+
+        self.colours = np.array([colour_rgb(n) for n in colour_numbers(ds)], dtype=np.uint8)
         self.edges = np.zeros((0, 2), dtype=np.int64)
         if not self.boxes and "skeleton_edges" in ds:
             index = {str(k): i for i, k in enumerate(ds[model.KEYPOINT].values)}
@@ -433,13 +440,13 @@ def render(
             refuse_writing_onto_input(str(source), out, doing="writing the video there")
     check_model(ds)
     ds = _poses_for_video(ds, Path(video))
-    if individuals is not None:
-        ds = select(ds, individuals=individuals)
-    if model.VIEW in ds.dims:
+    if model.VIEW in ds.dims:  # before select, which would show the first view
         raise PoseBridgeError(
             f"{named(ds)}the poses have {ds.sizes[model.VIEW]} camera views; render one: "
             "ds.sel(view=...)."
         )
+    if individuals is not None:
+        ds = select(ds, individuals=individuals)
     _check_drawable(ds, Path(video))
     info = _video.probe(video)
     wrong_size = size_mismatch(ds, info.width, info.height, str(info.path))
