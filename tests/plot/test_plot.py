@@ -621,6 +621,22 @@ def test_skeleton_over_a_video_shows_the_frame_of_the_step_drawn(poses, tmp_path
     assert shown_grey(default) == 10 * int(default.get_title().split()[-1])
 
 
+def test_skeleton_of_a_frame_shows_that_frame_of_the_poses_video_not_its_still(poses, tmp_path):
+    """With frame_path (a still, as sample data has) and video_path both set, skeleton(frame=N)
+    drew frame N's poses over the still, another frame."""
+    from PIL import Image
+
+    video = grey_video(tmp_path / "v.mkv", 25)
+    Image.fromarray(np.full((16, 32, 3), 250, dtype=np.uint8)).save(tmp_path / "still.png")
+    ds = with_frames(poses, list(range(2, 26, 2))).assign_attrs(
+        frame_path=str(tmp_path / "still.png"), video_path=str(video)
+    )
+    assert shown_grey(plot.skeleton(ds, frame=14).axes[0]) == 140
+    assert shown_grey(plot.trajectories(ds).axes[0]) == 250  # a path over time: the still
+    ds.attrs["video_path"] = str(tmp_path / "gone.mkv")
+    assert shown_grey(plot.skeleton(ds, frame=14).axes[0]) == 250  # no video: the still
+
+
 def test_a_still_of_another_size_than_the_poses_video_is_refused(poses, tmp_path):
     video = grey_video(tmp_path / "v.mkv", 3, size=(32, 16))
     ds = poses.assign_attrs(video_width=64, video_height=48, source_file="s.slp")

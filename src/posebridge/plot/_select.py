@@ -531,6 +531,7 @@ def background(
     frame: int | None = None,
     image: np.ndarray | str | os.PathLike[str] | None = None,
     row: int | None = None,
+    exact_frame: bool = False,
 ) -> np.ndarray | None:
     """The still frame under a figure, as an RGB array, or ``None``.
 
@@ -538,7 +539,9 @@ def background(
     ``video`` (``frame`` is then required); for labels, the image or video
     frame of labelled frame ``row``; the dataset's ``frame_path`` attribute (a
     still of its video: sample data); frame ``frame`` of the dataset's
-    ``video_path`` when that file exists and ``frame`` is given. A file given
+    ``video_path`` when that file exists and ``frame`` is given. With
+    ``exact_frame`` (a figure of frame ``frame``'s poses) the ``video_path``
+    frame comes before ``frame_path``, a still of some other frame. A file given
     here that cannot be read, or whose size is not the dataset's
     ``video_width`` x ``video_height``, is an error; one the dataset names is
     skipped with a warning. 3D poses get no still (see :func:`flat_only`).
@@ -559,10 +562,12 @@ def background(
         found = label_image(ds, row)
         if found is not None:
             named_files.append(found)
-    if ds.attrs.get("frame_path"):
-        named_files.append((Path(str(ds.attrs["frame_path"])), 0))
+    still = [(Path(str(ds.attrs["frame_path"])), 0)] if ds.attrs.get("frame_path") else []
     if frame is not None and ds.attrs.get("video_path"):
-        named_files.append((Path(str(ds.attrs["video_path"])), int(frame)))
+        of_video = [(Path(str(ds.attrs["video_path"])), int(frame))]
+        named_files += of_video + still if exact_frame else still + of_video
+    else:
+        named_files += still
     for path, number in named_files:
         if not path.is_file():
             continue

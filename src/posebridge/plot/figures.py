@@ -421,7 +421,7 @@ def skeleton(
     one = ds.isel({model.TIME: row})
     number = None if labels.is_labels(ds) else model.frame_numbers(ds)
     shown_frame = frame_in_video(ds, row, video if image is None else None)
-    still = background(ds, video=video, frame=shown_frame, image=image, row=row)
+    still = background(ds, video=video, frame=shown_frame, image=image, row=row, exact_frame=True)
     ax = _mpl.axes(ax)
     if still is not None:
         _mpl.show_image(ax, still)
