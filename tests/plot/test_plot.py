@@ -730,3 +730,19 @@ def test_an_individual_keeps_its_colour_in_every_figure_whatever_is_selected():
     assert {c.get_label(): to_hex(c.get_facecolor()[0]) for c in scatters} == expected
     ticks = plot.missing(ds, individuals=["mouse3"]).axes[0].get_yticklabels()
     assert {to_hex(tick.get_color()) for tick in ticks} == {expected["mouse3"]}
+
+
+def test_missing_of_labels_names_the_labelled_frames_chosen_by_time():
+    """With time=(5, 7) the raster's columns were numbered -0.5, 0.0, ... 2.5, so the frame
+    missing (labelled frame 6) read as column 1."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    position = np.zeros((8, 2, 1, 1))
+    position[6] = np.nan
+    ds = labels.from_numpy(position, video=["v.mp4"] * 8, frame=list(range(10, 90, 10)))
+    fig = plot.missing(ds, time=(5, 7))
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    assert ax.images[0].get_array().tolist() == [[0.0, 1.0, 0.0]]
+    shown = {t.get_text(): x for t, x in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)}
+    assert {k: v for k, v in shown.items() if k} == {"5": 0.0, "6": 1.0, "7": 2.0}

@@ -350,10 +350,11 @@ def missing(
 
 
 def _time_axis(ax: Any, ds: xr.Dataset) -> None:
-    """Ticks at time-step positions, labelled with the steps' time values."""
+    """Ticks at time-step positions, labelled with the steps' time values (for labels, the
+    labelled frames' indices, which a ``time=`` choice does not renumber)."""
     mpl = _mpl.matplotlib()
     values = np.asarray(ds[model.TIME].values)
-    if labels.is_labels(ds) or values.size == 0:
+    if values.size == 0:
         ax.set_xlabel(_time_label(ds))
         return
 
