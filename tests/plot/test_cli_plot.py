@@ -284,3 +284,23 @@ def test_the_readme_shows_the_committed_figures():
     assert "docs/two-mice.trajectories.png" in shown
     for path in shown:
         assert (ROOT / path).is_file(), path
+
+
+def test_plot_of_the_current_folder_names_the_figure_after_it(tmp_path, monkeypatch):
+    """`posebridge plot .` in a folder read as one input (YOLO predictions' labels folder)
+    failed with a raw ValueError: "PosixPath('.') has an empty name"."""
+    labels_folder = tmp_path / "labels"
+    labels_folder.mkdir()
+    for frame in (1, 2):
+        row = f"0 0.5 0.5 0.2 0.2 0.{frame} 0.2 0.9 0.3 0.4 0.8\n"
+        (labels_folder / f"clip_{frame}.txt").write_text(row)
+    monkeypatch.chdir(labels_folder)
+    options = ["--read-option", "kpt_shape=[2, 3]", "--read-option", "image_size=[64, 48]"]
+    result = run("plot", ".", "--kind", "missing", *options)
+    assert result.exit_code == 0, result.output
+    expected = tmp_path / "labels.missing.png"
+    assert Path(result.stdout.strip()).resolve() == expected
+    assert expected.read_bytes().startswith(b"\x89PNG")
+    assert plot_output.default_path("..", "missing") == tmp_path.parent / (
+        f"{tmp_path.name}.missing.png"
+    )

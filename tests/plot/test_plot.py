@@ -7,6 +7,8 @@ computed here from the arrays the datasets were built from.
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -163,6 +165,25 @@ def test_confidence_histograms_count_each_keypoints_scores(poses, arrays):
         np.testing.assert_allclose(data.edges, edges)
     assert legend_texts(ax) == ["snout (1 NaN)", "ear", "tail"]
     assert ax.get_xlabel() == "confidence" and ax.get_ylabel() == "count"
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [[-1e308, 1e308, 0.5, 0.7], [1e17, 1e17, 1e17, 1e17], [-1.7e308] * 4, [1.7e308] * 4],
+    ids=["wider than the float range", "one large score", "lowest float", "highest float"],
+)
+def test_confidence_of_extreme_scores_counts_every_score(scores):
+    """Scores from -1e308 to 1e308 overflowed the bins' width ("`bins` must increase
+    monotonically"); one score of 1e17 gave bins of no width."""
+    position = np.zeros((4, 2, 1, 1))
+    ds = model.from_numpy(position, np.asarray(scores, dtype=float).reshape(4, 1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow
+        patch = next(p for p in plot.confidence(ds).axes[0].patches if isinstance(p, StepPatch))
+    data = patch.get_data()
+    assert data.values.sum() == 4
+    assert (np.diff(data.edges) > 0).all()
+    assert data.edges[0] <= min(scores) and max(scores) <= data.edges[-1]
 
 
 def test_confidence_of_boxes_is_per_individual(bboxes_two_tracks):

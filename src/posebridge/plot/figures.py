@@ -191,8 +191,11 @@ def _histogram_edges(values: np.ndarray, bins: int) -> np.ndarray:
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if low >= 0 and high <= 1:
         low, high = 0.0, 1.0
-    if high <= low:
-        high = low + 1.0
+    if high <= low:  # one value: a bin width that its magnitude does not swallow
+        pad = max(1.0, abs(low) * 1e-6)
+        low, high = (low - pad, low) if low > 0 else (low, low + pad)
+    if not np.isfinite(high - low):  # scores spanning more than the float range
+        return np.linspace(low / 2, high / 2, bins + 1) * 2
     return np.linspace(low, high, bins + 1)
 
 
@@ -257,7 +260,8 @@ def confidence(
             counts, _ = np.histogram(column[np.isfinite(column)], bins=edges)
             nan = int(np.isnan(column).sum())
             label = name + (f" ({nan} NaN)" if nan else "")
-            ax.stairs(counts, edges, label=label, color=cmap(k % cmap.N), linewidth=1.2)
+            with np.errstate(over="ignore"):  # matplotlib sums edges near the float limit
+                ax.stairs(counts, edges, label=label, color=cmap(k % cmap.N), linewidth=1.2)
         ax.legend(title=what, fontsize="small", ncols=2 if len(groups) > 12 else 1)
     ax.set_xlabel("confidence")
     ax.set_ylabel("count")

@@ -89,6 +89,10 @@ def default_path(source: str | os.PathLike[str], kind: str) -> Path:
     'data/session1.analysis.missing.png'
     """
     source = Path(source)
+    if source.name in ("", ".."):  # "." or "a/..": a folder read as one input, by its name
+        source = source.resolve()
+    if not source.name:
+        raise PoseBridgeError(f"{source}: a figure is named after its input; give --out.")
     return source.with_name(f"{source.stem}.{kind}.png")
 
 
