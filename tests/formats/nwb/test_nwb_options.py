@@ -234,13 +234,26 @@ def test_an_empty_training_names_no_skeleton_it_lacks(tmp_path, labelled):
         ("poses", {"content": "predictions", "skeleton": "x"}, "poses.*combine="),
     ],
 )
-def test_options_of_the_other_content_are_refused(tmp_path, request, written, options, applies):
-    """Poses options on labelled frames and labels options on poses were ignored."""
+@pytest.mark.parametrize("reading", ["load", "open_dataset", "xarray engine", "convert"])
+def test_options_of_the_other_content_are_refused(
+    tmp_path, request, written, options, applies, reading
+):
+    """Poses options on labelled frames and labels options on poses were ignored (by the
+    lazy reader that open_dataset, the xarray engine and a streamed convert use, always)."""
+    import xarray as xr
+
     path = tmp_path / "f.nwb"
     nwb.write(request.getfixturevalue(written), path)
     given = next(k for k in options if k != "content")
+    read = {
+        "load": lambda: posebridge.load(path, **options),
+        "open_dataset": lambda: posebridge.open_dataset(path, **options),
+        "xarray engine": lambda: xr.open_dataset(path, engine="posebridge", read_options=options),
+        "convert": lambda: posebridge.convert(path, tmp_path / "out.nc", read_options=options),
+    }[reading]
     with pytest.raises(PoseBridgeError, match=f"{given}=.*{applies}"):
-        posebridge.load(path, **options)
+        read()
+    assert not (tmp_path / "out.nc").exists()
 
 
 def test_a_file_with_both_reads_labels_options_with_content_labels(tmp_path, poses, labelled):

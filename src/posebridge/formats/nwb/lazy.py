@@ -40,7 +40,7 @@ from posebridge.formats.nwb.assemble import Plan, finish, model_order, plan_arra
 from posebridge.formats.nwb.combine import select
 from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb.locate import h5_info, is_nwb
-from posebridge.formats.nwb.read import UNREAD
+from posebridge.formats.nwb.read import UNREAD, refuse_other_options
 
 __all__ = ["CONTENTS", "nwb_block", "open_lazy"]
 
@@ -208,7 +208,6 @@ def open_lazy(
     --------
     >>> ds = open_lazy(Path("session.nwb"))  # doctest: +SKIP
     """
-    del training_key, skeleton  # options of the labels reader: labels are not lazy
     if content not in CONTENTS:
         raise PoseBridgeError(f"content must be one of {CONTENTS}, got {content!r}.")
     if content == "labels":
@@ -228,6 +227,10 @@ def open_lazy(
         info = h5_info(h5, str(path.parent))
         if content == "auto" and info.training and not info.containers:
             raise NotLazy("labelled frames")
+        given = {"training_key": training_key is not None, "skeleton": skeleton is not None}
+        poses_keys = ("processing_module_key", "pose_estimation_key", "combine")
+        poses_options = dict.fromkeys(poses_keys, False)  # taken here; named in the error
+        refuse_other_options(path, content, "predictions", poses_options, given)
         chosen = select(info, path, processing_module_key, pose_estimation_key)
         plan = plan_arrays(info, chosen, path, combine)
         if isinstance(plan, xr.Dataset):

@@ -297,7 +297,7 @@ def read(
     asked = content
     if content == "auto":
         content = content_of(path)
-    _refuse_other_options(
+    refuse_other_options(
         path,
         asked,
         content,
@@ -313,7 +313,7 @@ def read(
     return _read_poses(path, processing_module_key, pose_estimation_key, combine)
 
 
-def _refuse_other_options(
+def refuse_other_options(
     path: Path,
     asked: str,
     content: str,
