@@ -356,3 +356,45 @@ def test_an_fps_for_a_file_of_frame_numbers_is_taken(tmp_path, reading):
         assert ds.attrs["fps"] == 25
         np.testing.assert_allclose(ds.time.values, np.arange(4) / 25)
     assert ds.sizes["time"] == 4
+
+
+def _yolo_predictions_folder(tmp_path):
+    """A `labels` folder of YOLO pose predictions: 2 keypoints, frames 1 and 2."""
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    for frame in (1, 2):
+        (folder / f"clip_{frame}.txt").write_text(
+            f"0 0.5 0.5 0.2 0.2 0.{frame} 0.2 0.9 0.3 0.4 0.8\n"
+        )
+    return folder
+
+
+READ = {"kpt_shape": [2, 3], "image_size": [64, 48]}
+
+
+@pytest.mark.parametrize("reading", ["xarray engine", "convert", "convert_many"])
+def test_a_reader_option_fps_is_the_frame_rate_on_every_path(tmp_path, reading):
+    """read_options={"fps": 30} (YOLO predictions take fps) was a raw TypeError, "got multiple
+    values for keyword argument 'fps'", from the xarray engine, convert and a batch."""
+    folder = _yolo_predictions_folder(tmp_path)
+    expected = posebridge.load(folder, fps=30, **READ)
+    options = {"fps": 30, **READ}
+    if reading == "xarray engine":
+        got = xr.open_dataset(folder, engine="posebridge", read_options=options).load()
+    elif reading == "convert":
+        posebridge.convert(folder, tmp_path / "out.nc", read_options=options)
+        got = posebridge.load(tmp_path / "out.nc")
+    else:
+        out = tmp_path / "out"
+        out.mkdir()
+        posebridge.convert_many([folder], out, to="netcdf", read_options=options, jobs=1)
+        got = posebridge.load(out / "labels.nc")
+    assert got.attrs["fps"] == 30
+    np.testing.assert_array_equal(got.time.values, expected.time.values)
+    np.testing.assert_array_equal(got.position.values, expected.position.values)
+
+
+def test_two_different_frame_rates_are_refused():
+    with pytest.raises(PoseBridgeError, match="two frame rates"):
+        posebridge.api.fps_among_options(25, {"fps": 30})
+    assert posebridge.api.fps_among_options(30, {"fps": "30", "a": 1}) == (30.0, {"a": 1})

@@ -33,6 +33,7 @@ __all__ = [
     "check_ending",
     "check_options",
     "check_target",
+    "fps_among_options",
     "list_formats",
     "load",
     "save",
@@ -41,6 +42,34 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+
+
+def fps_among_options(
+    fps: float | None, read_options: dict[str, Any] | None
+) -> tuple[float | None, dict[str, Any]]:
+    """``fps`` and the reader options without ``fps``: a reader option ``fps`` is the frame
+    rate, as :func:`load`'s ``fps`` takes it (``load(path, **{"fps": 30})``).
+
+    Raises
+    ------
+    PoseBridgeError
+        When both give a rate and the rates differ.
+
+    Examples
+    --------
+    >>> fps_among_options(None, {"fps": 30, "kpt_shape": [17, 3]})
+    (30.0, {'kpt_shape': [17, 3]})
+    """
+    options = dict(read_options or {})
+    if "fps" not in options:
+        return fps, options
+    given = model.checked_fps(options.pop("fps"))
+    if fps is not None and model.checked_fps(fps) != given:
+        raise PoseBridgeError(
+            f"two frame rates were given: fps={fps!r} and the reader option fps={given!r}; "
+            "give one."
+        )
+    return given, options
 
 
 def load(

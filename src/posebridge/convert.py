@@ -140,7 +140,7 @@ def convert(
     # a folder that no format reads is refused as load() refuses it, before anything else
     fmt_in = registry.resolve_for_reading(source, from_format) if source.is_dir() else None
     refuse_writing_onto_input(source, target)
-    read_options = dict(read_options or {})
+    fps, read_options = api.fps_among_options(fps, read_options)  # load's fps, either way
     fmt_in = fmt_in or registry.resolve_for_reading(source, from_format)
     api.check_options(fmt_in, read_options, "read")
     try:

@@ -106,7 +106,10 @@ class PoseBridgeBackendEntrypoint(BackendEntrypoint):
             raise errors.TypeError(
                 f"drop_variables must be a name or a list of names, got {drop_variables!r}."
             )
-        ds = open_lazily_indexed(filename_or_obj, format, fps=fps, **(read_options or {}))
+        from posebridge.api import fps_among_options
+
+        fps, read_options = fps_among_options(fps, read_options)
+        ds = open_lazily_indexed(filename_or_obj, format, fps=fps, **read_options)
         if names is not None:
             ds = ds.drop_vars(list(names), errors="ignore")
         return ds

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from posebridge import errors
+from posebridge import api, errors
 from posebridge._files import output_folder_problem, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import temporaries_of, writing_problem
@@ -431,6 +431,8 @@ def convert_many(
             stacklevel=2,
         )
     report_path = None if report is None else _check_report_path(report, overwrite)
+    if isinstance(read_options, dict):  # a reader option fps is the batch's fps (as load's)
+        fps, read_options = api.fps_among_options(fps, read_options)
     plan = plan_batch(
         sources,
         output_dir,
