@@ -289,3 +289,13 @@ def test_an_age_counted_from_conception_survives_a_round_trip(tmp_path, in_memor
         assert h5["general/subject/age"].attrs["reference"] == "gestational"
     plain = nwb.write(ds, tmp_path / "c.nwb", subject_id="E2", age="P90D")[0]
     assert "subject_age__reference" not in posebridge.load(plain).attrs  # birth: NWB's default
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
+def test_a_metadata_file_that_is_not_utf8_is_refused_naming_it(tmp_path, poses, encoding):
+    """A UTF-16 metadata YAML (Windows Notepad) was a raw UnicodeDecodeError."""
+    metadata = tmp_path / "metadata.yaml"
+    metadata.write_bytes("subject:\n  subject_id: Maus-Ä\n".encode(encoding))
+    with pytest.raises(PoseBridgeError, match=r"metadata\.yaml: .*UTF-8"):
+        posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
+    assert not (tmp_path / "out.nwb").exists()

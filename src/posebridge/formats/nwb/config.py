@@ -234,9 +234,13 @@ class NWBFileSaveConfig:
         """
         import yaml
 
+        from posebridge.formats._shared.text_bytes import refuse_not_utf8
+
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
+            refuse_not_utf8(path, raw)  # UTF-16, as Windows Notepad saves, or cp1252: named
+            data = yaml.safe_load(raw.decode("utf-8"))
         except OSError as error:
             raise PoseBridgeError(f"{path}: cannot read the metadata file ({error}).") from error
         except yaml.YAMLError as error:
