@@ -264,3 +264,14 @@ def test_an_array_of_a_class_matlab_lacks_is_refused_naming_the_file(tmp_path: P
     with pytest.raises(FormatError, match="of a class MATLAB does not define") as raised:
         posebridge.load(path, format="dannce")
     assert str(path) in str(raised.value)
+
+
+def test_a_missing_skeleton_file_is_refused_as_a_missing_input(tmp_path: Path):
+    """A missing side file was a FormatError, not the FileNotFoundError load gives (README)."""
+    from posebridge import errors
+
+    path = save_v5(tmp_path / "save_data_MAX.mat", prediction())
+    with pytest.raises(errors.FileNotFoundError, match="skel.mat"):
+        posebridge.load(path, skeleton=tmp_path / "skel.mat")
+    with pytest.raises(errors.IsADirectoryError):
+        dannce.read(path, skeleton=tmp_path)

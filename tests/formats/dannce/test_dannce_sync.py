@@ -173,9 +173,14 @@ def test_a_file_that_is_no_sync_table_is_refused(tmp_path, predictions, variable
     assert str(sync) in str(error.value)
 
 
-def test_a_missing_sync_file_is_refused(tmp_path: Path, predictions: Path):
-    with pytest.raises(FormatError, match="sync= names no such file"):
+def test_a_missing_sync_file_is_refused_as_a_missing_input(tmp_path: Path, predictions: Path):
+    """A missing side file was a FormatError, not the FileNotFoundError load gives (README)."""
+    from posebridge import errors
+
+    with pytest.raises(errors.FileNotFoundError, match="nowhere.mat"):
         dannce.read(predictions, sync=tmp_path / "nowhere.mat")
+    with pytest.raises(errors.IsADirectoryError):
+        dannce.read(predictions, sync=tmp_path)
 
 
 @pytest.mark.parametrize(

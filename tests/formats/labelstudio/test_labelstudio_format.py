@@ -684,3 +684,14 @@ def test_an_export_that_starts_with_a_byte_order_mark_reads_as_without_one(tmp_p
     xr.testing.assert_identical(labelstudio.read(marked, label_config=CONFIG), expected)
     detected = posebridge.load(marked, label_config=CONFIG)  # the sniffer skips the mark too
     np.testing.assert_array_equal(detected.position.values, expected.position.values)
+
+
+def test_a_missing_label_config_file_is_refused_as_a_missing_input(tmp_path):
+    """A missing label_config= file was a FormatError, not the FileNotFoundError that the
+    README promises for side files."""
+    from posebridge import errors
+
+    with pytest.raises(errors.FileNotFoundError, match="config.xml"):
+        posebridge.load(export(tmp_path), label_config=tmp_path / "config.xml")
+    with pytest.raises(errors.IsADirectoryError):
+        labelstudio.read(export(tmp_path), label_config=tmp_path)

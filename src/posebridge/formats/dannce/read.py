@@ -86,9 +86,7 @@ def _skeleton(
                 path, f"skeleton= gives {len(names)} marker names; pred holds {n_markers} markers."
             )
         return names, []
-    source = Path(skeleton)
-    if not source.is_file():
-        raise FormatError(source, "skeleton= names no such file (a DANNCE skeleton .mat).")
+    source = check_input(skeleton)  # FileNotFoundError / IsADirectoryError, as load's
     values = load(source, ("joint_names", "joints_idx"))
     if "joint_names" not in values:
         raise FormatError(source, "has no joint_names variable; expected a DANNCE skeleton .mat.")

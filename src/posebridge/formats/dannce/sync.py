@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from posebridge import model
+from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats.dannce.matfile import load
 
@@ -149,11 +150,7 @@ def frames_of(sample_ids: np.ndarray, sync: str | os.PathLike[str], path: Path) 
     >>> frames_of(np.array([21, 1, 41]), sync, Path("save_data_AVG.mat")).tolist()
     [2, 0, 4]
     """
-    source = Path(sync)
-    if not source.is_file():
-        raise FormatError(
-            source, "sync= names no such file (a DANNCE <camera>_sync.mat or a Label3D file)."
-        )
+    source = check_input(sync)  # FileNotFoundError / IsADirectoryError, as load's
     tables = [_table(table, source, i) for i, table in enumerate(_cameras(source))]
     frames, found = _lookup(sample_ids, *tables[0])
     if not found.all():

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats._shared.text_bytes import not_utf8_error
 
@@ -41,7 +42,7 @@ def read_config(source: str | Path) -> LabelConfig:
     text = str(source)
     where: Path | None = None
     if not text.lstrip().startswith("<"):
-        where = Path(source)
+        where = check_input(source)  # FileNotFoundError / IsADirectoryError, as load's
         try:
             text = where.read_text(encoding="utf-8-sig")
         except OSError as error:
