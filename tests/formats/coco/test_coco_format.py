@@ -704,3 +704,16 @@ def test_a_nan_score_in_a_results_file_is_no_score(tmp_path):
     ds = coco.read(path, keypoint_names=["nose", "ear", "tail"])
     scores = np.sort(ds.instance_score.values.ravel())
     assert scores[0] == 0.5 and np.isnan(scores[1])
+
+
+@pytest.mark.parametrize(
+    "options", [{"category_name": "mouse"}, {"image_size": (640, 480)}], ids=lambda o: next(iter(o))
+)
+def test_ground_truth_options_are_refused_for_a_results_file(tmp_path, options):
+    """Writing predictions (a results file) with category_name= or image_size= ignored them."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 3, 1)))
+    with pytest.raises(SchemaError, match=f"{next(iter(options))}= would be ignored"):
+        posebridge.save(ds, tmp_path / "res.json", format="coco", **options)
+    assert not (tmp_path / "res.json").exists()
+    labelled = labels.from_numpy(np.ones((1, 2, 3, 1)), image_path=["img/0001.png"])
+    posebridge.save(labelled, tmp_path / "gt.json", format="coco", **options)  # ground truth

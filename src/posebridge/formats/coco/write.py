@@ -48,7 +48,7 @@ def write(
     *,
     overwrite: bool = False,
     kind: str = "auto",
-    category_name: str = "animal",
+    category_name: str | None = None,
     image_size: tuple[int, int] | None = None,
 ) -> list[Path]:
     """Write a COCO keypoints ground-truth or results file.
@@ -65,11 +65,12 @@ def write(
         ``"ground_truth"``, ``"results"``, or ``"auto"``: ground truth for a
         labels dataset, results for predictions.
     category_name
-        The category of instances without a ``category`` (ground truth).
+        The category of instances without a ``category`` (ground truth;
+        default ``"animal"``).
     image_size
         (width, height) of images whose size the dataset does not hold
         (``image_width`` / ``image_height``); without either, ``width`` and
-        ``height`` are left out of ``images``.
+        ``height`` are left out of ``images`` (ground truth).
 
     Returns
     -------
@@ -97,7 +98,18 @@ def write(
         image_size = checked_image_size(image_size)
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
+    if kind == "results":
+        options = {"category_name": category_name, "image_size": image_size}
+        given = [f"{name}=" for name, value in options.items() if value is not None]
+        if given:
+            raise SchemaError(
+                f"{', '.join(given)} would be ignored: a COCO results file (written for "
+                "predictions; kind='results') holds neither category names nor images, only "
+                "their ids. Leave them out, or write labels as ground truth "
+                "(kind='ground_truth')."
+            )
     if kind == "ground_truth":
+        category_name = "animal" if category_name is None else category_name
         if not isinstance(category_name, str) or not category_name.strip():
             raise SchemaError(
                 f"category_name={category_name!r}: COCO categories need a name (an empty one "
