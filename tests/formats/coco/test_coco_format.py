@@ -707,7 +707,9 @@ def test_a_nan_score_in_a_results_file_is_no_score(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "options", [{"category_name": "mouse"}, {"image_size": (640, 480)}], ids=lambda o: next(iter(o))
+    "options",
+    [{"category_name": "mouse"}, {"image_size": (640, 480)}],
+    ids=["category_name", "image_size"],
 )
 def test_ground_truth_options_are_refused_for_a_results_file(tmp_path, options):
     """Writing predictions (a results file) with category_name= or image_size= ignored them."""
