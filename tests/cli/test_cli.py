@@ -722,3 +722,33 @@ def test_a_folder_no_format_reads_is_refused_naming_the_flag_not_format_equals(
     assert result.exit_code == 1
     assert "is a folder, and none of the formats that read folders" in result.output
     assert f"or {flag} if you know it" in result.output and "format=" not in result.output
+
+
+def test_formats_prints_every_option_of_every_reader_and_writer():
+    """The options were hand-written notes that left some out (nwb read skeleton=, labelstudio
+    write model_version=, ...)."""
+    output = run("formats").stdout
+    listed = output.split("options (--read-option / --option KEY=VALUE)")[1]
+    rows: dict[str, str] = {}
+    name = ""
+    for line in listed.splitlines():
+        if line.strip():
+            if not line.startswith(" "):
+                name = line.split()[0]
+            rows[name] = rows.get(name, "") + " " + line.strip()
+    for fmt in registry.all_formats():
+        text = " ".join(rows[fmt.name].split())
+        for option in (*fmt.read_options, *fmt.write_options):
+            if option != "overwrite":
+                assert f"{option}=" in text.replace("= ", "="), (fmt.name, option)
+
+
+def test_the_readme_formats_table_lists_every_alias():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for fmt in registry.all_formats():
+        row = next(r for r in readme.splitlines() if r.startswith(f"| `{fmt.name}` |"))
+        accepted = re.findall(r"`([^`]+)`", row.split("|")[2])
+        assert {a.lower() for a in fmt.aliases} <= {a.lower() for a in accepted}, fmt.name

@@ -89,6 +89,13 @@ def formats() -> None:
     notes = [(f.name, f.notes) for f in registry.all_formats() if f.notes]
     if notes:
         click.echo("\n" + table(notes))
+    options = []  # every option each reader and writer takes, from their signatures
+    for f in registry.all_formats():
+        read = ", ".join(f"{o}=" for o in f.read_options)
+        write = ", ".join(f"{o}=" for o in f.write_options if o != "overwrite")
+        said = "; ".join(p for p in (read and f"read: {read}", write and f"write: {write}") if p)
+        options.append((f.name, said or "-"))
+    click.echo("\noptions (--read-option / --option KEY=VALUE)\n" + table(options))
 
 
 # The Python function's name, as users type it (``posebridge.list_formats()``); not
