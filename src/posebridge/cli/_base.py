@@ -122,6 +122,8 @@ def _one_line(error: BaseException) -> str:
         message = message.replace("pass overwrite=True", "pass --overwrite")
     if isinstance(error, PoseBridgeError | OSError):
         return message or type(error).__name__
+    if isinstance(error, click.ClickException):  # a usage error: the message click prints
+        return " ".join(error.format_message().split())
     return f"{type(error).__name__}: {message} (unexpected; run with --debug for the traceback)"
 
 
