@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import registry
+from posebridge import labels, registry
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
@@ -398,3 +400,39 @@ def test_two_different_frame_rates_are_refused():
     with pytest.raises(PoseBridgeError, match="two frame rates"):
         posebridge.api.fps_among_options(25, {"fps": 30})
     assert posebridge.api.fps_among_options(30, {"fps": "30", "a": 1}) == (30.0, {"a": 1})
+
+
+def _poses_on_images() -> xr.Dataset:
+    """Predictions on three still images (as COCO results or Label Studio predictions give)."""
+    ds = posebridge.from_numpy(np.full((3, 2, 2, 1), 10.0), np.full((3, 2, 1), 0.9))
+    return ds.assign_coords(image_path=("time", ["cam1/a.png", "cam2/b.png", "cam1/c.png"]))
+
+
+@pytest.mark.parametrize("name", ["p.slp", "p.analysis.h5", "p.analysis.csv", "p.json"])
+def test_poses_of_still_images_warn_where_their_images_are_not_written(tmp_path, name):
+    """COCO results written to .slp became frames 0..n-1 of unknown_video.mp4 without a word."""
+    with pytest.warns(UserWarning, match=rf"{name}: .*image_path .* not written"):
+        posebridge.save(_poses_on_images(), tmp_path / name)
+    assert "image_path" not in posebridge.load(tmp_path / name).coords
+
+
+@pytest.mark.parametrize("name", ["p.nc", "p.csv", "ls.json"])
+def test_poses_of_still_images_keep_them_without_a_warning(tmp_path, name):
+    options = {"format": "labelstudio", "image_size": (64, 64)} if name == "ls.json" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(_poses_on_images(), tmp_path / name, **options)
+    back = posebridge.load(tmp_path / name)
+    assert back.image_path.values.tolist() == ["cam1/a.png", "cam2/b.png", "cam1/c.png"]
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("gt.json", "coco"), ("ls.json", "labelstudio")])
+def test_data_splits_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_path, name, fmt):
+    ds = labels.from_numpy(np.full((2, 2, 1, 1), 5.0), image_path=["a.png", "b.png"])
+    ds = ds.assign_coords(data_split=("time", ["train", "val"]))
+    with pytest.warns(UserWarning, match=rf"{name}: .*no data splits"):
+        posebridge.save(ds, tmp_path / name, format=fmt, image_size=(64, 64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the netCDF keeps them
+        posebridge.save(ds, tmp_path / "kept.nc")
+    assert posebridge.load(tmp_path / "kept.nc").data_split.values.tolist() == ["train", "val"]

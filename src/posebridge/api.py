@@ -37,6 +37,7 @@ __all__ = [
     "list_formats",
     "load",
     "save",
+    "warn_frame_facts_dropped",
     "warn_individual_confidence",
     "with_file_fps",
 ]
@@ -227,6 +228,7 @@ def save(
         if "labels" not in fmt.kinds:
             labels.refuse(ds, f"{fmt.title} ({fmt.name})")
         warn_individual_confidence(ds, fmt)
+        warn_frame_facts_dropped(ds, fmt, target, options)
         refuse_text_not_utf8(ds, fmt.title)  # every writer stores text as UTF-8
         return fmt.write(ds, target, overwrite=overwrite, **options)
     except SchemaError as error:  # what the format cannot hold: name the file not written
@@ -293,6 +295,59 @@ def check_ending(fmt: registry.Format, target: Path, asked: str | None = None) -
 
 #: Formats that hold one confidence per individual as it is (the rest broadcast it).
 _INDIVIDUAL_SCORES = ("sleap", "slp", "netcdf")
+
+
+#: Formats that hold the ``image_path`` of poses (predictions on still images: COCO results,
+#: Label Studio predictions); COCO only as ground truth, whose images its results refer to.
+_IMAGE_PATHS_OF_POSES = ("dlc", "lp", "netcdf", "yolo", "labelstudio")
+#: Formats that hold ``data_split`` (a DeepLabCut .h5 of labels says itself that it does not).
+_DATA_SPLITS = ("dlc", "lp", "netcdf", "yolo")
+
+
+def warn_frame_facts_dropped(
+    ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
+) -> None:
+    """Warn when the images that poses were made on, or the data splits, are not written.
+
+    Poses of still images (``image_path`` without being labels: COCO results,
+    Label Studio predictions) written to a format that names no image read back
+    as frames 0..n-1 of one video; ``data_split`` (train/val/test) is held by few
+    formats. Both were dropped without a word.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> warn_frame_facts_dropped(ds, registry.get("slp"), Path("a.slp"), {})  # nothing to say
+    """
+    coco_ground_truth = fmt.name == "coco" and options.get("kind") == "ground_truth"
+    if (
+        labels.IMAGE_PATH in ds.coords
+        and not labels.is_labels(ds)
+        and fmt.name not in _IMAGE_PATHS_OF_POSES
+        and not coco_ground_truth
+    ):
+        hint = (
+            "write the ground truth too and read the results back with ground_truth="
+            if fmt.name == "coco"
+            else "netCDF, DeepLabCut / LightningPose, YOLO and Label Studio keep them"
+        )
+        warnings.warn(
+            f"{target}: {fmt.title} names no image for poses, so their image_path (the images "
+            f"they were made on) is not written and they read back as frames 0..n-1 of one "
+            f"video; {hint}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if "data_split" in ds.coords and fmt.name not in _DATA_SPLITS:
+        warnings.warn(
+            f"{target}: {fmt.title} holds no data splits, so data_split (each frame's "
+            "train/val/test) is not written; write one file per split "
+            "(ds.sel(time=ds.data_split == 'train')), or a format that holds them (YOLO, "
+            "DeepLabCut / LightningPose .csv, netCDF).",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def warn_individual_confidence(ds: xr.Dataset, fmt: registry.Format) -> None:

@@ -711,11 +711,12 @@ def test_a_nan_score_in_a_results_file_is_no_score(tmp_path):
     [{"category_name": "mouse"}, {"image_size": (640, 480)}],
     ids=["category_name", "image_size"],
 )
-def test_ground_truth_options_are_refused_for_a_results_file(tmp_path, options):
-    """Writing predictions (a results file) with category_name= or image_size= ignored them."""
+def test_ground_truth_options_for_a_results_file_are_ignored_with_a_warning(tmp_path, options):
+    """Writing predictions (a results file) with category_name= or image_size= ignored them
+    without a word."""
     ds = posebridge.from_numpy(np.ones((2, 2, 3, 1)))
-    with pytest.raises(SchemaError, match=f"{next(iter(options))}= would be ignored"):
+    with pytest.warns(UserWarning, match=f"res.json: {next(iter(options))}= is ignored"):
         posebridge.save(ds, tmp_path / "res.json", format="coco", **options)
-    assert not (tmp_path / "res.json").exists()
+    assert isinstance(json.loads((tmp_path / "res.json").read_text()), list)
     labelled = labels.from_numpy(np.ones((1, 2, 3, 1)), image_path=["img/0001.png"])
     posebridge.save(labelled, tmp_path / "gt.json", format="coco", **options)  # ground truth

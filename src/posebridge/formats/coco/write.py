@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +102,15 @@ def write(
     if kind == "results":
         options = {"category_name": category_name, "image_size": image_size}
         given = [f"{name}=" for name, value in options.items() if value is not None]
-        if given:
-            raise SchemaError(
-                f"{', '.join(given)} would be ignored: a COCO results file (written for "
-                "predictions; kind='results') holds neither category names nor images, only "
-                "their ids. Leave them out, or write labels as ground truth "
-                "(kind='ground_truth')."
+        if given:  # a warning, as NWB's for options of the other content: a batch of
+            # labels and predictions gives every output the same options
+            warnings.warn(
+                f"{path}: {', '.join(given)} {'is' if len(given) == 1 else 'are'} ignored: a "
+                "COCO results file (written for predictions; kind='results') holds neither "
+                "category names nor images, only their ids. Write labels as ground truth "
+                "(kind='ground_truth') to keep them.",
+                UserWarning,
+                stacklevel=3,
             )
     if kind == "ground_truth":
         category_name = "animal" if category_name is None else category_name
