@@ -86,3 +86,82 @@ def test_poses_of_camera_views_and_poses_of_none_are_not_merged(tmp_path, viewed
         posebridge.save(ds, path)
     with pytest.raises(posebridge.errors.SchemaError, match="first.nc|second.nc"):
         posebridge.load(paths)
+
+
+def test_labelled_frames_of_several_files_line_up_on_the_frames_they_are(tmp_path):
+    """Labels of animal a (v1.mp4 frames 10, 20) and b (v2.mp4 frames 30, 40): b's points were
+    put on v1.mp4's frames, lined up on the row count, and v2.mp4 vanished."""
+    from posebridge import labels
+
+    a = labels.from_numpy(
+        np.full((2, 2, 2, 1), 1.0), video=["v1.mp4"] * 2, frame=[10, 20], individual_names=["a"]
+    )
+    b = labels.from_numpy(
+        np.full((2, 2, 2, 1), 2.0), video=["v2.mp4"] * 2, frame=[30, 40], individual_names=["b"]
+    )
+    posebridge.save(a, tmp_path / "a.slp")
+    posebridge.save(b, tmp_path / "b.slp")
+    both = posebridge.load([tmp_path / "a.slp", tmp_path / "b.slp"])
+    rows = list(zip(both.video.values.tolist(), both.frame.values.tolist(), strict=True))
+    assert rows == [("v1.mp4", 10), ("v1.mp4", 20), ("v2.mp4", 30), ("v2.mp4", 40)]
+    x = both.position.sel(space="x", keypoint="keypoint_0")
+    np.testing.assert_array_equal(x.sel(individual="a").values, [1, 1, np.nan, np.nan])
+    np.testing.assert_array_equal(x.sel(individual="b").values, [np.nan, np.nan, 2, 2])
+
+
+def test_box_tracks_starting_on_different_frames_line_up_on_their_frame_numbers(tmp_path):
+    """VIA counts time from each file's first frame: a track boxed on frames 2-5 was put
+    beside one boxed on frames 0-3, row by row."""
+    centre = np.zeros((4, 2, 1))
+    shape = np.full((4, 2, 1), 5.0)
+    first = posebridge.model.bboxes_from_numpy(centre + 10, shape, individual_names=["id_1"])
+    second = posebridge.model.bboxes_from_numpy(
+        centre + 20, shape, individual_names=["id_2"], frame_array=np.arange(2, 6)
+    )
+    posebridge.save(first, tmp_path / "one.csv", format="via")
+    posebridge.save(second, tmp_path / "two.csv", format="via")
+    both = posebridge.load([tmp_path / "one.csv", tmp_path / "two.csv"])
+    assert posebridge.model.frame_numbers(both).tolist() == [0, 1, 2, 3, 4, 5]
+    x = both.position.sel(space="x")
+    np.testing.assert_array_equal(x.sel(individual="id_1").values, [10] * 4 + [np.nan] * 2)
+    np.testing.assert_array_equal(x.sel(individual="id_2").values, [np.nan] * 2 + [20] * 4)
+
+
+def test_files_whose_views_come_in_another_order_merge_by_view_name():
+    """Views [left, right] and [right, left] failed with a raw xarray AlignmentError."""
+    left_right = _dataset([0, 1], np.zeros((2, 2, 1, 1)), "a")
+    left_right = stack_views([left_right, left_right + 1], ["left", "right"])
+    right_left = _dataset([0, 1], np.zeros((2, 2, 1, 1)), "b")
+    right_left = stack_views([right_left + 1, right_left], ["right", "left"])
+    both = merge_individuals([left_right, right_left])
+    assert both.view.values.tolist() == ["left", "right"]
+    for name in ("a", "b"):
+        one = both.position.sel(individual=name)
+        assert (one.sel(view="right") - one.sel(view="left") == 1).all()
+
+
+def test_rows_of_different_images_at_one_time_are_refused():
+    """Predictions on images (time counts each file's images) were lined up row by row,
+    keeping the first file's image names."""
+    a = _dataset([0, 1], np.zeros((2, 2, 1, 1)), "a").assign_coords(
+        image_path=("time", ["x.png", "y.png"])
+    )
+    b = _dataset([0, 1], np.zeros((2, 2, 1, 1)), "b").assign_coords(
+        image_path=("time", ["x.png", "z.png"])
+    )
+    with pytest.raises(posebridge.SchemaError, match=r"b\.json: at time 1 its image_path"):
+        merge_individuals([a, b], sources=["a.json", "b.json"])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda d: merge_individuals([]), "no datasets"),
+        (lambda d: stack_views([], []), "no datasets"),
+        (lambda d: merge_individuals([d, d], sources=["a.nc"]), "1 source name"),
+        (lambda d: stack_views([d, d], ["left"]), "1 view name"),
+    ],
+)
+def test_counts_that_do_not_match_are_refused(call, message):
+    with pytest.raises(posebridge.PoseBridgeError, match=message):
+        call(_dataset([0, 1], np.zeros((2, 2, 1, 1)), "a"))

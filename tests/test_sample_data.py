@@ -591,3 +591,12 @@ def test_a_bad_fps_in_the_metadata_names_the_sample_and_the_file(sample_server, 
     assert f"gives sample {POSES_NAME} the frame rate (fps)" in message
     assert str(sample_server.cache / "metadata.yaml") in message
     assert f"/poses/{POSES_NAME}" not in sample_server.requests  # before downloading
+
+
+@pytest.mark.parametrize("name", [None, Path("posebridge_two-mice_2D.nc"), 3])
+def test_a_sample_name_that_is_not_text_is_a_type_error(name):
+    """A built-in TypeError: "argument of type 'PosixPath' is not iterable"."""
+    from posebridge import errors
+
+    with pytest.raises(errors.TypeError, match="a sample name is text"):
+        sample_data.fetch_dataset(name)

@@ -4,7 +4,9 @@ Used by :func:`posebridge.load` when given a list of files (one per individual,
 as the NWB writer and ``split_individuals=True`` make them) and by
 :func:`posebridge.io.load.load_multiview_dataset` (one file per camera view).
 Both line the datasets up on time: the result's time is the union of the
-inputs' times, with NaN where an input has no row.
+inputs' times, with NaN where an input has no row. Labelled frames line up on
+the frame they are (their image, else their video and frame number), not on
+their row number.
 """
 
 from __future__ import annotations
@@ -12,12 +14,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.model import labels
 
 __all__ = ["merge_individuals", "stack_views"]
+
+
+def _check_count(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> None:
+    """Refuse no datasets, and names of the inputs that are not one per dataset."""
+    if len(datasets) == 0:
+        raise PoseBridgeError("no datasets were given to put together.")
+    if sources is not None and len(sources) != len(datasets):
+        raise PoseBridgeError(
+            f"{len(sources)} source name(s) were given for {len(datasets)} datasets; give one "
+            "per dataset."
+        )
 
 
 def _where(sources: Sequence[str] | None, i: int) -> str:
@@ -29,7 +44,7 @@ def _check_alike(
 ) -> None:
     first = datasets[0]
     for i, ds in enumerate(datasets[1:], start=1):
-        for attr in ("ds_type", "time_unit"):
+        for attr in ("ds_type", "time_unit", "content"):
             if ds.attrs.get(attr) != first.attrs.get(attr):
                 raise SchemaError(
                     f"{_where(sources, i)}: {attr} is {ds.attrs.get(attr)!r} but "
@@ -63,8 +78,70 @@ def _check_alike(
                 )
 
 
-def _on_common_time(datasets: Sequence[xr.Dataset], same: tuple[str, ...]) -> list[xr.Dataset]:
-    """Reindex every dataset on the union of the times (and the first's order of names)."""
+def _frame_keys(ds: xr.Dataset) -> np.ndarray:
+    """Each labelled frame's identity: its image, else its video and frame number."""
+    n = ds.sizes[model.TIME]
+
+    def text(name: str) -> np.ndarray:
+        values = ds[name].values if name in ds.coords else np.full(n, "")
+        return np.asarray(values).astype(str)
+
+    image = text(labels.IMAGE_PATH)
+    by_video = np.char.add(
+        np.char.add("video:", text(labels.VIDEO)), np.char.add("\0", text(model.FRAME))
+    )
+    return np.where(image != "", np.char.add("image:", image), by_video)
+
+
+def _on_common_frames(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
+    """Labelled frames renumbered on the union of the frames they are (first seen first).
+
+    A labels dataset's time only counts its rows: two files' row 0 are
+    different frames when their videos or images differ.
+    """
+    keys = [_frame_keys(ds) for ds in datasets]
+    union = pd.Index(pd.unique(np.concatenate(keys)))
+    return [
+        ds.assign_coords({model.TIME: union.get_indexer(key)})
+        for ds, key in zip(datasets, keys, strict=True)
+    ]
+
+
+def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
+    """Datasets counted in frames whose time is not their frame number, timed alike.
+
+    VIA tracks count time from each file's first frame and keep the frame
+    numbers in ``frame``: two files starting on different frames would line up
+    their first rows. Then every input's time becomes its frame numbers less
+    the first frame of all (VIA's own count), with ``frame`` kept; inputs whose
+    time is their frame number (the common case) are left as they are.
+    """
+    if any(ds.attrs.get("time_unit") != "frames" for ds in datasets):
+        return list(datasets)
+    frames = [model.frame_numbers(ds) for ds in datasets]
+    times = [np.asarray(ds[model.TIME].values) for ds in datasets]
+    if all(np.array_equal(f, t) for f, t in zip(frames, times, strict=True)):
+        return list(datasets)
+    known = [f for f in frames if f is not None]  # always, in frames
+    base = min((int(f.min()) for f in known if f.size), default=0)
+    return [
+        ds.assign_coords({model.TIME: f - base, model.FRAME: (model.TIME, f)})
+        for ds, f in zip(datasets, known, strict=True)
+    ]
+
+
+def _on_common_time(
+    datasets: Sequence[xr.Dataset], same: tuple[str, ...], sources: Sequence[str] | None = None
+) -> list[xr.Dataset]:
+    """Reindex every dataset on the union of the times (and the first's order of names).
+
+    A per-time coordinate (``frame``, ``image_path``, ...) that two inputs give
+    different values at one time is refused: those rows are not the same frame.
+    """
+    if labels.is_labels(datasets[0]):
+        datasets = _on_common_frames(datasets)
+    else:
+        datasets = _on_frame_numbers(datasets)
     times = np.unique(np.concatenate([np.asarray(ds[model.TIME].values) for ds in datasets]))
     order = {dim: datasets[0][dim].values for dim in same if dim in datasets[0].dims}
     out = [ds.reindex({model.TIME: times, **order}) for ds in datasets]
@@ -72,14 +149,31 @@ def _on_common_time(datasets: Sequence[xr.Dataset], same: tuple[str, ...]) -> li
         if name == model.TIME or out[0][name].dims != (model.TIME,):
             continue
         values = out[0][name]
-        for ds in out[1:]:
+        for i, ds in enumerate(out[1:], start=1):
             if name in ds.coords and ds[name].dims == (model.TIME,):
+                _refuse_other_rows(values, ds[name], name, sources, i)
                 values = values.combine_first(ds[name])
         was_int = datasets[0][name].dtype.kind in "iu"
         if values.dtype.kind == "f" and was_int and not values.isnull().any():
             values = values.astype(datasets[0][name].dtype)
         out = [ds.assign_coords({name: values}) for ds in out]
     return out
+
+
+def _refuse_other_rows(
+    first: xr.DataArray, other: xr.DataArray, name: str, sources: Sequence[str] | None, i: int
+) -> None:
+    """Refuse inputs whose rows at one time are different frames (``name`` differs)."""
+    both = (first.notnull() & other.notnull()).values
+    differ = np.flatnonzero(both & (np.asarray(first.values) != np.asarray(other.values)))
+    if differ.size:
+        at = int(differ[0])
+        raise SchemaError(
+            f"{_where(sources, i)}: at time {first[model.TIME].values[at]!s} its {name} is "
+            f"{other.values[at]!r} but {_where(sources, 0)}'s is {first.values[at]!r}; rows "
+            "of different frames do not line up on time ("
+            f"{differ.size} time step(s) differ). Load them one by one."
+        )
 
 
 def merge_individuals(
@@ -116,19 +210,26 @@ def merge_individuals(
     >>> merge_individuals([a, b])["individual"].values.tolist()
     ['a', 'b']
     """
+    _check_count(datasets, sources)
     datasets = [model.validate(ds) for ds in datasets]
     if len(datasets) == 1:
         return datasets[0]
-    keep = (model.SPACE, model.KEYPOINT)
-    _check_alike(datasets, sources, (*keep, model.VIEW))
+    keep = (model.SPACE, model.KEYPOINT, model.VIEW)  # names in the first input's order
+    _check_alike(datasets, sources, keep)
     names = [str(v) for ds in datasets for v in ds[model.INDIVIDUAL].values]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
+        holders = [
+            _where(sources, i)
+            for i, ds in enumerate(datasets)
+            if repeated[0] in [str(v) for v in ds[model.INDIVIDUAL].values]
+        ]
         raise SchemaError(
-            f"the inputs share the individuals {repeated}; only inputs with distinct "
-            "individuals can be read together (load them one by one)."
+            f"{' and '.join(holders)} share the individual {repeated[0]!r} (shared: "
+            f"{repeated}); only inputs with distinct individuals can be read together (load "
+            "them one by one)."
         )
-    aligned = _on_common_time(datasets, keep)
+    aligned = _on_common_time(datasets, keep, sources)
     merged = xr.concat(
         aligned,
         dim=model.INDIVIDUAL,
@@ -178,15 +279,21 @@ def stack_views(
     >>> stack_views([a, a], ["left", "right"])["position"].dims
     ('time', 'space', 'keypoint', 'individual', 'view')
     """
+    _check_count(datasets, sources)
     datasets = [model.validate(ds) for ds in datasets]
     views = [str(v) for v in views]
+    if len(views) != len(datasets):
+        raise PoseBridgeError(
+            f"{len(views)} view name(s) were given for {len(datasets)} datasets; give one per "
+            "dataset."
+        )
     if len(set(views)) != len(views):
         raise SchemaError(f"view names repeat: {views}.")
     if any(model.VIEW in ds.dims for ds in datasets):
         raise SchemaError("an input already has a 'view' dim.")
     keep = (model.SPACE, model.KEYPOINT, model.INDIVIDUAL)
     _check_alike(datasets, sources, keep)
-    aligned = _on_common_time(datasets, keep)
+    aligned = _on_common_time(datasets, keep, sources)
     along_time = [name for name in aligned[0].data_vars if model.TIME in aligned[0][name].dims]
     stacked = xr.concat(
         aligned,

@@ -246,6 +246,13 @@ def _check_sample_name(name: str, where: str = "") -> None:
     ...
     posebridge.sample_data.SampleDataError: 'poses/../../x' is not a sample name: it holds ...
     """
+    if not isinstance(name, str):
+        from posebridge import errors
+
+        raise errors.TypeError(
+            f"a sample name is text (posebridge.sample_data.list_datasets() lists them), got "
+            f"{name!r} ({type(name).__name__})."
+        )
     found = [sep for sep in ("/", "\\") if sep in name]
     if found:
         problem = f"it holds the path separator {' and '.join(repr(s) for s in found)}"

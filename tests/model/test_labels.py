@@ -235,3 +235,28 @@ def test_search_folders_start_with_those_given_then_the_source_and_its_parents(t
         tmp_path,
     ]  # the project folder once, where it was given
     assert len(folders) == 6 and folders[-1] == type(tmp_path).cwd()
+
+
+def test_none_among_the_paths_of_labelled_frames_is_refused():
+    """None became the text 'nan': an image named nan."""
+    with pytest.raises(SchemaError, match="'image_path' holds None"):
+        labels.from_numpy(np.zeros((2, 2, 1, 1)), image_path=["a/img1.png", None])
+    with pytest.raises(SchemaError, match="'video' holds None"):
+        labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["v.mp4", None], frame=[1, 2])
+
+
+@pytest.mark.parametrize(
+    "visible", [np.ones((2, 2)), np.array([[["2"]], [["1"]]]), np.ones((2, 1, 1), dtype=bool)]
+)
+def test_visible_flags_of_the_wrong_shape_or_kind_are_refused(visible):
+    with pytest.raises(SchemaError, match="'visible' to be numbers of shape"):
+        labels.from_numpy(np.zeros((2, 2, 1, 1)), image_path=["a.png", "b.png"], visible=visible)
+
+
+def test_as_poses_and_describe_say_what_the_dataset_lacks():
+    """A raw KeyError 'video'."""
+    ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["v.mp4"] * 2, frame=[1, 2])
+    with pytest.raises(SchemaError, match="needs a 'video' coordinate"):
+        labels.as_poses(ds.drop_vars(["video", "image_path"]))
+    with pytest.raises(SchemaError, match="describe takes a labels dataset"):
+        labels.describe(posebridge.from_numpy(np.zeros((2, 2, 1, 1))))

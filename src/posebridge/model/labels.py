@@ -426,10 +426,19 @@ def from_numpy(
                 raise SchemaError(
                     f"Expected '{name}' to have length {n}, got shape {array.shape}."
                 )
+            if array.dtype == object and pd.isna(array).any():  # None would become "nan"
+                raise SchemaError(f"'{name}' holds None or NaN; give every row a value.")
             coords[name] = (TIME, array)
     ds = ds.assign_coords(coords)
     if visible is not None:
-        ds[VISIBLE] = ((TIME, KEYPOINT, INDIVIDUAL), np.asarray(visible))
+        flags = np.asarray(visible)
+        shape = (n, ds.sizes[KEYPOINT], ds.sizes[INDIVIDUAL])
+        if flags.shape != shape or flags.dtype.kind not in "iuf":
+            raise SchemaError(
+                f"Expected 'visible' to be numbers of shape {shape} (time, keypoint, "
+                f"individual), got {flags.dtype} of shape {flags.shape}."
+            )
+        ds[VISIBLE] = ((TIME, KEYPOINT, INDIVIDUAL), flags.astype(np.float64))
     ds.attrs[CONTENT] = LABELS
     return check(ds)
 
@@ -714,6 +723,7 @@ def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
     expect_dataset(ds)
     if not is_labels(ds):
         raise SchemaError("as_poses takes a labels dataset (attrs['content'] == 'labels').")
+    ds = check(ds)  # a video, frame and image for every row (or the error naming what lacks)
     videos = np.asarray(ds[VIDEO].values).astype(str)
     names = list(dict.fromkeys(videos.tolist()))
     if video is None:
@@ -758,6 +768,9 @@ def describe(ds: xr.Dataset) -> list[tuple[str, str]]:
     '2 in 2 videos'
     """
     expect_dataset(ds)
+    if not is_labels(ds):
+        raise SchemaError("describe takes a labels dataset (attrs['content'] == 'labels').")
+    ds = check(ds)
     n = ds.sizes[TIME]
     videos = np.asarray(ds[VIDEO].values).astype(str)
     images = np.asarray(ds[IMAGE_PATH].values).astype(str)
