@@ -357,3 +357,11 @@ def test_a_track_named_like_untracked_instances_stays_a_track(tmp_path):
     back = posebridge.to_sleap_io(ds)
     kept = {(i.track.name if i.track else None, i.numpy()[0, 0]) for i in back.labeled_frames[0]}
     assert kept == {("untracked_0_", 20.0), (None, 10.0)}  # the track's points are 10 * (0+2)
+
+
+def test_boxes_given_to_sleap_io_are_refused_as_the_wrong_kind():
+    """A raw KeyError: "No variable named 'keypoint'"."""
+    pytest.importorskip("sleap_io")
+    boxes = model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
+    with pytest.raises(posebridge.errors.DatasetKindError, match="to_sleap_io takes poses"):
+        posebridge.to_sleap_io(boxes)

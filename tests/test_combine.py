@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import posebridge
+from posebridge import model
 from posebridge.combine import merge_individuals, stack_views
 
 frames = st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True).map(sorted)
@@ -114,14 +115,14 @@ def test_box_tracks_starting_on_different_frames_line_up_on_their_frame_numbers(
     beside one boxed on frames 0-3, row by row."""
     centre = np.zeros((4, 2, 1))
     shape = np.full((4, 2, 1), 5.0)
-    first = posebridge.model.bboxes_from_numpy(centre + 10, shape, individual_names=["id_1"])
-    second = posebridge.model.bboxes_from_numpy(
+    first = model.bboxes_from_numpy(centre + 10, shape, individual_names=["id_1"])
+    second = model.bboxes_from_numpy(
         centre + 20, shape, individual_names=["id_2"], frame_array=np.arange(2, 6)
     )
     posebridge.save(first, tmp_path / "one.csv", format="via")
     posebridge.save(second, tmp_path / "two.csv", format="via")
     both = posebridge.load([tmp_path / "one.csv", tmp_path / "two.csv"])
-    assert posebridge.model.frame_numbers(both).tolist() == [0, 1, 2, 3, 4, 5]
+    assert model.frame_numbers(both).tolist() == [0, 1, 2, 3, 4, 5]
     x = both.position.sel(space="x")
     np.testing.assert_array_equal(x.sel(individual="id_1").values, [10] * 4 + [np.nan] * 2)
     np.testing.assert_array_equal(x.sel(individual="id_2").values, [np.nan] * 2 + [20] * 4)

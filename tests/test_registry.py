@@ -216,3 +216,15 @@ def test_a_folder_no_format_reads_names_the_files_in_it_that_can_be_read(
         match=r"more\.nc \(netcdf\), poses\.nc \(netcdf\) can be read: pass one of them",
     ):
         registry.resolve_for_reading(folder, None)
+
+
+@pytest.mark.parametrize(("name", "title"), [("b.slp", "SLEAP"), ("b.nwb", "NWB")])
+def test_boxes_to_a_poses_format_name_say_what_it_holds(tmp_path, name, title):
+    """The message was "cannot tell the output format from the file name"."""
+    import numpy as np
+
+    from posebridge import model
+
+    boxes = model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
+    with pytest.raises(posebridge.UnknownFormatError, match=f"{title} files hold poses.*bboxes"):
+        posebridge.save(boxes, tmp_path / name)

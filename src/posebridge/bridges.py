@@ -444,6 +444,8 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     if not datasets:
         return sio.Labels()
     datasets = [model.validate(d) for d in datasets]
+    for item in datasets:
+        model.expect_poses(item, "to_sleap_io")
     keypoints = [str(k) for k in datasets[0][model.KEYPOINT].values]
     for item in datasets[1:]:
         if [str(k) for k in item[model.KEYPOINT].values] != keypoints:

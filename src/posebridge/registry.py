@@ -424,6 +424,14 @@ def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:
         return chosen
     candidates = [f for f in all_formats() if f.writes and ds_type in f.kinds]
     endings = sorted({ext for f in candidates for ext in f.extensions})
+    named = [f for f in all_formats() if f.writes and f.matches_name(path)]
+    if named:  # the name is a format's, one that does not hold this kind of data
+        titles = " / ".join(dict.fromkeys(f.title for f in named))
+        kinds = " and ".join(dict.fromkeys(k for f in named for k in f.kinds))
+        raise UnknownFormatError(
+            f"{path}: {titles} files hold {kinds}, not {ds_type}; write {ds_type} to one "
+            f"of {', '.join(endings)}."
+        )
     raise UnknownFormatError(
         f"{path}: cannot tell the output format from the file name; use one of "
         f"{', '.join(endings)} or pass format=."

@@ -231,3 +231,15 @@ def test_to_via_tracks_file_without_trailing_numbers_takes_one_selected_individu
     error = _raised(save_bboxes.to_via_tracks_file, [1, 2], tmp_path / "list.csv",
                     track_ids_from_trailing_numbers=False)  # fmt: skip
     assert isinstance(error, errors.TypeError) and "xarray Dataset" in str(error)
+
+
+@pytest.mark.parametrize("writer", ["save_nwb", "write_nwb"])
+def test_boxes_given_to_the_sleap_io_style_nwb_writers_are_refused(tmp_path, writer):
+    """A raw KeyError: "No variable named 'keypoint'"."""
+    from posebridge import model
+    from posebridge.io import nwb
+
+    boxes = model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
+    with pytest.raises(errors.DatasetKindError, match="PoseEstimation takes poses"):
+        getattr(nwb, writer)(boxes, tmp_path / "b.nwb")
+    assert not (tmp_path / "b.nwb").exists()

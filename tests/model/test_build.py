@@ -305,3 +305,9 @@ def test_a_frame_rate_that_is_not_a_positive_number_is_refused(fps, error, messa
 def test_a_frame_rate_of_text_or_a_numpy_number_is_taken_as_movement_takes_it(fps):
     ds = model.from_numpy(np.zeros((3, 2, 1, 1)), fps=fps)
     assert ds.attrs["fps"] == float(fps) and type(ds.attrs["fps"]) is float
+
+
+def test_confidence_per_keypoint_of_boxes_is_refused_as_the_wrong_kind():
+    boxes = model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
+    with pytest.raises(posebridge_errors.DatasetKindError, match="confidence_per_keypoint"):
+        model.confidence_per_keypoint(boxes)

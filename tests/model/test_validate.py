@@ -82,3 +82,15 @@ def test_video_sizes_given_as_numpy_or_whole_floats_become_ints():
     ds = posebridge.validate(ds.assign_attrs(video_width=np.int64(640), video_height=480.0))
     assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
     assert all(type(ds.attrs[k]) is int for k in ("video_width", "video_height"))
+
+
+@pytest.mark.parametrize("attr", ["fps", "video_width", "video_height"])
+@pytest.mark.parametrize("flag", [True, np.True_])
+def test_a_bool_frame_rate_or_video_size_is_refused_not_read_as_1(attr, flag):
+    """attrs['fps'] = True became 1 fps (time kept its 30 fps steps)."""
+    from posebridge import errors
+
+    ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), fps=30)
+    ds.attrs[attr] = flag
+    with pytest.raises(errors.TypeError, match=f"attrs\\['{attr}'\\] must be a number"):
+        model.validate(ds)

@@ -140,11 +140,13 @@ def _predictions(labels: Any) -> list[xr.Dataset]:
     """The poses to write as PoseEstimation, one dataset per video with some."""
     if isinstance(labels, xr.Dataset):
         ds = model.validate(labels)
+        model.expect_poses(ds, "NWB's PoseEstimation")
         labels_model.refuse(ds, _PREDICTIONS)
         return [ds]
     if isinstance(labels, list | tuple):
         out = [model.validate(d) for d in labels]
         for ds in out:
+            model.expect_poses(ds, "NWB's PoseEstimation")
             labels_model.refuse(ds, _PREDICTIONS)
         return out
     has_predictions = any(len(lf.predicted_instances) for lf in labels.labeled_frames)

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import errors
-from posebridge.errors import SchemaError, TypeError, expect_dataset
+from posebridge.errors import DatasetKindError, SchemaError, TypeError, expect_dataset
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -36,6 +36,7 @@ __all__ = [
     "bboxes_from_numpy",
     "checked_fps",
     "confidence_per_keypoint",
+    "expect_poses",
     "frame_numbers",
     "from_numpy",
     "whole_numbers",
@@ -532,6 +533,31 @@ def distinct_frame_numbers(ds: xr.Dataset, what: str) -> np.ndarray | None:
     )
 
 
+def expect_poses(ds: xr.Dataset, what: str) -> None:
+    """Refuse a dataset that is not poses (bounding boxes have no keypoint dim).
+
+    Raises
+    ------
+    DatasetKindError
+        Naming ``what`` (the function or format) and the dataset's kind.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> boxes = bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
+    >>> expect_poses(boxes, "to_sleap_io")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.DatasetKindError: to_sleap_io takes poses (keypoints); this dataset ...
+    """
+    kind = ds.attrs.get("ds_type")
+    if kind != POSES:
+        raise DatasetKindError(
+            f"{what} takes poses (keypoints); this dataset holds {kind} (no keypoint dim). "
+            "Save boxes as VIA tracks or netCDF."
+        )
+
+
 def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
     """The confidence as (time, keypoint, individual), broadcasting per-animal scores.
 
@@ -561,6 +587,8 @@ def confidence_per_keypoint(ds: xr.Dataset) -> xr.DataArray:
     ('time', 'keypoint', 'individual', 'view')
     """
     expect_dataset(ds)
+    if KEYPOINT not in ds["position"].dims:
+        expect_poses(ds, "confidence_per_keypoint")
     template = ds["position"].isel({SPACE: 0}, drop=True)
     dims = (TIME, KEYPOINT, INDIVIDUAL, *((VIEW,) if VIEW in template.dims else ()))
     if "confidence" not in ds:

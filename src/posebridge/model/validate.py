@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from posebridge import errors
 from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import labels
 from posebridge.model.build import checked_fps, whole_numbers
@@ -85,6 +86,10 @@ def _side(value: Any, key: str) -> int:
     return side
 
 
+#: Numeric attributes that a bool is refused for (netCDF stores other bools as 0/1).
+_NOT_FLAGS = ("fps", "video_width", "video_height")
+
+
 def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     """Drop ``None`` attributes and turn paths into strings (netCDF-safe)."""
     cleaned: dict[str, Any] = {}
@@ -94,6 +99,8 @@ def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, PathLike):
             value = str(value)
         elif isinstance(value, bool | np.bool_):
+            if key in _NOT_FLAGS:  # True is no frame rate or size: refused, not read as 1
+                raise errors.TypeError(f"attrs[{key!r}] must be a number, got {value!r}.")
             value = int(value)
         cleaned[key] = value
     return cleaned
