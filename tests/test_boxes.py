@@ -115,3 +115,14 @@ def test_boxes_round_trip_through_netcdf_and_via(tmp_path, two_animals):
     via = posebridge.load(tmp_path / "boxes.csv", use_frame_numbers_from_file=True)
     assert via.time.values.tolist() == [4, 5, 9]
     np.testing.assert_allclose(via.position.values, boxes.position.values, atol=1e-6)
+
+
+def test_labelled_frames_are_refused_with_the_way_to_predictions():
+    """Boxes of labels kept content='labels': a dataset only netCDF would write."""
+    from posebridge import labels
+
+    ds = labels.from_numpy(np.ones((2, 2, 2, 1)), video=["v.mp4"] * 2, frame=[3, 8])
+    with pytest.raises(posebridge.SchemaError, match="labels.as_poses"):
+        posebridge.boxes_from_poses(ds)
+    boxes = posebridge.boxes_from_poses(labels.as_poses(ds))
+    assert boxes.attrs["ds_type"] == "bboxes" and "content" not in boxes.attrs

@@ -9,6 +9,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import SchemaError
+from posebridge.model import labels
 
 __all__ = ["boxes_from_poses"]
 
@@ -56,6 +57,11 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     ds = model.validate(ds)
     if ds.attrs["ds_type"] != model.POSES:
         raise SchemaError("boxes_from_poses needs a poses dataset; this one holds boxes.")
+    if labels.is_labels(ds):  # boxes have no labelled-frames form: no writer would take it
+        raise SchemaError(
+            "boxes_from_poses takes predictions; these are labelled frames. Turn one video's "
+            "into predictions first: posebridge.labels.as_poses(ds, video=...)."
+        )
     if model.VIEW in ds.dims:  # a boxes dataset has no view dim
         views = [str(v) for v in ds[model.VIEW].values]
         raise SchemaError(

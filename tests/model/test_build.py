@@ -311,3 +311,13 @@ def test_confidence_per_keypoint_of_boxes_is_refused_as_the_wrong_kind():
     boxes = model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
     with pytest.raises(posebridge_errors.DatasetKindError, match="confidence_per_keypoint"):
         model.confidence_per_keypoint(boxes)
+
+
+def test_from_numpy_refuses_infinite_positions_as_validate_does():
+    """from_numpy returned a dataset that validate then refused."""
+    position = np.zeros((2, 2, 1, 1))
+    position[1, 0, 0, 0] = np.inf
+    with pytest.raises(SchemaError, match="'position' holds 1 infinite values"):
+        model.from_numpy(position)
+    with pytest.raises(SchemaError, match="'shape' holds 1 infinite values"):
+        model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.where(position[:, :, 0] > 0, -np.inf, 1))

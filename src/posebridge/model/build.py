@@ -225,7 +225,17 @@ def from_numpy(
         },
         attrs=_base_attrs(POSES, source_software),
     )
+    _refuse_infinite(position, POSES_DIMS, "position")
     return with_fps(ds, fps) if fps is not None else ds
+
+
+def _refuse_infinite(values: np.ndarray, dims: tuple[str, ...], name: str) -> None:
+    """What ``validate`` refuses, refused here (a dataset built is a valid one)."""
+    from posebridge.model.validate import infinite_values  # validate imports this module
+
+    message = infinite_values(np.asarray(values), dims, name)
+    if message is not None:
+        raise SchemaError(message)
 
 
 def bboxes_from_numpy(
@@ -320,6 +330,8 @@ def bboxes_from_numpy(
         },
         attrs=_base_attrs(BBOXES, source_software),
     )
+    _refuse_infinite(position, BBOXES_DIMS, "position")
+    _refuse_infinite(shape, BBOXES_DIMS, "shape")
     return with_fps(ds, fps) if fps is not None else ds
 
 
