@@ -298,8 +298,9 @@ _INDIVIDUAL_SCORES = ("sleap", "slp", "netcdf")
 
 
 #: Formats that hold the ``image_path`` of poses (predictions on still images: COCO results,
-#: Label Studio predictions); COCO only as ground truth, whose images its results refer to.
-_IMAGE_PATHS_OF_POSES = ("dlc", "lp", "netcdf", "yolo", "labelstudio")
+#: Label Studio predictions) or boxes (VIA's file names); COCO only as ground truth, whose
+#: images its results refer to.
+_IMAGE_PATHS_OF_POSES = ("dlc", "lp", "netcdf", "yolo", "labelstudio", "via")
 #: Formats that hold ``data_split`` (a DeepLabCut .h5 of labels says itself that it does not).
 _DATA_SPLITS = ("dlc", "lp", "netcdf", "yolo")
 

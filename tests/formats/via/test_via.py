@@ -532,3 +532,24 @@ def test_writing_in_chunks_gives_the_same_file(tmp_path, bboxes_two_tracks, monk
     monkeypatch.setattr(importlib.import_module("posebridge.formats.via.write"), "_CHUNK_BOXES", 3)
     posebridge.save(bboxes_two_tracks, tmp_path / "chunks.csv", format="via")
     assert (tmp_path / "chunks.csv").read_text() == (tmp_path / "whole.csv").read_text()
+
+
+def test_a_negative_track_id_and_the_file_names_survive_a_round_trip_without_a_warning(tmp_path):
+    """Track -1 read as id_-1 was written as track 1 (the sign dropped)."""
+    import warnings
+
+    header = (
+        "filename,file_size,file_attributes,region_count,region_id,"
+        "region_shape_attributes,region_attributes\n"
+    )
+    rect = '"{""name"":""rect"",""x"":1,""y"":2,""width"":3,""height"":4}"'
+    rows = [f'f_0{i}.png,0,"{{}}",1,0,{rect},"{{""track"":{t}}}"\n' for i, t in ((1, -1), (2, 1))]
+    (tmp_path / "in.csv").write_text(header + "".join(rows))
+    ds = posebridge.load(tmp_path / "in.csv")
+    assert sorted(ds.individual.values.tolist()) == ["id_-1", "id_1"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # VIA writes the file names back: nothing is lost
+        posebridge.save(ds, tmp_path / "out.csv")
+    back = posebridge.load(tmp_path / "out.csv")
+    assert back.individual.values.tolist() == ds.individual.values.tolist()
+    assert back.image_path.values.tolist() == ["f_01.png", "f_02.png"]

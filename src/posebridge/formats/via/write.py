@@ -18,7 +18,9 @@ from posebridge.formats.via.table import (
 
 DECIMALS = 6
 
-_TRACK_DIGITS = re.compile(r"(\d+)(?=\D*$)")
+#: A name's trailing number, negative after "_" or at the start (the reader names track -1
+#: ``id_-1``); ``cam-2`` is track 2.
+_TRACK_DIGITS = re.compile(r"((?:(?<=_)-|^-)?\d+)(?=\D*$)")
 
 _CHUNK_BOXES = 40_000
 
