@@ -10,7 +10,7 @@ import math
 import numbers
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -229,10 +229,39 @@ def from_numpy(
     return with_fps(ds, fps) if fps is not None else ds
 
 
+def infinite_values(
+    values: np.ndarray,
+    dims: tuple[Hashable, ...],
+    name: str,
+    offset: tuple[int, ...] | None = None,
+) -> str | None:
+    """What is wrong with ``values`` of variable ``name`` if it holds +-inf, else None.
+
+    ``offset`` places ``values`` in the whole variable (a block read lazily):
+    the first infinite value of the block is named where it is in the variable
+    (and the count, of one block, is left out).
+
+    Examples
+    --------
+    >>> message = infinite_values(np.array([1.0, np.inf]), ("time",), "position")
+    >>> message.startswith("'position' holds 1 infinite values (the first at {'time': 1})")
+    True
+    """
+    infinite = np.isinf(values)
+    if not infinite.any():
+        return None
+    at = np.argwhere(infinite)[0] + (np.asarray(offset) if offset is not None else 0)
+    first = dict(zip(dims, at.tolist(), strict=True))
+    count = "" if offset is not None else f"{int(infinite.sum())} "
+    return (
+        f"'{name}' holds {count}infinite values (the first at {first}); "
+        "a position or size is a finite number, or NaN for 'no point'. Replace them, "
+        f"e.g. ds['{name}'] = ds['{name}'].where(np.isfinite(ds['{name}']))."
+    )
+
+
 def _refuse_infinite(values: np.ndarray, dims: tuple[str, ...], name: str) -> None:
     """What ``validate`` refuses, refused here (a dataset built is a valid one)."""
-    from posebridge.model.validate import infinite_values  # validate imports this module
-
     message = infinite_values(np.asarray(values), dims, name)
     if message is not None:
         raise SchemaError(message)

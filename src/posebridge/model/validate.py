@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from os import PathLike
 from typing import Any
 
@@ -12,7 +11,7 @@ import xarray as xr
 from posebridge import errors
 from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import labels
-from posebridge.model.build import checked_fps, whole_numbers
+from posebridge.model.build import checked_fps, infinite_values, whole_numbers
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -156,37 +155,6 @@ def _refuse_infinite(ds: xr.Dataset, name: str) -> None:
     message = infinite_values(values, ds[name].dims, name)
     if message is not None:
         _fail(message)
-
-
-def infinite_values(
-    values: np.ndarray,
-    dims: tuple[Hashable, ...],
-    name: str,
-    offset: tuple[int, ...] | None = None,
-) -> str | None:
-    """What is wrong with ``values`` of variable ``name`` if it holds +-inf, else None.
-
-    ``offset`` places ``values`` in the whole variable (a block read lazily):
-    the first infinite value of the block is named where it is in the variable
-    (and the count, of one block, is left out).
-
-    Examples
-    --------
-    >>> message = infinite_values(np.array([1.0, np.inf]), ("time",), "position")
-    >>> message.startswith("'position' holds 1 infinite values (the first at {'time': 1})")
-    True
-    """
-    infinite = np.isinf(values)
-    if not infinite.any():
-        return None
-    at = np.argwhere(infinite)[0] + (np.asarray(offset) if offset is not None else 0)
-    first = dict(zip(dims, at.tolist(), strict=True))
-    count = "" if offset is not None else f"{int(infinite.sum())} "
-    return (
-        f"'{name}' holds {count}infinite values (the first at {first}); "
-        "a position or size is a finite number, or NaN for 'no point'. Replace them, "
-        f"e.g. ds['{name}'] = ds['{name}'].where(np.isfinite(ds['{name}']))."
-    )
 
 
 def validate(ds: xr.Dataset) -> xr.Dataset:
