@@ -775,3 +775,37 @@ def test_a_split_list_is_not_written_over_a_file_of_the_users(tmp_path):
         yolo.write(ds, tmp_path / "data.yaml", image_size=(640, 480))
     assert (tmp_path / "val.txt").read_text() == "my notes"
     assert not (tmp_path / "data.yaml").exists()
+
+
+def test_a_failed_write_leaves_another_writers_files_in_the_folders_it_made(tmp_path, monkeypatch):
+    """On failure the label folders made were removed with everything in them: another
+    writer's finished label files (written there meanwhile) were lost."""
+    import importlib
+
+    yolo_write = importlib.import_module("posebridge.formats.yolo.write")
+    real = yolo_write.atomic_outputs
+
+    def another_writer_then_failure(targets, *, overwrite):
+        (tmp_path / "train" / "labels" / "theirs.txt").write_text("0 0.5 0.5 0.1 0.1 0.5 0.5 2\n")
+        raise OSError(28, "No space left on device")
+        return real(targets, overwrite=overwrite)  # pragma: no cover
+
+    monkeypatch.setattr(yolo_write, "atomic_outputs", another_writer_then_failure)
+    with pytest.raises(OSError, match="No space"):
+        yolo.write(_frames(["a.png"]), tmp_path / "data.yaml", image_size=(640, 480))
+    assert (tmp_path / "train" / "labels" / "theirs.txt").exists()
+    assert not (tmp_path / "data.yaml").exists()
+
+
+@pytest.mark.parametrize("blocker", ["file", "dangling link"])
+def test_a_label_folder_that_cannot_be_made_is_named(tmp_path, blocker):
+    """A raw NotADirectoryError / FileExistsError naming only the folder."""
+    if blocker == "file":
+        (tmp_path / "train").write_text("not a folder")
+        said = "train is a file, not a folder"
+    else:
+        (tmp_path / "train").symlink_to(tmp_path / "gone")
+        said = "train is a link to nothing"
+    with pytest.raises(posebridge.PoseBridgeError, match=f"label folder cannot be made .*{said}"):
+        yolo.write(_frames(["a.png"]), tmp_path / "data.yaml", image_size=(640, 480))
+    assert not (tmp_path / "data.yaml").exists()

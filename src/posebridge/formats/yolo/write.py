@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import warnings
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,7 +14,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import TEMPORARY_MARK, atomic_outputs, check_outputs
-from posebridge.errors import FileExistsError, SchemaError
+from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError
 from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
@@ -113,8 +113,9 @@ def write(
             for temporary, text in zip(temporaries[1:], [*lines, *lists.values()], strict=True):
                 temporary.write_text(text, encoding="utf-8")
     except BaseException:
-        for folder in reversed(made):
-            shutil.rmtree(folder, ignore_errors=True)
+        for folder in reversed(made):  # deepest first; only if still empty: another writer
+            with contextlib.suppress(OSError):  # may have put its files there meanwhile
+                folder.rmdir()
         raise
     return targets
 
@@ -146,7 +147,15 @@ def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> 
 
 
 def _make_folders(root: Path, files: list[str]) -> list[Path]:
-    """Create the label folders; return those created (removed again on failure)."""
+    """Create the label folders; return those created (removed again on failure, if empty).
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the folder that cannot be made and why (a file or a dangling link
+        where a folder should be, a read-only or immutable folder); the folders
+        made before it are removed again.
+    """
     made: list[Path] = []
     for folder in sorted({(root / f).parent for f in files}):
         missing = []
@@ -154,7 +163,23 @@ def _make_folders(root: Path, files: list[str]) -> list[Path]:
         while not probe.exists():
             missing.append(probe)
             probe = probe.parent
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            for done in reversed(made):
+                with contextlib.suppress(OSError):
+                    done.rmdir()
+            blocking = next((p for p in (folder, *folder.parents) if p.is_symlink()), None)
+            why = (
+                f"{blocking} is a link to nothing"
+                if blocking is not None and not blocking.exists()
+                else f"{probe} is a file, not a folder"
+                if probe.exists() and not probe.is_dir()
+                else error.strerror or type(error).__name__
+            )
+            raise PoseBridgeError(
+                f"{folder}: the label folder cannot be made ({why}); nothing was written."
+            ) from None
         made.extend(reversed(missing))
     return made
 
