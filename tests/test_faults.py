@@ -570,6 +570,27 @@ def test_two_outputs_that_are_one_file_are_refused_before_writing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_two_outputs_that_are_one_file_through_a_linked_folder_are_refused(tmp_path):
+    """label_config=same/tasks.json with same -> . : with overwrite=True the tasks file was
+    replaced by the config; without, the error said it 'appeared while writing'."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)))
+    target = tmp_path / "tasks.json"
+    target.write_text("the user's tasks")
+    (tmp_path / "same").symlink_to(tmp_path)
+    for overwrite, said in ((False, "already exists"), (True, "two of the files to write")):
+        with pytest.raises(posebridge.PoseBridgeError, match=said):
+            posebridge.save(
+                ds,
+                target,
+                "labelstudio",
+                label_config=tmp_path / "same" / "tasks.json",
+                image_size=(64, 48),
+                overwrite=overwrite,
+            )
+    assert target.read_text() == "the user's tasks"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same", "tasks.json"]
+
+
 @pytest.mark.parametrize(
     ("previous", "after"),
     [("the user's a", ["a.csv", "b.csv"]), (None, ["b.csv"])],

@@ -516,7 +516,8 @@ def _appeared(target: Path) -> FileExistsError:
     return FileExistsError(
         17,
         f"{target}: appeared while posebridge was writing it (another program made it); it "
-        "was left as it is and nothing was written. Pass overwrite=True to replace it.",
+        "was left as it is and nothing was written. Pass overwrite=True (--overwrite) to "
+        "replace it.",
         str(target),
     )
 
@@ -569,7 +570,8 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     targets = [_through_links(p) for p in named]
     seen: dict[str, Path] = {}
     for name, target in zip(named, targets, strict=True):
-        key = os.path.normcase(os.path.abspath(target))
+        # the folder through its links: `same/x.json` with `same -> .` is `x.json`
+        key = os.path.normcase(os.path.join(os.path.realpath(target.parent), target.name))
         if key in seen:
             raise PoseBridgeError(
                 f"{name}: two of the files to write are this one file ({seen[key]} and {name}); "
