@@ -631,3 +631,60 @@ def test_a_write_of_several_files_with_overwrite_replaces_them_all_and_leaves_no
             temporary.write_text(text)
     assert (first.read_text(), second.read_text()) == ("new a", "new b")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_sigterm_mid_convert_removes_its_temporary_and_keeps_the_old_file(tmp_path):
+    """SIGTERM (kill, a cluster's time limit) left a full-size hidden temporary beside the
+    target; only SIGKILL should."""
+    rng = np.random.default_rng(0)
+    source = tmp_path / "big.nc"
+    posebridge.save(posebridge.from_numpy(rng.uniform(0, 500, (300_000, 2, 12, 2))), source)
+    target = tmp_path / "out.csv"
+    target.write_text("OLD")
+    command = [sys.executable, "-m", "posebridge", "convert", str(source), str(target)]
+    process = subprocess.Popen([*command, "--overwrite"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not any(TEMPORARY_MARK in p.name for p in tmp_path.iterdir()):
+        assert process.poll() is None, "the conversion ended before its temporary was seen"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode != 0, stderr
+    assert target.read_text() == "OLD"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.nc", "out.csv"]
+
+
+def test_sigterm_stops_a_batch_starting_no_new_job_and_leaving_whole_outputs(tmp_path):
+    """SIGTERM killed the batch's process and left its workers converting every remaining
+    input, then waiting forever."""
+    rng = np.random.default_rng(1)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(8):
+        poses = posebridge.from_numpy(rng.uniform(0, 500, (60_000, 2, 12, 2)))
+        posebridge.save(poses, inputs / f"s{i}.nc")
+    out = tmp_path / "out"
+    out.mkdir()
+    command = [sys.executable, "-m", "posebridge", "batch", str(inputs), "--to", "dlc"]
+    process = subprocess.Popen(
+        [*command, "--out", str(out), "-j", "2", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 180
+    while not any(out.iterdir()):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=180)
+    assert process.returncode != 0
+    written = sorted(p.name for p in out.iterdir())
+    assert not any(TEMPORARY_MARK in name for name in written)
+    assert 0 < len(written) < 8  # the running jobs finished; the queued ones never started
+    time.sleep(3)  # no worker goes on writing after the batch returned
+    assert sorted(p.name for p in out.iterdir()) == written
+    for name in written:
+        assert posebridge.load(out / name).sizes["time"] == 60_000

@@ -144,6 +144,11 @@ def _run_local(
                 yield index, future.result()
             except Exception as error:  # a worker process died (BrokenProcessPool)
                 yield index, _died(jobs[index], error)
+    except BaseException:  # Ctrl-C, SIGTERM: no new job starts; the running ones finish whole
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True)

@@ -54,4 +54,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     --------
     >>> main(["formats"])  # doctest: +SKIP
     """
+    _stop_on_sigterm()
     cli.main(args=None if argv is None else list(argv), prog_name="posebridge")
+
+
+def _stop_on_sigterm() -> None:
+    """Make SIGTERM (``kill``, a cluster scheduler's time limit) stop the command as Ctrl-C
+    does: a writer removes its temporary file, a batch starts no new job and waits for the
+    running ones. Left as it is when the caller installed a handler of its own.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
