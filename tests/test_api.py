@@ -436,3 +436,20 @@ def test_data_splits_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_pa
         warnings.simplefilter("error")  # the netCDF keeps them
         posebridge.save(ds, tmp_path / "kept.nc")
     assert posebridge.load(tmp_path / "kept.nc").data_split.values.tolist() == ["train", "val"]
+
+
+def test_frames_of_one_video_and_one_split_are_written_without_a_warning(tmp_path):
+    """labels.as_poses keeps image_path on frames of one video (timed by frame number), and
+    a dataset of one split loses nothing: both warned."""
+    ds = labels.from_numpy(
+        np.full((2, 2, 1, 1), 5.0), video=["v.mp4"] * 2, frame=[4, 9], keypoint_names=["nose"]
+    )
+    ds = ds.assign_coords(
+        image_path=("time", ["v/img4.png", "v/img9.png"]), data_split=("time", ["train"] * 2)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(labels.as_poses(ds), tmp_path / "p.slp")
+        posebridge.save(ds, tmp_path / "gt.json", image_size=(64, 64))
+    assert posebridge.load(tmp_path / "p.slp").time.values.tolist() == [4, 9]
+    assert posebridge.api.fps_among_options(25, {"fps": None}) == (25, {})

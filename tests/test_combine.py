@@ -166,3 +166,29 @@ def test_rows_of_different_images_at_one_time_are_refused():
 def test_counts_that_do_not_match_are_refused(call, message):
     with pytest.raises(posebridge.PoseBridgeError, match=message):
         call(_dataset([0, 1], np.zeros((2, 2, 1, 1)), "a"))
+
+
+def test_camera_views_of_labelled_frames_line_up_on_time_not_on_their_own_videos():
+    """Each camera's frames are its own video's: lined up by video they never met, and the
+    time steps doubled (review of the alignment of labels by frame)."""
+    from posebridge import labels
+
+    views = [
+        labels.from_numpy(np.full((3, 2, 2, 1), v), video=[f"cam{v}.mp4"] * 3, frame=[10, 20, 30])
+        for v in (1, 2)
+    ]
+    both = stack_views(views, ["cam1", "cam2"])
+    assert both.sizes["time"] == 3
+    assert both.frame.values.tolist() == [10, 20, 30]
+    assert not np.isnan(both.position.values).any()
+
+
+def test_camera_views_of_predictions_on_their_own_images_stack():
+    """Per-view image names differ by nature; they were refused as rows of other frames."""
+    views = [
+        _dataset([0, 1], np.zeros((2, 2, 1, 1)), "a").assign_coords(
+            image_path=("time", [f"session_{v}/img1.png", f"session_{v}/img2.png"])
+        )
+        for v in ("top", "bot")
+    ]
+    assert stack_views(views, ["top", "bot"]).sizes["view"] == 2

@@ -65,6 +65,8 @@ def fps_among_options(
     if "fps" not in options:
         return fps, options
     given = model.checked_fps(options.pop("fps"))
+    if given is None:  # fps=None: no rate given this way
+        return fps, options
     if fps is not None and model.checked_fps(fps) != given:
         raise PoseBridgeError(
             f"two frame rates were given: fps={fps!r} and the reader option fps={given!r}; "
@@ -325,6 +327,7 @@ def warn_frame_facts_dropped(
     if (
         labels.IMAGE_PATH in ds.coords
         and not labels.is_labels(ds)
+        and not ds.attrs.get("video_path")  # frames of one video (labels.as_poses), as timed
         and fmt.name not in _IMAGE_PATHS_OF_POSES
         and not coco_ground_truth
     ):
@@ -335,12 +338,13 @@ def warn_frame_facts_dropped(
         )
         warnings.warn(
             f"{target}: {fmt.title} names no image for poses, so their image_path (the images "
-            f"they were made on) is not written and they read back as frames 0..n-1 of one "
-            f"video; {hint}.",
+            f"they were made on) is not written and they read back as frames of one video, "
+            f"without their images; {hint}.",
             UserWarning,
             stacklevel=3,
         )
-    if "data_split" in ds.coords and fmt.name not in _DATA_SPLITS:
+    several = "data_split" in ds.coords and pd.unique(ds["data_split"].values.ravel()).size > 1
+    if several and fmt.name not in _DATA_SPLITS:  # one split: nothing parts the frames
         warnings.warn(
             f"{target}: {fmt.title} holds no data splits, so data_split (each frame's "
             "train/val/test) is not written; write one file per split "

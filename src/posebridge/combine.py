@@ -131,16 +131,24 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
 
 
 def _on_common_time(
-    datasets: Sequence[xr.Dataset], same: tuple[str, ...], sources: Sequence[str] | None = None
+    datasets: Sequence[xr.Dataset],
+    same: tuple[str, ...],
+    sources: Sequence[str] | None = None,
+    *,
+    one_camera: bool = False,
 ) -> list[xr.Dataset]:
     """Reindex every dataset on the union of the times (and the first's order of names).
 
-    A per-time coordinate (``frame``, ``image_path``, ...) that two inputs give
-    different values at one time is refused: those rows are not the same frame.
+    With ``one_camera`` (individuals side by side, not views) the rows line up
+    on the frames they are (see :func:`_on_common_frames`, :func:`_on_frame_numbers`),
+    and a per-time coordinate (``frame``, ``image_path``, ...) that two inputs
+    give different values at one time is refused: those rows are not the same
+    frame. Camera views line up on time as they are: each view's images and
+    videos are its own (``session_top/img26.png``, ``session_bot/img26.png``).
     """
-    if labels.is_labels(datasets[0]):
+    if one_camera and labels.is_labels(datasets[0]):
         datasets = _on_common_frames(datasets)
-    else:
+    elif one_camera:
         datasets = _on_frame_numbers(datasets)
     times = np.unique(np.concatenate([np.asarray(ds[model.TIME].values) for ds in datasets]))
     order = {dim: datasets[0][dim].values for dim in same if dim in datasets[0].dims}
@@ -151,7 +159,8 @@ def _on_common_time(
         values = out[0][name]
         for i, ds in enumerate(out[1:], start=1):
             if name in ds.coords and ds[name].dims == (model.TIME,):
-                _refuse_other_rows(values, ds[name], name, sources, i)
+                if one_camera:
+                    _refuse_other_rows(values, ds[name], name, sources, i)
                 values = values.combine_first(ds[name])
         was_int = datasets[0][name].dtype.kind in "iu"
         if values.dtype.kind == "f" and was_int and not values.isnull().any():
@@ -170,7 +179,8 @@ def _refuse_other_rows(
         at = int(differ[0])
         raise SchemaError(
             f"{_where(sources, i)}: at time {first[model.TIME].values[at]!s} its {name} is "
-            f"{other.values[at]!r} but {_where(sources, 0)}'s is {first.values[at]!r}; rows "
+            f"{str(other.values[at])!r} but {_where(sources, 0)}'s is "
+            f"{str(first.values[at])!r}; rows "
             "of different frames do not line up on time ("
             f"{differ.size} time step(s) differ). Load them one by one."
         )
@@ -229,7 +239,7 @@ def merge_individuals(
             f"{repeated}); only inputs with distinct individuals can be read together (load "
             "them one by one)."
         )
-    aligned = _on_common_time(datasets, keep, sources)
+    aligned = _on_common_time(datasets, keep, sources, one_camera=True)
     merged = xr.concat(
         aligned,
         dim=model.INDIVIDUAL,

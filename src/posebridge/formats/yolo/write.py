@@ -25,7 +25,13 @@ from posebridge.formats._shared.images import (
     checked_image_size,
     video_frame_size,
 )
-from posebridge.formats.yolo._layout import SPLITS, label_path, labels_listed
+from posebridge.formats.yolo._layout import (
+    SPLITS,
+    label_path,
+    labels_listed,
+    load_yaml,
+    split_images,
+)
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -104,6 +110,7 @@ def write(
     lines = _label_lines(ds, sizes, class_ids)
     entries, lists = _split_entries(images, splits)
     targets = [path, *(root / f for f in label_files), *(root / name for name in lists)]
+    _refuse_writing_onto_source(ds, path, targets)
     check_outputs([path], overwrite)
     _refuse_stray_labels(root, images, targets)
     made = _make_folders(root, label_files)
@@ -118,6 +125,41 @@ def write(
                 folder.rmdir()
         raise
     return targets
+
+
+def _refuse_writing_onto_source(ds: xr.Dataset, path: Path, targets: list[Path]) -> None:
+    """Refuse, even with ``overwrite=True``, to write another dataset's label files over
+    those of the dataset it was read from.
+
+    A YOLO dataset converted to another data.yaml in its own folder writes label
+    files at the same places as its own (``train/labels/img1.txt``): the source
+    dataset's files would silently take the new one's rows. Writing back to the
+    data.yaml it was read from (an update in place, with ``overwrite=True``) is
+    allowed, as for every format.
+    """
+    source = ds.attrs.get("source_file")
+    if not isinstance(source, str) or not source.lower().endswith((".yaml", ".yml")):
+        return
+    yaml_path = Path(source)
+    if not yaml_path.is_file():
+        return
+    if os.path.realpath(yaml_path) == os.path.realpath(path):  # an update in place
+        return
+    try:
+        with warnings.catch_warnings():  # the source's own warnings were given when it was read
+            warnings.simplefilter("ignore")
+            found = split_images(yaml_path, load_yaml(yaml_path))
+    except PoseBridgeError:  # no longer a YOLO dataset: nothing of it to keep
+        return
+    read = {os.path.normcase(os.path.realpath(label)) for _, label, _ in found}
+    for target in targets:
+        if os.path.normcase(os.path.realpath(target)) in read:
+            raise PoseBridgeError(
+                f"{target}: is a label file of {yaml_path}, the dataset this one was read "
+                f"from; writing {path.name} here would change that dataset too, so it is "
+                "refused even with overwrite=True. Write the new dataset to another folder "
+                "(or back to the data.yaml it was read from, to update it in place)."
+            )
 
 
 def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> None:
@@ -502,13 +544,14 @@ def _split_entries(images: list[str], splits: list[str]) -> tuple[dict[str, Any]
         ``{split: folder, folders or list file}`` in the order of ``SPLITS``, and
         ``{list file name: its text}``.
     """
+    pairs = dict.fromkeys(  # (folder, split) once each, in the images' order
+        zip((image.rpartition("/")[0] for image in images), splits, strict=True)
+    )
+    folders: dict[str, dict[PurePosixPath, None]] = {}
     owners: dict[PurePosixPath, set[str]] = {}  # folder -> splits with an image at or below it
-    folders: dict[str, list[PurePosixPath]] = {}
-    for image, split in zip(images, splits, strict=True):
-        parent = PurePosixPath(image).parent
-        folders.setdefault(split, [])
-        if parent not in folders[split]:
-            folders[split].append(parent)
+    for text, split in pairs:
+        parent = PurePosixPath(text or ".")
+        folders.setdefault(split, {})[parent] = None
         for folder in (parent, *parent.parents):
             owners.setdefault(folder, set()).add(split)
     entries: dict[str, Any] = {}
@@ -516,8 +559,8 @@ def _split_entries(images: list[str], splits: list[str]) -> tuple[dict[str, Any]
     for split in SPLITS:
         if split not in folders:
             continue
-        own = folders[split]
-        outermost = [f for f in own if not any(other in f.parents for other in own)]
+        own = folders[split]  # a dict: membership in constant time
+        outermost = [f for f in own if not any(p in own for p in f.parents)]
         if all(owners[f] == {split} for f in outermost):
             names = [str(f) for f in outermost]
             entries[split] = names[0] if len(names) == 1 else names
