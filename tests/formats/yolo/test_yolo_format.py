@@ -809,3 +809,17 @@ def test_a_label_folder_that_cannot_be_made_is_named(tmp_path, blocker):
     with pytest.raises(posebridge.PoseBridgeError, match=f"label folder cannot be made .*{said}"):
         yolo.write(_frames(["a.png"]), tmp_path / "data.yaml", image_size=(640, 480))
     assert not (tmp_path / "data.yaml").exists()
+
+
+def test_another_dataset_is_not_written_over_the_label_files_it_was_read_from(tmp_path):
+    """`posebridge convert ds/data.yaml ds/export.yaml --overwrite` rewrote the input's own
+    label files (same places under ds/): the source dataset silently took the new rows."""
+    path = dataset(tmp_path)
+    before = (tmp_path / "labels" / "train" / "a.txt").read_bytes()
+    ds = posebridge.load(path)
+    with pytest.raises(posebridge.PoseBridgeError, match=r"a\.txt: is a label file of .*data"):
+        posebridge.save(ds.isel(time=[0]), tmp_path / "export.yaml", overwrite=True)
+    assert (tmp_path / "labels" / "train" / "a.txt").read_bytes() == before
+    assert not (tmp_path / "export.yaml").exists()
+    posebridge.save(ds, path, overwrite=True)  # back where it was read from: an update
+    np.testing.assert_allclose(yolo.read(path).position.values, ds.position.values)
