@@ -527,6 +527,41 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def file_stamp(path: Path) -> tuple[int, int, int]:
+    """What tells a file's version apart: its inode, size and modification time (ns).
+
+    Examples
+    --------
+    >>> file_stamp(Path("session.nwb"))  # doctest: +SKIP
+    (1312, 46137344, 1733412345123456789)
+    """
+    found = os.stat(path)
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def refuse_changed(path: Path, stamp: tuple[int, int, int], doing: str) -> None:
+    """Refuse to put a changed copy in place of a file another program changed meanwhile.
+
+    An append works on a copy of the file and renames it over the original:
+    two appends at once (two processes) would each copy the same original,
+    and the second rename would silently drop the first append.
+
+    Raises
+    ------
+    PoseBridgeError
+        When ``path`` is no longer the file ``stamp`` was taken of.
+    """
+    try:
+        now = file_stamp(path)
+    except OSError:
+        now = None
+    if now != stamp:
+        raise PoseBridgeError(
+            f"{path}: was changed (or replaced) by another program while posebridge was "
+            f"{doing}; its new content was kept and nothing was written. Run it again."
+        )
+
+
 @contextmanager
 def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[Path]]:
     """Write several files all-or-nothing.

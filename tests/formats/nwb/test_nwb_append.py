@@ -463,3 +463,22 @@ def test_an_individual_added_twice_to_an_in_memory_nwbfile_is_refused():
     nwb.add_to_nwbfile(nwbfile, ds)
     with pytest.raises(PoseBridgeError, match="already holds pose data of 'a'"):
         nwb.add_to_nwbfile(nwbfile, ds)
+
+
+def test_an_append_that_another_append_overtook_is_refused_not_lost(
+    session_file, one_mouse, monkeypatch
+):
+    """Two appends at once (two processes) each copied the same original; the second to
+    finish replaced the file, and the first one's animal was gone without a word."""
+    other = one_mouse.assign_coords(individual=["M2"])
+    real = _append.add_poses
+
+    def another_process_appends_meanwhile(*args, **kwargs):
+        monkeypatch.setattr(_append, "add_poses", real)
+        posebridge.save(other, session_file, append=True)  # finishes first
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_append, "add_poses", another_process_appends_meanwhile)
+    with pytest.raises(PoseBridgeError, match="changed .* by another program while"):
+        posebridge.save(one_mouse, session_file, append=True)
+    assert posebridge.load(session_file).individual.values.tolist() == ["M2"]

@@ -18,7 +18,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge._outputs import atomic_outputs
+from posebridge._outputs import atomic_outputs, file_stamp, refuse_changed
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
@@ -117,6 +117,7 @@ def append_file(
 
     path = check_input(path)
     check_nwb(path)
+    stamp = file_stamp(path)  # another append meanwhile would be lost: refused at the end
     individuals = [str(i) for i in ds["individual"].values]
     present, _, _ = described = _poses_in(path)
     ds = _fitted(ds, path, described)
@@ -141,6 +142,7 @@ def append_file(
                 "the file was left unchanged.",
             ) from error
         shutil.copymode(path, temporary)
+        refuse_changed(path, stamp, "appending pose data to it")
     return path
 
 

@@ -22,7 +22,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge._outputs import atomic_outputs
+from posebridge._outputs import atomic_outputs, file_stamp, refuse_changed
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb.append import check_nwb
 from posebridge.formats.nwb.build import add_poses, dataset_video, views_of
@@ -316,6 +316,7 @@ def write_sleap_io_layout(
     if append:
         target = check_input(path)
         check_nwb(target)
+        stamp = file_stamp(target)  # another append meanwhile would be lost: refused
         with atomic_outputs([target], overwrite=True) as (temporary,):
             shutil.copyfile(target, temporary)
             try:
@@ -332,6 +333,7 @@ def write_sleap_io_layout(
                     "the file was left unchanged.",
                 ) from error
             shutil.copymode(target, temporary)
+            refuse_changed(target, stamp, "appending pose data to it")
         return [target]
     session = NWBFileSaveConfig(
         nwbfile_kwargs={"session_description": "Processed SLEAP pose data"}

@@ -20,7 +20,7 @@ import xarray as xr
 
 from posebridge import errors, model
 from posebridge._files import check_input
-from posebridge._outputs import atomic_outputs
+from posebridge._outputs import atomic_outputs, file_stamp, refuse_changed
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.guards import (
     refuse_bad_names,
@@ -371,6 +371,7 @@ def write_labels_file(
     if append:
         path = check_input(target)
         check_nwb(path)
+        stamp = file_stamp(path)  # another append meanwhile would be lost: refused
         with atomic_outputs([path], overwrite=True) as (temporary,):
             shutil.copyfile(path, temporary)
             try:
@@ -397,6 +398,7 @@ def write_labels_file(
                     "the file was left unchanged.",
                 ) from error
             shutil.copymode(path, temporary)
+            refuse_changed(path, stamp, "appending labelled frames to it")
         return [path]
     nwbfile, plan = labels_nwbfile(ds, config, target, skeleton_name=skeleton_name)
     with atomic_outputs([target], overwrite=overwrite) as (temporary,):
