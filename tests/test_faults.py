@@ -650,7 +650,7 @@ def test_sigterm_mid_convert_removes_its_temporary_and_keeps_the_old_file(tmp_pa
         time.sleep(0.005)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode != 0, stderr
+    assert process.returncode == -signal.SIGTERM, stderr  # ends as SIGTERM ends it, cleaned
     assert target.read_text() == "OLD"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.nc", "out.csv"]
 
@@ -680,7 +680,7 @@ def test_sigterm_stops_a_batch_starting_no_new_job_and_leaving_whole_outputs(tmp
         time.sleep(0.01)
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=180)
-    assert process.returncode != 0
+    assert process.returncode == -signal.SIGTERM
     written = sorted(p.name for p in out.iterdir())
     assert not any(TEMPORARY_MARK in name for name in written)
     assert 0 < len(written) < 8  # the running jobs finished; the queued ones never started
@@ -688,3 +688,51 @@ def test_sigterm_stops_a_batch_starting_no_new_job_and_leaving_whole_outputs(tmp
     assert sorted(p.name for p in out.iterdir()) == written
     for name in written:
         assert posebridge.load(out / name).sizes["time"] == 60_000
+
+
+def test_the_command_gives_the_callers_sigterm_handling_back():
+    """main() left its SIGTERM handler installed in the calling process: a program that
+    called it once could no longer be stopped by SIGTERM."""
+    script = (
+        "import signal, contextlib\n"
+        "from posebridge.cli import main\n"
+        "with contextlib.suppress(SystemExit):\n"
+        "    main(['formats'])\n"
+        "assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL\n"
+        "print('restored')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("restored")
+
+
+def test_the_progress_thread_ends_quietly_when_the_managers_process_is_gone():
+    """SIGTERM to the process group killed the progress manager: its thread died with an
+    EOFError traceback and the batch reported 'Connection refused'."""
+    import multiprocessing
+    import threading
+
+    from posebridge.batch.progress import drain
+
+    errors: list[BaseException] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        manager = multiprocessing.get_context("spawn").Manager()
+        queue = manager.Queue()
+
+        class Progress:
+            def chunk(self, *report: object) -> None:
+                pass
+
+        thread = drain(queue, Progress())
+        queue.put(("a.nwb", 1, 2))
+        manager._process.terminate()  # as SIGTERM to the group does
+        manager._process.join(10)
+        thread.join(30)
+    finally:
+        threading.excepthook = previous
+    assert not thread.is_alive()
+    assert errors == []

@@ -140,8 +140,11 @@ def drain(queue: Any, progress: BatchProgress) -> threading.Thread:
     """Start a thread that hands the queue's reports to ``progress`` until ``None`` comes."""
 
     def run() -> None:
-        while (report := queue.get()) is not None:
-            progress.chunk(*report)
+        try:
+            while (report := queue.get()) is not None:
+                progress.chunk(*report)
+        except (EOFError, OSError):  # the manager's process is gone (SIGTERM to the group)
+            return
 
     thread = threading.Thread(target=run, name="posebridge-progress", daemon=True)
     thread.start()

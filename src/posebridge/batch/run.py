@@ -152,11 +152,12 @@ def _run_local(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-        if manager is not None:
-            if drainer is not None:
-                queue.put(None)  # after every worker's reports: the drainer stops here
-                drainer.join()
-            manager.shutdown()
+        if manager is not None:  # gone already when SIGTERM reached the process group
+            with contextlib.suppress(EOFError, OSError):
+                if drainer is not None:
+                    queue.put(None)  # after every worker's reports: the drainer stops here
+                    drainer.join()
+                manager.shutdown()
 
 
 def _run_dask(

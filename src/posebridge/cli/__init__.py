@@ -54,24 +54,36 @@ def main(argv: Sequence[str] | None = None) -> None:
     --------
     >>> main(["formats"])  # doctest: +SKIP
     """
-    _stop_on_sigterm()
-    cli.main(args=None if argv is None else list(argv), prog_name="posebridge")
+    import signal
+
+    terminated: list[bool] = []
+    installed = _stop_on_sigterm(terminated)
+    try:
+        cli.main(args=None if argv is None else list(argv), prog_name="posebridge")
+    finally:
+        if installed:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the caller's process as it was
+        if terminated:  # cleaned up: now end as SIGTERM ends a process (status 143)
+            signal.raise_signal(signal.SIGTERM)
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_sigterm(terminated: list[bool]) -> bool:
     """Make SIGTERM (``kill``, a cluster scheduler's time limit) stop the command as Ctrl-C
     does: a writer removes its temporary file, a batch starts no new job and waits for the
-    running ones. Left as it is when the caller installed a handler of its own.
+    running ones; ``terminated`` then gets an entry. Left as it is (``False`` returned) when
+    the caller installed a handler of its own, or outside the main thread.
     """
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return
+        return False
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        return
+        return False
 
     def stop(signum: int, frame: object) -> None:
+        terminated.append(True)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    return True

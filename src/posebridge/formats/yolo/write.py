@@ -158,7 +158,8 @@ def _refuse_writing_onto_source(ds: xr.Dataset, path: Path, targets: list[Path])
                 f"{target}: is a label file of {yaml_path}, the dataset this one was read "
                 f"from; writing {path.name} here would change that dataset too, so it is "
                 "refused even with overwrite=True. Write the new dataset to another folder "
-                "(or back to the data.yaml it was read from, to update it in place)."
+                "(or, from Python, posebridge.save it back to the data.yaml it was read from, "
+                "with overwrite=True, to update that dataset in place)."
             )
 
 
