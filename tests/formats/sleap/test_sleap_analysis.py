@@ -675,3 +675,12 @@ def test_round_trip_property(tmp_path, ds, all_frames):
     xr.testing.assert_equal(back.position.sel(time=ds.time), ds.position)
     xr.testing.assert_equal(back.confidence.sel(time=ds.time), ds.confidence)
     assert back.time.values[0] == (0 if all_frames else ds.time.values[0])
+
+
+def test_a_refused_span_offers_all_frames_false_only_when_it_was_not_given(tmp_path):
+    position = np.zeros((2, 2, 1, 1))
+    ds = posebridge.from_numpy(position).assign_coords(time=[7, 3_000_000_000])
+    with pytest.raises(PoseBridgeError, match="pass all_frames=False"):
+        posebridge.save(ds, tmp_path / "a.analysis.h5")
+    with pytest.raises(PoseBridgeError, match=r"keeps only the frames with data\)\.$"):
+        posebridge.save(ds, tmp_path / "a.analysis.h5", all_frames=False)

@@ -936,3 +936,44 @@ def test_a_video_width_that_is_no_size_reads_as_unknown(tmp_path, width):
     back = posebridge.load(path)
     assert "video_width" not in back.attrs and back.attrs["video_path"] == "v.mp4"
     posebridge.convert(path, tmp_path / "p.nwb", progress=False)
+
+
+def _two_videos_two_skeletons(tmp_path: Path) -> Path:
+    """An .slp of predictions on two videos, with a second skeleton on the first."""
+    sio = pytest.importorskip("sleap_io")
+    first = sio.Skeleton(["a", "b", "c"], name="sk")
+    second = sio.Skeleton(["x", "y"], name="s2")
+    videos = [sio.Video(filename=f"/nowhere/v{i}.mp4", open_backend=False) for i in (0, 1)]
+
+    def instance(skeleton: Any, base: float) -> Any:
+        n = len(skeleton.nodes)
+        points = np.array([[base + i, base + 10 + i] for i in range(n)])
+        return sio.PredictedInstance.from_numpy(
+            points, skeleton=skeleton, point_scores=np.full(n, 0.5), score=0.9
+        )
+
+    frames = [
+        sio.LabeledFrame(video=videos[0], frame_idx=0, instances=[instance(second, 1)]),
+        sio.LabeledFrame(video=videos[1], frame_idx=3, instances=[instance(second, 2)]),
+        sio.LabeledFrame(video=videos[1], frame_idx=4, instances=[instance(first, 5)]),
+    ]
+    path = tmp_path / "two.slp"
+    sio.save_slp(sio.Labels(labeled_frames=frames, skeletons=[first, second], videos=videos), path)
+    return path
+
+
+def test_the_several_videos_error_names_a_function_that_exists(tmp_path):
+    """It named posebridge.formats.slp.read_all_videos (no such module)."""
+    with pytest.raises(PoseBridgeError, match=r"posebridge\.formats\.sleap\.read_all_videos"):
+        posebridge.load(_two_videos_two_skeletons(tmp_path), skeleton="s2")
+    assert callable(sleap.read_all_videos)
+
+
+def test_read_all_videos_takes_the_skeleton_as_load_does(tmp_path):
+    """A file with two skeletons said 'pass skeleton=', which read_all_videos did not take."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # untracked instances
+        each = sleap.read_all_videos(_two_videos_two_skeletons(tmp_path), skeleton="s2")
+    assert [ds.keypoint.values.tolist() for ds in each] == [["x", "y"], ["x", "y"]]
+    assert [ds.time.values.tolist() for ds in each] == [[0], [3, 4]]
+    assert np.isnan(each[1].position.sel(time=4)).all()  # frame 4 holds the other skeleton

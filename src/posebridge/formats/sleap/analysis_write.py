@@ -118,7 +118,7 @@ def write(
     frames = writable_frames(ds, path, "SLEAP analysis")
     first = 0 if all_frames or not frames.size else int(frames.min())
     n_frames = int(frames.max()) - first + 1 if frames.size else 0
-    _check_span(ds, path, n_frames, frames.size)
+    _check_span(ds, path, n_frames, frames.size, all_frames)
     column = frames  # a copy of the frame numbers (model.frame_numbers): shifted in place
     column -= first
     individuals = [str(n) for n in ds[model.INDIVIDUAL].values]
@@ -218,7 +218,9 @@ def _counts_up(column: np.ndarray, block: int = 1 << 20) -> bool:
     return True
 
 
-def _check_span(ds: xr.Dataset, path: Path, n_frames: int, n_steps: int) -> None:
+def _check_span(
+    ds: xr.Dataset, path: Path, n_frames: int, n_steps: int, all_frames: bool = True
+) -> None:
     """Refuse a frame span that would make a dense file far larger than the data.
 
     An analysis file has one column per video frame from the first to the last,
@@ -231,8 +233,8 @@ def _check_span(ds: xr.Dataset, path: Path, n_frames: int, n_steps: int) -> None
     raise PoseBridgeError(
         f"{path}: SLEAP analysis files hold every frame from the first to the last; these "
         f"{n_steps} time steps span {n_frames} frames, which would take about {gib:.1f} GiB. "
-        "Write a .slp file (which keeps only the frames with data), or pass "
-        "all_frames=False if the frames start far from 0."
+        "Write a .slp file (which keeps only the frames with data)"
+        + (", or pass all_frames=False if the frames start far from 0." if all_frames else ".")
     )
 
 

@@ -77,7 +77,7 @@ def _pick_video(t: SlpTables, video: int | str | os.PathLike[str] | None) -> int
             t.path,
             f"holds poses for {used.size} videos ({listing}). A dataset holds one video: "
             "pass video=<index or path> to read one, e.g. posebridge.load(path, video=0), "
-            "or use posebridge.formats.slp.read_all_videos(path) for one dataset per video.",
+            "or use posebridge.formats.sleap.read_all_videos(path) for one dataset per video.",
         )
     if isinstance(video, int | np.integer) and not isinstance(video, bool):
         if not 0 <= int(video) < max(len(t.videos), 1):
@@ -160,7 +160,11 @@ def read(
 
 
 def read_all_videos(
-    path: str | os.PathLike[str], *, instances: str = "prefer_user", fps: float | None = None
+    path: str | os.PathLike[str],
+    *,
+    instances: str = "prefer_user",
+    fps: float | None = None,
+    skeleton: int | str | None = None,
 ) -> list[xr.Dataset]:
     """One poses dataset per video of an .slp file, in the file's video order.
 
@@ -173,6 +177,8 @@ def read_all_videos(
         poses along each video's frames (time in frame numbers).
     fps
         Frames per second, to express time in seconds.
+    skeleton
+        The skeleton (index or name) of a file that holds several, as ``load``'s.
 
     Returns
     -------
@@ -190,7 +196,7 @@ def read_all_videos(
     datasets = []
     with open_tables(file) as t:
         for index in range(max(len(t.videos), 1)):
-            ds = model.validate(build_dataset(t, index, instances=instances))
+            ds = model.validate(build_dataset(t, index, instances=instances, skeleton=skeleton))
             ds.attrs["source_file"] = str(file)
             datasets.append(model.with_fps(ds, fps) if fps is not None else ds)
     return datasets
