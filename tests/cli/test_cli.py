@@ -752,3 +752,24 @@ def test_the_readme_formats_table_lists_every_alias():
         row = next(r for r in readme.splitlines() if r.startswith(f"| `{fmt.name}` |"))
         accepted = re.findall(r"`([^`]+)`", row.split("|")[2])
         assert {a.lower() for a in fmt.aliases} <= {a.lower() for a in accepted}, fmt.name
+
+
+@pytest.mark.parametrize(
+    ("target", "option", "said"),
+    [
+        ("out.json", "bogus=1", "has no option 'bogus'"),
+        ("out.json", 'image_size="x"', "image_size= takes"),
+        ("out.nwb", "subject_id=[1]", "subject_id= takes"),
+    ],
+)
+def test_convert_checks_the_writers_options_before_reading_the_input(
+    tmp_path, poses_two_mice_with_nan, target, option, said
+):
+    """An option error came only after the whole input was read (or was hidden behind an
+    error of the input): the README says options are checked before any file is opened."""
+    source = tmp_path / "in.csv"
+    posebridge.save(poses_two_mice_with_nan, source)
+    source.write_text(source.read_text()[:-40])  # a damaged last row: reading it fails
+    result = run("convert", source, tmp_path / target, "--option", option)
+    assert result.exit_code == 1
+    assert said in result.stderr and "in.csv" not in result.stderr

@@ -122,6 +122,7 @@ def info(
     """Describe FILE: format, frames, time, individuals, keypoints, missing data."""
     from posebridge._report import dataset_facts, describe_dataset, plain, table
 
+    _parse_pairs(read_pairs, "--read-option")  # a malformed pair: the usage error, first
     try:
         fmt = _for_reading(file, format, "--format")
     except Exception as error:
@@ -238,6 +239,7 @@ def convert(
         assert fmt_out.write is not None
         options.update(_typed_options(written_texts, [fmt_out.write]))
         _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
+        api.check_options(fmt_out, options, "write")  # values too, before the file is opened
         probe = _with_fps(open_lazily_indexed(source, fmt_in.name, **read_options), fps, source)
         if not probe.attrs.pop("lazy", 0) or probe.attrs.get("ds_type") != "poses":
             streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
@@ -256,6 +258,8 @@ def convert(
         for path in written:
             click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
         return
+    if loaded is None:
+        _check_writer_options_first(source, target, from_format, to_format, written_texts, nwb)
     fmt_in, ds = loaded or _load(source, from_format, fps, read_pairs, "--from")
     try:
         fmt_out = registry.resolve_for_writing(target, to_format, ds.attrs["ds_type"])
@@ -269,6 +273,34 @@ def convert(
         written = api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
     for path in written:
         click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
+
+
+def _check_writer_options_first(
+    source: Path,
+    target: Path,
+    from_format: str | None,
+    to_format: str | None,
+    written_texts: dict[str, str],
+    nwb: dict[str, Any],
+) -> None:
+    """The writer's option names and values, checked before the source is read (as
+    ``posebridge.convert`` does) when the writer is known without the data: a source that
+    holds poses only. A source of boxes, or one that cannot be told yet, is read first, and
+    its errors come first."""
+    from posebridge import api, registry
+
+    try:
+        fmt_in = _for_reading(source, from_format, "--from")
+        if "bboxes" in fmt_in.kinds:  # the data decide the writer
+            return
+        fmt_out = registry.resolve_for_writing(target, to_format, "poses")
+    except PoseBridgeError:  # said when the data are read, as before
+        return
+    assert fmt_out.write is not None
+    options, origin = _nwb_options(**nwb)
+    options.update(_typed_options(written_texts, [fmt_out.write]))
+    _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
+    api.check_options(fmt_out, options, "write")
 
 
 @cli.command()
