@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
+import posebridge
 from posebridge import model
 from posebridge.formats import dlc as deeplabcut
 
@@ -101,3 +103,31 @@ def test_lp_csv(tmp_path: Path, poses_two_mice_with_nan: xr.Dataset) -> None:
     back = deeplabcut.read_lp(path)
     assert_same_poses(back, one, ["individual_0"])
     assert back.attrs["scorer"] == "heatmap_tracker"
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_a_single_individuals_columns_survive_whatever_the_data(tmp_path, suffix):
+    """maDLC's unique bodyparts were guessed from the data: an animal bodypart no animal was
+    seen with moved to 'single', and with no animal labelled every column went to everyone."""
+    columns = pd.MultiIndex.from_tuples(
+        [
+            ("me", animal, part, coord)
+            for animal, parts in (("a1", ["head", "tail"]), ("a2", ["head", "tail"]))
+            for part in parts
+            for coord in ("x", "y", "likelihood")
+        ]
+        + [("me", "single", "corner", coord) for coord in ("x", "y", "likelihood")],
+        names=["scorer", "individuals", "bodyparts", "coords"],
+    )
+    values = np.arange(3 * len(columns), dtype=float).reshape(3, -1)
+    table = pd.DataFrame(values, columns=columns)
+    table.loc[:, (slice(None), ["a1", "a2"], "tail")] = np.nan  # never seen in this clip
+    source = tmp_path / "madlc.h5"
+    table.to_hdf(source, key="df_with_missing", format="table")
+    out = tmp_path / f"out{suffix}"
+    posebridge.save(posebridge.load(source), out)
+    back = (
+        pd.read_hdf(out) if suffix == ".h5" else pd.read_csv(out, header=[0, 1, 2, 3], index_col=0)
+    )
+    assert back.columns.tolist() == columns.tolist()
+    np.testing.assert_array_equal(back.to_numpy(), table.to_numpy())

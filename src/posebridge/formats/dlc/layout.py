@@ -25,6 +25,7 @@ Rules (see ``model.EXTRAS`` for the names):
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,10 @@ SET_COLUMN = "set"
 DATA_SPLIT = "data_split"
 IMAGE_PATH = "image_path"
 INDEX_STYLE = "dlc_index_style"
+#: maDLC's unique bodyparts (those of the ``single`` individual), as JSON text: the
+#: writer gives them to ``single`` and the others to the animals, whatever the data
+#: (a bodypart no animal was seen with is still the animals').
+UNIQUE_BODYPARTS = "dlc_unique_bodyparts"
 #: names an extra coord may not take (they are the model's own).
 DLC = "DeepLabCut"
 LP = "LightningPose"
@@ -118,6 +123,7 @@ class _Layout:
     flat: np.ndarray  # per pose column: index into (individual, keypoint, coord) flattened
     scorer: str | None
     row_columns: dict[str, int]  # per-row columns (LightningPose 'set') -> label position
+    unique: list[str]  # maDLC's unique bodyparts (the 'single' individual's), in order
 
 
 def row_column_name(label: Sequence[str], names: Sequence[str | None]) -> str | None:
@@ -216,6 +222,7 @@ def _layout(
         flat,
         scorers[0] if scorers else None,
         row_columns,
+        list(unique),
     )
 
 
@@ -425,6 +432,8 @@ def build_dataset(
     }
     if layout.scorer is not None:
         attrs["scorer"] = layout.scorer
+    if SINGLE in layout.individuals and len(layout.individuals) > 1:
+        attrs[UNIQUE_BODYPARTS] = json.dumps(layout.unique)
     if style is not None:
         attrs[INDEX_STYLE] = style
     return xr.Dataset(variables, coords=coords, attrs=attrs)
@@ -492,6 +501,21 @@ def _all_nan(ds: xr.Dataset, names: Sequence[str]) -> np.ndarray:
     return empty
 
 
+def _recorded_unique(ds: xr.Dataset) -> set[str] | None:
+    """The unique bodyparts the source file gave ``single`` (``None`` when not recorded, or
+    when the record is not a JSON list of names)."""
+    text = ds.attrs.get(UNIQUE_BODYPARTS)
+    if not isinstance(text, str):
+        return None
+    try:
+        names = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    return set(names)
+
+
 def _keypoints_per_individual(ds: xr.Dataset, variables: Sequence[str]) -> list[list[int]]:
     """DeepLabCut's column set: the ``single`` individual holds only the unique bodyparts."""
     individuals = [str(v) for v in ds[model.INDIVIDUAL].values]
@@ -501,12 +525,17 @@ def _keypoints_per_individual(ds: xr.Dataset, variables: Sequence[str]) -> list[
         return [everything for _ in individuals]
     empty = _all_nan(ds, ["position", "confidence", *variables])
     single = individuals.index(SINGLE)
-    others = [i for i in range(len(individuals)) if i != single]
-    nobody_else = empty[:, others].all(axis=1)
-    suffix_start = n_kp
-    while suffix_start > 0 and nobody_else[suffix_start - 1]:
-        suffix_start -= 1
-    unique = set(range(suffix_start, n_kp))
+    keypoints = [str(k) for k in ds[model.KEYPOINT].values]
+    recorded = _recorded_unique(ds)
+    if recorded is not None:  # the file's own split, kept from reading it
+        unique = {k for k, name in enumerate(keypoints) if name in recorded}
+    else:  # guessed: the trailing bodyparts no animal has data for
+        others = [i for i in range(len(individuals)) if i != single]
+        nobody_else = empty[:, others].all(axis=1)
+        suffix_start = n_kp
+        while suffix_start > 0 and nobody_else[suffix_start - 1]:
+            suffix_start -= 1
+        unique = set(range(suffix_start, n_kp))
     for_single = [k for k in everything if k in unique or not empty[k, single]]
     if not for_single:
         for_single = everything
