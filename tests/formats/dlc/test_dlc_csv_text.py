@@ -7,6 +7,7 @@ text changed as a spreadsheet, a script or an old DOS program would save it.
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -246,3 +247,18 @@ def test_a_csv_in_another_encoding_is_recognised_and_refused_naming_it(saved, en
     message = str(refused.value)
     assert message.startswith(f"{path}: line ") and "(byte " in message
     assert looks in message and "save it as UTF-8" in message
+
+
+@pytest.mark.parametrize("quoting", [csv.QUOTE_NONNUMERIC, csv.QUOTE_ALL])
+def test_a_csv_with_quoted_cells_is_recognised_by_its_content(tmp_path, quoting):
+    """`"scorer","DLC_s",...` was not recognised without format= (read fine with it)."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_s"], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    table = pd.DataFrame(np.arange(12.0).reshape(2, 6), columns=columns)
+    path = tmp_path / "quoted.csv"
+    table.to_csv(path, quoting=quoting)
+    assert posebridge.detect(path) == "dlc"
+    ds = posebridge.load(path)
+    np.testing.assert_array_equal(ds.position.sel(space="x").values[:, :, 0], [[0, 3], [6, 9]])

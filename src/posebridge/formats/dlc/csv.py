@@ -253,7 +253,8 @@ def sniff_header(peek: Peek) -> CsvHeader | None:
     ...     sniff_header(peek) is None
     True
     """
-    if not peek.loose_head.lstrip(b"\xef\xbb\xbf").startswith(b"scorer"):
+    head = peek.loose_head.lstrip(b"\xef\xbb\xbf")
+    if not head.startswith((b"scorer", b'"scorer"')):  # cells quoted (QUOTE_NONNUMERIC, ALL)
         return None
     try:  # text in another encoding too: its reader names the encoding
         return header_from_lines(peek.lines(7, loose=True), peek.path)
