@@ -427,7 +427,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     >>> len(labels.labeled_frames)  # doctest: +SKIP
     3
     """
-    from posebridge.formats.sleap.common import check_2d, skeleton_name_of
+    from posebridge.formats.sleap.common import check_2d, skeleton_name_of, video_images_of
     from posebridge.formats.sleap.slp_labels import CONTENT_KEY
     from posebridge.formats.sleap.slp_labels import check_writable as check_labels
     from posebridge.formats.sleap.slp_tables import PREDICTED
@@ -494,7 +494,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
                 _sio_video(
                     sio,
                     path,
-                    None,
+                    video_images_of(item),
                     item.attrs.get("video_width"),
                     item.attrs.get("video_height"),
                     int(frames.max()) + 1 if frames.size else 0,

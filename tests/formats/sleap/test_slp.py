@@ -977,3 +977,37 @@ def test_read_all_videos_takes_the_skeleton_as_load_does(tmp_path):
     assert [ds.keypoint.values.tolist() for ds in each] == [["x", "y"], ["x", "y"]]
     assert [ds.time.values.tolist() for ds in each] == [[0], [3, 4]]
     assert np.isnan(each[1].position.sel(time=4)).all()  # frame 4 holds the other skeleton
+
+
+def test_predictions_on_an_image_sequence_keep_every_image_when_written_back(tmp_path):
+    """Written back to .slp (or to sleap-io), the image sequence became its first image:
+    frame 2's poses pointed at an image that was not there."""
+    sio = pytest.importorskip("sleap_io")
+    from PIL import Image
+
+    images = []
+    for k in range(3):
+        images.append(str(tmp_path / f"img_{k:03d}.png"))
+        Image.new("RGB", (8, 8), (80 * k, 0, 0)).save(images[-1])
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(filename=images)
+    track = sio.Track(name="m")
+
+    def frame(k: int) -> Any:
+        points = np.array([[1.0 + k, 2.0], [3.0, 4.0 + k]])
+        instance = sio.PredictedInstance.from_numpy(
+            points, skeleton=skeleton, point_scores=np.full(2, 0.5), score=0.9, track=track
+        )
+        return sio.LabeledFrame(video=video, frame_idx=k, instances=[instance])
+
+    source = tmp_path / "seq.slp"
+    labels_in = sio.Labels(labeled_frames=[frame(0), frame(2)], videos=[video])
+    sio.save_slp(labels_in, source, embed=False)
+    ds = posebridge.load(source)
+    posebridge.save(ds, tmp_path / "nc.nc")  # the list survives netCDF too
+    for out in (tmp_path / "out.slp", tmp_path / "from_nc.slp"):
+        posebridge.save(posebridge.load(tmp_path / "nc.nc") if "nc" in out.name else ds, out)
+        back = sio.load_slp(str(out), open_videos=False)
+        assert list(back.videos[0].filename) == images
+        assert [lf.frame_idx for lf in back.labeled_frames] == [0, 2]
+    assert list(posebridge.to_sleap_io(ds).videos[0].filename) == images

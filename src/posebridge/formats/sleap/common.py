@@ -36,6 +36,34 @@ DEFAULT_SKELETON_NAME = "Skeleton-0"
 _EDGE_TYPE = "sleap.skeleton.EdgeType"
 
 
+#: The files of an image-sequence video (SLEAP's ``ImageVideo``) whose poses a dataset
+#: holds, as JSON text (netCDF keeps it): frame k is the k-th file. ``video_path`` is the
+#: first; the writers give the whole list back.
+VIDEO_IMAGES = "sleap_video_images"
+
+
+def video_images_of(ds: xr.Dataset) -> list[str] | None:
+    """The image-sequence files of a poses dataset read from SLEAP, or ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> video_images_of(ds.assign_attrs({VIDEO_IMAGES: '["a.png", "b.png"]'}))
+    ['a.png', 'b.png']
+    """
+    raw = ds.attrs.get(VIDEO_IMAGES)
+    if not isinstance(raw, str):
+        return None
+    try:
+        images = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(images, list) or not images or not all(isinstance(i, str) for i in images):
+        return None
+    return images
+
+
 def text(value: Any) -> str:
     """A str from what h5py hands back for a string (bytes, np.bytes_, str, 0-d array)."""
     if isinstance(value, np.ndarray):

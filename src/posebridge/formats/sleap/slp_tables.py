@@ -13,6 +13,7 @@ the point tables in blocks of rows.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from posebridge.formats._shared.hdf5 import (
 )
 from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
+    VIDEO_IMAGES,
     Skeleton,
     decode_skeletons,
     load_json,
@@ -685,6 +687,8 @@ def pose_rows(
         info = t.videos[video]
         if info.path and info.path != UNKNOWN_VIDEO:
             attrs["video_path"] = info.path
+        if info.images:  # an image sequence: every frame's file, written back by the writers
+            attrs[VIDEO_IMAGES] = json.dumps(info.images)
         if info.width and info.height:
             attrs["video_width"], attrs["video_height"] = info.width, info.height
     return PoseRows(

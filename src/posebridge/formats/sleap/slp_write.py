@@ -22,6 +22,7 @@ from posebridge.formats.sleap.common import (
     is_untracked_name,
     skeleton_from_dataset,
     skeleton_name_of,
+    video_images_of,
     writable_frames,
 )
 from posebridge.formats.sleap.slp_labels import (
@@ -91,6 +92,19 @@ def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
     path = str(video_path) if video_path is not None else str(ds.attrs.get("video_path", ""))
     # sleap-io takes an empty file name for the current folder (an image sequence)
     path = path or UNKNOWN_VIDEO
+    images = video_images_of(ds) if video_path is None else None
+    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    if images is not None:  # an image sequence read from SLEAP: every frame's file again
+        names = [labels.utf8_text(i) for i in images]
+        sequence: dict[str, Any] = {
+            "type": "ImageVideo",
+            "filename": names[0],
+            "filenames": names,
+            "grayscale": False,
+        }
+        if width and height:
+            sequence.update(height_=int(height), width_=int(width), channels_=3)
+        return json.dumps({"backend": sequence}, separators=(",", ":")).encode()
     backend: dict[str, Any] = {
         "filename": labels.utf8_text(path),  # a Latin-1 name's bytes as %XX, as every writer
         "grayscale": False,
@@ -98,7 +112,6 @@ def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
         "dataset": "",
         "input_format": "",
     }
-    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
     if width and height:
         backend["type"] = "MediaVideo"
         backend["shape"] = [int(n_frames), int(height), int(width), 3]
