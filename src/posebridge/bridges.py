@@ -427,8 +427,13 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     >>> len(labels.labeled_frames)  # doctest: +SKIP
     3
     """
-    from posebridge.formats.sleap.common import check_2d, skeleton_name_of, video_images_of
-    from posebridge.formats.sleap.slp_labels import CONTENT_KEY
+    from posebridge.formats.sleap.common import (
+        check_2d,
+        project_videos_of,
+        skeleton_name_of,
+        video_images_of,
+    )
+    from posebridge.formats.sleap.slp_labels import CONTENT_KEY, in_project_order
     from posebridge.formats.sleap.slp_labels import check_writable as check_labels
     from posebridge.formats.sleap.slp_tables import PREDICTED
 
@@ -469,8 +474,8 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
                 tracks[name] = sio.Track(name=name)
             track_objects.append(tracks[name])
         # videos of this dataset
-        if labels_model.is_labels(item):
-            groups = labels_model.video_groups(item)
+        if labels_model.is_labels(item):  # the videos as the .slp writer orders them
+            groups = in_project_order(labels_model.video_groups(item), project_videos_of(item))
             size = (item.attrs.get("video_width"), item.attrs.get("video_height"))
             if len(groups.names) != 1:
                 size = (None, None)

@@ -235,3 +235,37 @@ def test_labelled_frames_without_any_instance_read_back_as_the_same_labels(tmp_p
     back = posebridge.load(path)
     assert labels.is_labels(back)
     xr.testing.assert_equal(back, ds)
+
+
+def test_a_projects_videos_keep_their_order_and_those_without_labels(tmp_path):
+    """Videos queued for inference (no labelled frame) were dropped and the others put in
+    the order of their first labelled frame, so video=0 named another video afterwards."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["a", "b"])
+    videos = [
+        sio.Video(filename=f"/nowhere/{name}.mp4", open_backend=False)
+        for name in ("to_predict", "b", "c")
+    ]
+
+    def frame(video: object, k: int, base: float) -> object:
+        points = np.array([[base, base + 1], [base + 2, base + 3]])
+        user = sio.Instance.from_numpy(points, skeleton=skeleton)
+        return sio.LabeledFrame(video=video, frame_idx=k, instances=[user])
+
+    labels_in = sio.Labels(
+        labeled_frames=[frame(videos[2], 1, 10.0), frame(videos[1], 2, 20.0)],
+        videos=videos,
+        skeletons=[skeleton],
+    )
+    source = tmp_path / "project.slp"
+    sio.save_slp(labels_in, source)
+    ds = posebridge.load(source)
+    posebridge.save(ds, tmp_path / "kept.nc")
+    for out, data in ((tmp_path / "out.slp", ds), (tmp_path / "nc.slp", None)):
+        posebridge.save(data if data is not None else posebridge.load(tmp_path / "kept.nc"), out)
+        back = sio.load_slp(str(out), open_videos=False)
+        assert [v.filename for v in back.videos] == [v.filename for v in videos]
+        placed = {(lf.video.filename, lf.frame_idx): lf.instances[0].numpy()[0, 0] for lf in back}
+        assert placed == {("/nowhere/c.mp4", 1): 10.0, ("/nowhere/b.mp4", 2): 20.0}
+    names = [v.filename for v in posebridge.to_sleap_io(ds).videos]
+    assert names == [v.filename for v in videos]

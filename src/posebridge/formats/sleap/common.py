@@ -42,6 +42,33 @@ _EDGE_TYPE = "sleap.skeleton.EdgeType"
 VIDEO_IMAGES = "sleap_video_images"
 
 
+#: A labels dataset's SLEAP project videos (their paths, in the file's order, also those
+#: without labelled frames: videos queued for inference), as JSON text.
+PROJECT_VIDEOS = "sleap_videos"
+
+
+def project_videos_of(ds: xr.Dataset) -> list[str] | None:
+    """The video files of the SLEAP project a labels dataset was read from, or ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> project_videos_of(ds.assign_attrs({PROJECT_VIDEOS: '["a.mp4", "b.mp4"]'}))
+    ['a.mp4', 'b.mp4']
+    """
+    raw = ds.attrs.get(PROJECT_VIDEOS)
+    if not isinstance(raw, str):
+        return None
+    try:
+        videos = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(videos, list) or not all(isinstance(v, str) for v in videos):
+        return None
+    return videos
+
+
 def video_images_of(ds: xr.Dataset) -> list[str] | None:
     """The image-sequence files of a poses dataset read from SLEAP, or ``None``.
 

@@ -40,7 +40,9 @@ from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.hdf5 import point_blocks, ranges
 from posebridge.formats.sleap.common import (
+    PROJECT_VIDEOS,
     is_untracked_name,
+    project_videos_of,
     skeleton_name_attr,
     skeleton_variables,
     with_untracked_names,
@@ -261,6 +263,10 @@ def build_labels(
         **skeleton_name_attr(skel.name),
         labels.CONTENT: labels.LABELS,
     }
+    media = [info for info in t.videos if info.kind == "video"]
+    if video is None and media and len(media) == len(t.videos):  # a project of video files
+        paths = labels.normalise_paths([info.path for info in media])
+        attrs[PROJECT_VIDEOS] = json.dumps([str(p) for p in paths])
     shown = np.unique(video_of_row)
     if shown.size == 1 and int(shown[0]) < len(t.videos):
         info = t.videos[int(shown[0])]
@@ -360,6 +366,22 @@ def _video_json(
     return json.dumps({"backend": backend}, separators=(",", ":")).encode()
 
 
+def in_project_order(groups: labels.VideoGroups, project: list[str] | None) -> labels.VideoGroups:
+    """The videos in the order of the SLEAP project the labels came from, with its videos
+    that hold no labelled frame (queued for inference) kept as videos without frames.
+
+    Only when every video of the labels is one of the project's video files (no image
+    sequence, no video of another source); otherwise the labels' own order.
+    """
+    if not project or any(images is not None for images in groups.images):
+        return groups
+    if not set(groups.names) <= set(project) or len(set(project)) != len(project):
+        return groups
+    position = np.array([project.index(name) for name in groups.names], dtype=np.int64)
+    of_row = position[groups.of_row] if groups.of_row.size else groups.of_row
+    return labels.VideoGroups(list(project), of_row, [None] * len(project), groups.index)
+
+
 class LabelsPlan:
     """The .slp tables of a labels dataset (user instances, linked predictions, videos).
 
@@ -369,7 +391,7 @@ class LabelsPlan:
     """
 
     def __init__(self, ds: xr.Dataset, dtypes: dict[str, np.dtype]) -> None:
-        groups = labels.video_groups(ds)
+        groups = in_project_order(labels.video_groups(ds), project_videos_of(ds))
         names = [str(n) for n in ds[model.INDIVIDUAL].values]
         untracked = np.array([is_untracked_name(n) for n in names], dtype=bool)
         self.tracks = [n for n, u in zip(names, untracked, strict=True) if not u]
@@ -378,7 +400,12 @@ class LabelsPlan:
         if len(groups.names) != 1:
             size = (None, None)
         self.videos_json = [
-            _video_json(name, images, groups.index[groups.of_row == k], size)
+            _video_json(
+                name,
+                images,
+                groups.index[groups.of_row == k],
+                size if (groups.of_row == k).any() else (None, None),  # no frames: no shape
+            )
             for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
         ]
 
