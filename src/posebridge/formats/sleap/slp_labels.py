@@ -263,7 +263,7 @@ def build_labels(
         **skeleton_name_attr(skel.name),
         labels.CONTENT: labels.LABELS,
     }
-    media = [info for info in t.videos if info.kind == "video"]
+    media = [info for info in t.videos if info.kind in ("video", "embedded")]  # not images
     if video is None and media and len(media) == len(t.videos):  # a project of video files
         paths = labels.normalise_paths([info.path for info in media])
         attrs[PROJECT_VIDEOS] = json.dumps([str(p) for p in paths])
