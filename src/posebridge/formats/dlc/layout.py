@@ -25,7 +25,6 @@ Rules (see ``model.EXTRAS`` for the names):
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.lazy import is_dask
+from posebridge.formats._shared.text_attrs import names_from_attr, names_to_attr
 
 __all__ = [
     "ColumnPlan",
@@ -433,7 +433,7 @@ def build_dataset(
     if layout.scorer is not None:
         attrs["scorer"] = layout.scorer
     if SINGLE in layout.individuals and len(layout.individuals) > 1:
-        attrs[UNIQUE_BODYPARTS] = json.dumps(layout.unique)
+        attrs[UNIQUE_BODYPARTS] = names_to_attr(layout.unique)
     if style is not None:
         attrs[INDEX_STYLE] = style
     return xr.Dataset(variables, coords=coords, attrs=attrs)
@@ -504,16 +504,8 @@ def _all_nan(ds: xr.Dataset, names: Sequence[str]) -> np.ndarray:
 def _recorded_unique(ds: xr.Dataset) -> set[str] | None:
     """The unique bodyparts the source file gave ``single`` (``None`` when not recorded, or
     when the record is not a JSON list of names)."""
-    text = ds.attrs.get(UNIQUE_BODYPARTS)
-    if not isinstance(text, str):
-        return None
-    try:
-        names = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        return None
-    return set(names)
+    names = names_from_attr(ds, UNIQUE_BODYPARTS)
+    return None if names is None else set(names)
 
 
 def _keypoints_per_individual(ds: xr.Dataset, variables: Sequence[str]) -> list[list[int]]:

@@ -21,6 +21,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.guards import refuse_views
+from posebridge.formats._shared.text_attrs import names_from_attr
 from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's names
     UNTRACKED_PREFIX,
     is_untracked_name,
@@ -57,16 +58,7 @@ def project_videos_of(ds: xr.Dataset) -> list[str] | None:
     >>> project_videos_of(ds.assign_attrs({PROJECT_VIDEOS: '["a.mp4", "b.mp4"]'}))
     ['a.mp4', 'b.mp4']
     """
-    raw = ds.attrs.get(PROJECT_VIDEOS)
-    if not isinstance(raw, str):
-        return None
-    try:
-        videos = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(videos, list) or not all(isinstance(v, str) for v in videos):
-        return None
-    return videos
+    return names_from_attr(ds, PROJECT_VIDEOS)
 
 
 def video_images_of(ds: xr.Dataset) -> list[str] | None:
@@ -79,16 +71,7 @@ def video_images_of(ds: xr.Dataset) -> list[str] | None:
     >>> video_images_of(ds.assign_attrs({VIDEO_IMAGES: '["a.png", "b.png"]'}))
     ['a.png', 'b.png']
     """
-    raw = ds.attrs.get(VIDEO_IMAGES)
-    if not isinstance(raw, str):
-        return None
-    try:
-        images = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(images, list) or not images or not all(isinstance(i, str) for i in images):
-        return None
-    return images
+    return names_from_attr(ds, VIDEO_IMAGES) or None  # an empty list: none
 
 
 def text(value: Any) -> str:

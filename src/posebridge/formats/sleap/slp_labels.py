@@ -39,6 +39,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.hdf5 import point_blocks, ranges
+from posebridge.formats._shared.text_attrs import names_to_attr
 from posebridge.formats.sleap.common import (
     PROJECT_VIDEOS,
     is_untracked_name,
@@ -266,7 +267,7 @@ def build_labels(
     media = [info for info in t.videos if info.kind in ("video", "embedded")]  # not images
     if video is None and media and len(media) == len(t.videos):  # a project of video files
         paths = labels.normalise_paths([info.path for info in media])
-        attrs[PROJECT_VIDEOS] = json.dumps([str(p) for p in paths])
+        attrs[PROJECT_VIDEOS] = names_to_attr([str(p) for p in paths])
     shown = np.unique(video_of_row)
     if shown.size == 1 and int(shown[0]) < len(t.videos):
         info = t.videos[int(shown[0])]

@@ -13,7 +13,6 @@ the point tables in blocks of rows.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from posebridge.formats._shared.hdf5 import (
     refuse_non_datasets,
 )
 from posebridge.formats._shared.images import image_side
+from posebridge.formats._shared.text_attrs import names_to_attr
 from posebridge.formats.sleap.common import (
     VIDEO_IMAGES,
     Skeleton,
@@ -688,7 +688,7 @@ def pose_rows(
         if info.path and info.path != UNKNOWN_VIDEO:
             attrs["video_path"] = info.path
         if info.images:  # an image sequence: every frame's file, written back by the writers
-            attrs[VIDEO_IMAGES] = json.dumps(info.images)
+            attrs[VIDEO_IMAGES] = names_to_attr(info.images)
         if info.width and info.height:
             attrs["video_width"], attrs["video_height"] = info.width, info.height
     return PoseRows(
