@@ -13,6 +13,7 @@ import errno
 import os
 import re
 import secrets
+import shutil
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -654,6 +655,30 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     finally:
         for temporary in [*temporaries, *filter(None, backups.values())]:
             _remove(temporary)
+
+
+@contextmanager
+def updated_in_place(
+    path: Path, doing: str, stamp: tuple[int, int, int] | None = None
+) -> Iterator[Path]:
+    """A copy of ``path`` to change, put in its place when the block ends, all or nothing.
+
+    The copy keeps the file's permissions. When another program changed or
+    replaced the file meanwhile (two appends at once; ``stamp``, when given, is
+    the version the caller read, else the one copied), the copy is not put in
+    its place: :func:`refuse_changed`.
+
+    Examples
+    --------
+    >>> with updated_in_place(Path("session.nwb"), "appending to it") as copy:  # doctest: +SKIP
+    ...     add_to(copy)
+    """
+    stamp = stamp or file_stamp(path)
+    with atomic_outputs([path], overwrite=True) as (temporary,):
+        shutil.copyfile(path, temporary)
+        yield temporary
+        shutil.copymode(path, temporary)
+        refuse_changed(path, stamp, doing)
 
 
 def _backups(targets: Sequence[Path]) -> dict[Path, Path | None]:

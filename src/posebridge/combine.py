@@ -118,15 +118,14 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     """
     if any(ds.attrs.get("time_unit") != "frames" for ds in datasets):
         return list(datasets)
-    frames = [model.frame_numbers(ds) for ds in datasets]
+    frames = [np.asarray(model.frame_numbers(ds)) for ds in datasets]  # known: in frames
     times = [np.asarray(ds[model.TIME].values) for ds in datasets]
     if all(np.array_equal(f, t) for f, t in zip(frames, times, strict=True)):
         return list(datasets)
-    known = [f for f in frames if f is not None]  # always, in frames
-    base = min((int(f.min()) for f in known if f.size), default=0)
+    base = min((int(f.min()) for f in frames if f.size), default=0)
     return [
         ds.assign_coords({model.TIME: f - base, model.FRAME: (model.TIME, f)})
-        for ds, f in zip(datasets, known, strict=True)
+        for ds, f in zip(datasets, frames, strict=True)
     ]
 
 

@@ -342,8 +342,9 @@ def missing(
         for i in range(1, len(names)):
             ax.axhline(i * block - 0.5, color="tab:red", linewidth=0.8)
     per_individual = len(row_names) // max(1, len(names))
+    hue = colour_numbers(ds)
     for r, tick in enumerate(ax.get_yticklabels()):
-        tick.set_color(colour(colour_numbers(ds)[r // per_individual]))
+        tick.set_color(colour(hue[r // per_individual]))
     _time_axis(ax, ds)
     share = 100 * float(absent.mean()) if absent.size else 0.0
     binned = f", {per} steps per column" if per > 1 else ""

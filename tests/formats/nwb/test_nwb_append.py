@@ -111,7 +111,7 @@ def test_failure_midway_leaves_the_original_byte_identical(
     elif where == "after_writing":
         monkeypatch.setattr(pynwb.NWBHDF5IO, "write", write_then_fail)
     else:
-        monkeypatch.setattr(_append.shutil, "copymode", copymode_fails)
+        monkeypatch.setattr(shutil, "copymode", copymode_fails)  # the module _outputs uses
     with pytest.raises((PoseBridgeError, OSError), match="injected"):
         posebridge.save(one_mouse, session_file, append=True)
     assert _sha(session_file) == before

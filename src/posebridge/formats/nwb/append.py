@@ -8,7 +8,6 @@ the way, the copy is deleted and the original is byte-identical.
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge._outputs import atomic_outputs, file_stamp, refuse_changed
+from posebridge._outputs import file_stamp, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
@@ -121,8 +120,7 @@ def append_file(
     individuals = [str(i) for i in ds["individual"].values]
     present, _, _ = described = _poses_in(path)
     ds = _fitted(ds, path, described)
-    with atomic_outputs([path], overwrite=True) as (temporary,):
-        shutil.copyfile(path, temporary)
+    with updated_in_place(path, "appending pose data to it", stamp) as temporary:
         try:
             with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
                 nwbfile = io.read()
@@ -141,8 +139,6 @@ def append_file(
                 f"could not append pose data ({type(error).__name__}: {error}); "
                 "the file was left unchanged.",
             ) from error
-        shutil.copymode(path, temporary)
-        refuse_changed(path, stamp, "appending pose data to it")
     return path
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge._outputs import atomic_outputs, file_stamp, refuse_changed
+from posebridge._outputs import atomic_outputs, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb.append import check_nwb
 from posebridge.formats.nwb.build import add_poses, dataset_video, views_of
@@ -316,9 +315,7 @@ def write_sleap_io_layout(
     if append:
         target = check_input(path)
         check_nwb(target)
-        stamp = file_stamp(target)  # another append meanwhile would be lost: refused
-        with atomic_outputs([target], overwrite=True) as (temporary,):
-            shutil.copyfile(target, temporary)
+        with updated_in_place(target, "appending pose data to it") as temporary:
             try:
                 with pynwb.NWBHDF5IO(str(temporary), "a") as io:
                     loaded = io.read()
@@ -332,8 +329,6 @@ def write_sleap_io_layout(
                     f"could not append pose data ({type(error).__name__}: {error}); "
                     "the file was left unchanged.",
                 ) from error
-            shutil.copymode(target, temporary)
-            refuse_changed(target, stamp, "appending pose data to it")
         return [target]
     session = NWBFileSaveConfig(
         nwbfile_kwargs={"session_description": "Processed SLEAP pose data"}

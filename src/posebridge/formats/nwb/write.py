@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import xarray as xr
 
 from posebridge import errors, model
 from posebridge._files import check_input
-from posebridge._outputs import atomic_outputs, file_stamp, refuse_changed
+from posebridge._outputs import atomic_outputs, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.guards import (
     refuse_bad_names,
@@ -371,9 +370,7 @@ def write_labels_file(
     if append:
         path = check_input(target)
         check_nwb(path)
-        stamp = file_stamp(path)  # another append meanwhile would be lost: refused
-        with atomic_outputs([path], overwrite=True) as (temporary,):
-            shutil.copyfile(path, temporary)
+        with updated_in_place(path, "appending labelled frames to it") as temporary:
             try:
                 with (
                     new_file(temporary, "r+") as h5,
@@ -397,8 +394,6 @@ def write_labels_file(
                     f"could not append labelled frames ({type(error).__name__}: {error}); "
                     "the file was left unchanged.",
                 ) from error
-            shutil.copymode(path, temporary)
-            refuse_changed(path, stamp, "appending labelled frames to it")
         return [path]
     nwbfile, plan = labels_nwbfile(ds, config, target, skeleton_name=skeleton_name)
     with atomic_outputs([target], overwrite=overwrite) as (temporary,):

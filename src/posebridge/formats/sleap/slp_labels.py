@@ -339,9 +339,11 @@ def _linked_predictions(
 # writing
 
 
-def _video_json(
+def video_json(
     name: str, images: list[str] | None, index: np.ndarray, size: tuple[Any, Any]
 ) -> bytes:
+    """One ``videos_json`` row: an image sequence (``ImageVideo``) of ``images``, else the
+    video file ``name`` (frames ``index``, ``size`` = (width, height) when known)."""
     width, height = size
     if images is not None:
         backend: dict[str, Any] = {
@@ -401,7 +403,7 @@ class LabelsPlan:
         if len(groups.names) != 1:
             size = (None, None)
         self.videos_json = [
-            _video_json(
+            video_json(
                 name,
                 images,
                 groups.index[groups.of_row == k],

@@ -28,6 +28,7 @@ from posebridge.formats.sleap.common import (
 from posebridge.formats.sleap.slp_labels import (
     CONTENT_KEY,
     LabelsPlan,
+    video_json,
 )
 from posebridge.formats.sleap.slp_labels import check_writable as check_labels
 from posebridge.formats.sleap.slp_tables import (
@@ -96,15 +97,7 @@ def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
     width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
     if images is not None:  # an image sequence read from SLEAP: every frame's file again
         names = [labels.utf8_text(i) for i in images]
-        sequence: dict[str, Any] = {
-            "type": "ImageVideo",
-            "filename": names[0],
-            "filenames": names,
-            "grayscale": False,
-        }
-        if width and height:
-            sequence.update(height_=int(height), width_=int(width), channels_=3)
-        return json.dumps({"backend": sequence}, separators=(",", ":")).encode()
+        return video_json(path, names, np.zeros(0, dtype=np.int64), (width, height))
     backend: dict[str, Any] = {
         "filename": labels.utf8_text(path),  # a Latin-1 name's bytes as %XX, as every writer
         "grayscale": False,

@@ -113,8 +113,9 @@ def write(
     _refuse_writing_onto_source(ds, path, targets)
     check_outputs([path], overwrite)
     _refuse_stray_labels(root, images, targets)
-    made = _make_folders(root, label_files)
+    made: list[Path] = []
     try:
+        _make_folders(root, label_files, made)
         with atomic_outputs(targets, overwrite=overwrite) as temporaries:
             temporaries[0].write_text(_yaml(ds, entries, class_names, flip), encoding="utf-8")
             for temporary, text in zip(temporaries[1:], [*lines, *lists.values()], strict=True):
@@ -189,17 +190,16 @@ def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> 
             )
 
 
-def _make_folders(root: Path, files: list[str]) -> list[Path]:
-    """Create the label folders; return those created (removed again on failure, if empty).
+def _make_folders(root: Path, files: list[str], made: list[Path]) -> None:
+    """Create the label folders, adding each one created to ``made`` (the caller removes
+    them again on failure, if still empty).
 
     Raises
     ------
     PoseBridgeError
         Naming the folder that cannot be made and why (a file or a dangling link
-        where a folder should be, a read-only or immutable folder); the folders
-        made before it are removed again.
+        where a folder should be, a read-only or immutable folder).
     """
-    made: list[Path] = []
     for folder in sorted({(root / f).parent for f in files}):
         missing = []
         probe = folder
@@ -209,22 +209,17 @@ def _make_folders(root: Path, files: list[str]) -> list[Path]:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            for done in reversed(made):
-                with contextlib.suppress(OSError):
-                    done.rmdir()
             blocking = next((p for p in (folder, *folder.parents) if p.is_symlink()), None)
-            why = (
-                f"{blocking} is a link to nothing"
-                if blocking is not None and not blocking.exists()
-                else f"{probe} is a file, not a folder"
-                if probe.exists() and not probe.is_dir()
-                else error.strerror or type(error).__name__
-            )
+            if blocking is not None and not blocking.exists():
+                why = f"{blocking} is a link to nothing"
+            elif probe.exists() and not probe.is_dir():
+                why = f"{probe} is a file, not a folder"
+            else:
+                why = error.strerror or type(error).__name__
             raise PoseBridgeError(
                 f"{folder}: the label folder cannot be made ({why}); nothing was written."
             ) from None
         made.extend(reversed(missing))
-    return made
 
 
 def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
