@@ -150,3 +150,14 @@ def test_a_submodule_using_its_package_init_that_imports_it_is_a_circle(tmp_path
     }
     assert graph["pkg.other"] == {"pkg.sub"}  # a submodule import is not a use of pkg
     assert _cycle(graph) == ["pkg", "pkg.sub", "pkg"]
+
+
+#: Suffixes of pose data and pictures: such files belong in the corpus or in a test's
+#: tmp_path, never at the repository's root (two were committed there by mistake once).
+_DATA_SUFFIXES = {".nwb", ".slp", ".h5", ".hdf5", ".nc", ".npz", ".npy", ".mat", ".csv", ".png"}
+
+
+def test_the_repository_root_holds_no_pose_data_files():
+    root = SRC.parent
+    stray = sorted(p.name for p in root.iterdir() if p.is_file() and p.suffix in _DATA_SUFFIXES)
+    assert stray == []
