@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 import posebridge
+from posebridge import model
 from posebridge.errors import FormatError, SchemaError
 from posebridge.formats import labelstudio
 from posebridge.formats.labelstudio import _layout as layout
@@ -381,13 +382,9 @@ def _regions_both_ways(tasks: list) -> tuple:
     import importlib
 
     read_module = importlib.import_module("posebridge.formats.labelstudio.read")
-    entries = [
-        (t, f"$[{t}]", task["annotations"][0]["result"], task["annotations"][0].get("score"))
-        for t, task in enumerate(tasks)
-    ]
+    entries = [(t, f"$[{t}]", task["annotations"][0]["result"]) for t, task in enumerate(tasks)]
     tasks_at = np.array([e[0] for e in entries], dtype=np.int64)
-    scores = np.array([e[3] for e in entries] + [None], dtype=object)[:-1]
-    fast = read_module._fast_regions(tasks_at, [e[2] for e in entries], scores, len(tasks))
+    fast = read_module._fast_regions(tasks_at, [e[2] for e in entries], len(tasks))
     items = read_module._Items(Path("x.json"))
     for entry in entries:
         items.add(*entry)
@@ -460,10 +457,8 @@ def _typed_regions(tasks: list):
     read_module = importlib.import_module("posebridge.formats.labelstudio.read")
     typed = layout.load(Path("x.json"), json.dumps(tasks).encode())
     assert typed is not None
-    entries = [task.annotations[0] for task in typed]
-    scores = np.array([e.score for e in entries] + [None], dtype=object)[:-1]
-    results = [e.result for e in entries]
-    return read_module._fast_regions(np.arange(len(tasks)), results, scores, len(tasks))
+    results = [task.annotations[0].result for task in typed]
+    return read_module._fast_regions(np.arange(len(tasks)), results, len(tasks))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -527,12 +522,9 @@ def test_an_irregular_region_leaves_the_columns_to_the_region_by_region_reader(d
     import importlib
 
     read_module = importlib.import_module("posebridge.formats.labelstudio.read")
-    entries = [
-        (t, f"$[{t}]", task["annotations"][0]["result"], None) for t, task in enumerate(tasks)
-    ]
+    entries = [(t, f"$[{t}]", task["annotations"][0]["result"]) for t, task in enumerate(tasks)]
     results = [entry[2] for entry in entries]
-    scores = np.full(len(tasks), None, dtype=object)
-    assert read_module._fast_regions(np.arange(len(tasks)), results, scores, len(tasks)) is None
+    assert read_module._fast_regions(np.arange(len(tasks)), results, len(tasks)) is None
     items = read_module._Items(Path("x.json"))
     with pytest.raises(FormatError, match=r"\$\[3\]\[0\]"):
         for entry in entries:
@@ -604,8 +596,8 @@ def test_predictions_are_each_tasks_first_prediction(tmp_path):
     assert ds.attrs.get("content") != "labels"  # predictions: poses
     head = ds.position.sel(keypoint="head", space="x", individual=ds.individual[0])
     np.testing.assert_allclose(head.values, [2.0, np.nan, np.nan, 8.0])
-    np.testing.assert_allclose(ds.confidence.sel(keypoint="head").values[:, 0],
-                               [0.5, np.nan, np.nan, np.nan])  # fmt: skip
+    # the prediction's score (0.5) is the whole task's, not the point's: no confidence
+    assert np.isnan(ds.confidence.sel(keypoint="head").values).all()
 
 
 @pytest.mark.parametrize(
@@ -695,3 +687,20 @@ def test_a_missing_label_config_file_is_refused_as_a_missing_input(tmp_path):
         posebridge.load(export(tmp_path), label_config=tmp_path / "config.xml")
     with pytest.raises(errors.IsADirectoryError):
         labelstudio.read(export(tmp_path), label_config=tmp_path)
+
+
+def test_points_and_boxes_without_a_score_read_back_without_one(tmp_path):
+    position = np.full((2, 2, 2, 2), np.nan)
+    position[:, :, :, 0] = [[10, 20], [30, 40]]
+    position[:, :, :, 1] = [[60, 70], [80, 90]]
+    ds = posebridge.from_numpy(position, None, individual_names=["a", "b"],
+                               keypoint_names=["nose", "tail"])  # fmt: skip
+    ds["instance_score"] = ((model.TIME, model.INDIVIDUAL), np.array([[0.9, 0.5], [0.8, np.nan]]))
+    ds = ds.assign_coords(image_path=(model.TIME, ["f0.png", "f1.png"]))
+    path = tmp_path / "tasks.json"
+    labelstudio.write(ds, path, image_size=(100, 100), label_config=tmp_path / "config.xml")
+    tasks = json.loads(path.read_text())
+    assert [t["predictions"][0]["score"] for t in tasks] == [0.7, 0.8]  # the boxes' mean
+    back = labelstudio.read(path, label_config=tmp_path / "config.xml")
+    assert np.isnan(back.confidence.values).all()
+    np.testing.assert_array_equal(back.instance_score.values, [[0.9, 0.5], [0.8, np.nan]])

@@ -65,7 +65,8 @@ def read(
     xarray.Dataset
         Annotations: a labels dataset, one row per task. Predictions: a poses
         dataset (``time`` counts the tasks) with ``image_path``, keypoint
-        ``score`` in ``confidence`` and box ``score`` in ``instance_score``;
+        ``score`` in ``confidence`` and box ``score`` in ``instance_score``
+        (a region's own; the prediction's ``score`` is the whole task's);
         predictions whose tasks are all frames of one video (``meta.video``)
         have ``time`` = ``frame_idx`` and the video in ``attrs["video_path"]``
         (frames of several videos, or mixed with images: time counts the tasks,
@@ -124,7 +125,6 @@ def _read_tasks(
         bad = next(i for i, result in enumerate(found) if not isinstance(result, list))
         t = int(picked[bad])
         raise FormatError(path, f"$[{t}].{wheres[t]}.result: expected a list of regions.")
-    scores = _get(entries[picked], "score")
     image_key = config.image_key if config is not None else None
     images, videos, frames = _task_images(path, task_objects, image_key, videos=True)
     # poses have one time axis: predictions of images, or of frames of one video
@@ -132,13 +132,13 @@ def _read_tasks(
     if several:
         mixed = videos
         images, videos, frames = _task_images(path, task_objects, image_key, videos=False)
-    regions = _fast_regions(picked, found.tolist(), scores, n)
+    regions = _fast_regions(picked, found.tolist(), n)
     if regions is None:
         if not region_by_region:
             return None
         items = _Items(path)
-        for t, result, score in zip(picked.tolist(), found, scores, strict=True):
-            items.add(t, f"$[{t}].{wheres[t]}.result", result, score)
+        for t, result in zip(picked.tolist(), found, strict=True):
+            items.add(t, f"$[{t}].{wheres[t]}.result", result)
         regions = items.regions(n)
     if several:
         _warn_videos(path, mixed)
@@ -401,14 +401,12 @@ def _keys(task: np.ndarray, names: np.ndarray) -> np.ndarray:
     return task.astype(str).astype(object) + "\x00" + names
 
 
-def _fast_regions(
-    tasks: np.ndarray, results: list[list[Any]], scores: np.ndarray, n: int
-) -> _Regions | None:
+def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regions | None:
     """The regions of every chosen annotation as columns, in a few vectorised passes.
 
     The same columns as :class:`_Items` gathers region by region, with the same
     rules (a point's rectangle from its ``parentID`` in the same task, else
-    from a relation; the region's ``score``, else its annotation's; the first
+    from a relation; the region's own ``score``, none without; the first
     region's image size per task). ``None`` when anything is irregular (a
     region that is not an object, a missing or non-number coordinate or size,
     labels that are not a non-empty list): :class:`_Items` then reads the
@@ -420,7 +418,6 @@ def _fast_regions(
     if total == 0 or not _is(items, RECORDS).all():
         return None
     task = np.repeat(tasks, counts)
-    entry_score = np.repeat(scores, counts)
     kinds = _get(items, "type")
     is_point = kinds == "keypointlabels"
     is_box = kinds == "rectanglelabels"
@@ -435,9 +432,9 @@ def _fast_regions(
     height = _floats(_get(items[region], "original_height"))
     if x is None or y is None or width is None or height is None:
         return None
+    # only the region's own score: a prediction's score is the whole task's (Label Studio
+    # sorts predictions by it), not any point's or box's
     scores = _get(items[region], "score", _ABSENT)
-    absent = scores == _ABSENT
-    scores[absent] = entry_score[region][absent]
     numeric = _is(scores, int | float) & ~_is(scores, bool)  # C-level isinstance passes
     score = np.full(region.size, np.nan)
     if numeric.any():
@@ -517,7 +514,7 @@ class _Items:
         self.sizes: dict[int, tuple[float, float]] = {}
         self.rotated = 0
 
-    def add(self, t: int, where: str, result: list[Any], score: Any) -> None:
+    def add(self, t: int, where: str, result: list[Any]) -> None:
         boxes: dict[str, int] = {}
         links: dict[str, str] = {}
         points = []
@@ -551,7 +548,7 @@ class _Items:
                     f"({', '.join(map(str, names[:4]))}); a point is one keypoint.",
                 )
             self.sizes.setdefault(t, size)
-            item_score = item.get("score", score)
+            item_score = item.get("score")
             try:
                 item_score = float(item_score) if _is_number(item_score) else np.nan
             except OverflowError:
