@@ -172,6 +172,22 @@ def test_categories_with_different_keypoints_need_category(tmp_path):
     assert mouse.sizes["individual"] == 2 and np.isnan(mouse.position.sel(time=2)).all()
 
 
+def test_a_category_number_is_an_id_and_a_text_a_name_first(tmp_path):
+    """Class names that are numbers (YOLO, Roboflow) never shadow another category's id."""
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"][0]["name"] = "2"  # id 1, named "2"
+    content["categories"].append({"id": 2, "name": "fly", "keypoints": ["head", "wing"]})
+    content["annotations"][2]["category_id"] = 2
+    content["annotations"][2]["keypoints"] = [1, 2, 2, 3, 4, 2]
+    path.write_text(json.dumps(content))
+    assert coco.read(path, category=2).keypoint.values.tolist() == ["head", "wing"]  # id 2
+    assert coco.read(path, category="2").keypoint.values.tolist() == ["nose", "ear", "tail"]
+    assert coco.read(path, category="1").keypoint.values.tolist() == ["nose", "ear", "tail"]
+    with pytest.raises(FormatError, match="category=3 is not among"):
+        coco.read(path, category=3)
+
+
 def test_track_ids_name_individuals(tmp_path):
     path = gt_file(tmp_path)
     content = json.loads(path.read_text())

@@ -58,8 +58,9 @@ def read(
         results file (a list of ``{"image_id", "category_id", "keypoints",
         "score"}``).
     category
-        The category to read (its name or id) when the file's keypoint
-        categories have different keypoint lists. Categories that share one
+        The category to read when the file's keypoint categories have
+        different keypoint lists: a number is its id, a text its name (or its
+        id, when no category has that name). Categories that share one
         list are read together, each instance's in ``category``.
     ground_truth
         Results only: the ground-truth file that gives keypoint names, the
@@ -197,7 +198,7 @@ def _chosen_categories(
             path, "$.categories: no category has 'keypoints', so this is not a keypoints file."
         )
     if category is not None:
-        picked = [c for c in with_points if str(category) in (c.name, str(c.id))]
+        picked = _categories_named(with_points, category)
         if not picked:
             names = ", ".join(f"{c.name!r} (id {c.id})" for c in with_points)
             raise FormatError(
@@ -215,6 +216,20 @@ def _chosen_categories(
             "pass category= (a name or id) to read one of them.",
         )
     return with_points
+
+
+def _categories_named(categories: list[Category], category: str | int) -> list[Category]:
+    """The categories ``category`` names: a number is an id; a text a name, else an id.
+
+    Class names that are numbers are common (YOLO and Roboflow name classes
+    ``"0"``, ``"1"``), so a number is never taken for a name, and a text is
+    an id only when no category has that name.
+    """
+    if isinstance(category, int) and not isinstance(category, bool):
+        return [c for c in categories if c.id == category]
+    text = str(category)
+    named = [c for c in categories if c.name == text]
+    return named or [c for c in categories if str(c.id) == text]
 
 
 def skeleton_base(
