@@ -188,6 +188,41 @@ def test_a_category_number_is_an_id_and_a_text_a_name_first(tmp_path):
         coco.read(path, category=3)
 
 
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ({"keypoints": [1, 1, 2, 2, 2]}, r"\$\.annotations\[4\]\.keypoints: expected 9 numbers"),
+        (
+            {"keypoints": [1, 1, 2, 2, 2, "x", 1, 1, 2]},
+            r"\$\.annotations\[4\]\.keypoints: expected a",
+        ),
+        (
+            {"keypoints": [1, 1, 7, 2, 2, 2, 1, 1, 2]},
+            r"\$\.annotations\[4\]\.keypoints: visibility",
+        ),
+        ({"bbox": [1, 1, 2]}, r"\$\.annotations\[4\]\.bbox: expected \[x, y"),
+        ({"image_id": 99}, r"\$\.annotations\[4\]\.image_id: image 99"),
+        ({"track_id": 5}, r"\$\.annotations\[4\]: image 7 has two annotations"),
+    ],
+)
+def test_errors_name_the_annotation_in_the_file_after_skipped_ones(tmp_path, damage, message):
+    """Box-only annotations (Roboflow, CVAT) and crowds are skipped before the checks."""
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"].insert(0, {"id": 0, "name": "animals"})  # no keypoints
+    box_only = {"image_id": 7, "category_id": 0, "bbox": [0, 0, 5, 5], "iscrowd": 0}
+    crowd = {**content["annotations"][1], "iscrowd": 1}
+    content["annotations"][0]["track_id"] = 5
+    bad = {**content["annotations"][1], "id": 10, **damage}
+    content["annotations"][:0] = [{**box_only, "id": 8}, {**crowd, "id": 9}]
+    content["annotations"].insert(4, bad)  # after the skipped two and two good ones
+    path.write_text(json.dumps(content))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the crowd annotation's
+        with pytest.raises(FormatError, match=message):
+            coco.read(path)
+
+
 def test_track_ids_name_individuals(tmp_path):
     path = gt_file(tmp_path)
     content = json.loads(path.read_text())

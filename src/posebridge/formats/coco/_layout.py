@@ -190,11 +190,16 @@ def keypoint_numbers(
 
 
 def raw_numbers(
-    path: Path, lists: list[msgspec.Raw], where: str, field: str = "keypoints"
+    path: Path,
+    lists: list[msgspec.Raw],
+    where: str,
+    field: str = "keypoints",
+    origin: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The numbers of raw JSON lists (each record's ``field``), parsed in one pass.
 
-    As :func:`keypoint_numbers`, given the records' raw lists.
+    As :func:`keypoint_numbers`, given the records' raw lists; ``origin`` is each
+    list's record's index in the file (when some records were left out), for messages.
 
     Examples
     --------
@@ -209,7 +214,7 @@ def raw_numbers(
     values, counts = _numbers(lists)
     total = int(counts.sum())
     if values is None or values.size != total:
-        _locate_bad_numbers(path, lists, where, field)
+        _locate_bad_numbers(path, lists, where, field, origin)
         raise FormatError(path, f"{where}[*].{field}: expected lists of numbers.")
     return values, counts
 
@@ -329,12 +334,15 @@ def _batch_numbers(lists: list[msgspec.Raw], data: bytes) -> tuple[np.ndarray | 
     return values, counts
 
 
-def _locate_bad_numbers(path: Path, lists: list[msgspec.Raw], where: str, field: str) -> None:
+def _locate_bad_numbers(
+    path: Path, lists: list[msgspec.Raw], where: str, field: str, origin: np.ndarray | None
+) -> None:
     """Raise a FormatError naming the first record whose list is not numbers."""
     for index, raw in enumerate(lists):
         try:
             msgspec.json.decode(bytes(raw), type=list[float])
         except msgspec.DecodeError as error:
+            number = index if origin is None else int(origin[index])
             raise FormatError(
-                path, f"{where}[{index}].{field}: expected a list of numbers ({error})."
+                path, f"{where}[{number}].{field}: expected a list of numbers ({error})."
             ) from None

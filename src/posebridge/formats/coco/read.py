@@ -153,6 +153,7 @@ class _Columns:
     individual: np.ndarray  # object: str or None
     keypoints: list[Any]  # msgspec.Raw
     bbox: list[Any]
+    number: np.ndarray  # each record's index in the file's list (for messages)
 
     @classmethod
     def of(cls, records: list[Annotation]) -> _Columns:
@@ -171,6 +172,7 @@ class _Columns:
             individual=np.fromiter(field("individual"), dtype=object, count=n),
             keypoints=list(field("keypoints")),
             bbox=list(field("bbox")),
+            number=np.arange(n),
         )
 
     def __len__(self) -> int:
@@ -321,8 +323,8 @@ def _identities(
         i = int(np.flatnonzero(pairs.duplicated())[0])
         raise FormatError(
             path,
-            f"{where}[{i}]: image {records.image_id[i]} has two annotations of the "
-            f"individual {names[i]!r} (track_id / individual repeated within an image).",
+            f"{where}[{records.number[i]}]: image {records.image_id[i]} has two annotations "
+            f"of the individual {names[i]!r} (track_id / individual repeated within an image).",
         )
     codes = np.asarray(codes, dtype=np.int64)
     if tracked.any() and len(individuals) > 1:
@@ -345,15 +347,20 @@ def _by_track(
     return rank[codes], np.asarray(individuals, dtype=object)[order]
 
 
-def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: str) -> np.ndarray:
-    """(annotation, keypoint, 3) numbers; an empty ``keypoints`` list gives zeros."""
+def _points(
+    path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: str, origin: np.ndarray
+) -> np.ndarray:
+    """(annotation, keypoint, 3) numbers; an empty ``keypoints`` list gives zeros.
+
+    ``origin`` is each annotation's index in the file's list (for messages).
+    """
     values, counts = numbers
     wrong = (counts != 3 * k) & (counts != 0)
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
         raise FormatError(
             path,
-            f"{where}[{i}].keypoints: expected {3 * k} numbers (x, y, v for each of {k} "
+            f"{where}[{origin[i]}].keypoints: expected {3 * k} numbers (x, y, v for each of {k} "
             f"keypoints), found {counts[i]}.",
         )
     if values.size == counts.size * 3 * k:  # every annotation has its points: no copy
@@ -367,12 +374,14 @@ def _points(path: Path, numbers: tuple[np.ndarray, np.ndarray], k: int, where: s
 
 def _boxes(path: Path, records: _Columns, where: str) -> np.ndarray:
     """(annotation, 4) bbox, NaN when absent."""
-    values, counts = raw_numbers(path, records.bbox, where, "bbox")
+    values, counts = raw_numbers(path, records.bbox, where, "bbox", records.number)
     wrong = (counts != 4) & (counts != 0)
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
         raise FormatError(
-            path, f"{where}[{i}].bbox: expected [x, y, width, height], found {counts[i]} numbers."
+            path,
+            f"{where}[{records.number[i]}].bbox: expected [x, y, width, height], found "
+            f"{counts[i]} numbers.",
         )
     boxes = np.full((counts.size, 4), np.nan)
     if values.size:
@@ -476,12 +485,16 @@ def _id_coordinate(
     return text
 
 
-def _image_rows(path: Path, table: pd.DataFrame, image_ids: np.ndarray, where: str) -> np.ndarray:
+def _image_rows(path: Path, table: pd.DataFrame, records: _Columns, where: str) -> np.ndarray:
+    image_ids = records.image_id
     rows = pd.Index(table["id"].to_numpy()).get_indexer(image_ids)
     if (rows < 0).any():
         i = int(np.flatnonzero(rows < 0)[0])
         missing = image_ids[i : i + 1].tolist()[0]  # a Python int or str
-        raise FormatError(path, f"{where}[{i}].image_id: image {missing!r} is not in $.images.")
+        raise FormatError(
+            path,
+            f"{where}[{records.number[i]}].image_id: image {missing!r} is not in $.images.",
+        )
     return rows.astype(np.int64)
 
 
@@ -537,18 +550,17 @@ def _read_ground_truth(
         )
     index = np.flatnonzero(keep & ~crowd)
     records = records.take(index)
-    rows = _image_rows(path, table, records.image_id, "$.annotations")
+    rows = _image_rows(path, table, records, "$.annotations")
     columns, individuals = _identities(path, records, rows, "$.annotations")
-    points = _points(
-        path, raw_numbers(path, records.keypoints, "$.annotations"), k, "$.annotations"
-    )
+    numbers = raw_numbers(path, records.keypoints, "$.annotations", origin=records.number)
+    points = _points(path, numbers, k, "$.annotations", records.number)
     flags = points[..., 2]
     bad = (flags != 0) & (flags != 1) & (flags != 2)  # NaN too
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise FormatError(
             path,
-            f"$.annotations[{int(index[i])}].keypoints: visibility of keypoint {j} "
+            f"$.annotations[{records.number[i]}].keypoints: visibility of keypoint {j} "
             f"({names[j]!r}) is {flags[i, j]:g}; expected 0, 1 or 2.",
         )
     n_rows, n_ind = len(table), len(individuals)
@@ -640,7 +652,7 @@ def _read_results(
         names = list(chosen[0].keypoints)
     else:
         records = _Columns.of(results)
-    numbers = raw_numbers(path, records.keypoints, "$")
+    numbers = raw_numbers(path, records.keypoints, "$", origin=records.number)
     counts = numbers[1]
     if gt is None:
         sizes = np.unique(counts)
@@ -665,7 +677,7 @@ def _read_results(
         else:
             names = [f"keypoint_{i}" for i in range(k3 // 3)]
     k = len(names)
-    points = _points(path, numbers, k, "$")
+    points = _points(path, numbers, k, "$", records.number)
     image_ids = records.image_id
     codes, order = pd.factorize(image_ids, sort=False)
     order = np.asarray(order, dtype=image_ids.dtype)  # each id once, as read (int or text)
