@@ -170,6 +170,15 @@ def test_frame_numbers_round_rather_than_truncate():
     assert model.frame_numbers(seconds).tolist() == list(range(2000))
 
 
+def test_a_series_starting_half_way_between_frames_gives_a_frame_per_step():
+    ds = model.from_numpy(np.zeros((200, 2, 1, 1)))
+    seconds = ds.assign_coords(time=1.5 + np.arange(200) / 25).assign_attrs(
+        time_unit="seconds", fps=25.0
+    )  # frame 37.5, 38.5, ...: each half-way, each the later frame
+    assert model.frame_numbers(seconds).tolist() == list(range(38, 238))
+    assert model.distinct_frame_numbers(seconds, "SLEAP").tolist() == list(range(38, 238))
+
+
 def test_frame_numbers_unknown_for_bare_timestamps():
     ds = model.from_numpy(np.zeros((2, 2, 1, 1)))
     seconds = ds.assign_coords(time=[0.5, 0.75]).assign_attrs(time_unit="seconds")

@@ -490,11 +490,33 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     return out
 
 
+def nearest_frames(time: np.ndarray, fps: float) -> np.ndarray:
+    """The frame nearest each time in seconds; a time half-way between two, the later.
+
+    ``time * fps`` is rounded to a millionth of a frame first, so a regular
+    series starting half-way between two frames (1.5 s at 25 fps: frame 37.5)
+    gives one frame per step whatever the floating-point error of each
+    product. (Rounding half to even, numpy's ``rint``, gave 37.5 and 38.5
+    both frame 38.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> nearest_frames(1.5 + np.arange(4) / 25, 25.0).tolist()
+    [38, 39, 40, 41]
+    >>> nearest_frames(np.array([0.0, 0.98, 1.01]), 1.0).tolist()
+    [0, 1, 1]
+    """
+    product = np.round(np.asarray(time, dtype=np.float64) * float(fps), 6)
+    return np.floor(product + 0.5).astype(np.int64)
+
+
 def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     """Video frame number of every time step, or ``None`` when unknown.
 
     Taken from the ``frame`` coordinate, else from ``time`` in frames, else
-    from ``time * fps`` rounded to the nearest frame (never truncated).
+    from ``time * fps`` rounded to the nearest frame (never truncated; see
+    :func:`nearest_frames`).
 
     Parameters
     ----------
@@ -521,7 +543,7 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
         return time.astype(np.int64)
     fps = ds.attrs.get("fps")
     if fps:
-        return np.rint(time * float(fps)).astype(np.int64)
+        return nearest_frames(time, float(fps))
     return None
 
 

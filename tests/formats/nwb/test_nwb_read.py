@@ -192,6 +192,27 @@ def test_dlc2nwb_individual_prefix_is_stripped_in_skeleton_order(tmp_path):
     )
 
 
+@pytest.mark.parametrize("skeleton", [True, False])
+def test_a_container_per_individual_with_its_name_on_each_series(tmp_path, skeleton):
+    """``PoseEstimation_mouseA`` holding ``mouseA_nose``, ``mouseA_tail`` (a lab's script)."""
+    nwbfile = _nwbfile()
+    data = {}
+    for individual in ("mouseA", "mouseB"):
+        names = [f"{individual}_{part}" for part in ("nose", "tail")]
+        data.update({n: RNG.normal(size=(3, 2)) for n in names})
+        series = [_series(n, data[n], rate=30.0) for n in names]
+        nodes = {"nodes": ["nose", "tail"], "edges": [[0, 1]]} if skeleton else {}
+        _container(nwbfile, "behavior", f"PoseEstimation_{individual}", series, **nodes)
+    ds = posebridge.load(_save(nwbfile, tmp_path / "labs.nwb"))
+    assert ds.individual.values.tolist() == ["mouseA", "mouseB"]
+    assert ds.keypoint.values.tolist() == ["nose", "tail"]
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="tail", individual="mouseB").values, data["mouseB_tail"]
+    )
+    if skeleton:
+        assert ds.skeleton_edges.values.tolist() == [["nose", "tail"]]
+
+
 def test_shared_prefix_that_is_not_an_individual_is_kept(tmp_path):
     nwbfile = _nwbfile()
     series = [_series(n, RNG.normal(size=(2, 2)), rate=1.0) for n in ("left_ear", "left_paw")]
@@ -259,6 +280,19 @@ def test_rate_based_foreign_series_give_start_plus_arange_over_rate(tmp_path):
     ds = posebridge.load(_save(nwbfile, tmp_path / "rate.nwb"))
     np.testing.assert_array_equal(ds.time.values, 12.5 + np.arange(6) / 29.97)
     assert ds.attrs["fps"] == 29.97 and ds.attrs["source_software"] == "Tool"
+
+
+def test_a_series_starting_half_way_between_frames_writes_a_frame_per_step(tmp_path):
+    nwbfile = _nwbfile()
+    data = RNG.normal(size=(6, 2))
+    _container(nwbfile, "behavior", "PoseEstimation", [_series("k", data, rate=25.0, start=1.5)])
+    ds = posebridge.load(_save(nwbfile, tmp_path / "half.nwb"))
+    (out,) = posebridge.save(ds, tmp_path / "half.slp")  # one row per frame: 38, 39, ...
+    back = posebridge.load(out)
+    assert back.time.values.tolist() == list(range(38, 44))
+    np.testing.assert_array_equal(back.position.values[:, :, 0, 0], data)
+    (again,) = posebridge.save(ds, tmp_path / "again.nwb")
+    assert posebridge.load(again).frame.values.tolist() == list(range(38, 44))
 
 
 def test_subject_becomes_the_individual_and_attrs(tmp_path):
@@ -594,3 +628,20 @@ def test_a_series_with_a_negative_rate_is_left_out_naming_that_rate(tmp_path):
         ds = posebridge.load(path)
     assert np.isnan(ds.position.sel(keypoint="tail").values).all()
     np.testing.assert_array_equal(ds.time.values, np.arange(4) / 30.0)
+
+
+def test_a_subjects_date_of_birth_is_written_back(tmp_path):
+    """A Subject dated only by its birth: without it, DANDI's check is CRITICAL."""
+    nwbfile = _nwbfile()
+    born = dt.datetime(2023, 10, 1, tzinfo=dt.UTC)
+    nwbfile.subject = pynwb.file.Subject(subject_id="M9", species="Mus musculus", sex="F",
+                                         date_of_birth=born)  # fmt: skip
+    _container(
+        nwbfile, "behavior", "PoseEstimation", [_series("k", RNG.normal(size=(2, 2)), rate=1.0)]
+    )
+    ds = posebridge.load(_save(nwbfile, tmp_path / "born.nwb"))
+    (out,) = posebridge.save(ds, tmp_path / "out.nwb")
+    (appended,) = posebridge.save(ds, _save(_nwbfile(), tmp_path / "bare.nwb"), append=True)
+    for path in (out, appended):
+        with pynwb.NWBHDF5IO(path, "r") as io:
+            assert io.read().subject.date_of_birth == born

@@ -21,7 +21,7 @@ from posebridge._outputs import file_stamp, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
-from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
@@ -250,6 +250,8 @@ def _append_metadata(
         )
         return
     if subject:
+        if "date_of_birth" in subject:
+            subject["date_of_birth"] = start_time(subject["date_of_birth"], "date_of_birth")
         warn_subject_problems(subject, stacklevel=5)
         try:
             nwbfile.subject = pynwb.file.Subject(**subject)

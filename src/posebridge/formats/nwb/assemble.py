@@ -398,7 +398,7 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
             return ds
     if marker and marker[0] == "fps":
         fps = float(marker[1])
-        frames = np.rint(time * fps).astype(np.int64)
+        frames = model.nearest_frames(time, fps)
         if frames.size < 2 or np.all(np.diff(frames) > 0):
             snapped = snap_to_frames(time, fps) if rate_based else None
             if snapped is not None:  # the writer's times (see time_plan._reads_back_exactly)

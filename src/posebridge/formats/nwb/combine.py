@@ -138,7 +138,14 @@ def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> li
 
 
 def individual_prefix(container: Container) -> str | None:
-    """dlc2nwb's ``<individual>_`` series prefix, when every series has it."""
+    """The ``<individual>_`` prefix of every series name, when it names an individual.
+
+    It does when it looks like one (dlc2nwb's ``ind1_``, ``mouse2_``), when every
+    series' description says ``individual <prefix>``, when the container is named
+    after it (``PoseEstimation_mouseA`` holding ``mouseA_nose``), or when the
+    Skeleton's nodes are the series names without it (``nose`` for ``mouseA_nose``:
+    the nodes are the body parts).
+    """
     names = [s.name for s in container.series]
     if not names or any("_" not in n for n in names):
         return None
@@ -147,6 +154,11 @@ def individual_prefix(container: Container) -> str | None:
         return None
     described = all(f"individual {prefix}" in s.description for s in container.series)
     if described or _INDIVIDUAL_PREFIX_RE.fullmatch(prefix):
+        return prefix
+    if prefix in re.split(r"[\W_]+", container.name):
+        return prefix
+    nodes = set(container.nodes or [])
+    if nodes and {n[len(prefix) + 1 :] for n in names} <= nodes:
         return prefix
     return None
 

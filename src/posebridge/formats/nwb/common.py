@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.model import labels
+from posebridge.model import labels, nearest_frames
 
 DEFAULT_MODULE = "behavior"
 DEFAULT_CONTAINER = "PoseEstimation"
@@ -134,7 +134,7 @@ def snap_to_frames(time: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray
     >>> frames.tolist(), exact.tolist() == [0.0, 1 / 3]
     ([0, 1], True)
     """
-    frames = np.rint(time * fps).astype(np.int64)
+    frames = nearest_frames(time, fps)
     if frames.size > 1 and not np.all(np.diff(frames) > 0):
         return None
     exact = frames / fps

@@ -25,6 +25,7 @@ _SUBJECT_ATTRS = {
     "subject_strain": "strain",
     "subject_genotype": "genotype",
     "subject_weight": "weight",
+    "subject_date_of_birth": "date_of_birth",  # ISO 8601 text; the writers parse it
 }
 
 _NUMBER = r"\d+(?:\.\d+)?"

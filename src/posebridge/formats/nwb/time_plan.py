@@ -100,7 +100,8 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
     fps = float(fps) if fps else None
     comment = None
     frames = model.frame_numbers(ds)
-    if fps and frames is not None and t.size and np.array_equal(np.rint(t * fps), frames):
+    on_frames = fps and frames is not None and t.size
+    if on_frames and np.array_equal(model.nearest_frames(t, fps), frames):
         comment = fps_comment(fps)
     rate = _regular_rate(t, fps, fps if comment else None)
     if rate is not None:
