@@ -213,6 +213,18 @@ def test_a_container_per_individual_with_its_name_on_each_series(tmp_path, skele
         assert ds.skeleton_edges.values.tolist() == [["nose", "tail"]]
 
 
+def test_series_in_different_units_are_read_with_a_warning_and_no_space_unit(tmp_path):
+    nwbfile = _nwbfile()
+    series = [
+        _series("nose", RNG.normal(size=(3, 2)), rate=30.0, unit="pixels"),
+        _series("tail", RNG.normal(size=(3, 2)), rate=30.0, unit="mm"),
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    with pytest.warns(UserWarning, match=r"different units \(pixels: nose; mm: tail\)"):
+        ds = posebridge.load(_save(nwbfile, tmp_path / "units.nwb"))
+    assert "space_unit" not in ds.attrs
+
+
 def test_shared_prefix_that_is_not_an_individual_is_kept(tmp_path):
     nwbfile = _nwbfile()
     series = [_series(n, RNG.normal(size=(2, 2)), rate=1.0) for n in ("left_ear", "left_paw")]

@@ -385,6 +385,25 @@ def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dat
     return ds
 
 
+def _warn_units(chosen: list[Container]) -> None:
+    """Warn that the series have different units (one ``position`` holds them all)."""
+    by_unit: dict[Any, list[str]] = {}
+    for container in chosen:
+        for series in container.series:
+            by_unit.setdefault(series.unit, []).append(series.name)
+    listed = "; ".join(
+        f"{unit!s}: {', '.join(names[:3])}{', ...' if len(names) > 3 else ''}"
+        for unit, names in by_unit.items()
+    )
+    warnings.warn(
+        f"{chosen[0].source}: its pose series have different units ({listed}); position "
+        "holds each keypoint in its own series' unit, so no space_unit is kept and a writer "
+        "gives every keypoint one unit (NWB's default when none is kept). Convert them to "
+        "one unit and set ds.attrs['space_unit'] before writing.",
+        stacklevel=3,
+    )
+
+
 def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
     marker = next((m for s in series if (m := parse_marker(s.comments))), None)
     time = np.asarray(ds["time"].values)
@@ -503,6 +522,8 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     units = {s.unit for c in chosen for s in c.series}
     if len(units) == 1:
         ds.attrs["space_unit"] = units.pop()
+    elif len(units) > 1:
+        _warn_units(chosen)
     ds.attrs["nwb_containers"] = ", ".join(c.path for c in chosen)
     for key in ("session_description", "session_start_time", *GENERAL_TEXTS, *GENERAL_LISTS):
         if info.session.get(key):
