@@ -412,6 +412,12 @@ def test_detect_tells_ground_truth_and_results_from_other_json(tmp_path):
     tasks = tmp_path / "tasks.json"
     tasks.write_text('[{"data": {"image": "a.png"}, "annotations": []}]')
     assert posebridge.detect(tasks) != "coco"
+    segmented = tmp_path / "rle.json"  # an RLE segmentation (an object) before image_id
+    segmented.write_text(
+        '[{"segmentation": {"size": [9, 9], "counts": "ab"}, "image_id": 1, "category_id": 1, '
+        '"keypoints": [1, 2, 1], "score": 1}]'
+    )
+    assert posebridge.detect(segmented) == "coco"
 
 
 # --------------------------------------------------------------------------

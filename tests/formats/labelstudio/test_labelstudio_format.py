@@ -272,6 +272,16 @@ def test_detect_finds_exports(tmp_path):
     assert posebridge.detect(export(tmp_path)) == "labelstudio"
 
 
+def test_detect_finds_an_export_whose_first_task_is_larger_than_the_head(tmp_path):
+    """Label Studio writes a task's data after its annotations (over 256 kB here)."""
+    regions = [point(f"k{i % 5}", i % 100, i % 97, id=f"p{i}") for i in range(1500)]
+    task = {"id": 1, "annotations": [{"id": 1, "result": regions}], "data": {"image": "x.png"}}
+    path = tmp_path / "dense.json"
+    path.write_text(json.dumps([task, {**task, "id": 2}], indent=2))
+    assert path.read_text().index('"data"') > 256 * 1024
+    assert posebridge.detect(path) == "labelstudio"
+
+
 # --------------------------------------------------------------------------
 # bad input
 

@@ -63,7 +63,8 @@ from posebridge.formats.coco.write import write
 __all__ = ["FORMATS", "read", "sniff", "write"]
 
 _GT_KEYS = re.compile(rb'"(images|annotations|categories)"\s*:')
-_FIRST_RECORD = re.compile(rb"^\s*\[\s*\{([^{}]*)")
+#: The first record of a list, with objects nested one level in it (an RLE segmentation).
+_FIRST_RECORD = re.compile(rb"^\s*\[\s*\{((?:[^{}]|\{[^{}]*\})*)")
 
 
 def sniff(peek: Peek) -> bool:

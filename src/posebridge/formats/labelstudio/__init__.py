@@ -65,14 +65,22 @@ _TASK_KEYS = re.compile(rb'"(data|annotations|predictions|completions)"\s*:')
 
 
 def sniff(peek: Peek) -> bool:
-    """A JSON list of objects with ``data`` and ``annotations``/``predictions`` keys."""
+    """A JSON list of objects with ``data`` and ``annotations``/``predictions`` keys.
+
+    Label Studio's export writes a task's ``data`` after its annotations, so a
+    first task of many regions can push it past the file's first 256 kB: then
+    the last 256 kB (the last task's ``data``) are looked at too.
+    """
     head = peek.loose_head.lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16: for the reader to refuse
     if not head.startswith(b"["):
         return False
     if not re.match(rb"\[\s*\{", head):
         return False
     keys = {m.group(1) for m in _TASK_KEYS.finditer(head)}
-    return b"data" in keys and bool(keys & {b"annotations", b"predictions", b"completions"})
+    results = bool(keys & {b"annotations", b"predictions", b"completions"})
+    if results and b"data" not in keys:
+        keys |= {m.group(1) for m in _TASK_KEYS.finditer(peek.tail)}
+    return b"data" in keys and results
 
 
 FORMATS = (
