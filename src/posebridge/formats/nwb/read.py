@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,13 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, Peek, check_input
-from posebridge.errors import FormatError, NotHDF5Error, PoseBridgeError, describing
+from posebridge.errors import (
+    FormatError,
+    NotHDF5Error,
+    PoseBridgeError,
+    describing,
+    reading_failure,
+)
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats.nwb.assemble import assemble
 from posebridge.formats.nwb.combine import select
@@ -47,6 +54,22 @@ def sniff(peek: Peek) -> bool:
 
 #: Groups of an NWB file that are never read: a damaged text there is not refused.
 UNREAD = ("specifications",)
+
+
+@contextlib.contextmanager
+def _reading(where: Any) -> Iterator[None]:
+    """Failures while reading ``where`` (h5py's, on a damaged file) become FormatErrors.
+
+    The same translation as :func:`posebridge.load` makes
+    (:func:`~posebridge.errors.reading_failure`), for the entry points that do
+    not pass through it (``load_nwb_poses``, ``load_nwb_labels``, the drop-ins).
+    """
+    try:
+        yield
+    except PoseBridgeError:
+        raise
+    except Exception as error:
+        raise reading_failure(where, error, "NWB") from error
 
 
 def _open(path: Path) -> h5py.File:
@@ -87,7 +110,7 @@ def file_info(path: str | os.PathLike[str]) -> FileInfo:
     ['processing/behavior/PoseEstimation']
     """
     path = check_input(path)
-    with _open(path) as h5:
+    with _reading(path), _open(path) as h5:
         return h5_info(h5, str(path.parent))
 
 
@@ -169,7 +192,7 @@ def _read_poses(
         if not paths:
             raise FormatError(None, "no NWB file was given.")
         where = paths[0] if len(paths) == 1 else ", ".join(map(str, paths))
-        with contextlib.ExitStack() as stack:
+        with _reading(where), contextlib.ExitStack() as stack:
             infos = [h5_info(stack.enter_context(_open(p)), str(p.parent)) for p in paths]
             info = merge_infos(infos)
             chosen = select(info, where, processing_module_key, pose_estimation_key)
@@ -220,7 +243,7 @@ def _read_labels(
     path: str | os.PathLike[str], training_key: str | None, skeleton: str | None
 ) -> xr.Dataset:
     file = check_input(path)
-    with _open(file) as h5:
+    with _reading(file), _open(file) as h5:
         info = h5_info(h5, str(file.parent))
         if not info.training:
             raise FormatError(
@@ -247,7 +270,7 @@ def content_of(path: str | os.PathLike[str]) -> str:
     'labels'
     """
     file = check_input(path)
-    with _open(file) as h5:
+    with _reading(file), _open(file) as h5:
         info = h5_info(h5, str(file.parent))
     return "labels" if info.training and not info.containers else "predictions"
 
@@ -359,7 +382,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
     """
     path = check_input(path)
     rows = []
-    with _open(path) as h5:
+    with _reading(path), _open(path) as h5:
         info = h5_info(h5, str(path.parent))
         for container in info.containers:
             shapes = sorted({s.shape for s in container.series})
