@@ -62,3 +62,49 @@ def test_plain_arrays_and_object_arrays_are_admitted():
     back = load_pickled(pickle.dumps(value, protocol=2), "t.npy")
     assert back["a"].tolist() == [0.0, 1.0, 2.0] and back["b"].tolist() == [None, "x"]
     assert back["c"] == [2]
+
+
+class _Call:
+    """Pickles as a call of ``function`` with ``args`` (what a forged file can hold)."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return (self.function, self.args)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _Call(bytearray, 10**12),  # a terabyte from a number: refused before allocating
+        _Call(bytes, 10**12),
+        _Call(list, _Call(bytearray, 10**12)),
+        _Call(np.ndarray, (10**12,), np.dtype(object)),
+    ],
+    ids=["bytearray", "bytes", "list-of-bytearray", "ndarray"],
+)
+def test_a_size_made_from_a_number_in_the_file_is_refused(payload):
+    data = pickle.dumps({"trajectories": payload}, protocol=4)  # builtins.*, not __builtin__
+    assert b"builtins" in data or b"numpy" in data
+    assert len(data) < 300
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle .*refused"):
+        load_pickled(data, "t.npy")
+
+
+def test_numpy_reconstruct_with_a_size_is_refused():
+    from numpy._core.multiarray import _reconstruct
+
+    data = pickle.dumps(_Call(_reconstruct, np.ndarray, (10**12,), np.dtype(object)), protocol=2)
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle rebuilds an array of shape"):
+        load_pickled(data, "t.npy")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_forged_dtype_inside_an_object_array_is_refused():
+    """np.save of a dict (idtracker.ai's files) is a 0-d object array holding the dict."""
+    holder = np.empty((), dtype=object)
+    holder[()] = {"trajectories": _ArrayOfFlaggedFloats()}
+    data = pickle.dumps(holder, protocol=2)
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: .* flags 1 that are not its own"):
+        load_pickled(data, "t.npy")

@@ -505,3 +505,21 @@ def test_split_names_that_give_one_file_are_refused(tmp_path):
     with pytest.raises(SchemaError, match=r"'a/b' and 'a_b' would both be written to"):
         posebridge.save(ds, tmp_path / "out.h5", format="dlc", split_individuals=True)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "pickled",
+    [
+        b"c__builtin__\nlist\n(c__builtin__\nrange\n(L1000000000000L\ntRtR.",  # list(range(..))
+        b"c__builtin__\nbytearray\n(L1000000000000L\ntR.",  # bytearray(10**12)
+    ],
+    ids=["list-of-range", "bytearray"],
+)
+def test_a_pickled_pandas_attribute_asking_for_a_size_is_refused(tmp_path, pickled):
+    """A few bytes that would make a terabyte: refused before anything is made."""
+    ds = posebridge.from_numpy(np.ones((4, 2, 2, 1)), np.ones((4, 2, 1)))
+    (path,) = posebridge.save(ds, tmp_path / "bombDLC.h5")
+    with h5py.File(path, "r+") as h5:
+        h5["df_with_missing"].attrs["non_index_axes"] = np.bytes_(pickled)
+    with pytest.raises(FormatError, match=r"bombDLC\.h5: .*non_index_axes.*made from a number"):
+        posebridge.load(path)

@@ -18,11 +18,31 @@ from typing import Any
 
 from posebridge.errors import PoseBridgeError
 
-__all__ = ["ALLOWED", "UnsafePickleError", "load_pickled"]
+__all__ = ["ALLOWED", "PickleSizeError", "UnsafePickleError", "guarded_builtin", "load_pickled"]
 
 
 class UnsafePickleError(PoseBridgeError):
-    """A pickle names a class or function outside :data:`ALLOWED`."""
+    """A pickle names a class or function outside :data:`ALLOWED`, or asks one for a size."""
+
+
+class PickleSizeError(Exception):
+    """An admitted function asked for a size instead of given data (the caller names the file).
+
+    Not a PoseBridgeError: each unpickler turns it into its own error naming the file.
+    """
+
+
+class _ArrayClass:
+    """What a pickle gets for ``numpy.ndarray``: only the class argument of ``_reconstruct``.
+
+    Called itself (``ndarray((10**9,), object)``), it would allocate the size a number
+    in the file gives; numpy's own pickles never call it.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise PickleSizeError(
+            "the pickle calls numpy.ndarray(...) itself, which numpy never writes"
+        )
 
 
 _NUMPY_CORE = ("numpy._core.multiarray", "numpy.core.multiarray")
@@ -42,18 +62,89 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
 )
 
 
+def guarded_builtin(name: str) -> Any:
+    """The builtin ``name`` for an unpickler, refusing sizes made from numbers in the file.
+
+    A pickle calls ``bytes``, ``bytearray``, ``list``, ``set`` ... with the data
+    it holds. Called with a number (``bytearray(10**9)``) or a ``range``
+    (``list(range(10**9))``), a pickle of a few bytes would make gigabytes:
+    such a call raises :class:`PickleSizeError` (the caller names the file).
+
+    Examples
+    --------
+    >>> guarded_builtin("bytearray")(b"ab")
+    bytearray(b'ab')
+    >>> guarded_builtin("list")(range(10**12))
+    Traceback (most recent call last):
+    ...
+    posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle asks for list(...
+    """
+    kind = getattr(builtins, name)
+    if name not in _EXPANDING:
+        return kind
+
+    def make(*args: Any) -> Any:
+        first = args[0] if args else None
+        sized = name in ("bytes", "bytearray") and isinstance(first, int)
+        if sized or isinstance(first, range):
+            raise PickleSizeError(
+                f"the pickle asks for {name}({first!r}), {'a block' if sized else 'items'} "
+                "made from a number in the file, not data it holds"
+            )
+        return kind(*args)
+
+    return make
+
+
+#: The builtins that make as many items as their argument says.
+_EXPANDING = frozenset({"bytes", "bytearray", "list", "tuple", "set", "frozenset", "dict"})
+
+
+def _reconstruct_empty(reconstruct: Any) -> Any:
+    """numpy's ``_reconstruct`` admitting only the empty shape numpy pickles with.
+
+    ``ndarray.__reduce__`` always gives ``(0,)``; the data come with the state.
+    Any other shape (``(10**9,)`` of objects: a gigabyte filled with ``None``)
+    is a size made from a number in the file: refused before it is allocated.
+    """
+
+    import numpy as np
+
+    def make(subtype: Any, shape: Any, dtype: Any) -> Any:
+        sizes = shape if isinstance(shape, tuple) else (shape,)
+        if not isinstance(subtype, _ArrayClass) or any(
+            not isinstance(n, int) or n != 0 for n in sizes
+        ):
+            raise PickleSizeError(
+                f"the pickle rebuilds an array of shape {shape!r}; numpy's own pickles "
+                "start every array as an empty ndarray, shape (0,), so this one was not "
+                "written by numpy"
+            )
+        return reconstruct(np.ndarray, shape, dtype)
+
+    return make
+
+
 def _resolve(module: str, name: str) -> Any:
     if module in ("builtins", "__builtin__"):
-        return getattr(builtins, name)
-    if module in _NUMPY_CORE or module in _NUMPY_NUMERIC:
-        candidates = _NUMPY_CORE if module in _NUMPY_CORE else _NUMPY_NUMERIC
-        for candidate in candidates:  # the installed numpy's own spelling first
-            try:
-                return getattr(importlib.import_module(candidate), name)
-            except (ImportError, AttributeError):
-                continue
-        raise AttributeError(f"{module}.{name}")
+        return guarded_builtin(name)
+    if (module, name) == ("numpy", "ndarray"):
+        return _ArrayClass()
+    if module in _NUMPY_CORE:
+        found = _numpy_global(_NUMPY_CORE, name)
+        return _reconstruct_empty(found) if name == "_reconstruct" else found
+    if module in _NUMPY_NUMERIC:
+        return _numpy_global(_NUMPY_NUMERIC, name)
     return getattr(importlib.import_module(module), name)
+
+
+def _numpy_global(candidates: tuple[str, ...], name: str) -> Any:
+    for candidate in candidates:  # the installed numpy's own spelling first
+        try:
+            return getattr(importlib.import_module(candidate), name)
+        except (ImportError, AttributeError):
+            continue
+    raise AttributeError(f"{candidates[0]}.{name}")
 
 
 class _Restricted(pickle.Unpickler):
@@ -109,6 +200,8 @@ def load_pickled(data: bytes | io.BufferedIOBase, where: str) -> Any:
         value = _Restricted(handle, where).load()
     except PoseBridgeError:
         raise
+    except PickleSizeError as error:
+        raise UnsafePickleError(f"{where}: {error}; refused, nothing of it was used.") from None
     except Exception as error:
         # only admitted classes ran, so the bytes are bad: UnpicklingError, EOFError, and
         # what numpy's array reconstruction raises on a damaged state (ValueError,
@@ -120,30 +213,37 @@ def load_pickled(data: bytes | io.BufferedIOBase, where: str) -> Any:
     return value
 
 
-def _refuse_forged_dtypes(value: Any, where: str, depth: int = 0) -> None:
+def _refuse_forged_dtypes(value: Any, where: str) -> None:
     """Refuse arrays whose dtype flags are not their type's own.
 
     A dtype's pickled state carries its flags; damaged (or forged) flags can
     mark a float64 array as holding Python objects, and numpy then treats its
     numbers as object pointers (measured: SystemError from a ufunc, errors at
-    deallocation). The containers of the value are walked (dict values, list
-    and tuple items, a few levels deep).
+    deallocation). Everything the value holds is looked at: dict values, list
+    and tuple items, and the items of object arrays (``np.save`` of a dict, as
+    idtracker.ai writes, is a 0-d object array holding the dict). Each
+    container is visited once, however often the pickle refers to it.
     """
     import numpy as np
 
-    if isinstance(value, np.ndarray | np.generic):
-        dtype = value.dtype
-        own = np.dtype(dtype.descr if dtype.names else dtype.str)
-        if dtype.flags != own.flags or dtype.hasobject != own.hasobject:
-            raise PoseBridgeError(
-                f"{where}: the pickle holds an array whose type ({dtype}) carries flags "
-                f"{dtype.flags} that are not its own ({own.flags}); the file is damaged."
-            )
-        return
-    if depth >= 4:
-        return
-    items = value.values() if isinstance(value, dict) else value
-    if isinstance(value, dict | list | tuple):
-        for item in items:
-            if isinstance(item, np.ndarray | np.generic | dict | list | tuple):
-                _refuse_forged_dtypes(item, where, depth + 1)
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, np.ndarray | np.generic):
+            dtype = item.dtype
+            own = np.dtype(dtype.descr if dtype.names else dtype.str)
+            if dtype.flags != own.flags or dtype.hasobject != own.hasobject:
+                raise PoseBridgeError(
+                    f"{where}: the pickle holds an array whose type ({dtype}) carries flags "
+                    f"{dtype.flags} that are not its own ({own.flags}); the file is damaged."
+                )
+            if dtype.kind == "O" and isinstance(item, np.ndarray):
+                stack.extend(item.ravel().tolist())  # as many as the pickle wrote
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
