@@ -38,6 +38,8 @@ def test_numbers_read_back_bit_identical_and_non_finite_ones_are_null(values):
 
 @given(st.lists(st.text(), max_size=30))
 @example(['",', ""])  # an escaped quote, a comma, the closing quote: not a cut
+@example([","])  # the opening quote, a comma, the closing quote: not a cut either
+@example(["a", ",", "b"])
 def test_json_strings_decode_to_the_strings_given(texts):
     literals = json_strings(np.array(texts, dtype=object)).to_pylist()
     assert [json.loads(literal) for literal in literals] == texts

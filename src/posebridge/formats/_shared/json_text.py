@@ -120,9 +120,11 @@ def json_strings(values: np.ndarray) -> pa.LargeStringArray:
     """JSON string literals (quotes included) of ``values``, each distinct value encoded once.
 
     msgspec encodes the distinct values as one JSON list, which is cut at the
-    commas between its literals: a ``","`` whose first quote closes a literal,
-    i.e. follows an even number of backslashes (inside a literal, ``\\"`` is
-    an escaped quote and ``\\\\"`` a backslash before the closing one).
+    commas between its literals. The quotes that open and close literals are
+    the unescaped ones, those after an even number of backslashes (inside a
+    literal, ``\\"`` is an escaped quote and ``\\\\"`` a backslash before the
+    closing one); they alternate, opening then closing, and each closing one
+    but the last is followed by a cut.
 
     Examples
     --------
@@ -135,15 +137,14 @@ def json_strings(values: np.ndarray) -> pa.LargeStringArray:
     where, distinct = pd.factorize(flat, use_na_sentinel=False)
     texts = pd.Series(distinct, dtype=object).astype(str).tolist()  # plain str, NULs kept
     inner = np.frombuffer(msgspec.json.encode(texts), dtype=np.uint8)[1:-1]  # no [ ]
-    quote, comma, backslash = ord('"'), ord(","), ord("\\")
-    candidate = np.flatnonzero(
-        (inner[:-2] == quote) & (inner[1:-1] == comma) & (inner[2:] == quote)
-    )
+    quote, backslash = ord('"'), ord("\\")
+    quotes = np.flatnonzero(inner == quote)
     at = np.arange(inner.size)
     last_other = np.maximum.accumulate(np.where(inner != backslash, at, -1))
-    before = candidate - 1  # the backslashes right before each candidate's first quote
+    before = quotes - 1  # the backslashes right before each quote
     escapes = np.where(before >= 0, before - last_other[np.maximum(before, 0)], 0)
-    commas = candidate[escapes % 2 == 0] + 1
+    bounds = quotes[escapes % 2 == 0]  # open, close, open, close, ...
+    commas = bounds[1:-1:2] + 1  # after each closing quote but the last
     body = np.delete(inner, commas)  # the literals, one after the other
     offsets = np.concatenate([[0], commas - np.arange(commas.size), [body.size]])
     if offsets.size != len(texts) + 1:  # cannot happen: msgspec's output is valid JSON
