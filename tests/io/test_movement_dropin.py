@@ -820,3 +820,25 @@ def test_movement_type_names_and_constants_exist_with_movements_values():
         assert hasattr(movement_load, name) and hasattr(load, name), name
     movement_nwb = pytest.importorskip("movement.io.nwb")
     assert posebridge.io.nwb.ConfigKwargsType == movement_nwb.ConfigKwargsType
+
+
+@pytest.mark.parametrize(
+    ("saver", "name"),
+    [
+        (save_poses.to_dlc_file, "numbered.h5"),
+        (save_poses.to_dlc_file, "numbered.csv"),
+        (save_poses.to_sleap_analysis_file, "numbered.h5"),
+        (save_poses.to_slp_file, "numbered.slp"),
+    ],
+    ids=["dlc-h5", "dlc-csv", "sleap-analysis", "slp"],
+)
+def test_numbers_as_individual_names_are_written_as_text_as_movement_does(
+    tmp_path, valid_poses_dataset, saver, name
+):
+    ds = valid_poses_dataset.assign_coords(individual=[0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        (written,) = saver(ds, tmp_path / name)
+    assert posebridge.load(written).individual.values.tolist() == ["0", "1"]
+    frame = save_poses.to_dlc_style_df(ds)
+    assert frame.columns.get_level_values("individuals").unique().tolist() == ["0", "1"]

@@ -105,6 +105,29 @@ the DeepLabCut reader has no option 'foo'; it takes: fps, key.
         )
 
 
+def names_as_text(ds: Any) -> Any:
+    """``ds`` with numbers as individual or keypoint names made text, as movement writes them.
+
+    ``ds.assign_coords(individual=[0, 1])`` gives numbers, which posebridge's
+    own writers refuse; movement's write ``"0"``, ``"1"``.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 2))).assign_coords(individual=[0, 1])
+    >>> names_as_text(ds).individual.values.tolist()
+    ['0', '1']
+    """
+    if not isinstance(ds, xr.Dataset):
+        return ds  # the writer says what it expects
+    numbered = {
+        name: ds[name].values.astype(str)
+        for name in ("individual", "keypoint")
+        if name in ds.coords and ds[name].dtype.kind in "iu"
+    }
+    return ds.assign_coords(numbered) if numbered else ds
+
+
 def save(ds: xr.Dataset, file_path: PathLike, fmt: str, **options: Any) -> list[Path]:
     """:func:`posebridge.api.save`, a missing output folder raising :class:`FolderNotFoundError`.
 
@@ -122,7 +145,7 @@ def save(ds: xr.Dataset, file_path: PathLike, fmt: str, **options: Any) -> list[
         Every file written.
     """
     try:
-        return api.save(ds, file_path, fmt, **options)
+        return api.save(names_as_text(ds), file_path, fmt, **options)
     except errors.FileNotFoundError as error:
         if isinstance(file_path, str | os.PathLike) and not Path(file_path).parent.is_dir():
             raise errors.FolderNotFoundError(error.errno, error.strerror, error.filename) from None

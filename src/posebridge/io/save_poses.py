@@ -81,7 +81,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
 
     expect_dataset(ds)
     expect_bool(split_individuals, "split_individuals")
-    ds = model.validate(_movement_columns(ds))
+    ds = model.validate(_movement_columns(_dropin.names_as_text(ds)))
     api.warn_individual_confidence(ds, registry.get("dlc"))
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
         ds, split_individuals=split_individuals, individuals_level=True
