@@ -477,14 +477,14 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         if labels_model.is_labels(item):  # the videos as the .slp writer orders them
             groups = in_project_order(labels_model.video_groups(item), project_videos_of(item))
             size = (item.attrs.get("video_width"), item.attrs.get("video_height"))
-            if len(groups.names) != 1:
+            if np.unique(groups.of_row).size != 1:  # the size is of the one video with frames
                 size = (None, None)
             own = [
                 _sio_video(
                     sio,
                     name,
                     images,
-                    *size,
+                    *(size if (groups.of_row == k).any() else (None, None)),
                     int(groups.index[groups.of_row == k].max(initial=0)) + 1,
                 )
                 for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))

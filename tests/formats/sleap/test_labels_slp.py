@@ -269,3 +269,29 @@ def test_a_projects_videos_keep_their_order_and_those_without_labels(tmp_path):
         assert placed == {("/nowhere/c.mp4", 1): 10.0, ("/nowhere/b.mp4", 2): 20.0}
     names = [v.filename for v in posebridge.to_sleap_io(ds).videos]
     assert names == [v.filename for v in videos]
+
+
+def test_a_project_with_a_queued_video_keeps_its_labelled_videos_size(tmp_path):
+    """One labelled video and one queued for inference: the size is the labelled one's."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["a", "b"])
+    videos = [
+        sio.Video(filename=f"/nowhere/v{i}.mp4", backend=None, open_backend=False,
+                  backend_metadata={"shape": (100, 480, 640, 1)})
+        for i in range(2)
+    ]  # fmt: skip
+    user = sio.Instance.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton=skeleton)
+    labels_in = sio.Labels(
+        labeled_frames=[sio.LabeledFrame(video=videos[0], frame_idx=5, instances=[user])],
+        videos=videos,
+        skeletons=[skeleton],
+    )
+    source = tmp_path / "queued.slp"
+    sio.save_slp(labels_in, source)
+    ds = posebridge.load(source)
+    assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
+    (out,) = posebridge.save(ds, tmp_path / "out.slp")
+    back = posebridge.load(out)
+    assert (back.attrs["video_width"], back.attrs["video_height"]) == (640, 480)
+    shapes = [v.shape for v in posebridge.to_sleap_io(ds).videos]
+    assert list(shapes[0][1:3]) == [480, 640] and shapes[1] is None

@@ -400,7 +400,7 @@ class LabelsPlan:
         self.tracks = [n for n, u in zip(names, untracked, strict=True) if not u]
         track_of = np.where(untracked, -1, np.cumsum(~untracked) - 1)
         size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
-        if len(groups.names) != 1:
+        if np.unique(groups.of_row).size != 1:  # the size is of the one video with frames
             size = (None, None)
         self.videos_json = [
             video_json(
