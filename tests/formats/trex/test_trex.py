@@ -254,3 +254,15 @@ def test_a_member_that_cannot_be_decompressed_is_a_format_error(tmp_path: Path, 
     path.write_bytes(bytes(data))
     with pytest.raises(FormatError, match="is not a readable TRex .npz file"):
         trex.read(path)
+
+
+@pytest.mark.parametrize("name", ["clip_fish0.csv", "clip_fish0.dat", "clip_fish0"])
+def test_a_misnamed_npz_is_read_by_its_content(tmp_path: Path, name: str):
+    """Detection looks at the content; the reader chose .npz or CSV by the file's ending."""
+    (source,) = make_folder(tmp_path / "npz", count=1)
+    misnamed = tmp_path / name
+    misnamed.write_bytes(source.read_bytes())
+    assert detect(misnamed) == "trex"
+    np.testing.assert_array_equal(
+        posebridge.load(misnamed).position.values, posebridge.load(source).position.values
+    )

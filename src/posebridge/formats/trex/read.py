@@ -71,9 +71,10 @@ class _Track:
         self.absent = np.asarray(missing == 1) if missing is not None else np.zeros(n, dtype=bool)
 
     def _load(self) -> dict[str, np.ndarray]:
-        if self.path.suffix.lower() == ".npz":
-            return self._load_npz()
-        return self._load_csv()
+        # by content, as detection: a misnamed .npz (a zip archive) is still one
+        with open(self.path, "rb") as handle:
+            zipped = handle.read(4) == b"PK\x03\x04"
+        return self._load_npz() if zipped else self._load_csv()
 
     def _load_npz(self) -> dict[str, np.ndarray]:
         try:
