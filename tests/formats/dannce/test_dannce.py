@@ -275,3 +275,25 @@ def test_a_missing_skeleton_file_is_refused_as_a_missing_input(tmp_path: Path):
         posebridge.load(path, skeleton=tmp_path / "skel.mat")
     with pytest.raises(errors.IsADirectoryError):
         dannce.read(path, skeleton=tmp_path)
+
+
+def test_a_v73_file_whose_names_lie_beyond_the_head_is_detected(tmp_path):
+    """More or longer variable names: HDF5 lists them after the (compressed) data."""
+    rng = np.random.default_rng(0)
+    n = 5000
+    path = tmp_path / "save_data_AVG.mat"
+    with h5py.File(path, "w", userblock_size=512) as h5:
+        for name in ("data", "log_pmax", "p_max", "com_predicted_in_world_coordinates",
+                     "another_long_variable_name", "yet_another_variable"):  # fmt: skip
+            h5.create_dataset(name, data=rng.random((K, n)), compression="gzip")
+            h5[name].attrs["MATLAB_class"] = np.bytes_("double")
+        h5.create_dataset("pred", data=rng.random((K, 3, n)), compression="gzip")
+        h5.create_dataset("sampleID", data=(np.arange(n) * 10 + 1.0)[:, None])
+        for name in ("pred", "sampleID"):
+            h5[name].attrs["MATLAB_class"] = np.bytes_("double")
+    with open(path, "r+b") as handle:
+        text = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: test HDF5 schema 1.00 ."
+        handle.write(text.ljust(116) + b"\x00" * 8 + b"\x00\x02IM")
+    assert b"sampleID\x00" not in path.read_bytes()[: 256 * 1024]
+    assert posebridge.detect(path) == "dannce"
+    assert posebridge.load(path).sizes["time"] == n

@@ -36,6 +36,17 @@ def _is_prediction_shape(shape: tuple[int, ...]) -> bool:
     return (len(shape) == 3 and shape[1] == 3) or (len(shape) == 4 and shape[2] == 3)
 
 
+def _v73_names(path: Path) -> set[str]:
+    """The top-level names of a MATLAB v7.3 file (HDF5 after a 512-byte header), or none."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as h5:
+            return set(h5.keys())
+    except (OSError, ValueError, RuntimeError, UnicodeDecodeError):
+        return set()
+
+
 def sniff(peek: Peek) -> bool:
     """Whether the file is a DANNCE ``save_data`` or ``com3d`` MAT-file.
 
@@ -43,7 +54,8 @@ def sniff(peek: Peek) -> bool:
     (``sampleID`` often lies beyond the head, after the large arrays), or
     ``com`` (N, 3) with ``sampleID``, or (a long ``com3d*.mat``, whose ``com``
     lies beyond the head) ``sampleID`` (1, N) first. v7.3: the HDF5 names ``pred`` and
-    ``sampleID``, or ``com`` and ``sampleID``, appear in the head.
+    ``sampleID``, or ``com`` and ``sampleID``, appear in the head, else among the
+    file's top-level names (HDF5 lists them after the data when there are many).
 
     Examples
     --------
@@ -55,7 +67,11 @@ def sniff(peek: Peek) -> bool:
     head = peek.head
     if is_v73(head):
         names = {name for name in (b"pred", b"sampleID", b"com") if name + b"\x00" in head}
-        return b"sampleID" in names and (b"pred" in names or b"com" in names)
+        if b"sampleID" in names and (b"pred" in names or b"com" in names):
+            return True
+        # more (or longer) variable names put HDF5's list of them after the data: list it
+        keys = _v73_names(peek.path)
+        return "sampleID" in keys and ("pred" in keys or "com" in keys)
     variables = head_variables(head)
     if "pred" in variables:
         return _is_prediction_shape(variables["pred"])
