@@ -777,3 +777,27 @@ def test_ground_truth_options_for_a_results_file_are_ignored_with_a_warning(tmp_
     assert isinstance(json.loads((tmp_path / "res.json").read_text()), list)
     labelled = labels.from_numpy(np.ones((1, 2, 3, 1)), image_path=["img/0001.png"])
     posebridge.save(labelled, tmp_path / "gt.json", format="coco", **options)  # ground truth
+
+
+def test_categories_without_annotations_and_supercategories_are_written_back(tmp_path):
+    """AP-10K lists 54 species sharing one keypoint list; a few have annotations."""
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    keypoints = content["categories"][0]["keypoints"]
+    content["categories"] = [
+        {"id": 5, "name": "cat", "supercategory": "felidae", "keypoints": keypoints},
+        {"id": 1, "name": "mouse", "supercategory": "muridae", "keypoints": keypoints},
+        {"id": 9, "name": "rat", "supercategory": "muridae", "keypoints": keypoints},
+    ]
+    path.write_text(json.dumps(content))
+    ds = coco.read(path)
+    (out,) = posebridge.save(ds, tmp_path / "out.json", format="coco")
+    (via_nc,) = posebridge.save(ds, tmp_path / "kept.nc")
+    (again,) = posebridge.save(posebridge.load(via_nc), tmp_path / "again.json", format="coco")
+    for written in (out, again):
+        categories = json.loads(written.read_text())["categories"]
+        assert [(c["id"], c["name"], c["supercategory"]) for c in categories] == [
+            (5, "cat", "felidae"),
+            (1, "mouse", "muridae"),
+            (9, "rat", "muridae"),
+        ]

@@ -25,11 +25,14 @@ from posebridge.formats._shared.images import decode_json
 from posebridge.formats._shared.text_bytes import refuse_not_utf8, text_end
 
 __all__ = [
+    "CATEGORIES_ATTR",
     "Annotation",
     "Category",
     "GroundTruth",
     "Image",
     "ImageId",
+    "categories_attr",
+    "categories_from_attr",
     "image_ids",
     "keypoint_numbers",
     "load",
@@ -76,8 +79,52 @@ class Category(msgspec.Struct):
 
     id: Int64
     name: str = ""
+    supercategory: str | None = None
     keypoints: list[str] = []
     skeleton: list[list[int]] = []
+
+
+#: The categories read (id, name, supercategory) as JSON text: those without annotations
+#: and the supercategories are written back (netCDF keeps text attributes).
+CATEGORIES_ATTR = "coco_categories"
+
+
+def categories_attr(categories: list[Category]) -> str:
+    """The categories read, as :data:`CATEGORIES_ATTR`'s JSON text.
+
+    Examples
+    --------
+    >>> categories_attr([Category(id=1, name="dog", supercategory="animal")])
+    '[{"id":1,"name":"dog","supercategory":"animal"}]'
+    """
+    return msgspec.json.encode(
+        [{"id": c.id, "name": c.name, "supercategory": c.supercategory} for c in categories]
+    ).decode()
+
+
+def categories_from_attr(text: object) -> list[dict[str, object]]:
+    """The categories :func:`categories_attr` wrote; none when the text is not theirs.
+
+    Examples
+    --------
+    >>> categories_from_attr('[{"id":1,"name":"dog","supercategory":"animal"}]')
+    [{'id': 1, 'name': 'dog', 'supercategory': 'animal'}]
+    >>> categories_from_attr("not JSON")
+    []
+    """
+    if not isinstance(text, str):
+        return []
+    try:
+        found = msgspec.json.decode(text, type=list[_SavedCategory])
+    except msgspec.DecodeError:
+        return []
+    return [{"id": c.id, "name": c.name, "supercategory": c.supercategory} for c in found]
+
+
+class _SavedCategory(msgspec.Struct):
+    id: Int64
+    name: str
+    supercategory: str | None = None
 
 
 class GroundTruth(msgspec.Struct):

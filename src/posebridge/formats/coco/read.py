@@ -27,9 +27,11 @@ from posebridge.formats._shared.images import (
     untracked_names,
 )
 from posebridge.formats.coco._layout import (
+    CATEGORIES_ATTR,
     Annotation,
     Category,
     GroundTruth,
+    categories_attr,
     image_ids,
     raw_numbers,
 )
@@ -590,6 +592,7 @@ def _read_ground_truth(
         ds["skeleton_edges"] = (("edge", "edge_node"), edges)
     category_names = {c.id: c.name for c in gt.categories}
     boxes = _boxes(path, records, "$.annotations")
+    ds.attrs[CATEGORIES_ATTR] = categories_attr(chosen)
     return _assemble(ds, rows, columns, records, category_names, boxes)
 
 
@@ -729,4 +732,5 @@ def _read_results(
         if edges is not None:
             ds["skeleton_edges"] = (("edge", "edge_node"), edges)
         category_names = {c.id: c.name for c in gt.categories}
+        ds.attrs[CATEGORIES_ATTR] = categories_attr(chosen)
     return _assemble(ds, rows, columns, records, category_names, _boxes(path, records, "$"))

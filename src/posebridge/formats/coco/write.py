@@ -35,6 +35,7 @@ from posebridge.formats._shared.json_text import (
     write_texts,
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
+from posebridge.formats.coco._layout import CATEGORIES_ATTR, categories_from_attr
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
@@ -347,10 +348,24 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
         skeleton = (index[(index >= 0).all(axis=1)] + 1).tolist()  # COCO counts from 1
     if not table:
         table = {1: default}
-    return [
-        {"id": cid, "name": name, "supercategory": name, "keypoints": names, "skeleton": skeleton}
-        for cid, name in sorted(table.items())
-    ]
+    # the categories the file was read with: those without an annotation too, and their
+    # supercategories; the instances' own names win
+    read = {int(c["id"]): c for c in categories_from_attr(ds.attrs.get(CATEGORIES_ATTR))}
+    order = [*read, *sorted(set(table) - set(read))] if read else sorted(table)
+    records = []
+    for cid in order:
+        name = table.get(cid) or str(read[cid]["name"]) or f"category_{cid}"
+        upper = read[cid]["supercategory"] if cid in read else None
+        records.append(
+            {
+                "id": cid,
+                "name": name,
+                "supercategory": name if upper is None else upper,
+                "keypoints": names,
+                "skeleton": skeleton,
+            }
+        )
+    return records
 
 
 # --------------------------------------------------------------------------
