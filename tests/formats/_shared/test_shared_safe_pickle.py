@@ -108,3 +108,43 @@ def test_a_forged_dtype_inside_an_object_array_is_refused():
     data = pickle.dumps(holder, protocol=2)
     with pytest.raises(PoseBridgeError, match=r"t\.npy: .* flags 1 that are not its own"):
         load_pickled(data, "t.npy")
+
+
+class _ShortObjectArray:
+    """An object array whose pickled state says 10 items and holds none."""
+
+    def __reduce__(self):
+        from numpy._core.multiarray import _reconstruct
+
+        return (_reconstruct, (np.ndarray, (0,), b"b"), (1, (10,), np.dtype(object), False, []))
+
+
+def test_an_array_state_that_does_not_fill_its_shape_is_refused_not_a_crash():
+    """numpy's __setstate__ trusts the list: a segmentation fault, in a child process here."""
+    import subprocess
+    import sys
+
+    data = pickle.dumps({"trajectories": _ShortObjectArray()}, protocol=2)
+    script = (
+        "import sys\n"
+        "from posebridge.formats._shared.safe_pickle import load_pickled\n"
+        "try:\n"
+        "    load_pickled(sys.stdin.buffer.read(), 't.npy')\n"
+        "except Exception as error:\n"
+        "    print(error)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], input=data, capture_output=True, timeout=120
+    )
+    assert run.returncode == 0
+    assert "t.npy: not a readable pickle" in run.stdout.decode()
+    assert "object array of shape (10,) holds 0 items" in run.stdout.decode()
+
+
+def test_an_aligned_structured_array_is_admitted():
+    """An aligned struct's own flags differ from its descr's: not a forged type."""
+    aligned = np.dtype([("id", "u1"), ("x", "f8")], align=True)
+    value = np.empty((), dtype=object)
+    value[()] = {"extra": np.zeros(2, dtype=aligned), "a": np.arange(2.0)}
+    back = load_pickled(pickle.dumps(value, protocol=2), "t.npy")
+    assert back.item()["extra"].dtype == aligned

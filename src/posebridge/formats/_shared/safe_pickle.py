@@ -13,8 +13,9 @@ from __future__ import annotations
 import builtins
 import importlib
 import io
+import math
 import pickle
-from typing import Any
+from typing import Any, ClassVar
 
 from posebridge.errors import PoseBridgeError
 
@@ -147,10 +148,63 @@ def _numpy_global(candidates: tuple[str, ...], name: str) -> Any:
     raise AttributeError(f"{candidates[0]}.{name}")
 
 
-class _Restricted(pickle.Unpickler):
+def _check_array_state(state: Any, where: str) -> None:
+    """Refuse an ndarray state whose data do not fill its shape.
+
+    numpy's ``__setstate__`` trusts an object array's list: shape ``(10,)``
+    with an empty list crashed the interpreter (a segmentation fault) in
+    numpy 2.x. The pickle is damaged or forged: a ValueError (the caller says
+    the pickle is not readable).
+    """
+    import numpy as np
+
+    parts = state[1:] if len(state) == 5 else state  # (version,) shape, dtype, fortran, data
+    if len(parts) != 4:
+        raise ValueError(f"an array's state has {len(state)} parts")
+    shape, dtype, _, data = parts
+    if not isinstance(shape, tuple) or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise ValueError(f"an array's shape is {shape!r}")
+    if not isinstance(dtype, np.dtype):
+        raise ValueError(f"an array's type is {type(dtype).__name__}, not a numpy dtype")
+    _refuse_forged_dtype(dtype, where)  # before numpy takes numbers for objects
+    count = math.prod(shape)
+    if dtype.hasobject:
+        if not isinstance(data, list) or len(data) != count:
+            held = len(data) if isinstance(data, list) else type(data).__name__
+            raise ValueError(f"an object array of shape {shape} holds {held} items")
+    elif not isinstance(data, bytes | bytearray | str) or len(data) != count * dtype.itemsize:
+        held = len(data) if isinstance(data, bytes | bytearray | str) else type(data).__name__
+        raise ValueError(
+            f"an array of shape {shape} and type {dtype} holds {held} bytes, not "
+            f"{count * dtype.itemsize}"
+        )
+
+
+class _Restricted(pickle._Unpickler):
+    """The pure-Python unpickler (its opcodes can be overridden), restricted.
+
+    ``BUILD`` of an array checks its state first (:func:`_check_array_state`);
+    the data files this reads hold a few arrays, so the pure-Python loop costs
+    little.
+    """
+
+    dispatch: ClassVar[dict[int, Any]] = dict(pickle._Unpickler.dispatch)
+
     def __init__(self, handle: io.BufferedIOBase, where: str) -> None:
         super().__init__(handle, encoding="latin1")
         self.where = where
+
+    def _load_build(self) -> None:
+        import numpy as np
+
+        state, instance = self.stack[-1], self.stack[-2]
+        if isinstance(instance, np.ndarray):
+            if not isinstance(state, tuple):
+                raise ValueError(f"an array's state is a {type(state).__name__}")
+            _check_array_state(state, self.where)
+        self.load_build()
+
+    dispatch[pickle.BUILD[0]] = _load_build
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in ALLOWED:
@@ -235,15 +289,29 @@ def _refuse_forged_dtypes(value: Any, where: str) -> None:
         seen.add(id(item))
         if isinstance(item, np.ndarray | np.generic):
             dtype = item.dtype
-            own = np.dtype(dtype.descr if dtype.names else dtype.str)
-            if dtype.flags != own.flags or dtype.hasobject != own.hasobject:
-                raise PoseBridgeError(
-                    f"{where}: the pickle holds an array whose type ({dtype}) carries flags "
-                    f"{dtype.flags} that are not its own ({own.flags}); the file is damaged."
-                )
+            _refuse_forged_dtype(dtype, where)
             if dtype.kind == "O" and isinstance(item, np.ndarray):
                 stack.extend(item.ravel().tolist())  # as many as the pickle wrote
         elif isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
             stack.extend(item)
+
+
+#: The dtype flags that say how numpy handles an item (NPY_ITEM_REFCOUNT, NPY_LIST_PICKLE,
+#: NPY_ITEM_IS_POINTER, NPY_NEEDS_INIT, NPY_NEEDS_PYAPI, NPY_USE_GETITEM, NPY_USE_SETITEM);
+#: an aligned struct's own flags (NPY_ALIGNED_STRUCT, NPY_FROM_FIELDS) say nothing of that.
+_ITEM_FLAGS = 0x7F
+
+
+def _refuse_forged_dtype(dtype: Any, where: str) -> None:
+    """Refuse a dtype whose item flags are not its type's own (:func:`_refuse_forged_dtypes`)."""
+    import numpy as np
+
+    own = np.dtype(dtype.descr if dtype.names else dtype.str)
+    forged = (dtype.flags & _ITEM_FLAGS) != (own.flags & _ITEM_FLAGS)
+    if forged or dtype.hasobject != own.hasobject:
+        raise PoseBridgeError(
+            f"{where}: the pickle holds an array whose type ({dtype}) carries flags "
+            f"{dtype.flags} that are not its own ({own.flags}); the file is damaged."
+        )
