@@ -148,3 +148,18 @@ def test_an_aligned_structured_array_is_admitted():
     value[()] = {"extra": np.zeros(2, dtype=aligned), "a": np.arange(2.0)}
     back = load_pickled(pickle.dumps(value, protocol=2), "t.npy")
     assert back.item()["extra"].dtype == aligned
+
+
+def test_protocol_2_pickles_of_empty_arrays_and_builtin_containers_are_admitted():
+    """numpy up to 1.16 saved with protocol 2, naming builtins __builtin__.* (b'' too)."""
+    value = {
+        "empty": np.zeros(0),
+        "raw": bytearray(b"ab"),
+        "frozen": frozenset({1, 2}),
+        "cut": slice(1, 3),
+        "none": b"",
+    }
+    back = load_pickled(pickle.dumps(value, protocol=2), "t.npy")
+    assert back["empty"].shape == (0,) and back["raw"] == bytearray(b"ab")
+    assert back["frozen"] == frozenset({1, 2}) and back["cut"] == slice(1, 3)
+    assert back["none"] == b""

@@ -59,7 +59,7 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
     | {(module, "_frombuffer") for module in _NUMPY_NUMERIC}
     | {("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
     | {("builtins", name) for name in _BUILTINS}
-    | {("__builtin__", name) for name in ("bool", "complex", "dict", "float", "list", "set")}
+    | {("__builtin__", name) for name in _BUILTINS}  # Python 2 names (protocols 0-2)
 )
 
 
