@@ -213,6 +213,20 @@ def test_a_container_per_individual_with_its_name_on_each_series(tmp_path, skele
         assert ds.skeleton_edges.values.tolist() == [["nose", "tail"]]
 
 
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+def test_keypoints_starting_with_an_individuals_name_keep_it(tmp_path, layout):
+    """Individual 'left', keypoints 'left_ear', 'left_paw': our own containers (and
+    sleap-io's track=left) are named after the individual, and the names stay whole."""
+    position = RNG.normal(size=(3, 2, 2, 2))
+    ds = posebridge.from_numpy(
+        position, keypoint_names=["left_ear", "left_paw"], individual_names=["left", "right"]
+    )
+    (out,) = posebridge.save(ds, tmp_path / "left.nwb", split_individuals=False, layout=layout)
+    back = posebridge.load(out)
+    assert back.keypoint.values.tolist() == ["left_ear", "left_paw"]
+    np.testing.assert_array_equal(back.position.sel(individual="left").values, position[..., 0])
+
+
 def test_series_in_different_units_are_read_with_a_warning_and_no_space_unit(tmp_path):
     nwbfile = _nwbfile()
     series = [

@@ -155,12 +155,13 @@ def individual_prefix(container: Container) -> str | None:
     described = all(f"individual {prefix}" in s.description for s in container.series)
     if described or _INDIVIDUAL_PREFIX_RE.fullmatch(prefix):
         return prefix
-    if prefix in re.split(r"[\W_]+", container.name):
-        return prefix
     nodes = set(container.nodes or [])
-    if nodes and {n[len(prefix) + 1 :] for n in names} <= nodes:
-        return prefix
-    return None
+    if nodes:  # the Skeleton says what the body parts are called
+        parts = {n[len(prefix) + 1 :] for n in names}
+        return prefix if parts <= nodes and not set(names) <= nodes else None
+    if _TRACK_RE.match(container.name) or parse_individual_tag(container.description):
+        return None  # sleap-io's and posebridge's containers: their series are the keypoints
+    return prefix if prefix in re.split(r"[\W_]+", container.name) else None
 
 
 def container_keypoints(container: Container) -> tuple[list[str], list[Series]]:
