@@ -418,6 +418,12 @@ def test_detect_tells_ground_truth_and_results_from_other_json(tmp_path):
         '"keypoints": [1, 2, 1], "score": 1}]'
     )
     assert posebridge.detect(segmented) == "coco"
+    labelled = tmp_path / "ls.json"  # Label Studio tasks whose data holds an image_id
+    labelled.write_text(
+        '[{"data": {"image": "a.png", "image_id": 17}, "predictions": [{"result": [{"type": '
+        '"keypointlabels", "from_name": "keypoints", "value": {"x": 1, "y": 2}}]}]}]'
+    )
+    assert posebridge.detect(labelled) == "labelstudio"
 
 
 # --------------------------------------------------------------------------

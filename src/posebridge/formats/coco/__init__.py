@@ -65,6 +65,7 @@ __all__ = ["FORMATS", "read", "sniff", "write"]
 _GT_KEYS = re.compile(rb'"(images|annotations|categories)"\s*:')
 #: The first record of a list, with objects nested one level in it (an RLE segmentation).
 _FIRST_RECORD = re.compile(rb"^\s*\[\s*\{((?:[^{}]|\{[^{}]*\})*)")
+_NESTED = re.compile(rb"\{[^{}]*\}")
 
 
 def sniff(peek: Peek) -> bool:
@@ -82,7 +83,10 @@ def sniff(peek: Peek) -> bool:
         return b"images" in keys and (b"annotations" in keys or b"categories" in keys)
     if head.startswith(b"["):
         first = _FIRST_RECORD.match(head)
-        return bool(first) and b'"image_id"' in first.group(1) and b'"keypoints"' in head
+        if not first:
+            return False
+        own = _NESTED.sub(b"", first.group(1))  # the record's own keys, not its objects'
+        return b'"image_id"' in own and b'"keypoints"' in head
     return False
 
 
