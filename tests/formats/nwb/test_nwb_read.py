@@ -671,3 +671,21 @@ def test_a_subjects_date_of_birth_is_written_back(tmp_path):
     for path in (out, appended):
         with pynwb.NWBHDF5IO(path, "r") as io:
             assert io.read().subject.date_of_birth == born
+
+
+def test_a_date_of_birth_that_is_not_iso_8601_is_left_out_with_a_warning(tmp_path):
+    """Written back, it made every NWB write fail."""
+    nwbfile = _nwbfile()
+    nwbfile.subject = pynwb.file.Subject(subject_id="M9", species="Mus musculus", sex="F",
+                                         age="P90D")  # fmt: skip
+    _container(
+        nwbfile, "behavior", "PoseEstimation", [_series("k", RNG.normal(size=(2, 2)), rate=1.0)]
+    )
+    path = _save(nwbfile, tmp_path / "month.nwb")
+    with h5py.File(path, "a") as h5:
+        h5["general/subject"].create_dataset("date_of_birth", data="2023-10")  # a month only
+    with pytest.warns(UserWarning, match=r"date_of_birth '2023-10' is not an ISO 8601"):
+        ds = posebridge.load(path)
+    assert "subject_date_of_birth" not in ds.attrs
+    (out,) = posebridge.save(ds, tmp_path / "out.nwb")
+    assert posebridge.load(out).attrs["subject_id"] == "M9"

@@ -538,3 +538,12 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
         )
     for key, value in info.subject.items():
         ds.attrs[key if key == "subject_id" else f"subject_{key}"] = value
+    born = ds.attrs.get("subject_date_of_birth")
+    if born is not None and not _iso_datetime(born):
+        where = chosen[0].source if chosen else "the NWB file"
+        warnings.warn(
+            f"{where}: the Subject's date_of_birth {ds.attrs.pop('subject_date_of_birth')!r} "
+            "is not an ISO 8601 date/time (the NWB schema's isodatetime), so it is left out; "
+            "give date_of_birth in subject_kwargs when writing NWB.",
+            stacklevel=2,
+        )
