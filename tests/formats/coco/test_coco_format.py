@@ -182,6 +182,7 @@ def test_a_category_number_is_an_id_and_a_text_a_name_first(tmp_path):
     content["annotations"][2]["keypoints"] = [1, 2, 2, 3, 4, 2]
     path.write_text(json.dumps(content))
     assert coco.read(path, category=2).keypoint.values.tolist() == ["head", "wing"]  # id 2
+    assert coco.read(path, category=np.int64(2)).keypoint.values.tolist() == ["head", "wing"]
     assert coco.read(path, category="2").keypoint.values.tolist() == ["nose", "ear", "tail"]
     assert coco.read(path, category="1").keypoint.values.tolist() == ["nose", "ear", "tail"]
     with pytest.raises(FormatError, match="category=3 is not among"):

@@ -127,6 +127,17 @@ def test_results_of_another_category_are_dropped_with_a_warning(tmp_path):
         coco.read(results(tmp_path, [1, 1]), ground_truth=gt)
 
 
+def test_a_results_error_names_the_result_in_the_file_after_dropped_ones(tmp_path):
+    path = results(tmp_path, [0, 1, 1])  # $[0] is dropped (category 0)
+    rows = json.loads(path.read_text())
+    rows[2]["image_id"] = 99
+    path.write_text(json.dumps(rows))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(FormatError, match=r"\$\[2\]\.image_id: image 99 is not in"):
+            coco.read(path, ground_truth=ground_truth(tmp_path))
+
+
 def test_results_none_of_whose_categories_match_name_the_mismatch(tmp_path):
     """The error said the file held 'an empty results list'."""
     with pytest.raises(FormatError, match=r"none of its 2 results is of a keypoint category") as e:

@@ -229,8 +229,8 @@ def _categories_named(categories: list[Category], category: str | int) -> list[C
     ``"0"``, ``"1"``), so a number is never taken for a name, and a text is
     an id only when no category has that name.
     """
-    if isinstance(category, int) and not isinstance(category, bool):
-        return [c for c in categories if c.id == category]
+    if isinstance(category, int | np.integer) and not isinstance(category, bool):
+        return [c for c in categories if c.id == int(category)]
     text = str(category)
     named = [c for c in categories if c.name == text]
     return named or [c for c in categories if str(c.id) == text]
@@ -719,7 +719,9 @@ def _read_results(
             i = int(np.flatnonzero(rows == np.flatnonzero(at < 0)[0])[0])
             missing = image_ids[i : i + 1].tolist()[0]  # a Python int or str
             raise FormatError(
-                path, f"$[{i}].image_id: image {missing!r} is not in the images of {gt_path}."
+                path,
+                f"$[{records.number[i]}].image_id: image {missing!r} is not in the images of "
+                f"{gt_path}.",
             )
         coordinate = _id_coordinate(gt_path, known, "$.images[{}].id")
         ds = ds.assign_coords(
