@@ -147,6 +147,8 @@ def load(
         ds = model.validate(fmt.read(path, **options))
     except PoseBridgeError as error:
         raise naming_the_file(error, path) from error
+    except Warning:  # a warning the caller made an error (warnings.simplefilter("error"))
+        raise
     except Exception as error:
         raise reading_failure(path, error, fmt.title) from error
     ds.attrs.setdefault("source_software", fmt.title)

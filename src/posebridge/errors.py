@@ -255,7 +255,8 @@ def reading_failure(
     """The error to raise when reading ``path`` failed with ``error``.
 
     One translation for every read (eager, lazy opening, and the blocks a
-    lazy array reads later): a PoseBridgeError stays as it is; an ``OSError``,
+    lazy array reads later): a PoseBridgeError stays as it is, and so does a
+    warning raised as an error (``warnings.simplefilter("error")``); an ``OSError``,
     ``MemoryError`` or ``zlib.error``, anything HDF5 raises for a damaged
     file (h5py reports those as ``RuntimeError``, ``KeyError`` or ``ValueError``) and bytes
     that do not decode as text (``UnicodeDecodeError``, e.g. a damaged HDF5
@@ -279,7 +280,7 @@ def reading_failure(
     """
     import zlib
 
-    if isinstance(error, PoseBridgeError):
+    if isinstance(error, PoseBridgeError | Warning):  # a warning the caller made an error
         return error
     as_what = f" as {what}" if what else ""
     if isinstance(error, OSError | MemoryError | zlib.error):

@@ -63,3 +63,33 @@ def test_every_nwb_reader_refuses_a_damaged_file_naming_it(tmp_path, entry):
         warnings.simplefilter("ignore")
         with pytest.raises(FormatError, match=r"damaged\.nwb: is a damaged HDF5 file"):
             ENTRY_POINTS[entry](path)
+
+
+@pytest.mark.parametrize("entry", ["posebridge.load", "load_poses.from_nwb_file"])
+def test_a_warning_made_an_error_stays_that_warning(tmp_path, entry):
+    """With warnings as errors, a reader's warning was reported as a posebridge bug."""
+    import datetime as dt
+
+    import ndx_pose
+    import pynwb
+
+    nwbfile = pynwb.NWBFile(
+        session_description="s",
+        identifier="i",
+        session_start_time=dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+    )
+    module = nwbfile.create_processing_module(name="behavior", description="poses")
+    series = [
+        ndx_pose.PoseEstimationSeries(
+            name=name, data=np.zeros((3, 2)), unit=unit, rate=30.0, reference_frame="top left"
+        )
+        for name, unit in (("nose", "pixels"), ("tail", "mm"))
+    ]
+    module.add(ndx_pose.PoseEstimation(name="PoseEstimation", pose_estimation_series=series))
+    path = tmp_path / "units.nwb"
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(nwbfile)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="different units"):
+            ENTRY_POINTS[entry](path)

@@ -273,13 +273,15 @@ def unique_names(names: list[str], clean: Callable[[str], str] = object_name) ->
     ['a_b', 'a_b_2', 'a_b_3']
     """
     seen: set[str] = set()
+    following: dict[str, int] = {}  # each name's next suffix: n repeats cost n, not n**2
     out = []
     for name in names:
         base = candidate = clean(name)
-        counter = 2
+        counter = following.get(base, 2)
         while candidate in seen:
             candidate = f"{base}_{counter}"
             counter += 1
+        following[base] = counter
         seen.add(candidate)
         out.append(candidate)
     return out

@@ -66,7 +66,7 @@ def _reading(where: Any) -> Iterator[None]:
     """
     try:
         yield
-    except PoseBridgeError:
+    except (PoseBridgeError, Warning):  # a warning the caller made an error stays one
         raise
     except Exception as error:
         raise reading_failure(where, error, "NWB") from error

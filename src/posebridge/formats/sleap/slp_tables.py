@@ -228,11 +228,13 @@ def unique_track_names(names: list[str], path: Path) -> list[str]:
     """
     unique: list[str] = []
     taken: set[str] = set()
+    last: dict[str, int] = {}  # each name's last suffix: n repeats cost n, not n**2
     for name in names:
-        candidate, number = name, 1
+        candidate, number = name, last.get(name, 1)
         while candidate in taken:
             number += 1
             candidate = f"{name}_{number}"
+        last[name] = number
         unique.append(candidate)
         taken.add(candidate)
     if unique != names:
