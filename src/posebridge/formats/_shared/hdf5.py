@@ -396,6 +396,9 @@ PARALLEL_MIN_BYTES = 4 << 20
 #: on constant data), and always to :data:`FREE_BYTES`.
 MAX_EXPANSION = 2048
 FREE_BYTES = 256 << 20
+#: Texts a dataset may declare: always this many, else one per this many bytes of its file.
+MIN_TEXTS = 1 << 16
+TEXT_BYTES = 8
 
 
 def member_names(group: Any) -> list[str]:
@@ -470,6 +473,35 @@ def check_size(dataset: Any) -> None:
             f"dataset {dataset.name} declares shape {dataset.shape} ({dataset.nbytes} bytes), "
             f"far more than a file of {file_size} bytes can hold; the file is damaged.",
         )
+    # texts become a Python object each (some 50 bytes, far more than their bytes in the
+    # file): a stored variable-length text takes at least 16 bytes of the file
+    texts = max(MIN_TEXTS, file_size // TEXT_BYTES)
+    if dataset.dtype.kind in "SUO" and dataset.size > texts:
+        raise FormatError(
+            dataset.file.filename,
+            f"dataset {dataset.name} declares {dataset.size} texts, far more than a file of "
+            f"{file_size} bytes can hold; the file is damaged.",
+        )
+
+
+def read_whole(dataset: Any) -> Any:
+    """``dataset[()]`` after :func:`check_size` (anything else as it is indexed).
+
+    For the small datasets readers take whole (names, edges, timestamps, a
+    pandas axis): their declared shape is a few bytes of the file, and an
+    unwritten dataset of a billion entries costs nothing to declare.
+
+    Examples
+    --------
+    >>> read_whole([1, 2])  # not an HDF5 dataset: as it is
+    [1, 2]
+    """
+    import h5py
+
+    if isinstance(dataset, h5py.Dataset):
+        check_size(dataset)
+        return dataset[()]
+    return dataset[()] if isinstance(dataset, np.ndarray) else dataset
 
 
 def read_array(dataset: Any) -> np.ndarray:

@@ -355,16 +355,12 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
     records = []
     for cid in order:
         name = table.get(cid) or str(read[cid]["name"]) or f"category_{cid}"
-        upper = read[cid]["supercategory"] if cid in read else None
-        records.append(
-            {
-                "id": cid,
-                "name": name,
-                "supercategory": name if upper is None else upper,
-                "keypoints": names,
-                "skeleton": skeleton,
-            }
-        )
+        record: dict[str, Any] = {"id": cid, "name": name}
+        if cid not in read:
+            record["supercategory"] = name
+        elif read[cid]["supercategory"] is not None:  # none in the file read: none again
+            record["supercategory"] = read[cid]["supercategory"]
+        records.append({**record, "keypoints": names, "skeleton": skeleton})
     return records
 
 

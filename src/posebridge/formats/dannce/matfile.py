@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.hdf5 import read_whole
 
 __all__ = [
     "BEYOND_HEAD",
@@ -199,7 +200,7 @@ def _v73_value(h5: Any, item: Any) -> Any:
 
     if isinstance(item, h5py.Group):
         return {key: _v73_value(h5, item[key]) for key in item}
-    values = item[()]
+    values = read_whole(item)  # a declared billion: refused, not read
     matlab_class = item.attrs.get("MATLAB_class", b"")
     matlab_class = matlab_class.decode() if isinstance(matlab_class, bytes) else str(matlab_class)
     if values.dtype == h5py.ref_dtype or values.dtype.kind == "O":  # a cell array

@@ -33,7 +33,7 @@ import h5py
 import numpy as np
 
 from posebridge.errors import FormatError
-from posebridge.formats._shared.hdf5 import one_number
+from posebridge.formats._shared.hdf5 import check_size, one_number, read_whole
 from posebridge.formats._shared.safe_pickle import guarded_builtin
 from posebridge.model import labels
 
@@ -301,6 +301,7 @@ def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
     if "table" not in group or not isinstance(group["table"], h5py.Dataset):
         raise FormatError(path, f"the pandas table '{group.name}' has no 'table' dataset.")
     table = group["table"]
+    check_size(table)  # its rows are read whole
     encoding = group_encoding(group, path)
     table_type = _text(group.attrs.get("table_type", b""))
     if table_type != "appendable_frame":
@@ -387,14 +388,21 @@ def _array(group: h5py.Group, key: str, path: Path) -> np.ndarray:
     if not isinstance(node, h5py.Dataset):
         raise FormatError(path, f"the pandas frame '{group.name}' has no '{key}' array.")
     if "shape" in node.attrs:  # pandas marks an empty array so
-        return np.empty(tuple(int(s) for s in node.attrs["shape"]), dtype=node.dtype)
+        shape = tuple(int(s) for s in np.atleast_1d(node.attrs["shape"]))
+        if 0 not in shape:  # an attribute of a few bytes declaring gigabytes
+            raise FormatError(
+                path,
+                f"the pandas frame '{group.name}' marks '{key}' as an empty array of shape "
+                f"{shape}, which is not empty; the file is damaged.",
+            )
+        return np.empty(shape, dtype=node.dtype)
     if node.dtype.kind == "O" or node.dtype.kind == "V":
         raise FormatError(
             path,
             f"the pandas frame '{group.name}' stores '{key}' as pickled objects, which "
             "posebridge does not unpickle; re-save the DataFrame with text or numbers.",
         )
-    values = node[()]
+    values = read_whole(node)  # a declared billion labels: refused, not read
     if values.ndim > 1 and not int(node.attrs.get("transposed", 0)):
         values = values.T  # old pandas stored blocks as (items, rows)
     return values

@@ -21,7 +21,7 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
-from posebridge.formats._shared.hdf5 import sink_file
+from posebridge.formats._shared.hdf5 import check_size, sink_file
 from posebridge.formats._shared.record import Format
 from posebridge.model.labels import utf8_text
 
@@ -76,6 +76,8 @@ def check_structure(path: Path) -> None:
     import h5py
 
     def visit(name: str, obj: object) -> None:
+        if isinstance(obj, h5py.Dataset):
+            check_size(obj)  # xarray reads variables whole: a declared billion steps first
         if not isinstance(obj, h5py.Dataset) or "DIMENSION_LIST" not in obj.attrs:
             return
         dims = obj.attrs["DIMENSION_LIST"]

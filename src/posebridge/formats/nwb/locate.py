@@ -23,7 +23,7 @@ import h5py
 import numpy as np
 
 from posebridge.errors import FormatError, brief
-from posebridge.formats._shared.hdf5 import checked_attribute
+from posebridge.formats._shared.hdf5 import check_size, checked_attribute, read_whole
 from posebridge.formats._shared.images import image_side
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
@@ -197,7 +197,9 @@ def _text(node: Any) -> str | None:
 
 def _texts(node: Any) -> list[str]:
     try:
-        values = node[()]
+        values = read_whole(node)  # a declared billion names: refused, not read
+    except FormatError:  # (a ValueError too) the refusal
+        raise
     except (OSError, TypeError, ValueError):
         return []
     return [to_text(v) for v in np.atleast_1d(values).reshape(-1)]
@@ -228,6 +230,8 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
             dataset, key = resolved
         else:
             dataset, key = group["timestamps"], group["timestamps"].name
+        if isinstance(dataset, h5py.Dataset):
+            check_size(dataset)  # read whole later
         return Timing(n=int(dataset.shape[0]) if dataset.ndim else 1, key=key, timestamps=dataset)
     if "starting_time" in group:
         start = group["starting_time"]
@@ -276,6 +280,9 @@ def _h5_series(group: h5py.Group, name: str) -> Series | None:
     data = group["data"]
     n = int(data.shape[0]) if data.ndim else 0
     confidence = group.get("confidence")
+    for dataset in (data, confidence):  # read whole later, into arrays of their shape
+        if isinstance(dataset, h5py.Dataset):
+            check_size(dataset)
     unit = checked_attribute(data, "unit", "pixels")
     return Series(
         name=name,
@@ -296,7 +303,7 @@ def _h5_skeleton(container: Container, skeleton: h5py.Group) -> None:
         container.nodes = _texts(skeleton["nodes"])
     if "edges" in skeleton:
         edges = skeleton["edges"]
-        container.edges = edge_indices(edges[()], edges.name, skeleton.file.filename)
+        container.edges = edge_indices(read_whole(edges), edges.name, skeleton.file.filename)
 
 
 def _h5_container(group: h5py.Group, module: str) -> Container:
@@ -322,7 +329,7 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
                     container.video_paths = _texts(target["external_file"])[:1]
                     container.video_linked = True
                 if "dimension" in target:
-                    dims = np.asarray(target["dimension"][()]).reshape(-1)
+                    dims = np.asarray(read_whole(target["dimension"])).reshape(-1)
                     sides = [image_side(v) for v in dims[:2]]
                     if len(sides) == 2 and all(sides):
                         container.video_dimension = (sides[0], sides[1])
@@ -345,11 +352,11 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
         elif name == "nodes":
             container.nodes = _texts(obj)
         elif name == "edges":
-            container.edges = edge_indices(obj[()], obj.name, obj.file.filename)
+            container.edges = edge_indices(read_whole(obj), obj.name, obj.file.filename)
         elif name == "original_videos" and not container.video_linked:
             container.video_paths = _texts(obj)
         elif name == "dimensions" and container.video_dimension is None:
-            dims = np.asarray(obj[()])
+            dims = np.asarray(read_whole(obj))
             # uint8 dimensions are known to have overflowed (ndx-pose #20): skip them
             sides = [image_side(v) for v in dims.reshape(-1)[:2]]
             if dims.shape == (1, 2) and dims.dtype != np.uint8 and all(sides):
@@ -518,9 +525,9 @@ def _obj_container(obj: Any, module: str) -> Container:
     if skeleton is not None and isinstance(getattr(skeleton, "name", None), str):
         container.skeleton_name = skeleton.name
     if nodes is not None:
-        container.nodes = [to_text(n) for n in np.asarray(nodes[:]).reshape(-1)]
+        container.nodes = [to_text(n) for n in np.asarray(read_whole(nodes)).reshape(-1)]
     if edges is not None:
-        container.edges = np.asarray(edges[:]).reshape(-1, 2)
+        container.edges = np.asarray(read_whole(edges)).reshape(-1, 2)
     device = getattr(obj, "device", None)
     if device is not None:
         values = [device]
@@ -539,7 +546,9 @@ def _obj_container(obj: Any, module: str) -> Container:
         if dims is not None and len(dims) >= 2 and dims[0] > 0 and dims[1] > 0:
             container.video_dimension = (int(dims[0]), int(dims[1]))
     elif getattr(obj, "original_videos", None) is not None:
-        container.video_paths = [to_text(v) for v in obj.original_videos[:]]
+        container.video_paths = [
+            to_text(v) for v in np.asarray(read_whole(obj.original_videos)).reshape(-1)
+        ]
     dims = getattr(obj, "dimensions", None)
     if container.video_dimension is None and dims is not None:
         dims = np.asarray(dims[:])

@@ -52,7 +52,13 @@ import xarray as xr
 
 from posebridge import errors, model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import NumpyTypes, number_in, one_number, plain_attribute
+from posebridge.formats._shared.hdf5 import (
+    NumpyTypes,
+    number_in,
+    one_number,
+    plain_attribute,
+    read_whole,
+)
 from posebridge.formats.nwb.common import (
     FRAMES_MARKER,
     IMAGES_MARKER,
@@ -156,7 +162,7 @@ def _joined(folder: str, files: list[str]) -> list[str]:
 
 def _video(group: h5py.Group, folder: str, path: Path) -> _Video:
     files = (
-        [to_text(v) for v in np.atleast_1d(group["external_file"][()])]
+        [to_text(v) for v in np.atleast_1d(read_whole(group["external_file"]))]
         if ("external_file" in group)
         else []
     )
@@ -505,9 +511,9 @@ def read_training(
         raise FormatError(path, "has SkeletonInstances without a link to their Skeleton.")
     else:
         group = h5[skeletons[0]]
-        nodes = [to_text(v) for v in np.atleast_1d(group["nodes"][()])]
+        nodes = [to_text(v) for v in np.atleast_1d(read_whole(group["nodes"]))]
         edges = (
-            edge_indices(group["edges"][()], group["edges"].name, path)
+            edge_indices(read_whole(group["edges"]), group["edges"].name, path)
             if ("edges" in group)
             else np.zeros((0, 2), dtype=np.int64)
         )

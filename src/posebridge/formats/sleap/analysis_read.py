@@ -34,6 +34,7 @@ from posebridge.formats._shared.hdf5 import (
     member_names,
     one_number,
     read_array,
+    read_whole,
     refuse_non_datasets,
 )
 from posebridge.formats._shared.images import image_side
@@ -63,7 +64,7 @@ MIN_SAVING = 0.2
 def _names(h5: Any, name: str) -> list[str]:
     if name not in h5:
         return []
-    values = h5[name][()]
+    values = read_whole(h5[name])  # a declared billion names: refused, not read
     if values.dtype.kind not in "SOU":
         return []  # SLEAP writes an empty list as float64 (0,)
     return [text(v) for v in np.asarray(values).reshape(-1)]
@@ -376,12 +377,12 @@ def _skeleton(
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     edges: list[tuple[str, str]] = []
     if "edge_names" in h5 and h5["edge_names"].dtype.kind in "SOU" and h5["edge_names"].size:
-        values = h5["edge_names"][()]
+        values = read_whole(h5["edge_names"])
         if values.ndim != 2 or values.shape[1] != 2:
             raise FormatError(path, f"/edge_names should be (n, 2), found {values.shape}.")
         edges = [(text(a), text(b)) for a, b in values]
     elif "edge_inds" in h5 and h5["edge_inds"].size:
-        index = np.asarray(h5["edge_inds"][()]).astype(np.int64).reshape(-1, 2)
+        index = np.asarray(read_whole(h5["edge_inds"])).astype(np.int64).reshape(-1, 2)
         if index.min() < 0 or index.max() >= len(nodes):
             raise FormatError(path, "/edge_inds refers to nodes that /node_names does not list.")
         edges = [(nodes[a], nodes[b]) for a, b in index]

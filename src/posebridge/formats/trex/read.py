@@ -21,6 +21,7 @@ from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.hdf5 import FREE_BYTES
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
 from posebridge.formats.trex.layout import (
     TITLE,
@@ -42,6 +43,8 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     "posture_centroid": (("X#pcentroid", "Y#pcentroid"),),
 }
 _POSE = re.compile(r"^poseX(\d+)$")
+#: How many times its archive's size a TRex .npz's arrays may unpack to (past FREE_BYTES).
+NPZ_EXPANSION = 64
 _UNITS = {"cm": "centimeters", "px": "pixels", "mm": "millimeters", "m": "meters"}
 
 PathInput = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
@@ -79,6 +82,7 @@ class _Track:
     def _load_npz(self) -> dict[str, np.ndarray]:
         try:
             members = npz_members(self.path)
+            self._refuse_bomb(members)
             frame_length = None
             columns: dict[str, np.ndarray] = {}
             with np.load(self.path, allow_pickle=False) as archive:
@@ -94,6 +98,8 @@ class _Track:
                         continue  # not per frame (frame_segments, segment_vxys, ...)
                     columns[name] = values.astype(np.float64)
             return columns
+        except FormatError:  # ours (a ValueError too), as raised
+            raise
         except (
             zipfile.BadZipFile,
             OSError,
@@ -104,6 +110,24 @@ class _Track:
             NotImplementedError,  # zipfile: "That compression method is not supported"
         ) as error:
             raise FormatError(self.path, f"is not a readable TRex .npz file ({error}).") from None
+
+    def _refuse_bomb(self, members: set[str]) -> None:
+        """Refuse members whose unpacked size is out of all proportion to the archive.
+
+        A zip member of zeros deflates a thousandfold: a megabyte's archive would
+        unpack gigabytes. TRex's arrays of positions shrink a few times at most.
+        """
+        wanted = {f"{m}.npy" for m in members if m in _WANTED or _POSE.match(m) or m == "frame"}
+        wanted |= {f"{m}.npy" for m in members if m.startswith("poseY")}
+        with zipfile.ZipFile(self.path) as archive:
+            total = sum(i.file_size for i in archive.infolist() if i.filename in wanted)
+        limit = max(FREE_BYTES, NPZ_EXPANSION * self.path.stat().st_size)
+        if total > limit:
+            raise FormatError(
+                self.path,
+                f"its arrays unpack to {total} bytes, far more than an archive of "
+                f"{self.path.stat().st_size} bytes holds of real tracks (a zip bomb?); refused.",
+            )
 
     def _load_csv(self) -> dict[str, np.ndarray]:
         import pandas as pd

@@ -1,0 +1,130 @@
+"""Small files that declare huge arrays: refused before anything is allocated.
+
+An HDF5 dataset's shape is a few bytes of its file, and an unwritten dataset of
+a billion entries costs nothing to declare; a zip member of zeros deflates a
+thousandfold. Each reader checks what it reads whole against its file's size
+(``formats/_shared/hdf5.check_size``) instead of allocating gigabytes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError
+
+
+def _poses(tmp_path: Path, name: str, **options) -> Path:
+    ds = posebridge.from_numpy(
+        np.ones((4, 2, 2, 1)), np.ones((4, 2, 1)), keypoint_names=["a", "b"], fps=30
+    )
+    (path,) = posebridge.save(ds, tmp_path / name, **options)
+    return path
+
+
+def _declare(h5: h5py.File, name: str, shape: tuple[int, ...], dtype: str) -> None:
+    """Replace dataset ``name`` by an unwritten one of ``shape`` (its attributes kept)."""
+    attrs = dict(h5[name].attrs)
+    del h5[name]
+    chunks = (min(shape[0], 1 << 16), *shape[1:])
+    h5.create_dataset(name, shape=shape, dtype=dtype, chunks=chunks).attrs.update(attrs)
+
+
+def test_sleap_analysis_names_declared_by_the_million_are_refused(tmp_path):
+    path = _poses(tmp_path, "p.analysis.h5")
+    with h5py.File(path, "r+") as h5:
+        _declare(h5, "node_names", (20_000_000,), "S1")
+    with pytest.raises(FormatError, match=r"node_names declares 20000000 texts"):
+        posebridge.load(path)
+
+
+def test_nwb_series_declared_by_the_billion_are_refused(tmp_path):
+    path = _poses(tmp_path, "p.nwb")
+    with h5py.File(path, "r+") as h5:
+        series = [n for n, o in h5["processing/behavior"].items() if isinstance(o, h5py.Group)]
+        container = h5[f"processing/behavior/{series[0]}"]
+        first = next(k for k, v in container.items() if isinstance(v, h5py.Group) and "data" in v)
+        _declare(container[first], "data", (1_000_000_000, 2), "f8")
+    with pytest.raises(FormatError, match=r"data declares shape \(1000000000, 2\)"):
+        posebridge.load(path)
+
+
+def test_nwb_skeleton_nodes_declared_by_the_million_are_refused(tmp_path):
+    path = _poses(tmp_path, "p.nwb")
+    with h5py.File(path, "r+") as h5:
+        nodes = []
+        h5["processing"].visititems(lambda n, o: nodes.append(n) if n.endswith("/nodes") else None)
+        _declare(h5, f"processing/{nodes[0]}", (20_000_000,), h5py.string_dtype())
+    with pytest.raises(FormatError, match=r"nodes declares 20000000 texts"):
+        posebridge.load(path)
+
+
+@pytest.mark.parametrize("key", ["axis0_level1", "axis1"])
+def test_a_pandas_axis_declared_by_the_billion_is_refused(tmp_path, key):
+    pytest.importorskip("tables")
+    import pandas as pd
+
+    columns = pd.MultiIndex.from_product(
+        [["scorer"], ["a", "b"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    path = tmp_path / "fixedDLC.h5"
+    pd.DataFrame(np.ones((4, 6)), columns=columns).to_hdf(path, key="df", format="fixed")
+    with h5py.File(path, "r+") as h5:
+        kind = "S10" if key.startswith("axis0") else "i8"
+        _declare(h5, f"df/{key}", (1_000_000_000,), kind)
+    with pytest.raises(FormatError, match=rf"df/{key} declares"):
+        posebridge.load(path)
+
+
+def test_a_pandas_empty_array_mark_with_a_size_is_refused(tmp_path):
+    pytest.importorskip("tables")
+    import pandas as pd
+
+    columns = pd.MultiIndex.from_product(
+        [["scorer"], ["a"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    path = tmp_path / "fixedDLC.h5"
+    pd.DataFrame(np.ones((4, 3)), columns=columns).to_hdf(path, key="df", format="fixed")
+    with h5py.File(path, "r+") as h5:
+        h5["df/block0_values"].attrs["shape"] = np.array([100_000_000, 39], dtype=np.int64)
+    with pytest.raises(FormatError, match=r"marks 'block0_values' as an empty array of shape"):
+        posebridge.load(path)
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+def test_a_netcdf_variable_declared_by_the_billion_is_refused(tmp_path, opening):
+    path = _poses(tmp_path, "p.nc")
+    with h5py.File(path, "r+") as h5:
+        h5["position"].attrs.pop("DIMENSION_LIST", None)  # a lone variable, no dimension scales
+        _declare(h5, "position", (100_000_000, 2, 2, 1), "f8")
+    with pytest.raises(FormatError, match=r"position declares shape"):
+        getattr(posebridge, opening)(path)
+
+
+def test_a_trex_npz_that_unpacks_to_gigabytes_is_refused(tmp_path):
+    path = tmp_path / "bomb_fish0.npz"
+    n = 30_000_000  # 120 MB of float32 zeros per array, a few hundred kB deflated
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("frame", "X", "Y"):
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                header = {"descr": "<f4", "fortran_order": False, "shape": (n,)}
+                np.lib.format.write_array_header_1_0(member, header)
+                block = bytes(4 << 20)
+                for start in range(0, n * 4, len(block)):
+                    member.write(block[: min(len(block), n * 4 - start)])
+    assert path.stat().st_size < 2_000_000
+    with pytest.raises(FormatError, match=r"its arrays unpack to 360000\d+ bytes"):
+        posebridge.load(path)
+
+
+def test_files_of_ordinary_size_still_read(tmp_path):
+    for name in ("p.analysis.h5", "p.nwb", "p.nc", "pDLC.h5"):
+        assert posebridge.load(_poses(tmp_path, name)).sizes["time"] == 4
+    shutil.rmtree(tmp_path)
