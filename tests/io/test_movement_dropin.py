@@ -842,3 +842,7 @@ def test_numbers_as_individual_names_are_written_as_text_as_movement_does(
     assert posebridge.load(written).individual.values.tolist() == ["0", "1"]
     frame = save_poses.to_dlc_style_df(ds)
     assert frame.columns.get_level_values("individuals").unique().tolist() == ["0", "1"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        files = save_poses.to_nwb_file(ds)
+    assert [f.identifier for f in files] == ["0", "1"]

@@ -298,7 +298,7 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
     from posebridge.formats import nwb
 
     expect_dataset(ds)
-    ds = model.validate(ds)
+    ds = model.validate(_dropin.names_as_text(ds))
     if ds.attrs["ds_type"] != model.POSES:
         raise DatasetKindError(
             f"to_nwb_file writes poses (ndx-pose PoseEstimation); this dataset holds "
