@@ -5,7 +5,11 @@ function on load. :func:`load_pickled` admits only what plain data needs:
 numpy's array and scalar reconstruction, ``dtype``, ``ndarray``, a few
 builtins (containers and numbers) and ``_codecs.encode`` (Python 2 byte
 strings). Any other global -- a class of any other module, ``os.system``,
-``builtins.eval`` -- is refused with :class:`UnsafePickleError`.
+``builtins.eval`` -- is refused with :class:`UnsafePickleError`. So is an
+admitted function asked for a size instead of given data (``bytearray(10**9)``,
+``list(range(10**9))``, an array rebuilt with a shape: a few bytes that would
+make gigabytes), and an array whose state does not fill its shape (numpy
+trusts it, and crashed on an object array's short list).
 """
 
 from __future__ import annotations
