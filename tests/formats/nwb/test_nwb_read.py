@@ -214,16 +214,20 @@ def test_a_container_per_individual_with_its_name_on_each_series(tmp_path, skele
 
 
 @pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
-def test_keypoints_starting_with_an_individuals_name_keep_it(tmp_path, layout):
+@pytest.mark.parametrize(
+    "keypoints", [["left_ear", "left_paw"], ["mouse1_nose", "mouse1_tail"], ["ind1_a", "ind1_b"]]
+)
+def test_keypoints_starting_with_an_individuals_name_keep_it(tmp_path, layout, keypoints):
     """Individual 'left', keypoints 'left_ear', 'left_paw': our own containers (and
-    sleap-io's track=left) are named after the individual, and the names stay whole."""
+    sleap-io's track=left) are named after the individual, and the names stay whole; so
+    do names that look like dlc2nwb's individual prefix (mouse1_, ind1_)."""
     position = RNG.normal(size=(3, 2, 2, 2))
     ds = posebridge.from_numpy(
-        position, keypoint_names=["left_ear", "left_paw"], individual_names=["left", "right"]
+        position, keypoint_names=keypoints, individual_names=["left", "right"]
     )
     (out,) = posebridge.save(ds, tmp_path / "left.nwb", split_individuals=False, layout=layout)
     back = posebridge.load(out)
-    assert back.keypoint.values.tolist() == ["left_ear", "left_paw"]
+    assert back.keypoint.values.tolist() == keypoints
     np.testing.assert_array_equal(back.position.sel(individual="left").values, position[..., 0])
 
 

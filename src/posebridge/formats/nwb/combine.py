@@ -149,6 +149,8 @@ def individual_prefix(container: Container) -> str | None:
     names = [s.name for s in container.series]
     if not names or any("_" not in n for n in names):
         return None
+    if _TRACK_RE.match(container.name) or parse_individual_tag(container.description):
+        return None  # sleap-io's and posebridge's containers: their series are the keypoints
     prefix = names[0].split("_", 1)[0]
     if not prefix or any(not n.startswith(prefix + "_") or n == prefix + "_" for n in names):
         return None
@@ -159,8 +161,6 @@ def individual_prefix(container: Container) -> str | None:
     if nodes:  # the Skeleton says what the body parts are called
         parts = {n[len(prefix) + 1 :] for n in names}
         return prefix if parts <= nodes and not set(names) <= nodes else None
-    if _TRACK_RE.match(container.name) or parse_individual_tag(container.description):
-        return None  # sleap-io's and posebridge's containers: their series are the keypoints
     return prefix if prefix in re.split(r"[\W_]+", container.name) else None
 
 
