@@ -128,3 +128,17 @@ def test_files_of_ordinary_size_still_read(tmp_path):
     for name in ("p.analysis.h5", "p.nwb", "p.nc", "pDLC.h5"):
         assert posebridge.load(_poses(tmp_path, name)).sizes["time"] == 4
     shutil.rmtree(tmp_path)
+
+
+def test_netcdf_character_arrays_of_many_characters_still_read(tmp_path):
+    """netCDF's char strings (S1, one element per byte) are not a list of texts."""
+    n = 20_000
+    ds = posebridge.from_numpy(np.ones((n, 2, 1, 1)), np.ones((n, 1, 1)))
+    paths = [f"labeled-data/video1/img{i:06d}.png" for i in range(n)]
+    ds = ds.assign_coords(image_path=("time", paths))
+    path = tmp_path / "chars.nc"
+    ds.to_netcdf(path, engine="h5netcdf", encoding={"image_path": {"dtype": "S1", "zlib": True}})
+    with h5py.File(path) as h5:  # more characters than 65,536 and than the file's bytes / 8
+        assert h5["image_path"].size > max(1 << 16, path.stat().st_size // 8)
+    for opening in (posebridge.load, posebridge.open_dataset):
+        assert opening(path).image_path.values[-1] == paths[-1]

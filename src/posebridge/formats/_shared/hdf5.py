@@ -474,9 +474,11 @@ def check_size(dataset: Any) -> None:
             f"far more than a file of {file_size} bytes can hold; the file is damaged.",
         )
     # texts become a Python object each (some 50 bytes, far more than their bytes in the
-    # file): a stored variable-length text takes at least 16 bytes of the file
+    # file): a stored variable-length text takes at least 16 bytes of the file. A list of
+    # fixed-width texts too; not netCDF's characters (S1, one per byte: (n, length) arrays)
     texts = max(MIN_TEXTS, file_size // TEXT_BYTES)
-    if dataset.dtype.kind in "SUO" and dataset.size > texts:
+    listed = dataset.dtype.kind == "O" or (dataset.dtype.kind in "SU" and dataset.ndim <= 1)
+    if listed and dataset.size > texts:
         raise FormatError(
             dataset.file.filename,
             f"dataset {dataset.name} declares {dataset.size} texts, far more than a file of "
