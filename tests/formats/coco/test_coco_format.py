@@ -808,3 +808,26 @@ def test_categories_without_annotations_and_supercategories_are_written_back(tmp
             (1, "mouse", "muridae"),
             (9, "rat", "muridae"),
         ]
+
+
+def test_a_category_named_without_an_id_takes_a_read_ones_id_or_a_free_one(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    keypoints = content["categories"][0]["keypoints"]
+    content["categories"] = [
+        {"id": 1, "name": "mouse", "supercategory": "muridae", "keypoints": keypoints},
+        {"id": 2, "name": "rat", "supercategory": "muridae", "keypoints": keypoints},
+    ]
+    path.write_text(json.dumps(content))
+    ds = coco.read(path)
+    for name, expected in (("rat", 2), ("vole", 3)):
+        edited = ds.copy()
+        named = edited.category_id >= 0
+        edited["category_id"] = edited.category_id.where(~named, -1)  # names only
+        edited["category"] = edited.category.where(~named, name)
+        (out,) = posebridge.save(edited, tmp_path / f"{name}.json", format="coco")
+        written = json.loads(out.read_text())
+        assert {a["category_id"] for a in written["annotations"]} == {expected}
+        categories = {c["id"]: (c["name"], c["supercategory"]) for c in written["categories"]}
+        assert categories[1] == ("mouse", "muridae") and categories[2] == ("rat", "muridae")
+        assert len(categories) == (2 if name == "rat" else 3)

@@ -218,8 +218,12 @@ def _categories(
         names = np.where(names == "", default, names)
         given = pd.Series(ids[ids >= 0], index=names[ids >= 0])
         given = given[~given.index.duplicated(keep="last")]  # a name's last id, as dict(zip)
-        known = dict(zip(given.index.tolist(), given.tolist(), strict=True))
-        next_id = max([0, *known.values()]) + 1
+        # the categories the file was read with name ids too: a new name takes a free id
+        read = categories_from_attr(ds.attrs.get(CATEGORIES_ATTR))
+        known = {str(c["name"]): int(c["id"]) for c in reversed(read)}  # a name's first id
+        known.update(zip(given.index.tolist(), given.tolist(), strict=True))
+        taken = [0, *known.values(), *(int(c["id"]) for c in read)]
+        next_id = max(taken) + 1
         for name in pd.unique(names[ids < 0]).tolist():  # the new names, in order
             if name not in known:
                 known[name], next_id = next_id, next_id + 1
