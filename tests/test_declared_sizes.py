@@ -142,3 +142,36 @@ def test_netcdf_character_arrays_of_many_characters_still_read(tmp_path):
         assert h5["image_path"].size > max(1 << 16, path.stat().st_size // 8)
     for opening in (posebridge.load, posebridge.open_dataset):
         assert opening(path).image_path.values[-1] == paths[-1]
+
+
+def _stored_elsewhere(path: Path, name: str, target: str) -> None:
+    """Replace dataset ``name`` by one whose values HDF5 reads from ``target``."""
+    with h5py.File(path, "a") as h5:
+        shape, dtype, attrs = h5[name].shape, h5[name].dtype, dict(h5[name].attrs)
+        del h5[name]
+        size = int(np.prod(shape)) * dtype.itemsize
+        h5.create_dataset(name, shape=shape, dtype=dtype, external=[(target, 0, size)])
+        h5[name].attrs.update(attrs)
+
+
+@pytest.mark.parametrize(
+    ("name", "dataset"),
+    [
+        ("p.analysis.h5", "tracks"),
+        ("p.nc", "confidence"),
+        ("pDLC.h5", "df_with_missing/table"),
+        ("p.slp", "pred_points"),
+        ("p.nwb", "processing/behavior/PoseEstimation/a/data"),
+    ],
+)
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+def test_a_dataset_stored_in_another_file_is_refused(tmp_path, name, dataset, opening):
+    """HDF5 reads external storage from any file it names: a FIFO hung the read forever,
+    and another local file's bytes came back as positions."""
+    path = _poses(tmp_path, name)
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"root:x:0:0:root:/root:/bin/sh\n" * 100)
+    _stored_elsewhere(path, dataset, str(secret))
+    with pytest.raises(FormatError, match=rf"{dataset} keeps its values in .*secret\.txt"):
+        loaded = getattr(posebridge, opening)(path)
+        loaded.load()

@@ -462,6 +462,7 @@ def check_size(dataset: Any) -> None:
     """
     import os
 
+    refuse_stored_elsewhere(dataset)
     try:
         file_size = os.path.getsize(dataset.file.filename)
     except (OSError, TypeError, AttributeError):  # in-memory tables, file-object HDF5
@@ -483,6 +484,33 @@ def check_size(dataset: Any) -> None:
             dataset.file.filename,
             f"dataset {dataset.name} declares {dataset.size} texts, far more than a file of "
             f"{file_size} bytes can hold; the file is damaged.",
+        )
+
+
+def refuse_stored_elsewhere(dataset: Any) -> None:
+    """Refuse a dataset whose values HDF5 would read from other files.
+
+    HDF5's external storage (``external=``) and virtual datasets name files
+    that HDF5 opens without a question: a FIFO hangs the read forever, and
+    ``/etc/passwd`` would come back as positions. No pose tool writes either.
+
+    Raises
+    ------
+    FormatError
+        Naming the file, the dataset and what it points at.
+    """
+    try:
+        external = dataset.external
+        virtual = dataset.is_virtual
+    except (AttributeError, OSError, RuntimeError, ValueError):
+        return
+    if external or virtual:
+        where = ", ".join(str(e[0]) for e in external) if external else "other HDF5 files"
+        raise FormatError(
+            dataset.file.filename,
+            f"dataset {dataset.name} keeps its values in {where} "
+            f"({'external storage' if external else 'a virtual dataset'}), which no pose tool "
+            "writes; refused, nothing of it was read.",
         )
 
 

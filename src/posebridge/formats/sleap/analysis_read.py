@@ -36,6 +36,7 @@ from posebridge.formats._shared.hdf5 import (
     read_array,
     read_whole,
     refuse_non_datasets,
+    refuse_stored_elsewhere,
 )
 from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
@@ -109,6 +110,7 @@ def stored_axes(
     if name not in h5:
         return None
     dataset = h5[name]
+    refuse_stored_elsewhere(dataset)  # read later, lazily too
     stored = _dims_attr(dataset, path) or default or tuple(d for d in layout if d in wanted)
     expected = tuple(shape[d] for d in stored)
     if set(stored) != set(wanted) or len(stored) != dataset.ndim:

@@ -18,7 +18,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import one_number
+from posebridge.formats._shared.hdf5 import check_size, one_number
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
 from posebridge.formats.sleap import analysis_read as eager
 from posebridge.formats.sleap.common import (
@@ -94,6 +94,7 @@ def open_lazy(path: Path) -> xr.Dataset:
 def _open(h5: Any, path: Path) -> xr.Dataset:
     layout = eager._layout(h5, path)
     tracks = h5["tracks"]
+    check_size(tracks)  # read block by block later: not from other files, nor a billion
     shape = dict(zip(layout, tracks.shape, strict=True))
     n_frames, n_nodes, n_tracks = shape["frame"], shape["node"], shape["track"]
     nodes = eager._names(h5, "node_names") or [f"node_{i}" for i in range(n_nodes)]
