@@ -163,3 +163,15 @@ def test_protocol_2_pickles_of_empty_arrays_and_builtin_containers_are_admitted(
     assert back["empty"].shape == (0,) and back["raw"] == bytearray(b"ab")
     assert back["frozen"] == frozenset({1, 2}) and back["cut"] == slice(1, 3)
     assert back["none"] == b""
+
+
+def test_codecs_other_than_latin1_are_refused():
+    """'hex' doubles its input: thirty nested calls in a kilobyte ask for a terabyte."""
+    import codecs
+
+    data = pickle.dumps({"t": _Call(codecs.encode, "ab" * 8, "hex")}, protocol=2)
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle encodes str with the codec"):
+        load_pickled(data, "t.npy")
+    assert load_pickled(pickle.dumps({"b": b"\x00\xff"}, protocol=2), "t.npy") == {
+        "b": b"\x00\xff"
+    }

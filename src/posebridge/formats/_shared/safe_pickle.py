@@ -135,12 +135,29 @@ def _resolve(module: str, name: str) -> Any:
         return guarded_builtin(name)
     if (module, name) == ("numpy", "ndarray"):
         return _ArrayClass()
+    if (module, name) == ("_codecs", "encode"):
+        return _latin1_bytes
     if module in _NUMPY_CORE:
         found = _numpy_global(_NUMPY_CORE, name)
         return _reconstruct_empty(found) if name == "_reconstruct" else found
     if module in _NUMPY_NUMERIC:
         return _numpy_global(_NUMPY_NUMERIC, name)
     return getattr(importlib.import_module(module), name)
+
+
+def _latin1_bytes(text: Any, encoding: Any = "latin1", *rest: Any) -> bytes:
+    """``_codecs.encode`` as pickles call it: a text's bytes in Latin-1, nothing else.
+
+    Python pickles bytes under protocols 0-2 as ``_codecs.encode(text, "latin1")``;
+    another codec (``"hex"`` doubles its input: a few bytes per call, gigabytes
+    after thirty) is refused.
+    """
+    if rest or not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise PickleSizeError(
+            f"the pickle encodes {type(text).__name__} with the codec {encoding!r}; "
+            "pickles use Latin-1 for bytes"
+        )
+    return text.encode("latin1")
 
 
 def _numpy_global(candidates: tuple[str, ...], name: str) -> Any:
