@@ -629,3 +629,19 @@ def test_yaml_nested_too_deeply_is_refused_naming_the_file(tmp_path):
     metadata.write_text("subject: " + "[" * DEEP + "]" * DEEP)
     with pytest.raises(PoseBridgeError, match="metadata.yaml: nests lists or mappings too"):
         NWBFileSaveConfig.from_yaml(metadata)
+
+
+def test_nwb_metadata_takes_no_yaml_alias(tmp_path):
+    """Nine lists of nine aliases, a few hundred bytes, were 387 million keywords walked."""
+    from posebridge.io.nwb import NWBFileSaveConfig
+
+    levels = ['experimenter: &a0 ["lol", "lol", "lol"]']
+    levels += [f"k{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    metadata = tmp_path / "metadata.yaml"
+    metadata.write_text("nwbfile:\n  " + "\n  ".join(levels) + "\n")
+    with pytest.raises(PoseBridgeError, match=r"(?s)metadata\.yaml: .*takes no alias.*line 3"):
+        NWBFileSaveConfig.from_yaml(metadata)
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("nwbfile:\n  experimenter: [Ana, Ben]\n  keywords: [mouse]\n")
+    config = NWBFileSaveConfig.from_yaml(plain)
+    assert config.nwbfile_kwargs["experimenter"] == ["Ana", "Ben"]

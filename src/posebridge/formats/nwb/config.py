@@ -240,7 +240,7 @@ class NWBFileSaveConfig:
         try:
             raw = path.read_bytes()
             refuse_not_utf8(path, raw)  # UTF-16, as Windows Notepad saves, or cp1252: named
-            data = yaml.safe_load(raw.decode("utf-8"))
+            data = yaml.load(raw.decode("utf-8"), Loader=_loader_without_aliases())
         except OSError as error:
             raise PoseBridgeError(f"{path}: cannot read the metadata file ({error}).") from error
         except yaml.YAMLError as error:
@@ -250,6 +250,32 @@ class NWBFileSaveConfig:
                 f"{path}: nests lists or mappings too deeply to be NWB metadata."
             ) from None
         return cls.from_dict(data or {}, source=str(path))
+
+
+def _loader_without_aliases() -> type:
+    """PyYAML's safe loader refusing aliases (``*name``).
+
+    Nine lists of nine aliases to the list before, a few hundred bytes, are 387
+    million texts once walked, and NWB metadata lists (keywords, experimenters)
+    are walked; metadata needs no alias, so one is a YAML error naming its line.
+    """
+    import yaml
+
+    class LoaderWithoutAliases(yaml.SafeLoader):
+        """Refuses aliases (see :func:`_loader_without_aliases`)."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.events.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    "NWB metadata takes no alias (*name); write the value out",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+
+    return LoaderWithoutAliases
 
 
 def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
@@ -344,17 +370,26 @@ def start_time(value: Any, what: str = "session_start_time") -> dt.datetime:
     return moment
 
 
-def _texts(value: Any, where: str) -> list[tuple[str, str]]:
-    """Every text in a metadata value (nested lists, tuples and dicts) with where it is."""
+def _texts(value: Any, where: str, seen: set[int] | None = None) -> list[tuple[str, str]]:
+    """Every text in a metadata value (nested lists, tuples and dicts) with where it is.
+
+    A list or mapping is looked into once, wherever else it appears: YAML aliases
+    share one object, and nine-fold nesting nine times in a few hundred bytes would
+    be 387 million texts.
+    """
     if isinstance(value, str):
         return [(where, value)]
     if isinstance(value, bytes):
         return [(where, value.decode("utf-8", "replace"))]
+    if not isinstance(value, dict | list | tuple):
+        return []
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
     if isinstance(value, dict):
-        return [t for k, v in value.items() for t in _texts(v, f"{where}.{k}")]
-    if isinstance(value, list | tuple):
-        return [t for k, v in enumerate(value) for t in _texts(v, f"{where}[{k}]")]
-    return []
+        return [t for k, v in value.items() for t in _texts(v, f"{where}.{k}", seen)]
+    return [t for k, v in enumerate(value) for t in _texts(v, f"{where}[{k}]", seen)]
 
 
 #: Metadata keys that name an NWB object (an HDF5 group or dataset).
