@@ -404,6 +404,15 @@ def test_class_not_in_names_is_refused(tmp_path):
         yolo.read(path)
 
 
+@pytest.mark.parametrize("class_id", ["-5", "99999999", "99999999999999999999"])
+def test_a_class_id_of_names_out_of_range_is_refused(tmp_path, class_id):
+    """A table of names by class id: one id of 10**8 in 80 bytes allocated a gigabyte."""
+    path = dataset(tmp_path)
+    path.write_text(path.read_text() + f"  {class_id}: drone\n")
+    with pytest.raises(FormatError, match=rf"key 'names': class id {class_id} is not one"):
+        yolo.read(path)
+
+
 def test_bad_visibility_flag_names_file_and_line(tmp_path):
     path = dataset(tmp_path, rows_a=ROWS_A.replace("0.3 0.3 2", "0.3 0.3 7"))
     with pytest.raises(FormatError, match=r"a\.txt: line 2: the visibility flag of keypoint 2"):

@@ -184,6 +184,8 @@ def load_yaml(path: Path) -> DataYaml:
 
 #: What a name in data.yaml may be (YAML reads some names as numbers or booleans).
 _NAME_TYPES = (str, int, float, bool)
+#: The largest class id ``names`` may give (as ``nc``'s bound: a detector of 100,000 classes).
+MAX_CLASS_ID = 100_000
 
 
 def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
@@ -191,9 +193,17 @@ def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
         return {i: str(n) for i, n in enumerate(names)}
     if (
         isinstance(names, dict)
-        and all(isinstance(k, int) for k in names)
+        and all(isinstance(k, int) and not isinstance(k, bool) for k in names)
         and all(isinstance(v, _NAME_TYPES) for v in names.values())
     ):
+        odd = [k for k in names if not 0 <= k <= MAX_CLASS_ID]
+        if odd:  # the readers index a table of names by class id
+            raise _fail(
+                path,
+                "names",
+                f"class id {odd[0]} is not one from 0 to {MAX_CLASS_ID} (Ultralytics counts "
+                "classes from 0).",
+            )
         return {int(k): str(v) for k, v in names.items()}
     if names is None and isinstance(nc, int) and not isinstance(nc, bool) and 0 <= nc <= 100_000:
         return {i: f"class_{i}" for i in range(nc)}
