@@ -831,3 +831,17 @@ def test_a_category_named_without_an_id_takes_a_read_ones_id_or_a_free_one(tmp_p
         categories = {c["id"]: (c["name"], c["supercategory"]) for c in written["categories"]}
         assert categories[1] == ("mouse", "muridae") and categories[2] == ("rat", "muridae")
         assert len(categories) == (2 if name == "rat" else 3)
+
+
+def test_messages_list_at_most_ten_categories(tmp_path):
+    """200,000 categories made a message of seven million characters."""
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"] = [
+        {"id": i, "name": f"c{i}", "keypoints": [f"k{i}"]} for i in range(1, 500)
+    ]
+    path.write_text(json.dumps(content))
+    for options in ({}, {"category": "none"}):
+        with pytest.raises(FormatError, match=r"'c10' \(id 10.*\.\.\. \(499 in all\)") as error:
+            coco.read(path, **options)
+        assert "'c11'" not in str(error.value)

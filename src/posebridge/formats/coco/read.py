@@ -204,15 +204,20 @@ def _chosen_categories(
     if category is not None:
         picked = _categories_named(with_points, category)
         if not picked:
-            names = ", ".join(f"{c.name!r} (id {c.id})" for c in with_points)
+            names = _listed([f"{c.name!r} (id {c.id})" for c in with_points[:_SHOWN + 1]],
+                            len(with_points))  # fmt: skip
             raise FormatError(
                 path, f"category={category!r} is not among its keypoint categories: {names}."
             )
         return picked[:1]
     groups = list(dict.fromkeys(tuple(c.keypoints) for c in with_points))
     if len(groups) > 1:
-        names = ", ".join(
-            f"{c.name!r} (id {c.id}, {len(c.keypoints)} keypoints)" for c in with_points
+        names = _listed(
+            [
+                f"{c.name!r} (id {c.id}, {len(c.keypoints)} keypoints)"
+                for c in with_points[:_SHOWN]
+            ],
+            len(with_points),
         )
         raise FormatError(
             path,
@@ -220,6 +225,16 @@ def _chosen_categories(
             "pass category= (a name or id) to read one of them.",
         )
     return with_points
+
+
+#: Categories a message lists (a file can have hundreds of thousands).
+_SHOWN = 10
+
+
+def _listed(shown: list[str], count: int) -> str:
+    """The first :data:`_SHOWN` items, and how many there are when more."""
+    text = ", ".join(shown[:_SHOWN])
+    return text if count <= _SHOWN else f"{text}, ... ({count} in all)"
 
 
 def _categories_named(categories: list[Category], category: str | int) -> list[Category]:
