@@ -297,3 +297,16 @@ def test_a_v73_file_whose_names_lie_beyond_the_head_is_detected(tmp_path):
     assert b"sampleID\x00" not in path.read_bytes()[: 256 * 1024]
     assert posebridge.detect(path) == "dannce"
     assert posebridge.load(path).sizes["time"] == n
+
+
+def test_a_v73_cell_array_that_holds_itself_is_refused(tmp_path):
+    path = tmp_path / "self.mat"
+    with h5py.File(path, "w", userblock_size=512) as h5:
+        h5["sampleID"] = np.arange(1.0, N + 1)[:, None]
+        cells = h5.create_dataset("pred", shape=(2,), dtype=h5py.ref_dtype)
+        cells[...] = np.full(2, cells.ref, dtype=object)
+    with open(path, "r+b") as handle:
+        text = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: test HDF5 schema 1.00 ."
+        handle.write(text.ljust(116) + b"\x00" * 8 + b"\x00\x02IM")
+    with pytest.raises(FormatError, match=r"self\.mat: the cell array /pred holds itself"):
+        posebridge.load(path, format="dannce")

@@ -195,23 +195,40 @@ def head_variables(head: bytes) -> dict[str, tuple[int, ...]]:
     return found
 
 
-def _v73_value(h5: Any, item: Any) -> Any:
+#: A dataset being read: a cell that refers to it again holds itself.
+_READING = object()
+
+
+def _v73_value(h5: Any, item: Any, read: dict[str, Any] | None = None) -> Any:
+    """A v7.3 variable as MATLAB holds it; ``read`` keeps each dataset's value once.
+
+    A cell array's cells are references: three thousand cells of one dataset (a
+    file of 10 kB) are that dataset read once, not three thousand times.
+    """
     import h5py
 
+    read = {} if read is None else read
     if isinstance(item, h5py.Group):
-        return {key: _v73_value(h5, item[key]) for key in item}
+        return {key: _v73_value(h5, item[key], read) for key in item}
+    if item.name in read:
+        if read[item.name] is _READING:
+            raise FormatError(
+                Path(h5.filename), f"the cell array {item.name} holds itself; the file is damaged."
+            )
+        return read[item.name]
+    read[item.name] = _READING
     values = read_whole(item)  # a declared billion: refused, not read
     matlab_class = item.attrs.get("MATLAB_class", b"")
     matlab_class = matlab_class.decode() if isinstance(matlab_class, bytes) else str(matlab_class)
     if values.dtype == h5py.ref_dtype or values.dtype.kind == "O":  # a cell array
         cells = np.empty(values.shape, dtype=object)
         for index, ref in np.ndenumerate(values):
-            cells[index] = _v73_value(h5, h5[ref])
-        return cells.T
+            cells[index] = _v73_value(h5, h5[ref], read)
+        read[item.name] = cells.T
+        return read[item.name]
     array = np.asarray(values).T  # column-major on disk: reverse the axes back
-    if matlab_class == "char":
-        return "".join(map(chr, array.reshape(-1)))
-    return array
+    read[item.name] = "".join(map(chr, array.reshape(-1))) if matlab_class == "char" else array
+    return read[item.name]
 
 
 def scipy_io_module(path: Path) -> Any:
@@ -254,6 +271,8 @@ def load(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
         try:
             with h5py.File(path, "r") as h5:
                 return {name: _v73_value(h5, h5[name]) for name in names if name in h5}
+        except FormatError:  # (a ValueError too) ours, as raised
+            raise
         except (OSError, KeyError, ValueError, TypeError) as error:
             raise FormatError(path, f"is not a readable MATLAB v7.3 file ({error}).") from None
     scipy_io = scipy_io_module(path)
