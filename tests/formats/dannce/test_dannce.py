@@ -310,3 +310,28 @@ def test_a_v73_cell_array_that_holds_itself_is_refused(tmp_path):
         handle.write(text.ljust(116) + b"\x00" * 8 + b"\x00\x02IM")
     with pytest.raises(FormatError, match=r"self\.mat: the cell array /pred holds itself"):
         posebridge.load(path, format="dannce")
+
+
+def test_a_compressed_variable_declaring_gigabytes_is_refused_before_inflating(tmp_path):
+    """A megabyte of deflated zeros inflated to a gigabyte, twice (here and in scipy)."""
+    import struct
+    import zlib
+
+    def element(kind: int, payload: bytes) -> bytes:
+        return struct.pack("<II", kind, len(payload)) + payload + b"\0" * (-len(payload) % 8)
+
+    n, k = 2_000_000, 22
+    size = n * 3 * k * 8  # pred (n, 3, k) doubles: 1 GB
+    head = (
+        element(6, struct.pack("<II", 6, 0))
+        + element(5, struct.pack("<3i", n, 3, k))
+        + element(1, b"pred")
+        + struct.pack("<II", 9, size)
+    )
+    packed = zlib.compress(struct.pack("<II", 14, len(head) + size) + head + bytes(1 << 20))
+    path = tmp_path / "bomb.mat"
+    with open(path, "wb") as handle:
+        handle.write(b"MATLAB 5.0 MAT-file".ljust(116) + b"\0" * 8 + struct.pack("<H", 0x0100))
+        handle.write(b"IM" + struct.pack("<II", 15, len(packed)) + packed)
+    with pytest.raises(FormatError, match=r"bomb\.mat: the variable 'pred' inflates to 1056"):
+        posebridge.load(path, format="dannce")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import read_whole
+from posebridge.formats._shared.hdf5 import FREE_BYTES, read_whole
 
 __all__ = [
     "BEYOND_HEAD",
@@ -122,6 +122,7 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
     data = memoryview(path.read_bytes())
     if not is_v5(bytes(data[:128])):
         return
+    limit = max(FREE_BYTES, COMPRESSED_EXPANSION * len(data))
     order = "<" if bytes(data[126:128]) == b"IM" else ">"
     offset = 128
     while (tag := _tag(data, offset, order)) is not None:
@@ -135,7 +136,16 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
                 inner = _tag(head, 0, order)
                 header = _matrix_header(head[inner[2] :], order) if inner else None
                 if header is not None and header[0] in names:
-                    inflated = zlib.decompress(data[start : start + size])
+                    if inner[1] > limit:  # a few zeros deflated: gigabytes (twice: scipy too)
+                        raise FormatError(
+                            path,
+                            f"the variable {header[0]!r} inflates to {inner[1]} bytes, "
+                            f"{inner[1] // len(data)} times the file, more than predictions "
+                            "shrink (a zlib bomb?); refused. If it is genuine, save it "
+                            "uncompressed (savemat(..., do_compression=False)).",
+                        )
+                    inflater = zlib.decompressobj()  # no further than the size it declares
+                    inflated = inflater.decompress(data[start : start + size], inner[1] + 8)
                     body = memoryview(inflated)[8:]
             except zlib.error:
                 body = None  # scipy says what is wrong with it
@@ -150,6 +160,11 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
                 )
         offset = start + size if kind == _COMPRESSED else start + ((size + 7) // 8) * 8
     return
+
+
+#: How many times its file's size a compressed variable may inflate to (past FREE_BYTES):
+#: predictions of real numbers shrink a few times; a block of zeros a thousandfold.
+COMPRESSED_EXPANSION = 256
 
 
 def head_variables(head: bytes) -> dict[str, tuple[int, ...]]:
