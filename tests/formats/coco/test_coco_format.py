@@ -786,17 +786,24 @@ def test_ground_truth_options_for_a_results_file_are_ignored_with_a_warning(tmp_
     posebridge.save(labelled, tmp_path / "gt.json", format="coco", **options)  # ground truth
 
 
-def test_categories_without_annotations_and_supercategories_are_written_back(tmp_path):
-    """AP-10K lists 54 species sharing one keypoint list; a few have annotations."""
+def gt_with_categories(tmp_path: Path, *categories: tuple[int, str, str]) -> Path:
+    """:func:`gt_file` whose categories are ``(id, name, supercategory)``, one keypoint list."""
     path = gt_file(tmp_path)
     content = json.loads(path.read_text())
     keypoints = content["categories"][0]["keypoints"]
     content["categories"] = [
-        {"id": 5, "name": "cat", "supercategory": "felidae", "keypoints": keypoints},
-        {"id": 1, "name": "mouse", "supercategory": "muridae", "keypoints": keypoints},
-        {"id": 9, "name": "rat", "supercategory": "muridae", "keypoints": keypoints},
+        {"id": cid, "name": name, "supercategory": upper, "keypoints": keypoints}
+        for cid, name, upper in categories
     ]
     path.write_text(json.dumps(content))
+    return path
+
+
+def test_categories_without_annotations_and_supercategories_are_written_back(tmp_path):
+    """AP-10K lists 54 species sharing one keypoint list; a few have annotations."""
+    path = gt_with_categories(
+        tmp_path, (5, "cat", "felidae"), (1, "mouse", "muridae"), (9, "rat", "muridae")
+    )
     ds = coco.read(path)
     (out,) = posebridge.save(ds, tmp_path / "out.json", format="coco")
     (via_nc,) = posebridge.save(ds, tmp_path / "kept.nc")
@@ -811,14 +818,7 @@ def test_categories_without_annotations_and_supercategories_are_written_back(tmp
 
 
 def test_a_category_named_without_an_id_takes_a_read_ones_id_or_a_free_one(tmp_path):
-    path = gt_file(tmp_path)
-    content = json.loads(path.read_text())
-    keypoints = content["categories"][0]["keypoints"]
-    content["categories"] = [
-        {"id": 1, "name": "mouse", "supercategory": "muridae", "keypoints": keypoints},
-        {"id": 2, "name": "rat", "supercategory": "muridae", "keypoints": keypoints},
-    ]
-    path.write_text(json.dumps(content))
+    path = gt_with_categories(tmp_path, (1, "mouse", "muridae"), (2, "rat", "muridae"))
     ds = coco.read(path)
     for name, expected in (("rat", 2), ("vole", 3)):
         edited = ds.copy()

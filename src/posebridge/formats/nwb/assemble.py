@@ -484,6 +484,23 @@ def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) ->
         return
 
 
+def _drop_unless_iso(ds: xr.Dataset, key: str, where: Any, instead: str) -> None:
+    """Leave out attribute ``key`` (with a warning) when it is no ISO 8601 date/time.
+
+    The writers parse it back (the NWB schema's isodatetime): text that is not
+    one would make every NWB write of the dataset fail.
+    """
+    value = ds.attrs.get(key)
+    if value is None or _iso_datetime(value):
+        return
+    name = key.removeprefix("subject_")
+    warnings.warn(
+        f"{where}: {name} {ds.attrs.pop(key)!r} is not an ISO 8601 date/time (the NWB "
+        f"schema's isodatetime), so it is left out; give {instead} when writing NWB.",
+        stacklevel=3,
+    )
+
+
 def _iso_datetime(text: Any) -> bool:
     """Whether ``text`` is an ISO 8601 date/time (``Z`` for UTC taken too)."""
     import datetime as dt
@@ -528,22 +545,8 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     for key in ("session_description", "session_start_time", *GENERAL_TEXTS, *GENERAL_LISTS):
         if info.session.get(key):
             ds.attrs[key] = info.session[key]
-    if "session_start_time" in ds.attrs and not _iso_datetime(ds.attrs["session_start_time"]):
-        where = chosen[0].source if chosen else "the NWB file"
-        warnings.warn(
-            f"{where}: session_start_time {ds.attrs.pop('session_start_time')!r} is not an "
-            "ISO 8601 date/time (the NWB schema's isodatetime), so it is left out; give "
-            "session_start_time= when writing NWB.",
-            stacklevel=2,
-        )
     for key, value in info.subject.items():
         ds.attrs[key if key == "subject_id" else f"subject_{key}"] = value
-    born = ds.attrs.get("subject_date_of_birth")
-    if born is not None and not _iso_datetime(born):
-        where = chosen[0].source if chosen else "the NWB file"
-        warnings.warn(
-            f"{where}: the Subject's date_of_birth {ds.attrs.pop('subject_date_of_birth')!r} "
-            "is not an ISO 8601 date/time (the NWB schema's isodatetime), so it is left out; "
-            "give date_of_birth in subject_kwargs when writing NWB.",
-            stacklevel=2,
-        )
+    where = chosen[0].source if chosen else "the NWB file"
+    _drop_unless_iso(ds, "session_start_time", where, "session_start_time=")
+    _drop_unless_iso(ds, "subject_date_of_birth", where, "date_of_birth in subject_kwargs")
