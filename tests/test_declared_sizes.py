@@ -145,9 +145,14 @@ def test_netcdf_character_arrays_of_many_characters_still_read(tmp_path):
 
 
 def _stored_elsewhere(path: Path, name: str, target: str) -> None:
-    """Replace dataset ``name`` by one whose values HDF5 reads from ``target``."""
+    """Replace dataset ``name`` by one whose values HDF5 reads from ``target``.
+
+    External storage needs a fixed size: a text becomes ``S64``, a scalar one item.
+    """
     with h5py.File(path, "a") as h5:
         shape, dtype, attrs = h5[name].shape, h5[name].dtype, dict(h5[name].attrs)
+        shape = shape or (1,)
+        dtype = np.dtype("S64") if dtype.kind in "OSU" else dtype
         del h5[name]
         size = int(np.prod(shape)) * dtype.itemsize
         h5.create_dataset(name, shape=shape, dtype=dtype, external=[(target, 0, size)])
@@ -175,3 +180,29 @@ def test_a_dataset_stored_in_another_file_is_refused(tmp_path, name, dataset, op
     with pytest.raises(FormatError, match=rf"{dataset} keeps its values in .*secret\.txt"):
         loaded = getattr(posebridge, opening)(path)
         loaded.load()
+
+
+@pytest.mark.parametrize(
+    ("name", "dataset"),
+    [
+        ("p.analysis.h5", "video_path"),
+        ("p.slp", "tracks_json"),
+        ("p.nwb", "processing/behavior/PoseEstimation/a/starting_time"),
+    ],
+)
+def test_small_datasets_stored_in_another_file_are_refused_too(tmp_path, name, dataset):
+    ds = posebridge.from_numpy(
+        np.ones((4, 2, 2, 1)),
+        np.ones((4, 2, 1)),
+        keypoint_names=["a", "b"],
+        individual_names=["mouse"],
+        fps=30,
+    ).assign_attrs(video_path="v.mp4")
+    (path,) = posebridge.save(ds, tmp_path / name)
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"SECRET".ljust(4096, b"\0"))
+    with h5py.File(path) as h5:
+        assert dataset in h5, list(h5)
+    _stored_elsewhere(path, dataset, str(secret))
+    with pytest.raises(FormatError, match=rf"{dataset} keeps its values in .*secret\.txt"):
+        posebridge.load(path)

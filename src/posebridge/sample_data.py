@@ -42,7 +42,7 @@ import yaml
 
 from posebridge._files import output_folder_problem
 from posebridge._outputs import writing_problem
-from posebridge.errors import PoseBridgeError, SchemaError, UnknownFormatError
+from posebridge.errors import PoseBridgeError, SchemaError, UnknownFormatError, brief
 
 if TYPE_CHECKING:  # imported where used: the command line starts without xarray
     import xarray as xr
@@ -579,7 +579,7 @@ def _metadata_fps(name: str, entry: dict[str, Any]) -> float | None:
     except (SchemaError, TypeError):  # a bool is a TypeError
         raise SampleDataError(
             f"the sample metadata {data_dir() / METADATA_FILE} gives sample {name} the frame "
-            f"rate (fps) {fps!r}; expected a positive number, or null when it is unknown."
+            f"rate (fps) {brief(fps)}; expected a positive number, or null when it is unknown."
         ) from None
 
 

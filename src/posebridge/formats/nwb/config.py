@@ -270,7 +270,8 @@ def _loader_without_aliases() -> type:
                 raise yaml.composer.ComposerError(
                     None,
                     None,
-                    "NWB metadata takes no alias (*name); write the value out",
+                    "NWB metadata takes no alias (*name) and so no merge key (<<: *name), "
+                    "though YAML allows them; write the values out",
                     event.start_mark,
                 )
             return super().compose_node(parent, index)

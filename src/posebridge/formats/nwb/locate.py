@@ -235,6 +235,7 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
         return Timing(n=int(dataset.shape[0]) if dataset.ndim else 1, key=key, timestamps=dataset)
     if "starting_time" in group:
         start = group["starting_time"]
+        check_size(start)  # not another file's bytes
         rate, begin = _number(checked_attribute(start, "rate", 0.0)), _number(start[()])
         if rate is None or begin is None:
             raise FormatError(

@@ -242,7 +242,7 @@ def _frame(frame: h5py.Group, row: int, path: Path) -> _Frame:
         skeleton = ""
         for member in instance:  # node_locations, node_visibility, the skeleton's link
             if member in ("node_locations", "node_visibility"):
-                found[member] = instance[member][()]
+                found[member] = read_whole(instance[member])  # not another file's bytes
                 continue
             link = instance.get(member, getlink=True)
             if isinstance(link, h5py.SoftLink):

@@ -303,7 +303,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         "time_unit": "frames",
         "source_software": "SLEAP",
     }
-    if "video_path" in h5 and (video := text(h5["video_path"][()])):
+    if "video_path" in h5 and (video := text(read_whole(h5["video_path"]))):
         attrs["video_path"] = video
     attrs.update(_frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
@@ -433,7 +433,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
                 ("datasets", ", ".join(member_names(h5))),
             ]
             if "video_path" in h5:
-                rows.append(("video", text(h5["video_path"][()]) or "unknown"))
+                rows.append(("video", text(read_whole(h5["video_path"])) or "unknown"))
             return rows
     except OSError as error:
         raise FormatError(path, f"is not a readable HDF5 file ({error}).") from None

@@ -33,6 +33,7 @@ from posebridge.formats._shared.hdf5 import (
     point_blocks,
     ranges,
     read_columns,
+    read_whole,
     refuse_non_datasets,
 )
 from posebridge.formats._shared.images import image_side
@@ -148,7 +149,7 @@ def _json_rows(h5: Any, name: str, path: Path) -> list[Any]:
         if dataset.size == 0:
             return []
         raise FormatError(path, f"/{name} should hold JSON strings, found {dataset.dtype}.")
-    return [load_json(row, path, f"a row of /{name}") for row in dataset[()]]
+    return [load_json(row, path, f"a row of /{name}") for row in read_whole(dataset)]
 
 
 def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
@@ -188,7 +189,7 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
                     if "json" in holder.attrs:
                         source = load_json(holder.attrs["json"], path, f"{dataset} {key}")
                     elif "json" in holder:
-                        source = load_json(holder["json"][()], path, f"{dataset} {key}")
+                        source = load_json(read_whole(holder["json"]), path, f"{dataset} {key}")
             if isinstance(source, dict):
                 inner = source.get("backend") if isinstance(source.get("backend"), dict) else {}
                 filename = inner.get("filename", source.get("filename", "")) or ""
