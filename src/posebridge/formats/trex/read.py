@@ -25,6 +25,7 @@ from posebridge.formats._shared.hdf5 import FREE_BYTES
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
 from posebridge.formats.trex.layout import (
     TITLE,
+    ZIP_MAGIC,
     clean_column,
     folder_files,
     individual_of,
@@ -47,6 +48,13 @@ _POSE = re.compile(r"^poseX(\d+)$")
 #: TRex writes them uncompressed; re-saved with np.savez_compressed, tracks of an animal
 #: absent most of the time (inf) shrink some 80 times.
 NPZ_EXPANSION = 256
+
+
+def _wanted(name: str) -> bool:
+    """Whether an array of the archive is read: positions, time or absence (``frame`` too)."""
+    return name in _WANTED or bool(_POSE.match(name)) or name.startswith("poseY")
+
+
 _UNITS = {"cm": "centimeters", "px": "pixels", "mm": "millimeters", "m": "meters"}
 
 PathInput = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
@@ -78,7 +86,7 @@ class _Track:
     def _load(self) -> dict[str, np.ndarray]:
         # by content, as detection: a misnamed .npz (a zip archive) is still one
         with open(self.path, "rb") as handle:
-            zipped = handle.read(4) == b"PK\x03\x04"
+            zipped = handle.read(len(ZIP_MAGIC)) == ZIP_MAGIC
         return self._load_npz() if zipped else self._load_csv()
 
     def _load_npz(self) -> dict[str, np.ndarray]:
@@ -91,7 +99,7 @@ class _Track:
                 if "frame" in members:
                     frame_length = archive["frame"].shape
                 for name in members:
-                    if not (name in _WANTED or _POSE.match(name) or name.startswith("poseY")):
+                    if not _wanted(name):
                         continue  # only what becomes positions, time or absence is read
                     values = archive[name]
                     if values.ndim != 1 or values.shape != frame_length:
@@ -119,16 +127,15 @@ class _Track:
         A zip member of zeros deflates a thousandfold: a megabyte's archive would
         unpack gigabytes. TRex's arrays of positions shrink a few times at most.
         """
-        wanted = {f"{m}.npy" for m in members if m in _WANTED or _POSE.match(m) or m == "frame"}
-        wanted |= {f"{m}.npy" for m in members if m.startswith("poseY")}
+        wanted = {f"{m}.npy" for m in members if _wanted(m)}
         with zipfile.ZipFile(self.path) as archive:
             total = sum(i.file_size for i in archive.infolist() if i.filename in wanted)
-        limit = max(FREE_BYTES, NPZ_EXPANSION * self.path.stat().st_size)
-        if total > limit:
+        size = self.path.stat().st_size
+        if total > max(FREE_BYTES, NPZ_EXPANSION * size):
             raise FormatError(
                 self.path,
-                f"its arrays unpack to {total} bytes, {total // self.path.stat().st_size} times "
-                f"the archive's {self.path.stat().st_size} bytes, more than tracks shrink (a zip "
+                f"its arrays unpack to {total} bytes, {total // size} times "
+                f"the archive's {size} bytes, more than tracks shrink (a zip "
                 "bomb?); refused. If it is genuine, save it uncompressed (np.savez), as TRex "
                 "writes them.",
             )
