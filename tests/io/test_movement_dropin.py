@@ -9,6 +9,7 @@ NWBFile or a list, ``movement.io.load`` exists.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -815,7 +816,12 @@ def test_movement_type_names_and_constants_exist_with_movements_values():
         movement_load.SourceSoftware.__value__
     )
     assert load.AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE == movement_load.AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE
-    assert load_bboxes.DEFAULT_FRAME_REGEXP == movement_load_bboxes.DEFAULT_FRAME_REGEXP
+    # the frame pattern differs on purpose: movement's starts at a number's first zero
+    ours, theirs = load_bboxes.DEFAULT_FRAME_REGEXP, movement_load_bboxes.DEFAULT_FRAME_REGEXP
+    for name, frame in [("img_0042.png", "0042"), ("v_00000.jpg", "00000")]:
+        assert re.search(ours, name)[1] == re.search(theirs, name)[1] == frame
+    assert re.search(theirs, "img_1000.png")[1] == "000"
+    assert re.search(ours, "img_1000.png")[1] == "1000"
     for name in ("InferredSourceSoftware", "SourceSoftwareOrAuto", "LoaderProtocol"):
         assert hasattr(movement_load, name) and hasattr(load, name), name
     movement_nwb = pytest.importorskip("movement.io.nwb")

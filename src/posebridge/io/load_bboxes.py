@@ -118,7 +118,8 @@ def from_via_tracks_file(
         Gaps are kept either way.
     frame_regexp
         Regular expression with one group that finds the frame number in a
-        file name (default ``(0\d*)\.\w+$``, as movement's).
+        file name (default ``(?<![0-9])([0-9]+)\.\w+$``: the whole number before
+        the extension; movement's ``(0\d*)\.\w+$`` read ``img_1000.png`` as frame 0).
 
     Returns
     -------

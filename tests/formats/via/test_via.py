@@ -117,14 +117,23 @@ def test_file_attributes_frame_wins_over_file_names(tmp_path):
 
 
 def test_custom_frame_regexp(tmp_path):
-    rows = [("cam1_f12.png", {}, rect(0, 0, 2, 2), {"track": 0})]
+    rows = [("cam1_f12_left.png", {}, rect(0, 0, 2, 2), {"track": 0})]
     path = via_file(tmp_path / "r.csv", rows)
     with pytest.raises(FormatError, match=r"line 2: cannot find a frame number"):
         posebridge.load(path)
     ds = load_bboxes.from_via_tracks_file(
-        path, use_frame_numbers_from_file=True, frame_regexp=r"_f(\d+)\.png$"
+        path, use_frame_numbers_from_file=True, frame_regexp=r"_f(\d+)_left\.png$"
     )
     assert ds.time.values.tolist() == [12]
+
+
+def test_default_frame_regexp_reads_the_whole_number_before_the_extension(tmp_path):
+    # movement's (0\d*)\.\w+$ starts at the first zero: img_1000.png was frame 0
+    names = ["img_0998.png", "img_0999.png", "img_1000.png", "img1020.png", "f_7.png"]
+    rows = [(name, {}, rect(i, 0, 2, 2), {"track": 0}) for i, name in enumerate(names)]
+    ds = via.read(via_file(tmp_path / "n.csv", rows), use_frame_numbers_from_file=True)
+    assert ds.time.values.tolist() == [7, 998, 999, 1000, 1020]
+    assert ds.image_path.values.tolist() == [names[4], *names[:4]]
 
 
 def test_via_1_header_and_images_without_regions(tmp_path):
@@ -206,8 +215,8 @@ GOOD = ("f_01.png", {}, rect(0, 0, 2, 2), {"track": 1})
             "line 3: frame 1 of 'g_01.png'",
         ),
         (
-            [GOOD, ("f_2.png", {}, rect(0, 0, 1, 1), {"track": 1})],
-            "line 3: cannot find a frame number in the file name 'f_2.png'",
+            [GOOD, ("f_2b.png", {}, rect(0, 0, 1, 1), {"track": 1})],
+            "line 3: cannot find a frame number in the file name 'f_2b.png'",
         ),
         (
             [

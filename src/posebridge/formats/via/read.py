@@ -22,8 +22,10 @@ from posebridge.formats.via.table import (
 
 SOURCE_SOFTWARE = "VIA-tracks"
 
-#: movement's default: digits led by a zero just before the file extension.
-DEFAULT_FRAME_REGEXP = r"(0\d*)\.\w+$"
+#: The whole number just before the file extension. movement's default, ``(0\d*)\.\w+$``,
+#: starts at the number's first zero, so ``img_1000.png`` was frame 0 and ``img1020.png``
+#: frame 20 (times out of order, silently); here the match starts where the digits do.
+DEFAULT_FRAME_REGEXP = r"(?<![0-9])([0-9]+)\.\w+$"
 
 _SHAPE_KEYS = {"rect": ("x", "y", "width", "height"), "point": ("cx", "cy")}
 
