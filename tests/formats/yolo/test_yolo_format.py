@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -114,7 +115,8 @@ def test_images_in_subfolders_come_in_pathlib_order(tmp_path):
     path = tmp_path / "data.yaml"
     path.write_text("train: images\nkpt_shape: [3, 3]\nnames: ['a']\n")
     ds = yolo.read(path)
-    expected = [p.relative_to(tmp_path).as_posix() for p in sorted(images / n for n in names)]
+    shown = sorted(images / n for n in names if not n.startswith("."))  # hidden: left out
+    expected = [p.relative_to(tmp_path).as_posix() for p in shown]
     assert ds.image_path.values.tolist() == expected
     assert ds.position.count().item() == 6  # b.png's three points, nothing from the folder
 
@@ -419,6 +421,41 @@ def test_bad_visibility_flag_names_file_and_line(tmp_path):
         yolo.read(path)
 
 
+def test_a_fraction_for_a_visibility_flag_points_to_the_predictions_reader(tmp_path):
+    path = dataset(tmp_path, rows_a=ROWS_A.replace("0.3 0.3 2", "0.3 0.3 0.91"))
+    with pytest.raises(FormatError, match=r"is 0\.91; .*format='yolo-predictions'"):
+        yolo.read(path)
+
+
+def test_hidden_files_and_folders_are_not_images_or_labels(tmp_path):
+    # Ultralytics' glob("**/*.*") skips them: a macOS "._a.png" resource file beside each
+    # image, Jupyter's ".ipynb_checkpoints" copies of label files
+    path = dataset(tmp_path / "with")
+    images = tmp_path / "with" / "images" / "train"
+    (images / "._a.png").write_bytes(b"\x00\x05\x16\x07" + bytes(4000))
+    (images / ".cache").mkdir()
+    Image.new("RGB", (10, 10)).save(images / ".cache" / "thumb.png")
+    expected = yolo.read(dataset(tmp_path / "without"))
+    got = yolo.read(path)
+    assert got.image_path.values.tolist() == expected.image_path.values.tolist()
+    shutil.rmtree(tmp_path / "with" / "images")  # labels only: listed from labels/
+    checkpoints = tmp_path / "with" / "labels" / "train" / ".ipynb_checkpoints"
+    checkpoints.mkdir()
+    (checkpoints / "a-checkpoint.txt").write_text(ROWS_A)
+    (tmp_path / "with" / "labels" / "train" / "._a.txt").write_bytes(bytes(60))
+    labels_only = yolo.read(path, image_size=(10, 10))
+    assert [Path(p).name for p in labels_only.image_path.values.tolist()] == ["a", "b"]
+
+
+def test_quoted_class_ids_are_class_numbers_as_ultralytics_reads_them(tmp_path):
+    path = dataset(tmp_path)
+    text = path.read_text().replace("  0: queen\n  1: worker\n", "  '0': queen\n  '1': worker\n")
+    path.write_text(text + "kpt_names:\n  '0': [head, left, right]\n")
+    ds = yolo.read(path)
+    assert ds.keypoint.values.tolist() == ["head", "left", "right"]
+    assert set(ds.category.values[ds.category_id.values >= 0].tolist()) == {"queen", "worker"}
+
+
 def test_writer_refuses_to_overwrite(tmp_path):
     ds = yolo.read(dataset(tmp_path / "in"))
     (tmp_path / "out").mkdir()
@@ -695,6 +732,34 @@ def test_coco_category_ids_become_classes_from_0_without_gaps(tmp_path):
     back = yolo.read(out / "data.yaml", image_size=(40, 40))
     names = back.category.values[np.asarray(back.category_id.values) >= 0]
     assert sorted(names.tolist()) == ["cat", "dog"]
+
+
+@pytest.mark.parametrize(
+    ("categories", "names", "classes"),
+    [
+        (["dog", "cat", "dog"], {0: "dog", 1: "cat"}, ["0", "1", "0"]),
+        (["dog", "", "cat"], {0: "dog", 1: "cat", 2: "animal"}, ["0", "2", "1"]),
+        (["", "animal", "cat"], {0: "animal", 1: "cat"}, ["0", "0", "1"]),
+    ],
+    ids=["names-in-order-of-use", "unnamed-instance", "unnamed-joins-animal"],
+)
+def test_categories_named_without_ids_become_classes_in_order_of_use(
+    tmp_path, categories, names, classes
+):
+    # Label Studio's rectangle labels give category names and no ids
+    import yaml
+
+    position = np.arange(1.0, 13.0).reshape(1, 2, 2, 3)  # (time, space, keypoint, individual)
+    ds = labels.from_numpy(position, image_path=["img.png"], keypoint_names=["nose", "tail"])
+    ds["category"] = (("time", "individual"), np.array([categories]))
+    out = tmp_path / "yolo"
+    out.mkdir()
+    yolo.write(ds, out / "data.yaml", image_size=(40, 40))
+    assert yaml.safe_load((out / "data.yaml").read_text())["names"] == names
+    (label,) = out.rglob("*.txt")
+    assert [line.split()[0] for line in label.read_text().splitlines()] == classes
+    back = yolo.read(out / "data.yaml", image_size=(40, 40))
+    assert back.category.values[0].tolist() == [names[int(c)] for c in classes]
 
 
 def test_yolo_classes_from_0_are_written_as_they_are(tmp_path):

@@ -9,8 +9,9 @@ work (and Roboflow's ``../train/images`` entries, as Ultralytics resolves them).
 
 A label row is ``cls cx cy w h`` followed by K x ``x y`` or ``x y v``
 (``kpt_shape: [K, 2|3]``), every number normalised by the image's width and
-height. Reading gives a labels dataset, one row per image (train, val, test,
-then by path), with ``data_split``; coordinates are multiplied by each image's
+height. Reading gives a labels dataset, one row per image (train, val, test;
+a folder's images by path, hidden ones left out; a ``.txt`` list's in its order),
+with ``data_split``; coordinates are multiplied by each image's
 size, read from the image header (Pillow, no pixel decoding) or given as
 ``image_size=(width, height)``. v=0 -> NaN, v=1 keeps the position with 1 in
 ``visible``, v=2 visible; ``kpt_shape [K, 2]`` points are all kept. Instances

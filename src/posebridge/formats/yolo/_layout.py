@@ -188,9 +188,26 @@ _NAME_TYPES = (str, int, float, bool)
 MAX_CLASS_ID = 100_000
 
 
+def _class_ids_as_numbers(names: Any) -> Any:
+    """``names`` with quoted class ids (``'0': dog``) as numbers, as Ultralytics' ``int(k)``.
+
+    Anything else, or two keys naming one class, is returned as it is (and refused).
+    """
+    if not isinstance(names, dict) or not any(isinstance(k, str) for k in names):
+        return names
+    keys = [
+        int(k) if isinstance(k, str) and k.strip().isascii() and k.strip().isdigit() else k
+        for k in names
+    ]
+    if len(set(keys)) != len(keys):
+        return names
+    return dict(zip(keys, names.values(), strict=True))
+
+
 def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
     if isinstance(names, list) and all(isinstance(n, _NAME_TYPES) for n in names):
         return {i: str(n) for i, n in enumerate(names)}
+    names = _class_ids_as_numbers(names)
     if (
         isinstance(names, dict)
         and all(isinstance(k, int) and not isinstance(k, bool) for k in names)
@@ -219,6 +236,7 @@ def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
 def _kpt_names(path: Path, value: Any, k: int) -> list[str] | None:
     if value is None:
         return None
+    value = _class_ids_as_numbers(value)
     if isinstance(value, dict) and value and all(isinstance(c, int) for c in value):
         value = value[min(value)]  # Ultralytics' per-class names: the first class's
     elif isinstance(value, list) and value and isinstance(value[0], list):
@@ -390,13 +408,20 @@ def _posix(text: str) -> str:
 def _files_under(folder: Path, keep: Callable[[str], bool]) -> list[str]:
     """The files in ``folder`` and its subfolders whose names ``keep`` takes, sorted as paths.
 
+    Hidden files and folders (names starting with ``.``) are left out.
+
     Listed as text (``os.walk``; links to folders are not followed, as
     ``Path.rglob``), and sorted part by part as paths compare, without a
     ``Path`` object per file until the caller makes one.
     """
     out: list[str] = []
-    for where, _, names in os.walk(folder):
-        out.extend(os.path.join(where, name) for name in names if keep(name))
+    for where, folders, names in os.walk(folder):
+        # hidden ones are not the dataset's, as Ultralytics' glob("**/*.*") skips them: macOS
+        # "._x.jpg" resource files, Jupyter's ".ipynb_checkpoints" copies of label files
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        out.extend(
+            os.path.join(where, name) for name in names if not name.startswith(".") and keep(name)
+        )
     out.sort(key=lambda text: os.path.normcase(text).split(os.sep))
     return out
 

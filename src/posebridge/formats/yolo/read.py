@@ -112,7 +112,13 @@ def read(
         raise FormatError(
             images[rows[i]][1],
             f"line {lines[i]}: the visibility flag of keypoint {j} is {flags[i, j]:g}; "
-            "expected 0, 1 or 2.",
+            "expected 0, 1 or 2."
+            + (
+                " A fraction is a confidence: label files saved by `yolo pose predict "
+                "save_txt=True` read as format='yolo-predictions'."
+                if 0 < flags[i, j] < 1
+                else ""
+            ),
         )
     xy[flags == 0] = np.nan
     columns, count = slots(rows)

@@ -344,11 +344,11 @@ def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
     YOLO numbers classes 0..nc-1 without gaps. Category ids that are already
     those (a YOLO dataset's) are kept; others (COCO's, which start at 1 and may
     skip numbers) become 0, 1, ... in the order of their ids, with a warning
-    naming the renumbering. One class ``animal`` without categories.
+    naming the renumbering. Categories given by name only: see
+    :func:`_classes_by_name`.
     """
-    n_time, n_ind = ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL]
     if "category_id" not in ds:
-        return np.zeros((n_time, n_ind), dtype=np.int64), {0: "animal"}
+        return _classes_by_name(ds)
     grid = np.asarray(
         ds["category_id"].transpose(model.TIME, model.INDIVIDUAL).values, dtype=np.int64
     )
@@ -376,6 +376,36 @@ def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
     known = dict(zip(named_ids.tolist(), names[named][first].tolist(), strict=True))
     table = {rank: known.get(cid) or f"class_{cid}" for rank, cid in enumerate(used.tolist())}
     return classes, table
+
+
+def _classes_by_name(ds: xr.Dataset) -> tuple[np.ndarray, dict[int, str]]:
+    """:func:`_classes` of categories named without ids (Label Studio's rectangle labels).
+
+    Classes are the names in the order they first come (time, then individual);
+    placed instances without a name are class ``animal`` (one class ``animal``
+    when no instance has a category).
+    """
+    shape = (ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL])
+    if "category" not in ds:
+        return np.zeros(shape, dtype=np.int64), {0: "animal"}
+    names = np.asarray(ds["category"].transpose(model.TIME, model.INDIVIDUAL).values).astype(str)
+    named = names != ""
+    codes, uniques = pd.factorize(names[named])  # row-major: time, then individual
+    in_order = uniques.tolist()
+    unnamed = in_order.index("animal") if "animal" in in_order else len(in_order)
+    classes = np.full(shape, unnamed, dtype=np.int64)
+    classes[named] = codes
+    table = dict(enumerate(in_order))
+    if unnamed not in table and (not table or (~named & _placed(ds)).any()):
+        table[unnamed] = "animal"
+    return classes, table
+
+
+def _placed(ds: xr.Dataset) -> np.ndarray:
+    """Which instances (time, individual) have a point or a box: a label line each."""
+    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    finite = np.isfinite(np.asarray(xy.values, dtype=np.float64)).all(axis=-1)
+    return finite.any(axis=2) | np.isfinite(box_extras(ds).transpose(0, 2, 1)).all(axis=2)
 
 
 def _label_lines(ds: xr.Dataset, sizes: np.ndarray, class_ids: np.ndarray) -> list[str]:
