@@ -206,3 +206,66 @@ def test_small_datasets_stored_in_another_file_are_refused_too(tmp_path, name, d
     _stored_elsewhere(path, dataset, str(secret))
     with pytest.raises(FormatError, match=rf"{dataset} keeps its values in .*secret\.txt"):
         posebridge.load(path)
+
+
+@pytest.mark.parametrize("damage", ["declared", "elsewhere"])
+def test_an_nwbfile_opened_by_pynwb_is_checked_as_a_path_is(tmp_path, damage):
+    """movement's from_nwb_file(nwbfile): pynwb hands over h5py datasets, read whole."""
+    pynwb = pytest.importorskip("pynwb")
+    from posebridge.io import load_poses
+
+    path = _poses(tmp_path, "p.nwb")
+    data = "processing/behavior/PoseEstimation/a/data"
+    if damage == "declared":
+        with h5py.File(path, "r+") as h5:
+            _declare(h5, data, (100_000_000, 2), "f8")
+        expected = r"data declares shape \(100000000, 2\)"
+    else:
+        secret = tmp_path / "secret.txt"
+        secret.write_bytes(b"root:x:0:0:root:/root:/bin/sh\n" * 100)
+        _stored_elsewhere(path, data, str(secret))
+        expected = r"data keeps its values in .*secret\.txt"
+    with pynwb.NWBHDF5IO(path, "r") as io, pytest.raises(FormatError, match=expected):
+        load_poses.from_nwb_file(io.read())
+
+
+def test_a_lazily_read_dlc_table_declared_by_the_ten_million_is_refused_unread(tmp_path):
+    import tracemalloc
+
+    path = _poses(tmp_path, "videoDLC_resnet50_x.h5")
+    with h5py.File(path, "r+") as h5:
+        table = h5["df_with_missing/table"]
+        attrs, dtype = dict(table.attrs), table.dtype
+        del h5["df_with_missing/table"]
+        h5.create_dataset(
+            "df_with_missing/table", shape=(10_000_000,), dtype=dtype, chunks=(1 << 14,)
+        ).attrs.update(attrs)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match=r"table declares shape \(10000000,\)"):
+            posebridge.open_dataset(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000  # the lazy reader read the index of every declared row (80 MB)
+
+
+def test_a_lazily_read_dlc_table_stored_in_another_file_is_refused(tmp_path):
+    """Rows of the right shape elsewhere: the lazy reader gave them as positions."""
+    path = _poses(tmp_path, "videoDLC_resnet50_x.h5")
+    other = tmp_path / "other.bin"
+    with h5py.File(path, "r+") as h5:
+        table = h5["df_with_missing/table"]
+        attrs, rows = dict(table.attrs), table[()]
+        for field in rows.dtype.names[1:]:  # after the index: the values
+            rows[field][...] = 1234.5
+        rows.tofile(other)
+        del h5["df_with_missing/table"]
+        h5.create_dataset(
+            "df_with_missing/table",
+            shape=rows.shape,
+            dtype=rows.dtype,
+            external=[(str(other), 0, rows.nbytes)],
+        ).attrs.update(attrs)
+    with pytest.raises(FormatError, match=r"table keeps its values in .*other\.bin"):
+        posebridge.open_dataset(path)

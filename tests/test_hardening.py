@@ -631,16 +631,30 @@ def test_yaml_nested_too_deeply_is_refused_naming_the_file(tmp_path):
         NWBFileSaveConfig.from_yaml(metadata)
 
 
-def test_nwb_metadata_takes_no_yaml_alias(tmp_path):
+def test_nwb_metadata_aliases_are_bounded_by_what_they_expand_to(tmp_path):
     """Nine lists of nine aliases, a few hundred bytes, were 387 million keywords walked."""
     from posebridge.io.nwb import NWBFileSaveConfig
 
     levels = ['experimenter: &a0 ["lol", "lol", "lol"]']
-    levels += [f"k{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    levels += [f"k{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
     metadata = tmp_path / "metadata.yaml"
     metadata.write_text("nwbfile:\n  " + "\n  ".join(levels) + "\n")
-    with pytest.raises(PoseBridgeError, match=r"(?s)metadata\.yaml: .*takes no alias.*line 3"):
+    # k10 (line 12) stands for 265,720 values: past the bound there, before k11 is read
+    with pytest.raises(PoseBridgeError, match=r"metadata\.yaml: line 12: its aliases .* expand"):
         NWBFileSaveConfig.from_yaml(metadata)
+    endless = tmp_path / "endless.yaml"
+    endless.write_text("nwbfile:\n  keywords: &words\n    - mouse\n    - *words\n")
+    with pytest.raises(PoseBridgeError, match=r"endless\.yaml: line 4: the alias \*words"):
+        NWBFileSaveConfig.from_yaml(endless)
+    shared = tmp_path / "shared.yaml"  # one subject's fields for two individuals
+    shared.write_text(
+        "subject:\n  mouse1: &mouse {species: Mus musculus, sex: F, age: P90D}\n"
+        "  mouse2: *mouse\nnwbfile:\n  keywords: &words [mouse, reaching]\n"
+        "  experimenter: *words\n"
+    )
+    config = NWBFileSaveConfig.from_yaml(shared)
+    assert config.subject_kwargs["mouse2"] == config.subject_kwargs["mouse1"]
+    assert config.subject_kwargs["mouse2"]["species"] == "Mus musculus"
     plain = tmp_path / "plain.yaml"
     plain.write_text("nwbfile:\n  experimenter: [Ana, Ben]\n  keywords: [mouse]\n")
     config = NWBFileSaveConfig.from_yaml(plain)

@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.formats._shared.hdf5 import check_size
 from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
 from posebridge.formats.dlc import layout, pandas_hdf5
 from posebridge.formats.dlc.csv_lazy import open_lazy_csv
@@ -174,9 +175,11 @@ def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
         kind = pandas_hdf5._layout(group)
         if kind == "table":
             columns, source = _table_source(group, path)
+            check_size(h5[source[1]])  # as the eager reader: no other file's rows, nor 10**9
             index = [_index_field(h5[source[1]])]
         elif kind == "fixed":
             columns, source = _fixed_source(group, path)
+            check_size(h5[source[1]])
             encoding = pandas_hdf5.group_encoding(group, path)
             index = pandas_hdf5._fixed_axis(group, "axis1", encoding, path)
         else:

@@ -240,7 +240,7 @@ class NWBFileSaveConfig:
         try:
             raw = path.read_bytes()
             refuse_not_utf8(path, raw)  # UTF-16, as Windows Notepad saves, or cp1252: named
-            data = yaml.load(raw.decode("utf-8"), Loader=_loader_without_aliases())
+            data = yaml.load(raw.decode("utf-8"), Loader=_loader_bounding_aliases(path))
         except OSError as error:
             raise PoseBridgeError(f"{path}: cannot read the metadata file ({error}).") from error
         except yaml.YAMLError as error:
@@ -252,31 +252,63 @@ class NWBFileSaveConfig:
         return cls.from_dict(data or {}, source=str(path))
 
 
-def _loader_without_aliases() -> type:
-    """PyYAML's safe loader refusing aliases (``*name``).
+#: Values a metadata YAML may hold once its aliases are expanded: metadata is a few
+#: hundred values; a walk of this many takes well under a second.
+MAX_EXPANDED_VALUES = 100_000
+
+
+def _loader_bounding_aliases(path: Path) -> type:
+    """PyYAML's safe loader refusing aliases (``*name``) that expand too far.
 
     Nine lists of nine aliases to the list before, a few hundred bytes, are 387
     million texts once walked, and NWB metadata lists (keywords, experimenters)
-    are walked; metadata needs no alias, so one is a YAML error naming its line.
+    are walked. An alias is fine (one subject's fields shared by two
+    individuals, ``<<: *defaults``); each composed value counts the values it
+    stands for, and a document past :data:`MAX_EXPANDED_VALUES`, or an alias
+    inside the value it names (an endless value), is refused naming ``path`` and
+    the line.
     """
     import yaml
 
-    class LoaderWithoutAliases(yaml.SafeLoader):
-        """Refuses aliases (see :func:`_loader_without_aliases`)."""
+    class LoaderBoundingAliases(yaml.SafeLoader):
+        """Counts expanded values (see :func:`_loader_bounding_aliases`)."""
+
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self.expanded: dict[int, int] = {}  # id(node) -> values it stands for
 
         def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.events.AliasEvent):
-                event = self.peek_event()
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    "NWB metadata takes no alias (*name) and so no merge key (<<: *name), "
-                    "though YAML allows them; write the values out",
-                    event.start_mark,
+            event = self.peek_event()
+            if isinstance(event, yaml.events.AliasEvent):
+                anchored = self.anchors.get(event.anchor)
+                if anchored is not None and id(anchored) not in self.expanded:
+                    raise PoseBridgeError(  # still being read: it would hold itself
+                        f"{path}: line {event.start_mark.line + 1}: the alias "
+                        f"*{event.anchor} stands for a list or mapping that holds it; NWB "
+                        "metadata cannot be endless."
+                    )
+            node = super().compose_node(parent, index)
+            size = self.expanded.get(id(node))
+            if size is None:
+                if isinstance(node, yaml.ScalarNode):
+                    size = 1
+                elif isinstance(node, yaml.SequenceNode):
+                    size = 1 + sum(self.expanded.get(id(item), 1) for item in node.value)
+                else:
+                    size = 1 + sum(
+                        self.expanded.get(id(key), 1) + self.expanded.get(id(value), 1)
+                        for key, value in node.value
+                    )
+                self.expanded[id(node)] = size
+            if size > MAX_EXPANDED_VALUES:
+                raise PoseBridgeError(
+                    f"{path}: line {event.start_mark.line + 1}: its aliases (*name) expand to "
+                    f"more than {MAX_EXPANDED_VALUES:,} values, far more than NWB metadata "
+                    "holds; write the values out."
                 )
-            return super().compose_node(parent, index)
+            return node
 
-    return LoaderWithoutAliases
+    return LoaderBoundingAliases
 
 
 def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:

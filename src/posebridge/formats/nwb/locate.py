@@ -464,6 +464,7 @@ def _obj_timing(series: Any, n: int) -> Timing:
             timestamps = timestamps.data
         key: Any = ("obj", id(timestamps))
         if isinstance(timestamps, h5py.Dataset):
+            check_size(timestamps)  # read whole later, as in _h5_timing
             key = ("h5", timestamps.file.filename, timestamps.name)
         return Timing(n=len(timestamps), key=key, timestamps=timestamps)
     rate = getattr(series, "rate", None)
@@ -491,6 +492,9 @@ def _obj_series(series: Any) -> Series:
     confidence = getattr(series, "confidence", None)
     if confidence is not None and not hasattr(confidence, "shape"):
         confidence = np.asarray(getattr(confidence, "data", confidence))
+    for dataset in (data, confidence):  # a file pynwb opened: checked as in _h5_series
+        if isinstance(dataset, h5py.Dataset):
+            check_size(dataset)
     n = int(data.shape[0]) if len(data.shape) else 0
     return Series(
         name=series.name,
