@@ -605,3 +605,42 @@ def test_individuals_that_would_share_a_split_file_are_refused_naming_them(tmp_p
     with pytest.raises(PoseBridgeError, match=str(target)):
         nwb.write(ds, target, split_individuals=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def _with_frames(time: list[float], frames: list[int], fps: float | None) -> xr.Dataset:
+    rng = np.random.default_rng(0)
+    ds = posebridge.from_numpy(rng.uniform(0, 100, (len(time), 2, 2, 1)), fps=fps)
+    ds = ds.assign_coords(time=np.array(time), frame=("time", np.array(frames)))
+    ds.attrs["time_unit"] = "seconds"
+    return model.validate(ds)
+
+
+@pytest.mark.parametrize(
+    ("time", "frames", "fps"),
+    [
+        ([4.0, 4.04, 4.2, 4.24], [100, 101, 105, 106], None),  # camera times, no fps (TRex)
+        ([0.0, 0.04, 0.08, 0.12], [10, 11, 12, 13], 25.0),  # time from the session start
+        ([0.5, 0.561, 0.62, 0.7], [7, 9, 10, 12], 25.0),  # jittered camera times
+        ([2.5], [60], None),  # one frame
+    ],
+    ids=["no-fps", "offset", "jitter", "one-frame"],
+)
+def test_frame_numbers_that_are_not_time_times_fps_are_kept(tmp_path, time, frames, fps):
+    """They were dropped, so NWB -> DeepLabCut wrote frames 0, 1, 2, ... (a silent shift)."""
+    ds = _with_frames(time, frames, fps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        (path,) = posebridge.save(ds, tmp_path / "a.nwb")
+    for back in (posebridge.load(path), posebridge.open_dataset(path)):
+        assert back.frame.values.tolist() == frames
+        assert back.time.values.tolist() == time
+        assert back.attrs.get("fps") == fps
+    (csv,) = posebridge.save(posebridge.load(path), tmp_path / "a.csv", format="dlc")
+    assert posebridge.load(csv).time.values.tolist() == frames
+
+
+def test_frame_numbers_no_frame_rate_gives_back_are_not_written_with_a_warning(tmp_path):
+    ds = _with_frames([0.0, 1.0, 2.0, 3.0], [0, 1, 5, 6], None)
+    with pytest.warns(UserWarning, match=r"frame numbers \(0, 1, 5, 6\) follow no one frame"):
+        (path,) = posebridge.save(ds, tmp_path / "a.nwb")
+    assert "frame" not in posebridge.load(path).coords

@@ -29,6 +29,8 @@ from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
     WRITERS_SKELETON_NAMES,
+    mapped_frames,
+    parse_frame_map,
     parse_individual_tag,
     parse_marker,
     parse_padding,
@@ -406,6 +408,7 @@ def _warn_units(chosen: list[Container]) -> None:
 
 def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
     marker = next((m for s in series if (m := parse_marker(s.comments))), None)
+    mapping = next((m for s in series if (m := parse_frame_map(s.comments))), None)
     time = np.asarray(ds["time"].values)
     rates = {s.timing.rate for s in series}
     rate_based = None not in rates
@@ -417,14 +420,23 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
             return ds
     if marker and marker[0] == "fps":
         fps = float(marker[1])
-        frames = model.nearest_frames(time, fps)
+        snapped = snap_to_frames(time, fps) if rate_based else None
+        if snapped is not None:  # the writer's times (see time_plan._reads_back_exactly)
+            time = snapped[0]
+        # frames that are not round(time * fps) have their own marker
+        frames = (
+            model.nearest_frames(time, fps) if mapping is None else mapped_frames(time, *mapping)
+        )
         if frames.size < 2 or np.all(np.diff(frames) > 0):
-            snapped = snap_to_frames(time, fps) if rate_based else None
-            if snapped is not None:  # the writer's times (see time_plan._reads_back_exactly)
-                ds = ds.assign_coords(time=snapped[0])
+            if snapped is not None:
+                ds = ds.assign_coords(time=time)
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
             ds.attrs["fps"] = fps
             return ds
+    if mapping is not None:  # no frame rate: camera times and their video frames
+        frames = mapped_frames(time, *mapping)
+        if frames.size < 2 or np.all(np.diff(frames) > 0):
+            ds = ds.assign_coords({model.FRAME: ("time", frames)})
     if marker and marker[0] == "no fps":
         return ds  # regular seconds written as a rate: no frame rate was known
     if rate_based and len(rates) == 1:

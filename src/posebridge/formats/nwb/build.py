@@ -393,6 +393,15 @@ def add_poses(
         )
     keypoints = [str(k) for k in ds["keypoint"].values]
     plan = time_plan(ds)
+    if plan.unkept_frames is not None:
+        shown = ", ".join(str(int(f)) for f in plan.unkept_frames[:4])
+        warnings.warn(
+            f"the dataset's frame numbers ({shown}{', ...' * (plan.unkept_frames.size > 4)}) "
+            "follow no one frame rate from its times, and NWB holds times only: they are not "
+            "written, and reading gives no frame coordinate.",
+            UserWarning,
+            stacklevel=3,
+        )
     padding = padding_rows(ds)
     if padding:
         fps = ds.attrs.get("fps")
@@ -400,7 +409,7 @@ def add_poses(
     if rate_of_one_only and plan.rate is not None and plan.rate != 1.0:
         rows = ds.sizes[model.TIME] + padding
         times = regular_times(plan.starting_time, rows, plan.rate)
-        plan = TimePlan(None, plan.starting_time, times, plan.comment)
+        plan = TimePlan(None, plan.starting_time, times, plan.comment, plan.unkept_frames)
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints, container_name)
     # one dataset per view (the whole dataset without views): (time, space, keypoint, individual)

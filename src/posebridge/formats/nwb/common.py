@@ -18,6 +18,13 @@ as a short machine-readable marker that the reader looks for:
     The dataset's times are seconds at a regular step, written as a ``rate``
     (which gives them back exactly), but it had no frame rate: the reader sets
     no ``attrs["fps"]`` from that rate.
+``posebridge: frame=round((time-<t0>)*<rate>)+<first>``
+    The dataset's video frame numbers (its ``frame`` coordinate) when they are
+    not ``round(time * fps)``: times counted from the session rather than from
+    frame 0, or camera timestamps without a frame rate (TRex, idtracker.ai).
+    The reader restores ``frame`` with this formula, which the writer checked
+    gives every frame back; ``rate`` is the fps when there is one (and then the
+    ``fps`` marker is there too), else the frames' step over the times'.
 """
 
 from __future__ import annotations
@@ -160,6 +167,44 @@ def no_fps_comment() -> str:
 def fps_comment(fps: float) -> str:
     """The series comment recording the frame rate (frame = round(time * fps))."""
     return f"posebridge: fps={float(fps)!r} (video frame number = round(time * fps))"
+
+
+_NUMBER = r"([-+0-9.eE]+|inf|nan)"
+_FRAME_MAP_RE = re.compile(rf"posebridge: frame=round\(\(time-{_NUMBER}\)\*{_NUMBER}\)\+{_NUMBER}")
+
+
+def frame_map_comment(start: float, rate: float, first: int) -> str:
+    """The series comment giving the video frame numbers as a formula of the times."""
+    return (
+        f"posebridge: frame=round((time-{float(start)!r})*{float(rate)!r})+{int(first)} "
+        "(video frame numbers)"
+    )
+
+
+def mapped_frames(time: np.ndarray, start: float, rate: float, first: int) -> np.ndarray:
+    """The frame numbers of :func:`frame_map_comment`'s formula (rounded as
+    :func:`~posebridge.model.nearest_frames`).
+
+    Examples
+    --------
+    >>> mapped_frames(np.array([4.0, 4.04, 4.2]), 4.0, 25.0, 100).tolist()
+    [100, 101, 105]
+    """
+    return nearest_frames(np.asarray(time, dtype=np.float64) - start, rate) + int(first)
+
+
+def parse_frame_map(comments: str | None) -> tuple[float, float, int] | None:
+    """The (start, rate, first frame) of a series' frame marker, or ``None``."""
+    found = _FRAME_MAP_RE.search(comments or "")
+    if not found:
+        return None
+    try:
+        start, rate, first = float(found[1]), float(found[2]), float(found[3])
+    except ValueError:
+        return None
+    if not (np.isfinite(start) and np.isfinite(rate) and rate > 0 and first.is_integer()):
+        return None
+    return start, rate, int(first)
 
 
 _PADDING_RE = re.compile(r"posebridge: padding_rows=([0-9]+)")

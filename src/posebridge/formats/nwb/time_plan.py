@@ -19,7 +19,9 @@ import xarray as xr
 from posebridge import model
 from posebridge.formats.nwb.common import (
     fps_comment,
+    frame_map_comment,
     frames_comment,
+    mapped_frames,
     no_fps_comment,
     padding_comment,
     regular_times,
@@ -35,6 +37,8 @@ class TimePlan:
     starting_time: float
     timestamps: np.ndarray | None
     comment: str | None
+    #: Frame numbers that no marker can give back (the writer warns): ``None`` when kept.
+    unkept_frames: np.ndarray | None = None
 
 
 def _regular_rate(t: np.ndarray, fps: float | None, marker_fps: float | None) -> float | None:
@@ -78,13 +82,36 @@ def padded_plan(plan: TimePlan, rows: int, fps: float | None) -> TimePlan:
     """The time plan extended by ``rows`` padding times after the last one."""
     comment = " | ".join(c for c in (plan.comment, padding_comment(rows)) if c)
     if plan.rate is not None:
-        return TimePlan(plan.rate, plan.starting_time, None, comment)
+        return TimePlan(plan.rate, plan.starting_time, None, comment, plan.unkept_frames)
     t = np.asarray(plan.timestamps, dtype=np.float64)
     if t.size == 0:
         return TimePlan(1.0, 0.0, None, comment)
     step = 1.0 / fps if fps else float(np.median(np.diff(t))) if t.size > 1 else 1.0
     extra = t[-1] + step * np.arange(1, rows + 1, dtype=np.float64)
-    return TimePlan(None, plan.starting_time, np.concatenate([t, extra]), comment)
+    times = np.concatenate([t, extra])
+    return TimePlan(None, plan.starting_time, times, comment, plan.unkept_frames)
+
+
+def _frame_map(t: np.ndarray, frames: np.ndarray, fps: float | None) -> tuple | None:
+    """(start, rate, first) whose formula (:func:`mapped_frames`) gives ``frames`` back.
+
+    The start is the first time and ``first`` its frame; the rate is the fps, or
+    without one the frames' step over the times'. ``None`` when none fits.
+    """
+    start, first = float(t[0]), int(frames[0])
+    if fps:
+        rates = [fps]
+    elif t.size == 1:
+        rates = [1.0]
+    elif t[-1] > t[0] and frames[-1] > frames[0]:
+        estimate = float(frames[-1] - frames[0]) / float(t[-1] - t[0])
+        rates = [round(estimate, 6), estimate]
+    else:
+        return None
+    for rate in rates:
+        if rate > 0 and np.array_equal(mapped_frames(t, start, rate, first), frames):
+            return start, float(rate), first
+    return None
 
 
 def time_plan(ds: xr.Dataset) -> TimePlan:
@@ -98,14 +125,22 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
     t = time.astype(np.float64)
     fps = ds.attrs.get("fps")
     fps = float(fps) if fps else None
-    comment = None
+    markers: list[str] = []
+    marker_fps = None
+    unkept = None
     frames = model.frame_numbers(ds)
-    on_frames = fps and frames is not None and t.size
-    if on_frames and np.array_equal(model.nearest_frames(t, fps), frames):
-        comment = fps_comment(fps)
-    rate = _regular_rate(t, fps, fps if comment else None)
+    if frames is not None and t.size:
+        if fps and np.array_equal(model.nearest_frames(t, fps), frames):
+            markers.append(fps_comment(fps))
+        elif (mapping := _frame_map(t, frames, fps)) is not None:
+            markers += [fps_comment(fps)] if fps else []
+            markers.append(frame_map_comment(*mapping))
+        else:
+            unkept = frames
+        marker_fps = fps if markers and fps else None
+    rate = _regular_rate(t, fps, marker_fps)
     if rate is not None:
         if fps is None:  # the rate is the times' step: the reader must not take it as fps
-            comment = no_fps_comment()
-        return TimePlan(rate, float(t[0]), None, comment)
-    return TimePlan(None, 0.0, t, comment)
+            markers.insert(0, no_fps_comment())
+        return TimePlan(rate, float(t[0]), None, " | ".join(markers) or None, unkept)
+    return TimePlan(None, 0.0, t, " | ".join(markers) or None, unkept)
