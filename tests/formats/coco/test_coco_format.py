@@ -134,15 +134,36 @@ def test_skeleton_index_base_is_detected(tmp_path, skeleton, expected):
         assert ds.skeleton_edges.values.tolist() == expected
 
 
-def test_ambiguous_skeleton_is_refused_unless_the_base_is_given(tmp_path):
+def test_an_ambiguous_skeleton_is_read_as_coco_counts_with_a_warning(tmp_path):
+    # what posebridge's own writer makes of an edge that leaves out the last keypoint
     path = gt_file(tmp_path)
     content = json.loads(path.read_text())
     content["categories"][0]["skeleton"] = [[1, 2]]  # no 0, largest index 2 < 3 keypoints
     path.write_text(json.dumps(content))
-    with pytest.raises(FormatError, match=r"categories\[0\]\.skeleton.*skeleton_base"):
+    with pytest.warns(UserWarning, match=r"categories\[0\]\.skeleton: .*read as COCO's 1-based"):
+        assert coco.read(path).skeleton_edges.values.tolist() == [["nose", "ear"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert coco.read(path, skeleton_base=0).skeleton_edges.values.tolist() == [["ear", "tail"]]
+        assert coco.read(path, skeleton_base=1).skeleton_edges.values.tolist() == [["nose", "ear"]]
+
+
+def test_a_skeleton_from_0_to_the_keypoint_count_is_refused_unless_the_base_is_given(tmp_path):
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"][0]["skeleton"] = [[0, 1], [2, 3]]  # 0 and 3 with 3 keypoints
+    path.write_text(json.dumps(content))
+    with pytest.raises(FormatError, match=r"categories\[0\]\.skeleton: .*from 0 to 3"):
         coco.read(path)
-    assert coco.read(path, skeleton_base=0).skeleton_edges.values.tolist() == [["ear", "tail"]]
-    assert coco.read(path, skeleton_base=1).skeleton_edges.values.tolist() == [["nose", "ear"]]
+
+
+def test_a_skeleton_leaving_out_the_last_keypoint_round_trips(tmp_path):
+    ds = coco.read(gt_file(tmp_path))
+    ds["skeleton_edges"] = (("edge", "edge_node"), [["nose", "ear"]])
+    coco.write(ds, tmp_path / "out.json")
+    with pytest.warns(UserWarning, match="read as COCO's 1-based"):
+        back = coco.read(tmp_path / "out.json")
+    assert back.skeleton_edges.values.tolist() == [["nose", "ear"]]
 
 
 def test_categories_sharing_keypoints_read_together_with_their_names(tmp_path):
@@ -403,6 +424,19 @@ def test_a_missing_point_in_results_is_written_unlabelled_and_reads_back_missing
     back = posebridge.load(path)
     np.testing.assert_array_equal(back.position.values, ds.position.values)
     assert np.isnan(back.confidence.values[1, 2, 0])
+
+
+def test_poses_without_confidence_are_written_as_results_scored_1_with_a_warning(tmp_path):
+    # the visibility flag 2 was written as the score and read back as confidence 2.0
+    position = np.random.default_rng(3).uniform(1, 100, (2, 2, 3, 1))
+    position[1, :, 0, 0] = np.nan
+    ds = posebridge.from_numpy(position, individual_names=["untracked_0"])
+    with pytest.warns(UserWarning, match=r"res\.json: 5 placed keypoints have no confidence"):
+        (path,) = posebridge.save(ds, tmp_path / "res.json", format="coco")
+    assert [r["keypoints"][2::3] for r in json.loads(path.read_text())] == [[1, 1, 1], [0, 1, 1]]
+    back = posebridge.load(path)
+    assert np.nanmax(back.confidence.values) == 1.0
+    assert back.instance_score.values.ravel().tolist() == [1.0, 1.0]
 
 
 def test_detect_tells_ground_truth_and_results_from_other_json(tmp_path):

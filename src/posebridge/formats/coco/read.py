@@ -257,8 +257,9 @@ def skeleton_base(
     """The index base of a COCO skeleton: 0, 1, or ``None`` for an empty one.
 
     Any index 0 means 0-based; a largest index equal to the number of
-    keypoints means 1-based. Neither (or both) is ambiguous: FormatError,
-    unless ``base`` says.
+    keypoints means 1-based; both cannot be (FormatError, unless ``base`` says).
+    Neither (a skeleton that leaves out the last keypoint) is read as COCO's
+    1-based, with a warning, unless ``base`` says.
 
     Examples
     --------
@@ -280,11 +281,19 @@ def skeleton_base(
     low, high = int(pairs.min()), int(pairs.max())
     if base is None:
         zero, full = low == 0, high == count
-        if zero == full:
+        if zero and full:
             raise FormatError(
                 path,
-                f"{where}.skeleton: cannot tell whether its indices (from {low} to {high}, "
-                f"{count} keypoints) count from 0 or 1; pass skeleton_base=0 or 1.",
+                f"{where}.skeleton: its indices go from 0 to {high} with {count} keypoints, "
+                "too many to count from 0 or from 1; pass skeleton_base=0 or 1.",
+            )
+        if not zero and not full:  # as COCO counts; 0-based would use index 0 or not be COCO
+            warnings.warn(
+                f"{path}: {where}.skeleton: its indices (from {low} to {high}, {count} "
+                "keypoints) could count from 0 or 1; read as COCO's 1-based (pass "
+                "skeleton_base=0 if they count from 0).",
+                UserWarning,
+                stacklevel=4,
             )
         base = 0 if zero else 1
     if base not in (0, 1):

@@ -123,7 +123,7 @@ def write(
         refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
         parts = _ground_truth(ds, category_name, image_size)
     else:
-        parts = _results(ds)
+        parts = _results(ds, path)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
     return [path]
@@ -372,8 +372,14 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
 # results
 
 
-def _results(ds: xr.Dataset) -> tuple[str | pa.LargeStringArray, ...]:
-    """The results file's text: one text per prediction, in a list."""
+def _results(ds: xr.Dataset, path: Path) -> tuple[str | pa.LargeStringArray, ...]:
+    """The results file's text: one text per prediction, in a list.
+
+    A placed keypoint without a confidence (labels, or poses of a format
+    without scores) is given 1, as its instance's score without one, with a
+    warning: a result's third number is a score from 0 to 1 (a visibility flag
+    2 read back as confidence 2).
+    """
     xy, finite = _points(ds)
     confidence = np.asarray(
         model.confidence_per_keypoint(ds).transpose(*_DIMS).values, dtype=np.float64
@@ -385,7 +391,17 @@ def _results(ds: xr.Dataset) -> tuple[str | pa.LargeStringArray, ...]:
     conf = confidence[rows, cols]
     fin = finite[rows, cols]
     # a missing point is (0, 0, 0), as COCO writes an unlabelled one; the reader agrees
-    third = np.where(fin, np.where(np.isfinite(conf), conf, 2.0), 0.0)
+    unscored = fin & ~np.isfinite(conf)
+    if unscored.any():
+        warnings.warn(
+            f"{path}: {int(unscored.sum())} placed keypoints have no confidence, which a COCO "
+            "result needs: written with score 1 (read back as confidence 1), as are their "
+            "instances' scores when they have none. Write labels as ground truth "
+            "(kind='ground_truth') to keep them without scores.",
+            UserWarning,
+            stacklevel=3,
+        )
+    third = np.where(fin, np.where(np.isfinite(conf), conf, 1.0), 0.0)
     points = np.where(fin[..., None], xy[rows, cols], 0.0)
     scores = np.full(rows.size, np.nan)
     score_grid = _grid(ds, "instance_score")
