@@ -194,9 +194,28 @@ def test_to_dlc_style_df_has_movement_s_columns():
     assert list(ours.columns.droplevel("scorer")) == list(theirs.columns.droplevel("scorer"))
 
 
-def test_posebridge_save_keeps_the_extras_in_dlc(tmp_path):
-    posebridge.save(_with_anipose_extras(), tmp_path / "a.csv", format="dlc")
-    assert "reprojection_error" in posebridge.load(tmp_path / "a.csv")
+@pytest.mark.parametrize("name", ["a.csv", "a.h5"])
+def test_posebridge_save_to_dlc_drops_other_tools_extras_so_movement_reads_it(tmp_path, name):
+    # reprojection_error, camera_count as coords columns: movement refused the file
+    # ("5 spatial dimensions") and DeepLabCut's own readers, which take the columns in
+    # threes, read them as another bodypart
+    ds = _with_anipose_extras()
+    ds.attrs["source_software"] = "Anipose"
+    with pytest.warns(UserWarning, match=r"reprojection_error, camera_count are not written"):
+        posebridge.save(ds, tmp_path / name, format="dlc")
+    theirs = mv_load_poses.from_dlc_file(tmp_path / name)
+    np.testing.assert_allclose(theirs.position.values, ds.position.values)
+    (lp,) = posebridge.save(ds, tmp_path / "lp.csv", format="lp")  # LightningPose keeps them
+    np.testing.assert_array_equal(
+        posebridge.load(lp, format="lp").reprojection_error.values, ds.reprojection_error.values
+    )
+
+
+def test_a_dlc_file_with_extra_coords_is_written_back_with_them(tmp_path):
+    ds = _with_anipose_extras()
+    ds.attrs["source_software"] = "DeepLabCut"
+    (path,) = posebridge.save(ds, tmp_path / "a.csv", format="dlc")
+    assert "reprojection_error" in posebridge.load(path)
 
 
 def test_via_track_ids_without_trailing_numbers_follow_the_sorted_names(tmp_path):

@@ -475,7 +475,18 @@ class ColumnPlan:
     arrays: list[np.ndarray]  # position (t, space, kp, ind), then (t, kp, ind) each
 
 
-def _extra_variables(ds: xr.Dataset) -> list[str]:
+def extra_variables(ds: xr.Dataset) -> list[str]:
+    """The per-keypoint variables written as extra coords columns (beyond x, y, likelihood).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge.model import from_numpy
+    >>> ds = from_numpy(np.zeros((2, 3, 1, 1)))
+    >>> ds["reprojection_error"] = ds["confidence"]
+    >>> extra_variables(ds)
+    ['reprojection_error']
+    """
     wanted = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}
     return [
         str(name)
@@ -581,7 +592,7 @@ def plan_columns(
     >>> plan.labels
     [('me', 'keypoint_0', 'x'), ('me', 'keypoint_0', 'y'), ('me', 'keypoint_0', 'likelihood')]
     """
-    variables = _extra_variables(ds)
+    variables = extra_variables(ds)
     space = [str(s) for s in ds[model.SPACE].values]
     coords = [*space, *(["likelihood"] if likelihood else []), *map(_coord_of, variables)]
     names = [str(v) for v in ds[model.INDIVIDUAL].values]

@@ -333,6 +333,7 @@ def _write(
             stacklevel=3,
         )
         data_split = None
+    ds = _without_foreign_coords(ds, path, title)
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
     with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
         if streamed:
@@ -346,6 +347,33 @@ def _write(
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
+
+
+def _without_foreign_coords(ds: xr.Dataset, path: Path, title: str) -> xr.Dataset:
+    """The dataset without per-keypoint variables a DeepLabCut file does not hold.
+
+    DeepLabCut writes x, y (, z) and likelihood per bodypart, and its own
+    readers (``make_labeled_video``, ``filterpredictions``, the 3D plots) and
+    movement's take the columns in threes or every other coord as a position:
+    Anipose's ``reprojection_error`` as a column read ``likelihood``,
+    ``reprojection_error``, ``camera_count`` as another bodypart. They are
+    dropped with a warning, unless the dataset was read from a DeepLabCut file
+    that had them (written back as it was). LightningPose files keep them
+    (EKS writes its variances so).
+    """
+    if title != "DeepLabCut" or ds.attrs.get("source_software") == "DeepLabCut":
+        return ds
+    extras = layout.extra_variables(ds)
+    if not extras:
+        return ds
+    warnings.warn(
+        f"{path}: a DeepLabCut file holds x, y (, z) and likelihood per bodypart, and "
+        f"DeepLabCut's and movement's readers take other columns as positions; "
+        f"{', '.join(extras)} are not written. Write LightningPose .csv or netCDF to keep them.",
+        UserWarning,
+        stacklevel=4,
+    )
+    return ds.drop_vars(extras)
 
 
 def _checked_scorer(given: object, fallback: str, title: str, nul: str) -> str:
