@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import warnings
 import zlib
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,15 @@ def write(
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
     path = Path(path)
-    refuse_views(ds, "SLEAP analysis")  # 3-D poses are written as movement writes them
+    refuse_views(ds, "SLEAP analysis")
+    if ds.sizes[model.SPACE] == 3:  # written as movement writes them, which reads them back
+        warnings.warn(
+            f"{path}: SLEAP analysis files are 2-D: the z of these 3-D poses is written, as "
+            "movement writes and reads it, but SLEAP and sleap-io read x and y only. Write "
+            "netCDF, NWB or Anipose .csv for other tools.",
+            UserWarning,
+            stacklevel=3,
+        )
     ds = individual_scores(ds)
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")
