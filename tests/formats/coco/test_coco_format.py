@@ -439,6 +439,17 @@ def test_poses_without_confidence_are_written_as_results_scored_1_with_a_warning
     assert back.instance_score.values.ravel().tolist() == [1.0, 1.0]
 
 
+def test_frames_without_a_detection_are_left_out_of_results_with_a_warning(tmp_path):
+    position = np.random.default_rng(4).uniform(1, 100, (3, 2, 2, 1))
+    position[1] = np.nan  # nothing detected in the second frame
+    ds = posebridge.from_numpy(position, np.full((3, 2, 1), 0.5), individual_names=["a"])
+    with pytest.warns(UserWarning, match=r"res\.json: 1 of 3 frames have no placed keypoint"):
+        (path,) = posebridge.save(ds, tmp_path / "res.json", format="coco")
+    back = posebridge.load(path)
+    assert back.image_id.values.tolist() == [1, 3]
+    np.testing.assert_array_equal(back.position.values, ds.position.values[[0, 2]])
+
+
 def test_detect_tells_ground_truth_and_results_from_other_json(tmp_path):
     assert posebridge.detect(gt_file(tmp_path)) == "coco"
     results = tmp_path / "r.json"

@@ -387,6 +387,15 @@ def _results(ds: xr.Dataset, path: Path) -> tuple[str | pa.LargeStringArray, ...
     present = finite.any(axis=2)
     rows, cols = np.nonzero(present)
     image_ids = _image_ids(ds)
+    empty = ~present.any(axis=1)
+    if empty.any() and present.any():
+        warnings.warn(
+            f"{path}: {int(empty.sum())} of {empty.size} frames have no placed keypoint and "
+            "are not written (a results file lists detections only): read back, time counts "
+            "the images with a detection; image_id keeps each one's id.",
+            UserWarning,
+            stacklevel=3,
+        )
     category_ids, _ = _categories(ds, rows, cols, "animal")
     conf = confidence[rows, cols]
     fin = finite[rows, cols]
