@@ -30,6 +30,7 @@ import pytest
 import posebridge
 from posebridge import model
 from posebridge._outputs import TEMPORARY_MARK, _temporary_twin, stale_temporaries
+from posebridge.model import labels
 
 #: format -> file name of its output.
 TARGETS = {
@@ -190,6 +191,40 @@ def test_full_disk_gives_a_clean_error_and_keeps_the_old_file(small_disk):
         assert "disk is full" in report["message"], (fmt, report)
         assert target.read_bytes() == data, fmt
         assert leftovers(target) == [], fmt
+
+
+@pytest.mark.parametrize("room", [0.2, 0.5, 0.8])
+@pytest.mark.parametrize("name", ["poses.h5", "CollectedData_me.h5"])
+def test_a_disk_filling_up_during_a_dlc_h5_write_gives_a_clean_error(
+    small_disk, tmp_path, room, name
+):
+    """PyTables reports no error when the disk fills up during its write: save returned
+    and the previous file was replaced by one whose last rows read as frame 0."""
+    rng = np.random.default_rng(7)
+    big = posebridge.from_numpy(rng.random((12_000, 2, 4, 2)) * 100, rng.random((12_000, 4, 2)))
+    if name.startswith("CollectedData"):  # labels: pandas' fixed layout
+        images = [f"labeled-data/v/img{i:05d}.png" for i in range(3000)]
+        big = labels.from_numpy(rng.random((3000, 2, 4, 2)) * 100, image_path=images)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (sized,) = posebridge.save(big, tmp_path / name)
+        target = small_disk / name
+        posebridge.save(big.isel(time=slice(0, 10)), target)  # the previous file
+    data = target.read_bytes()
+    free = shutil.disk_usage(small_disk).free
+    wanted = int(sized.stat().st_size * room)
+    assert free > wanted, "the tmpfs is too small for this test"
+    (small_disk / "filler").write_bytes(bytes(free - wanted))
+    with (
+        pytest.raises(posebridge.PoseBridgeError, match="could not be written") as caught,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        posebridge.save(big, target, overwrite=True)
+    assert str(target) in str(caught.value)
+    assert TEMPORARY_MARK not in str(caught.value)
+    assert target.read_bytes() == data
+    assert leftovers(target) == ["filler"]
 
 
 def _make_read_only(folder: Path) -> str:

@@ -322,8 +322,18 @@ def _cause(error: BaseException) -> str | None:
     return None
 
 
-def _limit_cause(path: Path) -> str:
-    """Why a file came out short: the file-size limit, a full disk, or unknown."""
+#: :func:`limit_cause` when neither the file-size limit nor a full disk explains a failure.
+_INCOMPLETE = "the file came out incomplete"
+
+
+def limit_cause(path: Path) -> str:
+    """Why a file came out short: the file-size limit, a full disk, or unknown.
+
+    Examples
+    --------
+    >>> limit_cause(Path("poses.h5"))  # doctest: +SKIP
+    'the disk is full'
+    """
     try:
         import resource
 
@@ -337,7 +347,7 @@ def _limit_cause(path: Path) -> str:
             return _CAUSES[errno.ENOSPC]
     except OSError:  # pragma: no cover
         pass
-    return "the file came out incomplete"
+    return _INCOMPLETE
 
 
 #: Temporaries flushed to disk at once: ``fsync`` waits on the disk, not the CPU, and a
@@ -401,7 +411,7 @@ def _verify_hdf5(temporary: Path, target: Path) -> None:
             h5py.h5o.visit(root, visited, info=True)
     except Exception as error:
         raise PoseBridgeError(
-            f"{target}: could not be written: {_limit_cause(temporary)} "
+            f"{target}: could not be written: {limit_cause(temporary)} "
             f"(the HDF5 file written is damaged: {type(error).__name__}); "
             "the previous file, if any, is unchanged."
         ) from error
@@ -628,13 +638,18 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
         except PoseBridgeError as error:
             raise _renamed(error, temporaries, named) from error
         except (OSError, RuntimeError) as error:
-            cause = _cause(error)
-            if cause is None:
-                raise
-            failed = next(
-                (t for t, p in zip(targets, temporaries, strict=True) if p.exists()), targets[0]
-            )
-            raise _write_error(error, failed) from error
+            at = next((i for i, p in enumerate(temporaries) if p.exists()), 0)
+            if _cause(error) is None:
+                # PyTables' HDF5ExtError ("Problems creating the Array") says nothing of
+                # a disk that filled up or the file-size limit: the file system tells
+                limit = limit_cause(temporaries[at])
+                if limit == _INCOMPLETE:
+                    raise
+                raise PoseBridgeError(
+                    f"{targets[at]}: could not be written: {limit} ({type(error).__name__}: "
+                    f"{error}); the previous file, if any, is unchanged."
+                ) from error
+            raise _write_error(error, targets[at]) from error
         for temporary, target in zip(temporaries, targets, strict=True):
             if not temporary.exists():
                 raise PoseBridgeError(f"{target}: the writer produced no file.")

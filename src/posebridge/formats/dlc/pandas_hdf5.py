@@ -32,7 +32,8 @@ from typing import Any
 import h5py
 import numpy as np
 
-from posebridge.errors import FormatError
+from posebridge._outputs import limit_cause
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import check_size, one_number, read_whole
 from posebridge.formats._shared.safe_pickle import guarded_builtin
 from posebridge.model import labels
@@ -40,6 +41,7 @@ from posebridge.model import labels
 __all__ = [
     "BuiltinsOnlyUnpickler",
     "PandasFrame",
+    "check_written",
     "column_level_names",
     "group_encoding",
     "pandas_groups",
@@ -550,3 +552,59 @@ def dlc_groups(h5: h5py.File, path: Path) -> list[str]:
         if "bodyparts" in names and "coords" in names:
             keys.append(key)
     return keys
+
+
+def check_written(
+    path: Path,
+    key: str,
+    n_rows: int,
+    *,
+    frames: np.ndarray | None = None,
+    values: np.ndarray | None = None,
+) -> None:
+    """Refuse a pandas table just written that does not read back as it was written.
+
+    PyTables reports no error when the disk fills up during a write: the table
+    was then missing, or its last chunks read as zeros (frame 0 again). The
+    row count is compared, then the rows' ``frames`` (a ``table``'s index
+    field: large predictions) or all the ``values`` (small tables: labels).
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming ``path``, the likely cause (a full disk, the file-size limit) and
+        what did not read back.
+
+    Examples
+    --------
+    >>> check_written(Path("video1DLC.h5"), "df_with_missing", 3, frames=frames)  # doctest: +SKIP
+    """
+    problem = None
+    try:
+        with h5py.File(path, "r") as h5:
+            group = h5.get(key)
+            table = group.get("table") if isinstance(group, h5py.Group) else None
+            if frames is not None and isinstance(table, h5py.Dataset):  # the index field only
+                if table.shape != (n_rows,) or "index" not in (table.dtype.names or ()):
+                    problem = f"it holds {table.shape[0] if table.ndim else 0} rows of {n_rows}"
+                elif not np.array_equal(table.fields("index")[()], frames):
+                    problem = "its frame numbers differ from those written"
+            else:
+                frame = read_frame(h5, key, path)
+                if frame.values.shape[0] != n_rows:
+                    problem = f"it holds {frame.values.shape[0]} rows of {n_rows}"
+                elif (
+                    values is not None
+                    and not np.array_equal(  # text columns come after
+                        frame.values[:, : values.shape[1]], values, equal_nan=True
+                    )
+                ):
+                    problem = "its numbers differ from those written"
+    except (OSError, FormatError) as error:
+        problem = str(error)
+    if problem is None:
+        return
+    raise PoseBridgeError(
+        f"{path}: could not be written: {limit_cause(path)} (the table written does not read "
+        f"back as written: {problem}); the previous file, if any, is unchanged."
+    )

@@ -25,7 +25,7 @@ import xarray as xr
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.lazy import is_dask, time_blocks
 from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout
+from posebridge.formats.dlc import layout, pandas_hdf5
 from posebridge.model import labels
 
 __all__ = ["streamable", "write_chunks"]
@@ -106,3 +106,6 @@ def write_chunks(
     finally:
         for out in outputs:
             out.close()
+    if not csv:  # PyTables says nothing of a disk that filled up meanwhile
+        for target in targets:
+            pandas_hdf5.check_written(target, KEY, n_rows, frames=frames.astype(np.int64))

@@ -36,7 +36,7 @@ from posebridge.errors import PoseBridgeError, SchemaError, TypeError
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout, stream_write
+from posebridge.formats.dlc import layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
 from posebridge.model import labels
 
@@ -241,19 +241,20 @@ def write_h5(
 ) -> None:
     """Write one table to an .h5 file (``fixed`` for labels and (folder, video, image) rows)."""
     key = "df_with_missing"
-    if fixed or style == "levels":  # pandas cannot store row + column MultiIndex as a table
-        df = table_frame(plan, style, index)
-        if data_split is not None:
-            df[set_label(plan)] = data_split.astype(object)
-        df.to_hdf(target, key=key, mode="w", format="fixed")
-        return
-    if style == "path" or data_split is not None:  # small, strings sized at once
-        df = table_frame(plan, style, index)
-        if data_split is not None:
-            df[set_label(plan)] = data_split.astype(object)
-        df.to_hdf(target, key=key, mode="w", format="table", index=False)
-        return
     n_rows = index[0].shape[0]
+    if fixed or style == "levels" or style == "path" or data_split is not None:
+        # fixed: pandas cannot store row + column MultiIndex as a table; else small, strings
+        # sized at once
+        df = table_frame(plan, style, index)
+        numbers = df.to_numpy()
+        if data_split is not None:
+            df[set_label(plan)] = data_split.astype(object)
+        if fixed or style == "levels":
+            df.to_hdf(target, key=key, mode="w", format="fixed")
+        else:
+            df.to_hdf(target, key=key, mode="w", format="table", index=False)
+        pandas_hdf5.check_written(target, key, n_rows, values=numbers)
+        return
     step = max(1, _H5_CHUNK_CELLS // max(1, len(plan.labels)))
     with pd.HDFStore(target, mode="w") as store:
         for start in range(0, max(n_rows, 1), step):
@@ -261,6 +262,7 @@ def write_h5(
             store.append(
                 key, table_frame(plan, style, index, rows), index=False, expectedrows=n_rows
             )
+    pandas_hdf5.check_written(target, key, n_rows, frames=index[0])
 
 
 # --------------------------------------------------------------------------
