@@ -644,3 +644,41 @@ def test_frame_numbers_no_frame_rate_gives_back_are_not_written_with_a_warning(t
     with pytest.warns(UserWarning, match=r"frame numbers \(0, 1, 5, 6\) follow no one frame"):
         (path,) = posebridge.save(ds, tmp_path / "a.nwb")
     assert "frame" not in posebridge.load(path).coords
+
+
+def test_camera_times_drifting_from_a_nominal_fps_keep_their_frames_and_fps(tmp_path):
+    """TRex-like: 29.97 Hz camera times from 12.5 s, frames from 1000, read with fps=30:
+    the frames were dropped and NWB -> DeepLabCut wrote frames 375, 376, ..."""
+    frames = np.arange(1000, 1600)
+    time = 12.5 + (frames - 1000) / 29.97
+    ds = _with_frames(time.tolist(), frames.tolist(), 30.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        (path,) = posebridge.save(ds, tmp_path / "a.nwb")
+    back = posebridge.load(path)
+    assert back.frame.values.tolist() == frames.tolist()
+    assert back.attrs["fps"] == 30.0
+
+
+def test_repeated_frame_numbers_are_not_written_with_a_warning(tmp_path):
+    ds = _with_frames([0.0, 0.01, 0.04, 0.05], [0, 0, 1, 1], None)
+    with pytest.warns(UserWarning, match=r"frame numbers \(0, 0, 1, 1\)"):
+        (path,) = posebridge.save(ds, tmp_path / "a.nwb")
+    assert "frame" not in posebridge.load(path).coords
+
+
+def test_the_source_video_is_timed_as_the_frame_numbers_say(tmp_path):
+    """Video frame 0 was put at t=0 while the poses said t=4.0 was frame 0: aligning the
+    poses to the video by time showed the wrong frame."""
+    video = tmp_path / "cam.mp4"
+    video.write_bytes(bytes(16))
+    ds = _with_frames((4.0 + np.arange(20) / 25).tolist(), list(range(100, 120)), 25.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the video is no real video
+        (path,) = posebridge.save(ds, tmp_path / "a.nwb", video_path=video)
+    with h5py.File(path) as h5:
+        start = h5["acquisition/SourceVideo/starting_time"]
+        rate, first_time = float(start.attrs["rate"]), float(start[()])
+    assert rate == 25.0
+    np.testing.assert_allclose(first_time + 100 / rate, 4.0)  # video frame 100 at t=4.0
+    assert posebridge.load(path).frame.values.tolist() == list(range(100, 120))

@@ -33,6 +33,7 @@ The Subject's checks are in :mod:`posebridge.formats.nwb.subject`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import uuid
@@ -245,6 +246,9 @@ def _video(
     fps = ds.attrs.get("fps")
     if ds.attrs.get("time_unit") == "frames":
         timing = {"rate": 1.0, "starting_time": 0.0, "num_samples": count}
+    elif plan.frame_map is not None:  # frame k at start + (k - first) / rate, as the poses say
+        start, rate, first = plan.frame_map
+        timing = {"rate": rate, "starting_time": start - first / rate, "num_samples": count}
     elif fps:
         timing = {"rate": float(fps), "starting_time": 0.0, "num_samples": count}
     elif plan.timestamps is not None:
@@ -409,7 +413,7 @@ def add_poses(
     if rate_of_one_only and plan.rate is not None and plan.rate != 1.0:
         rows = ds.sizes[model.TIME] + padding
         times = regular_times(plan.starting_time, rows, plan.rate)
-        plan = TimePlan(None, plan.starting_time, times, plan.comment, plan.unkept_frames)
+        plan = dataclasses.replace(plan, rate=None, timestamps=times)
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints, container_name)
     # one dataset per view (the whole dataset without views): (time, space, keypoint, individual)

@@ -11,6 +11,7 @@ comments are described in :mod:`posebridge.formats.nwb.common`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,8 @@ class TimePlan:
     comment: str | None
     #: Frame numbers that no marker can give back (the writer warns): ``None`` when kept.
     unkept_frames: np.ndarray | None = None
+    #: (start, rate, first) of the frame marker, when the frames needed one.
+    frame_map: tuple[float, float, int] | None = None
 
 
 def _regular_rate(t: np.ndarray, fps: float | None, marker_fps: float | None) -> float | None:
@@ -82,32 +85,33 @@ def padded_plan(plan: TimePlan, rows: int, fps: float | None) -> TimePlan:
     """The time plan extended by ``rows`` padding times after the last one."""
     comment = " | ".join(c for c in (plan.comment, padding_comment(rows)) if c)
     if plan.rate is not None:
-        return TimePlan(plan.rate, plan.starting_time, None, comment, plan.unkept_frames)
+        return dataclasses.replace(plan, comment=comment)
     t = np.asarray(plan.timestamps, dtype=np.float64)
     if t.size == 0:
         return TimePlan(1.0, 0.0, None, comment)
     step = 1.0 / fps if fps else float(np.median(np.diff(t))) if t.size > 1 else 1.0
     extra = t[-1] + step * np.arange(1, rows + 1, dtype=np.float64)
     times = np.concatenate([t, extra])
-    return TimePlan(None, plan.starting_time, times, comment, plan.unkept_frames)
+    return dataclasses.replace(plan, rate=None, timestamps=times, comment=comment)
 
 
 def _frame_map(t: np.ndarray, frames: np.ndarray, fps: float | None) -> tuple | None:
     """(start, rate, first) whose formula (:func:`mapped_frames`) gives ``frames`` back.
 
-    The start is the first time and ``first`` its frame; the rate is the fps, or
-    without one the frames' step over the times'. ``None`` when none fits.
+    The start is the first time and ``first`` its frame; the rate is the fps,
+    else the frames' step over the times' (camera timestamps that drift from a
+    nominal fps, or no fps at all). ``None`` when none fits, or when the frames
+    do not increase (the reader keeps only increasing ones).
     """
+    if frames.size > 1 and not bool(np.all(np.diff(frames) > 0)):
+        return None
     start, first = float(t[0]), int(frames[0])
-    if fps:
-        rates = [fps]
-    elif t.size == 1:
-        rates = [1.0]
+    rates = [fps] if fps else []
+    if t.size == 1:
+        rates = rates or [1.0]
     elif t[-1] > t[0] and frames[-1] > frames[0]:
         estimate = float(frames[-1] - frames[0]) / float(t[-1] - t[0])
-        rates = [round(estimate, 6), estimate]
-    else:
-        return None
+        rates += [round(estimate, 6), estimate]
     for rate in rates:
         if rate > 0 and np.array_equal(mapped_frames(t, start, rate, first), frames):
             return start, float(rate), first
@@ -127,7 +131,7 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
     fps = float(fps) if fps else None
     markers: list[str] = []
     marker_fps = None
-    unkept = None
+    unkept = mapping = None
     frames = model.frame_numbers(ds)
     if frames is not None and t.size:
         if fps and np.array_equal(model.nearest_frames(t, fps), frames):
@@ -142,5 +146,5 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
     if rate is not None:
         if fps is None:  # the rate is the times' step: the reader must not take it as fps
             markers.insert(0, no_fps_comment())
-        return TimePlan(rate, float(t[0]), None, " | ".join(markers) or None, unkept)
-    return TimePlan(None, 0.0, t, " | ".join(markers) or None, unkept)
+        return TimePlan(rate, float(t[0]), None, " | ".join(markers) or None, unkept, mapping)
+    return TimePlan(None, 0.0, t, " | ".join(markers) or None, unkept, mapping)

@@ -18,8 +18,9 @@ Reading. Boxes become ``position`` (the centre: top-left + size / 2),
 region is read as a box of size zero; polygons, circles and ellipses are
 refused with a message naming the line. The frame number of each image is
 ``file_attributes["frame"]`` when every row has it, else taken from the file
-name by ``frame_regexp`` (default ``(0\\d*)\\.\\w+$``, as movement's: the
-digits with a leading zero before the extension). Gaps are always kept:
+name by ``frame_regexp`` (default ``(?<![0-9])([0-9]+)\\.\\w+$``: the whole
+number before the extension; movement's ``(0\\d*)\\.\\w+$`` read ``img_1000.png``
+as frame 0). Gaps are always kept:
 
 - ``use_frame_numbers_from_file=False`` (the default): ``time`` counts frames
   from the first image in the file (time 0), and when that image is not frame
