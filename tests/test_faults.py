@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -771,3 +772,15 @@ def test_the_progress_thread_ends_quietly_when_the_managers_process_is_gone():
         threading.excepthook = previous
     assert not thread.is_alive()
     assert errors == []
+
+
+@pytest.mark.parametrize("fmt", ["dlc", "dlc-csv", "slp", "nwb", "netcdf"])
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_overwriting_keeps_the_permissions_of_the_file_replaced(tmp_path, fmt, mode):
+    """The new file was made with the default mode: a private 0600 file became 0644."""
+    target = tmp_path / TARGETS[fmt]
+    save(fmt, 1, target)
+    target.chmod(mode)
+    save(fmt, 2, target)
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert leftovers(target) == []

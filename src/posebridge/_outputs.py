@@ -9,6 +9,7 @@ process left are found again by their name and removed (:func:`stale_temporaries
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import os
 import re
@@ -504,6 +505,7 @@ def _place(temporary: Path, target: Path, overwrite: bool) -> None:
     """
     try:
         if overwrite:
+            _keep_mode(target, temporary)
             os.replace(temporary, target)
             return
         try:
@@ -521,6 +523,23 @@ def _place(temporary: Path, target: Path, overwrite: bool) -> None:
         raise
     except OSError as error:
         raise _write_error(error, target) from error
+
+
+def _keep_mode(target: Path, temporary: Path) -> None:
+    """Give the new file the permissions (and, where allowed, the owner and group) of the
+    regular file it replaces, as writing over it in place keeps them (a private 0600
+    file became 0644)."""
+    try:
+        found = os.stat(target)
+    except OSError:
+        return
+    if not stat.S_ISREG(found.st_mode):
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(temporary, stat.S_IMODE(found.st_mode))
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):
+            os.chown(temporary, found.st_uid, found.st_gid)
 
 
 def _appeared(target: Path) -> FileExistsError:
