@@ -8,6 +8,7 @@ Matroska demuxer then skips to the next readable cluster, losing frames.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -178,3 +179,12 @@ def test_probe_reads_a_high_speed_cameras_frame_rate(tmp_path, fps):
         writer.send(pattern(k))
     writer.close()
     assert _video.probe(tmp_path / "v.mkv").fps == pytest.approx(fps)
+
+
+@pytest.mark.parametrize("call", [_video.probe, _video.read_frame])
+def test_a_named_pipe_is_refused_not_waited_on_for_ever(tmp_path, call):
+    """ffmpeg blocked opening the pipe, and SIGTERM did not end it."""
+    pipe = tmp_path / "cam.mp4"
+    os.mkfifo(pipe)
+    with pytest.raises(PoseBridgeError, match=r"cam\.mp4: is not a regular file"):
+        call(pipe)

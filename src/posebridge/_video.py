@@ -70,6 +70,10 @@ def _existing(path: str | os.PathLike[str]) -> Path:
         raise FileNotFoundError(2, f"{path}: no such video file.", str(path))
     if path.is_dir():
         raise PoseBridgeError(f"{path}: is a folder, not a video file.")
+    if not path.is_file():  # a FIFO would block ffmpeg's open() for ever
+        raise PoseBridgeError(
+            f"{path}: is not a regular file (a pipe, socket or device); a video must be a file."
+        )
     return path
 
 

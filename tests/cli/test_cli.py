@@ -773,3 +773,11 @@ def test_convert_checks_the_writers_options_before_reading_the_input(
     result = run("convert", source, tmp_path / target, "--option", option)
     assert result.exit_code == 1
     assert said in result.stderr and "in.csv" not in result.stderr
+
+
+def test_an_unknown_writer_option_names_the_option_flag_it_came_from(tmp_path, two_mice_nc):
+    # it blamed NWB flags the user never typed (--subject-id, --compression, --video)
+    for key in ("subject_id", "compression", "video_path"):
+        result = run("convert", two_mice_nc, tmp_path / f"o{key}.slp", "--option", f"{key}=x")
+        assert result.exit_code == 1
+        assert f"no option '{key}' (given by --option)" in result.stderr, result.stderr

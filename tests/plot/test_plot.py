@@ -7,6 +7,7 @@ computed here from the arrays the datasets were built from.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import matplotlib
@@ -767,3 +768,19 @@ def test_missing_of_labels_names_the_labelled_frames_chosen_by_time():
     assert ax.images[0].get_array().tolist() == [[0.0, 1.0, 0.0]]
     shown = {t.get_text(): x for t, x in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)}
     assert {k: v for k, v in shown.items() if k} == {"5": 0.0, "6": 1.0, "7": 2.0}
+
+
+@pytest.mark.parametrize("kind", ["trajectories", "confidence", "missing", "skeleton"])
+def test_names_with_dollar_signs_are_drawn_as_written_not_as_math(arrays, kind):
+    # matplotlib read them as math text: "ear$_{L$" raised, "$x^2$" was drawn as a formula
+    names = ["ear$_{L$", "$x^2$", "a$b$c"]
+    ds = model.from_numpy(
+        arrays["position"], arrays["confidence"], individual_names=["m$1", "$m2$"],
+        keypoint_names=names,
+    )  # fmt: skip
+    ds["skeleton_edges"] = (("edge", "edge_node"), [names[:2]])
+    fig = getattr(plot, kind)(ds)
+    fig.canvas.draw()  # math text is parsed when drawn
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if "$" in t.get_text()]
+    assert texts  # the names are shown...
+    assert all(re.search(r"(?<!\\)\$", t) is None for t in texts)  # ...every $ escaped

@@ -59,7 +59,7 @@ def _nwb_options(**given: Any) -> tuple[dict[str, Any], dict[str, str]]:
         options["split_individuals"], flags["split_individuals"] = False, "--single-file"
     if given.get("append"):
         options["append"], flags["append"] = True, "--append"
-    return options, flags
+    return options, {key: flags[key] for key in options}
 
 
 # --------------------------------------------------------------------------

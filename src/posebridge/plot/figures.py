@@ -46,6 +46,12 @@ MAX_COLUMNS = 2_000
 ImageLike = np.ndarray | str | os.PathLike[str] | None
 
 
+def _plain(value: object) -> str:
+    """A name from the data as matplotlib must be given it to show it as it is: ``$``
+    escaped, so ``"a$b$c"`` is not drawn (or refused) as math text."""
+    return str(value).replace("$", r"\$")
+
+
 def _boxes(ds: xr.Dataset) -> bool:
     return ds.attrs.get("ds_type") == model.BBOXES
 
@@ -161,9 +167,9 @@ def trajectories(
     elif _boxes(ds):
         title = "box centres"
     else:
-        title = ", ".join(str(k) for k in ds[model.KEYPOINT].values)
+        title = ", ".join(_plain(k) for k in ds[model.KEYPOINT].values)
     style = {"linestyle": "none", "marker": "o", "markersize": 3} if labels.is_labels(ds) else {}
-    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    names = [_plain(n) for n in ds[model.INDIVIDUAL].values]
     hue = colour_numbers(ds)
     several = x.ndim == 3 and x.shape[1] > 1
     for i, name in enumerate(names):
@@ -171,7 +177,7 @@ def trajectories(
             ax.plot(x[:, i], y[:, i], color=colour(hue[i]), label=name, linewidth=1, **style)
             continue
         for k, keypoint in enumerate(ds[model.KEYPOINT].values):
-            label = f"{name}: {keypoint}" if several else name
+            label = f"{name}: {_plain(keypoint)}" if several else name
             look = {"linestyle": ("-", "--", ":", "-.")[k % 4]} if several else {}
             if style:  # labelled frames: one marker per keypoint
                 look = {**style, "marker": "os^Dv<>phx"[k % 10]}
@@ -244,7 +250,7 @@ def confidence(
     ax = _mpl.axes(ax)
     per_keypoint = "confidence" in ds and model.KEYPOINT in ds["confidence"].dims
     what = model.KEYPOINT if per_keypoint else model.INDIVIDUAL
-    groups = [str(n) for n in ds[what].values]
+    groups = [_plain(n) for n in ds[what].values]
     if "confidence" in ds:  # (values, group): the groups' scores pooled over the rest
         conf = ds["confidence"].transpose(what, ...)
         values = np.asarray(conf.values, dtype=float).reshape(len(groups), -1).T
@@ -315,11 +321,11 @@ def missing(
     position = ds["position"].transpose(model.INDIVIDUAL, ..., model.SPACE, model.TIME)
     absent = np.isnan(np.asarray(position.values, dtype=float)).any(axis=-2)
     rows = absent.reshape(-1, ds.sizes[model.TIME]).astype(float)  # (individual x kp, time)
-    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    names = [_plain(n) for n in ds[model.INDIVIDUAL].values]
     if _boxes(ds):
         row_names = names
     else:
-        kps = [str(k) for k in ds[model.KEYPOINT].values]
+        kps = [_plain(k) for k in ds[model.KEYPOINT].values]
         row_names = [f"{n}: {k}" for n in names for k in kps]
     n = rows.shape[1]
     per = max(1, -(-n // max(1, int(max_columns))))
@@ -431,14 +437,14 @@ def skeleton(
     ax = _mpl.axes(ax)
     if still is not None:
         _mpl.show_image(ax, still)
-    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    names = [_plain(n) for n in ds[model.INDIVIDUAL].values]
     x, y = _xy(one["position"])  # ([keypoint,] individual)
     if _boxes(ds):
         _draw_boxes(ax, one, x, y, names)
     else:
         _draw_poses(ax, ds, x, y, names)
     if labels.is_labels(ds):
-        video_name = str(one[labels.VIDEO].values)
+        video_name = _plain(one[labels.VIDEO].values)
         where = f"labelled frame {row}: {video_name} frame {int(one[model.FRAME].values)}"
     elif number is not None:
         where = f"frame {number[row]}"
@@ -458,7 +464,7 @@ def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: li
     from matplotlib import patheffects
     from matplotlib.collections import LineCollection
 
-    keypoints = [str(k) for k in ds[model.KEYPOINT].values]
+    keypoints = [str(k) for k in ds[model.KEYPOINT].values]  # as the edges name them
     edges = np.asarray(ds["skeleton_edges"].values).astype(str) if "skeleton_edges" in ds else []
     index = {k: i for i, k in enumerate(keypoints)}
     pairs = np.array(
@@ -497,7 +503,11 @@ def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: li
         if np.isfinite(x[k, first]):
             at = (x[k, first], y[k, first])
             ax.annotate(
-                keypoint, at, xytext=(4, -4), textcoords="offset points", fontsize="x-small"
+                _plain(keypoint),
+                at,
+                xytext=(4, -4),
+                textcoords="offset points",
+                fontsize="x-small",
             )
 
 
