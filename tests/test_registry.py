@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import json
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ import xarray as xr
 import _corpus
 import posebridge
 from posebridge import registry
+from posebridge.errors import PoseBridgeError, UnknownFormatError
 
 
 def test_family_extensions_are_the_endings_the_records_claim():
@@ -228,3 +231,44 @@ def test_boxes_to_a_poses_format_name_say_what_it_holds(tmp_path, name, title):
     boxes = model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
     with pytest.raises(posebridge.UnknownFormatError, match=f"{title} files hold poses.*bboxes"):
         posebridge.save(boxes, tmp_path / name)
+
+
+def _cut_hdf5(tmp_path: Path) -> Path:
+    ds = posebridge.from_numpy(np.ones((50, 2, 2, 1)), keypoint_names=["a", "b"])
+    (path,) = posebridge.save(ds, tmp_path / "whole.slp")
+    cut = tmp_path / "cut.slp"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return cut
+
+
+def _written(name: str, data: bytes):
+    def make(tmp_path: Path) -> Path:
+        (tmp_path / name).write_bytes(data)
+        return tmp_path / name
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (_written("empty.csv", b""), "is empty"),
+        (_cut_hdf5, r"is an HDF5 file .* cannot be opened"),
+        (_written("a.npz", b"PK\x03\x04cut"), "is a zip archive .* cannot be opened"),
+        (_written("a.csv", gzip.compress(b"scorer,x\n")), "is gzip-compressed"),
+    ],
+    ids=["empty", "cut-hdf5", "cut-zip", "gzip"],
+)
+def test_an_unrecognised_file_that_is_evidently_damaged_says_so(tmp_path, make, said):
+    # it said only "could not recognise the format ... pass format="
+    path = make(tmp_path)
+    with pytest.raises(UnknownFormatError, match=said):
+        posebridge.detect(path)
+
+
+def test_an_empty_path_names_no_file_not_the_current_folder(tmp_path, monkeypatch):
+    # Path("") is ".": an unset $IN read the folder the command ran in
+    monkeypatch.chdir(tmp_path)
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 1, 1))), tmp_path / "here.nc")
+    with pytest.raises(PoseBridgeError, match="an empty path names no file"):
+        posebridge.load("")

@@ -108,7 +108,13 @@ BOXES_NAME = "MOVE_one-crab_test.nc"
 TREX_NAME = "TRex_five-locusts_test.zip"
 
 
-def _publish(server, *, corrupt: str | None = None, only: tuple[str, ...] | None = None):
+def _publish(
+    server,
+    *,
+    corrupt: str | None = None,
+    only: tuple[str, ...] | None = None,
+    locusts: tuple[str, ...] = ("locust_0",),
+):
     """Write the sample files and a metadata.yaml giving their sha256 sums.
 
     ``corrupt`` names a file whose published sum is wrong; ``only`` limits
@@ -123,7 +129,8 @@ def _publish(server, *, corrupt: str | None = None, only: tuple[str, ...] | None
     (root / "frames" / "two-mice_frame.png").write_bytes(b"\x89PNG\r\n\x1a\n fake frame")
     (root / "videos" / "two-mice_video.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 fake")
     with zipfile.ZipFile(root / "poses" / TREX_NAME, "w") as archive:
-        archive.writestr("five-locusts/locust_0.npz", b"not really numpy")
+        for locust in locusts:
+            archive.writestr(f"five-locusts/{locust}.npz", b"not really numpy")
 
     def checksum(path: Path) -> str:
         return "0" * 64 if path.name == corrupt else _sha256(path)
@@ -600,3 +607,15 @@ def test_a_sample_name_that_is_not_text_is_a_type_error(name):
 
     with pytest.raises(errors.TypeError, match="a sample name is text"):
         sample_data.fetch_dataset(name)
+
+
+def test_a_zip_sample_updated_on_the_server_leaves_no_stale_member(sample_server):
+    """pooch unpacked the new archive over the old folder: a file the server's archive no
+    longer holds stayed, and read as an individual."""
+    _publish(sample_server, locusts=("locust_0", "locust_1"))
+    folder = sample_data.fetch_dataset_paths(TREX_NAME)["poses"]
+    assert sorted(p.name for p in folder.rglob("*.npz")) == ["locust_0.npz", "locust_1.npz"]
+    _publish(sample_server, locusts=("locust_0",))
+    sample_data.list_datasets(refresh=True)
+    folder = sample_data.fetch_dataset_paths(TREX_NAME)["poses"]
+    assert sorted(p.name for p in folder.rglob("*.npz")) == ["locust_0.npz"]

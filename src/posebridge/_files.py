@@ -76,6 +76,8 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     """
     expect_path(path, "file")
     given = os.fspath(path)
+    if not given:  # Path("") is the current folder: an unset variable would read it
+        raise FileNotFoundError(2, "an empty path names no file; pass the file to read.", "")
     path = Path(path)
     refuse_long_names(path)
     if not path.exists():

@@ -204,6 +204,9 @@ def _detect(peek: Peek) -> Format:
                     f"({', '.join(f.name for f in top)}); pass format= to choose."
                 )
             return top[0]
+    damage = _damage_hint(peek)
+    if damage:
+        raise UnknownFormatError(f"{peek.path}: {damage}")
     hint = _not_utf8_hint(peek)
     raise UnknownFormatError(
         f"{peek.path}: could not recognise the format from the file's content "
@@ -214,6 +217,36 @@ def _detect(peek: Peek) -> Format:
             else "Pass format= if you know it; `posebridge formats` lists what is supported."
         )
     )
+
+
+def _damage_hint(peek: Peek) -> str | None:
+    """What an unrecognised file evidently is when it is empty, damaged or compressed."""
+    if not peek.head:
+        return "is empty (0 bytes); it may be an interrupted download or copy."
+    if peek.is_hdf5 and peek.h5 is None:
+        import h5py
+
+        try:
+            h5py.File(peek.path, "r").close()
+        except (OSError, ValueError) as error:
+            return (
+                f"is an HDF5 file (the container of .h5, .slp, .nwb and .nc files) that cannot "
+                f"be opened ({error}); is it truncated or damaged (an interrupted download "
+                "or copy)?"
+            )
+    if peek.head.startswith(b"PK\x03\x04"):
+        import zipfile
+
+        try:
+            zipfile.ZipFile(peek.path).close()
+        except (zipfile.BadZipFile, OSError) as error:
+            return (
+                f"is a zip archive (the container of .npz files) that cannot be opened ({error}); "
+                "is it truncated or damaged?"
+            )
+    if peek.head.startswith(b"\x1f\x8b"):
+        return "is gzip-compressed: decompress it first (gunzip), then read the file inside."
+    return None
 
 
 #: Endings of tables a spreadsheet saves: their refusals name Excel's ways of saving.

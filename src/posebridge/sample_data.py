@@ -423,12 +423,31 @@ def _known_hash(name: str, key: str, value: Any) -> str | None:
     return None
 
 
+def _fresh_unzip_type() -> Any:
+    """pooch's ``Unzip`` emptying its folder first (a class made on use: pooch is imported
+    only to download)."""
+    import shutil
+
+    import pooch
+
+    class FreshUnzip(pooch.Unzip):
+        """pooch's Unzip, emptying the extraction folder when the archive is new or updated
+        (pooch extracts over it, keeping the files the new archive no longer holds)."""
+
+        def __call__(self, fname: str, action: str, pup: Any) -> Any:
+            if action in ("download", "update"):
+                shutil.rmtree(fname + self.suffix, ignore_errors=True)
+            return super().__call__(fname, action, pup)
+
+    return FreshUnzip
+
+
 def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> Path:
     """Download ``<url>/<key>`` into the cache (or use the cached copy) and check it."""
     import pooch
 
     store = pooch.create(path=data_dir(), base_url=f"{sample_url()}/", registry={key: known_hash})
-    processor = pooch.Unzip() if unzip else None  # unpacks into <file>.unzip
+    processor = _fresh_unzip_type()() if unzip else None  # unpacks into <file>.unzip
     url = f"{sample_url()}/{key}"
     try:
         result = store.fetch(

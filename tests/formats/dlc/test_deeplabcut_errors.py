@@ -5,6 +5,7 @@ Empty, cut and other formats' files are in tests/test_bad_input_matrix.py.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import h5py
@@ -523,3 +524,34 @@ def test_a_pickled_pandas_attribute_asking_for_a_size_is_refused(tmp_path, pickl
         h5["df_with_missing"].attrs["non_index_axes"] = np.bytes_(pickled)
     with pytest.raises(FormatError, match=r"bombDLC\.h5: .*non_index_axes.*made from a number"):
         posebridge.load(path)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_csv_cut_inside_its_last_cell_is_read_with_a_warning(
+    tmp_path: Path, dlc_csv: Path, reader
+) -> None:
+    # the cell count of the last line is right, but its last value lost digits
+    data = dlc_csv.read_bytes().rstrip(b"\n")
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data[:-3])
+    with pytest.warns(UserWarning, match=r"cut\.csv: its last line has no line end"):
+        reader(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        reader(dlc_csv)  # whole: no warning
+
+
+def test_a_dlc_csv_whose_header_is_longer_than_the_detection_peek_is_detected(
+    tmp_path: Path,
+) -> None:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_resnet50_openfieldAug20shuffle1_30000"], [f"animal_{i:03d}" for i in range(120)],
+         [f"bodypart_{k:02d}" for k in range(12)], ["x", "y", "likelihood"]],
+        names=["scorer", "individuals", "bodyparts", "coords"],
+    )  # fmt: skip
+    df = pd.DataFrame(np.ones((2, len(columns))), columns=columns)
+    path = tmp_path / "wideDLC_net.csv"
+    df.to_csv(path)
+    header = path.read_bytes().split(b"\n")[:4]
+    assert sum(map(len, header)) > Peek.HEAD_BYTES  # the peek holds no whole header
+    assert posebridge.detect(path) == "dlc"

@@ -266,3 +266,12 @@ def test_a_misnamed_npz_is_read_by_its_content(tmp_path: Path, name: str):
     np.testing.assert_array_equal(
         posebridge.load(misnamed).position.values, posebridge.load(source).position.values
     )
+
+
+def test_a_damaged_npz_in_a_folder_is_an_error_naming_it_not_a_missing_fish(tmp_path: Path):
+    """A cut copy of one fish's file was taken for a file of another tool and left out."""
+    paths = make_folder(tmp_path / "data")
+    data = paths[1].read_bytes()
+    paths[1].write_bytes(data[: len(data) // 2])
+    with pytest.raises(FormatError, match=r"clip_fish1\.npz"):
+        posebridge.load(tmp_path / "data")

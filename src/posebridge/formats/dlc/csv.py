@@ -25,6 +25,7 @@ import contextlib
 import csv
 import io
 import itertools
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,8 +257,15 @@ def sniff_header(peek: Peek) -> CsvHeader | None:
     head = peek.loose_head.lstrip(b"\xef\xbb\xbf")
     if not head.startswith((b"scorer", b'"scorer"')):  # cells quoted (QUOTE_NONNUMERIC, ALL)
         return None
+    lines = peek.lines(7, loose=True)
+    if len(peek.head) == peek.HEAD_BYTES and len(lines) < 7 and peek.text is not None:
+        # header lines longer than the head (many animals x bodyparts): read them whole
+        try:
+            lines = _lines(peek.path, 7)
+        except (OSError, UnicodeDecodeError, FormatError):
+            return None
     try:  # text in another encoding too: its reader names the encoding
-        return header_from_lines(peek.lines(7, loose=True), peek.path)
+        return header_from_lines(lines, peek.path)
     except FormatError:
         return None
 
@@ -662,6 +670,18 @@ def read_table(
             f"looks truncated or malformed: its last line has {last} cells, the header "
             f"{width}. Re-export the file from {source_software}.",
         )
+    if last is not None and end > 0:
+        with open(path, "rb") as handle:
+            handle.seek(end - 1)
+            unended = handle.read(1) not in (b"\n", b"\r")
+        if unended:  # every writer ends its last row; a cut copy's last cell may be partial
+            warnings.warn(
+                f"{path}: its last line has no line end, as a file cut short (an interrupted "
+                f"copy or download) has: the last value of that line may be incomplete. "
+                f"Re-export the file from {source_software} if it was cut.",
+                UserWarning,
+                stacklevel=2,
+            )
     start = _data_start(path, header.skip)
     _refuse_wide_first_row(path, start, header.skip + 1, width)
     try:

@@ -150,7 +150,9 @@ def _is_trex_file(path: Path) -> bool:
         try:
             return is_trex_columns(npz_members(path))
         except (zipfile.BadZipFile, OSError):
-            return False
+            # a damaged .npz (a cut copy): read, so that the reader names it, rather than
+            # leaving its individual out without a word
+            return True
     if path.suffix.lower() == ".csv":  # another encoding too: the reader names it
         return is_trex_header(loose_first_line(path))
     return False
