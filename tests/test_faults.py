@@ -784,3 +784,31 @@ def test_overwriting_keeps_the_permissions_of_the_file_replaced(tmp_path, fmt, m
     save(fmt, 2, target)
     assert stat.S_IMODE(target.stat().st_mode) == mode
     assert leftovers(target) == []
+
+
+def test_ctrl_c_during_the_clean_up_still_removes_every_temporary(tmp_path, monkeypatch):
+    """The removal loop stopped at the first KeyboardInterrupt: an overwritten YOLO tree
+    kept its old labels' backups, which read back as extra frames."""
+    from posebridge import _outputs
+
+    targets = [tmp_path / f"f{i}.txt" for i in range(5)]
+    for target in targets:
+        target.write_text("old")
+    real = _outputs._remove
+    calls = []
+
+    def interrupted_once(path):
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real(path)
+
+    monkeypatch.setattr(_outputs, "_remove", interrupted_once)
+    with (
+        pytest.raises(KeyboardInterrupt),
+        _outputs.atomic_outputs(targets, overwrite=True) as temporaries,
+    ):
+        for temporary in temporaries:
+            temporary.write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [t.name for t in targets]
+    assert {t.read_text() for t in targets} == {"new"}

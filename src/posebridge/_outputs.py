@@ -687,8 +687,21 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
             _take_back(placed, backups, error)
             raise
     finally:
-        for temporary in [*temporaries, *filter(None, backups.values())]:
-            _remove(temporary)
+        _remove_all([*temporaries, *filter(None, backups.values())])
+
+
+def _remove_all(paths: list[Path]) -> None:
+    """Remove every path, even when Ctrl-C lands midway (raised again after the last): a
+    YOLO tree's thousands of temporaries were left, and read back as frames."""
+    interrupted: BaseException | None = None
+    for path in paths:
+        try:
+            _remove(path)
+        except KeyboardInterrupt as error:
+            interrupted = error
+            _remove(path)
+    if interrupted is not None:
+        raise interrupted
 
 
 @contextmanager

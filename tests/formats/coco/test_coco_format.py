@@ -890,3 +890,28 @@ def test_messages_list_at_most_ten_categories(tmp_path):
         with pytest.raises(FormatError, match=r"'c10' \(id 10.*\.\.\. \(499 in all\)") as error:
             coco.read(path, **options)
         assert "'c11'" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("video", "frame", "said"),
+    [
+        (
+            ["session1/cam.mp4", "session2/cam.mp4"],
+            [5, 5],
+            r"rows 0 and 1 would both be the image",
+        ),
+        (["v.mp4", "v.mp4"], [-1, 3], r"row 0 has neither an image_path nor a frame number"),
+    ],
+    ids=["two-videos-one-name", "unknown-frame"],
+)
+def test_labels_whose_image_names_would_not_tell_the_images_apart_are_refused(
+    tmp_path, video, frame, said
+):
+    # both were written as one image (cam/img00005.png), or as img-0001.png read back as frame 1
+    from posebridge.model import labels
+
+    position = np.arange(4.0).reshape(2, 2, 1, 1)
+    ds = labels.from_numpy(position, video=video, frame=frame, keypoint_names=["nose"])
+    with pytest.raises(posebridge.PoseBridgeError, match=said):
+        posebridge.save(ds, tmp_path / "gt.json", image_size=(640, 480))
+    assert not (tmp_path / "gt.json").exists()

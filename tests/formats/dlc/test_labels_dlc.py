@@ -288,3 +288,29 @@ def test_data_split_is_left_out_of_a_labels_h5_with_a_warning_and_the_file_reads
     assert back["image_path"].values.tolist() == lab["image_path"].values.tolist()
     (csv,) = posebridge.save(lab, tmp_path / "d.csv", format="dlc")  # the CSV keeps it
     assert posebridge.load(csv)["data_split"].values.tolist() == ["train", "test"]
+
+
+@pytest.mark.parametrize("name", ["CollectedData_me.h5", "CollectedData_me.csv"])
+def test_labels_written_as_collected_data_take_the_file_names_scorer(tmp_path, name):
+    """DeepLabCut finds labelled data by cfg['scorer'] in the file name, then takes
+    Data[cfg['scorer']]: a scorer level of 'posebridge' was a KeyError there."""
+    position = np.arange(8.0).reshape(2, 2, 2, 1)
+    images = ["labeled-data/v/img001.png", "labeled-data/v/img002.png"]
+    ds = labels.from_numpy(position, image_path=images, keypoint_names=["a", "b"])
+    (path,) = posebridge.save(ds, tmp_path / name)
+    table = (
+        pd.read_hdf(path)
+        if path.suffix == ".h5"
+        else pd.read_csv(path, header=[0, 1, 2], index_col=[0, 1, 2])
+    )
+    assert set(table.columns.get_level_values("scorer")) == {"me"}
+    (other,) = posebridge.save(ds, tmp_path / f"x{name}", scorer="given")  # given: kept
+    assert posebridge.load(other).attrs["scorer"] == "given"
+
+
+def test_poses_written_as_collected_data_are_warned_about(tmp_path):
+    # a SLEAP project read as poses (instances="auto" with predictions) gave a predictions
+    # table under DeepLabCut's labels name, without a word
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), np.ones((3, 2, 1)))
+    with pytest.warns(UserWarning, match=r"CollectedData_me\.h5: a CollectedData file is"):
+        posebridge.save(ds, tmp_path / "CollectedData_me.h5")

@@ -1011,3 +1011,12 @@ def test_predictions_on_an_image_sequence_keep_every_image_when_written_back(tmp
         assert list(back.videos[0].filename) == images
         assert [lf.frame_idx for lf in back.labeled_frames] == [0, 2]
     assert list(posebridge.to_sleap_io(ds).videos[0].filename) == images
+
+
+def test_writing_a_pkg_slp_says_no_images_are_embedded(tmp_path):
+    # it wrote a plain .slp under the package's name without a word; sleap-io then looked
+    # for the frames in the videos
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), np.ones((3, 2, 1)))
+    with pytest.warns(UserWarning, match=r"a\.pkg\.slp: a \.pkg\.slp embeds the labelled frames"):
+        (path,) = posebridge.save(ds, tmp_path / "a.pkg.slp")
+    assert posebridge.load(path).position.shape == ds.position.shape

@@ -897,3 +897,23 @@ def test_another_dataset_is_not_written_over_the_label_files_it_was_read_from(tm
     assert not (tmp_path / "export.yaml").exists()
     posebridge.save(ds, path, overwrite=True)  # back where it was read from: an update
     np.testing.assert_allclose(yolo.read(path).position.values, ds.position.values)
+
+
+def test_an_image_with_a_hidden_name_is_refused_as_a_read_would_skip_it(tmp_path):
+    ds = labels.from_numpy(np.ones((2, 2, 2, 1)) * 5, image_path=["shots/a.png", "shots/.b.png"])
+    with pytest.raises(SchemaError, match=r"\.b\.png': a name starting with '\.'"):
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+
+
+def test_rewriting_fewer_rows_into_a_tree_of_images_warns_of_the_rows_left(tmp_path):
+    """20 frames, then 10 with overwrite=True: the other 10 label files stayed and read
+    back as rows of the new dataset, without a word."""
+    root = tmp_path / "tree"
+    (root / "images").mkdir(parents=True)
+    names = [f"images/f{i:02d}.png" for i in range(4)]
+    for name in names:
+        Image.new("RGB", (10, 10)).save(root / name)
+    four = labels.from_numpy(np.ones((4, 2, 2, 1)) * 5, image_path=names)
+    yolo.write(four, root / "data.yaml", image_size=(10, 10))
+    with pytest.warns(UserWarning, match=r"2 image\(s\) .* no row in it .* 2 of them have a"):
+        yolo.write(four.isel(time=[0, 1]), root / "data.yaml", image_size=(10, 10), overwrite=True)

@@ -168,11 +168,27 @@ def _file_names(ds: xr.Dataset) -> np.ndarray:
     stems = stems.str.replace(r"\.[^.]*$", "", regex=True).to_numpy(dtype=str)
     frames = model.frame_numbers(ds)
     frames = np.arange(n) if frames is None else np.asarray(frames, dtype=np.int64)
+    unknown = (images == "") & (frames < 0)
+    if unknown.any():
+        raise SchemaError(
+            f"row {int(np.argmax(unknown))} has neither an image_path nor a frame number "
+            "(-1): COCO names each image; give the row its image_path."
+        )
     made = np.char.add(
         np.char.add(np.where(stems == "", "", np.char.add(stems, "/")), "img"),
         np.char.zfill(frames.astype(str), 5),
     )
-    return np.where(images != "", images, np.char.add(made, ".png"))
+    names = np.where(images != "", images, np.char.add(made, ".png"))
+    repeated = pd.Index(names).duplicated()
+    if repeated.any():  # frames of two videos of one name in different folders
+        second = int(np.argmax(repeated))
+        first = int(np.flatnonzero(names == names[second])[0])
+        raise SchemaError(
+            f"rows {first} and {second} would both be the image {names[second]!r} "
+            f"(videos {videos[first]!r} and {videos[second]!r}); COCO tells images by "
+            "file_name: give the rows their own image_path."
+        )
+    return names
 
 
 def _points(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:

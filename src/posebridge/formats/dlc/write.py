@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import re
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -308,7 +309,20 @@ def _write(
         raise PoseBridgeError(
             f"split_individuals must be True, False or 'auto', got {split_individuals!r}."
         )
-    scorer = _checked_scorer(scorer, ds.attrs.get("scorer") or default_scorer, title, nul)
+    if not labelled and Path(path).stem.startswith("CollectedData"):
+        warnings.warn(
+            f"{path}: a CollectedData file is DeepLabCut's labelled frames, and this dataset "
+            "is poses (rows by frame number, with likelihood), which DeepLabCut does not take "
+            "as labels. Labels read as labels (a SLEAP file with instances='user', a COCO "
+            "ground truth, NWB PoseTraining) are written as DeepLabCut's labelled data.",
+            UserWarning,
+            stacklevel=3,
+        )
+    named = re.fullmatch(r"CollectedData_(.+)", Path(path).stem) if labelled else None
+    # DeepLabCut finds labelled data by cfg["scorer"] in the file name and then takes
+    # Data[cfg["scorer"]]: the scorer level must be the name's (a KeyError in DeepLabCut)
+    fallback = named.group(1) if named else (ds.attrs.get("scorer") or default_scorer)
+    scorer = _checked_scorer(scorer, fallback, title, nul)
     style, index = layout.index_for_writing(ds)
     data_split = (
         np.asarray(ds[layout.DATA_SPLIT].values).astype(str)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,14 @@ def write(
     if float(format_id) not in WRITE_FORMAT_IDS:
         raise PoseBridgeError(f"format_id must be one of {WRITE_FORMAT_IDS}, got {format_id!r}.")
     check_2d(ds, path, "SLEAP .slp")
+    if path.name.lower().endswith(".pkg.slp"):
+        warnings.warn(
+            f"{path}: a .pkg.slp embeds the labelled frames' images, and posebridge writes "
+            "no images: the file holds the poses and points to the videos (or images) by "
+            "their paths, as a .slp does (SLEAP's Export Labels Package makes one).",
+            UserWarning,
+            stacklevel=3,
+        )
     ds = individual_scores(ds)
     labels_plan = None
     if labels.is_labels(ds):

@@ -397,6 +397,19 @@ def labels_listed(root: Path, entry: str) -> list[str]:
     return _files_under(labels, lambda name: name.endswith(".txt")) if labels.is_dir() else []
 
 
+def images_listed(root: Path, entry: str) -> list[str]:
+    """The images a read lists for a split entry that is a folder (recursively, hidden
+    ones left out, sorted as paths); empty when it is no folder.
+
+    Examples
+    --------
+    >>> images_listed(Path("no-such-root"), "images/train")
+    []
+    """
+    where = _resolve(root, entry)
+    return _files_under(where, _is_image) if where.is_dir() else []
+
+
 def _is_image(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 

@@ -27,6 +27,7 @@ from posebridge.formats._shared.images import (
 )
 from posebridge.formats.yolo._layout import (
     SPLITS,
+    images_listed,
     label_path,
     labels_listed,
     load_yaml,
@@ -103,6 +104,12 @@ def write(
     sizes = _sizes(ds, image_size)
     splits = _splits(ds, split)
     images = _image_paths(ds, splits)
+    hidden = next((image for image in images if _hidden(image)), None)
+    if hidden is not None:
+        raise SchemaError(
+            f"image {hidden!r}: a name starting with '.' is hidden, and Ultralytics (and a "
+            "read of the dataset) skips it; give the row another image_path."
+        )
     label_files = [label_path(image) for image in images]
     _refuse_shared_labels(images, label_files)
     flip = _flip_idx(ds)
@@ -113,6 +120,7 @@ def write(
     _refuse_writing_onto_source(ds, path, targets)
     check_outputs([path], overwrite)
     _refuse_stray_labels(root, images, targets)
+    _check_other_images(path, root, entries, images, targets)
     made: list[Path] = []
     try:
         _make_folders(root, label_files, made)
@@ -188,6 +196,51 @@ def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> 
                 "folder.",
                 strays[0],
             )
+
+
+def _hidden(image: str) -> bool:
+    """Whether a posix image path has a hidden file or folder name (``.x``, not ``..``)."""
+    return any(part.startswith(".") and part not in (".", "..") for part in image.split("/"))
+
+
+def _check_other_images(
+    path: Path, root: Path, entries: dict[str, Any], images: list[str], targets: list[Path]
+) -> None:
+    """Warn about images of a split's folder that the dataset has no row for.
+
+    A split written as a folder is read (by posebridge and Ultralytics) as every
+    image in it: one with a label file this write leaves (the tree's own, or an
+    earlier export's) comes back as a row with that file's instances; one without
+    is an image without animals to Ultralytics (background). Both are said, with
+    how many, as a read-back of the written dataset then differs from it.
+    """
+    ours = {os.path.normcase(os.path.abspath(root / image)) for image in images}
+    written = {os.path.normcase(os.path.abspath(t)) for t in targets}
+    folders = [e for v in entries.values() for e in ([v] if isinstance(v, str) else v)]
+    extra = [
+        image
+        for folder in folders
+        if not folder.endswith(".txt")
+        for image in images_listed(root, folder)
+        if os.path.normcase(os.path.abspath(image)) not in ours
+    ]
+    if not extra:
+        return
+    labelled = [
+        image
+        for image in extra
+        if os.path.isfile(label := label_path(image.replace(os.sep, "/")))
+        and os.path.normcase(os.path.abspath(label)) not in written
+    ]
+    warnings.warn(
+        f"{path}: {len(extra)} image(s) in the dataset's image folders have no row in it "
+        f"(the first: {extra[0]}); {len(labelled)} of them have a label file there, which "
+        "is left as it is (a read, and Ultralytics' training, takes their instances), the "
+        "others are images without animals to Ultralytics. Write to another folder for a "
+        "tree of this dataset only.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _make_folders(root: Path, files: list[str], made: list[Path]) -> None:
