@@ -348,3 +348,19 @@ def test_frames_that_sleap_io_would_renumber_warn_and_every_frame_from_0_reads_r
         nwb.write_nwb(full, tmp_path / "full.nwb")
     labels = sio.load_nwb(tmp_path / "full.nwb")
     assert [lf.frame_idx for lf in labels.labeled_frames] == [10, 11, 15, 16, 40]
+
+
+def test_user_instances_keep_the_labels_skeleton_name_through_save_nwb(tmp_path):
+    """The annotations' skeleton was written as 'skeleton', not the Labels' 'Skeleton-0':
+    sleap_io.load_nwb then gave two skeletons (labels.skeleton raised)."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["head", "tail"], name="Skeleton-0")  # as SLEAP names it
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    instance = sio.Instance.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton=skeleton)
+    theirs = sio.Labels([sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])])
+    out = tmp_path / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(theirs, out)
+        back = sio.load_nwb(str(out))
+    assert [s.name for s in back.skeletons] == [skeleton.name]

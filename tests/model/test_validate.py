@@ -94,3 +94,58 @@ def test_a_bool_frame_rate_or_video_size_is_refused_not_read_as_1(attr, flag):
     ds.attrs[attr] = flag
     with pytest.raises(errors.TypeError, match=f"attrs\\['{attr}'\\] must be a number"):
         model.validate(ds)
+
+
+def _with_skeleton() -> xr.Dataset:
+    rng = np.random.default_rng(3)
+    ds = posebridge.from_numpy(
+        rng.uniform(0, 10, (4, 2, 3, 2)),
+        rng.uniform(0, 1, (4, 3, 2)),
+        keypoint_names=["head", "neck", "tail"],
+    )
+    ds["skeleton_edges"] = (("edge", "edge_node"), [["head", "neck"], ["head", "tail"]])
+    ds["instance_score"] = (("time", "individual"), rng.uniform(0, 1, (4, 2)))
+    return ds
+
+
+def test_a_filter_on_the_whole_dataset_that_broadcast_the_extras_is_refused_naming_one():
+    """ds.where(ds.confidence > 0.5) made skeleton_edges 5-D: NWB wrote 26,928 edges."""
+    ds = _with_skeleton()
+    with pytest.raises(
+        SchemaError, match=r"'skeleton_edges' must have dims \('edge', 'edge_node'\)"
+    ):
+        model.validate(ds.where(ds.confidence > 0.5))
+    ds["position"] = ds["position"].where(ds.confidence > 0.5)  # the way: position alone
+    assert model.validate(ds).skeleton_edges.dims == ("edge", "edge_node")
+
+
+def test_a_transposed_dataset_keeps_its_edges_as_pairs(tmp_path):
+    """ds.transpose() left skeleton_edges (edge_node, edge): head-head, neck-tail written."""
+    ds = _with_skeleton()
+    back = posebridge.load(posebridge.save(ds.transpose(), tmp_path / "a.slp")[0])
+    assert back.skeleton_edges.values.tolist() == [["head", "neck"], ["head", "tail"]]
+
+
+def test_numpy_text_in_attributes_is_written_as_text(tmp_path):
+    ds = _with_skeleton()
+    ds.attrs["video_path"] = np.array(["v.mp4"])[0]  # a np.str_: h5py refused it
+    ds.attrs["keywords"] = list(np.array(["a", "b"]))
+    back = posebridge.load(posebridge.save(ds, tmp_path / "a.nc")[0])
+    assert back.attrs["video_path"] == "v.mp4"
+
+
+@pytest.mark.parametrize("names", [[b"head", b"neck", b"tail"], ["head", 1, "tail"]])
+def test_names_that_are_not_text_are_refused_naming_one(names):
+    ds = _with_skeleton().drop_vars("skeleton_edges")
+    ds = ds.assign_coords(keypoint=np.array(names, dtype=object))
+    with pytest.raises(SchemaError, match=r"Coordinate 'keypoint' must hold strings, got"):
+        model.validate(ds)
+
+
+def test_infinite_values_of_a_dask_dataset_are_refused_when_written(tmp_path):
+    pytest.importorskip("dask")
+    ds = _with_skeleton()
+    ds["position"][1, 0, 0, 0] = np.inf
+    with pytest.raises(posebridge.PoseBridgeError, match="inf"):
+        posebridge.save(ds.chunk({"time": 2}), tmp_path / "a.csv", format="dlc")
+    assert not (tmp_path / "a.csv").exists()

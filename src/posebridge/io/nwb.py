@@ -194,7 +194,9 @@ def _annotations(labels: Any) -> xr.Dataset:
         )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*have no track.*", category=UserWarning)
-        return bridges.from_sleap_io(labels, instances="user")
+        ds = bridges.from_sleap_io(labels, instances="user")
+    name = _skeleton_name(labels)  # the Labels' own (SLEAP's default 'Skeleton-0' too)
+    return ds.assign_attrs(skeleton_name=name) if name else ds
 
 
 def _n_predicted(labels: Any) -> int:

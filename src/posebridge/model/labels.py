@@ -78,6 +78,7 @@ __all__ = [
     "hide_unseen",
     "image_frames",
     "is_labels",
+    "occluded_points",
     "point_flags",
     "refuse",
     "utf8_text",
@@ -628,6 +629,27 @@ def point_flags(ds: xr.Dataset) -> np.ndarray:
         visible = np.asarray(ds[VISIBLE].transpose(*dims).values, dtype=np.float64)
         flags &= ~(visible < VISIBLE_FLAG)
     return flags
+
+
+def occluded_points(ds: xr.Dataset) -> int:
+    """How many points have coordinates but a ``visible`` flag below 2 (COCO's v=1).
+
+    Formats whose not-visible points read back as missing (SLEAP, NWB
+    PoseTraining) warn with this count when they write them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> flags = np.array([[[1], [2]]])  # (time, keypoint, individual)
+    >>> ds = from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"], visible=flags)
+    >>> occluded_points(ds)
+    1
+    """
+    if VISIBLE not in ds:
+        return 0
+    position = ds["position"].transpose(TIME, SPACE, KEYPOINT, ...)
+    finite = np.isfinite(position.values).all(axis=1)
+    return int((finite & ~point_flags(ds)).sum())
 
 
 def visible_from_flags(flags: np.ndarray, finite: np.ndarray) -> np.ndarray | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from os import PathLike
 from typing import Any
 
@@ -95,8 +96,10 @@ def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     for key, value in attrs.items():
         if value is None:
             continue
-        if isinstance(value, PathLike):
+        if isinstance(value, PathLike | np.str_):  # np.str_ (from an array): h5py refuses it
             value = str(value)
+        elif isinstance(value, list | tuple) and any(isinstance(v, np.str_) for v in value):
+            value = [str(v) if isinstance(v, np.str_) else v for v in value]
         elif isinstance(value, bool | np.bool_):
             if key in _NOT_FLAGS:  # True is no frame rate or size: refused, not read as 1
                 raise errors.TypeError(f"attrs[{key!r}] must be a number, got {value!r}.")
@@ -105,10 +108,26 @@ def _clean_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _documented_dims(name: str) -> tuple[str, ...] | None:
+    """The dims :data:`EXTRAS` documents for a data variable, or None."""
+    match = re.match(r"variable \(([^)]*)\)", EXTRAS.get(name, ""))
+    if match is None:
+        return None
+    return tuple(part.split("=")[0].strip() for part in match.group(1).split(","))
+
+
 def _check_names(ds: xr.Dataset, dim: str) -> None:
     values = np.asarray(ds[dim].values)
     if values.dtype.kind not in "UO":
         _fail(f"Coordinate '{dim}' must hold strings, got dtype {values.dtype}.")
+    if values.dtype.kind == "O":  # an object array may hold bytes, numbers, None...
+        others = [v for v in values.ravel() if not isinstance(v, str)]
+        if others:
+            other = others[0]
+            _fail(
+                f"Coordinate '{dim}' must hold strings, got {other!r} "
+                f"({type(other).__name__}); e.g. decode bytes first."
+            )
     names = [str(v) for v in values]
     if len(set(names)) != len(names):
         _fail(f"Coordinate '{dim}' has repeated names: {names}.")
@@ -150,9 +169,22 @@ def _refuse_infinite(ds: xr.Dataset, name: str) -> None:
     if name not in ds.data_vars or ds[name].dtype.kind != "f":
         return
     values = ds[name].variable._data
-    if not isinstance(values, np.ndarray):  # lazy (dask, file-backed) arrays stay unread
+    dims = ds[name].dims
+    if type(values).__module__.startswith("dask"):  # checked block by block as it is computed
+
+        def checked(block: np.ndarray, block_info: Any = None) -> np.ndarray:
+            where = block_info[0]["array-location"] if block_info else None
+            offset = tuple(low for low, _ in where) if where else None
+            message = infinite_values(block, dims, name, offset)
+            if message is not None:
+                raise SchemaError(message)
+            return block
+
+        ds[name] = ds[name].copy(data=values.map_blocks(checked, dtype=values.dtype))
         return
-    message = infinite_values(values, ds[name].dims, name)
+    if not isinstance(values, np.ndarray):  # file-backed lazy arrays stay unread here
+        return
+    message = infinite_values(values, dims, name)
     if message is not None:
         _fail(message)
 
@@ -245,6 +277,19 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     for dim in (*dims[2:], *views):
         _check_names(ds, dim)
 
+    for name in list(ds.data_vars):  # the extras: documented dims, in documented order
+        documented = _documented_dims(str(name))
+        if documented is None or name in ("position", "shape", "confidence"):
+            continue
+        have = ds[name].dims
+        view = (VIEW,) if views and VIEW in have else ()
+        if set(have) != set(documented) | set(view):
+            _fail(
+                f"'{name}' must have dims {documented}, got {have}. An operation on the whole "
+                "dataset (ds.where(...)) broadcasts every variable: apply it to 'position' "
+                "alone, e.g. ds['position'] = ds['position'].where(...)."
+            )
+        ds[name] = ds[name].transpose(*documented, *view)  # ds.transpose() reverses them
     if "confidence" in ds.data_vars:
         conf_dims = ds["confidence"].dims
         options = [(TIME, INDIVIDUAL)]

@@ -233,6 +233,14 @@ def build_training(
     FramePlan
         What :func:`write_frames` adds.
     """
+    if occluded := labels.occluded_points(ds):
+        warnings.warn(
+            f"{nwb_path}: {occluded} point(s) with coordinates are flagged labelled but not "
+            "visible (COCO's v=1); PoseTraining keeps them with node_visibility False, which "
+            "posebridge, sleap-io and movement read as missing points.",
+            UserWarning,
+            stacklevel=4,
+        )
     from ndx_pose import PoseTraining, Skeleton, Skeletons, SourceVideos, TrainingFrames
     from pynwb.image import ImageSeries
 

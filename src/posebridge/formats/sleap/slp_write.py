@@ -173,6 +173,14 @@ def write(
     labels_plan = None
     if labels.is_labels(ds):
         check_labels(ds)
+        if occluded := labels.occluded_points(ds):
+            warnings.warn(
+                f"{path}: {occluded} point(s) with coordinates are flagged labelled but not "
+                "visible (COCO's v=1); SLEAP keeps them as not visible, which SLEAP, "
+                "sleap-io, movement and posebridge read as missing points.",
+                UserWarning,
+                stacklevel=3,
+            )
         dtypes = {
             "frames": FRAME_DTYPE,
             "instances": INSTANCE_DTYPE,
