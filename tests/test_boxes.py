@@ -126,3 +126,9 @@ def test_labelled_frames_are_refused_with_the_way_to_predictions():
         posebridge.boxes_from_poses(ds)
     boxes = posebridge.boxes_from_poses(labels.as_poses(ds))
     assert boxes.attrs["ds_type"] == "bboxes" and "content" not in boxes.attrs
+
+
+def test_a_dataset_without_keypoints_is_refused_not_a_raw_numpy_error():
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).isel(keypoint=[])
+    with pytest.raises(SchemaError, match="has no keypoints"):
+        posebridge.boxes_from_poses(ds)

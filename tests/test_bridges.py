@@ -13,7 +13,7 @@ import posebridge
 from _corpus import corpus_params
 from _sleap_io_labels import labels_of
 from posebridge import bridges, model
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats import sleap
 from posebridge.model import labels
 
@@ -365,3 +365,10 @@ def test_boxes_given_to_sleap_io_are_refused_as_the_wrong_kind():
     boxes = model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.ones((2, 2, 1)))
     with pytest.raises(posebridge.errors.DatasetKindError, match="to_sleap_io takes poses"):
         posebridge.to_sleap_io(boxes)
+
+
+def test_to_sleap_io_of_a_dataset_without_keypoints_is_refused():
+    pytest.importorskip("sleap_io")
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).isel(keypoint=[])
+    with pytest.raises(SchemaError, match="has no keypoints"):
+        posebridge.to_sleap_io(ds)

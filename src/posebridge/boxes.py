@@ -81,6 +81,8 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     if not math.isfinite(pad) or pad < 0:
         raise SchemaError(f"padding must be a finite number >= 0, got {padding!r}.")
 
+    if not ds.sizes["keypoint"]:  # ds.isel(keypoint=[]): no point to box
+        raise SchemaError("the dataset has no keypoints, so no point to draw a box around.")
     position = ds["position"].to_numpy().astype(np.float64)  # (time, space, kp, ind)
     present = ~np.isnan(position).any(axis=1)  # (time, keypoint, individual)
     position = np.where(present[:, None], position, np.nan)  # half-missing = missing

@@ -452,6 +452,8 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     for item in datasets:
         model.expect_poses(item, "to_sleap_io")
     keypoints = [str(k) for k in datasets[0][model.KEYPOINT].values]
+    if not keypoints:  # ds.isel(keypoint=[]): a skeleton of no node
+        raise SchemaError("the dataset has no keypoints; a SLEAP skeleton needs at least one.")
     for item in datasets[1:]:
         if [str(k) for k in item[model.KEYPOINT].values] != keypoints:
             raise SchemaError("the datasets of a list must share their keypoints (in order).")
