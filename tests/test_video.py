@@ -188,3 +188,19 @@ def test_a_named_pipe_is_refused_not_waited_on_for_ever(tmp_path, call):
     os.mkfifo(pipe)
     with pytest.raises(PoseBridgeError, match=r"cam\.mp4: is not a regular file"):
         call(pipe)
+
+
+@pytest.mark.parametrize(
+    ("rate", "exact"), [("24000/1001", 24000 / 1001), ("30000/1001", 30000 / 1001)]
+)
+def test_probe_gives_an_ntsc_rate_exactly_not_as_ffmpeg_rounds_it(tmp_path, rate, exact):
+    """ffmpeg shows 24000/1001 as '23.98 fps': render re-encoded at 23.98, drifting about
+    0.6 s an hour from the source's timestamps."""
+    exe = _video.ffmpeg("a test").get_ffmpeg_exe()
+    source = f"testsrc=size={WIDTH}x{HEIGHT}:rate={rate}"
+    subprocess.run(
+        [exe, "-y", "-loglevel", "error", "-f", "lavfi", "-i", source, "-frames:v", "10",
+         "-c:v", "mpeg4", str(tmp_path / "v.mp4")],
+        check=True,
+    )  # fmt: skip
+    assert _video.probe(tmp_path / "v.mp4").fps == pytest.approx(exact, rel=1e-12)

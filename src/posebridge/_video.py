@@ -141,13 +141,36 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         raise PoseBridgeError(f"{path}: could not be opened as a video ({last}).")
     # ffmpeg prints a whole number of thousands as "1k fps" (a high-speed camera's rate)
     rate = re.search(r"Video: .*?([\d.]+)(k?) fps", log)
+    shown = float(rate.group(1)) * (1000 if rate.group(2) else 1) if rate else None
     return VideoInfo(
         path=path,
         width=int(size.group(1)),
         height=int(size.group(2)),
-        fps=float(rate.group(1)) * (1000 if rate.group(2) else 1) if rate else None,
+        fps=_packet_rate(done.stdout, shown),
         n_frames=_kept_packets(done.stdout),
     )
+
+
+def _packet_rate(lines: bytes, shown: float | None) -> float | None:
+    r"""The exact frame rate of packets of one duration (their time base over it), else
+    the rate ffmpeg shows (rounded to two decimals: 23.98 for 24000/1001, which drifts
+    0.6 s an hour).
+
+    Examples
+    --------
+    >>> listing = b"#tb 0: 1/24000\n0, 0, 0, 1001, 12, 0x1\n0, 1001, 1001, 1001, 9, 0x2\n"
+    >>> _packet_rate(listing, 23.98)
+    23.976023976023978
+    """
+    text = lines.decode(errors="replace")
+    base = re.search(r"^#tb 0: (\d+)/(\d+)", text, re.MULTILINE)
+    durations = {int(d) for d in re.findall(r"^0,\s*-?\d+,\s*-?\d+,\s*(\d+),", text, re.M)}
+    if base is None or len(durations) != 1 or 0 in durations or int(base[1]) == 0:
+        return shown
+    exact = int(base[2]) / (int(base[1]) * durations.pop())
+    if shown is not None and abs(exact - shown) > 0.01 * shown:  # not the rate ffmpeg saw
+        return shown
+    return exact
 
 
 #: AVPacket's ``AV_PKT_FLAG_DISCARD``: the packet is needed to decode others but
