@@ -784,3 +784,17 @@ def test_names_with_dollar_signs_are_drawn_as_written_not_as_math(arrays, kind):
     texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if "$" in t.get_text()]
     assert texts  # the names are shown...
     assert all(re.search(r"(?<!\\)\$", t) is None for t in texts)  # ...every $ escaped
+
+
+def test_a_missing_raster_of_too_many_rows_is_refused_before_drawing():
+    """100 individuals x 50 keypoints drew for 20 s, then save_figure refused the size."""
+    ds = model.from_numpy(
+        np.ones((3, 2, 50, 41)),
+        individual_names=[f"m{i}" for i in range(41)],
+        keypoint_names=[f"k{k}" for k in range(50)],
+    ).assign_attrs(source_file="wide.h5")
+    with pytest.raises(
+        PoseBridgeError, match=r"wide\.h5: 2,050 rows .* individuals= / keypoints="
+    ):
+        plot.missing(ds)
+    plot.missing(ds.isel(individual=slice(0, 2)))  # chosen: drawn

@@ -42,6 +42,10 @@ __all__ = ["MAX_COLUMNS", "MAX_STEPS", "confidence", "missing", "skeleton", "tra
 MAX_STEPS = 20_000
 #: Rasters of more time steps than this are drawn in bins (the share of NaN in each).
 MAX_COLUMNS = 2_000
+#: Rows (individual x keypoint) of the missing-points raster: a quarter inch each, so more
+#: make a figure taller than save_figure draws (and than anyone reads), found only after
+#: seconds of drawing.
+MAX_ROWS = 2_000
 
 ImageLike = np.ndarray | str | os.PathLike[str] | None
 
@@ -327,6 +331,13 @@ def missing(
     else:
         kps = [_plain(k) for k in ds[model.KEYPOINT].values]
         row_names = [f"{n}: {k}" for n in names for k in kps]
+    if len(row_names) > MAX_ROWS:
+        source = ds.attrs.get("source_file")
+        raise PoseBridgeError(
+            f"{source + ': ' if source else ''}{len(row_names):,} rows (individual x keypoint) "
+            f"are more than the missing-points figure draws ({MAX_ROWS:,}); choose some with "
+            "individuals= / keypoints= (--individual / --keypoint)."
+        )
     n = rows.shape[1]
     per = max(1, -(-n // max(1, int(max_columns))))
     if per > 1:  # share missing in each run of `per` steps (the last run may be shorter)
