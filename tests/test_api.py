@@ -453,3 +453,16 @@ def test_frames_of_one_video_and_one_split_are_written_without_a_warning(tmp_pat
         posebridge.save(ds, tmp_path / "gt.json", image_size=(64, 64))
     assert posebridge.load(tmp_path / "p.slp").time.values.tolist() == [4, 9]
     assert posebridge.api.fps_among_options(25, {"fps": None}) == (25, {})
+
+
+@pytest.mark.parametrize("name", ["l.slp", "l.nwb", "CollectedData_me.h5"])
+def test_categories_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_path, name):
+    # calf / cow of a YOLO dataset vanished in .slp, .nwb and DeepLabCut without a word
+    ds = labels.from_numpy(np.full((1, 2, 1, 2), 5.0), image_path=["a.png"])
+    ds["category"] = (("time", "individual"), [["calf", "cow"]])
+    with pytest.warns(UserWarning, match=r"holds no categories, so each instance's category"):
+        posebridge.save(ds, tmp_path / name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the netCDF keeps them
+        posebridge.save(ds, tmp_path / "kept.nc")
+    assert posebridge.load(tmp_path / "kept.nc").category.values.tolist() == [["calf", "cow"]]

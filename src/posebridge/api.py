@@ -307,12 +307,15 @@ _INDIVIDUAL_SCORES = ("sleap", "slp", "netcdf")
 _IMAGE_PATHS_OF_POSES = ("dlc", "lp", "netcdf", "yolo", "labelstudio", "via")
 #: Formats that hold ``data_split`` (a DeepLabCut .h5 of labels says itself that it does not).
 _DATA_SPLITS = ("dlc", "lp", "netcdf", "yolo")
+#: Formats that keep instances' categories (classes, species).
+_CATEGORIES = ("coco", "yolo", "yolo-predictions", "labelstudio", "netcdf")
 
 
 def warn_frame_facts_dropped(
     ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
 ) -> None:
-    """Warn when the images that poses were made on, or the data splits, are not written.
+    """Warn when the images that poses were made on, the data splits or the instances'
+    categories are not written.
 
     Poses of still images (``image_path`` without being labels: COCO results,
     Label Studio predictions) written to a format that names no image read back
@@ -345,6 +348,17 @@ def warn_frame_facts_dropped(
             UserWarning,
             stacklevel=3,
         )
+    if fmt.name not in _CATEGORIES and "category" in ds.data_vars:
+        named = pd.unique(ds["category"].values.astype(str).ravel())
+        named = [str(n) for n in named if n not in ("", "nan", "None")]
+        if named:
+            shown = ", ".join(named[:5]) + (", ..." if len(named) > 5 else "")
+            warnings.warn(
+                f"{target}: {fmt.title} holds no categories, so each instance's category "
+                f"({shown}) is not written; COCO, YOLO, Label Studio and netCDF keep them.",
+                UserWarning,
+                stacklevel=3,
+            )
     several = "data_split" in ds.coords and pd.unique(ds["data_split"].values.ravel()).size > 1
     if several and fmt.name not in _DATA_SPLITS:  # one split: nothing parts the frames
         warnings.warn(

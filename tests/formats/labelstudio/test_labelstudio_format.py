@@ -714,3 +714,21 @@ def test_points_and_boxes_without_a_score_read_back_without_one(tmp_path):
     back = labelstudio.read(path, label_config=tmp_path / "config.xml")
     assert np.isnan(back.confidence.values).all()
     np.testing.assert_array_equal(back.instance_score.values, [[0.9, 0.5], [0.8, np.nan]])
+
+
+def test_what_label_studio_keypoints_cannot_hold_is_warned_about(tmp_path):
+    """A point labelled but not visible read back visible, named individuals read back as
+    untracked_<k>: both without a word."""
+    from posebridge.model import labels as labels_model
+
+    ds = labels_model.from_numpy(
+        np.full((1, 2, 2, 2), 5.0),
+        image_path=["a.png"],
+        individual_names=["queen", "worker"],
+        visible=np.array([[[1, 2], [2, 2]]]),
+    )
+    with pytest.warns(UserWarning) as caught:
+        posebridge.save(ds, tmp_path / "ls.json", format="labelstudio", image_size=(64, 64))
+    said = " ".join(str(w.message) for w in caught)
+    assert "1 point(s) with coordinates are flagged labelled but not visible" in said
+    assert "the individuals (queen, worker) read back as untracked_<k>" in said

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def write(
     image_size = video_frame_size(ds) if image_size is None else checked_image_size(image_size)
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
+    _warn_unkept(ds, path)
     names = [str(v) for v in ds[model.KEYPOINT].values]
     pieces, box_labels, appearance = _document(
         ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label,
@@ -133,6 +135,28 @@ def write(
             )
             temporaries[1].write_text(xml, encoding="utf-8")
     return targets
+
+
+def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
+    """Warn of what Label Studio's keypoints cannot hold: a visibility flag (COCO's v=1
+    reads back visible) and the individuals' identities (read back by rank)."""
+    if occluded := labels.occluded_points(ds):
+        warnings.warn(
+            f"{path}: {occluded} point(s) with coordinates are flagged labelled but not "
+            "visible (COCO's v=1); Label Studio's keypoints have no visibility, so they read "
+            "back as visible points.",
+            UserWarning,
+            stacklevel=3,
+        )
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
+    if len(names) > 1 and any(not re.fullmatch(r"untracked_\d+", name) for name in names):
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        warnings.warn(
+            f"{path}: Label Studio keeps no identity across images: the individuals "
+            f"({shown}) read back as untracked_<k>, by rank in each image.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _warn_unconfigured(path: Path, names: list[str], appearance: np.ndarray) -> None:
