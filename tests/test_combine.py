@@ -121,11 +121,13 @@ def test_box_tracks_starting_on_different_frames_line_up_on_their_frame_numbers(
     )
     posebridge.save(first, tmp_path / "one.csv", format="via")
     posebridge.save(second, tmp_path / "two.csv", format="via")
-    both = posebridge.load([tmp_path / "one.csv", tmp_path / "two.csv"])
-    assert model.frame_numbers(both).tolist() == [0, 1, 2, 3, 4, 5]
-    x = both.position.sel(space="x")
-    np.testing.assert_array_equal(x.sel(individual="id_1").values, [10] * 4 + [np.nan] * 2)
-    np.testing.assert_array_equal(x.sel(individual="id_2").values, [np.nan] * 2 + [20] * 4)
+    for options in ({}, {"fps": 10}):  # with fps=, the files were refused as not lining up
+        both = posebridge.load([tmp_path / "one.csv", tmp_path / "two.csv"], **options)
+        assert model.frame_numbers(both).tolist() == [0, 1, 2, 3, 4, 5]
+        x = both.position.sel(space="x")
+        np.testing.assert_array_equal(x.sel(individual="id_1").values, [10] * 4 + [np.nan] * 2)
+        np.testing.assert_array_equal(x.sel(individual="id_2").values, [np.nan] * 2 + [20] * 4)
+    np.testing.assert_allclose(both.time.values, np.arange(6) / 10)
 
 
 def test_files_whose_views_come_in_another_order_merge_by_view_name():

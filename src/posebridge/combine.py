@@ -114,8 +114,31 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     numbers in ``frame``: two files starting on different frames would line up
     their first rows. Then every input's time becomes its frame numbers less
     the first frame of all (VIA's own count), with ``frame`` kept; inputs whose
-    time is their frame number (the common case) are left as they are.
+    time is their frame number (the common case) are left as they are. Inputs in
+    seconds of one fps with frame numbers (VIA read with ``fps=``) likewise take
+    ``(frame - first of all) / fps``, unless their times already are
+    ``frame / fps``.
     """
+    rates = {ds.attrs.get("fps") for ds in datasets}
+    if (
+        len(rates) == 1
+        and (rate := rates.pop())
+        and all(
+            ds.attrs.get("time_unit") == "seconds" and model.FRAME in ds.coords for ds in datasets
+        )
+    ):  # VIA read with fps=: time (frame - the file's first) / fps
+        frames = [np.asarray(ds[model.FRAME].values, dtype=np.int64) for ds in datasets]
+        times = [np.asarray(ds[model.TIME].values, dtype=np.float64) for ds in datasets]
+        if all(
+            np.array_equal(model.nearest_frames(t, float(rate)), f)
+            for f, t in zip(frames, times, strict=True)
+        ):
+            return list(datasets)
+        base = min((int(f.min()) for f in frames if f.size), default=0)
+        return [
+            ds.assign_coords({model.TIME: (f - base) / float(rate), model.FRAME: (model.TIME, f)})
+            for ds, f in zip(datasets, frames, strict=True)
+        ]
     if any(ds.attrs.get("time_unit") != "frames" for ds in datasets):
         return list(datasets)
     frames = [np.asarray(model.frame_numbers(ds)) for ds in datasets]  # known: in frames
