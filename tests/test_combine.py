@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 import posebridge
 from posebridge import model
 from posebridge.combine import merge_individuals, stack_views
+from posebridge.errors import SchemaError
 
 frames = st.lists(st.integers(0, 40), min_size=1, max_size=12, unique=True).map(sorted)
 values = hnp.arrays(np.float64, st.integers(1, 12), elements=st.floats(-1e3, 1e3))
@@ -194,3 +195,19 @@ def test_camera_views_of_predictions_on_their_own_images_stack():
         for v in ("top", "bot")
     ]
     assert stack_views(views, ["top", "bot"]).sizes["view"] == 2
+
+
+def test_an_input_without_frame_numbers_takes_them_from_time_and_the_fps():
+    """A dataset read with fps (a frame coordinate) merged with one built without: the
+    union of times left NaN frames, refused with a message about a NaN frame number."""
+    rng = np.random.default_rng(0)
+    built = posebridge.from_numpy(rng.random((4, 2, 1, 1)), individual_names=["a"], fps=10)
+    read = posebridge.from_numpy(rng.random((4, 2, 1, 1)), individual_names=["b"], fps=10)
+    merged = merge_individuals([read.isel(time=[2, 3]), built.drop_vars("frame")])
+    assert merged.frame.values.tolist() == [0, 1, 2, 3]
+    camera = read.isel(time=[2, 3])  # camera times with frame numbers, no fps: no rule
+    del camera.attrs["fps"]
+    other = built.drop_vars("frame")
+    del other.attrs["fps"]
+    with pytest.raises(SchemaError, match="no input has a frame number"):
+        merge_individuals([camera, other])

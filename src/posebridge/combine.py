@@ -184,11 +184,33 @@ def _on_common_time(
                 if one_camera:
                     _refuse_other_rows(values, ds[name], name, sources, i)
                 values = values.combine_first(ds[name])
+        if name == model.FRAME and values.isnull().any():  # an input without frame numbers
+            values = _frames_filled(values, datasets, sources)
         was_int = datasets[0][name].dtype.kind in "iu"
         if values.dtype.kind == "f" and was_int and not values.isnull().any():
             values = values.astype(datasets[0][name].dtype)
         out = [ds.assign_coords({name: values}) for ds in out]
     return out
+
+
+def _frames_filled(
+    values: xr.DataArray, datasets: Sequence[xr.Dataset], sources: Sequence[str] | None
+) -> xr.DataArray:
+    """Frame numbers at the times where no input gave one: ``round(time * fps)`` of the
+    inputs' one fps; without one, refused (a NaN frame number was refused as a bad one)."""
+    rates = {ds.attrs.get("fps") for ds in datasets}
+    rate = rates.pop() if len(rates) == 1 else None
+    missing = values.isnull().values
+    if not rate:
+        at = values[model.TIME].values[int(np.argmax(missing))]
+        raise SchemaError(
+            f"at time {at!s} no input has a frame number, while {_where(sources, 0)} has "
+            "them, and the inputs have no one fps to count them by: give every input its "
+            "frame numbers (or fps=)."
+        )
+    time = np.asarray(values[model.TIME].values, dtype=np.float64)
+    filled = np.where(missing, model.nearest_frames(time, float(rate)), values.values)
+    return values.copy(data=filled)
 
 
 def _refuse_other_rows(
