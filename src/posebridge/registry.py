@@ -228,7 +228,7 @@ def _damage_hint(peek: Peek) -> str | None:
 
         try:
             h5py.File(peek.path, "r").close()
-        except (OSError, ValueError) as error:
+        except Exception as error:  # h5py raises several kinds
             return (
                 f"is an HDF5 file (the container of .h5, .slp, .nwb and .nc files) that cannot "
                 f"be opened ({error}); is it truncated or damaged (an interrupted download "
@@ -239,7 +239,7 @@ def _damage_hint(peek: Peek) -> str | None:
 
         try:
             zipfile.ZipFile(peek.path).close()
-        except (zipfile.BadZipFile, OSError) as error:
+        except Exception as error:  # a damaged directory raises many kinds
             return (
                 f"is a zip archive (the container of .npz files) that cannot be opened ({error}); "
                 "is it truncated or damaged?"

@@ -777,7 +777,16 @@ def test_convert_checks_the_writers_options_before_reading_the_input(
 
 def test_an_unknown_writer_option_names_the_option_flag_it_came_from(tmp_path, two_mice_nc):
     # it blamed NWB flags the user never typed (--subject-id, --compression, --video)
-    for key in ("subject_id", "compression", "video_path"):
+    for key in ("subject_id", "compression", "age"):
         result = run("convert", two_mice_nc, tmp_path / f"o{key}.slp", "--option", f"{key}=x")
         assert result.exit_code == 1
         assert f"no option '{key}' (given by --option)" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("command", [["info", ""], ["convert", "", "out.nc"], ["plot", ""]])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(tmp_path, command, monkeypatch):
+    # Path("") is ".": `posebridge convert "$IN" out.nc` with IN unset read the folder
+    monkeypatch.chdir(tmp_path)
+    result = run(*command)
+    assert result.exit_code == 2
+    assert "an empty path names no file" in result.stderr

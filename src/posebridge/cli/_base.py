@@ -140,6 +140,16 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
+class FilePath(click.Path):
+    """``click.Path`` refusing an empty text: ``Path("")`` is the current folder, so an
+    unset variable (``posebridge convert "$IN" out.nwb``) read the folder it ran in."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail("an empty path names no file (is a shell variable unset?).", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class _Group(click.Group):
     """Prints errors as one line (or the traceback with --debug) and warnings as lines."""
 

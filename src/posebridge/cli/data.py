@@ -13,6 +13,7 @@ import click
 from posebridge._files import check_output_folder, refuse_writing_onto_input
 from posebridge._outputs import inputs_kept
 from posebridge.cli._base import (
+    FilePath,
     _check_options,
     _for_reading,
     _fps,
@@ -107,7 +108,7 @@ for _alias in ("list-formats", "list_formats"):
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=FilePath(path_type=Path))
 @click.option("--format", "-f", "format", metavar="F", help="Format name (default: detect).")
 @_fps
 @_read_options
@@ -159,8 +160,8 @@ def info(
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.argument("target", type=click.Path(path_type=Path))
+@click.argument("source", type=FilePath(path_type=Path))
+@click.argument("target", type=FilePath(path_type=Path))
 @click.option("--from", "from_format", metavar="F", help="Input format (default: detect).")
 @click.option("--to", "to_format", metavar="F", help="Output format (default: from TARGET).")
 @_fps
@@ -180,7 +181,7 @@ def info(
 @click.option("--append", is_flag=True, help="[NWB] Add to an existing NWB file.")
 @click.option(
     "--metadata",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True, dir_okay=False, path_type=Path),
     help="[NWB] YAML file of NWB metadata.",
 )
 @click.option(
@@ -308,14 +309,14 @@ def _check_writer_options_first(
 @click.option(
     "--out",
     "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FilePath(file_okay=False, path_type=Path),
     help="Folder of the outputs (default: beside each input).",
 )
 @click.option("--to", "to_format", metavar="F", help="Output format, e.g. nwb.")
 @click.option("--from", "from_format", metavar="F", help="Input format (default: detect).")
 @click.option(
     "--manifest",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True, dir_okay=False, path_type=Path),
     help="CSV or YAML file: one row per input (input, output, subject_id, session_id, ...).",
 )
 @click.option(
@@ -328,7 +329,7 @@ def _check_writer_options_first(
 @click.option("--inspect", is_flag=True, help="Run nwbinspector on NWB outputs.")
 @click.option(
     "--report",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     help="Write the report here (.json, else CSV).",
 )
 @click.option(

@@ -13,6 +13,7 @@ import click
 
 from posebridge import sample_data
 from posebridge.cli._base import (
+    FilePath,
     _one_line,
     cli,
 )
@@ -145,7 +146,7 @@ def _demo_one(
 @cli.command()
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FilePath(file_okay=False, path_type=Path),
     help="Folder for the files (default: a new temporary folder).",
 )
 @click.option(

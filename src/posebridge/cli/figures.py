@@ -12,6 +12,7 @@ import click
 from posebridge._files import check_output_folder, refuse_writing_onto_input
 from posebridge._outputs import inputs_kept
 from posebridge.cli._base import (
+    FilePath,
     _fps,
     _load,
     _read_options,
@@ -44,13 +45,11 @@ def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
 
 
 @cli.command()
-@click.argument(
-    "files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path)
-)
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=FilePath(path_type=Path))
 @click.option(
     "--out",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     help="Figure file, .png, .svg or .pdf (default: <stem>.<kind>.png beside FILE).",
 )
 @click.option(
@@ -65,7 +64,7 @@ def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
 )
 @click.option("--keypoint", "keypoints", multiple=True, help="Keypoint to show (repeatable).")
 @click.option("--time", "time_range", metavar="START:END", help="Time range, in the data's unit.")
-@click.option("--video", type=click.Path(path_type=Path), help="Draw over a frame of this video.")
+@click.option("--video", type=FilePath(path_type=Path), help="Draw over a frame of this video.")
 @click.option(
     "--frame",
     type=int,
@@ -164,9 +163,9 @@ def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[
 
 
 @cli.command()
-@click.argument("poses", type=click.Path(path_type=Path))
-@click.option("--video", required=True, type=click.Path(path_type=Path), help="The poses' video.")
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("poses", type=FilePath(path_type=Path))
+@click.option("--video", required=True, type=FilePath(path_type=Path), help="The poses' video.")
+@click.option("--out", "-o", required=True, type=FilePath(dir_okay=False, path_type=Path),
               help="The new video (.mp4, ...).")  # fmt: skip
 @click.option("--frames", "frame_range", metavar="FIRST:LAST",
               help="Video frames to render (default: the poses' first to last).")  # fmt: skip

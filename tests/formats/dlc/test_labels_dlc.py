@@ -314,3 +314,17 @@ def test_poses_written_as_collected_data_are_warned_about(tmp_path):
     ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), np.ones((3, 2, 1)))
     with pytest.warns(UserWarning, match=r"CollectedData_me\.h5: a CollectedData file is"):
         posebridge.save(ds, tmp_path / "CollectedData_me.h5")
+
+
+def test_a_scorer_replaced_by_the_file_names_is_warned_and_lightning_pose_keeps_its_own(tmp_path):
+    position = np.arange(8.0).reshape(2, 2, 2, 1)
+    images = ["labeled-data/v/img001.png", "labeled-data/v/img002.png"]
+    ds = labels.from_numpy(position, image_path=images, keypoint_names=["a", "b"])
+    ds.attrs["scorer"] = "rick"
+    with pytest.warns(UserWarning, match=r"scorer 'rick' is written as 'mouse'"):
+        (path,) = posebridge.save(ds, tmp_path / "CollectedData_mouse.h5")
+    assert posebridge.load(path).attrs["scorer"] == "mouse"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        (lp,) = posebridge.save(ds, tmp_path / "CollectedData_mouse.csv", format="lp")
+    assert posebridge.load(lp, format="lp").attrs["scorer"] == "rick"

@@ -673,12 +673,15 @@ def read_table(
     if last is not None and end > 0:
         with open(path, "rb") as handle:
             handle.seek(end - 1)
-            unended = handle.read(1) not in (b"\n", b"\r")
-        if unended:  # every writer ends its last row; a cut copy's last cell may be partial
+            final = handle.read(1)
+        # every tool's writer ends its last row; a cut copy's last value may have lost digits
+        # (an empty last cell has nothing to lose)
+        if final not in (b"\n", b"\r", b","):
             warnings.warn(
-                f"{path}: its last line has no line end, as a file cut short (an interrupted "
-                f"copy or download) has: the last value of that line may be incomplete. "
-                f"Re-export the file from {source_software} if it was cut.",
+                f"{path}: its last line has no line end. If the file was cut short (an "
+                "interrupted copy or download), the last value of that line may have lost "
+                f"digits: re-export it from {source_software}. A file saved so by an editor "
+                "or a script is read as it is.",
                 UserWarning,
                 stacklevel=2,
             )

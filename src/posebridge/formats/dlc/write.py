@@ -312,16 +312,26 @@ def _write(
     if not labelled and Path(path).stem.startswith("CollectedData"):
         warnings.warn(
             f"{path}: a CollectedData file is DeepLabCut's labelled frames, and this dataset "
-            "is poses (rows by frame number, with likelihood), which DeepLabCut does not take "
+            "is poses (predictions, with likelihood), which DeepLabCut does not take "
             "as labels. Labels read as labels (a SLEAP file with instances='user', a COCO "
             "ground truth, NWB PoseTraining) are written as DeepLabCut's labelled data.",
             UserWarning,
             stacklevel=3,
         )
-    named = re.fullmatch(r"CollectedData_(.+)", Path(path).stem) if labelled else None
+    deeplabcut_labels = labelled and title == "DeepLabCut"  # LightningPose ignores the scorer
+    named = re.fullmatch(r"CollectedData_(.+)", Path(path).stem) if deeplabcut_labels else None
     # DeepLabCut finds labelled data by cfg["scorer"] in the file name and then takes
     # Data[cfg["scorer"]]: the scorer level must be the name's (a KeyError in DeepLabCut)
     fallback = named.group(1) if named else (ds.attrs.get("scorer") or default_scorer)
+    had = ds.attrs.get("scorer")
+    if named and scorer is None and had and str(had) != fallback:
+        warnings.warn(
+            f"{path}: the labels' scorer {had!r} is written as {fallback!r}, the file name's: "
+            "DeepLabCut takes labelled data only under the scorer its file names (pass "
+            "scorer= to choose another).",
+            UserWarning,
+            stacklevel=3,
+        )
     scorer = _checked_scorer(scorer, fallback, title, nul)
     style, index = layout.index_for_writing(ds)
     data_split = (

@@ -149,10 +149,10 @@ def _is_trex_file(path: Path) -> bool:
     if path.suffix.lower() == ".npz":
         try:
             return is_trex_columns(npz_members(path))
-        except (zipfile.BadZipFile, OSError):
-            # a damaged .npz (a cut copy): read, so that the reader names it, rather than
-            # leaving its individual out without a word
-            return True
+        except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError, EOFError):
+            # a damaged .npz named as TRex names its files (a cut copy): read, so that the
+            # reader names it, rather than leaving its individual out without a word
+            return _NAME.match(path.stem) is not None
     if path.suffix.lower() == ".csv":  # another encoding too: the reader names it
         return is_trex_header(loose_first_line(path))
     return False
@@ -164,7 +164,8 @@ def folder_files(folder: Path) -> list[Path]:
     A folder holding nothing but one sub-folder (an unpacked zip) is looked into.
     """
     entries = sorted(folder.iterdir())
-    files = [p for p in entries if p.is_file()]
+    # hidden files are no individual's: macOS '._<name>.npz' AppleDouble companions
+    files = [p for p in entries if p.is_file() and not p.name.startswith(".")]
     for suffix in (".npz", ".csv"):
         found = [p for p in files if p.suffix.lower() == suffix and _is_trex_file(p)]
         if found:
