@@ -648,3 +648,14 @@ def test_project_images_come_back_to_deeplabcut_relative_to_the_project(
     back = posebridge.load(again)
     assert back.image_path.values.tolist() == DLC_IMAGES
     np.testing.assert_array_equal(back.position.values, dlc_project_labels.position.values)
+
+
+def test_individual_names_an_nwb_name_cannot_hold_are_warned_about(tmp_path):
+    from posebridge.model import labels as labels_model
+
+    ds = labels_model.from_numpy(
+        np.ones((1, 2, 1, 2)), image_path=["a.png"], individual_names=["rat/1", "rat/2"]
+    )
+    with pytest.warns(UserWarning, match=r"'rat/1' -> 'rat_1', 'rat/2' -> 'rat_2' are written and read back"):
+        (path,) = posebridge.save(ds, tmp_path / "l.nwb")
+    assert posebridge.load(path).individual.values.tolist() == ["rat_1", "rat_2"]

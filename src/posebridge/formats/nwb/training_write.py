@@ -233,6 +233,17 @@ def build_training(
     FramePlan
         What :func:`write_frames` adds.
     """
+    names = [str(i) for i in ds[model.INDIVIDUAL].values]
+    renamed = [(a, b) for a, b in zip(names, unique_names(names), strict=True) if a != b]
+    if renamed:
+        shown = ", ".join(f"{a!r} -> {b!r}" for a, b in renamed[:3])
+        warnings.warn(
+            f"{nwb_path}: the training frames name each instance after its individual, and an "
+            f"NWB name holds no '/': {shown}{', ...' if len(renamed) > 3 else ''} are written "
+            "and read back renamed.",
+            UserWarning,
+            stacklevel=4,
+        )
     if occluded := labels.occluded_points(ds):
         warnings.warn(
             f"{nwb_path}: {occluded} point(s) with coordinates are flagged labelled but not "
