@@ -656,6 +656,8 @@ def test_individual_names_an_nwb_name_cannot_hold_are_warned_about(tmp_path):
     ds = labels_model.from_numpy(
         np.ones((1, 2, 1, 2)), image_path=["a.png"], individual_names=["rat/1", "rat/2"]
     )
-    with pytest.warns(UserWarning, match=r"'rat/1' -> 'rat_1', 'rat/2' -> 'rat_2' are written and read back"):
+    with pytest.warns(
+        UserWarning, match=r"'rat/1' -> 'rat_1', 'rat/2' -> 'rat_2' are written and read back"
+    ):
         (path,) = posebridge.save(ds, tmp_path / "l.nwb")
     assert posebridge.load(path).individual.values.tolist() == ["rat_1", "rat_2"]
