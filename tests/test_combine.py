@@ -211,3 +211,17 @@ def test_an_input_without_frame_numbers_takes_them_from_time_and_the_fps():
     del other.attrs["fps"]
     with pytest.raises(SchemaError, match="no input has a frame number"):
         merge_individuals([camera, other])
+
+
+def test_inputs_on_a_session_clock_keep_their_times():
+    """Only VIA's count (time from each file's own first frame) is rebased: times of a
+    session clock (10 s + frame / 30) were rewritten to start at 0."""
+    rng = np.random.default_rng(1)
+    frames = np.arange(300, 305)
+    parts = [
+        posebridge.from_numpy(rng.random((5, 2, 1, 1)), individual_names=[name], fps=30)
+        .assign_coords(time=10 + frames / 30, frame=("time", frames))
+        for name in ("a", "b")
+    ]
+    merged = merge_individuals(parts)
+    np.testing.assert_array_equal(merged.time.values, 10 + frames / 30)

@@ -115,9 +115,9 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     their first rows. Then every input's time becomes its frame numbers less
     the first frame of all (VIA's own count), with ``frame`` kept; inputs whose
     time is their frame number (the common case) are left as they are. Inputs in
-    seconds of one fps with frame numbers (VIA read with ``fps=``) likewise take
-    ``(frame - first of all) / fps``, unless their times already are
-    ``frame / fps``.
+    seconds of one fps whose times count from their own first frame (VIA read
+    with ``fps=``: ``(frame - first) / fps``) likewise take ``(frame - first of
+    all) / fps``; other times (a session's clock) are left as they are.
     """
     rates = {ds.attrs.get("fps") for ds in datasets}
     if (
@@ -129,10 +129,14 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     ):  # VIA read with fps=: time (frame - the file's first) / fps
         frames = [np.asarray(ds[model.FRAME].values, dtype=np.int64) for ds in datasets]
         times = [np.asarray(ds[model.TIME].values, dtype=np.float64) for ds in datasets]
-        if all(
+        counted = all(  # VIA's count: from each file's own first frame, as nothing else
+            f.size and np.allclose(t, (f - f[0]) / float(rate), rtol=0, atol=1e-9)
+            for f, t in zip(frames, times, strict=True)
+        )
+        if not counted or all(
             np.array_equal(model.nearest_frames(t, float(rate)), f)
             for f, t in zip(frames, times, strict=True)
-        ):
+        ):  # times of a clock (a session's) or already frame / fps: as they are
             return list(datasets)
         base = min((int(f.min()) for f in frames if f.size), default=0)
         return [

@@ -595,3 +595,18 @@ def test_per_individual_confidence_is_written_per_keypoint(tmp_path: Path) -> No
     back = deeplabcut.read(path)
     expected = model.confidence_per_keypoint(ds).values
     np.testing.assert_array_equal(back.confidence.values, expected)
+
+
+@pytest.mark.parametrize("coord", ["area", "instance_score", "bbox", "category"])
+def test_an_extra_coord_named_as_a_data_model_variable_is_kept_under_another_name(
+    tmp_path: Path, coord: str
+) -> None:
+    """'area' per keypoint was read as the model's per-instance 'area' and refused."""
+    df = dlc_frame(None, ["nose", "tail"], ["x", "y", "likelihood", coord], scorer="net")
+    path = tmp_path / "videoDLC_net.csv"
+    df.to_csv(path)
+    ds = deeplabcut.read(path)
+    assert ds[f"{coord}_coord"].dims == ("time", "keypoint", "individual")
+    (out,) = deeplabcut.write(ds, tmp_path / "out.csv")
+    back = pd.read_csv(out, header=[0, 1, 2], index_col=0)
+    assert list(back.columns.get_level_values(2)[:4]) == ["x", "y", "likelihood", coord]

@@ -539,6 +539,9 @@ def test_a_csv_cut_inside_its_last_cell_is_read_with_a_warning(
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         reader(dlc_csv)  # whole: no warning
+        posebridge.open_dataset(dlc_csv)
+    with pytest.warns(UserWarning, match=r"cut\.csv: its last line has no line end"):
+        posebridge.open_dataset(path)  # the lazy reader, as streaming convert reads
 
 
 def test_a_dlc_csv_whose_header_is_longer_than_the_detection_peek_is_detected(

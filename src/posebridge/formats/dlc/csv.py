@@ -619,6 +619,32 @@ def _read_whole(
     return values, {j: _texts([frame[j].to_numpy()]) for j in other_at}
 
 
+def warn_if_unended(path: Path, end: int, source_software: str) -> None:
+    """Warn when the data's last line (ending at byte ``end``) has no line end.
+
+    Every tool's writer ends its last row; a copy cut inside its last cell
+    reads a value that lost digits. An empty last cell has nothing to lose.
+
+    Examples
+    --------
+    >>> warn_if_unended(Path("video1DLC.csv"), 1024, "DeepLabCut")  # doctest: +SKIP
+    """
+    if end <= 0:
+        return
+    with open(path, "rb") as handle:
+        handle.seek(end - 1)
+        final = handle.read(1)
+    if final not in (b"\n", b"\r", b","):
+        warnings.warn(
+            f"{path}: its last line has no line end. If the file was cut short (an "
+            "interrupted copy or download), the last value of that line may have lost "
+            f"digits: re-export it from {source_software}. A file saved so by an editor "
+            "or a script is read as it is.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def read_table(
     path: Path, source_software: str
 ) -> tuple[np.ndarray, CsvHeader, list[np.ndarray], dict[str, np.ndarray]]:
@@ -670,21 +696,8 @@ def read_table(
             f"looks truncated or malformed: its last line has {last} cells, the header "
             f"{width}. Re-export the file from {source_software}.",
         )
-    if last is not None and end > 0:
-        with open(path, "rb") as handle:
-            handle.seek(end - 1)
-            final = handle.read(1)
-        # every tool's writer ends its last row; a cut copy's last value may have lost digits
-        # (an empty last cell has nothing to lose)
-        if final not in (b"\n", b"\r", b","):
-            warnings.warn(
-                f"{path}: its last line has no line end. If the file was cut short (an "
-                "interrupted copy or download), the last value of that line may have lost "
-                f"digits: re-export it from {source_software}. A file saved so by an editor "
-                "or a script is read as it is.",
-                UserWarning,
-                stacklevel=2,
-            )
+    if last is not None:
+        warn_if_unended(path, end, source_software)
     start = _data_start(path, header.skip)
     _refuse_wide_first_row(path, start, header.skip + 1, width)
     try:

@@ -141,6 +141,8 @@ def _open(path: Path, software: str) -> xr.Dataset:
     start = dlc_csv._data_start(path, header.skip)
     rows, frames = csv_rows.scan(path, start, width, int_field=0)
     assert frames is not None
+    if rows.n_rows:  # as the eager reader: a copy cut inside its last cell
+        dlc_csv.warn_if_unended(path, int(rows.offsets[-1]), software)
     if rows.n_rows > 1 and not np.all(np.diff(frames) > 0):
         raise NotLazy("rows out of order")
     probe = layout.build_dataset(

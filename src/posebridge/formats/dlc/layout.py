@@ -70,6 +70,10 @@ PREFERRED_KEYS = ("df_with_missing", "tracks")
 _RESERVED = {
     "position", "confidence", "shape", "time", "space", "keypoint", "individual",
     model.FRAME, IMAGE_PATH, DATA_SPLIT,
+} | {  # the data model's other names (bbox, area, category...), unless per keypoint
+    name
+    for name, meaning in model.EXTRAS.items()
+    if not meaning.startswith("variable (time, keypoint, individual)")
 }  # fmt: skip
 
 

@@ -111,12 +111,12 @@ def write(
     image_size = video_frame_size(ds) if image_size is None else checked_image_size(image_size)
     if kind == "auto":
         kind = "annotations" if labels.is_labels(ds) else "predictions"
-    _warn_unkept(ds, path)
     names = [str(v) for v in ds[model.KEYPOINT].values]
     pieces, box_labels, appearance = _document(
         ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label,
         model_version,
     )  # fmt: skip
+    _warn_unkept(ds, path)  # once the document could be made: no warning before a refusal
     targets = [path]
     if label_config is not None:
         targets.append(Path(label_config))
