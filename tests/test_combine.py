@@ -219,8 +219,9 @@ def test_inputs_on_a_session_clock_keep_their_times():
     rng = np.random.default_rng(1)
     frames = np.arange(300, 305)
     parts = [
-        posebridge.from_numpy(rng.random((5, 2, 1, 1)), individual_names=[name], fps=30)
-        .assign_coords(time=10 + frames / 30, frame=("time", frames))
+        posebridge.from_numpy(
+            rng.random((5, 2, 1, 1)), individual_names=[name], fps=30
+        ).assign_coords(time=10 + frames / 30, frame=("time", frames))
         for name in ("a", "b")
     ]
     merged = merge_individuals(parts)
