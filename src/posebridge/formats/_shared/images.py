@@ -203,6 +203,26 @@ def require_instances(path: Path, instances: int, keypoints: int, what: str) -> 
         raise FormatError(path, f"holds no {missing} ({what}), so there are no poses to read.")
 
 
+def first_repeat(values: Any) -> tuple[int, int] | None:
+    """The rows of the first value given twice (its first row, the repeat), or ``None``.
+
+    Writers refuse rows that would share an image or label file with it.
+
+    Examples
+    --------
+    >>> first_repeat(["a.png", "b.png", "a.png"]), first_repeat(["a", "b"])
+    ((0, 2), None)
+    """
+    import pandas as pd
+
+    texts = np.asarray(values)
+    repeated = pd.Index(texts).duplicated()
+    if not repeated.any():
+        return None
+    second = int(np.argmax(repeated))
+    return int(np.flatnonzero(texts == texts[second])[0]), second
+
+
 def untracked_names(count: int) -> list[str]:
     """Individual names of instances without identity, by rank in their image.
 

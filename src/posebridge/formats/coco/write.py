@@ -23,7 +23,7 @@ from posebridge.formats._shared.guards import (
     refuse_physical_units,
     refuse_text_not_utf8,
 )
-from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats._shared.images import box_extras, checked_image_size, first_repeat
 from posebridge.formats._shared.json_text import (
     comma_before,
     integers,
@@ -179,10 +179,8 @@ def _file_names(ds: xr.Dataset) -> np.ndarray:
         np.char.zfill(frames.astype(str), 5),
     )
     names = np.where(images != "", images, np.char.add(made, ".png"))
-    repeated = pd.Index(names).duplicated()
-    if repeated.any():  # frames of two videos of one name in different folders
-        second = int(np.argmax(repeated))
-        first = int(np.flatnonzero(names == names[second])[0])
+    if (rows := first_repeat(names)) is not None:  # two videos of one name, two folders
+        first, second = rows
         raise SchemaError(
             f"rows {first} and {second} would both be the image {names[second]!r} "
             f"(videos {videos[first]!r} and {videos[second]!r}); COCO tells images by "

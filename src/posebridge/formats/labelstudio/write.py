@@ -24,6 +24,7 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
+    first_repeat,
     video_frame_size,
 )
 from posebridge.formats._shared.json_text import (
@@ -205,10 +206,8 @@ def _images(ds: xr.Dataset) -> list[str]:
     stems = stems.str.replace(r"\.[^.]*$", "", regex=True).replace("", "frames").to_numpy(str)
     made = np.char.add(np.char.add(stems, "/img"), np.char.zfill(frames.astype(str), 5))
     names = np.where(images != "", images, np.char.add(made, ".png"))
-    repeated = pd.Index(names).duplicated()
-    if repeated.any():  # video frames that time x fps puts on one frame; Label Studio refuses
-        second = int(np.argmax(repeated))
-        first = int(np.flatnonzero(names == names[second])[0])
+    if (rows := first_repeat(names)) is not None:  # time x fps put two on one video frame
+        first, second = rows
         raise SchemaError(
             f"time steps {first} and {second} fall on the same video frame, image "
             f"{str(names[second])!r}, and a Label Studio task labels an image once. Keep one "

@@ -23,6 +23,7 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
+    first_repeat,
     video_frame_size,
 )
 from posebridge.formats.yolo._layout import (
@@ -378,11 +379,10 @@ def _folder_names(folder: PurePosixPath) -> tuple[str, ...]:
 def _refuse_shared_labels(images: list[str], label_files: list[str]) -> None:
     """Refuse two rows whose images pair with one label file (an image labelled twice,
     or two images whose paths differ only in their extension)."""
-    repeated = pd.Index(label_files).duplicated()
-    if not repeated.any():
+    rows = first_repeat(label_files)
+    if rows is None:
         return
-    second = int(np.argmax(repeated))
-    first = label_files.index(label_files[second])
+    first, second = rows
     raise SchemaError(
         f"Rows {first} and {second} share the label file {label_files[second]}: their images "
         f"{images[first]!r} and {images[second]!r} differ at most in their extension, and "
