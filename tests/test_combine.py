@@ -226,3 +226,18 @@ def test_inputs_on_a_session_clock_keep_their_times():
     ]
     merged = merge_individuals(parts)
     np.testing.assert_array_equal(merged.time.values, 10 + frames / 30)
+
+
+def test_times_an_input_lacks_hold_no_category_as_the_model_says():
+    """They held NaN: category_id became float, category a NaN among texts."""
+    first = posebridge.from_numpy(np.ones((4, 2, 1, 1)), individual_names=["a"])
+    later = posebridge.from_numpy(np.ones((2, 2, 1, 1)), individual_names=["b"])
+    later = later.assign_coords(time=[2, 3])
+    for ds, cid, name in ((first, 1, "cow"), (later, 2, "calf")):
+        ds["category_id"] = (("time", "individual"), np.full((ds.sizes["time"], 1), cid))
+        ds["category"] = (("time", "individual"), np.full((ds.sizes["time"], 1), name))
+    merged = merge_individuals([later, first])
+    assert merged.category_id.dtype == np.int64
+    assert merged.category_id.values.tolist() == [[-1, 1], [-1, 1], [2, 1], [2, 1]]
+    expected = [["", "cow"], ["", "cow"], ["calf", "cow"], ["calf", "cow"]]
+    assert merged.category.values.tolist() == expected

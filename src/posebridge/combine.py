@@ -12,6 +12,7 @@ their row number.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,6 +157,11 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     ]
 
 
+#: What a time an input does not have holds, where the model says it (``-1`` and ``''``
+#: for no category; NaN elsewhere, xarray's default).
+_NONE: dict[str, Any] = {"category_id": -1, "category": ""}
+
+
 def _on_common_time(
     datasets: Sequence[xr.Dataset],
     same: tuple[str, ...],
@@ -178,7 +184,7 @@ def _on_common_time(
         datasets = _on_frame_numbers(datasets)
     times = np.unique(np.concatenate([np.asarray(ds[model.TIME].values) for ds in datasets]))
     order = {dim: datasets[0][dim].values for dim in same if dim in datasets[0].dims}
-    out = [ds.reindex({model.TIME: times, **order}) for ds in datasets]
+    out = [ds.reindex({model.TIME: times, **order}, fill_value=_NONE) for ds in datasets]
     for name in out[0].coords:  # per-time coords (frame, ...): first input that has a value
         if name == model.TIME or out[0][name].dims != (model.TIME,):
             continue

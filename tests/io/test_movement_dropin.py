@@ -852,3 +852,11 @@ def test_numbers_as_individual_names_are_written_as_text_as_movement_does(
         warnings.simplefilter("ignore", UserWarning)
         files = save_poses.to_nwb_file(ds)
     assert [f.identifier for f in files] == ["0", "1"]
+
+
+def test_from_numpy_refuses_a_source_software_that_is_not_text_as_movement_does():
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    with pytest.raises(TypeError):
+        movement_load_poses.from_numpy(np.zeros((3, 2, 1, 1)), source_software=5)
+    with pytest.raises(TypeError, match="source_software must be a str or None"):
+        load_poses.from_numpy(np.zeros((3, 2, 1, 1)), source_software=5)

@@ -63,6 +63,10 @@ def from_numpy(
     >>> ds.attrs["source_software"] is None
     True
     """
+    if source_software is not None and not isinstance(source_software, str):
+        raise errors.TypeError(  # as movement's dataset validator (attrs instance_of)
+            f"source_software must be a str or None, got {type(source_software).__name__}."
+        )
     ds = model.from_numpy(
         position_array,
         confidence_array,
