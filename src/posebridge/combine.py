@@ -134,10 +134,7 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
             f.size and np.allclose(t, (f - f[0]) / float(rate), rtol=0, atol=1e-9)
             for f, t in zip(frames, times, strict=True)
         )
-        if not counted or all(
-            np.array_equal(model.nearest_frames(t, float(rate)), f)
-            for f, t in zip(frames, times, strict=True)
-        ):  # times of a clock (a session's) or already frame / fps: as they are
+        if not counted:  # times of a clock (a session's, or frame / fps): as they are
             return list(datasets)
         base = min((int(f.min()) for f in frames if f.size), default=0)
         return [

@@ -149,8 +149,8 @@ def _restore_dropped_dims(ds: xr.Dataset) -> xr.Dataset:
         order = (TIME, SPACE, KEYPOINT, INDIVIDUAL)
         for name in list(ds.data_vars):
             var = ds[name]
-            documented = EXTRAS.get(str(name), "")
-            if TIME not in var.dims or (documented and dim not in documented.split(":")[0]):
+            documented = _documented_dims(str(name))
+            if TIME not in var.dims or (documented is not None and dim not in documented):
                 continue
             var = var.expand_dims(dim, axis=-1)
             lead = [d for d in order if d in var.dims]

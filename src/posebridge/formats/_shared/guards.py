@@ -8,13 +8,16 @@ file is opened, with a message that says why and what to do.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from posebridge import model
 from posebridge.errors import SchemaError
+from posebridge.model import labels
 
 __all__ = [
     "refuse_bad_names",
@@ -24,6 +27,7 @@ __all__ = [
     "refuse_physical_units",
     "refuse_text_not_utf8",
     "refuse_views",
+    "warn_occluded",
 ]
 
 
@@ -339,3 +343,22 @@ def refuse_nul(ds: xr.Dataset, title: str) -> None:
                     f"The attribute {key!r} of {owner} holds a NUL character (\\x00), which "
                     f"{title} files cannot hold; remove it from .attrs."
                 )
+
+
+def warn_occluded(ds: xr.Dataset, path: Path, kept: str) -> None:
+    """Warn that points labelled but not visible (COCO's v=1) do not read back as they are.
+
+    ``kept`` says what the format makes of them; the warning names ``path`` and counts
+    them (:func:`posebridge.model.labels.occluded_points`).
+
+    Examples
+    --------
+    >>> warn_occluded(ds, Path("labels.slp"), "SLEAP reads them as missing")  # doctest: +SKIP
+    """
+    if occluded := labels.occluded_points(ds):
+        warnings.warn(
+            f"{path}: {occluded} point(s) with coordinates are flagged labelled but not "
+            f"visible (COCO's v=1); {kept}.",
+            UserWarning,
+            stacklevel=4,
+        )

@@ -109,10 +109,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
     )
     if not lightning_pose and labels.VISIBLE in out:
         hidden = ~labels.point_flags(ds)  # flags below 2: not a DeepLabCut label
-        dims = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
-        finite = np.isfinite(ds["position"]).all(model.SPACE).transpose(*dims).values
-        dropped = int((hidden & finite).sum())
-        if dropped:
+        if dropped := labels.occluded_points(ds):
             warnings.warn(
                 f"{where}: {dropped} point(s) with coordinates are flagged not visible "
                 "(visible below 2, such as COCO's v=1: labelled but hidden) and are written "
@@ -309,29 +306,7 @@ def _write(
         raise PoseBridgeError(
             f"split_individuals must be True, False or 'auto', got {split_individuals!r}."
         )
-    if not labelled and Path(path).stem.startswith("CollectedData"):
-        warnings.warn(
-            f"{path}: a CollectedData file is DeepLabCut's labelled frames, and this dataset "
-            "is poses (predictions, with likelihood), which DeepLabCut does not take "
-            "as labels. Labels read as labels (a SLEAP file with instances='user', a COCO "
-            "ground truth, NWB PoseTraining) are written as DeepLabCut's labelled data.",
-            UserWarning,
-            stacklevel=3,
-        )
-    deeplabcut_labels = labelled and title == "DeepLabCut"  # LightningPose ignores the scorer
-    named = re.fullmatch(r"CollectedData_(.+)", Path(path).stem) if deeplabcut_labels else None
-    # DeepLabCut finds labelled data by cfg["scorer"] in the file name and then takes
-    # Data[cfg["scorer"]]: the scorer level must be the name's (a KeyError in DeepLabCut)
-    fallback = named.group(1) if named else (ds.attrs.get("scorer") or default_scorer)
-    had = ds.attrs.get("scorer")
-    if named and scorer is None and had and str(had) != fallback:
-        warnings.warn(
-            f"{path}: the labels' scorer {had!r} is written as {fallback!r}, the file name's: "
-            "DeepLabCut takes labelled data only under the scorer its file names (pass "
-            "scorer= to choose another).",
-            UserWarning,
-            stacklevel=3,
-        )
+    fallback = _scorer_by_name(ds, Path(path), scorer, title, labelled, default_scorer)
     scorer = _checked_scorer(scorer, fallback, title, nul)
     style, index = layout.index_for_writing(ds)
     data_split = (
@@ -400,6 +375,44 @@ def _without_foreign_coords(ds: xr.Dataset, path: Path, title: str) -> xr.Datase
         stacklevel=4,
     )
     return ds.drop_vars(extras)
+
+
+def _scorer_by_name(
+    ds: xr.Dataset, path: Path, given: object, title: str, labelled: bool, default: str
+) -> str:
+    """The scorer to write when none is given: a ``CollectedData_<scorer>`` name's for
+    DeepLabCut labels, else the dataset's, else ``default``.
+
+    DeepLabCut finds labelled data by ``cfg["scorer"]`` in the file name and then
+    takes ``Data[cfg["scorer"]]`` (a KeyError under another scorer); LightningPose
+    reads no scorer. A scorer the labels had is replaced with a warning, and poses
+    written under a ``CollectedData`` name are warned about.
+    """
+    had = ds.attrs.get("scorer")
+    if not labelled:
+        if path.stem.startswith("CollectedData"):
+            warnings.warn(
+                f"{path}: a CollectedData file is DeepLabCut's labelled frames, and this "
+                "dataset is poses (predictions, with likelihood), which DeepLabCut does not "
+                "take as labels. Labels read as labels (a SLEAP file with instances='user', "
+                "a COCO ground truth, NWB PoseTraining) are written as DeepLabCut's labelled "
+                "data.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return had or default
+    named = re.fullmatch(r"CollectedData_(.+)", path.stem) if title == "DeepLabCut" else None
+    if named is None:
+        return had or default
+    if given is None and had and str(had) != named.group(1):
+        warnings.warn(
+            f"{path}: the labels' scorer {had!r} is written as {named.group(1)!r}, the file "
+            "name's: DeepLabCut takes labelled data only under the scorer its file names "
+            "(pass scorer= to choose another).",
+            UserWarning,
+            stacklevel=4,
+        )
+    return named.group(1)
 
 
 def _checked_scorer(given: object, fallback: str, title: str, nul: str) -> str:

@@ -406,6 +406,11 @@ def _warn_units(chosen: list[Container]) -> None:
     )
 
 
+def _increasing(frames: np.ndarray) -> bool:
+    """Whether frame numbers a marker gives are a time axis's: each above the one before."""
+    return frames.size < 2 or bool(np.all(np.diff(frames) > 0))
+
+
 def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
     marker = next((m for s in series if (m := parse_marker(s.comments))), None)
     mapping = next((m for s in series if (m := parse_frame_map(s.comments))), None)
@@ -414,7 +419,7 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
     rate_based = None not in rates
     if marker and marker[0] == "frames":
         frames = np.rint(time).astype(np.int64)
-        if frames.size < 2 or np.all(np.diff(frames) > 0):
+        if _increasing(frames):
             ds = ds.assign_coords(time=frames)
             ds.attrs["time_unit"] = "frames"
             return ds
@@ -427,7 +432,7 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
         frames = (
             model.nearest_frames(time, fps) if mapping is None else mapped_frames(time, *mapping)
         )
-        if frames.size < 2 or np.all(np.diff(frames) > 0):
+        if _increasing(frames):
             if snapped is not None:
                 ds = ds.assign_coords(time=time)
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
@@ -435,7 +440,7 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
             return ds
     if mapping is not None:  # no frame rate: camera times and their video frames
         frames = mapped_frames(time, *mapping)
-        if frames.size < 2 or np.all(np.diff(frames) > 0):
+        if _increasing(frames):
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
     if marker and marker[0] == "no fps":
         return ds  # regular seconds written as a rate: no frame rate was known

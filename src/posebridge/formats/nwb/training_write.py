@@ -24,6 +24,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.guards import warn_occluded
 from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
     PATHS_MARKER,
@@ -244,14 +245,12 @@ def build_training(
             UserWarning,
             stacklevel=4,
         )
-    if occluded := labels.occluded_points(ds):
-        warnings.warn(
-            f"{nwb_path}: {occluded} point(s) with coordinates are flagged labelled but not "
-            "visible (COCO's v=1); PoseTraining keeps them with node_visibility False, which "
-            "posebridge, sleap-io and movement read as missing points.",
-            UserWarning,
-            stacklevel=4,
-        )
+    warn_occluded(
+        ds,
+        nwb_path,
+        "PoseTraining keeps them with node_visibility False, which posebridge, sleap-io and "
+        "movement read as missing points",
+    )
     from ndx_pose import PoseTraining, Skeleton, Skeletons, SourceVideos, TrainingFrames
     from pynwb.image import ImageSeries
 

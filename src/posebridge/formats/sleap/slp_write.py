@@ -14,6 +14,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.formats._shared.guards import warn_occluded
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
     check_2d,
@@ -173,14 +174,12 @@ def write(
     labels_plan = None
     if labels.is_labels(ds):
         check_labels(ds)
-        if occluded := labels.occluded_points(ds):
-            warnings.warn(
-                f"{path}: {occluded} point(s) with coordinates are flagged labelled but not "
-                "visible (COCO's v=1); SLEAP keeps them as not visible, which SLEAP, "
-                "sleap-io, movement and posebridge read as missing points.",
-                UserWarning,
-                stacklevel=3,
-            )
+        warn_occluded(
+            ds,
+            path,
+            "SLEAP keeps them as not visible, which SLEAP, sleap-io, movement and posebridge "
+            "read as missing points",
+        )
         dtypes = {
             "frames": FRAME_DTYPE,
             "instances": INSTANCE_DTYPE,

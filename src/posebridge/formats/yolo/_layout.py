@@ -397,6 +397,18 @@ def labels_listed(root: Path, entry: str) -> list[str]:
     return _files_under(labels, lambda name: name.endswith(".txt")) if labels.is_dir() else []
 
 
+def hidden_path(path: str) -> bool:
+    """Whether a posix path has a hidden file or folder name (``.x``, not ``..``): one
+    that a listing of a split's folder leaves out (:func:`_files_under`).
+
+    Examples
+    --------
+    >>> hidden_path("shots/.b.png"), hidden_path("../train/images/a.png")
+    (True, False)
+    """
+    return any(part.startswith(".") and part not in (".", "..") for part in path.split("/"))
+
+
 def images_listed(root: Path, entry: str) -> list[str]:
     """The images a read lists for a split entry that is a folder (recursively, hidden
     ones left out, sorted as paths); empty when it is no folder.

@@ -28,6 +28,7 @@ from posebridge.formats._shared.images import (
 )
 from posebridge.formats.yolo._layout import (
     SPLITS,
+    hidden_path,
     images_listed,
     label_path,
     labels_listed,
@@ -105,7 +106,7 @@ def write(
     sizes = _sizes(ds, image_size)
     splits = _splits(ds, split)
     images = _image_paths(ds, splits)
-    hidden = next((image for image in images if _hidden(image)), None)
+    hidden = next((image for image in images if hidden_path(image)), None)
     if hidden is not None:
         raise SchemaError(
             f"image {hidden!r}: a name starting with '.' is hidden, and Ultralytics (and a "
@@ -197,11 +198,6 @@ def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> 
                 "folder.",
                 strays[0],
             )
-
-
-def _hidden(image: str) -> bool:
-    """Whether a posix image path has a hidden file or folder name (``.x``, not ``..``)."""
-    return any(part.startswith(".") and part not in (".", "..") for part in image.split("/"))
 
 
 def _check_other_images(
