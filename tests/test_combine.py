@@ -241,3 +241,46 @@ def test_times_an_input_lacks_hold_no_category_as_the_model_says():
     assert merged.category_id.values.tolist() == [[-1, 1], [-1, 1], [2, 1], [2, 1]]
     expected = [["", "cow"], ["", "cow"], ["calf", "cow"], ["calf", "cow"]]
     assert merged.category.values.tolist() == expected
+
+
+def test_frame_numbers_an_input_lacks_continue_the_count_the_others_keep():
+    """Frames 100-103 at times 0-0.12 s merged with 6 unnumbered rows: the two extra
+    rows were numbered round(time x fps) alone (4, 5), after 103, and a DeepLabCut
+    file then put them before frame 100."""
+    rng = np.random.default_rng(2)
+    numbered = posebridge.from_numpy(rng.random((4, 2, 1, 1)), individual_names=["a"], fps=25)
+    numbered = numbered.assign_coords(frame=("time", np.arange(100, 104)))
+    plain = posebridge.from_numpy(rng.random((6, 2, 1, 1)), individual_names=["b"], fps=25)
+    merged = merge_individuals([numbered, plain.drop_vars("frame")])
+    assert merged.frame.values.tolist() == [100, 101, 102, 103, 104, 105]
+
+
+def test_frame_numbers_that_are_no_one_count_of_time_are_not_filled_in():
+    rng = np.random.default_rng(3)
+    skipping = posebridge.from_numpy(rng.random((3, 2, 1, 1)), individual_names=["a"], fps=25)
+    skipping = skipping.assign_coords(frame=("time", [0, 1, 7]))  # not time x 25
+    plain = posebridge.from_numpy(rng.random((5, 2, 1, 1)), individual_names=["b"], fps=25)
+    with pytest.raises(SchemaError, match="cannot be counted in their place"):
+        merge_individuals([skipping, plain.drop_vars("frame")])
+
+
+@pytest.mark.parametrize("combine", ["merge", "stack"])
+def test_an_input_without_categories_holds_none_beside_one_with_them(combine):
+    """The input with no category variable held NaN: a YOLO file then named a class
+    'nan', or gave the animal the other's class."""
+    cat = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["a"])
+    cat["category_id"] = (("time", "individual"), np.full((3, 1), 4))
+    cat["category"] = (("time", "individual"), np.full((3, 1), "mouse"))
+    bare = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["b"])
+    if combine == "merge":
+        out = merge_individuals([bare, cat])
+        assert out.category_id.values.tolist() == [[-1, 4]] * 3
+        assert out.category.values.tolist() == [["", "mouse"]] * 3
+    else:
+        bare = bare.assign_coords(individual=["a"])
+        out = stack_views([bare, cat], ["top", "side"])
+        assert out.category_id.transpose("time", "view", ...).values.tolist() == [[[-1], [4]]] * 3
+        assert (
+            out.category.transpose("time", "view", ...).values.tolist() == [[[""], ["mouse"]]] * 3
+        )
+    assert out.category_id.dtype == np.int64

@@ -197,26 +197,57 @@ def _on_common_time(
         if values.dtype.kind == "f" and was_int and not values.isnull().any():
             values = values.astype(datasets[0][name].dtype)
         out = [ds.assign_coords({name: values}) for ds in out]
-    return out
+    return _categories_everywhere(out)
+
+
+def _categories_everywhere(datasets: list[xr.Dataset]) -> list[xr.Dataset]:
+    """Give an input without a category variable another input has the model's "none"
+    (``''``, ``-1``) for its instances, not the NaN joining would put there."""
+    for name, none in _NONE.items():
+        holder = next((ds[name] for ds in datasets if name in ds.data_vars), None)
+        if holder is None:
+            continue
+        dtype = np.asarray(none).dtype if np.asarray(none).dtype.kind == "i" else holder.dtype
+        datasets = [
+            ds
+            if name in ds.data_vars or not set(holder.dims) <= set(ds.dims)
+            else ds.assign(
+                {name: (holder.dims, np.full([ds.sizes[d] for d in holder.dims], none, dtype))}
+            )
+            for ds in datasets
+        ]
+    return datasets
 
 
 def _frames_filled(
     values: xr.DataArray, datasets: Sequence[xr.Dataset], sources: Sequence[str] | None
 ) -> xr.DataArray:
-    """Frame numbers at the times where no input gave one: ``round(time * fps)`` of the
-    inputs' one fps; without one, refused (a NaN frame number was refused as a bad one)."""
+    """Frame numbers at the times where no input gave one, counted as the inputs' own
+    are: ``round(time * fps) + offset``, with the inputs' one fps and the one offset
+    every given frame number has from its time (frame 100 at time 0: offset 100).
+    Refused without one fps, or when the given numbers are not one such count (a
+    NaN frame number was refused as a bad one; a guess could put frames out of order)."""
     rates = {ds.attrs.get("fps") for ds in datasets}
     rate = rates.pop() if len(rates) == 1 else None
     missing = values.isnull().values
+    at = values[model.TIME].values[int(np.argmax(missing))]
     if not rate:
-        at = values[model.TIME].values[int(np.argmax(missing))]
         raise SchemaError(
             f"at time {at!s} no input has a frame number, while {_where(sources, 0)} has "
             "them, and the inputs have no one fps to count them by: give every input its "
             "frame numbers (or fps=)."
         )
     time = np.asarray(values[model.TIME].values, dtype=np.float64)
-    filled = np.where(missing, model.nearest_frames(time, float(rate)), values.values)
+    counted = model.nearest_frames(time, float(rate))
+    offsets = np.unique(np.asarray(values.values)[~missing] - counted[~missing])
+    if offsets.size != 1:
+        raise SchemaError(
+            f"at time {at!s} no input has a frame number, and the ones given are not "
+            f"round(time x fps) plus one offset at fps {rate} (offsets "
+            f"{offsets[:3].tolist()}...), so the missing ones cannot be counted in their "
+            "place: give every input its frame numbers."
+        )
+    filled = np.where(missing, counted + offsets[0], values.values)
     return values.copy(data=filled)
 
 

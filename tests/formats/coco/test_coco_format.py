@@ -157,6 +157,19 @@ def test_a_skeleton_from_0_to_the_keypoint_count_is_refused_unless_the_base_is_g
         coco.read(path)
 
 
+@pytest.mark.parametrize("skeleton", [[[1, 5]], [[-1, 2]]], ids=["past-the-end", "negative"])
+def test_a_skeleton_out_of_range_is_refused_without_a_warning_first(tmp_path, skeleton):
+    """It was first warned as one that could count from 0 or 1, then refused."""
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["categories"][0]["skeleton"] = skeleton
+    path.write_text(json.dumps(content))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        with pytest.raises(FormatError, match=r"do not fit 3 keypoints counted from 1"):
+            coco.read(path)
+
+
 def test_a_skeleton_leaving_out_the_last_keypoint_round_trips(tmp_path):
     ds = coco.read(gt_file(tmp_path))
     ds["skeleton_edges"] = (("edge", "edge_node"), [["nose", "ear"]])
@@ -898,7 +911,8 @@ def test_messages_list_at_most_ten_categories(tmp_path):
         (
             ["session1/cam.mp4", "session2/cam.mp4"],
             [5, 5],
-            r"rows 0 and 1 would both be the image",
+            r"rows 0 and 1 would both be one image \(videos 'session1/cam.mp4' and "
+            r"'session2/cam.mp4'\), image 'cam/img00005.png'",
         ),
         (["v.mp4", "v.mp4"], [-1, 3], r"row 0 has neither an image_path nor a frame number"),
     ],
@@ -915,3 +929,13 @@ def test_labels_whose_image_names_would_not_tell_the_images_apart_are_refused(
     with pytest.raises(posebridge.PoseBridgeError, match=said):
         posebridge.save(ds, tmp_path / "gt.json", image_size=(640, 480))
     assert not (tmp_path / "gt.json").exists()
+
+
+def test_poses_whose_times_fall_on_one_video_frame_are_refused_as_such(tmp_path):
+    """The message named two videos '' and '' and numpy's repr of the image name."""
+    position = np.arange(6.0).reshape(3, 2, 1, 1)
+    ds = posebridge.from_numpy(position, fps=10).drop_vars("frame")
+    ds = ds.assign_coords(time=[0.0, 0.1, 0.14])  # frames 0, 1, 1
+    said = r"time steps 1 and 2 fall on the same video frame \(1\), image 'img00001.png'"
+    with pytest.raises(posebridge.PoseBridgeError, match=said):
+        coco.write(ds, tmp_path / "gt.json", kind="ground_truth", image_size=(640, 480))

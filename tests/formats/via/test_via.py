@@ -136,6 +136,15 @@ def test_default_frame_regexp_reads_the_whole_number_before_the_extension(tmp_pa
     assert ds.image_path.values.tolist() == [names[4], *names[:4]]
 
 
+def test_a_frame_number_too_large_for_an_exact_count_is_named_as_such(tmp_path):
+    rows = [("cam_12345678901234567.png", {}, rect(0, 0, 2, 2), {"track": 0})]
+    path = via_file(tmp_path / "big.csv", rows)
+    with pytest.raises(
+        FormatError, match=r"'12345678901234567', expected a whole number strictly "
+    ):
+        via.read(path, use_frame_numbers_from_file=True)
+
+
 def test_via_1_header_and_images_without_regions(tmp_path):
     path = tmp_path / "v1.csv"
     path.write_text(

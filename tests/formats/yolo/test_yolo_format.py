@@ -762,6 +762,30 @@ def test_categories_named_without_ids_become_classes_in_order_of_use(
     assert back.category.values[0].tolist() == [names[int(c)] for c in classes]
 
 
+@pytest.mark.parametrize(
+    ("category", "names", "classes"),
+    [
+        (["cat", ""], {0: "cat", 1: "animal"}, ["0", "1", "0"]),
+        (["animal", ""], {0: "animal"}, ["0", "0", "0"]),
+    ],
+    ids=["new-class", "joins-animal"],
+)
+def test_an_instance_without_a_category_id_is_class_animal(tmp_path, category, names, classes):
+    """It was written as class 0, the other instance's class: read back as a cat."""
+    import yaml
+
+    position = np.arange(1.0, 13.0).reshape(1, 2, 2, 3)
+    ds = labels.from_numpy(position, image_path=["img.png"], keypoint_names=["nose", "tail"])
+    ds["category_id"] = (("time", "individual"), np.array([[0, -1, 0]]))
+    ds["category"] = (("time", "individual"), np.array([category + category[:1]]))
+    out = tmp_path / "yolo"
+    out.mkdir()
+    yolo.write(ds, out / "data.yaml", image_size=(40, 40))
+    assert yaml.safe_load((out / "data.yaml").read_text())["names"] == names
+    (label,) = out.rglob("*.txt")
+    assert [line.split()[0] for line in label.read_text().splitlines()] == classes
+
+
 def test_yolo_classes_from_0_are_written_as_they_are(tmp_path):
     ds = yolo.read(dataset(tmp_path / "in"))
     out = tmp_path / "out"

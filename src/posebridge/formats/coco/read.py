@@ -287,7 +287,8 @@ def skeleton_base(
                 f"{where}.skeleton: its indices go from 0 to {high} with {count} keypoints, "
                 "too many to count from 0 or from 1; pass skeleton_base=0 or 1.",
             )
-        if not zero and not full:  # as COCO counts; 0-based would use index 0 or not be COCO
+        fits_both = low >= 1 and high < count  # out of range: refused below, not warned
+        if not zero and not full and fits_both:  # as COCO counts (0-based would use index 0)
             warnings.warn(
                 f"{path}: {where}.skeleton: its indices (from {low} to {high}, {count} "
                 "keypoints) could count from 0 or 1; read as COCO's 1-based (pass "

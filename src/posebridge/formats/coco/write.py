@@ -181,11 +181,16 @@ def _file_names(ds: xr.Dataset) -> np.ndarray:
     names = np.where(images != "", images, np.char.add(made, ".png"))
     if (rows := first_repeat(names)) is not None:  # two videos of one name, two folders
         first, second = rows
-        raise SchemaError(
-            f"rows {first} and {second} would both be the image {names[second]!r} "
-            f"(videos {videos[first]!r} and {videos[second]!r}); COCO tells images by "
-            "file_name: give the rows their own image_path."
-        )
+        image = str(names[second])
+        if images[second] == "" and videos[first] == videos[second]:  # time x fps, one frame
+            why = f"time steps {first} and {second} fall on the same video frame ({frames[first]})"
+            fix = "keep one of them (ds.drop_isel(time=...))"
+        else:
+            why = f"rows {first} and {second} would both be one image"
+            if images[second] == "":
+                why += f" (videos {str(videos[first])!r} and {str(videos[second])!r})"
+            fix = "give the rows their own image_path"
+        raise SchemaError(f"{why}, image {image!r}, and COCO tells images by file_name: {fix}.")
     return names
 
 

@@ -93,7 +93,7 @@ def _row_frames(
         raise FormatError(
             path,
             f"line {lines[row]}: {source} is {_shown(values.iloc[where[row]])}, expected a "
-            "whole number.",
+            "whole number strictly between -2**53 and 2**53.",
         )
     return found.astype(np.int64)[where]
 

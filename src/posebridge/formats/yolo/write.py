@@ -393,7 +393,8 @@ def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
     YOLO numbers classes 0..nc-1 without gaps. Category ids that are already
     those (a YOLO dataset's) are kept; others (COCO's, which start at 1 and may
     skip numbers) become 0, 1, ... in the order of their ids, with a warning
-    naming the renumbering. Categories given by name only: see
+    naming the renumbering. A placed instance of no category (id -1) among them
+    is class ``animal``, as unnamed ones are by name. Categories given by name only: see
     :func:`_classes_by_name`.
     """
     if "category_id" not in ds:
@@ -424,6 +425,11 @@ def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
     named_ids, first = np.unique(grid[named], return_index=True)  # each id's first name
     known = dict(zip(named_ids.tolist(), names[named][first].tolist(), strict=True))
     table = {rank: known.get(cid) or f"class_{cid}" for rank, cid in enumerate(used.tolist())}
+    unset = (grid < 0) & _placed(ds)  # an instance of no category among ones that have one
+    if unset.any():
+        animal = next((rank for rank, name in table.items() if name == "animal"), len(table))
+        table.setdefault(animal, "animal")
+        classes[unset] = animal
     return classes, table
 
 
