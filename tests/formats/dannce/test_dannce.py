@@ -335,3 +335,44 @@ def test_a_compressed_variable_declaring_gigabytes_is_refused_before_inflating(t
         handle.write(b"IM" + struct.pack("<II", 15, len(packed)) + packed)
     with pytest.raises(FormatError, match=r"bomb\.mat: the variable 'pred' inflates to 1056"):
         posebridge.load(path, format="dannce")
+
+
+def _v73_header(path: Path) -> None:
+    with open(path, "r+b") as handle:
+        text = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: test HDF5 schema 1.00 ."
+        handle.write(text.ljust(116) + b"\x00" * 8 + b"\x00\x02IM")
+
+
+def _utf16_units(text: str) -> np.ndarray:
+    """MATLAB's char: UTF-16 code units."""
+    return np.frombuffer(text.encode("utf-16-le"), dtype=np.uint16)
+
+
+@pytest.mark.parametrize("layout", ["cell-array", "char-matrix"])
+def test_v73_marker_names_read_as_the_v5_copy_of_them(tmp_path: Path, layout):
+    """Each UTF-16 code unit was a character (a name past U+FFFF became two halves) and
+    a char matrix's rows were one name."""
+    names = ["Snout", "EarL", "EarR", "Tail\U0001f42d"] if layout == "cell-array" else NAMES
+    path = tmp_path / "skeleton73.mat"
+    with h5py.File(path, "w", userblock_size=512) as h5:
+        if layout == "cell-array":
+            refs = np.empty((K, 1), dtype=h5py.ref_dtype)
+            for i, name in enumerate(names):
+                cell = h5.create_dataset(f"#refs#/n{i}", data=_utf16_units(name)[:, None])
+                cell.attrs["MATLAB_class"] = np.bytes_("char")
+                refs[i, 0] = cell.ref
+            h5.create_dataset("joint_names", data=refs).attrs["MATLAB_class"] = np.bytes_("cell")
+        else:
+            width = max(map(len, names))
+            matrix = np.stack([_utf16_units(n.ljust(width)) for n in names])  # padded rows
+            h5.create_dataset("joint_names", data=matrix.T)
+            h5["joint_names"].attrs["MATLAB_class"] = np.bytes_("char")
+    _v73_header(path)
+    v5 = tmp_path / "skeleton5.mat"
+    cells = np.empty((1, K), dtype=object)
+    cells[0, :] = names
+    scipy.io.savemat(v5, {"joint_names": cells if layout == "cell-array" else np.array(names)})
+    data = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    expected = posebridge.load(data, skeleton=v5).keypoint.values.tolist()
+    assert posebridge.load(data, skeleton=path).keypoint.values.tolist() == expected
+    assert expected[0] == "Snout" and len(expected) == K

@@ -290,14 +290,16 @@ def test_a_far_frame_needs_all_frames_false(tmp_path: Path):
     assert ds.sizes["time"] == 1 and ds.time.values.tolist() == [2_000_000_000]
 
 
-def test_node_names_with_commas_are_detected_and_read_back(tmp_path):
-    """The writer quotes them; the sniffer split the header at every comma."""
+@pytest.mark.parametrize("name", ["x, y", "left\near"], ids=["comma", "line-end"])
+def test_node_names_with_commas_or_line_ends_are_detected_and_read_back(tmp_path, name):
+    """The writer quotes them; the sniffer split the header at every comma, and read
+    only its first line (a name with a line end: not recognised)."""
     ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)), individual_names=["m"],
-                               keypoint_names=["x, y", "tail"])  # fmt: skip
+                               keypoint_names=[name, "tail"])  # fmt: skip
     path = tmp_path / "p.analysis.csv"
     posebridge.save(ds, path)
     assert posebridge.detect(path) == "sleap-csv"
-    assert posebridge.load(path).keypoint.values.tolist() == ["x, y", "tail"]
+    assert posebridge.load(path).keypoint.values.tolist() == [name, "tail"]
 
 
 def test_a_header_without_rows_is_refused_naming_the_file(tmp_path):

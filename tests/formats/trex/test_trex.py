@@ -127,12 +127,46 @@ def test_csv_repeated_column_that_disagrees_names_the_line(tmp_path: Path):
         trex.read(path)
 
 
-def test_x_without_y_fails_cleanly(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("frame,X#wcentroid (cm),blobid", "'X#wcentroid' but not 'Y#wcentroid'"),
+        ("frame,X,Y,Y#wcentroid (cm)", "'Y#wcentroid' but not 'X#wcentroid'"),
+        ("frame,X,Y,poseY0", "'poseY0' but not 'poseX0'"),
+    ],
+    ids=["x-alone", "y-alone", "pose-y-alone"],
+)
+def test_one_coordinate_of_a_position_alone_fails_cleanly(tmp_path: Path, header, said):
+    """A y column alone was dropped without a word (an x alone was refused)."""
     path = tmp_path / "clip_fish0.csv"
-    path.write_text("frame,X#wcentroid (cm),blobid\n0,635,1\n")
-    with pytest.raises(FormatError, match="'X#wcentroid' but not 'Y#wcentroid'") as error:
+    path.write_text(header + "\n" + ",".join(["0"] + ["5"] * header.count(",")) + "\n")
+    with pytest.raises(FormatError, match=said) as error:
         posebridge.load(path)
     assert str(path) in str(error.value)
+
+
+def test_positions_in_two_units_are_refused(tmp_path: Path):
+    """Pixels of one fish and centimetres of another were read as one 'centimeters'."""
+    (tmp_path / "v_fish0.csv").write_text("frame,X#wcentroid (px),Y#wcentroid (px)\n0,640,480\n")
+    (tmp_path / "v_fish1.csv").write_text("frame,X#wcentroid (cm),Y#wcentroid (cm)\n0,21.3,16\n")
+    with pytest.raises(FormatError, match=r"'X#wcentroid \(px\)' is in px but the column "):
+        trex.read(tmp_path)
+    (tmp_path / "v_fish1.csv").unlink()
+    (tmp_path / "v_fish0.csv").write_text(
+        "frame,X (cm),Y (cm),X#wcentroid (px),Y#wcentroid (px)\n0,1,2,3,4\n"
+    )
+    with pytest.raises(
+        FormatError, match=r"'X \(cm\)' is in cm but the column 'X#wcentroid \(px\)'"
+    ):
+        trex.read(tmp_path)
+
+
+@pytest.mark.parametrize(("suffix", "unit"), [("px", "pixels"), ("inch", "inch")])
+def test_the_unit_trex_names_is_the_space_unit(tmp_path: Path, suffix, unit):
+    """An unknown unit was read as centimeters."""
+    path = tmp_path / "clip_fish0.csv"
+    path.write_text(f"frame,X#wcentroid ({suffix}),Y#wcentroid ({suffix})\n0,640,480\n")
+    assert trex.read(path).attrs["space_unit"] == unit
 
 
 def test_pose_keypoints_of_trex_2(tmp_path: Path):

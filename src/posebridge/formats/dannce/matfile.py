@@ -242,8 +242,25 @@ def _v73_value(h5: Any, item: Any, read: dict[str, Any] | None = None) -> Any:
         read[item.name] = cells.T
         return read[item.name]
     array = np.asarray(values).T  # column-major on disk: reverse the axes back
-    read[item.name] = "".join(map(chr, array.reshape(-1))) if matlab_class == "char" else array
+    read[item.name] = _v73_text(h5, item, array) if matlab_class == "char" else array
     return read[item.name]
+
+
+def _v73_text(h5: Any, item: Any, array: np.ndarray) -> str | np.ndarray:
+    """A v7.3 char array's text: MATLAB's UTF-16 code units, one string per row (a
+    char matrix is names padded to one length), as scipy gives a v5 file's; one row is
+    a plain string."""
+    if item.attrs.get("MATLAB_empty", 0) or array.size == 0:  # '' (its dims are stored)
+        return ""
+    rows = np.atleast_2d(array)
+    rows = rows.reshape(-1, rows.shape[-1]).astype("<u2")
+    try:
+        texts = [row.tobytes().decode("utf-16-le") for row in rows]  # one per name
+    except UnicodeDecodeError as error:
+        raise FormatError(
+            Path(h5.filename), f"the text {item.name} is not UTF-16 as MATLAB writes ({error})."
+        ) from None
+    return texts[0] if len(texts) == 1 else np.asarray(texts, dtype=str)
 
 
 def scipy_io_module(path: Path) -> Any:

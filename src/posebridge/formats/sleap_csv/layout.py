@@ -102,6 +102,10 @@ def header_nodes(columns: list[str], path: Path | None) -> list[str]:
     return nodes
 
 
+#: The most lines a header may span (node names with line ends in quotes).
+_HEADER_LINES = 64
+
+
 def sniff(peek: Peek) -> bool:
     """Whether the file's first line is a SLEAP analysis CSV header.
 
@@ -115,14 +119,19 @@ def sniff(peek: Peek) -> bool:
     ...     sniff(peek)
     True
     """
-    lines = peek.lines(1, loose=True)  # another encoding too: its reader names it
+    lines = peek.lines(_HEADER_LINES, loose=True)  # another encoding too: its reader names it
     if not lines:
         return False
-    delimiter = csv_rows.other_delimiter(lines[0], FIXED[0])
+    header = lines[0]
+    for line in lines[1:]:  # a quoted node name may hold a line end (sleap-io writes it so)
+        if header.count('"') % 2 == 0:
+            break
+        header += "\n" + line
+    delimiter = csv_rows.other_delimiter(header.replace("\n", " "), FIXED[0])
     if delimiter is not None:  # ';' or tabs: claimed, and its reader says what is wrong
         cells = next(csv.reader([lines[0]], delimiter=delimiter), [])
         return tuple(cell.strip(_BLANKS) for cell in cells[:3]) == FIXED
-    columns = header_cells(next(csv.reader([lines[0]]), []))  # names may hold commas
+    columns = header_cells(next(csv.reader([header]), []))  # names may hold commas
     try:
         header_nodes(columns, peek.path)
     except FormatError:

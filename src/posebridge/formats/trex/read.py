@@ -44,6 +44,7 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
     "posture_centroid": (("X#pcentroid", "Y#pcentroid"),),
 }
 _POSE = re.compile(r"^poseX(\d+)$")
+_POSE_EITHER = re.compile(r"^pose([XY])(\d+)$")
 #: How many times its archive's size a TRex .npz's arrays may unpack to (past FREE_BYTES).
 #: TRex writes them uncompressed; re-saved with np.savez_compressed, tracks of an animal
 #: absent most of the time (inf) shrink some 80 times.
@@ -60,13 +61,38 @@ _UNITS = {"cm": "centimeters", "px": "pixels", "mm": "millimeters", "m": "meters
 PathInput = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 
+def _space_unit(tracks: list[_Track]) -> str:
+    """The one unit of length of the tracks' position columns (``(cm)``, ``(px)``...).
+
+    A unit TRex names that is not one of :data:`_UNITS` is kept as written; no unit
+    at all (an ``.npz``, a CSV without suffixes) is TRex's centimetres. Columns in
+    two units are refused: one dataset holds one unit of length.
+    """
+    given = {
+        unit: (track.path, column) for track in tracks for unit, column in track.units.items()
+    }
+    if len(given) > 1:
+        (one, (one_path, one_column)), (other, (other_path, other_column)) = list(given.items())[
+            :2
+        ]
+        where = "" if one_path == other_path else f" of {other_path.name}"
+        raise FormatError(
+            one_path,
+            f"its column {one_column!r} is in {one} but the column {other_column!r}{where} is "
+            f"in {other}: a dataset holds positions in one unit of length. Export the "
+            "tracks from TRex in one unit.",
+        )
+    return _UNITS.get(unit, unit) if (unit := next(iter(given), None)) else "centimeters"
+
+
 class _Track:
     """One individual's per-frame arrays, read from one file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = individual_of(path)[1]
-        self.unit: str | None = None
+        #: each unit of length the position columns give, with the first column giving it
+        self.units: dict[str, str] = {}
         #: wanted 1-D arrays left out because their length is not the ``frame`` array's
         self.other_length: dict[str, int] = {}
         self.columns = self._load()
@@ -185,8 +211,8 @@ class _Track:
                     )
                 continue
             columns[name] = values
-            if name.startswith(("X", "Y")) and (unit := unit_of(raw)):
-                self.unit = unit
+            if name.startswith(("X", "Y", "poseX", "poseY")) and (unit := unit_of(raw)):
+                self.units.setdefault(unit, raw.strip().strip('"'))
         return columns
 
     def _bad_cell(self, data: bytes) -> str | None:
@@ -219,10 +245,11 @@ class _Track:
         else:
             candidates = SOURCES[keypoint]
         for x_name, y_name in candidates:
-            if x_name in self.columns and y_name not in self.columns:
+            if (x_name in self.columns) != (y_name in self.columns):
+                has, lacks = (x_name, y_name) if x_name in self.columns else (y_name, x_name)
                 raise FormatError(
                     self.path,
-                    f"has the column {x_name!r} but not {y_name!r}: a position needs both "
+                    f"has the column {has!r} but not {lacks!r}: a position needs both "
                     "(TRex exports only the output_fields it was given).",
                 )
             if x_name in self.columns:
@@ -233,9 +260,13 @@ class _Track:
         return None
 
     def keypoints(self) -> list[str]:
-        names = [k for k, options in SOURCES.items() if any(x in self.columns for x, _ in options)]
-        poses = sorted(int(m.group(1)) for c in self.columns if (m := _POSE.match(c)))
+        names = [k for k, options in SOURCES.items() if any(self._has(pair) for pair in options)]
+        poses = sorted({int(m.group(2)) for c in self.columns if (m := _POSE_EITHER.match(c))})
         return names + [f"pose_{i}" for i in poses]
+
+    def _has(self, pair: tuple[str, str]) -> bool:
+        """Whether the file has the x or the y column of a keypoint (one alone is refused)."""
+        return pair[0] in self.columns or pair[1] in self.columns
 
     def seconds(self) -> np.ndarray | None:
         if "timestamp" in self.columns:
@@ -362,12 +393,11 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
         if (stamps := track.seconds()) is not None:
             unset = np.isnan(seconds[rows])
             seconds[rows[unset]] = stamps[unset]
-    units = {t.unit for t in tracks if t.unit}
     attrs: dict[str, Any] = {
         "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "TRex",
-        "space_unit": _UNITS.get(units.pop(), "centimeters") if len(units) == 1 else "centimeters",
+        "space_unit": _space_unit(tracks),
     }
     ds = xr.Dataset(
         {
