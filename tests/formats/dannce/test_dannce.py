@@ -152,6 +152,8 @@ def test_instance_axis_gives_individuals(tmp_path: Path):
         # found by fuzzing: text where numbers belong raised numpy's ValueError
         ({"pred": np.array(["a", "b"])}, "pred should hold numbers"),
         ({"p_max": "x"}, "p_max should hold numbers"),
+        # no marker: "Coordinate 'keypoint' must hold strings, got dtype float64"
+        ({"pred": np.zeros((N, 3, 0)), "p_max": np.zeros((N, 0))}, r"pred \(5, 3, 0\) holds no"),
     ],
 )
 def test_bad_variables_are_named(tmp_path: Path, change: dict, message: str):
@@ -376,3 +378,37 @@ def test_v73_marker_names_read_as_the_v5_copy_of_them(tmp_path: Path, layout):
     expected = posebridge.load(data, skeleton=v5).keypoint.values.tolist()
     assert posebridge.load(data, skeleton=path).keypoint.values.tolist() == expected
     assert expected[0] == "Snout" and len(expected) == K
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.97])
+def test_a_file_cut_short_is_refused_as_such(tmp_path: Path, keep: float):
+    """Cut inside pred it said 'has no sampleID variable'; cut inside a later variable
+    it read without a word."""
+    whole = save_v5(tmp_path / "whole.mat", prediction() | {"metadata": np.ones((40, 40))})
+    data = whole.read_bytes()
+    path = tmp_path / "save_data_AVG.mat"
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(FormatError, match=r"save_data_AVG\.mat: is cut short: its element at"):
+        dannce.read(path)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("kind", ["save_data", "com3d"])
+def test_variables_in_matlab_order_past_the_head_are_detected(tmp_path: Path, kind, compress):
+    """Saved again by MATLAB (alphabetical: a large 'data' before 'pred', or a long
+    'com' before 'sampleID'), the files were not recognised without format=."""
+    n = 20_000
+    rng = np.random.default_rng(4)
+    if kind == "save_data":
+        variables = {
+            "data": rng.normal(size=(n, 3, K)),
+            "p_max": rng.uniform(size=(n, K)),
+            "pred": rng.normal(size=(n, 3, K)),
+            "sampleID": np.arange(1.0, n + 1)[None],
+        }
+        name = "save_data_AVG.mat"
+    else:
+        variables = {"com": rng.normal(size=(n, 3)), "sampleID": np.arange(1.0, n + 1)[None]}
+        name = "centre.mat"  # not named com3d*: the variables decide
+    path = save_v5(tmp_path / name, variables, compress)
+    assert detect(path) == "dannce"

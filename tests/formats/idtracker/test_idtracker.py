@@ -144,6 +144,13 @@ def test_wrong_probability_shape_is_named(tmp_path: Path):
         idtracker.read(save_npy(tmp_path / "t.npy", data))
 
 
+def test_trajectories_of_no_animal_are_refused_as_such(tmp_path: Path):
+    """They failed on "Coordinate 'individual' must hold strings, got dtype float64"."""
+    data = trajectories_dict() | {"trajectories": np.zeros((5, 0, 2)), "id_probabilities": None}
+    with pytest.raises(FormatError, match=r"'trajectories' \(5, 0, 2\) holds no animal"):
+        idtracker.read(save_npy(tmp_path / "t.npy", data))
+
+
 def shared_reference_bomb() -> list:
     """Nine levels of a list holding one list nine times: 9**9 (387 M) strings when
     expanded, a few hundred bytes pickled (pickle stores a shared list once)."""

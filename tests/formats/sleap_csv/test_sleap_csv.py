@@ -302,6 +302,14 @@ def test_node_names_with_commas_or_line_ends_are_detected_and_read_back(tmp_path
     assert posebridge.load(path).keypoint.values.tolist() == [name, "tail"]
 
 
+def test_a_header_without_nodes_is_refused_as_such(tmp_path):
+    """It failed on "Coordinate 'keypoint' must hold strings, got dtype float64"."""
+    path = tmp_path / "p.analysis.csv"
+    path.write_text("track,frame_idx,instance.score\nt,0,0.5\n")
+    with pytest.raises(FormatError, match=r"p\.analysis\.csv: line 1: the header has no node"):
+        posebridge.load(path, format="sleap-csv")
+
+
 def test_a_header_without_rows_is_refused_naming_the_file(tmp_path):
     path = tmp_path / "p.analysis.csv"
     path.write_text("track,frame_idx,instance.score,b.x,b.y,b.score\n")

@@ -23,6 +23,7 @@ from posebridge.formats._shared.hdf5 import FREE_BYTES, read_whole
 __all__ = [
     "BEYOND_HEAD",
     "V73_TEXT",
+    "file_variables",
     "head_variables",
     "is_v5",
     "is_v73",
@@ -97,8 +98,9 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
 
     scipy's reader crashes the process (a segmentation fault) on such an
     element instead of raising, so the named variables' elements are walked
-    first (compressed ones inflated). Anything else damaged is left to scipy,
-    which raises for it.
+    first (compressed ones inflated). A file cut short is refused too: scipy
+    reads the variables before the cut and leaves the others out without a word.
+    Anything else damaged is left to scipy, which raises for it.
 
     Raises
     ------
@@ -127,6 +129,13 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
     offset = 128
     while (tag := _tag(data, offset, order)) is not None:
         kind, size, start = tag
+        if start + size > len(data):  # scipy reads the variables before and says no more
+            raise FormatError(
+                path,
+                f"is cut short: its element at byte {offset} declares {size} bytes, and "
+                f"{len(data) - start} follow; the file may be incomplete (an interrupted "
+                "copy or save). Copy or save it again.",
+            )
         body: memoryview | None = None
         if kind == _MATRIX:
             body = data[start : start + size]
@@ -189,24 +198,68 @@ def head_variables(head: bytes) -> dict[str, tuple[int, ...]]:
     offset = 128
     while (tag := _tag(head, offset, order)) is not None:
         kind, size, start = tag
-        body: bytes | None = None
-        if kind == _MATRIX:
-            body = head[start : start + min(size, 4096)]
-        elif kind == _COMPRESSED:
-            try:
-                inflated = zlib.decompressobj().decompress(head[start : start + size], 4096)
-            except zlib.error:
-                inflated = b""
-            inner = _tag(inflated, 0, order)
-            if inner is not None and inner[0] == _MATRIX:
-                body = inflated[inner[2] :]
-        if body is not None and (header := _matrix_header(body, order)) is not None:
+        if (header := _declared(kind, head[start : start + size], order)) is not None:
             found[header[0]] = header[1]
-        offset = start + size
-        if kind != _COMPRESSED:
-            offset = start + ((size + 7) // 8) * 8
+        offset = start + (size if kind == _COMPRESSED else ((size + 7) // 8) * 8)
     if offset > len(head):
         found[BEYOND_HEAD] = ()
+    return found
+
+
+def _declared(kind: int, chunk: bytes, order: str) -> tuple[str, tuple[int, ...]] | None:
+    """(name, shape) of a top-level element whose data begin with ``chunk``, or None; a
+    compressed element is inflated only as far as its header."""
+    body: bytes | None = None
+    if kind == _MATRIX:
+        body = chunk[:4096]
+    elif kind == _COMPRESSED:
+        try:
+            inflated = zlib.decompressobj().decompress(chunk, 4096)
+        except zlib.error:
+            inflated = b""
+        inner = _tag(inflated, 0, order)
+        if inner is not None and inner[0] == _MATRIX:
+            body = inflated[inner[2] :]
+    return _matrix_header(body, order) if body is not None else None
+
+
+#: The most top-level elements :func:`file_variables` walks (MATLAB files hold a few).
+_MOST_VARIABLES = 10_000
+
+
+def file_variables(path: Path) -> dict[str, tuple[int, ...]]:
+    """Every variable name and shape of a v5 MAT-file, read tag by tag.
+
+    A few bytes per variable (its tag and header), however large its data:
+    for files whose variables lie beyond the head :func:`head_variables` reads
+    (MATLAB saves them in alphabetical order, a large ``data`` before ``pred``).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.io
+    >>> path = Path(getfixture("tmp_path")) / "a.mat"
+    >>> scipy.io.savemat(path, {"data": np.zeros((9000, 3)), "pred": np.zeros((4, 3, 2))})
+    >>> file_variables(path)
+    {'data': (9000, 3), 'pred': (4, 3, 2)}
+    """
+    found: dict[str, tuple[int, ...]] = {}
+    with open(path, "rb") as handle:
+        head = handle.read(128)
+        if not is_v5(head):
+            return found
+        order = "<" if head[126:128] == b"IM" else ">"
+        offset = 128
+        for _ in range(_MOST_VARIABLES):
+            handle.seek(offset)
+            tag = _tag(handle.read(8), 0, order)
+            if tag is None:
+                break
+            kind, size, start = tag
+            handle.seek(offset + start)
+            chunk = handle.read(min(size, 1 << 16 if kind == _COMPRESSED else 4096))
+            if (header := _declared(kind, chunk, order)) is not None:
+                found[header[0]] = header[1]
+            offset += start + (size if kind == _COMPRESSED else ((size + 7) // 8) * 8)
     return found
 
 

@@ -16,6 +16,7 @@ from posebridge.errors import FormatError, describing
 from posebridge.formats.dannce.matfile import (
     BEYOND_HEAD,
     V73_TEXT,
+    file_variables,
     head_variables,
     is_v73,
     load,
@@ -53,7 +54,9 @@ def sniff(peek: Peek) -> bool:
     v5: the variables declared in the head include ``pred`` shaped (N, 3, K)
     (``sampleID`` often lies beyond the head, after the large arrays), or
     ``com`` (N, 3) with ``sampleID``, or (a long ``com3d*.mat``, whose ``com``
-    lies beyond the head) ``sampleID`` (1, N) first. v7.3: the HDF5 names ``pred`` and
+    lies beyond the head) ``sampleID`` (1, N) first; when the head does not
+    decide, every variable's tag in the file (MATLAB saves in alphabetical order:
+    a large ``data`` before ``pred``). v7.3: the HDF5 names ``pred`` and
     ``sampleID``, or ``com`` and ``sampleID``, appear in the head, else among the
     file's top-level names (HDF5 lists them after the data when there are many).
 
@@ -73,6 +76,9 @@ def sniff(peek: Peek) -> bool:
         keys = _v73_names(peek.path)
         return "sampleID" in keys and ("pred" in keys or "com" in keys)
     variables = head_variables(head)
+    decided = "pred" in variables or {"com", "sampleID"} <= variables.keys()
+    if BEYOND_HEAD in variables and not decided:  # MATLAB's order: data, p_max, pred...
+        variables = file_variables(peek.path) | {BEYOND_HEAD: ()}
     if "pred" in variables:
         return _is_prediction_shape(variables["pred"])
     com = variables.get("com")
@@ -211,6 +217,7 @@ def read(
     values = load(path, (*_PREDICTION, "com"))
     if "pred" in values:
         pred = _numbers(values, "pred", path)
+        given = pred.shape
         if pred.ndim == 3 and pred.shape[1] == 3:
             pred = pred[:, None]  # (N, 1, 3, K)
         elif not (pred.ndim == 4 and pred.shape[2] == 3):
@@ -218,6 +225,8 @@ def read(
                 path, f"pred should be (N, 3, K) or (N, n_instances, 3, K); found {pred.shape}."
             )
         n_time, n_ind, _, n_markers = pred.shape
+        if n_markers == 0 or n_ind == 0:
+            raise FormatError(path, f"pred {given} holds no markers (or no animal).")
         names, edges = _skeleton(skeleton, n_markers, path)
         position = pred.transpose(0, 2, 3, 1)  # (N, 3, K, n)
         confidence = np.full((n_time, n_markers, n_ind), np.nan)

@@ -252,6 +252,8 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
             path, f"'trajectories' should be (frames, animals, 2); found {trajectories.shape}."
         )
     n_time, n_animals, _ = trajectories.shape
+    if n_animals == 0:
+        raise FormatError(path, f"'trajectories' {trajectories.shape} holds no animal.")
     position = trajectories.astype(np.float64, copy=False).transpose(0, 2, 1)[:, :, None, :]
     confidence = np.full((n_time, 1, n_animals), np.nan)
     if (probabilities := _array(found, "id_probabilities", path)) is not None:

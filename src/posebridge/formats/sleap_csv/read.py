@@ -70,6 +70,10 @@ def _table(path: Path) -> tuple[Columns, list[str]]:
     size = text_size(path)  # UTF-16, lone carriage returns, NUL at the end; Ctrl-Z left out
     names = _header(path)
     nodes = header_nodes(names, path)
+    if not nodes:
+        raise FormatError(
+            path, "line 1: the header has no node columns (<node>.x, <node>.y, <node>.score)."
+        )
     return _table_pandas(path, names, size), nodes
 
 
