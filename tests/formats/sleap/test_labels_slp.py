@@ -237,6 +237,33 @@ def test_labelled_frames_without_any_instance_read_back_as_the_same_labels(tmp_p
     xr.testing.assert_equal(back, ds)
 
 
+def test_labels_written_here_with_predictions_added_in_sleap_io_read_as_both(tmp_path):
+    """sleap-io keeps the provenance that says 'labels' when it saves the file again:
+    the predictions added were dropped, one labelled frame read for six."""
+    sio = pytest.importorskip("sleap_io")
+    ds = labels.from_numpy(
+        np.array([[[[1.0], [2.0]], [[3.0], [4.0]]]]),  # one frame, one instance
+        video=["/nowhere/v.mp4"],
+        frame=[0],
+        individual_names=["a"],
+        keypoint_names=["nose", "tail"],
+    )
+    posebridge.save(ds, tmp_path / "labels.slp")
+    project = sio.load_slp(str(tmp_path / "labels.slp"))
+    video, skeleton = project.videos[0], project.skeletons[0]
+    for frame in range(1, 6):
+        points = np.full((2, 2), 10.0 * frame)
+        predicted = sio.PredictedInstance.from_numpy(points, skeleton=skeleton, score=0.5)
+        project.append(sio.LabeledFrame(video=video, frame_idx=frame, instances=[predicted]))
+    sio.save_slp(project, str(tmp_path / "with_predictions.slp"))
+    back = posebridge.load(tmp_path / "with_predictions.slp")
+    assert not labels.is_labels(back)
+    assert back.sizes["time"] == 6
+    first = back.position.isel(time=0).transpose("individual", "space", "keypoint").values
+    placed = first[np.isfinite(first).all(axis=(1, 2))]
+    np.testing.assert_array_equal(placed, [[[1.0, 2.0], [3.0, 4.0]]])  # the user's instance
+
+
 def test_a_projects_videos_keep_their_order_and_those_without_labels(tmp_path):
     """Videos queued for inference (no labelled frame) were dropped and the others put in
     the order of their first labelled frame, so video=0 named another video afterwards."""
@@ -309,3 +336,25 @@ def test_points_labelled_but_not_visible_are_warned_as_read_back_missing(tmp_pat
     with pytest.warns(UserWarning, match=r"1 point\(s\) with coordinates are flagged labelled"):
         (path,) = posebridge.save(ds, tmp_path / name)
     assert np.isnan(posebridge.load(path).position.values[0, :, 0, 0]).all()
+
+
+def test_frames_embedded_from_an_image_sequence_keep_their_image(tmp_path):
+    """The embedded video's source lists the images: the first was taken for 'the video',
+    the labelled frame's image lost (image_path '' and video img000.png)."""
+    sio = pytest.importorskip("sleap_io")
+    iio = pytest.importorskip("imageio.v3")
+    files = []
+    for i in range(4):
+        files.append(str(tmp_path / f"img{i:03d}.png"))
+        iio.imwrite(files[-1], np.full((16, 20, 3), 40 * i, dtype=np.uint8))
+    video = sio.Video.from_filename(files)
+    skeleton = sio.Skeleton(["a", "b"])
+    instance = sio.Instance.from_numpy(np.array([[1.0, 1.0], [2.0, 3.0]]), skeleton=skeleton)
+    project = sio.Labels([sio.LabeledFrame(video, 2, [instance])], videos=[video])
+    sio.save_slp(project, str(tmp_path / "plain.slp"))
+    sio.save_slp(project, str(tmp_path / "packed.pkg.slp"), embed="user")
+    plain = posebridge.load(tmp_path / "plain.slp", instances="user")
+    packed = posebridge.load(tmp_path / "packed.pkg.slp", instances="user")
+    assert packed.image_path.values.tolist() == [files[2]]
+    for name in ("video", "frame", "image_path"):
+        assert packed[name].values.tolist() == plain[name].values.tolist()

@@ -81,15 +81,18 @@ def has_only_labels(t: SlpTables) -> bool:
 
     A file that posebridge wrote says what it holds in its provenance
     (:data:`CONTENT_KEY`): poses are never taken for labels, and labels stay
-    labels even when no frame holds an instance.
+    labels even when no frame holds an instance. The provenance outlives the
+    content: sleap-io and SLEAP keep it when they save the file again, with
+    predictions added, so labels are labels only while the tables agree.
     """
-    if isinstance(t.provenance, dict) and t.provenance.get(CONTENT_KEY) in ("poses", "labels"):
-        return t.provenance[CONTENT_KEY] == "labels"
+    content = t.provenance.get(CONTENT_KEY) if isinstance(t.provenance, dict) else None
+    if content == "poses":
+        return False
     inst = t.instance_columns(("instance_type", "from_predicted", "instance_id"))
     kind = inst["instance_type"]
     user = kind == USER
     if not user.any():
-        return False
+        return content == "labels" and not (kind == PREDICTED).any()
     sources = inst["from_predicted"][user]
     predicted_ids = inst["instance_id"][kind == PREDICTED]
     return bool(np.isin(predicted_ids, sources[sources >= 0]).all())

@@ -193,8 +193,11 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
             if isinstance(source, dict):
                 inner = source.get("backend") if isinstance(source.get("backend"), dict) else {}
                 filename = inner.get("filename", source.get("filename", "")) or ""
+                listed = inner.get("filenames")
                 if isinstance(filename, list):
-                    filename = filename[0] if filename else ""
+                    listed, filename = filename, (filename[0] if filename else "")
+                if isinstance(listed, list) and listed:  # images of a sequence: frame k is the kth
+                    filenames, kind = listed, "images"
         images = [text(f) for f in filenames] if isinstance(filenames, list) else None
         infos.append(VideoInfo(index, text(filename), width, height, kind, images))
     return infos
