@@ -860,3 +860,14 @@ def test_from_numpy_refuses_a_source_software_that_is_not_text_as_movement_does(
         movement_load_poses.from_numpy(np.zeros((3, 2, 1, 1)), source_software=5)
     with pytest.raises(TypeError, match="source_software must be a str or None"):
         load_poses.from_numpy(np.zeros((3, 2, 1, 1)), source_software=5)
+
+
+@pytest.mark.parametrize("given", [3, ["VIA"]], ids=["number", "list"])
+def test_bboxes_from_numpy_refuses_a_source_software_that_is_not_text_as_movement_does(given):
+    """It was stored as its text ('3', "['VIA']")."""
+    movement_load_bboxes = pytest.importorskip("movement.io.load_bboxes")
+    arrays = (np.zeros((3, 2, 1)), np.ones((3, 2, 1)))
+    with pytest.raises(TypeError):
+        movement_load_bboxes.from_numpy(*arrays, source_software=given)
+    with pytest.raises(TypeError, match="source_software must be a str or None"):
+        load_bboxes.from_numpy(*arrays, source_software=given)

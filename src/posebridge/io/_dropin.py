@@ -66,6 +66,24 @@ def movement_fps(fps: Any) -> Any:
     return None
 
 
+def check_source_software(source_software: Any) -> None:
+    """Refuse a ``source_software`` that is not text (or None) with TypeError, as
+    movement's dataset validator does (attrs ``instance_of``), not store its repr.
+
+    Examples
+    --------
+    >>> check_source_software("VIA")
+    >>> check_source_software(3)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: source_software must be a str or None, got int.
+    """
+    if source_software is not None and not isinstance(source_software, str):
+        raise errors.TypeError(
+            f"source_software must be a str or None, got {type(source_software).__name__}."
+        )
+
+
 def refuse_unknown_options(
     function: str, fmt_name: str, options: Mapping[str, Any], also: Iterable[str] = ("fps",)
 ) -> None:

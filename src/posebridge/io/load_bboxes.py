@@ -11,7 +11,7 @@ import xarray as xr
 
 from posebridge import api, model
 from posebridge.formats.via.read import DEFAULT_FRAME_REGEXP
-from posebridge.io._dropin import movement_fps
+from posebridge.io._dropin import check_source_software, movement_fps
 
 __all__ = ["DEFAULT_FRAME_REGEXP", "from_file", "from_numpy", "from_via_tracks_file"]
 
@@ -53,6 +53,7 @@ def from_numpy(
     >>> ds.attrs["source_software"] is None
     True
     """
+    check_source_software(source_software)
     ds = model.bboxes_from_numpy(
         position_array,
         shape_array,

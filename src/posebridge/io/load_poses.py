@@ -12,7 +12,7 @@ import xarray as xr
 
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input
-from posebridge.io._dropin import movement_fps, refuse_unknown_options
+from posebridge.io._dropin import check_source_software, movement_fps, refuse_unknown_options
 
 __all__ = [
     "from_anipose_file",
@@ -63,10 +63,7 @@ def from_numpy(
     >>> ds.attrs["source_software"] is None
     True
     """
-    if source_software is not None and not isinstance(source_software, str):
-        raise errors.TypeError(  # as movement's dataset validator (attrs instance_of)
-            f"source_software must be a str or None, got {type(source_software).__name__}."
-        )
+    check_source_software(source_software)
     ds = model.from_numpy(
         position_array,
         confidence_array,

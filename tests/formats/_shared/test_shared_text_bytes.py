@@ -256,3 +256,35 @@ def test_text_end_of_json_refuses_nul_or_several_ctrl_z_bytes_in_words_for_json(
     message = str(refused.value)
     assert message.startswith(f"a.json: {said}")
     assert "line" not in message and "Excel" not in message
+
+
+@pytest.mark.parametrize(
+    ("fmt", "ending", "head", "said"),
+    [
+        ("anipose", ".csv", b"\x89HDF\r\n\x1a\n" + bytes(range(256)), "is an HDF5 file"),
+        ("via", ".csv", b"PK\x03\x04\x14\x00\r\x00" + bytes(range(256)), "is a zip archive"),
+        (
+            "sleap-csv",
+            ".csv",
+            b"\x1f\x8b\x08\x00\r" + bytes(range(128, 256)),
+            "is gzip-compressed",
+        ),
+        (
+            "lp",
+            ".csv",
+            b"\x93NUMPY\x01\x00v\x00{'descr': '<f8'}" + bytes(range(128, 256)),
+            "numpy",
+        ),
+    ],
+    ids=["hdf5", "zip", "gzip", "npy"],
+)
+def test_a_binary_file_given_to_a_text_reader_is_named_as_what_it_is(
+    tmp_path, fmt, ending, head, said
+):
+    """An HDF5 file read as Anipose CSV was called Latin-1 text to save again from Excel,
+    an .npz read as VIA a file of Mac line ends."""
+    path = tmp_path / f"data{ending}"
+    path.write_bytes(head)
+    with pytest.raises(posebridge.FormatError, match=rf"{said}.*not text") as error:
+        posebridge.load(path, fmt)
+    assert "Excel" not in str(error.value)

@@ -193,6 +193,27 @@ def test_shared_subject_id_in_metadata_is_refused_like_the_option(tmp_path, pose
     assert len(one) == 1  # one file: one subject for all of them, as given
 
 
+def test_the_skeleton_of_a_files_one_animal_is_linked_to_its_subject(tmp_path, poses):
+    """A subject_id other than the individual's name left Skeleton.subject empty
+    (movement links it)."""
+    from pynwb import NWBHDF5IO
+
+    two = xr.concat([poses.assign_coords(individual=[n]) for n in ("m1", "m2")], "individual")
+    per = {"subject": {"m1": {"subject_id": "M1"}, "m2": {"subject_id": "M2"}}}
+    paths = posebridge.save(two, tmp_path / "a.nwb", metadata=per)
+    shared = posebridge.save(two, tmp_path / "b.nwb", split_individuals=False, subject_id="M1")
+    for path, linked in [(paths[0], {"m1": "M1"}), (paths[1], {"m2": "M2"}), (shared[0], {})]:
+        with NWBHDF5IO(path, "r") as io:
+            nwbfile = io.read()
+            skeletons = nwbfile.processing["behavior"]["Skeletons"].skeletons
+            found = {
+                name.removeprefix("skeleton_"): skeleton.subject.subject_id
+                for name, skeleton in skeletons.items()
+                if skeleton.subject is not None
+            }
+        assert found == linked  # two animals of one file: neither is the file's subject
+
+
 # --------------------------------------------------------------------------
 # reading: names and options of the other content
 

@@ -92,6 +92,8 @@ def _refuse_carriage_returns(path: Path, head: bytes) -> None:
     """Refuse lines that end in a carriage return alone (see the caller)."""
     from posebridge.errors import FormatError
 
+    if (kind := binary_kind(head)) is not None:  # its bytes hold lone carriage returns
+        raise FormatError(path, _binary_message(kind))
     at = head.find(b"\r")
     if 0 <= at < len(head) - 1 and head[at + 1 : at + 2] != b"\n":
         raise FormatError(
@@ -265,6 +267,36 @@ def text_end(
     )
 
 
+#: The first bytes of binary files a text reader may be given by mistake, and their names.
+_BINARY_MAGIC = (
+    (b"\x89HDF\r\n\x1a\n", "an HDF5 file (the container of .h5, .slp, .nwb and .nc files)"),
+    (b"PK\x03\x04", "a zip archive (the container of .npz files)"),
+    (b"\x1f\x8b", "gzip-compressed"),
+    (b"\x93NUMPY", "a numpy .npy file"),
+    (b"MATLAB ", "a MATLAB .mat file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What binary file ``head`` (a file's first bytes) begins, or None.
+
+    Examples
+    --------
+    >>> binary_kind(b"\x89HDF\r\n\x1a\n..."), binary_kind(b"scorer,DLC")
+    ('an HDF5 file (the container of .h5, .slp, .nwb and .nc files)', None)
+    """
+    return next((name for magic, name in _BINARY_MAGIC if head.startswith(magic)), None)
+
+
+def _binary_message(kind: str) -> str:
+    return (
+        f"is {kind}, not text: this reader reads text (CSV, JSON). Is it the file meant, "
+        "or a file of another format?"
+    )
+
+
 def looks_utf16(head: bytes) -> bool:
     """Whether bytes look like UTF-16 text: a UTF-16 byte-order mark, or a NUL every
     other byte (the high byte of each ASCII character).
@@ -405,6 +437,8 @@ def not_utf8_message(data: bytes, at: int | None = None, *, spreadsheet: bool = 
     Windows editors save 'ANSI' text). posebridge reads UTF-8: save it as UTF-8 (a text
     editor: encoding UTF-8).
     """
+    if (kind := binary_kind(data)) is not None:
+        return _binary_message(kind)
     if at is None:  # the first byte that is not UTF-8, or a NUL (UTF-16 of ASCII is UTF-8)
         found = [first_bad_utf8(data), data.find(b"\x00")]
         at = min([k for k in found if k is not None and k >= 0], default=0)

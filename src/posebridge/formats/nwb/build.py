@@ -473,7 +473,7 @@ def add_poses(
             if edges is None and shared_skeleton is not None:  # sleap-io's layout: its
                 edges = np.zeros((0, 2), dtype=np.uint8)  # reader reads edges[:]
             skeleton = _new_skeleton(
-                nwbfile, skeletons, skeleton_kwargs, individual, keypoints, edges
+                nwbfile, skeletons, skeleton_kwargs, individual, keypoints, edges, len(individuals)
             )
         for j, (view, label) in enumerate(zip(views, labels, strict=True)):
             camera = None if view is None else (view, str(label))
@@ -591,7 +591,10 @@ def _new_skeleton(
     individual: str,
     keypoints: list[str],
     edges: np.ndarray | None,
+    animals: int = 1,
 ) -> Any:
+    """A new Skeleton of ``individual`` in ``skeletons``, linked to the file's Subject when
+    that is the animal: the file's one individual (of ``animals``), or one named as it."""
     import ndx_pose
 
     skeleton_name = skeleton_kwargs.pop("name", None) or container_name(f"skeleton_{individual}")
@@ -603,7 +606,7 @@ def _new_skeleton(
     if edges is not None:
         skeleton_kwargs.setdefault("edges", edges)
     subject = nwbfile.subject
-    if subject is not None and subject.subject_id == individual:
+    if subject is not None and (animals == 1 or subject.subject_id == individual):
         skeleton_kwargs.setdefault("subject", subject)
     skeleton = ndx_pose.Skeleton(name=skeleton_name, **skeleton_kwargs)
     skeletons.add_skeletons(skeleton)
