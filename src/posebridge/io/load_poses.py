@@ -328,7 +328,8 @@ def from_nwb_file(
     file
         A path, a list of paths (one per individual) or a ``pynwb.NWBFile``.
     processing_module_key, pose_estimation_key
-        Pick one PoseEstimation container; with the defaults and no such
+        The PoseEstimation container read (``processing[module][name]``, as
+        movement reads it, defaults included); with the defaults and no such
         container, every container in the file is found and combined.
     **options
         ``combine=`` and ``fps=`` (see ``posebridge formats``).
@@ -367,4 +368,12 @@ def from_nwb_file(
     if "combine" in options:
         keys["combine"] = options.pop("combine")
     api.check_options(registry.get("nwb"), keys, "read")  # text, or a number made text
+    try:
+        return nwb.load_nwb_poses(file, **keys, **options)  # that container, as movement
+    except errors.KeyNotFoundError:
+        defaults = (processing_module_key, pose_estimation_key) == ("behavior", "PoseEstimation")
+        if not defaults:
+            raise
+    # the defaults, and no such container: every container of the file, combined
+    keys.update(processing_module_key=None, pose_estimation_key=None)
     return nwb.load_nwb_poses(file, **keys, **options)

@@ -177,6 +177,42 @@ def test_containers_that_cannot_be_told_apart_raise_a_listing_error(tmp_path):
         nwb.load_nwb_poses(path, pose_estimation_key="nope")
 
 
+def test_keys_given_as_the_default_names_pick_exactly_that_container(tmp_path):
+    """processing_module_key='behavior' and pose_estimation_key='PoseEstimation' were taken
+    for 'not given': every container was read, and the listing error's advice to pass
+    them changed nothing."""
+    nwbfile = _nwbfile()
+    body, face = RNG.normal(size=(5, 2)), RNG.normal(size=(8, 2))
+    _container(nwbfile, "behavior", "PoseEstimation", [_series("nose", body, rate=30.0)])
+    _container(nwbfile, "behavior", "PoseEstimationFace", [_series("eye", face, rate=30.0)])
+    _container(nwbfile, "pose", "PoseEstimation", [_series("nose", face, rate=30.0)])
+    path = _save(nwbfile, tmp_path / "three.nwb")
+    keys = {"processing_module_key": "behavior", "pose_estimation_key": "PoseEstimation"}
+    for read in (nwb.load_nwb_poses, posebridge.load):
+        picked = read(path, **keys)
+        assert picked.keypoint.values.tolist() == ["nose"] and picked.sizes["time"] == 5
+        np.testing.assert_array_equal(picked.position.values[:, :, 0, 0], body)
+    from posebridge.io import load_poses
+
+    picked = load_poses.from_nwb_file(path)  # movement's defaults: that container too
+    np.testing.assert_array_equal(picked.position.values[:, :, 0, 0], body)
+    in_behavior = nwb.load_nwb_poses(path, processing_module_key="behavior")
+    assert sorted(in_behavior.keypoint.values.tolist()) == ["eye", "nose"]
+
+
+def test_the_drop_in_reads_every_container_when_the_default_one_is_absent(tmp_path):
+    from posebridge.io import load_poses
+
+    nwbfile = _nwbfile()
+    first, second = RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2))
+    _container(nwbfile, "behavior", "PoseEstimation_a", [_series("k", first, rate=10.0)])
+    _container(nwbfile, "behavior", "PoseEstimation_b", [_series("k", second, rate=10.0)])
+    path = _save(nwbfile, tmp_path / "two.nwb")
+    assert load_poses.from_nwb_file(path).sizes["individual"] == 2
+    with pytest.raises(KeyError):
+        load_poses.from_nwb_file(path, pose_estimation_key="PoseEstimation_c")
+
+
 def test_dlc2nwb_individual_prefix_is_stripped_in_skeleton_order(tmp_path):
     nwbfile = _nwbfile()
     nodes = ["ind1_snout", "ind1_tail", "ind1_ear"]

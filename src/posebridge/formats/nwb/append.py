@@ -44,13 +44,12 @@ def _poses_described(
     """:func:`_poses_in` of a file's (or an in-memory ``NWBFile``'s) description."""
     from posebridge.formats.nwb.assemble import assemble
     from posebridge.formats.nwb.combine import select
-    from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 
     if not info.containers:  # no PoseEstimation yet
         return [], [None], {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        chosen = select(info, where, DEFAULT_MODULE, DEFAULT_CONTAINER)
+        chosen = select(info, where, None, None)
         existing = assemble(info, chosen, where, "auto")
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
     return [str(i) for i in existing["individual"].values], views_of(existing), time

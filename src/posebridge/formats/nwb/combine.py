@@ -94,11 +94,17 @@ def describe_containers(info: FileInfo) -> str:
     return "\n".join(lines)
 
 
-def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> list[Container]:
-    """The containers asked for by ``processing_module_key`` / ``pose_estimation_key``.
+def select(
+    info: FileInfo, path: Any, module_key: str | None, container_key: str | None
+) -> list[Container]:
+    """The containers asked for by ``processing_module_key`` / ``pose_estimation_key``
+    (``None``: not given; neither given, every container).
 
-    A file without them raises :class:`~posebridge.errors.KeyNotFoundError`, a
-    :class:`FormatError` that is also a ``KeyError`` (what movement raises).
+    A container key picks containers of that name (or path), those of the
+    default module first when the module is not given; a module key keeps
+    that module's. A file without them raises
+    :class:`~posebridge.errors.KeyNotFoundError`, a :class:`FormatError` that
+    is also a ``KeyError`` (what movement raises).
     """
     found = info.containers
     if not found:
@@ -117,21 +123,23 @@ def select(info: FileInfo, path: Any, module_key: str, container_key: str) -> li
             f"modules: {modules}). Expected pose data written with ndx-pose.",
         )
     chosen = list(found)
-    if container_key != DEFAULT_CONTAINER:
+    if container_key is not None:
         if "/" in container_key:
             chosen = [c for c in chosen if c.path == container_key.strip("/")]
         else:
             chosen = [c for c in chosen if c.name == container_key]
-        if len(chosen) > 1 and module_key == DEFAULT_MODULE:
+        if len(chosen) > 1 and module_key is None:
             in_default = [c for c in chosen if c.module == DEFAULT_MODULE]
             chosen = in_default or chosen
-    if module_key != DEFAULT_MODULE:
+    if module_key is not None:
         chosen = [c for c in chosen if c.module == module_key]
     if not chosen:
+        named = f"named {container_key!r} " if container_key is not None else ""
+        module = f"in processing module {module_key!r}" if module_key is not None else "in any"
         raise KeyNotFoundError(
             path,
-            f"has no PoseEstimation named {container_key!r} in processing module "
-            f"{module_key!r}. The file holds:\n{describe_containers(info)}\n"
+            f"has no PoseEstimation {named}{module}. The file holds:\n"
+            f"{describe_containers(info)}\n"
             "Pass pose_estimation_key= (and processing_module_key=) naming one of them.",
         )
     return chosen

@@ -38,7 +38,6 @@ from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 from posebridge.formats.nwb.assemble import Plan, finish, model_order, plan_arrays
 from posebridge.formats.nwb.combine import select
-from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb.locate import h5_info, is_nwb
 from posebridge.formats.nwb.read import UNREAD, refuse_other_options
 
@@ -179,8 +178,8 @@ def open_lazy(
     path: Path,
     *,
     content: str = "auto",
-    processing_module_key: str = DEFAULT_MODULE,
-    pose_estimation_key: str = DEFAULT_CONTAINER,
+    processing_module_key: str | None = None,
+    pose_estimation_key: str | None = None,
     combine: str = "auto",
     training_key: str | None = None,
     skeleton: str | None = None,

@@ -35,7 +35,6 @@ from posebridge.errors import (
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats.nwb.assemble import assemble
 from posebridge.formats.nwb.combine import select
-from posebridge.formats.nwb.common import DEFAULT_CONTAINER, DEFAULT_MODULE
 from posebridge.formats.nwb.locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
 from posebridge.formats.nwb.training import read_training
 
@@ -120,8 +119,8 @@ def _is_nwbfile(value: Any) -> bool:
 
 def load_nwb_poses(
     file_or_nwbfile: Any,
-    processing_module_key: str = DEFAULT_MODULE,
-    pose_estimation_key: str = DEFAULT_CONTAINER,
+    processing_module_key: str | None = None,
+    pose_estimation_key: str | None = None,
     *,
     combine: str = "auto",
     fps: float | None = None,
@@ -135,11 +134,12 @@ def load_nwb_poses(
         files the writer makes: their containers are read side by side, as
         individuals), or a ``pynwb.NWBFile``.
     processing_module_key, pose_estimation_key
-        Pick a container. With the defaults every PoseEstimation in the file is
-        read (several combine as individuals or views, see ``combine``); a
-        non-default ``pose_estimation_key`` picks containers of that name (or
-        path, ``processing/<module>/<name>``), a non-default module restricts
-        to that processing module.
+        Pick containers. Neither given: every PoseEstimation in the file is
+        read (several combine as individuals or views, see ``combine``);
+        ``pose_estimation_key`` picks containers of that name (or path,
+        ``processing/<module>/<name>``), ``processing_module_key`` restricts
+        to that processing module (given as ``behavior`` and
+        ``PoseEstimation``, exactly that container, as movement reads).
     combine
         ``"auto"`` (per-camera containers -> a ``view`` dim, others ->
         individuals), ``"individuals"`` or ``"views"``.
@@ -177,7 +177,10 @@ def load_nwb_poses(
 
 
 def _read_poses(
-    file_or_nwbfile: Any, processing_module_key: str, pose_estimation_key: str, combine: str
+    file_or_nwbfile: Any,
+    processing_module_key: str | None,
+    pose_estimation_key: str | None,
+    combine: str,
 ) -> xr.Dataset:
     if _is_nwbfile(file_or_nwbfile):
         info = object_info(file_or_nwbfile)
@@ -279,8 +282,8 @@ def read(
     path: Path,
     *,
     content: str = "auto",
-    processing_module_key: str = DEFAULT_MODULE,
-    pose_estimation_key: str = DEFAULT_CONTAINER,
+    processing_module_key: str | None = None,
+    pose_estimation_key: str | None = None,
     combine: str = "auto",
     training_key: str | None = None,
     skeleton: str | None = None,
@@ -325,8 +328,8 @@ def read(
         asked,
         content,
         {
-            "processing_module_key": processing_module_key != DEFAULT_MODULE,
-            "pose_estimation_key": pose_estimation_key != DEFAULT_CONTAINER,
+            "processing_module_key": processing_module_key is not None,
+            "pose_estimation_key": pose_estimation_key is not None,
             "combine": combine != "auto",
         },
         {"training_key": training_key is not None, "skeleton": skeleton is not None},
