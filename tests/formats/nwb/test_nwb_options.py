@@ -320,3 +320,19 @@ def test_a_metadata_file_that_is_not_utf8_is_refused_naming_it(tmp_path, poses, 
     with pytest.raises(PoseBridgeError, match=r"metadata\.yaml: .*UTF-8"):
         posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
     assert not (tmp_path / "out.nwb").exists()
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["in-memory", "streamed"])
+def test_a_value_float32_cannot_hold_is_refused_before_the_file_is_made(tmp_path, poses, lazy):
+    """It was stored as an infinity, and the file did not read back."""
+    poses = poses.copy(deep=True)
+    poses.position.values[2, 0, 1, 0] = 1e39
+    given = poses.chunk({"time": 2}) if lazy else poses
+    with pytest.raises(PoseBridgeError, match=r"1e\+39 is too large for dtype='float32'") as error:
+        posebridge.save(given, tmp_path / "a.nwb", dtype="float32")
+    assert "a.nwb" in str(error.value)
+    assert _no_nwb_left(tmp_path)
+    poses.position.values[2, 0, 1, 0] = 3e38  # the largest float32 is about 3.4e38
+    given = poses.chunk({"time": 2}) if lazy else poses
+    (written,) = posebridge.save(given, tmp_path / "b.nwb", dtype="float32")
+    assert np.isclose(float(posebridge.load(written).position.values[2, 0, 1, 0]), 3e38)

@@ -184,7 +184,7 @@ def series_arrays(
     >>> pos.shape, conf
     ((3, 5, 2), None)
     """
-    from posebridge.formats.nwb.stream import BlockCache, DaskSeriesData, is_dask
+    from posebridge.formats.nwb.stream import BlockCache, DaskSeriesData, as_stored, is_dask
 
     conf: Any = None
     if is_dask(position.data):
@@ -197,12 +197,12 @@ def series_arrays(
             conf = [DaskSeriesData(cache, k) for k in range(values.shape[1])]
         return pos, conf
     pos = np.moveaxis(position.values, 2, 0)  # (K, T, S)
-    pos = np.ascontiguousarray(pos, dtype=dtype or floating(pos.dtype))
+    pos = np.ascontiguousarray(as_stored(pos, dtype or floating(pos.dtype)))
     if padding:
         pos = np.pad(pos, ((0, 0), (0, padding), (0, 0)), constant_values=np.nan)
     if confidence is not None:
         values = confidence.transpose(model.TIME, ...).values.T
-        conf = np.ascontiguousarray(values, dtype=dtype or floating(values.dtype))
+        conf = np.ascontiguousarray(as_stored(values, dtype or floating(values.dtype)))
         if padding:
             conf = np.pad(conf, ((0, 0), (0, padding)), constant_values=np.nan)
     return pos, conf

@@ -15,12 +15,43 @@ from typing import Any
 import numpy as np
 from hdmf.data_utils import AbstractDataChunkIterator, DataChunk
 
-__all__ = ["BlockCache", "DaskSeriesData", "is_dask"]
+__all__ = ["BlockCache", "DaskSeriesData", "as_stored", "is_dask"]
 
 
 def is_dask(array: Any) -> bool:
     """Whether ``array`` is a dask array (without importing dask when it is not loaded)."""
     return type(array).__module__.startswith("dask.")
+
+
+def as_stored(values: Any, dtype: Any) -> np.ndarray:
+    """``values`` as the ``dtype`` they are stored in, refusing a number it cannot hold.
+
+    float32 holds magnitudes up to about 3.4e38: a larger position or score
+    would be stored as an infinity, which no reader takes back.
+
+    Examples
+    --------
+    >>> as_stored(np.array([1.5, np.nan]), "float32").dtype
+    dtype('float32')
+    >>> as_stored(np.array([1e39]), "float32")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: the value 1e+39 is too large for dtype='float32' ...
+    """
+    from posebridge.errors import SchemaError
+
+    values = np.asarray(values)
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f" and values.dtype.kind == "f" and values.dtype.itemsize > dtype.itemsize:
+        largest = np.finfo(dtype).max
+        over = np.isfinite(values) & (np.abs(values) > largest)
+        if over.any():
+            raise SchemaError(
+                f"the value {values[over].flat[0]:g} is too large for dtype={dtype.name!r} "
+                f"(at most {largest:.3g}); it would be stored as an infinity. Write with "
+                "dtype='float64'."
+            )
+    return np.asarray(values, dtype=dtype)
 
 
 class BlockCache:
@@ -46,7 +77,7 @@ class BlockCache:
         if index != self._index:
             low, high = int(self.bounds[index]), int(self.bounds[index + 1])
             block = self.array[low:high].compute(scheduler="synchronous")  # one block, here
-            self._values = np.asarray(block, dtype=self.dtype)
+            self._values = as_stored(block, self.dtype)
             self._index = index
         assert self._values is not None
         return self._values
