@@ -209,7 +209,9 @@ def test_appending_to_another_tools_file_reads_its_individuals_first(tmp_path):
     )
 
 
-def _ndx_pose_file(path, container: str, subject_id: str | None) -> np.ndarray:
+def _ndx_pose_file(
+    path, container: str, subject_id: str | None, camera: str = "camera"
+) -> np.ndarray:
     """A file as ndx-pose's own writer makes it: one PoseEstimation, no posebridge tags.
 
     Returns the (time, space, keypoint) positions it holds.
@@ -234,13 +236,13 @@ def _ndx_pose_file(path, container: str, subject_id: str | None) -> np.ndarray:
         )
         for k, node in enumerate(["nose", "tail"])
     ]
-    camera = nwbfile.create_device("camera")
+    device = nwbfile.create_device(camera)
     behavior.add(
         PoseEstimation(
             name=container,
             pose_estimation_series=series,
             skeleton=skeleton,
-            devices=[camera],
+            devices=[device],
             source_software="DeepLabCut",
         )
     )
@@ -264,6 +266,19 @@ def test_appending_keeps_the_name_of_another_tools_lone_container(tmp_path, cont
     assert back.individual.values.tolist() == [name, "alpha"]
     at = {"individual": name, "keypoint": ["nose", "tail"], "time": np.arange(10) / 10.0}
     np.testing.assert_array_equal(back.position.sel(at).values, position)
+
+
+def test_appending_to_a_file_of_one_camera_named_otherwise_adds_no_view(tmp_path):
+    """The appended container linked a second Device, 'camera', and the file read back
+    as two camera views of two individuals, mostly NaN."""
+    path = tmp_path / "other.nwb"
+    _ndx_pose_file(path, "PoseEstimation", "mouseA", camera="cam0")
+    posebridge.save(_mice(["alpha"]), path, append=True)
+    back = posebridge.load(path)
+    assert "view" not in back.dims
+    assert back.individual.values.tolist() == ["mouseA", "alpha"]
+    with h5py.File(path) as h5:
+        assert list(h5["general/devices"]) == ["cam0"]
 
 
 def test_appending_to_a_file_with_poses_adds_no_subject(tmp_path):

@@ -200,6 +200,8 @@ def _device(
         return nwbfile.create_device(**kwargs)
     known = ds.attrs.get("device")
     one = isinstance(known, str) and known and "/" not in known and ", " not in known
+    if "name" not in kwargs and not one and len(used := _devices_in_use(nwbfile)) == 1:
+        return used[0]  # appended without views: the file's one camera, not a second (a view)
     name = kwargs.setdefault("name", container_name(known) if one else "camera")
     if name in nwbfile.devices:
         return nwbfile.devices[name]
@@ -209,6 +211,21 @@ def _device(
                 kwargs.setdefault(key, ds.attrs[f"device_{key}"])
     kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
     return nwbfile.create_device(**kwargs)
+
+
+def _devices_in_use(nwbfile: Any) -> list[Any]:
+    """The Devices the file's PoseEstimation containers link, each once."""
+    import ndx_pose
+
+    found: list[Any] = []
+    for module in nwbfile.processing.values():
+        for container in module.data_interfaces.values():
+            device = getattr(container, "devices", None) or getattr(container, "device", None)
+            if isinstance(container, ndx_pose.PoseEstimation) and device is not None:
+                for each in device if isinstance(device, list | tuple) else [device]:
+                    if not any(each is seen for seen in found):
+                        found.append(each)
+    return found
 
 
 def _video(
