@@ -268,8 +268,9 @@ def test_a_bool_for_a_text_option_is_refused_not_written_as_true(tmp_path):
     """Numbers are taken as text (a subject id typed on the command line); a bool is not a
     number here: scorer=True wrote the scorer 'True'."""
     ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
-    with pytest.raises(PoseBridgeError, match="option scorer= takes .*got True"):
+    with pytest.raises(PoseBridgeError, match="option scorer= takes .*got True") as error:
         posebridge.save(ds, tmp_path / "a.csv", format="dlc", scorer=True)
+    assert isinstance(error.value, TypeError)  # a wrong type, as movement's savers raise
     assert list(tmp_path.iterdir()) == []
 
 

@@ -25,6 +25,7 @@ from posebridge.errors import (
     expect_path,
     reading_failure,
 )
+from posebridge.errors import TypeError as OptionTypeError
 from posebridge.formats._shared.guards import refuse_text_not_utf8
 from posebridge.model import labels
 from posebridge.model.build import with_file_fps
@@ -445,7 +446,7 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
         if number and option_values.admits(hint, str(value)):
             options[name] = str(value)  # subject_id=7 (a number on the command line): text
             continue
-        raise PoseBridgeError(
+        raise OptionTypeError(
             f"The {fmt.title} {role}'s option {name}= takes {option_values.describe(hint)}, "
             f"got {value!r}."
         )

@@ -871,3 +871,57 @@ def test_bboxes_from_numpy_refuses_a_source_software_that_is_not_text_as_movemen
         movement_load_bboxes.from_numpy(*arrays, source_software=given)
     with pytest.raises(TypeError, match="source_software must be a str or None"):
         load_bboxes.from_numpy(*arrays, source_software=given)
+
+
+def test_via_options_of_the_wrong_type_raise_type_error_as_movement(tmp_path):
+    """frame_n_digits='3' and frame_regexp=5 raised PoseBridgeErrors that were not
+    TypeErrors (frame_regexp=5 was even taken as the pattern '5')."""
+    boxes = load_bboxes.from_numpy(
+        np.ones((3, 2, 1)), np.ones((3, 2, 1)), individual_names=["id_1"]
+    )
+    with pytest.raises(TypeError, match="frame_n_digits"):
+        save_bboxes.to_via_tracks_file(boxes, tmp_path / "boxes.csv", frame_n_digits="3")
+    (written,) = save_bboxes.to_via_tracks_file(boxes, tmp_path / "boxes.csv")
+    with pytest.raises(TypeError, match="frame_regexp must be str"):
+        load_bboxes.from_via_tracks_file(written, frame_regexp=5)
+
+
+@pytest.mark.parametrize(
+    ("save", "name"),
+    [(lambda ds, p: save_poses.to_lp_file(ds, p), "out.csv"),
+     (lambda ds, p: save_poses.to_dlc_file(ds, p, split_individuals=True), "out.h5")],
+    ids=["lp", "dlc-split"],
+)  # fmt: skip
+def test_a_file_at_the_path_given_is_refused_even_when_the_writer_splits(tmp_path, save, name):
+    """movement refuses the path given when it exists; the drop-in wrote out_<individual>
+    beside it."""
+    ds = load_poses.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["m1"])
+    (tmp_path / name).write_text("precious")
+    with pytest.raises(FileExistsError, match="already exists"):
+        save(ds, tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("fps", [None, 30.0])
+def test_from_numpy_gives_movements_dataset_with_or_without_fps(fps):
+    """With fps the drop-ins added a 'frame' coordinate movement's datasets do not have."""
+    movement_poses = pytest.importorskip("movement.io.load_poses")
+    movement_bboxes = pytest.importorskip("movement.io.load_bboxes")
+    rng = np.random.default_rng(5)
+    position = rng.normal(size=(4, 2, 3, 2))
+    xr.testing.assert_identical(
+        load_poses.from_numpy(position, fps=fps), movement_poses.from_numpy(position, fps=fps)
+    )
+    centres, shapes = rng.normal(size=(4, 2, 2)), rng.uniform(1, 2, size=(4, 2, 2))
+    xr.testing.assert_identical(
+        load_bboxes.from_numpy(centres, shapes, fps=fps),
+        movement_bboxes.from_numpy(centres, shapes, fps=fps),
+    )
+
+
+def test_from_dlc_style_df_keeps_a_source_software_of_none_as_movement():
+    movement_poses = pytest.importorskip("movement.io.load_poses")
+    frame = save_poses.to_dlc_style_df(load_poses.from_numpy(np.ones((3, 2, 1, 1))))
+    ours = load_poses.from_dlc_style_df(frame, source_software=None)
+    theirs = movement_poses.from_dlc_style_df(frame, source_software=None)
+    assert ours.attrs["source_software"] is None is theirs.attrs["source_software"]

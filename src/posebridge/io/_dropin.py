@@ -150,7 +150,9 @@ def save(ds: xr.Dataset, file_path: PathLike, fmt: str, **options: Any) -> list[
     """:func:`posebridge.api.save`, a missing output folder raising :class:`FolderNotFoundError`.
 
     That error is posebridge's ``FileNotFoundError`` and movement 0.17's
-    ``PermissionError`` at once.
+    ``PermissionError`` at once. A file at ``file_path`` is refused without
+    ``overwrite`` (``FileExistsError``), as movement does, even when the writer
+    writes other names (one file per individual).
 
     Parameters
     ----------
@@ -162,6 +164,12 @@ def save(ds: xr.Dataset, file_path: PathLike, fmt: str, **options: Any) -> list[
     list of pathlib.Path
         Every file written.
     """
+    given = isinstance(file_path, str | os.PathLike)
+    if given and not options.get("overwrite") and Path(file_path).is_file():
+        # as movement: the path given exists, even when the writer splits it per individual
+        raise errors.FileExistsError(
+            17, f"{file_path}: already exists; pass overwrite=True to replace it.", str(file_path)
+        )
     try:
         return api.save(names_as_text(ds), file_path, fmt, **options)
     except errors.FileNotFoundError as error:

@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import api, model
+from posebridge._option_values import expect_kind
 from posebridge.formats.via.read import DEFAULT_FRAME_REGEXP
 from posebridge.io._dropin import check_source_software, movement_fps
 
@@ -64,7 +65,7 @@ def from_numpy(
         source_software=source_software,
     )
     ds.attrs.setdefault("source_software", None)
-    return ds
+    return ds.drop_vars(model.FRAME, errors="ignore")  # time x fps: as movement, time alone
 
 
 def from_file(
@@ -134,5 +135,6 @@ def from_via_tracks_file(
     """
     options: dict[str, Any] = {"use_frame_numbers_from_file": use_frame_numbers_from_file}
     if frame_regexp is not None:
+        expect_kind(frame_regexp, str, "frame_regexp")  # TypeError, as movement's re.compile
         options["frame_regexp"] = frame_regexp
     return api.load(file, "via", fps=movement_fps(fps), **options)

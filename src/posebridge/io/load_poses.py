@@ -73,7 +73,7 @@ def from_numpy(
         source_software=source_software,
     )
     ds.attrs.setdefault("source_software", None)
-    return ds
+    return ds.drop_vars(model.FRAME, errors="ignore")  # 0, 1, ...: as movement, time alone
 
 
 def _expect_dataframe(df: object) -> None:
@@ -168,7 +168,9 @@ def from_dlc_style_df(
 
     _expect_dataframe(df)
     ds = deeplabcut.dataset_from_dataframe(df, source_software=source_software)
-    return model.with_fps(model.validate(ds), movement_fps(fps))
+    ds = model.with_fps(model.validate(ds), movement_fps(fps))
+    ds.attrs["source_software"] = source_software  # None too: movement keeps the attr
+    return ds
 
 
 def from_lp_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import model
+from posebridge import errors, model
 from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats.via.table import (
@@ -43,9 +43,13 @@ def _shown(value: object) -> str:
 
 
 def _frame_pattern(frame_regexp: str) -> re.Pattern[str]:
+    if not isinstance(frame_regexp, str):
+        raise errors.TypeError(
+            f"frame_regexp must be a str (a regular expression), got {frame_regexp!r}."
+        )
     try:
         pattern = re.compile(frame_regexp)
-    except (re.error, TypeError) as error:
+    except re.error as error:
         raise FormatError(
             None, f"frame_regexp {frame_regexp!r} is not a valid regular expression ({error})."
         ) from None
