@@ -34,6 +34,10 @@ def _same(lazy: xr.Dataset, eager: xr.Dataset) -> None:
     lazy = lazy.load()
     lazy.attrs.pop("lazy")
     xr.testing.assert_identical(lazy, eager)
+    # in the same order too (DeepLabCut's, LightningPose's and Anipose's put time last,
+    # and a streamed netCDF file's variables then came in another order)
+    assert list(lazy.coords) == list(eager.coords)
+    assert list(lazy.data_vars) == list(eager.data_vars)
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES)
@@ -269,6 +273,37 @@ def test_a_netcdf_file_truncated_after_opening_is_refused_not_read_as_zeros(
         ds.position.load()
 
 
+@pytest.mark.parametrize("encoded", ["units", "scale_factor"])
+@pytest.mark.parametrize("how", ["open_dataset", "engine"])
+def test_a_netcdf_variable_with_an_attribute_or_encoding_is_safe_from_changes_and_closed(
+    tmp_path, poses_two_mice_with_nan, how, encoded
+):
+    """A 'units' attribute (or a scaling) left the variable on xarray's own lazy array:
+    a file truncated after opening read as zeros, and the file stayed open (locked) after
+    close()."""
+    ds = poses_two_mice_with_nan.copy()
+    if encoded == "units":
+        ds["position"].attrs["units"] = "pixels"
+    else:
+        ds["confidence"].encoding.update(scale_factor=0.5, dtype="int16", _FillValue=-1)
+    (path,) = posebridge.save(ds, tmp_path / "units.nc")
+    eager = posebridge.load(path)
+    opened = (
+        posebridge.open_dataset(path, chunks=2)
+        if how == "open_dataset"
+        else xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+    )
+    with opened:
+        xr.testing.assert_equal(opened.load(), eager)
+    with h5py.File(path, "a"):  # closed: HDF5's lock is free
+        pass
+    opened = posebridge.open_dataset(path, chunks=2)
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    with pytest.raises(posebridge.FormatError, match="units.nc"):
+        opened.position.load()
+
+
 def test_a_netcdf_coordinate_shorter_than_its_dimension_is_refused_when_opened_lazily(tmp_path):
     ds = posebridge.from_numpy(np.zeros((40, 2, 3, 1)), fps=10)  # a 'frame' coordinate
     (path,) = posebridge.save(ds, tmp_path / "short.nc")
@@ -346,3 +381,22 @@ def test_chunks_give_these_time_chunks(tmp_path, poses_two_mice_with_nan, chunks
     ds = posebridge.open_dataset(tmp_path / "a.nc", chunks=chunks)
     assert list(ds.position.chunksizes["time"]) == expected
     np.testing.assert_array_equal(ds.position.values, poses_two_mice_with_nan.position.values)
+
+
+def test_large_score_tables_of_no_score_are_left_out_lazily_as_eagerly(tmp_path):
+    """Past 4 M values the lazy reader kept all-NaN instance and tracking scores (as
+    movement writes them) that load drops: the lazy dataset was not the eager one."""
+    frames = 2_100_000
+    path = tmp_path / "nan_scores.analysis.h5"
+    chunk = {"compression": "gzip", "compression_opts": 1}
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("tracks", data=np.zeros((1, 2, 1, frames), np.float32), **chunk)
+        h5.create_dataset("track_occupancy", data=np.ones((frames, 1), np.uint8), **chunk)
+        h5.create_dataset("point_scores", data=np.ones((1, 1, frames), np.float32), **chunk)
+        for name in ("instance_scores", "tracking_scores"):
+            h5.create_dataset(name, data=np.full((1, frames), np.nan, np.float32), **chunk)
+        h5["node_names"], h5["track_names"] = [b"nose"], [b"t0"]
+    eager = posebridge.load(path)
+    assert sorted(eager.data_vars) == ["confidence", "position"]
+    with posebridge.open_dataset(path) as lazy:
+        assert sorted(lazy.data_vars) == sorted(eager.data_vars)

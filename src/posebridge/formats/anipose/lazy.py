@@ -130,8 +130,9 @@ def _open(path: Path, individual_name: str) -> xr.Dataset:
         )
         lazy = FileLazyArray(path, (rows.n_rows, *array.shape[1:]), np.float64, block)
         variables[variable] = (array.dims, lazy)
-    coords: dict[str, Any] = {name: probe[name].values for name in probe.dims if name != "time"}
-    coords["time"] = frames
+    coords: dict[str, Any] = {  # in the eager reader's order
+        name: frames if name == "time" else probe[name].values for name in probe.coords
+    }
     return xr.Dataset(variables, coords=coords, attrs=dict(probe.attrs))
 
 

@@ -160,6 +160,7 @@ def _open(path: Path, software: str) -> xr.Dataset:
         block = functools.partial(csv_block, rows, columns, names, software, str(variable))
         lazy = FileLazyArray(path, (rows.n_rows, *array.shape[1:]), np.float64, block)
         variables[variable] = (array.dims, lazy)
-    coords: dict[str, Any] = {name: probe[name].values for name in probe.dims if name != "time"}
-    coords["time"] = frames
+    coords: dict[str, Any] = {  # in the eager reader's order
+        name: frames if name == "time" else probe[name].values for name in probe.coords
+    }
     return xr.Dataset(variables, coords=coords, attrs=dict(probe.attrs))

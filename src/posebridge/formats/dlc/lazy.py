@@ -213,8 +213,9 @@ def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
             functools.partial(dlc_block, source, columns, names, software, variable),
         )
         variables[variable] = (array.dims, lazy)
-    coords = {name: probe[name].values for name in probe.dims if name != "time"}
-    coords["time"] = frames
+    coords = {  # in the eager reader's order
+        name: frames if name == "time" else probe[name].values for name in probe.coords
+    }
     if any(name not in probe.dims for name in probe.coords):
         raise NotLazy("other coordinates")
     return xr.Dataset(variables, coords=coords, attrs=dict(probe.attrs))

@@ -1,7 +1,9 @@
 """netCDF read lazily: every numeric data variable stored as it is read (no scaling, no
-fill value other than NaN, no date units) is a :class:`~posebridge.formats._shared.lazy.LazyArray`
-of its HDF5 dataset; others stay xarray's own lazy arrays (h5netcdf). Strings are
-restored as the reader does."""
+fill value other than NaN, not decoded to dates) is a
+:class:`~posebridge.formats._shared.lazy.LazyArray` of its HDF5 dataset, checked against
+changes to the file as every lazy read is; the others (scaled or offset values,
+coordinates, strings, restored as the reader does) are read when the file is opened,
+and the file is closed."""
 
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from posebridge.formats.netcdf import ENGINE, _restore_strings, check_structure
 
 __all__ = ["open_lazy"]
 
-#: Encodings under which the stored values are not the values read.
-_DECODED = ("scale_factor", "add_offset", "units", "calendar", "_Unsigned", "missing_value")
+#: Encodings under which the stored values are not the values read (dates and durations,
+#: decoded from their ``units``, are told by their type).
+_DECODED = ("scale_factor", "add_offset", "_Unsigned", "missing_value")
 
 
 def open_lazy(path: Path) -> xr.Dataset:
@@ -36,19 +39,22 @@ def open_lazy(path: Path) -> xr.Dataset:
     refuse_empty_file(path, "a netCDF-4 (.nc) file")
     check_structure(path)
     try:
-        ds = xr.open_dataset(path, engine=ENGINE)
+        source = xr.open_dataset(path, engine=ENGINE)
     except (OSError, ValueError) as error:
         raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
-    if "position" not in ds.data_vars:
-        ds.close()
-        raise FormatError(
-            path,
-            "is a netCDF file but holds no 'position' variable, so it is not a "
-            "pose or box dataset.",
-        )
-    ds = _restore_strings(ds)
-    replaced = _file_arrays(path, ds)
-    ds = ds.assign(replaced) if replaced else ds
+    with source:
+        if "position" not in source.data_vars:
+            raise FormatError(
+                path,
+                "is a netCDF file but holds no 'position' variable, so it is not a "
+                "pose or box dataset.",
+            )
+        ds = _restore_strings(source)
+        replaced = _file_arrays(path, ds)
+        ds = ds.assign(replaced) if replaced else ds
+        for name, variable in ds.variables.items():  # xarray's own lazy arrays: read now,
+            if name not in replaced:  # not after the file changed (or while it stays open)
+                variable.load()
     return ds
 
 

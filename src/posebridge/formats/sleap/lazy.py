@@ -167,7 +167,8 @@ def _scores(
     occupancy: tuple[int, ...] | None,
 ) -> dict[str, Any]:
     """``instance_score`` / ``tracking_score``: small tables as the eager reader reads them,
-    large ones lazily (kept when present and of the right shape)."""
+    large ones lazily (kept when present, of the right shape and holding a score: read
+    block by block up to the first one, as the eager reader drops a table of NaN)."""
     present = [n for n in ("instance_scores", "tracking_scores") if n in h5]
     if not present:
         return {}
@@ -201,7 +202,7 @@ def _scores(
                 raise
             skipped.append(f"/{name}")
             continue
-        if at is not None:
+        if at is not None and not eager.holds_no_score(h5[name]):  # as eager: none, no table
             lazy = LazyArray(
                 path,
                 (shape["frame"], shape["track"]),
