@@ -281,27 +281,38 @@ def test_a_netcdf_variable_with_an_attribute_or_encoding_is_safe_from_changes_an
     """A 'units' attribute (or a scaling) left the variable on xarray's own lazy array:
     a file truncated after opening read as zeros, and the file stayed open (locked) after
     close()."""
+    import subprocess
+    import sys
+
     ds = poses_two_mice_with_nan.copy()
+    name = "position" if encoded == "units" else "confidence"
     if encoded == "units":
-        ds["position"].attrs["units"] = "pixels"
+        ds[name].attrs["units"] = "pixels"
     else:
-        ds["confidence"].encoding.update(scale_factor=0.5, dtype="int16", _FillValue=-1)
+        ds[name].encoding.update(scale_factor=0.5, dtype="int16", _FillValue=-1)
     (path,) = posebridge.save(ds, tmp_path / "units.nc")
     eager = posebridge.load(path)
-    opened = (
-        posebridge.open_dataset(path, chunks=2)
-        if how == "open_dataset"
-        else xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
-    )
-    with opened:
-        xr.testing.assert_equal(opened.load(), eager)
-    with h5py.File(path, "a"):  # closed: HDF5's lock is free
-        pass
-    opened = posebridge.open_dataset(path, chunks=2)
+
+    def opened() -> xr.Dataset:
+        if how == "open_dataset":
+            return posebridge.open_dataset(path, chunks=2)
+        return xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint)
+
+    lazy = opened()
+    lazy.close()
+    # closed: another process may open it for writing (HDF5 locks an open file)
+    other = f"import h5py; h5py.File({str(path)!r}, 'a').close()"
+    assert subprocess.run([sys.executable, "-c", other], capture_output=True).returncode == 0
+    with opened() as lazy:
+        xr.testing.assert_equal(lazy.load(), eager)
+    lazy = opened()
     with open(path, "r+b") as handle:
         handle.truncate(path.stat().st_size // 2)
-    with pytest.raises(posebridge.FormatError, match="units.nc"):
-        opened.position.load()
+    if encoded == "units":  # read when asked for: the change is found
+        with pytest.raises(posebridge.FormatError, match="units.nc"):
+            lazy[name].load()
+    else:  # decoded values are read at opening: the ones the file held then
+        xr.testing.assert_equal(lazy[name].load(), eager[name])
 
 
 def test_a_netcdf_coordinate_shorter_than_its_dimension_is_refused_when_opened_lazily(tmp_path):
