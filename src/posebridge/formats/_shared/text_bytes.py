@@ -280,7 +280,7 @@ _BINARY_MAGIC = (
 
 
 def binary_kind(head: bytes) -> str | None:
-    """What binary file ``head`` (a file's first bytes) begins, or None.
+    r"""What binary file ``head`` (a file's first bytes) begins, or None.
 
     Examples
     --------
