@@ -65,7 +65,7 @@ class BatchReport:
         """A summary table: one line per input, then the totals."""
         body = []
         for r in self.results:
-            notes = [r.error if r.status == "failed" else "", r.note]
+            notes = [r.error if r.status == "failed" else "", r.note, _warnings_note(r)]
             if r.findings:
                 notes.append(f"{len(r.findings)} nwbinspector finding(s)")
             note = "; ".join(n for n in notes if n)
@@ -107,7 +107,7 @@ class BatchReport:
         """Write the report as JSON (``.json``) or CSV (any other ending), atomically.
 
         The CSV has one row per input; outputs are joined with ``;`` and
-        nwbinspector findings are given as JSON text. The files left out
+        nwbinspector findings and warnings are given as JSON text. The files left out
         (:attr:`ignored`) follow, one row each with status ``ignored``; the
         JSON report lists them under ``ignored``. File names are written as
         their bytes (a name that is not UTF-8 stays the file's name); JSON
@@ -163,6 +163,7 @@ class BatchReport:
             for record in records:
                 record["outputs"] = ";".join(record["outputs"])
                 record["findings"] = json.dumps(record["findings"]) if record["findings"] else ""
+                record["warnings"] = json.dumps(record["warnings"]) if record["warnings"] else ""
                 record["seconds"] = f"{record['seconds']:.3f}"
                 writer.writerow(record)
 
@@ -175,7 +176,8 @@ def is_batch_report(path: PathLike) -> bool:
     any other file there is kept. A CSV report is known by its header line, a
     JSON one by its top-level keys (``counts``, ``seconds``, ``results``, and
     ``ignored`` or not: earlier reports have none; a CSV written before
-    results had a ``note`` is one too); a file larger than 64 MiB
+    results had ``warnings``, or a ``note`` and ``warnings``, is one too); a file
+    larger than 64 MiB
     or that cannot be read is not a report.
 
     Examples
@@ -198,8 +200,11 @@ def is_batch_report(path: PathLike) -> bool:
         keys = {"counts", "seconds", "results"}
         return isinstance(payload, dict) and set(payload) in (keys, keys | {"ignored"})
     fields = list(Result.__dataclass_fields__)
-    headers = {",".join(fields).encode(), ",".join(f for f in fields if f != "note").encode()}
-    return data.split(b"\n", 1)[0].rstrip(b"\r") in headers  # a report from before notes too
+    headers = {  # this version's, and those of reports written before warnings and notes
+        ",".join(f for f in fields if f not in left_out).encode()
+        for left_out in ((), ("warnings",), ("note", "warnings"))
+    }
+    return data.split(b"\n", 1)[0].rstrip(b"\r") in headers
 
 
 #: The largest file taken for an old report (see :func:`is_batch_report`).
@@ -230,6 +235,15 @@ class ReportNotWrittenError(PoseBridgeError):
             f"({len(report.results)} input(s): {counts['ok']} ok, {counts['failed']} failed, "
             f"{counts['skipped']} skipped); its results are this error's report."
         )
+
+
+def _warnings_note(result: Result) -> str:
+    """The table's note of a result's warnings: their count and the first message
+    (``""`` when none)."""
+    if not result.warnings:
+        return ""
+    count = len(result.warnings)
+    return f"{count} warning{'s' if count > 1 else ''}: {result.warnings[0]}"
 
 
 def _output_names(result: Result) -> str:
