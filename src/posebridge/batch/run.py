@@ -108,7 +108,7 @@ def _run_local(
 ) -> Iterator[tuple[int, Result]]:
     if workers <= 1:
         for index, job in enumerate(jobs):
-            report = partial(progress.chunk, job.target) if progress.listening else None
+            report = partial(progress.chunk, index) if progress.listening else None
             yield index, run_job(job, report)
         return
     import multiprocessing
@@ -130,7 +130,7 @@ def _run_local(
                 initargs=(queue,),
             )
             futures = {
-                pool.submit(run_job, job, partial(send_to_batch, job.target) if queue else None): i
+                pool.submit(run_job, job, partial(send_to_batch, i) if queue else None): i
                 for i, job in enumerate(jobs)
             }
         except _START_ERRORS as error:
@@ -169,7 +169,7 @@ def _run_dask(
     if topic:
         subscribe(client, topic, progress)
     try:
-        reports = [partial(log_to_batch, topic, job.target) if topic else None for job in jobs]
+        reports = [partial(log_to_batch, topic, i) if topic else None for i in range(len(jobs))]
         futures = [
             client.submit(run_job, job, report, pure=False)
             for job, report in zip(jobs, reports, strict=True)
@@ -465,8 +465,7 @@ def convert_many(
 
         client = own_client = Client(scheduler)
     try:
-        sources = {job.target: job.source for job in planned}
-        with BatchProgress(sources, progress, on_chunk) as bars:
+        with BatchProgress([job.source for job in planned], progress, on_chunk) as bars:
             if client is not None:
                 stream = _run_dask(planned, client, bars)
             else:
@@ -474,7 +473,7 @@ def convert_many(
                 stream = _run_local(planned, max(1, min(workers, len(planned))), bars)
             for index, result in stream:
                 results[index] = result
-                bars.finished(result.target, result.status)
+                bars.finished(index, result.status)
     finally:
         if own_client is not None:
             own_client.close()
