@@ -196,6 +196,7 @@ def _check_executor(client: Any, scheduler: Any) -> None:
         expect_kind(scheduler, str, "scheduler")
         if not scheduler.strip():
             raise PoseBridgeError("scheduler is an empty address; e.g. 'tcp://host:8786'.")
+        _check_scheduler_address(scheduler)
     if client is None:
         return
     wrong = errors.TypeError(
@@ -208,6 +209,86 @@ def _check_executor(client: Any, scheduler: Any) -> None:
         raise wrong from None
     if not isinstance(client, Client):
         raise wrong
+
+
+#: The schemes whose addresses are ``<scheme>://<host>:<port>``.
+_HOST_PORT_SCHEMES = ("tcp", "tls", "ws", "wss")
+
+
+def _scheduler_problem(
+    scheduler: str,
+    problem: str,
+    hint: str = "give the address of a running Dask scheduler, e.g. 'tcp://head-node:8786'",
+) -> PoseBridgeError:
+    """The error of a ``scheduler`` address (``--scheduler``) that cannot be used."""
+    named = f"scheduler {scheduler!r} (scheduler=, --scheduler)"
+    return PoseBridgeError(f"{named}: {problem}; {hint}.")
+
+
+def _check_scheduler_address(scheduler: str) -> None:
+    """Refuse a scheduler address that is not of the form ``[tcp://]host:port`` (or another
+    scheme Dask knows), before any input is converted.
+
+    Raises
+    ------
+    PoseBridgeError
+        When distributed is not installed, the scheme is one Dask has no
+        transport for, or a host and port address lacks its host, or its port
+        is not a whole number from 1 to 65535.
+    """
+    try:
+        from distributed.comm.addressing import parse_address
+        from distributed.comm.registry import backends
+    except ImportError:
+        raise _scheduler_problem(
+            scheduler, "running on a Dask cluster needs dask.distributed (pip install distributed)"
+        ) from None
+    if scheduler != scheduler.strip():
+        raise _scheduler_problem(scheduler, "the address begins or ends with white space")
+    scheme, place = parse_address(scheduler, strict=False)
+    if scheme not in backends:
+        known = ", ".join(f"{s}://" for s in sorted(backends))
+        raise _scheduler_problem(scheduler, f"Dask knows no scheme {scheme}:// (it knows {known})")
+    if scheme not in _HOST_PORT_SCHEMES:
+        return  # inproc://, ucx://: the connection says what is wrong
+    host, colon, port = place.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # IPv6
+    if not colon or not host:
+        raise _scheduler_problem(
+            scheduler, "expected host:port after the scheme (tcp://host:8786)"
+        )
+    if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise _scheduler_problem(
+            scheduler, f"the port {port!r} is not a whole number from 1 to 65535"
+        )
+
+
+def _connect(scheduler: str) -> Any:
+    """A client of the Dask scheduler at ``scheduler``.
+
+    The connection waits as long as Dask's ``distributed.comm.timeouts.connect``
+    (30 s unless configured, e.g. ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``).
+
+    Raises
+    ------
+    PoseBridgeError
+        When no scheduler answers there (or the connection fails otherwise),
+        naming the address and the cause.
+    """
+    import dask.config
+    from distributed import Client
+
+    try:
+        return Client(scheduler)
+    except Exception as error:
+        cause = " ".join(str(error).split()) or "no reason given"
+        waited = dask.config.get("distributed.comm.timeouts.connect")
+        raise _scheduler_problem(
+            scheduler,
+            f"could not connect to it ({type(error).__name__}: {cause}); no input was converted",
+            "check that a Dask scheduler runs there (Dask waits for it as long as "
+            f"distributed.comm.timeouts.connect, now {waited})",
+        ) from error
 
 
 def _check_report_path(report: Any, overwrite: bool) -> Path:
@@ -368,7 +449,10 @@ def convert_many(
         SLURM / PBS through dask-jobqueue) to run the jobs on instead.
     scheduler
         The address of a Dask scheduler (``tcp://host:8786``) to connect to
-        (not with ``client``).
+        (not with ``client``). Its form is checked before anything runs; the
+        connection, after the inputs are planned and before any is converted,
+        waits as long as Dask's ``distributed.comm.timeouts.connect`` (30 s
+        unless configured).
     progress
         Show a progress bar over the files, and one over the chunks of each
         running file that streams in more than one chunk (default: when
@@ -407,7 +491,8 @@ def convert_many(
         empty source, a template that names no file or leads out of
         ``output_dir``, a manifest ``output`` that leads out of it, an option
         no reader or writer of the batch takes, a ``report`` that cannot be
-        written, exists without ``overwrite``, or is one of the batch's files),
+        written, exists without ``overwrite``, or is one of the batch's files, a
+        ``scheduler`` address that is malformed or where no scheduler answers),
         or when worker processes cannot start (see ``jobs``).
         Every argument is checked before any input is converted; an input that
         fails is reported in the :class:`BatchReport` instead.
@@ -461,9 +546,7 @@ def convert_many(
     results: list[Result | None] = [None] * len(planned)
     own_client = None
     if client is None and scheduler is not None:
-        from distributed import Client
-
-        client = own_client = Client(scheduler)
+        client = own_client = _connect(scheduler)
     try:
         with BatchProgress([job.source for job in planned], progress, on_chunk) as bars:
             if client is not None:
