@@ -560,8 +560,13 @@ def convert_many(
     finally:
         if own_client is not None:
             own_client.close()
+    ignored, reasons = plan.ignored, plan.ignored_reasons
+    if report_path is not None:  # the report this batch replaces is its own, not left out
+        own = os.path.normcase(os.path.realpath(report_path))
+        ignored = [p for p in ignored if os.path.normcase(os.path.realpath(p)) != own]
+        reasons = {p: why for p, why in reasons.items() if p in ignored}
     done = BatchReport(
-        [r for r in results if r is not None], time.perf_counter() - start, plan.ignored
+        [r for r in results if r is not None], time.perf_counter() - start, ignored, reasons
     )
     if report_path is not None:
         try:
