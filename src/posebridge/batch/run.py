@@ -351,12 +351,18 @@ def _run_dask(
             for job, report in zip(jobs, reports, strict=True)
         ]
         index = {future.key: i for i, future in enumerate(futures)}
-        for future in dask_completed(futures):
-            i = index[future.key]
-            try:
-                yield i, future.result()
-            except Exception as error:  # KilledWorker, a lost worker, ...
-                yield i, _died(jobs[i], error)
+        try:
+            for future in dask_completed(futures):
+                i = index[future.key]
+                try:
+                    yield i, future.result()
+                except Exception as error:  # KilledWorker, a lost worker, ...
+                    yield i, _died(jobs[i], error)
+        except BaseException:  # Ctrl-C: the jobs not started never start
+            # (a running task cannot be stopped on its worker: it finishes whole)
+            with contextlib.suppress(Exception):
+                client.cancel([future for future in futures if not future.done()])
+            raise
     finally:
         if topic:
             client.unsubscribe_topic(topic)
