@@ -121,6 +121,63 @@ def test_convert_many_refuses_client_and_scheduler_together(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("not an address", "expected host:port"),
+        ("localhost", "expected host:port"),
+        ("tcp://localhost", "expected host:port"),
+        ("tcp://:8786", "expected host:port"),
+        ("tcp://head-node:0", "the port '0' is not a whole number from 1 to 65535"),
+        ("tcp://head-node:87x6", "the port '87x6' is not"),
+        ("http://head-node:8786", "Dask knows no scheme http://"),
+        ("tcp://head-node:8786 ", "white space"),
+    ],
+)
+def test_a_malformed_scheduler_address_is_refused_naming_it_before_anything_runs(
+    tmp_path, inputs, address, problem
+):
+    with pytest.raises(posebridge.PoseBridgeError) as caught:
+        convert_many(inputs, tmp_path / "out", to="nc", scheduler=address, progress=False)
+
+    said = str(caught.value)
+    assert said.startswith(f"scheduler {address!r} (scheduler=, --scheduler): ")
+    assert problem in said and "tcp://head-node:8786" in said
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_address_where_none_answers_is_refused_naming_it(tmp_path, inputs):
+    """distributed's OSError (after its connect timeout) became the batch's error."""
+    import socket
+
+    import dask
+
+    with socket.socket() as free:  # a port of this machine where nothing listens
+        free.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{free.getsockname()[1]}"
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(posebridge.PoseBridgeError) as caught,
+    ):
+        convert_many(inputs, tmp_path / "out", to="nc", scheduler=address, progress=False)
+
+    said = str(caught.value)
+    assert said.startswith(f"scheduler {address!r} (scheduler=, --scheduler): could not connect")
+    assert "distributed.comm.timeouts.connect, now 1s" in said
+    assert isinstance(caught.value.__cause__, OSError)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_batch_refuses_a_malformed_scheduler_address_in_one_line(tmp_path, inputs):
+    result = CliRunner().invoke(
+        cli, ["batch", str(inputs[0]), "--to", "nc", "--scheduler", "localhost", "-q"]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert "posebridge: error: scheduler 'localhost' (scheduler=, --scheduler)" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_jobs_with_a_cluster_warns_that_the_cluster_runs_the_jobs(
     tmp_path, inputs, local_cluster_client
 ):

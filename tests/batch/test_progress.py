@@ -132,16 +132,16 @@ def test_the_bars_show_the_files_and_the_chunks_of_each_file(tmp_path, capsys):
 
 
 def test_a_chunk_bar_closes_when_its_file_is_done_and_late_reports_are_ignored():
-    sources = {"a.nwb": "a.h5", "b.nwb": "b.h5"}
     seen: list[tuple[str, int, int]] = []
+    sources = ["a.h5", "b.h5"]
     with BatchProgress(sources, show=True, on_chunk=lambda *r: seen.append(r)) as progress:
-        progress.chunk("a.nwb", 1, 3)
-        progress.chunk("b.nwb", 1, 2)
+        progress.chunk(0, 1, 3)
+        progress.chunk(1, 1, 2)
         assert sorted(line for _, line in progress._bars.values()) == [1, 2]
-        progress.finished("a.nwb", "ok")
-        progress.chunk("a.nwb", 2, 3)  # a report that arrives after the result
-        assert list(progress._bars) == ["b.nwb"]
-        progress.chunk("b.nwb", 2, 2)
+        progress.finished(0, "ok")
+        progress.chunk(0, 2, 3)  # a report that arrives after the result
+        assert list(progress._bars) == [1]
+        progress.chunk(1, 2, 2)
     assert seen == [("a.h5", 1, 3), ("b.h5", 1, 2), ("a.h5", 2, 3), ("b.h5", 2, 2)]
 
 
@@ -170,3 +170,31 @@ def test_cli_batch_takes_chunk_frames(tmp_path):
         )
     bad = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "--chunk-frames", "0"])
     assert bad.exit_code == 2 and "--chunk-frames" in bad.output
+
+
+def test_chunks_name_the_input_converted_when_another_input_has_the_same_output(tmp_path):
+    """``sess.csv`` and ``sess.h5`` both name ``sess.nc``: one is converted, the other
+    fails; the chunks reported name the one converted, not the last of that output."""
+    (tmp_path / "in").mkdir()
+    ds = posebridge.from_numpy(
+        np.random.default_rng(2).uniform(0, 100, size=(35, 2, 2, 1)),
+        keypoint_names=["nose", "tail"],
+        source_software="DeepLabCut",
+    )
+    for ending in (".csv", ".h5"):
+        posebridge.save(ds, tmp_path / "in" / f"sessDLC_resnet50{ending}", "dlc")
+    reports = _Reports()
+
+    result = convert_many(
+        tmp_path / "in",
+        tmp_path / "out",
+        to="nc",
+        jobs=1,
+        chunk_frames=CHUNK,
+        on_chunk=reports,
+        progress=False,
+    )
+
+    (converted,) = [r.source for r in result.results if r.status == "ok"]
+    assert result.counts["failed"] == 1, result.table()
+    assert reports.by_source == {converted: [(1, 4), (2, 4), (3, 4), (4, 4)]}

@@ -96,7 +96,9 @@ def test_a_csv_report_written_before_results_had_a_note_is_replaced_on_resume(tm
     report.write_text(f"{header}\n{source},{tmp_path / 'out' / 'a.nc'},ok,,0.1,1,1,,,\n")
     result = _batch(source, tmp_path / "out", "--report", report)
     assert result.exit_code == 0, result.output
-    assert report.read_text().splitlines()[0] == header.replace("error_type,", "error_type,note,")
+    assert report.read_text().splitlines()[0] == (
+        header.replace("error_type,", "error_type,note,") + ",warnings"
+    )
 
 
 def test_an_existing_report_is_kept_without_overwrite_and_nothing_runs(tmp_path, source):

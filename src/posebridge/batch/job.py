@@ -6,6 +6,7 @@ import glob
 import os
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,10 @@ class Result:
     findings
         nwbinspector messages (``importance``, ``check``, ``message``,
         ``location``, ``file``) with ``inspect``.
+    warnings
+        The messages of the warnings the job raised (what the conversion could
+        not keep, e.g. categories a format has no place for), each once, in the
+        order first raised, whitespace collapsed to single spaces.
     """
 
     source: str
@@ -56,6 +61,7 @@ class Result:
     error_type: str = ""
     note: str = ""
     findings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------
@@ -425,6 +431,15 @@ def _inspect(paths: Iterable[Path]) -> list[dict[str, str]]:
     return findings
 
 
+def _warning_messages(caught: Iterable[warnings.WarningMessage]) -> list[str]:
+    """The messages of the warnings ``caught``, each once, in the order first raised,
+    whitespace collapsed (a multi-line message becomes one line of the report)."""
+    messages: dict[str, None] = {}
+    for warning in caught:
+        messages.setdefault(" ".join(str(warning.message).split()) or warning.category.__name__)
+    return list(messages)
+
+
 def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Result:
     """Run one job: skip it when its output is finished, else convert; never raise.
 
@@ -434,7 +449,9 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
     ``<stem>_<individual><suffix>`` of the input's individuals. A partial set
     of those (a worker killed between their renames) is written again whole,
     replacing the files that were there, and :attr:`Result.note` says so; an
-    existing file that does not read back fails the job, untouched.
+    existing file that does not read back fails the job, untouched. The
+    warnings the job raises are recorded in :attr:`Result.warnings` (not shown
+    where it runs: a worker's output is seen by no one).
 
     Parameters
     ----------
@@ -454,12 +471,20 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
     >>> run_job(Job(source="a.h5", target="a.nwb", to_format="nwb")).status  # doctest: +SKIP
     'ok'
     """
-    import warnings
-
-    from posebridge.convert import convert
-
     start = time.perf_counter()
     result = Result(source=job.source, target=job.target, status="failed")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _run_into(job, on_chunk, result)
+    result.warnings = _warning_messages(caught)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Result) -> None:
+    """The body of :func:`run_job`: fill ``result`` (status, outputs, sizes, error)."""
+    from posebridge.convert import convert
+
     try:
         source = Path(job.source)
         result.input_bytes = _input_bytes(source)
@@ -479,21 +504,19 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
             # whole, as the writer replaces files with overwrite
             overwrite = job.overwrite or previous is not None
             Path(job.target).parent.mkdir(parents=True, exist_ok=True)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                outputs = convert(
-                    source,
-                    job.target,
-                    job.to_format,
-                    from_format=job.from_format,
-                    fps=job.fps,
-                    overwrite=overwrite,
-                    read_options=job.read_options,
-                    progress=False,
-                    on_chunk=on_chunk,
-                    chunk_frames=job.chunk_frames,
-                    **job.write_options,
-                )
+            outputs = convert(
+                source,
+                job.target,
+                job.to_format,
+                from_format=job.from_format,
+                fps=job.fps,
+                overwrite=overwrite,
+                read_options=job.read_options,
+                progress=False,
+                on_chunk=on_chunk,
+                chunk_frames=job.chunk_frames,
+                **job.write_options,
+            )
             result.status = "ok"
             if previous is not None:
                 result.note = _redone_note(own, previous[0])
@@ -507,5 +530,3 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
         result.error_type = type(error).__name__
         if not isinstance(error, PoseBridgeError | OSError):
             result.error += " | " + traceback.format_exc(limit=3).splitlines()[-1]
-    result.seconds = time.perf_counter() - start
-    return result

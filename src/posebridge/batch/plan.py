@@ -139,12 +139,39 @@ class _Input:
     problem: str = ""  # a glob that matches no file: its row fails, saying so
 
 
-def _expand(sources: PathLike | Sequence[PathLike]) -> tuple[list[_Input], list[Path]]:
-    """Input files (and folders read as one input), and the files left out (see
-    :func:`~posebridge.batch.folders.expand_folder`)."""
+#: Why a file found in a folder or by a glob was left out: it is an earlier batch report.
+EARLIER_REPORT_REASON = (
+    "an earlier batch report (not a pose file; name it with report= / --report to replace "
+    "it); left out of the batch"
+)
+
+
+def _expand(
+    sources: PathLike | Sequence[PathLike],
+) -> tuple[list[_Input], list[Path], dict[Path, str]]:
+    """Input files (and folders read as one input), the files left out (see
+    :func:`~posebridge.batch.folders.expand_folder`), and why, for those left out for
+    another reason than their content (:data:`EARLIER_REPORT_REASON`).
+
+    A file found in a folder or matched by a glob that is an earlier batch report
+    (:func:`~posebridge.batch.report.is_batch_report`) is left out: a report kept in
+    the folder read is the batch's output, not a pose file. A report named itself
+    is an input like any file named.
+    """
+    from posebridge.batch.report import is_batch_report
+
     items = _source_items(sources)
     found: list[_Input] = []
     ignored: list[Path] = []
+    reasons: dict[Path, str] = {}
+
+    def kept(listed: _Input) -> bool:
+        if listed.format is None and listed.path.is_file() and is_batch_report(listed.path):
+            ignored.append(listed.path)
+            reasons[listed.path] = EARLIER_REPORT_REASON
+            return False
+        return True
+
     for item in items:
         text = os.fspath(item)
         path = Path(text)
@@ -154,15 +181,17 @@ def _expand(sources: PathLike | Sequence[PathLike]) -> tuple[list[_Input], list[
                 # names relative to the folder given (the folder itself: to its folder),
                 # so that an output without an output folder lies beside its input
                 base = path.absolute() if source != path else path.absolute().parent
-                found.append(_Input(source, parent, base, fmt))
+                if kept(listed := _Input(source, parent, base, fmt)):
+                    found.append(listed)
             ignored.extend(expansion.ignored)
         elif glob.has_magic(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
             files = [_Input(m, "") for m in matches if m.is_file()]
+            files = [listed for listed in files if kept(listed)]
             found.extend(files or [_Input(path, "", problem=f"{text}: no file matches it.")])
         else:
             found.append(_Input(path, ""))  # a missing file fails in its own job
-    return found, ignored
+    return found, ignored, reasons
 
 
 def _source_items(sources: Any) -> list[PathLike]:
@@ -271,12 +300,17 @@ class Plan:
     jobs
         One :class:`Job` per input.
     ignored
-        Files found in a folder given whose ending a format claims but whose
-        content no format recognises (``.txt`` notes), as absolute paths.
+        Files found in a folder given (or by a glob) that the batch leaves out,
+        as absolute paths: files whose ending a format claims but whose content
+        no format recognises (``.txt`` notes), and earlier batch reports.
+    ignored_reasons
+        Why a file of :attr:`ignored` was left out, for each left out for
+        another reason than its content (an earlier batch report).
     """
 
     jobs: list[Job]
     ignored: list[str] = field(default_factory=list)
+    ignored_reasons: dict[str, str] = field(default_factory=dict)
 
 
 def plan_jobs(
@@ -341,11 +375,11 @@ def plan_batch(
 
     A folder that a format reads as a whole (a YOLO predictions ``labels``
     folder, TRex's per-individual files) is one job; a ``.txt`` file whose
-    content no format recognises is left out and listed in
-    :attr:`Plan.ignored`. A job whose output cannot be named, whose output
-    another job also writes, or whose output is an input of the batch or lies
-    inside a folder the batch reads, carries an ``error`` and fails without
-    running.
+    content no format recognises, and an earlier batch report found in a folder
+    or by a glob, are left out and listed in :attr:`Plan.ignored`. A job whose
+    output cannot be named, whose output another job also writes, or whose
+    output is an input of the batch or lies inside a folder the batch reads,
+    carries an ``error`` and fails without running.
 
     Examples
     --------
@@ -374,8 +408,9 @@ def plan_batch(
         rows.extend((row, _Input(Path(row["input"]), "")) for row, _ in read)
     listed: set[str] = set()  # inputs found by listing a folder or matching a glob
     ignored: list[Path] = []
+    reasons: dict[Path, str] = {}
     if sources is not None:
-        expanded, ignored = _expand(items)
+        expanded, ignored, reasons = _expand(items)
         rows.extend(({}, found) for found in expanded)
         named = {os.fspath(item) for item in items}
         listed = {
@@ -386,12 +421,7 @@ def plan_batch(
         raise PoseBridgeError(
             "the batch has no input files (check the folder, glob or manifest)."
             + (f" No file matches {', '.join(map(str, unmatched))}." if unmatched else "")
-            + (
-                f" Left out {len(ignored)} file(s) that no format recognises by content "
-                f"({', '.join(p.name for p in ignored[:3])}{', ...' * (len(ignored) > 3)})."
-                if ignored
-                else ""
-            )
+            + _left_out_text([p for p in ignored if p not in reasons], reasons)
         )
     if template is None and to is None and any("output" not in row for row, _ in rows):
         raise PoseBridgeError(
@@ -459,7 +489,25 @@ def plan_batch(
     options_per_job(jobs, write_options, "writer")
     _note_claimed_names(jobs)
     _note_split_files(jobs)
-    return Plan(jobs, [str(p.absolute()) for p in ignored])
+    return Plan(
+        jobs,
+        [str(p.absolute()) for p in ignored],
+        {str(p.absolute()): reason for p, reason in reasons.items()},
+    )
+
+
+def _left_out_text(unrecognised: list[Path], reasons: dict[Path, str]) -> str:
+    """What a batch of no input says of the files it left out (``""`` when none)."""
+    text = ""
+    if unrecognised:
+        names = ", ".join(p.name for p in unrecognised[:3]) + ", ..." * (len(unrecognised) > 3)
+        text += (
+            f" Left out {len(unrecognised)} file(s) that no format recognises by content "
+            f"({names})."
+        )
+    for path, reason in list(reasons.items())[:3]:
+        text += f" Left out {path.name}: {reason}."
+    return text
 
 
 def _one_output_per_file(jobs: list[Job]) -> list[Job]:

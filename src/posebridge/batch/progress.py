@@ -2,8 +2,9 @@
 channels that carry chunk counts from the worker processes (or Dask workers) back.
 
 A worker converting a file that streams calls its job's reporter as each chunk of
-frames is read; the reporter sends ``(target, done, total)`` to the process that
-runs the batch, where :class:`BatchProgress` moves the bars and calls the user's
+frames is read; the reporter sends ``(job, done, total)`` to the process that
+runs the batch (``job``: the job's index in the batch, which tells two jobs of one
+target apart), where :class:`BatchProgress` moves the bars and calls the user's
 ``on_chunk``. Three channels, one per executor:
 
 - in this process (``jobs=1``): the reporter calls :meth:`BatchProgress.chunk`;
@@ -36,7 +37,7 @@ class BatchProgress:
     Parameters
     ----------
     sources
-        Each job's target (its key) and source, in job order.
+        Each job's source, in job order (a job is named by its index in it).
     show
         Draw the bars (on stderr); ``None``: when stderr is a terminal.
     on_chunk
@@ -44,12 +45,12 @@ class BatchProgress:
 
     Examples
     --------
-    >>> with BatchProgress({"a.nwb": "a.h5"}, show=False) as progress:
-    ...     progress.chunk("a.nwb", 1, 2)
+    >>> with BatchProgress(["a.h5"], show=False) as progress:
+    ...     progress.chunk(0, 1, 2)
     """
 
     def __init__(
-        self, sources: dict[str, str], show: bool | None, on_chunk: ChunkCallback | None = None
+        self, sources: list[str], show: bool | None, on_chunk: ChunkCallback | None = None
     ) -> None:
         from tqdm.auto import tqdm
 
@@ -64,8 +65,8 @@ class BatchProgress:
             file=sys.stderr,
             desc="posebridge",
         )
-        self._bars: dict[str, tuple[Any, int]] = {}  # target: (its chunk bar, its line)
-        self._finished: set[str] = set()
+        self._bars: dict[int, tuple[Any, int]] = {}  # job: (its chunk bar, its line)
+        self._finished: set[int] = set()
         self._lock = threading.Lock()
 
     @property
@@ -73,37 +74,35 @@ class BatchProgress:
         """Whether chunk reports are wanted (bars shown or a callback given)."""
         return self.show or self.on_chunk is not None
 
-    def chunk(self, target: str, done: int, total: int) -> None:
-        """Record that the job writing ``target`` has read ``done`` of its ``total`` chunks."""
+    def chunk(self, job: int, done: int, total: int) -> None:
+        """Record that the job of index ``job`` has read ``done`` of its ``total`` chunks."""
         with self._lock:
-            if self.show and total > 1 and target not in self._finished:
-                if target not in self._bars:
+            if self.show and total > 1 and job not in self._finished:
+                if job not in self._bars:
                     taken = {line for _, line in self._bars.values()}
                     line = next(i for i in range(1, len(taken) + 2) if i not in taken)
                     bar = self._tqdm(
                         total=total,
                         unit="chunk",
-                        desc=Path(self.sources[target]).name,
+                        desc=Path(self.sources[job]).name,
                         position=line,
                         leave=False,
                         file=sys.stderr,
                     )
-                    self._bars[target] = (bar, line)
-                bar = self._bars[target][0]
+                    self._bars[job] = (bar, line)
+                bar = self._bars[job][0]
                 bar.update(done - bar.n)
         if self.on_chunk is not None:
-            self.on_chunk(self.sources[target], done, total)
+            self.on_chunk(self.sources[job], done, total)
 
-    def finished(self, target: str, status: str) -> None:
-        """Count a job as done and close its chunk bar."""
+    def finished(self, job: int, status: str) -> None:
+        """Count the job of index ``job`` as done and close its chunk bar."""
         with self._lock:
-            self._finished.add(target)
-            if target in self._bars:
-                self._bars.pop(target)[0].close()
+            self._finished.add(job)
+            if job in self._bars:
+                self._bars.pop(job)[0].close()
             self.files.update(1)
-            self.files.set_postfix_str(
-                f"{status} {Path(self.sources[target]).name}", refresh=False
-            )
+            self.files.set_postfix_str(f"{status} {Path(self.sources[job]).name}", refresh=False)
 
     def close(self) -> None:
         """Close every bar."""
@@ -130,10 +129,11 @@ def connect_worker(queue: Any) -> None:
     _CHANNEL = queue
 
 
-def send_to_batch(target: str, done: int, total: int) -> None:
-    """A worker's chunk reporter: put the report on the queue to the batch's process."""
+def send_to_batch(job: int, done: int, total: int) -> None:
+    """A worker's chunk reporter of the job of index ``job``: put the report on the queue
+    to the batch's process."""
     if _CHANNEL is not None:
-        _CHANNEL.put((target, done, total))
+        _CHANNEL.put((job, done, total))
 
 
 def drain(queue: Any, progress: BatchProgress) -> threading.Thread:
@@ -155,18 +155,19 @@ def drain(queue: Any, progress: BatchProgress) -> threading.Thread:
 # a Dask cluster: worker events
 
 
-def log_to_batch(topic: str, target: str, done: int, total: int) -> None:
-    """A Dask worker's chunk reporter: log the report as an event under the batch's topic."""
+def log_to_batch(topic: str, job: int, done: int, total: int) -> None:
+    """A Dask worker's chunk reporter of the job of index ``job``: log the report as an
+    event under the batch's topic."""
     from distributed import get_worker
 
-    get_worker().log_event(topic, [target, done, total])
+    get_worker().log_event(topic, [job, done, total])
 
 
 def subscribe(client: Any, topic: str, progress: BatchProgress) -> None:
     """Hand the events of ``topic`` (see :func:`log_to_batch`) to ``progress``."""
 
     def handle(event: tuple[float, Any]) -> None:
-        target, done, total = event[1]
-        progress.chunk(target, int(done), int(total))
+        job, done, total = event[1]
+        progress.chunk(int(job), int(done), int(total))
 
     client.subscribe_topic(topic, handle)

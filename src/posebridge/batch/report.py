@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,14 @@ class BatchReport:
     seconds
         Wall time of the batch.
     ignored
-        Files of the folders given that the batch left out: their ending is a
-        format's (``.txt``) but no format recognises their content (notes, a
-        README). They are not inputs: :attr:`counts` does not count them.
+        Files of the folders (and globs) given that the batch left out: their
+        ending is a format's (``.txt``) but no format recognises their content
+        (notes, a README), or they are earlier batch reports. They are not
+        inputs: :attr:`counts` does not count them.
+    ignored_reasons
+        Why a file of :attr:`ignored` was left out, for each left out for
+        another reason than its content (:data:`IGNORED_REASON`): an earlier
+        batch report.
 
     Examples
     --------
@@ -45,6 +51,7 @@ class BatchReport:
     results: list[Result]
     seconds: float = 0.0
     ignored: list[str] = field(default_factory=list)
+    ignored_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -65,7 +72,7 @@ class BatchReport:
         """A summary table: one line per input, then the totals."""
         body = []
         for r in self.results:
-            notes = [r.error if r.status == "failed" else "", r.note]
+            notes = [r.error if r.status == "failed" else "", r.note, _warnings_note(r)]
             if r.findings:
                 notes.append(f"{len(r.findings)} nwbinspector finding(s)")
             note = "; ".join(n for n in notes if n)
@@ -89,15 +96,23 @@ class BatchReport:
         return columns(header, body) + "\n" + total + self._ignored_line()
 
     def _ignored_line(self) -> str:
-        """The line naming the files left out (``""`` when none)."""
-        if not self.ignored:
-            return ""
-        names = ", ".join(Path(p).name for p in self.ignored[:5])
-        more = f", ... ({len(self.ignored) - 5} more)" if len(self.ignored) > 5 else ""
-        return (
-            f"\nignored {len(self.ignored)} file(s) that no format recognises by content "
-            f"(not pose files): {names}{more}"
-        )
+        """The lines naming the files left out (``""`` when none): those no format
+        recognises, then one line for each left out for another reason (five at most)."""
+        text = ""
+        unrecognised = [p for p in self.ignored if p not in self.ignored_reasons]
+        if unrecognised:
+            names = ", ".join(Path(p).name for p in unrecognised[:5])
+            more = f", ... ({len(unrecognised) - 5} more)" if len(unrecognised) > 5 else ""
+            text += (
+                f"\nignored {len(unrecognised)} file(s) that no format recognises by content "
+                f"(not pose files): {names}{more}"
+            )
+        others = [p for p in self.ignored if p in self.ignored_reasons]
+        for path in others[:5]:
+            text += f"\nignored {Path(path).name}: {self.ignored_reasons[path]}"
+        if len(others) > 5:
+            text += f"\n... and {len(others) - 5} more file(s) ignored for such reasons"
+        return text
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per input (the :class:`Result` fields)."""
@@ -107,9 +122,10 @@ class BatchReport:
         """Write the report as JSON (``.json``) or CSV (any other ending), atomically.
 
         The CSV has one row per input; outputs are joined with ``;`` and
-        nwbinspector findings are given as JSON text. The files left out
-        (:attr:`ignored`) follow, one row each with status ``ignored``; the
-        JSON report lists them under ``ignored``. File names are written as
+        nwbinspector findings and warnings are given as JSON text. The files left out
+        (:attr:`ignored`) follow, one row each with status ``ignored`` and why
+        as its ``error``; the JSON report lists them under ``ignored``, and why
+        those not left out for their content under ``ignored_reasons``. File names are written as
         their bytes (a name that is not UTF-8 stays the file's name); JSON
         escapes them (``\\udce9``, which Python's ``json`` reads back as given).
         The report goes to a temporary file renamed into place, as every output
@@ -144,11 +160,15 @@ class BatchReport:
                     "seconds": self.seconds,
                     "results": records,
                     "ignored": self.ignored,
+                    "ignored_reasons": self.ignored_reasons,
                 }
                 temporary.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
             else:
                 ignored = [
-                    asdict(Result(p, "", "ignored", error=IGNORED_REASON)) for p in self.ignored
+                    asdict(
+                        Result(p, "", "ignored", error=self.ignored_reasons.get(p, IGNORED_REASON))
+                    )
+                    for p in self.ignored
                 ]
                 self._write_csv(temporary, records + ignored)
         return path
@@ -163,6 +183,7 @@ class BatchReport:
             for record in records:
                 record["outputs"] = ";".join(record["outputs"])
                 record["findings"] = json.dumps(record["findings"]) if record["findings"] else ""
+                record["warnings"] = json.dumps(record["warnings"]) if record["warnings"] else ""
                 record["seconds"] = f"{record['seconds']:.3f}"
                 writer.writerow(record)
 
@@ -174,36 +195,55 @@ def is_batch_report(path: PathLike) -> bool:
     replaced without ``overwrite`` (which would also redo every output), while
     any other file there is kept. A CSV report is known by its header line, a
     JSON one by its top-level keys (``counts``, ``seconds``, ``results``, and
-    ``ignored`` or not: earlier reports have none; a CSV written before
-    results had a ``note`` is one too); a file larger than 64 MiB
-    or that cannot be read is not a report.
+    ``ignored`` and ``ignored_reasons``, or ``ignored`` alone, or neither:
+    earlier reports have none; a CSV written before
+    results had ``warnings``, or a ``note`` and ``warnings``, is one too); a file
+    larger than 64 MiB or that cannot be read is not a report. Its first bytes
+    are read first: a file that does not begin as a report does (a pose file of
+    a folder the batch reads) is not read whole.
 
     Examples
     --------
     >>> is_batch_report("batch_report.csv")  # doctest: +SKIP
     True
     """
+    json_report = Path(path).suffix.lower() == ".json"
     try:
         with open(path, "rb") as handle:
-            data = handle.read(_REPORT_BYTES + 1)
+            head = handle.read(_HEAD_BYTES)
+            if not (_JSON_START if json_report else _CSV_START).match(head):
+                return False
+            data = head + handle.read(_REPORT_BYTES + 1 - len(head))
     except OSError:
         return False
     if len(data) > _REPORT_BYTES:
         return False
-    if Path(path).suffix.lower() == ".json":
+    if json_report:
         try:
             payload = json.loads(data)
         except ValueError:
             return False
         keys = {"counts", "seconds", "results"}
-        return isinstance(payload, dict) and set(payload) in (keys, keys | {"ignored"})
+        return isinstance(payload, dict) and set(payload) in (
+            keys,
+            keys | {"ignored"},
+            keys | {"ignored", "ignored_reasons"},
+        )
     fields = list(Result.__dataclass_fields__)
-    headers = {",".join(fields).encode(), ",".join(f for f in fields if f != "note").encode()}
-    return data.split(b"\n", 1)[0].rstrip(b"\r") in headers  # a report from before notes too
+    headers = {  # this version's, and those of reports written before warnings and notes
+        ",".join(f for f in fields if f not in left_out).encode()
+        for left_out in ((), ("warnings",), ("note", "warnings"))
+    }
+    return data.split(b"\n", 1)[0].rstrip(b"\r") in headers
 
 
 #: The largest file taken for an old report (see :func:`is_batch_report`).
 _REPORT_BYTES = 64 << 20
+#: How much of a file :func:`is_batch_report` reads first, and how a report begins:
+#: a JSON object whose first key is one of a report's, a CSV header of its first fields.
+_HEAD_BYTES = 4096
+_JSON_START = re.compile(rb'\s*\{\s*"(counts|seconds|results|ignored|ignored_reasons)"')
+_CSV_START = re.compile(rb"source,target,status,")
 
 
 class ReportNotWrittenError(PoseBridgeError):
@@ -230,6 +270,15 @@ class ReportNotWrittenError(PoseBridgeError):
             f"({len(report.results)} input(s): {counts['ok']} ok, {counts['failed']} failed, "
             f"{counts['skipped']} skipped); its results are this error's report."
         )
+
+
+def _warnings_note(result: Result) -> str:
+    """The table's note of a result's warnings: their count and the first message
+    (``""`` when none)."""
+    if not result.warnings:
+        return ""
+    count = len(result.warnings)
+    return f"{count} warning{'s' if count > 1 else ''}: {result.warnings[0]}"
 
 
 def _output_names(result: Result) -> str:

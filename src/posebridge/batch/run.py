@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -18,7 +18,7 @@ from posebridge import api, errors
 from posebridge._files import output_folder_problem, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import temporaries_of, writing_problem
-from posebridge.batch.job import Result, run_job
+from posebridge.batch.job import Result, _input_bytes, run_job
 from posebridge.batch.plan import Job, plan_batch
 from posebridge.batch.progress import (
     BatchProgress,
@@ -49,6 +49,8 @@ def _clean_partials(job: Job) -> None:
 
 
 def _died(job: Job, error: BaseException) -> Result:
+    """The result of a job whose worker stopped (killed, or lost with its pool): failed,
+    its temporaries removed, its input's size kept."""
     _clean_partials(job)
     hint = ""
     if isinstance(error, BrokenProcessPool):  # killed, or could not start at all
@@ -56,10 +58,15 @@ def _died(job: Job, error: BaseException) -> Result:
             " (if worker processes cannot start or run here, e.g. for lack of memory, "
             "run it in one process: -j 1, jobs=1)"
         )
+    try:
+        size = _input_bytes(Path(job.source))
+    except OSError:
+        size = 0  # gone meanwhile: the next run says so
     return Result(
         source=job.source,
         target=job.target,
         status="failed",
+        input_bytes=size,
         error=f"the worker running it stopped ({type(error).__name__}: {error}); "
         f"run the batch again to resume{hint}",
         error_type=type(error).__name__,
@@ -103,48 +110,174 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+#: This worker process's board of the batch (see :func:`_connect_worker`).
+_BOARD: Any = None
+
+
+def _connect_worker(queue: Any, board: Any) -> None:
+    """Initializer of a local worker process: keep the queue of chunk reports (see
+    :func:`~posebridge.batch.progress.connect_worker`) and the batch's board.
+
+    The board is an array in memory shared with the batch's process: slot ``i``
+    holds the pid of the worker running job ``i`` (``0`` while it runs in none),
+    the last slot is set when the batch stops (Ctrl-C, SIGTERM). Shared memory,
+    not a manager process, so that no lock can be left held by a killed worker
+    and no process must be reachable to read it.
+    """
+    global _BOARD
+    connect_worker(queue)
+    _BOARD = board
+
+
+def _run_on_worker(
+    index: int, job: Job, report: Callable[[int, int], None] | None
+) -> Result | None:
+    """Run job ``index`` in a local worker process, marking it running on the board;
+    ``None`` (not started) when the batch stops before it starts."""
+    board = _BOARD
+    if board is None:
+        return run_job(job, report)
+    if board[len(board) - 1]:
+        return None  # the batch stops: a job queued to this worker does not start
+    board[index] = os.getpid()
+    try:
+        return run_job(job, report)
+    finally:
+        board[index] = 0
+
+
+def _retried_note(result: Result, error: BaseException) -> Result:
+    """``result`` of a job run again alone, its note saying why."""
+    said = (
+        "run again alone: a worker process of the batch stopped while it ran, and its "
+        f"pool's workers with it ({type(error).__name__})"
+    )
+    result.note = "; ".join(n for n in (said, result.note) if n)
+    return result
+
+
 def _run_local(
     jobs: list[Job], workers: int, progress: BatchProgress
 ) -> Iterator[tuple[int, Result]]:
+    """Run the jobs in this process (``workers`` 1) or on local worker processes.
+
+    A worker process that dies (killed by the OOM killer, SIGKILL) breaks its
+    pool, and the pool stops its other workers: the results received before
+    are kept, the jobs not yet running go to a new pool, and each job that
+    was running then is run again at the end, alone in a pool of one worker
+    (its temporaries removed first); only a job whose worker dies again then
+    fails (:func:`_died`). A pool that breaks having neither finished a job
+    nor lost a running one (its workers cannot run here) fails the jobs it
+    held. On Ctrl-C or SIGTERM no job starts (the board's stop
+    flag: a job already queued to a worker returns unstarted) and the running
+    ones finish whole.
+    """
     if workers <= 1:
         for index, job in enumerate(jobs):
-            report = partial(progress.chunk, job.target) if progress.listening else None
+            report = partial(progress.chunk, index) if progress.listening else None
             yield index, run_job(job, report)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    manager = queue = drainer = pool = None
+    manager = queue = drainer = None
     try:
         try:
+            board = context.RawArray("q", len(jobs) + 1)
             # chunk reports travel through a manager's queue: a worker killed midway only
             # drops its own connection (a plain multiprocessing queue shares one lock)
             if progress.listening:
                 manager = context.Manager()
                 queue = manager.Queue()
                 drainer = drain(queue, progress)
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=connect_worker,
-                initargs=(queue,),
+        except _START_ERRORS as error:
+            raise _not_started(workers, error) from error
+        waiting = list(range(len(jobs)))
+        again: list[tuple[int, BaseException]] = []  # running when their pool broke
+        while waiting:
+            lost: list[int] = []
+            broken, finished = yield from _run_pool(
+                jobs, waiting, min(workers, len(waiting)), context, queue, board, lost
             )
-            futures = {
-                pool.submit(run_job, job, partial(send_to_batch, job.target) if queue else None): i
-                for i, job in enumerate(jobs)
-            }
+            if broken is None:
+                break
+            running = [i for i in lost if board[i] > 0]
+            for i in lost:
+                board[i] = 0
+            if not running and not finished:  # workers die on their own: no new pool
+                for i in lost:
+                    yield i, _died(jobs[i], broken)
+                break
+            # each new pool follows one that finished a job or lost a running one: it ends
+            again.extend((i, broken) for i in running)
+            waiting = [i for i in lost if i not in running]
+        yield from _run_alone(jobs, again, context, queue, board)
+    finally:
+        if manager is not None:  # gone already when SIGTERM reached the process group
+            with contextlib.suppress(EOFError, OSError):
+                if drainer is not None:
+                    queue.put(None)  # after every worker's reports: the drainer stops here
+                    drainer.join()
+                manager.shutdown()
+
+
+def _submit(pool: ProcessPoolExecutor, jobs: list[Job], index: int, queue: Any) -> Any:
+    """Submit job ``index`` to ``pool`` (its chunk reports to ``queue``, when one)."""
+    report = partial(send_to_batch, index) if queue is not None else None
+    return pool.submit(_run_on_worker, index, jobs[index], report)
+
+
+def _new_pool(workers: int, context: Any, queue: Any, board: Any) -> ProcessPoolExecutor:
+    """A pool of ``workers`` local worker processes (started at its first job)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_connect_worker,
+        initargs=(queue, board),
+    )
+
+
+def _run_pool(
+    jobs: list[Job],
+    indices: list[int],
+    workers: int,
+    context: Any,
+    queue: Any,
+    board: Any,
+    lost: list[int],
+) -> Generator[tuple[int, Result], None, tuple[BaseException | None, int]]:
+    """Run the jobs of ``indices`` on one pool of ``workers`` processes, yielding their
+    results as they come; returns the pool's breakage (``None`` when it did not break)
+    and how many jobs it finished, having put the jobs it lost in ``lost``.
+    """
+    pool = None
+    try:
+        try:
+            pool = _new_pool(workers, context, queue, board)
+            futures = {_submit(pool, jobs, i, queue): i for i in indices}
         except _START_ERRORS as error:
             if pool is not None:
                 _stop(pool)
                 pool = None
             raise _not_started(workers, error) from error
+        broken: BaseException | None = None
+        finished = 0
         for future in as_completed(futures):
             index = futures[future]
             try:
-                yield index, future.result()
-            except Exception as error:  # a worker process died (BrokenProcessPool)
-                yield index, _died(jobs[index], error)
+                result = future.result()
+            except BrokenProcessPool as error:  # a worker process died: the pool is lost
+                broken = error
+                lost.append(index)
+                continue
+            except Exception as error:  # the result could not come back
+                result = _died(jobs[index], error)
+            if result is not None:
+                finished += 1
+                yield index, result
+        return broken, finished
     except BaseException:  # Ctrl-C, SIGTERM: no new job starts; the running ones finish whole
+        board[len(board) - 1] = 1
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
             pool = None
@@ -152,12 +285,55 @@ def _run_local(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-        if manager is not None:  # gone already when SIGTERM reached the process group
-            with contextlib.suppress(EOFError, OSError):
-                if drainer is not None:
-                    queue.put(None)  # after every worker's reports: the drainer stops here
-                    drainer.join()
-                manager.shutdown()
+
+
+def _run_alone(
+    jobs: list[Job],
+    again: list[tuple[int, BaseException]],
+    context: Any,
+    queue: Any,
+    board: Any,
+) -> Iterator[tuple[int, Result]]:
+    """Run each job of ``again`` (running when its pool broke, with that breakage) once
+    more, alone: one after the other in a pool of one worker process, its temporaries
+    removed first. A job whose worker dies again fails (:func:`_died`); the next one
+    gets a new pool.
+    """
+    pool = None
+    try:
+        for index, error in again:
+            _clean_partials(jobs[index])
+            try:
+                if pool is None:
+                    pool = _new_pool(1, context, queue, board)
+                future = _submit(pool, jobs, index, queue)
+            except _START_ERRORS as start_error:
+                if pool is not None:
+                    _stop(pool)
+                    pool = None
+                raise _not_started(1, start_error) from start_error
+            try:
+                result = future.result()
+            except BrokenProcessPool as broken:  # it died again: the job fails
+                pool.shutdown(wait=True)
+                pool = None
+                board[index] = 0
+                result = _died(jobs[index], broken)
+            except Exception as lost:  # the result could not come back
+                result = _died(jobs[index], lost)
+            else:
+                result = _retried_note(result, error) if result is not None else None
+            if result is not None:
+                yield index, result
+    except BaseException:  # Ctrl-C, SIGTERM: as in _run_pool
+        board[len(board) - 1] = 1
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 def _run_dask(
@@ -169,18 +345,24 @@ def _run_dask(
     if topic:
         subscribe(client, topic, progress)
     try:
-        reports = [partial(log_to_batch, topic, job.target) if topic else None for job in jobs]
+        reports = [partial(log_to_batch, topic, i) if topic else None for i in range(len(jobs))]
         futures = [
             client.submit(run_job, job, report, pure=False)
             for job, report in zip(jobs, reports, strict=True)
         ]
         index = {future.key: i for i, future in enumerate(futures)}
-        for future in dask_completed(futures):
-            i = index[future.key]
-            try:
-                yield i, future.result()
-            except Exception as error:  # KilledWorker, a lost worker, ...
-                yield i, _died(jobs[i], error)
+        try:
+            for future in dask_completed(futures):
+                i = index[future.key]
+                try:
+                    yield i, future.result()
+                except Exception as error:  # KilledWorker, a lost worker, ...
+                    yield i, _died(jobs[i], error)
+        except BaseException:  # Ctrl-C: the jobs not started never start
+            # (a running task cannot be stopped on its worker: it finishes whole)
+            with contextlib.suppress(Exception):
+                client.cancel([future for future in futures if not future.done()])
+            raise
     finally:
         if topic:
             client.unsubscribe_topic(topic)
@@ -196,6 +378,7 @@ def _check_executor(client: Any, scheduler: Any) -> None:
         expect_kind(scheduler, str, "scheduler")
         if not scheduler.strip():
             raise PoseBridgeError("scheduler is an empty address; e.g. 'tcp://host:8786'.")
+        _check_scheduler_address(scheduler)
     if client is None:
         return
     wrong = errors.TypeError(
@@ -208,6 +391,86 @@ def _check_executor(client: Any, scheduler: Any) -> None:
         raise wrong from None
     if not isinstance(client, Client):
         raise wrong
+
+
+#: The schemes whose addresses are ``<scheme>://<host>:<port>``.
+_HOST_PORT_SCHEMES = ("tcp", "tls", "ws", "wss")
+
+
+def _scheduler_problem(
+    scheduler: str,
+    problem: str,
+    hint: str = "give the address of a running Dask scheduler, e.g. 'tcp://head-node:8786'",
+) -> PoseBridgeError:
+    """The error of a ``scheduler`` address (``--scheduler``) that cannot be used."""
+    named = f"scheduler {scheduler!r} (scheduler=, --scheduler)"
+    return PoseBridgeError(f"{named}: {problem}; {hint}.")
+
+
+def _check_scheduler_address(scheduler: str) -> None:
+    """Refuse a scheduler address that is not of the form ``[tcp://]host:port`` (or another
+    scheme Dask knows), before any input is converted.
+
+    Raises
+    ------
+    PoseBridgeError
+        When distributed is not installed, the scheme is one Dask has no
+        transport for, or a host and port address lacks its host, or its port
+        is not a whole number from 1 to 65535.
+    """
+    try:
+        from distributed.comm.addressing import parse_address
+        from distributed.comm.registry import backends
+    except ImportError:
+        raise _scheduler_problem(
+            scheduler, "running on a Dask cluster needs dask.distributed (pip install distributed)"
+        ) from None
+    if scheduler != scheduler.strip():
+        raise _scheduler_problem(scheduler, "the address begins or ends with white space")
+    scheme, place = parse_address(scheduler, strict=False)
+    if scheme not in backends:
+        known = ", ".join(f"{s}://" for s in sorted(backends))
+        raise _scheduler_problem(scheduler, f"Dask knows no scheme {scheme}:// (it knows {known})")
+    if scheme not in _HOST_PORT_SCHEMES:
+        return  # inproc://, ucx://: the connection says what is wrong
+    host, colon, port = place.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # IPv6
+    if not colon or not host:
+        raise _scheduler_problem(
+            scheduler, "expected host:port after the scheme (tcp://host:8786)"
+        )
+    if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise _scheduler_problem(
+            scheduler, f"the port {port!r} is not a whole number from 1 to 65535"
+        )
+
+
+def _connect(scheduler: str) -> Any:
+    """A client of the Dask scheduler at ``scheduler``.
+
+    The connection waits as long as Dask's ``distributed.comm.timeouts.connect``
+    (30 s unless configured, e.g. ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``).
+
+    Raises
+    ------
+    PoseBridgeError
+        When no scheduler answers there (or the connection fails otherwise),
+        naming the address and the cause.
+    """
+    import dask.config
+    from distributed import Client
+
+    try:
+        return Client(scheduler)
+    except Exception as error:
+        cause = " ".join(str(error).split()) or "no reason given"
+        waited = dask.config.get("distributed.comm.timeouts.connect")
+        raise _scheduler_problem(
+            scheduler,
+            f"could not connect to it ({type(error).__name__}: {cause}); no input was converted",
+            "check that a Dask scheduler runs there (Dask waits for it as long as "
+            f"distributed.comm.timeouts.connect, now {waited})",
+        ) from error
 
 
 def _check_report_path(report: Any, overwrite: bool) -> Path:
@@ -368,7 +631,10 @@ def convert_many(
         SLURM / PBS through dask-jobqueue) to run the jobs on instead.
     scheduler
         The address of a Dask scheduler (``tcp://host:8786``) to connect to
-        (not with ``client``).
+        (not with ``client``). Its form is checked before anything runs; the
+        connection, after the inputs are planned and before any is converted,
+        waits as long as Dask's ``distributed.comm.timeouts.connect`` (30 s
+        unless configured).
     progress
         Show a progress bar over the files, and one over the chunks of each
         running file that streams in more than one chunk (default: when
@@ -407,7 +673,8 @@ def convert_many(
         empty source, a template that names no file or leads out of
         ``output_dir``, a manifest ``output`` that leads out of it, an option
         no reader or writer of the batch takes, a ``report`` that cannot be
-        written, exists without ``overwrite``, or is one of the batch's files),
+        written, exists without ``overwrite``, or is one of the batch's files, a
+        ``scheduler`` address that is malformed or where no scheduler answers),
         or when worker processes cannot start (see ``jobs``).
         Every argument is checked before any input is converted; an input that
         fails is reported in the :class:`BatchReport` instead.
@@ -461,12 +728,9 @@ def convert_many(
     results: list[Result | None] = [None] * len(planned)
     own_client = None
     if client is None and scheduler is not None:
-        from distributed import Client
-
-        client = own_client = Client(scheduler)
+        client = own_client = _connect(scheduler)
     try:
-        sources = {job.target: job.source for job in planned}
-        with BatchProgress(sources, progress, on_chunk) as bars:
+        with BatchProgress([job.source for job in planned], progress, on_chunk) as bars:
             if client is not None:
                 stream = _run_dask(planned, client, bars)
             else:
@@ -474,12 +738,17 @@ def convert_many(
                 stream = _run_local(planned, max(1, min(workers, len(planned))), bars)
             for index, result in stream:
                 results[index] = result
-                bars.finished(result.target, result.status)
+                bars.finished(index, result.status)
     finally:
         if own_client is not None:
             own_client.close()
+    ignored, reasons = plan.ignored, plan.ignored_reasons
+    if report_path is not None:  # the report this batch replaces is its own, not left out
+        own = os.path.normcase(os.path.realpath(report_path))
+        ignored = [p for p in ignored if os.path.normcase(os.path.realpath(p)) != own]
+        reasons = {p: why for p, why in reasons.items() if p in ignored}
     done = BatchReport(
-        [r for r in results if r is not None], time.perf_counter() - start, plan.ignored
+        [r for r in results if r is not None], time.perf_counter() - start, ignored, reasons
     )
     if report_path is not None:
         try:
