@@ -12,7 +12,7 @@ from typing import Any
 
 from posebridge._outputs import atomic_outputs
 from posebridge._report import columns, size_text
-from posebridge.batch.job import Result
+from posebridge.batch.result import Result
 from posebridge.errors import PoseBridgeError
 
 PathLike = str | os.PathLike[str]
