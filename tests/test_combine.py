@@ -284,3 +284,14 @@ def test_an_input_without_categories_holds_none_beside_one_with_them(combine):
             out.category.transpose("time", "view", ...).values.tolist() == [[[""], ["mouse"]]] * 3
         )
     assert out.category_id.dtype == np.int64
+
+
+def test_frame_numbers_that_would_come_before_frame_0_are_not_filled_in():
+    """Frames 0-4 at 1-1.13 s beside unnumbered rows at 0-0.13 s: filled in as -30..-26,
+    which no writer takes."""
+    rng = np.random.default_rng(4)
+    late = posebridge.from_numpy(rng.random((5, 2, 1, 1)), individual_names=["a"], fps=30)
+    late = late.assign_coords(time=(30 + np.arange(5)) / 30, frame=("time", np.arange(5)))
+    early = posebridge.from_numpy(rng.random((5, 2, 1, 1)), individual_names=["b"], fps=30)
+    with pytest.raises(SchemaError, match="frame -30, before the first frame"):
+        merge_individuals([late, early.drop_vars("frame")])

@@ -248,6 +248,13 @@ def _frames_filled(
             "place: give every input its frame numbers."
         )
     filled = np.where(missing, counted + offsets[0], values.values)
+    if (filled < 0).any():  # before the first frame the others count
+        below = values[model.TIME].values[int(np.argmax(filled < 0))]
+        raise SchemaError(
+            f"at time {below!s} no input has a frame number, and counted as the others' "
+            f"are it would be frame {int(filled.min())}, before the first frame: give "
+            "every input its frame numbers."
+        )
     return values.copy(data=filled)
 
 

@@ -884,6 +884,10 @@ def test_via_options_of_the_wrong_type_raise_type_error_as_movement(tmp_path):
     (written,) = save_bboxes.to_via_tracks_file(boxes, tmp_path / "boxes.csv")
     with pytest.raises(TypeError, match="frame_regexp must be str"):
         load_bboxes.from_via_tracks_file(written, frame_regexp=5)
+    # a compiled pattern is a pattern, as for movement's re.compile
+    pattern = re.compile(load_bboxes.DEFAULT_FRAME_REGEXP)
+    by_pattern = load_bboxes.from_via_tracks_file(written, frame_regexp=pattern)
+    xr.testing.assert_identical(by_pattern, load_bboxes.from_via_tracks_file(written))
 
 
 @pytest.mark.parametrize(

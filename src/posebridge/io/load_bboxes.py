@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,7 +104,7 @@ def from_via_tracks_file(
     file: PathLike,
     fps: float | None = None,
     use_frame_numbers_from_file: bool = False,
-    frame_regexp: str | None = None,
+    frame_regexp: str | re.Pattern[str] | None = None,
 ) -> xr.Dataset:
     r"""Load a VIA tracks .csv file of bounding boxes.
 
@@ -135,6 +136,6 @@ def from_via_tracks_file(
     """
     options: dict[str, Any] = {"use_frame_numbers_from_file": use_frame_numbers_from_file}
     if frame_regexp is not None:
-        expect_kind(frame_regexp, str, "frame_regexp")  # TypeError, as movement's re.compile
+        expect_kind(frame_regexp, str | re.Pattern, "frame_regexp")  # as movement's re.compile
         options["frame_regexp"] = frame_regexp
     return api.load(file, "via", fps=movement_fps(fps), **options)

@@ -212,6 +212,12 @@ def test_the_skeleton_of_a_files_one_animal_is_linked_to_its_subject(tmp_path, p
                 if skeleton.subject is not None
             }
         assert found == linked  # two animals of one file: neither is the file's subject
+    # an animal appended to a file of another is not linked to the other's Subject
+    posebridge.save(poses.assign_coords(individual=["m3"]), paths[0], append=True)
+    with NWBHDF5IO(paths[0], "r") as io:
+        skeletons = io.read().processing["behavior"]["Skeletons"].skeletons
+        assert skeletons["skeleton_m3"].subject is None
+        assert skeletons["skeleton_m1"].subject.subject_id == "M1"
 
 
 # --------------------------------------------------------------------------

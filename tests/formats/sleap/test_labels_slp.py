@@ -358,3 +358,13 @@ def test_frames_embedded_from_an_image_sequence_keep_their_image(tmp_path):
     assert packed.image_path.values.tolist() == [files[2]]
     for name in ("video", "frame", "image_path"):
         assert packed[name].values.tolist() == plain[name].values.tolist()
+
+
+@pytest.mark.parametrize("name", ["labels.slp", "CollectedData_me.h5"])
+def test_scores_given_to_labels_are_said_not_to_be_written(tmp_path, mixed_videos, name):
+    """The confidence of labelled points went without a word (SLEAP's and DeepLabCut's
+    labels have no score)."""
+    ds = mixed_videos.copy()
+    ds["confidence"] = xr.full_like(ds.position.isel(space=0, drop=True), 0.5)
+    with pytest.warns(UserWarning, match=r"the labels' confidence \(\d+ score\(s\)\) is not"):
+        posebridge.save(ds, tmp_path / name)

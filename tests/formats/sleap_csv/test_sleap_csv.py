@@ -89,7 +89,9 @@ def test_rank_in_frame_counts_within_each_frame():
     [
         ("frame,track\n1,2\n", "line 1"),
         ("track,frame_idx,instance.score,a.x,a.y\n", "line 1"),
-        ("track,frame_idx,instance.score,a.x,b.y,a.score\n", "line 1, columns 4-6"),
+        ("track,frame_idx,instance.score,a.x,b.y,a.score\n", "line 1: the node 'a' has"),
+        ("track,frame_idx,instance.score,a.x,a.y,a.score,a.x\n", "line 1: the node 'a' has"),
+        ("track,frame_idx,instance.score,a.x,a.y,a.z\n", "line 1, column 6: expected"),
         (HEADER + "t,0,,1,1,,2,2,\nt,zero,,1,1,,2,2,\n", "line 3, column 'frame_idx'"),
         (HEADER + "t,0,,1,oops,,2,2,\n", "line 2, column 'a.y'"),
         (HEADER + "t,-1,,1,1,,2,2,\n", "line 2, column 'frame_idx'"),
@@ -300,6 +302,36 @@ def test_node_names_with_commas_or_line_ends_are_detected_and_read_back(tmp_path
     posebridge.save(ds, path)
     assert posebridge.detect(path) == "sleap-csv"
     assert posebridge.load(path).keypoint.values.tolist() == [name, "tail"]
+
+
+def test_a_csv_sleap_io_writes_with_each_nodes_columns_sorted_is_read(tmp_path):
+    """sleap-io's save_csv(format="sleap") sorts the node columns (score, x, y): refused."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["head", "tail", "abdomen"])
+    track = sio.Track("t1")
+    rng = np.random.default_rng(6)
+    points = rng.uniform(0, 100, (2, 3, 2))
+    frames = [
+        sio.LabeledFrame(
+            video=sio.Video(filename="v.mp4", open_backend=False),
+            frame_idx=k,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    points[k], skeleton=skeleton, score=0.9, track=track
+                )
+            ],
+        )
+        for k in range(2)
+    ]
+    path = tmp_path / "sio.csv"
+    sio.save_csv(sio.Labels(frames), str(path), format="sleap")
+    ds = posebridge.load(path)
+    order = ds.keypoint.values.tolist()
+    assert sorted(order) == ["abdomen", "head", "tail"]
+    for name, k in (("head", 0), ("tail", 1), ("abdomen", 2)):
+        np.testing.assert_allclose(
+            ds.position.sel(keypoint=name, individual="t1").values, points[:, k, :]
+        )
 
 
 def test_a_header_without_nodes_is_refused_as_such(tmp_path):

@@ -27,6 +27,7 @@ __all__ = [
     "refuse_physical_units",
     "refuse_text_not_utf8",
     "refuse_views",
+    "warn_label_scores_dropped",
     "warn_occluded",
 ]
 
@@ -359,6 +360,26 @@ def warn_occluded(ds: xr.Dataset, path: Path, kept: str) -> None:
         warnings.warn(
             f"{path}: {occluded} point(s) with coordinates are flagged labelled but not "
             f"visible (COCO's v=1); {kept}.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def warn_label_scores_dropped(ds: xr.Dataset, path: object, title: str) -> None:
+    """Warn that the scores of a labels dataset (a ``confidence`` with finite values) are
+    not written: ``title``'s labelled points have none.
+
+    Examples
+    --------
+    >>> warn_label_scores_dropped(ds, Path("labels.slp"), "SLEAP")  # doctest: +SKIP
+    """
+    if "confidence" not in ds:
+        return
+    scored = int(np.isfinite(np.asarray(ds["confidence"].values, dtype=np.float64)).sum())
+    if scored:
+        warnings.warn(
+            f"{path}: the labels' confidence ({scored} score(s)) is not written: {title}'s "
+            "labelled points have no score.",
             UserWarning,
             stacklevel=4,
         )

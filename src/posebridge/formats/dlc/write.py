@@ -34,7 +34,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.guards import (
+    refuse_bad_names,
+    refuse_empty,
+    refuse_views,
+    warn_label_scores_dropped,
+)
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import layout, pandas_hdf5, stream_write
@@ -101,6 +106,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
     Points with coordinates whose ``visible`` flag is below 2 (COCO's v=1: labelled,
     not visible) are left out with a warning naming ``where`` (the file written).
     """
+    warn_label_scores_dropped(ds, where, "LightningPose" if lightning_pose else "DeepLabCut")
     paths = project_relative(image_names(ds))
     out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, paths)})
     out = out.drop_vars(

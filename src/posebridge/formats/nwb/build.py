@@ -213,13 +213,17 @@ def _device(
     return nwbfile.create_device(**kwargs)
 
 
-def _devices_in_use(nwbfile: Any) -> list[Any]:
-    """The Devices the file's PoseEstimation containers link, each once."""
+def _devices_in_use(nwbfile: Any, *, any_container: bool = False) -> list[Any]:
+    """The Devices the file's PoseEstimation containers link, each once (with
+    ``any_container``: the containers themselves, whether they link one or not)."""
     import ndx_pose
 
     found: list[Any] = []
     for module in nwbfile.processing.values():
         for container in module.data_interfaces.values():
+            if any_container and isinstance(container, ndx_pose.PoseEstimation):
+                found.append(container)
+                continue
             device = getattr(container, "devices", None) or getattr(container, "device", None)
             if isinstance(container, ndx_pose.PoseEstimation) and device is not None:
                 for each in device if isinstance(device, list | tuple) else [device]:
@@ -611,7 +615,8 @@ def _new_skeleton(
     animals: int = 1,
 ) -> Any:
     """A new Skeleton of ``individual`` in ``skeletons``, linked to the file's Subject when
-    that is the animal: the file's one individual (of ``animals``), or one named as it."""
+    that is the animal: the file's one individual (of ``animals``, and no poses of another
+    there, as an append adds), or one named as it."""
     import ndx_pose
 
     skeleton_name = skeleton_kwargs.pop("name", None) or container_name(f"skeleton_{individual}")
@@ -623,7 +628,8 @@ def _new_skeleton(
     if edges is not None:
         skeleton_kwargs.setdefault("edges", edges)
     subject = nwbfile.subject
-    if subject is not None and (animals == 1 or subject.subject_id == individual):
+    alone = animals == 1 and not _devices_in_use(nwbfile, any_container=True)  # no other poses
+    if subject is not None and (alone or subject.subject_id == individual):
         skeleton_kwargs.setdefault("subject", subject)
     skeleton = ndx_pose.Skeleton(name=skeleton_name, **skeleton_kwargs)
     skeletons.add_skeletons(skeleton)

@@ -14,7 +14,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError
-from posebridge.formats._shared.guards import warn_occluded
+from posebridge.formats._shared.guards import warn_label_scores_dropped, warn_occluded
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
     check_2d,
@@ -174,6 +174,7 @@ def write(
     labels_plan = None
     if labels.is_labels(ds):
         check_labels(ds)
+        warn_label_scores_dropped(ds, path, "SLEAP")
         warn_occluded(
             ds,
             path,

@@ -76,30 +76,25 @@ def header_nodes(columns: list[str], path: Path | None) -> list[str]:
             f"found {', '.join(columns[:3]) or 'nothing'}.",
         )
     rest = columns[3:]
-    if len(rest) % 3:
-        raise FormatError(
-            path,
-            f"line 1: after {', '.join(FIXED)} each node has 3 columns (<node>.x, <node>.y, "
-            f"<node>.score); found {len(rest)} columns.",
-        )
-    nodes = []
-    for i in range(0, len(rest), 3):
-        names = [c.rsplit(".", 1) for c in rest[i : i + 3]]
-        node = names[0][0]
-        if (
-            any(len(n) != 2 for n in names)
-            or [n[1] for n in names] != list(_PARTS)
-            or any(n[0] != node for n in names)
-        ):
+    parts: dict[str, list[str]] = {}  # node -> its columns' parts, in the file's order
+    for i, column in enumerate(rest):
+        node, dot, part = column.rpartition(".")
+        if not dot or part not in _PARTS:
             raise FormatError(
                 path,
-                f"line 1, columns {i + 4}-{i + 6}: expected <node>.x, <node>.y, <node>.score "
-                f"of one node; found {', '.join(rest[i : i + 3])}.",
+                f"line 1, column {i + 4}: expected <node>.x, <node>.y or <node>.score; found "
+                f"{column!r}.",
             )
-        nodes.append(node)
-    if len(set(nodes)) != len(nodes):
-        raise FormatError(path, f"line 1: a node appears twice in the header: {nodes}.")
-    return nodes
+        parts.setdefault(node, []).append(part)
+    for node, found in parts.items():  # sleap-io writes score, x, y (sorted): any order
+        if sorted(found) != sorted(_PARTS):
+            raise FormatError(
+                path,
+                f"line 1: the node {node!r} has the columns "
+                f"{', '.join(f'{node}.{p}' for p in found)}; expected {node}.x, {node}.y and "
+                f"{node}.score, once each.",
+            )
+    return list(parts)
 
 
 #: The most lines a header may span (node names with line ends in quotes).

@@ -42,10 +42,11 @@ def _shown(value: object) -> str:
     return str(value.item() if isinstance(value, np.generic) else value)
 
 
-def _frame_pattern(frame_regexp: str) -> re.Pattern[str]:
-    if not isinstance(frame_regexp, str):
+def _frame_pattern(frame_regexp: str | re.Pattern[str]) -> re.Pattern[str]:
+    if not isinstance(frame_regexp, str | re.Pattern):
         raise errors.TypeError(
-            f"frame_regexp must be a str (a regular expression), got {frame_regexp!r}."
+            f"frame_regexp must be a str (a regular expression) or a compiled pattern, got "
+            f"{frame_regexp!r}."
         )
     try:
         pattern = re.compile(frame_regexp)
@@ -173,7 +174,7 @@ def read(
     path: Path,
     *,
     use_frame_numbers_from_file: bool = False,
-    frame_regexp: str = DEFAULT_FRAME_REGEXP,
+    frame_regexp: str | re.Pattern[str] = DEFAULT_FRAME_REGEXP,
 ) -> xr.Dataset:
     """Read a VIA tracks .csv file of bounding boxes.
 
