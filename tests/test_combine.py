@@ -295,3 +295,17 @@ def test_frame_numbers_that_would_come_before_frame_0_are_not_filled_in():
     early = posebridge.from_numpy(rng.random((5, 2, 1, 1)), individual_names=["b"], fps=30)
     with pytest.raises(SchemaError, match="frame -30, before the first frame"):
         merge_individuals([late, early.drop_vars("frame")])
+
+
+def test_image_sizes_of_rows_an_input_lacks_are_unknown_as_the_model_says():
+    """They were NaN (the coordinate float): Label Studio then wrote null points."""
+    from posebridge.model import labels
+
+    position = np.ones((2, 2, 1, 1))
+    a = labels.from_numpy(position, image_path=["i1.png", "i2.png"], individual_names=["a"])
+    a = a.assign_coords(image_width=("time", [640, 640]), image_height=("time", [480, 480]))
+    b = labels.from_numpy(position, image_path=["i2.png", "i3.png"], individual_names=["b"])
+    merged = merge_individuals([a, b])
+    assert merged.image_width.dtype == np.int64
+    assert merged.image_width.values.tolist() == [640, 640, -1]
+    assert merged.image_height.values.tolist() == [480, 480, -1]

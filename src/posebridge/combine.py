@@ -155,8 +155,8 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
 
 
 #: What a time an input does not have holds, where the model says it (``-1`` and ``''``
-#: for no category; NaN elsewhere, xarray's default).
-_NONE: dict[str, Any] = {"category_id": -1, "category": ""}
+#: for no category, ``-1`` for an image size not known; NaN elsewhere, xarray's default).
+_NONE: dict[str, Any] = {"category_id": -1, "category": "", "image_width": -1, "image_height": -1}
 
 
 def _on_common_time(

@@ -149,3 +149,30 @@ def test_infinite_values_of_a_dask_dataset_are_refused_when_written(tmp_path):
     with pytest.raises(posebridge.PoseBridgeError, match="inf"):
         posebridge.save(ds.chunk({"time": 2}), tmp_path / "a.csv", format="dlc")
     assert not (tmp_path / "a.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "dims", "values", "said"),
+    [
+        ("frame", ("time",), ["a", "b", "c"], "'frame' must hold numbers"),
+        ("instance_score", ("time", "individual"), [["x"]] * 3, "'instance_score' must hold"),
+        ("category", ("time", "individual"), [[1]] * 3, "'category' must hold text"),
+        ("image_width", ("time",), ["640"] * 3, "'image_width' must hold numbers"),
+    ],
+)
+def test_extras_of_the_wrong_kind_of_values_are_refused(name, dims, values, said):
+    """Text where numbers belong reached the writers (a bare ValueError from int())."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)))
+    ds = (
+        ds.assign_coords({name: (dims, values)})
+        if dims == ("time",)
+        else ds.assign({name: (dims, values)})
+    )
+    with pytest.raises(SchemaError, match=said):
+        model.validate(ds)
+
+
+def test_an_image_id_may_be_numbers_or_text():
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
+    model.validate(ds.assign_coords(image_id=("time", [3, 4])))
+    model.validate(ds.assign_coords(image_id=("time", ["a", "b"])))

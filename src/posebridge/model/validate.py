@@ -116,6 +116,30 @@ def _documented_dims(name: str) -> tuple[str, ...] | None:
     return tuple(part.split("=")[0].strip() for part in match.group(1).split(","))
 
 
+def _documented_kind(name: str) -> str | None:
+    """What :data:`EXTRAS` documents a variable's or coordinate's values to be: ``"number"``,
+    ``"text"``, ``"either"`` (``image_id``: int64, or str), or None."""
+    match = re.match(r"(?:variable|coord) \([^)]*\) ([a-z0-9]+)(, or str)?", EXTRAS.get(name, ""))
+    if match is None:
+        return None
+    kind = "text" if match.group(1) == "str" else "number"
+    return "either" if match.group(2) else kind
+
+
+def _check_kind(ds: xr.Dataset, name: str) -> None:
+    """Refuse an extra whose values are not of the documented kind (text where numbers
+    belong), which writers would otherwise meet deep inside as a bare ValueError."""
+    kind = _documented_kind(name)
+    if kind is None or name in ds.dims:
+        return
+    found = ds[name].dtype
+    number = found.kind in "iufb"
+    text = found.kind in "UO"
+    if (kind == "number" and not number) or (kind == "text" and not text) or not (number or text):
+        wanted = {"number": "numbers", "text": "text", "either": "numbers or text"}[kind]
+        _fail(f"'{name}' must hold {wanted} ({EXTRAS[name].split(':')[0]}), got dtype {found}.")
+
+
 def _check_names(ds: xr.Dataset, dim: str) -> None:
     values = np.asarray(ds[dim].values)
     if values.dtype.kind not in "UO":
@@ -277,6 +301,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     for dim in (*dims[2:], *views):
         _check_names(ds, dim)
 
+    for name in list(ds.variables):  # the extras: documented kinds of values
+        _check_kind(ds, str(name))
     for name in list(ds.data_vars):  # the extras: documented dims, in documented order
         documented = _documented_dims(str(name))
         if documented is None or name in ("position", "shape", "confidence"):

@@ -558,3 +558,24 @@ def test_a_dlc_csv_whose_header_is_longer_than_the_detection_peek_is_detected(
     header = path.read_bytes().split(b"\n")[:4]
     assert sum(map(len, header)) > Peek.HEAD_BYTES  # the peek holds no whole header
     assert posebridge.detect(path) == "dlc"
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_an_h5_of_more_columns_than_hdf5_attributes_hold_is_refused_naming_the_file(
+    tmp_path, streamed
+):
+    """10 individuals x 100 bodyparts: PyTables' bare HDF5ExtError ('unable to create
+    attribute') came out."""
+    rng = np.random.default_rng(8)
+    ds = posebridge.from_numpy(
+        rng.random((3, 2, 100, 10)),
+        rng.random((3, 100, 10)),
+        keypoint_names=[f"bodypart{i}" for i in range(100)],
+        individual_names=[f"mouse{i}" for i in range(10)],
+    )
+    given = ds.chunk({"time": 1}) if streamed else ds
+    with pytest.raises(posebridge.PoseBridgeError, match=r"out\.h5: HDF5 cannot hold the col"):
+        posebridge.save(given, tmp_path / "out.h5", split_individuals=False)
+    assert list(tmp_path.iterdir()) == []
+    (csv,) = posebridge.save(ds, tmp_path / "out.csv", split_individuals=False)
+    assert posebridge.load(csv).sizes["keypoint"] == 100

@@ -328,3 +328,28 @@ def test_a_scorer_replaced_by_the_file_names_is_warned_and_lightning_pose_keeps_
         warnings.simplefilter("error", UserWarning)
         (lp,) = posebridge.save(ds, tmp_path / "CollectedData_mouse.csv", format="lp")
     assert posebridge.load(lp, format="lp").attrs["scorer"] == "rick"
+
+
+@pytest.mark.parametrize("levels", [1, 3])
+def test_the_names_line_of_a_named_image_index_is_not_a_labelled_image(tmp_path, levels):
+    """pandas writes a named row index as a line of its names ('image,,,,'): it was read
+    as an image named 'image' (or 'a/b/c') without points."""
+    import pandas as pd
+
+    columns = pd.MultiIndex.from_product(
+        [["me"], ["nose", "tail"], ["x", "y"]], names=["scorer", "bodyparts", "coords"]
+    )
+    images = ["labeled-data/v/a.png", "labeled-data/v/b.png"]
+    if levels == 1:
+        index = pd.Index(images, name="image")
+    else:
+        parts = [tuple(p.split("/")) for p in images]
+        index = pd.MultiIndex.from_tuples(parts, names=["a", "b", "c"])
+    frame = pd.DataFrame(np.arange(8.0).reshape(2, 4), index=index, columns=columns)
+    path = tmp_path / "CollectedData_me.csv"
+    frame.to_csv(path)
+    ds = posebridge.load(path)
+    assert ds.image_path.values.tolist() == images
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="nose").values[:, :, 0], [[0, 1], [4, 5]]
+    )

@@ -25,6 +25,7 @@ import contextlib
 import csv
 import io
 import itertools
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,11 +213,34 @@ def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
     columns = list(zip(*(row[n_index:] for row in header), strict=True))
     skip = len(header)
     data = rows[len(header) : len(header) + 2]
-    if n_index == 1 and len(data) == 2 and len(data[0]) == width:
-        named_index = data[0][0] != "" and all(cell == "" for cell in data[0][1:])
-        if named_index and not _is_integer(data[0][0]) and _is_integer(data[1][0]):
-            skip += 1  # pandas' index-name line ("frame,,,,")
+    if data and _index_names_line(data, n_index, width):
+        skip += 1  # pandas' index-name line ("frame,,,," or "image,,,,")
     return CsvHeader(names, columns, n_index, skip, padded=padded)
+
+
+def _index_names_line(data: list[list[str]], n_index: int, width: int) -> bool:
+    """Whether the first of the first two data lines is the names pandas writes of a
+    named row index (``frame,,,,``; ``image,,,,`` before image paths): index cells that
+    are not frame numbers nor image paths, nothing else; followed by frame numbers or
+    image paths (or nothing). A labelled image without points (``labeled-data/v/a.png,,,``)
+    is a row."""
+    first = data[0]
+    if len(first) != width or any(cell == "" for cell in first[:n_index]):
+        return False
+    if any(cell != "" for cell in first[n_index:]):
+        return False
+    if _is_integer(first[0]) or _is_image_path(first[:n_index]):
+        return False
+    if len(data) < 2:
+        return True
+    after = data[1]
+    return _is_integer(after[0]) or _is_image_path(after[:n_index])
+
+
+def _is_image_path(cells: list[str]) -> bool:
+    """Whether index cells name an image: a path, or a file name with an ending."""
+    separated = any("/" in cell or "\\" in cell for cell in cells)
+    return separated or bool(re.search(r"\.\w+$", cells[-1]))
 
 
 def _padded(header: list[list[str]]) -> bool:

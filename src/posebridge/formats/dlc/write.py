@@ -19,11 +19,13 @@ see :mod:`posebridge.labels`) are written as ``CollectedData`` files are:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import posixpath
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -342,7 +344,10 @@ def _write(
         data_split = None
     ds = _without_foreign_coords(ds, path, title)
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
-    with atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries:
+    with (
+        atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries,
+        _header_too_large(tables),
+    ):
         if streamed:
             plans = [plan for _, plan in tables]
             check = functools.partial(_refuse_negative_likelihood, title=title)
@@ -354,6 +359,25 @@ def _write(
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
+
+
+@contextlib.contextmanager
+def _header_too_large(tables: list[tuple[Path, layout.ColumnPlan]]) -> Iterator[None]:
+    """Say why PyTables cannot write a table of many columns (as it says, a bare
+    HDF5ExtError): pandas stores the column index in HDF5 attributes of 64 kB at most."""
+    import tables as pytables
+
+    try:
+        yield
+    except pytables.HDF5ExtError as error:
+        if "attribute" not in str(error):
+            raise
+        target, plan = tables[0]
+        raise PoseBridgeError(
+            f"{target}: HDF5 cannot hold the column index of {len(plan.labels)} columns "
+            "(pandas stores it in an HDF5 attribute, of 64 kB at most). Write .csv, or one "
+            "file per individual (split_individuals=True)."
+        ) from None
 
 
 def _without_foreign_coords(ds: xr.Dataset, path: Path, title: str) -> xr.Dataset:
