@@ -53,6 +53,7 @@ from posebridge.formats.nwb.common import (
     GENERAL_TEXTS,
     MODULE_DESCRIPTION,
     NWB_UNITS,
+    REFERENCE_TIME,
     WRITERS_SKELETON_NAMES,
     container_name,
     given_unit,
@@ -135,10 +136,10 @@ def new_nwbfile(
     kwargs["session_start_time"] = (
         start_time(moment) if moment is not None else default_start or dt.datetime.now(dt.UTC)
     )
-    if kwargs.get("timestamps_reference_time") is not None:
-        kwargs["timestamps_reference_time"] = start_time(
-            kwargs["timestamps_reference_time"], "timestamps_reference_time"
-        )
+    if kwargs.get(REFERENCE_TIME) is None and ds.attrs.get(REFERENCE_TIME):
+        kwargs[REFERENCE_TIME] = ds.attrs[REFERENCE_TIME]  # read from NWB: the times' origin
+    if kwargs.get(REFERENCE_TIME) is not None:
+        kwargs[REFERENCE_TIME] = start_time(kwargs[REFERENCE_TIME], REFERENCE_TIME)
     subject_kwargs = config.resolve("subject_kwargs", individual)
     if individual is not None:
         if ds.sizes["individual"] == 1:
