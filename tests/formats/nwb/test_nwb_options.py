@@ -336,3 +336,28 @@ def test_a_value_float32_cannot_hold_is_refused_before_the_file_is_made(tmp_path
     given = poses.chunk({"time": 2}) if lazy else poses
     (written,) = posebridge.save(given, tmp_path / "b.nwb", dtype="float32")
     assert np.isclose(float(posebridge.load(written).position.values[2, 0, 1, 0]), 3e38)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("nwbfile:\n  session_id: " + "9" * 5000 + "\n", r"line 2 \(key 'session_id'\)"),
+        ("nwbfile:\n  keywords: [[a, b], [c]]\n", "nwbfile.keywords"),
+        ("nwbfile:\n  acquisition: [1]\n", "nwbfile.acquisition"),
+        ("nwbfile:\n  was_generated_by: [[a, [b]]]\n", "nwbfile.was_generated_by"),
+        ("nwbfile:\n  lab: 7\n", "nwbfile.lab"),
+        ("device:\n  model: x\n", "device.model"),
+        ("subject:\n  species: [Mus musculus]\n", "subject.species"),
+    ],
+    ids=["huge-int", "nested-keywords", "acquisition", "generated-by", "number", "model", "list"],
+)
+def test_metadata_of_a_type_nwb_cannot_take_is_refused_naming_the_file_and_key(
+    tmp_path, poses, text, named
+):
+    """They escaped as a raw ValueError or AttributeError of PyYAML, numpy or hdmf."""
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text(text)
+    with pytest.raises(PoseBridgeError, match=named) as error:
+        posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
+    assert "meta.yaml" in str(error.value)
+    assert _no_nwb_left(tmp_path)

@@ -245,6 +245,8 @@ class NWBFileSaveConfig:
             raise PoseBridgeError(f"{path}: cannot read the metadata file ({error}).") from error
         except yaml.YAMLError as error:
             raise PoseBridgeError(f"{path}: is not valid YAML ({error}).") from error
+        except ValueError as error:  # a value PyYAML cannot construct (an int of 5000 digits)
+            raise PoseBridgeError(f"{path}: {error}") from None
         except RecursionError:  # PyYAML recurses once per level of nesting
             raise PoseBridgeError(
                 f"{path}: nests lists or mappings too deeply to be NWB metadata."
@@ -272,6 +274,18 @@ def _loader_bounding_aliases(path: Path) -> type:
 
     class LoaderBoundingAliases(yaml.SafeLoader):
         """Counts expanded values (see :func:`_loader_bounding_aliases`)."""
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            """An int, or an error naming the line and key of one Python cannot hold."""
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError as error:
+                mark = node.start_mark
+                raise ValueError(
+                    f"line {mark.line + 1}{_key_at(mark)}: the number {node.value[:20]}... "
+                    f"({len(node.value)} characters) is too large to read ({error}); "
+                    "quote it to give it as text."
+                ) from None
 
         def __init__(self, stream: Any) -> None:
             super().__init__(stream)
@@ -308,7 +322,22 @@ def _loader_bounding_aliases(path: Path) -> type:
                 )
             return node
 
+    LoaderBoundingAliases.add_constructor(
+        "tag:yaml.org,2002:int", LoaderBoundingAliases.construct_yaml_int
+    )
     return LoaderBoundingAliases
+
+
+def _key_at(mark: Any) -> str:
+    """`` (key 'name')`` when the YAML line at ``mark`` reads ``name: value``, else ``''``."""
+    import re
+
+    buffer = getattr(mark, "buffer", None)
+    if not isinstance(buffer, str):
+        return ""
+    start = buffer.rfind("\n", 0, mark.index) + 1
+    found = re.match(r"\s*(?:-\s+)?([^:#{}\[\],]+?)\s*:\s", buffer[start : mark.index + 1])
+    return f" (key {found.group(1)!r})" if found else ""
 
 
 def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
@@ -324,7 +353,7 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
         config = NWBFileSaveConfig.from_dict(value, source=what)
     elif isinstance(value, str | os.PathLike):
         config = NWBFileSaveConfig.from_yaml(value)
-        what = f"{what} ({os.fspath(value)})"
+        what = source_name(value, what)
     elif all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
         config = NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
     else:
@@ -333,7 +362,159 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
             f"got {type(value).__name__}."
         )
     check_text(config, what)
+    check_types(config, what)
     return config
+
+
+def source_name(value: Any, what: str) -> str:
+    """How messages name a metadata option: ``what``, with its YAML file when one.
+
+    Examples
+    --------
+    >>> source_name("meta.yaml", "metadata")
+    'metadata (meta.yaml)'
+    """
+    if isinstance(value, str | os.PathLike):
+        return f"{what} ({os.fspath(value)})"
+    return what
+
+
+def _constructors() -> dict[str, Any]:
+    """The pynwb / ndx-pose class each section's keyword arguments go to."""
+    import ndx_pose
+    import pynwb
+
+    return {
+        "nwbfile_kwargs": pynwb.NWBFile,
+        "processing_module_kwargs": pynwb.ProcessingModule,
+        "subject_kwargs": pynwb.file.Subject,
+        "pose_estimation_series_kwargs": ndx_pose.PoseEstimationSeries,
+        "pose_estimation_kwargs": ndx_pose.PoseEstimation,
+        "skeleton_kwargs": ndx_pose.Skeleton,
+        "device_kwargs": pynwb.device.Device,
+        "video_kwargs": pynwb.image.ImageSeries,
+    }
+
+
+def accepted_types(section: str) -> dict[str, tuple[Any, ...]]:
+    """The keyword arguments of a section's class and the types it accepts (docval)."""
+    try:
+        made = _constructors()[section]
+    except ImportError:  # pragma: no cover - pynwb and ndx-pose come with NWB support
+        return {}
+    out = {}
+    for arg in getattr(made.__init__, "__docval__", {}).get("args", []):
+        kind = arg["type"]
+        out[arg["name"]] = tuple(kind) if isinstance(kind, list | tuple) else (kind,)
+    return out
+
+
+#: Keys that take lists of text (a text is one).
+TEXT_LIST_KEYS = ("experimenter", "keywords", "related_publications")
+
+
+def _plain(value: Any) -> bool:
+    """Whether a value holds data a YAML file gives (text, numbers, mappings), not objects."""
+    if isinstance(value, str | bytes | int | float | bool | dict | dt.date):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_plain(item) for item in value)
+    return False
+
+
+def _takes_objects(types: tuple[Any, ...]) -> bool:
+    """Whether an argument's types are pynwb / hdmf objects (or lists of them) only."""
+    modules = ("pynwb", "hdmf", "ndx_pose", "abc", "collections")
+    objects = [t for t in types if t not in (list, tuple)]
+    return bool(types) and all(
+        isinstance(t, str)  # a class named in a spec (hdmf's 'DeviceModel')
+        or (isinstance(t, type) and t.__module__.split(".")[0] in modules)
+        for t in objects
+    )
+
+
+def check_types(config: NWBFileSaveConfig, source: str) -> None:
+    """Refuse metadata values of a type their NWB field cannot take, naming the key.
+
+    A text field (``session_id``, ``lab``, a Subject's ``species``...) takes
+    text, not a number or a mapping; ``experimenter``, ``keywords`` and
+    ``related_publications`` take a text or a list of texts, ``was_generated_by``
+    a list of [name, version] pairs; a field that takes
+    NWB objects (``acquisition``, ``processing``...) takes none from metadata.
+    pynwb would accept some of these and the write would fail half way.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name, with its YAML file (:func:`source_name`).
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        Naming the option, the section, the key and the value.
+
+    Examples
+    --------
+    >>> check_types(NWBFileSaveConfig(nwbfile_kwargs={"lab": {"name": "X"}}), "metadata")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: metadata: nwbfile.lab must be text, got a mapping ...
+    """
+    for section in SECTIONS:
+        values = getattr(config, section)
+        if not values:
+            continue
+        types = accepted_types(section)
+        short = section.removesuffix("_kwargs")
+        nested = NWBFileSaveConfig.is_per_entity(values)
+        groups = values.items() if nested else [(None, values)]
+        for entity, kwargs in groups:
+            prefix = f"{short}.{entity}" if nested else short
+            for key, value in kwargs.items():
+                if value is None or key not in types:
+                    continue
+                _check_type(f"{source}: {prefix}.{key}", key, value, types[key])
+
+
+def _said(value: Any) -> str:
+    """A value as a message shows it: its kind, and itself in brief."""
+    kind = "a mapping" if isinstance(value, dict) else type(value).__name__
+    return f"{kind} ({errors.brief(value)})"
+
+
+def _check_type(where: str, key: str, value: Any, types: tuple[Any, ...]) -> None:
+    """Refuse ``value`` for the argument ``key`` of accepted ``types`` (see check_types)."""
+    if key in TEXT_LIST_KEYS:
+        texts = isinstance(value, str) or (
+            isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        )
+        if not texts:
+            raise errors.TypeError(
+                f"{where} must be a text or a list of texts, got {_said(value)}."
+            )
+    elif key == "was_generated_by":
+        pairs = isinstance(value, list | tuple) and all(
+            isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(v, str) for v in p)
+            for p in value
+        )
+        if not pairs:
+            raise errors.TypeError(
+                f"{where} must be a list of [name, version] pairs of texts (the software "
+                f"that made the file), got {_said(value)}."
+            )
+    elif types == (str,):
+        if not isinstance(value, str):
+            raise errors.TypeError(
+                f"{where} must be text, got {_said(value)}; quote a number in YAML to "
+                "give it as text."
+            )
+    elif _takes_objects(types) and _plain(value):
+        raise errors.TypeError(
+            f"{where} takes NWB objects (pynwb), which metadata cannot give, got "
+            f"{_said(value)}; leave it out and add them to the file with pynwb."
+        )
 
 
 def start_time(value: Any, what: str = "session_start_time") -> dt.datetime:

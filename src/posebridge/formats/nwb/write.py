@@ -342,12 +342,21 @@ def write_files(
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         manager = pynwb.get_manager()
         built = iter_build(ds, config, storage, split_individuals, video, targets)
-        for nwbfile, temporary in zip(built, temporaries, strict=True):
-            with (
-                new_file(temporary) as h5,
-                pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
-            ):
-                cached_by_hdmf = write_nwbfile(io, h5, nwbfile)
+        for nwbfile, temporary, target in zip(built, temporaries, targets, strict=True):
+            try:
+                with (
+                    new_file(temporary) as h5,
+                    pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
+                ):
+                    cached_by_hdmf = write_nwbfile(io, h5, nwbfile)
+            except (TypeError, ValueError, AttributeError) as error:
+                if isinstance(error, PoseBridgeError):
+                    raise
+                raise FormatError(  # hdmf met a value it cannot store (metadata given)
+                    target,
+                    f"could not be written ({type(error).__name__}: {error}); a metadata "
+                    "value of a type or shape NWB cannot hold? Nothing was written.",
+                ) from error
             if cached_by_hdmf:  # the file is complete: its writes all succeeded
                 keep_specifications(manager, temporary)
             manager.clear_cache()
