@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import h5py
 import numpy as np
 import pytest
 import xarray as xr
@@ -361,3 +362,34 @@ def test_metadata_of_a_type_nwb_cannot_take_is_refused_naming_the_file_and_key(
         posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
     assert "meta.yaml" in str(error.value)
     assert _no_nwb_left(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("subject:\n  mouse_1: {species: Mus musculus}\n", r"'mouse_1' names no individual"),
+        ("nwbfile:\n  session_description: {text: open field}\n", r"session_description is a"),
+        ("pose_estimation_series:\n  snot: {description: x}\n", r"'snot' names no keypoint"),
+        ("nwbfile:\n  lab: {name: Lab}\n  institution: Uni\n", r"nwbfile.lab must be text"),
+    ],
+    ids=["typo", "mapping-value", "keypoint-typo", "shared-mapping"],
+)
+def test_metadata_keyed_by_no_individual_of_the_data_is_refused(tmp_path, poses, text, named):
+    """A section of mappings was read as per individual, and its values dropped silently."""
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text(text)
+    with pytest.raises(PoseBridgeError, match=named) as error:
+        posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
+    assert "meta.yaml" in str(error.value)
+    assert _no_nwb_left(tmp_path)
+
+
+def test_metadata_keyed_by_the_datas_individuals_and_keypoints_is_written(tmp_path, poses):
+    metadata = {
+        "subject": {"id_0": {"species": "Mus musculus"}},
+        "pose_estimation_series": {"a": {"description": "the snout"}},
+    }
+    (written,) = posebridge.save(poses, tmp_path / "out.nwb", metadata=metadata)
+    with h5py.File(written) as h5:
+        assert h5["general/subject/species"][()] == b"Mus musculus"
+        assert h5["processing/behavior/PoseEstimation/a"].attrs["description"] == "the snout"

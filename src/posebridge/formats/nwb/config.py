@@ -366,6 +366,67 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
     return config
 
 
+def check_entities(
+    config: NWBFileSaveConfig, source: str, individuals: list[str], keypoints: list[str]
+) -> None:
+    """Refuse a section keyed by entity whose keys name no individual (keypoint) of the data.
+
+    A section whose values are all mappings is read as one entry per
+    individual (per keypoint for ``pose_estimation_series``); a key that names
+    none (a typo, ``mouse_1`` for ``mouse1``) or a field given a mapping
+    (``session_description: {text: ...}``) would be dropped without a word.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name, with its YAML file (:func:`source_name`).
+    individuals, keypoints
+        The names of the data's individuals and keypoints.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the option, the section and the key.
+
+    Examples
+    --------
+    >>> config = NWBFileSaveConfig(subject_kwargs={"mouse_1": {"sex": "F"}})
+    >>> check_entities(config, "metadata", ["mouse1"], ["nose"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: metadata: subject is keyed by individual, ...
+    """
+    for section in SECTIONS:
+        values = getattr(config, section)
+        if not NWBFileSaveConfig.is_per_entity(values):
+            continue
+        per_keypoint = section == "pose_estimation_series_kwargs"
+        kind, names = ("keypoint", keypoints) if per_keypoint else ("individual", individuals)
+        unknown = [key for key in values if key not in names]
+        if not unknown:
+            continue
+        short = section.removesuffix("_kwargs")
+        known = ", ".join(map(repr, names))
+        fields = accepted_types(section)
+        for key in unknown:
+            if key in fields:
+                wanted = "text" if fields[key] == (str,) else "a value, not a mapping"
+                raise PoseBridgeError(
+                    f"{source}: {short}.{key} is a mapping ({errors.brief(values[key])}), "
+                    f"where NWB takes {wanted}; since every value of {short} is a mapping, "
+                    f"the section is read as one entry per {kind}, and {key!r} is no {kind} "
+                    f"of the data ({known}). Give {key} its value directly."
+                )
+        raise PoseBridgeError(
+            f"{source}: {short} is keyed by {kind} (every value is a mapping), but "
+            f"{', '.join(map(repr, unknown))} names no {kind} of the data ({known}); its "
+            f"values would be dropped. Use the data's {kind} names, or give values shared "
+            "by all directly (not in a mapping)."
+        )
+
+
 def source_name(value: Any, what: str) -> str:
     """How messages name a metadata option: ``what``, with its YAML file when one.
 

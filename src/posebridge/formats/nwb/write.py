@@ -31,7 +31,12 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.append import append_file, check_nwb
 from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
-from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
+from posebridge.formats.nwb.config import (
+    NWBFileSaveConfig,
+    as_config,
+    check_entities,
+    source_name,
+)
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
@@ -70,12 +75,21 @@ def options_config(
     Checked before anything is written: text NWB cannot hold (NUL, empty or
     ``/`` in names: :func:`~posebridge.formats.nwb.config.check_text`), and one
     ``subject_id`` (option or shared ``metadata`` value) for several
-    individuals written one file each. A shared ``subject_id`` in ``config``
+    individuals written one file each, and sections keyed by entity whose keys
+    name no individual (keypoint) of the data
+    (:func:`~posebridge.formats.nwb.config.check_entities`). A shared ``subject_id`` in ``config``
     follows movement's rule instead (each file gets its individual's name).
     """
     extra = as_config(metadata, "metadata")
-    merged = as_config(config, "config").merged(extra)
+    given = as_config(config, "config")
+    merged = given.merged(extra)
     individuals = [str(i) for i in ds["individual"].values]
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    for option, what in (
+        (given, source_name(config, "config")),
+        (extra, source_name(metadata, "metadata")),
+    ):
+        check_entities(option, what, individuals, keypoints)
     for key in TEXT_FLAGS:
         value = flags.get(key)
         if isinstance(value, str) and "\x00" in value:
