@@ -393,3 +393,36 @@ def test_metadata_keyed_by_the_datas_individuals_and_keypoints_is_written(tmp_pa
     with h5py.File(written) as h5:
         assert h5["general/subject/species"][()] == b"Mus musculus"
         assert h5["processing/behavior/PoseEstimation/a"].attrs["description"] == "the snout"
+
+
+@pytest.mark.parametrize(
+    ("skeleton", "named"),
+    [
+        ({"nodes": ["a"]}, r"skeleton\.nodes cannot be given"),
+        (
+            {"edges": [[0, 9]]},
+            r"skeleton\.edges \[\[0, 9\]\] must be pairs of node indices 0\.\.2",
+        ),
+        ({"id_0": {"edges": [[0, 1, 2]]}}, r"skeleton\.id_0\.edges"),
+        ({"edges": [[True, 1]]}, r"skeleton\.edges"),
+    ],
+    ids=["nodes", "out-of-range", "per-individual-triple", "bool"],
+)
+def test_skeleton_metadata_contradicting_the_keypoints_is_refused(
+    tmp_path, poses, skeleton, named
+):
+    """Given nodes replaced the keypoints (the file read back reordered); bad edges went in."""
+    with pytest.raises(PoseBridgeError, match=named):
+        posebridge.save(poses, tmp_path / "out.nwb", metadata={"skeleton": skeleton})
+    assert _no_nwb_left(tmp_path)
+
+
+def test_skeleton_edges_given_in_metadata_replace_the_datas(tmp_path, poses):
+    (written,) = posebridge.save(
+        poses, tmp_path / "out.nwb", metadata={"skeleton": {"edges": [[0, 2]]}}
+    )
+    back = posebridge.load(written)
+    assert back.keypoint.values.tolist() == ["a", "b", "c"]
+    assert back.skeleton_edges.values.tolist() == [["a", "c"]]
+    with h5py.File(written) as h5:
+        assert h5["processing/behavior/Skeletons/skeleton_id_0/edges"].dtype == np.uint8

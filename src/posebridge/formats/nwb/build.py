@@ -621,6 +621,9 @@ def _new_skeleton(
         skeleton_name = f"{base}_{counter}"
         counter += 1
     skeleton_kwargs.setdefault("nodes", keypoints)
+    if skeleton_kwargs.get("edges") is not None:  # given (checked: node indices), as the data's
+        dtype = np.uint8 if len(keypoints) <= 256 else np.uint16
+        skeleton_kwargs["edges"] = np.array(skeleton_kwargs["edges"], dtype=dtype).reshape(-1, 2)
     if edges is not None:
         skeleton_kwargs.setdefault("edges", edges)
     subject = nwbfile.subject

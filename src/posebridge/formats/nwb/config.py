@@ -427,6 +427,71 @@ def check_entities(
         )
 
 
+def check_skeleton(config: NWBFileSaveConfig, source: str, keypoints: list[str]) -> None:
+    """Refuse skeleton metadata that would contradict the data's keypoints.
+
+    A Skeleton's ``nodes`` are the data's keypoints, in their order (the reader
+    orders and names the keypoints by them): given ``nodes`` are refused. Given
+    ``edges`` replace the data's edges and must be pairs of node indices.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name, with its YAML file (:func:`source_name`).
+    keypoints
+        The data's keypoints, in order.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the option and the key.
+
+    Examples
+    --------
+    >>> config = NWBFileSaveConfig(skeleton_kwargs={"edges": [[0, 9]]})
+    >>> check_skeleton(config, "metadata", ["nose", "tail"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: metadata: skeleton.edges [[0, 9]] must be pairs ...
+    """
+    import numpy as np
+
+    values = config.skeleton_kwargs
+    nested = NWBFileSaveConfig.is_per_entity(values)
+    for entity, kwargs in values.items() if nested else [(None, values)]:
+        prefix = f"skeleton.{entity}" if nested else "skeleton"
+        if "nodes" in kwargs:
+            raise PoseBridgeError(
+                f"{source}: {prefix}.nodes cannot be given: a Skeleton's nodes are the "
+                f"data's keypoints ({', '.join(map(repr, keypoints))}), in their order, and "
+                "name its series. Rename or reorder the keypoints instead "
+                "(ds.assign_coords(keypoint=[...]), ds.sel(keypoint=[...]))."
+            )
+        edges = kwargs.get("edges")
+        if edges is None:
+            continue
+        try:
+            if isinstance(edges, str | bytes | dict):
+                raise TypeError
+            pairs = np.asarray(edges, dtype=object).reshape(-1, 2) if len(edges) else None
+            valid = pairs is None or all(
+                isinstance(v, int | np.integer)
+                and not isinstance(v, bool)
+                and 0 <= int(v) < len(keypoints)
+                for v in pairs.reshape(-1)
+            )
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise PoseBridgeError(
+                f"{source}: {prefix}.edges {errors.brief(edges)} must be pairs of node "
+                f"indices 0..{len(keypoints) - 1}, the data's keypoints "
+                f"({', '.join(map(repr, keypoints))}) in their order."
+            )
+
+
 def source_name(value: Any, what: str) -> str:
     """How messages name a metadata option: ``what``, with its YAML file when one.
 

@@ -35,6 +35,7 @@ from posebridge.formats.nwb.config import (
     NWBFileSaveConfig,
     as_config,
     check_entities,
+    check_skeleton,
     source_name,
 )
 from posebridge.formats.nwb.export import export_annotations
@@ -90,6 +91,7 @@ def options_config(
         (extra, source_name(metadata, "metadata")),
     ):
         check_entities(option, what, individuals, keypoints)
+        check_skeleton(option, what, keypoints)
     for key in TEXT_FLAGS:
         value = flags.get(key)
         if isinstance(value, str) and "\x00" in value:
