@@ -426,3 +426,22 @@ def test_skeleton_edges_given_in_metadata_replace_the_datas(tmp_path, poses):
     assert back.skeleton_edges.values.tolist() == [["a", "c"]]
     with h5py.File(written) as h5:
         assert h5["processing/behavior/Skeletons/skeleton_id_0/edges"].dtype == np.uint8
+
+
+def test_series_named_in_metadata_keep_their_keypoints_names_and_order(tmp_path, poses):
+    """The keypoint came back under the series' name, moved to the end."""
+    series = {
+        "a": {"name": "PoseEstimationSeriesSnout"},
+        "b": {"name": "Ear", "description": "left ear"},
+        "c": {"comments": "tail base"},
+    }
+    metadata = {"pose_estimation_series": series}
+    (written,) = posebridge.save(poses, tmp_path / "out.nwb", metadata=metadata)
+    back = posebridge.load(written)
+    assert back.keypoint.values.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(back.position.values, poses.position.values)
+    with h5py.File(written) as h5:
+        container = h5["processing/behavior/PoseEstimation"]
+        assert {"PoseEstimationSeriesSnout", "Ear", "c"} <= set(container)
+        assert container["Ear"].attrs["description"] == "left ear [posebridge keypoint: b]"
+        assert "[posebridge" not in container["c"].attrs["description"]

@@ -58,6 +58,7 @@ from posebridge.formats.nwb.common import (
     container_name,
     given_unit,
     individual_tag,
+    keypoint_tag,
     nwb_unit,
     regular_times,
     unique_names,
@@ -512,6 +513,8 @@ def add_poses(
                     kwargs.pop("name", None)
                 kwargs.setdefault("name", series_names[k])
                 kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
+                if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
+                    kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"
                 kwargs["unit"] = _unit(ds, kwargs.get("unit"))
                 kwargs.setdefault(
                     "reference_frame",

@@ -362,6 +362,35 @@ def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
     return int(found.group(1)) - 1, found.group(3)
 
 
+_KEYPOINT_TAG_RE = re.compile(r"\[posebridge keypoint: (.*)\]\s*$", re.DOTALL)
+
+
+def keypoint_tag(name: str) -> str:
+    """The tag ending a PoseEstimationSeries description named otherwise than its keypoint.
+
+    A series named in metadata (``pose_estimation_series: {snout: {name: ...}}``)
+    keeps its keypoint's name and place (the Skeleton's node) by it.
+
+    Examples
+    --------
+    >>> keypoint_tag("snout")
+    '[posebridge keypoint: snout]'
+    """
+    return f"[posebridge keypoint: {name}]"
+
+
+def parse_keypoint_tag(description: str | None) -> str | None:
+    """The keypoint named by a series description's :func:`keypoint_tag`, else ``None``.
+
+    Examples
+    --------
+    >>> parse_keypoint_tag("Estimated position of snout (m). [posebridge keypoint: snout]")
+    'snout'
+    """
+    found = _KEYPOINT_TAG_RE.search(description) if description else None
+    return found.group(1) if found else None
+
+
 _VIEW_TAG_RE = re.compile(r"\[posebridge view (\d+)/(\d+): (.*)\]\s*$", re.DOTALL)
 
 
