@@ -228,8 +228,9 @@ def test_failed_append_leaves_the_file_unchanged(tmp_path):
     ds = labels.from_numpy(np.ones((1, 2, 1, 1)), video=["v.mp4"], frame=[0])
     nwb.write(ds, tmp_path / "l.nwb")
     before = (tmp_path / "l.nwb").read_bytes()
-    with pytest.raises(PoseBridgeError, match="already holds a PoseTraining"):
+    with pytest.raises(PoseBridgeError, match="already holds a PoseTraining") as error:
         nwb.write(ds, tmp_path / "l.nwb", append=True)
+    assert str(tmp_path / "l.nwb") in str(error.value)  # the file is named
     assert (tmp_path / "l.nwb").read_bytes() == before
 
 

@@ -262,8 +262,9 @@ def build_training(
         module = nwbfile.create_processing_module(DEFAULT_MODULE, MODULE_DESCRIPTION)
     if "PoseTraining" in module.data_interfaces:
         raise PoseBridgeError(
-            "the NWB file already holds a PoseTraining in processing/behavior; NWB allows one "
-            "such name per module."
+            f"{nwb_path}: already holds a PoseTraining in processing/behavior; NWB allows one "
+            "such name per module, so labelled frames cannot be appended to it (the file was "
+            "left unchanged). Merge the labels first and write a new file."
         )
     keypoints = [str(k) for k in ds[model.KEYPOINT].values]
     if "Skeletons" in module.data_interfaces:
