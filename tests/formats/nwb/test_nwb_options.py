@@ -445,3 +445,14 @@ def test_series_named_in_metadata_keep_their_keypoints_names_and_order(tmp_path,
         assert {"PoseEstimationSeriesSnout", "Ear", "c"} <= set(container)
         assert container["Ear"].attrs["description"] == "left ear [posebridge keypoint: b]"
         assert "[posebridge" not in container["c"].attrs["description"]
+
+
+def test_a_config_keyed_by_other_individuals_too_warns_as_movement_takes_it(tmp_path, poses):
+    """movement's NWBFileSaveConfig may hold entries for individuals the data does not have."""
+    config = nwb.NWBFileSaveConfig(subject_kwargs={"id_0": {"age": "P90D"}, "id_9": {}})
+    with pytest.warns(UserWarning, match=r"config: subject .*'id_9' names no individual"):
+        (written,) = posebridge.save(poses, tmp_path / "out.nwb", config=config)
+    assert posebridge.load(written).attrs["subject_age"] == "P90D"
+    wrong = nwb.NWBFileSaveConfig(nwbfile_kwargs={"lab": {"name": "Lab"}})
+    with pytest.raises(PoseBridgeError, match=r"config: nwbfile\.lab is a mapping"):
+        posebridge.save(poses, tmp_path / "other.nwb", config=wrong)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -367,7 +368,11 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
 
 
 def check_entities(
-    config: NWBFileSaveConfig, source: str, individuals: list[str], keypoints: list[str]
+    config: NWBFileSaveConfig,
+    source: str,
+    individuals: list[str],
+    keypoints: list[str],
+    strict: bool = True,
 ) -> None:
     """Refuse a section keyed by entity whose keys name no individual (keypoint) of the data.
 
@@ -384,6 +389,11 @@ def check_entities(
         The option's name, with its YAML file (:func:`source_name`).
     individuals, keypoints
         The names of the data's individuals and keypoints.
+    strict
+        Refuse a key that names no individual (keypoint); ``False`` (movement's
+        ``NWBFileSaveConfig``, whose entries for other individuals apply to
+        none, as in movement) warns instead. A mapping given to a field of the
+        section (``session_description: {text: ...}``) is refused either way.
 
     Raises
     ------
@@ -419,11 +429,16 @@ def check_entities(
                     f"the section is read as one entry per {kind}, and {key!r} is no {kind} "
                     f"of the data ({known}). Give {key} its value directly."
                 )
-        raise PoseBridgeError(
+        said = (
             f"{source}: {short} is keyed by {kind} (every value is a mapping), but "
-            f"{', '.join(map(repr, unknown))} names no {kind} of the data ({known}); its "
-            f"values would be dropped. Use the data's {kind} names, or give values shared "
-            "by all directly (not in a mapping)."
+            f"{', '.join(map(repr, unknown))} names no {kind} of the data ({known})"
+        )
+        if not strict:
+            warnings.warn(f"{said}; its values are not used.", UserWarning, stacklevel=4)
+            continue
+        raise PoseBridgeError(
+            f"{said}; its values would be dropped. Use the data's {kind} names, or give "
+            "values shared by all directly (not in a mapping)."
         )
 
 

@@ -86,11 +86,11 @@ def options_config(
     merged = given.merged(extra)
     individuals = [str(i) for i in ds["individual"].values]
     keypoints = [str(k) for k in ds["keypoint"].values]
-    for option, what in (
-        (given, source_name(config, "config")),
-        (extra, source_name(metadata, "metadata")),
+    for option, what, strict in (
+        (given, source_name(config, "config"), False),  # movement's: other individuals' too
+        (extra, source_name(metadata, "metadata"), True),
     ):
-        check_entities(option, what, individuals, keypoints)
+        check_entities(option, what, individuals, keypoints, strict)
         check_skeleton(option, what, keypoints)
     for key in TEXT_FLAGS:
         value = flags.get(key)
