@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import h5py
+import numpy as np
 import xarray as xr
 
 from posebridge import errors, model
@@ -387,8 +388,12 @@ def write_labels_file(
     overwrite: bool = False,
     append: bool = False,
     skeleton_name: str | None = None,
+    instance_order: Any = None,
 ) -> list[Path]:
-    """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one."""
+    """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one.
+
+    ``instance_order``: the rank of each individual's instance in its frame
+    (see :func:`write`)."""
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
     import pynwb
 
@@ -402,7 +407,9 @@ def write_labels_file(
                     pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
                 ):
                     nwbfile = io.read()
-                    plan = build_training(nwbfile, ds, path, skeleton_name=skeleton_name)
+                    plan = build_training(
+                        nwbfile, ds, path, skeleton_name=skeleton_name, order=instance_order
+                    )
                     io.write(nwbfile, exhaust_dci=False)
                 with new_file(temporary, "r+") as h5:
                     write_frames(h5, plan)
@@ -420,10 +427,42 @@ def write_labels_file(
                     "the file was left unchanged.",
                 ) from error
         return [path]
-    nwbfile, plan = labels_nwbfile(ds, config, target, skeleton_name=skeleton_name)
+    nwbfile, plan = labels_nwbfile(
+        ds, config, target, skeleton_name=skeleton_name, order=instance_order
+    )
     with atomic_outputs([target], overwrite=overwrite) as (temporary,):
         write_labels_nwbfile(nwbfile, plan, temporary)
     return [target]
+
+
+def _instance_order(ds: xr.Dataset, given: Any, export_frames: bool) -> np.ndarray | None:
+    """The ``instance_order=`` option checked: int64 ranks of shape (time, individual).
+
+    Raises
+    ------
+    PoseBridgeError
+        When given for poses or with ``export_frames``, or not whole numbers of
+        that shape.
+    """
+    if given is None:
+        return None
+    if not labels.is_labels(ds) or export_frames:
+        raise PoseBridgeError(
+            "instance_order applies to labelled frames written as PoseTraining (a labels "
+            "dataset, without export_frames)."
+        )
+    shape = (ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL])
+    try:
+        order = np.asarray(given)
+        valid = order.shape == shape and order.dtype.kind in "iu"
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise PoseBridgeError(
+            f"instance_order must be whole numbers of shape (time, individual) = {shape}, "
+            f"got {errors.brief(given)}."
+        )
+    return order.astype(np.int64)
 
 
 #: The layouts the writer knows: posebridge's own, and sleap-io's predictions layout.
@@ -451,6 +490,7 @@ def write(
     append: bool = False,
     export_frames: bool = False,
     search: Any = (),
+    instance_order: Any = None,
 ) -> list[Path]:
     """Write poses to NWB with ndx-pose (one file per individual by default).
 
@@ -515,6 +555,13 @@ def write(
     search
         A folder or a list of folders to look for relative video and image
         paths in; only with ``export_frames`` (refused without it).
+    instance_order
+        Labels only (not with ``export_frames``): the rank of each
+        individual's instance within its labelled frame, integers of shape
+        (time, individual), -1 where it has none (a ``sleap_io.Labels``' own
+        order, which :mod:`posebridge.io.nwb` passes); the instances are
+        written in that order, which readers (pynwb, sleap-io) keep. By
+        default in the individuals' order.
     layout
         ``"posebridge"`` (module ``behavior``, one PoseEstimation per
         individual) or ``"sleap-io"``: sleap-io's predictions layout, one file
@@ -556,6 +603,7 @@ def write(
     refuse_bad_names(ds, "NWB", forbidden="\x00")
     refuse_nul(ds, "NWB")
     refuse_text_not_utf8(ds, "NWB")
+    order = _instance_order(ds, instance_order, export_frames)
     folders = search_option(search)
     if folders and not export_frames:
         raise PoseBridgeError(
@@ -597,7 +645,9 @@ def write(
             if append:
                 raise PoseBridgeError("export_frames writes a new NWB file; it cannot append.")
             return export_annotations(ds, Path(path), config_, overwrite=overwrite, search=folders)
-        return write_labels_file(ds, Path(path), config_, overwrite=overwrite, append=append)
+        return write_labels_file(
+            ds, Path(path), config_, overwrite=overwrite, append=append, instance_order=order
+        )
     if export_frames:
         raise PoseBridgeError(
             "export_frames applies to labelled frames (a labels dataset); this dataset holds "
