@@ -364,3 +364,34 @@ def test_user_instances_keep_the_labels_skeleton_name_through_save_nwb(tmp_path)
         nwb.save_nwb(theirs, out)
         back = sio.load_nwb(str(out))
     assert [s.name for s in back.skeletons] == [skeleton.name]
+
+
+@pytest.mark.parametrize("with_predictions", [False, True], ids=["user", "user+predicted"])
+def test_save_nwb_keeps_the_order_of_a_frames_instances(tmp_path, with_predictions):
+    """Instances were written in the individuals' (tracks') order, so 924 of the 1500
+    frames of clip.2node.slp came back reordered; sleap-io's save_nwb keeps the order."""
+    skeleton = sio.Skeleton(["head", "tail"])
+    tracks = [sio.Track("female"), sio.Track("male"), sio.Track("pup")]
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+
+    def instance(value, track):
+        points = np.array([[value, value + 1.0], [value + 2.0, value + 3.0]])
+        return sio.Instance.from_numpy(points, skeleton=skeleton, track=track)
+
+    frames = []
+    for frame, picked in enumerate([(0, 1), (1, 0), (2, 0, 1), (1,), (1, 2), (2, 1, 0)]):
+        made = [instance(10.0 * frame + k, tracks[k]) for k in picked]
+        made += [instance(10.0 * frame + 100.0, None)] if frame == 4 else []  # untracked last
+        if with_predictions:
+            points = np.ones((2, 2)) * frame
+            made.append(sio.PredictedInstance.from_numpy(points, skeleton=skeleton, score=0.5))
+        frames.append(sio.LabeledFrame(video=video, frame_idx=frame, instances=made))
+    theirs = sio.Labels(frames)
+    out = tmp_path / "labels.nwb"
+    quiet(nwb.save_nwb, theirs, out, "annotations")
+    back = quiet(sio.load_nwb, str(out))
+
+    def order(labels):
+        return [[rounded(i.numpy()) for i in lf.user_instances] for lf in labels.labeled_frames]
+
+    assert order(back) == order(theirs)

@@ -199,6 +199,71 @@ def _annotations(labels: Any) -> xr.Dataset:
     return ds.assign_attrs(skeleton_name=name) if name else ds
 
 
+def _instance_order(labels: Any, ds: xr.Dataset) -> np.ndarray | None:
+    """The rank of each individual's user instance in its frame, as the Labels list them.
+
+    sleap-io's ``save_nwb`` writes a frame's instances in the Labels' order;
+    the dataset holds them by individual (track). Each user instance is matched
+    to the individual of its row (video, frame) whose points it has; a frame
+    whose instances do not all match keeps the individuals' order.
+
+    Parameters
+    ----------
+    labels
+        A ``sleap_io.Labels`` (else ``None`` is returned).
+    ds
+        Its user instances as a labels dataset (:func:`_annotations`).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        int64 (time, individual), -1 where the individual has no instance.
+    """
+    if not bridges.is_sleap_io_labels(labels):
+        return None
+    rows: dict[tuple[str, int], int] = {}
+    for row, (video, frame) in enumerate(
+        zip(ds["video"].values.tolist(), ds["frame"].values.tolist(), strict=True)
+    ):
+        rows.setdefault((str(video), int(frame)), row)
+    one_video = len(set(ds["video"].values.tolist())) == 1
+    position = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, ...)
+    position = np.asarray(position.transpose(..., model.SPACE).values, dtype=np.float64)
+    order = np.full(position.shape[:2], -1, dtype=np.int64)
+    for frame in labels.labeled_frames:
+        name = frame.video.filename if isinstance(frame.video.filename, str) else None
+        row = rows.get((str(name), int(frame.frame_idx)))
+        if row is None and one_video:
+            row = next((r for (_, f), r in rows.items() if f == int(frame.frame_idx)), None)
+        if row is None:
+            continue
+        ranks: list[int] = []
+        for instance in frame.user_instances:
+            points = np.asarray(instance.numpy(), dtype=np.float64)
+            match = next(
+                (
+                    i
+                    for i in range(position.shape[1])
+                    if i not in ranks and _same_points(position[row, i], points)
+                ),
+                None,
+            )
+            if match is None:
+                break
+            ranks.append(match)
+        else:
+            order[row, ranks] = np.arange(len(ranks))
+    return order
+
+
+def _same_points(stored: np.ndarray, points: np.ndarray) -> bool:
+    """Whether an instance's points are those stored for an individual (NaN: none)."""
+    if stored.shape != points.shape:
+        return False
+    kept = np.isfinite(stored)
+    return bool(kept.any()) and bool(np.array_equal(stored[kept], points[kept]))
+
+
 def _n_predicted(labels: Any) -> int:
     """How many predicted instances a ``sleap_io.Labels`` holds (0 for a dataset)."""
     if not bridges.is_sleap_io_labels(labels):
@@ -224,11 +289,12 @@ def _annotations_and_predictions(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with atomic_outputs([target], overwrite=True) as (temporary,):
+            order = _instance_order(labels, ds)
             if appending:
                 shutil.copyfile(target, temporary)
-                nwb.write(ds, temporary, append=True)
+                nwb.write(ds, temporary, append=True, instance_order=order)
             else:
-                nwb.write(ds, temporary, overwrite=True)
+                nwb.write(ds, temporary, overwrite=True, instance_order=order)
             if layout == "sleap-io":
                 nwb.write_sleap_io(
                     datasets,
@@ -788,7 +854,12 @@ def save_nwb(
                 stacklevel=2,
             )
         written = nwb.write(
-            ds, filename, overwrite=not appending, append=appending, export_frames=export
+            ds,
+            filename,
+            overwrite=not appending,
+            append=appending,
+            export_frames=export,
+            instance_order=None if export else _instance_order(labels, ds),
         )
         return written[0]
     if append and Path(filename).exists():

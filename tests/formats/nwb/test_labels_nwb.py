@@ -228,8 +228,9 @@ def test_failed_append_leaves_the_file_unchanged(tmp_path):
     ds = labels.from_numpy(np.ones((1, 2, 1, 1)), video=["v.mp4"], frame=[0])
     nwb.write(ds, tmp_path / "l.nwb")
     before = (tmp_path / "l.nwb").read_bytes()
-    with pytest.raises(PoseBridgeError, match="already holds a PoseTraining"):
+    with pytest.raises(PoseBridgeError, match="already holds a PoseTraining") as error:
         nwb.write(ds, tmp_path / "l.nwb", append=True)
+    assert str(tmp_path / "l.nwb") in str(error.value)  # the file is named
     assert (tmp_path / "l.nwb").read_bytes() == before
 
 
@@ -661,3 +662,24 @@ def test_individual_names_an_nwb_name_cannot_hold_are_warned_about(tmp_path):
     ):
         (path,) = posebridge.save(ds, tmp_path / "l.nwb")
     assert posebridge.load(path).individual.values.tolist() == ["rat_1", "rat_2"]
+
+
+def test_instances_are_written_in_the_order_given_and_a_wrong_order_is_refused(tmp_path):
+    ds = labels.from_numpy(
+        np.arange(16.0).reshape(2, 2, 2, 2),
+        video=["v.mp4"] * 2,
+        frame=[0, 4],
+        individual_names=["a", "b"],
+    )
+    nwb.write(ds, tmp_path / "l.nwb", instance_order=np.array([[1, 0], [0, 1]]))
+    with h5py.File(tmp_path / "l.nwb") as h5:
+        frames = h5["processing/behavior/PoseTraining/training_frames"]
+        assert list(frames["frame_0/skeleton_instances"]) == ["b", "a"]
+        assert list(frames["frame_1/skeleton_instances"]) == ["a", "b"]
+    back = posebridge.load(tmp_path / "l.nwb", content="labels")
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+    with pytest.raises(PoseBridgeError, match=r"shape \(time, individual\) = \(2, 2\)"):
+        nwb.write(ds, tmp_path / "m.nwb", instance_order=[[0]])
+    poses = posebridge.from_numpy(np.ones((2, 2, 2, 1)), fps=30)
+    with pytest.raises(PoseBridgeError, match="applies to labelled frames"):
+        nwb.write(poses, tmp_path / "p.nwb", instance_order=[[0], [0]])

@@ -497,3 +497,44 @@ def test_an_append_that_another_append_overtook_is_refused_not_lost(
     with pytest.raises(PoseBridgeError, match="changed .* by another program while"):
         posebridge.save(one_mouse, session_file, append=True)
     assert posebridge.load(session_file).individual.values.tolist() == ["M2"]
+
+
+def _session_poses(individual, start, tmp_path, **kwargs):
+    """Poses read back from a file of their own session, started at ``start``."""
+    ds = model.from_numpy(np.ones((4, 2, 1, 1)), individual_names=[individual], **kwargs)
+    path = tmp_path / f"{individual}.nwb"
+    posebridge.save(ds, path, session_start_time=start)
+    return posebridge.load(path), path
+
+
+def test_poses_of_another_session_keep_their_moment_with_a_warning(tmp_path):
+    _, target = _session_poses("mA", "2024-01-01T12:00:00+00:00", tmp_path, fps=30)
+    other, _ = _session_poses("mB", "2024-01-01T14:00:00+00:00", tmp_path, fps=30)
+    with pytest.warns(UserWarning, match=r"shifted by \+7200 s") as caught:
+        posebridge.save(other, target, append=True)
+    said = " ".join(str(w.message) for w in caught)
+    assert str(target) in said and "12:00:00" in said and "14:00:00" in said
+    back = posebridge.load(target)
+    assert back.attrs["session_start_time"] == "2024-01-01T12:00:00+00:00"
+    mb = back.sel(individual="mB").dropna("time", how="all")
+    assert mb.time.values.tolist() == (7200 + np.arange(4) / 30).tolist()
+    assert mb.frame.values.tolist() == [0, 1, 2, 3]
+
+
+def test_poses_of_the_files_session_are_appended_as_they_are(tmp_path):
+    _, target = _session_poses("mA", "2024-01-01T12:00:00+00:00", tmp_path, fps=30)
+    same, _ = _session_poses("mB", "2024-01-01T12:00:00+00:00", tmp_path, fps=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(same, target, append=True)
+    mb = posebridge.load(target).sel(individual="mB").dropna("time", how="all")
+    assert mb.time.values.tolist() == (np.arange(4) / 30).tolist()
+
+
+def test_frame_numbers_of_another_session_are_appended_as_they_are_with_a_warning(tmp_path):
+    _, target = _session_poses("mA", "2024-01-01T12:00:00+00:00", tmp_path)
+    other, _ = _session_poses("mB", "2024-01-01T14:00:00+00:00", tmp_path)
+    with pytest.warns(UserWarning, match="frame numbers, which cannot be moved"):
+        posebridge.save(other, target, append=True)
+    mb = posebridge.load(target).sel(individual="mB").dropna("time", how="all")
+    assert mb.time.values.tolist() == [0, 1, 2, 3]

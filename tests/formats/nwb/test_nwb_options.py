@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import h5py
 import numpy as np
 import pytest
 import xarray as xr
@@ -342,3 +343,122 @@ def test_a_value_float32_cannot_hold_is_refused_before_the_file_is_made(tmp_path
     given = poses.chunk({"time": 2}) if lazy else poses
     (written,) = posebridge.save(given, tmp_path / "b.nwb", dtype="float32")
     assert np.isclose(float(posebridge.load(written).position.values[2, 0, 1, 0]), 3e38)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("nwbfile:\n  session_id: " + "9" * 5000 + "\n", r"line 2 \(key 'session_id'\)"),
+        ("nwbfile:\n  keywords: [[a, b], [c]]\n", "nwbfile.keywords"),
+        ("nwbfile:\n  acquisition: [1]\n", "nwbfile.acquisition"),
+        ("nwbfile:\n  was_generated_by: [[a, [b]]]\n", "nwbfile.was_generated_by"),
+        ("nwbfile:\n  lab: 7\n", "nwbfile.lab"),
+        ("device:\n  model: x\n", "device.model"),
+        ("subject:\n  species: [Mus musculus]\n", "subject.species"),
+    ],
+    ids=["huge-int", "nested-keywords", "acquisition", "generated-by", "number", "model", "list"],
+)
+def test_metadata_of_a_type_nwb_cannot_take_is_refused_naming_the_file_and_key(
+    tmp_path, poses, text, named
+):
+    """They escaped as a raw ValueError or AttributeError of PyYAML, numpy or hdmf."""
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text(text)
+    with pytest.raises(PoseBridgeError, match=named) as error:
+        posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
+    assert "meta.yaml" in str(error.value)
+    assert _no_nwb_left(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("subject:\n  mouse_1: {species: Mus musculus}\n", r"'mouse_1' names no individual"),
+        ("nwbfile:\n  session_description: {text: open field}\n", r"session_description is a"),
+        ("pose_estimation_series:\n  snot: {description: x}\n", r"'snot' names no keypoint"),
+        ("nwbfile:\n  lab: {name: Lab}\n  institution: Uni\n", r"nwbfile.lab must be text"),
+    ],
+    ids=["typo", "mapping-value", "keypoint-typo", "shared-mapping"],
+)
+def test_metadata_keyed_by_no_individual_of_the_data_is_refused(tmp_path, poses, text, named):
+    """A section of mappings was read as per individual, and its values dropped silently."""
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text(text)
+    with pytest.raises(PoseBridgeError, match=named) as error:
+        posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
+    assert "meta.yaml" in str(error.value)
+    assert _no_nwb_left(tmp_path)
+
+
+def test_metadata_keyed_by_the_datas_individuals_and_keypoints_is_written(tmp_path, poses):
+    metadata = {
+        "subject": {"id_0": {"species": "Mus musculus"}},
+        "pose_estimation_series": {"a": {"description": "the snout"}},
+    }
+    (written,) = posebridge.save(poses, tmp_path / "out.nwb", metadata=metadata)
+    with h5py.File(written) as h5:
+        assert h5["general/subject/species"][()] == b"Mus musculus"
+        assert h5["processing/behavior/PoseEstimation/a"].attrs["description"] == "the snout"
+
+
+@pytest.mark.parametrize(
+    ("skeleton", "named"),
+    [
+        ({"nodes": ["a"]}, r"skeleton\.nodes cannot be given"),
+        (
+            {"edges": [[0, 9]]},
+            r"skeleton\.edges \[\[0, 9\]\] must be pairs of node indices 0\.\.2",
+        ),
+        ({"id_0": {"edges": [[0, 1, 2]]}}, r"skeleton\.id_0\.edges"),
+        ({"edges": [[True, 1]]}, r"skeleton\.edges"),
+    ],
+    ids=["nodes", "out-of-range", "per-individual-triple", "bool"],
+)
+def test_skeleton_metadata_contradicting_the_keypoints_is_refused(
+    tmp_path, poses, skeleton, named
+):
+    """Given nodes replaced the keypoints (the file read back reordered); bad edges went in."""
+    with pytest.raises(PoseBridgeError, match=named):
+        posebridge.save(poses, tmp_path / "out.nwb", metadata={"skeleton": skeleton})
+    assert _no_nwb_left(tmp_path)
+
+
+def test_skeleton_edges_given_in_metadata_replace_the_datas(tmp_path, poses):
+    (written,) = posebridge.save(
+        poses, tmp_path / "out.nwb", metadata={"skeleton": {"edges": [[0, 2]]}}
+    )
+    back = posebridge.load(written)
+    assert back.keypoint.values.tolist() == ["a", "b", "c"]
+    assert back.skeleton_edges.values.tolist() == [["a", "c"]]
+    with h5py.File(written) as h5:
+        assert h5["processing/behavior/Skeletons/skeleton_id_0/edges"].dtype == np.uint8
+
+
+def test_series_named_in_metadata_keep_their_keypoints_names_and_order(tmp_path, poses):
+    """The keypoint came back under the series' name, moved to the end."""
+    series = {
+        "a": {"name": "PoseEstimationSeriesSnout"},
+        "b": {"name": "Ear", "description": "left ear"},
+        "c": {"comments": "tail base"},
+    }
+    metadata = {"pose_estimation_series": series}
+    (written,) = posebridge.save(poses, tmp_path / "out.nwb", metadata=metadata)
+    back = posebridge.load(written)
+    assert back.keypoint.values.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(back.position.values, poses.position.values)
+    with h5py.File(written) as h5:
+        container = h5["processing/behavior/PoseEstimation"]
+        assert {"PoseEstimationSeriesSnout", "Ear", "c"} <= set(container)
+        assert container["Ear"].attrs["description"] == "left ear [posebridge keypoint: b]"
+        assert "[posebridge" not in container["c"].attrs["description"]
+
+
+def test_a_config_keyed_by_other_individuals_too_warns_as_movement_takes_it(tmp_path, poses):
+    """movement's NWBFileSaveConfig may hold entries for individuals the data does not have."""
+    config = nwb.NWBFileSaveConfig(subject_kwargs={"id_0": {"age": "P90D"}, "id_9": {}})
+    with pytest.warns(UserWarning, match=r"config: subject .*'id_9' names no individual"):
+        (written,) = posebridge.save(poses, tmp_path / "out.nwb", config=config)
+    assert posebridge.load(written).attrs["subject_age"] == "P90D"
+    wrong = nwb.NWBFileSaveConfig(nwbfile_kwargs={"lab": {"name": "Lab"}})
+    with pytest.raises(PoseBridgeError, match=r"config: nwbfile\.lab is a mapping"):
+        posebridge.save(poses, tmp_path / "other.nwb", config=wrong)

@@ -729,3 +729,42 @@ def test_a_date_of_birth_that_is_not_iso_8601_is_left_out_with_a_warning(tmp_pat
     assert "subject_date_of_birth" not in ds.attrs
     (out,) = posebridge.save(ds, tmp_path / "out.nwb")
     assert posebridge.load(out).attrs["subject_id"] == "M9"
+
+
+def _reference_times(path):
+    with h5py.File(path, "r") as h5:
+        return (
+            h5["session_start_time"][()].decode(),
+            h5["timestamps_reference_time"][()].decode(),
+            float(h5["processing/poses/PoseEstimation/nose/starting_time"][()])
+            if "processing/poses" in h5
+            else float(h5["processing/behavior/PoseEstimation/nose/starting_time"][()]),
+        )
+
+
+def test_timestamps_reference_time_survives_nwb_and_netcdf_round_trips(tmp_path):
+    nwbfile = pynwb.NWBFile(
+        session_description="built in a test",
+        identifier="test-file",
+        session_start_time=dt.datetime(2024, 1, 1, 2, 30, tzinfo=dt.UTC),
+        timestamps_reference_time=dt.datetime(2024, 1, 1, 2, 30, 1, tzinfo=dt.UTC),
+    )
+    _container(nwbfile, "poses", "PoseEstimation", [_series("nose", np.ones((4, 2)), rate=30.0)])
+    source = tmp_path / "in.nwb"
+    with pynwb.NWBHDF5IO(source, "w") as io:
+        io.write(nwbfile)
+    ds = posebridge.load(source)
+    assert ds.attrs["timestamps_reference_time"] == "2024-01-01T02:30:01+00:00"
+    posebridge.save(ds, tmp_path / "out.nwb")
+    assert _reference_times(tmp_path / "out.nwb") == _reference_times(source)
+    posebridge.save(ds, tmp_path / "x.nc")
+    posebridge.save(posebridge.load(tmp_path / "x.nc"), tmp_path / "via_nc.nwb")
+    assert _reference_times(tmp_path / "via_nc.nwb") == _reference_times(source)
+
+
+def test_a_reference_time_that_is_the_session_start_is_not_kept(tmp_path):
+    nwbfile = _nwbfile()
+    _container(nwbfile, "poses", "PoseEstimation", [_series("nose", np.ones((4, 2)), rate=30.0)])
+    with pynwb.NWBHDF5IO(tmp_path / "in.nwb", "w") as io:
+        io.write(nwbfile)
+    assert "timestamps_reference_time" not in posebridge.load(tmp_path / "in.nwb").attrs

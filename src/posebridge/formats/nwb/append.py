@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import h5py
+import numpy as np
 import xarray as xr
 
 from posebridge import model
@@ -21,6 +22,7 @@ from posebridge._outputs import file_stamp, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
+from posebridge.formats.nwb.common import REFERENCE_TIME, parse_moment, times_origin
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.storage import Storage
@@ -30,7 +32,8 @@ from posebridge.formats.nwb.subject import subject_defaults, warn_subject_proble
 def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     """The individuals and camera views (``[None]``: none) whose poses the file holds,
     as posebridge reads them back (no individual when it holds no poses), and the
-    attributes of their time (``time_unit``, ``fps``)."""
+    attributes of their time (``time_unit``, ``fps``, and ``origin``: the moment the
+    file's times count from, its ``timestamps_reference_time``)."""
     from posebridge.formats.nwb.locate import h5_info
 
     with warnings.catch_warnings(), h5py.File(path, "r") as h5:
@@ -45,13 +48,15 @@ def _poses_described(
     from posebridge.formats.nwb.assemble import assemble
     from posebridge.formats.nwb.combine import select
 
+    origin = {"origin": times_origin(info.session)}  # what the file's times count from
     if not info.containers:  # no PoseEstimation yet
-        return [], [None], {}
+        return [], [None], origin
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         chosen = select(info, where, None, None)
         existing = assemble(info, chosen, where, "auto")
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
+    time.update(origin)
     return [str(i) for i in existing["individual"].values], views_of(existing), time
 
 
@@ -78,6 +83,58 @@ def _in_file_time(ds: xr.Dataset, path: Path | str, time: dict[str, Any]) -> xr.
         "read on one time axis, 3 s would be frame 3. Give the dataset time in frame "
         "numbers (read it without fps), or write a new file."
     )
+
+
+def _on_file_origin(ds: xr.Dataset, path: Path | str, origin: Any) -> xr.Dataset:
+    """The dataset's times counted from the moment the file's count from.
+
+    NWB times count from the file's ``timestamps_reference_time`` (by default
+    its session start); a dataset read from another session counts them from
+    its own (``attrs`` ``timestamps_reference_time``, else ``session_start_time``).
+    Seconds are shifted by the difference, so the poses keep their moment (the
+    frame numbers they had are kept in ``frame``), with a warning; frame numbers
+    cannot be shifted by seconds and are written as they are, with a warning.
+    """
+    ours = times_origin(ds.attrs)
+    if ours is None or origin is None:
+        return ds
+    ours, origin = _aware(ours), _aware(origin)
+    if ours == origin:
+        return ds
+    referenced = parse_moment(ds.attrs.get(REFERENCE_TIME, "")) is not None
+    key = REFERENCE_TIME if referenced else "session_start_time"
+    said = (
+        f"{path}: the file's times count from {origin.isoformat()} (its "
+        f"timestamps_reference_time), the dataset's from {ours.isoformat()} (its {key})"
+    )
+    if ds.attrs.get("time_unit") == "frames":
+        warnings.warn(
+            f"{said}; its times are frame numbers, which cannot be moved by seconds: they "
+            "are written as they are, counted from the file's time. Give the dataset its "
+            "fps to keep its moment.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return ds
+    shift = (ours - origin).total_seconds()
+    frames = model.frame_numbers(ds)
+    out = ds.copy()
+    if frames is not None and model.FRAME not in out.coords:
+        out = out.assign_coords({model.FRAME: (model.TIME, frames)})
+    time = np.asarray(out[model.TIME].values, dtype=np.float64) + shift
+    out = out.assign_coords({model.TIME: time})
+    warnings.warn(
+        f"{said}; its times are shifted by {shift:+g} s so that the poses keep their "
+        "moment (frame numbers kept).",
+        UserWarning,
+        stacklevel=4,
+    )
+    return out
+
+
+def _aware(moment: Any) -> Any:
+    """A datetime with a time zone: a naive one is local time (as pynwb takes it)."""
+    return moment if moment.tzinfo is not None else moment.astimezone()
 
 
 def check_nwb(path: Path) -> None:
@@ -146,10 +203,12 @@ def _fitted(
     where: Path | str,
     described: tuple[list[str], list[str | None], dict[str, Any]],
 ) -> xr.Dataset:
-    """The dataset fitted to the poses present (:func:`_poses_in`): in their time, with
-    their camera views and none of their individuals; otherwise refused."""
+    """The dataset fitted to the poses present (:func:`_poses_in`): in their time (and
+    counted from the file's moment), with their camera views and none of their
+    individuals; otherwise refused."""
     present, present_views, time = described
     ds = _in_file_time(ds, where, time)
+    ds = _on_file_origin(ds, where, time.get("origin"))
     views = views_of(ds)
     if present and present_views != views:
         _refuse_other_views(where, present_views, views)

@@ -28,11 +28,13 @@ from posebridge.formats.nwb.combine import arrange, container_keypoints, individ
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
+    REFERENCE_TIME,
     WRITERS_SKELETON_NAMES,
     mapped_frames,
     parse_frame_map,
     parse_individual_tag,
     parse_marker,
+    parse_moment,
     parse_padding,
     snap_to_frames,
 )
@@ -518,6 +520,17 @@ def _drop_unless_iso(ds: xr.Dataset, key: str, where: Any, instead: str) -> None
     )
 
 
+def _keep_reference_time(ds: xr.Dataset, reference: Any) -> None:
+    """Keep the file's ``timestamps_reference_time`` (the moment its series' times count
+    from) when it is not its session start: written back, the times keep their moment."""
+    moment = parse_moment(reference) if reference else None
+    if moment is None:
+        return
+    start = parse_moment(ds.attrs.get("session_start_time", ""))
+    if start is None or start != moment:
+        ds.attrs[REFERENCE_TIME] = str(reference)
+
+
 def _iso_datetime(text: Any) -> bool:
     """Whether ``text`` is an ISO 8601 date/time (``Z`` for UTC taken too)."""
     import datetime as dt
@@ -566,4 +579,5 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
         ds.attrs[key if key == "subject_id" else f"subject_{key}"] = value
     where = chosen[0].source if chosen else "the NWB file"
     _drop_unless_iso(ds, "session_start_time", where, "session_start_time=")
+    _keep_reference_time(ds, info.session.get(REFERENCE_TIME))
     _drop_unless_iso(ds, "subject_date_of_birth", where, "date_of_birth in subject_kwargs")

@@ -53,10 +53,12 @@ from posebridge.formats.nwb.common import (
     GENERAL_TEXTS,
     MODULE_DESCRIPTION,
     NWB_UNITS,
+    REFERENCE_TIME,
     WRITERS_SKELETON_NAMES,
     container_name,
     given_unit,
     individual_tag,
+    keypoint_tag,
     nwb_unit,
     regular_times,
     unique_names,
@@ -135,10 +137,10 @@ def new_nwbfile(
     kwargs["session_start_time"] = (
         start_time(moment) if moment is not None else default_start or dt.datetime.now(dt.UTC)
     )
-    if kwargs.get("timestamps_reference_time") is not None:
-        kwargs["timestamps_reference_time"] = start_time(
-            kwargs["timestamps_reference_time"], "timestamps_reference_time"
-        )
+    if kwargs.get(REFERENCE_TIME) is None and ds.attrs.get(REFERENCE_TIME):
+        kwargs[REFERENCE_TIME] = ds.attrs[REFERENCE_TIME]  # read from NWB: the times' origin
+    if kwargs.get(REFERENCE_TIME) is not None:
+        kwargs[REFERENCE_TIME] = start_time(kwargs[REFERENCE_TIME], REFERENCE_TIME)
     subject_kwargs = config.resolve("subject_kwargs", individual)
     if individual is not None:
         if ds.sizes["individual"] == 1:
@@ -515,6 +517,8 @@ def add_poses(
                     kwargs.pop("name", None)
                 kwargs.setdefault("name", series_names[k])
                 kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
+                if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
+                    kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"
                 kwargs["unit"] = _unit(ds, kwargs.get("unit"))
                 kwargs.setdefault(
                     "reference_frame",
@@ -625,6 +629,9 @@ def _new_skeleton(
         skeleton_name = f"{base}_{counter}"
         counter += 1
     skeleton_kwargs.setdefault("nodes", keypoints)
+    if skeleton_kwargs.get("edges") is not None:  # given (checked: node indices), as the data's
+        dtype = np.uint8 if len(keypoints) <= 256 else np.uint16
+        skeleton_kwargs["edges"] = np.array(skeleton_kwargs["edges"], dtype=dtype).reshape(-1, 2)
     if edges is not None:
         skeleton_kwargs.setdefault("edges", edges)
     subject = nwbfile.subject

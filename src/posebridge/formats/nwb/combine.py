@@ -61,6 +61,7 @@ from posebridge.formats.nwb.common import (
     container_name,
     object_name,
     parse_individual_tag,
+    parse_keypoint_tag,
     parse_view_tag,
     unique_names,
 )
@@ -181,6 +182,10 @@ def container_keypoints(container: Container) -> tuple[list[str], list[Series]]:
 
     by_name = {strip(s.name): s for s in container.series}
     nodes = [strip(node) for node in container.nodes or []]
+    for series in container.series:  # named otherwise in metadata: its keypoint is tagged
+        tagged = parse_keypoint_tag(series.description)
+        if tagged is not None and tagged in nodes and tagged not in by_name:
+            by_name = {(tagged if s is series else k): s for k, s in by_name.items()}
     ordered: list[tuple[str, Series]] = []
     used: set[str] = set()
     written = unique_names(nodes, container_name)  # posebridge's series names, in order

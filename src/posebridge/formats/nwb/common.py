@@ -48,6 +48,9 @@ MODULE_DESCRIPTION = "Behavioral data: estimated poses (ndx-pose)."
 GENERAL_TEXTS = ("session_id", "lab", "institution", "experiment_description")
 #: ... and lists of text (a list in ``attrs``).
 GENERAL_LISTS = ("experimenter", "keywords")
+#: The NWBFile's moment its series' times count from (NWB: ``timestamps_reference_time``,
+#: by default the session start). Kept in ``attrs`` when it is not the session start.
+REFERENCE_TIME = "timestamps_reference_time"
 #: Skeleton names writers make up (posebridge's sleap-io layout and PoseTraining,
 #: SLEAP's unnamed skeleton): not kept as a dataset's ``skeleton_name``.
 WRITERS_SKELETON_NAMES = ("skeleton", "Skeleton-0")
@@ -359,6 +362,35 @@ def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
     return int(found.group(1)) - 1, found.group(3)
 
 
+_KEYPOINT_TAG_RE = re.compile(r"\[posebridge keypoint: (.*)\]\s*$", re.DOTALL)
+
+
+def keypoint_tag(name: str) -> str:
+    """The tag ending a PoseEstimationSeries description named otherwise than its keypoint.
+
+    A series named in metadata (``pose_estimation_series: {snout: {name: ...}}``)
+    keeps its keypoint's name and place (the Skeleton's node) by it.
+
+    Examples
+    --------
+    >>> keypoint_tag("snout")
+    '[posebridge keypoint: snout]'
+    """
+    return f"[posebridge keypoint: {name}]"
+
+
+def parse_keypoint_tag(description: str | None) -> str | None:
+    """The keypoint named by a series description's :func:`keypoint_tag`, else ``None``.
+
+    Examples
+    --------
+    >>> parse_keypoint_tag("Estimated position of snout (m). [posebridge keypoint: snout]")
+    'snout'
+    """
+    found = _KEYPOINT_TAG_RE.search(description) if description else None
+    return found.group(1) if found else None
+
+
 _VIEW_TAG_RE = re.compile(r"\[posebridge view (\d+)/(\d+): (.*)\]\s*$", re.DOTALL)
 
 
@@ -427,3 +459,62 @@ def edge_indices(values: Any, where: str, path: str | os.PathLike[str]) -> np.nd
             f"{array.shape}.",
         )
     return array.reshape(-1, 2).astype(np.int64)
+
+
+def parse_moment(value: Any) -> Any:
+    """An ISO 8601 date/time (``Z`` taken for UTC) as a ``datetime``, else ``None``.
+
+    Parameters
+    ----------
+    value
+        Text (or a ``datetime``) read from a file or a dataset's ``attrs``.
+
+    Returns
+    -------
+    datetime.datetime or None
+        ``None`` when ``value`` is no ISO 8601 date/time.
+
+    Examples
+    --------
+    >>> parse_moment("2024-01-01T12:00:00Z").isoformat()
+    '2024-01-01T12:00:00+00:00'
+    >>> parse_moment("noon") is None
+    True
+    """
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def times_origin(attrs: dict[str, Any]) -> Any:
+    """The moment a dataset's times (s) count from, as its NWB attributes say.
+
+    Its ``timestamps_reference_time``, else its ``session_start_time`` (NWB's
+    default reference); ``None`` when neither is an ISO 8601 date/time.
+
+    Parameters
+    ----------
+    attrs
+        A dataset's attributes.
+
+    Returns
+    -------
+    datetime.datetime or None
+        The origin of the dataset's times.
+
+    Examples
+    --------
+    >>> times_origin({"session_start_time": "2024-01-01T12:00:00+00:00"}).hour
+    12
+    >>> times_origin({}) is None
+    True
+    """
+    for key in (REFERENCE_TIME, "session_start_time"):
+        if attrs.get(key) and (moment := parse_moment(attrs[key])) is not None:
+            return moment
+    return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,8 @@ class NWBFileSaveConfig:
             raise PoseBridgeError(f"{path}: cannot read the metadata file ({error}).") from error
         except yaml.YAMLError as error:
             raise PoseBridgeError(f"{path}: is not valid YAML ({error}).") from error
+        except ValueError as error:  # a value PyYAML cannot construct (an int of 5000 digits)
+            raise PoseBridgeError(f"{path}: {error}") from None
         except RecursionError:  # PyYAML recurses once per level of nesting
             raise PoseBridgeError(
                 f"{path}: nests lists or mappings too deeply to be NWB metadata."
@@ -272,6 +275,18 @@ def _loader_bounding_aliases(path: Path) -> type:
 
     class LoaderBoundingAliases(yaml.SafeLoader):
         """Counts expanded values (see :func:`_loader_bounding_aliases`)."""
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            """An int, or an error naming the line and key of one Python cannot hold."""
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError as error:
+                mark = node.start_mark
+                raise ValueError(
+                    f"line {mark.line + 1}{_key_at(mark)}: the number {node.value[:20]}... "
+                    f"({len(node.value)} characters) is too large to read ({error}); "
+                    "quote it to give it as text."
+                ) from None
 
         def __init__(self, stream: Any) -> None:
             super().__init__(stream)
@@ -308,7 +323,22 @@ def _loader_bounding_aliases(path: Path) -> type:
                 )
             return node
 
+    LoaderBoundingAliases.add_constructor(
+        "tag:yaml.org,2002:int", LoaderBoundingAliases.construct_yaml_int
+    )
     return LoaderBoundingAliases
+
+
+def _key_at(mark: Any) -> str:
+    """`` (key 'name')`` when the YAML line at ``mark`` reads ``name: value``, else ``''``."""
+    import re
+
+    buffer = getattr(mark, "buffer", None)
+    if not isinstance(buffer, str):
+        return ""
+    start = buffer.rfind("\n", 0, mark.index) + 1
+    found = re.match(r"\s*(?:-\s+)?([^:#{}\[\],]+?)\s*:\s", buffer[start : mark.index + 1])
+    return f" (key {found.group(1)!r})" if found else ""
 
 
 def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
@@ -324,7 +354,7 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
         config = NWBFileSaveConfig.from_dict(value, source=what)
     elif isinstance(value, str | os.PathLike):
         config = NWBFileSaveConfig.from_yaml(value)
-        what = f"{what} ({os.fspath(value)})"
+        what = source_name(value, what)
     elif all(hasattr(value, name) for name in SECTIONS[:6]):  # movement's NWBFileSaveConfig
         config = NWBFileSaveConfig(**{name: dict(getattr(value, name)) for name in SECTIONS[:6]})
     else:
@@ -333,7 +363,299 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
             f"got {type(value).__name__}."
         )
     check_text(config, what)
+    check_types(config, what)
     return config
+
+
+def check_entities(
+    config: NWBFileSaveConfig,
+    source: str,
+    individuals: list[str],
+    keypoints: list[str],
+    strict: bool = True,
+) -> None:
+    """Refuse a section keyed by entity whose keys name no individual (keypoint) of the data.
+
+    A section whose values are all mappings is read as one entry per
+    individual (per keypoint for ``pose_estimation_series``); a key that names
+    none (a typo, ``mouse_1`` for ``mouse1``) or a field given a mapping
+    (``session_description: {text: ...}``) would be dropped without a word.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name, with its YAML file (:func:`source_name`).
+    individuals, keypoints
+        The names of the data's individuals and keypoints.
+    strict
+        Refuse a key that names no individual (keypoint); ``False`` (movement's
+        ``NWBFileSaveConfig``, whose entries for other individuals apply to
+        none, as in movement) warns instead. A mapping given to a field of the
+        section (``session_description: {text: ...}``) is refused either way.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the option, the section and the key.
+
+    Examples
+    --------
+    >>> config = NWBFileSaveConfig(subject_kwargs={"mouse_1": {"sex": "F"}})
+    >>> check_entities(config, "metadata", ["mouse1"], ["nose"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: metadata: subject is keyed by individual, ...
+    """
+    for section in SECTIONS:
+        values = getattr(config, section)
+        if not NWBFileSaveConfig.is_per_entity(values):
+            continue
+        per_keypoint = section == "pose_estimation_series_kwargs"
+        kind, names = ("keypoint", keypoints) if per_keypoint else ("individual", individuals)
+        unknown = [key for key in values if key not in names]
+        if not unknown:
+            continue
+        short = section.removesuffix("_kwargs")
+        known = ", ".join(map(repr, names))
+        fields = accepted_types(section)
+        for key in unknown:
+            if key in fields:
+                wanted = "text" if fields[key] == (str,) else "a value, not a mapping"
+                raise PoseBridgeError(
+                    f"{source}: {short}.{key} is a mapping ({errors.brief(values[key])}), "
+                    f"where NWB takes {wanted}; since every value of {short} is a mapping, "
+                    f"the section is read as one entry per {kind}, and {key!r} is no {kind} "
+                    f"of the data ({known}). Give {key} its value directly."
+                )
+        said = (
+            f"{source}: {short} is keyed by {kind} (every value is a mapping), but "
+            f"{', '.join(map(repr, unknown))} names no {kind} of the data ({known})"
+        )
+        if not strict:
+            warnings.warn(f"{said}; its values are not used.", UserWarning, stacklevel=4)
+            continue
+        raise PoseBridgeError(
+            f"{said}; its values would be dropped. Use the data's {kind} names, or give "
+            "values shared by all directly (not in a mapping)."
+        )
+
+
+def check_skeleton(config: NWBFileSaveConfig, source: str, keypoints: list[str]) -> None:
+    """Refuse skeleton metadata that would contradict the data's keypoints.
+
+    A Skeleton's ``nodes`` are the data's keypoints, in their order (the reader
+    orders and names the keypoints by them): given ``nodes`` are refused. Given
+    ``edges`` replace the data's edges and must be pairs of node indices.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name, with its YAML file (:func:`source_name`).
+    keypoints
+        The data's keypoints, in order.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the option and the key.
+
+    Examples
+    --------
+    >>> config = NWBFileSaveConfig(skeleton_kwargs={"edges": [[0, 9]]})
+    >>> check_skeleton(config, "metadata", ["nose", "tail"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: metadata: skeleton.edges [[0, 9]] must be pairs ...
+    """
+    import numpy as np
+
+    values = config.skeleton_kwargs
+    nested = NWBFileSaveConfig.is_per_entity(values)
+    for entity, kwargs in values.items() if nested else [(None, values)]:
+        prefix = f"skeleton.{entity}" if nested else "skeleton"
+        if "nodes" in kwargs:
+            raise PoseBridgeError(
+                f"{source}: {prefix}.nodes cannot be given: a Skeleton's nodes are the "
+                f"data's keypoints ({', '.join(map(repr, keypoints))}), in their order, and "
+                "name its series. Rename or reorder the keypoints instead "
+                "(ds.assign_coords(keypoint=[...]), ds.sel(keypoint=[...]))."
+            )
+        edges = kwargs.get("edges")
+        if edges is None:
+            continue
+        try:
+            if isinstance(edges, str | bytes | dict):
+                raise TypeError
+            pairs = np.asarray(edges, dtype=object).reshape(-1, 2) if len(edges) else None
+            valid = pairs is None or all(
+                isinstance(v, int | np.integer)
+                and not isinstance(v, bool)
+                and 0 <= int(v) < len(keypoints)
+                for v in pairs.reshape(-1)
+            )
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise PoseBridgeError(
+                f"{source}: {prefix}.edges {errors.brief(edges)} must be pairs of node "
+                f"indices 0..{len(keypoints) - 1}, the data's keypoints "
+                f"({', '.join(map(repr, keypoints))}) in their order."
+            )
+
+
+def source_name(value: Any, what: str) -> str:
+    """How messages name a metadata option: ``what``, with its YAML file when one.
+
+    Examples
+    --------
+    >>> source_name("meta.yaml", "metadata")
+    'metadata (meta.yaml)'
+    """
+    if isinstance(value, str | os.PathLike):
+        return f"{what} ({os.fspath(value)})"
+    return what
+
+
+def _constructors() -> dict[str, Any]:
+    """The pynwb / ndx-pose class each section's keyword arguments go to."""
+    import ndx_pose
+    import pynwb
+
+    return {
+        "nwbfile_kwargs": pynwb.NWBFile,
+        "processing_module_kwargs": pynwb.ProcessingModule,
+        "subject_kwargs": pynwb.file.Subject,
+        "pose_estimation_series_kwargs": ndx_pose.PoseEstimationSeries,
+        "pose_estimation_kwargs": ndx_pose.PoseEstimation,
+        "skeleton_kwargs": ndx_pose.Skeleton,
+        "device_kwargs": pynwb.device.Device,
+        "video_kwargs": pynwb.image.ImageSeries,
+    }
+
+
+def accepted_types(section: str) -> dict[str, tuple[Any, ...]]:
+    """The keyword arguments of a section's class and the types it accepts (docval)."""
+    try:
+        made = _constructors()[section]
+    except ImportError:  # pragma: no cover - pynwb and ndx-pose come with NWB support
+        return {}
+    out = {}
+    for arg in getattr(made.__init__, "__docval__", {}).get("args", []):
+        kind = arg["type"]
+        out[arg["name"]] = tuple(kind) if isinstance(kind, list | tuple) else (kind,)
+    return out
+
+
+#: Keys that take lists of text (a text is one).
+TEXT_LIST_KEYS = ("experimenter", "keywords", "related_publications")
+
+
+def _plain(value: Any) -> bool:
+    """Whether a value holds data a YAML file gives (text, numbers, mappings), not objects."""
+    if isinstance(value, str | bytes | int | float | bool | dict | dt.date):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_plain(item) for item in value)
+    return False
+
+
+def _takes_objects(types: tuple[Any, ...]) -> bool:
+    """Whether an argument's types are pynwb / hdmf objects (or lists of them) only."""
+    modules = ("pynwb", "hdmf", "ndx_pose", "abc", "collections")
+    objects = [t for t in types if t not in (list, tuple)]
+    return bool(types) and all(
+        isinstance(t, str)  # a class named in a spec (hdmf's 'DeviceModel')
+        or (isinstance(t, type) and t.__module__.split(".")[0] in modules)
+        for t in objects
+    )
+
+
+def check_types(config: NWBFileSaveConfig, source: str) -> None:
+    """Refuse metadata values of a type their NWB field cannot take, naming the key.
+
+    A text field (``session_id``, ``lab``, a Subject's ``species``...) takes
+    text, not a number or a mapping; ``experimenter``, ``keywords`` and
+    ``related_publications`` take a text or a list of texts, ``was_generated_by``
+    a list of [name, version] pairs; a field that takes
+    NWB objects (``acquisition``, ``processing``...) takes none from metadata.
+    pynwb would accept some of these and the write would fail half way.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name, with its YAML file (:func:`source_name`).
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        Naming the option, the section, the key and the value.
+
+    Examples
+    --------
+    >>> check_types(NWBFileSaveConfig(nwbfile_kwargs={"lab": {"name": "X"}}), "metadata")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: metadata: nwbfile.lab must be text, got a mapping ...
+    """
+    for section in SECTIONS:
+        values = getattr(config, section)
+        if not values:
+            continue
+        types = accepted_types(section)
+        short = section.removesuffix("_kwargs")
+        nested = NWBFileSaveConfig.is_per_entity(values)
+        groups = values.items() if nested else [(None, values)]
+        for entity, kwargs in groups:
+            prefix = f"{short}.{entity}" if nested else short
+            for key, value in kwargs.items():
+                if value is None or key not in types:
+                    continue
+                _check_type(f"{source}: {prefix}.{key}", key, value, types[key])
+
+
+def _said(value: Any) -> str:
+    """A value as a message shows it: its kind, and itself in brief."""
+    kind = "a mapping" if isinstance(value, dict) else type(value).__name__
+    return f"{kind} ({errors.brief(value)})"
+
+
+def _check_type(where: str, key: str, value: Any, types: tuple[Any, ...]) -> None:
+    """Refuse ``value`` for the argument ``key`` of accepted ``types`` (see check_types)."""
+    if key in TEXT_LIST_KEYS:
+        texts = isinstance(value, str) or (
+            isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        )
+        if not texts:
+            raise errors.TypeError(
+                f"{where} must be a text or a list of texts, got {_said(value)}."
+            )
+    elif key == "was_generated_by":
+        pairs = isinstance(value, list | tuple) and all(
+            isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(v, str) for v in p)
+            for p in value
+        )
+        if not pairs:
+            raise errors.TypeError(
+                f"{where} must be a list of [name, version] pairs of texts (the software "
+                f"that made the file), got {_said(value)}."
+            )
+    elif types == (str,):
+        if not isinstance(value, str):
+            raise errors.TypeError(
+                f"{where} must be text, got {_said(value)}; quote a number in YAML to "
+                "give it as text."
+            )
+    elif _takes_objects(types) and _plain(value):
+        raise errors.TypeError(
+            f"{where} takes NWB objects (pynwb), which metadata cannot give, got "
+            f"{_said(value)}; leave it out and add them to the file with pynwb."
+        )
 
 
 def start_time(value: Any, what: str = "session_start_time") -> dt.datetime:

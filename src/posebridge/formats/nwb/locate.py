@@ -28,6 +28,7 @@ from posebridge.formats._shared.images import image_side
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
+    REFERENCE_TIME,
     edge_indices,
     regular_times,
     to_text,
@@ -418,7 +419,7 @@ def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
     processing = h5.get("processing")
     modules = list(processing) if isinstance(processing, h5py.Group) else []
     session = {}
-    for key in ("identifier", "session_description", "session_start_time"):
+    for key in ("identifier", "session_description", "session_start_time", REFERENCE_TIME):
         if key in h5 and isinstance(h5[key], h5py.Dataset):
             value = _text(h5[key])
             if value is not None:
@@ -598,6 +599,9 @@ def object_info(nwbfile: Any) -> FileInfo:
         "session_start_time": nwbfile.session_start_time.isoformat(),
         **_obj_general(nwbfile),
     }
+    reference = getattr(nwbfile, REFERENCE_TIME, None)
+    if reference is not None:
+        session[REFERENCE_TIME] = reference.isoformat()
     for container in containers:
         container.subject_id = subject.get("subject_id")
     return FileInfo(containers, training, list(nwbfile.processing), subject, session, None)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import h5py
+import numpy as np
 import xarray as xr
 
 from posebridge import errors, model
@@ -31,7 +32,13 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.append import append_file, check_nwb
 from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
-from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
+from posebridge.formats.nwb.config import (
+    NWBFileSaveConfig,
+    as_config,
+    check_entities,
+    check_skeleton,
+    source_name,
+)
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
@@ -70,12 +77,22 @@ def options_config(
     Checked before anything is written: text NWB cannot hold (NUL, empty or
     ``/`` in names: :func:`~posebridge.formats.nwb.config.check_text`), and one
     ``subject_id`` (option or shared ``metadata`` value) for several
-    individuals written one file each. A shared ``subject_id`` in ``config``
+    individuals written one file each, and sections keyed by entity whose keys
+    name no individual (keypoint) of the data
+    (:func:`~posebridge.formats.nwb.config.check_entities`). A shared ``subject_id`` in ``config``
     follows movement's rule instead (each file gets its individual's name).
     """
     extra = as_config(metadata, "metadata")
-    merged = as_config(config, "config").merged(extra)
+    given = as_config(config, "config")
+    merged = given.merged(extra)
     individuals = [str(i) for i in ds["individual"].values]
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    for option, what, strict in (
+        (given, source_name(config, "config"), False),  # movement's: other individuals' too
+        (extra, source_name(metadata, "metadata"), True),
+    ):
+        check_entities(option, what, individuals, keypoints, strict)
+        check_skeleton(option, what, keypoints)
     for key in TEXT_FLAGS:
         value = flags.get(key)
         if isinstance(value, str) and "\x00" in value:
@@ -342,12 +359,21 @@ def write_files(
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         manager = pynwb.get_manager()
         built = iter_build(ds, config, storage, split_individuals, video, targets)
-        for nwbfile, temporary in zip(built, temporaries, strict=True):
-            with (
-                new_file(temporary) as h5,
-                pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
-            ):
-                cached_by_hdmf = write_nwbfile(io, h5, nwbfile)
+        for nwbfile, temporary, target in zip(built, temporaries, targets, strict=True):
+            try:
+                with (
+                    new_file(temporary) as h5,
+                    pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
+                ):
+                    cached_by_hdmf = write_nwbfile(io, h5, nwbfile)
+            except (TypeError, ValueError, AttributeError) as error:
+                if isinstance(error, PoseBridgeError):
+                    raise
+                raise FormatError(  # hdmf met a value it cannot store (metadata given)
+                    target,
+                    f"could not be written ({type(error).__name__}: {error}); a metadata "
+                    "value of a type or shape NWB cannot hold? Nothing was written.",
+                ) from error
             if cached_by_hdmf:  # the file is complete: its writes all succeeded
                 keep_specifications(manager, temporary)
             manager.clear_cache()
@@ -362,8 +388,12 @@ def write_labels_file(
     overwrite: bool = False,
     append: bool = False,
     skeleton_name: str | None = None,
+    instance_order: Any = None,
 ) -> list[Path]:
-    """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one."""
+    """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one.
+
+    ``instance_order``: the rank of each individual's instance in its frame
+    (see :func:`write`)."""
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
     import pynwb
 
@@ -377,7 +407,9 @@ def write_labels_file(
                     pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
                 ):
                     nwbfile = io.read()
-                    plan = build_training(nwbfile, ds, path, skeleton_name=skeleton_name)
+                    plan = build_training(
+                        nwbfile, ds, path, skeleton_name=skeleton_name, order=instance_order
+                    )
                     io.write(nwbfile, exhaust_dci=False)
                 with new_file(temporary, "r+") as h5:
                     write_frames(h5, plan)
@@ -395,10 +427,42 @@ def write_labels_file(
                     "the file was left unchanged.",
                 ) from error
         return [path]
-    nwbfile, plan = labels_nwbfile(ds, config, target, skeleton_name=skeleton_name)
+    nwbfile, plan = labels_nwbfile(
+        ds, config, target, skeleton_name=skeleton_name, order=instance_order
+    )
     with atomic_outputs([target], overwrite=overwrite) as (temporary,):
         write_labels_nwbfile(nwbfile, plan, temporary)
     return [target]
+
+
+def _instance_order(ds: xr.Dataset, given: Any, export_frames: bool) -> np.ndarray | None:
+    """The ``instance_order=`` option checked: int64 ranks of shape (time, individual).
+
+    Raises
+    ------
+    PoseBridgeError
+        When given for poses or with ``export_frames``, or not whole numbers of
+        that shape.
+    """
+    if given is None:
+        return None
+    if not labels.is_labels(ds) or export_frames:
+        raise PoseBridgeError(
+            "instance_order applies to labelled frames written as PoseTraining (a labels "
+            "dataset, without export_frames)."
+        )
+    shape = (ds.sizes[model.TIME], ds.sizes[model.INDIVIDUAL])
+    try:
+        order = np.asarray(given)
+        valid = order.shape == shape and order.dtype.kind in "iu"
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise PoseBridgeError(
+            f"instance_order must be whole numbers of shape (time, individual) = {shape}, "
+            f"got {errors.brief(given)}."
+        )
+    return order.astype(np.int64)
 
 
 #: The layouts the writer knows: posebridge's own, and sleap-io's predictions layout.
@@ -426,6 +490,7 @@ def write(
     append: bool = False,
     export_frames: bool = False,
     search: Any = (),
+    instance_order: Any = None,
 ) -> list[Path]:
     """Write poses to NWB with ndx-pose (one file per individual by default).
 
@@ -490,6 +555,13 @@ def write(
     search
         A folder or a list of folders to look for relative video and image
         paths in; only with ``export_frames`` (refused without it).
+    instance_order
+        Labels only (not with ``export_frames``): the rank of each
+        individual's instance within its labelled frame, integers of shape
+        (time, individual), -1 where it has none (a ``sleap_io.Labels``' own
+        order, which :mod:`posebridge.io.nwb` passes); the instances are
+        written in that order, which readers (pynwb, sleap-io) keep. By
+        default in the individuals' order.
     layout
         ``"posebridge"`` (module ``behavior``, one PoseEstimation per
         individual) or ``"sleap-io"``: sleap-io's predictions layout, one file
@@ -531,6 +603,7 @@ def write(
     refuse_bad_names(ds, "NWB", forbidden="\x00")
     refuse_nul(ds, "NWB")
     refuse_text_not_utf8(ds, "NWB")
+    order = _instance_order(ds, instance_order, export_frames)
     folders = search_option(search)
     if folders and not export_frames:
         raise PoseBridgeError(
@@ -572,7 +645,9 @@ def write(
             if append:
                 raise PoseBridgeError("export_frames writes a new NWB file; it cannot append.")
             return export_annotations(ds, Path(path), config_, overwrite=overwrite, search=folders)
-        return write_labels_file(ds, Path(path), config_, overwrite=overwrite, append=append)
+        return write_labels_file(
+            ds, Path(path), config_, overwrite=overwrite, append=append, instance_order=order
+        )
     if export_frames:
         raise PoseBridgeError(
             "export_frames applies to labelled frames (a labels dataset); this dataset holds "
