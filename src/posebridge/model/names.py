@@ -116,6 +116,9 @@ EXTRAS: dict[str, str] = {
     "read (e.g. 'processing/behavior/PoseEstimation')",
     "session_description": "attr str: NWB session description",
     "session_start_time": "attr str: NWB session start time, ISO 8601 with time zone",
+    "timestamps_reference_time": "attr str: NWB timestamps_reference_time (the moment the "
+    "series' times count from), ISO 8601 with time zone, kept when it is not "
+    "session_start_time; written back to NWB unless given",
     "session_id": "attr str: NWB session id; likewise lab, institution, experiment_description "
     "(written back to NWB unless given)",
     "experimenter": "attr str, or list of str when several: NWB experimenters; likewise "

@@ -390,6 +390,18 @@ def test_metadata_keyed_by_no_individual_of_the_data_is_refused(tmp_path, poses,
     assert _no_nwb_left(tmp_path)
 
 
+def test_a_metadata_file_shared_by_several_animals_files_is_taken_with_a_warning(tmp_path, poses):
+    """One YAML for the per-animal files of a session: the other animal's key is warned
+    about, not refused, and the animal's own entry is written."""
+    metadata = {
+        "subject": {"id_0": {"species": "Mus musculus"}, "id_1": {"species": "Rattus"}},
+    }
+    with pytest.warns(UserWarning, match=r"'id_1' names no individual of the data"):
+        (written,) = posebridge.save(poses, tmp_path / "out.nwb", metadata=metadata)
+    with h5py.File(written) as h5:
+        assert h5["general/subject/species"][()] == b"Mus musculus"
+
+
 def test_metadata_keyed_by_the_datas_individuals_and_keypoints_is_written(tmp_path, poses):
     metadata = {
         "subject": {"id_0": {"species": "Mus musculus"}},

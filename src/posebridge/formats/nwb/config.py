@@ -390,10 +390,13 @@ def check_entities(
     individuals, keypoints
         The names of the data's individuals and keypoints.
     strict
-        Refuse a key that names no individual (keypoint); ``False`` (movement's
+        Refuse a section none of whose keys names an individual (keypoint) of
+        the data (a typo); a key beside others that do (a metadata file shared
+        by the files of several animals) is warned about. ``False`` (movement's
         ``NWBFileSaveConfig``, whose entries for other individuals apply to
-        none, as in movement) warns instead. A mapping given to a field of the
-        section (``session_description: {text: ...}``) is refused either way.
+        none, as in movement) warns in both cases. A mapping given to a field
+        of the section (``session_description: {text: ...}``) is refused either
+        way.
 
     Raises
     ------
@@ -433,7 +436,7 @@ def check_entities(
             f"{source}: {short} is keyed by {kind} (every value is a mapping), but "
             f"{', '.join(map(repr, unknown))} names no {kind} of the data ({known})"
         )
-        if not strict:
+        if not strict or len(unknown) < len(values):  # others of a shared file, or movement's
             warnings.warn(f"{said}; its values are not used.", UserWarning, stacklevel=4)
             continue
         raise PoseBridgeError(
