@@ -309,3 +309,32 @@ def test_image_sizes_of_rows_an_input_lacks_are_unknown_as_the_model_says():
     assert merged.image_width.dtype == np.int64
     assert merged.image_width.values.tolist() == [640, 640, -1]
     assert merged.image_height.values.tolist() == [480, 480, -1]
+
+
+@pytest.mark.parametrize("other", [[["a", "b"], ["b", "c"]], [["b", "c"]]], ids=["more", "other"])
+def test_inputs_of_different_skeletons_are_refused_naming_both(other):
+    """A raw xarray AlignmentError (edge counts differ), or the second's edges dropped."""
+
+    def with_edges(name, edges):
+        ds = posebridge.from_numpy(
+            np.ones((2, 2, 3, 1)), individual_names=[name], keypoint_names=["a", "b", "c"]
+        )
+        return ds.assign(skeleton_edges=(("edge", "edge_node"), np.array(edges)))
+
+    first, second = with_edges("x", [["a", "b"]]), with_edges("y", other)
+    with pytest.raises(SchemaError, match=r"y\.slp: its skeleton_edges .* differ from x\.slp"):
+        merge_individuals([first, second], sources=["x.slp", "y.slp"])
+    same = with_edges("z", [["b", "a"]])  # one edge, named the other way round
+    assert merge_individuals([first, same]).sizes["edge"] == 1
+
+
+def test_an_input_without_frame_numbers_first_is_merged_as_when_it_comes_second():
+    """Only the first input's coordinates were walked: with the one without frame
+    numbers first, the others' were never taken and a NaN frame number was refused."""
+    rng = np.random.default_rng(9)
+    numbered = posebridge.from_numpy(rng.random((3, 2, 1, 1)), individual_names=["a"], fps=30)
+    plain = posebridge.from_numpy(rng.random((5, 2, 1, 1)), individual_names=["b"], fps=30)
+    plain = plain.drop_vars("frame")
+    first = merge_individuals([numbered, plain])
+    second = merge_individuals([plain, numbered])
+    assert first.frame.values.tolist() == second.frame.values.tolist() == [0, 1, 2, 3, 4]

@@ -77,6 +77,21 @@ def _check_alike(
                     f"{_where(sources, i)}: its {dim} names {mine} differ from "
                     f"{_where(sources, 0)}'s {theirs}."
                 )
+        for name in ("skeleton_edges", "skeleton_symmetries"):
+            mine, theirs = _pairs(ds, name), _pairs(first, name)
+            if mine is not None and theirs is not None and mine != theirs:
+                raise SchemaError(
+                    f"{_where(sources, i)}: its {name} {sorted(mine)} differ from "
+                    f"{_where(sources, 0)}'s {sorted(theirs)}; one dataset holds one skeleton. "
+                    "Load them one by one, or give them the same edges."
+                )
+
+
+def _pairs(ds: xr.Dataset, name: str) -> set[tuple[str, ...]] | None:
+    """The unordered pairs of ``skeleton_edges`` (or symmetries), or None without them."""
+    if name not in ds:
+        return None
+    return {tuple(sorted(map(str, pair))) for pair in np.asarray(ds[name].values).tolist()}
 
 
 def _frame_keys(ds: xr.Dataset) -> np.ndarray:
@@ -182,20 +197,21 @@ def _on_common_time(
     times = np.unique(np.concatenate([np.asarray(ds[model.TIME].values) for ds in datasets]))
     order = {dim: datasets[0][dim].values for dim in same if dim in datasets[0].dims}
     out = [ds.reindex({model.TIME: times, **order}, fill_value=_NONE) for ds in datasets]
-    for name in out[0].coords:  # per-time coords (frame, ...): first input that has a value
-        if name == model.TIME or out[0][name].dims != (model.TIME,):
-            continue
-        values = out[0][name]
-        for i, ds in enumerate(out[1:], start=1):
-            if name in ds.coords and ds[name].dims == (model.TIME,):
-                if one_camera:
-                    _refuse_other_rows(values, ds[name], name, sources, i)
-                values = values.combine_first(ds[name])
+    names: list[str] = []  # per-time coords (frame, ...) of any input, in order of appearance
+    for ds in out:
+        names += [str(n) for n in ds.coords if n != model.TIME and ds[n].dims == (model.TIME,)]
+    for name in dict.fromkeys(names):  # the first input that has a value gives it
+        holders = [i for i, ds in enumerate(out) if name in ds.coords]
+        values = out[holders[0]][name]
+        for i in holders[1:]:
+            if one_camera:
+                _refuse_other_rows(values, out[i][name], name, sources, i, holders[0])
+            values = values.combine_first(out[i][name])
         if name == model.FRAME and values.isnull().any():  # an input without frame numbers
             values = _frames_filled(values, datasets, sources)
-        was_int = datasets[0][name].dtype.kind in "iu"
-        if values.dtype.kind == "f" and was_int and not values.isnull().any():
-            values = values.astype(datasets[0][name].dtype)
+        given = datasets[holders[0]][name].dtype
+        if values.dtype.kind == "f" and given.kind in "iu" and not values.isnull().any():
+            values = values.astype(given)
         out = [ds.assign_coords({name: values}) for ds in out]
     return _categories_everywhere(out)
 
@@ -259,7 +275,12 @@ def _frames_filled(
 
 
 def _refuse_other_rows(
-    first: xr.DataArray, other: xr.DataArray, name: str, sources: Sequence[str] | None, i: int
+    first: xr.DataArray,
+    other: xr.DataArray,
+    name: str,
+    sources: Sequence[str] | None,
+    i: int,
+    first_index: int = 0,
 ) -> None:
     """Refuse inputs whose rows at one time are different frames (``name`` differs)."""
     both = (first.notnull() & other.notnull()).values
@@ -268,7 +289,7 @@ def _refuse_other_rows(
         at = int(differ[0])
         raise SchemaError(
             f"{_where(sources, i)}: at time {first[model.TIME].values[at]!s} its {name} is "
-            f"{str(other.values[at])!r} but {_where(sources, 0)}'s is "
+            f"{str(other.values[at])!r} but {_where(sources, first_index)}'s is "
             f"{str(first.values[at])!r}; rows "
             "of different frames do not line up on time ("
             f"{differ.size} time step(s) differ). Load them one by one."
