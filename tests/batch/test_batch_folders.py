@@ -281,3 +281,21 @@ def test_an_output_of_another_format_with_the_same_ending_is_not_taken_as_finish
     posebridge.save(posebridge.load(tmp_path / "in" / "s1.h5"), out / "s1.csv", "dlc")
     (family,) = convert_many(tmp_path / "in", out, to="lp", jobs=1, progress=False).results
     assert family.status == "skipped"  # a DeepLabCut .csv where LightningPose's is asked for
+
+
+def test_a_glob_reads_the_folders_it_matches_as_folders_given(tmp_path):
+    """'data/*' dropped the folders it matched (a TRex folder read as one input, a
+    subfolder of files) without a word; a glob of only such a folder said 'No file
+    matches'."""
+    data = tmp_path / "data"
+    (data / "m1").mkdir(parents=True)
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["a"], fps=10)
+    posebridge.save(ds, data / "top.nc")
+    posebridge.save(ds, data / "m1" / "inner.nc")
+    _trex(data / "m2")
+    by_glob = plan_jobs(str(data / "*"), tmp_path / "out", to="netcdf")
+    by_name = plan_jobs([data / "m1", data / "m2", data / "top.nc"], tmp_path / "out", to="netcdf")
+    assert sorted(Path(j.source).name for j in by_glob) == ["inner.nc", "m2", "top.nc"]
+    assert sorted(j.source for j in by_glob) == sorted(j.source for j in by_name)
+    only = plan_jobs(str(data / "m*"), tmp_path / "out", to="netcdf")
+    assert sorted(Path(j.source).name for j in only) == ["inner.nc", "m2"]

@@ -172,23 +172,34 @@ def _expand(
             return False
         return True
 
+    def folder(path: Path) -> list[_Input]:
+        expansion = expand_folder(path, _readable_endings())
+        ignored.extend(expansion.ignored)
+        inputs = []
+        for source, parent, fmt in expansion.inputs:
+            # names relative to the folder given (the folder itself: to its folder),
+            # so that an output without an output folder lies beside its input
+            base = path.absolute() if source != path else path.absolute().parent
+            if kept(listed := _Input(source, parent, base, fmt)):
+                inputs.append(listed)
+        return inputs
+
     for item in items:
         text = os.fspath(item)
         path = Path(text)
         if path.is_dir():
-            expansion = expand_folder(path, _readable_endings())
-            for source, parent, fmt in expansion.inputs:
-                # names relative to the folder given (the folder itself: to its folder),
-                # so that an output without an output folder lies beside its input
-                base = path.absolute() if source != path else path.absolute().parent
-                if kept(listed := _Input(source, parent, base, fmt)):
-                    found.append(listed)
-            ignored.extend(expansion.ignored)
+            found.extend(folder(path))
         elif glob.has_magic(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
-            files = [_Input(m, "") for m in matches if m.is_file()]
-            files = [listed for listed in files if kept(listed)]
-            found.extend(files or [_Input(path, "", problem=f"{text}: no file matches it.")])
+            listed: list[_Input] = []
+            for match in matches:  # a folder matched is read as a folder given
+                if match.is_dir():
+                    listed.extend(folder(match))
+                elif match.is_file() and kept(one := _Input(match, "")):
+                    listed.append(one)
+            seen: set[str] = set()  # a file of a folder matched and matched itself: once
+            listed = [i for i in listed if not (str(i.path) in seen or seen.add(str(i.path)))]
+            found.extend(listed or [_Input(path, "", problem=f"{text}: no file matches it.")])
         else:
             found.append(_Input(path, ""))  # a missing file fails in its own job
     return found, ignored, reasons
