@@ -299,3 +299,22 @@ def test_a_glob_reads_the_folders_it_matches_as_folders_given(tmp_path):
     assert sorted(j.source for j in by_glob) == sorted(j.source for j in by_name)
     only = plan_jobs(str(data / "m*"), tmp_path / "out", to="netcdf")
     assert sorted(Path(j.source).name for j in only) == ["inner.nc", "m2"]
+
+
+def test_linked_folders_are_walked_once_and_a_dangling_link_fails_its_own_row(tmp_path):
+    """A linked subfolder and a link to a missing file were dropped without a word (a
+    glob over the same tree took the linked folder's files)."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["a"], fps=10)
+    top, elsewhere = tmp_path / "top", tmp_path / "elsewhere"
+    top.mkdir()
+    elsewhere.mkdir()
+    posebridge.save(ds, top / "a.nc")
+    posebridge.save(ds, elsewhere / "b.nc")
+    (top / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "back").symlink_to(top, target_is_directory=True)  # a loop
+    (top / "dangling.nc").symlink_to(top / "missing.nc")
+    report = convert_many(top, tmp_path / "out", to="dlc", jobs=1)
+    rows = {Path(r.source).name: r.status for r in report.results}
+    assert rows == {"a.nc": "ok", "b.nc": "ok", "dangling.nc": "failed"}
+    (failed,) = report.failed
+    assert "missing.nc" in failed.error

@@ -165,7 +165,9 @@ class Expansion:
 def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
     """The inputs of a folder given to a batch (see the module's text).
 
-    Hidden files and folders (a name starting with ``.``) are left out. A
+    Hidden files and folders (a name starting with ``.``) are left out.
+    Linked folders are walked as folders (each real folder once); a link to a
+    file that is not there is an input, which fails naming it. A
     folder read as one input comes before the other files of its folder; the
     files it reads are not inputs of their own, its other files and its
     subfolders are looked at as usual. The ``.txt`` files of a YOLO dataset's
@@ -198,8 +200,13 @@ def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
     found = Expansion()
     taken: set[Path] = set()  # files read by a folder input
     label_folders: set[Path] = set()  # (real) folders of the YOLO datasets' label files
-    for folder, subfolders, names in os.walk(root):
+    visited: set[str] = set()  # real folders walked: a link back up is not walked again
+    for folder, subfolders, names in os.walk(root, followlinks=True):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        if (real := os.path.realpath(folder)) in visited:
+            subfolders[:] = []
+            continue
+        visited.add(real)
         here = Path(folder)
         relative = here.relative_to(root)
         place = str(relative.parent) if relative.parts else "."
@@ -209,9 +216,9 @@ def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
             found.inputs.append((here, place, as_one[0]))
             taken |= as_one[1]
         files = [here / n for n in sorted(names) if not n.startswith(".")]
-        files = [
-            p for p in files if p not in taken and p.name.lower().endswith(endings) and p.is_file()
-        ]
+        files = [p for p in files if p not in taken and p.name.lower().endswith(endings)]
+        dangling = [p for p in files if p.is_symlink() and not p.exists()]  # fails its own job
+        files = [p for p in files if p.is_file()]
         specific = [p for p in files if not p.name.lower().endswith(GENERIC_ENDINGS)]
         predictions = []
         for path in files if not of_dataset else ():
@@ -231,7 +238,7 @@ def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
             found.ignored = [p for p in found.ignored if p not in read]
         else:  # a folder another format reads, holding predictions too: each its own input
             specific.extend(predictions)
-        found.inputs.extend((p, str(relative), None) for p in sorted(specific))
+        found.inputs.extend((p, str(relative), None) for p in sorted(specific + dangling))
         for path in specific:
             if path.suffix.lower() in (".yaml", ".yml"):
                 label_folders |= _dataset_label_folders(path)
