@@ -338,3 +338,16 @@ def test_an_input_without_frame_numbers_first_is_merged_as_when_it_comes_second(
     first = merge_individuals([numbered, plain])
     second = merge_individuals([plain, numbered])
     assert first.frame.values.tolist() == second.frame.values.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_a_fact_of_one_view_only_is_not_the_stacked_datasets():
+    """Every view claimed the first camera's video: the mid view was written with the
+    back camera's video."""
+    back = posebridge.from_numpy(np.ones((2, 2, 1, 1))).assign_attrs(
+        video_path="back.mp4", scorer="net"
+    )
+    mid = back.assign_attrs(video_path="mid.mp4")
+    stacked = stack_views([back, mid], ["back", "mid"], sources=["back.h5", "mid.h5"])
+    assert "video_path" not in stacked.attrs
+    assert stacked.attrs["scorer"] == "net"  # the same in both
+    assert stacked.attrs["source_file"] == "back.h5, mid.h5"

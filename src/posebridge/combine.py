@@ -424,5 +424,20 @@ def stack_views(
         join="exact",
         combine_attrs="override",
     )
+    # the first view's facts that another view does not share (its video, its file) are
+    # not the dataset's: left out, the sources named together
+    for key in list(stacked.attrs):
+        if any(not _same_value(ds.attrs.get(key), stacked.attrs[key]) for ds in datasets[1:]):
+            del stacked.attrs[key]
+    if sources:
+        stacked.attrs["source_file"] = ", ".join(map(str, sources))
     # concat puts the new dim first; every variable gets it last, as position has it
     return model.validate(stacked.transpose(..., model.VIEW))
+
+
+def _same_value(one: Any, other: Any) -> bool:
+    """Whether two attribute values are equal (arrays too)."""
+    try:
+        return bool(np.array_equal(np.asarray(one), np.asarray(other)))
+    except (TypeError, ValueError):
+        return one == other
