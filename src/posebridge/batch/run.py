@@ -277,14 +277,20 @@ def _run_pool(
                 yield index, result
         return broken, finished
     except BaseException:  # Ctrl-C, SIGTERM: no new job starts; the running ones finish whole
-        board[len(board) - 1] = 1
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-            pool = None
+        _interrupted(board, pool)
+        pool = None
         raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+
+
+def _interrupted(board: Any, pool: ProcessPoolExecutor | None) -> None:
+    """Ctrl-C or SIGTERM: raise the board's stop flag (a job queued to a worker does not
+    start), cancel the jobs not begun and wait for the running ones (their outputs whole)."""
+    board[len(board) - 1] = 1
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_alone(
@@ -326,10 +332,8 @@ def _run_alone(
             if result is not None:
                 yield index, result
     except BaseException:  # Ctrl-C, SIGTERM: as in _run_pool
-        board[len(board) - 1] = 1
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-            pool = None
+        _interrupted(board, pool)
+        pool = None
         raise
     finally:
         if pool is not None:
