@@ -243,3 +243,21 @@ def test_boxes_given_to_the_sleap_io_style_nwb_writers_are_refused(tmp_path, wri
     with pytest.raises(errors.DatasetKindError, match="PoseEstimation takes poses"):
         getattr(nwb, writer)(boxes, tmp_path / "b.nwb")
     assert not (tmp_path / "b.nwb").exists()
+
+
+@pytest.mark.parametrize("nwb_format", ["predictions", "annotations"])
+def test_save_nwb_appending_to_a_missing_file_raises_as_sleap_io(tmp_path, poses, nwb_format):
+    """It wrote a new file: sleap-io raises FileNotFoundError, as append implies a file."""
+    from posebridge.io import nwb
+    from posebridge.model import labels
+
+    data = poses
+    if nwb_format == "annotations":
+        data = labels.from_numpy(
+            poses.position.values[:2], video=["v.mp4"] * 2, frame=[0, 1],
+            keypoint_names=[str(k) for k in poses.keypoint.values],
+            individual_names=[str(i) for i in poses.individual.values],
+        )  # fmt: skip
+    with pytest.raises(FileNotFoundError, match=r"missing\.nwb: does not exist; append=True"):
+        nwb.save_nwb(data, tmp_path / "missing.nwb", nwb_format, append=True)
+    assert list(tmp_path.iterdir()) == []
