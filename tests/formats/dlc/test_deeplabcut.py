@@ -324,6 +324,27 @@ def test_lp_set_column_becomes_data_split(tmp_path: Path) -> None:
         np.testing.assert_array_equal(back.position.values, ds.position.values)
 
 
+def test_an_empty_set_cell_stays_empty_and_two_set_columns_are_refused(tmp_path: Path) -> None:
+    """An empty cell read as the text 'nan' (and was written back so); of two 'set'
+    columns the last was kept without a word."""
+    header = "scorer,h,h,h,set\nbodyparts,a,a,a,\ncoords,x,y,likelihood,\n"
+    path = tmp_path / "empty_set.csv"
+    path.write_text(
+        header + "labeled-data/v/i1.png,1,2,0.5,\nlabeled-data/v/i2.png,1,2,0.5,test\n"
+    )
+    ds = deeplabcut.read(path)
+    assert ds["data_split"].values.tolist() == ["", "test"]
+    (out,) = deeplabcut.write(ds, tmp_path / "out.csv", split_individuals=False)
+    assert deeplabcut.read(out)["data_split"].values.tolist() == ["", "test"]
+    two = tmp_path / "two_set.csv"
+    two.write_text(
+        "scorer,h,h,h,set,set\nbodyparts,a,a,a,,\ncoords,x,y,likelihood,,\n"
+        "labeled-data/v/i1.png,1,2,0.5,train,test\n"
+    )
+    with pytest.raises(FormatError, match=r"two_set\.csv: has two 'set' columns"):
+        deeplabcut.read(two)
+
+
 @pytest.mark.parametrize("suffix", [".h5", ".csv"])
 def test_labels_with_path_index(tmp_path: Path, suffix: str) -> None:
     paths = [f"labeled-data/m4s1/img{i:04d}.png" for i in (3, 1, 7)]

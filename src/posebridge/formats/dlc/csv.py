@@ -527,7 +527,8 @@ def _is_number(value: object) -> bool:
 def _texts(pieces: list[np.ndarray]) -> np.ndarray:
     if pieces and all(p.dtype.kind in "iu" for p in pieces):
         return np.concatenate(pieces).astype(np.int64)
-    return np.concatenate([np.asarray(p, dtype=object) for p in pieces]).astype(str)
+    cells = np.concatenate([np.asarray(p, dtype=object) for p in pieces])
+    return np.where(pd.isna(cells), "", cells).astype(str)  # an empty cell is '', not 'nan'
 
 
 def _read_parallel(

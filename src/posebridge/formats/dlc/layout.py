@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from posebridge import model
@@ -168,6 +169,10 @@ def _layout(
                     path,
                     f"has a column '{label[0]}' that belongs to no bodypart; the only such "
                     f"column posebridge knows is LightningPose's '{SET_COLUMN}'.",
+                )
+            if row_name in row_columns:  # two 'set' columns: which is the row's?
+                raise FormatError(
+                    path, f"has two '{label[0]}' columns; LightningPose writes one per row."
                 )
             row_columns[row_name] = j
             continue
@@ -426,8 +431,8 @@ def build_dataset(
     if image_paths is not None:
         coords[IMAGE_PATH] = (model.TIME, image_paths if order is None else image_paths[order])
     for name in layout.row_columns:
-        column = row_values[name]
-        text = np.asarray(column).astype(str)
+        column = np.asarray(row_values[name], dtype=object)
+        text = np.where(pd.isna(column), "", column.astype(str)).astype(str)  # empty: not 'nan'
         coords[name] = (model.TIME, text if order is None else text[order])
     attrs: dict[str, object] = {
         "ds_type": model.POSES,
