@@ -8,10 +8,12 @@ reported once, in order, for the right source, whatever the executor.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 import posebridge
@@ -198,3 +200,27 @@ def test_chunks_name_the_input_converted_when_another_input_has_the_same_output(
     (converted,) = [r.source for r in result.results if r.status == "ok"]
     assert result.counts["failed"] == 1, result.table()
     assert reports.by_source == {converted: [(1, 4), (2, 4), (3, 4), (4, 4)]}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_on_chunk_that_raises_is_raised_once_the_batch_is_done_whatever_the_executor(
+    tmp_path, jobs
+):
+    """jobs=1 failed every input, blamed on the input; worker processes let the callback's
+    error kill the thread that drains their reports (a raw traceback, later reports lost)."""
+    frames = _dlc_h5_sessions(tmp_path / "in")
+    calls = []
+
+    def broken(source: str, done: int, total: int) -> None:
+        calls.append(source)
+        raise ValueError("a bug in my callback")
+
+    report = tmp_path / "report.json"
+    with pytest.raises(ValueError, match="a bug in my callback"):
+        convert_many(
+            tmp_path / "in", tmp_path / "out", to="netcdf", jobs=jobs, chunk_frames=CHUNK,
+            on_chunk=broken, progress=False, report=report,
+        )  # fmt: skip
+    assert len(calls) == 1  # called no more once it raised
+    written = json.loads(report.read_text())
+    assert written["counts"]["ok"] == len(frames)  # every input converted

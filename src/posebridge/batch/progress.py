@@ -67,6 +67,8 @@ class BatchProgress:
         )
         self._bars: dict[int, tuple[Any, int]] = {}  # job: (its chunk bar, its line)
         self._finished: set[int] = set()
+        #: The first error ``on_chunk`` raised (it is called no more), for the batch to raise.
+        self.callback_error: Exception | None = None
         self._lock = threading.Lock()
 
     @property
@@ -92,8 +94,11 @@ class BatchProgress:
                     self._bars[job] = (bar, line)
                 bar = self._bars[job][0]
                 bar.update(done - bar.n)
-        if self.on_chunk is not None:
-            self.on_chunk(self.sources[job], done, total)
+        if self.on_chunk is not None and self.callback_error is None:
+            try:
+                self.on_chunk(self.sources[job], done, total)
+            except Exception as error:  # the caller's: not the input's, nor the drainer's
+                self.callback_error = error
 
     def finished(self, job: int, status: str) -> None:
         """Count the job of index ``job`` as done and close its chunk bar."""

@@ -646,7 +646,9 @@ def convert_many(
     on_chunk
         Called in this process as ``on_chunk(source, done, total)`` each time a
         worker has read a chunk of frames of a file that streams (see
-        :func:`posebridge.convert`), whatever the executor.
+        :func:`posebridge.convert`), whatever the executor. When it raises, it is
+        called no more, the batch goes on, and its first error is raised once
+        the batch is done (after the report is written).
     chunk_frames
         Frames per chunk of the files that stream, a whole number, at least 1
         (default: about 16 MB of positions).
@@ -759,4 +761,6 @@ def convert_many(
             done.write(report_path, overwrite=overwrite or is_batch_report(report_path))
         except (PoseBridgeError, OSError) as error:
             raise ReportNotWrittenError(done, error) from error
+    if bars.callback_error is not None:  # the caller's own error, once the batch is done
+        raise bars.callback_error
     return done
