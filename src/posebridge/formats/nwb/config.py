@@ -409,7 +409,7 @@ def check_entities(
     >>> check_entities(config, "metadata", ["mouse1"], ["nose"])
     Traceback (most recent call last):
     ...
-    posebridge.errors.PoseBridgeError: metadata: subject is keyed by individual, ...
+    posebridge.errors.PoseBridgeError: metadata: subject is keyed by individual ...
     """
     for section in SECTIONS:
         values = getattr(config, section)
@@ -601,7 +601,8 @@ def check_types(config: NWBFileSaveConfig, source: str) -> None:
 
     Examples
     --------
-    >>> check_types(NWBFileSaveConfig(nwbfile_kwargs={"lab": {"name": "X"}}), "metadata")
+    >>> given = {"lab": {"name": "X"}, "institution": "U"}  # not a section keyed by individual
+    >>> check_types(NWBFileSaveConfig(nwbfile_kwargs=given), "metadata")
     Traceback (most recent call last):
     ...
     posebridge.errors.TypeError: metadata: nwbfile.lab must be text, got a mapping ...
