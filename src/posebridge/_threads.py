@@ -11,6 +11,7 @@ threads that did start, or by the calling thread.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import threading
@@ -46,7 +47,9 @@ def map_on_threads(
     needed, and one that cannot start (the operating system refuses a thread
     under a memory or thread limit: Python's ``RuntimeError: can't start new
     thread``) is done without: its share of the items is taken by the threads
-    that run. Each item is done exactly once. When items fail, the first
+    that run. The threads started run in a copy of the caller's
+    :mod:`contextvars` context (so the warnings they raise are recorded where
+    the caller's are). Each item is done exactly once. When items fail, the first
     failing item's exception (in the items' order) is raised, after every
     thread has stopped.
 
@@ -88,7 +91,10 @@ def map_on_threads(
 
     started: list[threading.Thread] = []
     for _ in range(min(workers, count) - 1):
-        thread = threading.Thread(target=work, name="posebridge-worker", daemon=True)
+        context = contextvars.copy_context()  # the caller's (its warnings' recording)
+        thread = threading.Thread(
+            target=context.run, args=(work,), name="posebridge-worker", daemon=True
+        )
         try:
             thread.start()
         except RuntimeError:  # can't start new thread: the others share its items

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from posebridge._recorded_warnings import recording_warnings
 from posebridge.batch.plan import Job
 from posebridge.batch.result import Result
 from posebridge.batch.splits import Splitting, split_pattern, splitting
@@ -425,8 +426,7 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
     """
     start = time.perf_counter()
     result = Result(source=job.source, target=job.target, status="failed")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recording_warnings() as caught:  # this job's only, whatever runs on other threads
         _run_into(job, on_chunk, result)
     result.warnings = _warning_messages(caught)
     result.seconds = time.perf_counter() - start

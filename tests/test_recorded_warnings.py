@@ -1,0 +1,128 @@
+"""Each piece of work records its own warnings while others record theirs on other
+threads (the jobs on a Dask worker's threads), and the process's warning machinery is
+as it was once every recording has ended."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import posebridge
+from posebridge._recorded_warnings import recording_warnings
+from posebridge._threads import map_on_threads
+from posebridge.batch.job import run_job
+from posebridge.batch.plan import Job
+
+
+def _messages(caught) -> list[str]:
+    return [str(warning.message) for warning in caught]
+
+
+def test_recordings_open_on_two_threads_at_once_each_get_only_their_own_warnings():
+    both_open, both_warned = threading.Barrier(2), threading.Barrier(2)
+    caught: dict[str, list[str]] = {}
+    shown_before = warnings.showwarning
+
+    def record(name: str) -> None:
+        with recording_warnings() as mine:
+            both_open.wait(timeout=10)
+            warnings.warn(f"from {name}", UserWarning, stacklevel=1)
+            both_warned.wait(timeout=10)
+            warnings.warn(f"again from {name}", UserWarning, stacklevel=1)
+        caught[name] = _messages(mine)
+
+    threads = [threading.Thread(target=record, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert caught == {
+        "a": ["from a", "again from a"],
+        "b": ["from b", "again from b"],
+    }
+    assert warnings.showwarning is shown_before
+
+
+def test_a_warning_repeated_from_one_recording_to_the_next_is_recorded_by_each():
+    def warn_once_here() -> None:
+        warnings.warn("the same place", UserWarning, stacklevel=1)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # once per place, unless a recording says always
+        with recording_warnings() as first:
+            warn_once_here()
+        with recording_warnings() as second:
+            warn_once_here()
+
+    assert _messages(first) == ["the same place"]
+    assert _messages(second) == ["the same place"]
+
+
+def test_a_warning_raised_outside_every_recording_is_shown_as_before():
+    started, stop = threading.Event(), threading.Event()
+
+    def hold_a_recording_open() -> None:
+        with recording_warnings():
+            started.set()
+            stop.wait(timeout=10)
+
+    holder = threading.Thread(target=hold_a_recording_open)
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        holder.start()
+        started.wait(timeout=10)
+        warnings.warn("not in any recording", UserWarning, stacklevel=1)
+        stop.set()
+        holder.join(timeout=30)
+
+    assert _messages(shown) == ["not in any recording"]
+
+
+def test_the_threads_a_recording_context_starts_record_into_it():
+    def warn(number: int) -> int:
+        warnings.warn(f"item {number}", UserWarning, stacklevel=1)
+        return number
+
+    with recording_warnings() as caught:
+        map_on_threads(warn, [1, 2, 3, 4], workers=4)
+
+    assert sorted(_messages(caught)) == ["item 1", "item 2", "item 3", "item 4"]
+
+
+def test_batch_jobs_running_at_once_on_two_threads_report_only_their_own_warnings(tmp_path):
+    """Two jobs of a thread-based worker, both running when either warns: each result
+    lists its own warning (the on_chunk callback, called inside the job, warns)."""
+    data = posebridge.from_numpy(
+        np.random.default_rng(5).uniform(0, 100, size=(6, 2, 2, 1)),
+        keypoint_names=["nose", "tail"],
+        individual_names=["mouse"],
+        fps=30,
+    )
+    sources = {name: posebridge.save(data, tmp_path / f"{name}.h5")[0] for name in ("a", "b")}
+    both_running, both_warned = threading.Barrier(2), threading.Barrier(2)
+    results = {}
+
+    def convert(name: str, source: Path) -> None:
+        def on_chunk(done: int, total: int) -> None:
+            both_running.wait(timeout=10)
+            warnings.warn(f"chunk of {name}", UserWarning, stacklevel=1)
+            both_warned.wait(timeout=10)
+
+        job = Job(source=str(source), target=str(tmp_path / f"{name}.csv"), to_format="dlc")
+        results[name] = run_job(job, on_chunk)
+
+    threads = [threading.Thread(target=convert, args=item) for item in sources.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert {name: result.status for name, result in results.items()} == {"a": "ok", "b": "ok"}, {
+        name: result.error for name, result in results.items()
+    }
+    assert results["a"].warnings == ["chunk of a"]
+    assert results["b"].warnings == ["chunk of b"]
