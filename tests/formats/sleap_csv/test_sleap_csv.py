@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import posebridge
+from _corpus import corpus_path
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats import sleap_csv
@@ -88,7 +89,7 @@ def test_rank_in_frame_counts_within_each_frame():
     ("text", "where"),
     [
         ("frame,track\n1,2\n", "line 1"),
-        ("track,frame_idx,instance.score,a.x,a.y\n", "line 1"),
+        ("track,frame_idx,instance.score,a.x,a.score\n", "line 1: the node 'a' has"),
         ("track,frame_idx,instance.score,a.x,b.y,a.score\n", "line 1: the node 'a' has"),
         ("track,frame_idx,instance.score,a.x,a.y,a.score,a.x\n", "line 1: the node 'a' has"),
         ("track,frame_idx,instance.score,a.x,a.y,a.z\n", "line 1, column 6: expected"),
@@ -305,7 +306,7 @@ def test_node_names_with_commas_or_line_ends_are_detected_and_read_back(tmp_path
 
 
 def test_a_csv_sleap_io_writes_with_each_nodes_columns_sorted_is_read(tmp_path):
-    """sleap-io's save_csv(format="sleap") sorts the node columns (score, x, y): refused."""
+    """sleap-io's save_csv(format="sleap") sorts the node columns (score, x, y)."""
     sio = pytest.importorskip("sleap_io")
     skeleton = sio.Skeleton(["head", "tail", "abdomen"])
     track = sio.Track("t1")
@@ -371,3 +372,34 @@ def test_rows_spanning_too_many_frames_are_written_with_a_warning_and_read_with_
         posebridge.load(path)
     back = posebridge.load(path, all_frames=False)
     assert back.time.values.tolist() == [3, 2**30]
+
+
+@pytest.mark.parametrize(
+    ("slp", "include_score"),
+    [("minimal_instance.slp", True), ("clip.predictions.slp", False)],
+    ids=["labelled instances", "predictions, include_score=False"],
+)
+def test_a_csv_sleap_io_writes_without_node_score_columns_reads_as_sleap_io_reads_it(
+    tmp_path, slp, include_score
+):
+    """sleap-io leaves the <node>.score columns out for labelled instances and with
+    include_score=False: such a file was not recognised, and refused as SLEAP CSV."""
+    sio = pytest.importorskip("sleap_io")
+
+    path = tmp_path / "sio.csv"
+    sio.save_csv(sio.load_slp(str(corpus_path(f"sleap_slp/{slp}"))), str(path), format="sleap",
+                 include_score=include_score)  # fmt: skip
+    header = path.read_text().splitlines()[0].split(",")
+    assert not [cell for cell in header[3:] if cell.endswith(".score")]
+
+    ds = posebridge.load(path)
+
+    assert posebridge.detect(path) == "sleap-csv"
+    theirs = sio.load_csv(str(path))
+    assert ds.keypoint.values.tolist() == theirs.skeletons[0].node_names
+    for frame in theirs.labeled_frames:  # each instance by its track (or rank in the frame)
+        for rank, instance in enumerate(frame.instances):
+            name = instance.track.name if instance.track else f"untracked_{rank}"
+            ours = ds.position.sel(time=frame.frame_idx, individual=name).values.T
+            np.testing.assert_array_equal(ours, instance.numpy())
+    assert np.isnan(ds.confidence.values).all()

@@ -63,10 +63,16 @@ def header_cells(cells: list[str]) -> list[str]:
 def header_nodes(columns: list[str], path: Path | None) -> list[str]:
     """Node names from the header; FormatError naming line 1 when it is not SLEAP's.
 
+    Each node has an ``x`` and a ``y`` column and may have a ``score`` column
+    (sleap-io leaves it out for labelled instances and with
+    ``include_score=False``), in any order.
+
     Examples
     --------
     >>> header_nodes(["track", "frame_idx", "instance.score", "a.b.x", "a.b.y", "a.b.score"], None)
     ['a.b']
+    >>> header_nodes(["track", "frame_idx", "instance.score", "a.x", "a.y"], None)
+    ['a']
     """
     if tuple(columns[:3]) != FIXED:
         csv_rows.refuse_other_delimiter(path, ",".join(columns), FIXED[0], TITLE)
@@ -87,12 +93,13 @@ def header_nodes(columns: list[str], path: Path | None) -> list[str]:
             )
         parts.setdefault(node, []).append(part)
     for node, found in parts.items():  # sleap-io writes score, x, y (sorted): any order
-        if sorted(found) != sorted(_PARTS):
+        # .score is left out by sleap-io for user instances and with include_score=False
+        if sorted(found) not in (sorted(_PARTS), ["x", "y"]):
             raise FormatError(
                 path,
                 f"line 1: the node {node!r} has the columns "
-                f"{', '.join(f'{node}.{p}' for p in found)}; expected {node}.x, {node}.y and "
-                f"{node}.score, once each.",
+                f"{', '.join(f'{node}.{p}' for p in found)}; expected {node}.x and {node}.y, "
+                f"and {node}.score or not, once each.",
             )
     return list(parts)
 

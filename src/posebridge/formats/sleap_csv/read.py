@@ -72,7 +72,7 @@ def _table(path: Path) -> tuple[Columns, list[str]]:
     nodes = header_nodes(names, path)
     if not nodes:
         raise FormatError(
-            path, "line 1: the header has no node columns (<node>.x, <node>.y, <node>.score)."
+            path, "line 1: the header has no node columns (<node>.x, <node>.y[, <node>.score])."
         )
     return _table_pandas(path, names, size), nodes
 
@@ -303,7 +303,8 @@ def read(path: Path, *, all_frames: bool = True) -> xr.Dataset:
     for k, node in enumerate(nodes):
         position[row_time, 0, k, column] = table[f"{node}.x"]
         position[row_time, 1, k, column] = table[f"{node}.y"]
-        confidence[row_time, k, column] = table[f"{node}.score"]
+        if f"{node}.score" in table:  # else no score: NaN
+            confidence[row_time, k, column] = table[f"{node}.score"]
     instance_score[row_time, column] = table["instance.score"]
 
     data_vars: dict[str, Any] = {
