@@ -318,3 +318,41 @@ def test_linked_folders_are_walked_once_and_a_dangling_link_fails_its_own_row(tm
     assert rows == {"a.nc": "ok", "b.nc": "ok", "dangling.nc": "failed"}
     (failed,) = report.failed
     assert "missing.nc" in failed.error
+
+
+def test_a_glob_over_a_yolo_dataset_gives_its_data_yaml_once_and_never_its_label_files(tmp_path):
+    """'cow/*' made each split's labels folder a YOLO-predictions input (three outputs
+    named labels.nc, two of them clashing), and 'r/**' also made every label file an
+    input: a dataset's files were converted up to three ways."""
+    import shutil
+
+    from _corpus import CORPUS, MISSING
+
+    dataset = CORPUS / "yolo_pose" / "cow.v1i.yolov8"
+    if not dataset.is_dir():
+        pytest.skip(MISSING)
+    shutil.copytree(dataset, tmp_path / "r" / "cow")  # its images are not in the corpus
+    for pattern in ("r/cow/*", "r/**", "r/*"):
+        plan = plan_batch(str(tmp_path / pattern), tmp_path / "out", to="netcdf")
+        inputs = [Path(job.source).relative_to(tmp_path).as_posix() for job in plan.jobs]
+        assert inputs == ["r/cow/data.yaml"], pattern
+        assert [job.error for job in plan.jobs] == [""], pattern
+        left_out = {Path(p).name for p in plan.ignored}
+        assert {"README.dataset.txt", "README.roboflow.txt"} <= left_out, pattern
+
+
+def test_the_folders_a_glob_matches_keep_their_names_in_the_outputs(tmp_path):
+    """'g/mouse*' matching mouse1/ and mouse2/, each holding video.nc, named both outputs
+    out/video.nc: the second failed as a clash with the first."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["a"], fps=10)
+    for mouse in ("mouse1", "mouse2"):
+        (tmp_path / "g" / mouse).mkdir(parents=True)
+        posebridge.save(ds, tmp_path / "g" / mouse / "video.nc")
+
+    jobs = plan_jobs(str(tmp_path / "g" / "mouse*"), tmp_path / "out", to="dlc")
+
+    assert [job.error for job in jobs] == ["", ""]
+    targets = sorted(Path(job.target).relative_to(tmp_path).as_posix() for job in jobs)
+    assert targets == ["out/mouse1/video.h5", "out/mouse2/video.h5"]
+    beside = plan_jobs(str(tmp_path / "g" / "mouse*"), None, to="dlc")  # no output folder
+    assert sorted(Path(job.target).parent.name for job in beside) == ["mouse1", "mouse2"]

@@ -22,7 +22,14 @@ from pathlib import Path
 from posebridge import registry
 from posebridge.errors import PoseBridgeError
 
-__all__ = ["Expansion", "dataset_labels", "expand_folder", "folder_inputs"]
+__all__ = [
+    "Expansion",
+    "dataset_label_folders",
+    "dataset_labels",
+    "expand_folder",
+    "folder_inputs",
+    "found_file_is_input",
+]
 
 #: Endings too generic to take a file by name alone: such a file is an input only
 #: when a format recognises its content.
@@ -118,9 +125,15 @@ def dataset_labels(folder: Path) -> bool:
     return False
 
 
-def _dataset_label_folders(path: Path) -> set[Path]:
+def dataset_label_folders(path: Path) -> set[Path]:
     """The (real) folders holding the label files of the YOLO dataset ``path`` (its
-    ``data.yaml``); none when it is not one or cannot be read (its job says why)."""
+    ``data.yaml``); none when it is not one or cannot be read (its job says why).
+
+    Examples
+    --------
+    >>> dataset_label_folders(Path("no/such/data.yaml"))
+    set()
+    """
     try:
         if registry.detect(path) != "yolo":
             return set()
@@ -140,6 +153,22 @@ def _content_format(path: Path) -> registry.Format | None:
         return registry.get(registry.detect(path))
     except PoseBridgeError:
         return None
+
+
+def found_file_is_input(path: Path, endings: tuple[str, ...]) -> bool:
+    """Whether a file found (in a folder walked, or by a glob), not named, is an input:
+    a format claims its ending, and for a generic ending (``.txt``) one recognises its
+    content (a README beside the data is not an input).
+
+    Examples
+    --------
+    >>> found_file_is_input(Path("notes.md"), (".h5", ".txt"))
+    False
+    """
+    name = path.name.lower()
+    if not name.endswith(endings):
+        return False
+    return not name.endswith(GENERIC_ENDINGS) or _content_format(path) is not None
 
 
 @dataclass
@@ -162,7 +191,9 @@ class Expansion:
     ignored: list[Path] = field(default_factory=list)
 
 
-def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
+def expand_folder(
+    root: Path, endings: tuple[str, ...], label_folders: set[Path] | None = None
+) -> Expansion:
     """The inputs of a folder given to a batch (see the module's text).
 
     Hidden files and folders (a name starting with ``.``) are left out.
@@ -185,6 +216,10 @@ def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
         The folder given.
     endings
         The endings (lower case) of the files to take.
+    label_folders
+        The (real) folders of the label files of YOLO datasets found before
+        (the folders of a glob's matches share it); the datasets found in this
+        folder are added to it.
 
     Returns
     -------
@@ -199,7 +234,8 @@ def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
     """
     found = Expansion()
     taken: set[Path] = set()  # files read by a folder input
-    label_folders: set[Path] = set()  # (real) folders of the YOLO datasets' label files
+    # (real) folders of the YOLO datasets' label files
+    label_folders = set() if label_folders is None else label_folders
     visited: set[str] = set()  # real folders walked: a link back up is not walked again
     for folder, subfolders, names in os.walk(root, followlinks=True):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
@@ -241,5 +277,5 @@ def expand_folder(root: Path, endings: tuple[str, ...]) -> Expansion:
         found.inputs.extend((p, str(relative), None) for p in sorted(specific + dangling))
         for path in specific:
             if path.suffix.lower() in (".yaml", ".yml"):
-                label_folders |= _dataset_label_folders(path)
+                label_folders |= dataset_label_folders(path)
     return found

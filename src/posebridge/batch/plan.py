@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import glob
+import itertools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,12 @@ from typing import Any
 from posebridge import errors, model, registry
 from posebridge._files import inside_input_folder, real_target
 from posebridge._option_values import expect_kind, expect_number
-from posebridge.batch.folders import expand_folder
+from posebridge.batch.folders import (
+    dataset_label_folders,
+    dataset_labels,
+    expand_folder,
+    found_file_is_input,
+)
 from posebridge.batch.manifest import manifest_rows
 from posebridge.batch.naming import (
     DANDI_TEMPLATE,
@@ -172,17 +178,58 @@ def _expand(
             return False
         return True
 
-    def folder(path: Path) -> list[_Input]:
-        expansion = expand_folder(path, _readable_endings())
+    def folder(
+        path: Path, root: Path | None = None, label_folders: set[Path] | None = None
+    ) -> list[_Input]:
+        """The inputs of a folder given, or matched by a glob whose fixed part is ``root``."""
+        expansion = expand_folder(path, _readable_endings(), label_folders)
         ignored.extend(expansion.ignored)
         inputs = []
         for source, parent, fmt in expansion.inputs:
-            # names relative to the folder given (the folder itself: to its folder),
-            # so that an output without an output folder lies beside its input
-            base = path.absolute() if source != path else path.absolute().parent
+            # names relative to the folder given (the folder itself: to its folder), or
+            # to a glob's fixed part (the folders it matches keep their names), so that
+            # an output without an output folder lies beside its input
+            if root is not None and source != path:
+                parent, base = os.path.normpath(path.relative_to(root) / parent), root.absolute()
+            elif root is not None:
+                parent, base = str(path.parent.relative_to(root)), root.absolute()
+            else:
+                base = path.absolute() if source != path else path.absolute().parent
             if kept(listed := _Input(source, parent, base, fmt)):
                 inputs.append(listed)
         return inputs
+
+    def matched(text: str) -> list[_Input]:
+        """The inputs of a glob: each folder matched read as a folder given, each file
+        matched an input, except what lies in a folder matched (that folder's reading
+        says whether it is an input: a dataset's label files are not) and the label
+        files of a YOLO dataset matched."""
+        matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
+        if not matches:
+            return [_Input(Path(text), "", problem=f"{text}: no file matches it.")]
+        folders = [m for m in matches if m.is_dir()]
+        outermost = [m for m in matches if not any(f in m.parents for f in folders)]
+        label_folders: set[Path] = set()
+        for match in outermost:  # a dataset's data.yaml matched beside its folders
+            if match.is_file() and match.suffix.lower() in (".yaml", ".yml"):
+                label_folders |= dataset_label_folders(match)
+        root = _fixed_part(text)
+        listed: list[_Input] = []
+        for match in outermost:
+            if match.is_dir():
+                listed.extend(folder(match, root, label_folders))
+            elif not match.is_file() and match.is_symlink():  # a link to nothing: it fails
+                listed.append(_Input(match, ""))
+            elif (
+                Path(os.path.realpath(match.parent)) in label_folders
+                or dataset_labels(match.parent)
+                or not found_file_is_input(match, _readable_endings())
+            ):
+                ignored.append(match)
+            elif kept(one := _Input(match, "")):
+                listed.append(one)
+        seen: set[str] = set()  # a file of a folder matched and matched itself: once
+        return [i for i in listed if not (str(i.path) in seen or seen.add(str(i.path)))]
 
     for item in items:
         text = os.fspath(item)
@@ -190,19 +237,28 @@ def _expand(
         if path.is_dir():
             found.extend(folder(path))
         elif glob.has_magic(text):
-            matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
-            listed: list[_Input] = []
-            for match in matches:  # a folder matched is read as a folder given
-                if match.is_dir():
-                    listed.extend(folder(match))
-                elif match.is_file() and kept(one := _Input(match, "")):
-                    listed.append(one)
-            seen: set[str] = set()  # a file of a folder matched and matched itself: once
-            listed = [i for i in listed if not (str(i.path) in seen or seen.add(str(i.path)))]
-            found.extend(listed or [_Input(path, "", problem=f"{text}: no file matches it.")])
+            listed = matched(text)
+            problem = f"{text}: no file it matches is a pose file (those left out are listed)."
+            found.extend(listed or [_Input(path, "", problem=problem)])
         else:
             found.append(_Input(path, ""))  # a missing file fails in its own job
     return found, ignored, reasons
+
+
+def _fixed_part(pattern: str) -> Path:
+    """The folder a glob pattern's matches lie in whatever they are: its leading parts
+    without a wildcard (``raw/**/*.h5`` -> ``raw``, ``*.h5`` -> ``.``).
+
+    Examples
+    --------
+    >>> _fixed_part("g2/mouse*/*.h5").as_posix(), _fixed_part("*.csv").as_posix()
+    ('g2', '.')
+    """
+    parts = Path(pattern).parts
+    fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), parts))
+    if len(fixed) == len(parts):  # no wildcard in any part (a [] pattern of the name only)
+        fixed = fixed[:-1]
+    return Path(*fixed) if fixed else Path()
 
 
 def _source_items(sources: Any) -> list[PathLike]:
