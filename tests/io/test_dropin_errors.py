@@ -17,6 +17,7 @@ import pytest
 import xarray as xr
 
 import posebridge
+from _corpus import corpus_path
 from posebridge import errors
 from posebridge.io import load, load_poses, save_bboxes, save_poses
 
@@ -245,19 +246,35 @@ def test_boxes_given_to_the_sleap_io_style_nwb_writers_are_refused(tmp_path, wri
     assert not (tmp_path / "b.nwb").exists()
 
 
-@pytest.mark.parametrize("nwb_format", ["predictions", "annotations"])
-def test_save_nwb_appending_to_a_missing_file_raises_as_sleap_io(tmp_path, poses, nwb_format):
+def test_save_nwb_appending_predictions_to_a_missing_file_raises_as_sleap_io(tmp_path, poses):
     """It wrote a new file: sleap-io raises FileNotFoundError, as append implies a file."""
     from posebridge.io import nwb
-    from posebridge.model import labels
 
-    data = poses
-    if nwb_format == "annotations":
-        data = labels.from_numpy(
-            poses.position.values[:2], video=["v.mp4"] * 2, frame=[0, 1],
-            keypoint_names=[str(k) for k in poses.keypoint.values],
-            individual_names=[str(i) for i in poses.individual.values],
-        )  # fmt: skip
     with pytest.raises(FileNotFoundError, match=r"missing\.nwb: does not exist; append=True"):
-        nwb.save_nwb(data, tmp_path / "missing.nwb", nwb_format, append=True)
+        nwb.save_nwb(poses, tmp_path / "missing.nwb", "predictions", append=True)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("nwb_format", ["auto", "annotations"])
+def test_save_nwb_appending_annotations_to_a_missing_file_writes_it_as_sleap_io(
+    tmp_path, nwb_format
+):
+    """sleap-io writes annotations whatever append says; the drop-in raised
+    FileNotFoundError (checked against sleap-io's own save_nwb on the same Labels)."""
+    sio = pytest.importorskip("sleap_io")
+    from sleap_io.io.nwb import save_nwb as sleap_io_save_nwb
+
+    from posebridge.io import nwb
+
+    labels = sio.load_slp(str(corpus_path("sleap_slp/minimal_instance.slp")))
+    sleap_io_save_nwb(labels, str(tmp_path / "theirs.nwb"), nwb_format, append=True)
+    assert (tmp_path / "theirs.nwb").is_file()
+
+    written = nwb.save_nwb(labels, tmp_path / "ours.nwb", nwb_format, append=True)
+
+    assert written == tmp_path / "ours.nwb"
+    back = nwb.load_nwb(written)
+    assert len(back.labeled_frames) == len(labels.labeled_frames)
+    np.testing.assert_array_equal(
+        back.labeled_frames[0].instances[0].numpy(), labels.labeled_frames[0].instances[0].numpy()
+    )

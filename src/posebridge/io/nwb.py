@@ -794,8 +794,9 @@ def save_nwb(
         ``<stem>.frame_map.json``; predictions left out, as sleap-io).
     append
         Add to an existing file instead of writing a new one (not with
-        ``"annotations_export"``); a missing file raises ``FileNotFoundError``,
-        as in sleap-io.
+        ``"annotations_export"``). For predictions a missing file raises
+        ``FileNotFoundError``; annotations are written to a new file, as in
+        sleap-io.
     layout
         For predictions: ``"sleap-io"`` (default) or ``"posebridge"``.
 
@@ -821,13 +822,6 @@ def save_nwb(
     _check_path(filename, "filename")
     _check_layout(layout)
     errors.expect_bool(append, "append")
-    if append and not Path(filename).is_file():  # as sleap-io: there is nothing to add to
-        raise errors.FileNotFoundError(
-            2,
-            f"{filename}: does not exist; append=True adds to an existing NWB file (leave "
-            "append out to write a new one).",
-            str(filename),
-        )
     try:
         kind = NwbFormat(nwb_format)
     except ValueError:
@@ -848,7 +842,7 @@ def save_nwb(
         export = kind is NwbFormat.ANNOTATIONS_EXPORT
         if append and export:
             raise PoseBridgeError("append works with 'annotations' and 'predictions' only.")
-        appending = append
+        appending = append and Path(filename).exists()  # else written, as sleap-io does
         n_predicted = _n_predicted(labels)
         if n_predicted and not export:
             return _annotations_and_predictions(labels, ds, Path(filename), appending, layout)
@@ -870,6 +864,13 @@ def save_nwb(
             instance_order=None if export else _instance_order(labels, ds),
         )
         return written[0]
+    if append and not Path(filename).is_file():  # as sleap-io: there is nothing to add to
+        raise errors.FileNotFoundError(
+            2,
+            f"{filename}: does not exist; append=True adds predictions to an existing NWB "
+            "file (leave append out to write a new one).",
+            str(filename),
+        )
     if append:
         return append_nwb(labels, filename, layout=layout)
     return write_nwb(labels, filename, layout=layout)
