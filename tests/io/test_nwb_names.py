@@ -122,6 +122,50 @@ def test_append_nwb_data_fills_an_in_memory_file(two_tracks_from_frame_100):
     np.testing.assert_array_equal(back.position.values, two_tracks_from_frame_100.position.values)
 
 
+def test_append_nwb_data_keeps_the_moment_of_poses_of_another_session(
+    two_tracks_from_frame_100,
+):
+    """Tracks of a session started 5 s after the in-memory file's are added at their
+    moment (+5 s), with a warning, in sleap-io's layout as in posebridge's."""
+    pynwb = pytest.importorskip("pynwb")
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    later = (start + dt.timedelta(seconds=5)).isoformat()
+    ds = two_tracks_from_frame_100.assign_attrs(session_start_time=later)
+    for layout in ("sleap-io", "posebridge"):
+        nwbfile = pynwb.NWBFile("s", "i", start)
+        with pytest.warns(UserWarning, match=r"NWBFile.*shifted by \+5 s"):
+            nwb.append_nwb_data(ds, nwbfile, {"video_sample_rate": 10.0}, layout=layout)
+        back = nwb_format.load_nwb_poses(nwbfile)
+        np.testing.assert_allclose(back.time.values, 5 + np.arange(100, 105) / 10.0, atol=1e-9)
+        np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+def test_append_nwb_keeps_the_moment_of_poses_of_another_session_for_sleap_io(
+    tmp_path, two_tracks_from_frame_100
+):
+    """append_nwb (sleap-io's layout) of a track of a session started 5 s later: shifted
+    by +5 s with a warning, and sleap_io.load_nwb reads it after the file's own frames."""
+    sio = pytest.importorskip("sleap_io")
+    first = two_tracks_from_frame_100.isel(individual=[0])
+    rate = {"video_sample_rate": 10.0}
+    path = nwb.write_nwb(
+        first.assign_attrs(session_start_time="2024-01-01T00:00:00+00:00"),
+        tmp_path / "a.nwb",
+        pose_estimation_metadata=rate,
+    )
+    second = two_tracks_from_frame_100.isel(individual=[1])
+    second = second.assign_attrs(session_start_time="2024-01-01T00:00:05+00:00")
+    with pytest.warns(UserWarning, match=r"shifted by \+5 s"):
+        nwb.append_nwb(second, path, rate)
+    back = nwb.load_nwb(path, return_type="dataset")
+    t2 = back.sel(individual="t2").dropna("time", how="all")
+    np.testing.assert_allclose(t2.time.values, 5 + np.arange(100, 105) / 10.0, atol=1e-9)
+    labels = sio.load_nwb(str(path))
+    frames = [[i.numpy()[0, 0] for i in lf.instances] for lf in labels.labeled_frames]
+    x = two_tracks_from_frame_100.position.isel(space=0, keypoint=0).values.astype(np.float32)
+    assert frames == [[v] for v in x[:, 0]] + [[v] for v in x[:, 1]]  # sleap-io: float32
+
+
 @pytest.mark.parametrize("fmt", ["annotations", "annotations_export"])
 def test_annotations_formats_refuse_poses(tmp_path, two_tracks_from_frame_100, fmt):
     # annotations are labelled frames (posebridge.labels); poses are refused, nothing written

@@ -5,6 +5,8 @@ sleap-io's own reading of these files is checked in tests/interop/test_sleap_io_
 
 from __future__ import annotations
 
+import warnings
+
 import h5py
 import numpy as np
 import pytest
@@ -13,6 +15,8 @@ import xarray as xr
 import posebridge
 from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb
+
+pynwb = pytest.importorskip("pynwb")
 
 
 def test_sleap_io_layout_writes_nan_confidence_read_back_as_none_is(tmp_path):
@@ -135,3 +139,138 @@ def test_posebridges_own_untracked_individual_keeps_its_name(tmp_path, recwarn):
     (path,) = nwb.write(ds, tmp_path / "lone.nwb", layout="sleap-io")
     assert posebridge.load(path).individual.values.tolist() == ["untracked_0"]
     assert not [w for w in recwarn if "renamed" in str(w.message)]
+
+
+def _session_file(path, individual, value, start, layout, **kwargs):
+    """A file of one session (started at ``start``) holding one individual's poses, all
+    ``value``; and those poses read back (they carry the session's start)."""
+    ds = posebridge.from_numpy(
+        np.full((4, 2, 2, 1), value), individual_names=[individual], **kwargs
+    )
+    nwb.write(ds, path, session_start_time=start, layout=layout)
+    return posebridge.load(path)
+
+
+def _appended(tmp_path, layout, **kwargs):
+    """Poses of a session started at 14:00 appended to a file of one started at 12:00,
+    written in ``layout``: the file, and the text of the warnings about time."""
+    target = tmp_path / f"{layout}.nwb"
+    _session_file(target, "mA", 1.0, "2024-01-01T12:00:00+00:00", layout, **kwargs)
+    other = _session_file(
+        tmp_path / f"other_{layout}.nwb", "mB", 2.0, "2024-01-01T14:00:00+00:00", layout, **kwargs
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(other, target, append=True)  # joins the file's layout
+    said = [
+        str(w.message).replace(str(target), "<file>")
+        for w in caught
+        if "count from" in str(w.message)
+    ]
+    return target, said
+
+
+def test_poses_of_another_session_appended_in_sleap_io_layout_keep_their_moment(tmp_path):
+    """The rule of posebridge's layout holds in sleap-io's: poses appended from a session
+    started 2 h later are shifted by +7200 s, with the same warning, and both posebridge
+    and sleap-io read them after the file's own (before, they were written at 0 s, on the
+    file's frames, as if recorded at its start)."""
+    sio = pytest.importorskip("sleap_io")
+    from sleap_io.io.nwb_predictions import get_timestamps
+
+    shift = 2 * 3600.0  # 14:00 - 12:00
+    ours, said_ours = _appended(tmp_path, "posebridge", fps=30)
+    theirs, said_theirs = _appended(tmp_path, "sleap-io", fps=30)
+    with h5py.File(theirs) as h5:  # the append kept sleap-io's layout
+        assert sorted(h5["processing/SLEAP_VIDEO_000_unknown_video"]) == ["track=mA", "track=mB"]
+    assert len(said_theirs) == 1 and said_theirs == said_ours
+    assert "shifted by +7200 s" in said_theirs[0]
+    expected = shift + np.arange(4) / 30
+    for path in (ours, theirs):
+        back = posebridge.load(path)
+        assert back.attrs["session_start_time"] == "2024-01-01T12:00:00+00:00"
+        mb = back.sel(individual="mB").dropna("time", how="all")
+        np.testing.assert_allclose(mb.time.values, expected, rtol=0, atol=1e-9)
+        assert mb.frame.values.tolist() == [0, 1, 2, 3]
+        np.testing.assert_array_equal(mb.position.values, 2.0)
+    with pynwb.NWBHDF5IO(str(theirs), "r", load_namespaces=True) as io:
+        module = next(
+            m for name, m in io.read().processing.items() if name.startswith("SLEAP_VIDEO_")
+        )
+        times = get_timestamps(module["track=mB"]["keypoint_0"])
+    np.testing.assert_allclose(times, expected, rtol=0, atol=1e-9)
+    labels = sio.load_nwb(str(theirs))  # frames ranked by time: mA's 4, then mB's 4
+    values = [[float(i.numpy()[0, 0]) for i in lf.instances] for lf in labels.labeled_frames]
+    assert values == [[1.0]] * 4 + [[2.0]] * 4
+
+
+def test_frame_numbers_of_another_session_appended_in_sleap_io_layout_are_kept(tmp_path):
+    """Frame numbers cannot be moved by seconds: in both layouts they are written as they
+    are, with the same warning; sleap-io reads the two animals on the same frames."""
+    sio = pytest.importorskip("sleap_io")
+    ours, said_ours = _appended(tmp_path, "posebridge")
+    theirs, said_theirs = _appended(tmp_path, "sleap-io")
+    assert len(said_theirs) == 1 and said_theirs == said_ours
+    assert "frame numbers, which cannot be moved" in said_theirs[0]
+    for path in (ours, theirs):
+        mb = posebridge.load(path).sel(individual="mB").dropna("time", how="all")
+        assert mb.time.values.tolist() == [0, 1, 2, 3]
+    labels = sio.load_nwb(str(theirs))
+    assert [len(lf.instances) for lf in labels.labeled_frames] == [2, 2, 2, 2]
+
+
+def _write_and_read_with_sleap_io(path, keypoints, series):
+    """Write poses of ``keypoints`` in sleap-io's layout with ``series`` metadata and
+    read them with sleap_io.load_nwb; return the poses."""
+    sio = pytest.importorskip("sleap_io")
+    ds = posebridge.from_numpy(
+        np.arange(8.0 * len(keypoints)).reshape(4, 2, len(keypoints), 1),
+        keypoint_names=keypoints,
+        fps=30,
+    )
+    nwb.write(ds, path, layout="sleap-io", metadata={"pose_estimation_series": series})
+    labels = sio.load_nwb(str(path))
+    assert labels.skeletons[0].node_names == keypoints
+    points = np.stack([lf.instances[0].numpy() for lf in labels.labeled_frames])
+    by_frame = ds.position.isel(individual=0).transpose("time", "keypoint", "space").values
+    np.testing.assert_array_equal(points, by_frame)
+    assert posebridge.load(path).keypoint.values.tolist() == keypoints
+    return ds
+
+
+def test_sleap_io_layout_writes_only_series_sleap_io_reads(tmp_path):
+    """sleap-io's reader looks every Skeleton node up as a series name: metadata that names
+    a keypoint's series otherwise is refused before writing (sleap_io.load_nwb raised
+    KeyError on the file written before); what leaves the series named after their
+    keypoints is written, and sleap-io reads it with the keypoints as nodes."""
+    pytest.importorskip("sleap_io")
+    target = tmp_path / "s.nwb"
+    for keypoints, series, shown in (
+        (["nose", "tail"], {"nose": {"name": "PoseEstimationSeriesNose"}}, "'nose' as"),
+        (["nose"], {"name": "Snout"}, "'nose' as 'Snout'"),  # one keypoint: the name is its
+    ):
+        with pytest.raises(PoseBridgeError, match=f"{target}.*{shown}.*sleap_io.load_nwb"):
+            _write_and_read_with_sleap_io(target, keypoints, series)
+        assert list(tmp_path.iterdir()) == []
+    for n, (keypoints, series) in enumerate(
+        (
+            (["nose", "tail"], {"nose": {"name": "nose", "description": "The tip."}}),
+            (["nose", "tail"], {"name": "Snout"}),  # several keypoints: it names no series
+        )
+    ):
+        _write_and_read_with_sleap_io(tmp_path / f"read_{n}.nwb", keypoints, series)
+
+
+def test_an_append_in_sleap_io_layout_naming_a_series_otherwise_leaves_the_file(tmp_path):
+    """The refusal holds for appends too (the file joins sleap-io's layout): the file is
+    left byte-identical, and sleap-io still reads it."""
+    sio = pytest.importorskip("sleap_io")
+    ds = posebridge.from_numpy(np.ones((4, 2, 2, 1)), keypoint_names=["nose", "tail"], fps=30)
+    (path,) = nwb.write(ds, tmp_path / "s.nwb", layout="sleap-io")
+    before = path.read_bytes()
+    other = ds.assign_coords(individual=["id_1"])
+    metadata = {"pose_estimation_series": {"tail": {"name": "Tail"}}}
+    with pytest.raises(PoseBridgeError, match=f"{path}.*'tail' as 'Tail'"):
+        posebridge.save(other, path, append=True, metadata=metadata)
+    assert path.read_bytes() == before
+    assert len(sio.load_nwb(str(path)).labeled_frames) == 4

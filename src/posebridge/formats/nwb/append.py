@@ -85,7 +85,9 @@ def _in_file_time(ds: xr.Dataset, path: Path | str, time: dict[str, Any]) -> xr.
     )
 
 
-def _on_file_origin(ds: xr.Dataset, path: Path | str, origin: Any) -> xr.Dataset:
+def on_file_origin(
+    ds: xr.Dataset, path: Path | str, origin: Any, stacklevel: int = 4
+) -> xr.Dataset:
     """The dataset's times counted from the moment the file's count from.
 
     NWB times count from the file's ``timestamps_reference_time`` (by default
@@ -94,6 +96,35 @@ def _on_file_origin(ds: xr.Dataset, path: Path | str, origin: Any) -> xr.Dataset
     Seconds are shifted by the difference, so the poses keep their moment (the
     frame numbers they had are kept in ``frame``), with a warning; frame numbers
     cannot be shifted by seconds and are written as they are, with a warning.
+    Every append does this, in posebridge's layout and in sleap-io's.
+
+    Parameters
+    ----------
+    ds
+        The poses to append.
+    path
+        The file (or in-memory ``NWBFile``) appended to, named in the warning.
+    origin
+        The moment the file's times count from (a datetime; naive is local
+        time), or ``None`` (nothing is shifted).
+    stacklevel
+        Of the warning.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` itself when nothing moves, else a shifted copy.
+
+    Examples
+    --------
+    >>> import datetime as dt, numpy as np, posebridge, warnings
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)), fps=10)
+    >>> ds = ds.assign_attrs(session_start_time="2024-01-01T12:00:10+00:00")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     moved = on_file_origin(ds, "a.nwb", dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC))
+    >>> moved.time.values.tolist(), moved.frame.values.tolist()
+    ([10.0, 10.1], [0, 1])
     """
     ours = times_origin(ds.attrs)
     if ours is None or origin is None:
@@ -113,7 +144,7 @@ def _on_file_origin(ds: xr.Dataset, path: Path | str, origin: Any) -> xr.Dataset
             "are written as they are, counted from the file's time. Give the dataset its "
             "fps to keep its moment.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
         return ds
     shift = (ours - origin).total_seconds()
@@ -127,7 +158,7 @@ def _on_file_origin(ds: xr.Dataset, path: Path | str, origin: Any) -> xr.Dataset
         f"{said}; its times are shifted by {shift:+g} s so that the poses keep their "
         "moment (frame numbers kept).",
         UserWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     return out
 
@@ -208,7 +239,7 @@ def _fitted(
     individuals; otherwise refused."""
     present, present_views, time = described
     ds = _in_file_time(ds, where, time)
-    ds = _on_file_origin(ds, where, time.get("origin"))
+    ds = on_file_origin(ds, where, time.get("origin"))
     views = views_of(ds)
     if present and present_views != views:
         _refuse_other_views(where, present_views, views)

@@ -338,6 +338,29 @@ def _refuse_tag_text(individuals: list[str], views: list[str | None]) -> None:
                 )
 
 
+def pose_series_names(config: NWBFileSaveConfig, keypoints: list[str]) -> list[Any]:
+    """The names :func:`add_poses` gives the keypoints' PoseEstimationSeries, in order.
+
+    A keypoint's series is named as the metadata names it
+    (``pose_estimation_series: {<keypoint>: {name: ...}}``, or a shared
+    ``name`` when there is one keypoint), else after the keypoint, with what
+    hdmf refuses in a name made ``_``
+    (:func:`~posebridge.formats.nwb.common.container_name`).
+
+    Examples
+    --------
+    >>> config = NWBFileSaveConfig(pose_estimation_series_kwargs={"ear:l": {"name": "EarL"}})
+    >>> pose_series_names(config, ["nose", "ear:l", "ear:r"])
+    ['nose', 'EarL', 'ear_r']
+    """
+    own = unique_names(keypoints, container_name)
+    shared = not config.is_per_entity(config.pose_estimation_series_kwargs)
+    if shared and len(keypoints) > 1:  # one name cannot be every series': the keypoints'
+        return list(own)
+    given = [config.resolve("pose_estimation_series_kwargs", k).get("name") for k in keypoints]
+    return [own[k] if name is None else name for k, name in enumerate(given)]
+
+
 def add_poses(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -439,6 +462,7 @@ def add_poses(
         plan = dataclasses.replace(plan, rate=None, timestamps=times)
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints, container_name)
+    given_names = pose_series_names(config, keypoints)
     # one dataset per view (the whole dataset without views): (time, space, keypoint, individual)
     parts = (
         [ds]
@@ -511,11 +535,7 @@ def add_poses(
             series_list = []
             for k, keypoint in enumerate(keypoints):
                 kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
-                if len(keypoints) > 1 and not config.is_per_entity(
-                    config.pose_estimation_series_kwargs
-                ):
-                    kwargs.pop("name", None)
-                kwargs.setdefault("name", series_names[k])
+                kwargs["name"] = given_names[k]
                 kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
                 if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
                     kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"

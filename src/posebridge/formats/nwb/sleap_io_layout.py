@@ -5,7 +5,12 @@ Device ``camera_<i>``, one PoseEstimation ``track=<individual>`` per
 individual with ``original_videos`` / ``labeled_videos`` naming the video,
 and one Skeleton shared by all, in ``behavior/Skeletons``: the names
 ``sleap_io.load_nwb`` looks for. A new file, an append (all or nothing, as
-:mod:`posebridge.formats.nwb.append`), or into an in-memory ``NWBFile``.
+:mod:`posebridge.formats.nwb.append`), or into an in-memory ``NWBFile``; poses
+appended from another session are shifted to keep their moment, as
+:func:`~posebridge.formats.nwb.append.on_file_origin` does for posebridge's
+layout. Every series is named after its keypoint (sleap-io's reader looks
+nodes up by name): keypoints or metadata that would name one otherwise are
+refused.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats.nwb.append import check_nwb
-from posebridge.formats.nwb.build import add_poses, dataset_video, views_of
+from posebridge.formats.nwb.append import check_nwb, on_file_origin
+from posebridge.formats.nwb.build import add_poses, dataset_video, pose_series_names, views_of
 from posebridge.formats.nwb.common import (
     DEFAULT_MODULE,
+    REFERENCE_TIME,
     container_name,
     parse_marker,
     unique_names,
@@ -110,6 +116,33 @@ def _refuse_renamed_keypoints(ds: xr.Dataset, where: Any) -> None:
         "sleap-io's reader finds each node's series by the node's name, so it could not "
         "read the file. Rename the keypoints (ds.assign_coords(keypoint=[...])), or use "
         "layout='posebridge' (posebridge.save's default), which keeps these names."
+    )
+
+
+def _refuse_renamed_series(ds: xr.Dataset, config: NWBFileSaveConfig, where: Any) -> None:
+    """Refuse metadata that names a keypoint's series otherwise than the keypoint.
+
+    sleap-io's reader looks each node of the Skeleton up as the name of a
+    PoseEstimationSeries (``pose_estimation[node]``), so in its layout a series
+    must be named as its node: a series named otherwise would make the file
+    unreadable to it, and naming the node as the series would rename the
+    keypoint for sleap-io. posebridge's layout names series freely (the
+    description's ``[posebridge keypoint: ...]`` tag keeps the keypoint).
+    """
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    names = pose_series_names(config, keypoints)
+    renamed = [(k, n) for k, n in zip(keypoints, names, strict=True) if n != k]
+    if not renamed:
+        return
+    shown = ", ".join(f"{k!r} as {n!r}" for k, n in renamed[:5])
+    more = f" and {len(renamed) - 5} more" if len(renamed) > 5 else ""
+    raise PoseBridgeError(
+        f"{where}: the metadata (pose_estimation_series name) names the series of "
+        f"{shown}{more}, which layout='sleap-io' cannot hold: sleap-io's reader finds each "
+        "node's PoseEstimationSeries by the node's name, so sleap_io.load_nwb could not read "
+        "the file. Leave the series' name out of the metadata (each is named after its "
+        "keypoint), rename the keypoints themselves (ds.assign_coords(keypoint=[...])), or "
+        "use layout='posebridge' (posebridge.save's default), which keeps both names."
     )
 
 
@@ -218,6 +251,13 @@ def _warn_frames_sleap_io_renumbers(ds: xr.Dataset, where: Any) -> None:
     )
 
 
+def _times_origin(nwbfile: Any) -> Any:
+    """The moment an ``NWBFile``'s times count from: its ``timestamps_reference_time``,
+    else its session start (NWB's default reference)."""
+    reference = getattr(nwbfile, REFERENCE_TIME, None)
+    return reference if reference is not None else nwbfile.session_start_time
+
+
 def holds_sleap_io_layout(path: Path) -> bool:
     """Whether an NWB file's poses are in sleap-io's layout only (``SLEAP_VIDEO_*``
     modules of ``track=<name>`` containers), so an append should keep that layout.
@@ -269,7 +309,9 @@ def write_sleap_io_layout(
                 "posebridge.formats.nwb.write_sleap_io one dataset per view "
                 "(ds.sel(view=...)), each with its own video_path attribute."
             )
-        _refuse_renamed_keypoints(ds, "the in-memory NWBFile" if nwbfile is not None else path)
+        where = "the in-memory NWBFile" if nwbfile is not None else path
+        _refuse_renamed_keypoints(ds, where)
+        _refuse_renamed_series(ds, config, where)
     kept = [name for ds in datasets if isinstance(name := ds.attrs.get("skeleton_name"), str)]
     shared = (
         skeleton_name
@@ -277,19 +319,19 @@ def write_sleap_io_layout(
         or (kept[0] if kept else "skeleton")  # the name read from the source (SLEAP, NWB)
     )
 
-    def fill(target: Any, out_path: Path | None) -> None:
+    def fill(target: Any, out_path: Path | None, adding: bool) -> None:
+        """Add the datasets to ``target``; ``adding``: to a file (object) that was there,
+        whose times count from its own moment."""
         existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
         first = len(existing)
+        where = out_path if out_path is not None else "the in-memory NWBFile"
         for offset, ds in enumerate(datasets):
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
             layout = config.merged(sleap_io_config(ds, index))
-            ds = _in_module_time(
-                target,
-                layout.processing_module_kwargs["name"],
-                ds,
-                out_path if out_path is not None else "the in-memory NWBFile",
-            )
+            ds = _in_module_time(target, layout.processing_module_kwargs["name"], ds, where)
+            if adding:  # as posebridge's layout appends: the poses keep their moment
+                ds = on_file_origin(ds, where, _times_origin(target), stacklevel=5)
             if not existing:  # a new video module: its frames are this dataset's
                 _warn_frames_sleap_io_renumbers(ds, out_path or "the in-memory NWBFile")
             video = dataset_video(ds)
@@ -310,7 +352,7 @@ def write_sleap_io_layout(
                 )
 
     if nwbfile is not None:
-        fill(nwbfile, None)
+        fill(nwbfile, None, adding=True)
         return nwbfile
     if append:
         target = check_input(path)
@@ -319,7 +361,7 @@ def write_sleap_io_layout(
             try:
                 with pynwb.NWBHDF5IO(str(temporary), "a") as io:
                     loaded = io.read()
-                    fill(loaded, target)
+                    fill(loaded, target, adding=True)
                     io.write(loaded)
             except PoseBridgeError:
                 raise
@@ -335,7 +377,7 @@ def write_sleap_io_layout(
     )
     built = new_nwbfile(datasets[0], session.merged(config), None)
     try:
-        fill(built, Path(path))
+        fill(built, Path(path), adding=False)
     except (TypeError, ValueError) as error:
         if isinstance(error, PoseBridgeError):
             raise

@@ -569,7 +569,10 @@ def write(
         ``camera_0`` and a PoseEstimation ``track=<individual>`` per
         individual, so that ``sleap_io.load_nwb`` reads it (poses only).
         A dataset with camera views is refused (sleap-io's layout has one
-        camera per video module). Default: ``"posebridge"``, except when
+        camera per video module), as is metadata naming a series otherwise
+        than its keypoint (sleap-io's reader finds a node's series by its
+        name). Appends shift poses of another session as posebridge's
+        layout does. Default: ``"posebridge"``, except when
         appending to a file whose poses are all in sleap-io's layout (written
         by sleap-io, or with ``layout="sleap-io"``): the new individuals then
         join that layout, as tracks of the file's video, so that
