@@ -100,11 +100,9 @@ def test_plot_over_a_video_frame(poses_file, tmp_path):
     [
         (["--individual", "nobody"], "no individual named 'nobody'; the individuals are"),
         (["--time", "500:600"], "the time range 500:600 holds no data"),
-        (["--time", "5"], "a time range is START:END"),
         (["--kind", "confidence", "--video", "v.mp4"], "the confidence figure has no option"),
         (["--kind", "skeleton", "--frame", "77"], "no poses at frame 77"),
         (["--out", "figure.jpg"], "a figure is written as .png, .svg, .pdf"),
-        (["--time", "nan:5"], "a time range is START:END of numbers, got 'nan:5'"),
         (["--frame", "-5"], "frame must be a video frame number from 0, got -5"),
     ],
 )
@@ -113,6 +111,21 @@ def test_plot_bad_choices_give_one_error_line(poses_file, args, message):
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("posebridge: error: ") and message in line
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("5", "a time range is START:END"),
+        ("nan:5", "a time range is START:END of numbers, got 'nan:5'"),
+        ("9:2", "the time range '9:2' ends before it starts"),
+    ],
+)
+def test_a_malformed_time_range_is_a_usage_error_naming_the_flag(poses_file, value, message):
+    """It exited 1 without naming --time, where render --frames 5 is a usage error (2)."""
+    result = run("plot", poses_file, "--time", value)
+    assert result.exit_code == 2
+    assert "--time" in result.stderr and message in " ".join(result.stderr.split())
 
 
 def test_an_error_about_one_of_several_files_names_that_file(tmp_path, poses_two_mice_with_nan):

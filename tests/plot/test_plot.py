@@ -85,6 +85,48 @@ def test_a_missing_step_breaks_the_line(poses):
     assert (codes == MplPath.MOVETO).sum() == 2  # one piece before step 4, one after
 
 
+def test_a_point_with_no_neighbour_drawn_is_marked_not_lost():
+    """A track found on every other step (or a one-step dataset) had no segment to draw:
+    it was in the legend but nowhere on the axes."""
+    position = np.random.default_rng(1).uniform(0, 100, (20, 2, 1, 2))
+    position[1::2, :, :, 1] = np.nan  # 'b' on every other step: each point alone
+    position[:6, :, :, 0] = np.nan
+    position[7, :, :, 0] = np.nan  # 'a': one point alone at step 6, then a path from 8
+    ds = model.from_numpy(position, individual_names=["a", "b"])
+    lines = lines_by_label(plot.trajectories(ds))
+
+    for name, alone in (("a", [6]), ("b", list(range(0, 20, 2)))):
+        line = lines[name]
+        assert line.get_marker() == "o", name
+        marked = np.flatnonzero(line.get_markevery())
+        assert marked.tolist() == alone, name
+    one_step = plot.trajectories(model.from_numpy(position[:1, :, :, 1:], individual_names=["m"]))
+    assert lines_by_label(one_step)["m"].get_marker() == "o"
+    whole = plot.trajectories(model.from_numpy(position[8:, :, :, :1], individual_names=["a"]))
+    assert lines_by_label(whole)["a"].get_marker() in ("None", "none", None, "")
+
+
+@pytest.mark.parametrize(
+    ("times", "unit", "wanted"),
+    [
+        (np.arange(120_000, 120_060), "frames", {"120000", "120008", "120016"}),
+        (3600 + np.arange(60) / 30, "seconds", {"3600.00", "3600.27", "3600.53"}),
+    ],
+)
+def test_the_missing_figure_labels_large_times_in_full(times, unit, wanted):
+    """Frames from 120000 were all labelled 1.2e+05 (four significant digits), and so
+    were times from 3600 s: no tick could be told from another."""
+    position = np.zeros((60, 2, 2, 1))
+    position[20:30] = np.nan
+    ds = model.from_numpy(position).assign_coords(time=times)
+    ds.attrs["time_unit"] = unit
+    fig = plot.missing(ds)
+    fig.canvas.draw()
+    texts = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert wanted <= set(texts), texts
+    assert len(set(texts)) == len(texts)
+
+
 def test_trajectories_of_one_keypoint_and_of_several(poses, arrays):
     fig = plot.trajectories(poses, keypoints=["ear"])
     lines = lines_by_label(fig)

@@ -8,12 +8,17 @@ default H.264 output is checked with thresholds wide enough for codec blur.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
 
+import posebridge
 from posebridge import _video, errors, labels, model
 from posebridge._colours import colour_rgb
 from posebridge.errors import FileExistsError, FileNotFoundError, PoseBridgeError
@@ -565,3 +570,22 @@ def test_a_dataset_outside_the_model_is_a_schema_error(video, tmp_path, change, 
     ds, _ = poses_at([0, 1])
     with pytest.raises(errors.SchemaError, match=said):
         render(change(ds), video, tmp_path / "out.mkv", **LOSSLESS)
+
+
+def test_the_progress_bar_is_shown_by_default_only_when_stderr_is_a_terminal(video, tmp_path):
+    """render drew its bar into a stderr that was a pipe or a log file (convert and batch
+    show theirs only on a terminal); progress=True still shows it, --quiet hides it."""
+    ds, _ = poses_at(list(range(N_FRAMES)))
+    poses = tmp_path / "poses.nc"
+    posebridge.save(ds, poses)
+    command = [sys.executable, "-m", "posebridge", "render", str(poses), "--video", str(video),
+               "--codec", "ffv1", "-o"]  # fmt: skip
+    quiet = subprocess.run([*command, str(tmp_path / "a.mkv")], capture_output=True, text=True)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "frame/s" not in quiet.stderr and "%|" not in quiet.stderr
+
+    shown = io.StringIO()
+    with contextlib.redirect_stderr(shown):
+        render(ds, video, tmp_path / "b.mkv", codec="ffv1", pix_fmt="bgr0", progress=True)
+        render(ds, video, tmp_path / "c.mkv", codec="ffv1", pix_fmt="bgr0")  # a StringIO: none
+    assert shown.getvalue().count(f"{N_FRAMES}/{N_FRAMES}") == 1

@@ -44,6 +44,18 @@ def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
         ) from None
 
 
+def _time_range(text: str | None) -> tuple[float | None, float | None] | None:
+    """``--time START:END``; a malformed range is a usage error naming the flag."""
+    from posebridge.plot import _select as plot_select
+
+    if text is None:
+        return None
+    try:
+        return plot_select.parse_time_range(text)
+    except PoseBridgeError as error:
+        raise click.BadParameter(str(error), param_hint="--time") from None
+
+
 @cli.command()
 @click.argument("files", metavar="FILE...", nargs=-1, required=True, type=FilePath(path_type=Path))
 @click.option(
@@ -94,7 +106,6 @@ def plot(
 ) -> None:
     """Draw a figure of each FILE (any readable format) and print where it went."""
     from posebridge.plot import _mpl as plot_mpl
-    from posebridge.plot import _select as plot_select
     from posebridge.plot import output as plot_output
 
     plot_mpl.matplotlib()  # say now, before reading anything, when the extra is missing
@@ -103,7 +114,7 @@ def plot(
     options = {
         "individuals": list(individuals) or None,
         "keypoints": list(keypoints) or None,
-        "time": None if time_range is None else plot_select.parse_time_range(time_range),
+        "time": _time_range(time_range),
         "video": video,
         "frame": frame,
     }
@@ -179,7 +190,14 @@ def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[
 @_fps
 @_read_options
 @click.option("--overwrite", is_flag=True, help="Replace an existing output video.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option(
+    "--no-progress",
+    "--quiet",
+    "-q",
+    "no_progress",
+    is_flag=True,
+    help="No progress bar (there is one only when stderr is a terminal).",
+)
 def render(
     poses: Path,
     video: Path,
@@ -223,6 +241,6 @@ def render(
             min_confidence=min_confidence,
             codec=codec,
             overwrite=overwrite,
-            progress=not no_progress,
+            progress=False if no_progress else None,
         )
     click.echo(f"wrote  {written} ({size_text(written.stat().st_size)})")

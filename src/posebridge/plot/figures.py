@@ -81,6 +81,24 @@ def _no_points(ax: Any, x: np.ndarray, y: np.ndarray) -> None:
         )  # fmt: skip
 
 
+def _lone_points(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Line style that marks the points of a path with no drawn neighbour (NaN, or the
+    path's end, on both sides), which a line alone would not show; ``{}`` when none.
+
+    Examples
+    --------
+    >>> _lone_points(np.array([1.0, np.nan, 3.0, 4.0]), np.zeros(4))["markevery"]
+    [True, False, False, False]
+    """
+    finite = np.isfinite(x) & np.isfinite(y)
+    before = np.concatenate([[False], finite[:-1]])
+    after = np.concatenate([finite[1:], [False]])
+    lone = finite & ~before & ~after
+    if not lone.any():
+        return {}
+    return {"marker": "o", "markersize": 3, "markevery": lone.tolist()}
+
+
 def _time_label(ds: xr.Dataset) -> str:
     if labels.is_labels(ds):
         return "labelled frame"
@@ -178,13 +196,16 @@ def trajectories(
     several = x.ndim == 3 and x.shape[1] > 1
     for i, name in enumerate(names):
         if x.ndim == 2:
-            ax.plot(x[:, i], y[:, i], color=colour(hue[i]), label=name, linewidth=1, **style)
+            look = style or _lone_points(x[:, i], y[:, i])
+            ax.plot(x[:, i], y[:, i], color=colour(hue[i]), label=name, linewidth=1, **look)
             continue
         for k, keypoint in enumerate(ds[model.KEYPOINT].values):
             label = f"{name}: {_plain(keypoint)}" if several else name
             look = {"linestyle": ("-", "--", ":", "-.")[k % 4]} if several else {}
             if style:  # labelled frames: one marker per keypoint
                 look = {**style, "marker": "os^Dv<>phx"[k % 10]}
+            else:
+                look |= _lone_points(x[:, k, i], y[:, k, i])
             ax.plot(x[:, k, i], y[:, k, i], color=colour(hue[i]), label=label, linewidth=1, **look)
     _no_points(ax, x, y)
     if step > 1:
@@ -371,6 +392,26 @@ def missing(
     return _mpl.note_inputs(ax.figure, ds)
 
 
+def _tick_texts(values: np.ndarray) -> Any:
+    """How a time value is written under a tick: whole numbers in full (frame 120000,
+    not 1.2e+05), other times with the decimals their steps need.
+
+    Examples
+    --------
+    >>> _tick_texts(np.array([120000, 120001]))(120000)
+    '120000'
+    >>> _tick_texts(np.array([3600.0, 3600.0333, 3600.0667]))(3600.0333)
+    '3600.03'
+    """
+    finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+    if values.dtype.kind in "iu" or (finite.size and (finite == np.round(finite)).all()):
+        return lambda value: f"{value:.0f}"
+    steps = np.diff(np.sort(finite))
+    steps = steps[steps > 0]
+    decimals = int(np.clip(np.ceil(-np.log10(steps.min())), 0, 6)) if steps.size else 3
+    return lambda value: f"{value:.{decimals}f}"
+
+
 def _time_axis(ax: Any, ds: xr.Dataset) -> None:
     """Ticks at time-step positions, labelled with the steps' time values (for labels, the
     labelled frames' indices, which a ``time=`` choice does not renumber)."""
@@ -380,9 +421,11 @@ def _time_axis(ax: Any, ds: xr.Dataset) -> None:
         ax.set_xlabel(_time_label(ds))
         return
 
+    text = _tick_texts(values)
+
     def label(position: float, _: Any) -> str:
         index = round(position)
-        return f"{values[index]:.4g}" if 0 <= index < values.size else ""
+        return text(values[index]) if 0 <= index < values.size else ""
 
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(8, integer=True))
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(label))

@@ -14,6 +14,7 @@ import functools
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -328,8 +329,10 @@ def _check_options(ds: object, video: object, out: object, options: dict[str, ob
     for name in ("radius", "thickness"):
         expect_number(options[name], name, above=0, optional=True)
     expect_number(options["min_confidence"], "min_confidence", optional=True)
-    for name in ("names", "overwrite", "progress"):
+    for name in ("names", "overwrite"):
         expect_bool(options[name], name)
+    if options["progress"] is not None:
+        expect_bool(options["progress"], "progress")
     _video.check_writing_options(
         options["codec"], options["pix_fmt"], options["quality"], options["fps"]
     )
@@ -351,7 +354,7 @@ def render(
     pix_fmt: str | None = None,
     quality: float | None = 7,
     overwrite: bool = False,
-    progress: bool = True,
+    progress: bool | None = None,
 ) -> Path:
     """Write ``video`` with the poses of ``ds`` drawn on each frame.
 
@@ -391,7 +394,8 @@ def render(
     overwrite
         Replace an existing ``out``.
     progress
-        Show a progress bar (tqdm).
+        Show a progress bar (tqdm) on standard error; ``None`` (default): when
+        standard error is a terminal, as ``convert`` and ``convert_many`` do.
 
     Returns
     -------
@@ -480,7 +484,8 @@ def render(
             quality=quality,
         )
         try:
-            bar = tqdm(total=len(span), unit="frame", desc=out.name, disable=not progress)
+            show = sys.stderr.isatty() if progress is None else progress
+            bar = tqdm(total=len(span), unit="frame", desc=out.name, disable=not show)
             with bar:
                 frames_in = _video.read_frames(
                     info.path, span.start, span.stop, size=size, n_frames=info.n_frames
