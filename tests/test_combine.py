@@ -351,3 +351,101 @@ def test_a_fact_of_one_view_only_is_not_the_stacked_datasets():
     assert "video_path" not in stacked.attrs
     assert stacked.attrs["scorer"] == "net"  # the same in both
     assert stacked.attrs["source_file"] == "back.h5, mid.h5"
+
+
+def _in_frames_at(fps: float | None, individual: str) -> posebridge.xr.Dataset:
+    """Frames 0..4 of one individual, stating ``fps`` (as a netCDF file read back does)."""
+    ds = _dataset(list(range(5)), np.arange(20.0), individual)
+    if fps is not None:
+        ds.attrs["fps"] = fps
+    return ds
+
+
+def test_inputs_in_frames_at_different_fps_are_refused_naming_both(tmp_path):
+    """Frame-indexed inputs at 30 and 25 fps merged silently, at the first's 30 fps."""
+    files = [tmp_path / "a.nc", tmp_path / "b.nc"]
+    for path, fps, name in zip(files, (30.0, 25.0), ("a", "b"), strict=True):
+        posebridge.save(_in_frames_at(fps, name), path)
+    with pytest.raises(
+        posebridge.PoseBridgeError, match=r"b\.nc is at fps 25 but .*a\.nc at fps 30"
+    ):
+        posebridge.load(files)
+    with pytest.raises(SchemaError, match="fps 25 .* fps 30"):
+        merge_individuals([_in_frames_at(30.0, "a"), _in_frames_at(25.0, "b")])
+
+
+def test_an_input_in_frames_without_fps_takes_the_others():
+    """The merge took the first input's attributes: no fps, though the second states 30."""
+    merged = merge_individuals([_in_frames_at(None, "a"), _in_frames_at(30.0, "b")])
+    assert merged.attrs["fps"] == 30.0
+    assert merged.attrs["time_unit"] == "frames"
+
+
+def test_inputs_in_seconds_whose_fps_differ_by_float_error_are_one_rate():
+    """30 and 30 * (1 + 1e-12) were refused as different rates."""
+    rng = np.random.default_rng(5)
+    a = posebridge.from_numpy(rng.random((4, 2, 1, 1)), individual_names=["a"], fps=30)
+    b = posebridge.from_numpy(rng.random((4, 2, 1, 1)), individual_names=["b"], fps=30)
+    b.attrs["fps"] = 30 * (1 + 1e-12)
+    merged = merge_individuals([a, b])
+    assert merged.attrs["fps"] == 30.0
+    assert merged.sizes["time"] == 4
+
+
+def _in_seconds(times: np.ndarray, individual: str, fps: float = 30.0):
+    rng = np.random.default_rng(len(individual))
+    ds = posebridge.from_numpy(
+        rng.random((times.size, 2, 1, 1)), individual_names=[individual], fps=fps
+    )
+    return ds.drop_vars("frame").assign_coords(time=times)
+
+
+TWO_WAYS = {  # one series of instants computed two ways: some differ in their last bit
+    "from 0": (lambda k: k / 30, lambda k: k * (1 / 30)),
+    "a clock since 1970": (lambda k: 1.7e9 + 0.1 + k / 30, lambda k: (51e9 + 3 + k) / 30),
+}
+
+
+@pytest.mark.parametrize("clock", TWO_WAYS.values(), ids=TWO_WAYS.keys())
+def test_times_one_float_step_apart_are_one_time(clock):
+    """The union of two inputs' times held both of each pair of times that differed in
+    their last bit (a float step), so each input had NaN at every other of them."""
+    k = np.arange(300)
+    first, second = clock[0](k), clock[1](k)
+    assert (first != second).any()  # the premise: some differ by a float step
+    a, b = _in_seconds(first, "a"), _in_seconds(second, "b")
+    merged = merge_individuals([a, b])
+    np.testing.assert_array_equal(merged.time.values, first)  # the first input's values
+    np.testing.assert_array_equal(merged.position.sel(individual="b").values, b.position[..., 0])
+    stacked = stack_views(
+        [a.assign_coords(individual=["m"]), b.assign_coords(individual=["m"])], ["top", "side"]
+    )
+    np.testing.assert_array_equal(stacked.time.values, first)
+    assert not np.isnan(stacked.position.values).any()
+    # times a ten-thousandth of a frame apart are different instants: kept apart
+    later = first + 1e-4 / 30
+    apart = merge_individuals([a, _in_seconds(later, "b")])
+    np.testing.assert_array_equal(apart.time.values, np.sort(np.r_[first, later]))
+    assert np.isnan(apart.position.sel(individual="b", time=first).values).all()
+
+
+def test_single_animal_files_of_a_split_output_are_refused_saying_how_to_name_them(tmp_path):
+    """DeepLabCut's split_individuals=True files name no individual; the refusal said only
+    'load them one by one'. It now says how to name them and merge; that recipe works."""
+    rng = np.random.default_rng(2)
+    ds = posebridge.from_numpy(rng.random((4, 2, 3, 2)), individual_names=["mouse1", "mouse2"])
+    files = posebridge.save(ds, tmp_path / "out.csv", "dlc", split_individuals=True)
+    assert [f.name for f in files] == ["out_mouse1.csv", "out_mouse2.csv"]
+    with pytest.raises(SchemaError, match="individual_0") as raised:
+        posebridge.load(files)
+    message = str(raised.value)
+    assert "out_mouse1.csv and " in message and "single-animal" in message
+    assert "assign_coords(individual=[name])" in message and "merge_individuals" in message
+    named = merge_individuals(
+        [
+            posebridge.load(f).assign_coords(individual=[name])
+            for f, name in zip(files, ["mouse1", "mouse2"], strict=True)
+        ]
+    )
+    assert named.individual.values.tolist() == ["mouse1", "mouse2"]
+    np.testing.assert_allclose(named.position.values, ds.position.values, rtol=1e-12)

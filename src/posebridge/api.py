@@ -90,12 +90,18 @@ def load(
     path
         The file to read; a folder for the formats that read one (TRex's
         per-individual ``.npz`` files, idtracker.ai's CSV folder).
-        Or a list of files whose individuals are distinct
-        (the one-file-per-individual outputs of the NWB writer or of
-        ``split_individuals=True``): they are read one by one and returned as
-        one dataset, individuals side by side, time the union of the files'
-        times (NaN where a file has no row). The files must agree on kind,
-        time unit, fps, space and keypoints.
+        Or a list of files whose individuals are distinct (the
+        one-file-per-individual outputs of the NWB writer, SLEAP files of one
+        track each): they are read one by one and returned as one dataset,
+        individuals side by side, time the union of the files' times (NaN
+        where a file has no row; times in seconds less than a millionth of a
+        frame apart are one). The files must agree on kind, time unit, space,
+        keypoints and fps (a file in frames that states no fps takes the
+        others'). Single-animal DeepLabCut / LightningPose files (what
+        ``split_individuals=True`` writes) name no individual and all read as
+        ``individual_0``, so they are refused together: name each one's
+        individual and merge them with
+        :func:`posebridge.combine.merge_individuals`.
     format
         A format name (``dlc``, ``lp``, ``sleap``, ``slp``, ``sleap-csv``,
         ``anipose``, ``via``, ``nwb``, ``netcdf``, ``trex``, ``idtracker``,

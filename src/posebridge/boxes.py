@@ -62,7 +62,7 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
             "boxes_from_poses takes predictions; these are labelled frames. Turn one video's "
             "into predictions first: posebridge.labels.as_poses(ds, video=...)."
         )
-    if model.VIEW in ds.dims:  # a boxes dataset has no view dim
+    if model.VIEW in ds.dims:  # one camera at a time: its boxes are its own
         views = [str(v) for v in ds[model.VIEW].values]
         raise SchemaError(
             f"boxes_from_poses makes one camera's boxes; these poses have the views {views}: "

@@ -1,12 +1,15 @@
 """Putting several datasets together: individuals side by side, or camera views.
 
 Used by :func:`posebridge.load` when given a list of files (one per individual,
-as the NWB writer and ``split_individuals=True`` make them) and by
+as the NWB writer makes them) and by
 :func:`posebridge.io.load.load_multiview_dataset` (one file per camera view).
 Both line the datasets up on time: the result's time is the union of the
-inputs' times, with NaN where an input has no row. Labelled frames line up on
-the frame they are (their image, else their video and frame number), not on
-their row number.
+inputs' times, with NaN where an input has no row. Times in seconds closer
+than a millionth of a frame (:data:`TIME_RTOL`, :data:`TIME_ULPS`) are one
+time. The inputs share one frame rate: two stated rates must agree (within
+:data:`FPS_RTOL`), and an input in frames that states none takes the others'.
+Labelled frames line up on the frame they are (their image, else their video
+and frame number), not on their row number.
 """
 
 from __future__ import annotations
@@ -52,14 +55,6 @@ def _check_alike(
                     f"{_where(sources, 0)} has {first.attrs.get(attr)!r}; the files do not "
                     "line up on time."
                 )
-        if ds.attrs.get("time_unit") == "seconds" and ds.attrs.get("fps") != first.attrs.get(
-            "fps"
-        ):
-            raise SchemaError(
-                f"{_where(sources, i)}: fps {ds.attrs.get('fps')} differs from "
-                f"{_where(sources, 0)}'s {first.attrs.get('fps')}; the files do not line up "
-                "on time."
-            )
         for dim in same:
             if (dim in ds.dims) != (dim in first.dims):
                 has, lacks = (i, 0) if dim in ds.dims else (0, i)
@@ -85,6 +80,44 @@ def _check_alike(
                     f"{_where(sources, 0)}'s {sorted(theirs)}; one dataset holds one skeleton. "
                     "Load them one by one, or give them the same edges."
                 )
+
+
+#: Two frame rates within this relative difference are one rate stored two ways
+#: (``30`` against ``30 * (1 + 1e-12)``); 29.97 against 30000 / 1001 are two.
+FPS_RTOL = 1e-9
+
+
+def _one_fps(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> list[xr.Dataset]:
+    """The inputs with one frame rate, or refused naming the two that differ.
+
+    Two stated rates must agree within :data:`FPS_RTOL` (the first input's is kept);
+    an input in frames that states none takes the others' (its frame numbers line up
+    with theirs whatever the rate). Inputs in seconds all state one, as before: a
+    rate missing there is refused, since frame numbers would be counted from it.
+    """
+    stated = [(i, float(ds.attrs["fps"])) for i, ds in enumerate(datasets) if ds.attrs.get("fps")]
+    if not stated:
+        return list(datasets)
+    first, rate = stated[0]
+    for i, other in stated[1:]:
+        if not np.isclose(other, rate, rtol=FPS_RTOL, atol=0):
+            raise SchemaError(
+                f"{_where(sources, i)} is at fps {other:g} but {_where(sources, first)} at "
+                f"fps {rate:g}; inputs of different frame rates do not line up on time. Load "
+                "them one by one, or give them one rate (posebridge.load(..., fps=...))."
+            )
+    if datasets[0].attrs.get("time_unit") == "seconds" and len(stated) < len(datasets):
+        lacking = next(i for i, ds in enumerate(datasets) if not ds.attrs.get("fps"))
+        raise SchemaError(
+            f"{_where(sources, lacking)} states no fps but {_where(sources, first)} is at "
+            f"fps {rate:g}; inputs in seconds line up on one frame rate: give it (fps=)."
+        )
+    out = []
+    for ds in datasets:
+        ds = ds.copy()
+        ds.attrs["fps"] = rate
+        out.append(ds)
+    return out
 
 
 def _pairs(ds: xr.Dataset, name: str) -> set[tuple[str, ...]] | None:
@@ -169,6 +202,58 @@ def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     ]
 
 
+#: Times in seconds closer than this fraction of the frame period are one instant
+#: (``np.arange(n) / 30`` against ``np.arange(n) * (1 / 30)``).
+TIME_RTOL = 1e-6
+#: ... or closer than this many float steps (ulps) of the largest time, for clocks far
+#: from zero (1.7e9 s since 1970), where a millionth of a frame is below one step.
+TIME_ULPS = 4
+
+
+def _on_one_clock(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
+    """Times in seconds that are one instant computed two ways, made one value.
+
+    Two times closer than :data:`TIME_RTOL` of the frame period (``1 / fps``, else
+    the smallest step within one input) or :data:`TIME_ULPS` float steps of the
+    largest time, whichever is larger, are one time; it takes the value of the
+    first input that has it. The tolerance stays below half of any input's
+    smallest step, so the times of one input are never made one. Frames
+    (integers) are left as they are.
+    """
+    clocks = [np.asarray(ds[model.TIME].values) for ds in datasets]
+    if not all(t.dtype.kind == "f" for t in clocks) or len(datasets) < 2:
+        return list(datasets)
+    steps = [np.diff(np.sort(t)) for t in clocks if t.size > 1]
+    smallest = min((float(d.min()) for d in steps if d.size), default=None)
+    rate = datasets[0].attrs.get("fps")
+    period = 1 / float(rate) if rate else smallest
+    every = np.concatenate(clocks)
+    if every.size == 0:
+        return list(datasets)
+    tolerance = TIME_ULPS * float(np.spacing(np.abs(every).max()))
+    if period is not None:
+        tolerance = max(tolerance, TIME_RTOL * period)
+    if smallest is not None:
+        tolerance = min(tolerance, 0.49 * smallest)
+    owner = np.repeat(np.arange(len(clocks)), [t.size for t in clocks])
+    by_time = np.argsort(every, kind="stable")
+    ordered = every[by_time]
+    group = np.concatenate([[0], np.cumsum(np.diff(ordered) > tolerance)])
+    if group[-1] == np.unique(ordered).size - 1:  # no two distinct times are one
+        return list(datasets)
+    # each group's value: that of its time from the earliest input (lexsort: last key first)
+    earliest = np.lexsort((owner[by_time], group))
+    starts = np.flatnonzero(np.r_[True, np.diff(group[earliest]) != 0])
+    value_of_group = ordered[earliest][starts]
+    snapped = np.empty_like(every)
+    snapped[by_time] = value_of_group[group]
+    bounds = np.cumsum([0, *(t.size for t in clocks)])
+    return [
+        ds.assign_coords({model.TIME: snapped[bounds[i] : bounds[i + 1]]})
+        for i, ds in enumerate(datasets)
+    ]
+
+
 #: What a time an input does not have holds, where the model says it (``-1`` and ``''``
 #: for no category, ``-1`` for an image size not known; NaN elsewhere, xarray's default).
 _NONE: dict[str, Any] = {"category_id": -1, "category": "", "image_width": -1, "image_height": -1}
@@ -194,6 +279,7 @@ def _on_common_time(
         datasets = _on_common_frames(datasets)
     elif one_camera:
         datasets = _on_frame_numbers(datasets)
+    datasets = _on_one_clock(datasets)
     times = np.unique(np.concatenate([np.asarray(ds[model.TIME].values) for ds in datasets]))
     order = {dim: datasets[0][dim].values for dim in same if dim in datasets[0].dims}
     out = [ds.reindex({model.TIME: times, **order}, fill_value=_NONE) for ds in datasets]
@@ -304,8 +390,12 @@ def merge_individuals(
     Parameters
     ----------
     datasets
-        Validated datasets of one kind, time unit (and fps), keypoints and
-        space; their individuals must not repeat.
+        Validated datasets of one kind, time unit, fps, keypoints and space;
+        their individuals must not repeat. Two stated fps must agree (within
+        :data:`FPS_RTOL`); an input in frames without one takes the others'.
+        Single-animal files that name no individual all read as
+        ``individual_0``: rename them first
+        (``ds.assign_coords(individual=["mouse1"])``).
     sources
         Names of the inputs (files), for messages.
 
@@ -313,8 +403,10 @@ def merge_individuals(
     -------
     xarray.Dataset
         The individuals side by side in input order; time is the union of the
-        inputs' times, NaN where an input has no row. Attributes come from the
-        first input.
+        inputs' times (times in seconds less than a millionth of a frame apart
+        are one, with the first input's value), NaN where an input has no row.
+        Attributes come from the first input, ``fps`` from the first that
+        states one.
 
     Raises
     ------
@@ -336,6 +428,7 @@ def merge_individuals(
         return datasets[0]
     keep = (model.SPACE, model.KEYPOINT, model.VIEW)  # names in the first input's order
     _check_alike(datasets, sources, keep)
+    datasets = _one_fps(datasets, sources)
     names = [str(v) for ds in datasets for v in ds[model.INDIVIDUAL].values]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -344,10 +437,18 @@ def merge_individuals(
             for i, ds in enumerate(datasets)
             if repeated[0] in [str(v) for v in ds[model.INDIVIDUAL].values]
         ]
+        unnamed = (
+            " A file that names no individual (a single-animal DeepLabCut or LightningPose "
+            "file, as split_individuals=True writes them) reads as 'individual_0'."
+            if repeated[0] == "individual_0"
+            else ""
+        )
         raise SchemaError(
             f"{' and '.join(holders)} share the individual {repeated[0]!r} (shared: "
-            f"{repeated}); only inputs with distinct individuals can be read together (load "
-            "them one by one)."
+            f"{repeated}); only inputs with distinct individuals can be read together.{unnamed} "
+            "Name each input's individuals apart and merge them: posebridge.combine."
+            "merge_individuals([posebridge.load(file).assign_coords(individual=[name]) for "
+            "file, name in zip(files, names)])."
         )
     aligned = _on_common_time(datasets, keep, sources, one_camera=True)
     merged = xr.concat(
@@ -372,8 +473,8 @@ def stack_views(
     Parameters
     ----------
     datasets
-        Validated poses datasets with the same individuals, keypoints, space,
-        time unit (and fps).
+        Validated poses or bboxes datasets with the same individuals,
+        keypoints, space, time unit and fps (as :func:`merge_individuals`).
     views
         The name of each view, in order.
     sources
@@ -384,8 +485,10 @@ def stack_views(
     xarray.Dataset
         ``position`` (time, space, keypoint, individual, view) and the other
         variables with a last ``view`` dim (``instance_score``: time,
-        individual, view); time is the union of the views' times,
-        NaN where a view has no row. Attributes come from the first view.
+        individual, view; boxes' ``position`` and ``shape``: time, space,
+        individual, view); time is the union of the views' times (as
+        :func:`merge_individuals`), NaN where a view has no row. Attributes
+        come from the first view.
 
     Raises
     ------
@@ -413,6 +516,7 @@ def stack_views(
         raise SchemaError("an input already has a 'view' dim.")
     keep = (model.SPACE, model.KEYPOINT, model.INDIVIDUAL)
     _check_alike(datasets, sources, keep)
+    datasets = _one_fps(datasets, sources)
     aligned = _on_common_time(datasets, keep, sources)
     along_time = [name for name in aligned[0].data_vars if model.TIME in aligned[0][name].dims]
     stacked = xr.concat(

@@ -245,6 +245,42 @@ def test_load_multiview_dataset_agrees_with_movement_when_times_match(tmp_path, 
     np.testing.assert_allclose(mine.time.values, movements.time.values)
 
 
+@pytest.mark.parametrize("fps", [None, 25])
+def test_load_multiview_dataset_stacks_box_tracks_as_movement_does(tmp_path, fps):
+    """movement stacks VIA-tracks files of camera views; posebridge refused a bboxes
+    dataset with a view dim."""
+    from movement.io import load_bboxes as mv_load_bboxes
+    from movement.io import save_bboxes as mv_save_bboxes
+
+    rng = np.random.default_rng(11)
+    files = {}
+    for view in ("top", "side"):
+        boxes = mv_load_bboxes.from_numpy(
+            position_array=rng.uniform(20, 200, size=(6, 2, 2)),
+            shape_array=rng.uniform(5, 30, size=(6, 2, 2)),
+            confidence_array=rng.uniform(0, 1, size=(6, 2)),
+            individual_names=["id_1", "id_2"],
+            frame_array=np.arange(10, 16).reshape(-1, 1),
+        )
+        files[view] = mv_save_bboxes.to_via_tracks_file(boxes, tmp_path / f"{view}.csv")
+    mine = pb_load.load_multiview_dataset(files, "VIA-tracks", fps=fps)
+    movements = mv_load.load_multiview_dataset(files, "VIA-tracks", fps=fps)
+    assert mine.attrs["ds_type"] == movements.attrs["ds_type"] == "bboxes"
+    assert mine.view.values.tolist() == movements.view.values.tolist() == ["top", "side"]
+    assert mine.individual.values.tolist() == movements.individual.values.tolist()
+    np.testing.assert_allclose(mine.time.values, movements.time.values)
+    assert mine.attrs.get("fps") == movements.attrs.get("fps")
+    for name in ("position", "shape", "confidence"):  # view last in posebridge, first there
+        assert set(mine[name].dims) == set(movements[name].dims)
+        assert mine[name].dims[-1] == "view"
+        np.testing.assert_allclose(
+            mine[name].values,
+            movements[name].transpose(*mine[name].dims).values,
+            rtol=1e-6,
+            equal_nan=True,
+        )
+
+
 @pytest.mark.parametrize(
     "call, error",
     [

@@ -176,3 +176,18 @@ def test_an_image_id_may_be_numbers_or_text():
     ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
     model.validate(ds.assign_coords(image_id=("time", [3, 4])))
     model.validate(ds.assign_coords(image_id=("time", ["a", "b"])))
+
+
+def test_boxes_of_camera_views_take_view_as_their_last_dim_in_shape_too():
+    """movement's load_multiview_dataset stacks box tracks on a first 'view' dim; the model
+    refused a bboxes dataset with one."""
+    rng = np.random.default_rng(4)
+    boxes = model.bboxes_from_numpy(rng.random((3, 2, 1)), rng.random((3, 2, 1)))
+    views = xr.concat([boxes, boxes + 1], dim=xr.DataArray(["top", "side"], dims="view"))
+    checked = model.validate(views)
+    assert checked.position.dims == ("time", "space", "individual", "view")
+    assert checked.shape.dims == ("time", "space", "individual", "view")
+    assert checked.confidence.dims == ("time", "individual", "view")
+    np.testing.assert_array_equal(checked.shape.sel(view="side").values, boxes.shape + 1)
+    with pytest.raises(SchemaError, match="'shape' must have dims"):
+        model.validate(views.assign(shape=boxes.shape))

@@ -393,10 +393,11 @@ def load_multiview_dataset(
     Returns
     -------
     xarray.Dataset
-        Every variable along time gets a last ``view`` dim (coordinate: the
-        dict's keys). The views line up on time: the result's time is the
-        union of the files' times, NaN where a view has no row (movement
-        instead requires identical times). Attributes come from the first view.
+        Poses or box tracks (as movement, which stacks both); every variable
+        along time gets a last ``view`` dim (coordinate: the dict's keys). The
+        views line up on time: the result's time is the union of the files'
+        times, NaN where a view has no row (movement instead requires
+        identical times). Attributes come from the first view.
 
     Raises
     ------

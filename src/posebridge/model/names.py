@@ -29,7 +29,7 @@ __all__ = [
 POSES = "poses"
 BBOXES = "bboxes"
 TIME, SPACE, KEYPOINT, INDIVIDUAL = "time", "space", "keypoint", "individual"
-#: Optional last dim of a poses dataset holding several camera views.
+#: Optional last dim of a poses or bboxes dataset holding several camera views.
 VIEW = "view"
 POSES_DIMS = (TIME, SPACE, KEYPOINT, INDIVIDUAL)
 BBOXES_DIMS = (TIME, SPACE, INDIVIDUAL)
@@ -107,7 +107,7 @@ EXTRAS: dict[str, str] = {
     "y_ens_median, x_ens_var, y_ens_var, x_posterior_var, y_posterior_var; LightningPose labels' "
     "visible (a coord that clashes with a model name gets '_coord')",
     # NWB / ndx-pose
-    "view": "dim (view,) str, optional last dim of position/confidence: camera view (NWB "
+    "view": "dim (view,) str, optional last dim of position/shape/confidence: camera view (NWB "
     "per-camera PoseEstimation containers; movement's load_multiview_dataset)",
     "device": "attr str: name of the camera Device linked to the NWB PoseEstimation",
     "source_software_version": "attr str: version of the software that made the poses",

@@ -275,16 +275,16 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     ds.attrs["ds_type"] = ds_type
     dims = POSES_DIMS if ds_type == POSES else BBOXES_DIMS
     position = ds["position"]
-    views = (VIEW,) if ds_type == POSES and VIEW in position.dims else ()
+    views = (VIEW,) if VIEW in position.dims else ()  # camera views: a last dim
     if set(position.dims) != set(dims) | set(views):
         _fail(f"'position' of a {ds_type} dataset must have dims {dims}, got {position.dims}.")
     ds["position"] = position.transpose(*dims, *views)
     if ds_type == BBOXES:
         if "shape" not in ds.data_vars:
             _fail("A bboxes dataset needs the data variable 'shape' (width, height).")
-        if set(ds["shape"].dims) != set(dims):
-            _fail(f"'shape' must have dims {dims}, got {ds['shape'].dims}.")
-        ds["shape"] = ds["shape"].transpose(*dims)
+        if set(ds["shape"].dims) != set(dims) | set(views):
+            _fail(f"'shape' must have dims {(*dims, *views)}, got {ds['shape'].dims}.")
+        ds["shape"] = ds["shape"].transpose(*dims, *views)
     for dim in dims:
         if dim not in ds.coords:
             _fail(f"Missing coordinate '{dim}'.")

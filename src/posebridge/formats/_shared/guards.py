@@ -64,7 +64,7 @@ def refuse_views(ds: xr.Dataset, title: str) -> None:
     first = repr(names[0]) if names else "..."
     raise SchemaError(
         f"The dataset has {ds.sizes[model.VIEW]} camera views ({shown}); {title} files hold "
-        f"one camera's poses: write one view at a time, e.g. ds.sel(view={first}), or all "
+        f"one camera's tracks: write one view at a time, e.g. ds.sel(view={first}), or all "
         "of them to NWB or netCDF (.nc)."
     )
 
