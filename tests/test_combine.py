@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -449,3 +452,47 @@ def test_single_animal_files_of_a_split_output_are_refused_saying_how_to_name_th
     )
     assert named.individual.values.tolist() == ["mouse1", "mouse2"]
     np.testing.assert_allclose(named.position.values, ds.position.values, rtol=1e-12)
+
+
+def _session(individual: str, start: str) -> xr.Dataset:
+    ds = posebridge.from_numpy(
+        np.random.default_rng(len(individual)).uniform(0, 9, (5, 2, 1, 1)),
+        individual_names=[individual],
+        fps=10,
+    )
+    ds.attrs["session_start_time"] = start
+    return ds
+
+
+def test_nwb_files_stating_two_session_starts_are_read_together_with_a_warning(tmp_path):
+    """The second session's poses (started 10 s later) were put at the first's moments,
+    without a word. (Not refused: a file written without a session start states the time
+    it was written, so one session's files converted one by one differ too.)"""
+    for name, start in (("m1", "2024-01-01T10:00:00+00:00"), ("m2", "2024-01-01T10:00:10+00:00")):
+        posebridge.save(_session(name, start), tmp_path / f"{name}.nwb")
+
+    with pytest.warns(UserWarning, match="session start") as caught:
+        merged = posebridge.load([tmp_path / "m1.nwb", tmp_path / "m2.nwb"])
+
+    (said,) = [str(w.message) for w in caught if "session start" in str(w.message)]
+    assert "m1.nwb" in said and "m2.nwb" in said and "10:00:10" in said
+    assert "load them one by one" in said
+    assert merged.individual.values.tolist() == ["m1", "m2"]
+    assert merged.attrs["session_start_time"].startswith("2024-01-01T10:00:00")
+    with pytest.warns(UserWarning, match="session start"):
+        stack_views([_session("m", "2024-01-01T10:00:00+00:00"),
+                     _session("m", "2024-01-02T10:00:00+00:00")], ["top", "side"])  # fmt: skip
+
+
+def test_one_session_start_written_in_two_time_zones_or_stated_once_is_one_session():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        merged = merge_individuals(
+            [
+                _session("a", "2024-01-01T10:00:00+00:00"),
+                _session("b", "2024-01-01T11:00:00+01:00"),  # the same moment
+                _session("c", ""),  # states none
+            ]
+        )
+    assert merged.individual.values.tolist() == ["a", "b", "c"]
+    assert merged.sizes["time"] == 5

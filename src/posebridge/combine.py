@@ -14,6 +14,7 @@ and frame number), not on their row number.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,6 +81,46 @@ def _check_alike(
                     f"{_where(sources, 0)}'s {sorted(theirs)}; one dataset holds one skeleton. "
                     "Load them one by one, or give them the same edges."
                 )
+
+
+def _one_session(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> None:
+    """Warn when inputs state two session starts (``session_start_time`` that differ).
+
+    Each input's times count from its own session start; side by side on one
+    time axis, a later session's poses are put at the first's moments. They are
+    lined up as they are, not refused: a file written without a session start
+    states the time it was written (NWB needs one), so the per-animal files of one
+    session converted one by one differ too. The same moment written two ways
+    (another time zone) is one session; an input that states none says nothing.
+    """
+    stated = [
+        (i, ds.attrs["session_start_time"])
+        for i, ds in enumerate(datasets)
+        if ds.attrs.get("session_start_time")
+    ]
+    for i, other in stated[1:]:
+        first, start = stated[0]
+        if _moment(other) != _moment(start):
+            warnings.warn(
+                f"{_where(sources, i)} states a session start of {other} but "
+                f"{_where(sources, first)} one of {start}; their times are lined up as each "
+                "counts them (from its own start), and the result keeps the first's. If "
+                "they were recorded in two sessions, load them one by one. (A file written "
+                "without a session start states the time it was written.)",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+
+
+def _moment(text: Any) -> Any:
+    """A ``session_start_time`` as a moment (its text when it is not ISO 8601)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
 
 
 #: Two frame rates within this relative difference are one rate stored two ways
@@ -412,7 +453,8 @@ def merge_individuals(
     ------
     SchemaError
         When the inputs do not line up (kind, time unit, fps, keypoints) or
-        share an individual.
+        share an individual. Inputs that state two session starts are merged
+        with a warning.
 
     Examples
     --------
@@ -428,6 +470,7 @@ def merge_individuals(
         return datasets[0]
     keep = (model.SPACE, model.KEYPOINT, model.VIEW)  # names in the first input's order
     _check_alike(datasets, sources, keep)
+    _one_session(datasets, sources)
     datasets = _one_fps(datasets, sources)
     names = [str(v) for ds in datasets for v in ds[model.INDIVIDUAL].values]
     repeated = sorted({n for n in names if names.count(n) > 1})
@@ -493,7 +536,8 @@ def stack_views(
     Raises
     ------
     SchemaError
-        When the views do not line up (kind, time unit, fps, names).
+        When the views do not line up (kind, time unit, fps, names). Views
+        that state two session starts are stacked with a warning.
 
     Examples
     --------
@@ -516,6 +560,7 @@ def stack_views(
         raise SchemaError("an input already has a 'view' dim.")
     keep = (model.SPACE, model.KEYPOINT, model.INDIVIDUAL)
     _check_alike(datasets, sources, keep)
+    _one_session(datasets, sources)
     datasets = _one_fps(datasets, sources)
     aligned = _on_common_time(datasets, keep, sources)
     along_time = [name for name in aligned[0].data_vars if model.TIME in aligned[0][name].dims]
