@@ -36,7 +36,9 @@ as a poses dataset: ``time`` counts the images in order of first appearance
 
 Writing: a labels dataset becomes ground truth (``kind="auto"``), predictions
 become results; ``kind=`` forces either. Ground truth: one image per row
-(``image_id`` kept, else 1..n; ``file_name`` = ``image_path``, else
+(``image_id`` kept, else frame number + 1 for distinct frames of one video, else
+1..n; ``ground_truth=`` takes each row's id from the image of that file with its
+``file_name``, refusing rows it lacks, results too; ``file_name`` = ``image_path``, else
 ``<video stem>/img<frame>.png``; width/height from ``image_width/height`` or
 ``image_size=``), one annotation per instance with a point or a box, v from
 ``visible`` (2 when none; a point with coordinates flagged 0 or 1 is v=1),
@@ -102,6 +104,6 @@ FORMATS = (
         aliases=("COCO", "coco-keypoints"),
         notes="ground truth <-> labels; results (list with score) <-> poses with "
         "instance_score; category=, ground_truth=, keypoint_names=, skeleton_base=; "
-        "write: kind=, category_name=, image_size=",
+        "write: kind=, category_name=, image_size=, ground_truth=",
     ),
 )

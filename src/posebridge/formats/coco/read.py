@@ -444,7 +444,17 @@ def _assemble(
     return ds
 
 
-def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
+def image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
+    """The ground truth's images (``id``, ``file_name``, ``width``, ``height``), one row
+    each in file order; an id or file name given twice is refused (FormatError).
+
+    Examples
+    --------
+    >>> from posebridge.formats.coco._layout import GroundTruth, Image
+    >>> gt = GroundTruth(images=[Image(id=7, file_name="a.png")], categories=[])
+    >>> image_table(Path("gt.json"), gt)[["id", "file_name"]].values.tolist()
+    [[7, 'a.png']]
+    """
     images = gt.images
     table = pd.DataFrame(
         {
@@ -555,7 +565,7 @@ def _read_ground_truth(
     chosen = _chosen_categories(path, gt.categories, category)
     names = list(chosen[0].keypoints)
     k = len(names)
-    table = _image_table(path, gt)
+    table = image_table(path, gt)
     wanted = {c.id for c in chosen}
     _refuse_repeated_ids(path, gt.annotations)
     records = _Columns.of(gt.annotations)
@@ -737,7 +747,7 @@ def _read_results(
     )
     category_names = None
     if gt is not None and gt_path is not None:
-        table = _image_table(gt_path, gt)
+        table = image_table(gt_path, gt)
         known = table["id"].to_numpy()
         at = pd.Index(known).get_indexer(order)
         if (at < 0).any():
