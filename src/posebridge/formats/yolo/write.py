@@ -24,6 +24,7 @@ from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
     first_repeat,
+    is_absolute_path,
     video_frame_size,
 )
 from posebridge.formats.yolo._layout import (
@@ -306,7 +307,8 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
     """Each row's image, relative to the data.yaml.
 
     An image that lies in an ``images`` folder below the data.yaml keeps its
-    path. Others go to ``<split>/images/<name>`` (Roboflow's layout, which both
+    path (a relative one: an absolute path, POSIX or Windows ``C:/``, ``//server``,
+    is not below it). Others go to ``<split>/images/<name>`` (Roboflow's layout, which both
     Ultralytics and sleap-io resolve), a video frame as ``<video stem>_<frame>.png``.
     When two of them would share a label file (``labeled-data/videoA/img001.png``
     and ``labeled-data/videoB/img001.png``, a DeepLabCut project of several
@@ -334,7 +336,7 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
         pure = PurePosixPath(image)
         if (
             image
-            and not pure.is_absolute()
+            and not is_absolute_path(image)  # a Windows C:/ or //server path too
             and ".." not in pure.parts
             and "images" in pure.parts[:-1]
         ):
@@ -365,10 +367,12 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
 
 
 def _folder_names(folder: PurePosixPath) -> tuple[str, ...]:
-    """The names of a path's folders that can be kept below ``<split>/images``: no root,
-    drive, ``.`` or ``..``."""
+    """The names of a path's folders that can be kept below ``<split>/images``: no root
+    (``/``, a UNC path's ``//``), drive, ``.`` or ``..``."""
     return tuple(
-        part for part in folder.parts if part not in ("/", ".", "..") and not part.endswith(":")
+        part
+        for part in folder.parts
+        if part not in ("/", "//", ".", "..") and not part.endswith(":")
     )
 
 
