@@ -28,6 +28,8 @@ from posebridge.formats._shared.images import (
     video_frame_size,
 )
 from posebridge.formats.yolo._layout import (
+    FLIP_IDX_ATTR,
+    IDENTITY,
     SPLITS,
     hidden_path,
     images_listed,
@@ -685,11 +687,15 @@ def _flip_idx(ds: xr.Dataset) -> list[int] | None:
     ``flip_idx`` is absent, and swaps the keypoints as ``flip_idx`` says. An
     identity list for a dataset that holds no symmetries would flip images
     without swapping its left and right keypoints: wrong labels, silently. With
-    the key absent, Ultralytics turns the flips off (and says so).
+    the key absent, Ultralytics turns the flips off (and says so). A dataset
+    read from a data.yaml whose ``flip_idx`` was the identity (every keypoint
+    its own mirror image, ``attrs["yolo_flip_idx"] == "identity"``) gets it back.
     """
-    if "skeleton_symmetries" not in ds:
-        return None
     keypoints = [str(v) for v in ds[model.KEYPOINT].values]
+    identity = list(range(len(keypoints)))
+    kept = identity if ds.attrs.get(FLIP_IDX_ATTR) == IDENTITY else None
+    if "skeleton_symmetries" not in ds:
+        return kept
     flip = list(range(len(keypoints)))
     index = {name: i for i, name in enumerate(keypoints)}
     for a, b in np.asarray(ds["skeleton_symmetries"].values).astype(str).reshape(-1, 2):
@@ -700,4 +706,4 @@ def _flip_idx(ds: xr.Dataset) -> list[int] | None:
             "skeleton_symmetries pair a keypoint with two others; YOLO's flip_idx swaps each "
             "keypoint with one partner at most: keep one pair per keypoint."
         )
-    return flip if flip != list(range(len(keypoints))) else None
+    return flip if flip != identity else kept
