@@ -18,8 +18,9 @@ file order:
 - categories: the keypoint names are the category's ``keypoints``. Categories
   that share one keypoint list (AP-10K's 54 species) are read together and
   each instance's category is in ``category`` (name) and ``category_id``;
-  categories with different lists need ``category=`` (one per dataset).
-  Crowd annotations (``iscrowd=1``) are skipped with a warning;
+  categories with different lists need ``category=`` (one per dataset). The
+  skeleton is the first such category's with one; others with another
+  skeleton are named in a warning. Crowd annotations (``iscrowd=1``) are skipped with a warning;
 - ``skeleton`` -> ``skeleton_edges`` with its index base detected: any 0 is
   0-based, a largest index equal to the number of keypoints is 1-based, an
   empty list is no skeleton, anything else is an error (``skeleton_base=``);
