@@ -77,9 +77,8 @@ def test_to_dlc_file_writes_the_same_files(tmp_path, pair, split, suffix, n_indi
     (tmp_path / "mv").mkdir()
     (tmp_path / "pb").mkdir()
     mv_save_poses.to_dlc_file(theirs, tmp_path / "mv" / f"p{suffix}", split_individuals=split)
-    written = pb_save_poses.to_dlc_file(
-        ours, tmp_path / "pb" / f"p{suffix}", split_individuals=split
-    )
+    pb_save_poses.to_dlc_file(ours, tmp_path / "pb" / f"p{suffix}", split_individuals=split)
+    written = sorted((tmp_path / "pb").iterdir())
     assert sorted(p.name for p in (tmp_path / "mv").iterdir()) == sorted(p.name for p in written)
     for path in written:
         mine = pb_load_poses.from_dlc_file(path)
@@ -111,7 +110,8 @@ def test_to_lp_file_writes_the_same_file_names(tmp_path, pair):
     (tmp_path / "pb").mkdir()
     one_theirs, one_ours = theirs.isel(individual=[0]), ours.isel(individual=[0])
     mv_save_poses.to_lp_file(one_theirs, tmp_path / "mv" / "video.csv")
-    written = pb_save_poses.to_lp_file(one_ours, tmp_path / "pb" / "video.csv")
+    pb_save_poses.to_lp_file(one_ours, tmp_path / "pb" / "video.csv")
+    written = sorted((tmp_path / "pb").iterdir())
     assert [p.name for p in (tmp_path / "mv").iterdir()] == [p.name for p in written]
     _same_poses(
         mv_load_poses.from_lp_file(written[0]),

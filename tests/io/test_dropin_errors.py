@@ -225,7 +225,7 @@ def test_to_via_tracks_file_without_trailing_numbers_takes_one_selected_individu
     """xarray's ValueError ('Dimensions {'individual'} do not exist') came out of the
     reordering of the names; the default (trailing numbers) wrote the same dataset."""
     one = boxes.sel(individual=boxes.individual.values[0])
-    (path,) = save_bboxes.to_via_tracks_file(
+    path = save_bboxes.to_via_tracks_file(
         one, tmp_path / "one.csv", track_ids_from_trailing_numbers=False
     )
     assert posebridge.load(path).sizes["individual"] == 1

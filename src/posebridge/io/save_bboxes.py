@@ -25,7 +25,7 @@ def to_via_tracks_file(
     image_file_suffix: str = ".png",
     *,
     overwrite: bool = False,
-) -> list[Path]:
+) -> Path:
     """Write a VIA tracks .csv file of bounding boxes.
 
     Parameters
@@ -45,8 +45,8 @@ def to_via_tracks_file(
 
     Returns
     -------
-    list of pathlib.Path
-        The file written.
+    pathlib.Path
+        The file written (``Path(file_path)``), as movement's.
 
     Examples
     --------
@@ -57,7 +57,7 @@ def to_via_tracks_file(
         # movement numbers the sorted names 0, 1, ... (one individual selected away: one name)
         names = np.asarray(ds[model.INDIVIDUAL].values).astype(str)
         ds = ds.isel({model.INDIVIDUAL: np.argsort(names, kind="stable")})
-    return _dropin.save(
+    (written,) = _dropin.save(
         ds,
         file_path,
         "via",
@@ -67,3 +67,4 @@ def to_via_tracks_file(
         image_file_prefix=image_file_prefix,
         image_file_suffix=image_file_suffix,
     )
+    return written

@@ -95,7 +95,7 @@ def to_dlc_file(
     split_individuals: bool | Literal["auto"] = "auto",
     *,
     overwrite: bool = False,
-) -> list[Path]:
+) -> None:
     """Write a DeepLabCut .h5 or .csv file (one per individual when split).
 
     Parameters
@@ -114,8 +114,8 @@ def to_dlc_file(
 
     Returns
     -------
-    list of pathlib.Path
-        Every file written.
+    None
+        As movement's (``posebridge.save`` returns the files written).
 
     Examples
     --------
@@ -129,7 +129,7 @@ def to_dlc_file(
             "Expected 'split_individuals' to be a boolean or 'auto', "
             f"but got {type(split_individuals)}."
         )
-    return _dropin.save(
+    _dropin.save(
         _movement_columns(ds),
         file_path,
         "dlc",
@@ -139,7 +139,7 @@ def to_dlc_file(
     )
 
 
-def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:
+def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> None:
     """Write LightningPose .csv files, one per individual (as movement).
 
     Parameters
@@ -156,23 +156,22 @@ def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) 
 
     Returns
     -------
-    list of pathlib.Path
-        Every file written.
+    None
+        As movement's (``posebridge.save`` returns the files written).
 
     Examples
     --------
     >>> from posebridge.io import save_poses
     >>> save_poses.to_lp_file(ds, "video.csv")  # doctest: +SKIP
-    [PosixPath('video_id_0.csv')]
     """
-    return _dropin.save(
+    _dropin.save(
         _movement_columns(ds), file_path, "lp", overwrite=overwrite, split_individuals=True
     )
 
 
 def to_sleap_analysis_file(
     ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False
-) -> list[Path]:
+) -> None:
     """Write a SLEAP analysis .h5 file (SLEAP's "matlab" layout).
 
     Parameters
@@ -186,15 +185,15 @@ def to_sleap_analysis_file(
 
     Returns
     -------
-    list of pathlib.Path
-        Every file written.
+    None
+        As movement's (``posebridge.save`` returns the files written).
 
     Examples
     --------
     >>> from posebridge.io import save_poses
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
-    return _dropin.save(ds, file_path, "sleap-analysis", overwrite=overwrite)
+    _dropin.save(ds, file_path, "sleap-analysis", overwrite=overwrite)
 
 
 def to_slp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:

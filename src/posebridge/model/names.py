@@ -82,6 +82,9 @@ EXTRAS: dict[str, str] = {
     "skeleton, in the source's edge order",
     "skeleton_symmetries": "variable (symmetry, edge_node=2) str: pairs of keypoint names that "
     "mirror each other (SLEAP)",
+    "yolo_flip_idx": "attr str: 'identity' when a YOLO data.yaml's flip_idx maps every "
+    "keypoint to itself (left-right flips of the images are right, with nothing to swap); the "
+    "YOLO writer writes that flip_idx back (pairs that swap are in skeleton_symmetries)",
     "skeleton_name": "attr str: the skeleton's name (SLEAP .slp and sleap-io analysis files, "
     "the ndx-pose Skeleton shared by a file's PoseEstimation containers); SLEAP and NWB "
     "writers name the skeleton after it",

@@ -34,6 +34,7 @@ __all__ = [
     "decode_json",
     "image_side",
     "image_size",
+    "is_absolute_path",
     "keypoint_boxes",
     "line_at",
     "orientation",
@@ -221,6 +222,29 @@ def first_repeat(values: Any) -> tuple[int, int] | None:
         return None
     second = int(np.argmax(repeated))
     return int(np.flatnonzero(texts == texts[second])[0]), second
+
+
+#: The start of an absolute path, POSIX or Windows, once backslashes are ``/``: a root
+#: (``/data``, a UNC share ``//server/share``) or a drive letter (``C:/``, ``C:``).
+_ABSOLUTE = re.compile(r"^(?:/|[A-Za-z]:)")
+
+
+def is_absolute_path(path: str) -> bool:
+    r"""Whether an image path as a dataset holds it is absolute, on any system.
+
+    A path written on Windows (``C:\data\a.png``, ``C:/data/a.png``, a UNC
+    ``\\server\share\a.png``) is absolute wherever it is read, as a
+    POSIX ``/data/a.png`` is; ``pathlib`` on Linux takes the Windows ones for
+    relative names.
+
+    Examples
+    --------
+    >>> [is_absolute_path(p) for p in ("/data/a.png", "C:\\data\\a.png", "d:/a.png")]
+    [True, True, True]
+    >>> [is_absolute_path(p) for p in ("\\\\server\\share\\a.png", "images/a.png")]
+    [True, False]
+    """
+    return _ABSOLUTE.match(path.replace("\\", "/")) is not None
 
 
 def untracked_names(count: int) -> list[str]:

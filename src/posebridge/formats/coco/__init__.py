@@ -18,8 +18,9 @@ file order:
 - categories: the keypoint names are the category's ``keypoints``. Categories
   that share one keypoint list (AP-10K's 54 species) are read together and
   each instance's category is in ``category`` (name) and ``category_id``;
-  categories with different lists need ``category=`` (one per dataset).
-  Crowd annotations (``iscrowd=1``) are skipped with a warning;
+  categories with different lists need ``category=`` (one per dataset). The
+  skeleton is the first such category's with one; others with another
+  skeleton are named in a warning. Crowd annotations (``iscrowd=1``) are skipped with a warning;
 - ``skeleton`` -> ``skeleton_edges`` with its index base detected: any 0 is
   0-based, a largest index equal to the number of keypoints is 1-based, an
   empty list is no skeleton, anything else is an error (``skeleton_base=``);
@@ -36,7 +37,9 @@ as a poses dataset: ``time`` counts the images in order of first appearance
 
 Writing: a labels dataset becomes ground truth (``kind="auto"``), predictions
 become results; ``kind=`` forces either. Ground truth: one image per row
-(``image_id`` kept, else 1..n; ``file_name`` = ``image_path``, else
+(``image_id`` kept, else frame number + 1 for distinct frames of one video, else
+1..n; ``ground_truth=`` takes each row's id from the image of that file with its
+``file_name``, refusing rows it lacks, results too; ``file_name`` = ``image_path``, else
 ``<video stem>/img<frame>.png``; width/height from ``image_width/height`` or
 ``image_size=``), one annotation per instance with a point or a box, v from
 ``visible`` (2 when none; a point with coordinates flagged 0 or 1 is v=1),
@@ -102,6 +105,6 @@ FORMATS = (
         aliases=("COCO", "coco-keypoints"),
         notes="ground truth <-> labels; results (list with score) <-> poses with "
         "instance_score; category=, ground_truth=, keypoint_names=, skeleton_base=; "
-        "write: kind=, category_name=, image_size=",
+        "write: kind=, category_name=, image_size=, ground_truth=",
     ),
 )

@@ -315,14 +315,37 @@ def _skeleton(
     names: list[str],
     base: int | None,
 ) -> np.ndarray | None:
-    """(edge, 2) keypoint names of the first chosen category with a skeleton."""
-    for cat in categories:
-        if cat.skeleton:
-            where = f"$.categories[{all_categories.index(cat)}]"
-            found = skeleton_base(path, cat.skeleton, len(names), where, base)
-            index = np.asarray(cat.skeleton, dtype=np.int64) - int(found or 0)
-            return np.asarray(names, dtype=str)[index]
-    return None
+    """(edge, 2) keypoint names of the first chosen category with a skeleton.
+
+    The dataset holds one skeleton: when other chosen categories have other
+    (non-empty) skeletons, a warning names them and the one kept. A union of
+    the edges would join keypoints that no category joins.
+    """
+    with_edges = [cat for cat in categories if cat.skeleton]
+    if not with_edges:
+        return None
+    kept = with_edges[0]
+    differing = [cat for cat in with_edges[1:] if _edge_set(cat) != _edge_set(kept)]
+    if differing:
+        shown = _listed([f"{c.name!r} (id {c.id})" for c in differing[:_SHOWN]], len(differing))
+        warnings.warn(
+            f"{path}: the categories read together share their keypoints but not their "
+            f"skeleton: {shown} {'differs' if len(differing) == 1 else 'differ'} from "
+            f"{kept.name!r} (id {kept.id}), whose skeleton is "
+            "kept for all (a dataset has one; written back to every category). Read one "
+            "category with category= to keep its own skeleton.",
+            UserWarning,
+            stacklevel=4,
+        )
+    where = f"$.categories[{all_categories.index(kept)}]"
+    found = skeleton_base(path, kept.skeleton, len(names), where, base)
+    index = np.asarray(kept.skeleton, dtype=np.int64) - int(found or 0)
+    return np.asarray(names, dtype=str)[index]
+
+
+def _edge_set(category: Category) -> frozenset[frozenset[int]]:
+    """A category's skeleton as a set of edges, neither order telling."""
+    return frozenset(map(frozenset, category.skeleton))
 
 
 # --------------------------------------------------------------------------
@@ -444,7 +467,17 @@ def _assemble(
     return ds
 
 
-def _image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
+def image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
+    """The ground truth's images (``id``, ``file_name``, ``width``, ``height``), one row
+    each in file order; an id or file name given twice is refused (FormatError).
+
+    Examples
+    --------
+    >>> from posebridge.formats.coco._layout import GroundTruth, Image
+    >>> gt = GroundTruth(images=[Image(id=7, file_name="a.png")], categories=[])
+    >>> image_table(Path("gt.json"), gt)[["id", "file_name"]].values.tolist()
+    [[7, 'a.png']]
+    """
     images = gt.images
     table = pd.DataFrame(
         {
@@ -555,7 +588,7 @@ def _read_ground_truth(
     chosen = _chosen_categories(path, gt.categories, category)
     names = list(chosen[0].keypoints)
     k = len(names)
-    table = _image_table(path, gt)
+    table = image_table(path, gt)
     wanted = {c.id for c in chosen}
     _refuse_repeated_ids(path, gt.annotations)
     records = _Columns.of(gt.annotations)
@@ -737,7 +770,7 @@ def _read_results(
     )
     category_names = None
     if gt is not None and gt_path is not None:
-        table = _image_table(gt_path, gt)
+        table = image_table(gt_path, gt)
         known = table["id"].to_numpy()
         at = pd.Index(known).get_indexer(order)
         if (at < 0).any():

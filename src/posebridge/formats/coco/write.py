@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ import pyarrow.compute as pc
 import xarray as xr
 
 from posebridge import model
+from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import SchemaError
+from posebridge.errors import FormatError, SchemaError
 from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
@@ -35,7 +37,13 @@ from posebridge.formats._shared.json_text import (
     write_texts,
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
-from posebridge.formats.coco._layout import CATEGORIES_ATTR, categories_from_attr
+from posebridge.formats.coco._layout import (
+    CATEGORIES_ATTR,
+    GroundTruth,
+    categories_from_attr,
+)
+from posebridge.formats.coco._layout import load as load_file
+from posebridge.formats.coco.read import image_table
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
@@ -52,6 +60,7 @@ def write(
     kind: str = "auto",
     category_name: str | None = None,
     image_size: tuple[int, int] | None = None,
+    ground_truth: str | os.PathLike[str] | None = None,
 ) -> list[Path]:
     """Write a COCO keypoints ground-truth or results file.
 
@@ -73,6 +82,13 @@ def write(
         (width, height) of images whose size the dataset does not hold
         (``image_width`` / ``image_height``); without either, ``width`` and
         ``height`` are left out of ``images`` (ground truth).
+    ground_truth
+        A COCO ground-truth file whose image ids to use: each row takes the
+        id of the image whose ``file_name`` is the row's (its ``image_path``,
+        else ``<video stem>/img<frame>.png``, as the ground truth posebridge
+        writes names it). A row to write whose image is not in it is refused
+        (SchemaError). Without it, ids are the dataset's ``image_id``, else
+        frame number + 1 (frames of one video), else 1..n.
 
     Returns
     -------
@@ -121,9 +137,9 @@ def write(
                 "reads back as category_<id>)."
             )
         refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
-        parts = _ground_truth(ds, category_name, image_size)
+        parts = _ground_truth(ds, category_name, image_size, ground_truth)
     else:
-        parts = _results(ds, path)
+        parts = _results(ds, path, ground_truth)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
     return [path]
@@ -135,7 +151,9 @@ def write(
 
 def _image_ids(ds: xr.Dataset) -> np.ndarray:
     """The dataset's COCO image ids when it has distinct ones (numbers, or texts as a
-    file with text ids reads), else 1..n."""
+    file with text ids reads), else frame number + 1 (distinct frames of one video, so
+    that ground truth and results written from one video's labels and predictions name
+    the same images), else 1..n."""
     n = ds.sizes[model.TIME]
     if "image_id" in ds.coords:
         ids = np.asarray(ds["image_id"].values)
@@ -143,7 +161,57 @@ def _image_ids(ds: xr.Dataset) -> np.ndarray:
             return ids.astype(np.int64)
         if ids.dtype.kind == "U" and np.unique(ids).size == n:
             return ids
+    frames = model.frame_numbers(ds)
+    one_video = labels.VIDEO not in ds.coords or np.unique(ds[labels.VIDEO].values).size <= 1
+    if (
+        frames is not None
+        and one_video
+        and (np.asarray(frames) >= 0).all()
+        and np.unique(frames).size == n
+    ):
+        return np.asarray(frames, dtype=np.int64) + 1
     return np.arange(1, n + 1, dtype=np.int64)
+
+
+def _image_id_texts(
+    ds: xr.Dataset, ground_truth: str | os.PathLike[str] | None, written: np.ndarray
+) -> pa.LargeStringArray:
+    """The JSON text of each row's image id: from ``ground_truth`` (the image with the
+    row's file name) when given, else :func:`_image_ids`.
+
+    ``written`` flags the rows the file holds; one of them whose image is not in the
+    ground truth is refused.
+    """
+    if ground_truth is None:
+        return _id_texts(_image_ids(ds))
+    gt_path = check_input(ground_truth)
+    gt = load_file(gt_path)
+    if not isinstance(gt, GroundTruth):
+        raise FormatError(gt_path, "ground_truth= must be a COCO ground-truth file, not a list.")
+    table = image_table(gt_path, gt)
+    known = labels.normalise_paths(table["file_name"].to_numpy().astype(str))
+    names = _file_names(ds)
+    at = pd.Index(known).get_indexer(names)
+    missing = np.flatnonzero(written & (at < 0))
+    if missing.size:
+        shown = ", ".join(f"row {i} ({str(names[i])!r})" for i in missing[:5].tolist())
+        more = f" and {missing.size - 5} more" if missing.size > 5 else ""
+        raise SchemaError(
+            f"{missing.size} rows have no image in {gt_path} (images are matched by "
+            f"file_name): {shown}{more}. Write only the rows of its images, or give the "
+            "rows the image_path of their image in it."
+        )
+    ids = table["id"].to_numpy()
+    if ids.dtype != object:
+        texts = integers(ids.astype(np.int64))
+    else:  # numbers and texts: each as the file gives it (pycocotools keeps 7 and "7" apart)
+        is_text = np.fromiter(map(str.__instancecheck__, ids), bool, ids.size)
+        texts = pc.if_else(
+            pa.array(is_text),
+            json_strings(ids.astype(str)),
+            integers(np.where(is_text, 0, ids).astype(np.int64)),
+        )
+    return texts.take(pa.array(np.where(at < 0, 0, at)))
 
 
 def _id_texts(ids: np.ndarray) -> pa.LargeStringArray:
@@ -290,7 +358,10 @@ def _identity_texts(ds: xr.Dataset, cols: np.ndarray) -> tuple[pa.LargeStringArr
 
 
 def _ground_truth(
-    ds: xr.Dataset, category_name: str, image_size: tuple[int, int] | None
+    ds: xr.Dataset,
+    category_name: str,
+    image_size: tuple[int, int] | None,
+    ground_truth: str | os.PathLike[str] | None,
 ) -> tuple[str | pa.LargeStringArray, ...]:
     """The ground-truth file's text: constant parts and one text per image and annotation."""
     xy, finite = _points(ds)
@@ -304,7 +375,7 @@ def _ground_truth(
     boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4)
     present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
     rows, cols = np.nonzero(present)
-    image_ids = _image_ids(ds)
+    image_ids = _image_id_texts(ds, ground_truth, np.ones(ds.sizes[model.TIME], dtype=bool))
     category_ids, category_table = _categories(ds, rows, cols, category_name)
     area_grid = _grid(ds, "instance_area")
     box = boxes[rows, cols]
@@ -319,7 +390,7 @@ def _ground_truth(
     annotations = join(
         comma_before(rows.size),
         '{"id":', integers(np.arange(1, rows.size + 1)),
-        ',"image_id":', _id_texts(image_ids[rows]),
+        ',"image_id":', image_ids.take(pa.array(rows)),
         ',"category_id":', integers(category_ids),
         ',"keypoints":', number_lists(keypoints),
         ',"num_keypoints":', integers((v > 0).sum(axis=1)),
@@ -336,7 +407,7 @@ def _ground_truth(
 
 
 def _images(
-    ds: xr.Dataset, image_ids: np.ndarray, image_size: tuple[int, int] | None
+    ds: xr.Dataset, image_ids: pa.LargeStringArray, image_size: tuple[int, int] | None
 ) -> pa.LargeStringArray:
     """One ``{"id", "file_name", "width", "height"}`` text per image (no size when unknown)."""
     n = ds.sizes[model.TIME]
@@ -357,7 +428,7 @@ def _images(
         pa.scalar("", pa.large_string()),
     )
     return join(
-        comma_before(n), '{"id":', _id_texts(image_ids),
+        comma_before(n), '{"id":', image_ids,
         ',"file_name":', json_strings(_file_names(ds)), size, "}",
     )  # fmt: skip
 
@@ -391,7 +462,9 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
 # results
 
 
-def _results(ds: xr.Dataset, path: Path) -> tuple[str | pa.LargeStringArray, ...]:
+def _results(
+    ds: xr.Dataset, path: Path, ground_truth: str | os.PathLike[str] | None
+) -> tuple[str | pa.LargeStringArray, ...]:
     """The results file's text: one text per prediction, in a list.
 
     A placed keypoint without a confidence (labels, or poses of a format
@@ -405,7 +478,7 @@ def _results(ds: xr.Dataset, path: Path) -> tuple[str | pa.LargeStringArray, ...
     )
     present = finite.any(axis=2)
     rows, cols = np.nonzero(present)
-    image_ids = _image_ids(ds)
+    image_ids = _image_id_texts(ds, ground_truth, present.any(axis=1))
     empty = ~present.any(axis=1)
     if empty.any() and present.any():
         warnings.warn(
@@ -450,7 +523,7 @@ def _results(ds: xr.Dataset, path: Path) -> tuple[str | pa.LargeStringArray, ...
         )
     results = join(
         comma_before(rows.size),
-        '{"image_id":', _id_texts(image_ids[rows]),
+        '{"image_id":', image_ids.take(pa.array(rows)),
         ',"category_id":', integers(category_ids),
         ',"keypoints":', number_lists(keypoints),
         ',"score":', numbers(scores),

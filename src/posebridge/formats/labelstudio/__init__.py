@@ -19,7 +19,9 @@ Reading gives one row per task (``image_path`` = the task's image; its size in
 ``frame_idx``: how sleap-io and posebridge write labelled video frames) is that
 video's frame instead. Points are grouped into instances by
 ``parentID`` (the rectangle they belong to), else by a ``relation`` to a
-rectangle; points with neither form instances after the rectangles' (the n-th
+rectangle, whatever other relations the point has (a line to another point);
+a point without ``parentID`` related to two rectangles is refused, naming it;
+points with neither form instances after the rectangles' (the n-th
 point of a label goes to the n-th such instance). Instances are
 ``untracked_<k>``; a rectangle gives ``bbox`` (pixels) and ``category`` (its
 label). The keypoint order is the labelling config's (``label_config=``, a file

@@ -406,11 +406,12 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
 
     The same columns as :class:`_Items` gathers region by region, with the same
     rules (a point's rectangle from its ``parentID`` in the same task, else
-    from a relation; the region's own ``score``, none without; the first
-    region's image size per task). ``None`` when anything is irregular (a
-    region that is not an object, a missing or non-number coordinate or size,
-    labels that are not a non-empty list): :class:`_Items` then reads the
-    regions one by one and names the first that is wrong.
+    from its relation to a rectangle, among any others; the region's own
+    ``score``, none without; the first region's image size per task). ``None``
+    when anything is irregular (a region that is not an object, a missing or
+    non-number coordinate or size, labels that are not a non-empty list, a point
+    related to two rectangles): :class:`_Items` then reads the regions one by
+    one and names the first that is wrong.
     """
     counts = np.fromiter(map(len, results), dtype=np.int64, count=len(results))
     total = int(counts.sum())
@@ -453,7 +454,7 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     box_rows = region[boxes]
     box_task = task[box_rows]
     # the rectangle of each point: its parentID's in the task (the last of one id), else
-    # the rectangle a relation links it to
+    # the rectangle a relation links it to (whatever other relations it has)
     box_ids = _objects(map(str, _get(items[box_rows], "id")), box_rows.size)
     by_key = pd.Series(np.arange(box_rows.size), index=_keys(box_task, box_ids))
     by_key = by_key[~by_key.index.duplicated(keep="last")]
@@ -471,14 +472,22 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
         rel_task = np.repeat(task[relations], 2)
         ends = np.column_stack([a, b]).reshape(-1)
         others = np.column_stack([b, a]).reshape(-1)
-        links = pd.Series(others, index=_keys(rel_task, ends))
-        links = links[~links.index.duplicated(keep="last")]
+        # every relation of a point to a rectangle counts (a point may also be related to
+        # other points: a skeleton line); one related to two rectangles is irregular
+        other_box = by_key.reindex(_keys(rel_task, others)).to_numpy(
+            dtype=np.float64, na_value=np.nan, copy=True
+        )
+        to_box = pd.Series(other_box, index=_keys(rel_task, ends)).dropna()
+        to_box = to_box[~pd.MultiIndex.from_arrays([to_box.index, to_box.to_numpy()]).duplicated()]
         point_ids = _objects(map(str, _get(items[point_rows], "id")), point_rows.size)
-        linked = links.reindex(_keys(point_task, point_ids)).to_numpy(dtype=object)
-        missing = np.isnan(box) & pd.notna(linked)
-        if missing.any():
-            via = by_key.reindex(_keys(point_task[missing], linked[missing].astype(object)))
-            box[missing] = via.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        point_keys = _keys(point_task, point_ids)
+        unplaced = np.isnan(box)
+        ambiguous = to_box.index.duplicated() & to_box.index.isin(point_keys[unplaced])
+        if ambiguous.any():
+            return None  # _Items names the point
+        to_box = to_box[~to_box.index.duplicated()]
+        linked = to_box.reindex(point_keys).to_numpy(dtype=np.float64, na_value=np.nan)
+        box[unplaced] = linked[unplaced]
     first = np.unique(task[region], return_index=True)
     sizes = np.full((n, 2), -1.0)
     sizes[first[0]] = np.column_stack([width, height])[first[1]]
@@ -516,7 +525,7 @@ class _Items:
 
     def add(self, t: int, where: str, result: list[Any]) -> None:
         boxes: dict[str, int] = {}
-        links: dict[str, str] = {}
+        links: dict[str, list[str]] = {}
         points = []
         for i, item in enumerate(result):
             if not isinstance(item, dict):
@@ -524,7 +533,8 @@ class _Items:
             kind = item.get("type")
             if kind == "relation":
                 a, b = item.get("from_id"), item.get("to_id")
-                links[str(a)], links[str(b)] = str(b), str(a)
+                links.setdefault(str(a), []).append(str(b))
+                links.setdefault(str(b), []).append(str(a))
                 continue
             if kind not in ("keypointlabels", "rectanglelabels"):
                 continue
@@ -565,11 +575,24 @@ class _Items:
                 self.boxes.append((t, str(item.get("id")), label, x, y, w, h, item_score, *size))
             else:
                 parent = item.get("parentID")
-                points.append((t, parent, str(item.get("id")), label, x, y, *size, item_score))
-        for t_, parent, own, label, x, y, w0, h0, item_score in points:
+                own = str(item.get("id"))
+                points.append((i, t, parent, own, label, x, y, *size, item_score))
+        for i, t_, parent, own, label, x, y, w0, h0, item_score in points:
             box = boxes.get(str(parent)) if parent is not None else None
             if box is None and own in links:  # (not "": a rectangle may have an empty id)
-                box = boxes.get(links[own])
+                related = [o for o in links[own] if o in boxes]  # not other points
+                # one rectangle's id given twice: its last region, as a parentID finds it
+                distinct = list(dict.fromkeys(boxes[o] for o in related))
+                if len(distinct) > 1:
+                    names = ", ".join(repr(o) for o in dict.fromkeys(related))
+                    raise FormatError(
+                        self.path,
+                        f"{where}[{i}]: keypoint {own!r} ({label!r}) is related to "
+                        f"{len(distinct)} rectangles ({names}); a point belongs to one "
+                        "individual: remove the extra relation, or give the point the "
+                        "parentID of its rectangle.",
+                    )
+                box = distinct[0] if distinct else None
             self.points.append((t_, -1 if box is None else box, label, x, y, w0, h0, item_score))
 
     def regions(self, n: int) -> _Regions:

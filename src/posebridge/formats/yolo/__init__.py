@@ -17,7 +17,8 @@ size, read from the image header (Pillow, no pixel decoding) or given as
 ``visible``, v=2 visible; ``kpt_shape [K, 2]`` points are all kept. Instances
 are ``untracked_<k>`` by rank in their file; their class is in
 ``category_id`` / ``category`` (``names``), their box in ``bbox``
-(pixels, top-left corner). ``flip_idx`` -> ``skeleton_symmetries``;
+(pixels, top-left corner). ``flip_idx`` -> ``skeleton_symmetries`` (an
+identity one: ``attrs["yolo_flip_idx"] = "identity"``, written back);
 ``kpt_names`` (newer Ultralytics yamls), else ``keypoint_names=``, names the
 keypoints. When an image is absent, its ``image_path`` is where it should be,
 without extension. A row with the wrong number of columns or a non-number is
@@ -28,7 +29,8 @@ folder (an empty file for a row without instances): a row's image keeps its
 relative path when it lies in an ``images`` folder, else goes to
 ``<split>/images/<name>`` (``data_split``, else ``split=``). Boxes are the
 stored ``bbox`` or the keypoints' extent; data.yaml gets ``kpt_shape [K, 3]``,
-``flip_idx`` from ``skeleton_symmetries`` (identity otherwise), ``names`` from
+``flip_idx`` from ``skeleton_symmetries`` (or the identity read, see above;
+left out otherwise), ``names`` from
 ``category_id`` / ``category`` (one class ``animal`` without), and
 ``kpt_names``. Every image needs a size (``image_width`` / ``image_height`` or
 ``image_size=``). Images are not copied. YOLO has no place for individual

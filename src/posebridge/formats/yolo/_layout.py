@@ -30,6 +30,8 @@ from posebridge.errors import FormatError, brief
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_end, text_size
 
 __all__ = [
+    "FLIP_IDX_ATTR",
+    "IDENTITY",
     "IMAGE_SUFFIXES",
     "SPLITS",
     "DataYaml",
@@ -43,6 +45,12 @@ __all__ = [
     "split_images",
     "tokenise",
 ]
+
+#: The attribute that says a data.yaml's ``flip_idx`` was the identity (:data:`IDENTITY`):
+#: left-right flips are right and swap nothing, which ``skeleton_symmetries`` (the pairs
+#: that swap) cannot say; the writer writes it back, and leaves ``flip_idx`` out without it.
+FLIP_IDX_ATTR = "yolo_flip_idx"
+IDENTITY = "identity"
 
 #: Ultralytics' image formats (``ultralytics.data.utils.IMG_FORMATS``).
 IMAGE_SUFFIXES = frozenset(

@@ -45,6 +45,8 @@ from posebridge.formats._shared import images
 from posebridge.formats._shared.images import BOX, BOX_PARTS, checked_image_size, scatter, slots
 from posebridge.formats._shared.text_bytes import loose_first_line
 from posebridge.formats.yolo._layout import (
+    FLIP_IDX_ATTR,
+    IDENTITY,
     IMAGE_SUFFIXES,
     label_text,
     load_yaml,
@@ -728,6 +730,8 @@ def read(
                 ("symmetry", "edge_node"),
                 np.asarray(names, dtype=str)[np.asarray(pairs)],
             )
+        else:  # as the dataset reader records it
+            ds.attrs[FLIP_IDX_ATTR] = IDENTITY
     if image_names is not None:
         ds = ds.assign_coords(image_path=(model.TIME, np.asarray(image_names, dtype=str)))
         ds = ds.assign_coords(

@@ -23,6 +23,8 @@ from posebridge.formats._shared.images import (
     untracked_names,
 )
 from posebridge.formats.yolo._layout import (
+    FLIP_IDX_ATTR,
+    IDENTITY,
     label_text,
     load_yaml,
     parse_numbers,
@@ -161,6 +163,8 @@ def read(
                 ("symmetry", "edge_node"),
                 np.asarray(names, dtype=str)[np.asarray(pairs)],
             )
+        else:  # flips allowed, nothing to swap: said again on writing
+            ds.attrs[FLIP_IDX_ATTR] = IDENTITY
     return ds
 
 

@@ -24,9 +24,12 @@ from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
     first_repeat,
+    is_absolute_path,
     video_frame_size,
 )
 from posebridge.formats.yolo._layout import (
+    FLIP_IDX_ATTR,
+    IDENTITY,
     SPLITS,
     hidden_path,
     images_listed,
@@ -306,7 +309,8 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
     """Each row's image, relative to the data.yaml.
 
     An image that lies in an ``images`` folder below the data.yaml keeps its
-    path. Others go to ``<split>/images/<name>`` (Roboflow's layout, which both
+    path (a relative one: an absolute path, POSIX or Windows ``C:/``, ``//server``,
+    is not below it). Others go to ``<split>/images/<name>`` (Roboflow's layout, which both
     Ultralytics and sleap-io resolve), a video frame as ``<video stem>_<frame>.png``.
     When two of them would share a label file (``labeled-data/videoA/img001.png``
     and ``labeled-data/videoB/img001.png``, a DeepLabCut project of several
@@ -334,7 +338,7 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
         pure = PurePosixPath(image)
         if (
             image
-            and not pure.is_absolute()
+            and not is_absolute_path(image)  # a Windows C:/ or //server path too
             and ".." not in pure.parts
             and "images" in pure.parts[:-1]
         ):
@@ -365,10 +369,12 @@ def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
 
 
 def _folder_names(folder: PurePosixPath) -> tuple[str, ...]:
-    """The names of a path's folders that can be kept below ``<split>/images``: no root,
-    drive, ``.`` or ``..``."""
+    """The names of a path's folders that can be kept below ``<split>/images``: no root
+    (``/``, a UNC path's ``//``), drive, ``.`` or ``..``."""
     return tuple(
-        part for part in folder.parts if part not in ("/", ".", "..") and not part.endswith(":")
+        part
+        for part in folder.parts
+        if part not in ("/", "//", ".", "..") and not part.endswith(":")
     )
 
 
@@ -681,11 +687,15 @@ def _flip_idx(ds: xr.Dataset) -> list[int] | None:
     ``flip_idx`` is absent, and swaps the keypoints as ``flip_idx`` says. An
     identity list for a dataset that holds no symmetries would flip images
     without swapping its left and right keypoints: wrong labels, silently. With
-    the key absent, Ultralytics turns the flips off (and says so).
+    the key absent, Ultralytics turns the flips off (and says so). A dataset
+    read from a data.yaml whose ``flip_idx`` was the identity (every keypoint
+    its own mirror image, ``attrs["yolo_flip_idx"] == "identity"``) gets it back.
     """
-    if "skeleton_symmetries" not in ds:
-        return None
     keypoints = [str(v) for v in ds[model.KEYPOINT].values]
+    identity = list(range(len(keypoints)))
+    kept = identity if ds.attrs.get(FLIP_IDX_ATTR) == IDENTITY else None
+    if "skeleton_symmetries" not in ds:
+        return kept
     flip = list(range(len(keypoints)))
     index = {name: i for i, name in enumerate(keypoints)}
     for a, b in np.asarray(ds["skeleton_symmetries"].values).astype(str).reshape(-1, 2):
@@ -696,4 +706,4 @@ def _flip_idx(ds: xr.Dataset) -> list[int] | None:
             "skeleton_symmetries pair a keypoint with two others; YOLO's flip_idx swaps each "
             "keypoint with one partner at most: keep one pair per keypoint."
         )
-    return flip if flip != list(range(len(keypoints))) else None
+    return flip if flip != identity else kept

@@ -1,0 +1,126 @@
+"""Label Studio points grouped into animals by relations to rectangles (no ``parentID``).
+
+A point may have relations besides the one to its rectangle (an annotator's line from
+nose to tail): it still belongs to the rectangle it is related to. A point related to
+two rectangles is refused, naming it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import FormatError
+from posebridge.formats.labelstudio import _layout as layout
+
+read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+
+
+def keypoint(id: str, name: str, x: float, y: float) -> dict:
+    return {
+        "id": id,
+        "type": "keypointlabels",
+        "from_name": "kp",
+        "to_name": "image",
+        "original_width": 200,
+        "original_height": 100,
+        "value": {"x": x, "y": y, "width": 0.5, "keypointlabels": [name]},
+    }
+
+
+def rectangle(id: str, x: float) -> dict:
+    return {
+        "id": id,
+        "type": "rectanglelabels",
+        "from_name": "bb",
+        "to_name": "image",
+        "original_width": 200,
+        "original_height": 100,
+        "value": {"x": x, "y": 10, "width": 20, "height": 20, "rotation": 0,
+                  "rectanglelabels": ["mouse"]},
+    }  # fmt: skip
+
+
+def relation(a: str, b: str) -> dict:
+    return {"type": "relation", "from_id": a, "to_id": b, "direction": "right"}
+
+
+def two_mice(extra: list[dict]) -> list[dict]:
+    """Two rectangles, each related to its nose and tail, then the ``extra`` relations."""
+    result = [
+        rectangle("R1", 10), rectangle("R2", 60),
+        keypoint("a1", "nose", 12, 12), keypoint("b1", "tail", 25, 25),
+        keypoint("a2", "nose", 62, 12), keypoint("b2", "tail", 75, 25),
+        relation("a1", "R1"), relation("b1", "R1"), relation("a2", "R2"), relation("R2", "b2"),
+        *extra,
+    ]  # fmt: skip
+    meta = {"video": {"filename": "v.mp4", "frame_idx": 0, "shape": [1, 100, 200, 3]}}
+    return [{"data": {"image": "img.png"}, "meta": meta, "annotations": [{"result": result}]}]
+
+
+def regions_both_ways(tasks: list[dict]) -> tuple:
+    """The regions by the columnar reader (plain JSON and typed records) and one by one."""
+    results = [task["annotations"][0]["result"] for task in tasks]
+    fast = read_module._fast_regions(np.arange(len(tasks)), results, len(tasks))
+    typed = layout.load(Path("x.json"), json.dumps(tasks).encode())
+    assert typed is not None
+    typed_results = [task.annotations[0].result for task in typed]
+    fast_typed = read_module._fast_regions(np.arange(len(tasks)), typed_results, len(tasks))
+    items = read_module._Items(Path("x.json"))
+    for t, result in enumerate(results):
+        items.add(t, f"$[{t}].annotations[0].result", result)
+    return fast, fast_typed, items.regions(len(tasks))
+
+
+LINES = {"nose to tail": [relation("a1", "b1")], "tail to nose": [relation("b1", "a1")]}
+
+
+@pytest.mark.parametrize("line", LINES.values(), ids=LINES.keys())
+def test_a_point_stays_with_its_rectangle_whatever_other_relations_it_has(tmp_path, line):
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(two_mice(line)))
+    ds = posebridge.load(path)
+    assert ds.sizes["individual"] == 2
+    got = ds.position.isel(time=0).transpose("individual", "keypoint", "space").values
+    # percent of 200 x 100: the first mouse's nose and tail, then the second's
+    expected = np.array([[[24, 12], [50, 25]], [[124, 12], [150, 25]]], dtype=float)
+    np.testing.assert_allclose(got, expected)
+    for regions in regions_both_ways(two_mice(line)):
+        assert regions.point_box.tolist() == [0, 0, 1, 1]
+
+
+@pytest.mark.parametrize("line", LINES.values(), ids=LINES.keys())
+def test_grouping_agrees_with_sleap_io(tmp_path, line):
+    sleap_io = pytest.importorskip("sleap_io")
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(two_mice(line)))
+    theirs = sleap_io.load_labelstudio(str(path), skeleton=sleap_io.Skeleton(["nose", "tail"]))
+    expected = np.stack([i.numpy() for i in theirs.labeled_frames[0].instances])
+    ds = posebridge.load(path)
+    got = ds.position.isel(time=0).transpose("individual", "keypoint", "space").values
+    np.testing.assert_allclose(got, expected)
+
+
+def test_a_point_related_to_two_rectangles_is_refused_naming_it(tmp_path):
+    tasks = two_mice([relation("a1", "R2")])
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    message = (
+        r"\$\[0\]\.annotations\[0\]\.result\[2\]: keypoint 'a1' \('nose'\) is related to "
+        r"2 rectangles \('R1', 'R2'\)"
+    )
+    with pytest.raises(FormatError, match=message):
+        posebridge.load(path)
+    results = [task["annotations"][0]["result"] for task in tasks]
+    assert read_module._fast_regions(np.arange(1), results, 1) is None  # the slow path names it
+    # with a parentID, the point's rectangle is that one, whatever its relations
+    results[0][2]["parentID"] = "R1"
+    path.write_text(json.dumps(tasks))
+    ds = posebridge.load(path)
+    nose = ds.position.isel(time=0).sel(keypoint="nose").transpose("individual", "space").values
+    np.testing.assert_allclose(nose, [[24, 12], [124, 12]])
