@@ -359,7 +359,7 @@ def test_a_bad_row_mid_stream_leaves_no_output(tmp_path, target_end):
     lines[4 + 900] = b",".join(cells)
     source.write_bytes(b"\n".join(lines))
     assert posebridge.open_dataset(source).attrs["lazy"] == 1  # the scan does not parse numbers
-    with pytest.raises(posebridge.PoseBridgeError, match="not DeepLabCut numbers"):
+    with pytest.raises(posebridge.PoseBridgeError, match=r"line 905, column 6 .*'oops'"):
         convert(source, tmp_path / f"out{target_end}", chunk_frames=100)
     assert _leftovers(tmp_path, source) == []
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+import posebridge
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
@@ -631,3 +632,54 @@ def test_an_extra_coord_named_as_a_data_model_variable_is_kept_under_another_nam
     (out,) = deeplabcut.write(ds, tmp_path / "out.csv")
     back = pd.read_csv(out, header=[0, 1, 2], index_col=0)
     assert list(back.columns.get_level_values(2)[:4]) == ["x", "y", "likelihood", coord]
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_one_named_individual_in_a_single_animal_file_is_warned_about(
+    tmp_path: Path, suffix: str
+) -> None:
+    """3 column levels hold no individual: the name is lost unless individuals_level=True."""
+    import warnings
+
+    array = np.arange(12, dtype=float).reshape(3, 2, 2, 1)
+    named = model.from_numpy(array, individual_names=["mouse"])
+    with pytest.warns(UserWarning, match=r"'mouse' is not stored.*individuals_level=True"):
+        (path,) = deeplabcut.write(named, tmp_path / f"lost{suffix}")
+    assert deeplabcut.read(path).individual.values.tolist() == ["individual_0"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (kept,) = deeplabcut.write(named, tmp_path / f"kept{suffix}", individuals_level=True)
+        for default in ("individual_0", "id_0"):  # the reader's and an unnamed one's
+            unnamed = model.from_numpy(array, individual_names=[default])
+            deeplabcut.write(unnamed, tmp_path / f"{default}{suffix}")
+    assert deeplabcut.read(kept).individual.values.tolist() == ["mouse"]
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize("layout", ["fixed", "table"])
+def test_a_float_row_index_of_whole_numbers_in_h5_reads_as_frame_numbers(
+    tmp_path: Path, how: str, layout: str
+) -> None:
+    frames = [0.0, 1.0, 2.0, 5.0]
+    df = dlc_frame(None, ["nose"], ["x", "y", "likelihood"], n_rows=4, index=pd.Index(frames))
+    path = tmp_path / "floats.h5"
+    df.to_hdf(path, key="df_with_missing", format=layout)
+    ds = deeplabcut.read(path) if how == "eager" else posebridge.open_dataset(path).load()
+    assert ds.time.values.tolist() == [int(f) for f in frames]
+    np.testing.assert_array_equal(ds.position.values[:, 0, 0, 0], df.iloc[:, 0].to_numpy())
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+def test_an_empty_fixed_layout_h5_reads_as_no_time_steps(tmp_path: Path, how: str) -> None:
+    """As a CSV of header lines only reads: zero time steps, the columns' keypoints."""
+    df = dlc_frame(None, ["nose", "tail"], ["x", "y", "likelihood"], n_rows=0)
+    path = tmp_path / "empty.h5"
+    df.to_hdf(path, key="df_with_missing", format="fixed")
+    csv = tmp_path / "empty.csv"
+    df.to_csv(csv)
+    ds = deeplabcut.read(path) if how == "eager" else posebridge.open_dataset(path).load()
+    assert ds.sizes["time"] == 0
+    assert ds.keypoint.values.tolist() == ["nose", "tail"]
+    from_csv = deeplabcut.read(csv)
+    assert ds.position.shape == from_csv.position.shape
+    assert ds.time.dtype == from_csv.time.dtype

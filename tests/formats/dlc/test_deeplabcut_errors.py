@@ -5,6 +5,7 @@ Empty, cut and other formats' files are in tests/test_bad_input_matrix.py.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def test_non_numeric_cell(tmp_path: Path, dlc_csv: Path) -> None:
     lines[5] = lines[5].split(",", 2)[0] + ",oops," + lines[5].split(",", 2)[2]
     path = tmp_path / "text.csv"
     path.write_text("\n".join(lines) + "\n")
-    _check(deeplabcut.read, path, "not")
+    # the file's 6th line, its 2nd column (nose's x)
+    _check(deeplabcut.read, path, r"line 6, column 2 \(DLC_net, nose, x\): .*found 'oops'")
 
 
 def test_row_with_too_many_cells(tmp_path: Path, dlc_csv: Path) -> None:
@@ -579,3 +581,129 @@ def test_an_h5_of_more_columns_than_hdf5_attributes_hold_is_refused_naming_the_f
     assert list(tmp_path.iterdir()) == []
     (csv,) = posebridge.save(ds, tmp_path / "out.csv", split_individuals=False)
     assert posebridge.load(csv).sizes["keypoint"] == 100
+
+
+def _read_csv_by(how: str, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read a DLC CSV by one of the reader's paths: small files whole, large ones in byte
+    ranges on threads or in one pass on one core, or lazily by blocks of rows."""
+    from posebridge.formats.dlc import csv as dlc_csv_module
+
+    if how in ("threads", "one core"):
+        monkeypatch.setattr(dlc_csv_module, "_PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(dlc_csv_module, "_CHUNK_ROWS", 7)
+        monkeypatch.setattr(dlc_csv_module, "usable_cores", lambda: 2 if how == "threads" else 1)
+    if how == "lazy":
+        posebridge.open_dataset(path, chunks=20).load()
+    else:
+        deeplabcut.read(path)
+
+
+READ_PATHS = ["whole", "threads", "one core", "lazy"]
+
+
+@pytest.mark.parametrize("how", READ_PATHS)
+def test_a_column_of_true_and_false_is_refused_naming_line_and_column(
+    tmp_path: Path, dlc_csv: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pandas reads a column of True/False cells asked for as floats as 1.0/0.0."""
+    lines = dlc_csv.read_text().splitlines()  # 3 header lines, then 50 rows
+    first_data_line = 4
+    for i in range(first_data_line - 1, len(lines)):
+        cells = lines[i].split(",")
+        cells[3] = "True" if i % 2 else "False"  # nose's likelihood, the 4th column
+        lines[i] = ",".join(cells)
+    path = tmp_path / "flags.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FormatError) as caught:
+        _read_csv_by(how, path, monkeypatch)
+    message = str(caught.value)
+    assert str(path) in message
+    if how != "lazy":  # a lazy read names the first bad cell of the block it reads
+        assert f"line {first_data_line}, column 4 (DLC_net, nose, likelihood)" in message
+    assert re.search(r"line \d+, column 4 .*found '(True|False)'", message)
+
+
+@pytest.mark.parametrize("how", READ_PATHS)
+def test_a_cell_that_is_not_a_number_is_named_by_line_and_column(
+    tmp_path: Path, dlc_csv: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = dlc_csv.read_text().splitlines()
+    cells = lines[29].split(",")
+    cells[5] = "abc"  # tail's y: the 6th column of the 30th line
+    lines[29] = ",".join(cells)
+    path = tmp_path / "word.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FormatError) as caught:
+        _read_csv_by(how, path, monkeypatch)
+    assert str(path) in str(caught.value)
+    assert "line 30, column 6 (DLC_net, tail, y): expected a number" in str(caught.value)
+    assert "found 'abc'" in str(caught.value)
+
+
+def _h5_frame(index: pd.Index | None = None, n_rows: int = 4) -> pd.DataFrame:
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], ["nose", "tail"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    df = pd.DataFrame(np.arange(n_rows * 6, dtype=float).reshape(n_rows, 6) / 8, columns=columns)
+    if index is not None:
+        df.index = index
+    return df
+
+
+def _read_h5_by(how: str, path: Path):
+    if how == "lazy":
+        return posebridge.open_dataset(path, chunks=2).load()
+    return deeplabcut.read(path)
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize("layout", ["fixed", "table"])
+@pytest.mark.parametrize("times", ["datetime", "timedelta"])
+def test_a_row_index_of_dates_or_times_is_refused(
+    tmp_path: Path, how: str, layout: str, times: str
+) -> None:
+    """movement's loader ignores the index (rows 0, 1, ...); posebridge reads frame numbers
+    from it, and the fixed layout's dates (int64 in the file) read as frame numbers."""
+    if times == "datetime":
+        index = pd.DatetimeIndex(["2024-01-01 10:00:00", "2024-01-01 10:00:01",
+                                  "2024-01-01 10:00:03", "2024-01-01 10:00:04"])  # fmt: skip
+    else:
+        index = pd.to_timedelta([0, 1, 2, 4], unit="s")
+    path = tmp_path / "times.h5"
+    _h5_frame(index).to_hdf(path, key="df_with_missing", format=layout)
+    with pytest.raises(FormatError, match="dates or times") as caught:
+        _read_h5_by(how, path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize("layout", ["fixed", "table"])
+def test_a_fractional_float_row_index_in_h5_is_refused(
+    tmp_path: Path, how: str, layout: str
+) -> None:
+    path = tmp_path / "halves.h5"
+    _h5_frame(pd.Index([0.0, 1.5, 2.0, 3.0])).to_hdf(path, key="df_with_missing", format=layout)
+    with pytest.raises(FormatError, match="the row index holds fractional") as caught:
+        _read_h5_by(how, path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize("layout", ["fixed", "table"])
+def test_a_blosc_compressed_h5_is_read_or_refused_as_a_missing_filter(
+    tmp_path: Path, how: str, layout: str
+) -> None:
+    df = _h5_frame()
+    path = tmp_path / "blosc.h5"
+    df.to_hdf(path, key="df_with_missing", format=layout, complib="blosc", complevel=5)
+    if h5py.h5z.filter_avail(32001):  # hdf5plugin imported: h5py decodes Blosc
+        ds = _read_h5_by(how, path)
+        np.testing.assert_array_equal(ds.position.values[:, 0, 0, 0], df.iloc[:, 0].to_numpy())
+        return
+    with pytest.raises(FormatError) as caught:
+        _read_h5_by(how, path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "'blosc'" in message and "not available" in message
+    assert "damaged" not in message.replace("not damaged", "")

@@ -709,3 +709,42 @@ def new_file(path: str | PathLike[str], mode: str = "w") -> Iterator[Any]:
 
     with sink_file(path, mode) as sink, h5py.File(sink, mode) as h5:
         yield h5
+
+
+def refuse_unavailable_filters(dataset: Any) -> None:
+    """Refuse a dataset compressed with an HDF5 filter this installation cannot decode.
+
+    PyTables writes Blosc (``complib="blosc"`` in pandas' ``to_hdf``), which h5py
+    decodes only once a plugin registers it (the ``hdf5plugin`` package); without
+    it HDF5 fails with a message about a plugin folder, which reads like damage.
+
+    Raises
+    ------
+    FormatError
+        Naming the file, the dataset and the filter, and how to read it.
+
+    Examples
+    --------
+    >>> refuse_unavailable_filters(h5["df_with_missing/table"])  # doctest: +SKIP
+    Traceback (most recent call last):
+    posebridge.errors.FormatError: a.h5: /df_with_missing/table is compressed with ...
+    """
+    import h5py
+
+    try:
+        plist = dataset.id.get_create_plist()
+        filters = [plist.get_filter(i) for i in range(plist.get_nfilters())]
+    except (AttributeError, OSError, RuntimeError, ValueError):
+        return  # the read itself says what is wrong
+    for code, _flags, _values, name in filters:
+        if h5py.h5z.filter_avail(code):
+            continue
+        text = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+        shown = f"{text!r} (HDF5 filter {code})" if text else f"HDF5 filter {code}"
+        raise FormatError(
+            dataset.file.filename,
+            f"{dataset.name} is compressed with {shown}, which is not available in this "
+            "installation (the file is not damaged). Install the plugins of hdf5plugin "
+            "(pip install hdf5plugin; then import hdf5plugin before reading), or re-save "
+            "the file with a compression every HDF5 reader has (pandas: complib='zlib').",
+        )

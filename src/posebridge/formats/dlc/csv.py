@@ -44,8 +44,10 @@ from posebridge.formats.dlc import layout as table
 __all__ = [
     "TITLE",
     "CsvHeader",
+    "bad_cell",
     "read_header",
     "read_table",
+    "refuse_cells_not_numbers",
     "sniff_header",
     "sniff_other_delimiter",
     "write_table",
@@ -370,6 +372,13 @@ class _IntegerColumn(Exception):
     """A chunk's column was inferred as integers: a ``-0`` cell would have lost its sign."""
 
 
+class _NotFloats(Exception):
+    """A bodypart column was inferred as something else than floats (text, True/False),
+    or read as floats holding only 0, 1 and NaN (what pandas makes of True/False cells):
+    the file is read again by :func:`_read_whole`, which finds the cell that is not a
+    number, if one is."""
+
+
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _CHUNK_ROWS = 5000
 
@@ -507,21 +516,158 @@ def _read_options() -> dict[str, object]:
 
 
 def _numbers(column: pd.Series, path: Path) -> np.ndarray:
-    try:
-        return column.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        bad = next((v for v in column.dropna().tolist() if not _is_number(v)), column.iloc[0])
-        raise FormatError(
-            path, f"has a data cell that is not a number ({str(bad)[:40]!r})."
-        ) from None
+    """A bodypart column pandas parsed, as float64; one of another type (text, True/False,
+    which would read as 1/0) raises :class:`_NotFloats`."""
+    if column.dtype.kind != "f":
+        raise _NotFloats
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _is_number(value: object) -> bool:
+#: Rows per step of :func:`_zero_one_columns` (it stops once every column is ruled out).
+_ZERO_ONE_ROWS = 4096
+
+
+def _zero_one_columns(values: np.ndarray) -> list[int]:
+    """The columns of ``values`` holding 0 and 1 only (and NaN), at least one of them.
+
+    pandas parses a column of ``True``/``False`` cells (and empty ones) asked for
+    as floats into 1.0/0.0 without a word: such columns are looked at as text
+    (:func:`refuse_cells_not_numbers`). Coordinates and likelihoods are hardly
+    ever all 0 and 1; the check stops at the first rows that rule every column out.
+
+    Examples
+    --------
+    >>> _zero_one_columns(np.array([[1.0, 0.5, np.nan], [0.0, 1.0, np.nan]]))
+    [0]
+    """
+    n_rows, n_columns = values.shape
+    possible = np.arange(n_columns)  # the columns not ruled out yet
+    seen = np.zeros(n_columns, dtype=bool)
+    for low in range(0, n_rows, _ZERO_ONE_ROWS):  # a loop over blocks of rows
+        block = values[low : low + _ZERO_ONE_ROWS, possible]
+        present = ~np.isnan(block)
+        seen[possible] |= present.any(axis=0)
+        possible = possible[~((block != 0) & (block != 1) & present).any(axis=0)]
+        if not possible.size:
+            return []
+    return possible[seen[possible]].tolist()
+
+
+#: pandas' default words for True and False, which it reads as 1.0 / 0.0 in a float column.
+_BOOL_WORDS = ("True", "TRUE", "true", "False", "FALSE", "false")
+
+
+def _record_lines(data: bytes, first_line: int) -> np.ndarray:
+    """The file's line (1-based) where each record of ``data`` starts (blank lines are
+    records; a line break inside quotes is not a record's end)."""
+    text = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(text == ord("\n"))
+    ends = breaks
+    if b'"' in data:
+        quotes = np.flatnonzero(text == _QUOTE)
+        ends = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+    starts = np.concatenate([[0], ends + 1])
+    starts = starts[starts < len(data)]
+    return first_line + np.searchsorted(breaks, starts)
+
+
+def bad_cell(
+    data: bytes,
+    width: int,
+    check_at: list[int],
+    first_line: int,
+    columns: list[tuple[str, ...]],
+    n_index: int,
+) -> str | None:
+    """Where the first cell of ``data`` (data rows of a DeepLabCut CSV) that is not a
+    number is, in the columns ``check_at``: its line and column, and what it holds.
+
+    An empty cell and pandas' words for a missing value (``nan``, ``NA``...) are
+    no number, and fine; ``True``/``False`` are not numbers (pandas reads a column
+    of them as 1/0). ``None`` when every cell is a number (or the text does not
+    parse: the caller says what it knows).
+
+    Examples
+    --------
+    >>> bad_cell(
+    ...     b"0,1.5,2\\n1,abc,3\\n", 3, [1, 2], 4, [("s", "nose", "x"), ("s", "nose", "y")], 1
+    ... )
+    "line 5, column 2 (s, nose, x): expected a number or an empty cell, found 'abc'."
+    """
     try:
-        float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-    return True
+        text = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            names=list(range(width)),
+            usecols=check_at,
+            dtype=str,
+            skip_blank_lines=False,
+            encoding="utf-8",
+        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    first: tuple[int, int] | None = None
+    for j in check_at:  # one vectorised check per column
+        cells = text[j]
+        present = cells.notna().to_numpy()
+        numbers = pd.to_numeric(cells.where(cells.notna(), "nan"), errors="coerce")
+        bad = np.flatnonzero(present & numbers.isna().to_numpy())
+        if bad.size and (first is None or int(bad[0]) < first[0]):
+            first = (int(bad[0]), j)
+    if first is None:
+        return None
+    row, j = first
+    lines = _record_lines(data, first_line)
+    line = int(lines[row]) if row < lines.size else first_line + row
+    found = str(text[j].iloc[row])
+    flag = (
+        " (True/False is a flag, not a coordinate or a likelihood)"
+        if found.strip() in _BOOL_WORDS
+        else ""
+    )
+    label = ", ".join(columns[j - n_index]) if 0 <= j - n_index < len(columns) else ""
+    named = f" ({label})" if label else ""
+    return (
+        f"line {line}, column {j + 1}{named}: expected a number or an empty cell, "
+        f"found {found[:40]!r}{flag}."
+    )
+
+
+def refuse_cells_not_numbers(
+    path: Path,
+    data: bytes,
+    values: np.ndarray,
+    pose_at: list[int],
+    width: int,
+    first_line: int,
+    columns: list[tuple[str, ...]],
+    n_index: int,
+) -> None:
+    """Refuse ``True``/``False`` cells that pandas read as 1/0 in bodypart columns.
+
+    ``values`` are the parsed numbers of the columns ``pose_at`` of ``data``;
+    only columns of 0, 1 and NaN are looked at as text (:func:`_zero_one_columns`).
+
+    Raises
+    ------
+    FormatError
+        Naming the file, the line and the column of the first such cell.
+
+    Examples
+    --------
+    >>> refuse_cells_not_numbers(
+    ...     Path("t.csv"), b"0,True\\n", np.ones((1, 1)), [1], 2, 4, [("s", "nose", "x")], 1
+    ... )
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: t.csv: line 4, column 2 (s, nose, x): expected a number ...
+    """
+    suspects = _zero_one_columns(values)
+    if not suspects:
+        return
+    where = bad_cell(data, width, [pose_at[k] for k in suspects], first_line, columns, n_index)
+    if where is not None:
+        raise FormatError(path, where)
 
 
 def _texts(pieces: list[np.ndarray]) -> np.ndarray:
@@ -575,6 +721,8 @@ def _read_parallel(
                     if column.dtype.kind in "iu":
                         raise _IntegerColumn
                     values[at : at + n, k] = _numbers(column, path)
+                if floats and _zero_one_columns(values[at : at + n]):
+                    raise _NotFloats  # True/False cells, maybe: _read_whole finds them
                 for j in other_at:
                     texts[part][j].append(chunk[j].to_numpy())
                 at += n
@@ -591,7 +739,7 @@ def _read_inferred(
     path: Path,
     start: int,
     end: int,
-    skip: int,
+    header: CsvHeader,
     width: int,
     pose_at: list[int],
     other_at: list[int],
@@ -610,9 +758,9 @@ def _read_inferred(
         with io.BufferedReader(source, 1 << 20) as handle:
             frame = pd.read_csv(handle, names=list(range(width)), **_read_options())
     except pd.errors.EmptyDataError:
-        return (*_read_whole(path, end, skip, width, pose_at, other_at), None)
-    if any(frame[j].dtype.kind in "iub" for j in pose_at):
-        return (*_read_whole(path, end, skip, width, pose_at, other_at), None)
+        return (*_read_whole(path, end, header, width, pose_at, other_at), None)
+    if any(frame[j].dtype.kind != "f" for j in pose_at):  # integers, True/False, text
+        return (*_read_whole(path, end, header, width, pose_at, other_at), None)
     values = np.empty((len(pose_at), len(frame)), dtype=np.float64)
     for k, j in enumerate(pose_at):
         values[k] = _numbers(frame[j], path)
@@ -621,10 +769,17 @@ def _read_inferred(
 
 
 def _read_whole(
-    path: Path, end: int, skip: int, width: int, pose_at: list[int], other_at: list[int]
+    path: Path,
+    end: int,
+    header: CsvHeader,
+    width: int,
+    pose_at: list[int],
+    other_at: list[int],
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """The table of the file's first ``end`` bytes (its text) after ``skip`` lines, by
-    pandas with float64 bodypart columns."""
+    """The table of the file's first ``end`` bytes (its text) after the header's lines,
+    by pandas with float64 bodypart columns (True/False cells refused, see
+    :func:`refuse_cells_not_numbers`)."""
+    skip = header.skip
     floats = dict.fromkeys(pose_at, np.float64)  # small files: no type inference needed
     whole = end == path.stat().st_size
     try:  # a file with an end-of-file marker after its text: the text only
@@ -641,7 +796,25 @@ def _read_whole(
     values = np.empty((len(frame), len(pose_at)), dtype=np.float64)
     for k, j in enumerate(pose_at):
         values[:, k] = _numbers(frame[j], path)
+    if _zero_one_columns(values):
+        start = _data_start(path, skip)
+        refuse_cells_not_numbers(
+            path,
+            _data_bytes(path, start, end),
+            values,
+            pose_at,
+            width,
+            skip + 1,
+            header.columns,
+            header.n_index,
+        )
     return values, {j: _texts([frame[j].to_numpy()]) for j in other_at}
+
+
+def _data_bytes(path: Path, start: int, end: int) -> bytes:
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        return handle.read(end - start)
 
 
 def warn_if_unended(path: Path, end: int, source_software: str) -> None:
@@ -741,14 +914,15 @@ def read_table(
                     values, texts, counted = _read_parallel(
                         path, width, pose_at, other_at, ranges, True
                     )
-            except (_Mismatch, pd.errors.ParserError):  # blank lines, quoted newlines
-                values, texts = _read_whole(path, end, header.skip, width, pose_at, other_at)
+            # blank lines, quoted newlines; cells that are not numbers: found by one parse
+            except (_Mismatch, _NotFloats, pd.errors.ParserError):
+                values, texts = _read_whole(path, end, header, width, pose_at, other_at)
         elif large:  # one core: one pass of the C parser, types inferred
             values, texts, counted = _read_inferred(
-                path, start, end, header.skip, width, pose_at, other_at
+                path, start, end, header, width, pose_at, other_at
             )
         else:
-            values, texts = _read_whole(path, end, header.skip, width, pose_at, other_at)
+            values, texts = _read_whole(path, end, header, width, pose_at, other_at)
     except PoseBridgeError:  # ours, as raised
         raise
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
@@ -758,6 +932,17 @@ def read_table(
                 csv_rows.refuse_wrong_widths(
                     path, handle.read(end - start), width, header.skip + 1
                 )
+        if not isinstance(error, UnicodeDecodeError):  # a cell that is not a number: where?
+            where = bad_cell(
+                _data_bytes(path, start, end),
+                width,
+                pose_at,
+                header.skip + 1,
+                header.columns,
+                header.n_index,
+            )
+            if where is not None:
+                raise FormatError(path, where) from None
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FormatError(
             path, f"has data rows that are not DeepLabCut numbers ({message})."

@@ -37,8 +37,20 @@ __all__ = ["open_lazy_csv", "parse_rows"]
 _PARSED = LastBlock()
 
 
-def parse_rows(rows: csv_rows.CsvRows, width: int, low: int, high: int) -> np.ndarray:
+def parse_rows(
+    rows: csv_rows.CsvRows,
+    width: int,
+    low: int,
+    high: int,
+    *,
+    first_line: int = 1,
+    columns: list | None = None,
+) -> np.ndarray:
     """The numbers of data rows ``low:high`` as float64 ``(rows, width - 1)`` (index cut off).
+
+    ``first_line`` is the file's line of data row 0 (1-based) and ``columns`` the
+    header's column labels, for the message naming a cell that is not a number
+    (``True``/``False`` too, which pandas reads as 1/0), as the eager reader does.
 
     Examples
     --------
@@ -47,11 +59,18 @@ def parse_rows(rows: csv_rows.CsvRows, width: int, low: int, high: int) -> np.nd
     """
     text = csv_rows.row_bytes(rows, low, high)
     floats = dict.fromkeys(range(1, width), np.float64)
+    labels = list(columns) if columns is not None else []
+    at = list(range(1, width))
     try:
         frame = pd.read_csv(
             io.BytesIO(text), names=list(range(width)), dtype=floats, **dlc_csv._read_options()
         )
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        where = None
+        if not isinstance(error, UnicodeDecodeError):
+            where = dlc_csv.bad_cell(text, width, at, first_line + low, labels, 1)
+        if where is not None:
+            raise FormatError(rows.path, where) from None
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FormatError(
             rows.path,
@@ -59,7 +78,11 @@ def parse_rows(rows: csv_rows.CsvRows, width: int, low: int, high: int) -> np.nd
         ) from None
     if len(frame) != high - low:
         raise FormatError(rows.path, f"rows {low}-{high - 1} could not be read back.")
-    return frame.iloc[:, 1:].to_numpy(dtype=np.float64)
+    values = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
+    dlc_csv.refuse_cells_not_numbers(
+        Path(rows.path), text, values, at, width, first_line + low, labels, 1
+    )
+    return values
 
 
 def _block_dataset(
@@ -69,8 +92,9 @@ def _block_dataset(
     software: str,
     low: int,
     high: int,
+    first_line: int = 1,
 ) -> xr.Dataset:
-    values = parse_rows(rows, len(columns) + 1, low, high)
+    values = parse_rows(rows, len(columns) + 1, low, high, first_line=first_line, columns=columns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return layout.build_dataset(
@@ -92,12 +116,18 @@ def csv_block(
     variable: str,
     path: str,
     region: tuple[tuple[int, int], ...],
+    *,
+    first_line: int = 1,
 ) -> np.ndarray:
-    """Rows ``region[0]`` of ``variable`` (parsed once for every variable, see ``LastBlock``)."""
+    """Rows ``region[0]`` of ``variable`` (parsed once for every variable, see ``LastBlock``).
+
+    ``first_line``: the file's line of data row 0, for messages.
+    """
     low, high = region[0]
     key = (rows.path, rows.mtime_ns, rows.size, low, high)
     ds = _PARSED.get(
-        key, functools.partial(_block_dataset, rows, columns, names, software, low, high)
+        key,
+        functools.partial(_block_dataset, rows, columns, names, software, low, high, first_line),
     )
     out = ds[variable].values
     return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
@@ -157,7 +187,9 @@ def _open(path: Path, software: str) -> xr.Dataset:
         raise NotLazy("other coordinates")
     variables = {}
     for variable, array in probe.data_vars.items():
-        block = functools.partial(csv_block, rows, columns, names, software, str(variable))
+        block = functools.partial(
+            csv_block, rows, columns, names, software, str(variable), first_line=header.skip + 1
+        )
         lazy = FileLazyArray(path, (rows.n_rows, *array.shape[1:]), np.float64, block)
         variables[variable] = (array.dims, lazy)
     coords: dict[str, Any] = {  # in the eager reader's order

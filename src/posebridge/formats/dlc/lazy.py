@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import check_size
+from posebridge.formats._shared.hdf5 import check_size, refuse_unavailable_filters
 from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
 from posebridge.formats.dlc import layout, pandas_hdf5
 from posebridge.formats.dlc.csv_lazy import open_lazy_csv
@@ -43,6 +43,12 @@ def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
     if pandas_hdf5._text(group.attrs.get("table_type", b"")) != "appendable_frame":
         raise NotLazy("table type")
     pandas_hdf5.group_encoding(group, path)  # refused as the eager reader refuses it
+    pandas_hdf5.check_row_index_kind(
+        pandas_hdf5._text(table.attrs.get("index_kind", b"")),
+        group,
+        path,
+        known=pandas_hdf5.TABLE_INDEX_KINDS,
+    )
     axes = pandas_hdf5.safe_unpickle(
         group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes"
     )
@@ -176,10 +182,12 @@ def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
         if kind == "table":
             columns, source = _table_source(group, path)
             check_size(h5[source[1]])  # as the eager reader: no other file's rows, nor 10**9
+            refuse_unavailable_filters(h5[source[1]])
             index = [_index_field(h5[source[1]])]
         elif kind == "fixed":
             columns, source = _fixed_source(group, path)
             check_size(h5[source[1]])
+            refuse_unavailable_filters(h5[source[1]])
             encoding = pandas_hdf5.group_encoding(group, path)
             index = pandas_hdf5._fixed_axis(group, "axis1", encoding, path)
         else:

@@ -34,13 +34,19 @@ import numpy as np
 
 from posebridge._outputs import limit_cause
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import check_size, one_number, read_whole
+from posebridge.formats._shared.hdf5 import (
+    check_size,
+    one_number,
+    read_whole,
+    refuse_unavailable_filters,
+)
 from posebridge.formats._shared.safe_pickle import guarded_builtin
 from posebridge.model import labels
 
 __all__ = [
     "BuiltinsOnlyUnpickler",
     "PandasFrame",
+    "check_row_index_kind",
     "check_written",
     "column_level_names",
     "group_encoding",
@@ -286,7 +292,11 @@ def group_encoding(group: h5py.Group, path: Path) -> str:
     return encoding
 
 
-def _decode_strings(values: np.ndarray, encoding: str, path: Path, what: str) -> np.ndarray:
+def _decode_strings(
+    values: np.ndarray, encoding: str, path: Path, what: str, *, floats: bool = False
+) -> np.ndarray:
+    """Text decoded, integers as int64, and floats as float64 when ``floats`` (a row index
+    of frame numbers stored as floats: the table step takes whole ones, refuses others)."""
     if values.dtype.kind == "S":
         try:
             return np.char.decode(values, encoding)
@@ -296,7 +306,64 @@ def _decode_strings(values: np.ndarray, encoding: str, path: Path, what: str) ->
         return values.astype(np.int64)
     if values.dtype.kind == "U":
         return values
+    if floats and values.dtype.kind == "f":
+        return values.astype(np.float64)
     raise FormatError(path, f"the {what} has values of type {values.dtype}, not text or integers.")
+
+
+#: The kinds of a ``table`` layout's row index that are read (frame numbers, image paths).
+TABLE_INDEX_KINDS = ("integer", "float", "string")
+#: pandas' kinds of a row index of dates or durations (``kind`` / ``index_kind`` attribute).
+_TIME_KINDS = ("datetime", "timedelta", "date")
+#: pandas' ``index_class`` of a fixed layout's index stored as integers that are not numbers.
+_TIME_CLASSES = ("datetime", "period", "timedelta")
+
+
+def check_row_index_kind(
+    kind: str,
+    group: h5py.Group | None,
+    path: Path,
+    *,
+    known: tuple[str, ...] | None = None,
+    index_class: str = "",
+) -> None:
+    """Refuse a pandas row index of dates or times, or (``known``) of another kind.
+
+    ``kind`` is pandas' name of the index's type (``integer``, ``float``,
+    ``string``, ``datetime64[ns]``...), ``index_class`` the fixed layout's
+    ``index_class`` (``period`` for a PeriodIndex, stored as integers). Frame
+    numbers stored as floats are read (whole ones as frame numbers, others
+    refused by the table step). Dates and times are refused: DeepLabCut indexes
+    rows by frame number (movement's loader ignores the index and counts rows),
+    and neither frame numbers nor seconds can be told from clock times without
+    inventing them.
+
+    Examples
+    --------
+    >>> check_row_index_kind("float", None, Path("a.h5"))
+    >>> check_row_index_kind("datetime64[us]", None, Path("a.h5"))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: a.h5: the row index holds dates or times (pandas ...
+    """
+    where = f" of the pandas frame '{group.name}'" if group is not None else ""
+    if kind.startswith(_TIME_KINDS) or index_class in _TIME_CLASSES:
+        if not kind.startswith(_TIME_KINDS):  # a PeriodIndex, stored as integers
+            kind = f"{kind}, index class {index_class}"
+        raise FormatError(
+            path,
+            f"the row index{where} holds dates or times (pandas kind '{kind}': a "
+            "DatetimeIndex, TimedeltaIndex or PeriodIndex); DeepLabCut indexes rows by frame "
+            "number (or "
+            "image path), and frame numbers are not made up from times. Re-save the "
+            "DataFrame with its frame numbers as the index (df.reset_index(drop=True) for "
+            "rows 0, 1, 2, ...).",
+        )
+    if known is not None and kind not in known:
+        raise FormatError(
+            path,
+            f"the row index{where} is of kind '{kind}'; expected frame numbers or image paths.",
+        )
 
 
 def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
@@ -304,6 +371,7 @@ def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
         raise FormatError(path, f"the pandas table '{group.name}' has no 'table' dataset.")
     table = group["table"]
     check_size(table)  # its rows are read whole
+    refuse_unavailable_filters(table)
     encoding = group_encoding(group, path)
     table_type = _text(group.attrs.get("table_type", b""))
     if table_type != "appendable_frame":
@@ -312,6 +380,10 @@ def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
             f"the pandas table '{group.name}' is of type '{table_type}'; only DataFrames "
             "with a one-level row index ('appendable_frame') are read from table files.",
         )
+    # before the pickled 'info', which holds a DatetimeIndex's frequency as a pandas object
+    check_row_index_kind(
+        _text(table.attrs.get("index_kind", b"")), group, path, known=TABLE_INDEX_KINDS
+    )
     axes = safe_unpickle(group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes")
     try:
         column_labels = next(labels for axis, labels in axes if axis == 1)
@@ -370,14 +442,7 @@ def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
         strings = table.fields(block)[:].reshape(n_rows, len(where))
         for k, j in enumerate(where):
             text_columns[int(j)] = _decode_strings(strings[:, k], encoding, path, block)
-    index_kind = _text(table.attrs.get("index_kind", b""))
-    if index_kind not in ("integer", "string"):
-        raise FormatError(
-            path,
-            f"the pandas table '{group.name}' has a row index of kind '{index_kind}'; "
-            "expected frame numbers or image paths.",
-        )
-    index = _decode_strings(table.fields("index")[:], encoding, path, "row index")
+    index = _decode_strings(table.fields("index")[:], encoding, path, "row index", floats=True)
     return PandasFrame(values, columns, names, [index], "table", text_columns)
 
 
@@ -389,15 +454,16 @@ def _array(group: h5py.Group, key: str, path: Path) -> np.ndarray:
     node = group.get(key)
     if not isinstance(node, h5py.Dataset):
         raise FormatError(path, f"the pandas frame '{group.name}' has no '{key}' array.")
+    refuse_unavailable_filters(node)
     if "shape" in node.attrs:  # pandas marks an empty array so
-        shape = tuple(int(s) for s in np.atleast_1d(node.attrs["shape"]))
+        shape = _empty_shape(node, group, key, path)
         if 0 not in shape:  # an attribute of a few bytes declaring gigabytes
             raise FormatError(
                 path,
                 f"the pandas frame '{group.name}' marks '{key}' as an empty array of shape "
                 f"{shape}, which is not empty; the file is damaged.",
             )
-        return np.empty(shape, dtype=node.dtype)
+        return np.empty(shape, dtype=_empty_dtype(node))
     if node.dtype.kind == "O" or node.dtype.kind == "V":
         raise FormatError(
             path,
@@ -408,6 +474,34 @@ def _array(group: h5py.Group, key: str, path: Path) -> np.ndarray:
     if values.ndim > 1 and not int(node.attrs.get("transposed", 0)):
         values = values.T  # old pandas stored blocks as (items, rows)
     return values
+
+
+def _empty_shape(node: h5py.Dataset, group: h5py.Group, key: str, path: Path) -> tuple:
+    """The shape pandas declares for an empty array: numbers, or (PyTables 3.x) a pickled
+    tuple of them."""
+    raw = node.attrs["shape"]
+    if isinstance(raw, bytes | np.bytes_):
+        raw = safe_unpickle(bytes(raw), path, f"{key} shape")
+    try:
+        shape = tuple(int(s) for s in np.atleast_1d(np.asarray(raw)))
+    except (TypeError, ValueError):
+        raise FormatError(
+            path, f"the pandas frame '{group.name}' declares '{key}' of shape {raw!r}."
+        ) from None
+    if any(s < 0 for s in shape):
+        raise FormatError(
+            path, f"the pandas frame '{group.name}' declares '{key}' of shape {shape}."
+        )
+    return shape
+
+
+def _empty_dtype(node: h5py.Dataset) -> np.dtype:
+    """The dtype of an empty array: pandas' ``value_type`` (the stored placeholder's is
+    float64 whatever the array held), else the stored one."""
+    value_type = _text(node.attrs.get("value_type", b""))
+    if value_type in ("int64", "int32", "uint64", "float64", "float32"):
+        return np.dtype(value_type)
+    return node.dtype
 
 
 def _one_per_row(values: np.ndarray, group: h5py.Group, key: str, path: Path) -> np.ndarray:
@@ -422,17 +516,33 @@ def _one_per_row(values: np.ndarray, group: h5py.Group, key: str, path: Path) ->
 
 
 def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[np.ndarray]:
-    """One array of values per level of the axis stored under ``key``."""
+    """One array of values per level of the axis stored under ``key``.
+
+    The row index (``axis1``) may hold frame numbers as floats; one of dates or
+    times is refused (:func:`check_row_index_kind`).
+    """
     variety = _text(group.attrs.get(f"{key}_variety", b""))
+    rows = key == "axis1"
     if variety == "regular":
+        node = group.get(key)
+        if rows and isinstance(node, h5py.Dataset):
+            check_row_index_kind(
+                _text(node.attrs.get("kind", b"")),
+                group,
+                path,
+                index_class=_text(node.attrs.get("index_class", b"")),
+            )
         values = _one_per_row(_array(group, key, path), group, key, path)
-        return [_decode_strings(values, encoding, path, f"axis '{key}'")]
+        return [_decode_strings(values, encoding, path, f"axis '{key}'", floats=rows)]
     if variety != "multi":
         raise FormatError(
             path, f"the pandas frame '{group.name}' has an axis '{key}' of kind '{variety}'."
         )
     levels = []
     for i in range(_level_count(group, key, path)):
+        node = group.get(f"{key}_level{i}")
+        if rows and isinstance(node, h5py.Dataset):
+            check_row_index_kind(_text(node.attrs.get("kind", b"")), group, path)
         level = _decode_strings(
             _one_per_row(_array(group, f"{key}_level{i}", path), group, f"{key}_level{i}", path),
             encoding,

@@ -333,6 +333,8 @@ def _write(
             f"dataset has {ds.sizes[model.INDIVIDUAL]} (or maDLC's 'single'): leave "
             "individuals_level out, or pass split_individuals=True."
         )
+    if title == "DeepLabCut" and not split and not several and individuals_level is not True:
+        _warn_name_not_stored(ds, path)
     if data_split is not None and suffix != ".csv" and (labelled or style == "levels"):
         warnings.warn(  # pandas' fixed layout, which these need, pickles text columns
             f"{path}: the data_split ('set') column is not written: a DeepLabCut .h5 of "
@@ -359,6 +361,28 @@ def _write(
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
+
+
+def _warn_name_not_stored(ds: xr.Dataset, path: Path) -> None:
+    """Warn that the one individual's name is lost: 3 column levels hold no individual.
+
+    A single-animal DeepLabCut file has no ``individuals`` level, and reads back with
+    the reader's default name (``individual_0``, movement's); a dataset so named
+    loses nothing, nor one named ``id_0``, the name of an individual given none
+    (:func:`posebridge.from_numpy`'s, movement's).
+    """
+    name = str(ds[model.INDIVIDUAL].values[0])
+    if name in (layout.DEFAULT_INDIVIDUAL, "id_0"):
+        return
+    warnings.warn(
+        f"{path}: the individual's name {name!r} is not stored: a single-animal DeepLabCut "
+        "file (columns scorer, bodyparts, coords) has no 'individuals' level, and reads "
+        f"back as {layout.DEFAULT_INDIVIDUAL!r}. Pass individuals_level=True to keep the "
+        "name (the 'individuals' level of multi-animal files, which DeepLabCut's "
+        "single-animal projects do not expect).",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 @contextlib.contextmanager
