@@ -211,3 +211,58 @@ def test_every_error_pickles_under_dask_distributeds_exception_pickling():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def _with_an_unavailable_filter(path, dims: int) -> str:
+    """Rewrite the file's first float dataset of ``dims`` dims as compressed with an HDF5
+    filter no plugin provides here (32015, Zstd's id: hdf5plugin's, not installed), as a
+    file written with hdf5plugin is; returns the dataset's name."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(path, "r+") as h5:
+        names: list[str] = []
+        h5.visititems(
+            lambda name, node: (
+                names.append(name)
+                if isinstance(node, h5py.Dataset) and node.ndim == dims and node.dtype.kind == "f"
+                else None
+            )
+        )
+        name = names[0]
+        data, attrs = h5[name][()], dict(h5[name].attrs)
+        del h5[name]
+        new = h5.create_dataset(name, shape=data.shape, dtype=data.dtype, chunks=data.shape,
+                                compression=32015, allow_unknown_filter=True)  # fmt: skip
+        new.id.write_direct_chunk((0,) * dims, np.ascontiguousarray(data).tobytes())
+        for key, value in attrs.items():
+            new.attrs[key] = value
+    return name
+
+
+@pytest.mark.parametrize(("ending", "dims"), [(".nwb", 2), (".analysis.h5", 4), (".nc", 4)])
+@pytest.mark.parametrize("lazily", [False, True], ids=["load", "open_dataset"])
+def test_a_file_compressed_with_a_filter_not_installed_is_said_not_damaged(
+    tmp_path, ending, dims, lazily
+):
+    """HDF5's own words were passed on ('can't open directory (/usr/local/hdf5/lib/plugin)'),
+    which read as a damaged file, not as a missing plugin (hdf5plugin's Zstd, Blosc, ...)."""
+    import numpy as np
+
+    import posebridge
+
+    position = np.random.default_rng(0).uniform(0, 9, (20, 2, 2, 1))
+    ds = posebridge.from_numpy(position, individual_names=["m"], keypoint_names=["a", "b"], fps=10)
+    path = posebridge.save(ds, tmp_path / f"poses{ending}")[0]
+    name = _with_an_unavailable_filter(path, dims)
+
+    with pytest.raises(FormatError) as error:
+        if lazily:
+            posebridge.open_dataset(path).position.load()
+        else:
+            posebridge.load(path)
+
+    said = str(error.value)
+    assert str(path) in said and "not available in this installation" in said
+    assert "not damaged" in said and "hdf5plugin" in said
+    assert f"/{name}: HDF5 filter 32015" in said

@@ -8,6 +8,7 @@ was expected, what was found and what to do.
 from __future__ import annotations
 
 import functools
+import re
 import reprlib
 from collections.abc import Callable
 from os import PathLike
@@ -283,6 +284,8 @@ def reading_failure(
     if isinstance(error, PoseBridgeError | Warning):  # a warning the caller made an error
         return error
     as_what = f" as {what}" if what else ""
+    if (missing := unavailable_filter_error(path, error)) is not None:
+        return missing
     if isinstance(error, OSError | MemoryError | zlib.error):
         return FormatError(path, f"could not be read{as_what}: {type(error).__name__}: {error}")
     if _raised_by_hdf5(error):
@@ -300,6 +303,62 @@ def reading_failure(
         f"({type(error).__name__}: {error}). This is a posebridge error, not necessarily "
         "a problem of the file: please report it with the file and this message."
     )
+
+
+#: What HDF5 says when a dataset's filter (Blosc, Zstd, LZ4, ... from hdf5plugin) is not
+#: registered: it looked for a plugin and found none.
+_MISSING_FILTER = re.compile(r"plugin|required filter .* is not registered", re.IGNORECASE)
+
+
+def unavailable_filter_error(path: Any, error: BaseException) -> FormatError | None:
+    """The error to raise when HDF5 could not decode ``path`` for want of a filter
+    plugin (hdf5plugin's Blosc, Zstd, LZ4...), else ``None``.
+
+    HDF5's own words ("can't open directory (/usr/local/hdf5/lib/plugin)") read
+    as damage; this names the dataset and filter, and the way out.
+
+    Examples
+    --------
+    >>> print(unavailable_filter_error("a.h5", OSError("filter returned failure")))
+    None
+    """
+    if not (isinstance(error, OSError) and _MISSING_FILTER.search(str(error))):
+        return None
+    return FormatError(
+        path,
+        f"is compressed with an HDF5 filter that is not available in this installation"
+        f"{_unavailable_filter(path)} (the file is not damaged). Install the plugins of "
+        "hdf5plugin (pip install hdf5plugin; then import hdf5plugin before reading), or "
+        "re-save the file with a compression every HDF5 reader has (gzip).",
+    )
+
+
+def _unavailable_filter(path: Any) -> str:
+    """`` (<dataset>: <filter>)`` of the file's first dataset whose filter HDF5 cannot
+    decode, found by walking the file; ``""`` when none is found (or the walk fails)."""
+    try:
+        import h5py
+
+        found: list[str] = []
+
+        def look(name: str, node: Any) -> Any:
+            if not isinstance(node, h5py.Dataset):
+                return None
+            plist = node.id.get_create_plist()
+            for i in range(plist.get_nfilters()):
+                code, _flags, _values, title = plist.get_filter(i)
+                if not h5py.h5z.filter_avail(code):
+                    text = title.decode("utf-8", "replace") if isinstance(title, bytes) else ""
+                    named = f"{text!r}, HDF5 filter {code}" if text else f"HDF5 filter {code}"
+                    found.append(f" (/{name}: {named})")
+                    return True  # stops the walk
+            return None
+
+        with h5py.File(path, "r") as h5:
+            h5.visititems(look)
+        return found[0] if found else ""
+    except Exception:  # the message stands without the name
+        return ""
 
 
 def describing(what: str) -> Callable[[_Describer], _Describer]:

@@ -18,7 +18,7 @@ import xarray as xr
 
 from posebridge._files import Peek, check_input, refuse_empty_file
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError, unavailable_filter_error
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
 from posebridge.formats._shared.hdf5 import check_size, sink_file
@@ -108,7 +108,9 @@ def check_structure(path: Path) -> None:
     except PoseBridgeError:  # ours, as raised
         raise
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as error:
-        raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
+        raise unavailable_filter_error(path, error) or FormatError(
+            path, f"is not a readable netCDF file ({error})."
+        ) from error
 
 
 def read(path: Path) -> xr.Dataset:
@@ -119,7 +121,9 @@ def read(path: Path) -> xr.Dataset:
     try:
         ds = xr.load_dataset(path, engine=ENGINE)
     except (OSError, ValueError, TypeError, KeyError) as error:
-        raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
+        raise unavailable_filter_error(path, error) or FormatError(
+            path, f"is not a readable netCDF file ({error})."
+        ) from error
     if "position" not in ds.data_vars:
         raise FormatError(
             path,

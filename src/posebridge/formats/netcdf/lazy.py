@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge._files import refuse_empty_file
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, unavailable_filter_error
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
 from posebridge.formats.netcdf import ENGINE, _restore_strings, check_structure
 
@@ -41,7 +41,9 @@ def open_lazy(path: Path) -> xr.Dataset:
     try:
         source = xr.open_dataset(path, engine=ENGINE)
     except (OSError, ValueError) as error:
-        raise FormatError(path, f"is not a readable netCDF file ({error}).") from error
+        raise unavailable_filter_error(path, error) or FormatError(
+            path, f"is not a readable netCDF file ({error})."
+        ) from error
     with source:
         if "position" not in source.data_vars:
             raise FormatError(

@@ -28,7 +28,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError, describing
+from posebridge.errors import (
+    FormatError,
+    PoseBridgeError,
+    describing,
+    unavailable_filter_error,
+)
 from posebridge.formats._shared.global_heap import check_heaps
 from posebridge.formats._shared.hdf5 import (
     member_names,
@@ -194,7 +199,7 @@ def read(path: Path) -> xr.Dataset:
     except PoseBridgeError:
         raise
     except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
-        raise FormatError(
+        raise unavailable_filter_error(path, error) or FormatError(
             path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
         ) from None
 

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, unavailable_filter_error
 from posebridge.formats._shared.hdf5 import check_size, one_number, read_whole
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
 from posebridge.formats.sleap import analysis_read as eager
@@ -86,7 +86,7 @@ def open_lazy(path: Path) -> xr.Dataset:
     except PoseBridgeError:
         raise
     except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
-        raise FormatError(
+        raise unavailable_filter_error(path, error) or FormatError(
             path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
         ) from None
 
