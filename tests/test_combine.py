@@ -492,7 +492,8 @@ def test_one_session_start_written_in_two_time_zones_or_stated_once_is_one_sessi
                 _session("a", "2024-01-01T10:00:00+00:00"),
                 _session("b", "2024-01-01T11:00:00+01:00"),  # the same moment
                 _session("c", ""),  # states none
+                _session("d", "2024-01-01T10:00:00.0016+00:00"),  # movement's: ms apart
             ]
         )
-    assert merged.individual.values.tolist() == ["a", "b", "c"]
+    assert merged.individual.values.tolist() == ["a", "b", "c", "d"]
     assert merged.sizes["time"] == 5

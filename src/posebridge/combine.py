@@ -91,7 +91,9 @@ def _one_session(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) 
     lined up as they are, not refused: a file written without a session start
     states the time it was written (NWB needs one), so the per-animal files of one
     session converted one by one differ too. The same moment written two ways
-    (another time zone) is one session; an input that states none says nothing.
+    (another time zone), or starts less than :data:`SESSION_START_TOLERANCE_S`
+    apart (movement's per-animal files of one call), are one session; an input
+    that states none says nothing.
     """
     stated = [
         (i, ds.attrs["session_start_time"])
@@ -100,7 +102,7 @@ def _one_session(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) 
     ]
     for i, other in stated[1:]:
         first, start = stated[0]
-        if _moment(other) != _moment(start):
+        if not _same_moment(_moment(other), _moment(start)):
             warnings.warn(
                 f"{_where(sources, i)} states a session start of {other} but "
                 f"{_where(sources, first)} one of {start}; their times are lined up as each "
@@ -111,6 +113,20 @@ def _one_session(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) 
                 stacklevel=3,
             )
             return
+
+
+#: Session starts closer than this are one session: movement stamps each animal's NWB
+#: file with the time of writing, milliseconds apart.
+SESSION_START_TOLERANCE_S = 1.0
+
+
+def _same_moment(one: Any, other: Any) -> bool:
+    """Whether two session starts are one moment (within
+    :data:`SESSION_START_TOLERANCE_S`; texts that are not ISO 8601: equal)."""
+    try:
+        return abs((one - other).total_seconds()) < SESSION_START_TOLERANCE_S
+    except TypeError:  # a text, or a time zone on one side only
+        return one == other
 
 
 def _moment(text: Any) -> Any:

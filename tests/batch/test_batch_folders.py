@@ -356,3 +356,33 @@ def test_the_folders_a_glob_matches_keep_their_names_in_the_outputs(tmp_path):
     assert targets == ["out/mouse1/video.h5", "out/mouse2/video.h5"]
     beside = plan_jobs(str(tmp_path / "g" / "mouse*"), None, to="dlc")  # no output folder
     assert sorted(Path(job.target).parent.name for job in beside) == ["mouse1", "mouse2"]
+
+
+@pytest.mark.parametrize("pattern", ["g/mouse*/*.nc", "g/**/*.nc"])
+def test_files_a_glob_matches_in_several_folders_keep_their_folders_in_the_outputs(
+    tmp_path, pattern
+):
+    """g/mouse*/*.nc matching mouse1/video.nc and mouse2/video.nc named both outputs
+    out/video.csv: the second failed as a clash with the first."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["a"], fps=10)
+    for mouse in ("mouse1", "mouse2"):
+        (tmp_path / "g" / mouse).mkdir(parents=True)
+        posebridge.save(ds, tmp_path / "g" / mouse / "video.nc")
+
+    jobs = plan_jobs(str(tmp_path / pattern), tmp_path / "out", to="dlc")
+
+    assert [job.error for job in jobs] == ["", ""]
+    targets = sorted(Path(job.target).relative_to(tmp_path).as_posix() for job in jobs)
+    assert targets == ["out/mouse1/video.h5", "out/mouse2/video.h5"]
+
+
+def test_a_glob_whose_matches_are_all_left_out_says_so_not_that_nothing_matched(tmp_path):
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "README.txt").write_text("notes on the sessions\n")
+
+    with pytest.raises(PoseBridgeError) as error:
+        plan_jobs(str(tmp_path / "g" / "*.txt"), tmp_path / "out", to="dlc")
+
+    said = str(error.value)
+    assert "No file matches" not in said
+    assert "no file it matches is a pose file" in said and "README.txt" in said

@@ -206,7 +206,7 @@ def _expand(
         files of a YOLO dataset matched."""
         matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
         if not matches:
-            return [_Input(Path(text), "", problem=f"{text}: no file matches it.")]
+            return [_Input(Path(text), "", problem=f"{text}: {_NO_MATCH}")]
         folders = [m for m in matches if m.is_dir()]
         outermost = [m for m in matches if not any(f in m.parents for f in folders)]
         label_folders: set[Path] = set()
@@ -219,15 +219,15 @@ def _expand(
             if match.is_dir():
                 listed.extend(folder(match, root, label_folders))
             elif not match.is_file() and match.is_symlink():  # a link to nothing: it fails
-                listed.append(_Input(match, ""))
+                listed.append(_Input(match, os.path.relpath(match.parent, root), root.absolute()))
             elif (
                 Path(os.path.realpath(match.parent)) in label_folders
                 or dataset_labels(match.parent)
                 or not found_file_is_input(match, _readable_endings())
             ):
                 ignored.append(match)
-            elif kept(one := _Input(match, "")):
-                listed.append(one)
+            elif kept(one := _Input(match, os.path.relpath(match.parent, root), root.absolute())):
+                listed.append(one)  # below the fixed part, as a folder walk names it
         seen: set[str] = set()  # a file of a folder matched and matched itself: once
         return [i for i in listed if not (str(i.path) in seen or seen.add(str(i.path)))]
 
@@ -243,6 +243,10 @@ def _expand(
         else:
             found.append(_Input(path, ""))  # a missing file fails in its own job
     return found, ignored, reasons
+
+
+#: A glob's row that matches no file.
+_NO_MATCH = "no file matches it."
 
 
 def _fixed_part(pattern: str) -> Path:
@@ -483,11 +487,14 @@ def plan_batch(
         listed = {
             str(found.path.absolute()) for found in expanded if os.fspath(found.path) not in named
         }
-    unmatched = [found.path for _, found in rows if found.problem]
-    if len(unmatched) == len(rows):
+    problems = [found for _, found in rows if found.problem]
+    if len(problems) == len(rows):
+        unmatched = [str(f.path) for f in problems if f.problem.endswith(_NO_MATCH)]
+        others = [f.problem for f in problems if not f.problem.endswith(_NO_MATCH)]
         raise PoseBridgeError(
             "the batch has no input files (check the folder, glob or manifest)."
-            + (f" No file matches {', '.join(map(str, unmatched))}." if unmatched else "")
+            + (f" No file matches {', '.join(unmatched)}." if unmatched else "")
+            + "".join(f" {problem}" for problem in others)
             + _left_out_text([p for p in ignored if p not in reasons], reasons)
         )
     if template is None and to is None and any("output" not in row for row, _ in rows):
