@@ -538,3 +538,21 @@ def test_frame_numbers_of_another_session_are_appended_as_they_are_with_a_warnin
         posebridge.save(other, target, append=True)
     mb = posebridge.load(target).sel(individual="mB").dropna("time", how="all")
     assert mb.time.values.tolist() == [0, 1, 2, 3]
+
+
+def test_sessions_sharing_times_keep_the_files_frames_there_with_a_warning(tmp_path):
+    """A session started 2 frames after the file's: at the 2 times both animals have
+    poses, one frame coordinate cannot hold both frame numbers; the file's are kept
+    there, with a warning naming the appended container, and each keeps its own elsewhere."""
+    _, target = _session_poses("mA", "2024-01-01T12:00:00+00:00", tmp_path, fps=10)
+    other, _ = _session_poses("mB", "2024-01-01T12:00:00.2+00:00", tmp_path, fps=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(other, target, append=True)
+    with pytest.warns(UserWarning, match="count video frames differently") as caught:
+        back = posebridge.load(target)
+    said = " ".join(str(w.message) for w in caught)
+    assert "PoseEstimation_mB at 2 of them" in said and str(target) in said
+    assert back.time.values.round(6).tolist() == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+    # mA's frames 0..3 at 0..0.3 s; mB's 0..3 at 0.2..0.5 s: its 2, 3 where it is alone
+    assert back.frame.values.tolist() == [0, 1, 2, 3, 2, 3]

@@ -274,3 +274,17 @@ def test_an_append_in_sleap_io_layout_naming_a_series_otherwise_leaves_the_file(
         posebridge.save(other, path, append=True, metadata=metadata)
     assert path.read_bytes() == before
     assert len(sio.load_nwb(str(path)).labeled_frames) == 4
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_after_an_append_of_another_session_every_animal_keeps_its_frames(tmp_path, layout, lazy):
+    """The appended poses' times are shifted (+7200 s) and their frames kept by a marker of
+    their own series: it applies to them only. Before, the reader applied it to the whole
+    file, and the file's own animal read back frames -216000..-215997."""
+    path, _ = _appended(tmp_path, layout, fps=30)
+    back = posebridge.open_dataset(path) if lazy else posebridge.load(path)
+    for individual in ("mA", "mB"):
+        own = back.sel(individual=individual).dropna("time", how="all")
+        assert own.frame.values.tolist() == list(range(4)), individual
+    assert back.attrs["fps"] == 30
