@@ -456,3 +456,41 @@ def test_labelled_frames_with_views_are_refused_naming_them(tmp_path):
         with pytest.raises(PoseBridgeError, match=r"2 camera views \(top, side\)"):
             posebridge.save(both, tmp_path / "l.nwb")
     assert list(tmp_path.iterdir()) == []
+
+
+def _multi_camera_nwbfile():
+    """ndx-pose 0.4's MultiCameraPoseEstimation as its mock makes it: two cameras'
+    PoseEstimation (2-D) and 3 PoseEstimationSeries of its own (3-D, millimeters)."""
+    pytest.importorskip("ndx_pose")
+    from ndx_pose.testing.mock.pose import mock_MultiCameraPoseEstimation
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwbfile = mock_NWBFile()
+    multi = mock_MultiCameraPoseEstimation(nwbfile=nwbfile)
+    assert len(multi.pose_estimation_series) == 3
+    return nwbfile
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy", "in-memory"])
+def test_a_multi_camera_containers_own_series_left_out_are_named_in_a_warning(tmp_path, how):
+    """Its cameras' 2-D poses are read (a view each); its own 3-D series were dropped with
+    no word: now a warning names the file, the container and how many were left out."""
+    import pynwb
+
+    nwbfile = _multi_camera_nwbfile()
+    path = tmp_path / "multi.nwb"
+    if how != "in-memory":
+        with pynwb.NWBHDF5IO(str(path), "w") as io:
+            io.write(nwbfile)
+    with pytest.warns(UserWarning, match="PoseEstimationSeries of its own") as caught:
+        if how == "eager":
+            ds = posebridge.load(path)
+        elif how == "lazy":
+            ds = posebridge.open_dataset(path)
+        else:
+            ds = nwb.load_nwb_poses(nwbfile)
+    said = [str(w.message) for w in caught if "of its own" in str(w.message)]
+    assert len(said) == 1
+    assert "processing/behavior/MultiCameraPoseEstimation holds 3 PoseEstimationSeries" in said[0]
+    assert how == "in-memory" or str(path) in said[0]
+    assert ds.sizes["view"] == 2 and ds.sizes["space"] == 2

@@ -294,6 +294,31 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
         )
 
 
+def _warn_multi_camera_series(info: FileInfo, chosen: list[Container], path: Any) -> None:
+    """Warn that a MultiCameraPoseEstimation's own (3-D) series are not read.
+
+    ndx-pose 0.4's MultiCameraPoseEstimation holds one PoseEstimation per camera
+    (read, as a ``view`` dim) and series of its own, estimated from all the
+    cameras (usually 3-D, triangulated): those are left out.
+    """
+    read: dict[str, int] = {}
+    for container in chosen:
+        if container.multi_camera is not None:
+            read[container.multi_camera] = read.get(container.multi_camera, 0) + 1
+    for multi, cameras in read.items():
+        own = info.multi_camera.get(multi, 0)
+        if not own:
+            continue
+        warnings.warn(
+            f"{path}: the MultiCameraPoseEstimation {multi} holds {own} PoseEstimationSeries "
+            f"of its own (poses estimated from all its cameras, usually 3-D), which posebridge "
+            f"does not read: they are left out. The dataset holds the poses of its {cameras} "
+            "camera(s)' PoseEstimation containers, one view each.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def plan_arrays(
     info: FileInfo, chosen: list[Container], path: Any, combine: str
 ) -> Plan | xr.Dataset:
@@ -309,6 +334,7 @@ def plan_arrays(
     for container in chosen:
         for series in container.series:
             _check_series(series, container, path)
+    _warn_multi_camera_series(info, chosen, path)
     empty = [c for c in chosen if not any(s.shape[0] for s in c.series)]
     if len(empty) == len(chosen):
         warnings.warn(

@@ -36,6 +36,7 @@ from posebridge.formats.nwb.common import (
 
 POSE_ESTIMATION = "PoseEstimation"
 POSE_SERIES = "PoseEstimationSeries"
+MULTI_CAMERA = "MultiCameraPoseEstimation"
 POSE_TRAINING = "PoseTraining"
 _DEVICE_TYPES = ("Device", "CalibratedCamera")
 _ROOTS = ("processing", "acquisition", "analysis")
@@ -118,6 +119,7 @@ class Container:
     subject_id: str | None = None  # the file's subject
     source: str = ""  # the file it is in
     folder: str | None = None  # that file's folder, to resolve relative video paths
+    multi_camera: str | None = None  # the MultiCameraPoseEstimation holding it, if any
 
 
 @dataclass
@@ -130,6 +132,9 @@ class FileInfo:
     subject: dict[str, str]
     session: dict[str, str]
     folder: str | None = None  # the NWB file's folder, to resolve relative video paths
+    #: Each MultiCameraPoseEstimation's path and the number of its own (3-D) series,
+    #: which the reader does not read: its per-camera PoseEstimation children are read.
+    multi_camera: dict[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -366,7 +371,14 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
     return container
 
 
-def _walk(group: h5py.Group, depth: int, found: list, training: list, module: str) -> None:
+def _walk(
+    group: h5py.Group,
+    depth: int,
+    found: list,
+    training: list,
+    module: str,
+    multi_camera: dict[str, int],
+) -> None:
     for name in group:
         link = group.get(name, getlink=True)
         if not isinstance(link, h5py.HardLink):
@@ -380,7 +392,27 @@ def _walk(group: h5py.Group, depth: int, found: list, training: list, module: st
         elif kind == POSE_TRAINING:
             training.append(obj.name.lstrip("/"))
         elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons", "TimeSeries"):
-            _walk(obj, depth + 1, found, training, module or name)
+            before = len(found)
+            _walk(obj, depth + 1, found, training, module or name, multi_camera)
+            if kind == MULTI_CAMERA:
+                own = [n for n in obj if _is_series(obj, n)]
+                _mark_multi_camera(found[before:], obj.name.lstrip("/"), len(own), multi_camera)
+
+
+def _is_series(group: h5py.Group, name: str) -> bool:
+    """Whether ``group[name]`` is a PoseEstimationSeries (held there, not linked)."""
+    link = group.get(name, getlink=True)
+    return isinstance(link, h5py.HardLink) and _ntype(group[name]) == POSE_SERIES
+
+
+def _mark_multi_camera(
+    children: list[Container], path: str, own_series: int, multi_camera: dict[str, int]
+) -> None:
+    """Record a MultiCameraPoseEstimation (its own series' count) and its cameras'
+    PoseEstimation containers found inside it."""
+    multi_camera[path] = own_series
+    for container in children:
+        container.multi_camera = path
 
 
 def _h5_subject(h5: h5py.File) -> dict[str, str]:
@@ -412,10 +444,12 @@ def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
     """Describe the pose content of an open NWB file (h5py), reading no arrays."""
     containers: list[Container] = []
     training: list[str] = []
+    multi_camera: dict[str, int] = {}
     for root in _ROOTS:
         group = h5.get(root)
         if isinstance(group, h5py.Group):
-            _walk(group, 1, containers, training, "" if root == "processing" else root)
+            module = "" if root == "processing" else root
+            _walk(group, 1, containers, training, module, multi_camera)
     processing = h5.get("processing")
     modules = list(processing) if isinstance(processing, h5py.Group) else []
     session = {}
@@ -429,7 +463,7 @@ def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
     for container in containers:
         container.subject_id = subject.get("subject_id")
         container.source, container.folder = h5.filename, folder
-    return FileInfo(containers, training, modules, subject, session, folder)
+    return FileInfo(containers, training, modules, subject, session, folder, multi_camera)
 
 
 def merge_infos(infos: list[FileInfo]) -> FileInfo:
@@ -444,6 +478,7 @@ def merge_infos(infos: list[FileInfo]) -> FileInfo:
         subject=subjects[0] if all(s == subjects[0] for s in subjects) else {},
         session=infos[0].session,
         folder=infos[0].folder,
+        multi_camera={k: v for info in infos for k, v in info.multi_camera.items()},
     )
 
 
@@ -563,7 +598,14 @@ def _obj_container(obj: Any, module: str) -> Container:
     return container
 
 
-def _obj_walk(parent: Any, module: str, depth: int, found: list, training: list) -> None:
+def _obj_walk(
+    parent: Any,
+    module: str,
+    depth: int,
+    found: list,
+    training: list,
+    multi_camera: dict[str, int],
+) -> None:
     children = getattr(parent, "children", None) or []
     for child in children:
         kind = getattr(child, "neurodata_type", type(child).__name__)
@@ -572,15 +614,21 @@ def _obj_walk(parent: Any, module: str, depth: int, found: list, training: list)
         elif kind == POSE_TRAINING:
             training.append(f"processing/{module}/{child.name}")
         elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons"):
-            _obj_walk(child, module, depth + 1, found, training)
+            before = len(found)
+            _obj_walk(child, module, depth + 1, found, training, multi_camera)
+            if kind == MULTI_CAMERA:
+                own = getattr(child, "pose_estimation_series", None) or {}
+                path = f"processing/{module}/{child.name}"
+                _mark_multi_camera(found[before:], path, len(own), multi_camera)
 
 
 def object_info(nwbfile: Any) -> FileInfo:
     """Describe the pose content of an in-memory ``pynwb.NWBFile``."""
     containers: list[Container] = []
     training: list[str] = []
+    multi_camera: dict[str, int] = {}
     for name, module in nwbfile.processing.items():
-        _obj_walk(module, name, 1, containers, training)
+        _obj_walk(module, name, 1, containers, training, multi_camera)
     for obj in list(nwbfile.acquisition.values()) + list(nwbfile.analysis.values()):
         kind = getattr(obj, "neurodata_type", type(obj).__name__)
         if kind == POSE_ESTIMATION:
@@ -604,4 +652,6 @@ def object_info(nwbfile: Any) -> FileInfo:
         session[REFERENCE_TIME] = reference.isoformat()
     for container in containers:
         container.subject_id = subject.get("subject_id")
-    return FileInfo(containers, training, list(nwbfile.processing), subject, session, None)
+    return FileInfo(
+        containers, training, list(nwbfile.processing), subject, session, None, multi_camera
+    )
