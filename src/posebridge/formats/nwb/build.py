@@ -234,7 +234,9 @@ def _devices_in_use(nwbfile: Any, *, any_container: bool = False) -> list[Any]:
             if any_container and isinstance(container, ndx_pose.PoseEstimation):
                 found.append(container)
                 continue
-            device = getattr(container, "devices", None) or getattr(container, "device", None)
+            with warnings.catch_warnings():  # ndx-pose 0.4: devices is deprecated
+                warnings.simplefilter("ignore", DeprecationWarning)
+                device = getattr(container, "device", None) or getattr(container, "devices", None)
             if isinstance(container, ndx_pose.PoseEstimation) and device is not None:
                 for each in device if isinstance(device, list | tuple) else [device]:
                     if not any(each is seen for seen in found):
