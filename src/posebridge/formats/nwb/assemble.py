@@ -294,29 +294,27 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
         )
 
 
-def _warn_multi_camera_series(info: FileInfo, chosen: list[Container], path: Any) -> None:
-    """Warn that a MultiCameraPoseEstimation's own (3-D) series are not read.
+def multi_camera_choice(chosen: list[Container], combine: str) -> list[Container]:
+    """The containers read of a MultiCameraPoseEstimation chosen with its cameras'.
 
-    ndx-pose 0.4's MultiCameraPoseEstimation holds one PoseEstimation per camera
-    (read, as a ``view`` dim) and series of its own, estimated from all the
-    cameras (usually 3-D, triangulated): those are left out.
+    ndx-pose 0.4's MultiCameraPoseEstimation holds poses of its own, estimated
+    from all its cameras (usually 3-D, triangulated), and one PoseEstimation per
+    camera (2-D). Its own are read (``combine="auto"`` or ``"individuals"``),
+    or, with ``combine="views"``, its cameras' as a ``view`` dim. A container
+    chosen alone (``pose_estimation_key=``) is read whatever ``combine`` says.
+
+    Examples
+    --------
+    >>> [c.name for c in multi_camera_choice(chosen, "views")]  # doctest: +SKIP
+    ['PoseEstimation_camera1', 'PoseEstimation_camera2']
     """
-    read: dict[str, int] = {}
-    for container in chosen:
-        if container.multi_camera is not None:
-            read[container.multi_camera] = read.get(container.multi_camera, 0) + 1
-    for multi, cameras in read.items():
-        own = info.multi_camera.get(multi, 0)
-        if not own:
-            continue
-        warnings.warn(
-            f"{path}: the MultiCameraPoseEstimation {multi} holds {own} PoseEstimationSeries "
-            f"of its own (poses estimated from all its cameras, usually 3-D), which posebridge "
-            f"does not read: they are left out. The dataset holds the poses of its {cameras} "
-            "camera(s)' PoseEstimation containers, one view each.",
-            UserWarning,
-            stacklevel=4,
-        )
+    paths = {c.path for c in chosen}
+    held = {c.multi_camera for c in chosen if c.multi_camera in paths}
+    if not held:
+        return chosen
+    if combine == "views":
+        return [c for c in chosen if c.path not in held]
+    return [c for c in chosen if c.multi_camera not in held]
 
 
 def plan_arrays(
@@ -334,7 +332,7 @@ def plan_arrays(
     for container in chosen:
         for series in container.series:
             _check_series(series, container, path)
-    _warn_multi_camera_series(info, chosen, path)
+    chosen = multi_camera_choice(chosen, combine)
     empty = [c for c in chosen if not any(s.shape[0] for s in c.series)]
     if len(empty) == len(chosen):
         warnings.warn(

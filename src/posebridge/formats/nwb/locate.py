@@ -2,7 +2,9 @@
 
 A file on disk is walked with h5py: the groups under ``/processing``,
 ``/acquisition`` and ``/analysis`` (three levels deep, enough for ndx-pose 0.4's
-MultiCameraPoseEstimation) are checked for ``neurodata_type == "PoseEstimation"``.
+MultiCameraPoseEstimation) are checked for ``neurodata_type == "PoseEstimation"``;
+a MultiCameraPoseEstimation with series of its own is a container too, before its
+cameras' PoseEstimation containers (each marked with its path).
 This reads any ndx-pose version (0.1 ``nodes``/``edges`` on the container, 0.2/0.3
 unnamed device links, 0.4 ``device``/``source_video`` links) with no schema
 classes at all, so a file that ndx-pose 0.4 refuses to open still reads.
@@ -119,7 +121,8 @@ class Container:
     subject_id: str | None = None  # the file's subject
     source: str = ""  # the file it is in
     folder: str | None = None  # that file's folder, to resolve relative video paths
-    multi_camera: str | None = None  # the MultiCameraPoseEstimation holding it, if any
+    #: The MultiCameraPoseEstimation holding it (a camera's PoseEstimation), if any.
+    multi_camera: str | None = None
 
 
 @dataclass
@@ -132,9 +135,6 @@ class FileInfo:
     subject: dict[str, str]
     session: dict[str, str]
     folder: str | None = None  # the NWB file's folder, to resolve relative video paths
-    #: Each MultiCameraPoseEstimation's path and the number of its own (3-D) series,
-    #: which the reader does not read: its per-camera PoseEstimation children are read.
-    multi_camera: dict[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -371,14 +371,7 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
     return container
 
 
-def _walk(
-    group: h5py.Group,
-    depth: int,
-    found: list,
-    training: list,
-    module: str,
-    multi_camera: dict[str, int],
-) -> None:
+def _walk(group: h5py.Group, depth: int, found: list, training: list, module: str) -> None:
     for name in group:
         link = group.get(name, getlink=True)
         if not isinstance(link, h5py.HardLink):
@@ -393,10 +386,10 @@ def _walk(
             training.append(obj.name.lstrip("/"))
         elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons", "TimeSeries"):
             before = len(found)
-            _walk(obj, depth + 1, found, training, module or name, multi_camera)
-            if kind == MULTI_CAMERA:
-                own = [n for n in obj if _is_series(obj, n)]
-                _mark_multi_camera(found[before:], obj.name.lstrip("/"), len(own), multi_camera)
+            _walk(obj, depth + 1, found, training, module or name)
+            if kind == MULTI_CAMERA and any(_is_series(obj, n) for n in obj):
+                _mark_cameras(found[before:], obj.name.lstrip("/"))
+                found.insert(before, _h5_container(obj, module))  # its own poses, first
 
 
 def _is_series(group: h5py.Group, name: str) -> bool:
@@ -405,13 +398,11 @@ def _is_series(group: h5py.Group, name: str) -> bool:
     return isinstance(link, h5py.HardLink) and _ntype(group[name]) == POSE_SERIES
 
 
-def _mark_multi_camera(
-    children: list[Container], path: str, own_series: int, multi_camera: dict[str, int]
-) -> None:
-    """Record a MultiCameraPoseEstimation (its own series' count) and its cameras'
-    PoseEstimation containers found inside it."""
-    multi_camera[path] = own_series
-    for container in children:
+def _mark_cameras(cameras: list[Container], path: str) -> None:
+    """Mark the cameras' PoseEstimation containers of the MultiCameraPoseEstimation at
+    ``path`` (which has poses of its own: a container too, read instead of them unless
+    asked, see :func:`~posebridge.formats.nwb.assemble.multi_camera_choice`)."""
+    for container in cameras:
         container.multi_camera = path
 
 
@@ -444,12 +435,10 @@ def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
     """Describe the pose content of an open NWB file (h5py), reading no arrays."""
     containers: list[Container] = []
     training: list[str] = []
-    multi_camera: dict[str, int] = {}
     for root in _ROOTS:
         group = h5.get(root)
         if isinstance(group, h5py.Group):
-            module = "" if root == "processing" else root
-            _walk(group, 1, containers, training, module, multi_camera)
+            _walk(group, 1, containers, training, "" if root == "processing" else root)
     processing = h5.get("processing")
     modules = list(processing) if isinstance(processing, h5py.Group) else []
     session = {}
@@ -463,7 +452,7 @@ def h5_info(h5: h5py.File, folder: str | None = None) -> FileInfo:
     for container in containers:
         container.subject_id = subject.get("subject_id")
         container.source, container.folder = h5.filename, folder
-    return FileInfo(containers, training, modules, subject, session, folder, multi_camera)
+    return FileInfo(containers, training, modules, subject, session, folder)
 
 
 def merge_infos(infos: list[FileInfo]) -> FileInfo:
@@ -478,7 +467,6 @@ def merge_infos(infos: list[FileInfo]) -> FileInfo:
         subject=subjects[0] if all(s == subjects[0] for s in subjects) else {},
         session=infos[0].session,
         folder=infos[0].folder,
-        multi_camera={k: v for info in infos for k, v in info.multi_camera.items()},
     )
 
 
@@ -598,14 +586,7 @@ def _obj_container(obj: Any, module: str) -> Container:
     return container
 
 
-def _obj_walk(
-    parent: Any,
-    module: str,
-    depth: int,
-    found: list,
-    training: list,
-    multi_camera: dict[str, int],
-) -> None:
+def _obj_walk(parent: Any, module: str, depth: int, found: list, training: list) -> None:
     children = getattr(parent, "children", None) or []
     for child in children:
         kind = getattr(child, "neurodata_type", type(child).__name__)
@@ -615,20 +596,18 @@ def _obj_walk(
             training.append(f"processing/{module}/{child.name}")
         elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons"):
             before = len(found)
-            _obj_walk(child, module, depth + 1, found, training, multi_camera)
-            if kind == MULTI_CAMERA:
-                own = getattr(child, "pose_estimation_series", None) or {}
-                path = f"processing/{module}/{child.name}"
-                _mark_multi_camera(found[before:], path, len(own), multi_camera)
+            _obj_walk(child, module, depth + 1, found, training)
+            if kind == MULTI_CAMERA and getattr(child, "pose_estimation_series", None):
+                _mark_cameras(found[before:], f"processing/{module}/{child.name}")
+                found.insert(before, _obj_container(child, module))  # its own poses, first
 
 
 def object_info(nwbfile: Any) -> FileInfo:
     """Describe the pose content of an in-memory ``pynwb.NWBFile``."""
     containers: list[Container] = []
     training: list[str] = []
-    multi_camera: dict[str, int] = {}
     for name, module in nwbfile.processing.items():
-        _obj_walk(module, name, 1, containers, training, multi_camera)
+        _obj_walk(module, name, 1, containers, training)
     for obj in list(nwbfile.acquisition.values()) + list(nwbfile.analysis.values()):
         kind = getattr(obj, "neurodata_type", type(obj).__name__)
         if kind == POSE_ESTIMATION:
@@ -652,6 +631,4 @@ def object_info(nwbfile: Any) -> FileInfo:
         session[REFERENCE_TIME] = reference.isoformat()
     for container in containers:
         container.subject_id = subject.get("subject_id")
-    return FileInfo(
-        containers, training, list(nwbfile.processing), subject, session, None, multi_camera
-    )
+    return FileInfo(containers, training, list(nwbfile.processing), subject, session, None)
