@@ -281,6 +281,33 @@ def test_appending_to_a_file_of_one_camera_named_otherwise_adds_no_view(tmp_path
         assert list(h5["general/devices"]) == ["cam0"]
 
 
+def test_poses_read_from_posebridges_nwb_join_a_files_one_camera_named_otherwise(tmp_path):
+    """Every NWB file posebridge writes without a camera name reads back with device
+    'camera', posebridge's default: appended to a file of one camera 'cam0', the poses
+    linked a second Device 'camera' and the file read back as two views, mostly NaN."""
+    path = tmp_path / "other.nwb"
+    _ndx_pose_file(path, "PoseEstimation", "mouseA", camera="cam0")
+    posebridge.save(_mice(["alpha"]), tmp_path / "alpha.nwb")
+    alpha = posebridge.load(tmp_path / "alpha.nwb")
+    assert alpha.attrs["device"] == "camera"
+    posebridge.save(alpha, path, append=True)
+    back = posebridge.load(path)
+    assert "view" not in back.dims and back.attrs["device"] == "cam0"
+    assert back.individual.values.tolist() == ["mouseA", "alpha"]
+    with h5py.File(path) as h5:
+        assert list(h5["general/devices"]) == ["cam0"]
+
+
+def test_poses_of_a_named_camera_still_link_their_own_device(tmp_path):
+    """Only posebridge's default name defers to the file's camera: a dataset's own camera
+    name is a camera of its own, linked as such (and read as another view)."""
+    path = tmp_path / "other.nwb"
+    _ndx_pose_file(path, "PoseEstimation", "mouseA", camera="cam0")
+    posebridge.save(_mice(["alpha"]).assign_attrs(device="side_cam"), path, append=True)
+    with h5py.File(path) as h5:
+        assert sorted(h5["general/devices"]) == ["cam0", "side_cam"]
+
+
 def test_appending_to_a_file_with_poses_adds_no_subject(tmp_path):
     """A Subject made from the appended individual would be the file's, and name the
     file's lone container after it: it is left out, with a warning."""
@@ -538,3 +565,21 @@ def test_frame_numbers_of_another_session_are_appended_as_they_are_with_a_warnin
         posebridge.save(other, target, append=True)
     mb = posebridge.load(target).sel(individual="mB").dropna("time", how="all")
     assert mb.time.values.tolist() == [0, 1, 2, 3]
+
+
+def test_sessions_sharing_times_keep_the_files_frames_there_with_a_warning(tmp_path):
+    """A session started 2 frames after the file's: at the 2 times both animals have
+    poses, one frame coordinate cannot hold both frame numbers; the file's are kept
+    there, with a warning naming the appended container, and each keeps its own elsewhere."""
+    _, target = _session_poses("mA", "2024-01-01T12:00:00+00:00", tmp_path, fps=10)
+    other, _ = _session_poses("mB", "2024-01-01T12:00:00.2+00:00", tmp_path, fps=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(other, target, append=True)
+    with pytest.warns(UserWarning, match="count video frames differently") as caught:
+        back = posebridge.load(target)
+    said = " ".join(str(w.message) for w in caught)
+    assert "PoseEstimation_mB at 2 of them" in said and str(target) in said
+    assert back.time.values.round(6).tolist() == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+    # mA's frames 0..3 at 0..0.3 s; mB's 0..3 at 0.2..0.5 s: its 2, 3 where it is alone
+    assert back.frame.values.tolist() == [0, 1, 2, 3, 2, 3]

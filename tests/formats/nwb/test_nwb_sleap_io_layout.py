@@ -274,3 +274,57 @@ def test_an_append_in_sleap_io_layout_naming_a_series_otherwise_leaves_the_file(
         posebridge.save(other, path, append=True, metadata=metadata)
     assert path.read_bytes() == before
     assert len(sio.load_nwb(str(path)).labeled_frames) == 4
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_after_an_append_of_another_session_every_animal_keeps_its_frames(tmp_path, layout, lazy):
+    """The appended poses' times are shifted (+7200 s) and their frames kept by a marker of
+    their own series: it applies to them only. Before, the reader applied it to the whole
+    file, and the file's own animal read back frames -216000..-215997."""
+    path, _ = _appended(tmp_path, layout, fps=30)
+    back = posebridge.open_dataset(path) if lazy else posebridge.load(path)
+    for individual in ("mA", "mB"):
+        own = back.sel(individual=individual).dropna("time", how="all")
+        assert own.frame.values.tolist() == list(range(4)), individual
+    assert back.attrs["fps"] == 30
+
+
+def _append_warnings(target, ds) -> list[str]:
+    """The warnings of appending ``ds`` to ``target`` about sleap-io's frame numbers."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, target, append=True)
+    return [str(w.message) for w in caught if "rank of their times" in str(w.message)]
+
+
+def test_tracks_joining_a_video_module_warn_when_sleap_io_will_renumber_their_frames(tmp_path):
+    """sleap-io ranks the times of all a video module's tracks: poses of a session 2 h
+    later, frames 0..3, joining a module of frames 0..3 are read by it as frames 4..7.
+    The warning was given only for a new module; tracks on the module's own frames
+    (same session) are ranked as they are numbered, and get none."""
+    sio = pytest.importorskip("sleap_io")
+    target = tmp_path / "file.nwb"
+    start = "2024-01-01T12:00:00+00:00"
+    _session_file(target, "mA", 1.0, start, "sleap-io", fps=30)
+    same = _session_file(tmp_path / "same.nwb", "mB", 2.0, start, "sleap-io", fps=30)
+    later = _session_file(
+        tmp_path / "later.nwb", "mC", 3.0, "2024-01-01T14:00:00+00:00", "sleap-io", fps=30
+    )
+    assert _append_warnings(target, same) == []
+    said = _append_warnings(target, later)
+    assert len(said) == 1 and str(target) in said[0]
+    assert "frames (0, 1, 2, 3)" in said[0] and "4 frames of the video's tracks" in said[0]
+    with h5py.File(target) as h5:  # all three joined the file's one video module
+        assert sorted(h5["processing/SLEAP_VIDEO_000_unknown_video"]) == [
+            "track=mA",
+            "track=mB",
+            "track=mC",
+        ]
+    frames_of_mc = [
+        lf.frame_idx
+        for lf in sio.load_nwb(str(target)).labeled_frames
+        for instance in lf.instances
+        if float(instance.numpy()[0, 0]) == 3.0
+    ]
+    assert frames_of_mc == [4, 5, 6, 7]  # what the warning said: not 0..3

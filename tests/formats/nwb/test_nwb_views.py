@@ -456,3 +456,58 @@ def test_labelled_frames_with_views_are_refused_naming_them(tmp_path):
         with pytest.raises(PoseBridgeError, match=r"2 camera views \(top, side\)"):
             posebridge.save(both, tmp_path / "l.nwb")
     assert list(tmp_path.iterdir()) == []
+
+
+def _multi_camera_nwbfile():
+    """ndx-pose 0.4's MultiCameraPoseEstimation as its mock makes it: two cameras'
+    PoseEstimation (2-D, pixels) and 3 PoseEstimationSeries of its own (3-D,
+    millimeters); and the (time, space, keypoint) positions of each."""
+    pytest.importorskip("ndx_pose")
+    from ndx_pose.testing.mock.pose import mock_MultiCameraPoseEstimation
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwbfile = mock_NWBFile()
+    multi = mock_MultiCameraPoseEstimation(nwbfile=nwbfile)
+
+    def positions(container):
+        series = list(container.pose_estimation_series.values())
+        return np.stack([np.asarray(s.data[:]) for s in series], axis=-1)
+
+    cameras = [positions(pe) for pe in multi.pose_estimations.values()]
+    return nwbfile, positions(multi), cameras
+
+
+def _read_multi_camera(tmp_path, how, **options):
+    import pynwb
+
+    nwbfile, own, cameras = _multi_camera_nwbfile()
+    if how == "in-memory":
+        return nwb.load_nwb_poses(nwbfile, **options), own, cameras
+    path = tmp_path / "multi.nwb"
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    reader = posebridge.open_dataset if how == "lazy" else posebridge.load
+    return reader(path, **options), own, cameras
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy", "in-memory"])
+def test_a_multi_camera_container_reads_its_own_3d_poses(tmp_path, how):
+    """Its own 3-D series were dropped without a word (only its cameras' 2-D poses were
+    read, as views): they are the poses read, x/y/z in their unit, with no view dim."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds, own, _ = _read_multi_camera(tmp_path, how)
+    assert own.shape[1] == 3 and "view" not in ds.dims
+    assert ds.space.values.tolist() == ["x", "y", "z"]
+    np.testing.assert_array_equal(ds.position.values[:, :, :, 0], own)
+    assert ds.attrs["space_unit"] == "millimeters"
+    assert ds.attrs["nwb_containers"] == "processing/behavior/MultiCameraPoseEstimation"
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy", "in-memory"])
+def test_a_multi_camera_container_read_with_combine_views_gives_its_cameras(tmp_path, how):
+    ds, _, cameras = _read_multi_camera(tmp_path, how, combine="views")
+    assert ds.sizes["view"] == len(cameras) == 2 and ds.space.values.tolist() == ["x", "y"]
+    for v, camera in enumerate(cameras):
+        np.testing.assert_array_equal(ds.position.values[:, :, :, 0, v], camera)
+    assert ds.attrs["space_unit"] == "pixels"

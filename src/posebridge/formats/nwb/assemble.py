@@ -294,6 +294,29 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
         )
 
 
+def multi_camera_choice(chosen: list[Container], combine: str) -> list[Container]:
+    """The containers read of a MultiCameraPoseEstimation chosen with its cameras'.
+
+    ndx-pose 0.4's MultiCameraPoseEstimation holds poses of its own, estimated
+    from all its cameras (usually 3-D, triangulated), and one PoseEstimation per
+    camera (2-D). Its own are read (``combine="auto"`` or ``"individuals"``),
+    or, with ``combine="views"``, its cameras' as a ``view`` dim. A container
+    chosen alone (``pose_estimation_key=``) is read whatever ``combine`` says.
+
+    Examples
+    --------
+    >>> [c.name for c in multi_camera_choice(chosen, "views")]  # doctest: +SKIP
+    ['PoseEstimation_camera1', 'PoseEstimation_camera2']
+    """
+    paths = {c.path for c in chosen}
+    held = {c.multi_camera for c in chosen if c.multi_camera in paths}
+    if not held:
+        return chosen
+    if combine == "views":
+        return [c for c in chosen if c.path not in held]
+    return [c for c in chosen if c.multi_camera not in held]
+
+
 def plan_arrays(
     info: FileInfo, chosen: list[Container], path: Any, combine: str
 ) -> Plan | xr.Dataset:
@@ -309,6 +332,7 @@ def plan_arrays(
     for container in chosen:
         for series in container.series:
             _check_series(series, container, path)
+    chosen = multi_camera_choice(chosen, combine)
     empty = [c for c in chosen if not any(s.shape[0] for s in c.series)]
     if len(empty) == len(chosen):
         warnings.warn(
@@ -383,7 +407,7 @@ def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dat
         coords=coords,
         attrs={"ds_type": "poses", "time_unit": "seconds"},
     )
-    ds = _apply_time_marker(ds, plan.everything)
+    ds = _apply_time_marker(ds, plan)
     _set_edges(ds, plan.chosen, plan.keypoints)
     _set_attrs(ds, info, plan.chosen)
     return ds
@@ -413,9 +437,97 @@ def _increasing(frames: np.ndarray) -> bool:
     return frames.size < 2 or bool(np.all(np.diff(frames) > 0))
 
 
-def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
+def _rows_of(series: list[Series], places: dict[Any, Any], n_time: int) -> np.ndarray:
+    """Which of the ``n_time`` rows of the time axis the series have samples at."""
+    rows = np.zeros(n_time, dtype=bool)
+    for s in series:  # one per series, not per sample
+        index = places.get(s.timing.key)
+        if index is None:  # every row, in order
+            rows[: min(s.shape[0], n_time)] = True
+        else:
+            index = np.asarray(index)
+            rows[index[(index >= 0) & (index < n_time)]] = True
+    return rows
+
+
+def _frame_rule_frames(
+    time: np.ndarray, mapping: tuple[float, float, int] | None, fps: float | None
+) -> np.ndarray | None:
+    """The frames a series' rule gives its times: its frame marker's formula, else
+    ``round(time * fps)``; ``None`` when it has neither."""
+    if mapping is not None:
+        return mapped_frames(time, *mapping)
+    return None if fps is None else model.nearest_frames(time, fps)
+
+
+def _frames_by_container(
+    time: np.ndarray, plan: Plan, fps: float | None
+) -> tuple[np.ndarray | None, bool]:
+    """The video frame number of every time, each series' by its own rule.
+
+    A series' frames are its frame marker's formula (its times count from
+    another moment than frame 0: poses of another session appended, see
+    :func:`~posebridge.formats.nwb.append.on_file_origin`), else
+    ``round(time * fps)``. When the series of the file follow different rules,
+    every time takes the frames of the series that have samples then, so every
+    animal keeps its own frame numbers; at a time series of two rules share,
+    the frames of the first container (in the file's order) are kept, with a
+    warning. Returns the frames (``None`` when some time has none, or a rule's
+    frames do not increase) and whether several rules were combined.
+    """
+    rules: dict[Any, list[Series]] = {}
+    for s in plan.everything:
+        rules.setdefault(parse_frame_map(s.comments), []).append(s)
+    if len(rules) == 1:
+        return _frame_rule_frames(time, next(iter(rules)), fps), False
+    n_time = time.size
+    frames = np.zeros(n_time, dtype=np.int64)
+    claimed = np.zeros(n_time, dtype=bool)
+    clashes: list[tuple[list[Series], int]] = []
+    first: list[Series] = []
+    for mapping, members in rules.items():
+        rows = _rows_of(members, plan.places, n_time)
+        values = _frame_rule_frames(time[rows], mapping, fps)
+        if values is None or not _increasing(values):
+            return None, True
+        shared = claimed[rows]
+        differ = int(np.count_nonzero(frames[rows][shared] != values[shared]))
+        if differ:
+            clashes.append((members, differ))
+        frames[np.flatnonzero(rows)[~shared]] = values[~shared]
+        claimed |= rows
+        first = first or members
+    if not claimed.all():
+        return None, True
+    if clashes:
+        _warn_frame_clash(plan, first, clashes)
+    return frames, True
+
+
+def _warn_frame_clash(
+    plan: Plan, first: list[Series], clashes: list[tuple[list[Series], int]]
+) -> None:
+    """Warn that series of different frame rules share times: one ``frame`` per time."""
+    owner = {id(s): c.path for c in plan.chosen for s in c.series}
+
+    def named(members: list[Series]) -> str:
+        return ", ".join(dict.fromkeys(owner.get(id(s), s.name) for s in members))
+
+    said = "; ".join(f"{named(m)} at {n} of them" for m, n in clashes)
+    warnings.warn(
+        f"{plan.chosen[0].source or 'the NWB file'}: its containers count video frames "
+        f"differently (poses of another session appended) and share times, where the "
+        f"'frame' coordinate (one frame number per time) holds the frames of {named(first)}; "
+        f"other frame numbers are not kept: {said}.",
+        UserWarning,
+        stacklevel=5,
+    )
+
+
+def _apply_time_marker(ds: xr.Dataset, plan: Plan) -> xr.Dataset:
+    series = plan.everything
     marker = next((m for s in series if (m := parse_marker(s.comments))), None)
-    mapping = next((m for s in series if (m := parse_frame_map(s.comments))), None)
+    mapped = any(parse_frame_map(s.comments) for s in series)
     time = np.asarray(ds["time"].values)
     rates = {s.timing.rate for s in series}
     rate_based = None not in rates
@@ -430,19 +542,17 @@ def _apply_time_marker(ds: xr.Dataset, series: list[Series]) -> xr.Dataset:
         snapped = snap_to_frames(time, fps) if rate_based else None
         if snapped is not None:  # the writer's times (see time_plan._reads_back_exactly)
             time = snapped[0]
-        # frames that are not round(time * fps) have their own marker
-        frames = (
-            model.nearest_frames(time, fps) if mapping is None else mapped_frames(time, *mapping)
-        )
-        if _increasing(frames):
+        # frames that are not round(time * fps) have their own marker, per series
+        frames, combined = _frames_by_container(time, plan, fps)
+        if frames is not None and (combined or _increasing(frames)):
             if snapped is not None:
                 ds = ds.assign_coords(time=time)
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
             ds.attrs["fps"] = fps
             return ds
-    if mapping is not None:  # no frame rate: camera times and their video frames
-        frames = mapped_frames(time, *mapping)
-        if _increasing(frames):
+    if mapped:  # no frame rate: camera times and their video frames
+        frames, combined = _frames_by_container(time, plan, None)
+        if frames is not None and (combined or _increasing(frames)):
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
     if marker and marker[0] == "no fps":
         return ds  # regular seconds written as a rate: no frame rate was known

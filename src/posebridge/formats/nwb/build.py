@@ -48,6 +48,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats.nwb.common import (
+    DEFAULT_DEVICE,
     DEFAULT_MODULE,
     GENERAL_LISTS,
     GENERAL_TEXTS,
@@ -180,7 +181,13 @@ def _device(
     view: tuple[str, str] | None = None,
 ) -> Any:
     """The camera Device: named as configured, else as the dataset's one ``device``
-    (read from NWB), else ``camera``.
+    (read from NWB), else ``camera`` (:data:`DEFAULT_DEVICE`).
+
+    Appended without views to a file whose poses link one camera, the poses
+    link that camera, not a second one the reader would take for a second view,
+    when nothing names their own: no name configured, and the dataset's
+    ``device`` absent or posebridge's default ``camera`` (which every file
+    posebridge wrote without a camera name reads back with).
 
     With ``view`` = (view, NWB-safe label): that view's camera, named after
     the view, or ``<configured name>_<view>`` when a name is configured (one
@@ -202,9 +209,10 @@ def _device(
         return nwbfile.create_device(**kwargs)
     known = ds.attrs.get("device")
     one = isinstance(known, str) and known and "/" not in known and ", " not in known
-    if "name" not in kwargs and not one and len(used := _devices_in_use(nwbfile)) == 1:
+    unnamed = not one or known == DEFAULT_DEVICE  # no camera of its own
+    if "name" not in kwargs and unnamed and len(used := _devices_in_use(nwbfile)) == 1:
         return used[0]  # appended without views: the file's one camera, not a second (a view)
-    name = kwargs.setdefault("name", container_name(known) if one else "camera")
+    name = kwargs.setdefault("name", container_name(known) if one else DEFAULT_DEVICE)
     if name in nwbfile.devices:
         return nwbfile.devices[name]
     if one and name == container_name(known):  # the device read from NWB: its details too
@@ -226,7 +234,9 @@ def _devices_in_use(nwbfile: Any, *, any_container: bool = False) -> list[Any]:
             if any_container and isinstance(container, ndx_pose.PoseEstimation):
                 found.append(container)
                 continue
-            device = getattr(container, "devices", None) or getattr(container, "device", None)
+            with warnings.catch_warnings():  # ndx-pose 0.4: devices is deprecated
+                warnings.simplefilter("ignore", DeprecationWarning)
+                device = getattr(container, "device", None) or getattr(container, "devices", None)
             if isinstance(container, ndx_pose.PoseEstimation) and device is not None:
                 for each in device if isinstance(device, list | tuple) else [device]:
                     if not any(each is seen for seen in found):

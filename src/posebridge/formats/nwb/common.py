@@ -42,6 +42,9 @@ from posebridge.model import labels, nearest_frames
 
 DEFAULT_MODULE = "behavior"
 DEFAULT_CONTAINER = "PoseEstimation"
+#: The name of the camera Device posebridge writes when it knows no camera's name; read
+#: back, it is the dataset's ``device``, which names no camera of its own.
+DEFAULT_DEVICE = "camera"
 MODULE_DESCRIPTION = "Behavioral data: estimated poses (ndx-pose)."
 
 #: The NWBFile's general metadata kept in ``attrs`` (and written back): text ones ...

@@ -2,7 +2,9 @@
 
 A file on disk is walked with h5py: the groups under ``/processing``,
 ``/acquisition`` and ``/analysis`` (three levels deep, enough for ndx-pose 0.4's
-MultiCameraPoseEstimation) are checked for ``neurodata_type == "PoseEstimation"``.
+MultiCameraPoseEstimation) are checked for ``neurodata_type == "PoseEstimation"``;
+a MultiCameraPoseEstimation with series of its own is a container too, before its
+cameras' PoseEstimation containers (each marked with its path).
 This reads any ndx-pose version (0.1 ``nodes``/``edges`` on the container, 0.2/0.3
 unnamed device links, 0.4 ``device``/``source_video`` links) with no schema
 classes at all, so a file that ndx-pose 0.4 refuses to open still reads.
@@ -36,6 +38,7 @@ from posebridge.formats.nwb.common import (
 
 POSE_ESTIMATION = "PoseEstimation"
 POSE_SERIES = "PoseEstimationSeries"
+MULTI_CAMERA = "MultiCameraPoseEstimation"
 POSE_TRAINING = "PoseTraining"
 _DEVICE_TYPES = ("Device", "CalibratedCamera")
 _ROOTS = ("processing", "acquisition", "analysis")
@@ -118,6 +121,8 @@ class Container:
     subject_id: str | None = None  # the file's subject
     source: str = ""  # the file it is in
     folder: str | None = None  # that file's folder, to resolve relative video paths
+    #: The MultiCameraPoseEstimation holding it (a camera's PoseEstimation), if any.
+    multi_camera: str | None = None
 
 
 @dataclass
@@ -380,7 +385,25 @@ def _walk(group: h5py.Group, depth: int, found: list, training: list, module: st
         elif kind == POSE_TRAINING:
             training.append(obj.name.lstrip("/"))
         elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons", "TimeSeries"):
+            before = len(found)
             _walk(obj, depth + 1, found, training, module or name)
+            if kind == MULTI_CAMERA and any(_is_series(obj, n) for n in obj):
+                _mark_cameras(found[before:], obj.name.lstrip("/"))
+                found.insert(before, _h5_container(obj, module))  # its own poses, first
+
+
+def _is_series(group: h5py.Group, name: str) -> bool:
+    """Whether ``group[name]`` is a PoseEstimationSeries (held there, not linked)."""
+    link = group.get(name, getlink=True)
+    return isinstance(link, h5py.HardLink) and _ntype(group[name]) == POSE_SERIES
+
+
+def _mark_cameras(cameras: list[Container], path: str) -> None:
+    """Mark the cameras' PoseEstimation containers of the MultiCameraPoseEstimation at
+    ``path`` (which has poses of its own: a container too, read instead of them unless
+    asked, see :func:`~posebridge.formats.nwb.assemble.multi_camera_choice`)."""
+    for container in cameras:
+        container.multi_camera = path
 
 
 def _h5_subject(h5: h5py.File) -> dict[str, str]:
@@ -572,7 +595,11 @@ def _obj_walk(parent: Any, module: str, depth: int, found: list, training: list)
         elif kind == POSE_TRAINING:
             training.append(f"processing/{module}/{child.name}")
         elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons"):
+            before = len(found)
             _obj_walk(child, module, depth + 1, found, training)
+            if kind == MULTI_CAMERA and getattr(child, "pose_estimation_series", None):
+                _mark_cameras(found[before:], f"processing/{module}/{child.name}")
+                found.insert(before, _obj_container(child, module))  # its own poses, first
 
 
 def object_info(nwbfile: Any) -> FileInfo:

@@ -142,7 +142,10 @@ def load_nwb_poses(
         ``PoseEstimation``, exactly that container, as movement reads).
     combine
         ``"auto"`` (per-camera containers -> a ``view`` dim, others ->
-        individuals), ``"individuals"`` or ``"views"``.
+        individuals), ``"individuals"`` or ``"views"``. An ndx-pose 0.4
+        ``MultiCameraPoseEstimation`` gives its own poses (estimated from all
+        its cameras, usually 3-D), or with ``"views"`` its cameras' 2-D poses,
+        one view each.
     fps
         Only for files whose time is in frames (posebridge's marker): the frame
         rate to express time in seconds. Real timestamps are kept as stored; a

@@ -40,6 +40,7 @@ from posebridge.formats.nwb.common import (
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.time_plan import time_plan
+from posebridge.formats.nwb.timing import series_times
 from posebridge.model import labels
 
 
@@ -227,23 +228,71 @@ def _in_module_time(target: Any, module_name: str, ds: xr.Dataset, where: Any) -
     )
 
 
-def _warn_frames_sleap_io_renumbers(ds: xr.Dataset, where: Any) -> None:
+def _module_times(target: Any, module_name: str) -> np.ndarray:
+    """The sorted times of the samples of every track already in a video module (none
+    when the module is new); a series whose times are unknown (sleap-io's ``rate=0.0``
+    of a sparse track) adds none."""
+    if module_name not in target.processing:
+        return np.zeros(0)
+    found = []
+    for container in target.processing[module_name].data_interfaces.values():
+        for series in (getattr(container, "pose_estimation_series", None) or {}).values():
+            try:
+                found.append(series_times(series))
+            except PoseBridgeError:
+                continue
+    return np.unique(np.concatenate(found)) if found else np.zeros(0)
+
+
+def _warn_frames_sleap_io_renumbers(
+    ds: xr.Dataset, where: Any, module_times: np.ndarray | None = None
+) -> None:
     """Warn when ``sleap_io.load_nwb`` will give the dataset's frames other numbers.
 
     sleap-io's reader numbers a video's frames by the rank of their times among
     all its tracks' times (and puts an uninitialised value among them), so it
     reads frame numbers right only when the times are those of every frame from
-    0. posebridge reads the file's times back as written.
+    0. Tracks joining a video module already in the file (``module_times``: the
+    times of its tracks' samples) are ranked among its tracks' times: their
+    frames are read right when they are those ranks, and the tracks already
+    there keep theirs when no new time comes before or between them.
+    posebridge reads the file's times back as written.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge, warnings
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)), fps=10)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _warn_frames_sleap_io_renumbers(ds, "f.nwb", module_times=np.array([0.0, 0.1]))
+    ...     _warn_frames_sleap_io_renumbers(ds, "f.nwb", module_times=np.array([10.0]))
+    >>> len(caught), "whose frames it will renumber too" in str(caught[0].message)
+    (1, True)
     """
     frames = model.frame_numbers(ds)
     if frames is None or not frames.size or frames.min() < 0:
         return
-    if frames.size == int(frames.max()) + 1 and bool((np.diff(frames) == 1).all()):
-        return
+    joined = ""
+    if module_times is None or not module_times.size:
+        if frames.size == int(frames.max()) + 1 and bool((np.diff(frames) == 1).all()):
+            return
+    else:
+        time = np.asarray(ds[model.TIME].values, dtype=np.float64)
+        union = np.union1d(module_times, time)
+        ranks = np.searchsorted(union, time)
+        moved = np.searchsorted(union, module_times) != np.arange(module_times.size)
+        if np.array_equal(ranks, frames) and not moved.any():
+            return
+        joined = (
+            f" (here, among the times of the {module_times.size} frames of the video's tracks "
+            "already in the file"
+            + (", whose frames it will renumber too" if moved.any() else "")
+            + ")"
+        )
     shown = ", ".join(str(int(f)) for f in frames[:4]) + ", ..." * (frames.size > 4)
     warnings.warn(
-        f"{where}: sleap_io.load_nwb numbers a video's frames by the rank of their times, "
-        f"so it will renumber these frames ({shown}); posebridge reads them back as "
+        f"{where}: sleap_io.load_nwb numbers a video's frames by the rank of their times"
+        f"{joined}, so it will renumber these frames ({shown}); posebridge reads them back as "
         "written. For sleap-io, give the dataset every frame from 0 "
         "(ds.reindex(time=range(last frame + 1)), NaN where there is no pose).",
         UserWarning,
@@ -332,8 +381,9 @@ def write_sleap_io_layout(
             ds = _in_module_time(target, layout.processing_module_kwargs["name"], ds, where)
             if adding:  # as posebridge's layout appends: the poses keep their moment
                 ds = on_file_origin(ds, where, _times_origin(target), stacklevel=5)
-            if not existing:  # a new video module: its frames are this dataset's
-                _warn_frames_sleap_io_renumbers(ds, out_path or "the in-memory NWBFile")
+            # sleap-io numbers the frames of a video module by the rank of their times
+            module_times = _module_times(target, layout.processing_module_kwargs["name"])
+            _warn_frames_sleap_io_renumbers(ds, where, module_times)
             video = dataset_video(ds)
             with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
                 warnings.simplefilter("ignore", DeprecationWarning)
