@@ -6,6 +6,7 @@ sleap-io's own reading of these files is checked in tests/interop/test_sleap_io_
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -328,3 +329,31 @@ def test_tracks_joining_a_video_module_warn_when_sleap_io_will_renumber_their_fr
         if float(instance.numpy()[0, 0]) == 3.0
     ]
     assert frames_of_mc == [4, 5, 6, 7]  # what the warning said: not 0..3
+
+
+def test_a_video_of_another_session_appended_in_sleap_io_layout_warns_of_sleap_io_numbering(
+    tmp_path,
+):
+    """Poses of a session 10 s later, of their own video, are moved to the file's clock
+    (10.0 s, ...): sleap-io's reader then numbers that video's frames 1, 2, 3 (its rank
+    includes an uninitialised 0.0), and no warning said so."""
+    sio = pytest.importorskip("sleap_io")
+
+    def poses(video: str, start: str, name: str) -> xr.Dataset:
+        ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), individual_names=[name],
+                                   keypoint_names=["head", "tail"], fps=30)  # fmt: skip
+        return ds.assign_attrs(session_start_time=start, video_path=video)
+
+    target = tmp_path / "f.nwb"
+    posebridge.save(poses("a.mp4", "2024-01-01T12:00:00+00:00", "t0"), target, layout="sleap-io")
+    with pytest.warns(UserWarning, match=r"renumber these frames \(0, 1, 2\).*from 0 s"):
+        posebridge.save(poses("b.mp4", "2024-01-01T12:00:10+00:00", "t1"), target,
+                        layout="sleap-io", append=True)  # fmt: skip
+
+    read = sio.load_nwb(str(target))
+    frames = {Path(lf.video.filename).name: [] for lf in read.labeled_frames}
+    for lf in read.labeled_frames:
+        frames[Path(lf.video.filename).name].append(lf.frame_idx)
+    assert frames["a.mp4"] == [0, 1, 2]
+    assert frames["b.mp4"] != [0, 1, 2]  # what the warning foretold
+    assert posebridge.load(target)["frame"].values.tolist() == [0, 1, 2, 0, 1, 2]

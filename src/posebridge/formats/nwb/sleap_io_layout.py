@@ -250,10 +250,12 @@ def _warn_frames_sleap_io_renumbers(
     """Warn when ``sleap_io.load_nwb`` will give the dataset's frames other numbers.
 
     sleap-io's reader numbers a video's frames by the rank of their times among
-    all its tracks' times (and puts an uninitialised value among them), so it
-    reads frame numbers right only when the times are those of every frame from
-    0. Tracks joining a video module already in the file (``module_times``: the
-    times of its tracks' samples) are ranked among its tracks' times: their
+    all its tracks' times (and puts an uninitialised value among them, 0.0 in
+    practice), so it reads frame numbers right only when the times are those of
+    every frame from 0, counted from 0 s (poses of another session appended, whose
+    times are shifted to the file's clock, are read one frame late). Tracks
+    joining a video module already in the file (``module_times``: the times of
+    its tracks' samples) are ranked among its tracks' times: their
     frames are read right when they are those ranks, and the tracks already
     there keep theirs when no new time comes before or between them.
     posebridge reads the file's times back as written.
@@ -273,12 +275,15 @@ def _warn_frames_sleap_io_renumbers(
     if frames is None or not frames.size or frames.min() < 0:
         return
     joined = ""
+    time = np.asarray(ds[model.TIME].values, dtype=np.float64)
     if module_times is None or not module_times.size:
-        if frames.size == int(frames.max()) + 1 and bool((np.diff(frames) == 1).all()):
+        # its uninitialised value is 0.0 in practice: times not from 0 (poses of another
+        # session, shifted to the file's clock) are read one frame late
+        ranks = np.searchsorted(np.union1d(time, [0.0]), time)
+        if np.array_equal(ranks, frames):
             return
     else:
-        time = np.asarray(ds[model.TIME].values, dtype=np.float64)
-        union = np.union1d(module_times, time)
+        union = np.union1d(np.union1d(module_times, time), [0.0])
         ranks = np.searchsorted(union, time)
         moved = np.searchsorted(union, module_times) != np.arange(module_times.size)
         if np.array_equal(ranks, frames) and not moved.any():
@@ -294,7 +299,15 @@ def _warn_frames_sleap_io_renumbers(
         f"{where}: sleap_io.load_nwb numbers a video's frames by the rank of their times"
         f"{joined}, so it will renumber these frames ({shown}); posebridge reads them back as "
         "written. For sleap-io, give the dataset every frame from 0 "
-        "(ds.reindex(time=range(last frame + 1)), NaN where there is no pose).",
+        "(ds.reindex(time=range(last frame + 1)), NaN where there is no pose)"
+        + (
+            ", at times from 0 s (these start at "
+            f"{time.min():g} s: poses of another session are moved to the file's clock; "
+            "give them the file's session_start_time to keep them on their video's)"
+            if time.size and time.min() != 0 and frames.min() == 0
+            else ""
+        )
+        + ".",
         UserWarning,
         stacklevel=4,
     )
