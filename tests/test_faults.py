@@ -812,3 +812,119 @@ def test_ctrl_c_during_the_clean_up_still_removes_every_temporary(tmp_path, monk
             temporary.write_text("new")
     assert sorted(p.name for p in tmp_path.iterdir()) == [t.name for t in targets]
     assert {t.read_text() for t in targets} == {"new"}
+
+
+PICTURES_CHILD = """
+import json, resource, signal, sys
+from pathlib import Path
+import numpy as np
+import posebridge
+from posebridge import plot
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+folder, what, limit = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ds = posebridge.from_numpy(np.random.default_rng(0).uniform(0, 60, (10, 2, 3, 2)))
+if what == "video":
+    from posebridge import _video
+    writer = _video.write_frames(folder / "in.mkv", (64, 64), 10.0, codec="ffv1", quality=None)
+    for k in range(10):
+        writer.send(np.full((64, 64, 3), 20 * k, dtype=np.uint8))
+    writer.close()
+    ds = ds.assign_coords(time=np.arange(10))
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+target = folder / ("out.mp4" if what == "video" else "fig.pdf")
+try:
+    if what == "video":
+        from posebridge.render import render
+        render(ds, folder / "in.mkv", target, progress=False)
+    else:
+        plot.save_figure(plot.trajectories(ds), target)
+    report = {"outcome": "ok"}
+except posebridge.PoseBridgeError as error:
+    report = {"outcome": "error", "message": str(error)}
+except BaseException as error:
+    report = {"outcome": "raw", "message": f"{type(error).__name__}: {error}"}
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.parametrize("what", ["pdf", "video"])
+@pytest.mark.parametrize("limit", [1000, 8000])
+def test_a_figure_or_video_past_the_file_size_limit_says_so(tmp_path, what, limit):
+    """A PDF figure raised matplotlib's zlib.error or AttributeError (its clean-up failing
+    after the OSError); render blamed the codec, or gave 'exit status -25' (ffmpeg is
+    stopped by SIGXFSZ, which Python ignores but its child does not)."""
+    pytest.importorskip("matplotlib")
+    if what == "video":
+        pytest.importorskip("imageio_ffmpeg")
+    done = subprocess.run(
+        [sys.executable, "-c", PICTURES_CHILD, str(tmp_path), what, str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["outcome"] == "error", report
+    assert "too large" in report["message"] and "codec" not in report["message"], report
+    named = "out.mp4" if what == "video" else "fig.pdf"
+    assert named in report["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["in.mkv"] if what == "video" else [])
+
+
+def _interrupting_the_nth_link(monkeypatch, nth: int, before: bool = False) -> None:
+    """Ctrl-C (KeyboardInterrupt) just after (or before) the ``nth`` hard link a write
+    makes: the moment a real SIGINT can land between two steps of placing outputs."""
+    real_link, calls = os.link, []
+
+    def link(source, target, *args, **kwargs):
+        calls.append(target)
+        if before and len(calls) == nth:
+            raise KeyboardInterrupt
+        real_link(source, target, *args, **kwargs)
+        if not before and len(calls) == nth:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "link", link)
+
+
+@pytest.mark.parametrize("overwrite", [True, False])
+def test_ctrl_c_while_placing_several_files_leaves_the_old_ones_and_no_temporary(
+    tmp_path, monkeypatch, overwrite
+):
+    """With overwrite, Ctrl-C after the first backup link left that link behind (a
+    .posebridge-tmp- file); without, Ctrl-C after the first file was linked into place
+    left it alone there (not 'renamed together or not at all')."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 2)), individual_names=["a", "b"], fps=10)
+    target = tmp_path / "poses.h5"
+    before: dict[str, bytes] = {}
+    if overwrite:
+        posebridge.save(ds, target, "dlc", split_individuals=True)
+        before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    _interrupting_the_nth_link(monkeypatch, 1)
+
+    with pytest.raises(KeyboardInterrupt):
+        posebridge.save(ds * 2, target, "dlc", split_individuals=True, overwrite=overwrite)
+
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("ending", [".nc", ".analysis.h5", ".csv"])
+def test_an_output_folder_removed_while_converting_is_named(tmp_path, ending):
+    """It said 'the writer produced no file' (NWB said 'No such file or directory')."""
+    source = posebridge.save(
+        posebridge.from_numpy(np.ones((400, 2, 2, 1)), individual_names=["a"], fps=10),
+        tmp_path / "in.nc",
+    )[0]
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def remove_the_folder(done: int, total: int) -> None:
+        if done == 2:
+            shutil.rmtree(out)
+
+    with pytest.raises(posebridge.PoseBridgeError) as error:
+        posebridge.convert(source, out / f"o{ending}", chunk_frames=100, progress=False,
+                           on_chunk=remove_the_folder)  # fmt: skip
+    assert f"its folder {out} was removed" in str(error.value)
+    assert not out.exists()

@@ -656,7 +656,12 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
             yield temporaries
         except PoseBridgeError as error:
             raise _renamed(error, temporaries, named) from error
-        except (OSError, RuntimeError) as error:
+        except Exception as raised:
+            # a writer whose clean-up fails after a write error (matplotlib's PDF stream:
+            # zlib.error, then AttributeError) raises that, the OSError in its context
+            error = _failed_write(raised)
+            if error is None:
+                raise
             at = next((i for i, p in enumerate(temporaries) if p.exists()), 0)
             if _cause(error) is None:
                 # PyTables' HDF5ExtError ("Problems creating the Array") says nothing of
@@ -667,9 +672,14 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
                 raise PoseBridgeError(
                     f"{targets[at]}: could not be written: {limit} ({type(error).__name__}: "
                     f"{error}); the previous file, if any, is unchanged."
-                ) from error
-            raise _write_error(error, targets[at]) from error
+                ) from raised
+            raise _write_error(error, targets[at]) from raised
         for temporary, target in zip(temporaries, targets, strict=True):
+            if not target.parent.is_dir():
+                raise PoseBridgeError(
+                    f"{target}: could not be written: its folder {target.parent} was removed "
+                    "(or replaced by a file) while the file was being written."
+                )
             if not temporary.exists():
                 raise PoseBridgeError(f"{target}: the writer produced no file.")
         heads = _flushed(temporaries, targets)
@@ -677,13 +687,16 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
             if head == HDF5_SIGNATURE:
                 _verify_hdf5(temporary, target)
         if overwrite and len(targets) > 1:
-            backups = _backups(targets)
+            _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind
         placed: list[Path] = []
         try:
             for temporary, target in zip(temporaries, targets, strict=True):
                 _place(temporary, target, overwrite)
                 placed.append(target)
         except BaseException as error:
+            at = len(placed)  # placed already when Ctrl-C lands between the rename and here
+            if at < len(targets) and _is_placed(temporaries[at], targets[at]):
+                placed.append(targets[at])
             _take_back(placed, backups, error)
             raise
     finally:
@@ -728,7 +741,31 @@ def updated_in_place(
         refuse_changed(path, stamp, doing)
 
 
-def _backups(targets: Sequence[Path]) -> dict[Path, Path | None]:
+def _failed_write(error: BaseException) -> BaseException | None:
+    """The OS-level failure behind ``error``: itself when it is an ``OSError`` or
+    ``RuntimeError`` (h5py's), else the first ``OSError`` among the errors it was
+    raised while handling (``__context__``); ``None`` when there is none."""
+    if isinstance(error, OSError | RuntimeError):
+        return error
+    seen: set[int] = set()
+    context = error.__context__
+    while context is not None and id(context) not in seen:
+        if isinstance(context, OSError):
+            return context
+        seen.add(id(context))
+        context = context.__context__
+    return None
+
+
+def _is_placed(temporary: Path, target: Path) -> bool:
+    """Whether the temporary is at its target already (a link to it, or renamed onto it)."""
+    try:
+        return os.path.samefile(temporary, target)
+    except OSError:
+        return not os.path.lexists(temporary) and os.path.lexists(target)
+
+
+def _backups(targets: Sequence[Path], backups: dict[Path, Path | None]) -> None:
     """A hard link to each existing target, so that a failed set of renames can be undone.
 
     Replacing several files is one rename per file; a file-system fault after
@@ -737,8 +774,9 @@ def _backups(targets: Sequence[Path]) -> dict[Path, Path | None]:
     files until every rename is done. A target that exists but cannot be
     linked (a file system without hard links) maps to ``None``: its rename
     cannot be undone. A target that does not exist is not in the mapping.
+    ``backups`` is filled as the links are made (each is named in it before it
+    is made), so that an interrupted call leaves none unknown.
     """
-    backups: dict[Path, Path | None] = {}
     for target in targets:
         try:
             if not stat.S_ISREG(os.stat(target).st_mode):
@@ -750,13 +788,11 @@ def _backups(targets: Sequence[Path]) -> dict[Path, Path | None]:
             backups[target] = None
             continue
         backup = _temporary_twin(target)
+        backups[target] = backup
         try:
             os.link(target, backup)
         except OSError:
             backups[target] = None
-            continue
-        backups[target] = backup
-    return backups
 
 
 def _take_back(placed: list[Path], backups: dict[Path, Path | None], error: BaseException) -> None:

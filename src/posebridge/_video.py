@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import signal
 import subprocess
 import tempfile
 from collections.abc import Generator, Iterator
@@ -475,16 +476,53 @@ def check_writing(
         cmd = _writing_command(trial, size, fps, codec, pix_fmt, quality)
         frame = bytes(width * height * 3)
         done = subprocess.run(cmd, input=frame, capture_output=True, check=False)
+    if (limit := _stopped_by_a_limit(done.returncode)) is not None:  # no fault of the codec
+        raise PoseBridgeError(f"{path}: could not be written: {limit}.")
     if done.returncode != 0:
         chosen = f"codec={codec or default_codec(path)!r}, pix_fmt={pix_fmt or 'yuv420p'!r}"
         suffix = Path(path).suffix
         ending = f"file ending {suffix!r}" if suffix else "no file ending"
-        said = _ffmpeg_says(done.stderr, trial, path) or f"exit status {done.returncode}"
+        said = _ffmpeg_says(done.stderr, trial, path) or _exit_text(done.returncode)
         raise PoseBridgeError(
             f"{path}: ffmpeg cannot write this video ({chosen}, {ending}): "
             f"{said.rstrip('.')}. Choose another codec, pix_fmt or file ending "
             "(`ffmpeg -encoders` and `ffmpeg -pix_fmts` list them)."
         )
+
+
+def _exit_text(code: int) -> str:
+    """How ffmpeg ended: its exit status, or the signal that stopped it.
+
+    Examples
+    --------
+    >>> _exit_text(1), _exit_text(-9)
+    ('exit status 1', 'stopped by signal SIGKILL')
+    """
+    if code >= 0:
+        return f"exit status {code}"
+    try:
+        return f"stopped by signal {signal.Signals(-code).name}"
+    except ValueError:
+        return f"stopped by signal {-code}"
+
+
+def _stopped_by_a_limit(code: int) -> str | None:
+    """Why ffmpeg was stopped when a limit of the system stopped it, else ``None``: the
+    file-size limit (SIGXFSZ; Python ignores it, but a child gets it back).
+
+    Examples
+    --------
+    >>> _stopped_by_a_limit(-signal.SIGXFSZ)
+    'the file is too large (the file-size limit was reached: ffmpeg was stopped by SIGXFSZ)'
+    >>> _stopped_by_a_limit(1) is None
+    True
+    """
+    if hasattr(signal, "SIGXFSZ") and code == -signal.SIGXFSZ:
+        return (
+            "the file is too large (the file-size limit was reached: ffmpeg was stopped by "
+            "SIGXFSZ)"
+        )
+    return None
 
 
 def write_frames(
@@ -546,8 +584,10 @@ def _writing(cmd: list[str], path: Path) -> Generator[None, np.ndarray | None, N
             process.wait()
         log.seek(0)
         said = _ffmpeg_says(log.read())
+    if (limit := _stopped_by_a_limit(process.returncode)) is not None:
+        raise PoseBridgeError(f"{path}: could not be written: {limit}.")
     if process.returncode != 0 or broken:
         raise PoseBridgeError(
             f"{path}: ffmpeg could not write the video "
-            f"({said.rstrip('.') or f'exit status {process.returncode}'})."
+            f"({said.rstrip('.') or _exit_text(process.returncode)})."
         )
