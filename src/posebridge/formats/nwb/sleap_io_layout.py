@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,21 +104,41 @@ def _refuse_renamed_keypoints(ds: xr.Dataset, where: Any) -> None:
     read such a file. posebridge's own layout writes them (it reads the names
     back from the Skeleton's nodes).
     """
-    keypoints = [str(k) for k in ds["keypoint"].values]
-    series = unique_names(keypoints, container_name)
-    renamed = [(k, n) for k, n in zip(keypoints, series, strict=True) if k != n]
+    renamed = _renamed_keypoints(ds, lambda keypoints: unique_names(keypoints, container_name))
     if not renamed:
         return
-    shown = ", ".join(f"{k!r} (series {n!r})" for k, n in renamed[:5])
-    more = f" and {len(renamed) - 5} more" if len(renamed) > 5 else ""
+    shown = _first_pairs(renamed, "{0!r} (series {1!r})")
     chars = sorted({c for k, _ in renamed for c in k if c in "/:\\"})
     held = f" ({', '.join(map(repr, chars))} cannot be in an NWB name)" if chars else ""
     raise PoseBridgeError(
-        f"{where}: layout='sleap-io' cannot hold the keypoint names {shown}{more}{held}: "
+        f"{where}: layout='sleap-io' cannot hold the keypoint names {shown}{held}: "
         "sleap-io's reader finds each node's series by the node's name, so it could not "
         "read the file. Rename the keypoints (ds.assign_coords(keypoint=[...])), or use "
         "layout='posebridge' (posebridge.save's default), which keeps these names."
     )
+
+
+def _renamed_keypoints(
+    ds: xr.Dataset, series_names: Callable[[list[str]], list[str]]
+) -> list[tuple[str, str]]:
+    """``(keypoint, series name)`` of each keypoint whose series ``series_names`` names
+    otherwise than the keypoint."""
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    names = series_names(keypoints)
+    return [(k, n) for k, n in zip(keypoints, names, strict=True) if n != k]
+
+
+def _first_pairs(pairs: list[tuple[str, str]], form: str) -> str:
+    """The first five ``(keypoint, series name)`` pairs, each as ``form`` writes it, and
+    how many more there are.
+
+    Examples
+    --------
+    >>> _first_pairs([("a", "b")] * 6, "{0} as {1}")
+    'a as b, a as b, a as b, a as b, a as b and 1 more'
+    """
+    shown = ", ".join(form.format(keypoint, name) for keypoint, name in pairs[:5])
+    return shown + (f" and {len(pairs) - 5} more" if len(pairs) > 5 else "")
 
 
 def _refuse_renamed_series(ds: xr.Dataset, config: NWBFileSaveConfig, where: Any) -> None:
@@ -130,16 +151,13 @@ def _refuse_renamed_series(ds: xr.Dataset, config: NWBFileSaveConfig, where: Any
     keypoint for sleap-io. posebridge's layout names series freely (the
     description's ``[posebridge keypoint: ...]`` tag keeps the keypoint).
     """
-    keypoints = [str(k) for k in ds["keypoint"].values]
-    names = pose_series_names(config, keypoints)
-    renamed = [(k, n) for k, n in zip(keypoints, names, strict=True) if n != k]
+    renamed = _renamed_keypoints(ds, lambda keypoints: pose_series_names(config, keypoints))
     if not renamed:
         return
-    shown = ", ".join(f"{k!r} as {n!r}" for k, n in renamed[:5])
-    more = f" and {len(renamed) - 5} more" if len(renamed) > 5 else ""
+    shown = _first_pairs(renamed, "{0!r} as {1!r}")
     raise PoseBridgeError(
         f"{where}: the metadata (pose_estimation_series name) names the series of "
-        f"{shown}{more}, which layout='sleap-io' cannot hold: sleap-io's reader finds each "
+        f"{shown}, which layout='sleap-io' cannot hold: sleap-io's reader finds each "
         "node's PoseEstimationSeries by the node's name, so sleap_io.load_nwb could not read "
         "the file. Leave the series' name out of the metadata (each is named after its "
         "keypoint), rename the keypoints themselves (ds.assign_coords(keypoint=[...])), or "
