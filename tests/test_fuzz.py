@@ -326,7 +326,9 @@ class Worker:
     """A posebridge process that loads files on request, within memory and time limits."""
 
     def __init__(self, mode: str = "load") -> None:
-        self.time_limit = TIME_LIMIT * (3 if mode == "convert" else 1)
+        # a conversion streams in 16-frame chunks: a file of 27 tracks (centered_pair) to
+        # NWB (27 files, 69 chunks each) takes about a minute on a busy 2-core machine
+        self.time_limit = TIME_LIMIT * (6 if mode == "convert" else 1)
         env = dict(os.environ)
         env.setdefault("OMP_NUM_THREADS", "1")
         self.process = subprocess.Popen(
