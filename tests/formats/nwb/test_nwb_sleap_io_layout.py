@@ -357,3 +357,26 @@ def test_a_video_of_another_session_appended_in_sleap_io_layout_warns_of_sleap_i
     assert frames["a.mp4"] == [0, 1, 2]
     assert frames["b.mp4"] != [0, 1, 2]  # what the warning foretold
     assert posebridge.load(target)["frame"].values.tolist() == [0, 1, 2, 0, 1, 2]
+
+
+def test_a_track_of_later_frames_appended_in_sleap_io_layout_shares_the_files_frame_times(
+    tmp_path,
+):
+    """Frames 5..9 appended to a track of frames 0..9 were written as 5/30 + k/30, not
+    (5 + k)/30: sleap-io's reader, merging a video's times, saw 11 frames and read both
+    tracks from frame 6 on one frame late (no warning said so)."""
+    sio = pytest.importorskip("sleap_io")
+    a = posebridge.from_numpy(np.full((10, 2, 1, 1), 1.0), individual_names=["a"], fps=30)
+    b = posebridge.from_numpy(np.full((10, 2, 1, 1), 2.0), individual_names=["b"], fps=30)
+    target = tmp_path / "f.nwb"
+    nwb.write(a, target, layout="sleap-io", session_start_time="2024-01-01T12:00:00+00:00")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # nothing to warn of: frames line up
+        posebridge.save(b.isel(time=slice(5, 10)), target, append=True)
+
+    read = sio.load_nwb(str(target))
+    frames: dict[float, list[int]] = {1.0: [], 2.0: []}  # a's points are 1, b's 2
+    for frame in read.labeled_frames:
+        for instance in frame.instances:
+            frames[float(instance.numpy()[0, 0])].append(frame.frame_idx)
+    assert frames == {1.0: list(range(10)), 2.0: list(range(5, 10))}

@@ -371,6 +371,23 @@ def pose_series_names(config: NWBFileSaveConfig, keypoints: list[str]) -> list[A
     return [own[k] if name is None else name for k, name in enumerate(given)]
 
 
+def _frame_times(starting_time: float, rows: int, rate: float) -> np.ndarray:
+    """Regular times written as timestamps: ``frame / rate`` when the start is a frame's
+    time, so that a track starting at frame 5 has bit for bit the times of a track from
+    frame 0 at the frames they share (sleap-io's reader merges a video's tracks' times:
+    ``5/30 + 1/30`` beside ``6/30`` would be two frames); else from the start.
+
+    Examples
+    --------
+    >>> bool(_frame_times(5 / 30, 2, 30.0)[1] == 6 / 30)
+    True
+    """
+    first = round(starting_time * rate)
+    if abs(first / rate - starting_time) <= 1e-9 * max(1.0, abs(starting_time)):
+        return (first + np.arange(rows, dtype=np.float64)) / rate
+    return regular_times(starting_time, rows, rate)
+
+
 def add_poses(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -468,7 +485,7 @@ def add_poses(
         plan = padded_plan(plan, padding, float(fps) if fps else None)
     if rate_of_one_only and plan.rate is not None and plan.rate != 1.0:
         rows = ds.sizes[model.TIME] + padding
-        times = regular_times(plan.starting_time, rows, plan.rate)
+        times = _frame_times(plan.starting_time, rows, plan.rate)
         plan = dataclasses.replace(plan, rate=None, timestamps=times)
     edges = _edges(ds, keypoints)
     series_names = unique_names(keypoints, container_name)
