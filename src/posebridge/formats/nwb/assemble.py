@@ -294,14 +294,18 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
         )
 
 
-def multi_camera_choice(chosen: list[Container], combine: str) -> list[Container]:
+def multi_camera_choice(
+    chosen: list[Container], combine: str, path: Any = None
+) -> list[Container]:
     """The containers read of a MultiCameraPoseEstimation chosen with its cameras'.
 
     ndx-pose 0.4's MultiCameraPoseEstimation holds poses of its own, estimated
     from all its cameras (usually 3-D, triangulated), and one PoseEstimation per
     camera (2-D). Its own are read (``combine="auto"`` or ``"individuals"``),
-    or, with ``combine="views"``, its cameras' as a ``view`` dim. A container
-    chosen alone (``pose_estimation_key=``) is read whatever ``combine`` says.
+    or, with ``combine="views"``, its cameras' as a ``view`` dim: of one of them
+    (the cameras of two, each an animal's, would all be views of one animal, so
+    that is refused, naming them). A container chosen alone
+    (``pose_estimation_key=``) is read whatever ``combine`` says.
 
     Examples
     --------
@@ -312,6 +316,14 @@ def multi_camera_choice(chosen: list[Container], combine: str) -> list[Container
     held = {c.multi_camera for c in chosen if c.multi_camera in paths}
     if not held:
         return chosen
+    if combine == "views" and len(held) > 1:
+        raise FormatError(
+            path,
+            f"holds {len(held)} MultiCameraPoseEstimation containers ({', '.join(sorted(held))}); "
+            "with combine='views' the cameras of all of them would be views of one animal. "
+            "Read their own poses (without combine='views'), or one camera's at a time "
+            "(pose_estimation_key=<its PoseEstimation>).",
+        )
     if combine == "views":
         return [c for c in chosen if c.path not in held]
     return [c for c in chosen if c.multi_camera not in held]
@@ -332,7 +344,7 @@ def plan_arrays(
     for container in chosen:
         for series in container.series:
             _check_series(series, container, path)
-    chosen = multi_camera_choice(chosen, combine)
+    chosen = multi_camera_choice(chosen, combine, path)
     empty = [c for c in chosen if not any(s.shape[0] for s in c.series)]
     if len(empty) == len(chosen):
         warnings.warn(
