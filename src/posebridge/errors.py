@@ -333,6 +333,26 @@ def unavailable_filter_error(path: Any, error: BaseException) -> FormatError | N
     )
 
 
+def unavailable_filter(dataset: Any) -> str | None:
+    """The first filter of an h5py dataset that HDF5 cannot decode here, as messages
+    name it (``'blosc' (HDF5 filter 32001)``), or ``None``.
+
+    Examples
+    --------
+    >>> unavailable_filter(h5["df_with_missing/table"])  # doctest: +SKIP
+    "'blosc' (HDF5 filter 32001)"
+    """
+    import h5py
+
+    plist = dataset.id.get_create_plist()
+    for i in range(plist.get_nfilters()):
+        code, _flags, _values, title = plist.get_filter(i)
+        if not h5py.h5z.filter_avail(code):
+            text = title.decode("utf-8", "replace") if isinstance(title, bytes) else str(title)
+            return f"{text!r} (HDF5 filter {code})" if text else f"HDF5 filter {code}"
+    return None
+
+
 def _unavailable_filter(path: Any) -> str:
     """`` (<dataset>: <filter>)`` of the file's first dataset whose filter HDF5 cannot
     decode, found by walking the file; ``""`` when none is found (or the walk fails)."""
@@ -342,16 +362,9 @@ def _unavailable_filter(path: Any) -> str:
         found: list[str] = []
 
         def look(name: str, node: Any) -> Any:
-            if not isinstance(node, h5py.Dataset):
-                return None
-            plist = node.id.get_create_plist()
-            for i in range(plist.get_nfilters()):
-                code, _flags, _values, title = plist.get_filter(i)
-                if not h5py.h5z.filter_avail(code):
-                    text = title.decode("utf-8", "replace") if isinstance(title, bytes) else ""
-                    named = f"{text!r}, HDF5 filter {code}" if text else f"HDF5 filter {code}"
-                    found.append(f" (/{name}: {named})")
-                    return True  # stops the walk
+            if isinstance(node, h5py.Dataset) and (named := unavailable_filter(node)):
+                found.append(f" (/{name}: {named})")
+                return True  # stops the walk
             return None
 
         with h5py.File(path, "r") as h5:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from posebridge._threads import map_on_threads, usable_cores
-from posebridge.errors import FormatError, brief
+from posebridge.errors import FormatError, brief, unavailable_filter
 from posebridge.model import whole_numbers
 
 
@@ -729,18 +729,11 @@ def refuse_unavailable_filters(dataset: Any) -> None:
     Traceback (most recent call last):
     posebridge.errors.FormatError: a.h5: /df_with_missing/table is compressed with ...
     """
-    import h5py
-
     try:
-        plist = dataset.id.get_create_plist()
-        filters = [plist.get_filter(i) for i in range(plist.get_nfilters())]
+        shown = unavailable_filter(dataset)
     except (AttributeError, OSError, RuntimeError, ValueError):
         return  # the read itself says what is wrong
-    for code, _flags, _values, name in filters:
-        if h5py.h5z.filter_avail(code):
-            continue
-        text = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
-        shown = f"{text!r} (HDF5 filter {code})" if text else f"HDF5 filter {code}"
+    if shown is not None:
         raise FormatError(
             dataset.file.filename,
             f"{dataset.name} is compressed with {shown}, which is not available in this "
