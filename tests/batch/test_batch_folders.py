@@ -386,3 +386,18 @@ def test_a_glob_whose_matches_are_all_left_out_says_so_not_that_nothing_matched(
     said = str(error.value)
     assert "No file matches" not in said
     assert "no file it matches is a pose file" in said and "README.txt" in said
+
+
+@pytest.mark.parametrize("pattern", ["m2/**", "m2/**/"])
+def test_a_glob_whose_fixed_part_is_a_folder_read_as_one_input_plans_that_folder(
+    tmp_path, pattern
+):
+    """'m2/**' over a TRex folder matched the folder itself, and planning it raised a
+    raw ValueError ('.' is not in the subpath of 'm2'): no job ran."""
+    _trex(tmp_path / "m2")
+
+    jobs = plan_jobs(str(tmp_path / pattern), tmp_path / "out", to="netcdf")
+
+    assert [(Path(job.source).name, job.error) for job in jobs] == [("m2", "")]
+    by_name = plan_jobs(tmp_path / "m2", tmp_path / "out", to="netcdf")
+    assert [job.target for job in jobs] == [job.target for job in by_name]

@@ -191,9 +191,9 @@ def _expand(
             # an output without an output folder lies beside its input
             if root is not None and source != path:
                 parent, base = os.path.normpath(path.relative_to(root) / parent), root.absolute()
-            elif root is not None:
+            elif root is not None and path != root:
                 parent, base = str(path.parent.relative_to(root)), root.absolute()
-            else:
+            else:  # a folder given, or a glob's fixed part that ``**`` matched, read as one
                 base = path.absolute() if source != path else path.absolute().parent
             if kept(listed := _Input(source, parent, base, fmt)):
                 inputs.append(listed)
