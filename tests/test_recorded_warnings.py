@@ -142,3 +142,73 @@ def test_batch_jobs_running_at_once_on_two_threads_report_only_their_own_warning
         "a": ["ok", "", ["chunk of a"]],
         "b": ["ok", "", ["chunk of b"]],
     }
+
+
+#: Another thread's ``catch_warnings`` block entered while a recording is open and left
+#: after it closed puts back the hook and the ``always`` filter it saved. Run in a fresh
+#: interpreter, for the reason given above.
+A_BLOCK_LEFT_AFTER_THE_LAST_RECORDING = """
+import json, threading, warnings
+from posebridge._recorded_warnings import recording_warnings
+
+original = warnings.showwarning
+entered, closed = threading.Event(), threading.Event()
+
+def job():
+    with recording_warnings():
+        entered.wait(timeout=10)
+    closed.set()
+
+def silence_a_moment():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        entered.set()
+        closed.wait(timeout=10)
+
+threads = [threading.Thread(target=job), threading.Thread(target=silence_a_moment)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(timeout=30)
+
+raised = []
+with recording_warnings() as caught:
+    def elsewhere():
+        try:
+            warnings.warn("outside every job", UserWarning, stacklevel=1)
+        except BaseException as error:
+            raised.append(type(error).__name__)
+    other = threading.Thread(target=elsewhere)
+    other.start()
+    other.join(timeout=30)
+    warnings.warn("in the job", UserWarning, stacklevel=1)
+always = ("always", None, Warning, None, 0)
+print(json.dumps({
+    "raised": raised,
+    "recorded": [str(w.message) for w in caught],
+    "hook left is the original": warnings.showwarning is original,
+    "always filters left": sum(entry == always for entry in warnings.filters),
+}))
+"""
+
+
+def test_a_block_another_thread_leaves_after_the_last_recording_leaves_nothing_behind():
+    """It put back the recording hook as 'what was shown before' and an 'always' filter:
+    the next job's hook called itself (RecursionError from warnings.warn on any thread
+    outside a job) and the filter stayed for good."""
+    done = subprocess.run(
+        [sys.executable, "-c", A_BLOCK_LEFT_AFTER_THE_LAST_RECORDING],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    state = json.loads(done.stdout.splitlines()[-1])
+
+    assert "UserWarning: outside every job" in done.stderr  # shown, as before any job
+    assert state == {
+        "raised": [],
+        "recorded": ["in the job"],
+        "hook left is the original": True,
+        "always filters left": 0,
+    }

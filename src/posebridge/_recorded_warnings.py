@@ -15,7 +15,10 @@ The filters stay process-wide, as Python (before 3.14) has them: while any
 recording is open an ``always`` filter leads them, so a warning repeated from
 one job to the next is recorded for each; and code that ignores a warning for a
 moment (``catch_warnings`` + ``simplefilter("ignore")``) ignores it on every
-thread for that moment.
+thread for that moment. Such a block left by another thread while a recording is
+open puts back the ``showwarning`` it saved: the recordings open then show their
+warnings instead of recording them until another opens (:func:`_open` puts the hook
+back); nothing of theirs is left once the last has closed.
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ def _show(
     if recording is not None:
         recording.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
         return
-    shown_before = _state["shown_before"] or warnings._showwarning_orig  # type: ignore[attr-defined]
+    shown_before = _state["shown_before"]
+    if shown_before is None or shown_before is _show:  # never itself: see _open
+        shown_before = warnings._showwarning_orig  # type: ignore[attr-defined]
     shown_before(message, category, filename, lineno, file, line)
 
 
@@ -62,13 +67,30 @@ def _filters_changed() -> None:
         changed()
 
 
+def _without_ours(filters: list[Any]) -> list[Any]:
+    """``filters`` without the entries :func:`_open` put there (this very tuple: one
+    a caller adds with ``simplefilter("always")`` is another object and stays)."""
+    return [entry for entry in filters if entry is not _ALWAYS]
+
+
 def _open() -> None:
+    """Install the hook and the ``always`` filter for the first recording open.
+
+    Another thread's ``catch_warnings`` block, entered while recordings were open and
+    left after the last closed, puts back what it saved: :func:`_show` and our filter.
+    So :func:`_show` already installed is never what was shown before, and our filter
+    is never doubled; a hook taken away meanwhile is put back for the recordings open.
+    """
     with _LOCK:
         if _state["open"] == 0:
+            if warnings.showwarning is not _show:
+                _state["shown_before"] = warnings.showwarning
+            warnings.showwarning = _show
+            warnings.filters[:] = [_ALWAYS, *_without_ours(warnings.filters)]
+            _filters_changed()
+        elif warnings.showwarning is not _show:  # put back by another thread's block
             _state["shown_before"] = warnings.showwarning
             warnings.showwarning = _show
-            warnings.filters.insert(0, _ALWAYS)
-            _filters_changed()
         _state["open"] += 1
 
 
@@ -77,9 +99,8 @@ def _close() -> None:
         _state["open"] -= 1
         if _state["open"] == 0:
             if warnings.showwarning is _show:  # unless someone has put another since
-                warnings.showwarning = _state["shown_before"]
-            with contextlib.suppress(ValueError):  # removed by someone else
-                warnings.filters.remove(_ALWAYS)
+                warnings.showwarning = _state["shown_before"] or warnings._showwarning_orig  # type: ignore[attr-defined]
+            warnings.filters[:] = _without_ours(warnings.filters)  # left by someone too
             _filters_changed()
             _state["shown_before"] = None
 
