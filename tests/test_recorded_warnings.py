@@ -110,9 +110,9 @@ results = {}
 
 def convert(name, source):
     def on_chunk(done, total):
-        both_running.wait(timeout=10)
+        both_running.wait(timeout=60)
         warnings.warn(f"chunk of {name}", UserWarning, stacklevel=1)
-        both_warned.wait(timeout=10)
+        both_warned.wait(timeout=60)
 
     job = Job(source=str(source), target=str(folder / f"{name}.csv"), to_format="dlc")
     results[name] = run_job(job, on_chunk)
@@ -121,7 +121,7 @@ threads = [threading.Thread(target=convert, args=item) for item in sources.items
 for thread in threads:
     thread.start()
 for thread in threads:
-    thread.join(timeout=60)
+    thread.join(timeout=240)
 print(json.dumps({name: [r.status, r.error, r.warnings] for name, r in results.items()}))
 """
 
