@@ -95,11 +95,11 @@ def test_save_unknown_extension_says_which_would_work(tmp_path, poses_two_mice_w
 
 
 def test_save_failure_leaves_no_partial_file(tmp_path, monkeypatch, poses_two_mice_with_nan):
-    def broken(self, target, **kwargs):  # the netCDF writer hands a file object
-        target.write(b"half")
+    def broken(self, store, **kwargs):  # the netCDF writer's file is open, partly written
+        store.set_attribute("half", "written")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", broken)
+    monkeypatch.setattr(xr.Dataset, "dump_to_store", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         posebridge.save(poses_two_mice_with_nan, tmp_path / "out.nc")
     assert list(tmp_path.iterdir()) == []

@@ -260,3 +260,15 @@ def test_as_poses_and_describe_say_what_the_dataset_lacks():
         labels.as_poses(ds.drop_vars(["video", "image_path"]))
     with pytest.raises(SchemaError, match="describe takes a labels dataset"):
         labels.describe(posebridge.from_numpy(np.zeros((2, 2, 1, 1))))
+
+
+def test_an_image_rows_video_that_is_a_file_of_its_folder_is_kept():
+    """It names one of several image sequences of the folder; any other video of an
+    image row is the image's folder."""
+    ds = labels.from_numpy(
+        np.zeros((4, 2, 1, 1)),
+        video=["f/a_01.png", "f/b_01.png", "elsewhere/a_01.png", "f"],
+        image_path=["f/a_01.png", "f/b_01.png", "f/a_02.png", "f/b_02.png"],
+    )
+    assert ds.video.values.tolist() == ["f/a_01.png", "f/b_01.png", "f", "f"]
+    assert labels.video_groups(ds).names == ["f/a_01.png", "f/b_01.png", "f"]

@@ -14,7 +14,11 @@ usual ``position`` and ``confidence``) with:
 
   ``video`` (str)
       The video, as the source references it: a video file's path, or for
-      images (DeepLabCut, SLEAP image sequences) the folder holding the image.
+      images (DeepLabCut, SLEAP image sequences) the folder holding the image;
+      when one folder holds several image sequences (SLEAP ``ImageVideo``
+      entries with different lists of files), a file of that folder names
+      each (SLEAP's name for an ``ImageVideo``: its first image), so they
+      stay apart.
   ``frame`` (int64)
       The frame's number in that video; for images, the last run of digits in
       the image's name (DeepLabCut's frame extraction writes ``img0042.png``
@@ -391,7 +395,8 @@ def from_numpy(
         Per labelled frame: the video, the frame number in it, the image. Give
         ``video`` and ``frame``, or ``image_path`` (``""`` for a row without an
         image): a row's image sets its video and frame (its folder, the digits
-        of its name).
+        of its name), unless its ``video`` is a file of that folder, which
+        names one of several image sequences there.
     confidence_array, individual_names, keypoint_names, source_software
         As :func:`posebridge.from_numpy`.
     visible
@@ -448,7 +453,9 @@ def check(ds: xr.Dataset) -> xr.Dataset:
     """Check and complete the labels coordinates (called by ``model.validate``).
 
     ``image_path`` defaults to ``""``; the ``video`` and ``frame`` of a row
-    with an image follow from the image (its folder, the digits of its name);
+    with an image follow from the image (its folder, the digits of its name;
+    a ``video`` that is a file of the image's folder names an image sequence
+    of that folder and is kept);
     ``\\`` separators become ``/``; ``frame`` is int64; ``time`` is 0..n-1.
     Raises SchemaError for a row without a video or image, a frame below -1,
     or two rows with one key.
@@ -465,8 +472,12 @@ def check(ds: xr.Dataset) -> xr.Dataset:
     )
     has_image = images != ""
     if VIDEO in ds.coords:
-        videos = np.asarray(ds[VIDEO].values).astype(str)
-        videos = np.where(has_image, image_videos(images), videos)
+        videos = normalise_paths(np.asarray(ds[VIDEO].values).astype(str))
+        folders = image_videos(images)
+        # an image's video is its folder, unless a file of that folder names it: one of
+        # several image sequences in the folder (a SLEAP ImageVideo, named by its first image)
+        named = has_image & (videos != "") & (image_videos(videos) == folders)
+        videos = np.where(has_image & ~named, folders, videos)
     elif has_image.all():
         videos = image_videos(images)
     else:

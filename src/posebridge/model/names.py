@@ -77,6 +77,9 @@ EXTRAS: dict[str, str] = {
     "instance (COCO category name, YOLO names[cls], Label Studio rectangle label)",
     "category_id": "variable (time, individual) int64: class id of each instance, -1 where "
     "none (COCO category_id, YOLO cls)",
+    "coco_categories": "attr str: JSON list of the COCO categories read, each with id, name, "
+    "supercategory, and skeleton (pairs of keypoint names) when the category's own is not "
+    "skeleton_edges ([] for none); the COCO writer writes them back, each with its skeleton",
     # skeleton
     "skeleton_edges": "variable (edge, edge_node=2) str: pairs of keypoint names joined by the "
     "skeleton, in the source's edge order",

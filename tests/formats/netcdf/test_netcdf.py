@@ -69,6 +69,26 @@ def test_an_attribute_netcdf_cannot_hold_is_refused_naming_it(tmp_path, owner, v
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("variable", ""), ("variable", "a/b"), ("variable", 5), ("attribute", ""),
+     ("attribute", 5)],
+    ids=["empty variable", "slash variable", "number variable", "empty attribute",
+         "number attribute"],
+)  # fmt: skip
+def test_a_name_netcdf_cannot_hold_is_refused_naming_it(tmp_path, kind, name):
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
+    if kind == "variable":
+        ds[name] = ("time", np.ones(3))
+    else:
+        ds.attrs[name] = "x"
+    target = tmp_path / "out.nc"
+    with pytest.raises(posebridge.SchemaError, match=f"the {kind} name {name!r} cannot") as error:
+        posebridge.save(ds, target)
+    assert str(target) in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("value", [["a", "b"], (1, 2), np.float32(2.5), b"x", np.arange(3)])
 def test_attributes_netcdf_holds_are_written(tmp_path, value):
     ds = model.from_numpy(np.zeros((3, 2, 2, 1)))

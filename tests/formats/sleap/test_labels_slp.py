@@ -368,3 +368,59 @@ def test_scores_given_to_labels_are_said_not_to_be_written(tmp_path, mixed_video
     ds["confidence"] = xr.full_like(ds.position.isel(space=0, drop=True), 0.5)
     with pytest.warns(UserWarning, match=r"the labels' confidence \(\d+ score\(s\)\) is not"):
         posebridge.save(ds, tmp_path / name)
+
+
+def _two_sequences_in_one_folder() -> xr.Dataset:
+    """Images a_0001, a_0004 and b_0001, b_0004 of one folder, two image sequences."""
+    images = ["frames/a_0001.png", "frames/a_0004.png", "frames/b_0001.png", "frames/b_0004.png"]
+    return labels.from_numpy(
+        np.arange(4 * 2 * 2, dtype=float).reshape(4, 2, 2, 1),
+        video=["frames/a_0001.png"] * 2 + ["frames/b_0001.png"] * 2,
+        image_path=images,
+        keypoint_names=["head", "tail"],
+        individual_names=["a"],
+    )
+
+
+def test_two_image_sequences_of_one_folder_are_written_as_two_image_videos(tmp_path):
+    ds = _two_sequences_in_one_folder()
+    path = tmp_path / "labels.slp"
+    sleap.slp_write.write(ds, path)
+    videos, _, frames, *_ = read_tables(path)
+    images = ds.image_path.values.tolist()
+    assert [v["backend"]["filenames"] for v in videos] == [images[:2], images[2:]]
+    assert frames["video"].tolist() == [0, 0, 1, 1]
+    back = posebridge.load(path)
+    assert back.video.values.tolist() == ds.video.values.tolist()
+    assert back.image_path.values.tolist() == images
+    xr.testing.assert_equal(back.position, ds.position)
+
+
+def test_image_videos_sharing_a_folder_read_as_two_videos_of_their_first_images(tmp_path):
+    """A file of two SLEAP ImageVideos listing other images of one folder: each is a
+    video named by its first image (the folder named one video before); one ImageVideo
+    alone in its folder is the folder, as always."""
+    ds = _two_sequences_in_one_folder()
+    path = tmp_path / "labels.slp"
+    sleap.slp_write.write(ds, path)
+    listed = {  # each ImageVideo lists ten images, of which two are labelled
+        f"frames/{p}_0001.png": [f"frames/{p}_{i:04d}.png" for i in range(1, 11)] for p in "ab"
+    }
+    with h5py.File(path, "r+") as h5:
+        rows = [json.loads(v) for v in h5["videos_json"][()]]
+        for row in rows:
+            row["backend"]["filenames"] = listed[row["backend"]["filename"]]
+        del h5["videos_json"]
+        h5["videos_json"] = [json.dumps(row).encode() for row in rows]
+        frames = h5["frames"][()]
+        frames["frame_idx"] = [0, 3, 0, 3]  # a_0004 is the 4th image of its list
+        h5["frames"][...] = frames
+    back = posebridge.load(path)
+    assert back.video.values.tolist() == ["frames/a_0001.png"] * 2 + ["frames/b_0001.png"] * 2
+    assert back.image_path.values.tolist() == ds.image_path.values.tolist()
+    assert back.frame.values.tolist() == [1, 4, 1, 4]
+    alone = labels.from_numpy(
+        np.zeros((2, 2, 2, 1)), image_path=["frames/a_0001.png", "frames/a_0004.png"]
+    )
+    sleap.slp_write.write(alone, tmp_path / "alone.slp")
+    assert posebridge.load(tmp_path / "alone.slp").video.values.tolist() == ["frames", "frames"]

@@ -19,8 +19,10 @@ file order:
   that share one keypoint list (AP-10K's 54 species) are read together and
   each instance's category is in ``category`` (name) and ``category_id``;
   categories with different lists need ``category=`` (one per dataset). The
-  skeleton is the first such category's with one; others with another
-  skeleton are named in a warning. Crowd annotations (``iscrowd=1``) are skipped with a warning;
+  categories read are in ``attrs["coco_categories"]`` (JSON text); ``skeleton_edges``
+  is the first such category's skeleton, and each other category whose skeleton is
+  not that one keeps its own there, written back to it. Crowd annotations
+  (``iscrowd=1``) are skipped with a warning;
 - ``skeleton`` -> ``skeleton_edges`` with its index base detected: any 0 is
   0-based, a largest index equal to the number of keypoints is 1-based, an
   empty list is no skeleton, anything else is an error (``skeleton_base=``);
@@ -44,14 +46,14 @@ become results; ``kind=`` forces either. Ground truth: one image per row
 ``image_size=``), one annotation per instance with a point or a box, v from
 ``visible`` (2 when none; a point with coordinates flagged 0 or 1 is v=1),
 ``num_keypoints``, ``bbox`` stored or the keypoints' extent, ``area`` stored
-or the box's, ``iscrowd=0``, a 1-based ``skeleton``. ``track_id``: an
-individual ``track_<n>`` gets n; the other named individuals keep their name in
-``individual`` and get ids on from the largest n (from 1 without any: sleap-io
-reads 0 as no track), as YOLO pose predictions number them; names that would
-share an id (``track_01``, ``track_1``) are refused; ``untracked_<k>`` get
-none. Read back, individuals come in order of their ``track_id``. Results: third number =
-``confidence`` (the v flag 2/0 when NaN), ``score`` = ``instance_score``, else
-the mean keypoint confidence, else 1.
+or the box's, ``iscrowd=0``, a 1-based ``skeleton`` (a category's own, when read
+with one). ``track_id``: an individual ``track_<n>`` gets n; the other named
+individuals keep their name in ``individual`` and get ids on from the largest n
+(from 1 without any: sleap-io reads 0 as no track), as YOLO pose predictions
+number them; names that would share an id (``track_01``, ``track_1``) are
+refused; ``untracked_<k>`` get none. Read back, individuals come in order of
+their ``track_id``. Results: third number = ``confidence`` (the v flag 2/0 when
+NaN), ``score`` = ``instance_score``, else the mean keypoint confidence, else 1.
 """
 
 from __future__ import annotations

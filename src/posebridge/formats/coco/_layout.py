@@ -84,31 +84,51 @@ class Category(msgspec.Struct):
     skeleton: list[list[int]] = []
 
 
-#: The categories read (id, name, supercategory) as JSON text: those without annotations
-#: and the supercategories are written back (netCDF keeps text attributes).
+#: The categories read (id, name, supercategory, and a skeleton of their own) as JSON text:
+#: those without annotations, the supercategories and each category's skeleton are written
+#: back (netCDF keeps text attributes).
 CATEGORIES_ATTR = "coco_categories"
 
 
-def categories_attr(categories: list[Category]) -> str:
+def categories_attr(
+    categories: list[Category], skeletons: dict[int, list[list[str]]] | None = None
+) -> str:
     """The categories read, as :data:`CATEGORIES_ATTR`'s JSON text.
+
+    ``skeletons`` maps the position of a category in ``categories`` to its own
+    skeleton, as pairs of keypoint names: given for the categories whose
+    skeleton is not the dataset's ``skeleton_edges`` (``[]`` for one without
+    a skeleton), so that each is written back as it was.
 
     Examples
     --------
     >>> categories_attr([Category(id=1, name="dog", supercategory="animal")])
     '[{"id":1,"name":"dog","supercategory":"animal"}]'
+    >>> categories_attr([Category(id=2, name="cat")], {0: [["nose", "tail"]]})
+    '[{"id":2,"name":"cat","supercategory":null,"skeleton":[["nose","tail"]]}]'
     """
+    own = skeletons or {}
     return msgspec.json.encode(
-        [{"id": c.id, "name": c.name, "supercategory": c.supercategory} for c in categories]
+        [
+            {"id": c.id, "name": c.name, "supercategory": c.supercategory}
+            | ({"skeleton": own[i]} if i in own else {})
+            for i, c in enumerate(categories)
+        ]
     ).decode()
 
 
 def categories_from_attr(text: object) -> list[dict[str, object]]:
     """The categories :func:`categories_attr` wrote; none when the text is not theirs.
 
+    A category's ``skeleton`` is its own (pairs of keypoint names), or ``None``
+    when it is the dataset's ``skeleton_edges``.
+
     Examples
     --------
     >>> categories_from_attr('[{"id":1,"name":"dog","supercategory":"animal"}]')
-    [{'id': 1, 'name': 'dog', 'supercategory': 'animal'}]
+    [{'id': 1, 'name': 'dog', 'supercategory': 'animal', 'skeleton': None}]
+    >>> categories_from_attr('[{"id":2,"name":"cat","skeleton":[["nose","tail"]]}]')[0]["skeleton"]
+    [['nose', 'tail']]
     >>> categories_from_attr("not JSON")
     []
     """
@@ -118,13 +138,22 @@ def categories_from_attr(text: object) -> list[dict[str, object]]:
         found = msgspec.json.decode(text, type=list[_SavedCategory])
     except msgspec.DecodeError:
         return []
-    return [{"id": c.id, "name": c.name, "supercategory": c.supercategory} for c in found]
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "supercategory": c.supercategory,
+            "skeleton": None if c.skeleton is None else [list(pair) for pair in c.skeleton],
+        }
+        for c in found
+    ]
 
 
 class _SavedCategory(msgspec.Struct):
     id: Int64
     name: str
     supercategory: str | None = None
+    skeleton: list[tuple[str, str]] | None = None
 
 
 class GroundTruth(msgspec.Struct):

@@ -308,44 +308,40 @@ def skeleton_base(
     return base
 
 
-def _skeleton(
+def _skeletons(
     path: Path,
     categories: list[Category],
     all_categories: list[Category],
     names: list[str],
     base: int | None,
-) -> np.ndarray | None:
-    """(edge, 2) keypoint names of the first chosen category with a skeleton.
+) -> tuple[np.ndarray | None, dict[int, list[list[str]]]]:
+    """The dataset's skeleton and the chosen categories' own, as keypoint names.
 
-    The dataset holds one skeleton: when other chosen categories have other
-    (non-empty) skeletons, a warning names them and the one kept. A union of
-    the edges would join keypoints that no category joins.
+    The dataset's (``skeleton_edges``, (edge, 2)) is the first chosen category's
+    with a skeleton (None when none has one). Every other chosen category whose
+    skeleton is not that one, edge for edge (another, the same edges in
+    another order or direction, or none), has its own, by its position in
+    ``categories``, for :func:`~posebridge.formats.coco._layout.categories_attr`
+    (a union of the edges would join keypoints that no category joins).
     """
-    with_edges = [cat for cat in categories if cat.skeleton]
-    if not with_edges:
-        return None
-    kept = with_edges[0]
-    differing = [cat for cat in with_edges[1:] if _edge_set(cat) != _edge_set(kept)]
-    if differing:
-        shown = _listed([f"{c.name!r} (id {c.id})" for c in differing[:_SHOWN]], len(differing))
-        warnings.warn(
-            f"{path}: the categories read together share their keypoints but not their "
-            f"skeleton: {shown} {'differs' if len(differing) == 1 else 'differ'} from "
-            f"{kept.name!r} (id {kept.id}), whose skeleton is "
-            "kept for all (a dataset has one; written back to every category). Read one "
-            "category with category= to keep its own skeleton.",
-            UserWarning,
-            stacklevel=4,
-        )
-    where = f"$.categories[{all_categories.index(kept)}]"
-    found = skeleton_base(path, kept.skeleton, len(names), where, base)
-    index = np.asarray(kept.skeleton, dtype=np.int64) - int(found or 0)
-    return np.asarray(names, dtype=str)[index]
+    first = next((cat for cat in categories if cat.skeleton), None)
+    if first is None:
+        return None, {}
+    position = {id(cat): i for i, cat in enumerate(all_categories)}
 
+    def as_names(category: Category) -> np.ndarray:
+        where = f"$.categories[{position[id(category)]}]"
+        found = skeleton_base(path, category.skeleton, len(names), where, base)
+        index = np.asarray(category.skeleton, dtype=np.int64).reshape(-1, 2) - int(found or 0)
+        return np.asarray(names, dtype=str)[index]
 
-def _edge_set(category: Category) -> frozenset[frozenset[int]]:
-    """A category's skeleton as a set of edges, neither order telling."""
-    return frozenset(map(frozenset, category.skeleton))
+    kept = as_names(first)
+    own = {  # a loop over categories (a few), their skeletons checked as the first's
+        i: edges.tolist()
+        for i, cat in enumerate(categories)
+        if cat.skeleton != first.skeleton and not np.array_equal(edges := as_names(cat), kept)
+    }
+    return kept, own
 
 
 # --------------------------------------------------------------------------
@@ -645,12 +641,12 @@ def _read_ground_truth(
         image_width=(model.TIME, _sizes(table["width"])),
         image_height=(model.TIME, _sizes(table["height"])),
     )
-    edges = _skeleton(path, chosen, gt.categories, names, base)
+    edges, own_skeletons = _skeletons(path, chosen, gt.categories, names, base)
     if edges is not None:
         ds["skeleton_edges"] = (("edge", "edge_node"), edges)
     category_names = {c.id: c.name for c in gt.categories}
     boxes = _boxes(path, records, "$.annotations")
-    ds.attrs[CATEGORIES_ATTR] = categories_attr(chosen)
+    ds.attrs[CATEGORIES_ATTR] = categories_attr(chosen, own_skeletons)
     return _assemble(ds, rows, columns, records, category_names, boxes)
 
 
@@ -788,9 +784,9 @@ def _read_results(
             image_width=(model.TIME, _sizes(table["width"])[at]),
             image_height=(model.TIME, _sizes(table["height"])[at]),
         )
-        edges = _skeleton(gt_path, chosen, gt.categories, names, base)
+        edges, own_skeletons = _skeletons(gt_path, chosen, gt.categories, names, base)
         if edges is not None:
             ds["skeleton_edges"] = (("edge", "edge_node"), edges)
         category_names = {c.id: c.name for c in gt.categories}
-        ds.attrs[CATEGORIES_ATTR] = categories_attr(chosen)
+        ds.attrs[CATEGORIES_ATTR] = categories_attr(chosen, own_skeletons)
     return _assemble(ds, rows, columns, records, category_names, _boxes(path, records, "$"))

@@ -435,11 +435,14 @@ def _images(
 
 def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> list[dict[str, Any]]:
     names = _names_of(ds)
+
+    def numbered(pairs: Any) -> list[list[int]]:  # keypoint-name pairs -> COCO's indices
+        index = pd.Index(names).get_indexer(np.asarray(pairs, dtype=str).ravel()).reshape(-1, 2)
+        return (index[(index >= 0).all(axis=1)] + 1).tolist()  # COCO counts from 1
+
     skeleton: list[list[int]] = []
     if "skeleton_edges" in ds:
-        pairs = np.asarray(ds["skeleton_edges"].values).astype(str).reshape(-1, 2)
-        index = pd.Index(names).get_indexer(pairs.ravel()).reshape(-1, 2)
-        skeleton = (index[(index >= 0).all(axis=1)] + 1).tolist()  # COCO counts from 1
+        skeleton = numbered(np.asarray(ds["skeleton_edges"].values).astype(str))
     if not table:
         table = {1: default}
     # the categories the file was read with: those without an annotation too, and their
@@ -454,7 +457,10 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
             record["supercategory"] = name
         elif read[cid]["supercategory"] is not None:  # none in the file read: none again
             record["supercategory"] = read[cid]["supercategory"]
-        records.append({**record, "keypoints": names, "skeleton": skeleton})
+        own = read[cid]["skeleton"] if cid in read else None  # the category's own, as read
+        records.append(
+            {**record, "keypoints": names, "skeleton": skeleton if own is None else numbered(own)}
+        )
     return records
 
 

@@ -7,10 +7,6 @@ as it is and comes back identical.
 from __future__ import annotations
 
 import numbers
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -141,48 +137,45 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     name is not) is written as :func:`~posebridge.model.labels.utf8_text` of it.
     Dask arrays are computed here, one block at a time, also on a Dask
     distributed worker or beside a default distributed client (see
-    :func:`_synchronous_dask`).
+    :func:`_write_to_store`).
     """
     refuse_nul(ds, "netCDF")
+    _refuse_names_netcdf_cannot_hold(ds, path)
     _refuse_attributes_netcdf_cannot_hold(ds, path)
     refuse_text_not_utf8(ds, "netCDF")
     ds = _utf8_attributes(ds)
-    with (
-        atomic_outputs([path], overwrite=overwrite) as (temporary,),
-        sink_file(temporary) as sink,
-        _synchronous_dask(),
-    ):
-        ds.to_netcdf(sink, engine=ENGINE)
+    with atomic_outputs([path], overwrite=overwrite) as (temporary,), sink_file(temporary) as sink:
+        _write_to_store(ds, sink)
     return [path]
 
 
-#: One netCDF write at a time per process sets dask's scheduler (see :func:`_synchronous_dask`).
-_SCHEDULER_LOCK = threading.Lock()
+def _write_to_store(ds: xr.Dataset, sink: object) -> None:
+    """Write ``ds`` through xarray's h5netcdf store into ``sink``, closed whatever happens.
 
-
-@contextmanager
-def _synchronous_dask() -> Iterator[None]:
-    """Within the block, xarray writes with dask's synchronous scheduler and a local lock.
-
-    xarray picks the lock that guards a file being written from the dask
-    scheduler in use: on a Dask distributed worker (or with a distributed
-    ``Client`` as the process's default) it is a ``distributed.Lock`` named
+    The store is opened here with xarray's HDF5 lock (held around each HDF5
+    call) rather than the lock ``to_netcdf`` would pick from the dask
+    scheduler in use: on a Dask distributed worker, or with a distributed
+    ``Client`` as the process's default, that is a ``distributed.Lock`` named
     after the file, which the scheduler must receive, and a file object (the
     :func:`~posebridge.formats._shared.hdf5.sink_file` written through) cannot
-    be pickled. Under the synchronous scheduler the lock is a local one and
-    dask arrays are computed here, one block at a time (never handed to the
-    cluster). dask's configuration is one per process: the lock keeps two
-    threads' writes from restoring each other's setting out of order. dask
-    is not imported here: before something else imported it, there are no
-    dask arrays and no distributed client (``save`` never imports dask).
+    be pickled. Dask arrays are computed here with the synchronous scheduler,
+    named in the call (never handed to a cluster, and never set in dask's
+    configuration, which is one per process): netCDF writes in threads of one
+    process (a Dask worker's) run side by side, and a block's callbacks (a
+    streaming conversion's ``on_chunk``) hold up no other write.
     """
-    if "dask" not in sys.modules:
-        yield
-        return
-    import dask
+    from xarray.backends import H5NetCDFStore
+    from xarray.backends.common import ArrayWriter
+    from xarray.backends.locks import HDF5_LOCK
 
-    with _SCHEDULER_LOCK, dask.config.set(scheduler="synchronous"):
-        yield
+    unlimited = [d for d in ds.encoding.get("unlimited_dims", ()) if d in ds.dims]
+    store = H5NetCDFStore.open(sink, mode="w", lock=HDF5_LOCK, invalid_netcdf=False)
+    try:
+        writer = ArrayWriter()
+        ds.dump_to_store(store, writer=writer, unlimited_dims=unlimited)
+        writer.sync(chunkmanager_store_kwargs={"scheduler": "synchronous"})
+    finally:
+        store.close()
 
 
 def _holds(value: object) -> bool:
@@ -202,6 +195,24 @@ def _holds(value: object) -> bool:
         )
         return texts or reals
     return False
+
+
+def _refuse_names_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:
+    """Refuse a variable, dimension or attribute name netCDF cannot store, naming it.
+
+    Names are non-empty text; a variable's or dimension's holds no ``/`` (HDF5's
+    group separator).
+    """
+    named = [("variable", name) for name in ds.variables] + [("dimension", d) for d in ds.dims]
+    attributes = [ds.attrs] + [variable.attrs for variable in ds.variables.values()]
+    named += [("attribute", key) for attrs in attributes for key in attrs]
+    for kind, name in named:
+        if not isinstance(name, str) or not name or (kind != "attribute" and "/" in name):
+            raise SchemaError(
+                f"{path}: the {kind} name {name!r} cannot be stored in netCDF, whose names "
+                f"are non-empty text{'' if kind == 'attribute' else ' without /'}. "
+                "Rename it or drop it."
+            )
 
 
 def _refuse_attributes_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:

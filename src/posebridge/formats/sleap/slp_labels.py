@@ -9,7 +9,9 @@ with numpy indexing only:
   ``video`` is the video's path (``""`` for an
   embedded video whose source is unknown), ``frame`` its frame index; for an
   image sequence (SLEAP ``ImageVideo``) the image, its folder and the digits of
-  its name (as DeepLabCut names images) give ``image_path``, ``video``, ``frame``;
+  its name (as DeepLabCut names images) give ``image_path``, ``video``, ``frame``
+  (when the folder holds the images of several ``ImageVideo`` entries, each video
+  is named by its first image instead, so that they stay apart);
 - tracks -> individuals (file order), untracked instances -> ``untracked_<k>``
   by their order in the frame; one instance per frame and track (the last);
 - a point marked not visible (``visible=False`` with coordinates, or with
@@ -112,6 +114,12 @@ def _row_coords(t: SlpTables, video: np.ndarray, index: np.ndarray) -> dict[str,
     videos = np.full(n, "", dtype=object)
     frames = index.copy()
     images = np.full(n, "", dtype=object)
+    sequences = [  # the image sequences of each folder, named by their first image
+        labels.normalise_paths(info.images)[0]
+        for info in t.videos
+        if info.kind == "images" and info.images
+    ]
+    folders = pd.Series(labels.image_videos(sequences)).value_counts()
     for v in np.unique(video).tolist():
         rows = video == v
         info = t.videos[v] if v < len(t.videos) else None
@@ -126,7 +134,9 @@ def _row_coords(t: SlpTables, video: np.ndarray, index: np.ndarray) -> dict[str,
                 )
             chosen = listed[at]
             images[rows] = chosen
-            videos[rows] = labels.image_videos(chosen)
+            folder = labels.image_videos(listed[:1])[0]
+            # one sequence in its folder: the folder is its video; several: their first images
+            videos[rows] = listed[0] if folders.get(folder, 0) > 1 else folder
             frames[rows] = labels.image_frames(chosen)
         elif info is not None and info.path != labels.UNKNOWN_VIDEO:
             videos[rows] = str(labels.normalise_paths([info.path])[0])
