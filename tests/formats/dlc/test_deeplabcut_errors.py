@@ -707,3 +707,28 @@ def test_a_blosc_compressed_h5_is_read_or_refused_as_a_missing_filter(
     assert str(path) in message
     assert "'blosc'" in message and "not available" in message
     assert "damaged" not in message.replace("not damaged", "")
+
+
+def test_a_word_in_a_wide_csv_read_on_one_core_is_refused_without_a_pandas_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-core read (types inferred, low_memory) let pandas' DtypeWarning ('Columns
+    ... have mixed types. Specify dtype option ...') out before its FormatError."""
+    from posebridge.formats.dlc import csv as dlc_csv_module
+
+    n_bodyparts, n_rows = 341, 600  # 1024 columns: pandas parses blocks of 512 rows
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], [f"p{i}" for i in range(n_bodyparts)], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    cells = np.full((n_rows, 3 * n_bodyparts), "0.5", dtype=object)
+    cells[550, 1] = "abc"  # p0's y, in the parser's second block of rows
+    path = tmp_path / "wide.csv"
+    pd.DataFrame(cells, columns=columns).to_csv(path)
+    monkeypatch.setattr(dlc_csv_module, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(dlc_csv_module, "usable_cores", lambda: 1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(FormatError, match=r"line 554, column 3 \(DLC_net, p0, y\)"):
+            deeplabcut.read(path)
+    assert [str(w.message) for w in caught] == []

@@ -755,7 +755,11 @@ def _read_inferred(
     """
     source = _ByteRange(path, start, end)
     try:
-        with io.BufferedReader(source, 1 << 20) as handle:
+        with io.BufferedReader(source, 1 << 20) as handle, warnings.catch_warnings():
+            # a column of text in some of the parser's blocks and numbers in others (a
+            # cell that is not a number) warns of mixed types: it is refused below, naming
+            # the cell, and pandas' advice (dtype=, low_memory=False) is not the user's
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
             frame = pd.read_csv(handle, names=list(range(width)), **_read_options())
     except pd.errors.EmptyDataError:
         return (*_read_whole(path, end, header, width, pose_at, other_at), None)
