@@ -618,8 +618,7 @@ def test_a_column_of_true_and_false_is_refused_naming_line_and_column(
         _read_csv_by(how, path, monkeypatch)
     message = str(caught.value)
     assert str(path) in message
-    if how != "lazy":  # a lazy read names the first bad cell of the block it reads
-        assert f"line {first_data_line}, column 4 (DLC_net, nose, likelihood)" in message
+    assert f"line {first_data_line}, column 4 (DLC_net, nose, likelihood)" in message
     assert re.search(r"line \d+, column 4 .*found '(True|False)'", message)
 
 
@@ -707,6 +706,28 @@ def test_a_blosc_compressed_h5_is_read_or_refused_as_a_missing_filter(
     assert str(path) in message
     assert "'blosc'" in message and "not available" in message
     assert "damaged" not in message.replace("not damaged", "")
+
+
+@pytest.mark.parametrize("how", READ_PATHS)
+def test_of_several_bad_cells_the_first_in_the_file_is_named_by_every_read(
+    tmp_path: Path, dlc_csv: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lazy read named the first bad cell of whichever block of rows Dask computed
+    first (a later one), not the file's first, as the eager read does."""
+    lines = dlc_csv.read_text().splitlines()  # 3 header lines, then 50 rows
+    bad = {9: (2, "abc"), 33: (5, "True"), 47: (1, "xyz")}  # line index -> (cell, text)
+    for i, (j, word) in bad.items():
+        cells = lines[i].split(",")
+        cells[j] = word
+        lines[i] = ",".join(cells)
+    path = tmp_path / "words.csv"
+    path.write_text("\n".join(lines) + "\n")
+    first = min(bad)
+    with pytest.raises(FormatError) as caught:
+        _read_csv_by(how, path, monkeypatch)
+    expected = f"line {first + 1}, column {bad[first][0] + 1} (DLC_net, nose, y)"
+    assert expected in str(caught.value)
+    assert f"found {bad[first][1]!r}" in str(caught.value)
 
 
 def test_a_word_in_a_wide_csv_read_on_one_core_is_refused_without_a_pandas_warning(
