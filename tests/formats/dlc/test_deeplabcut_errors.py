@@ -677,6 +677,48 @@ def test_a_row_index_of_dates_or_times_is_refused(
 
 
 @pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.date_range("2024-01-01 10:00", periods=4, freq="s"),
+        pd.date_range("2024-01-01 10:00", periods=4, freq="s", tz="Europe/Berlin"),
+        pd.timedelta_range(0, periods=4, freq="s"),
+    ],
+    ids=["frequency", "time zone", "durations"],
+)
+def test_a_table_h5_indexed_by_regular_dates_is_detected_as_dlc_and_refused(
+    tmp_path: Path, how: str, index: pd.Index
+) -> None:
+    """pandas pickles a DatetimeIndex's frequency (and time zone) as pandas objects into
+    the table's 'info', next to the column level names: detection, reading the names,
+    refused the pickle and the file was 'unknown format', not DeepLabCut's date refusal."""
+    path = tmp_path / "times.h5"
+    _h5_frame(index).to_hdf(path, key="df_with_missing", format="table")
+    assert posebridge.detect(path) == "dlc"
+    with pytest.raises(FormatError, match="holds dates or times") as caught:
+        if how == "lazy":
+            posebridge.open_dataset(path, chunks=2).load()
+        else:
+            posebridge.load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_table_info_naming_a_function_runs_nothing(tmp_path: Path) -> None:
+    """The level names are read from 'info' past the objects pandas pickles there (a
+    frequency, a time zone): what it names is never imported nor called."""
+    path = tmp_path / "crafted.h5"
+    _h5_frame().to_hdf(path, key="df_with_missing", format="table")
+    marker = tmp_path / "ran"
+    call = f"cos\nsystem\n(Vtouch {marker}\ntR".encode()
+    info = b"(dI1\n(dVnames\n(lVscorer\naVbodyparts\naVcoords\nasVfreq\n" + call + b"ss."
+    with h5py.File(path, "r+") as h5:
+        h5["df_with_missing"].attrs["info"] = np.bytes_(info)
+    assert posebridge.detect(path) == "dlc"
+    posebridge.load(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
 @pytest.mark.parametrize("layout", ["fixed", "table"])
 def test_a_fractional_float_row_index_in_h5_is_refused(
     tmp_path: Path, how: str, layout: str
