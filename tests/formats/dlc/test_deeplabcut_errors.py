@@ -772,6 +772,24 @@ def test_of_several_bad_cells_the_first_in_the_file_is_named_by_every_read(
     assert f"found {bad[first][1]!r}" in str(caught.value)
 
 
+def _wide_csv(path: Path, bad_cell: tuple[int, int] | None, bad_frame: int | None) -> Path:
+    """A DLC CSV of 1024 columns and 600 rows (pandas parses blocks of 512 such rows),
+    with the word 'abc' in a bodypart cell (row, column) or in the index (row)."""
+    n_bodyparts, n_rows = 341, 600
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], [f"p{i}" for i in range(n_bodyparts)], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    cells = np.full((n_rows, 3 * n_bodyparts), "0.5", dtype=object)
+    if bad_cell is not None:
+        cells[bad_cell] = "abc"
+    frames = [str(i) for i in range(n_rows)]
+    if bad_frame is not None:
+        frames[bad_frame] = "abc"
+    pd.DataFrame(cells, columns=columns, index=frames).to_csv(path)
+    return path
+
+
 def test_a_word_in_a_wide_csv_read_on_one_core_is_refused_without_a_pandas_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -779,19 +797,24 @@ def test_a_word_in_a_wide_csv_read_on_one_core_is_refused_without_a_pandas_warni
     ... have mixed types. Specify dtype option ...') out before its FormatError."""
     from posebridge.formats.dlc import csv as dlc_csv_module
 
-    n_bodyparts, n_rows = 341, 600  # 1024 columns: pandas parses blocks of 512 rows
-    columns = pd.MultiIndex.from_product(
-        [["DLC_net"], [f"p{i}" for i in range(n_bodyparts)], ["x", "y", "likelihood"]],
-        names=["scorer", "bodyparts", "coords"],
-    )
-    cells = np.full((n_rows, 3 * n_bodyparts), "0.5", dtype=object)
-    cells[550, 1] = "abc"  # p0's y, in the parser's second block of rows
-    path = tmp_path / "wide.csv"
-    pd.DataFrame(cells, columns=columns).to_csv(path)
+    path = _wide_csv(tmp_path / "wide.csv", (550, 1), None)  # p0's y, in the 2nd block
     monkeypatch.setattr(dlc_csv_module, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(dlc_csv_module, "usable_cores", lambda: 1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with pytest.raises(FormatError, match=r"line 554, column 3 \(DLC_net, p0, y\)"):
+            deeplabcut.read(path)
+    assert [str(w.message) for w in caught] == []
+
+
+def test_a_word_among_the_frame_numbers_of_a_wide_csv_is_refused_without_a_pandas_warning(
+    tmp_path: Path,
+) -> None:
+    """The whole-file read (a file under the parallel reads' size) infers the index
+    column's type: pandas' DtypeWarning came out before the refusal of the index."""
+    path = _wide_csv(tmp_path / "wide.csv", None, 550)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(FormatError, match=r"in data row 551, 'abc'"):
             deeplabcut.read(path)
     assert [str(w.message) for w in caught] == []

@@ -788,10 +788,16 @@ def _read_whole(
     whole = end == path.stat().st_size
     try:  # a file with an end-of-file marker after its text: the text only
         with (
-            contextlib.nullcontext(path)
-            if whole
-            else io.BufferedReader(_ByteRange(path, 0, end), 1 << 20)
-        ) as source:
+            (
+                contextlib.nullcontext(path)
+                if whole
+                else io.BufferedReader(_ByteRange(path, 0, end), 1 << 20)
+            ) as source,
+            warnings.catch_warnings(),
+        ):
+            # an index column of numbers and a word (a damaged frame number) warns of
+            # mixed types: the table step refuses it, naming the row
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
             frame = pd.read_csv(
                 source, skiprows=skip, names=list(range(width)), dtype=floats, **_read_options()
             )
