@@ -105,6 +105,10 @@ EXTRAS: dict[str, str] = {
     # DeepLabCut / LightningPose
     "dlc_index_style": "attr str: how DeepLabCut labels index their images, 'path' (one "
     "'labeled-data/<video>/<img>' column) or 'levels' (3 index columns); set with image_path",
+    "dlc_layout": "attr str: the columns of the DeepLabCut / LightningPose table read, "
+    "'multi-animal' (scorer, individuals, bodyparts, coords) or 'single-animal' (no "
+    "individuals level); a one-animal dataset read from a multi-animal file is written back "
+    "to DeepLabCut with its individuals level (and name)",
     "data_split": "coord (time,) str: LightningPose's 'set' column of labelled-frame "
     "predictions (train, validation, test, unused); YOLO pose: the data.yaml split (train, "
     "val, test) each image is listed under",

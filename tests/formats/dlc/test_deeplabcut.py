@@ -655,6 +655,89 @@ def test_one_named_individual_in_a_single_animal_file_is_warned_about(
     assert deeplabcut.read(kept).individual.values.tolist() == ["mouse"]
 
 
+# SLEAP's tracker and sleap-io name the first track track_0; posebridge's SLEAP readers
+# name an instance without a track untracked_0; DeepLabCut names a new project's first
+# individual individual1, its stitcher's first track ind1, SuperAnimal's first animal0.
+# The name next to each is not a tool's default for one individual: still warned about.
+@pytest.mark.parametrize(
+    ("name", "look_alike"),
+    [
+        ("track_0", "track_1"),
+        ("untracked_0", "untracked_1"),
+        ("individual1", "individual2"),
+        ("ind1", "ind2"),
+        ("animal0", "animal1"),
+    ],
+)
+def test_a_tool_generated_name_of_one_individual_is_dropped_without_a_warning(
+    tmp_path: Path, name: str, look_alike: str
+) -> None:
+    """Every single-track SLEAP -> DeepLabCut conversion warned that 'track_0' was lost."""
+    import warnings
+
+    array = np.arange(12, dtype=float).reshape(3, 2, 2, 1)
+    ds = model.from_numpy(array, individual_names=[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (path,) = deeplabcut.write(ds, tmp_path / "one.csv")
+    assert pd.read_csv(path, header=None, nrows=1).iloc[0, 0] == "scorer"
+    assert pd.read_csv(path, header=None, skiprows=1, nrows=1).iloc[0, 0] == "bodyparts"
+    named = model.from_numpy(array, individual_names=[look_alike])
+    with pytest.warns(UserWarning, match=rf"'{look_alike}' is not stored"):
+        deeplabcut.write(named, tmp_path / "named.h5")
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_a_one_animal_multi_animal_file_is_written_back_with_its_individuals_level(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Re-saving a maDLC file of one animal warned that its name was lost, and wrote 3
+    column levels (a single-animal file, read back as 'individual_0')."""
+    import warnings
+
+    df = dlc_frame(["mouse1"], ["nose", "tail"], ["x", "y", "likelihood"])
+    source = tmp_path / f"ma{suffix}"
+    if suffix == ".h5":
+        df.to_hdf(source, key="df_with_missing", format="table")
+    else:
+        df.to_csv(source)
+    ds = posebridge.load(source)
+    assert ds.attrs["dlc_layout"] == "multi-animal"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (out,) = posebridge.save(ds, tmp_path / f"out{suffix}")
+    back = (
+        pd.read_hdf(out) if suffix == ".h5" else pd.read_csv(out, header=[0, 1, 2, 3], index_col=0)
+    )
+    assert list(back.columns.names) == list(df.columns.names)
+    assert back.columns.get_level_values("individuals").unique().tolist() == ["mouse1"]
+    np.testing.assert_array_equal(back.to_numpy(), df.to_numpy())
+    # an explicit individuals_level=False still writes a single-animal file, warning
+    with pytest.warns(UserWarning, match="'mouse1' is not stored"):
+        (single,) = posebridge.save(ds, tmp_path / f"single{suffix}", individuals_level=False)
+    assert posebridge.load(single).attrs["dlc_layout"] == "single-animal"
+
+
+def test_the_source_layout_goes_through_netcdf_and_nowhere_it_means_nothing(
+    tmp_path: Path,
+) -> None:
+    df = dlc_frame(["mouse1"], ["nose", "tail"], ["x", "y", "likelihood"])
+    source = tmp_path / "ma.h5"
+    df.to_hdf(source, key="df_with_missing", format="table")
+    ds = posebridge.load(source)
+    (nc,) = posebridge.save(ds, tmp_path / "poses.nc")
+    through = posebridge.load(nc)
+    assert through.attrs["dlc_layout"] == "multi-animal"
+    (out,) = posebridge.save(through, tmp_path / "out.h5")
+    assert pd.read_hdf(out).columns.names == df.columns.names
+    (slp,) = posebridge.save(ds, tmp_path / "poses.slp")
+    from_sleap = posebridge.load(slp)
+    assert "dlc_layout" not in from_sleap.attrs
+    assert from_sleap.individual.values.tolist() == ["mouse1"]
+    with pytest.warns(UserWarning, match="'mouse1' is not stored"):  # SLEAP keeps no layout
+        posebridge.save(from_sleap, tmp_path / "from_sleap.h5")
+
+
 @pytest.mark.parametrize("how", ["eager", "lazy"])
 @pytest.mark.parametrize("layout", ["fixed", "table"])
 def test_a_float_row_index_of_whole_numbers_in_h5_reads_as_frame_numbers(

@@ -618,8 +618,7 @@ def test_a_column_of_true_and_false_is_refused_naming_line_and_column(
         _read_csv_by(how, path, monkeypatch)
     message = str(caught.value)
     assert str(path) in message
-    if how != "lazy":  # a lazy read names the first bad cell of the block it reads
-        assert f"line {first_data_line}, column 4 (DLC_net, nose, likelihood)" in message
+    assert f"line {first_data_line}, column 4 (DLC_net, nose, likelihood)" in message
     assert re.search(r"line \d+, column 4 .*found '(True|False)'", message)
 
 
@@ -678,6 +677,48 @@ def test_a_row_index_of_dates_or_times_is_refused(
 
 
 @pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.date_range("2024-01-01 10:00", periods=4, freq="s"),
+        pd.date_range("2024-01-01 10:00", periods=4, freq="s", tz="Europe/Berlin"),
+        pd.timedelta_range(0, periods=4, freq="s"),
+    ],
+    ids=["frequency", "time zone", "durations"],
+)
+def test_a_table_h5_indexed_by_regular_dates_is_detected_as_dlc_and_refused(
+    tmp_path: Path, how: str, index: pd.Index
+) -> None:
+    """pandas pickles a DatetimeIndex's frequency (and time zone) as pandas objects into
+    the table's 'info', next to the column level names: detection, reading the names,
+    refused the pickle and the file was 'unknown format', not DeepLabCut's date refusal."""
+    path = tmp_path / "times.h5"
+    _h5_frame(index).to_hdf(path, key="df_with_missing", format="table")
+    assert posebridge.detect(path) == "dlc"
+    with pytest.raises(FormatError, match="holds dates or times") as caught:
+        if how == "lazy":
+            posebridge.open_dataset(path, chunks=2).load()
+        else:
+            posebridge.load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_table_info_naming_a_function_runs_nothing(tmp_path: Path) -> None:
+    """The level names are read from 'info' past the objects pandas pickles there (a
+    frequency, a time zone): what it names is never imported nor called."""
+    path = tmp_path / "crafted.h5"
+    _h5_frame().to_hdf(path, key="df_with_missing", format="table")
+    marker = tmp_path / "ran"
+    call = f"cos\nsystem\n(Vtouch {marker}\ntR".encode()
+    info = b"(dI1\n(dVnames\n(lVscorer\naVbodyparts\naVcoords\nasVfreq\n" + call + b"ss."
+    with h5py.File(path, "r+") as h5:
+        h5["df_with_missing"].attrs["info"] = np.bytes_(info)
+    assert posebridge.detect(path) == "dlc"
+    posebridge.load(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
 @pytest.mark.parametrize("layout", ["fixed", "table"])
 def test_a_fractional_float_row_index_in_h5_is_refused(
     tmp_path: Path, how: str, layout: str
@@ -707,3 +748,73 @@ def test_a_blosc_compressed_h5_is_read_or_refused_as_a_missing_filter(
     assert str(path) in message
     assert "'blosc'" in message and "not available" in message
     assert "damaged" not in message.replace("not damaged", "")
+
+
+@pytest.mark.parametrize("how", READ_PATHS)
+def test_of_several_bad_cells_the_first_in_the_file_is_named_by_every_read(
+    tmp_path: Path, dlc_csv: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lazy read named the first bad cell of whichever block of rows Dask computed
+    first (a later one), not the file's first, as the eager read does."""
+    lines = dlc_csv.read_text().splitlines()  # 3 header lines, then 50 rows
+    bad = {9: (2, "abc"), 33: (5, "True"), 47: (1, "xyz")}  # line index -> (cell, text)
+    for i, (j, word) in bad.items():
+        cells = lines[i].split(",")
+        cells[j] = word
+        lines[i] = ",".join(cells)
+    path = tmp_path / "words.csv"
+    path.write_text("\n".join(lines) + "\n")
+    first = min(bad)
+    with pytest.raises(FormatError) as caught:
+        _read_csv_by(how, path, monkeypatch)
+    expected = f"line {first + 1}, column {bad[first][0] + 1} (DLC_net, nose, y)"
+    assert expected in str(caught.value)
+    assert f"found {bad[first][1]!r}" in str(caught.value)
+
+
+def _wide_csv(path: Path, bad_cell: tuple[int, int] | None, bad_frame: int | None) -> Path:
+    """A DLC CSV of 1024 columns and 600 rows (pandas parses blocks of 512 such rows),
+    with the word 'abc' in a bodypart cell (row, column) or in the index (row)."""
+    n_bodyparts, n_rows = 341, 600
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], [f"p{i}" for i in range(n_bodyparts)], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    cells = np.full((n_rows, 3 * n_bodyparts), "0.5", dtype=object)
+    if bad_cell is not None:
+        cells[bad_cell] = "abc"
+    frames = [str(i) for i in range(n_rows)]
+    if bad_frame is not None:
+        frames[bad_frame] = "abc"
+    pd.DataFrame(cells, columns=columns, index=frames).to_csv(path)
+    return path
+
+
+def test_a_word_in_a_wide_csv_read_on_one_core_is_refused_without_a_pandas_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-core read (types inferred, low_memory) let pandas' DtypeWarning ('Columns
+    ... have mixed types. Specify dtype option ...') out before its FormatError."""
+    from posebridge.formats.dlc import csv as dlc_csv_module
+
+    path = _wide_csv(tmp_path / "wide.csv", (550, 1), None)  # p0's y, in the 2nd block
+    monkeypatch.setattr(dlc_csv_module, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(dlc_csv_module, "usable_cores", lambda: 1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(FormatError, match=r"line 554, column 3 \(DLC_net, p0, y\)"):
+            deeplabcut.read(path)
+    assert [str(w.message) for w in caught] == []
+
+
+def test_a_word_among_the_frame_numbers_of_a_wide_csv_is_refused_without_a_pandas_warning(
+    tmp_path: Path,
+) -> None:
+    """The whole-file read (a file under the parallel reads' size) infers the index
+    column's type: pandas' DtypeWarning came out before the refusal of the index."""
+    path = _wide_csv(tmp_path / "wide.csv", None, 550)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(FormatError, match=r"in data row 551, 'abc'"):
+            deeplabcut.read(path)
+    assert [str(w.message) for w in caught] == []

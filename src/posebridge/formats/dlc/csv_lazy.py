@@ -50,7 +50,9 @@ def parse_rows(
 
     ``first_line`` is the file's line of data row 0 (1-based) and ``columns`` the
     header's column labels, for the message naming a cell that is not a number
-    (``True``/``False`` too, which pandas reads as 1/0), as the eager reader does.
+    (``True``/``False`` too, which pandas reads as 1/0), as the eager reader does:
+    the first such cell of the file, whichever block of rows was asked for first
+    (Dask computes blocks in its own order).
 
     Examples
     --------
@@ -70,6 +72,7 @@ def parse_rows(
         if not isinstance(error, UnicodeDecodeError):
             where = dlc_csv.bad_cell(text, width, at, first_line + low, labels, 1)
         if where is not None:
+            where = _earlier_bad_cell(rows, width, low, first_line, labels) or where
             raise FormatError(rows.path, where) from None
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise FormatError(
@@ -79,10 +82,39 @@ def parse_rows(
     if len(frame) != high - low:
         raise FormatError(rows.path, f"rows {low}-{high - 1} could not be read back.")
     values = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
-    dlc_csv.refuse_cells_not_numbers(
-        Path(rows.path), text, values, at, width, first_line + low, labels, 1
-    )
+    try:
+        dlc_csv.refuse_cells_not_numbers(
+            Path(rows.path), text, values, at, width, first_line + low, labels, 1
+        )
+    except FormatError:
+        earlier = _earlier_bad_cell(rows, width, low, first_line, labels)
+        if earlier is None:
+            raise
+        raise FormatError(rows.path, earlier) from None
     return values
+
+
+#: Rows parsed at a time when looking for a bad cell before the block that has one.
+_EARLIER_ROWS = 1 << 16
+
+
+def _earlier_bad_cell(
+    rows: csv_rows.CsvRows, width: int, low: int, first_line: int, labels: list
+) -> str | None:
+    """Where the first cell of data rows ``0:low`` that is not a number is (as
+    :func:`posebridge.formats.dlc.csv.bad_cell` says it), or None.
+
+    Called when rows from ``low`` on hold one: the message names the file's first,
+    as the eager reader's does, whatever block Dask computed first.
+    """
+    at = list(range(1, width))
+    for start in range(0, low, _EARLIER_ROWS):  # a loop over blocks of rows
+        stop = min(start + _EARLIER_ROWS, low)
+        text = csv_rows.row_bytes(rows, start, stop)
+        where = dlc_csv.bad_cell(text, width, at, first_line + start, labels, 1)
+        if where is not None:
+            return where
+    return None
 
 
 def _block_dataset(

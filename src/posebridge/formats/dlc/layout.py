@@ -60,6 +60,11 @@ INDEX_STYLE = "dlc_index_style"
 #: writer gives them to ``single`` and the others to the animals, whatever the data
 #: (a bodypart no animal was seen with is still the animals').
 UNIQUE_BODYPARTS = "dlc_unique_bodyparts"
+#: attr: the columns of the file read, with an ``individuals`` level (``MULTI_ANIMAL``) or
+#: without (``SINGLE_ANIMAL``); the writer keeps the level of a one-animal multi-animal file.
+DLC_LAYOUT = "dlc_layout"
+MULTI_ANIMAL = "multi-animal"
+SINGLE_ANIMAL = "single-animal"
 #: names an extra coord may not take (they are the model's own).
 DLC = "DeepLabCut"
 LP = "LightningPose"
@@ -129,6 +134,7 @@ class _Layout:
     scorer: str | None
     row_columns: dict[str, int]  # per-row columns (LightningPose 'set') -> label position
     unique: list[str]  # maDLC's unique bodyparts (the 'single' individual's), in order
+    individuals_level: bool  # the columns have an 'individuals' level (multi-animal)
 
 
 def row_column_name(label: Sequence[str], names: Sequence[str | None]) -> str | None:
@@ -232,6 +238,7 @@ def _layout(
         scorers[0] if scorers else None,
         row_columns,
         list(unique),
+        i_ind is not None,
     )
 
 
@@ -445,6 +452,7 @@ def build_dataset(
         attrs[UNIQUE_BODYPARTS] = names_to_attr(layout.unique)
     if style is not None:
         attrs[INDEX_STYLE] = style
+    attrs[DLC_LAYOUT] = MULTI_ANIMAL if layout.individuals_level else SINGLE_ANIMAL
     return xr.Dataset(variables, coords=coords, attrs=attrs)
 
 

@@ -9,7 +9,9 @@ PyTables):
     The column labels sit in small attributes written as protocol-0 pickles of
     builtins (``non_index_axes``, ``info``, ``values_block_<b>_kind``); they
     are unpickled with :class:`BuiltinsOnlyUnpickler`, which refuses any
-    class, so a crafted file cannot run code.
+    class, so a crafted file cannot run code (in ``info``, of which only the
+    level names are used, any other object becomes an inert stand-in: pandas
+    pickles a DatetimeIndex's frequency and time zone there).
 ``fixed`` (``pandas_type == "frame"``)
     The group holds ``axis0*`` (columns), ``axis1*`` (rows) and
     ``block<b>_items*`` / ``block<b>_values`` arrays; a MultiIndex axis is
@@ -79,7 +81,44 @@ class BuiltinsOnlyUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError("refused a persistent id in a pickled attribute")
 
 
-def safe_unpickle(data: bytes | np.bytes_ | np.ndarray, path: Path, what: str) -> Any:
+class _NotRead:
+    """What :class:`_InfoUnpickler` makes of any other class or function and of what it
+    would make (a time zone is ``getattr(ZoneInfo, '_unpickle')('Europe/Berlin', 1)``):
+    nothing of it is imported or run, and nothing is kept."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _NotRead:
+        return _NotRead()
+
+    def __setstate__(self, state: Any) -> None:
+        pass
+
+
+class _InfoUnpickler(BuiltinsOnlyUnpickler):
+    """The unpickler of a table's ``info``, of which only the column level names are used.
+
+    pandas keeps there, beside the names, a DatetimeIndex's frequency as a pandas
+    object (``pandas._libs.tslibs.offsets.Second``) and its time zone: such an
+    object becomes an inert :class:`_NotRead` instead of refusing the pickle, so
+    a DeepLabCut table indexed by dates is still recognised as one (and its reader
+    refuses the dates, saying so).
+    """
+
+    def find_class(self, module: str, name: str) -> Any:
+        try:
+            return super().find_class(module, name)
+        except pickle.UnpicklingError:
+            return _NotRead
+
+
+def safe_unpickle(
+    data: bytes | np.bytes_ | np.ndarray,
+    path: Path,
+    what: str,
+    unpickler: type[BuiltinsOnlyUnpickler] = BuiltinsOnlyUnpickler,
+) -> Any:
     """Unpickle one attribute with :class:`BuiltinsOnlyUnpickler`.
 
     Parameters
@@ -90,6 +129,8 @@ def safe_unpickle(data: bytes | np.bytes_ | np.ndarray, path: Path, what: str) -
         The file, for error messages.
     what
         The attribute's name, for error messages.
+    unpickler
+        :class:`BuiltinsOnlyUnpickler` or a subclass.
 
     Returns
     -------
@@ -109,7 +150,7 @@ def safe_unpickle(data: bytes | np.bytes_ | np.ndarray, path: Path, what: str) -
     """
     raw = bytes(np.asarray(data).tobytes()) if not isinstance(data, bytes) else data
     try:
-        return BuiltinsOnlyUnpickler(io.BytesIO(raw), encoding="utf-8").load()
+        return unpickler(io.BytesIO(raw), encoding="utf-8").load()
     except Exception as error:  # any failure of a foreign pickle is a format error
         raise FormatError(
             path,
@@ -218,7 +259,7 @@ def column_level_names(group: h5py.Group, path: Path) -> list[str | None]:
     """
     layout = _layout(group)
     if layout == "table":
-        info = safe_unpickle(group.attrs.get("info", b"(dp0\n."), path, "info")
+        info = safe_unpickle(group.attrs.get("info", b"(dp0\n."), path, "info", _InfoUnpickler)
         if not isinstance(info, dict):
             return []
         axis_info = info.get(1, {})

@@ -43,6 +43,7 @@ from posebridge.formats._shared.guards import (
     warn_label_scores_dropped,
 )
 from posebridge.formats._shared.lazy import is_dask
+from posebridge.formats._shared.untracked import untracked_name
 from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
@@ -363,16 +364,47 @@ def _write(
     return [target for target, _ in tables]
 
 
+#: The names tools give the first (or only) individual of data that names none: a
+#: single-animal file, which holds no name, loses nothing of them. The DeepLabCut
+#: readers' (posebridge's and movement's, ``individual_0``); movement's and
+#: :func:`posebridge.from_numpy`'s for an unnamed individual, Anipose's and NWB's
+#: (``id_0``); SLEAP's tracker and sleap-io's for the first track they make
+#: (``track_0``); posebridge's for the first instance without a track in a frame
+#: (``untracked_0``); DeepLabCut's: a new multi-animal project's first individual
+#: (``individual1``), its tracklet stitcher's when the config names too few (``ind1``),
+#: SuperAnimal models' (``animal0``).
+GENERATED_NAMES = frozenset(
+    {layout.DEFAULT_INDIVIDUAL, "id_0", "track_0", untracked_name(0), "individual1", "ind1",
+     "animal0"}
+)  # fmt: skip
+
+
+def individuals_level_by_source(ds: xr.Dataset, given: bool | None) -> bool | None:
+    """``individuals_level`` to write: ``given``, else ``True`` for a dataset read from a
+    multi-animal DeepLabCut table (``attrs["dlc_layout"]``), so that a file of one animal
+    keeps its ``individuals`` level (and its name) on the way back.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((3, 2, 2, 1))).assign_attrs(dlc_layout="multi-animal")
+    >>> individuals_level_by_source(ds, None), individuals_level_by_source(ds, False)
+    (True, False)
+    """
+    if given is not None:
+        return given
+    return True if ds.attrs.get(layout.DLC_LAYOUT) == layout.MULTI_ANIMAL else None
+
+
 def _warn_name_not_stored(ds: xr.Dataset, path: Path) -> None:
     """Warn that the one individual's name is lost: 3 column levels hold no individual.
 
     A single-animal DeepLabCut file has no ``individuals`` level, and reads back with
-    the reader's default name (``individual_0``, movement's); a dataset so named
-    loses nothing, nor one named ``id_0``, the name of an individual given none
-    (:func:`posebridge.from_numpy`'s, movement's).
+    the reader's default name (``individual_0``, movement's); a dataset whose
+    individual has a name a tool made up (:data:`GENERATED_NAMES`) loses nothing.
     """
     name = str(ds[model.INDIVIDUAL].values[0])
-    if name in (layout.DEFAULT_INDIVIDUAL, "id_0"):
+    if name in GENERATED_NAMES:
         return
     warnings.warn(
         f"{path}: the individual's name {name!r} is not stored: a single-animal DeepLabCut "
@@ -544,8 +576,11 @@ def write(
         For a file that is not split: ``True`` writes the ``individuals``
         column level even for one individual (movement's
         ``to_dlc_file(..., split_individuals=False)``); ``None`` (default)
-        writes it when there are several individuals (or a ``single`` one);
-        ``False`` never writes it, for one individual only (refused for more).
+        writes it when there are several individuals (or a ``single`` one)
+        or when the dataset was read from a multi-animal DeepLabCut file
+        (``attrs["dlc_layout"] == "multi-animal"``: a file of one animal is
+        written back as it was); ``False`` never writes it, for one
+        individual only (refused for more).
 
     Returns
     -------
@@ -566,7 +601,7 @@ def write(
         split_individuals=split_individuals,
         scorer=scorer,
         default_scorer=DEFAULT_SCORER,
-        individuals_level=individuals_level,
+        individuals_level=individuals_level_by_source(ds, individuals_level),
     )
 
 
@@ -643,7 +678,8 @@ def dataframe_from_dataset(
         Default: the dataset's ``scorer`` attribute, else ``"posebridge"``.
     individuals_level
         As :func:`write`: ``True`` keeps the ``individuals`` level of an
-        unsplit table of one individual.
+        unsplit table of one individual (by default, that of a dataset read
+        from a multi-animal table).
 
     Returns
     -------
@@ -663,6 +699,7 @@ def dataframe_from_dataset(
         ds = prepare_labels(ds, lightning_pose=False, where="the DataFrame")
     scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)
     style, index = layout.index_for_writing(ds)
+    individuals_level = individuals_level_by_source(ds, individuals_level)
     tables = plan_tables(ds, Path("x.h5"), bool(split_individuals), scorer, individuals_level)
     frames = [table_frame(plan, style, index) for _, plan in tables]
     if layout.DATA_SPLIT in ds.coords:
