@@ -703,6 +703,33 @@ def test_a_table_h5_indexed_by_regular_dates_is_detected_as_dlc_and_refused(
     assert str(path) in str(caught.value)
 
 
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize("layout", ["fixed", "table"])
+def test_a_row_index_of_periods_is_refused(tmp_path: Path, how: str, layout: str) -> None:
+    """A table stores a PeriodIndex as plain integers (kind 'integer', its frequency in
+    'info'): days since 1970 were read as frame numbers 19723, 19724, ... without a word."""
+    path = tmp_path / "periods.h5"
+    _h5_frame(pd.period_range("2024-01-01", periods=4, freq="D")).to_hdf(
+        path, key="df_with_missing", format=layout
+    )
+    with pytest.raises(FormatError, match="holds dates or times") as caught:
+        _read_h5_by(how, path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+@pytest.mark.parametrize("layout", ["fixed", "table"])
+def test_a_categorical_row_index_is_refused(tmp_path: Path, how: str, layout: str) -> None:
+    """A CategoricalIndex of image paths is stored as integer codes: the codes were read
+    as frame numbers 0, 1, 2 and the image paths were lost without a word."""
+    images = [f"labeled-data/v/img{n}.png" for n in (7, 3, 9, 1)]
+    path = tmp_path / "categories.h5"
+    _h5_frame(pd.CategoricalIndex(images)).to_hdf(path, key="df_with_missing", format=layout)
+    with pytest.raises(FormatError, match="categorical") as caught:
+        _read_h5_by(how, path)
+    assert str(path) in str(caught.value)
+
+
 def test_a_table_info_naming_a_function_runs_nothing(tmp_path: Path) -> None:
     """The level names are read from 'info' past the objects pandas pickles there (a
     frequency, a time zone): what it names is never imported nor called."""

@@ -43,12 +43,7 @@ def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
     if pandas_hdf5._text(group.attrs.get("table_type", b"")) != "appendable_frame":
         raise NotLazy("table type")
     pandas_hdf5.group_encoding(group, path)  # refused as the eager reader refuses it
-    pandas_hdf5.check_row_index_kind(
-        pandas_hdf5._text(table.attrs.get("index_kind", b"")),
-        group,
-        path,
-        known=pandas_hdf5.TABLE_INDEX_KINDS,
-    )
+    pandas_hdf5.check_table_row_index(group, table, path)
     axes = pandas_hdf5.safe_unpickle(
         group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes"
     )

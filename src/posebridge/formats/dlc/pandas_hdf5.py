@@ -49,6 +49,7 @@ __all__ = [
     "BuiltinsOnlyUnpickler",
     "PandasFrame",
     "check_row_index_kind",
+    "check_table_row_index",
     "check_written",
     "column_level_names",
     "group_encoding",
@@ -372,7 +373,8 @@ def check_row_index_kind(
 
     ``kind`` is pandas' name of the index's type (``integer``, ``float``,
     ``string``, ``datetime64[ns]``...), ``index_class`` the fixed layout's
-    ``index_class`` (``period`` for a PeriodIndex, stored as integers). Frame
+    ``index_class`` (``period`` for a PeriodIndex, stored as integers;
+    ``category`` for a CategoricalIndex, stored as codes). Frame
     numbers stored as floats are read (whole ones as frame numbers, others
     refused by the table step). Dates and times are refused: DeepLabCut indexes
     rows by frame number (movement's loader ignores the index and counts rows),
@@ -388,6 +390,14 @@ def check_row_index_kind(
     posebridge.errors.FormatError: a.h5: the row index holds dates or times (pandas ...
     """
     where = f" of the pandas frame '{group.name}'" if group is not None else ""
+    if kind == "category" or index_class == "category":
+        raise FormatError(
+            path,
+            f"the row index{where} is categorical (a pandas CategoricalIndex), which "
+            "posebridge does not decode; DeepLabCut indexes rows by frame number or image "
+            "path. Re-save the DataFrame with a plain index (df.index = "
+            "df.index.astype(str) for image paths).",
+        )
     if kind.startswith(_TIME_KINDS) or index_class in _TIME_CLASSES:
         if not kind.startswith(_TIME_KINDS):  # a PeriodIndex, stored as integers
             kind = f"{kind}, index class {index_class}"
@@ -407,6 +417,39 @@ def check_row_index_kind(
         )
 
 
+def check_table_row_index(group: h5py.Group, table: h5py.Dataset, path: Path) -> None:
+    """Refuse a ``table`` layout's row index that is not frame numbers or image paths.
+
+    Besides ``index_kind``, a PeriodIndex is told by the frequency pandas keeps in
+    the pickled ``info`` (its periods are stored as plain integers), and a
+    CategoricalIndex by ``index_meta`` (its codes are stored as integers): read as
+    they are, both would be frame numbers that are not.
+
+    Parameters
+    ----------
+    group
+        The pandas group.
+    table
+        Its ``table`` dataset.
+    path
+        The file, for error messages.
+
+    Examples
+    --------
+    >>> import h5py
+    >>> with h5py.File("video1DLC.h5") as h5:  # doctest: +SKIP
+    ...     check_table_row_index(h5["df_with_missing"], h5["df_with_missing/table"], "a.h5")
+    """
+    kind = _text(table.attrs.get("index_kind", b""))
+    index_class = "category" if _text(table.attrs.get("index_meta", b"")) == "category" else ""
+    if kind == "integer" and not index_class:
+        info = safe_unpickle(group.attrs.get("info", b"(dp0\n."), path, "info", _InfoUnpickler)
+        index_info = info.get("index") if isinstance(info, dict) else None
+        if isinstance(index_info, dict) and "freq" in index_info:
+            index_class = "period"
+    check_row_index_kind(kind, group, path, known=TABLE_INDEX_KINDS, index_class=index_class)
+
+
 def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
     if "table" not in group or not isinstance(group["table"], h5py.Dataset):
         raise FormatError(path, f"the pandas table '{group.name}' has no 'table' dataset.")
@@ -421,10 +464,7 @@ def _read_table(group: h5py.Group, path: Path) -> PandasFrame:
             f"the pandas table '{group.name}' is of type '{table_type}'; only DataFrames "
             "with a one-level row index ('appendable_frame') are read from table files.",
         )
-    # before the pickled 'info', which holds a DatetimeIndex's frequency as a pandas object
-    check_row_index_kind(
-        _text(table.attrs.get("index_kind", b"")), group, path, known=TABLE_INDEX_KINDS
-    )
+    check_table_row_index(group, table, path)
     axes = safe_unpickle(group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes")
     try:
         column_labels = next(labels for axis, labels in axes if axis == 1)
