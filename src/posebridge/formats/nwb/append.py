@@ -8,6 +8,7 @@ the way, the copy is deleted and the original is byte-identical.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 from typing import Any
@@ -197,9 +198,16 @@ def append_file(
     storage: Storage,
     video: str | None = None,
 ) -> Path:
-    """Add the dataset's poses to an existing NWB file, all or nothing."""
+    """Add the dataset's poses to an existing NWB file, all or nothing.
+
+    Dask arrays are written as :func:`~posebridge.formats.nwb.write.write_files`
+    writes them: empty datasets, filled once hdmf has written the file
+    (:func:`~posebridge.formats.nwb.stream.fill_series`).
+    """
     import ndx_pose  # noqa: F401 - registers the ndx-pose types before the file is read
     import pynwb
+
+    from posebridge.formats.nwb.stream import fill_series, streamed_in
 
     path = check_input(path)
     check_nwb(path)
@@ -212,8 +220,10 @@ def append_file(
             with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
                 nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals, present, path)
-                add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
+                filled = dataclasses.replace(storage, filled_later=True)
+                add_poses(nwbfile, ds, individuals, config, filled, video, path, appending=True)
                 io.write(nwbfile, exhaust_dci=False)
+                fill_series([(data.dataset, data.source) for data in streamed_in(nwbfile)])
         except PoseBridgeError:
             raise
         except OSError as error:

@@ -370,11 +370,21 @@ def write_sleap_io_layout(
     skeleton_name: str | None = None,
 ) -> Any:
     """Write datasets (one per video) in sleap-io's layout: a new file, an append, or into
-    an in-memory ``nwbfile`` (returned; nothing is written then)."""
+    an in-memory ``nwbfile`` (returned; nothing is written then).
+
+    In a file, series of dask arrays are empty datasets filled once hdmf has written
+    it (:func:`~posebridge.formats.nwb.stream.fill_series`); in an in-memory
+    ``nwbfile``, hdmf chunk iterators."""
+    import dataclasses
+
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
     import pynwb
 
     from posebridge.formats.nwb.build import new_nwbfile
+    from posebridge.formats.nwb.stream import fill_series, streamed_in
+
+    def fill_streamed(written: Any) -> None:
+        fill_series([(data.dataset, data.source) for data in streamed_in(written)])
 
     for ds in datasets:
         views = views_of(ds)
@@ -399,7 +409,7 @@ def write_sleap_io_layout(
         or (kept[0] if kept else "skeleton")  # the name read from the source (SLEAP, NWB)
     )
 
-    def fill(target: Any, out_path: Path | None, adding: bool) -> None:
+    def fill(target: Any, out_path: Path | None, adding: bool, storage: Storage) -> None:
         """Add the datasets to ``target``; ``adding``: to a file (object) that was there,
         whose times count from its own moment."""
         existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
@@ -433,8 +443,9 @@ def write_sleap_io_layout(
                 )
 
     if nwbfile is not None:
-        fill(nwbfile, None, adding=True)
+        fill(nwbfile, None, adding=True, storage=storage)
         return nwbfile
+    in_file = dataclasses.replace(storage, filled_later=True)
     if append:
         target = check_input(path)
         check_nwb(target)
@@ -442,8 +453,9 @@ def write_sleap_io_layout(
             try:
                 with pynwb.NWBHDF5IO(str(temporary), "a") as io:
                     loaded = io.read()
-                    fill(loaded, target, adding=True)
+                    fill(loaded, target, adding=True, storage=in_file)
                     io.write(loaded)
+                    fill_streamed(loaded)
             except PoseBridgeError:
                 raise
             except Exception as error:
@@ -458,7 +470,7 @@ def write_sleap_io_layout(
     )
     built = new_nwbfile(datasets[0], session.merged(config), None)
     try:
-        fill(built, Path(path), adding=False)
+        fill(built, Path(path), adding=False, storage=in_file)
     except (TypeError, ValueError) as error:
         if isinstance(error, PoseBridgeError):
             raise
@@ -468,4 +480,5 @@ def write_sleap_io_layout(
         pynwb.NWBHDF5IO(str(temporary), "w") as io,
     ):
         io.write(built)
+        fill_streamed(built)
     return [Path(path)]
