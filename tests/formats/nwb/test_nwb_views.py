@@ -629,3 +629,25 @@ def test_an_in_memory_nwbfile_names_the_cameras_of_multi_camera_containers_by_pa
         ds = nwb.load_nwb_poses(source, pose_estimation_key="processing/behavior/mouseB/cam1")
         assert ds.attrs["nwb_containers"] == "processing/behavior/mouseB/cam1"
         assert ds.position.values[0, 0, 0, 0] == 11.0  # mouseB (1), cam1 (1)
+
+
+def test_describe_labels_a_multi_camera_container_by_its_type(tmp_path):
+    """posebridge info called a MultiCameraPoseEstimation a PoseEstimation."""
+    import pynwb
+
+    nwbfile = _multi_camera_nwbfile()[0]  # imports ndx_pose before the writer's manager
+    path = tmp_path / "multi.nwb"
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    expected = []
+
+    def visit(name, obj):
+        kind = obj.attrs.get("neurodata_type")
+        if kind in ("PoseEstimation", "MultiCameraPoseEstimation"):
+            expected.append(f"{kind} {name}")
+
+    with h5py.File(path) as h5:
+        h5.visititems(visit)
+    labels = [label for label, _ in nwb.describe(path)]
+    assert sorted(labels) == sorted(expected)
+    assert [label.split()[0] for label in labels].count("MultiCameraPoseEstimation") == 1

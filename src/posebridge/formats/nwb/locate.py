@@ -123,6 +123,9 @@ class Container:
     folder: str | None = None  # that file's folder, to resolve relative video paths
     #: The MultiCameraPoseEstimation holding it (a camera's PoseEstimation), if any.
     multi_camera: str | None = None
+    #: Its ndx-pose type: ``PoseEstimation``, or ``MultiCameraPoseEstimation`` (one with
+    #: series of its own).
+    neurodata_type: str = POSE_ESTIMATION
 
 
 @dataclass
@@ -389,7 +392,9 @@ def _walk(group: h5py.Group, depth: int, found: list, training: list, module: st
             _walk(obj, depth + 1, found, training, module or name)
             if kind == MULTI_CAMERA and any(_is_series(obj, n) for n in obj):
                 _mark_cameras(found[before:], obj.name.lstrip("/"))
-                found.insert(before, _h5_container(obj, module))  # its own poses, first
+                own = _h5_container(obj, module)
+                own.neurodata_type = MULTI_CAMERA
+                found.insert(before, own)  # its own poses, first
 
 
 def _is_series(group: h5py.Group, name: str) -> bool:
@@ -607,7 +612,9 @@ def _obj_walk(
             _obj_walk(grandchildren, module, path, depth + 1, found, training)
             if kind == MULTI_CAMERA and getattr(child, "pose_estimation_series", None):
                 _mark_cameras(found[before:], path)
-                found.insert(before, _obj_container(child, module, path))  # its own, first
+                own = _obj_container(child, module, path)
+                own.neurodata_type = MULTI_CAMERA
+                found.insert(before, own)  # its own poses, first
 
 
 def object_info(nwbfile: Any) -> FileInfo:
