@@ -23,7 +23,12 @@ from posebridge._outputs import file_stamp, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
-from posebridge.formats.nwb.common import REFERENCE_TIME, parse_moment, times_origin
+from posebridge.formats.nwb.common import (
+    REFERENCE_TIME,
+    parse_moment,
+    reading_with_pynwb,
+    times_origin,
+)
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.storage import Storage
@@ -218,7 +223,8 @@ def append_file(
     with updated_in_place(path, "appending pose data to it", stamp) as temporary:
         try:
             with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
-                nwbfile = io.read()
+                with reading_with_pynwb():  # a file sleap-io wrote: its 0 Hz rates
+                    nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals, present, path)
                 filled = dataclasses.replace(storage, filled_later=True)
                 add_poses(nwbfile, ds, individuals, config, filled, video, path, appending=True)

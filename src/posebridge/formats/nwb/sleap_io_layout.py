@@ -36,6 +36,7 @@ from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
     container_name,
     parse_marker,
+    reading_with_pynwb,
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
@@ -452,7 +453,8 @@ def write_sleap_io_layout(
         with updated_in_place(target, "appending pose data to it") as temporary:
             try:
                 with pynwb.NWBHDF5IO(str(temporary), "a") as io:
-                    loaded = io.read()
+                    with reading_with_pynwb():  # sleap-io's file: its 0 Hz rates
+                        loaded = io.read()
                     fill(loaded, target, adding=True, storage=in_file)
                     io.write(loaded)
                     fill_streamed(loaded)

@@ -32,6 +32,7 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.append import append_file, check_nwb
 from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
+from posebridge.formats.nwb.common import reading_with_pynwb
 from posebridge.formats.nwb.config import (
     NWBFileSaveConfig,
     as_config,
@@ -471,7 +472,8 @@ def write_labels_file(
                     new_file(temporary, "r+") as h5,
                     pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
                 ):
-                    nwbfile = io.read()
+                    with reading_with_pynwb():  # a file sleap-io wrote: its 0 Hz rates
+                        nwbfile = io.read()
                     plan = build_training(
                         nwbfile, ds, path, skeleton_name=skeleton_name, order=instance_order
                     )
