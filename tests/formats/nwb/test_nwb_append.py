@@ -583,3 +583,44 @@ def test_sessions_sharing_times_keep_the_files_frames_there_with_a_warning(tmp_p
     assert back.time.values.round(6).tolist() == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
     # mA's frames 0..3 at 0..0.3 s; mB's 0..3 at 0.2..0.5 s: its 2, 3 where it is alone
     assert back.frame.values.tolist() == [0, 1, 2, 3, 2, 3]
+
+
+@pytest.mark.parametrize("how", ["sleap-io-layout", "posebridge-layout", "labels"])
+def test_appending_to_a_sleap_io_file_with_0_hz_series_shows_no_pynwb_rate_warning(tmp_path, how):
+    """sleap-io writes a node seen every other frame with a rate of 0.0 Hz (1 / 2 truncated
+    to a whole number); pynwb warned once per such series when an append read the file."""
+    sio = pytest.importorskip("sleap_io")
+    from _sleap_io_labels import labels_of
+    from posebridge.model import labels
+
+    tracks = [sio.Track("m1"), sio.Track("m2")]
+    path = tmp_path / "sio.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m2_every_other_frame = labels_of(
+            dict.fromkeys(range(5), tracks),
+            lambda t, frame: np.nan if t == 1 and frame % 2 else float(frame),
+        )
+        sio.save_nwb(m2_every_other_frame, str(path))
+    with h5py.File(path) as h5:
+        rates = {}
+        h5.visititems(
+            lambda name, obj: (
+                rates.update({name: obj.attrs["rate"]})
+                if name.endswith("/starting_time")
+                else None
+            )
+        )
+    assert {n.split("/")[2]: r for n, r in rates.items()} == {"track=m1": 1.0, "track=m2": 0.0}
+    if how == "labels":
+        new = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["f.png"])
+        options = {}
+    else:
+        fps = 1.0 if how == "posebridge-layout" else None  # the file's frames as seconds
+        new = posebridge.from_numpy(np.full((3, 2, 2, 1), 5.0), individual_names=["m3"], fps=fps)
+        options = {"layout": "posebridge"} if how == "posebridge-layout" else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(new, path, append=True, **options)
+    shown = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert not [message for message in shown if "0.0 Hz" in message], shown

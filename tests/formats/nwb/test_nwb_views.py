@@ -563,3 +563,91 @@ def test_combine_views_of_two_multi_camera_animals_is_refused_not_made_one_anima
 
     assert str(path) in str(error.value) and "mouseA" in str(error.value)
     assert reader(path).individual.values.tolist() == ["mouseA", "mouseB"]
+
+
+def _two_animals_multi_camera_nwbfile():
+    """Two animals' MultiCameraPoseEstimation (mouseA, mouseB), each with cameras named
+    cam1 and cam2 (x = 10 * animal + camera) and 3-D series of its own."""
+    pytest.importorskip("ndx_pose")
+    from ndx_pose import (
+        MultiCameraPoseEstimation,
+        PoseEstimation,
+        PoseEstimationSeries,
+        Skeleton,
+        Skeletons,
+    )
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwbfile = mock_NWBFile()
+    skeleton = Skeleton(name="sk", nodes=["nose", "tail"], edges=np.array([[0, 1]], "uint8"))
+    devices = [nwbfile.create_device(name=f"camera{i}") for i in (1, 2)]
+    module = nwbfile.create_processing_module(name="behavior", description="poses")
+    module.add(Skeletons(skeletons=[skeleton]))
+
+    def series(name: str, dims: int, unit: str, value: float) -> PoseEstimationSeries:
+        return PoseEstimationSeries(name=name, data=np.full((5, dims), value), unit=unit,
+                                    reference_frame="r", timestamps=np.arange(5) / 10.0,
+                                    confidence=np.full(5, 0.9))  # fmt: skip
+
+    for a, animal in enumerate(("mouseA", "mouseB")):
+        cameras = [
+            PoseEstimation(
+                name=f"cam{c}",
+                skeleton=skeleton,
+                device=device,
+                pose_estimation_series=[
+                    series(n, 2, "pixels", 10 * a + c) for n in ("nose", "tail")
+                ],
+            )
+            for c, device in enumerate(devices, start=1)
+        ]
+        module.add(MultiCameraPoseEstimation(
+            name=animal, skeleton=skeleton, pose_estimations=cameras,
+            pose_estimation_series=[series(n, 3, "mm", a) for n in ("nose", "tail")],
+        ))  # fmt: skip
+    return nwbfile
+
+
+def test_an_in_memory_nwbfile_names_the_cameras_of_multi_camera_containers_by_path(tmp_path):
+    """In memory, a camera of a MultiCameraPoseEstimation was named without its
+    container's path (processing/behavior/cam1): two animals' cam1 clashed, and the key
+    read from the file on disk (processing/behavior/mouseB/cam1) was not found."""
+    import pynwb
+
+    from posebridge.formats.nwb.locate import h5_info, object_info
+
+    nwbfile = _two_animals_multi_camera_nwbfile()
+    path = tmp_path / "two.nwb"
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(_two_animals_multi_camera_nwbfile())
+    with h5py.File(path) as h5:
+        on_disk = [(c.path, c.module, c.multi_camera) for c in h5_info(h5).containers]
+    in_memory = [(c.path, c.module, c.multi_camera) for c in object_info(nwbfile).containers]
+    assert in_memory == on_disk
+    assert "processing/behavior/mouseB/cam1" in [p for p, _, _ in in_memory]
+    for source in (nwbfile, path):
+        ds = nwb.load_nwb_poses(source, pose_estimation_key="processing/behavior/mouseB/cam1")
+        assert ds.attrs["nwb_containers"] == "processing/behavior/mouseB/cam1"
+        assert ds.position.values[0, 0, 0, 0] == 11.0  # mouseB (1), cam1 (1)
+
+
+def test_describe_labels_a_multi_camera_container_by_its_type(tmp_path):
+    """posebridge info called a MultiCameraPoseEstimation a PoseEstimation."""
+    import pynwb
+
+    nwbfile = _multi_camera_nwbfile()[0]  # imports ndx_pose before the writer's manager
+    path = tmp_path / "multi.nwb"
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    expected = []
+
+    def visit(name, obj):
+        kind = obj.attrs.get("neurodata_type")
+        if kind in ("PoseEstimation", "MultiCameraPoseEstimation"):
+            expected.append(f"{kind} {name}")
+
+    with h5py.File(path) as h5:
+        h5.visititems(visit)
+    labels = [label for label, _ in nwb.describe(path)]
+    assert sorted(labels) == sorted(expected)
+    assert [label.split()[0] for label in labels].count("MultiCameraPoseEstimation") == 1

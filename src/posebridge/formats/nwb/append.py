@@ -8,6 +8,7 @@ the way, the copy is deleted and the original is byte-identical.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,12 @@ from posebridge._outputs import file_stamp, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
-from posebridge.formats.nwb.common import REFERENCE_TIME, parse_moment, times_origin
+from posebridge.formats.nwb.common import (
+    REFERENCE_TIME,
+    parse_moment,
+    reading_with_pynwb,
+    times_origin,
+)
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.storage import Storage
@@ -197,9 +203,16 @@ def append_file(
     storage: Storage,
     video: str | None = None,
 ) -> Path:
-    """Add the dataset's poses to an existing NWB file, all or nothing."""
+    """Add the dataset's poses to an existing NWB file, all or nothing.
+
+    Dask arrays are written as :func:`~posebridge.formats.nwb.write.write_files`
+    writes them: empty datasets, filled once hdmf has written the file
+    (:func:`~posebridge.formats.nwb.stream.fill_series`).
+    """
     import ndx_pose  # noqa: F401 - registers the ndx-pose types before the file is read
     import pynwb
+
+    from posebridge.formats.nwb.stream import fill_series, streamed_in
 
     path = check_input(path)
     check_nwb(path)
@@ -210,10 +223,13 @@ def append_file(
     with updated_in_place(path, "appending pose data to it", stamp) as temporary:
         try:
             with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
-                nwbfile = io.read()
+                with reading_with_pynwb():  # a file sleap-io wrote: its 0 Hz rates
+                    nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals, present, path)
-                add_poses(nwbfile, ds, individuals, config, storage, video, path, appending=True)
+                filled = dataclasses.replace(storage, filled_later=True)
+                add_poses(nwbfile, ds, individuals, config, filled, video, path, appending=True)
                 io.write(nwbfile, exhaust_dci=False)
+                fill_series([(data.dataset, data.source) for data in streamed_in(nwbfile)])
         except PoseBridgeError:
             raise
         except OSError as error:

@@ -67,7 +67,14 @@ from posebridge.formats.nwb.common import (
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 from posebridge.formats.nwb.naming import container_names, individual_ranks, named
-from posebridge.formats.nwb.storage import Storage, any_finite_block, floating, series_arrays, wrap
+from posebridge.formats.nwb.storage import (
+    Storage,
+    any_finite_block,
+    floating,
+    series_arrays,
+    streamed_sources,
+    wrap,
+)
 from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
 from posebridge.formats.nwb.time_plan import TimePlan, padded_plan, padding_rows, time_plan
 
@@ -552,12 +559,17 @@ def add_poses(
         for j, (view, label) in enumerate(zip(views, labels, strict=True)):
             camera = None if view is None else (view, str(label))
             device = _device(nwbfile, config, individual, ds, camera)
-            pos, conf = series_arrays(
-                positions[j].isel(individual=i),
-                confidences[j].isel(individual=i) if has_confidence else None,
-                padding,
-                dtype,
-            )
+            if streaming and storage.filled_later:  # filled by the writer, all at once
+                pos, conf = streamed_sources(
+                    positions[j], confidences[j] if has_confidence else None, i, padding, dtype
+                )
+            else:
+                pos, conf = series_arrays(
+                    positions[j].isel(individual=i),
+                    confidences[j].isel(individual=i) if has_confidence else None,
+                    padding,
+                    dtype,
+                )
             whose = individual if view is None else f"{individual}, view {view}"
             series_list = []
             for k, keypoint in enumerate(keypoints):

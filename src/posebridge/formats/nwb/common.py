@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -521,3 +523,30 @@ def times_origin(attrs: dict[str, Any]) -> Any:
         if attrs.get(key) and (moment := parse_moment(attrs[key])) is not None:
             return moment
     return None
+
+
+@contextmanager
+def reading_with_pynwb() -> Iterator[None]:
+    """Around ``io.read()`` of a file an append adds to: pynwb's warning about a series'
+    rate of 0 Hz is not shown.
+
+    sleap-io writes a node seen at regular intervals of more than one frame with its rate
+    truncated to a whole number, ``float(int(1 / 2.0)) = 0.0`` Hz (its predictions'
+    times are frame numbers as seconds); pynwb warns, once per such series, each time
+    it reads the file. An append does not read those series' times (posebridge reads
+    the file's poses itself, from HDF5) and leaves them as they are: the warnings
+    would say nothing about what the append does. Other warnings are shown.
+
+    Examples
+    --------
+    >>> with reading_with_pynwb():  # doctest: +SKIP
+    ...     nwbfile = io.read()
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message=r"Timeseries has a rate of 0\.0 Hz",
+            category=UserWarning,
+            module=r"pynwb\.",
+        )
+        yield

@@ -123,6 +123,9 @@ class Container:
     folder: str | None = None  # that file's folder, to resolve relative video paths
     #: The MultiCameraPoseEstimation holding it (a camera's PoseEstimation), if any.
     multi_camera: str | None = None
+    #: Its ndx-pose type: ``PoseEstimation``, or ``MultiCameraPoseEstimation`` (one with
+    #: series of its own).
+    neurodata_type: str = POSE_ESTIMATION
 
 
 @dataclass
@@ -389,7 +392,9 @@ def _walk(group: h5py.Group, depth: int, found: list, training: list, module: st
             _walk(obj, depth + 1, found, training, module or name)
             if kind == MULTI_CAMERA and any(_is_series(obj, n) for n in obj):
                 _mark_cameras(found[before:], obj.name.lstrip("/"))
-                found.insert(before, _h5_container(obj, module))  # its own poses, first
+                own = _h5_container(obj, module)
+                own.neurodata_type = MULTI_CAMERA
+                found.insert(before, own)  # its own poses, first
 
 
 def _is_series(group: h5py.Group, name: str) -> bool:
@@ -533,9 +538,12 @@ def _obj_series(series: Any) -> Series:
     )
 
 
-def _obj_container(obj: Any, module: str) -> Container:
+def _obj_container(obj: Any, module: str, path: str) -> Container:
+    """``obj`` (a PoseEstimation, or a MultiCameraPoseEstimation with series of its own)
+    at ``path``, where it is in a file written from the NWBFile (as :func:`_h5_container`
+    names it)."""
     container = Container(
-        path=f"processing/{module}/{obj.name}" if module else obj.name,
+        path=path,
         module=module,
         name=obj.name,
         source_software=getattr(obj, "source_software", None),
@@ -586,20 +594,27 @@ def _obj_container(obj: Any, module: str) -> Container:
     return container
 
 
-def _obj_walk(parent: Any, module: str, depth: int, found: list, training: list) -> None:
-    children = getattr(parent, "children", None) or []
+def _obj_walk(
+    children: Any, module: str, where: str, depth: int, found: list, training: list
+) -> None:
+    """As :func:`_walk` walks a file: ``children`` of the group at path ``where``."""
     for child in children:
         kind = getattr(child, "neurodata_type", type(child).__name__)
+        path = f"{where}/{child.name}"  # as in a file written from it (a camera of a
+        # MultiCameraPoseEstimation inside it: two animals' "cam1" are two paths)
         if kind == POSE_ESTIMATION:
-            found.append(_obj_container(child, module))
+            found.append(_obj_container(child, module, path))
         elif kind == POSE_TRAINING:
-            training.append(f"processing/{module}/{child.name}")
-        elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons"):
+            training.append(path)
+        elif depth < _MAX_DEPTH and kind not in (POSE_SERIES, "Skeletons", "TimeSeries"):
             before = len(found)
-            _obj_walk(child, module, depth + 1, found, training)
+            grandchildren = getattr(child, "children", None) or []
+            _obj_walk(grandchildren, module, path, depth + 1, found, training)
             if kind == MULTI_CAMERA and getattr(child, "pose_estimation_series", None):
-                _mark_cameras(found[before:], f"processing/{module}/{child.name}")
-                found.insert(before, _obj_container(child, module))  # its own poses, first
+                _mark_cameras(found[before:], path)
+                own = _obj_container(child, module, path)
+                own.neurodata_type = MULTI_CAMERA
+                found.insert(before, own)  # its own poses, first
 
 
 def object_info(nwbfile: Any) -> FileInfo:
@@ -607,11 +622,10 @@ def object_info(nwbfile: Any) -> FileInfo:
     containers: list[Container] = []
     training: list[str] = []
     for name, module in nwbfile.processing.items():
-        _obj_walk(module, name, 1, containers, training)
-    for obj in list(nwbfile.acquisition.values()) + list(nwbfile.analysis.values()):
-        kind = getattr(obj, "neurodata_type", type(obj).__name__)
-        if kind == POSE_ESTIMATION:
-            containers.append(_obj_container(obj, ""))
+        children = getattr(module, "children", None) or []
+        _obj_walk(children, name, f"processing/{name}", 2, containers, training)
+    for root in ("acquisition", "analysis"):  # as h5_info walks them
+        _obj_walk(getattr(nwbfile, root).values(), root, root, 1, containers, training)
     subject = {}
     if nwbfile.subject is not None:
         for key in SUBJECT_FIELDS:

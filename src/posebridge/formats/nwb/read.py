@@ -380,6 +380,10 @@ def refuse_other_options(
 def describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows: every PoseEstimation container of the file.
 
+    Each row is labelled by the container's ndx-pose type: ``PoseEstimation``, or
+    ``MultiCameraPoseEstimation`` for one with 3-D series of its own (its cameras'
+    PoseEstimation containers follow it).
+
     Examples
     --------
     >>> from posebridge.formats import nwb
@@ -403,7 +407,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
                 text += f"; device {', '.join(container.devices)}"
             if container.source_software:
                 text += f"; by {container.source_software}"
-            rows.append((f"PoseEstimation {container.path}", text))
+            rows.append((f"{container.neurodata_type} {container.path}", text))
         for training in info.training:
             group = h5[training]
             frames = group.get("training_frames")

@@ -36,6 +36,7 @@ from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
     container_name,
     parse_marker,
+    reading_with_pynwb,
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
@@ -370,11 +371,21 @@ def write_sleap_io_layout(
     skeleton_name: str | None = None,
 ) -> Any:
     """Write datasets (one per video) in sleap-io's layout: a new file, an append, or into
-    an in-memory ``nwbfile`` (returned; nothing is written then)."""
+    an in-memory ``nwbfile`` (returned; nothing is written then).
+
+    In a file, series of dask arrays are empty datasets filled once hdmf has written
+    it (:func:`~posebridge.formats.nwb.stream.fill_series`); in an in-memory
+    ``nwbfile``, hdmf chunk iterators."""
+    import dataclasses
+
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
     import pynwb
 
     from posebridge.formats.nwb.build import new_nwbfile
+    from posebridge.formats.nwb.stream import fill_series, streamed_in
+
+    def fill_streamed(written: Any) -> None:
+        fill_series([(data.dataset, data.source) for data in streamed_in(written)])
 
     for ds in datasets:
         views = views_of(ds)
@@ -399,7 +410,7 @@ def write_sleap_io_layout(
         or (kept[0] if kept else "skeleton")  # the name read from the source (SLEAP, NWB)
     )
 
-    def fill(target: Any, out_path: Path | None, adding: bool) -> None:
+    def fill(target: Any, out_path: Path | None, adding: bool, storage: Storage) -> None:
         """Add the datasets to ``target``; ``adding``: to a file (object) that was there,
         whose times count from its own moment."""
         existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
@@ -433,17 +444,20 @@ def write_sleap_io_layout(
                 )
 
     if nwbfile is not None:
-        fill(nwbfile, None, adding=True)
+        fill(nwbfile, None, adding=True, storage=storage)
         return nwbfile
+    in_file = dataclasses.replace(storage, filled_later=True)
     if append:
         target = check_input(path)
         check_nwb(target)
         with updated_in_place(target, "appending pose data to it") as temporary:
             try:
                 with pynwb.NWBHDF5IO(str(temporary), "a") as io:
-                    loaded = io.read()
-                    fill(loaded, target, adding=True)
+                    with reading_with_pynwb():  # sleap-io's file: its 0 Hz rates
+                        loaded = io.read()
+                    fill(loaded, target, adding=True, storage=in_file)
                     io.write(loaded)
+                    fill_streamed(loaded)
             except PoseBridgeError:
                 raise
             except Exception as error:
@@ -458,7 +472,7 @@ def write_sleap_io_layout(
     )
     built = new_nwbfile(datasets[0], session.merged(config), None)
     try:
-        fill(built, Path(path), adding=False)
+        fill(built, Path(path), adding=False, storage=in_file)
     except (TypeError, ValueError) as error:
         if isinstance(error, PoseBridgeError):
             raise
@@ -468,4 +482,5 @@ def write_sleap_io_layout(
         pynwb.NWBHDF5IO(str(temporary), "w") as io,
     ):
         io.write(built)
+        fill_streamed(built)
     return [Path(path)]

@@ -5,8 +5,10 @@ objects): :class:`Storage` holds the writer's ``compression=`` and ``dtype=``
 choices (:func:`storage_from`), :func:`wrap` gives an array its HDF5 chunks
 (about 1 MiB, along time) and filters, and :func:`series_arrays` cuts one
 PoseEstimation's arrays into its per-keypoint series, as numpy in memory or as
-dask-backed series data written block by block
-(:mod:`posebridge.formats.nwb.stream`).
+dask-backed series data written block by block (:mod:`posebridge.formats.nwb.stream`):
+as empty datasets that the writer fills after hdmf wrote the file
+(:func:`streamed_sources`, ``Storage.filled_later``), or, for an NWBFile handed to the
+caller, as hdmf chunk iterators.
 """
 
 from __future__ import annotations
@@ -27,12 +29,19 @@ _CHUNK_BYTES = 1 << 20
 
 @dataclass(frozen=True)
 class Storage:
-    """How arrays are stored: chunked (time-first), compression, dtype."""
+    """How arrays are stored: chunked (time-first), compression, dtype.
+
+    ``filled_later``: dask arrays become empty datasets (:class:`~posebridge.formats.nwb.
+    stream.StreamedData`) that the writer fills with
+    :func:`~posebridge.formats.nwb.stream.fill_series` once hdmf has written the file;
+    only a writer that does so sets it (else they are hdmf chunk iterators).
+    """
 
     chunked: bool = True
     compression: str | None = None
     level: int | None = None
     dtype: str | None = None
+    filled_later: bool = False
 
 
 def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = True) -> Storage:
@@ -50,7 +59,7 @@ def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = Tru
     Examples
     --------
     >>> storage_from("gzip:6", "float32")
-    Storage(chunked=True, compression='gzip', level=6, dtype='float32')
+    Storage(chunked=True, compression='gzip', level=6, dtype='float32', filled_later=False)
     """
     method, level = None, None
     if compression in (None, False, "", "none", "None"):
@@ -86,10 +95,13 @@ def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = Tru
 
 
 def wrap(array: Any, storage: Storage) -> Any:
-    """``array`` (numpy, or a :class:`DaskSeriesData` when streaming) with its storage options.
+    """``array`` (numpy, or a :class:`DaskSeriesData` or :class:`SeriesSource` when
+    streaming) with its storage options.
 
     Chunked storage gets chunks of about 1 MiB along time (the first axis) and
-    the compression filters; an empty array is stored as it is.
+    the compression filters; an empty array is stored as it is. A
+    :class:`SeriesSource` becomes a :class:`StreamedData` (an empty dataset with
+    those options, filled later).
 
     Examples
     --------
@@ -97,12 +109,15 @@ def wrap(array: Any, storage: Storage) -> Any:
     >>> wrap(np.zeros((10, 2)), storage_from("gzip")).io_settings["chunks"]
     (10, 2)
     """
+    from hdmf.backends.hdf5 import H5DataIO
+
+    from posebridge.formats.nwb.stream import SeriesSource, StreamedData
+
+    streamed = isinstance(array, SeriesSource)
     if array.shape[0] == 0:
         return array if isinstance(array, np.ndarray) else np.empty(array.shape, array.dtype)
     if not storage.chunked:
-        return array
-    from hdmf.backends.hdf5 import H5DataIO
-
+        return StreamedData(array) if streamed else array
     row_bytes = array.dtype.itemsize * int(np.prod(array.shape[1:], dtype=np.int64))
     target = max(1, _CHUNK_BYTES // max(1, row_bytes))
     pieces = math.ceil(array.shape[0] / target)
@@ -112,7 +127,7 @@ def wrap(array: Any, storage: Storage) -> Any:
         options.update(compression=storage.compression, shuffle=True)
         if storage.level is not None:
             options["compression_opts"] = storage.level
-    return H5DataIO(array, **options)
+    return StreamedData(array, **options) if streamed else H5DataIO(array, **options)
 
 
 def floating(dtype: np.dtype) -> np.dtype:
@@ -155,6 +170,55 @@ def any_finite_block(data: Any) -> bool:
         if np.isfinite(data.blocks[block].compute(scheduler="sync")).any():
             return True
     return False
+
+
+def streamed_sources(
+    position: xr.DataArray,
+    confidence: xr.DataArray | None,
+    individual: int,
+    padding: int,
+    dtype: Any,
+) -> tuple[list[Any], list[Any] | None]:
+    """One container's per-keypoint series of dask arrays, as sources to fill later.
+
+    ``position`` is (time, space, keypoint, individual) and ``confidence`` (time,
+    keypoint, individual), of every individual (of one view): the sources of
+    every series of a file share these arrays, so that
+    :func:`~posebridge.formats.nwb.stream.fill_series` computes one window of
+    them for all the individuals at once. ``individual`` is the index of the
+    container's; ``padding`` rows of NaN follow the data, which is stored as
+    ``dtype`` (else its float type).
+
+    Returns
+    -------
+    tuple
+        Positions, one :class:`~posebridge.formats.nwb.stream.SeriesSource` per
+        keypoint (rows, space), and confidences, one per keypoint (rows,)
+        (``None`` without ``confidence``).
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> dims = ("time", "space", "keypoint", "individual")
+    >>> position = xr.DataArray(np.zeros((4, 2, 3, 2)), dims=dims).chunk({"time": 2})
+    >>> pos, conf = streamed_sources(position, None, 1, padding=1, dtype=None)
+    >>> [p.shape for p in pos], pos[2].index, conf
+    ([(5, 2), (5, 2), (5, 2)], (slice(None, None, None), 2, 1), None)
+    """
+    from posebridge.formats.nwb.stream import SeriesSource
+
+    dims = (model.TIME, model.SPACE, model.KEYPOINT, model.INDIVIDUAL)
+    values = position.transpose(*dims).data
+    rows = int(values.shape[0]) + padding
+    stored = np.dtype(dtype or floating(values.dtype))
+    keypoints = range(values.shape[2])
+    pos = [SeriesSource(values, (slice(None), k, individual), rows, stored) for k in keypoints]
+    if confidence is None:
+        return pos, None
+    scores = confidence.transpose(model.TIME, model.KEYPOINT, model.INDIVIDUAL).data
+    stored = np.dtype(dtype or floating(scores.dtype))
+    conf = [SeriesSource(scores, (k, individual), rows, stored) for k in keypoints]
+    return pos, conf
 
 
 def series_arrays(

@@ -32,6 +32,7 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.append import append_file, check_nwb
 from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
+from posebridge.formats.nwb.common import reading_with_pynwb
 from posebridge.formats.nwb.config import (
     NWBFileSaveConfig,
     as_config,
@@ -341,6 +342,51 @@ def keep_specifications(manager: Any, path: Path) -> None:
     _CACHED_SPECS[key] = datasets
 
 
+#: The most bytes of HDF5 chunk cache the files filled together may use (see
+#: :func:`_fill_groups`): about one chunk (at most 1 MiB, hdmf's cache of one
+#: dataset) per dataset being filled.
+FILL_CACHE_BYTES = 64 << 20
+
+
+def _cache_bytes(dataset: h5py.Dataset) -> int:
+    """The bytes HDF5's chunk cache holds for ``dataset`` while it is written in pieces."""
+    if dataset.chunks is None:
+        return 0
+    chunk = int(np.prod(dataset.chunks, dtype=np.int64)) * dataset.dtype.itemsize
+    return min(chunk, 1 << 20)
+
+
+def _fill_groups(pending: list[tuple[Path, list[tuple[str, Any]], int]]) -> list[list[Any]]:
+    """The files to fill together: consecutive ones whose chunk caches stay within
+    :data:`FILL_CACHE_BYTES` together (at least one file each)."""
+    groups: list[list[Any]] = []
+    held = 0
+    for entry in pending:
+        if not groups or held + entry[2] > FILL_CACHE_BYTES:
+            groups.append([])
+            held = 0
+        groups[-1].append(entry)
+        held += entry[2]
+    return groups
+
+
+def _fill_files(pending: list[tuple[Path, list[tuple[str, Any]], int]]) -> None:
+    """Fill the streamed series of the written files (``(path, [(dataset name, source)],
+    cache bytes)``), several files at a time: each window of the source is then
+    computed once for the individuals of all of them."""
+    from contextlib import ExitStack
+
+    from posebridge.formats.nwb.stream import fill_series
+
+    for group in _fill_groups([entry for entry in pending if entry[1]]):
+        with ExitStack() as files:
+            series = []
+            for path, sources, _ in group:
+                h5 = files.enter_context(new_file(path, "r+"))
+                series.extend((h5[name], source) for name, source in sources)
+            fill_series(series)
+
+
 def write_files(
     ds: xr.Dataset,
     path: Path,
@@ -351,14 +397,27 @@ def write_files(
     split_individuals: bool,
     video: str | None,
 ) -> list[Path]:
-    """Write new NWB files atomically; return their paths."""
+    """Write new NWB files atomically; return their paths.
+
+    A dataset of dask arrays is written in two steps: hdmf writes each file with
+    its series' datasets empty, then they are filled together (see
+    :func:`posebridge.formats.nwb.stream.fill_series`), so that each chunk of the
+    source is read once for all the files' individuals.
+    """
+    import dataclasses
+
     import ndx_pose  # noqa: F401 - registers the ndx-pose types before the manager is made
     import pynwb
 
+    from posebridge.formats.nwb.stream import streamed_in
+
+    storage = dataclasses.replace(storage, filled_later=True)
     targets = output_paths(path, split_plan(ds, split_individuals))
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         manager = pynwb.get_manager()
         built = iter_build(ds, config, storage, split_individuals, video, targets)
+        pending: list[tuple[Path, list[tuple[str, Any]], int]] = []
+        specifications_from = None
         for nwbfile, temporary, target in zip(built, temporaries, targets, strict=True):
             try:
                 with (
@@ -366,6 +425,9 @@ def write_files(
                     pynwb.NWBHDF5IO(file=h5, mode="w", manager=manager) as io,
                 ):
                     cached_by_hdmf = write_nwbfile(io, h5, nwbfile)
+                    streamed = streamed_in(nwbfile)
+                    sources = [(data.dataset.name, data.source) for data in streamed]
+                    cache = sum(_cache_bytes(data.dataset) for data in streamed)
             except (TypeError, ValueError, AttributeError) as error:
                 if isinstance(error, PoseBridgeError):
                     raise
@@ -374,9 +436,13 @@ def write_files(
                     f"could not be written ({type(error).__name__}: {error}); a metadata "
                     "value of a type or shape NWB cannot hold? Nothing was written.",
                 ) from error
-            if cached_by_hdmf:  # the file is complete: its writes all succeeded
-                keep_specifications(manager, temporary)
+            pending.append((temporary, sources, cache))
+            if cached_by_hdmf:
+                specifications_from = temporary
             manager.clear_cache()
+        _fill_files(pending)
+        if specifications_from is not None:  # the file is complete: its writes all succeeded
+            keep_specifications(manager, specifications_from)
     return targets
 
 
@@ -406,7 +472,8 @@ def write_labels_file(
                     new_file(temporary, "r+") as h5,
                     pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
                 ):
-                    nwbfile = io.read()
+                    with reading_with_pynwb():  # a file sleap-io wrote: its 0 Hz rates
+                        nwbfile = io.read()
                     plan = build_training(
                         nwbfile, ds, path, skeleton_name=skeleton_name, order=instance_order
                     )

@@ -1,0 +1,108 @@
+"""Streamed NWB writes (dask arrays): each chunk of the source is computed once for all
+the individuals and files written, and the files equal the in-memory write's."""
+
+from __future__ import annotations
+
+import collections
+import shutil
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+
+
+def _poses(frames: int, individuals: int, names: str = "m") -> xr.Dataset:
+    rng = np.random.default_rng(7)
+    position = rng.uniform(0, 640, size=(frames, 2, 3, individuals))
+    position[4:9, :, 1, 0] = np.nan
+    confidence = rng.uniform(0, 1, size=(frames, 3, individuals))
+    return posebridge.from_numpy(
+        position,
+        confidence,
+        individual_names=[f"{names}{i}" for i in range(individuals)],
+        keypoint_names=["nose", "ear", "tail"],
+        fps=30,
+    )
+
+
+def _counted(ds: xr.Dataset, frames: int) -> tuple[xr.Dataset, collections.Counter]:
+    """``ds`` in chunks of ``frames``, whose position counts how often each chunk is
+    computed (by its index along time)."""
+    computed: collections.Counter = collections.Counter()
+
+    def count(block: np.ndarray, block_info: dict | None = None) -> np.ndarray:
+        if block_info:
+            computed[block_info[0]["chunk-location"][0]] += 1
+        return block
+
+    ds = ds.chunk({"time": frames})
+    data = ds["position"].data
+    counted = data.map_blocks(count, dtype=data.dtype, meta=data._meta)
+    return ds.assign(position=ds["position"].copy(data=counted)), computed
+
+
+def _floats(path: Path) -> dict[str, tuple]:
+    found = {}
+    with h5py.File(path) as h5:
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "fiu" and obj.ndim:
+                found[name] = (obj[()], obj.dtype, obj.chunks, obj.compression)
+
+        h5.visititems(visit)
+    return found
+
+
+def _same_files(streamed: list[Path], in_memory: list[Path]) -> None:
+    assert len(streamed) == len(in_memory)
+    for a, b in zip(streamed, in_memory, strict=True):
+        left, right = _floats(a), _floats(b)
+        assert left.keys() == right.keys()
+        for name, (values, *layout) in left.items():
+            np.testing.assert_array_equal(values, right[name][0], err_msg=name)
+            assert layout == list(right[name][1:]), name
+
+
+@pytest.mark.parametrize(
+    ("options", "files"),
+    [
+        ({}, 4),
+        ({"split_individuals": False}, 1),
+        ({"layout": "sleap-io"}, 1),
+        ({"compression": "gzip"}, 4),
+    ],
+    ids=["file-per-individual", "one-file", "sleap-io-layout", "gzip"],
+)
+def test_each_chunk_is_computed_once_for_every_individual_and_file(tmp_path, options, files):
+    """Each individual's series were computed chunk by chunk on their own (once per file,
+    and once more per individual of a file): 1 ms per series and chunk, most of a
+    conversion in small chunks of many individuals."""
+    ds = _poses(60, 4)
+    streamed, computed = _counted(ds, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = posebridge.save(streamed, tmp_path / "streamed.nwb", **options)
+        in_memory = posebridge.save(ds, tmp_path / "memory.nwb", **options)
+    assert len(written) == files
+    assert computed == dict.fromkeys(range(8), 1)  # 60 frames in chunks of 8
+    _same_files(written, in_memory)
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+def test_a_streamed_append_computes_each_chunk_once(tmp_path, layout):
+    streamed_file, memory_file = tmp_path / "streamed.nwb", tmp_path / "memory.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(_poses(30, 1), streamed_file, layout=layout)
+        shutil.copy(streamed_file, memory_file)
+        added = _poses(30, 3, names="x")
+        streamed, computed = _counted(added, 4)
+        posebridge.save(streamed, streamed_file, append=True)
+        posebridge.save(added, memory_file, append=True)
+    assert computed == dict.fromkeys(range(8), 1)  # 30 frames in chunks of 4
+    _same_files([streamed_file], [memory_file])
