@@ -22,7 +22,7 @@ from posebridge._outputs import file_stamp, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of
-from posebridge.formats.nwb.common import REFERENCE_TIME, parse_moment, times_origin
+from posebridge.formats.nwb.common import REFERENCE_TIME, parse_moment, rejected, times_origin
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.storage import Storage
@@ -345,4 +345,4 @@ def _append_metadata(
         try:
             nwbfile.subject = pynwb.file.Subject(**subject)
         except (TypeError, ValueError) as error:
-            raise PoseBridgeError(f"NWB subject metadata rejected by pynwb: {error}") from error
+            raise rejected(error, "NWB subject metadata rejected by pynwb") from error
