@@ -396,3 +396,101 @@ def test_more_than_nine_sleap_io_tracks_keep_their_numbers_order(nwb_written_by_
     expected = [t.name for t in labels.tracks]  # track_0 .. track_11
     assert [t.name for t in nwb.load_nwb(path).tracks] == expected
     assert [str(i) for i in posebridge.load(path).individual.values][:-1] == expected
+
+
+# --------------------------------------------------------------------------
+# what the drop-in writes of what it is given
+
+
+@pytest.mark.parametrize("layout", ["sleap-io", "posebridge"])
+def test_instance_and_tracking_scores_nwb_cannot_hold_are_warned_about(tmp_path, layout):
+    labels = make_labels()  # every instance scored 0.9, tracked with a score of 0.5
+    path = tmp_path / "s.nwb"
+    with pytest.warns(UserWarning, match="instance_score, tracking_score: not written") as seen:
+        nwb.save_nwb(labels, path, layout=layout)
+    assert any(str(path) in str(w.message) for w in seen)  # the file is named
+    back = nwb.load_nwb(path)
+    first = back.labeled_frames[0].instances[0]
+    # read back: the mean of the point scores, as sleap-io gives it, not the lost 0.9
+    np.testing.assert_allclose(first.score, np.mean(first.numpy(scores=True)[:, 2]), rtol=1e-6)
+
+
+def test_pose_estimation_metadata_overrides_the_video_paths_as_in_sleap_io(tmp_path):
+    labels = make_labels(videos=("/old/place/a.mp4",))
+    given = {"original_videos": ["/new/place/a.mp4"], "labeled_videos": ["/new/place/a_l.mp4"]}
+    path = tmp_path / "s.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.write_nwb(labels, path, pose_estimation_metadata=dict(given))
+    with h5py.File(path, "r") as h5:
+        modules = [m for m in h5["processing"] if m.startswith("SLEAP_VIDEO_")]
+        assert len(modules) == 1
+        for track in ("track=f1", "track=f2"):
+            container = h5["processing"][modules[0]][track]
+            for key, value in given.items():
+                assert [v.decode() for v in container[key][()]] == value
+    assert sio.load_nwb(str(path)).videos[0].filename == "/new/place/a.mp4"
+
+
+@pytest.mark.parametrize("layout", ["sleap-io", "posebridge"])
+@pytest.mark.parametrize(
+    "options", [{"nwb_file_kwargs": {"foo": 1}}, {"pose_estimation_metadata": {"foo": 1}}]
+)
+def test_an_unknown_keyword_for_pynwb_is_a_type_error_as_in_sleap_io(tmp_path, layout, options):
+    labels = make_labels()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(TypeError, match="foo") as raised:
+            nwb.write_nwb(labels, tmp_path / "s.nwb", layout=layout, **options)
+    assert isinstance(raised.value, PoseBridgeError)
+    assert not (tmp_path / "s.nwb").exists()
+
+
+@pytest.mark.parametrize("layout", ["sleap-io", "posebridge"])
+def test_an_unknown_keyword_when_appending_is_a_type_error_and_the_file_is_kept(tmp_path, layout):
+    path = tmp_path / "s.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(make_labels(), path, layout=layout)
+        before = path.read_bytes()
+        other = make_labels()
+        for track in other.tracks:
+            track.name = f"{track.name}_b"
+        with pytest.raises(TypeError, match="foo") as raised:
+            nwb.append_nwb(other, path, pose_estimation_metadata={"foo": 1}, layout=layout)
+    assert isinstance(raised.value, PoseBridgeError)
+    assert path.read_bytes() == before
+
+
+def user_labels(video_path: str):
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(filename=video_path, open_backend=False)
+    instance = sio.Instance.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton=skeleton)
+    frame = sio.LabeledFrame(video=video, frame_idx=2, instances=[instance])
+    return sio.Labels([frame], videos=[video], skeletons=[skeleton])
+
+
+def test_annotations_keep_the_video_path_sleap_io_s_reader_finds(tmp_path, monkeypatch):
+    video = tmp_path / "videos" / "session.mp4"
+    video.parent.mkdir()
+    video.write_bytes(b"\x00")
+    (tmp_path / "out").mkdir()
+    elsewhere = tmp_path / "elsewhere" / "deeper"
+    elsewhere.mkdir(parents=True)
+    sleap_io_path, posebridge_path = tmp_path / "out" / "s.nwb", tmp_path / "out" / "p.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(user_labels(str(video)), sleap_io_path)  # layout="sleap-io"
+        nwb.save_nwb(user_labels(str(video)), posebridge_path, layout="posebridge")
+        monkeypatch.chdir(elsewhere)  # sleap-io takes a relative path from the working folder
+        theirs = sio.load_nwb(str(sleap_io_path))
+        ours = [nwb.load_nwb(p, return_type="dataset") for p in (sleap_io_path, posebridge_path)]
+    assert theirs.videos[0].filename == str(video)  # as given, as sleap-io writes it
+    stored = []
+    for path in (sleap_io_path, posebridge_path):
+        with h5py.File(path, "r") as h5:
+            series = h5["processing/behavior/PoseTraining/source_videos/video_0"]
+            stored.append([f.decode() for f in series["external_file"][()]])
+    # posebridge's layout: relative to the .nwb, as NWB asks (nwbinspector)
+    assert stored == [[str(video)], ["../videos/session.mp4"]]
+    assert [d["video"].values.tolist() for d in ours] == [[str(video)], [str(video)]]

@@ -24,7 +24,10 @@ always gives a dataset.
 ``track=<name>``, Device ``camera_<i>``, Skeletons in ``behavior``), which
 ``sleap_io.load_nwb`` reads, so code that reads what it wrote with sleap-io
 keeps working. It keeps all that posebridge's layout keeps of Labels (tracks,
-scores, skeleton, times) and the video's path, and holds several videos.
+point scores, skeleton, times) and the video's path, and holds several videos.
+Neither keeps instance or tracking scores (ndx-pose has no place for them:
+written with a warning naming them; read back, an instance's score is the mean
+of its point scores, as sleap-io gives it).
 ``layout="posebridge"`` (module ``behavior``, one PoseEstimation per track,
 ``posebridge.save``'s layout) is needed for camera views and for keypoint
 names that cannot name an NWB series (``/``, ``:``), which the sleap-io
@@ -32,8 +35,8 @@ layout refuses; sleap-io cannot read such files.
 
 **Annotations with predictions.** Labels holding user *and* predicted
 instances are saved (``nwb_format="auto"`` or ``"annotations"``) as the user
-instances in a PoseTraining and every predicted instance, with its scores,
-as PoseEstimation beside it in the same file (with a warning: sleap-io's
+instances in a PoseTraining and every predicted instance, with its point
+scores, as PoseEstimation beside it in the same file (with a warning: sleap-io's
 ``load_nwb`` reads only the PoseTraining of such a file). sleap-io 0.9.5
 writes the predictions into the PoseTraining as if they were labels, losing
 their scores, and reads them back as user instances. ``load_nwb`` here reads
@@ -44,8 +47,7 @@ Differences from sleap-io, on purpose: tracks survive the round trip through
 posebridge (sleap-io 0.9.5's reader drops the Track objects of any file,
 its own included); times are ``frame / video_sample_rate`` (sleap-io
 multiplies) and a 29.97 Hz rate stays 29.97; every series keeps all its rows
-(NaN where a point is missing); instance and tracking scores are kept by
-posebridge's reader; files are written all-or-nothing, and appending leaves
+(NaN where a point is missing); files are written all-or-nothing, and appending leaves
 the original intact on error. Annotations (labelled frames) are written as
 ndx-pose ``PoseTraining`` without needing the videos; ``"annotations_export"``
 also writes the labelled frames' images into an MJPEG
@@ -292,9 +294,9 @@ def _annotations_and_predictions(
             order = _instance_order(labels, ds)
             if appending:
                 shutil.copyfile(target, temporary)
-                nwb.write(ds, temporary, append=True, instance_order=order)
+                nwb.write(ds, temporary, append=True, instance_order=order, layout=layout)
             else:
-                nwb.write(ds, temporary, overwrite=True, instance_order=order)
+                nwb.write(ds, temporary, overwrite=True, instance_order=order, layout=layout)
             if layout == "sleap-io":
                 nwb.write_sleap_io(
                     datasets,
@@ -313,7 +315,7 @@ def _annotations_and_predictions(
     warnings.warn(
         f"{target}: these Labels hold user and predicted instances; the user instances are "
         f"written as annotations (PoseTraining) and the {n_predicted} predicted instance(s), "
-        "with their scores, as predictions (PoseEstimation) beside them. "
+        "with their point scores, as predictions (PoseEstimation) beside them. "
         "posebridge.io.nwb.load_nwb reads both back; sleap_io.load_nwb reads only the "
         "annotations of such a file (sleap-io's own save_nwb writes predictions into the "
         "PoseTraining as if they were labels, without their scores). Pass "
@@ -399,8 +401,8 @@ def with_point_score_means(ds: xr.Dataset) -> xr.Dataset:
     NWB stores point scores only; sleap-io's ``load_nwb`` scores each predicted
     instance with their mean, so code that filters on ``instance.score`` keeps
     working. Here the mean is over the points present (sleap-io gives NaN as soon
-    as one point is missing). An ``instance_score`` the file keeps (posebridge's
-    own files) is left as it is.
+    as one point is missing). A dataset that has an ``instance_score`` already
+    is left as it is.
 
     Parameters
     ----------
@@ -798,7 +800,13 @@ def save_nwb(
         ``FileNotFoundError``; annotations are written to a new file, as in
         sleap-io.
     layout
-        For predictions: ``"sleap-io"`` (default) or ``"posebridge"``.
+        ``"sleap-io"`` (default) or ``"posebridge"``. For predictions, the
+        layout of the PoseEstimation (see the module's description); for
+        annotations, how video paths are written: as the Labels give them
+        with ``"sleap-io"`` (as sleap-io writes them: ``sleap_io.load_nwb``
+        takes a relative path as relative to the working folder), relative
+        to the .nwb file with ``"posebridge"`` (as NWB asks; posebridge reads
+        them back absolute).
 
     Returns
     -------
@@ -862,6 +870,7 @@ def save_nwb(
             append=appending,
             export_frames=export,
             instance_order=None if export else _instance_order(labels, ds),
+            layout=layout,
         )
         return written[0]
     if append and not Path(filename).is_file():  # as sleap-io: there is nothing to add to

@@ -461,11 +461,13 @@ def test_sleap_like_tracks_with_gaps_and_extras_round_trip(tmp_path):
     ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["head", "thorax"]]))
     ds["instance_score"] = (("time", "individual"), rng.uniform(size=(9, 3)))
     ds.attrs["video_path"] = str(tmp_path / "not_there.mp4")
-    back = _roundtrip(ds, tmp_path / "sleap.nwb")
+    # ndx-pose has no place for per-instance scores: left out, and said so
+    with pytest.warns(UserWarning, match=r"sleap\.nwb: NWB \(ndx-pose\) has no place for "):
+        back = _roundtrip(ds, tmp_path / "sleap.nwb")
     _assert_same_poses(back, ds)
     np.testing.assert_array_equal(back.frame.values, ds.frame.values)
     assert back.skeleton_edges.values.tolist() == [["head", "thorax"]]
-    assert "instance_score" not in back  # ndx-pose has no place for per-instance scores
+    assert "instance_score" not in back
     assert "video_path" not in back.attrs  # a missing video is not written
 
 
@@ -682,3 +684,76 @@ def test_the_source_video_is_timed_as_the_frame_numbers_say(tmp_path):
     assert rate == 25.0
     np.testing.assert_allclose(first_time + 100 / rate, 4.0)  # video frame 100 at t=4.0
     assert posebridge.load(path).frame.values.tolist() == list(range(100, 120))
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+def test_variables_nwb_cannot_hold_are_named_in_a_warning(tmp_path, layout):
+    ds = model.from_numpy(np.zeros((3, 2, 2, 2)), individual_names=["a", "b"], fps=30)
+    ds["instance_score"] = (("time", "individual"), np.full((3, 2), 0.9))
+    ds["tracking_score"] = (("time", "individual"), np.full((3, 2), 0.5))
+    path = tmp_path / "s.nwb"
+    with pytest.warns(UserWarning, match="no place for instance_score, tracking_score"):
+        posebridge.save(ds, path, split_individuals=False, layout=layout)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # position and confidence alone: nothing to say
+        posebridge.save(ds[["position", "confidence"]], tmp_path / "t.nwb", layout=layout)
+
+
+def test_a_given_description_is_written_as_given_and_names_still_read_back(tmp_path):
+    position = np.random.default_rng(5).normal(size=(4, 2, 2, 3))
+    ds = model.from_numpy(position, individual_names=["z:1", "a", "m"], fps=30)
+    config = {"pose_estimation": {"description": "top camera, DLC 2.3"}}
+    for split in (True, False):
+        folder = tmp_path / f"split_{split}"
+        folder.mkdir()
+        written = posebridge.save(ds, folder / "s.nwb", split_individuals=split, config=config)
+        descriptions = []
+        for path in written:
+            with h5py.File(path, "r") as h5:
+                module = h5["processing/behavior"]
+                descriptions += [
+                    module[name]["description"][()].decode()
+                    for name in module
+                    if name.startswith("PoseEstimation")
+                ]
+        assert descriptions == ["top camera, DLC 2.3"] * 3  # as movement and sleap-io write it
+        back = nwb.load_nwb_poses(written if split else written[0])
+        assert back.individual.values.tolist() == ["z:1", "a", "m"]  # names and order kept
+        np.testing.assert_array_equal(back.position.values, ds.position.values)
+        assert "time_unit" not in back.attrs or back.attrs["time_unit"] == "seconds"
+        assert back.attrs["fps"] == 30  # the series' time markers still read
+
+
+def test_a_given_description_keeps_views_and_appends_in_order(tmp_path):
+    one = model.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), individual_names=["b", "a"])
+    ds = xr.concat([one, one + 1], dim=xr.DataArray(["top", "side"], dims="view"))
+    config = {"pose_estimation": {"description": "rig 2"}}
+    path = tmp_path / "v.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # no frame rate
+        posebridge.save(ds, path, split_individuals=False, config=config)
+        more = ds.isel(individual=[0]).assign_coords(individual=["c"])
+        posebridge.save(more, path, append=True, config=config)
+        back = posebridge.load(path)
+    with h5py.File(path, "r") as h5:
+        module = h5["processing/behavior"]
+        described = {
+            module[name]["description"][()].decode()
+            for name in module
+            if name.startswith("PoseEstimation")
+        }
+    assert described == {"rig 2"}
+    assert back.individual.values.tolist() == ["b", "a", "c"]
+    assert back.view.values.tolist() == ["top", "side"]
+    np.testing.assert_array_equal(
+        back.position.sel(individual=["b", "a"]).transpose(*ds.position.dims).values,
+        ds.position.values,
+    )
+
+
+def test_an_unknown_keyword_in_the_metadata_is_a_type_error(tmp_path):
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)), fps=30)
+    for metadata in ({"nwbfile": {"foo": 1}}, {"pose_estimation": {"foo": 1}}):
+        with pytest.raises(TypeError, match="foo") as raised:
+            posebridge.save(ds, tmp_path / "s.nwb", metadata=metadata)
+        assert isinstance(raised.value, PoseBridgeError)

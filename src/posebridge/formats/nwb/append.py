@@ -27,6 +27,7 @@ from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
     parse_moment,
     reading_with_pynwb,
+    rejected,
     times_origin,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
@@ -361,4 +362,4 @@ def _append_metadata(
         try:
             nwbfile.subject = pynwb.file.Subject(**subject)
         except (TypeError, ValueError) as error:
-            raise PoseBridgeError(f"NWB subject metadata rejected by pynwb: {error}") from error
+            raise rejected(error, "NWB subject metadata rejected by pynwb") from error

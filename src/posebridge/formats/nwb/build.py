@@ -62,6 +62,8 @@ from posebridge.formats.nwb.common import (
     keypoint_tag,
     nwb_unit,
     regular_times,
+    rejected,
+    tags_comment,
     unique_names,
     view_tag,
 )
@@ -168,7 +170,7 @@ def new_nwbfile(
     except (TypeError, ValueError) as error:
         if isinstance(error, PoseBridgeError):
             raise
-        raise PoseBridgeError(f"NWB file metadata rejected by pynwb: {error}") from error
+        raise rejected(error, "NWB file metadata rejected by pynwb") from error
 
 
 def _module(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> Any:
@@ -395,7 +397,85 @@ def _frame_times(starting_time: float, rows: int, rate: float) -> np.ndarray:
     return regular_times(starting_time, rows, rate)
 
 
+#: The variables of a poses dataset the NWB writer keeps: ``position`` and
+#: ``confidence`` as PoseEstimationSeries, ``skeleton_edges`` as the Skeleton.
+WRITTEN_VARIABLES = ("position", "confidence", "skeleton_edges")
+
+
+def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
+    """Warn, naming them, about the variables of ``ds`` NWB does not keep.
+
+    ndx-pose has no place for per-instance values (SLEAP's ``instance_score``
+    and ``tracking_score``, COCO's ``bbox``...) nor skeleton symmetries: a
+    PoseEstimation holds one series per keypoint (positions and their
+    confidence) and sleap-io's reader takes every object of its video modules
+    for one. Files that keep them: ``.slp``, netCDF.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge, warnings
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> ds["instance_score"] = (("time", "individual"), np.ones((2, 1)))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_unwritten(ds, "out.nwb")
+    >>> "instance_score" in str(caught[0].message)
+    True
+    """
+    left_out = [str(name) for name in ds.data_vars if name not in WRITTEN_VARIABLES]
+    if not left_out:
+        return
+    warnings.warn(
+        f"{where}: NWB (ndx-pose) has no place for {', '.join(left_out)}: not written. A "
+        "PoseEstimation holds each keypoint's positions and confidence only. Write .slp or "
+        "netCDF (.nc) to keep them.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 def add_poses(
+    nwbfile: Any,
+    ds: xr.Dataset,
+    individuals: list[str],
+    config: NWBFileSaveConfig,
+    storage: Storage,
+    video: str | None = None,
+    out_path: Path | None = None,
+    appending: bool = False,
+    shared_skeleton: tuple[str, str] | None = None,
+    always_confidence: bool = False,
+    rate_of_one_only: bool = False,
+) -> list[Any]:
+    """Add the poses of ``ds`` to ``nwbfile`` (see :func:`_add_poses`).
+
+    A ``TypeError`` of pynwb / ndx-pose (an unknown keyword in the metadata) is
+    :class:`posebridge.errors.TypeError`, as in a new file, also when appending
+    (not a problem of the file appended to). Variables NWB has no place for
+    (:func:`warn_unwritten`) are left out with a warning.
+    """
+    warn_unwritten(ds, out_path if out_path is not None else "the in-memory NWBFile")
+    try:
+        return _add_poses(
+            nwbfile,
+            ds,
+            individuals,
+            config,
+            storage,
+            video,
+            out_path,
+            appending,
+            shared_skeleton,
+            always_confidence,
+            rate_of_one_only,
+        )
+    except TypeError as error:
+        if isinstance(error, PoseBridgeError):
+            raise
+        raise rejected(error, "ndx-pose rejected the pose data") from error
+
+
+def _add_poses(
     nwbfile: Any,
     ds: xr.Dataset,
     individuals: list[str],
@@ -571,6 +651,14 @@ def add_poses(
                     dtype,
                 )
             whose = individual if view is None else f"{individual}, view {view}"
+            # the tags that give the individual (and view) back by name and rank end the
+            # description posebridge writes; a description the caller gives is written as
+            # given, and the tags go in the series' comments instead
+            container_kwargs = config.resolve("pose_estimation_kwargs", individual)
+            tags = [individual_tag(individual, ranks[individual], count)]
+            if view is not None:  # before the individual tag, which ends the description
+                tags.insert(0, view_tag(view, j, len(views)))
+            given_description = container_kwargs.get("description")
             series_list = []
             for k, keypoint in enumerate(keypoints):
                 kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
@@ -586,9 +674,11 @@ def add_poses(
                     if kwargs["unit"] == "pixels"
                     else "The origin of the coordinate system of the source software.",
                 )
-                if plan.comment:
-                    user = kwargs.get("comments")
-                    kwargs["comments"] = f"{user} | {plan.comment}" if user else plan.comment
+                notes = [kwargs.get("comments"), plan.comment]
+                if given_description:
+                    notes.append(tags_comment(" ".join(tags)))
+                if any(notes):
+                    kwargs["comments"] = " | ".join(note for note in notes if note)
                 if plan.rate is not None:
                     kwargs.update(rate=plan.rate, starting_time=plan.starting_time)
                 elif first_series is None:
@@ -607,17 +697,15 @@ def add_poses(
                 video_series = _video(
                     nwbfile, ds, video, out_path, plan, device, config, first_series
                 )
-            kwargs = config.resolve("pose_estimation_kwargs", individual)
+            kwargs = container_kwargs
             kwargs["name"] = names[(view, individual)]
-            description = kwargs.get("description") or (
-                f"Estimated positions of {len(keypoints)} keypoints of {individual}"
-                + (f" in camera view {view}" if view is not None else "")
-                + (f" by {software}." if software else ".")
-            )
-            tags = [individual_tag(individual, ranks[individual], count)]
-            if view is not None:  # before the individual tag, which ends the description
-                tags.insert(0, view_tag(view, j, len(views)))
-            kwargs["description"] = " ".join([description, *tags])
+            if not given_description:
+                description = (
+                    f"Estimated positions of {len(keypoints)} keypoints of {individual}"
+                    + (f" in camera view {view}" if view is not None else "")
+                    + (f" by {software}." if software else ".")
+                )
+                kwargs["description"] = " ".join([description, *tags])
             if software:
                 kwargs.setdefault("source_software", str(software))
             if ds.attrs.get("source_software_version") and kwargs.get("source_software"):
@@ -740,5 +828,5 @@ def iter_build(
         except (TypeError, ValueError) as error:
             if isinstance(error, PoseBridgeError):
                 raise
-            raise PoseBridgeError(f"ndx-pose rejected the pose data: {error}") from error
+            raise rejected(error, "ndx-pose rejected the pose data") from error
         yield nwbfile

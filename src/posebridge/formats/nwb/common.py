@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from posebridge import errors
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.model import labels, nearest_frames
 
@@ -340,6 +341,25 @@ def unique_names(names: list[str], clean: Callable[[str], str] = object_name) ->
     return out
 
 
+def rejected(error: Exception, what: str) -> PoseBridgeError:
+    """The error to raise when pynwb / ndx-pose refuse the keyword arguments we pass on.
+
+    A ``TypeError`` (an unknown keyword, a value of the wrong type) becomes
+    :class:`posebridge.errors.TypeError`, also a ``TypeError`` as pynwb (and so
+    sleap-io) raises; anything else a :class:`PoseBridgeError`.
+
+    Examples
+    --------
+    >>> error = rejected(TypeError("NWBFile.__init__: unrecognized argument: 'foo'"), "x")
+    >>> isinstance(error, TypeError), isinstance(error, PoseBridgeError)
+    (True, True)
+    >>> print(error)
+    x: NWBFile.__init__: unrecognized argument: 'foo'
+    """
+    kind = errors.TypeError if isinstance(error, TypeError) else PoseBridgeError
+    return kind(f"{what}: {error}")
+
+
 def to_text(value: Any) -> str:
     """A stored NWB text value (bytes, numpy scalar, str) as ``str``."""
     if isinstance(value, bytes):
@@ -365,6 +385,38 @@ def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
     if not found:
         return None
     return int(found.group(1)) - 1, found.group(3)
+
+
+#: Opens the individual (and view) tags in the ``comments`` of every series of a
+#: PoseEstimation whose description the caller gave (written as given, untagged).
+TAGS_MARKER = "posebridge tags: "
+
+
+def tags_comment(tags: str) -> str:
+    """The series comment carrying a PoseEstimation's tags (:data:`TAGS_MARKER`).
+
+    Examples
+    --------
+    >>> tags_comment("[posebridge individual 1/2: a]")
+    'posebridge tags: [posebridge individual 1/2: a]'
+    """
+    return f"{TAGS_MARKER}{tags}"
+
+
+def split_tags(comments: str) -> tuple[str, str | None]:
+    """A series' comments without the tags :func:`tags_comment` ends them with, and the tags.
+
+    Examples
+    --------
+    >>> split_tags("posebridge: fps=30.0 | posebridge tags: [posebridge individual 1/1: a]")
+    ('posebridge: fps=30.0', '[posebridge individual 1/1: a]')
+    >>> split_tags("no comments")
+    ('no comments', None)
+    """
+    at = comments.rfind(TAGS_MARKER)
+    if at < 0:
+        return comments, None
+    return comments[:at].rstrip(" |"), comments[at + len(TAGS_MARKER) :]
 
 
 _KEYPOINT_TAG_RE = re.compile(r"\[posebridge keypoint: (.*)\]\s*$", re.DOTALL)

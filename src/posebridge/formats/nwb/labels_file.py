@@ -29,12 +29,14 @@ def labels_nwbfile(
     skeleton_name: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
     order: Any = None,
+    paths_as_given: bool = False,
 ) -> tuple[Any, FramePlan]:
     """A new ``NWBFile`` with a labels dataset's PoseTraining (for a file at ``target``),
     and the plan of its training frames (:func:`write_labels_nwbfile` writes both).
 
     ``made``: files written with it, which the PoseTraining names (not looked for);
-    ``order``: the rank of each instance in its frame (:class:`FramePlan`)."""
+    ``order``: the rank of each instance in its frame (:class:`FramePlan`);
+    ``paths_as_given``: video paths as the dataset gives them (sleap-io's way)."""
     individuals = [str(i) for i in ds["individual"].values]
     if not config.resolve("nwbfile_kwargs").get("session_description") and not ds.attrs.get(
         "session_description"
@@ -47,7 +49,15 @@ def labels_nwbfile(
         )
     one = individuals[0] if len(individuals) == 1 else None
     nwbfile = new_nwbfile(ds, config, one)
-    plan = build_training(nwbfile, ds, target, skeleton_name=skeleton_name, made=made, order=order)
+    plan = build_training(
+        nwbfile,
+        ds,
+        target,
+        skeleton_name=skeleton_name,
+        made=made,
+        order=order,
+        paths_as_given=paths_as_given,
+    )
     return nwbfile, plan
 
 

@@ -33,6 +33,7 @@ from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
     edge_indices,
     regular_times,
+    split_tags,
     to_text,
 )
 
@@ -371,7 +372,25 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
             sides = [image_side(v) for v in dims.reshape(-1)[:2]]
             if dims.shape == (1, 2) and dims.dtype != np.uint8 and all(sides):
                 container.video_dimension = (sides[0], sides[1])
+    _take_tags(container)
     return container
+
+
+def _take_tags(container: Container) -> None:
+    """Read the tags a PoseEstimation's series carry (its description was the caller's).
+
+    posebridge ends its own descriptions with the individual (and view) tags; a
+    description the caller gave is written as given and the tags end every
+    series' ``comments`` (:func:`~posebridge.formats.nwb.common.tags_comment`).
+    They are taken off the comments, and the container's ``description`` is
+    then the tags, which is all the reader reads it for.
+    """
+    found = None
+    for series in container.series:
+        series.comments, tags = split_tags(series.comments)
+        found = found or tags
+    if found:
+        container.description = found
 
 
 def _walk(group: h5py.Group, depth: int, found: list, training: list, module: str) -> None:
@@ -591,6 +610,7 @@ def _obj_container(obj: Any, module: str, path: str) -> Container:
         dims = np.asarray(dims[:])
         if dims.shape == (1, 2) and dims.dtype != np.uint8 and np.all(dims > 0):
             container.video_dimension = (int(dims[0, 0]), int(dims[0, 1]))
+    _take_tags(container)
     return container
 
 

@@ -37,6 +37,7 @@ from posebridge.formats.nwb.common import (
     container_name,
     parse_marker,
     reading_with_pynwb,
+    rejected,
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
@@ -93,6 +94,34 @@ def sleap_io_config(ds: xr.Dataset, index: int) -> NWBFileSaveConfig:
         pose_estimation_kwargs=per_track,
         video_kwargs={"name": f"video_{index}"},
     )
+
+
+def _callers_keys_win(given: NWBFileSaveConfig, layout: NWBFileSaveConfig) -> NWBFileSaveConfig:
+    """``layout`` (the caller's config merged with sleap-io's names) with the caller's
+    PoseEstimation keys put back over the layout's defaults, as sleap-io lets
+    ``pose_estimation_metadata`` override its own (``original_videos``,
+    ``labeled_videos``...); the container ``name`` stays sleap-io's
+    ``track=<name>``, which its reader needs.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)), individual_names=["m"])
+    >>> given = NWBFileSaveConfig(pose_estimation_kwargs={"original_videos": ["/new/a.mp4"]})
+    >>> kwargs = _callers_keys_win(given, given.merged(sleap_io_config(ds, 0)))
+    >>> kwargs.pose_estimation_kwargs["m"]["original_videos"]
+    ['/new/a.mp4']
+    """
+    per_track = layout.pose_estimation_kwargs
+    for individual, kwargs in per_track.items():
+        kwargs.update(
+            {
+                key: value
+                for key, value in given.resolve("pose_estimation_kwargs", individual).items()
+                if key != "name"
+            }
+        )
+    return layout
 
 
 def _refuse_renamed_keypoints(ds: xr.Dataset, where: Any) -> None:
@@ -419,7 +448,7 @@ def write_sleap_io_layout(
         for offset, ds in enumerate(datasets):
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
-            layout = config.merged(sleap_io_config(ds, index))
+            layout = _callers_keys_win(config, config.merged(sleap_io_config(ds, index)))
             ds = _in_module_time(target, layout.processing_module_kwargs["name"], ds, where)
             if adding:  # as posebridge's layout appends: the poses keep their moment
                 ds = on_file_origin(ds, where, _times_origin(target), stacklevel=5)
@@ -476,7 +505,7 @@ def write_sleap_io_layout(
     except (TypeError, ValueError) as error:
         if isinstance(error, PoseBridgeError):
             raise
-        raise PoseBridgeError(f"ndx-pose rejected the pose data: {error}") from error
+        raise rejected(error, "ndx-pose rejected the pose data") from error
     with (
         atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
         pynwb.NWBHDF5IO(str(temporary), "w") as io,

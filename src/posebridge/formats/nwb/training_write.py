@@ -96,6 +96,7 @@ def external_files(
     nwb_path: Path,
     source_file: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
+    as_given: bool = False,
 ) -> ExternalFiles:
     """The ``external_file`` of each video of a labels dataset written to ``nwb_path``.
 
@@ -119,6 +120,11 @@ def external_files(
         The dataset's ``source_file`` attribute, if any.
     made
         Files written with the .nwb (absolute paths): not looked for, nor missing.
+    as_given
+        Write every path as the dataset gives it (``/`` separators), nothing
+        looked for nor rewritten, as sleap-io writes them: its ``load_nwb``
+        takes a relative path as relative to the working folder, not to the
+        .nwb's (``layout="sleap-io"``).
 
     Returns
     -------
@@ -133,6 +139,13 @@ def external_files(
     sizes = [len(r) for r in references]
     given = np.array(list(itertools.chain.from_iterable(references)), dtype=object)
     text = labels.normalise_paths(given.astype(str)) if given.size else given.astype(str)
+    if as_given:
+        splits = np.cumsum(sizes)[:-1]
+        return ExternalFiles(
+            files=[[str(t) for t in part] for part in np.split(np.asarray(text), splits)],
+            relative=[False] * len(sizes),
+            missing=[],
+        )
     codes, heads, names = labels.path_folders(text)
     folder = os.path.abspath(nwb_path.parent)
     folders = labels.search_folders(source_file, [folder])
@@ -208,6 +221,7 @@ def build_training(
     skeleton_name: str | None = None,
     made: Sequence[str | os.PathLike[str]] = (),
     order: np.ndarray | None = None,
+    paths_as_given: bool = False,
 ) -> FramePlan:
     """Add a labels dataset's Skeleton and PoseTraining to ``nwbfile``'s behavior module.
 
@@ -229,6 +243,11 @@ def build_training(
         dataset's ``skeleton_name``, else ``skeleton``.
     made
         Files written with the .nwb (absolute paths), not looked for.
+    order
+        The rank of each instance in its frame (:class:`FramePlan`).
+    paths_as_given
+        Video and image paths written as the dataset gives them, as sleap-io
+        writes them (``external_files(..., as_given=True)``).
 
     Returns
     -------
@@ -291,7 +310,7 @@ def build_training(
     size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
     source_file = ds.attrs.get("source_file")
     source_file = str(source_file) if source_file else None
-    external = external_files(groups, Path(nwb_path), source_file, made)
+    external = external_files(groups, Path(nwb_path), source_file, made, paths_as_given)
     _warn_missing(external, Path(nwb_path), source_file)
     series = []
     for k, (video, images) in enumerate(zip(groups.names, groups.images, strict=True)):

@@ -455,11 +455,13 @@ def write_labels_file(
     append: bool = False,
     skeleton_name: str | None = None,
     instance_order: Any = None,
+    paths_as_given: bool = False,
 ) -> list[Path]:
     """Write a labels dataset as ndx-pose PoseTraining: a new file, or added to one.
 
     ``instance_order``: the rank of each individual's instance in its frame
-    (see :func:`write`)."""
+    (see :func:`write`); ``paths_as_given``: video and image paths written as
+    the dataset gives them (``layout="sleap-io"``), not relative to the file."""
     import ndx_pose  # noqa: F401 - registers the ndx-pose types
     import pynwb
 
@@ -475,7 +477,12 @@ def write_labels_file(
                     with reading_with_pynwb():  # a file sleap-io wrote: its 0 Hz rates
                         nwbfile = io.read()
                     plan = build_training(
-                        nwbfile, ds, path, skeleton_name=skeleton_name, order=instance_order
+                        nwbfile,
+                        ds,
+                        path,
+                        skeleton_name=skeleton_name,
+                        order=instance_order,
+                        paths_as_given=paths_as_given,
                     )
                     io.write(nwbfile, exhaust_dci=False)
                 with new_file(temporary, "r+") as h5:
@@ -495,7 +502,12 @@ def write_labels_file(
                 ) from error
         return [path]
     nwbfile, plan = labels_nwbfile(
-        ds, config, target, skeleton_name=skeleton_name, order=instance_order
+        ds,
+        config,
+        target,
+        skeleton_name=skeleton_name,
+        order=instance_order,
+        paths_as_given=paths_as_given,
     )
     with atomic_outputs([target], overwrite=overwrite) as (temporary,):
         write_labels_nwbfile(nwbfile, plan, temporary)
@@ -643,7 +655,12 @@ def write(
         appending to a file whose poses are all in sleap-io's layout (written
         by sleap-io, or with ``layout="sleap-io"``): the new individuals then
         join that layout, as tracks of the file's video, so that
-        ``sleap_io.load_nwb`` still reads every individual.
+        ``sleap_io.load_nwb`` still reads every individual. Labelled frames
+        (PoseTraining) are laid out alike in both; ``"sleap-io"`` writes their
+        video and image paths as the dataset gives them, as sleap-io does (its
+        ``load_nwb`` takes a relative path as relative to the working folder),
+        where ``"posebridge"`` writes them relative to the .nwb file, as NWB
+        (nwbinspector) asks.
 
     Returns
     -------
@@ -663,11 +680,6 @@ def write(
         layout = "sleap-io" if sleap_io_file and not labels.is_labels(ds) else "posebridge"
     if layout not in LAYOUTS:
         raise PoseBridgeError(f"layout must be one of {LAYOUTS}, got {layout!r}.")
-    if layout == "sleap-io" and labels.is_labels(ds):
-        raise PoseBridgeError(
-            "layout='sleap-io' is sleap-io's predictions layout (PoseEstimation); labelled "
-            "frames are written as PoseTraining, as sleap-io's annotations are."
-        )
     if not labels.is_labels(ds):  # a PoseEstimation with no frame reads back with no keypoint
         refuse_empty(ds, "NWB", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_bad_names(ds, "NWB", forbidden="\x00")
@@ -714,9 +726,22 @@ def write(
         if export_frames:
             if append:
                 raise PoseBridgeError("export_frames writes a new NWB file; it cannot append.")
-            return export_annotations(ds, Path(path), config_, overwrite=overwrite, search=folders)
+            return export_annotations(
+                ds,
+                Path(path),
+                config_,
+                overwrite=overwrite,
+                search=folders,
+                paths_as_given=layout == "sleap-io",
+            )
         return write_labels_file(
-            ds, Path(path), config_, overwrite=overwrite, append=append, instance_order=order
+            ds,
+            Path(path),
+            config_,
+            overwrite=overwrite,
+            append=append,
+            instance_order=order,
+            paths_as_given=layout == "sleap-io",
         )
     if export_frames:
         raise PoseBridgeError(
