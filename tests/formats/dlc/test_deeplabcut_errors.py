@@ -745,6 +745,70 @@ def test_a_table_info_naming_a_function_runs_nothing(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+def _shared_list_pickle(depth: int) -> bytes:
+    """Protocol-0 'info' whose level names hold a list of one list shared ``depth`` times
+    over through the pickle's memo: a few hundred bytes, 2**depth items unfolded."""
+    import pickle
+
+    shared: list = ["x"]
+    for _ in range(depth):
+        shared = [shared, shared]
+    return pickle.dumps({1: {"names": ["scorer", shared, "coords"]}}, protocol=0)
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        b"(dp0\nI1\n(dp1\nVnames\np2\nc__builtin__\nrange\np3\n(I0\nL1000000000000000L\nI1\n"
+        b"tp4\nRp5\nss.",
+        _shared_list_pickle(40),
+        b"(dp0\nI1\n(dp1\nVnames\np2\nc__builtin__\nstr\n(" + b"(lp3\n" + b"g3\na" * 8 + b"tRss.",
+    ],
+    ids=["a range of 10**15 names", "a list shared 2**40 times", "str of a container"],
+)
+def test_a_table_info_that_unfolds_to_billions_of_items_is_refused_at_once(
+    tmp_path: Path, info: bytes
+) -> None:
+    """A pickle of about a hundred bytes made every reading (detection included) walk
+    10**15 level names or the text of 2**40 items: gigabytes, then MemoryError, or minutes."""
+    path = tmp_path / "crafted.h5"
+    _h5_frame().to_hdf(path, key="df_with_missing", format="table")
+    with h5py.File(path, "r+") as h5:
+        h5["df_with_missing"].attrs["info"] = np.bytes_(info)
+
+    with pytest.raises(FormatError, match="'info'") as caught:
+        posebridge.load(path, format="dlc")
+    assert str(path) in str(caught.value)
+    with pytest.raises(PoseBridgeError):
+        posebridge.load(path)  # detection says it is no format it knows, without the walk
+
+
+def test_a_table_info_whose_level_names_are_not_a_list_is_named_as_such(tmp_path: Path) -> None:
+    """Level names of another kind (a number, a pandas object read as an inert stand-in)
+    were blamed on a damaged HDF5 file: "'int' object is not iterable"."""
+    path = tmp_path / "crafted.h5"
+    _h5_frame().to_hdf(path, key="df_with_missing", format="table")
+    with h5py.File(path, "r+") as h5:
+        h5["df_with_missing"].attrs["info"] = np.bytes_(b"(dp0\nI1\n(dp1\nVnames\np2\nI5\nss.")
+
+    with pytest.raises(FormatError, match="names its column levels with 5, not a list") as caught:
+        posebridge.load(path, format="dlc")
+    assert "HDF5" not in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["eager", "lazy"])
+def test_a_fixed_h5_row_index_of_true_and_false_is_refused(tmp_path: Path, how: str) -> None:
+    """The fixed layout read [True, False] as frames 1 and 0, and sorted the rows by them
+    (the table layout refused the same frame: 'of kind bool')."""
+    path = tmp_path / "bools.h5"
+    _h5_frame(pd.Index([True, False, True, False])).to_hdf(
+        path, key="df_with_missing", format="fixed"
+    )
+    with pytest.raises(FormatError, match="of kind 'bool'") as caught:
+        _read_h5_by(how, path)
+    assert str(path) in str(caught.value)
+
+
 @pytest.mark.parametrize("how", ["eager", "lazy"])
 @pytest.mark.parametrize("layout", ["fixed", "table"])
 def test_a_fractional_float_row_index_in_h5_is_refused(

@@ -74,6 +74,8 @@ def guarded_builtin(name: str) -> Any:
     it holds. Called with a number (``bytearray(10**9)``) or a ``range``
     (``list(range(10**9))``), a pickle of a few bytes would make gigabytes:
     such a call raises :class:`PickleSizeError` (the caller names the file).
+    So does ``str`` of a container: a list holding one list many times over,
+    shared through the pickle's memo, is a few bytes and its text terabytes.
 
     Examples
     --------
@@ -85,11 +87,16 @@ def guarded_builtin(name: str) -> Any:
     posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle asks for list(...
     """
     kind = getattr(builtins, name)
-    if name not in _EXPANDING:
+    if name not in _EXPANDING and name != "str":
         return kind
 
     def make(*args: Any) -> Any:
         first = args[0] if args else None
+        if name == "str" and isinstance(first, list | tuple | dict | set | frozenset):
+            # the text of a list whose items are one list shared over and over: 2**40 items
+            raise PickleSizeError(
+                "the pickle asks for str(...) of a container, which no data file writes"
+            )
         sized = name in ("bytes", "bytearray") and isinstance(first, int)
         if sized or isinstance(first, range):
             raise PickleSizeError(

@@ -35,7 +35,7 @@ import h5py
 import numpy as np
 
 from posebridge._outputs import limit_cause
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, brief
 from posebridge.formats._shared.hdf5 import (
     check_size,
     one_number,
@@ -151,13 +151,62 @@ def safe_unpickle(
     """
     raw = bytes(np.asarray(data).tobytes()) if not isinstance(data, bytes) else data
     try:
-        return unpickler(io.BytesIO(raw), encoding="utf-8").load()
+        value = unpickler(io.BytesIO(raw), encoding="utf-8").load()
+        _check_unfolded_size(value)
     except Exception as error:  # any failure of a foreign pickle is a format error
         raise FormatError(
             path,
             f"the pandas attribute '{what}' could not be read safely ({error}); only "
             "pickles of plain lists, tuples, dicts, strings and numbers are accepted.",
         ) from None
+    return value
+
+
+#: Items and characters an unpickled attribute may hold once shared parts are counted
+#: each time they appear (pandas' labels of 100,000 columns of 4 levels are about 2 million).
+MAX_UNFOLDED_SIZE = 5_000_000
+
+
+def _check_unfolded_size(value: Any) -> None:
+    """Refuse an unpickled value whose items, counted each time they appear, pass
+    :data:`MAX_UNFOLDED_SIZE`.
+
+    A pickle's memo lets one list appear many times: ``[L, L]`` forty levels deep
+    is a few hundred bytes, and its 2**40 items would be walked by any reading of
+    the labels (a ``range`` of 10**15 level names too). The walk stops as soon as
+    the budget is spent.
+
+    Examples
+    --------
+    >>> _check_unfolded_size([("scorer", "nose", "x"), ("scorer", "nose", "y")])
+    >>> _check_unfolded_size(range(10**15))
+    Traceback (most recent call last):
+    ...
+    ValueError: it holds more than 5000000 items and characters ...
+    """
+    budget = MAX_UNFOLDED_SIZE
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str | bytes | bytearray):
+            budget -= len(item) + 1
+        elif isinstance(item, dict):
+            budget -= 1
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            budget -= 1 + len(item)
+            if budget >= 0:
+                pending.extend(item)
+        elif isinstance(item, range):
+            budget -= 1 + len(item)
+        else:
+            budget -= 1
+        if budget < 0:
+            raise ValueError(
+                f"it holds more than {MAX_UNFOLDED_SIZE} items and characters once the "
+                "parts it repeats are counted each time"
+            )
 
 
 @dataclass
@@ -265,7 +314,17 @@ def column_level_names(group: h5py.Group, path: Path) -> list[str | None]:
             return []
         axis_info = info.get(1, {})
         names = axis_info.get("names") if isinstance(axis_info, dict) else None
-        return [None if n is None else str(n) for n in names] if names else []
+        if names is None:
+            return []
+        if not isinstance(names, list | tuple) or not all(
+            n is None or isinstance(n, str | int) for n in names
+        ):
+            raise FormatError(
+                path,
+                f"the pandas attribute 'info' of '{group.name}' names its column levels with "
+                f"{brief(names)}, not a list of names.",
+            )
+        return [None if n is None else str(n) for n in names]
     if layout == "fixed":
         if _text(group.attrs.get("axis0_variety", b"")) != "multi":
             return [_fixed_name(group.get("axis0"))]
@@ -410,7 +469,7 @@ def check_row_index_kind(
             "DataFrame with its frame numbers as the index (df.reset_index(drop=True) for "
             "rows 0, 1, 2, ...).",
         )
-    if known is not None and kind not in known:
+    if (known is not None and kind not in known) or kind == "bool":
         raise FormatError(
             path,
             f"the row index{where} is of kind '{kind}'; expected frame numbers or image paths.",
