@@ -401,3 +401,18 @@ def test_a_glob_whose_fixed_part_is_a_folder_read_as_one_input_plans_that_folder
     assert [(Path(job.source).name, job.error) for job in jobs] == [("m2", "")]
     by_name = plan_jobs(tmp_path / "m2", tmp_path / "out", to="netcdf")
     assert [job.target for job in jobs] == [job.target for job in by_name]
+
+
+def test_a_bare_double_star_inside_a_folder_read_as_one_input_plans_that_folder(
+    tmp_path, monkeypatch
+):
+    """'**' from inside a TRex folder planned each fish's .npz as its own job (one
+    dataset of two fish became two outputs of one), where './**' planned the folder."""
+    _trex(tmp_path / "m2")
+    monkeypatch.chdir(tmp_path / "m2")
+
+    bare = plan_jobs("**", tmp_path / "out", to="netcdf")
+    dotted = plan_jobs("./**", tmp_path / "out", to="netcdf")
+
+    assert [(Path(job.source).resolve(), job.error) for job in bare] == [(tmp_path / "m2", "")]
+    assert [job.target for job in bare] == [job.target for job in dotted]

@@ -205,6 +205,9 @@ def _expand(
         says whether it is an input: a dataset's label files are not) and the label
         files of a YOLO dataset matched."""
         matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
+        root = _fixed_part(text)
+        if Path(text).parts == ("**",) and root.is_dir() and root not in matches:
+            matches.insert(0, root)  # as 'x/**' matches x/ and './**' matches ./
         if not matches:
             return [_Input(Path(text), "", problem=f"{text}: {_NO_MATCH}")]
         folders = [m for m in matches if m.is_dir()]
@@ -213,7 +216,6 @@ def _expand(
         for match in outermost:  # a dataset's data.yaml matched beside its folders
             if match.is_file() and match.suffix.lower() in (".yaml", ".yml"):
                 label_folders |= dataset_label_folders(match)
-        root = _fixed_part(text)
         listed: list[_Input] = []
         for match in outermost:
             if match.is_dir():

@@ -738,6 +738,17 @@ def test_the_source_layout_goes_through_netcdf_and_nowhere_it_means_nothing(
         posebridge.save(from_sleap, tmp_path / "from_sleap.h5")
 
 
+@pytest.mark.parametrize(
+    "value", [np.array(["multi-animal", "x"]), np.array(["multi-animal"]), ["multi-animal"], 1]
+)
+def test_a_source_layout_attr_that_is_not_text_is_ignored(tmp_path: Path, value) -> None:
+    """An array of two texts raised numpy's raw 'truth value of an array is ambiguous'
+    from the writer, after validate had passed the dataset."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["id_0"], fps=10)
+    (out,) = posebridge.save(ds.assign_attrs(dlc_layout=value), tmp_path / "out.h5")
+    assert pd.read_hdf(out).columns.nlevels == 3  # the single-animal default
+
+
 @pytest.mark.parametrize("how", ["eager", "lazy"])
 @pytest.mark.parametrize("layout", ["fixed", "table"])
 def test_a_float_row_index_of_whole_numbers_in_h5_reads_as_frame_numbers(

@@ -393,7 +393,9 @@ def individuals_level_by_source(ds: xr.Dataset, given: bool | None) -> bool | No
     """
     if given is not None:
         return given
-    return True if ds.attrs.get(layout.DLC_LAYOUT) == layout.MULTI_ANIMAL else None
+    source_layout = ds.attrs.get(layout.DLC_LAYOUT)  # any other value than the text: ignored
+    multi_animal = isinstance(source_layout, str) and source_layout == layout.MULTI_ANIMAL
+    return True if multi_animal else None
 
 
 def _warn_name_not_stored(ds: xr.Dataset, path: Path) -> None:
