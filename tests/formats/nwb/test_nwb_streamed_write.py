@@ -106,3 +106,26 @@ def test_a_streamed_append_computes_each_chunk_once(tmp_path, layout):
         posebridge.save(added, memory_file, append=True)
     assert computed == dict.fromkeys(range(8), 1)  # 30 frames in chunks of 4
     _same_files([streamed_file], [memory_file])
+
+
+@pytest.mark.parametrize("longer_first", [True, False], ids=["longer first", "shorter first"])
+def test_videos_of_different_lengths_in_one_sleap_io_file_are_each_filled_to_their_end(
+    tmp_path, longer_first
+):
+    """The windows were taken from the first video's array: the 50-frame video's rows 20..49
+    kept HDF5's fill value, 0.0, and read back as points at the origin, without a word."""
+    from posebridge.formats import nwb
+
+    longer = _poses(50, 2).assign_attrs(video_path="b.mp4")
+    shorter = _poses(20, 2, names="n").assign_attrs(video_path="a.mp4")
+    videos = [longer, shorter] if longer_first else [shorter, longer]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        streamed = nwb.write_sleap_io([v.chunk({"time": 8}) for v in videos], tmp_path / "s.nwb")
+        in_memory = nwb.write_sleap_io(videos, tmp_path / "m.nwb")
+
+    _same_files(streamed, in_memory)
+    with h5py.File(streamed[0]) as h5:
+        (long_video,) = [name for name in h5["processing"] if name.endswith("_b")]
+        written = h5[f"processing/{long_video}/track=m0/nose/data"][()]
+    np.testing.assert_array_equal(written, longer.position.values[:, :, 0, 0])

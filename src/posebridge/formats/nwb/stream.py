@@ -288,10 +288,11 @@ def _write_rows(dataset: Any, first: int, values: np.ndarray) -> None:
 def fill_series(series: Sequence[tuple[Any, SeriesSource]]) -> None:
     """Write the values of each source into its ``h5py.Dataset`` (see :class:`StreamedData`).
 
-    All the datasets are filled together, window by window along time (one chunk
-    of the dask arrays, or consecutive small ones up to :data:`WINDOW_BYTES`):
-    one dask compute of the window of every source array, then one write per
-    dataset. Rows past a source array's end (padding) are written as NaN.
+    All the datasets whose sources have one length (the series of one video) are
+    filled together, window by window along time (one chunk of the dask arrays, or
+    consecutive small ones up to :data:`WINDOW_BYTES`): one dask compute of the
+    window of every such source array, then one write per dataset. Rows past a
+    source array's end (padding) are written as NaN.
 
     Parameters
     ----------
@@ -320,24 +321,32 @@ def fill_series(series: Sequence[tuple[Any, SeriesSource]]) -> None:
         key = (source.array.name if is_dask(source.array) else id(source.array), dtype.str)
         arrays.setdefault(key, (source.array, dtype))
         keyed.append((dataset, source, key))
-    chunked = [array for array, _ in arrays.values() if is_dask(array)]
-    length = int(next(iter(arrays.values()))[0].shape[0])
-    bounds = [int(b) for b in np.cumsum((0, *chunked[0].chunks[0]))] if chunked else [0, length]
-    frame_bytes = sum(
-        int(np.prod(array.shape[1:], dtype=np.int64)) * dtype.itemsize
-        for array, dtype in arrays.values()
-    )
-    for low, high in _windows(bounds, frame_bytes):
-        computed = dask.compute(
-            *(array[low:high] for array, _ in arrays.values()), scheduler="synchronous"
+    # sources of one length (a video's series) share their windows; the videos of a
+    # sleap-io-layout file differ in length, and each is filled to its own end
+    by_length: dict[int, dict[tuple[Any, str], tuple[Any, np.dtype]]] = {}
+    for key, (array, dtype) in arrays.items():
+        by_length.setdefault(int(array.shape[0]), {})[key] = (array, dtype)
+    for length, group in by_length.items():
+        chunked = [array for array, _ in group.values() if is_dask(array)]
+        bounds = (
+            [int(b) for b in np.cumsum((0, *chunked[0].chunks[0]))] if chunked else [0, length]
         )
-        blocks = {
-            key: as_stored(block, dtype)
-            for (key, (_, dtype)), block in zip(arrays.items(), computed, strict=True)
-        }
-        for dataset, source, key in keyed:
-            _write_rows(dataset, low, blocks[key][(slice(None), *source.index)])
-        del computed, blocks
+        frame_bytes = sum(
+            int(np.prod(array.shape[1:], dtype=np.int64)) * dtype.itemsize
+            for array, dtype in group.values()
+        )
+        for low, high in _windows(bounds, frame_bytes):
+            computed = dask.compute(
+                *(array[low:high] for array, _ in group.values()), scheduler="synchronous"
+            )
+            blocks = {
+                key: as_stored(block, dtype)
+                for (key, (_, dtype)), block in zip(group.items(), computed, strict=True)
+            }
+            for dataset, source, key in keyed:
+                if key in blocks:
+                    _write_rows(dataset, low, blocks[key][(slice(None), *source.index)])
+            del computed, blocks
     for dataset, source in series:
         rows = int(source.array.shape[0])
         if source.rows > rows:
