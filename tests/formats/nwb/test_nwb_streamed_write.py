@@ -129,3 +129,18 @@ def test_videos_of_different_lengths_in_one_sleap_io_file_are_each_filled_to_the
         (long_video,) = [name for name in h5["processing"] if name.endswith("_b")]
         written = h5[f"processing/{long_video}/track=m0/nose/data"][()]
     np.testing.assert_array_equal(written, longer.position.values[:, :, 0, 0])
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+def test_lazy_positions_beside_confidence_in_memory_write_the_in_memory_file(tmp_path, layout):
+    """Lazy positions with confidence in memory raised a raw AttributeError ('numpy.ndarray'
+    object has no attribute 'numblocks') from deep inside the writer."""
+    ds = _poses(30, 2)
+    mixed = ds.assign(position=ds["position"].chunk({"time": 7}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        options = {"split_individuals": False} if layout == "posebridge" else {"layout": layout}
+        streamed = posebridge.save(mixed, tmp_path / "mixed.nwb", **options)
+        in_memory = posebridge.save(ds, tmp_path / "memory.nwb", **options)
+
+    _same_files(streamed, in_memory)

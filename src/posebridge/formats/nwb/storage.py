@@ -155,7 +155,8 @@ def _padded_lazily(array: Any, rows: int) -> Any:
 
 
 def any_finite_block(data: Any) -> bool:
-    """Whether a dask array along time holds a finite value, reading blocks until one does.
+    """Whether a dask (or numpy) array along time holds a finite value, reading blocks
+    until one does.
 
     Confidence is usually finite in the first block: one block is read instead
     of the whole array (which the series then read again to write it).
@@ -166,6 +167,8 @@ def any_finite_block(data: Any) -> bool:
     >>> any_finite_block(da.from_array(np.array([np.nan, np.nan, 1.0]), chunks=1))
     True
     """
+    if not hasattr(data, "numblocks"):  # in memory beside lazy positions: one block
+        return bool(np.isfinite(np.asarray(data)).any())
     for block in range(data.numblocks[0]):
         if np.isfinite(data.blocks[block].compute(scheduler="sync")).any():
             return True
