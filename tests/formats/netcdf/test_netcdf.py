@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -54,8 +56,10 @@ def test_broken_netcdf_files_raise_format_error_naming_the_file(tmp_path, conten
 
 @pytest.mark.parametrize("owner", ["dataset", "position", "time"])
 @pytest.mark.parametrize(
-    "value", [{"a": 1}, [1, "a"], [True, False], [[1, 2]], 1 + 2j, object()],
-    ids=["dict", "mixed list", "bool list", "nested list", "complex", "object"],
+    "value", [{"a": 1}, [1, "a"], [True, False], [[1, 2]], 1 + 2j, object(), 2**70,
+              __import__("fractions").Fraction(1, 3)],
+    ids=["dict", "mixed list", "bool list", "nested list", "complex", "object",
+         "whole number past 64 bits", "fraction"],
 )  # fmt: skip
 def test_an_attribute_netcdf_cannot_hold_is_refused_naming_it(tmp_path, owner, value):
     ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
@@ -72,9 +76,13 @@ def test_an_attribute_netcdf_cannot_hold_is_refused_naming_it(tmp_path, owner, v
 @pytest.mark.parametrize(
     ("kind", "name"),
     [("variable", ""), ("variable", "a/b"), ("variable", 5), ("attribute", ""),
-     ("attribute", 5)],
+     ("attribute", 5), ("variable", "a\x00b"), ("attribute", "a\x00b"), ("variable", "."),
+     ("variable", "a\udcffb"), ("attribute", "a\udcffb"), ("attribute", "DIMENSION_LIST"),
+     ("attribute", "_Netcdf4Dimid")],
     ids=["empty variable", "slash variable", "number variable", "empty attribute",
-         "number attribute"],
+         "number attribute", "NUL variable", "NUL attribute", "dot variable",
+         "not UTF-8 variable", "not UTF-8 attribute", "netCDF's DIMENSION_LIST",
+         "netCDF's _Netcdf4Dimid"],
 )  # fmt: skip
 def test_a_name_netcdf_cannot_hold_is_refused_naming_it(tmp_path, kind, name):
     ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
@@ -83,16 +91,30 @@ def test_a_name_netcdf_cannot_hold_is_refused_naming_it(tmp_path, kind, name):
     else:
         ds.attrs[name] = "x"
     target = tmp_path / "out.nc"
-    with pytest.raises(posebridge.SchemaError, match=f"the {kind} name {name!r} cannot") as error:
+    said = re.escape(f"the {kind} name {name!r} cannot")
+    with pytest.raises(posebridge.SchemaError, match=said) as error:
         posebridge.save(ds, target)
     assert str(target) in str(error.value)
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("value", [["a", "b"], (1, 2), np.float32(2.5), b"x", np.arange(3)])
+@pytest.mark.parametrize(
+    "value", [["a", "b"], (1, 2), np.float32(2.5), b"x", np.arange(3), np.array(["x", "yy"])]
+)
 def test_attributes_netcdf_holds_are_written(tmp_path, value):
     ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
     ds.attrs["extra"] = value
     back = posebridge.load(posebridge.save(ds, tmp_path / "out.nc")[0])
     expected = value.decode() if isinstance(value, bytes) else value
     np.testing.assert_array_equal(back.attrs["extra"], expected)
+
+
+@pytest.mark.parametrize("given", ["time", ["time"], {"time"}], ids=["text", "list", "set"])
+def test_unlimited_dims_given_as_one_name_or_several_are_written_unlimited(tmp_path, given):
+    """A name given as text (as xarray's to_netcdf takes it) was read letter by letter,
+    and time was written as a fixed dimension."""
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
+    ds.encoding["unlimited_dims"] = given
+    (path,) = posebridge.save(ds, tmp_path / "out.nc")
+    with xr.open_dataset(path, engine="h5netcdf") as back:
+        assert back.encoding["unlimited_dims"] == {"time"}

@@ -6,7 +6,6 @@ as it is and comes back identical.
 
 from __future__ import annotations
 
-import numbers
 from pathlib import Path
 
 import numpy as np
@@ -168,7 +167,9 @@ def _write_to_store(ds: xr.Dataset, sink: object) -> None:
     from xarray.backends.common import ArrayWriter
     from xarray.backends.locks import HDF5_LOCK
 
-    unlimited = [d for d in ds.encoding.get("unlimited_dims", ()) if d in ds.dims]
+    given = ds.encoding.get("unlimited_dims") or ()
+    given = [given] if isinstance(given, str) else given  # one name, as to_netcdf takes it
+    unlimited = [d for d in given if d in ds.dims]
     store = H5NetCDFStore.open(sink, mode="w", lock=HDF5_LOCK, invalid_netcdf=False)
     try:
         writer = ArrayWriter()
@@ -182,19 +183,25 @@ def _holds(value: object) -> bool:
     """Whether netCDF (through h5netcdf) stores ``value`` as an attribute: text, bytes, a
     real number (a bool as 0 or 1), an array of numbers or text, or a list of text or one
     of numbers."""
-    if isinstance(value, str | bytes | numbers.Real | np.integer | np.floating):
+    if isinstance(value, str | bytes | bool | np.bool_) or _stored_number(value):
         return True
     if isinstance(value, np.ndarray):
-        return value.dtype.kind in "iufSU"
+        return value.dtype.kind in "iufSU"  # text ('U') as a list of text: _utf8_attributes
     if isinstance(value, list | tuple):
         texts = all(isinstance(item, str) for item in value)
         reals = all(
-            isinstance(item, numbers.Real | np.integer | np.floating)
-            and not isinstance(item, bool | np.bool_)
-            for item in value
+            _stored_number(item) and not isinstance(item, bool | np.bool_) for item in value
         )
         return texts or reals
     return False
+
+
+def _stored_number(value: object) -> bool:
+    """Whether ``value`` is a number HDF5 stores as it is: a float, or a whole number of
+    64 bits (not 2**70, nor a Fraction or Decimal, which numpy keeps as objects)."""
+    if isinstance(value, float | np.floating | np.integer):
+        return True
+    return isinstance(value, int) and -(2**63) <= value < 2**64
 
 
 def _refuse_names_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:
@@ -208,11 +215,36 @@ def _refuse_names_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:
     named += [("attribute", key) for attrs in attributes for key in attrs]
     for kind, name in named:
         if not isinstance(name, str) or not name or (kind != "attribute" and "/" in name):
-            raise SchemaError(
-                f"{path}: the {kind} name {name!r} cannot be stored in netCDF, whose names "
-                f"are non-empty text{'' if kind == 'attribute' else ' without /'}. "
-                "Rename it or drop it."
-            )
+            problem = f"names are non-empty text{'' if kind == 'attribute' else ' without /'}"
+        elif "\x00" in name:
+            problem = "names hold no NUL character (HDF5 ends a name there)"
+        elif not name.isascii() and not _utf8(name):
+            problem = "names are UTF-8 text"
+        elif kind != "attribute" and name in (".", ".."):
+            problem = "names '.' and '..' are HDF5's own for a group and its parent"
+        elif kind == "attribute" and name in NETCDF_OWN_ATTRIBUTES:
+            problem = "netCDF-4 keeps this attribute name for its own dimension bookkeeping"
+        else:
+            continue
+        raise SchemaError(
+            f"{path}: the {kind} name {name!r} cannot be stored in netCDF: {problem}. "
+            "Rename it or drop it."
+        )
+
+
+#: Attribute names netCDF-4 (and h5netcdf) write themselves, refused on data.
+NETCDF_OWN_ATTRIBUTES = frozenset(
+    {"REFERENCE_LIST", "CLASS", "DIMENSION_LIST", "NAME", "_Netcdf4Dimid",
+     "_Netcdf4Coordinates", "_nc3_strict", "_NCProperties"}
+)  # fmt: skip
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a name decoded with surrogateescape
+        return False
+    return True
 
 
 def _refuse_attributes_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:
@@ -231,13 +263,21 @@ def _refuse_attributes_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:
 
 
 def _utf8_attributes(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` (not copied when nothing changes) with every text attribute valid UTF-8."""
+    """``ds`` (not copied when nothing changes) with every text attribute valid UTF-8,
+    and an array of text as a list of text (h5py stores no numpy ``<U`` array)."""
+
+    def stored(value: object) -> object:
+        if isinstance(value, str):
+            return utf8_text(value)
+        if isinstance(value, np.ndarray) and value.dtype.kind == "U":  # h5py has no '<U'
+            return [str(item) for item in value.ravel()]
+        return value
 
     def fixed(attrs: dict) -> dict:
-        return {k: utf8_text(v) if isinstance(v, str) else v for k, v in attrs.items()}
+        return {k: stored(v) for k, v in attrs.items()}
 
     owners = [ds.attrs] + [v.attrs for v in ds.variables.values()]
-    if all(fixed(attrs) == attrs for attrs in owners):
+    if all(stored(v) is v for attrs in owners for v in attrs.values()):
         return ds
     out = ds.copy(deep=False)
     out.attrs = fixed(ds.attrs)
