@@ -51,7 +51,8 @@ from posebridge.formats._shared.record import Format
 from posebridge.formats.nwb.append import add_to_object, append_file
 from posebridge.formats.nwb.build import iter_build
 from posebridge.formats.nwb.combine import COMBINE_CHOICES
-from posebridge.formats.nwb.config import NWBFileSaveConfig, as_config
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.metadata_checks import as_config
 from posebridge.formats.nwb.read import (
     CONTENTS,
     content_of,

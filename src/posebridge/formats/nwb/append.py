@@ -30,8 +30,9 @@ from posebridge.formats.nwb.common import (
     rejected,
     times_origin,
 )
-from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
+from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
+from posebridge.formats.nwb.metadata_checks import start_time
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
 

@@ -67,7 +67,8 @@ from posebridge.formats.nwb.common import (
     unique_names,
     view_tag,
 )
-from posebridge.formats.nwb.config import NWBFileSaveConfig, start_time
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.metadata_checks import start_time
 from posebridge.formats.nwb.naming import container_names, individual_ranks, named
 from posebridge.formats.nwb.storage import (
     Storage,

@@ -33,15 +33,15 @@ from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.append import append_file, check_nwb
 from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
 from posebridge.formats.nwb.common import reading_with_pynwb
-from posebridge.formats.nwb.config import (
-    NWBFileSaveConfig,
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.export import export_annotations
+from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
+from posebridge.formats.nwb.metadata_checks import (
     as_config,
     check_entities,
     check_skeleton,
     source_name,
 )
-from posebridge.formats.nwb.export import export_annotations
-from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
 from posebridge.formats.nwb.storage import Storage, storage_from
 from posebridge.formats.nwb.training_write import build_training, write_frames
@@ -76,12 +76,13 @@ def options_config(
     """The config to write with: ``config``, then ``metadata``, then the single options.
 
     Checked before anything is written: text NWB cannot hold (NUL, empty or
-    ``/`` in names: :func:`~posebridge.formats.nwb.config.check_text`), and one
+    ``/`` in names: :func:`~posebridge.formats.nwb.metadata_checks.check_text`), and one
     ``subject_id`` (option or shared ``metadata`` value) for several
     individuals written one file each, and sections keyed by entity whose keys
     name no individual (keypoint) of the data
-    (:func:`~posebridge.formats.nwb.config.check_entities`). A shared ``subject_id`` in ``config``
-    follows movement's rule instead (each file gets its individual's name).
+    (:func:`~posebridge.formats.nwb.metadata_checks.check_entities`). A shared
+    ``subject_id`` in ``config`` follows movement's rule instead (each file gets its
+    individual's name).
     """
     extra = as_config(metadata, "metadata")
     given = as_config(config, "config")
