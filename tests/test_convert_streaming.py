@@ -597,3 +597,46 @@ def test_a_misspelt_writer_option_is_refused_before_the_source_is_read(tmp_path)
     with pytest.raises(posebridge.PoseBridgeError, match="has no option 'subjectid'"):
         convert(source, tmp_path / "out.nwb", subjectid="M1", progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]
+
+
+def test_conversions_on_two_threads_ending_in_the_order_they_began_leave_dask_as_it_was(
+    tmp_path,
+):
+    """Each conversion set dask's scheduler with dask.config.set as a context: the first
+    to end put back what it found, the second put back 'synchronous', which then stayed
+    the process's scheduler for good."""
+    import threading
+
+    import dask
+
+    source = posebridge.save(_poses(40, 1, 2), tmp_path / "source.h5", "dlc")[0]
+    before = dask.config.get("scheduler", None)
+    a_running, b_running = threading.Event(), threading.Event()
+    a_may_end, a_ended = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def run(name: str, running: threading.Event, wait_for: threading.Event) -> None:
+        def on_chunk(done: int, total: int) -> None:
+            running.set()
+            assert wait_for.wait(timeout=60)
+
+        try:
+            convert(source, tmp_path / f"{name}.nc", chunk_frames=10, on_chunk=on_chunk)
+        except BaseException as error:  # handed to the test's thread
+            failures.append(error)
+        finally:
+            if name == "a":
+                a_ended.set()
+
+    first = threading.Thread(target=run, args=("a", a_running, a_may_end))
+    second = threading.Thread(target=run, args=("b", b_running, a_ended))
+    first.start()
+    assert a_running.wait(timeout=60)
+    second.start()
+    assert b_running.wait(timeout=60)  # both converting
+    a_may_end.set()  # the first to begin ends first
+    first.join(timeout=120)
+    second.join(timeout=120)
+
+    assert failures == []
+    assert dask.config.get("scheduler", None) == before

@@ -215,7 +215,6 @@ def save_in_chunks(
     >>> save_in_chunks(ds, "a.nwb", "nwb", chunk_frames=10_000)  # doctest: +SKIP
     [PosixPath('a.nwb')]
     """
-    import dask
 
     from posebridge.formats._shared.lazy import clear_blocks
 
@@ -229,7 +228,7 @@ def save_in_chunks(
     # would multiply the memory a chunk takes (on a Dask worker, the writers
     # compute their blocks with the synchronous scheduler themselves)
     in_worker = _in_dask_worker()
-    one_at_a_time = nullcontext() if in_worker else dask.config.set(scheduler="synchronous")
+    one_at_a_time = nullcontext() if in_worker else synchronous_scheduler()
     try:
         with _chunk_progress(progress, on_chunk) as report, one_at_a_time:
             if report is not None:
@@ -237,6 +236,43 @@ def save_in_chunks(
             return api.save(ds, target, format, overwrite=overwrite, **options)
     finally:
         clear_blocks()  # the rows the lazy readers kept for their last chunk
+
+
+_SCHEDULER_LOCK = threading.Lock()
+#: Conversions running with the synchronous scheduler, and the setting that put it.
+_scheduler_state: dict[str, Any] = {"open": 0, "setting": None}
+
+
+@contextmanager
+def synchronous_scheduler() -> Iterator[None]:
+    """Dask's synchronous scheduler for the process while any conversion runs here.
+
+    dask's configuration is one per process, and ``dask.config.set`` as a context
+    puts back what it found: two conversions on plain threads that end in the
+    order they started left ``synchronous`` set for good. The first conversion to
+    start sets it and the last to end puts back what was there before.
+
+    Examples
+    --------
+    >>> import dask
+    >>> with synchronous_scheduler():
+    ...     dask.config.get("scheduler")
+    'synchronous'
+    """
+    import dask
+
+    with _SCHEDULER_LOCK:
+        if _scheduler_state["open"] == 0:
+            _scheduler_state["setting"] = dask.config.set(scheduler="synchronous")
+        _scheduler_state["open"] += 1
+    try:
+        yield
+    finally:
+        with _SCHEDULER_LOCK:
+            _scheduler_state["open"] -= 1
+            if _scheduler_state["open"] == 0:
+                _scheduler_state["setting"].__exit__(None, None, None)
+                _scheduler_state["setting"] = None
 
 
 def check_chunking(
