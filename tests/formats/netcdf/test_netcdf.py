@@ -118,3 +118,30 @@ def test_unlimited_dims_given_as_one_name_or_several_are_written_unlimited(tmp_p
     (path,) = posebridge.save(ds, tmp_path / "out.nc")
     with xr.open_dataset(path, engine="h5netcdf") as back:
         assert back.encoding["unlimited_dims"] == {"time"}
+
+
+@pytest.mark.parametrize(
+    "value", [["caf\udce9.mp4", "b.mp4"], ("caf\udce9.mp4", "b.mp4"),
+              np.array(["caf\udce9.mp4", "b.mp4"])],
+    ids=["list", "tuple", "array"],
+)  # fmt: skip
+def test_texts_not_utf8_in_an_attribute_are_written_spelled_as_a_single_text_is(tmp_path, value):
+    """A list or array of texts holding a file name's byte that is not UTF-8 raised a raw
+    UnicodeEncodeError; a single such text is written with the byte spelled %XX."""
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
+    ds.attrs["videos"] = value
+    ds.attrs["video"] = str(value[0])
+    back = posebridge.load(posebridge.save(ds, tmp_path / "out.nc")[0])
+    assert list(back.attrs["videos"]) == [back.attrs["video"], str(value[1])]
+    assert back.attrs["video"] == "caf%E9.mp4"
+
+
+def test_an_array_of_text_of_two_dimensions_is_refused_naming_it(tmp_path):
+    """It was written as one flat list of text: its shape was lost without a word."""
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
+    ds.attrs["grid"] = np.array([["a", "b"], ["c", "d"]])
+    target = tmp_path / "out.nc"
+    with pytest.raises(posebridge.SchemaError, match="attribute 'grid' of the dataset") as error:
+        posebridge.save(ds, target)
+    assert str(target) in str(error.value)
+    assert list(tmp_path.iterdir()) == []

@@ -181,12 +181,15 @@ def _write_to_store(ds: xr.Dataset, sink: object) -> None:
 
 def _holds(value: object) -> bool:
     """Whether netCDF (through h5netcdf) stores ``value`` as an attribute: text, bytes, a
-    real number (a bool as 0 or 1), an array of numbers or text, or a list of text or one
-    of numbers."""
+    real number (a bool as 0 or 1), an array of numbers, an array of text of at most one
+    dimension (written as a list of text, whose shape netCDF cannot keep), or a list of
+    text or one of numbers."""
     if isinstance(value, str | bytes | bool | np.bool_) or _stored_number(value):
         return True
     if isinstance(value, np.ndarray):
-        return value.dtype.kind in "iufSU"  # text ('U') as a list of text: _utf8_attributes
+        if value.dtype.kind == "U":  # written as a list of text (_utf8_attributes): one row
+            return value.ndim <= 1
+        return value.dtype.kind in "iufS"
     if isinstance(value, list | tuple):
         texts = all(isinstance(item, str) for item in value)
         reals = all(
@@ -257,20 +260,25 @@ def _refuse_attributes_netcdf_cannot_hold(ds: xr.Dataset, path: Path) -> None:
                 raise SchemaError(
                     f"{path}: attribute {key!r} of {owner} is a {type(value).__name__} "
                     f"({value!r:.60}); netCDF attributes hold text, numbers, arrays of "
-                    "numbers or text, and lists of text or of numbers. Convert it (e.g. "
-                    "json.dumps) or drop it."
+                    "numbers, arrays of text of one row, and lists of text or of numbers. Convert "
+                    "it (e.g. json.dumps) or drop it."
                 )
 
 
 def _utf8_attributes(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` (not copied when nothing changes) with every text attribute valid UTF-8,
-    and an array of text as a list of text (h5py stores no numpy ``<U`` array)."""
+    """``ds`` (not copied when nothing changes) with every text attribute valid UTF-8
+    (alone, in a list or in an array), and an array of text as a list of text (h5py
+    stores no numpy ``<U`` array)."""
 
     def stored(value: object) -> object:
         if isinstance(value, str):
             return utf8_text(value)
         if isinstance(value, np.ndarray) and value.dtype.kind == "U":  # h5py has no '<U'
-            return [str(item) for item in value.ravel()]
+            return utf8_text(str(value)) if value.ndim == 0 else stored(value.tolist())
+        if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+            texts = [utf8_text(text) for text in value]
+            changed = any(new is not old for new, old in zip(texts, value, strict=True))
+            return texts if changed else value
         return value
 
     def fixed(attrs: dict) -> dict:
