@@ -517,42 +517,9 @@ def test_a_multi_camera_container_read_with_combine_views_gives_its_cameras(tmp_
 def test_combine_views_of_two_multi_camera_animals_is_refused_not_made_one_animal(tmp_path, how):
     """Two animals' MultiCameraPoseEstimation, two cameras each: combine="views" made
     all four cameras views of one individual 'id_0', without a word."""
-    pytest.importorskip("ndx_pose")
     import pynwb
-    from ndx_pose import (
-        MultiCameraPoseEstimation,
-        PoseEstimation,
-        PoseEstimationSeries,
-        Skeleton,
-        Skeletons,
-    )
-    from pynwb.testing.mock.file import mock_NWBFile
 
-    nwbfile = mock_NWBFile()
-    skeleton = Skeleton(name="sk", nodes=["nose", "tail"], edges=np.array([[0, 1]], "uint8"))
-    cameras = [nwbfile.create_device(name=f"camera{i}") for i in (1, 2)]
-    module = nwbfile.create_processing_module(name="behavior", description="poses")
-    module.add(Skeletons(skeletons=[skeleton]))
-
-    def series(name: str, dims: int, unit: str) -> PoseEstimationSeries:
-        return PoseEstimationSeries(name=name, data=np.ones((5, dims)), unit=unit,
-                                    reference_frame="r", timestamps=np.arange(5) / 10.0,
-                                    confidence=np.full(5, 0.9))  # fmt: skip
-
-    for animal in ("mouseA", "mouseB"):
-        per_camera = [
-            PoseEstimation(
-                name=f"{animal}_cam{i}",
-                skeleton=skeleton,
-                device=camera,
-                pose_estimation_series=[series(n, 2, "pixels") for n in ("nose", "tail")],
-            )
-            for i, camera in enumerate(cameras, start=1)
-        ]
-        module.add(MultiCameraPoseEstimation(
-            name=animal, skeleton=skeleton, pose_estimations=per_camera,
-            pose_estimation_series=[series(n, 3, "mm") for n in ("nose", "tail")],
-        ))  # fmt: skip
+    nwbfile = _two_animals_multi_camera_nwbfile()
     path = tmp_path / "two.nwb"
     with pynwb.NWBHDF5IO(str(path), "w") as io:
         io.write(nwbfile)
