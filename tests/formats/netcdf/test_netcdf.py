@@ -57,9 +57,9 @@ def test_broken_netcdf_files_raise_format_error_naming_the_file(tmp_path, conten
 @pytest.mark.parametrize("owner", ["dataset", "position", "time"])
 @pytest.mark.parametrize(
     "value", [{"a": 1}, [1, "a"], [True, False], [[1, 2]], 1 + 2j, object(), 2**70,
-              __import__("fractions").Fraction(1, 3)],
+              __import__("fractions").Fraction(1, 3), [-1, 2**64 - 1]],
     ids=["dict", "mixed list", "bool list", "nested list", "complex", "object",
-         "whole number past 64 bits", "fraction"],
+         "whole number past 64 bits", "fraction", "whole numbers no integer type holds"],
 )  # fmt: skip
 def test_an_attribute_netcdf_cannot_hold_is_refused_naming_it(tmp_path, owner, value):
     ds = model.from_numpy(np.zeros((3, 2, 2, 1)))

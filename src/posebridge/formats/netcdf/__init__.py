@@ -195,6 +195,9 @@ def _holds(value: object) -> bool:
         reals = all(
             _stored_number(item) and not isinstance(item, bool | np.bool_) for item in value
         )
+        whole = reals and all(isinstance(item, int | np.integer) for item in value)
+        if whole and value and np.asarray(value).dtype.kind not in "iu":
+            return False  # no integer type holds them all ([-1, 2**64 - 1]): numpy made floats
         return texts or reals
     return False
 
