@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import xarray as xr
@@ -431,10 +432,35 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
         "PoseEstimation holds each keypoint's positions and confidence only. Write .slp or "
         "netCDF (.nc) to keep them.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=5,
     )
 
 
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def _pynwb_type_errors_as_ours(what: str) -> Callable[[_Function], _Function]:
+    """Decorate a function that passes the caller's keywords to pynwb / ndx-pose: their
+    ``TypeError`` (an unknown keyword in the metadata) is raised as
+    :class:`posebridge.errors.TypeError` (:func:`~posebridge.formats.nwb.common.rejected`),
+    also when appending (not a problem of the file appended to)."""
+
+    def decorate(function: _Function) -> _Function:
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except TypeError as error:
+                if isinstance(error, PoseBridgeError):
+                    raise
+                raise rejected(error, what) from error
+
+        return call  # type: ignore[return-value]
+
+    return decorate
+
+
+@_pynwb_type_errors_as_ours("ndx-pose rejected the pose data")
 def add_poses(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -448,48 +474,11 @@ def add_poses(
     always_confidence: bool = False,
     rate_of_one_only: bool = False,
 ) -> list[Any]:
-    """Add the poses of ``ds`` to ``nwbfile`` (see :func:`_add_poses`).
-
-    A ``TypeError`` of pynwb / ndx-pose (an unknown keyword in the metadata) is
-    :class:`posebridge.errors.TypeError`, as in a new file, also when appending
-    (not a problem of the file appended to). Variables NWB has no place for
-    (:func:`warn_unwritten`) are left out with a warning.
-    """
-    warn_unwritten(ds, out_path if out_path is not None else "the in-memory NWBFile")
-    try:
-        return _add_poses(
-            nwbfile,
-            ds,
-            individuals,
-            config,
-            storage,
-            video,
-            out_path,
-            appending,
-            shared_skeleton,
-            always_confidence,
-            rate_of_one_only,
-        )
-    except TypeError as error:
-        if isinstance(error, PoseBridgeError):
-            raise
-        raise rejected(error, "ndx-pose rejected the pose data") from error
-
-
-def _add_poses(
-    nwbfile: Any,
-    ds: xr.Dataset,
-    individuals: list[str],
-    config: NWBFileSaveConfig,
-    storage: Storage,
-    video: str | None = None,
-    out_path: Path | None = None,
-    appending: bool = False,
-    shared_skeleton: tuple[str, str] | None = None,
-    always_confidence: bool = False,
-    rate_of_one_only: bool = False,
-) -> list[Any]:
     """Add one PoseEstimation per individual (and camera view) of ``ds`` to ``nwbfile``.
+
+    Variables NWB has no place for (:func:`warn_unwritten`) are left out with a
+    warning; pynwb's and ndx-pose's ``TypeError`` is posebridge's
+    (:func:`_pynwb_type_errors_as_ours`).
 
     A dataset with a ``view`` dim gets one PoseEstimation per (view,
     individual), as ndx-pose lays out several cameras (a PoseEstimation is one
@@ -537,6 +526,7 @@ def _add_poses(
 
     from posebridge.formats.nwb.stream import is_dask
 
+    warn_unwritten(ds, out_path if out_path is not None else "the in-memory NWBFile")
     views = views_of(ds)
     _refuse_tag_text(individuals, views)
     if video and views != [None]:
