@@ -27,7 +27,7 @@ import xarray as xr
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import check_size, refuse_unavailable_filters
 from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
-from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc import layout, pandas_hdf5, pandas_pickles
 from posebridge.formats.dlc.csv_lazy import open_lazy_csv
 from posebridge.formats.dlc.layout import DLC, LP
 from posebridge.formats.dlc.read import choose_key
@@ -44,7 +44,7 @@ def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
         raise NotLazy("table type")
     pandas_hdf5.group_encoding(group, path)  # refused as the eager reader refuses it
     pandas_hdf5.check_table_row_index(group, table, path)
-    axes = pandas_hdf5.safe_unpickle(
+    axes = pandas_pickles.safe_unpickle(
         group.attrs.get("non_index_axes", b"(lp0\n."), path, "non_index_axes"
     )
     columns = [pandas_hdf5._labels(c) for c in next(lab for axis, lab in axes if axis == 1)]
@@ -52,7 +52,7 @@ def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, 
     blocks = [f for f in fields if f.startswith("values_block_")]
     if len(blocks) != 1 or set(fields) != {"index", blocks[0]}:
         raise NotLazy("several blocks")
-    kind = pandas_hdf5.safe_unpickle(
+    kind = pandas_pickles.safe_unpickle(
         table.attrs.get(f"{blocks[0]}_kind", b"(lp0\n."), path, "kind"
     )
     if [pandas_hdf5._labels(c) for c in kind] != columns:

@@ -8,7 +8,7 @@ PyTables):
     ``values_block_<b>`` (one 2-D field per block of columns of one dtype).
     The column labels sit in small attributes written as protocol-0 pickles of
     builtins (``non_index_axes``, ``info``, ``values_block_<b>_kind``); they
-    are unpickled with :class:`BuiltinsOnlyUnpickler`, which refuses any
+    are unpickled by :mod:`~posebridge.formats.dlc.pandas_pickles`, which refuses any
     class, so a crafted file cannot run code (in ``info``, of which only the
     level names are used, any other object becomes an inert stand-in: pandas
     pickles a DatetimeIndex's frequency and time zone there).
@@ -25,8 +25,6 @@ anything else (object columns stored as pickled arrays, datetimes) raises
 
 from __future__ import annotations
 
-import io
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,11 +40,10 @@ from posebridge.formats._shared.hdf5 import (
     read_whole,
     refuse_unavailable_filters,
 )
-from posebridge.formats._shared.safe_pickle import guarded_builtin
+from posebridge.formats.dlc.pandas_pickles import safe_unpickle, unpickle_info
 from posebridge.model import labels
 
 __all__ = [
-    "BuiltinsOnlyUnpickler",
     "PandasFrame",
     "check_row_index_kind",
     "check_table_row_index",
@@ -55,158 +52,7 @@ __all__ = [
     "group_encoding",
     "pandas_groups",
     "read_frame",
-    "safe_unpickle",
 ]
-
-#: Builtins a pandas label pickle may name; nothing that can run code.
-_SAFE_BUILTINS = frozenset(
-    {"set", "frozenset", "complex", "slice", "range", "bytearray", "bytes", "str", "int",
-     "float", "list", "tuple", "dict", "bool"}
-)  # fmt: skip
-
-
-class BuiltinsOnlyUnpickler(pickle.Unpickler):
-    """An unpickler that admits a few builtin types and refuses every other class.
-
-    pandas writes its label attributes as protocol-0 pickles of lists, tuples,
-    dicts, strings and numbers, which never need a class; anything that asks
-    for one (a numpy array, an arbitrary callable) is refused.
-    """
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module in ("builtins", "__builtin__") and name in _SAFE_BUILTINS:
-            return guarded_builtin(name)  # list(range(10**9)): refused, not made
-        raise pickle.UnpicklingError(f"refused to load {module}.{name} from a pickled attribute")
-
-    def persistent_load(self, pid: Any) -> Any:
-        raise pickle.UnpicklingError("refused a persistent id in a pickled attribute")
-
-
-class _NotRead:
-    """What :class:`_InfoUnpickler` makes of any other class or function and of what it
-    would make (a time zone is ``getattr(ZoneInfo, '_unpickle')('Europe/Berlin', 1)``):
-    nothing of it is imported or run, and nothing is kept."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def __call__(self, *args: Any, **kwargs: Any) -> _NotRead:
-        return _NotRead()
-
-    def __setstate__(self, state: Any) -> None:
-        pass
-
-
-class _InfoUnpickler(BuiltinsOnlyUnpickler):
-    """The unpickler of a table's ``info``, of which only the column level names are used.
-
-    pandas keeps there, beside the names, a DatetimeIndex's frequency as a pandas
-    object (``pandas._libs.tslibs.offsets.Second``) and its time zone: such an
-    object becomes an inert :class:`_NotRead` instead of refusing the pickle, so
-    a DeepLabCut table indexed by dates is still recognised as one (and its reader
-    refuses the dates, saying so).
-    """
-
-    def find_class(self, module: str, name: str) -> Any:
-        try:
-            return super().find_class(module, name)
-        except pickle.UnpicklingError:
-            return _NotRead
-
-
-def safe_unpickle(
-    data: bytes | np.bytes_ | np.ndarray,
-    path: Path,
-    what: str,
-    unpickler: type[BuiltinsOnlyUnpickler] = BuiltinsOnlyUnpickler,
-) -> Any:
-    """Unpickle one attribute with :class:`BuiltinsOnlyUnpickler`.
-
-    Parameters
-    ----------
-    data
-        The raw attribute value.
-    path
-        The file, for error messages.
-    what
-        The attribute's name, for error messages.
-    unpickler
-        :class:`BuiltinsOnlyUnpickler` or a subclass.
-
-    Returns
-    -------
-    object
-        The unpickled builtin object.
-
-    Raises
-    ------
-    FormatError
-        When the pickle is broken or asks for anything but builtins.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> safe_unpickle(b"(lp0\\nVx\\np1\\na.", Path("f.h5"), "labels")
-    ['x']
-    """
-    raw = bytes(np.asarray(data).tobytes()) if not isinstance(data, bytes) else data
-    try:
-        value = unpickler(io.BytesIO(raw), encoding="utf-8").load()
-        _check_unfolded_size(value)
-    except Exception as error:  # any failure of a foreign pickle is a format error
-        raise FormatError(
-            path,
-            f"the pandas attribute '{what}' could not be read safely ({error}); only "
-            "pickles of plain lists, tuples, dicts, strings and numbers are accepted.",
-        ) from None
-    return value
-
-
-#: Items and characters an unpickled attribute may hold once shared parts are counted
-#: each time they appear (pandas' labels of 100,000 columns of 4 levels are about 2 million).
-MAX_UNFOLDED_SIZE = 5_000_000
-
-
-def _check_unfolded_size(value: Any) -> None:
-    """Refuse an unpickled value whose items, counted each time they appear, pass
-    :data:`MAX_UNFOLDED_SIZE`.
-
-    A pickle's memo lets one list appear many times: ``[L, L]`` forty levels deep
-    is a few hundred bytes, and its 2**40 items would be walked by any reading of
-    the labels (a ``range`` of 10**15 level names too). The walk stops as soon as
-    the budget is spent.
-
-    Examples
-    --------
-    >>> _check_unfolded_size([("scorer", "nose", "x"), ("scorer", "nose", "y")])
-    >>> _check_unfolded_size(range(10**15))
-    Traceback (most recent call last):
-    ...
-    ValueError: it holds more than 5000000 items and characters ...
-    """
-    budget = MAX_UNFOLDED_SIZE
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str | bytes | bytearray):
-            budget -= len(item) + 1
-        elif isinstance(item, dict):
-            budget -= 1
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            budget -= 1 + len(item)
-            if budget >= 0:
-                pending.extend(item)
-        elif isinstance(item, range):
-            budget -= 1 + len(item)
-        else:
-            budget -= 1
-        if budget < 0:
-            raise ValueError(
-                f"it holds more than {MAX_UNFOLDED_SIZE} items and characters once the "
-                "parts it repeats are counted each time"
-            )
 
 
 @dataclass
@@ -309,7 +155,7 @@ def column_level_names(group: h5py.Group, path: Path) -> list[str | None]:
     """
     layout = _layout(group)
     if layout == "table":
-        info = safe_unpickle(group.attrs.get("info", b"(dp0\n."), path, "info", _InfoUnpickler)
+        info = unpickle_info(group.attrs.get("info", b"(dp0\n."), path)
         if not isinstance(info, dict):
             return []
         axis_info = info.get(1, {})
@@ -502,7 +348,7 @@ def check_table_row_index(group: h5py.Group, table: h5py.Dataset, path: Path) ->
     kind = _text(table.attrs.get("index_kind", b""))
     index_class = "category" if _text(table.attrs.get("index_meta", b"")) == "category" else ""
     if kind == "integer" and not index_class:
-        info = safe_unpickle(group.attrs.get("info", b"(dp0\n."), path, "info", _InfoUnpickler)
+        info = unpickle_info(group.attrs.get("info", b"(dp0\n."), path)
         index_info = info.get("index") if isinstance(info, dict) else None
         if isinstance(index_info, dict) and "freq" in index_info:
             index_class = "period"
