@@ -144,3 +144,35 @@ def test_lazy_positions_beside_confidence_in_memory_write_the_in_memory_file(tmp
         in_memory = posebridge.save(ds, tmp_path / "memory.nwb", **options)
 
     _same_files(streamed, in_memory)
+
+
+@pytest.mark.parametrize("append", [False, True], ids=["write", "append"])
+def test_each_series_being_filled_holds_at_most_one_mib_of_chunk_cache(
+    tmp_path, monkeypatch, append
+):
+    """HDF5 2.0 gives each open dataset an 8 MiB chunk cache, and the fill holds every
+    series open at once: a 10-million-frame file of 48 series peaked above 1 GB, its
+    written chunks kept in memory. One hdmf chunk (at most 1 MiB) per series is enough."""
+    from posebridge.formats.nwb import stream
+
+    caches: list[int] = []
+    fill = stream.fill_series
+
+    def spy(series):
+        caches.extend(dataset.id.get_access_plist().get_chunk_cache()[1] for dataset, _ in series)
+        fill(series)
+
+    monkeypatch.setattr(stream, "fill_series", spy)
+    path = tmp_path / "poses.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if append:
+            posebridge.save(_poses(40, 1), path, split_individuals=False)
+        posebridge.save(
+            _poses(40, 2, names="x").chunk({"time": 8}),
+            path,
+            split_individuals=False,
+            append=append,
+        )
+    assert len(caches) == 2 * 3 * 2  # position and confidence of 3 keypoints x 2 individuals
+    assert max(caches) <= 1 << 20

@@ -674,7 +674,7 @@ def sink_file(path: str | PathLike[str], mode: str = "w") -> Iterator[_Sink]:
 
 
 @contextmanager
-def new_file(path: str | PathLike[str], mode: str = "w") -> Iterator[Any]:
+def new_file(path: str | PathLike[str], mode: str = "w", **h5py_options: Any) -> Iterator[Any]:
     """An ``h5py.File`` written through a Python file object.
 
     When the disk is full or a file-size limit is reached, a file that HDF5
@@ -690,6 +690,8 @@ def new_file(path: str | PathLike[str], mode: str = "w") -> Iterator[Any]:
         The file to create (a temporary of :func:`posebridge._outputs.atomic_outputs`).
     mode
         ``"w"`` to create, ``"r+"`` to change a file in place.
+    **h5py_options
+        Passed to ``h5py.File`` (``rdcc_nbytes``: the chunk cache of each dataset).
 
     Yields
     ------
@@ -707,7 +709,7 @@ def new_file(path: str | PathLike[str], mode: str = "w") -> Iterator[Any]:
     """
     import h5py
 
-    with sink_file(path, mode) as sink, h5py.File(sink, mode) as h5:
+    with sink_file(path, mode) as sink, h5py.File(sink, mode, **h5py_options) as h5:
         yield h5
 
 

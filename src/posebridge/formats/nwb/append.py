@@ -214,7 +214,7 @@ def append_file(
     import ndx_pose  # noqa: F401 - registers the ndx-pose types before the file is read
     import pynwb
 
-    from posebridge.formats.nwb.stream import fill_series, streamed_in
+    from posebridge.formats.nwb.stream import FILL_CHUNK_CACHE, fill_series, streamed_in
 
     path = check_input(path)
     check_nwb(path)
@@ -224,7 +224,10 @@ def append_file(
     ds = _fitted(ds, path, described)
     with updated_in_place(path, "appending pose data to it", stamp) as temporary:
         try:
-            with new_file(temporary, "r+") as h5, pynwb.NWBHDF5IO(file=h5, mode="r+") as io:
+            with (
+                new_file(temporary, "r+", rdcc_nbytes=FILL_CHUNK_CACHE) as h5,
+                pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
+            ):
                 with reading_with_pynwb():  # a file sleap-io wrote: its 0 Hz rates
                     nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals, present, path)

@@ -34,6 +34,7 @@ from hdmf.backends.hdf5 import H5DataIO
 from hdmf.data_utils import AbstractDataChunkIterator, DataChunk
 
 __all__ = [
+    "FILL_CHUNK_CACHE",
     "WINDOW_BYTES",
     "BlockCache",
     "DaskSeriesData",
@@ -48,6 +49,12 @@ __all__ = [
 #: The most bytes (of all the series filled together, as stored) that consecutive
 #: small chunks of the dask arrays are grouped into, to be computed and written at once.
 WINDOW_BYTES = 1 << 20
+
+#: The chunk cache of each dataset while it is filled (``rdcc_nbytes`` of the file
+#: holding it): one chunk of hdmf's (at most 1 MiB). HDF5 2.0 gives every open dataset
+#: 8 MiB, and :func:`fill_series` holds every series of the files open at once: 48
+#: series kept 400 MB of written chunks in memory.
+FILL_CHUNK_CACHE = 1 << 20
 
 
 def is_dask(array: Any) -> bool:

@@ -344,17 +344,19 @@ def keep_specifications(manager: Any, path: Path) -> None:
 
 
 #: The most bytes of HDF5 chunk cache the files filled together may use (see
-#: :func:`_fill_groups`): about one chunk (at most 1 MiB, hdmf's cache of one
-#: dataset) per dataset being filled.
+#: :func:`_fill_groups`): about one chunk (at most
+#: :data:`~posebridge.formats.nwb.stream.FILL_CHUNK_CACHE`) per dataset being filled.
 FILL_CACHE_BYTES = 64 << 20
 
 
 def _cache_bytes(dataset: h5py.Dataset) -> int:
     """The bytes HDF5's chunk cache holds for ``dataset`` while it is written in pieces."""
+    from posebridge.formats.nwb.stream import FILL_CHUNK_CACHE
+
     if dataset.chunks is None:
         return 0
     chunk = int(np.prod(dataset.chunks, dtype=np.int64)) * dataset.dtype.itemsize
-    return min(chunk, 1 << 20)
+    return min(chunk, FILL_CHUNK_CACHE)
 
 
 def _fill_groups(pending: list[tuple[Path, list[tuple[str, Any]], int]]) -> list[list[Any]]:
@@ -377,13 +379,13 @@ def _fill_files(pending: list[tuple[Path, list[tuple[str, Any]], int]]) -> None:
     computed once for the individuals of all of them."""
     from contextlib import ExitStack
 
-    from posebridge.formats.nwb.stream import fill_series
+    from posebridge.formats.nwb.stream import FILL_CHUNK_CACHE, fill_series
 
     for group in _fill_groups([entry for entry in pending if entry[1]]):
         with ExitStack() as files:
             series = []
             for path, sources, _ in group:
-                h5 = files.enter_context(new_file(path, "r+"))
+                h5 = files.enter_context(new_file(path, "r+", rdcc_nbytes=FILL_CHUNK_CACHE))
                 series.extend((h5[name], source) for name, source in sources)
             fill_series(series)
 
