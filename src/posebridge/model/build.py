@@ -490,6 +490,11 @@ def with_fps(ds: xr.Dataset, fps: float | None) -> xr.Dataset:
     return out
 
 
+#: Times handled at a time by the checks of whole time axes (a million: 8 MB), so that
+#: their temporaries stay bounded: a 10-million-frame axis made several of 80 MB each.
+TIME_BLOCK = 1 << 20
+
+
 def nearest_frames(time: np.ndarray, fps: float) -> np.ndarray:
     """The frame nearest each time in seconds; a time half-way between two, the later.
 
@@ -507,8 +512,15 @@ def nearest_frames(time: np.ndarray, fps: float) -> np.ndarray:
     >>> nearest_frames(np.array([0.0, 0.98, 1.01]), 1.0).tolist()
     [0, 1, 1]
     """
-    product = np.round(np.asarray(time, dtype=np.float64) * float(fps), 6)
-    return np.floor(product + 0.5).astype(np.int64)
+    time = np.asarray(time, dtype=np.float64)
+    if time.size <= TIME_BLOCK:
+        return np.floor(np.round(time * float(fps), 6) + 0.5).astype(np.int64)
+    frames = np.empty(time.shape, dtype=np.int64)  # a block at a time: bounded temporaries
+    flat_time, flat_frames = time.reshape(-1), frames.reshape(-1)
+    for low in range(0, flat_time.size, TIME_BLOCK):  # a loop over blocks of a million times
+        product = np.round(flat_time[low : low + TIME_BLOCK] * float(fps), 6)
+        flat_frames[low : low + TIME_BLOCK] = np.floor(product + 0.5)
+    return frames
 
 
 def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
@@ -547,7 +559,7 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     return None
 
 
-def _increasing(frames: np.ndarray, block: int = 1 << 20) -> bool:
+def _increasing(frames: np.ndarray, block: int = TIME_BLOCK) -> bool:
     """Whether ``frames`` strictly increase (checked a block at a time: bounded memory)."""
     for low in range(0, frames.size, block):  # a loop over blocks of a million frames
         part = frames[max(low - 1, 0) : low + block]

@@ -124,18 +124,21 @@ _FPS_RE = re.compile(r"posebridge: fps=([0-9.eE+-]+)")
 SNAP_TOLERANCE = 1e-9
 
 
-def regular_times(starting_time: float, n: int, rate: float) -> np.ndarray:
+def regular_times(starting_time: float, n: int, rate: float, first: int = 0) -> np.ndarray:
     """The times (s) of ``n`` samples taken at ``rate`` from ``starting_time``.
 
     The one formula of rate-based time: the writer chooses a rate only when
-    this formula gives back the dataset's times exactly.
+    this formula gives back the dataset's times exactly. ``first`` is the index
+    of the first sample wanted (the times of samples ``first`` to ``first + n``).
 
     Examples
     --------
     >>> regular_times(1.0, 3, 2.0).tolist()
     [1.0, 1.5, 2.0]
+    >>> regular_times(1.0, 2, 2.0, first=1).tolist()
+    [1.5, 2.0]
     """
-    return starting_time + np.arange(n, dtype=np.float64) / rate
+    return starting_time + np.arange(first, first + n, dtype=np.float64) / rate
 
 
 def snap_to_frames(time: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray] | None:

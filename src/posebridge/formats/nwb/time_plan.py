@@ -12,6 +12,7 @@ comments are described in :mod:`posebridge.formats.nwb.common`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ from posebridge.formats.nwb.common import (
     regular_times,
     snap_to_frames,
 )
+from posebridge.model.build import TIME_BLOCK
 
 
 @dataclass
@@ -62,12 +64,37 @@ def _regular_rate(t: np.ndarray, fps: float | None, marker_fps: float | None) ->
     return None
 
 
+def _blocks(n: int) -> Iterator[slice]:
+    """Consecutive slices of :data:`~posebridge.model.build.TIME_BLOCK` times covering ``n``."""
+    return (slice(low, low + TIME_BLOCK) for low in range(0, n, TIME_BLOCK))
+
+
 def _reads_back_exactly(t: np.ndarray, rate: float, marker_fps: float | None) -> bool:
-    """Whether the reader, given ``rate`` (and the fps marker), gives back ``t`` bit for bit."""
-    back = regular_times(float(t[0]), t.size, rate)
-    if marker_fps is not None and (snapped := snap_to_frames(back, marker_fps)) is not None:
-        back = snapped[0]
-    return bool(np.array_equal(back, t))
+    """Whether the reader, given ``rate`` (and the fps marker), gives back ``t`` bit for bit.
+
+    The reader's times are :func:`regular_times`, snapped to the marker's frames when
+    every one of them is near its frame and the frames increase (:func:`snap_to_frames`).
+    Both are worked out a block of times at a time (each time depends only on its
+    index), so a long axis makes no temporaries of its length.
+    """
+    start = float(t[0])
+    snaps = marker_fps is not None  # until a block does not snap, or its frames do not follow
+    snapped_equal = plain_equal = True
+    last_frame: int | None = None
+    for block in _blocks(t.size):
+        part = t[block]
+        back = regular_times(start, part.size, rate, first=block.start)
+        plain_equal = plain_equal and bool(np.array_equal(back, part))
+        if snaps:
+            snapped = snap_to_frames(back, float(marker_fps))
+            if snapped is None or (last_frame is not None and snapped[1][0] <= last_frame):
+                snaps = False
+            else:
+                last_frame = int(snapped[1][-1])
+                snapped_equal = snapped_equal and bool(np.array_equal(snapped[0], part))
+        if not plain_equal and not (snaps and snapped_equal):
+            return False
+    return snapped_equal if snaps else plain_equal
 
 
 def padding_rows(ds: xr.Dataset) -> int:
@@ -113,7 +140,10 @@ def _frame_map(t: np.ndarray, frames: np.ndarray, fps: float | None) -> tuple | 
         estimate = float(frames[-1] - frames[0]) / float(t[-1] - t[0])
         rates += [round(estimate, 6), estimate]
     for rate in rates:
-        if rate > 0 and np.array_equal(mapped_frames(t, start, rate, first), frames):
+        if rate > 0 and all(
+            np.array_equal(mapped_frames(t[block], start, rate, first), frames[block])
+            for block in _blocks(t.size)
+        ):
             return start, float(rate), first
     return None
 
@@ -126,7 +156,7 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
         if frames.size and (frames.size == 1 or np.all(np.diff(frames) == 1)):
             return TimePlan(1.0, float(frames[0]), None, frames_comment())
         return TimePlan(None, 0.0, frames.astype(np.float64), frames_comment())
-    t = time.astype(np.float64)
+    t = np.asarray(time, dtype=np.float64)  # the coordinate itself when float64: no copy
     fps = ds.attrs.get("fps")
     fps = float(fps) if fps else None
     markers: list[str] = []
@@ -134,7 +164,10 @@ def time_plan(ds: xr.Dataset) -> TimePlan:
     unkept = mapping = None
     frames = model.frame_numbers(ds)
     if frames is not None and t.size:
-        if fps and np.array_equal(model.nearest_frames(t, fps), frames):
+        if fps and all(
+            np.array_equal(model.nearest_frames(t[block], fps), frames[block])
+            for block in _blocks(t.size)
+        ):
             markers.append(fps_comment(fps))
         elif (mapping := _frame_map(t, frames, fps)) is not None:
             markers += [fps_comment(fps)] if fps else []
