@@ -26,11 +26,14 @@ PathLike = str | os.PathLike[str]
 def movement_fps(fps: Any) -> Any:
     """movement's reading of a frame rate that is not positive: a warning, and no rate.
 
-    movement's loaders turn ``fps <= 0`` (OpenCV reports 0 for a video whose rate
-    it does not know) into ``None`` with a ``UserWarning``, so time stays in
-    frames. ``posebridge.load`` refuses such a rate; the drop-in functions follow
-    movement. Anything else (a positive rate, None, text that is not a number,
-    NaN) is returned as given, for the reader to take or refuse.
+    movement's loaders turn ``fps <= 0`` (``-inf`` too; OpenCV reports 0 for a
+    video whose rate it does not know) into ``None`` with a ``UserWarning``, so
+    time stays in frames. ``posebridge.load`` refuses such a rate; the drop-in
+    functions follow movement. A rate of NaN or infinity is refused: movement
+    takes it and gives every time NaN (``frames / nan``) or 0.0 (``frames /
+    inf``), times that say nothing and repeat, which the data model cannot hold.
+    Anything else (a positive rate, None, text that is not a number) is returned
+    as given, for the reader to take or refuse.
 
     Parameters
     ----------
@@ -42,6 +45,11 @@ def movement_fps(fps: Any) -> Any:
     object
         ``None`` for a number (or text of one) that is zero or negative, else ``fps``.
 
+    Raises
+    ------
+    SchemaError
+        For NaN or infinity (or text of them).
+
     Examples
     --------
     >>> import warnings
@@ -49,6 +57,12 @@ def movement_fps(fps: Any) -> Any:
     ...     warnings.simplefilter("always")
     ...     movement_fps(0), movement_fps(30), str(caught[0].message)
     (None, 30, 'Invalid fps value (0.0). Expected a positive number. Setting fps to None.')
+    >>> movement_fps(float("inf"))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: fps=inf is not a frame rate: movement takes it and gives \
+every time 0.0 (frame / inf), so no two frames could be told apart. Give the video's rate, \
+or None (or 0, movement's "unknown") to keep time in frames.
     """
     if fps is None or isinstance(fps, bool | bytes):
         return fps
@@ -56,7 +70,14 @@ def movement_fps(fps: Any) -> Any:
         value = float(fps)
     except (TypeError, ValueError):
         return fps
-    if math.isnan(value) or value > 0:
+    if math.isnan(value) or value == math.inf:
+        every_time = "NaN (frame / nan)" if math.isnan(value) else "0.0 (frame / inf)"
+        raise errors.SchemaError(
+            f"fps={value} is not a frame rate: movement takes it and gives every time "
+            f"{every_time}, so no two frames could be told apart. Give the video's rate, "
+            'or None (or 0, movement\'s "unknown") to keep time in frames.'
+        )
+    if value > 0:
         return fps
     warnings.warn(
         f"Invalid fps value ({value}). Expected a positive number. Setting fps to None.",

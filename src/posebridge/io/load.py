@@ -342,10 +342,9 @@ def load_dataset(
         if source_software == "NWB":
             return _REGISTERED[source_software](file, **kwargs)
         return _REGISTERED[source_software](file, fps, **kwargs)
-    fps = movement_fps(fps)
     if source_software == AMBIGUOUS_DLC_LP:
         refuse_unknown_options("load_dataset", "dlc", kwargs)
-        ds = api.load(file, "dlc", fps=fps, **kwargs)
+        ds = api.load(file, "dlc", fps=movement_fps(fps), **kwargs)
         ds.attrs["source_software"] = AMBIGUOUS_DLC_LP
         return ds
     if source_software == "LightningPose":  # movement's loader: its checks and attrs
@@ -353,7 +352,7 @@ def load_dataset(
 
         return load_poses.from_lp_file(file, fps=fps, **kwargs)
     fmt = registry.get(source_software)
-    if fmt.name == "nwb":
+    if fmt.name == "nwb":  # any fps ignored (not checked), as movement
         if fps is not None:
             warnings.warn(
                 "fps is ignored when loading an NWB file: its times are read from the file.",
@@ -363,6 +362,7 @@ def load_dataset(
         from posebridge.io import load_poses
 
         return load_poses.from_nwb_file(file, **kwargs)
+    fps = movement_fps(fps)
     if fmt.family == "SLEAP":
         from posebridge.io import load_poses
 

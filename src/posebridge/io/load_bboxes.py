@@ -37,8 +37,13 @@ def from_numpy(
 
     Parameters
     ----------
-    position_array, shape_array, confidence_array, individual_names, frame_array, fps
+    position_array, shape_array, confidence_array, individual_names, fps
         See :func:`posebridge.model.bboxes_from_numpy`.
+    frame_array
+        Whole frame numbers, increasing, shape (n_frames, 1) (or (n_frames,)).
+        As in movement, ``time`` keeps the array's dtype: float frame numbers
+        give a float ``time`` (in frames, or divided by ``fps`` when given);
+        :func:`posebridge.model.bboxes_from_numpy` makes them int64.
     source_software
         Recorded in ``attrs["source_software"]``.
 
@@ -54,6 +59,10 @@ def from_numpy(
     >>> ds = load_bboxes.from_numpy(np.zeros((3, 2, 1)), np.ones((3, 2, 1)))
     >>> ds.attrs["source_software"] is None
     True
+    >>> frames = np.array([[2.0], [4.0], [7.0]])
+    >>> ds = load_bboxes.from_numpy(np.zeros((3, 2, 1)), np.ones((3, 2, 1)), frame_array=frames)
+    >>> ds.time.values.tolist(), str(ds.time.dtype), ds.attrs["time_unit"]
+    ([2.0, 4.0, 7.0], 'float64', 'frames')
     """
     check_source_software(source_software)
     ds = model.bboxes_from_numpy(
@@ -66,7 +75,15 @@ def from_numpy(
         source_software=source_software,
     )
     ds.attrs.setdefault("source_software", None)
-    return ds.drop_vars(model.FRAME, errors="ignore")  # time x fps: as movement, time alone
+    ds = ds.drop_vars(model.FRAME, errors="ignore")  # time x fps: as movement, time alone
+    if frame_array is None:
+        return ds
+    # as movement: time holds the frame numbers in the array's own dtype (float frames stay
+    # float), divided by the rate when there is one; the checks above used an int64 copy
+    time = np.asarray(frame_array).reshape(-1)
+    if "fps" in ds.attrs:
+        time = time / ds.attrs["fps"]
+    return ds.assign_coords({model.TIME: time})
 
 
 def from_file(
@@ -104,7 +121,7 @@ def from_via_tracks_file(
     file: PathLike,
     fps: float | None = None,
     use_frame_numbers_from_file: bool = False,
-    frame_regexp: str | re.Pattern[str] | None = None,
+    frame_regexp: str | re.Pattern[str] | None = DEFAULT_FRAME_REGEXP,
 ) -> xr.Dataset:
     r"""Load a VIA tracks .csv file of bounding boxes.
 
@@ -121,8 +138,9 @@ def from_via_tracks_file(
         Gaps are kept either way.
     frame_regexp
         Regular expression with one group that finds the frame number in a
-        file name (default ``(?<![0-9])([0-9]+)\.\w+$``: the whole number before
-        the extension; movement's ``(0\d*)\.\w+$`` read ``img_1000.png`` as frame 0).
+        file name (default :data:`DEFAULT_FRAME_REGEXP`, ``(?<![0-9])([0-9]+)\.\w+$``:
+        the whole number before the extension; movement's ``(0\d*)\.\w+$`` read
+        ``img_1000.png`` as frame 0). ``None`` is the default too.
 
     Returns
     -------

@@ -32,6 +32,9 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
+#: the scorer movement's DeepLabCut-style writers put in the first header row
+MOVEMENT_SCORER = "movement"
+
 
 def _movement_columns(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` with only what movement's DeepLabCut / LightningPose writers write.
@@ -53,6 +56,20 @@ def _movement_columns(ds: xr.Dataset) -> xr.Dataset:
         and {model.TIME, model.KEYPOINT} <= set(var.dims) <= per_keypoint
     ]
     return ds.drop_vars(extra)
+
+
+def _with_movement_scorer(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with ``attrs["scorer"] = "movement"`` when it names none, as movement writes.
+
+    movement's LightningPose writer is its DeepLabCut writer, which writes the
+    scorer ``movement``; posebridge's own LightningPose writer writes
+    ``posebridge_tracker`` (a ``*_tracker`` scorer, as LightningPose's own, by
+    which :func:`posebridge.detect` tells the file from DeepLabCut's). A scorer
+    the dataset has (read from a file) is kept, and so are labels as they are.
+    """
+    if "scorer" in ds.attrs or labels_model.is_labels(ds):
+        return ds
+    return ds.assign_attrs(scorer=MOVEMENT_SCORER)
 
 
 def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
@@ -149,8 +166,10 @@ def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) 
     file_path
         The output .csv file; each individual goes to
         ``<stem>_<individual>.csv`` beside it (even when there is one:
-        movement's naming). ``posebridge.save(ds, path, "lp")`` writes one
-        individual at ``path`` itself.
+        movement's naming), under the scorer ``movement`` (as movement) unless
+        the dataset names its own (``attrs["scorer"]``).
+        ``posebridge.save(ds, path, "lp")`` writes one individual at ``path``
+        itself, under the scorer ``posebridge_tracker``.
     overwrite
         Replace an existing file (otherwise ``FileExistsError``).
 
@@ -165,7 +184,11 @@ def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) 
     >>> save_poses.to_lp_file(ds, "video.csv")  # doctest: +SKIP
     """
     _dropin.save(
-        _movement_columns(ds), file_path, "lp", overwrite=overwrite, split_individuals=True
+        _with_movement_scorer(_movement_columns(ds)),
+        file_path,
+        "lp",
+        overwrite=overwrite,
+        split_individuals=True,
     )
 
 

@@ -1,0 +1,64 @@
+"""posebridge.io.save_poses.to_lp_file: the scorer movement's writer puts in the header.
+
+movement's ``to_lp_file`` is its DeepLabCut writer split per individual, whose
+first header row names the scorer ``movement``; the drop-in writes the same.
+posebridge's own LightningPose writer keeps ``posebridge_tracker``.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge.io import load_poses, save_poses
+
+
+@pytest.fixture
+def one_mouse() -> xr.Dataset:
+    position = np.arange(3 * 2 * 2 * 1, dtype=np.float64).reshape(3, 2, 2, 1)
+    return load_poses.from_numpy(
+        position,
+        np.full((3, 2, 1), 0.75),
+        individual_names=["mouse"],
+        keypoint_names=["nose", "tail"],
+        source_software="LightningPose",
+    )
+
+
+def scorer_row(path) -> list[str]:
+    with open(path, newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def test_to_lp_file_names_the_scorer_movement(tmp_path, one_mouse):
+    save_poses.to_lp_file(one_mouse, tmp_path / "video.csv")
+    row = scorer_row(tmp_path / "video_mouse.csv")
+    # scorer, then one cell per (keypoint, x / y / likelihood)
+    assert row == ["scorer"] + ["movement"] * (2 * 3)
+    back = load_poses.from_lp_file(tmp_path / "video_mouse.csv")
+    assert back.attrs["scorer"] == "movement"
+    assert back.attrs["source_software"] == "LightningPose"
+    np.testing.assert_array_equal(back.position.values, one_mouse.position.values)
+
+
+def test_to_lp_file_writes_the_header_movement_writes(tmp_path, one_mouse):
+    movement_save_poses = pytest.importorskip("movement.io.save_poses")
+    save_poses.to_lp_file(one_mouse, tmp_path / "ours.csv")
+    movement_save_poses.to_lp_file(one_mouse, tmp_path / "theirs.csv")
+    with open(tmp_path / "ours_mouse.csv") as ours, open(tmp_path / "theirs_mouse.csv") as theirs:
+        assert ours.readlines()[:3] == theirs.readlines()[:3]  # scorer, bodyparts, coords
+
+
+def test_to_lp_file_keeps_a_scorer_the_dataset_names(tmp_path, one_mouse):
+    # a dataset read from a LightningPose file carries its scorer; the drop-in writes it back
+    save_poses.to_lp_file(one_mouse.assign_attrs(scorer="heatmap_tracker"), tmp_path / "v.csv")
+    assert set(scorer_row(tmp_path / "v_mouse.csv")[1:]) == {"heatmap_tracker"}
+    save_poses.to_lp_file(one_mouse, tmp_path / "w.csv")
+    assert set(scorer_row(tmp_path / "w_mouse.csv")[1:]) == {"movement"}
+    # posebridge's own writer: its default is unchanged
+    posebridge.save(one_mouse, tmp_path / "own.csv", "lp")
+    assert set(scorer_row(tmp_path / "own.csv")[1:]) == {"posebridge_tracker"}
