@@ -239,7 +239,9 @@ def test_describe_shows_an_empty_frame_array_as_none(tmp_path: Path):
     """``posebridge info`` on an .npz whose ``frame`` array is empty failed with numpy's
     "zero-size array to reduction operation minimum" (fuzz seed 2080, case 670)."""
     arrays = fish_arrays(0.0)
-    arrays["frame"] = np.zeros(0)
+    for name, values in arrays.items():  # every per-frame array is empty with it
+        if values.ndim == 1:
+            arrays[name] = values[:0]
     path = tmp_path / "clip_fish0.npz"
     np.savez(path, **arrays)
     shown = dict(trex.describe(path))
@@ -309,3 +311,41 @@ def test_a_damaged_npz_in_a_folder_is_an_error_naming_it_not_a_missing_fish(tmp_
     paths[1].write_bytes(data[: len(data) // 2])
     with pytest.raises(FormatError, match=r"clip_fish1\.npz"):
         posebridge.load(tmp_path / "data")
+
+
+@pytest.mark.parametrize("short", [("X",), ("X", "Y"), ("missing",), ("time",)])
+def test_an_array_shorter_than_frame_is_refused_naming_it(tmp_path: Path, short):
+    """r_trex_short_x: a short X said the file had no X at all; short X and Y dropped the
+    head keypoint without a word; a short ``missing`` was ignored."""
+    arrays = fish_arrays(0.0)
+    for name in short:
+        arrays[name] = arrays[name][:-2]
+    path = tmp_path / "clip_fish0.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(FormatError, match=rf"{short[0]} has {N - 2} entries, 'frame' has {N}"):
+        posebridge.load(path)
+
+
+def test_a_two_dimensional_position_array_is_refused(tmp_path: Path):
+    arrays = fish_arrays(0.0)
+    arrays["Y"] = np.stack([arrays["Y"], arrays["Y"]], axis=1)
+    path = tmp_path / "clip_fish0.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(FormatError, match=rf"Y has the shape \({N}, 2\), 'frame' has {N}"):
+        trex.read(path)
+
+
+def test_two_videos_advice_names_what_load_takes(tmp_path: Path):
+    """r_trex_glob: the advice named a glob, which posebridge.load does not take; each way
+    it names now reads one video."""
+    make_folder(tmp_path, video="a")
+    make_folder(tmp_path, video="b")
+    with pytest.raises(FormatError, match="videos") as caught:
+        posebridge.load(tmp_path)
+    message = str(caught.value)
+    assert "siblings=True" in message and "trex.read with a glob" in message
+    assert "posebridge.load takes no glob" in message
+    one = tmp_path / "a_fish0.npz"
+    assert posebridge.load(one, siblings=True).sizes["individual"] == 2
+    assert posebridge.load(sorted(tmp_path.glob("a_*.npz"))).sizes["individual"] == 2
+    assert trex.read(str(tmp_path / "a_*.npz")).sizes["individual"] == 2

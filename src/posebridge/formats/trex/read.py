@@ -93,8 +93,6 @@ class _Track:
         self.name = individual_of(path)[1]
         #: each unit of length the position columns give, with the first column giving it
         self.units: dict[str, str] = {}
-        #: wanted 1-D arrays left out because their length is not the ``frame`` array's
-        self.other_length: dict[str, int] = {}
         self.columns = self._load()
         frame = self.columns.get("frame")
         if frame is None:
@@ -119,21 +117,21 @@ class _Track:
         try:
             members = npz_members(self.path)
             self._refuse_bomb(members)
-            frame_length = None
             columns: dict[str, np.ndarray] = {}
             with np.load(self.path, allow_pickle=False) as archive:
-                if "frame" in members:
-                    frame_length = archive["frame"].shape
-                for name in members:
-                    if not _wanted(name):
-                        continue  # only what becomes positions, time or absence is read
-                    values = archive[name]
-                    if values.ndim != 1 or values.shape != frame_length:
-                        if values.ndim == 1 and frame_length is not None:
-                            self.other_length[name] = values.shape[0]
-                        continue  # not per frame (frame_segments, segment_vxys, ...)
-                    columns[name] = values.astype(np.float64)
-            return columns
+                # only what becomes positions, time or absence is read (not frame_segments...)
+                for name in sorted(filter(_wanted, members), key=_position_first):
+                    columns[name] = archive[name]
+            frame = columns.get("frame")
+            if frame is not None:  # else refused by the caller, naming 'frame'
+                if frame.ndim != 1:
+                    raise FormatError(
+                        self.path,
+                        f"'frame' has the shape {frame.shape}; expected one number "
+                        "per frame (1-D).",
+                    )
+                self._refuse_not_per_frame(columns, frame.shape[0])
+            return {name: values.astype(np.float64) for name, values in columns.items()}
         except FormatError:  # ours (a ValueError too), as raised
             raise
         except (
@@ -146,6 +144,23 @@ class _Track:
             NotImplementedError,  # zipfile: "That compression method is not supported"
         ) as error:
             raise FormatError(self.path, f"is not a readable TRex .npz file ({error}).") from None
+
+    def _refuse_not_per_frame(self, columns: dict[str, np.ndarray], frames: int) -> None:
+        """Refuse an array read as one value per frame that is not as long as ``frame``:
+        left out, a short ``X`` would have dropped the head (or be called absent)."""
+        for name, values in columns.items():
+            if values.shape != (frames,):
+                found = (
+                    f"has {values.shape[0]} entries"
+                    if values.ndim == 1
+                    else f"has the shape {values.shape}"
+                )
+                raise FormatError(
+                    self.path,
+                    f"{name} {found}, 'frame' has {frames} entries; "
+                    "TRex writes one value per frame in each of its arrays (is the file cut "
+                    "or edited?).",
+                )
 
     def _refuse_bomb(self, members: set[str]) -> None:
         """Refuse members whose unpacked size is out of all proportion to the archive.
@@ -282,6 +297,11 @@ _POSITIONS = frozenset(name for options in SOURCES.values() for pair in options 
 _WANTED = frozenset({"frame", "missing", "time", "timestamp"} | _POSITIONS)
 
 
+def _position_first(name: str) -> tuple[bool, str]:
+    """Sort key: position arrays first, so that a short one is the one named."""
+    return (name not in _POSITIONS and not _POSE_EITHER.match(name), name)
+
+
 def _inputs(path: PathInput, siblings: bool) -> list[Path]:
     """The files to read, from a folder, a file, a glob pattern or a list."""
     if isinstance(path, str | os.PathLike):
@@ -358,7 +378,9 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
         raise FormatError(
             files[0].parent,
             f"the TRex files belong to {len(videos)} videos ({', '.join(sorted(videos))}); "
-            "read one video at a time (a glob such as '<video>_*.npz' or a list).",
+            "read one video at a time: one of its files with siblings=True, a list of its "
+            "files, or trex.read with a glob such as '<video>_*.npz' (posebridge.load takes "
+            "no glob).",
         )
     tracks = sorted((_Track(f) for f in files), key=lambda t: _number(t.name))
     names = [t.name for t in tracks]
@@ -369,17 +391,10 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
         keypoints.extend(k for k in track.keypoints() if k not in keypoints)
     if not keypoints:
         first = tracks[0]
-        lengths = "".join(
-            f" ({name} has {count} entries, 'frame' has {first.n})"
-            for name, count in sorted(  # a position column first (then time, missing)
-                first.other_length.items(), key=lambda item: item[0] not in _POSITIONS
-            )[:1]
-        )
         raise FormatError(
             first.path,
             "has no position columns (X#wcentroid/Y#wcentroid, X#centroid, X/Y, X#pcentroid, "
-            f"poseX<i>/poseY<i>) as long as its 'frame' array; found "
-            f"{', '.join(sorted(first.columns))}{lengths}.",
+            f"poseX<i>/poseY<i>); found {', '.join(sorted(first.columns))}.",
         )
     frames = np.unique(np.concatenate([t.frames for t in tracks]))
     position = np.full((frames.size, 2, len(keypoints), len(tracks)), np.nan)
