@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import h5py
@@ -137,6 +138,27 @@ def test_instance_axis_gives_individuals(tmp_path: Path):
     ds = dannce.read(save_v5(tmp_path / "save_data_AVG.mat", data))
     assert ds.individual.values.tolist() == ["individual_0", "individual_1"]
     np.testing.assert_array_equal(ds.position.sel(individual="individual_1").values, pred[:, 1])
+
+
+@pytest.mark.parametrize(
+    ("instances", "p_max_shape"), [(1, "N K n"), (2, "N K n"), (2, "N K"), (2, "N")]
+)
+def test_sdannce_p_max_of_another_shape_names_the_accepted_ones(
+    tmp_path: Path, instances: int, p_max_shape: str
+):
+    """r_sdannce_pmax_msg: the error said pred (N, n, 3, K) "implies (N, K)", a shape it
+    refuses with two instances; it names the shapes it takes."""
+    n = {"N": N, "K": K, "n": instances}
+    data = {
+        "pred": np.zeros((N, instances, 3, K)),
+        "p_max": np.zeros(tuple(n[axis] for axis in p_max_shape.split())),
+        "sampleID": np.arange(N)[None],
+    }
+    accepted = [(N, K)] if instances == 1 else []
+    accepted.append((N, instances, K))
+    expected = " or ".join(map(str, accepted))
+    with pytest.raises(FormatError, match=rf"it should be {re.escape(expected)}\.$"):
+        dannce.read(save_v5(tmp_path / "save_data_AVG.mat", data))
 
 
 @pytest.mark.parametrize(

@@ -941,3 +941,13 @@ def test_rewriting_fewer_rows_into_a_tree_of_images_warns_of_the_rows_left(tmp_p
     yolo.write(four, root / "data.yaml", image_size=(10, 10))
     with pytest.warns(UserWarning, match=r"2 image\(s\) .* no row in it .* 2 of them have a"):
         yolo.write(four.isel(time=[0, 1]), root / "data.yaml", image_size=(10, 10), overwrite=True)
+
+
+@pytest.mark.parametrize("nc", ["3", "1", "true"])
+def test_nc_that_is_not_the_number_of_names_is_refused(tmp_path, nc):
+    """r_yolo_nc_mismatch: nc: 3 beside two names was read without a word; Ultralytics
+    refuses it ("'names' length 2 and 'nc: 3' must match")."""
+    path = dataset(tmp_path, yaml_extra=f"nc: {nc}\n")
+    with pytest.raises(FormatError, match=r"key 'nc': .* the 2 class\(es\) that 'names' gives"):
+        posebridge.load(path)
+

@@ -237,9 +237,13 @@ def read(
             elif p_max.shape == (n_time, n_ind, n_markers):
                 confidence = p_max.transpose(0, 2, 1)
             else:
+                accepted = [(n_time, n_markers)] if n_ind == 1 else []
+                if len(given) == 4:  # (N, n, 3, K): one confidence per frame, instance, marker
+                    accepted.append((n_time, n_ind, n_markers))
                 raise FormatError(
                     path,
-                    f"p_max is {p_max.shape}; pred {pred.shape} implies {(n_time, n_markers)}.",
+                    f"p_max is {p_max.shape}; with pred {given} it should be "
+                    f"{' or '.join(map(str, accepted))}.",
                 )
     elif "com" in values:
         if skeleton is not None:

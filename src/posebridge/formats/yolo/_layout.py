@@ -213,6 +213,17 @@ def _class_ids_as_numbers(names: Any) -> Any:
 
 
 def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
+    if (
+        isinstance(names, list | dict)
+        and nc is not None
+        and (isinstance(nc, bool) or nc != len(names))
+    ):
+        raise _fail(  # Ultralytics refuses it too ("'names' length 1 and 'nc: 3' must match")
+            path,
+            "nc",
+            f"{brief(nc)} does not match the {len(names)} class(es) that 'names' gives; "
+            "correct one of them (or leave nc out).",
+        )
     if isinstance(names, list) and all(isinstance(n, _NAME_TYPES) for n in names):
         return {i: str(n) for i, n in enumerate(names)}
     names = _class_ids_as_numbers(names)
