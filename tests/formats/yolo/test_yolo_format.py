@@ -950,4 +950,3 @@ def test_nc_that_is_not_the_number_of_names_is_refused(tmp_path, nc):
     path = dataset(tmp_path, yaml_extra=f"nc: {nc}\n")
     with pytest.raises(FormatError, match=r"key 'nc': .* the 2 class\(es\) that 'names' gives"):
         posebridge.load(path)
-
