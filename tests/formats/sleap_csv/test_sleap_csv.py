@@ -403,3 +403,22 @@ def test_a_csv_sleap_io_writes_without_node_score_columns_reads_as_sleap_io_read
             ours = ds.position.sel(time=frame.frame_idx, individual=name).values.T
             np.testing.assert_array_equal(ours, instance.numpy())
     assert np.isnan(ds.confidence.values).all()
+
+
+def test_writer_refuses_a_node_whose_columns_clash_with_the_fixed_ones(tmp_path: Path):
+    """r_sleapcsv_instance_node: a keypoint named 'instance' wrote a second instance.score
+    column, which the reader then failed on with pandas' "Duplicate names"."""
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)), keypoint_names=["instance", "tail"])
+    path = tmp_path / "kp.analysis.csv"
+    with pytest.raises(PoseBridgeError, match=r"keypoint name\(s\) 'instance' would give"):
+        posebridge.save(ds, path, format="sleap-csv")
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
+
+
+def test_a_header_that_names_a_column_twice_is_refused_naming_it(tmp_path: Path):
+    path = write_text(
+        tmp_path,
+        "track,frame_idx,instance.score,instance.x,instance.y,instance.score\n,0,1,2,3,4\n",
+    )
+    with pytest.raises(FormatError, match=r"line 1: .*'instance.score' more than once"):
+        sleap_csv.read(path)

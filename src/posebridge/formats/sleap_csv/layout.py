@@ -101,6 +101,19 @@ def header_nodes(columns: list[str], path: Path | None) -> list[str]:
                 f"{', '.join(f'{node}.{p}' for p in found)}; expected {node}.x and {node}.y, "
                 f"and {node}.score or not, once each.",
             )
+    seen: set[str] = set()
+    twice: list[str] = []
+    for column in columns:
+        if column in seen and column not in twice:
+            twice.append(column)
+        seen.add(column)
+    if twice:  # pandas: "Duplicate names are not allowed."
+        raise FormatError(
+            path,
+            f"line 1: the header names the column(s) {', '.join(map(repr, twice))} more than "
+            "once; each column of a SLEAP analysis CSV has its own name (a node called "
+            "'instance' would give a second instance.score).",
+        )
     return list(parts)
 
 

@@ -68,6 +68,17 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     refuse_bad_names(ds, "SLEAP CSV", forbidden="\x00\r")
     refuse_empty(ds, "SLEAP CSV", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "SLEAP CSV")
+    clashing = [
+        str(node)
+        for node in ds[model.KEYPOINT].values
+        if {f"{node}.{part}" for part in ("x", "y", "score")} & set(FIXED)
+    ]
+    if clashing:  # not a loop per point: one name per keypoint
+        raise PoseBridgeError(
+            f"{path}: the keypoint name(s) {', '.join(map(repr, clashing))} would give a column "
+            f"named as one of the SLEAP CSV's own ({', '.join(FIXED)}), which no reader can "
+            "tell apart; rename the keypoint (ds.assign_coords(keypoint=[...]))."
+        )
     frames = model.distinct_frame_numbers(ds, "SLEAP CSV")
     if frames is None:
         raise PoseBridgeError(
