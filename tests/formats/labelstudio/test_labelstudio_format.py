@@ -732,3 +732,29 @@ def test_what_label_studio_keypoints_cannot_hold_is_warned_about(tmp_path):
     said = " ".join(str(w.message) for w in caught)
     assert "1 point(s) with coordinates are flagged labelled but not visible" in said
     assert "the individuals (queen, worker) read back as untracked_<k>" in said
+
+
+@pytest.mark.parametrize("blank", ["\t", "\n", "\r", "\r\n"])
+def test_label_config_keeps_blanks_of_keypoint_names(tmp_path, blank):
+    """r_ls_config_names: a tab or line end in a keypoint name was written raw into the
+    config's attribute, which XML reads back as a space: the pair did not read back."""
+    names = ["nose", f"left{blank}ear", f'a"b&<c{blank}']
+    ds = posebridge.from_numpy(np.full((1, 2, 3, 1), 10.0), keypoint_names=names)
+    config = tmp_path / "config.xml"
+    written = posebridge.save(
+        ds, tmp_path / "tasks.json", format="labelstudio", image_size=(100, 100),
+        label_config=config,
+    )  # fmt: skip
+    back = labelstudio.read(written[0], label_config=config)
+    assert back.keypoint.values.tolist() == names
+
+
+@pytest.mark.parametrize("odd", ["\x01", "\x1f", "\ufffe"])
+def test_label_config_refuses_names_xml_cannot_hold(tmp_path, odd):
+    ds = posebridge.from_numpy(np.full((1, 2, 2, 1), 10.0), keypoint_names=["nose", f"ear{odd}"])
+    with pytest.raises(posebridge.PoseBridgeError, match=r"keypoint name\(s\) 'ear.*XML 1.0"):
+        posebridge.save(
+            ds, tmp_path / "tasks.json", format="labelstudio", image_size=(100, 100),
+            label_config=tmp_path / "config.xml",
+        )  # fmt: skip
+    assert list(tmp_path.iterdir()) == []  # nothing written, neither tasks nor config

@@ -8,15 +8,17 @@ key of a task's ``data`` holds the image.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from posebridge._files import check_input
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.text_bytes import not_utf8_error
 
-__all__ = ["LabelConfig", "config_xml", "read_config"]
+__all__ = ["LabelConfig", "config_xml", "read_config", "refuse_not_xml"]
 
 
 @dataclass
@@ -85,6 +87,32 @@ def read_config(source: str | Path) -> LabelConfig:
     )
 
 
+#: What XML 1.0 cannot hold, even as a character reference (its ``Char`` production).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def refuse_not_xml(path: Path, texts: dict[str, list[str]]) -> None:
+    """Refuse names a labelling config cannot hold (control characters, lone surrogates).
+
+    Examples
+    --------
+    >>> try:
+    ...     refuse_not_xml(Path("c.xml"), {"keypoint": ["nose", "ear\\x01"]})
+    ... except PoseBridgeError as error:
+    ...     print(str(error)[:57])
+    c.xml: the keypoint name(s) 'ear\\x01' hold characters XML
+    """
+    for what, names in texts.items():
+        bad = [name for name in names if _NOT_XML.search(name)]
+        if bad:
+            found = sorted({c for name in bad for c in _NOT_XML.findall(name)})
+            raise PoseBridgeError(
+                f"{path}: the {what} name(s) {', '.join(map(repr, bad))} hold characters XML "
+                f"1.0 cannot hold ({', '.join(map(repr, found))}); rename them to write a "
+                "label config."
+            )
+
+
 def config_xml(
     keypoints: list[str],
     box_labels: list[str],
@@ -94,24 +122,28 @@ def config_xml(
     keypoint_tool: str,
     box_tool: str,
 ) -> str:
-    """A labelling config for ``keypoints`` (with ``model_index``) and the box labels."""
+    """A labelling config for ``keypoints`` (with ``model_index``) and the box labels.
 
-    def quoted(text: str) -> str:
-        return (
-            text.replace("&", "&amp;")
-            .replace('"', "&quot;")
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
-        )
+    Attribute values are quoted with :func:`xml.sax.saxutils.quoteattr`, so a tab,
+    newline or carriage return is written as a character reference and reads back as
+    itself (not as the space XML's attribute normalisation makes of it).
 
+    Examples
+    --------
+    >>> xml = config_xml(["left\\tear"], [], image_key="image", to_name="img",
+    ...                  keypoint_tool="kp", box_tool="box")
+    >>> '<Label value="left&#9;ear" model_index="0"/>' in xml
+    True
+    """
+    quoted = quoteattr
     lines = [
         "<View>",
-        f'  <Image name="{quoted(to_name)}" value="${quoted(image_key)}"/>',
-        f'  <RectangleLabels name="{quoted(box_tool)}" toName="{quoted(to_name)}">',
-        *(f'    <Label value="{quoted(b)}"/>' for b in box_labels),
+        f"  <Image name={quoted(to_name)} value={quoted('$' + image_key)}/>",
+        f"  <RectangleLabels name={quoted(box_tool)} toName={quoted(to_name)}>",
+        *(f"    <Label value={quoted(b)}/>" for b in box_labels),
         "  </RectangleLabels>",
-        f'  <KeyPointLabels name="{quoted(keypoint_tool)}" toName="{quoted(to_name)}">',
-        *(f'    <Label value="{quoted(k)}" model_index="{i}"/>' for i, k in enumerate(keypoints)),
+        f"  <KeyPointLabels name={quoted(keypoint_tool)} toName={quoted(to_name)}>",
+        *(f'    <Label value={quoted(k)} model_index="{i}"/>' for i, k in enumerate(keypoints)),
         "  </KeyPointLabels>",
         "</View>",
     ]

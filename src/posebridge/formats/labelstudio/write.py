@@ -38,7 +38,7 @@ from posebridge.formats._shared.json_text import (
     optional,
     write_texts,
 )
-from posebridge.formats.labelstudio._config import config_xml
+from posebridge.formats.labelstudio._config import config_xml, refuse_not_xml
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
@@ -118,6 +118,15 @@ def write(
         ds, kind, image_size, image_key, to_name, keypoint_tool, box_tool, box_label,
         model_version,
     )  # fmt: skip
+    if label_config is not None:
+        refuse_not_xml(
+            Path(label_config),
+            {
+                "keypoint": names,
+                "box label": box_labels,
+                "tool or image key": [image_key, to_name, keypoint_tool, box_tool],
+            },
+        )
     _warn_unkept(ds, path)  # once the document could be made: no warning before a refusal
     targets = [path]
     if label_config is not None:
