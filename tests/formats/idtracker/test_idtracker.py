@@ -357,3 +357,31 @@ def test_a_csv_with_a_cp1252_byte_is_recognised_and_refused_naming_line_and_byte
     message = str(refused.value)
     assert message.startswith(f"{path}: line 2 (byte 19): byte 0xE9 is not UTF-8")
     assert "Latin-1/cp1252" in message
+
+
+@pytest.mark.parametrize("column", ["seconds", "time"])
+def test_csv_time_column_is_kept_and_a_contradicting_fps_refused(tmp_path: Path, column: str):
+    """r_idtracker_seconds: the export's time column (idtracker.ai --add_time:
+    np.arange(n) / fps with 3 decimals) was dropped, and fps=30 against 28 fps taken."""
+    n, rate = 7, 28.0
+    times = np.round(np.arange(n) / rate, 3)
+    xy = np.arange(n * 4, dtype=float).reshape(n, 4)
+    path = tmp_path / "trajectories.csv"
+    np.savetxt(
+        path, np.column_stack([times, xy]), delimiter=",", fmt="%.3f", comments="",
+        header=f"{column},x1,y1,x2,y2",
+    )  # fmt: skip
+    ds = posebridge.load(path)
+    assert ds.attrs["time_unit"] == "seconds" and ds.attrs["fps"] == rate
+    np.testing.assert_array_equal(ds.time.values, times)
+    assert ds.frame.values.tolist() == list(range(n))
+    assert posebridge.load(path, fps=rate).time.values.tolist() == times.tolist()
+    with pytest.raises(PoseBridgeError, match="fps=30 contradicts the file's own frame rate, 28"):
+        posebridge.load(path, fps=30)
+
+
+def test_csv_times_that_do_not_increase_are_refused(tmp_path: Path):
+    path = tmp_path / "trajectories.csv"
+    path.write_text("time,x1,y1\n0.0,1,2\n0.5,3,4\n0.5,5,6\n")
+    with pytest.raises(FormatError, match="'time' column should hold increasing times"):
+        posebridge.load(path)

@@ -165,6 +165,8 @@ def _from_csv(path: Path) -> dict[str, Any]:
     found: dict[str, Any] = {
         "trajectories": values[:, start:].reshape(len(values), n_animals, 2),
     }
+    if time_column:  # idtracker.ai's export with times: np.arange(n) / fps, in seconds
+        found[time_column] = values[:, 0]
     prefix = path.name[: -len("trajectories.csv")]
     probabilities = path.with_name(f"{prefix}id_probabilities.csv")
     if probabilities.is_file():
@@ -308,9 +310,62 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
         fps = float(fps) if fps is not None else None
     except (TypeError, ValueError):
         fps = None
-    if fps is not None and np.isfinite(fps) and fps > 0:
+    times = _times(found, n_time, path)
+    if times is not None:  # the file's own times, its frame numbers kept
+        if fps is None or not np.isfinite(fps) or fps <= 0:
+            fps = _rate_of(times)
+        ds = ds.assign_coords(
+            {model.TIME: times, model.FRAME: (model.TIME, ds[model.TIME].values)}
+        )
+        ds.attrs["time_unit"] = "seconds"
+        if fps is not None:
+            ds.attrs["fps"] = fps
+    elif fps is not None and np.isfinite(fps) and fps > 0:
         ds = model.with_fps(ds, fps)
     return ds
+
+
+#: The names of the CSV export's time column (idtracker.ai v6 ``time``, before ``seconds``).
+_TIME_COLUMNS = ("time", "seconds")
+
+
+def _times(found: dict[str, Any], n_time: int, path: Path) -> np.ndarray | None:
+    """The times (s) of a CSV export's time column; None without one."""
+    name = next((key for key in _TIME_COLUMNS if key in found), None)
+    if name is None:
+        return None
+    times = np.asarray(found[name], dtype=np.float64)
+    if times.shape != (n_time,):
+        raise FormatError(path, f"'{name}' holds {times.shape} values for {n_time} frames.")
+    if not np.isfinite(times).all() or np.any(np.diff(times) <= 0):
+        raise FormatError(
+            path,
+            f"the '{name}' column should hold increasing times in seconds, one per row.",
+        )
+    return times
+
+
+def _rate_of(times: np.ndarray) -> float | None:
+    """The frame rate ``times`` were made at (``arange(n) / fps``, written with 3 decimals
+    by idtracker.ai): the roundest rate that gives every time to within half of the last
+    decimal written; None when there is no such rate (or a single time).
+
+    Examples
+    --------
+    >>> _rate_of(np.round(np.arange(5) / 28, 3))
+    28.0
+    >>> _rate_of(np.round(np.arange(1000) / 29.97, 3))
+    29.97
+    """
+    if times.size < 2:
+        return None
+    estimate = (times.size - 1) / (times[-1] - times[0])
+    steps = np.arange(times.size)
+    for decimals in range(4):
+        rate = round(float(estimate), decimals)
+        if rate > 0 and np.abs(times - times[0] - steps / rate).max() <= 0.0005 * 1.01:
+            return rate
+    return None
 
 
 def _contents(path: Path) -> tuple[dict[str, Any], Path]:

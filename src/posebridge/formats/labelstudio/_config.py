@@ -130,8 +130,14 @@ def config_xml(
 
     Examples
     --------
-    >>> xml = config_xml(["left\\tear"], [], image_key="image", to_name="img",
-    ...                  keypoint_tool="kp", box_tool="box")
+    >>> xml = config_xml(
+    ...     ["left\\tear"],
+    ...     [],
+    ...     image_key="image",
+    ...     to_name="img",
+    ...     keypoint_tool="kp",
+    ...     box_tool="box",
+    ... )
     >>> '<Label value="left&#9;ear" model_index="0"/>' in xml
     True
     """
