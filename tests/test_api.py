@@ -467,3 +467,46 @@ def test_categories_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_pat
         warnings.simplefilter("error")  # the netCDF keeps them
         posebridge.save(ds, tmp_path / "kept.nc")
     assert posebridge.load(tmp_path / "kept.nc").category.values.tolist() == [["calf", "cow"]]
+
+
+def _with_boxes(ds: xr.Dataset) -> xr.Dataset:
+    boxes = np.full((ds.sizes["time"], 4, ds.sizes["individual"]), np.nan)
+    boxes[0, :, 0] = [1.0, 2.0, 30.0, 40.0]  # one instance boxed
+    ds["bbox"] = (("time", "box", "individual"), boxes)
+    return ds.assign_coords(box=["x", "y", "width", "height"])
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("l.slp", "labels"),
+        ("l.nwb", "labels"),
+        ("CollectedData_me.h5", "labels"),
+        ("CollectedData_me.csv", "labels"),
+        ("p.slp", "poses"),
+        ("p.nwb", "poses"),
+        ("p.analysis.h5", "poses"),
+        ("p.analysis.csv", "poses"),
+        ("pDLC_resnet50.h5", "poses"),
+    ],
+)
+def test_boxes_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_path, name, kind):
+    """r_bbox_dropped: boxes (Label Studio rectangles, COCO bbox) vanished in DeepLabCut,
+    SLEAP and NWB labels without a word, and NWB's poses warning sent them to .slp, which
+    drops them too."""
+    if kind == "labels":
+        ds = labels.from_numpy(np.full((1, 2, 1, 2), 5.0), image_path=["a.png"])
+    else:
+        ds = posebridge.from_numpy(np.full((2, 2, 1, 2), 5.0), np.full((2, 1, 2), 0.5))
+    ds = _with_boxes(ds)
+    title = registry.resolve_for_writing(tmp_path / name, None, "poses").title
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = posebridge.save(ds, tmp_path / name)
+    about_boxes = [str(w.message) for w in caught if "bbox" in str(w.message)]
+    assert about_boxes == [
+        f"{tmp_path / name}: {title} holds no boxes, so bbox (the box of 1 instance(s)) is not "
+        "written; netCDF, COCO, YOLO and Label Studio keep them."
+    ]
+    assert all("bbox" not in posebridge.load(path) for path in written)
+

@@ -316,13 +316,16 @@ _IMAGE_PATHS_OF_POSES = ("dlc", "lp", "netcdf", "yolo", "labelstudio", "via")
 _DATA_SPLITS = ("dlc", "lp", "netcdf", "yolo")
 #: Formats that keep instances' categories (classes, species).
 _CATEGORIES = ("coco", "yolo", "yolo-predictions", "labelstudio", "netcdf")
+#: Formats that keep instances' boxes (``bbox``): COCO's bbox, YOLO's box columns, Label
+#: Studio's rectangles, netCDF (every variable).
+_BOXES = ("coco", "yolo", "yolo-predictions", "labelstudio", "netcdf")
 
 
 def warn_frame_facts_dropped(
     ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
 ) -> None:
     """Warn when the images that poses were made on, the data splits or the instances'
-    categories are not written.
+    categories or boxes are not written.
 
     Poses of still images (``image_path`` without being labels: COCO results,
     Label Studio predictions) written to a format that names no image read back
@@ -363,6 +366,15 @@ def warn_frame_facts_dropped(
             warnings.warn(
                 f"{target}: {fmt.title} holds no categories, so each instance's category "
                 f"({shown}) is not written; COCO, YOLO, Label Studio and netCDF keep them.",
+                UserWarning,
+                stacklevel=3,
+            )
+    if fmt.name not in _BOXES and "bbox" in ds.data_vars:
+        boxed = int(ds["bbox"].notnull().all("box").sum())
+        if boxed:
+            warnings.warn(
+                f"{target}: {fmt.title} holds no boxes, so bbox (the box of {boxed} "
+                "instance(s)) is not written; netCDF, COCO, YOLO and Label Studio keep them.",
                 UserWarning,
                 stacklevel=3,
             )

@@ -408,10 +408,11 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
     """Warn, naming them, about the variables of ``ds`` NWB does not keep.
 
     ndx-pose has no place for per-instance values (SLEAP's ``instance_score``
-    and ``tracking_score``, COCO's ``bbox``...) nor skeleton symmetries: a
-    PoseEstimation holds one series per keypoint (positions and their
-    confidence) and sleap-io's reader takes every object of its video modules
-    for one. Files that keep them: ``.slp``, netCDF.
+    and ``tracking_score``...) nor skeleton symmetries: a PoseEstimation holds
+    one series per keypoint (positions and their confidence) and sleap-io's
+    reader takes every object of its video modules for one. Files that keep
+    them: ``.slp``, netCDF. Boxes (``bbox``, which ``.slp`` does not keep
+    either) are left to :func:`posebridge.api.warn_frame_facts_dropped`.
 
     Examples
     --------
@@ -424,7 +425,8 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
     >>> "instance_score" in str(caught[0].message)
     True
     """
-    left_out = [str(name) for name in ds.data_vars if name not in WRITTEN_VARIABLES]
+    # bbox: posebridge.save warns of it for every format without boxes, naming those with
+    left_out = [str(name) for name in ds.data_vars if name not in (*WRITTEN_VARIABLES, "bbox")]
     if not left_out:
         return
     warnings.warn(
