@@ -509,4 +509,3 @@ def test_boxes_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_path, na
         "written; netCDF, COCO, YOLO and Label Studio keep them."
     ]
     assert all("bbox" not in posebridge.load(path) for path in written)
-
