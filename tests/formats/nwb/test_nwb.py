@@ -699,6 +699,19 @@ def test_variables_nwb_cannot_hold_are_named_in_a_warning(tmp_path, layout):
         posebridge.save(ds[["position", "confidence"]], tmp_path / "t.nwb", layout=layout)
 
 
+def test_a_save_of_one_file_per_individual_names_unwritten_variables_once(tmp_path):
+    """Each of the files warned: a SLEAP file of 27 tracks gave 27 identical warnings."""
+    ds = model.from_numpy(np.zeros((3, 2, 2, 3)), individual_names=["a", "b", "c"], fps=30)
+    ds["instance_score"] = (("time", "individual"), np.full((3, 3), 0.9))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = posebridge.save(ds, tmp_path / "s.nwb")
+    said = [str(w.message) for w in caught if "no place for instance_score" in str(w.message)]
+    assert len(written) == 3
+    assert len(said) == 1
+    assert said[0].startswith(f"{written[0]} and its 2 sibling files: ")
+
+
 def test_a_given_description_is_written_as_given_and_names_still_read_back(tmp_path):
     position = np.random.default_rng(5).normal(size=(4, 2, 2, 3))
     ds = model.from_numpy(position, individual_names=["z:1", "a", "m"], fps=30)

@@ -22,7 +22,7 @@ from posebridge._files import check_input
 from posebridge._outputs import file_stamp, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import new_file
-from posebridge.formats.nwb.build import add_poses, views_of
+from posebridge.formats.nwb.build import add_poses, views_of, warn_unwritten
 from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
     parse_moment,
@@ -232,6 +232,7 @@ def append_file(
                     nwbfile = io.read()
                 _append_metadata(nwbfile, ds, config, individuals, present, path)
                 filled = dataclasses.replace(storage, filled_later=True)
+                warn_unwritten(ds, path)
                 add_poses(nwbfile, ds, individuals, config, filled, video, path, appending=True)
                 io.write(nwbfile, exhaust_dci=False)
                 fill_series([(data.dataset, data.source) for data in streamed_in(nwbfile)])
@@ -285,6 +286,7 @@ def add_to_object(
     where = f"the NWBFile (of {source})" if source else "the NWBFile"
     ds = _fitted(ds, where, _poses_described(object_info(nwbfile), where))
     individuals = [str(i) for i in ds["individual"].values]
+    warn_unwritten(ds, where)
     add_poses(nwbfile, ds, individuals, config, storage, appending=True)
     return nwbfile
 

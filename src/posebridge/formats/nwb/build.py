@@ -478,8 +478,8 @@ def add_poses(
 ) -> list[Any]:
     """Add one PoseEstimation per individual (and camera view) of ``ds`` to ``nwbfile``.
 
-    Variables NWB has no place for (:func:`warn_unwritten`) are left out with a
-    warning; pynwb's and ndx-pose's ``TypeError`` is posebridge's
+    Variables NWB has no place for are left out (the callers warn, once per save:
+    :func:`warn_unwritten`); pynwb's and ndx-pose's ``TypeError`` is posebridge's
     (:func:`_pynwb_type_errors_as_ours`).
 
     A dataset with a ``view`` dim gets one PoseEstimation per (view,
@@ -528,7 +528,6 @@ def add_poses(
 
     from posebridge.formats.nwb.stream import is_dask
 
-    warn_unwritten(ds, out_path if out_path is not None else "the in-memory NWBFile")
     views = views_of(ds)
     _refuse_tag_text(individuals, views)
     if video and views != [None]:
@@ -791,6 +790,23 @@ def split_plan(ds: xr.Dataset, split_individuals: bool) -> list[list[str]]:
     return [individuals]
 
 
+def _files_named(out_paths: list[Path] | None, count: int) -> str:
+    """The files of one save, for a message: the one file, or the first and how many more.
+
+    Examples
+    --------
+    >>> _files_named([Path("out_1.nwb"), Path("out_2.nwb"), Path("out_3.nwb")], 3)
+    'out_1.nwb and its 2 sibling files'
+    >>> _files_named(None, 1)
+    'the in-memory NWBFile'
+    """
+    if not out_paths:
+        return "the in-memory NWBFile" if count == 1 else f"the {count} in-memory NWBFiles"
+    if len(out_paths) == 1:
+        return str(out_paths[0])
+    return f"{out_paths[0]} and its {len(out_paths) - 1} sibling files"
+
+
 def iter_build(
     ds: xr.Dataset,
     config: NWBFileSaveConfig,
@@ -812,8 +828,10 @@ def iter_build(
             UserWarning,
             stacklevel=3,
         )
+    plan = split_plan(ds, split_individuals)
+    warn_unwritten(ds, _files_named(out_paths, len(plan)))  # once, not once per file
     now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file
-    for n, group in enumerate(split_plan(ds, split_individuals)):
+    for n, group in enumerate(plan):
         nwbfile = new_nwbfile(ds, config, group[0] if len(group) == 1 else None, now)
         out_path = out_paths[n] if out_paths else None
         try:

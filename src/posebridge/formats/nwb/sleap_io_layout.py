@@ -30,7 +30,13 @@ from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats.nwb.append import check_nwb, on_file_origin
-from posebridge.formats.nwb.build import add_poses, dataset_video, pose_series_names, views_of
+from posebridge.formats.nwb.build import (
+    add_poses,
+    dataset_video,
+    pose_series_names,
+    views_of,
+    warn_unwritten,
+)
 from posebridge.formats.nwb.common import (
     DEFAULT_MODULE,
     REFERENCE_TIME,
@@ -456,6 +462,7 @@ def write_sleap_io_layout(
             module_times = _module_times(target, layout.processing_module_kwargs["name"])
             _warn_frames_sleap_io_renumbers(ds, where, module_times)
             video = dataset_video(ds)
+            warn_unwritten(ds, where)
             with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
                 warnings.simplefilter("ignore", DeprecationWarning)
                 add_poses(
