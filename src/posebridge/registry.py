@@ -444,8 +444,11 @@ def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:
         if not fmt.writes:
             raise UnknownFormatError(f"posebridge cannot write {fmt.title} files.")
         if ds_type not in fmt.kinds:
+            holding = [f for f in all_formats() if f.writes and ds_type in f.kinds]
+            endings = sorted({ext for f in holding for ext in f.extensions})
             raise UnknownFormatError(
-                f"{fmt.title} files hold {' and '.join(fmt.kinds)}, not {ds_type}."
+                f"{path}: {fmt.title} files hold {' and '.join(fmt.kinds)}, not {ds_type}; "
+                f"write {ds_type} to one of {', '.join(endings)}."
             )
         return fmt
     # the formats the name points to (only their families are imported), else every

@@ -482,3 +482,87 @@ def test_cli_batch_runs_on_a_dask_scheduler_given_by_address(tmp_path):
     assert "1 ok, 0 failed, 0 skipped" in result.output
     back = posebridge.load(tmp_path / "minimal_top_proofread.nc")
     np.testing.assert_array_equal(back.position.values, posebridge.load(source).position.values)
+
+
+def test_a_manifest_session_id_is_the_nwb_files_session_id(tmp_path):
+    source = tmp_path / "a.nc"
+    posebridge.save(_one_animal(), source)
+    manifest = tmp_path / "sessions.csv"
+    manifest.write_text("input,subject_id,session_id\na.nc,M1,S1\n")
+    report = convert_many(None, tmp_path / "out", manifest=manifest, template="dandi", jobs=1)
+    assert report.ok, report.table()
+    written = tmp_path / "out/sub-M1/sub-M1_ses-S1_behavior.nwb"
+    import pynwb
+
+    with pynwb.NWBHDF5IO(str(written), "r") as io:
+        assert io.read().session_id == "S1"
+
+
+def _one_animal() -> object:
+    rng = np.random.default_rng(11)
+    return posebridge.from_numpy(
+        rng.uniform(0, 100, size=(6, 2, 2, 1)),
+        rng.uniform(0, 1, size=(6, 2, 1)),
+        keypoint_names=["nose", "tail"],
+        fps=30,
+    )
+
+
+def test_a_yaml_manifest_key_given_twice_in_a_session_is_refused_naming_it_and_its_line(
+    tmp_path,
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("- input: a.nc\n  subject_id: M1\n  session_id: S1\n  subject_id: M2\n")
+    with pytest.raises(
+        posebridge.PoseBridgeError, match=r"m\.yaml \(line 4\): the key 'subject_id'"
+    ):
+        read_manifest(manifest)
+
+
+def test_a_yaml_manifest_may_give_again_a_key_brought_in_by_a_merge(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "common: &c {species: Mus musculus, subject_id: M0}\n"
+        "sessions:\n  - <<: *c\n    input: a.nc\n    subject_id: M1\n"
+    )
+    assert read_manifest(manifest)[0]["subject_id"] == "M1"
+
+
+def test_a_boxes_input_to_nwb_fails_naming_its_output_and_where_boxes_go(tmp_path):
+    from posebridge.model import bboxes_from_numpy
+
+    rng = np.random.default_rng(2)
+    boxes = bboxes_from_numpy(
+        rng.uniform(0, 100, size=(5, 2, 1)),
+        rng.uniform(1, 10, size=(5, 2, 1)),
+        rng.uniform(0, 1, size=(5, 1)),
+        fps=30,
+    )
+    posebridge.save(boxes, tmp_path / "boxes.nc")
+    report = convert_many([tmp_path / "boxes.nc"], tmp_path / "out", to="nwb", jobs=1)
+    (row,) = report.results
+    assert row.status == "failed"
+    assert row.error.startswith(f"{tmp_path / 'out' / 'boxes.nwb'}: NWB files hold poses")
+    assert "write bboxes to one of" in row.error and ".nc" in row.error
+
+
+def test_a_failed_job_removes_the_empty_folders_it_created_and_no_other(tmp_path):
+    rng = np.random.default_rng(4)
+    two = posebridge.from_numpy(
+        rng.uniform(0, 100, size=(6, 2, 2, 2)),
+        rng.uniform(0, 1, size=(6, 2, 2)),
+        individual_names=["m1", "m2"],
+        keypoint_names=["nose", "tail"],
+        fps=30,
+    )
+    posebridge.save(two, tmp_path / "two.nc")  # one subject_id for two animals: refused
+    posebridge.save(_one_animal(), tmp_path / "one.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,subject_id,session_id\ntwo.nc,M1,S1\none.nc,M2,S2\ntwo.nc,M2,S3\n")
+    out = tmp_path / "out"
+    report = convert_many(None, out, manifest=manifest, template="dandi", jobs=1)
+    assert [r.status for r in report.results] == ["failed", "ok", "failed"]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "sub-M2",
+        str(Path("sub-M2/sub-M2_ses-S2_behavior.nwb")),
+    ]

@@ -416,3 +416,36 @@ def test_a_bare_double_star_inside_a_folder_read_as_one_input_plans_that_folder(
 
     assert [(Path(job.source).resolve(), job.error) for job in bare] == [(tmp_path / "m2", "")]
     assert [job.target for job in bare] == [job.target for job in dotted]
+
+
+def _poses_file(path: Path, fmt: str) -> None:
+    rng = np.random.default_rng(8)
+    ds = posebridge.from_numpy(
+        rng.uniform(0, 100, size=(5, 2, 2, 1)),
+        rng.uniform(0, 1, size=(5, 2, 1)),
+        keypoint_names=["nose", "tail"],
+        source_software="DeepLabCut",
+    )
+    posebridge.save(ds, path, fmt)
+
+
+def test_a_folder_file_already_in_the_target_format_is_listed_as_ignored_saying_why(tmp_path):
+    """Beside its input (no --out) its output would be the file itself."""
+    _poses_file(tmp_path / "b.h5", "dlc")
+    _poses_file(tmp_path / "a.nc", "netcdf")
+    report = convert_many(tmp_path, to="dlc", jobs=1, progress=False)
+    assert [Path(r.source).name for r in report.results] == ["a.nc"]
+    assert report.ok, report.table()
+    assert report.ignored == [str(tmp_path / "b.h5")]
+    assert (
+        "already a file of the format asked for" in report.ignored_reasons[str(tmp_path / "b.h5")]
+    )
+    assert "ignored b.h5: already a file of the format asked for" in report.table()
+
+
+def test_a_folder_whose_only_file_is_in_the_target_format_has_no_input(tmp_path):
+    _poses_file(tmp_path / "b.h5", "dlc")
+    data = (tmp_path / "b.h5").read_bytes()
+    with pytest.raises(PoseBridgeError, match=r"no input files.*Left out b\.h5: already a file"):
+        convert_many(tmp_path, to="dlc", jobs=1, progress=False)
+    assert (tmp_path / "b.h5").read_bytes() == data

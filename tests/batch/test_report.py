@@ -137,6 +137,26 @@ def test_a_report_onto_an_input_is_refused_even_with_overwrite(tmp_path, source,
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("given", ["the folder", "the manifest"])
+def test_a_report_onto_an_input_without_overwrite_is_refused_as_the_input(tmp_path, source, given):
+    """Not told to pass --overwrite first: with it the report is refused all the same."""
+    manifest = tmp_path / "in" / "sessions.csv"
+    manifest.write_text("input\na.nc\n")
+    report = source if given == "the folder" else manifest
+    data = report.read_bytes()
+    if given == "the folder":
+        result = _batch(source.parent, tmp_path / "out", "--report", report)
+    else:
+        result = run(
+            "batch", "--manifest", manifest, "--out", tmp_path / "out", "--to", "nc",
+            "-j", "1", "-q", "--report", report,
+        )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    line = _error_line(result)
+    assert f"{report}: is the input file" in line and "--overwrite" not in line, line
+    assert report.read_bytes() == data
+
+
 def test_a_report_onto_the_manifest_is_refused_even_with_overwrite(tmp_path, source):
     manifest = tmp_path / "in" / "sessions.csv"
     manifest.write_text("input\na.nc\n")

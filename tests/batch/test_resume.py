@@ -418,3 +418,59 @@ def test_a_yolo_dataset_written_beside_its_input_is_skipped_when_the_batch_runs_
     assert convert_many(tmp_path, **run).ok
     (again,) = convert_many(tmp_path, **run).results
     assert (Path(again.source).name, again.status, again.error) == ("s1.h5", "skipped", "")
+
+
+def _csv_lines(path: Path) -> list[str]:
+    return path.read_text().splitlines(keepends=True)
+
+
+def test_an_output_cut_at_a_row_boundary_fails_untouched_and_overwrite_redoes_it(tmp_path):
+    """A CSV cut at the end of a row (or down to its header) still reads back: resume
+    compares its frames with its input's instead of taking it as done."""
+    (tmp_path / "in").mkdir()
+    _dlc_input(tmp_path / "in" / "a.h5", ["mouse"], seed=1, frames=40)
+    _dlc_input(tmp_path / "in" / "b.h5", ["mouse"], seed=2, frames=25)
+    out = tmp_path / "out"
+    kwargs = {"to": "dlc", "template": "{stem}.csv", "jobs": 1, "progress": False}
+    assert convert_many(tmp_path / "in", out, **kwargs).ok
+    header = len(_csv_lines(out / "a.csv")) - 40  # DeepLabCut's header rows
+    (out / "a.csv").write_text("".join(_csv_lines(out / "a.csv")[: header + 17]))
+    (out / "b.csv").write_text("".join(_csv_lines(out / "b.csv")[:header]))
+    cut = {name: (out / name).read_bytes() for name in ("a.csv", "b.csv")}
+
+    report = convert_many(tmp_path / "in", out, **kwargs)
+
+    rows = _by_source(report)
+    assert [rows[n].status for n in ("a.h5", "b.h5")] == ["failed", "failed"]
+    assert "holds 17 frames where its input has 40" in rows["a.h5"].error
+    assert "holds 0 frames where its input has 25" in rows["b.h5"].error
+    assert all(str(out / n) in rows[s].error for n, s in (("a.csv", "a.h5"), ("b.csv", "b.h5")))
+    assert {name: (out / name).read_bytes() for name in cut} == cut  # left alone
+
+    again = convert_many(tmp_path / "in", out, overwrite=True, **kwargs)
+    assert again.ok, again.table()
+    assert posebridge.load(out / "a.csv").sizes["time"] == 40
+    assert posebridge.load(out / "b.csv").sizes["time"] == 25
+
+
+def test_a_whole_output_is_still_skipped_with_its_frames_checked(tmp_path):
+    """Outputs of every frame (NWB split per individual, netCDF) and of the frames with
+    points only (COCO leaves empty frames out) are finished as written."""
+    (tmp_path / "in").mkdir()
+    rng = np.random.default_rng(3)
+    position = rng.uniform(0, 100, size=(12, 2, 2, 2))
+    position[-4:] = np.nan  # frames without points: not written to COCO
+    ds = posebridge.from_numpy(
+        position,
+        rng.uniform(0, 1, size=(12, 2, 2)),
+        individual_names=["m1", "m2"],
+        keypoint_names=["nose", "tail"],
+        fps=30,
+    )
+    posebridge.save(ds, tmp_path / "in" / "s.nc")
+    for to, ending in (("nwb", ".nwb"), ("dlc", ".h5"), ("coco", ".json")):
+        out = tmp_path / to
+        kwargs = {"to": to, "template": "{stem}" + ending, "jobs": 1, "progress": False}
+        assert convert_many(tmp_path / "in", out, **kwargs).ok
+        report = convert_many(tmp_path / "in", out, **kwargs)
+        assert report.counts == {"ok": 0, "failed": 0, "skipped": 1}, (to, report.table())

@@ -175,6 +175,7 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     from posebridge import registry
 
     frame_files = _writer_name(job) == "yolo-predictions"
+    wanted: dict[str, int] | None = None  # the input's sizes, read once (its header)
     for path in found[-1:] if frame_files else found:  # a set placed whole: its last file
         try:
             fmt = registry.get(registry.detect(path))  # once: checked, then read as it
@@ -182,13 +183,57 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
             fmt = None  # no format recognises it: reading it back says what is wrong
         _refuse_another_format(job, path, fmt)
         try:
-            api.load(path, fmt.name if fmt else None, **_read_back_options(job, fmt))
+            made = api.load(path, fmt.name if fmt else None, **_read_back_options(job, fmt))
         except Exception as error:
             raise PoseBridgeError(
                 f"{path}: exists but does not read back ({' '.join(str(error).split())}); "
                 "pass overwrite to replace it."
             ) from error
+        if frame_files or (fmt is not None and fmt.name in _FRAMES_WITH_DATA_ONLY):
+            continue  # holds the frames with points (boxes) only: no count to compare
+        if wanted is None:
+            wanted = _input_sizes(job)
+        _refuse_cut_short(path, made, wanted, split=outputs != [Path(job.target)])
     return found, len(found) == len(outputs)
+
+
+#: Writers that write only the frames holding points (boxes): their outputs hold fewer
+#: time steps than their inputs when some frames are empty.
+_FRAMES_WITH_DATA_ONLY = frozenset({"coco", "yolo", "yolo-predictions", "labelstudio", "via"})
+
+
+def _input_sizes(job: Job) -> dict[str, int]:
+    """The sizes of the job's input (``time``, ``keypoint``, ``individual``), from its
+    header where its format reads lazily; empty for labelled frames (their writers
+    may leave out frames without labels)."""
+    from posebridge.lazy import open_lazily_indexed
+    from posebridge.model import labels
+
+    with open_lazily_indexed(job.source, job.from_format, fps=job.fps, **job.read_options) as ds:
+        if labels.is_labels(ds):
+            return {}
+        return {
+            dim: int(ds.sizes[dim])
+            for dim in ("time", "keypoint", "individual")
+            if dim in ds.sizes
+        }
+
+
+def _refuse_cut_short(path: Path, made: Any, wanted: dict[str, int], split: bool) -> None:
+    """Refuse an earlier output (``made``, read back from ``path``) that holds fewer or
+    more frames, keypoints or individuals than its input (``wanted``): a file cut short
+    (a CSV cut at a row's end still reads back) is not a finished output. A file split
+    per individual holds one individual."""
+    words = {"time": "frames", "keypoint": "keypoints", "individual": "individuals"}
+    for dim, count in wanted.items():
+        expected = 1 if dim == "individual" and split else count
+        there = int(made.sizes.get(dim, 0))
+        if there != expected:
+            raise PoseBridgeError(
+                f"{path}: exists but holds {there} {words[dim]} where its input has "
+                f"{expected} (cut short, or not this input's output); it was left as it is: "
+                "pass overwrite to replace it."
+            )
 
 
 def _writer_name(job: Job) -> str | None:
@@ -437,6 +482,7 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
     """The body of :func:`run_job`: fill ``result`` (status, outputs, sizes, error)."""
     from posebridge.convert import convert
 
+    made: list[Path] = []  # the folders this job created for its output, outermost first
     try:
         source = Path(job.source)
         result.input_bytes = _input_bytes(source)
@@ -455,7 +501,7 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
             # a partial set of this job's own split files (they read back) is replaced
             # whole, as the writer replaces files with overwrite
             overwrite = job.overwrite or previous is not None
-            Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+            made = _make_folders(Path(job.target).parent)
             outputs = convert(
                 source,
                 job.target,
@@ -482,3 +528,26 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
         result.error_type = type(error).__name__
         if not isinstance(error, PoseBridgeError | OSError):
             result.error += " | " + traceback.format_exc(limit=3).splitlines()[-1]
+        _remove_empty(made)
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and the folders above it that are missing; the ones created,
+    outermost first."""
+    missing = []
+    for above in (folder, *folder.parents):
+        if above.exists() or above.is_symlink():
+            break
+        missing.append(above)
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing[::-1]
+
+
+def _remove_empty(made: list[Path]) -> None:
+    """Remove the folders a failed job created (``made``, outermost first) that are
+    still empty, innermost first: one that another job wrote into meanwhile stays."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()  # only an empty folder is removed
+        except OSError:
+            return  # not empty (another job's output), or gone: the folders above stay

@@ -88,6 +88,11 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
 
         try:
             loaded = yaml.load(text, Loader=_plain_text_loader())  # a SafeLoader subclass
+        except _KeyGivenTwice as twice:  # YAML keeps the last value: the first would be lost
+            raise PoseBridgeError(
+                f"{path} (line {twice.line}): the key {twice.key!r} appears twice in one "
+                f"mapping (first on line {twice.first_line}); give each once."
+            ) from None
         except (yaml.YAMLError, ValueError) as error:  # ValueError: a date such as 2024-13-01
             raise PoseBridgeError(f"{path}: not valid YAML ({error}).") from error
         except RecursionError:  # PyYAML recurses once per level of nesting
@@ -152,14 +157,26 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
     return list(zip(rows, lines, strict=True))
 
 
+class _KeyGivenTwice(Exception):
+    """A key written twice in one YAML mapping (PyYAML would keep the last value)."""
+
+    def __init__(self, key: Any, first_line: int, line: int) -> None:
+        super().__init__(key)
+        self.key, self.first_line, self.line = key, first_line, line
+
+
 def _plain_text_loader() -> type:
-    """PyYAML's safe loader with its plain scalars kept as the text written.
+    """PyYAML's safe loader with its plain scalars kept as the text written, refusing
+    a key written twice in one mapping.
 
     YAML 1.1 reads ``010`` as 8 (octal), ``007`` as 7, ``1.50`` as 1.5, ``0x1F``
     as 31 and ``yes`` as true: a subject or session id would change without a
     word (and with it the DANDI file name). Only ``null`` (``~``, an empty
     value) and the merge key ``<<`` keep their meaning; quoted and tagged
-    (``!!int``) values are read as before.
+    (``!!int``) values are read as before. A key given twice in one mapping
+    raises :class:`_KeyGivenTwice` (PyYAML keeps the last value without a
+    word); keys brought in by a merge (``<<``) may be given again, as YAML
+    means them to be.
     """
     import yaml
 
@@ -167,6 +184,22 @@ def _plain_text_loader() -> type:
 
     class PlainTextLoader(yaml.SafeLoader):
         """Plain scalars are text (see :func:`_plain_text_loader`)."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            if isinstance(node, yaml.MappingNode):
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=deep)
+                    line = key_node.start_mark.line + 1
+                    try:
+                        if key in seen:
+                            raise _KeyGivenTwice(key, seen[key], line)
+                        seen[key] = line
+                    except TypeError:
+                        continue  # an unhashable key: the constructor says so
+            return super().construct_mapping(node, deep=deep)
 
     PlainTextLoader.yaml_implicit_resolvers = {
         first: [(tag, pattern) for tag, pattern in resolvers if tag in kept]

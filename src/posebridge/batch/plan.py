@@ -52,6 +52,7 @@ _WRITER_FIELDS = {  # manifest column -> NWB writer option
     "sex": "sex",
     "age": "age",
     "session_start_time": "session_start_time",
+    "session_id": "session_id",
     "video": "video_path",
 }
 
@@ -360,7 +361,7 @@ def _writer_metadata(row: dict[str, Any], to_format: str | None, target: Path) -
                 # worker (another machine, another zone) happens to run the job
                 with contextlib.suppress(ValueError, OverflowError):  # the writer says why
                     value = value.astimezone()
-        options[option] = value if option != "subject_id" else str(value)
+        options[option] = str(value) if option in ("subject_id", "session_id") else value
     return options
 
 
@@ -554,9 +555,27 @@ def plan_batch(
         jobs.append(job)
     # the batch's own outputs, found among its inputs when it runs again beside them
     # (no --out, or --out inside the folder read): not inputs of this batch
-    targets = {job.target for job in jobs if not job.error}
+    targets = {job.target for job in jobs if not job.error and job.target != job.source}
     taken = {job.source for job in jobs if job.source in listed and job.source in targets}
     jobs = [job for job in jobs if job.source not in taken]
+    # a file of a folder read that is already in the format asked for (its output would
+    # be the file itself): left out, saying why (named as a file, it fails instead)
+    own = [
+        job for job in jobs if not job.error and job.source in listed and job.target == job.source
+    ]
+    for job in own:
+        ignored.append(Path(job.source))
+        reasons[Path(job.source)] = (
+            "already a file of the format asked for: its output would replace it (write "
+            "the outputs elsewhere, --out, to convert it)"
+        )
+    left_out = {id(job) for job in own}
+    jobs = [job for job in jobs if id(job) not in left_out]
+    if own and not jobs:
+        raise PoseBridgeError(
+            "the batch has no input files (check the folder, glob or manifest)."
+            + _left_out_text([p for p in ignored if p not in reasons], reasons)
+        )
     for job in jobs:
         job.target_among_inputs = job.target in taken
     jobs = _one_output_per_file(jobs)

@@ -482,9 +482,8 @@ def _check_report_path(report: Any, overwrite: bool) -> Path:
 
     The report is an output like any other: a folder is refused, its folder
     must exist (and be a folder) and take new files (a temporary is made there
-    and removed), and an existing file is replaced only with ``overwrite``,
-    unless it is an earlier batch report (:func:`~posebridge.batch.report.is_batch_report`:
-    a run that resumes names it again).
+    and removed). That an existing file is replaced only with ``overwrite`` is
+    checked once the batch is planned (:func:`_refuse_existing_report`).
     """
     errors.expect_path(report, "report")
     path = Path(report)
@@ -496,6 +495,20 @@ def _check_report_path(report: Any, overwrite: bool) -> Path:
     if problem is not None:
         hint = "; create it first" if problem.endswith("does not exist") else ""
         raise errors.FileNotFoundError(2, f"report {path}: {problem}{hint}.", str(path))
+    problem = writing_problem(path)
+    if problem is not None:
+        raise PoseBridgeError(f"report {path}: {problem}; no input was converted.")
+    return path
+
+
+def _refuse_existing_report(path: Path, overwrite: bool) -> None:
+    """Refuse an existing report file that is not an earlier batch report, without
+    ``overwrite``.
+
+    Checked once the batch is planned, after :func:`_refuse_report_onto_batch_files`:
+    a report that is one of the batch's files is refused for that, even with
+    ``overwrite``, and is not told to pass it.
+    """
     if path.exists() and not overwrite and not is_batch_report(path):
         raise errors.FileExistsError(
             17,
@@ -504,10 +517,6 @@ def _check_report_path(report: Any, overwrite: bool) -> Path:
             "report file.",
             str(path),
         )
-    problem = writing_problem(path)
-    if problem is not None:
-        raise PoseBridgeError(f"report {path}: {problem}; no input was converted.")
-    return path
 
 
 def _without_own_report(jobs: list[Job], report: Path) -> list[Job]:
@@ -731,6 +740,7 @@ def convert_many(
     if report_path is not None:
         planned = _without_own_report(planned, report_path)
         _refuse_report_onto_batch_files(report_path, planned, manifest)
+        _refuse_existing_report(report_path, overwrite)
     results: list[Result | None] = [None] * len(planned)
     own_client = None
     if client is None and scheduler is not None:

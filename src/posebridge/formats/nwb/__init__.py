@@ -109,7 +109,7 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     **options
         As :func:`write`: ``split_individuals``, ``metadata``, ``subject_id``,
         ``species``, ``sex``, ``age``, ``session_description``,
-        ``session_start_time``, ``video_path``.
+        ``session_start_time``, ``session_id``, ``video_path``.
 
     Returns
     -------

@@ -51,7 +51,7 @@ PathLike = str | os.PathLike[str]
 
 
 #: The single text options of the writer that go into the NWB metadata.
-TEXT_FLAGS = ("subject_id", "species", "sex", "age", "session_description")
+TEXT_FLAGS = ("subject_id", "species", "sex", "age", "session_description", "session_id")
 
 
 def _refuse_shared_subject_id(value: Any, given: str, individuals: list[str]) -> None:
@@ -111,7 +111,7 @@ def options_config(
             _refuse_shared_subject_id(shared["subject_id"], given, individuals)
     nwbfile = {
         key: flags[key]
-        for key in ("session_description", "session_start_time")
+        for key in ("session_description", "session_start_time", "session_id")
         if flags.get(key) is not None
     }
     subject = {
@@ -566,6 +566,7 @@ def write(
     age: str | None = None,
     session_description: str | None = None,
     session_start_time: Any = None,
+    session_id: str | None = None,
     video_path: PathLike | None = None,
     compression: Any = None,
     dtype: Any = None,
@@ -610,6 +611,9 @@ def write(
         Session fields; the start time is a datetime, a date or ISO 8601
         text, taken as local time when it has no time zone (``None``: the
         dataset's, else the time of writing).
+    session_id
+        The NWBFile's ``session_id`` (a DANDI file names its session with it);
+        by default the dataset's ``session_id`` attribute, if any.
     video_path
         The video the poses come from: written as an external ``ImageSeries``
         (path relative to the NWB file) linked as ``source_video``. By default
@@ -724,6 +728,7 @@ def write(
             "age": age,
             "session_description": session_description,
             "session_start_time": session_start_time,
+            "session_id": session_id,
         }
         config_ = options_config(ds, config, metadata, False, **flags)
         if export_frames:
@@ -765,6 +770,7 @@ def write(
         age=age,
         session_description=session_description,
         session_start_time=session_start_time,
+        session_id=session_id,
     )
     storage = storage_from(compression, dtype)
     given_video = video_option(video_path)
