@@ -70,8 +70,14 @@ def test_from_sleap_io_gives_what_the_slp_reader_gives(path):
             np.testing.assert_allclose(
                 got.tracking_score.values, want.tracking_score.values, atol=1e-6
             )
-        for name in ("skeleton_edges", "skeleton_symmetries"):
-            assert edge_set(got, name) == edge_set(want, name)
+        assert edge_set(got, "skeleton_symmetries") == edge_set(want, "skeleton_symmetries")
+        # the edges in the one order: as sleap-io lists them
+        theirs_edges = [list(pair) for pair in theirs.skeletons[0].edge_names]
+        for dataset in (got, want):
+            ours_edges = (
+                dataset.skeleton_edges.values.tolist() if "skeleton_edges" in dataset else []
+            )
+            assert ours_edges == theirs_edges
         for coord in ("video", "frame", "image_path"):
             if coord in want.coords:
                 left = np.char.replace(got[coord].values.astype(str), "\\", "/")
@@ -255,6 +261,19 @@ def test_each_instance_has_sleap_io_points_of_its_own(tmp_path):
     again = sio.load_slp(str(tmp_path / "back.slp"), open_videos=False)
     points_of = [row[:6] for row in instance_rows(back)]  # video, frame, track, type, points
     assert [row[:6] for row in instance_rows(again)] == points_of
+
+
+@pytest.mark.parametrize("make", ["labels", "predictions"])
+def test_a_point_with_one_nan_coordinate_keeps_the_other_in_sleap_io(make):
+    half = np.array([[152.5, np.nan], [np.nan, 7.25], [np.nan, np.nan], [1.0, 2.0]])
+    position = half.T[None, :, :, None]  # (time, space, keypoint, individual)
+    if make == "labels":
+        ds = labels.from_numpy(position, video=["v.mp4"], frame=[0], individual_names=["m"])
+    else:
+        ds = posebridge.from_numpy(position, np.full((1, 4, 1), 0.5), individual_names=["m"])
+    [instance] = quiet(posebridge.to_sleap_io, ds).labeled_frames[0].instances
+    assert instance.points["visible"].tolist() == [True, True, False, True]
+    np.testing.assert_array_equal(instance.numpy(), half)
 
 
 @pytest.mark.parametrize("make", ["labels", "predictions"])

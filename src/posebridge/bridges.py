@@ -365,7 +365,7 @@ def _instance_tables(ds: xr.Dataset) -> dict[str, Any]:
             "pred_points": plan.pred_points,
             "tracks": plan.tracks,
         }
-    from posebridge.formats.sleap.common import writable_frames
+    from posebridge.formats.sleap.common import placed, writable_frames
     from posebridge.formats.sleap.slp_write import _Plan
 
     frames = writable_frames(ds, Path("<sleap_io.Labels>"), "sleap_io.Labels")
@@ -377,7 +377,7 @@ def _instance_tables(ds: xr.Dataset) -> dict[str, Any]:
         rows = np.zeros(when.size * plan.n_nodes, dtype=dtype)
         xy = plan.position[when, who]
         rows["x"], rows["y"] = xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)
-        rows["visible"] = np.isfinite(rows["x"]) & np.isfinite(rows["y"])
+        rows["visible"] = placed(rows["x"], rows["y"])
         if predicted:
             rows["score"] = plan.confidence[when, who].reshape(-1)
         else:

@@ -274,11 +274,15 @@ def test_slp_and_analysis_twins_agree(slp_name, analysis_name):
         }
 
 
-def test_minimal_back_edges_follow_sleaps_order():
-    # the analysis file was written by SLEAP itself: its edge order is SLEAP's
+def test_minimal_back_edges_are_sleaps_edges_in_sleap_ios_order():
+    # the analysis file was written by SLEAP 1.x itself, which lists the edges by
+    # edge_insert_idx; the .slp is read in its links order, as sleap-io lists them
     labels = load(corpus_path("sleap_slp/minimal_back_proofread.slp"))
     analysis = load(corpus_path("sleap_analysis_h5/minimal_back_proofread.analysis.h5"))
-    assert labels.skeleton_edges.values.tolist() == analysis.skeleton_edges.values.tolist()
+    ours = labels.skeleton_edges.values.tolist()
+    assert sorted(ours) == sorted(analysis.skeleton_edges.values.tolist())
+    assert ours[-1] == ["Head", "Ear_L"]  # SLEAP lists TTI-TailTip last (inserted last)
+    assert analysis.skeleton_edges.values.tolist()[-1] == ["TTI", "TailTip"]
 
 
 @pytest.mark.parametrize("path", ANALYSIS_FILES)

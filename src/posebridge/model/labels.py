@@ -629,12 +629,13 @@ def video_groups(ds: xr.Dataset) -> VideoGroups:
 def point_flags(ds: xr.Dataset) -> np.ndarray:
     """(time, keypoint, individual) booleans: the point is labelled and visible.
 
-    A point is when its coordinates are finite and its ``visible`` flag (if
+    A point is when a coordinate of it is finite (a point with one NaN
+    coordinate keeps the other, as SLEAP files do) and its ``visible`` flag (if
     any) is not below 2.
     """
     expect_dataset(ds)
     position = ds["position"].transpose(TIME, SPACE, KEYPOINT, ...)
-    flags = np.isfinite(position.values).all(axis=1)
+    flags = np.isfinite(position.values).any(axis=1)
     if VISIBLE in ds:
         dims = (TIME, KEYPOINT, INDIVIDUAL)
         visible = np.asarray(ds[VISIBLE].transpose(*dims).values, dtype=np.float64)
@@ -659,7 +660,7 @@ def occluded_points(ds: xr.Dataset) -> int:
     if VISIBLE not in ds:
         return 0
     position = ds["position"].transpose(TIME, SPACE, KEYPOINT, ...)
-    finite = np.isfinite(position.values).all(axis=1)
+    finite = np.isfinite(position.values).any(axis=1)
     return int((finite & ~point_flags(ds)).sum())
 
 
@@ -707,7 +708,7 @@ def hide_unseen(
     >>> pos[0, :, :, 0].tolist(), visible[0, :, 0].tolist()
     ([[1.0, nan], [3.0, nan]], [2.0, 0.0])
     """
-    finite = np.isfinite(position).all(axis=1)
+    finite = np.isfinite(position).any(axis=1)  # a point: a finite coordinate
     hidden = ~flags & (finite if marked is None else (finite | marked))
     if not hidden.any():
         return position, None

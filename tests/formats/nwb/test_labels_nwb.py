@@ -194,9 +194,11 @@ def test_sleap_io_instance_names_become_untracked_individuals(tmp_path):
     assert ds.individual.values.tolist() == ["untracked_0", "untracked_1"]
     assert ds.video.values.tolist() == ["/tmp/x.mp4"] and ds.frame.values.tolist() == [4]
     assert ds.attrs["fps"] == 30.0
+    # the second node, (2, NaN) with node_visibility False, is no point: NaN, flag 0
     np.testing.assert_array_equal(
-        ds.position.isel(time=0, individual=1).values, [[1, 2], [1, np.nan]]
+        ds.position.isel(time=0, individual=1).values, [[1, np.nan], [1, np.nan]]
     )
+    assert ds.visible.isel(time=0, individual=1).values.tolist() == [2, 0]
 
 
 def test_content_option_chooses_what_to_read(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import h5py
 import numpy as np
@@ -93,6 +94,35 @@ def test_linked_predictions_are_kept_apart_and_written_back(tmp_path):
     assert labels.is_labels(back)  # the only prediction is a user instance's source
     for name in ("position", "predicted_position", "predicted_confidence", "predicted_score"):
         np.testing.assert_allclose(back[name].values, ds[name].values, rtol=1e-7, err_msg=name)
+
+
+def test_a_point_with_one_nan_coordinate_keeps_the_other_in_labels_and_predictions(tmp_path):
+    # (x, y) per keypoint: x only, y only, neither, both
+    half = np.array([[152.5, np.nan], [np.nan, 7.25], [np.nan, np.nan], [1.0, 2.0]])
+    position = half.T[None, :, :, None]  # (time, space, keypoint, individual)
+    ds = labels.from_numpy(position, video=["v.mp4"], frame=[5], individual_names=["m"])
+    ds["predicted_position"] = ds.position + 0.5
+    ds["predicted_confidence"] = (("time", "keypoint", "individual"), np.full((1, 4, 1), 0.5))
+    ds["predicted_score"] = (("time", "individual"), [[0.9]])
+    path = tmp_path / "half.slp"
+    sleap.slp_write.write(ds, path)
+    *_, points, pred_points = read_tables(path)
+    placed = [True, True, False, True]  # a point with any finite coordinate is visible
+    assert points["visible"].tolist() == placed
+    assert pred_points["visible"].tolist() == placed
+    np.testing.assert_array_equal(np.c_[points["x"], points["y"]], half)
+    np.testing.assert_array_equal(np.c_[pred_points["x"], pred_points["y"]], half + 0.5)
+    sio = pytest.importorskip("sleap_io")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        [frame] = sio.load_slp(str(path), open_videos=False).labeled_frames
+    theirs = {type(i).__name__: i.numpy() for i in frame.instances}
+    np.testing.assert_array_equal(theirs["Instance"], half)
+    np.testing.assert_array_equal(theirs["PredictedInstance"], half + 0.5)
+    back = posebridge.load(path)
+    for name in ("position", "predicted_position"):
+        np.testing.assert_array_equal(back[name].values, ds[name].values, err_msg=name)
+    assert "visible" not in back  # no point is marked not visible
 
 
 def test_points_marked_not_visible_read_as_nan_and_keep_their_flag(tmp_path):

@@ -14,6 +14,7 @@ import xarray as xr
 from hypothesis import HealthCheck, given, settings
 
 import posebridge
+from _corpus import corpus_params, corpus_path
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
@@ -358,6 +359,83 @@ def test_nan_points_flagged_visible_and_invisible_points_are_missing(tmp_path):
     np.testing.assert_array_equal(position[2], xy[2])
 
 
+def _sleap_io_points(path: Path) -> list[tuple[str, list]]:
+    """What sleap-io reads: (instance type, points as numpy() gives them) per instance."""
+    sio = pytest.importorskip("sleap_io")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = sio.load_slp(str(path), open_videos=False).labeled_frames
+    return [(type(i).__name__, i.numpy().tolist()) for f in frames for i in f.instances]
+
+
+HALF = np.array([[152.5, np.nan], [np.nan, 7.25], [np.nan, np.nan], [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("kind", ["user", "predicted"])
+def test_a_visible_point_with_one_nan_coordinate_keeps_the_other_on_read(kind, tmp_path):
+    b = SlpBuilder(nodes=("a", "b", "c", "d"), tracks=("t",))
+    made = user if kind == "user" else pred
+    b.frame(0, [made(HALF, track=0, visible=[True, True, True, True])])
+    path = b.write(tmp_path / "half.slp")
+    ds = quiet_read(path, instances="prefer_user")
+    position = ds.position.isel(time=0, individual=0).transpose("keypoint", "space").values
+    np.testing.assert_array_equal(position, HALF)
+    # as sleap-io reads the same file
+    [(_, theirs)] = _sleap_io_points(path)
+    np.testing.assert_array_equal(np.array(theirs), HALF)
+    # the lazy reader agrees
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lazy = posebridge.open_dataset(path, chunks=1, instances="prefer_user")
+    np.testing.assert_array_equal(lazy.position.values, ds.position.values)
+
+
+def test_a_user_point_not_visible_with_one_coordinate_is_a_hidden_label(tmp_path):
+    b = SlpBuilder(nodes=("a", "b", "c", "d"), tracks=("t",))
+    b.frame(0, [user(HALF, track=0, visible=[False, False, True, True])])  # complete=True
+    path = b.write(tmp_path / "hidden_half.slp")
+    ds = quiet_read(path, instances="user")  # labels
+    position = ds.position.isel(time=0, individual=0).transpose("keypoint", "space").values
+    expected = HALF.copy()
+    expected[:2] = np.nan  # flagged not visible: no point, whatever the coordinates
+    np.testing.assert_array_equal(position, expected)
+    assert ds.visible.isel(time=0, individual=0).values.tolist()[:2] == [0, 0]
+    [(_, theirs)] = _sleap_io_points(path)
+    np.testing.assert_array_equal(np.array(theirs), expected)
+
+
+@pytest.mark.parametrize("kind", ["user", "predicted"])
+def test_a_point_with_one_nan_coordinate_is_written_visible_with_the_other(kind, tmp_path):
+    position = HALF.T[None, :, :, None]  # (time, space, keypoint, individual)
+    confidence = None if kind == "user" else np.full((1, 4, 1), 0.5)
+    ds = posebridge.from_numpy(position, confidence, individual_names=["t"])
+    path = tmp_path / "half_written.slp"
+    sleap.slp_write.write(ds, path)
+    with h5py.File(path, "r") as h5:
+        table = h5["points" if kind == "user" else "pred_points"][:]
+    np.testing.assert_array_equal(np.stack([table["x"], table["y"]], axis=1), HALF)
+    assert table["visible"].tolist() == [True, True, False, True]  # any finite coordinate
+    [(kind_read, theirs)] = _sleap_io_points(path)
+    assert kind_read == ("Instance" if kind == "user" else "PredictedInstance")
+    np.testing.assert_array_equal(np.array(theirs), HALF)
+    back = quiet_read(path, instances="prefer_user")
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+@pytest.mark.parametrize("bad", [-7, -2, 2, 9])
+@pytest.mark.parametrize("kind", ["user", "predicted"])
+def test_a_track_index_out_of_range_is_named_in_the_error(bad, kind, tmp_path):
+    b = SlpBuilder(tracks=("t0", "t1"))
+    made = user if kind == "user" else pred
+    b.frame(0, [made(pts(1), track=0), made(pts(2), track=bad), made(pts(3), track=-1)])
+    path = b.write(tmp_path / "bad_track.slp")
+    for instances in ("auto", "user", "prefer_user", "predicted"):
+        if kind == "predicted" and instances == "user":
+            continue  # no user instance to read
+        with pytest.raises(FormatError, match=rf"refers to track {bad},.* lists 2 tracks"):
+            quiet_read(path, instances=instances)
+
+
 def test_format_1_0_shifts_user_points_by_half_a_pixel_as_sleap_does(tmp_path):
     b = SlpBuilder(tracks=("a", "b"), format_id=1.0)
     b.frame(0, [user(pts(10), track=0), pred(pts(20), track=1)])
@@ -430,7 +508,8 @@ def test_py_id_without_any_reduce_uses_the_id_as_edge_type(tmp_path):
     assert ds.skeleton_symmetries.values.tolist() == [["b", "c"]]
 
 
-def test_edges_follow_insertion_order_as_sleap_lists_them(tmp_path):
+def test_edges_follow_the_links_order_as_sleap_io_lists_them(tmp_path):
+    # edge_insert_idx says b-c came after a-b; the links list b-c first, and so does sleap-io
     b = SlpBuilder(nodes=("a", "b", "c"))
     links = [
         ("b", "c", reduce(1), {"edge_insert_idx": 5}),
@@ -438,8 +517,64 @@ def test_edges_follow_insertion_order_as_sleap_lists_them(tmp_path):
     ]
     b.skeletons = [skeleton_json(b.nodes, b.global_nodes, links)]
     b.frame(0, [pred(pts(1))])
-    ds = quiet_read(b.write(tmp_path / "order.slp"))
-    assert ds.skeleton_edges.values.tolist() == [["a", "b"], ["b", "c"]]
+    path = b.write(tmp_path / "order.slp")
+    ds = quiet_read(path)
+    assert ds.skeleton_edges.values.tolist() == [["b", "c"], ["a", "b"]]
+    sio = pytest.importorskip("sleap_io")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sio.load_slp(str(path), open_videos=False).skeletons[0].edge_names
+    assert [list(pair) for pair in theirs] == ds.skeleton_edges.values.tolist()
+
+
+@pytest.mark.parametrize("path", corpus_params("sleap_slp", "*.slp"))
+def test_corpus_edges_are_sleap_ios_and_survive_our_round_trip(path, tmp_path):
+    sio = pytest.importorskip("sleap_io")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sio.load_slp(str(path), open_videos=False).skeletons[0].edge_names
+        ds = posebridge.load(path, video=0)
+    expected = [list(pair) for pair in theirs]
+    ours = ds.skeleton_edges.values.tolist() if "skeleton_edges" in ds else []
+    assert ours == expected
+    out = tmp_path / "again.slp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, out)
+        again = sio.load_slp(str(out), open_videos=False).skeletons[0].edge_names
+    assert [list(pair) for pair in again] == expected
+
+
+def test_corpus_dlc_point_with_x_only_keeps_x_in_slp(tmp_path):
+    source = corpus_path(
+        "dlc_multi/m3v1mp4shortDLC_effnet_b0_multi_mouseApr12shuffle1_5_el_filtered.csv"
+    )
+    ds = posebridge.load(source)
+    x = ds.position.sel(space="x").values
+    y = ds.position.sel(space="y").values
+    half = np.isfinite(x) & np.isnan(y)
+    assert half.any()  # the file has cells like "246.434,,"
+    out = tmp_path / "dlc.slp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, out)
+    back = quiet_read(out, instances="prefer_user").sel(individual=ds.individual)
+    np.testing.assert_array_equal(back.position.sel(space="x").values[half], x[half])
+    assert np.isnan(back.position.sel(space="y").values[half]).all()
+    # sleap-io sees the x of every such point
+    sio = pytest.importorskip("sleap_io")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = sio.load_slp(str(out), open_videos=False).labeled_frames
+    row_of = {int(t): k for k, t in enumerate(ds.time.values)}
+    column_of = {str(name): k for k, name in enumerate(ds.individual.values)}
+    theirs_x = np.full(x.shape, np.nan)
+    for frame in frames:
+        for instance in frame.instances:
+            theirs_x[row_of[frame.frame_idx], :, column_of[instance.track.name]] = (
+                instance.numpy()[:, 0]
+            )
+    np.testing.assert_array_equal(theirs_x[half], x[half])
 
 
 def test_several_skeletons_need_a_choice(tmp_path):
@@ -830,10 +965,8 @@ def test_round_trip_property(tmp_path, ds):
     path = tmp_path / "prop.slp"
     sleap.slp_write.write(ds, path, overwrite=True)
     back = sleap.slp_read.read(path)
-    # a point is missing when either coordinate is; NaN confidence marks user instances
-    expected = ds.position.values.copy()
-    expected[np.isnan(expected).any(axis=1, keepdims=True).repeat(2, axis=1)] = np.nan
-    np.testing.assert_array_equal(back.position.values, expected)
+    # every coordinate comes back, a lone one too; NaN confidence marks user instances
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
     if not np.isnan(ds.confidence.values).all():
         np.testing.assert_array_equal(back.confidence.values, ds.confidence.values)
     assert back.time.values.tolist() == ds.time.values.tolist()

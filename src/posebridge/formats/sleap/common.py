@@ -74,6 +74,20 @@ def video_images_of(ds: xr.Dataset) -> list[str] | None:
     return names_from_attr(ds, VIDEO_IMAGES) or None  # an empty list: none
 
 
+def placed(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """SLEAP's ``visible`` flag for points written from coordinates: any one is finite.
+
+    A point with one finite coordinate keeps it (sleap-io keeps ``[x, nan]`` as
+    a visible point); only a point with neither is written as not visible.
+
+    Examples
+    --------
+    >>> placed(np.array([1.0, 2.0, np.nan, np.nan]), np.array([3.0, np.nan, 4.0, np.nan]))
+    array([ True,  True,  True, False])
+    """
+    return np.isfinite(x) | np.isfinite(y)
+
+
 def text(value: Any) -> str:
     """A str from what h5py hands back for a string (bytes, np.bytes_, str, 0-d array)."""
     if isinstance(value, np.ndarray):
@@ -143,8 +157,10 @@ def decode_skeletons(metadata: dict[str, Any]) -> list[Skeleton]:
     Returns
     -------
     list of Skeleton
-        Node order is each skeleton's ``nodes`` order; edges are in insertion
-        order (``edge_insert_idx``, as SLEAP lists them, links without it last);
+        Node order is each skeleton's ``nodes`` order; edges are in the order
+        of the ``links`` list, as sleap-io lists them (SLEAP 1.x sorted them by
+        ``edge_insert_idx`` instead; a ``sleap_io.Labels`` no longer knows that
+        number, so the file's order is the one both readings share);
         symmetries are deduplicated (SLEAP stores both directions).
 
     Raises
@@ -209,24 +225,20 @@ def _decode_skeleton(number: int, raw: Any, global_names: list[str]) -> Skeleton
         return global_names[ref]
 
     nodes = [name_of(node.get("id")) for node in graph["nodes"]]
-    edges: list[tuple[float, int, tuple[str, str]]] = []
+    edges: list[tuple[str, str]] = []
     symmetries: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     by_py_id: dict[int, int] = {}
-    for order, link in enumerate(graph.get("links", [])):
+    for link in graph.get("links", []):
         kind = _edge_type(link.get("type"), by_py_id, where)
         pair = (name_of(link.get("source")), name_of(link.get("target")))
         if kind == EDGE:
-            inserted = link.get("edge_insert_idx")
-            rank = float(inserted) if isinstance(inserted, int | float) else float("inf")
-            edges.append((rank, order, pair))
+            edges.append(pair)
         elif kind == SYMMETRY and _pair_key(pair) not in seen:
             seen.add(_pair_key(pair))
             symmetries.append(pair)
     name = str((graph.get("graph") or {}).get("name") or f"Skeleton-{number}")
-    # SLEAP lists a skeleton's edges in insertion order (edge_insert_idx)
-    ordered = [pair for _, _, pair in sorted(edges)]
-    return Skeleton(name, nodes, ordered, symmetries)
+    return Skeleton(name, nodes, edges, symmetries)
 
 
 def encode_skeleton(skeleton: Skeleton) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -45,6 +45,7 @@ from posebridge.formats._shared.text_attrs import names_to_attr
 from posebridge.formats.sleap.common import (
     PROJECT_VIDEOS,
     is_untracked_name,
+    placed,
     project_videos_of,
     skeleton_name_attr,
     skeleton_variables,
@@ -57,6 +58,7 @@ from posebridge.formats.sleap.slp_tables import (
     _pick_skeleton,
     _rank_in_group,
     check_instance_ranges,
+    check_tracks,
 )
 from posebridge.model import labels
 
@@ -214,10 +216,7 @@ def build_labels(
 
     track = inst["track"][rows].astype(np.int64)
     n_tracks = len(t.tracks)
-    if track.size and (track.min() < -1 or track.max() >= n_tracks):
-        raise FormatError(
-            path, f"/instances refers to track {track.max()}, but the file lists {n_tracks}."
-        )
+    check_tracks(path, track, n_tracks)
     tracked = track >= 0
     key = inst_row * (n_tracks + 1) + track + 1
     candidates = np.flatnonzero(tracked)
@@ -334,7 +333,7 @@ def _linked_predictions(
     ):
         x = values["x"].astype(np.float64, copy=False)
         y = values["y"].astype(np.float64, copy=False)
-        missing = ~values["visible"].astype(bool) | np.isnan(x) | np.isnan(y)
+        missing = ~values["visible"].astype(bool)  # else each coordinate as stored
         x[missing] = np.nan
         y[missing] = np.nan
         position[when[group], 0, :, column[group]] = x
@@ -485,7 +484,7 @@ class LabelsPlan:
         pred = np.zeros(pred_t.size * n_nodes, dtype=dtypes["pred_points"])
         xy = predicted[pred_t, pred_i]
         pred["x"], pred["y"] = xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)
-        pred["visible"] = np.isfinite(pred["x"]) & np.isfinite(pred["y"])
+        pred["visible"] = placed(pred["x"], pred["y"])
         pred["score"] = confidence[pred_t, pred_i].reshape(-1)
         self.pred_points = pred
 

@@ -515,6 +515,35 @@ def build_dataset(
     return pose_dataset(rows, position, confidence)
 
 
+def check_tracks(path: Path, track: Any, n_tracks: int) -> None:
+    """Refuse /instances track indices other than -1 (none) and 0 .. ``n_tracks`` - 1.
+
+    The message names the bad indices themselves (a few of them).
+
+    Examples
+    --------
+    >>> check_tracks(Path("x.slp"), np.array([-1, 0, 1]), 2)
+    >>> try:
+    ...     check_tracks(Path("x.slp"), np.array([0, -7, 1]), 2)
+    ... except FormatError as error:
+    ...     print(str(error).split(": ", 1)[1])
+    /instances refers to track -7, but the file lists 2 tracks (valid: -1 for none, 0 to 1).
+    """
+    track = np.asarray(track)
+    if not track.size:
+        return
+    bad = np.unique(track[(track < -1) | (track >= n_tracks)])
+    if not bad.size:
+        return
+    shown = ", ".join(str(int(value)) for value in bad[:5]) + (", ..." if bad.size > 5 else "")
+    valid = f"-1 for none, 0 to {n_tracks - 1}" if n_tracks else "-1 for none"
+    raise FormatError(
+        path,
+        f"/instances refers to track {shown}, but the file lists {n_tracks} tracks "
+        f"(valid: {valid}).",
+    )
+
+
 def check_instance_ranges(path: Path, starts: Any, ends: Any, n_instances: int) -> None:
     """Refuse frames whose instance ranges leave the /instances table or overlap.
 
@@ -595,10 +624,7 @@ def pose_rows(
     del kind
     track = cols.pop("track").astype(np.int32)
     n_tracks = len(t.tracks)
-    if track.size and (track.min() < -1 or track.max() >= n_tracks):
-        raise FormatError(
-            path, f"/instances refers to track {track.max()}, but the file lists {n_tracks}."
-        )
+    check_tracks(path, track, n_tracks)
     skeleton_column = cols.pop("skeleton")
     skel_index = _pick_skeleton(t, np.unique(skeleton_column), skeleton)
     if not t.skeletons:
@@ -759,7 +785,8 @@ def fill_points(
             at = group if every else members[group]
             x = values["x"].astype(np.float64, copy=False)  # gathered copies: writable
             y = values["y"].astype(np.float64, copy=False)
-            missing = ~values["visible"].astype(bool) | np.isnan(x) | np.isnan(y)
+            # not visible: no point; else each coordinate as stored (one may be NaN)
+            missing = ~values["visible"].astype(bool)
             if is_user_table and rows.format_id < 1.1:
                 x -= 0.5  # format 1.0: the pixel's top-left corner was (0, 0); as SLEAP,
                 y -= 0.5  # only user points are shifted

@@ -22,6 +22,7 @@ from posebridge.formats.sleap.common import (
     fixed_strings,
     individual_scores,
     is_untracked_name,
+    placed,
     skeleton_from_dataset,
     skeleton_name_of,
     video_images_of,
@@ -296,9 +297,7 @@ class _Plan:
             table["x"] = xy[..., 0].reshape(-1)
             table["y"] = xy[..., 1].reshape(-1)
             del xy
-            visible = np.isfinite(table["x"]) & np.isfinite(table["y"])
-            table["x"][~visible] = np.nan
-            table["y"][~visible] = np.nan
+            visible = placed(table["x"], table["y"])
             table["visible"] = visible
             if predicted:
                 table["score"] = self.confidence[when, who].reshape(-1)
