@@ -474,3 +474,22 @@ def test_a_whole_output_is_still_skipped_with_its_frames_checked(tmp_path):
         assert convert_many(tmp_path / "in", out, **kwargs).ok
         report = convert_many(tmp_path / "in", out, **kwargs)
         assert report.counts == {"ok": 0, "failed": 0, "skipped": 1}, (to, report.table())
+
+
+@pytest.mark.parametrize("to", ["sleap", "sleap-csv"])
+def test_finished_sleap_outputs_of_an_input_with_empty_frames_are_skipped(tmp_path, to):
+    """The analysis file fills the frames between the input's first and last (30 rows for
+    20 frames with a gap) and SLEAP's CSV lists only frames with points: resume failed
+    both as cut short."""
+    rng = np.random.default_rng(3)
+    frames = np.r_[0:10, 20:30]
+    position = rng.uniform(0, 100, size=(20, 2, 3, 2))
+    position[:3] = np.nan  # empty first frames: no CSV row
+    ds = posebridge.from_numpy(position, np.ones((20, 3, 2)), fps=30)
+    ds = ds.assign_coords(time=frames / 30, frame=("time", frames))
+    (tmp_path / "in").mkdir()
+    posebridge.save(ds, tmp_path / "in" / "session.slp")
+    first = convert_many(tmp_path / "in", tmp_path / "out", to=to, jobs=1, progress=False)
+    again = convert_many(tmp_path / "in", tmp_path / "out", to=to, jobs=1, progress=False)
+    assert [r.status for r in first.results] == ["ok"]
+    assert [r.status for r in again.results] == ["skipped"], again.results[0].error

@@ -198,8 +198,11 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
 
 
 #: Writers that write only the frames holding points (boxes): their outputs hold fewer
-#: time steps than their inputs when some frames are empty.
-_FRAMES_WITH_DATA_ONLY = frozenset({"coco", "yolo", "yolo-predictions", "labelstudio", "via"})
+#: time steps than their inputs when some frames are empty (SLEAP's CSV: one row per
+#: instance, so also fewer individuals when one has no point).
+_FRAMES_WITH_DATA_ONLY = frozenset(
+    {"coco", "yolo", "yolo-predictions", "labelstudio", "via", "sleap-csv"}
+)
 
 
 def _input_sizes(job: Job) -> dict[str, int]:
@@ -220,15 +223,16 @@ def _input_sizes(job: Job) -> dict[str, int]:
 
 
 def _refuse_cut_short(path: Path, made: Any, wanted: dict[str, int], split: bool) -> None:
-    """Refuse an earlier output (``made``, read back from ``path``) that holds fewer or
-    more frames, keypoints or individuals than its input (``wanted``): a file cut short
-    (a CSV cut at a row's end still reads back) is not a finished output. A file split
-    per individual holds one individual."""
+    """Refuse an earlier output (``made``, read back from ``path``) that holds fewer
+    frames, or other counts of keypoints or individuals, than its input (``wanted``): a
+    file cut short (a CSV cut at a row's end still reads back) is not a finished output.
+    More frames are not a cut: the SLEAP analysis file fills the frames between the
+    input's first and last. A file split per individual holds one individual."""
     words = {"time": "frames", "keypoint": "keypoints", "individual": "individuals"}
     for dim, count in wanted.items():
         expected = 1 if dim == "individual" and split else count
         there = int(made.sizes.get(dim, 0))
-        if there != expected:
+        if there < expected if dim == "time" else there != expected:
             raise PoseBridgeError(
                 f"{path}: exists but holds {there} {words[dim]} where its input has "
                 f"{expected} (cut short, or not this input's output); it was left as it is: "

@@ -380,8 +380,24 @@ def test_csv_time_column_is_kept_and_a_contradicting_fps_refused(tmp_path: Path,
         posebridge.load(path, fps=30)
 
 
-def test_csv_times_that_do_not_increase_are_refused(tmp_path: Path):
+def test_csv_times_that_go_back_are_refused(tmp_path: Path):
     path = tmp_path / "trajectories.csv"
-    path.write_text("time,x1,y1\n0.0,1,2\n0.5,3,4\n0.5,5,6\n")
+    path.write_text("time,x1,y1\n0.0,1,2\n0.5,3,4\n0.25,5,6\n")
     with pytest.raises(FormatError, match="'time' column should hold increasing times"):
         posebridge.load(path)
+
+
+def test_csv_times_repeated_by_millisecond_rounding_above_1000_fps_count_frames(tmp_path: Path):
+    """idtracker.ai writes np.arange(n) / fps with 3 decimals: above 1000 fps two frames
+    share a time, and the whole export was refused."""
+    n, rate = 20, 2000.0
+    times = np.round(np.arange(n) / rate, 3)
+    path = tmp_path / "trajectories.csv"
+    np.savetxt(
+        path, np.column_stack([times, np.ones((n, 2))]), delimiter=",", fmt="%.3f",
+        comments="", header="time,x1,y1",
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="'time' column gives two frames one time"):
+        ds = posebridge.load(path, fps=rate)
+    assert ds.sizes["time"] == n and ds.attrs["fps"] == rate
+    assert ds.frame.values.tolist() == list(range(n))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -337,11 +338,21 @@ def _times(found: dict[str, Any], n_time: int, path: Path) -> np.ndarray | None:
     times = np.asarray(found[name], dtype=np.float64)
     if times.shape != (n_time,):
         raise FormatError(path, f"'{name}' holds {times.shape} values for {n_time} frames.")
-    if not np.isfinite(times).all() or np.any(np.diff(times) <= 0):
+    steps = np.diff(times)
+    if not np.isfinite(times).all() or np.any(steps < 0):
         raise FormatError(
             path,
             f"the '{name}' column should hold increasing times in seconds, one per row.",
         )
+    if np.any(steps == 0):  # written to the millisecond above 1000 fps: frames share a time
+        warnings.warn(
+            f"{path}: the '{name}' column gives two frames one time (idtracker.ai writes "
+            "times to the millisecond, which above 1000 fps repeat): its times are not kept, "
+            "and time counts frames (give fps= for seconds).",
+            UserWarning,
+            stacklevel=2,
+        )
+        return None
     return times
 
 
