@@ -22,8 +22,7 @@ import h5py
 
 from posebridge._files import Peek
 from posebridge.formats._shared.record import Format
-from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc import csv_header, layout, pandas_hdf5
 from posebridge.formats.dlc.layout import DLC, LP
 from posebridge.formats.dlc.read import (
     choose_key,
@@ -64,10 +63,10 @@ def sniff(peek: Peek) -> bool:
     """
     if peek.is_hdf5:
         return peek.h5 is not None and bool(pandas_hdf5.dlc_groups(peek.h5, peek.path))
-    return dlc_csv.sniff_header(peek) is not None or dlc_csv.sniff_other_delimiter(peek)
+    return csv_header.sniff_header(peek) is not None or csv_header.sniff_other_delimiter(peek)
 
 
-def _looks_like_lp(header: dlc_csv.CsvHeader) -> bool:
+def _looks_like_lp(header: csv_header.CsvHeader) -> bool:
     scorer_level = header.level_names.index("scorer")
     coord_level = header.level_names.index("coords")
     scorers = {label[scorer_level] for label in header.columns}
@@ -91,14 +90,14 @@ def sniff_lp(peek: Peek) -> bool:
     """
     if peek.is_hdf5:
         return False
-    header = dlc_csv.sniff_header(peek)
+    header = csv_header.sniff_header(peek)
     return header is not None and _looks_like_lp(header)
 
 
 def _describe(path: Path) -> list[tuple[str, str]]:
     """What ``posebridge info`` shows about a DeepLabCut file beyond the dataset."""
     if not is_hdf5(path):
-        header = dlc_csv.read_header(path)
+        header = csv_header.read_header(path)
         style = {1: "one index column"}.get(header.n_index, f"{header.n_index} index columns")
         return [("layout", f"CSV, {len(header.level_names)} header lines, {style}")]
     with h5py.File(path, "r") as h5:

@@ -1,22 +1,10 @@
-"""DeepLabCut-style CSV files: header parsing, a fast exact reader and writer.
+"""DeepLabCut-style CSV files: the data rows, read fast and exactly.
 
-Layout (``DataFrame.to_csv`` of a DeepLabCut table)::
-
-    scorer,DLC_resnet50,DLC_resnet50,...        <- one line per column level,
-    individuals,mouse1,mouse1,...                   first cell = the level name
-    bodyparts,snout,snout,...
-    coords,x,y,likelihood,...
-    0,12.5,40.25,0.98,...                        <- index cell(s), then numbers
-
-Labelled data indexes rows by image path: one column, or three
-(``labeled-data``, video, image), in which case the header lines start with
-``scorer,,,``. NaN is an empty cell. The header is parsed here, not by
-``pandas.read_csv(header=[...])``, which takes an all-empty first data row
-for an index-name row and drops it.
-
-Numbers are written with their shortest round-trip representation
-(pyarrow's formatter, vectorised and multi-threaded), so every value reads
-back bit-identical; without pyarrow, pandas writes them (exact, slower).
+The header lines are parsed by :mod:`posebridge.formats.dlc.csv_header`; the
+rows after them (index cell(s), then numbers; NaN is an empty cell) are read
+here by pandas' C parser, in threads over byte ranges of a large file, with
+every cell that is not a number and every row of the wrong width refused,
+naming its line.
 """
 
 from __future__ import annotations
@@ -25,293 +13,27 @@ import contextlib
 import csv
 import io
 import itertools
-import re
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from posebridge._files import Peek
 from posebridge._threads import map_on_threads, usable_cores
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared import csv_rows
-from posebridge.formats._shared.csv_text import write_csv_block
-from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
 from posebridge.formats.dlc import layout as table
+from posebridge.formats.dlc.csv_header import CsvHeader, read_header, unpadded
 
 __all__ = [
-    "TITLE",
-    "CsvHeader",
     "bad_cell",
-    "read_header",
     "read_table",
     "refuse_cells_not_numbers",
-    "sniff_header",
-    "sniff_other_delimiter",
-    "write_table",
+    "warn_if_unended",
 ]
 
-_MAX_HEADER_BYTES = 16 * 1024 * 1024
-_STRUCTURAL_MARKS = (",", '"', "\r", "\n")
-_STRUCTURAL_BYTES = tuple(mark.encode() for mark in _STRUCTURAL_MARKS)
 _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 _COMMA, _QUOTE = ord(","), ord('"')
-
-
-@dataclass
-class CsvHeader:
-    """What the header lines of a DeepLabCut CSV say.
-
-    Attributes
-    ----------
-    level_names
-        The column levels, e.g. ``["scorer", "bodyparts", "coords"]``.
-    columns
-        One label tuple per data column.
-    n_index
-        How many index columns start each row (1, or 3 for image levels).
-    skip
-        Lines before the first data row.
-    end
-        The bytes of the file's text: its size, less one end-of-file marker
-        (Ctrl-Z) after the last line (``None`` for a header parsed from a peek).
-    """
-
-    level_names: list[str]
-    columns: list[tuple[str, ...]]
-    n_index: int
-    skip: int
-    end: int | None = None
-    padded: bool = False
-
-
-def _lines(path: Path, count: int) -> list[str]:
-    """The first ``count`` lines of ``path``, decoded (at most 16 MB read)."""
-    lines: list[str] = []
-    budget = _MAX_HEADER_BYTES
-    with open(path, "rb") as handle:
-        for _ in range(count):
-            raw = handle.readline(budget)
-            if not raw:
-                break
-            budget -= len(raw)
-            try:
-                lines.append(raw.decode("utf-8-sig" if not lines else "utf-8"))
-            except UnicodeDecodeError:
-                raise not_utf8_error(path) from None
-            if budget <= 0:
-                break
-    return lines
-
-
-def _parse(lines: list[str]) -> list[list[str]]:
-    return list(csv.reader(io.StringIO("".join(lines))))
-
-
-def _is_integer(text: str) -> bool:
-    try:
-        int(text)
-    except ValueError:
-        return False
-    return True
-
-
-def read_header(path: Path) -> CsvHeader:
-    """Parse the header lines of a DeepLabCut-style CSV.
-
-    Parameters
-    ----------
-    path
-        The CSV file.
-
-    Returns
-    -------
-    CsvHeader
-        The column levels and labels and where the data starts.
-
-    Raises
-    ------
-    FormatError
-        When the header is not DeepLabCut's (naming what was found), or the
-        file's text is not UTF-8 or ends damaged
-        (:func:`~posebridge.formats._shared.text_bytes.text_size`).
-
-    Examples
-    --------
-    >>> read_header(Path("video1DLC_resnet50.csv")).level_names  # doctest: +SKIP
-    ['scorer', 'bodyparts', 'coords']
-    """
-    end = text_size(path)  # UTF-16, lone carriage returns, NUL at the end; Ctrl-Z left out
-    header = header_from_lines(_lines(path, 7), path)
-    header.end = end
-    return header
-
-
-#: What DeepLabCut-style CSV files are called in messages.
-TITLE = "DeepLabCut-style CSV (DeepLabCut, LightningPose)"
-#: The blanks of a padded header cell (see :func:`_padded`).
-_BLANKS = " \t"
-
-
-def header_from_lines(lines: list[str], path: Path) -> CsvHeader:
-    """Parse the header from the file's first lines (see :func:`read_header`).
-
-    A header whose fixed words carry blanks (see :func:`_padded`) is read
-    with every cell stripped of the blanks around it.
-    """
-    rows = _parse([line if line.endswith(("\n", "\r")) else line + "\n" for line in lines])
-    if not rows:
-        raise FormatError(path, "is empty; expected DeepLabCut header lines starting 'scorer,'.")
-    first = rows[0]
-    if not first or first[0].strip() != "scorer" or len(first) < 2:
-        csv_rows.refuse_other_delimiter(path, lines[0].rstrip("\r\n"), "scorer", TITLE)
-        raise FormatError(
-            path,
-            "is not a DeepLabCut-style CSV: its first line should start with 'scorer,' "
-            f"but starts with {','.join(first[:3])[:60]!r}.",
-        )
-    n_index = 1  # index cells are empty (blank in a padded header: see _padded)
-    while n_index < len(first) and not first[n_index].strip(_BLANKS):
-        n_index += 1
-    if n_index == len(first):
-        raise FormatError(path, "the 'scorer' header line names no scorer.")
-    header = [first]
-    expected = ["individuals", "bodyparts"]
-    for row in rows[1:]:
-        name = row[0].strip() if row else ""
-        if name == "coords":
-            header.append(row)
-            break
-        if name not in expected:
-            raise FormatError(
-                path,
-                "malformed DeepLabCut header: after 'scorer' expected the lines "
-                f"'individuals' (optional), 'bodyparts' and 'coords', found {name!r}.",
-            )
-        expected = expected[expected.index(name) + 1 :]
-        header.append(row)
-    else:
-        raise FormatError(path, "malformed DeepLabCut header: no 'coords' line.")
-    padded = _padded(header)
-    if padded:
-        header = [[cell.strip(_BLANKS) for cell in row] for row in header]
-    names = [row[0].strip() for row in header]
-    if "bodyparts" not in names:
-        raise FormatError(path, "malformed DeepLabCut header: no 'bodyparts' line.")
-    width = len(first)
-    for row in header:
-        if len(row) != width:
-            raise FormatError(
-                path,
-                f"malformed DeepLabCut header: the '{row[0]}' line has {len(row)} cells, "
-                f"the 'scorer' line {width}.",
-            )
-        if any(cell != "" for cell in row[1:n_index]):
-            raise FormatError(
-                path, f"malformed DeepLabCut header: the '{row[0]}' line fills an index cell."
-            )
-    columns = list(zip(*(row[n_index:] for row in header), strict=True))
-    skip = len(header)
-    data = rows[len(header) : len(header) + 2]
-    if data and _index_names_line(data, n_index, width):
-        skip += 1  # pandas' index-name line ("frame,,,," or "image,,,,")
-    return CsvHeader(names, columns, n_index, skip, padded=padded)
-
-
-def _index_names_line(data: list[list[str]], n_index: int, width: int) -> bool:
-    """Whether the first of the first two data lines is the names pandas writes of a
-    named row index (``frame,,,,``; ``image,,,,`` before image paths): index cells that
-    are not frame numbers nor image paths, nothing else; followed by frame numbers or
-    image paths (or nothing). A labelled image without points (``labeled-data/v/a.png,,,``)
-    is a row."""
-    first = data[0]
-    if len(first) != width or any(cell == "" for cell in first[:n_index]):
-        return False
-    if any(cell != "" for cell in first[n_index:]):
-        return False
-    if _is_integer(first[0]) or _is_image_path(first[:n_index]):
-        return False
-    if len(data) < 2:
-        return True
-    after = data[1]
-    return _is_integer(after[0]) or _is_image_path(after[:n_index])
-
-
-def _is_image_path(cells: list[str]) -> bool:
-    """Whether index cells name an image: a path, or a file name with an ending."""
-    separated = any("/" in cell or "\\" in cell for cell in cells)
-    return separated or bool(re.search(r"\.\w+$", cells[-1]))
-
-
-def _padded(header: list[list[str]]) -> bool:
-    """Whether the header's fixed words carry blanks: the writer padded its cells.
-
-    The fixed words are the level names (``scorer``, ``bodyparts``... first
-    in each line), the coordinate names (the ``coords`` line) and the empty
-    index cells. A script that joins cells with ``", "``, or a spreadsheet
-    cell typed with a space, pads them; neither DeepLabCut, LightningPose
-    (pandas' ``to_csv``) nor posebridge does. In a padded header the blanks
-    around every cell, names too, are padding; otherwise the cells are read
-    as written, so a name that begins or ends with a blank keeps it.
-    """
-    fixed = [row[0] for row in header] + header[-1][1:]
-    blank_cells = (cell for row in header for cell in row if not cell.strip(_BLANKS))
-    return any(cell != cell.strip(_BLANKS) for cell in fixed) or any(
-        cell != "" for cell in blank_cells
-    )
-
-
-def _unpadded(cells: np.ndarray) -> np.ndarray:
-    """Index cells of a padded file (see :func:`_padded`) without the blanks around them."""
-    cells = np.asarray(cells)
-    if cells.dtype.kind not in "OUS":  # frame numbers, parsed as numbers
-        return cells
-    return np.char.strip(cells.astype(str), _BLANKS).astype(cells.dtype)
-
-
-def sniff_header(peek: Peek) -> CsvHeader | None:
-    """The header when the peeked file is a DeepLabCut-style CSV, else ``None`` (never raises).
-
-    Examples
-    --------
-    >>> with Peek("anipose.csv") as peek:  # doctest: +SKIP
-    ...     sniff_header(peek) is None
-    True
-    """
-    head = peek.loose_head.lstrip(b"\xef\xbb\xbf")
-    if not head.startswith((b"scorer", b'"scorer"')):  # cells quoted (QUOTE_NONNUMERIC, ALL)
-        return None
-    lines = peek.lines(7, loose=True)
-    if len(peek.head) == peek.HEAD_BYTES and len(lines) < 7 and peek.text is not None:
-        # header lines longer than the head (many animals x bodyparts): read them whole
-        try:
-            lines = _lines(peek.path, 7)
-        except (OSError, UnicodeDecodeError, FormatError):
-            return None
-    try:  # text in another encoding too: its reader names the encoding
-        return header_from_lines(lines, peek.path)
-    except FormatError:
-        return None
-
-
-def sniff_other_delimiter(peek: Peek) -> bool:
-    """Whether the peeked file is a DeepLabCut-style CSV saved with ``;`` or tabs between
-    its cells (never raises); its reader then refuses it, saying so.
-
-    Examples
-    --------
-    >>> with Peek("CollectedData_excel_fr.csv") as peek:  # doctest: +SKIP
-    ...     sniff_other_delimiter(peek)
-    True
-    """
-    lines = peek.lines(2, loose=True)
-    if len(lines) < 2:
-        return False
-    delimiter = csv_rows.other_delimiter(lines[0], "scorer")
-    second = next(csv.reader([lines[1]], delimiter=delimiter or ","), [""])
-    return delimiter is not None and second[0].strip(_BLANKS) in ("individuals", "bodyparts")
 
 
 def _last_line_width(path: Path, end: int) -> int | None:
@@ -960,76 +682,6 @@ def read_table(
     _refuse_short_rows(path, start, end, header.skip + 1, width, values, texts, pose_at, counted)
     index = [texts[j] for j in range(header.n_index)]
     if header.padded:  # the rows carry the header's padding: index cells lose it too
-        index = [_unpadded(cells) for cells in index]
+        index = [unpadded(cells) for cells in index]
     rows = {name: texts[j] for j, name in row_columns.items()}
     return values, header, index, rows
-
-
-# --------------------------------------------------------------------------
-# writing
-
-
-def _header_text(plan: table.ColumnPlan, n_index: int) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for level, name in enumerate(plan.level_names):
-        cells = [name, *([""] * (n_index - 1)), *(label[level] for label in plan.labels)]
-        if plan.data_split:
-            cells.append(table.SET_COLUMN if level == 0 else "")
-        writer.writerow(cells)
-    return buffer.getvalue()
-
-
-def _needs_quotes(columns: list[np.ndarray]) -> bool:
-    """Whether a text column holds a comma, a quote or a line break (CSV quoting needed)."""
-    for column in columns:
-        if column.dtype.kind not in "US":
-            continue
-        marks = _STRUCTURAL_MARKS if column.dtype.kind == "U" else _STRUCTURAL_BYTES
-        if any((np.strings.find(column, mark) >= 0).any() for mark in marks):
-            return True
-    return False
-
-
-def write_table(
-    target: Path,
-    plan: table.ColumnPlan,
-    index: list[np.ndarray],
-    data_split: np.ndarray | None,
-) -> None:
-    """Write one DeepLabCut CSV: header lines, then index and numbers row by row.
-
-    Parameters
-    ----------
-    target
-        The (temporary) file to write.
-    plan
-        The columns, from :func:`posebridge.formats._dlc_table.plan_columns`.
-    index
-        One array per index column (frame numbers, or image paths/levels).
-    data_split
-        LightningPose's per-row ``set`` values, or ``None``.
-
-    Examples
-    --------
-    >>> write_table(Path("out.csv"), plan, [frames], None)  # doctest: +SKIP
-    """
-    with open(target, "wb") as handle:
-        handle.write(_header_text(plan, len(index)).encode("utf-8"))
-        n_rows = index[0].shape[0]
-        text_columns = [
-            *(i for i in index if i.dtype.kind != "i"),
-            *([data_split] if data_split is not None else []),
-        ]
-        quoted = _needs_quotes(text_columns)
-        for rows in _chunks(n_rows, len(plan.labels)):
-            block = np.ascontiguousarray(table.fill_values(plan, rows).T)
-            columns = [level[rows] for level in index] + list(block)
-            if data_split is not None:
-                columns.append(data_split[rows])
-            write_csv_block(handle, columns, quoted=quoted)
-
-
-def _chunks(n_rows: int, n_columns: int) -> list[slice]:
-    step = max(1, (1 << 21) // max(1, n_columns))
-    return [slice(a, min(a + step, n_rows)) for a in range(0, n_rows, step)] or [slice(0, 0)]

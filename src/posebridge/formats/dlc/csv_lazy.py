@@ -1,6 +1,6 @@
 """DeepLabCut / LightningPose .csv read lazily, by ranges of rows.
 
-The header is parsed once (:func:`posebridge.formats.dlc.csv.read_header`, the
+The header is parsed once (:func:`posebridge.formats.dlc.csv_header.read_header`, the
 eager reader's), the data rows are found by one pass over the bytes
 (:func:`posebridge.formats._shared.csv_rows.scan`, which also reads the frame
 numbers of the index column), and each range of rows is parsed when asked for,
@@ -30,7 +30,7 @@ from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.lazy import FileLazyArray, LastBlock, NotLazy
 from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout
+from posebridge.formats.dlc import csv_header, layout
 
 __all__ = ["open_lazy_csv", "parse_rows"]
 
@@ -193,7 +193,7 @@ def open_lazy_csv(path: Path, software: str) -> xr.Dataset:
 
 
 def _open(path: Path, software: str) -> xr.Dataset:
-    header = dlc_csv.read_header(path)
+    header = csv_header.read_header(path)
     if header.n_index != 1:
         raise NotLazy("indexed by image levels")
     columns, names = header.columns, header.level_names

@@ -1,7 +1,7 @@
 """Reading DeepLabCut and LightningPose tables (.h5 and .csv) into datasets.
 
 The column rules are in :mod:`posebridge.formats.dlc.layout`; the on-disk
-layers in :mod:`~posebridge.formats.dlc.csv` and
+layers in :mod:`~posebridge.formats.dlc.csv_header`, :mod:`~posebridge.formats.dlc.csv` and
 :mod:`~posebridge.formats.dlc.pandas_hdf5`.
 """
 

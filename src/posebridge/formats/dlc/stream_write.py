@@ -24,8 +24,7 @@ import xarray as xr
 
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.lazy import is_dask, time_blocks
-from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc import csv_write, layout, pandas_hdf5
 from posebridge.model import labels
 
 __all__ = ["streamable", "write_chunks"]
@@ -89,7 +88,7 @@ def write_chunks(
     try:
         if csv:
             for handle, plan in zip(handles, plans, strict=True):
-                handle.write(dlc_csv._header_text(plan, 1).encode("utf-8"))
+                handle.write(csv_write.header_text(plan, 1).encode("utf-8"))
         columns = [pd.MultiIndex.from_tuples(p.labels, names=list(p.level_names)) for p in plans]
         for start, stop in time_blocks(ds):
             chunk = ds.isel(time=slice(start, stop)).compute()

@@ -44,8 +44,7 @@ from posebridge.formats._shared.guards import (
 )
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats._shared.untracked import untracked_name
-from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout, pandas_hdf5, stream_write
+from posebridge.formats.dlc import csv_write, layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
 from posebridge.model import labels
 
@@ -358,7 +357,7 @@ def _write(
             return [target for target, _ in tables]
         for temporary, (_, plan) in zip(temporaries, tables, strict=True):
             if suffix == ".csv":
-                dlc_csv.write_table(temporary, plan, index, data_split)
+                csv_write.write_table(temporary, plan, index, data_split)
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
