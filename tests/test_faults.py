@@ -30,7 +30,7 @@ import pytest
 
 import posebridge
 from posebridge import model
-from posebridge._outputs import TEMPORARY_MARK, _temporary_twin, stale_temporaries
+from posebridge._temporaries import TEMPORARY_MARK, stale_temporaries, temporary_twin
 from posebridge.model import labels
 
 #: format -> file name of its output.
@@ -456,7 +456,7 @@ def test_a_target_name_of_255_bytes_is_written_its_temporary_shortened(tmp_path,
 
 def test_stale_temporaries_of_a_long_target_are_found_and_removed(tmp_path):
     target = tmp_path / ("x" * 251 + ".csv")
-    gone = _temporary_twin(target)
+    gone = temporary_twin(target)
     gone = gone.with_name(gone.name.replace(f"-{os.getpid()}-", f"-{2**22 + 12345}-"))
     gone.write_text("left by a killed process")
     assert stale_temporaries(target) == [gone]

@@ -3,7 +3,8 @@
 Writers never leave a half-written file: they write to a temporary file in the
 target folder and put it into place only when it is complete, and refuse to
 replace an existing file unless ``overwrite=True``. Temporaries that a killed
-process left are found again by their name and removed (:func:`stale_temporaries`).
+process left are found again by their name and removed
+(:func:`posebridge._temporaries.stale_temporaries`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import shutil
 import stat
 from collections.abc import Iterator, Sequence
@@ -27,11 +27,11 @@ from posebridge._files import (
     check_output_folder,
     inside_input_folder,
     is_inside,
-    name_max,
     real_target,
     refuse_long_names,
     refuse_writing_onto_input,
 )
+from posebridge._temporaries import stale_in_folder, temporary_twin
 from posebridge._threads import map_on_threads
 from posebridge.errors import (
     FileExistsError,
@@ -42,12 +42,9 @@ from posebridge.errors import (
 )
 
 __all__ = [
-    "TEMPORARY_MARK",
     "atomic_outputs",
     "check_outputs",
     "inputs_kept",
-    "stale_temporaries",
-    "temporaries_of",
     "writing_problem",
 ]
 
@@ -133,8 +130,8 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
 def writing_problem(path: Path) -> str | None:
     """Why the folder of ``path`` takes no new file, or ``None`` when it does.
 
-    A temporary of the target (see :data:`TEMPORARY_MARK`) is created in the
-    folder of the file the target names (links followed) and removed at once:
+    A temporary of the target (see :data:`posebridge._temporaries.TEMPORARY_MARK`) is
+    created in the folder of the file the target names (links followed) and removed at once:
     a read-only or immutable folder (``chattr +i``, which stops root too), a
     read-only file system, missing rights or a full disk show here, before
     any work is done. The folder must exist (:func:`check_outputs` says so).
@@ -155,7 +152,7 @@ def writing_problem(path: Path) -> str | None:
     True
     """
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    trial = _temporary_twin(target)
+    trial = temporary_twin(target)
     try:
         handle = os.open(trial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
@@ -163,136 +160,6 @@ def writing_problem(path: Path) -> str | None:
     os.close(handle)
     _remove(trial)
     return None
-
-
-#: What marks a temporary of ours: ``.<stem>.posebridge-tmp-<pid>-<random><suffix>``.
-TEMPORARY_MARK = ".posebridge-tmp-"
-
-
-#: Bytes a temporary's name adds to its target's stem besides the mark: the leading dot,
-#: the pid (at most 10 digits), a dash and 8 hex digits.
-_TEMPORARY_EXTRA = 1 + 10 + 1 + 8
-
-
-def _split_name(path: Path) -> tuple[str, str]:
-    """``(stem, suffix)`` of a name, the suffix being its last two endings.
-
-    The stem is cut so that a temporary's name fits the file system's limit (a
-    target whose name is near 255 bytes is legal, and its temporary must be
-    too), and is valid UTF-8. Both depend on the name only, so the temporaries
-    of a target are found again.
-    """
-    suffix = "".join(path.suffixes[-2:]) if path.suffixes else ""
-    stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
-    room = name_max(path.parent) - len(TEMPORARY_MARK) - _TEMPORARY_EXTRA
-    room -= len(os.fsencode(suffix))
-    encoded = os.fsencode(stem)  # the name's bytes, whatever their encoding
-    # bytes that are not UTF-8 spelled %XX: libraries that take the name as UTF-8 text
-    # (PyTables wrote "caf?" for "caf\xe9") then open the temporary asked for
-    stem = _NOT_UTF8_BYTE.sub(_percent, encoded[: max(room, 1)].decode("utf-8", "surrogateescape"))
-    while len(os.fsencode(stem)) > max(room, 1):  # a spelled byte takes three
-        stem = stem[:-1]
-    return stem, suffix
-
-
-#: How Python spells a byte of a file name that is not UTF-8 (``surrogateescape``).
-_NOT_UTF8_BYTE = re.compile("[\udc80-\udcff]")
-
-
-def _percent(byte: re.Match[str]) -> str:
-    return f"%{ord(byte.group()) - 0xDC00:02X}"
-
-
-def _temporary_twin(path: Path) -> Path:
-    stem, suffix = _split_name(path)
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"
-    return path.with_name(f".{stem}{TEMPORARY_MARK}{token}{suffix}")
-
-
-def temporaries_of(path: Path) -> list[tuple[Path, int]]:
-    """posebridge's temporaries of ``path`` (live or not), each with its writer's pid.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> temporaries_of(Path("nowhere/poses.csv"))
-    []
-    """
-    return _temporaries_in_folder([path]).get(path, [])
-
-
-def _temporaries_in_folder(paths: Sequence[Path]) -> dict[Path, list[tuple[Path, int]]]:
-    """:func:`temporaries_of` for targets of one folder, from one listing of it.
-
-    A writer of many files in one folder (YOLO: a label file per image) would
-    otherwise list the folder once per file: quadratic in the folder's size.
-    """
-    by_prefix: dict[str, list[tuple[Path, str]]] = {}
-    for path in paths:
-        stem, suffix = _split_name(path)
-        by_prefix.setdefault(f".{stem}{TEMPORARY_MARK}", []).append((path, suffix))
-    folder = paths[0].parent if paths else Path(".")
-    try:
-        names = [e.name for e in os.scandir(folder) if TEMPORARY_MARK in e.name]
-    except OSError:
-        return {}
-    found: dict[Path, list[tuple[Path, int]]] = {}
-    for name in names:
-        prefix = name[: name.index(TEMPORARY_MARK) + len(TEMPORARY_MARK)]
-        for path, suffix in by_prefix.get(prefix, []):
-            if suffix and not name.endswith(suffix):
-                continue
-            token = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
-            pid, _, rest = token.partition("-")
-            if pid.isdigit() and len(rest) == 8:
-                found.setdefault(path, []).append((folder / name, int(pid)))
-    return found
-
-
-def stale_temporaries(path: Path) -> list[Path]:
-    """Temporaries of ``path`` left by posebridge processes that no longer run.
-
-    A write killed before its rename (SIGKILL, power loss) leaves its
-    temporary beside the target; the target itself is untouched. The next
-    write to the same target removes them (:func:`atomic_outputs`).
-
-    Parameters
-    ----------
-    path
-        A target file.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The stale temporaries, named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``
-        whose process ``<pid>`` is gone.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> stale_temporaries(Path("nowhere/poses.csv"))
-    []
-    """
-    return _stale_in_folder([path])
-
-
-def _stale_in_folder(paths: Sequence[Path]) -> list[Path]:
-    """:func:`stale_temporaries` of targets of one folder, from one listing of it."""
-    found = _temporaries_in_folder(paths).values()
-    return [name for pairs in found for name, pid in pairs if not _running(pid)]
-
-
-def _running(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (ours counts as running)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 #: errno values of a write that failed for want of room or rights, and what to say.
@@ -605,7 +472,7 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
 
     Temporaries are named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``; those
     that a killed process left beside a target are removed on the next write
-    to it (:func:`stale_temporaries`). Before the rename, each temporary is
+    to it (:func:`posebridge._temporaries.stale_temporaries`). Before the rename, each temporary is
     flushed to disk (``fsync``) and an HDF5 one is opened and walked, so that a
     write cut short by a full disk or a file-size limit never replaces a
     complete file. A failure of the file system (disk full, file too large,
@@ -647,9 +514,9 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     for target in targets:
         by_folder.setdefault(target.parent, []).append(target)
     for folder_targets in by_folder.values():  # one listing per folder
-        for stale in _stale_in_folder(folder_targets):
+        for stale in stale_in_folder(folder_targets):
             _remove(stale)
-    temporaries = [_temporary_twin(p) for p in targets]
+    temporaries = [temporary_twin(p) for p in targets]
     backups: dict[Path, Path | None] = {}
     try:
         try:
@@ -787,7 +654,7 @@ def _backups(targets: Sequence[Path], backups: dict[Path, Path | None]) -> None:
         except OSError:
             backups[target] = None
             continue
-        backup = _temporary_twin(target)
+        backup = temporary_twin(target)
         backups[target] = backup
         try:
             os.link(target, backup)

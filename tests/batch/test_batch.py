@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 import posebridge
 from _corpus import corpus_path
-from posebridge._outputs import TEMPORARY_MARK
+from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.batch import (
     DANDI_TEMPLATE,
     convert_many,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import posebridge
-from posebridge._outputs import TEMPORARY_MARK
+from posebridge._temporaries import TEMPORARY_MARK
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
 

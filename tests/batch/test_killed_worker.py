@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import posebridge
-from posebridge._outputs import TEMPORARY_MARK
+from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.batch import convert_many
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="kills with SIGKILL")

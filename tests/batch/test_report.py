@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 import posebridge
 from _read_only import read_only
-from posebridge._outputs import TEMPORARY_MARK
+from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.batch import BatchReport, Result, convert_many
 from posebridge.batch import run as batch_run
 from posebridge.cli import cli

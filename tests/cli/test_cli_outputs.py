@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 import posebridge
 from posebridge import model
-from posebridge._outputs import TEMPORARY_MARK
+from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.cli import cli
 
 matplotlib.use("Agg")

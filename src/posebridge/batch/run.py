@@ -17,7 +17,8 @@ from typing import Any
 from posebridge import api, errors
 from posebridge._files import output_folder_problem, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
-from posebridge._outputs import temporaries_of, writing_problem
+from posebridge._outputs import writing_problem
+from posebridge._temporaries import temporaries_of
 from posebridge.batch.job import Result, _input_bytes, run_job
 from posebridge.batch.plan import Job, plan_batch
 from posebridge.batch.progress import (
@@ -39,7 +40,7 @@ PathLike = str | os.PathLike[str]
 def _clean_partials(job: Job) -> None:
     """Remove the temporary files a killed worker left beside the job's target.
 
-    Writers write recognisable temporaries (``_outputs.TEMPORARY_MARK``) and
+    Writers write recognisable temporaries (``_temporaries.TEMPORARY_MARK``) and
     rename them; a process killed midway cannot remove its own. Only this job
     writes its target, so every temporary of it is the dead worker's (whose pid
     may still look alive until the pool reaps it).

@@ -13,7 +13,8 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._outputs import TEMPORARY_MARK, atomic_outputs, check_outputs
+from posebridge._outputs import atomic_outputs, check_outputs
+from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError
 from posebridge.formats._shared.guards import (
     refuse_empty,
