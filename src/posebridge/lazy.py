@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -52,7 +53,7 @@ from posebridge._files import check_input
 from posebridge.errors import PoseBridgeError, reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 
-__all__ = ["LAZY_FORMATS", "open_dataset", "open_lazily_indexed"]
+__all__ = ["HEADER_SIZES", "LAZY_FORMATS", "header_sizes", "open_dataset", "open_lazily_indexed"]
 
 #: Format name -> (module, function) of its lazy opener.
 LAZY_FORMATS: dict[str, tuple[str, str]] = {
@@ -64,6 +65,66 @@ LAZY_FORMATS: dict[str, tuple[str, str]] = {
     "nwb": ("posebridge.formats.nwb.lazy", "open_lazy"),
     "anipose": ("posebridge.formats.anipose.lazy", "open_lazy"),
 }
+
+
+#: Format name -> (module, function) giving the sizes of the poses a file reads as from
+#: its header alone (no value read, no dataset built); :class:`NotLazy` when it cannot.
+HEADER_SIZES: dict[str, tuple[str, str]] = {
+    "dlc": ("posebridge.formats.dlc.lazy", "header_sizes"),
+    "lp": ("posebridge.formats.dlc.lazy", "header_sizes_lp"),
+    "sleap": ("posebridge.formats.sleap.lazy", "header_sizes"),
+}
+
+
+def header_sizes(
+    path: str | os.PathLike[str], format: str | None = None, **options: Any
+) -> dict[str, int] | None:
+    """The sizes of the poses ``path`` reads as (``time``, ``keypoint``, ``individual``),
+    from its header alone where its format allows; ``None`` where it does not.
+
+    The sizes :func:`open_lazily_indexed` gives, without reading a value or building
+    the dataset: the row count and column labels of a DeepLabCut / LightningPose .h5,
+    the shape of a SLEAP analysis file's ``/tracks`` (:data:`HEADER_SIZES`). Other
+    formats, and files of these whose reading needs more (a DeepLabCut CSV, labelled
+    data indexed by image), give ``None``: open the dataset to know.
+
+    Parameters
+    ----------
+    path, format, **options
+        As for :func:`posebridge.load` (a frame rate changes no size).
+
+    Returns
+    -------
+    dict or None
+        ``{"time": ..., "keypoint": ..., "individual": ...}``.
+
+    Raises
+    ------
+    PoseBridgeError
+        When the header is damaged (as opening the file would raise).
+
+    Examples
+    --------
+    >>> header_sizes("videoDLC_resnet50.h5")  # doctest: +SKIP
+    {'time': 1000, 'keypoint': 12, 'individual': 3}
+    """
+    path = check_input(path, folder=True)
+    fmt = registry.resolve_for_reading(path, format)
+    api.check_options(fmt, options, "read")
+    spec = HEADER_SIZES.get(fmt.name)
+    if spec is None:
+        return None
+    function = getattr(importlib.import_module(spec[0]), spec[1])
+    try:
+        inspect.signature(function).bind(path, **options)
+    except TypeError:
+        return None  # an option the header does not tell: the dataset is opened
+    try:
+        return function(path, **options)
+    except NotLazy:
+        return None
+    except Exception as error:
+        raise reading_failure(path, error, fmt.title) from error
 
 
 def _wrap(ds: xr.Dataset) -> xr.Dataset:

@@ -208,10 +208,18 @@ _FRAMES_WITH_DATA_ONLY = frozenset(
 def _input_sizes(job: Job) -> dict[str, int]:
     """The sizes of the job's input (``time``, ``keypoint``, ``individual``), from its
     header where its format reads lazily; empty for labelled frames (their writers
-    may leave out frames without labels)."""
-    from posebridge.lazy import open_lazily_indexed
+    may leave out frames without labels).
+
+    DeepLabCut / LightningPose .h5 and SLEAP analysis files give them without a
+    dataset being built (:func:`posebridge.lazy.header_sizes`: the row count and
+    column labels, the shape of ``/tracks``); other inputs are opened lazily.
+    """
+    from posebridge.lazy import header_sizes, open_lazily_indexed
     from posebridge.model import labels
 
+    sizes = header_sizes(job.source, job.from_format, **job.read_options)
+    if sizes is not None:  # poses only: labelled data indexed by image is opened
+        return sizes
     with open_lazily_indexed(job.source, job.from_format, fps=job.fps, **job.read_options) as ds:
         if labels.is_labels(ds):
             return {}

@@ -734,6 +734,24 @@ def test_what_label_studio_keypoints_cannot_hold_is_warned_about(tmp_path):
     assert "the individuals (queen, worker) read back as untracked_<k>" in said
 
 
+def test_points_with_one_finite_coordinate_are_warned_about(tmp_path):
+    """A point with x finite and y NaN is a point (point_flags counts it), but a Label
+    Studio keypoint needs both: with a labelling config (so no keypoint goes unlabelled)
+    its x was dropped without a word."""
+    position = np.full((1, 2, 2, 1), 5.0)
+    position[0, 1, 0, 0] = np.nan  # keypoint a: x = 5, y NaN; b is whole in another image
+    position = np.concatenate([position, np.full((1, 2, 2, 1), 7.0)])
+    ds = posebridge.from_numpy(position, keypoint_names=["a", "b"])
+    ds = ds.assign_coords(image_path=(model.TIME, ["f0.png", "f1.png"]))
+    with pytest.warns(UserWarning, match=r"ls\.json: 1 point\(s\) have one finite coordinate"):
+        posebridge.save(
+            ds, tmp_path / "ls.json", format="labelstudio", image_size=(64, 64),
+            label_config=tmp_path / "config.xml",
+        )  # fmt: skip
+    back = labelstudio.read(tmp_path / "ls.json", label_config=tmp_path / "config.xml")
+    assert np.isnan(back.position.values[0, :, 0, 0]).all()  # read back missing, as said
+
+
 @pytest.mark.parametrize("blank", ["\t", "\n", "\r", "\r\n"])
 def test_label_config_keeps_blanks_of_keypoint_names(tmp_path, blank):
     """r_ls_config_names: a tab or line end in a keypoint name was written raw into the

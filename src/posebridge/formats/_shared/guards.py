@@ -28,6 +28,7 @@ __all__ = [
     "refuse_text_not_utf8",
     "refuse_views",
     "warn_label_scores_dropped",
+    "warn_lone_coordinates",
     "warn_occluded",
 ]
 
@@ -362,6 +363,46 @@ def warn_occluded(ds: xr.Dataset, path: Path, kept: str) -> None:
             f"visible (COCO's v=1); {kept}.",
             UserWarning,
             stacklevel=4,
+        )
+
+
+def lone_coordinates(ds: xr.Dataset) -> int:
+    """How many points have one finite coordinate and the other NaN (or infinite).
+
+    Such a point is a point (:func:`posebridge.model.labels.point_flags`), but a format
+    whose points need both coordinates cannot write it.
+
+    Examples
+    --------
+    >>> pos = np.array([[[[1.0], [2.0]], [[np.nan], [3.0]]]])  # a = (1, NaN), b = (2, 3)
+    >>> lone_coordinates(labels.from_numpy(pos, image_path=["a.png"]))
+    1
+    """
+    position = np.asarray(ds["position"].values, dtype=np.float64)
+    finite = np.isfinite(position)
+    space = ds["position"].get_axis_num(model.SPACE)
+    return int((finite.any(axis=space) & ~finite.all(axis=space)).sum())
+
+
+def warn_lone_coordinates(ds: xr.Dataset, path: object, title: str, stacklevel: int = 3) -> None:
+    """Warn that points with one finite coordinate are not written: ``title``'s points need
+    both, so the lone coordinate is dropped and the point reads back as missing.
+
+    The warning names ``path`` and counts them (:func:`lone_coordinates`); ``stacklevel``
+    is the one the caller would give :func:`warnings.warn` itself (a writer's 3 points
+    at the code that called ``posebridge.save``).
+
+    Examples
+    --------
+    >>> warn_lone_coordinates(ds, Path("gt.json"), "COCO")  # doctest: +SKIP
+    """
+    if lone := lone_coordinates(ds):
+        warnings.warn(
+            f"{path}: {lone} point(s) have one finite coordinate (the other NaN), which "
+            f"{title} cannot hold (a point there needs both x and y): they are not written and "
+            "read back as missing.",
+            UserWarning,
+            stacklevel=stacklevel + 1,
         )
 
 

@@ -24,6 +24,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    warn_lone_coordinates,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size, first_repeat
 from posebridge.formats._shared.json_text import (
@@ -140,6 +141,7 @@ def write(
         parts = _ground_truth(ds, category_name, image_size, ground_truth)
     else:
         parts = _results(ds, path, ground_truth)
+    warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
     return [path]

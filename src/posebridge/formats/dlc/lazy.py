@@ -18,7 +18,7 @@ import functools
 import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import h5py
 import numpy as np
@@ -32,7 +32,7 @@ from posebridge.formats.dlc.csv_lazy import open_lazy_csv
 from posebridge.formats.dlc.layout import DLC, LP
 from posebridge.formats.dlc.read import choose_key
 
-__all__ = ["NotLazy", "open_lazy", "open_lazy_lp"]
+__all__ = ["NotLazy", "header_sizes", "header_sizes_lp", "open_lazy", "open_lazy_lp"]
 
 
 def _table_source(group: h5py.Group, path: Path) -> tuple[list, tuple[str, str, str]]:
@@ -162,7 +162,20 @@ def dlc_block(
     return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
 
 
-def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
+class _Header(NamedTuple):
+    """What :func:`_open` reads of a file before its values: the column labels and level
+    names, where the values are (``source``), the frame numbers and the row count."""
+
+    columns: list
+    names: list
+    source: tuple[str, str, str]
+    frames: np.ndarray
+    n_rows: int
+
+
+def _header(path: Path, key: str | None) -> _Header:
+    """The header of a one-block pandas .h5 indexed by frame numbers in order (raises
+    :class:`NotLazy` for other files: the eager reader reads them)."""
     path = Path(path)
     try:
         h5 = h5py.File(path, "r")
@@ -197,6 +210,12 @@ def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
         raise NotLazy("indexed by image")
     if n_rows > 1 and not np.all(np.diff(frames) > 0):
         raise NotLazy("rows out of order")
+    return _Header(columns, names, source, frames, n_rows)
+
+
+def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
+    path = Path(path)
+    columns, names, source, frames, n_rows = _header(path, key)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         probe = layout.build_dataset(
@@ -249,3 +268,41 @@ def open_lazy_lp(path: Path) -> xr.Dataset:
     if ds.sizes["individual"] > 1:
         raise NotLazy("several individuals")  # the eager reader refuses them
     return ds
+
+
+def header_sizes(path: Path, *, key: str | None = None) -> dict[str, int]:
+    """The sizes (``time``, ``keypoint``, ``individual``) of the poses a DeepLabCut .h5
+    reads as, from its header alone: the row count and the column labels, no value read
+    and no dataset built. Files :func:`open_lazy` does not open from the .h5 (CSV,
+    labelled data indexed by image, several blocks, ...) raise :class:`NotLazy`.
+
+    Examples
+    --------
+    >>> header_sizes(Path("videoDLC_resnet50.h5"))  # doctest: +SKIP
+    {'time': 1000, 'keypoint': 12, 'individual': 3}
+    """
+    if not h5py.is_hdf5(path):
+        raise NotLazy("not HDF5")
+    try:
+        header = _header(Path(path), key)
+        with warnings.catch_warnings():  # as opening the file: its reading warns
+            warnings.simplefilter("ignore")
+            columns = layout._layout(header.columns, header.names, Path(path))
+    except PoseBridgeError:
+        raise
+    except (KeyError, ValueError, TypeError, StopIteration) as error:
+        raise FormatError(path, f"could not be read lazily ({error}).") from None
+    return {
+        "time": header.n_rows,
+        "keypoint": len(columns.keypoints),
+        "individual": len(columns.individuals),
+    }
+
+
+def header_sizes_lp(path: Path) -> dict[str, int]:
+    """:func:`header_sizes` of a LightningPose .h5 (one individual, as :func:`read_lp`
+    reads; several, or a CSV, raise :class:`NotLazy`)."""
+    sizes = header_sizes(path)
+    if sizes["individual"] > 1:
+        raise NotLazy("several individuals")  # the eager reader refuses them
+    return sizes

@@ -20,6 +20,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    warn_lone_coordinates,
     warn_occluded,
 )
 from posebridge.formats._shared.images import (
@@ -150,10 +151,12 @@ def write(
 
 def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
     """Warn of what Label Studio's keypoints cannot hold: a visibility flag (COCO's v=1
-    reads back visible) and the individuals' identities (read back by rank)."""
+    reads back visible), a point with one finite coordinate (not written) and the
+    individuals' identities (read back by rank)."""
     warn_occluded(
         ds, path, "Label Studio's keypoints have no visibility, so they read back as visible"
     )
+    warn_lone_coordinates(ds, path, "Label Studio", stacklevel=4)
     names = [str(v) for v in ds[model.INDIVIDUAL].values]
     if len(names) > 1 and any(not re.fullmatch(r"untracked_\d+", name) for name in names):
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")

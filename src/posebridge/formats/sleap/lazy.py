@@ -28,7 +28,7 @@ from posebridge.formats.sleap.common import (
     untracked_name,
 )
 
-__all__ = ["open_lazy"]
+__all__ = ["header_sizes", "open_lazy"]
 
 #: Score tables up to this many values are read at once (to apply the eager rules).
 SMALL = 1 << 22
@@ -91,12 +91,14 @@ def open_lazy(path: Path) -> xr.Dataset:
         ) from None
 
 
-def _open(h5: Any, path: Path) -> xr.Dataset:
+def _tracks_shape(h5: Any, path: Path) -> tuple[Any, dict[str, int], list[str], list[str]]:
+    """The layout of ``/tracks``, its size per axis, and the node and track names (checked
+    against it): what the file says before any value is read."""
     layout = eager._layout(h5, path)
     tracks = h5["tracks"]
     check_size(tracks)  # read block by block later: not from other files, nor a billion
     shape = dict(zip(layout, tracks.shape, strict=True))
-    n_frames, n_nodes, n_tracks = shape["frame"], shape["node"], shape["track"]
+    n_nodes, n_tracks = shape["node"], shape["track"]
     nodes = eager._names(h5, "node_names") or [f"node_{i}" for i in range(n_nodes)]
     if len(nodes) != n_nodes:
         raise FormatError(
@@ -108,6 +110,37 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
             path,
             f"inconsistent shapes: {len(names)} track names for {n_tracks} tracks in /tracks.",
         )
+    return layout, shape, nodes, names
+
+
+def header_sizes(path: Path) -> dict[str, int]:
+    """The sizes (``time``, ``keypoint``, ``individual``) of the poses a SLEAP analysis
+    file reads as: the shape of ``/tracks``, no value read and no dataset built.
+
+    Examples
+    --------
+    >>> header_sizes(Path("session.analysis.h5"))  # doctest: +SKIP
+    {'time': 1000, 'keypoint': 12, 'individual': 3}
+    """
+    import h5py
+
+    path = Path(path)
+    try:
+        with h5py.File(path, "r") as h5:
+            _, shape, _, _ = _tracks_shape(h5, path)
+    except PoseBridgeError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
+        raise unavailable_filter_error(path, error) or FormatError(
+            path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
+        ) from None
+    return {"time": shape["frame"], "keypoint": shape["node"], "individual": shape["track"]}
+
+
+def _open(h5: Any, path: Path) -> xr.Dataset:
+    layout, shape, nodes, names = _tracks_shape(h5, path)
+    tracks = h5["tracks"]
+    n_frames, n_nodes, n_tracks = shape["frame"], shape["node"], shape["track"]
 
     def axes(name: str, wanted: tuple[str, ...], default: Any = None) -> tuple[int, ...] | None:
         return eager.stored_axes(h5, name, wanted, layout, shape, path, default)

@@ -16,6 +16,7 @@ from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
+    warn_lone_coordinates,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats._shared.track_ids import individual_track_ids
@@ -107,6 +108,7 @@ def write(
     check_outputs(targets, overwrite)
     _refuse_strays(path.parent, stem, targets)
     text_of_row = _grouped(lines, rows)
+    warn_lone_coordinates(ds, path.parent / f"{stem}_<frame + 1>.txt", _TITLE)
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         for temporary, text in zip(temporaries, text_of_row, strict=True):
             temporary.write_text(text, encoding="utf-8")

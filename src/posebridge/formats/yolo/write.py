@@ -20,6 +20,7 @@ from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
+    warn_lone_coordinates,
 )
 from posebridge.formats._shared.images import (
     box_extras,
@@ -127,6 +128,7 @@ def write(
     check_outputs([path], overwrite)
     _refuse_stray_labels(root, images, targets)
     _check_other_images(path, root, entries, images, targets)
+    warn_lone_coordinates(ds, path, "YOLO pose")
     made: list[Path] = []
     try:
         _make_folders(root, label_files, made)
