@@ -24,6 +24,7 @@ from posebridge.errors import (
     expect_dataset,
     expect_path,
     reading_failure,
+    user_stacklevel,
 )
 from posebridge.errors import TypeError as OptionTypeError
 from posebridge.formats._shared.guards import refuse_text_not_utf8
@@ -356,7 +357,7 @@ def warn_frame_facts_dropped(
             f"they were made on) is not written and they read back as frames of one video, "
             f"without their images; {hint}.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     if fmt.name not in _CATEGORIES and "category" in ds.data_vars:
         named = pd.unique(ds["category"].values.astype(str).ravel())
@@ -367,7 +368,7 @@ def warn_frame_facts_dropped(
                 f"{target}: {fmt.title} holds no categories, so each instance's category "
                 f"({shown}) is not written; COCO, YOLO, Label Studio and netCDF keep them.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
     if fmt.name not in _BOXES and "bbox" in ds.data_vars:
         boxed = int(ds["bbox"].notnull().all("box").sum())
@@ -376,7 +377,7 @@ def warn_frame_facts_dropped(
                 f"{target}: {fmt.title} holds no boxes, so bbox (the box of {boxed} "
                 "instance(s)) is not written; netCDF, COCO, YOLO and Label Studio keep them.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
     several = "data_split" in ds.coords and pd.unique(ds["data_split"].values.ravel()).size > 1
     if several and fmt.name not in _DATA_SPLITS:  # one split: nothing parts the frames
@@ -386,7 +387,7 @@ def warn_frame_facts_dropped(
             "(ds.sel(time=ds.data_split == 'train')), or a format that holds them (YOLO, "
             "DeepLabCut / LightningPose .csv, netCDF).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -411,7 +412,7 @@ def warn_individual_confidence(ds: xr.Dataset, fmt: registry.Format) -> None:
         "stores confidence per keypoint, so each individual's score is written as the "
         "confidence of every one of its keypoints.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 

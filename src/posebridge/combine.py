@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.model import labels
 
 __all__ = ["merge_individuals", "stack_views"]
@@ -110,7 +110,7 @@ def _one_session(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) 
                 "they were recorded in two sessions, load them one by one. (A file written "
                 "without a session start states the time it was written.)",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
             return
 

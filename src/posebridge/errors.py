@@ -1,15 +1,24 @@
-"""The exception family of posebridge.
+"""The exception family of posebridge, and where its warnings point.
 
 Every error that bad input can cause is a :class:`PoseBridgeError` (itself a
 ``ValueError``), so callers can catch one class. Messages name the file, what
 was expected, what was found and what to do.
+
+Warnings point at the first line of code outside posebridge
+(:func:`user_stacklevel`). A ``stacklevel`` counted by hand is right for one way
+of calling only: the same writer warns from ``posebridge.save``, from
+``posebridge.convert``, from a drop-in of ``movement.io`` or from a batch job,
+each some frames deeper, and Python shows a warning (and files it under its
+"once per location" rule) at the line its ``stacklevel`` lands on.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import reprlib
+import sys
 from collections.abc import Callable
 from os import PathLike
 from typing import Any, TypeVar
@@ -27,6 +36,7 @@ __all__ = [
     "SchemaError",
     "TypeError",
     "UnknownFormatError",
+    "user_stacklevel",
 ]
 
 _BuiltinAttributeError = AttributeError
@@ -417,3 +427,42 @@ def _raised_by_hdf5(error: BaseException) -> bool:
         tb = tb.tb_next
     module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
     return isinstance(error, RuntimeError | KeyError | ValueError) and module.startswith("h5py")
+
+
+#: The folder of posebridge's modules (frames of code in it are ours).
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that points at the first frame of code
+    outside posebridge (the user's call, or a library that called us).
+
+    Call it in the ``warnings.warn(...)`` call itself: it counts from the frame
+    that calls it. When every frame is posebridge's (a worker thread of ours),
+    the outermost one is taken.
+
+    Returns
+    -------
+    int
+        1 for the function that warns, 2 for its caller, and so on.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("checked", UserWarning, stacklevel=user_stacklevel())
+    >>> caught[0].filename.endswith(".py")
+    False
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and _is_ours(frame.f_code.co_filename):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _is_ours(filename: str) -> bool:
+    """Whether code of this file name is posebridge's."""
+    return os.path.abspath(filename).startswith(_PACKAGE) if filename else False

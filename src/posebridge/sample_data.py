@@ -42,7 +42,13 @@ import yaml
 
 from posebridge._files import output_folder_problem
 from posebridge._outputs import writing_problem
-from posebridge.errors import PoseBridgeError, SchemaError, UnknownFormatError, brief
+from posebridge.errors import (
+    PoseBridgeError,
+    SchemaError,
+    UnknownFormatError,
+    brief,
+    user_stacklevel,
+)
 
 if TYPE_CHECKING:  # imported where used: the command line starts without xarray
     import xarray as xr
@@ -328,7 +334,11 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
             error = _cache_error(f"the list of remote samples ({METADATA_FILE})", problem)
             if not cached.is_file():
                 raise error
-            warnings.warn(f"{error} Using the cached copy {cached}.", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{error} Using the cached copy {cached}.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
             return _parse_metadata(cached)
         try:
             _download_metadata()
@@ -349,7 +359,7 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
                 f"Could not refresh the list of remote samples ({error}); using the "
                 f"cached copy {cached}.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
     return _parse_metadata(cached)
 
@@ -389,7 +399,9 @@ def list_datasets(*, remote: bool = True, refresh: bool = False) -> list[str]:
     try:
         metadata = _remote_metadata(refresh=refresh)
     except SampleDataError as error:
-        warnings.warn(f"{error} Listing the bundled samples only.", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"{error} Listing the bundled samples only.", UserWarning, stacklevel=user_stacklevel()
+        )
         return names
     return names + [name for name in metadata if name not in BUNDLED]
 
@@ -418,7 +430,7 @@ def _known_hash(name: str, key: str, value: Any) -> str | None:
         f"The sample metadata gives no sha256 sum for {key} (sample {name}); "
         "the download cannot be checked.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     return None
 

@@ -32,7 +32,7 @@ from posebridge.batch.progress import (
 )
 from posebridge.batch.report import BatchReport, ReportNotWrittenError, is_batch_report
 from posebridge.convert import check_chunking
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, user_stacklevel
 
 PathLike = str | os.PathLike[str]
 
@@ -717,7 +717,7 @@ def convert_many(
             f"jobs={jobs} sets local worker processes; the Dask cluster's workers run the "
             "jobs instead (scale the cluster to change how many run at once).",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     report_path = None if report is None else _check_report_path(report, overwrite)
     if isinstance(read_options, dict):  # a reader option fps is the batch's fps (as load's)

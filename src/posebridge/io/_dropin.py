@@ -19,6 +19,7 @@ from typing import Any
 import xarray as xr
 
 from posebridge import api, errors, registry
+from posebridge.errors import user_stacklevel
 
 PathLike = str | os.PathLike[str]
 
@@ -82,7 +83,7 @@ or None (or 0, movement's "unknown") to keep time in frames.
     warnings.warn(
         f"Invalid fps value ({value}). Expected a positive number. Setting fps to None.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
     return None
 

@@ -23,7 +23,7 @@ import xarray as xr
 
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input
-from posebridge.errors import expect_dataset
+from posebridge.errors import expect_dataset, user_stacklevel
 from posebridge.io._dropin import movement_fps, refuse_unknown_options
 
 if TYPE_CHECKING:
@@ -357,7 +357,7 @@ def load_dataset(
             warnings.warn(
                 "fps is ignored when loading an NWB file: its times are read from the file.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         from posebridge.io import load_poses
 
@@ -466,7 +466,7 @@ def rename_legacy_dimensions(ds: xr.Dataset) -> xr.Dataset:
         "rename_legacy_dimensions is deprecated (as in movement 0.17): posebridge renames "
         "the plural dims whenever it reads or writes a dataset.",
         DeprecationWarning,
-        stacklevel=2,
+        stacklevel=user_stacklevel(),
     )
     renames = {old: new for old, new in model.LEGACY_DIM_NAMES.items() if old in ds.dims}
     return ds.rename(renames) if renames else ds

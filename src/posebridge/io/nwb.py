@@ -66,7 +66,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import bridges, errors, model
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, user_stacklevel
 from posebridge.formats.nwb import NWBFileSaveConfig  # movement.io.nwb has this name
 from posebridge.model import labels as labels_model
 
@@ -311,7 +311,7 @@ def _annotations_and_predictions(
                 shutil.copymode(target, temporary)
     for found in caught:  # the writers' warnings, naming the file written
         text = str(found.message).replace(str(temporary), str(target))
-        warnings.warn(text, found.category, stacklevel=3)
+        warnings.warn(text, found.category, stacklevel=user_stacklevel())
     warnings.warn(
         f"{target}: these Labels hold user and predicted instances; the user instances are "
         f"written as annotations (PoseTraining) and the {n_predicted} predicted instance(s), "
@@ -321,7 +321,7 @@ def _annotations_and_predictions(
         "PoseTraining as if they were labels, without their scores). Pass "
         "nwb_format='predictions' to write the predictions alone.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
     return target
 
@@ -536,7 +536,7 @@ def load_nwb(
             "read_nwb(..., return_type='dataset'), or both as one sleap_io.Labels with "
             "return_type='labels'.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         return ds
     predictions = [
@@ -861,7 +861,7 @@ def save_nwb(
                 "(sleap-io leaves predictions out too). Save them with "
                 "nwb_format='predictions' or 'annotations'.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         written = nwb.write(
             ds,

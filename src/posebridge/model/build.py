@@ -17,7 +17,13 @@ import numpy as np
 import xarray as xr
 
 from posebridge import errors
-from posebridge.errors import DatasetKindError, SchemaError, TypeError, expect_dataset
+from posebridge.errors import (
+    DatasetKindError,
+    SchemaError,
+    TypeError,
+    expect_dataset,
+    user_stacklevel,
+)
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -60,7 +66,7 @@ def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str
         warnings.warn(
             f"{what} was given as one string; it is taken as a list of one name.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         given = [given]
     if not isinstance(given, Iterable) or isinstance(given, bytes | dict):

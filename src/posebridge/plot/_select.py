@@ -17,7 +17,13 @@ import xarray as xr
 
 from posebridge import _video, errors, model
 from posebridge._option_values import expect_kind, expect_number
-from posebridge.errors import PoseBridgeError, SchemaError, expect_dataset, expect_path
+from posebridge.errors import (
+    PoseBridgeError,
+    SchemaError,
+    expect_dataset,
+    expect_path,
+    user_stacklevel,
+)
 from posebridge.model import labels
 
 __all__ = [
@@ -283,7 +289,7 @@ def select(
             f"the dataset has {ds.sizes[model.VIEW]} camera views; the figure shows the first, "
             f"{ds[model.VIEW].values[0]!s} (select another with ds.sel(view=...)).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         ds = ds.isel({model.VIEW: 0})
     if individuals is not None and _COLOUR_NUMBER not in ds.coords:
@@ -520,7 +526,9 @@ def _checked_size(
         return still
     if explicit:
         raise PoseBridgeError(why)
-    warnings.warn(f"no still frame under the figure: {why}", UserWarning, stacklevel=4)
+    warnings.warn(
+        f"no still frame under the figure: {why}", UserWarning, stacklevel=user_stacklevel()
+    )
     return None
 
 
@@ -574,7 +582,11 @@ def background(
         try:
             still = _video.read_frame(path, number)
         except PoseBridgeError as error:
-            warnings.warn(f"no still frame under the figure: {error}", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"no still frame under the figure: {error}",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
             return None
         return _checked_size(ds, still, str(path), explicit=False)
     return None

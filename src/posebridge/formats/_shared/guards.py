@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.model import labels
 
 __all__ = [
@@ -362,7 +362,7 @@ def warn_occluded(ds: xr.Dataset, path: Path, kept: str) -> None:
             f"{path}: {occluded} point(s) with coordinates are flagged labelled but not "
             f"visible (COCO's v=1); {kept}.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -384,13 +384,11 @@ def lone_coordinates(ds: xr.Dataset) -> int:
     return int((finite.any(axis=space) & ~finite.all(axis=space)).sum())
 
 
-def warn_lone_coordinates(ds: xr.Dataset, path: object, title: str, stacklevel: int = 3) -> None:
+def warn_lone_coordinates(ds: xr.Dataset, path: object, title: str) -> None:
     """Warn that points with one finite coordinate are not written: ``title``'s points need
     both, so the lone coordinate is dropped and the point reads back as missing.
 
-    The warning names ``path`` and counts them (:func:`lone_coordinates`); ``stacklevel``
-    is the one the caller would give :func:`warnings.warn` itself (a writer's 3 points
-    at the code that called ``posebridge.save``).
+    The warning names ``path`` and counts them (:func:`lone_coordinates`).
 
     Examples
     --------
@@ -402,7 +400,7 @@ def warn_lone_coordinates(ds: xr.Dataset, path: object, title: str, stacklevel: 
             f"{title} cannot hold (a point there needs both x and y): they are not written and "
             "read back as missing.",
             UserWarning,
-            stacklevel=stacklevel + 1,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -422,5 +420,5 @@ def warn_label_scores_dropped(ds: xr.Dataset, path: object, title: str) -> None:
             f"{path}: the labels' confidence ({scored} score(s)) is not written: {title}'s "
             "labelled points have no score.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )

@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from posebridge.errors import user_stacklevel
+
 __all__ = [
     "UNTRACKED_PREFIX",
     "is_untracked_name",
@@ -80,7 +82,7 @@ def with_untracked_names(track_names: list[str], n_slots: int, where: object = N
             f"{where or 'the data'}: tracks named like instances without a track were renamed "
             f"({', '.join(renamed)}), so that they stay tracks.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return names + untracked
 

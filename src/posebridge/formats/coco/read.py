@@ -16,7 +16,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
@@ -294,7 +294,7 @@ def skeleton_base(
                 "keypoints) could count from 0 or 1; read as COCO's 1-based (pass "
                 "skeleton_base=0 if they count from 0).",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         base = 0 if zero else 1
     if base not in (0, 1):
@@ -602,7 +602,7 @@ def _read_ground_truth(
         warnings.warn(
             f"{path}: {int(crowd.sum())} crowd annotations (iscrowd=1) are not instances "
             "and were skipped.",
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     index = np.flatnonzero(keep & ~crowd)
     records = records.take(index)
@@ -688,7 +688,7 @@ def _category_results(
         warnings.warn(
             f"{path}: {int(foreign.sum())} results whose category_id ({shown}) is not a "
             f"keypoint category of {gt_path} (ids {keypoint_ids}) were not read.",
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return records.take(np.flatnonzero(keep))
 

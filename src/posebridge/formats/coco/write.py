@@ -17,7 +17,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
@@ -128,7 +128,7 @@ def write(
                 "category names nor images, only their ids. Write labels as ground truth "
                 "(kind='ground_truth') to keep them.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
     if kind == "ground_truth":
         category_name = "animal" if category_name is None else category_name
@@ -494,7 +494,7 @@ def _results(
             "are not written (a results file lists detections only): read back, time counts "
             "the images with a detection; image_id keeps each one's id.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     category_ids, _ = _categories(ds, rows, cols, "animal")
     conf = confidence[rows, cols]
@@ -508,7 +508,7 @@ def _results(
             "instances' scores when they have none. Write labels as ground truth "
             "(kind='ground_truth') to keep them without scores.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     third = np.where(fin, np.where(np.isfinite(conf), conf, 1.0), 0.0)
     points = np.where(fin[..., None], xy[rows, cols], 0.0)

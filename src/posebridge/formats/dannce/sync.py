@@ -21,7 +21,7 @@ import numpy as np
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, user_stacklevel
 from posebridge.formats.dannce.matfile import load
 
 __all__ = ["SAMPLE_ID", "frames_of", "warn_sample_ids"]
@@ -172,7 +172,7 @@ def frames_of(sample_ids: np.ndarray, sync: str | os.PathLike[str], path: Path) 
             f"(camera {', '.join(map(str, differ))} differ from camera 1, or lack some); "
             "time holds camera 1's frames.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return frames
 
@@ -191,5 +191,5 @@ def warn_sample_ids(sample_ids: np.ndarray, path: Path) -> None:
         "(makeSyncFiles.py writes frame * 1000 / fps + 1); time holds them as they are. "
         "Pass sync=<the *_sync.mat or Label3D file of the prediction> for frames.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from posebridge._threads import map_on_threads, usable_cores
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared import csv_rows
 from posebridge.formats.dlc import layout as table
 from posebridge.formats.dlc.csv_header import CsvHeader, read_header, unpadded
@@ -571,7 +571,7 @@ def warn_if_unended(path: Path, end: int, source_software: str) -> None:
             f"digits: re-export it from {source_software}. A file saved so by an editor "
             "or a script is read as it is.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 

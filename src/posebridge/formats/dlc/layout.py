@@ -35,7 +35,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, SchemaError, user_stacklevel
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats._shared.text_attrs import names_from_attr, names_to_attr
 
@@ -228,7 +228,7 @@ def _layout(
         warnings.warn(
             f"{path}: several scorers {scorers}; keeping the first in attrs['scorer'].",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return _Layout(
         individuals,
@@ -739,7 +739,7 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
                 "Some image paths have fewer than 3 parts (folder/video/image) or are "
                 "absolute; writing them as one path column.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         return "path", [paths]
     frames = model.distinct_frame_numbers(ds, "DeepLabCut and LightningPose")
@@ -748,7 +748,7 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
             "The dataset's time is in seconds with no fps or frame numbers; writing rows "
             "numbered 0..n-1.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         frames = np.arange(ds.sizes[model.TIME], dtype=np.int64)
     return "frames", [frames]

@@ -35,7 +35,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError, TypeError
+from posebridge.errors import PoseBridgeError, SchemaError, TypeError, user_stacklevel
 from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
@@ -124,7 +124,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
                 "as missing: DeepLabCut's labelled data holds no visibility flag, and a "
                 "point it holds is a visible label. To keep them as labels, set their flag "
                 "to 2 first: ds['visible'] = ds.visible.where(ds.visible != 1, 2).",
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         out["position"] = out["position"].where(
             xr.DataArray(~hidden, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
@@ -341,7 +341,7 @@ def _write(
             "labelled data (pandas' fixed layout) stores text columns only as pickled Python "
             "objects, which readers refuse as unsafe. Write .csv (LightningPose's layout) to "
             "keep it.",
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         data_split = None
     ds = _without_foreign_coords(ds, path, title)
@@ -414,7 +414,7 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path) -> None:
         "name (the 'individuals' level of multi-animal files, which DeepLabCut's "
         "single-animal projects do not expect).",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -459,7 +459,7 @@ def _without_foreign_coords(ds: xr.Dataset, path: Path, title: str) -> xr.Datase
         f"DeepLabCut's and movement's readers take other columns as positions; "
         f"{', '.join(extras)} are not written. Write LightningPose .csv or netCDF to keep them.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     return ds.drop_vars(extras)
 
@@ -485,7 +485,7 @@ def _scorer_by_name(
                 "a COCO ground truth, NWB PoseTraining) are written as DeepLabCut's labelled "
                 "data.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         return had or default
     named = re.fullmatch(r"CollectedData_(.+)", path.stem) if title == "DeepLabCut" else None
@@ -497,7 +497,7 @@ def _scorer_by_name(
             "name's: DeepLabCut takes labelled data only under the scorer its file names "
             "(pass scorer= to choose another).",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return named.group(1)
 

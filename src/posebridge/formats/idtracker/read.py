@@ -12,7 +12,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, check_input, refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError, brief, describing
+from posebridge.errors import FormatError, PoseBridgeError, brief, describing, user_stacklevel
 from posebridge.formats._shared.hdf5 import read_whole
 from posebridge.formats._shared.images import image_side
 from posebridge.formats._shared.safe_pickle import load_pickled
@@ -350,7 +350,7 @@ def _times(found: dict[str, Any], n_time: int, path: Path) -> np.ndarray | None:
             "times to the millisecond, which above 1000 fps repeat): its times are not kept, "
             "and time counts frames (give fps= for seconds).",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         return None
     return times

@@ -17,7 +17,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, user_stacklevel
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
@@ -172,7 +172,7 @@ def _warn_videos(path: Path, videos: np.ndarray) -> None:
         "a poses dataset has one time axis, so time counts the tasks and each task's "
         "image is its data image (the video frames' numbers are not kept). Read the tasks "
         "of one video at a time to keep them.",
-        stacklevel=5,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -671,7 +671,7 @@ def _dataset(
         warnings.warn(
             f"{path}: {regions.rotated} rotated rectangles were read without their "
             "rotation (bbox holds the unrotated box).",
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     named = np.asarray(images, dtype=object)
     keys = np.where(

@@ -14,7 +14,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
@@ -156,7 +156,7 @@ def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
     warn_occluded(
         ds, path, "Label Studio's keypoints have no visibility, so they read back as visible"
     )
-    warn_lone_coordinates(ds, path, "Label Studio", stacklevel=4)
+    warn_lone_coordinates(ds, path, "Label Studio")
     names = [str(v) for v in ds[model.INDIVIDUAL].values]
     if len(names) > 1 and any(not re.fullmatch(r"untracked_\d+", name) for name in names):
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
@@ -164,7 +164,7 @@ def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
             f"{path}: Label Studio keeps no identity across images: the individuals "
             f"({shown}) read back as untracked_<k>, by rank in each image.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -190,7 +190,7 @@ def _warn_unconfigured(path: Path, names: list[str], appearance: np.ndarray) -> 
         f"{path}: {' and '.join(problems)}, so reading the tasks back without the "
         "labelling config loses or reorders keypoints; pass label_config= to write the "
         "config, and give it to the reader (label_config=).",
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 

@@ -20,7 +20,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import file_stamp, updated_in_place
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of, warn_unwritten
 from posebridge.formats.nwb.common import (
@@ -93,9 +93,7 @@ def _in_file_time(ds: xr.Dataset, path: Path | str, time: dict[str, Any]) -> xr.
     )
 
 
-def on_file_origin(
-    ds: xr.Dataset, path: Path | str, origin: Any, stacklevel: int = 4
-) -> xr.Dataset:
+def on_file_origin(ds: xr.Dataset, path: Path | str, origin: Any) -> xr.Dataset:
     """The dataset's times counted from the moment the file's count from.
 
     NWB times count from the file's ``timestamps_reference_time`` (by default
@@ -115,8 +113,6 @@ def on_file_origin(
     origin
         The moment the file's times count from (a datetime; naive is local
         time), or ``None`` (nothing is shifted).
-    stacklevel
-        Of the warning.
 
     Returns
     -------
@@ -152,7 +148,7 @@ def on_file_origin(
             "are written as they are, counted from the file's time. Give the dataset its "
             "fps to keep its moment.",
             UserWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),
         )
         return ds
     shift = (ours - origin).total_seconds()
@@ -166,7 +162,7 @@ def on_file_origin(
         f"{said}; its times are shifted by {shift:+g} s so that the poses keep their "
         "moment (frame numbers kept).",
         UserWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),
     )
     return out
 
@@ -339,7 +335,7 @@ def _append_metadata(
         warnings.warn(
             f"appending keeps the file's session metadata; ignored: {', '.join(session)}.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     subject = config.resolve("subject_kwargs", individuals[0] if len(individuals) == 1 else None)
     if nwbfile.subject is not None:
@@ -347,7 +343,7 @@ def _append_metadata(
             warnings.warn(
                 "appending keeps the file's Subject; ignored: " + ", ".join(subject) + ".",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         return
     if len(individuals) == 1:
@@ -358,13 +354,13 @@ def _append_metadata(
             "Subject describes every animal of the file, so appending does not add one; "
             "ignored: " + ", ".join(subject) + ".",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         return
     if subject:
         if "date_of_birth" in subject:
             subject["date_of_birth"] = start_time(subject["date_of_birth"], "date_of_birth")
-        warn_subject_problems(subject, stacklevel=5)
+        warn_subject_problems(subject)
         try:
             nwbfile.subject = pynwb.file.Subject(**subject)
         except (TypeError, ValueError) as error:

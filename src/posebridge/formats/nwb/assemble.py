@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, user_stacklevel
 from posebridge.formats.nwb.combine import arrange, container_keypoints, individual_prefix
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
@@ -89,7 +89,7 @@ def _placeable(series: list[Series], chosen: list[Container], path: Any) -> list
         f"{path}: {len(lost)} series cannot be placed in time and were left out (their "
         f"points are NaN): {shown}. sleap-io writes a sparse track with a rate of 0.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     return [s for s in series if s.timing.n == s.shape[0]]
 
@@ -122,7 +122,7 @@ def _times(series: list[Series], path: Any) -> tuple[np.ndarray, dict[Any, Any]]
                 f"{path}: {int((~finite).sum())} samples have no valid timestamp "
                 "(NaN or infinite) and are left out.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         ordered = array[finite]
         if ordered.size > 1 and np.any(np.diff(ordered) < 0):
@@ -130,13 +130,13 @@ def _times(series: list[Series], path: Any) -> tuple[np.ndarray, dict[Any, Any]]
                 f"{path}: timestamps {key!r} are not in increasing order; the samples are "
                 "placed in time order, so the dataset's order differs from the file's.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         if np.unique(index[finite]).size < finite.sum():
             warnings.warn(
                 f"{path}: some samples share a timestamp; the last of each is kept.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         places[key] = index
     return time, places
@@ -351,7 +351,7 @@ def plan_arrays(
             f"{path}: the PoseEstimation container(s) {', '.join(c.path for c in chosen)} "
             "hold no pose samples; the dataset is empty.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         ds = empty_dataset(chosen[0].source_software or "NWB")
         _set_attrs(ds, info, chosen)
@@ -361,7 +361,7 @@ def plan_arrays(
             f"{path}: left out PoseEstimation container(s) without samples: "
             f"{', '.join(c.path for c in empty)}.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         chosen = [c for c in chosen if c not in empty]
     chosen, cells, views, individuals = arrange(chosen, info, combine, path)
@@ -374,7 +374,7 @@ def plan_arrays(
         warnings.warn(
             f"{path}: mixed 2D and 3D series; the 2D series ({', '.join(flat)}) get z = NaN.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     everything = _placeable(everything, chosen, path)
     time, places = _times(everything, path)
@@ -440,7 +440,7 @@ def _warn_units(chosen: list[Container]) -> None:
         "holds each keypoint in its own series' unit, so no space_unit is kept and a writer "
         "gives every keypoint one unit (NWB's default when none is kept). Convert them to "
         "one unit and set ds.attrs['space_unit'] before writing.",
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -532,7 +532,7 @@ def _warn_frame_clash(
         f"'frame' coordinate (one frame number per time) holds the frames of {named(first)}; "
         f"other frame numbers are not kept: {said}.",
         UserWarning,
-        stacklevel=5,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -618,7 +618,7 @@ def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) ->
                 f"Skeleton's {len(nodes)} nodes, or a node without a series), e.g. "
                 f"{dropped[0]}; they are not kept in skeleton_edges.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         if pairs:
             ds["skeleton_edges"] = (("edge", "edge_node"), np.array(pairs, dtype=str))
@@ -638,7 +638,7 @@ def _drop_unless_iso(ds: xr.Dataset, key: str, where: Any, instead: str) -> None
     warnings.warn(
         f"{where}: {name} {ds.attrs.pop(key)!r} is not an ISO 8601 date/time (the NWB "
         f"schema's isodatetime), so it is left out; give {instead} when writing NWB.",
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 

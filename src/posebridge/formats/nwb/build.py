@@ -47,7 +47,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats.nwb.common import (
     DEFAULT_DEVICE,
     DEFAULT_MODULE,
@@ -97,7 +97,7 @@ def _edges(ds: xr.Dataset, keypoints: list[str]) -> np.ndarray | None:
             f"{len(pairs) - len(kept)} skeleton edge(s) name keypoints that are not in the "
             "dataset; they are left out of the NWB Skeleton.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     dtype = np.uint8 if len(keypoints) <= 256 else np.uint16
     return np.array(kept, dtype=dtype).reshape(-1, 2)
@@ -281,7 +281,7 @@ def _video(
             warnings.warn(
                 f"video {video} does not exist; its path is written anyway.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
     frames = model.frame_numbers(ds)
     count = int(frames.max()) + 1 if frames is not None and frames.size else ds.sizes["time"]
@@ -434,7 +434,7 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
         "PoseEstimation holds each keypoint's positions and confidence only. Write .slp or "
         "netCDF (.nc) to keep them.",
         UserWarning,
-        stacklevel=5,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -556,7 +556,7 @@ def add_poses(
             "follow no one frame rate from its times, and NWB holds times only: they are not "
             "written, and reading gives no frame coordinate.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     padding = padding_rows(ds)
     if padding:
@@ -826,7 +826,7 @@ def iter_build(
             "written as seconds (1 frame = 1 s) with a posebridge marker that reads them back "
             "as frames. Load with fps=... to write real seconds.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     plan = split_plan(ds, split_individuals)
     warn_unwritten(ds, _files_named(out_paths, len(plan)))  # once, not once per file

@@ -47,7 +47,7 @@ import re
 import warnings
 from typing import Any
 
-from posebridge.errors import FormatError, KeyNotFoundError
+from posebridge.errors import FormatError, KeyNotFoundError, user_stacklevel
 from posebridge.formats._shared.untracked import (
     is_untracked_name,
     untracked_name,
@@ -325,7 +325,7 @@ def _distrust_forged_view_tags(chosen: list[Container], path: Any) -> None:
         f"{path}: the posebridge view tags in the PoseEstimation descriptions contradict "
         "each other (a rank outside 1..m, or one view with two ranks); they are ignored.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     for container, _ in tagged:
         description = container.description or ""
@@ -371,7 +371,7 @@ def _distrust_forged_tags(chosen: list[Container], path: Any) -> None:
         f"{path}: the posebridge individual tags in the PoseEstimation descriptions "
         "contradict each other (a rank outside 1..n, or one name twice); they are ignored.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     for container, match in tagged:
         description = container.description or ""

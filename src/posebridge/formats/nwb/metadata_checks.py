@@ -11,7 +11,7 @@ import warnings
 from typing import Any
 
 from posebridge import errors
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, user_stacklevel
 from posebridge.formats.nwb.config import SECTIONS, NWBFileSaveConfig
 
 
@@ -111,7 +111,9 @@ def check_entities(
             f"{', '.join(map(repr, unknown))} names no {kind} of the data ({known})"
         )
         if not strict or len(unknown) < len(values):  # others of a shared file, or movement's
-            warnings.warn(f"{said}; its values are not used.", UserWarning, stacklevel=4)
+            warnings.warn(
+                f"{said}; its values are not used.", UserWarning, stacklevel=user_stacklevel()
+            )
             continue
         raise PoseBridgeError(
             f"{said}; its values would be dropped. Use the data's {kind} names, or give "

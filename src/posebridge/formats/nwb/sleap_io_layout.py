@@ -28,7 +28,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats.nwb.append import check_nwb, on_file_origin
 from posebridge.formats.nwb.build import (
     add_poses,
@@ -363,7 +363,7 @@ def _warn_frames_sleap_io_renumbers(
         )
         + ".",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -457,7 +457,7 @@ def write_sleap_io_layout(
             layout = _callers_keys_win(config, config.merged(sleap_io_config(ds, index)))
             ds = _in_module_time(target, layout.processing_module_kwargs["name"], ds, where)
             if adding:  # as posebridge's layout appends: the poses keep their moment
-                ds = on_file_origin(ds, where, _times_origin(target), stacklevel=5)
+                ds = on_file_origin(ds, where, _times_origin(target))
             # sleap-io numbers the frames of a video module by the rank of their times
             module_times = _module_times(target, layout.processing_module_kwargs["name"])
             _warn_frames_sleap_io_renumbers(ds, where, module_times)

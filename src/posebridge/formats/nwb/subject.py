@@ -15,6 +15,8 @@ from typing import Any
 
 import xarray as xr
 
+from posebridge.errors import user_stacklevel
+
 _SUBJECT_ATTRS = {
     "subject_id": "subject_id",
     "subject_species": "species",
@@ -81,7 +83,7 @@ def _is_age(text: str) -> bool:
     return bool(slash) and all(ends) and (low or high) != ""
 
 
-def warn_subject_problems(subject: dict[str, Any], stacklevel: int = 4) -> None:
+def warn_subject_problems(subject: dict[str, Any]) -> None:
     """Warn, once for the Subject, about what :func:`subject_problems` finds."""
     problems = subject_problems(subject)
     if problems:
@@ -89,7 +91,7 @@ def warn_subject_problems(subject: dict[str, Any], stacklevel: int = 4) -> None:
             "NWB subject: " + "; ".join(problems) + ". The file is written as given, but "
             "DANDI's validation (nwbinspector) flags these.",
             UserWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError, brief
+from posebridge.errors import PoseBridgeError, brief, user_stacklevel
 from posebridge.formats.nwb.common import regular_times
 
 __all__ = ["retime", "series_times", "with_frame_numbers"]
@@ -119,7 +119,7 @@ def with_frame_numbers(ds: xr.Dataset, fps: float | None, where: Any) -> xr.Data
             "as frame numbers (sleap-io writes 1 s per frame by default). Pass fps= when "
             "they are real seconds.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         return ds.assign_coords({model.FRAME: (model.TIME, time.astype(np.int64))})
     raise PoseBridgeError(

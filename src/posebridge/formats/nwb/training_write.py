@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.guards import warn_occluded
 from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
@@ -209,7 +209,7 @@ def _warn_missing(external: ExternalFiles, nwb_path: Path, source_file: str | No
         "of their folder when those were found), so NWB tools (nwbinspector) will not find "
         "them: write the .nwb where they resolve, or put the files where the paths lead.",
         UserWarning,
-        stacklevel=6,  # the caller of write_nwb / posebridge.save's writer
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -263,7 +263,7 @@ def build_training(
             f"NWB name holds no '/': {shown}{', ...' if len(renamed) > 3 else ''} are written "
             "and read back renamed.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     warn_occluded(
         ds,

@@ -21,7 +21,7 @@ import xarray as xr
 from posebridge import errors, model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
@@ -224,7 +224,7 @@ def poses_video(ds: xr.Dataset, video_path: Any) -> str | None:
             f"the dataset's video_path {own} is not linked as a source video: the dataset has "
             f"{len(views)} camera views ({shown}) and one video file is one camera's.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return None
 
@@ -719,7 +719,7 @@ def write(
                 "ignored: labelled frames (PoseTraining) name their videos in the 'video' "
                 "coordinate and are written as ndx-pose lays them out.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         flags = {
             "subject_id": subject_id,

@@ -33,6 +33,7 @@ from posebridge.errors import (
     PoseBridgeError,
     describing,
     unavailable_filter_error,
+    user_stacklevel,
 )
 from posebridge.formats._shared.global_heap import check_heaps
 from posebridge.formats._shared.hdf5 import (
@@ -368,14 +369,14 @@ def holds_no_score(dataset: Any, block: int = 1 << 20) -> bool:
     )
 
 
-def warn_skipped_scores(path: Path, skipped: list[str], stacklevel: int = 5) -> None:
+def warn_skipped_scores(path: Path, skipped: list[str]) -> None:
     """Say which score tables were ignored for holding no score in the wrong shape."""
     if skipped:
         warnings.warn(
             f"{path}: {' and '.join(skipped)} do(es) not match the shape of /tracks and "
             "hold no score (as movement writes for poses with gaps in time); ignored.",
             UserWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -14,7 +14,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_views
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
@@ -119,7 +119,7 @@ def write(
             "movement writes and reads it, but SLEAP and sleap-io read x and y only. Write "
             "netCDF, NWB or Anipose .csv for other tools.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     ds = individual_scores(ds)
     if not 0 <= int(compression_level) <= 9:

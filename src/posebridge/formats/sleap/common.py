@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_views
 from posebridge.formats._shared.text_attrs import names_from_attr
 from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's names
@@ -380,7 +380,7 @@ def skeleton_from_dataset(ds: xr.Dataset, name: str) -> Skeleton:
                     f"{variable}: {len(unknown)} pair(s) name keypoints the dataset "
                     f"does not have (e.g. {unknown[0]}); they are not written.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=user_stacklevel(),
                 )
                 found = [p for p in found if p not in unknown]
         pairs[variable] = found

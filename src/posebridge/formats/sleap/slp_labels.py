@@ -39,7 +39,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, SchemaError, user_stacklevel
 from posebridge.formats._shared.hdf5 import point_blocks, ranges
 from posebridge.formats._shared.text_attrs import names_to_attr
 from posebridge.formats.sleap.common import (
@@ -227,7 +227,7 @@ def build_labels(
             f"{path}: {candidates.size - chosen_tracked.size} user instance(s) share a "
             "frame and track with another; the last one of each was kept.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     untracked = np.flatnonzero(~tracked)
     slot = _rank_in_group(inst_row[untracked], untracked)

@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.global_heap import check_heaps
 from posebridge.formats._shared.hdf5 import (
     BLOCK_ROWS,
@@ -247,7 +247,7 @@ def unique_track_names(names: list[str], path: Path) -> list[str]:
             f"{path}: several tracks share a name; later ones were renamed "
             f"({', '.join(renamed)}).",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     return unique
 
@@ -663,7 +663,7 @@ def pose_rows(
             f"{path}: {candidates.size - chosen_tracked.size} instance(s) share a frame and "
             "track with another of the same kind; the last one of each was kept.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     del candidates
     # untracked instances: ranked within their frame, user ones first
@@ -681,7 +681,7 @@ def pose_rows(
             f"{path}: {untracked.size} instance(s) have no track; they were given {given} "
             "by their order within each frame, which does not follow an animal across frames.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     names = with_untracked_names(list(t.tracks), n_slots, t.path)
 

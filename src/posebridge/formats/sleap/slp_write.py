@@ -13,7 +13,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import warn_label_scores_dropped, warn_occluded
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
@@ -169,7 +169,7 @@ def write(
             "no images: the file holds the poses and points to the videos (or images) by "
             "their paths, as a .slp does (SLEAP's Export Labels Package makes one).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     ds = individual_scores(ds)
     labels_plan = None

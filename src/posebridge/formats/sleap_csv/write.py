@@ -10,7 +10,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.sleap_csv.layout import FIXED, span_too_wide
@@ -124,7 +124,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
             f"{path}: its {row_frames.size} rows span frames 0 to {int(row_frames.max())}; "
             "read it back with all_frames=False (the default, all_frames=True, would hold every "
             "frame from 0 and refuses such a span).",
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         _write_table(

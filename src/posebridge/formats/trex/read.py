@@ -19,7 +19,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
-from posebridge.errors import FormatError, describing
+from posebridge.errors import FormatError, describing, user_stacklevel
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.hdf5 import FREE_BYTES
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
@@ -438,7 +438,7 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
             f"{files[0]}: the TRex timestamps are missing for some frames or do not increase; "
             "time is left in frame numbers (pass fps= to load for seconds).",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return ds
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from posebridge.errors import FormatError, brief
+from posebridge.errors import FormatError, brief, user_stacklevel
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_end, text_size
 
 __all__ = [
@@ -172,7 +172,7 @@ def load_yaml(path: Path) -> DataYaml:
             warnings.warn(
                 f"{path}: 'path' {data['path']!r} does not exist; the splits are looked "
                 "up beside the data.yaml instead.",
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
     splits: dict[str, list[str]] = {}
     for split in SPLITS:
@@ -344,7 +344,7 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
                         f"{path}: the {split!r} split's images ({entry}) are not at {where}, "
                         f"nor its labels at {labels}; that split is left out.",
                         UserWarning,
-                        stacklevel=3,
+                        stacklevel=user_stacklevel(),
                     )
                 continue
             found.extend((split, label_path(i.as_posix()), str(i)) for i in images)
@@ -390,7 +390,7 @@ def _once_each(
         "once, in its first split (data_split). Ultralytics trains and validates on such "
         "images alike.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     keep = np.ones(len(found), dtype=bool)
     keep[again] = False

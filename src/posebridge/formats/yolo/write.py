@@ -15,7 +15,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge._temporaries import TEMPORARY_MARK
-from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError
+from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
@@ -106,7 +106,7 @@ def write(
                 f"YOLO labels of video frames are normalised by the video's frame size "
                 f"{image_size[0]}x{image_size[1]}; no images are written, so read them back "
                 f"with image_size={image_size}.",
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
     sizes = _sizes(ds, image_size)
     splits = _splits(ds, split)
@@ -242,7 +242,7 @@ def _check_other_images(
         "others are images without animals to Ultralytics. Write to another folder for a "
         "tree of this dataset only.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -428,7 +428,7 @@ def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
             f"{used.tolist()[:6]}{' ...' if used.size > 6 else ''} are written as classes "
             f"0 to {used.size - 1} in their order ({pairs}{', ...' if used.size > 6 else ''}).",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     named = (grid >= 0) & (names != "")
     named_ids, first = np.unique(grid[named], return_index=True)  # each id's first name
@@ -544,7 +544,7 @@ def _warn_outside(
         f"out of training (values outside 0..1); the first: {what}, outside its {width} x "
         f"{height} image. Set such points to NaN (ds.where(...)) or give the images' real size.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -587,7 +587,7 @@ def _warn_small_boxes(
         "without a stored bbox gets the extent of its keypoints (0 x 0 for a single point): "
         "store boxes the size of the animals in ds['bbox'] (x, y, width, height in pixels).",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
 
 
