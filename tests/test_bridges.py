@@ -310,6 +310,39 @@ def test_a_list_of_datasets_becomes_one_labels_with_a_video_each(tracked):
     assert len(both.labeled_frames) == 2 * len(tracked.labeled_frames)
 
 
+def _scored(individuals: list[str], seed: int, n: int = 4) -> xr.Dataset:
+    """Predictions (with scores) of one unnamed video: n frames, 2 keypoints."""
+    rng = np.random.default_rng(seed)
+    k = len(individuals)
+    return posebridge.from_numpy(
+        rng.uniform(0, 9, (n, 2, 2, k)), rng.uniform(0, 1, (n, 2, k)), individual_names=individuals
+    )
+
+
+def test_a_list_is_refused_where_an_individual_shares_a_video_frame_and_kind():
+    """One track per frame and kind: two datasets' 'a' in one frame would lose one."""
+    a, b = _scored(["a", "b"], 1), _scored(["c", "b"], 2)  # 'b' in both, same frames
+    with pytest.raises(SchemaError, match=r"datasets \[0, 1\].*\['b'\].*same video.*frame 0"):
+        posebridge.to_sleap_io([a, b])
+    # the same name at other frames, or in another video, is one track across them
+    a = _scored(["a"], 1)
+    later = _scored(["a"], 2).assign_coords(time=np.arange(4, 8))  # frames 4..7
+    other_video = _scored(["a"], 3).assign_attrs(video_path="/data/b.mp4")
+    back = posebridge.from_sleap_io(posebridge.to_sleap_io([a, later, other_video]))
+    assert isinstance(back, list) and len(back) == 2  # one dataset per video
+    first = next(d for d in back if not d.attrs.get("video_path", "").endswith("b.mp4"))
+    np.testing.assert_allclose(
+        first.position.sel(individual="a").values,
+        np.concatenate([a.position.values, later.position.values])[..., 0],
+    )
+    # a user instance and a predicted instance of one individual may share a frame
+    rng = np.random.default_rng(5)
+    user = labels.from_numpy(rng.uniform(0, 9, (2, 2, 2, 1)), video=["", ""], frame=[0, 1])
+    user = user.assign_coords(individual=["a"])
+    frame = posebridge.to_sleap_io([user, _scored(["a"], 6, n=2)]).labeled_frames[0]
+    assert len(frame.user_instances) == 1 and len(frame.predicted_instances) == 1
+
+
 # --------------------------------------------------------------------------
 # wrong input
 

@@ -430,9 +430,7 @@ def _labels_facts(ds: xr.Dataset) -> dict[str, Any]:
         mine = videos == name
         kind = "images" if (images[mine] != "").all() else "frames"
         per_video.append({"video": name, "count": int(mine.sum()), "kind": kind})
-    flags = labels.point_flags(ds)
-    points = flags.sum(axis=(1, 2))
-    instances = flags.any(axis=1).sum(axis=1)
+    points, instances = labels.frame_counts(ds)
     facts: dict[str, Any] = {"count": int(ds.sizes["time"]), "videos": per_video}
     if points.size:
         facts["points_per_frame"] = {

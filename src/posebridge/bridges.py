@@ -463,6 +463,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     tracks: dict[str, Any] = {}
     videos: list[Any] = []
     frames_out: list[Any] = []
+    keys: list[np.ndarray] = []  # (dataset, video, frame, track, predicted) per instance
     any_labels = False
     for item in datasets:
         check_2d(item, Path("<sleap_io.Labels>"), "sleap_io.Labels")
@@ -508,8 +509,11 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
                 )
             ]
         videos.extend(v for v in own if not any(v is w for w in videos))
+        if several:
+            keys.append(_track_keys(t, own, videos, list(tracks), PREDICTED, len(keys)))
         frames_out.extend(_frames(sio, t, own, skeleton, track_objects, PREDICTED))
     if len(datasets) > 1:
+        _refuse_shared_tracks(np.concatenate(keys), videos, list(tracks))
         frames_out = _merged_frames(frames_out)
     provenance = {} if any_labels else {CONTENT_KEY: "poses"}
     software = datasets[0].attrs.get("source_software")
@@ -521,6 +525,62 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         skeletons=[skeleton],
         tracks=list(tracks.values()),
         provenance=provenance,
+    )
+
+
+def _track_keys(
+    t: dict[str, Any],
+    own: list[Any],
+    videos: list[Any],
+    track_names: list[str],
+    predicted_type: int,
+    dataset: int,
+) -> np.ndarray:
+    """(dataset, video, frame, track, predicted) per tracked instance of one dataset's tables.
+
+    ``video`` and ``track`` are positions in the Labels' ``videos`` and tracks.
+    """
+    frames, inst = t["frames"], t["instances"]
+    counts = (frames["instance_id_end"] - frames["instance_id_start"]).astype(np.int64)
+    row = np.repeat(np.arange(frames.size), counts)  # each instance's frame
+    video_at = np.array([next(i for i, w in enumerate(videos) if w is v) for v in own], int)
+    track_at = np.array([track_names.index(name) for name in t["tracks"]], dtype=np.int64)
+    local = inst["track"].astype(np.int64)
+    tracked = local >= 0  # untracked instances may share a frame
+    columns = (
+        np.full(int(tracked.sum()), dataset),
+        video_at[frames["video"].astype(np.int64)[row[tracked]]],
+        frames["frame_idx"].astype(np.int64)[row[tracked]],
+        track_at[local[tracked]],
+        (inst["instance_type"][tracked] == predicted_type).astype(np.int64),
+    )
+    return np.stack(columns, axis=1) if columns[0].size else np.zeros((0, 5), np.int64)
+
+
+def _refuse_shared_tracks(keys: np.ndarray, videos: list[Any], track_names: list[str]) -> None:
+    """Refuse instances of one track, kind, video and frame from two datasets of a list.
+
+    A SLEAP frame holds one instance of a track of each kind (user, predicted):
+    merged into one ``LabeledFrame`` they would be two, and a reader keeps one.
+    """
+    if not keys.size:
+        return
+    _, inverse, counts = np.unique(keys[:, 1:], axis=0, return_inverse=True, return_counts=True)
+    shared = counts[inverse.reshape(-1)] > 1
+    if not shared.any():
+        return
+    clash = keys[shared]
+    first = clash[0]
+    names = [track_names[k] for k in np.unique(clash[:, 3]).tolist()]
+    video = videos[int(first[1])].filename
+    which = np.unique(clash[:, 0]).tolist()
+    raise SchemaError(
+        f"datasets {which} of the list hold the same individual(s) {names} in the same "
+        f"video ({str(video)!r}) at the same frame numbers (e.g. frame {int(first[2])}): "
+        "sleap_io.Labels holds one instance of a track per frame (of each kind, user or "
+        "predicted), so one of each pair would be lost when read. Rename the individuals of "
+        "one dataset (ds.assign_coords(individual=[...])), or give each dataset its own "
+        "video (ds.attrs['video_path'])."
     )
 
 

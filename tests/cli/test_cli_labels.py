@@ -81,3 +81,29 @@ def test_converting_labels_to_a_poses_only_format_says_why(collected_data, tmp_p
     assert result.exit_code != 0
     assert "labelled frames" in result.output and "as_poses" in result.output
     assert not (tmp_path / "out.analysis.h5").exists()
+
+
+def test_info_of_labels_with_views_and_visible_flags(tmp_path):
+    from posebridge.combine import stack_views
+
+    top = labels.from_numpy(
+        np.ones((2, 2, 2, 1)),
+        image_path=["top/img1.png", "top/img2.png"],
+        visible=np.array([[[2], [0]], [[2], [2]]]),  # frame 0's tail not visible
+        keypoint_names=["s", "t"],
+    )
+    bot = labels.from_numpy(
+        np.ones((2, 2, 2, 1)),
+        image_path=["bot/img1.png", "bot/img2.png"],
+        keypoint_names=["s", "t"],
+    )
+    path = tmp_path / "views.nc"
+    posebridge.save(stack_views([top, bot], ["top", "bot"]), path)
+    result = run("info", path)
+    assert result.exit_code == 0, result.output
+    lines = {re.split(r"\s{2,}", line.strip())[0]: line for line in result.output.splitlines()}
+    # frame 0: 1 point (top) + 2 (bot); frame 1: 2 + 2
+    assert "3.5 on average (min 3, max 4), 7 in all" in lines["points per frame"]
+    json_result = run("info", "--json", path)
+    assert json_result.exit_code == 0, json_result.output
+    assert '"total": 7' in json_result.output

@@ -272,3 +272,49 @@ def test_an_image_rows_video_that_is_a_file_of_its_folder_is_kept():
     )
     assert ds.video.values.tolist() == ["f/a_01.png", "f/b_01.png", "f", "f"]
     assert labels.video_groups(ds).names == ["f/a_01.png", "f/b_01.png", "f"]
+
+
+def two_view_labels() -> xr.Dataset:
+    """Labels of 2 cameras (a view dim), 2 frames, 2 keypoints, 1 individual; 'top' has
+    visible flags (frame 0's tail: 0, not visible), 'bot' none (bot frame 1's tail unlabelled).
+    """
+    from posebridge.combine import stack_views
+
+    top = labels.from_numpy(
+        np.ones((2, 2, 2, 1)),
+        image_path=["top/img1.png", "top/img2.png"],
+        visible=np.array([[[2], [0]], [[2], [2]]]),
+        keypoint_names=["s", "t"],
+    )
+    bot_position = np.ones((2, 2, 2, 1))
+    bot_position[1, :, 1, 0] = np.nan
+    bot = labels.from_numpy(
+        bot_position, image_path=["bot/img1.png", "bot/img2.png"], keypoint_names=["s", "t"]
+    )
+    return stack_views([top, bot], ["top", "bot"])
+
+
+def test_point_flags_of_labels_with_views_and_visible_flags_are_per_view():
+    ds = two_view_labels()
+    flags = labels.point_flags(ds)
+    assert flags.shape == (2, 2, 1, 2)  # (time, keypoint, individual, view)
+    views = ds["view"].values.tolist()
+    top, bot = flags[..., 0, views.index("top")], flags[..., 0, views.index("bot")]
+    assert top.tolist() == [[True, False], [True, True]]
+    assert bot.tolist() == [[True, True], [True, False]]
+    assert labels.occluded_points(ds) == 1  # top's hidden tail has coordinates
+    assert labels.hidden_points(ds).shape == flags.shape
+
+
+def test_describe_labels_with_views_counts_the_points_of_every_view():
+    rows = dict(labels.describe(two_view_labels()))
+    # frame 0: 1 (top) + 2 (bot), frame 1: 2 + 1; one individual, seen in both views
+    assert rows["points per frame"] == "3.0 on average (min 3, max 3), 6 in all"
+    assert rows["instances per frame"] == "1.00 on average (min 1, max 1)"
+
+
+def test_point_flags_follow_the_dims_by_name_whatever_their_order():
+    ds = two_view_labels()
+    turned = ds.transpose("view", "individual", "keypoint", "space", "time")
+    np.testing.assert_array_equal(labels.point_flags(turned), labels.point_flags(ds))
+    assert labels.occluded_points(turned) == labels.occluded_points(ds)

@@ -77,6 +77,7 @@ __all__ = [
     "check",
     "decode_text",
     "describe",
+    "frame_counts",
     "from_numpy",
     "hidden_points",
     "hide_unseen",
@@ -627,20 +628,46 @@ def video_groups(ds: xr.Dataset) -> VideoGroups:
 
 
 def point_flags(ds: xr.Dataset) -> np.ndarray:
-    """(time, keypoint, individual) booleans: the point is labelled and visible.
+    """(time, keypoint, individual[, view]) booleans: the point is labelled and visible.
 
     A point is when a coordinate of it is finite (a point with one NaN
     coordinate keeps the other, as SLEAP files do) and its ``visible`` flag (if
-    any) is not below 2.
+    any) is not below 2. A dataset with camera views (a ``view`` dim) has flags
+    per view, in a last axis.
+
+    Examples
+    --------
+    >>> flags = np.array([[[2], [0]]])  # (time, keypoint, individual)
+    >>> ds = from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"], visible=flags)
+    >>> point_flags(ds)[0, :, 0].tolist()
+    [True, False]
     """
     expect_dataset(ds)
-    position = ds["position"].transpose(TIME, SPACE, KEYPOINT, ...)
-    flags = np.isfinite(position.values).any(axis=1)
+    order = (TIME, KEYPOINT, INDIVIDUAL, ...)
+    flags = np.isfinite(ds["position"]).any(SPACE)  # dims matched by name, views too
     if VISIBLE in ds:
-        dims = (TIME, KEYPOINT, INDIVIDUAL)
-        visible = np.asarray(ds[VISIBLE].transpose(*dims).values, dtype=np.float64)
-        flags &= ~(visible < VISIBLE_FLAG)
-    return flags
+        flags = flags & ~(ds[VISIBLE].astype(np.float64) < VISIBLE_FLAG)
+    return np.asarray(flags.transpose(*order).values)
+
+
+def frame_counts(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Per labelled frame: its labelled points, and its individuals with a point.
+
+    Points are counted in every camera view of the frame; an individual is
+    counted once however many views show it.
+
+    Examples
+    --------
+    >>> ds = from_numpy(np.ones((2, 2, 3, 2)), image_path=["a.png", "b.png"])
+    >>> points, instances = frame_counts(ds)
+    >>> points.tolist(), instances.tolist()
+    ([6, 6], [2, 2])
+    """
+    flags = point_flags(ds)
+    points = flags.reshape(flags.shape[0], -1).sum(axis=1)
+    seen = flags.any(axis=1)  # (time, individual[, view])
+    instances = seen.reshape(*seen.shape[:2], -1).any(axis=2).sum(axis=1)
+    return points, instances
 
 
 def occluded_points(ds: xr.Dataset) -> int:
@@ -659,9 +686,8 @@ def occluded_points(ds: xr.Dataset) -> int:
     """
     if VISIBLE not in ds:
         return 0
-    position = ds["position"].transpose(TIME, SPACE, KEYPOINT, ...)
-    finite = np.isfinite(position.values).any(axis=1)
-    return int((finite & ~point_flags(ds)).sum())
+    finite = np.isfinite(ds["position"]).any(SPACE)
+    return int((finite.transpose(TIME, KEYPOINT, INDIVIDUAL, ...).values & ~point_flags(ds)).sum())
 
 
 def visible_from_flags(flags: np.ndarray, finite: np.ndarray) -> np.ndarray | None:
@@ -722,8 +748,9 @@ def hide_unseen(
 def hidden_points(ds: xr.Dataset) -> np.ndarray:
     """(time, keypoint, individual) booleans: points marked not visible (``visible`` 0)."""
     if VISIBLE not in ds:
-        return np.zeros((ds.sizes[TIME], ds.sizes[KEYPOINT], ds.sizes[INDIVIDUAL]), dtype=bool)
-    values = ds[VISIBLE].transpose(TIME, KEYPOINT, INDIVIDUAL).values
+        shape = np.isfinite(ds["position"]).any(SPACE).transpose(TIME, KEYPOINT, INDIVIDUAL, ...)
+        return np.zeros(shape.shape, dtype=bool)
+    values = ds[VISIBLE].transpose(TIME, KEYPOINT, INDIVIDUAL, ...).values
     return np.asarray(values, dtype=np.float64) == 0
 
 
@@ -814,9 +841,7 @@ def describe(ds: xr.Dataset) -> list[tuple[str, str]]:
     for name, count in zip(names[order], counts[order], strict=True):
         kind = "images" if (images[videos == name] != "").all() else "frames"
         rows.append(("  " + (name or "(unnamed video)"), f"{count} {kind}"))
-    flags = point_flags(ds)
-    points = flags.sum(axis=(1, 2))
-    instances = flags.any(axis=1).sum(axis=1)
+    points, instances = frame_counts(ds)
     if n:
         rows.append(
             ("points per frame", f"{points.mean():.1f} on average (min {points.min()}, "

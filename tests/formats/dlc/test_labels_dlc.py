@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import h5py
@@ -11,7 +12,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, SchemaError
 from posebridge.formats import dlc as deeplabcut
 from posebridge.model import labels
 
@@ -353,3 +354,70 @@ def test_the_names_line_of_a_named_image_index_is_not_a_labelled_image(tmp_path,
     np.testing.assert_array_equal(
         ds.position.sel(keypoint="nose").values[:, :, 0], [[0, 1], [4, 5]]
     )
+
+
+# pandas' read_csv reads these whole cells as missing values (its default na_values);
+# without '/', which splits an image path into levels
+PANDAS_MISSING = ["nan", "NaN", "NA", "null", "NULL", "None", "<NA>", "-nan", "#NA"]
+
+
+@pytest.mark.parametrize("word", PANDAS_MISSING)
+@pytest.mark.parametrize("name", ["CollectedData.csv", "CollectedData.h5"])
+def test_a_video_named_as_pandas_missing_value_is_refused_before_writing(tmp_path, name, word):
+    """The video folder level is the video's stem: 'NA.mp4' writes the cell 'NA'."""
+    for video in (word, f"{word}.mp4"):
+        ds = labels.from_numpy(
+            np.ones((2, 2, 1, 1)), video=["ok.mp4", video], frame=[1, 2], keypoint_names=["s"]
+        )
+        target = tmp_path / name
+        with pytest.raises(SchemaError, match=rf"cell '{word}' \(video folder level\).*missing"):
+            posebridge.save(ds, target, "dlc")
+        assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("word", PANDAS_MISSING)
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("CollectedData.csv", "dlc"), ("CollectedData.h5", "dlc"), ("l.csv", "lp")]
+)
+def test_image_index_cells_pandas_reads_as_missing_are_refused(tmp_path, name, fmt, word):
+    cases = {  # image path -> the level whose cell is the word
+        f"labeled-data/{word}/img1.png": "video folder",
+        f"labeled-data/v/{word}": "image file name",
+        f"{word}/v/img1.png": "folder",
+        word: "image path",  # one column: the whole path
+    }
+    for case, (image, level) in enumerate(cases.items()):
+        ds = labels.from_numpy(
+            np.ones((2, 2, 1, 1)), image_path=[IMAGES[0], image], keypoint_names=["s"]
+        )
+        target = tmp_path / f"{case}_{name}"
+        if fmt == "lp" and level != "image path":  # LightningPose: one column, whole path
+            posebridge.save(ds, target, fmt)
+            back = posebridge.load(target, fmt)
+            assert back.image_path.values.tolist() == [IMAGES[0], image]
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "fewer than 3 parts": one path column
+            with pytest.raises(SchemaError, match=rf"cell '{re.escape(word)}' \({level} level"):
+                posebridge.save(ds, target, fmt)
+        assert not target.exists()
+
+
+@pytest.mark.parametrize("name", ["CollectedData.csv", "CollectedData.h5"])
+def test_a_missing_word_inside_a_cell_is_written_and_read_back(tmp_path, name):
+    """Only a whole cell reads as missing: 'a/nan' (video level) and 'N/A' parts are names."""
+    images = ["labeled-data/a/nan/img1.png", "labeled-data/NA-1/nan.png", "labeled-data/v/N/A"]
+    ds = labels.from_numpy(np.ones((3, 2, 1, 1)), image_path=images, keypoint_names=["s"])
+    posebridge.save(ds, tmp_path / name, "dlc")
+    back = posebridge.load(tmp_path / name, "dlc")
+    assert back.image_path.values.tolist() == images
+    if name.endswith(".csv"):  # pandas (DeepLabCut's reader) sees no missing cell either
+        frame = pd.read_csv(tmp_path / name, index_col=[0, 1, 2], header=[0, 1, 2])
+        assert ["/".join(row) for row in frame.index.tolist()] == images
+
+
+def test_a_one_column_image_path_that_is_a_missing_word_is_refused(tmp_path):
+    ds = labels.from_numpy(np.ones((1, 2, 1, 1)), image_path=["N/A"], keypoint_names=["s"])
+    with pytest.raises(SchemaError, match=r"cell 'N/A' \(image path level\)"):
+        posebridge.save(ds, tmp_path / "l.csv", "lp")
+    assert not (tmp_path / "l.csv").exists()

@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import nwb
 from posebridge.model import labels
 
@@ -685,3 +685,39 @@ def test_instances_are_written_in_the_order_given_and_a_wrong_order_is_refused(t
     poses = posebridge.from_numpy(np.ones((2, 2, 2, 1)), fps=30)
     with pytest.raises(PoseBridgeError, match="applies to labelled frames"):
         nwb.write(poses, tmp_path / "p.nwb", instance_order=[[0], [0]])
+
+
+def test_labels_with_no_frame_are_refused_as_predictions_with_no_frame_are(tmp_path):
+    """A PoseTraining with no frame would read back with no individual."""
+    empty = labels.from_numpy(
+        np.ones((0, 2, 2, 1)), image_path=[], keypoint_names=["s", "t"], individual_names=["m"]
+    )
+    predictions = posebridge.from_numpy(np.ones((0, 2, 2, 1)), individual_names=["m"])
+    messages = []
+    for name, ds in (("labels.nwb", empty), ("poses.nwb", predictions)):
+        with pytest.raises(SchemaError, match="no time steps") as raised:
+            posebridge.save(ds, tmp_path / name)
+        messages.append(str(raised.value).split(": ", 1)[1])
+        assert not (tmp_path / name).exists()
+    assert messages[0] == messages[1]  # the same refusal, word for word
+
+
+def test_an_individual_with_no_labelled_point_is_named_in_a_warning(tmp_path):
+    position = np.arange(2 * 2 * 2 * 3, dtype=float).reshape(2, 2, 2, 3)
+    position[..., 1] = np.nan  # 'b' has no labelled point in any frame
+    ds = labels.from_numpy(
+        position, video=["v.mp4", "v.mp4"], frame=[0, 4], individual_names=["a", "b", "c"]
+    )
+    path = tmp_path / "l.nwb"
+    with pytest.warns(UserWarning, match=r"l.nwb: the individual\(s\) \['b'\] have no labelled"):
+        posebridge.save(ds, path)
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["a", "c"]  # what the warning said
+    np.testing.assert_array_equal(
+        back.position.transpose(*ds.position.dims).values, position[..., [0, 2]]
+    )
+    every = ds.isel(individual=[0, 2])  # all with points: no such warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(every, tmp_path / "every.nwb")
+    assert not [w for w in caught if "no labelled point" in str(w.message)]

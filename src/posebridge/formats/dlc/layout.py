@@ -285,6 +285,15 @@ def _time_index(
     joined = parts[0]
     for part in parts[1:]:
         joined = np.char.add(np.char.add(joined, "/"), part)
+    # a level is blank when its whole cell is ('a/nan' is a video folder, not a blank)
+    blank = np.logical_or.reduce([np.isin(part, ("", *MISSING_LABELS)) for part in parts])
+    if blank.any():
+        row = int(np.argmax(blank))
+        raise FormatError(
+            path,
+            f"the image index of row {row} has an empty level ({str(joined[row])!r}); "
+            "labelled data is indexed by (folder, video, image) or one image path.",
+        )
     return np.arange(n_rows, dtype=np.int64), joined, "levels"
 
 
@@ -752,6 +761,59 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
         )
         frames = np.arange(ds.sizes[model.TIME], dtype=np.int64)
     return "frames", [frames]
+
+
+#: The texts pandas' ``read_csv`` takes for a missing value when they are a cell's whole
+#: text (its default ``na_values``, pandas 2 and 3): an index cell holding one reads back
+#: as NaN, which DeepLabCut (and posebridge) cannot take as an image's folder or name.
+PANDAS_MISSING_WORDS = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+    "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
+
+
+def refuse_missing_words(style: str, index: list[np.ndarray], title: str) -> None:
+    """Refuse image index cells that pandas (and so DeepLabCut) reads back as missing.
+
+    Parameters
+    ----------
+    style
+        The index style, as :func:`index_for_writing` returns it.
+    index
+        The index columns to write (one per level).
+    title
+        The format's name for the message.
+
+    Raises
+    ------
+    SchemaError
+        Naming the cell's text, its level, the image path of its row and what to do.
+
+    Examples
+    --------
+    >>> paths = np.array(["labeled-data/v/img1.png", "labeled-data/NA/img2.png"])
+    >>> folder, video, image = (np.array(p) for p in zip(*np.char.split(paths, "/")))
+    >>> refuse_missing_words("levels", [folder, video, image], "DeepLabCut")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: The image index cell 'NA' (video folder level) of ...
+    """
+    if style == "frames":
+        return
+    levels = ("folder", "video folder", "image file name") if style == "levels" else ["image path"]
+    for level, cells in zip(levels, index, strict=True):
+        missing = np.isin(np.asarray(cells).astype(str), PANDAS_MISSING_WORDS)
+        if not missing.any():
+            continue
+        row = int(np.argmax(missing))
+        path = "/".join(str(column[row]) for column in index)
+        raise SchemaError(
+            f"The image index cell {str(cells[row])!r} ({level} level) of image "
+            f"{path!r} ({int(missing.sum())} row(s) in all) is a word pandas reads as a "
+            f"missing value, so {title} (and posebridge) would read the file back with no "
+            "image there; nothing was written. Rename the video or the image path, e.g. "
+            "ds.assign_coords(image_path=...) or ds.assign_coords(video=...)."
+        )
 
 
 def check_writable(ds: xr.Dataset) -> None:

@@ -129,15 +129,6 @@ def _as_labels(ds: xr.Dataset, columns: list, names: list, path: Path | None) ->
     if layout.IMAGE_PATH not in ds.coords:
         return ds
     images = labels.normalise_paths(ds[layout.IMAGE_PATH].values)
-    if ds.attrs.get(layout.INDEX_STYLE) == "levels":
-        empty = _has_empty_level(images)
-        if empty.any():
-            row = int(np.flatnonzero(empty)[0])
-            raise FormatError(
-                path,
-                f"the image index of row {row} has an empty level ({images[row]!r}); "
-                "labelled data is indexed by (folder, video, image) or one image path.",
-            )
     ds = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, images)})
     level = names.index("coords") if "coords" in names else len(columns[0]) - 1
     if any(str(label[level]) == "likelihood" for label in columns):
@@ -147,23 +138,6 @@ def _as_labels(ds: xr.Dataset, columns: list, names: list, path: Path | None) ->
         return labels.check(ds)
     except SchemaError as error:
         raise FormatError(path, f"is labelled data with a problem: {error}") from None
-
-
-def _has_empty_level(images: np.ndarray) -> np.ndarray:
-    """Per ``/``-joined image index, whether one of its levels is empty or ``nan``.
-
-    Examples
-    --------
-    >>> _has_empty_level(np.array(["a/b/c.png", "a//c.png", "nan/b/c.png", "a/nanb/c.png"]))
-    array([False,  True,  True, False])
-    """
-    text = np.asarray(images, dtype=np.str_)
-    strings = np.strings
-    empty = (text == "") | (text == "nan")
-    for level in ("", "nan"):  # a first, a last or a middle level
-        empty |= strings.startswith(text, level + "/") | strings.endswith(text, "/" + level)
-        empty |= strings.find(text, "/" + level + "/") >= 0
-    return empty
 
 
 def _read(path: Path, source_software: str, key: str | None) -> xr.Dataset:

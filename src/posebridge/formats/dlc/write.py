@@ -317,6 +317,7 @@ def _write(
     fallback = _scorer_by_name(ds, Path(path), scorer, title, labelled, default_scorer)
     scorer = _checked_scorer(scorer, fallback, title, nul)
     style, index = layout.index_for_writing(ds)
+    layout.refuse_missing_words(style, index, title)
     data_split = (
         np.asarray(ds[layout.DATA_SPLIT].values).astype(str)
         if layout.DATA_SPLIT in ds.coords
