@@ -103,3 +103,19 @@ def test_a_drop_in_warning_points_at_the_callers_line():
 
 def test_user_stacklevel_counts_one_for_code_outside_posebridge():
     assert user_stacklevel() == 1
+
+
+def test_every_warning_of_posebridge_counts_its_frames_with_user_stacklevel():
+    """A ``stacklevel`` counted by hand is right for one caller only (see the module's
+    docstring): every ``warnings.warn`` in the package takes ``user_stacklevel()``."""
+    import ast
+
+    package = Path(posebridge.__file__).parent
+    counted_by_hand = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in ("warnings.warn", "warn"):
+                given = {k.arg: ast.unparse(k.value) for k in node.keywords}
+                if given.get("stacklevel") != "user_stacklevel()":
+                    counted_by_hand.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert not counted_by_hand

@@ -569,7 +569,7 @@ def _warn_individuals_without_points(ds: xr.Dataset, path: Path) -> None:
             "its instances, so it reads back without them. Write .slp or netCDF (.nc) to "
             "keep every individual.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 
