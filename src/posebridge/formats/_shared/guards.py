@@ -17,9 +17,11 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import SchemaError, user_stacklevel
+from posebridge.formats._shared.images import box_extras
 from posebridge.model import labels
 
 __all__ = [
+    "placed_instances",
     "refuse_bad_names",
     "refuse_empty",
     "refuse_no_points",
@@ -27,6 +29,7 @@ __all__ = [
     "refuse_physical_units",
     "refuse_text_not_utf8",
     "refuse_views",
+    "warn_individuals_not_written",
     "warn_label_scores_dropped",
     "warn_lone_coordinates",
     "warn_occluded",
@@ -422,3 +425,82 @@ def warn_label_scores_dropped(ds: xr.Dataset, path: object, title: str) -> None:
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+
+
+def placed_instances(ds: xr.Dataset) -> np.ndarray:
+    """Which instances (time, individual) have a point (both coordinates finite) or a
+    whole box: those that formats listing instances (COCO, YOLO, Label Studio) write.
+
+    Examples
+    --------
+    >>> pos = np.ones((2, 2, 1, 2))
+    >>> pos[1, :, :, 0] = np.nan  # the first individual has no point in frame 1
+    >>> placed_instances(labels.from_numpy(pos, image_path=["a.png", "b.png"])).tolist()
+    [[True, True], [False, True]]
+    """
+    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    finite = np.isfinite(np.asarray(xy.values, dtype=np.float64)).all(axis=-1)
+    boxed = np.isfinite(box_extras(ds)).all(axis=1)  # (time, individual)
+    return finite.any(axis=2) | boxed
+
+
+def warn_individuals_not_written(
+    ds: xr.Dataset,
+    path: object,
+    how: str,
+    *,
+    written: np.ndarray | None = None,
+    missing: str = "no point",
+    keep: str = ".slp or netCDF (.nc)",
+) -> None:
+    """Warn of the individuals a file will not hold because it has nothing of them.
+
+    A format that holds an individual only through its instances (an annotation,
+    a line, a row per individual and frame) writes nothing of one without any:
+    the file reads back without it, and the individuals after it move up.
+
+    Parameters
+    ----------
+    ds
+        The dataset to write.
+    path
+        The output, named in the warning.
+    how
+        How the format holds an individual, e.g. ``"COCO ground truth holds an
+        individual only through its annotations"``.
+    written
+        Flags of what the file holds, the individual on the last axis (an
+        individual is kept when one of its flags is true); default
+        :func:`placed_instances`.
+    missing
+        What the lost individuals lack, for the message (``"no point"``).
+    keep
+        The formats that keep every individual, for the message.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> pos = np.ones((1, 2, 1, 3))
+    >>> pos[..., 1] = np.nan
+    >>> ds = labels.from_numpy(pos, image_path=["a.png"], individual_names=["a", "b", "c"])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_individuals_not_written(ds, "gt.json", "COCO holds ... its annotations")
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    gt.json: the individual(s) ['b'] have no point and are not written: COCO holds ...
+    """
+    count = ds.sizes.get(model.INDIVIDUAL, 0)
+    flags = placed_instances(ds) if written is None else np.asarray(written, dtype=bool)
+    if count == 0 or flags.size == 0:
+        return
+    kept = flags.reshape(-1, count).any(axis=0)
+    if kept.all():
+        return
+    lost = [str(name) for name in np.asarray(ds[model.INDIVIDUAL].values)[~kept].tolist()]
+    shown = repr(lost[:10]) + (f" and {len(lost) - 10} more" if len(lost) > 10 else "")
+    warnings.warn(
+        f"{path}: the individual(s) {shown} have {missing} and are not written: {how}, so "
+        f"the file reads back without them. Write {keep} to keep every individual.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )

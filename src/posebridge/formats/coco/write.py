@@ -24,6 +24,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    warn_individuals_not_written,
     warn_lone_coordinates,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size, first_repeat
@@ -139,9 +140,12 @@ def write(
             )
         refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
         parts = _ground_truth(ds, category_name, image_size, ground_truth)
+        held = "COCO ground truth holds an individual only through its annotations"
     else:
         parts = _results(ds, path, ground_truth)
+        held = "a COCO results file holds an individual only through its detections"
     warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
+    warn_individuals_not_written(ds, path, f"{held} (one per instance with a point or a box)")
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
     return [path]

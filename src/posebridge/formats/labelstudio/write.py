@@ -20,6 +20,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    warn_individuals_not_written,
     warn_lone_coordinates,
     warn_occluded,
 )
@@ -157,6 +158,12 @@ def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
         ds, path, "Label Studio's keypoints have no visibility, so they read back as visible"
     )
     warn_lone_coordinates(ds, path, "Label Studio")
+    warn_individuals_not_written(
+        ds,
+        path,
+        "Label Studio tasks hold an individual only through its regions (a rectangle per "
+        "instance with a point or a box, and its keypoints)",
+    )
     names = [str(v) for v in ds[model.INDIVIDUAL].values]
     if len(names) > 1 and any(not re.fullmatch(r"untracked_\d+", name) for name in names):
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")

@@ -28,6 +28,7 @@ from posebridge.formats._shared.guards import (
     refuse_nul,
     refuse_text_not_utf8,
     refuse_views,
+    warn_individuals_not_written,
 )
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.append import append_file, check_nwb
@@ -551,28 +552,6 @@ def _instance_order(ds: xr.Dataset, given: Any, export_frames: bool) -> np.ndarr
 LAYOUTS = ("posebridge", "sleap-io")
 
 
-def _warn_individuals_without_points(ds: xr.Dataset, path: Path) -> None:
-    """Warn of the individuals of a labels dataset that have no labelled point.
-
-    ndx-pose's training frames hold an individual only through its instances
-    (one ``SkeletonInstance`` per labelled individual and frame): one with no
-    point in any frame is not in the file.
-    """
-    if model.INDIVIDUAL not in ds["position"].dims:
-        return
-    placed = ds["position"].notnull().any([d for d in ds["position"].dims if d != "individual"])
-    lost = [str(name) for name in ds[model.INDIVIDUAL].values[~np.asarray(placed.values)]]
-    if lost:
-        warnings.warn(
-            f"{path}: the individual(s) {lost} have no labelled point and are not written: "
-            "NWB's labelled frames (ndx-pose PoseTraining) hold an individual only through "
-            "its instances, so it reads back without them. Write .slp or netCDF (.nc) to "
-            "keep every individual.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-
 def write(
     ds: xr.Dataset,
     path: PathLike,
@@ -713,7 +692,18 @@ def write(
         refuse_empty(ds, "NWB", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     else:  # a PoseTraining with no frame reads back with no individual
         refuse_empty(ds, "NWB", dims=(model.TIME,))
-        _warn_individuals_without_points(ds, Path(path))
+        # ndx-pose's training frames hold an individual only through its instances (a
+        # SkeletonInstance per labelled individual and frame)
+        others = [d for d in ds["position"].dims if d != model.INDIVIDUAL]
+        placed = ds["position"].notnull().any(others)
+        warn_individuals_not_written(
+            ds,
+            Path(path),
+            "NWB's labelled frames (ndx-pose PoseTraining) hold an individual only through "
+            "its instances",
+            written=np.asarray(placed.values),
+            missing="no labelled point",
+        )
     refuse_bad_names(ds, "NWB", forbidden="\x00")
     refuse_nul(ds, "NWB")
     refuse_text_not_utf8(ds, "NWB")

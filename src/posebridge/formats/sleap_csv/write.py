@@ -11,7 +11,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, user_stacklevel
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
+from posebridge.formats._shared.guards import (
+    refuse_bad_names,
+    refuse_empty,
+    refuse_no_points,
+    warn_individuals_not_written,
+)
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.sleap_csv.layout import FIXED, span_too_wide
 
@@ -106,6 +111,15 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
         np.isfinite(position).any(axis=(2, 3))
         | np.isfinite(confidence).any(axis=2)
         | np.isfinite(instance)
+    )
+    warn_individuals_not_written(
+        ds,
+        path,
+        "a SLEAP CSV holds a track only through its rows (one per instance with a point or a "
+        "score)",
+        written=occupied,
+        missing="neither a point nor a score",
+        keep=".slp, a SLEAP analysis .h5 or netCDF (.nc)",
     )
     time_index, ind_index = np.nonzero(occupied)  # row-major: by frame, then individual
     names = np.array(

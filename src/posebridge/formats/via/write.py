@@ -11,7 +11,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.guards import (
+    refuse_bad_names,
+    refuse_empty,
+    refuse_views,
+    warn_individuals_not_written,
+)
 from posebridge.formats.via.table import (
     HEADER_LINE,
 )
@@ -250,6 +255,15 @@ def write(
         confidence = ds["confidence"].transpose("time", "individual").to_numpy()
     else:
         confidence = np.full(valid.shape, np.nan)
+    warn_individuals_not_written(
+        ds,
+        path,
+        "a VIA tracks file holds a track only through its regions (one per box with a "
+        "position and a size)",
+        written=valid,
+        missing="no box",
+        keep="netCDF (.nc)",
+    )
     t, i = np.nonzero(valid)
     region_id = np.cumsum(valid, axis=1)[t, i] - 1
     per_time = {

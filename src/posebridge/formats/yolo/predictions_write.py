@@ -16,6 +16,7 @@ from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
+    warn_individuals_not_written,
     warn_lone_coordinates,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size
@@ -109,6 +110,12 @@ def write(
     _refuse_strays(path.parent, stem, targets)
     text_of_row = _grouped(lines, rows)
     warn_lone_coordinates(ds, path.parent / f"{stem}_<frame + 1>.txt", _TITLE)
+    warn_individuals_not_written(
+        ds,
+        path.parent / f"{stem}_<frame + 1>.txt",
+        f"{_TITLE} hold a track only through its lines (one per instance with a point or a "
+        "box, in its frame's file)",
+    )
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         for temporary, text in zip(temporaries, text_of_row, strict=True):
             temporary.write_text(text, encoding="utf-8")

@@ -20,6 +20,7 @@ from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
+    warn_individuals_not_written,
     warn_lone_coordinates,
 )
 from posebridge.formats._shared.images import (
@@ -129,6 +130,12 @@ def write(
     _refuse_stray_labels(root, images, targets)
     _check_other_images(path, root, entries, images, targets)
     warn_lone_coordinates(ds, path, "YOLO pose")
+    warn_individuals_not_written(
+        ds,
+        path,
+        "YOLO pose labels hold an individual only through its lines (one per instance with "
+        "a point or a box, in its image's label file)",
+    )
     made: list[Path] = []
     try:
         _make_folders(root, label_files, made)
