@@ -112,6 +112,7 @@ ALLOWED_OUTSIDE = (
     "posebridge._files",
     "posebridge._outputs",
     "posebridge._temporaries",  # the name of an atomic writer's temporaries (YOLO skips them)
+    "posebridge._recorded_warnings",  # warnings of a step left out, thread-safely
     "posebridge._video",  # a video's frame size and count (YOLO predictions' video=)
     "posebridge._threads",  # work on threads that may not start (DLC CSV, HDF5 chunks)
 )

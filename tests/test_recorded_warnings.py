@@ -10,7 +10,7 @@ import sys
 import threading
 import warnings
 
-from posebridge._recorded_warnings import recording_warnings
+from posebridge._recorded_warnings import dropping_warnings, recording_warnings
 from posebridge._threads import map_on_threads
 
 
@@ -149,7 +149,7 @@ def test_batch_jobs_running_at_once_on_two_threads_report_only_their_own_warning
 #: interpreter, for the reason given above.
 A_BLOCK_LEFT_AFTER_THE_LAST_RECORDING = """
 import json, threading, warnings
-from posebridge._recorded_warnings import recording_warnings
+from posebridge._recorded_warnings import dropping_warnings, recording_warnings
 
 original = warnings.showwarning
 entered, closed = threading.Event(), threading.Event()
@@ -212,3 +212,50 @@ def test_a_block_another_thread_leaves_after_the_last_recording_leaves_nothing_b
         "hook left is the original": True,
         "always filters left": 0,
     }
+
+
+def _blocks_left_in_crossed_order(block) -> None:
+    """Two threads in ``block()`` at once: a enters, b enters, a leaves, b leaves."""
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with block():
+            a_in.set()
+            b_in.wait(timeout=10)
+        a_out.set()
+
+    def second() -> None:
+        a_in.wait(timeout=10)
+        with block():
+            b_in.set()
+            a_out.wait(timeout=10)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+
+def test_warnings_dropped_on_two_threads_at_once_leave_later_warnings_recorded():
+    """What a batch job's conversion does on each of a Dask worker's threads (a DLC
+    block read, an NWB append's look at the file): with catch_warnings + an ignore
+    filter, the thread that left last put back the other's ignore filter, and the
+    job's own warnings after it were lost (its report listed none)."""
+    with recording_warnings() as caught:
+        _blocks_left_in_crossed_order(dropping_warnings)
+        warnings.warn("after both", UserWarning, stacklevel=1)
+
+    assert _messages(caught) == ["after both"]
+
+
+def test_dropping_warnings_leaves_out_only_what_it_is_asked_to():
+    with recording_warnings() as caught:
+        with dropping_warnings(DeprecationWarning):
+            warnings.warn("deprecated", DeprecationWarning, stacklevel=1)
+            warnings.warn("kept", UserWarning, stacklevel=1)
+        with dropping_warnings(UserWarning, message="Timeseries has a rate"):
+            warnings.warn("Timeseries has a rate of 0.0 Hz", UserWarning, stacklevel=1)
+            warnings.warn("another text", UserWarning, stacklevel=1)
+
+    assert _messages(caught) == ["kept", "another text"]

@@ -11,6 +11,14 @@ each warning to the recording of the context it was raised in (a
 :func:`posebridge._threads.map_on_threads` starts for it). A warning raised
 where no recording is open goes where it went before.
 
+Code of posebridge that leaves out the warnings of a step (a header parsed again,
+a deprecation of a library) does so with :func:`dropping_warnings`, which records
+the step's warnings and drops them, not with ``catch_warnings`` +
+``simplefilter("ignore")``: two threads in such blocks at once (two jobs of a
+thread-based Dask worker opening their inputs) each save the filters they find and
+put them back when they leave, so the one that leaves last could put back the other's
+``ignore``, and every later warning of the process was lost.
+
 The filters stay process-wide, as Python (before 3.14) has them: while any
 recording is open an ``always`` filter leads them, so a warning repeated from
 one job to the next is recorded for each; and code that ignores a warning for a
@@ -25,12 +33,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
 import threading
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["recording_warnings"]
+__all__ = ["dropping_warnings", "recording_warnings"]
 
 _RECORDING: contextvars.ContextVar[list[warnings.WarningMessage] | None] = contextvars.ContextVar(
     "posebridge_recorded_warnings", default=None
@@ -131,3 +140,46 @@ def recording_warnings() -> Iterator[list[warnings.WarningMessage]]:
     finally:
         _RECORDING.reset(token)
         _close()
+
+
+@contextlib.contextmanager
+def dropping_warnings(
+    category: type[Warning] = Warning, message: str | None = None
+) -> Iterator[None]:
+    """Leave out the warnings of ``category`` raised in this context (this thread, and
+    the threads it starts), whatever other threads do meanwhile; the others are given
+    as they were raised, when the context ends.
+
+    What ``catch_warnings()`` + ``simplefilter("ignore", category)`` does for one thread,
+    without touching the process-wide filters (see the module's docstring).
+
+    Parameters
+    ----------
+    category
+        The warnings left out (their subclasses too); ``Warning``: all.
+    message
+        A regular expression the start of a left-out warning's text matches (as
+        ``filterwarnings``' ``message``); ``None``: any text.
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as shown:
+    ...     warnings.simplefilter("always")
+    ...     with dropping_warnings(DeprecationWarning):
+    ...         warnings.warn("left out", DeprecationWarning, stacklevel=1)
+    ...         warnings.warn("given", UserWarning, stacklevel=1)
+    >>> [str(warning.message) for warning in shown]
+    ['given']
+    """
+    with recording_warnings() as caught:
+        try:
+            yield
+        finally:
+            pattern = re.compile(message or "", re.IGNORECASE)
+            kept = [
+                w
+                for w in caught
+                if not (issubclass(w.category, category) and pattern.match(str(w.message)))
+            ]
+    for warning in kept:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)

@@ -14,12 +14,12 @@ its report lists them as ignored (:attr:`Expansion.ignored`).
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from posebridge import registry
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import PoseBridgeError
 
 __all__ = [
@@ -139,8 +139,7 @@ def dataset_label_folders(path: Path) -> set[Path]:
             return set()
         from posebridge.formats.yolo._layout import load_yaml, split_images
 
-        with warnings.catch_warnings():  # a missing split is said when the job reads it
-            warnings.simplefilter("ignore")
+        with dropping_warnings():  # a missing split is said when the job reads it
             listed = split_images(path, load_yaml(path))
     except PoseBridgeError:
         return set()

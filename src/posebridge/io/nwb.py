@@ -66,6 +66,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import bridges, errors, model
+from posebridge._recorded_warnings import dropping_warnings, recording_warnings
 from posebridge.errors import PoseBridgeError, user_stacklevel
 from posebridge.formats.nwb import NWBFileSaveConfig  # movement.io.nwb has this name
 from posebridge.model import labels as labels_model
@@ -158,8 +159,7 @@ def _predictions(labels: Any) -> list[xr.Dataset]:
             "predictions (PoseEstimation); sleap-io raises here too. Save user instances "
             "with nwb_format='annotations'."
         )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*have no track.*", category=UserWarning)
+    with dropping_warnings(UserWarning, message=".*have no track.*"):
         found = bridges.from_sleap_io(labels, instances="predicted")
     datasets = found if isinstance(found, list) else [found]
     datasets = [d for d in datasets if d.sizes["time"]]
@@ -194,8 +194,7 @@ def _annotations(labels: Any) -> xr.Dataset:
             "these Labels hold no user instance, so there are no annotations to write; use "
             "nwb_format='predictions'."
         )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*have no track.*", category=UserWarning)
+    with dropping_warnings(UserWarning, message=".*have no track.*"):
         ds = bridges.from_sleap_io(labels, instances="user")
     name = _skeleton_name(labels)  # the Labels' own (SLEAP's default 'Skeleton-0' too)
     return ds.assign_attrs(skeleton_name=name) if name else ds
@@ -288,27 +287,25 @@ def _annotations_and_predictions(
 
     datasets, config = _prepared(labels, None)
     n_predicted = _n_predicted(labels)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with atomic_outputs([target], overwrite=True) as (temporary,):
-            order = _instance_order(labels, ds)
-            if appending:
-                shutil.copyfile(target, temporary)
-                nwb.write(ds, temporary, append=True, instance_order=order, layout=layout)
-            else:
-                nwb.write(ds, temporary, overwrite=True, instance_order=order, layout=layout)
-            if layout == "sleap-io":
-                nwb.write_sleap_io(
-                    datasets,
-                    temporary,
-                    config or None,
-                    append=True,
-                    skeleton_name=_skeleton_name(labels),
-                )
-            else:
-                nwb.write(_one_video(datasets, layout), temporary, append=True)
-            if appending:
-                shutil.copymode(target, temporary)
+    with recording_warnings() as caught, atomic_outputs([target], overwrite=True) as (temporary,):
+        order = _instance_order(labels, ds)
+        if appending:
+            shutil.copyfile(target, temporary)
+            nwb.write(ds, temporary, append=True, instance_order=order, layout=layout)
+        else:
+            nwb.write(ds, temporary, overwrite=True, instance_order=order, layout=layout)
+        if layout == "sleap-io":
+            nwb.write_sleap_io(
+                datasets,
+                temporary,
+                config or None,
+                append=True,
+                skeleton_name=_skeleton_name(labels),
+            )
+        else:
+            nwb.write(_one_video(datasets, layout), temporary, append=True)
+        if appending:
+            shutil.copymode(target, temporary)
     for found in caught:  # the writers' warnings, naming the file written
         text = str(found.message).replace(str(temporary), str(target))
         warnings.warn(text, found.category, stacklevel=user_stacklevel())

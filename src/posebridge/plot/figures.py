@@ -8,7 +8,6 @@ across every figure (and :mod:`posebridge.render`'s videos).
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._colours import colour
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import PoseBridgeError
 from posebridge.model import labels
 from posebridge.plot import _mpl
@@ -182,8 +182,7 @@ def trajectories(
     drawn, step = decimate(ds, max_steps)
     x, y = _xy(drawn["position"])  # (time, [keypoint,] individual)
     if not _boxes(ds) and keypoints is None:
-        with warnings.catch_warnings():  # a step with no keypoint: NaN centroid, no warning
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with dropping_warnings(RuntimeWarning):  # a step with no keypoint: NaN centroid
             x, y = np.nanmean(x, axis=1), np.nanmean(y, axis=1)
         title = "centroid of the keypoints"
     elif _boxes(ds):

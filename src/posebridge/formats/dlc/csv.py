@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge._threads import map_on_threads, usable_cores
 from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared import csv_rows
@@ -477,11 +478,13 @@ def _read_inferred(
     """
     source = _ByteRange(path, start, end)
     try:
-        with io.BufferedReader(source, 1 << 20) as handle, warnings.catch_warnings():
-            # a column of text in some of the parser's blocks and numbers in others (a
-            # cell that is not a number) warns of mixed types: it is refused below, naming
-            # the cell, and pandas' advice (dtype=, low_memory=False) is not the user's
-            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+        # a column of text in some of the parser's blocks and numbers in others (a cell
+        # that is not a number) warns of mixed types: it is refused below, naming the
+        # cell, and pandas' advice (dtype=, low_memory=False) is not the user's
+        with (
+            io.BufferedReader(source, 1 << 20) as handle,
+            dropping_warnings(pd.errors.DtypeWarning),
+        ):
             frame = pd.read_csv(handle, names=list(range(width)), **_read_options())
     except pd.errors.EmptyDataError:
         return (*_read_whole(path, end, header, width, pose_at, other_at), None)
@@ -515,11 +518,10 @@ def _read_whole(
                 if whole
                 else io.BufferedReader(_ByteRange(path, 0, end), 1 << 20)
             ) as source,
-            warnings.catch_warnings(),
-        ):
             # an index column of numbers and a word (a damaged frame number) warns of
             # mixed types: the table step refuses it, naming the row
-            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            dropping_warnings(pd.errors.DtypeWarning),
+        ):
             frame = pd.read_csv(
                 source, skiprows=skip, names=list(range(width)), dtype=floats, **_read_options()
             )

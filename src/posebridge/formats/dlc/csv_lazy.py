@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import io
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.lazy import FileLazyArray, LastBlock, NotLazy
@@ -127,8 +127,7 @@ def _block_dataset(
     first_line: int = 1,
 ) -> xr.Dataset:
     values = parse_rows(rows, len(columns) + 1, low, high, first_line=first_line, columns=columns)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with dropping_warnings():
         return layout.build_dataset(
             values,
             columns,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import os
-import warnings
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -24,6 +23,7 @@ import h5py
 import numpy as np
 import xarray as xr
 
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import check_size, refuse_unavailable_filters
 from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
@@ -126,8 +126,7 @@ def _rows_dataset(
     high: int,
 ) -> xr.Dataset:
     values = _rows(h5, source, low, high, len(columns))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with dropping_warnings():
         return layout.build_dataset(
             values,
             columns,
@@ -216,8 +215,7 @@ def _header(path: Path, key: str | None) -> _Header:
 def _open(path: Path, software: str, key: str | None) -> xr.Dataset:
     path = Path(path)
     columns, names, source, frames, n_rows = _header(path, key)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with dropping_warnings():
         probe = layout.build_dataset(
             np.zeros((min(n_rows, 1), len(columns))),
             columns,
@@ -285,8 +283,7 @@ def header_sizes(path: Path, *, key: str | None = None) -> dict[str, int]:
         raise NotLazy("not HDF5")
     try:
         header = _header(Path(path), key)
-        with warnings.catch_warnings():  # as opening the file: its reading warns
-            warnings.simplefilter("ignore")
+        with dropping_warnings():  # as opening the file: its reading warns
             columns = layout._layout(header.columns, header.names, Path(path))
     except PoseBridgeError:
         raise

@@ -20,6 +20,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import file_stamp, updated_in_place
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of, warn_unwritten
@@ -44,8 +45,7 @@ def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     file's times count from, its ``timestamps_reference_time``)."""
     from posebridge.formats.nwb.locate import h5_info
 
-    with warnings.catch_warnings(), h5py.File(path, "r") as h5:
-        warnings.simplefilter("ignore")
+    with dropping_warnings(), h5py.File(path, "r") as h5:
         return _poses_described(h5_info(h5, str(path.parent)), path)
 
 
@@ -59,8 +59,7 @@ def _poses_described(
     origin = {"origin": times_origin(info.session)}  # what the file's times count from
     if not info.containers:  # no PoseEstimation yet
         return [], [None], origin
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with dropping_warnings():
         chosen = select(info, where, None, None)
         existing = assemble(info, chosen, where, "auto")
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}

@@ -47,6 +47,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats.nwb.common import (
     DEFAULT_DEVICE,
@@ -245,8 +246,7 @@ def _devices_in_use(nwbfile: Any, *, any_container: bool = False) -> list[Any]:
             if any_container and isinstance(container, ndx_pose.PoseEstimation):
                 found.append(container)
                 continue
-            with warnings.catch_warnings():  # ndx-pose 0.4: devices is deprecated
-                warnings.simplefilter("ignore", DeprecationWarning)
+            with dropping_warnings(DeprecationWarning):  # ndx-pose 0.4: devices is deprecated
                 device = getattr(container, "device", None) or getattr(container, "devices", None)
             if isinstance(container, ndx_pose.PoseEstimation) and device is not None:
                 for each in device if isinstance(device, list | tuple) else [device]:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from posebridge import errors
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.model import labels, nearest_frames
 
@@ -597,11 +597,5 @@ def reading_with_pynwb() -> Iterator[None]:
     >>> with reading_with_pynwb():  # doctest: +SKIP
     ...     nwbfile = io.read()
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore",
-            message=r"Timeseries has a rate of 0\.0 Hz",
-            category=UserWarning,
-            module=r"pynwb\.",
-        )
+    with dropping_warnings(UserWarning, message=r"Timeseries has a rate of 0\.0 Hz"):
         yield

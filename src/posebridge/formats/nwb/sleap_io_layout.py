@@ -28,6 +28,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.formats.nwb.append import check_nwb, on_file_origin
 from posebridge.formats.nwb.build import (
@@ -463,8 +464,7 @@ def write_sleap_io_layout(
             _warn_frames_sleap_io_renumbers(ds, where, module_times)
             video = dataset_video(ds)
             warn_unwritten(ds, where)
-            with warnings.catch_warnings():  # original_videos: deprecated in ndx-pose 0.4
-                warnings.simplefilter("ignore", DeprecationWarning)
+            with dropping_warnings(DeprecationWarning):  # original_videos: ndx-pose 0.4
                 add_poses(
                     target,
                     ds,

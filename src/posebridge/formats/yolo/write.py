@@ -14,6 +14,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
@@ -170,8 +171,7 @@ def _refuse_writing_onto_source(ds: xr.Dataset, path: Path, targets: list[Path])
     if os.path.realpath(yaml_path) == os.path.realpath(path):  # an update in place
         return
     try:
-        with warnings.catch_warnings():  # the source's own warnings were given when it was read
-            warnings.simplefilter("ignore")
+        with dropping_warnings():  # the source's own warnings were given when it was read
             found = split_images(yaml_path, load_yaml(yaml_path))
     except PoseBridgeError:  # no longer a YOLO dataset: nothing of it to keep
         return
