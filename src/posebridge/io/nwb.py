@@ -177,7 +177,7 @@ def _provenance_attrs(labels: Any) -> dict[str, str]:
     return attrs
 
 
-def _annotations(labels: Any) -> xr.Dataset:
+def _annotations(labels: Any, filename: PathLike) -> xr.Dataset:
     if isinstance(labels, xr.Dataset):
         ds = model.validate(labels)
         if not labels_model.is_labels(ds):
@@ -196,8 +196,35 @@ def _annotations(labels: Any) -> xr.Dataset:
         )
     with dropping_warnings(UserWarning, message=".*have no track.*"):
         ds = bridges.from_sleap_io(labels, instances="user")
+    _warn_pointless_instances(labels, ds, filename)
     name = _skeleton_name(labels)  # the Labels' own (SLEAP's default 'Skeleton-0' too)
     return ds.assign_attrs(skeleton_name=name) if name else ds
+
+
+def _warn_pointless_instances(labels: Any, ds: xr.Dataset, filename: PathLike) -> None:
+    """Warn naming how many user instances the labels dataset cannot hold.
+
+    An instance whose points are all missing is kept when they are marked
+    (SLEAP's ``complete``, as the GUI sets it: ``visible`` 0 in the dataset,
+    written with ``node_visibility`` False), as posebridge reads .slp files; one
+    with no point marked (``Instance.from_numpy`` of NaN) is no different from
+    no instance in the dataset, so it is not written (sleap-io writes it).
+    """
+    n_user = sum(len(lf.user_instances) for lf in labels.labeled_frames)
+    position = np.isfinite(ds["position"].transpose(model.TIME, model.INDIVIDUAL, ...).values)
+    present = position.reshape(*position.shape[:2], -1).any(axis=2)
+    present |= labels_model.hidden_points(ds).any(axis=1)
+    missing = n_user - int(present.sum())
+    if missing > 0:
+        warnings.warn(
+            f"{filename}: {missing} user instance(s) of these Labels have every point "
+            "missing and none marked as placed (sleap-io's points['complete']), which a "
+            "posebridge labels dataset cannot tell from no instance: they are not written "
+            "(sleap-io writes them). Mark their points complete (as SLEAP's GUI does) to "
+            "keep them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _instance_order(labels: Any, ds: xr.Dataset) -> np.ndarray | None:
@@ -230,6 +257,8 @@ def _instance_order(labels: Any, ds: xr.Dataset) -> np.ndarray | None:
     one_video = len(set(ds["video"].values.tolist())) == 1
     position = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, ...)
     position = np.asarray(position.transpose(..., model.SPACE).values, dtype=np.float64)
+    # an individual with no point but some marked not visible: an all-missing instance
+    blank = labels_model.hidden_points(ds).any(axis=1) & ~np.isfinite(position).any(axis=(2, 3))
     order = np.full(position.shape[:2], -1, dtype=np.int64)
     for frame in labels.labeled_frames:
         name = frame.video.filename if isinstance(frame.video.filename, str) else None
@@ -245,7 +274,11 @@ def _instance_order(labels: Any, ds: xr.Dataset) -> np.ndarray | None:
                 (
                     i
                     for i in range(position.shape[1])
-                    if i not in ranks and _same_points(position[row, i], points)
+                    if i not in ranks
+                    and (
+                        _same_points(position[row, i], points)
+                        or (blank[row, i] and not np.isfinite(points).any())
+                    )
                 ),
                 None,
             )
@@ -471,7 +504,7 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
         with_point_score_means(nwb.with_frame_numbers(d, fps, path))
         for d in _prediction_datasets(path)
     ]
-    return bridges.to_sleap_io(datasets)
+    return _as_labels(datasets, path)
 
 
 def load_nwb(
@@ -540,7 +573,29 @@ def load_nwb(
         with_point_score_means(nwb.with_frame_numbers(d, fps, filename))
         for d in _prediction_datasets(filename)
     ]
-    return bridges.to_sleap_io([ds, *predictions])
+    return _as_labels([ds, *predictions], filename)
+
+
+def _as_labels(datasets: list[xr.Dataset], path: PathLike) -> Any:
+    """The datasets read from ``path`` as one ``sleap_io.Labels``; poses of several
+    skeletons (which one Labels of this reader cannot hold) refused naming the file."""
+    try:
+        return bridges.to_sleap_io(datasets)
+    except errors.SchemaError as error:
+        kinds = list(
+            dict.fromkeys(tuple(str(k) for k in d[model.KEYPOINT].values) for d in datasets)
+        )
+        if len(kinds) < 2:
+            raise
+        shown = "; ".join(
+            f"{len(k)} keypoints ({', '.join(k[:3])}{', ...' if len(k) > 3 else ''})"
+            for k in kinds
+        )
+        raise errors.FormatError(
+            path,
+            f"holds poses of {len(kinds)} skeletons ({shown}), which cannot be read as one "
+            f"sleap_io.Labels ({error}); sleap_io.load_nwb cannot read such a file either.",
+        ) from None
 
 
 def get_timestamps(series: Any) -> np.ndarray:
@@ -609,9 +664,12 @@ def write_nwb(
         ``video_timestamps`` (seconds of every video frame) or
         ``video_sample_rate`` (Hz: time = frame / rate) to set the times;
         every other key goes to ``PoseEstimation`` (``scorer``,
-        ``source_software``...). From Labels, ``scorer`` defaults to the
-        SLEAP provenance and ``source_software_version`` to its
-        ``sleap_version``, as sleap-io writes them.
+        ``source_software``...): ``device`` (a pynwb ``Device``, added to the
+        file if new) or ``devices`` (a list of one, or ``[]`` for none, as
+        sleap-io passes it) is linked instead of ``camera_<i>``. From Labels,
+        ``scorer`` defaults to the SLEAP provenance and
+        ``source_software_version`` to its ``sleap_version``, as sleap-io
+        writes them.
     overwrite
         Replace an existing file.
     layout
@@ -728,8 +786,12 @@ def append_nwb_data(
     pose_estimation_metadata
         As :func:`write_nwb`.
     skeleton_map
-        Accepted for sleap-io's signature and not used: the Skeletons are
-        made (or reused, by name) in the file.
+        Accepted for sleap-io's signature and not used: the Skeleton is made
+        in the file, or reused by name when its nodes are the poses'
+        keypoints (one of that name with other nodes is left alone: the poses
+        get a new ``<name>_2``, with a warning). Poses with other keypoints
+        than those already in the file's sleap-io layout are refused (sleap-io
+        reads one skeleton per file), ``nwbfile`` left as it was.
     layout
         ``"sleap-io"`` (default) or ``"posebridge"``.
 
@@ -843,7 +905,7 @@ def save_nwb(
     if kind in (NwbFormat.ANNOTATIONS, NwbFormat.ANNOTATIONS_EXPORT):
         from posebridge.formats import nwb
 
-        ds = _annotations(labels)
+        ds = _annotations(labels, filename)
         export = kind is NwbFormat.ANNOTATIONS_EXPORT
         if append and export:
             raise PoseBridgeError("append works with 'annotations' and 'predictions' only.")

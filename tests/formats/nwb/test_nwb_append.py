@@ -617,7 +617,12 @@ def test_appending_to_a_sleap_io_file_with_0_hz_series_shows_no_pynwb_rate_warni
         options = {}
     else:
         fps = 1.0 if how == "posebridge-layout" else None  # the file's frames as seconds
-        new = posebridge.from_numpy(np.full((3, 2, 2, 1), 5.0), individual_names=["m3"], fps=fps)
+        new = posebridge.from_numpy(
+            np.full((3, 2, 2, 1), 5.0),
+            individual_names=["m3"],
+            keypoint_names=["head", "tail"],  # the file's skeleton (sleap-io's layout has one)
+            fps=fps,
+        )
         options = {"layout": "posebridge"} if how == "posebridge-layout" else {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

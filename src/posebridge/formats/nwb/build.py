@@ -37,6 +37,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import re
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -46,9 +47,10 @@ from typing import Any, TypeVar
 import numpy as np
 import xarray as xr
 
-from posebridge import model
+from posebridge import errors, model
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
+from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.nwb.common import (
     DEFAULT_DEVICE,
     DEFAULT_MODULE,
@@ -159,7 +161,12 @@ def new_nwbfile(
         if ds.sizes["individual"] == 1:
             subject_kwargs = {**subject_defaults(ds), **subject_kwargs}
         shared_id = not config.is_per_entity(config.subject_kwargs)
-        if "subject_id" not in subject_kwargs or (shared_id and ds.sizes["individual"] > 1):
+        named_for = "subject_id" not in subject_kwargs or (
+            shared_id and ds.sizes["individual"] > 1
+        )
+        # instances without a track (SLEAP's untracked_<k>) name no animal: no Subject is
+        # made of that name alone (sleap-io writes none either)
+        if named_for and (subject_kwargs or not is_untracked_name(individual)):
             subject_kwargs["subject_id"] = individual
     try:
         if subject_kwargs:
@@ -233,6 +240,87 @@ def _device(
                 kwargs.setdefault(key, ds.attrs[f"device_{key}"])
     kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
     return nwbfile.create_device(**kwargs)
+
+
+#: :func:`_given_device` when the metadata names no device.
+_NOT_GIVEN = object()
+
+
+def _given_device(
+    nwbfile: Any, kwargs: dict[str, Any], view: str | None, out_path: Path | None
+) -> Any:
+    """The Device the PoseEstimation metadata gives (its ``device`` or ``devices`` key,
+    taken out of ``kwargs``), ``None`` for ``devices=[]`` (none, as sleap-io links
+    then), else :data:`_NOT_GIVEN`.
+
+    ndx-pose links one ``device`` (``devices`` is its deprecated list, which it
+    refuses beside ``device``): a list of one is that one. A Device not yet in
+    a file is added to ``nwbfile``; one of another file, another object of a name
+    the file's devices hold, a list of several, or a device for poses with
+    camera views (one Device per view) are refused, naming the key.
+
+    Examples
+    --------
+    >>> import datetime as dt, pynwb
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> cam = pynwb.device.Device(name="top")
+    >>> kwargs = {"devices": [cam], "scorer": "me"}
+    >>> _given_device(nwbfile, kwargs, None, None) is cam, kwargs, list(nwbfile.devices)
+    (True, {'scorer': 'me'}, ['top'])
+    >>> _given_device(nwbfile, {"devices": []}, None, None) is None
+    True
+    """
+    import pynwb
+
+    keys = [key for key in ("device", "devices") if key in kwargs]
+    if not keys:
+        return _NOT_GIVEN
+    where = out_path if out_path is not None else "the in-memory NWBFile"
+    said = f"{where}: the PoseEstimation metadata key {keys[-1]!r}"
+    if len(keys) == 2:
+        raise PoseBridgeError(
+            f"{where}: the PoseEstimation metadata gives both 'device' and 'devices'; "
+            "ndx-pose links one device: give 'device' only."
+        )
+    given = kwargs.pop(keys[0])
+    if keys[0] == "devices":
+        if given is None:
+            given = []
+        if not isinstance(given, list | tuple) or len(given) > 1:
+            raise PoseBridgeError(
+                f"{said} must be a list of at most one pynwb Device (ndx-pose links one "
+                f"device per PoseEstimation; 'devices' is its deprecated list), got "
+                f"{errors.brief(given)}. Give the camera as 'device'."
+            )
+        given = given[0] if given else None
+    if given is None:
+        return None
+    if not isinstance(given, pynwb.device.Device):
+        raise PoseBridgeError(
+            f"{said} must be a pynwb Device (e.g. nwbfile.create_device(...)), got "
+            f"{type(given).__name__}."
+        )
+    if view is not None:
+        raise PoseBridgeError(
+            f"{said}: the poses have camera views, each linked to its own Device (named "
+            "after the view); one device cannot be every view's. Leave the key out, or "
+            "write one view at a time."
+        )
+    parent = given.parent
+    if parent is not None and parent is not nwbfile:
+        raise PoseBridgeError(
+            f"{said}: the Device {given.name!r} belongs to another NWBFile; give a Device "
+            "of this file (nwbfile.create_device) or a new one (pynwb.device.Device(...)), "
+            "which is added to it."
+        )
+    if parent is None:
+        if given.name in nwbfile.devices:
+            raise PoseBridgeError(
+                f"{said}: the file already holds another Device named {given.name!r}; "
+                "give that one, or name the new one otherwise."
+            )
+        nwbfile.add_device(given)
+    return given
 
 
 def _devices_in_use(nwbfile: Any, *, any_container: bool = False) -> list[Any]:
@@ -610,27 +698,33 @@ def add_poses(
     first_series = None
     video_series = None
     made = []
+    shared = None
+    if shared_skeleton is not None:  # one for all, made (or renamed) once
+        if edges is None:  # sleap-io's layout: its reader reads edges[:]
+            edges = np.zeros((0, 2), dtype=np.uint8)
+        shared = _shared_skeleton(
+            nwbfile, skeletons, shared_skeleton[1], config, keypoints, edges, individuals, out_path
+        )
     for individual in individuals:
         i = all_individuals.index(individual)
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
-        if shared_skeleton is not None and shared_skeleton[1] in skeletons.skeletons:
-            skeleton = skeletons.skeletons[shared_skeleton[1]]
+        if shared is not None:
+            skeleton = shared
             skeleton_kwargs = None
-        elif shared_skeleton is not None:
-            skeleton_kwargs["name"] = shared_skeleton[1]
         else:
             skeleton_kwargs["name"] = named(
                 config, "skeleton_kwargs", individual, max(len(all_individuals), len(individuals))
             )
         if skeleton_kwargs is not None:  # one Skeleton per individual, whatever its views
-            if edges is None and shared_skeleton is not None:  # sleap-io's layout: its
-                edges = np.zeros((0, 2), dtype=np.uint8)  # reader reads edges[:]
             skeleton = _new_skeleton(
                 nwbfile, skeletons, skeleton_kwargs, individual, keypoints, edges, len(individuals)
             )
         for j, (view, label) in enumerate(zip(views, labels, strict=True)):
             camera = None if view is None else (view, str(label))
-            device = _device(nwbfile, config, individual, ds, camera)
+            container_kwargs = config.resolve("pose_estimation_kwargs", individual)
+            device = _given_device(nwbfile, container_kwargs, view, out_path)
+            if device is _NOT_GIVEN:
+                device = _device(nwbfile, config, individual, ds, camera)
             if streaming and storage.filled_later:  # filled by the writer, all at once
                 pos, conf = streamed_sources(
                     positions[j], confidences[j] if has_confidence else None, i, padding, dtype
@@ -646,7 +740,6 @@ def add_poses(
             # the tags that give the individual (and view) back by name and rank end the
             # description posebridge writes; a description the caller gives is written as
             # given, and the tags go in the series' comments instead
-            container_kwargs = config.resolve("pose_estimation_kwargs", individual)
             tags = [individual_tag(individual, ranks[individual], count)]
             if view is not None:  # before the individual tag, which ends the description
                 tags.insert(0, view_tag(view, j, len(views)))
@@ -746,6 +839,51 @@ def _source_skeleton(
     ):
         return None
     return module.name, name
+
+
+def _shared_skeleton(
+    nwbfile: Any,
+    skeletons: Any,
+    name: str,
+    config: NWBFileSaveConfig,
+    keypoints: list[str],
+    edges: np.ndarray,
+    individuals: list[str],
+    out_path: Path | None,
+) -> Any:
+    """The one Skeleton named ``name`` that every individual of a write links (sleap-io's
+    layout): the one of that name in ``skeletons`` when its nodes are the keypoints, else
+    one with those nodes already written under ``<name>_<n>`` by an earlier append, else
+    a new one.
+
+    A Skeleton of that name with other nodes (another session's, another animal's) is
+    never linked: the poses would be read with its nodes. The new one then takes the
+    next free name ``<name>_<n>``, with a warning naming both.
+    """
+    taken = [str(n) for n in skeletons.skeletons]
+    ours = [name] + [n for n in taken if re.fullmatch(rf"{re.escape(name)}_\d+", n)]
+    for candidate in ours:
+        if (
+            candidate in taken
+            and [str(n) for n in skeletons.skeletons[candidate].nodes[:]] == keypoints
+        ):
+            return skeletons.skeletons[candidate]
+    skeleton_kwargs = config.resolve("skeleton_kwargs", individuals[0])
+    skeleton_kwargs["name"] = name
+    made = _new_skeleton(
+        nwbfile, skeletons, skeleton_kwargs, individuals[0], keypoints, edges, len(individuals)
+    )
+    if made.name != name:
+        where = out_path if out_path is not None else "the in-memory NWBFile"
+        other = [str(n) for n in skeletons.skeletons[name].nodes[:]]
+        warnings.warn(
+            f"{where}: holds a Skeleton {name!r} with other nodes ({len(other)}: "
+            f"{', '.join(other[:4])}{', ...' if len(other) > 4 else ''}) than these poses' "
+            f"{len(keypoints)} keypoints; the poses link a new Skeleton {made.name!r} instead.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return made
 
 
 def _new_skeleton(

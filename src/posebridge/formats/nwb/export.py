@@ -180,7 +180,6 @@ def export_annotations(
     mjpeg_filename: str | None = None,
     frame_map_filename: str | None = None,
     search: Sequence[str | os.PathLike] = (),
-    paths_as_given: bool = False,
 ) -> list[Path]:
     """Write the labelled frames' images to an MJPEG .avi and the labels to ``path``.
 
@@ -200,9 +199,6 @@ def export_annotations(
         ``<nwb stem>.frame_map.json``.
     search
         Folders to look for relative video and image paths in first.
-    paths_as_given
-        Name the AVI by its absolute path (as sleap-io's reader finds it from
-        any working folder) instead of relative to the NWB file.
 
     Returns
     -------
@@ -259,9 +255,8 @@ def export_annotations(
                 labels.IMAGE_PATH: (model.TIME, np.full(n, "")),
             }
         ).assign_attrs(fps=fps, video_width=width, video_height=height)
-        nwbfile, plan = labels_nwbfile(
-            labels.check(exported), config, path, made=[avi], paths_as_given=paths_as_given
-        )
+        # the AVI is written beside the .nwb: named relative to its folder, as NWB asks
+        nwbfile, plan = labels_nwbfile(labels.check(exported), config, path, made=[avi])
         write_labels_nwbfile(nwbfile, plan, tmp_nwb)
         tmp_map.write_text(json.dumps(mapping, indent=1), encoding="utf-8")
     return [path, avi, frame_map]

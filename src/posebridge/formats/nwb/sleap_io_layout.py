@@ -368,6 +368,59 @@ def _warn_frames_sleap_io_renumbers(
     )
 
 
+def _refuse_other_skeleton(
+    target: Any, modules: list[str], datasets: list[xr.Dataset], out_path: Path | None
+) -> None:
+    """Refuse poses whose keypoints are not those of the poses already in the layout.
+
+    sleap-io's reader reads every video module's tracks with one skeleton, the
+    first track's (it looks each node's series up by name), so poses of
+    another skeleton in the same file would make ``sleap_io.load_nwb`` fail, and
+    posebridge could read them back only as one set of keypoints. Checked
+    before anything is added, so an in-memory ``NWBFile`` is left as it was too.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge, pynwb, datetime as dt
+    >>> one = posebridge.from_numpy(np.zeros((2, 2, 2, 1)), keypoint_names=["a", "b"])
+    >>> other = one.assign_coords(keypoint=["a", "c"])
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> _refuse_other_skeleton(nwbfile, [], [one, other], None)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the in-memory NWBFile: these poses are of two ...
+    """
+    where = out_path if out_path is not None else "the in-memory NWBFile"
+    found: list[tuple[str, list[str]]] = []
+    for name in modules:
+        for container in target.processing[name].data_interfaces.values():
+            skeleton = getattr(container, "skeleton", None)
+            if skeleton is not None and getattr(container, "pose_estimation_series", None):
+                said = f"the Skeleton {skeleton.name!r} of {name}/{container.name}"
+                found.append((said, [str(n) for n in skeleton.nodes[:]]))
+                break
+        if found:
+            break
+    in_file = bool(found)
+    found += [("these poses", [str(k) for k in ds["keypoint"].values]) for ds in datasets]
+    other = next((item for item in found[1:] if item[1] != found[0][1]), None)
+    if other is None:
+        return
+
+    def nodes(names: list[str]) -> str:
+        return f"{len(names)}: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''}"
+
+    first = f"holds poses of {found[0][0]}" if in_file else "these poses are of two skeletons:"
+    raise PoseBridgeError(
+        f"{where}: {first} ({nodes(found[0][1])}) and {other[0]} have other keypoints "
+        f"({nodes(other[1])}). sleap-io's layout holds one skeleton: sleap_io.load_nwb reads "
+        "every video's tracks with the first track's skeleton, so it could not read the file"
+        + (" (nothing was added)" if in_file else "")
+        + ". Write these poses to another NWB file, or give them the same keypoints first "
+        "(ds.reindex(keypoint=[...]), NaN where a keypoint has no point)."
+    )
+
+
 def _times_origin(nwbfile: Any) -> Any:
     """The moment an ``NWBFile``'s times count from: its ``timestamps_reference_time``,
     else its session start (NWB's default reference)."""
@@ -450,6 +503,7 @@ def write_sleap_io_layout(
         """Add the datasets to ``target``; ``adding``: to a file (object) that was there,
         whose times count from its own moment."""
         existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
+        _refuse_other_skeleton(target, existing, datasets, out_path)
         first = len(existing)
         where = out_path if out_path is not None else "the in-memory NWBFile"
         for offset, ds in enumerate(datasets):

@@ -25,15 +25,19 @@ Layout written (by :mod:`posebridge.formats.nwb.training_write`) and read, in
   (the frame number, or the image's position; uint32, uint64 beyond), and
   ``annotator`` = the dataset's ``scorer`` when set;
 - in each, ``skeleton_instances/<individual>``: one ``SkeletonInstance`` per
-  individual with a point, named after it (``/`` becomes ``_``), ``id`` = its
-  position among the individuals (uint16 or wider), ``node_locations`` (points,
-  NaN where unlabelled; a point marked not visible keeps its coordinates) and
-  ``node_visibility`` (:func:`posebridge.labels.point_flags`).
+  individual with a point or a point marked not visible (an instance whose
+  points are all missing is kept: NaN locations, visibility False), named after
+  it (``/`` becomes ``_``), ``id`` = its position among the individuals (uint16
+  or wider), ``node_locations`` (points, NaN where unlabelled; a point marked
+  not visible keeps its coordinates) and ``node_visibility``
+  (:func:`posebridge.labels.point_flags`).
 
 Reading takes any such layout (sleap-io's too) with h5py, one group per frame
 and instance (the format's own structure): instances named ``instance_<k>``
 (sleap-io's, by rank in the frame) become ``untracked_<k>``; individuals are
-ordered by ``id``; an image list's frame gives ``image_path``; paths are read as
+ordered by ``id``; an instance without a coordinate is kept, every point marked
+not visible (``visible`` 0, as .slp reads one); an image list's frame gives
+``image_path``; paths are read as
 stored (or absolute, joined to the .nwb's folder, in a series marked so: see above).
 """
 
@@ -585,6 +589,9 @@ def _dataset(
     n_space = max((i.locations.shape[-1] for i in instances), default=2)
     position = np.full((n_time, n_space, n_nodes, len(names)), np.nan)
     flags = np.zeros((n_time, n_nodes, len(names)), dtype=bool)
+    # an instance stored without a coordinate (a user instance whose points are all
+    # marked missing) is kept: every point marked not visible, as .slp reads it
+    blank = np.zeros((n_time, n_nodes, len(names)), dtype=bool)
     for inst, col in zip(instances, column, strict=True):
         if inst.locations.shape != (n_nodes, n_space):
             raise FormatError(
@@ -601,13 +608,14 @@ def _dataset(
         position[inst.row, :, :, col] = inst.locations.T
         finite = np.isfinite(inst.locations).all(axis=1)
         flags[inst.row, :, col] = finite if inst.visibility is None else inst.visibility
+        blank[inst.row, :, col] = not np.isfinite(inst.locations).any()
     coords = _row_coords(read, path)
     data_vars: dict[str, Any] = {
         "position": (model.POSES_DIMS, position),
         "confidence": (DIMS3, np.full((n_time, n_nodes, len(names)), np.nan)),
     }
     # node_visibility False with coordinates: NaN (no point), flag 0 in ``visible``
-    position, visible = labels.hide_unseen(position, flags)
+    position, visible = labels.hide_unseen(position, flags & ~blank, blank)
     data_vars["position"] = (model.POSES_DIMS, position)
     if visible is not None:
         data_vars[labels.VISIBLE] = (DIMS3, visible)

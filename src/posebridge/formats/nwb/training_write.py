@@ -467,7 +467,10 @@ def write_frames(h5: h5py.File, plan: FramePlan) -> None:
     position = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, ...)
     position = np.asarray(position.transpose(..., model.SPACE).values, dtype=np.float64)
     flags = labels.point_flags(ds).transpose(0, 2, 1)  # (time, individual, keypoint)
-    exists = np.isfinite(position).any(axis=(2, 3))
+    # an instance is written when it has a point, or marks one not visible (a user
+    # instance whose points are all missing is kept, as SLEAP and sleap-io keep it)
+    hidden = labels.hidden_points(ds).any(axis=1)  # (time, individual)
+    exists = np.isfinite(position).any(axis=(2, 3)) | hidden
     annotator = ds.attrs.get("scorer")
     make = _Objects()
     holder = h5[plan.frames_path].id

@@ -755,7 +755,6 @@ def write(
                 config_,
                 overwrite=overwrite,
                 search=folders,
-                paths_as_given=layout == "sleap-io",
             )
         return write_labels_file(
             ds,

@@ -1,0 +1,83 @@
+"""PoseEstimation metadata naming the camera: ``device`` (ndx-pose's) and ``devices`` (its
+deprecated list, which sleap-io passes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import numpy as np
+import pytest
+
+import posebridge
+from posebridge.errors import PoseBridgeError
+from posebridge.io import nwb
+
+pynwb = pytest.importorskip("pynwb")
+pytest.importorskip("ndx_pose")
+
+
+def poses():
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), individual_names=["m1"], fps=1.0)
+    return ds.assign_attrs(video_path="/data/arena.mp4")
+
+
+def new_nwbfile():
+    nwbfile = pynwb.NWBFile("s", "i", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    return nwbfile, nwbfile.create_device(name="my_camera", description="top camera")
+
+
+def container(nwbfile):
+    return nwbfile.processing["SLEAP_VIDEO_000_arena"]["track=m1"]
+
+
+@pytest.mark.parametrize("key", ["device", "devices"])
+def test_append_nwb_data_links_the_device_the_metadata_gives(key):
+    nwbfile, camera = new_nwbfile()
+    given = camera if key == "device" else [camera]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.append_nwb_data(poses(), nwbfile, {key: given})
+    assert container(nwbfile).device is camera
+    assert list(nwbfile.devices) == ["my_camera"]  # no camera_0 beside it
+
+
+def test_an_empty_devices_list_links_no_device_as_sleap_io_does():
+    nwbfile, _ = new_nwbfile()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.append_nwb_data(poses(), nwbfile, {"devices": []})
+    assert container(nwbfile).device is None
+
+
+@pytest.mark.parametrize(
+    ("metadata", "key"),
+    [
+        (lambda cam: {"devices": [cam, cam]}, "'devices'"),
+        (lambda cam: {"devices": cam}, "'devices'"),
+        (lambda cam: {"device": cam, "devices": [cam]}, "'device' and 'devices'"),
+    ],
+)
+def test_devices_ndx_pose_cannot_link_are_refused_naming_the_key(metadata, key):
+    nwbfile, camera = new_nwbfile()
+    with pytest.raises(PoseBridgeError, match=f"the in-memory NWBFile: .*{key}"):
+        nwb.append_nwb_data(poses(), nwbfile, metadata(camera))
+
+
+def test_write_nwb_adds_a_new_device_to_the_file_and_links_it(tmp_path):
+    path = tmp_path / "poses.nwb"
+    camera = pynwb.device.Device(name="top", description="top camera")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.write_nwb(poses(), path, pose_estimation_metadata={"device": camera})
+    with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        read = io.read()
+        assert list(read.devices) == ["top"]
+        assert container(read).device.name == "top"
+
+
+def test_a_device_of_another_nwbfile_is_refused(tmp_path):
+    _, camera = new_nwbfile()
+    with pytest.raises(PoseBridgeError, match="'device'.*another NWBFile"):
+        nwb.write_nwb(poses(), tmp_path / "poses.nwb", pose_estimation_metadata={"device": camera})
+    assert not (tmp_path / "poses.nwb").exists()

@@ -1,0 +1,175 @@
+"""posebridge.io.nwb as sleap-io code uses it: all-missing user instances, the Subject of
+untracked annotations, the exported MJPEG's path, files of two skeletons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+
+from posebridge.errors import PoseBridgeError
+from posebridge.io import nwb
+
+sio = pytest.importorskip("sleap_io")
+pynwb = pytest.importorskip("pynwb")
+
+
+@pytest.fixture
+def video_file(tmp_path):
+    """A 6-frame MJPEG video (sleap-io's NWB writer opens the Labels' video)."""
+    iio = pytest.importorskip("imageio.v2", reason="the video extra (imageio) is not installed")
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
+    path = tmp_path / "source.avi"
+    writer = iio.get_writer(path, format="FFMPEG", codec="mjpeg", fps=10, macro_block_size=1)
+    for k in range(6):
+        writer.append_data(np.full((16, 24, 3), 30 * k, np.uint8))
+    writer.close()
+    return path
+
+
+def user_labels(frames=1, empty_second=True, video=None, marked=True):
+    """Labels of user instances, untracked: on each frame one with both points and, with
+    ``empty_second``, one whose points are all missing (``marked``: its points marked
+    placed, sleap-io's ``complete``, as SLEAP's GUI marks a user instance's points)."""
+    skeleton = sio.Skeleton(["a", "b"], name="Skeleton-0")
+    movie = video or sio.Video(filename="/data/arena.mp4", open_backend=False)
+    lfs = []
+    for f in range(frames):
+        instances = [sio.Instance.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]) + f, skeleton)]
+        if empty_second:
+            empty = sio.Instance.from_numpy(np.full((2, 2), np.nan), skeleton)
+            empty.points["complete"][:] = marked
+            instances.append(empty)
+        lfs.append(sio.LabeledFrame(video=movie, frame_idx=f + 1, instances=instances))
+    return sio.Labels(lfs, videos=[movie], skeletons=[skeleton])
+
+
+def instances_read(labels):
+    return [np.isnan(instance.numpy()).all() for instance in labels[0].instances]
+
+
+def test_an_all_missing_user_instance_is_written_and_sleap_io_reads_it_back(tmp_path):
+    labels = user_labels()
+    assert not labels[0].instances[1].points["visible"].any()  # all marked missing
+    path = tmp_path / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, path)
+        assert instances_read(sio.load_nwb(str(path))) == [False, True]
+        assert instances_read(nwb.load_nwb(path, return_type="labels")) == [False, True]
+
+
+def test_an_all_missing_user_instance_not_marked_placed_is_left_out_with_a_warning(tmp_path):
+    labels = user_labels(marked=False)
+    path = tmp_path / "labels.nwb"
+    with pytest.warns(UserWarning, match=r"labels.nwb: 1 user instance\(s\).*every point missing"):
+        nwb.save_nwb(labels, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert instances_read(nwb.load_nwb(path, return_type="labels")) == [False]
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_an_all_missing_user_instance_of_sleap_ios_file_is_read(tmp_path, video_file, marked):
+    labels = user_labels(video=sio.Video.from_filename(str(video_file)), marked=marked)
+    path = tmp_path / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(labels, str(path))
+        assert instances_read(nwb.load_nwb(path, return_type="labels")) == [False, True]
+        ds = nwb.load_nwb(path, return_type="dataset")
+    assert ds.sizes["individual"] == 2
+    empty = ds.isel(individual=1)
+    assert np.isnan(empty["position"].values).all()
+    assert (empty["visible"].values == 0).all()  # every point marked not visible, as .slp
+
+
+def test_annotations_of_one_untracked_individual_get_no_invented_subject(tmp_path):
+    nwbinspector = pytest.importorskip("nwbinspector")
+    labels = user_labels(frames=3, empty_second=False)
+    path = tmp_path / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, path)
+        with pynwb.NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+            assert io.read().subject is None  # as sleap-io writes it
+        found = {
+            m.check_function_name for m in nwbinspector.inspect_nwbfile(nwbfile_path=str(path))
+        }
+        assert not found & {
+            "check_subject_age",
+            "check_subject_sex",
+            "check_subject_species_exists",
+        }
+        assert [len(lf.instances) for lf in nwb.load_nwb(path, return_type="labels")] == [1, 1, 1]
+
+
+def test_the_exported_mjpeg_is_named_relative_to_the_nwb_and_reads_back(tmp_path, video_file):
+    nwbinspector = pytest.importorskip("nwbinspector")
+    video = sio.Video.from_filename(str(video_file))
+    labels = user_labels(frames=2, empty_second=False, video=video)
+    out = tmp_path / "export" / "out.nwb"
+    out.parent.mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, out, "annotations_export")
+        messages = list(nwbinspector.inspect_nwbfile(nwbfile_path=str(out)))
+        read = nwb.load_nwb(out, return_type="labels")
+    with h5py.File(out) as h5:
+        series = h5["processing/behavior/PoseTraining/source_videos/video_0"]
+        assert [f.decode() for f in series["external_file"][:]] == ["out.annotated_frames.avi"]
+    assert not [m for m in messages if "external_file" in m.check_function_name]
+    assert read.videos[0].filename == str(out.parent / "out.annotated_frames.avi")
+    assert [lf.frame_idx for lf in read] == [0, 1]
+
+
+def two_skeleton_file(path):
+    """sleap-io's layout with two video modules whose tracks have different skeletons."""
+    import ndx_pose
+
+    nwbfile = pynwb.NWBFile("s", "i", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    parts = [(["a", "b"], "v0"), (["c", "d", "e"], "v1")]
+    skeletons = [
+        ndx_pose.Skeleton(name=f"sk{i}", nodes=nodes, edges=np.zeros((0, 2), "uint8"))
+        for i, (nodes, _) in enumerate(parts)
+    ]
+    nwbfile.create_processing_module("behavior", "b").add(ndx_pose.Skeletons(skeletons=skeletons))
+    for i, ((nodes, stem), skeleton) in enumerate(zip(parts, skeletons, strict=True)):
+        series = [
+            ndx_pose.PoseEstimationSeries(
+                name=node,
+                data=np.ones((3, 2)),
+                confidence=np.ones(3),
+                unit="pixels",
+                reference_frame="top left",
+                rate=1.0,
+                starting_time=0.0,
+            )
+            for node in nodes
+        ]
+        module = nwbfile.create_processing_module(f"SLEAP_VIDEO_00{i}_{stem}", "poses")
+        module.add(
+            ndx_pose.PoseEstimation(
+                name="track=m1",
+                pose_estimation_series=series,
+                skeleton=skeleton,
+                original_videos=[f"/data/{stem}.mp4"],
+                labeled_videos=[f"/data/{stem}.mp4"],
+            )
+        )
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+def test_a_file_of_two_skeletons_read_as_labels_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "two.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        two_skeleton_file(path)
+        with pytest.raises(PoseBridgeError) as raised:
+            nwb.load_nwb(path, return_type="labels")
+    assert str(path) in str(raised.value)
+    assert "2 skeletons" in str(raised.value)
