@@ -497,3 +497,22 @@ def test_one_session_start_written_in_two_time_zones_or_stated_once_is_one_sessi
         )
     assert merged.individual.values.tolist() == ["a", "b", "c", "d"]
     assert merged.sizes["time"] == 5
+
+
+@pytest.mark.parametrize("bad", [None, b"top", True, np.bool_(False)])
+def test_view_names_that_are_not_text_or_numbers_are_refused_not_made_text(bad):
+    a = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    with pytest.raises(posebridge.errors.TypeError, match=r"'views' to hold names") as caught:
+        stack_views([a, a.copy()], [bad, "side"])
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
+    assert list(stack_views([a, a.copy()], [0, "side"])["view"].values) == ["0", "side"]
+
+
+def test_an_input_with_views_already_is_named_with_its_view_key():
+    a = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    viewed = a.expand_dims(view=["l", "r"], axis=-1)
+    with pytest.raises(SchemaError) as caught:
+        stack_views([a, viewed], ["cam1", "cam2"], sources=["one.nc", "two.nc"])
+    message = str(caught.value)
+    assert "two.nc (view 'cam2') already has camera views (l, r)" in message
+    assert "one.nc" not in message

@@ -142,14 +142,23 @@ def _time_text(ds: xr.Dataset) -> str:
     return text
 
 
+def _view_names(ds: xr.Dataset) -> list[str]:
+    """The camera views' names (their positions when the dim has no coordinate)."""
+    if model.VIEW in ds.coords:
+        return [str(v) for v in ds[model.VIEW].values]
+    return [str(i) for i in range(ds.sizes[model.VIEW])]
+
+
 def _missing_text(ds: xr.Dataset) -> str:
     position = ds["position"]
     missing = position.isnull().any("space")
     what = "boxes" if ds.attrs["ds_type"] == model.BBOXES else "points"
     total = int(missing.size)
-    count = int(missing.sum())
-    percent = 100 * count / total if total else 0.0
-    return f"{percent:.1f} % of {what} ({count} of {total})"
+    absent = int(missing.sum())
+    percent = 100 * absent / total if total else 0.0
+    views = ds.sizes.get(model.VIEW)
+    over = f", counted over {count(views, 'camera view')}" if views is not None else ""
+    return f"{percent:.1f} % of {what} ({absent} of {total}{over})"
 
 
 def _extras(ds: xr.Dataset) -> Rows:
@@ -219,6 +228,8 @@ def describe_dataset(ds: xr.Dataset) -> Rows:
     rows.append(("individuals", _names(ds["individual"].values)))
     if not boxes:
         rows.append(("keypoints", _names(ds["keypoint"].values)))
+    if model.VIEW in ds.dims:
+        rows.append(("views", _names(_view_names(ds))))
     space = [str(s) for s in ds["space"].values]
     rows += [("space", f"{len(space)}D ({', '.join(space)})"), ("missing", _missing_text(ds))]
     if "confidence" in ds:
@@ -518,6 +529,7 @@ def dataset_facts(ds: xr.Dataset) -> dict[str, Any]:
     facts["individuals"] = [str(v) for v in ds["individual"].values]
     if not boxes:
         facts["keypoints"] = [str(v) for v in ds["keypoint"].values]
+    facts["views"] = _view_names(ds) if model.VIEW in ds.dims else []
     facts["space"] = [str(s) for s in ds["space"].values]
     absent = ds["position"].isnull().any("space")
     total, count = int(absent.size), int(absent.sum())

@@ -38,9 +38,11 @@ __all__ = [
     "fps_among_options",
     "list_formats",
     "load",
+    "lone_view",
     "save",
     "warn_frame_facts_dropped",
     "warn_individual_confidence",
+    "warn_view_not_stored",
     "with_file_fps",
 ]
 
@@ -239,10 +241,16 @@ def save(
     try:
         if "labels" not in fmt.kinds:
             labels.refuse(ds, f"{fmt.title} ({fmt.name})")
+        view = lone_view(ds, fmt)  # one camera's tracks, written as that camera's file
+        if view is not None:
+            ds = ds.isel({model.VIEW: 0}, drop=True)
         warn_individual_confidence(ds, fmt)
         warn_frame_facts_dropped(ds, fmt, target, options)
         refuse_text_not_utf8(ds, fmt.title)  # every writer stores text as UTF-8
-        return fmt.write(ds, target, overwrite=overwrite, **options)
+        written = fmt.write(ds, target, overwrite=overwrite, **options)
+        if view is not None:  # once written: a refused dataset gets the refusal alone
+            warn_view_not_stored(view, fmt, target)
+        return written
     except SchemaError as error:  # what the format cannot hold: name the file not written
         raise naming_the_file(error, target) from error
 
@@ -303,6 +311,52 @@ def check_ending(fmt: registry.Format, target: Path, asked: str | None = None) -
         for sibling in siblings:
             message += f" ({sibling.name}: {' or '.join(sibling.extensions)})"
         raise UnknownFormatError(f"{message}; got {found}.")
+
+
+#: Formats that hold camera views (a ``view`` dim); the others hold one camera's tracks.
+_CAMERA_VIEWS = ("netcdf", "nwb")
+
+
+def lone_view(ds: xr.Dataset, fmt: registry.Format) -> str | None:
+    """The name of the one camera view of ``ds`` when ``fmt`` holds one camera's tracks
+    without a view name (``None``: no view dim, several views, or a format that keeps views).
+
+    A dataset of one camera (``load_multiview_dataset`` of one file, ``ds.sel(view=[name])``)
+    written to a one-camera format is that camera's file: :func:`save` writes it without
+    the ``view`` dim and then warns (:func:`warn_view_not_stored`). Several views are
+    refused by the writer (write one at a time); NWB and netCDF keep views as they are.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).expand_dims(view=["side"], axis=-1)
+    >>> lone_view(ds, registry.get("dlc")), lone_view(ds, registry.get("netcdf"))
+    ('side', None)
+    """
+    if model.VIEW not in ds.dims or ds.sizes[model.VIEW] != 1 or fmt.name in _CAMERA_VIEWS:
+        return None
+    return str(ds[model.VIEW].values[0]) if model.VIEW in ds.coords else "(unnamed)"
+
+
+def warn_view_not_stored(view: str, fmt: registry.Format, target: object) -> None:
+    """Warn that the lone camera view ``view`` was written to ``target`` without its name.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_view_not_stored("side", registry.get("dlc"), "side.csv")
+    >>> str(caught[0].message)[:46]
+    "side.csv: the dataset's one camera view 'side'"
+    """
+    warnings.warn(
+        f"{target}: the dataset's one camera view {view!r} is written as the one camera "
+        f"of {fmt.title}, which holds no view name: the name {view!r} is not stored. "
+        "Write NWB or netCDF (.nc) to keep it.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 #: Formats that hold one confidence per individual as it is (the rest broadcast it).

@@ -15,14 +15,14 @@ and frame number), not on their row number.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge import model
+from posebridge import errors, model
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.model import labels
 
@@ -564,7 +564,9 @@ def stack_views(
     """
     _check_count(datasets, sources)
     datasets = [model.validate(ds) for ds in datasets]
-    views = [str(v) for v in views]
+    if isinstance(views, str | bytes) or not isinstance(views, Iterable):
+        raise errors.TypeError(f"Expected 'views' to be a list of view names, got {views!r}.")
+    views = model.name_texts(views, "views")  # None, bytes, bools refused, not made text
     if len(views) != len(datasets):
         raise PoseBridgeError(
             f"{len(views)} view name(s) were given for {len(datasets)} datasets; give one per "
@@ -572,8 +574,15 @@ def stack_views(
         )
     if len(set(views)) != len(views):
         raise SchemaError(f"view names repeat: {views}.")
-    if any(model.VIEW in ds.dims for ds in datasets):
-        raise SchemaError("an input already has a 'view' dim.")
+    for index, ds in enumerate(datasets):
+        if model.VIEW in ds.dims:
+            where = str(sources[index]) if sources else f"dataset {index}"
+            held = [str(v) for v in ds[model.VIEW].values] if model.VIEW in ds.coords else []
+            raise SchemaError(
+                f"{where} (view {views[index]!r}) already has camera views "
+                f"({', '.join(held) or ds.sizes[model.VIEW]}); stack datasets of one camera "
+                "each, e.g. ds.sel(view=name) of each view, or use it as it is."
+            )
     keep = (model.SPACE, model.KEYPOINT, model.INDIVIDUAL)
     _check_alike(datasets, sources, keep)
     _one_session(datasets, sources)

@@ -186,3 +186,29 @@ def test_a_malformed_read_option_is_a_usage_error_before_anything_is_printed(
         assert result.exit_code == 2
         assert result.stdout == ""
         assert "expected KEY=VALUE, got 'bogus'" in result.stderr
+
+
+def test_info_names_the_camera_views_and_counts_missing_points_over_them(tmp_path):
+    one = posebridge.from_numpy(
+        np.arange(24.0).reshape(3, 2, 2, 2), keypoint_names=["a", "b"], individual_names=["m", "n"]
+    )
+    views = one.expand_dims(view=["top", "side"], axis=-1).copy(deep=True)
+    views["position"][0, :, 0, 0, 1] = np.nan  # one point missing in the side view
+    path = tmp_path / "views.nc"
+    posebridge.save(views, path)
+    text = run("info", path)
+    assert text.exit_code == 0, text.output
+    rows = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in text.stdout.splitlines())
+    assert rows["views"] == "2: top, side"
+    total = 3 * 2 * 2 * 2  # time x keypoint x individual x view
+    assert (
+        rows["missing"]
+        == f"{100 / total:.1f} % of points (1 of {total}, counted over 2 camera views)"
+    )
+    facts = info_json(path)
+    assert facts["views"] == ["top", "side"]
+    assert facts["missing"]["total"] == total
+    plain = tmp_path / "plain.nc"
+    posebridge.save(one, plain)
+    assert info_json(plain)["views"] == []
+    assert "views" not in run("info", plain).stdout

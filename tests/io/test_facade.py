@@ -11,7 +11,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import corpus_path
-from posebridge.io import load_bboxes, load_poses, save_bboxes, save_poses
+from posebridge.io import load_bboxes, load_multiview_dataset, load_poses, save_bboxes, save_poses
 
 
 def _same_arrays(a: xr.Dataset, b: xr.Dataset) -> None:
@@ -178,3 +178,20 @@ def test_the_xarray_engine_refuses_wrong_arguments(
         xr.open_dataset(path, engine="posebridge", **options)
     with pytest.raises(posebridge.errors.TypeError, match="by path, got int"):
         xr.open_dataset(5, engine="posebridge")
+
+
+@pytest.mark.parametrize("bad", [None, b"top", True])
+def test_load_multiview_dataset_refuses_view_keys_that_are_not_names(tmp_path, bad):
+    path = tmp_path / "cam.nc"
+    posebridge.save(posebridge.from_numpy(np.zeros((3, 2, 1, 1))), path)
+    with pytest.raises(posebridge.errors.TypeError, match="view names.*hold names"):
+        load_multiview_dataset({bad: path, "side": path}, "netCDF")
+
+
+def test_load_multiview_dataset_names_the_file_that_already_has_views(tmp_path):
+    one = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    plain, viewed = tmp_path / "plain.nc", tmp_path / "viewed.nc"
+    posebridge.save(one, plain)
+    posebridge.save(one.expand_dims(view=["l", "r"], axis=-1), viewed)
+    with pytest.raises(posebridge.errors.SchemaError, match=r"viewed\.nc \(view 'cam2'\)"):
+        load_multiview_dataset({"cam1": plain, "cam2": viewed})

@@ -62,3 +62,12 @@ def test_to_lp_file_keeps_a_scorer_the_dataset_names(tmp_path, one_mouse):
     # posebridge's own writer: its default is unchanged
     posebridge.save(one_mouse, tmp_path / "own.csv", "lp")
     assert set(scorer_row(tmp_path / "own.csv")[1:]) == {"posebridge_tracker"}
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_to_dlc_style_df_of_camera_views_is_a_schema_error_not_a_raw_one(split):
+    rng = np.random.default_rng(0)
+    one = posebridge.from_numpy(rng.uniform(0, 9, (4, 3, 2, 1)), individual_names=["m"])
+    views = one.expand_dims(view=["l", "r"], axis=-1)
+    with pytest.raises(posebridge.errors.SchemaError, match=r"2 camera views \(l, r\)"):
+        save_poses.to_dlc_style_df(views, split_individuals=split)

@@ -426,6 +426,8 @@ def load_multiview_dataset(
         raise errors.PoseBridgeError(
             "'file_dict' is empty; give one file per view, e.g. {'left': 'left.h5'}."
         )
+    # before any file is read: None, bytes, bools are refused, not made 'None', "b'x'", 'True'
+    model.name_texts(file_dict, "file_dict's keys (view names)")
     datasets = [
         load_dataset(file, source_software=source_software, fps=fps, **kwargs)
         for file in file_dict.values()

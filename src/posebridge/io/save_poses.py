@@ -99,10 +99,15 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     expect_dataset(ds)
     expect_bool(split_individuals, "split_individuals")
     ds = model.validate(_movement_columns(_dropin.names_as_text(ds)))
+    view = api.lone_view(ds, registry.get("dlc"))  # one camera's: its table, as save writes
+    if view is not None:
+        ds = ds.isel({model.VIEW: 0}, drop=True)
     api.warn_individual_confidence(ds, registry.get("dlc"))
     result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
         ds, split_individuals=split_individuals, individuals_level=True
     )
+    if view is not None:
+        api.warn_view_not_stored(view, registry.get("dlc"), "the DataFrame")
     return result
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "expect_poses",
     "frame_numbers",
     "from_numpy",
+    "name_texts",
     "whole_numbers",
     "with_file_fps",
     "with_fps",
@@ -71,14 +72,7 @@ def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str
         given = [given]
     if not isinstance(given, Iterable) or isinstance(given, bytes | dict):
         raise TypeError(f"Expected '{what}' to be a list of names, got {given!r}.")
-    names = []
-    for name in given:  # a name per keypoint or individual, not per frame
-        if isinstance(name, bool | np.bool_) or not isinstance(name, str | numbers.Real | np.str_):
-            raise TypeError(
-                f"Expected '{what}' to hold names (text, or numbers taken as text), got "
-                f"{name!r} ({type(name).__name__})."
-            )
-        names.append(str(name))
+    names = name_texts(given, what)
     if len(names) != count:
         raise SchemaError(
             f"Expected '{what}' to have length {count} (the array's size along "
@@ -87,6 +81,47 @@ def _names(given: Sequence[str] | str | None, count: int, prefix: str, what: str
     if len(set(names)) != len(names):
         raise SchemaError(f"Elements in '{what}' are not unique: {names}.")
     return np.array(names, dtype=str)
+
+
+def name_texts(given: Iterable[Any], what: str) -> list[str]:
+    """Names (of keypoints, individuals, camera views) as texts; numbers are taken as text.
+
+    Parameters
+    ----------
+    given
+        The names, one per entry of the axis.
+    what
+        What they are, for the message (e.g. ``"individual_names"``).
+
+    Returns
+    -------
+    list of str
+        The names as text.
+
+    Raises
+    ------
+    TypeError
+        A name is not text or a number: ``None``, bytes, a bool (which would
+        become ``'None'``, ``"b'x'"``, ``'True'``).
+
+    Examples
+    --------
+    >>> name_texts(["left", 2], "views")
+    ['left', '2']
+    >>> name_texts([None], "views")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: Expected 'views' to hold names (text, or numbers taken as ...
+    """
+    names = []
+    for name in given:  # a name per keypoint, individual or view, not per frame
+        if isinstance(name, bool | np.bool_) or not isinstance(name, str | numbers.Real | np.str_):
+            raise TypeError(
+                f"Expected '{what}' to hold names (text, or numbers taken as text), got "
+                f"{name!r} ({type(name).__name__})."
+            )
+        names.append(str(name))
+    return names
 
 
 def _array(value: Any, what: str, ndim: Sequence[int]) -> np.ndarray:

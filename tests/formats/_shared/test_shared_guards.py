@@ -156,3 +156,70 @@ def test_the_warning_of_individuals_not_written_shows_ten_names_and_a_count():
     names = ds.individual.values[1:].tolist()
     shown = f"{names[:10]!r} and {len(names) - 10} more"
     assert message.startswith(f"out.json: the individual(s) {shown} have no point")
+
+
+# --------------------------------------------------------------------------
+# camera views, individuals' names, Anipose's alignment
+
+
+def _viewed(views, ds_type="poses"):
+    if ds_type == "bboxes":
+        from posebridge.model import bboxes_from_numpy
+
+        ds = bboxes_from_numpy(np.ones((3, 2, 1)), np.ones((3, 2, 1)))
+    else:
+        ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)))
+    return ds.expand_dims(view=list(views), axis=-1)
+
+
+def test_one_camera_view_is_named_singular_with_advice_that_drops_it():
+    from posebridge.formats._shared.guards import refuse_views
+
+    with pytest.raises(SchemaError) as caught:
+        refuse_views(_viewed(["side"]), "DeepLabCut")
+    message = str(caught.value)
+    assert "1 camera view (side)" in message
+    assert "1 camera views" not in message
+    assert "ds.isel(view=0, drop=True)" in message
+    assert "one view at a time" not in message
+
+
+def test_camera_views_of_boxes_are_pointed_at_netcdf_only_not_nwb():
+    from posebridge.formats._shared.guards import refuse_views
+
+    for views in (["left", "right"], ["side"]):
+        with pytest.raises(SchemaError) as boxes:
+            refuse_views(_viewed(views, "bboxes"), "VIA tracks")
+        assert "netCDF (.nc)" in str(boxes.value)
+        assert "NWB" not in str(boxes.value)  # NWB holds no boxes
+        with pytest.raises(SchemaError, match="NWB or netCDF"):
+            refuse_views(_viewed(views), "DeepLabCut")  # poses: both hold them
+
+
+def test_a_made_up_individual_name_is_not_warned_about_a_real_one_is(recwarn):
+    from posebridge.formats._shared.guards import GENERATED_NAMES, warn_individual_name_not_stored
+
+    for name in sorted(GENERATED_NAMES):
+        warn_individual_name_not_stored(name, "a.csv", layout="x", read_back="y", keep="z")
+    assert not recwarn.list
+    with pytest.warns(UserWarning, match=r"a\.csv: the individual's name 'mouse7' is not stored"):
+        warn_individual_name_not_stored("mouse7", "a.csv", layout="x", read_back="y", keep="z")
+
+
+@pytest.mark.parametrize(
+    ("attr", "aligning", "identity"),
+    [
+        ("anipose_alignment_matrix", [0.5, 0, 0, 0, 1, 0, 0, 0, 1], np.eye(3).ravel().tolist()),
+        ("anipose_alignment_center", [0.0, 3.0, 0.0], [0.0, 0.0, 0.0]),
+    ],
+)
+def test_an_alignment_that_aligns_is_warned_about_an_identity_is_not(
+    attr, aligning, identity, recwarn
+):
+    from posebridge.formats._shared.guards import warn_alignment_dropped
+
+    ds = posebridge.from_numpy(np.ones((2, 3, 1, 1)))
+    warn_alignment_dropped(ds.assign_attrs({attr: identity}), "a.h5", "DeepLabCut")
+    assert not recwarn.list
+    with pytest.warns(UserWarning, match=f"a.h5: DeepLabCut files have no place for {attr}"):
+        warn_alignment_dropped(ds.assign_attrs({attr: aligning}), "a.h5", "DeepLabCut")

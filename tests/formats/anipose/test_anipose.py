@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -331,3 +333,16 @@ def test_describe_names_the_column_groups(session_csv):
     rows = dict(anipose.describe(session_csv[0]))
     assert rows["columns"].startswith("4 keypoints x (x, y, z, error, ncams, score)")
     assert rows["columns"].endswith("M_00..M_22, then center_0..2, then fnum")
+
+
+def test_an_individual_name_anipose_cannot_store_is_warned_about(tmp_path):
+    rng = np.random.default_rng(4)
+    ds = posebridge.from_numpy(rng.uniform(0, 9, (4, 3, 2, 2)), individual_names=["mouse7", "b"])
+    target = tmp_path / "a.csv"
+    with pytest.warns(UserWarning, match=r"a\.csv: the individual's name 'mouse7' is not stored"):
+        posebridge.save(ds, target, format="anipose", individual="mouse7")
+    assert list(posebridge.load(target, format="anipose")["individual"].values) == ["id_0"]
+    unnamed = posebridge.from_numpy(rng.uniform(0, 9, (4, 3, 2, 1)))  # id_0: nothing lost
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(unnamed, tmp_path / "b.csv", format="anipose")

@@ -909,3 +909,39 @@ def test_a_word_among_the_frame_numbers_of_a_wide_csv_is_refused_without_a_panda
         with pytest.raises(FormatError, match=r"in data row 551, 'abc'"):
             deeplabcut.read(path)
     assert [str(w.message) for w in caught] == []
+
+
+def _two_views(space: int = 2):
+    rng = np.random.default_rng(1)
+    one = posebridge.from_numpy(rng.uniform(0, 9, (4, space, 2, 1)), individual_names=["m"])
+    return one.expand_dims(view=["left", "right"], axis=-1)
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_dataframe_of_camera_views_is_refused_as_the_file_writer_refuses_it(tmp_path, split):
+    views = _two_views()
+    with pytest.raises(SchemaError) as from_file:
+        posebridge.save(views, tmp_path / "v.csv", format="dlc")
+    with pytest.raises(SchemaError) as from_frame:
+        deeplabcut.dataframe_from_dataset(views, split_individuals=split)
+    assert "2 camera views (left, right)" in str(from_frame.value)
+    assert str(from_frame.value) in str(from_file.value)  # the same words, less the file
+
+
+def test_lightning_pose_warns_that_the_individual_name_is_not_stored(tmp_path):
+    rng = np.random.default_rng(2)
+    ds = posebridge.from_numpy(rng.uniform(0, 9, (4, 2, 2, 1)), individual_names=["mouse7"])
+    with pytest.warns(UserWarning, match=r"lp\.csv: the individual's name 'mouse7' is not stored"):
+        (written,) = posebridge.save(ds, tmp_path / "lp.csv", format="lp")
+    assert list(posebridge.load(written, format="lp")["individual"].values) != ["mouse7"]
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("dlc", "a.h5"), ("lp", "a.csv")])
+def test_an_anipose_alignment_not_written_is_warned_about(tmp_path, fmt, name):
+    rng = np.random.default_rng(3)
+    ds = posebridge.from_numpy(rng.uniform(0, 9, (4, 3, 2, 1)))
+    ds.attrs["anipose_alignment_matrix"] = [0.5, 0, 0, 0, 1, 0, 0, 0, 1]
+    ds.attrs["anipose_alignment_center"] = [0.0, 3.0, 0.0]
+    with pytest.warns(UserWarning, match="no place for anipose_alignment_matrix, anipose_align"):
+        (written,) = posebridge.save(ds, tmp_path / name, format=fmt)
+    assert "anipose_alignment_matrix" not in posebridge.load(written, format=fmt).attrs

@@ -686,3 +686,13 @@ def test_a_refused_span_offers_all_frames_false_only_when_it_was_not_given(tmp_p
         posebridge.save(ds, tmp_path / "a.analysis.h5")
     with pytest.raises(PoseBridgeError, match=r"keeps only the frames with data\)\.$"):
         posebridge.save(ds, tmp_path / "a.analysis.h5", all_frames=False)
+
+
+def test_an_anipose_alignment_not_written_is_warned_about(tmp_path):
+    rng = np.random.default_rng(5)
+    ds = posebridge.from_numpy(rng.uniform(0, 9, (4, 2, 2, 1)))
+    ds.attrs["anipose_alignment_center"] = [0.0, 3.0, 0.0]
+    with pytest.warns(UserWarning, match="SLEAP analysis files have no place for anipose_align"):
+        posebridge.save(ds, tmp_path / "a.analysis.h5")
+    with pytest.warns(UserWarning, match=r"SLEAP \.slp files have no place for anipose_align"):
+        posebridge.save(ds, tmp_path / "a.slp")

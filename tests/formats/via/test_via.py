@@ -571,3 +571,14 @@ def test_a_negative_track_id_and_the_file_names_survive_a_round_trip_without_a_w
     back = posebridge.load(tmp_path / "out.csv")
     assert back.individual.values.tolist() == ds.individual.values.tolist()
     assert back.image_path.values.tolist() == ["f_01.png", "f_02.png"]
+
+
+def test_via_refusing_box_views_points_at_netcdf_not_at_nwb_which_holds_no_boxes(tmp_path):
+    from posebridge.model import bboxes_from_numpy
+
+    boxes = bboxes_from_numpy(np.ones((3, 2, 1)), np.ones((3, 2, 1)))
+    views = boxes.expand_dims(view=["l", "r"], axis=-1)
+    with pytest.raises(SchemaError) as caught:
+        posebridge.save(views, tmp_path / "t.csv", format="via")
+    assert "all of them to netCDF (.nc)" in str(caught.value)
+    assert "NWB" not in str(caught.value)

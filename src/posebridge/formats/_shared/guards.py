@@ -18,9 +18,11 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.formats._shared.images import box_extras
+from posebridge.formats._shared.untracked import untracked_name
 from posebridge.model import labels
 
 __all__ = [
+    "GENERATED_NAMES",
     "placed_instances",
     "refuse_bad_names",
     "refuse_empty",
@@ -29,6 +31,8 @@ __all__ = [
     "refuse_physical_units",
     "refuse_text_not_utf8",
     "refuse_views",
+    "warn_alignment_dropped",
+    "warn_individual_name_not_stored",
     "warn_individuals_not_written",
     "warn_label_scores_dropped",
     "warn_lone_coordinates",
@@ -37,7 +41,12 @@ __all__ = [
 
 
 def refuse_views(ds: xr.Dataset, title: str) -> None:
-    """Refuse a dataset with several camera views (a ``view`` dim): the format holds one.
+    """Refuse a dataset with camera views (a ``view`` dim): the format holds one camera's.
+
+    The message says how to pick one view: ``ds.sel(view=name)`` for several,
+    ``ds.isel(view=0, drop=True)`` for a lone view (whose name the format cannot
+    hold), and which formats hold them all (netCDF, and NWB for poses; NWB does
+    not hold boxes).
 
     Parameters
     ----------
@@ -65,11 +74,21 @@ def refuse_views(ds: xr.Dataset, title: str) -> None:
         return
     names = [str(v) for v in ds[model.VIEW].values] if model.VIEW in ds.coords else []
     shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    count = ds.sizes[model.VIEW]
+    boxes = ds.attrs.get("ds_type") == "bboxes"
+    keeping_all = "netCDF (.nc)" if boxes else "NWB or netCDF (.nc)"
+    if count == 1:
+        raise SchemaError(
+            f"The dataset has 1 camera view ({shown or 'unnamed'}) and {title} files hold "
+            "one camera's tracks without a view name: drop the view dim, in Python "
+            "ds.isel(view=0, drop=True), or write it with its view to "
+            f"{keeping_all}."
+        )
     first = repr(names[0]) if names else "..."
     raise SchemaError(
-        f"The dataset has {ds.sizes[model.VIEW]} camera views ({shown}); {title} files hold "
+        f"The dataset has {count} camera views ({shown}); {title} files hold "
         f"one camera's tracks: write one view at a time, e.g. ds.sel(view={first}), or all "
-        "of them to NWB or netCDF (.nc)."
+        f"of them to {keeping_all}."
     )
 
 
@@ -504,3 +523,114 @@ def warn_individuals_not_written(
         UserWarning,
         stacklevel=user_stacklevel(),
     )
+
+
+#: The names tools give the first (or only) individual of data that names none: a
+#: single-animal file, which holds no name, loses nothing of them. The DeepLabCut
+#: readers' (posebridge's and movement's, ``individual_0``); movement's and
+#: :func:`posebridge.from_numpy`'s for an unnamed individual, Anipose's and NWB's
+#: (``id_0``); SLEAP's tracker and sleap-io's for the first track they make
+#: (``track_0``); posebridge's for the first instance without a track in a frame
+#: (``untracked_0``); DeepLabCut's: a new multi-animal project's first individual
+#: (``individual1``), its tracklet stitcher's when the config names too few (``ind1``),
+#: SuperAnimal models' (``animal0``).
+GENERATED_NAMES = frozenset(
+    {"individual_0", "id_0", "track_0", untracked_name(0), "individual1", "ind1", "animal0"}
+)
+
+
+def warn_individual_name_not_stored(
+    name: str, path: object, *, layout: str, read_back: str, keep: str
+) -> None:
+    """Warn that the one individual written to ``path`` loses its name ``name``.
+
+    Single-animal files (DeepLabCut's three column levels, LightningPose, Anipose)
+    hold no individual's name and read back with their reader's default; a name a
+    tool made up (:data:`GENERATED_NAMES`) loses nothing and is not warned about.
+
+    Parameters
+    ----------
+    name
+        The individual's name.
+    path
+        The file written, for the message.
+    layout
+        The file's form that holds no name (``"an Anipose file ... "``).
+    read_back
+        The name the file reads back with.
+    keep
+        What to do to keep the name.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_individual_name_not_stored(
+    ...         "mouse7",
+    ...         "a.csv",
+    ...         layout="an Anipose file has no individual",
+    ...         read_back="id_0",
+    ...         keep="Write netCDF (.nc) to keep it.",
+    ...     )
+    ...     warn_individual_name_not_stored(
+    ...         "id_0",
+    ...         "a.csv",
+    ...         layout="an Anipose file has no individual",
+    ...         read_back="id_0",
+    ...         keep="Write netCDF (.nc) to keep it.",
+    ...     )
+    >>> [str(w.message)[:44] for w in caught]
+    ["a.csv: the individual's name 'mouse7' is not"]
+    """
+    if name in GENERATED_NAMES:
+        return
+    warnings.warn(
+        f"{path}: the individual's name {name!r} is not stored: {layout}, and reads back as "
+        f"{read_back!r}. {keep}",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+#: Anipose's axis alignment (:data:`posebridge.model.EXTRAS`): the attribute and the value
+#: that aligns nothing (identity matrix, zero center).
+_ALIGNMENT = {
+    "anipose_alignment_matrix": np.eye(3).reshape(-1),
+    "anipose_alignment_center": np.zeros(3),
+}
+
+
+def warn_alignment_dropped(ds: xr.Dataset, path: object, title: str) -> None:
+    """Warn that Anipose's axis alignment (``anipose_alignment_matrix`` / ``_center``) is
+    not written: ``title``'s files have no place for it, so the aligned positions read
+    back with no way to the cameras' raw frame. An identity alignment (nothing aligned)
+    loses nothing and is not warned about.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
+    >>> ds.attrs["anipose_alignment_center"] = [0.0, 3.0, 0.0]
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_alignment_dropped(ds, "a.h5", "DeepLabCut")
+    >>> str(caught[0].message)[:60]
+    'a.h5: DeepLabCut files have no place for anipose_alignment_c'
+    """
+    dropped = []
+    for name, nothing in _ALIGNMENT.items():
+        if name not in ds.attrs:
+            continue
+        value = np.asarray(ds.attrs[name], dtype=np.float64).reshape(-1)
+        if value.shape != nothing.shape or not np.array_equal(value, nothing):
+            dropped.append(name)
+    if dropped:
+        warnings.warn(
+            f"{path}: {title} files have no place for {', '.join(dropped)} (Anipose's axis "
+            "alignment of the positions): not written, so the positions read back without "
+            "the way to the cameras' frame. Write Anipose .csv or netCDF (.nc) to keep it.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )

@@ -13,7 +13,12 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.csv_text import write_csv_block
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.guards import (
+    refuse_bad_names,
+    refuse_empty,
+    refuse_views,
+    warn_individual_name_not_stored,
+)
 from posebridge.formats._shared.lazy import is_dask, time_blocks
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
@@ -177,15 +182,24 @@ def write(
     >>> posebridge.save(ds, "session.csv", format="anipose")  # doctest: +SKIP
     """
     if is_dask(ds["position"].data):
-        return _write_chunks(ds, Path(path), overwrite, individual)
-    columns, frames, sources = _sources(ds, individual)
-    with (
-        atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
-        open(temporary, "wb") as handle,
-    ):
-        handle.write((",".join(columns) + "\n").encode("utf-8"))
-        _write_rows(handle, frames, sources)
-    return [Path(path)]
+        written = _write_chunks(ds, Path(path), overwrite, individual)
+    else:
+        columns, frames, sources = _sources(ds, individual)
+        with (
+            atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
+            open(temporary, "wb") as handle,
+        ):
+            handle.write((",".join(columns) + "\n").encode("utf-8"))
+            _write_rows(handle, frames, sources)
+        written = [Path(path)]
+    warn_individual_name_not_stored(
+        str(ds[model.INDIVIDUAL].values[0]) if individual is None else individual,
+        path,
+        layout="an Anipose file holds one individual and no name for it",
+        read_back="id_0",
+        keep="Write netCDF (.nc) or NWB to keep it.",
+    )
+    return written
 
 
 def _write_rows(handle: BinaryIO, frames: np.ndarray, sources: list[np.ndarray]) -> None:

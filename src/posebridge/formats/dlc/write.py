@@ -40,10 +40,11 @@ from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
     refuse_views,
+    warn_alignment_dropped,
+    warn_individual_name_not_stored,
     warn_label_scores_dropped,
 )
 from posebridge.formats._shared.lazy import is_dask
-from posebridge.formats._shared.untracked import untracked_name
 from posebridge.formats.dlc import csv_write, layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
 from posebridge.model import labels
@@ -334,8 +335,8 @@ def _write(
             f"dataset has {ds.sizes[model.INDIVIDUAL]} (or maDLC's 'single'): leave "
             "individuals_level out, or pass split_individuals=True."
         )
-    if title == "DeepLabCut" and not split and not several and individuals_level is not True:
-        _warn_name_not_stored(ds, path)
+    if not split and not several and individuals_level is not True:
+        _warn_name_not_stored(ds, path, title)
     if data_split is not None and suffix != ".csv" and (labelled or style == "levels"):
         warnings.warn(  # pandas' fixed layout, which these need, pickles text columns
             f"{path}: the data_split ('set') column is not written: a DeepLabCut .h5 of "
@@ -346,6 +347,7 @@ def _write(
         )
         data_split = None
     ds = _without_foreign_coords(ds, path, title)
+    warn_alignment_dropped(ds, path, title)
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
     with (
         atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries,
@@ -362,21 +364,6 @@ def _write(
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
-
-
-#: The names tools give the first (or only) individual of data that names none: a
-#: single-animal file, which holds no name, loses nothing of them. The DeepLabCut
-#: readers' (posebridge's and movement's, ``individual_0``); movement's and
-#: :func:`posebridge.from_numpy`'s for an unnamed individual, Anipose's and NWB's
-#: (``id_0``); SLEAP's tracker and sleap-io's for the first track they make
-#: (``track_0``); posebridge's for the first instance without a track in a frame
-#: (``untracked_0``); DeepLabCut's: a new multi-animal project's first individual
-#: (``individual1``), its tracklet stitcher's when the config names too few (``ind1``),
-#: SuperAnimal models' (``animal0``).
-GENERATED_NAMES = frozenset(
-    {layout.DEFAULT_INDIVIDUAL, "id_0", "track_0", untracked_name(0), "individual1", "ind1",
-     "animal0"}
-)  # fmt: skip
 
 
 def individuals_level_by_source(ds: xr.Dataset, given: bool | None) -> bool | None:
@@ -398,24 +385,35 @@ def individuals_level_by_source(ds: xr.Dataset, given: bool | None) -> bool | No
     return True if multi_animal else None
 
 
-def _warn_name_not_stored(ds: xr.Dataset, path: Path) -> None:
+def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
     """Warn that the one individual's name is lost: 3 column levels hold no individual.
 
-    A single-animal DeepLabCut file has no ``individuals`` level, and reads back with
-    the reader's default name (``individual_0``, movement's); a dataset whose
-    individual has a name a tool made up (:data:`GENERATED_NAMES`) loses nothing.
+    A single-animal DeepLabCut file, and every LightningPose file, has no
+    ``individuals`` level, and reads back with the reader's default name
+    (``individual_0``, movement's); a dataset whose individual has a name a tool
+    made up (:data:`~posebridge.formats._shared.guards.GENERATED_NAMES`) loses nothing.
     """
-    name = str(ds[model.INDIVIDUAL].values[0])
-    if name in GENERATED_NAMES:
-        return
-    warnings.warn(
-        f"{path}: the individual's name {name!r} is not stored: a single-animal DeepLabCut "
-        "file (columns scorer, bodyparts, coords) has no 'individuals' level, and reads "
-        f"back as {layout.DEFAULT_INDIVIDUAL!r}. Pass individuals_level=True to keep the "
-        "name (the 'individuals' level of multi-animal files, which DeepLabCut's "
-        "single-animal projects do not expect).",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+    if title == "LightningPose":
+        form = "a LightningPose file (columns scorer, bodyparts, coords) has no individual"
+        keep = (
+            "Write DeepLabCut (format='dlc') with individuals_level=True, or netCDF (.nc), "
+            "to keep it."
+        )
+    else:
+        form = (
+            "a single-animal DeepLabCut file (columns scorer, bodyparts, coords) has no "
+            "'individuals' level"
+        )
+        keep = (
+            "Pass individuals_level=True to keep the name (the 'individuals' level of "
+            "multi-animal files, which DeepLabCut's single-animal projects do not expect)."
+        )
+    warn_individual_name_not_stored(
+        str(ds[model.INDIVIDUAL].values[0]),
+        path,
+        layout=form,
+        read_back=layout.DEFAULT_INDIVIDUAL,
+        keep=keep,
     )
 
 
@@ -697,6 +695,7 @@ def dataframe_from_dataset(
     """
     ds = model.validate(ds)
     layout.check_writable(ds)
+    refuse_views(ds, "DeepLabCut")  # a table holds one camera's tracks, as a file does
     if labels.is_labels(ds):
         ds = prepare_labels(ds, lightning_pose=False, where="the DataFrame")
     scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)

@@ -15,7 +15,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import refuse_views
+from posebridge.formats._shared.guards import refuse_views, warn_alignment_dropped
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
     fixed_strings,
@@ -121,6 +121,7 @@ def write(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+    warn_alignment_dropped(ds, path, "SLEAP analysis")
     ds = individual_scores(ds)
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")

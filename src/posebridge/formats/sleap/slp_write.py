@@ -14,7 +14,11 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import warn_label_scores_dropped, warn_occluded
+from posebridge.formats._shared.guards import (
+    warn_alignment_dropped,
+    warn_label_scores_dropped,
+    warn_occluded,
+)
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
     check_2d,
@@ -216,6 +220,7 @@ def write(
             f"{path}: the skeleton's JSON ({len(blob)} bytes) exceeds HDF5's 64 KB attribute "
             "limit, so SLEAP could not store it either; use fewer or shorter keypoint names."
         )
+    warn_alignment_dropped(ds, path, "SLEAP .slp")
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         new_file(temporary) as h5,
