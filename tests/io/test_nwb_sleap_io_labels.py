@@ -12,7 +12,7 @@ import xarray as xr
 
 import posebridge
 from _corpus import corpus_path
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.io import nwb
 
 sio = pytest.importorskip("sleap_io")
@@ -152,6 +152,20 @@ def test_datasets_are_accepted_where_labels_are(tmp_path):
     nwb.save_nwb(ds, tmp_path / "ds.nwb")
     back = nwb.load_nwb(tmp_path / "ds.nwb", return_type="dataset")
     np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_a_3d_dataset_is_refused_in_the_sleap_io_layout_and_written_in_posebridges(tmp_path):
+    """sleap_io.load_nwb reads 2-D poses only: save_nwb's default layout (sleap-io's)
+    wrote 3-D series that it then failed on; now refused, nothing written."""
+    position = np.random.default_rng(2).normal(size=(4, 3, 2, 1))
+    ds = posebridge.from_numpy(position, np.ones((4, 2, 1)), keypoint_names=["a", "b"])
+    with pytest.raises(SchemaError, match="cannot hold 3-D poses") as raised:
+        nwb.save_nwb(ds, tmp_path / "s.nwb")
+    assert str(tmp_path / "s.nwb") in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
+    nwb.save_nwb(ds, tmp_path / "ours.nwb", layout="posebridge")
+    back = posebridge.load(tmp_path / "ours.nwb")
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
 
 
 def test_get_timestamps_divides_by_the_rate_and_never_invents_times():

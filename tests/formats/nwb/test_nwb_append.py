@@ -462,6 +462,50 @@ def test_time_units_that_cannot_share_one_axis_are_refused(
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("in_file", "appended"), [(2, 3), (3, 2)], ids=["3d-onto-2d", "2d-onto-3d"]
+)
+@pytest.mark.parametrize("views", [None, ["left", "right"]], ids=["no-views", "views"])
+def test_poses_of_another_dimensionality_are_refused(tmp_path, in_file, appended, views):
+    """Poses of the file's dimensionality are appended, others refused. Before, 3-D poses
+    were appended to a file of 2-D ones (and back) silently; read back, the 2-D ones got
+    z = NaN with a "mixed 2D and 3D series" warning."""
+
+    def poses(n_space, individual):
+        ds = posebridge.from_numpy(
+            np.ones((4, n_space, 2, 1)), individual_names=[individual], fps=30
+        )
+        if views is not None:
+            ds = ds.expand_dims(view=views, axis=-1)
+        return ds
+
+    (path,) = nwb.write(poses(in_file, "first"), tmp_path / "session.nwb")
+    before = path.read_bytes()
+    with pytest.raises(PoseBridgeError) as raised:
+        posebridge.save(poses(appended, "second"), path, append=True)
+    message = str(raised.value)
+    axes = {2: "2-D (x, y)", 3: "3-D (x, y, z)"}
+    assert message.startswith(f"{path}: the file's poses are {axes[in_file]}")
+    assert f"the dataset's {axes[appended]}" in message
+    assert path.read_bytes() == before
+    posebridge.save(poses(in_file, "second"), path, append=True)  # the file's: appended
+    back = posebridge.load(path)
+    assert back.sizes["space"] == in_file
+    assert back.individual.values.tolist() == ["first", "second"]
+
+
+def test_poses_of_another_dimensionality_added_to_an_in_memory_nwbfile_are_refused():
+    nwbfile = _in_memory_nwbfile()
+    nwb.add_to_nwbfile(
+        nwbfile, posebridge.from_numpy(np.ones((4, 2, 2, 1)), individual_names=["a"])
+    )
+    before = list(nwbfile.processing["behavior"].data_interfaces)
+    other = posebridge.from_numpy(np.ones((4, 3, 2, 1)), individual_names=["b"])
+    with pytest.raises(PoseBridgeError, match="NWBFile: the file's poses are 2-D"):
+        nwb.add_to_nwbfile(nwbfile, other)
+    assert list(nwbfile.processing["behavior"].data_interfaces) == before
+
+
 def _in_memory_nwbfile():
     return pynwb.NWBFile(
         session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)

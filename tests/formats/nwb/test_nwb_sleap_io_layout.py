@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats import nwb
 
 pynwb = pytest.importorskip("pynwb")
@@ -380,3 +380,91 @@ def test_a_track_of_later_frames_appended_in_sleap_io_layout_shares_the_files_fr
         for instance in frame.instances:
             frames[float(instance.numpy()[0, 0])].append(frame.frame_idx)
     assert frames == {1.0: list(range(10)), 2.0: list(range(5, 10))}
+
+
+def _three_d_mouse(individual="mouse", n_time=3):
+    position = np.random.default_rng(5).normal(size=(n_time, 3, 2, 1))
+    return posebridge.from_numpy(
+        position,
+        np.ones((n_time, 2, 1)),
+        keypoint_names=["head", "tail"],
+        individual_names=[individual],
+        fps=30,
+    )
+
+
+def test_the_sleap_io_layout_refuses_3d_poses_before_writing(tmp_path):
+    """sleap_io.load_nwb reads (x, y) only: before, 3-D series were written and sleap-io
+    failed on the file (shape mismatch); now refused, as camera views are, nothing written."""
+    ds = _three_d_mouse()
+    for write in (
+        lambda path: posebridge.save(ds, path, layout="sleap-io"),
+        lambda path: nwb.write_sleap_io([ds], path),
+    ):
+        path = tmp_path / "s.nwb"
+        with pytest.raises(SchemaError, match="cannot hold 3-D poses") as raised:
+            write(path)
+        message = str(raised.value)
+        assert str(path) in message and "2-D" in message and "layout='posebridge'" in message
+        assert list(tmp_path.iterdir()) == []
+    (kept,) = posebridge.save(ds, tmp_path / "ours.nwb")  # posebridge's layout holds them
+    np.testing.assert_array_equal(posebridge.load(kept).position.values, ds.position.values)
+
+
+def test_3d_poses_appended_to_a_sleap_io_file_are_refused_and_it_still_opens_in_sleap_io(
+    tmp_path,
+):
+    """An append joins a sleap-io file's layout by default: before, 3-D poses were added
+    and sleap_io.load_nwb could no longer read the file at all."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["head", "tail"], name="mouse")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    track = sio.Track("m1")
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=f,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    np.full((2, 2), float(f)),
+                    skeleton=skeleton,
+                    point_scores=np.ones(2),
+                    score=1.0,
+                    track=track,
+                )
+            ],
+        )
+        for f in range(3)
+    ]
+    path = tmp_path / "sio.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(
+            sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[track]), str(path)
+        )
+    before = path.read_bytes()
+    ds = _three_d_mouse("m2")
+    for append in (
+        lambda: posebridge.save(ds, path, append=True),  # joins sleap-io's layout
+        lambda: posebridge.save(ds, path, append=True, layout="sleap-io"),
+        lambda: nwb.write_sleap_io([ds], path, append=True),
+    ):
+        with pytest.raises(SchemaError, match="cannot hold 3-D poses") as raised:
+            append()
+        assert str(path) in str(raised.value) and "to a new file" in str(raised.value)
+        assert path.read_bytes() == before
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sio.load_nwb(str(path))
+    assert [len(lf.instances) for lf in theirs.labeled_frames] == [1, 1, 1]
+
+
+def test_3d_poses_added_in_the_sleap_io_layout_to_an_in_memory_nwbfile_are_refused():
+    import datetime as dt
+
+    nwbfile = pynwb.NWBFile(
+        session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)
+    )
+    with pytest.raises(SchemaError, match="in-memory NWBFile: layout='sleap-io' cannot hold"):
+        nwb.write_sleap_io([_three_d_mouse()], Path("."), nwbfile=nwbfile)
+    assert dict(nwbfile.processing) == {}

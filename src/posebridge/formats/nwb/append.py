@@ -42,7 +42,8 @@ def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     """The individuals and camera views (``[None]``: none) whose poses the file holds,
     as posebridge reads them back (no individual when it holds no poses), and the
     attributes of their time (``time_unit``, ``fps``, and ``origin``: the moment the
-    file's times count from, its ``timestamps_reference_time``)."""
+    file's times count from, its ``timestamps_reference_time``) and of their space
+    (``space``: the names of its axes, ``x, y`` or ``x, y, z``)."""
     from posebridge.formats.nwb.locate import h5_info
 
     with dropping_warnings(), h5py.File(path, "r") as h5:
@@ -63,7 +64,7 @@ def _poses_described(
         chosen = select(info, where, None, None)
         existing = assemble(info, chosen, where, "auto")
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
-    time.update(origin)
+    time.update(origin, space=[str(axis) for axis in existing[model.SPACE].values])
     return [str(i) for i in existing["individual"].values], views_of(existing), time
 
 
@@ -89,6 +90,34 @@ def _in_file_time(ds: xr.Dataset, path: Path | str, time: dict[str, Any]) -> xr.
         f"{path}: the file's poses are timed in frame numbers, and the dataset in seconds: "
         "read on one time axis, 3 s would be frame 3. Give the dataset time in frame "
         "numbers (read it without fps), or write a new file."
+    )
+
+
+def _refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
+    """Refuse poses of another dimensionality than the file's (2-D onto 3-D or back):
+    posebridge reads a file's poses on one space axis, where 2-D series would get
+    z = NaN beside the 3-D ones.
+
+    ``present``: the file's space axes (``None``: it holds no poses).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
+    >>> _refuse_other_space(ds, "a.nwb", ["x", "y", "z"])  # the same: nothing to say
+    >>> _refuse_other_space(ds, "a.nwb", ["x", "y"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: a.nwb: the file's poses are 2-D (x, y), and the ...
+    """
+    ours = [str(axis) for axis in ds[model.SPACE].values]
+    if not present or ours == present:
+        return
+    raise PoseBridgeError(
+        f"{path}: the file's poses are {len(present)}-D ({', '.join(present)}), and the "
+        f"dataset's {len(ours)}-D ({', '.join(ours)}): read on one space axis, 2-D and 3-D "
+        "poses would mix (the 2-D ones read back with z = NaN); the file was left unchanged. "
+        f"Write the {len(ours)}-D poses to a new file."
     )
 
 
@@ -253,8 +282,9 @@ def _fitted(
 ) -> xr.Dataset:
     """The dataset fitted to the poses present (:func:`_poses_in`): in their time (and
     counted from the file's moment), with their camera views and none of their
-    individuals; otherwise refused."""
+    individuals, in their space (2-D or 3-D); otherwise refused."""
     present, present_views, time = described
+    _refuse_other_space(ds, where, time.get("space") if present else None)
     ds = _in_file_time(ds, where, time)
     ds = on_file_origin(ds, where, time.get("origin"))
     views = views_of(ds)

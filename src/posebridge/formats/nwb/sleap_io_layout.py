@@ -29,7 +29,7 @@ from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats.nwb.append import check_nwb, on_file_origin
 from posebridge.formats.nwb.build import (
     add_poses,
@@ -448,6 +448,40 @@ def holds_sleap_io_layout(path: Path) -> bool:
     )
 
 
+def _refuse_not_2d(ds: xr.Dataset, where: Path | str, append: bool) -> None:
+    """Refuse poses that are not 2-D: ``sleap_io.load_nwb`` reads (x, y) only, and
+    fails on a file with 3-D series (every track of it, not only the 3-D ones).
+
+    Raises
+    ------
+    SchemaError
+        Naming the file (``where``) and pointing to posebridge's layout.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
+    >>> _refuse_not_2d(ds, "out.nwb", False)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: out.nwb: layout='sleap-io' cannot hold 3-D poses ...
+    """
+    axes = [str(name) for name in ds[model.SPACE].values]
+    if len(axes) == 2:
+        return
+    then = (
+        "appending them would leave the file unreadable by sleap-io, its own tracks too"
+        if append
+        else "sleap_io.load_nwb could not open the file"
+    )
+    raise SchemaError(
+        f"{where}: layout='sleap-io' cannot hold {len(axes)}-D poses ({', '.join(axes)}): "
+        f"sleap-io reads 2-D poses (x, y) only, so {then}. Write them with "
+        "layout='posebridge' (posebridge.save's default), which holds 3-D poses"
+        + (", to a new file." if append else ".")
+    )
+
+
 def write_sleap_io_layout(
     datasets: list[xr.Dataset],
     path: Path,
@@ -490,6 +524,7 @@ def write_sleap_io_layout(
                 "(ds.sel(view=...)), each with its own video_path attribute."
             )
         where = "the in-memory NWBFile" if nwbfile is not None else path
+        _refuse_not_2d(ds, where, append)
         _refuse_renamed_keypoints(ds, where)
         _refuse_renamed_series(ds, config, where)
     kept = [name for ds in datasets if isinstance(name := ds.attrs.get("skeleton_name"), str)]
