@@ -14,7 +14,7 @@ import xarray as xr
 
 import posebridge
 from posebridge import model
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats import nwb
 
 pynwb = pytest.importorskip("pynwb")
@@ -346,9 +346,9 @@ def test_view_and_individual_names_with_a_colon_read_back_exactly(tmp_path):
 
 def test_the_sleap_io_layout_refuses_views(tmp_path):
     ds = _views_dataset()
-    with pytest.raises(PoseBridgeError, match="layout='sleap-io' cannot hold camera views"):
+    with pytest.raises(SchemaError, match=r"s\.nwb: layout='sleap-io' cannot hold camera views"):
         posebridge.save(ds, tmp_path / "s.nwb", layout="sleap-io")
-    with pytest.raises(PoseBridgeError, match="one processing module per video"):
+    with pytest.raises(SchemaError, match=r"s\.nwb: .*one processing module per video"):
         nwb.write_sleap_io([ds], tmp_path / "s.nwb")
     assert list(tmp_path.iterdir()) == []
 

@@ -511,19 +511,19 @@ def write_sleap_io_layout(
         fill_series([(data.dataset, data.source) for data in streamed_in(written)])
 
     for ds in datasets:
+        where = "the in-memory NWBFile" if nwbfile is not None else path
         views = views_of(ds)
         if views != [None]:
-            raise PoseBridgeError(
-                f"layout='sleap-io' cannot hold camera views: sleap-io's predictions layout has "
-                "one processing module per video (SLEAP_VIDEO_<i>_<video stem>), each with its "
-                f"one camera Device, and the dataset's {len(views)} views "
+            raise SchemaError(
+                f"{where}: layout='sleap-io' cannot hold camera views: sleap-io's predictions "
+                "layout has one processing module per video (SLEAP_VIDEO_<i>_<video stem>), "
+                f"each with its one camera Device, and the dataset's {len(views)} views "
                 f"({', '.join(map(repr, views))}) share one video path. Use layout='posebridge' "
                 "(posebridge.save's: one PoseEstimation per view, each linked to its camera's "
                 "Device), or give "
                 "posebridge.formats.nwb.write_sleap_io one dataset per view "
                 "(ds.sel(view=...)), each with its own video_path attribute."
             )
-        where = "the in-memory NWBFile" if nwbfile is not None else path
         _refuse_not_2d(ds, where, append)
         _refuse_renamed_keypoints(ds, where)
         _refuse_renamed_series(ds, config, where)
