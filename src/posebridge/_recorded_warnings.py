@@ -44,7 +44,7 @@ __all__ = ["dropping_warnings", "recording_warnings"]
 _RECORDING: contextvars.ContextVar[list[warnings.WarningMessage] | None] = contextvars.ContextVar(
     "posebridge_recorded_warnings", default=None
 )
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # a finalizer the collector runs inside it may open a recording
 _ALWAYS = ("always", None, Warning, None, 0)  # the entry warnings.simplefilter("always") adds
 _state: dict[str, Any] = {"open": 0, "shown_before": None}
 
