@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -18,6 +19,7 @@ from posebridge._recorded_warnings import dropping_warnings
 from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
+    GENERATED_NAMES,
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
@@ -31,6 +33,7 @@ from posebridge.formats._shared.images import (
     is_absolute_path,
     video_frame_size,
 )
+from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
@@ -137,6 +140,7 @@ def write(
         "YOLO pose labels hold an individual only through its lines (one per instance with "
         "a point or a box, in its image's label file)",
     )
+    _warn_names_not_kept(ds, path)
     made: list[Path] = []
     try:
         _make_folders(root, label_files, made)
@@ -401,6 +405,27 @@ def _refuse_shared_labels(images: list[str], label_files: list[str]) -> None:
         "Ultralytics pairs an image with the label file of its path without extension. Rename "
         "one of the images (image_path), or drop the repeated row."
     )
+
+
+def _warn_names_not_kept(ds: xr.Dataset, path: Path) -> None:
+    """Warn that named individuals read back as ``untracked_<k>``: a YOLO label line
+    holds a class, a box and the keypoints, no identity. Names a tool makes up for data
+    that names none (``id_0``, ``individual_1``, ``untracked_2``...) are not warned about.
+
+    Examples
+    --------
+    >>> _warn_names_not_kept(ds, Path("data.yaml"))  # doctest: +SKIP
+    """
+    names = [str(v) for v in ds[model.INDIVIDUAL].values]
+    made_up = [is_untracked_name(name) or name in GENERATED_NAMES for name in names]
+    if not all(made_up) and not all(re.fullmatch(r"(id|individual|track)_\d+", n) for n in names):
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        warnings.warn(
+            f"{path}: YOLO pose labels keep no identity across images: the individuals "
+            f"({shown}) read back as untracked_<k>, by their line's rank in each label file.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
