@@ -417,31 +417,13 @@ def test_3d_poses_appended_to_a_sleap_io_file_are_refused_and_it_still_opens_in_
     """An append joins a sleap-io file's layout by default: before, 3-D poses were added
     and sleap_io.load_nwb could no longer read the file at all."""
     sio = pytest.importorskip("sleap_io")
-    skeleton = sio.Skeleton(["head", "tail"], name="mouse")
-    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    from _sleap_io_labels import labels_of
+
     track = sio.Track("m1")
-    frames = [
-        sio.LabeledFrame(
-            video=video,
-            frame_idx=f,
-            instances=[
-                sio.PredictedInstance.from_numpy(
-                    np.full((2, 2), float(f)),
-                    skeleton=skeleton,
-                    point_scores=np.ones(2),
-                    score=1.0,
-                    track=track,
-                )
-            ],
-        )
-        for f in range(3)
-    ]
     path = tmp_path / "sio.nwb"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sio.save_nwb(
-            sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[track]), str(path)
-        )
+        sio.save_nwb(labels_of({frame: [track] for frame in range(3)}), str(path))
     before = path.read_bytes()
     ds = _three_d_mouse("m2")
     for append in (

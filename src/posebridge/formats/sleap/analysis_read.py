@@ -53,7 +53,7 @@ from posebridge.formats.sleap.common import (
     untracked_name,
 )
 
-__all__ = ["describe", "read"]
+__all__ = ["describe", "read", "unreadable"]
 
 AXES = ("frame", "track", "node", "xy")
 MATLAB = ("track", "xy", "node", "frame")
@@ -200,9 +200,7 @@ def read(path: Path) -> xr.Dataset:
     except PoseBridgeError:
         raise
     except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
-        raise unavailable_filter_error(path, error) or FormatError(
-            path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
-        ) from None
+        raise unreadable(path, error) from None
 
 
 #: The members this reader reads: each a dataset when present.
@@ -247,6 +245,20 @@ def _layout(h5: Any, path: Path) -> tuple[str, ...]:
             f"3-D poses; its shape is {tracks.shape}.",
         )
     return layout
+
+
+def unreadable(path: Path, error: Exception) -> PoseBridgeError:
+    """The error to raise for a SLEAP analysis file whose HDF5 h5py could not read:
+    a compression filter this machine lacks, or the file's own fault, named.
+
+    Examples
+    --------
+    >>> str(unreadable(Path("s.analysis.h5"), KeyError("tracks")))
+    "s.analysis.h5: could not be read as a SLEAP analysis file (KeyError: 'tracks')."
+    """
+    return unavailable_filter_error(path, error) or FormatError(
+        path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
+    )
 
 
 def _read_open(h5: Any, path: Path) -> xr.Dataset:

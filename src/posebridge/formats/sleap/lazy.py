@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, PoseBridgeError, unavailable_filter_error
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import check_size, one_number, read_whole
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
 from posebridge.formats.sleap import analysis_read as eager
@@ -86,9 +86,7 @@ def open_lazy(path: Path) -> xr.Dataset:
     except PoseBridgeError:
         raise
     except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
-        raise unavailable_filter_error(path, error) or FormatError(
-            path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
-        ) from None
+        raise eager.unreadable(path, error) from None
 
 
 def _tracks_shape(h5: Any, path: Path) -> tuple[Any, dict[str, int], list[str], list[str]]:
@@ -131,9 +129,7 @@ def header_sizes(path: Path) -> dict[str, int]:
     except PoseBridgeError:
         raise
     except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
-        raise unavailable_filter_error(path, error) or FormatError(
-            path, f"could not be read as a SLEAP analysis file ({type(error).__name__}: {error})."
-        ) from None
+        raise eager.unreadable(path, error) from None
     return {"time": shape["frame"], "keypoint": shape["node"], "individual": shape["track"]}
 
 
