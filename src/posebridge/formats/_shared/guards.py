@@ -34,6 +34,7 @@ __all__ = [
     "warn_alignment_dropped",
     "warn_individual_name_not_stored",
     "warn_individuals_not_written",
+    "warn_keypoint_variables_dropped",
     "warn_label_scores_dropped",
     "warn_lone_coordinates",
     "warn_occluded",
@@ -631,6 +632,41 @@ def warn_alignment_dropped(ds: xr.Dataset, path: object, title: str) -> None:
             f"{path}: {title} files have no place for {', '.join(dropped)} (Anipose's axis "
             "alignment of the positions): not written, so the positions read back without "
             "the way to the cameras' frame. Write Anipose .csv or netCDF (.nc) to keep it.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def warn_keypoint_variables_dropped(
+    ds: xr.Dataset, path: object, title: str, written: tuple[str, ...] = ("confidence",)
+) -> None:
+    """Warn that per-keypoint variables other than those ``written`` (Anipose's
+    ``reprojection_error`` and ``camera_count``, a DeepLabCut file's extra columns) are
+    not written: ``title``'s files hold one score per point, the confidence.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> ds["camera_count"] = ds["confidence"]
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_keypoint_variables_dropped(ds, "a.h5", "SLEAP analysis")
+    >>> str(caught[0].message)[:58]
+    'a.h5: SLEAP analysis files have no place for camera_count:'
+    """
+    per_point = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}
+    dropped = [
+        str(name)
+        for name, variable in ds.data_vars.items()
+        if name not in written and set(variable.dims) - {model.VIEW} == per_point
+    ]
+    if dropped:
+        warnings.warn(
+            f"{path}: {title} files have no place for {', '.join(dropped)}: not written (a "
+            "point holds its position and one score, the confidence). Write netCDF (.nc) to "
+            "keep them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

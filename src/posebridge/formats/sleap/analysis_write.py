@@ -15,7 +15,11 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import refuse_views, warn_alignment_dropped
+from posebridge.formats._shared.guards import (
+    refuse_views,
+    warn_alignment_dropped,
+    warn_keypoint_variables_dropped,
+)
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
     fixed_strings,
@@ -122,6 +126,7 @@ def write(
             stacklevel=user_stacklevel(),
         )
     warn_alignment_dropped(ds, path, "SLEAP analysis")
+    warn_keypoint_variables_dropped(ds, path, "SLEAP analysis")
     ds = individual_scores(ds)
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")

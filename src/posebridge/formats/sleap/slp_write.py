@@ -16,6 +16,7 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
     warn_alignment_dropped,
+    warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
     warn_occluded,
 )
@@ -221,6 +222,7 @@ def write(
             "limit, so SLEAP could not store it either; use fewer or shorter keypoint names."
         )
     warn_alignment_dropped(ds, path, "SLEAP .slp")
+    warn_keypoint_variables_dropped(ds, path, "SLEAP .slp", ("confidence", "visible"))
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         new_file(temporary) as h5,
