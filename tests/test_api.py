@@ -509,3 +509,37 @@ def test_boxes_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_path, na
         "written; netCDF, COCO, YOLO and Label Studio keep them."
     ]
     assert all("bbox" not in posebridge.load(path) for path in written)
+
+
+def _labels_with_an_individual_without_points():
+    """Labels of 2 images x individuals a, b, c, where c has no point (not written by
+    the one-record-per-instance formats, which warn)."""
+    positions = np.random.default_rng(0).uniform(10, 60, (2, 2, 2, 3))
+    positions[..., 2] = np.nan
+    return labels.from_numpy(
+        positions, image_path=["img/a1.png", "img/a2.png"], individual_names=["a", "b", "c"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("gt.json", {}),
+        ("tasks.json", {"format": "labelstudio", "image_size": (100, 100)}),
+        ("labels.nwb", {}),
+    ],
+)
+def test_a_write_refused_for_an_existing_output_gives_no_warning_of_what_it_leaves_out(
+    tmp_path, name, options
+):
+    ds = _labels_with_an_individual_without_points()
+    target = tmp_path / name
+    with pytest.warns(UserWarning, match="not written"):  # the first write says it
+        posebridge.save(ds, target, **options)
+    before = target.read_bytes()
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with pytest.raises(FileExistsError, match="already exists"):
+            posebridge.save(ds, target, **options)
+    assert [str(w.message) for w in shown] == []
+    assert target.read_bytes() == before

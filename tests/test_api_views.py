@@ -97,3 +97,12 @@ def test_to_dlc_style_df_of_a_lone_view_is_the_table_of_that_camera():
     assert "view" not in df.columns.names
     x = df.xs("x", level="coords", axis=1).to_numpy()
     np.testing.assert_array_equal(x, ds["position"].sel(space="x").isel(view=0, individual=0))
+
+
+def test_a_split_write_of_a_lone_view_names_the_files_written(tmp_path):
+    ds = _one_view(2).assign_coords(individual=["mouse7"])
+    with pytest.warns(UserWarning, match="one camera view 'side'") as got:
+        written = posebridge.save(ds, tmp_path / "b.h5", split_individuals=True)
+    assert [path.name for path in written] == ["b_mouse7.h5"]
+    message = next(str(w.message) for w in got if "camera view" in str(w.message))
+    assert message.startswith(f"{written[0]}:")

@@ -39,7 +39,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["dropping_warnings", "recording_warnings"]
+__all__ = ["dropping_warnings", "held_until_done", "recording_warnings"]
 
 _RECORDING: contextvars.ContextVar[list[warnings.WarningMessage] | None] = contextvars.ContextVar(
     "posebridge_recorded_warnings", default=None
@@ -182,4 +182,32 @@ def dropping_warnings(
                 if not (issubclass(w.category, category) and pattern.match(str(w.message)))
             ]
     for warning in kept:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+
+
+@contextlib.contextmanager
+def held_until_done() -> Iterator[None]:
+    """Hold the warnings raised in this context (this thread, and the threads it starts)
+    until it ends: given as they were raised when it ends normally, left out when it
+    raises, so that a refused step gets its refusal alone (a writer's "not written"
+    warnings speak of a file it then did not write).
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as shown:
+    ...     warnings.simplefilter("always")
+    ...     try:
+    ...         with held_until_done():
+    ...             warnings.warn("the refused step's", UserWarning, stacklevel=1)
+    ...             raise OSError("refused")
+    ...     except OSError:
+    ...         pass
+    ...     with held_until_done():
+    ...         warnings.warn("the finished step's", UserWarning, stacklevel=1)
+    >>> [str(warning.message) for warning in shown]
+    ["the finished step's"]
+    """
+    with recording_warnings() as caught:
+        yield
+    for warning in caught:
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)

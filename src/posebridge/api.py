@@ -15,6 +15,7 @@ import xarray as xr
 from posebridge import _option_values as option_values
 from posebridge import model, registry
 from posebridge._files import check_input, check_output_folder, refuse_long_names
+from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     FileExistsError,
     IsADirectoryError,
@@ -244,12 +245,15 @@ def save(
         view = lone_view(ds, fmt)  # one camera's tracks, written as that camera's file
         if view is not None:
             ds = ds.isel({model.VIEW: 0}, drop=True)
-        warn_individual_confidence(ds, fmt)
-        warn_frame_facts_dropped(ds, fmt, target, options)
-        refuse_text_not_utf8(ds, fmt.title)  # every writer stores text as UTF-8
-        written = fmt.write(ds, target, overwrite=overwrite, **options)
-        if view is not None:  # once written: a refused dataset gets the refusal alone
-            warn_view_not_stored(view, fmt, target)
+        # what is not written is said once the files are: a refused write (an existing
+        # output, a name the format cannot hold) gets its refusal alone
+        with held_until_done():
+            warn_individual_confidence(ds, fmt)
+            warn_frame_facts_dropped(ds, fmt, target, options)
+            refuse_text_not_utf8(ds, fmt.title)  # every writer stores text as UTF-8
+            written = fmt.write(ds, target, overwrite=overwrite, **options)
+        if view is not None:  # the files written (one per individual for a split write)
+            warn_view_not_stored(view, fmt, ", ".join(map(str, written)))
         return written
     except SchemaError as error:  # what the format cannot hold: name the file not written
         raise naming_the_file(error, target) from error

@@ -777,3 +777,15 @@ def test_an_empty_fixed_layout_h5_reads_as_no_time_steps(tmp_path: Path, how: st
     from_csv = deeplabcut.read(csv)
     assert ds.position.shape == from_csv.position.shape
     assert ds.time.dtype == from_csv.time.dtype
+
+
+def test_a_split_write_names_the_files_written_in_its_warnings(tmp_path):
+    ds = posebridge.from_numpy(
+        np.random.default_rng(0).uniform(1, 9, (4, 3, 2, 2)), individual_names=["m1", "m2"]
+    )
+    ds.attrs["anipose_alignment_center"] = np.array([0.0, 3.0, 0.0])
+    with pytest.warns(UserWarning, match="anipose_alignment_center") as got:
+        written = posebridge.save(ds, tmp_path / "a.h5", split_individuals=True)
+    assert [path.name for path in written] == ["a_m1.h5", "a_m2.h5"]
+    message = next(str(w.message) for w in got if "alignment" in str(w.message))
+    assert message.startswith(f"{written[0]}, {written[1]}:")

@@ -337,17 +337,23 @@ def _write(
         )
     if not split and not several and individuals_level is not True:
         _warn_name_not_stored(ds, path, title)
+    # warnings name the files written: one per individual when split
+    named = (
+        ", ".join(str(split_path(path, str(name))) for name in ds[model.INDIVIDUAL].values)
+        if split
+        else str(path)
+    )
     if data_split is not None and suffix != ".csv" and (labelled or style == "levels"):
         warnings.warn(  # pandas' fixed layout, which these need, pickles text columns
-            f"{path}: the data_split ('set') column is not written: a DeepLabCut .h5 of "
+            f"{named}: the data_split ('set') column is not written: a DeepLabCut .h5 of "
             "labelled data (pandas' fixed layout) stores text columns only as pickled Python "
             "objects, which readers refuse as unsafe. Write .csv (LightningPose's layout) to "
             "keep it.",
             stacklevel=user_stacklevel(),
         )
         data_split = None
-    ds = _without_foreign_coords(ds, path, title)
-    warn_alignment_dropped(ds, path, title)
+    ds = _without_foreign_coords(ds, named, title)
+    warn_alignment_dropped(ds, named, title)
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
     with (
         atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries,
@@ -436,7 +442,7 @@ def _header_too_large(tables: list[tuple[Path, layout.ColumnPlan]]) -> Iterator[
         ) from None
 
 
-def _without_foreign_coords(ds: xr.Dataset, path: Path, title: str) -> xr.Dataset:
+def _without_foreign_coords(ds: xr.Dataset, path: object, title: str) -> xr.Dataset:
     """The dataset without per-keypoint variables a DeepLabCut file does not hold.
 
     DeepLabCut writes x, y (, z) and likelihood per bodypart, and its own
