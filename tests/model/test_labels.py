@@ -291,7 +291,8 @@ def two_view_labels() -> xr.Dataset:
     bot = labels.from_numpy(
         bot_position, image_path=["bot/img1.png", "bot/img2.png"], keypoint_names=["s", "t"]
     )
-    return stack_views([top, bot], ["top", "bot"])
+    with pytest.warns(UserWarning, match="not kept: view 'bot'"):  # bot's images
+        return stack_views([top, bot], ["top", "bot"])
 
 
 def test_point_flags_of_labels_with_views_and_visible_flags_are_per_view():
