@@ -245,7 +245,7 @@ def _view_frame_keys(
         unknown = np.flatnonzero(~of_image & (frame == labels.UNKNOWN_FRAME))
         if unknown.size:
             row = int(unknown[0])
-            what = f"image {image[row]!r}" if image[row] else "row"
+            what = f"image {str(image[row])!r}" if image[row] else "row"
             raise SchemaError(
                 f"{where}: its {what} (row {row}, {unknown.size} such row(s)) has no frame "
                 "number, so it cannot be lined up with the other views' rows (camera views "
@@ -259,10 +259,10 @@ def _view_frame_keys(
             videos = np.asarray(datasets[index][labels.VIDEO].values).astype(str)[rows]
             raise SchemaError(
                 f"{where}: rows {rows.tolist()} are all {key[rows[0]]} (of "
-                f"{', '.join(map(repr, dict.fromkeys(videos.tolist())))}), so which of them "
-                "another view's row is the same frame of cannot be told: camera views line "
-                "up on the frame number, or on an image's file name. Stack the views of "
-                "one video (or session) at a time, e.g. each view's "
+                f"{', '.join(map(repr, dict.fromkeys(videos.tolist())))}); which of them "
+                f"another view's {key[rows[0]]} goes with cannot be told, as camera views "
+                "line up on the frame number, or on an image's file name. Stack the views "
+                "of one video (or session) at a time, e.g. each view's "
                 "ds.isel(time=(ds.video == name).values)."
             )
         keys.append(key)
@@ -311,8 +311,8 @@ def _warn_view_paths_not_kept(
     if lost:
         warnings.warn(
             "the stacked labels hold one video and image per labelled frame, the first "
-            f"view's that has the frame; not kept: {'; '.join(lost)}. Each view's own "
-            "are in its own file.",
+            f"view's that has the frame; not kept: {'; '.join(lost)}. Read a view's "
+            "file on its own for its videos and images.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
