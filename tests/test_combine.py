@@ -183,10 +183,103 @@ def test_camera_views_of_labelled_frames_line_up_on_time_not_on_their_own_videos
         labels.from_numpy(np.full((3, 2, 2, 1), v), video=[f"cam{v}.mp4"] * 3, frame=[10, 20, 30])
         for v in (1, 2)
     ]
-    both = stack_views(views, ["cam1", "cam2"])
+    with pytest.warns(UserWarning, match="cam2.mp4"):  # its video is not kept
+        both = stack_views(views, ["cam1", "cam2"])
     assert both.sizes["time"] == 3
     assert both.frame.values.tolist() == [10, 20, 30]
     assert not np.isnan(both.position.values).any()
+
+
+def _view_labels(fill: float, **rows):
+    from posebridge import labels
+
+    n = len(next(iter(rows.values())))
+    return labels.from_numpy(np.full((n, 2, 3, 1), fill), **rows)
+
+
+def _by_frame(stacked: xr.Dataset, view: str, key: str = "frame") -> dict:
+    """Each row's first coordinate of the view, keyed by the row's frame (or image name)."""
+    values = stacked.position.sel(view=view).isel(space=0, keypoint=0, individual=0).values
+    names = [str(v).rsplit("/", 1)[-1] for v in stacked[key].values]
+    return dict(zip(names, values.tolist(), strict=True))
+
+
+def test_camera_views_of_labelled_video_frames_line_up_on_their_frame_numbers():
+    """Lined up by row, camB's frame-3 labels were said to be frame 0, and its frames lost."""
+    a = _view_labels(1.0, video=["camA.mp4"] * 2, frame=[0, 5])
+    b = _view_labels(2.0, video=["camB.mp4"] * 3, frame=[3, 7, 9])
+    stacked = stack_views([a, b], ["A", "B"])
+    assert sorted(stacked.frame.values.tolist()) == [0, 3, 5, 7, 9]
+    in_a, in_b = _by_frame(stacked, "A"), _by_frame(stacked, "B")
+    assert {f for f, v in in_a.items() if not np.isnan(v)} == {"0", "5"}
+    assert {f for f, v in in_b.items() if not np.isnan(v)} == {"3", "7", "9"}
+    assert [in_a["0"], in_a["5"]] == [1.0, 1.0]
+    assert [in_b["3"], in_b["7"], in_b["9"]] == [2.0, 2.0, 2.0]
+    # each frame keeps the video of the view that has it: no frame is said to be another's
+    videos = dict(zip(stacked.frame.values.tolist(), stacked.video.values.tolist(), strict=True))
+    assert videos == {0: "camA.mp4", 5: "camA.mp4", 3: "camB.mp4", 7: "camB.mp4", 9: "camB.mp4"}
+
+
+def test_camera_views_of_labelled_images_line_up_on_the_image_file_names():
+    top = _view_labels(1.0, image_path=["top/img1.png", "top/img2.png"])
+    bot = _view_labels(2.0, image_path=["bot/img2.png", "bot/img3.png"])
+    with pytest.warns(UserWarning, match="bot/img2.png"):  # the one image of bot not kept
+        stacked = stack_views([top, bot], ["top", "bot"])
+    in_top = _by_frame(stacked, "top", "image_path")
+    in_bot = _by_frame(stacked, "bot", "image_path")
+    assert sorted(in_top) == ["img1.png", "img2.png", "img3.png"]
+    assert (in_top["img1.png"], in_top["img2.png"]) == (1.0, 1.0)
+    assert (in_bot["img2.png"], in_bot["img3.png"]) == (2.0, 2.0)
+    assert np.isnan(in_top["img3.png"]) and np.isnan(in_bot["img1.png"])
+
+
+def test_camera_views_of_images_named_by_camera_line_up_on_the_frame_in_the_name():
+    top = _view_labels(1.0, image_path=["top/top_0001.png", "top/top_0002.png"])
+    bot = _view_labels(2.0, image_path=["bot/bot_0002.png", "bot/bot_0003.png"])
+    with pytest.warns(UserWarning, match="bot_0002.png"):
+        stacked = stack_views([top, bot], ["top", "bot"])
+    in_top, in_bot = _by_frame(stacked, "top"), _by_frame(stacked, "bot")
+    assert sorted(in_top) == ["1", "2", "3"]
+    assert (in_top["2"], in_bot["2"]) == (1.0, 2.0)
+    assert np.isnan(in_top["3"]) and np.isnan(in_bot["1"])
+
+
+def test_a_view_with_two_rows_of_one_frame_is_refused_naming_it():
+    """Frame 5 of two videos in one view: which is the other camera's frame 5 is unknown."""
+    a = _view_labels(1.0, video=["s1_camA.mp4", "s2_camA.mp4"], frame=[5, 5])
+    b = _view_labels(2.0, video=["s1_camB.mp4"], frame=[5])
+    with pytest.raises(SchemaError, match=r"view 'A'.*frame 5.*s2_camA\.mp4"):
+        stack_views([a, b], ["A", "B"], ["a.h5", "b.h5"])
+
+
+def test_a_view_row_without_a_frame_number_is_refused_naming_it():
+    a = _view_labels(1.0, video=["camA.mp4"] * 2, frame=[0, 1])
+    b = _view_labels(2.0, video=["camB.mp4"])  # no frame number: -1
+    with pytest.raises(SchemaError, match=r"view 'B' \(b\.h5\).*no frame number"):
+        stack_views([a, b], ["A", "B"], ["a.h5", "b.h5"])
+
+
+def test_views_of_labelled_frames_that_share_no_frame_lose_no_video_and_warn_nothing(recwarn):
+    a = _view_labels(1.0, video=["camA.mp4"] * 2, frame=[0, 5])
+    b = _view_labels(2.0, video=["camB.mp4"], frame=[3])
+    stacked = stack_views([a, b], ["A", "B"])
+    assert not [w for w in recwarn if "not kept" in str(w.message)]
+    assert sorted(set(stacked.video.values.tolist())) == ["camA.mp4", "camB.mp4"]
+
+
+def test_multiview_labels_files_load_lined_up_on_their_frames(tmp_path):
+    from posebridge.io import load_multiview_dataset
+
+    a = _view_labels(1.0, video=["camA.mp4"] * 2, frame=[0, 5])
+    b = _view_labels(2.0, video=["camB.mp4"] * 2, frame=[5, 7])
+    posebridge.save(a, tmp_path / "a.nc")
+    posebridge.save(b, tmp_path / "b.nc")
+    with pytest.warns(UserWarning, match=r"view 'B': 'camB\.mp4' \(1 frame"):
+        stacked = load_multiview_dataset({"A": tmp_path / "a.nc", "B": tmp_path / "b.nc"})
+    in_a, in_b = _by_frame(stacked, "A"), _by_frame(stacked, "B")
+    assert sorted(in_a) == ["0", "5", "7"]
+    assert (in_a["5"], in_b["5"]) == (1.0, 2.0)
+    assert np.isnan(in_a["7"]) and np.isnan(in_b["0"])
 
 
 def test_camera_views_of_predictions_on_their_own_images_stack():

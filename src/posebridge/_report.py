@@ -149,6 +149,22 @@ def _view_names(ds: xr.Dataset) -> list[str]:
     return [str(i) for i in range(ds.sizes[model.VIEW])]
 
 
+def _boxes_per_frame(ds: xr.Dataset) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Boxes in each frame, counted in every camera view, and per view (view name ->
+    boxes in each frame; empty without a ``view`` dim)."""
+    present = (~ds["position"].isnull().any("space")).sum("individual")
+    if model.VIEW not in present.dims:
+        return np.asarray(present.values), {}
+    per_view = present.transpose(model.TIME, model.VIEW).values
+    names = _view_names(ds)
+    return per_view.sum(axis=1), {name: per_view[:, i] for i, name in enumerate(names)}
+
+
+def _count_facts(counts: np.ndarray) -> dict[str, Any]:
+    """The mean, min and max of per-frame counts."""
+    return {"mean": float(counts.mean()), "min": int(counts.min()), "max": int(counts.max())}
+
+
 def _missing_text(ds: xr.Dataset) -> str:
     position = ds["position"]
     missing = position.isnull().any("space")
@@ -237,14 +253,15 @@ def describe_dataset(ds: xr.Dataset) -> Rows:
     else:
         rows.append(("confidence", "none"))
     if boxes:
-        present = (~ds["position"].isnull().any("space")).sum("individual").values
+        present, per_view = _boxes_per_frame(ds)
         if present.size:
-            rows.append(
-                (
-                    "boxes per frame",
-                    f"{present.mean():.2f} on average (min {present.min()}, max {present.max()})",
+            text = f"{present.mean():.2f} on average (min {present.min()}, max {present.max()})"
+            if per_view:
+                text += ", counted in every camera view; " + ", ".join(
+                    f"{view} {counts.mean():.2f} (min {counts.min()}, max {counts.max()})"
+                    for view, counts in per_view.items()
                 )
-            )
+            rows.append(("boxes per frame", text))
         width = np.asarray(ds["shape"].sel(space="x").values, dtype=float)
         height = np.asarray(ds["shape"].sel(space="y").values, dtype=float)
         rows.append(("box size", f"width {_range(width)}; height {_range(height)}"))
@@ -504,7 +521,9 @@ def dataset_facts(ds: xr.Dataset) -> dict[str, Any]:
         ``source_software``, ``frames`` (count, first, last, gaps) or
         ``labelled_frames`` (labels), ``time``, ``individuals``, ``keypoints``
         (poses), ``space``, ``missing``, ``confidence``, ``boxes_per_frame`` and
-        ``box_size`` (boxes), ``skeleton_edges``, ``extras``.
+        ``box_size`` (boxes), ``skeleton_edges``, ``extras``. With camera views
+        (a ``view`` dim), ``boxes_per_frame`` counts a frame's boxes in every
+        view, and its ``per_view`` gives each view's.
 
     Examples
     --------
@@ -545,13 +564,13 @@ def dataset_facts(ds: xr.Dataset) -> dict[str, Any]:
         else None
     )
     if boxes:
-        present = (~ds["position"].isnull().any("space")).sum("individual").values
+        present, per_view = _boxes_per_frame(ds)
         if present.size:
-            facts["boxes_per_frame"] = {
-                "mean": float(present.mean()),
-                "min": int(present.min()),
-                "max": int(present.max()),
-            }
+            facts["boxes_per_frame"] = _count_facts(present)
+            if per_view:
+                facts["boxes_per_frame"]["per_view"] = {
+                    view: _count_facts(boxes) for view, boxes in per_view.items()
+                }
         facts["box_size"] = {
             "width": _range_facts(np.asarray(ds["shape"].sel(space="x").values, dtype=float)),
             "height": _range_facts(np.asarray(ds["shape"].sel(space="y").values, dtype=float)),

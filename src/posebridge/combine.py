@@ -8,8 +8,10 @@ inputs' times, with NaN where an input has no row. Times in seconds closer
 than a millionth of a frame (:data:`TIME_RTOL`, :data:`TIME_ULPS`) are one
 time. The inputs share one frame rate: two stated rates must agree (within
 :data:`FPS_RTOL`), and an input in frames that states none takes the others'.
-Labelled frames line up on the frame they are (their image, else their video
-and frame number), not on their row number.
+Labelled frames line up on the frame they are, not on their row number: side
+by side, on their image, else their video and frame number; as camera views
+(each with its own videos and images), on their frame number, or their image's
+file name (``session_top/img26.png`` is ``session_bot/img26.png``'s frame).
 """
 
 from __future__ import annotations
@@ -213,6 +215,109 @@ def _on_common_frames(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     ]
 
 
+def _view_frame_keys(
+    datasets: Sequence[xr.Dataset], views: Sequence[str], sources: Sequence[str] | None
+) -> list[np.ndarray]:
+    """Each camera view's labelled rows as the frames they are, comparable across views.
+
+    A row of a video is its frame number; a row of an image is the image's file
+    name (the last part of its path: ``session_top/img26.png`` and
+    ``session_bot/img26.png`` are one frame), or, when no file name is in two
+    views (``top_0026.png``, ``bot_0026.png``), the frame number in the name.
+    Refused (SchemaError naming the view) when a row has no frame number to
+    line up by, or two rows of one view are one frame (several videos or
+    sessions in one view): lined up by row, they could be put at another
+    camera's other frame.
+    """
+    images = [labels.normalise_paths(ds[labels.IMAGE_PATH].values) for ds in datasets]
+    names = [np.char.rpartition(image, "/")[:, 2] if image.size else image for image in images]
+    frames = [np.asarray(ds[model.FRAME].values).astype(np.int64) for ds in datasets]
+    every_name = np.concatenate(
+        [np.unique(name[image != ""]) for name, image in zip(names, images, strict=True)]
+    )
+    by_name = np.unique(every_name, return_counts=True)[1].max(initial=0) > 1
+    keys = []
+    for index, (image, name, frame) in enumerate(zip(images, names, frames, strict=True)):
+        of_image = (image != "") if by_name else np.zeros(image.shape, dtype=bool)
+        numbered = np.char.add("frame ", frame.astype(str))
+        key = np.where(of_image, np.char.add("image ", name), numbered)
+        where = f"view {views[index]!r} ({_where(sources, index)})"
+        unknown = np.flatnonzero(~of_image & (frame == labels.UNKNOWN_FRAME))
+        if unknown.size:
+            row = int(unknown[0])
+            what = f"image {str(image[row])!r}" if image[row] else "row"
+            raise SchemaError(
+                f"{where}: its {what} (row {row}, {unknown.size} such row(s)) has no frame "
+                "number, so it cannot be lined up with the other views' rows (camera views "
+                "line up on the frame number, or on an image's file name that several "
+                "views share). Give the rows their frame numbers, or stack views whose "
+                "images share their file names."
+            )
+        repeated = pd.Index(key, dtype=object).duplicated(keep=False)
+        if repeated.any():
+            rows = np.flatnonzero(key == key[np.argmax(repeated)])
+            videos = np.asarray(datasets[index][labels.VIDEO].values).astype(str)[rows]
+            raise SchemaError(
+                f"{where}: rows {rows.tolist()} are all {key[rows[0]]} (of "
+                f"{', '.join(map(repr, dict.fromkeys(videos.tolist())))}); which of them "
+                f"another view's {key[rows[0]]} goes with cannot be told, as camera views "
+                "line up on the frame number, or on an image's file name. Stack the views "
+                "of one video (or session) at a time, e.g. each view's "
+                "ds.isel(time=(ds.video == name).values)."
+            )
+        keys.append(key)
+    return keys
+
+
+def _on_view_frames(
+    datasets: Sequence[xr.Dataset], views: Sequence[str], sources: Sequence[str] | None
+) -> list[xr.Dataset]:
+    """Camera views' labelled rows renumbered on the union of the frames they are
+    (:func:`_view_frame_keys`; first view's order first, then the rows only later
+    views have)."""
+    keys = _view_frame_keys(datasets, views, sources)
+    union = pd.Index(pd.unique(np.concatenate(keys)))
+    return [
+        ds.assign_coords({model.TIME: union.get_indexer(key)})
+        for ds, key in zip(datasets, keys, strict=True)
+    ]
+
+
+def _warn_view_paths_not_kept(
+    keyed: Sequence[xr.Dataset], aligned: Sequence[xr.Dataset], views: Sequence[str]
+) -> None:
+    """Warn naming the views' videos and images the stacked labels do not keep.
+
+    The model holds one ``video`` and ``image_path`` per labelled frame, not one
+    per view: the stacked dataset keeps the first view's that has the frame.
+    """
+
+    def paths(ds: xr.Dataset) -> np.ndarray:  # a row's image, else its video
+        image = np.asarray(ds[labels.IMAGE_PATH].values).astype(str)
+        return np.where(image != "", image, np.asarray(ds[labels.VIDEO].values).astype(str))
+
+    kept = paths(aligned[0])
+    lost = []
+    for index, ds in enumerate(keyed):
+        mine = paths(ds)
+        differ = np.flatnonzero(mine != kept[np.asarray(ds[model.TIME].values)])
+        if differ.size:
+            shown = list(dict.fromkeys(mine[differ].tolist()))
+            more = f" and {len(shown) - 2} more" if len(shown) > 2 else ""
+            lost.append(
+                f"view {views[index]!r}: {', '.join(map(repr, shown[:2]))}{more} "
+                f"({differ.size} frame(s))"
+            )
+    if lost:
+        warnings.warn(
+            "the stacked labels hold one video and image per labelled frame, the first "
+            f"view's that has the frame; not kept: {'; '.join(lost)}. Read a view's "
+            "file on its own for its videos and images.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def _on_frame_numbers(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
     """Datasets counted in frames whose time is not their frame number, timed alike.
 
@@ -330,7 +435,9 @@ def _on_common_time(
     and a per-time coordinate (``frame``, ``image_path``, ...) that two inputs
     give different values at one time is refused: those rows are not the same
     frame. Camera views line up on time as they are: each view's images and
-    videos are its own (``session_top/img26.png``, ``session_bot/img26.png``).
+    videos are its own (``session_top/img26.png``, ``session_bot/img26.png``),
+    so labelled frames of views are first renumbered on the frames they are
+    (:func:`_on_view_frames`).
     """
     if one_camera and labels.is_labels(datasets[0]):
         datasets = _on_common_frames(datasets)
@@ -532,8 +639,15 @@ def stack_views(
     Parameters
     ----------
     datasets
-        Validated poses or bboxes datasets with the same individuals,
+        Validated poses, bboxes or labels datasets with the same individuals,
         keypoints, space, time unit and fps (as :func:`merge_individuals`).
+        Labelled frames of the views line up on the frame they are: a video's
+        row on its frame number, an image's on its file name (the last part
+        of its path: ``top/img26.png`` and ``bot/img26.png`` are one frame),
+        or on the frame number in its name when no file name is in two views
+        (``top_0026.png``, ``bot_0026.png``). The result keeps one ``video``
+        and ``image_path`` per frame, the first view's that has it; the other
+        views' are left out with a warning naming them.
     views
         The name of each view, in order.
     sources
@@ -552,8 +666,12 @@ def stack_views(
     Raises
     ------
     SchemaError
-        When the views do not line up (kind, time unit, fps, names). Views
-        that state two session starts are stacked with a warning.
+        When the views do not line up (kind, time unit, fps, names), or
+        labelled rows of a view cannot be lined up with the other views'
+        rows: a row without a frame number (and no image name shared with
+        another view), or two rows of one view that are one frame (several
+        videos or sessions in one view). Views that state two session starts
+        are stacked with a warning.
 
     Examples
     --------
@@ -561,6 +679,20 @@ def stack_views(
     >>> a = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
     >>> stack_views([a, a], ["left", "right"])["position"].dims
     ('time', 'space', 'keypoint', 'individual', 'view')
+
+    Labelled frames of two cameras line up on their frame numbers (the side
+    camera's video is not kept, with a warning):
+
+    >>> from posebridge import labels
+    >>> top = labels.from_numpy(np.ones((2, 2, 1, 1)), video=["top.mp4"] * 2, frame=[0, 5])
+    >>> side = labels.from_numpy(np.ones((2, 2, 1, 1)), video=["side.mp4"] * 2, frame=[5, 9])
+    >>> both = stack_views([top, side], ["top", "side"])
+    >>> both["frame"].values.tolist()
+    [0, 5, 9]
+    >>> both["position"].isel(space=0, keypoint=0, individual=0).values
+    array([[ 1., nan],
+           [ 1.,  1.],
+           [nan,  1.]])
     """
     _check_count(datasets, sources)
     datasets = [model.validate(ds) for ds in datasets]
@@ -587,7 +719,12 @@ def stack_views(
     _check_alike(datasets, sources, keep)
     _one_session(datasets, sources)
     datasets = _one_fps(datasets, sources)
-    aligned = _on_common_time(datasets, keep, sources)
+    if labels.is_labels(datasets[0]):
+        keyed = _on_view_frames(datasets, views, sources)
+        aligned = _on_common_time(keyed, keep, sources)
+        _warn_view_paths_not_kept(keyed, aligned, views)
+    else:
+        aligned = _on_common_time(datasets, keep, sources)
     along_time = [name for name in aligned[0].data_vars if model.TIME in aligned[0][name].dims]
     stacked = xr.concat(
         aligned,

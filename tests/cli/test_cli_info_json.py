@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+import xarray as xr
 from click.testing import CliRunner
 
 import posebridge
@@ -212,3 +213,40 @@ def test_info_names_the_camera_views_and_counts_missing_points_over_them(tmp_pat
     posebridge.save(one, plain)
     assert info_json(plain)["views"] == []
     assert "views" not in run("info", plain).stdout
+
+
+def test_info_counts_boxes_per_frame_in_every_camera_view_and_per_view(tmp_path):
+    """Averaged over (frame, view) pairs, the count of a frame said nothing of its views."""
+    top = np.ones((3, 2, 2))  # 3 frames, 2 boxes
+    side = np.ones((3, 2, 2))
+    side[:2, :, 1] = np.nan  # the side camera misses box 1 in frames 0 and 1
+    views = xr.concat(
+        [
+            posebridge.model.bboxes_from_numpy(position, np.ones_like(position))
+            for position in (top, side)
+        ],
+        dim=xr.DataArray(["top", "side"], dims="view", name="view"),
+    ).transpose(..., "view")
+    path = tmp_path / "boxes.nc"
+    posebridge.save(views, path)
+    counted = {
+        name: (~np.isnan(p).any(axis=1)).sum(axis=1) for name, p in [("top", top), ("side", side)]
+    }
+    both = counted["top"] + counted["side"]
+    text = run("info", path)
+    assert text.exit_code == 0, text.output
+    assert "counted in every camera view; top" in " ".join(text.stdout.split())
+    rows = dict(describe_dataset(posebridge.load(path)))
+    assert rows["boxes per frame"] == (
+        f"{both.mean():.2f} on average (min {both.min()}, max {both.max()}), counted in every "
+        "camera view; "
+        + ", ".join(
+            f"{name} {c.mean():.2f} (min {c.min()}, max {c.max()})" for name, c in counted.items()
+        )
+    )
+    facts = info_json(path)["boxes_per_frame"]
+    assert facts["mean"] == pytest.approx(both.mean()) and facts["max"] == both.max()
+    assert facts["per_view"] == {
+        name: {"mean": pytest.approx(c.mean()), "min": c.min(), "max": c.max()}
+        for name, c in counted.items()
+    }

@@ -98,7 +98,9 @@ def test_info_of_labels_with_views_and_visible_flags(tmp_path):
         keypoint_names=["s", "t"],
     )
     path = tmp_path / "views.nc"
-    posebridge.save(stack_views([top, bot], ["top", "bot"]), path)
+    with pytest.warns(UserWarning, match="not kept: view 'bot'"):  # bot's images
+        stacked = stack_views([top, bot], ["top", "bot"])
+    posebridge.save(stacked, path)
     result = run("info", path)
     assert result.exit_code == 0, result.output
     lines = {re.split(r"\s{2,}", line.strip())[0]: line for line in result.output.splitlines()}

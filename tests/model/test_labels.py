@@ -291,7 +291,8 @@ def two_view_labels() -> xr.Dataset:
     bot = labels.from_numpy(
         bot_position, image_path=["bot/img1.png", "bot/img2.png"], keypoint_names=["s", "t"]
     )
-    return stack_views([top, bot], ["top", "bot"])
+    with pytest.warns(UserWarning, match="not kept: view 'bot'"):  # bot's images
+        return stack_views([top, bot], ["top", "bot"])
 
 
 def test_point_flags_of_labels_with_views_and_visible_flags_are_per_view():
@@ -309,8 +310,12 @@ def test_point_flags_of_labels_with_views_and_visible_flags_are_per_view():
 def test_describe_labels_with_views_counts_the_points_of_every_view():
     rows = dict(labels.describe(two_view_labels()))
     # frame 0: 1 (top) + 2 (bot), frame 1: 2 + 1; one individual, seen in both views
-    assert rows["points per frame"] == "3.0 on average (min 3, max 3), 6 in all"
-    assert rows["instances per frame"] == "1.00 on average (min 1, max 1)"
+    assert rows["points per frame"] == (
+        "3.0 on average (min 3, max 3), 6 in all, counted in every camera view"
+    )
+    assert rows["instances per frame"] == (
+        "1.00 on average (min 1, max 1), each once however many camera views show it"
+    )
 
 
 def test_point_flags_follow_the_dims_by_name_whatever_their_order():

@@ -68,7 +68,7 @@ import xarray as xr
 
 from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import build
-from posebridge.model.names import FRAME, INDIVIDUAL, KEYPOINT, SPACE, TIME
+from posebridge.model.names import FRAME, INDIVIDUAL, KEYPOINT, SPACE, TIME, VIEW
 
 __all__ = [
     "LABELS",
@@ -842,13 +842,16 @@ def describe(ds: xr.Dataset) -> list[tuple[str, str]]:
         kind = "images" if (images[videos == name] != "").all() else "frames"
         rows.append(("  " + (name or "(unnamed video)"), f"{count} {kind}"))
     points, instances = frame_counts(ds)
+    views = VIEW in ds.dims
+    over = ", counted in every camera view" if views else ""
+    once = ", each once however many camera views show it" if views else ""
     if n:
         rows.append(
             ("points per frame", f"{points.mean():.1f} on average (min {points.min()}, "
-             f"max {points.max()}), {int(points.sum())} in all")
+             f"max {points.max()}), {int(points.sum())} in all{over}")
         )  # fmt: skip
         rows.append(
             ("instances per frame", f"{instances.mean():.2f} on average (min "
-             f"{instances.min()}, max {instances.max()})")
+             f"{instances.min()}, max {instances.max()}){once}")
         )  # fmt: skip
     return rows
