@@ -126,9 +126,7 @@ def _refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | N
     )
 
 
-def _refuse_other_keypoints(
-    ds: xr.Dataset, path: Path | str, present: list[str] | None
-) -> None:
+def _refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
     """Refuse poses whose keypoints are not the file's: posebridge reads a file's poses
     on one keypoint axis, so the file's animals would read back with the union of both
     keypoint sets (NaN where they have none), a result changed without a word.
