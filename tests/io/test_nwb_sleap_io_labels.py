@@ -316,6 +316,39 @@ def test_several_videos_get_a_module_each_and_come_back_as_several_videos(tmp_pa
         np.testing.assert_allclose(points_of(ours, track), points_of(labels, track))
 
 
+def test_several_videos_read_as_datasets_are_one_dataset_per_video_with_its_path(tmp_path):
+    """read_nwb / load_nwb(return_type="dataset") of a file of two videos gave one dataset
+    whose videos were camera views (camera_0, camera_1), neither video's path kept; now
+    one dataset per video, as posebridge.from_sleap_io gives the Labels' predictions."""
+    labels = make_labels(videos=("/data/a.mp4", "/data/b.mp4"))
+    path = tmp_path / "two.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # instance and tracking scores are not written
+        nwb.save_nwb(labels, path)
+    expected = posebridge.from_sleap_io(labels)  # one dataset per video
+    for read in (
+        nwb.read_nwb(path, return_type="dataset"),
+        nwb.load_nwb(path, return_type="dataset"),
+    ):
+        assert isinstance(read, list)
+        assert len(read) == len(expected) == 2
+        for ours, theirs in zip(read, expected, strict=True):
+            assert "view" not in ours.dims
+            assert ours.attrs["video_path"] == theirs.attrs["video_path"]
+            assert ours.individual.values.tolist() == ["f1", "f2"]
+            np.testing.assert_allclose(
+                ours.position.transpose(*theirs.position.dims).values,
+                theirs.position.values,
+                rtol=1e-6,
+            )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(make_labels(), tmp_path / "one.nwb")
+    one = nwb.read_nwb(tmp_path / "one.nwb", return_type="dataset")  # one video: a dataset
+    assert isinstance(one, xr.Dataset)
+    assert one.attrs["video_path"] == "/data/a.mp4"
+
+
 def test_posebridge_save_writes_the_sleap_io_layout_on_request(tmp_path):
     ds = posebridge.from_sleap_io(make_labels())
     posebridge.save(ds, tmp_path / "p.nwb", layout="sleap-io")

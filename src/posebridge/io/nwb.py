@@ -414,15 +414,7 @@ def _prediction_datasets(filename: PathLike) -> list[xr.Dataset]:
     """Predictions of an NWB file, one dataset per sleap-io video module when it has several."""
     from posebridge.formats import nwb
 
-    info = nwb.file_info(filename)
-    modules = list(dict.fromkeys(c.module for c in info.containers))
-    video_modules = [m for m in modules if m.startswith("SLEAP_VIDEO_")]
-    if len(video_modules) > 1:
-        return [
-            nwb.load_nwb_poses(filename, processing_module_key=m, combine="individuals")
-            for m in video_modules
-        ]
-    return [nwb.load_nwb_poses(filename)]
+    return nwb.read_all_videos(filename)
 
 
 def with_point_score_means(ds: xr.Dataset) -> xr.Dataset:
@@ -475,7 +467,10 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
         DeepLabCut / NeuroConv's...).
     return_type
         ``"labels"``: a ``sleap_io.Labels`` (tracks kept, one ``Video`` per
-        sleap-io video module); ``"dataset"``: a posebridge dataset;
+        sleap-io video module); ``"dataset"``: a posebridge dataset, or a list
+        of them, one per video (each with its ``video_path``), for a file of
+        several videos in sleap-io's layout, as
+        :func:`posebridge.from_sleap_io` gives the Labels' predictions;
         ``"auto"`` (default): Labels when sleap-io is installed.
     fps
         For Labels from a file timed in seconds: the frame rate that turns
@@ -483,7 +478,7 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
 
     Returns
     -------
-    sleap_io.Labels or xarray.Dataset
+    sleap_io.Labels, xarray.Dataset or list of xarray.Dataset
         The predictions.
 
     Examples
@@ -494,11 +489,11 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
     """
     _check_path(path, "path")
     kind = _return_type(return_type)
-    if kind == "dataset":
-        from posebridge.formats import nwb
-
-        return model.with_file_fps(nwb.load_nwb_poses(path), fps, path)
     from posebridge.formats import nwb
+
+    if kind == "dataset":
+        datasets = nwb.read_all_videos(path, fps=fps)
+        return datasets[0] if len(datasets) == 1 else datasets
 
     datasets = [
         with_point_score_means(nwb.with_frame_numbers(d, fps, path))

@@ -770,3 +770,26 @@ def test_an_unknown_keyword_in_the_metadata_is_a_type_error(tmp_path):
         with pytest.raises(TypeError, match="foo") as raised:
             posebridge.save(ds, tmp_path / "s.nwb", metadata=metadata)
         assert isinstance(raised.value, PoseBridgeError)
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io", "append"])
+def test_an_anipose_alignment_not_written_is_warned_about(tmp_path, layout):
+    """ndx-pose has no place for Anipose's axis alignment: NWB left it out without a word,
+    where the DeepLabCut and SLEAP writers warn."""
+    ds = posebridge.from_numpy(
+        np.random.default_rng(5).uniform(0, 9, (4, 2, 2, 1)), individual_names=["m"], fps=30
+    )
+    aligned = ds.assign_attrs(anipose_alignment_center=[0.0, 3.0, 0.0])
+    path = tmp_path / "a.nwb"
+    expected = r"NWB \(ndx-pose\) files have no place for anipose_alignment_center"
+    with pytest.warns(UserWarning, match=expected) as caught:
+        if layout == "append":
+            nwb.write(ds.assign_coords(individual=["first"]), path)
+            posebridge.save(aligned, path, append=True)
+        else:
+            posebridge.save(aligned, path, layout=layout)
+    assert any(w.filename == __file__ for w in caught)  # pointed at the caller
+    assert "anipose_alignment_center" not in posebridge.load(path).attrs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an identity alignment loses nothing: no warning
+        nwb.write(ds.assign_attrs(anipose_alignment_center=[0.0, 0.0, 0.0]), tmp_path / "b.nwb")

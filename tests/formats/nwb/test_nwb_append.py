@@ -15,7 +15,7 @@ import pytest
 import posebridge
 from _corpus import corpus_path
 from posebridge import model
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import nwb
 
 _append = importlib.import_module("posebridge.formats.nwb.append")
@@ -145,7 +145,9 @@ def test_append_to_missing_or_foreign_files_is_refused(tmp_path, one_mouse):
 
 def _mice(names: list[str]):
     position = np.random.default_rng(5).normal(size=(4, 2, 2, len(names)))
-    return model.from_numpy(position, individual_names=names, keypoint_names=["a", "b"], fps=50)
+    return model.from_numpy(  # the keypoints of _ndx_pose_file: an append takes the file's
+        position, individual_names=names, keypoint_names=["nose", "tail"], fps=50
+    )
 
 
 @pytest.mark.parametrize(
@@ -197,8 +199,14 @@ def test_appending_to_another_tools_file_reads_its_individuals_first(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         before = posebridge.load(copy)
+        alpha = posebridge.from_numpy(  # the file's keypoints: others would be refused
+            np.ones((4, 2, before.sizes["keypoint"], 1)),
+            individual_names=["alpha"],
+            keypoint_names=before.keypoint.values.tolist(),
+            fps=50,
+        )
         posebridge.save(
-            _mice(["alpha"]), copy, append=True, metadata={"processing_module": {"name": "Poses"}}
+            alpha, copy, append=True, metadata={"processing_module": {"name": "Poses"}}
         )
         back = posebridge.load(copy)
     assert before.individual.values.tolist() == ["ind1"]  # dlc2nwb's ind1_<bodypart> series
@@ -411,15 +419,67 @@ def test_an_append_shares_the_named_skeleton_only_when_its_nodes_match(tmp_path)
     (path,) = nwb.write(ds.isel(individual=[0]), tmp_path / "flies.nwb")
     posebridge.save(ds.isel(individual=[1]), path, append=True)
     assert posebridge.load(path).attrs["skeleton_name"] == "fly"
-    fewer = ds.isel(individual=[0], keypoint=[0, 1]).assign_coords(individual=["c"])
-    posebridge.save(fewer, path, append=True)  # other nodes: a Skeleton of its own
     with h5py.File(path) as h5:
-        assert list(h5["processing/behavior/Skeletons"]) == ["fly", "skeleton_c"]
-        assert h5["processing/behavior/Skeletons/fly/nodes"][:].astype(str).tolist() == [
-            "head",
-            "thorax",
-            "tail",
-        ]
+        assert list(h5["processing/behavior/Skeletons"]) == ["fly"]
+    fewer = ds.isel(individual=[0], keypoint=[0, 1]).assign_coords(individual=["c"])
+    before = path.read_bytes()
+    with pytest.raises(SchemaError, match="the file's tail are not in the dataset"):
+        posebridge.save(fewer, path, append=True)  # other keypoints than the file's poses
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "keypoints",
+    [["a", "b", "c"], ["a"], ["a", "c"]],
+    ids=["more", "fewer", "other"],
+)
+@pytest.mark.parametrize("views", [None, ["left", "right"]], ids=["no-views", "views"])
+def test_appending_other_keypoints_is_refused_and_the_file_kept(tmp_path, keypoints, views):
+    """posebridge reads a file's poses on one keypoint axis: before, an append of other
+    keypoints was written, and the file read back with the union of both sets, the file's
+    animals NaN at the new ones (with camera views, split into more views)."""
+
+    def poses(names, individual):
+        ds = posebridge.from_numpy(
+            np.ones((4, 2, len(names), 1)),
+            individual_names=[individual],
+            keypoint_names=names,
+            fps=30,
+        )
+        return ds if views is None else ds.expand_dims(view=views, axis=-1)
+
+    (path,) = nwb.write(poses(["a", "b"], "first"), tmp_path / "session.nwb")
+    before = path.read_bytes()
+    with pytest.raises(SchemaError) as raised:
+        posebridge.save(poses(keypoints, "second"), path, append=True)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: the file's poses have the keypoints a, b")
+    assert f"the dataset's {', '.join(keypoints)}" in message
+    new = [k for k in keypoints if k not in ("a", "b")]
+    gone = [k for k in ("a", "b") if k not in keypoints]
+    if new:
+        assert f"the dataset's {', '.join(new)} are not in the file" in message
+    if gone:
+        assert f"the file's {', '.join(gone)} are not in the dataset" in message
+    assert path.read_bytes() == before
+    posebridge.save(poses(["b", "a"], "second"), path, append=True)  # the file's, reordered
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["a", "b"]
+    assert back.individual.values.tolist() == ["first", "second"]
+
+
+def test_other_keypoints_added_to_an_in_memory_nwbfile_are_refused():
+    nwbfile = _in_memory_nwbfile()
+    nwb.add_to_nwbfile(
+        nwbfile, posebridge.from_numpy(np.ones((4, 2, 2, 1)), individual_names=["a"])
+    )
+    other = posebridge.from_numpy(
+        np.ones((4, 2, 2, 1)), individual_names=["b"], keypoint_names=["x", "y"]
+    )
+    before = list(nwbfile.processing["behavior"].data_interfaces)
+    with pytest.raises(SchemaError, match="the dataset's x, y are not in the file"):
+        nwb.add_to_nwbfile(nwbfile, other)
+    assert list(nwbfile.processing["behavior"].data_interfaces) == before
 
 
 def test_frame_numbers_appended_to_a_file_at_a_frame_rate_take_its_rate(tmp_path):

@@ -356,7 +356,9 @@ def test_a_video_of_another_session_appended_in_sleap_io_layout_warns_of_sleap_i
         frames[Path(lf.video.filename).name].append(lf.frame_idx)
     assert frames["a.mp4"] == [0, 1, 2]
     assert frames["b.mp4"] != [0, 1, 2]  # what the warning foretold
-    assert posebridge.load(target)["frame"].values.tolist() == [0, 1, 2, 0, 1, 2]
+    each = nwb.read_all_videos(target)  # two videos: one dataset each
+    assert [d.attrs["video_path"] for d in each] == ["a.mp4", "b.mp4"]
+    assert [d["frame"].values.tolist() for d in each] == [[0, 1, 2], [0, 1, 2]]
 
 
 def test_a_track_of_later_frames_appended_in_sleap_io_layout_shares_the_files_frame_times(
@@ -450,3 +452,57 @@ def test_3d_poses_added_in_the_sleap_io_layout_to_an_in_memory_nwbfile_are_refus
     with pytest.raises(SchemaError, match="in-memory NWBFile: layout='sleap-io' cannot hold"):
         nwb.write_sleap_io([_three_d_mouse()], Path("."), nwbfile=nwbfile)
     assert dict(nwbfile.processing) == {}
+
+
+def _two_videos_in_sleap_io_layout(path: Path) -> list[xr.Dataset]:
+    """A file of sleap-io's layout with two videos (two modules, cameras camera_0 and
+    camera_1), one track each; returns the datasets written, one per video."""
+    written = []
+    for k, video in enumerate(["/data/session0.mp4", "/data/session1.mp4"]):
+        ds = posebridge.from_numpy(
+            np.arange(12.0).reshape(3, 2, 2, 1) + 100 * k,
+            individual_names=["mouse"],
+            keypoint_names=["head", "tail"],
+        ).assign_attrs(video_path=video)
+        posebridge.save(ds, path, layout="sleap-io", append=k > 0)
+        written.append(ds)
+    return written
+
+
+def test_several_videos_of_sleap_io_layout_are_not_read_as_camera_views(tmp_path):
+    """A file of two videos in sleap-io's layout was read as two camera views of one
+    recording (one per video's camera Device), frames of both videos side by side, and
+    neither video's path kept. Now, as for an .slp file of several videos, the reader
+    refuses, listing the videos, and reads one when asked, with its video's path."""
+    path = tmp_path / "two.nwb"
+    written = _two_videos_in_sleap_io_layout(path)
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(PoseBridgeError) as raised:
+            read(path)
+        message = str(raised.value)
+        assert message.startswith(str(path))
+        assert "SLEAP_VIDEO_000_session0: /data/session0.mp4" in message
+        assert "SLEAP_VIDEO_001_session1: /data/session1.mp4" in message
+        assert "processing_module_key=" in message and "combine='views'" in message
+    for module, ds in zip(
+        ["SLEAP_VIDEO_000_session0", "SLEAP_VIDEO_001_session1"], written, strict=True
+    ):
+        one = posebridge.load(path, processing_module_key=module)
+        assert "view" not in one.dims
+        assert one.attrs["video_path"] == ds.attrs["video_path"]
+        np.testing.assert_array_equal(one.position.values, ds.position.values)
+    each = nwb.read_all_videos(path)
+    assert [d.attrs["video_path"] for d in each] == ["/data/session0.mp4", "/data/session1.mp4"]
+    for ours, ds in zip(each, written, strict=True):
+        np.testing.assert_array_equal(ours.position.values, ds.position.values)
+
+
+def test_videos_read_as_camera_views_on_request_warn_that_their_paths_are_not_kept(tmp_path):
+    """combine='views' reads the two videos as views, as the user asks; a dataset holds one
+    video_path, and the two paths were dropped without a word."""
+    path = tmp_path / "two.nwb"
+    _two_videos_in_sleap_io_layout(path)
+    with pytest.warns(UserWarning, match=r"name 2 videos \(.*session0\.mp4.*session1\.mp4\)"):
+        views = posebridge.load(path, combine="views")
+    assert views.sizes["view"] == 2
+    assert "video_path" not in views.attrs

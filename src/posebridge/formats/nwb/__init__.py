@@ -61,6 +61,7 @@ from posebridge.formats.nwb.read import (
     load_nwb_labels,
     load_nwb_poses,
     read,
+    read_all_videos,
     sniff,
 )
 from posebridge.formats.nwb.sleap_io_layout import sleap_io_config, write_sleap_io_layout
@@ -85,6 +86,7 @@ __all__ = [
     "load_nwb_labels",
     "load_nwb_poses",
     "read",
+    "read_all_videos",
     "retime",
     "series_times",
     "sleap_io_config",

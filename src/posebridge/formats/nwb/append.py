@@ -21,7 +21,7 @@ from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import file_stamp, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, views_of, warn_unwritten
 from posebridge.formats.nwb.common import (
@@ -42,8 +42,9 @@ def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     """The individuals and camera views (``[None]``: none) whose poses the file holds,
     as posebridge reads them back (no individual when it holds no poses), and the
     attributes of their time (``time_unit``, ``fps``, and ``origin``: the moment the
-    file's times count from, its ``timestamps_reference_time``) and of their space
-    (``space``: the names of its axes, ``x, y`` or ``x, y, z``)."""
+    file's times count from, its ``timestamps_reference_time``), of their space
+    (``space``: the names of its axes, ``x, y`` or ``x, y, z``) and their keypoints
+    (``keypoint``: in the order the file reads them in)."""
     from posebridge.formats.nwb.locate import h5_info
 
     with dropping_warnings(), h5py.File(path, "r") as h5:
@@ -64,7 +65,11 @@ def _poses_described(
         chosen = select(info, where, None, None)
         existing = assemble(info, chosen, where, "auto")
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
-    time.update(origin, space=[str(axis) for axis in existing[model.SPACE].values])
+    time.update(
+        origin,
+        space=[str(axis) for axis in existing[model.SPACE].values],
+        keypoint=[str(k) for k in existing[model.KEYPOINT].values],
+    )
     return [str(i) for i in existing["individual"].values], views_of(existing), time
 
 
@@ -118,6 +123,44 @@ def _refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | N
         f"dataset's {len(ours)}-D ({', '.join(ours)}): read on one space axis, 2-D and 3-D "
         "poses would mix (the 2-D ones read back with z = NaN); the file was left unchanged. "
         f"Write the {len(ours)}-D poses to a new file."
+    )
+
+
+def _refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
+    """Refuse poses whose keypoints are not the file's: posebridge reads a file's poses
+    on one keypoint axis, so the file's animals would read back with the union of both
+    keypoint sets (NaN where they have none), a result changed without a word.
+
+    ``present``: the file's keypoints (``None``: it holds no poses). The same keypoints
+    in another order are taken: they read back in the file's order.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 2, 1)), keypoint_names=["nose", "tail"])
+    >>> _refuse_other_keypoints(ds, "a.nwb", ["tail", "nose"])  # the same: nothing to say
+    >>> _refuse_other_keypoints(ds, "a.nwb", ["nose", "ear"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: a.nwb: the file's poses have the keypoints nose, ear, ...
+    """
+    ours = [str(k) for k in ds[model.KEYPOINT].values]
+    if not present or set(ours) == set(present):
+        return
+    only_ours = [k for k in ours if k not in present]
+    only_theirs = [k for k in present if k not in ours]
+    differences = []
+    if only_ours:
+        differences.append(f"the dataset's {', '.join(only_ours)} are not in the file")
+    if only_theirs:
+        differences.append(f"the file's {', '.join(only_theirs)} are not in the dataset")
+    raise SchemaError(
+        f"{path}: the file's poses have the keypoints {', '.join(present)}, and the "
+        f"dataset's {', '.join(ours)} ({'; '.join(differences)}): read on one keypoint "
+        "axis, every animal of the file would read back with both sets (NaN where it has "
+        "none); the file was left unchanged. Give the dataset the file's keypoints first "
+        f"(ds.reindex(keypoint={present!r}): NaN where it has none, its others left out), "
+        "or write a new file."
     )
 
 
@@ -285,6 +328,7 @@ def _fitted(
     individuals, in their space (2-D or 3-D); otherwise refused."""
     present, present_views, time = described
     _refuse_other_space(ds, where, time.get("space") if present else None)
+    _refuse_other_keypoints(ds, where, time.get("keypoint") if present else None)
     ds = _in_file_time(ds, where, time)
     ds = on_file_origin(ds, where, time.get("origin"))
     views = views_of(ds)

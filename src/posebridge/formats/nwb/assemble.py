@@ -664,6 +664,21 @@ def _iso_datetime(text: Any) -> bool:
     return True
 
 
+def _warn_videos_not_kept(chosen: list[Container], videos: list[str]) -> None:
+    """Warn that the chosen containers name several videos (one per camera view, or
+    sleap-io's videos read as views), none of which is kept: a dataset holds one
+    ``video_path``."""
+    named = "; ".join(f"{c.path}: {', '.join(c.video_paths)}" for c in chosen if c.video_paths)
+    warnings.warn(
+        f"{chosen[0].source or 'the NWB file'}: the PoseEstimation containers read name "
+        f"{len(videos)} videos ({named}); a dataset holds one video_path, so none is kept. "
+        "Read one camera (or video) at a time, with pose_estimation_key= or "
+        "processing_module_key=, to keep its video's path.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     first = chosen[0]
     ds.attrs["source_software"] = first.source_software or "NWB"
@@ -685,6 +700,8 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
         if owner.video_linked and owner.folder and not os.path.isabs(video) and "://" not in video:
             video = os.path.normpath(os.path.join(owner.folder, video))
         ds.attrs["video_path"] = video
+    elif len(videos) > 1:
+        _warn_videos_not_kept(chosen, videos)
     dims = {c.video_dimension for c in chosen if c.video_dimension}
     if len(dims) == 1:
         ds.attrs["video_width"], ds.attrs["video_height"] = dims.pop()

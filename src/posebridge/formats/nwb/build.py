@@ -50,6 +50,7 @@ import xarray as xr
 from posebridge import errors, model
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
+from posebridge.formats._shared.guards import warn_alignment_dropped
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.nwb.common import (
     DEFAULT_DEVICE,
@@ -500,7 +501,10 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
     one series per keypoint (positions and their confidence) and sleap-io's
     reader takes every object of its video modules for one. Files that keep
     them: ``.slp``, netCDF. Boxes (``bbox``, which ``.slp`` does not keep
-    either) are left to :func:`posebridge.api.warn_frame_facts_dropped`.
+    either) are left to :func:`posebridge.api.warn_frame_facts_dropped`. Nor has it
+    a place for Anipose's axis alignment (``anipose_alignment_matrix`` /
+    ``_center``, a transform of the whole dataset's space, not one camera's
+    calibration): warned about as the other writers without it do.
 
     Examples
     --------
@@ -513,6 +517,7 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
     >>> "instance_score" in str(caught[0].message)
     True
     """
+    warn_alignment_dropped(ds, where, "NWB (ndx-pose)")
     # bbox: posebridge.save warns of it for every format without boxes, naming those with
     left_out = [str(name) for name in ds.data_vars if name not in (*WRITTEN_VARIABLES, "bbox")]
     if not left_out:

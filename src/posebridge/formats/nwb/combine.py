@@ -146,6 +146,69 @@ def select(
     return chosen
 
 
+def sleap_io_video_modules(chosen: list[Container]) -> list[str]:
+    """The sleap-io video modules (``SLEAP_VIDEO_<iii>_<stem>``, one per video) whose
+    ``track=<name>`` containers are among ``chosen``, in the file's order.
+
+    Examples
+    --------
+    >>> from posebridge.formats.nwb.locate import Container
+    >>> found = [
+    ...     Container(f"processing/{m}/track=a", m, "track=a")
+    ...     for m in ("SLEAP_VIDEO_000_a", "SLEAP_VIDEO_001_b", "behavior")
+    ... ]
+    >>> sleap_io_video_modules(found)
+    ['SLEAP_VIDEO_000_a', 'SLEAP_VIDEO_001_b']
+    """
+    return list(
+        dict.fromkeys(
+            c.module
+            for c in chosen
+            if c.module.startswith("SLEAP_VIDEO_") and _TRACK_RE.match(c.name)
+        )
+    )
+
+
+def refuse_several_videos(chosen: list[Container], combine: str, path: Any) -> None:
+    """Refuse to read the poses of several sleap-io videos as one dataset unless asked.
+
+    sleap-io writes one processing module and one camera Device per video of a
+    SLEAP project; its videos are as often separate recordings as cameras of one,
+    so reading them as camera views (their different Devices) would put frames
+    of different recordings side by side and keep no video's path. As for an
+    ``.slp`` file of several videos, the error lists them (module and video) and
+    says how to read one (``processing_module_key=``), each
+    (:func:`~posebridge.formats.nwb.read.read_all_videos`) or, when they are
+    cameras of one recording, all as views (``combine="views"``).
+
+    Examples
+    --------
+    >>> from posebridge.formats.nwb.locate import Container
+    >>> found = [
+    ...     Container(f"processing/{m}/track=a", m, "track=a")
+    ...     for m in ("SLEAP_VIDEO_000_a", "SLEAP_VIDEO_001_b")
+    ... ]
+    >>> refuse_several_videos(found, "views", "s.nwb")  # asked for: nothing to say
+    >>> refuse_several_videos(found, "auto", "s.nwb")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: s.nwb: holds poses of 2 videos in sleap-io's layout ...
+    """
+    modules = sleap_io_video_modules(chosen)
+    if combine != "auto" or len(modules) < 2:
+        return
+    videos = {c.module: c.video_paths[0] for c in reversed(chosen) if c.video_paths}
+    listing = "; ".join(f"{m}: {videos.get(m, '(no video named)')}" for m in modules)
+    raise FormatError(
+        path,
+        f"holds poses of {len(modules)} videos in sleap-io's layout (one processing module "
+        f"each: {listing}). A dataset holds one video: pass processing_module_key= to read "
+        f"one, e.g. processing_module_key={modules[0]!r}, use "
+        "posebridge.formats.nwb.read_all_videos(path) for one dataset per video, or "
+        "combine='views' if the videos are camera views of one recording.",
+    )
+
+
 def individual_prefix(container: Container) -> str | None:
     """The ``<individual>_`` prefix of every series name, when it names an individual.
 

@@ -37,7 +37,7 @@ from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 from posebridge.formats.nwb.assemble import Plan, finish, model_order, plan_arrays
-from posebridge.formats.nwb.combine import select
+from posebridge.formats.nwb.combine import refuse_several_videos, select
 from posebridge.formats.nwb.locate import h5_info, is_nwb
 from posebridge.formats.nwb.read import UNREAD, refuse_other_options
 
@@ -231,6 +231,7 @@ def open_lazy(
         poses_options = dict.fromkeys(poses_keys, False)  # taken here; named in the error
         refuse_other_options(path, content, "predictions", poses_options, given)
         chosen = select(info, path, processing_module_key, pose_estimation_key)
+        refuse_several_videos(chosen, combine, path)
         plan = plan_arrays(info, chosen, path, combine)
         if isinstance(plan, xr.Dataset):
             raise NotLazy("no pose samples")

@@ -34,7 +34,7 @@ from posebridge.errors import (
 )
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats.nwb.assemble import assemble
-from posebridge.formats.nwb.combine import select
+from posebridge.formats.nwb.combine import refuse_several_videos, select, sleap_io_video_modules
 from posebridge.formats.nwb.locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
 from posebridge.formats.nwb.training import read_training
 
@@ -189,6 +189,7 @@ def _read_poses(
         info = object_info(file_or_nwbfile)
         source = getattr(file_or_nwbfile, "container_source", None)
         chosen = select(info, source, processing_module_key, pose_estimation_key)
+        refuse_several_videos(chosen, combine, source or "the NWBFile")
         ds = assemble(info, chosen, source or "NWBFile", combine)
         if source:
             ds.attrs["source_file"] = str(source)
@@ -202,9 +203,52 @@ def _read_poses(
             infos = [h5_info(stack.enter_context(_open(p)), str(p.parent)) for p in paths]
             info = merge_infos(infos)
             chosen = select(info, where, processing_module_key, pose_estimation_key)
+            refuse_several_videos(chosen, combine, where)
             ds = assemble(info, chosen, where, combine)
         ds.attrs["source_file"] = str(where)
     return ds
+
+
+def read_all_videos(path: str | os.PathLike[str], *, fps: float | None = None) -> list[xr.Dataset]:
+    """The poses of an NWB file, one dataset per video of sleap-io's layout.
+
+    sleap-io writes each video of a SLEAP project to a processing module of its
+    own (``SLEAP_VIDEO_<iii>_<stem>``, its tracks as ``track=<name>``
+    containers); each gives a dataset of its tracks (individuals) with its
+    video's ``video_path``, in the file's order, as
+    :func:`posebridge.from_sleap_io` gives the predictions of several videos
+    and :func:`posebridge.formats.sleap.read_all_videos` an ``.slp`` file's.
+    A file of any other layout (or of one video) gives a list of one dataset,
+    :func:`load_nwb_poses` of the whole file.
+
+    Parameters
+    ----------
+    path
+        The ``.nwb`` file.
+    fps
+        As for :func:`load_nwb_poses`.
+
+    Returns
+    -------
+    list of xarray.Dataset
+        One dataset per video.
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> [ds.attrs["video_path"] for ds in nwb.read_all_videos("two_videos.nwb")]
+    ... # doctest: +SKIP
+    ['/data/session0.mp4', '/data/session1.mp4']
+    """
+    file = check_input(path)
+    with _reading(file), _open(file) as h5:
+        modules = sleap_io_video_modules(h5_info(h5, str(file.parent)).containers)
+    if len(modules) < 2:
+        return [load_nwb_poses(file, fps=fps)]
+    return [
+        load_nwb_poses(file, processing_module_key=module, combine="individuals", fps=fps)
+        for module in modules
+    ]
 
 
 def load_nwb_labels(
