@@ -259,3 +259,32 @@ def test_dropping_warnings_leaves_out_only_what_it_is_asked_to():
             warnings.warn("another text", UserWarning, stacklevel=1)
 
     assert _messages(caught) == ["kept", "another text"]
+
+
+def test_dropping_warnings_gives_the_kept_warnings_when_its_block_raises():
+    """They were given after the block only: an error in the block lost them."""
+    with recording_warnings() as caught:
+        try:
+            with dropping_warnings(DeprecationWarning):
+                warnings.warn("deprecated", DeprecationWarning, stacklevel=1)
+                warnings.warn("kept before the error", UserWarning, stacklevel=1)
+                raise RuntimeError("the block failed")
+        except RuntimeError as error:
+            raised = error
+
+    assert str(raised) == "the block failed"
+    assert _messages(caught) == ["kept before the error"]
+
+
+def test_a_kept_warning_made_an_error_does_not_replace_the_error_of_the_block():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        try:
+            with dropping_warnings(DeprecationWarning):
+                warnings.warn("kept", UserWarning, stacklevel=1)
+                raise RuntimeError("the block failed")
+        except RuntimeError as error:
+            raised = error
+
+    assert str(raised) == "the block failed"
+    assert any("kept" in note for note in raised.__notes__)

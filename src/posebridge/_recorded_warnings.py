@@ -151,7 +151,8 @@ def dropping_warnings(
     as they were raised, when the context ends.
 
     What ``catch_warnings()`` + ``simplefilter("ignore", category)`` does for one thread,
-    without touching the process-wide filters (see the module's docstring).
+    without touching the process-wide filters (see the module's docstring). The kept
+    warnings are given also when the block raises, before its error propagates.
 
     Parameters
     ----------
@@ -171,15 +172,39 @@ def dropping_warnings(
     >>> [str(warning.message) for warning in shown]
     ['given']
     """
-    with recording_warnings() as caught:
-        try:
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with recording_warnings() as caught:
             yield
-        finally:
-            pattern = re.compile(message or "", re.IGNORECASE)
-            kept = [
-                w
-                for w in caught
-                if not (issubclass(w.category, category) and pattern.match(str(w.message)))
-            ]
+    except BaseException as error:
+        _give_kept(caught, category, message, raised=error)
+        raise
+    _give_kept(caught, category, message)
+
+
+def _give_kept(
+    caught: list[warnings.WarningMessage],
+    category: type[Warning],
+    message: str | None,
+    raised: BaseException | None = None,
+) -> None:
+    """Give again the warnings of ``caught`` :func:`dropping_warnings` does not leave out.
+
+    When its block raised (``raised``), the block's error is the one that propagates: a
+    kept warning the filters turn into an error is named in a note of it, not raised over it.
+    """
+    pattern = re.compile(message or "", re.IGNORECASE)
+    kept = [
+        warning
+        for warning in caught
+        if not (issubclass(warning.category, category) and pattern.match(str(warning.message)))
+    ]
     for warning in kept:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        try:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        except Warning as as_error:  # an "error" filter
+            if raised is None:
+                raise
+            raised.add_note(f"{type(as_error).__name__} raised meanwhile: {as_error}")
