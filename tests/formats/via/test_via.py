@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import posebridge
+from _parser_warnings import another_threads_parser_warning_while
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
@@ -285,6 +286,29 @@ def test_bad_files_raise_naming_file_and_line(tmp_path, text, message):
     with pytest.raises(FormatError, match=message) as error:
         posebridge.load(path, format="via")
     assert str(path) in str(error.value)
+
+
+def test_a_first_row_wider_than_the_header_is_refused(tmp_path):
+    """pandas drops the extra cells of the first row, with only a warning."""
+    path = _bad(tmp_path, text=HEAD + ROW[:-1] + ",extra\n" + ROW)
+    with pytest.raises(FormatError, match="line 2: has more cells than the 7") as error:
+        posebridge.load(path, format="via")
+    assert str(path) in str(error.value)
+
+
+def test_another_threads_parser_warning_stays_a_warning_while_a_file_is_read(
+    tmp_path, monkeypatch
+):
+    """The read ran pandas under simplefilter("error", ParserWarning), process-wide: a
+    ParserWarning another thread raised meanwhile was raised there as an error."""
+    path = _bad(tmp_path, text=HEAD + ROW)
+    read = []
+    got = another_threads_parser_warning_while(
+        lambda: read.append(posebridge.load(path, format="via")), monkeypatch
+    )
+
+    assert got == {"raised": False, "recorded": ["another thread's"]}
+    assert read[0].sizes["time"] == 1  # the read itself still done
 
 
 def test_binary_file_and_bad_regexp(tmp_path, tracks_csv):
