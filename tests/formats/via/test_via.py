@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -606,3 +607,26 @@ def test_via_refusing_box_views_points_at_netcdf_not_at_nwb_which_holds_no_boxes
         posebridge.save(views, tmp_path / "t.csv", format="via")
     assert "all of them to netCDF (.nc)" in str(caught.value)
     assert "NWB" not in str(caught.value)
+
+
+def test_names_that_do_not_read_back_are_said_to_be_lost(tmp_path, bboxes_two_tracks):
+    """A region holds a track id, read back as id_<id>: crab_3 and the names numbered by
+    position lost their names without a word."""
+    cases = [(["crab_3", "crab_7"], True), (["crab_b", "crab_a"], False)]
+    for number, (names, from_digits) in enumerate(cases):
+        path = tmp_path / f"{number}.csv"
+        renamed = bboxes_two_tracks.assign_coords(individual=names)
+        with pytest.warns(UserWarning, match="keep no individual names") as caught:
+            posebridge.save(renamed, path, track_ids_from_trailing_numbers=from_digits)
+        (said,) = [str(w.message) for w in caught if "individual names" in str(w.message)]
+        assert said.startswith(f"{path}: VIA tracks files")
+        assert f"the individuals {', '.join(names)} read back as id_<track id>" in said
+        assert "netCDF (.nc)" in said
+        assert not set(names) & set(posebridge.load(path).individual.values.tolist())
+
+
+def test_names_a_tool_made_up_are_not_said_to_be_lost(tmp_path, bboxes_two_tracks):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(bboxes_two_tracks, tmp_path / "a.csv")  # id_1, id_4: read back so
+    assert not [w for w in caught if "individual names" in str(w.message)]
