@@ -229,7 +229,8 @@ def test_an_alignment_that_aligns_is_warned_about_an_identity_is_not(
 #: Names a tool made up (from_numpy's id_<k>, SLEAP's track_<k>, posebridge's
 #: untracked_<k>, DeepLabCut's individual<k>, movement's individual_<k>), and names given.
 NAMES_MADE_UP = [["id_0", "id_1"], ["track_3", "untracked_0"], ["individual1", "individual_2"]]
-NAMES_GIVEN = [["mouse", "rat"], ["queen"], ["id_0", "worker"], ["cam1", "cam2"]]
+#: A lone track_1 was picked from several tracks: which one is lost.
+NAMES_GIVEN = [["mouse", "rat"], ["queen"], ["id_0", "worker"], ["cam1", "cam2"], ["track_1"]]
 
 
 @pytest.mark.parametrize(
@@ -258,13 +259,3 @@ def test_yolo_and_label_studio_say_alike_which_names_are_lost(tmp_path, names, w
     expected = [(given, "untracked_<k>")]
     assert said["yolo"] == (expected if warned else [])
     assert said["labelstudio"] == (expected if warned else [])
-
-
-def test_one_made_up_name_rule_for_single_animal_files_too(recwarn):
-    """The single-animal files' warning took GENERATED_NAMES (first individuals) only."""
-    from posebridge.formats._shared.guards import is_made_up_name, warn_individual_name_not_stored
-
-    for name in ("id_3", "track_12", "individual2", "animal1"):
-        assert is_made_up_name(name)
-        warn_individual_name_not_stored(name, "a.csv", layout="x", read_back="y", keep="z")
-    assert not recwarn.list

@@ -25,7 +25,7 @@ from posebridge.model import labels
 __all__ = [
     "FORMATS_KEEPING_NAMES",
     "GENERATED_NAMES",
-    "is_made_up_name",
+    "made_up_names",
     "placed_instances",
     "refuse_bad_names",
     "refuse_empty",
@@ -543,23 +543,32 @@ GENERATED_NAMES = frozenset(
     {"individual_0", "id_0", "track_0", untracked_name(0), "individual1", "ind1", "animal0"}
 )
 
-#: The names of :data:`GENERATED_NAMES` for any individual, not the first only: the same
+#: The names of :data:`GENERATED_NAMES` for the individuals after the first: the same
 #: tools number the others on (``id_3``, ``track_12``, ``individual2``, ``animal1``), and
 #: VIA's reader names track -1 ``id_-1``.
 _MADE_UP_NAME = re.compile(r"(?:individual|id|track|untracked)_-?\d+|(?:individual|ind|animal)\d+")
 
 
-def is_made_up_name(name: str) -> bool:
-    """Whether an individual's name is one a tool made up for data that names none
-    (:data:`GENERATED_NAMES` and their numbering on): a file that holds no name loses
-    nothing of it. The one rule of the writers' warnings of names not kept.
+def made_up_names(names: list[str]) -> list[bool]:
+    """Which of a dataset's individual names a tool made up for data that names none: a
+    file that holds no name loses nothing of them. The one rule of the writers' warnings
+    of names not kept.
+
+    Among several individuals, the names of :data:`GENERATED_NAMES` numbered on
+    (``id_3``, ``untracked_1``, ``individual2``...); a lone individual's only when it is
+    one of :data:`GENERATED_NAMES` (a lone ``track_1`` was picked from several tracks:
+    its name says which).
 
     Examples
     --------
-    >>> [is_made_up_name(n) for n in ("id_3", "untracked_0", "individual2", "mouse", "id_x")]
+    >>> made_up_names(["id_3", "untracked_0", "individual2", "mouse", "id_x"])
     [True, True, True, False, False]
+    >>> made_up_names(["track_1"]), made_up_names(["track_0"])
+    ([False], [True])
     """
-    return name in GENERATED_NAMES or _MADE_UP_NAME.fullmatch(name) is not None
+    if len(names) == 1:
+        return [names[0] in GENERATED_NAMES]
+    return [name in GENERATED_NAMES or _MADE_UP_NAME.fullmatch(name) is not None for name in names]
 
 
 #: The formats whose files keep the individuals' names, poses and labelled frames alike
@@ -578,7 +587,7 @@ def warn_individual_names_not_kept(
     """Warn that the individuals written to ``path`` lose their names: the format holds
     no name (``holds`` says what it holds instead), they read back as ``read_back``.
 
-    Names a tool made up (:func:`is_made_up_name`) lose nothing: they are not named, and
+    Names a tool made up (:func:`made_up_names`) lose nothing: they are not named, and
     a dataset of such names only is not warned about.
 
     Parameters
@@ -612,7 +621,7 @@ def warn_individual_names_not_kept(
     True
     """
     names = [str(name) for name in ds[model.INDIVIDUAL].values]
-    lost = [name for name in names if not is_made_up_name(name)]
+    lost = [name for name, made_up in zip(names, made_up_names(names), strict=True) if not made_up]
     if not lost:
         return
     shown = ", ".join(lost[:3]) + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")
@@ -631,7 +640,8 @@ def warn_individual_name_not_stored(
 
     Single-animal files (DeepLabCut's three column levels, LightningPose, Anipose)
     hold no individual's name and read back with their reader's default; a name a
-    tool made up (:func:`is_made_up_name`) loses nothing and is not warned about.
+    tool made up (:data:`GENERATED_NAMES`, :func:`made_up_names`' rule for one individual)
+    loses nothing and is not warned about.
 
     Parameters
     ----------
@@ -668,7 +678,7 @@ def warn_individual_name_not_stored(
     >>> [str(w.message)[:44] for w in caught]
     ["a.csv: the individual's name 'mouse7' is not"]
     """
-    if is_made_up_name(name):
+    if made_up_names([name])[0]:
         return
     warnings.warn(
         f"{path}: the individual's name {name!r} is not stored: {layout}, and reads back as "

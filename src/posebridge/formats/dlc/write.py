@@ -391,7 +391,7 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
     A single-animal DeepLabCut file, and every LightningPose file, has no
     ``individuals`` level, and reads back with the reader's default name
     (``individual_0``, movement's); a dataset whose individual has a name a tool
-    made up (:func:`~posebridge.formats._shared.guards.is_made_up_name`) loses nothing.
+    made up (:data:`~posebridge.formats._shared.guards.GENERATED_NAMES`) loses nothing.
     """
     if title == "LightningPose":
         form = "a LightningPose file (columns scorer, bodyparts, coords) has no individual"
