@@ -630,3 +630,12 @@ def test_names_a_tool_made_up_are_not_said_to_be_lost(tmp_path, bboxes_two_track
         warnings.simplefilter("always")
         posebridge.save(bboxes_two_tracks, tmp_path / "a.csv")  # id_1, id_4: read back so
     assert not [w for w in caught if "individual names" in str(w.message)]
+
+
+def test_a_lone_name_that_reads_back_as_it_is_is_not_said_to_be_lost(tmp_path, bboxes_two_tracks):
+    lone = bboxes_two_tracks.isel(individual=[1])  # id_4: track 4, read back id_4
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(lone, tmp_path / "a.csv")
+    assert not [w for w in caught if "individual names" in str(w.message)]
+    assert posebridge.load(tmp_path / "a.csv").individual.values.tolist() == ["id_4"]

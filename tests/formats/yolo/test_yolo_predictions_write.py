@@ -183,3 +183,10 @@ def test_made_up_names_are_not_said_to_be_lost(tmp_path, names, recwarn):
     predictions_write.write(one_point_each(names, {0: [0, 1]}), tmp_path / "clip.txt",
                             image_size=SIZE)  # fmt: skip
     assert not [w for w in recwarn.list if "individual names" in str(w.message)]
+
+
+def test_a_lone_track_that_reads_back_as_it_is_is_not_said_to_be_lost(tmp_path, recwarn):
+    predictions_write.write(one_point_each(["track_3"], {0: [0]}), tmp_path / "clip.txt",
+                            image_size=SIZE)  # fmt: skip
+    assert not [w for w in recwarn.list if "individual names" in str(w.message)]
+    assert read_back(tmp_path).individual.values.tolist() == ["track_3"]

@@ -583,12 +583,14 @@ def warn_individual_names_not_kept(
     holds: str,
     read_back: str,
     keep: str = FORMATS_KEEPING_NAMES,
+    names_read_back: list[str] | None = None,
 ) -> None:
     """Warn that the individuals written to ``path`` lose their names: the format holds
     no name (``holds`` says what it holds instead), they read back as ``read_back``.
 
-    Names a tool made up (:func:`made_up_names`) lose nothing: they are not named, and
-    a dataset of such names only is not warned about.
+    Names a tool made up (:func:`made_up_names`) lose nothing, nor do names that read
+    back as they are (``names_read_back``): they are not named, and a dataset of such
+    names only is not warned about.
 
     Parameters
     ----------
@@ -604,6 +606,9 @@ def warn_individual_names_not_kept(
     keep
         The formats that keep the names (:data:`FORMATS_KEEPING_NAMES` for poses and
         labels; ``"netCDF (.nc)"`` for boxes).
+    names_read_back
+        The name each individual reads back as, where the writer knows it (a VIA track
+        id's ``id_<id>``); ``None``: none reads back as it is.
 
     Examples
     --------
@@ -621,7 +626,12 @@ def warn_individual_names_not_kept(
     True
     """
     names = [str(name) for name in ds[model.INDIVIDUAL].values]
-    lost = [name for name, made_up in zip(names, made_up_names(names), strict=True) if not made_up]
+    same = names_read_back or [None] * len(names)
+    lost = [
+        name
+        for name, made_up, back in zip(names, made_up_names(names), same, strict=True)
+        if not made_up and name != back
+    ]
     if not lost:
         return
     shown = ", ".join(lost[:3]) + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")

@@ -276,6 +276,7 @@ def write(
             else "of their position"
         ),
         keep="netCDF (.nc)",
+        names_read_back=[f"id_{track}" for track in track_ids.tolist()],
     )
     t, i = np.nonzero(valid)
     region_id = np.cumsum(valid, axis=1)[t, i] - 1

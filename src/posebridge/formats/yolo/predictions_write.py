@@ -125,11 +125,18 @@ def write(
         read_back="track_<the id their lines end with>"
         if track_ids
         else "untracked_<k>, by their line's rank in each frame's file",
+        names_read_back=_track_names(ds) if track_ids else None,
     )
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         for temporary, text in zip(temporaries, text_of_row, strict=True):
             temporary.write_text(text, encoding="utf-8")
     return targets
+
+
+def _track_names(ds: xr.Dataset) -> list[str]:
+    """The name each individual reads back as when its lines end with a track id."""
+    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    return [f"track_{track}" for track in individual_track_ids(names, _TITLE)[0].tolist()]
 
 
 def _size(ds: xr.Dataset, given: tuple[int, int] | None) -> tuple[float, float]:
