@@ -259,3 +259,54 @@ def test_dropping_warnings_leaves_out_only_what_it_is_asked_to():
             warnings.warn("another text", UserWarning, stacklevel=1)
 
     assert _messages(caught) == ["kept", "another text"]
+
+
+def test_dropping_warnings_gives_the_kept_warnings_when_its_block_raises():
+    """They were given after the block only: an error in the block lost them."""
+    with recording_warnings() as caught:
+        try:
+            with dropping_warnings(DeprecationWarning):
+                warnings.warn("deprecated", DeprecationWarning, stacklevel=1)
+                warnings.warn("kept before the error", UserWarning, stacklevel=1)
+                raise RuntimeError("the block failed")
+        except RuntimeError as error:
+            raised = error
+
+    assert str(raised) == "the block failed"
+    assert _messages(caught) == ["kept before the error"]
+
+
+def test_a_kept_warning_made_an_error_does_not_replace_the_error_of_the_block():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        try:
+            with dropping_warnings(DeprecationWarning):
+                warnings.warn("kept", UserWarning, stacklevel=1)
+                raise RuntimeError("the block failed")
+        except RuntimeError as error:
+            raised = error
+
+    assert str(raised) == "the block failed"
+    assert any("kept" in note for note in raised.__notes__)
+
+
+def test_no_code_of_posebridge_swaps_the_filters_but_the_clis_entry_point():
+    """``catch_warnings`` + ``simplefilter`` swap process-wide filters: the readers that
+    refused a parser warning with an "error" filter made other threads' warnings errors.
+    The CLI's one block, around the whole command on the main thread, is the exception."""
+    import ast
+    from pathlib import Path
+
+    import posebridge
+
+    package = Path(posebridge.__file__).parent
+    swapping = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in (
+                "warnings.catch_warnings",
+                "warnings.simplefilter",
+                "warnings.filterwarnings",
+            ):
+                swapping.append(f"{path.relative_to(package).as_posix()}:{node.lineno}")
+    assert [place.split(":")[0] for place in swapping] == ["cli/_base.py", "cli/_base.py"]

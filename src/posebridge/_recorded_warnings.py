@@ -145,13 +145,18 @@ def recording_warnings() -> Iterator[list[warnings.WarningMessage]]:
 @contextlib.contextmanager
 def dropping_warnings(
     category: type[Warning] = Warning, message: str | None = None
-) -> Iterator[None]:
+) -> Iterator[list[warnings.WarningMessage]]:
     """Leave out the warnings of ``category`` raised in this context (this thread, and
     the threads it starts), whatever other threads do meanwhile; the others are given
     as they were raised, when the context ends.
 
     What ``catch_warnings()`` + ``simplefilter("ignore", category)`` does for one thread,
-    without touching the process-wide filters (see the module's docstring).
+    without touching the process-wide filters (see the module's docstring). The kept
+    warnings are given also when the block raises, before its error propagates.
+
+    What ``simplefilter("error", category)`` around a block was for (refusing what a
+    library only warns about) is done by looking at the warnings left out, after the
+    block: an "error" filter would turn the warnings of other threads into errors too.
 
     Parameters
     ----------
@@ -160,6 +165,11 @@ def dropping_warnings(
     message
         A regular expression the start of a left-out warning's text matches (as
         ``filterwarnings``' ``message``); ``None``: any text.
+
+    Yields
+    ------
+    list of warnings.WarningMessage
+        The warnings left out, filled when the context ends.
 
     Examples
     --------
@@ -170,19 +180,49 @@ def dropping_warnings(
     ...         warnings.warn("given", UserWarning, stacklevel=1)
     >>> [str(warning.message) for warning in shown]
     ['given']
+    >>> with dropping_warnings(UserWarning) as left_out:
+    ...     warnings.warn("refused below", UserWarning, stacklevel=1)
+    >>> [str(warning.message) for warning in left_out]
+    ['refused below']
     """
-    with recording_warnings() as caught:
-        try:
-            yield
-        finally:
-            pattern = re.compile(message or "", re.IGNORECASE)
-            kept = [
-                w
-                for w in caught
-                if not (issubclass(w.category, category) and pattern.match(str(w.message)))
-            ]
+    caught: list[warnings.WarningMessage] = []
+    left_out: list[warnings.WarningMessage] = []
+    try:
+        with recording_warnings() as caught:
+            yield left_out
+    except BaseException as error:
+        _give_kept(caught, category, message, left_out, raised=error)
+        raise
+    _give_kept(caught, category, message, left_out)
+
+
+def _give_kept(
+    caught: list[warnings.WarningMessage],
+    category: type[Warning],
+    message: str | None,
+    left_out: list[warnings.WarningMessage],
+    raised: BaseException | None = None,
+) -> None:
+    """Give again the warnings of ``caught`` :func:`dropping_warnings` does not leave out;
+    put the others in ``left_out``.
+
+    When its block raised (``raised``), the block's error is the one that propagates: a
+    kept warning the filters turn into an error is named in a note of it, not raised over it.
+    """
+    pattern = re.compile(message or "", re.IGNORECASE)
+    kept = []
+    for warning in caught:
+        dropped = issubclass(warning.category, category) and pattern.match(str(warning.message))
+        (left_out if dropped else kept).append(warning)
     for warning in kept:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        try:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        except Warning as as_error:  # an "error" filter
+            if raised is None:
+                raise
+            raised.add_note(f"{type(as_error).__name__} raised meanwhile: {as_error}")
 
 
 @contextlib.contextmanager

@@ -159,6 +159,11 @@ class _Group(click.Group):
         def show(message, category, filename, lineno, file=None, line=None):
             click.echo(f"posebridge: warning: {' '.join(str(message).split())}", err=True)
 
+        # Process-wide on purpose, and the one catch_warnings of the package: the command
+        # owns its process, this is entered on the main thread before the command starts
+        # any thread and left after it, so no other thread's block can interleave with it.
+        # It neither silences nor refuses: it shows each warning as a line (the recordings
+        # of batch jobs opened inside it send the warnings raised outside them to ``show``).
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = show

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -223,3 +224,38 @@ def test_an_alignment_that_aligns_is_warned_about_an_identity_is_not(
     assert not recwarn.list
     with pytest.warns(UserWarning, match=f"a.h5: DeepLabCut files have no place for {attr}"):
         warn_alignment_dropped(ds.assign_attrs({attr: aligning}), "a.h5", "DeepLabCut")
+
+
+#: Names a tool made up (from_numpy's id_<k>, SLEAP's track_<k>, posebridge's
+#: untracked_<k>, DeepLabCut's individual<k>, movement's individual_<k>), and names given.
+NAMES_MADE_UP = [["id_0", "id_1"], ["track_3", "untracked_0"], ["individual1", "individual_2"]]
+#: A lone track_1 was picked from several tracks: which one is lost.
+NAMES_GIVEN = [["mouse", "rat"], ["queen"], ["id_0", "worker"], ["cam1", "cam2"], ["track_1"]]
+
+
+@pytest.mark.parametrize(
+    ("names", "warned"), [(n, False) for n in NAMES_MADE_UP] + [(n, True) for n in NAMES_GIVEN]
+)
+def test_yolo_and_label_studio_say_alike_which_names_are_lost(tmp_path, names, warned):
+    """The writers of labels without identities had two rules: YOLO's (any made-up name)
+    and Label Studio's (untracked_<k> only, and never for one individual)."""
+    from posebridge.model import labels
+
+    ds = labels.from_numpy(
+        np.full((2, 2, 2, len(names)), 5.0), image_path=["a.png", "b.png"], individual_names=names
+    )
+    said = {}
+    for writer, name in (("yolo", "data.yaml"), ("labelstudio", "tasks.json")):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            posebridge.save(ds, tmp_path / name, format=writer, image_size=(64, 64))
+        said[writer] = [
+            re.search(r"the individuals \(?(.+?)\)? read back as (\S+),", text).groups()
+            for text in (str(w.message) for w in caught)
+            if "read back as untracked_<k>" in text
+        ]
+    made_up = {name for group in NAMES_MADE_UP for name in group}
+    given = ", ".join(name for name in names if name not in made_up)
+    expected = [(given, "untracked_<k>")]
+    assert said["yolo"] == (expected if warned else [])
+    assert said["labelstudio"] == (expected if warned else [])

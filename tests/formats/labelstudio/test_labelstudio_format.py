@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -731,7 +732,36 @@ def test_what_label_studio_keypoints_cannot_hold_is_warned_about(tmp_path):
         posebridge.save(ds, tmp_path / "ls.json", format="labelstudio", image_size=(64, 64))
     said = " ".join(str(w.message) for w in caught)
     assert "1 point(s) with coordinates are flagged labelled but not visible" in said
-    assert "the individuals (queen, worker) read back as untracked_<k>" in said
+    assert "the individuals queen, worker read back as untracked_<k>" in said
+
+
+def _name_warnings(names: list[str], path) -> list[str]:
+    from posebridge.model import labels as labels_model
+
+    ds = labels_model.from_numpy(
+        np.full((2, 2, 2, len(names)), 5.0), image_path=["a.png", "b.png"], individual_names=names
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path, format="labelstudio", image_size=(64, 64))
+    return [str(w.message) for w in caught if "read back as untracked_<k>" in str(w.message)]
+
+
+def test_one_named_individual_is_said_to_lose_its_name(tmp_path):
+    """It reads back as untracked_0 too; only two or more were warned about."""
+    (warning,) = _name_warnings(["queen"], tmp_path / "ls.json")
+    assert warning.startswith(f"{tmp_path / 'ls.json'}: Label Studio tasks")
+    assert "the individuals queen read back as untracked_<k>" in warning
+    assert "COCO (.json)" in warning  # where names are kept
+    back = posebridge.load(tmp_path / "ls.json", format="labelstudio")
+    assert back.individual.values.tolist() == ["untracked_0"]
+
+
+@pytest.mark.parametrize("names", [["id_0", "id_1"], ["individual_0", "track_1"]])
+def test_names_a_tool_made_up_are_not_said_to_be_lost(tmp_path, names):
+    """The YOLO writer's rule: from_numpy's id_<k> lose nothing worth a warning (they
+    were warned about, as any name but untracked_<k>)."""
+    assert _name_warnings(names, tmp_path / "ls.json") == []
 
 
 def test_points_with_one_finite_coordinate_are_warned_about(tmp_path):

@@ -15,6 +15,10 @@ from hypothesis.extra import numpy as hnp
 
 import posebridge
 from _corpus import corpus_path
+from _parser_warnings import (
+    another_threads_parser_warning_while,
+    pandas_warning_of_a_wide_first_row,
+)
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats import sleap_csv
@@ -422,3 +426,28 @@ def test_a_header_that_names_a_column_twice_is_refused_naming_it(tmp_path: Path)
     )
     with pytest.raises(FormatError, match=r"line 1: .*'instance.score' more than once"):
         sleap_csv.read(path)
+
+
+def test_a_warning_of_pandas_about_a_wide_first_row_is_refused(tmp_path: Path, monkeypatch):
+    """The parser's warning that it dropped the extra cells of the first row is an error
+    naming the line (the width check before it sees such rows too: this is its backstop)."""
+    path = write_text(tmp_path, HEADER + "t,0,,1,1,,2,2,\n")
+    pandas_warning_of_a_wide_first_row(monkeypatch)
+    with pytest.raises(FormatError, match="line 2: more cells than the header's 9") as error:
+        sleap_csv.read(path)
+    assert str(path) in str(error.value)
+
+
+def test_another_threads_parser_warning_stays_a_warning_while_a_file_is_read(
+    tmp_path: Path, monkeypatch
+):
+    """The read ran pandas under simplefilter("error", ParserWarning), process-wide: a
+    ParserWarning another thread raised meanwhile was raised there as an error."""
+    path = write_text(tmp_path, HEADER + "t,0,,1,1,,2,2,\n")
+    read = []
+    got = another_threads_parser_warning_while(
+        lambda: read.append(sleap_csv.read(path)), monkeypatch
+    )
+
+    assert got == {"raised": False, "recorded": ["another thread's"]}
+    assert read[0].sizes["time"] == 1  # the read itself still done

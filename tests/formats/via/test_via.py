@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import posebridge
+from _parser_warnings import another_threads_parser_warning_while
 from posebridge import model
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
@@ -285,6 +287,29 @@ def test_bad_files_raise_naming_file_and_line(tmp_path, text, message):
     with pytest.raises(FormatError, match=message) as error:
         posebridge.load(path, format="via")
     assert str(path) in str(error.value)
+
+
+def test_a_first_row_wider_than_the_header_is_refused(tmp_path):
+    """pandas drops the extra cells of the first row, with only a warning."""
+    path = _bad(tmp_path, text=HEAD + ROW[:-1] + ",extra\n" + ROW)
+    with pytest.raises(FormatError, match="line 2: has more cells than the 7") as error:
+        posebridge.load(path, format="via")
+    assert str(path) in str(error.value)
+
+
+def test_another_threads_parser_warning_stays_a_warning_while_a_file_is_read(
+    tmp_path, monkeypatch
+):
+    """The read ran pandas under simplefilter("error", ParserWarning), process-wide: a
+    ParserWarning another thread raised meanwhile was raised there as an error."""
+    path = _bad(tmp_path, text=HEAD + ROW)
+    read = []
+    got = another_threads_parser_warning_while(
+        lambda: read.append(posebridge.load(path, format="via")), monkeypatch
+    )
+
+    assert got == {"raised": False, "recorded": ["another thread's"]}
+    assert read[0].sizes["time"] == 1  # the read itself still done
 
 
 def test_binary_file_and_bad_regexp(tmp_path, tracks_csv):
@@ -582,3 +607,35 @@ def test_via_refusing_box_views_points_at_netcdf_not_at_nwb_which_holds_no_boxes
         posebridge.save(views, tmp_path / "t.csv", format="via")
     assert "all of them to netCDF (.nc)" in str(caught.value)
     assert "NWB" not in str(caught.value)
+
+
+def test_names_that_do_not_read_back_are_said_to_be_lost(tmp_path, bboxes_two_tracks):
+    """A region holds a track id, read back as id_<id>: crab_3 and the names numbered by
+    position lost their names without a word."""
+    cases = [(["crab_3", "crab_7"], True), (["crab_b", "crab_a"], False)]
+    for number, (names, from_digits) in enumerate(cases):
+        path = tmp_path / f"{number}.csv"
+        renamed = bboxes_two_tracks.assign_coords(individual=names)
+        with pytest.warns(UserWarning, match="keep no individual names") as caught:
+            posebridge.save(renamed, path, track_ids_from_trailing_numbers=from_digits)
+        (said,) = [str(w.message) for w in caught if "individual names" in str(w.message)]
+        assert said.startswith(f"{path}: VIA tracks files")
+        assert f"the individuals {', '.join(names)} read back as id_<track id>" in said
+        assert "netCDF (.nc)" in said
+        assert not set(names) & set(posebridge.load(path).individual.values.tolist())
+
+
+def test_names_a_tool_made_up_are_not_said_to_be_lost(tmp_path, bboxes_two_tracks):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(bboxes_two_tracks, tmp_path / "a.csv")  # id_1, id_4: read back so
+    assert not [w for w in caught if "individual names" in str(w.message)]
+
+
+def test_a_lone_name_that_reads_back_as_it_is_is_not_said_to_be_lost(tmp_path, bboxes_two_tracks):
+    lone = bboxes_two_tracks.isel(individual=[1])  # id_4: track 4, read back id_4
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(lone, tmp_path / "a.csv")
+    assert not [w for w in caught if "individual names" in str(w.message)]
+    assert posebridge.load(tmp_path / "a.csv").individual.values.tolist() == ["id_4"]

@@ -160,3 +160,33 @@ def test_untracked_lines_keep_an_id_when_a_whole_box_confidence_would_be_taken_f
     back = read_back(tmp_path)
     assert back.individual.values.tolist() == ["track_1", "track_2"]
     assert back.instance_score.values.tolist() == [[1.0, 1.0]]
+
+
+@pytest.mark.parametrize(
+    ("track_ids", "read_as"),
+    [(True, ["track_1", "track_2"]), (False, ["untracked_0", "untracked_1"])],
+)
+def test_named_individuals_are_said_to_lose_their_names(tmp_path, track_ids, read_as):
+    """A line holds no name: mouse and rat read back as track_<id> or untracked_<k>,
+    and nothing said so."""
+    ds = one_point_each(["mouse", "rat"], {0: [0, 1]})
+    with pytest.warns(UserWarning, match="keep no individual names") as caught:
+        predictions_write.write(ds, tmp_path / "clip.txt", image_size=SIZE, track_ids=track_ids)
+    (warning,) = [str(w.message) for w in caught if "keep no individual names" in str(w.message)]
+    assert warning.startswith(f"{tmp_path / 'clip_<frame + 1>.txt'}: YOLO pose predictions")
+    assert "the individuals mouse, rat read back as" in warning
+    assert read_back(tmp_path).individual.values.tolist() == read_as  # as said
+
+
+@pytest.mark.parametrize("names", [["track_3", "track_5"], ["untracked_0", "id_1"]])
+def test_made_up_names_are_not_said_to_be_lost(tmp_path, names, recwarn):
+    predictions_write.write(one_point_each(names, {0: [0, 1]}), tmp_path / "clip.txt",
+                            image_size=SIZE)  # fmt: skip
+    assert not [w for w in recwarn.list if "individual names" in str(w.message)]
+
+
+def test_a_lone_track_that_reads_back_as_it_is_is_not_said_to_be_lost(tmp_path, recwarn):
+    predictions_write.write(one_point_each(["track_3"], {0: [0]}), tmp_path / "clip.txt",
+                            image_size=SIZE)  # fmt: skip
+    assert not [w for w in recwarn.list if "individual names" in str(w.message)]
+    assert read_back(tmp_path).individual.values.tolist() == ["track_3"]

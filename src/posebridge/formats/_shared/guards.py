@@ -8,6 +8,7 @@ file is opened, with a message that says why and what to do.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +23,9 @@ from posebridge.formats._shared.untracked import untracked_name
 from posebridge.model import labels
 
 __all__ = [
+    "FORMATS_KEEPING_NAMES",
     "GENERATED_NAMES",
+    "made_up_names",
     "placed_instances",
     "refuse_bad_names",
     "refuse_empty",
@@ -33,6 +36,7 @@ __all__ = [
     "refuse_views",
     "warn_alignment_dropped",
     "warn_individual_name_not_stored",
+    "warn_individual_names_not_kept",
     "warn_individuals_not_written",
     "warn_keypoint_variables_dropped",
     "warn_label_scores_dropped",
@@ -539,6 +543,105 @@ GENERATED_NAMES = frozenset(
     {"individual_0", "id_0", "track_0", untracked_name(0), "individual1", "ind1", "animal0"}
 )
 
+#: The names of :data:`GENERATED_NAMES` for the individuals after the first: the same
+#: tools number the others on (``id_3``, ``track_12``, ``individual2``, ``animal1``), and
+#: VIA's reader names track -1 ``id_-1``.
+_MADE_UP_NAME = re.compile(r"(?:individual|id|track|untracked)_-?\d+|(?:individual|ind|animal)\d+")
+
+
+def made_up_names(names: list[str]) -> list[bool]:
+    """Which of a dataset's individual names a tool made up for data that names none: a
+    file that holds no name loses nothing of them. The one rule of the writers' warnings
+    of names not kept.
+
+    Among several individuals, the names of :data:`GENERATED_NAMES` numbered on
+    (``id_3``, ``untracked_1``, ``individual2``...); a lone individual's only when it is
+    one of :data:`GENERATED_NAMES` (a lone ``track_1`` was picked from several tracks:
+    its name says which).
+
+    Examples
+    --------
+    >>> made_up_names(["id_3", "untracked_0", "individual2", "mouse", "id_x"])
+    [True, True, True, False, False]
+    >>> made_up_names(["track_1"]), made_up_names(["track_0"])
+    ([False], [True])
+    """
+    if len(names) == 1:
+        return [names[0] in GENERATED_NAMES]
+    return [name in GENERATED_NAMES or _MADE_UP_NAME.fullmatch(name) is not None for name in names]
+
+
+#: The formats whose files keep the individuals' names, poses and labelled frames alike
+#: (boxes: netCDF only).
+FORMATS_KEEPING_NAMES = "COCO (.json), DeepLabCut (.h5), SLEAP (.slp) or netCDF (.nc)"
+
+
+def warn_individual_names_not_kept(
+    ds: xr.Dataset,
+    path: object,
+    *,
+    holds: str,
+    read_back: str,
+    keep: str = FORMATS_KEEPING_NAMES,
+    names_read_back: list[str] | None = None,
+) -> None:
+    """Warn that the individuals written to ``path`` lose their names: the format holds
+    no name (``holds`` says what it holds instead), they read back as ``read_back``.
+
+    Names a tool made up (:func:`made_up_names`) lose nothing, nor do names that read
+    back as they are (``names_read_back``): they are not named, and a dataset of such
+    names only is not warned about.
+
+    Parameters
+    ----------
+    ds
+        The dataset written.
+    path
+        The file (or files) written, for the message.
+    holds
+        The format, and what it holds of an individual (``"YOLO pose labels (a line
+        holds no identity)"``).
+    read_back
+        What the individuals read back as, and by which rule.
+    keep
+        The formats that keep the names (:data:`FORMATS_KEEPING_NAMES` for poses and
+        labels; ``"netCDF (.nc)"`` for boxes).
+    names_read_back
+        The name each individual reads back as, where the writer knows it (a VIA track
+        id's ``id_<id>``); ``None``: none reads back as it is.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> ds = labels.from_numpy(
+    ...     np.ones((1, 2, 1, 3)), image_path=["a.png"], individual_names=["mouse", "id_1", "rat"]
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_individual_names_not_kept(
+    ...         ds, "t.json", holds="X tasks", read_back="untracked_<k>", keep="netCDF (.nc)"
+    ...     )
+    >>> message = str(caught[0].message)
+    >>> message.startswith("t.json: X tasks keep no individual names: the individuals mouse, rat")
+    True
+    """
+    names = [str(name) for name in ds[model.INDIVIDUAL].values]
+    same = names_read_back or [None] * len(names)
+    lost = [
+        name
+        for name, made_up, back in zip(names, made_up_names(names), same, strict=True)
+        if not made_up and name != back
+    ]
+    if not lost:
+        return
+    shown = ", ".join(lost[:3]) + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")
+    warnings.warn(
+        f"{path}: {holds} keep no individual names: the individuals {shown} read back as "
+        f"{read_back}. Write {keep} to keep them.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
 
 def warn_individual_name_not_stored(
     name: str, path: object, *, layout: str, read_back: str, keep: str
@@ -547,7 +650,8 @@ def warn_individual_name_not_stored(
 
     Single-animal files (DeepLabCut's three column levels, LightningPose, Anipose)
     hold no individual's name and read back with their reader's default; a name a
-    tool made up (:data:`GENERATED_NAMES`) loses nothing and is not warned about.
+    tool made up (:data:`GENERATED_NAMES`, :func:`made_up_names`' rule for one individual)
+    loses nothing and is not warned about.
 
     Parameters
     ----------
@@ -584,7 +688,7 @@ def warn_individual_name_not_stored(
     >>> [str(w.message)[:44] for w in caught]
     ["a.csv: the individual's name 'mouse7' is not"]
     """
-    if name in GENERATED_NAMES:
+    if made_up_names([name])[0]:
         return
     warnings.warn(
         f"{path}: the individual's name {name!r} is not stored: {layout}, and reads back as "

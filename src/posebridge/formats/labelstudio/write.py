@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    warn_individual_names_not_kept,
     warn_individuals_not_written,
     warn_lone_coordinates,
     warn_occluded,
@@ -164,15 +164,12 @@ def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
         "Label Studio tasks hold an individual only through its regions (a rectangle per "
         "instance with a point or a box, and its keypoints)",
     )
-    names = [str(v) for v in ds[model.INDIVIDUAL].values]
-    if len(names) > 1 and any(not re.fullmatch(r"untracked_\d+", name) for name in names):
-        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-        warnings.warn(
-            f"{path}: Label Studio keeps no identity across images: the individuals "
-            f"({shown}) read back as untracked_<k>, by rank in each image.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+    warn_individual_names_not_kept(
+        ds,
+        path,
+        holds="Label Studio tasks (no identity across images)",
+        read_back="untracked_<k>, by rank in each image",
+    )
 
 
 def _warn_unconfigured(path: Path, names: list[str], appearance: np.ndarray) -> None:

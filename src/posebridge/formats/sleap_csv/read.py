@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import heapq
 import io
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, describing
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
@@ -96,11 +96,11 @@ def _table_pandas(path: Path, names: list[str], size: int) -> Columns:
     floats = {name: np.float64 for name in names if name not in ("track", "frame_idx")}
 
     def parse(dtypes: dict[str, Any]) -> Any:
-        with warnings.catch_warnings():
-            # pandas drops the extra cells of a first row wider than the header, with a
-            # warning: an error here (index_col=False: no row is taken for an index)
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(
+        # pandas drops the extra cells of a first row wider than the header, with a
+        # warning (index_col=False: no row is taken for an index): refused below. Not
+        # by an "error" filter, which would make the warnings of other threads errors.
+        with dropping_warnings(pd.errors.ParserWarning) as dropped:
+            table = pd.read_csv(
                 io.BytesIO(data),
                 header=0,
                 names=names,  # the header's cells without padding blanks
@@ -111,16 +111,19 @@ def _table_pandas(path: Path, names: list[str], size: int) -> Columns:
                 encoding="utf-8-sig",
                 **exact,
             )
+        if dropped:  # only the first data row can make pandas warn
+            raise FormatError(path, f"line 2: more cells than the header's {len(names)}.")
+        return table
 
     try:
         try:
             table = parse(floats)
         except ValueError as error:  # a cell that is no number: found and named below
-            if isinstance(error, pd.errors.ParserError):
+            if isinstance(error, pd.errors.ParserError | FormatError):
                 raise
             table = parse({})
-    except pd.errors.ParserWarning:  # only the first data row can raise it
-        raise FormatError(path, f"line 2: more cells than the header's {len(names)}.") from None
+    except FormatError:
+        raise
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise FormatError(path, f"is not a readable CSV file ({error}).") from None
     if table.empty:  # a header alone: no instance at all

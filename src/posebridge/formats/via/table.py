@@ -17,12 +17,12 @@ import csv
 import io
 import json
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
@@ -98,10 +98,10 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
             f"line 1: expected the VIA tracks header {HEADER_LINE!r}, found {header[:150]!r}.",
         )
     try:
-        # index_col=False: extra cells in the first row are an error, not index levels
-        # (pandas would build one index level per extra cell: minutes for a wide row)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
+        # index_col=False: extra cells in the first row are dropped with a warning (refused
+        # below), not index levels (pandas would build one per extra cell: minutes for a
+        # wide row). Not an "error" filter: it would make other threads' warnings errors.
+        with dropping_warnings(pd.errors.ParserWarning) as dropped:
             table = pd.read_csv(
                 source,
                 header=0,
@@ -113,10 +113,6 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
                 encoding="utf-8-sig",
                 index_col=False,
             )
-    except pd.errors.ParserWarning:
-        raise FormatError(
-            path, f"line 2: has more cells than the {len(HEADER)} of the VIA tracks header."
-        ) from None
     except pd.errors.ParserError as error:
         # pandas counts "rows" from 0 (the header) in this message, lines from 1 elsewhere
         problem = re.sub(
@@ -125,6 +121,10 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         raise FormatError(path, f"is not a well-formed VIA tracks table: {problem}") from None
     except UnicodeDecodeError:
         raise not_utf8_error(path) from None
+    if dropped:  # only the first data row can make pandas warn
+        raise FormatError(
+            path, f"line 2: has more cells than the {len(HEADER)} of the VIA tracks header."
+        )
     lines = np.arange(len(table)) + 2
     blank = (table["filename"] == "").to_numpy()
     if blank.any():

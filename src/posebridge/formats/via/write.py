@@ -15,6 +15,7 @@ from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
     refuse_views,
+    warn_individual_names_not_kept,
     warn_individuals_not_written,
 )
 from posebridge.formats.via.table import (
@@ -263,6 +264,19 @@ def write(
         written=valid,
         missing="no box",
         keep="netCDF (.nc)",
+    )
+    warn_individual_names_not_kept(
+        ds,
+        path,
+        holds="VIA tracks files (a region holds a track id)",
+        read_back="id_<track id>, the id "
+        + (
+            "of the trailing digits of their names"
+            if track_ids_from_trailing_numbers
+            else "of their position"
+        ),
+        keep="netCDF (.nc)",
+        names_read_back=[f"id_{track}" for track in track_ids.tolist()],
     )
     t, i = np.nonzero(valid)
     region_id = np.cumsum(valid, axis=1)[t, i] - 1

@@ -16,6 +16,7 @@ from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
+    warn_individual_names_not_kept,
     warn_individuals_not_written,
     warn_lone_coordinates,
 )
@@ -116,10 +117,26 @@ def write(
         f"{_TITLE} hold a track only through its lines (one per instance with a point or a "
         "box, in its frame's file)",
     )
+    warn_individual_names_not_kept(
+        ds,
+        path.parent / f"{stem}_<frame + 1>.txt",
+        holds=f"{_TITLE} (a line holds a class, a box and keypoints"
+        + (", then a track id)" if track_ids else ": no identity with track_ids=False)"),
+        read_back="track_<the id their lines end with>"
+        if track_ids
+        else "untracked_<k>, by their line's rank in each frame's file",
+        names_read_back=_track_names(ds) if track_ids else None,
+    )
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         for temporary, text in zip(temporaries, text_of_row, strict=True):
             temporary.write_text(text, encoding="utf-8")
     return targets
+
+
+def _track_names(ds: xr.Dataset) -> list[str]:
+    """The name each individual reads back as when its lines end with a track id."""
+    names = [str(n) for n in ds[model.INDIVIDUAL].values]
+    return [f"track_{track}" for track in individual_track_ids(names, _TITLE)[0].tolist()]
 
 
 def _size(ds: xr.Dataset, given: tuple[int, int] | None) -> tuple[float, float]:

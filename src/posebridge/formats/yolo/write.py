@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import warnings
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,10 +18,11 @@ from posebridge._recorded_warnings import dropping_warnings
 from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
-    GENERATED_NAMES,
+    placed_instances,
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
+    warn_individual_names_not_kept,
     warn_individuals_not_written,
     warn_lone_coordinates,
 )
@@ -33,7 +33,6 @@ from posebridge.formats._shared.images import (
     is_absolute_path,
     video_frame_size,
 )
-from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
@@ -140,7 +139,12 @@ def write(
         "YOLO pose labels hold an individual only through its lines (one per instance with "
         "a point or a box, in its image's label file)",
     )
-    _warn_names_not_kept(ds, path)
+    warn_individual_names_not_kept(
+        ds,
+        path,
+        holds="YOLO pose labels (a label line holds a class, a box and keypoints: no identity)",
+        read_back="untracked_<k>, by their line's rank in each label file",
+    )
     made: list[Path] = []
     try:
         _make_folders(root, label_files, made)
@@ -407,27 +411,6 @@ def _refuse_shared_labels(images: list[str], label_files: list[str]) -> None:
     )
 
 
-def _warn_names_not_kept(ds: xr.Dataset, path: Path) -> None:
-    """Warn that named individuals read back as ``untracked_<k>``: a YOLO label line
-    holds a class, a box and the keypoints, no identity. Names a tool makes up for data
-    that names none (``id_0``, ``individual_1``, ``untracked_2``...) are not warned about.
-
-    Examples
-    --------
-    >>> _warn_names_not_kept(ds, Path("data.yaml"))  # doctest: +SKIP
-    """
-    names = [str(v) for v in ds[model.INDIVIDUAL].values]
-    made_up = [is_untracked_name(name) or name in GENERATED_NAMES for name in names]
-    if not all(made_up) and not all(re.fullmatch(r"(id|individual|track)_\d+", n) for n in names):
-        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-        warnings.warn(
-            f"{path}: YOLO pose labels keep no identity across images: the individuals "
-            f"({shown}) read back as untracked_<k>, by their line's rank in each label file.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-
 def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
     """The YOLO class of each instance (time, individual) and the class names by id.
 
@@ -466,7 +449,7 @@ def _classes(ds: xr.Dataset, path: Path) -> tuple[np.ndarray, dict[int, str]]:
     named_ids, first = np.unique(grid[named], return_index=True)  # each id's first name
     known = dict(zip(named_ids.tolist(), names[named][first].tolist(), strict=True))
     table = {rank: known.get(cid) or f"class_{cid}" for rank, cid in enumerate(used.tolist())}
-    unset = (grid < 0) & _placed(ds)  # an instance of no category among ones that have one
+    unset = (grid < 0) & placed_instances(ds)  # an instance of no category among others
     if unset.any():
         animal = next((rank for rank, name in table.items() if name == "animal"), len(table))
         table.setdefault(animal, "animal")
@@ -492,16 +475,9 @@ def _classes_by_name(ds: xr.Dataset) -> tuple[np.ndarray, dict[int, str]]:
     classes = np.full(shape, unnamed, dtype=np.int64)
     classes[named] = codes
     table = dict(enumerate(in_order))
-    if unnamed not in table and (not table or (~named & _placed(ds)).any()):
+    if unnamed not in table and (not table or (~named & placed_instances(ds)).any()):
         table[unnamed] = "animal"
     return classes, table
-
-
-def _placed(ds: xr.Dataset) -> np.ndarray:
-    """Which instances (time, individual) have a point or a box: a label line each."""
-    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
-    finite = np.isfinite(np.asarray(xy.values, dtype=np.float64)).all(axis=-1)
-    return finite.any(axis=2) | np.isfinite(box_extras(ds).transpose(0, 2, 1)).all(axis=2)
 
 
 def _label_lines(ds: xr.Dataset, sizes: np.ndarray, class_ids: np.ndarray) -> list[str]:
