@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import posebridge
 from posebridge import model
 from posebridge.errors import SchemaError
-from posebridge.model import labels
+from posebridge.model import frame_paths, labels
 
 
 @pytest.fixture
@@ -204,8 +204,8 @@ def test_find_files_lists_each_folder_once_per_place(images_in_two_places, monke
     """Thousands of images in a few folders: a listing per folder and place, not a look
     per image."""
     listed: list[str] = []
-    list_folder = labels._file_names
-    monkeypatch.setattr(labels, "_file_names", lambda f: listed.append(f) or list_folder(f))
+    list_folder = frame_paths._file_names
+    monkeypatch.setattr(frame_paths, "_file_names", lambda f: listed.append(f) or list_folder(f))
     paths = [f"v/img{k}.png" for k in range(3000)] + ["w/a.mp4"] * 10
     top = images_in_two_places
     where = labels.find_files(paths, [top, top / "near", top / "far"])
@@ -219,8 +219,8 @@ def test_find_files_finds_a_file_its_folder_listing_spells_otherwise(tmp_path, m
     img1.png: the file is there all the same (it was reported missing)."""
     (tmp_path / "v").mkdir()
     (tmp_path / "v" / "img1.png").touch()
-    list_folder = labels._file_names
-    monkeypatch.setattr(labels, "_file_names", lambda f: [n.upper() for n in list_folder(f)])
+    list_folder = frame_paths._file_names
+    monkeypatch.setattr(frame_paths, "_file_names", lambda f: [n.upper() for n in list_folder(f)])
     assert labels.find_files(["v/img1.png", "v/img2.png"], [tmp_path]).tolist() == [0, -1]
 
 
