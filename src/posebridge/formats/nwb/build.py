@@ -950,6 +950,56 @@ def _files_named(out_paths: list[Path] | None, count: int) -> str:
     return f"{out_paths[0]} and its {len(out_paths) - 1} sibling files"
 
 
+def _refuse_a_device_in_several_files(
+    config: NWBFileSaveConfig, plan: list[list[str]], out_paths: list[Path] | None
+) -> None:
+    """Refuse one pynwb ``Device`` object given (PoseEstimation metadata ``device`` or
+    ``devices``) for the PoseEstimations of several files of one write (one per
+    individual): a pynwb object belongs to one ``NWBFile``, so the second file could
+    not link it. Checked before any file is built.
+
+    Examples
+    --------
+    >>> import pynwb
+    >>> cam = pynwb.device.Device(name="cam")
+    >>> config = NWBFileSaveConfig(pose_estimation_kwargs={"device": cam})
+    >>> _refuse_a_device_in_several_files(config, [["a", "b"]], None)  # one file: fine
+    >>> _refuse_a_device_in_several_files(config, [["a"], ["b"]], None)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the 2 in-memory NWBFiles: the PoseEstimation metadata ...
+    """
+    if len(plan) < 2:
+        return
+    files_of: dict[int, tuple[Any, list[int]]] = {}  # id(device): (device, files)
+    for n, group in enumerate(plan):
+        for individual in group:
+            kwargs = config.resolve("pose_estimation_kwargs", individual)
+            given = kwargs.get("device", kwargs.get("devices"))
+            for device in given if isinstance(given, list | tuple) else [given]:
+                if device is not None and not isinstance(device, str | bytes):
+                    files = files_of.setdefault(id(device), (device, []))[1]
+                    if n not in files:
+                        files.append(n)
+    shared = next(((d, f) for d, f in files_of.values() if len(f) > 1), None)
+    if shared is None:
+        return
+    device, files = shared
+    name = getattr(device, "name", None)
+    individuals = [plan[n][0] for n in files]
+    per_individual = ", ".join(f"{i!r}: {{'device': Device(...)}}" for i in individuals[:2])
+    raise PoseBridgeError(
+        f"{_files_named(out_paths, len(plan))}: the PoseEstimation metadata gives one Device "
+        f"object ({name!r}) for the individuals {', '.join(map(repr, individuals))}, which are "
+        "written one file each (split_individuals), and a pynwb Device belongs to one NWBFile: "
+        "the second file could not link it. Give each individual its own Device "
+        f"(pose_estimation_kwargs={{{per_individual}{', ...' * (len(individuals) > 2)}}}), "
+        "or the camera by name and description (device_kwargs={'name': ..., "
+        "'description': ...}: a Device made in every file), or write one file "
+        "(split_individuals=False)."
+    )
+
+
 def iter_build(
     ds: xr.Dataset,
     config: NWBFileSaveConfig,
@@ -972,6 +1022,7 @@ def iter_build(
             stacklevel=user_stacklevel(),
         )
     plan = split_plan(ds, split_individuals)
+    _refuse_a_device_in_several_files(config, plan, out_paths)
     warn_unwritten(ds, _files_named(out_paths, len(plan)))  # once, not once per file
     now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file
     for n, group in enumerate(plan):
