@@ -867,13 +867,17 @@ def _shared_skeleton(
     """
     taken = [str(n) for n in skeletons.skeletons]
     ours = [name] + [n for n in taken if re.fullmatch(rf"{re.escape(name)}_\d+", n)]
+    skeleton_kwargs = config.resolve("skeleton_kwargs", individuals[0])
+    given = skeleton_kwargs.get("edges")  # the metadata's edges win over the data's
+    wanted = edges if given is None else np.asarray(given, dtype=np.int64).reshape(-1, 2)
     for candidate in ours:
         if (
             candidate in taken
             and [str(n) for n in skeletons.skeletons[candidate].nodes[:]] == keypoints
         ):
-            return skeletons.skeletons[candidate]
-    skeleton_kwargs = config.resolve("skeleton_kwargs", individuals[0])
+            reused = skeletons.skeletons[candidate]
+            _warn_edges_not_written(reused, wanted, keypoints, out_path)
+            return reused
     skeleton_kwargs["name"] = name
     made = _new_skeleton(
         nwbfile, skeletons, skeleton_kwargs, individuals[0], keypoints, edges, len(individuals)
@@ -889,6 +893,46 @@ def _shared_skeleton(
             stacklevel=user_stacklevel(),
         )
     return made
+
+
+def _warn_edges_not_written(
+    skeleton: Any, edges: np.ndarray | None, keypoints: list[str], out_path: Path | None
+) -> None:
+    """Warn that the edges of poses linking an existing ``skeleton`` (same nodes) which it
+    does not have are not written: the poses read back with the skeleton's edges.
+
+    Examples
+    --------
+    >>> import ndx_pose
+    >>> kept = ndx_pose.Skeleton(name="fly", nodes=["a", "b", "c"], edges=np.array([[0, 1]]))
+    >>> _warn_edges_not_written(kept, np.array([[0, 1]]), ["a", "b", "c"], None)  # its own
+    >>> from posebridge._recorded_warnings import recording_warnings
+    >>> with recording_warnings() as shown:
+    ...     _warn_edges_not_written(kept, np.array([[0, 1], [1, 2]]), ["a", "b", "c"], None)
+    >>> print(shown[0].message)  # doctest: +ELLIPSIS
+    the in-memory NWBFile: these poses link its Skeleton 'fly' (the same nodes); ... b-c.
+    """
+    if edges is None or not len(edges):
+        return
+    held = getattr(skeleton, "edges", None)
+    held_pairs = (
+        {(keypoints[a], keypoints[b]) for a, b in np.asarray(held[:], dtype=np.int64)}
+        if held is not None
+        else set()
+    )
+    pairs = [(keypoints[a], keypoints[b]) for a, b in np.asarray(edges, dtype=np.int64)]
+    lost = [pair for pair in dict.fromkeys(pairs) if pair not in held_pairs]
+    if not lost:
+        return
+    where = out_path if out_path is not None else "the in-memory NWBFile"
+    shown = ", ".join(f"{a}-{b}" for a, b in lost[:6]) + (", ..." if len(lost) > 6 else "")
+    warnings.warn(
+        f"{where}: these poses link its Skeleton {skeleton.name!r} (the same nodes); its edges "
+        f"are kept, so {len(lost)} edge(s) of theirs it does not have are not written and the "
+        f"poses read back without them: {shown}.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _new_skeleton(
