@@ -724,9 +724,7 @@ def test_an_individual_with_no_labelled_point_is_named_in_a_warning(tmp_path):
 
 
 @pytest.mark.parametrize("views", [["left", "right"], ["left"]])
-def test_labelled_frames_of_camera_views_are_refused_pointing_to_netcdf_not_nwb(
-    tmp_path, views
-):
+def test_labelled_frames_of_camera_views_are_refused_pointing_to_netcdf_not_nwb(tmp_path, views):
     """Before, the NWB labels writer refused camera views telling the user to write them
     "to NWB or netCDF": NWB's PoseTraining holds one video's frames each, so only netCDF
     holds all views; the message names the file too (nwb.write named none)."""
