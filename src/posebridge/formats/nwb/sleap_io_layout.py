@@ -456,8 +456,6 @@ def _space_in(target: Any) -> list[str] | None:
     Examples
     --------
     >>> import numpy as np, posebridge, pynwb, datetime as dt
-    >>> from posebridge.formats.nwb import NWBFileSaveConfig, Storage
-    >>> from posebridge.formats.nwb.build import add_poses
     >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
     >>> _space_in(nwbfile) is None
     True
