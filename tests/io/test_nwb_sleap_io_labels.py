@@ -541,3 +541,61 @@ def test_annotations_keep_the_video_path_sleap_io_s_reader_finds(tmp_path, monke
     # posebridge's layout: relative to the .nwb, as NWB asks (nwbinspector)
     assert stored == [[str(video)], ["../videos/session.mp4"]]
     assert [d["video"].values.tolist() for d in ours] == [[str(video)], [str(video)]]
+
+
+def _poses(n_space: int, individual: str) -> xr.Dataset:
+    rng = np.random.default_rng(n_space)
+    return posebridge.from_numpy(
+        rng.uniform(0, 50, (5, n_space, 3, 1)),
+        rng.uniform(0.5, 1, (5, 3, 1)),
+        individual_names=[individual],
+        keypoint_names=["k0", "k1", "k2"],
+        fps=10,
+    )
+
+
+def test_2d_poses_appended_in_sleap_io_layout_onto_3d_poses_are_refused_naming_the_file(
+    tmp_path,
+):
+    """Before, append_nwb / save_nwb(append=True) in sleap-io's layout (the default) added
+    2-D poses to a file of 3-D ones (posebridge's layout): the file then read back with
+    z = NaN for them. Now refused as layout='posebridge' refuses it, the file unchanged."""
+    path = tmp_path / "three_d.nwb"
+    nwb.write_nwb(_poses(3, "a"), path, layout="posebridge")
+    before = path.read_bytes()
+    for append in (
+        lambda: nwb.append_nwb(_poses(2, "b"), path),
+        lambda: nwb.save_nwb(_poses(2, "b"), path, append=True),
+    ):
+        with pytest.raises(PoseBridgeError, match="poses are 3-D") as raised:
+            append()
+        assert str(path) in str(raised.value) and "2-D (x, y)" in str(raised.value)
+        assert path.read_bytes() == before
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["a"] and back.sizes["space"] == 3
+
+
+def test_2d_poses_added_in_sleap_io_layout_to_an_in_memory_nwbfile_of_3d_poses_are_refused():
+    import pynwb
+
+    nwbfile = pynwb.NWBFile(
+        session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)
+    )
+    nwb.append_nwb_data(_poses(3, "a"), nwbfile, layout="posebridge")
+    modules = {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()}
+    with pytest.raises(PoseBridgeError, match="in-memory NWBFile: the file's poses are 3-D"):
+        nwb.append_nwb_data(_poses(2, "b"), nwbfile)
+    assert {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()} == modules
+
+
+def test_load_nwb_of_3d_poses_as_labels_names_the_file(tmp_path):
+    """Before, the SchemaError named '<sleap_io.Labels>', not the file read."""
+    path = tmp_path / "three_d.nwb"
+    nwb.write_nwb(_poses(3, "a"), path, layout="posebridge")
+    for read in (nwb.load_nwb, nwb.read_nwb):
+        with pytest.raises(SchemaError, match="hold 2-D poses") as raised:
+            read(path, return_type="labels")
+        message = str(raised.value)
+        assert message.startswith(f"{path}: ") and "<sleap_io.Labels>" not in message
+        assert "return_type='dataset'" in message
+    assert nwb.load_nwb(path, return_type="dataset").sizes["space"] == 3

@@ -721,3 +721,22 @@ def test_an_individual_with_no_labelled_point_is_named_in_a_warning(tmp_path):
         warnings.simplefilter("always")
         posebridge.save(every, tmp_path / "every.nwb")
     assert not [w for w in caught if "no labelled point" in str(w.message)]
+
+
+@pytest.mark.parametrize("views", [["left", "right"], ["left"]])
+def test_labelled_frames_of_camera_views_are_refused_pointing_to_netcdf_not_nwb(tmp_path, views):
+    """Before, the NWB labels writer refused camera views telling the user to write them
+    "to NWB or netCDF": NWB's PoseTraining holds one video's frames each, so only netCDF
+    holds all views; the message names the file too (nwb.write named none)."""
+    one = labels.from_numpy(np.ones((2, 2, 2, 1)), video=["v.mp4", "v.mp4"], frame=[0, 3])
+    ds = one.expand_dims(view=views, axis=-1)
+    path = tmp_path / "frames.nwb"
+    for write in (lambda: nwb.write(ds, path), lambda: posebridge.save(ds, path)):
+        with pytest.raises(SchemaError, match="camera view") as raised:
+            write()
+        message = str(raised.value)
+        assert message.startswith(f"{path}: ") and "labelled frames" in message
+        assert "NWB or netCDF" not in message and message.endswith("to netCDF (.nc).")
+    assert list(tmp_path.iterdir()) == []
+    (kept,) = posebridge.save(ds, tmp_path / "frames.nc")  # netCDF holds them, as said
+    assert posebridge.load(kept).sizes["view"] == len(views)

@@ -733,3 +733,42 @@ def test_appending_to_a_sleap_io_file_with_0_hz_series_shows_no_pynwb_rate_warni
         posebridge.save(new, path, append=True, **options)
     shown = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     assert not [message for message in shown if "0.0 Hz" in message], shown
+
+
+def _fly(individual: str, edges: list[list[str]]):
+    ds = posebridge.from_numpy(
+        np.arange(24.0).reshape(4, 2, 3, 1),
+        individual_names=[individual],
+        keypoint_names=["head", "thorax", "tail"],
+        fps=10,
+    )
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array(edges).reshape(-1, 2))
+    return ds.assign_attrs(skeleton_name="fly")
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+def test_appended_poses_linking_the_files_skeleton_warn_of_their_edges_not_written(
+    tmp_path, layout
+):
+    """Poses whose skeleton has the file's Skeleton's nodes link that Skeleton (one per
+    file, as sleap-io writes and reads it): before, their other edges were lost without a
+    word; now a warning names them. Edges the Skeleton has already say nothing."""
+    from posebridge._recorded_warnings import recording_warnings
+
+    path = tmp_path / "flies.nwb"
+    posebridge.save(_fly("a", [["head", "thorax"]]), path, layout=layout)
+    with recording_warnings() as shown:
+        posebridge.save(_fly("b", [["head", "thorax"]]), path, append=True, layout=layout)
+    assert not [w for w in shown if "edge" in str(w.message)]
+    added = [["thorax", "tail"], ["head", "thorax"], ["tail", "head"]]
+    with recording_warnings() as shown:
+        posebridge.save(_fly("c", added), path, append=True, layout=layout)
+    (said,) = [str(w.message) for w in shown if "edge" in str(w.message)]
+    assert said.startswith(f"{path}: ") and "Skeleton 'fly'" in said
+    assert said.endswith(
+        "2 edge(s) of theirs it does not have are not written and the poses "
+        "read back without them: thorax-tail, tail-head."
+    )
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["a", "b", "c"]
+    assert back.skeleton_edges.values.tolist() == [["head", "thorax"]]  # as the warning says

@@ -81,3 +81,54 @@ def test_a_device_of_another_nwbfile_is_refused(tmp_path):
     with pytest.raises(PoseBridgeError, match="'device'.*another NWBFile"):
         nwb.write_nwb(poses(), tmp_path / "poses.nwb", pose_estimation_metadata={"device": camera})
     assert not (tmp_path / "poses.nwb").exists()
+
+
+def two_animals():
+    return posebridge.from_numpy(np.ones((3, 2, 2, 2)), individual_names=["a", "b"], fps=10.0)
+
+
+@pytest.mark.parametrize("key", ["device", "devices"])
+def test_one_device_for_a_write_split_per_individual_is_refused_saying_why(tmp_path, key):
+    """Before, the refusal came at the second file: "the Device 'cam' belongs to another
+    NWBFile", the other file being the first of the same write. Now said up front: one
+    Device object cannot serve several split files, and what to give instead (which
+    works)."""
+    from posebridge.io import save_poses
+
+    def metadata():
+        camera = pynwb.device.Device(name="cam")
+        return {"pose_estimation_kwargs": {key: camera if key == "device" else [camera]}}
+
+    for write in (
+        lambda: save_poses.to_nwb_file(two_animals(), metadata()),
+        lambda: posebridge.save(
+            two_animals(), tmp_path / "s.nwb", split_individuals=True, metadata=metadata()
+        ),
+    ):
+        with pytest.raises(PoseBridgeError, match="one Device object \\('cam'\\)") as raised:
+            write()
+        message = str(raised.value)
+        assert "belongs to another NWBFile" not in message
+        for hint in ("'a': {'device': Device(...)}", "device_kwargs", "split_individuals=False"):
+            assert hint in message
+    assert list(tmp_path.iterdir()) == []
+    # the ways the message offers each give every file its device
+    own = {
+        "pose_estimation_kwargs": {
+            individual: {"device": pynwb.device.Device(name=f"cam_{individual}")}
+            for individual in ("a", "b")
+        }
+    }
+    files = save_poses.to_nwb_file(two_animals(), own)
+    assert [list(f.devices) for f in files] == [["cam_a"], ["cam_b"]]
+    by_name = {"device_kwargs": {"name": "cam", "description": "top camera"}}
+    files = save_poses.to_nwb_file(two_animals(), by_name)
+    assert [(list(f.devices), f.devices["cam"].description) for f in files] == [
+        (["cam"], "top camera"),
+        (["cam"], "top camera"),
+    ]
+    one = {"pose_estimation_kwargs": {"device": pynwb.device.Device(name="cam")}}
+    (path,) = posebridge.save(
+        two_animals(), tmp_path / "one.nwb", split_individuals=False, metadata=one
+    )
+    assert posebridge.load(path).individual.values.tolist() == ["a", "b"]

@@ -45,13 +45,14 @@ __all__ = [
 ]
 
 
-def refuse_views(ds: xr.Dataset, title: str) -> None:
+def refuse_views(ds: xr.Dataset, title: str, path: Path | str | None = None) -> None:
     """Refuse a dataset with camera views (a ``view`` dim): the format holds one camera's.
 
     The message says how to pick one view: ``ds.sel(view=name)`` for several,
     ``ds.isel(view=0, drop=True)`` for a lone view (whose name the format cannot
-    hold), and which formats hold them all (netCDF, and NWB for poses; NWB does
-    not hold boxes).
+    hold), and which formats hold them all: netCDF, and NWB for poses (NWB holds
+    neither boxes nor labelled frames of several views: its PoseTraining frames are
+    one video's each).
 
     Parameters
     ----------
@@ -59,6 +60,8 @@ def refuse_views(ds: xr.Dataset, title: str) -> None:
         The dataset to write.
     title
         The format's name for the message.
+    path
+        The file to write, named first in the message (``None``: not named).
 
     Raises
     ------
@@ -74,6 +77,12 @@ def refuse_views(ds: xr.Dataset, title: str) -> None:
     Traceback (most recent call last):
     ...
     posebridge.errors.SchemaError: The dataset has 2 camera views (left, right); DeepLabCut ...
+    >>> from posebridge import labels
+    >>> frames = labels.from_numpy(np.zeros((1, 2, 1, 1)), video=["v.mp4"], frame=[3])
+    >>> refuse_views(frames.expand_dims(view=["a", "b"], axis=-1), "NWB", "l.nwb")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: l.nwb: ... one camera's labelled frames: ... to netCDF (.nc).
     """
     if model.VIEW not in ds.dims:
         return
@@ -81,18 +90,21 @@ def refuse_views(ds: xr.Dataset, title: str) -> None:
     shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
     count = ds.sizes[model.VIEW]
     boxes = ds.attrs.get("ds_type") == "bboxes"
-    keeping_all = "netCDF (.nc)" if boxes else "NWB or netCDF (.nc)"
+    frames = labels.is_labels(ds)  # NWB's PoseTraining holds one video's frames each
+    keeping_all = "netCDF (.nc)" if boxes or frames else "NWB or netCDF (.nc)"
+    held = "labelled frames" if frames else "tracks"
+    named = f"{path}: " if path is not None else ""
     if count == 1:
         raise SchemaError(
-            f"The dataset has 1 camera view ({shown or 'unnamed'}) and {title} files hold "
-            "one camera's tracks without a view name: drop the view dim, in Python "
+            f"{named}The dataset has 1 camera view ({shown or 'unnamed'}) and {title} files "
+            f"hold one camera's {held} without a view name: drop the view dim, in Python "
             "ds.isel(view=0, drop=True), or write it with its view to "
             f"{keeping_all}."
         )
     first = repr(names[0]) if names else "..."
     raise SchemaError(
-        f"The dataset has {count} camera views ({shown}); {title} files hold "
-        f"one camera's tracks: write one view at a time, e.g. ds.sel(view={first}), or all "
+        f"{named}The dataset has {count} camera views ({shown}); {title} files hold "
+        f"one camera's {held}: write one view at a time, e.g. ds.sel(view={first}), or all "
         f"of them to {keeping_all}."
     )
 

@@ -98,7 +98,7 @@ def _in_file_time(ds: xr.Dataset, path: Path | str, time: dict[str, Any]) -> xr.
     )
 
 
-def _refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
+def refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
     """Refuse poses of another dimensionality than the file's (2-D onto 3-D or back):
     posebridge reads a file's poses on one space axis, where 2-D series would get
     z = NaN beside the 3-D ones.
@@ -109,8 +109,8 @@ def _refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | N
     --------
     >>> import numpy as np, posebridge
     >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
-    >>> _refuse_other_space(ds, "a.nwb", ["x", "y", "z"])  # the same: nothing to say
-    >>> _refuse_other_space(ds, "a.nwb", ["x", "y"])
+    >>> refuse_other_space(ds, "a.nwb", ["x", "y", "z"])  # the same: nothing to say
+    >>> refuse_other_space(ds, "a.nwb", ["x", "y"])
     Traceback (most recent call last):
     ...
     posebridge.errors.PoseBridgeError: a.nwb: the file's poses are 2-D (x, y), and the ...
@@ -327,7 +327,7 @@ def _fitted(
     counted from the file's moment), with their camera views and none of their
     individuals, in their space (2-D or 3-D); otherwise refused."""
     present, present_views, time = described
-    _refuse_other_space(ds, where, time.get("space") if present else None)
+    refuse_other_space(ds, where, time.get("space") if present else None)
     _refuse_other_keypoints(ds, where, time.get("keypoint") if present else None)
     ds = _in_file_time(ds, where, time)
     ds = on_file_origin(ds, where, time.get("origin"))

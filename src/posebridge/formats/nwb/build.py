@@ -867,13 +867,17 @@ def _shared_skeleton(
     """
     taken = [str(n) for n in skeletons.skeletons]
     ours = [name] + [n for n in taken if re.fullmatch(rf"{re.escape(name)}_\d+", n)]
+    skeleton_kwargs = config.resolve("skeleton_kwargs", individuals[0])
+    given = skeleton_kwargs.get("edges")  # the metadata's edges win over the data's
+    wanted = edges if given is None else np.asarray(given, dtype=np.int64).reshape(-1, 2)
     for candidate in ours:
         if (
             candidate in taken
             and [str(n) for n in skeletons.skeletons[candidate].nodes[:]] == keypoints
         ):
-            return skeletons.skeletons[candidate]
-    skeleton_kwargs = config.resolve("skeleton_kwargs", individuals[0])
+            reused = skeletons.skeletons[candidate]
+            _warn_edges_not_written(reused, wanted, keypoints, out_path)
+            return reused
     skeleton_kwargs["name"] = name
     made = _new_skeleton(
         nwbfile, skeletons, skeleton_kwargs, individuals[0], keypoints, edges, len(individuals)
@@ -889,6 +893,46 @@ def _shared_skeleton(
             stacklevel=user_stacklevel(),
         )
     return made
+
+
+def _warn_edges_not_written(
+    skeleton: Any, edges: np.ndarray | None, keypoints: list[str], out_path: Path | None
+) -> None:
+    """Warn that the edges of poses linking an existing ``skeleton`` (same nodes) which it
+    does not have are not written: the poses read back with the skeleton's edges.
+
+    Examples
+    --------
+    >>> import ndx_pose
+    >>> kept = ndx_pose.Skeleton(name="fly", nodes=["a", "b", "c"], edges=np.array([[0, 1]]))
+    >>> _warn_edges_not_written(kept, np.array([[0, 1]]), ["a", "b", "c"], None)  # its own
+    >>> from posebridge._recorded_warnings import recording_warnings
+    >>> with recording_warnings() as shown:
+    ...     _warn_edges_not_written(kept, np.array([[0, 1], [1, 2]]), ["a", "b", "c"], None)
+    >>> print(shown[0].message)  # doctest: +ELLIPSIS
+    the in-memory NWBFile: these poses link its Skeleton 'fly' (the same nodes); ... b-c.
+    """
+    if edges is None or not len(edges):
+        return
+    held = getattr(skeleton, "edges", None)
+    held_pairs = (
+        {(keypoints[a], keypoints[b]) for a, b in np.asarray(held[:], dtype=np.int64)}
+        if held is not None
+        else set()
+    )
+    pairs = [(keypoints[a], keypoints[b]) for a, b in np.asarray(edges, dtype=np.int64)]
+    lost = [pair for pair in dict.fromkeys(pairs) if pair not in held_pairs]
+    if not lost:
+        return
+    where = out_path if out_path is not None else "the in-memory NWBFile"
+    shown = ", ".join(f"{a}-{b}" for a, b in lost[:6]) + (", ..." if len(lost) > 6 else "")
+    warnings.warn(
+        f"{where}: these poses link its Skeleton {skeleton.name!r} (the same nodes); its edges "
+        f"are kept, so {len(lost)} edge(s) of theirs it does not have are not written and the "
+        f"poses read back without them: {shown}.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _new_skeleton(
@@ -950,6 +994,56 @@ def _files_named(out_paths: list[Path] | None, count: int) -> str:
     return f"{out_paths[0]} and its {len(out_paths) - 1} sibling files"
 
 
+def _refuse_a_device_in_several_files(
+    config: NWBFileSaveConfig, plan: list[list[str]], out_paths: list[Path] | None
+) -> None:
+    """Refuse one pynwb ``Device`` object given (PoseEstimation metadata ``device`` or
+    ``devices``) for the PoseEstimations of several files of one write (one per
+    individual): a pynwb object belongs to one ``NWBFile``, so the second file could
+    not link it. Checked before any file is built.
+
+    Examples
+    --------
+    >>> import pynwb
+    >>> cam = pynwb.device.Device(name="cam")
+    >>> config = NWBFileSaveConfig(pose_estimation_kwargs={"device": cam})
+    >>> _refuse_a_device_in_several_files(config, [["a", "b"]], None)  # one file: fine
+    >>> _refuse_a_device_in_several_files(config, [["a"], ["b"]], None)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the 2 in-memory NWBFiles: the PoseEstimation metadata ...
+    """
+    if len(plan) < 2:
+        return
+    files_of: dict[int, tuple[Any, list[int]]] = {}  # id(device): (device, files)
+    for n, group in enumerate(plan):
+        for individual in group:
+            kwargs = config.resolve("pose_estimation_kwargs", individual)
+            given = kwargs.get("device", kwargs.get("devices"))
+            for device in given if isinstance(given, list | tuple) else [given]:
+                if device is not None and not isinstance(device, str | bytes):
+                    files = files_of.setdefault(id(device), (device, []))[1]
+                    if n not in files:
+                        files.append(n)
+    shared = next(((d, f) for d, f in files_of.values() if len(f) > 1), None)
+    if shared is None:
+        return
+    device, files = shared
+    name = getattr(device, "name", None)
+    individuals = [plan[n][0] for n in files]
+    per_individual = ", ".join(f"{i!r}: {{'device': Device(...)}}" for i in individuals[:2])
+    raise PoseBridgeError(
+        f"{_files_named(out_paths, len(plan))}: the PoseEstimation metadata gives one Device "
+        f"object ({name!r}) for the individuals {', '.join(map(repr, individuals))}, which are "
+        "written one file each (split_individuals), and a pynwb Device belongs to one NWBFile: "
+        "the second file could not link it. Give each individual its own Device "
+        f"(pose_estimation_kwargs={{{per_individual}{', ...' * (len(individuals) > 2)}}}), "
+        "or the camera by name and description (device_kwargs={'name': ..., "
+        "'description': ...}: a Device made in every file), or write one file "
+        "(split_individuals=False)."
+    )
+
+
 def iter_build(
     ds: xr.Dataset,
     config: NWBFileSaveConfig,
@@ -972,6 +1066,7 @@ def iter_build(
             stacklevel=user_stacklevel(),
         )
     plan = split_plan(ds, split_individuals)
+    _refuse_a_device_in_several_files(config, plan, out_paths)
     warn_unwritten(ds, _files_named(out_paths, len(plan)))  # once, not once per file
     now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file
     for n, group in enumerate(plan):

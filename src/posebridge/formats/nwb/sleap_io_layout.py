@@ -30,7 +30,7 @@ from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats.nwb.append import check_nwb, on_file_origin
+from posebridge.formats.nwb.append import check_nwb, on_file_origin, refuse_other_space
 from posebridge.formats.nwb.build import (
     add_poses,
     dataset_video,
@@ -448,6 +448,36 @@ def holds_sleap_io_layout(path: Path) -> bool:
     )
 
 
+def _space_in(target: Any) -> list[str] | None:
+    """The space axes of the poses an ``NWBFile`` holds already, in any module and
+    layout (``x, y`` or ``x, y, z``: the widest of its pose series; ``None``: it
+    holds none), read from the series' shapes, not their data.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge, pynwb, datetime as dt
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> _space_in(nwbfile) is None
+    True
+    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)), fps=10)
+    >>> _ = add_poses(nwbfile, ds, ["id_0"], NWBFileSaveConfig(), Storage(chunked=False))
+    >>> _space_in(nwbfile)
+    ['x', 'y', 'z']
+    """
+    widths: set[int] = set()
+    for module in target.processing.values():
+        for container in module.data_interfaces.values():
+            # a MultiCameraPoseEstimation holds its views' PoseEstimations too
+            members = [container, *getattr(container, "pose_estimations", {}).values()]
+            for member in members:
+                for series in getattr(member, "pose_estimation_series", {}).values():
+                    data = series.data
+                    shape = getattr(data, "shape", None) or getattr(data, "maxshape", None)
+                    if shape is not None and len(shape) == 2 and shape[1] in (2, 3):
+                        widths.add(int(shape[1]))
+    return list(model.SPACE_NAMES[: max(widths)]) if widths else None
+
+
 def _refuse_not_2d(ds: xr.Dataset, where: Path | str, append: bool) -> None:
     """Refuse poses that are not 2-D: ``sleap_io.load_nwb`` reads (x, y) only, and
     fails on a file with 3-D series (every track of it, not only the 3-D ones).
@@ -538,9 +568,12 @@ def write_sleap_io_layout(
         """Add the datasets to ``target``; ``adding``: to a file (object) that was there,
         whose times count from its own moment."""
         existing = [name for name in target.processing if str(name).startswith("SLEAP_VIDEO_")]
+        where = out_path if out_path is not None else "the in-memory NWBFile"
+        present = _space_in(target)  # posebridge's layout may hold 3-D poses there already
+        for ds in datasets:
+            refuse_other_space(ds, where, present)
         _refuse_other_skeleton(target, existing, datasets, out_path)
         first = len(existing)
-        where = out_path if out_path is not None else "the in-memory NWBFile"
         for offset, ds in enumerate(datasets):
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]

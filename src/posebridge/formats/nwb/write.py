@@ -716,7 +716,7 @@ def write(
             "search out, or pass export_frames=True."
         )
     if labels.is_labels(ds):
-        refuse_views(ds, "NWB labelled-frame (PoseTraining)")  # frames of one camera each
+        refuse_views(ds, "NWB labelled-frame (PoseTraining)", path)  # one camera each
         # a batch gives every input the same options: for labelled frames they are ignored,
         # with a warning (checked above all the same)
         ignored = [
