@@ -226,19 +226,32 @@ def test_an_alignment_that_aligns_is_warned_about_an_identity_is_not(
         warn_alignment_dropped(ds.assign_attrs({attr: aligning}), "a.h5", "DeepLabCut")
 
 
-#: Names a tool made up (from_numpy's id_<k>, SLEAP's track_<k>, posebridge's
-#: untracked_<k>, DeepLabCut's individual<k>, movement's individual_<k>), and names given.
-NAMES_MADE_UP = [["id_0", "id_1"], ["track_3", "untracked_0"], ["individual1", "individual_2"]]
-#: A lone track_1 was picked from several tracks: which one is lost.
-NAMES_GIVEN = [["mouse", "rat"], ["queen"], ["id_0", "worker"], ["cam1", "cam2"], ["track_1"]]
+#: Individuals with no identity to lose: untracked instances, a lone id_0 / individual_0
+#: (a tool's name for data that names none).
+NAMES_WITHOUT_IDENTITY = [["untracked_0", "untracked_1"], ["id_0"], ["individual_0"]]
+#: Named or numbered individuals: which is which across images is theirs (a tracker's
+#: track_<k>, maDLC's individual<k>, an array's id_<k>); a lone track_1 was picked from
+#: several tracks.
+NAMES_WITH_IDENTITY = [
+    ["mouse", "rat"],
+    ["queen"],
+    ["id_0", "worker"],
+    ["cam1", "cam2"],
+    ["track_1"],
+    ["id_0", "id_1"],
+    ["individual1", "individual2"],
+    ["track_3", "untracked_0"],
+]
 
 
 @pytest.mark.parametrize(
-    ("names", "warned"), [(n, False) for n in NAMES_MADE_UP] + [(n, True) for n in NAMES_GIVEN]
+    ("names", "warned"),
+    [(n, False) for n in NAMES_WITHOUT_IDENTITY] + [(n, True) for n in NAMES_WITH_IDENTITY],
 )
 def test_yolo_and_label_studio_say_alike_which_names_are_lost(tmp_path, names, warned):
     """The writers of labels without identities had two rules: YOLO's (any made-up name)
-    and Label Studio's (untracked_<k> only, and never for one individual)."""
+    and Label Studio's (untracked_<k> only, and never for one individual); one rule now:
+    all but untracked_<k> lose which is which, a lone tool-made name loses nothing."""
     from posebridge.model import labels
 
     ds = labels.from_numpy(
@@ -254,8 +267,7 @@ def test_yolo_and_label_studio_say_alike_which_names_are_lost(tmp_path, names, w
             for text in (str(w.message) for w in caught)
             if "read back as untracked_<k>" in text
         ]
-    made_up = {name for group in NAMES_MADE_UP for name in group}
-    given = ", ".join(name for name in names if name not in made_up)
+    given = ", ".join(name for name in names if not name.startswith("untracked_"))
     expected = [(given, "untracked_<k>")]
     assert said["yolo"] == (expected if warned else [])
     assert said["labelstudio"] == (expected if warned else [])

@@ -757,11 +757,18 @@ def test_one_named_individual_is_said_to_lose_its_name(tmp_path):
     assert back.individual.values.tolist() == ["untracked_0"]
 
 
-@pytest.mark.parametrize("names", [["id_0", "id_1"], ["individual_0", "track_1"]])
-def test_names_a_tool_made_up_are_not_said_to_be_lost(tmp_path, names):
-    """The YOLO writer's rule: from_numpy's id_<k> lose nothing worth a warning (they
-    were warned about, as any name but untracked_<k>)."""
+@pytest.mark.parametrize("names", [["untracked_0", "untracked_1"], ["id_0"]])
+def test_individuals_without_an_identity_are_not_said_to_be_lost(tmp_path, names):
+    """Untracked instances have no identity, a lone id_0 (from_numpy's) names nothing."""
     assert _name_warnings(names, tmp_path / "ls.json") == []
+
+
+@pytest.mark.parametrize("names", [["id_0", "id_1"], ["individual_0", "track_1"]])
+def test_numbered_individuals_are_said_to_lose_which_is_which(tmp_path, names):
+    """Tasks keep no identity across images: an array's id_<k> and a tracker's track_<k>
+    read back ranked per image."""
+    (warning,) = _name_warnings(names, tmp_path / "ls.json")
+    assert f"the individuals {', '.join(names)} read back as untracked_<k>" in warning
 
 
 def test_points_with_one_finite_coordinate_are_warned_about(tmp_path):

@@ -43,22 +43,24 @@ def test_named_individuals_are_said_to_read_back_untracked(tmp_path, names):
     assert back.individual.values.tolist() == [f"untracked_{k}" for k in range(len(names))]
 
 
-@pytest.mark.parametrize(
-    "names",
-    [
-        ["untracked_0", "untracked_1"],
-        ["id_0", "id_1"],
-        ["id_0"],
-        ["untracked_0", "id_1"],  # a mix of made-up names: warned about before
-        ["individual1", "individual2"],  # DeepLabCut's: warned about before
-    ],
-)
-def test_made_up_names_give_no_identity_warning(tmp_path, names):
-    """Guard: names YOLO reads back as they are, or that a tool made up for data that
-    named none (posebridge.from_numpy's id_<k>), lose nothing worth a warning."""
+@pytest.mark.parametrize("names", [["untracked_0", "untracked_1"], ["id_0"], ["individual_0"]])
+def test_names_without_an_identity_give_no_identity_warning(tmp_path, names):
+    """Guard: untracked instances have no identity to lose, and a lone individual's name a
+    tool made up (posebridge.from_numpy's id_0) names nothing."""
     assert identity_warnings(two_images_of(names), tmp_path / "data.yaml") == []
 
 
+@pytest.mark.parametrize(
+    "names", [["id_0", "id_1"], ["individual1", "individual2"], ["track_0", "track_1"]]
+)
+def test_numbered_individuals_lose_which_is_which_and_are_warned_about(tmp_path, names):
+    """A tracker's track_<k>, maDLC's individual<k> and an array's id_<k> say which animal
+    is which across images; the label lines do not: they read back ranked per image."""
+    path = tmp_path / "data.yaml"
+    (warning,) = identity_warnings(two_images_of(names), path)
+    assert f"the individuals {', '.join(names)} read back as untracked_<k>" in warning
+
+
 def test_only_the_names_not_made_up_are_named(tmp_path):
-    (warning,) = identity_warnings(two_images_of(["id_0", "mouse"]), tmp_path / "data.yaml")
+    (warning,) = identity_warnings(two_images_of(["untracked_0", "mouse"]), tmp_path / "data.yaml")
     assert "the individuals mouse read back" in warning

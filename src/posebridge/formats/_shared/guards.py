@@ -19,7 +19,7 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.formats._shared.images import box_extras
-from posebridge.formats._shared.untracked import untracked_name
+from posebridge.formats._shared.untracked import is_untracked_name, untracked_name
 from posebridge.model import labels
 
 __all__ = [
@@ -596,13 +596,19 @@ def warn_individual_names_not_kept(
     read_back: str,
     keep: str = FORMATS_KEEPING_NAMES,
     names_read_back: list[str] | None = None,
+    identity: bool = True,
 ) -> None:
     """Warn that the individuals written to ``path`` lose their names: the format holds
     no name (``holds`` says what it holds instead), they read back as ``read_back``.
 
-    Names a tool made up (:func:`made_up_names`) lose nothing, nor do names that read
-    back as they are (``names_read_back``): they are not named, and a dataset of such
-    names only is not warned about.
+    Names that read back as they are (``names_read_back``) lose nothing. In a format
+    that keeps which individual is which (``identity``: a track id), names a tool made
+    up (:func:`made_up_names`) lose nothing either. In one that does not, several
+    individuals lose which is which across frames whatever their names (a tracker's
+    ``track_<k>``, maDLC's ``individual<k>``, ``id_<k>`` of an array's columns), but for
+    ``untracked_<k>``, which have none; a lone individual loses only a name it was
+    given. Those that lose nothing are not named, and a dataset of such only is not
+    warned about.
 
     Parameters
     ----------
@@ -621,6 +627,8 @@ def warn_individual_names_not_kept(
     names_read_back
         The name each individual reads back as, where the writer knows it (a VIA track
         id's ``id_<id>``); ``None``: none reads back as it is.
+    identity
+        Whether the format keeps which individual is which across frames (a track id).
 
     Examples
     --------
@@ -639,10 +647,14 @@ def warn_individual_names_not_kept(
     """
     names = [str(name) for name in ds[model.INDIVIDUAL].values]
     same = names_read_back or [None] * len(names)
+    if identity or len(names) == 1:
+        nothing_to_lose = made_up_names(names)
+    else:  # which is which is lost: only untracked instances have nothing to lose
+        nothing_to_lose = [is_untracked_name(name) for name in names]
     lost = [
         name
-        for name, made_up, back in zip(names, made_up_names(names), same, strict=True)
-        if not made_up and name != back
+        for name, nothing, back in zip(names, nothing_to_lose, same, strict=True)
+        if not nothing and name != back
     ]
     if not lost:
         return

@@ -169,6 +169,7 @@ def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
         path,
         holds="Label Studio tasks (no identity across images)",
         read_back="untracked_<k>, by rank in each image",
+        identity=False,
     )
 
 

@@ -126,6 +126,7 @@ def write(
         if track_ids
         else "untracked_<k>, by their line's rank in each frame's file",
         names_read_back=_track_names(ds) if track_ids else None,
+        identity=track_ids,
     )
     with atomic_outputs(targets, overwrite=overwrite) as temporaries:
         for temporary, text in zip(temporaries, text_of_row, strict=True):

@@ -144,6 +144,7 @@ def write(
         path,
         holds="YOLO pose labels (a label line holds a class, a box and keypoints: no identity)",
         read_back="untracked_<k>, by their line's rank in each label file",
+        identity=False,
     )
     made: list[Path] = []
     try:
