@@ -588,6 +588,51 @@ def test_2d_poses_added_in_sleap_io_layout_to_an_in_memory_nwbfile_of_3d_poses_a
     assert {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()} == modules
 
 
+def _other_keypoints(individual: str, keypoints: list[str]) -> xr.Dataset:
+    return _poses(2, individual).isel(keypoint=[0, 1]).assign_coords(keypoint=keypoints)
+
+
+def test_other_keypoints_appended_in_sleap_io_layout_onto_posebridges_are_refused(tmp_path):
+    """Before, append_nwb / save_nwb(append=True) in sleap-io's layout (the default) added
+    poses of other keypoints to a file of posebridge's layout: the file then read back with
+    the union of both sets, each animal NaN at the other's. Now refused as
+    layout='posebridge' refuses it, naming the file and the difference, the file unchanged."""
+    path = tmp_path / "ours.nwb"
+    nwb.write_nwb(_other_keypoints("a", ["x1", "x2"]), path, layout="posebridge")
+    before = path.read_bytes()
+    for append in (
+        lambda: nwb.append_nwb(_other_keypoints("b", ["y1", "x2"]), path),
+        lambda: nwb.save_nwb(_other_keypoints("b", ["y1", "x2"]), path, append=True),
+        lambda: posebridge.save(
+            _other_keypoints("b", ["y1", "x2"]), path, append=True, layout="sleap-io"
+        ),
+    ):
+        with pytest.raises(SchemaError) as raised:
+            append()
+        message = str(raised.value)
+        assert message.startswith(f"{path}: the file's poses have the keypoints x1, x2")
+        assert "the dataset's y1 are not in the file" in message
+        assert "the file's x1 are not in the dataset" in message
+        assert path.read_bytes() == before
+    nwb.append_nwb(_other_keypoints("b", ["x2", "x1"]), path)  # the file's, reordered
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["x1", "x2"]
+    assert back.individual.values.tolist() == ["a", "b"]
+
+
+def test_other_keypoints_added_in_sleap_io_layout_to_an_in_memory_nwbfile_are_refused():
+    import pynwb
+
+    nwbfile = pynwb.NWBFile(
+        session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)
+    )
+    nwb.append_nwb_data(_other_keypoints("a", ["x1", "x2"]), nwbfile, layout="posebridge")
+    modules = {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()}
+    with pytest.raises(SchemaError, match="in-memory NWBFile: the file's poses have the keyp"):
+        nwb.append_nwb_data(_other_keypoints("b", ["x1", "x3"]), nwbfile)
+    assert {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()} == modules
+
+
 def test_load_nwb_of_3d_poses_as_labels_names_the_file(tmp_path):
     """Before, the SchemaError named '<sleap_io.Labels>', not the file read."""
     path = tmp_path / "three_d.nwb"
