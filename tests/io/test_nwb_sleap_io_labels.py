@@ -633,6 +633,52 @@ def test_other_keypoints_added_in_sleap_io_layout_to_an_in_memory_nwbfile_are_re
     assert {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()} == modules
 
 
+def _manufacturer_warnings(caught) -> list[str]:
+    return [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, DeprecationWarning) and "'manufacturer'" in str(w.message)
+    ]
+
+
+def test_appends_in_sleap_io_layout_show_no_deprecated_manufacturer_warning(tmp_path):
+    """pynwb deprecates a Device's ``manufacturer``: before, the sleap-io layout wrote its
+    camera with ``manufacturer="Unknown"``, and every append onto such a file (or a file
+    sleap-io wrote, which has it too) showed pynwb's DeprecationWarning when reading it."""
+    import pynwb
+
+    ours = tmp_path / "ours.nwb"
+    nwb.write_nwb(_poses(2, "a"), ours)  # sleap-io's layout
+    theirs = tmp_path / "theirs.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(make_labels(), str(theirs))
+    for path in (ours, theirs):
+        for k, append in enumerate(
+            (
+                lambda path, poses: nwb.append_nwb(poses, path),
+                lambda path, poses: nwb.append_nwb(poses, path, layout="posebridge"),
+            )
+        ):
+            poses = _poses(2, f"b{k}")
+            if path == theirs:  # sleap-io's skeleton and frame numbers
+                poses = posebridge.from_numpy(
+                    poses.position.values,
+                    individual_names=[f"b{k}"],
+                    keypoint_names=["head", "thorax", "tail"],
+                )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                append(path, poses)
+            assert _manufacturer_warnings(caught) == []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nwb.write_nwb(_poses(2, "a"), tmp_path / "new.nwb")
+        with pynwb.NWBHDF5IO(str(tmp_path / "new.nwb"), "r") as io:  # as a user opens it
+            assert list(io.read().devices) == ["camera_0"]
+    assert _manufacturer_warnings(caught) == []
+
+
 def test_load_nwb_of_3d_poses_as_labels_names_the_file(tmp_path):
     """Before, the SchemaError named '<sleap_io.Labels>', not the file read."""
     path = tmp_path / "three_d.nwb"

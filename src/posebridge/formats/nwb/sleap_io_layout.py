@@ -103,7 +103,6 @@ def sleap_io_config(ds: xr.Dataset, index: int) -> NWBFileSaveConfig:
         device_kwargs={
             "name": f"camera_{index}",
             "description": f"Camera for {video.replace(chr(92), '/').rsplit('/', 1)[-1]}",
-            "manufacturer": "Unknown",
         },
         pose_estimation_kwargs=per_track,
         video_kwargs={"name": f"video_{index}"},
