@@ -588,6 +588,97 @@ def test_2d_poses_added_in_sleap_io_layout_to_an_in_memory_nwbfile_of_3d_poses_a
     assert {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()} == modules
 
 
+def _other_keypoints(individual: str, keypoints: list[str]) -> xr.Dataset:
+    return _poses(2, individual).isel(keypoint=[0, 1]).assign_coords(keypoint=keypoints)
+
+
+def test_other_keypoints_appended_in_sleap_io_layout_onto_posebridges_are_refused(tmp_path):
+    """Before, append_nwb / save_nwb(append=True) in sleap-io's layout (the default) added
+    poses of other keypoints to a file of posebridge's layout: the file then read back with
+    the union of both sets, each animal NaN at the other's. Now refused as
+    layout='posebridge' refuses it, naming the file and the difference, the file unchanged."""
+    path = tmp_path / "ours.nwb"
+    nwb.write_nwb(_other_keypoints("a", ["x1", "x2"]), path, layout="posebridge")
+    before = path.read_bytes()
+    for append in (
+        lambda: nwb.append_nwb(_other_keypoints("b", ["y1", "x2"]), path),
+        lambda: nwb.save_nwb(_other_keypoints("b", ["y1", "x2"]), path, append=True),
+        lambda: posebridge.save(
+            _other_keypoints("b", ["y1", "x2"]), path, append=True, layout="sleap-io"
+        ),
+    ):
+        with pytest.raises(SchemaError) as raised:
+            append()
+        message = str(raised.value)
+        assert message.startswith(f"{path}: the file's poses have the keypoints x1, x2")
+        assert "the dataset's y1 are not in the file" in message
+        assert "the file's x1 are not in the dataset" in message
+        assert path.read_bytes() == before
+    nwb.append_nwb(_other_keypoints("b", ["x2", "x1"]), path)  # the file's, reordered
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["x1", "x2"]
+    assert back.individual.values.tolist() == ["a", "b"]
+
+
+def test_other_keypoints_added_in_sleap_io_layout_to_an_in_memory_nwbfile_are_refused():
+    import pynwb
+
+    nwbfile = pynwb.NWBFile(
+        session_description="s", identifier="i", session_start_time=dt.datetime.now(dt.UTC)
+    )
+    nwb.append_nwb_data(_other_keypoints("a", ["x1", "x2"]), nwbfile, layout="posebridge")
+    modules = {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()}
+    with pytest.raises(SchemaError, match="in-memory NWBFile: the file's poses have the keyp"):
+        nwb.append_nwb_data(_other_keypoints("b", ["x1", "x3"]), nwbfile)
+    assert {name: list(m.data_interfaces) for name, m in nwbfile.processing.items()} == modules
+
+
+def _manufacturer_warnings(caught) -> list[str]:
+    return [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, DeprecationWarning) and "'manufacturer'" in str(w.message)
+    ]
+
+
+def test_appends_in_sleap_io_layout_show_no_deprecated_manufacturer_warning(tmp_path):
+    """pynwb deprecates a Device's ``manufacturer``: before, the sleap-io layout wrote its
+    camera with ``manufacturer="Unknown"``, and every append onto such a file (or a file
+    sleap-io wrote, which has it too) showed pynwb's DeprecationWarning when reading it."""
+    import pynwb
+
+    ours = tmp_path / "ours.nwb"
+    nwb.write_nwb(_poses(2, "a"), ours)  # sleap-io's layout
+    theirs = tmp_path / "theirs.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(make_labels(), str(theirs))
+    for path in (ours, theirs):
+        for k, append in enumerate(
+            (
+                lambda path, poses: nwb.append_nwb(poses, path),
+                lambda path, poses: nwb.append_nwb(poses, path, layout="posebridge"),
+            )
+        ):
+            poses = _poses(2, f"b{k}")
+            if path == theirs:  # sleap-io's skeleton and frame numbers
+                poses = posebridge.from_numpy(
+                    poses.position.values,
+                    individual_names=[f"b{k}"],
+                    keypoint_names=["head", "thorax", "tail"],
+                )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                append(path, poses)
+            assert _manufacturer_warnings(caught) == []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nwb.write_nwb(_poses(2, "a"), tmp_path / "new.nwb")
+        with pynwb.NWBHDF5IO(str(tmp_path / "new.nwb"), "r") as io:  # as a user opens it
+            assert list(io.read().devices) == ["camera_0"]
+    assert _manufacturer_warnings(caught) == []
+
+
 def test_load_nwb_of_3d_poses_as_labels_names_the_file(tmp_path):
     """Before, the SchemaError named '<sleap_io.Labels>', not the file read."""
     path = tmp_path / "three_d.nwb"

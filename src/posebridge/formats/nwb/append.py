@@ -126,7 +126,7 @@ def refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | No
     )
 
 
-def _refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
+def refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
     """Refuse poses whose keypoints are not the file's: posebridge reads a file's poses
     on one keypoint axis, so the file's animals would read back with the union of both
     keypoint sets (NaN where they have none), a result changed without a word.
@@ -138,8 +138,8 @@ def _refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str]
     --------
     >>> import numpy as np, posebridge
     >>> ds = posebridge.from_numpy(np.zeros((2, 2, 2, 1)), keypoint_names=["nose", "tail"])
-    >>> _refuse_other_keypoints(ds, "a.nwb", ["tail", "nose"])  # the same: nothing to say
-    >>> _refuse_other_keypoints(ds, "a.nwb", ["nose", "ear"])
+    >>> refuse_other_keypoints(ds, "a.nwb", ["tail", "nose"])  # the same: nothing to say
+    >>> refuse_other_keypoints(ds, "a.nwb", ["nose", "ear"])
     Traceback (most recent call last):
     ...
     posebridge.errors.SchemaError: a.nwb: the file's poses have the keypoints nose, ear, ...
@@ -162,6 +162,29 @@ def _refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str]
         f"(ds.reindex(keypoint={present!r}): NaN where it has none, its others left out), "
         "or write a new file."
     )
+
+
+def keypoints_held(info: FileInfo) -> list[str] | None:
+    """The keypoints of the poses a file (or an in-memory ``NWBFile``) holds, in the
+    order posebridge reads them back, in any layout and module: every PoseEstimation's,
+    on one keypoint axis (``None``: it holds no poses). Reads no arrays.
+
+    Examples
+    --------
+    >>> import datetime as dt, numpy as np, posebridge, pynwb
+    >>> from posebridge.formats.nwb.locate import object_info
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> keypoints_held(object_info(nwbfile)) is None
+    True
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 2, 1)), keypoint_names=["nose", "tail"])
+    >>> _ = add_poses(nwbfile, ds, ["id_0"], NWBFileSaveConfig(), Storage(chunked=False))
+    >>> keypoints_held(object_info(nwbfile))
+    ['nose', 'tail']
+    """
+    from posebridge.formats.nwb.combine import container_keypoints
+
+    held = [k for container in info.containers for k in container_keypoints(container)[0]]
+    return list(dict.fromkeys(held)) or None
 
 
 def on_file_origin(ds: xr.Dataset, path: Path | str, origin: Any) -> xr.Dataset:
@@ -328,7 +351,7 @@ def _fitted(
     individuals, in their space (2-D or 3-D); otherwise refused."""
     present, present_views, time = described
     refuse_other_space(ds, where, time.get("space") if present else None)
-    _refuse_other_keypoints(ds, where, time.get("keypoint") if present else None)
+    refuse_other_keypoints(ds, where, time.get("keypoint") if present else None)
     ds = _in_file_time(ds, where, time)
     ds = on_file_origin(ds, where, time.get("origin"))
     views = views_of(ds)

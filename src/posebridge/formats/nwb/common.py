@@ -582,20 +582,26 @@ def times_origin(attrs: dict[str, Any]) -> Any:
 
 @contextmanager
 def reading_with_pynwb() -> Iterator[None]:
-    """Around ``io.read()`` of a file an append adds to: pynwb's warning about a series'
-    rate of 0 Hz is not shown.
+    """Around ``io.read()`` of a file an append adds to: pynwb's warnings about a series'
+    rate of 0 Hz and about a Device's deprecated ``manufacturer`` are not shown.
 
     sleap-io writes a node seen at regular intervals of more than one frame with its rate
     truncated to a whole number, ``float(int(1 / 2.0)) = 0.0`` Hz (its predictions'
     times are frame numbers as seconds); pynwb warns, once per such series, each time
     it reads the file. An append does not read those series' times (posebridge reads
     the file's poses itself, from HDF5) and leaves them as they are: the warnings
-    would say nothing about what the append does. Other warnings are shown.
+    would say nothing about what the append does. sleap-io gives its camera Device
+    ``manufacturer="Unknown"``, which pynwb deprecates (for a linked DeviceModel's)
+    each time it reads such a Device; the append leaves it as it is. Other warnings are
+    shown.
 
     Examples
     --------
     >>> with reading_with_pynwb():  # doctest: +SKIP
     ...     nwbfile = io.read()
     """
-    with dropping_warnings(UserWarning, message=r"Timeseries has a rate of 0\.0 Hz"):
+    with (
+        dropping_warnings(UserWarning, message=r"Timeseries has a rate of 0\.0 Hz"),
+        dropping_warnings(DeprecationWarning, message="The 'manufacturer'"),
+    ):
         yield

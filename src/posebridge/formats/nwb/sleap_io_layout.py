@@ -30,7 +30,13 @@ from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats.nwb.append import check_nwb, on_file_origin, refuse_other_space
+from posebridge.formats.nwb.append import (
+    check_nwb,
+    keypoints_held,
+    on_file_origin,
+    refuse_other_keypoints,
+    refuse_other_space,
+)
 from posebridge.formats.nwb.build import (
     add_poses,
     dataset_video,
@@ -48,6 +54,7 @@ from posebridge.formats.nwb.common import (
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.locate import object_info
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.time_plan import time_plan
 from posebridge.formats.nwb.timing import series_times
@@ -96,7 +103,6 @@ def sleap_io_config(ds: xr.Dataset, index: int) -> NWBFileSaveConfig:
         device_kwargs={
             "name": f"camera_{index}",
             "description": f"Camera for {video.replace(chr(92), '/').rsplit('/', 1)[-1]}",
-            "manufacturer": "Unknown",
         },
         pose_estimation_kwargs=per_track,
         video_kwargs={"name": f"video_{index}"},
@@ -573,6 +579,10 @@ def write_sleap_io_layout(
         for ds in datasets:
             refuse_other_space(ds, where, present)
         _refuse_other_skeleton(target, existing, datasets, out_path)
+        # in any layout (posebridge's too), as posebridge reads them: on one keypoint axis
+        held = keypoints_held(object_info(target))
+        for ds in datasets:
+            refuse_other_keypoints(ds, where, held)
         first = len(existing)
         for offset, ds in enumerate(datasets):
             ds, index = _video_module(target, existing, ds, first + offset)
