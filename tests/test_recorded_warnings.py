@@ -310,3 +310,26 @@ def test_no_code_of_posebridge_swaps_the_filters_but_the_clis_entry_point():
             ):
                 swapping.append(f"{path.relative_to(package).as_posix()}:{node.lineno}")
     assert [place.split(":")[0] for place in swapping] == ["cli/_base.py", "cli/_base.py"]
+
+
+def test_a_held_warning_given_again_keeps_the_module_a_users_filter_names(tmp_path):
+    """posebridge.save holds a writer's warnings until its files are written, then gives
+    them again: a filter on the caller's module (``module="__main__"`` in a script) must
+    still match, as for the warning warnings.warn gave."""
+    import re
+
+    import numpy as np
+
+    import posebridge
+
+    ds = posebridge.from_numpy(np.ones((3, 3, 1, 1)))  # 3-D: its alignment is not written
+    ds.attrs["anipose_alignment_center"] = [0.0, 3.0, 0.0]
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        posebridge.save(ds, tmp_path / "shown.h5")
+    assert any("anipose_alignment_center" in str(w.message) for w in shown)
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=UserWarning, module=re.escape(__name__))
+        posebridge.save(ds, tmp_path / "filtered.h5")
+    assert [str(w.message) for w in shown] == []

@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -216,9 +217,7 @@ def _give_kept(
         (left_out if dropped else kept).append(warning)
     for warning in kept:
         try:
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
+            give_again(warning)
         except Warning as as_error:  # an "error" filter
             if raised is None:
                 raise
@@ -250,4 +249,41 @@ def held_until_done() -> Iterator[None]:
     with recording_warnings() as caught:
         yield
     for warning in caught:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        give_again(warning)
+
+
+def give_again(warning: warnings.WarningMessage) -> None:
+    """Issue a recorded warning again as ``warnings.warn`` issued it: at its file and line,
+    for the module of that file (a caller's ``filterwarnings(..., module="__main__")``
+    still matches) and with that module's registry (``"default"`` and ``"once"`` still
+    show it once).
+
+    The module is the loaded one whose file the warning points at; a line of no module's
+    file (a script, the interactive prompt, a notebook's cell) is ``__main__``'s.
+
+    Examples
+    --------
+    >>> with recording_warnings() as caught:
+    ...     warnings.warn("recorded", UserWarning, stacklevel=1)
+    >>> with warnings.catch_warnings(record=True) as shown:
+    ...     warnings.simplefilter("always")
+    ...     warnings.filterwarnings("ignore", module="__main__")
+    ...     give_again(caught[0])
+    >>> shown
+    []
+    """
+    module_name = "__main__"
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) == warning.filename:
+            module_name = name
+            break
+    module = sys.modules.get(module_name)
+    registry = vars(module).setdefault("__warningregistry__", {}) if module is not None else None
+    warnings.warn_explicit(
+        warning.message,
+        warning.category,
+        warning.filename,
+        warning.lineno,
+        module=module_name,
+        registry=registry,
+    )
