@@ -14,6 +14,7 @@ import pytest
 import xarray as xr
 
 import posebridge
+from posebridge.combine import stack_views
 from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats import nwb
 
@@ -483,7 +484,9 @@ def test_several_videos_of_sleap_io_layout_are_not_read_as_camera_views(tmp_path
         assert message.startswith(str(path))
         assert "SLEAP_VIDEO_000_session0: /data/session0.mp4" in message
         assert "SLEAP_VIDEO_001_session1: /data/session1.mp4" in message
-        assert "processing_module_key=" in message and "combine='views'" in message
+        assert "processing_module_key=" in message and "read_all_videos" in message
+        # combine='views' makes each PoseEstimation (one per track here) a view: not advised
+        assert "combine='views'" not in message and "stack_views" in message
     for module, ds in zip(
         ["SLEAP_VIDEO_000_session0", "SLEAP_VIDEO_001_session1"], written, strict=True
     ):
@@ -495,6 +498,9 @@ def test_several_videos_of_sleap_io_layout_are_not_read_as_camera_views(tmp_path
     assert [d.attrs["video_path"] for d in each] == ["/data/session0.mp4", "/data/session1.mp4"]
     for ours, ds in zip(each, written, strict=True):
         np.testing.assert_array_equal(ours.position.values, ds.position.values)
+    views = stack_views(each, ["cam0", "cam1"])  # the advice, when they are cameras
+    assert views.sizes["view"] == 2
+    assert views.individual.values.tolist() == each[0].individual.values.tolist()
 
 
 def test_videos_read_as_camera_views_on_request_warn_that_their_paths_are_not_kept(tmp_path):

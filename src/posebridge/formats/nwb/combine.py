@@ -204,8 +204,9 @@ def refuse_several_videos(chosen: list[Container], combine: str, path: Any) -> N
         f"holds poses of {len(modules)} videos in sleap-io's layout (one processing module "
         f"each: {listing}). A dataset holds one video: pass processing_module_key= to read "
         f"one, e.g. processing_module_key={modules[0]!r}, use "
-        "posebridge.formats.nwb.read_all_videos(path) for one dataset per video, or "
-        "combine='views' if the videos are camera views of one recording.",
+        "posebridge.formats.nwb.read_all_videos(path) for one dataset per video (then "
+        "posebridge.combine.stack_views(datasets, views) if the videos are camera views of one "
+        "recording).",
     )
 
 
