@@ -395,7 +395,12 @@ def test_a_batch_appending_to_session_files_appends_once(tmp_path):
     nwbfile = pynwb.NWBFile("rec", "s1", dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
     with pynwb.NWBHDF5IO(tmp_path / "out" / "s1.nwb", "w") as io:
         io.write(nwbfile)  # no poses yet
-    rat = posebridge.from_numpy(np.ones((30, 2, 3, 1)), individual_names=["rat"], fps=30)
+    rat = posebridge.from_numpy(
+        np.ones((30, 2, 3, 1)),
+        individual_names=["rat"],
+        keypoint_names=["snout", "ear", "tail"],  # the inputs': an append of others is refused
+        fps=30,
+    )
     posebridge.save(rat, tmp_path / "out" / "s2.nwb")  # another animal's poses
     run = {"to": "nwb", "jobs": 1, "progress": False, "fps": 30}
     run["write_options"] = {"append": True}

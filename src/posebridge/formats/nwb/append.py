@@ -127,40 +127,35 @@ def refuse_other_space(ds: xr.Dataset, path: Path | str, present: list[str] | No
 
 
 def refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str] | None) -> None:
-    """Refuse poses whose keypoints are not the file's: posebridge reads a file's poses
-    on one keypoint axis, so the file's animals would read back with the union of both
-    keypoint sets (NaN where they have none), a result changed without a word.
+    """Refuse poses with keypoints the file's poses lack: posebridge reads a file's poses
+    on one keypoint axis, so the file's animals would read back with those too (NaN), a
+    result changed without a word.
 
-    ``present``: the file's keypoints (``None``: it holds no poses). The same keypoints
-    in another order are taken: they read back in the file's order.
+    ``present``: the file's keypoints (``None``: it holds no poses). The file's keypoints,
+    in another order or some of them, are taken: the file reads back on its keypoints,
+    in its order, the dataset's animals NaN at those they lack.
 
     Examples
     --------
     >>> import numpy as np, posebridge
     >>> ds = posebridge.from_numpy(np.zeros((2, 2, 2, 1)), keypoint_names=["nose", "tail"])
-    >>> refuse_other_keypoints(ds, "a.nwb", ["tail", "nose"])  # the same: nothing to say
+    >>> refuse_other_keypoints(ds, "a.nwb", ["tail", "ear", "nose"])  # the file's: taken
     >>> refuse_other_keypoints(ds, "a.nwb", ["nose", "ear"])
     Traceback (most recent call last):
     ...
     posebridge.errors.SchemaError: a.nwb: the file's poses have the keypoints nose, ear, ...
     """
     ours = [str(k) for k in ds[model.KEYPOINT].values]
-    if not present or set(ours) == set(present):
+    if not present or set(ours) <= set(present):
         return
     only_ours = [k for k in ours if k not in present]
-    only_theirs = [k for k in present if k not in ours]
-    differences = []
-    if only_ours:
-        differences.append(f"the dataset's {', '.join(only_ours)} are not in the file")
-    if only_theirs:
-        differences.append(f"the file's {', '.join(only_theirs)} are not in the dataset")
     raise SchemaError(
         f"{path}: the file's poses have the keypoints {', '.join(present)}, and the "
-        f"dataset's {', '.join(ours)} ({'; '.join(differences)}): read on one keypoint "
-        "axis, every animal of the file would read back with both sets (NaN where it has "
-        "none); the file was left unchanged. Give the dataset the file's keypoints first "
-        f"(ds.reindex(keypoint={present!r}): NaN where it has none, its others left out), "
-        "or write a new file."
+        f"dataset's {', '.join(ours)} (the dataset's {', '.join(only_ours)} are not in the "
+        "file): read on one keypoint axis, every animal of the file would read back with "
+        "those too (NaN); the file was left unchanged. Give the dataset the file's "
+        f"keypoints first (ds.reindex(keypoint={present!r}): NaN where it has none, its "
+        "others left out), or write a new file."
     )
 
 
