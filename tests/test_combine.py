@@ -609,3 +609,37 @@ def test_an_input_with_views_already_is_named_with_its_view_key():
     message = str(caught.value)
     assert "two.nc (view 'cam2') already has camera views (l, r)" in message
     assert "one.nc" not in message
+
+
+def test_three_views_line_up_when_later_views_lack_a_frame_of_the_first():
+    """A later view's gap at a frame only the first view has stood in the first view's
+    frame number: three views were refused as if a row had no frame number."""
+    top = _view_labels(1.0, video=["top.mp4"] * 3, frame=[0, 5, 9])
+    side = _view_labels(2.0, video=["side.mp4"] * 2, frame=[5, 9])
+    front = _view_labels(3.0, video=["front.mp4"] * 2, frame=[5, 9])
+    with pytest.warns(UserWarning, match="not kept"):
+        stacked = stack_views([top, side, front], ["top", "side", "front"])
+    assert stacked.frame.values.tolist() == [0, 5, 9]
+    for view, fill, frames in (("top", 1, ["0", "5", "9"]), ("side", 2, ["5", "9"]),
+                               ("front", 3, ["5", "9"])):  # fmt: skip
+        values = _by_frame(stacked, view)
+        assert [f for f, v in values.items() if v == fill] == frames
+        assert all(np.isnan(v) for f, v in values.items() if f not in frames)
+
+
+def test_views_of_images_named_alike_and_named_by_camera_line_up_together():
+    """top/img0010.png and bot/img0010.png share a name, side_0010.png does not: the name's
+    number is the frame of all three (name keys for some views never met the others')."""
+    frames = [10, 11]
+
+    def view(folder, pattern, value):
+        paths = [f"labeled-data/{folder}/{pattern.format(f)}" for f in frames]
+        return _view_labels(value, image_path=paths)
+
+    top = view("top", "img{:04d}.png", 1.0)
+    bot = view("bot", "img{:04d}.png", 2.0)
+    side = view("side", "side_{:04d}.png", 3.0)
+    with pytest.warns(UserWarning, match="not kept"):
+        stacked = stack_views([top, bot, side], ["top", "bot", "side"])
+    assert stacked.frame.values.tolist() == frames
+    assert not np.isnan(stacked.position.values).any()  # every view at every frame

@@ -10,8 +10,9 @@ time. The inputs share one frame rate: two stated rates must agree (within
 :data:`FPS_RTOL`), and an input in frames that states none takes the others'.
 Labelled frames line up on the frame they are, not on their row number: side
 by side, on their image, else their video and frame number; as camera views
-(each with its own videos and images), on their frame number, or their image's
-file name (``session_top/img26.png`` is ``session_bot/img26.png``'s frame).
+(each with its own videos and images), on their frame number, read from the
+image's name for images (``session_top/img26.png`` is ``session_bot/img26.png``'s
+frame), or on the image's file name when it holds no number.
 """
 
 from __future__ import annotations
@@ -220,38 +221,33 @@ def _view_frame_keys(
 ) -> list[np.ndarray]:
     """Each camera view's labelled rows as the frames they are, comparable across views.
 
-    A row of a video is its frame number; a row of an image is the image's file
-    name (the last part of its path: ``session_top/img26.png`` and
-    ``session_bot/img26.png`` are one frame), or, when no file name is in two
-    views (``top_0026.png``, ``bot_0026.png``), the frame number in the name.
-    Refused (SchemaError naming the view) when a row has no frame number to
-    line up by, or two rows of one view are one frame (several videos or
-    sessions in one view): lined up by row, they could be put at another
-    camera's other frame.
+    A row is its frame number: a video's, or the one in its image's name
+    (``top/img0026.png``, ``bot/img26.png`` and ``side_0026.png`` are frame 26;
+    one image name in two views is one number). An image whose name holds no
+    number is its file name (the last part of its path), one frame with another
+    view's image of that name. Refused (SchemaError naming the view) when a
+    video's row has no frame number, or two rows of one view are one frame
+    (several videos or sessions in one view): lined up by row, they could be put
+    at another camera's other frame.
     """
-    images = [labels.normalise_paths(ds[labels.IMAGE_PATH].values) for ds in datasets]
-    names = [np.char.rpartition(image, "/")[:, 2] if image.size else image for image in images]
-    frames = [np.asarray(ds[model.FRAME].values).astype(np.int64) for ds in datasets]
-    every_name = np.concatenate(
-        [np.unique(name[image != ""]) for name, image in zip(names, images, strict=True)]
-    )
-    by_name = np.unique(every_name, return_counts=True)[1].max(initial=0) > 1
     keys = []
-    for index, (image, name, frame) in enumerate(zip(images, names, frames, strict=True)):
-        of_image = (image != "") if by_name else np.zeros(image.shape, dtype=bool)
-        numbered = np.char.add("frame ", frame.astype(str))
-        key = np.where(of_image, np.char.add("image ", name), numbered)
+    for index, ds in enumerate(datasets):
+        image = labels.normalise_paths(ds[labels.IMAGE_PATH].values)
+        frame = np.asarray(ds[model.FRAME].values).astype(np.int64)
+        name = np.char.rpartition(image, "/")[:, 2] if image.size else image
+        numbered = frame != labels.UNKNOWN_FRAME
+        key = np.where(
+            numbered, np.char.add("frame ", frame.astype(str)), np.char.add("image ", name)
+        )
         where = f"view {views[index]!r} ({_where(sources, index)})"
-        unknown = np.flatnonzero(~of_image & (frame == labels.UNKNOWN_FRAME))
+        unknown = np.flatnonzero(~numbered & (image == ""))
         if unknown.size:
             row = int(unknown[0])
-            what = f"image {str(image[row])!r}" if image[row] else "row"
             raise SchemaError(
-                f"{where}: its {what} (row {row}, {unknown.size} such row(s)) has no frame "
-                "number, so it cannot be lined up with the other views' rows (camera views "
-                "line up on the frame number, or on an image's file name that several "
-                "views share). Give the rows their frame numbers, or stack views whose "
-                "images share their file names."
+                f"{where}: its row {row} ({unknown.size} such row(s)) of video "
+                f"{str(ds[labels.VIDEO].values[row])!r} has no frame number, so it cannot "
+                "be lined up with the other views' rows (camera views line up on the frame "
+                "number, or on an image's file name). Give the rows their frame numbers."
             )
         repeated = pd.Index(key, dtype=object).duplicated(keep=False)
         if repeated.any():
@@ -452,11 +448,14 @@ def _on_common_time(
         names += [str(n) for n in ds.coords if n != model.TIME and ds[n].dims == (model.TIME,)]
     for name in dict.fromkeys(names):  # the first input that has a value gives it
         holders = [i for i, ds in enumerate(out) if name in ds.coords]
-        values = out[holders[0]][name]
-        for i in holders[1:]:
+        # each input's values alone: the other per-time coords it carries are combined
+        # on their own (carried along, one input's gaps would stand in another's values)
+        given_by = [out[i][name].reset_coords(drop=True) for i in holders]
+        values = given_by[0]
+        for i, other in zip(holders[1:], given_by[1:], strict=True):
             if one_camera:
-                _refuse_other_rows(values, out[i][name], name, sources, i, holders[0])
-            values = values.combine_first(out[i][name])
+                _refuse_other_rows(values, other, name, sources, i, holders[0])
+            values = values.combine_first(other)
         if name == model.FRAME and values.isnull().any():  # an input without frame numbers
             values = _frames_filled(values, datasets, sources)
         given = datasets[holders[0]][name].dtype
@@ -642,10 +641,9 @@ def stack_views(
         Validated poses, bboxes or labels datasets with the same individuals,
         keypoints, space, time unit and fps (as :func:`merge_individuals`).
         Labelled frames of the views line up on the frame they are: a video's
-        row on its frame number, an image's on its file name (the last part
-        of its path: ``top/img26.png`` and ``bot/img26.png`` are one frame),
-        or on the frame number in its name when no file name is in two views
-        (``top_0026.png``, ``bot_0026.png``). The result keeps one ``video``
+        row on its frame number, an image's on the number in its name
+        (``top/img26.png``, ``bot/img26.png`` and ``side_0026.png`` are one
+        frame), or on its file name when that holds no number. The result keeps one ``video``
         and ``image_path`` per frame, the first view's that has it; the other
         views' are left out with a warning naming them.
     views
@@ -668,10 +666,9 @@ def stack_views(
     SchemaError
         When the views do not line up (kind, time unit, fps, names), or
         labelled rows of a view cannot be lined up with the other views'
-        rows: a row without a frame number (and no image name shared with
-        another view), or two rows of one view that are one frame (several
-        videos or sessions in one view). Views that state two session starts
-        are stacked with a warning.
+        rows: a video's row without a frame number, or two rows of one view
+        that are one frame (several videos or sessions in one view). Views
+        that state two session starts are stacked with a warning.
 
     Examples
     --------
