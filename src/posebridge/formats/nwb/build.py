@@ -335,7 +335,7 @@ def _devices_in_use(nwbfile: Any, *, any_container: bool = False) -> list[Any]:
             if any_container and isinstance(container, ndx_pose.PoseEstimation):
                 found.append(container)
                 continue
-            with dropping_warnings(DeprecationWarning):  # ndx-pose 0.4: devices is deprecated
+            with dropping_warnings(DeprecationWarning, message=r"PoseEstimation\.devices"):
                 device = getattr(container, "device", None) or getattr(container, "devices", None)
             if isinstance(container, ndx_pose.PoseEstimation) and device is not None:
                 for each in device if isinstance(device, list | tuple) else [device]:

@@ -596,7 +596,11 @@ def write_sleap_io_layout(
             _warn_frames_sleap_io_renumbers(ds, where, module_times)
             video = dataset_video(ds)
             warn_unwritten(ds, where)
-            with dropping_warnings(DeprecationWarning):  # original_videos: ndx-pose 0.4
+            # ndx-pose 0.4 deprecates original_videos, which sleap-io's readers take; any
+            # other deprecation (pynwb's, the caller's metadata's) is given
+            with dropping_warnings(
+                DeprecationWarning, message=r"The '\w+' constructor argument is deprecated"
+            ):
                 add_poses(
                     target,
                     ds,
