@@ -102,6 +102,10 @@ EXTRAS: dict[str, str] = {
     "video_width": "attr int: frame width of that video in pixels",
     "video_height": "attr int: frame height of that video in pixels",
     "frame_path": "attr str: a still frame of the video (sample data)",
+    "sleap_video_facts": "attr str: JSON object, video path (an image sequence's first "
+    "image) -> what a SLEAP .slp or analysis file says about that video: shape (frames, "
+    "height, width, channels), grayscale, fps, bgr (when false), channels; written back by "
+    "the .slp and analysis writers (what no source said is left out, not made up)",
     # DeepLabCut / LightningPose
     "dlc_index_style": "attr str: how DeepLabCut labels index their images, 'path' (one "
     "'labeled-data/<video>/<img>' column) or 'levels' (3 index columns); set with image_path",

@@ -60,6 +60,13 @@ from posebridge.formats.sleap.slp_tables import (
     check_instance_ranges,
     check_tracks,
 )
+from posebridge.formats.sleap.video_facts import (
+    VIDEO_FACTS,
+    facts_of,
+    facts_to_attr,
+    image_backend,
+    media_backend,
+)
 from posebridge.model import labels
 
 DIMS3 = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
@@ -280,6 +287,12 @@ def build_labels(
     if video is None and media and len(media) == len(t.videos):  # a project of video files
         paths = labels.normalise_paths([info.path for info in media])
         attrs[PROJECT_VIDEOS] = names_to_attr([str(p) for p in paths])
+    known = [info for info in t.videos if info.facts and (info.images or info.path)]
+    if known:  # by the path the video coord (or an image sequence's first image) holds
+        paths = labels.normalise_paths([(info.images or [info.path])[0] for info in known])
+        facts = facts_to_attr({str(p): info.facts for p, info in zip(paths, known, strict=True)})
+        if facts:
+            attrs[VIDEO_FACTS] = facts
     shown = np.unique(video_of_row)
     if shown.size == 1 and int(shown[0]) < len(t.videos):
         info = t.videos[int(shown[0])]
@@ -352,32 +365,20 @@ def _linked_predictions(
 
 
 def video_json(
-    name: str, images: list[str] | None, index: np.ndarray, size: tuple[Any, Any]
+    name: str,
+    images: list[str] | None,
+    size: tuple[Any, Any],
+    facts: dict[str, Any],
+    index: np.ndarray,
 ) -> bytes:
     """One ``videos_json`` row: an image sequence (``ImageVideo``) of ``images``, else the
-    video file ``name`` (frames ``index``, ``size`` = (width, height) when known)."""
-    width, height = size
+    video file ``name`` (frames ``index``); ``size`` = (width, height) when known,
+    ``facts`` what the source said about the video (:mod:`.video_facts`)."""
     if images is not None:
-        backend: dict[str, Any] = {
-            "type": "ImageVideo",
-            "filename": images[0],
-            "filenames": images,
-            "height_": height,
-            "width_": width,
-            "channels_": 3,
-            "grayscale": False,
-        }
+        backend = image_backend(images, facts, size)
     else:
-        backend = {
-            "filename": name or labels.UNKNOWN_VIDEO,
-            "grayscale": False,
-            "bgr": True,
-            "dataset": "",
-            "input_format": "",
-        }
-        if width and height:
-            backend["type"] = "MediaVideo"
-            backend["shape"] = [int(index.max()) + 1, int(height), int(width), 3]
+        seen = int(index.max()) + 1 if index.size else 0
+        backend = media_backend(name or labels.UNKNOWN_VIDEO, facts, size, seen)
     return json.dumps({"backend": backend}, separators=(",", ":")).encode()
 
 
@@ -418,8 +419,9 @@ class LabelsPlan:
             video_json(
                 name,
                 images,
+                size if (groups.of_row == k).any() else (None, None),  # no frames: no size
+                facts_of(ds, images[0] if images else name),
                 groups.index[groups.of_row == k],
-                size if (groups.of_row == k).any() else (None, None),  # no frames: no shape
             )
             for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
         ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from posebridge.formats.sleap.common import (
     untracked_name,
     with_untracked_names,
 )
+from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_of_backend, facts_to_attr
 from posebridge.model import labels
 
 #: The format_id SLEAP gives a file with no format_id attribute (its first HDF5 layout):
@@ -105,6 +106,7 @@ class VideoInfo:
     height: int | None = None
     kind: str = "video"  # "video", "images" or "embedded"
     images: list[str] | None = None  # an image sequence's files (ImageVideo ``filenames``)
+    facts: dict[str, Any] = field(default_factory=dict)  # shape, grayscale ... (video_facts)
 
 
 @dataclass
@@ -172,7 +174,9 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
                 image_side(backend.get("width_")),
             )
         dataset = str(backend.get("dataset") or "")
+        facts = facts_of_backend(backend)
         if filename == ".":
+            facts = {}  # the embedded frames' storage; the source video's facts below
             kind = "embedded"
             filename = ""
             if dataset in h5:
@@ -193,13 +197,14 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
             if isinstance(source, dict):
                 inner = source.get("backend") if isinstance(source.get("backend"), dict) else {}
                 filename = inner.get("filename", source.get("filename", "")) or ""
+                facts = facts_of_backend(inner)
                 listed = inner.get("filenames")
                 if isinstance(filename, list):
                     listed, filename = filename, (filename[0] if filename else "")
                 if isinstance(listed, list) and listed:  # images of a sequence: frame k is the kth
                     filenames, kind = listed, "images"
         images = [text(f) for f in filenames] if isinstance(filenames, list) else None
-        infos.append(VideoInfo(index, text(filename), width, height, kind, images))
+        infos.append(VideoInfo(index, text(filename), width, height, kind, images, facts))
     return infos
 
 
@@ -723,6 +728,9 @@ def pose_rows(
             attrs[VIDEO_IMAGES] = names_to_attr(info.images)
         if info.width and info.height:
             attrs["video_width"], attrs["video_height"] = info.width, info.height
+        key = info.images[0] if info.images else info.path  # as the writers look it up
+        if key and (facts := facts_to_attr({key: info.facts})):
+            attrs[VIDEO_FACTS] = facts
     return PoseRows(
         times=times,
         names=names,

@@ -44,6 +44,7 @@ from posebridge.formats.sleap.slp_tables import (
     UNKNOWN_VIDEO,
     USER,
 )
+from posebridge.formats.sleap.video_facts import facts_of
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -95,28 +96,19 @@ def _per_instance(ds: xr.Dataset, name: str, shape: tuple[int, int]) -> np.ndarr
     return np.asarray(variable.transpose(model.TIME, model.INDIVIDUAL).values, dtype=np.float64)
 
 
-def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
+def _video_row(ds: xr.Dataset, video_path: str | None, frames: np.ndarray) -> bytes:
     if video_path is not None and not isinstance(video_path, str | os.PathLike):
         raise SchemaError(f"video_path must be a file path, got {video_path!r}.")
     path = str(video_path) if video_path is not None else str(ds.attrs.get("video_path", ""))
     # sleap-io takes an empty file name for the current folder (an image sequence)
     path = path or UNKNOWN_VIDEO
     images = video_images_of(ds) if video_path is None else None
-    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
     if images is not None:  # an image sequence read from SLEAP: every frame's file again
         names = [labels.utf8_text(i) for i in images]
-        return video_json(path, names, np.zeros(0, dtype=np.int64), (width, height))
-    backend: dict[str, Any] = {
-        "filename": labels.utf8_text(path),  # a Latin-1 name's bytes as %XX, as every writer
-        "grayscale": False,
-        "bgr": True,
-        "dataset": "",
-        "input_format": "",
-    }
-    if width and height:
-        backend["type"] = "MediaVideo"
-        backend["shape"] = [int(n_frames), int(height), int(width), 3]
-    return json.dumps({"backend": backend}, separators=(",", ":")).encode()
+        return video_json(path, names, size, facts_of(ds, images[0]), frames)
+    # a Latin-1 name's bytes as %XX, as every writer
+    return video_json(labels.utf8_text(path), None, size, facts_of(ds, path), frames)
 
 
 def _string_dataset(h5: Any, name: str, rows: list[bytes]) -> None:
@@ -199,8 +191,7 @@ def write(
     else:
         frames = writable_frames(ds, path, "SLEAP .slp")
         plan = _Plan(ds, frames)
-        last_frame = int(frames.max()) + 1 if frames.size else 0
-        videos_json = [_video_row(ds, video_path, last_frame)]
+        videos_json = [_video_row(ds, video_path, frames)]
     graph, nodes = encode_skeleton(
         skeleton_from_dataset(ds, skeleton_name or skeleton_name_of(ds))
     )
