@@ -96,6 +96,13 @@ EXTRAS: dict[str, str] = {
     "(SLEAP; COCO results 'score'; Label Studio prediction score)",
     "tracking_score": "variable (time, individual) float: the tracker's score of each instance "
     "(SLEAP)",
+    "sleap_suggestions": "attr str: JSON list of the frames a SLEAP project suggests for "
+    "labelling, each {video: path (an image sequence's first image), frame_idx, group}; "
+    "written back by the .slp writer for the videos it writes (others left out, with a "
+    "warning)",
+    "sleap_provenance": "attr str: JSON object, the provenance of the .slp file read (model "
+    "paths, SLEAP version, command ...); the .slp writer writes it back with its own "
+    "posebridge_content key",
     # attributes
     "scorer": "attr str: the DeepLabCut / LightningPose scorer (network) name",
     "video_path": "attr str: the video the poses were estimated on",

@@ -51,6 +51,13 @@ from posebridge.formats.sleap.common import (
     skeleton_variables,
     with_untracked_names,
 )
+from posebridge.formats.sleap.project_facts import (
+    CONTENT_KEY,
+    PROVENANCE,
+    SUGGESTIONS,
+    provenance_attr,
+    suggestions_attr,
+)
 from posebridge.formats.sleap.slp_tables import (
     PREDICTED,
     USER,
@@ -81,10 +88,6 @@ LABEL_COLUMNS = (
     "point_id_start",
     "point_id_end",
 )
-
-
-#: Provenance key the writer sets in files of poses (not labels): they read back as poses.
-CONTENT_KEY = "posebridge_content"
 
 
 def has_only_labels(t: SlpTables) -> bool:
@@ -293,6 +296,12 @@ def build_labels(
         facts = facts_to_attr({str(p): info.facts for p, info in zip(paths, known, strict=True)})
         if facts:
             attrs[VIDEO_FACTS] = facts
+    keys = labels.normalise_paths([(info.images or [info.path])[0] for info in t.videos])
+    chosen = None if video is None else {video}
+    if suggested := suggestions_attr(t.suggestions, [str(k) for k in keys], chosen):
+        attrs[SUGGESTIONS] = suggested
+    if provenance := provenance_attr(t.provenance):
+        attrs[PROVENANCE] = provenance
     shown = np.unique(video_of_row)
     if shown.size == 1 and int(shown[0]) < len(t.videos):
         info = t.videos[int(shown[0])]
@@ -415,6 +424,11 @@ class LabelsPlan:
         size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
         if np.unique(groups.of_row).size != 1:  # the size is of the one video with frames
             size = (None, None)
+        #: each video's path as the dataset's SLEAP facts name it (an image sequence's first image)
+        self.video_keys = [
+            images[0] if images else name
+            for name, images in zip(groups.names, groups.images, strict=True)
+        ]
         self.videos_json = [
             video_json(
                 name,

@@ -49,6 +49,13 @@ from posebridge.formats.sleap.common import (
     untracked_name,
     with_untracked_names,
 )
+from posebridge.formats.sleap.project_facts import (
+    PROVENANCE,
+    SUGGESTIONS,
+    provenance_attr,
+    read_suggestions,
+    suggestions_attr,
+)
 from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_of_backend, facts_to_attr
 from posebridge.model import labels
 
@@ -124,6 +131,7 @@ class SlpTables:
     pred_points: Any
     frame_video: np.ndarray  # index into ``videos`` of each frame row (int32)
     provenance: dict[str, Any] | None = None  # metadata JSON's provenance
+    suggestions: list[tuple[int, int, int]] = field(default_factory=list)  # video, frame, group
     format_id_stored: bool = True  # False: SLEAP's first layout (no format_id, read as 1.0)
 
     def instance_columns(
@@ -382,6 +390,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
     videos = _video_infos(h5, video_rows, path)
     tracks = _track_names(_json_rows(h5, "tracks_json", path), path)
     frame_video = _frame_video(frames.pop("video"), videos, video_rows, path)
+    suggestions = read_suggestions(_json_rows(h5, "suggestions_json", path), len(videos), path)
     return SlpTables(
         path=path,
         format_id=format_id,
@@ -395,6 +404,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
         frame_video=frame_video,
         provenance=metadata.get("provenance") if isinstance(metadata, dict) else None,
         format_id_stored=not first_layout,
+        suggestions=suggestions,
     )
 
 
@@ -731,6 +741,11 @@ def pose_rows(
         key = info.images[0] if info.images else info.path  # as the writers look it up
         if key and (facts := facts_to_attr({key: info.facts})):
             attrs[VIDEO_FACTS] = facts
+        keys = [i.images[0] if i.images else i.path for i in t.videos]
+        if suggested := suggestions_attr(t.suggestions, keys, {video}):
+            attrs[SUGGESTIONS] = suggested
+    if provenance := provenance_attr(t.provenance):
+        attrs[PROVENANCE] = provenance
     return PoseRows(
         times=times,
         names=names,

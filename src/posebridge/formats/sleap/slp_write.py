@@ -33,6 +33,7 @@ from posebridge.formats.sleap.common import (
     video_images_of,
     writable_frames,
 )
+from posebridge.formats.sleap.project_facts import PROVENANCE, provenance_of, suggestion_rows
 from posebridge.formats.sleap.slp_labels import (
     CONTENT_KEY,
     LabelsPlan,
@@ -187,11 +188,15 @@ def write(
         }
         labels_plan = LabelsPlan(ds, dtypes)
         videos_json = labels_plan.videos_json
+        video_keys = labels_plan.video_keys
         plan: Any = labels_plan
     else:
         frames = writable_frames(ds, path, "SLEAP .slp")
         plan = _Plan(ds, frames)
         videos_json = [_video_row(ds, video_path, frames)]
+        images = video_images_of(ds) if video_path is None else None
+        video_keys = [images[0] if images else str(video_path or ds.attrs.get("video_path", ""))]
+    suggestions = suggestion_rows(ds, video_keys, path)
     graph, nodes = encode_skeleton(
         skeleton_from_dataset(ds, skeleton_name or skeleton_name_of(ds))
     )
@@ -203,10 +208,23 @@ def write(
         "tracks": [],
         "suggestions": [],
         "negative_anchors": {},
-        # poses without scores are stored as user instances: say they are not labels
-        "provenance": {CONTENT_KEY: "poses" if labels_plan is None else "labels"},
+        # the source's provenance, and whether the file holds labels: poses without
+        # scores are stored as user instances
+        "provenance": {
+            **provenance_of(ds),
+            CONTENT_KEY: "poses" if labels_plan is None else "labels",
+        },
     }
     blob = json.dumps(metadata, separators=(",", ":")).encode()
+    if len(blob) > _METADATA_LIMIT and provenance_of(ds):
+        warnings.warn(
+            f"{path}: the source's SLEAP provenance ({PROVENANCE}) is left out: with it the "
+            "metadata would exceed HDF5's 64 KB attribute limit.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        metadata["provenance"] = {CONTENT_KEY: metadata["provenance"][CONTENT_KEY]}
+        blob = json.dumps(metadata, separators=(",", ":")).encode()
     if len(blob) > _METADATA_LIMIT:
         raise PoseBridgeError(
             f"{path}: the skeleton's JSON ({len(blob)} bytes) exceeds HDF5's 64 KB attribute "
@@ -224,7 +242,7 @@ def write(
         _string_dataset(h5, "videos_json", videos_json)
         rows = [json.dumps([0, name], separators=(",", ":")).encode() for name in plan.tracks]
         _string_dataset(h5, "tracks_json", rows)
-        _string_dataset(h5, "suggestions_json", [])
+        _string_dataset(h5, "suggestions_json", suggestions)
         tables = [("frames", plan.frames), ("instances", plan.instances)]
         if labels_plan is not None:  # labels are small: the point tables at once
             tables += [("points", labels_plan.points), ("pred_points", labels_plan.pred_points)]
