@@ -60,6 +60,8 @@ EXTRAS: dict[str, str] = {
     "predicted_position": "variable (time, space, keypoint, individual) float (with "
     "predicted_confidence, predicted_score): SLEAP labels: the prediction each user instance was "
     "made from (from_predicted)",
+    "predicted_tracking_score": "variable (time, individual) float: SLEAP labels: the "
+    "tracking score of that prediction, NaN where none (only with predicted_position)",
     # images of labelled frames (COCO, YOLO pose, Label Studio)
     "image_id": "coord (time,) int64, or str when a COCO file names images by texts: COCO "
     "image id of each row (ground truth and results refer to images by it; written back so "

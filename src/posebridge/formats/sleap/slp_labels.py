@@ -191,7 +191,9 @@ def build_labels(
     xarray.Dataset
         A labels dataset (see the module's description).
     """
-    path, inst = t.path, t.instance_columns(LABEL_COLUMNS)
+    has_tracking = "tracking_score" in (t.instances.dtype.names or ())  # format >= 1.2
+    columns = (*LABEL_COLUMNS, "tracking_score") if has_tracking else LABEL_COLUMNS
+    path, inst = t.path, t.instance_columns(columns)
     n_rows = t.instances.shape[0]
     selected = (
         np.arange(t.frame_video.size) if video is None else np.flatnonzero(t.frame_video == video)
@@ -362,11 +364,16 @@ def _linked_predictions(
         position[when[group], 1, :, column[group]] = y
         confidence[when[group], :, column[group]] = values["score"]
     score[when, column] = inst["score"][source]
-    return {
+    variables = {
         "predicted_position": (model.POSES_DIMS, position),
         "predicted_confidence": (DIMS3, confidence),
         "predicted_score": ((model.TIME, model.INDIVIDUAL), score),
     }
+    if "tracking_score" in inst and np.isfinite(inst["tracking_score"][source]).any():
+        tracking = np.full((n_time, n_ind), np.nan)
+        tracking[when, column] = inst["tracking_score"][source]
+        variables[labels.PREDICTED_TRACKING_SCORE] = ((model.TIME, model.INDIVIDUAL), tracking)
+    return variables
 
 
 # --------------------------------------------------------------------------
@@ -448,10 +455,15 @@ class LabelsPlan:
             predicted = ds["predicted_position"].transpose(*order, model.SPACE).values
             confidence = ds["predicted_confidence"].transpose(*order).values
             score = ds["predicted_score"].transpose(model.TIME, model.INDIVIDUAL).values
+            tracking = np.full(score.shape, np.nan)
+            if labels.PREDICTED_TRACKING_SCORE in ds:
+                variable = ds[labels.PREDICTED_TRACKING_SCORE]
+                tracking = variable.transpose(model.TIME, model.INDIVIDUAL).values
         else:
             predicted = np.full(position.shape, np.nan)
             confidence = np.full(position.shape[:3], np.nan)
             score = np.full(position.shape[:2], np.nan)
+            tracking = score
         n_time, _, n_nodes = flags.shape
         exists = np.stack(
             [
@@ -484,7 +496,7 @@ class LabelsPlan:
         table["score"] = np.where(is_pred, score[at_time, at_ind], np.nan)
         table["point_id_start"] = rank * n_nodes
         table["point_id_end"] = (rank + 1) * n_nodes
-        table["tracking_score"] = np.nan
+        table["tracking_score"] = np.where(is_pred, tracking[at_time, at_ind], np.nan)
         self.instances = table
 
         user_t, user_i = at_time[~is_pred], at_ind[~is_pred]
@@ -508,6 +520,11 @@ class LabelsPlan:
 def check_writable(ds: xr.Dataset) -> None:
     """Refuse a labels dataset whose optional SLEAP variables are inconsistent."""
     present = [name for name in labels.PREDICTED if name in ds]
+    if labels.PREDICTED_TRACKING_SCORE in ds and not present:
+        raise SchemaError(
+            f"{labels.PREDICTED_TRACKING_SCORE} is the tracking score of the predictions in "
+            f"{', '.join(labels.PREDICTED)}, which this dataset does not have."
+        )
     if present and len(present) != len(labels.PREDICTED):
         raise SchemaError(
             f"The predicted_* variables come together ({', '.join(labels.PREDICTED)}); "
