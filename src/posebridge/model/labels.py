@@ -46,7 +46,9 @@ usual ``position`` and ``confidence``) with:
 - optional ``predicted_position`` (time, space, keypoint, individual),
   ``predicted_confidence`` (time, keypoint, individual) and ``predicted_score``
   (time, individual): SLEAP's prediction that each user instance was made
-  from (``from_predicted``), NaN where none; written back to .slp only.
+  from (``from_predicted``), NaN where none, with its tracking score in
+  ``predicted_tracking_score`` (time, individual) when the file gives one;
+  written back to .slp only.
 
 Every row has one key: its ``image_path`` when set, else (``video``,
 ``frame``). No two rows may share a key: readers raise FormatError naming the
@@ -114,6 +116,8 @@ VIDEO = "video"
 IMAGE_PATH = "image_path"
 VISIBLE = "visible"
 PREDICTED = ("predicted_position", "predicted_confidence", "predicted_score")
+#: Optional beside :data:`PREDICTED`: the tracker's score of each of those predictions.
+PREDICTED_TRACKING_SCORE = "predicted_tracking_score"
 #: The file name SLEAP and NWB writers give a video whose path is unknown (``video == ""``);
 #: their readers turn it back into ``""``.
 UNKNOWN_VIDEO = "unknown_video.mp4"

@@ -60,6 +60,8 @@ EXTRAS: dict[str, str] = {
     "predicted_position": "variable (time, space, keypoint, individual) float (with "
     "predicted_confidence, predicted_score): SLEAP labels: the prediction each user instance was "
     "made from (from_predicted)",
+    "predicted_tracking_score": "variable (time, individual) float: SLEAP labels: the "
+    "tracking score of that prediction, NaN where none (only with predicted_position)",
     # images of labelled frames (COCO, YOLO pose, Label Studio)
     "image_id": "coord (time,) int64, or str when a COCO file names images by texts: COCO "
     "image id of each row (ground truth and results refer to images by it; written back so "
@@ -96,12 +98,23 @@ EXTRAS: dict[str, str] = {
     "(SLEAP; COCO results 'score'; Label Studio prediction score)",
     "tracking_score": "variable (time, individual) float: the tracker's score of each instance "
     "(SLEAP)",
+    "sleap_suggestions": "attr str: JSON list of the frames a SLEAP project suggests for "
+    "labelling, each {video: path (an image sequence's first image), frame_idx, group}; "
+    "written back by the .slp writer for the videos it writes (others left out, with a "
+    "warning)",
+    "sleap_provenance": "attr str: JSON object, the provenance of the .slp file read (model "
+    "paths, SLEAP version, command ...); the .slp writer writes it back with its own "
+    "posebridge_content key",
     # attributes
     "scorer": "attr str: the DeepLabCut / LightningPose scorer (network) name",
     "video_path": "attr str: the video the poses were estimated on",
     "video_width": "attr int: frame width of that video in pixels",
     "video_height": "attr int: frame height of that video in pixels",
     "frame_path": "attr str: a still frame of the video (sample data)",
+    "sleap_video_facts": "attr str: JSON object, video path (an image sequence's first "
+    "image) -> what a SLEAP .slp or analysis file says about that video: shape (frames, "
+    "height, width, channels), grayscale, fps, bgr (when false), channels; written back by "
+    "the .slp and analysis writers (what no source said is left out, not made up)",
     # DeepLabCut / LightningPose
     "dlc_index_style": "attr str: how DeepLabCut labels index their images, 'path' (one "
     "'labeled-data/<video>/<img>' column) or 'levels' (3 index columns); set with image_path",

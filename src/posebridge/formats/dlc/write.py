@@ -113,7 +113,11 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
     paths = project_relative(image_names(ds))
     out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, paths)})
     out = out.drop_vars(
-        [n for n in (*labels.PREDICTED, "confidence") if n in out.variables]
+        [
+            n
+            for n in (*labels.PREDICTED, labels.PREDICTED_TRACKING_SCORE, "confidence")
+            if n in out.variables
+        ]
         + [n for n in (labels.VIDEO, labels.FRAME) if n in out.coords]
     )
     if not lightning_pose and labels.VISIBLE in out:

@@ -52,6 +52,7 @@ from posebridge.formats.sleap.common import (
     text,
     untracked_name,
 )
+from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_of_backend, facts_to_attr
 
 __all__ = ["describe", "read", "unreadable"]
 
@@ -415,16 +416,21 @@ def _skeleton(
     return edges, symmetries
 
 
-def _frame_size(h5: Any, path: Path) -> dict[str, int]:
+def _frame_size(h5: Any, path: Path) -> dict[str, Any]:
+    """The video's size and facts (:mod:`.video_facts`) in sleap-io's video_backend_metadata."""
     if "video_backend_metadata" not in h5.attrs:
         return {}
     meta = load_json(h5.attrs["video_backend_metadata"], path, "video_backend_metadata")
+    attrs: dict[str, Any] = {}
     shape = meta.get("shape") if isinstance(meta, dict) else None
     if isinstance(shape, list) and len(shape) >= 3:
         height, width = image_side(shape[1]), image_side(shape[2])
         if height and width:
-            return {"video_width": width, "video_height": height}
-    return {}
+            attrs.update(video_width=width, video_height=height)
+    video = text(read_whole(h5["video_path"])) if "video_path" in h5 else ""
+    if video and (facts := facts_to_attr({video: facts_of_backend(meta)})):
+        attrs[VIDEO_FACTS] = facts
+    return attrs
 
 
 @describing("SLEAP analysis")

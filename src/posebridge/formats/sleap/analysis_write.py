@@ -29,6 +29,7 @@ from posebridge.formats.sleap.common import (
     skeleton_name_of,
     writable_frames,
 )
+from posebridge.formats.sleap.video_facts import facts_of, media_backend
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -166,14 +167,9 @@ def write(
     index = {name: i for i, name in enumerate(skeleton.nodes)}
     edge_inds = np.array([[index[a], index[b]] for a, b in skeleton.edges], dtype=np.int64)
 
-    backend: dict[str, Any] = {"filename": str(ds.attrs.get("video_path", ""))}
-    if ds.attrs.get("video_width") and ds.attrs.get("video_height"):
-        backend["shape"] = [
-            n_frames,
-            int(ds.attrs["video_height"]),
-            int(ds.attrs["video_width"]),
-            3,
-        ]
+    video = str(ds.attrs.get("video_path", ""))
+    size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
+    backend = media_backend(video, facts_of(ds, video), size, n_frames, reader_keys=False)
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         new_file(temporary) as h5,

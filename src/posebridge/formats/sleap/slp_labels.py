@@ -51,6 +51,13 @@ from posebridge.formats.sleap.common import (
     skeleton_variables,
     with_untracked_names,
 )
+from posebridge.formats.sleap.project_facts import (
+    CONTENT_KEY,
+    PROVENANCE,
+    SUGGESTIONS,
+    provenance_attr,
+    suggestions_attr,
+)
 from posebridge.formats.sleap.slp_tables import (
     PREDICTED,
     USER,
@@ -59,6 +66,13 @@ from posebridge.formats.sleap.slp_tables import (
     _rank_in_group,
     check_instance_ranges,
     check_tracks,
+)
+from posebridge.formats.sleap.video_facts import (
+    VIDEO_FACTS,
+    facts_of,
+    facts_to_attr,
+    image_backend,
+    media_backend,
 )
 from posebridge.model import labels
 
@@ -74,10 +88,6 @@ LABEL_COLUMNS = (
     "point_id_start",
     "point_id_end",
 )
-
-
-#: Provenance key the writer sets in files of poses (not labels): they read back as poses.
-CONTENT_KEY = "posebridge_content"
 
 
 def has_only_labels(t: SlpTables) -> bool:
@@ -181,7 +191,9 @@ def build_labels(
     xarray.Dataset
         A labels dataset (see the module's description).
     """
-    path, inst = t.path, t.instance_columns(LABEL_COLUMNS)
+    has_tracking = "tracking_score" in (t.instances.dtype.names or ())  # format >= 1.2
+    columns = (*LABEL_COLUMNS, "tracking_score") if has_tracking else LABEL_COLUMNS
+    path, inst = t.path, t.instance_columns(columns)
     n_rows = t.instances.shape[0]
     selected = (
         np.arange(t.frame_video.size) if video is None else np.flatnonzero(t.frame_video == video)
@@ -280,6 +292,18 @@ def build_labels(
     if video is None and media and len(media) == len(t.videos):  # a project of video files
         paths = labels.normalise_paths([info.path for info in media])
         attrs[PROJECT_VIDEOS] = names_to_attr([str(p) for p in paths])
+    known = [info for info in t.videos if info.facts and (info.images or info.path)]
+    if known:  # by the path the video coord (or an image sequence's first image) holds
+        paths = labels.normalise_paths([(info.images or [info.path])[0] for info in known])
+        facts = facts_to_attr({str(p): info.facts for p, info in zip(paths, known, strict=True)})
+        if facts:
+            attrs[VIDEO_FACTS] = facts
+    keys = labels.normalise_paths([(info.images or [info.path])[0] for info in t.videos])
+    chosen = None if video is None else {video}
+    if suggested := suggestions_attr(t.suggestions, [str(k) for k in keys], chosen):
+        attrs[SUGGESTIONS] = suggested
+    if provenance := provenance_attr(t.provenance):
+        attrs[PROVENANCE] = provenance
     shown = np.unique(video_of_row)
     if shown.size == 1 and int(shown[0]) < len(t.videos):
         info = t.videos[int(shown[0])]
@@ -340,11 +364,16 @@ def _linked_predictions(
         position[when[group], 1, :, column[group]] = y
         confidence[when[group], :, column[group]] = values["score"]
     score[when, column] = inst["score"][source]
-    return {
+    variables = {
         "predicted_position": (model.POSES_DIMS, position),
         "predicted_confidence": (DIMS3, confidence),
         "predicted_score": ((model.TIME, model.INDIVIDUAL), score),
     }
+    if "tracking_score" in inst and np.isfinite(inst["tracking_score"][source]).any():
+        tracking = np.full((n_time, n_ind), np.nan)
+        tracking[when, column] = inst["tracking_score"][source]
+        variables[labels.PREDICTED_TRACKING_SCORE] = ((model.TIME, model.INDIVIDUAL), tracking)
+    return variables
 
 
 # --------------------------------------------------------------------------
@@ -352,32 +381,20 @@ def _linked_predictions(
 
 
 def video_json(
-    name: str, images: list[str] | None, index: np.ndarray, size: tuple[Any, Any]
+    name: str,
+    images: list[str] | None,
+    size: tuple[Any, Any],
+    facts: dict[str, Any],
+    index: np.ndarray,
 ) -> bytes:
     """One ``videos_json`` row: an image sequence (``ImageVideo``) of ``images``, else the
-    video file ``name`` (frames ``index``, ``size`` = (width, height) when known)."""
-    width, height = size
+    video file ``name`` (frames ``index``); ``size`` = (width, height) when known,
+    ``facts`` what the source said about the video (:mod:`.video_facts`)."""
     if images is not None:
-        backend: dict[str, Any] = {
-            "type": "ImageVideo",
-            "filename": images[0],
-            "filenames": images,
-            "height_": height,
-            "width_": width,
-            "channels_": 3,
-            "grayscale": False,
-        }
+        backend = image_backend(images, facts, size)
     else:
-        backend = {
-            "filename": name or labels.UNKNOWN_VIDEO,
-            "grayscale": False,
-            "bgr": True,
-            "dataset": "",
-            "input_format": "",
-        }
-        if width and height:
-            backend["type"] = "MediaVideo"
-            backend["shape"] = [int(index.max()) + 1, int(height), int(width), 3]
+        seen = int(index.max()) + 1 if index.size else 0
+        backend = media_backend(name or labels.UNKNOWN_VIDEO, facts, size, seen)
     return json.dumps({"backend": backend}, separators=(",", ":")).encode()
 
 
@@ -414,12 +431,18 @@ class LabelsPlan:
         size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
         if np.unique(groups.of_row).size != 1:  # the size is of the one video with frames
             size = (None, None)
+        #: each video's path as the dataset's SLEAP facts name it (an image sequence's first image)
+        self.video_keys = [
+            images[0] if images else name
+            for name, images in zip(groups.names, groups.images, strict=True)
+        ]
         self.videos_json = [
             video_json(
                 name,
                 images,
+                size if (groups.of_row == k).any() else (None, None),  # no frames: no size
+                facts_of(ds, images[0] if images else name),
                 groups.index[groups.of_row == k],
-                size if (groups.of_row == k).any() else (None, None),  # no frames: no shape
             )
             for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
         ]
@@ -432,10 +455,15 @@ class LabelsPlan:
             predicted = ds["predicted_position"].transpose(*order, model.SPACE).values
             confidence = ds["predicted_confidence"].transpose(*order).values
             score = ds["predicted_score"].transpose(model.TIME, model.INDIVIDUAL).values
+            tracking = np.full(score.shape, np.nan)
+            if labels.PREDICTED_TRACKING_SCORE in ds:
+                variable = ds[labels.PREDICTED_TRACKING_SCORE]
+                tracking = variable.transpose(model.TIME, model.INDIVIDUAL).values
         else:
             predicted = np.full(position.shape, np.nan)
             confidence = np.full(position.shape[:3], np.nan)
             score = np.full(position.shape[:2], np.nan)
+            tracking = score
         n_time, _, n_nodes = flags.shape
         exists = np.stack(
             [
@@ -468,7 +496,7 @@ class LabelsPlan:
         table["score"] = np.where(is_pred, score[at_time, at_ind], np.nan)
         table["point_id_start"] = rank * n_nodes
         table["point_id_end"] = (rank + 1) * n_nodes
-        table["tracking_score"] = np.nan
+        table["tracking_score"] = np.where(is_pred, tracking[at_time, at_ind], np.nan)
         self.instances = table
 
         user_t, user_i = at_time[~is_pred], at_ind[~is_pred]
@@ -492,6 +520,11 @@ class LabelsPlan:
 def check_writable(ds: xr.Dataset) -> None:
     """Refuse a labels dataset whose optional SLEAP variables are inconsistent."""
     present = [name for name in labels.PREDICTED if name in ds]
+    if labels.PREDICTED_TRACKING_SCORE in ds and not present:
+        raise SchemaError(
+            f"{labels.PREDICTED_TRACKING_SCORE} is the tracking score of the predictions in "
+            f"{', '.join(labels.PREDICTED)}, which this dataset does not have."
+        )
     if present and len(present) != len(labels.PREDICTED):
         raise SchemaError(
             f"The predicted_* variables come together ({', '.join(labels.PREDICTED)}); "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,14 @@ from posebridge.formats.sleap.common import (
     untracked_name,
     with_untracked_names,
 )
+from posebridge.formats.sleap.project_facts import (
+    PROVENANCE,
+    SUGGESTIONS,
+    provenance_attr,
+    read_suggestions,
+    suggestions_attr,
+)
+from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_of_backend, facts_to_attr
 from posebridge.model import labels
 
 #: The format_id SLEAP gives a file with no format_id attribute (its first HDF5 layout):
@@ -105,6 +113,7 @@ class VideoInfo:
     height: int | None = None
     kind: str = "video"  # "video", "images" or "embedded"
     images: list[str] | None = None  # an image sequence's files (ImageVideo ``filenames``)
+    facts: dict[str, Any] = field(default_factory=dict)  # shape, grayscale ... (video_facts)
 
 
 @dataclass
@@ -122,6 +131,7 @@ class SlpTables:
     pred_points: Any
     frame_video: np.ndarray  # index into ``videos`` of each frame row (int32)
     provenance: dict[str, Any] | None = None  # metadata JSON's provenance
+    suggestions: list[tuple[int, int, int]] = field(default_factory=list)  # video, frame, group
     format_id_stored: bool = True  # False: SLEAP's first layout (no format_id, read as 1.0)
 
     def instance_columns(
@@ -172,7 +182,9 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
                 image_side(backend.get("width_")),
             )
         dataset = str(backend.get("dataset") or "")
+        facts = facts_of_backend(backend)
         if filename == ".":
+            facts = {}  # the embedded frames' storage; the source video's facts below
             kind = "embedded"
             filename = ""
             if dataset in h5:
@@ -193,13 +205,14 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
             if isinstance(source, dict):
                 inner = source.get("backend") if isinstance(source.get("backend"), dict) else {}
                 filename = inner.get("filename", source.get("filename", "")) or ""
+                facts = facts_of_backend(inner)
                 listed = inner.get("filenames")
                 if isinstance(filename, list):
                     listed, filename = filename, (filename[0] if filename else "")
                 if isinstance(listed, list) and listed:  # images of a sequence: frame k is the kth
                     filenames, kind = listed, "images"
         images = [text(f) for f in filenames] if isinstance(filenames, list) else None
-        infos.append(VideoInfo(index, text(filename), width, height, kind, images))
+        infos.append(VideoInfo(index, text(filename), width, height, kind, images, facts))
     return infos
 
 
@@ -377,6 +390,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
     videos = _video_infos(h5, video_rows, path)
     tracks = _track_names(_json_rows(h5, "tracks_json", path), path)
     frame_video = _frame_video(frames.pop("video"), videos, video_rows, path)
+    suggestions = read_suggestions(_json_rows(h5, "suggestions_json", path), len(videos), path)
     return SlpTables(
         path=path,
         format_id=format_id,
@@ -390,6 +404,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
         frame_video=frame_video,
         provenance=metadata.get("provenance") if isinstance(metadata, dict) else None,
         format_id_stored=not first_layout,
+        suggestions=suggestions,
     )
 
 
@@ -723,6 +738,14 @@ def pose_rows(
             attrs[VIDEO_IMAGES] = names_to_attr(info.images)
         if info.width and info.height:
             attrs["video_width"], attrs["video_height"] = info.width, info.height
+        key = info.images[0] if info.images else info.path  # as the writers look it up
+        if key and (facts := facts_to_attr({key: info.facts})):
+            attrs[VIDEO_FACTS] = facts
+        keys = [i.images[0] if i.images else i.path for i in t.videos]
+        if suggested := suggestions_attr(t.suggestions, keys, {video}):
+            attrs[SUGGESTIONS] = suggested
+    if provenance := provenance_attr(t.provenance):
+        attrs[PROVENANCE] = provenance
     return PoseRows(
         times=times,
         names=names,

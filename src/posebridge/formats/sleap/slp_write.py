@@ -33,6 +33,7 @@ from posebridge.formats.sleap.common import (
     video_images_of,
     writable_frames,
 )
+from posebridge.formats.sleap.project_facts import PROVENANCE, provenance_of, suggestion_rows
 from posebridge.formats.sleap.slp_labels import (
     CONTENT_KEY,
     LabelsPlan,
@@ -44,6 +45,7 @@ from posebridge.formats.sleap.slp_tables import (
     UNKNOWN_VIDEO,
     USER,
 )
+from posebridge.formats.sleap.video_facts import facts_of
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -95,28 +97,19 @@ def _per_instance(ds: xr.Dataset, name: str, shape: tuple[int, int]) -> np.ndarr
     return np.asarray(variable.transpose(model.TIME, model.INDIVIDUAL).values, dtype=np.float64)
 
 
-def _video_row(ds: xr.Dataset, video_path: str | None, n_frames: int) -> bytes:
+def _video_row(ds: xr.Dataset, video_path: str | None, frames: np.ndarray) -> bytes:
     if video_path is not None and not isinstance(video_path, str | os.PathLike):
         raise SchemaError(f"video_path must be a file path, got {video_path!r}.")
     path = str(video_path) if video_path is not None else str(ds.attrs.get("video_path", ""))
     # sleap-io takes an empty file name for the current folder (an image sequence)
     path = path or UNKNOWN_VIDEO
     images = video_images_of(ds) if video_path is None else None
-    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    size = (ds.attrs.get("video_width"), ds.attrs.get("video_height"))
     if images is not None:  # an image sequence read from SLEAP: every frame's file again
         names = [labels.utf8_text(i) for i in images]
-        return video_json(path, names, np.zeros(0, dtype=np.int64), (width, height))
-    backend: dict[str, Any] = {
-        "filename": labels.utf8_text(path),  # a Latin-1 name's bytes as %XX, as every writer
-        "grayscale": False,
-        "bgr": True,
-        "dataset": "",
-        "input_format": "",
-    }
-    if width and height:
-        backend["type"] = "MediaVideo"
-        backend["shape"] = [int(n_frames), int(height), int(width), 3]
-    return json.dumps({"backend": backend}, separators=(",", ":")).encode()
+        return video_json(path, names, size, facts_of(ds, images[0]), frames)
+    # a Latin-1 name's bytes as %XX, as every writer
+    return video_json(labels.utf8_text(path), None, size, facts_of(ds, path), frames)
 
 
 def _string_dataset(h5: Any, name: str, rows: list[bytes]) -> None:
@@ -195,12 +188,15 @@ def write(
         }
         labels_plan = LabelsPlan(ds, dtypes)
         videos_json = labels_plan.videos_json
+        video_keys = labels_plan.video_keys
         plan: Any = labels_plan
     else:
         frames = writable_frames(ds, path, "SLEAP .slp")
         plan = _Plan(ds, frames)
-        last_frame = int(frames.max()) + 1 if frames.size else 0
-        videos_json = [_video_row(ds, video_path, last_frame)]
+        videos_json = [_video_row(ds, video_path, frames)]
+        images = video_images_of(ds) if video_path is None else None
+        video_keys = [images[0] if images else str(video_path or ds.attrs.get("video_path", ""))]
+    suggestions = suggestion_rows(ds, video_keys, path)
     graph, nodes = encode_skeleton(
         skeleton_from_dataset(ds, skeleton_name or skeleton_name_of(ds))
     )
@@ -212,10 +208,23 @@ def write(
         "tracks": [],
         "suggestions": [],
         "negative_anchors": {},
-        # poses without scores are stored as user instances: say they are not labels
-        "provenance": {CONTENT_KEY: "poses" if labels_plan is None else "labels"},
+        # the source's provenance, and whether the file holds labels: poses without
+        # scores are stored as user instances
+        "provenance": {
+            **provenance_of(ds),
+            CONTENT_KEY: "poses" if labels_plan is None else "labels",
+        },
     }
     blob = json.dumps(metadata, separators=(",", ":")).encode()
+    if len(blob) > _METADATA_LIMIT and provenance_of(ds):
+        warnings.warn(
+            f"{path}: the source's SLEAP provenance ({PROVENANCE}) is left out: with it the "
+            "metadata would exceed HDF5's 64 KB attribute limit.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        metadata["provenance"] = {CONTENT_KEY: metadata["provenance"][CONTENT_KEY]}
+        blob = json.dumps(metadata, separators=(",", ":")).encode()
     if len(blob) > _METADATA_LIMIT:
         raise PoseBridgeError(
             f"{path}: the skeleton's JSON ({len(blob)} bytes) exceeds HDF5's 64 KB attribute "
@@ -233,7 +242,7 @@ def write(
         _string_dataset(h5, "videos_json", videos_json)
         rows = [json.dumps([0, name], separators=(",", ":")).encode() for name in plan.tracks]
         _string_dataset(h5, "tracks_json", rows)
-        _string_dataset(h5, "suggestions_json", [])
+        _string_dataset(h5, "suggestions_json", suggestions)
         tables = [("frames", plan.frames), ("instances", plan.instances)]
         if labels_plan is not None:  # labels are small: the point tables at once
             tables += [("points", labels_plan.points), ("pred_points", labels_plan.pred_points)]

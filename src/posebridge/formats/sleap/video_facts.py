@@ -1,0 +1,200 @@
+"""What a SLEAP file says about its videos beyond their paths, kept and written back.
+
+SLEAP's ``videos_json`` rows (and sleap-io's analysis ``video_backend_metadata``)
+describe each video: ``shape`` (frames, height, width, channels), ``grayscale``,
+``bgr``, ``fps``; an image sequence gives ``channels_``. The readers keep what a
+file gives under :data:`VIDEO_FACTS` (JSON text, by video path, so that netCDF
+stores it), and the writers give it back. What no source gave is left out rather
+than made up: SLEAP and sleap-io detect a video's colour from its frames when
+``grayscale`` is absent, whereas a wrong flag makes them read it wrongly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import xarray as xr
+
+__all__ = [
+    "VIDEO_FACTS",
+    "facts_of",
+    "facts_of_backend",
+    "facts_to_attr",
+    "image_backend",
+    "media_backend",
+]
+
+#: Dataset attribute: JSON object, video path -> what the source said about that video.
+VIDEO_FACTS = "sleap_video_facts"
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or value < 0 or value != int(value):
+        return None
+    return int(value)
+
+
+def facts_of_backend(backend: Any, *, in_file: bool = True) -> dict[str, Any]:
+    """The facts a ``videos_json`` backend (or ``video_backend_metadata``) gives.
+
+    Only well-formed values are kept: ``shape`` as four whole numbers (in a
+    backend that names its ``type``, as sleap-io writes it),
+    ``grayscale`` as a boolean, ``bgr`` when False (not SLEAP's default), ``fps`` as a
+    positive number, ``channels`` (an image sequence's ``channels_``) as a whole number.
+
+    Examples
+    --------
+    >>> facts_of_backend({"type": "MediaVideo", "shape": [3000, 1024, 1280, 1], "grayscale": True})
+    {'shape': [3000, 1024, 1280, 1], 'grayscale': True}
+    >>> facts_of_backend({"shape": None, "grayscale": "yes", "fps": 0})
+    {}
+    >>> facts_of_backend({"shape": [101, 1024, 1280, 3]})  # a size only
+    {}
+    """
+    if not isinstance(backend, dict):
+        return {}
+    facts: dict[str, Any] = {}
+    shape = backend.get("shape")
+    # sleap-io writes a shape with the backend's type, SLEAP no shape; a shape without a
+    # type is posebridge's record of a size only (its frames and channels are no facts)
+    typed = "type" in backend or not in_file  # in_file=False: facts kept in an attribute
+    if typed and isinstance(shape, list | tuple) and len(shape) == 4:
+        counts = [_count(n) for n in shape]
+        if all(n is not None for n in counts):
+            facts["shape"] = counts
+    if isinstance(backend.get("grayscale"), bool):
+        facts["grayscale"] = backend["grayscale"]
+    if backend.get("bgr") is False:  # True is SLEAP's default, which every row states
+        facts["bgr"] = False
+    fps = backend.get("fps")
+    is_number = isinstance(fps, int | float) and not isinstance(fps, bool)
+    if is_number and math.isfinite(fps) and fps > 0:
+        facts["fps"] = fps
+    channels = _count(backend.get("channels_", backend.get("channels")))  # file, attribute
+    if channels:
+        facts["channels"] = channels
+    return facts
+
+
+def facts_to_attr(by_video: dict[str, dict[str, Any]]) -> str | None:
+    """The attribute's JSON text for the facts of each video, ``None`` when none has any.
+
+    Examples
+    --------
+    >>> facts_to_attr({"a.mp4": {"grayscale": True}, "b.mp4": {}})
+    '{"a.mp4": {"grayscale": true}}'
+    >>> facts_to_attr({"b.mp4": {}}) is None
+    True
+    """
+    kept = {str(path): facts for path, facts in by_video.items() if facts}
+    return json.dumps(kept) if kept else None
+
+
+def facts_of(ds: xr.Dataset, video: str | None) -> dict[str, Any]:
+    """What the dataset's source said about ``video`` (``{}`` when nothing).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> ds.attrs[VIDEO_FACTS] = '{"a.mp4": {"grayscale": true}}'
+    >>> facts_of(ds, "a.mp4"), facts_of(ds, "b.mp4")
+    ({'grayscale': True}, {})
+    """
+    raw = ds.attrs.get(VIDEO_FACTS)
+    if not isinstance(raw, str) or video is None:
+        return {}
+    try:
+        by_video = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(by_video, dict):
+        return {}
+    return facts_of_backend(by_video.get(str(video)), in_file=False)
+
+
+def _size(size: tuple[Any, Any]) -> tuple[int, int] | None:
+    width, height = size
+    if width and height:
+        return int(width), int(height)
+    return None
+
+
+def media_backend(
+    filename: str,
+    facts: dict[str, Any],
+    size: tuple[Any, Any],
+    frames_seen: int,
+    *,
+    reader_keys: bool = True,
+) -> dict[str, Any]:
+    """A ``MediaVideo`` backend of what is known: the source's facts, the dataset's size.
+
+    ``grayscale`` only when the source gave it. ``shape`` is the source's (its height
+    and width replaced by ``size`` = (width, height) when the dataset has one); a
+    size without the source's shape is written as ``[frames_seen, height, width,
+    channels]`` (the frames seen: the last labelled frame + 1; 1 channel for a video
+    known to be grayscale, else 3) without a ``type``, since SLEAP keeps a video's size
+    only in its shape; :func:`facts_of_backend` does not take it for a fact. ``reader_keys``: add the keys
+    SLEAP's ``videos_json`` rows always hold (``bgr``, ``dataset``, ``input_format``).
+
+    Examples
+    --------
+    >>> media_backend("a.mp4", {"shape": [30, 4, 5, 1], "grayscale": True}, (5, 4), 10)
+    {'filename': 'a.mp4', 'grayscale': True, 'bgr': True, 'dataset': '', 'input_format': '', 'type': 'MediaVideo', 'shape': [30, 4, 5, 1]}
+    >>> media_backend("a.mp4", {}, (None, None), 10)
+    {'filename': 'a.mp4', 'bgr': True, 'dataset': '', 'input_format': ''}
+    >>> media_backend("a.mp4", {}, (5, 4), 10, reader_keys=False)
+    {'filename': 'a.mp4', 'shape': [10, 4, 5, 3]}
+    """  # noqa: E501
+    backend: dict[str, Any] = {"filename": filename}
+    if "grayscale" in facts:
+        backend["grayscale"] = facts["grayscale"]
+    if reader_keys:
+        backend.update(bgr=facts.get("bgr", True), dataset="", input_format="")
+    elif "bgr" in facts:
+        backend["bgr"] = facts["bgr"]
+    known = _size(size)
+    if "shape" in facts:
+        shape = list(facts["shape"])
+        if known is not None:
+            shape[1:3] = [known[1], known[0]]
+        backend["type"] = "MediaVideo"
+        backend["shape"] = shape
+    elif known is not None:
+        channels = 1 if facts.get("grayscale") else 3
+        backend["shape"] = [int(frames_seen), known[1], known[0], channels]
+    if "fps" in facts:
+        backend["fps"] = facts["fps"]
+    return backend
+
+
+def image_backend(
+    images: list[str], facts: dict[str, Any], size: tuple[Any, Any]
+) -> dict[str, Any]:
+    """An ``ImageVideo`` backend: the files, the size when known, the source's facts.
+
+    Examples
+    --------
+    >>> image_backend(["a.png"], {}, (640, 480))
+    {'type': 'ImageVideo', 'filename': 'a.png', 'filenames': ['a.png'], 'height_': 480, 'width_': 640}
+    """  # noqa: E501
+    width, height = size
+    backend: dict[str, Any] = {
+        "type": "ImageVideo",
+        "filename": images[0],
+        "filenames": images,
+        "height_": height,
+        "width_": width,
+    }
+    channels = facts.get("channels") or (facts["shape"][3] if "shape" in facts else None)
+    if channels:
+        backend["channels_"] = channels
+    for key in ("grayscale", "fps"):
+        if key in facts:
+            backend[key] = facts[key]
+    return backend
