@@ -8,9 +8,10 @@ Reading takes the four compound tables (``frames``, ``instances``, ``points``,
   frame (user instances first), with a warning;
 - what is read depends on ``instances``: ``"user"`` gives the labelled frames
   (user instances of every video, a labels dataset, see
-  :mod:`posebridge.formats._slp_labels`); ``"prefer_user"`` (SLEAP's rule: a user
-  instance replaces the prediction of the same frame and track, or the prediction
-  it was made from) and ``"predicted"`` give the poses of one video along its
+  :mod:`posebridge.formats._slp_labels`); ``"prefer_user"`` (a user instance
+  replaces the prediction of the same frame and track, as SLEAP and sleap-io
+  do, whatever prediction it was made from; an untracked prediction gives way
+  to the user instance made from it) and ``"predicted"`` give the poses of one video along its
   frames; ``"auto"`` (default) is ``"user"`` for a file of labels (user
   instances, and no predicted instance but those they were made from), else
   ``"prefer_user"``;
