@@ -560,6 +560,27 @@ def test_all_frames_false_starts_at_the_first_frame_and_records_it(tmp_path):
     xr.testing.assert_identical(sleap.analysis_read.read(path), ds)
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_drop_empty_tracks_leaves_out_individuals_never_seen(tmp_path, lazy):
+    ds = contiguous_dataset()
+    ds["position"] = ds.position.where(ds.individual != "a")  # "a" has scores, no position
+    source = tmp_path / "source.nc"
+    ds.to_netcdf(source, engine="h5netcdf")
+    opened = posebridge.open_dataset(source, chunks=2) if lazy else posebridge.load(source)
+    kept, dropped = tmp_path / "kept.analysis.h5", tmp_path / "dropped.analysis.h5"
+    posebridge.save(opened, kept)
+    posebridge.save(opened, dropped, drop_empty_tracks=True)
+    with h5py.File(kept) as h5:
+        assert h5["track_names"][()].tolist() == [b"a", b"b"]  # by default the name survives
+    with h5py.File(dropped) as h5:
+        assert h5["track_names"][()].tolist() == [b"b"]
+        assert h5["tracks"].shape == (1, 2, 3, 4) and h5["track_occupancy"].shape == (4, 1)
+    xr.testing.assert_identical(
+        sleap.analysis_read.read(dropped),
+        ds.sel(individual=["b"]).assign_attrs(source_software="SLEAP"),
+    )
+
+
 def test_single_untracked_individual_is_written_without_a_track_name(tmp_path):
     position = np.arange(12, dtype=float).reshape(2, 2, 3, 1)
     ds = model.from_numpy(position, individual_names=["untracked_0"], keypoint_names=NODES)
