@@ -261,11 +261,13 @@ def test_names_that_are_not_utf8_stay_distinct(tmp_path):
     extra = {
         "track_names": np.array([b"m\xff", b"m\xfe"]),
         "node_names": np.array([b"head", b"n\xe9ck", b"n\xe8ck"]),
+        "edge_names": np.array([[b"head", b"n\xe9ck"]]),
     }
     path = write_analysis(tmp_path / "latin1.h5", MATLAB, canonical_data(), extra=extra)
     ds = sleap.analysis_read.read(path)
     assert ds.individual.values.tolist() == ["m%FF", "m%FE"]
     assert ds.keypoint.values.tolist() == ["head", "n%E9ck", "n%E8ck"]
+    assert ds.skeleton_edges.values.tolist() == [["head", "n%E9ck"]]  # spelled as the nodes
 
 
 def test_first_frame_attribute_is_honoured(tmp_path):
@@ -323,6 +325,29 @@ def test_inconsistent_shapes_raise_naming_the_file(tmp_path, extra, message):
     )
     with pytest.raises(FormatError, match=rf"bad\.analysis\.h5.*{message}"):
         posebridge.load(path, format="sleap")
+
+
+@pytest.mark.parametrize(
+    ("extra", "row", "unknown"),
+    [
+        ({"edge_names": np.array([[b"head", b"thorax"], [b"thorax", b"wing"]])}, 1, "wing"),
+        # node names that are not text give node_0.., which the edges' names are not
+        ({"node_names": np.arange(3.0)}, 0, "head"),
+    ],
+    ids=["unknown-node", "numeric-node-names"],
+)
+@pytest.mark.parametrize("lazy", [False, True])
+def test_an_edge_naming_a_node_not_in_node_names_is_refused_naming_it(
+    tmp_path, extra, row, unknown, lazy
+):
+    path = write_analysis(tmp_path / "edges.analysis.h5", MATLAB, canonical_data(), extra=extra)
+    with pytest.raises(
+        FormatError, match=rf"edges\.analysis\.h5.*/edge_names row {row} .*'{unknown}'"
+    ):
+        if lazy:
+            posebridge.open_dataset(path, chunks=2)
+        else:
+            posebridge.load(path)
 
 
 def gaps_file(path: Path, scores: np.ndarray) -> Path:
