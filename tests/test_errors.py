@@ -213,6 +213,36 @@ def test_every_error_pickles_under_dask_distributeds_exception_pickling():
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
+@pytest.mark.parametrize("with_tblib", [False, True])
+def test_a_several_videos_error_keeps_its_option_through_pickling(with_tblib):
+    # a batch worker sends it to its parent, whose command line words the advice
+    import subprocess
+    import sys
+
+    if with_tblib:
+        pytest.importorskip("tblib")
+    script = (
+        "import pickle\n"
+        "import posebridge.errors as E\n"
+        + (
+            "from tblib import pickling_support\npickling_support.install()\n"
+            if with_tblib
+            else ""
+        )
+        + "e = E.SeveralVideosError('t.nwb', 'holds 2 videos.', 'Pass m=.', option='m',\n"
+        "    example='A', alternatives=(('combine', 'views', 'if views'),))\n"
+        "back = pickle.loads(pickle.dumps(e))\n"
+        "assert type(back) is type(e) and str(back) == str(e)\n"
+        "assert str(back) == 't.nwb: holds 2 videos. Pass m=.'\n"
+        "kept = (back.path, back.found, back.advice, back.option, back.example)\n"
+        "assert kept == ('t.nwb', 'holds 2 videos.', 'Pass m=.', 'm', 'A')\n"
+        "assert back.alternatives == (('combine', 'views', 'if views'),)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
 def _with_an_unavailable_filter(path, dims: int) -> str:
     """Rewrite the file's first float dataset of ``dims`` dims as compressed with an HDF5
     filter no plugin provides here (32015, Zstd's id: hdf5plugin's, not installed), as a

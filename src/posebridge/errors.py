@@ -34,6 +34,7 @@ __all__ = [
     "NotHDF5Error",
     "PoseBridgeError",
     "SchemaError",
+    "SeveralVideosError",
     "TypeError",
     "UnknownFormatError",
     "user_stacklevel",
@@ -70,6 +71,62 @@ class FormatError(PoseBridgeError):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle with the two arguments (a worker process sends it to its parent)."""
         return (self.__class__, (self.path, self.problem), self.__dict__)
+
+
+class SeveralVideosError(FormatError):
+    """A file holds the poses of several videos, and a dataset holds one.
+
+    The message lists them and says how to read one from Python. The reader's
+    option that picks one (``option``, e.g. ``video``), a value of it that works
+    (``example``) and other ways to read the file (``alternatives``: option,
+    value, when) are kept apart, so that the command line can say the same with
+    its own flags (``--read-option video=0``).
+
+    Examples
+    --------
+    >>> error = SeveralVideosError(
+    ...     "two.slp",
+    ...     "holds poses for 2 videos.",
+    ...     "Pass video=0 or video=1.",
+    ...     option="video",
+    ...     example=0,
+    ... )
+    >>> isinstance(error, FormatError), error.option, error.example
+    (True, 'video', 0)
+    >>> str(error)
+    'two.slp: holds poses for 2 videos. Pass video=0 or video=1.'
+    """
+
+    def __init__(
+        self,
+        path: str | PathLike[str] | None,
+        found: str,
+        advice: str,
+        *,
+        option: str,
+        example: Any,
+        alternatives: tuple[tuple[str, str, str], ...] = (),
+    ) -> None:
+        super().__init__(path, f"{found} {advice}")
+        self.found, self.advice = found, advice
+        self.option, self.example = option, example
+        self.alternatives = tuple(alternatives)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with every argument (a worker process sends it to its parent)."""
+        keywords = {
+            "option": self.option,
+            "example": self.example,
+            "alternatives": self.alternatives,
+        }
+        return (_several_videos_error, (self.path, self.found, self.advice, keywords))
+
+
+def _several_videos_error(
+    path: str | None, found: str, advice: str, keywords: dict[str, Any]
+) -> SeveralVideosError:
+    """Rebuild a pickled :class:`SeveralVideosError` (its options are keyword-only)."""
+    return SeveralVideosError(path, found, advice, **keywords)
 
 
 class SchemaError(PoseBridgeError):

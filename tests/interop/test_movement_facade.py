@@ -119,6 +119,24 @@ def test_to_lp_file_writes_the_same_file_names(tmp_path, pair):
     )
 
 
+@pytest.mark.parametrize("empty", [["id_0"], ["id_0", "id_1"]])
+def test_to_sleap_analysis_file_leaves_out_tracks_never_seen_as_movement_does(
+    tmp_path, pair, empty
+):
+    theirs, ours = (
+        ds.assign(position=ds.position.where(~ds.individual.isin(empty))) for ds in pair
+    )
+    mv_save_poses.to_sleap_analysis_file(theirs, tmp_path / "mv.h5")
+    pb_save_poses.to_sleap_analysis_file(ours, tmp_path / "pb.h5")
+    seen = [name for name in ours.individual.values.tolist() if name not in empty]
+    with h5py.File(tmp_path / "mv.h5", "r") as a, h5py.File(tmp_path / "pb.h5", "r") as b:
+        names = [v.decode() for v in b["track_names"][()]]
+        assert names == [v.decode() for v in a["track_names"][()]] == seen
+        for name in ("tracks", "point_scores", "track_occupancy"):
+            assert b[name].shape == a[name].shape, name
+            np.testing.assert_allclose(a[name][()], b[name][()], equal_nan=True)
+
+
 def test_to_sleap_analysis_file_writes_the_same_arrays(tmp_path, pair):
     theirs, ours = pair
     mv_save_poses.to_sleap_analysis_file(theirs, tmp_path / "mv.h5")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import shlex
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from posebridge.errors import (
     FileExistsError,
     IsADirectoryError,
     PoseBridgeError,
+    SeveralVideosError,
     UnknownFormatError,
 )
 
@@ -117,6 +119,9 @@ def _one_line(error: BaseException) -> str:
         text = error.strerror or (args[1] if len(args) > 1 and isinstance(args[0], int) else text)
         if error.filename and str(error.filename) not in text:
             text = f"{error.filename}: {text}"
+    if isinstance(error, SeveralVideosError):  # the advice with the command line's flag
+        where = f"{error.path}: " if error.path else ""
+        text = f"{where}{error.found} {several_videos_advice(error)}"
     message = " ".join(text.split())
     if isinstance(error, FileExistsError):
         message = message.replace("pass overwrite=True", "pass --overwrite")
@@ -125,6 +130,25 @@ def _one_line(error: BaseException) -> str:
     if isinstance(error, click.ClickException):  # a usage error: the message click prints
         return " ".join(error.format_message().split())
     return f"{type(error).__name__}: {message} (unexpected; run with --debug for the traceback)"
+
+
+def several_videos_advice(error: SeveralVideosError) -> str:
+    """How to read one video of the file, with ``--read-option`` (the reader's option).
+
+    Examples
+    --------
+    >>> error = SeveralVideosError(
+    ...     "two.slp", "holds 2 videos.", "Pass video=0.", option="video", example=0
+    ... )
+    >>> several_videos_advice(error)
+    'A dataset holds one video: pick one with --read-option video=0 (or another of those listed).'
+    """
+    flag = f"--read-option {shlex.quote(f'{error.option}={error.example}')}"
+    others = "".join(
+        f", or --read-option {shlex.quote(f'{option}={value}')} {when}"
+        for option, value, when in error.alternatives
+    )
+    return f"A dataset holds one video: pick one with {flag} (or another of those listed){others}."
 
 
 def _silence_stdout() -> None:

@@ -25,8 +25,9 @@ from posebridge.cli._base import (
     _with_fps,
     _write_options,
     cli,
+    several_videos_advice,
 )
-from posebridge.errors import PoseBridgeError, UnknownFormatError
+from posebridge.errors import PoseBridgeError, SeveralVideosError, UnknownFormatError
 
 if TYPE_CHECKING:
     from posebridge._report import Rows
@@ -144,6 +145,17 @@ def info(
     }
     try:
         _, ds = _load(file, fmt.name, fps, read_pairs, "--format")
+    except SeveralVideosError as error:  # a valid file: described, with how to read a video
+        note = f"{error.found} {several_videos_advice(error)}"
+        if as_json:
+            several = {"option": error.option, "example": error.example, "message": note}
+            click.echo(json.dumps(plain({**facts, "several_videos": several}), indent=2))
+            return
+        click.echo(table([*head, ("poses", note)]))
+        if details:
+            click.echo(f"\n{fmt.title} file contents")
+            click.echo(table(details))
+        return
     except Exception as error:
         if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
             click.echo(json.dumps(plain({**facts, "error": _one_line(error)}), indent=2))

@@ -202,6 +202,9 @@ def to_sleap_analysis_file(
 ) -> None:
     """Write a SLEAP analysis .h5 file (SLEAP's "matlab" layout).
 
+    As movement's, the individuals with no position in any frame are left out
+    (``posebridge.save`` keeps them unless given ``drop_empty_tracks=True``).
+
     Parameters
     ----------
     ds
@@ -221,7 +224,7 @@ def to_sleap_analysis_file(
     >>> from posebridge.io import save_poses
     >>> save_poses.to_sleap_analysis_file(ds, "video.analysis.h5")  # doctest: +SKIP
     """
-    _dropin.save(ds, file_path, "sleap-analysis", overwrite=overwrite)
+    _dropin.save(ds, file_path, "sleap-analysis", overwrite=overwrite, drop_empty_tracks=True)
 
 
 def to_slp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) -> list[Path]:

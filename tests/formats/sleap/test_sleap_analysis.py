@@ -261,11 +261,13 @@ def test_names_that_are_not_utf8_stay_distinct(tmp_path):
     extra = {
         "track_names": np.array([b"m\xff", b"m\xfe"]),
         "node_names": np.array([b"head", b"n\xe9ck", b"n\xe8ck"]),
+        "edge_names": np.array([[b"head", b"n\xe9ck"]]),
     }
     path = write_analysis(tmp_path / "latin1.h5", MATLAB, canonical_data(), extra=extra)
     ds = sleap.analysis_read.read(path)
     assert ds.individual.values.tolist() == ["m%FF", "m%FE"]
     assert ds.keypoint.values.tolist() == ["head", "n%E9ck", "n%E8ck"]
+    assert ds.skeleton_edges.values.tolist() == [["head", "n%E9ck"]]  # spelled as the nodes
 
 
 def test_first_frame_attribute_is_honoured(tmp_path):
@@ -323,6 +325,29 @@ def test_inconsistent_shapes_raise_naming_the_file(tmp_path, extra, message):
     )
     with pytest.raises(FormatError, match=rf"bad\.analysis\.h5.*{message}"):
         posebridge.load(path, format="sleap")
+
+
+@pytest.mark.parametrize(
+    ("extra", "row", "unknown"),
+    [
+        ({"edge_names": np.array([[b"head", b"thorax"], [b"thorax", b"wing"]])}, 1, "wing"),
+        # node names that are not text give node_0.., which the edges' names are not
+        ({"node_names": np.arange(3.0)}, 0, "head"),
+    ],
+    ids=["unknown-node", "numeric-node-names"],
+)
+@pytest.mark.parametrize("lazy", [False, True])
+def test_an_edge_naming_a_node_not_in_node_names_is_refused_naming_it(
+    tmp_path, extra, row, unknown, lazy
+):
+    path = write_analysis(tmp_path / "edges.analysis.h5", MATLAB, canonical_data(), extra=extra)
+    with pytest.raises(
+        FormatError, match=rf"edges\.analysis\.h5.*/edge_names row {row} .*'{unknown}'"
+    ):
+        if lazy:
+            posebridge.open_dataset(path, chunks=2)
+        else:
+            posebridge.load(path)
 
 
 def gaps_file(path: Path, scores: np.ndarray) -> Path:
@@ -558,6 +583,27 @@ def test_all_frames_false_starts_at_the_first_frame_and_records_it(tmp_path):
     with h5py.File(path) as h5:
         assert h5["tracks"].shape[-1] == 4 and h5.attrs["first_frame"] == 100
     xr.testing.assert_identical(sleap.analysis_read.read(path), ds)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_drop_empty_tracks_leaves_out_individuals_never_seen(tmp_path, lazy):
+    ds = contiguous_dataset()
+    ds["position"] = ds.position.where(ds.individual != "a")  # "a" has scores, no position
+    source = tmp_path / "source.nc"
+    ds.to_netcdf(source, engine="h5netcdf")
+    opened = posebridge.open_dataset(source, chunks=2) if lazy else posebridge.load(source)
+    kept, dropped = tmp_path / "kept.analysis.h5", tmp_path / "dropped.analysis.h5"
+    posebridge.save(opened, kept)
+    posebridge.save(opened, dropped, drop_empty_tracks=True)
+    with h5py.File(kept) as h5:
+        assert h5["track_names"][()].tolist() == [b"a", b"b"]  # by default the name survives
+    with h5py.File(dropped) as h5:
+        assert h5["track_names"][()].tolist() == [b"b"]
+        assert h5["tracks"].shape == (1, 2, 3, 4) and h5["track_occupancy"].shape == (4, 1)
+    xr.testing.assert_identical(
+        sleap.analysis_read.read(dropped),
+        ds.sel(individual=["b"]).assign_attrs(source_software="SLEAP"),
+    )
 
 
 def test_single_untracked_individual_is_written_without_a_track_name(tmp_path):

@@ -17,6 +17,7 @@ import posebridge
 from _corpus import corpus_params, corpus_path
 from posebridge import model
 from posebridge._files import Peek
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats import sleap
 from posebridge.io import load_poses, save_poses
@@ -311,6 +312,66 @@ def test_user_instance_replaces_the_prediction_it_was_made_from(tmp_path):
     # user first, then the prediction it did not replace
     np.testing.assert_array_equal(ds.position.sel(individual="untracked_0").values[0].T, pts(9))
     np.testing.assert_array_equal(ds.position.sel(individual="untracked_1").values[0].T, pts(1))
+
+
+def _proofread_slp(path: Path) -> Path:
+    """A file sleap-io writes: in frame 0 the user instance made from prediction A was put
+    on track B; in frame 1 it was left without a track; in frame 2 it stayed on A."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(filename="/data/v.mp4", open_backend=False)
+    track_a, track_b = sio.Track("A"), sio.Track("B")
+    frames = []
+    for frame, user_track in enumerate([track_b, None, track_a]):
+        made = {
+            name: sio.PredictedInstance.from_numpy(
+                points_data=pts(10 * frame + offset, 2),
+                point_scores=np.array([0.9, 0.8]),
+                score=0.7,
+                skeleton=skeleton,
+                track=track,
+            )
+            for name, track, offset in (("A", track_a, 1), ("B", track_b, 5))
+        }
+        proofread = sio.Instance.from_numpy(pts(100 + frame, 2), skeleton=skeleton)
+        proofread.track, proofread.from_predicted = user_track, made["A"]
+        frames.append(
+            sio.LabeledFrame(
+                video=video, frame_idx=frame, instances=[made["A"], made["B"], proofread]
+            )
+        )
+    labels = sio.Labels(
+        labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=[track_a, track_b]
+    )
+    sio.save_slp(labels, str(path))
+    return path
+
+
+def test_prefer_user_replaces_a_tracked_prediction_by_a_user_instance_of_its_track_only(
+    tmp_path,
+):
+    sio = pytest.importorskip("sleap_io")
+    path = _proofread_slp(tmp_path / "proofread.slp")
+    with dropping_warnings(UserWarning):
+        ours = sleap.slp_read.read(path, instances="prefer_user")
+        lazy = posebridge.open_dataset(path, chunks=1, instances="prefer_user").load()
+        theirs = sio.load_slp(str(path), open_videos=False).numpy()  # (frame, track, node, xy)
+    assert ours.time.values.tolist() == [0, 1, 2]
+    tracked = ours.position.sel(individual=["A", "B"]).transpose(
+        "time", "individual", "keypoint", "space"
+    )
+    np.testing.assert_array_equal(tracked.values, theirs)
+    # frame 0: A keeps its prediction, B holds the user instance (placed there by the user)
+    np.testing.assert_array_equal(tracked.values[0, 0], pts(1, 2))
+    np.testing.assert_array_equal(tracked.values[0, 1], pts(100, 2))
+    # frame 1: the untracked user instance does not take A's prediction away
+    np.testing.assert_array_equal(tracked.values[1, 0], pts(11, 2))
+    np.testing.assert_array_equal(
+        ours.position.sel(time=1, individual="untracked_0").transpose("keypoint", "space"),
+        pts(101, 2),
+    )
+    # the lazy reader makes the same choice
+    xr.testing.assert_identical(lazy.position, ours.position)
 
 
 def test_untracked_instances_are_ranked_within_each_frame(tmp_path):

@@ -47,7 +47,7 @@ import re
 import warnings
 from typing import Any
 
-from posebridge.errors import FormatError, KeyNotFoundError, user_stacklevel
+from posebridge.errors import FormatError, KeyNotFoundError, SeveralVideosError, user_stacklevel
 from posebridge.formats._shared.untracked import (
     is_untracked_name,
     untracked_name,
@@ -192,21 +192,24 @@ def refuse_several_videos(chosen: list[Container], combine: str, path: Any) -> N
     >>> refuse_several_videos(found, "auto", "s.nwb")
     Traceback (most recent call last):
     ...
-    posebridge.errors.FormatError: s.nwb: holds poses of 2 videos in sleap-io's layout ...
+    posebridge.errors.SeveralVideosError: s.nwb: holds poses of 2 videos in sleap-io's layout ...
     """
     modules = sleap_io_video_modules(chosen)
     if combine != "auto" or len(modules) < 2:
         return
     videos = {c.module: c.video_paths[0] for c in reversed(chosen) if c.video_paths}
     listing = "; ".join(f"{m}: {videos.get(m, '(no video named)')}" for m in modules)
-    raise FormatError(
+    raise SeveralVideosError(
         path,
         f"holds poses of {len(modules)} videos in sleap-io's layout (one processing module "
-        f"each: {listing}). A dataset holds one video: pass processing_module_key= to read "
+        f"each: {listing}).",
+        "A dataset holds one video: pass processing_module_key= to read "
         f"one, e.g. processing_module_key={modules[0]!r}, use "
         "posebridge.formats.nwb.read_all_videos(path) for one dataset per video (then "
         "posebridge.combine.stack_views(datasets, views) if the videos are camera views of one "
         "recording).",
+        option="processing_module_key",
+        example=modules[0],
     )
 
 

@@ -66,7 +66,10 @@ FORMATS = (
         aliases=("sleap-analysis", "sleap-h5"),
         family="SLEAP",
         describe=analysis_read.describe,
-        notes="SLEAP analysis .h5 (any layout); write: all_frames=True, compression_level=1",
+        notes=(
+            "SLEAP analysis .h5 (any layout); write: all_frames=True, compression_level=1, "
+            "drop_empty_tracks=False"
+        ),
     ),
     Format(
         name="slp",

@@ -402,6 +402,17 @@ def _skeleton(
         if values.ndim != 2 or values.shape[1] != 2:
             raise FormatError(path, f"/edge_names should be (n, 2), found {values.shape}.")
         edges = [(text(a), text(b)) for a, b in values]
+        known = set(nodes)
+        unknown = [(row, edge) for row, edge in enumerate(edges) if not known.issuperset(edge)]
+        if unknown:
+            row, edge = unknown[0]
+            missing = [name for name in edge if name not in known]
+            raise FormatError(
+                path,
+                f"/edge_names row {row} {list(edge)} names {missing[0]!r}, a node that "
+                f"/node_names does not list ({len(unknown)} of the {len(edges)} edges name "
+                "such nodes); an edge must join two of the file's nodes.",
+            )
     elif "edge_inds" in h5 and h5["edge_inds"].size:
         index = np.asarray(read_whole(h5["edge_inds"])).astype(np.int64).reshape(-1, 2)
         if index.min() < 0 or index.max() >= len(nodes):

@@ -80,6 +80,7 @@ def write(
     all_frames: bool = True,
     compression_level: int = 1,
     labels_path: str | None = None,
+    drop_empty_tracks: bool = False,
 ) -> list[Path]:
     """Write a poses dataset as a SLEAP analysis .h5 file ("matlab" layout).
 
@@ -105,6 +106,11 @@ def write(
     labels_path
         Stored in ``labels_path``; default: the dataset's ``source_file`` when
         it is an .slp file (as movement does), else empty.
+    drop_empty_tracks
+        Leave out the individuals with no position in any frame, as SLEAP's and
+        sleap-io's exporters and movement's ``to_sleap_analysis_file`` do (the
+        movement drop-in passes True). False (default): they are written, NaN
+        everywhere, so that their names survive a round trip.
 
     Returns
     -------
@@ -129,6 +135,8 @@ def write(
     warn_alignment_dropped(ds, path, "SLEAP analysis")
     warn_keypoint_variables_dropped(ds, path, "SLEAP analysis")
     ds = individual_scores(ds)
+    if drop_empty_tracks:
+        ds = _without_empty_tracks(ds)
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")
     frames = writable_frames(ds, path, "SLEAP analysis")
@@ -212,6 +220,27 @@ def write(
         h5.attrs["skeleton_symmetries"] = json.dumps([list(p) for p in skeleton.symmetries])
         h5.attrs["video_backend_metadata"] = json.dumps(backend)
     return [path]
+
+
+def _without_empty_tracks(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` without the individuals whose position is NaN in every frame.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import posebridge
+    >>> position = np.full((3, 2, 1, 2), np.nan)
+    >>> position[1, :, 0, 1] = 4.0
+    >>> ds = posebridge.from_numpy(position, individual_names=["seen_never", "seen_once"])
+    >>> _without_empty_tracks(ds).individual.values.tolist()
+    ['seen_once']
+    """
+    position = ds["position"]
+    seen = position.notnull().any(dim=[d for d in position.dims if d != model.INDIVIDUAL])
+    kept = np.flatnonzero(np.asarray(seen.values))  # computes a dask array: one pass
+    if kept.size == ds.sizes[model.INDIVIDUAL]:
+        return ds
+    return ds.isel({model.INDIVIDUAL: kept})
 
 
 #: A dense analysis file may hold this many frame columns per time step of the dataset

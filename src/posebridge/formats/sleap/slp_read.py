@@ -8,9 +8,10 @@ Reading takes the four compound tables (``frames``, ``instances``, ``points``,
   frame (user instances first), with a warning;
 - what is read depends on ``instances``: ``"user"`` gives the labelled frames
   (user instances of every video, a labels dataset, see
-  :mod:`posebridge.formats._slp_labels`); ``"prefer_user"`` (SLEAP's rule: a user
-  instance replaces the prediction of the same frame and track, or the prediction
-  it was made from) and ``"predicted"`` give the poses of one video along its
+  :mod:`posebridge.formats._slp_labels`); ``"prefer_user"`` (a user instance
+  replaces the prediction of the same frame and track, as SLEAP and sleap-io
+  do, whatever prediction it was made from; an untracked prediction gives way
+  to the user instance made from it) and ``"predicted"`` give the poses of one video along its
   frames; ``"auto"`` (default) is ``"user"`` for a file of labels (user
   instances, and no predicted instance but those they were made from), else
   ``"prefer_user"``;
@@ -42,7 +43,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError, describing
+from posebridge.errors import FormatError, PoseBridgeError, SeveralVideosError, describing
 from posebridge.formats.sleap.slp_labels import (
     build_labels,
     has_only_labels,
@@ -73,11 +74,14 @@ def _pick_video(t: SlpTables, video: int | str | os.PathLike[str] | None) -> int
             f"[{v.index}] {v.path or '(embedded frames)'}: {counts[v.index]} labelled frames"
             for v in t.videos
         )
-        raise FormatError(
+        raise SeveralVideosError(
             t.path,
-            f"holds poses for {used.size} videos ({listing}). A dataset holds one video: "
-            "pass video=<index or path> to read one, e.g. posebridge.load(path, video=0), "
-            "or use posebridge.formats.sleap.read_all_videos(path) for one dataset per video.",
+            f"holds poses for {used.size} videos ({listing}).",
+            "A dataset holds one video: pass video=<index or path> to read one, e.g. "
+            "posebridge.load(path, video=0), or use "
+            "posebridge.formats.sleap.read_all_videos(path) for one dataset per video.",
+            option="video",
+            example=int(used[0]),
         )
     if isinstance(video, int | np.integer) and not isinstance(video, bool):
         if not 0 <= int(video) < max(len(t.videos), 1):

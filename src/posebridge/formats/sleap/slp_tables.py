@@ -511,9 +511,9 @@ def build_dataset(
     video
         Index of the video in ``t.videos``.
     instances
-        ``"prefer_user"`` (a user instance replaces the predicted one of the
-        same frame and track, or the one it was made from), ``"user"`` or
-        ``"predicted"``.
+        ``"prefer_user"`` (a user instance replaces the prediction of the
+        same frame and track; an untracked prediction, the user instance made
+        from it), ``"user"`` or ``"predicted"``.
     skeleton
         Which skeleton (index or name) when instances use several.
 
@@ -660,11 +660,15 @@ def pose_rows(
     wide = times.size * (n_tracks + 1) >= 1 << 31
     key = inst_time.astype(np.int64 if wide else np.int32) * (n_tracks + 1) + track + 1
     if instances == "prefer_user":
+        # A tracked prediction gives way to a user instance of its frame and track only
+        # (SLEAP's LabeledFrame.unused_predictions, sleap-io's Labels.numpy): a user
+        # instance made from it but put on another track, or on none, leaves it in place.
+        # An untracked prediction gives way to the user instance made from it.
         users = keep & is_user
         predicted = keep & ~is_user
         overridden = predicted & tracked & np.isin(key, key[users & tracked])
         sources = cols.pop("from_predicted")[users]
-        linked = predicted & np.isin(cols.pop("instance_id"), sources[sources >= 0])
+        linked = predicted & ~tracked & np.isin(cols.pop("instance_id"), sources[sources >= 0])
         keep &= ~(overridden | linked)
         del users, predicted, overridden, sources, linked
 
