@@ -443,8 +443,12 @@ def test_a_fact_of_one_view_only_is_not_the_stacked_datasets():
         video_path="back.mp4", scorer="net"
     )
     mid = back.assign_attrs(video_path="mid.mp4")
-    stacked = stack_views([back, mid], ["back", "mid"], sources=["back.h5", "mid.h5"])
+    with pytest.warns(UserWarning, match="name different videos") as said:
+        stacked = stack_views([back, mid], ["back", "mid"], sources=["back.h5", "mid.h5"])
     assert "video_path" not in stacked.attrs
+    # which camera's video each view was is said, not dropped silently
+    assert "'back': 'back.mp4'" in str(said[0].message)
+    assert "'mid': 'mid.mp4'" in str(said[0].message)
     assert stacked.attrs["scorer"] == "net"  # the same in both
     assert stacked.attrs["source_file"] == "back.h5, mid.h5"
 

@@ -737,10 +737,29 @@ def stack_views(
     for key in list(stacked.attrs):
         if any(not _same_value(ds.attrs.get(key), stacked.attrs[key]) for ds in datasets[1:]):
             del stacked.attrs[key]
+    _warn_view_videos_not_kept(datasets, views, stacked)
     if sources:
         stacked.attrs["source_file"] = ", ".join(map(str, sources))
     # concat puts the new dim first; every variable gets it last, as position has it
     return model.validate(stacked.transpose(..., model.VIEW))
+
+
+def _warn_view_videos_not_kept(
+    datasets: Sequence[xr.Dataset], views: Sequence[str], stacked: xr.Dataset
+) -> None:
+    """Warn naming each view's video (``attrs["video_path"]``) when the views' differ: the
+    stacked dataset holds one ``video_path``, so it keeps none of them."""
+    videos = [ds.attrs.get("video_path") for ds in datasets]
+    if "video_path" in stacked.attrs or all(video is None for video in videos):
+        return
+    named = [f"{view!r}: {video!r}" for view, video in zip(views, videos, strict=True) if video]
+    warnings.warn(
+        f"the camera views name different videos ({', '.join(named)}); the stacked dataset "
+        "holds one video_path, so it keeps none of them. Keep each view's dataset (or its "
+        "file) for its video.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _same_value(one: Any, other: Any) -> bool:
