@@ -333,3 +333,22 @@ def test_a_held_warning_given_again_keeps_the_module_a_users_filter_names(tmp_pa
         warnings.filterwarnings("ignore", category=UserWarning, module=re.escape(__name__))
         posebridge.save(ds, tmp_path / "filtered.h5")
     assert [str(w.message) for w in shown] == []
+
+
+def test_a_held_warning_made_an_error_stops_the_write_before_its_file_is_placed(tmp_path):
+    """Held until the files were placed, a warning the caller's filters make an error was
+    raised after the write: the error came with a file written."""
+    import numpy as np
+    import pytest
+
+    import posebridge
+
+    ds = posebridge.from_numpy(np.ones((3, 3, 1, 1)))  # 3-D: its alignment is not written
+    ds.attrs["anipose_alignment_center"] = [0.0, 3.0, 0.0]
+    target = tmp_path / "stopped.h5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="anipose_alignment_center"):
+            posebridge.save(ds, target)
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary left either

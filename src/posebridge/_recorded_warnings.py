@@ -62,12 +62,46 @@ def _show(
     recording, else as before."""
     recording = _RECORDING.get()
     if recording is not None:
+        if (
+            isinstance(recording, _Held)
+            and _callers_action(str(message), category, filename, lineno) == "error"
+        ):  # raised where it is raised, as without the hold: nothing written
+            raise message if isinstance(message, Warning) else category(message)
         recording.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
         return
     shown_before = _state["shown_before"]
     if shown_before is None or shown_before is _show:  # never itself: see _open
         shown_before = warnings._showwarning_orig  # type: ignore[attr-defined]
     shown_before(message, category, filename, lineno, file, line)
+
+
+class _Held(list):  # type: ignore[type-arg]
+    """The recording of :func:`held_until_done`: a warning the caller's filters make an
+    error is raised at once, not held."""
+
+
+def _module_of(filename: str) -> str:
+    """The name of the loaded module whose file is ``filename`` (``__main__`` for a line
+    of no module's file: a script, the interactive prompt, a notebook's cell)."""
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) == filename:
+            return name
+    return "__main__"
+
+
+def _callers_action(text: str, category: type[Warning], filename: str, lineno: int) -> str:
+    """What the caller's filters (ours left out) do with this warning, as
+    ``warnings.warn`` decides it: the first filter that matches, else the default."""
+    module = _module_of(filename)
+    for action, message, kind, pattern, line in _without_ours(list(warnings.filters)):
+        if (
+            (message is None or message.match(text))
+            and issubclass(category, kind)
+            and (pattern is None or pattern.match(module))
+            and (line == 0 or line == lineno)
+        ):
+            return str(action)
+    return str(warnings.defaultaction)
 
 
 def _filters_changed() -> None:
@@ -116,7 +150,7 @@ def _close() -> None:
 
 
 @contextlib.contextmanager
-def recording_warnings() -> Iterator[list[warnings.WarningMessage]]:
+def recording_warnings(*, _held: bool = False) -> Iterator[list[warnings.WarningMessage]]:
     """Record the warnings raised in this context (this thread, and the threads it
     starts through :func:`~posebridge._threads.map_on_threads`), whatever other
     threads record meanwhile.
@@ -133,7 +167,7 @@ def recording_warnings() -> Iterator[list[warnings.WarningMessage]]:
     >>> [str(warning.message) for warning in caught]
     ['recorded, not shown']
     """
-    caught: list[warnings.WarningMessage] = []
+    caught: list[warnings.WarningMessage] = _Held() if _held else []
     _open()
     token = _RECORDING.set(caught)
     try:
@@ -229,7 +263,9 @@ def held_until_done() -> Iterator[None]:
     """Hold the warnings raised in this context (this thread, and the threads it starts)
     until it ends: given as they were raised when it ends normally, left out when it
     raises, so that a refused step gets its refusal alone (a writer's "not written"
-    warnings speak of a file it then did not write).
+    warnings speak of a file it then did not write). A warning the caller's filters
+    make an error (``simplefilter("error")``) is raised where it is raised, stopping
+    the step, as without the hold.
 
     Examples
     --------
@@ -246,7 +282,7 @@ def held_until_done() -> Iterator[None]:
     >>> [str(warning.message) for warning in shown]
     ["the finished step's"]
     """
-    with recording_warnings() as caught:
+    with recording_warnings(_held=True) as caught:
         yield
     for warning in caught:
         give_again(warning)
@@ -272,11 +308,7 @@ def give_again(warning: warnings.WarningMessage) -> None:
     >>> shown
     []
     """
-    module_name = "__main__"
-    for name, module in list(sys.modules.items()):
-        if getattr(module, "__file__", None) == warning.filename:
-            module_name = name
-            break
+    module_name = _module_of(warning.filename)
     module = sys.modules.get(module_name)
     registry = vars(module).setdefault("__warningregistry__", {}) if module is not None else None
     warnings.warn_explicit(
