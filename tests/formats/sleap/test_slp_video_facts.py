@@ -108,3 +108,51 @@ def test_a_size_alone_is_written_in_a_shape_that_reads_back_as_no_fact(tmp_path)
     back = _load(tmp_path / "out.slp")
     assert (back.attrs["video_width"], back.attrs["video_height"]) == (640, 480)
     assert "sleap_video_facts" not in back.attrs
+
+
+def _sleap_io_file_of_an_unopened_video(path: Path) -> Path:
+    """An .slp sleap-io writes for a video it did not open: its shape without a type."""
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(
+        filename="/x/v.mp4",
+        open_backend=False,
+        backend_metadata={"shape": [500, 200, 220, 3], "grayscale": False, "fps": 25.0},
+    )
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=i,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    points_data=np.full((2, 2), float(i + 1)),
+                    point_scores=np.ones(2),
+                    score=1.0,
+                    skeleton=skeleton,
+                )
+            ],
+        )
+        for i in range(3)
+    ]
+    sio.save_slp(sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]), path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".slp", ".analysis.h5"])
+def test_a_shape_sleap_io_writes_without_a_type_is_kept(tmp_path, suffix):
+    """sleap-io writes a video it did not open with its shape and no type; it was taken for
+    posebridge's record of a size only, and written back as a 3-frame video."""
+    source = _sleap_io_file_of_an_unopened_video(tmp_path / "source.slp")
+    assert tuple(sio.load_slp(source).videos[0].shape) == (500, 200, 220, 3)
+    out = tmp_path / f"out{suffix}"
+    with dropping_warnings(UserWarning):
+        posebridge.save(_load(source), out)
+    assert tuple(sio.load_file(str(out)).videos[0].shape) == (500, 200, 220, 3)
+
+
+def test_the_datasets_frame_rate_is_written_over_the_sources(tmp_path):
+    """The source's video fps was written whatever the dataset's fps said."""
+    source = _sleap_io_file_of_an_unopened_video(tmp_path / "source.slp")
+    out = tmp_path / "out.slp"
+    with dropping_warnings(UserWarning):
+        posebridge.save(_load(source).assign_attrs(fps=10.0), out)
+    assert sio.load_slp(out).videos[0].backend_metadata["fps"] == 10.0

@@ -17,6 +17,8 @@ from typing import Any
 
 import xarray as xr
 
+from posebridge.model import labels
+
 __all__ = [
     "VIDEO_FACTS",
     "facts_of",
@@ -38,6 +40,11 @@ def _count(value: Any) -> int | None:
     return int(value)
 
 
+#: The key posebridge adds to a video's backend whose ``shape`` records the dataset's
+#: size only (SLEAP keeps a size nowhere else): its frame count and channels are made up.
+SIZE_ONLY = "posebridge_size_only"
+
+
 def facts_of_backend(backend: Any, *, in_file: bool = True) -> dict[str, Any]:
     """The facts a ``videos_json`` backend (or ``video_backend_metadata``) gives.
 
@@ -52,17 +59,20 @@ def facts_of_backend(backend: Any, *, in_file: bool = True) -> dict[str, Any]:
     {'shape': [3000, 1024, 1280, 1], 'grayscale': True}
     >>> facts_of_backend({"shape": None, "grayscale": "yes", "fps": 0})
     {}
-    >>> facts_of_backend({"shape": [101, 1024, 1280, 3]})  # a size only
+    >>> facts_of_backend({"shape": [101, 1024, 1280, 3], SIZE_ONLY: True})  # a size only
     {}
+    >>> facts_of_backend({"shape": [500, 200, 220, 3]})  # sleap-io's, of a video not opened
+    {'shape': [500, 200, 220, 3]}
     """
     if not isinstance(backend, dict):
         return {}
     facts: dict[str, Any] = {}
     shape = backend.get("shape")
-    # sleap-io writes a shape with the backend's type, SLEAP no shape; a shape without a
-    # type is posebridge's record of a size only (its frames and channels are no facts)
-    typed = "type" in backend or not in_file  # in_file=False: facts kept in an attribute
-    if typed and isinstance(shape, list | tuple) and len(shape) == 4:
+    # sleap-io writes a shape (with the backend's type, or without one for a video it
+    # did not open), SLEAP none; posebridge marks its record of a size only
+    # (SIZE_ONLY: its frames and channels are no facts)
+    size_only = in_file and backend.get(SIZE_ONLY) is True
+    if not size_only and isinstance(shape, list | tuple) and len(shape) == 4:
         counts = [_count(n) for n in shape]
         if all(n is not None for n in counts):
             facts["shape"] = counts
@@ -114,7 +124,12 @@ def facts_of(ds: xr.Dataset, video: str | None) -> dict[str, Any]:
         return {}
     if not isinstance(by_video, dict):
         return {}
-    return facts_of_backend(by_video.get(str(video)), in_file=False)
+    facts = facts_of_backend(by_video.get(str(video)), in_file=False)
+    fps = ds.attrs.get("fps")  # a poses dataset's frame rate is its video's, as it is now
+    is_rate = isinstance(fps, int | float) and math.isfinite(fps) and fps > 0
+    if "fps" in facts and not labels.is_labels(ds) and is_rate:
+        facts["fps"] = float(fps)
+    return facts
 
 
 def _size(size: tuple[Any, Any]) -> tuple[int, int] | None:
@@ -138,8 +153,8 @@ def media_backend(
     and width replaced by ``size`` = (width, height) when the dataset has one); a
     size without the source's shape is written as ``[frames_seen, height, width,
     channels]`` (the frames seen: the last labelled frame + 1; 1 channel for a video
-    known to be grayscale, else 3) without a ``type``, since SLEAP keeps a video's size
-    only in its shape; :func:`facts_of_backend` does not take it for a fact. ``reader_keys``: add the keys
+    known to be grayscale, else 3) marked :data:`SIZE_ONLY`, since SLEAP keeps a video's
+    size only in its shape; :func:`facts_of_backend` does not take it for a fact. ``reader_keys``: add the keys
     SLEAP's ``videos_json`` rows always hold (``bgr``, ``dataset``, ``input_format``).
 
     Examples
@@ -149,7 +164,7 @@ def media_backend(
     >>> media_backend("a.mp4", {}, (None, None), 10)
     {'filename': 'a.mp4', 'bgr': True, 'dataset': '', 'input_format': ''}
     >>> media_backend("a.mp4", {}, (5, 4), 10, reader_keys=False)
-    {'filename': 'a.mp4', 'shape': [10, 4, 5, 3]}
+    {'filename': 'a.mp4', 'shape': [10, 4, 5, 3], 'posebridge_size_only': True}
     """  # noqa: E501
     backend: dict[str, Any] = {"filename": filename}
     if "grayscale" in facts:
@@ -168,6 +183,7 @@ def media_backend(
     elif known is not None:
         channels = 1 if facts.get("grayscale") else 3
         backend["shape"] = [int(frames_seen), known[1], known[0], channels]
+        backend[SIZE_ONLY] = True
     if "fps" in facts:
         backend["fps"] = facts["fps"]
     return backend
