@@ -474,8 +474,12 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         a point score or an instance score -> ``PredictedInstance`` (with
         ``score`` and ``tracking_score``), else ``Instance``; a labels dataset
         -> user instances in each of its videos, linked (``from_predicted``)
-        to the ``predicted_*`` instances it holds; ``video_path`` (and
-        ``video_width`` / ``video_height``) -> the ``Video``.
+        to the ``predicted_*`` instances it holds; ``video_path`` -> the
+        ``Video``, with the source's ``sleap_video_facts`` (``shape``, its height
+        and width from ``video_width`` / ``video_height``, ``grayscale``, ``fps``)
+        in its ``backend_metadata``: no shape when the source gave none;
+        ``sleap_suggestions`` -> ``suggestions`` (of the videos held, others
+        left out with a warning); ``sleap_provenance`` -> ``provenance``.
 
     Raises
     ------
