@@ -13,6 +13,7 @@ import posebridge
 from _corpus import corpus_params
 from _sleap_io_labels import labels_of
 from posebridge import bridges, model
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats import sleap
 from posebridge.model import labels
@@ -424,3 +425,114 @@ def test_to_sleap_io_of_a_dataset_without_keypoints_is_refused():
     ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).isel(keypoint=[])
     with pytest.raises(SchemaError, match="has no keypoints"):
         posebridge.to_sleap_io(ds)
+
+
+# --------------------------------------------------------------------------
+# what the source said about its videos, suggestions and provenance
+
+
+def _loaded(path) -> xr.Dataset | list[xr.Dataset]:
+    with dropping_warnings(UserWarning):
+        try:
+            return posebridge.load(path)
+        except PoseBridgeError:  # predictions in several videos
+            return sleap.read_all_videos(path)
+
+
+def _video_facts(labels_: object) -> list[tuple]:
+    """Each video's shape and colour (posebridge names an embedded video by its source)."""
+    return [
+        (None if v.shape is None else tuple(v.shape), v.grayscale)
+        for v in labels_.videos
+        if getattr(v, "source_video", None) is None
+    ]
+
+
+def _suggested(labels_: object) -> list[tuple]:
+    videos = [str(v.filename).replace("\\", "/") for v in labels_.videos]
+    return [
+        (videos[labels_.videos.index(s.video)], s.frame_idx, s.metadata.get("group", 0))
+        for s in labels_.suggestions
+    ]
+
+
+@pytest.mark.parametrize("path", SLP_FILES)
+def test_a_corpus_file_read_then_given_to_sleap_io_has_the_videos_and_suggestions_sleap_io_reads(
+    path,
+):
+    theirs = sio.load_slp(str(path), open_videos=False)
+    with dropping_warnings(UserWarning):
+        ours = posebridge.to_sleap_io(_loaded(path))
+    if any(getattr(v, "source_video", None) is not None for v in theirs.videos):
+        pytest.skip("sleap-io keeps no facts of an embedded video's source (posebridge does)")
+    assert _video_facts(ours) == _video_facts(theirs)
+    assert _suggested(ours) == _suggested(theirs)
+    kept = {k: v for k, v in theirs.provenance.items() if k != "filename"}
+    assert {k: ours.provenance[k] for k in kept if k in ours.provenance} == kept
+
+
+def _written_by_sleap_io(tmp_path, shape, grayscale) -> object:
+    skeleton = sio.Skeleton(["a", "b"])
+    videos = [
+        sio.Video(
+            filename=f"/nowhere/v{k}.mp4",
+            backend_metadata={"type": "MediaVideo", "shape": shape, "grayscale": grayscale},
+            open_backend=False,
+        )
+        for k in range(2)
+    ]
+    instance = sio.Instance.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton=skeleton)
+    source = sio.Labels(
+        labeled_frames=[sio.LabeledFrame(video=videos[0], frame_idx=3, instances=[instance])],
+        videos=videos,
+        skeletons=[skeleton],
+        suggestions=[
+            sio.SuggestionFrame(video=videos[1], frame_idx=7, metadata={"group": 1}),
+            sio.SuggestionFrame(video=videos[0], frame_idx=2, metadata={"group": 0}),
+        ],
+        provenance={"sleap_version": "1.4.1", "model_paths": ["m/training_config.json"]},
+    )
+    sio.save_slp(source, str(tmp_path / "project.slp"))
+    return sio.load_slp(str(tmp_path / "project.slp"), open_videos=False)
+
+
+def test_a_grayscale_video_stays_grayscale_with_its_shape_through_to_sleap_io(tmp_path):
+    theirs = _written_by_sleap_io(tmp_path, [100, 480, 640, 1], True)
+    assert tuple(theirs.videos[0].shape) == (100, 480, 640, 1)  # as written
+    ours = posebridge.to_sleap_io(_loaded(tmp_path / "project.slp"))
+    assert [tuple(v.shape) for v in ours.videos] == [tuple(v.shape) for v in theirs.videos]
+    assert [v.grayscale for v in ours.videos] == [True, True]
+
+
+def test_suggestions_and_provenance_reach_sleap_io_for_the_videos_present(tmp_path):
+    theirs = _written_by_sleap_io(tmp_path, [100, 480, 640, 3], False)
+    ds = _loaded(tmp_path / "project.slp")
+    ours = posebridge.to_sleap_io(ds)
+    assert _suggested(ours) == _suggested(theirs)
+    assert all(s.video is ours.videos[1] or s.video is ours.videos[0] for s in ours.suggestions)
+    assert ours.provenance["sleap_version"] == theirs.provenance["sleap_version"]
+    assert ours.provenance["model_paths"] == theirs.provenance["model_paths"]
+    # predictions of one video: the other video's suggestion has no video to go to
+    one = ds.isel(time=ds.video.values == "/nowhere/v0.mp4")
+    poses = posebridge.from_numpy(
+        one.position.values, individual_names=["track_0"], keypoint_names=["a", "b"]
+    ).assign_attrs(video_path="/nowhere/v0.mp4", sleap_suggestions=ds.attrs["sleap_suggestions"])
+    with pytest.warns(UserWarning, match=r"suggestions of video\(s\) \['/nowhere/v1.mp4'\]"):
+        alone = posebridge.to_sleap_io(poses)
+    assert _suggested(alone) == [("/nowhere/v0.mp4", 2, 0)]
+
+
+def test_a_video_of_a_known_size_but_unknown_shape_gets_no_made_up_shape():
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).assign_attrs(
+        video_path="a.mp4", video_width=640, video_height=480
+    )
+    video = posebridge.to_sleap_io(ds).videos[0]
+    assert video.shape is None and video.grayscale is None
+
+
+def test_sleap_io_labels_keep_their_videos_shape_and_suggestions_through_a_dataset(tmp_path):
+    theirs = _written_by_sleap_io(tmp_path, [100, 480, 640, 1], True)
+    with dropping_warnings(UserWarning):
+        back = posebridge.to_sleap_io(posebridge.from_sleap_io(theirs))
+    assert _video_facts(back) == _video_facts(theirs)
+    assert _suggested(back) == _suggested(theirs)

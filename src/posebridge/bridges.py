@@ -19,6 +19,7 @@ raise an ImportError that says so when it is missing.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import errors, model
-from posebridge.errors import PoseBridgeError, SchemaError
+from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.model import labels as labels_model
 
 __all__ = ["from_sleap_io", "is_sleap_io_labels", "require_sleap_io", "to_sleap_io"]
@@ -84,13 +85,15 @@ class _Rows:
 
 def _video_info(index: int, video: Any) -> Any:
     from posebridge.formats.sleap.slp_tables import VideoInfo
+    from posebridge.formats.sleap.video_facts import facts_of_backend
 
     source = getattr(video, "source_video", None)
     own = video.filename
     kind = "video"
     images = None
+    described = video  # whose backend metadata holds the facts (shape, grayscale ...)
     if source is not None:  # frames embedded in a .pkg.slp: the original video
-        kind, own = "embedded", source.filename
+        kind, own, described = "embedded", source.filename, source
     if isinstance(own, list | tuple):
         images = [str(p) for p in own]
         own = images[0] if images else ""
@@ -103,7 +106,9 @@ def _video_info(index: int, video: Any) -> Any:
     width = height = None
     if shape is not None and len(shape) >= 3 and shape[1] and shape[2]:
         height, width = int(shape[1]), int(shape[2])
-    return VideoInfo(index, str(own), width, height, kind, images)
+    # the Video's recorded metadata as sleap-io takes it: a shape there is the shape
+    facts = facts_of_backend(getattr(described, "backend_metadata", None) or {}, in_file=False)
+    return VideoInfo(index, str(own), width, height, kind, images, facts)
 
 
 def _skeleton(skeleton: Any) -> Any:
@@ -209,6 +214,11 @@ def _tables(labels: Any) -> Any:
         tables[predicted] = rows
 
     frames = np.array(frame_rows, dtype=np.int64).reshape(-1, 4)
+    suggestions = [  # (video row, frame, group), as the .slp reader keeps them
+        (video_of[id(s.video)], int(s.frame_idx), int((s.metadata or {}).get("group", 0)))
+        for s in labels.suggestions
+        if id(s.video) in video_of
+    ]
     provenance = dict(labels.provenance) if isinstance(labels.provenance, dict) else None
     where = Path(str((provenance or {}).get("filename") or "<sleap_io.Labels>"))
     return SlpTables(
@@ -227,6 +237,7 @@ def _tables(labels: Any) -> Any:
         pred_points=_Rows(tables[True]),
         frame_video=frames[:, 0].astype(np.int32),
         provenance=provenance,
+        suggestions=suggestions,
     )
 
 
@@ -329,13 +340,68 @@ def _sio_skeleton(sio: Any, ds: xr.Dataset, name: str) -> Any:
 
 
 def _sio_video(
-    sio: Any, path: str, images: list[str] | None, width: Any, height: Any, n_frames: int
+    sio: Any, path: str, images: list[str] | None, size: tuple[Any, Any], facts: dict[str, Any]
 ) -> Any:
+    """A ``sleap_io.Video`` holding what is known of it: the source's shape (its height
+    and width the dataset's ``size`` = (width, height) when given), grayscale, fps.
+
+    Nothing is made up: without the source's shape the ``Video`` has none (sleap-io
+    holds a size only in a shape, whose frame count and channels would be guesses,
+    and it takes a shape's channels for the video's colour).
+    """
     filename: Any = images if images else (path or labels_model.UNKNOWN_VIDEO)
     metadata: dict[str, Any] = {}
-    if width and height:
-        metadata["shape"] = [int(n_frames), int(height), int(width), 3]
+    if "shape" in facts:
+        shape = [int(n) for n in facts["shape"]]
+        width, height = size
+        if width and height:
+            shape[1:3] = [int(height), int(width)]
+        metadata["shape"] = shape
+    for key in ("grayscale", "bgr", "fps"):
+        if key in facts:
+            metadata[key] = facts[key]
     return sio.Video(filename=filename, backend_metadata=metadata, open_backend=False)
+
+
+def _video_key(video: Any) -> str:
+    """A ``sleap_io.Video``'s path as the dataset's SLEAP facts name it (an image
+    sequence's first image)."""
+    name = video.filename
+    if isinstance(name, list | tuple):
+        return str(name[0]) if name else ""
+    return str(name)
+
+
+def _sio_suggestions(sio: Any, datasets: list[xr.Dataset], videos: list[Any]) -> list[Any]:
+    """``SuggestionFrame`` objects of the datasets' SLEAP suggestions for ``videos``;
+    those of other videos are left out with a warning (one object per suggestion)."""
+    from posebridge.formats.sleap.project_facts import suggestions_of
+
+    by_key: dict[str, Any] = {}
+    for video in videos:
+        by_key.setdefault(_video_key(video), video)
+    made: dict[tuple[int, int, int], Any] = {}
+    left_out: set[str] = set()
+    for item in datasets:
+        for row in suggestions_of(item):
+            video = by_key.get(row["video"])
+            if video is None:
+                left_out.add(row["video"])
+                continue
+            group = row.get("group", 0)
+            key = (id(video), row["frame_idx"], group)
+            if key not in made:
+                made[key] = sio.SuggestionFrame(
+                    video=video, frame_idx=row["frame_idx"], metadata={"group": group}
+                )
+    if left_out:
+        warnings.warn(
+            f"sleap_io.Labels: the SLEAP suggestions of video(s) {sorted(left_out)} are left "
+            "out: the Labels hold no such video.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return list(made.values())
 
 
 def _instance_tables(ds: xr.Dataset) -> dict[str, Any]:
@@ -408,8 +474,12 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         a point score or an instance score -> ``PredictedInstance`` (with
         ``score`` and ``tracking_score``), else ``Instance``; a labels dataset
         -> user instances in each of its videos, linked (``from_predicted``)
-        to the ``predicted_*`` instances it holds; ``video_path`` (and
-        ``video_width`` / ``video_height``) -> the ``Video``.
+        to the ``predicted_*`` instances it holds; ``video_path`` -> the
+        ``Video``, with the source's ``sleap_video_facts`` (``shape``, its height
+        and width from ``video_width`` / ``video_height``, ``grayscale``, ``fps``)
+        in its ``backend_metadata``: no shape when the source gave none;
+        ``sleap_suggestions`` -> ``suggestions`` (of the videos held, others
+        left out with a warning); ``sleap_provenance`` -> ``provenance``.
 
     Raises
     ------
@@ -433,9 +503,11 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         skeleton_name_of,
         video_images_of,
     )
+    from posebridge.formats.sleap.project_facts import provenance_of
     from posebridge.formats.sleap.slp_labels import CONTENT_KEY, in_project_order
     from posebridge.formats.sleap.slp_labels import check_writable as check_labels
     from posebridge.formats.sleap.slp_tables import PREDICTED
+    from posebridge.formats.sleap.video_facts import facts_of
 
     several = isinstance(ds, list | tuple)
     datasets = list(ds) if several else [ds]
@@ -487,25 +559,24 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
                     sio,
                     name,
                     images,
-                    *(size if (groups.of_row == k).any() else (None, None)),
-                    int(groups.index[groups.of_row == k].max(initial=0)) + 1,
+                    size if (groups.of_row == k).any() else (None, None),  # no frames: no size
+                    facts_of(item, images[0] if images else name),
                 )
                 for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
             ]
         else:
-            frames = t["frames"]["frame_idx"]
             path = str(item.attrs.get("video_path", ""))
             known = [v for v in videos if v.filename == (path or labels_model.UNKNOWN_VIDEO)]
             if not path and len(videos) == 1:  # predictions of the labels' one video
                 known = videos
+            images = video_images_of(item)
             own = known[:1] or [
                 _sio_video(
                     sio,
                     path,
-                    video_images_of(item),
-                    item.attrs.get("video_width"),
-                    item.attrs.get("video_height"),
-                    int(frames.max()) + 1 if frames.size else 0,
+                    images,
+                    (item.attrs.get("video_width"), item.attrs.get("video_height")),
+                    facts_of(item, images[0] if images else path),
                 )
             ]
         videos.extend(v for v in own if not any(v is w for w in videos))
@@ -515,7 +586,10 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     if len(datasets) > 1:
         _refuse_shared_tracks(np.concatenate(keys), videos, list(tracks))
         frames_out = _merged_frames(frames_out)
-    provenance = {} if any_labels else {CONTENT_KEY: "poses"}
+    # the source's provenance (of the first dataset that keeps one), then posebridge's keys
+    provenance = next((p for p in map(provenance_of, datasets) if p), {})
+    if not any_labels:
+        provenance[CONTENT_KEY] = "poses"
     software = datasets[0].attrs.get("source_software")
     if software:
         provenance["source_software"] = str(software)
@@ -524,6 +598,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         videos=videos,
         skeletons=[skeleton],
         tracks=list(tracks.values()),
+        suggestions=_sio_suggestions(sio, datasets, videos),
         provenance=provenance,
     )
 

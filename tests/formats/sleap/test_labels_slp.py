@@ -350,8 +350,9 @@ def test_a_project_with_a_queued_video_keeps_its_labelled_videos_size(tmp_path):
     (out,) = posebridge.save(ds, tmp_path / "out.slp")
     back = posebridge.load(out)
     assert (back.attrs["video_width"], back.attrs["video_height"]) == (640, 480)
-    shapes = [v.shape for v in posebridge.to_sleap_io(ds).videos]
-    assert list(shapes[0][1:3]) == [480, 640] and shapes[1] is None
+    # sleap-io holds a size only in a shape, whose frame count and channels this file's
+    # rows (no backend type) do not give: to_sleap_io makes none up
+    assert [v.shape for v in posebridge.to_sleap_io(ds).videos] == [None, None]
 
 
 @pytest.mark.parametrize("name", ["labels.slp", "labels.nwb"])

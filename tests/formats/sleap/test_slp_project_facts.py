@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import h5py
+import numpy as np
 import pytest
 
 import posebridge
 from _corpus import corpus_path
 from posebridge._recorded_warnings import dropping_warnings
+from posebridge.errors import FormatError
 
 sio = pytest.importorskip("sleap_io")
 
@@ -72,3 +77,56 @@ def test_provenance_goes_through_netcdf(tmp_path):
     written = sio.load_slp(str(tmp_path / "out.slp"), open_videos=False).provenance
     given = sio.load_slp(str(source), open_videos=False).provenance
     assert written["command"] == given["command"]
+
+
+def _saved_by_sleap_io(path, provenance: dict) -> None:
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(filename="clip.mp4", open_backend=False)
+    points = np.array([[1.0, 2.0], [3.0, 4.0]])
+    instance = sio.PredictedInstance.from_numpy(
+        points, skeleton=skeleton, point_scores=np.ones(2), score=1.0
+    )
+    labels = sio.Labels(
+        labeled_frames=[sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])],
+        videos=[video],
+        skeletons=[skeleton],
+        provenance=provenance,
+    )
+    with dropping_warnings(UserWarning):  # sleap-io's: the metadata left provenance out
+        sio.save_slp(labels, str(path))
+
+
+def test_a_provenance_too_large_for_the_metadata_is_read_from_its_own_dataset(tmp_path):
+    history = [{"merged": f"part_{k}.slp", "note": "x" * 60} for k in range(1500)]
+    given = {"sleap_version": "1.4.1", "merge_history": history}
+    _saved_by_sleap_io(tmp_path / "big.slp", given)
+    with h5py.File(tmp_path / "big.slp", "r") as h5:  # as sleap-io laid it out
+        assert "provenance_json" in h5
+        assert "provenance" not in json.loads(h5["metadata"].attrs["json"])
+    theirs = sio.load_slp(str(tmp_path / "big.slp"), open_videos=False).provenance
+    with dropping_warnings(UserWarning, ".*no track"):  # no track: untracked_0
+        ds = posebridge.load(tmp_path / "big.slp")
+    kept = json.loads(ds.attrs["sleap_provenance"])
+    assert kept == {k: v for k, v in theirs.items() if k != "filename"} == given
+
+
+def test_a_provenance_dataset_that_is_not_a_json_object_is_refused(tmp_path):
+    path = tmp_path / "bad.slp"
+    _saved_by_sleap_io(path, {"sleap_version": "1.4.1"})
+    with h5py.File(path, "r+") as h5:
+        del h5["provenance_json"]
+        h5.create_dataset("provenance_json", data=np.bytes_("[1, 2]"))
+    with pytest.raises(FormatError, match=r"bad\.slp.*/provenance_json should hold a JSON object"):
+        posebridge.load(path)
+
+
+def test_a_provenance_dataset_wins_over_the_metadata_key_as_sleap_io_reads_it(tmp_path):
+    path = tmp_path / "both.slp"
+    _saved_by_sleap_io(path, {"sleap_version": "1.4.1"})
+    with h5py.File(path, "r+") as h5:
+        del h5["provenance_json"]
+        h5.create_dataset("provenance_json", data=np.bytes_('{"sleap_version": "1.5.0"}'))
+    assert sio.load_slp(str(path), open_videos=False).provenance["sleap_version"] == "1.5.0"
+    with dropping_warnings(UserWarning, ".*no track"):
+        ds = posebridge.load(path)
+    assert json.loads(ds.attrs["sleap_provenance"]) == {"sleap_version": "1.5.0"}

@@ -30,6 +30,7 @@ __all__ = [
     "read_suggestions",
     "suggestion_rows",
     "suggestions_attr",
+    "suggestions_of",
 ]
 
 #: Dataset attribute: JSON list of ``{"video": path, "frame_idx": n, "group": g}``.
@@ -86,7 +87,18 @@ def suggestions_attr(
     return json.dumps(kept) if kept else None
 
 
-def _suggestions_of(ds: xr.Dataset) -> list[dict[str, Any]]:
+def suggestions_of(ds: xr.Dataset) -> list[dict[str, Any]]:
+    """The well-formed suggestions a dataset keeps: ``{"video": path, "frame_idx": n,
+    "group": g}`` each (``[]`` when none).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> ds.attrs[SUGGESTIONS] = '[{"video": "a.mp4", "frame_idx": 7}, {"video": 3}]'
+    >>> suggestions_of(ds)
+    [{'video': 'a.mp4', 'frame_idx': 7}]
+    """
     raw = ds.attrs.get(SUGGESTIONS)
     if not isinstance(raw, str):
         return []
@@ -121,7 +133,7 @@ def suggestion_rows(ds: xr.Dataset, keys: list[str], where: Any) -> list[bytes]:
     """
     index = {key: k for k, key in enumerate(keys)}
     rows, left_out = [], set()
-    for row in _suggestions_of(ds):
+    for row in suggestions_of(ds):
         if row["video"] not in index:
             left_out.add(row["video"])
             continue

@@ -162,6 +162,31 @@ def _json_rows(h5: Any, name: str, path: Path) -> list[Any]:
     return [load_json(row, path, f"a row of /{name}") for row in read_whole(dataset)]
 
 
+def _provenance(h5: Any, metadata: Any, path: Path) -> dict[str, Any] | None:
+    """The file's provenance: sleap-io's ``/provenance_json`` dataset (one JSON object,
+    which has no attribute size limit, so sleap-io may leave it out of the metadata),
+    else the metadata JSON's ``provenance`` key."""
+    name = "provenance_json"
+    if name not in h5:
+        return metadata.get("provenance") if isinstance(metadata, dict) else None
+    refuse_non_datasets(h5, (name,), path, "a SLEAP .slp file")
+    check_heaps(h5, path, (name,))
+    dataset = h5[name]
+    if dataset.dtype.kind not in "SOU" or dataset.size != 1:
+        raise FormatError(
+            path,
+            f"/{name} should hold one JSON string, found {dataset.size} value(s) of "
+            f"{dataset.dtype}.",
+        )
+    raw = np.asarray(read_whole(dataset)).reshape(-1)[0]
+    provenance = load_json(raw, path, f"/{name}")
+    if not isinstance(provenance, dict):
+        raise FormatError(
+            path, f"/{name} should hold a JSON object, found {type(provenance).__name__}."
+        )
+    return provenance
+
+
 def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
     infos = []
     for index, row in enumerate(rows):
@@ -402,7 +427,7 @@ def _read_open(h5: Any, path: Path) -> SlpTables:
         points=tables["points"],
         pred_points=tables["pred_points"],
         frame_video=frame_video,
-        provenance=metadata.get("provenance") if isinstance(metadata, dict) else None,
+        provenance=_provenance(h5, metadata, path),
         format_id_stored=not first_layout,
         suggestions=suggestions,
     )
