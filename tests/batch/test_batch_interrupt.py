@@ -28,11 +28,13 @@ def test_ctrl_c_starts_no_queued_job_and_the_running_ones_finish_whole(tmp_path)
         ds = posebridge.from_numpy(rng.uniform(0, 500, size=(FRAMES, 2, 6, 2)), fps=30)
         posebridge.save(ds, inputs / f"s{i}.nc")
     out = tmp_path / "out"
+    # chunks of 200 frames: each job writes long enough that both workers' jobs run at once
+    # even on a loaded machine (with 1000, the batch could end before two were seen)
     code = (
         "import posebridge\n"
         "try:\n"
         f"    posebridge.convert_many({str(inputs)!r}, {str(out)!r}, to='nc', jobs=2,\n"
-        "                            chunk_frames=1000, progress=False)\n"
+        "                            chunk_frames=200, progress=False)\n"
         "except KeyboardInterrupt:\n"
         "    print('interrupted')\n"
     )
