@@ -11,14 +11,17 @@ import numpy as np
 def labels_of(
     tracks_by_frame: dict[int, list],
     value: Callable[[int, int], float] = lambda t, frame: float(frame),
+    video=None,
 ):
-    """Labels of one video: on each frame, a predicted instance of each track listed
-    (``None``: an instance without a track); both points of track ``t`` (its rank among
-    the tracks, -1 without a track) at ``value(t, frame)``."""
+    """Labels of one video (``video``, else ``/data/arena.mp4`` not opened): on each
+    frame, a predicted instance of each track listed (``None``: an instance without a
+    track); both points of track ``t`` (its rank among the tracks, -1 without a track) at
+    ``value(t, frame)``."""
     import sleap_io as sio
 
     skeleton = sio.Skeleton(["head", "tail"], name="fly")
-    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    if video is None:
+        video = sio.Video(filename="/data/arena.mp4", open_backend=False)
     listed_tracks = (t for listed in tracks_by_frame.values() for t in listed)
     tracks = [t for t in dict.fromkeys(listed_tracks) if t is not None]  # None: no track
     frames = [

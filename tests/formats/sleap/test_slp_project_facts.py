@@ -110,12 +110,17 @@ def test_a_provenance_too_large_for_the_metadata_is_read_from_its_own_dataset(tm
     assert kept == {k: v for k, v in theirs.items() if k != "filename"} == given
 
 
+def _provenance_json_replaced(path, text: str) -> None:
+    """The file's /provenance_json dataset made to hold ``text``."""
+    with h5py.File(path, "r+") as h5:
+        del h5["provenance_json"]
+        h5.create_dataset("provenance_json", data=np.bytes_(text))
+
+
 def test_a_provenance_dataset_that_is_not_a_json_object_is_refused(tmp_path):
     path = tmp_path / "bad.slp"
     _saved_by_sleap_io(path, {"sleap_version": "1.4.1"})
-    with h5py.File(path, "r+") as h5:
-        del h5["provenance_json"]
-        h5.create_dataset("provenance_json", data=np.bytes_("[1, 2]"))
+    _provenance_json_replaced(path, "[1, 2]")
     with pytest.raises(FormatError, match=r"bad\.slp.*/provenance_json should hold a JSON object"):
         posebridge.load(path)
 
@@ -123,9 +128,7 @@ def test_a_provenance_dataset_that_is_not_a_json_object_is_refused(tmp_path):
 def test_a_provenance_dataset_wins_over_the_metadata_key_as_sleap_io_reads_it(tmp_path):
     path = tmp_path / "both.slp"
     _saved_by_sleap_io(path, {"sleap_version": "1.4.1"})
-    with h5py.File(path, "r+") as h5:
-        del h5["provenance_json"]
-        h5.create_dataset("provenance_json", data=np.bytes_('{"sleap_version": "1.5.0"}'))
+    _provenance_json_replaced(path, '{"sleap_version": "1.5.0"}')
     assert sio.load_slp(str(path), open_videos=False).provenance["sleap_version"] == "1.5.0"
     with dropping_warnings(UserWarning, ".*no track"):
         ds = posebridge.load(path)

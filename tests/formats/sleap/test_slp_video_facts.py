@@ -13,6 +13,7 @@ import pytest
 
 import posebridge
 from _corpus import corpus_path
+from _sleap_io_labels import labels_of
 from posebridge._recorded_warnings import dropping_warnings
 
 sio = pytest.importorskip("sleap_io")
@@ -112,28 +113,12 @@ def test_a_size_alone_is_written_in_a_shape_that_reads_back_as_no_fact(tmp_path)
 
 def _sleap_io_file_of_an_unopened_video(path: Path) -> Path:
     """An .slp sleap-io writes for a video it did not open: its shape without a type."""
-    skeleton = sio.Skeleton(["a", "b"])
     video = sio.Video(
         filename="/x/v.mp4",
         open_backend=False,
         backend_metadata={"shape": [500, 200, 220, 3], "grayscale": False, "fps": 25.0},
     )
-    frames = [
-        sio.LabeledFrame(
-            video=video,
-            frame_idx=i,
-            instances=[
-                sio.PredictedInstance.from_numpy(
-                    points_data=np.full((2, 2), float(i + 1)),
-                    point_scores=np.ones(2),
-                    score=1.0,
-                    skeleton=skeleton,
-                )
-            ],
-        )
-        for i in range(3)
-    ]
-    sio.save_slp(sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton]), path)
+    sio.save_slp(labels_of({frame: [None] for frame in range(1, 4)}, video=video), path)
     return path
 
 
