@@ -52,6 +52,7 @@ from posebridge.formats.sleap.common import (
     text,
     untracked_name,
 )
+from posebridge.formats.sleap.project_facts import PROVENANCE, provenance_attr
 from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_of_backend, facts_to_attr
 
 __all__ = ["describe", "read", "unreadable"]
@@ -216,6 +217,7 @@ _DATASETS = (
     "edge_names",
     "edge_inds",
     "video_path",
+    "provenance",
 )
 
 
@@ -326,6 +328,8 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         attrs["video_path"] = video
     attrs.update(_frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
+    if provenance := _provenance(h5, path):
+        attrs[PROVENANCE] = provenance
     return xr.Dataset(
         data_vars,
         coords={
@@ -425,6 +429,32 @@ def _skeleton(
         )
         symmetries = [(str(p[0]), str(p[1])) for p in pairs if isinstance(p, list) and len(p) == 2]
     return edges, symmetries
+
+
+#: What posebridge's analysis writer stored as the provenance before it kept the source's.
+_OWN_MARK = ("software", "posebridge")
+
+
+def _provenance(h5: Any, path: Path) -> str | None:
+    """The attribute's JSON text for the file's ``/provenance`` dataset (one JSON object,
+    as sleap-io writes the labels' provenance), without posebridge's own marks."""
+    if "provenance" not in h5:
+        return None
+    dataset = h5["provenance"]
+    if dataset.dtype.kind not in "SOU" or dataset.size != 1:
+        raise FormatError(
+            path,
+            f"/provenance should hold one JSON string, found {dataset.size} value(s) of "
+            f"{dataset.dtype}.",
+        )
+    provenance = load_json(np.asarray(read_whole(dataset)).reshape(-1)[0], path, "/provenance")
+    if not isinstance(provenance, dict):
+        raise FormatError(
+            path, f"/provenance should hold a JSON object, found {type(provenance).__name__}."
+        )
+    if provenance.get(_OWN_MARK[0]) == _OWN_MARK[1]:
+        del provenance[_OWN_MARK[0]]
+    return provenance_attr(provenance)
 
 
 def _frame_size(h5: Any, path: Path) -> dict[str, Any]:

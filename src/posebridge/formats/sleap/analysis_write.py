@@ -29,6 +29,7 @@ from posebridge.formats.sleap.common import (
     skeleton_name_of,
     writable_frames,
 )
+from posebridge.formats.sleap.project_facts import CONTENT_KEY, provenance_of
 from posebridge.formats.sleap.video_facts import facts_of, media_backend
 from posebridge.model import labels
 
@@ -212,7 +213,9 @@ def write(
         h5.create_dataset("labels_path", data=_path_text(str(labels_path), "labels_path"))
         h5.create_dataset("video_path", data=_path_text(str(backend["filename"]), "video_path"))
         h5.create_dataset("video_ind", data=0)
-        h5.create_dataset("provenance", data=json.dumps({"software": "posebridge"}))
+        # the source's provenance, with posebridge's mark of what the file holds
+        provenance = {**provenance_of(ds), CONTENT_KEY: "poses"}
+        h5.create_dataset("provenance", data=json.dumps(provenance))
         h5.attrs["preset"] = "matlab"
         h5.attrs["format"] = "analysis"
         h5.attrs[FIRST_FRAME] = np.int64(first)

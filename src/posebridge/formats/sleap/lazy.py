@@ -175,6 +175,8 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
         attrs["video_path"] = video
     attrs.update(eager._frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
+    if provenance := eager._provenance(h5, path):
+        attrs[eager.PROVENANCE] = provenance
     first_frame = one_number(h5, eager.FIRST_FRAME, 0, path, whole=True)
     return xr.Dataset(
         data_vars,
