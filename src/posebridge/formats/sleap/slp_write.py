@@ -231,7 +231,10 @@ def write(
             "limit, so SLEAP could not store it either; use fewer or shorter keypoint names."
         )
     warn_alignment_dropped(ds, path, "SLEAP .slp")
-    warn_keypoint_variables_dropped(ds, path, "SLEAP .slp", ("confidence", "visible"))
+    written = ("confidence", "visible")
+    if labels_plan is not None:  # a user instance's prediction, with its point scores
+        written += ("predicted_confidence",)
+    warn_keypoint_variables_dropped(ds, path, "SLEAP .slp", written)
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         new_file(temporary) as h5,
