@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -647,3 +648,30 @@ def test_views_of_images_named_alike_and_named_by_camera_line_up_together():
         stacked = stack_views([top, bot, side], ["top", "bot", "side"])
     assert stacked.frame.values.tolist() == frames
     assert not np.isnan(stacked.position.values).any()  # every view at every frame
+
+
+def _slp_with_suggestions(path, track_name: str, suggested: list[int]) -> None:
+    """A .slp of one video, one track on frames 0..2, suggesting ``suggested`` frames."""
+    sio = pytest.importorskip("sleap_io")
+    from _sleap_io_labels import labels_of
+
+    track = sio.Track(track_name)
+    labels = labels_of({frame: [track] for frame in range(3)})
+    video = labels.videos[0]
+    labels.suggestions = [sio.SuggestionFrame(video=video, frame_idx=f) for f in suggested]
+    sio.save_slp(labels, str(path))
+
+
+def test_merged_slp_files_keep_the_suggested_frames_of_every_file(tmp_path):
+    """Before, the second file's suggestions were dropped without a word (first file's attrs)."""
+    sio = pytest.importorskip("sleap_io")
+    first, second = tmp_path / "a.slp", tmp_path / "b.slp"
+    _slp_with_suggestions(first, "A", [10])
+    _slp_with_suggestions(second, "B", [50, 10, 60])
+    merged = posebridge.load([first, second])
+    frames = [row["frame_idx"] for row in json.loads(merged.attrs["sleap_suggestions"])]
+    assert frames == [10, 50, 60]  # each once, in input order
+    out = tmp_path / "merged.slp"
+    posebridge.save(merged, out)
+    written = sio.load_slp(str(out), open_videos=False).suggestions
+    assert sorted(s.frame_idx for s in written) == [10, 50, 60]

@@ -17,6 +17,7 @@ frame), or on the image's file name when it holds no number.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -569,7 +570,8 @@ def merge_individuals(
         inputs' times (times in seconds less than a millionth of a frame apart
         are one, with the first input's value), NaN where an input has no row.
         Attributes come from the first input, ``fps`` from the first that
-        states one.
+        states one; SLEAP's suggested frames (``sleap_suggestions``)
+        list the rows of every input.
 
     Raises
     ------
@@ -625,9 +627,46 @@ def merge_individuals(
         join="exact",
         combine_attrs="override",
     )
+    for key in _ROW_LIST_ATTRS:
+        if united := _united_rows(datasets, key):
+            merged.attrs[key] = united
     if sources:
         merged.attrs["source_file"] = ", ".join(map(str, sources))
     return model.validate(merged)
+
+
+#: Attributes that list rows (JSON objects) each naming what it is about, so that the
+#: rows of several inputs merged side by side all hold: merged files keep their union.
+_ROW_LIST_ATTRS = ("sleap_suggestions",)
+
+
+def _united_rows(datasets: Sequence[xr.Dataset], key: str) -> str | None:
+    """The JSON text of the union (input order, repeats once) of the rows that the inputs'
+    ``key`` attributes list; ``None`` when an input's is not a JSON list of objects (the
+    first input's is kept then) or none lists a row.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> one = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> a = one.assign_attrs(rows='[{"frame_idx": 1}]')
+    >>> b = one.assign_attrs(rows='[{"frame_idx": 2}, {"frame_idx": 1}]')
+    >>> _united_rows([a, b, one], "rows")
+    '[{"frame_idx": 1}, {"frame_idx": 2}]'
+    """
+    rows: dict[str, Any] = {}
+    for ds in datasets:
+        if key not in ds.attrs:
+            continue
+        try:
+            listed = json.loads(ds.attrs[key])
+        except (TypeError, ValueError):
+            return None
+        if not isinstance(listed, list) or not all(isinstance(row, dict) for row in listed):
+            return None
+        for row in listed:
+            rows.setdefault(json.dumps(row, sort_keys=True), row)
+    return json.dumps(list(rows.values())) if rows else None
 
 
 def stack_views(
