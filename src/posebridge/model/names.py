@@ -102,9 +102,9 @@ EXTRAS: dict[str, str] = {
     "labelling, each {video: path (an image sequence's first image), frame_idx, group}; "
     "written back by the .slp writer for the videos it writes (others left out, with a "
     "warning)",
-    "sleap_provenance": "attr str: JSON object, the provenance of the .slp file read (model "
-    "paths, SLEAP version, command ...); the .slp writer writes it back with its own "
-    "posebridge_content key",
+    "sleap_provenance": "attr str: JSON object, the provenance of the .slp or analysis .h5 "
+    "file read (model paths, SLEAP version, command ...); the .slp and analysis writers "
+    "write it back with their own posebridge_content key",
     # attributes
     "scorer": "attr str: the DeepLabCut / LightningPose scorer (network) name",
     "video_path": "attr str: the video the poses were estimated on",
