@@ -289,8 +289,8 @@ def from_sleap_io(
     >>> ds = posebridge.from_sleap_io(sio.load_slp("predictions.slp"))  # doctest: +SKIP
     """
     from posebridge.formats.sleap.slp_labels import build_labels, has_only_labels
+    from posebridge.formats.sleap.slp_poses import MODES, build_dataset
     from posebridge.formats.sleap.slp_read import _pick_video
-    from posebridge.formats.sleap.slp_tables import MODES, build_dataset
 
     if not is_sleap_io_labels(labels):
         raise errors.TypeError(

@@ -1,8 +1,9 @@
 """SLEAP: labels and predictions (.slp, .pkg.slp) and analysis files (.h5).
 
 Two formats of one family: ``slp`` (modules ``slp_read``, ``slp_write``, the
-on-disk tables in ``slp_tables`` and labelled frames in ``slp_labels``) and
-``sleap`` (analysis .h5: ``analysis_read``, ``analysis_write``). ``common``
+on-disk tables in ``slp_tables``, poses built from them in ``slp_poses`` and
+labelled frames in ``slp_labels``) and ``sleap`` (analysis .h5:
+``analysis_read``, ``analysis_write``). ``common``
 holds the skeleton JSON, untracked names and HDF5 strings both use. On
 reading, the content decides which of the two a file is.
 """

@@ -1,7 +1,7 @@
 """SLEAP user instances <-> labels datasets (see :mod:`posebridge.labels`).
 
 Reading (:func:`build_labels`) takes the user instances of every video (or of
-one) from the tables :func:`posebridge.formats._slp_tables.open_tables` read,
+one) from the tables :func:`posebridge.formats.sleap.slp_tables.open_tables` read,
 with numpy indexing only:
 
 - one labelled frame per (video, frame index) that holds a user instance, or no
@@ -62,10 +62,10 @@ from posebridge.formats.sleap.slp_tables import (
     PREDICTED,
     USER,
     SlpTables,
-    _pick_skeleton,
-    _rank_in_group,
     check_instance_ranges,
     check_tracks,
+    pick_skeleton,
+    rank_in_group,
 )
 from posebridge.formats.sleap.video_facts import (
     VIDEO_FACTS,
@@ -211,7 +211,7 @@ def build_labels(
     skeleton_column = inst["skeleton"][rows]
     if not t.skeletons:
         raise FormatError(path, "has no skeleton in its metadata.")
-    skel_index = _pick_skeleton(t, np.unique(skeleton_column), skeleton)
+    skel_index = pick_skeleton(t, np.unique(skeleton_column), skeleton)
     if skel_index >= len(t.skeletons):
         raise FormatError(path, f"/instances refers to skeleton {skel_index}, which is missing.")
     skel = t.skeletons[skel_index]
@@ -242,7 +242,7 @@ def build_labels(
             stacklevel=user_stacklevel(),
         )
     untracked = np.flatnonzero(~tracked)
-    slot = _rank_in_group(inst_row[untracked], untracked)
+    slot = rank_in_group(inst_row[untracked], untracked)
     n_slots = int(slot.max()) + 1 if slot.size else 0
     names = with_untracked_names(list(t.tracks), n_slots, t.path)
     chosen = np.concatenate([chosen_tracked, untracked])

@@ -1,12 +1,12 @@
 """SLEAP .slp predictions read lazily: the points of a block of time on demand.
 
-Opening reads what :func:`posebridge.formats.sleap.slp_tables.pose_rows` needs,
+Opening reads what :func:`posebridge.formats.sleap.slp_poses.pose_rows` needs,
 the ``frames`` and ``instances`` tables (small beside the points), and builds
 the index of the chosen instances with numpy: per instance its time, its
 individual and its row range in ``points`` / ``pred_points``. The instances are
 then sorted by time, so a block of frames is one run of instances, whose
 points are read as contiguous row ranges (usually one per table) by the eager
-reader's own point step (:func:`~posebridge.formats.sleap.slp_tables.fill_points`):
+reader's own point step (:func:`~posebridge.formats.sleap.slp_poses.fill_points`):
 a lazily read region equals the same region of ``posebridge.load``.
 
 Instance and tracking scores (time x individual) are built at opening, as the
@@ -30,15 +30,15 @@ from posebridge.errors import PoseBridgeError
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 from posebridge.formats.sleap.slp_labels import has_only_labels
-from posebridge.formats.sleap.slp_read import _pick_video
-from posebridge.formats.sleap.slp_tables import (
+from posebridge.formats.sleap.slp_poses import (
     MODES,
     PoseRows,
     fill_points,
-    open_tables,
     pose_dataset,
     pose_rows,
 )
+from posebridge.formats.sleap.slp_read import _pick_video
+from posebridge.formats.sleap.slp_tables import open_tables
 
 __all__ = ["open_lazy", "slp_block"]
 

@@ -48,12 +48,11 @@ from posebridge.formats.sleap.slp_labels import (
     build_labels,
     has_only_labels,
 )
+from posebridge.formats.sleap.slp_poses import MODES, build_dataset
 from posebridge.formats.sleap.slp_tables import (
-    MODES,
     PREDICTED,
     USER,
     SlpTables,
-    build_dataset,
     open_tables,
 )
 
