@@ -7,7 +7,8 @@ HDF5 key (``df_with_missing``, ``tracks``, ``predictions``, ...), 3- and
 and x/y/z, extra coords by name (LightningPose EKS), DLC 3's -1 padding,
 labelled data indexed by image path, and LightningPose's ``set`` column. The
 rules are in :mod:`posebridge.formats.dlc.layout`; modules: ``read``, ``write``,
-``layout`` (the column levels), ``csv`` and ``pandas_hdf5`` (the on-disk layers).
+``layout`` (the column levels, read into a dataset), ``column_plan`` (the columns
+of a dataset to write), ``csv`` and ``pandas_hdf5`` (the on-disk layers).
 
 Writing gives what DeepLabCut writes: .h5 = pandas ``table`` under the key
 ``df_with_missing`` (``fixed`` for labels indexed by (folder, video, image),

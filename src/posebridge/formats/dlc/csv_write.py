@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from posebridge.formats._shared.csv_text import write_csv_block
+from posebridge.formats.dlc import column_plan
 from posebridge.formats.dlc import layout as table
 
 __all__ = ["header_text", "write_table"]
@@ -23,7 +24,7 @@ _STRUCTURAL_MARKS = (",", '"', "\r", "\n")
 _STRUCTURAL_BYTES = tuple(mark.encode() for mark in _STRUCTURAL_MARKS)
 
 
-def header_text(plan: table.ColumnPlan, n_index: int) -> str:
+def header_text(plan: column_plan.ColumnPlan, n_index: int) -> str:
     """The header lines of a DeepLabCut CSV of the columns ``plan``, with ``n_index``
     index cells in each.
 
@@ -55,7 +56,7 @@ def _needs_quotes(columns: list[np.ndarray]) -> bool:
 
 def write_table(
     target: Path,
-    plan: table.ColumnPlan,
+    plan: column_plan.ColumnPlan,
     index: list[np.ndarray],
     data_split: np.ndarray | None,
 ) -> None:
@@ -66,7 +67,7 @@ def write_table(
     target
         The (temporary) file to write.
     plan
-        The columns, from :func:`posebridge.formats._dlc_table.plan_columns`.
+        The columns, from :func:`posebridge.formats.dlc.column_plan.plan_columns`.
     index
         One array per index column (frame numbers, or image paths/levels).
     data_split
@@ -85,7 +86,7 @@ def write_table(
         ]
         quoted = _needs_quotes(text_columns)
         for rows in _chunks(n_rows, len(plan.labels)):
-            block = np.ascontiguousarray(table.fill_values(plan, rows).T)
+            block = np.ascontiguousarray(column_plan.fill_values(plan, rows).T)
             columns = [level[rows] for level in index] + list(block)
             if data_split is not None:
                 columns.append(data_split[rows])

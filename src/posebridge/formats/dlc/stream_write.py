@@ -6,7 +6,7 @@ time: the column plan is made once (from the coordinates, and for the few
 decisions that need the whole data, ``single``'s bodyparts and a 3D
 likelihood, by dask reductions, chunk by chunk), then each chunk is computed,
 checked, laid out by the in-memory writer's own
-:func:`~posebridge.formats.dlc.layout.fill_values` and appended: CSV rows with
+:func:`~posebridge.formats.dlc.column_plan.fill_values` and appended: CSV rows with
 the same text as the in-memory writer (so the same bytes), or rows of the
 pandas ``table`` under ``df_with_missing`` (the same values). Labelled data
 and tables indexed by image are written in memory.
@@ -24,7 +24,7 @@ import xarray as xr
 
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.lazy import is_dask, time_blocks
-from posebridge.formats.dlc import csv_write, layout, pandas_hdf5
+from posebridge.formats.dlc import column_plan, csv_write, layout, pandas_hdf5
 from posebridge.model import labels
 
 __all__ = ["streamable", "write_chunks"]
@@ -53,7 +53,7 @@ def streamable(ds: xr.Dataset) -> bool:
 def write_chunks(
     ds: xr.Dataset,
     targets: Sequence[Path],
-    plans: Sequence[layout.ColumnPlan],
+    plans: Sequence[column_plan.ColumnPlan],
     frames: np.ndarray,
     csv: bool,
     check: Callable[..., None],
@@ -95,8 +95,8 @@ def write_chunks(
             check(chunk, first_time=start)
             rows = frames[start:stop].astype(np.int64)
             for out, plan, labels_ in zip(outputs, plans, columns, strict=True):
-                filled = dataclasses.replace(plan, arrays=layout.plan_arrays(plan, chunk))
-                values = layout.fill_values(filled)
+                filled = dataclasses.replace(plan, arrays=column_plan.plan_arrays(plan, chunk))
+                values = column_plan.fill_values(filled)
                 if csv:
                     write_csv_block(out, [rows, *np.ascontiguousarray(values.T)])
                 else:

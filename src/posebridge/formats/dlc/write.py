@@ -45,7 +45,7 @@ from posebridge.formats._shared.guards import (
     warn_label_scores_dropped,
 )
 from posebridge.formats._shared.lazy import is_dask
-from posebridge.formats.dlc import csv_write, layout, pandas_hdf5, stream_write
+from posebridge.formats.dlc import column_plan, csv_write, layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
 from posebridge.model import labels
 
@@ -97,7 +97,7 @@ def project_relative(paths: np.ndarray) -> np.ndarray:
     text = np.asarray(paths).astype(str)
     if text.size == 0:
         return text
-    absolute = layout.absolute_paths(text)
+    absolute = column_plan.absolute_paths(text)
     _, found, rest = np.strings.rpartition(text, "/labeled-data/")
     inside = absolute & (found != "")
     return np.where(inside, np.strings.add("labeled-data/", rest), text)
@@ -140,7 +140,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
         out.attrs[layout.INDEX_STYLE] = "path" if lightning_pose else "levels"
         if not lightning_pose:  # fewer than 3 parts, or absolute paths, cannot be levels:
             parts = np.char.count(paths, "/")  # one column, quietly
-            if parts.size and (parts.min() < 2 or layout.absolute_paths(paths).any()):
+            if parts.size and (parts.min() < 2 or column_plan.absolute_paths(paths).any()):
                 out.attrs[layout.INDEX_STYLE] = "path"
     return out
 
@@ -177,13 +177,13 @@ def plan_tables(
     scorer: str,
     individuals_level: bool | None = None,
     with_arrays: bool = True,
-) -> list[tuple[Path, layout.ColumnPlan]]:
+) -> list[tuple[Path, column_plan.ColumnPlan]]:
     """The files to write and the columns of each (one per individual when ``split``)."""
     names = [str(v) for v in ds[model.INDIVIDUAL].values]
     likelihood = has_likelihood(ds)
     if not split:
         four = len(names) > 1 or layout.SINGLE in names or bool(individuals_level)
-        plan = layout.plan_columns(
+        plan = column_plan.plan_columns(
             ds,
             range(len(names)),
             scorer=scorer,
@@ -204,7 +204,7 @@ def plan_tables(
         seen[target] = name
     out = []
     for i, target in enumerate(targets):
-        plan = layout.plan_columns(
+        plan = column_plan.plan_columns(
             ds,
             [i],
             scorer=scorer,
@@ -217,7 +217,7 @@ def plan_tables(
 
 
 def table_frame(
-    plan: layout.ColumnPlan,
+    plan: column_plan.ColumnPlan,
     style: str,
     index: list[np.ndarray],
     rows: slice = slice(None),
@@ -232,18 +232,18 @@ def table_frame(
     else:
         row_index = pd.Index(index[0][rows].astype(np.int64))
     columns = pd.MultiIndex.from_tuples(plan.labels, names=list(plan.level_names))
-    values = layout.fill_values(plan, rows)
+    values = column_plan.fill_values(plan, rows)
     return pd.DataFrame(values, index=row_index, columns=columns, copy=False)
 
 
-def set_label(plan: layout.ColumnPlan) -> tuple[str, ...]:
+def set_label(plan: column_plan.ColumnPlan) -> tuple[str, ...]:
     """The column label of LightningPose's ``set`` column."""
     return (layout.SET_COLUMN, *[""] * (len(plan.level_names) - 1))
 
 
 def write_h5(
     target: Path,
-    plan: layout.ColumnPlan,
+    plan: column_plan.ColumnPlan,
     style: str,
     index: list[np.ndarray],
     data_split: np.ndarray | None,
@@ -290,7 +290,7 @@ def _write(
     default_scorer: str,
     individuals_level: bool | None = None,
 ) -> list[Path]:
-    layout.check_writable(ds)
+    column_plan.check_writable(ds)
     streamed = stream_write.streamable(ds)  # dask arrays: written chunk by chunk
     if not streamed and any(is_dask(v.data) for v in ds.variables.values()):
         ds = ds.load()
@@ -321,8 +321,8 @@ def _write(
         )
     fallback = _scorer_by_name(ds, Path(path), scorer, title, labelled, default_scorer)
     scorer = _checked_scorer(scorer, fallback, title, nul)
-    style, index = layout.index_for_writing(ds)
-    layout.refuse_missing_words(style, index, title)
+    style, index = column_plan.index_for_writing(ds)
+    column_plan.refuse_missing_words(style, index, title)
     data_split = (
         np.asarray(ds[layout.DATA_SPLIT].values).astype(str)
         if layout.DATA_SPLIT in ds.coords
@@ -428,7 +428,7 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
 
 
 @contextlib.contextmanager
-def _header_too_large(tables: list[tuple[Path, layout.ColumnPlan]]) -> Iterator[None]:
+def _header_too_large(tables: list[tuple[Path, column_plan.ColumnPlan]]) -> Iterator[None]:
     """Say why PyTables cannot write a table of many columns (as it says, a bare
     HDF5ExtError): pandas stores the column index in HDF5 attributes of 64 kB at most."""
     import tables as pytables
@@ -460,7 +460,7 @@ def _without_foreign_coords(ds: xr.Dataset, path: object, title: str) -> xr.Data
     """
     if title != "DeepLabCut" or ds.attrs.get("source_software") == "DeepLabCut":
         return ds
-    extras = layout.extra_variables(ds)
+    extras = column_plan.extra_variables(ds)
     if not extras:
         return ds
     warnings.warn(
@@ -704,12 +704,12 @@ def dataframe_from_dataset(
     FrozenList(['scorer', 'individuals', 'bodyparts', 'coords'])
     """
     ds = model.validate(ds)
-    layout.check_writable(ds)
+    column_plan.check_writable(ds)
     refuse_views(ds, "DeepLabCut")  # a table holds one camera's tracks, as a file does
     if labels.is_labels(ds):
         ds = prepare_labels(ds, lightning_pose=False, where="the DataFrame")
     scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)
-    style, index = layout.index_for_writing(ds)
+    style, index = column_plan.index_for_writing(ds)
     individuals_level = individuals_level_by_source(ds, individuals_level)
     tables = plan_tables(ds, Path("x.h5"), bool(split_individuals), scorer, individuals_level)
     frames = [table_frame(plan, style, index) for _, plan in tables]
