@@ -14,6 +14,7 @@ from _corpus import corpus_params
 from _sleap_io_labels import labels_of
 from posebridge import bridges, model
 from posebridge._recorded_warnings import dropping_warnings
+from posebridge.bridges import dataset_to_labels
 from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.formats import sleap
 from posebridge.model import labels
@@ -282,7 +283,7 @@ def test_labels_are_the_same_when_built_instance_by_instance(tracked, monkeypatc
     """The fallback for a sleap-io whose point arrays differ gives the same Labels."""
     ds = labels_with_predictions() if make == "labels" else posebridge.from_sleap_io(tracked)
     built_at_once = posebridge.to_sleap_io(ds)
-    monkeypatch.setattr(bridges, "sleap_io_points", lambda *args, **kwargs: None)
+    monkeypatch.setattr(dataset_to_labels, "sleap_io_points", lambda *args, **kwargs: None)
     one_by_one = posebridge.to_sleap_io(ds)
     assert instance_rows(one_by_one) == instance_rows(built_at_once)
     for a, b in zip(built_at_once.labeled_frames, one_by_one.labeled_frames, strict=True):

@@ -1,0 +1,280 @@
+"""``sleap_io.Labels`` -> a posebridge dataset.
+
+:func:`from_sleap_io` turns the objects of a loaded ``sleap_io.Labels`` into
+the columnar tables an .slp file holds (one pass over the labelled frames,
+then numpy only) and builds the dataset with the very code that reads .slp
+files, so a ``Labels`` and the .slp file it came from give the same dataset.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from posebridge import errors, model
+from posebridge.bridges.sleap_io_check import is_sleap_io_labels, require_sleap_io
+from posebridge.errors import PoseBridgeError
+
+__all__ = ["from_sleap_io"]
+
+
+class _Rows:
+    """A numpy structured array that reads like the .slp reader's open HDF5 tables."""
+
+    chunks = None
+    ndim = 1
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+        self.dtype = array.dtype
+        self.shape = array.shape
+
+    def fields(self, names: list[str]) -> np.ndarray:
+        return self.array[list(names)]
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        return self.array[key]
+
+
+def _video_info(index: int, video: Any) -> Any:
+    from posebridge.formats.sleap.slp_tables import VideoInfo
+    from posebridge.formats.sleap.video_facts import facts_of_backend
+
+    source = getattr(video, "source_video", None)
+    own = video.filename
+    kind = "video"
+    images = None
+    described = video  # whose backend metadata holds the facts (shape, grayscale ...)
+    if source is not None:  # frames embedded in a .pkg.slp: the original video
+        kind, own, described = "embedded", source.filename, source
+    if isinstance(own, list | tuple):
+        images = [str(p) for p in own]
+        own = images[0] if images else ""
+        kind = "images"
+    shape = None
+    metadata = getattr(video, "backend_metadata", None) or {}
+    if getattr(video, "backend", None) is not None:
+        shape = video.shape
+    shape = shape or metadata.get("shape")
+    width = height = None
+    if shape is not None and len(shape) >= 3 and shape[1] and shape[2]:
+        height, width = int(shape[1]), int(shape[2])
+    # the Video's recorded metadata as sleap-io takes it: a shape there is the shape
+    facts = facts_of_backend(getattr(described, "backend_metadata", None) or {}, in_file=False)
+    return VideoInfo(index, str(own), width, height, kind, images, facts)
+
+
+def _skeleton(skeleton: Any) -> Any:
+    from posebridge.formats.sleap.common import Skeleton
+
+    names = [node.name for node in skeleton.nodes]
+    edges = [(e.source.name, e.destination.name) for e in skeleton.edges]
+    symmetries = []
+    for symmetry in skeleton.symmetries:
+        pair = [n.name for n in symmetry.nodes]
+        pair.sort(key=names.index)  # a sleap-io symmetry is a set: the skeleton's order
+        symmetries.append((pair[0], pair[-1]))
+    return Skeleton(
+        name=str(skeleton.name or "Skeleton-0"), nodes=names, edges=edges, symmetries=symmetries
+    )
+
+
+def _tables(labels: Any) -> Any:
+    """The .slp tables of a ``Labels``, as the .slp reader's :class:`SlpTables`."""
+    from posebridge.formats.sleap.slp_tables import (
+        PREDICTED,
+        USER,
+        SlpTables,
+        unique_track_names,
+    )
+    from posebridge.formats.sleap.slp_write import (
+        INSTANCE_DTYPE,
+        POINT_DTYPE,
+        PRED_POINT_DTYPE,
+    )
+
+    sio = require_sleap_io()
+    videos = list(labels.videos)
+    video_of = {id(v): i for i, v in enumerate(videos)}
+    tracks = list(labels.tracks)
+    track_of = {id(t): i for i, t in enumerate(tracks)}
+    skeletons = list(labels.skeletons)
+    skeleton_of = {id(s): i for i, s in enumerate(skeletons)}
+
+    frame_rows: list[tuple[int, int, int, int]] = []
+    instances: list[Any] = []
+    for lf in labels.labeled_frames:  # one loop per labelled frame (sleap-io's objects)
+        start = len(instances)
+        instances.extend(lf.instances)
+        if id(lf.video) not in video_of:
+            video_of[id(lf.video)] = len(videos)
+            videos.append(lf.video)
+        frame_rows.append((video_of[id(lf.video)], int(lf.frame_idx), start, len(instances)))
+    for inst in instances:  # objects referenced by instances but missing from the lists
+        for found, index, items in (
+            (inst.track, track_of, tracks),
+            (inst.skeleton, skeleton_of, skeletons),
+        ):
+            if found is not None and id(found) not in index:
+                index[id(found)] = len(items)
+                items.append(found)
+
+    n = len(instances)
+    is_pred = np.fromiter(
+        (isinstance(i, sio.PredictedInstance) for i in instances), dtype=bool, count=n
+    )
+    instance_id = {id(inst): k for k, inst in enumerate(instances)}
+    table = np.zeros(n, dtype=INSTANCE_DTYPE)
+    table["instance_id"] = np.arange(n)
+    table["instance_type"] = np.where(is_pred, PREDICTED, USER)
+    frame_of = np.repeat(
+        np.arange(len(frame_rows)), [end - start for _, _, start, end in frame_rows]
+    )
+    table["frame_id"] = frame_of
+    table["skeleton"] = [skeleton_of[id(i.skeleton)] for i in instances]
+    table["track"] = [-1 if i.track is None else track_of[id(i.track)] for i in instances]
+    table["from_predicted"] = [
+        instance_id.get(id(i.from_predicted), -1) if i.from_predicted is not None else -1
+        for i in instances
+    ]
+    table["score"] = [
+        float(i.score) if p else np.nan for i, p in zip(instances, is_pred, strict=True)
+    ]
+    table["tracking_score"] = [
+        np.nan if i.tracking_score is None else float(i.tracking_score) for i in instances
+    ]
+    sizes = np.fromiter((len(i.points) for i in instances), dtype=np.int64, count=n)
+    tables = {}
+    for predicted, dtype in ((False, POINT_DTYPE), (True, PRED_POINT_DTYPE)):
+        members = np.flatnonzero(is_pred == predicted)
+        counts = sizes[members]
+        ends = np.cumsum(counts)
+        table["point_id_start"][members] = ends - counts
+        table["point_id_end"][members] = ends
+        rows = np.zeros(int(counts.sum()), dtype=dtype)
+        if members.size:
+            arrays = [np.asarray(instances[k].points) for k in members]  # plain views
+
+            def column(field: str, arrays: list = arrays) -> np.ndarray:
+                # one field at a time: plain arrays concatenate fast (structured ones do not)
+                return np.concatenate([a[field] for a in arrays])
+
+            xy = column("xy")
+            rows["x"], rows["y"] = xy[:, 0], xy[:, 1]
+            rows["visible"], rows["complete"] = column("visible"), column("complete")
+            if predicted:
+                rows["score"] = column("score")
+        tables[predicted] = rows
+
+    frames = np.array(frame_rows, dtype=np.int64).reshape(-1, 4)
+    suggestions = [  # (video row, frame, group), as the .slp reader keeps them
+        (video_of[id(s.video)], int(s.frame_idx), int((s.metadata or {}).get("group", 0)))
+        for s in labels.suggestions
+        if id(s.video) in video_of
+    ]
+    provenance = dict(labels.provenance) if isinstance(labels.provenance, dict) else None
+    where = Path(str((provenance or {}).get("filename") or "<sleap_io.Labels>"))
+    return SlpTables(
+        path=where,
+        format_id=1.2,
+        skeletons=[_skeleton(s) for s in skeletons],
+        videos=[_video_info(i, v) for i, v in enumerate(videos)],
+        tracks=unique_track_names([str(t.name) for t in tracks], where),
+        frames={
+            "frame_idx": frames[:, 1],
+            "instance_id_start": frames[:, 2],
+            "instance_id_end": frames[:, 3],
+        },
+        instances=_Rows(table),
+        points=_Rows(tables[False]),
+        pred_points=_Rows(tables[True]),
+        frame_video=frames[:, 0].astype(np.int32),
+        provenance=provenance,
+        suggestions=suggestions,
+    )
+
+
+def from_sleap_io(
+    labels: Any,
+    video: int | str | os.PathLike[str] | Any | None = None,
+    *,
+    instances: str = "auto",
+    skeleton: int | str | None = None,
+) -> xr.Dataset | list[xr.Dataset]:
+    """A posebridge dataset from a ``sleap_io.Labels`` (in memory, nothing written).
+
+    Parameters
+    ----------
+    labels
+        A ``sleap_io.Labels``.
+    video
+        Which video, for predictions: its index, its path (or file name), or
+        the ``sleap_io.Video`` itself. Without it, predictions in several
+        videos give a list of datasets, one per video (in ``labels.videos``
+        order); labels always span every video unless one is given.
+    instances
+        As the .slp reader: ``"auto"`` (labels when the ``Labels`` hold user
+        instances and no prediction but those they were made from, else
+        ``"prefer_user"``), ``"user"`` (a labels dataset, see
+        :mod:`posebridge.labels`), ``"prefer_user"`` or ``"predicted"``.
+    skeleton
+        Index or name of the skeleton, when instances use several.
+
+    Returns
+    -------
+    xarray.Dataset or list of xarray.Dataset
+        Validated datasets: tracks -> individuals (``untracked_<k>`` for
+        instances without a track), skeleton -> keypoints and
+        ``skeleton_edges`` / ``skeleton_symmetries``, point scores ->
+        ``confidence``, ``instance_score`` / ``tracking_score``, the video's
+        path and size -> ``video_path``, ``video_width``, ``video_height``,
+        the provenance's ``sleap_version`` -> ``source_software_version``.
+
+    Raises
+    ------
+    TypeError
+        When ``labels`` is not a ``sleap_io.Labels``.
+
+    Examples
+    --------
+    >>> import sleap_io as sio  # doctest: +SKIP
+    >>> import posebridge
+    >>> ds = posebridge.from_sleap_io(sio.load_slp("predictions.slp"))  # doctest: +SKIP
+    """
+    from posebridge.formats.sleap.slp_labels import build_labels, has_only_labels
+    from posebridge.formats.sleap.slp_poses import MODES, build_dataset
+    from posebridge.formats.sleap.slp_read import _pick_video
+
+    if not is_sleap_io_labels(labels):
+        raise errors.TypeError(
+            f"from_sleap_io expects a sleap_io.Labels, got {type(labels).__name__}."
+        )
+    if instances not in ("auto", *MODES):
+        raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")
+    t = _tables(labels)
+    if video is not None and not isinstance(video, int | str | os.PathLike | np.integer):
+        matches = [i for i, v in enumerate(labels.videos) if v is video]
+        if not matches:
+            raise PoseBridgeError("video= is a sleap_io.Video that these labels do not hold.")
+        video = matches[0]
+    mode = instances
+    if mode == "auto":
+        mode = "user" if has_only_labels(t) else "prefer_user"
+    version = (t.provenance or {}).get("sleap_version")
+    extra = {"source_software_version": str(version)} if version is not None else {}
+    if mode == "user":
+        chosen = None if video is None else _pick_video(t, video)
+        return model.validate(build_labels(t, chosen, skeleton).assign_attrs(extra))
+    if video is None and np.unique(t.frame_video).size > 1:
+        return [
+            model.validate(
+                build_dataset(t, index, instances=mode, skeleton=skeleton).assign_attrs(extra)
+            )
+            for index in range(len(t.videos))
+        ]
+    ds = build_dataset(t, _pick_video(t, video), instances=mode, skeleton=skeleton)
+    return model.validate(ds.assign_attrs(extra))
