@@ -411,3 +411,28 @@ def test_large_score_tables_of_no_score_are_left_out_lazily_as_eagerly(tmp_path)
     assert sorted(eager.data_vars) == ["confidence", "position"]
     with posebridge.open_dataset(path) as lazy:
         assert sorted(lazy.data_vars) == sorted(eager.data_vars)
+
+
+@pytest.mark.parametrize("name", ["a.analysis.h5", "aDLC_resnet50.h5", "a.nwb", "a.nc"])
+@pytest.mark.parametrize("step", [slice(2, 8, -1), slice(0, 5, -2), slice(-1, -1, -1)])
+def test_an_empty_reversed_slice_through_the_engine_is_an_empty_dataset(
+    tmp_path, poses_two_mice_with_nan, name, step
+):
+    """xarray's own split of such a slice raised a raw IndexError when loaded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = posebridge.save(poses_two_mice_with_nan, tmp_path / name)[0]
+        eager = posebridge.load(path).isel(time=step)
+        opened = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint).isel(time=step)
+    assert eager.sizes["time"] == 0
+    _same(opened, eager)
+
+
+@pytest.mark.parametrize("step", [slice(None, None, -1), slice(-1, 0, -3), slice(7, 2, -2)])
+def test_a_reversed_slice_that_selects_frames_reads_them_reversed(
+    tmp_path, poses_two_mice_with_nan, step
+):
+    path = tmp_path / "a.nc"
+    posebridge.save(poses_two_mice_with_nan, path)
+    opened = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint).isel(time=step)
+    _same(opened, posebridge.load(path).isel(time=step))

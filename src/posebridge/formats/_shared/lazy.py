@@ -50,6 +50,33 @@ __all__ = [
 Block = Callable[[Any, tuple[tuple[int, int], ...]], np.ndarray]
 
 
+def _without_empty_reversed_slices(
+    key: indexing.ExplicitIndexer, shape: tuple[int, ...]
+) -> indexing.ExplicitIndexer:
+    """``key`` with every slice that selects nothing made ``slice(0, 0)``.
+
+    xarray splits a negative-step slice into a positive one and a reversal, and
+    fails with a raw IndexError when such a slice selects nothing (for example
+    ``slice(2, 8, -1)``); an empty slice of step 1 selects the same nothing.
+
+    Examples
+    --------
+    >>> key = indexing.BasicIndexer((slice(2, 8, -1), slice(None)))
+    >>> _without_empty_reversed_slices(key, (10, 3)).tuple
+    (slice(0, 0, 1), slice(None, None, None))
+    """
+    parts = tuple(
+        slice(0, 0, 1)
+        if isinstance(part, slice)
+        and part.step is not None
+        and part.step < 0
+        and not len(range(*part.indices(size)))
+        else part
+        for part, size in zip(key.tuple, shape, strict=False)
+    )
+    return key if parts == key.tuple else type(key)(parts)
+
+
 class LazyArray(BackendArray):
     """An array of an HDF5 file, read region by region.
 
@@ -91,7 +118,10 @@ class LazyArray(BackendArray):
     def __getitem__(self, key: Any) -> np.ndarray:
         if isinstance(key, indexing.ExplicitIndexer):  # xarray's lazy indexing
             return indexing.explicit_indexing_adapter(
-                key, self.shape, indexing.IndexingSupport.BASIC, self._basic
+                _without_empty_reversed_slices(key, self.shape),
+                self.shape,
+                indexing.IndexingSupport.BASIC,
+                self._basic,
             )
         return self._basic(key if isinstance(key, tuple) else (key,))
 
