@@ -420,10 +420,15 @@ def _with_unseen_nodes(keypoints: list[str], chosen: list[Container]) -> list[st
     for container in chosen:
         if not container.nodes or not parse_individual_tag(container.description):
             continue
-        for at, node in enumerate(container.nodes):  # a few nodes
+        prefix = individual_prefix(container)  # as container_keypoints names the nodes
+        nodes = [
+            n[len(prefix) + 1 :] if prefix and n.startswith(prefix + "_") else n
+            for n in container.nodes
+        ]
+        for at, node in enumerate(nodes):  # a few nodes
             if node in out:
                 continue
-            before = container.nodes[at - 1] if at else None
+            before = nodes[at - 1] if at else None
             out.insert(out.index(before) + 1 if before in out else 0, node)
     return out
 
