@@ -415,7 +415,7 @@ def test_posebridge_layout_keeps_the_skeleton_name_in_one_file_and_split(tmp_pat
         assert posebridge.load(path).attrs["skeleton_name"] == "fly"
 
 
-def test_an_append_shares_the_named_skeleton_only_when_its_nodes_match(tmp_path):
+def test_an_append_shares_the_named_skeleton_when_its_nodes_include_the_keypoints(tmp_path):
     ds = two_flies_of_a_named_skeleton()
     (path,) = nwb.write(ds.isel(individual=[0]), tmp_path / "flies.nwb")
     posebridge.save(ds.isel(individual=[1]), path, append=True)
@@ -426,6 +426,7 @@ def test_an_append_shares_the_named_skeleton_only_when_its_nodes_match(tmp_path)
     posebridge.save(fewer, path, append=True)  # some of the file's keypoints: taken
     back = posebridge.load(path)
     assert back.individual.values.tolist() == ["a", "b", "c"]
+    assert back.attrs["skeleton_name"] == "fly"  # linked by c too
     xr.testing.assert_equal(back.position.sel(individual=["a", "b"]), ds.position)
 
 
@@ -794,3 +795,112 @@ def test_an_animal_with_some_of_the_files_keypoints_is_appended(tmp_path, views)
     xr.testing.assert_equal(
         theirs.sel(keypoint=["c", "a"]), second.position.sel(individual="second")
     )
+
+
+def _flies_of_a_skeleton_with_edges(tmp_path):
+    """A file of flies a, b on the Skeleton "fly" (head, thorax, tail; two edges), with a
+    Subject DANDI takes; and the poses of fly c on some of its keypoints (tail, head)."""
+    values = np.arange(5 * 2 * 3, dtype=float).reshape(5, 2, 3, 1)
+    flies = posebridge.from_numpy(
+        np.concatenate([values, values + 100], axis=-1),
+        individual_names=["a", "b"],
+        keypoint_names=["head", "thorax", "tail"],
+        fps=30,
+    )
+    edges = [["head", "thorax"], ["thorax", "tail"]]
+    flies["skeleton_edges"] = (("edge", "edge_node"), np.array(edges))
+    flies = flies.assign_attrs(skeleton_name="fly")
+    path = tmp_path / "flies.nwb"
+    posebridge.save(
+        flies.isel(individual=[0]), path, species="Drosophila melanogaster", sex="F", age="P5D"
+    )
+    posebridge.save(flies.isel(individual=[1]), path, append=True)
+    fly_c = posebridge.from_numpy(
+        values[:, :, [2, 0]] + 200, individual_names=["c"], keypoint_names=["tail", "head"], fps=30
+    )
+    return path, flies, edges, fly_c
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["skeleton_name-fly", "no-skeleton_name"])
+def test_an_animal_on_some_of_the_files_keypoints_links_the_files_skeleton(tmp_path, named):
+    """Before, the appended animal got a Skeleton of its own (skeleton_c), so the file read
+    back with no skeleton_name; now it links the file's Skeleton, whose nodes include its
+    keypoints, and the file reads back with its skeleton, edges and the new animal."""
+    path, flies, edges, fly_c = _flies_of_a_skeleton_with_edges(tmp_path)
+    if named:
+        fly_c = fly_c.assign_attrs(skeleton_name="fly")
+    posebridge.save(fly_c, path, append=True)
+    with h5py.File(path) as h5:
+        assert list(h5["processing/behavior/Skeletons"]) == ["fly"]
+    back = posebridge.load(path)
+    assert back.attrs["skeleton_name"] == "fly"
+    assert back.skeleton_edges.values.tolist() == edges
+    assert back.individual.values.tolist() == ["a", "b", "c"]
+    assert back.keypoint.values.tolist() == ["head", "thorax", "tail"]
+    xr.testing.assert_equal(back.position.sel(individual=["a", "b"]), flies.position)
+    theirs = back.position.sel(individual="c")
+    assert np.isnan(theirs.sel(keypoint="thorax").values).all()
+    xr.testing.assert_equal(
+        theirs.sel(keypoint=["tail", "head"]), fly_c.position.sel(individual="c")
+    )
+    with pynwb.NWBHDF5IO(path, "r") as io:  # pynwb: every PoseEstimation links "fly"
+        behavior = io.read().processing["behavior"]
+        containers = [c for c in behavior.data_interfaces.values() if hasattr(c, "skeleton")]
+        assert len(containers) == 3
+        assert {c.skeleton.name for c in containers} == {"fly"}
+        (theirs,) = [c for c in containers if c.description.endswith(": c]")]
+        assert sorted(theirs.pose_estimation_series) == ["head", "tail"]
+        assert list(theirs.skeleton.nodes[:]) == ["head", "thorax", "tail"]
+    nwbinspector = pytest.importorskip("nwbinspector")
+    serious = [
+        (m.check_function_name, m.message)
+        for m in nwbinspector.inspect_nwbfile(
+            nwbfile_path=str(path), config=nwbinspector.load_config("dandi")
+        )
+        if m.importance.name
+        in ("CRITICAL", "BEST_PRACTICE_VIOLATION", "ERROR", "PYNWB_VALIDATION")
+    ]
+    assert serious == []
+
+
+def test_the_appended_animal_read_alone_reads_on_its_skeleton_without_a_warning(tmp_path):
+    """Its PoseEstimation links a Skeleton with a node it has no series of: read alone, it
+    is the whole file's reading of it (NaN at that node), with the Skeleton's edges."""
+    from posebridge._recorded_warnings import recording_warnings
+
+    path, _, edges, fly_c = _flies_of_a_skeleton_with_edges(tmp_path)
+    posebridge.save(fly_c, path, append=True)
+    with h5py.File(path) as h5:
+        (key,) = [
+            name
+            for name, group in h5["processing/behavior"].items()
+            if "description" in group and group["description"].asstr()[()].endswith(": c]")
+        ]
+    with recording_warnings() as shown:
+        alone = posebridge.load(path, pose_estimation_key=key)
+    assert [str(w.message) for w in shown] == []
+    whole = posebridge.load(path)
+    xr.testing.assert_equal(alone.position, whole.position.sel(individual=["c"]))
+    assert alone.attrs["skeleton_name"] == "fly"
+    assert alone.skeleton_edges.values.tolist() == edges
+
+
+def test_edges_of_an_animal_linking_a_skeleton_of_more_nodes_are_named_when_not_written(
+    tmp_path,
+):
+    """The warning names the appended poses' edges the file's Skeleton lacks by their
+    keypoints, though its edges count the Skeleton's nodes (thorax-tail is edge 1-2 there,
+    and 1-2 of the appended tail, head would be out of range)."""
+    from posebridge._recorded_warnings import recording_warnings
+
+    path, _, edges, fly_c = _flies_of_a_skeleton_with_edges(tmp_path)
+    fly_c["skeleton_edges"] = (("edge", "edge_node"), np.array([["tail", "head"]]))
+    with recording_warnings() as shown:
+        posebridge.save(fly_c, path, append=True)
+    (said,) = [str(w.message) for w in shown if "edge" in str(w.message)]
+    assert "Skeleton 'fly'" in said
+    assert said.endswith(
+        "1 edge(s) of theirs it does not have are not written and the poses "
+        "read back without them: tail-head."
+    )
+    assert posebridge.load(path).skeleton_edges.values.tolist() == edges

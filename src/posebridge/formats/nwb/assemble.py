@@ -29,7 +29,6 @@ from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
     REFERENCE_TIME,
-    WRITERS_SKELETON_NAMES,
     mapped_frames,
     parse_frame_map,
     parse_individual_tag,
@@ -37,6 +36,7 @@ from posebridge.formats.nwb.common import (
     parse_moment,
     parse_padding,
     snap_to_frames,
+    source_named_skeleton,
 )
 from posebridge.formats.nwb.locate import Container, FileInfo, Series
 
@@ -367,6 +367,7 @@ def plan_arrays(
     chosen, cells, views, individuals = arrange(chosen, info, combine, path)
     per_container = [container_keypoints(c) for c in chosen]
     keypoints = list(dict.fromkeys(k for names, _ in per_container for k in names))
+    keypoints = _with_unseen_nodes(keypoints, chosen)
     everything = [s for _, series in per_container for s in series if s.shape[0]]
     n_space = max(s.shape[1] for s in everything)
     flat = sorted({s.name for s in everything if s.shape[1] < n_space})
@@ -395,6 +396,41 @@ def plan_arrays(
         conf_dtype=_float_dtype([s.confidence for s in everything if s.confidence is not None]),
         n_time=max(0, time.size - padding) if padding else time.size,
     )
+
+
+def _with_unseen_nodes(keypoints: list[str], chosen: list[Container]) -> list[str]:
+    """The keypoints with the Skeleton nodes of posebridge's containers that no series of
+    theirs has (NaN), each after the node before it.
+
+    posebridge appends an animal tracked on some of a file's keypoints linking the file's
+    Skeleton (:func:`~posebridge.formats.nwb.build.add_poses`): read alone, it reads on
+    the keypoints the file reads on, with the Skeleton's edges, as it is in the whole file.
+    Another tool's Skeleton nodes without series are not keypoints.
+
+    Examples
+    --------
+    >>> c = Container("processing/behavior/PoseEstimation", "behavior", "PoseEstimation")
+    >>> c.description, c.nodes = "[posebridge individual 3/3: c]", ["head", "thorax", "tail"]
+    >>> _with_unseen_nodes(["tail", "head"], [c])
+    ['tail', 'head', 'thorax']
+    >>> _with_unseen_nodes(["head", "tail"], [c])
+    ['head', 'thorax', 'tail']
+    """
+    out = list(keypoints)
+    for container in chosen:
+        if not container.nodes or not parse_individual_tag(container.description):
+            continue
+        prefix = individual_prefix(container)  # as container_keypoints names the nodes
+        nodes = [
+            n[len(prefix) + 1 :] if prefix and n.startswith(prefix + "_") else n
+            for n in container.nodes
+        ]
+        for at, node in enumerate(nodes):  # a few nodes
+            if node in out:
+                continue
+            before = nodes[at - 1] if at else None
+            out.insert(out.index(before) + 1 if before in out else 0, node)
+    return out
 
 
 def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dataset:
@@ -574,16 +610,9 @@ def _apply_time_marker(ds: xr.Dataset, plan: Plan) -> xr.Dataset:
 
 
 def _named_by_the_source(name: str | None, chosen: list[Container]) -> bool:
-    """Whether a Skeleton's name was given by the source, not made up by a writer.
-
-    sleap-io's layout names an unnamed skeleton ``skeleton`` (posebridge's writer)
-    and posebridge's own layout names one Skeleton per individual
-    ``skeleton_<individual>``: neither is kept as ``skeleton_name``.
-    """
-    if not name or name in WRITERS_SKELETON_NAMES:
-        return False
-    tagged = all(parse_individual_tag(c.description) for c in chosen)
-    return not (tagged and name.startswith("skeleton_"))
+    """Whether a Skeleton's name was given by the source, not made up by a writer
+    (:func:`~posebridge.formats.nwb.common.source_named_skeleton`)."""
+    return source_named_skeleton(name, all(parse_individual_tag(c.description) for c in chosen))
 
 
 def _set_edges(ds: xr.Dataset, chosen: list[Container], keypoints: list[str]) -> None:

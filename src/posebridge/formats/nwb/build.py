@@ -66,8 +66,11 @@ from posebridge.formats.nwb.common import (
     individual_tag,
     keypoint_tag,
     nwb_unit,
+    parse_individual_tag,
     regular_times,
     rejected,
+    source_named_skeleton,
+    split_tags,
     tags_comment,
     unique_names,
     view_tag,
@@ -684,7 +687,10 @@ def add_poses(
             for c, p in zip(confidences, positions, strict=True)
         ]
         has_confidence = True
+    held = None  # the file's one Skeleton, linked by appended poses of (some of) its nodes
     if shared_skeleton is None:
+        held = _held_skeleton(module, ds, config, individuals, keypoints)
+    if shared_skeleton is None and held is None:
         shared_skeleton = _source_skeleton(nwbfile, module, ds, config, individuals, keypoints)
     home = module
     if shared_skeleton is not None:
@@ -704,7 +710,11 @@ def add_poses(
     video_series = None
     made = []
     shared = None
-    if shared_skeleton is not None:  # one for all, made (or renamed) once
+    if held is not None:
+        wanted = _wanted_edges(config, individuals[0], edges)
+        _warn_edges_not_written(held, wanted, keypoints, out_path)
+        shared = held
+    elif shared_skeleton is not None:  # one for all, made (or renamed) once
         if edges is None:  # sleap-io's layout: its reader reads edges[:]
             edges = np.zeros((0, 2), dtype=np.uint8)
         shared = _shared_skeleton(
@@ -846,6 +856,87 @@ def _source_skeleton(
     return module.name, name
 
 
+def _held_skeleton(
+    module: Any,
+    ds: xr.Dataset,
+    config: NWBFileSaveConfig,
+    individuals: list[str],
+    keypoints: list[str],
+) -> Any | None:
+    """The Skeleton of ``module`` that poses appended in posebridge's layout link, when
+    their keypoints are its nodes or some of them, or ``None`` (a new Skeleton is made).
+
+    That Skeleton is the one named by the dataset's ``skeleton_name``, or, for a dataset
+    whose skeleton has no name of the source's, the one Skeleton every PoseEstimation of
+    the module links when its name is the source's (as the reader keeps it, not
+    posebridge's ``skeleton_<individual>``). Linking it, the file reads back with its
+    ``skeleton_name`` and edges as they were, the new animal NaN at the nodes it lacks
+    (ndx-pose does not ask a PoseEstimation for a series of every node of its
+    Skeleton). A Skeleton the configuration names is always made.
+
+    Examples
+    --------
+    >>> import datetime as dt, numpy as np, posebridge, pynwb
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 3, 1)), keypoint_names=["a", "b", "c"])
+    >>> config, storage = NWBFileSaveConfig(), Storage(chunked=False)
+    >>> _ = add_poses(nwbfile, ds.assign_attrs(skeleton_name="fly"), ["id_0"], config, storage)
+    >>> fewer = ds.isel(keypoint=[2, 0]).assign_coords(individual=["id_1"])
+    >>> module = nwbfile.processing["behavior"]
+    >>> _held_skeleton(module, fewer, config, ["id_1"], ["c", "a"]).name
+    'fly'
+    >>> _held_skeleton(module, fewer, config, ["id_1"], ["c", "x"]) is None
+    True
+    """
+    import ndx_pose
+
+    if any(named(config, "skeleton_kwargs", i, len(individuals)) for i in individuals):
+        return None
+    skeletons = module.data_interfaces.get("Skeletons")
+    if skeletons is None:
+        return None
+    kept = ds.attrs.get("skeleton_name")
+    if isinstance(kept, str) and kept and kept not in WRITERS_SKELETON_NAMES:
+        skeleton = skeletons.skeletons.get(container_name(kept))
+    else:
+        containers = [
+            c for c in module.data_interfaces.values() if isinstance(c, ndx_pose.PoseEstimation)
+        ]
+        linked = {id(c.skeleton): c.skeleton for c in containers}
+        if len(linked) != 1:
+            return None
+        (skeleton,) = linked.values()
+        all_tagged = all(_tagged(c) for c in containers)
+        if skeleton is None or not source_named_skeleton(skeleton.name, all_tagged):
+            return None
+        if skeletons.skeletons.get(skeleton.name) is not skeleton:  # another module's
+            return None
+    if skeleton is None:
+        return None
+    nodes = [str(n) for n in skeleton.nodes[:]]
+    if len(set(nodes)) != len(nodes) or not set(keypoints) <= set(nodes):
+        return None
+    return skeleton
+
+
+def _tagged(container: Any) -> bool:
+    """Whether a PoseEstimation is tagged with its individual by posebridge (in its
+    description, or, when the caller gave that, in its series' comments)."""
+    if parse_individual_tag(container.description):
+        return True
+    series = container.pose_estimation_series.values()
+    return any(split_tags(s.comments or "")[1] for s in series)
+
+
+def _wanted_edges(
+    config: NWBFileSaveConfig, individual: str, edges: np.ndarray | None
+) -> np.ndarray | None:
+    """The edges (keypoint indices) of poses: the configuration's ``skeleton_kwargs``
+    edges when it gives some (they win over the data's), else the dataset's."""
+    given = config.resolve("skeleton_kwargs", individual).get("edges")
+    return edges if given is None else np.asarray(given, dtype=np.int64).reshape(-1, 2)
+
+
 def _shared_skeleton(
     nwbfile: Any,
     skeletons: Any,
@@ -868,8 +959,7 @@ def _shared_skeleton(
     taken = [str(n) for n in skeletons.skeletons]
     ours = [name] + [n for n in taken if re.fullmatch(rf"{re.escape(name)}_\d+", n)]
     skeleton_kwargs = config.resolve("skeleton_kwargs", individuals[0])
-    given = skeleton_kwargs.get("edges")  # the metadata's edges win over the data's
-    wanted = edges if given is None else np.asarray(given, dtype=np.int64).reshape(-1, 2)
+    wanted = _wanted_edges(config, individuals[0], edges)
     for candidate in ours:
         if (
             candidate in taken
@@ -898,8 +988,9 @@ def _shared_skeleton(
 def _warn_edges_not_written(
     skeleton: Any, edges: np.ndarray | None, keypoints: list[str], out_path: Path | None
 ) -> None:
-    """Warn that the edges of poses linking an existing ``skeleton`` (same nodes) which it
-    does not have are not written: the poses read back with the skeleton's edges.
+    """Warn that the edges of poses linking an existing ``skeleton`` (its nodes include
+    their ``keypoints``) which it does not have are not written: the poses read back with
+    the skeleton's edges.
 
     Examples
     --------
@@ -910,13 +1001,14 @@ def _warn_edges_not_written(
     >>> with recording_warnings() as shown:
     ...     _warn_edges_not_written(kept, np.array([[0, 1], [1, 2]]), ["a", "b", "c"], None)
     >>> print(shown[0].message)  # doctest: +ELLIPSIS
-    the in-memory NWBFile: these poses link its Skeleton 'fly' (the same nodes); ... b-c.
+    the in-memory NWBFile: these poses link its Skeleton 'fly' (whose nodes include ... b-c.
     """
     if edges is None or not len(edges):
         return
     held = getattr(skeleton, "edges", None)
+    nodes = [str(n) for n in skeleton.nodes[:]]  # the held edges' indices are of its nodes
     held_pairs = (
-        {(keypoints[a], keypoints[b]) for a, b in np.asarray(held[:], dtype=np.int64)}
+        {(nodes[a], nodes[b]) for a, b in np.asarray(held[:], dtype=np.int64)}
         if held is not None
         else set()
     )
@@ -927,7 +1019,8 @@ def _warn_edges_not_written(
     where = out_path if out_path is not None else "the in-memory NWBFile"
     shown = ", ".join(f"{a}-{b}" for a, b in lost[:6]) + (", ..." if len(lost) > 6 else "")
     warnings.warn(
-        f"{where}: these poses link its Skeleton {skeleton.name!r} (the same nodes); its edges "
+        f"{where}: these poses link its Skeleton {skeleton.name!r} (whose nodes include "
+        "their keypoints); its edges "
         f"are kept, so {len(lost)} edge(s) of theirs it does not have are not written and the "
         f"poses read back without them: {shown}.",
         UserWarning,

@@ -390,6 +390,26 @@ def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
     return int(found.group(1)) - 1, found.group(3)
 
 
+def source_named_skeleton(name: str | None, all_tagged: bool) -> bool:
+    """Whether a Skeleton's name was given by the source, not made up by a writer: the
+    name the reader keeps as ``skeleton_name`` when every PoseEstimation links it.
+
+    sleap-io's layout names an unnamed skeleton ``skeleton`` (posebridge's writer) and
+    posebridge's own layout names one Skeleton per individual ``skeleton_<individual>``
+    (``all_tagged``: every PoseEstimation is posebridge's, tagged with its individual).
+
+    Examples
+    --------
+    >>> source_named_skeleton("fly", all_tagged=True)
+    True
+    >>> source_named_skeleton("skeleton_a", all_tagged=True)
+    False
+    """
+    if not name or name in WRITERS_SKELETON_NAMES:
+        return False
+    return not (all_tagged and name.startswith("skeleton_"))
+
+
 #: Opens the individual (and view) tags in the ``comments`` of every series of a
 #: PoseEstimation whose description the caller gave (written as given, untagged).
 TAGS_MARKER = "posebridge tags: "
