@@ -392,6 +392,22 @@ def test_the_dandi_template_needs_a_subject(tmp_path):
     assert result.input_bytes == source.stat().st_size  # the report still gives its size
 
 
+@pytest.mark.parametrize("column", ["subject_id", "session_id"])
+def test_a_dandi_label_of_no_letter_fails_its_row_naming_the_input_and_field(tmp_path, column):
+    source = corpus_path(CORPUS_FILES[1])
+    manifest = tmp_path / "sessions.csv"
+    row = {"subject_id": "mouse1", "session_id": "s1", column: "_ _"}
+    manifest.write_text(
+        f"input,subject_id,session_id\n{source},{row['subject_id']},{row['session_id']}\n"
+    )
+    report = convert_many(
+        None, tmp_path / "out", manifest=manifest, template="dandi", to="nwb", jobs=1
+    )
+    (result,) = report.results
+    assert result.status == "failed"
+    assert str(source) in result.error and column in result.error and "'_ _'" in result.error
+
+
 @pytest.mark.parametrize(
     ("template", "says"),
     [

@@ -40,6 +40,9 @@ DANDI_TEMPLATE = "sub-{subject}/sub-{subject}_ses-{session}_behavior.nwb"
 DEFAULT_TEMPLATE = "{parent}/{stem}{ext}"
 
 
+_NO_LABEL = "has no letter or digit to make a DANDI label from."
+
+
 def dandi_label(value: Any) -> str:
     """A value as a DANDI / BIDS label: letters, digits and ``-`` only.
 
@@ -53,7 +56,7 @@ def dandi_label(value: Any) -> str:
     """
     label = re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-")
     if not label:
-        raise PoseBridgeError(f"{value!r} has no letter or digit to make a DANDI label from.")
+        raise PoseBridgeError(f"{value!r} {_NO_LABEL}")
     return label
 
 
@@ -146,7 +149,13 @@ def output_name(
         if value in (None, ""):
             continue
         if dandi:
-            fields[key] = dandi_label(value)
+            try:
+                fields[key] = dandi_label(value)
+            except PoseBridgeError as error:  # it says no more than _NO_LABEL
+                raise PoseBridgeError(
+                    f"{source}: the manifest's {column} {value!r} (DANDI naming template "
+                    f"field {{{key}}}) {_NO_LABEL}"
+                ) from error
         elif key in used:
             _check_label(str(value), key, column, source)
     missing = sorted(k for k in used if fields[k] in (None, ""))
