@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 
 import posebridge
-from posebridge import model
-from posebridge.errors import SchemaError
+from posebridge import errors, model
+from posebridge.errors import PoseBridgeError, SchemaError
 
 
 @pytest.fixture
@@ -58,9 +58,16 @@ def test_padding_grows_every_side(two_animals):
     boxes = posebridge.boxes_from_poses(two_animals, padding=1.5)
     np.testing.assert_array_equal(boxes.shape.sel(individual="a", time=4), [7, 5])
     np.testing.assert_array_equal(boxes.position.sel(individual="a", time=4), [2, 11])
-    for bad in (-1, float("nan"), "wide"):
-        with pytest.raises(SchemaError, match="padding"):
+    for bad in (-1, float("nan"), float("inf")):
+        with pytest.raises(PoseBridgeError, match="padding"):
             posebridge.boxes_from_poses(two_animals, padding=bad)
+
+
+@pytest.mark.parametrize("bad", ["wide", "2", True, None])
+def test_padding_that_is_no_number_is_a_type_error_not_read_as_one(two_animals, bad):
+    """float() made True 1 and "2" 2; a flag or text is not the number asked for."""
+    with pytest.raises(errors.TypeError, match="padding must be a number"):
+        posebridge.boxes_from_poses(two_animals, padding=bad)
 
 
 def test_time_coordinates_scores_and_attrs_are_carried_over(two_animals):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import xarray as xr
 
 from posebridge import model
+from posebridge._option_values import expect_number
 from posebridge.errors import SchemaError
 from posebridge.model import labels
 
@@ -43,7 +42,11 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     ------
     SchemaError
         When ``ds`` is not 2D poses of one camera (a ``view`` dim: select one
-        view first), or ``padding`` is negative or not finite.
+        view first).
+    posebridge.errors.TypeError
+        When ``padding`` is not a number (text or a flag).
+    PoseBridgeError
+        When ``padding`` is negative or not finite.
 
     Examples
     --------
@@ -74,12 +77,8 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
             f"Boxes are 2D, but the poses have space {space}; select two axes first, "
             "e.g. ds.sel(space=['x', 'y'])."
         )
-    try:
-        pad = float(padding)
-    except (TypeError, ValueError):
-        raise SchemaError(f"padding must be a number, got {padding!r}.") from None
-    if not math.isfinite(pad) or pad < 0:
-        raise SchemaError(f"padding must be a finite number >= 0, got {padding!r}.")
+    expect_number(padding, "padding", least=0)  # not a flag or text: float() takes those
+    pad = float(padding)
 
     if not ds.sizes["keypoint"]:  # ds.isel(keypoint=[]): no point to box
         raise SchemaError("the dataset has no keypoints, so no point to draw a box around.")
