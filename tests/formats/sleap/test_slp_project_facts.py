@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import h5py
 import numpy as np
@@ -133,3 +134,30 @@ def test_a_provenance_dataset_wins_over_the_metadata_key_as_sleap_io_reads_it(tm
     with dropping_warnings(UserWarning, ".*no track"):
         ds = posebridge.load(path)
     assert json.loads(ds.attrs["sleap_provenance"]) == {"sleap_version": "1.5.0"}
+
+
+def test_a_provenance_too_large_for_the_metadata_is_written_to_its_own_dataset(tmp_path):
+    """It was left out with a warning; sleap-io writes it to /provenance_json, and so
+    does the writer now (and still in the metadata when it fits, for older readers)."""
+    history = [{"merged": f"part_{k}.slp", "note": "x" * 60} for k in range(1500)]
+    given = {"sleap_version": "1.4.1", "merge_history": history}
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)), individual_names=["mouse"])
+    ds = ds.assign_attrs(sleap_provenance=json.dumps(given))
+    out = tmp_path / "big.slp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is left out: nothing to say
+        posebridge.save(ds, out)
+    with h5py.File(out, "r") as h5:
+        assert len(json.loads(h5["provenance_json"][()])["merge_history"]) == len(history)
+        assert "merge_history" not in json.loads(h5["metadata"].attrs["json"])["provenance"]
+    back = json.loads(posebridge.load(out).attrs["sleap_provenance"])
+    assert back == given
+    theirs = sio.load_slp(str(out), open_videos=False).provenance
+    assert theirs["merge_history"] == history
+    assert theirs["posebridge_content"] == "poses"
+    small = tmp_path / "small.slp"
+    posebridge.save(ds.assign_attrs(sleap_provenance='{"sleap_version": "1.4.1"}'), small)
+    with h5py.File(small, "r") as h5:  # both places, as sleap-io writes it
+        from_metadata = json.loads(h5["metadata"].attrs["json"])["provenance"]
+        assert from_metadata == json.loads(h5["provenance_json"][()])
+    assert from_metadata["sleap_version"] == "1.4.1"
