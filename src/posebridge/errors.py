@@ -14,6 +14,7 @@ each some frames deeper, and Python shows a warning (and files it under its
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -488,6 +489,8 @@ def _raised_by_hdf5(error: BaseException) -> bool:
 
 #: The folder of posebridge's modules (frames of code in it are ours).
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+#: The file of contextlib's generator context managers (their frames are passed over).
+_CONTEXTLIB = contextlib.__file__
 
 
 def user_stacklevel() -> int:
@@ -517,6 +520,11 @@ def user_stacklevel() -> int:
     while frame.f_back is not None and _is_ours(frame.f_code.co_filename):
         frame = frame.f_back
         level += 1
+        # a ``with`` of ours entering a generator context manager of ours: contextlib's
+        # frame sits between the two
+        while frame.f_back is not None and frame.f_code.co_filename == _CONTEXTLIB:
+            frame = frame.f_back
+            level += 1
     return level
 
 
