@@ -675,3 +675,115 @@ def test_merged_slp_files_keep_the_suggested_frames_of_every_file(tmp_path):
     posebridge.save(merged, out)
     written = sio.load_slp(str(out), open_videos=False).suggestions
     assert sorted(s.frame_idx for s in written) == [10, 50, 60]
+
+
+def test_merge_unions_every_attr_the_registry_marks_a_row_list(monkeypatch):
+    """combine named SLEAP's attr itself; it now reads the registry's marking, so an
+    attr marked a row list there is unioned, whatever format adds it."""
+    one = posebridge.from_numpy(np.zeros((1, 2, 1, 1)), individual_names=["a"])
+    monkeypatch.setattr(model, "ROW_LIST_ATTRS", ("other_rows",))
+    a = one.assign_attrs(other_rows='[{"video": "v.mp4", "frame_idx": 1}]')
+    b = one.assign_coords(individual=["b"]).assign_attrs(
+        other_rows='[{"video": "v.mp4", "frame_idx": 2}, {"video": "v.mp4", "frame_idx": 1}]'
+    )
+    merged = merge_individuals([a, b])
+    assert [row["frame_idx"] for row in json.loads(merged.attrs["other_rows"])] == [1, 2]
+
+
+def _view_with_rows(rows: list[dict] | None) -> xr.Dataset:
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), fps=30)
+    return ds if rows is None else ds.assign_attrs(sleap_suggestions=json.dumps(rows))
+
+
+def test_stacked_views_keep_the_suggested_frames_of_every_view():
+    """The views' suggestions differ (each camera's own video): they were dropped
+    without a word; each view's rows name its video, so every view's are kept."""
+    top = [{"video": "top.mp4", "frame_idx": 4, "group": 0}]
+    side = [
+        {"video": "side.mp4", "frame_idx": 4, "group": 0},
+        {"video": "side.mp4", "frame_idx": 9, "group": 0},
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the rows are kept: nothing to warn about
+        stacked = stack_views(
+            [_view_with_rows(top), _view_with_rows(None), _view_with_rows(side)],
+            ["top", "bot", "side"],
+        )
+    assert json.loads(stacked.attrs["sleap_suggestions"]) == top + side
+
+
+def test_stacked_views_whose_rows_name_no_video_warn_naming_the_attr():
+    """A row that names no video cannot say which view it is of: left out, said."""
+    top = [{"frame_idx": 4}]
+    side = [{"frame_idx": 9}]
+    with pytest.warns(UserWarning, match="sleap_suggestions .*'top', 'side'") as said:
+        stacked = stack_views([_view_with_rows(top), _view_with_rows(side)], ["top", "side"])
+    assert "naming its video" in str(said[0].message)
+    assert "sleap_suggestions" not in stacked.attrs
+
+
+def test_stacked_slp_views_keep_every_views_suggestions(tmp_path):
+    """load_multiview_dataset of two camera .slp files kept neither's suggestions."""
+    sio = pytest.importorskip("sleap_io")
+    from _sleap_io_labels import labels_of
+    from posebridge.io.load import load_multiview_dataset
+
+    files = {}
+    for view, suggested in (("top", [3, 7]), ("side", [7, 8])):
+        video = sio.Video(filename=f"/data/{view}.mp4", open_backend=False)
+        track = sio.Track("A")
+        labels = labels_of({frame: [track] for frame in range(3)}, video=video)
+        labels.suggestions = [sio.SuggestionFrame(video=video, frame_idx=f) for f in suggested]
+        files[view] = tmp_path / f"{view}.slp"
+        sio.save_slp(labels, str(files[view]))
+    with pytest.warns(UserWarning, match="name different videos"):  # video_path, not rows
+        stacked = load_multiview_dataset(files, source_software="SLEAP")
+    rows = json.loads(stacked.attrs["sleap_suggestions"])
+    assert [(row["video"], row["frame_idx"]) for row in rows] == [
+        ("/data/top.mp4", 3),
+        ("/data/top.mp4", 7),
+        ("/data/side.mp4", 7),
+        ("/data/side.mp4", 8),
+    ]
+
+
+def test_merging_slp_files_of_different_videos_warns_naming_both(tmp_path):
+    """load([a.slp, b.slp]) of two videos put two recordings on one time axis and kept
+    the first's video facts without a word."""
+    sio = pytest.importorskip("sleap_io")
+    from _sleap_io_labels import labels_of
+
+    paths = []
+    for name in ("left", "right"):
+        video = sio.Video(filename=f"/data/{name}.mp4", open_backend=False)
+        track = sio.Track(name)
+        labels = labels_of({frame: [track] for frame in range(3)}, video=video)
+        paths.append(tmp_path / f"{name}.slp")
+        sio.save_slp(labels, str(paths[-1]))
+    with pytest.warns(UserWarning, match="different recordings") as said:
+        merged = posebridge.load(paths)
+    message = next(str(w.message) for w in said if "different recordings" in str(w.message))
+    assert "'/data/left.mp4'" in message and "'/data/right.mp4'" in message
+    assert "video attrs of" in message and "stack_views" in message
+    assert merged.attrs["video_path"] == "/data/left.mp4"  # the first's, as said
+
+
+def test_merging_netcdf_files_of_different_videos_warns(tmp_path):
+    """The rule is combine's, for any format: two netCDF files naming two videos."""
+    paths = []
+    for name in ("a", "b"):
+        ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)), individual_names=[name], fps=30)
+        paths.append(tmp_path / f"{name}.nc")
+        posebridge.save(ds.assign_attrs(video_path=f"{name}.mp4"), paths[-1])
+    with pytest.warns(UserWarning, match="'a.mp4' but .*b.nc names 'b.mp4'.*different recor"):
+        posebridge.load(paths)
+    same = tmp_path / "c.nc"
+    posebridge.save(
+        posebridge.from_numpy(np.ones((2, 2, 1, 1)), individual_names=["c"], fps=30).assign_attrs(
+            video_path="a.mp4"
+        ),
+        same,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one video: nothing to say
+        posebridge.load([paths[0], same])

@@ -119,3 +119,14 @@ def test_every_warning_of_posebridge_counts_its_frames_with_user_stacklevel():
                 if given.get("stacklevel") != "user_stacklevel()":
                     counted_by_hand.append(f"{path.relative_to(package)}:{node.lineno}")
     assert not counted_by_hand
+
+
+def test_a_warning_from_inside_a_context_manager_of_ours_points_at_the_callers_line(tmp_path):
+    """The .slp reader opens its tables in a generator context manager: its warnings
+    (tracks that share a name) pointed at contextlib's ``next(self.gen)`` line."""
+    sio = pytest.importorskip("sleap_io")
+    from _sleap_io_labels import labels_of
+
+    path = tmp_path / "twins.slp"
+    sio.save_slp(labels_of({0: [sio.Track("A"), sio.Track("A")]}), str(path))
+    assert_points_here(warnings_of(lambda: posebridge.load(path), "share a name"))

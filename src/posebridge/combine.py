@@ -119,6 +119,42 @@ def _one_session(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) 
             return
 
 
+#: The attributes that describe the one video a dataset's poses are of.
+VIDEO_ATTRS = ("video_path", "video_width", "video_height", "frame_path", "sleap_video_facts")
+
+
+def _one_video(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> None:
+    """Warn when inputs name different videos (``video_path`` attributes that differ):
+    side by side on one time axis, they are different recordings whose frames are put
+    at the same moments, and the result keeps the first's video attributes
+    (:data:`VIDEO_ATTRS`). An input that names none says nothing."""
+    stated = [
+        (i, str(ds.attrs["video_path"]))
+        for i, ds in enumerate(datasets)
+        if ds.attrs.get("video_path")
+    ]
+    others = [(i, video) for i, video in stated[1:] if video != stated[0][1]]
+    if not others:
+        return
+    first, video = stated[0]
+    named = ", ".join(f"{_where(sources, i)} names {other!r}" for i, other in others)
+    held = [name for name in VIDEO_ATTRS if name in datasets[0].attrs]
+    kept = (
+        f"the result keeps the video attrs of {_where(sources, 0)} ({', '.join(held)})"
+        if held
+        else f"the result keeps the attrs of {_where(sources, 0)}, which names no video"
+    )
+    warnings.warn(
+        f"{_where(sources, first)} names the video {video!r} but {named}: they are "
+        f"different recordings, put side by side on one time axis, and {kept}. Camera "
+        "views of one moment are "
+        "stacked with posebridge.combine.stack_views (posebridge.io.load_multiview_dataset); "
+        "different recordings are loaded one by one.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 #: Session starts closer than this are one session: movement stamps each animal's NWB
 #: file with the time of writing, milliseconds apart.
 SESSION_START_TOLERANCE_S = 1.0
@@ -577,8 +613,8 @@ def merge_individuals(
     ------
     SchemaError
         When the inputs do not line up (kind, time unit, fps, keypoints) or
-        share an individual. Inputs that state two session starts are merged
-        with a warning.
+        share an individual. Inputs that state two session starts, or name
+        two videos (``video_path``), are merged with a warning.
 
     Examples
     --------
@@ -595,6 +631,7 @@ def merge_individuals(
     keep = (model.SPACE, model.KEYPOINT, model.VIEW)  # names in the first input's order
     _check_alike(datasets, sources, keep)
     _one_session(datasets, sources)
+    _one_video(datasets, sources)
     datasets = _one_fps(datasets, sources)
     names = [str(v) for ds in datasets for v in ds[model.INDIVIDUAL].values]
     repeated = sorted({n for n in names if names.count(n) > 1})
@@ -627,7 +664,7 @@ def merge_individuals(
         join="exact",
         combine_attrs="override",
     )
-    for key in _ROW_LIST_ATTRS:
+    for key in model.ROW_LIST_ATTRS:
         if united := _united_rows(datasets, key):
             merged.attrs[key] = united
     if sources:
@@ -635,15 +672,13 @@ def merge_individuals(
     return model.validate(merged)
 
 
-#: Attributes that list rows (JSON objects) each naming what it is about, so that the
-#: rows of several inputs merged side by side all hold: merged files keep their union.
-_ROW_LIST_ATTRS = ("sleap_suggestions",)
-
-
-def _united_rows(datasets: Sequence[xr.Dataset], key: str) -> str | None:
+def _united_rows(
+    datasets: Sequence[xr.Dataset], key: str, *, each_names_its_video: bool = False
+) -> str | None:
     """The JSON text of the union (input order, repeats once) of the rows that the inputs'
-    ``key`` attributes list; ``None`` when an input's is not a JSON list of objects (the
-    first input's is kept then) or none lists a row.
+    ``key`` attributes list (a :data:`posebridge.model.ROW_LIST` attribute); ``None`` when
+    an input's is not a JSON list of objects, when ``each_names_its_video`` and a row
+    names no ``video``, or when none lists a row.
 
     Examples
     --------
@@ -664,9 +699,52 @@ def _united_rows(datasets: Sequence[xr.Dataset], key: str) -> str | None:
             return None
         if not isinstance(listed, list) or not all(isinstance(row, dict) for row in listed):
             return None
+        if each_names_its_video and not all(_names_a_video(row) for row in listed):
+            return None
         for row in listed:
             rows.setdefault(json.dumps(row, sort_keys=True), row)
     return json.dumps(list(rows.values())) if rows else None
+
+
+def _names_a_video(row: dict[str, Any]) -> bool:
+    """Whether a row of a :data:`posebridge.model.ROW_LIST` attribute names its video."""
+    return isinstance(row.get("video"), str) and bool(row["video"])
+
+
+def _lists_no_row(value: Any) -> bool:
+    """Whether an attribute value is missing or the JSON text of an empty list."""
+    try:
+        return value is None or json.loads(value) == []
+    except (TypeError, ValueError):
+        return False
+
+
+def _unite_view_rows(
+    datasets: Sequence[xr.Dataset], views: Sequence[str], stacked: xr.Dataset
+) -> None:
+    """Give ``stacked`` the union of the views' :data:`posebridge.model.ROW_LIST`
+    attributes where they differ; when a view's rows do not each name their video (so
+    that a row would not say which camera it is of), leave the attribute out and warn
+    naming it."""
+    for key in model.ROW_LIST_ATTRS:
+        held = [ds.attrs.get(key) for ds in datasets]
+        if key in stacked.attrs or all(value is None for value in held):
+            continue  # the same in every view (kept), or in none
+        if united := _united_rows(datasets, key, each_names_its_video=True):
+            stacked.attrs[key] = united
+            continue
+        if all(_lists_no_row(value) for value in held):
+            continue  # empty lists: nothing is left out
+        holders = [view for view, value in zip(views, held, strict=True) if value is not None]
+        warnings.warn(
+            f"the camera views' {key} differ and not every row of them is a JSON object "
+            f"naming its video, so the stacked dataset could not tell which view a row is "
+            f"of: {key} (of views "
+            f"{', '.join(map(repr, holders))}) is left out. Keep each view's dataset (or its "
+            "file) for it.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def stack_views(
@@ -698,7 +776,9 @@ def stack_views(
         individual, view; boxes' ``position`` and ``shape``: time, space,
         individual, view); time is the union of the views' times (as
         :func:`merge_individuals`), NaN where a view has no row. Attributes
-        come from the first view.
+        come from the first view, those the views do not share left out;
+        SLEAP's suggested frames (``sleap_suggestions``, rows that each name
+        their video) list the rows of every view.
 
     Raises
     ------
@@ -776,6 +856,7 @@ def stack_views(
     for key in list(stacked.attrs):
         if any(not _same_value(ds.attrs.get(key), stacked.attrs[key]) for ds in datasets[1:]):
             del stacked.attrs[key]
+    _unite_view_rows(datasets, views, stacked)
     _warn_view_videos_not_kept(datasets, views, stacked)
     if sources:
         stacked.attrs["source_file"] = ", ".join(map(str, sources))

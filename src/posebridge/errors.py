@@ -14,10 +14,12 @@ each some frames deeper, and Python shows a warning (and files it under its
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import reprlib
+import shlex
 import sys
 from collections.abc import Callable
 from os import PathLike
@@ -111,6 +113,42 @@ class SeveralVideosError(FormatError):
         self.found, self.advice = found, advice
         self.option, self.example = option, example
         self.alternatives = tuple(alternatives)
+
+    def command_line_advice(self) -> str:
+        """How to read one video of the file with the command line's ``--read-option``
+        (the reader's option), where :attr:`advice` names it for Python.
+
+        Examples
+        --------
+        >>> error = SeveralVideosError(
+        ...     "two.slp", "holds 2 videos.", "Pass video=0.", option="video", example=0
+        ... )
+        >>> error.command_line_advice()  # doctest: +ELLIPSIS
+        'A dataset holds one video: pick one with --read-option video=0 (or another of ...'
+        """
+        flag = f"--read-option {shlex.quote(f'{self.option}={self.example}')}"
+        others = "".join(
+            f", or --read-option {shlex.quote(f'{option}={value}')} {when}"
+            for option, value, when in self.alternatives
+        )
+        return (
+            f"A dataset holds one video: pick one with {flag} (or another of those "
+            f"listed){others}."
+        )
+
+    def command_line_message(self) -> str:
+        """The message on one line with :meth:`command_line_advice` for the advice.
+
+        Examples
+        --------
+        >>> error = SeveralVideosError(
+        ...     "two.slp", "holds 2 videos.", "Pass video=0.", option="video", example=0
+        ... )
+        >>> error.command_line_message()  # doctest: +ELLIPSIS
+        'two.slp: holds 2 videos. A dataset holds one video: pick one with --read-option ...'
+        """
+        where = f"{self.path}: " if self.path else ""
+        return " ".join(f"{where}{self.found} {self.command_line_advice()}".split())
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle with every argument (a worker process sends it to its parent)."""
@@ -488,6 +526,8 @@ def _raised_by_hdf5(error: BaseException) -> bool:
 
 #: The folder of posebridge's modules (frames of code in it are ours).
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+#: The file of contextlib's generator context managers (their frames are passed over).
+_CONTEXTLIB = contextlib.__file__
 
 
 def user_stacklevel() -> int:
@@ -517,6 +557,11 @@ def user_stacklevel() -> int:
     while frame.f_back is not None and _is_ours(frame.f_code.co_filename):
         frame = frame.f_back
         level += 1
+        # a ``with`` of ours entering a generator context manager of ours: contextlib's
+        # frame sits between the two
+        while frame.f_back is not None and frame.f_code.co_filename == _CONTEXTLIB:
+            frame = frame.f_back
+            level += 1
     return level
 
 

@@ -134,3 +134,30 @@ def test_the_python_message_keeps_pythons_wording(two_videos_slp):
         posebridge.load(two_videos_slp)
     assert "posebridge.load(path, video=0)" in str(raised.value)
     assert "--read-option" not in str(raised.value)
+
+
+def test_batch_of_several_videos_reports_the_command_line_option(two_videos_slp, tmp_path):
+    """The batch's report rows kept Python's wording (video=0) where the command line's
+    own commands name --read-option."""
+    report = tmp_path / "report.json"
+    result = run(
+        "batch", two_videos_slp, "--out", tmp_path / "out", "--to", "netcdf", "-j", "1", "-q",
+        "--report", report,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    (row,) = json.loads(report.read_text())["results"]
+    assert row["status"] == "failed"
+    assert "--read-option video=0" in row["error"]
+    assert "posebridge.load" not in row["error"]
+    printed = " ".join(result.stdout.split())  # the table cuts a long error at 160 characters
+    assert "posebridge.load" not in printed
+
+
+def test_convert_many_of_several_videos_keeps_pythons_wording(two_videos_slp, tmp_path):
+    from posebridge.batch import convert_many
+
+    report = convert_many([two_videos_slp], tmp_path / "out", to="netcdf", jobs=1)
+    (row,) = report.results
+    assert row.status == "failed"
+    assert "posebridge.load(path, video=0)" in row.error
+    assert "--read-option" not in row.error and "--read-option" not in report.table()

@@ -15,7 +15,7 @@ from posebridge._recorded_warnings import recording_warnings
 from posebridge.batch.plan import Job
 from posebridge.batch.result import Result
 from posebridge.batch.splits import Splitting, split_pattern, splitting
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, SeveralVideosError
 
 # --------------------------------------------------------------------------
 # one job (runs in a worker)
@@ -396,6 +396,14 @@ def _redone_note(own: list[Path], found: list[Path]) -> str:
     )
 
 
+def _error_text(job: Job, error: BaseException) -> str:
+    """What the report says of a job's error, on one line: a file of several videos
+    advises the command line's ``--read-option`` when the batch runs from it."""
+    if job.command_line and isinstance(error, SeveralVideosError):
+        return error.command_line_message()
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def _fps_named(job: Job, message: str) -> str:
     """``message`` naming the job's frame rate as it was given (``--fps 60`` on the
     command line) where :func:`posebridge.convert` names it ``fps=60``."""
@@ -536,7 +544,7 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
         result.output_bytes = sum(Path(p).stat().st_size for p in outputs)
     except Exception as error:
         result.status = "failed"
-        result.error = _fps_named(job, " ".join(str(error).split()) or type(error).__name__)
+        result.error = _fps_named(job, _error_text(job, error))
         result.error_type = type(error).__name__
         if not isinstance(error, PoseBridgeError | OSError):
             result.error += " | " + traceback.format_exc(limit=3).splitlines()[-1]

@@ -100,6 +100,10 @@ class Job:
         earlier run's output of this job, which :func:`~posebridge.batch.job.run_job`
         confirms (the same keypoints as this job's input) before it skips or
         replaces the file.
+    command_line
+        Whether the batch runs from the command line: its report then gives the
+        advice of errors in the command line's words (``--read-option video=0``
+        where Python's is ``video=0``).
     split_files_seen
         Whether files named as this job's per-individual files
         (``<stem>_*<ending>``) lay beside its target when the batch was
@@ -123,6 +127,7 @@ class Job:
     others: dict[str, Job] = field(default_factory=dict)
     target_among_inputs: bool = False
     split_files_seen: bool | None = None
+    command_line: bool = False
 
 
 # --------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from posebridge.batch.progress import (
 )
 from posebridge.batch.report import BatchReport, ReportNotWrittenError, is_batch_report
 from posebridge.convert import check_chunking
-from posebridge.errors import PoseBridgeError, user_stacklevel
+from posebridge.errors import PoseBridgeError, expect_bool, user_stacklevel
 
 PathLike = str | os.PathLike[str]
 
@@ -575,6 +575,7 @@ def convert_many(
     chunk_frames: int | None = None,
     report: PathLike | None = None,
     fps_option: str = "fps=",
+    command_line: bool = False,
 ) -> BatchReport:
     """Convert many files, on local worker processes or a Dask cluster; never stop at one error.
 
@@ -673,6 +674,11 @@ def convert_many(
         How ``fps`` is named in the messages of the inputs it contradicts
         (``"fps=60 contradicts the file's own frame rate"``); the command
         line passes ``"--fps "``. A manifest row's ``fps`` is named ``fps=``.
+    command_line
+        Whether the command line runs the batch (``posebridge batch`` passes
+        ``True``): the report then advises as the command line does, e.g. how
+        to read one video of a file of several (``--read-option video=0``,
+        where Python's advice is ``video=0``).
 
     Returns
     -------
@@ -710,6 +716,7 @@ def convert_many(
     """
     start = time.perf_counter()
     expect_number(jobs, "jobs", whole=True, least=1, optional=True)
+    expect_bool(command_line, "command_line")
     check_chunking(chunk_frames, progress, on_chunk, callback="on_chunk(source, done, total)")
     _check_executor(client, scheduler)
     if jobs is not None and (client is not None or scheduler is not None):
@@ -738,6 +745,8 @@ def convert_many(
         fps_option=fps_option,
     )
     planned = plan.jobs
+    for job in planned:
+        job.command_line = command_line
     if report_path is not None:
         planned = _without_own_report(planned, report_path)
         _refuse_report_onto_batch_files(report_path, planned, manifest)

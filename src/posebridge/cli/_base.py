@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import shlex
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -120,8 +119,7 @@ def _one_line(error: BaseException) -> str:
         if error.filename and str(error.filename) not in text:
             text = f"{error.filename}: {text}"
     if isinstance(error, SeveralVideosError):  # the advice with the command line's flag
-        where = f"{error.path}: " if error.path else ""
-        text = f"{where}{error.found} {several_videos_advice(error)}"
+        text = error.command_line_message()
     message = " ".join(text.split())
     if isinstance(error, FileExistsError):
         message = message.replace("pass overwrite=True", "pass --overwrite")
@@ -143,12 +141,7 @@ def several_videos_advice(error: SeveralVideosError) -> str:
     >>> several_videos_advice(error)
     'A dataset holds one video: pick one with --read-option video=0 (or another of those listed).'
     """
-    flag = f"--read-option {shlex.quote(f'{error.option}={error.example}')}"
-    others = "".join(
-        f", or --read-option {shlex.quote(f'{option}={value}')} {when}"
-        for option, value, when in error.alternatives
-    )
-    return f"A dataset holds one video: pick one with {flag} (or another of those listed){others}."
+    return error.command_line_advice()
 
 
 def _silence_stdout() -> None:

@@ -404,6 +404,7 @@ def batch(
             chunk_frames=chunk_frames,
             report=report,
             fps_option="--fps ",
+            command_line=True,
         )
     except ReportNotWrittenError as error:  # the batch ran: its table first, then why
         click.echo(error.report.table())

@@ -19,6 +19,8 @@ __all__ = [
     "LEGACY_DIM_NAMES",
     "POSES",
     "POSES_DIMS",
+    "ROW_LIST",
+    "ROW_LIST_ATTRS",
     "SPACE",
     "SPACE_NAMES",
     "TIME",
@@ -41,6 +43,12 @@ TIME_UNITS = ("frames", "seconds")
 #: Name of the coordinate along ``time`` holding the video frame number of each
 #: time step, present when ``time`` is in seconds and the frames are known.
 FRAME = "frame"
+
+#: How :data:`EXTRAS` marks an attribute that is a JSON list of rows (objects), each
+#: naming the video it is about under ``video``: when datasets combine (individuals side
+#: by side, or camera views) the result lists the union of the inputs' rows, in input
+#: order, each once.
+ROW_LIST = "attr str (JSON list of rows, unioned when datasets combine)"
 
 #: Everything a reader may add beyond the core model, by name.
 EXTRAS: dict[str, str] = {
@@ -98,7 +106,7 @@ EXTRAS: dict[str, str] = {
     "(SLEAP; COCO results 'score'; Label Studio prediction score)",
     "tracking_score": "variable (time, individual) float: the tracker's score of each instance "
     "(SLEAP)",
-    "sleap_suggestions": "attr str: JSON list of the frames a SLEAP project suggests for "
+    "sleap_suggestions": f"{ROW_LIST}: the frames a SLEAP project suggests for "
     "labelling, each {video: path (an image sequence's first image), frame_idx, group}; "
     "written back by the .slp writer for the videos it writes (others left out, with a "
     "warning)",
@@ -172,3 +180,8 @@ EXTRAS: dict[str, str] = {
     "anipose_alignment_center": "attr float64[3]: Anipose's alignment center (center_0..2), "
     "subtracted after M",
 }
+
+#: The attributes :data:`EXTRAS` marks :data:`ROW_LIST`.
+ROW_LIST_ATTRS: tuple[str, ...] = tuple(
+    name for name, meaning in EXTRAS.items() if meaning.startswith(ROW_LIST)
+)

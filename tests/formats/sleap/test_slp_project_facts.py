@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import h5py
 import numpy as np
@@ -133,3 +134,73 @@ def test_a_provenance_dataset_wins_over_the_metadata_key_as_sleap_io_reads_it(tm
     with dropping_warnings(UserWarning, ".*no track"):
         ds = posebridge.load(path)
     assert json.loads(ds.attrs["sleap_provenance"]) == {"sleap_version": "1.5.0"}
+
+
+def test_a_provenance_too_large_for_the_metadata_is_written_to_its_own_dataset(tmp_path):
+    """It was left out with a warning; sleap-io writes it to /provenance_json, and so
+    does the writer now (and still in the metadata when it fits, for older readers)."""
+    history = [{"merged": f"part_{k}.slp", "note": "x" * 60} for k in range(1500)]
+    given = {"sleap_version": "1.4.1", "merge_history": history}
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)), individual_names=["mouse"])
+    ds = ds.assign_attrs(sleap_provenance=json.dumps(given))
+    out = tmp_path / "big.slp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is left out: nothing to say
+        posebridge.save(ds, out)
+    with h5py.File(out, "r") as h5:
+        assert len(json.loads(h5["provenance_json"][()])["merge_history"]) == len(history)
+        assert "merge_history" not in json.loads(h5["metadata"].attrs["json"])["provenance"]
+    back = json.loads(posebridge.load(out).attrs["sleap_provenance"])
+    assert back == given
+    theirs = sio.load_slp(str(out), open_videos=False).provenance
+    assert theirs["merge_history"] == history
+    assert theirs["posebridge_content"] == "poses"
+    small = tmp_path / "small.slp"
+    posebridge.save(ds.assign_attrs(sleap_provenance='{"sleap_version": "1.4.1"}'), small)
+    with h5py.File(small, "r") as h5:  # both places, as sleap-io writes it
+        from_metadata = json.loads(h5["metadata"].attrs["json"])["provenance"]
+        assert from_metadata == json.loads(h5["provenance_json"][()])
+    assert from_metadata["sleap_version"] == "1.4.1"
+
+
+def _with_suggestion_rows(path, rows: list[bytes]) -> None:
+    """A one-video .slp whose /suggestions_json holds ``rows``."""
+    _saved_by_sleap_io(path, {})
+    with h5py.File(path, "r+") as h5:
+        if "suggestions_json" in h5:
+            del h5["suggestions_json"]
+        h5.create_dataset("suggestions_json", data=np.array(rows, dtype=object))
+
+
+GOOD_ROWS = [b'{"video": "0", "frame_idx": 3, "group": 0}', b'{"video": "0", "frame_idx": 5}']
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b'{"video": "0", "frame_idx": -2}', b'{"video": "0", "frame_idx": 4, "group": "g"}'],
+    ids=["negative frame", "group not a number"],
+)
+def test_a_suggestion_row_sleap_io_reads_is_skipped_with_a_warning(tmp_path, bad):
+    """One such row made the whole file unreadable (FormatError); sleap-io reads it."""
+    path = tmp_path / "odd.slp"
+    _with_suggestion_rows(path, [GOOD_ROWS[0], bad, GOOD_ROWS[1]])
+    assert len(sio.load_slp(str(path), open_videos=False).suggestions) == 3
+    with (
+        dropping_warnings(UserWarning, ".*no track"),
+        pytest.warns(UserWarning, match=r"odd\.slp: 1 row\(s\) of /suggestions_json") as said,
+    ):
+        ds = posebridge.load(path)
+    message = next(w for w in said if "suggestions_json" in str(w.message))
+    assert f"row 1 {json.loads(bad)!r}" in str(message.message)
+    assert message.filename == __file__  # the caller's line, not contextlib's
+    rows = json.loads(ds.attrs["sleap_suggestions"])
+    expected = [json.loads(row) for row in GOOD_ROWS]
+    assert [row["frame_idx"] for row in rows] == [row["frame_idx"] for row in expected]
+
+
+def test_a_suggestion_row_naming_no_video_is_still_refused(tmp_path):
+    """sleap-io cannot read it either (KeyError): the file is refused, naming the row."""
+    path = tmp_path / "bad.slp"
+    _with_suggestion_rows(path, [GOOD_ROWS[0], b'{"frame_idx": 4}'])
+    with pytest.raises(FormatError, match=r"bad\.slp.*row 1 of /suggestions_json is not a"):
+        posebridge.load(path)

@@ -118,6 +118,35 @@ class Skeleton:
     symmetries: list[tuple[str, str]] = field(default_factory=list)
 
 
+def known_symmetries(
+    symmetries: Sequence[tuple[str, str]], nodes: Sequence[str], path: Path, where: str
+) -> list[tuple[str, str]]:
+    """The symmetries that pair two of the skeleton's ``nodes``; those naming another
+    node are skipped with a ``UserWarning`` naming the file, ``where`` they are and the
+    unknown names (sleap-io means to skip them in an analysis file but adds their
+    nodes to the skeleton, and then fails on the points; an .slp file with one it cannot
+    read either).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> known_symmetries([("l", "r")], ["l", "r"], Path("a.h5"), "the skeleton")
+    [('l', 'r')]
+    """
+    known = set(nodes)
+    kept = [pair for pair in symmetries if known.issuperset(pair)]
+    if len(kept) < len(symmetries):
+        unknown = dict.fromkeys(name for pair in symmetries for name in pair if name not in known)
+        warnings.warn(
+            f"{path}: {len(symmetries) - len(kept)} symmetry pair(s) of {where} name "
+            f"node(s) the skeleton does not have ({', '.join(map(repr, unknown))}); they are "
+            "skipped.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return kept
+
+
 def _edge_type(link_type: Any, by_py_id: dict[int, int], where: str) -> int:
     """Resolve a link's ``type``: a new ``py/reduce`` or a ``py/id`` back-reference.
 

@@ -44,28 +44,60 @@ CONTENT_KEY = "posebridge_content"
 def read_suggestions(rows: list[Any], n_videos: int, path: Path) -> list[tuple[int, int, int]]:
     """(video row, frame index, group) of each ``suggestions_json`` row.
 
+    A row of a negative ``frame_idx`` or a ``group`` that is not a whole number
+    (which sleap-io reads as it is) suggests no frame: it is skipped, with a
+    ``UserWarning`` naming the file and the row. A row that names no video of the
+    file, or no frame, is refused (sleap-io cannot read it either).
+
+    Raises
+    ------
+    FormatError
+        When a row is not an object with a ``video`` and a ``frame_idx`` (whole
+        numbers), or names a video ``/videos_json`` does not list.
+
     Examples
     --------
     >>> read_suggestions([{"video": "1", "frame_idx": 110, "group": 0}], 2, Path("a.slp"))
     [(1, 110, 0)]
     """
     suggestions = []
-    for row in rows:
+    skipped = []
+    for number, row in enumerate(rows):
         try:
             video, frame = int(row["video"]), int(row["frame_idx"])
-            group = int(row.get("group", 0))
         except (KeyError, TypeError, ValueError, AttributeError):
             raise FormatError(
-                path, f"a row of /suggestions_json is not a suggested frame: {row!r}."
+                path, f"row {number} of /suggestions_json is not a suggested frame: {row!r}."
             ) from None
-        if not 0 <= video < n_videos or frame < 0:
+        if not 0 <= video < n_videos:
             raise FormatError(
                 path,
-                f"a row of /suggestions_json names frame {frame} of video {video}, but "
+                f"row {number} of /suggestions_json names frame {frame} of video {video}, but "
                 f"/videos_json lists {n_videos} video(s).",
             )
+        group = _whole_number(row.get("group", 0))
+        if frame < 0 or group is None:
+            skipped.append(f"row {number} {row!r}")
+            continue
         suggestions.append((video, frame, group))
+    if skipped:
+        warnings.warn(
+            f"{path}: {len(skipped)} row(s) of /suggestions_json suggest no frame (a "
+            f"negative frame_idx, or a group that is not a whole number) and are skipped: "
+            f"{'; '.join(skipped[:5])}{' ...' if len(skipped) > 5 else ''}.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     return suggestions
+
+
+def _whole_number(value: Any) -> int | None:
+    """``value`` as an int when it is a whole number (or its text), else None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == value or str(number) == str(value) else None
 
 
 def suggestions_attr(

@@ -66,6 +66,7 @@ from posebridge.formats.sleap.slp_tables import (
     check_tracks,
     pick_skeleton,
     rank_in_group,
+    skeleton_read,
 )
 from posebridge.formats.sleap.video_facts import (
     VIDEO_FACTS,
@@ -214,7 +215,7 @@ def build_labels(
     skel_index = pick_skeleton(t, np.unique(skeleton_column), skeleton)
     if skel_index >= len(t.skeletons):
         raise FormatError(path, f"/instances refers to skeleton {skel_index}, which is missing.")
-    skel = t.skeletons[skel_index]
+    skel = skeleton_read(t, skel_index)
     keep = skeleton_column == skel_index
     rows, inst_row = rows[keep], inst_row[keep]
     n_nodes = len(skel.nodes)

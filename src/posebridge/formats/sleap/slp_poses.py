@@ -44,6 +44,7 @@ from posebridge.formats.sleap.slp_tables import (
     check_tracks,
     pick_skeleton,
     rank_in_group,
+    skeleton_read,
 )
 from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_to_attr
 
@@ -184,7 +185,7 @@ def pose_rows(
         raise FormatError(path, "has no skeleton in its metadata.")
     if skel_index >= len(t.skeletons):
         raise FormatError(path, f"/instances refers to skeleton {skel_index}, which is missing.")
-    skel = t.skeletons[skel_index]
+    skel = skeleton_read(t, skel_index)
     n_nodes = len(skel.nodes)
 
     tracked = track >= 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
     Skeleton,
     decode_skeletons,
+    known_symmetries,
     load_json,
     text,
 )
@@ -494,6 +495,14 @@ def rank_in_group(groups: np.ndarray, *tiebreak: np.ndarray) -> np.ndarray:
     sizes = np.diff(np.r_[starts, groups.size])
     ranks[order] = np.arange(groups.size) - np.repeat(starts, sizes)
     return ranks
+
+
+def skeleton_read(t: SlpTables, index: int) -> Skeleton:
+    """Skeleton ``index`` of the file as a dataset holds it: its symmetries that name a
+    node it lacks skipped, with a warning (:func:`known_symmetries`)."""
+    skel = t.skeletons[index]
+    kept = known_symmetries(skel.symmetries, skel.nodes, t.path, f"skeleton {skel.name!r}")
+    return replace(skel, symmetries=kept)
 
 
 def pick_skeleton(t: SlpTables, used: np.ndarray, skeleton: int | str | None) -> int:

@@ -33,7 +33,7 @@ from posebridge.formats.sleap.common import (
     video_images_of,
     writable_frames,
 )
-from posebridge.formats.sleap.project_facts import PROVENANCE, provenance_of, suggestion_rows
+from posebridge.formats.sleap.project_facts import provenance_of, suggestion_rows
 from posebridge.formats.sleap.slp_labels import (
     CONTENT_KEY,
     LabelsPlan,
@@ -215,14 +215,12 @@ def write(
             CONTENT_KEY: "poses" if labels_plan is None else "labels",
         },
     }
+    # as sleap-io does: the provenance in its own /provenance_json dataset (no size limit,
+    # read first by sleap-io and posebridge), and in the metadata too for older readers when
+    # it fits HDF5's 64 KB attribute limit
+    provenance_blob = json.dumps(metadata["provenance"], separators=(",", ":")).encode()
     blob = json.dumps(metadata, separators=(",", ":")).encode()
-    if len(blob) > _METADATA_LIMIT and provenance_of(ds):
-        warnings.warn(
-            f"{path}: the source's SLEAP provenance ({PROVENANCE}) is left out: with it the "
-            "metadata would exceed HDF5's 64 KB attribute limit.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+    if len(blob) > _METADATA_LIMIT:
         metadata["provenance"] = {CONTENT_KEY: metadata["provenance"][CONTENT_KEY]}
         blob = json.dumps(metadata, separators=(",", ":")).encode()
     if len(blob) > _METADATA_LIMIT:
@@ -242,6 +240,7 @@ def write(
         group = h5.create_group("metadata")
         group.attrs["format_id"] = float(format_id)
         group.attrs["json"] = np.bytes_(blob)
+        h5.create_dataset("provenance_json", data=np.bytes_(provenance_blob))
         _string_dataset(h5, "videos_json", videos_json)
         rows = [json.dumps([0, name], separators=(",", ":")).encode() for name in plan.tracks]
         _string_dataset(h5, "tracks_json", rows)
