@@ -477,6 +477,22 @@ def test_metadata_without_checksum_warns_that_it_is_unchecked(sample_server):
     np.testing.assert_array_equal(ds.shape.values, written.shape.values)
 
 
+@pytest.mark.parametrize("written", ["0" * 64, "12" * 32, "abc", "1.5"])
+def test_a_sha256sum_that_is_no_64_digit_hex_text_is_refused_before_downloading(
+    sample_server, written
+):
+    """YAML makes an unquoted all-digit sum a number: it was taken as no sum (0) or lost
+    its leading zeros; the download then went unchecked or failed as a mismatch."""
+    _publish(sample_server)
+    text = (sample_server.root / "metadata.yaml").read_text()
+    good = _sha256(sample_server.root / "bboxes" / BOXES_NAME)
+    (sample_server.root / "metadata.yaml").write_text(text.replace(good, written))
+    with pytest.raises(SampleDataError, match="64 hexadecimal digits") as info:
+        sample_data.fetch_dataset(BOXES_NAME)
+    assert BOXES_NAME in str(info.value)
+    assert not (sample_server.cache / "bboxes" / BOXES_NAME).exists()
+
+
 def test_default_locations_and_overrides(monkeypatch, tmp_path):
     monkeypatch.delenv("POSEBRIDGE_SAMPLE_URL", raising=False)
     monkeypatch.delenv("POSEBRIDGE_DATA_DIR", raising=False)

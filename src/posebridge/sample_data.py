@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -424,8 +425,21 @@ def _kind(entry: dict[str, Any]) -> str:
 
 
 def _known_hash(name: str, key: str, value: Any) -> str | None:
-    if value:
-        return f"sha256:{str(value).strip()}"
+    """pooch's ``known_hash`` of a sample file: its metadata ``sha256sum``, which must be
+    text of 64 hexadecimal digits. A number is refused, not read as one (YAML makes an
+    unquoted all-digit sum an integer: its leading zeros gone, or read as octal); no sum
+    at all warns that the download cannot be checked."""
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if re.fullmatch(r"[0-9A-Fa-f]{64}", text):
+            return f"sha256:{text.lower()}"
+    if value is not None and not (isinstance(value, str) and not value.strip()):
+        raise SampleDataError(
+            f"the sample metadata {data_dir() / METADATA_FILE} gives the sha256sum "
+            f"{value!r} ({type(value).__name__}) for {key} (sample {name}); a sha256 sum "
+            "is text of 64 hexadecimal digits (quote it in the YAML: an unquoted number "
+            "loses its leading zeros)."
+        )
     warnings.warn(
         f"The sample metadata gives no sha256 sum for {key} (sample {name}); "
         "the download cannot be checked.",

@@ -22,6 +22,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.patches import Rectangle, StepPatch
 from matplotlib.path import Path as MplPath
 
+import posebridge
 from posebridge import errors, labels, model, plot
 from posebridge.errors import FileExistsError, PoseBridgeError
 from posebridge.plot._select import parse_time_range
@@ -391,6 +392,21 @@ def test_a_labelled_photo_is_shown_turned_as_its_exif_says(arrays, tmp_path):
 def test_bad_choices_raise_posebridge_error(poses, call, message):
     with pytest.raises(PoseBridgeError, match=message):
         call(poses)
+
+
+def test_a_frame_in_a_gap_is_refused_naming_the_frames_on_either_side():
+    """The message gave the span alone ("5 to 12"), in which the frame lies."""
+    ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[5, 7, 12])
+    with pytest.raises(PoseBridgeError, match="with gaps; the nearest are 7 and 12"):
+        plot.skeleton(ds, frame=8)
+
+
+def test_a_missing_frame_of_boxes_says_boxes():
+    boxes = posebridge.boxes_from_poses(
+        posebridge.from_numpy(np.ones((3, 2, 2, 1))).assign_coords(time=[0, 1, 2])
+    )
+    with pytest.raises(PoseBridgeError, match="no boxes at frame 9; .* 0 to 2\\."):
+        plot.skeleton(boxes, frame=9)
 
 
 TYPE, VALUE = errors.TypeError, PoseBridgeError

@@ -420,11 +420,35 @@ def frame_row(ds: xr.Dataset, frame: int | None) -> int:
         )
     rows = np.flatnonzero(numbers == frame)
     if rows.size == 0:
-        span = f"{numbers.min()} to {numbers.max()}" if numbers.size else "none"
+        what = "boxes" if ds.attrs.get("ds_type") == model.BBOXES else "poses"
         raise PoseBridgeError(
-            f"{named(ds)}no poses at frame {frame}; the dataset's frames: {span}."
+            f"{named(ds)}no {what} at frame {frame}; {_frames_near(numbers, frame)}"
         )
     return int(rows[0])
+
+
+def _frames_near(numbers: np.ndarray, frame: int) -> str:
+    """Which frames a dataset has, for a frame it lacks: the span, and the frames on
+    either side of ``frame`` when it falls in a gap of the span.
+
+    Examples
+    --------
+    >>> _frames_near(np.array([5, 7, 12]), 8)
+    "the dataset's frames are 5 to 12 with gaps; the nearest are 7 and 12."
+    >>> _frames_near(np.array([5, 6, 7]), 9)
+    "the dataset's frames are 5 to 7."
+    """
+    if not numbers.size:
+        return "the dataset has no frames."
+    low, high = numbers.min(), numbers.max()
+    if not low < frame < high:
+        gaps = " with gaps" if numbers.size < high - low + 1 else ""
+        return f"the dataset's frames are {low} to {high}{gaps}."
+    before, after = numbers[numbers < frame].max(), numbers[numbers > frame].min()
+    return (
+        f"the dataset's frames are {low} to {high} with gaps; "
+        f"the nearest are {before} and {after}."
+    )
 
 
 def frame_in_video(ds: xr.Dataset, row: int, video: object = None) -> int | None:
