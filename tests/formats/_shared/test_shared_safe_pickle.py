@@ -235,8 +235,3 @@ def test_numpy_dtype_of_a_list_of_fields_is_refused():
     with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle asks for numpy\.dtype"):
         load_pickled(data, "t.npy")
 
-
-def test_tuples_sets_and_slices_of_plain_values_are_still_admitted():
-    value = {("a", 1): frozenset({(1, 2)}), "s": {3, (4, 5)}, "cut": slice(1, None, 2)}
-    assert load_pickled(pickle.dumps(value, protocol=2), "t.npy") == value
-    assert load_pickled(pickle.dumps(value, protocol=4), "t.npy") == value
