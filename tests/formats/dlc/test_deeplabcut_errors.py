@@ -764,7 +764,7 @@ def _doubled_tuple_key_pickle(depth: int) -> bytes:
     key: tuple = ()
     for _ in range(depth):
         key = (key, key)
-    return b"(dp0\nI1\n" + pickle.dumps(key, protocol=0)[:-1] + b"I2\nss."
+    return b"(dp0\n" + pickle.dumps(key, protocol=0)[:-1] + b"I2\ns."
 
 
 def _text_of_slice_pickle(depth: int) -> bytes:
