@@ -234,4 +234,3 @@ def test_numpy_dtype_of_a_list_of_fields_is_refused():
     data = pickle.dumps({"t": _Call(np.dtype, fields)}, protocol=2)
     with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle asks for numpy\.dtype"):
         load_pickled(data, "t.npy")
-
