@@ -502,3 +502,18 @@ def test_a_folder_read_as_one_input_keeps_its_dotted_name(tmp_path):
         "run.2024.05.01.nc",
         "run.2024.05.02.nc",
     ]
+
+
+@pytest.mark.parametrize("to", ["trex", "idtracker", "dannce"])
+def test_a_format_posebridge_only_reads_is_refused_before_any_input(
+    inputs: list[Path], tmp_path: Path, to: str
+) -> None:
+    """Each input was read, then refused one by one (rows with misleading messages)."""
+    out = tmp_path / "out"
+    with pytest.raises(posebridge.UnknownFormatError, match="posebridge cannot write"):
+        convert_many(inputs, out, to=to)
+    assert not out.exists()
+    run = CliRunner().invoke(cli, ["batch", str(inputs[0].parent), "--to", to, "--out", str(out)])
+    assert run.exit_code == 1
+    assert "cannot write" in run.output and str(inputs[0]) not in run.output
+    assert not out.exists()

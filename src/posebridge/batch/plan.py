@@ -474,6 +474,8 @@ def plan_batch(
         expect_path(manifest, "manifest")
     if from_format is not None:
         registry.get(from_format)  # a name no format has fails the call, not every input
+    if to is not None:
+        _refuse_read_only_output(to)
     fps = model.checked_fps(fps)
     expect_kind(fps_option, str, "fps_option")
     expect_kind(read_options, dict[str, Any] | None, "read_options")
@@ -765,3 +767,13 @@ def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> N
             inside = next((folders[p] for p in (where, *where.parents) if p in folders), None)
             if inside is not None:
                 job.error = str(inside_input_folder(inside, job.target))
+
+
+def _refuse_read_only_output(to: str) -> None:
+    """Refuse an output format posebridge only reads (TRex, idtracker.ai, DANNCE) at once.
+
+    Every input would otherwise be read before its writer refused it, one row each.
+    """
+    fmt = registry.get(to)
+    if not any(member.writes for member in registry.siblings(fmt)):
+        raise errors.UnknownFormatError(f"posebridge cannot write {fmt.title} files.")

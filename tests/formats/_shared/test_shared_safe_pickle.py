@@ -175,3 +175,62 @@ def test_codecs_other_than_latin1_are_refused():
     assert load_pickled(pickle.dumps({"b": b"\x00\xff"}, protocol=2), "t.npy") == {
         "b": b"\x00\xff"
     }
+
+
+def _doubled(depth: int, start):
+    """``start`` held twice, then that pair twice ... ``depth`` times: 2**depth leaves that
+    pickle in a few bytes per level (the pickler shares each level through its memo)."""
+    value = start
+    for _ in range(depth):
+        value = (value, value) if isinstance(start, tuple) else [value, value]
+    return value
+
+
+def _dict_keyed_by(key) -> bytes:
+    """A protocol-2 pickle of ``{key: 1}``, written without hashing ``key`` here."""
+    body = pickle.dumps(key, protocol=2)[2:-1]  # without PROTO and STOP
+    return b"\x80\x02}" + body + b"K\x01s."
+
+
+def _frozenset_of(item) -> bytes:
+    """A pickle of ``frozenset({item})`` (opcode FROZENSET), written without hashing ``item``."""
+    return b"\x80\x04(" + pickle.dumps(item, protocol=2)[2:-1] + b"\x91."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _dict_keyed_by(_doubled(40, ())),
+        _dict_keyed_by(_Call(frozenset, [_doubled(40, ())])),
+        _frozenset_of(_doubled(40, ())),
+        pickle.dumps(_Call(set, [_doubled(40, ())]), protocol=2),
+        pickle.dumps(_Call(dict, [(_doubled(40, ()), 1)]), protocol=2),
+    ],
+    ids=["dict-key", "frozenset-call", "frozenset-opcode", "set-item", "dict-call-key"],
+)
+def test_hashing_a_tuple_shared_two_ways_at_every_level_is_refused(data):
+    """Forty levels are 2**40 items to hash: hours, from a pickle of a few hundred bytes."""
+    assert len(data) < 1000
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle asks to hash more than"):
+        load_pickled(data, "t.npy")
+
+
+@pytest.mark.parametrize("builtin", [str, int, float, complex, slice])
+def test_builtins_that_make_text_or_numbers_refuse_a_list_shared_two_ways(builtin):
+    """str(slice(L)) of such a list was 2**40 items of text (str refused only a list)."""
+    shared = _doubled(40, [])
+    call = _Call(str, _Call(slice, shared)) if builtin is str else _Call(builtin, shared)
+    data = pickle.dumps({"t": call}, protocol=4)  # builtins.str, not __builtin__.unicode
+    assert len(data) < 1000
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle asks for \w+\(\.\.\.\) of a"):
+        load_pickled(data, "t.npy")
+
+
+def test_numpy_dtype_of_a_list_of_fields_is_refused():
+    """numpy expands a list of fields once per reference; its own pickles give text."""
+    fields: list = [("a", "f8")]
+    for name in "bcdefghijklmnopqrstuvwxyz":
+        fields = [(name + "1", fields), (name + "2", fields)]
+    data = pickle.dumps({"t": _Call(np.dtype, fields)}, protocol=2)
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle asks for numpy\.dtype"):
+        load_pickled(data, "t.npy")

@@ -756,6 +756,33 @@ def _shared_list_pickle(depth: int) -> bytes:
     return pickle.dumps({1: {"names": ["scorer", shared, "coords"]}}, protocol=0)
 
 
+def _doubled_tuple_key_pickle(depth: int) -> bytes:
+    """Protocol-0 'info' keyed by a tuple holding one tuple twice, ``depth`` levels deep:
+    written by hand, as a dict made here would hash its 2**depth items."""
+    import pickle
+
+    key: tuple = ()
+    for _ in range(depth):
+        key = (key, key)
+    return b"(dp0\n" + pickle.dumps(key, protocol=0)[:-1] + b"I2\ns."
+
+
+def _text_of_slice_pickle(depth: int) -> bytes:
+    """Protocol-0 'info' whose level names are str(slice(L)), L a list holding one list
+    twice, ``depth`` levels deep (its text is 2**depth items long)."""
+    import pickle
+
+    shared: list = []
+    for _ in range(depth):
+        shared = [shared, shared]
+    nested = pickle.dumps(shared, protocol=0)[:-1]
+    return (
+        b"(dp0\nI1\n(dp1\nVnames\np2\nc__builtin__\nstr\n(c__builtin__\nslice\n("
+        + nested
+        + b"tRtRss."
+    )
+
+
 @pytest.mark.parametrize(
     "info",
     [
@@ -763,8 +790,16 @@ def _shared_list_pickle(depth: int) -> bytes:
         b"tp4\nRp5\nss.",
         _shared_list_pickle(40),
         b"(dp0\nI1\n(dp1\nVnames\np2\nc__builtin__\nstr\n(" + b"(lp3\n" + b"g3\na" * 8 + b"tRss.",
+        _doubled_tuple_key_pickle(40),
+        _text_of_slice_pickle(40),
     ],
-    ids=["a range of 10**15 names", "a list shared 2**40 times", "str of a container"],
+    ids=[
+        "a range of 10**15 names",
+        "a list shared 2**40 times",
+        "str of a container",
+        "a dict key of a tuple shared 2**40 times",
+        "str of a slice of a list shared 2**40 times",
+    ],
 )
 def test_a_table_info_that_unfolds_to_billions_of_items_is_refused_at_once(
     tmp_path: Path, info: bytes

@@ -401,3 +401,48 @@ def test_csv_times_repeated_by_millisecond_rounding_above_1000_fps_count_frames(
         ds = posebridge.load(path, fps=rate)
     assert ds.sizes["time"] == n and ds.attrs["fps"] == rate
     assert ds.frame.values.tolist() == list(range(n))
+
+
+def _npy_holding(tmp_path: Path, pickled: bytes) -> Path:
+    """An idtracker.ai-style .npy (0-d object array) whose pickle is ``pickled``."""
+    from numpy.lib import format as npy
+
+    path = tmp_path / "trajectories.npy"
+    with open(path, "wb") as handle:
+        npy.write_array_header_1_0(handle, {"descr": "|O", "fortran_order": False, "shape": ()})
+        handle.write(pickled)
+    return path
+
+
+def test_a_dict_key_of_a_tuple_shared_two_ways_at_every_level_is_refused(tmp_path: Path):
+    """{t40: 1} with t(i+1) = (ti, ti) through the memo: 2**40 items to hash, a few hundred
+    bytes; the read hashed for hours."""
+    key: tuple = ()
+    for _ in range(40):
+        key = (key, key)
+    body = pickle.dumps(key, protocol=2)[2:-1]  # built by hand: a dict here would hash it
+    path = _npy_holding(
+        tmp_path, b"\x80\x02}X\x0c\x00\x00\x00trajectoriesK\x01s" + body + b"K\x01s."
+    )
+    with pytest.raises(UnsafePickleError, match="asks to hash more than") as caught:
+        posebridge.load(path, format="idtracker")
+    assert str(path) in str(caught.value)
+
+
+def test_text_of_a_slice_of_a_list_shared_two_ways_is_refused(tmp_path: Path):
+    """str(slice(L40)): the guard refused str of a list, not of a slice holding one."""
+
+    class Call:
+        def __init__(self, function, *args):
+            self.function, self.args = function, args
+
+        def __reduce__(self):
+            return (self.function, self.args)
+
+    shared: list = []
+    for _ in range(40):
+        shared = [shared, shared]
+    path = _npy_holding(tmp_path, pickle.dumps({"t": Call(str, Call(slice, shared))}, protocol=4))
+    with pytest.raises(UnsafePickleError, match=r"asks for slice\(\.\.\.\) of a list") as caught:
+        posebridge.load(path, format="idtracker")
+    assert str(path) in str(caught.value)

@@ -10,6 +10,13 @@ admitted function asked for a size instead of given data (``bytearray(10**9)``,
 ``list(range(10**9))``, an array rebuilt with a shape: a few bytes that would
 make gigabytes), and an array whose state does not fill its shape (numpy
 trusts it, and crashed on an object array's short list).
+
+A few bytes can also ask for exponential work: a tuple holding one tuple twice,
+thirty levels deep through the pickle's memo, is 2**30 items to hash as a dict
+key or set item, and ``str`` of a slice of such a list is as long. Every value
+the unpickler hashes is measured first, a part it shares counted each time it
+appears (:class:`HashBudget`), and the builtins that make text or numbers
+(``str``, ``int``, ``slice`` ...) take only numbers, text and ``None``.
 """
 
 from __future__ import annotations
@@ -23,7 +30,16 @@ from typing import Any, ClassVar
 
 from posebridge.errors import PoseBridgeError
 
-__all__ = ["ALLOWED", "PickleSizeError", "UnsafePickleError", "guarded_builtin", "load_pickled"]
+__all__ = [
+    "ALLOWED",
+    "MAX_UNFOLDED_SIZE",
+    "BoundedUnpickler",
+    "HashBudget",
+    "PickleSizeError",
+    "UnsafePickleError",
+    "guarded_builtin",
+    "load_pickled",
+]
 
 
 class UnsafePickleError(PoseBridgeError):
@@ -67,15 +83,113 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
 )
 
 
-def guarded_builtin(name: str) -> Any:
+#: Items and characters a value from a pickle may hold, a part it repeats (through the
+#: pickle's memo) counted each time it appears; pandas' labels of 100,000 columns of 4
+#: levels are about 2 million.
+MAX_UNFOLDED_SIZE = 5_000_000
+
+#: What the builtins that make text or numbers (and ``slice``) may be given.
+_SCALARS = (str, bytes, bytearray, int, float, complex, type(None))
+
+#: The builtins refused anything but :data:`_SCALARS`: ``str(slice(L))`` of a list ``L``
+#: holding one list twice, thirty levels deep, is 2**30 items of text.
+_SCALAR_ONLY = frozenset({"str", "int", "float", "complex", "bool", "slice"})
+
+#: The values whose hash walks what they hold (a slice hashes its parts since Python 3.12).
+_HASHED_WHOLE = (tuple, frozenset, slice)
+
+
+class HashBudget:
+    """The items one unpickling may hash, a part shared through the memo counted each time.
+
+    A dict key, a set item, or an item given to ``set``, ``frozenset`` or
+    ``dict`` is hashed whole: a tuple ``t30`` where ``t(i+1) = (ti, ti)`` is a
+    few hundred bytes of pickle and 2**30 items to hash. :meth:`spend` measures
+    such a value first (each distinct tuple once; a list, dict or set counts 1,
+    as hashing stops there) and raises :class:`PickleSizeError` once the
+    values hashed in one unpickling pass ``limit`` items.
+
+    Parameters
+    ----------
+    limit
+        The items all hashed values of one unpickling may hold together.
+
+    Examples
+    --------
+    >>> budget = HashBudget(limit=100)
+    >>> budget.spend(("scorer", "nose", "x"))
+    >>> doubled = ()
+    >>> for _ in range(30):
+    ...     doubled = (doubled, doubled)
+    >>> budget.spend(doubled)
+    Traceback (most recent call last):
+    ...
+    posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle asks to hash ...
+    """
+
+    def __init__(self, limit: int = MAX_UNFOLDED_SIZE) -> None:
+        self.limit = limit
+        self.spent = 0
+        self._sizes: dict[int, tuple[Any, int]] = {}  # id -> (value kept alive, size)
+
+    def spend(self, value: Any) -> None:
+        """Count ``value``'s items, refusing it when the budget is passed (see the class)."""
+        self.spent += self._size(value)
+        if self.spent > self.limit:
+            raise PickleSizeError(
+                f"the pickle asks to hash more than {self.limit} items (a dict key or set "
+                "item that repeats one part many times over), which no data file holds"
+            )
+
+    def _size(self, value: Any) -> int:
+        if not isinstance(value, _HASHED_WHOLE):
+            return 1
+        sizes = self._sizes
+        pending = [value]
+        while pending:  # each distinct part measured once, without recursion
+            item = pending[-1]
+            if id(item) in sizes:
+                pending.pop()
+                continue
+            parts = (item.start, item.stop, item.step) if isinstance(item, slice) else item
+            unmeasured = [
+                part for part in parts if isinstance(part, _HASHED_WHOLE) and id(part) not in sizes
+            ]
+            if unmeasured:
+                pending.extend(unmeasured)
+                continue
+            pending.pop()
+            total = 1 + sum(
+                sizes[id(part)][1] if isinstance(part, _HASHED_WHOLE) else 1 for part in parts
+            )
+            sizes[id(item)] = (item, min(total, self.limit + 1))
+        return sizes[id(value)][1]
+
+
+def guarded_builtin(name: str, hashing: HashBudget | None = None) -> Any:
     """The builtin ``name`` for an unpickler, refusing sizes made from numbers in the file.
 
     A pickle calls ``bytes``, ``bytearray``, ``list``, ``set`` ... with the data
     it holds. Called with a number (``bytearray(10**9)``) or a ``range``
     (``list(range(10**9))``), a pickle of a few bytes would make gigabytes:
     such a call raises :class:`PickleSizeError` (the caller names the file).
-    So does ``str`` of a container: a list holding one list many times over,
-    shared through the pickle's memo, is a few bytes and its text terabytes.
+    ``str``, ``int``, ``float``, ``complex``, ``bool`` and ``slice`` take only
+    numbers, text and ``None``: ``str`` of a list holding one list many times
+    over, shared through the pickle's memo, is a few bytes and its text
+    terabytes. The items ``set``, ``frozenset`` and ``dict`` hash are counted
+    in ``hashing`` when given.
+
+    Parameters
+    ----------
+    name
+        A builtin's name.
+    hashing
+        The unpickling's :class:`HashBudget`, if any.
+
+    Returns
+    -------
+    callable
+        The builtin, or a guarded stand-in for it.
 
     Examples
     --------
@@ -85,24 +199,40 @@ def guarded_builtin(name: str) -> Any:
     Traceback (most recent call last):
     ...
     posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle asks for list(...
+    >>> guarded_builtin("str")(slice([]))
+    Traceback (most recent call last):
+    ...
+    posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle asks for str(...) of a...
     """
     kind = getattr(builtins, name)
-    if name not in _EXPANDING and name != "str":
+    if name not in _EXPANDING and name not in _SCALAR_ONLY:
         return kind
 
     def make(*args: Any) -> Any:
+        if name in _SCALAR_ONLY:
+            for arg in args:
+                if not isinstance(arg, _SCALARS):
+                    # the text of a list whose items are one list shared over and over
+                    raise PickleSizeError(
+                        f"the pickle asks for {name}(...) of a {type(arg).__name__}; it takes "
+                        "numbers, text and None in data files"
+                    )
+            return kind(*args)
         first = args[0] if args else None
-        if name == "str" and isinstance(first, list | tuple | dict | set | frozenset):
-            # the text of a list whose items are one list shared over and over: 2**40 items
-            raise PickleSizeError(
-                "the pickle asks for str(...) of a container, which no data file writes"
-            )
         sized = name in ("bytes", "bytearray") and isinstance(first, int)
         if sized or isinstance(first, range):
             raise PickleSizeError(
                 f"the pickle asks for {name}({first!r}), {'a block' if sized else 'items'} "
                 "made from a number in the file, not data it holds"
             )
+        if hashing is not None and name in ("set", "frozenset", "dict"):
+            if isinstance(first, list | tuple):
+                for item in first:  # a dict's (key, value) pairs: counted whole
+                    hashing.spend(item)
+            elif first is not None and not isinstance(first, dict | set | frozenset):
+                raise PickleSizeError(
+                    f"the pickle asks for {name}(...) of a {type(first).__name__}"
+                )
         return kind(*args)
 
     return make
@@ -137,9 +267,9 @@ def _reconstruct_empty(reconstruct: Any) -> Any:
     return make
 
 
-def _resolve(module: str, name: str) -> Any:
+def _resolve(module: str, name: str, hashing: HashBudget) -> Any:
     if module in ("builtins", "__builtin__"):
-        return guarded_builtin(name)
+        return guarded_builtin(name, hashing)
     if (module, name) == ("numpy", "ndarray"):
         return _ArrayClass()
     if (module, name) == ("_codecs", "encode"):
@@ -149,7 +279,26 @@ def _resolve(module: str, name: str) -> Any:
         return _reconstruct_empty(found) if name == "_reconstruct" else found
     if module in _NUMPY_NUMERIC:
         return _numpy_global(_NUMPY_NUMERIC, name)
+    if (module, name) == ("numpy", "dtype"):
+        return _dtype_from_text
     return getattr(importlib.import_module(module), name)
+
+
+def _dtype_from_text(kind: Any, *rest: Any) -> Any:
+    """``numpy.dtype`` as numpy's pickles call it: with a type's text (``"f8"``, ``"V16"``).
+
+    A nested list of fields would be expanded by numpy once per reference, and a
+    pickle can share one list many times over; numpy's pickles give fields in the
+    state, never here.
+    """
+    import numpy as np
+
+    if not isinstance(kind, str) or not all(isinstance(arg, bool | int) for arg in rest):
+        raise PickleSizeError(
+            f"the pickle asks for numpy.dtype(...) of a {type(kind).__name__}; numpy's own "
+            "pickles give a type's text"
+        )
+    return np.dtype(kind, *rest)
 
 
 def _latin1_bytes(text: Any, encoding: Any = "latin1", *rest: Any) -> bytes:
@@ -208,7 +357,58 @@ def _check_array_state(state: Any, where: str) -> None:
         )
 
 
-class _Restricted(pickle._Unpickler):
+class BoundedUnpickler(pickle._Unpickler):
+    """The pure-Python unpickler, counting what it hashes in a :class:`HashBudget`.
+
+    Every dict key and set item (opcodes ``DICT``, ``SETITEM``, ``SETITEMS``,
+    ``ADDITEMS``, ``FROZENSET``) is measured before it is hashed, so a few
+    bytes cannot ask for 2**30 items of hashing; :class:`PickleSizeError` says
+    so. Subclasses restrict :meth:`find_class` and hand builtins the budget
+    through :func:`guarded_builtin`.
+
+    Parameters
+    ----------
+    handle
+        The pickle, an open binary file.
+    encoding
+        How Python 2 text (protocols 0-2) is decoded.
+
+    Examples
+    --------
+    >>> import io, pickle
+    >>> BoundedUnpickler(io.BytesIO(pickle.dumps({("a", 1): 2}))).load()
+    {('a', 1): 2}
+    """
+
+    dispatch: ClassVar[dict[int, Any]] = dict(pickle._Unpickler.dispatch)
+
+    def __init__(self, handle: io.BufferedIOBase, encoding: str = "ASCII") -> None:
+        super().__init__(handle, encoding=encoding)
+        self.hashing = HashBudget()
+
+    def _hash_keys_then(load: Any, keys: slice) -> Any:
+        def checked(self: BoundedUnpickler) -> None:
+            for key in self.stack[keys]:  # the items since the last MARK
+                self.hashing.spend(key)
+            load(self)
+
+        return checked
+
+    def _load_setitem(self) -> None:
+        self.hashing.spend(self.stack[-2])
+        pickle._Unpickler.load_setitem(self)
+
+    dispatch[pickle.SETITEM[0]] = _load_setitem
+    dispatch[pickle.SETITEMS[0]] = _hash_keys_then(
+        pickle._Unpickler.load_setitems, slice(0, None, 2)
+    )
+    dispatch[pickle.DICT[0]] = _hash_keys_then(pickle._Unpickler.load_dict, slice(0, None, 2))
+    dispatch[pickle.ADDITEMS[0]] = _hash_keys_then(pickle._Unpickler.load_additems, slice(None))
+    dispatch[pickle.FROZENSET[0]] = _hash_keys_then(pickle._Unpickler.load_frozenset, slice(None))
+    del _hash_keys_then
+
+
+class _Restricted(BoundedUnpickler):
     """The pure-Python unpickler (its opcodes can be overridden), restricted.
 
     ``BUILD`` of an array checks its state first (:func:`_check_array_state`);
@@ -216,7 +416,7 @@ class _Restricted(pickle._Unpickler):
     little.
     """
 
-    dispatch: ClassVar[dict[int, Any]] = dict(pickle._Unpickler.dispatch)
+    dispatch: ClassVar[dict[int, Any]] = dict(BoundedUnpickler.dispatch)
 
     def __init__(self, handle: io.BufferedIOBase, where: str) -> None:
         super().__init__(handle, encoding="latin1")
@@ -241,7 +441,7 @@ class _Restricted(pickle._Unpickler):
                 "data (numpy arrays, numbers, strings, containers); refused, nothing of it "
                 "was run. Load it yourself only if you trust its origin."
             )
-        return _resolve(module, name)
+        return _resolve(module, name, self.hashing)
 
 
 def load_pickled(data: bytes | io.BufferedIOBase, where: str) -> Any:

@@ -20,7 +20,11 @@ from typing import Any
 import numpy as np
 
 from posebridge.errors import FormatError
-from posebridge.formats._shared.safe_pickle import guarded_builtin
+from posebridge.formats._shared.safe_pickle import (
+    MAX_UNFOLDED_SIZE,
+    BoundedUnpickler,
+    guarded_builtin,
+)
 
 __all__ = ["MAX_UNFOLDED_SIZE", "BuiltinsOnlyUnpickler", "safe_unpickle", "unpickle_info"]
 
@@ -31,17 +35,20 @@ _SAFE_BUILTINS = frozenset(
 )  # fmt: skip
 
 
-class BuiltinsOnlyUnpickler(pickle.Unpickler):
+class BuiltinsOnlyUnpickler(BoundedUnpickler):
     """An unpickler that admits a few builtin types and refuses every other class.
 
     pandas writes its label attributes as protocol-0 pickles of lists, tuples,
     dicts, strings and numbers, which never need a class; anything that asks
-    for one (a numpy array, an arbitrary callable) is refused.
+    for one (a numpy array, an arbitrary callable) is refused. What it hashes
+    (dict keys, set items) is measured first, a part the pickle shares counted
+    each time it appears (:class:`~posebridge.formats._shared.safe_pickle.HashBudget`).
     """
 
     def find_class(self, module: str, name: str) -> Any:
         if module in ("builtins", "__builtin__") and name in _SAFE_BUILTINS:
-            return guarded_builtin(name)  # list(range(10**9)): refused, not made
+            # list(range(10**9)), str(slice(nested list)): refused, not made
+            return guarded_builtin(name, self.hashing)
         raise pickle.UnpicklingError(f"refused to load {module}.{name} from a pickled attribute")
 
     def persistent_load(self, pid: Any) -> Any:
@@ -126,11 +133,6 @@ def safe_unpickle(
             "pickles of plain lists, tuples, dicts, strings and numbers are accepted.",
         ) from None
     return value
-
-
-#: Items and characters an unpickled attribute may hold once shared parts are counted
-#: each time they appear (pandas' labels of 100,000 columns of 4 levels are about 2 million).
-MAX_UNFOLDED_SIZE = 5_000_000
 
 
 def _check_unfolded_size(value: Any) -> None:
