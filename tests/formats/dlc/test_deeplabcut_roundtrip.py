@@ -147,9 +147,10 @@ def test_a_recorded_unique_bodypart_the_animals_hold_is_written_for_them(
     assert_same_poses(back, ds, ["m1", "m2", "single"])
     corner = back.position.sel(individual=["m1", "m2"], keypoint="corner").values
     assert np.isfinite(corner).sum() == np.isfinite(mice_nose).sum() > 0
-    columns = (
-        pd.read_hdf(path) if suffix == ".h5" else pd.read_csv(path, header=[0, 1, 2, 3], index_col=0)
-    ).columns
+    if suffix == ".h5":
+        columns = pd.read_hdf(path).columns
+    else:
+        columns = pd.read_csv(path, header=[0, 1, 2, 3], index_col=0).columns
     assert {(animal, part) for _, animal, part, _ in columns} == {
         (animal, part) for animal in ("m1", "m2") for part in ("nose", "tail", "corner")
     } | {("single", "corner")}
