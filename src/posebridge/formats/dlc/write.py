@@ -250,7 +250,32 @@ def write_h5(
     *,
     fixed: bool = False,
 ) -> None:
-    """Write one table to an .h5 file (``fixed`` for labels and (folder, video, image) rows)."""
+    """Write one table to an .h5 file (``fixed`` for labels and (folder, video, image) rows).
+
+    A table whose column index does not fit the ``table`` layout (pandas keeps
+    it in HDF5 attributes of 64 kB at most: thousands of columns) is written in
+    the ``fixed`` layout, which keeps it in arrays, as pandas' ``to_hdf``
+    writes any frame by default; DeepLabCut and pandas read both.
+    """
+    import tables as pytables
+
+    try:
+        _write_h5(target, plan, style, index, data_split, fixed=fixed)
+    except pytables.HDF5ExtError as error:
+        if fixed or style == "levels" or data_split is not None or "attribute" not in str(error):
+            raise  # a 'set' text column would be pickled in the fixed layout: refused
+        _write_h5(target, plan, style, index, data_split, fixed=True)
+
+
+def _write_h5(
+    target: Path,
+    plan: column_plan.ColumnPlan,
+    style: str,
+    index: list[np.ndarray],
+    data_split: np.ndarray | None,
+    *,
+    fixed: bool,
+) -> None:
     key = "df_with_missing"
     n_rows = index[0].shape[0]
     if fixed or style == "levels" or style == "path" or data_split is not None:
@@ -430,7 +455,12 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
 @contextlib.contextmanager
 def _header_too_large(tables: list[tuple[Path, column_plan.ColumnPlan]]) -> Iterator[None]:
     """Say why PyTables cannot write a table of many columns (as it says, a bare
-    HDF5ExtError): pandas stores the column index in HDF5 attributes of 64 kB at most."""
+    HDF5ExtError): pandas stores the column index in HDF5 attributes of 64 kB at most.
+
+    Only a table that needs pandas' ``table`` layout reaches here: one written
+    chunk by chunk (a dask-backed dataset) or with a ``set`` text column;
+    :func:`write_h5` writes others in the ``fixed`` layout.
+    """
     import tables as pytables
 
     try:
@@ -441,8 +471,10 @@ def _header_too_large(tables: list[tuple[Path, column_plan.ColumnPlan]]) -> Iter
         target, plan = tables[0]
         raise PoseBridgeError(
             f"{target}: HDF5 cannot hold the column index of {len(plan.labels)} columns "
-            "(pandas stores it in an HDF5 attribute, of 64 kB at most). Write .csv, or one "
-            "file per individual (split_individuals=True)."
+            "(pandas' table layout, needed to write a dask-backed dataset chunk by chunk or a "
+            "'set' column, stores it in an HDF5 attribute, of 64 kB at most). Write .csv, or "
+            "one file per individual (split_individuals=True), or load the dataset into "
+            "memory first (ds.load()) without a 'set' column."
         ) from None
 
 
