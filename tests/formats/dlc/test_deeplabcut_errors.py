@@ -945,3 +945,20 @@ def test_an_anipose_alignment_not_written_is_warned_about(tmp_path, fmt, name):
     with pytest.warns(UserWarning, match="no place for anipose_alignment_matrix, anipose_align"):
         (written,) = posebridge.save(ds, tmp_path / name, format=fmt)
     assert "anipose_alignment_matrix" not in posebridge.load(written, format=fmt).attrs
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+@pytest.mark.parametrize("dim", ["individual", "keypoint"])
+def test_a_name_like_pandas_placeholder_for_an_empty_label_is_refused(tmp_path, suffix, dim):
+    """'Unnamed: 1_level_1' is what pandas reads an empty header cell as: the readers take it
+    for a missing label, so the writer refuses it, as an empty name, and writes nothing."""
+    ds = posebridge.from_numpy(
+        np.zeros((3, 2, 2, 2)), individual_names=["a", "b"], keypoint_names=["p", "q"]
+    )
+    ds = ds.assign_coords({dim: ["Unnamed: 1_level_1", str(ds[dim].values[1])]})
+    path = tmp_path / f"x{suffix}"
+    with pytest.raises(
+        SchemaError, match=rf"{dim} name 'Unnamed: 1_level_1'.*nothing was written"
+    ):
+        posebridge.save(ds, path, "dlc")
+    assert list(tmp_path.iterdir()) == []
