@@ -962,3 +962,31 @@ def test_a_name_like_pandas_placeholder_for_an_empty_label_is_refused(tmp_path, 
     ):
         posebridge.save(ds, path, "dlc")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_label_in_an_h5_column_index_is_refused_as_empty_not_as_damage(tmp_path):
+    """pandas stores a NaN level label as code -1: that is a missing name (as an empty CSV
+    header cell is), not broken codes."""
+    columns = pd.MultiIndex.from_tuples(
+        [("S", part, coord) for part in ("a", np.nan) for coord in ("x", "y", "likelihood")],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    path = tmp_path / "nan_bodypart.h5"
+    pd.DataFrame(np.ones((3, 6)), columns=columns).to_hdf(path, key="df_with_missing")
+    with pytest.raises(FormatError, match=r"column 3 has an empty level label") as caught:
+        posebridge.load(path)
+    assert "broken" not in str(caught.value)
+
+
+def test_a_missing_label_in_an_h5_row_index_is_refused_naming_the_row(tmp_path):
+    columns = pd.MultiIndex.from_tuples(
+        [("S", "a", "x"), ("S", "a", "y")], names=["scorer", "bodyparts", "coords"]
+    )
+    rows = pd.MultiIndex.from_tuples(
+        [("labeled-data", "v", "img1.png"), ("labeled-data", np.nan, "img2.png")]
+    )
+    path = tmp_path / "CollectedData_S.h5"
+    pd.DataFrame(np.ones((2, 2)), index=rows, columns=columns).to_hdf(path, key="df_with_missing")
+    with pytest.raises(FormatError, match=r"row 1 has an empty level") as caught:
+        posebridge.load(path)
+    assert "broken" not in str(caught.value)
