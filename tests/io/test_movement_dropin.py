@@ -856,6 +856,25 @@ def test_numbers_as_individual_names_are_written_as_text_as_movement_does(
     assert [f.identifier for f in files] == ["0", "1"]
 
 
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_floats_as_names_are_written_as_the_text_movement_writes(
+    tmp_path, valid_poses_dataset, suffix
+):
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    movement_save_poses = pytest.importorskip("movement.io.save_poses")
+    ds = valid_poses_dataset.assign_coords(individual=[1.0, 1e20], keypoint=[0.5, -0.0, 2.0])
+    movement_save_poses.to_dlc_file(ds, tmp_path / f"theirs{suffix}", split_individuals=False)
+    theirs = movement_load_poses.from_dlc_file(tmp_path / f"theirs{suffix}")
+    save_poses.to_dlc_file(ds, tmp_path / f"ours{suffix}", split_individuals=False)
+    for reader in (movement_load_poses.from_dlc_file, posebridge.load):
+        ours = reader(tmp_path / f"ours{suffix}")
+        assert ours.individual.values.tolist() == theirs.individual.values.tolist()
+        assert ours.keypoint.values.tolist() == theirs.keypoint.values.tolist()
+    assert theirs.individual.values.tolist() == ["1.0", "1e+20"]  # str() of each value
+    frame = save_poses.to_dlc_style_df(ds)
+    assert frame.columns.get_level_values("bodyparts").unique().tolist() == ["0.5", "-0.0", "2.0"]
+
+
 def test_from_numpy_refuses_a_source_software_that_is_not_text_as_movement_does():
     movement_load_poses = pytest.importorskip("movement.io.load_poses")
     with pytest.raises(TypeError):

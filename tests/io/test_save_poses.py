@@ -71,3 +71,31 @@ def test_to_dlc_style_df_of_camera_views_is_a_schema_error_not_a_raw_one(split):
     views = one.expand_dims(view=["l", "r"], axis=-1)
     with pytest.raises(posebridge.errors.SchemaError, match=r"2 camera views \(l, r\)"):
         save_poses.to_dlc_style_df(views, split_individuals=split)
+
+
+def test_to_dlc_file_writes_a_table_too_wide_for_the_table_layout(tmp_path):
+    """30 animals x 40 bodyparts (3600 columns): the column index does not fit the HDF5
+    attribute of pandas' table layout; the file is written in the fixed layout, as movement
+    writes it, and pandas, movement and posebridge read it back equal."""
+    pd = pytest.importorskip("pandas")
+    movement_load = pytest.importorskip("movement.io.load_poses")
+    rng = np.random.default_rng(0)
+    position, confidence = rng.random((4, 2, 40, 30)), rng.random((4, 40, 30))
+    position[1, :, 3, 7] = np.nan
+    animals = [f"mouse{i}" for i in range(30)]
+    bodyparts = [f"bodypart{k}" for k in range(40)]
+    ds = load_poses.from_numpy(
+        position, confidence, individual_names=animals, keypoint_names=bodyparts
+    )
+    path = tmp_path / "wide.h5"
+    assert save_poses.to_dlc_file(ds, path) is None
+    table = pd.read_hdf(path, key="df_with_missing")
+    assert table.shape == (4, 30 * 40 * 3)
+    first = table.loc[:, (slice(None), "mouse0", "bodypart0")].to_numpy()
+    expected = np.column_stack([position[:, 0, 0, 0], position[:, 1, 0, 0], confidence[:, 0, 0]])
+    np.testing.assert_array_equal(first, expected)
+    for back in (posebridge.load(path), movement_load.from_dlc_file(path)):
+        assert back.individual.values.tolist() == animals
+        assert back.keypoint.values.tolist() == bodyparts
+        np.testing.assert_array_equal(back.position.values, position)
+        np.testing.assert_array_equal(back.confidence.values, confidence)

@@ -149,7 +149,8 @@ def names_as_text(ds: Any) -> Any:
     """``ds`` with numbers as individual or keypoint names made text, as movement writes them.
 
     ``ds.assign_coords(individual=[0, 1])`` gives numbers, which posebridge's
-    own writers refuse; movement's write ``"0"``, ``"1"``.
+    own writers refuse; movement's write ``"0"``, ``"1"``, and floats as the
+    text of their value: ``1.0`` as ``"1.0"``, ``1e20`` as ``"1e+20"``.
 
     Examples
     --------
@@ -157,13 +158,15 @@ def names_as_text(ds: Any) -> Any:
     >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 2))).assign_coords(individual=[0, 1])
     >>> names_as_text(ds).individual.values.tolist()
     ['0', '1']
+    >>> names_as_text(ds.assign_coords(individual=[1.0, 2.5])).individual.values.tolist()
+    ['1.0', '2.5']
     """
     if not isinstance(ds, xr.Dataset):
         return ds  # the writer says what it expects
     numbered = {
         name: ds[name].values.astype(str)
         for name in ("individual", "keypoint")
-        if name in ds.coords and ds[name].dtype.kind in "iu"
+        if name in ds.coords and ds[name].dtype.kind in "iuf"
     }
     return ds.assign_coords(numbered) if numbered else ds
 

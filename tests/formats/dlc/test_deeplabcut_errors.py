@@ -562,12 +562,13 @@ def test_a_dlc_csv_whose_header_is_longer_than_the_detection_peek_is_detected(
     assert posebridge.detect(path) == "dlc"
 
 
-@pytest.mark.parametrize("streamed", [False, True])
-def test_an_h5_of_more_columns_than_hdf5_attributes_hold_is_refused_naming_the_file(
-    tmp_path, streamed
+def test_a_streamed_h5_of_more_columns_than_hdf5_attributes_hold_is_refused_naming_the_file(
+    tmp_path,
 ):
     """10 individuals x 100 bodyparts: PyTables' bare HDF5ExtError ('unable to create
-    attribute') came out."""
+    attribute') came out. Written chunk by chunk, the table needs pandas' table layout, whose
+    attribute cannot hold that column index (in memory, the fixed layout is written:
+    tests/io/test_save_poses.py)."""
     rng = np.random.default_rng(8)
     ds = posebridge.from_numpy(
         rng.random((3, 2, 100, 10)),
@@ -575,7 +576,7 @@ def test_an_h5_of_more_columns_than_hdf5_attributes_hold_is_refused_naming_the_f
         keypoint_names=[f"bodypart{i}" for i in range(100)],
         individual_names=[f"mouse{i}" for i in range(10)],
     )
-    given = ds.chunk({"time": 1}) if streamed else ds
+    given = ds.chunk({"time": 1})
     with pytest.raises(posebridge.PoseBridgeError, match=r"out\.h5: HDF5 cannot hold the col"):
         posebridge.save(given, tmp_path / "out.h5", split_individuals=False)
     assert list(tmp_path.iterdir()) == []
@@ -980,3 +981,48 @@ def test_an_anipose_alignment_not_written_is_warned_about(tmp_path, fmt, name):
     with pytest.warns(UserWarning, match="no place for anipose_alignment_matrix, anipose_align"):
         (written,) = posebridge.save(ds, tmp_path / name, format=fmt)
     assert "anipose_alignment_matrix" not in posebridge.load(written, format=fmt).attrs
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+@pytest.mark.parametrize("dim", ["individual", "keypoint"])
+def test_a_name_like_pandas_placeholder_for_an_empty_label_is_refused(tmp_path, suffix, dim):
+    """'Unnamed: 1_level_1' is what pandas reads an empty header cell as: the readers take it
+    for a missing label, so the writer refuses it, as an empty name, and writes nothing."""
+    ds = posebridge.from_numpy(
+        np.zeros((3, 2, 2, 2)), individual_names=["a", "b"], keypoint_names=["p", "q"]
+    )
+    ds = ds.assign_coords({dim: ["Unnamed: 1_level_1", str(ds[dim].values[1])]})
+    path = tmp_path / f"x{suffix}"
+    with pytest.raises(
+        SchemaError, match=rf"{dim} name 'Unnamed: 1_level_1'.*nothing was written"
+    ):
+        posebridge.save(ds, path, "dlc")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_label_in_an_h5_column_index_is_refused_as_empty_not_as_damage(tmp_path):
+    """pandas stores a NaN level label as code -1: that is a missing name (as an empty CSV
+    header cell is), not broken codes."""
+    columns = pd.MultiIndex.from_tuples(
+        [("S", part, coord) for part in ("a", np.nan) for coord in ("x", "y", "likelihood")],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    path = tmp_path / "nan_bodypart.h5"
+    pd.DataFrame(np.ones((3, 6)), columns=columns).to_hdf(path, key="df_with_missing")
+    with pytest.raises(FormatError, match=r"column 3 has an empty level label") as caught:
+        posebridge.load(path)
+    assert "broken" not in str(caught.value)
+
+
+def test_a_missing_label_in_an_h5_row_index_is_refused_naming_the_row(tmp_path):
+    columns = pd.MultiIndex.from_tuples(
+        [("S", "a", "x"), ("S", "a", "y")], names=["scorer", "bodyparts", "coords"]
+    )
+    rows = pd.MultiIndex.from_tuples(
+        [("labeled-data", "v", "img1.png"), ("labeled-data", np.nan, "img2.png")]
+    )
+    path = tmp_path / "CollectedData_S.h5"
+    pd.DataFrame(np.ones((2, 2)), index=rows, columns=columns).to_hdf(path, key="df_with_missing")
+    with pytest.raises(FormatError, match=r"row 1 has an empty level") as caught:
+        posebridge.load(path)
+    assert "broken" not in str(caught.value)

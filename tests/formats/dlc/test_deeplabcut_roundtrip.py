@@ -131,3 +131,26 @@ def test_a_single_individuals_columns_survive_whatever_the_data(tmp_path, suffix
     )
     assert back.columns.tolist() == columns.tolist()
     np.testing.assert_array_equal(back.to_numpy(), table.to_numpy())
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_a_recorded_unique_bodypart_the_animals_hold_is_written_for_them(
+    tmp_path: Path, poses_with_unique_bodyparts: xr.Dataset, suffix: str
+) -> None:
+    """'corner' is recorded as unique (read from a maDLC file) but the user gave the mice a
+    corner too: the data decide, the mice's corner points are written, not dropped."""
+    ds = poses_with_unique_bodyparts.assign_attrs(dlc_unique_bodyparts='["corner"]')
+    mice_nose = ds.position.sel(individual=["m1", "m2"], keypoint="nose").values
+    ds.position.loc[{"individual": ["m1", "m2"], "keypoint": "corner"}] = mice_nose + 1.0
+    (path,) = deeplabcut.write(ds, tmp_path / f"p{suffix}")
+    back = deeplabcut.read(path)
+    assert_same_poses(back, ds, ["m1", "m2", "single"])
+    corner = back.position.sel(individual=["m1", "m2"], keypoint="corner").values
+    assert np.isfinite(corner).sum() == np.isfinite(mice_nose).sum() > 0
+    if suffix == ".h5":
+        columns = pd.read_hdf(path).columns
+    else:
+        columns = pd.read_csv(path, header=[0, 1, 2, 3], index_col=0).columns
+    assert {(animal, part) for _, animal, part, _ in columns} == {
+        (animal, part) for animal in ("m1", "m2") for part in ("nose", "tail", "corner")
+    } | {("single", "corner")}

@@ -262,3 +262,28 @@ def test_a_csv_with_quoted_cells_is_recognised_by_its_content(tmp_path, quoting)
     assert posebridge.detect(path) == "dlc"
     ds = posebridge.load(path)
     np.testing.assert_array_equal(ds.position.sel(space="x").values[:, :, 0], [[0, 3], [6, 9]])
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+@pytest.mark.parametrize("where", ["end", "middle"])
+def test_rows_of_empty_cells_are_skipped_as_blank_lines(tmp_path: Path, line_end, where):
+    """A spreadsheet saves rows of empty cells (',,,') after the data: they hold no frame
+    number and no value, and are skipped, as blank lines are."""
+    header = ["scorer,S,S,S", "bodyparts,a,a,a", "coords,x,y,likelihood"]
+    rows = ["0,1,2,0.9", "7,3,4,0.8"]
+    lines = (
+        header + rows + [",,,", ",,,"]
+        if where == "end"
+        else header + rows[:1] + [",,,"] + rows[1:]
+    )
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(line_end.join(lines).encode() + line_end.encode())
+    for reader in (posebridge.load, posebridge.open_dataset):
+        ds = reader(path)
+        assert ds.time.values.tolist() == [0, 7]
+        assert ds.position.values[:, :, 0, 0].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+        assert ds.confidence.values[:, 0, 0].tolist() == [0.9, 0.8]
+    values_without_frame = tmp_path / "no_frame.csv"  # a row with values is not empty
+    values_without_frame.write_bytes(path.read_bytes().replace(b",,,", b",5,6,0.7", 1))
+    with pytest.raises(FormatError, match="no index value"):
+        posebridge.load(values_without_frame)

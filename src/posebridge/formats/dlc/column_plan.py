@@ -111,7 +111,12 @@ def _recorded_unique(ds: xr.Dataset) -> set[str] | None:
 
 
 def _keypoints_per_individual(ds: xr.Dataset, variables: Sequence[str]) -> list[list[int]]:
-    """DeepLabCut's column set: the ``single`` individual holds only the unique bodyparts."""
+    """DeepLabCut's column set: the ``single`` individual holds only the unique bodyparts.
+
+    A bodypart recorded as unique (``dlc_unique_bodyparts``) that some animal
+    holds data for is written under the animals too: the data decide, so no
+    animal's points are dropped.
+    """
     individuals = [str(v) for v in ds[model.INDIVIDUAL].values]
     n_kp = ds.sizes[model.KEYPOINT]
     everything = list(range(n_kp))
@@ -120,12 +125,13 @@ def _keypoints_per_individual(ds: xr.Dataset, variables: Sequence[str]) -> list[
     empty = _all_nan(ds, ["position", "confidence", *variables])
     single = individuals.index(SINGLE)
     keypoints = [str(k) for k in ds[model.KEYPOINT].values]
+    others = [i for i in range(len(individuals)) if i != single]
+    nobody_else = empty[:, others].all(axis=1)
     recorded = _recorded_unique(ds)
-    if recorded is not None:  # the file's own split, kept from reading it
-        unique = {k for k, name in enumerate(keypoints) if name in recorded}
+    if recorded is not None:  # the file's own split, kept from reading it, unless animals
+        # now hold data for a bodypart recorded as unique (then the animals get it too)
+        unique = {k for k, name in enumerate(keypoints) if name in recorded and nobody_else[k]}
     else:  # guessed: the trailing bodyparts no animal has data for
-        others = [i for i in range(len(individuals)) if i != single]
-        nobody_else = empty[:, others].all(axis=1)
         suffix_start = n_kp
         while suffix_start > 0 and nobody_else[suffix_start - 1]:
             suffix_start -= 1

@@ -545,6 +545,28 @@ def _read_whole(
     return values, {j: _texts([frame[j].to_numpy()]) for j in other_at}
 
 
+def _without_empty_rows(
+    values: np.ndarray, texts: dict[int, np.ndarray]
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """The rows that have a cell filled: a row of empty cells only (``,,,``, which a
+    spreadsheet saves after the data) is skipped as a blank line is.
+
+    Examples
+    --------
+    >>> values = np.array([[1.0, 2.0], [np.nan, np.nan]])
+    >>> kept, texts = _without_empty_rows(values, {0: np.array(["0", ""])})
+    >>> kept.tolist(), texts[0].tolist()
+    ([[1.0, 2.0]], ['0'])
+    """
+    empty = np.isnan(values).all(axis=1)
+    for cells in texts.values():
+        empty &= cells == ""
+    if not empty.any():
+        return values, texts
+    kept = ~empty
+    return values[kept], {j: cells[kept] for j, cells in texts.items()}
+
+
 def _data_bytes(path: Path, start: int, end: int) -> bytes:
     with open(path, "rb") as handle:
         handle.seek(start)
@@ -682,6 +704,7 @@ def read_table(
             path, f"has data rows that are not DeepLabCut numbers ({message})."
         ) from None
     _refuse_short_rows(path, start, end, header.skip + 1, width, values, texts, pose_at, counted)
+    values, texts = _without_empty_rows(values, texts)
     index = [texts[j] for j in range(header.n_index)]
     if header.padded:  # the rows carry the header's padding: index cells lose it too
         index = [unpadded(cells) for cells in index]

@@ -111,12 +111,20 @@ def _level_positions(
 MISSING_LABELS = ("nan",)
 
 
+def is_pandas_placeholder(label: str) -> bool:
+    """Whether ``label`` is the text pandas' ``read_csv`` gives an empty header cell
+    (``Unnamed: 3_level_1``), which DeepLabCut readers cannot tell from one.
+
+    Examples
+    --------
+    >>> is_pandas_placeholder("Unnamed: 1_level_1"), is_pandas_placeholder("Unnamed mouse")
+    (True, False)
+    """
+    return label.startswith("Unnamed: ") and "_level_" in label
+
+
 def _blank(label: str) -> bool:
-    return (
-        label == ""
-        or label in MISSING_LABELS
-        or (label.startswith("Unnamed: ") and "_level_" in label)
-    )
+    return label == "" or label in MISSING_LABELS or is_pandas_placeholder(label)
 
 
 @dataclass

@@ -539,10 +539,13 @@ def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[
             _array(group, f"{key}_label{i}", path), group, f"{key}_label{i}", path
         )
         codes = codes.astype(np.intp)
-        if codes.size and (codes.min() < 0 or codes.max() >= level.size):
+        if codes.size and (codes.min() < -1 or codes.max() >= level.size):
             raise FormatError(
                 path, f"the pandas frame '{group.name}' has broken codes in '{key}_label{i}'."
             )
+        if codes.size and codes.min() == -1:  # pandas' code of a missing label (NaN):
+            # read as an empty label, which the table's reader refuses naming the column or row
+            level = np.append(level.astype(str), "")
         levels.append(level[codes])
     if len({values.shape[0] for values in levels}) > 1:
         raise FormatError(

@@ -250,7 +250,32 @@ def write_h5(
     *,
     fixed: bool = False,
 ) -> None:
-    """Write one table to an .h5 file (``fixed`` for labels and (folder, video, image) rows)."""
+    """Write one table to an .h5 file (``fixed`` for labels and (folder, video, image) rows).
+
+    A table whose column index does not fit the ``table`` layout (pandas keeps
+    it in HDF5 attributes of 64 kB at most: thousands of columns) is written in
+    the ``fixed`` layout, which keeps it in arrays, as pandas' ``to_hdf``
+    writes any frame by default; DeepLabCut and pandas read both.
+    """
+    import tables as pytables
+
+    try:
+        _write_h5(target, plan, style, index, data_split, fixed=fixed)
+    except pytables.HDF5ExtError as error:
+        if fixed or style == "levels" or data_split is not None or "attribute" not in str(error):
+            raise  # a 'set' text column would be pickled in the fixed layout: refused
+        _write_h5(target, plan, style, index, data_split, fixed=True)
+
+
+def _write_h5(
+    target: Path,
+    plan: column_plan.ColumnPlan,
+    style: str,
+    index: list[np.ndarray],
+    data_split: np.ndarray | None,
+    *,
+    fixed: bool,
+) -> None:
     key = "df_with_missing"
     n_rows = index[0].shape[0]
     if fixed or style == "levels" or style == "path" or data_split is not None:
@@ -300,6 +325,7 @@ def _write(
     # a CSV cannot hold NUL (readers stop at it); HDF5 tables keep it
     nul = "\x00" if Path(path).suffix.lower() == ".csv" else ""
     refuse_bad_names(ds, title, forbidden="\n\r" + nul, reserved=layout.MISSING_LABELS)
+    _refuse_placeholder_names(ds, title)
     if not streamed:  # a streamed dataset is checked chunk by chunk
         _refuse_negative_likelihood(ds, title)
     labelled = labels.is_labels(ds)
@@ -427,10 +453,29 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
     )
 
 
+def _refuse_placeholder_names(ds: xr.Dataset, title: str) -> None:
+    """Refuse a name in the form of pandas' placeholder for an empty column label
+    (``Unnamed: 1_level_1``): read back, it is a missing label, not a name."""
+    for dim in (model.KEYPOINT, model.INDIVIDUAL):
+        for name in (str(v) for v in ds[dim].values):
+            if layout.is_pandas_placeholder(name):
+                raise SchemaError(
+                    f"{dim} name {name!r} has the form of pandas' placeholder for an empty "
+                    f"column label ('Unnamed: <column>_level_<level>'), which {title} "
+                    "readers (pandas, posebridge) read back as a missing label, not as a "
+                    f"name; nothing was written. Rename it, e.g. ds.assign_coords({dim}=[...])."
+                )
+
+
 @contextlib.contextmanager
 def _header_too_large(tables: list[tuple[Path, column_plan.ColumnPlan]]) -> Iterator[None]:
     """Say why PyTables cannot write a table of many columns (as it says, a bare
-    HDF5ExtError): pandas stores the column index in HDF5 attributes of 64 kB at most."""
+    HDF5ExtError): pandas stores the column index in HDF5 attributes of 64 kB at most.
+
+    Only a table that needs pandas' ``table`` layout reaches here: one written
+    chunk by chunk (a dask-backed dataset) or with a ``set`` text column;
+    :func:`write_h5` writes others in the ``fixed`` layout.
+    """
     import tables as pytables
 
     try:
@@ -441,8 +486,10 @@ def _header_too_large(tables: list[tuple[Path, column_plan.ColumnPlan]]) -> Iter
         target, plan = tables[0]
         raise PoseBridgeError(
             f"{target}: HDF5 cannot hold the column index of {len(plan.labels)} columns "
-            "(pandas stores it in an HDF5 attribute, of 64 kB at most). Write .csv, or one "
-            "file per individual (split_individuals=True)."
+            "(pandas' table layout, needed to write a dask-backed dataset chunk by chunk or a "
+            "'set' column, stores it in an HDF5 attribute, of 64 kB at most). Write .csv, or "
+            "one file per individual (split_individuals=True), or load the dataset into "
+            "memory first (ds.load()) without a 'set' column."
         ) from None
 
 
