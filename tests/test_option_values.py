@@ -142,3 +142,15 @@ def test_from_command_line_keeps_a_number_typed_for_text_as_typed(text, hints, e
 
     value = from_command_line(text, hints)
     assert value == expected and type(value) is type(expected)
+
+
+def test_from_command_line_takes_the_python_spelling_of_a_tuple():
+    from posebridge._option_values import from_command_line
+
+    size = [tuple[int, int] | None]
+    assert from_command_line("(640, 480)", size) == (640, 480)  # as messages write it
+    assert from_command_line(" (640,480,) ", size) == (640, 480)
+    # what the option does not take stays text, for the reader's own message
+    assert from_command_line("(640,)", size) == "(640,)"
+    assert from_command_line("(a, b)", size) == "(a, b)"
+    assert from_command_line("(1, 2)", [str | None]) == "(1, 2)"  # a text option: the text

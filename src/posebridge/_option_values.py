@@ -248,12 +248,31 @@ def from_command_line(text: str, hints: Sequence[Any] = ()) -> Any:
     ([640, 480], 'abc')
     >>> from_command_line("3", [int | str | None])  # the option takes a number too
     3
+    >>> from_command_line("(640, 480)", [tuple[int, int] | None])  # Python's spelling
+    (640, 480)
+    >>> from_command_line("(a, b)", [tuple[int, int] | None]), from_command_line("(1, 2)", [str])
+    ('(a, b)', '(1, 2)')
     """
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):  # not JSON (or nested beyond Python's limit): text
-        return text
+        return _python_tuple(text, hints)
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and hints and all(not admits(h, value) and admits(h, text) for h in hints):
         return text
     return value
+
+
+def _python_tuple(text: str, hints: Sequence[Any]) -> Any:
+    """``(640, 480)``, as the API's examples and messages write a tuple, as a tuple
+    when an option in ``hints`` takes it (its items as JSON); else ``text`` itself."""
+    inner = text.strip()
+    if not (inner.startswith("(") and inner.endswith(")")):
+        return text
+    inner = inner[1:-1].strip().removesuffix(",")  # a one-item tuple's comma
+    try:
+        items = json.loads(f"[{inner}]")
+    except (ValueError, RecursionError):
+        return text
+    value = tuple(items)
+    return value if any(admits(h, value) for h in hints) else text

@@ -790,3 +790,17 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(tmp_path, command
     result = run(*command)
     assert result.exit_code == 2
     assert "an empty path names no file" in result.stderr
+
+
+def test_read_option_takes_a_tuple_as_the_error_hints_spell_it(tmp_path):
+    """'pass image_size=(width, height)' was refused typed so on the command line."""
+    (tmp_path / "labels" / "train").mkdir(parents=True)
+    (tmp_path / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.5 0.5 0.25 0.5 2\n")
+    yaml = tmp_path / "data.yaml"
+    yaml.write_text("train: images/train\nkpt_shape: [1, 3]\nnames:\n  0: mouse\n")
+    result = run("info", yaml)
+    assert result.exit_code == 1 and "image_size=(width, height)" in result.stderr
+    result = run("info", yaml, "--read-option", "image_size=(200, 100)")
+    assert result.exit_code == 0, result.output
+    ds = posebridge.load(yaml, image_size=(200, 100))
+    assert rows(result.stdout)["labelled frames"].startswith(str(ds.sizes["time"]))

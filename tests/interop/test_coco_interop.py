@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import posebridge
-from _corpus import corpus_params
+from _corpus import corpus_params, corpus_path
 from posebridge.model import labels
 
 pytest.importorskip("pycocotools")
@@ -123,3 +123,37 @@ def test_corpus_ground_truth_written_back_evaluates_to_ap_1(path, tmp_path):
         assert any(m["area"] == annotation["area"] for m in mine)
     stats = evaluate(gt, results, ds.sizes["keypoint"])
     assert stats[0] == pytest.approx(1.0)
+
+
+def test_results_from_label_studio_predictions_score_their_ground_truth_fully(tmp_path):
+    # Label Studio keeps category names, not COCO's ids: the results written with
+    # ground_truth= take the ground truth's ids of those names
+    gt_path = corpus_path("coco/test_ap10k.json")
+    config = tmp_path / "config.xml"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(
+            posebridge.load(gt_path),
+            tmp_path / "tasks.json",
+            format="labelstudio",
+            kind="predictions",
+            label_config=config,
+        )
+        predictions = posebridge.load(tmp_path / "tasks.json", label_config=config)
+        (results,) = posebridge.save(
+            predictions, tmp_path / "res.json", format="coco", ground_truth=gt_path
+        )
+    truth = json.loads(gt_path.read_text())
+    id_of = {c["name"]: c["id"] for c in truth["categories"]}
+    written = json.loads(results.read_text())
+    assert sorted(r["category_id"] for r in written) == sorted(
+        id_of[str(name)] for name in np.asarray(predictions.category.values).ravel() if name
+    )
+    keypoints = len(truth["categories"][0]["keypoints"])
+    gt = quiet(COCO, str(gt_path))
+    dt = quiet(gt.loadRes, str(results))
+    evaluation = COCOeval(gt, dt, "keypoints")
+    evaluation.params.kpt_oks_sigmas = np.full(keypoints, 0.05)
+    for step in (evaluation.evaluate, evaluation.accumulate, evaluation.summarize):
+        quiet(step)
+    assert evaluation.stats[0] == pytest.approx(1.0)

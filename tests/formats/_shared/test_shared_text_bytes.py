@@ -288,3 +288,17 @@ def test_a_binary_file_given_to_a_text_reader_is_named_as_what_it_is(
     with pytest.raises(posebridge.FormatError, match=rf"{said}.*not text") as error:
         posebridge.load(path, fmt)
     assert "Excel" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("coco", "data.json"), ("yolo", "data.yaml"), ("labelstudio", "tasks.json")],
+)
+def test_an_hdf5_file_ending_in_nul_bytes_is_named_hdf5_not_damaged(tmp_path, fmt, name):
+    """An intact .slp (HDF5 files often end in NUL padding) read as JSON or YAML was
+    called damaged text: the signature is checked before the trailing NUL bytes."""
+    path = tmp_path / name
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(range(1, 256)) + b"\x00" * 2000)
+    with pytest.raises(FormatError, match=r"is an HDF5 file .*not text") as error:
+        posebridge.load(path, fmt)
+    assert "damaged" not in str(error.value)

@@ -165,3 +165,94 @@ def test_ground_truth_option_must_be_a_ground_truth_file(tmp_path):
     ds = labels.from_numpy(np.ones((1, 2, 1, 1)), image_path=["a.png"])
     with pytest.raises(FormatError, match="ground-truth file"):
         save(ds, tmp_path / "res.json", kind="results", ground_truth=results)
+
+
+# --------------------------------------------------------------------------
+# categories of results written with ground_truth=
+
+
+def categories_file(path: Path, categories: dict[int, str]) -> Path:
+    """A ground truth of images a.png, b.png (ids 1, 2) and the given categories."""
+    path.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 1, "file_name": "a.png"}, {"id": 2, "file_name": "b.png"}],
+                "annotations": [],
+                "categories": [
+                    {"id": i, "name": n, "keypoints": ["nose"]} for i, n in categories.items()
+                ],
+            }
+        )
+    )
+    return path
+
+
+def named_instances(names: list[list[str]]):
+    """Labels on a.png, b.png; instance i of row t is of category ``names[t][i]``."""
+    count = len(names[0])
+    ds = labels.from_numpy(np.ones((2, 2, 1, count)), image_path=["a.png", "b.png"])
+    return ds.assign(category=(("time", "individual"), np.asarray(names)))
+
+
+def test_results_with_ground_truth_take_its_category_ids_by_name(tmp_path):
+    categories = {5: "cat", 9: "dog", 2: "fox"}
+    gt_path = categories_file(tmp_path / "gt.json", categories)
+    names = [["dog", "cat"], ["fox", "dog"]]
+    results = json.loads(
+        save(
+            named_instances(names), tmp_path / "res.json", kind="results", ground_truth=gt_path
+        ).read_text()
+    )
+    id_of = {name: cid for cid, name in categories.items()}
+    expected = [(t + 1, id_of[n]) for t, row in enumerate(names) for n in row]
+    assert sorted((r["image_id"], r["category_id"]) for r in results) == sorted(expected)
+
+
+def test_a_category_the_ground_truth_lacks_is_refused_naming_it(tmp_path):
+    gt_path = categories_file(tmp_path / "gt.json", {5: "cat", 9: "dog"})
+    ds = named_instances([["dog", "zebra"], ["okapi", "cat"]])
+    with pytest.raises(SchemaError, match=r"categories 'zebra', 'okapi' not in .*'cat', 'dog'"):
+        save(ds, tmp_path / "res.json", kind="results", ground_truth=gt_path)
+    assert not (tmp_path / "res.json").exists()
+
+
+def test_unnamed_results_take_the_only_category_of_the_ground_truth(tmp_path):
+    gt_path = categories_file(tmp_path / "gt.json", {7: "mouse"})
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), image_path=["a.png", "b.png"])
+    results = json.loads(
+        save(ds, tmp_path / "res.json", kind="results", ground_truth=gt_path).read_text()
+    )
+    assert [r["category_id"] for r in results] == [7, 7]
+    several = categories_file(tmp_path / "several.json", {7: "mouse", 8: "rat"})
+    with pytest.raises(SchemaError, match="2 instances have no category"):
+        save(ds, tmp_path / "res2.json", kind="results", ground_truth=several)
+
+
+# --------------------------------------------------------------------------
+# image ids through formats without them
+
+
+def test_ids_are_the_image_name_numbers_when_they_are_the_frames(tmp_path):
+    names = ["img0007.png", "img0003.png", "sub/img0012.png"]
+    ds = labels.from_numpy(np.ones((3, 2, 1, 1)), image_path=names)
+    gt = json.loads(save(ds, tmp_path / "gt.json").read_text())
+    assert [i["id"] for i in gt["images"]] == [int(n[-8:-4]) for n in names]
+    # numbers that repeat (two folders): not ids, the rows are counted 1..n as before
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), image_path=["a/img1.png", "b/img1.png"])
+    gt = json.loads(save(ds, tmp_path / "repeated.json").read_text())
+    assert [i["id"] for i in gt["images"]] == [1, 2]
+
+
+@pytest.mark.parametrize("via", ["g.slp", "g.h5", "g.csv", "g.nwb"])
+def test_coco_ground_truth_keeps_its_image_ids_through_other_formats(tmp_path, via):
+    source = corpus_path("coco/test_ap10k.json")
+    original = json.loads(source.read_text())
+    id_of = {image["file_name"]: image["id"] for image in original["images"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (hop,) = posebridge.save(posebridge.load(source), tmp_path / via)
+        back = posebridge.load(hop)
+    written = json.loads(save(back, tmp_path / "back.json").read_text())
+    assert {i["file_name"]: i["id"] for i in written["images"]} == id_of
+    annotations = {a["image_id"] for a in written["annotations"]}
+    assert annotations == {a["image_id"] for a in original["annotations"]}

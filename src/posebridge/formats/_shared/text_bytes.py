@@ -210,7 +210,9 @@ def text_end(
     Raises
     ------
     FormatError
-        For NUL bytes or Ctrl-Z bytes at the end.
+        For NUL bytes or Ctrl-Z bytes at the end; a binary file (HDF5, zip, ...:
+        its signature, checked first) that ends with NUL bytes is said to be one,
+        not damaged text.
 
     Examples
     --------
@@ -225,6 +227,8 @@ def text_end(
 
     last = "its JSON text" if json else "its last line"
     if tail.endswith(b"\x00"):
+        if (kind := binary_kind(head)) is not None:  # not damaged text: no text at all
+            raise FormatError(path, _binary_message(kind))
         if looks_utf16(head):
             raise FormatError(path, not_utf8_message(head, spreadsheet=spreadsheet))
         count = len(tail) - len(tail.rstrip(b"\x00"))
@@ -292,7 +296,8 @@ def binary_kind(head: bytes) -> str | None:
 
 def _binary_message(kind: str) -> str:
     return (
-        f"is {kind}, not text: this reader reads text (CSV, JSON). Is it the file meant, "
+        f"is {kind}, not text: this reader reads text (CSV, JSON, YAML). Is it the file "
+        "meant, "
         "or a file of another format?"
     )
 

@@ -90,7 +90,11 @@ def write(
         else ``<video stem>/img<frame>.png``, as the ground truth posebridge
         writes names it). A row to write whose image is not in it is refused
         (SchemaError). Without it, ids are the dataset's ``image_id``, else
-        frame number + 1 (frames of one video), else 1..n.
+        the numbers in the image file names when they are the frame numbers
+        (as a COCO file read and written by a format without image ids
+        gives), else frame number + 1 (frames of one video), else 1..n.
+        Results written with it take their category ids from its categories
+        by name (``category``); a category it lacks is refused (SchemaError).
 
     Returns
     -------
@@ -157,9 +161,11 @@ def write(
 
 def _image_ids(ds: xr.Dataset) -> np.ndarray:
     """The dataset's COCO image ids when it has distinct ones (numbers, or texts as a
-    file with text ids reads), else frame number + 1 (distinct frames of one video, so
-    that ground truth and results written from one video's labels and predictions name
-    the same images), else 1..n."""
+    file with text ids reads), else the numbers in the image file names when they are
+    the rows' frame numbers (distinct ones: a COCO file read as frames of its images'
+    numbers, then written by a format without image ids, gets its own ids back), else
+    frame number + 1 (distinct frames of one video, so that ground truth and results
+    written from one video's labels and predictions name the same images), else 1..n."""
     n = ds.sizes[model.TIME]
     if "image_id" in ds.coords:
         ids = np.asarray(ds["image_id"].values)
@@ -168,6 +174,10 @@ def _image_ids(ds: xr.Dataset) -> np.ndarray:
         if ids.dtype.kind == "U" and np.unique(ids).size == n:
             return ids
     frames = model.frame_numbers(ds)
+    if frames is not None and labels.IMAGE_PATH in ds.coords:
+        named = labels.image_frames(ds[labels.IMAGE_PATH].values)
+        if (named >= 0).all() and (named == frames).all() and np.unique(named).size == n:
+            return named.astype(np.int64)
     one_video = labels.VIDEO not in ds.coords or np.unique(ds[labels.VIDEO].values).size <= 1
     if (
         frames is not None
@@ -190,10 +200,7 @@ def _image_id_texts(
     """
     if ground_truth is None:
         return _id_texts(_image_ids(ds))
-    gt_path = check_input(ground_truth)
-    gt = load_file(gt_path)
-    if not isinstance(gt, GroundTruth):
-        raise FormatError(gt_path, "ground_truth= must be a COCO ground-truth file, not a list.")
+    gt_path, gt = _load_ground_truth(ground_truth)
     table = image_table(gt_path, gt)
     known = labels.normalise_paths(table["file_name"].to_numpy().astype(str))
     names = _file_names(ds)
@@ -218,6 +225,67 @@ def _image_id_texts(
             integers(np.where(is_text, 0, ids).astype(np.int64)),
         )
     return texts.take(pa.array(np.where(at < 0, 0, at)))
+
+
+def _load_ground_truth(ground_truth: str | os.PathLike[str]) -> tuple[Path, GroundTruth]:
+    """The ``ground_truth=`` file, decoded; a results list is refused."""
+    gt_path = check_input(ground_truth)
+    gt = load_file(gt_path)
+    if not isinstance(gt, GroundTruth):
+        raise FormatError(gt_path, "ground_truth= must be a COCO ground-truth file, not a list.")
+    return gt_path, gt
+
+
+def _ground_truth_category_ids(
+    ds: xr.Dataset, rows: np.ndarray, cols: np.ndarray, ground_truth: str | os.PathLike[str]
+) -> np.ndarray:
+    """Each result's category id: the ground truth's id of its ``category`` name.
+
+    pycocotools scores a result only against ground truth of the same
+    ``category_id``, so ids numbered by this dataset alone score nothing. An
+    instance without a name keeps a ``category_id`` the ground truth has, else
+    takes the ground truth's only category; a name the ground truth lacks, or
+    an unnamed instance beside several categories, is refused.
+    """
+    gt_path, gt = _load_ground_truth(ground_truth)
+    by_name = {c.name: c.id for c in reversed(gt.categories)}  # a name's first id
+    names_grid, ids_grid = _grid(ds, "category"), _grid(ds, "category_id")
+    names = (
+        np.full(rows.size, "", dtype=object)
+        if names_grid is None
+        else np.asarray(names_grid[rows, cols]).astype(str).astype(object)
+    )
+    named = names != ""
+    unknown = pd.unique(names[named & ~pd.Series(names).isin(list(by_name)).to_numpy()])
+    if unknown.size:
+        listed = ", ".join(repr(c.name) for c in gt.categories[:10])
+        more = f" and {len(gt.categories) - 10} more" if len(gt.categories) > 10 else ""
+        raise SchemaError(
+            f"categor{'y' if unknown.size == 1 else 'ies'} "
+            f"{', '.join(map(repr, unknown.tolist()))} not in {gt_path}, whose categories "
+            f"are {listed or 'none'}{more}: results are scored against the ground truth's "
+            "category of the same name. Rename them (ds['category']) to its names, or leave "
+            "out their instances."
+        )
+    ids = pd.Series(names).map(by_name).to_numpy()
+    if not named.all():
+        own = (
+            np.full(rows.size, -1, dtype=np.int64)
+            if ids_grid is None
+            else np.asarray(ids_grid[rows, cols], dtype=np.int64)
+        )
+        kept = ~named & np.isin(own, [c.id for c in gt.categories])
+        ids = np.where(kept, own, ids)
+        left = ~named & ~kept
+        if left.any():
+            if len(gt.categories) != 1:
+                raise SchemaError(
+                    f"{int(left.sum())} instances have no category (or one whose id is not "
+                    f"in {gt_path}), which has {len(gt.categories)} categories: give them "
+                    "the name of theirs (ds['category'])."
+                )
+            ids = np.where(left, gt.categories[0].id, ids)
+    return ids.astype(np.int64)
 
 
 def _id_texts(ids: np.ndarray) -> pa.LargeStringArray:
@@ -500,7 +568,10 @@ def _results(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-    category_ids, _ = _categories(ds, rows, cols, "animal")
+    if ground_truth is None:
+        category_ids, _ = _categories(ds, rows, cols, "animal")
+    else:
+        category_ids = _ground_truth_category_ids(ds, rows, cols, ground_truth)
     conf = confidence[rows, cols]
     fin = finite[rows, cols]
     # a missing point is (0, 0, 0), as COCO writes an unlabelled one; the reader agrees

@@ -84,6 +84,8 @@ class DataYaml:
     kpt_names: list[str] | None
     root: Path
     splits: dict[str, list[str]] = field(default_factory=dict)
+    #: the classes whose own ``kpt_names`` (a list per class) are not ``kpt_names``'
+    other_kpt_names: list[int] = field(default_factory=list)
 
 
 def _fail(path: Path, key: str, problem: str) -> FormatError:
@@ -159,7 +161,7 @@ def load_yaml(path: Path) -> DataYaml:
                 path, "flip_idx", f"expected a permutation of 0..{k - 1}, found {brief(flip)}."
             )
         flip = [int(v) for v in flip]
-    kpt_names = _kpt_names(path, data.get("kpt_names"), k)
+    kpt_names, other_kpt_names = _kpt_names(path, data.get("kpt_names"), k)
     root = path.parent
     if data.get("path") is not None and not isinstance(data["path"], str):
         raise _fail(path, "path", f"expected the dataset's folder, found {brief(data['path'])}.")
@@ -187,7 +189,29 @@ def load_yaml(path: Path) -> DataYaml:
         splits[split] = entries
     if not splits:
         raise FormatError(path, "has none of the keys train, val, test (the image folders).")
-    return DataYaml(k, int(shape[1]), names, flip, kpt_names, root, splits)
+    return DataYaml(k, int(shape[1]), names, flip, kpt_names, root, splits, other_kpt_names)
+
+
+def warn_other_kpt_names(path: Path, data: DataYaml) -> None:
+    """Warn when ``kpt_names`` gives some classes other names than the first class's.
+
+    A dataset holds one list of keypoints (``kpt_shape`` is one for every class):
+    the first class's names name them, and the warning names the classes whose
+    own lists differ (call it only when the user gave no ``keypoint_names=``).
+    """
+    if not data.other_kpt_names:
+        return
+    shown = ", ".join(
+        f"{c} ({data.names[c]})" if c in data.names else str(c) for c in data.other_kpt_names[:10]
+    )
+    more = f" and {len(data.other_kpt_names) - 10} more" if len(data.other_kpt_names) > 10 else ""
+    warnings.warn(
+        f"{path}: kpt_names gives class(es) {shown}{more} other keypoint names than the first "
+        "class's, which name the keypoints of every class (a dataset holds one keypoint list, "
+        "as kpt_shape is one for all classes). Pass keypoint_names= to name them otherwise.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 #: What a name in data.yaml may be (YAML reads some names as numbers or booleans).
@@ -252,21 +276,34 @@ def _names(path: Path, names: Any, nc: Any) -> dict[int, str]:
     )
 
 
-def _kpt_names(path: Path, value: Any, k: int) -> list[str] | None:
+def _kpt_names(path: Path, value: Any, k: int) -> tuple[list[str] | None, list[int]]:
+    """The keypoint names, and the classes whose own list differs from them.
+
+    Per-class names (Ultralytics' ``{class: [names]}``, or a list of lists) give
+    the first class's list; the classes whose lists are other are returned.
+    """
     if value is None:
-        return None
+        return None, []
     value = _class_ids_as_numbers(value)
+    per_class: dict[int, Any] = {}
     if isinstance(value, dict) and value and all(isinstance(c, int) for c in value):
-        value = value[min(value)]  # Ultralytics' per-class names: the first class's
+        per_class = value
     elif isinstance(value, list) and value and isinstance(value[0], list):
-        value = value[0]
+        per_class = dict(enumerate(value))
+    if per_class:
+        value = per_class[min(per_class)]  # Ultralytics' per-class names: the first class's
     if (
         not isinstance(value, list)
         or len(value) != k
         or not all(isinstance(v, _NAME_TYPES) for v in value)
     ):
         raise _fail(path, "kpt_names", f"expected {k} keypoint names, found {brief(value)}.")
-    return [str(v) for v in value]
+    names = [str(v) for v in value]
+
+    def same(other: Any) -> bool:
+        return isinstance(other, list) and [str(v) for v in other] == names
+
+    return names, sorted(c for c, other in per_class.items() if not same(other))
 
 
 def _resolve(root: Path, entry: str) -> Path:

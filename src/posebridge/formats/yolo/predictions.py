@@ -52,6 +52,7 @@ from posebridge.formats.yolo._layout import (
     load_yaml,
     parse_numbers,
     tokenise,
+    warn_other_kpt_names,
 )
 from posebridge.model.build import LARGEST_WHOLE
 
@@ -418,6 +419,8 @@ def _keypoints(
             data.names,
             data.flip_idx,
         )
+        if keypoint_names is None:
+            warn_other_kpt_names(Path(dataset), data)
     if kpt_shape is not None:
         shape = list(kpt_shape) if isinstance(kpt_shape, list | tuple) else None
         if (

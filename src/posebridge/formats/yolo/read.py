@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
@@ -11,7 +12,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, user_stacklevel
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
@@ -31,6 +32,7 @@ from posebridge.formats.yolo._layout import (
     relative_texts,
     split_images,
     tokenise,
+    warn_other_kpt_names,
 )
 from posebridge.model import labels
 
@@ -73,7 +75,9 @@ def read(
     data = load_yaml(path)
     k, ndim = data.keypoints, data.ndim
     names = data.kpt_names
-    if keypoint_names is not None:
+    if keypoint_names is None:
+        warn_other_kpt_names(path, data)
+    else:
         names = [str(n) for n in keypoint_names]
         if len(names) != k:
             raise FormatError(path, f"keypoint_names has {len(names)} names; kpt_shape says {k}.")
@@ -122,6 +126,7 @@ def read(
                 else ""
             ),
         )
+    _warn_outside(path, images, rows, lines, values, points[..., :2], flags != 0)
     xy[flags == 0] = np.nan
     columns, count = slots(rows)
     require_instances(images[0][1], count, k, "every label file is empty")
@@ -166,6 +171,43 @@ def read(
         else:  # flips allowed, nothing to swap: said again on writing
             ds.attrs[FLIP_IDX_ATTR] = IDENTITY
     return ds
+
+
+def _warn_outside(
+    path: os.PathLike[str],
+    images: list[tuple[str, str, str | None]],
+    rows: np.ndarray,
+    lines: np.ndarray,
+    values: np.ndarray,
+    points: np.ndarray,
+    placed: np.ndarray,
+) -> None:
+    """Warn of normalised values outside 0..1 (boxes, x and y of the keypoints
+    ``placed``: not flagged 0, which read as missing), naming the
+    first label file and line and counting the values and files.
+
+    They read as positions outside the image, as posebridge writes them (tracking
+    output often places a point a little beyond the frame); Ultralytics leaves such
+    a label file out of training (its ``verify_image_label``, numbers read as float32).
+    """
+    boxes = values[:, 1:5].astype(np.float32)
+    coordinates = points.astype(np.float32)
+    off = ((coordinates < 0) | (coordinates > 1)) & placed[..., None]
+    outside = ((boxes < 0) | (boxes > 1)).sum(axis=1) + off.sum(axis=(1, 2))
+    if not outside.any():
+        return
+    first = int(np.argmax(outside > 0))
+    files = np.unique(rows[outside > 0]).size
+    label = images[rows[first]][1]
+    warnings.warn(
+        f"{path}: {int(outside.sum())} normalised value(s) of {files} label file(s) lie "
+        f"outside 0..1, the first in {label} line {int(lines[first])}: they are read as "
+        "positions outside their image, and Ultralytics leaves such label files out of "
+        "training (values outside 0..1). Set such points to 0 0 0 (missing) or fix the "
+        "image size they were normalised by.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _image_of(label: str) -> str:

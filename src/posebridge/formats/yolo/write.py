@@ -317,11 +317,31 @@ def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
 
 
 def _splits(ds: xr.Dataset, default: str) -> list[str]:
+    """Each row's split: its ``data_split`` (any spelling of :data:`_SPLIT_NAMES`; an
+    empty one takes ``default``), else ``default``.
+
+    Another value (LightningPose's ``unused``, a ``holdout``) is refused naming it: a
+    data.yaml lists train, val and test images only, and putting them in one of those
+    would train or score on images set apart.
+    """
     n = ds.sizes[model.TIME]
     if "data_split" not in ds.coords:
         return [default] * n
-    values = [str(v) for v in ds["data_split"].values]
-    return [_SPLIT_NAMES.get(v.lower(), default) for v in values]
+    given = pd.Series(np.asarray(ds["data_split"].values).astype(str)).str.strip()
+    splits = given.str.lower().map({**_SPLIT_NAMES, "": default})
+    unknown = splits.isna().to_numpy()
+    if unknown.any():
+        values = pd.unique(given[unknown]).tolist()
+        shown = ", ".join(repr(v) for v in values[:5]) + (" ..." if len(values) > 5 else "")
+        first = values[0]
+        raise SchemaError(
+            f"{int(unknown.sum())} row(s) have a data_split YOLO has no split for ({shown}): a "
+            "data.yaml lists train, val and test images only. Relabel them, e.g. "
+            f"ds.assign_coords(data_split=ds.data_split.where(ds.data_split != {first!r}, "
+            f"'train')), or leave their rows out (ds.isel(time=(ds.data_split != {first!r})"
+            ".values)); nothing was written."
+        )
+    return splits.astype(str).tolist()
 
 
 def _image_paths(ds: xr.Dataset, splits: list[str]) -> list[str]:
