@@ -43,6 +43,7 @@ __all__ = [
     "save",
     "warn_frame_facts_dropped",
     "warn_individual_confidence",
+    "warn_instance_facts_dropped",
     "warn_view_not_stored",
     "with_file_fps",
 ]
@@ -250,6 +251,7 @@ def save(
         with held_until_done():
             warn_individual_confidence(ds, fmt)
             warn_frame_facts_dropped(ds, fmt, target, options)
+            warn_instance_facts_dropped(ds, fmt, target, options)
             refuse_text_not_utf8(ds, fmt.title)  # every writer stores text as UTF-8
             written = fmt.write(ds, target, overwrite=overwrite, **options)
         if view is not None:  # the files written (one per individual for a split write)
@@ -444,6 +446,121 @@ def warn_frame_facts_dropped(
             "train/val/test) is not written; write one file per split "
             "(ds.sel(time=ds.data_split == 'train')), or a format that holds them (YOLO, "
             "DeepLabCut / LightningPose .csv, netCDF).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+#: What COCO and Label Studio files hold depends on their kind: the kind a writer's
+#: ``kind="auto"`` picks for labels, and for predictions.
+_AUTO_KINDS = {"coco": ("ground_truth", "results"), "labelstudio": ("annotations", "predictions")}
+#: COCO's ``image_id`` of each image (results refer to their ground truth's images by it).
+_IMAGE_IDS = ("coco", "netcdf")
+#: COCO's ``instance_area`` (the object scale of its keypoint similarity, OKS): COCO ground
+#: truth's area; a COCO results file has none.
+_AREAS = ("coco:ground_truth", "netcdf")
+#: ``skeleton_symmetries`` (keypoints that swap in a left-right flip): SLEAP's skeleton,
+#: YOLO's data.yaml flip_idx.
+_SYMMETRIES = ("slp", "sleap", "yolo", "netcdf")
+#: ``instance_score`` (each instance's detection score): SLEAP predictions, COCO results,
+#: Label Studio predictions, YOLO predictions (save_conf).
+_INSTANCE_SCORES = (
+    "slp:poses", "sleap", "sleap-csv", "coco:results", "labelstudio:predictions",
+    "yolo-predictions", "netcdf",
+)  # fmt: skip
+
+
+def _kept_by(
+    ds: xr.Dataset, fmt: registry.Format, options: dict[str, Any], keep: tuple[str, ...]
+) -> bool:
+    """Whether ``fmt`` (written with ``options``) is one of ``keep``: format names, or
+    ``name:kind`` for what one kind of its files holds (``kind`` poses / labels for .slp)."""
+    is_labels = labels.is_labels(ds)
+    kind = options.get("kind", "auto")
+    if fmt.name in _AUTO_KINDS and kind == "auto":
+        kind = _AUTO_KINDS[fmt.name][0 if is_labels else 1]
+    if fmt.name == "slp":
+        kind = "labels" if is_labels else "poses"
+    return fmt.name in keep or f"{fmt.name}:{kind}" in keep
+
+
+def warn_instance_facts_dropped(
+    ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
+) -> None:
+    """Warn when COCO's image ids or areas, skeleton symmetries or instance scores are not
+    written: ``fmt`` (with ``options``) has no place for them, so they do not read back.
+
+    ``image_id`` (results match their ground truth's images by it) reads back renumbered;
+    ``instance_area`` (COCO's scale of keypoint similarity) as the box's area when written
+    back to COCO; ``skeleton_symmetries`` (YOLO's flip_idx) not at all; ``instance_score``
+    as the mean of the keypoints' confidence. NWB's writer of poses names the variables it
+    does not write itself (:func:`posebridge.formats.nwb.build.warn_unwritten`).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> ds["instance_score"] = (("time", "individual"), np.ones((2, 1)))
+    >>> warn_instance_facts_dropped(ds, registry.get("slp"), Path("a.slp"), {})  # kept
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_instance_facts_dropped(ds, registry.get("dlc"), Path("a.h5"), {})
+    >>> str(caught[0].message)[:58]
+    'a.h5: DeepLabCut holds no instance scores, so instance_sco'
+    """
+    said_by_writer = fmt.name == "nwb" and not labels.is_labels(ds)  # warn_unwritten
+    areas = int(ds["instance_area"].notnull().sum()) if "instance_area" in ds else 0
+    scores = int(ds["instance_score"].notnull().sum()) if "instance_score" in ds else 0
+    pairs = ds["skeleton_symmetries"].size // 2 if "skeleton_symmetries" in ds else 0
+    dropped = []
+    if "image_id" in ds.coords and ds.sizes[model.TIME]:
+        lost = "image_id (each image's COCO id, by which results and ground truth match)"
+        dropped.append(
+            (
+                "image ids",
+                f"{lost} is not written and reads back renumbered",
+                "COCO and netCDF",
+                _IMAGE_IDS,
+            )
+        )
+    if areas and not said_by_writer:
+        lost = f"instance_area (COCO's scale of keypoint similarity, of {areas} instance(s))"
+        dropped.append(
+            (
+                "COCO areas",
+                f"{lost} is not written (COCO ground truth made from "
+                "the file gets each box's area)",
+                "COCO ground truth and netCDF",
+                _AREAS,
+            )
+        )
+    if pairs and not said_by_writer:
+        lost = f"skeleton_symmetries ({pairs} pair(s) of keypoints a left-right flip swaps)"
+        dropped.append(
+            (
+                "skeleton symmetries",
+                f"{lost} is not written",
+                "SLEAP, YOLO (flip_idx) and netCDF",
+                _SYMMETRIES,
+            )
+        )
+    if scores and not said_by_writer:
+        lost = f"instance_score (the score of {scores} instance(s))"
+        dropped.append(
+            (
+                "instance scores",
+                f"{lost} is not written (COCO results made from "
+                "the file get the mean of the keypoints' confidence)",
+                "SLEAP, COCO results, Label Studio and YOLO predictions, and netCDF",
+                _INSTANCE_SCORES,
+            )
+        )
+    for what, lost, keepers, keep in dropped:
+        if _kept_by(ds, fmt, options, keep):
+            continue
+        warnings.warn(
+            f"{target}: {fmt.title} holds no {what}, so {lost}; {keepers} keep them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

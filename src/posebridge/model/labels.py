@@ -42,7 +42,8 @@ usual ``position`` and ``confidence``) with:
   user points, NWB's ``node_visibility=False``, LightningPose's
   ``visible`` 0); the flag stays here and is written back (to .slp as
   ``visible=False``, ``complete=True``; to NWB as ``node_visibility=False``);
-  NaN = no flag. Writers without flags (DeepLabCut) leave points below 2 out;
+  NaN = no flag. Writers without a flag for 1 (SLEAP, NWB, DeepLabCut, Label
+  Studio) write those points with their positions as visible ones, and warn;
 - optional ``predicted_position`` (time, space, keypoint, individual),
   ``predicted_confidence`` (time, keypoint, individual) and ``predicted_score``
   (time, individual): SLEAP's prediction that each user instance was made
@@ -441,8 +442,8 @@ def frame_counts(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
 def occluded_points(ds: xr.Dataset) -> int:
     """How many points have coordinates but a ``visible`` flag below 2 (COCO's v=1).
 
-    Formats whose not-visible points read back as missing (SLEAP, NWB
-    PoseTraining) warn with this count when they write them.
+    Formats without a not-visible flag (Label Studio) warn with this count when
+    they write them.
 
     Examples
     --------

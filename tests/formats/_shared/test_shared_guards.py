@@ -271,3 +271,32 @@ def test_yolo_and_label_studio_say_alike_which_names_are_lost(tmp_path, names, w
     expected = [(given, "untracked_<k>")]
     assert said["yolo"] == (expected if warned else [])
     assert said["labelstudio"] == (expected if warned else [])
+
+
+@pytest.mark.parametrize(
+    "name", ["labels.slp", "labels.nwb", "CollectedData_me.h5", "CollectedData_me.csv"]
+)
+def test_points_labelled_but_not_visible_keep_their_positions(tmp_path, name):
+    """COCO's v=1 (every labelled point of a PoseTrack file) -> .slp / NWB / DeepLabCut:
+    every such point read back missing (SLEAP's and NWB's not-visible flag is a missing
+    point to their tools; DeepLabCut has none). sleap-io's COCO reader keeps them as
+    points; so do these writers now, warning that the flag is not kept."""
+    from posebridge.model import labels
+
+    position = np.array([[[10.0, 30.0, 50.0], [20.0, 40.0, 60.0]]])[..., None]
+    visible = np.array([[[2.0], [1.0], [0.0]]])  # visible, labelled not visible, marked not
+    ds = labels.from_numpy(position, image_path=["labeled-data/v/img1.png"], visible=visible)
+    with pytest.warns(UserWarning, match=r"1 point\(s\) are flagged labelled but not visible"):
+        (path, *_) = posebridge.save(ds, tmp_path / name)
+    back = posebridge.load(path)
+    expected = position.copy()
+    expected[..., 2, :] = np.nan  # the point marked not visible is none
+    np.testing.assert_array_equal(back.position.values, expected)
+    if "visible" in back:  # the flag read back: visible (2), not 1
+        assert back.visible.values[0, :2, 0].tolist() == [2.0, 2.0]
+    if name.startswith("labels."):  # the owning tool reads the point too
+        sio = pytest.importorskip("sleap_io")
+        theirs = sio.load_slp(path) if name.endswith(".slp") else sio.load_nwb(path)
+        points = theirs.labeled_frames[0].instances[0].numpy()
+        np.testing.assert_array_equal(points[:2], [[10.0, 20.0], [30.0, 40.0]])
+        assert np.isnan(points[2]).all()

@@ -173,18 +173,19 @@ def test_absolute_image_paths_outside_a_project_are_one_path_column(tmp_path, st
     assert back.image_path.values.tolist() == images
 
 
-def test_points_not_visible_are_left_out_of_deeplabcut_files(tmp_path):
+def test_points_marked_not_visible_are_left_out_of_deeplabcut_files(tmp_path):
     position = np.arange(8.0).reshape(1, 2, 4, 1)
     visible = np.array([[[2.0], [0.0], [1.0], [np.nan]]])
     ds = labels.from_numpy(position, image_path=["labeled-data/v/img1.png"], visible=visible)
-    with pytest.warns(UserWarning, match=r"dlc\.csv: 2 point\(s\) with coordinates are flagged"):
+    with pytest.warns(UserWarning, match=r"dlc\.csv: 1 point\(s\) are flagged labelled but"):
         posebridge.save(ds, tmp_path / "dlc.csv")
     df = pd.read_csv(tmp_path / "dlc.csv", header=[0, 1, 2], index_col=[0, 1, 2])
     assert df.index.tolist() == [("labeled-data", "v", "img1.png")]  # DLC >= 2.3 rows
     assert df.columns.get_level_values("coords").unique().tolist() == ["x", "y"]
     row = df.to_numpy()[0]
-    np.testing.assert_array_equal(row[[0, 1, 6, 7]], [0.0, 4.0, 3.0, 7.0])  # flags 2 and NaN
-    assert np.isnan(row[2:6]).all()  # flags 0 and 1: not a label in DeepLabCut
+    # flags 2, 1 (labelled, not visible: kept without its flag) and NaN
+    np.testing.assert_array_equal(row[[0, 1, 4, 5, 6, 7]], [0.0, 4.0, 2.0, 6.0, 3.0, 7.0])
+    assert np.isnan(row[2:4]).all()  # flag 0: marked not visible, no point
 
 
 def test_coco_points_labelled_but_hidden_are_kept_with_their_flag_set_to_2(tmp_path):

@@ -357,20 +357,6 @@ def test_a_project_with_a_queued_video_keeps_its_labelled_videos_size(tmp_path):
     assert [tuple(v.shape) for v in posebridge.to_sleap_io(ds).videos] == theirs
 
 
-@pytest.mark.parametrize("name", ["labels.slp", "labels.nwb"])
-def test_points_labelled_but_not_visible_are_warned_as_read_back_missing(tmp_path, name):
-    # COCO's v=1 -> .slp / PoseTraining -> read: the coordinates were gone, without a word
-    from posebridge.model import labels as labels_model
-
-    visible = np.array([[[1], [2]]])
-    ds = labels_model.from_numpy(
-        np.arange(4.0).reshape(1, 2, 2, 1) + 1, image_path=["img.png"], visible=visible
-    )
-    with pytest.warns(UserWarning, match=r"1 point\(s\) with coordinates are flagged labelled"):
-        (path,) = posebridge.save(ds, tmp_path / name)
-    assert np.isnan(posebridge.load(path).position.values[0, :, 0, 0]).all()
-
-
 def test_frames_embedded_from_an_image_sequence_keep_their_image(tmp_path):
     """The embedded video's source lists the images: the first was taken for 'the video',
     the labelled frame's image lost (image_path '' and video img000.png)."""

@@ -26,6 +26,7 @@ __all__ = [
     "FORMATS_KEEPING_NAMES",
     "GENERATED_NAMES",
     "made_up_names",
+    "occluded_as_visible",
     "placed_instances",
     "refuse_bad_names",
     "refuse_empty",
@@ -403,6 +404,59 @@ def warn_occluded(ds: xr.Dataset, path: Path, kept: str) -> None:
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+
+
+def occluded_as_visible(ds: xr.Dataset, path: object, title: str, why: str) -> xr.Dataset:
+    """The dataset with its points labelled but not visible (COCO's v=1) flagged visible,
+    for a format with no such flag, and a warning that the flag is not written.
+
+    Those points were labelled: their positions are written, as points of the format
+    (``title``) that it and posebridge read back (SLEAP's and NWB's own not-visible flag
+    reads as a missing point; DeepLabCut has none), and the flag reads back as visible
+    (2). A point flagged 0 (marked not visible: no point) is left as it is.
+
+    Parameters
+    ----------
+    ds
+        The labels dataset to write.
+    path
+        The file written, named in the warning.
+    title
+        The format, for the message.
+    why
+        What the format holds instead of the flag (``"its not-visible points read as
+        missing"``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> flags = np.array([[[1], [2]]])  # (time, keypoint, individual)
+    >>> ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"], visible=flags)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     kept = occluded_as_visible(ds, "a.slp", "SLEAP", "its not-visible points are missing")
+    >>> kept.visible.values.ravel().tolist(), str(caught[0].message)[:44]
+    ([2.0, 2.0], 'a.slp: 1 point(s) are flagged labelled but n')
+    """
+    if labels.VISIBLE not in ds:
+        return ds
+    flags = ds[labels.VISIBLE].astype(np.float64)
+    finite = np.isfinite(ds["position"]).any(model.SPACE)
+    occluded = finite & (flags > 0) & (flags < labels.VISIBLE_FLAG)
+    count = int(occluded.sum())
+    if not count:
+        return ds
+    warnings.warn(
+        f"{path}: {count} point(s) are flagged labelled but not visible (COCO's v=1, "
+        f"visible 1); {title} has no such flag ({why}), so they are written as visible "
+        "points with their positions, and read back as visible points. COCO, YOLO and "
+        "netCDF (.nc) keep the flag.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    out = ds.copy()
+    out[labels.VISIBLE] = flags.where(~occluded, labels.VISIBLE_FLAG)
+    return out
 
 
 def lone_coordinates(ds: xr.Dataset) -> int:

@@ -10,8 +10,10 @@ see :mod:`posebridge.labels`) are written as ``CollectedData`` files are:
   LightningPose writes one column). A labelled frame without an image (a SLEAP
   or NWB frame of a video) is named as DeepLabCut's frame extraction names its
   images: ``labeled-data/<video file stem>/img<frame, zero-padded>.png``;
-- x and y only (no likelihood, whatever ``confidence`` holds); points whose
-  ``visible`` flag is below 2 are left out (NaN); LightningPose keeps the
+- x and y only (no likelihood, whatever ``confidence`` holds); points flagged
+  labelled but not visible (``visible`` 1, COCO's v=1) are written with their
+  positions, without the flag (with a warning), points flagged 0 are left out
+  (NaN); LightningPose keeps the
   ``visible`` flags as its ``visible`` coord; SLEAP's ``predicted_*`` are not
   written;
 - .h5 in pandas ``fixed`` format, as DeepLabCut and napari-deeplabcut write it.
@@ -37,6 +39,7 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError, user_stacklevel
 from posebridge.formats._shared.guards import (
+    occluded_as_visible,
     refuse_bad_names,
     refuse_empty,
     refuse_views,
@@ -106,8 +109,9 @@ def project_relative(paths: np.ndarray) -> np.ndarray:
 def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr.Dataset:
     """A labels dataset as the DeepLabCut table writer takes it (see the module doc).
 
-    Points with coordinates whose ``visible`` flag is below 2 (COCO's v=1: labelled,
-    not visible) are left out with a warning naming ``where`` (the file written).
+    Points flagged labelled but not visible (``visible`` 1, COCO's v=1) are written with
+    their positions, without the flag, with a warning naming ``where`` (the file
+    written; :func:`~posebridge.formats._shared.guards.occluded_as_visible`).
     """
     warn_label_scores_dropped(ds, where, "LightningPose" if lightning_pose else "DeepLabCut")
     paths = project_relative(image_names(ds))
@@ -121,16 +125,10 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
         + [n for n in (labels.VIDEO, labels.FRAME) if n in out.coords]
     )
     if not lightning_pose and labels.VISIBLE in out:
-        hidden = ~labels.point_flags(ds)  # flags below 2: not a DeepLabCut label
-        if dropped := labels.occluded_points(ds):
-            warnings.warn(
-                f"{where}: {dropped} point(s) with coordinates are flagged not visible "
-                "(visible below 2, such as COCO's v=1: labelled but hidden) and are written "
-                "as missing: DeepLabCut's labelled data holds no visibility flag, and a "
-                "point it holds is a visible label. To keep them as labels, set their flag "
-                "to 2 first: ds['visible'] = ds.visible.where(ds.visible != 1, 2).",
-                stacklevel=user_stacklevel(),
-            )
+        out = occluded_as_visible(
+            out, where, "DeepLabCut", "a point its labelled data holds is a visible label"
+        )
+        hidden = ~labels.point_flags(out)  # flag 0 (marked not visible): no point
         out["position"] = out["position"].where(
             xr.DataArray(~hidden, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
         )

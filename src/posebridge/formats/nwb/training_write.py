@@ -24,7 +24,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError, user_stacklevel
-from posebridge.formats._shared.guards import warn_occluded
+from posebridge.formats._shared.guards import occluded_as_visible
 from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
     PATHS_MARKER,
@@ -265,11 +265,12 @@ def build_training(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-    warn_occluded(
+    ds = occluded_as_visible(
         ds,
         nwb_path,
-        "PoseTraining keeps them with node_visibility False, which posebridge, sleap-io and "
-        "movement read as missing points",
+        "NWB's PoseTraining",
+        "a point with node_visibility False is a missing point to posebridge, sleap-io and "
+        "movement",
     )
     from ndx_pose import PoseTraining, Skeleton, Skeletons, SourceVideos, TrainingFrames
     from pynwb.image import ImageSeries

@@ -15,10 +15,10 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
+    occluded_as_visible,
     warn_alignment_dropped,
     warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
-    warn_occluded,
 )
 from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
@@ -174,11 +174,12 @@ def write(
     if labels.is_labels(ds):
         check_labels(ds)
         warn_label_scores_dropped(ds, path, "SLEAP")
-        warn_occluded(
+        ds = occluded_as_visible(
             ds,
             path,
-            "SLEAP keeps them as not visible, which SLEAP, sleap-io, movement and posebridge "
-            "read as missing points",
+            "SLEAP",
+            "a point SLEAP marks not visible is a missing point to SLEAP, sleap-io, movement "
+            "and posebridge",
         )
         dtypes = {
             "frames": FRAME_DTYPE,
