@@ -519,7 +519,8 @@ def warn_instance_facts_dropped(
         dropped.append(
             (
                 "image ids",
-                f"{lost} is not written and reads back renumbered",
+                f"{lost} is not written: COCO files made from it number the images again "
+                "(by the numbers in their names where those are the frame numbers)",
                 "COCO and netCDF",
                 _IMAGE_IDS,
             )
