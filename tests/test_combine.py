@@ -787,3 +787,18 @@ def test_merging_netcdf_files_of_different_videos_warns(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # one video: nothing to say
         posebridge.load([paths[0], same])
+
+
+@pytest.mark.parametrize("spelled", ["./a.mp4", "videos/../a.mp4", "a.mp4"])
+def test_merging_datasets_of_one_video_spelled_two_ways_says_nothing(spelled):
+    """'a.mp4' and './a.mp4' are one video: they were called different recordings."""
+    one, two = (
+        posebridge.from_numpy(np.ones((2, 2, 1, 1)), individual_names=[name], fps=30)
+        for name in ("m1", "m2")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        merged = posebridge.combine.merge_individuals(
+            [one.assign_attrs(video_path="a.mp4"), two.assign_attrs(video_path=spelled)]
+        )
+    assert list(merged.individual.values) == ["m1", "m2"]

@@ -18,6 +18,7 @@ frame), or on the image's file name when it holds no number.
 from __future__ import annotations
 
 import json
+import posixpath
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -123,6 +124,18 @@ def _one_session(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) 
 VIDEO_ATTRS = ("video_path", "video_width", "video_height", "frame_path", "sleap_video_facts")
 
 
+def _path_key(path: str) -> str:
+    """A video path as compared: one spelling of one path (``./a.mp4``, ``a.mp4`` and
+    ``x/../a.mp4`` are one; ``\\`` separates as ``/`` does).
+
+    Examples
+    --------
+    >>> _path_key("./videos//a.mp4") == _path_key("videos/b/../a.mp4")
+    True
+    """
+    return posixpath.normpath(path.replace("\\", "/"))
+
+
 def _one_video(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> None:
     """Warn when inputs name different videos (``video_path`` attributes that differ):
     side by side on one time axis, they are different recordings whose frames are put
@@ -133,7 +146,7 @@ def _one_video(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) ->
         for i, ds in enumerate(datasets)
         if ds.attrs.get("video_path")
     ]
-    others = [(i, video) for i, video in stated[1:] if video != stated[0][1]]
+    others = [(i, video) for i, video in stated[1:] if _path_key(video) != _path_key(stated[0][1])]
     if not others:
         return
     first, video = stated[0]
