@@ -1063,6 +1063,26 @@ def test_a_name_like_pandas_placeholder_for_an_empty_label_is_refused(tmp_path, 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_a_placeholder_like_name_of_one_animal_no_level_holds_is_written(tmp_path, suffix):
+    """A single-animal file (3 column levels) never stores the individual's name, so a name
+    like 'Unnamed: 1_level_1' cannot be misread there: written, as movement writes it, with
+    the warning that the name is not stored; with individuals_level=True it is refused."""
+    rng = np.random.default_rng(5)
+    positions = rng.uniform(0, 9, (3, 2, 2, 1))
+    ds = posebridge.from_numpy(
+        positions, individual_names=["Unnamed: 1_level_1"], keypoint_names=["p", "q"]
+    )
+    with pytest.warns(UserWarning, match="Unnamed: 1_level_1"):
+        (written,) = posebridge.save(ds, tmp_path / f"one{suffix}", "dlc")
+    back = posebridge.load(written, format="dlc")
+    assert back.sizes["individual"] == 1 and list(back.keypoint.values) == ["p", "q"]
+    np.testing.assert_allclose(back.position.transpose(*ds.position.dims).values, positions)
+    with pytest.raises(SchemaError, match=r"individual name 'Unnamed: 1_level_1'"):
+        posebridge.save(ds, tmp_path / f"four{suffix}", "dlc", individuals_level=True)
+    assert not (tmp_path / f"four{suffix}").exists()
+
+
 def test_a_missing_label_in_an_h5_column_index_is_refused_as_empty_not_as_damage(tmp_path):
     """pandas stores a NaN level label as code -1: that is a missing name (as an empty CSV
     header cell is), not broken codes."""
