@@ -234,3 +234,125 @@ def test_numpy_dtype_of_a_list_of_fields_is_refused():
     data = pickle.dumps({"t": _Call(np.dtype, fields)}, protocol=2)
     with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle asks for numpy\.dtype"):
         load_pickled(data, "t.npy")
+
+
+def _chain(depth: int, empty: bytes, wrap: bytes) -> bytes:
+    """Pickle opcodes for a container nested ``depth`` levels deep, one byte per level:
+    ``empty`` makes the innermost, ``wrap`` puts the last one in a new one."""
+    return empty + wrap * depth
+
+
+#: A dict keyed by a tuple nested a million levels deep: 1 MB, a million items to hash.
+_MILLION_DEEP_TUPLE_KEY = b"\x80\x02}" + _chain(10**6, b")", b"\x85") + b"K\x01s."
+
+#: Loads the pickle in the file argv[1] and prints the error; run in a child process, as
+#: hashing such a key crashed the interpreter (SIGSEGV) rather than raising.
+_LOAD_IN_A_CHILD = """
+import sys
+from posebridge.errors import PoseBridgeError
+from posebridge.formats._shared.safe_pickle import load_pickled
+try:
+    load_pickled(open(sys.argv[1], "rb").read(), "t.npy")
+    print("accepted")
+except PoseBridgeError as error:
+    print(error)
+"""
+
+
+def test_a_dict_key_nested_a_million_levels_deep_is_refused_not_a_crash(tmp_path):
+    """Python hashes nested tuples by recursion: the C stack overflowed (exit code -11)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "deep.pickle"
+    path.write_bytes(_MILLION_DEEP_TUPLE_KEY)
+    run = subprocess.run(
+        [sys.executable, "-c", _LOAD_IN_A_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith("t.npy: the pickle nests tuples more than"), run.stdout
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x80\x02}X\x01\x00\x00\x00a" + _chain(100_000, b"]", b"]") + b"a" * 100_000 + b"s.",
+        b"\x80\x02}X\x01\x00\x00\x00a" + _chain(100_000, b")", b"\x85") + b"s.",
+        b"\x80\x02]q\x00h\x00a.",  # a list holding itself
+        b"\x80\x02}q\x00X\x01\x00\x00\x00ah\x00s.",  # a dict holding itself
+    ],
+    ids=["list-value", "tuple-value", "list-in-itself", "dict-in-itself"],
+)
+def test_values_nested_past_the_limit_or_in_themselves_are_refused(data):
+    """Comparing, printing or copying such a value recurses without end (RecursionError,
+    or a crash where Python does not count the levels); data files nest a few levels."""
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle nests containers more"):
+        load_pickled(data, "t.npy")
+
+
+def test_nesting_is_refused_one_level_past_the_limit_and_admitted_up_to_it():
+    from posebridge.formats._shared.safe_pickle import MAX_NESTING
+
+    nested: list = []
+    for _ in range(MAX_NESTING - 2):  # the outer dict and the innermost list are levels too
+        nested = [nested]
+    value = {"a": nested, (("x",),): 1}
+    assert load_pickled(pickle.dumps(value, protocol=2), "t.npy") == value
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle nests containers more"):
+        load_pickled(pickle.dumps({"a": [nested]}, protocol=2), "t.npy")
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [[[_doubled(40, ()), 1]], ([_doubled(40, ()), 1],)],
+    ids=["list-of-lists", "tuple-of-lists"],
+)
+def test_dict_called_with_pairs_held_in_lists_measures_their_keys(pairs):
+    """dict([[t, 1]]) hashed t whole, 2**40 items, as a list pair counted as one item."""
+    data = pickle.dumps(_Call(dict, pairs), protocol=2)
+    assert len(data) < 1000
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle asks to hash more than"):
+        load_pickled(data, "t.npy")
+
+
+def _dict_of_keys(keys: list[bytes]) -> bytes:
+    """A protocol-2 pickle of a dict with the given pickled keys, each valued None."""
+    return b"\x80\x02}(" + b"".join(key + b"N" for key in keys) + b"u."
+
+
+def _long(number: int) -> bytes:
+    raw = number.to_bytes((number.bit_length() + 8) // 8, "little", signed=True)
+    return b"\x8a" + bytes([len(raw)]) + raw  # LONG1, written without hashing it here
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [_long(k * (2**61 - 1)) for k in range(1, 3001)],  # all hash as 0
+        [pickle.dumps((k, -k), protocol=2)[2:-1] for k in range(1, 1501)],
+    ],
+    ids=["integers-past-2**61", "tuples-of-integers"],
+)
+def test_dict_keys_a_file_can_make_hash_alike_are_refused_past_a_few_thousand(keys):
+    """Keys of equal hashes make a dict compare each key with every earlier one: forty
+    thousand integers k * (2**61 - 1), half a megabyte, took 33 s."""
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle has more than \d+ items"):
+        load_pickled(_dict_of_keys(keys), "t.npy")
+
+
+def test_keys_that_hash_apart_are_admitted_in_any_number_the_others_up_to_a_limit():
+    """Text (hashed with a random key), integers within 2**61 (hashed as themselves) and
+    floats are admitted however many; tuples of integers (whose hashes a file can solve
+    for) up to MAX_COLLIDABLE_HASHED items."""
+    from posebridge.formats._shared.safe_pickle import MAX_COLLIDABLE_HASHED
+
+    value = {f"key{n}": n for n in range(20_000)} | dict.fromkeys(range(-(2**61 - 2), 0, 2**45), 0)
+    value |= {float(n) / 3: 1 for n in range(20_000)}
+    tuples = {(n, n): 1 for n in range(MAX_COLLIDABLE_HASHED // 3)}  # 3 items each
+    assert load_pickled(pickle.dumps(value | tuples, protocol=2), "t.npy") == value | tuples
+    one_more = pickle.dumps(tuples | {(-1, -1): 1}, protocol=2)
+    with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle has more than \d+ items"):
+        load_pickled(one_more, "t.npy")

@@ -784,6 +784,28 @@ def _text_of_slice_pickle(depth: int) -> bytes:
     )
 
 
+def _dict_of_list_pairs_pickle(depth: int) -> bytes:
+    """'info' as dict([[t, 1]]), t a tuple holding one tuple twice, ``depth`` levels deep
+    through the memo: the pair is a list, once counted as one item to hash."""
+    levels = b"".join(
+        b"h" + bytes([level]) + b"h" + bytes([level]) + b"\x86q" + bytes([level + 1])
+        for level in range(depth)
+    )
+    return (
+        b"\x80\x02)q\x00" + levels + b"0cbuiltins\ndict\n](](h" + bytes([depth]) + b"K\x01ee\x85R."
+    )
+
+
+def _keys_hashing_alike_pickle(count: int) -> bytes:
+    """'info' keyed by ``count`` integers k * (2**61 - 1), which all hash as 0."""
+    keys = b""
+    for k in range(1, count + 1):
+        number = k * (2**61 - 1)
+        raw = number.to_bytes((number.bit_length() + 8) // 8, "little", signed=True)
+        keys += b"\x8a" + bytes([len(raw)]) + raw + b"N"
+    return b"\x80\x02}(" + keys + b"u."
+
+
 @pytest.mark.parametrize(
     "info",
     [
@@ -793,6 +815,8 @@ def _text_of_slice_pickle(depth: int) -> bytes:
         b"(dp0\nI1\n(dp1\nVnames\np2\nc__builtin__\nstr\n(" + b"(lp3\n" + b"g3\na" * 8 + b"tRss.",
         _doubled_tuple_key_pickle(40),
         _text_of_slice_pickle(40),
+        _dict_of_list_pairs_pickle(40),
+        _keys_hashing_alike_pickle(4000),
     ],
     ids=[
         "a range of 10**15 names",
@@ -800,6 +824,8 @@ def _text_of_slice_pickle(depth: int) -> bytes:
         "str of a container",
         "a dict key of a tuple shared 2**40 times",
         "str of a slice of a list shared 2**40 times",
+        "dict of list pairs keyed by a tuple shared 2**40 times",
+        "4000 keys hashing alike",
     ],
 )
 def test_a_table_info_that_unfolds_to_billions_of_items_is_refused_at_once(
@@ -817,6 +843,43 @@ def test_a_table_info_that_unfolds_to_billions_of_items_is_refused_at_once(
     assert str(path) in str(caught.value)
     with pytest.raises(PoseBridgeError):
         posebridge.load(path)  # detection says it is no format it knows, without the walk
+
+
+#: Reads the pickle in argv[1] as a table's 'info' attribute and prints the error.
+_UNPICKLE_INFO_IN_A_CHILD = """
+import sys
+from pathlib import Path
+from posebridge.errors import PoseBridgeError
+from posebridge.formats.dlc.pandas_pickles import unpickle_info
+path = Path(sys.argv[1])
+try:
+    unpickle_info(path.read_bytes(), path)
+    print("read")
+except PoseBridgeError as error:
+    print(error)
+"""
+
+
+def test_a_table_info_keyed_by_a_tuple_a_million_levels_deep_is_refused_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """Hashing the key overflowed the C stack (exit code -11). The 1 MB attribute is read
+    as the reader reads 'info' (HDF5 files of pandas' format keep no attribute past 64 kB;
+    HDF5's newer format does), in a child process, so a crash fails this test, not pytest."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "info.pickle"
+    path.write_bytes(b"\x80\x02}" + b")" + b"\x85" * 10**6 + b"K\x01s.")
+    run = subprocess.run(
+        [sys.executable, "-c", _UNPICKLE_INFO_IN_A_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"{path}: the pandas attribute 'info' could not be read safely" in run.stdout
+    assert "nests tuples more than" in run.stdout
 
 
 def test_a_table_info_whose_level_names_are_not_a_list_is_named_as_such(tmp_path: Path) -> None:
@@ -998,6 +1061,26 @@ def test_a_name_like_pandas_placeholder_for_an_empty_label_is_refused(tmp_path, 
     ):
         posebridge.save(ds, path, "dlc")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".csv"])
+def test_a_placeholder_like_name_of_one_animal_no_level_holds_is_written(tmp_path, suffix):
+    """A single-animal file (3 column levels) never stores the individual's name, so a name
+    like 'Unnamed: 1_level_1' cannot be misread there: written, as movement writes it, with
+    the warning that the name is not stored; with individuals_level=True it is refused."""
+    rng = np.random.default_rng(5)
+    positions = rng.uniform(0, 9, (3, 2, 2, 1))
+    ds = posebridge.from_numpy(
+        positions, individual_names=["Unnamed: 1_level_1"], keypoint_names=["p", "q"]
+    )
+    with pytest.warns(UserWarning, match="Unnamed: 1_level_1"):
+        (written,) = posebridge.save(ds, tmp_path / f"one{suffix}", "dlc")
+    back = posebridge.load(written, format="dlc")
+    assert back.sizes["individual"] == 1 and list(back.keypoint.values) == ["p", "q"]
+    np.testing.assert_allclose(back.position.transpose(*ds.position.dims).values, positions)
+    with pytest.raises(SchemaError, match=r"individual name 'Unnamed: 1_level_1'"):
+        posebridge.save(ds, tmp_path / f"four{suffix}", "dlc", individuals_level=True)
+    assert not (tmp_path / f"four{suffix}").exists()
 
 
 def test_a_missing_label_in_an_h5_column_index_is_refused_as_empty_not_as_damage(tmp_path):

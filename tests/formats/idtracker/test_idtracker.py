@@ -446,3 +446,74 @@ def test_text_of_a_slice_of_a_list_shared_two_ways_is_refused(tmp_path: Path):
     with pytest.raises(UnsafePickleError, match=r"asks for slice\(\.\.\.\) of a list") as caught:
         posebridge.load(path, format="idtracker")
     assert str(path) in str(caught.value)
+
+
+def _npy_of_pickle(path: Path, pickled: bytes) -> Path:
+    """An idtracker.ai-style .npy (a 0-d object array) holding a hand-written pickle."""
+    from numpy.lib import format as npy_format
+
+    with open(path, "wb") as handle:
+        npy_format.write_array_header_1_0(
+            handle, {"descr": "|O", "fortran_order": False, "shape": ()}
+        )
+        handle.write(pickled)
+    return path
+
+
+#: Loads argv[1] with posebridge.load and prints the error it raises.
+LOAD_IN_A_CHILD = """
+import sys
+import posebridge
+from posebridge.errors import PoseBridgeError
+try:
+    posebridge.load(sys.argv[1], format="idtracker")
+    print("read")
+except PoseBridgeError as error:
+    print(type(error).__name__, error)
+"""
+
+
+def test_a_dict_key_nested_a_million_levels_deep_is_refused_not_a_crash(tmp_path: Path):
+    """A 1 MB .npy keyed by a tuple nested 10**6 levels: hashing it overflowed the C stack
+    (exit code -11). Read in a child process so a crash fails this test, not pytest."""
+    import subprocess
+    import sys
+
+    pickled = b"\x80\x02}" + b")" + b"\x85" * 10**6 + b"K\x01s."  # {((((...)))): 1}
+    path = _npy_of_pickle(tmp_path / "deep.npy", pickled)
+    run = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_A_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"{path}: the pickle nests tuples more than" in run.stdout, run.stdout
+
+
+def test_a_dict_built_from_list_pairs_keyed_by_a_doubled_tuple_is_refused(tmp_path: Path):
+    """dict([[t29, 1]]), t(i+1) = (ti, ti) through the memo: 237 bytes, 2**29 items to hash
+    (13 s, doubling per level), as a pair held in a list was counted as one item."""
+    pickled = b"\x80\x02)q\x00" + b"".join(
+        b"h" + bytes([level]) + b"h" + bytes([level]) + b"\x86q" + bytes([level + 1])
+        for level in range(40)
+    )
+    pickled += b"0cbuiltins\ndict\n](](h" + bytes([40]) + b"K\x01ee\x85R."
+    path = _npy_of_pickle(tmp_path / "pairs.npy", pickled)
+    assert path.stat().st_size < 1000
+    with pytest.raises(PoseBridgeError, match="the pickle asks to hash more than") as caught:
+        posebridge.load(path, format="idtracker")
+    assert str(path) in str(caught.value)
+
+
+def test_dict_keys_that_all_hash_alike_are_refused(tmp_path: Path):
+    """{k * (2**61 - 1): None}: every key hashes as 0, so building the dict compared each
+    key with every earlier one (40,000 keys, 0.5 MB: 33 s)."""
+    keys = b""
+    for k in range(1, 5001):
+        number = k * (2**61 - 1)
+        raw = number.to_bytes((number.bit_length() + 8) // 8, "little", signed=True)
+        keys += b"\x8a" + bytes([len(raw)]) + raw + b"N"
+    path = _npy_of_pickle(tmp_path / "alike.npy", b"\x80\x02}(" + keys + b"u.")
+    with pytest.raises(PoseBridgeError, match=r"the pickle has more than \d+ items of dict keys"):
+        posebridge.load(path, format="idtracker")

@@ -17,6 +17,16 @@ key or set item, and ``str`` of a slice of such a list is as long. Every value
 the unpickler hashes is measured first, a part it shares counted each time it
 appears (:class:`HashBudget`), and the builtins that make text or numbers
 (``str``, ``int``, ``slice`` ...) take only numbers, text and ``None``.
+
+Two more limits keep a small file from costing much: containers nested more
+than :data:`MAX_NESTING` levels (or holding themselves) are refused, as Python
+hashes, compares and prints nested values by recursion (a tuple nested a
+million levels deep, a 1 MB file, crashed the interpreter when hashed); and
+dict keys and set items whose hashes a file can choose to be equal (integers
+past 2**61, tuples, complex numbers ...) are admitted up to
+:data:`MAX_COLLIDABLE_HASHED` items, as each such key is compared with every
+earlier one (forty thousand equal-hashing integers, half a megabyte, took half
+a minute).
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from __future__ import annotations
 import builtins
 import importlib
 import io
+import itertools
 import math
 import pickle
 from typing import Any, ClassVar
@@ -32,6 +43,8 @@ from posebridge.errors import PoseBridgeError
 
 __all__ = [
     "ALLOWED",
+    "MAX_COLLIDABLE_HASHED",
+    "MAX_NESTING",
     "MAX_UNFOLDED_SIZE",
     "BoundedUnpickler",
     "HashBudget",
@@ -39,6 +52,7 @@ __all__ = [
     "UnsafePickleError",
     "guarded_builtin",
     "load_pickled",
+    "refuse_deep_nesting",
 ]
 
 
@@ -98,6 +112,23 @@ _SCALAR_ONLY = frozenset({"str", "int", "float", "complex", "bool", "slice"})
 #: The values whose hash walks what they hold (a slice hashes its parts since Python 3.12).
 _HASHED_WHOLE = (tuple, frozenset, slice)
 
+#: The levels containers (lists, tuples, dicts, sets, object arrays) may nest; the
+#: idtracker.ai and DeepLabCut files in the wild nest at most four. Python hashes,
+#: compares and prints nested values by recursion: a tuple nested a million levels
+#: deep overflowed the interpreter's stack (a crash, not an error) when hashed.
+MAX_NESTING = 100
+
+#: The largest integer hash: Python hashes an int ``n`` as itself when ``|n|`` is
+#: at most this, so distinct such integers hash apart (but -1 and -2).
+_DISTINCT_INT_HASH = 2**61 - 2
+
+#: Items of dict keys and set items (counted as :class:`HashBudget` counts them) whose
+#: hashes a file can make equal, one unpickling together: integers past 2**61,
+#: tuples, frozensets, complex numbers. Equal hashes make a dict compare each key
+#: with every earlier one: 40,000 integers ``k * (2**61 - 1)`` took 33 s. Data files
+#: key their dicts by text and small integers (the corpus: none of these).
+MAX_COLLIDABLE_HASHED = 2_000
+
 
 class HashBudget:
     """The items one unpickling may hash, a part shared through the memo counted each time.
@@ -107,7 +138,11 @@ class HashBudget:
     few hundred bytes of pickle and 2**30 items to hash. :meth:`spend` measures
     such a value first (each distinct tuple once; a list, dict or set counts 1,
     as hashing stops there) and raises :class:`PickleSizeError` once the
-    values hashed in one unpickling pass ``limit`` items.
+    values hashed in one unpickling pass ``limit`` items, when one nests tuples
+    more than :data:`MAX_NESTING` levels deep (Python hashes them by
+    recursion), or once the values whose hashes a file can make equal (all but
+    text, bytes, floats, ``None`` and integers within 2**61) pass
+    :data:`MAX_COLLIDABLE_HASHED` items.
 
     Parameters
     ----------
@@ -125,25 +160,49 @@ class HashBudget:
     Traceback (most recent call last):
     ...
     posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle asks to hash ...
+    >>> nested = ()
+    >>> for _ in range(1000):
+    ...     nested = (nested,)
+    >>> HashBudget().spend(nested)
+    Traceback (most recent call last):
+    ...
+    posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle nests ...
     """
 
     def __init__(self, limit: int = MAX_UNFOLDED_SIZE) -> None:
         self.limit = limit
         self.spent = 0
-        self._sizes: dict[int, tuple[Any, int]] = {}  # id -> (value kept alive, size)
+        self.collidable = 0
+        # id -> (value kept alive, size, levels of tuples it nests)
+        self._sizes: dict[int, tuple[Any, int, int]] = {}
 
     def spend(self, value: Any) -> None:
         """Count ``value``'s items, refusing it when the budget is passed (see the class)."""
-        self.spent += self._size(value)
+        size, levels = self._measure(value)
+        if levels > MAX_NESTING:
+            raise PickleSizeError(
+                f"the pickle nests tuples more than {MAX_NESTING} levels deep in a dict key "
+                "or set item, which Python hashes by recursion; data files nest a few"
+            )
+        self.spent += size
         if self.spent > self.limit:
             raise PickleSizeError(
                 f"the pickle asks to hash more than {self.limit} items (a dict key or set "
                 "item that repeats one part many times over), which no data file holds"
             )
+        if not _hashes_apart(value):
+            self.collidable += size
+            if self.collidable > MAX_COLLIDABLE_HASHED:
+                raise PickleSizeError(
+                    f"the pickle has more than {MAX_COLLIDABLE_HASHED} items of dict keys "
+                    "or set items other than text, bytes, floats, None and integers within "
+                    "2**61 (values a file can make hash alike, which makes a dict slow to "
+                    "build); data files key their dicts by text and small integers"
+                )
 
-    def _size(self, value: Any) -> int:
+    def _measure(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, _HASHED_WHOLE):
-            return 1
+            return 1, 0
         sizes = self._sizes
         pending = [value]
         while pending:  # each distinct part measured once, without recursion
@@ -162,8 +221,27 @@ class HashBudget:
             total = 1 + sum(
                 sizes[id(part)][1] if isinstance(part, _HASHED_WHOLE) else 1 for part in parts
             )
-            sizes[id(item)] = (item, min(total, self.limit + 1))
-        return sizes[id(value)][1]
+            levels = 1 + max(
+                (sizes[id(part)][2] for part in parts if isinstance(part, _HASHED_WHOLE)),
+                default=0,
+            )
+            sizes[id(item)] = (item, min(total, self.limit + 1), levels)
+            if levels > MAX_NESTING:  # stop: its parents are deeper still
+                return total, levels
+        return sizes[id(value)][1:]
+
+
+def _hashes_apart(value: Any) -> bool:
+    """Whether no file can choose other values hashing as ``value`` does, but a few.
+
+    Text and bytes hash with a random key per interpreter; an integer within
+    2**61 hashes as itself; floats share a hash in groups of a few hundred at
+    most. Tuples, frozensets, complex numbers and larger integers combine or
+    reduce their parts' hashes in ways a file can solve for.
+    """
+    if isinstance(value, str | bytes | float) or value is None:
+        return True
+    return isinstance(value, int) and -_DISTINCT_INT_HASH <= value <= _DISTINCT_INT_HASH
 
 
 def guarded_builtin(name: str, hashing: HashBudget | None = None) -> Any:
@@ -227,8 +305,8 @@ def guarded_builtin(name: str, hashing: HashBudget | None = None) -> Any:
             )
         if hashing is not None and name in ("set", "frozenset", "dict"):
             if isinstance(first, list | tuple):
-                for item in first:  # a dict's (key, value) pairs: counted whole
-                    hashing.spend(item)
+                for item in first:
+                    hashing.spend(_hashed_part(name, item))
             elif first is not None and not isinstance(first, dict | set | frozenset):
                 raise PickleSizeError(
                     f"the pickle asks for {name}(...) of a {type(first).__name__}"
@@ -236,6 +314,20 @@ def guarded_builtin(name: str, hashing: HashBudget | None = None) -> Any:
         return kind(*args)
 
     return make
+
+
+def _hashed_part(name: str, item: Any) -> Any:
+    """What ``set``/``frozenset`` (the item) or ``dict`` (a pair's key) hashes of ``item``."""
+    if name != "dict":
+        return item
+    if not isinstance(item, list | tuple) or len(item) != 2:
+        # a pair may be any two-item iterable to dict(); pickles never call dict at all
+        raise PickleSizeError(
+            f"the pickle asks for dict(...) of a {type(item).__name__} of "
+            f"{len(item) if isinstance(item, list | tuple) else 'some'} items, not a "
+            "(key, value) pair"
+        )
+    return item[0]
 
 
 #: The builtins that make as many items as their argument says.
@@ -491,8 +583,84 @@ def load_pickled(data: bytes | io.BufferedIOBase, where: str) -> Any:
         raise PoseBridgeError(
             f"{where}: not a readable pickle ({type(error).__name__}: {error})."
         ) from None
+    try:
+        refuse_deep_nesting(value)
+    except PickleSizeError as error:
+        raise UnsafePickleError(f"{where}: {error}; refused, nothing of it was used.") from None
     _refuse_forged_dtypes(value, where)
     return value
+
+
+def refuse_deep_nesting(value: Any) -> None:
+    """Refuse a value nesting containers more than :data:`MAX_NESTING` levels, or holding itself.
+
+    Python compares, prints and copies nested lists, tuples and dicts by
+    recursion, and numpy converts them so: a value nested a million levels
+    deep (a 1 MB pickle) raises RecursionError there, or crashes the
+    interpreter where Python does not count the levels; a list holding
+    itself never ends. Lists, tuples, dicts (keys and values), sets,
+    frozensets, slices and object arrays count as levels; each container is
+    visited once, however often the pickle refers to it.
+
+    Parameters
+    ----------
+    value
+        An unpickled value.
+
+    Raises
+    ------
+    PickleSizeError
+        When containers nest deeper than :data:`MAX_NESTING` (or in a cycle);
+        the caller names the file.
+
+    Examples
+    --------
+    >>> refuse_deep_nesting({"a": [[1, 2], (3, 4)]})
+    >>> nested = []
+    >>> for _ in range(1000):
+    ...     nested = [nested]
+    >>> refuse_deep_nesting({"a": nested})
+    Traceback (most recent call last):
+    ...
+    posebridge.formats._shared.safe_pickle.PickleSizeError: the pickle nests containers ...
+    """
+    root_parts = _parts(value)
+    if root_parts is None:
+        return
+    finished: set[int] = set()  # containers whose every part is measured
+    path = [(value, root_parts)]
+    while path:
+        container, parts = path[-1]
+        for part in parts:
+            inner = _parts(part)
+            if inner is None or id(part) in finished:
+                continue
+            if len(path) >= MAX_NESTING:
+                raise PickleSizeError(
+                    f"the pickle nests containers more than {MAX_NESTING} levels deep (or "
+                    "holds a container inside itself); data files nest a few"
+                )
+            path.append((part, inner))
+            break
+        else:
+            finished.add(id(container))
+            path.pop()
+
+
+def _parts(value: Any) -> Any:
+    """An iterator over what ``value`` holds if it is a container, else None."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return iter(value)
+    if isinstance(value, dict):
+        return itertools.chain(value.keys(), value.values())
+    if isinstance(value, slice):
+        return iter((value.start, value.stop, value.step))
+    if type(value).__module__ == "numpy" and getattr(value, "dtype", None) is not None:
+        import numpy as np
+
+        if isinstance(value, np.ndarray) and value.dtype.hasobject:
+            return iter(value.ravel().tolist())
+    return None
 
 
 def _refuse_forged_dtypes(value: Any, where: str) -> None:

@@ -5,7 +5,8 @@ column labels and level names in attributes written as protocol-0 pickles of
 builtins (``non_index_axes``, ``info``, ``values_block_<b>_kind``). ``pickle``
 runs whatever a file names, so these are read with :class:`BuiltinsOnlyUnpickler`,
 which admits a few builtin types and refuses every class, and every value is
-checked against :data:`MAX_UNFOLDED_SIZE` before anyone walks it. ``info`` alone
+checked against :data:`MAX_UNFOLDED_SIZE` and
+:data:`~posebridge.formats._shared.safe_pickle.MAX_NESTING` before anyone walks it. ``info`` alone
 is read with a more lenient unpickler: pandas pickles a DatetimeIndex's frequency
 and time zone there, and those become inert stand-ins.
 """
@@ -24,6 +25,7 @@ from posebridge.formats._shared.safe_pickle import (
     MAX_UNFOLDED_SIZE,
     BoundedUnpickler,
     guarded_builtin,
+    refuse_deep_nesting,
 )
 
 __all__ = ["MAX_UNFOLDED_SIZE", "BuiltinsOnlyUnpickler", "safe_unpickle", "unpickle_info"]
@@ -126,6 +128,7 @@ def safe_unpickle(
     try:
         value = unpickler(io.BytesIO(raw), encoding="utf-8").load()
         _check_unfolded_size(value)
+        refuse_deep_nesting(value)
     except Exception as error:  # any failure of a foreign pickle is a format error
         raise FormatError(
             path,

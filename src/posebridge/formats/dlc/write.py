@@ -323,7 +323,7 @@ def _write(
     # a CSV cannot hold NUL (readers stop at it); HDF5 tables keep it
     nul = "\x00" if Path(path).suffix.lower() == ".csv" else ""
     refuse_bad_names(ds, title, forbidden="\n\r" + nul, reserved=layout.MISSING_LABELS)
-    _refuse_placeholder_names(ds, title)
+    _refuse_placeholder_names(ds, title, model.KEYPOINT)
     if not streamed:  # a streamed dataset is checked chunk by chunk
         _refuse_negative_likelihood(ds, title)
     labelled = labels.is_labels(ds)
@@ -363,6 +363,8 @@ def _write(
             f"dataset has {ds.sizes[model.INDIVIDUAL]} (or maDLC's 'single'): leave "
             "individuals_level out, or pass split_individuals=True."
         )
+    if not split and (several or individuals_level is True):
+        _refuse_placeholder_names(ds, title, model.INDIVIDUAL)  # written in a header level
     if not split and not several and individuals_level is not True:
         _warn_name_not_stored(ds, path, title)
     # warnings name the files written: one per individual when split
@@ -451,18 +453,19 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
     )
 
 
-def _refuse_placeholder_names(ds: xr.Dataset, title: str) -> None:
-    """Refuse a name in the form of pandas' placeholder for an empty column label
-    (``Unnamed: 1_level_1``): read back, it is a missing label, not a name."""
-    for dim in (model.KEYPOINT, model.INDIVIDUAL):
-        for name in (str(v) for v in ds[dim].values):
-            if layout.is_pandas_placeholder(name):
-                raise SchemaError(
-                    f"{dim} name {name!r} has the form of pandas' placeholder for an empty "
-                    f"column label ('Unnamed: <column>_level_<level>'), which {title} "
-                    "readers (pandas, posebridge) read back as a missing label, not as a "
-                    f"name; nothing was written. Rename it, e.g. ds.assign_coords({dim}=[...])."
-                )
+def _refuse_placeholder_names(ds: xr.Dataset, title: str, dim: str) -> None:
+    """Refuse a ``dim`` name in the form of pandas' placeholder for an empty column label
+    (``Unnamed: 1_level_1``) that is written in a header level: read back, it is a
+    missing label, not a name. An individual's name that no level holds (one animal in
+    3 levels, a file per animal) is not refused: movement writes such files."""
+    for name in (str(v) for v in ds[dim].values):
+        if layout.is_pandas_placeholder(name):
+            raise SchemaError(
+                f"{dim} name {name!r} has the form of pandas' placeholder for an empty "
+                f"column label ('Unnamed: <column>_level_<level>'), which {title} "
+                "readers (pandas, posebridge) read back as a missing label, not as a "
+                f"name; nothing was written. Rename it, e.g. ds.assign_coords({dim}=[...])."
+            )
 
 
 @contextlib.contextmanager
