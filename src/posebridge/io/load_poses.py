@@ -84,17 +84,21 @@ def _expect_dataframe(df: object) -> None:
 def from_file(
     file: PathLike, source_software: str | None = None, fps: float | None = None, **options: Any
 ) -> xr.Dataset:
-    """Load poses from any supported file.
+    """Load poses from any supported file, as :func:`posebridge.io.load.load_dataset`.
 
     Parameters
     ----------
     file
         The file to read.
     source_software
-        A format name (``"DeepLabCut"``, ``"SLEAP"``, ``"dlc"``, ...);
-        ``None`` or ``"auto"`` finds it from the content.
+        A name :func:`~posebridge.io.load.load_dataset` takes, routed as it
+        routes it: movement's (``"DeepLabCut"``, ``"SLEAP"``,
+        ``"LightningPose"``, ``"DeepLabCut/LightningPose"``, ``"NWB"``...) or
+        a posebridge format name (``"dlc"``, ...); ``None`` or ``"auto"``
+        finds it from the content.
     fps
-        Frames per second, to express time in seconds.
+        Frames per second, to express time in seconds; ignored for NWB (with
+        a ``UserWarning``): NWB files carry their own times.
     **options
         Options of the format's reader.
 
@@ -108,8 +112,9 @@ def from_file(
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_file("pose.h5", "DeepLabCut", fps=30)  # doctest: +SKIP
     """
-    fmt = None if source_software in (None, "auto") else source_software
-    return api.load(file, fmt, fps=movement_fps(fps), **options)
+    from posebridge.io import load
+
+    return load.load_dataset(file, source_software, fps, **options)
 
 
 def from_dlc_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
