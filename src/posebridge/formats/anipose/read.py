@@ -177,9 +177,6 @@ def _build(
             "every keypoint needs _x, _y and _z columns; missing: "
             + ", ".join(f"{kp}_{'/'.join(s)}" for kp, s in incomplete.items()),
         )
-    if len(df) == 0:
-        raise FormatError(path, "has a header but no data rows.")
-
     n_time, n_kp = len(df), len(keypoints)
     frames = _frame_numbers(df, path, first_row)
     names = [column for column in df.columns if column != FRAME_COLUMN]
@@ -225,7 +222,7 @@ def _build(
             ds[name] = (("time", "keypoint", "individual"), values)
     for group, attr in ((MATRIX_COLUMNS, MATRIX_ATTR), (CENTER_COLUMNS, CENTER_ATTR)):
         present = [c for c in group if c in where]
-        if not present:
+        if not present or n_time == 0:  # a header alone holds no transform
             continue
         if len(present) != len(group):
             missing = [c for c in group if c not in where]
