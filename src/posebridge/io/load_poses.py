@@ -263,7 +263,7 @@ def from_sleap_file(file: PathLike, fps: float | None = None, **options: Any) ->
 
 
 def from_anipose_file(
-    file: PathLike, fps: float | None = None, individual_name: str = "id_0"
+    file: PathLike, fps: float | None = None, individual_name: str = "id_0", **options: Any
 ) -> xr.Dataset:
     """Load an Anipose triangulation .csv file.
 
@@ -276,6 +276,9 @@ def from_anipose_file(
         numbers stay in the ``frame`` coordinate.
     individual_name
         Name of the single individual.
+    **options
+        None is taken: a keyword raises :class:`posebridge.errors.TypeError`
+        (a ``TypeError``, as movement's, and a ``PoseBridgeError``).
 
     Returns
     -------
@@ -287,6 +290,7 @@ def from_anipose_file(
     >>> from posebridge.io import load_poses
     >>> ds = load_poses.from_anipose_file("pose-3d/session.csv")  # doctest: +SKIP
     """
+    refuse_unknown_options("from_anipose_file", "anipose", options)
     return api.load(file, "anipose", fps=movement_fps(fps), individual_name=individual_name)
 
 
@@ -298,7 +302,9 @@ def from_anipose_style_df(
     Parameters
     ----------
     df
-        The table as Anipose writes it (``<kp>_x`` ... ``fnum``).
+        The table as Anipose writes it (``<kp>_x`` ... ``fnum``); other
+        columns are left out, with a ``UserWarning`` naming them (movement
+        ignores them).
     fps
         Frames per second; with it, ``time`` is in seconds and the frame
         numbers stay in the ``frame`` coordinate.
@@ -318,7 +324,9 @@ def from_anipose_style_df(
     from posebridge.formats import anipose
 
     _expect_dataframe(df)
-    ds = anipose.dataset_from_dataframe(df, individual_name=individual_name)
+    ds = anipose.dataset_from_dataframe(
+        df, individual_name=individual_name, unknown_columns="ignore"
+    )
     return model.with_fps(model.validate(ds), movement_fps(fps))
 
 
