@@ -348,9 +348,9 @@ def load_dataset(
         ds.attrs["source_software"] = AMBIGUOUS_DLC_LP
         return ds
     if source_software == "LightningPose":  # movement's loader: its checks and attrs
-        from posebridge.io import load_poses
+        from posebridge.io import _pose_files
 
-        return load_poses.from_lp_file(file, fps=fps, **kwargs)
+        return _pose_files.from_lp_file(file, fps=fps, **kwargs)
     fmt = registry.get(source_software)
     if fmt.name == "nwb":  # any fps ignored (not checked), as movement
         if fps is not None:
@@ -359,14 +359,14 @@ def load_dataset(
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-        from posebridge.io import load_poses
+        from posebridge.io import _pose_files
 
-        return load_poses.from_nwb_file(file, **kwargs)
+        return _pose_files.from_nwb_file(file, **kwargs)
     fps = movement_fps(fps)
     if fmt.family == "SLEAP":
-        from posebridge.io import load_poses
+        from posebridge.io import _pose_files
 
-        return load_poses.from_sleap_file(file, fps=fps, **kwargs)
+        return _pose_files.from_sleap_file(file, fps=fps, **kwargs)
     refuse_unknown_options("load_dataset", fmt.name, kwargs)
     return api.load(file, source_software, fps=fps, **kwargs)
 

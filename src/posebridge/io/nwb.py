@@ -62,6 +62,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import ndx_pose  # noqa: F401 - registers ndx-pose's types now, as sleap-io's nwb module does
 import numpy as np
 import xarray as xr
 
@@ -806,8 +807,6 @@ def append_nwb_data(
     >>> nwbfile = nwb.append_nwb_data(labels, nwbfile, {"video_sample_rate": 30.0})
     ... # doctest: +SKIP
     """
-    import ndx_pose  # noqa: F401 - registers the ndx-pose types
-
     from posebridge.formats import nwb
 
     _check_input(labels)

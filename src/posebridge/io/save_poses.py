@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import ndx_pose  # noqa: F401 - registers ndx-pose's types now, as movement's save_poses does
 import pandas as pd
 import xarray as xr
 

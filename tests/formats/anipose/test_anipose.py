@@ -252,7 +252,6 @@ def _write(tmp_path, text, name="bad.csv"):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a_x,a_y,a_z,fnum\n", "no data rows"),
         ("a_x,a_y,fnum\n1,2,0\n", "missing: a_z"),
         ("a_x,a_y,a_z,wing,fnum\n1,2,3,4,0\n", "unexpected columns"),
         ("Unnamed: 0,a_x,a_y,a_z,fnum\n0,1,2,3,0\n", "index column"),
@@ -283,6 +282,27 @@ def test_bad_files_raise_naming_file_and_line(tmp_path, text, message):
     with pytest.raises(FormatError, match=message) as error:
         posebridge.load(path, format="anipose")
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "a_x,a_y,a_z,a_error,a_ncams,a_score,b_x,b_y,b_z,fnum",
+        "a_x,a_y,a_z,b_x,b_y,b_z," + ",".join(TRANSFORM) + ",fnum",
+    ],
+)
+def test_a_header_without_rows_reads_as_no_frames_as_movement(tmp_path, header):
+    path = _write(tmp_path, header + "\n", "header_only.csv")
+    for ds in (
+        posebridge.load(path, format="anipose"),
+        posebridge.load(path),
+        load_poses.from_anipose_file(path),
+        posebridge.open_dataset(path),
+    ):
+        assert dict(ds.sizes) == {"time": 0, "space": 3, "keypoint": 2, "individual": 1}
+        assert ds.keypoint.values.tolist() == ["a", "b"]
+        assert ds.time.dtype == np.int64
+        assert ds.attrs["source_software"] == "Anipose"
 
 
 def test_varying_transform_is_refused_with_its_line(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +254,30 @@ def test_zero_track_names_give_one_untracked_individual(tmp_path):
         assert h5["track_names"].dtype == np.float64  # as SLEAP writes an empty list
     ds = sleap.analysis_read.read(path)
     assert ds.individual.values.tolist() == ["untracked_0"]
+
+
+def test_several_columns_without_track_names_are_untracked_individuals_with_a_warning(
+    tmp_path,
+):
+    data = canonical_data()
+    path = write_analysis(tmp_path / "untracked2.h5", MATLAB, data, track_names=[])
+    expected = [f"untracked_{k}" for k in range(N_TRACKS)]
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.warns(UserWarning, match="names no tracks") as caught:
+            ds = read(path)
+        found = [w for w in caught if "names no tracks" in str(w.message)]
+        assert len(found) == 1 and found[0].filename == __file__
+        assert str(path) in str(found[0].message)
+        assert ds.individual.values.tolist() == expected
+        check_matches(ds.load(), data)
+
+
+def test_one_column_without_track_names_reads_without_a_warning(tmp_path):
+    data = {k: v[:, :1] for k, v in canonical_data().items()}
+    path = write_analysis(tmp_path / "untracked.h5", MATLAB, data, track_names=[])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert posebridge.load(path).individual.values.tolist() == ["untracked_0"]
 
 
 def test_names_that_are_not_utf8_stay_distinct(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
 from posebridge.formats.anipose.layout import (
@@ -177,9 +178,6 @@ def _build(
             "every keypoint needs _x, _y and _z columns; missing: "
             + ", ".join(f"{kp}_{'/'.join(s)}" for kp, s in incomplete.items()),
         )
-    if len(df) == 0:
-        raise FormatError(path, "has a header but no data rows.")
-
     n_time, n_kp = len(df), len(keypoints)
     frames = _frame_numbers(df, path, first_row)
     names = [column for column in df.columns if column != FRAME_COLUMN]
@@ -225,7 +223,7 @@ def _build(
             ds[name] = (("time", "keypoint", "individual"), values)
     for group, attr in ((MATRIX_COLUMNS, MATRIX_ATTR), (CENTER_COLUMNS, CENTER_ATTR)):
         present = [c for c in group if c in where]
-        if not present:
+        if not present or n_time == 0:  # a header alone holds no transform
             continue
         if len(present) != len(group):
             missing = [c for c in group if c not in where]
@@ -234,7 +232,9 @@ def _build(
     return ds
 
 
-def dataset_from_dataframe(df: pd.DataFrame, *, individual_name: str = "id_0") -> xr.Dataset:
+def dataset_from_dataframe(
+    df: pd.DataFrame, *, individual_name: str = "id_0", unknown_columns: str = "refuse"
+) -> xr.Dataset:
     """Build a poses dataset from an Anipose triangulation table.
 
     Parameters
@@ -243,6 +243,10 @@ def dataset_from_dataframe(df: pd.DataFrame, *, individual_name: str = "id_0") -
         The table as ``pandas.read_csv`` returns it (one header row).
     individual_name
         Name of the one animal.
+    unknown_columns
+        What to do with columns that are not Anipose's: ``"refuse"`` (a
+        ``FormatError`` naming them) or ``"ignore"`` (left out, with a
+        ``UserWarning`` naming them).
 
     Returns
     -------
@@ -263,6 +267,24 @@ def dataset_from_dataframe(df: pd.DataFrame, *, individual_name: str = "id_0") -
     >>> ds.position.sel(keypoint="nose", individual="mouse").values.tolist()
     [[1.0, 2.0, 3.0]]
     """
+    if unknown_columns not in ("refuse", "ignore"):
+        raise PoseBridgeError(
+            f"unknown_columns must be 'refuse' or 'ignore', got {unknown_columns!r}."
+        )
+    if (
+        unknown_columns == "ignore"
+        and isinstance(df, pd.DataFrame)
+        and not isinstance(df.columns, pd.MultiIndex)
+    ):
+        unknown = split_columns(list(df.columns))[2]
+        if unknown:
+            warnings.warn(
+                f"columns {[str(column) for column in unknown]} are not Anipose's and are "
+                "left out of the dataset.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+            df = df.drop(columns=unknown)
     return _build(df, individual_name, None)
 
 

@@ -71,6 +71,31 @@ MIN_SAVING = 0.2
 # reading
 
 
+def untracked_names(n_tracks: int, path: Path) -> list[str]:
+    """The individuals of a file without track names: ``untracked_0`` ... per column.
+
+    Several columns without names (instances without a track, by their order
+    in each frame) are warned about, as the ``.slp`` reader warns: such a
+    column does not follow one animal across frames. One column is SLEAP's
+    untracked export (one instance a frame), read without a warning.
+
+    Examples
+    --------
+    >>> untracked_names(1, Path("one.analysis.h5"))
+    ['untracked_0']
+    """
+    names = [untracked_name(k) for k in range(n_tracks)]
+    if n_tracks > 1:
+        warnings.warn(
+            f"{path}: the file names no tracks; its {n_tracks} columns were given the "
+            f"individuals {names[0]}..{names[-1]} (instances without a track, by their order "
+            "within each frame, which does not follow an animal across frames).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return names
+
+
 def _names(h5: Any, name: str) -> list[str]:
     if name not in h5:
         return []
@@ -280,10 +305,8 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         raise FormatError(
             path, f"inconsistent shapes: {len(nodes)} node names for {n_nodes} nodes in /tracks."
         )
-    names = _names(h5, "track_names")
-    if not names:
-        names = [untracked_name(k) for k in range(n_tracks)]
-    elif len(names) != n_tracks:
+    names = _names(h5, "track_names") or untracked_names(n_tracks, path)
+    if len(names) != n_tracks:
         raise FormatError(
             path,
             f"inconsistent shapes: {len(names)} track names for {n_tracks} tracks in /tracks.",

@@ -25,7 +25,6 @@ from posebridge.formats.sleap.common import (
     skeleton_name_attr,
     skeleton_variables,
     text,
-    untracked_name,
 )
 
 __all__ = ["header_sizes", "open_lazy"]
@@ -102,7 +101,7 @@ def _tracks_shape(h5: Any, path: Path) -> tuple[Any, dict[str, int], list[str], 
         raise FormatError(
             path, f"inconsistent shapes: {len(nodes)} node names for {n_nodes} nodes in /tracks."
         )
-    names = eager._names(h5, "track_names") or [untracked_name(k) for k in range(n_tracks)]
+    names = eager._names(h5, "track_names") or eager.untracked_names(n_tracks, path)
     if len(names) != n_tracks:
         raise FormatError(
             path,

@@ -1,0 +1,73 @@
+"""posebridge.io.load_poses' Anipose loaders against movement's: extra DataFrame columns
+and unknown keywords."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import posebridge
+from posebridge import errors
+from posebridge.io import load_poses
+
+movement_load_poses = pytest.importorskip("movement.io.load_poses")
+
+KEYPOINTS = ["nose", "tail"]
+TRANSFORM = [f"M_{r}{c}" for r in range(3) for c in range(3)] + [f"center_{i}" for i in range(3)]
+
+
+def anipose_table(n_frames: int = 3) -> pd.DataFrame:
+    """An Anipose table with every column Anipose writes (movement's file check asks them)."""
+    values = np.arange(n_frames * len(KEYPOINTS) * 6, dtype=np.float64)
+    columns = {}
+    for k, keypoint in enumerate(KEYPOINTS):
+        for s, suffix in enumerate(("x", "y", "z", "error", "ncams", "score")):
+            columns[f"{keypoint}_{suffix}"] = values[(k * 6 + s) :: len(KEYPOINTS) * 6] / 10
+    for name in TRANSFORM:
+        columns[name] = np.full(n_frames, 1.0 if name in ("M_00", "M_11", "M_22") else 0.0)
+    columns["fnum"] = np.arange(n_frames)
+    return pd.DataFrame(columns)
+
+
+def test_from_anipose_style_df_leaves_out_an_extra_column_with_a_warning():
+    table = anipose_table()
+    with_session = table.assign(session=1)
+    with pytest.warns(UserWarning, match=r"\['session'\] are not Anipose's") as caught:
+        ours = load_poses.from_anipose_style_df(with_session, individual_name="mouse")
+    assert all(w.filename == __file__ for w in caught)
+    theirs = movement_load_poses.from_anipose_style_df(with_session, individual_name="mouse")
+    for keypoint in KEYPOINTS:  # movement sorts its keypoints; compare by name
+        expected = table[[f"{keypoint}_{s}" for s in ("x", "y", "z")]].to_numpy()
+        np.testing.assert_array_equal(
+            ours.position.sel(keypoint=keypoint, individual="mouse").values, expected
+        )
+        np.testing.assert_array_equal(
+            ours.position.sel(keypoint=keypoint).values,
+            theirs.position.sel(keypoint=keypoint).values,
+        )
+    assert "session" not in ours.variables and "session" not in ours.attrs
+
+
+def test_the_file_reader_still_refuses_an_extra_column_as_movement(tmp_path):
+    path = tmp_path / "session.csv"
+    anipose_table().assign(session=1).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="session"):
+        movement_load_poses.from_anipose_file(path)
+    with pytest.raises(errors.FormatError, match=r"unexpected columns \['session'\]"):
+        load_poses.from_anipose_file(path)
+    with pytest.raises(errors.FormatError, match=r"unexpected columns \['session'\]"):
+        posebridge.load(path, format="anipose")
+
+
+def test_from_anipose_file_with_an_unknown_keyword_is_posebridge_type_error(tmp_path):
+    path = tmp_path / "session.csv"
+    anipose_table().to_csv(path, index=False)
+    with pytest.raises(TypeError):
+        movement_load_poses.from_anipose_file(path, foo=1)
+    with pytest.raises(errors.TypeError) as raised:
+        load_poses.from_anipose_file(path, foo=1)
+    assert isinstance(raised.value, posebridge.PoseBridgeError)
+    assert "from_anipose_file() got an unexpected keyword argument 'foo'" in str(raised.value)
+    ds = load_poses.from_anipose_file(path, individual_name="mouse")  # its own keyword still
+    assert ds.individual.values.tolist() == ["mouse"]

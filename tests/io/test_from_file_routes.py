@@ -1,0 +1,88 @@
+"""posebridge.io.load_poses.from_file takes the names load_dataset takes, and routes them alike.
+
+``"LightningPose"`` goes to the LightningPose loader (its attrs, its refusal of several
+individuals); ``"DeepLabCut/LightningPose"`` (what ``infer_source_software`` names a
+DeepLabCut-style .csv file) reads the table under that name; ``fps`` is ignored for NWB
+with a warning, the file's times kept.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import posebridge
+from posebridge.io import load_poses, save_poses
+from posebridge.io.load import infer_source_software, load_dataset
+
+
+def mice(n_individuals: int) -> xr.Dataset:
+    return load_poses.from_numpy(
+        np.arange(4 * 2 * 2 * n_individuals, dtype=np.float64).reshape(4, 2, 2, n_individuals),
+        np.full((4, 2, n_individuals), 0.5),
+        individual_names=[f"mouse{i}" for i in range(n_individuals)],
+        keypoint_names=["nose", "tail"],
+        source_software="DeepLabCut",
+    )
+
+
+@pytest.fixture
+def one_mouse_csv(tmp_path):
+    path = tmp_path / "one.csv"
+    save_poses.to_dlc_file(mice(1), path, split_individuals=False)
+    return path
+
+
+@pytest.fixture
+def two_mice_csv(tmp_path):
+    path = tmp_path / "two.csv"
+    save_poses.to_dlc_file(mice(2), path, split_individuals=False)
+    return path
+
+
+def test_lightning_pose_names_the_source_software_as_from_lp_file(one_mouse_csv):
+    ds = load_poses.from_file(one_mouse_csv, "LightningPose")
+    assert ds.attrs["source_software"] == "LightningPose"
+    assert (
+        ds.attrs["source_software"]
+        == load_poses.from_lp_file(one_mouse_csv).attrs["source_software"]
+    )
+    xr.testing.assert_identical(ds, load_dataset(one_mouse_csv, "LightningPose"))
+
+
+def test_lightning_pose_refuses_several_individuals_as_from_lp_file(two_mice_csv):
+    with pytest.raises(posebridge.PoseBridgeError, match="single-individual"):
+        load_poses.from_file(two_mice_csv, "LightningPose")
+
+
+@pytest.mark.parametrize("fixture", ["one_mouse_csv", "two_mice_csv"])
+def test_the_name_infer_source_software_gives_is_taken(fixture, request):
+    path = request.getfixturevalue(fixture)
+    software = infer_source_software(path)
+    assert software == "DeepLabCut/LightningPose"
+    ds = load_poses.from_file(path, software)
+    assert ds.attrs["source_software"] == "DeepLabCut/LightningPose"
+    n_individuals = 1 if fixture == "one_mouse_csv" else 2
+    assert ds.sizes["individual"] == n_individuals
+    np.testing.assert_array_equal(ds.position.values, mice(n_individuals).position.values)
+    xr.testing.assert_identical(ds, load_dataset(path, software))
+
+
+def test_fps_of_an_nwb_file_is_ignored_with_a_warning_the_times_kept(tmp_path):
+    ds = load_poses.from_numpy(
+        np.zeros((5, 2, 1, 1)), np.ones((5, 1, 1)), fps=25, source_software="DeepLabCut"
+    )
+    path = tmp_path / "rate25.nwb"
+    posebridge.save(ds.sel(individual="id_0"), path, "nwb")
+    with pytest.warns(UserWarning, match="fps is ignored") as caught:
+        read = load_poses.from_file(path, "NWB", fps=30)
+    assert all(w.filename == __file__ for w in caught if "fps" in str(w.message))
+    assert read.attrs["fps"] == 25
+    np.testing.assert_allclose(read.time.values, np.arange(5) / 25)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        expected = load_dataset(path, "NWB", fps=30)
+    xr.testing.assert_identical(read, expected)
