@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE, check_input, refuse_empty_file
+from posebridge._files import HDF5_SIGNATURE, check_input, note_files_read, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing, user_stacklevel
 from posebridge.formats._shared.hdf5 import read_whole
 from posebridge.formats._shared.images import image_side
@@ -171,6 +171,7 @@ def _from_csv(path: Path) -> dict[str, Any]:
     prefix = path.name[: -len("trajectories.csv")]
     probabilities = path.with_name(f"{prefix}id_probabilities.csv")
     if probabilities.is_file():
+        note_files_read(probabilities)  # kept from a conversion's outputs
         names, table = _load_csv_table(probabilities, "id_probabilities")
         if names and names[0] in ("seconds", "time"):
             table = table[:, 1:]
@@ -182,6 +183,7 @@ def _from_csv(path: Path) -> dict[str, Any]:
         found["id_probabilities"] = table[:, :, None]
     attributes = path.with_name(f"{prefix}attributes.json")
     if attributes.is_file():
+        note_files_read(attributes)
         try:
             extra = json.loads(attributes.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
