@@ -388,10 +388,10 @@ def test_overwriting_through_a_symbolic_link_replaces_the_linked_file_and_keeps_
     assert leftovers(link) == ["store"] and leftovers(real) == []
 
 
-def test_saving_to_a_dangling_link_creates_the_file_it_names(tmp_path):
+def test_saving_to_a_dangling_link_creates_the_file_it_names_with_overwrite(tmp_path):
     link = tmp_path / "poses.csv"
     link.symlink_to(tmp_path / "elsewhere.csv")
-    posebridge.save(dataset("dlc", 1), link)
+    posebridge.save(dataset("dlc", 1), link, overwrite=True)
     assert link.is_symlink() and (tmp_path / "elsewhere.csv").is_file()
     assert posebridge.load(tmp_path / "elsewhere.csv").sizes["time"] == 120
 
@@ -403,6 +403,18 @@ def test_existing_linked_file_is_not_overwritten_without_overwrite(tmp_path):
     with pytest.raises(posebridge.PoseBridgeError, match="already exists"):
         posebridge.save(dataset("dlc", 1), link)
     assert (tmp_path / "real.csv").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("fmt", sorted(TARGETS))
+def test_a_dangling_link_is_an_existing_output_without_overwrite(tmp_path, fmt):
+    """Every writer: the link is there, so it is not written through (nor its target made)."""
+    link = tmp_path / TARGETS[fmt]
+    link.symlink_to(tmp_path / "other" / "gone.bin")
+    (tmp_path / "other").mkdir()
+    with pytest.raises(FileExistsError, match="already exists .a symbolic link to .*gone.bin"):
+        posebridge.save(dataset(fmt, 1), link, fmt.split("-")[0])
+    assert link.is_symlink() and not (tmp_path / "other" / "gone.bin").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([link.name, "other"])
 
 
 def test_saving_to_a_looping_link_is_refused_and_writes_nothing(tmp_path):

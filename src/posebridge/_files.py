@@ -9,6 +9,9 @@ from __future__ import annotations
 import errno
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,8 +33,10 @@ __all__ = [
     "inside_input_folder",
     "is_inside",
     "name_max",
+    "note_files_read",
     "output_folder_problem",
     "real_target",
+    "recording_files_read",
     "refuse_empty_file",
     "refuse_long_names",
     "refuse_writing_onto_input",
@@ -95,7 +100,65 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
         )
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")
+    note_files_read(path)
     return path
+
+
+#: The files read so far by the reading under way (see :func:`recording_files_read`).
+_FILES_READ: ContextVar[list[Path] | None] = ContextVar("posebridge_files_read", default=None)
+
+
+@contextmanager
+def recording_files_read() -> Iterator[list[Path]]:
+    """Collect every file the readers open within the block, the named input's companions too.
+
+    A reader may read more than the file it is given: idtracker.ai's
+    ``id_probabilities.csv`` and ``attributes.json`` beside ``trajectories.csv``,
+    TRex's sibling files, the files an option names (COCO ``ground_truth``,
+    Label Studio ``label_config``, DANNCE ``skeleton`` and ``sync``, YOLO
+    ``dataset``), YOLO's label files. A conversion keeps them all from its
+    outputs (:func:`posebridge._outputs.inputs_kept`). Every file passed by
+    :func:`check_input` is recorded, and readers record the companions they find
+    themselves with :func:`note_files_read`. The record lives in the caller's
+    :mod:`contextvars` context: conversions on other threads keep their own
+    (the threads a reader starts with :func:`posebridge._threads.map_on_threads`
+    add to the caller's).
+
+    Yields
+    ------
+    list of pathlib.Path
+        The files read, filled as the block runs (a file may appear twice).
+
+    Examples
+    --------
+    >>> with recording_files_read() as read:
+    ...     note_files_read(Path("trajectories.csv"), Path("id_probabilities.csv"))
+    >>> [p.name for p in read]
+    ['trajectories.csv', 'id_probabilities.csv']
+    """
+    outer = _FILES_READ.get()
+    files: list[Path] = []
+    token = _FILES_READ.set(files)
+    try:
+        yield files
+    finally:
+        _FILES_READ.reset(token)
+        if outer is not None:  # a recording around this one sees these files too
+            outer.extend(files)
+
+
+def note_files_read(*paths: str | os.PathLike[str]) -> None:
+    """Record files a reader read beside its input (nothing when no recording is under way).
+
+    See :func:`recording_files_read`.
+
+    Examples
+    --------
+    >>> note_files_read(Path("id_probabilities.csv"))  # outside a recording: nothing
+    """
+    files = _FILES_READ.get()
+    if files is not None:
+        files.extend(Path(p) for p in paths)
 
 
 def _why_not_found(given: str | bytes) -> str:

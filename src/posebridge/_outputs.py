@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
@@ -49,12 +49,15 @@ __all__ = [
 ]
 
 
-#: The inputs of the conversion under way (see :func:`inputs_kept`).
-_KEPT_INPUTS: ContextVar[tuple[Path, ...]] = ContextVar("posebridge_kept_inputs", default=())
+#: The inputs of the conversion under way (see :func:`inputs_kept`): each with the input it
+#: was read with, for a companion (``None`` for an input itself).
+_KEPT_INPUTS: ContextVar[tuple[tuple[Path, Path | None], ...]] = ContextVar(
+    "posebridge_kept_inputs", default=()
+)
 
 
 @contextmanager
-def inputs_kept(*sources: Path) -> Iterator[None]:
+def inputs_kept(*sources: Path, companions: Iterable[Path] = ()) -> Iterator[None]:
     """Within the block, no writer replaces one of ``sources`` (even with overwrite).
 
     :func:`refuse_writing_onto_input` checks the target a conversion is given;
@@ -64,6 +67,16 @@ def inputs_kept(*sources: Path) -> Iterator[None]:
     A source that is a folder (read as one input) keeps every file inside it:
     no output may be written there.
 
+    Parameters
+    ----------
+    *sources
+        The inputs: files, or folders read as one input.
+    companions
+        The other files the reader of the first source read with it (see
+        :func:`posebridge._files.recording_files_read`): idtracker.ai's
+        ``id_probabilities.csv``, TRex's sibling files, a COCO ``ground_truth``...
+        Kept as the sources are.
+
     Examples
     --------
     >>> with inputs_kept(Path("a.h5")):
@@ -72,12 +85,46 @@ def inputs_kept(*sources: Path) -> Iterator[None]:
     ...     check_outputs([Path("labels/clip_1.txt")], overwrite=True)
     Traceback (most recent call last):
     posebridge.errors.PoseBridgeError: labels/clip_1.txt: is inside the folder labels, ...
+    >>> with inputs_kept(Path("trajectories.csv"), companions=[Path("id_probabilities.csv")]):
+    ...     check_outputs([Path("id_probabilities.csv")], overwrite=True)  # doctest: +SKIP
+    Traceback (most recent call last):
+    posebridge.errors.PoseBridgeError: id_probabilities.csv: is a file read with the input ...
     """
-    token = _KEPT_INPUTS.set((*_KEPT_INPUTS.get(), *(Path(s) for s in sources)))
+    kept = [(Path(s), None) for s in sources]
+    if sources:
+        kept.extend((Path(c), Path(sources[0])) for c in companions)
+    token = _KEPT_INPUTS.set((*_KEPT_INPUTS.get(), *kept))
     try:
         yield
     finally:
         _KEPT_INPUTS.reset(token)
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the file ``path`` leads to (links followed), if any."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (found.st_dev, found.st_ino) if stat.S_ISREG(found.st_mode) else None
+
+
+def _kept_files(kept: Sequence[tuple[Path, Path | None]]) -> dict[tuple[int, int], tuple]:
+    """The kept files by identity (an input before a companion that is the same file)."""
+    files: dict[tuple[int, int], tuple[Path, Path | None]] = {}
+    for path, read_with in kept:
+        identity = _file_identity(path)
+        if identity is not None and identity not in files:
+            files[identity] = (path, read_with)
+    return files
+
+
+def _onto_companion(target: Path, kept: Path, read_with: Path) -> PoseBridgeError:
+    which = "" if Path(target) == kept else f" ({kept})"
+    return PoseBridgeError(
+        f"{target}: is a file read with the input {read_with}{which}; writing there would "
+        "replace it (even with overwrite): write to another file."
+    )
 
 
 def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
@@ -95,24 +142,29 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
     IsADirectoryError
         When an output is a folder.
     FileExistsError
-        Naming the first existing file, when ``overwrite`` is false.
+        Naming the first existing file, when ``overwrite`` is false; a symbolic
+        link is an existing file, even one that leads nowhere.
     TypeError
         When ``overwrite`` is not a bool (text such as ``"no"`` would be true).
     FileNotFoundError
         When the folder of an output does not exist, or is a file.
     PoseBridgeError
-        When an output is an input kept by :func:`inputs_kept` (a file, or
-        inside a folder read as the input).
+        When an output is an input kept by :func:`inputs_kept` (a file, a file
+        read with the input, or inside a folder read as the input).
     """
     expect_bool(overwrite, "overwrite")
     kept = _KEPT_INPUTS.get()
-    folders = [(s, Path(os.path.realpath(s))) for s in kept if s.is_dir()]
-    files = [s for s in kept if not s.is_dir()]
+    folders = [(s, Path(os.path.realpath(s))) for s, _ in kept if s.is_dir()]
+    files = _kept_files(kept) if kept else {}  # one stat per kept file, however many outputs
     parents: dict[str, Path] = {}  # real folders, looked up once for many outputs
     for path in paths:
         refuse_long_names(path)
-        for source in files:
-            refuse_writing_onto_input(source, path)
+        if files and (identity := _file_identity(path)) in files:
+            kept_file, read_with = files[identity]
+            if read_with is None:
+                refuse_writing_onto_input(kept_file, path)  # the input: its own message
+            else:
+                raise _onto_companion(path, kept_file, read_with)
         if folders:
             where = real_target(path, parents)
             for folder, real in folders:
@@ -120,11 +172,21 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
                     raise inside_input_folder(folder, path)
         if path.is_dir():
             raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
-        if path.exists() and not overwrite:
+        if not overwrite and (path.exists() or path.is_symlink()):
             raise FileExistsError(
-                17, f"{path}: already exists; pass overwrite=True to replace it.", str(path)
+                17,
+                f"{path}: already exists{_dangling_note(path)}; pass overwrite=True to replace "
+                "it.",
+                str(path),
             )
         check_output_folder(path)  # missing, or a file where a folder should be
+
+
+def _dangling_note(path: Path) -> str:
+    """For a symbolic link that leads nowhere (it exists, though ``exists()`` says no)."""
+    if path.exists():
+        return ""
+    return f" (a symbolic link to {os.readlink(path)}, which does not exist)"
 
 
 def writing_problem(path: Path) -> str | None:

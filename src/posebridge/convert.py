@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, errors, model, registry
-from posebridge._files import check_input, refuse_writing_onto_input
+from posebridge._files import check_input, recording_files_read, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path
@@ -118,8 +118,9 @@ def convert(
     PoseBridgeError
         When an argument's value is refused (``chunk_frames=0``, ``fps=-1``),
         also before anything is read, or when the source cannot be converted.
-        An output that is the input, or lies inside an input folder, is
-        refused even with ``overwrite``.
+        An output that is the input, a file read with it (idtracker.ai's
+        ``id_probabilities.csv``, TRex's siblings, a COCO ``ground_truth``...)
+        or lies inside an input folder, is refused even with ``overwrite``.
     IsADirectoryError
         When ``source`` is a folder that no format reads (also a built-in
         ``IsADirectoryError``).
@@ -153,9 +154,10 @@ def convert(
     if pair in STREAMING_PAIRS:
         from posebridge.lazy import open_lazily_indexed
 
-        ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
+        with recording_files_read() as files_read:
+            ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
         if ds.attrs.pop("lazy", 0) and ds.attrs.get("ds_type") == "poses":
-            with inputs_kept(source):
+            with inputs_kept(source, companions=files_read):
                 return save_in_chunks(
                     ds,
                     target,
@@ -168,8 +170,9 @@ def convert(
                 )
         ds = ds.load()
     else:
-        ds = api.load(source, fmt_in.name, fps=fps, **read_options)
-    with inputs_kept(source):
+        with recording_files_read() as files_read:  # the files read with it: kept too
+            ds = api.load(source, fmt_in.name, fps=fps, **read_options)
+    with inputs_kept(source, companions=files_read):
         return api.save(ds, target, format, overwrite=overwrite, **options)
 
 

@@ -172,6 +172,22 @@ def test_an_output_inside_a_folder_read_fails_its_job_and_leaves_the_folder_alon
     assert _file_contents(labels) == before
 
 
+def test_a_pose_file_beside_a_trex_file_says_to_give_an_output_folder(tmp_path):
+    """Its row failed as 'inside the folder read as the input' and no more: the folder holding
+    one TRex file is one input, so the other files' outputs beside them are refused."""
+    data = _trex(tmp_path / "data", individuals=1)
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 1, 1))), data / "mouse.h5")
+    before = _file_contents(data)
+    jobs = {Path(j.source).name: j for j in plan_jobs(data, None, to="nc")}
+    assert jobs["data"].error == ""
+    said = jobs["mouse.h5"].error
+    assert said.startswith(f"{data.absolute() / 'mouse.nc'}: is inside the folder")
+    assert "give the batch an output folder outside it (--out, out=)" in said
+    report = convert_many(data, tmp_path / "out", to="nc", jobs=1)  # as it says: both converted
+    assert report.counts == {"ok": 2, "failed": 0, "skipped": 0}, report.table()
+    assert _file_contents(data) == before
+
+
 def test_a_report_inside_a_folder_read_is_refused_before_any_job(tmp_path):
     labels = _labels(tmp_path / "data" / "labels")
     before = _file_contents(labels)

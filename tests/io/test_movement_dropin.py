@@ -927,6 +927,19 @@ def test_a_file_at_the_path_given_is_refused_even_when_the_writer_splits(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
+@pytest.mark.parametrize("split", [False, True])
+def test_a_dangling_link_at_the_path_given_is_refused_and_its_target_not_made(tmp_path, split):
+    """The link exists, though it leads nowhere: without overwrite it is an existing file."""
+    ds = load_poses.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["m1"])
+    (tmp_path / "other").mkdir()
+    link = tmp_path / "out.h5"
+    link.symlink_to(tmp_path / "other" / "target.h5")
+    with pytest.raises(FileExistsError, match="already exists"):
+        save_poses.to_dlc_file(ds, link, split_individuals=split)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out.h5"]
+    assert not any((tmp_path / "other").iterdir())
+
+
 @pytest.mark.parametrize("fps", [None, 30.0])
 def test_from_numpy_gives_movements_dataset_with_or_without_fps(fps):
     """With fps the drop-ins added a 'frame' coordinate movement's datasets do not have."""

@@ -200,9 +200,11 @@ def expand_folder(
     file that is not there is an input, which fails naming it. A
     folder read as one input comes before the other files of its folder; the
     files it reads are not inputs of their own, its other files and its
-    subfolders are looked at as usual. The ``.txt`` files of a YOLO dataset's
-    ``labels`` folder (see :func:`dataset_labels`, or a folder of label files
-    of a ``data.yaml`` found earlier in the walk) are read through its
+    subfolders are looked at as usual (their outputs may not be written in that
+    folder: without an output folder outside it, such an input fails, saying so).
+    The ``.txt`` files of a YOLO dataset's ``labels`` folder (see
+    :func:`dataset_labels`, or a folder of label files of a ``data.yaml`` found
+    earlier in the walk) are read through its
     ``data.yaml`` and left out. Another ``.txt`` file is looked at by content:
     YOLO predictions make their folder one input (also when a README among
     them keeps the folder from being recognised as a whole: reading it then

@@ -767,6 +767,12 @@ def _refuse_outputs_onto_inputs(jobs: list[Job], manifest: PathLike | None) -> N
             inside = next((folders[p] for p in (where, *where.parents) if p in folders), None)
             if inside is not None:
                 job.error = str(inside_input_folder(inside, job.target))
+                if Path(job.target).parent == Path(job.source).parent:  # beside its input
+                    job.error += (
+                        f" {job.source} lies in that folder, beside the files read as one "
+                        "input: give the batch an output folder outside it (--out, out=) to "
+                        "convert both."
+                    )
 
 
 def _refuse_read_only_output(to: str) -> None:

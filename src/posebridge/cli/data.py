@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from posebridge._files import check_output_folder, refuse_writing_onto_input
+from posebridge._files import (
+    check_output_folder,
+    recording_files_read,
+    refuse_writing_onto_input,
+)
 from posebridge._outputs import inputs_kept
 from posebridge.cli._base import (
     FilePath,
@@ -253,12 +257,14 @@ def convert(
         options.update(_typed_options(written_texts, [fmt_out.write]))
         _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
         api.check_options(fmt_out, options, "write")  # values too, before the file is opened
-        probe = _with_fps(open_lazily_indexed(source, fmt_in.name, **read_options), fps, source)
+        with recording_files_read() as files_read:  # the files read with it: kept too
+            probe = open_lazily_indexed(source, fmt_in.name, **read_options)
+        probe = _with_fps(probe, fps, source)
         if not probe.attrs.pop("lazy", 0) or probe.attrs.get("ds_type") != "poses":
             streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
     if streaming:
         click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
-        with inputs_kept(source):
+        with inputs_kept(source, companions=files_read):
             written = save_in_chunks(  # the source opened above: its rows are scanned once
                 probe,
                 target,
@@ -273,7 +279,9 @@ def convert(
         return
     if loaded is None:
         _check_writer_options_first(source, target, from_format, to_format, written_texts, nwb)
-    fmt_in, ds = loaded or _load(source, from_format, fps, read_pairs, "--from")
+        with recording_files_read() as files_read:  # the files read with it: kept too
+            loaded = _load(source, from_format, fps, read_pairs, "--from")
+    fmt_in, ds = loaded
     try:
         fmt_out = registry.resolve_for_writing(target, to_format, ds.attrs["ds_type"])
     except UnknownFormatError as error:
@@ -282,7 +290,7 @@ def convert(
     options.update(_typed_options(written_texts, [fmt_out.write]))
     _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
     click.echo(f"read   {source} as {fmt_in.title} ({summary(ds)})")
-    with inputs_kept(source):
+    with inputs_kept(source, companions=files_read):
         written = api.save(ds, target, fmt_out.name, overwrite=overwrite, **options)
     for path in written:
         click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")

@@ -190,8 +190,13 @@ def save(ds: xr.Dataset, file_path: PathLike, fmt: str, **options: Any) -> list[
         Every file written.
     """
     given = isinstance(file_path, str | os.PathLike)
-    if given and not options.get("overwrite") and Path(file_path).is_file():
-        # as movement: the path given exists, even when the writer splits it per individual
+    if (
+        given
+        and not options.get("overwrite")
+        and (Path(file_path).is_file() or Path(file_path).is_symlink())
+    ):
+        # as movement: the path given exists (a link, even one leading nowhere, too), even
+        # when the writer splits it per individual
         raise errors.FileExistsError(
             17, f"{file_path}: already exists; pass overwrite=True to replace it.", str(file_path)
         )

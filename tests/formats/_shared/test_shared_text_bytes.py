@@ -302,3 +302,21 @@ def test_an_hdf5_file_ending_in_nul_bytes_is_named_hdf5_not_damaged(tmp_path, fm
     with pytest.raises(FormatError, match=r"is an HDF5 file .*not text") as error:
         posebridge.load(path, fmt)
     assert "damaged" not in str(error.value)
+
+
+def test_doubled_carriage_returns_are_named_as_such_or_allowed_when_asked(tmp_path: Path):
+    """\\r\\r\\n was refused as 'a carriage return alone (classic Mac OS)'."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\r\r\n1,2\r\r\n")
+    with pytest.raises(FormatError, match=r"end in \\r\\r\\n \(a carriage return doubled"):
+        text_size(path)
+    assert text_size(path, doubled_line_ends=True) == path.stat().st_size
+
+
+def test_a_dlc_csv_with_doubled_carriage_returns_is_refused_naming_them(tmp_path: Path):
+    path = tmp_path / "pose.csv"
+    posebridge.save(_poses(), path, format="dlc")
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\r\n"))
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path, format="dlc")
+    assert "\\r\\r\\n" in str(refused.value) and "Mac OS" not in str(refused.value)

@@ -366,3 +366,21 @@ def test_an_individual_name_anipose_cannot_store_is_warned_about(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         posebridge.save(unnamed, tmp_path / "b.csv", format="anipose")
+
+
+def test_a_column_named_twice_is_refused_naming_it_as_the_file_spells_it(tmp_path):
+    """The message named 'nose_x.1', pandas' renamed copy, which the file does not hold."""
+    table = anipose_table(["nose", "tail"], [0, 1, 2])
+    path = tmp_path / "dup.csv"
+    table.assign(extra=table["nose_x"]).to_csv(path, index=False)
+    text = path.read_text()
+    header, rest = text.split("\n", 1)
+    path.write_text(header.replace("extra", "nose_x") + "\n" + rest)
+    names = header.split(",")
+    expected = f"column 'nose_x' appears twice (columns {names.index('nose_x') + 1} and "
+    expected += f"{len(names)})"
+    for reading in (lambda: posebridge.load(path), lambda: anipose.read(path)):
+        with pytest.raises(FormatError) as refused:
+            reading()
+        assert f"line 1: {expected}" in str(refused.value)
+        assert "nose_x.1" not in str(refused.value)

@@ -1109,3 +1109,12 @@ def test_a_missing_label_in_an_h5_row_index_is_refused_naming_the_row(tmp_path):
     with pytest.raises(FormatError, match=r"row 1 has an empty level") as caught:
         posebridge.load(path)
     assert "broken" not in str(caught.value)
+
+
+def test_a_repeated_column_is_named(dlc_csv: Path):
+    """It said only 'has repeated (individual, bodypart, coord) columns'."""
+    lines = dlc_csv.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace("tail", "nose", 1)  # the bodyparts row: tail,x is nose,x now
+    dlc_csv.write_text("".join(lines))
+    with pytest.raises(FormatError, match=r"\('.*', 'nose', 'x'\) appears twice"):
+        posebridge.load(dlc_csv)

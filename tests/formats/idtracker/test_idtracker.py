@@ -282,6 +282,39 @@ def test_csv_with_a_bad_value_names_the_file(tmp_path: Path):
     assert str(path) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "said"),
+    [
+        ("x1,y1\n1,2\n3,oops\n", 3, "column 2 holds 'oops', expected a number"),
+        ("x1,y1\n1,2\n\n# note\n3,oops\n", 5, "column 2 holds 'oops', expected a number"),
+        ("x1,y1\r1,2\r5,6\roops,4\r", 4, "column 1 holds 'oops', expected a number"),
+        ("x1,y1\n1,2\n1,2\n3,4,5\n", 4, "3 values for the 2 header columns"),
+    ],
+    ids=["value", "after-blank-and-comment", "cr-lines", "wide-row"],
+)
+def test_csv_parse_errors_name_the_line_of_the_file(tmp_path: Path, text, line, said):
+    """np.loadtxt's 0-based data row ('row 0') was passed on as it was."""
+    path = tmp_path / "trajectories.csv"
+    path.write_bytes(text.encode())
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path, format="idtracker")
+    assert str(refused.value).startswith(f"{path}: line {line}: trajectories: {said}")
+    assert "row " not in str(refused.value)
+
+
+def test_a_bad_value_in_id_probabilities_names_that_file_and_line(tmp_path: Path):
+    folder = write_csv_folder(tmp_path / "csv", trajectories_dict(), time_column=True)
+    probabilities = folder / "id_probabilities.csv"
+    lines = probabilities.read_text().splitlines(keepends=True)
+    lines[3] = "oops," + lines[3].split(",", 1)[1]  # line 4: its first cell
+    probabilities.write_text("".join(lines))
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(folder / "trajectories.csv")
+    assert f"{probabilities}: line 4: id_probabilities: column 1 holds 'oops'" in str(
+        refused.value
+    )
+
+
 # --------------------------------------------------------------------------
 # CSV files re-saved by other programs: end-of-file bytes, line ends, UTF-16
 

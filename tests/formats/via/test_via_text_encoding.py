@@ -61,3 +61,32 @@ def test_a_file_saved_with_another_delimiter_is_recognised_and_refused_saying_so
         assert message.startswith(f"{path}: line 1: {named}")
         assert "VIA tracks CSV files are comma-separated" in message
         assert "expected the VIA tracks header" not in message
+
+
+def _boxes_file(tmp_path: Path) -> Path:
+    poses = posebridge.from_numpy(np.random.default_rng(4).uniform(1, 9, (4, 2, 2, 2)))
+    (path,) = posebridge.save(posebridge.boxes_from_poses(poses), tmp_path / "t.csv")
+    return path
+
+
+def test_lines_ending_in_a_doubled_carriage_return_read_as_lines(tmp_path: Path):
+    """csv.writer's \\r\\n through a file opened in text mode on Windows is \\r\\r\\n: pandas
+    and movement read each as one line end; it was refused as 'classic Mac OS' line ends."""
+    path = _boxes_file(tmp_path)
+    expected = posebridge.load(path)
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\r\n"))
+    assert posebridge.detect(doubled) == "via"
+    found = posebridge.load(doubled)
+    np.testing.assert_array_equal(found.position.values, expected.position.values)
+    np.testing.assert_array_equal(found.shape.values, expected.shape.values)
+    assert found.individual.values.tolist() == expected.individual.values.tolist()
+
+
+def test_a_short_row_among_doubled_line_ends_is_named_by_its_line(tmp_path: Path):
+    path = _boxes_file(tmp_path)
+    lines = path.read_bytes().replace(b"\r\n", b"\n").split(b"\n")
+    lines[2] = lines[2].rsplit(b",", 1)[0]  # line 3 loses its last cell
+    path.write_bytes(b"\r\r\n".join(lines))
+    with pytest.raises(FormatError, match=r"line 3\b"):
+        posebridge.load(path)

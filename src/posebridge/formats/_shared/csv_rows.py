@@ -38,6 +38,7 @@ __all__ = [
     "CsvRows",
     "other_delimiter",
     "refuse_other_delimiter",
+    "refuse_repeated_columns",
     "refuse_wrong_widths",
     "row_bytes",
     "scan",
@@ -71,6 +72,35 @@ class CsvRows:
     offsets: np.ndarray
     size: int
     mtime_ns: int
+
+
+def refuse_repeated_columns(path: Path | str, names: list[str], line: int = 1) -> None:
+    """Refuse a header that names a column twice, naming it as the file spells it.
+
+    pandas reads a repeated name as a renamed copy (``Nose_x``, ``Nose_x.1``), a
+    name the file does not hold; the refusal names the column the file repeats.
+
+    Raises
+    ------
+    FormatError
+        ``line 1: column 'Nose_x' appears twice (columns 4 and 61); ...``
+
+    Examples
+    --------
+    >>> refuse_repeated_columns(Path("t.csv"), ["fnum", "Nose_x", "Nose_x"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: t.csv: line 1: column 'Nose_x' appears twice (columns 2 ...
+    """
+    seen: dict[str, int] = {}
+    for at, name in enumerate(names, start=1):  # header cells: a few hundred at most
+        if name in seen:
+            raise FormatError(
+                path,
+                f"line {line}: column {name!r} appears twice (columns {seen[name]} and {at}); "
+                "each column is given once.",
+            )
+        seen[name] = at
 
 
 def refuse_wrong_widths(path: Path | str, data: bytes, width: int, first_line: int = 1) -> None:

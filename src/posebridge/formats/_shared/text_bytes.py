@@ -15,6 +15,7 @@ from pathlib import Path
 from posebridge.errors import FormatError
 
 __all__ = [
+    "DOUBLED_LINE_END",
     "EOF_MARKER",
     "first_bad_utf8",
     "looks_utf16",
@@ -88,13 +89,27 @@ def refuse_bare_carriage_returns(path: Path) -> None:
     text_size(path, eof_marker=False)
 
 
-def _refuse_carriage_returns(path: Path, head: bytes) -> None:
+#: The line end of a CSV file written by Python's csv module (``\r\n``) through a file
+#: opened in text mode on Windows without ``newline=""``, which turns ``\n`` into ``\r\n``.
+DOUBLED_LINE_END = b"\r\r\n"
+
+
+def _refuse_carriage_returns(path: Path, head: bytes, doubled_line_ends: bool) -> None:
     """Refuse lines that end in a carriage return alone (see the caller)."""
     from posebridge.errors import FormatError
 
     if (kind := binary_kind(head)) is not None:  # its bytes hold lone carriage returns
         raise FormatError(path, _binary_message(kind))
     at = head.find(b"\r")
+    if at >= 0 and head[at : at + 3] == DOUBLED_LINE_END:
+        if doubled_line_ends:
+            return
+        raise FormatError(
+            path,
+            "line 1: its lines end in \\r\\r\\n (a carriage return doubled: Python's csv "
+            "module writing to a file opened on Windows without newline=''); save it with "
+            "\\n or \\r\\n line endings.",
+        )
     if 0 <= at < len(head) - 1 and head[at + 1 : at + 2] != b"\n":
         raise FormatError(
             path,
@@ -115,6 +130,7 @@ def text_size(
     *,
     eof_marker: bool = True,
     lone_carriage_returns: bool = False,
+    doubled_line_ends: bool = False,
     spreadsheet: bool = True,
 ) -> int:
     """The size of a text file's text, after checking how its lines and the file end.
@@ -136,6 +152,9 @@ def text_size(
     lone_carriage_returns
         Whether the caller reads lines that end in a carriage return alone
         (a reader that splits lines as Python does); otherwise they are refused.
+    doubled_line_ends
+        Whether the caller reads lines that end in ``\r\r\n`` (see
+        :data:`DOUBLED_LINE_END`) as lines; otherwise they are refused, saying so.
     spreadsheet
         Whether the file is a table a spreadsheet saves (CSV), for the words
         of a refusal of UTF-16 text (see :func:`not_utf8_message`).
@@ -167,7 +186,7 @@ def text_size(
 
         raise FormatError(path, not_utf8_message(head, spreadsheet=spreadsheet))
     if not lone_carriage_returns:
-        _refuse_carriage_returns(path, head)
+        _refuse_carriage_returns(path, head, doubled_line_ends)
     return size - text_end(path, head, tail, eof_marker=eof_marker, spreadsheet=spreadsheet)
 
 

@@ -333,6 +333,7 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
         raise FormatError(path, not_utf8_message(data)) from None
     header = next(csv.reader([first]), [])
     _refuse_other_delimiter(path, first, header)
+    csv_rows.refuse_repeated_columns(path, header)  # pandas would rename the copy
     if header:
         csv_rows.refuse_wrong_widths(path, data, len(header))
     try:

@@ -211,7 +211,14 @@ def _layout(
         dtype=np.intp,
     )
     if np.unique(flat).size != flat.size:
-        raise FormatError(path, "has repeated (individual, bodypart, coord) columns.")
+        _, first = np.unique(flat, return_index=True)
+        again = int(np.setdiff1d(np.arange(flat.size), first)[0])  # the first repeat
+        individual, bodypart, coord = pose[again]
+        raise FormatError(
+            path,
+            f"has repeated (individual, bodypart, coord) columns: ({individual!r}, "
+            f"{bodypart!r}, {coord!r}) appears twice; each column is given once.",
+        )
     space = [c for c in ("x", "y", "z") if c in coords]
     present = np.zeros((len(individuals) * len(keypoints), len(coords)), dtype=bool)
     present.reshape(-1)[flat] = True

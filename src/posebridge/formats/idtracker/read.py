@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE, check_input, refuse_empty_file
+from posebridge._files import HDF5_SIGNATURE, check_input, note_files_read, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing, user_stacklevel
 from posebridge.formats._shared.hdf5 import read_whole
 from posebridge.formats._shared.images import image_side
@@ -114,6 +115,45 @@ def _marker_only_at_end(path: Path, size: int) -> bool:
     return True
 
 
+#: np.loadtxt's messages: a cell that is no number (its data row counted from 0), and a
+#: row of another width (counted from 1).
+_NOT_A_NUMBER = re.compile(r"could not convert string (.*) to \w+ at row (\d+), column (\d+)")
+_WIDTH_CHANGED = re.compile(r"number of columns changed from (\d+) to (\d+) at row (\d+)")
+
+
+def _data_lines(path: Path, marker: bool) -> np.ndarray:
+    """The file's line number of each data row np.loadtxt reads (blank lines and ``#``
+    comments are not rows). Only on an error: the file is read once more."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    lines = np.array(re.split(r"\r\n|\r|\n", text)[1:], dtype=object).astype(str)
+    stripped = np.char.strip(lines)
+    comment = np.char.startswith(stripped, "#")
+    if marker:
+        comment |= np.char.startswith(stripped, EOF_MARKER.decode())
+    return np.flatnonzero((np.char.str_len(stripped) > 0) & ~comment) + 2
+
+
+def _loadtxt_error(path: Path, what: str, said: str, width: int, marker: bool) -> FormatError:
+    """np.loadtxt's ``ValueError`` as a refusal naming the file's line, as other readers do."""
+    if found := _NOT_A_NUMBER.search(said):
+        row, column = int(found[2]), int(found[3])
+        lines = _data_lines(path, marker)
+        where = f"line {lines[row]}: " if row < lines.size else ""
+        return FormatError(
+            path,
+            f"{where}{what}: column {column} holds {found[1]}, expected a number "
+            "(or nan for a missing value).",
+        )
+    if found := _WIDTH_CHANGED.search(said):
+        row = int(found[3]) - 1
+        lines = _data_lines(path, marker)
+        where = f"line {lines[row]}: " if row < lines.size else ""
+        return FormatError(
+            path, f"{where}{what}: {found[2]} values for the {width} header columns."
+        )
+    return FormatError(path, f"{what}: a value is not a number ({said}).")
+
+
 def _load_csv_table(path: Path, what: str) -> tuple[list[str], np.ndarray]:
     size = text_size(path, lone_carriage_returns=True)  # refuses NUL at the end
     # one Ctrl-Z after the last line (an old DOS end-of-file marker) is read as a comment
@@ -136,7 +176,7 @@ def _load_csv_table(path: Path, what: str) -> tuple[list[str], np.ndarray]:
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except ValueError as error:
-        raise FormatError(path, f"{what}: a value is not a number ({error}).") from None
+        raise _loadtxt_error(path, what, str(error), len(names), marker) from None
     if values.size and values.shape[1] != len(names):
         raise FormatError(
             path, f"line 2: {values.shape[1]} values for the {len(names)} header columns."
@@ -171,6 +211,7 @@ def _from_csv(path: Path) -> dict[str, Any]:
     prefix = path.name[: -len("trajectories.csv")]
     probabilities = path.with_name(f"{prefix}id_probabilities.csv")
     if probabilities.is_file():
+        note_files_read(probabilities)  # kept from a conversion's outputs
         names, table = _load_csv_table(probabilities, "id_probabilities")
         if names and names[0] in ("seconds", "time"):
             table = table[:, 1:]
@@ -182,6 +223,7 @@ def _from_csv(path: Path) -> dict[str, Any]:
         found["id_probabilities"] = table[:, :, None]
     attributes = path.with_name(f"{prefix}attributes.json")
     if attributes.is_file():
+        note_files_read(attributes)
         try:
             extra = json.loads(attributes.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:

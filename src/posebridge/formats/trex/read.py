@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, refuse_empty_file
+from posebridge._files import check_input, note_files_read, refuse_empty_file
 from posebridge.errors import FormatError, describing, user_stacklevel
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.hdf5 import FREE_BYTES
@@ -373,6 +373,7 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
     if isinstance(path, str | Path):
         refuse_empty_file(Path(path), "a TRex .npz or .csv file")
     files = _inputs(path, siblings)
+    note_files_read(*files)  # the siblings too: kept from a conversion's outputs
     videos = {individual_of(f)[0] for f in files}
     if len(videos) > 1:
         raise FormatError(

@@ -25,7 +25,7 @@ import pandas as pd
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
-from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
+from posebridge.formats._shared.text_bytes import DOUBLED_LINE_END, not_utf8_error, text_size
 
 HEADER = (
     "filename",
@@ -68,10 +68,19 @@ def first_line(path: Path) -> str:
     return raw.decode("utf-8-sig").rstrip("\r\n")
 
 
-def _text_bytes(path: Path, size: int) -> bytes:
-    """The file's first ``size`` bytes: its text, without an end-of-file marker."""
+def _text_bytes(path: Path, size: int, doubled: bool = False) -> bytes:
+    """The file's first ``size`` bytes: its text, without an end-of-file marker; with
+    ``doubled``, its ``\\r\\r\\n`` line ends made ``\\r\\n`` (one line each, as pandas
+    and movement read them)."""
     with open(path, "rb") as handle:
-        return handle.read(size)
+        data = handle.read(size)
+    return data.replace(DOUBLED_LINE_END, b"\r\n") if doubled else data
+
+
+def _doubled_line_ends(path: Path) -> bool:
+    """Whether the first line ends in ``\\r\\r\\n`` (see ``DOUBLED_LINE_END``)."""
+    with open(path, "rb") as handle:
+        return handle.readline(4096).endswith(DOUBLED_LINE_END)
 
 
 def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
@@ -80,9 +89,14 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     Blank lines are dropped (their line numbers are skipped). One end-of-file
     marker (Ctrl-Z) after the last line is left out.
     """
-    size = text_size(path)  # UTF-16, lone carriage returns, NUL at the end; Ctrl-Z left out
-    # the path itself unless an end-of-file marker follows the text: then the text only
-    source = path if size == path.stat().st_size else io.BytesIO(_text_bytes(path, size))
+    # UTF-16, lone carriage returns, NUL at the end; Ctrl-Z left out. \r\r\n (Python's csv
+    # module on Windows without newline='') is one line end, as pandas and movement read it
+    size = text_size(path, doubled_line_ends=True)
+    doubled = _doubled_line_ends(path)
+    # the path itself unless an end-of-file marker follows the text or the line ends are
+    # doubled: then the text only
+    whole = size == path.stat().st_size and not doubled
+    source = path if whole else io.BytesIO(_text_bytes(path, size, doubled))
     try:
         header = first_line(path)
     except UnicodeDecodeError:
@@ -131,7 +145,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         blank = blank & (table == "").all(axis=1).to_numpy()
     if ((table["region_attributes"] == "").to_numpy() & ~blank).any():
         # a short row (pandas pads it with empty cells; VIA writes at least "{}"): name it
-        csv_rows.refuse_wrong_widths(path, _text_bytes(path, size), len(HEADER))
+        csv_rows.refuse_wrong_widths(path, _text_bytes(path, size, doubled), len(HEADER))
     if blank.any():
         table, lines = table.loc[~blank].reset_index(drop=True), lines[~blank]
     if len(table) == 0:

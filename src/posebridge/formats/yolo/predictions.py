@@ -39,7 +39,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import Peek, check_input, refuse_empty_file
+from posebridge._files import Peek, check_input, note_files_read, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, brief
 from posebridge.formats._shared import images
 from posebridge.formats._shared.images import BOX, BOX_PARTS, checked_image_size, scatter, slots
@@ -467,6 +467,7 @@ def _frame_size(
             info = _video.probe(video)
         except PoseBridgeError:  # no ffmpeg, or not a video: the size stays unknown
             return None, None
+        note_files_read(video)  # kept from a conversion's outputs
         return (info.width, info.height), None  # Ultralytics' annotated copy: its size only
     info = _video.probe(video)
     if given is not None and checked_image_size(given) != (info.width, info.height):
@@ -499,6 +500,7 @@ def _image_sizes(found: _Files, given: tuple[int, int] | None) -> tuple[np.ndarr
             "image_size=(width, height).",
         )
     sizes = [images.image_size(i, p) for i, p in zip(found_images, found.paths, strict=True)]
+    note_files_read(*found_images)  # kept from a conversion's outputs
     return np.asarray(sizes, dtype=np.int64).reshape(-1, 2), names
 
 
@@ -603,6 +605,7 @@ def read(
     video_mode = video is not None or fps is not None or vid_stride != 1
     found = _files(path, stem, video_mode)
     texts = [label_text(str(p)) for p in found.paths]
+    note_files_read(*found.paths)  # kept from a conversion's outputs
     table = _table(texts, found.paths)
     if table.columns.size == 0:
         raise FormatError(path, "holds no detection (its files are empty).")

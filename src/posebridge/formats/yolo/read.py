@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input
+from posebridge._files import check_input, note_files_read
 from posebridge.errors import FormatError, user_stacklevel
 from posebridge.formats._shared.images import (
     BOX,
@@ -90,6 +90,10 @@ def read(
     ]
     sizes = _sizes(images, image_size)
     texts = [label_text(label) for _, label, _ in images]
+    # kept from a conversion's outputs: the label files, and the images whose sizes were read
+    note_files_read(*(label for _, label, _ in images))
+    if image_size is None:
+        note_files_read(*(image for _, _, image in images if image is not None))
     rows, lines, values = _rows(texts, [label for _, label, _ in images], 5 + k * ndim)
     width, height = sizes[rows, 0], sizes[rows, 1]
     finite = np.isfinite(values).all(axis=1)
