@@ -15,6 +15,7 @@ import pytest
 import xarray as xr
 
 import posebridge
+from _corpus import corpus_path, read_options
 from posebridge.io import load_poses, save_poses
 from posebridge.io.load import infer_source_software, load_dataset
 
@@ -86,3 +87,24 @@ def test_fps_of_an_nwb_file_is_ignored_with_a_warning_the_times_kept(tmp_path):
         warnings.simplefilter("always")
         expected = load_dataset(path, "NWB", fps=30)
     xr.testing.assert_identical(read, expected)
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "coco/test_ap10k.json",
+        "sleap_csv/minimal_instance.000_centered_pair_low_quality.analysis.csv",
+        "yolo_pose/cow.v1i.yolov8/data.yaml",
+    ],
+)
+@pytest.mark.parametrize("loader", ["from_file", "load_dataset"])
+def test_a_format_inferred_by_its_title_is_read_as_load_reads_it(relative, loader):
+    """infer_source_software names these formats by title ('COCO keypoints'), which the
+    format lookup refused: from_file(path) of such a file raised UnknownFormatError."""
+    path = corpus_path(relative)
+    read = load_poses.from_file if loader == "from_file" else load_dataset
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = posebridge.load(path, **read_options(path))
+        got = read(path, **read_options(path))
+    xr.testing.assert_identical(got, expected)

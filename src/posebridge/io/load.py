@@ -351,7 +351,7 @@ def load_dataset(
         from posebridge.io import _pose_files
 
         return _pose_files.from_lp_file(file, fps=fps, **kwargs)
-    fmt = registry.get(source_software)
+    fmt = _format_called(source_software)
     if fmt.name == "nwb":  # any fps ignored (not checked), as movement
         if fps is not None:
             warnings.warn(
@@ -368,7 +368,25 @@ def load_dataset(
 
         return _pose_files.from_sleap_file(file, fps=fps, **kwargs)
     refuse_unknown_options("load_dataset", fmt.name, kwargs)
-    return api.load(file, source_software, fps=fps, **kwargs)
+    return api.load(file, fmt.name, fps=fps, **kwargs)
+
+
+def _format_called(source_software: str) -> registry.Format:
+    """The format a ``source_software`` names: a format's name or alias, or the title
+    :func:`infer_source_software` gives (``"COCO keypoints"``, ``"YOLO pose"``).
+
+    Examples
+    --------
+    >>> _format_called("COCO keypoints").name, _format_called("DeepLabCut").name
+    ('coco', 'dlc')
+    """
+    try:
+        return registry.get(source_software)
+    except errors.UnknownFormatError:
+        titled = [f for f in registry.all_formats() if f.title.lower() == source_software.lower()]
+        if not titled:
+            raise
+        return titled[0]
 
 
 def load_multiview_dataset(
