@@ -71,3 +71,13 @@ def test_from_anipose_file_with_an_unknown_keyword_is_posebridge_type_error(tmp_
     assert "from_anipose_file() got an unexpected keyword argument 'foo'" in str(raised.value)
     ds = load_poses.from_anipose_file(path, individual_name="mouse")  # its own keyword still
     assert ds.individual.values.tolist() == ["mouse"]
+
+
+def test_from_anipose_style_df_with_a_repeated_column_is_refused_naming_it():
+    """The positions were taken from the wrong columns without a word (movement refuses)."""
+    table = anipose_table()
+    repeated = pd.concat([table, table[["nose_x"]] + 100], axis=1)
+    with pytest.raises(posebridge.PoseBridgeError, match=r"\['nose_x'\] more than once"):
+        load_poses.from_anipose_style_df(repeated, individual_name="mouse")
+    with pytest.raises(ValueError):  # movement's own refusal of the same table
+        movement_load_poses.from_anipose_style_df(repeated, individual_name="mouse")

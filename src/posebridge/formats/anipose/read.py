@@ -271,6 +271,12 @@ def dataset_from_dataframe(
         raise PoseBridgeError(
             f"unknown_columns must be 'refuse' or 'ignore', got {unknown_columns!r}."
         )
+    if isinstance(df, pd.DataFrame) and not df.columns.is_unique:
+        repeated = list(dict.fromkeys(str(c) for c in df.columns[df.columns.duplicated()]))
+        raise PoseBridgeError(
+            f"the DataFrame names the column(s) {repeated} more than once; an Anipose table "
+            "gives each column once (which copy holds the values is unknown)."
+        )
     if (
         unknown_columns == "ignore"
         and isinstance(df, pd.DataFrame)
