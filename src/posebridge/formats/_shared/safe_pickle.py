@@ -236,12 +236,18 @@ def _hashes_apart(value: Any) -> bool:
 
     Text and bytes hash with a random key per interpreter; an integer within
     2**61 hashes as itself; floats share a hash in groups of a few hundred at
-    most. Tuples, frozensets, complex numbers and larger integers combine or
+    most; numpy's integer, float and bool scalars hash as those numbers. Tuples,
+    frozensets, complex numbers and larger integers combine or
     reduce their parts' hashes in ways a file can solve for.
     """
-    if isinstance(value, str | bytes | float) or value is None:
-        return True
-    return isinstance(value, int) and -_DISTINCT_INT_HASH <= value <= _DISTINCT_INT_HASH
+    import numpy as np  # loaded already: the unpickler rebuilds numpy's arrays
+
+    if isinstance(value, str | bytes | float | np.floating | np.bool_) or value is None:
+        return True  # numpy's scalars hash as the Python number they are
+    return (
+        isinstance(value, int | np.integer)
+        and -_DISTINCT_INT_HASH <= int(value) <= _DISTINCT_INT_HASH
+    )
 
 
 def guarded_builtin(name: str, hashing: HashBudget | None = None) -> Any:
