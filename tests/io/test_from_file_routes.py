@@ -108,3 +108,18 @@ def test_a_format_inferred_by_its_title_is_read_as_load_reads_it(relative, loade
         expected = posebridge.load(path, **read_options(path))
         got = read(path, **read_options(path))
     xr.testing.assert_identical(got, expected)
+
+
+@pytest.mark.parametrize("source_software", ["DeepLabCut/LightningPose", "VIA-tracks", None])
+def test_an_unknown_keyword_to_from_file_is_named_as_from_files(one_mouse_csv, source_software):
+    """The refusal named load_dataset, which the user did not call."""
+    path = one_mouse_csv
+    if source_software == "VIA-tracks":
+        path = path.with_name("boxes.csv")
+        path.write_text(
+            "filename,file_size,file_attributes,region_count,region_id,region_shape_attributes,"
+            'region_attributes\nf0.png,0,"{}",1,0,"{""name"":""rect"",""x"":1,""y"":2,'
+            '""width"":3,""height"":4}","{""track"":""1""}"\n'
+        )
+    with pytest.raises(posebridge.errors.TypeError, match=r"^from_file\(\) got an unexpected"):
+        load_poses.from_file(path, source_software, bogus=1)

@@ -332,6 +332,23 @@ def load_dataset(
     >>> ds = load_dataset("video1DLC_resnet50.h5", fps=30)  # doctest: +SKIP
     >>> ds = load_dataset("tracks.csv", "VIA-tracks", fps=25)  # doctest: +SKIP
     """
+    return load_as("load_dataset", file, source_software, fps, **kwargs)
+
+
+def load_as(
+    caller: str,
+    file: Any,
+    source_software: str | None = "auto",
+    fps: float | None = None,
+    **kwargs: Any,
+) -> xr.Dataset:
+    """:func:`load_dataset`, whose refusal of an unknown keyword names ``caller`` (the
+    drop-in the user called: ``load_dataset`` or ``load_poses.from_file``).
+
+    Examples
+    --------
+    >>> load_as("from_file", "pose.h5", "DeepLabCut", bogus=1)  # doctest: +SKIP
+    """
     if source_software in (None, "auto"):
         source_software = infer_source_software(file, **kwargs)  # as movement: validators use them
     if not isinstance(source_software, str):
@@ -343,7 +360,7 @@ def load_dataset(
             return _REGISTERED[source_software](file, **kwargs)
         return _REGISTERED[source_software](file, fps, **kwargs)
     if source_software == AMBIGUOUS_DLC_LP:
-        refuse_unknown_options("load_dataset", "dlc", kwargs)
+        refuse_unknown_options(caller, "dlc", kwargs)
         ds = api.load(file, "dlc", fps=movement_fps(fps), **kwargs)
         ds.attrs["source_software"] = AMBIGUOUS_DLC_LP
         return ds
@@ -367,7 +384,7 @@ def load_dataset(
         from posebridge.io import _pose_files
 
         return _pose_files.from_sleap_file(file, fps=fps, **kwargs)
-    refuse_unknown_options("load_dataset", fmt.name, kwargs)
+    refuse_unknown_options(caller, fmt.name, kwargs)
     return api.load(file, fmt.name, fps=fps, **kwargs)
 
 

@@ -114,7 +114,7 @@ def from_file(
     """
     from posebridge.io import load
 
-    return load.load_dataset(file, source_software, fps, **options)
+    return load.load_as("from_file", file, source_software, fps, **options)
 
 
 def from_dlc_file(file: PathLike, fps: float | None = None, **options: Any) -> xr.Dataset:
