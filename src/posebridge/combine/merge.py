@@ -1,0 +1,110 @@
+"""Individuals side by side: several datasets of distinct individuals as one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import xarray as xr
+
+from posebridge import model
+from posebridge.combine.agree import (
+    check_alike,
+    check_count,
+    one_fps,
+    one_session,
+    one_video,
+    where,
+)
+from posebridge.combine.row_lists import united_rows
+from posebridge.combine.timeline import on_common_time
+from posebridge.errors import SchemaError
+
+
+def merge_individuals(
+    datasets: Sequence[xr.Dataset], sources: Sequence[str] | None = None
+) -> xr.Dataset:
+    """One dataset from several whose individuals are distinct.
+
+    Parameters
+    ----------
+    datasets
+        Validated datasets of one kind, time unit, fps, keypoints and space;
+        their individuals must not repeat. Two stated fps must agree (within
+        :data:`FPS_RTOL`); an input in frames without one takes the others'.
+        Single-animal files that name no individual all read as
+        ``individual_0``: rename them first
+        (``ds.assign_coords(individual=["mouse1"])``).
+    sources
+        Names of the inputs (files), for messages.
+
+    Returns
+    -------
+    xarray.Dataset
+        The individuals side by side in input order; time is the union of the
+        inputs' times (times in seconds less than a millionth of a frame apart
+        are one, with the first input's value), NaN where an input has no row.
+        Attributes come from the first input, ``fps`` from the first that
+        states one; SLEAP's suggested frames (``sleap_suggestions``)
+        list the rows of every input.
+
+    Raises
+    ------
+    SchemaError
+        When the inputs do not line up (kind, time unit, fps, keypoints) or
+        share an individual. Inputs that state two session starts, or name
+        two videos (``video_path``), are merged with a warning.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> a = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=["a"])
+    >>> b = posebridge.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["b"])
+    >>> merge_individuals([a, b])["individual"].values.tolist()
+    ['a', 'b']
+    """
+    check_count(datasets, sources)
+    datasets = [model.validate(ds) for ds in datasets]
+    if len(datasets) == 1:
+        return datasets[0]
+    keep = (model.SPACE, model.KEYPOINT, model.VIEW)  # names in the first input's order
+    check_alike(datasets, sources, keep)
+    one_session(datasets, sources)
+    one_video(datasets, sources)
+    datasets = one_fps(datasets, sources)
+    names = [str(v) for ds in datasets for v in ds[model.INDIVIDUAL].values]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        holders = [
+            where(sources, i)
+            for i, ds in enumerate(datasets)
+            if repeated[0] in [str(v) for v in ds[model.INDIVIDUAL].values]
+        ]
+        unnamed = (
+            " A file that names no individual (a single-animal DeepLabCut or LightningPose "
+            "file, as split_individuals=True writes them) reads as 'individual_0'."
+            if repeated[0] == "individual_0"
+            else ""
+        )
+        raise SchemaError(
+            f"{' and '.join(holders)} share the individual {repeated[0]!r} (shared: "
+            f"{repeated}); only inputs with distinct individuals can be read together.{unnamed} "
+            "Name each input's individuals apart and merge them: posebridge.combine."
+            "merge_individuals([posebridge.load(file).assign_coords(individual=[name]) for "
+            "file, name in zip(files, names)])."
+        )
+    aligned = on_common_time(datasets, keep, sources, one_camera=True)
+    merged = xr.concat(
+        aligned,
+        dim=model.INDIVIDUAL,
+        data_vars="minimal",
+        coords="minimal",
+        compat="override",
+        join="exact",
+        combine_attrs="override",
+    )
+    for key in model.ROW_LIST_ATTRS:
+        if united := united_rows(datasets, key):
+            merged.attrs[key] = united
+    if sources:
+        merged.attrs["source_file"] = ", ".join(map(str, sources))
+    return model.validate(merged)

@@ -1,0 +1,57 @@
+"""Attributes that list rows (:data:`posebridge.model.ROW_LIST_ATTRS`, e.g. SLEAP's
+suggested frames): the union of the inputs' rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import xarray as xr
+
+
+def united_rows(
+    datasets: Sequence[xr.Dataset], key: str, *, each_names_its_video: bool = False
+) -> str | None:
+    """The JSON text of the union (input order, repeats once) of the rows that the inputs'
+    ``key`` attributes list (a :data:`posebridge.model.ROW_LIST` attribute); ``None`` when
+    an input's is not a JSON list of objects, when ``each_names_its_video`` and a row
+    names no ``video``, or when none lists a row.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> one = posebridge.from_numpy(np.zeros((1, 2, 1, 1)))
+    >>> a = one.assign_attrs(rows='[{"frame_idx": 1}]')
+    >>> b = one.assign_attrs(rows='[{"frame_idx": 2}, {"frame_idx": 1}]')
+    >>> united_rows([a, b, one], "rows")
+    '[{"frame_idx": 1}, {"frame_idx": 2}]'
+    """
+    rows: dict[str, Any] = {}
+    for ds in datasets:
+        if key not in ds.attrs:
+            continue
+        try:
+            listed = json.loads(ds.attrs[key])
+        except (TypeError, ValueError):
+            return None
+        if not isinstance(listed, list) or not all(isinstance(row, dict) for row in listed):
+            return None
+        if each_names_its_video and not all(_names_a_video(row) for row in listed):
+            return None
+        for row in listed:
+            rows.setdefault(json.dumps(row, sort_keys=True), row)
+    return json.dumps(list(rows.values())) if rows else None
+
+
+def _names_a_video(row: dict[str, Any]) -> bool:
+    """Whether a row of a :data:`posebridge.model.ROW_LIST` attribute names its video."""
+    return isinstance(row.get("video"), str) and bool(row["video"])
+
+
+def lists_no_row(value: Any) -> bool:
+    """Whether an attribute value is missing or the JSON text of an empty list."""
+    try:
+        return value is None or json.loads(value) == []
+    except (TypeError, ValueError):
+        return False
