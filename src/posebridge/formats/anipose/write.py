@@ -13,12 +13,8 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.csv_text import write_csv_block
-from posebridge.formats._shared.guards import (
-    refuse_bad_names,
-    refuse_empty,
-    refuse_views,
-    warn_individual_name_not_stored,
-)
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
 from posebridge.formats._shared.lazy import is_dask, time_blocks
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,

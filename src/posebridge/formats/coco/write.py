@@ -24,8 +24,6 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
-    warn_individuals_not_written,
-    warn_lone_coordinates,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size, first_repeat
 from posebridge.formats._shared.json_text import (
@@ -38,6 +36,7 @@ from posebridge.formats._shared.json_text import (
     numbers,
     write_texts,
 )
+from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_lone_coordinates
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.coco._layout import (
     CATEGORIES_ATTR,

@@ -38,16 +38,14 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError, user_stacklevel
-from posebridge.formats._shared.guards import (
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
+from posebridge.formats._shared.lazy import is_dask
+from posebridge.formats._shared.not_kept import (
     occluded_as_visible,
-    refuse_bad_names,
-    refuse_empty,
-    refuse_views,
     warn_alignment_dropped,
-    warn_individual_name_not_stored,
     warn_label_scores_dropped,
 )
-from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats.dlc import column_plan, csv_write, layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
 from posebridge.model import labels
@@ -111,7 +109,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
 
     Points flagged labelled but not visible (``visible`` 1, COCO's v=1) are written with
     their positions, without the flag, with a warning naming ``where`` (the file
-    written; :func:`~posebridge.formats._shared.guards.occluded_as_visible`).
+    written; :func:`~posebridge.formats._shared.not_kept.occluded_as_visible`).
     """
     warn_label_scores_dropped(ds, where, "LightningPose" if lightning_pose else "DeepLabCut")
     paths = project_relative(image_names(ds))
@@ -427,7 +425,7 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
     A single-animal DeepLabCut file, and every LightningPose file, has no
     ``individuals`` level, and reads back with the reader's default name
     (``individual_0``, movement's); a dataset whose individual has a name a tool
-    made up (:data:`~posebridge.formats._shared.guards.GENERATED_NAMES`) loses nothing.
+    made up (:data:`~posebridge.formats._shared.individual_names.GENERATED_NAMES`) loses nothing.
     """
     if title == "LightningPose":
         form = "a LightningPose file (columns scorer, bodyparts, coords) has no individual"

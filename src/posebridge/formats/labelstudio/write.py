@@ -19,10 +19,6 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
-    warn_individual_names_not_kept,
-    warn_individuals_not_written,
-    warn_lone_coordinates,
-    warn_occluded,
 )
 from posebridge.formats._shared.images import (
     box_extras,
@@ -30,6 +26,7 @@ from posebridge.formats._shared.images import (
     first_repeat,
     video_frame_size,
 )
+from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.json_text import (
     comma_before,
     integers,
@@ -39,6 +36,11 @@ from posebridge.formats._shared.json_text import (
     numbers,
     optional,
     write_texts,
+)
+from posebridge.formats._shared.not_kept import (
+    warn_individuals_not_written,
+    warn_lone_coordinates,
+    warn_occluded,
 )
 from posebridge.formats.labelstudio._config import config_xml, refuse_not_xml
 from posebridge.model import labels

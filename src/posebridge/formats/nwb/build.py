@@ -50,7 +50,7 @@ import xarray as xr
 from posebridge import errors, model
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import warn_alignment_dropped
+from posebridge.formats._shared.not_kept import warn_alignment_dropped
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.nwb.common import (
     DEFAULT_DEVICE,

@@ -24,7 +24,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError, user_stacklevel
-from posebridge.formats._shared.guards import occluded_as_visible
+from posebridge.formats._shared.not_kept import occluded_as_visible
 from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
     PATHS_MARKER,

@@ -28,9 +28,9 @@ from posebridge.formats._shared.guards import (
     refuse_nul,
     refuse_text_not_utf8,
     refuse_views,
-    warn_individuals_not_written,
 )
 from posebridge.formats._shared.hdf5 import new_file
+from posebridge.formats._shared.not_kept import warn_individuals_not_written
 from posebridge.formats.nwb.append import append_file, check_nwb
 from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
 from posebridge.formats.nwb.common import reading_with_pynwb

@@ -15,12 +15,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import (
-    refuse_views,
+from posebridge.formats._shared.guards import refuse_views
+from posebridge.formats._shared.hdf5 import new_file
+from posebridge.formats._shared.not_kept import (
     warn_alignment_dropped,
     warn_keypoint_variables_dropped,
 )
-from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.sleap.common import (
     fixed_strings,
     individual_scores,

@@ -14,13 +14,13 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import (
+from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
+from posebridge.formats._shared.not_kept import (
     occluded_as_visible,
     warn_alignment_dropped,
     warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
 )
-from posebridge.formats._shared.hdf5 import BLOCK_ROWS, create_table, new_file, write_rows
 from posebridge.formats.sleap.common import (
     check_2d,
     encode_skeleton,

@@ -11,12 +11,8 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, user_stacklevel
-from posebridge.formats._shared.guards import (
-    refuse_bad_names,
-    refuse_empty,
-    refuse_no_points,
-    warn_individuals_not_written,
-)
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
+from posebridge.formats._shared.not_kept import warn_individuals_not_written
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.sleap_csv.layout import FIXED, span_too_wide
 

@@ -11,13 +11,9 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError
-from posebridge.formats._shared.guards import (
-    refuse_bad_names,
-    refuse_empty,
-    refuse_views,
-    warn_individual_names_not_kept,
-    warn_individuals_not_written,
-)
+from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
+from posebridge.formats._shared.not_kept import warn_individuals_not_written
 from posebridge.formats.via.table import (
     HEADER_LINE,
 )

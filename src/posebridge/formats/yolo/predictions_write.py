@@ -12,15 +12,10 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge.errors import FileExistsError, SchemaError
-from posebridge.formats._shared.guards import (
-    refuse_empty,
-    refuse_no_points,
-    refuse_physical_units,
-    warn_individual_names_not_kept,
-    warn_individuals_not_written,
-    warn_lone_coordinates,
-)
+from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_physical_units
 from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
+from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_lone_coordinates
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.yolo.predictions import FRAME_FILE
 

@@ -17,21 +17,19 @@ from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import (
-    placed_instances,
-    refuse_empty,
-    refuse_no_points,
-    refuse_physical_units,
-    warn_individual_names_not_kept,
-    warn_individuals_not_written,
-    warn_lone_coordinates,
-)
+from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_physical_units
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
     first_repeat,
     is_absolute_path,
     video_frame_size,
+)
+from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
+from posebridge.formats._shared.not_kept import (
+    placed_instances,
+    warn_individuals_not_written,
+    warn_lone_coordinates,
 )
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,

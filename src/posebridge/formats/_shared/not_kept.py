@@ -1,0 +1,316 @@
+"""Warnings a writer gives before it writes: what its format cannot hold and it leaves
+out (occlusion flags, a lone coordinate, label scores, individuals with no point, Anipose's
+axis alignment, per-keypoint variables) is named, never dropped without a word.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from posebridge import model
+from posebridge.errors import user_stacklevel
+from posebridge.formats._shared.images import box_extras
+from posebridge.model import labels
+
+__all__ = [
+    "lone_coordinates",
+    "occluded_as_visible",
+    "placed_instances",
+    "warn_alignment_dropped",
+    "warn_individuals_not_written",
+    "warn_keypoint_variables_dropped",
+    "warn_label_scores_dropped",
+    "warn_lone_coordinates",
+    "warn_occluded",
+]
+
+
+def warn_occluded(ds: xr.Dataset, path: Path, kept: str) -> None:
+    """Warn that points labelled but not visible (COCO's v=1) do not read back as they are.
+
+    ``kept`` says what the format makes of them; the warning names ``path`` and counts
+    them (:func:`posebridge.model.labels.occluded_points`).
+
+    Examples
+    --------
+    >>> warn_occluded(ds, Path("labels.slp"), "SLEAP reads them as missing")  # doctest: +SKIP
+    """
+    if occluded := labels.occluded_points(ds):
+        warnings.warn(
+            f"{path}: {occluded} point(s) with coordinates are flagged labelled but not "
+            f"visible (COCO's v=1); {kept}.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def occluded_as_visible(ds: xr.Dataset, path: object, title: str, why: str) -> xr.Dataset:
+    """The dataset with its points labelled but not visible (COCO's v=1) flagged visible,
+    for a format with no such flag, and a warning that the flag is not written.
+
+    Those points were labelled: their positions are written, as points of the format
+    (``title``) that it and posebridge read back (SLEAP's and NWB's own not-visible flag
+    reads as a missing point; DeepLabCut has none), and the flag reads back as visible
+    (2). A point flagged 0 (marked not visible: no point) is left as it is.
+
+    Parameters
+    ----------
+    ds
+        The labels dataset to write.
+    path
+        The file written, named in the warning.
+    title
+        The format, for the message.
+    why
+        What the format holds instead of the flag (``"its not-visible points read as
+        missing"``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> flags = np.array([[[1], [2]]])  # (time, keypoint, individual)
+    >>> ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"], visible=flags)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     kept = occluded_as_visible(ds, "a.slp", "SLEAP", "its not-visible points are missing")
+    >>> kept.visible.values.ravel().tolist(), str(caught[0].message)[:44]
+    ([2.0, 2.0], 'a.slp: 1 point(s) are flagged labelled but n')
+    """
+    if labels.VISIBLE not in ds:
+        return ds
+    flags = ds[labels.VISIBLE].astype(np.float64)
+    finite = np.isfinite(ds["position"]).any(model.SPACE)
+    occluded = finite & (flags > 0) & (flags < labels.VISIBLE_FLAG)
+    count = int(occluded.sum())
+    if not count:
+        return ds
+    warnings.warn(
+        f"{path}: {count} point(s) are flagged labelled but not visible (COCO's v=1, "
+        f"visible 1); {title} has no such flag ({why}), so they are written as visible "
+        "points with their positions, and read back as visible points. COCO, YOLO and "
+        "netCDF (.nc) keep the flag.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    out = ds.copy()
+    out[labels.VISIBLE] = flags.where(~occluded, labels.VISIBLE_FLAG)
+    return out
+
+
+def lone_coordinates(ds: xr.Dataset) -> int:
+    """How many points have one finite coordinate and the other NaN (or infinite).
+
+    Such a point is a point (:func:`posebridge.model.labels.point_flags`), but a format
+    whose points need both coordinates cannot write it.
+
+    Examples
+    --------
+    >>> pos = np.array([[[[1.0], [2.0]], [[np.nan], [3.0]]]])  # a = (1, NaN), b = (2, 3)
+    >>> lone_coordinates(labels.from_numpy(pos, image_path=["a.png"]))
+    1
+    """
+    position = np.asarray(ds["position"].values, dtype=np.float64)
+    finite = np.isfinite(position)
+    space = ds["position"].get_axis_num(model.SPACE)
+    return int((finite.any(axis=space) & ~finite.all(axis=space)).sum())
+
+
+def warn_lone_coordinates(ds: xr.Dataset, path: object, title: str) -> None:
+    """Warn that points with one finite coordinate are not written: ``title``'s points need
+    both, so the lone coordinate is dropped and the point reads back as missing.
+
+    The warning names ``path`` and counts them (:func:`lone_coordinates`).
+
+    Examples
+    --------
+    >>> warn_lone_coordinates(ds, Path("gt.json"), "COCO")  # doctest: +SKIP
+    """
+    if lone := lone_coordinates(ds):
+        warnings.warn(
+            f"{path}: {lone} point(s) have one finite coordinate (the other NaN), which "
+            f"{title} cannot hold (a point there needs both x and y): they are not written and "
+            "read back as missing.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def warn_label_scores_dropped(ds: xr.Dataset, path: object, title: str) -> None:
+    """Warn that the scores of a labels dataset (a ``confidence`` with finite values) are
+    not written: ``title``'s labelled points have none.
+
+    Examples
+    --------
+    >>> warn_label_scores_dropped(ds, Path("labels.slp"), "SLEAP")  # doctest: +SKIP
+    """
+    if "confidence" not in ds:
+        return
+    scored = int(np.isfinite(np.asarray(ds["confidence"].values, dtype=np.float64)).sum())
+    if scored:
+        warnings.warn(
+            f"{path}: the labels' confidence ({scored} score(s)) is not written: {title}'s "
+            "labelled points have no score.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def placed_instances(ds: xr.Dataset) -> np.ndarray:
+    """Which instances (time, individual) have a point (both coordinates finite) or a
+    whole box: those that formats listing instances (COCO, YOLO, Label Studio) write.
+
+    Examples
+    --------
+    >>> pos = np.ones((2, 2, 1, 2))
+    >>> pos[1, :, :, 0] = np.nan  # the first individual has no point in frame 1
+    >>> placed_instances(labels.from_numpy(pos, image_path=["a.png", "b.png"])).tolist()
+    [[True, True], [False, True]]
+    """
+    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    finite = np.isfinite(np.asarray(xy.values, dtype=np.float64)).all(axis=-1)
+    boxed = np.isfinite(box_extras(ds)).all(axis=1)  # (time, individual)
+    return finite.any(axis=2) | boxed
+
+
+def warn_individuals_not_written(
+    ds: xr.Dataset,
+    path: object,
+    how: str,
+    *,
+    written: np.ndarray | None = None,
+    missing: str = "no point",
+    keep: str = ".slp or netCDF (.nc)",
+) -> None:
+    """Warn of the individuals a file will not hold because it has nothing of them.
+
+    A format that holds an individual only through its instances (an annotation,
+    a line, a row per individual and frame) writes nothing of one without any:
+    the file reads back without it, and the individuals after it move up.
+
+    Parameters
+    ----------
+    ds
+        The dataset to write.
+    path
+        The output, named in the warning.
+    how
+        How the format holds an individual, e.g. ``"COCO ground truth holds an
+        individual only through its annotations"``.
+    written
+        Flags of what the file holds, the individual on the last axis (an
+        individual is kept when one of its flags is true); default
+        :func:`placed_instances`.
+    missing
+        What the lost individuals lack, for the message (``"no point"``).
+    keep
+        The formats that keep every individual, for the message.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> pos = np.ones((1, 2, 1, 3))
+    >>> pos[..., 1] = np.nan
+    >>> ds = labels.from_numpy(pos, image_path=["a.png"], individual_names=["a", "b", "c"])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_individuals_not_written(ds, "gt.json", "COCO holds ... its annotations")
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    gt.json: the individual(s) ['b'] have no point and are not written: COCO holds ...
+    """
+    count = ds.sizes.get(model.INDIVIDUAL, 0)
+    flags = placed_instances(ds) if written is None else np.asarray(written, dtype=bool)
+    if count == 0 or flags.size == 0:
+        return
+    kept = flags.reshape(-1, count).any(axis=0)
+    if kept.all():
+        return
+    lost = [str(name) for name in np.asarray(ds[model.INDIVIDUAL].values)[~kept].tolist()]
+    shown = repr(lost[:10]) + (f" and {len(lost) - 10} more" if len(lost) > 10 else "")
+    warnings.warn(
+        f"{path}: the individual(s) {shown} have {missing} and are not written: {how}, so "
+        f"the file reads back without them. Write {keep} to keep every individual.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+#: Anipose's axis alignment (:data:`posebridge.model.EXTRAS`): the attribute and the value
+#: that aligns nothing (identity matrix, zero center).
+_ALIGNMENT = {
+    "anipose_alignment_matrix": np.eye(3).reshape(-1),
+    "anipose_alignment_center": np.zeros(3),
+}
+
+
+def warn_alignment_dropped(ds: xr.Dataset, path: object, title: str) -> None:
+    """Warn that Anipose's axis alignment (``anipose_alignment_matrix`` / ``_center``) is
+    not written: ``title``'s files have no place for it, so the aligned positions read
+    back with no way to the cameras' raw frame. An identity alignment (nothing aligned)
+    loses nothing and is not warned about.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
+    >>> ds.attrs["anipose_alignment_center"] = [0.0, 3.0, 0.0]
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_alignment_dropped(ds, "a.h5", "DeepLabCut")
+    >>> str(caught[0].message)[:60]
+    'a.h5: DeepLabCut files have no place for anipose_alignment_c'
+    """
+    dropped = []
+    for name, nothing in _ALIGNMENT.items():
+        if name not in ds.attrs:
+            continue
+        value = np.asarray(ds.attrs[name], dtype=np.float64).reshape(-1)
+        if value.shape != nothing.shape or not np.array_equal(value, nothing):
+            dropped.append(name)
+    if dropped:
+        warnings.warn(
+            f"{path}: {title} files have no place for {', '.join(dropped)} (Anipose's axis "
+            "alignment of the positions): not written, so the positions read back without "
+            "the way to the cameras' frame. Write Anipose .csv or netCDF (.nc) to keep it.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def warn_keypoint_variables_dropped(
+    ds: xr.Dataset, path: object, title: str, written: tuple[str, ...] = ("confidence",)
+) -> None:
+    """Warn that per-keypoint variables other than those ``written`` (Anipose's
+    ``reprojection_error`` and ``camera_count``, a DeepLabCut file's extra columns) are
+    not written: ``title``'s files hold one score per point, the confidence.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> ds["camera_count"] = ds["confidence"]
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_keypoint_variables_dropped(ds, "a.h5", "SLEAP analysis")
+    >>> str(caught[0].message)[:58]
+    'a.h5: SLEAP analysis files have no place for camera_count:'
+    """
+    per_point = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}
+    dropped = [
+        str(name)
+        for name, variable in ds.data_vars.items()
+        if name not in written and set(variable.dims) - {model.VIEW} == per_point
+    ]
+    if dropped:
+        warnings.warn(
+            f"{path}: {title} files have no place for {', '.join(dropped)}: not written (a "
+            "point holds its position and one score, the confidence). Write netCDF (.nc) to "
+            "keep them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )

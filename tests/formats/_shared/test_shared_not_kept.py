@@ -1,0 +1,156 @@
+"""formats/_shared/not_kept: what a writer leaves out is warned of, never dropped silently."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import posebridge
+from _absent_entries import absent, not_written_warnings, save_recording, with_absent
+from posebridge.formats._shared.not_kept import warn_individuals_not_written
+from posebridge.registry import all_formats
+
+# --------------------------------------------------------------------------
+# individuals (and keypoints) without any point: warned where not written, kept elsewhere
+
+_SIZE = {"image_size": (640, 480)}
+_CASE = ("fmt", "suffix", "kind", "options", "read_options")
+#: Every writer of poses or labels that holds several individuals, and what it keeps of
+#: an individual without any point: True, the individual (its name and place); False, not
+#: it (the file lists instances: annotations, lines, rows, regions), with a warning.
+_KEEPS_AN_INDIVIDUAL_WITHOUT_A_POINT = [
+    ("dlc", ".h5", "poses", {"split_individuals": False}, {}, True),
+    ("dlc", ".csv", "labels", {"split_individuals": False}, {}, True),
+    ("sleap", ".analysis.h5", "poses", {}, {}, True),
+    ("slp", ".slp", "poses", {}, {}, True),
+    ("slp", ".slp", "labels", {}, {"instances": "user"}, True),
+    ("nwb", ".nwb", "poses", {"split_individuals": False}, {}, True),
+    ("nwb", ".nwb", "labels", {}, {}, False),
+    ("netcdf", ".nc", "poses", {}, {}, True),
+    ("netcdf", ".nc", "labels", {}, {}, True),
+    ("sleap-csv", ".analysis.csv", "poses", {}, {}, False),
+    ("coco", ".json", "labels", _SIZE, {}, False),
+    ("coco", ".json", "poses", {}, {}, False),
+    ("yolo", ".yaml", "labels", _SIZE, _SIZE, False),
+    ("yolo", ".yaml", "poses", _SIZE, _SIZE, False),
+    ("labelstudio", ".json", "labels", _SIZE, {}, False),
+    ("labelstudio", ".json", "poses", _SIZE, {}, False),
+]
+#: Not listed: writers of one individual per file (LightningPose, Anipose), of boxes (VIA,
+#: tests/formats/via) and of a folder of frame files (YOLO predictions, tests/formats/yolo).
+_NOT_LISTED = {"lp", "anipose", "via", "yolo-predictions"}
+_KEEP_EVERY_KEYPOINT = [
+    (fmt, suffix, kind, options, read_options)
+    for fmt, suffix, kind, options, read_options, _ in _KEEPS_AN_INDIVIDUAL_WITHOUT_A_POINT
+    if fmt != "labelstudio"  # its tasks hold keypoints through points; it warns
+]
+
+
+def test_every_writer_of_several_individuals_is_listed():
+    writers = {f.name for f in all_formats() if f.writes and {"poses", "labels"} & set(f.kinds)}
+    listed = {case[0] for case in _KEEPS_AN_INDIVIDUAL_WITHOUT_A_POINT}
+    assert writers - _NOT_LISTED == listed
+
+
+def _save_and_load(tmp_path, ds, fmt, suffix, options, read_options):
+    path = tmp_path / f"out{suffix}"
+    messages = save_recording(lambda: posebridge.save(ds, path, format=fmt, **options))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no frame rate, no images found: not the point
+        return messages, posebridge.load(path, format=fmt, **read_options)
+
+
+@pytest.mark.parametrize((*_CASE, "keeps"), _KEEPS_AN_INDIVIDUAL_WITHOUT_A_POINT)
+def test_an_individual_without_a_point_is_kept_or_its_loss_is_warned_of(
+    tmp_path, fmt, suffix, kind, options, read_options, keeps
+):
+    """A writer that keeps the individual says nothing; one that does not names it."""
+    ds = with_absent(kind, "individual")
+    messages, back = _save_and_load(tmp_path, ds, fmt, suffix, options, read_options)
+    warned = not_written_warnings(messages)
+    if keeps:
+        assert warned == []
+        assert back.individual.values.tolist() == ds.individual.values.tolist()
+        assert np.isnan(back.position.sel(individual=absent(ds)).values).all()
+    else:
+        assert len(warned) == 1
+        assert f"the individual(s) {absent(ds)!r} have" in warned[0]
+        assert back.sizes["individual"] == ds.sizes["individual"] - len(absent(ds))
+
+
+@pytest.mark.parametrize(_CASE, _KEEP_EVERY_KEYPOINT)
+def test_a_keypoint_without_a_point_is_kept_and_nothing_is_warned_of_it(
+    tmp_path, fmt, suffix, kind, options, read_options
+):
+    """The writers hold the keypoints in a header (COCO's category, YOLO's kpt_shape and
+    names, SLEAP CSV's columns), not through points: an unplaced one is kept. (Label
+    Studio's tasks are the exception; it warns, see tests/formats/labelstudio.)"""
+    ds = with_absent(kind, "keypoint")
+    messages, back = _save_and_load(tmp_path, ds, fmt, suffix, options, read_options)
+    assert not [m for m in messages if "not written" in m or "have no point" in m]
+    if fmt == "coco" and kind == "poses":  # results name no keypoint: only their number
+        assert back.sizes["keypoint"] == ds.sizes["keypoint"]
+    else:
+        assert back.keypoint.values.tolist() == ds.keypoint.values.tolist()
+    assert np.isnan(back.position.sel(keypoint=back.keypoint.values[1]).values).all()
+
+
+def test_the_warning_of_individuals_not_written_shows_ten_names_and_a_count():
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 13)))
+    ds["position"][..., 1:] = np.nan
+    with pytest.warns(UserWarning) as caught:
+        warn_individuals_not_written(ds, "out.json", "COCO holds them through annotations")
+    (message,) = [str(w.message) for w in caught]
+    names = ds.individual.values[1:].tolist()
+    shown = f"{names[:10]!r} and {len(names) - 10} more"
+    assert message.startswith(f"out.json: the individual(s) {shown} have no point")
+
+
+@pytest.mark.parametrize(
+    ("attr", "aligning", "identity"),
+    [
+        ("anipose_alignment_matrix", [0.5, 0, 0, 0, 1, 0, 0, 0, 1], np.eye(3).ravel().tolist()),
+        ("anipose_alignment_center", [0.0, 3.0, 0.0], [0.0, 0.0, 0.0]),
+    ],
+)
+def test_an_alignment_that_aligns_is_warned_about_an_identity_is_not(
+    attr, aligning, identity, recwarn
+):
+    from posebridge.formats._shared.not_kept import warn_alignment_dropped
+
+    ds = posebridge.from_numpy(np.ones((2, 3, 1, 1)))
+    warn_alignment_dropped(ds.assign_attrs({attr: identity}), "a.h5", "DeepLabCut")
+    assert not recwarn.list
+    with pytest.warns(UserWarning, match=f"a.h5: DeepLabCut files have no place for {attr}"):
+        warn_alignment_dropped(ds.assign_attrs({attr: aligning}), "a.h5", "DeepLabCut")
+
+
+@pytest.mark.parametrize(
+    "name", ["labels.slp", "labels.nwb", "CollectedData_me.h5", "CollectedData_me.csv"]
+)
+def test_points_labelled_but_not_visible_keep_their_positions(tmp_path, name):
+    """COCO's v=1 (every labelled point of a PoseTrack file) -> .slp / NWB / DeepLabCut:
+    every such point read back missing (SLEAP's and NWB's not-visible flag is a missing
+    point to their tools; DeepLabCut has none). sleap-io's COCO reader keeps them as
+    points; so do these writers now, warning that the flag is not kept."""
+    from posebridge.model import labels
+
+    position = np.array([[[10.0, 30.0, 50.0], [20.0, 40.0, 60.0]]])[..., None]
+    visible = np.array([[[2.0], [1.0], [0.0]]])  # visible, labelled not visible, marked not
+    ds = labels.from_numpy(position, image_path=["labeled-data/v/img1.png"], visible=visible)
+    with pytest.warns(UserWarning, match=r"1 point\(s\) are flagged labelled but not visible"):
+        (path, *_) = posebridge.save(ds, tmp_path / name)
+    back = posebridge.load(path)
+    expected = position.copy()
+    expected[..., 2, :] = np.nan  # the point marked not visible is none
+    np.testing.assert_array_equal(back.position.values, expected)
+    if "visible" in back:  # the flag read back: visible (2), not 1
+        assert back.visible.values[0, :2, 0].tolist() == [2.0, 2.0]
+    if name.startswith("labels."):  # the owning tool reads the point too
+        sio = pytest.importorskip("sleap_io")
+        theirs = sio.load_slp(path) if name.endswith(".slp") else sio.load_nwb(path)
+        points = theirs.labeled_frames[0].instances[0].numpy()
+        np.testing.assert_array_equal(points[:2], [[10.0, 20.0], [30.0, 40.0]])
+        assert np.isnan(points[2]).all()
