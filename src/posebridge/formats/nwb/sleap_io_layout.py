@@ -39,7 +39,6 @@ from posebridge.formats.nwb.append import (
 )
 from posebridge.formats.nwb.build import (
     add_poses,
-    dataset_video,
     pose_series_names,
     views_of,
     warn_unwritten,
@@ -54,6 +53,7 @@ from posebridge.formats.nwb.common import (
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.devices import dataset_video
 from posebridge.formats.nwb.locate import object_info
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.time_plan import time_plan

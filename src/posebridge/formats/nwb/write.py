@@ -32,9 +32,10 @@ from posebridge.formats._shared.guards import (
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats._shared.not_kept import warn_individuals_not_written
 from posebridge.formats.nwb.append import append_file, check_nwb
-from posebridge.formats.nwb.build import dataset_video, iter_build, split_plan, views_of
+from posebridge.formats.nwb.build import iter_build, split_plan, views_of
 from posebridge.formats.nwb.common import reading_with_pynwb
 from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.devices import dataset_video
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
 from posebridge.formats.nwb.metadata_checks import (

@@ -1,0 +1,313 @@
+"""The cameras and the video of poses written to NWB: the ``Device`` each
+PoseEstimation links (configured, given, the dataset's, or the file's one camera on
+append; one per camera view) and the external ``ImageSeries`` of the source video."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from posebridge import errors, model
+from posebridge._recorded_warnings import dropping_warnings
+from posebridge.errors import PoseBridgeError, user_stacklevel
+from posebridge.formats.nwb.common import (
+    DEFAULT_DEVICE,
+    container_name,
+)
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.time_plan import TimePlan
+
+
+def camera_device(
+    nwbfile: Any,
+    config: NWBFileSaveConfig,
+    individual: str | None,
+    ds: xr.Dataset,
+    view: tuple[str, str] | None = None,
+) -> Any:
+    """The camera Device: named as configured, else as the dataset's one ``device``
+    (read from NWB), else ``camera`` (:data:`DEFAULT_DEVICE`).
+
+    Appended without views to a file whose poses link one camera, the poses
+    link that camera, not a second one the reader would take for a second view,
+    when nothing names their own: no name configured, and the dataset's
+    ``device`` absent or posebridge's default ``camera`` (which every file
+    posebridge wrote without a camera name reads back with).
+
+    With ``view`` = (view, NWB-safe label): that view's camera, named after
+    the view, or ``<configured name>_<view>`` when a name is configured (one
+    Device is one camera, so one name cannot serve several views). An existing
+    device of that name is reused (created once per view, shared by the
+    view's PoseEstimation containers).
+    """
+    kwargs = config.resolve("device_kwargs", individual)
+    if view is not None:
+        given = kwargs.get("name")
+        kwargs["name"] = f"{given}_{view[1]}" if given else view[1]
+        if kwargs["name"] in nwbfile.devices:
+            return nwbfile.devices[kwargs["name"]]
+        kwargs.setdefault(
+            "description",
+            f"Camera of the view {view[0]!r}: it recorded the video the poses of that view "
+            "were estimated on.",
+        )
+        return nwbfile.create_device(**kwargs)
+    known = ds.attrs.get("device")
+    one = isinstance(known, str) and known and "/" not in known and ", " not in known
+    unnamed = not one or known == DEFAULT_DEVICE  # no camera of its own
+    if "name" not in kwargs and unnamed and len(used := devices_in_use(nwbfile)) == 1:
+        return used[0]  # appended without views: the file's one camera, not a second (a view)
+    name = kwargs.setdefault("name", container_name(known) if one else DEFAULT_DEVICE)
+    if name in nwbfile.devices:
+        return nwbfile.devices[name]
+    if one and name == container_name(known):  # the device read from NWB: its details too
+        for key in ("description", "manufacturer"):
+            if isinstance(ds.attrs.get(f"device_{key}"), str) and ds.attrs[f"device_{key}"]:
+                kwargs.setdefault(key, ds.attrs[f"device_{key}"])
+    kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
+    return nwbfile.create_device(**kwargs)
+
+
+#: :func:`given_device` when the metadata names no device.
+NOT_GIVEN = object()
+
+
+def given_device(
+    nwbfile: Any, kwargs: dict[str, Any], view: str | None, out_path: Path | None
+) -> Any:
+    """The Device the PoseEstimation metadata gives (its ``device`` or ``devices`` key,
+    taken out of ``kwargs``), ``None`` for ``devices=[]`` (none, as sleap-io links
+    then), else :data:`NOT_GIVEN`.
+
+    ndx-pose links one ``device`` (``devices`` is its deprecated list, which it
+    refuses beside ``device``): a list of one is that one. A Device not yet in
+    a file is added to ``nwbfile``; one of another file, another object of a name
+    the file's devices hold, a list of several, or a device for poses with
+    camera views (one Device per view) are refused, naming the key.
+
+    Examples
+    --------
+    >>> import datetime as dt, pynwb
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> cam = pynwb.device.Device(name="top")
+    >>> kwargs = {"devices": [cam], "scorer": "me"}
+    >>> given_device(nwbfile, kwargs, None, None) is cam, kwargs, list(nwbfile.devices)
+    (True, {'scorer': 'me'}, ['top'])
+    >>> given_device(nwbfile, {"devices": []}, None, None) is None
+    True
+    """
+    import pynwb
+
+    keys = [key for key in ("device", "devices") if key in kwargs]
+    if not keys:
+        return NOT_GIVEN
+    where = out_path if out_path is not None else "the in-memory NWBFile"
+    said = f"{where}: the PoseEstimation metadata key {keys[-1]!r}"
+    if len(keys) == 2:
+        raise PoseBridgeError(
+            f"{where}: the PoseEstimation metadata gives both 'device' and 'devices'; "
+            "ndx-pose links one device: give 'device' only."
+        )
+    given = kwargs.pop(keys[0])
+    if keys[0] == "devices":
+        if given is None:
+            given = []
+        if not isinstance(given, list | tuple) or len(given) > 1:
+            raise PoseBridgeError(
+                f"{said} must be a list of at most one pynwb Device (ndx-pose links one "
+                f"device per PoseEstimation; 'devices' is its deprecated list), got "
+                f"{errors.brief(given)}. Give the camera as 'device'."
+            )
+        given = given[0] if given else None
+    if given is None:
+        return None
+    if not isinstance(given, pynwb.device.Device):
+        raise PoseBridgeError(
+            f"{said} must be a pynwb Device (e.g. nwbfile.create_device(...)), got "
+            f"{type(given).__name__}."
+        )
+    if view is not None:
+        raise PoseBridgeError(
+            f"{said}: the poses have camera views, each linked to its own Device (named "
+            "after the view); one device cannot be every view's. Leave the key out, or "
+            "write one view at a time."
+        )
+    parent = given.parent
+    if parent is not None and parent is not nwbfile:
+        raise PoseBridgeError(
+            f"{said}: the Device {given.name!r} belongs to another NWBFile; give a Device "
+            "of this file (nwbfile.create_device) or a new one (pynwb.device.Device(...)), "
+            "which is added to it."
+        )
+    if parent is None:
+        if given.name in nwbfile.devices:
+            raise PoseBridgeError(
+                f"{said}: the file already holds another Device named {given.name!r}; "
+                "give that one, or name the new one otherwise."
+            )
+        nwbfile.add_device(given)
+    return given
+
+
+def devices_in_use(nwbfile: Any, *, any_container: bool = False) -> list[Any]:
+    """The Devices the file's PoseEstimation containers link, each once (with
+    ``any_container``: the containers themselves, whether they link one or not)."""
+    import ndx_pose
+
+    found: list[Any] = []
+    for module in nwbfile.processing.values():
+        for container in module.data_interfaces.values():
+            if any_container and isinstance(container, ndx_pose.PoseEstimation):
+                found.append(container)
+                continue
+            with dropping_warnings(DeprecationWarning, message=r"PoseEstimation\.devices"):
+                device = getattr(container, "device", None) or getattr(container, "devices", None)
+            if isinstance(container, ndx_pose.PoseEstimation) and device is not None:
+                for each in device if isinstance(device, list | tuple) else [device]:
+                    if not any(each is seen for seen in found):
+                        found.append(each)
+    return found
+
+
+def source_video_series(
+    nwbfile: Any,
+    ds: xr.Dataset,
+    video: str,
+    out_path: Path | None,
+    plan: TimePlan,
+    device: Any,
+    config: NWBFileSaveConfig,
+    first_series: Any,
+) -> Any:
+    from pynwb.image import ImageSeries
+
+    kwargs = config.resolve("video_kwargs", None)
+    name = kwargs.pop("name", "SourceVideo")
+    if name in nwbfile.acquisition:
+        return nwbfile.acquisition[name]
+    location = str(video)
+    if out_path is not None:
+        try:
+            location = os.path.relpath(os.path.abspath(video), os.path.abspath(out_path.parent))
+        except ValueError:  # another drive (Windows)
+            location = os.path.abspath(video)
+        if not os.path.exists(video):
+            warnings.warn(
+                f"video {video} does not exist; its path is written anyway.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+    frames = model.frame_numbers(ds)
+    count = int(frames.max()) + 1 if frames is not None and frames.size else ds.sizes["time"]
+    kwargs.setdefault("description", "The video the poses were estimated on (external file).")
+    timing: dict[str, Any]
+    fps = ds.attrs.get("fps")
+    if ds.attrs.get("time_unit") == "frames":
+        timing = {"rate": 1.0, "starting_time": 0.0, "num_samples": count}
+    elif plan.frame_map is not None:  # frame k at start + (k - first) / rate, as the poses say
+        start, rate, first = plan.frame_map
+        timing = {"rate": rate, "starting_time": start - first / rate, "num_samples": count}
+    elif fps:
+        timing = {"rate": float(fps), "starting_time": 0.0, "num_samples": count}
+    elif plan.timestamps is not None:
+        timing = {"timestamps": first_series}
+    else:
+        timing = {"rate": plan.rate, "starting_time": plan.starting_time, "num_samples": count}
+    width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
+    if width and height:
+        kwargs.setdefault("dimension", [int(width), int(height)])
+    series = ImageSeries(
+        name=name,
+        format="external",
+        external_file=[location],
+        starting_frame=[0],
+        device=device,
+        **timing,
+        **kwargs,
+    )
+    nwbfile.add_acquisition(series)
+    return series
+
+
+def dataset_video(ds: xr.Dataset) -> str | None:
+    """The dataset's own ``video_path``, when that file exists (else ``None``).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> dataset_video(posebridge.from_numpy(np.zeros((2, 2, 1, 1)))) is None
+    True
+    """
+    video = ds.attrs.get("video_path")
+    return str(video) if video and os.path.isfile(str(video)) else None
+
+
+def files_named(out_paths: list[Path] | None, count: int) -> str:
+    """The files of one save, for a message: the one file, or the first and how many more.
+
+    Examples
+    --------
+    >>> files_named([Path("out_1.nwb"), Path("out_2.nwb"), Path("out_3.nwb")], 3)
+    'out_1.nwb and its 2 sibling files'
+    >>> files_named(None, 1)
+    'the in-memory NWBFile'
+    """
+    if not out_paths:
+        return "the in-memory NWBFile" if count == 1 else f"the {count} in-memory NWBFiles"
+    if len(out_paths) == 1:
+        return str(out_paths[0])
+    return f"{out_paths[0]} and its {len(out_paths) - 1} sibling files"
+
+
+def refuse_a_device_in_several_files(
+    config: NWBFileSaveConfig, plan: list[list[str]], out_paths: list[Path] | None
+) -> None:
+    """Refuse one pynwb ``Device`` object given (PoseEstimation metadata ``device`` or
+    ``devices``) for the PoseEstimations of several files of one write (one per
+    individual): a pynwb object belongs to one ``NWBFile``, so the second file could
+    not link it. Checked before any file is built.
+
+    Examples
+    --------
+    >>> import pynwb
+    >>> cam = pynwb.device.Device(name="cam")
+    >>> config = NWBFileSaveConfig(pose_estimation_kwargs={"device": cam})
+    >>> refuse_a_device_in_several_files(config, [["a", "b"]], None)  # one file: fine
+    >>> refuse_a_device_in_several_files(config, [["a"], ["b"]], None)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the 2 in-memory NWBFiles: the PoseEstimation metadata ...
+    """
+    if len(plan) < 2:
+        return
+    files_of: dict[int, tuple[Any, list[int]]] = {}  # id(device): (device, files)
+    for n, group in enumerate(plan):
+        for individual in group:
+            kwargs = config.resolve("pose_estimation_kwargs", individual)
+            given = kwargs.get("device", kwargs.get("devices"))
+            for device in given if isinstance(given, list | tuple) else [given]:
+                if device is not None and not isinstance(device, str | bytes):
+                    files = files_of.setdefault(id(device), (device, []))[1]
+                    if n not in files:
+                        files.append(n)
+    shared = next(((d, f) for d, f in files_of.values() if len(f) > 1), None)
+    if shared is None:
+        return
+    device, files = shared
+    name = getattr(device, "name", None)
+    individuals = [plan[n][0] for n in files]
+    per_individual = ", ".join(f"{i!r}: {{'device': Device(...)}}" for i in individuals[:2])
+    raise PoseBridgeError(
+        f"{files_named(out_paths, len(plan))}: the PoseEstimation metadata gives one Device "
+        f"object ({name!r}) for the individuals {', '.join(map(repr, individuals))}, which are "
+        "written one file each (split_individuals), and a pynwb Device belongs to one NWBFile: "
+        "the second file could not link it. Give each individual its own Device "
+        f"(pose_estimation_kwargs={{{per_individual}{', ...' * (len(individuals) > 2)}}}), "
+        "or the camera by name and description (device_kwargs={'name': ..., "
+        "'description': ...}: a Device made in every file), or write one file "
+        "(split_individuals=False)."
+    )
