@@ -61,7 +61,7 @@ class Splitting:
         if self.writer == "nwb":
             if labelled:  # labelled frames go to one file
                 return [target]
-            from posebridge.formats.nwb.write import output_paths
+            from posebridge.formats.nwb.new_files import output_paths
 
             groups = [[i] for i in individuals] if len(individuals) > 1 else [individuals]
             return output_paths(target, groups)

@@ -53,6 +53,7 @@ from posebridge.formats.nwb.build import iter_build
 from posebridge.formats.nwb.combine import COMBINE_CHOICES
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.metadata_checks import as_config
+from posebridge.formats.nwb.options import options_config, poses_video
 from posebridge.formats.nwb.read import (
     CONTENTS,
     content_of,
@@ -67,7 +68,7 @@ from posebridge.formats.nwb.read import (
 from posebridge.formats.nwb.sleap_io_layout import sleap_io_config, write_sleap_io_layout
 from posebridge.formats.nwb.storage import storage_from
 from posebridge.formats.nwb.timing import retime, series_times, with_frame_numbers
-from posebridge.formats.nwb.write import LAYOUTS, options_config, poses_video, write
+from posebridge.formats.nwb.write import LAYOUTS, write
 from posebridge.model import labels
 
 __all__ = [

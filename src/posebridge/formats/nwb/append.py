@@ -292,7 +292,7 @@ def append_file(
 ) -> Path:
     """Add the dataset's poses to an existing NWB file, all or nothing.
 
-    Dask arrays are written as :func:`~posebridge.formats.nwb.write.write_files`
+    Dask arrays are written as :func:`~posebridge.formats.nwb.new_files.write_files`
     writes them: empty datasets, filled once hdmf has written the file
     (:func:`~posebridge.formats.nwb.stream.fill_series`).
     """

@@ -1,0 +1,200 @@
+"""The NWB writer's options: metadata flags and configuration (``options_config``), the
+video to link (``video_option``, ``search_option``, ``poses_video``)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+import xarray as xr
+
+from posebridge import errors
+from posebridge.errors import PoseBridgeError, user_stacklevel
+from posebridge.formats.nwb.build import views_of
+from posebridge.formats.nwb.config import NWBFileSaveConfig
+from posebridge.formats.nwb.devices import dataset_video
+from posebridge.formats.nwb.metadata_checks import (
+    as_config,
+    check_entities,
+    check_skeleton,
+    source_name,
+)
+
+#: The single text options of the writer that go into the NWB metadata.
+TEXT_FLAGS = ("subject_id", "species", "sex", "age", "session_description", "session_id")
+
+
+def _refuse_shared_subject_id(value: Any, given: str, individuals: list[str]) -> None:
+    """Refuse one subject_id for several individuals written one file each."""
+    raise PoseBridgeError(
+        f"subject_id {value!r} ({given}) was given for a dataset of "
+        f"{len(individuals)} individuals ({', '.join(individuals)}), which are written as "
+        "one file per individual (NWB has one subject per file). Give each its subject "
+        "in the metadata (subject: {<individual>: {subject_id: ...}}), or select one "
+        "individual."
+    )
+
+
+def options_config(
+    ds: xr.Dataset,
+    config: Any,
+    metadata: Any,
+    split_individuals: bool,
+    appending: bool = False,
+    **flags: Any,
+) -> NWBFileSaveConfig:
+    """The config to write with: ``config``, then ``metadata``, then the single options.
+
+    Checked before anything is written: text NWB cannot hold (NUL, empty or
+    ``/`` in names: :func:`~posebridge.formats.nwb.metadata_checks.check_text`), and one
+    ``subject_id`` (option or shared ``metadata`` value) for several
+    individuals written one file each, and sections keyed by entity whose keys
+    name no individual (keypoint) of the data
+    (:func:`~posebridge.formats.nwb.metadata_checks.check_entities`). A shared
+    ``subject_id`` in ``config`` follows movement's rule instead (each file gets its
+    individual's name).
+    """
+    extra = as_config(metadata, "metadata")
+    given = as_config(config, "config")
+    merged = given.merged(extra)
+    individuals = [str(i) for i in ds["individual"].values]
+    keypoints = [str(k) for k in ds["keypoint"].values]
+    for option, what, strict in (
+        (given, source_name(config, "config"), False),  # movement's: other individuals' too
+        (extra, source_name(metadata, "metadata"), True),
+    ):
+        check_entities(option, what, individuals, keypoints, strict)
+        check_skeleton(option, what, keypoints)
+    for key in TEXT_FLAGS:
+        value = flags.get(key)
+        if isinstance(value, str) and "\x00" in value:
+            raise PoseBridgeError(
+                f"{key}={value!r} holds a NUL character (\\x00), which NWB (HDF5) text "
+                "cannot hold; remove it."
+            )
+    if split_individuals and not appending and len(individuals) > 1:
+        if flags.get("subject_id") is not None:
+            _refuse_shared_subject_id(flags["subject_id"], "the subject_id= option", individuals)
+        shared = extra.subject_kwargs
+        if not extra.is_per_entity(shared) and shared.get("subject_id") is not None:
+            given = "shared in metadata's subject section"
+            _refuse_shared_subject_id(shared["subject_id"], given, individuals)
+    nwbfile = {
+        key: flags[key]
+        for key in ("session_description", "session_start_time", "session_id")
+        if flags.get(key) is not None
+    }
+    subject = {
+        key: flags[key]
+        for key in ("subject_id", "species", "sex", "age")
+        if flags.get(key) is not None
+    }
+    if nwbfile:
+        merged.update("nwbfile_kwargs", nwbfile, individuals)
+    if subject:
+        merged.update("subject_kwargs", subject, individuals)
+    return merged
+
+
+def video_option(video_path: Any) -> str | None:
+    """The ``video_path=`` option as text, checked (``None`` stays ``None``).
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        When it is not a path.
+    PoseBridgeError
+        When it is empty or holds a NUL character.
+    """
+    if video_path is None:
+        return None
+    if not isinstance(video_path, str | os.PathLike):
+        raise errors.TypeError(
+            f"video_path must be a path (str or os.PathLike) to the video, got "
+            f"{video_path!r} ({type(video_path).__name__})."
+        )
+    video = os.fspath(video_path)
+    if not isinstance(video, str):
+        video = os.fsdecode(video)
+    if not video.strip():
+        raise PoseBridgeError(
+            f"video_path is empty ({video!r}); give the video's path, or leave it out (None) "
+            "to use the dataset's own video."
+        )
+    if "\x00" in video:
+        raise PoseBridgeError(
+            f"video_path {video!r} holds a NUL character (\\x00), which no path and no NWB "
+            "(HDF5) text can hold; remove it."
+        )
+    return video
+
+
+def search_option(search: Any) -> list[str | os.PathLike[str]]:
+    """The ``search=`` option (a folder or a list of folders) as a list, checked.
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        When it is not a folder or a list or tuple of folders.
+    PoseBridgeError
+        When a folder holds a NUL character.
+    """
+    folders = [search] if isinstance(search, str | os.PathLike) else search
+    if not isinstance(folders, list | tuple) or not all(
+        isinstance(f, str | os.PathLike) for f in folders
+    ):
+        raise errors.TypeError(
+            "search must be a folder or a list of folders (str or os.PathLike) to look for "
+            f"relative video and image paths in, got {search!r} ({type(search).__name__})."
+        )
+    for folder in folders:
+        if "\x00" in os.fsdecode(folder):
+            raise PoseBridgeError(
+                f"search folder {folder!r} holds a NUL character (\\x00), which no path can "
+                "hold; remove it."
+            )
+    return list(folders)
+
+
+def poses_video(ds: xr.Dataset, video_path: Any) -> str | None:
+    """The video to link as ``source_video``: the ``video_path=`` option, else the dataset's.
+
+    One video file is one camera's: with camera views (a ``view`` dim) the
+    option is refused, and the dataset's own ``video_path`` (which cannot say
+    which view it shows) is not linked, with a warning.
+
+    Raises
+    ------
+    PoseBridgeError
+        When ``video_path`` is given for a dataset with views (or is not a
+        usable path, see :func:`video_option`).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> poses_video(ds, None) is None
+    True
+    """
+    given = video_option(video_path)
+    views = views_of(ds)
+    if views == [None]:
+        return dataset_video(ds) if given is None else given
+    shown = ", ".join(map(repr, views))
+    if given is not None:
+        raise PoseBridgeError(
+            f"video_path={given!r} cannot be linked: the dataset has {len(views)} camera views "
+            f"({shown}), and one video file is one camera's. Leave video_path out (the views "
+            "are written without a source video), or write one view at a time with its video, "
+            f"e.g. posebridge.save(ds.sel(view={views[0]!r}), ..., video_path=...)."
+        )
+    own = dataset_video(ds)
+    if own is not None:
+        warnings.warn(
+            f"the dataset's video_path {own} is not linked as a source video: the dataset has "
+            f"{len(views)} camera views ({shown}) and one video file is one camera's.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return None
