@@ -18,6 +18,7 @@ from posebridge._files import check_input, check_output_folder, refuse_long_name
 from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     FileExistsError,
+    FormatError,
     IsADirectoryError,
     PoseBridgeError,
     SchemaError,
@@ -654,8 +655,17 @@ def naming_the_file(error: PoseBridgeError, path: Path) -> PoseBridgeError:
     --------
     >>> str(naming_the_file(SchemaError("time repeats."), Path("a.slp")))
     'a.slp: time repeats.'
+
+    A :class:`FormatError` that names a file of its own (one read beside ``path``,
+    such as idtracker.ai's ``id_probabilities.csv``) is left as it is: that file
+    holds the fault.
+
+    >>> str(naming_the_file(FormatError("b.csv", "line 3: bad."), Path("a.csv")))
+    'b.csv: line 3: bad.'
     """
     if str(path) in str(error) or path.name in str(error):
+        return error
+    if isinstance(error, FormatError) and error.path:
         return error
     if isinstance(error, OSError):  # posebridge's twins of the built-in file errors
         named = type(error)(error.errno, f"{path}: {error}", error.filename)
