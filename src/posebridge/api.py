@@ -460,6 +460,8 @@ _IMAGE_IDS = ("coco", "netcdf")
 #: COCO's ``instance_area`` (the object scale of its keypoint similarity, OKS): COCO ground
 #: truth's area; a COCO results file has none.
 _AREAS = ("coco:ground_truth", "netcdf")
+#: ``area`` (idtracker.ai's blob area of each animal): netCDF alone.
+_BLOB_AREAS = ("netcdf",)
 #: ``skeleton_symmetries`` (keypoints that swap in a left-right flip): SLEAP's skeleton,
 #: YOLO's data.yaml flip_idx.
 _SYMMETRIES = ("slp", "sleap", "yolo", "netcdf")
@@ -488,8 +490,8 @@ def _kept_by(
 def warn_instance_facts_dropped(
     ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
 ) -> None:
-    """Warn when COCO's image ids or areas, skeleton symmetries or instance scores are not
-    written: ``fmt`` (with ``options``) has no place for them, so they do not read back.
+    """Warn when COCO's image ids or areas, idtracker.ai's blob areas, skeleton symmetries
+    or instance scores are not written: ``fmt`` (with ``options``) has no place for them, so they do not read back.
 
     ``image_id`` (results match their ground truth's images by it) reads back renumbered;
     ``instance_area`` (COCO's scale of keypoint similarity) as the box's area when written
@@ -537,6 +539,10 @@ def warn_instance_facts_dropped(
                 _AREAS,
             )
         )
+    blobs = int(ds["area"].notnull().sum()) if "area" in ds.data_vars else 0
+    if blobs and not said_by_writer:
+        lost = f"area (idtracker.ai's blob area, of {blobs} instance(s))"
+        dropped.append(("blob areas", f"{lost} is not written", "netCDF", _BLOB_AREAS))
     if pairs and not said_by_writer:
         lost = f"skeleton_symmetries ({pairs} pair(s) of keypoints a left-right flip swaps)"
         dropped.append(
@@ -561,8 +567,9 @@ def warn_instance_facts_dropped(
     for what, lost, keepers, keep in dropped:
         if _kept_by(ds, fmt, options, keep):
             continue
+        keeps = "keep" if " and " in keepers else "keeps"
         warnings.warn(
-            f"{target}: {fmt.title} holds no {what}, so {lost}; {keepers} keep them.",
+            f"{target}: {fmt.title} holds no {what}, so {lost}; {keepers} {keeps} them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
