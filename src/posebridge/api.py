@@ -491,7 +491,8 @@ def warn_instance_facts_dropped(
     ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
 ) -> None:
     """Warn when COCO's image ids or areas, idtracker.ai's blob areas, skeleton symmetries
-    or instance scores are not written: ``fmt`` (with ``options``) has no place for them, so they do not read back.
+    or instance scores are not written: ``fmt`` (with ``options``) has no place for them,
+    so they do not read back.
 
     ``image_id`` (results match their ground truth's images by it) reads back renumbered;
     ``instance_area`` (COCO's scale of keypoint similarity) as the box's area when written
