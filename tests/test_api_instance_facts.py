@@ -154,3 +154,39 @@ def test_nwb_poses_name_what_they_drop_once(tmp_path):
     assert len([m for m in said if "instance_score" in m]) == 1
     said = _saved(_poses(), tmp_path / "q.nwb", {})
     assert len([m for m in said if _WARNED["image_id"] in m]) == 1
+
+
+def _blob_areas() -> tuple[xr.Dataset, np.ndarray]:
+    """Poses with idtracker.ai's blob areas (its ``areas`` -> ``area``), one NaN."""
+    areas = np.array([[150.0, 210.5], [np.nan, 199.0]])
+    ds = posebridge.from_numpy(_position()[:, :, :1], keypoint_names=["centroid"])
+    ds["area"] = (("time", "individual"), areas)
+    return ds, areas
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("p.h5", {}),
+        ("p.analysis.h5", {}),
+        ("p.slp", {}),
+        ("p.csv", {"format": "sleap-csv"}),
+        ("results.json", {"format": "coco"}),
+    ],
+)
+def test_idtracker_blob_areas_dropped_by_a_writer_are_warned(tmp_path, name, options):
+    """idtracker.ai's ``area`` went missing from DeepLabCut, SLEAP and COCO files without
+    a word; netCDF keeps it, and says nothing."""
+    ds, areas = _blob_areas()
+    said = _saved(ds, tmp_path / name, options)
+    warned = [m for m in said if "holds no blob areas, so area" in m]
+    assert len(warned) == 1, said
+    assert warned[0].startswith(f"{tmp_path / name}: ")
+    assert f"of {int(np.isfinite(areas).sum())} instance(s)" in warned[0]
+    assert "area" not in _read(tmp_path / name, options).variables
+    said = _saved(ds, tmp_path / "kept.nc", {})
+    assert not [m for m in said if "area" in m], said
+    back = _read(tmp_path / "kept.nc", {})
+    np.testing.assert_array_equal(back["area"].values, areas)
+    said = _saved(ds, tmp_path / "p.nwb", {})  # NWB's writer names it itself: once
+    assert len([m for m in said if "area" in m]) == 1, said

@@ -18,6 +18,7 @@ from posebridge._files import check_input, check_output_folder, refuse_long_name
 from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     FileExistsError,
+    FormatError,
     IsADirectoryError,
     PoseBridgeError,
     SchemaError,
@@ -459,6 +460,8 @@ _IMAGE_IDS = ("coco", "netcdf")
 #: COCO's ``instance_area`` (the object scale of its keypoint similarity, OKS): COCO ground
 #: truth's area; a COCO results file has none.
 _AREAS = ("coco:ground_truth", "netcdf")
+#: ``area`` (idtracker.ai's blob area of each animal): netCDF alone.
+_BLOB_AREAS = ("netcdf",)
 #: ``skeleton_symmetries`` (keypoints that swap in a left-right flip): SLEAP's skeleton,
 #: YOLO's data.yaml flip_idx.
 _SYMMETRIES = ("slp", "sleap", "yolo", "netcdf")
@@ -487,8 +490,9 @@ def _kept_by(
 def warn_instance_facts_dropped(
     ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
 ) -> None:
-    """Warn when COCO's image ids or areas, skeleton symmetries or instance scores are not
-    written: ``fmt`` (with ``options``) has no place for them, so they do not read back.
+    """Warn when COCO's image ids or areas, idtracker.ai's blob areas, skeleton symmetries
+    or instance scores are not written: ``fmt`` (with ``options``) has no place for them,
+    so they do not read back.
 
     ``image_id`` (results match their ground truth's images by it) reads back renumbered;
     ``instance_area`` (COCO's scale of keypoint similarity) as the box's area when written
@@ -536,6 +540,10 @@ def warn_instance_facts_dropped(
                 _AREAS,
             )
         )
+    blobs = int(ds["area"].notnull().sum()) if "area" in ds.data_vars else 0
+    if blobs and not said_by_writer:
+        lost = f"area (idtracker.ai's blob area, of {blobs} instance(s))"
+        dropped.append(("blob areas", f"{lost} is not written", "netCDF", _BLOB_AREAS))
     if pairs and not said_by_writer:
         lost = f"skeleton_symmetries ({pairs} pair(s) of keypoints a left-right flip swaps)"
         dropped.append(
@@ -560,8 +568,9 @@ def warn_instance_facts_dropped(
     for what, lost, keepers, keep in dropped:
         if _kept_by(ds, fmt, options, keep):
             continue
+        keeps = "keep" if " and " in keepers else "keeps"
         warnings.warn(
-            f"{target}: {fmt.title} holds no {what}, so {lost}; {keepers} keep them.",
+            f"{target}: {fmt.title} holds no {what}, so {lost}; {keepers} {keeps} them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
@@ -654,8 +663,17 @@ def naming_the_file(error: PoseBridgeError, path: Path) -> PoseBridgeError:
     --------
     >>> str(naming_the_file(SchemaError("time repeats."), Path("a.slp")))
     'a.slp: time repeats.'
+
+    A :class:`FormatError` that names a file of its own (one read beside ``path``,
+    such as idtracker.ai's ``id_probabilities.csv``) is left as it is: that file
+    holds the fault.
+
+    >>> str(naming_the_file(FormatError("b.csv", "line 3: bad."), Path("a.csv")))
+    'b.csv: line 3: bad.'
     """
     if str(path) in str(error) or path.name in str(error):
+        return error
+    if isinstance(error, FormatError) and error.path:
         return error
     if isinstance(error, OSError):  # posebridge's twins of the built-in file errors
         named = type(error)(error.errno, f"{path}: {error}", error.filename)

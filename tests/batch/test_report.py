@@ -290,3 +290,23 @@ def test_the_table_names_the_first_files_of_a_long_set_and_counts_them():
     (row,) = [line for line in report.table().splitlines() if line.startswith("ok")]
     assert "a.yml, img00000.txt, img00001.txt, ... (1001 files)" in row
     assert len(row) < 200
+
+
+def test_a_long_error_is_cut_in_the_table_and_given_whole_below_it():
+    """The table cut each error at 160 characters: the advice at the end of a long
+    message (what to do) was lost from the printed summary."""
+    advice = "pass video=0 or video=1 to read one."
+    long = "a.slp: holds poses for 2 videos; " + "a reason " * 30 + advice
+    report = BatchReport(
+        [
+            Result("in/a.slp", "", "failed", error=long),
+            Result("in/b.slp", "", "failed", error="b.slp: is empty."),
+        ]
+    )
+    text = report.table()
+    rows = text.splitlines()
+    row = next(line for line in rows if line.startswith("failed") and "a.slp" in line)
+    assert advice not in row and row.endswith("...")
+    assert long in rows  # the whole message, on a line of its own, after the table
+    assert rows.index(long) > rows.index(row)
+    assert text.count("b.slp: is empty.") == 1  # a message that fits is not repeated

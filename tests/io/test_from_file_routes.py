@@ -1,4 +1,5 @@
-"""posebridge.io.load_poses.from_file takes the names load_dataset takes, and routes them alike.
+"""posebridge.io.load_poses.from_file (and load_bboxes.from_file) take the names load_dataset
+takes, and route them alike.
 
 ``"LightningPose"`` goes to the LightningPose loader (its attrs, its refusal of several
 individuals); ``"DeepLabCut/LightningPose"`` (what ``infer_source_software`` names a
@@ -123,3 +124,36 @@ def test_an_unknown_keyword_to_from_file_is_named_as_from_files(one_mouse_csv, s
         )
     with pytest.raises(posebridge.errors.TypeError, match=r"^from_file\(\) got an unexpected"):
         load_poses.from_file(path, source_software, bogus=1)
+
+
+@pytest.mark.parametrize("source_software", ["DeepLabCut/LightningPose", "LightningPose"])
+def test_load_bboxes_from_file_routes_movement_names_as_load_dataset(
+    one_mouse_csv, source_software
+):
+    """load_bboxes.from_file handed the name to the format lookup, which did not know
+    'DeepLabCut/LightningPose' (the name infer_source_software gives a DeepLabCut-style
+    CSV) and read 'LightningPose' without the LightningPose loader's attrs."""
+    from posebridge.io import load_bboxes
+
+    got = load_bboxes.from_file(one_mouse_csv, source_software)
+    assert got.attrs["source_software"] == source_software
+    xr.testing.assert_identical(got, load_dataset(one_mouse_csv, source_software))
+
+
+@pytest.mark.parametrize("source_software", ["VIA-tracks", "via", None])
+def test_an_unknown_keyword_to_load_bboxes_from_file_is_named_as_from_files(
+    tmp_path, source_software
+):
+    from posebridge.io import load_bboxes
+
+    path = tmp_path / "boxes.csv"
+    path.write_text(
+        "filename,file_size,file_attributes,region_count,region_id,region_shape_attributes,"
+        'region_attributes\nf0.png,0,"{}",1,0,"{""name"":""rect"",""x"":1,""y"":2,'
+        '""width"":3,""height"":4}","{""track"":""1""}"\n'
+    )
+    ds = load_bboxes.from_file(path, source_software)
+    assert ds.attrs["source_software"] == "VIA-tracks"
+    np.testing.assert_array_equal(ds.position.values.ravel(), [1 + 3 / 2, 2 + 4 / 2])
+    with pytest.raises(posebridge.errors.TypeError, match=r"^from_file\(\) got an unexpected"):
+        load_bboxes.from_file(path, source_software, bogus=1)

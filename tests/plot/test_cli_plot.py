@@ -317,3 +317,26 @@ def test_plot_of_the_current_folder_names_the_figure_after_it(tmp_path, monkeypa
     assert plot_output.default_path("..", "missing") == tmp_path.parent / (
         f"{tmp_path.name}.missing.png"
     )
+
+
+def _idtracker_csv_folder(folder: Path) -> tuple[Path, Path]:
+    """An idtracker.ai CSV export: trajectories.csv and the id_probabilities.csv read with it."""
+    folder.mkdir()
+    trajectories = folder / "trajectories.csv"
+    trajectories.write_text("x1,y1,x2,y2\n10,20,30,40\n12,22,32,42\n14,24,34,44\n")
+    probabilities = folder / "id_probabilities.csv"
+    probabilities.write_text("p1,p2\n0.5,0.6\n0.7,0.8\n0.9,0.95\n")
+    return trajectories, probabilities
+
+
+def test_plot_refuses_an_output_that_leads_to_a_file_read_with_the_input(tmp_path):
+    """`posebridge plot --overwrite` wrote the figure through a link onto idtracker.ai's
+    id_probabilities.csv (read beside trajectories.csv); convert refused that already."""
+    trajectories, probabilities = _idtracker_csv_folder(tmp_path / "csv")
+    before = probabilities.read_bytes()
+    target = tmp_path / "figure.png"
+    target.symlink_to(probabilities)
+    result = run("plot", trajectories, "--out", target, "--overwrite")
+    assert result.exit_code != 0
+    assert f"{target}: is a file read with the input {trajectories}" in result.output
+    assert probabilities.read_bytes() == before

@@ -21,6 +21,7 @@ import xarray as xr
 import posebridge
 from posebridge import _video, errors, labels, model
 from posebridge._colours import colour_rgb
+from posebridge.cli import cli
 from posebridge.errors import FileExistsError, FileNotFoundError, PoseBridgeError
 from posebridge.render import _draw, match_frames, render
 
@@ -589,3 +590,26 @@ def test_the_progress_bar_is_shown_by_default_only_when_stderr_is_a_terminal(vid
         render(ds, video, tmp_path / "b.mkv", codec="ffv1", pix_fmt="bgr0", progress=True)
         render(ds, video, tmp_path / "c.mkv", codec="ffv1", pix_fmt="bgr0")  # a StringIO: none
     assert shown.getvalue().count(f"{N_FRAMES}/{N_FRAMES}") == 1
+
+
+def test_render_cli_refuses_an_output_that_leads_to_a_file_read_with_the_input(video, tmp_path):
+    """`posebridge render --overwrite` replaced a file that is idtracker.ai's
+    id_probabilities.csv (read beside trajectories.csv) under another name (a hard link);
+    convert refused that already."""
+    from click.testing import CliRunner
+
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    trajectories = folder / "trajectories.csv"
+    trajectories.write_text("x1,y1,x2,y2\n10,20,30,40\n12,22,32,42\n14,24,34,44\n")
+    probabilities = folder / "id_probabilities.csv"
+    probabilities.write_text("p1,p2\n0.5,0.6\n0.7,0.8\n0.9,0.95\n")
+    before = probabilities.read_bytes()
+    target = tmp_path / "out.mkv"
+    target.hardlink_to(probabilities)
+    arguments = [trajectories, "--video", video, "--out", target, "--overwrite", "--codec"]
+    result = CliRunner().invoke(cli, ["render", *map(str, arguments), "ffv1", "--no-progress"])
+    assert result.exit_code != 0
+    assert f"{target}: is a file read with the input {trajectories}" in result.output
+    assert probabilities.read_bytes() == before
+    assert target.samefile(probabilities)

@@ -19,6 +19,9 @@ PathLike = str | os.PathLike[str]
 
 #: Why a file of a folder given was left out (the CSV report's ``error`` of its row).
 IGNORED_REASON = "no format recognises its content (not a pose file); left out of the batch"
+#: How many characters of a row's error / note the summary table shows (the whole text follows
+#: the table).
+NOTE_WIDTH = 160
 
 
 @dataclass
@@ -69,13 +72,29 @@ class BatchReport:
         return not self.failed
 
     def table(self) -> str:
-        """A summary table: one line per input, then the totals."""
+        """A summary table: one line per input, then the totals.
+
+        A row's error / note longer than :data:`NOTE_WIDTH` is cut in the table
+        (ending in ``...``) and given whole below the table, before the totals,
+        so that no advice at the end of a long message is lost.
+
+        Examples
+        --------
+        >>> long = "x.h5: " + "why " * 50 + "and what to do."
+        >>> report = BatchReport([Result("x.h5", "", "failed", error=long)])
+        >>> report.table().splitlines()[-2].endswith("and what to do.")
+        True
+        """
         body = []
+        cut: list[tuple[str, str]] = []
         for r in self.results:
             notes = [r.error if r.status == "failed" else "", r.note, _warnings_note(r)]
             if r.findings:
                 notes.append(f"{len(r.findings)} nwbinspector finding(s)")
             note = "; ".join(n for n in notes if n)
+            if len(note) > NOTE_WIDTH:
+                cut.append((Path(r.source).name, note))
+                note = note[: NOTE_WIDTH - 3] + "..."
             body.append(
                 (
                     r.status,
@@ -84,7 +103,7 @@ class BatchReport:
                     f"{r.seconds:.2f}",
                     size_text(r.input_bytes),
                     size_text(r.output_bytes) if r.outputs else "-",
-                    note[:160],
+                    note,
                 )
             )
         header = ("status", "input", "output", "seconds", "in", "out", "error / note")
@@ -93,7 +112,10 @@ class BatchReport:
             f"{len(self.results)} input(s): {counts['ok']} ok, {counts['failed']} failed, "
             f"{counts['skipped']} skipped in {self.seconds:.1f} s"
         )
-        return columns(header, body) + "\n" + total + self._ignored_line()
+        whole = "".join(f"{'' if name in note else name + ': '}{note}\n" for name, note in cut)
+        if whole:  # between the table and the totals, which stay last
+            whole = "in full (cut in the table above):\n" + whole
+        return columns(header, body) + "\n" + whole + total + self._ignored_line()
 
     def _ignored_line(self) -> str:
         """The lines naming the files left out (``""`` when none): those no format

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import click
 
-from posebridge._files import check_output_folder, refuse_writing_onto_input
+from posebridge._files import (
+    check_output_folder,
+    recording_files_read,
+    refuse_writing_onto_input,
+)
 from posebridge._outputs import inputs_kept
 from posebridge.cli._base import (
     FilePath,
@@ -125,13 +129,14 @@ def plot(
             refuse_writing_onto_input(source, target, doing="writing the figure there")
         check_output_folder(target)
     for file, target in zip(files, targets, strict=True):
-        _, ds = _load(file, format, fps, read_pairs, "--format")
+        with recording_files_read() as files_read:  # the files read with it: kept too
+            _, ds = _load(file, format, fps, read_pairs, "--format")
         shown = [Path(ds.attrs[k]) for k in ("frame_path", "video_path") if ds.attrs.get(k)]
         for source in shown:  # the dataset's own still frame or video, drawn under the poses
             refuse_writing_onto_input(source, target, doing="writing the figure there")
         with _naming(file):
             figure = plot_output.figure(ds, kind, **options)
-        with inputs_kept(*inputs, *shown):
+        with inputs_kept(file, *inputs, *shown, companions=files_read):
             click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
 
 
@@ -227,8 +232,9 @@ def render(
     for source in (poses, video):
         refuse_writing_onto_input(source, out, doing="writing the video there")
     check_output_folder(out)
-    _, ds = _load(poses, format, fps, read_pairs, "--format")
-    with inputs_kept(poses, video), _naming(poses):
+    with recording_files_read() as files_read:  # the files read with it: kept too
+        _, ds = _load(poses, format, fps, read_pairs, "--format")
+    with inputs_kept(poses, video, companions=files_read), _naming(poses):
         written = render_video(
             ds,
             video,

@@ -89,14 +89,17 @@ def from_numpy(
 def from_file(
     file: PathLike, source_software: str | None = None, fps: float | None = None, **options: Any
 ) -> xr.Dataset:
-    """Load bounding boxes from any supported file.
+    """Load bounding boxes from any supported file, as :func:`posebridge.io.load.load_dataset`.
 
     Parameters
     ----------
     file
         The file to read.
     source_software
-        A format name, or ``None`` / ``"auto"`` to find it from the content.
+        A name :func:`~posebridge.io.load.load_dataset` takes, routed as it
+        routes it: movement's (``"VIA-tracks"``, ``"DeepLabCut/LightningPose"``,
+        ...) or a posebridge format name (``"via"``, ...); ``None`` or
+        ``"auto"`` finds it from the content.
     fps
         Frames per second; with it, ``time`` is in seconds and the frame
         numbers stay in the ``frame`` coordinate.
@@ -113,8 +116,9 @@ def from_file(
     >>> from posebridge.io import load_bboxes
     >>> ds = load_bboxes.from_file("tracks.csv", "VIA-tracks")  # doctest: +SKIP
     """
-    fmt = None if source_software in (None, "auto") else source_software
-    return api.load(file, fmt, fps=movement_fps(fps), **options)
+    from posebridge.io import load
+
+    return load.load_as("from_file", file, source_software, fps, **options)
 
 
 def from_via_tracks_file(

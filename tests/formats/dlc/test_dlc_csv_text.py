@@ -287,3 +287,28 @@ def test_rows_of_empty_cells_are_skipped_as_blank_lines(tmp_path: Path, line_end
     values_without_frame.write_bytes(path.read_bytes().replace(b",,,", b",5,6,0.7", 1))
     with pytest.raises(FormatError, match="no index value"):
         posebridge.load(values_without_frame)
+
+
+# --------------------------------------------------------------------------
+# \r\r\n line ends (Python's csv module writing to a file opened on Windows in text mode)
+
+
+def test_doubled_carriage_returns_are_explained_without_format_too(saved):
+    """Detection read the \\r\\r\\n lines as lines with empty lines between them and said
+    'could not recognise the format'; format='dlc' named the line ends."""
+    path, name, _ = saved
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\r\n"))
+    assert posebridge.detect(path) == name
+    for forced in ({"format": name}, {}):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(path, **forced)
+        assert str(refused.value).startswith(f"{path}: line 1: its lines end in \\r\\r\\n")
+    shown = subprocess.run(
+        [sys.executable, "-m", "posebridge", "info", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = " ".join((shown.stdout + shown.stderr).split())
+    assert "could not recognise" not in output
+    assert "its lines end in \\r\\r\\n" in output and str(path) in output

@@ -550,3 +550,60 @@ def test_dict_keys_that_all_hash_alike_are_refused(tmp_path: Path):
     path = _npy_of_pickle(tmp_path / "alike.npy", b"\x80\x02}(" + keys + b"u.")
     with pytest.raises(PoseBridgeError, match=r"the pickle has more than \d+ items of dict keys"):
         posebridge.load(path, format="idtracker")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "said"),
+    [
+        ("x1,y1\n1,2\n   \n3,4\n", 3, "1 values for the 2 header columns"),
+        ("x1,y1\n1,2\n\t\n3,oops\n", 3, "1 values for the 2 header columns"),
+        ("x1,y1\n1,2\n  # note\n3,4\n", 3, "1 values for the 2 header columns"),
+    ],
+    ids=["spaces", "tab-then-bad-value", "indented-comment"],
+)
+def test_a_line_of_only_spaces_is_named_as_itself_not_the_line_after(
+    tmp_path: Path, text, line, said
+):
+    """np.loadtxt reads a line of spaces (or spaces before a #) as a row; the line map
+    skipped it, so the error named the line after it."""
+    path = tmp_path / "trajectories.csv"
+    path.write_bytes(text.encode())
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path, format="idtracker")
+    assert str(refused.value).startswith(f"{path}: line {line}: trajectories: {said}")
+    assert "holds only spaces or tabs" in str(refused.value)
+
+
+def test_a_bad_value_after_a_line_of_spaces_names_its_own_line(tmp_path: Path):
+    """One column of probabilities: the line of spaces is a blank cell, the line after
+    it a bad value; each is named by its own line."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "trajectories.csv").write_text("x1,y1\n1,2\n3,4\n5,6\n")
+    probabilities = folder / "id_probabilities.csv"
+    probabilities.write_text("p1\n0.5\n0.7\n   \n")
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(folder / "trajectories.csv", format="idtracker")
+    assert str(refused.value).startswith(f"{probabilities}: line 4: id_probabilities: ")
+    probabilities.write_text("p1\n0.5\n\n0.7\noops\n")  # an empty line is no row
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(folder / "trajectories.csv", format="idtracker")
+    assert str(refused.value).startswith(
+        f"{probabilities}: line 5: id_probabilities: column 1 holds 'oops'"
+    )
+
+
+@pytest.mark.parametrize("format_name", [None, "idtracker"])
+def test_an_error_in_id_probabilities_is_not_prefixed_by_the_trajectories_path(
+    tmp_path: Path, format_name
+):
+    folder = write_csv_folder(tmp_path / "csv", trajectories_dict(), time_column=True)
+    probabilities = folder / "id_probabilities.csv"
+    lines = probabilities.read_text().splitlines(keepends=True)
+    lines[2] = "oops," + lines[2].split(",", 1)[1]
+    probabilities.write_text("".join(lines))
+    options = {} if format_name is None else {"format": format_name}
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(folder / "trajectories.csv", **options)
+    assert str(refused.value).startswith(f"{probabilities}: line 3: id_probabilities: ")
+    assert "trajectories.csv" not in str(refused.value)

@@ -30,7 +30,7 @@ import numpy as np
 from posebridge._files import Peek
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
-from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
+from posebridge.formats._shared.text_bytes import DOUBLED_LINE_END, not_utf8_error, text_size
 
 __all__ = [
     "TITLE",
@@ -268,11 +268,14 @@ def sniff_header(peek: Peek) -> CsvHeader | None:
     head = peek.loose_head.lstrip(b"\xef\xbb\xbf")
     if not head.startswith((b"scorer", b'"scorer"')):  # cells quoted (QUOTE_NONNUMERIC, ALL)
         return None
-    lines = peek.lines(7, loose=True)
+    # lines that end in \r\r\n read as a line and an empty one: the file is claimed, and
+    # its reader explains the line ends (text_size)
+    doubled = head[: head.find(b"\n") + 1].endswith(DOUBLED_LINE_END)
+    lines = peek.lines(14, loose=True)[0::2] if doubled else peek.lines(7, loose=True)
     if len(peek.head) == peek.HEAD_BYTES and len(lines) < 7 and peek.text is not None:
         # header lines longer than the head (many animals x bodyparts): read them whole
         try:
-            lines = _lines(peek.path, 7)
+            lines = _lines(peek.path, 7)  # split at \n alone
         except (OSError, UnicodeDecodeError, FormatError):
             return None
     try:  # text in another encoding too: its reader names the encoding

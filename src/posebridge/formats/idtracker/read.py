@@ -121,35 +121,55 @@ _NOT_A_NUMBER = re.compile(r"could not convert string (.*) to \w+ at row (\d+), 
 _WIDTH_CHANGED = re.compile(r"number of columns changed from (\d+) to (\d+) at row (\d+)")
 
 
-def _data_lines(path: Path, marker: bool) -> np.ndarray:
-    """The file's line number of each data row np.loadtxt reads (blank lines and ``#``
-    comments are not rows). Only on an error: the file is read once more."""
+def _file_lines(path: Path) -> np.ndarray:
+    """The file's lines after its header, as text. Only on an error: the file is read
+    once more."""
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    lines = np.array(re.split(r"\r\n|\r|\n", text)[1:], dtype=object).astype(str)
-    stripped = np.char.strip(lines)
-    comment = np.char.startswith(stripped, "#")
+    return np.array(re.split(r"\r\n|\r|\n", text)[1:], dtype=object).astype(str)
+
+
+def _data_lines(lines: np.ndarray, marker: bool) -> np.ndarray:
+    """The file's line number of each data row np.loadtxt reads from ``lines`` (those
+    after the header). np.loadtxt skips an empty line and one that starts with a comment
+    (``#``) in its first character; a line of spaces is a row to it (a row of one blank
+    cell), so it is counted here too."""
+    comment = np.char.startswith(lines, "#")
     if marker:
-        comment |= np.char.startswith(stripped, EOF_MARKER.decode())
-    return np.flatnonzero((np.char.str_len(stripped) > 0) & ~comment) + 2
+        comment |= np.char.startswith(lines, EOF_MARKER.decode())
+    return np.flatnonzero((np.char.str_len(lines) > 0) & ~comment) + 2
+
+
+def _where(lines: np.ndarray, marker: bool, row: int) -> tuple[str, str]:
+    """``line N: `` for np.loadtxt's data row ``row`` (from 0), and a note to end the
+    message with when that line holds nothing but spaces or tabs, maybe before a comment
+    (np.loadtxt reads it as a row; it looks blank)."""
+    numbers = _data_lines(lines, marker)
+    if row >= numbers.size:
+        return "", ""
+    number = numbers[row]
+    if lines[number - 2].split("#", 1)[0].strip():
+        return f"line {number}: ", ""
+    return f"line {number}: ", (
+        " The line holds only spaces or tabs (before any '#'): a blank line must be empty "
+        "and a comment must start its line."
+    )
 
 
 def _loadtxt_error(path: Path, what: str, said: str, width: int, marker: bool) -> FormatError:
     """np.loadtxt's ``ValueError`` as a refusal naming the file's line, as other readers do."""
     if found := _NOT_A_NUMBER.search(said):
         row, column = int(found[2]), int(found[3])
-        lines = _data_lines(path, marker)
-        where = f"line {lines[row]}: " if row < lines.size else ""
+        where, note = _where(_file_lines(path), marker, row)
         return FormatError(
             path,
             f"{where}{what}: column {column} holds {found[1]}, expected a number "
-            "(or nan for a missing value).",
+            f"(or nan for a missing value).{note}",
         )
     if found := _WIDTH_CHANGED.search(said):
         row = int(found[3]) - 1
-        lines = _data_lines(path, marker)
-        where = f"line {lines[row]}: " if row < lines.size else ""
+        where, note = _where(_file_lines(path), marker, row)
         return FormatError(
-            path, f"{where}{what}: {found[2]} values for the {width} header columns."
+            path, f"{where}{what}: {found[2]} values for the {width} header columns.{note}"
         )
     return FormatError(path, f"{what}: a value is not a number ({said}).")
 
