@@ -46,7 +46,7 @@ from posebridge.formats._shared.hdf5 import (
 )
 from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
-    known_symmetries,
+    known_pairs,
     load_json,
     skeleton_name_attr,
     skeleton_variables,
@@ -452,7 +452,7 @@ def _skeleton(
             h5.attrs["skeleton_symmetries"], path, "the skeleton_symmetries attribute"
         )
         symmetries = [(str(p[0]), str(p[1])) for p in pairs if isinstance(p, list) and len(p) == 2]
-        symmetries = known_symmetries(symmetries, nodes, path, "the skeleton_symmetries attribute")
+        symmetries = known_pairs(symmetries, nodes, path, "the skeleton_symmetries attribute")
     return edges, symmetries
 
 

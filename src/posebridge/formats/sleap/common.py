@@ -118,27 +118,44 @@ class Skeleton:
     symmetries: list[tuple[str, str]] = field(default_factory=list)
 
 
-def known_symmetries(
-    symmetries: Sequence[tuple[str, str]], nodes: Sequence[str], path: Path, where: str
+def pairs_within(pairs: Sequence[tuple[str, str]], nodes: Sequence[str]) -> list[tuple[str, str]]:
+    """The pairs (edges or symmetries) that join two of ``nodes``, in order.
+
+    Examples
+    --------
+    >>> pairs_within([("a", "b"), ("a", "zz")], ["a", "b"])
+    [('a', 'b')]
+    """
+    known = set(nodes)
+    return [pair for pair in pairs if known.issuperset(pair)]
+
+
+def known_pairs(
+    pairs: Sequence[tuple[str, str]],
+    nodes: Sequence[str],
+    path: Path,
+    where: str,
+    what: str = "symmetry pair(s)",
 ) -> list[tuple[str, str]]:
-    """The symmetries that pair two of the skeleton's ``nodes``; those naming another
-    node are skipped with a ``UserWarning`` naming the file, ``where`` they are and the
-    unknown names (sleap-io means to skip them in an analysis file but adds their
-    nodes to the skeleton, and then fails on the points; an .slp file with one it cannot
-    read either).
+    """The pairs (``what``: symmetries, or edges) that join two of the skeleton's
+    ``nodes``; those naming another node are skipped with a ``UserWarning`` naming the
+    file, ``where`` they are and the unknown names. A dataset's skeleton joins its own
+    keypoints only (sleap-io means to skip such symmetries in an analysis file but adds
+    their nodes to the skeleton, and then fails on the points; it cannot read an .slp
+    file with such an edge or symmetry at all).
 
     Examples
     --------
     >>> from pathlib import Path
-    >>> known_symmetries([("l", "r")], ["l", "r"], Path("a.h5"), "the skeleton")
+    >>> known_pairs([("l", "r")], ["l", "r"], Path("a.h5"), "the skeleton")
     [('l', 'r')]
     """
-    known = set(nodes)
-    kept = [pair for pair in symmetries if known.issuperset(pair)]
-    if len(kept) < len(symmetries):
-        unknown = dict.fromkeys(name for pair in symmetries for name in pair if name not in known)
+    kept = pairs_within(pairs, nodes)
+    if len(kept) < len(pairs):
+        known = set(nodes)
+        unknown = dict.fromkeys(name for pair in pairs for name in pair if name not in known)
         warnings.warn(
-            f"{path}: {len(symmetries) - len(kept)} symmetry pair(s) of {where} name "
+            f"{path}: {len(pairs) - len(kept)} {what} of {where} name "
             f"node(s) the skeleton does not have ({', '.join(map(repr, unknown))}); they are "
             "skipped.",
             UserWarning,

@@ -44,6 +44,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input, refuse_empty_file
 from posebridge.errors import FormatError, PoseBridgeError, SeveralVideosError, describing
+from posebridge.formats.sleap.common import pairs_within
 from posebridge.formats.sleap.slp_labels import (
     build_labels,
     has_only_labels,
@@ -246,9 +247,27 @@ def _description(t: SlpTables) -> list[tuple[str, str]]:
         ),
     ]
     for skel in t.skeletons:
-        edges = f"{len(skel.edges)} edge{'' if len(skel.edges) == 1 else 's'}"
-        rows.append(("skeleton", f"{skel.name}: {len(skel.nodes)} nodes, {edges}"))
+        edges = pairs_within(skel.edges, skel.nodes)  # as read: see slp_tables.skeleton_read
+        symmetries = pairs_within(skel.symmetries, skel.nodes)
+        counted = f"{len(edges)} edge{'' if len(edges) == 1 else 's'}"
+        rows.append(("skeleton", f"{skel.name}: {len(skel.nodes)} nodes, {counted}"))
         rows.append(("nodes", ", ".join(skel.nodes)))
-        rows.append(("edges", ", ".join(f"{a}-{b}" for a, b in skel.edges) or "none"))
-        rows.append(("symmetries", ", ".join(f"{a}-{b}" for a, b in skel.symmetries) or "none"))
+        rows.append(("edges", _pairs_text(edges, len(skel.edges))))
+        rows.append(("symmetries", _pairs_text(symmetries, len(skel.symmetries))))
     return rows
+
+
+def _pairs_text(kept: list[tuple[str, str]], stored: int) -> str:
+    """Edges or symmetries as ``posebridge info`` lists them: those read, and how many
+    of the file's are skipped (they name a node outside the skeleton).
+
+    Examples
+    --------
+    >>> _pairs_text([("a", "b")], 2)
+    'a-b (1 more skipped: names a node outside the skeleton)'
+    """
+    text = ", ".join(f"{a}-{b}" for a, b in kept) or "none"
+    skipped = stored - len(kept)
+    if skipped:
+        text += f" ({skipped} more skipped: names a node outside the skeleton)"
+    return text

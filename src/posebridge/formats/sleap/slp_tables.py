@@ -33,7 +33,7 @@ from posebridge.formats._shared.images import image_side
 from posebridge.formats.sleap.common import (
     Skeleton,
     decode_skeletons,
-    known_symmetries,
+    known_pairs,
     load_json,
     text,
 )
@@ -498,11 +498,13 @@ def rank_in_group(groups: np.ndarray, *tiebreak: np.ndarray) -> np.ndarray:
 
 
 def skeleton_read(t: SlpTables, index: int) -> Skeleton:
-    """Skeleton ``index`` of the file as a dataset holds it: its symmetries that name a
-    node it lacks skipped, with a warning (:func:`known_symmetries`)."""
+    """Skeleton ``index`` of the file as a dataset holds it: its edges and symmetries
+    that name a node it lacks skipped, with a warning (:func:`known_pairs`)."""
     skel = t.skeletons[index]
-    kept = known_symmetries(skel.symmetries, skel.nodes, t.path, f"skeleton {skel.name!r}")
-    return replace(skel, symmetries=kept)
+    where = f"skeleton {skel.name!r}"
+    edges = known_pairs(skel.edges, skel.nodes, t.path, where, "edge(s)")
+    symmetries = known_pairs(skel.symmetries, skel.nodes, t.path, where)
+    return replace(skel, edges=edges, symmetries=symmetries)
 
 
 def pick_skeleton(t: SlpTables, used: np.ndarray, skeleton: int | str | None) -> int:
