@@ -231,6 +231,22 @@ def test_lightning_pose_points_not_visible_are_nan_with_their_flag(tmp_path):
     np.testing.assert_array_equal(back.visible.values, visible)
 
 
+def test_lightning_pose_labels_from_a_three_level_source_have_one_index_column(
+    dlc_23_h5, tmp_path
+):
+    path, df = dlc_23_h5
+    ds = posebridge.load(path)
+    assert ds.attrs["dlc_index_style"] == "levels"  # read from DeepLabCut >= 2.3's layout
+    out = tmp_path / "CollectedData.csv"
+    posebridge.save(ds, out, format="lp")
+    # as LightningPose reads labels: one index column, every other cell a number
+    read = pd.read_csv(out, header=[0, 1, 2], index_col=0)
+    assert read.index.tolist() == IMAGES
+    assert read.columns.get_level_values(2).tolist() == ["x", "y"] * 2
+    values = np.asarray(read.to_numpy(), dtype=np.float32)
+    np.testing.assert_array_equal(values, df.to_numpy().astype(np.float32))
+
+
 def test_predictions_indexed_by_image_stay_predictions(tmp_path):
     columns = pd.MultiIndex.from_product(
         [["net"], ["snout"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]

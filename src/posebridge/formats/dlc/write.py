@@ -7,9 +7,10 @@ see :mod:`posebridge.labels`) are written as ``CollectedData`` files are:
 - rows indexed by image path, in the dataset's order: one ``labeled-data/<video>/
   <image>`` column (``dlc_index_style == "path"``) or the three index levels
   DeepLabCut >= 2.3 writes (``"levels"``, the default for DeepLabCut;
-  LightningPose writes one column). A labelled frame without an image (a SLEAP
-  or NWB frame of a video) is named as DeepLabCut's frame extraction names its
-  images: ``labeled-data/<video file stem>/img<frame, zero-padded>.png``;
+  LightningPose always writes one column, which is all it reads). A labelled
+  frame without an image (a SLEAP or NWB frame of a video) is named as
+  DeepLabCut's frame extraction names its images:
+  ``labeled-data/<video file stem>/img<frame, zero-padded>.png``;
 - x and y only (no likelihood, whatever ``confidence`` holds); points flagged
   labelled but not visible (``visible`` 1, COCO's v=1) are written with their
   positions, without the flag (with a warning), points flagged 0 are left out
@@ -132,12 +133,14 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
         )
         out = out.drop_vars(labels.VISIBLE)
     style = out.attrs.get(layout.INDEX_STYLE)
-    if style not in ("path", "levels"):
-        out.attrs[layout.INDEX_STYLE] = "path" if lightning_pose else "levels"
-        if not lightning_pose:  # fewer than 3 parts, or absolute paths, cannot be levels:
-            parts = np.char.count(paths, "/")  # one column, quietly
-            if parts.size and (parts.min() < 2 or column_plan.absolute_paths(paths).any()):
-                out.attrs[layout.INDEX_STYLE] = "path"
+    if lightning_pose:  # LightningPose reads one index column (index_col=0), whatever the source
+        out.attrs[layout.INDEX_STYLE] = "path"
+    elif style not in ("path", "levels"):
+        out.attrs[layout.INDEX_STYLE] = "levels"
+        # fewer than 3 parts, or absolute paths, cannot be levels: one column, quietly
+        parts = np.char.count(paths, "/")
+        if parts.size and (parts.min() < 2 or column_plan.absolute_paths(paths).any()):
+            out.attrs[layout.INDEX_STYLE] = "path"
     return out
 
 
