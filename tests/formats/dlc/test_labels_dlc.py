@@ -137,6 +137,32 @@ def test_frames_without_images_get_deeplabcut_image_names(tmp_path):
     assert back.frame.values.tolist() == [7, 120, 3]
 
 
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("CollectedData_me.h5", "dlc"), ("CollectedData_me.csv", "dlc"), ("labels.csv", "lp")],
+)
+def test_videos_of_one_stem_in_two_folders_are_refused_before_writing(tmp_path, name, fmt):
+    videos = ["/data/day1/session.mp4", "/data/day2/session.mp4"]
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), video=videos, frame=[5, 5])
+    with pytest.raises(SchemaError) as caught:
+        posebridge.save(ds, tmp_path / name, format=fmt)
+    message = str(caught.value)
+    assert str(tmp_path / name) in message
+    assert all(repr(video) in message for video in videos)
+    assert "'labeled-data/session/img5.png'" in message  # the image both would be
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_project_images_of_one_name_in_two_projects_are_refused(tmp_path):
+    # both are labeled-data/reach/img1.png once written relative to their project
+    images = ["/lab/a/labeled-data/reach/img1.png", "/lab/b/labeled-data/reach/img1.png"]
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), image_path=images)
+    with pytest.raises(SchemaError, match="would both be written as the image") as caught:
+        posebridge.save(ds, tmp_path / "CollectedData_me.h5")
+    assert all(repr(image) in str(caught.value) for image in images)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["CollectedData_me.h5", "CollectedData_me.csv"])
 def test_absolute_image_paths_in_a_project_are_written_from_labeled_data_on(tmp_path, name):
     # what an NWB file written outside the project (or a SLEAP file) gives back

@@ -40,6 +40,7 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.images import first_repeat
 from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats._shared.not_kept import (
@@ -83,6 +84,40 @@ def image_names(ds: xr.Dataset) -> np.ndarray:
     return images.astype(str)
 
 
+def _refuse_shared_images(ds: xr.Dataset, paths: np.ndarray, title: str) -> None:
+    """Refuse labelled frames that would be written under one image path.
+
+    Two videos of one file stem in different folders (``day1/session.mp4``,
+    ``day2/session.mp4``) give the same ``labeled-data/session/img<frame>.png``
+    to their frames: the layout has one folder per video stem, so there is no
+    other name to give them, and the file written would not read back.
+    """
+    rows = first_repeat(paths)
+    if rows is None:
+        return
+    first, second = rows
+    images = np.asarray(ds[labels.IMAGE_PATH].values).astype(str)
+    videos = np.asarray(ds[labels.VIDEO].values).astype(str)
+    frames = np.asarray(ds[labels.FRAME].values).astype(np.int64)
+
+    def source(row: int) -> str:
+        if images[row]:
+            return f"the image {str(images[row])!r}"
+        return f"frame {int(frames[row])} of the video {str(videos[row])!r}"
+
+    fix = "give the rows image paths that differ from labeled-data/ on"
+    if not images[first] and not images[second]:
+        fix = (
+            f"{title} names a video's frames after its file stem (labeled-data/<stem>/); "
+            "rename one of the videos, or give the rows their own image_path"
+        )
+    raise SchemaError(
+        f"rows {first} ({source(first)}) and {second} ({source(second)}) would both be "
+        f"written as the image {str(paths[first])!r}, and {title} tells labelled frames by "
+        f"image: {fix}."
+    )
+
+
 def project_relative(paths: np.ndarray) -> np.ndarray:
     """Absolute image paths inside a project's ``labeled-data`` folder, from there on.
 
@@ -114,6 +149,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
     """
     warn_label_scores_dropped(ds, where, "LightningPose" if lightning_pose else "DeepLabCut")
     paths = project_relative(image_names(ds))
+    _refuse_shared_images(ds, paths, "LightningPose" if lightning_pose else "DeepLabCut")
     out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, paths)})
     out = out.drop_vars(
         [
