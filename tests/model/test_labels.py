@@ -163,6 +163,19 @@ def test_formats_that_hold_poses_only_refuse_labels(two_videos, tmp_path, name):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_labels_refusal_lists_every_format_that_writes_labels(two_videos, tmp_path):
+    from posebridge import registry
+
+    takers = [f for f in registry.all_formats() if f.writes and "labels" in f.kinds]
+    assert list(labels.LABEL_WRITERS) == [f.name for f in takers]  # the list model keeps
+    with pytest.raises(SchemaError, match="labelled frames") as refused:
+        posebridge.save(two_videos, tmp_path / "out.analysis.h5")
+    message = str(refused.value)
+    for fmt in takers:
+        assert f"({fmt.name!r})" in message
+        assert labels.LABEL_WRITERS[fmt.name].startswith(fmt.title)  # named as the registry
+
+
 def test_describe_counts_frames_per_video_and_points_per_frame(two_videos):
     rows = dict(labels.describe(two_videos))
     assert rows["labelled frames"] == "3 in 2 videos"

@@ -85,6 +85,7 @@ from posebridge.model.texts import decode_text, utf8_text, utf8_texts
 # they are given here too, where the formats look for everything about labelled frames
 __all__ = [
     "LABELS",
+    "LABEL_WRITERS",
     "SOURCE_PARENTS",
     "UNKNOWN_FRAME",
     "VideoGroups",
@@ -311,6 +312,21 @@ def _duplicates(ds: xr.Dataset, limit: int = 3) -> str:
     return "; ".join(texts)
 
 
+#: The formats that write labelled frames (registry name: title), in the registry's order;
+#: the model imports no format, so tests/model/test_labels.py checks this against the
+#: registry.
+LABEL_WRITERS = {
+    "dlc": "DeepLabCut",
+    "lp": "LightningPose",
+    "slp": "SLEAP .slp",
+    "nwb": "NWB PoseTraining",
+    "netcdf": "netCDF",
+    "coco": "COCO keypoints",
+    "yolo": "YOLO pose",
+    "labelstudio": "Label Studio",
+}
+
+
 def refuse(ds: xr.Dataset, what: str) -> None:
     """Raise SchemaError when ``ds`` holds labelled frames that ``what`` cannot store.
 
@@ -325,11 +341,13 @@ def refuse(ds: xr.Dataset, what: str) -> None:
     """
     expect_dataset(ds)
     if is_labels(ds):
+        writers = [f"{title} ({name!r})" for name, title in LABEL_WRITERS.items()]
+        listed = ", ".join(writers[:-1]) + f" or {writers[-1]}"
         raise SchemaError(
             f"{what} files hold predictions along a video's frames, and this dataset holds "
-            "labelled frames (attrs['content'] == 'labels'). Write it as DeepLabCut, "
-            "LightningPose, SLEAP .slp or NWB (PoseTraining), or turn the frames of one "
-            "video into a predictions dataset with posebridge.labels.as_poses(ds, video=...)."
+            f"labelled frames (attrs['content'] == 'labels'). Write it as {listed}, or turn "
+            "the frames of one video into a predictions dataset with "
+            "posebridge.labels.as_poses(ds, video=...)."
         )
 
 

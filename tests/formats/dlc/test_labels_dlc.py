@@ -137,6 +137,32 @@ def test_frames_without_images_get_deeplabcut_image_names(tmp_path):
     assert back.frame.values.tolist() == [7, 120, 3]
 
 
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("CollectedData_me.h5", "dlc"), ("CollectedData_me.csv", "dlc"), ("labels.csv", "lp")],
+)
+def test_videos_of_one_stem_in_two_folders_are_refused_before_writing(tmp_path, name, fmt):
+    videos = ["/data/day1/session.mp4", "/data/day2/session.mp4"]
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), video=videos, frame=[5, 5])
+    with pytest.raises(SchemaError) as caught:
+        posebridge.save(ds, tmp_path / name, format=fmt)
+    message = str(caught.value)
+    assert str(tmp_path / name) in message
+    assert all(repr(video) in message for video in videos)
+    assert "'labeled-data/session/img5.png'" in message  # the image both would be
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_project_images_of_one_name_in_two_projects_are_refused(tmp_path):
+    # both are labeled-data/reach/img1.png once written relative to their project
+    images = ["/lab/a/labeled-data/reach/img1.png", "/lab/b/labeled-data/reach/img1.png"]
+    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), image_path=images)
+    with pytest.raises(SchemaError, match="would both be written as the image") as caught:
+        posebridge.save(ds, tmp_path / "CollectedData_me.h5")
+    assert all(repr(image) in str(caught.value) for image in images)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["CollectedData_me.h5", "CollectedData_me.csv"])
 def test_absolute_image_paths_in_a_project_are_written_from_labeled_data_on(tmp_path, name):
     # what an NWB file written outside the project (or a SLEAP file) gives back
@@ -229,6 +255,22 @@ def test_lightning_pose_points_not_visible_are_nan_with_their_flag(tmp_path):
     expected[:, :, 1] = np.nan  # visible 0: no point
     np.testing.assert_array_equal(back.position.values, expected)
     np.testing.assert_array_equal(back.visible.values, visible)
+
+
+def test_lightning_pose_labels_from_a_three_level_source_have_one_index_column(
+    dlc_23_h5, tmp_path
+):
+    path, df = dlc_23_h5
+    ds = posebridge.load(path)
+    assert ds.attrs["dlc_index_style"] == "levels"  # read from DeepLabCut >= 2.3's layout
+    out = tmp_path / "CollectedData.csv"
+    posebridge.save(ds, out, format="lp")
+    # as LightningPose reads labels: one index column, every other cell a number
+    read = pd.read_csv(out, header=[0, 1, 2], index_col=0)
+    assert read.index.tolist() == IMAGES
+    assert read.columns.get_level_values(2).tolist() == ["x", "y"] * 2
+    values = np.asarray(read.to_numpy(), dtype=np.float32)
+    np.testing.assert_array_equal(values, df.to_numpy().astype(np.float32))
 
 
 def test_predictions_indexed_by_image_stay_predictions(tmp_path):

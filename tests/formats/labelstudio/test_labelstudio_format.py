@@ -197,6 +197,26 @@ def test_still_images_do_not_take_the_video_size(tmp_path):
         labelstudio.write(ds, tmp_path / "t.json")
 
 
+def test_labelled_frames_of_one_video_and_only_they_take_the_video_size(tmp_path):
+    """A labels dataset always has an image_path coord ("" for frames of a video): its
+    video frames were refused ("pass image_size=") though the video's size was known."""
+    position = np.array([[[[5.0]], [[30.0]]], [[[35.0]], [[2.0]]]])  # (time, space, kp, ind)
+    ds = labels.from_numpy(position, video=["v.mp4", "v.mp4"], frame=[3, 9])
+    ds = ds.assign_attrs(video_width=40, video_height=32)
+    assert ds.image_path.values.tolist() == ["", ""]
+    (path,) = labelstudio.write(ds, tmp_path / "t.json")
+    region = json.loads(path.read_text())[0]["annotations"][0]["result"][0]
+    assert (region["original_width"], region["original_height"]) == (40, 32)
+    assert (region["value"]["x"], region["value"]["y"]) == (5 / 40 * 100, 30 / 32 * 100)
+    back = labelstudio.read(path)
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+    # only frames of that one video take it: a still image, a second video's frame do not
+    for coord, value in (("image_path", ["", "im/1.png"]), ("video", ["v.mp4", "w.mp4"])):
+        other = ds.assign_coords({coord: ("time", value)})
+        with pytest.raises(SchemaError, match="image_size"):
+            labelstudio.write(other, tmp_path / "other.json")
+
+
 def test_labels_are_written_as_annotations(tmp_path):
     ds = labels.from_numpy(np.full((1, 2, 2, 1), 8.0), image_path=["im/1.png"])
     (path,) = labelstudio.write(ds, tmp_path / "t.json", image_size=(16, 16))

@@ -723,6 +723,29 @@ def test_an_individual_with_no_labelled_point_is_named_in_a_warning(tmp_path):
     assert not [w for w in caught if "no labelled point" in str(w.message)]
 
 
+def test_an_individual_whose_points_are_all_marked_not_visible_is_written_without_warning(
+    tmp_path,
+):
+    position = np.array([[[[1.0, np.nan], [3.0, np.nan]], [[2.0, np.nan], [4.0, np.nan]]]])
+    visible = np.array([[[2.0, 0.0], [2.0, 0.0]]])  # m2: both points marked not visible
+    ds = labels.from_numpy(
+        position,
+        video=["v.mp4"],
+        frame=[3],
+        keypoint_names=["a", "b"],
+        individual_names=["m1", "m2"],
+        visible=visible,
+    )
+    path = tmp_path / "l.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path)
+    assert not [w for w in caught if "not written" in str(w.message)]
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["m1", "m2"]  # m2's instance is in the file
+    np.testing.assert_array_equal(back.visible.transpose(*ds.visible.dims).values, visible)
+
+
 @pytest.mark.parametrize("views", [["left", "right"], ["left"]])
 def test_labelled_frames_of_camera_views_are_refused_pointing_to_netcdf_not_nwb(tmp_path, views):
     """Before, the NWB labels writer refused camera views telling the user to write them

@@ -209,6 +209,26 @@ def test_still_images_do_not_take_the_video_size(tmp_path):
         yolo.write(ds, tmp_path / "data.yaml")
 
 
+def test_labelled_frames_of_one_video_and_only_they_take_the_video_size(tmp_path):
+    """A labels dataset always has an image_path coord ("" for frames of a video): its
+    video frames were refused ("pass image_size=") though the video's size was known."""
+    position = np.array([[[[5.0]], [[30.0]]], [[[35.0]], [[2.0]]]])  # (time, space, kp, ind)
+    ds = labels.from_numpy(position, video=["v.mp4", "v.mp4"], frame=[3, 9])
+    ds = ds.assign_attrs(video_width=40, video_height=32)
+    assert ds.image_path.values.tolist() == ["", ""]
+    with pytest.warns(UserWarning, match=r"40x32.*image_size=\(40, 32\)"):
+        written = yolo.write(ds, tmp_path / "data.yaml")
+    rows = written[1].read_text().split()
+    assert [float(v) for v in rows[5:7]] == [5 / 40, 30 / 32]  # pixels over the video's size
+    back = yolo.read(tmp_path / "data.yaml", image_size=(40, 32))
+    np.testing.assert_allclose(back.position.values, ds.position.values)
+    # only frames of that one video take it: a still image, a second video's frame do not
+    for coord, value in (("image_path", ["", "im/1.png"]), ("video", ["v.mp4", "w.mp4"])):
+        other = ds.assign_coords({coord: ("time", value)})
+        with pytest.raises(SchemaError, match="image_size"):
+            yolo.write(other, tmp_path / "other" / "data.yaml")
+
+
 def test_an_export_over_a_larger_one_refuses_the_labels_it_would_read_back(tmp_path):
     """Writing 2 images over an export of 3 with overwrite=True left c.txt in the labels
     folder, and reading the new data.yaml gave 3 rows: an old label came back as data."""

@@ -290,12 +290,17 @@ def checked_image_size(given: object) -> tuple[int, int]:
 
 
 def video_frame_size(ds: Any) -> tuple[int, int] | None:
-    """The video's frame size for a dataset whose rows are video frames, else ``None``.
+    """The video's frame size for the rows that need a size, when they are all frames of
+    one video; else ``None``.
 
-    Rows without an ``image_path`` coordinate are frames of the dataset's video,
-    whose size a reader may have kept as ``video_width`` / ``video_height``
-    (a SLEAP file's video, ``video=``); rows of still images are not assumed to
-    share one size.
+    A reader may keep the size of the dataset's video as ``video_width`` /
+    ``video_height`` (a SLEAP file's video, ``video=``). The rows without a size
+    of their own (no positive ``image_width`` / ``image_height``) take it when
+    they are frames of that video: every row of a dataset without an
+    ``image_path`` coordinate, the rows whose ``image_path`` is ``""`` in a
+    labels dataset (of one ``video``). Rows of still images are not assumed to
+    share the video's size: while one of them has no size, the answer is ``None``
+    (as when no row needs a size).
 
     Examples
     --------
@@ -305,12 +310,32 @@ def video_frame_size(ds: Any) -> tuple[int, int] | None:
     (640, 480)
     >>> video_frame_size(ds) is None
     True
+    >>> frames = posebridge.labels.from_numpy(np.zeros((1, 2, 1, 1)), video=["v.mp4"], frame=[3])
+    >>> video_frame_size(frames.assign_attrs(video_width=640, video_height=480))
+    (640, 480)
+    >>> still = posebridge.labels.from_numpy(np.zeros((1, 2, 1, 1)), image_path=["a.png"])
+    >>> video_frame_size(still.assign_attrs(video_width=640, video_height=480)) is None
+    True
     """
-    if "image_path" in ds.coords:
-        return None
     width, height = ds.attrs.get("video_width"), ds.attrs.get("video_height")
     if width is None or height is None:
         return None
+    unsized = np.zeros(ds.sizes["time"], dtype=bool)
+    for name in ("image_width", "image_height"):
+        if name not in ds.coords:
+            unsized[:] = True
+            break
+        unsized |= ~(np.asarray(ds[name].values, dtype=np.float64) > 0)
+    if not unsized.any():
+        return None
+    if "image_path" in ds.coords:
+        images = np.asarray(ds["image_path"].values).astype(str)
+        if (unsized & (images != "")).any():  # a still image without a size
+            return None
+        if "video" in ds.coords:  # the size is of one video
+            videos = np.asarray(ds["video"].values).astype(str)[unsized]
+            if np.unique(videos).size > 1:
+                return None
     return checked_image_size((width, height))
 
 

@@ -7,9 +7,10 @@ see :mod:`posebridge.labels`) are written as ``CollectedData`` files are:
 - rows indexed by image path, in the dataset's order: one ``labeled-data/<video>/
   <image>`` column (``dlc_index_style == "path"``) or the three index levels
   DeepLabCut >= 2.3 writes (``"levels"``, the default for DeepLabCut;
-  LightningPose writes one column). A labelled frame without an image (a SLEAP
-  or NWB frame of a video) is named as DeepLabCut's frame extraction names its
-  images: ``labeled-data/<video file stem>/img<frame, zero-padded>.png``;
+  LightningPose always writes one column, which is all it reads). A labelled
+  frame without an image (a SLEAP or NWB frame of a video) is named as
+  DeepLabCut's frame extraction names its images:
+  ``labeled-data/<video file stem>/img<frame, zero-padded>.png``;
 - x and y only (no likelihood, whatever ``confidence`` holds); points flagged
   labelled but not visible (``visible`` 1, COCO's v=1) are written with their
   positions, without the flag (with a warning), points flagged 0 are left out
@@ -39,6 +40,7 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
+from posebridge.formats._shared.images import first_repeat
 from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats._shared.not_kept import (
@@ -82,6 +84,40 @@ def image_names(ds: xr.Dataset) -> np.ndarray:
     return images.astype(str)
 
 
+def _refuse_shared_images(ds: xr.Dataset, paths: np.ndarray, title: str) -> None:
+    """Refuse labelled frames that would be written under one image path.
+
+    Two videos of one file stem in different folders (``day1/session.mp4``,
+    ``day2/session.mp4``) give the same ``labeled-data/session/img<frame>.png``
+    to their frames: the layout has one folder per video stem, so there is no
+    other name to give them, and the file written would not read back.
+    """
+    rows = first_repeat(paths)
+    if rows is None:
+        return
+    first, second = rows
+    images = np.asarray(ds[labels.IMAGE_PATH].values).astype(str)
+    videos = np.asarray(ds[labels.VIDEO].values).astype(str)
+    frames = np.asarray(ds[labels.FRAME].values).astype(np.int64)
+
+    def source(row: int) -> str:
+        if images[row]:
+            return f"the image {str(images[row])!r}"
+        return f"frame {int(frames[row])} of the video {str(videos[row])!r}"
+
+    fix = "give the rows image paths that differ from labeled-data/ on"
+    if not images[first] and not images[second]:
+        fix = (
+            f"{title} names a video's frames after its file stem (labeled-data/<stem>/); "
+            "rename one of the videos, or give the rows their own image_path"
+        )
+    raise SchemaError(
+        f"rows {first} ({source(first)}) and {second} ({source(second)}) would both be "
+        f"written as the image {str(paths[first])!r}, and {title} tells labelled frames by "
+        f"image: {fix}."
+    )
+
+
 def project_relative(paths: np.ndarray) -> np.ndarray:
     """Absolute image paths inside a project's ``labeled-data`` folder, from there on.
 
@@ -113,6 +149,7 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
     """
     warn_label_scores_dropped(ds, where, "LightningPose" if lightning_pose else "DeepLabCut")
     paths = project_relative(image_names(ds))
+    _refuse_shared_images(ds, paths, "LightningPose" if lightning_pose else "DeepLabCut")
     out = ds.assign_coords({layout.IMAGE_PATH: (model.TIME, paths)})
     out = out.drop_vars(
         [
@@ -132,12 +169,14 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
         )
         out = out.drop_vars(labels.VISIBLE)
     style = out.attrs.get(layout.INDEX_STYLE)
-    if style not in ("path", "levels"):
-        out.attrs[layout.INDEX_STYLE] = "path" if lightning_pose else "levels"
-        if not lightning_pose:  # fewer than 3 parts, or absolute paths, cannot be levels:
-            parts = np.char.count(paths, "/")  # one column, quietly
-            if parts.size and (parts.min() < 2 or column_plan.absolute_paths(paths).any()):
-                out.attrs[layout.INDEX_STYLE] = "path"
+    if lightning_pose:  # LightningPose reads one index column (index_col=0), whatever the source
+        out.attrs[layout.INDEX_STYLE] = "path"
+    elif style not in ("path", "levels"):
+        out.attrs[layout.INDEX_STYLE] = "levels"
+        # fewer than 3 parts, or absolute paths, cannot be levels: one column, quietly
+        parts = np.char.count(paths, "/")
+        if parts.size and (parts.min() < 2 or column_plan.absolute_paths(paths).any()):
+            out.attrs[layout.INDEX_STYLE] = "path"
     return out
 
 

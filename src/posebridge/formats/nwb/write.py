@@ -290,16 +290,19 @@ def write(
     else:  # a PoseTraining with no frame reads back with no individual
         refuse_empty(ds, "NWB", dims=(model.TIME,))
         # ndx-pose's training frames hold an individual only through its instances (a
-        # SkeletonInstance per labelled individual and frame)
+        # SkeletonInstance per individual and frame with a point or a point marked not
+        # visible, which training_write writes with node_visibility False)
         others = [d for d in ds["position"].dims if d != model.INDIVIDUAL]
-        placed = ds["position"].notnull().any(others)
+        placed = np.asarray(ds["position"].notnull().any(others).values)
+        hidden = np.moveaxis(labels.hidden_points(ds), 2, 0)  # individual first
+        marked = hidden.reshape(hidden.shape[0], -1).any(axis=1)
         warn_individuals_not_written(
             ds,
             Path(path),
             "NWB's labelled frames (ndx-pose PoseTraining) hold an individual only through "
             "its instances",
-            written=np.asarray(placed.values),
-            missing="no labelled point",
+            written=placed | marked,
+            missing="no labelled point (nor one marked not visible)",
         )
     refuse_bad_names(ds, "NWB", forbidden="\x00")
     refuse_nul(ds, "NWB")

@@ -101,7 +101,7 @@ def write(
     refuse_no_points(ds, "YOLO pose")
     refuse_physical_units(ds, "YOLO pose")
     root = path.parent
-    if image_size is None and "image_width" not in ds.coords:
+    if image_size is None:
         image_size = video_frame_size(ds)
         if image_size is not None:
             warnings.warn(
