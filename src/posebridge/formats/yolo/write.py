@@ -29,6 +29,7 @@ from posebridge.formats._shared.individual_names import warn_individual_names_no
 from posebridge.formats._shared.not_kept import (
     placed_instances,
     warn_individuals_not_written,
+    warn_label_scores_dropped,
     warn_lone_coordinates,
 )
 from posebridge.formats.yolo._layout import (
@@ -131,6 +132,12 @@ def write(
     _refuse_stray_labels(root, images, targets)
     _check_other_images(path, root, entries, images, targets)
     warn_lone_coordinates(ds, path, "YOLO pose")
+    warn_label_scores_dropped(
+        ds,
+        path,
+        "YOLO pose",
+        "YOLO pose predictions (format 'yolo-predictions', a .txt per frame) keep them",
+    )
     warn_individuals_not_written(
         ds,
         path,
