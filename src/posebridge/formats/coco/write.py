@@ -36,7 +36,11 @@ from posebridge.formats._shared.json_text import (
     numbers,
     write_texts,
 )
-from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_lone_coordinates
+from posebridge.formats._shared.not_kept import (
+    warn_individuals_not_written,
+    warn_label_scores_dropped,
+    warn_lone_coordinates,
+)
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.coco._layout import (
     CATEGORIES_ATTR,
@@ -51,6 +55,8 @@ __all__ = ["KINDS", "write"]
 
 KINDS = ("auto", "ground_truth", "results")
 _DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
+#: Where the scores ground truth leaves out are kept, for its warning.
+_SCORES_KEPT = "a COCO results file (kind='results') keeps them"
 
 
 def write(
@@ -148,6 +154,8 @@ def write(
         parts = _results(ds, path, ground_truth)
         held = "a COCO results file holds an individual only through its detections"
     warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
+    if kind == "ground_truth":
+        warn_label_scores_dropped(ds, path, "COCO ground truth", _SCORES_KEPT)
     warn_individuals_not_written(ds, path, f"{held} (one per instance with a point or a box)")
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
