@@ -24,6 +24,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    refuse_unknown_frames,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size, first_repeat
 from posebridge.formats._shared.json_text import (
@@ -127,6 +128,8 @@ def write(
         image_size = checked_image_size(image_size)
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
+    if kind == "ground_truth" or ground_truth is not None or "image_id" not in ds.coords:
+        refuse_unknown_frames(ds, "COCO")  # images named or numbered by their frame
     if kind == "results":
         options = {"category_name": category_name, "image_size": image_size}
         given = [f"{name}=" for name, value in options.items() if value is not None]

@@ -17,7 +17,12 @@ from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_physical_units
+from posebridge.formats._shared.guards import (
+    refuse_empty,
+    refuse_no_points,
+    refuse_physical_units,
+    refuse_unknown_frames,
+)
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
@@ -101,6 +106,7 @@ def write(
     refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "YOLO pose")
     refuse_physical_units(ds, "YOLO pose")
+    refuse_unknown_frames(ds, "YOLO pose")  # a video frame's image is named by its frame
     root = path.parent
     if image_size is None and "image_width" not in ds.coords:
         image_size = video_frame_size(ds)
