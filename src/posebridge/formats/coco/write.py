@@ -156,6 +156,8 @@ def write(
     else:
         parts = _results(ds, path, ground_truth)
         held = "a COCO results file holds an individual only through its detections"
+        if ground_truth is None:
+            _warn_keypoint_names_not_held(ds, path)
     warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
     if kind == "ground_truth":
         warn_label_scores_dropped(ds, path, "COCO ground truth", _SCORES_KEPT)
@@ -550,6 +552,28 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
 
 # --------------------------------------------------------------------------
 # results
+
+
+def _warn_keypoint_names_not_held(ds: xr.Dataset, path: Path) -> None:
+    """Warn that a results file's keypoints read back as ``keypoint_<k>``.
+
+    A result lists its keypoints in its category's order; the names are the ground
+    truth's. The reader names them from ``ground_truth=`` or ``keypoint_names=``, else
+    ``keypoint_<k>``: names other than those are said to need one of them.
+    """
+    names = _names_of(ds)
+    if names == [f"keypoint_{k}" for k in range(len(names))]:
+        return
+    shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
+    warnings.warn(
+        f"{path}: a COCO results file holds no keypoint names (a result lists its points in "
+        f"the order of its ground truth's category, which names them), so {shown} read back "
+        f"as keypoint_0..keypoint_{len(names) - 1}. Read it with ground_truth= (the ground "
+        "truth of these images) or keypoint_names=, or write ground truth "
+        "(kind='ground_truth', without scores) to keep them.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _results(
