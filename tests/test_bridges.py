@@ -537,3 +537,26 @@ def test_sleap_io_labels_keep_their_videos_shape_and_suggestions_through_a_datas
         back = posebridge.to_sleap_io(posebridge.from_sleap_io(theirs))
     assert _video_facts(back) == _video_facts(theirs)
     assert _suggested(back) == _suggested(theirs)
+
+
+def test_the_frame_rate_goes_to_the_video_and_times_it_cannot_give_are_warned_of():
+    """to_sleap_io dropped fps and time in seconds without a word. sleap-io's Video holds a
+    frame rate (Video.fps): the dataset's goes there, so times that are frame / fps are had
+    again; a LabeledFrame holds a frame number, so other times are lost, with a warning."""
+    pytest.importorskip("sleap_io")
+    frames = np.array([10, 11, 20])
+    seconds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), np.full((3, 2, 1), 0.5), fps=25.0)
+    seconds = seconds.assign_coords(time=frames / 25.0, frame=("time", frames))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing lost: no warning
+        held = posebridge.to_sleap_io(seconds)
+    assert [video.fps for video in held.videos] == [25.0]
+    assert [lf.frame_idx for lf in held.labeled_frames] == frames.tolist()
+    again = model.with_fps(posebridge.from_sleap_io(held), held.videos[0].fps)
+    np.testing.assert_allclose(again.time.values, seconds.time.values)
+
+    stamped = seconds.assign_coords(time=[0.4, 0.45, 0.81])  # timestamps off the fps grid
+    with pytest.warns(UserWarning, match=r"time in seconds is not kept") as caught:
+        held = posebridge.to_sleap_io(stamped)
+    assert "not the frame numbers over its fps (25)" in str(caught[0].message)
+    assert [video.fps for video in held.videos] == [25.0]

@@ -227,6 +227,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
             raise SchemaError("the datasets of a list must share their keypoints (in order).")
     if sum(labels_model.is_labels(d) for d in datasets) > 1:
         raise SchemaError("give one labels dataset (it spans every video), not several.")
+    _warn_seconds_not_kept(datasets)
     skeleton = _sio_skeleton(sio, datasets[0], skeleton_name_of(datasets[0]))
     tracks: dict[str, Any] = {}
     videos: list[Any] = []
@@ -272,7 +273,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
                     path,
                     images,
                     (item.attrs.get("video_width"), item.attrs.get("video_height")),
-                    facts_of(item, images[0] if images else path),
+                    _with_frame_rate(facts_of(item, images[0] if images else path), item),
                 )
             ]
         videos.extend(v for v in own if not any(v is w for w in videos))
@@ -297,6 +298,53 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         suggestions=_sio_suggestions(sio, datasets, videos),
         provenance=provenance,
     )
+
+
+def _frame_rate(ds: xr.Dataset) -> float | None:
+    """The dataset's ``fps`` when it is a frame rate (a finite number above 0)."""
+    fps = ds.attrs.get("fps")
+    is_number = isinstance(fps, int | float | np.number) and not isinstance(fps, bool)
+    return float(fps) if is_number and np.isfinite(fps) and fps > 0 else None
+
+
+def _with_frame_rate(facts: dict[str, Any], ds: xr.Dataset) -> dict[str, Any]:
+    """The video's facts with the poses' frame rate as its ``fps`` (a poses dataset's
+    ``fps`` is its video's; sleap-io's ``Video.fps`` holds it) when the source gave none."""
+    fps = _frame_rate(ds)
+    if fps is None or "fps" in facts:
+        return facts
+    return {**facts, "fps": fps}
+
+
+def _warn_seconds_not_kept(datasets: list[xr.Dataset]) -> None:
+    """Warn when time in seconds is not kept: a ``LabeledFrame`` holds a frame number.
+
+    The frame rate is kept (the ``Video``'s ``fps``, :func:`_with_frame_rate`): times
+    that are the frames over it (``frame / fps``) can be had again and lose nothing;
+    others (timestamps off that grid, or no frame rate) are said to be lost.
+    """
+    for ds in datasets:
+        if ds.attrs.get("time_unit") != "seconds" or labels_model.is_labels(ds):
+            continue
+        fps = _frame_rate(ds)
+        frames = model.frame_numbers(ds)
+        seconds = np.asarray(ds[model.TIME].values, dtype=np.float64)
+        on_grid = (
+            fps is not None
+            and frames is not None
+            and np.allclose(frames / fps, seconds, rtol=1e-9, atol=1e-9)
+        )
+        if on_grid:
+            continue  # frame / fps: the Video's fps gives them again
+        warnings.warn(
+            "sleap_io.Labels: the dataset's time in seconds is not kept: a LabeledFrame "
+            "holds a frame number (frame_idx), and these times are not the frame numbers "
+            f"over {'a frame rate' if fps is None else f'its fps ({fps:g})'}; from_sleap_io "
+            "reads time back in frames. Write NWB or netCDF (.nc) to keep them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return
 
 
 def _track_keys(

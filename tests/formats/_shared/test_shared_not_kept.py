@@ -10,6 +10,7 @@ import pytest
 import posebridge
 from _absent_entries import absent, not_written_warnings, save_recording, with_absent
 from posebridge.formats._shared.not_kept import warn_individuals_not_written
+from posebridge.model import labels
 from posebridge.registry import all_formats
 
 # --------------------------------------------------------------------------
@@ -89,7 +90,8 @@ def test_a_keypoint_without_a_point_is_kept_and_nothing_is_warned_of_it(
     Studio's tasks are the exception; it warns, see tests/formats/labelstudio.)"""
     ds = with_absent(kind, "keypoint")
     messages, back = _save_and_load(tmp_path, ds, fmt, suffix, options, read_options)
-    assert not [m for m in messages if "not written" in m or "have no point" in m]
+    unscored = [m for m in messages if "confidence (" not in m]  # scores: tested below
+    assert not [m for m in unscored if "not written" in m or "have no point" in m]
     if fmt == "coco" and kind == "poses":  # results name no keypoint: only their number
         assert back.sizes["keypoint"] == ds.sizes["keypoint"]
     else:
@@ -135,7 +137,6 @@ def test_points_labelled_but_not_visible_keep_their_positions(tmp_path, name):
     every such point read back missing (SLEAP's and NWB's not-visible flag is a missing
     point to their tools; DeepLabCut has none). sleap-io's COCO reader keeps them as
     points; so do these writers now, warning that the flag is not kept."""
-    from posebridge.model import labels
 
     position = np.array([[[10.0, 30.0, 50.0], [20.0, 40.0, 60.0]]])[..., None]
     visible = np.array([[[2.0], [1.0], [0.0]]])  # visible, labelled not visible, marked not
@@ -154,3 +155,49 @@ def test_points_labelled_but_not_visible_keep_their_positions(tmp_path, name):
         points = theirs.labeled_frames[0].instances[0].numpy()
         np.testing.assert_array_equal(points[:2], [[10.0, 20.0], [30.0, 40.0]])
         assert np.isnan(points[2]).all()
+
+
+# --------------------------------------------------------------------------
+# scores: kept, or their loss warned of with the one shared warning
+
+#: Every writer of several individuals (above), and COCO ground truth and Label Studio
+#: annotations written for poses (kind=), whose points have no score either.
+_SCORE_CASES = [
+    *[(fmt, suffix, kind, options, read) for fmt, suffix, kind, options, read, _ in
+      _KEEPS_AN_INDIVIDUAL_WITHOUT_A_POINT],
+    ("coco", ".json", "poses", {"kind": "ground_truth"}, {}),
+    ("labelstudio", ".json", "poses", {**_SIZE, "kind": "annotations"}, {}),
+    ("labelstudio", ".json", "labels", {**_SIZE, "kind": "predictions"}, {}),
+]  # fmt: skip
+
+
+def _scored(kind):
+    """A ``kind`` dataset of 4 frames, 3 keypoints, 2 individuals, every point scored."""
+    position = np.arange(4 * 2 * 3 * 2, dtype=np.float64).reshape(4, 2, 3, 2) + 10.0
+    confidence = (np.arange(4 * 3 * 2, dtype=np.float64).reshape(4, 3, 2) + 1.0) / 30.0
+    names = {"individual_names": ["a", "b"], "keypoint_names": ["nose", "ear", "tail"]}
+    if kind == "labels":
+        images = [f"v/img{frame:03d}.png" for frame in range(4)]
+        return labels.from_numpy(position, image_path=images, confidence_array=confidence, **names)
+    return posebridge.from_numpy(position, confidence, **names)
+
+
+@pytest.mark.parametrize(_CASE, _SCORE_CASES)
+def test_scores_are_kept_or_their_loss_is_warned_of(
+    tmp_path, fmt, suffix, kind, options, read_options
+):
+    """The .slp and DeepLabCut writers said "the labels' confidence (N score(s)) is not
+    written"; YOLO, COCO ground truth, Label Studio annotations and NWB's training frames
+    dropped the scores without a word. Every writer now keeps them or gives that warning."""
+    ds = _scored(kind)
+    scores = ds.confidence.values[np.isfinite(ds.confidence.values)]
+    messages, back = _save_and_load(tmp_path, ds, fmt, suffix, options, read_options)
+    warned = [m for m in messages if "confidence (" in m and "is not written" in m]
+    read = back.confidence.values[np.isfinite(back.confidence.values)]
+    if read.size:  # kept: every score, and no warning of their loss
+        np.testing.assert_allclose(np.sort(read), np.sort(scores))
+        assert warned == []
+    else:
+        assert len(warned) == 1
+        whose = "labels'" if kind == "labels" else "poses'"
+        assert f"the {whose} confidence ({scores.size} score(s)) is not written" in warned[0]

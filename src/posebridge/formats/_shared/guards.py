@@ -26,6 +26,7 @@ __all__ = [
     "refuse_nul",
     "refuse_physical_units",
     "refuse_text_not_utf8",
+    "refuse_unknown_frames",
     "refuse_views",
 ]
 
@@ -156,6 +157,47 @@ def refuse_no_points(ds: xr.Dataset, title: str) -> None:
             "instances present, so the file would be empty, which its readers refuse; "
             "nothing was written. Write it as netCDF (.nc) or NWB, which keep empty frames."
         )
+
+
+def refuse_unknown_frames(ds: xr.Dataset, title: str) -> None:
+    """Refuse video frames whose frame number is unknown, for formats that name each image.
+
+    A row without an ``image_path`` is a frame of a video, named (or numbered) by its
+    frame number; with time in seconds and neither fps nor a ``frame`` coordinate,
+    that number would be made up (the row's rank, 0..n-1), and the times lost. The
+    writers of image formats refuse it, as Label Studio, SLEAP and YOLO predictions do.
+
+    Raises
+    ------
+    SchemaError
+        Naming how many rows (the first of them) and what to give.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1)))
+    >>> refuse_unknown_frames(ds, "COCO")  # frames 0, 1
+    >>> ds = ds.assign_coords(time=[0.5, 1.25]).assign_attrs(time_unit="seconds")
+    >>> refuse_unknown_frames(ds, "COCO")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: COCO names the image of a video frame by its frame ...
+    """
+    if model.frame_numbers(ds) is not None:
+        return
+    if labels.IMAGE_PATH in ds.coords:
+        unnamed = labels.normalise_paths(ds[labels.IMAGE_PATH].values) == ""
+    else:
+        unnamed = np.ones(ds.sizes[model.TIME], dtype=bool)
+    if not unnamed.any():
+        return
+    raise SchemaError(
+        f"{title} names the image of a video frame by its frame number, and the dataset's "
+        "time is in seconds with no fps and no 'frame' coordinate: the frame of "
+        f"{int(unnamed.sum())} row(s) (row {int(np.argmax(unnamed))} first) would be made up "
+        "and the times lost. Give the frame rate (posebridge.model.with_fps(ds, fps)) or "
+        "each row's image_path, or write a format that keeps times (NWB, netCDF)."
+    )
 
 
 #: Units of length that are not pixels (lower case): positions in them cannot be image pixels.

@@ -139,24 +139,55 @@ def warn_lone_coordinates(ds: xr.Dataset, path: object, title: str) -> None:
         )
 
 
-def warn_label_scores_dropped(ds: xr.Dataset, path: object, title: str) -> None:
-    """Warn that the scores of a labels dataset (a ``confidence`` with finite values) are
-    not written: ``title``'s labelled points have none.
+def warn_label_scores_dropped(
+    ds: xr.Dataset, path: object, title: str, keep: str | None = None
+) -> None:
+    """Warn that the scores of a dataset (a ``confidence`` with finite values) are not
+    written: ``title``'s points have none, so they read back as NaN.
+
+    Every writer that leaves the confidence out says so with this one warning: labels
+    to formats of labelled points (SLEAP, DeepLabCut, NWB's training frames), and labels
+    or poses to those without scores (COCO ground truth, YOLO pose labels, Label Studio
+    annotations).
+
+    Parameters
+    ----------
+    ds
+        The dataset to write (labels or poses).
+    path
+        The output, named in the warning.
+    title
+        The format, for the message.
+    keep
+        What keeps the scores, for the message (``"COCO results (kind='results') keep
+        them"``).
 
     Examples
     --------
-    >>> warn_label_scores_dropped(ds, Path("labels.slp"), "SLEAP")  # doctest: +SKIP
-    """
+    >>> import warnings
+    >>> ds = labels.from_numpy(
+    ...     np.ones((1, 2, 2, 1)), image_path=["a.png"], confidence_array=np.full((1, 2, 1), 0.5)
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_label_scores_dropped(ds, "labels.slp", "SLEAP")
+    >>> print(caught[0].message)
+    labels.slp: the labels' confidence (2 score(s)) is not written: SLEAP's labelled points have no score.
+    """  # noqa: E501
     if "confidence" not in ds:
         return
     scored = int(np.isfinite(np.asarray(ds["confidence"].values, dtype=np.float64)).sum())
-    if scored:
-        warnings.warn(
-            f"{path}: the labels' confidence ({scored} score(s)) is not written: {title}'s "
-            "labelled points have no score.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+    if not scored:
+        return
+    whose, points = (
+        ("labels'", "labelled points") if labels.is_labels(ds) else ("poses'", "points")
+    )
+    warnings.warn(
+        f"{path}: the {whose} confidence ({scored} score(s)) is not written: {title}'s "
+        f"{points} have no score{f'; {keep}' if keep else ''}.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def placed_instances(ds: xr.Dataset) -> np.ndarray:

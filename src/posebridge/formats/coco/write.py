@@ -24,6 +24,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    refuse_unknown_frames,
 )
 from posebridge.formats._shared.images import box_extras, checked_image_size, first_repeat
 from posebridge.formats._shared.json_text import (
@@ -36,7 +37,11 @@ from posebridge.formats._shared.json_text import (
     numbers,
     write_texts,
 )
-from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_lone_coordinates
+from posebridge.formats._shared.not_kept import (
+    warn_individuals_not_written,
+    warn_label_scores_dropped,
+    warn_lone_coordinates,
+)
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.coco._layout import (
     CATEGORIES_ATTR,
@@ -51,6 +56,8 @@ __all__ = ["KINDS", "write"]
 
 KINDS = ("auto", "ground_truth", "results")
 _DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
+#: Where the scores ground truth leaves out are kept, for its warning.
+_SCORES_KEPT = "a COCO results file (kind='results') keeps them"
 
 
 def write(
@@ -121,6 +128,8 @@ def write(
         image_size = checked_image_size(image_size)
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
+    if kind == "ground_truth" or ground_truth is not None or "image_id" not in ds.coords:
+        refuse_unknown_frames(ds, "COCO")  # images named or numbered by their frame
     if kind == "results":
         options = {"category_name": category_name, "image_size": image_size}
         given = [f"{name}=" for name, value in options.items() if value is not None]
@@ -147,7 +156,11 @@ def write(
     else:
         parts = _results(ds, path, ground_truth)
         held = "a COCO results file holds an individual only through its detections"
+        if ground_truth is None:
+            _warn_keypoint_names_not_held(ds, path)
     warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
+    if kind == "ground_truth":
+        warn_label_scores_dropped(ds, path, "COCO ground truth", _SCORES_KEPT)
     warn_individuals_not_written(ds, path, f"{held} (one per instance with a point or a box)")
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
@@ -539,6 +552,28 @@ def _category_records(ds: xr.Dataset, table: dict[int, str], default: str) -> li
 
 # --------------------------------------------------------------------------
 # results
+
+
+def _warn_keypoint_names_not_held(ds: xr.Dataset, path: Path) -> None:
+    """Warn that a results file's keypoints read back as ``keypoint_<k>``.
+
+    A result lists its keypoints in its category's order; the names are the ground
+    truth's. The reader names them from ``ground_truth=`` or ``keypoint_names=``, else
+    ``keypoint_<k>``: names other than those are said to need one of them.
+    """
+    names = _names_of(ds)
+    if names == [f"keypoint_{k}" for k in range(len(names))]:
+        return
+    shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
+    warnings.warn(
+        f"{path}: a COCO results file holds no keypoint names (a result lists its points in "
+        f"the order of its ground truth's category, which names them), so {shown} read back "
+        f"as keypoint_0..keypoint_{len(names) - 1}. Read it with ground_truth= (the ground "
+        "truth of these images) or keypoint_names=, or write ground truth "
+        "(kind='ground_truth', without scores) to keep them.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _results(

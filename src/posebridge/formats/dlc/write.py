@@ -41,7 +41,11 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, SchemaError, TypeError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.images import first_repeat
-from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
+from posebridge.formats._shared.individual_names import (
+    FORMATS_KEEPING_NAMES,
+    warn_individual_name_not_stored,
+    warn_individual_names_not_kept,
+)
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats._shared.not_kept import (
     occluded_as_visible,
@@ -410,6 +414,8 @@ def _write(
         if split
         else str(path)
     )
+    if split:
+        _warn_names_in_file_names(ds, named, title)
     if data_split is not None and suffix != ".csv" and (labelled or style == "levels"):
         warnings.warn(  # pandas' fixed layout, which these need, pickles text columns
             f"{named}: the data_split ('set') column is not written: a DeepLabCut .h5 of "
@@ -486,6 +492,28 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
         path,
         layout=form,
         read_back=layout.DEFAULT_INDIVIDUAL,
+        keep=keep,
+    )
+
+
+def _warn_names_in_file_names(ds: xr.Dataset, named: str, title: str) -> None:
+    """Warn that the files of a split write (``named``) hold no individual's name.
+
+    Each holds one individual in 3 column levels (no ``individuals`` level); its name
+    is only in the file's name (:func:`split_path`), which the reader does not take:
+    every file reads back as ``individual_0``. Names a tool made up lose nothing.
+    """
+    keep = FORMATS_KEEPING_NAMES
+    if title == "DeepLabCut":
+        keep = f"one DeepLabCut file (split_individuals=False) or {keep}"
+    warn_individual_names_not_kept(
+        ds,
+        named,
+        holds=(
+            f"{title} files written one per individual (split_individuals=True: each file "
+            "has no individuals level, its individual named only in the file's name)"
+        ),
+        read_back=f"{layout.DEFAULT_INDIVIDUAL!r}, each file",
         keep=keep,
     )
 

@@ -39,6 +39,7 @@ from posebridge.formats._shared.json_text import (
 )
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
+    warn_label_scores_dropped,
     warn_lone_coordinates,
     warn_occluded,
 )
@@ -131,7 +132,7 @@ def write(
                 "tool or image key": [image_key, to_name, keypoint_tool, box_tool],
             },
         )
-    _warn_unkept(ds, path)  # once the document could be made: no warning before a refusal
+    _warn_unkept(ds, path, kind)  # once the document could be made: no warning before a refusal
     targets = [path]
     if label_config is not None:
         targets.append(Path(label_config))
@@ -152,10 +153,14 @@ def write(
     return targets
 
 
-def _warn_unkept(ds: xr.Dataset, path: Path) -> None:
+def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
     """Warn of what Label Studio's keypoints cannot hold: a visibility flag (COCO's v=1
-    reads back visible), a point with one finite coordinate (not written) and the
-    individuals' identities (read back by rank)."""
+    reads back visible), a point with one finite coordinate (not written), the
+    individuals' identities (read back by rank) and, in annotations, scores."""
+    if kind == "annotations":
+        warn_label_scores_dropped(
+            ds, path, "Label Studio annotations", "predictions (kind='predictions') keep them"
+        )
     warn_occluded(
         ds, path, "Label Studio's keypoints have no visibility, so they read back as visible"
     )

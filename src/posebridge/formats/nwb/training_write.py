@@ -24,7 +24,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError, user_stacklevel
-from posebridge.formats._shared.not_kept import occluded_as_visible
+from posebridge.formats._shared.not_kept import occluded_as_visible, warn_label_scores_dropped
 from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
     PATHS_MARKER,
@@ -265,6 +265,7 @@ def build_training(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+    warn_label_scores_dropped(ds, nwb_path, "NWB's PoseTraining")
     ds = occluded_as_visible(
         ds,
         nwb_path,

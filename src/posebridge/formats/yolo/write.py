@@ -17,7 +17,12 @@ from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge._temporaries import TEMPORARY_MARK
 from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_physical_units
+from posebridge.formats._shared.guards import (
+    refuse_empty,
+    refuse_no_points,
+    refuse_physical_units,
+    refuse_unknown_frames,
+)
 from posebridge.formats._shared.images import (
     box_extras,
     checked_image_size,
@@ -29,6 +34,7 @@ from posebridge.formats._shared.individual_names import warn_individual_names_no
 from posebridge.formats._shared.not_kept import (
     placed_instances,
     warn_individuals_not_written,
+    warn_label_scores_dropped,
     warn_lone_coordinates,
 )
 from posebridge.formats.yolo._layout import (
@@ -100,6 +106,7 @@ def write(
     refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "YOLO pose")
     refuse_physical_units(ds, "YOLO pose")
+    refuse_unknown_frames(ds, "YOLO pose")  # a video frame's image is named by its frame
     root = path.parent
     if image_size is None:
         image_size = video_frame_size(ds)
@@ -131,6 +138,12 @@ def write(
     _refuse_stray_labels(root, images, targets)
     _check_other_images(path, root, entries, images, targets)
     warn_lone_coordinates(ds, path, "YOLO pose")
+    warn_label_scores_dropped(
+        ds,
+        path,
+        "YOLO pose",
+        "YOLO pose predictions (format 'yolo-predictions', a .txt per frame) keep them",
+    )
     warn_individuals_not_written(
         ds,
         path,
