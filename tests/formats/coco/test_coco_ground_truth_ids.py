@@ -256,3 +256,58 @@ def test_coco_ground_truth_keeps_its_image_ids_through_other_formats(tmp_path, v
     assert {i["file_name"]: i["id"] for i in written["images"]} == id_of
     annotations = {a["image_id"] for a in written["annotations"]}
     assert annotations == {a["image_id"] for a in original["annotations"]}
+
+
+def test_ground_truth_written_with_ground_truth_takes_its_category_ids_by_name(tmp_path):
+    """The ground-truth writer numbered its own categories (1..) even given ground_truth=,
+    so results written against that ground truth, and the ground truth's own results,
+    were scored against no annotation of theirs (pycocotools pairs by category_id)."""
+    original = tmp_path / "original.json"
+    original.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 3, "file_name": "x/img0.png", "width": 20, "height": 20}],
+                "categories": [
+                    {"id": 7, "name": "mouse", "keypoints": ["a", "b"], "skeleton": []}
+                ],
+                "annotations": [
+                    {
+                        "id": 1,
+                        "image_id": 3,
+                        "category_id": 7,
+                        "keypoints": [1, 2, 2, 6, 8, 2],
+                        "num_keypoints": 2,
+                        "bbox": [1, 2, 5, 6],
+                        "area": 30,
+                        "iscrowd": 0,
+                    }
+                ],
+            }
+        )
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read = posebridge.load(original)
+    # as a format holding category names, not ids nor the file's categories, gives it
+    named_only = read.drop_vars("category_id")
+    named_only.attrs.pop("coco_categories")
+    ours = save(named_only, tmp_path / "ours.json", kind="ground_truth", ground_truth=original)
+    written = json.loads(ours.read_text())
+    given = json.loads(original.read_text())
+    assert {a["category_id"] for a in written["annotations"]} == {7}
+    assert [(c["id"], c["name"]) for c in written["categories"]] == [
+        (c["id"], c["name"]) for c in given["categories"]
+    ]
+    results = save(
+        read.assign(confidence=read.position.isel(space=0) * 0 + 0.9),
+        tmp_path / "r.json",
+        kind="results",
+        ground_truth=original,
+    )
+    gt = quiet(COCO, str(ours))
+    dt = quiet(gt.loadRes, str(results))
+    evaluation = COCOeval(gt, dt, "keypoints")
+    evaluation.params.kpt_oks_sigmas = np.full(2, 0.05)
+    for step in (evaluation.evaluate, evaluation.accumulate, evaluation.summarize):
+        quiet(step)
+    assert evaluation.stats[0] == pytest.approx(1.0)  # the result is its own annotation

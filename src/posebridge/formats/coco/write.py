@@ -99,8 +99,9 @@ def write(
         the numbers in the image file names when they are the frame numbers
         (as a COCO file read and written by a format without image ids
         gives), else frame number + 1 (frames of one video), else 1..n.
-        Results written with it take their category ids from its categories
-        by name (``category``); a category it lacks is refused (SchemaError).
+        Ground truth and results written with it take their category ids from
+        its categories by name (``category``); a category it lacks is refused
+        (SchemaError).
 
     Returns
     -------
@@ -462,7 +463,13 @@ def _ground_truth(
     present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
     rows, cols = np.nonzero(present)
     image_ids = _image_id_texts(ds, ground_truth, np.ones(ds.sizes[model.TIME], dtype=bool))
-    category_ids, category_table = _categories(ds, rows, cols, category_name)
+    if ground_truth is None:
+        category_ids, category_table = _categories(ds, rows, cols, category_name)
+    else:  # the ground truth's ids, as its results take them: one file's ids with another's
+        category_ids = _ground_truth_category_ids(ds, rows, cols, ground_truth)
+        named = {c.id: c.name for c in _load_ground_truth(ground_truth)[1].categories}
+        used = pd.unique(category_ids).tolist()
+        category_table = {cid: str(named[cid]) or f"category_{cid}" for cid in used}
     area_grid = _grid(ds, "instance_area")
     box = boxes[rows, cols]
     area = box[:, 2] * box[:, 3]
