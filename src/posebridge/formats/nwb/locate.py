@@ -253,14 +253,38 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
                 f"{start.name}: expected one number and a numeric 'rate' attribute, found "
                 f"{np.asarray(start[()]).dtype} values of shape {np.shape(start[()])}.",
             )
-        if rate > 0 and np.isfinite(rate):
-            return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
-        if n == 1:  # one sample: its time is the starting time, whatever the rate
+        if n == 1 and not _usable_rate(begin, rate, n):  # one sample: at the starting time
             return Timing(n=1, key=("single", group.name), timestamps=np.array([begin]))
-        why = f"a rate of {rate:g} with {n} samples"
+        why = _why_rate_unusable(begin, rate, n)
+        if not why:
+            return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
         return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0), unplaced=why)
     why = f"neither timestamps nor a rate for {n} samples"
     return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0), unplaced=why)
+
+
+def _why_rate_unusable(start: float, rate: float, n: int) -> str:
+    """Why a series' ``starting_time`` and ``rate`` cannot time its ``n`` samples ("" when
+    they can): the rate must be positive and finite, and the times it gives
+    (:func:`regular_times`) finite and increasing (a rate of 1e-308 overflows them)."""
+    if not (rate > 0 and np.isfinite(rate)):
+        return f"a rate of {rate:g} with {n} samples"
+    if n < 2:
+        return ""
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: the answer, not a warning
+        times = regular_times(start, n, rate)
+        increasing = bool(np.isfinite(times).all() and (np.diff(times) > 0).all())
+    if increasing:
+        return ""
+    return (
+        f"a rate of {rate:g} with {n} samples from starting time {start:g}: their times "
+        "(starting_time + k / rate) are not finite and increasing"
+    )
+
+
+def _usable_rate(start: float, rate: float, n: int) -> bool:
+    """Whether ``rate`` from ``start`` times ``n`` samples (see :func:`_why_rate_unusable`)."""
+    return not _why_rate_unusable(start, rate, n)
 
 
 def _number(value: Any) -> float | None:
@@ -517,14 +541,14 @@ def _obj_timing(series: Any, n: int) -> Timing:
         return Timing(n=len(timestamps), key=key, timestamps=timestamps)
     rate = getattr(series, "rate", None)
     rate = float(rate) if isinstance(rate, int | float | np.number) else None
-    if rate is not None and rate > 0 and np.isfinite(rate):  # as in a file (_h5_timing)
-        start = float(getattr(series, "starting_time", 0.0) or 0.0)
-        return Timing(n=n, key=("rate", start, rate, n), starting_time=start, rate=rate)
+    begin = float(getattr(series, "starting_time", 0.0) or 0.0)
+    if rate is not None and _usable_rate(begin, rate, n):  # as in a file (_h5_timing)
+        return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
     start = getattr(series, "starting_time", None)
     if n == 1 and start is not None:  # one sample: its time is the starting time
         return Timing(n=1, key=("single", id(series)), timestamps=np.array([float(start)]))
     why = (
-        f"a rate of {rate:g} with {n} samples"
+        _why_rate_unusable(begin, rate, n)
         if rate is not None
         else f"neither timestamps nor a rate for {n} samples"
     )
