@@ -132,3 +132,54 @@ def test_one_device_for_a_write_split_per_individual_is_refused_saying_why(tmp_p
         two_animals(), tmp_path / "one.nwb", split_individuals=False, metadata=one
     )
     assert posebridge.load(path).individual.values.tolist() == ["a", "b"]
+
+
+def _deprecations(caught):
+    return [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+
+
+def test_appending_to_an_ndx_pose_0_1_file_gives_no_devices_deprecation(tmp_path):
+    # posebridge reads the file's PoseEstimation .devices (ndx-pose 0.1's list): ndx-pose's
+    # deprecation of that name is ours to silence, not the user's to see
+    import shutil
+
+    from _corpus import corpus_path
+
+    source = corpus_path("nwb/m3v1mp4DLC_resnet50_openfieldAug20shuffle1_30000.nwb")
+    path = tmp_path / "dlc2nwb.nwb"
+    shutil.copy(source, path)
+    keypoints = posebridge.load(source).keypoint.values.tolist()
+    ds = posebridge.from_numpy(
+        np.ones((5, 2, len(keypoints), 1)),
+        fps=30.0,
+        keypoint_names=keypoints,
+        individual_names=["newbie"],
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path, append=True)
+    assert not [m for m in _deprecations(caught) if "devices" in m]
+    assert "newbie" in posebridge.load(path).individual.values.tolist()
+
+
+def test_reading_an_nwbfile_in_memory_gives_no_devices_deprecation():
+    import ndx_pose
+
+    from posebridge.formats import nwb as nwb_format
+
+    nwbfile, _ = new_nwbfile()
+    series = ndx_pose.PoseEstimationSeries(
+        name="snout",
+        data=np.ones((3, 2)),
+        confidence=np.ones(3),
+        unit="pixels",
+        reference_frame="top left",
+        rate=30.0,
+    )
+    module = nwbfile.create_processing_module("behavior", "poses")
+    module.add(ndx_pose.PoseEstimation(name="PoseEstimation", pose_estimation_series=[series]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = nwb_format.load_nwb_poses(nwbfile)
+    assert not [m for m in _deprecations(caught) if "devices" in m]
+    assert ds.keypoint.values.tolist() == ["snout"]

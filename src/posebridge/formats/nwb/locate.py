@@ -24,6 +24,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, brief
 from posebridge.formats._shared.hdf5 import check_size, checked_attribute, read_whole
 from posebridge.formats._shared.images import image_side
@@ -612,7 +613,9 @@ def _obj_container(obj: Any, module: str, path: str) -> Container:
     if device is not None:
         values = [device]
     else:
-        devices = getattr(obj, "devices", None) or {}
+        # ndx-pose 0.2+ warns that ``devices`` is deprecated: it is read for 0.1's API only
+        with dropping_warnings(DeprecationWarning, message=r"PoseEstimation\.devices"):
+            devices = getattr(obj, "devices", None) or {}
         values = list(devices.values() if isinstance(devices, dict) else devices)
     container.devices = [d.name for d in values]
     container.device_details = {
