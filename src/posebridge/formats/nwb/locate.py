@@ -196,6 +196,24 @@ def _device_details(values: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+def _h5_device_fields(device: h5py.Group) -> dict[str, Any]:
+    """A Device group's :data:`DEVICE_DETAILS`; its ``manufacturer`` from its linked
+    ``DeviceModel`` (NWB 2.9, where pynwb writes it now) when the Device has none."""
+    fields = {key: checked_attribute(device, key) for key in DEVICE_DETAILS}
+    model = device.get("model") if fields.get("manufacturer") is None else None
+    if isinstance(model, h5py.Group):
+        fields["manufacturer"] = checked_attribute(model, "manufacturer")
+    return fields
+
+
+def _obj_device_fields(device: Any) -> dict[str, Any]:
+    """A pynwb Device's :data:`DEVICE_DETAILS`, as :func:`_h5_device_fields` reads them."""
+    fields = {key: getattr(device, key, None) for key in DEVICE_DETAILS}
+    if fields.get("manufacturer") is None:
+        fields["manufacturer"] = getattr(getattr(device, "model", None), "manufacturer", None)
+    return fields
+
+
 def _text(node: Any) -> str | None:
     try:
         value = node[()]
@@ -356,7 +374,7 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
             if kind in _DEVICE_TYPES:
                 container.devices.append(posixpath.basename(target.name))
                 container.device_details[container.devices[-1]] = _device_details(
-                    {key: checked_attribute(target, key) for key in DEVICE_DETAILS}
+                    _h5_device_fields(target)
                 )
             elif kind == "Skeleton":
                 _h5_skeleton(container, target)
@@ -618,9 +636,7 @@ def _obj_container(obj: Any, module: str, path: str) -> Container:
             devices = getattr(obj, "devices", None) or {}
         values = list(devices.values() if isinstance(devices, dict) else devices)
     container.devices = [d.name for d in values]
-    container.device_details = {
-        d.name: _device_details({k: getattr(d, k, None) for k in DEVICE_DETAILS}) for d in values
-    }
+    container.device_details = {d.name: _device_details(_obj_device_fields(d)) for d in values}
     video = getattr(obj, "source_video", None)
     if video is not None and getattr(video, "external_file", None) is not None:
         container.video_paths = [to_text(video.external_file[0])]
