@@ -653,7 +653,9 @@ def _general(path):
         found["keywords"] = list(found["keywords"][:])
         found["experimenter"] = list(found["experimenter"])
         device = nwbfile.devices["cam"]
-        return found, (device.description, device.manufacturer)
+        # the Device's own (deprecated) manufacturer, else its DeviceModel's (posebridge's)
+        made_by = device.manufacturer or (device.model.manufacturer if device.model else None)
+        return found, (device.description, made_by)
 
 
 def test_nwb_rewritten_keeps_session_metadata_and_the_cameras_details(tmp_path):

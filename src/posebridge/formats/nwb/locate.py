@@ -16,6 +16,7 @@ Either way the result is a :class:`FileInfo` of :class:`Container` and
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,6 +283,7 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
     return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0), unplaced=why)
 
 
+@functools.lru_cache(maxsize=64)  # the series of a file share their timing: checked once
 def _why_rate_unusable(start: float, rate: float, n: int) -> str:
     """Why a series' ``starting_time`` and ``rate`` cannot time its ``n`` samples ("" when
     they can): the rate must be positive and finite, and the times it gives
