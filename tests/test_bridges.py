@@ -312,6 +312,31 @@ def test_a_list_of_datasets_becomes_one_labels_with_a_video_each(tracked):
     assert len(both.labeled_frames) == 2 * len(tracked.labeled_frames)
 
 
+def test_a_list_of_datasets_of_other_keypoints_becomes_one_labels_of_a_skeleton_each():
+    rng = np.random.default_rng(3)
+    first = posebridge.from_numpy(
+        rng.uniform(0, 9, (2, 2, 2, 1)), keypoint_names=["a", "b"], individual_names=["m1"]
+    ).assign_attrs(video_path="/data/a.mp4", skeleton_name="two")
+    second = posebridge.from_numpy(
+        rng.uniform(0, 9, (3, 2, 3, 1)), keypoint_names=["c", "d", "e"], individual_names=["m2"]
+    ).assign_attrs(video_path="/data/b.mp4", skeleton_name="three")
+    third = first.assign_attrs(video_path="/data/c.mp4")  # first's keypoints: its skeleton
+    both = quiet(posebridge.to_sleap_io, [first, second, third])
+    assert [(s.name, list(s.node_names)) for s in both.skeletons] == [
+        ("two", ["a", "b"]),
+        ("three", ["c", "d", "e"]),
+    ]
+    for lf in both.labeled_frames:
+        expected = ["c", "d", "e"] if lf.video.filename == "/data/b.mp4" else ["a", "b"]
+        assert [list(i.skeleton.node_names) for i in lf] == [expected]
+    assert len(both.labeled_frames) == 2 + 3 + 2
+    on_b = [lf for lf in both.labeled_frames if lf.video.filename == "/data/b.mp4"]
+    np.testing.assert_allclose(
+        np.stack([lf.instances[0].numpy() for lf in on_b]),
+        second.position.values[..., 0].transpose(0, 2, 1),
+    )
+
+
 def _scored(individuals: list[str], seed: int, n: int = 4) -> xr.Dataset:
     """Predictions (with scores) of one unnamed video: n frames, 2 keypoints."""
     rng = np.random.default_rng(seed)

@@ -384,7 +384,7 @@ _BOXES = ("coco", "yolo", "yolo-predictions", "labelstudio", "netcdf")
 
 
 def warn_frame_facts_dropped(
-    ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
+    ds: xr.Dataset, fmt: registry.Format, target: Path | str, options: dict[str, Any]
 ) -> None:
     """Warn when the images that poses were made on, the data splits or the instances'
     categories or boxes are not written.
@@ -488,7 +488,7 @@ def _kept_by(
 
 
 def warn_instance_facts_dropped(
-    ds: xr.Dataset, fmt: registry.Format, target: Path, options: dict[str, Any]
+    ds: xr.Dataset, fmt: registry.Format, target: Path | str, options: dict[str, Any]
 ) -> None:
     """Warn when COCO's image ids or areas, idtracker.ai's blob areas, skeleton symmetries
     or instance scores are not written: ``fmt`` (with ``options``) has no place for them,

@@ -963,3 +963,73 @@ def test_from_dlc_style_df_keeps_a_source_software_of_none_as_movement():
     ours = load_poses.from_dlc_style_df(frame, source_software=None)
     theirs = movement_poses.from_dlc_style_df(frame, source_software=None)
     assert ours.attrs["source_software"] is None is theirs.attrs["source_software"]
+
+
+def _nwb_of_timestamps(path: Path, timestamps: np.ndarray) -> None:
+    """One PoseEstimation (behavior/PoseEstimation) whose two series store timestamps, no rate."""
+    import datetime as dt
+
+    ndx_pose = pytest.importorskip("ndx_pose")
+    pynwb = pytest.importorskip("pynwb")
+    nwbfile = pynwb.NWBFile("s", "mouse", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    n = timestamps.size
+    series = [
+        ndx_pose.PoseEstimationSeries(
+            name=name,
+            data=np.arange(2.0 * n).reshape(n, 2) + k,
+            confidence=np.ones(n),
+            unit="pixels",
+            reference_frame="top left",
+            timestamps=timestamps,
+        )
+        for k, name in enumerate(["snout", "tail"])
+    ]
+    skeleton = ndx_pose.Skeleton(name="sk", nodes=["snout", "tail"])
+    module = nwbfile.create_processing_module("behavior", "poses")
+    module.add(ndx_pose.Skeletons(skeletons=[skeleton]))
+    module.add(
+        ndx_pose.PoseEstimation(
+            name="PoseEstimation", pose_estimation_series=series, skeleton=skeleton
+        )
+    )
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+@pytest.mark.parametrize(
+    "timestamps",
+    [
+        np.arange(8) / 25.0,  # what movement's to_nwb_file writes for fps=25
+        np.array([10.0, 10.04, 10.08, 10.13, 10.16, 10.2]),  # irregular, from a session clock
+    ],
+    ids=["regular", "irregular"],
+)
+def test_from_nwb_file_of_timestamps_states_movements_fps_and_keeps_the_timestamps(
+    tmp_path, timestamps
+):
+    path = tmp_path / "stamped.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _nwb_of_timestamps(path, timestamps)
+        ds = load_poses.from_nwb_file(path)
+    # movement's rule: the median of 1 / step between timestamps, rounded to 6 decimals
+    assert ds.attrs["fps"] == round(float(np.median(1 / np.diff(timestamps))), 6)
+    np.testing.assert_array_equal(ds.time.values, timestamps)  # times as the file gives them
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert ds.attrs["fps"] == movement_load_poses.from_nwb_file(path).attrs["fps"]
+
+
+def test_from_nwb_file_of_movements_own_nwbfile_states_its_fps():
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    movement_save_poses = pytest.importorskip("movement.io.save_poses")
+    position = np.random.default_rng(0).normal(100, 10, (8, 2, 3, 1))
+    ds = movement_load_poses.from_numpy(position, None, fps=25, keypoint_names=["a", "b", "c"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwbfile = movement_save_poses.to_nwb_file(ds)  # timestamps 0, 0.04, ...: no rate
+        read = load_poses.from_nwb_file(nwbfile)
+        expected = movement_load_poses.from_nwb_file(nwbfile).attrs["fps"]
+    assert read.attrs["fps"] == expected == 25.0
+    np.testing.assert_allclose(read.time.values, np.arange(8) / 25.0)

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
-from posebridge.errors import PoseBridgeError
+from _sleap_io_labels import labels_of
 from posebridge.io import nwb
 
 sio = pytest.importorskip("sleap_io")
@@ -164,12 +164,39 @@ def two_skeleton_file(path):
         io.write(nwbfile)
 
 
-def test_a_file_of_two_skeletons_read_as_labels_is_refused_naming_the_file(tmp_path):
+def test_a_file_of_two_skeletons_reads_as_one_labels_holding_both_skeletons(tmp_path):
     path = tmp_path / "two.nwb"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         two_skeleton_file(path)
-        with pytest.raises(PoseBridgeError) as raised:
-            nwb.load_nwb(path, return_type="labels")
-    assert str(path) in str(raised.value)
-    assert "2 skeletons" in str(raised.value)
+        labels = nwb.load_nwb(path, return_type="labels")
+    assert [list(s.node_names) for s in labels.skeletons] == [["a", "b"], ["c", "d", "e"]]
+    assert [s.name for s in labels.skeletons] == ["sk0", "sk1"]
+    by_video = {"/data/v0.mp4": ["a", "b"], "/data/v1.mp4": ["c", "d", "e"]}
+    assert [v.filename for v in labels.videos] == list(by_video)
+    for lf in labels:  # each video's instances use its own skeleton
+        assert all(list(i.skeleton.node_names) == by_video[lf.video.filename] for i in lf)
+    assert sum(len(lf) for lf in labels) == 2 * 3  # one track per video, 3 rows each
+
+
+def test_predictions_appended_to_annotations_of_another_skeleton_read_back_as_both(tmp_path):
+    annotations = user_labels(frames=2, empty_second=False)  # skeleton a, b
+    other = sio.Video(filename="/data/other.mp4", open_backend=False)
+    track = sio.Track(name="m1")
+    predictions = labels_of({0: [track], 1: [track], 2: [track]}, video=other)  # head, tail
+    path = tmp_path / "mixed.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(annotations, path, nwb_format="annotations")
+        nwb.save_nwb(predictions, path, nwb_format="predictions", append=True)
+        read = nwb.load_nwb(path, return_type="labels")
+        peer = sio.load_nwb(str(path))
+    assert len(read.skeletons) == len(peer.skeletons) == 2
+    assert [list(s.node_names) for s in read.skeletons] == [["a", "b"], ["head", "tail"]]
+    users = [i for lf in read for i in lf if type(i) is sio.Instance]
+    predicted = [i for lf in read for i in lf if type(i) is sio.PredictedInstance]
+    assert len(users) == sum(len(lf) for lf in annotations)
+    assert len(predicted) == sum(len(lf) for lf in predictions)
+    assert {tuple(i.skeleton.node_names) for i in users} == {("a", "b")}
+    assert {tuple(i.skeleton.node_names) for i in predicted} == {("head", "tail")}
+    assert [i.track.name for i in predicted] == ["m1"] * 3

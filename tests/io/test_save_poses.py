@@ -99,3 +99,57 @@ def test_to_dlc_file_writes_a_table_too_wide_for_the_table_layout(tmp_path):
         assert back.keypoint.values.tolist() == bodyparts
         np.testing.assert_array_equal(back.position.values, position)
         np.testing.assert_array_equal(back.confidence.values, confidence)
+
+
+def _facts_not_kept() -> xr.Dataset:
+    """Poses with instance scores, skeleton symmetries, categories and data splits."""
+    ds = posebridge.from_numpy(
+        np.random.default_rng(0).uniform(0, 9, (3, 2, 2, 1)), fps=30.0, individual_names=["m1"]
+    )
+    ds["instance_score"] = (("time", "individual"), np.ones((3, 1)))
+    ds["skeleton_symmetries"] = (
+        ("symmetry", "edge_node"),
+        np.array([["keypoint_0", "keypoint_1"]]),
+    )
+    ds["category"] = (("time", "individual"), np.array([["mouse"]] * 3))
+    return ds.assign_coords(data_split=("time", ["train", "val", "train"]))
+
+
+def _not_written(caught, target) -> list[str]:
+    """The 'not written' warnings, each without the name of what it was written to."""
+    assert all(issubclass(w.category, UserWarning) for w in caught)
+    assert all(w.filename == __file__ for w in caught)  # the caller's line
+    return sorted(
+        str(w.message).removeprefix(f"{target}: ")
+        for w in caught
+        if "not written" in str(w.message) or "has no place" in str(w.message)
+    )
+
+
+@pytest.mark.parametrize(
+    ("dropin", "suffix", "name"),
+    [
+        (save_poses.to_dlc_style_df, ".h5", "the DataFrame"),
+        (save_poses.to_nwb_file, ".nwb", "the in-memory NWBFile"),
+    ],
+)
+def test_in_memory_savers_say_what_is_not_written_as_posebridge_save_does(
+    tmp_path, dropin, suffix, name
+):
+    import warnings
+
+    ds = _facts_not_kept()
+    target = tmp_path / f"poses{suffix}"
+    with warnings.catch_warnings(record=True) as saved:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message=".*cached namespace")
+        warnings.filterwarnings("ignore", message=".*single-animal")  # a file's naming only
+        posebridge.save(ds, target)
+    with warnings.catch_warnings(record=True) as given:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message=".*cached namespace")
+        dropin(ds)
+    expected = _not_written(saved, target)
+    assert any("category" in m for m in expected) and len(expected) >= 2
+    given_texts = [m.replace(name, "") for m in _not_written(given, name)]
+    assert given_texts == [m.replace(str(target), "") for m in expected]

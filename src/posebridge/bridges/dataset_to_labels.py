@@ -158,10 +158,12 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         ``frame`` coordinate), a labels dataset (:mod:`posebridge.labels`),
         or a list of poses datasets, one per video (as :func:`from_sleap_io`
         returns for predictions in several videos), with at most one labels
-        dataset among them: one ``Labels`` holds them all, sharing skeleton,
-        tracks and videos (found by path; predictions without a path, beside
-        labels of one video, are that video's), one ``LabeledFrame`` per
-        video and frame number holding every dataset's instances there.
+        dataset among them: one ``Labels`` holds them all, sharing tracks and
+        videos (found by path; predictions without a path, beside labels of
+        one video, are that video's), one ``LabeledFrame`` per video and
+        frame number holding every dataset's instances there, and one
+        skeleton per list of keypoints (datasets of the same keypoints, in
+        the same order, share it).
 
     Returns
     -------
@@ -182,8 +184,8 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     TypeError
         When ``ds`` is not an ``xarray.Dataset`` (or a list of them).
     SchemaError
-        When the dataset breaks the data model, or the datasets of a list do
-        not share their keypoints.
+        When the dataset breaks the data model, or a list holds more than one
+        labels dataset.
 
     Examples
     --------
@@ -219,16 +221,17 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     datasets = [model.validate(d) for d in datasets]
     for item in datasets:
         model.expect_poses(item, "to_sleap_io")
-    keypoints = [str(k) for k in datasets[0][model.KEYPOINT].values]
-    if not keypoints:  # ds.isel(keypoint=[]): a skeleton of no node
+    if any(item.sizes[model.KEYPOINT] == 0 for item in datasets):  # ds.isel(keypoint=[])
         raise SchemaError("the dataset has no keypoints; a SLEAP skeleton needs at least one.")
-    for item in datasets[1:]:
-        if [str(k) for k in item[model.KEYPOINT].values] != keypoints:
-            raise SchemaError("the datasets of a list must share their keypoints (in order).")
     if sum(labels_model.is_labels(d) for d in datasets) > 1:
         raise SchemaError("give one labels dataset (it spans every video), not several.")
     _warn_seconds_not_kept(datasets)
-    skeleton = _sio_skeleton(sio, datasets[0], skeleton_name_of(datasets[0]))
+    # one skeleton per list of keypoints (in order), in the datasets' order
+    skeleton_of: dict[tuple[str, ...], Any] = {}
+    for item in datasets:
+        nodes = tuple(str(k) for k in item[model.KEYPOINT].values)
+        if nodes not in skeleton_of:
+            skeleton_of[nodes] = _sio_skeleton(sio, item, skeleton_name_of(item))
     tracks: dict[str, Any] = {}
     videos: list[Any] = []
     frames_out: list[Any] = []
@@ -279,6 +282,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
         videos.extend(v for v in own if not any(v is w for w in videos))
         if several:
             keys.append(_track_keys(t, own, videos, list(tracks), PREDICTED, len(keys)))
+        skeleton = skeleton_of[tuple(str(k) for k in item[model.KEYPOINT].values)]
         frames_out.extend(_frames(sio, t, own, skeleton, track_objects, PREDICTED))
     if len(datasets) > 1:
         _refuse_shared_tracks(np.concatenate(keys), videos, list(tracks))
@@ -293,7 +297,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
     return sio.Labels(
         labeled_frames=frames_out,
         videos=videos,
-        skeletons=[skeleton],
+        skeletons=list(skeleton_of.values()),
         tracks=list(tracks.values()),
         suggestions=_sio_suggestions(sio, datasets, videos),
         provenance=provenance,

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input
 from posebridge.io._dropin import movement_fps, refuse_unknown_options
 
-__all__ = ["from_lp_file", "from_nwb_file", "from_sleap_file"]
+__all__ = ["from_lp_file", "from_nwb_file", "from_sleap_file", "with_timestamps_fps"]
 
 PathLike = str | os.PathLike[str]
 
@@ -160,11 +161,48 @@ def from_nwb_file(
         keys["combine"] = options.pop("combine")
     api.check_options(registry.get("nwb"), keys, "read")  # text, or a number made text
     try:
-        return nwb.load_nwb_poses(file, **keys, **options)  # that container, as movement
+        ds = nwb.load_nwb_poses(file, **keys, **options)  # that container, as movement
     except errors.KeyNotFoundError:
         defaults = (processing_module_key, pose_estimation_key) == ("behavior", "PoseEstimation")
         if not defaults:
             raise
-    # the defaults, and no such container: every container of the file, combined
-    keys.update(processing_module_key=None, pose_estimation_key=None)
-    return nwb.load_nwb_poses(file, **keys, **options)
+        # the defaults, and no such container: every container of the file, combined
+        keys.update(processing_module_key=None, pose_estimation_key=None)
+        ds = nwb.load_nwb_poses(file, **keys, **options)
+    return with_timestamps_fps(ds)
+
+
+def with_timestamps_fps(ds: xr.Dataset) -> xr.Dataset:
+    """A dataset read from series of timestamps (no rate), with movement's ``fps`` of them.
+
+    movement's ``from_nwb_file`` takes a series' rate, else the median of
+    ``1 / step`` between its timestamps, rounded to 6 decimals. A dataset
+    with an ``fps`` already, times in frames, or fewer than two times (no
+    step), is returned as it is. ``time`` keeps the timestamps.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset read from NWB.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds``, with ``attrs["fps"]`` when its timestamps give one.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), fps=25)
+    >>> seconds = ds.copy()
+    >>> del seconds.attrs["fps"]
+    >>> with_timestamps_fps(seconds).attrs["fps"]
+    25.0
+    """
+    if ds.attrs.get("fps") or ds.attrs.get("time_unit") != "seconds":
+        return ds
+    steps = np.diff(np.asarray(ds[model.TIME].values, dtype=np.float64))
+    steps = steps[steps > 0]
+    if not steps.size:
+        return ds
+    return ds.assign_attrs(fps=round(float(np.median(1.0 / steps)), 6))

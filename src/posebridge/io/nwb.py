@@ -323,29 +323,15 @@ def load_nwb(
 
 
 def _as_labels(datasets: list[xr.Dataset], path: PathLike) -> Any:
-    """The datasets read from ``path`` as one ``sleap_io.Labels``; poses one Labels of
-    this reader cannot hold (of several skeletons, 3-D, of camera views) refused
-    naming the file."""
+    """The datasets read from ``path`` as one ``sleap_io.Labels`` (a skeleton per list of
+    keypoints); poses a Labels cannot hold (3-D, of camera views) refused naming the file."""
     try:
         return bridges.to_sleap_io(datasets)
     except errors.SchemaError as error:
-        kinds = list(
-            dict.fromkeys(tuple(str(k) for k in d[model.KEYPOINT].values) for d in datasets)
-        )
-        if len(kinds) < 2:  # another limit of Labels (3-D poses, camera views): name the file
-            problem = str(error).removeprefix("<sleap_io.Labels>: ")
-            raise errors.SchemaError(
-                f"{path}: its poses cannot be read as a sleap_io.Labels: {problem} Read them "
-                "as a dataset (return_type='dataset')."
-            ) from None
-        shown = "; ".join(
-            f"{len(k)} keypoints ({', '.join(k[:3])}{', ...' if len(k) > 3 else ''})"
-            for k in kinds
-        )
-        raise errors.FormatError(
-            path,
-            f"holds poses of {len(kinds)} skeletons ({shown}), which cannot be read as one "
-            f"sleap_io.Labels ({error}); sleap_io.load_nwb cannot read such a file either.",
+        problem = str(error).removeprefix("<sleap_io.Labels>: ")
+        raise errors.SchemaError(
+            f"{path}: its poses cannot be read as a sleap_io.Labels: {problem} Read them "
+            "as a dataset (return_type='dataset')."
         ) from None
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import api, model, registry
+from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     DatasetKindError,
     PoseBridgeError,
@@ -73,6 +74,16 @@ def _with_movement_scorer(ds: xr.Dataset) -> xr.Dataset:
     return ds.assign_attrs(scorer=MOVEMENT_SCORER)
 
 
+def _warn_not_written(ds: xr.Dataset, format_name: str, target: str) -> None:
+    """The warnings ``posebridge.save`` gives before writing ``ds`` as ``format_name``:
+    a per-individual confidence spread over the keypoints, and each fact of the frames
+    or instances the format does not keep (``target`` names the object written)."""
+    fmt = registry.get(format_name)
+    api.warn_individual_confidence(ds, fmt)
+    api.warn_frame_facts_dropped(ds, fmt, target, {})
+    api.warn_instance_facts_dropped(ds, fmt, target, {})
+
+
 def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     """A DeepLabCut-style DataFrame (or a dict of them, one per individual).
 
@@ -103,10 +114,11 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     view = api.lone_view(ds, registry.get("dlc"))  # one camera's: its table, as save writes
     if view is not None:
         ds = ds.isel({model.VIEW: 0}, drop=True)
-    api.warn_individual_confidence(ds, registry.get("dlc"))
-    result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
-        ds, split_individuals=split_individuals, individuals_level=True
-    )
+    with held_until_done():  # what is not kept, as posebridge.save says it for DeepLabCut
+        _warn_not_written(ds, "dlc", "the DataFrame")
+        result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
+            ds, split_individuals=split_individuals, individuals_level=True
+        )
     if view is not None:
         api.warn_view_not_stored(view, registry.get("dlc"), "the DataFrame")
     return result
@@ -336,8 +348,9 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
             f"{ds.attrs['ds_type']} (no keypoint dim). NWB has no bounding-box type in "
             "posebridge: save boxes with save_bboxes.to_via_tracks_file or as netCDF."
         )
-    api.warn_individual_confidence(ds, registry.get("nwb"))
     individuals = [str(i) for i in ds[model.INDIVIDUAL].values]
     settings = nwb.as_config(config).with_identifiers(individuals)
-    files = nwb.build_nwbfiles(ds, config=settings)
+    with held_until_done():  # what is not kept, as posebridge.save says it for NWB
+        _warn_not_written(ds, "nwb", "the in-memory NWBFile")
+        files = nwb.build_nwbfiles(ds, config=settings)
     return files if len(files) > 1 else files[0]

@@ -155,7 +155,8 @@ EXTRAS: dict[str, str] = {
     "experimenter": "attr str, or list of str when several: NWB experimenters; likewise "
     "keywords (written back to NWB as a list)",
     "device_description": "attr str: the description of the NWB camera Device (one device); "
-    "likewise device_manufacturer; written back with that device",
+    "likewise device_manufacturer (read from the Device or its DeviceModel; written in a "
+    "DeviceModel); written back with that device",
     "subject_id": "attr str: NWB Subject id; likewise subject_species, subject_sex, "
     "subject_age, subject_age__reference (what the age counts from, kept when it is not "
     "NWB's default 'birth'), subject_description, subject_strain, subject_genotype, "

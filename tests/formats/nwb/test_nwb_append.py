@@ -277,6 +277,18 @@ def test_appending_keeps_the_name_of_another_tools_lone_container(tmp_path, cont
     np.testing.assert_array_equal(back.position.sel(at).values, position)
 
 
+def test_one_animal_appended_to_a_file_named_per_animal_is_named_after_it(tmp_path):
+    """A file of PoseEstimation_a and PoseEstimation_b: c is PoseEstimation_c (was
+    PoseEstimation, unlike the file's others)."""
+    path = tmp_path / "two.nwb"
+    posebridge.save(_mice(["a", "b"]), path, split_individuals=False)
+    posebridge.save(_mice(["c"]), path, append=True)
+    with h5py.File(path) as h5:
+        names = sorted(k for k in h5["processing/behavior"] if k.startswith("PoseEstimation"))
+    assert names == ["PoseEstimation_a", "PoseEstimation_b", "PoseEstimation_c"]
+    assert posebridge.load(path).individual.values.tolist() == ["a", "b", "c"]
+
+
 def test_appending_to_a_file_of_one_camera_named_otherwise_adds_no_view(tmp_path):
     """The appended container linked a second Device, 'camera', and the file read back
     as two camera views of two individuals, mostly NaN."""

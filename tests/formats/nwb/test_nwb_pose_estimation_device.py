@@ -132,3 +132,119 @@ def test_one_device_for_a_write_split_per_individual_is_refused_saying_why(tmp_p
         two_animals(), tmp_path / "one.nwb", split_individuals=False, metadata=one
     )
     assert posebridge.load(path).individual.values.tolist() == ["a", "b"]
+
+
+def _deprecations(caught):
+    return [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+
+
+def test_appending_to_an_ndx_pose_0_1_file_gives_no_devices_deprecation(tmp_path):
+    # posebridge reads the file's PoseEstimation .devices (ndx-pose 0.1's list): ndx-pose's
+    # deprecation of that name is ours to silence, not the user's to see
+    import shutil
+
+    from _corpus import corpus_path
+
+    source = corpus_path("nwb/m3v1mp4DLC_resnet50_openfieldAug20shuffle1_30000.nwb")
+    path = tmp_path / "dlc2nwb.nwb"
+    shutil.copy(source, path)
+    keypoints = posebridge.load(source).keypoint.values.tolist()
+    ds = posebridge.from_numpy(
+        np.ones((5, 2, len(keypoints), 1)),
+        fps=30.0,
+        keypoint_names=keypoints,
+        individual_names=["newbie"],
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path, append=True)
+    assert not [m for m in _deprecations(caught) if "devices" in m]
+    assert "newbie" in posebridge.load(path).individual.values.tolist()
+
+
+def test_reading_an_nwbfile_in_memory_gives_no_devices_deprecation():
+    import ndx_pose
+
+    from posebridge.formats import nwb as nwb_format
+
+    nwbfile, _ = new_nwbfile()
+    series = ndx_pose.PoseEstimationSeries(
+        name="snout",
+        data=np.ones((3, 2)),
+        confidence=np.ones(3),
+        unit="pixels",
+        reference_frame="top left",
+        rate=30.0,
+    )
+    module = nwbfile.create_processing_module("behavior", "poses")
+    module.add(ndx_pose.PoseEstimation(name="PoseEstimation", pose_estimation_series=[series]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = nwb_format.load_nwb_poses(nwbfile)
+    assert not [m for m in _deprecations(caught) if "devices" in m]
+    assert ds.keypoint.values.tolist() == ["snout"]
+
+
+@pytest.mark.parametrize("given", ["attrs", "config"])
+def test_a_cameras_manufacturer_is_written_in_a_device_model_and_read_back(tmp_path, given):
+    """pynwb deprecates Device(manufacturer=): it goes to the Device's DeviceModel."""
+    import h5py
+
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30.0, individual_names=["m1"])
+    options = {}
+    if given == "attrs":
+        ds = ds.assign_attrs(device="cam", device_manufacturer="Basler")
+    else:
+        options["config"] = {"device": {"name": "cam", "manufacturer": "Basler"}}
+    path = tmp_path / "camera.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path, **options)
+    assert not [m for m in _deprecations(caught) if "manufacturer" in m]
+    with h5py.File(path) as h5:
+        device = h5["general/devices/cam"]
+        assert "manufacturer" not in device.attrs
+        assert device["model"].attrs["manufacturer"] == "Basler"
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        assert io.read().devices["cam"].model.manufacturer == "Basler"
+    back = posebridge.load(path)
+    assert back.attrs["device_manufacturer"] == "Basler"
+    with pynwb.NWBHDF5IO(path, "r") as io:  # in memory too
+        assert nwb_format_load(io.read()).attrs["device_manufacturer"] == "Basler"
+    # a manufacturer stored on the Device itself, as before, is still read
+    old = _old_style_camera_file(tmp_path / "old.nwb")
+    assert posebridge.load(tmp_path / "old.nwb").attrs["device_manufacturer"] == "Acme"
+    assert nwb_format_load(old).attrs["device_manufacturer"] == "Acme"
+
+
+def nwb_format_load(nwbfile):
+    from posebridge.formats import nwb as nwb_format
+
+    return nwb_format.load_nwb_poses(nwbfile)
+
+
+def _old_style_camera_file(path):
+    """A Device whose manufacturer is its own attribute (before NWB 2.9's DeviceModel)."""
+    import ndx_pose
+
+    nwbfile, _ = new_nwbfile()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        camera = nwbfile.create_device(name="old_cam", description="cam", manufacturer="Acme")
+    series = ndx_pose.PoseEstimationSeries(
+        name="snout",
+        data=np.ones((3, 2)),
+        confidence=np.ones(3),
+        unit="pixels",
+        reference_frame="top left",
+        rate=30.0,
+    )
+    module = nwbfile.create_processing_module("behavior", "poses")
+    module.add(
+        ndx_pose.PoseEstimation(
+            name="PoseEstimation", pose_estimation_series=[series], device=camera
+        )
+    )
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    return nwbfile

@@ -653,7 +653,9 @@ def _general(path):
         found["keywords"] = list(found["keywords"][:])
         found["experimenter"] = list(found["experimenter"])
         device = nwbfile.devices["cam"]
-        return found, (device.description, device.manufacturer)
+        # the Device's own (deprecated) manufacturer, else its DeviceModel's (posebridge's)
+        made_by = device.manufacturer or (device.model.manufacturer if device.model else None)
+        return found, (device.description, made_by)
 
 
 def test_nwb_rewritten_keeps_session_metadata_and_the_cameras_details(tmp_path):
@@ -694,6 +696,29 @@ def test_a_series_with_a_negative_rate_is_left_out_naming_that_rate(tmp_path):
         ds = posebridge.load(path)
     assert np.isnan(ds.position.sel(keypoint="tail").values).all()
     np.testing.assert_array_equal(ds.time.values, np.arange(4) / 30.0)
+
+
+def test_a_series_whose_rate_overflows_its_times_is_left_out_naming_that_rate(tmp_path):
+    # 1 / 1e-308 overflows: the samples' times (start + k / rate) are infinite, which gave
+    # an error about the 'frame' coordinate instead of naming the series
+    nwbfile = _nwbfile()
+    series = [
+        _series("snout", RNG.normal(size=(4, 2)), rate=30.0),
+        _series("tail", RNG.normal(size=(4, 2)), rate=1e-308),
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    expected = r"PoseEstimation/tail \(a rate of 1e-308 with 4 samples.*not finite"
+    with pytest.warns(UserWarning, match=expected):  # in memory
+        ds = nwb.load_nwb_poses(nwbfile)
+    assert np.isnan(ds.position.sel(keypoint="tail").values).all()
+    path = _save(nwbfile, tmp_path / "tiny.nwb")
+    with pytest.warns(UserWarning, match=expected):  # on disk
+        ds = posebridge.load(path)
+    assert np.isnan(ds.position.sel(keypoint="tail").values).all()
+    np.testing.assert_array_equal(ds.time.values, np.arange(4) / 30.0)
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="snout").values[..., 0], series[0].data[:]
+    )
 
 
 def test_a_subjects_date_of_birth_is_written_back(tmp_path):

@@ -62,7 +62,8 @@ class NWBFileSaveConfig:
         For each ``Skeleton``: ``name``.
     device_kwargs
         For the camera ``Device``: ``name`` (``camera``), ``description``,
-        ``manufacturer``. An existing device of that name is reused. With
+        ``manufacturer`` (written in a ``DeviceModel`` the Device links, as
+        pynwb wants it now). An existing device of that name is reused. With
         camera views there is one Device per view, named after the view; a
         given ``name`` is then a prefix (``<name>_<view>``), since one Device
         is one camera, and the other keys apply to every view's Device.

@@ -55,7 +55,7 @@ def camera_device(
             f"Camera of the view {view[0]!r}: it recorded the video the poses of that view "
             "were estimated on.",
         )
-        return nwbfile.create_device(**kwargs)
+        return new_device(nwbfile, kwargs)
     known = ds.attrs.get("device")
     one = isinstance(known, str) and known and "/" not in known and ", " not in known
     unnamed = not one or known == DEFAULT_DEVICE  # no camera of its own
@@ -69,7 +69,41 @@ def camera_device(
             if isinstance(ds.attrs.get(f"device_{key}"), str) and ds.attrs[f"device_{key}"]:
                 kwargs.setdefault(key, ds.attrs[f"device_{key}"])
     kwargs.setdefault("description", "Camera that recorded the video the poses were estimated on.")
-    return nwbfile.create_device(**kwargs)
+    return new_device(nwbfile, kwargs)
+
+
+def new_device(nwbfile: Any, kwargs: dict[str, Any]) -> Any:
+    """A new camera Device of ``nwbfile``, its ``manufacturer`` (when given) in a linked
+    ``DeviceModel``, where pynwb 3.1+ (NWB 2.9) keeps it.
+
+    pynwb deprecates ``Device(manufacturer=...)``; the manufacturer goes to a
+    ``DeviceModel`` named ``<device name>_model`` (reused when the file has one of
+    that name and manufacturer, else the next free ``_model_<k>``), linked as the
+    Device's ``model``. Readers take a Device's manufacturer from either place.
+
+    Examples
+    --------
+    >>> import datetime as dt, pynwb
+    >>> nwbfile = pynwb.NWBFile("s", "i", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    >>> camera = new_device(nwbfile, {"name": "cam", "manufacturer": "Basler"})
+    >>> camera.model.name, camera.model.manufacturer, camera.manufacturer
+    ('cam_model', 'Basler', None)
+    """
+    kwargs = dict(kwargs)
+    manufacturer = kwargs.pop("manufacturer", None)
+    if manufacturer is None or kwargs.get("model") is not None:
+        if manufacturer is not None:
+            kwargs["manufacturer"] = manufacturer  # beside a model given: as asked
+        return nwbfile.create_device(**kwargs)
+    base = f"{kwargs['name']}_model"
+    name, k = base, 1
+    while name in nwbfile.device_models:  # one loop per name taken: a few at most
+        if nwbfile.device_models[name].manufacturer == manufacturer:
+            return nwbfile.create_device(**kwargs, model=nwbfile.device_models[name])
+        k += 1
+        name = f"{base}_{k}"
+    model = nwbfile.create_device_model(name=name, manufacturer=str(manufacturer))
+    return nwbfile.create_device(**kwargs, model=model)
 
 
 #: :func:`given_device` when the metadata names no device.

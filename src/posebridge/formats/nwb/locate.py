@@ -16,6 +16,7 @@ Either way the result is a :class:`FileInfo` of :class:`Container` and
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, brief
 from posebridge.formats._shared.hdf5 import check_size, checked_attribute, read_whole
 from posebridge.formats._shared.images import image_side
@@ -195,6 +197,24 @@ def _device_details(values: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+def _h5_device_fields(device: h5py.Group) -> dict[str, Any]:
+    """A Device group's :data:`DEVICE_DETAILS`; its ``manufacturer`` from its linked
+    ``DeviceModel`` (NWB 2.9, where pynwb writes it now) when the Device has none."""
+    fields = {key: checked_attribute(device, key) for key in DEVICE_DETAILS}
+    model = device.get("model") if fields.get("manufacturer") is None else None
+    if isinstance(model, h5py.Group):
+        fields["manufacturer"] = checked_attribute(model, "manufacturer")
+    return fields
+
+
+def _obj_device_fields(device: Any) -> dict[str, Any]:
+    """A pynwb Device's :data:`DEVICE_DETAILS`, as :func:`_h5_device_fields` reads them."""
+    fields = {key: getattr(device, key, None) for key in DEVICE_DETAILS}
+    if fields.get("manufacturer") is None:
+        fields["manufacturer"] = getattr(getattr(device, "model", None), "manufacturer", None)
+    return fields
+
+
 def _text(node: Any) -> str | None:
     try:
         value = node[()]
@@ -253,14 +273,39 @@ def _h5_timing(group: h5py.Group, n: int) -> Timing:
                 f"{start.name}: expected one number and a numeric 'rate' attribute, found "
                 f"{np.asarray(start[()]).dtype} values of shape {np.shape(start[()])}.",
             )
-        if rate > 0 and np.isfinite(rate):
-            return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
-        if n == 1:  # one sample: its time is the starting time, whatever the rate
+        if n == 1 and not _usable_rate(begin, rate, n):  # one sample: at the starting time
             return Timing(n=1, key=("single", group.name), timestamps=np.array([begin]))
-        why = f"a rate of {rate:g} with {n} samples"
+        why = _why_rate_unusable(begin, rate, n)
+        if not why:
+            return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
         return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0), unplaced=why)
     why = f"neither timestamps nor a rate for {n} samples"
     return Timing(n=0, key=("none", group.name), timestamps=np.zeros(0), unplaced=why)
+
+
+@functools.lru_cache(maxsize=64)  # the series of a file share their timing: checked once
+def _why_rate_unusable(start: float, rate: float, n: int) -> str:
+    """Why a series' ``starting_time`` and ``rate`` cannot time its ``n`` samples ("" when
+    they can): the rate must be positive and finite, and the times it gives
+    (:func:`regular_times`) finite and increasing (a rate of 1e-308 overflows them)."""
+    if not (rate > 0 and np.isfinite(rate)):
+        return f"a rate of {rate:g} with {n} samples"
+    if n < 2:
+        return ""
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: the answer, not a warning
+        times = regular_times(start, n, rate)
+        increasing = bool(np.isfinite(times).all() and (np.diff(times) > 0).all())
+    if increasing:
+        return ""
+    return (
+        f"a rate of {rate:g} with {n} samples from starting time {start:g}: their times "
+        "(starting_time + k / rate) are not finite and increasing"
+    )
+
+
+def _usable_rate(start: float, rate: float, n: int) -> bool:
+    """Whether ``rate`` from ``start`` times ``n`` samples (see :func:`_why_rate_unusable`)."""
+    return not _why_rate_unusable(start, rate, n)
 
 
 def _number(value: Any) -> float | None:
@@ -331,7 +376,7 @@ def _h5_container(group: h5py.Group, module: str) -> Container:
             if kind in _DEVICE_TYPES:
                 container.devices.append(posixpath.basename(target.name))
                 container.device_details[container.devices[-1]] = _device_details(
-                    {key: checked_attribute(target, key) for key in DEVICE_DETAILS}
+                    _h5_device_fields(target)
                 )
             elif kind == "Skeleton":
                 _h5_skeleton(container, target)
@@ -517,14 +562,14 @@ def _obj_timing(series: Any, n: int) -> Timing:
         return Timing(n=len(timestamps), key=key, timestamps=timestamps)
     rate = getattr(series, "rate", None)
     rate = float(rate) if isinstance(rate, int | float | np.number) else None
-    if rate is not None and rate > 0 and np.isfinite(rate):  # as in a file (_h5_timing)
-        start = float(getattr(series, "starting_time", 0.0) or 0.0)
-        return Timing(n=n, key=("rate", start, rate, n), starting_time=start, rate=rate)
+    begin = float(getattr(series, "starting_time", 0.0) or 0.0)
+    if rate is not None and _usable_rate(begin, rate, n):  # as in a file (_h5_timing)
+        return Timing(n=n, key=("rate", begin, rate, n), starting_time=begin, rate=rate)
     start = getattr(series, "starting_time", None)
     if n == 1 and start is not None:  # one sample: its time is the starting time
         return Timing(n=1, key=("single", id(series)), timestamps=np.array([float(start)]))
     why = (
-        f"a rate of {rate:g} with {n} samples"
+        _why_rate_unusable(begin, rate, n)
         if rate is not None
         else f"neither timestamps nor a rate for {n} samples"
     )
@@ -588,12 +633,12 @@ def _obj_container(obj: Any, module: str, path: str) -> Container:
     if device is not None:
         values = [device]
     else:
-        devices = getattr(obj, "devices", None) or {}
+        # ndx-pose 0.2+ warns that ``devices`` is deprecated: it is read for 0.1's API only
+        with dropping_warnings(DeprecationWarning, message=r"PoseEstimation\.devices"):
+            devices = getattr(obj, "devices", None) or {}
         values = list(devices.values() if isinstance(devices, dict) else devices)
     container.devices = [d.name for d in values]
-    container.device_details = {
-        d.name: _device_details({k: getattr(d, k, None) for k in DEVICE_DETAILS}) for d in values
-    }
+    container.device_details = {d.name: _device_details(_obj_device_fields(d)) for d in values}
     video = getattr(obj, "source_video", None)
     if video is not None and getattr(video, "external_file", None) is not None:
         container.video_paths = [to_text(video.external_file[0])]

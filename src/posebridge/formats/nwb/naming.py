@@ -57,7 +57,8 @@ def container_names(
     ``PoseEstimation_<view>_<individual>`` for several; a configured
     ``pose_estimation_kwargs`` name takes the place of ``PoseEstimation``
     (``<name>_<view>``). Added to a file (``appending``) that holds the default
-    name already, one individual gets the name it would get among several.
+    name already, or names per individual (``PoseEstimation_<individual>``), one
+    individual gets the name it would get among several.
 
     Examples
     --------
@@ -98,18 +99,40 @@ def container_names(
 def _names(
     module: Any, individuals: list[str], n: int, config: NWBFileSaveConfig, appending: bool
 ) -> list[str]:
-    """The PoseEstimation names of a dataset without views, one per individual."""
+    """The PoseEstimation names of a dataset without views, one per individual.
+
+    One individual added to a file whose containers are named per individual
+    (``PoseEstimation_<individual>``) is named so too.
+    """
     if len(individuals) == 1:
         name = named(config, "pose_estimation_kwargs", individuals[0], n)
         if name:
             return [str(name)]
-        if not (appending and DEFAULT_CONTAINER in module.data_interfaces):
+        if not (appending and _holds_default_names(module)):
             return [DEFAULT_CONTAINER]
     defaults = unique_names([f"{DEFAULT_CONTAINER}_{i}" for i in individuals], container_name)
     return [
         str(named(config, "pose_estimation_kwargs", i, max(n, 2)) or d)
         for i, d in zip(individuals, defaults, strict=True)
     ]
+
+
+def _holds_default_names(module: Any) -> bool:
+    """Whether ``module`` holds a PoseEstimation of posebridge's default names:
+    ``PoseEstimation``, or ``PoseEstimation_<individual>`` (a file of several individuals).
+
+    Examples
+    --------
+    >>> import pynwb
+    >>> _holds_default_names(pynwb.ProcessingModule(name="behavior", description="poses"))
+    False
+    """
+    for name, item in module.data_interfaces.items():
+        if getattr(item, "neurodata_type", None) != "PoseEstimation":
+            continue
+        if name == DEFAULT_CONTAINER or name.startswith(f"{DEFAULT_CONTAINER}_"):
+            return True
+    return False
 
 
 def individual_ranks(
