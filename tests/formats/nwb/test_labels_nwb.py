@@ -746,6 +746,22 @@ def test_an_individual_whose_points_are_all_marked_not_visible_is_written_withou
     np.testing.assert_array_equal(back.visible.transpose(*ds.visible.dims).values, visible)
 
 
+@pytest.mark.parametrize("with_visible", [False, True])
+def test_labelled_frames_without_any_individual_are_written(tmp_path, with_visible):
+    """Frames labelled with no animal (a .slp of empty frames) were written to NWB until the
+    check of points marked not visible reshaped an empty array: a raw ValueError."""
+    ds = labels.from_numpy(np.ones((2, 2, 2, 0)), video=["v.mp4", "v.mp4"], frame=[0, 1])
+    if with_visible:
+        ds = ds.assign(visible=(("time", "keypoint", "individual"), np.zeros((2, 2, 0))))
+    path = tmp_path / "empty_frames.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert posebridge.save(ds, path) == [path]
+        back = posebridge.load(path)
+    assert back.sizes["individual"] == 0
+    assert back["frame"].values.tolist() == [0, 1]
+
+
 @pytest.mark.parametrize("views", [["left", "right"], ["left"]])
 def test_labelled_frames_of_camera_views_are_refused_pointing_to_netcdf_not_nwb(tmp_path, views):
     """Before, the NWB labels writer refused camera views telling the user to write them

@@ -295,7 +295,7 @@ def write(
         others = [d for d in ds["position"].dims if d != model.INDIVIDUAL]
         placed = np.asarray(ds["position"].notnull().any(others).values)
         hidden = np.moveaxis(labels.hidden_points(ds), 2, 0)  # individual first
-        marked = hidden.reshape(hidden.shape[0], -1).any(axis=1)
+        marked = hidden.any(axis=tuple(range(1, hidden.ndim)))  # no individual: none
         warn_individuals_not_written(
             ds,
             Path(path),
