@@ -141,16 +141,38 @@ def test_frames_without_images_get_deeplabcut_image_names(tmp_path):
     ("name", "fmt"),
     [("CollectedData_me.h5", "dlc"), ("CollectedData_me.csv", "dlc"), ("labels.csv", "lp")],
 )
-def test_videos_of_one_stem_in_two_folders_are_refused_before_writing(tmp_path, name, fmt):
+@pytest.mark.parametrize(
+    ("rows", "frames"),
+    [
+        ([0, 1], [5, 5]),  # one image name for both
+        ([0, 1], [5, 7]),  # no name in common: merged into one video's folder all the same
+        ([0, 0, 1], [5, 10, 5]),  # img05.png and img5.png: padded per video, then merged
+    ],
+)
+def test_videos_of_one_stem_in_two_folders_are_refused_before_writing(
+    tmp_path, name, fmt, rows, frames
+):
+    """Their frames went into one labeled-data/<stem>/ folder and read back as one video's
+    (an image name in common refused, padded names told apart and merged without a word)."""
     videos = ["/data/day1/session.mp4", "/data/day2/session.mp4"]
-    ds = labels.from_numpy(np.ones((2, 2, 1, 1)), video=videos, frame=[5, 5])
+    ds = labels.from_numpy(
+        np.ones((len(rows), 2, 1, 1)), video=[videos[r] for r in rows], frame=frames
+    )
     with pytest.raises(SchemaError) as caught:
         posebridge.save(ds, tmp_path / name, format=fmt)
     message = str(caught.value)
     assert str(tmp_path / name) in message
     assert all(repr(video) in message for video in videos)
-    assert "'labeled-data/session/img5.png'" in message  # the image both would be
+    assert "labeled-data/session/" in message  # the one folder both would be written to
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_one_video_spelled_two_ways_is_one_video(tmp_path):
+    ds = labels.from_numpy(
+        np.ones((2, 2, 1, 1)), video=["clips/session.mp4", "./clips/session.mp4"], frame=[5, 7]
+    )
+    posebridge.save(ds, tmp_path / "CollectedData_me.h5")
+    assert pd.read_hdf(tmp_path / "CollectedData_me.h5").shape[0] == 2
 
 
 def test_project_images_of_one_name_in_two_projects_are_refused(tmp_path):

@@ -28,7 +28,7 @@ import os
 import posixpath
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -73,6 +73,7 @@ def image_names(ds: xr.Dataset) -> np.ndarray:
         return images.astype(str)
     videos = np.asarray(ds[labels.VIDEO].values).astype(str)
     frames = np.asarray(ds[labels.FRAME].values).astype(np.int64)
+    _refuse_videos_of_one_stem(dict.fromkeys(videos[missing].tolist()))
     for video in dict.fromkeys(videos[missing].tolist()):  # a loop over videos
         rows = missing & (videos == video)
         numbers = frames[rows]
@@ -86,6 +87,33 @@ def image_names(ds: xr.Dataset) -> np.ndarray:
         padded = np.char.zfill(numbers.astype(str), width)
         images[rows] = np.char.add(np.char.add(folder, padded), ".png")
     return images.astype(str)
+
+
+def _refuse_videos_of_one_stem(videos: Iterable[str]) -> None:
+    """Refuse frames of two videos of one file stem (``day1/session.mp4``,
+    ``day2/session.mp4``): DeepLabCut names a video's frames after its stem
+    (``labeled-data/session/img<frame>.png``), so both videos' frames would go into
+    one folder and read back as one video's, whether or not their numbers meet.
+
+    Examples
+    --------
+    >>> _refuse_videos_of_one_stem(["a/v.mp4", "./a/v.mp4", "b/w.mp4"])  # one video twice
+    >>> _refuse_videos_of_one_stem(["day1/session.mp4", "day2/session.mp4"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: the videos 'day1/session.mp4' and 'day2/session.mp4' ...
+    """
+    by_stem: dict[str, str] = {}
+    for video in videos:  # a loop over videos
+        stem, path = _video_stem(video), posixpath.normpath(video.replace("\\", "/"))
+        other = by_stem.setdefault(stem, video)
+        if posixpath.normpath(other.replace("\\", "/")) != path:
+            raise SchemaError(
+                f"the videos {other!r} and {video!r} have one file stem, and DeepLabCut "
+                f"names a video's frames after it (labeled-data/{stem}/img<frame>.png): their "
+                "frames would be written into one folder and read back as one video's. "
+                "Rename one of the videos, or give the rows their own image_path."
+            )
 
 
 def _refuse_shared_images(ds: xr.Dataset, paths: np.ndarray, title: str) -> None:
