@@ -274,6 +274,22 @@ def test_csv_folder_and_file(tmp_path: Path, time_column: bool):
     assert from_folder.attrs["fps"] == 25.0 and from_folder.attrs["body_length"] == 41.5
 
 
+@pytest.mark.parametrize("time_column", [False, True])
+def test_header_only_csvs_read_as_no_frames_with_their_probabilities(
+    tmp_path: Path, time_column: bool
+):
+    """A trajectories.csv of headers alone read as 0 frames, but with an id_probabilities.csv
+    of headers alone beside it was refused: numpy gives (0, 1) for any header-only table."""
+    folder = tmp_path / "trajectories_csv"
+    folder.mkdir()
+    times = "seconds," if time_column else ""
+    (folder / "trajectories.csv").write_text(f"{times}x1,y1,x2,y2\n")
+    (folder / "id_probabilities.csv").write_text(f"{times}p1,p2\n")
+    ds = posebridge.load(folder / "trajectories.csv")
+    assert ds.sizes["time"] == 0
+    assert ds.sizes["individual"] == 2  # x1..y2: two animals
+
+
 def test_csv_with_a_bad_value_names_the_file(tmp_path: Path):
     path = tmp_path / "trajectories.csv"
     path.write_text("x1,y1\n1,2\n3,oops\n")

@@ -197,7 +197,9 @@ def _load_csv_table(path: Path, what: str) -> tuple[list[str], np.ndarray]:
         raise _not_utf8(path) from None
     except ValueError as error:
         raise _loadtxt_error(path, what, str(error), len(names), marker) from None
-    if values.size and values.shape[1] != len(names):
+    if values.size == 0:  # a header alone: loadtxt gives (0, 1) whatever the columns
+        values = values.reshape(0, len(names))
+    if values.shape[1] != len(names):
         raise FormatError(
             path, f"line 2: {values.shape[1]} values for the {len(names)} header columns."
         )
