@@ -229,6 +229,23 @@ def test_labelled_frames_of_one_video_and_only_they_take_the_video_size(tmp_path
             yolo.write(other, tmp_path / "other" / "data.yaml")
 
 
+def test_still_images_beside_video_frames_are_not_told_to_read_back_at_the_video_size(
+    tmp_path,
+):
+    """Labels of a still image (its own size) and a video frame (the video's) were written
+    with the advice to read them all back with image_size=(video size), which rescales the
+    still image's points; the advice now leaves the still images out of it."""
+    position = np.array([[[[50.0]], [[50.0]]], [[[10.0]], [[8.0]]]])  # (time, space, kp, ind)
+    ds = labels.from_numpy(position, image_path=["stills/a.png", ""], video=["", "v.mp4"])
+    ds = ds.assign_coords(
+        frame=("time", [-1, 3]), image_width=("time", [200, -1]), image_height=("time", [100, -1])
+    ).assign_attrs(video_width=100, video_height=80)
+    with pytest.warns(UserWarning, match=r"image_size=\(100, 80\)") as said:
+        yolo.write(ds, tmp_path / "data.yaml")
+    advice = next(str(w.message) for w in said if "image_size=(100, 80)" in str(w.message))
+    assert "1 still image(s)" in advice and "without image_size=" in advice
+
+
 def test_an_export_over_a_larger_one_refuses_the_labels_it_would_read_back(tmp_path):
     """Writing 2 images over an export of 3 with overwrite=True left c.txt in the labels
     folder, and reading the new data.yaml gave 3 rows: an old label came back as data."""

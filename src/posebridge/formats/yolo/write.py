@@ -111,10 +111,19 @@ def write(
     if image_size is None:
         image_size = video_frame_size(ds)
         if image_size is not None:
+            named = ds[labels.IMAGE_PATH].values if labels.IMAGE_PATH in ds.coords else []
+            stills = int(np.count_nonzero(np.asarray(named) != ""))
+            mixed = (
+                f" The {stills} still image(s) among them are normalised by their own sizes, "
+                "which image_size= would replace: read those with their image files present "
+                "(each one's size is read from its header) and without image_size=."
+                if stills
+                else ""
+            )
             warnings.warn(
                 f"YOLO labels of video frames are normalised by the video's frame size "
                 f"{image_size[0]}x{image_size[1]}; no images are written, so read them back "
-                f"with image_size={image_size}.",
+                f"with image_size={image_size}.{mixed}",
                 stacklevel=user_stacklevel(),
             )
     sizes = _sizes(ds, image_size)
