@@ -708,8 +708,10 @@ def test_a_series_whose_rate_overflows_its_times_is_left_out_naming_that_rate(tm
     ]
     _container(nwbfile, "behavior", "PoseEstimation", series)
     expected = r"PoseEstimation/tail \(a rate of 1e-308 with 4 samples.*not finite"
-    with pytest.warns(UserWarning, match=expected):  # in memory
+    with pytest.warns(UserWarning, match=expected) as said:  # in memory
         ds = nwb.load_nwb_poses(nwbfile)
+    # not sleap-io's sparse track (a rate of 0): that is not named as the cause
+    assert not [w for w in said if "sleap-io writes a sparse track" in str(w.message)]
     assert np.isnan(ds.position.sel(keypoint="tail").values).all()
     path = _save(nwbfile, tmp_path / "tiny.nwb")
     with pytest.warns(UserWarning, match=expected):  # on disk
@@ -719,6 +721,18 @@ def test_a_series_whose_rate_overflows_its_times_is_left_out_naming_that_rate(tm
     np.testing.assert_array_equal(
         ds.position.sel(keypoint="snout").values[..., 0], series[0].data[:]
     )
+
+
+def test_a_series_of_rate_0_is_left_out_naming_sleap_ios_sparse_tracks():
+    nwbfile = _nwbfile()
+    series = [
+        _series("snout", RNG.normal(size=(4, 2)), rate=30.0),
+        _series("tail", RNG.normal(size=(2, 2)), rate=0.0),  # as sleap-io writes a sparse track
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    expected = r"PoseEstimation/tail \(a rate of 0 with 2 samples.*sleap-io writes a sparse"
+    with pytest.warns(UserWarning, match=expected):
+        nwb.load_nwb_poses(nwbfile)
 
 
 def test_a_subjects_date_of_birth_is_written_back(tmp_path):

@@ -77,17 +77,20 @@ def _placeable(series: list[Series], chosen: list[Container], path: Any) -> list
         return series
     owner = {id(s): c.path for c in chosen for s in c.series}
     names = [f"{owner.get(id(s), '?')}/{s.name} ({_why_unplaced(s)})" for s in lost]
+    # the cause named when it is the one sleap-io's sparse tracks have, and only then
+    sparse = any(s.timing.unplaced.startswith("a rate of 0 with") for s in lost)
     if len(lost) == len(series):
         raise FormatError(
             path,
             f"no series can be placed in time: {', '.join(names[:5])}"
             + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            + " (sleap-io writes a sparse track with a rate of 0).",
+            + (" (sleap-io writes a sparse track with a rate of 0)." if sparse else "."),
         )
     shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
     warnings.warn(
         f"{path}: {len(lost)} series cannot be placed in time and were left out (their "
-        f"points are NaN): {shown}. sleap-io writes a sparse track with a rate of 0.",
+        f"points are NaN): {shown}."
+        + (" sleap-io writes a sparse track with a rate of 0." if sparse else ""),
         UserWarning,
         stacklevel=user_stacklevel(),
     )
