@@ -40,26 +40,8 @@ def test_analysis_symmetries_of_unknown_nodes_are_skipped_with_a_warning(tmp_pat
 def test_slp_symmetries_of_nodes_outside_the_skeleton_are_skipped(tmp_path):
     """A symmetry link to a node of the file's node list that the skeleton lacks was read
     as it is (sleap-io cannot read such a file at all)."""
-    skeleton = sio.Skeleton(["left", "right"], symmetries=[("left", "right")])
-    video = sio.Video(filename="clip.mp4", open_backend=False)
-    instance = sio.PredictedInstance.from_numpy(
-        np.ones((2, 2)), skeleton=skeleton, point_scores=np.ones(2), score=1.0
-    )
-    labels = sio.Labels(
-        labeled_frames=[sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])],
-        videos=[video],
-        skeletons=[skeleton],
-    )
     path = tmp_path / "ghost.slp"
-    sio.save_slp(labels, str(path))
-    with h5py.File(path, "r+") as h5:
-        metadata = json.loads(h5["metadata"].attrs["json"])
-        metadata["nodes"].append({"name": "ghost", "weight": 1.0})
-        symmetry_type = metadata["skeletons"][0]["links"][0]["type"]  # the one symmetry's
-        metadata["skeletons"][0]["links"].append(
-            {"key": 0, "source": 0, "target": 2, "type": symmetry_type}
-        )
-        h5["metadata"].attrs["json"] = np.bytes_(json.dumps(metadata))
+    _slp_with_a_link_to_a_ghost(path, "symmetry")
     with (
         dropping_warnings(UserWarning, ".*no track"),
         pytest.warns(UserWarning, match=r"ghost\.slp: 1 symmetry pair.*'ghost'"),
