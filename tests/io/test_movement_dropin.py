@@ -1021,6 +1021,70 @@ def test_from_nwb_file_of_timestamps_states_movements_fps_and_keeps_the_timestam
         assert ds.attrs["fps"] == movement_load_poses.from_nwb_file(path).attrs["fps"]
 
 
+def _nwb_of_two_clocks(path: Path, clocks: dict[str, np.ndarray]) -> None:
+    """One PoseEstimation per animal (PoseEstimation_<name>), each with its own timestamps."""
+    import datetime as dt
+
+    ndx_pose = pytest.importorskip("ndx_pose")
+    pynwb = pytest.importorskip("pynwb")
+    nwbfile = pynwb.NWBFile("s", "mice", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    module = nwbfile.create_processing_module("behavior", "poses")
+    skeletons = []
+    containers = []
+    for animal, timestamps in clocks.items():
+        n = timestamps.size
+        skeleton = ndx_pose.Skeleton(name=f"skeleton_{animal}", nodes=["snout"])
+        skeletons.append(skeleton)
+        series = ndx_pose.PoseEstimationSeries(
+            name="snout",
+            data=np.arange(2.0 * n).reshape(n, 2),
+            confidence=np.ones(n),
+            unit="pixels",
+            reference_frame="top left",
+            timestamps=timestamps,
+        )
+        containers.append(
+            ndx_pose.PoseEstimation(
+                name=f"PoseEstimation_{animal}", pose_estimation_series=[series], skeleton=skeleton
+            )
+        )
+    module.add(ndx_pose.Skeletons(skeletons=skeletons))
+    for container in containers:
+        module.add(container)
+    with pynwb.NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+def test_from_nwb_file_of_animals_on_offset_clocks_states_their_one_rate(tmp_path):
+    """Two animals at 30 fps whose clocks are 10 ms apart were given fps 100 (the median step
+    of the union of their times), so writers put each animal on every other frame; each
+    animal's rate is 30, as movement states for each container."""
+    clock = np.arange(10) / 30
+    path = tmp_path / "offset.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _nwb_of_two_clocks(path, {"a": clock, "b": clock + 0.01})
+        ds = load_poses.from_nwb_file(path)
+    assert ds.attrs["fps"] == round(float(np.median(1 / np.diff(clock))), 6)
+    movement_load_poses = pytest.importorskip("movement.io.load_poses")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for animal in ("a", "b"):
+            theirs = movement_load_poses.from_nwb_file(
+                path, pose_estimation_key=f"PoseEstimation_{animal}"
+            )
+            assert theirs.attrs["fps"] == ds.attrs["fps"]
+
+
+def test_from_nwb_file_of_animals_at_two_rates_states_no_fps(tmp_path):
+    path = tmp_path / "two_rates.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _nwb_of_two_clocks(path, {"a": np.arange(10) / 30, "b": np.arange(10) / 25})
+        ds = load_poses.from_nwb_file(path)
+    assert "fps" not in ds.attrs  # no one frame rate: times stay the file's timestamps
+
+
 def test_from_nwb_file_of_movements_own_nwbfile_states_its_fps():
     movement_load_poses = pytest.importorskip("movement.io.load_poses")
     movement_save_poses = pytest.importorskip("movement.io.save_poses")
