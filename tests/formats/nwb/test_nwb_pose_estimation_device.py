@@ -217,6 +217,20 @@ def test_a_cameras_manufacturer_is_written_in_a_device_model_and_read_back(tmp_p
     assert nwb_format_load(old).attrs["device_manufacturer"] == "Acme"
 
 
+def test_a_camera_named_models_with_a_manufacturer_is_refused_naming_the_clash(tmp_path):
+    """pynwb keeps DeviceModels in /general/devices/models: a camera named 'models' with a
+    manufacturer was written as the same group, and pynwb could not read the file."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30.0, individual_names=["m1"])
+    path = tmp_path / "models.nwb"
+    config = {"device": {"name": "models", "manufacturer": "Basler"}}
+    with pytest.raises(PoseBridgeError, match=r"camera Device named 'models'.*DeviceModel"):
+        posebridge.save(ds, path, config=config)
+    assert not path.exists()
+    posebridge.save(ds, path, config={"device": {"name": "models"}})  # no model: fine
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        assert "models" in io.read().devices
+
+
 def nwb_format_load(nwbfile):
     from posebridge.formats import nwb as nwb_format
 

@@ -94,7 +94,9 @@ def new_device(nwbfile: Any, kwargs: dict[str, Any]) -> Any:
     if manufacturer is None or kwargs.get("model") is not None:
         if manufacturer is not None:
             kwargs["manufacturer"] = manufacturer  # beside a model given: as asked
+        _refuse_a_camera_named_models(nwbfile, kwargs.get("name"), manufacturer=False)
         return nwbfile.create_device(**kwargs)
+    _refuse_a_camera_named_models(nwbfile, kwargs["name"], manufacturer=True)
     base = f"{kwargs['name']}_model"
     name, k = base, 1
     while name in nwbfile.device_models:  # one loop per name taken: a few at most
@@ -104,6 +106,39 @@ def new_device(nwbfile: Any, kwargs: dict[str, Any]) -> Any:
         name = f"{base}_{k}"
     model = nwbfile.create_device_model(name=name, manufacturer=str(manufacturer))
     return nwbfile.create_device(**kwargs, model=model)
+
+
+#: The group pynwb keeps DeviceModels in, under ``/general/devices``: a Device of that
+#: name is the same HDF5 group, and pynwb cannot read the file back.
+DEVICE_MODELS_GROUP = "models"
+
+
+def _refuse_a_camera_named_models(nwbfile: Any, name: Any, *, manufacturer: bool) -> None:
+    """Refuse a camera Device named ``models`` in a file that holds (or, given a
+    ``manufacturer``, will hold) a DeviceModel, or a DeviceModel beside such a camera.
+
+    Examples
+    --------
+    >>> import datetime as dt, pynwb
+    >>> nwbfile = pynwb.NWBFile("s", "i", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    >>> _refuse_a_camera_named_models(nwbfile, "models", manufacturer=False)  # no model
+    >>> _refuse_a_camera_named_models(nwbfile, "models", manufacturer=True)
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: a camera Device named 'models' ...
+    """
+    models = manufacturer or len(nwbfile.device_models) > 0
+    named = name == DEVICE_MODELS_GROUP or (
+        manufacturer and DEVICE_MODELS_GROUP in nwbfile.devices
+    )
+    if models and named:
+        raise PoseBridgeError(
+            f"a camera Device named {DEVICE_MODELS_GROUP!r} cannot sit beside a DeviceModel "
+            "(where a camera's manufacturer is written): pynwb keeps DeviceModels in "
+            f"/general/devices/{DEVICE_MODELS_GROUP}, the same group, and could not read the "
+            "file back. Name the camera otherwise (device_kwargs={'name': ...}, or the view), "
+            "or leave its manufacturer out."
+        )
 
 
 #: :func:`given_device` when the metadata names no device.
