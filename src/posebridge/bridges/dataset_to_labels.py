@@ -18,6 +18,7 @@ import xarray as xr
 from posebridge import errors, model
 from posebridge.bridges.sleap_io_check import require_sleap_io
 from posebridge.errors import SchemaError, user_stacklevel
+from posebridge.formats._shared.not_kept import loses_times, warn_times_not_kept
 from posebridge.model import labels as labels_model
 
 __all__ = ["to_sleap_io"]
@@ -325,30 +326,11 @@ def _warn_seconds_not_kept(datasets: list[xr.Dataset]) -> None:
 
     The frame rate is kept (the ``Video``'s ``fps``, :func:`_with_frame_rate`): times
     that are the frames over it (``frame / fps``) can be had again and lose nothing;
-    others (timestamps off that grid, or no frame rate) are said to be lost.
+    others (timestamps off that grid, or no frame rate) are said to be lost, once.
     """
-    for ds in datasets:
-        if ds.attrs.get("time_unit") != "seconds" or labels_model.is_labels(ds):
-            continue
-        fps = _frame_rate(ds)
-        frames = model.frame_numbers(ds)
-        seconds = np.asarray(ds[model.TIME].values, dtype=np.float64)
-        on_grid = (
-            fps is not None
-            and frames is not None
-            and np.allclose(frames / fps, seconds, rtol=1e-9, atol=1e-9)
-        )
-        if on_grid:
-            continue  # frame / fps: the Video's fps gives them again
-        warnings.warn(
-            "sleap_io.Labels: the dataset's time in seconds is not kept: a LabeledFrame "
-            "holds a frame number (frame_idx), and these times are not the frame numbers "
-            f"over {'a frame rate' if fps is None else f'its fps ({fps:g})'}; from_sleap_io "
-            "reads time back in frames. Write NWB or netCDF (.nc) to keep them.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
-        return
+    lost = next((ds for ds in datasets if loses_times(ds)), None)
+    if lost is not None:
+        warn_times_not_kept(lost, "sleap_io.Labels", "a LabeledFrame (frame_idx)")
 
 
 def _track_keys(

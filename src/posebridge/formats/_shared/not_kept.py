@@ -18,6 +18,7 @@ from posebridge.model import labels
 
 __all__ = [
     "lone_coordinates",
+    "loses_times",
     "occluded_as_visible",
     "placed_instances",
     "warn_alignment_dropped",
@@ -26,6 +27,7 @@ __all__ = [
     "warn_label_scores_dropped",
     "warn_lone_coordinates",
     "warn_occluded",
+    "warn_times_not_kept",
 ]
 
 
@@ -345,3 +347,66 @@ def warn_keypoint_variables_dropped(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+
+
+def _frame_rate(ds: xr.Dataset) -> float | None:
+    """The dataset's ``fps`` when it is a frame rate (a finite number above 0)."""
+    fps = ds.attrs.get("fps")
+    number = isinstance(fps, int | float | np.number) and not isinstance(fps, bool)
+    return float(fps) if number and np.isfinite(fps) and fps > 0 else None
+
+
+def loses_times(ds: xr.Dataset) -> bool:
+    """Whether a format holding a frame number per row loses the dataset's time: time in
+    seconds that is not its frame numbers over its ``fps`` (labels aside: rows of their own
+    frames).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), fps=25.0)
+    >>> loses_times(ds), loses_times(ds.assign_coords(time=[0.4, 0.45, 0.81]))
+    (False, True)
+    """
+    if ds.attrs.get("time_unit") != "seconds" or labels.is_labels(ds):
+        return False
+    rate = _frame_rate(ds)
+    frames = model.frame_numbers(ds)
+    seconds = np.asarray(ds[model.TIME].values, dtype=np.float64)
+    on_grid = (
+        rate is not None
+        and frames is not None
+        and np.allclose(np.asarray(frames) / rate, seconds, rtol=1e-9, atol=1e-9)
+    )
+    return not on_grid
+
+
+def warn_times_not_kept(ds: xr.Dataset, path: object, title: str) -> None:
+    """Warn that time in seconds is not kept by a format that holds a frame number per row
+    (``title``: SLEAP's files, a ``sleap_io.Labels``), when the times are not those frame
+    numbers over the dataset's ``fps`` (timestamps off that grid, or no rate): they read
+    back in frames. Labels (rows of their own frames) and times that are ``frame / fps``
+    (had again from the rate) say nothing.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), fps=25.0)
+    >>> warn_times_not_kept(ds, "a.slp", "SLEAP .slp")  # frame / fps: nothing lost
+    >>> from posebridge._recorded_warnings import recording_warnings
+    >>> with recording_warnings() as shown:
+    ...     warn_times_not_kept(ds.assign_coords(time=[0.4, 0.45, 0.81]), "a.slp", "SLEAP .slp")
+    >>> print(shown[0].message)  # doctest: +ELLIPSIS
+    a.slp: the dataset's time in seconds is not kept: SLEAP .slp holds a frame number ...
+    """
+    if not loses_times(ds):
+        return
+    rate = _frame_rate(ds)
+    warnings.warn(
+        f"{path}: the dataset's time in seconds is not kept: {title} holds a frame number "
+        "per row, and these times are not the frame numbers over "
+        f"{'a frame rate' if rate is None else f'its fps ({rate:g})'}; they read back in "
+        "frames. Write NWB or netCDF (.nc) to keep them.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )

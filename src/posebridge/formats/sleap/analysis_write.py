@@ -20,6 +20,7 @@ from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats._shared.not_kept import (
     warn_alignment_dropped,
     warn_keypoint_variables_dropped,
+    warn_times_not_kept,
 )
 from posebridge.formats.sleap.common import (
     fixed_strings,
@@ -141,6 +142,7 @@ def write(
     if not 0 <= int(compression_level) <= 9:
         raise PoseBridgeError(f"compression_level must be 0-9, got {compression_level!r}.")
     frames = writable_frames(ds, path, "SLEAP analysis")
+    warn_times_not_kept(ds, path, "a SLEAP analysis file")
     first = 0 if all_frames or not frames.size else int(frames.min())
     n_frames = int(frames.max()) - first + 1 if frames.size else 0
     _check_span(ds, path, n_frames, frames.size, all_frames)

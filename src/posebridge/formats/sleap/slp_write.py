@@ -20,6 +20,7 @@ from posebridge.formats._shared.not_kept import (
     warn_alignment_dropped,
     warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
+    warn_times_not_kept,
 )
 from posebridge.formats.sleap.common import (
     check_2d,
@@ -193,6 +194,7 @@ def write(
         plan: Any = labels_plan
     else:
         frames = writable_frames(ds, path, "SLEAP .slp")
+        warn_times_not_kept(ds, path, "SLEAP .slp")
         plan = _Plan(ds, frames)
         videos_json = [_video_row(ds, video_path, frames)]
         images = video_images_of(ds) if video_path is None else None
