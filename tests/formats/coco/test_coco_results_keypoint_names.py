@@ -56,3 +56,10 @@ def test_results_warn_that_keypoint_names_read_back_numbered(tmp_path):
     against = tmp_path / "against_gt.json"
     assert _name_warnings(lambda: posebridge.save(ds, against, ground_truth=gt)) == []
     assert posebridge.load(against, ground_truth=gt).keypoint.values.tolist() == _NAMES
+
+
+def test_one_named_keypoint_is_said_to_read_back_as_keypoint_0(tmp_path):
+    position = np.full((2, 2, 1, 1), 10.0)
+    ds = posebridge.from_numpy(position, np.full((2, 1, 1), 0.5), keypoint_names=["centroid"])
+    (message,) = _name_warnings(lambda: posebridge.save(ds, tmp_path / "one.json"))
+    assert "'centroid' read back as keypoint_0." in message  # not keypoint_0..keypoint_0

@@ -572,10 +572,11 @@ def _warn_keypoint_names_not_held(ds: xr.Dataset, path: Path) -> None:
     if names == [f"keypoint_{k}" for k in range(len(names))]:
         return
     shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
+    numbered = "keypoint_0" if len(names) == 1 else f"keypoint_0..keypoint_{len(names) - 1}"
     warnings.warn(
         f"{path}: a COCO results file holds no keypoint names (a result lists its points in "
         f"the order of its ground truth's category, which names them), so {shown} read back "
-        f"as keypoint_0..keypoint_{len(names) - 1}. Read it with ground_truth= (the ground "
+        f"as {numbered}. Read it with ground_truth= (the ground "
         "truth of these images) or keypoint_names=, or write ground truth "
         "(kind='ground_truth', without scores) to keep them.",
         UserWarning,
