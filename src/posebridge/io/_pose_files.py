@@ -178,9 +178,7 @@ def with_timestamps_fps(ds: xr.Dataset) -> xr.Dataset:
     movement's ``from_nwb_file`` takes a series' rate, else the median of
     ``1 / step`` between its timestamps, rounded to 6 decimals. A dataset
     with an ``fps`` already, times in frames, or fewer than two times (no
-    step), is returned as it is. ``time`` keeps the timestamps. The rate is
-    each individual's (the times where it has a point: its own series'), stated
-    when they agree: the union of several containers' clocks steps between them.
+    step), is returned as it is. ``time`` keeps the timestamps.
 
     Parameters
     ----------
@@ -203,17 +201,8 @@ def with_timestamps_fps(ds: xr.Dataset) -> xr.Dataset:
     """
     if ds.attrs.get("fps") or ds.attrs.get("time_unit") != "seconds":
         return ds
-    times = np.asarray(ds[model.TIME].values, dtype=np.float64)
-    others = [d for d in ds["position"].dims if d not in (model.TIME, model.INDIVIDUAL)]
-    placed = ds["position"].notnull().any(others).transpose(model.TIME, model.INDIVIDUAL).values
-    # each animal's own timestamps (its series'): the union of several containers' clocks
-    # (one 10 ms after another) steps between them, not at their rate
-    rates = set()
-    for column in placed.T:  # a loop over individuals
-        steps = np.diff(times[column])
-        steps = steps[steps > 0]
-        if steps.size:
-            rates.add(round(float(np.median(1.0 / steps)), 6))
-    if len(rates) != 1:  # no step, or animals at different rates: no one frame rate
+    steps = np.diff(np.asarray(ds[model.TIME].values, dtype=np.float64))
+    steps = steps[steps > 0]
+    if not steps.size:
         return ds
-    return ds.assign_attrs(fps=rates.pop())
+    return ds.assign_attrs(fps=round(float(np.median(1.0 / steps)), 6))
