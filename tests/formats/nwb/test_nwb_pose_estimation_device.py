@@ -231,6 +231,35 @@ def test_a_camera_named_models_with_a_manufacturer_is_refused_naming_the_clash(t
         assert "models" in io.read().devices
 
 
+@pytest.mark.parametrize("through", ["device config", "pose_estimation device"])
+def test_a_device_model_given_for_the_camera_is_written_with_it(tmp_path, through):
+    """A DeviceModel given as the camera's model (in no file yet) made hdmf raise its own
+    OrphanContainerBuildError on writing: it is added to the file as a given Device is."""
+    from pynwb.device import Device, DeviceModel
+
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30.0, individual_names=["m1"])
+    model = DeviceModel(name="cam_model", manufacturer="Basler")
+    if through == "device config":
+        config = {"device": {"name": "cam", "model": model}}
+    else:
+        config = {"pose_estimation_kwargs": {"device": Device(name="cam", model=model)}}
+    path = tmp_path / "given_model.nwb"
+    posebridge.save(ds, path, config=config)
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        read = io.read()
+        assert read.devices["cam"].model.name == "cam_model"
+        assert read.devices["cam"].model.manufacturer == "Basler"
+    # a camera named 'models' given with a model is refused as the configured one is
+    named_models = {
+        "pose_estimation_kwargs": {
+            "device": Device(name="models", model=DeviceModel(name="m", manufacturer="B"))
+        }
+    }
+    with pytest.raises(PoseBridgeError, match=r"camera Device named 'models'"):
+        posebridge.save(ds, tmp_path / "models.nwb", config=named_models)
+    assert not (tmp_path / "models.nwb").exists()
+
+
 def nwb_format_load(nwbfile):
     from posebridge.formats import nwb as nwb_format
 

@@ -94,7 +94,9 @@ def new_device(nwbfile: Any, kwargs: dict[str, Any]) -> Any:
     if manufacturer is None or kwargs.get("model") is not None:
         if manufacturer is not None:
             kwargs["manufacturer"] = manufacturer  # beside a model given: as asked
-        _refuse_a_camera_named_models(nwbfile, kwargs.get("name"), manufacturer=False)
+        model = kwargs.get("model")
+        _refuse_a_camera_named_models(nwbfile, kwargs.get("name"), manufacturer=model is not None)
+        adopt_model(nwbfile, model, "the device metadata's 'model'")
         return nwbfile.create_device(**kwargs)
     _refuse_a_camera_named_models(nwbfile, kwargs["name"], manufacturer=True)
     base = f"{kwargs['name']}_model"
@@ -139,6 +141,39 @@ def _refuse_a_camera_named_models(nwbfile: Any, name: Any, *, manufacturer: bool
             "file back. Name the camera otherwise (device_kwargs={'name': ...}, or the view), "
             "or leave its manufacturer out."
         )
+
+
+def adopt_model(nwbfile: Any, model: Any, where: str) -> None:
+    """Add a given ``DeviceModel`` (a camera's ``model``) to ``nwbfile`` when it is in no
+    file yet, as a Device given is added; one of another file, or another model of a name
+    the file holds, is refused naming ``where`` (hdmf raised its own error when writing).
+
+    Examples
+    --------
+    >>> import datetime as dt, pynwb
+    >>> nwbfile = pynwb.NWBFile("s", "i", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    >>> model = pynwb.device.DeviceModel(name="cam_model", manufacturer="Basler")
+    >>> adopt_model(nwbfile, model, "model")
+    >>> list(nwbfile.device_models)
+    ['cam_model']
+    """
+    import pynwb
+
+    if model is None or not isinstance(model, pynwb.device.DeviceModel):
+        return  # not a DeviceModel: pynwb's own check names it
+    if model.parent is not None and model.parent is not nwbfile:
+        raise PoseBridgeError(
+            f"{where}: the DeviceModel {model.name!r} belongs to another NWBFile; give a new "
+            "one (pynwb.device.DeviceModel(...)), which is added to this file."
+        )
+    if model.parent is None:
+        held = nwbfile.device_models.get(model.name)
+        if held is not None and held is not model:
+            raise PoseBridgeError(
+                f"{where}: the file already holds another DeviceModel named {model.name!r}; "
+                "give that one, or name the new one otherwise."
+            )
+        nwbfile.add_device_model(model)
 
 
 #: :func:`given_device` when the metadata names no device.
@@ -218,6 +253,9 @@ def given_device(
                 f"{said}: the file already holds another Device named {given.name!r}; "
                 "give that one, or name the new one otherwise."
             )
+        model = getattr(given, "model", None)
+        _refuse_a_camera_named_models(nwbfile, given.name, manufacturer=model is not None)
+        adopt_model(nwbfile, model, f"{said}: its model")
         nwbfile.add_device(given)
     return given
 
