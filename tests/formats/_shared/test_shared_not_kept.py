@@ -203,23 +203,32 @@ def test_scores_are_kept_or_their_loss_is_warned_of(
         assert f"the {whose} confidence ({scores.size} score(s)) is not written" in warned[0]
 
 
-@pytest.mark.parametrize("name", ["p.slp", "p.analysis.h5", "p.analysis.csv"])
-def test_sleap_files_warn_that_timestamps_off_the_frame_grid_are_not_kept(tmp_path, name):
-    """SLEAP's files hold a frame number per row: timestamps that are not frame / fps (an
-    NWB session clock) were written as round(t x fps) and read back in frames, silently."""
+@pytest.mark.parametrize(
+    "name",
+    ["p.slp", "p.analysis.h5", "p.analysis.csv", "pDLC_x.h5", "pDLC_x.csv", "lp_preds.csv"],
+)
+def test_frame_files_warn_that_timestamps_off_the_frame_grid_are_not_kept(tmp_path, name):
+    """SLEAP's, DeepLabCut's and LightningPose's files hold a frame number per row:
+    timestamps that are not frame / fps (an NWB session clock) were written as
+    round(t x fps) and read back in frames, silently."""
     on_grid = posebridge.from_numpy(np.ones((3, 2, 2, 1)), np.full((3, 2, 1), 0.5), fps=25.0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        posebridge.save(on_grid, tmp_path / f"grid_{name}")
+        posebridge.save(on_grid, tmp_path / f"grid_{name}", **_format_of(name))
     assert not [w for w in caught if "time in seconds is not kept" in str(w.message)]
     stamped = on_grid.assign_coords(time=[0.4, 0.45, 0.81])  # rows 10, 11, 20 at 25 fps
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        posebridge.save(stamped, tmp_path / name)
+        posebridge.save(stamped, tmp_path / name, **_format_of(name))
     said = [str(w.message) for w in caught if "time in seconds is not kept" in str(w.message)]
     assert len(said) == 1 and str(tmp_path / name) in said[0]
     assert "its fps (25)" in said[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        back = posebridge.load(tmp_path / name)
+        back = posebridge.load(tmp_path / name, **_format_of(name))
     assert back.attrs["time_unit"] == "frames"  # what the warning says is lost
+
+
+def _format_of(name: str) -> dict:
+    """LightningPose's predictions name no format of their own: say it."""
+    return {"format": "lp"} if name.startswith("lp_") else {}

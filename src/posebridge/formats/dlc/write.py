@@ -51,6 +51,7 @@ from posebridge.formats._shared.not_kept import (
     occluded_as_visible,
     warn_alignment_dropped,
     warn_label_scores_dropped,
+    warn_times_not_kept,
 )
 from posebridge.formats.dlc import column_plan, csv_write, layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.layout import DEFAULT_LP_SCORER, DEFAULT_SCORER, HDF5_SUFFIXES
@@ -415,6 +416,8 @@ def _write(
     fallback = _scorer_by_name(ds, Path(path), scorer, title, labelled, default_scorer)
     scorer = _checked_scorer(scorer, fallback, title, nul)
     style, index = column_plan.index_for_writing(ds)
+    if style == "frames" and model.frame_numbers(ds) is not None:  # else warned: rows 0..n-1
+        warn_times_not_kept(ds, path, title)
     column_plan.refuse_missing_words(style, index, title)
     data_split = (
         np.asarray(ds[layout.DATA_SPLIT].values).astype(str)
