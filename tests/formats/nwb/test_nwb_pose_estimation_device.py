@@ -162,13 +162,11 @@ def test_appending_to_an_ndx_pose_0_1_file_gives_no_devices_deprecation(tmp_path
     assert "newbie" in posebridge.load(path).individual.values.tolist()
 
 
-def test_reading_an_nwbfile_in_memory_gives_no_devices_deprecation():
+def _snout_series():
+    """One ndx-pose series of three samples at 30 Hz, keypoint 'snout'."""
     import ndx_pose
 
-    from posebridge.formats import nwb as nwb_format
-
-    nwbfile, _ = new_nwbfile()
-    series = ndx_pose.PoseEstimationSeries(
+    return ndx_pose.PoseEstimationSeries(
         name="snout",
         data=np.ones((3, 2)),
         confidence=np.ones(3),
@@ -176,6 +174,15 @@ def test_reading_an_nwbfile_in_memory_gives_no_devices_deprecation():
         reference_frame="top left",
         rate=30.0,
     )
+
+
+def test_reading_an_nwbfile_in_memory_gives_no_devices_deprecation():
+    import ndx_pose
+
+    from posebridge.formats import nwb as nwb_format
+
+    nwbfile, _ = new_nwbfile()
+    series = _snout_series()
     module = nwbfile.create_processing_module("behavior", "poses")
     module.add(ndx_pose.PoseEstimation(name="PoseEstimation", pose_estimation_series=[series]))
     with warnings.catch_warnings(record=True) as caught:
@@ -274,14 +281,7 @@ def _old_style_camera_file(path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         camera = nwbfile.create_device(name="old_cam", description="cam", manufacturer="Acme")
-    series = ndx_pose.PoseEstimationSeries(
-        name="snout",
-        data=np.ones((3, 2)),
-        confidence=np.ones(3),
-        unit="pixels",
-        reference_frame="top left",
-        rate=30.0,
-    )
+    series = _snout_series()
     module = nwbfile.create_processing_module("behavior", "poses")
     module.add(
         ndx_pose.PoseEstimation(
