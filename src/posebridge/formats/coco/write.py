@@ -144,6 +144,7 @@ def write(
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
+    truth = None if ground_truth is None else _load_ground_truth(ground_truth)  # decoded once
     if kind == "ground_truth":
         category_name = "animal" if category_name is None else category_name
         if not isinstance(category_name, str) or not category_name.strip():
@@ -152,10 +153,10 @@ def write(
                 "reads back as category_<id>)."
             )
         refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
-        parts = _ground_truth(ds, category_name, image_size, ground_truth)
+        parts = _ground_truth(ds, category_name, image_size, truth)
         held = "COCO ground truth holds an individual only through its annotations"
     else:
-        parts = _results(ds, path, ground_truth)
+        parts = _results(ds, path, truth)
         held = "a COCO results file holds an individual only through its detections"
         if ground_truth is None:
             _warn_keypoint_names_not_held(ds, path)
@@ -203,17 +204,17 @@ def _image_ids(ds: xr.Dataset) -> np.ndarray:
 
 
 def _image_id_texts(
-    ds: xr.Dataset, ground_truth: str | os.PathLike[str] | None, written: np.ndarray
+    ds: xr.Dataset, truth: tuple[Path, GroundTruth] | None, written: np.ndarray
 ) -> pa.LargeStringArray:
-    """The JSON text of each row's image id: from ``ground_truth`` (the image with the
-    row's file name) when given, else :func:`_image_ids`.
+    """The JSON text of each row's image id: from ``truth`` (the ``ground_truth=`` file and
+    its decoding: the image with the row's file name) when given, else :func:`_image_ids`.
 
     ``written`` flags the rows the file holds; one of them whose image is not in the
     ground truth is refused.
     """
-    if ground_truth is None:
+    if truth is None:
         return _id_texts(_image_ids(ds))
-    gt_path, gt = _load_ground_truth(ground_truth)
+    gt_path, gt = truth
     table = image_table(gt_path, gt)
     known = labels.normalise_paths(table["file_name"].to_numpy().astype(str))
     names = _file_names(ds)
@@ -250,7 +251,7 @@ def _load_ground_truth(ground_truth: str | os.PathLike[str]) -> tuple[Path, Grou
 
 
 def _ground_truth_category_ids(
-    ds: xr.Dataset, rows: np.ndarray, cols: np.ndarray, ground_truth: str | os.PathLike[str]
+    ds: xr.Dataset, rows: np.ndarray, cols: np.ndarray, truth: tuple[Path, GroundTruth]
 ) -> np.ndarray:
     """Each result's category id: the ground truth's id of its ``category`` name.
 
@@ -260,7 +261,7 @@ def _ground_truth_category_ids(
     takes the ground truth's only category; a name the ground truth lacks, or
     an unnamed instance beside several categories, is refused.
     """
-    gt_path, gt = _load_ground_truth(ground_truth)
+    gt_path, gt = truth
     by_name = {c.name: c.id for c in reversed(gt.categories)}  # a name's first id
     names_grid, ids_grid = _grid(ds, "category"), _grid(ds, "category_id")
     names = (
@@ -448,7 +449,7 @@ def _ground_truth(
     ds: xr.Dataset,
     category_name: str,
     image_size: tuple[int, int] | None,
-    ground_truth: str | os.PathLike[str] | None,
+    truth: tuple[Path, GroundTruth] | None,
 ) -> tuple[str | pa.LargeStringArray, ...]:
     """The ground-truth file's text: constant parts and one text per image and annotation."""
     xy, finite = _points(ds)
@@ -462,12 +463,12 @@ def _ground_truth(
     boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4)
     present = finite.any(axis=2) | np.isfinite(boxes).all(axis=2)
     rows, cols = np.nonzero(present)
-    image_ids = _image_id_texts(ds, ground_truth, np.ones(ds.sizes[model.TIME], dtype=bool))
-    if ground_truth is None:
+    image_ids = _image_id_texts(ds, truth, np.ones(ds.sizes[model.TIME], dtype=bool))
+    if truth is None:
         category_ids, category_table = _categories(ds, rows, cols, category_name)
     else:  # the ground truth's ids, as its results take them: one file's ids with another's
-        category_ids = _ground_truth_category_ids(ds, rows, cols, ground_truth)
-        named = {c.id: c.name for c in _load_ground_truth(ground_truth)[1].categories}
+        category_ids = _ground_truth_category_ids(ds, rows, cols, truth)
+        named = {c.id: c.name for c in truth[1].categories}
         used = pd.unique(category_ids).tolist()
         category_table = {cid: str(named[cid]) or f"category_{cid}" for cid in used}
     area_grid = _grid(ds, "instance_area")
@@ -585,7 +586,7 @@ def _warn_keypoint_names_not_held(ds: xr.Dataset, path: Path) -> None:
 
 
 def _results(
-    ds: xr.Dataset, path: Path, ground_truth: str | os.PathLike[str] | None
+    ds: xr.Dataset, path: Path, truth: tuple[Path, GroundTruth] | None
 ) -> tuple[str | pa.LargeStringArray, ...]:
     """The results file's text: one text per prediction, in a list.
 
@@ -600,7 +601,7 @@ def _results(
     )
     present = finite.any(axis=2)
     rows, cols = np.nonzero(present)
-    image_ids = _image_id_texts(ds, ground_truth, present.any(axis=1))
+    image_ids = _image_id_texts(ds, truth, present.any(axis=1))
     empty = ~present.any(axis=1)
     if empty.any() and present.any():
         warnings.warn(
@@ -610,10 +611,10 @@ def _results(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-    if ground_truth is None:
+    if truth is None:
         category_ids, _ = _categories(ds, rows, cols, "animal")
     else:
-        category_ids = _ground_truth_category_ids(ds, rows, cols, ground_truth)
+        category_ids = _ground_truth_category_ids(ds, rows, cols, truth)
     conf = confidence[rows, cols]
     fin = finite[rows, cols]
     # a missing point is (0, 0, 0), as COCO writes an unlabelled one; the reader agrees
