@@ -1,7 +1,7 @@
-"""posebridge.io.save_poses.to_lp_file: the scorer movement's writer puts in the header.
+"""posebridge.io.save_poses: the scorer movement's writers put in the header.
 
-movement's ``to_lp_file`` is its DeepLabCut writer split per individual, whose
-first header row names the scorer ``movement``; the drop-in writes the same.
+movement's ``to_dlc_file`` and ``to_lp_file`` (its DeepLabCut writer split per individual),
+whose first header row names the scorer ``movement``; the drop-ins write the same.
 posebridge's own LightningPose writer keeps ``posebridge_tracker``.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -153,3 +154,36 @@ def test_in_memory_savers_say_what_is_not_written_as_posebridge_save_does(
     assert any("category" in m for m in expected) and len(expected) >= 2
     given_texts = [m.replace(name, "") for m in _not_written(given, name)]
     assert given_texts == [m.replace(str(target), "") for m in expected]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+@pytest.mark.parametrize("split", [False, True])
+def test_to_dlc_file_writes_the_header_movement_writes(tmp_path, one_mouse, suffix, split):
+    movement_save_poses = pytest.importorskip("movement.io.save_poses")
+    ours, theirs = tmp_path / f"ours{suffix}", tmp_path / f"theirs{suffix}"
+    save_poses.to_dlc_file(one_mouse, ours, split_individuals=split)
+    movement_save_poses.to_dlc_file(one_mouse, theirs, split_individuals=split)
+    if split:  # one file per individual, <stem>_<individual>
+        ours, theirs = (p.with_name(f"{p.stem}_mouse{suffix}") for p in (ours, theirs))
+    read = pd.read_csv if suffix == ".csv" else pd.read_hdf
+    kwargs = {"header": [0, 1, 2] if split else [0, 1, 2, 3], "index_col": 0}
+    ours_df, theirs_df = (
+        read(p, **kwargs) if suffix == ".csv" else read(p) for p in (ours, theirs)
+    )
+    assert list(ours_df.columns) == list(theirs_df.columns)  # scorer level included
+    assert set(ours_df.columns.get_level_values("scorer")) == {"movement"}
+
+
+def test_to_dlc_style_df_names_the_scorer_movement_as_movement(one_mouse):
+    movement_save_poses = pytest.importorskip("movement.io.save_poses")
+    ours = save_poses.to_dlc_style_df(one_mouse)
+    theirs = movement_save_poses.to_dlc_style_df(one_mouse)
+    assert list(ours.columns) == list(theirs.columns)
+    # a scorer the dataset names is kept; posebridge.save keeps its own default
+    named = save_poses.to_dlc_style_df(one_mouse.assign_attrs(scorer="DLC_resnet50"))
+    assert set(named.columns.get_level_values("scorer")) == {"DLC_resnet50"}
+
+
+def test_posebridge_save_to_dlc_keeps_its_own_scorer(tmp_path, one_mouse):
+    posebridge.save(one_mouse, tmp_path / "own.csv", "dlc")
+    assert set(scorer_row(tmp_path / "own.csv")[1:]) == {"posebridge"}

@@ -63,10 +63,11 @@ def _movement_columns(ds: xr.Dataset) -> xr.Dataset:
 def _with_movement_scorer(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` with ``attrs["scorer"] = "movement"`` when it names none, as movement writes.
 
-    movement's LightningPose writer is its DeepLabCut writer, which writes the
-    scorer ``movement``; posebridge's own LightningPose writer writes
-    ``posebridge_tracker`` (a ``*_tracker`` scorer, as LightningPose's own, by
-    which :func:`posebridge.detect` tells the file from DeepLabCut's). A scorer
+    movement's DeepLabCut writer (its LightningPose writer too) writes the
+    scorer ``movement``; ``posebridge.save`` writes ``posebridge`` to DeepLabCut
+    files and ``posebridge_tracker`` to LightningPose files (a ``*_tracker``
+    scorer, as LightningPose's own, by which :func:`posebridge.detect` tells
+    the file from DeepLabCut's). A scorer
     the dataset has (read from a file) is kept, and so are labels as they are.
     """
     if "scorer" in ds.attrs or labels_model.is_labels(ds):
@@ -110,7 +111,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
 
     expect_dataset(ds)
     expect_bool(split_individuals, "split_individuals")
-    ds = model.validate(_movement_columns(_dropin.names_as_text(ds)))
+    ds = _with_movement_scorer(model.validate(_movement_columns(_dropin.names_as_text(ds))))
     view = api.lone_view(ds, registry.get("dlc"))  # one camera's: its table, as save writes
     if view is not None:
         ds = ds.isel({model.VIEW: 0}, drop=True)
@@ -165,7 +166,7 @@ def to_dlc_file(
             f"but got {type(split_individuals)}."
         )
     _dropin.save(
-        _movement_columns(ds),
+        _with_movement_scorer(_movement_columns(ds)),
         file_path,
         "dlc",
         overwrite=overwrite,
@@ -323,7 +324,8 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
     Raises
     ------
     TypeError
-        ``ds`` is not a Dataset.
+        ``ds`` is not a Dataset (a ``NotADatasetError``, also an
+        ``AttributeError`` as movement raises).
     DatasetKindError
         ``ds`` holds bounding boxes (a ``SchemaError``, and an
         ``AttributeError`` as movement raises).
