@@ -33,6 +33,7 @@ __all__ = [
     "FormatError",
     "IsADirectoryError",
     "KeyNotFoundError",
+    "NotADatasetError",
     "NotHDF5Error",
     "PoseBridgeError",
     "SchemaError",
@@ -279,20 +280,33 @@ class TypeError(PoseBridgeError, _BuiltinTypeError):  # noqa: A001
     """
 
 
+class NotADatasetError(TypeError, _BuiltinAttributeError):
+    """Something other than an ``xarray.Dataset`` where a dataset is expected.
+
+    A :class:`TypeError` (what movement's savers and validators raise), and also
+    an instance of the built-in ``AttributeError``, which movement 0.17's
+    ``save_poses.to_dlc_file`` and ``to_nwb_file`` raise for such a value (they
+    read ``ds.attrs`` before checking it), so code written for movement
+    catches it unchanged.
+    """
+
+
 def expect_dataset(value: object, what: str = "ds") -> None:
-    """Raise :class:`TypeError` unless ``value`` is an ``xarray.Dataset``.
+    """Raise :class:`NotADatasetError` unless ``value`` is an ``xarray.Dataset``.
 
     Examples
     --------
     >>> expect_dataset([1, 2])
     Traceback (most recent call last):
     ...
-    posebridge.errors.TypeError: Expected 'ds' to be an xarray Dataset, got list.
+    posebridge.errors.NotADatasetError: Expected 'ds' to be an xarray Dataset, got list.
     """
     import xarray as xr
 
     if not isinstance(value, xr.Dataset):
-        raise TypeError(f"Expected {what!r} to be an xarray Dataset, got {type(value).__name__}.")
+        raise NotADatasetError(
+            f"Expected {what!r} to be an xarray Dataset, got {type(value).__name__}."
+        )
 
 
 def brief(value: object) -> str:

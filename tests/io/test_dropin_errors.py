@@ -278,3 +278,30 @@ def test_save_nwb_appending_annotations_to_a_missing_file_writes_it_as_sleap_io(
     np.testing.assert_array_equal(
         back.labeled_frames[0].instances[0].numpy(), labels.labeled_frames[0].instances[0].numpy()
     )
+
+
+@pytest.mark.parametrize(
+    ("module_name", "saver", "suffix"),
+    [
+        ("save_poses", "to_dlc_file", ".h5"),
+        ("save_poses", "to_dlc_style_df", None),
+        ("save_poses", "to_lp_file", ".csv"),
+        ("save_poses", "to_sleap_analysis_file", ".h5"),
+        ("save_poses", "to_nwb_file", None),
+        ("save_bboxes", "to_via_tracks_file", ".csv"),
+    ],
+)
+@pytest.mark.parametrize("not_a_dataset", ["ds", [1, 2], None])
+def test_a_saver_given_no_dataset_raises_what_movement_raises(
+    tmp_path, module_name, saver, suffix, not_a_dataset
+):
+    """movement's to_dlc_file and to_nwb_file raise AttributeError (they read
+    ``ds.attrs`` first), its other savers TypeError; ours raised TypeError alone."""
+    ours = {"save_poses": save_poses, "save_bboxes": save_bboxes}[module_name]
+    theirs = {"save_poses": movement_save_poses, "save_bboxes": movement_save_bboxes}[module_name]
+    args = (not_a_dataset,) if suffix is None else (not_a_dataset, tmp_path / f"out{suffix}")
+    expected = type(_raised(getattr(theirs, saver), *args))
+    error = _raised(getattr(ours, saver), *args)
+    assert isinstance(error, expected) and isinstance(error, errors.PoseBridgeError)
+    assert "xarray Dataset" in str(error)
+    assert list(tmp_path.iterdir()) == []
