@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge.errors import (
+    FileInUseError,
     FileNotFoundError,
     FormatError,
     IsADirectoryError,
@@ -30,6 +31,8 @@ __all__ = [
     "Peek",
     "check_input",
     "check_output_folder",
+    "held_open_by_another_program",
+    "held_open_error",
     "inside_input_folder",
     "is_inside",
     "name_max",
@@ -38,6 +41,7 @@ __all__ = [
     "real_target",
     "recording_files_read",
     "refuse_empty_file",
+    "refuse_hdf5_held_open",
     "refuse_long_names",
     "refuse_writing_onto_input",
 ]
@@ -46,7 +50,9 @@ __all__ = [
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
-def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
+def check_input(
+    path: str | os.PathLike[str], *, folder: bool = False, appending: bool = False
+) -> Path:
     """Return ``path`` as a Path after checking that it is a readable file.
 
     Parameters
@@ -56,6 +62,9 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
     folder
         Accept a folder too (formats that read a folder of files: TRex,
         idtracker.ai's CSV folder).
+    appending
+        The file is read to be added to (NWB's append): an HDF5 file another
+        program writes is refused saying to append to it again.
 
     Returns
     -------
@@ -73,6 +82,8 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
         ``IsADirectoryError``).
     PoseBridgeError
         When it cannot be read.
+    FileInUseError
+        When it is an HDF5 file another program has open for writing.
 
     Examples
     --------
@@ -100,6 +111,11 @@ def check_input(path: str | os.PathLike[str], *, folder: bool = False) -> Path:
         )
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")
+    # HDF5 refuses a file another program writes; each reader would call that damage
+    if appending:
+        refuse_hdf5_held_open(path, "append to it")
+    else:
+        refuse_hdf5_held_open(path, "read it", writing=False)
     note_files_read(path)
     return path
 
@@ -237,7 +253,9 @@ class Peek:
 
         try:
             self._h5 = h5py.File(self.path, "r")
-        except (OSError, ValueError):
+        except (OSError, ValueError) as error:
+            if held_open_by_another_program(error):  # opened since check_input looked
+                raise held_open_error(self.path, "read it", writing=False) from error
             return None
         return self._h5
 
@@ -341,6 +359,89 @@ class Peek:
         if len(self.head) == self.HEAD_BYTES and not text.endswith(("\n", "\r")):
             lines = lines[:-1]  # the last one may be cut
         return lines[:count]
+
+
+def held_open_by_another_program(error: BaseException) -> bool:
+    """Whether h5py could not open a file because another program holds HDF5's lock on it.
+
+    HDF5 locks a file it opens (for writing: no one else may open it); h5py
+    reports the refusal as an ``OSError`` saying "unable to lock file".
+
+    Examples
+    --------
+    >>> held_open_by_another_program(
+    ...     OSError(
+    ...         "Unable to synchronously open file (unable to "
+    ...         "lock file, errno = 11, error message = 'Resource temporarily unavailable')"
+    ...     )
+    ... )
+    True
+    >>> held_open_by_another_program(OSError("file signature not found"))
+    False
+    """
+    return isinstance(error, OSError) and "unable to lock file" in str(error).lower()
+
+
+def held_open_error(
+    path: str | os.PathLike[str], doing: str, *, writing: bool = True
+) -> FileInUseError:
+    """The error for an HDF5 file another program holds open (HDF5's lock refused us).
+
+    ``doing`` is what to do again once it is closed; ``writing`` adds that the
+    file was left as it was.
+
+    Examples
+    --------
+    >>> print(held_open_error("session.nwb", "write it"))
+    session.nwb: is open in another program, which holds HDF5's lock on it; close it there, \
+then write it again (the file is unchanged).
+    """
+    unchanged = " (the file is unchanged)" if writing else ""
+    return FileInUseError(
+        errno.EAGAIN,
+        f"{path}: is open in another program, which holds HDF5's lock on it; close it there, "
+        f"then {doing} again{unchanged}.",
+        str(path),
+    )
+
+
+def refuse_hdf5_held_open(
+    path: str | os.PathLike[str], doing: str = "write it", *, writing: bool = True
+) -> None:
+    """Refuse an HDF5 file that another program has open for writing.
+
+    Replacing it (a new file renamed onto its name) would leave that program
+    writing to a file without a name, so its changes would be lost without a
+    word; reading it, HDF5 refuses with an error each reader would take for a
+    damaged file. The file is opened for reading, which HDF5 refuses while
+    another program has it open for writing; a file open elsewhere only for
+    reading, a file that is not HDF5 and a damaged one pass (replaced as
+    asked, or refused by their reader). ``doing`` and ``writing`` are
+    :func:`held_open_error`'s.
+
+    Raises
+    ------
+    FileInUseError
+        Naming the file, when another program holds it open for writing (a
+        ``PoseBridgeError`` and a ``BlockingIOError``).
+
+    Examples
+    --------
+    >>> refuse_hdf5_held_open(Path("session.nwb"))  # doctest: +SKIP
+    """
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(HDF5_SIGNATURE)) != HDF5_SIGNATURE:
+                return
+    except OSError:
+        return  # not a readable regular file: the write says what is wrong, if anything
+    import h5py
+
+    try:
+        h5py.File(path, "r").close()
+    except OSError as error:
+        if held_open_by_another_program(error):
+            raise held_open_error(path, doing, writing=writing) from error
 
 
 def refuse_empty_file(path: Path, expected: str) -> None:

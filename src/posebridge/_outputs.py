@@ -28,6 +28,7 @@ from posebridge._files import (
     inside_input_folder,
     is_inside,
     real_target,
+    refuse_hdf5_held_open,
     refuse_long_names,
     refuse_writing_onto_input,
 )
@@ -150,7 +151,9 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         When the folder of an output does not exist, or is a file.
     PoseBridgeError
         When an output is an input kept by :func:`inputs_kept` (a file, a file
-        read with the input, or inside a folder read as the input).
+        read with the input, or inside a folder read as the input), or, with
+        ``overwrite``, an HDF5 file another program has open for writing
+        (replacing it would lose that program's changes without a word).
     """
     expect_bool(overwrite, "overwrite")
     kept = _KEPT_INPUTS.get()
@@ -179,6 +182,8 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
                 "it.",
                 str(path),
             )
+        if overwrite:
+            refuse_hdf5_held_open(path)  # before the write, not only before the rename
         check_output_folder(path)  # missing, or a file where a folder should be
 
 
@@ -430,10 +435,12 @@ def _place(temporary: Path, target: Path, overwrite: bool) -> None:
     ``overwrite`` the temporary is hard-linked to the target, which fails when
     the target exists (the check and the placing are one step), and the
     temporary is removed afterwards; where the file system has no hard links,
-    the target is looked for just before the rename.
+    the target is looked for just before the rename. With ``overwrite``, an
+    HDF5 target another program has opened for writing meanwhile is refused.
     """
     try:
         if overwrite:
+            refuse_hdf5_held_open(target)  # opened elsewhere since the write began
             _keep_mode(target, temporary)
             os.replace(temporary, target)
             return

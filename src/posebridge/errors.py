@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 __all__ = [
     "DatasetKindError",
     "FileExistsError",
+    "FileInUseError",
     "FileNotFoundError",
     "FolderNotFoundError",
     "FormatError",
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 _BuiltinAttributeError = AttributeError
+_BuiltinBlockingIOError = BlockingIOError
 _BuiltinFileExistsError = FileExistsError
 _BuiltinFileNotFoundError = FileNotFoundError
 _BuiltinIsADirectoryError = IsADirectoryError
@@ -263,6 +265,20 @@ class FolderNotFoundError(FileNotFoundError, _BuiltinPermissionError):
     ``PermissionError``: movement 0.17 raises ``PermissionError`` ("Unable to
     write to file") for a missing output folder, so code written for either
     catches it.
+    """
+
+
+class FileInUseError(_OSErrorMessage, PoseBridgeError, _BuiltinBlockingIOError):
+    """An HDF5 file another program holds open: HDF5's lock on it refused us.
+
+    Also an instance of the built-in ``BlockingIOError`` (an ``OSError``), which
+    h5py, and so sleap-io's ``save_nwb``, raise for such a file.
+
+    Examples
+    --------
+    >>> error = FileInUseError(11, "session.nwb: is open in another program.", "session.nwb")
+    >>> isinstance(error, BlockingIOError), error.filename
+    (True, 'session.nwb')
     """
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input
+from posebridge._files import check_input, held_open_by_another_program, held_open_error
 from posebridge._outputs import file_stamp, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
@@ -268,6 +268,8 @@ def check_nwb(path: Path) -> None:
     ------
     FormatError
         Naming the file: not HDF5, or HDF5 without NWB's root attributes.
+    FileInUseError
+        Naming the file, when another program has it open for writing.
 
     Examples
     --------
@@ -280,6 +282,8 @@ def check_nwb(path: Path) -> None:
                     path, "is an HDF5 file but not an NWB file; cannot append pose data to it."
                 )
     except OSError as error:
+        if held_open_by_another_program(error):
+            raise held_open_error(path, "append to it") from error
         raise FormatError(path, f"is not a readable NWB (HDF5) file ({error}).") from error
 
 
@@ -301,7 +305,7 @@ def append_file(
 
     from posebridge.formats.nwb.stream import FILL_CHUNK_CACHE, fill_series, streamed_in
 
-    path = check_input(path)
+    path = check_input(path, appending=True)
     check_nwb(path)
     stamp = file_stamp(path)  # another append meanwhile would be lost: refused at the end
     individuals = [str(i) for i in ds["individual"].values]
