@@ -153,3 +153,22 @@ def test_in_memory_savers_say_what_is_not_written_as_posebridge_save_does(
     assert any("category" in m for m in expected) and len(expected) >= 2
     given_texts = [m.replace(name, "") for m in _not_written(given, name)]
     assert given_texts == [m.replace(str(target), "") for m in expected]
+
+
+def test_to_dlc_file_of_numbered_individuals_reads_back_as_movement_reads_it(tmp_path):
+    """Individuals named by floats (1.0, 2.0): movement's to_dlc_file keeps them as floats
+    in the .h5, which load_poses.from_dlc_file refused; posebridge's writes them as text
+    (as in a .csv). Both files read back, by movement and by posebridge, as the names'
+    text."""
+    movement_load = pytest.importorskip("movement.io.load_poses")
+    movement_save = pytest.importorskip("movement.io.save_poses")
+    numbered = posebridge.from_numpy(np.random.default_rng(5).uniform(0, 9, (3, 2, 2, 2)))
+    numbered = numbered.assign_coords(individual=[1.0, 2.0])
+    names = [str(name) for name in numbered.individual.values.tolist()]
+    movement_save.to_dlc_file(numbered, tmp_path / "theirs.h5", split_individuals=False)
+    save_poses.to_dlc_file(numbered, tmp_path / "ours.h5", split_individuals=False)
+    for path in (tmp_path / "theirs.h5", tmp_path / "ours.h5"):
+        theirs = movement_load.from_dlc_file(path)
+        ours = load_poses.from_dlc_file(path)
+        assert ours.individual.values.tolist() == theirs.individual.values.tolist() == names
+        np.testing.assert_array_equal(ours.position.values, numbered.position.values)
