@@ -383,11 +383,11 @@ def loses_times(ds: xr.Dataset) -> bool:
 
 def warn_times_not_kept(ds: xr.Dataset, path: object, title: str) -> None:
     """Warn that time in seconds is not kept by a format that holds a frame number per row
-    (``title``: SLEAP's files, a ``sleap_io.Labels``, VIA tracks), when the times are not those frame
-    numbers over the dataset's ``fps`` (timestamps off that grid, or no rate): they read
-    back in frames. Labels (rows of their own frames) and times that are ``frame / fps``
-    (had again from the rate) say nothing. Boxes are pointed at netCDF alone (NWB holds
-    none).
+    (``title``: SLEAP's files, a ``sleap_io.Labels``, VIA tracks), when the times are not
+    those frame numbers over the dataset's ``fps`` (timestamps off that grid, or no rate):
+    they read back in frames. Labels (rows of their own frames) and times that are
+    ``frame / fps`` (had again from the rate) say nothing. Boxes are pointed at netCDF
+    alone (NWB holds none).
 
     Examples
     --------
