@@ -187,3 +187,22 @@ def test_to_dlc_style_df_names_the_scorer_movement_as_movement(one_mouse):
 def test_posebridge_save_to_dlc_keeps_its_own_scorer(tmp_path, one_mouse):
     posebridge.save(one_mouse, tmp_path / "own.csv", "dlc")
     assert set(scorer_row(tmp_path / "own.csv")[1:]) == {"posebridge"}
+
+
+def test_to_dlc_file_of_numbered_individuals_reads_back_as_movement_reads_it(tmp_path):
+    """Individuals named by floats (1.0, 2.0): movement's to_dlc_file keeps them as floats
+    in the .h5, which load_poses.from_dlc_file refused; posebridge's writes them as text
+    (as in a .csv). Both files read back, by movement and by posebridge, as the names'
+    text."""
+    movement_load = pytest.importorskip("movement.io.load_poses")
+    movement_save = pytest.importorskip("movement.io.save_poses")
+    numbered = posebridge.from_numpy(np.random.default_rng(5).uniform(0, 9, (3, 2, 2, 2)))
+    numbered = numbered.assign_coords(individual=[1.0, 2.0])
+    names = [str(name) for name in numbered.individual.values.tolist()]
+    movement_save.to_dlc_file(numbered, tmp_path / "theirs.h5", split_individuals=False)
+    save_poses.to_dlc_file(numbered, tmp_path / "ours.h5", split_individuals=False)
+    for path in (tmp_path / "theirs.h5", tmp_path / "ours.h5"):
+        theirs = movement_load.from_dlc_file(path)
+        ours = load_poses.from_dlc_file(path)
+        assert ours.individual.values.tolist() == theirs.individual.values.tolist() == names
+        np.testing.assert_array_equal(ours.position.values, numbered.position.values)

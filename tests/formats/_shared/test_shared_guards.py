@@ -99,19 +99,23 @@ def test_camera_views_of_boxes_are_pointed_at_netcdf_only_not_nwb():
         ("gt.json", {"format": "coco", "kind": "ground_truth"}),
         ("results.json", {"format": "coco", "kind": "results"}),
         ("data.yaml", {"format": "yolo", "image_size": (200, 200)}),
+        ("tasks.json", {"format": "labelstudio", "image_size": (200, 200)}),
     ],
 )
 def test_image_formats_refuse_video_frames_of_unknown_number(tmp_path, name, options):
     """Time in seconds with no fps and no frame numbers was written by COCO and YOLO as
     images (ids, names) of frames 0..n-1 without a word: the times were lost. They now
-    refuse, as Label Studio, SLEAP and YOLO predictions do; rows with their image_path
+    refuse, as SLEAP and YOLO predictions do, and Label Studio with the same message
+    (it had its own, naming neither the rows nor the file); rows with their image_path
     need no frame number and are written."""
     position = np.arange(4 * 2 * 2, dtype=np.float64).reshape(4, 2, 2, 1) + 10.0
     ds = posebridge.from_numpy(position, np.full((4, 2, 1), 0.5))
     seconds = [0.0, 0.5, 1.7, 100.25]
     ds = ds.assign_coords(time=seconds).assign_attrs(time_unit="seconds")
-    with pytest.raises(SchemaError, match=r"time is in seconds with no fps and no 'frame'"):
+    with pytest.raises(SchemaError, match=r"time is in seconds with no fps and no 'frame'") as no:
         posebridge.save(ds, tmp_path / name, **options)
+    assert str(no.value).startswith(f"{tmp_path / name}: ")  # the file not written
+    assert f"the frame of {len(seconds)} row(s) (row 0 first)" in str(no.value)
     assert list(tmp_path.iterdir()) == []
     images = [f"images/train/img{i}.png" for i in range(4)]
     named = ds.assign_coords(image_path=("time", images))

@@ -99,6 +99,29 @@ def test_text_size_allows_lone_carriage_returns_when_asked(tmp_path: Path):
         text_size(path)
 
 
+@pytest.mark.parametrize(
+    ("line_end", "said"),
+    [
+        (b"\r\r\n", r"line 1: its lines end in \\r\\r\\n"),
+        (b"\r", "line 1: its lines end in a carriage return alone"),
+    ],
+)
+def test_the_line_ends_of_a_first_line_longer_than_the_head_are_checked(
+    tmp_path: Path, line_end: bytes, said: str
+):
+    """Only the first 64 KiB were looked at: a first line longer than that (a wide CSV
+    header) hid its line ends, and the reader failed later with a message about another
+    thing (data rows that are not numbers)."""
+    path = tmp_path / "t.csv"
+    first = b",".join([b"a_column_name_" + str(n).encode() for n in range(10_000)])
+    assert len(first) > 1 << 16
+    path.write_bytes(line_end.join([first, b"1,2", b"3,4"]) + line_end)
+    with pytest.raises(FormatError, match=said):
+        text_size(path)
+    path.write_bytes(b"\r\n".join([first, b"1,2", b"3,4"]) + b"\r\n")
+    assert text_size(path) == path.stat().st_size  # \r\n lines pass
+
+
 def test_peek_text_recognises_a_short_file_that_ends_in_nul_bytes(tmp_path: Path):
     path = tmp_path / "pose.csv"
     posebridge.save(_poses(), path, format="dlc")

@@ -107,6 +107,25 @@ def test_h5_layouts_and_keys_read_like_pandas(
     assert_matches_frame(ds, multi_animal_frame)
 
 
+def test_h5_of_individuals_named_by_numbers_reads_them_as_their_text(tmp_path: Path) -> None:
+    """movement's to_dlc_file keeps an individual coordinate of floats as floats (pandas
+    does); posebridge refused the fixed layout movement writes ("values of type float64,
+    not text or integers"), which movement reads, naming them as pandas prints them."""
+    as_text = dlc_frame(["2.0", "1.0"], ["nose", "tail"], ["x", "y", "likelihood"], seed=4)
+    numbered = as_text.copy()
+    numbered.columns = pd.MultiIndex.from_tuples(
+        [(scorer, float(animal), *rest) for scorer, animal, *rest in as_text.columns],
+        names=LEVELS4,
+    )
+    assert numbered.columns.get_level_values(1).dtype == np.float64
+    for layout in ("fixed", "table"):
+        path = tmp_path / f"{layout}.h5"
+        numbered.to_hdf(path, key="df_with_missing", format=layout)
+        for ds in (deeplabcut.read(path), posebridge.open_dataset(path).load()):
+            assert ds.individual.values.tolist() == ["2.0", "1.0"]  # file order, as text
+            assert_matches_frame(ds, as_text)
+
+
 def test_reading_h5_does_not_need_pytables(
     tmp_path: Path, single_animal_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:

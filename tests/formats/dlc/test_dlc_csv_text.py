@@ -312,3 +312,31 @@ def test_doubled_carriage_returns_are_explained_without_format_too(saved):
     output = " ".join((shown.stdout + shown.stderr).split())
     assert "could not recognise" not in output
     assert "its lines end in \\r\\r\\n" in output and str(path) in output
+
+
+@pytest.mark.parametrize("animals", [1, 30])
+def test_doubled_carriage_returns_after_header_lines_longer_than_64_kib_are_explained(
+    tmp_path, animals
+):
+    """3000 keypoint columns put the first line end past the 64 KiB the reader looked at
+    (and, with 30 animals, the header past detection's 256 KiB): the file was refused as
+    having data rows that are not numbers, not for its line ends."""
+    keypoints = [f"a_rather_long_keypoint_name_number_{k:04d}" for k in range(3000 // animals)]
+    ds = posebridge.from_numpy(
+        np.ones((2, 2, len(keypoints), animals)),
+        np.full((2, len(keypoints), animals), 0.5),
+        keypoint_names=keypoints,
+        individual_names=[f"individual_{i}" for i in range(animals)],
+    )
+    name = "dlc" if animals > 1 else "lp"
+    path = tmp_path / "wide.csv"
+    posebridge.save(ds, path, format=name)
+    text = path.read_bytes().replace(b"\r\n", b"\n")
+    assert text.find(b"\n") > 1 << 16  # the first line end is past the reader's head
+    assert animals == 1 or text.find(b"\ncoords") > 1 << 18  # the header past detection's
+    path.write_bytes(text.replace(b"\n", b"\r\r\n"))
+    assert posebridge.detect(path) == name
+    for forced in ({"format": name}, {}):
+        with pytest.raises(FormatError) as refused:
+            posebridge.load(path, **forced)
+        assert str(refused.value).startswith(f"{path}: line 1: its lines end in \\r\\r\\n")

@@ -87,7 +87,7 @@ def test_predictions_of_frames_of_a_video_without_a_path_keep_their_frame_number
     ("time", "attrs", "message"),
     [
         ([-5, 0, 3], {}, "time step 0 is frame -5"),
-        ([0.5, 0.7, 1.25], {"time_unit": "seconds"}, "in seconds without fps"),
+        ([0.5, 0.7, 1.25], {"time_unit": "seconds"}, "in seconds with no fps and no .frame."),
     ],
     ids=["negative-frames", "seconds-without-fps"],
 )

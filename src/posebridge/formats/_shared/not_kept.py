@@ -383,10 +383,11 @@ def loses_times(ds: xr.Dataset) -> bool:
 
 def warn_times_not_kept(ds: xr.Dataset, path: object, title: str) -> None:
     """Warn that time in seconds is not kept by a format that holds a frame number per row
-    (``title``: SLEAP's files, a ``sleap_io.Labels``), when the times are not those frame
-    numbers over the dataset's ``fps`` (timestamps off that grid, or no rate): they read
-    back in frames. Labels (rows of their own frames) and times that are ``frame / fps``
-    (had again from the rate) say nothing.
+    (``title``: SLEAP's files, a ``sleap_io.Labels``, VIA tracks), when the times are not
+    those frame numbers over the dataset's ``fps`` (timestamps off that grid, or no rate):
+    they read back in frames. Labels (rows of their own frames) and times that are
+    ``frame / fps`` (had again from the rate) say nothing. Boxes are pointed at netCDF
+    alone (NWB holds none).
 
     Examples
     --------
@@ -402,11 +403,12 @@ def warn_times_not_kept(ds: xr.Dataset, path: object, title: str) -> None:
     if not loses_times(ds):
         return
     rate = _frame_rate(ds)
+    keep = "netCDF (.nc)" if ds.attrs.get("ds_type") == model.BBOXES else "NWB or netCDF (.nc)"
     warnings.warn(
         f"{path}: the dataset's time in seconds is not kept: {title} holds a frame number "
         "per row, and these times are not the frame numbers over "
         f"{'a frame rate' if rate is None else f'its fps ({rate:g})'}; they read back in "
-        "frames. Write NWB or netCDF (.nc) to keep them.",
+        f"frames. Write {keep} to keep them.",
         UserWarning,
         stacklevel=user_stacklevel(),
     )

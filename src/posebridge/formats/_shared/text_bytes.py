@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import BinaryIO
 
 from posebridge.errors import FormatError
 
@@ -94,13 +95,44 @@ def refuse_bare_carriage_returns(path: Path) -> None:
 DOUBLED_LINE_END = b"\r\r\n"
 
 
-def _refuse_carriage_returns(path: Path, head: bytes, doubled_line_ends: bool) -> None:
-    """Refuse lines that end in a carriage return alone (see the caller)."""
+#: How far a first line longer than the head read is followed to its end (a wide CSV
+#: header: thousands of columns), one chunk at a time.
+_LONGEST_FIRST_LINE = 1 << 24
+_LINE_CHUNK = 1 << 20
+
+
+def _line_end_beyond(handle: BinaryIO, start: int) -> bytes:
+    """Up to 3 bytes of the file from its first carriage return or line feed at or after
+    ``start`` (the end of a head that holds neither: a first line longer than it); ``b""``
+    when there is none within :data:`_LONGEST_FIRST_LINE` bytes. Reads the first line, no
+    further than the chunk that ends it.
+    """
+    offset = start
+    handle.seek(offset)
+    while offset < _LONGEST_FIRST_LINE:
+        chunk = handle.read(_LINE_CHUNK)
+        if not chunk:
+            return b""
+        ends = [at for at in (chunk.find(b"\r"), chunk.find(b"\n")) if at >= 0]
+        if ends:
+            handle.seek(offset + min(ends))
+            return handle.read(3)
+        offset += len(chunk)
+    return b""
+
+
+def _refuse_carriage_returns(
+    path: Path, head: bytes, doubled_line_ends: bool, line_end: bytes = b""
+) -> None:
+    """Refuse lines that end in a carriage return alone (see the caller); ``line_end`` is
+    how the first line ends when it is longer than ``head`` (:func:`_line_end_beyond`)."""
     from posebridge.errors import FormatError
 
     if (kind := binary_kind(head)) is not None:  # its bytes hold lone carriage returns
         raise FormatError(path, _binary_message(kind))
     at = head.find(b"\r")
+    if at < 0 and line_end.startswith(b"\r"):  # the first line is longer than the head
+        head, at = line_end, 0
     if at >= 0 and head[at : at + 3] == DOUBLED_LINE_END:
         if doubled_line_ends:
             return
@@ -139,7 +171,9 @@ def text_size(
     :func:`refuse_bare_carriage_returns`), text that looks like UTF-16, NUL
     bytes after the last line (damage: a copy or save cut short, a disk that
     filled up), and Ctrl-Z bytes other than one end-of-file marker after the
-    last line end. Only the file's first 64 KiB and last 4 KiB are read.
+    last line end. Only the file's first 64 KiB and last 4 KiB are read, and
+    when the first line is longer than 64 KiB (a wide CSV header), the rest of it,
+    for its line end.
 
     Parameters
     ----------
@@ -181,12 +215,16 @@ def text_size(
         if size > len(head):
             handle.seek(size - _TAIL_BYTES)
             tail = handle.read()
+        line_end = b""
+        long_first_line = b"\r" not in head and b"\n" not in head and size > len(head)
+        if long_first_line and not lone_carriage_returns and not looks_utf16(head):
+            line_end = _line_end_beyond(handle, len(head))  # a wide header's line end
     if looks_utf16(head):  # its line ends look like lone carriage returns or NULs
         from posebridge.errors import FormatError
 
         raise FormatError(path, not_utf8_message(head, spreadsheet=spreadsheet))
     if not lone_carriage_returns:
-        _refuse_carriage_returns(path, head, doubled_line_ends)
+        _refuse_carriage_returns(path, head, doubled_line_ends, line_end)
     return size - text_end(path, head, tail, eof_marker=eof_marker, spreadsheet=spreadsheet)
 
 

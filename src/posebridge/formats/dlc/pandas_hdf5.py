@@ -243,7 +243,8 @@ def _decode_strings(
     values: np.ndarray, encoding: str, path: Path, what: str, *, floats: bool = False
 ) -> np.ndarray:
     """Text decoded, integers as int64, and floats as float64 when ``floats`` (a row index
-    of frame numbers stored as floats: the table step takes whole ones, refuses others)."""
+    of frame numbers stored as floats: the table step takes whole ones, refuses others; a
+    column level of numbers, movement's individuals of floats, read as their text)."""
     if values.dtype.kind == "S":
         try:
             return np.char.decode(values, encoding)
@@ -534,6 +535,7 @@ def _fixed_axis(group: h5py.Group, key: str, encoding: str, path: Path) -> list[
             encoding,
             path,
             f"axis '{key}'",
+            floats=not rows,  # movement writes an individual coordinate of floats as floats
         )
         codes = _one_per_row(
             _array(group, f"{key}_label{i}", path), group, f"{key}_label{i}", path

@@ -19,6 +19,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_text_not_utf8,
+    refuse_unknown_frames,
 )
 from posebridge.formats._shared.images import (
     box_extras,
@@ -248,13 +249,7 @@ def _video_frames(ds: xr.Dataset, without_image: np.ndarray) -> np.ndarray:
     """
     frames = model.frame_numbers(ds)
     if frames is None:
-        if without_image.any():
-            raise SchemaError(
-                "Label Studio tasks of video frames need their frame numbers (frame_idx), and "
-                "the dataset's time is in seconds without fps or a frame coordinate. Give its "
-                "frame rate (posebridge.model.with_fps) or image_path, or write a format that "
-                "keeps times (NWB, netCDF)."
-            )
+        refuse_unknown_frames(ds, "Label Studio")  # the rows without an image, as COCO, YOLO
         return np.zeros(ds.sizes[model.TIME], dtype=np.int64)  # every row has its image
     frames = np.asarray(frames, dtype=np.int64)
     negative = np.flatnonzero(without_image & (frames < 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +11,10 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
-from posebridge.formats._shared.not_kept import warn_individuals_not_written
+from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_times_not_kept
 from posebridge.formats.via.table import (
     HEADER_LINE,
 )
@@ -159,6 +160,47 @@ def _rows_text(
     return "".join(table.ravel().tolist())
 
 
+#: The variables a VIA tracks file holds: a region's rectangle and its score.
+_WRITTEN = ("position", "shape", "confidence")
+
+
+def _warn_unkept(
+    ds: xr.Dataset, path: Path, both: np.ndarray, confidence: np.ndarray, valid: np.ndarray
+) -> None:
+    """Warn of what a VIA tracks file cannot hold: half a box (a centre without a size, or
+    a size without a centre) or a score without a box (a region is a whole rectangle),
+    variables other than the boxes and their scores, and time in seconds off the frames.
+
+    ``both`` is (time, centre x, y + width, height, individual), ``valid`` the boxes written.
+    """
+    finite = np.isfinite(both)
+    halves = int((finite.any(axis=1) & ~valid).sum())
+    scores = int((np.isfinite(confidence) & ~valid).sum())
+    if halves or scores:
+        lost = [
+            f"{halves} box(es) with a centre but no size or a size but no centre"
+            if halves
+            else "",
+            f"{scores} score(s) of boxes with no centre or no size" if scores else "",
+        ]
+        warnings.warn(
+            f"{path}: {' and '.join(text for text in lost if text)} are not written: a VIA "
+            "region is a whole rectangle (corner and size) with its score, so they read back "
+            "as missing. Write netCDF (.nc) to keep them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    dropped = [str(name) for name in ds.data_vars if name not in _WRITTEN]
+    if dropped:
+        warnings.warn(
+            f"{path}: VIA tracks files have no place for {', '.join(dropped)}: not written (a "
+            "region holds a box and its confidence). Write netCDF (.nc) to keep them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    warn_times_not_kept(ds, path, "a VIA tracks file")
+
+
 def write(
     ds: xr.Dataset,
     path: Path,
@@ -252,6 +294,7 @@ def write(
         confidence = ds["confidence"].transpose("time", "individual").to_numpy()
     else:
         confidence = np.full(valid.shape, np.nan)
+    _warn_unkept(ds, path, both, confidence, valid)
     warn_individuals_not_written(
         ds,
         path,

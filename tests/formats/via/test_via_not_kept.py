@@ -1,0 +1,63 @@
+"""What a VIA tracks file cannot hold is named in a warning, never dropped without a word:
+half a box, a score without a box, variables beyond the boxes, time in seconds off the
+frames."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import posebridge
+from posebridge._recorded_warnings import recording_warnings
+from posebridge.model import bboxes_from_numpy
+
+
+def _boxes():
+    centres = np.arange(3 * 2 * 2, dtype=np.float64).reshape(3, 2, 2) + 10.0
+    sizes = np.full((3, 2, 2), 4.0)
+    scores = np.full((3, 2), 0.5)
+    return centres, sizes, scores
+
+
+def _save(ds, path) -> list[str]:
+    with recording_warnings() as shown:
+        posebridge.save(ds, path, format="via")
+    return [str(warning.message) for warning in shown]
+
+
+def test_a_centre_without_a_size_and_a_size_without_a_centre_are_said_to_be_lost(tmp_path):
+    centres, sizes, scores = _boxes()
+    sizes[1, :, 0] = np.nan  # a centre, no size
+    centres[2, :, 1] = np.nan  # a size, no centre
+    ds = bboxes_from_numpy(centres, sizes, scores, individual_names=["id_1", "id_2"])
+    path = tmp_path / "tracks.csv"
+    said = [text for text in _save(ds, path) if "whole rectangle" in text]
+    halves = int((np.isfinite(centres).all(1) ^ np.isfinite(sizes).all(1)).sum())
+    orphan_scores = int((~(np.isfinite(centres).all(1) & np.isfinite(sizes).all(1))).sum())
+    assert len(said) == 1
+    assert said[0].startswith(f"{path}: {halves} box(es) with a centre but no size")
+    assert f"{orphan_scores} score(s) of boxes with no centre or no size" in said[0]
+    back = posebridge.load(path, format="via")
+    assert np.isnan(back.position.values[1, :, 0]).all()  # what the warning said
+    assert np.isnan(back.shape.values[2, :, 1]).all()
+    whole = bboxes_from_numpy(*_boxes(), individual_names=["id_1", "id_2"])
+    assert _save(whole, tmp_path / "whole.csv") == []  # nothing lost, nothing said
+
+
+def test_variables_other_than_the_boxes_are_named_as_not_written(tmp_path):
+    ds = bboxes_from_numpy(*_boxes(), individual_names=["id_1", "id_2"])
+    ds["track_score"] = ds["confidence"] * 2
+    path = tmp_path / "tracks.csv"
+    (said,) = _save(ds, path)
+    assert said.startswith(f"{path}: VIA tracks files have no place for track_score")
+    assert "track_score" not in posebridge.load(path, format="via")
+
+
+def test_times_in_seconds_off_the_frames_are_said_to_be_lost(tmp_path):
+    ds = bboxes_from_numpy(*_boxes(), individual_names=["id_1", "id_2"], fps=25.0)
+    session_clock = ds.assign_coords(time=[0.1, 0.2, 0.37])
+    path = tmp_path / "tracks.csv"
+    (said,) = _save(session_clock, path)
+    assert said.startswith(f"{path}: the dataset's time in seconds is not kept")
+    assert "netCDF (.nc)" in said and "NWB" not in said  # NWB holds no boxes
+    assert posebridge.load(path, format="via").attrs["time_unit"] == "frames"
+    assert _save(ds, tmp_path / "on_grid.csv") == []  # frame / fps: had again from the rate
