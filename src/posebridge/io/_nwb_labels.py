@@ -22,8 +22,12 @@ PathLike = str | os.PathLike[str]
 _PREDICTIONS = "NWB predictions (PoseEstimation)"
 
 
-def _predictions(labels: Any) -> list[xr.Dataset]:
-    """The poses to write as PoseEstimation, one dataset per video with some."""
+def _predictions(labels: Any, target: Any = None) -> list[xr.Dataset]:
+    """The poses to write as PoseEstimation, one dataset per video with some.
+
+    A video of the Labels that holds user instances only gives no dataset: it
+    has no prediction to write. ``target`` (the file, or the in-memory NWBFile)
+    names where the poses were going in a refusal."""
     if isinstance(labels, xr.Dataset):
         ds = model.validate(labels)
         model.expect_poses(ds, "NWB's PoseEstimation")
@@ -42,12 +46,50 @@ def _predictions(labels: Any) -> list[xr.Dataset]:
             "predictions (PoseEstimation); sleap-io raises here too. Save user instances "
             "with nwb_format='annotations'."
         )
+    _refuse_several_skeletons(labels, target)
+    predicted_videos = {
+        id(frame.video) for frame in labels.labeled_frames if len(frame.predicted_instances)
+    }
     with dropping_warnings(UserWarning, message=".*have no track.*"):
-        found = bridges.from_sleap_io(labels, instances="predicted")
-    datasets = found if isinstance(found, list) else [found]
-    datasets = [d for d in datasets if d.sizes["time"]]
+        datasets = [
+            bridges.from_sleap_io(labels, video=index, instances="predicted")
+            for index, video in enumerate(labels.videos)
+            if id(video) in predicted_videos
+        ]
     software = _provenance_attrs(labels)
     return [d.assign_attrs(software) for d in datasets]
+
+
+def _refuse_several_skeletons(labels: Any, target: Any) -> None:
+    """Refuse predicted instances of several skeletons, naming ``target`` and what to do.
+
+    posebridge's NWB predictions hold one skeleton per file (sleap-io's layout:
+    ``sleap_io.load_nwb`` reads every track with the first track's skeleton;
+    posebridge's: one dataset). sleap-io's ``save_nwb`` writes such Labels,
+    but only the instances of each track's first skeleton (the others are left
+    out without a word), so writing them the same way would lose data.
+    """
+    used: dict[int, Any] = {}
+    for frame in labels.labeled_frames:
+        for instance in frame.predicted_instances:
+            used.setdefault(id(instance.skeleton), instance.skeleton)
+    if len(used) < 2:
+        return
+    names = [
+        str(skeleton.name or index)
+        for index, skeleton in enumerate(labels.skeletons)
+        if id(skeleton) in used
+    ]
+    where = target if target is not None else "NWB"
+    raise PoseBridgeError(
+        f"{where}: the predicted instances of these Labels use {len(used)} skeletons "
+        f"({', '.join(names)}), and an NWB file of predictions written here holds one "
+        "skeleton (sleap_io.load_nwb reads every track with the first track's skeleton; "
+        "sleap_io.save_nwb keeps only the instances of the first skeleton of each track "
+        "and leaves the others out). Nothing was written. Save each skeleton's predictions "
+        "to its own file: save_nwb(posebridge.from_sleap_io(labels, instances='predicted', "
+        "skeleton=<index or name>), '<file>.nwb')."
+    )
 
 
 def _provenance_attrs(labels: Any) -> dict[str, str]:
@@ -80,7 +122,8 @@ def annotations_dataset(labels: Any, filename: PathLike) -> xr.Dataset:
     with dropping_warnings(UserWarning, message=".*have no track.*"):
         ds = bridges.from_sleap_io(labels, instances="user")
     _warn_pointless_instances(labels, ds, filename)
-    name = labels_skeleton_name(labels)  # the Labels' own (SLEAP's default 'Skeleton-0' too)
+    # the user instances' skeleton's own name (SLEAP's default 'Skeleton-0' too)
+    name = labels_skeleton_name(labels, predicted=False)
     return ds.assign_attrs(skeleton_name=name) if name else ds
 
 
@@ -201,8 +244,10 @@ def write_annotations_and_predictions(
     from posebridge._outputs import atomic_outputs
     from posebridge.formats import nwb
 
-    datasets, config = prepared_predictions(labels, None)
+    datasets, config = prepared_predictions(labels, None, target)
     n_predicted = count_predicted(labels)
+    if layout != "sleap-io":
+        _refuse_predictions_of_other_video(labels, target)
     with recording_warnings() as caught, atomic_outputs([target], overwrite=True) as (temporary,):
         order = user_instance_order(labels, ds)
         if appending:
@@ -219,7 +264,7 @@ def write_annotations_and_predictions(
                 skeleton_name=labels_skeleton_name(labels),
             )
         else:
-            nwb.write(one_video_predictions(datasets, layout), temporary, append=True)
+            nwb.write(one_video_predictions(datasets, target), temporary, append=True)
         if appending:
             shutil.copymode(target, temporary)
     for found in caught:  # the writers' warnings, naming the file written
@@ -239,11 +284,42 @@ def write_annotations_and_predictions(
     return target
 
 
+def _refuse_predictions_of_other_video(labels: Any, target: Path) -> None:
+    """Refuse, for posebridge's layout, predictions that are not of the annotations' one video.
+
+    posebridge's layout names no video for its PoseEstimation unless the video
+    file exists (then linked); read back, such predictions join the labelled
+    frames of the file's video by frame number, so predictions of another
+    video would be merged into frames they are not of.
+    """
+    user_videos = {id(f.video): f.video for f in labels.labeled_frames if len(f.user_instances)}
+    predicted_videos = {
+        id(f.video): f.video for f in labels.labeled_frames if len(f.predicted_instances)
+    }
+    if len(user_videos) == 1 and user_videos.keys() == predicted_videos.keys():
+        return
+
+    def named(videos: dict[int, Any]) -> str:
+        return ", ".join(str(v.filename) for v in videos.values())
+
+    raise PoseBridgeError(
+        f"{target}: the user instances of these Labels are of {len(user_videos)} video(s) "
+        f"({named(user_videos)}) and their predicted instances of {len(predicted_videos)} "
+        f"({named(predicted_videos)}); layout='posebridge' holds the annotations' one video, "
+        "with its predictions, per file (its PoseEstimation names no video, so "
+        "posebridge.io.nwb.load_nwb would join predictions of another video to the labelled "
+        "frames by frame number). Nothing was written. Pass layout='sleap-io' (a processing "
+        "module named after each video), or save the predictions alone with "
+        "nwb_format='predictions'."
+    )
+
+
 def prepared_predictions(
-    labels: Any, pose_estimation_metadata: dict[str, Any] | None
+    labels: Any, pose_estimation_metadata: dict[str, Any] | None, target: Any = None
 ) -> tuple[list[xr.Dataset], dict[str, Any]]:
-    """Datasets to write (retimed) and the writer's metadata sections."""
-    datasets = _predictions(labels)
+    """Datasets to write (retimed) and the writer's metadata sections; ``target`` (the file
+    or NWBFile written) names where in a refusal."""
+    datasets = _predictions(labels, target)
     metadata = dict(pose_estimation_metadata or {})
     timing = {
         key: metadata.pop(key)
@@ -261,16 +337,28 @@ def prepared_predictions(
     return datasets, ({"pose_estimation": metadata} if metadata else {})
 
 
-def labels_skeleton_name(labels: Any) -> str | None:
-    if bridges.is_sleap_io_labels(labels) and labels.skeletons:
-        return str(labels.skeletons[0].name or "") or None
-    return None
+def labels_skeleton_name(labels: Any, predicted: bool = True) -> str | None:
+    """The name of the skeleton of the Labels' predicted (else user) instances, as written.
+
+    The skeleton of the first such instance (one per file: several are refused
+    before writing), else the Labels' first skeleton; ``None`` for a dataset."""
+    if not (bridges.is_sleap_io_labels(labels) and labels.skeletons):
+        return None
+    kind = "predicted_instances" if predicted else "user_instances"
+    first = next(
+        (getattr(f, kind)[0].skeleton for f in labels.labeled_frames if len(getattr(f, kind))),
+        labels.skeletons[0],
+    )
+    return str(first.name or "") or None
 
 
-def one_video_predictions(datasets: list[xr.Dataset], layout: str) -> xr.Dataset:
+def one_video_predictions(datasets: list[xr.Dataset], target: Any) -> xr.Dataset:
+    """The one dataset of predictions posebridge's layout writes to ``target``, else a
+    refusal naming it (``datasets``: one per video with predicted instances)."""
     if len(datasets) != 1:
         raise PoseBridgeError(
-            f"the predictions span {len(datasets)} videos; posebridge's NWB layout holds one "
+            f"{target}: the predictions span {len(datasets)} videos; posebridge's NWB layout "
+            "holds one "
             "video per file. Pass layout='sleap-io' (one processing module per video, as "
             "sleap-io writes) or write one video at a time."
         )

@@ -160,15 +160,19 @@ def from_nwb_file(
     if "combine" in options:
         keys["combine"] = options.pop("combine")
     api.check_options(registry.get("nwb"), keys, "read")  # text, or a number made text
-    try:
-        ds = nwb.load_nwb_poses(file, **keys, **options)  # that container, as movement
+    try:  # that container, as movement
+        ds, rates = nwb.load_nwb_poses_and_rates(file, **keys, **options)
     except errors.KeyNotFoundError:
         defaults = (processing_module_key, pose_estimation_key) == ("behavior", "PoseEstimation")
         if not defaults:
             raise
         # the defaults, and no such container: every container of the file, combined
         keys.update(processing_module_key=None, pose_estimation_key=None)
-        ds = nwb.load_nwb_poses(file, **keys, **options)
+        ds, rates = nwb.load_nwb_poses_and_rates(file, **keys, **options)
+    if len(set(rates)) == 1 and not ds.attrs.get("fps") and ds.attrs.get("time_unit") == "seconds":
+        # every container's own rate, as movement states it reading any one of them (the
+        # union of containers on clocks offset from each other steps more often)
+        return ds.assign_attrs(fps=rates[0])
     return with_timestamps_fps(ds)
 
 

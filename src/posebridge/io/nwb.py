@@ -436,7 +436,7 @@ def write_nwb(
     _check_metadata(nwb_file_kwargs, "nwb_file_kwargs")
     _check_metadata(pose_estimation_metadata, "pose_estimation_metadata")
     _check_layout(layout)
-    datasets, config = prepared_predictions(labels, pose_estimation_metadata)
+    datasets, config = prepared_predictions(labels, pose_estimation_metadata, nwbfile_path)
     if nwb_file_kwargs:
         config["nwbfile"] = dict(nwb_file_kwargs)
     if layout == "sleap-io":
@@ -448,7 +448,7 @@ def write_nwb(
             skeleton_name=labels_skeleton_name(labels),
         )
         return written[0]
-    ds = one_video_predictions(datasets, layout)
+    ds = one_video_predictions(datasets, nwbfile_path)
     written = nwb.write(
         ds, nwbfile_path, overwrite=overwrite, split_individuals=False, metadata=config or None
     )
@@ -491,7 +491,7 @@ def append_nwb(
     _check_path(filename, "filename")
     _check_metadata(pose_estimation_metadata, "pose_estimation_metadata")
     _check_layout(layout)
-    datasets, config = prepared_predictions(labels, pose_estimation_metadata)
+    datasets, config = prepared_predictions(labels, pose_estimation_metadata, filename)
     if layout == "sleap-io":
         return nwb.write_sleap_io(
             datasets,
@@ -500,7 +500,7 @@ def append_nwb(
             append=True,
             skeleton_name=labels_skeleton_name(labels),
         )[0]
-    ds = one_video_predictions(datasets, layout)
+    ds = one_video_predictions(datasets, filename)
     return nwb.write(ds, filename, append=True, metadata=config or None)[0]
 
 
@@ -551,7 +551,9 @@ def append_nwb_data(
     _check_metadata(pose_estimation_metadata, "pose_estimation_metadata")
     _check_layout(layout)
     del skeleton_map
-    datasets, config = prepared_predictions(labels, pose_estimation_metadata)
+    datasets, config = prepared_predictions(
+        labels, pose_estimation_metadata, "the in-memory NWBFile"
+    )
     if layout == "sleap-io":
         return nwb.write_sleap_io(
             datasets,
@@ -560,7 +562,7 @@ def append_nwb_data(
             nwbfile=nwbfile,
             skeleton_name=labels_skeleton_name(labels),
         )
-    ds = one_video_predictions(datasets, layout)
+    ds = one_video_predictions(datasets, "the in-memory NWBFile")
     return nwb.add_to_nwbfile(nwbfile, ds, config or None)
 
 

@@ -251,6 +251,41 @@ def assemble(info: FileInfo, chosen: list[Container], path: Any, combine: str) -
     return finish(info, plan, position, confidence)
 
 
+def container_rates(chosen: list[Container]) -> list[float]:
+    """Each container's own frame rate, as movement's ``from_nwb_file`` states it.
+
+    movement reads one container and takes the ``fps`` of its first series: its
+    ``rate``, else the median of ``1 / step`` between its timestamps, rounded to
+    6 decimals (here over the steps that go forward). A container whose first
+    series with samples gives no rate (one sample, no forward step) adds
+    nothing. Read while the file is open: the timestamps are read again.
+
+    Examples
+    --------
+    >>> from posebridge.formats.nwb.locate import Timing
+    >>> def one(times):
+    ...     c = Container("processing/behavior/a", "behavior", "a")
+    ...     timing = Timing(n=len(times), key=id(times), timestamps=np.asarray(times))
+    ...     c.series = [Series("nose", np.zeros((len(times), 2)), None, timing)]
+    ...     return c
+    >>> container_rates([one([0.0, 0.5, 1.0]), one([0.01, 0.51]), one([3.0])])
+    [2.0, 2.0]
+    """
+    rates = []
+    for container in chosen:
+        first = next((s for s in container.series if s.shape[0] and s.timing.n), None)
+        if first is None:
+            continue
+        if first.timing.rate:
+            rates.append(round(float(first.timing.rate), 6))
+            continue
+        steps = np.diff(first.timing.values())
+        steps = steps[steps > 0]
+        if steps.size:
+            rates.append(round(float(np.median(1.0 / steps)), 6))
+    return rates
+
+
 def model_order(array: np.ndarray, has_views: bool) -> np.ndarray:
     """A (view, individual, keypoint, time[, space]) array with the dataset's axes
     (time first; no view axis without views).

@@ -77,6 +77,7 @@ from posebridge.formats.nwb.devices import (
     given_device,
     refuse_a_device_in_several_files,
     source_video_series,
+    warn_cameras_not_kept,
 )
 from posebridge.formats.nwb.metadata_checks import start_time
 from posebridge.formats.nwb.naming import container_names, individual_ranks, named
@@ -490,6 +491,7 @@ def add_poses(
         shared = common_skeleton(
             nwbfile, skeletons, shared_skeleton[1], config, keypoints, edges, individuals, out_path
         )
+    linked: set[str] = set()  # the Devices the PoseEstimation containers link
     for individual in individuals:
         i = all_individuals.index(individual)
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
@@ -510,6 +512,8 @@ def add_poses(
             device = given_device(nwbfile, container_kwargs, view, out_path)
             if device is NOT_GIVEN:
                 device = camera_device(nwbfile, config, individual, ds, camera)
+            if device is not None:
+                linked.add(str(device.name))
             if streaming and storage.filled_later:  # filled by the writer, all at once
                 pos, conf = streamed_sources(
                     positions[j], confidences[j] if has_confidence else None, i, padding, dtype
@@ -591,6 +595,7 @@ def add_poses(
             )
             module.add(container)
             made.append(container)
+    warn_cameras_not_kept(ds, sorted(linked), out_path)
     return made
 
 

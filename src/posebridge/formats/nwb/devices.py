@@ -72,6 +72,45 @@ def camera_device(
     return new_device(nwbfile, kwargs)
 
 
+def warn_cameras_not_kept(ds: xr.Dataset, linked: list[str], out_path: Any) -> None:
+    """Warn when the dataset names several cameras (``device`` read from a PoseEstimation
+    that links several Devices, as ndx-pose 0.2 / 0.3 allowed) and they are not what the
+    written PoseEstimation containers link.
+
+    ndx-pose 0.4 links one Device per PoseEstimation (passing several raises), and
+    such a source does not say which camera recorded which poses, so the written
+    poses link one camera and the other names are lost; this says so.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge, warnings
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1))).assign_attrs(device="cam1, cam2")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_cameras_not_kept(ds, ["camera"], "out.nwb")
+    >>> "cam1, cam2" in str(caught[0].message)
+    True
+    """
+    known = ds.attrs.get("device")
+    if not isinstance(known, str) or ", " not in known or model.VIEW in ds.dims:
+        return
+    cameras = known.split(", ")
+    if sorted(cameras) == sorted(linked):
+        return
+    where = out_path if out_path is not None else "the in-memory NWBFile"
+    said = ", ".join(repr(name) for name in linked) or "no Device"
+    warnings.warn(
+        f"{where}: the poses were read linked to {len(cameras)} cameras ({known}) at once, "
+        "as ndx-pose before 0.4 allowed, with nothing saying which camera recorded which "
+        f"poses; ndx-pose 0.4 links one Device per PoseEstimation, so they are written "
+        f"linked to {said} and the cameras {known} are not kept. Name the camera with "
+        "device_kwargs={'name': ...}, or give the poses a view dimension (one camera per "
+        "view) if each camera has poses of its own.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def new_device(nwbfile: Any, kwargs: dict[str, Any]) -> Any:
     """A new camera Device of ``nwbfile``, its ``manufacturer`` (when given) in a linked
     ``DeviceModel``, where pynwb 3.1+ (NWB 2.9) keeps it.

@@ -33,7 +33,7 @@ from posebridge.errors import (
     reading_failure,
 )
 from posebridge.formats._shared.global_heap import check_file_heaps
-from posebridge.formats.nwb.assemble import assemble
+from posebridge.formats.nwb.assemble import assemble, container_rates
 from posebridge.formats.nwb.combine import refuse_several_videos, select, sleap_io_video_modules
 from posebridge.formats.nwb.locate import FileInfo, h5_info, is_nwb, merge_infos, object_info
 from posebridge.formats.nwb.training import read_training
@@ -172,11 +172,47 @@ def load_nwb_poses(
     >>> ds = nwb.load_nwb_poses("ibl.nwb", pose_estimation_key="PoseEstimationLeftCamera")
     ... # doctest: +SKIP
     """
-    ds = model.validate(
-        _read_poses(file_or_nwbfile, processing_module_key, pose_estimation_key, combine)
+    return load_nwb_poses_and_rates(
+        file_or_nwbfile, processing_module_key, pose_estimation_key, combine=combine, fps=fps
+    )[0]
+
+
+def load_nwb_poses_and_rates(
+    file_or_nwbfile: Any,
+    processing_module_key: str | None = None,
+    pose_estimation_key: str | None = None,
+    *,
+    combine: str = "auto",
+    fps: float | None = None,
+) -> tuple[xr.Dataset, list[float]]:
+    """:func:`load_nwb_poses`, and the frame rate of each container read, on its own.
+
+    A container's rate is what movement's ``from_nwb_file`` states reading that
+    container alone (:func:`~posebridge.formats.nwb.assemble.container_rates`):
+    containers on clocks offset from each other (each at 30 fps) each give 30,
+    where the union of their times, which the dataset holds, steps more often.
+
+    Parameters
+    ----------
+    file_or_nwbfile, processing_module_key, pose_estimation_key, combine, fps
+        As :func:`load_nwb_poses`.
+
+    Returns
+    -------
+    tuple of xarray.Dataset and list of float
+        The poses, and the rate of each container that gives one.
+
+    Examples
+    --------
+    >>> from posebridge.formats import nwb
+    >>> ds, rates = nwb.load_nwb_poses_and_rates("session.nwb")  # doctest: +SKIP
+    """
+    ds, rates = _read_poses(
+        file_or_nwbfile, processing_module_key, pose_estimation_key, combine, with_rates=True
     )
+    ds = model.validate(ds)
     where = file_or_nwbfile if isinstance(file_or_nwbfile, str | os.PathLike) else "the NWBFile"
-    return model.with_file_fps(ds, fps, where)
+    return model.with_file_fps(ds, fps, where), rates
 
 
 def _read_poses(
@@ -184,13 +220,18 @@ def _read_poses(
     processing_module_key: str | None,
     pose_estimation_key: str | None,
     combine: str,
-) -> xr.Dataset:
+    *,
+    with_rates: bool = False,
+) -> tuple[xr.Dataset, list[float]]:
+    """The poses of the chosen containers, and with ``with_rates`` each one's own rate
+    (:func:`~posebridge.formats.nwb.assemble.container_rates`; else none)."""
     if _is_nwbfile(file_or_nwbfile):
         info = object_info(file_or_nwbfile)
         source = getattr(file_or_nwbfile, "container_source", None)
         chosen = select(info, source, processing_module_key, pose_estimation_key)
         refuse_several_videos(chosen, combine, source or "the NWBFile")
         ds = assemble(info, chosen, source or "NWBFile", combine)
+        rates = container_rates(chosen) if with_rates else []
         if source:
             ds.attrs["source_file"] = str(source)
     else:
@@ -205,8 +246,9 @@ def _read_poses(
             chosen = select(info, where, processing_module_key, pose_estimation_key)
             refuse_several_videos(chosen, combine, where)
             ds = assemble(info, chosen, where, combine)
+            rates = container_rates(chosen) if with_rates else []
         ds.attrs["source_file"] = str(where)
-    return ds
+    return ds, rates
 
 
 def read_all_videos(path: str | os.PathLike[str], *, fps: float | None = None) -> list[xr.Dataset]:
@@ -383,7 +425,7 @@ def read(
     )
     if content == "labels":
         return _read_labels(path, training_key, skeleton)
-    return _read_poses(path, processing_module_key, pose_estimation_key, combine)
+    return _read_poses(path, processing_module_key, pose_estimation_key, combine)[0]
 
 
 def refuse_other_options(
