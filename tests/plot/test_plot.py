@@ -446,7 +446,7 @@ TYPE, VALUE = errors.TypeError, PoseBridgeError
 def test_wrong_option_values_raise_posebridge_errors_naming_the_option(poses, call, error, option):
     with pytest.raises(error, match=option) as raised:
         call(poses)
-    assert type(raised.value) is error  # a wrong type is posebridge's TypeError (a built-in too)
+    assert isinstance(raised.value, error)  # a wrong type: posebridge's TypeError (a built-in too)
     assert isinstance(raised.value, TypeError) is (error is TYPE)
 
 
