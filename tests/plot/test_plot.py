@@ -306,6 +306,27 @@ def test_skeleton_default_frame_has_the_most_points(poses, arrays):
     assert plot.skeleton(poses).axes[0].get_title() == f"frame {int(np.argmax(counts))}"
 
 
+def test_skeleton_names_a_nan_time_it_needs_and_finds_other_frames_past_it(poses, arrays):
+    """The NaN step is at no frame: drawn by default (it has the most points) it was titled
+    frame -9223372036854775808; frame 2 is still the step whose time is 2."""
+    ds = poses.assign_coords(time=np.r_[0.0, np.nan, np.arange(2.0, 12.0)])
+    ds["position"][{"time": slice(2, None)}] = np.nan  # row 1 has the most points
+    ds["position"][{"time": 0}] = np.nan
+    ds["position"][{"time": 2, "keypoint": 0}] = arrays["position"][2, :, 0, :]
+    with pytest.raises(PoseBridgeError, match="Coordinate 'time' holds .*NaN at index 1"):
+        plot.skeleton(ds)
+    ax = plot.skeleton(ds, frame=2).axes[0]
+    assert ax.get_title() == "frame 2"
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    np.testing.assert_array_equal(scatters[0].get_offsets()[0], arrays["position"][2, :, 0, 0])
+
+
+def test_skeleton_refuses_a_fractional_frame_time_rather_than_truncate_it(poses):
+    ds = poses.assign_coords(time=np.arange(12) + 0.6)  # 0.6 frames: truncated, frame 0
+    with pytest.raises(PoseBridgeError, match="whole numbers; got 0.6 at index 0"):
+        plot.skeleton(ds, frame=0)
+
+
 def test_skeleton_of_boxes_draws_each_box(bboxes_two_tracks):
     ax = plot.skeleton(bboxes_two_tracks, frame=5).axes[0]
     row = [0, 1, 2, 5, 6].index(5)

@@ -412,19 +412,41 @@ def frame_row(ds: xr.Dataset, frame: int | None) -> int:
                 f"there is no labelled frame {frame}."
             )
         return int(frame)
-    numbers = model.frame_numbers(ds)
+    known = _timed_rows(ds)  # a step whose time is NaN is at no frame: left out of the search
+    numbers = model.frame_numbers(ds if known is None else ds.isel({model.TIME: known}))
     if numbers is None:
         raise PoseBridgeError(
             f"{named(ds)}the dataset's time is in seconds with no fps and no frame numbers, so "
             "video frame numbers cannot be matched to it; load it with fps (--fps)."
         )
     rows = np.flatnonzero(numbers == frame)
+    if known is not None:
+        rows = known[rows]
     if rows.size == 0:
         what = "boxes" if ds.attrs.get("ds_type") == model.BBOXES else "poses"
         raise PoseBridgeError(
             f"{named(ds)}no {what} at frame {frame}; {_frames_near(numbers, frame)}"
         )
     return int(rows[0])
+
+
+def _timed_rows(ds: xr.Dataset) -> np.ndarray | None:
+    """The time indices whose frame number (or time) is not NaN; ``None`` when all are.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> ds = from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[0.0, np.nan, 2.0])
+    >>> _timed_rows(ds).tolist()
+    [0, 2]
+    """
+    coordinate = model.FRAME if model.FRAME in ds.coords else model.TIME
+    values = np.asarray(ds[coordinate].values)
+    if values.dtype.kind != "f":
+        return None
+    known = ~np.isnan(values)
+    return None if known.all() else np.flatnonzero(known)
 
 
 def _frames_near(numbers: np.ndarray, frame: int) -> str:
@@ -487,9 +509,16 @@ def frame_in_video(ds: xr.Dataset, row: int, video: object = None) -> int | None
     """
     at = named(ds)
     if not labels.is_labels(ds):
-        numbers = model.frame_numbers(ds)
+        known = _timed_rows(ds)
+        if known is not None and not np.isin(row, known):
+            coordinate = model.FRAME if model.FRAME in ds.coords else model.TIME
+            raise SchemaError(
+                f"{at}Coordinate {coordinate!r} holds NaN at index {row}, so that time step "
+                "is at no video frame."
+            )
+        numbers = model.frame_numbers(ds.isel({model.TIME: [row]}))  # this step's only
         if numbers is not None:
-            return int(numbers[row])
+            return int(numbers[0])
         if video is not None:
             raise PoseBridgeError(
                 f"{at}the dataset's time is in seconds with no fps and no frame numbers, so "
