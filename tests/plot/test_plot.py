@@ -415,6 +415,18 @@ def test_bad_choices_raise_posebridge_error(poses, call, message):
         call(poses)
 
 
+@pytest.mark.parametrize("kind", ["trajectories", "confidence", "missing"])
+def test_a_keypoint_named_twice_is_refused_not_drawn_twice(poses, kind):
+    with pytest.raises(PoseBridgeError, match="keypoint 'ear' is named twice"):
+        plot.figure(poses, kind, keypoints=["snout", "ear", "ear"])
+
+
+def test_an_individual_named_twice_is_refused_not_drawn_twice(poses):
+    twice = [INDIVIDUALS[1], INDIVIDUALS[1]]
+    with pytest.raises(PoseBridgeError, match=f"individual '{INDIVIDUALS[1]}' is named twice"):
+        plot.skeleton(poses, individuals=twice)
+
+
 def test_a_frame_in_a_gap_is_refused_naming_the_frames_on_either_side():
     """The message gave the span alone ("5 to 12"), in which the frame lies."""
     ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[5, 7, 12])

@@ -395,6 +395,13 @@ def test_a_nan_time_is_named_with_its_index(video, tmp_path):
     assert "negative" not in str(raised.value)
 
 
+def test_an_individual_named_twice_is_refused_not_drawn_twice(video, tmp_path):
+    ds, _ = poses_at([0, 1])
+    with pytest.raises(PoseBridgeError, match="individual 'id_1' is named twice"):
+        render(ds, video, tmp_path / "out.mkv", individuals=["id_1", "id_1"], **LOSSLESS)
+    assert not (tmp_path / "out.mkv").exists()
+
+
 def test_labels_of_several_videos_are_refused(video, tmp_path):
     ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["a.mp4", "b.mp4"], frame=[0, 1])
     with pytest.raises(PoseBridgeError, match="several videos"):

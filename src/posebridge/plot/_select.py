@@ -83,6 +83,9 @@ def _pick(ds: xr.Dataset, dim: str, names: Sequence[str] | str | None) -> xr.Dat
         )
     if not names:
         raise PoseBridgeError(f"no {dim} chosen.")
+    if len(set(names)) < len(names):
+        twice = next(n for i, n in enumerate(names) if n in names[:i])
+        raise PoseBridgeError(f"{dim} {twice!r} is named twice; name each {dim} once.")
     return ds.isel({dim: [have.index(n) for n in names]})
 
 
