@@ -427,6 +427,14 @@ def test_an_individual_named_twice_is_refused_not_drawn_twice(poses):
         plot.skeleton(poses, individuals=twice)
 
 
+def test_a_time_range_ending_before_it_starts_is_refused_as_the_command_line_does(poses):
+    """The API said the range 'holds no data'; the CLI's --time 5:2 'ends before it starts'."""
+    with pytest.raises(PoseBridgeError, match="the time range '5:2' ends before it starts"):
+        plot.trajectories(poses, time=(5, 2))
+    with pytest.raises(PoseBridgeError, match="the time range '5:2' ends before it starts"):
+        parse_time_range("5:2")
+
+
 def test_a_frame_in_a_gap_is_refused_naming_the_frames_on_either_side():
     """The message gave the span alone ("5 to 12"), in which the frame lies."""
     ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[5, 7, 12])

@@ -107,9 +107,22 @@ def parse_time_range(text: str) -> TimeRange:
         raise PoseBridgeError(f"a time range is START:END of numbers, got {text!r}.") from None
     if any(v is not None and np.isnan(v) for v in (first, last)):
         raise PoseBridgeError(f"a time range is START:END of numbers, got {text!r}.")
-    if first is not None and last is not None and last < first:
-        raise PoseBridgeError(f"the time range {text!r} ends before it starts.")
+    _check_time_order(first, last, text)
     return first, last
+
+
+def _check_time_order(start: float | None, end: float | None, text: str) -> None:
+    """Refuse a time range ``text`` (as the user gave it) whose end comes before its start.
+
+    Examples
+    --------
+    >>> _check_time_order(5, 2, "5:2")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the time range '5:2' ends before it starts.
+    """
+    if start is not None and end is not None and end < start:
+        raise PoseBridgeError(f"the time range {text!r} ends before it starts.")
 
 
 def _time_text(ds: xr.Dataset) -> str:
@@ -302,6 +315,8 @@ def select(
     ds = _pick(ds, model.KEYPOINT, keypoints)
     if time is not None and time != (None, None):
         start, end = time
+        shown = f"{'' if start is None else f'{start:g}'}:{'' if end is None else f'{end:g}'}"
+        _check_time_order(start, end, shown)
         values = np.asarray(ds[model.TIME].values, dtype=float)
         keep = np.ones(values.shape, dtype=bool)
         if start is not None:
@@ -309,7 +324,6 @@ def select(
         if end is not None:
             keep &= values <= end
         if not keep.any():
-            shown = f"{'' if start is None else f'{start:g}'}:{'' if end is None else f'{end:g}'}"
             raise PoseBridgeError(
                 f"{named(ds)}the time range {shown} holds no data: {_time_text(ds)}."
             )
