@@ -435,6 +435,16 @@ def test_a_time_range_ending_before_it_starts_is_refused_as_the_command_line_doe
         parse_time_range("5:2")
 
 
+@pytest.mark.parametrize("kind", ["skeleton", "trajectories"])
+def test_a_missing_image_file_is_called_an_image_not_a_video(poses, tmp_path, kind):
+    missing = tmp_path / "missing_still.png"
+    with pytest.raises(FileNotFoundError, match=r"missing_still.png: no such image file\.$"):
+        plot.figure(poses, kind, image=missing)
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(PoseBridgeError, match="is a folder, not an image file"):
+        plot.figure(poses, kind, image=tmp_path / "folder.png")
+
+
 def test_a_frame_in_a_gap_is_refused_naming_the_frames_on_either_side():
     """The message gave the span alone ("5 to 12"), in which the frame lies."""
     ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[5, 7, 12])
