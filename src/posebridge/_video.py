@@ -65,15 +65,30 @@ class VideoInfo:
     n_frames: int
 
 
-def _existing(path: str | os.PathLike[str]) -> Path:
+def _article(noun: str) -> str:
+    """``"an"`` before a vowel (an image), ``"a"`` else (a video)."""
+    return "an" if noun[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
+def _existing(path: str | os.PathLike[str], what: str = "video") -> Path:
+    """``path`` when it is a regular file; else an error calling it a ``what`` (video, image).
+
+    Examples
+    --------
+    >>> _existing("missing_still.png", "image")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FileNotFoundError: missing_still.png: no such image file.
+    """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(2, f"{path}: no such video file.", str(path))
+        raise FileNotFoundError(2, f"{path}: no such {what} file.", str(path))
     if path.is_dir():
-        raise PoseBridgeError(f"{path}: is a folder, not a video file.")
+        raise PoseBridgeError(f"{path}: is a folder, not {_article(what)} {what} file.")
     if not path.is_file():  # a FIFO would block ffmpeg's open() for ever
         raise PoseBridgeError(
-            f"{path}: is not a regular file (a pipe, socket or device); a video must be a file."
+            f"{path}: is not a regular file (a pipe, socket or device); {_article(what)} {what} "
+            "must be a file."
         )
     return path
 
@@ -335,10 +350,11 @@ def read_frame(path: str | os.PathLike[str], number: int = 0) -> np.ndarray:
     >>> read_frame("video.mp4", 42).shape  # doctest: +SKIP
     (480, 640, 3)
     """
-    path = _existing(path)
+    is_image = Path(path).suffix.lower() in IMAGE_ENDINGS
+    path = _existing(path, "image" if is_image else "video")
     if number < 0:
         raise PoseBridgeError(f"{path}: frame numbers start at 0, got {number}.")
-    if path.suffix.lower() in IMAGE_ENDINGS:
+    if is_image:
         from PIL import Image, ImageOps, UnidentifiedImageError
 
         try:

@@ -330,3 +330,30 @@ def test_from_numpy_refuses_infinite_positions_as_validate_does():
         model.from_numpy(position)
     with pytest.raises(SchemaError, match="'shape' holds 1 infinite values"):
         model.bboxes_from_numpy(np.zeros((2, 2, 1)), np.where(position[:, :, 0] > 0, -np.inf, 1))
+
+
+@pytest.mark.parametrize(
+    ("time", "shown", "index"), [([0.0, 1.0, 2.5], "2.5", 2), ([0.6, 1.6], "0.6", 0)]
+)
+def test_frame_numbers_refuse_time_in_frames_with_a_fraction(time, shown, index):
+    """A time of 0.6 frames is no frame: truncating it to 0 drew its poses on frame 0."""
+    ds = model.from_numpy(np.zeros((len(time), 2, 1, 1))).assign_coords(time=time)
+    ds.attrs["source_file"] = "tracks.h5"
+    with pytest.raises(SchemaError, match=rf"^tracks.h5: .*got {shown} at index {index}\."):
+        model.frame_numbers(ds)
+
+
+def test_frame_numbers_refuse_a_frame_coordinate_with_a_fraction():
+    ds = model.from_numpy(np.zeros((2, 2, 1, 1)), fps=30.0)
+    ds = ds.assign_coords(frame=("time", [0.0, 1.5]))
+    with pytest.raises(SchemaError, match="Coordinate 'frame' .* got 1.5 at index 1"):
+        model.frame_numbers(ds)
+
+
+@pytest.mark.parametrize("fps", [None, 30.0])
+def test_frame_numbers_name_a_nan_time_and_its_index(fps):
+    ds = model.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[0.0, np.nan, 2.0])
+    if fps is not None:
+        ds.attrs.update(time_unit="seconds", fps=fps)
+    with pytest.raises(SchemaError, match="Coordinate 'time' holds .*NaN at index 1"):
+        model.frame_numbers(ds)

@@ -104,6 +104,7 @@ def test_plot_over_a_video_frame(poses_file, tmp_path):
         (["--kind", "skeleton", "--frame", "77"], "no poses at frame 77"),
         (["--out", "figure.jpg"], "a figure is written as .png, .svg, .pdf"),
         (["--frame", "-5"], "frame must be a video frame number from 0, got -5"),
+        (["--keypoint", "snout", "--keypoint", "snout"], "keypoint 'snout' is named twice"),
     ],
 )
 def test_plot_bad_choices_give_one_error_line(poses_file, args, message):

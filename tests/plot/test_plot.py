@@ -306,6 +306,27 @@ def test_skeleton_default_frame_has_the_most_points(poses, arrays):
     assert plot.skeleton(poses).axes[0].get_title() == f"frame {int(np.argmax(counts))}"
 
 
+def test_skeleton_names_a_nan_time_it_needs_and_finds_other_frames_past_it(poses, arrays):
+    """The NaN step is at no frame: drawn by default (it has the most points) it was titled
+    frame -9223372036854775808; frame 2 is still the step whose time is 2."""
+    ds = poses.assign_coords(time=np.r_[0.0, np.nan, np.arange(2.0, 12.0)])
+    ds["position"][{"time": slice(2, None)}] = np.nan  # row 1 has the most points
+    ds["position"][{"time": 0}] = np.nan
+    ds["position"][{"time": 2, "keypoint": 0}] = arrays["position"][2, :, 0, :]
+    with pytest.raises(PoseBridgeError, match="Coordinate 'time' holds .*NaN at index 1"):
+        plot.skeleton(ds)
+    ax = plot.skeleton(ds, frame=2).axes[0]
+    assert ax.get_title() == "frame 2"
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    np.testing.assert_array_equal(scatters[0].get_offsets()[0], arrays["position"][2, :, 0, 0])
+
+
+def test_skeleton_refuses_a_fractional_frame_time_rather_than_truncate_it(poses):
+    ds = poses.assign_coords(time=np.arange(12) + 0.6)  # 0.6 frames: truncated, frame 0
+    with pytest.raises(PoseBridgeError, match="whole numbers; got 0.6 at index 0"):
+        plot.skeleton(ds, frame=0)
+
+
 def test_skeleton_of_boxes_draws_each_box(bboxes_two_tracks):
     ax = plot.skeleton(bboxes_two_tracks, frame=5).axes[0]
     row = [0, 1, 2, 5, 6].index(5)
@@ -394,6 +415,36 @@ def test_bad_choices_raise_posebridge_error(poses, call, message):
         call(poses)
 
 
+@pytest.mark.parametrize("kind", ["trajectories", "confidence", "missing"])
+def test_a_keypoint_named_twice_is_refused_not_drawn_twice(poses, kind):
+    with pytest.raises(PoseBridgeError, match="keypoint 'ear' is named twice"):
+        plot.figure(poses, kind, keypoints=["snout", "ear", "ear"])
+
+
+def test_an_individual_named_twice_is_refused_not_drawn_twice(poses):
+    twice = [INDIVIDUALS[1], INDIVIDUALS[1]]
+    with pytest.raises(PoseBridgeError, match=f"individual '{INDIVIDUALS[1]}' is named twice"):
+        plot.skeleton(poses, individuals=twice)
+
+
+def test_a_time_range_ending_before_it_starts_is_refused_as_the_command_line_does(poses):
+    """The API said the range 'holds no data'; the CLI's --time 5:2 'ends before it starts'."""
+    with pytest.raises(PoseBridgeError, match="the time range '5:2' ends before it starts"):
+        plot.trajectories(poses, time=(5, 2))
+    with pytest.raises(PoseBridgeError, match="the time range '5:2' ends before it starts"):
+        parse_time_range("5:2")
+
+
+@pytest.mark.parametrize("kind", ["skeleton", "trajectories"])
+def test_a_missing_image_file_is_called_an_image_not_a_video(poses, tmp_path, kind):
+    missing = tmp_path / "missing_still.png"
+    with pytest.raises(FileNotFoundError, match=r"missing_still.png: no such image file\.$"):
+        plot.figure(poses, kind, image=missing)
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(PoseBridgeError, match="is a folder, not an image file"):
+        plot.figure(poses, kind, image=tmp_path / "folder.png")
+
+
 def test_a_frame_in_a_gap_is_refused_naming_the_frames_on_either_side():
     """The message gave the span alone ("5 to 12"), in which the frame lies."""
     ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[5, 7, 12])
@@ -446,7 +497,7 @@ TYPE, VALUE = errors.TypeError, PoseBridgeError
 def test_wrong_option_values_raise_posebridge_errors_naming_the_option(poses, call, error, option):
     with pytest.raises(error, match=option) as raised:
         call(poses)
-    assert type(raised.value) is error  # a wrong type is posebridge's TypeError (a built-in too)
+    assert isinstance(raised.value, error)  # a wrong type: posebridge's TypeError (a built-in too)
     assert isinstance(raised.value, TypeError) is (error is TYPE)
 
 

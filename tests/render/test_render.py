@@ -12,6 +12,7 @@ import contextlib
 import io
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -372,6 +373,33 @@ def test_poses_without_frame_numbers_are_refused(video, tmp_path):
     ds.attrs["time_unit"] = "seconds"
     with pytest.raises(PoseBridgeError, match="cannot be matched to video frames"):
         render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+
+
+def test_poses_at_fractional_frame_times_are_refused_not_truncated(video, tmp_path):
+    """Times 0.6, 1.6, 2.6 in frames were drawn on frames 0, 1, 2 without a word."""
+    ds, _ = poses_at([0, 1, 2])
+    ds = ds.assign_coords(time=[0.6, 1.6, 2.6])
+    with pytest.raises(PoseBridgeError, match="whole numbers; got 0.6 at index 0"):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert not (tmp_path / "out.mkv").exists()
+
+
+def test_a_nan_time_is_named_with_its_index(video, tmp_path):
+    """It was reported as the negative frame number -9223372036854775808."""
+    ds, _ = poses_at([0, 1, 2])
+    ds = ds.assign_coords(time=[0.0, np.nan, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's cast of NaN warned first
+        with pytest.raises(PoseBridgeError, match="Coordinate 'time' .*NaN at index 1") as raised:
+            render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert "negative" not in str(raised.value)
+
+
+def test_an_individual_named_twice_is_refused_not_drawn_twice(video, tmp_path):
+    ds, _ = poses_at([0, 1])
+    with pytest.raises(PoseBridgeError, match="individual 'id_1' is named twice"):
+        render(ds, video, tmp_path / "out.mkv", individuals=["id_1", "id_1"], **LOSSLESS)
+    assert not (tmp_path / "out.mkv").exists()
 
 
 def test_labels_of_several_videos_are_refused(video, tmp_path):

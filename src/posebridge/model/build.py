@@ -581,23 +581,70 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     numpy.ndarray or None
         int64 frame numbers along ``time``.
 
+    Raises
+    ------
+    SchemaError
+        When a frame number (``frame``, or ``time`` in frames) is not a whole
+        number (a fraction, NaN, infinite, 2**53 or more in size), or a time in
+        seconds is NaN or infinite: the first such value and its index are
+        named. A frame number is never guessed by truncating or rounding one.
+
     Examples
     --------
     >>> import numpy as np
     >>> from posebridge.model import from_numpy, frame_numbers
     >>> frame_numbers(from_numpy(np.zeros((3, 2, 1, 1)), fps=29.97)).tolist()
     [0, 1, 2]
+    >>> frame_numbers(from_numpy(np.zeros((2, 2, 1, 1))).assign_coords(time=[0.0, 1.5]))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: Coordinate 'time' holds frame numbers (time_unit 'frames'), \
+which must be whole numbers; got 1.5 at index 1.
     """
     expect_dataset(ds)
     if FRAME in ds.coords:
-        return np.asarray(ds[FRAME].values).astype(np.int64)
-    time = np.asarray(ds[TIME].values)
+        return _checked_frames(ds, FRAME, "")
     if ds.attrs.get("time_unit", "frames") == "frames":
-        return time.astype(np.int64)
+        return _checked_frames(ds, TIME, " (time_unit 'frames')")
     fps = ds.attrs.get("fps")
-    if fps:
-        return nearest_frames(time, float(fps))
-    return None
+    if not fps:
+        return None
+    time = np.asarray(ds[TIME].values, dtype=np.float64)
+    finite = np.isfinite(time)
+    if not finite.all():
+        at = int(np.argmin(finite))
+        raise SchemaError(
+            f"{_source(ds)}Coordinate 'time' holds {_shown(time[at])} at index {at}, which is no "
+            "time, so no video frame can be matched to that time step."
+        )
+    return nearest_frames(time, float(fps))
+
+
+def _source(ds: xr.Dataset) -> str:
+    """``"<source_file>: "`` to start a message about ``ds``; ``""`` when it names no file."""
+    source = ds.attrs.get("source_file")
+    return f"{source}: " if isinstance(source, str) and source else ""
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: ``NaN`` spelled so, anything else as its repr."""
+    item = value.item() if isinstance(value, np.generic) else value
+    return "NaN" if isinstance(item, float) and math.isnan(item) else repr(item)
+
+
+def _checked_frames(ds: xr.Dataset, name: str, unit: str) -> np.ndarray:
+    """Coordinate ``name`` as int64 frame numbers, refused unless every one is whole."""
+    values = np.asarray(ds[name].values)
+    if values.dtype.kind in "iu":
+        return values.astype(np.int64)
+    whole = whole_numbers(values) if values.dtype.kind == "f" else np.zeros(values.shape, bool)
+    if not whole.all():
+        at = int(np.argmin(whole))
+        raise SchemaError(
+            f"{_source(ds)}Coordinate {name!r} holds frame numbers{unit}, which must be whole "
+            f"numbers; got {_shown(values[at])} at index {at}."
+        )
+    return values.astype(np.int64)
 
 
 def _increasing(frames: np.ndarray, block: int = TIME_BLOCK) -> bool:

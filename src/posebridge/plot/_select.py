@@ -83,6 +83,9 @@ def _pick(ds: xr.Dataset, dim: str, names: Sequence[str] | str | None) -> xr.Dat
         )
     if not names:
         raise PoseBridgeError(f"no {dim} chosen.")
+    if len(set(names)) < len(names):
+        twice = next(n for i, n in enumerate(names) if n in names[:i])
+        raise PoseBridgeError(f"{dim} {twice!r} is named twice; name each {dim} once.")
     return ds.isel({dim: [have.index(n) for n in names]})
 
 
@@ -104,9 +107,22 @@ def parse_time_range(text: str) -> TimeRange:
         raise PoseBridgeError(f"a time range is START:END of numbers, got {text!r}.") from None
     if any(v is not None and np.isnan(v) for v in (first, last)):
         raise PoseBridgeError(f"a time range is START:END of numbers, got {text!r}.")
-    if first is not None and last is not None and last < first:
-        raise PoseBridgeError(f"the time range {text!r} ends before it starts.")
+    _check_time_order(first, last, text)
     return first, last
+
+
+def _check_time_order(start: float | None, end: float | None, text: str) -> None:
+    """Refuse a time range ``text`` (as the user gave it) whose end comes before its start.
+
+    Examples
+    --------
+    >>> _check_time_order(5, 2, "5:2")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: the time range '5:2' ends before it starts.
+    """
+    if start is not None and end is not None and end < start:
+        raise PoseBridgeError(f"the time range {text!r} ends before it starts.")
 
 
 def _time_text(ds: xr.Dataset) -> str:
@@ -299,6 +315,8 @@ def select(
     ds = _pick(ds, model.KEYPOINT, keypoints)
     if time is not None and time != (None, None):
         start, end = time
+        shown = f"{'' if start is None else f'{start:g}'}:{'' if end is None else f'{end:g}'}"
+        _check_time_order(start, end, shown)
         values = np.asarray(ds[model.TIME].values, dtype=float)
         keep = np.ones(values.shape, dtype=bool)
         if start is not None:
@@ -306,7 +324,6 @@ def select(
         if end is not None:
             keep &= values <= end
         if not keep.any():
-            shown = f"{'' if start is None else f'{start:g}'}:{'' if end is None else f'{end:g}'}"
             raise PoseBridgeError(
                 f"{named(ds)}the time range {shown} holds no data: {_time_text(ds)}."
             )
@@ -412,19 +429,41 @@ def frame_row(ds: xr.Dataset, frame: int | None) -> int:
                 f"there is no labelled frame {frame}."
             )
         return int(frame)
-    numbers = model.frame_numbers(ds)
+    known = _timed_rows(ds)  # a step whose time is NaN is at no frame: left out of the search
+    numbers = model.frame_numbers(ds if known is None else ds.isel({model.TIME: known}))
     if numbers is None:
         raise PoseBridgeError(
             f"{named(ds)}the dataset's time is in seconds with no fps and no frame numbers, so "
             "video frame numbers cannot be matched to it; load it with fps (--fps)."
         )
     rows = np.flatnonzero(numbers == frame)
+    if known is not None:
+        rows = known[rows]
     if rows.size == 0:
         what = "boxes" if ds.attrs.get("ds_type") == model.BBOXES else "poses"
         raise PoseBridgeError(
             f"{named(ds)}no {what} at frame {frame}; {_frames_near(numbers, frame)}"
         )
     return int(rows[0])
+
+
+def _timed_rows(ds: xr.Dataset) -> np.ndarray | None:
+    """The time indices whose frame number (or time) is not NaN; ``None`` when all are.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import from_numpy
+    >>> ds = from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[0.0, np.nan, 2.0])
+    >>> _timed_rows(ds).tolist()
+    [0, 2]
+    """
+    coordinate = model.FRAME if model.FRAME in ds.coords else model.TIME
+    values = np.asarray(ds[coordinate].values)
+    if values.dtype.kind != "f":
+        return None
+    known = ~np.isnan(values)
+    return None if known.all() else np.flatnonzero(known)
 
 
 def _frames_near(numbers: np.ndarray, frame: int) -> str:
@@ -487,9 +526,16 @@ def frame_in_video(ds: xr.Dataset, row: int, video: object = None) -> int | None
     """
     at = named(ds)
     if not labels.is_labels(ds):
-        numbers = model.frame_numbers(ds)
+        known = _timed_rows(ds)
+        if known is not None and not np.isin(row, known):
+            coordinate = model.FRAME if model.FRAME in ds.coords else model.TIME
+            raise SchemaError(
+                f"{at}Coordinate {coordinate!r} holds NaN at index {row}, so that time step "
+                "is at no video frame."
+            )
+        numbers = model.frame_numbers(ds.isel({model.TIME: [row]}))  # this step's only
         if numbers is not None:
-            return int(numbers[row])
+            return int(numbers[0])
         if video is not None:
             raise PoseBridgeError(
                 f"{at}the dataset's time is in seconds with no fps and no frame numbers, so "

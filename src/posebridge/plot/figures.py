@@ -484,7 +484,6 @@ def skeleton(
     flat_only(ds, image if image is not None else video)
     row = frame_row(ds, frame)
     one = ds.isel({model.TIME: row})
-    number = None if labels.is_labels(ds) else model.frame_numbers(ds)
     shown_frame = frame_in_video(ds, row, video if image is None else None)
     still = background(ds, video=video, frame=shown_frame, image=image, row=row, exact_frame=True)
     ax = _mpl.axes(ax)
@@ -499,8 +498,8 @@ def skeleton(
     if labels.is_labels(ds):
         video_name = _plain(one[labels.VIDEO].values)
         where = f"labelled frame {row}: {video_name} frame {int(one[model.FRAME].values)}"
-    elif number is not None:
-        where = f"frame {number[row]}"
+    elif shown_frame is not None:
+        where = f"frame {shown_frame}"
     else:
         where = f"time {float(one[model.TIME].values):g} s"
     _no_points(ax, x, y)
