@@ -44,3 +44,25 @@ def test_attributes_fps_that_contradicts_the_time_column_is_said_and_the_times_r
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert posebridge.load(path).attrs["fps"] == 29.97
+
+
+@pytest.mark.parametrize("bad", [0, -28, float("nan"), "28", True])
+def test_a_frames_per_second_that_is_no_positive_number_is_said_not_used(
+    tmp_path: Path, bad: object
+):
+    trajectories = np.arange(5 * 2 * 2, dtype=float).reshape(5, 2, 2)
+    path = tmp_path / "trajectories.npy"
+    found = {"trajectories": trajectories, "frames_per_second": bad}
+    np.save(path, np.array(found, dtype=object), allow_pickle=True)
+    with pytest.warns(UserWarning, match=rf"trajectories\.npy: frames_per_second is {bad!r}"):
+        ds = posebridge.load(path)
+    assert ds.attrs["time_unit"] == "frames" and "fps" not in ds.attrs
+    assert ds.time.values.tolist() == list(range(5))
+
+
+def test_a_bad_frames_per_second_of_attributes_json_names_that_file(tmp_path: Path):
+    path = csv_export(tmp_path, 28.0)
+    (tmp_path / "attributes.json").write_text(json.dumps({"frames_per_second": -28}))
+    with pytest.warns(UserWarning, match=r"attributes\.json: frames_per_second is -28;"):
+        ds = posebridge.load(path)
+    assert ds.attrs["fps"] == 28.0  # the time column's own rate

@@ -381,16 +381,12 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
         },
         attrs=attrs,
     )
-    fps = _scalar(found.get("frames_per_second"))
-    try:
-        fps = float(fps) if fps is not None else None
-    except (TypeError, ValueError):
-        fps = None
+    fps = _frame_rate(found, path)
     times = _times(found, n_time, path)
     if times is not None:  # the file's own times, its frame numbers kept
-        if fps is not None and np.isfinite(fps) and fps > 0 and not _made_at(times, fps):
+        if fps is not None and not _made_at(times, fps):
             fps = _times_rule(path, fps, times)
-        elif fps is None or not np.isfinite(fps) or fps <= 0:
+        elif fps is None:
             fps = _rate_of(times)
         ds = ds.assign_coords(
             {model.TIME: times, model.FRAME: (model.TIME, ds[model.TIME].values)}
@@ -398,7 +394,7 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
         ds.attrs["time_unit"] = "seconds"
         if fps is not None:
             ds.attrs["fps"] = fps
-    elif fps is not None and np.isfinite(fps) and fps > 0:
+    elif fps is not None:
         ds = model.with_fps(ds, fps)
     return ds
 
@@ -431,6 +427,32 @@ def _times(found: dict[str, Any], n_time: int, path: Path) -> np.ndarray | None:
         )
         return None
     return times
+
+
+def _frame_rate(found: dict[str, Any], path: Path) -> float | None:
+    """``frames_per_second`` as a positive number; None when absent or None, and, with a
+    warning naming the value and its file, when it is no positive finite number (0,
+    a negative, NaN, text such as ``"28"``, a boolean).
+    """
+    value = found.get("frames_per_second")
+    if value is None:
+        return None
+    rate = _scalar(value)
+    if isinstance(rate, (int, float, np.integer, np.floating)) and not isinstance(
+        rate, (bool, np.bool_)
+    ):
+        rate = float(rate)
+        if np.isfinite(rate) and rate > 0:
+            return rate
+    where = _attributes_of(path) if path.suffix.lower() == ".csv" else path
+    warnings.warn(
+        f"{where}: frames_per_second is {brief(value)}; expected a positive number of "
+        "frames per second. It is not used: time counts frames, or comes from a time "
+        "column (give fps= for seconds).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return None
 
 
 def _made_at(times: np.ndarray, fps: float) -> bool:
