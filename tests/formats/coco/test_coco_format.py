@@ -803,7 +803,8 @@ def test_nan_and_infinity_written_by_pythons_json_read_as_missing_values(tmp_pat
         warnings.simplefilter("ignore")
         theirs = pycocotools.COCO(str(path))
     assert np.isnan(theirs.anns[1]["keypoints"][6])
-    ds = coco.read(path)
+    with pytest.warns(UserWarning, match=r"1 keypoint\(s\) flagged labelled .* NaN or Infinity"):
+        ds = coco.read(path)
     clean = coco.read(gt_file(tmp_path))
     image_7 = {"time": 0}
     tail = ds.position.isel(image_7).sel(keypoint="tail")
