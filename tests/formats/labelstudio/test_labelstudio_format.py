@@ -346,6 +346,15 @@ def test_truncated_export_names_file_and_line(tmp_path):
             ),
             r"result\[1\]\.value\.keypointlabels: 2 labels \(head, tail\); a point is one",
         ),
+        (  # a region without its type was left out: keypoint 'head' of r1 lost
+            lambda t: t[0]["annotations"][1]["result"][1].pop("type"),
+            r"\$\[0\]\.annotations\[1\]\.result\[1\]: a region without \"type\" whose "
+            r"value holds keypointlabels",
+        ),
+        (  # ... and a rectangle's: individual r2 lost
+            lambda t: t[0]["annotations"][1]["result"][3].pop("type"),
+            r"result\[3\]: a region without \"type\" whose value holds rectanglelabels",
+        ),
         (lambda t: t[1].pop("data"), r"\$\[1\]\.data"),
         (
             lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),

@@ -420,6 +420,8 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
         return None
     task = np.repeat(tasks, counts)
     kinds = _get(items, "type")
+    if not _is(kinds, str).all():  # a region without a type: named region by region
+        return None
     is_point = kinds == "keypointlabels"
     is_box = kinds == "rectanglelabels"
     region = np.flatnonzero(is_point | is_box)
@@ -509,6 +511,25 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     )
 
 
+def _refuse_untyped(path: Path, where: str, item: dict[str, Any]) -> None:
+    """Refuse a region without ``type`` whose value holds point or rectangle labels.
+
+    Label Studio writes the type of every region; without it the region's kind is
+    a guess (a file edited by hand, or cut short by a tool), and leaving it out
+    would drop a keypoint or an individual without a word.
+    """
+    value = item.get("value")
+    if not isinstance(value, dict):
+        return
+    held = [key for key in ("keypointlabels", "rectanglelabels") if key in value]
+    if held:
+        raise FormatError(
+            path,
+            f'{where}: a region without "type" whose value holds {held[0]}; Label Studio '
+            f'writes "type": "{held[0]}" with it: add it, or remove the region.',
+        )
+
+
 class _Items:
     """The regions of every task, region by region (:func:`_fast_regions` when irregular).
 
@@ -536,6 +557,8 @@ class _Items:
                 links.setdefault(str(a), []).append(str(b))
                 links.setdefault(str(b), []).append(str(a))
                 continue
+            if kind is None:
+                _refuse_untyped(self.path, f"{where}[{i}]", item)
             if kind not in ("keypointlabels", "rectanglelabels"):
                 continue
             value = item.get("value")
