@@ -17,7 +17,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError, user_stacklevel
+from posebridge.errors import FormatError, brief, user_stacklevel
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
@@ -271,12 +271,17 @@ def _task_images(
         filename[dicts] = _get(entries[dicts], "filename")
         frame[dicts] = _get(entries[dicts], "frame_idx")
         good = _is(filename, str)
-        good &= _is(frame, int)
+        good &= _is(frame, int) & ~_is(frame, bool)  # JSON true is no frame number
         good[good] = frame[good] >= 0
         good[good] = frame[good] <= np.iinfo(np.int64).max
         if not good.all():
-            t = int(at[np.flatnonzero(~good)[0]])
-            raise FormatError(path, f"$[{t}].meta.video: expected filename and frame_idx.")
+            first = int(np.flatnonzero(~good)[0])
+            t = int(at[first])
+            raise FormatError(
+                path,
+                f"$[{t}].meta.video: expected filename (text) and frame_idx (a whole number "
+                f"from 0); found {brief(entries[first])}.",
+            )
         names[at] = filename
         frames[at] = frame.astype(np.int64)
         # a frame of a video whose path posebridge's writer did not know: its data image
@@ -439,6 +444,8 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     # sorts predictions by it), not any point's or box's
     scores = _get(items[region], "score", _ABSENT)
     numeric = _is(scores, int | float) & ~_is(scores, bool)  # C-level isinstance passes
+    if not (numeric | (scores == None) | (scores == _ABSENT)).all():  # noqa: E711
+        return None  # a score that is no number: named region by region
     score = np.full(region.size, np.nan)
     if numeric.any():
         numbers = _floats(scores[numeric])
@@ -582,8 +589,13 @@ class _Items:
                 )
             self.sizes.setdefault(t, size)
             item_score = item.get("score")
+            if item_score is not None and not _is_number(item_score):
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}].score: expected a number (or null), found {brief(item_score)}.",
+                )
             try:
-                item_score = float(item_score) if _is_number(item_score) else np.nan
+                item_score = float(item_score) if item_score is not None else np.nan
             except OverflowError:
                 raise FormatError(self.path, f"{where}[{i}].score: too large a number.") from None
             if kind == "rectanglelabels":
