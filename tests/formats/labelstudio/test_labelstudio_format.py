@@ -363,6 +363,20 @@ def test_truncated_export_names_file_and_line(tmp_path):
             lambda t: t[0]["annotations"][1]["result"][0].__setitem__("score", True),
             r"result\[0\]\.score: expected a number \(or null\), found True",
         ),
+        (  # was "4 labels (h, e, a, d)"
+            lambda t: t[0]["annotations"][1]["result"][1]["value"].__setitem__(
+                "keypointlabels", "head"
+            ),
+            r"result\[1\]\.value\.keypointlabels: expected a list of one name, found the "
+            r"string 'head'",
+        ),
+        (  # was read as an individual of class "a"
+            lambda t: t[0]["annotations"][1]["result"][0]["value"].__setitem__(
+                "rectanglelabels", "ant"
+            ),
+            r"result\[0\]\.value\.rectanglelabels: expected a list of one name, found the "
+            r"string 'ant'",
+        ),
         (lambda t: t[1].pop("data"), r"\$\[1\]\.data"),
         (
             lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),

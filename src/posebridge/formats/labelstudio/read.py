@@ -581,6 +581,13 @@ class _Items:
                     f"{where}[{i}]: a {kind} region needs value.x, value.y (numbers), "
                     f"value.{kind} [name], original_width and original_height (numbers).",
                 ) from None
+            if not isinstance(names, list):  # a string's first letter is no label
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}].value.{kind}: expected a list of one name, found "
+                    + (f"the string {names!r}" if isinstance(names, str) else brief(names))
+                    + ".",
+                )
             if kind == "keypointlabels" and len(names) > 1:
                 raise FormatError(
                     self.path,
