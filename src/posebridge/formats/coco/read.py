@@ -497,7 +497,8 @@ def _assemble(
 
 def image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
     """The ground truth's images (``id``, ``file_name``, ``width``, ``height``), one row
-    each in file order; an id or file name given twice is refused (FormatError).
+    each in file order; an id or file name given twice, or an empty file name, is refused
+    (FormatError).
 
     Examples
     --------
@@ -515,6 +516,14 @@ def image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
             "height": _floats(list(map(attrgetter("height"), images))),
         }
     )
+    names = table["file_name"].to_numpy()
+    empty = np.flatnonzero(names == "")
+    if empty.size:  # it would be a row without an image (SchemaError far from here)
+        raise FormatError(
+            path,
+            f"$.images[{int(empty[0])}].file_name is empty ({empty.size} image(s) have "
+            "none); each image needs its file's name.",
+        )
     for column, what in (("id", "id"), ("file_name", "file_name")):
         repeated = table[column].duplicated(keep=False).to_numpy()
         if repeated.any():
