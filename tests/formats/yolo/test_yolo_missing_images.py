@@ -71,3 +71,18 @@ def test_label_without_its_image_needs_image_size(tmp_path):
     absent = r"b\.txt.*image of this label file is absent.*image_size"
     with pytest.raises(FormatError, match=absent):
         posebridge.load(path)
+
+
+def test_writing_beside_label_files_without_their_images_is_refused(tmp_path):
+    """A read takes such label files as rows now, so a write that leaves them would read
+    back with rows it did not write."""
+    from posebridge.errors import FileExistsError
+    from posebridge.model import labels
+
+    tree(tmp_path)
+    ds = labels.from_numpy(
+        np.full((1, 2, 2, 1), 10.0), image_path=["train/images/a.png"]
+    ).assign_coords(image_width=("time", [200]), image_height=("time", [100]))
+    with pytest.raises(FileExistsError, match=r"b\.txt: 2 label file\(s\) that this dataset"):
+        posebridge.save(ds, tmp_path / "out.yaml", overwrite=True, image_size=(200, 100))
+    assert not (tmp_path / "out.yaml").exists()
