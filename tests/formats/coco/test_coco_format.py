@@ -803,7 +803,8 @@ def test_nan_and_infinity_written_by_pythons_json_read_as_missing_values(tmp_pat
         warnings.simplefilter("ignore")
         theirs = pycocotools.COCO(str(path))
     assert np.isnan(theirs.anns[1]["keypoints"][6])
-    ds = coco.read(path)
+    with pytest.warns(UserWarning, match=r"1 keypoint\(s\) flagged labelled .* NaN or Infinity"):
+        ds = coco.read(path)
     clean = coco.read(gt_file(tmp_path))
     image_7 = {"time": 0}
     tail = ds.position.isel(image_7).sel(keypoint="tail")
@@ -939,3 +940,13 @@ def test_poses_whose_times_fall_on_one_video_frame_are_refused_as_such(tmp_path)
     said = r"time steps 1 and 2 fall on the same video frame \(1\), image 'img00001.png'"
     with pytest.raises(posebridge.PoseBridgeError, match=said):
         coco.write(ds, tmp_path / "gt.json", kind="ground_truth", image_size=(640, 480))
+
+
+def test_an_image_with_an_empty_file_name_is_refused_naming_it(tmp_path):
+    """It was a SchemaError about a missing 'video' coordinate, naming no key of the file."""
+    content = json.loads(gt_file(tmp_path).read_text())
+    content["images"][1]["file_name"] = ""
+    path = tmp_path / "empty_name.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(FormatError, match=r"\$\.images\[1\]\.file_name is empty"):
+        posebridge.load(path)

@@ -346,6 +346,37 @@ def test_truncated_export_names_file_and_line(tmp_path):
             ),
             r"result\[1\]\.value\.keypointlabels: 2 labels \(head, tail\); a point is one",
         ),
+        (  # a region without its type was left out: keypoint 'head' of r1 lost
+            lambda t: t[0]["annotations"][1]["result"][1].pop("type"),
+            r"\$\[0\]\.annotations\[1\]\.result\[1\]: a region without \"type\" whose "
+            r"value holds keypointlabels",
+        ),
+        (  # ... and a rectangle's: individual r2 lost
+            lambda t: t[0]["annotations"][1]["result"][3].pop("type"),
+            r"result\[3\]: a region without \"type\" whose value holds rectanglelabels",
+        ),
+        (  # a score in text read as no score (NaN) without a word
+            lambda t: t[0]["annotations"][1]["result"][1].__setitem__("score", "high"),
+            r"result\[1\]\.score: expected a number \(or null\), found 'high'",
+        ),
+        (
+            lambda t: t[0]["annotations"][1]["result"][0].__setitem__("score", True),
+            r"result\[0\]\.score: expected a number \(or null\), found True",
+        ),
+        (  # was "4 labels (h, e, a, d)"
+            lambda t: t[0]["annotations"][1]["result"][1]["value"].__setitem__(
+                "keypointlabels", "head"
+            ),
+            r"result\[1\]\.value\.keypointlabels: expected a list of one name, found the "
+            r"string 'head'",
+        ),
+        (  # was read as an individual of class "a"
+            lambda t: t[0]["annotations"][1]["result"][0]["value"].__setitem__(
+                "rectanglelabels", "ant"
+            ),
+            r"result\[0\]\.value\.rectanglelabels: expected a list of one name, found the "
+            r"string 'ant'",
+        ),
         (lambda t: t[1].pop("data"), r"\$\[1\]\.data"),
         (
             lambda t: t[1]["data"].__setitem__("photo", "/data/upload/1/a.png"),
@@ -461,7 +492,7 @@ def _many_tasks(seed: int) -> list:
                     id=f"p{p}",
                     parent=parent,
                     w=int(rng.integers(100, 300)),
-                    score=[None, 0.25, True, 3][how],
+                    score=[None, 0.25, 0, 3][how],
                 )
             )
             if how == 2:  # linked to a rectangle by a relation (or to nothing)
@@ -542,6 +573,8 @@ def test_the_example_export_reads_the_same_both_ways(tmp_path):
         lambda item: item.update(original_width=None),
         lambda item: item.update(value=[1, 2]),
         lambda item: item.update(score=10**400),
+        lambda item: item.update(score="high"),  # was NaN without a word
+        lambda item: item.update(score=True),
     ],
 )
 def test_an_irregular_region_leaves_the_columns_to_the_region_by_region_reader(damage):
@@ -641,7 +674,12 @@ def test_predictions_are_each_tasks_first_prediction(tmp_path):
         (
             {"data": {}, "meta": {"video": {"filename": "v.mp4", "frame_idx": -1}},
              "annotations": []},
-            r"\$\[1\]\.meta\.video: expected filename and frame_idx",
+            r"\$\[1\]\.meta\.video: expected filename \(text\) and frame_idx",
+        ),
+        (  # JSON true was taken as frame 1
+            {"data": {}, "meta": {"video": {"filename": "v.mp4", "frame_idx": True}},
+             "annotations": []},
+            r"\$\[1\]\.meta\.video: .*found \{'filename': 'v\.mp4', 'frame_idx': True\}",
         ),
         (
             {"data": {}, "meta": {"video": {"filename": "v.mp4", "frame_idx": 2**70}},

@@ -145,3 +145,22 @@ def test_an_array_of_text_of_two_dimensions_is_refused_naming_it(tmp_path):
         posebridge.save(ds, target)
     assert str(target) in str(error.value)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("netcdf3_format", "kind"),
+    [("NETCDF3_CLASSIC", "netCDF-3 classic"), ("NETCDF3_64BIT", "netCDF-3 64-bit offset")],
+)
+@pytest.mark.parametrize("format", [None, "netcdf"])
+def test_a_netcdf3_file_is_refused_saying_what_it_is_and_how_to_resave(
+    tmp_path, netcdf3_format, kind, format
+):
+    """It was "could not recognise the format", or "file signature not found"."""
+    pytest.importorskip("scipy")
+    ds = posebridge.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2))
+    path = tmp_path / "poses.nc"
+    ds.to_netcdf(path, engine="scipy", format=netcdf3_format)
+    with pytest.raises(FormatError, match=rf"is a {kind} file;.*engine=\"h5netcdf\""):
+        posebridge.load(path, format=format)
+    with pytest.raises(FormatError, match=rf"is a {kind} file"):
+        posebridge.open_dataset(path)

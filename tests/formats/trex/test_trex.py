@@ -349,3 +349,14 @@ def test_two_videos_advice_names_what_load_takes(tmp_path: Path):
     assert posebridge.load(one, siblings=True).sizes["individual"] == 2
     assert posebridge.load(sorted(tmp_path.glob("a_*.npz"))).sizes["individual"] == 2
     assert trex.read(str(tmp_path / "a_*.npz")).sizes["individual"] == 2
+
+
+@pytest.mark.parametrize("name", ["X", "frame"])
+def test_a_complex_array_is_refused_naming_it(tmp_path: Path, name: str):
+    """It was read with only numpy's ComplexWarning, the imaginary part dropped."""
+    arrays = fish_arrays(0.0)
+    arrays[name] = arrays[name].astype(complex) + 5j
+    path = tmp_path / "clip_fish0.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(FormatError, match=rf"'{name}' should hold numbers; found complex128"):
+        posebridge.load(path)

@@ -418,6 +418,38 @@ def _points(
     return out.reshape(counts.size, k, 3)
 
 
+def _check_labelled_coordinates(
+    path: Path, points: np.ndarray, origin: np.ndarray, names: list[str]
+) -> None:
+    """Refuse an infinite coordinate of a keypoint flagged labelled (v 1 or 2): a number
+    too large for a float, such as ``1e400``; and warn of missing ones, which read as
+    no point, naming the first annotation and counting them. ``NaN`` and ``Infinity``
+    (what Python's ``json.dump`` writes for a float NaN or infinity) are read as
+    missing values (``_layout.load``), not as damage.
+    """
+    labelled = points[..., 2] > 0
+    coordinates = points[..., :2]
+    infinite = np.isinf(coordinates).any(axis=-1) & labelled
+    if infinite.any():
+        i, j = (int(v) for v in np.argwhere(infinite)[0])
+        raise FormatError(
+            path,
+            f"$.annotations[{origin[i]}].keypoints: keypoint {j} ({names[j]!r}) is flagged "
+            f"v={points[i, j, 2]:g} but has an infinite coordinate where a finite number "
+            "belongs (an unlabelled point is 0, 0, 0); the number is too large for a float.",
+        )
+    missing = np.isnan(coordinates).any(axis=-1) & labelled
+    if missing.any():
+        i, j = (int(v) for v in np.argwhere(missing)[0])
+        warnings.warn(
+            f"{path}: {int(missing.sum())} keypoint(s) flagged labelled (v 1 or 2) have a "
+            f"NaN or Infinity coordinate, the first keypoint {j} ({names[j]!r}) of "
+            f"$.annotations[{origin[i]}]; they are read as no point (unlabelled).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def _boxes(path: Path, records: _Columns, where: str) -> np.ndarray:
     """(annotation, 4) bbox, NaN when absent."""
     values, counts = raw_numbers(path, records.bbox, where, "bbox", records.number)
@@ -465,7 +497,8 @@ def _assemble(
 
 def image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
     """The ground truth's images (``id``, ``file_name``, ``width``, ``height``), one row
-    each in file order; an id or file name given twice is refused (FormatError).
+    each in file order; an id or file name given twice, or an empty file name, is refused
+    (FormatError).
 
     Examples
     --------
@@ -483,6 +516,14 @@ def image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
             "height": _floats(list(map(attrgetter("height"), images))),
         }
     )
+    names = table["file_name"].to_numpy()
+    empty = np.flatnonzero(names == "")
+    if empty.size:  # it would be a row without an image (SchemaError far from here)
+        raise FormatError(
+            path,
+            f"$.images[{int(empty[0])}].file_name is empty ({empty.size} image(s) have "
+            "none); each image needs its file's name.",
+        )
     for column, what in (("id", "id"), ("file_name", "file_name")):
         repeated = table[column].duplicated(keep=False).to_numpy()
         if repeated.any():
@@ -619,6 +660,7 @@ def _read_ground_truth(
             f"$.annotations[{records.number[i]}].keypoints: visibility of keypoint {j} "
             f"({names[j]!r}) is {flags[i, j]:g}; expected 0, 1 or 2.",
         )
+    _check_labelled_coordinates(path, points, records.number, names)  # after the flags
     n_rows, n_ind = len(table), len(individuals)
     require_instances(path, n_ind, k, "no annotation of a keypoint category")
     position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)  # (t, i, k, 2)
@@ -745,6 +787,15 @@ def _read_results(
     # (0, 0, 0) is COCO's unlabelled point (v=0): no point, as in ground truth
     absent = (points == 0).all(axis=-1)
     points = np.where(absent[..., None], np.nan, points)
+    infinite = np.isinf(points[..., :2]).any(axis=-1)
+    if infinite.any():
+        i, j = (int(v) for v in np.argwhere(infinite)[0])
+        raise FormatError(
+            path,
+            f"$[{records.number[i]}].keypoints: keypoint {j} ({names[j]!r}) has an infinite "
+            "coordinate where a finite number belongs (a missing point is NaN, or 0, 0, 0); "
+            "the number is too large for a float.",
+        )
     position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)
     position[~np.isfinite(position).all(axis=-1)] = np.nan  # a NaN coordinate: no point
     confidence = scatter(rows, columns, (n_rows, n_ind), points[..., 2], np.nan)

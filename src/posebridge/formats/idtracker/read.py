@@ -243,7 +243,7 @@ def _from_csv(path: Path) -> dict[str, Any]:
                 f"holds {table.shape} values; {path.name} implies {(len(values), n_animals)}.",
             )
         found["id_probabilities"] = table[:, :, None]
-    attributes = path.with_name(f"{prefix}attributes.json")
+    attributes = _attributes_of(path)
     if attributes.is_file():
         note_files_read(attributes)
         try:
@@ -253,6 +253,17 @@ def _from_csv(path: Path) -> dict[str, Any]:
         if isinstance(extra, dict):
             found.update({k: v for k, v in extra.items() if k not in found})
     return found
+
+
+def _attributes_of(path: Path) -> Path:
+    """The ``attributes.json`` beside a ``[<name>.]trajectories.csv`` export.
+
+    Examples
+    --------
+    >>> _attributes_of(Path("out/a.trajectories.csv")).as_posix()
+    'out/a.attributes.json'
+    """
+    return path.with_name(f"{path.name[: -len('trajectories.csv')]}attributes.json")
 
 
 #: One value of a pickled dict that is not a container.
@@ -370,14 +381,12 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
         },
         attrs=attrs,
     )
-    fps = _scalar(found.get("frames_per_second"))
-    try:
-        fps = float(fps) if fps is not None else None
-    except (TypeError, ValueError):
-        fps = None
+    fps = _frame_rate(found, path)
     times = _times(found, n_time, path)
     if times is not None:  # the file's own times, its frame numbers kept
-        if fps is None or not np.isfinite(fps) or fps <= 0:
+        if fps is not None and not _made_at(times, fps):
+            fps = _times_rule(path, fps, times)
+        elif fps is None:
             fps = _rate_of(times)
         ds = ds.assign_coords(
             {model.TIME: times, model.FRAME: (model.TIME, ds[model.TIME].values)}
@@ -385,7 +394,7 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
         ds.attrs["time_unit"] = "seconds"
         if fps is not None:
             ds.attrs["fps"] = fps
-    elif fps is not None and np.isfinite(fps) and fps > 0:
+    elif fps is not None:
         ds = model.with_fps(ds, fps)
     return ds
 
@@ -418,6 +427,64 @@ def _times(found: dict[str, Any], n_time: int, path: Path) -> np.ndarray | None:
         )
         return None
     return times
+
+
+def _frame_rate(found: dict[str, Any], path: Path) -> float | None:
+    """``frames_per_second`` as a positive number; None when absent or None, and, with a
+    warning naming the value and its file, when it is no positive finite number (0,
+    a negative, NaN, text such as ``"28"``, a boolean).
+    """
+    value = found.get("frames_per_second")
+    if value is None:
+        return None
+    rate = _scalar(value)
+    if isinstance(rate, (int, float, np.integer, np.floating)) and not isinstance(
+        rate, (bool, np.bool_)
+    ):
+        rate = float(rate)
+        if np.isfinite(rate) and rate > 0:
+            return rate
+    where = _attributes_of(path) if path.suffix.lower() == ".csv" else path
+    warnings.warn(
+        f"{where}: frames_per_second is {brief(value)}; expected a positive number of "
+        "frames per second. It is not used: time counts frames, or comes from a time "
+        "column (give fps= for seconds).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return None
+
+
+def _made_at(times: np.ndarray, fps: float) -> bool:
+    """Whether ``times`` are ``arange(n) / fps`` (from their first) to within half of the
+    third decimal, as idtracker.ai writes them.
+
+    Examples
+    --------
+    >>> times = np.round(np.arange(20) / 28, 3)
+    >>> _made_at(times, 28.0), _made_at(times, 50.0)
+    (True, False)
+    """
+    steps = np.arange(times.size)
+    return bool(np.abs(times - times[0] - steps / fps).max() <= 0.0005 * 1.01)
+
+
+def _times_rule(path: Path, fps: float, times: np.ndarray) -> float | None:
+    """The frame rate of a CSV whose time column disagrees with attributes.json's
+    ``frames_per_second``: the column's (the times are the data the rows were
+    written with; the JSON may be another run's), said in a warning.
+    """
+    rate = _rate_of(times)
+    made = f"written at {rate:g} fps" if rate is not None else "not at one frame rate"
+    warnings.warn(
+        f"{_attributes_of(path)}: frames_per_second is {fps:g}, but the time column of "
+        f"{path.name} was {made}; its times are kept and fps is "
+        + (f"{rate:g}, from them." if rate is not None else "left unset.")
+        + " Fix or remove attributes.json if the time column is wrong.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return rate
 
 
 def _rate_of(times: np.ndarray) -> float | None:

@@ -17,7 +17,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError, user_stacklevel
+from posebridge.errors import FormatError, brief, user_stacklevel
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
@@ -271,12 +271,17 @@ def _task_images(
         filename[dicts] = _get(entries[dicts], "filename")
         frame[dicts] = _get(entries[dicts], "frame_idx")
         good = _is(filename, str)
-        good &= _is(frame, int)
+        good &= _is(frame, int) & ~_is(frame, bool)  # JSON true is no frame number
         good[good] = frame[good] >= 0
         good[good] = frame[good] <= np.iinfo(np.int64).max
         if not good.all():
-            t = int(at[np.flatnonzero(~good)[0]])
-            raise FormatError(path, f"$[{t}].meta.video: expected filename and frame_idx.")
+            first = int(np.flatnonzero(~good)[0])
+            t = int(at[first])
+            raise FormatError(
+                path,
+                f"$[{t}].meta.video: expected filename (text) and frame_idx (a whole number "
+                f"from 0); found {brief(entries[first])}.",
+            )
         names[at] = filename
         frames[at] = frame.astype(np.int64)
         # a frame of a video whose path posebridge's writer did not know: its data image
@@ -420,6 +425,8 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
         return None
     task = np.repeat(tasks, counts)
     kinds = _get(items, "type")
+    if not _is(kinds, str).all():  # a region without a type: named region by region
+        return None
     is_point = kinds == "keypointlabels"
     is_box = kinds == "rectanglelabels"
     region = np.flatnonzero(is_point | is_box)
@@ -437,6 +444,8 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     # sorts predictions by it), not any point's or box's
     scores = _get(items[region], "score", _ABSENT)
     numeric = _is(scores, int | float) & ~_is(scores, bool)  # C-level isinstance passes
+    if not (numeric | (scores == None) | (scores == _ABSENT)).all():  # noqa: E711
+        return None  # a score that is no number: named region by region
     score = np.full(region.size, np.nan)
     if numeric.any():
         numbers = _floats(scores[numeric])
@@ -509,6 +518,25 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     )
 
 
+def _refuse_untyped(path: Path, where: str, item: dict[str, Any]) -> None:
+    """Refuse a region without ``type`` whose value holds point or rectangle labels.
+
+    Label Studio writes the type of every region; without it the region's kind is
+    a guess (a file edited by hand, or cut short by a tool), and leaving it out
+    would drop a keypoint or an individual without a word.
+    """
+    value = item.get("value")
+    if not isinstance(value, dict):
+        return
+    held = [key for key in ("keypointlabels", "rectanglelabels") if key in value]
+    if held:
+        raise FormatError(
+            path,
+            f'{where}: a region without "type" whose value holds {held[0]}; Label Studio '
+            f'writes "type": "{held[0]}" with it: add it, or remove the region.',
+        )
+
+
 class _Items:
     """The regions of every task, region by region (:func:`_fast_regions` when irregular).
 
@@ -536,6 +564,8 @@ class _Items:
                 links.setdefault(str(a), []).append(str(b))
                 links.setdefault(str(b), []).append(str(a))
                 continue
+            if kind is None:
+                _refuse_untyped(self.path, f"{where}[{i}]", item)
             if kind not in ("keypointlabels", "rectanglelabels"):
                 continue
             value = item.get("value")
@@ -551,6 +581,13 @@ class _Items:
                     f"{where}[{i}]: a {kind} region needs value.x, value.y (numbers), "
                     f"value.{kind} [name], original_width and original_height (numbers).",
                 ) from None
+            if not isinstance(names, list):  # a string's first letter is no label
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}].value.{kind}: expected a list of one name, found "
+                    + (f"the string {names!r}" if isinstance(names, str) else brief(names))
+                    + ".",
+                )
             if kind == "keypointlabels" and len(names) > 1:
                 raise FormatError(
                     self.path,
@@ -559,8 +596,13 @@ class _Items:
                 )
             self.sizes.setdefault(t, size)
             item_score = item.get("score")
+            if item_score is not None and not _is_number(item_score):
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}].score: expected a number (or null), found {brief(item_score)}.",
+                )
             try:
-                item_score = float(item_score) if _is_number(item_score) else np.nan
+                item_score = float(item_score) if item_score is not None else np.nan
             except OverflowError:
                 raise FormatError(self.path, f"{where}[{i}].score: too large a number.") from None
             if kind == "rectanglelabels":

@@ -23,8 +23,45 @@ from posebridge.model.labels import utf8_text
 ENGINE = "h5netcdf"
 
 
+#: The first bytes of netCDF-3 files, and which variant each is.
+NETCDF3_KINDS = {
+    b"CDF\x01": "netCDF-3 classic",
+    b"CDF\x02": "netCDF-3 64-bit offset",
+    b"CDF\x05": "netCDF-3 64-bit data (CDF-5)",
+}
+
+
+def refuse_netcdf3(path: Path, head: bytes | None = None) -> None:
+    """Refuse a netCDF-3 file, saying what it is and how to re-save it as netCDF-4.
+
+    Only netCDF-4 (HDF5) files are read; xarray writes netCDF-3 with its
+    ``scipy`` engine (or ``format="NETCDF3_CLASSIC"``).
+
+    Examples
+    --------
+    >>> refuse_netcdf3(Path("poses.nc"), b"CDF" + bytes([1]))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: poses.nc: is a netCDF-3 classic file; ...
+    """
+    if head is None:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    kind = NETCDF3_KINDS.get(head[:4])
+    if kind is not None:
+        raise FormatError(
+            path,
+            f"is a {kind} file; posebridge reads netCDF-4 (HDF5) files only. Re-save it as "
+            "netCDF-4 with xarray: xr.load_dataset(path).to_netcdf(new_path, "
+            'engine="h5netcdf").',
+        )
+
+
 def sniff(peek: Peek) -> bool:
-    """Whether the peeked file is a netCDF-4 file (HDF5 with netCDF markers)."""
+    """Whether the peeked file is a netCDF-4 file (HDF5 with netCDF markers), or a
+    netCDF-3 one, which :func:`read` refuses saying how to re-save it."""
+    if peek.head[:4] in NETCDF3_KINDS:
+        return True
     h5 = peek.h5
     if h5 is None:
         return False
@@ -112,6 +149,7 @@ def read(path: Path) -> xr.Dataset:
     """Read a dataset saved by :func:`write` (or by ``ds.to_netcdf``)."""
     path = check_input(path)
     refuse_empty_file(path, "a netCDF-4 (.nc) file")
+    refuse_netcdf3(path)
     check_structure(path)
     try:
         ds = xr.load_dataset(path, engine=ENGINE)

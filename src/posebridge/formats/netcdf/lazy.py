@@ -17,7 +17,7 @@ import xarray as xr
 from posebridge._files import refuse_empty_file
 from posebridge.errors import FormatError, unavailable_filter_error
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
-from posebridge.formats.netcdf import ENGINE, _restore_strings, check_structure
+from posebridge.formats.netcdf import ENGINE, _restore_strings, check_structure, refuse_netcdf3
 
 __all__ = ["open_lazy"]
 
@@ -37,6 +37,7 @@ def open_lazy(path: Path) -> xr.Dataset:
     >>> ds = open_lazy(Path("poses.nc"))  # doctest: +SKIP
     """
     refuse_empty_file(path, "a netCDF-4 (.nc) file")
+    refuse_netcdf3(path)
     check_structure(path)
     try:
         source = xr.open_dataset(path, engine=ENGINE)

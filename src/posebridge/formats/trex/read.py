@@ -131,6 +131,11 @@ class _Track:
                         "per frame (1-D).",
                     )
                 self._refuse_not_per_frame(columns, frame.shape[0])
+            for name, values in columns.items():  # per array, not per value
+                if values.dtype.kind not in "biuf":  # complex: numpy drops the imaginary part
+                    raise FormatError(
+                        self.path, f"'{name}' should hold numbers; found {values.dtype} values."
+                    )
             return {name: values.astype(np.float64) for name, values in columns.items()}
         except FormatError:  # ours (a ValueError too), as raised
             raise

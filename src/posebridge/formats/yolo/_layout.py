@@ -369,7 +369,9 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
                 images = [i if i.is_absolute() else where.parent / i for i in images]
             elif where.is_dir():
                 listed = _files_under(where, _is_image)
-                found.extend((split, label_path(_posix(i)), i) for i in listed)
+                rows = [(split, label_path(_posix(i)), i) for i in listed]
+                rows += [(split, label, None) for label in _labels_without_image(where, rows)]
+                found.extend(sorted(rows, key=lambda row: _path_parts(row[1])))
                 continue
             else:
                 labels = _labels_of(where)
@@ -435,11 +437,12 @@ def _once_each(
 
 
 def labels_listed(root: Path, entry: str) -> list[str]:
-    """The label files a read lists for a split entry whose images are absent.
+    """The label files a read lists for a split entry without their images.
 
-    :func:`split_images` reads such a split from its labels folder, every
-    ``.txt`` under it (recursively); with the images folder (or a ``.txt`` list)
-    present, nothing is listed this way and the result is empty.
+    :func:`split_images` reads a split whose images folder is absent from its
+    labels folder, every ``.txt`` under it (recursively); with the images folder
+    present, the label files that no image in it has; with a ``.txt`` list of
+    images, none (the result is empty).
 
     Examples
     --------
@@ -447,10 +450,35 @@ def labels_listed(root: Path, entry: str) -> list[str]:
     []
     """
     where = _resolve(root, entry)
+    if where.is_dir():
+        rows = [("", label_path(_posix(i)), i) for i in _files_under(where, _is_image)]
+        return _labels_without_image(where, rows)
     if where.exists():
         return []
     labels = _labels_of(where)
     return _files_under(labels, lambda name: name.endswith(".txt")) if labels.is_dir() else []
+
+
+def _path_parts(text: str) -> list[str]:
+    return _posix(os.path.normcase(text)).split("/")
+
+
+def _labels_without_image(folder: Path, rows: list[tuple[str, str, str | None]]) -> list[str]:
+    """The label files of an images ``folder``'s labels folder that no image listed in
+    ``rows`` has: an image not copied yet, or a folder where the image file belongs.
+
+    They are read as rows with their image absent (as a split without its images
+    folder is), not dropped: their instances are the dataset's.
+    """
+    labels = _labels_of(folder)
+    if not labels.is_dir():
+        return []
+    have = {os.path.normcase(os.path.normpath(label)) for _, label, _ in rows}
+    return [
+        label
+        for label in _files_under(labels, lambda name: name.endswith(".txt"))
+        if os.path.normcase(os.path.normpath(label)) not in have
+    ]
 
 
 def hidden_path(path: str) -> bool:

@@ -220,8 +220,9 @@ def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> 
     """Refuse label files that a read of the written dataset would take as its own rows.
 
     A split whose images are absent (they are not copied) is read from its labels
-    folder, every ``.txt`` in it: label files left there by an earlier export,
-    even with ``overwrite=True``, would come back as rows of this dataset.
+    folder, every ``.txt`` in it, and a label file whose image is missing from an
+    images folder that exists is read too: label files left there by an earlier
+    export, even with ``overwrite=True``, would come back as rows of this dataset.
     """
     written = {os.path.normcase(os.path.abspath(t)) for t in targets}
     for folder in dict.fromkeys(str(PurePosixPath(image).parent) for image in images):
@@ -235,7 +236,7 @@ def _refuse_stray_labels(root: Path, images: list[str], targets: list[Path]) -> 
             raise FileExistsError(
                 17,
                 f"{strays[0]}: {len(strays)} label file(s) that this dataset does not write "
-                f"are in its labels folder, and a read of {folder!r} (its images are absent) "
+                f"are in its labels folder, and a read of {folder!r} (their images are absent) "
                 "would take them as rows of this dataset; remove them or write to another "
                 "folder.",
                 strays[0],
