@@ -165,7 +165,8 @@ def refuse_unknown_frames(ds: xr.Dataset, title: str) -> None:
     A row without an ``image_path`` is a frame of a video, named (or numbered) by its
     frame number; with time in seconds and neither fps nor a ``frame`` coordinate,
     that number would be made up (the row's rank, 0..n-1), and the times lost. The
-    writers of image formats refuse it, as Label Studio, SLEAP and YOLO predictions do.
+    writers of image formats (COCO, YOLO, Label Studio) refuse it with this; SLEAP's,
+    VIA's and YOLO predictions' writers refuse it with messages of their own.
 
     Raises
     ------
