@@ -86,3 +86,26 @@ def test_writing_beside_label_files_without_their_images_is_refused(tmp_path):
     with pytest.raises(FileExistsError, match=r"b\.txt: 2 label file\(s\) that this dataset"):
         posebridge.save(ds, tmp_path / "out.yaml", overwrite=True, image_size=(200, 100))
     assert not (tmp_path / "out.yaml").exists()
+
+
+@pytest.mark.parametrize("images_folder", [True, False])
+def test_labelimg_classes_txt_in_the_labels_folder_is_no_label_file(tmp_path, images_folder):
+    """labelImg writes the class list ``classes.txt`` beside its label files; it was read
+    as a label file without an image (the read asked for image_size=, the writer refused
+    to write beside it)."""
+    path = tree(tmp_path)
+    labels = tmp_path / "train" / "labels"
+    for stem in "bc":
+        (labels / f"{stem}.txt").unlink()
+    (labels / "classes.txt").write_text("cow\n", encoding="utf-8")
+    if not images_folder:  # labels only: every label file of the folder is a row
+        (tmp_path / "train" / "images" / "a.png").unlink()
+        (tmp_path / "train" / "images").rmdir()
+    ds = posebridge.load(path, image_size=(200, 100))
+    assert ds.sizes["time"] == 1
+    np.testing.assert_allclose(
+        ds.position.isel(time=0, individual=0).values.T, expected_xy("a", 200, 100)
+    )
+    posebridge.save(ds, path, overwrite=True)  # not refused for classes.txt
+    assert (labels / "classes.txt").read_text(encoding="utf-8") == "cow\n"
+    assert posebridge.load(path, image_size=(200, 100)).sizes["time"] == 1

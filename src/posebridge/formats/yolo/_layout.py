@@ -376,7 +376,7 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
             else:
                 labels = _labels_of(where)
                 if labels.is_dir():
-                    listed = _files_under(labels, lambda name: name.endswith(".txt"))
+                    listed = _files_under(labels, is_label_file_name)
                     found.extend((split, label, None) for label in listed)
                 else:  # a wrong path would otherwise drop the split without a word
                     warnings.warn(
@@ -456,7 +456,7 @@ def labels_listed(root: Path, entry: str) -> list[str]:
     if where.exists():
         return []
     labels = _labels_of(where)
-    return _files_under(labels, lambda name: name.endswith(".txt")) if labels.is_dir() else []
+    return _files_under(labels, is_label_file_name) if labels.is_dir() else []
 
 
 def _path_parts(text: str) -> list[str]:
@@ -476,7 +476,7 @@ def _labels_without_image(folder: Path, rows: list[tuple[str, str, str | None]])
     have = {os.path.normcase(os.path.normpath(label)) for _, label, _ in rows}
     return [
         label
-        for label in _files_under(labels, lambda name: name.endswith(".txt"))
+        for label in _files_under(labels, is_label_file_name)
         if os.path.normcase(os.path.normpath(label)) not in have
     ]
 
@@ -512,6 +512,18 @@ def _is_image(name: str) -> bool:
 
 def _posix(text: str) -> str:
     return text if os.sep == "/" else text.replace(os.sep, "/")
+
+
+def is_label_file_name(name: str) -> bool:
+    """Whether a file name in a labels folder is a label file: a ``.txt`` other than
+    ``classes.txt``, the class list labelImg writes beside its label files.
+
+    Examples
+    --------
+    >>> is_label_file_name("img_001.txt"), is_label_file_name("classes.txt")
+    (True, False)
+    """
+    return name.endswith(".txt") and name.lower() != "classes.txt"
 
 
 def _files_under(folder: Path, keep: Callable[[str], bool]) -> list[str]:
