@@ -61,3 +61,22 @@ def test_times_in_seconds_off_the_frames_are_said_to_be_lost(tmp_path):
     assert "netCDF (.nc)" in said and "NWB" not in said  # NWB holds no boxes
     assert posebridge.load(path, format="via").attrs["time_unit"] == "frames"
     assert _save(ds, tmp_path / "on_grid.csv") == []  # frame / fps: had again from the rate
+
+
+def test_times_counted_from_the_first_frame_as_vias_reader_counts_them_are_kept(tmp_path):
+    """VIA's reader counts time from the file's first frame: a VIA file read with fps=30
+    (time = (frame - 11) / 30) written back was warned 'time in seconds is not kept',
+    though it reads back with the same times."""
+    centres, sizes, scores = _boxes()
+    frames = np.array([11, 12, 14])
+    ds = bboxes_from_numpy(
+        centres, sizes, scores, individual_names=["id_1", "id_2"], frame_array=frames, fps=30
+    )
+    counted = ds.assign_coords(time=(frames - frames[0]) / 30, frame=("time", frames))
+    path = tmp_path / "tracks.csv"
+    assert not [text for text in _save(counted, path) if "time in seconds" in text]
+    back = posebridge.load(path, format="via", fps=30)
+    np.testing.assert_allclose(back.time.values, counted.time.values)
+    # times that are neither frame / fps nor counted from the first frame are still said
+    off = counted.assign_coords(time=counted.time.values + 0.01)
+    assert [text for text in _save(off, tmp_path / "off.csv") if "time in seconds" in text]

@@ -356,10 +356,12 @@ def _frame_rate(ds: xr.Dataset) -> float | None:
     return float(fps) if number and np.isfinite(fps) and fps > 0 else None
 
 
-def loses_times(ds: xr.Dataset) -> bool:
+def loses_times(ds: xr.Dataset, *, from_first_frame: bool = False) -> bool:
     """Whether a format holding a frame number per row loses the dataset's time: time in
     seconds that is not its frame numbers over its ``fps`` (labels aside: rows of their own
-    frames).
+    frames). ``from_first_frame``: the format's reader may count time from the first frame
+    (VIA's, as movement's), so times of the frame numbers less the first, over ``fps``, are
+    kept too.
 
     Examples
     --------
@@ -373,21 +375,25 @@ def loses_times(ds: xr.Dataset) -> bool:
     rate = _frame_rate(ds)
     frames = model.frame_numbers(ds)
     seconds = np.asarray(ds[model.TIME].values, dtype=np.float64)
-    on_grid = (
-        rate is not None
-        and frames is not None
-        and np.allclose(np.asarray(frames) / rate, seconds, rtol=1e-9, atol=1e-9)
+    if rate is None or frames is None:
+        return True
+    numbers = np.asarray(frames, dtype=np.float64)
+    starts = [0.0, numbers.min()] if from_first_frame and numbers.size else [0.0]
+    return not any(
+        np.allclose((numbers - start) / rate, seconds, rtol=1e-9, atol=1e-9) for start in starts
     )
-    return not on_grid
 
 
-def warn_times_not_kept(ds: xr.Dataset, path: object, title: str) -> None:
+def warn_times_not_kept(
+    ds: xr.Dataset, path: object, title: str, *, from_first_frame: bool = False
+) -> None:
     """Warn that time in seconds is not kept by a format that holds a frame number per row
     (``title``: SLEAP's files, a ``sleap_io.Labels``, VIA tracks), when the times are not
     those frame numbers over the dataset's ``fps`` (timestamps off that grid, or no rate):
     they read back in frames. Labels (rows of their own frames) and times that are
-    ``frame / fps`` (had again from the rate) say nothing. Boxes are pointed at netCDF
-    alone (NWB holds none).
+    ``frame / fps`` (had again from the rate) say nothing; so do ``(frame - first) / fps``
+    with ``from_first_frame`` (:func:`loses_times`). Boxes are pointed at netCDF alone
+    (NWB holds none).
 
     Examples
     --------
@@ -400,7 +406,7 @@ def warn_times_not_kept(ds: xr.Dataset, path: object, title: str) -> None:
     >>> print(shown[0].message)  # doctest: +ELLIPSIS
     a.slp: the dataset's time in seconds is not kept: SLEAP .slp holds a frame number ...
     """
-    if not loses_times(ds):
+    if not loses_times(ds, from_first_frame=from_first_frame):
         return
     rate = _frame_rate(ds)
     keep = "netCDF (.nc)" if ds.attrs.get("ds_type") == model.BBOXES else "NWB or netCDF (.nc)"

@@ -198,7 +198,8 @@ def _warn_unkept(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-    warn_times_not_kept(ds, path, "a VIA tracks file")
+    # VIA's reader counts time from the file's first frame (as movement's) unless told not to
+    warn_times_not_kept(ds, path, "a VIA tracks file", from_first_frame=True)
 
 
 def write(
