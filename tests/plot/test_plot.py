@@ -427,6 +427,17 @@ def test_an_individual_named_twice_is_refused_not_drawn_twice(poses):
         plot.skeleton(poses, individuals=twice)
 
 
+def test_names_given_as_the_datasets_own_coordinate_values_are_taken(poses):
+    """``keypoints=ds.keypoint.values[:2]`` (a numpy array) raised numpy's raw ValueError
+    ('truth value of an array ... is ambiguous')."""
+    as_list = plot.figure(poses, "trajectories", keypoints=list(poses.keypoint.values[:2]))
+    as_array = plot.figure(poses, "trajectories", keypoints=poses.keypoint.values[:2])
+    assert [line.get_label() for line in as_array.axes[0].get_lines()] == [
+        line.get_label() for line in as_list.axes[0].get_lines()
+    ]
+    assert plot.skeleton(poses, individuals=poses.individual.values) is not None
+
+
 def test_a_time_range_ending_before_it_starts_is_refused_as_the_command_line_does(poses):
     """The API said the range 'holds no data'; the CLI's --time 5:2 'ends before it starts'."""
     with pytest.raises(PoseBridgeError, match="the time range '5:2' ends before it starts"):

@@ -75,6 +75,8 @@ def _pick(ds: xr.Dataset, dim: str, names: Sequence[str] | str | None) -> xr.Dat
         return ds
     if isinstance(names, str):
         names = [names]
+    else:  # any sequence of names: a list, a tuple, the dataset's own coordinate values
+        names = [str(n) if isinstance(n, str) else n for n in names]
     have = [str(v) for v in ds[dim].values]
     unknown = [n for n in names if n not in have]
     if unknown:
