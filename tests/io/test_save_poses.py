@@ -206,3 +206,14 @@ def test_to_dlc_file_of_numbered_individuals_reads_back_as_movement_reads_it(tmp
         ours = load_poses.from_dlc_file(path)
         assert ours.individual.values.tolist() == theirs.individual.values.tolist() == names
         np.testing.assert_array_equal(ours.position.values, numbered.position.values)
+
+
+@pytest.mark.parametrize("unnamed", [None, "", "  "])
+def test_a_scorer_attribute_that_names_none_is_written_as_movement(tmp_path, one_mouse, unnamed):
+    """movement writes 'movement' whatever the dataset holds; a None or blank scorer
+    attribute gave 'posebridge' (to_dlc_file) where to_dlc_style_df gave 'movement'."""
+    ds = one_mouse.assign_attrs(scorer=unnamed)
+    save_poses.to_dlc_file(ds, tmp_path / "out.csv", split_individuals=False)
+    assert set(scorer_row(tmp_path / "out.csv")[1:]) == {"movement"}
+    df = save_poses.to_dlc_style_df(ds)
+    assert set(df.columns.get_level_values("scorer")) == {"movement"}

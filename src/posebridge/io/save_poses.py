@@ -68,9 +68,11 @@ def _with_movement_scorer(ds: xr.Dataset) -> xr.Dataset:
     files and ``posebridge_tracker`` to LightningPose files (a ``*_tracker``
     scorer, as LightningPose's own, by which :func:`posebridge.detect` tells
     the file from DeepLabCut's). A scorer
-    the dataset has (read from a file) is kept, and so are labels as they are.
+    the dataset names (read from a file) is kept, and so are labels as they are; a
+    scorer attribute that names none (``None``, blank, not text) is replaced.
     """
-    if "scorer" in ds.attrs or labels_model.is_labels(ds):
+    scorer = ds.attrs.get("scorer")
+    if (isinstance(scorer, str) and scorer.strip()) or labels_model.is_labels(ds):
         return ds
     return ds.assign_attrs(scorer=MOVEMENT_SCORER)
 

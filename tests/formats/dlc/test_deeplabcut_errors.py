@@ -409,6 +409,22 @@ def test_a_scorer_the_header_cannot_hold_is_refused(tmp_path, suffix, scorer, er
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".h5"])
+@pytest.mark.parametrize(
+    "odd", [np.array(["DLC_a", "DLC_b"]), ["DLC_a", "DLC_b"], 7], ids=["array", "list", "int"]
+)
+def test_a_scorer_attribute_that_is_not_text_is_said_and_the_default_written(
+    tmp_path, suffix, odd
+):
+    """An array raised numpy's raw ValueError ('truth value ... ambiguous'); a list (a netCDF
+    file's attribute) was written as its Python text in every column."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).assign_attrs(scorer=odd)
+    path = tmp_path / f"x{suffix}"
+    with pytest.warns(UserWarning, match="scorer attribute is not text"):
+        posebridge.save(ds, path)
+    assert posebridge.load(path).attrs["scorer"] == "posebridge"
+
+
 def test_individuals_level_false_is_refused_for_several_individuals(tmp_path):
     """It was ignored: the 4-level file came out anyway."""
     ds = posebridge.from_numpy(np.ones((3, 2, 2, 2)))

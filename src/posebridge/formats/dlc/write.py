@@ -37,7 +37,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError, TypeError, user_stacklevel
+from posebridge.errors import PoseBridgeError, SchemaError, TypeError, brief, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import (
     FORMATS_KEEPING_NAMES,
@@ -472,7 +472,7 @@ def _scorer_by_name(
     reads no scorer. A scorer the labels had is replaced with a warning, and poses
     written under a ``CollectedData`` name are warned about.
     """
-    had = ds.attrs.get("scorer")
+    had = _dataset_scorer(ds, path, title)
     if not labelled:
         if path.stem.startswith("CollectedData"):
             warnings.warn(
@@ -497,6 +497,27 @@ def _scorer_by_name(
             stacklevel=user_stacklevel(),
         )
     return named.group(1)
+
+
+def _dataset_scorer(ds: xr.Dataset, path: Path, title: str) -> str | None:
+    """The dataset's ``scorer`` attribute when it names one (text, not blank), else ``None``.
+
+    Another value (a list of scorers read from a netCDF file, an array) is not
+    written as its Python text: a warning says the default is written instead.
+    """
+    had = ds.attrs.get("scorer")
+    if had is None or (isinstance(had, str) and not had.strip()):
+        return None
+    if isinstance(had, str):
+        return had
+    warnings.warn(
+        f"{path}: the dataset's scorer attribute is not text ({brief(had)}); {title} files "
+        "name one scorer in their first header row, so the default is written (pass scorer= "
+        "to choose one).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return None
 
 
 def _checked_scorer(given: object, fallback: str, title: str, nul: str) -> str:
