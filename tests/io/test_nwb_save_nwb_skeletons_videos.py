@@ -183,3 +183,41 @@ def test_save_nwb_refuses_predictions_of_two_skeletons_naming_the_file_and_a_way
         read["position"].isel(individual=0).transpose("time", "keypoint", "space").values,
         np.stack([np.full((3, 2), f + 5.0) for f in range(3)]),
     )
+
+
+def two_skeleton_annotations():
+    """User instances only: video v1 labelled with skeleton 'fly', v2 with 'mouse'."""
+    mouse, fly = sio.Skeleton(["a", "b"], name="mouse"), sio.Skeleton(["x", "y", "z"], name="fly")
+    v1 = sio.Video(filename="/data/v1.mp4", open_backend=False)
+    v2 = sio.Video(filename="/data/v2.mp4", open_backend=False)
+
+    def instance(skeleton, value):
+        return sio.Instance.from_numpy(np.full((len(skeleton.nodes), 2), value), skeleton=skeleton)
+
+    frames = [
+        sio.LabeledFrame(v1, 0, [instance(fly, 1.0)]),
+        sio.LabeledFrame(v2, 5, [instance(mouse, 2.0)]),
+    ]
+    return sio.Labels(frames, videos=[v1, v2], skeletons=[mouse, fly])
+
+
+@pytest.mark.parametrize("nwb_format", ["auto", "annotations"])
+def test_save_nwb_refuses_user_instances_of_two_skeletons_naming_the_file_and_a_way(
+    tmp_path, nwb_format
+):
+    """It gave from_sleap_io's 'Pass skeleton=' (a keyword save_nwb does not take), naming
+    <sleap_io.Labels> rather than the file."""
+    labels = two_skeleton_annotations()
+    path = tmp_path / "two.nwb"
+    with pytest.raises(PoseBridgeError, match="2 skeletons") as raised:
+        quiet(nwb.save_nwb, labels, path, nwb_format=nwb_format)
+    message = str(raised.value)
+    assert str(path) in message and "<sleap_io.Labels>" not in message
+    assert "Pass skeleton=" not in message
+    assert not path.exists()
+    # the way the message gives works
+    one = quiet(posebridge.from_sleap_io, labels, instances="user", skeleton="fly")
+    quiet(nwb.save_nwb, one, path, nwb_format="annotations")
+    back = quiet(nwb.load_nwb, path)
+    assert [node.name for node in back.skeletons[0].nodes] == ["x", "y", "z"]
+    assert back.labeled_frames[0].instances[0].numpy().tolist() == [[1.0, 1.0]] * 3

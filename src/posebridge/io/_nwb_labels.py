@@ -60,8 +60,9 @@ def _predictions(labels: Any, target: Any = None) -> list[xr.Dataset]:
     return [d.assign_attrs(software) for d in datasets]
 
 
-def _refuse_several_skeletons(labels: Any, target: Any) -> None:
-    """Refuse predicted instances of several skeletons, naming ``target`` and what to do.
+def _refuse_several_skeletons(labels: Any, target: Any, *, user: bool = False) -> None:
+    """Refuse predicted (``user``: user) instances of several skeletons, naming ``target``
+    and what to do.
 
     posebridge's NWB predictions hold one skeleton per file (sleap-io's layout:
     ``sleap_io.load_nwb`` reads every track with the first track's skeleton;
@@ -71,7 +72,7 @@ def _refuse_several_skeletons(labels: Any, target: Any) -> None:
     """
     used: dict[int, Any] = {}
     for frame in labels.labeled_frames:
-        for instance in frame.predicted_instances:
+        for instance in frame.user_instances if user else frame.predicted_instances:
             used.setdefault(id(instance.skeleton), instance.skeleton)
     if len(used) < 2:
         return
@@ -81,6 +82,14 @@ def _refuse_several_skeletons(labels: Any, target: Any) -> None:
         if id(skeleton) in used
     ]
     where = target if target is not None else "NWB"
+    if user:
+        raise PoseBridgeError(
+            f"{where}: the user instances of these Labels use {len(used)} skeletons "
+            f"({', '.join(names)}), and the NWB annotations (PoseTraining) written here hold "
+            "one skeleton. Nothing was written. Save each skeleton's annotations to its own "
+            "file: save_nwb(posebridge.from_sleap_io(labels, instances='user', "
+            "skeleton=<index or name>), '<file>.nwb', nwb_format='annotations')."
+        )
     raise PoseBridgeError(
         f"{where}: the predicted instances of these Labels use {len(used)} skeletons "
         f"({', '.join(names)}), and an NWB file of predictions written here holds one "
@@ -119,6 +128,7 @@ def annotations_dataset(labels: Any, filename: PathLike) -> xr.Dataset:
             "these Labels hold no user instance, so there are no annotations to write; use "
             "nwb_format='predictions'."
         )
+    _refuse_several_skeletons(labels, filename, user=True)
     with dropping_warnings(UserWarning, message=".*have no track.*"):
         ds = bridges.from_sleap_io(labels, instances="user")
     _warn_pointless_instances(labels, ds, filename)
