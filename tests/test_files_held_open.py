@@ -10,6 +10,7 @@ and the file and the other program's changes are kept.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import warnings
@@ -29,9 +30,14 @@ from posebridge.io import nwb as sleap_io_style
 
 _HOLDER = """
 import sys, h5py
-handle = h5py.File(sys.argv[1], sys.argv[2])
-if sys.argv[2] != "r":
-    handle.create_group("their_edit")
+if sys.argv[2] == "live":  # a new file written in SWMR mode (live tracking): no lock, a mark
+    handle = h5py.File(sys.argv[1], "w", libver="latest")
+    handle.create_dataset("their_edit", data=[1, 2, 3], maxshape=(None,))
+    handle.swmr_mode = True
+else:
+    handle = h5py.File(sys.argv[1], sys.argv[2])
+    if sys.argv[2] != "r":
+        handle.create_group("their_edit")
 print("open", flush=True)
 sys.stdin.readline()
 handle.close()
@@ -39,13 +45,15 @@ handle.close()
 
 
 @contextmanager
-def held_open(path: Path, mode: str = "a") -> Iterator[None]:
-    """Another process holds ``path`` open with h5py in ``mode`` (``a`` adds a group)."""
+def held_open(path: Path, mode: str = "a", **environment: str) -> Iterator[None]:
+    """Another process holds ``path`` open with h5py in ``mode`` (``a`` adds a group;
+    ``live`` makes a new file in SWMR mode), with ``environment`` added to its own."""
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(path), mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, **environment},
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
@@ -87,7 +95,7 @@ HDF5_OUTPUTS = ["poses.nwb", "poses.h5", "poses.slp", "poses.analysis.h5", "pose
 def test_overwriting_a_file_another_program_writes_is_refused(tmp_path, two_mice, name):
     path = tmp_path / name
     _save(two_mice, path)
-    refused = pytest.raises(errors.FileInUseError, match="is open in another program")
+    refused = pytest.raises(errors.FileInUseError, match="is open for writing in another program")
     with held_open(path), refused as raised:
         _save(two_mice.isel(time=slice(0, 3)), path, overwrite=True)
     assert isinstance(raised.value, BlockingIOError) and raised.value.filename == str(path)
@@ -136,3 +144,56 @@ def test_a_file_open_elsewhere_only_for_reading_is_replaced_as_asked(tmp_path, t
     with held_open(path, "r"):
         _save(two_mice.isel(time=slice(0, 3)), path, overwrite=True)
         assert posebridge.load(path).sizes["time"] == 3
+
+
+@pytest.mark.parametrize("environment", [{}, {"HDF5_USE_FILE_LOCKING": "FALSE"}])
+def test_a_file_written_in_swmr_mode_or_without_locks_is_refused(tmp_path, two_mice, environment):
+    """A writer in SWMR mode holds no lock, only HDF5's mark in the file ("already open for
+    write"): the read called the file damaged, and overwrite=True replaced it."""
+    path = tmp_path / "live.h5"
+    with held_open(path, "live", **environment):
+        with pytest.raises(errors.FileInUseError, match="h5clear -s"):
+            posebridge.load(path)
+        with pytest.raises(errors.FileInUseError, match="is open for writing in another"):
+            _save(two_mice, path, overwrite=True)
+    assert _their_edit_kept(path)
+
+
+def test_a_file_this_process_writes_through_h5py_is_not_replaced(tmp_path, two_mice):
+    """HDF5 shares a file open in this process, so opening it to test succeeded: the file was
+    replaced and what the handle wrote afterwards was lost. Reading it is fine."""
+    path = tmp_path / "mine.h5"
+    _save(two_mice, path)
+    with h5py.File(path, "a") as mine:
+        with pytest.raises(errors.FileInUseError, match="open for writing in this process"):
+            _save(two_mice.isel(time=slice(0, 3)), path, overwrite=True)
+        assert posebridge.load(path).sizes["time"] == 5
+        mine.create_dataset("my_results", data=[1, 2, 3])
+    with h5py.File(path, "r") as handle:
+        assert "my_results" in handle
+
+
+@pytest.mark.parametrize("name", ["pipe.h5", "pipe.csv"])
+def test_overwriting_a_named_pipe_does_not_wait_for_a_writer(tmp_path, two_mice, name):
+    """Testing whether the output was an HDF5 file open elsewhere opened the pipe for
+    reading, which waits for a writer for ever."""
+    path = tmp_path / name
+    os.mkfifo(path)
+    outcome = subprocess.run(
+        [sys.executable, "-c", _SAVE_ONTO, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert outcome.returncode == 0, outcome.stderr
+    assert posebridge.load(path).sizes["time"] == 2
+
+
+_SAVE_ONTO = """
+import sys, warnings
+import numpy as np
+import posebridge
+warnings.simplefilter("ignore")
+ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)), fps=30)
+posebridge.save(ds, sys.argv[1], overwrite=True)
+"""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -361,11 +362,17 @@ class Peek:
         return lines[:count]
 
 
-def held_open_by_another_program(error: BaseException) -> bool:
-    """Whether h5py could not open a file because another program holds HDF5's lock on it.
+#: What HDF5 says, through h5py, when a file is open for writing elsewhere: its lock
+#: (another process), or the mark it sets in the file (a writer in SWMR mode, or with
+#: file locking turned off; also a writer that crashed, which ``h5clear -s`` clears).
+_OPEN_ELSEWHERE = ("unable to lock file", "file is already open for write")
 
-    HDF5 locks a file it opens (for writing: no one else may open it); h5py
-    reports the refusal as an ``OSError`` saying "unable to lock file".
+
+def held_open_by_another_program(error: BaseException) -> bool:
+    """Whether h5py could not open a file because another program has it open for writing.
+
+    HDF5 locks a file it opens for writing and marks it so in the file (in SWMR mode,
+    only the mark); h5py reports a refusal for either as an ``OSError``.
 
     Examples
     --------
@@ -379,57 +386,88 @@ def held_open_by_another_program(error: BaseException) -> bool:
     >>> held_open_by_another_program(OSError("file signature not found"))
     False
     """
-    return isinstance(error, OSError) and "unable to lock file" in str(error).lower()
+    text = str(error).lower()
+    return isinstance(error, OSError) and any(said in text for said in _OPEN_ELSEWHERE)
 
 
 def held_open_error(
-    path: str | os.PathLike[str], doing: str, *, writing: bool = True
+    path: str | os.PathLike[str], doing: str, *, writing: bool = True, here: bool = False
 ) -> FileInUseError:
-    """The error for an HDF5 file another program holds open (HDF5's lock refused us).
+    """The error for an HDF5 file open for writing elsewhere (HDF5 refused us), or, with
+    ``here``, open for writing in this process.
 
     ``doing`` is what to do again once it is closed; ``writing`` adds that the
     file was left as it was.
 
     Examples
     --------
-    >>> print(held_open_error("session.nwb", "write it"))
-    session.nwb: is open in another program, which holds HDF5's lock on it; close it there, \
-then write it again (the file is unchanged).
+    >>> print(held_open_error("session.nwb", "write it"))  # doctest: +NORMALIZE_WHITESPACE
+    session.nwb: is open for writing in another program (HDF5 refuses to open it); close it
+    there, then write it again (the file is unchanged). If no program has it open (one that
+    crashed left it marked open), `h5clear -s session.nwb` clears the mark.
     """
     unchanged = " (the file is unchanged)" if writing else ""
+    if here:
+        return FileInUseError(
+            errno.EAGAIN,
+            f"{path}: is open for writing in this process (an h5py.File); close it, then "
+            f"{doing} again{unchanged}.",
+            str(path),
+        )
     return FileInUseError(
         errno.EAGAIN,
-        f"{path}: is open in another program, which holds HDF5's lock on it; close it there, "
-        f"then {doing} again{unchanged}.",
+        f"{path}: is open for writing in another program (HDF5 refuses to open it); close it "
+        f"there, then {doing} again{unchanged}. If no program has it open (one that crashed "
+        f"left it marked open), `h5clear -s {path}` clears the mark.",
         str(path),
     )
+
+
+def _open_for_writing_here(path: str | os.PathLike[str]) -> bool:
+    """Whether this process has ``path`` open for writing with h5py (HDF5 shares an open
+    file within a process, so opening it again to test succeeds)."""
+    import h5py
+
+    ids = h5py.h5f.get_obj_ids(types=h5py.h5f.OBJ_FILE)
+    for file_id in ids:
+        try:
+            name = os.fsdecode(file_id.name)
+            if file_id.get_intent() & h5py.h5f.ACC_RDWR and os.path.samefile(name, path):
+                return True
+        except (OSError, ValueError):
+            continue  # closed meanwhile, or a file in memory
+    return False
 
 
 def refuse_hdf5_held_open(
     path: str | os.PathLike[str], doing: str = "write it", *, writing: bool = True
 ) -> None:
-    """Refuse an HDF5 file that another program has open for writing.
+    """Refuse an HDF5 file that another program (or this one) has open for writing.
 
     Replacing it (a new file renamed onto its name) would leave that program
     writing to a file without a name, so its changes would be lost without a
     word; reading it, HDF5 refuses with an error each reader would take for a
     damaged file. The file is opened for reading, which HDF5 refuses while
-    another program has it open for writing; a file open elsewhere only for
-    reading, a file that is not HDF5 and a damaged one pass (replaced as
-    asked, or refused by their reader). ``doing`` and ``writing`` are
-    :func:`held_open_error`'s.
+    another program has it open for writing; this process's own h5py files are
+    looked up when ``writing`` (reading shares their handle). A file open
+    elsewhere only for reading, anything but a regular
+    file (a pipe is never opened: that would wait for a writer), a file that is
+    not HDF5 and a damaged one pass (replaced as asked, or refused by their
+    reader). ``doing`` and ``writing`` are :func:`held_open_error`'s.
 
     Raises
     ------
     FileInUseError
-        Naming the file, when another program holds it open for writing (a
-        ``PoseBridgeError`` and a ``BlockingIOError``).
+        Naming the file, when it is open for writing (a ``PoseBridgeError`` and a
+        ``BlockingIOError``).
 
     Examples
     --------
     >>> refuse_hdf5_held_open(Path("session.nwb"))  # doctest: +SKIP
     """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return
         with open(path, "rb") as handle:
             if handle.read(len(HDF5_SIGNATURE)) != HDF5_SIGNATURE:
                 return
@@ -437,6 +475,8 @@ def refuse_hdf5_held_open(
         return  # not a readable regular file: the write says what is wrong, if anything
     import h5py
 
+    if writing and _open_for_writing_here(path):  # reading through HDF5's shared handle is fine
+        raise held_open_error(path, doing, writing=writing, here=True)
     try:
         h5py.File(path, "r").close()
     except OSError as error:
