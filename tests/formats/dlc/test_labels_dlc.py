@@ -95,6 +95,23 @@ def test_csv_with_one_or_three_index_columns_reads_as_labels(tmp_path, index_col
     )
 
 
+@pytest.mark.parametrize("read", [posebridge.load, posebridge.open_dataset])
+def test_csv_index_cells_that_look_like_numbers_are_kept_as_written(tmp_path, read):
+    """A video folder '01' and images '0001', '1e3' in a three-column index were parsed as
+    numbers (labeled-data/1/1.0) and written back so; the .h5 of the table kept them."""
+    images = ["labeled-data/01/0001", "labeled-data/01/0002", "labeled-data/002/1e3"]
+    df = collected_frame(three_levels(images))
+    source = tmp_path / "CollectedData_me.csv"
+    df.to_csv(source)
+    ds = read(source)
+    assert ds.image_path.values.tolist() == images
+    out = tmp_path / "out" / "CollectedData_me.csv"
+    out.parent.mkdir()
+    posebridge.save(ds.load(), out)
+    written = pd.read_csv(out, header=[0, 1, 2], index_col=[0, 1, 2], dtype=str)
+    assert ["/".join(row) for row in written.index] == images
+
+
 def test_written_labels_are_what_deeplabcut_writes(dlc_23_h5, tmp_path):
     path, df = dlc_23_h5
     ds = posebridge.load(path)

@@ -238,6 +238,17 @@ def _read_options() -> dict[str, object]:
     return options
 
 
+def _index_as_text(header: CsvHeader) -> dict[int, type]:
+    """The column types that keep a labelled-data index's cells as written.
+
+    An index of several columns (DeepLabCut >= 2.3's ``labeled-data``, video folder,
+    image name) is text: a folder ``01`` or an image ``0001`` would otherwise be
+    parsed as the number 1 and written back so. One index column is the frame
+    number (or one path), whose type is inferred.
+    """
+    return dict.fromkeys(range(header.n_index), str) if header.n_index > 1 else {}
+
+
 def _numbers(column: pd.Series, path: Path) -> np.ndarray:
     """A bodypart column pandas parsed, as float64; one of another type (text, True/False,
     which would read as 1/0) raises :class:`_NotFloats`."""
@@ -407,6 +418,7 @@ def _read_parallel(
     other_at: list[int],
     ranges: list[tuple[int, int, int]],
     floats: bool = False,
+    text_columns: dict[int, type] | None = None,
 ) -> tuple[np.ndarray, dict[int, np.ndarray], tuple[int, bool]]:
     """Parse byte ranges in threads, each in chunks, into one preallocated array.
 
@@ -414,11 +426,14 @@ def _read_parallel(
     ``floats``; a column inferred as integers raises :class:`_IntegerColumn`
     (a ``-0`` cell would have become ``0``), and the caller asks for floats.
     Also returns the data's commas and whether it has a quote, counted on the
-    way (:func:`_refuse_short_rows`).
+    way (:func:`_refuse_short_rows`). ``text_columns``: :func:`_index_as_text`'s.
     """
     options = _read_options()
+    types: dict[int, type] = dict(text_columns or {})
     if floats:
-        options["dtype"] = dict.fromkeys(pose_at, np.float64)
+        types.update(dict.fromkeys(pose_at, np.float64))
+    if types:
+        options["dtype"] = types
     offsets = np.cumsum([0] + [rows for _, _, rows in ranges])
     values = np.empty((int(offsets[-1]), len(pose_at)), dtype=np.float64)
     texts: list[dict[int, list[np.ndarray]]] = [{j: [] for j in other_at} for _ in ranges]
@@ -485,7 +500,12 @@ def _read_inferred(
             io.BufferedReader(source, 1 << 20) as handle,
             dropping_warnings(pd.errors.DtypeWarning),
         ):
-            frame = pd.read_csv(handle, names=list(range(width)), **_read_options())
+            frame = pd.read_csv(
+                handle,
+                names=list(range(width)),
+                dtype=_index_as_text(header) or None,
+                **_read_options(),
+            )
     except pd.errors.EmptyDataError:
         return (*_read_whole(path, end, header, width, pose_at, other_at), None)
     if any(frame[j].dtype.kind != "f" for j in pose_at):  # integers, True/False, text
@@ -509,7 +529,8 @@ def _read_whole(
     by pandas with float64 bodypart columns (True/False cells refused, see
     :func:`refuse_cells_not_numbers`)."""
     skip = header.skip
-    floats = dict.fromkeys(pose_at, np.float64)  # small files: no type inference needed
+    # small files: no type inference needed
+    floats: dict[int, type] = {**_index_as_text(header), **dict.fromkeys(pose_at, np.float64)}
     whole = end == path.stat().st_size
     try:  # a file with an end-of-file marker after its text: the text only
         with (
@@ -664,11 +685,14 @@ def read_table(
                 _refuse_wide_first_row(path, first, rows_before, width)
                 rows_before += rows
             try:
+                text_index = _index_as_text(header)
                 try:
-                    values, texts, counted = _read_parallel(path, width, pose_at, other_at, ranges)
+                    values, texts, counted = _read_parallel(
+                        path, width, pose_at, other_at, ranges, text_columns=text_index
+                    )
                 except _IntegerColumn:
                     values, texts, counted = _read_parallel(
-                        path, width, pose_at, other_at, ranges, True
+                        path, width, pose_at, other_at, ranges, True, text_index
                     )
             # blank lines, quoted newlines; cells that are not numbers: found by one parse
             except (_Mismatch, _NotFloats, pd.errors.ParserError):
