@@ -197,3 +197,13 @@ warnings.simplefilter("ignore")
 ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)), fps=30)
 posebridge.save(ds, sys.argv[1], overwrite=True)
 """
+
+
+def test_the_drop_in_readers_say_a_file_is_in_use(tmp_path, two_mice):
+    """load_poses.from_nwb_file / from_dlc_file called it 'not a readable HDF5/NWB file'
+    (a NotHDF5Error) or damaged."""
+    for name, read in [("p.nwb", load_poses.from_nwb_file), ("p.h5", load_poses.from_dlc_file)]:
+        path = tmp_path / name
+        _save(two_mice, path)
+        with held_open(path), pytest.raises(errors.FileInUseError, match="read it again"):
+            read(path)

@@ -34,6 +34,7 @@ __all__ = [
     "check_output_folder",
     "held_open_by_another_program",
     "held_open_error",
+    "in_use_instead",
     "inside_input_folder",
     "is_inside",
     "name_max",
@@ -65,7 +66,9 @@ def check_input(
         idtracker.ai's CSV folder).
     appending
         The file is read to be added to (NWB's append): an HDF5 file another
-        program writes is refused saying to append to it again.
+        program writes is refused saying to append to it again. (A file read
+        is not opened here: a reader that HDF5 refuses says why through
+        :func:`in_use_instead`.)
 
     Returns
     -------
@@ -84,7 +87,7 @@ def check_input(
     PoseBridgeError
         When it cannot be read.
     FileInUseError
-        When it is an HDF5 file another program has open for writing.
+        With ``appending``, when it is an HDF5 file open for writing elsewhere.
 
     Examples
     --------
@@ -112,11 +115,8 @@ def check_input(
         )
     if not os.access(path, os.R_OK):
         raise PoseBridgeError(f"{path}: the file cannot be read (permission denied).")
-    # HDF5 refuses a file another program writes; each reader would call that damage
-    if appending:
+    if appending:  # HDF5 refuses a file another program writes: say so before the copy
         refuse_hdf5_held_open(path, "append to it")
-    else:
-        refuse_hdf5_held_open(path, "read it", writing=False)
     note_files_read(path)
     return path
 
@@ -421,6 +421,37 @@ def held_open_error(
         f"left it marked open), `h5clear -s {path}` clears the mark.",
         str(path),
     )
+
+
+def in_use_instead(error: BaseException, path: str | os.PathLike[str]) -> FileInUseError | None:
+    """The :class:`FileInUseError` to raise for a reader's ``error`` that HDF5's refusal
+    of a file open for writing elsewhere caused, else ``None``.
+
+    Readers open HDF5 files themselves and take any failure to open one for
+    damage ("not a readable HDF5 file"); the refusal's text is in the error or
+    in one it was raised from. Looking only when a read failed keeps a read
+    that succeeds to one opening of the file.
+
+    Examples
+    --------
+    >>> cause = OSError("Unable to synchronously open file (unable to lock file, errno = 11)")
+    >>> print(in_use_instead(ValueError(f"a.h5: not a readable HDF5 file ({cause})"), "a.h5"))
+    ... # doctest: +ELLIPSIS
+    a.h5: is open for writing in another program (HDF5 refuses to open it); close it ...
+    >>> in_use_instead(ValueError("a.h5: bad."), "a.h5") is None
+    True
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, FileInUseError):
+            return None  # said already
+        text = str(current).lower()
+        if any(said in text for said in _OPEN_ELSEWHERE):
+            return held_open_error(path, "read it", writing=False)
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _open_for_writing_here(path: str | os.PathLike[str]) -> bool:

@@ -14,7 +14,12 @@ import xarray as xr
 
 from posebridge import _option_values as option_values
 from posebridge import model, registry
-from posebridge._files import check_input, check_output_folder, refuse_long_names
+from posebridge._files import (
+    check_input,
+    check_output_folder,
+    in_use_instead,
+    refuse_long_names,
+)
 from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     FileExistsError,
@@ -159,11 +164,11 @@ def load(
     try:
         ds = model.validate(fmt.read(path, **options))
     except PoseBridgeError as error:
-        raise naming_the_file(error, path) from error
+        raise in_use_instead(error, path) or naming_the_file(error, path) from error
     except Warning:  # a warning the caller made an error (warnings.simplefilter("error"))
         raise
     except Exception as error:
-        raise reading_failure(path, error, fmt.title) from error
+        raise in_use_instead(error, path) or reading_failure(path, error, fmt.title) from error
     ds.attrs.setdefault("source_software", fmt.title)
     ds.attrs["source_file"] = str(path)
     return with_file_fps(ds, fps, path)

@@ -49,7 +49,7 @@ import xarray as xr
 from xarray.core import indexing
 
 from posebridge import api, errors, model, registry
-from posebridge._files import check_input
+from posebridge._files import check_input, in_use_instead
 from posebridge.errors import PoseBridgeError, reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 
@@ -179,7 +179,7 @@ def open_lazily_indexed(
         except NotLazy:
             ds = None
         except Exception as error:
-            raise reading_failure(path, error, fmt.title) from error
+            raise in_use_instead(error, path) or reading_failure(path, error, fmt.title) from error
     if ds is None:
         ds = api.load(path, fmt.name, **options)
         ds.attrs["lazy"] = 0

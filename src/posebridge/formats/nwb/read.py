@@ -24,7 +24,13 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE, Peek, check_input
+from posebridge._files import (
+    HDF5_SIGNATURE,
+    Peek,
+    check_input,
+    held_open_by_another_program,
+    held_open_error,
+)
 from posebridge.errors import (
     FormatError,
     NotHDF5Error,
@@ -83,6 +89,8 @@ def _open(path: Path) -> h5py.File:
         # no chunk cache: every chunk is read once, straight into the result arrays
         h5 = h5py.File(path, "r", rdcc_nbytes=0)
     except OSError as error:
+        if held_open_by_another_program(error):  # a valid file, which HDF5 will not share
+            raise held_open_error(path, "read it", writing=False) from error
         raise NotHDF5Error(path, f"is not a readable HDF5/NWB file ({error}).") from error
     try:  # before any text is read: HDF5 loops forever on a damaged global heap
         check_file_heaps(h5, path, unread=UNREAD)
