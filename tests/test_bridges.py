@@ -623,3 +623,30 @@ def test_a_user_instance_made_from_its_tracks_prediction_gives_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         posebridge.from_sleap_io(source)
+
+
+def test_two_videos_of_one_path_are_warned_of_naming_the_path():
+    """Two sleap_io.Video objects of one path came back as one video, frames merged,
+    without a word: datasets name their video by path."""
+    skeleton, track = sio.Skeleton(["a", "b"]), sio.Track("t")
+    first, second = (sio.Video(filename="/tmp/same.mp4", open_backend=False) for _ in range(2))
+    frames = [
+        sio.LabeledFrame(
+            video,
+            0,
+            [
+                sio.PredictedInstance.from_numpy(
+                    np.full((2, 2), value),
+                    point_scores=np.full(2, 0.5),
+                    score=0.9,
+                    skeleton=skeleton,
+                    track=track,
+                )
+            ],
+        )
+        for video, value in ((first, 1.0), (second, 9.0))
+    ]
+    source = sio.Labels(frames, videos=[first, second], skeletons=[skeleton])
+    with pytest.warns(UserWarning, match=r"videos \[0, 1\] are '/tmp/same.mp4'"):
+        datasets = posebridge.from_sleap_io(source)
+    assert [d.attrs["video_path"] for d in datasets] == ["/tmp/same.mp4"] * 2
