@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 
@@ -650,3 +651,12 @@ def test_two_videos_of_one_path_are_warned_of_naming_the_path():
     with pytest.warns(UserWarning, match=r"videos \[0, 1\] are '/tmp/same.mp4'"):
         datasets = posebridge.from_sleap_io(source)
     assert [d.attrs["video_path"] for d in datasets] == ["/tmp/same.mp4"] * 2
+
+
+@pytest.mark.parametrize("value", [1.0, [0]])
+def test_a_video_that_is_no_index_path_or_video_is_named_as_such(tracked, value):
+    """1.0 was said to be 'a sleap_io.Video that these labels do not hold'."""
+    with pytest.raises(
+        PoseBridgeError, match=re.escape(f"video must be an index or a path, got {value!r}")
+    ):
+        posebridge.from_sleap_io(tracked, video=value)

@@ -278,7 +278,7 @@ def from_sleap_io(
         raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")
     t = _tables(labels)
     _warn_shared_video_paths(t.videos, t.path)
-    if video is not None and not isinstance(video, int | str | os.PathLike | np.integer):
+    if isinstance(video, require_sleap_io().Video):  # else an index or a path, checked below
         matches = [i for i, v in enumerate(labels.videos) if v is video]
         if not matches:
             raise PoseBridgeError("video= is a sleap_io.Video that these labels do not hold.")
