@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 
@@ -585,3 +586,77 @@ def test_the_frame_rate_goes_to_the_video_and_times_it_cannot_give_are_warned_of
         held = posebridge.to_sleap_io(stamped)
     assert "not the frame numbers over its fps (25)" in str(caught[0].message)
     assert [video.fps for video in held.videos] == [25.0]
+
+
+def _labels_of_a_user_instance_and_a_prediction_not_made_from_it():
+    """One frame: a user instance and a prediction of one track, the user one not linked
+    to (made from) the prediction."""
+    skeleton = sio.Skeleton(["a", "b"])
+    video = sio.Video(filename="/tmp/a.mp4", open_backend=False)
+    track = sio.Track("t")
+    user = sio.Instance.from_numpy(np.array([[1.0, 1], [2, 2]]), skeleton=skeleton, track=track)
+    predicted = sio.PredictedInstance.from_numpy(
+        np.array([[50.0, 50], [60, 60]]),
+        point_scores=np.full(2, 0.5),
+        score=0.9,
+        skeleton=skeleton,
+        track=track,
+    )
+    frame = sio.LabeledFrame(video, 0, [user, predicted])
+    return sio.Labels([frame], videos=[video], skeletons=[skeleton], tracks=[track])
+
+
+def test_a_prediction_not_made_into_the_user_instance_of_its_track_is_warned_of():
+    """It was dropped silently: the user instance of its frame and track is kept."""
+    source = _labels_of_a_user_instance_and_a_prediction_not_made_from_it()
+    with pytest.warns(UserWarning, match="1 prediction.* share a frame and track with a user"):
+        ds = posebridge.from_sleap_io(source)
+    np.testing.assert_array_equal(ds.position.values[0, :, :, 0], [[1, 2], [1, 2]])
+    with dropping_warnings(UserWarning):
+        predicted = posebridge.from_sleap_io(source, instances="predicted")
+    np.testing.assert_array_equal(predicted.position.values[0, :, :, 0], [[50, 60], [50, 60]])
+
+
+def test_a_user_instance_made_from_its_tracks_prediction_gives_no_warning():
+    source = _labels_of_a_user_instance_and_a_prediction_not_made_from_it()
+    user, predicted = source.labeled_frames[0].instances
+    user.from_predicted = predicted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.from_sleap_io(source)
+
+
+def test_two_videos_of_one_path_are_warned_of_naming_the_path():
+    """Two sleap_io.Video objects of one path came back as one video, frames merged,
+    without a word: datasets name their video by path."""
+    skeleton, track = sio.Skeleton(["a", "b"]), sio.Track("t")
+    first, second = (sio.Video(filename="/tmp/same.mp4", open_backend=False) for _ in range(2))
+    frames = [
+        sio.LabeledFrame(
+            video,
+            0,
+            [
+                sio.PredictedInstance.from_numpy(
+                    np.full((2, 2), value),
+                    point_scores=np.full(2, 0.5),
+                    score=0.9,
+                    skeleton=skeleton,
+                    track=track,
+                )
+            ],
+        )
+        for video, value in ((first, 1.0), (second, 9.0))
+    ]
+    source = sio.Labels(frames, videos=[first, second], skeletons=[skeleton])
+    with pytest.warns(UserWarning, match=r"videos \[0, 1\] are '/tmp/same.mp4'"):
+        datasets = posebridge.from_sleap_io(source)
+    assert [d.attrs["video_path"] for d in datasets] == ["/tmp/same.mp4"] * 2
+
+
+@pytest.mark.parametrize("value", [1.0, [0]])
+def test_a_video_that_is_no_index_path_or_video_is_named_as_such(tracked, value):
+    """1.0 was said to be 'a sleap_io.Video that these labels do not hold'."""
+    with pytest.raises(
+        PoseBridgeError, match=re.escape(f"video must be an index or a path, got {value!r}")
+    ):
+        posebridge.from_sleap_io(tracked, video=value)

@@ -428,6 +428,27 @@ def test_an_instance_score_is_the_mean_of_the_points_present():
     assert means[0] == pytest.approx(0.4) and np.isnan(means[1])
 
 
+def test_a_missing_points_score_does_not_lower_the_instance_score(tmp_path):
+    """SLEAP scores a missing point 0; the mean counted it, halving the instance's score."""
+    skeleton = sio.Skeleton(["head", "tail"])
+    video = sio.Video(filename="/data/a.mp4", open_backend=False)
+    scores = np.array([0.8, 0.0])  # the tail missing, scored 0 as SLEAP does
+    instance = sio.PredictedInstance.from_numpy(
+        np.array([[1.0, 2.0], [np.nan, np.nan]]),
+        point_scores=scores,
+        score=0.8,
+        skeleton=skeleton,
+        track=sio.Track("mouse"),
+    )
+    labels = sio.Labels([sio.LabeledFrame(video, 0, [instance])], videos=[video])
+    path = tmp_path / "s.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, path)
+    (back,) = nwb.load_nwb(path).labeled_frames[0].instances
+    assert back.score == pytest.approx(scores[0])  # the score of the one point present
+
+
 def test_sleap_io_untracked_instances_come_back_untracked(nwb_written_by_sleap_io):
     _, path = nwb_written_by_sleap_io
     ours = nwb.load_nwb(path)

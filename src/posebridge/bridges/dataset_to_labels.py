@@ -40,7 +40,8 @@ def _sio_video(
     sio: Any, path: str, images: list[str] | None, size: tuple[Any, Any], facts: dict[str, Any]
 ) -> Any:
     """A ``sleap_io.Video`` holding what is known of it: the source's shape (its height
-    and width the dataset's ``size`` = (width, height) when given), grayscale, fps.
+    and width the dataset's ``size`` = (width, height) when given), grayscale, fps, and
+    the HDF5 ``dataset``, ``input_format`` and ``convert_range`` of a video in an HDF5 file.
 
     Nothing is made up: without the source's shape the ``Video`` has none (sleap-io
     holds a size only in a shape, whose frame count and channels would be guesses,
@@ -54,7 +55,8 @@ def _sio_video(
         if width and height:
             shape[1:3] = [int(height), int(width)]
         metadata["shape"] = shape
-    for key in ("grayscale", "bgr", "fps"):
+    # with how sleap-io opens it: the HDF5 dataset of its frames, their layout
+    for key in ("grayscale", "bgr", "fps", "dataset", "input_format", "convert_range"):
         if key in facts:
             metadata[key] = facts[key]
     return sio.Video(filename=filename, backend_metadata=metadata, open_backend=False)

@@ -9,6 +9,7 @@ files, so a ``Labels`` and the .slp file it came from give the same dataset.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import xarray as xr
 
 from posebridge import errors, model
 from posebridge.bridges.sleap_io_check import is_sleap_io_labels, require_sleap_io
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, user_stacklevel
 
 __all__ = ["from_sleap_io"]
 
@@ -81,6 +82,26 @@ def _skeleton(skeleton: Any) -> Any:
     return Skeleton(
         name=str(skeleton.name or "Skeleton-0"), nodes=names, edges=edges, symmetries=symmetries
     )
+
+
+def _warn_shared_video_paths(videos: list[Any], where: Path) -> None:
+    """Warn when several videos of the labels share one path: a dataset names its video by
+    path, so to_sleap_io and the writers give them back as one video, frames merged."""
+    keys = [(info.images or [info.path])[0] for info in videos]
+    by_key: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):  # one step per video
+        if key:  # embedded frames of no known source have no path to share
+            by_key.setdefault(key, []).append(index)
+    shared = {key: indices for key, indices in by_key.items() if len(indices) > 1}
+    if shared:
+        listing = "; ".join(f"videos {indices} are {key!r}" for key, indices in shared.items())
+        warnings.warn(
+            f"{where}: several sleap_io.Video objects share a path ({listing}). posebridge "
+            "tells videos apart by path, so to_sleap_io and the writers give them back as one "
+            "video, their frames merged; give each video its own path to keep them apart.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _tables(labels: Any) -> Any:
@@ -256,7 +277,8 @@ def from_sleap_io(
     if instances not in ("auto", *MODES):
         raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")
     t = _tables(labels)
-    if video is not None and not isinstance(video, int | str | os.PathLike | np.integer):
+    _warn_shared_video_paths(t.videos, t.path)
+    if isinstance(video, require_sleap_io().Video):  # else an index or a path, checked below
         matches = [i for i, v in enumerate(labels.videos) if v is video]
         if not matches:
             raise PoseBridgeError("video= is a sleap_io.Video that these labels do not hold.")

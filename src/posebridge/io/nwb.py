@@ -173,8 +173,9 @@ def with_point_score_means(ds: xr.Dataset) -> xr.Dataset:
 
     NWB stores point scores only; sleap-io's ``load_nwb`` scores each predicted
     instance with their mean, so code that filters on ``instance.score`` keeps
-    working. Here the mean is over the points present (sleap-io gives NaN as soon
-    as one point is missing). A dataset that has an ``instance_score`` already
+    working. Here the mean is over the points present, those with a position and a
+    score (sleap-io gives NaN as soon as one point is missing); a missing point's
+    score (SLEAP's 0) counts for nothing. A dataset that has an ``instance_score`` already
     is left as it is.
 
     Parameters
@@ -195,13 +196,18 @@ def with_point_score_means(ds: xr.Dataset) -> xr.Dataset:
     >>> ds = from_numpy(np.zeros((2, 2, 2, 1)), scores, keypoint_names=["a", "b"])
     >>> with_point_score_means(ds).instance_score.values.ravel().round(2).tolist()
     [0.4, 0.5]
+    >>> ds["position"][0, :, 1] = np.nan  # the first frame's point b missing: score 0.6 unused
+    >>> with_point_score_means(ds).instance_score.values.ravel().round(2).tolist()
+    [0.2, 0.5]
     """
     if "instance_score" in ds or "confidence" not in ds:
         return ds
     confidence = ds["confidence"]
     if model.KEYPOINT not in confidence.dims:  # individual-wise confidence already
         return ds
-    present = confidence.notnull()
+    # a missing point (NaN position) is no point of the instance, whatever its score
+    # (SLEAP scores one 0, which NWB keeps)
+    present = confidence.notnull() & ds["position"].notnull().all(model.SPACE)
     total = confidence.where(present, 0.0).sum(model.KEYPOINT)
     count = present.sum(model.KEYPOINT)
     mean = (total / count.where(count > 0)).transpose(model.TIME, model.INDIVIDUAL)

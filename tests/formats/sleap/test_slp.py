@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -274,7 +275,11 @@ def test_user_instance_wins_over_prediction_on_the_same_track(tmp_path):
     b.frame(0, [pred(pts(1), track=0), user(pts(50), track=0)])
     b.frame(1, [pred(pts(2), track=0)])
     path = b.write(tmp_path / "mixed.slp")
-    default = sleap.slp_read.read(path)
+    # the prediction is in no variable (the user instance was not made from it): warned of
+    with pytest.warns(
+        UserWarning, match=f"{re.escape(str(path))}: 1 prediction.* share a frame and track"
+    ):
+        default = sleap.slp_read.read(path)
     np.testing.assert_array_equal(default.position.isel(time=0, individual=0).values.T, pts(50))
     assert default.confidence.isel(time=0).isnull().all()  # user points have no score
     assert default.instance_score.isel(time=0).isnull().all()

@@ -141,3 +141,86 @@ def test_the_datasets_frame_rate_is_written_over_the_sources(tmp_path):
     with dropping_warnings(UserWarning):
         posebridge.save(_load(source).assign_attrs(fps=10.0), out)
     assert sio.load_slp(out).videos[0].backend_metadata["fps"] == 10.0
+
+
+def _hdf5_video_labels(tmp_path: Path) -> Path:
+    """An .slp sleap-io writes for a video whose frames are the HDF5 dataset /movie (another
+    dataset comes first in the file, so a reader that loses the name reads none)."""
+    movie = tmp_path / "movie.h5"
+    with h5py.File(movie, "w") as h5:
+        h5.create_dataset("other", data=np.zeros((2, 8, 8, 1), np.uint8))
+        h5.create_dataset("movie", data=np.full((4, 16, 16, 1), 7, np.uint8))
+    video = sio.Video.from_filename(str(movie), dataset="/movie", input_format="channels_last")
+    source = tmp_path / "source.slp"
+    sio.save_slp(labels_of({1: [None]}, video=video), source)
+    return source
+
+
+def test_an_hdf5_videos_dataset_and_layout_survive_a_save(tmp_path):
+    """The row of a video in an HDF5 file lost its dataset, input_format and
+    convert_range (written '', '', absent), so sleap-io could not read its frames."""
+    source = _hdf5_video_labels(tmp_path)
+    given = _video_rows(source)[0]["backend"]
+    out = tmp_path / "out.slp"
+    posebridge.save(_load(source), out)
+    written = _video_rows(out)[0]["backend"]
+    for key in ("dataset", "input_format", "convert_range"):
+        assert written[key] == given[key]
+    video = sio.load_file(str(out)).video
+    assert video.shape == (4, 16, 16, 1) and video[1].mean() == 7
+
+
+def test_to_sleap_io_keeps_an_hdf5_videos_dataset(tmp_path):
+    source = _hdf5_video_labels(tmp_path)
+    given = _video_rows(source)[0]["backend"]
+    video = posebridge.to_sleap_io(_load(source)).video
+    for key in ("dataset", "input_format", "convert_range"):
+        assert video.backend_metadata[key] == given[key]
+    video.open()
+    assert video[1].mean() == 7
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "test_grid_labels.legacy.slp",  # SLEAP's HDF5 video: dataset /movie, convert_range
+        "clip.predictions.slp",  # media videos of input_format channels_last
+        "dance.mp4.labels.slp",
+        "predictions_1.2.7_provenance_and_tracking.slp",
+    ],
+)
+def test_the_corpus_video_rows_reader_keys_survive_a_save(tmp_path, name):
+    source = corpus_path(f"sleap_slp/{name}")
+    given = _video_rows(source)[0]["backend"]
+    out = tmp_path / "out.slp"
+    with dropping_warnings(UserWarning):
+        posebridge.save(_load(source), out)
+    written = _video_rows(out)[0]["backend"]
+    for key in ("dataset", "input_format", "convert_range"):
+        assert written.get(key) == given.get(key), key
+
+
+def test_the_size_only_mark_is_kept_out_of_the_video_row(tmp_path):
+    """posebridge's own key was written into the row SLEAP and sleap-io read (and keep)."""
+    ds = posebridge.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), source_software="test")
+    ds.attrs.update(video_path="/data/session.mp4", video_width=640, video_height=480)
+    posebridge.save(ds, tmp_path / "out.slp")
+    backend = _video_rows(tmp_path / "out.slp")[0]["backend"]
+    assert not any(key.startswith("posebridge") for key in backend)
+    video = sio.load_file(str(tmp_path / "out.slp"), open_videos=False).video
+    assert not any(key.startswith("posebridge") for key in video.backend_metadata)
+    back = _load(tmp_path / "out.slp")
+    assert (back.attrs["video_width"], back.attrs["video_height"]) == (640, 480)
+    assert "sleap_video_facts" not in back.attrs
+
+
+def test_an_embedded_videos_size_is_written_without_the_mark(tmp_path):
+    source = corpus_path("sleap_slp/minimal_instance.pkg.slp")
+    out = tmp_path / "out.slp"
+    with dropping_warnings(UserWarning):
+        ds = _load(source)
+        posebridge.save(ds, out)
+    assert not any(key.startswith("posebridge") for key in _video_rows(out)[0]["backend"])
+    back = _load(out)
+    size = ("video_width", "video_height")
+    assert [back.attrs[k] for k in size] == [ds.attrs[k] for k in size]

@@ -207,9 +207,19 @@ def pose_rows(
         predicted = keep & ~is_user
         overridden = predicted & tracked & np.isin(key, key[users & tracked])
         sources = cols.pop("from_predicted")[users]
-        linked = predicted & ~tracked & np.isin(cols.pop("instance_id"), sources[sources >= 0])
+        made_into_user = np.isin(cols.pop("instance_id"), sources[sources >= 0])
+        linked = predicted & ~tracked & made_into_user
         keep &= ~(overridden | linked)
-        del users, predicted, overridden, sources, linked
+        unlinked = int(np.count_nonzero(overridden & ~made_into_user))
+        if unlinked:  # no user instance was made from it: its poses are in no variable
+            warnings.warn(
+                f"{path}: {unlinked} prediction(s) share a frame and track with a user "
+                "instance not made from them; the user instance was kept "
+                "(instances='predicted' reads the predictions).",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+        del users, predicted, overridden, sources, linked, made_into_user
 
     # one instance per (frame, track): the last one, as SLEAP and sleap-io do
     candidates = np.flatnonzero(keep & tracked)

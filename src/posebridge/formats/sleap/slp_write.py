@@ -46,7 +46,7 @@ from posebridge.formats.sleap.slp_tables import (
     UNKNOWN_VIDEO,
     USER,
 )
-from posebridge.formats.sleap.video_facts import facts_of
+from posebridge.formats.sleap.video_facts import SIZE_ONLY, facts_of
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -98,7 +98,7 @@ def _per_instance(ds: xr.Dataset, name: str, shape: tuple[int, int]) -> np.ndarr
     return np.asarray(variable.transpose(model.TIME, model.INDIVIDUAL).values, dtype=np.float64)
 
 
-def _video_row(ds: xr.Dataset, video_path: str | None, frames: np.ndarray) -> bytes:
+def _video_row(ds: xr.Dataset, video_path: str | None, frames: np.ndarray) -> tuple[bytes, bool]:
     if video_path is not None and not isinstance(video_path, str | os.PathLike):
         raise SchemaError(f"video_path must be a file path, got {video_path!r}.")
     path = str(video_path) if video_path is not None else str(ds.attrs.get("video_path", ""))
@@ -190,13 +190,15 @@ def write(
         }
         labels_plan = LabelsPlan(ds, dtypes)
         videos_json = labels_plan.videos_json
+        size_only_videos = labels_plan.size_only_videos
         video_keys = labels_plan.video_keys
         plan: Any = labels_plan
     else:
         frames = writable_frames(ds, path, "SLEAP .slp")
         warn_times_not_kept(ds, path, "SLEAP .slp")
         plan = _Plan(ds, frames)
-        videos_json = [_video_row(ds, video_path, frames)]
+        row, size_only = _video_row(ds, video_path, frames)
+        videos_json, size_only_videos = [row], [0] if size_only else []
         images = video_images_of(ds) if video_path is None else None
         video_keys = [images[0] if images else str(video_path or ds.attrs.get("video_path", ""))]
     suggestions = suggestion_rows(ds, video_keys, path)
@@ -245,6 +247,8 @@ def write(
         group.attrs["json"] = np.bytes_(blob)
         h5.create_dataset("provenance_json", data=np.bytes_(provenance_blob))
         _string_dataset(h5, "videos_json", videos_json)
+        if size_only_videos:  # out of the rows, which SLEAP and sleap-io keep as they are
+            h5["videos_json"].attrs[SIZE_ONLY] = np.array(size_only_videos, dtype=np.int64)
         rows = [json.dumps([0, name], separators=(",", ":")).encode() for name in plan.tracks]
         _string_dataset(h5, "tracks_json", rows)
         _string_dataset(h5, "suggestions_json", suggestions)

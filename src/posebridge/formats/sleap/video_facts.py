@@ -2,7 +2,9 @@
 
 SLEAP's ``videos_json`` rows (and sleap-io's analysis ``video_backend_metadata``)
 describe each video: ``shape`` (frames, height, width, channels), ``grayscale``,
-``bgr``, ``fps``; an image sequence gives ``channels_``. The readers keep what a
+``bgr``, ``fps``; an image sequence gives ``channels_``; a video in an HDF5 file
+gives the ``dataset`` holding its frames, their ``input_format`` and ``convert_range``
+(sleap-io's ``HDF5Video``). The readers keep what a
 file gives under :data:`VIDEO_FACTS` (JSON text, by video path, so that netCDF
 stores it), and the writers give it back. What no source gave is left out rather
 than made up: SLEAP and sleap-io detect a video's colour from its frames when
@@ -44,6 +46,10 @@ def _count(value: Any) -> int | None:
 #: size only (SLEAP keeps a size nowhere else): its frame count and channels are made up.
 SIZE_ONLY = "posebridge_size_only"
 
+#: The text keys of a backend that tell a reader how to open the video (the HDF5
+#: dataset of its frames, their layout), kept as the source gave them.
+READER_TEXTS = ("dataset", "input_format")
+
 
 def facts_of_backend(backend: Any, *, in_file: bool = True) -> dict[str, Any]:
     """The facts a ``videos_json`` backend (or ``video_backend_metadata``) gives.
@@ -51,7 +57,9 @@ def facts_of_backend(backend: Any, *, in_file: bool = True) -> dict[str, Any]:
     Only well-formed values are kept: ``shape`` as four whole numbers (in a
     backend that names its ``type``, as sleap-io writes it),
     ``grayscale`` as a boolean, ``bgr`` when False (not SLEAP's default), ``fps`` as a
-    positive number, ``channels`` (an image sequence's ``channels_``) as a whole number.
+    positive number, ``channels`` (an image sequence's ``channels_``) as a whole number;
+    the frames' HDF5 ``dataset`` and ``input_format`` as non-empty text and
+    ``convert_range`` as a boolean (sleap-io needs them to read the frames).
 
     Examples
     --------
@@ -63,6 +71,10 @@ def facts_of_backend(backend: Any, *, in_file: bool = True) -> dict[str, Any]:
     {}
     >>> facts_of_backend({"shape": [500, 200, 220, 3]})  # sleap-io's, of a video not opened
     {'shape': [500, 200, 220, 3]}
+    >>> facts_of_backend(
+    ...     {"dataset": "/movie", "input_format": "channels_last", "convert_range": True}
+    ... )
+    {'dataset': '/movie', 'input_format': 'channels_last', 'convert_range': True}
     """
     if not isinstance(backend, dict):
         return {}
@@ -87,6 +99,11 @@ def facts_of_backend(backend: Any, *, in_file: bool = True) -> dict[str, Any]:
     channels = _count(backend.get("channels_", backend.get("channels")))  # file, attribute
     if channels:
         facts["channels"] = channels
+    for key in READER_TEXTS:
+        if isinstance(backend.get(key), str) and backend[key]:
+            facts[key] = backend[key]
+    if isinstance(backend.get("convert_range"), bool):
+        facts["convert_range"] = backend["convert_range"]
     return facts
 
 
@@ -155,7 +172,8 @@ def media_backend(
     channels]`` (the frames seen: the last labelled frame + 1; 1 channel for a video
     known to be grayscale, else 3) marked :data:`SIZE_ONLY`, since SLEAP keeps a video's
     size only in its shape; :func:`facts_of_backend` does not take it for a fact. ``reader_keys``: add the keys
-    SLEAP's ``videos_json`` rows always hold (``bgr``, ``dataset``, ``input_format``).
+    SLEAP's ``videos_json`` rows always hold (``bgr``, ``dataset``, ``input_format``: the
+    source's, else SLEAP's defaults); the source's ``convert_range`` when it gave one.
 
     Examples
     --------
@@ -163,6 +181,8 @@ def media_backend(
     {'filename': 'a.mp4', 'grayscale': True, 'bgr': True, 'dataset': '', 'input_format': '', 'type': 'MediaVideo', 'shape': [30, 4, 5, 1]}
     >>> media_backend("a.mp4", {}, (None, None), 10)
     {'filename': 'a.mp4', 'bgr': True, 'dataset': '', 'input_format': ''}
+    >>> media_backend("a.h5", {"dataset": "/movie", "convert_range": True}, (None, None), 4)
+    {'filename': 'a.h5', 'bgr': True, 'dataset': '/movie', 'input_format': '', 'convert_range': True}
     >>> media_backend("a.mp4", {}, (5, 4), 10, reader_keys=False)
     {'filename': 'a.mp4', 'shape': [10, 4, 5, 3], 'posebridge_size_only': True}
     """  # noqa: E501
@@ -170,15 +190,19 @@ def media_backend(
     if "grayscale" in facts:
         backend["grayscale"] = facts["grayscale"]
     if reader_keys:
-        backend.update(bgr=facts.get("bgr", True), dataset="", input_format="")
-    elif "bgr" in facts:
-        backend["bgr"] = facts["bgr"]
+        backend["bgr"] = facts.get("bgr", True)
+        backend.update({key: facts.get(key, "") for key in READER_TEXTS})
+    else:
+        backend.update({key: facts[key] for key in ("bgr", *READER_TEXTS) if key in facts})
+    if "convert_range" in facts:
+        backend["convert_range"] = facts["convert_range"]
     known = _size(size)
     if "shape" in facts:
         shape = list(facts["shape"])
         if known is not None:
             shape[1:3] = [known[1], known[0]]
-        backend["type"] = "MediaVideo"
+        # sleap-io's name of the backend: frames in an HDF5 dataset, else a media file
+        backend["type"] = "HDF5Video" if "dataset" in facts else "MediaVideo"
         backend["shape"] = shape
     elif known is not None:
         channels = 1 if facts.get("grayscale") else 3
