@@ -154,3 +154,16 @@ def test_a_recorded_unique_bodypart_the_animals_hold_is_written_for_them(
     assert {(animal, part) for _, animal, part, _ in columns} == {
         (animal, part) for animal in ("m1", "m2") for part in ("nose", "tail", "corner")
     } | {("single", "corner")}
+
+
+@pytest.mark.parametrize("format_name", ["dlc", "lp"])
+def test_whole_numbers_read_back_in_pandas_as_floats(tmp_path, format_name):
+    """Integer pixel positions and a likelihood of 0 throughout (LightningPose's regression
+    models) were written '12', '0', which pandas reads back as int64 columns; DeepLabCut
+    and pandas write '12.0'."""
+    position = np.arange(4 * 2 * 2 * 1, dtype=np.float64).reshape(4, 2, 2, 1)
+    ds = posebridge.from_numpy(position, np.zeros((4, 2, 1)), keypoint_names=["nose", "tail"])
+    (path,) = posebridge.save(ds, tmp_path / "poses.csv", format=format_name)
+    table = pd.read_csv(path, header=[0, 1, 2], index_col=0)
+    assert (table.dtypes == np.float64).all()
+    np.testing.assert_array_equal(posebridge.load(path).position.values, position)

@@ -2,7 +2,9 @@
 
 Numbers are written with their shortest round-trip representation
 (pyarrow's formatter, vectorised and multi-threaded), so every value reads
-back bit-identical; without pyarrow, pandas writes them (exact, slower).
+back bit-identical, a whole number with ``.0`` as pandas writes it (so pandas
+reads such a column back as floats); without pyarrow, pandas writes them
+(exact, slower).
 The layout is described in :mod:`posebridge.formats.dlc.csv_header`.
 """
 
