@@ -392,14 +392,14 @@ def video_json(
     """One ``videos_json`` row: an image sequence (``ImageVideo``) of ``images``, else the
     video file ``name`` (frames ``index``); ``size`` = (width, height) when known,
     ``facts`` what the source said about the video (:mod:`.video_facts`). With it whether
-    the row's shape records a size only: the writer marks that in an attribute of
-    ``/videos_json`` (:data:`SIZE_ONLY`), so the row holds only what SLEAP knows."""
+    the row's shape records a size only, which the row marks (:data:`SIZE_ONLY`): sleap-io
+    keeps the key, so a file it saves again is read back as the size only too."""
     if images is not None:
         backend = image_backend(images, facts, size)
     else:
         seen = int(index.max()) + 1 if index.size else 0
         backend = media_backend(name or labels.UNKNOWN_VIDEO, facts, size, seen)
-    size_only = backend.pop(SIZE_ONLY, False) is True
+    size_only = backend.get(SIZE_ONLY, False) is True
     return json.dumps({"backend": backend}, separators=(",", ":")).encode(), size_only
 
 
@@ -422,7 +422,7 @@ def in_project_order(groups: labels.VideoGroups, project: list[str] | None) -> l
 class LabelsPlan:
     """The .slp tables of a labels dataset (user instances, linked predictions, videos).
 
-    Attributes ``videos_json``, ``size_only_videos``, ``tracks``, ``frames``, ``instances``,
+    Attributes ``videos_json``, ``tracks``, ``frames``, ``instances``,
     ``points`` and ``pred_points`` hold what the writer stores; table dtypes
     are the caller's (``frame_dtype`` ...), SLEAP's.
     """
@@ -451,9 +451,7 @@ class LabelsPlan:
             )
             for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
         ]
-        self.videos_json = [row for row, _ in rows]
-        #: the rows whose shape records the dataset's size only
-        self.size_only_videos = [k for k, (_, size_only) in enumerate(rows) if size_only]
+        self.videos_json = [row for row, _ in rows]  # a size-only shape is marked in its row
 
         order = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
         position = ds["position"].transpose(*order, model.SPACE).values

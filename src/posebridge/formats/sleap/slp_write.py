@@ -46,7 +46,7 @@ from posebridge.formats.sleap.slp_tables import (
     UNKNOWN_VIDEO,
     USER,
 )
-from posebridge.formats.sleap.video_facts import SIZE_ONLY, facts_of
+from posebridge.formats.sleap.video_facts import facts_of
 from posebridge.model import labels
 
 __all__ = ["write"]
@@ -190,15 +190,14 @@ def write(
         }
         labels_plan = LabelsPlan(ds, dtypes)
         videos_json = labels_plan.videos_json
-        size_only_videos = labels_plan.size_only_videos
         video_keys = labels_plan.video_keys
         plan: Any = labels_plan
     else:
         frames = writable_frames(ds, path, "SLEAP .slp")
         warn_times_not_kept(ds, path, "SLEAP .slp")
         plan = _Plan(ds, frames)
-        row, size_only = _video_row(ds, video_path, frames)
-        videos_json, size_only_videos = [row], [0] if size_only else []
+        row, _ = _video_row(ds, video_path, frames)  # a size-only shape is marked in the row
+        videos_json = [row]
         images = video_images_of(ds) if video_path is None else None
         video_keys = [images[0] if images else str(video_path or ds.attrs.get("video_path", ""))]
     suggestions = suggestion_rows(ds, video_keys, path)
@@ -247,8 +246,6 @@ def write(
         group.attrs["json"] = np.bytes_(blob)
         h5.create_dataset("provenance_json", data=np.bytes_(provenance_blob))
         _string_dataset(h5, "videos_json", videos_json)
-        if size_only_videos:  # out of the rows, which SLEAP and sleap-io keep as they are
-            h5["videos_json"].attrs[SIZE_ONLY] = np.array(size_only_videos, dtype=np.int64)
         rows = [json.dumps([0, name], separators=(",", ":")).encode() for name in plan.tracks]
         _string_dataset(h5, "tracks_json", rows)
         _string_dataset(h5, "suggestions_json", suggestions)
