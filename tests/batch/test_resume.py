@@ -545,3 +545,40 @@ def test_guard_an_analysis_inputs_output_cut_short_still_fails(tmp_path):
     (row,) = report.results
     assert row.status == "failed"
     assert "holds 11 frames where its input has 30" in row.error
+
+
+def test_an_output_another_program_writes_fails_its_job_as_in_use(tmp_path):
+    """The resume check said the output 'does not read back ...; pass overwrite to replace
+    it', and overwrite is refused for such a file: the job says the file is in use."""
+    import subprocess
+    import sys
+
+    (tmp_path / "in").mkdir()
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, tmp_path / "in" / "a.h5")
+        convert_many(str(tmp_path / "in"), tmp_path / "out", to="netcdf", jobs=1)
+    held = tmp_path / "out" / "a.nc"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import h5py, sys; f = h5py.File(sys.argv[1], 'a'); print(1, flush=True); "
+            "sys.stdin.readline()",
+            str(held),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        holder.stdout.readline()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = convert_many(str(tmp_path / "in"), tmp_path / "out", to="netcdf", jobs=1)
+    finally:
+        holder.communicate("\n", timeout=60)
+    (job,) = result.results
+    assert job.status == "failed" and job.error_type == "FileInUseError"
+    assert "pass overwrite" not in job.error and "is open for writing" in job.error

@@ -15,7 +15,7 @@ from posebridge._recorded_warnings import recording_warnings
 from posebridge.batch.plan import Job
 from posebridge.batch.result import Result
 from posebridge.batch.splits import Splitting, split_pattern, splitting
-from posebridge.errors import PoseBridgeError, SeveralVideosError
+from posebridge.errors import FileInUseError, PoseBridgeError, SeveralVideosError
 
 # --------------------------------------------------------------------------
 # one job (runs in a worker)
@@ -179,11 +179,15 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     for path in found[-1:] if frame_files else found:  # a set placed whole: its last file
         try:
             fmt = registry.get(registry.detect(path))  # once: checked, then read as it
+        except FileInUseError:  # open for writing elsewhere: overwrite would not help
+            raise
         except PoseBridgeError:
             fmt = None  # no format recognises it: reading it back says what is wrong
         _refuse_another_format(job, path, fmt)
         try:
             made = api.load(path, fmt.name if fmt else None, **_read_back_options(job, fmt))
+        except FileInUseError:
+            raise
         except Exception as error:
             raise PoseBridgeError(
                 f"{path}: exists but does not read back ({' '.join(str(error).split())}); "
