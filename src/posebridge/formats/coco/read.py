@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
@@ -418,6 +418,24 @@ def _points(
     return out.reshape(counts.size, k, 3)
 
 
+def _refuse_infinite(
+    path: Path,
+    infinite: np.ndarray,
+    where: Callable[[int, int], str],
+    missing_is: str,
+) -> None:
+    """Refuse the first (annotation, keypoint) marked in ``infinite``: a coordinate too
+    large for a float (``1e400``), which ``where(i, j)`` names and ``missing_is`` says
+    how the format writes a missing point instead."""
+    if infinite.any():
+        i, j = (int(v) for v in np.argwhere(infinite)[0])
+        raise FormatError(
+            path,
+            f"{where(i, j)} has an infinite coordinate where a finite number belongs "
+            f"({missing_is}); the number is too large for a float.",
+        )
+
+
 def _check_labelled_coordinates(
     path: Path, points: np.ndarray, origin: np.ndarray, names: list[str]
 ) -> None:
@@ -429,15 +447,15 @@ def _check_labelled_coordinates(
     """
     labelled = points[..., 2] > 0
     coordinates = points[..., :2]
-    infinite = np.isinf(coordinates).any(axis=-1) & labelled
-    if infinite.any():
-        i, j = (int(v) for v in np.argwhere(infinite)[0])
-        raise FormatError(
-            path,
-            f"$.annotations[{origin[i]}].keypoints: keypoint {j} ({names[j]!r}) is flagged "
-            f"v={points[i, j, 2]:g} but has an infinite coordinate where a finite number "
-            "belongs (an unlabelled point is 0, 0, 0); the number is too large for a float.",
-        )
+    _refuse_infinite(
+        path,
+        np.isinf(coordinates).any(axis=-1) & labelled,
+        lambda i, j: (
+            f"$.annotations[{origin[i]}].keypoints: keypoint {j} ({names[j]!r}) "
+            f"is flagged v={points[i, j, 2]:g} but"
+        ),
+        "an unlabelled point is 0, 0, 0",
+    )
     missing = np.isnan(coordinates).any(axis=-1) & labelled
     if missing.any():
         i, j = (int(v) for v in np.argwhere(missing)[0])
@@ -787,15 +805,12 @@ def _read_results(
     # (0, 0, 0) is COCO's unlabelled point (v=0): no point, as in ground truth
     absent = (points == 0).all(axis=-1)
     points = np.where(absent[..., None], np.nan, points)
-    infinite = np.isinf(points[..., :2]).any(axis=-1)
-    if infinite.any():
-        i, j = (int(v) for v in np.argwhere(infinite)[0])
-        raise FormatError(
-            path,
-            f"$[{records.number[i]}].keypoints: keypoint {j} ({names[j]!r}) has an infinite "
-            "coordinate where a finite number belongs (a missing point is NaN, or 0, 0, 0); "
-            "the number is too large for a float.",
-        )
+    _refuse_infinite(
+        path,
+        np.isinf(points[..., :2]).any(axis=-1),
+        lambda i, j: f"$[{records.number[i]}].keypoints: keypoint {j} ({names[j]!r})",
+        "a missing point is NaN, or 0, 0, 0",
+    )
     position = scatter(rows, columns, (n_rows, n_ind), points[..., :2], np.nan)
     position[~np.isfinite(position).all(axis=-1)] = np.nan  # a NaN coordinate: no point
     confidence = scatter(rows, columns, (n_rows, n_ind), points[..., 2], np.nan)

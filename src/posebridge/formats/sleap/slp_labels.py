@@ -69,7 +69,6 @@ from posebridge.formats.sleap.slp_tables import (
     skeleton_read,
 )
 from posebridge.formats.sleap.video_facts import (
-    SIZE_ONLY,
     VIDEO_FACTS,
     facts_of,
     facts_to_attr,
@@ -388,19 +387,18 @@ def video_json(
     size: tuple[Any, Any],
     facts: dict[str, Any],
     index: np.ndarray,
-) -> tuple[bytes, bool]:
+) -> bytes:
     """One ``videos_json`` row: an image sequence (``ImageVideo``) of ``images``, else the
     video file ``name`` (frames ``index``); ``size`` = (width, height) when known,
-    ``facts`` what the source said about the video (:mod:`.video_facts`). With it whether
-    the row's shape records a size only, which the row marks (:data:`SIZE_ONLY`): sleap-io
+    ``facts`` what the source said about the video (:mod:`.video_facts`). A shape that
+    records a size only is marked in the row (:data:`.video_facts.SIZE_ONLY`): sleap-io
     keeps the key, so a file it saves again is read back as the size only too."""
     if images is not None:
         backend = image_backend(images, facts, size)
     else:
         seen = int(index.max()) + 1 if index.size else 0
         backend = media_backend(name or labels.UNKNOWN_VIDEO, facts, size, seen)
-    size_only = backend.get(SIZE_ONLY, False) is True
-    return json.dumps({"backend": backend}, separators=(",", ":")).encode(), size_only
+    return json.dumps({"backend": backend}, separators=(",", ":")).encode()
 
 
 def in_project_order(groups: labels.VideoGroups, project: list[str] | None) -> labels.VideoGroups:
@@ -441,7 +439,7 @@ class LabelsPlan:
             images[0] if images else name
             for name, images in zip(groups.names, groups.images, strict=True)
         ]
-        rows = [
+        self.videos_json = [  # a size-only shape is marked in its row
             video_json(
                 name,
                 images,
@@ -451,7 +449,6 @@ class LabelsPlan:
             )
             for k, (name, images) in enumerate(zip(groups.names, groups.images, strict=True))
         ]
-        self.videos_json = [row for row, _ in rows]  # a size-only shape is marked in its row
 
         order = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
         position = ds["position"].transpose(*order, model.SPACE).values

@@ -40,7 +40,7 @@ from posebridge.formats.sleap.common import (
 from posebridge.formats.sleap.project_facts import (
     read_suggestions,
 )
-from posebridge.formats.sleap.video_facts import SIZE_ONLY, facts_of_backend
+from posebridge.formats.sleap.video_facts import facts_of_backend
 from posebridge.model import labels
 
 #: The format_id SLEAP gives a file with no format_id attribute (its first HDF5 layout):
@@ -170,18 +170,8 @@ def _provenance(h5: Any, metadata: Any, path: Path) -> dict[str, Any] | None:
     return provenance
 
 
-def _size_only_rows(h5: Any) -> set[int]:
-    """The ``videos_json`` rows whose shape posebridge wrote for a size only (the
-    dataset's :data:`SIZE_ONLY` attribute; older posebridge files mark the row itself)."""
-    marks = np.asarray(h5["videos_json"].attrs.get(SIZE_ONLY, [])) if "videos_json" in h5 else []
-    if not isinstance(marks, np.ndarray) or marks.dtype.kind not in "iu":
-        return set()
-    return {int(k) for k in marks.reshape(-1)}
-
-
 def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
     infos = []
-    size_only = _size_only_rows(h5)
     for index, row in enumerate(rows):
         row = row if isinstance(row, dict) else {}
         backend = row.get("backend") if isinstance(row.get("backend"), dict) else {}
@@ -200,7 +190,7 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
                 image_side(backend.get("width_")),
             )
         dataset = str(backend.get("dataset") or "")
-        facts = facts_of_backend({**backend, SIZE_ONLY: True} if index in size_only else backend)
+        facts = facts_of_backend(backend)
         if filename == ".":
             facts = {}  # the embedded frames' storage; the source video's facts below
             kind = "embedded"

@@ -98,7 +98,7 @@ def _per_instance(ds: xr.Dataset, name: str, shape: tuple[int, int]) -> np.ndarr
     return np.asarray(variable.transpose(model.TIME, model.INDIVIDUAL).values, dtype=np.float64)
 
 
-def _video_row(ds: xr.Dataset, video_path: str | None, frames: np.ndarray) -> tuple[bytes, bool]:
+def _video_row(ds: xr.Dataset, video_path: str | None, frames: np.ndarray) -> bytes:
     if video_path is not None and not isinstance(video_path, str | os.PathLike):
         raise SchemaError(f"video_path must be a file path, got {video_path!r}.")
     path = str(video_path) if video_path is not None else str(ds.attrs.get("video_path", ""))
@@ -196,7 +196,7 @@ def write(
         frames = writable_frames(ds, path, "SLEAP .slp")
         warn_times_not_kept(ds, path, "SLEAP .slp")
         plan = _Plan(ds, frames)
-        row, _ = _video_row(ds, video_path, frames)  # a size-only shape is marked in the row
+        row = _video_row(ds, video_path, frames)  # a size-only shape is marked in the row
         videos_json = [row]
         images = video_images_of(ds) if video_path is None else None
         video_keys = [images[0] if images else str(video_path or ds.attrs.get("video_path", ""))]
