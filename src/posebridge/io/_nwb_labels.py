@@ -39,17 +39,14 @@ def _predictions(labels: Any, target: Any = None) -> list[xr.Dataset]:
             model.expect_poses(ds, "NWB's PoseEstimation")
             labels_model.refuse(ds, _PREDICTIONS)
         return out
-    has_predictions = any(len(lf.predicted_instances) for lf in labels.labeled_frames)
-    if not has_predictions:
+    predicted_videos, skeletons = _instances_use(labels, user=False)
+    if not predicted_videos:
         raise PoseBridgeError(
             "these Labels hold no predicted instance, so there is nothing to write as NWB "
             "predictions (PoseEstimation); sleap-io raises here too. Save user instances "
             "with nwb_format='annotations'."
         )
-    _refuse_several_skeletons(labels, target)
-    predicted_videos = {
-        id(frame.video) for frame in labels.labeled_frames if len(frame.predicted_instances)
-    }
+    _refuse_several_skeletons(labels, skeletons, target)
     with dropping_warnings(UserWarning, message=".*have no track.*"):
         datasets = [
             bridges.from_sleap_io(labels, video=index, instances="predicted")
@@ -60,9 +57,25 @@ def _predictions(labels: Any, target: Any = None) -> list[xr.Dataset]:
     return [d.assign_attrs(software) for d in datasets]
 
 
-def _refuse_several_skeletons(labels: Any, target: Any, *, user: bool = False) -> None:
-    """Refuse predicted (``user``: user) instances of several skeletons, naming ``target``
-    and what to do.
+def _instances_use(labels: Any, *, user: bool) -> tuple[set[int], dict[int, Any]]:
+    """The videos (by ``id``) whose frames hold user (``user``) or predicted instances,
+    and the skeletons those instances use, by ``id``: one pass over the Labels."""
+    videos: set[int] = set()
+    skeletons: dict[int, Any] = {}
+    for frame in labels.labeled_frames:
+        instances = frame.user_instances if user else frame.predicted_instances
+        if instances:
+            videos.add(id(frame.video))
+            for instance in instances:
+                skeletons.setdefault(id(instance.skeleton), instance.skeleton)
+    return videos, skeletons
+
+
+def _refuse_several_skeletons(
+    labels: Any, used: dict[int, Any], target: Any, *, user: bool = False
+) -> None:
+    """Refuse predicted (``user``: user) instances of several skeletons (``used``, from
+    :func:`_instances_use`), naming ``target`` and what to do.
 
     posebridge's NWB predictions hold one skeleton per file (sleap-io's layout:
     ``sleap_io.load_nwb`` reads every track with the first track's skeleton;
@@ -70,10 +83,6 @@ def _refuse_several_skeletons(labels: Any, target: Any, *, user: bool = False) -
     but only the instances of each track's first skeleton (the others are left
     out without a word), so writing them the same way would lose data.
     """
-    used: dict[int, Any] = {}
-    for frame in labels.labeled_frames:
-        for instance in frame.user_instances if user else frame.predicted_instances:
-            used.setdefault(id(instance.skeleton), instance.skeleton)
     if len(used) < 2:
         return
     names = [
@@ -123,12 +132,13 @@ def annotations_dataset(labels: Any, filename: PathLike) -> xr.Dataset:
         return ds
     if isinstance(labels, list | tuple):
         raise PoseBridgeError("annotations are one labels dataset (it spans every video).")
-    if not any(len(lf.user_instances) for lf in labels.labeled_frames):
+    user_videos, skeletons = _instances_use(labels, user=True)
+    if not user_videos:
         raise PoseBridgeError(
             "these Labels hold no user instance, so there are no annotations to write; use "
             "nwb_format='predictions'."
         )
-    _refuse_several_skeletons(labels, filename, user=True)
+    _refuse_several_skeletons(labels, skeletons, filename, user=True)
     with dropping_warnings(UserWarning, message=".*have no track.*"):
         ds = bridges.from_sleap_io(labels, instances="user")
     _warn_pointless_instances(labels, ds, filename)
