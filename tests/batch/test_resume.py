@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import posebridge
+from _held_open import held_open
 from posebridge.batch import convert_many, plan_jobs
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # NWB: frames written as seconds
@@ -550,9 +551,6 @@ def test_guard_an_analysis_inputs_output_cut_short_still_fails(tmp_path):
 def test_an_output_another_program_writes_fails_its_job_as_in_use(tmp_path):
     """The resume check said the output 'does not read back ...; pass overwrite to replace
     it', and overwrite is refused for such a file: the job says the file is in use."""
-    import subprocess
-    import sys
-
     (tmp_path / "in").mkdir()
     ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30)
     with warnings.catch_warnings():
@@ -560,25 +558,9 @@ def test_an_output_another_program_writes_fails_its_job_as_in_use(tmp_path):
         posebridge.save(ds, tmp_path / "in" / "a.h5")
         convert_many(str(tmp_path / "in"), tmp_path / "out", to="netcdf", jobs=1)
     held = tmp_path / "out" / "a.nc"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import h5py, sys; f = h5py.File(sys.argv[1], 'a'); print(1, flush=True); "
-            "sys.stdin.readline()",
-            str(held),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        holder.stdout.readline()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = convert_many(str(tmp_path / "in"), tmp_path / "out", to="netcdf", jobs=1)
-    finally:
-        holder.communicate("\n", timeout=60)
+    with held_open(held), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = convert_many(str(tmp_path / "in"), tmp_path / "out", to="netcdf", jobs=1)
     (job,) = result.results
     assert job.status == "failed" and job.error_type == "FileInUseError"
     assert "pass overwrite" not in job.error and "is open for writing" in job.error
