@@ -164,3 +164,12 @@ def test_a_netcdf3_file_is_refused_saying_what_it_is_and_how_to_resave(
         posebridge.load(path, format=format)
     with pytest.raises(FormatError, match=rf"is a {kind} file"):
         posebridge.open_dataset(path)
+
+
+@pytest.mark.parametrize(("value", "number"), [(True, 1), (False, 0), (np.bool_(True), 1)])
+def test_a_boolean_attribute_is_written_as_one_or_zero(tmp_path, value, number):
+    """netCDF has no boolean attribute: the README says True / False read back as 1 / 0."""
+    ds = model.from_numpy(np.zeros((3, 2, 2, 1)))
+    ds.attrs["flag"] = value
+    back = posebridge.load(posebridge.save(ds, tmp_path / "out.nc")[0])
+    assert back.attrs["flag"] == number and not isinstance(back.attrs["flag"], bool | np.bool_)
