@@ -435,8 +435,8 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     ``score``, none without; the first region's image size per task; a point
     whose ``parentID`` names no region of its task is free, and counted).
     ``None`` when anything is irregular (a region that is not an object, a
-    missing or non-number coordinate or size, labels that are not a non-empty
-    list, a point's labels that are more than one, a point related to two rectangles, two rectangles of one task with
+    missing or non-number coordinate or size, labels that are not a list of
+    one name, a point related to two rectangles, two rectangles of one task with
     one id, a ``parentID`` naming a keypoint region): :class:`_Items` then reads
     the regions one by one and names the first that is wrong.
     """
@@ -477,7 +477,7 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     points = is_point[region]  # among the regions
     boxes = ~points
     point_label = _first_labels(values[points], "keypointlabels", one=True)
-    box_label = _first_labels(values[boxes], "rectanglelabels")
+    box_label = _first_labels(values[boxes], "rectanglelabels", one=True)
     box_w, box_h = _floats(_get(values[boxes], "width")), _floats(_get(values[boxes], "height"))
     if point_label is None or box_label is None or box_w is None or box_h is None:
         return None
@@ -640,6 +640,13 @@ class _Items:
                     self.path,
                     f"{where}[{i}].value.keypointlabels: {len(names)} labels "
                     f"({', '.join(map(str, names[:4]))}); a point is one keypoint.",
+                )
+            if kind == "rectanglelabels" and len(names) > 1:
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}].value.rectanglelabels: {len(names)} labels "
+                    f"({', '.join(map(str, names[:4]))}); a rectangle is one animal of one "
+                    "class (category): keep one label.",
                 )
             self.sizes.setdefault(t, size)
             item_score = item.get("score")
