@@ -585,7 +585,9 @@ def label_text(label: str) -> bytes:
     Read with the operating system's calls, without a file object: a dataset
     has one small label file per image. A UTF-8 byte-order mark at its start
     (Windows Notepad writes one) and an old DOS end-of-file marker (one Ctrl-Z
-    after the last line) are left out; NUL bytes at its end are refused.
+    after the last line) are left out; NUL bytes at its end are refused. Line ends
+    are read as Python's universal newlines read them, as Ultralytics opens label
+    files: ``\\r\\n`` and a lone ``\\r`` (old Mac OS) become ``\\n``.
 
     Examples
     --------
@@ -609,6 +611,8 @@ def label_text(label: str) -> bytes:
         text = text[len(codecs.BOM_UTF8) :]
     if text.endswith((b"\x00", b"\x1a")):
         text = text[: len(text) - text_end(label, text[:512], text[-4096:])]
+    if b"\r" in text:  # universal newlines: lines end as Ultralytics' text-mode read ends them
+        text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return text
 
 
