@@ -388,6 +388,13 @@ def test_truncated_export_names_file_and_line(tmp_path):
             ),
             "appears twice",
         ),
+        (  # was read as class "ant" alone, "bee" dropped without a word
+            lambda t: t[0]["annotations"][1]["result"][0]["value"].__setitem__(
+                "rectanglelabels", ["ant", "bee"]
+            ),
+            r"\$\[0\]\.annotations\[1\]\.result\[0\]\.value\.rectanglelabels: 2 labels "
+            r"\(ant, bee\); a rectangle is one animal of one class",
+        ),
     ],
 )
 def test_bad_export_is_refused_naming_the_task(tmp_path, change, message):

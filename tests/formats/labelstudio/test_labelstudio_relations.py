@@ -124,3 +124,75 @@ def test_a_point_related_to_two_rectangles_is_refused_naming_it(tmp_path):
     ds = posebridge.load(path)
     nose = ds.position.isel(time=0).sel(keypoint="nose").transpose("individual", "space").values
     np.testing.assert_allclose(nose, [[24, 12], [124, 12]])
+
+
+def by_parent(extra: list[dict]) -> list[dict]:
+    """Two rectangles (cat at x 10..30 %, cow at 50..70 %), a nose and tail in each by
+    ``parentID``, then the ``extra`` regions."""
+    result = [
+        rectangle("R1", 10), rectangle("R2", 50),
+        {**keypoint("a1", "nose", 12, 12), "parentID": "R1"},
+        {**keypoint("b1", "tail", 25, 25), "parentID": "R1"},
+        {**keypoint("a2", "nose", 52, 12), "parentID": "R2"},
+        {**keypoint("b2", "tail", 65, 25), "parentID": "R2"},
+        *extra,
+    ]  # fmt: skip
+    return [{"data": {"image": "img.png"}, "annotations": [{"result": result}]}]
+
+
+def test_two_rectangles_with_one_id_are_refused_naming_both(tmp_path):
+    tasks = by_parent([])
+    tasks[0]["annotations"][0]["result"][1]["id"] = "R1"  # the cow's box takes the cat's id
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    message = (
+        r"\$\[0\]\.annotations\[0\]\.result\[0\] and \$\[0\]\.annotations\[0\]\.result\[1\]: "
+        r"two rectangles with the id 'R1'"
+    )
+    with pytest.raises(FormatError, match=message):
+        posebridge.load(path)
+    results = [task["annotations"][0]["result"] for task in tasks]
+    assert read_module._fast_regions(np.arange(1), results, 1) is None  # the slow path names it
+
+
+def test_a_parent_id_naming_a_keypoint_is_refused_naming_the_point(tmp_path):
+    tasks = by_parent([{**keypoint("c1", "nose", 80, 80), "parentID": "a1"}])
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    message = (
+        r"\$\[0\]\.annotations\[0\]\.result\[6\]: keypoint 'c1' \('nose'\) has the parentID "
+        r"'a1', a keypoint region"
+    )
+    with pytest.raises(FormatError, match=message):
+        posebridge.load(path)
+    results = [task["annotations"][0]["result"] for task in tasks]
+    assert read_module._fast_regions(np.arange(1), results, 1) is None  # the slow path names it
+
+
+def test_a_parent_id_naming_nothing_warns_and_reads_a_free_point(tmp_path):
+    lost = [
+        {**keypoint("c1", "nose", 80, 80), "parentID": "gone"},
+        {**keypoint("c2", "tail", 90, 90), "parentID": "gone"},
+    ]
+    tasks = by_parent(lost)
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    message = (
+        r"2 keypoint\(s\) have a parentID naming no rectangle of their task \(first: "
+        r"\$\[0\]\.annotations\[0\]\.result\[6\], parentID 'gone'\)"
+    )
+    with pytest.warns(UserWarning, match=message):
+        ds = posebridge.load(path)
+    got = ds.position.isel(time=0).transpose("individual", "keypoint", "space").values
+    # percent of 200 x 100; the two boxes keep their own points, the lost ones form a third
+    expected = [
+        [[12 * 2, 12], [25 * 2, 25]],
+        [[52 * 2, 12], [65 * 2, 25]],
+        [[80 * 2, 80], [90 * 2, 90]],
+    ]
+    np.testing.assert_allclose(got, expected)
+    assert np.isnan(ds.bbox.isel(time=0, individual=2)).all()
+    for regions in regions_both_ways(tasks):
+        assert regions.point_box.tolist() == [0, 0, 1, 1, -1, -1]
+        assert regions.orphans == 2
+        assert regions.first_orphan == (0, 6, "gone")

@@ -47,3 +47,29 @@ def test_split_spellings_are_mapped_and_other_splits_refused(tmp_path):
     with pytest.raises(SchemaError, match=r"3 row\(s\) .*\('unused', 'holdout'\).*Relabel"):
         posebridge.save(labelled(["train", "unused", "holdout", "unused"]), out / "data.yaml")
     assert list(out.iterdir()) == []  # nothing written
+
+
+def _ultralytics_requires_train_and_val(data: dict) -> None:
+    """Ultralytics' check_det_dataset: a data.yaml without train or val does not open."""
+    for key in ("train", "val"):
+        assert key in data or (key == "val" and "validation" in data), key
+
+
+@pytest.mark.parametrize("splits", [["train", "train"], ["train", "test"]])
+def test_without_val_rows_val_names_the_train_images_and_reads_back_quietly(tmp_path, splits):
+    """A dataset without val rows (any conversion from a format without splits) wrote
+    'train:' alone, which Ultralytics refuses ("'val:' key missing")."""
+    import warnings
+
+    import yaml
+
+    posebridge.save(labelled(splits), tmp_path / "data.yaml")
+    data = yaml.safe_load((tmp_path / "data.yaml").read_text())
+    _ultralytics_requires_train_and_val(data)
+    assert data["val"] == data["train"]
+    assert ("test" in data) == ("test" in splits)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing amiss in our own file
+        back = posebridge.load(tmp_path / "data.yaml", image_size=(100, 100))
+    assert sorted(back.data_split.values.tolist()) == sorted(splits)
+    assert back.sizes["time"] == len(splits)

@@ -58,3 +58,20 @@ def test_a_damaged_end_is_refused_naming_the_label_file(tree, which, tail, messa
     with pytest.raises(FormatError, match=message) as refused:
         posebridge.load(data_yaml, image_size=SIZE)
     assert label_files[which].name in str(refused.value)
+
+
+@pytest.mark.parametrize("line_end", [b"\r", b"\r\n"], ids=["CR (old Mac OS)", "CRLF"])
+def test_label_lines_ending_in_cr_are_read_as_ultralytics_reads_them(tmp_path, line_end):
+    """Ultralytics opens label files in text mode (universal newlines); a file whose lines
+    end in a lone CR was refused: "expected 8 columns ... found 16"."""
+    rng = np.random.default_rng(5)
+    ds = labels.from_numpy(rng.uniform(1, 9, (2, 2, 3, 2)), video=["v.mp4"] * 2, frame=[3, 9])
+    written = posebridge.save(ds, tmp_path / "data.yaml", format="yolo", image_size=SIZE)
+    expected = posebridge.load(written[0], image_size=SIZE)
+    assert expected.sizes["individual"] == 2  # two lines in each label file
+    for label in written[1:]:
+        text = Path(label).read_bytes()
+        assert text.count(b"\n") == 2
+        Path(label).write_bytes(text.replace(b"\n", line_end))
+    _same(posebridge.load(written[0], image_size=SIZE), expected)
+    np.testing.assert_allclose(expected.position.values, ds.position.values, atol=1e-5)

@@ -109,3 +109,13 @@ def test_labelimg_classes_txt_in_the_labels_folder_is_no_label_file(tmp_path, im
     posebridge.save(ds, path, overwrite=True)  # not refused for classes.txt
     assert (labels / "classes.txt").read_text(encoding="utf-8") == "cow\n"
     assert posebridge.load(path, image_size=(200, 100)).sizes["time"] == 1
+
+
+def test_a_label_whose_image_is_of_a_type_yolo_does_not_read_says_so(tmp_path):
+    """b.gif was there, yet the message said the image of b.txt was absent."""
+    path = tree(tmp_path)
+    Image.new("RGB", (200, 100)).save(tmp_path / "train" / "images" / "b.gif")
+    with pytest.raises(FormatError, match=r"b\.txt: its image b\.gif is of a type YOLO does not "
+                       r"read \(Ultralytics reads .*\bjpg\b.*\bpng\b") as error:  # fmt: skip
+        posebridge.load(path)
+    assert "absent" not in str(error.value)

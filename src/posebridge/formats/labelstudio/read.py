@@ -142,6 +142,8 @@ def _read_tasks(
         regions = items.regions(n)
     if several:
         _warn_videos(path, mixed)
+    if regions.orphans:
+        _warn_orphans(path, regions, wheres)
     return _dataset(path, regions, images, config, predictions=kind == "predictions",
                     videos=videos, frames=frames)  # fmt: skip
 
@@ -172,6 +174,20 @@ def _warn_videos(path: Path, videos: np.ndarray) -> None:
         "a poses dataset has one time axis, so time counts the tasks and each task's "
         "image is its data image (the video frames' numbers are not kept). Read the tasks "
         "of one video at a time to keep them.",
+        stacklevel=user_stacklevel(),
+    )
+
+
+def _warn_orphans(path: Path, regions: _Regions, wheres: np.ndarray) -> None:
+    """Points whose ``parentID`` names no rectangle of their task: read as free points."""
+    assert regions.first_orphan is not None
+    t, i, parent = regions.first_orphan
+    warnings.warn(
+        f"{path}: {regions.orphans} keypoint(s) have a parentID naming no rectangle of "
+        f"their task (first: $[{t}].{wheres[t]}.result[{i}], parentID {parent!r}); they "
+        "are read as points without a rectangle (the n-th such point of a label in the "
+        "n-th instance of its own). Was their rectangle deleted? Give them the id of "
+        "their animal's rectangle.",
         stacklevel=user_stacklevel(),
     )
 
@@ -340,6 +356,10 @@ class _Regions:
     box_size: np.ndarray
     sizes: np.ndarray
     rotated: int
+    #: points whose ``parentID`` names no region of their task (read as free points)
+    orphans: int = 0
+    #: the first of them: its task, its place in the task's result and its ``parentID``
+    first_orphan: tuple[int, int, Any] | None = None
 
 
 #: A key that no region has (``item.get("score", _ABSENT)``; a typed record's default).
@@ -412,11 +432,13 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     The same columns as :class:`_Items` gathers region by region, with the same
     rules (a point's rectangle from its ``parentID`` in the same task, else
     from its relation to a rectangle, among any others; the region's own
-    ``score``, none without; the first region's image size per task). ``None``
-    when anything is irregular (a region that is not an object, a missing or
-    non-number coordinate or size, labels that are not a non-empty list, a point
-    related to two rectangles): :class:`_Items` then reads the regions one by
-    one and names the first that is wrong.
+    ``score``, none without; the first region's image size per task; a point
+    whose ``parentID`` names no region of its task is free, and counted).
+    ``None`` when anything is irregular (a region that is not an object, a
+    missing or non-number coordinate or size, labels that are not a list of
+    one name, a point related to two rectangles, two rectangles of one task with
+    one id, a ``parentID`` naming a keypoint region): :class:`_Items` then reads
+    the regions one by one and names the first that is wrong.
     """
     counts = np.fromiter(map(len, results), dtype=np.int64, count=len(results))
     total = int(counts.sum())
@@ -455,25 +477,37 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
     points = is_point[region]  # among the regions
     boxes = ~points
     point_label = _first_labels(values[points], "keypointlabels", one=True)
-    box_label = _first_labels(values[boxes], "rectanglelabels")
+    box_label = _first_labels(values[boxes], "rectanglelabels", one=True)
     box_w, box_h = _floats(_get(values[boxes], "width")), _floats(_get(values[boxes], "height"))
     if point_label is None or box_label is None or box_w is None or box_h is None:
         return None
     rotated = sum(map(bool, _get(values[boxes], "rotation")))
     box_rows = region[boxes]
     box_task = task[box_rows]
-    # the rectangle of each point: its parentID's in the task (the last of one id), else
-    # the rectangle a relation links it to (whatever other relations it has)
-    box_ids = _objects(map(str, _get(items[box_rows], "id")), box_rows.size)
-    by_key = pd.Series(np.arange(box_rows.size), index=_keys(box_task, box_ids))
-    by_key = by_key[~by_key.index.duplicated(keep="last")]
+    # the rectangle of each point: its parentID's in the task, else the rectangle a
+    # relation links it to (whatever other relations it has)
+    raw_box_ids = _get(items[box_rows], "id")
+    box_ids = _objects(map(str, raw_box_ids), box_rows.size)
+    box_keys = _keys(box_task, box_ids)
+    identified = (raw_box_ids != None) & (box_ids != "")  # noqa: E711 - elementwise
+    if pd.Index(box_keys[identified]).has_duplicates:
+        return None  # two rectangles with one id: _Items names them
+    by_key = pd.Series(np.arange(box_rows.size), index=box_keys)
+    by_key = by_key[~by_key.index.duplicated(keep="last")]  # (rectangles without an id)
     point_rows = region[points]
     point_task = task[point_rows]
     parents = _get(items[point_rows], "parentID")
     named = parents != None  # noqa: E711 - elementwise
-    parent_keys = _keys(point_task, _objects(map(str, parents), parents.size))
+    parent_names = _objects(map(str, parents), parents.size)
+    parent_keys = _keys(point_task, parent_names)
     box = by_key.reindex(parent_keys).to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     box[~named] = np.nan
+    # a parentID naming no rectangle of the task ("" is none at all)
+    lost = named & np.isnan(box) & (parent_names != "")
+    if lost.any():
+        point_ids = _objects(map(str, _get(items[point_rows], "id")), point_rows.size)
+        if pd.Index(_keys(point_task, point_ids)).isin(parent_keys[lost]).any():
+            return None  # a parentID naming a keypoint region: _Items names it
     relations = np.flatnonzero(kinds == "relation")
     if relations.size and np.isnan(box).any():
         a = _objects(map(str, _get(items[relations], "from_id")), relations.size)
@@ -497,6 +531,13 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
         to_box = to_box[~to_box.index.duplicated()]
         linked = to_box.reindex(point_keys).to_numpy(dtype=np.float64, na_value=np.nan)
         box[unplaced] = linked[unplaced]
+    orphans = np.flatnonzero(lost & np.isnan(box))
+    first_orphan = None
+    if orphans.size:
+        row = int(point_rows[orphans[0]])
+        starts = np.cumsum(counts) - counts
+        at = int(np.searchsorted(starts, row, side="right") - 1)  # its result
+        first_orphan = (int(tasks[at]), row - int(starts[at]), parents[orphans[0]])
     first = np.unique(task[region], return_index=True)
     sizes = np.full((n, 2), -1.0)
     sizes[first[0]] = np.column_stack([width, height])[first[1]]
@@ -515,6 +556,8 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
         box_size=size[boxes],
         sizes=sizes,
         rotated=int(rotated),
+        orphans=int(orphans.size),
+        first_orphan=first_orphan,
     )
 
 
@@ -550,9 +593,13 @@ class _Items:
         self.boxes: list[tuple[Any, ...]] = []  # task, id, label, x, y, w, h, score, w0, h0
         self.sizes: dict[int, tuple[float, float]] = {}
         self.rotated = 0
+        self.orphans = 0  # points whose parentID names no rectangle of their task
+        self.first_orphan: tuple[int, int, Any] | None = None
 
     def add(self, t: int, where: str, result: list[Any]) -> None:
         boxes: dict[str, int] = {}
+        box_regions: dict[str, int] = {}  # each rectangle id's place in the result
+        point_ids: set[str] = set()
         links: dict[str, list[str]] = {}
         points = []
         for i, item in enumerate(result):
@@ -594,6 +641,13 @@ class _Items:
                     f"{where}[{i}].value.keypointlabels: {len(names)} labels "
                     f"({', '.join(map(str, names[:4]))}); a point is one keypoint.",
                 )
+            if kind == "rectanglelabels" and len(names) > 1:
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}].value.rectanglelabels: {len(names)} labels "
+                    f"({', '.join(map(str, names[:4]))}); a rectangle is one animal of one "
+                    "class (category): keep one label.",
+                )
             self.sizes.setdefault(t, size)
             item_score = item.get("score")
             if item_score is not None and not _is_number(item_score):
@@ -613,17 +667,35 @@ class _Items:
                         self.path, f"{where}[{i}].value: a rectangle needs width and height."
                     ) from None
                 self.rotated += bool(value.get("rotation"))
-                boxes[str(item.get("id"))] = len(self.boxes)
+                own = str(item.get("id"))
+                if item.get("id") is not None and own != "" and own in box_regions:
+                    raise FormatError(
+                        self.path,
+                        f"{where}[{box_regions[own]}] and {where}[{i}]: two rectangles with "
+                        f"the id {own!r}; a point's parentID (or relation) could name either: "
+                        "give each region its own id.",
+                    )
+                box_regions[own] = i
+                boxes[own] = len(self.boxes)
                 self.boxes.append((t, str(item.get("id")), label, x, y, w, h, item_score, *size))
             else:
                 parent = item.get("parentID")
                 own = str(item.get("id"))
+                point_ids.add(own)
                 points.append((i, t, parent, own, label, x, y, *size, item_score))
         for i, t_, parent, own, label, x, y, w0, h0, item_score in points:
             box = boxes.get(str(parent)) if parent is not None else None
+            lost = box is None and parent is not None and str(parent) != ""
+            if lost and str(parent) in point_ids:
+                raise FormatError(
+                    self.path,
+                    f"{where}[{i}]: keypoint {own!r} ({label!r}) has the parentID "
+                    f"{str(parent)!r}, a keypoint region; a point's parent is the rectangle "
+                    "of its animal: give it that rectangle's id, or remove the parentID.",
+                )
             if box is None and own in links:  # (not "": a rectangle may have an empty id)
                 related = [o for o in links[own] if o in boxes]  # not other points
-                # one rectangle's id given twice: its last region, as a parentID finds it
+                # rectangles without an id share the key "None": the last, as a parentID finds it
                 distinct = list(dict.fromkeys(boxes[o] for o in related))
                 if len(distinct) > 1:
                     names = ", ".join(repr(o) for o in dict.fromkeys(related))
@@ -635,6 +707,10 @@ class _Items:
                         "parentID of its rectangle.",
                     )
                 box = distinct[0] if distinct else None
+            if lost and box is None:
+                if not self.orphans:
+                    self.first_orphan = (t_, i, parent)
+                self.orphans += 1
             self.points.append((t_, -1 if box is None else box, label, x, y, w0, h0, item_score))
 
     def regions(self, n: int) -> _Regions:
@@ -660,6 +736,8 @@ class _Items:
             box_size=np.column_stack([np.asarray(boxes[8], float), np.asarray(boxes[9], float)]),
             sizes=sizes,
             rotated=self.rotated,
+            orphans=self.orphans,
+            first_orphan=self.first_orphan,
         )
 
 

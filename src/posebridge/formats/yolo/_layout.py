@@ -350,7 +350,9 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
 
     Images are found in each split's folders (recursively) or ``.txt`` lists;
     when a folder of images is absent but its labels folder exists, the
-    labels are listed instead (the image is then ``None``).
+    labels are listed instead (the image is then ``None``). A split entry naming
+    the folder or list of an earlier split (``val: train/images``) adds nothing:
+    its images are read in the earlier split.
 
     Raises
     ------
@@ -359,10 +361,16 @@ def split_images(path: Path, data: DataYaml) -> list[tuple[str, str, str | None]
     """
     found: list[tuple[str, str, str | None]] = []
     looked: list[str] = []
+    named: dict[Path, str] = {}  # each folder or list named, and the first split naming it
     for split, entries in data.splits.items():
         for entry in entries:
             where = _resolve(data.root, entry).resolve()  # once: listed paths share it
             looked.append(str(where))
+            if named.setdefault(where, split) != split:
+                # the folder (or list) of an earlier split: "val: train/images", the quick
+                # setup Ultralytics takes (and posebridge's writer writes without val rows);
+                # its images are read once, in the earlier split, and nothing is amiss
+                continue
             if where.is_file() and where.suffix == ".txt":
                 lines = _text(where).splitlines()
                 images = [Path(s.strip()) for s in lines if s.strip()]
@@ -577,7 +585,9 @@ def label_text(label: str) -> bytes:
     Read with the operating system's calls, without a file object: a dataset
     has one small label file per image. A UTF-8 byte-order mark at its start
     (Windows Notepad writes one) and an old DOS end-of-file marker (one Ctrl-Z
-    after the last line) are left out; NUL bytes at its end are refused.
+    after the last line) are left out; NUL bytes at its end are refused. Line ends
+    are read as Python's universal newlines read them, as Ultralytics opens label
+    files: ``\\r\\n`` and a lone ``\\r`` (old Mac OS) become ``\\n``.
 
     Examples
     --------
@@ -601,6 +611,8 @@ def label_text(label: str) -> bytes:
         text = text[len(codecs.BOM_UTF8) :]
     if text.endswith((b"\x00", b"\x1a")):
         text = text[: len(text) - text_end(label, text[:512], text[-4096:])]
+    if b"\r" in text:  # universal newlines: lines end as Ultralytics' text-mode read ends them
+        text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return text
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import warnings
 from collections.abc import Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import xarray as xr
@@ -26,6 +27,7 @@ from posebridge.formats._shared.images import (
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
+    IMAGE_SUFFIXES,
     label_text,
     load_yaml,
     parse_numbers,
@@ -224,6 +226,36 @@ def _image_of(label: str) -> str:
     return str(PurePosixPath(*parts))
 
 
+def _without_image(label: str) -> str:
+    """Why a label file's image size is unknown: its image is absent, or is of a type
+    YOLO does not read (a ``.gif`` beside where the image belongs)."""
+    import mimetypes
+
+    expected = Path(_image_of(label))
+    try:
+        beside = sorted(expected.parent.glob(glob.escape(expected.name) + ".*"))
+    except OSError:
+        beside = []
+    unread = [
+        p.name
+        for p in beside
+        if p.stem == expected.name
+        and (mimetypes.guess_type(p.name)[0] or "").startswith("image/")
+        and p.is_file()
+    ]
+    if unread:
+        return (
+            f"its image {unread[0]} is of a type YOLO does not read (Ultralytics reads "
+            f"{', '.join(sorted(s.lstrip('.') for s in IMAGE_SUFFIXES))}), so Ultralytics "
+            "would not train on it and its size is not read: convert the image to one of "
+            "those types, such as PNG."
+        )
+    return (
+        "the image of this label file is absent, so its size (needed to turn "
+        "normalised coordinates into pixels) is unknown; pass image_size=(width, height)."
+    )
+
+
 def _sizes(images: list[tuple[str, str, str | None]], given: tuple[int, int] | None) -> np.ndarray:
     """(image, 2) width and height: ``given``, else each image file's header."""
     if given is not None:
@@ -231,12 +263,7 @@ def _sizes(images: list[tuple[str, str, str | None]], given: tuple[int, int] | N
     found = []
     for _, label, image in images:
         if image is None:
-            raise FormatError(
-                label,
-                "the image of this label file is absent, so its size (needed to turn "
-                "normalised coordinates into pixels) is unknown; pass image_size=(width, "
-                "height).",
-            )
+            raise FormatError(label, _without_image(label))
         found.append(image_size(image, label))
     return np.asarray(found, dtype=np.int64).reshape(-1, 2)
 

@@ -722,6 +722,17 @@ def _yaml(
     import yaml
 
     keypoints = [str(v) for v in ds[model.KEYPOINT].values]
+    header = "# YOLO pose dataset written by posebridge (images are not copied)\n"
+    if "val" not in entries and "train" in entries:
+        # Ultralytics' check_det_dataset requires train and val: without val rows, val
+        # names the train images (its own quick setup); posebridge reads them once, as train
+        train = entries["train"]
+        val = list(train) if isinstance(train, list) else train  # a copy: no YAML alias
+        entries = {"train": train, "val": val, **entries}
+        header += (
+            "# no image is in the val split: val names the train images, as Ultralytics "
+            "requires a val entry\n"
+        )
     content: dict[str, Any] = dict(entries)
     content["kpt_shape"] = [len(keypoints), 3]
     if flip is not None:  # without it Ultralytics turns its left-right flips off
@@ -729,7 +740,6 @@ def _yaml(
     content["nc"] = len(names)
     content["names"] = names
     content["kpt_names"] = {i: list(keypoints) for i in names}  # no YAML aliases
-    header = "# YOLO pose dataset written by posebridge (images are not copied)\n"
     return header + yaml.safe_dump(content, sort_keys=False, default_flow_style=None)
 
 
