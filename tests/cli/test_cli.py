@@ -23,6 +23,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 import posebridge
+from _without_dask import run_command_line_without_dask
 from posebridge import model, registry, sample_data
 from posebridge._files import Peek
 from posebridge._outputs import atomic_outputs
@@ -804,3 +805,22 @@ def test_read_option_takes_a_tuple_as_the_error_hints_spell_it(tmp_path):
     assert result.exit_code == 0, result.output
     ds = posebridge.load(yaml, image_size=(200, 100))
     assert rows(result.stdout)["labelled frames"].startswith(str(ds.sizes["time"]))
+
+
+def test_convert_and_batch_without_dask_run_in_memory(tmp_path):
+    ds = posebridge.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), fps=30)
+    posebridge.save(ds, tmp_path / "sessionDLC.h5")
+    done = run_command_line_without_dask(["convert", "sessionDLC.h5", "out.analysis.h5"], tmp_path)
+    assert "EXIT STATUS: 0" in done.stderr, done.stderr
+    assert "DASK MODULES: []" in done.stderr
+    np.testing.assert_array_equal(
+        posebridge.load(tmp_path / "out.analysis.h5")["position"].values, ds["position"].values
+    )
+    done = run_command_line_without_dask(
+        ["batch", "sessionDLC.h5", "--out", "converted", "--to", "sleap", "-q"], tmp_path
+    )
+    assert "EXIT STATUS: 0" in done.stderr, done.stderr
+    (written,) = (tmp_path / "converted").iterdir()
+    np.testing.assert_array_equal(
+        posebridge.load(written)["position"].values, ds["position"].values
+    )

@@ -452,11 +452,11 @@ def _batch_functions(
 def _streams(source: Path, target: Path, from_format: str | None, to_format: str | None) -> bool:
     """Whether converting SOURCE to TARGET moves the data in chunks (see posebridge.convert)."""
     from posebridge import registry
-    from posebridge.convert import streams
+    from posebridge.convert import streams_here
 
     try:
         fmt_in = _for_reading(source, from_format, "--from")
         fmt_out = registry.resolve_for_writing(target, to_format, "poses")
     except PoseBridgeError:
         return False  # the in-memory path reports the problem
-    return streams(fmt_in.name, fmt_out.name)
+    return streams_here(source, fmt_in.name, fmt_out.name)
