@@ -600,6 +600,36 @@ def test_a_misspelt_writer_option_is_refused_before_the_source_is_read(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"compression": "lzmaX"}, "option compression=: compression 'lzmaX' is not supported"),
+        ({"dtype": "foo"}, "option dtype=: dtype must be"),
+        ({"layout": "bogus"}, "option layout=: layout must be one of"),
+        ({"search": 5}, "option search=: search must be a folder"),
+    ],
+)
+def test_a_bad_writer_option_value_is_refused_before_the_source_is_read(tmp_path, options, said):
+    """NWB's compression, dtype, layout and search were checked only once the whole source
+    had been read (here: its damage was reported instead), naming neither option nor file."""
+    source = tmp_path / "videoDLC.csv"
+    posebridge.save(_poses(5), source, split_individuals=False)
+    source.write_text(source.read_text() + "5,not a number\n")
+    with pytest.raises(posebridge.PoseBridgeError) as refused:
+        convert(source, tmp_path / "out.nwb", progress=False, **options)
+    assert said in str(refused.value)
+    assert refused.value.option == next(iter(options))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]
+
+
+def test_a_target_ending_the_output_format_cannot_have_is_refused_before_reading(tmp_path):
+    source = tmp_path / "videoDLC.csv"
+    posebridge.save(_poses(5), source, split_individuals=False)
+    source.write_text(source.read_text() + "5,not a number\n")  # reading it fails
+    with pytest.raises(posebridge.PoseBridgeError, match=r"out\.csv: NWB files end in \.nwb"):
+        convert(source, tmp_path / "out.csv", format="nwb", progress=False)
+
+
 def test_conversions_on_two_threads_ending_in_the_order_they_began_leave_dask_as_it_was(
     tmp_path,
 ):

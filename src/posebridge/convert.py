@@ -164,6 +164,8 @@ def convert(
         fmt_out = None  # bboxes or an unknown target: api.save says what is wrong
     if fmt_out is not None and "bboxes" not in fmt_in.kinds:  # else the data decides the writer
         api.check_options(fmt_out, dict(options), "write")  # a misspelt option: before reading
+        if not target.exists():  # an existing file: save says so first, as it does
+            api.check_ending(fmt_out, target, format)  # x.csv with format="nwb"
     pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
     if pair is not None and streams_here(source, *pair):
         from posebridge.lazy import open_lazily_indexed

@@ -776,6 +776,41 @@ def test_convert_checks_the_writers_options_before_reading_the_input(
     assert said in result.stderr and "in.csv" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--compression", "lzmaX"], "option --compression: compression 'lzmaX'"),
+        (["--option", "dtype=foo"], "option dtype= (--option): dtype must be"),
+        (["--option", "layout=bogus"], "option layout= (--option): layout must be one of"),
+        (["--option", "search=5"], "option search= (--option): search must be a folder"),
+    ],
+)
+@pytest.mark.parametrize(("ending", "from_format"), [(".csv", "dlc"), (".slp", "slp")])
+def test_convert_checks_the_nwb_option_values_before_reading_the_input_naming_the_flag(
+    tmp_path, poses_two_mice_with_nan, flags, said, ending, from_format
+):
+    """A bad --compression (or dtype, layout, search) was refused only once the whole input
+    was read; a damaged input was reported instead. The .csv streams, the .slp does not."""
+    source = tmp_path / f"in{ending}"
+    posebridge.save(poses_two_mice_with_nan, source)
+    source.write_bytes(source.read_bytes()[:-40])  # a damaged end: reading it fails
+    result = run("convert", source, tmp_path / "out.nwb", "--from", from_format, *flags)
+    assert result.exit_code == 1
+    assert said in result.stderr and f"in{ending}" not in result.stderr, result.stderr
+    assert "read " not in result.stdout
+
+
+def test_convert_refuses_a_target_ending_the_to_format_cannot_have_before_reading(
+    tmp_path, poses_two_mice_with_nan
+):
+    source = tmp_path / "in.csv"
+    posebridge.save(poses_two_mice_with_nan, source)
+    result = run("convert", source, tmp_path / "x.csv", "--to", "nwb")
+    assert result.exit_code == 1
+    assert "x.csv: NWB files end in .nwb" in result.stderr
+    assert "read " not in result.stdout
+
+
 def test_an_unknown_writer_option_names_the_option_flag_it_came_from(tmp_path, two_mice_nc):
     # it blamed NWB flags the user never typed (--subject-id, --compression, --video)
     for key in ("subject_id", "compression", "age"):
