@@ -859,3 +859,23 @@ def test_convert_and_batch_without_dask_run_in_memory(tmp_path):
     np.testing.assert_array_equal(
         posebridge.load(written)["position"].values, ds["position"].values
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["info"],
+        ["convert", "{address}", "out.nwb"],
+        ["plot"],
+        ["batch", "{address}", "--to", "nwb"],
+    ],
+)
+def test_an_address_given_as_input_is_quoted_as_typed(tmp_path, monkeypatch, command):
+    """click's Path (and the batch's) made ``https://`` ``https:/`` before posebridge saw it:
+    ``https:/example.com/x.h5: no such file.``, without the hint that it is an address."""
+    monkeypatch.chdir(tmp_path)
+    address = "https://example.com/x.h5"
+    arguments = [a.format(address=address) for a in command]
+    result = run(*(arguments if "{address}" in command[1:] else [*arguments, address]))
+    assert result.exit_code == 1
+    assert f"{address}: no such file (an address: posebridge reads local files" in result.stderr
