@@ -18,6 +18,7 @@ import pytest
 import xarray as xr
 
 import posebridge
+from _without_dask import run_without_dask
 from posebridge.convert import STREAMING_PAIRS, convert, streams
 
 ENDINGS = {"dlc": ".h5", "sleap": ".analysis.h5", "netcdf": ".nc", "nwb": ".nwb"}
@@ -599,6 +600,36 @@ def test_a_misspelt_writer_option_is_refused_before_the_source_is_read(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"compression": "lzmaX"}, "option compression=: compression 'lzmaX' is not supported"),
+        ({"dtype": "foo"}, "option dtype=: dtype must be"),
+        ({"layout": "bogus"}, "option layout=: layout must be one of"),
+        ({"search": 5}, "option search=: search must be a folder"),
+    ],
+)
+def test_a_bad_writer_option_value_is_refused_before_the_source_is_read(tmp_path, options, said):
+    """NWB's compression, dtype, layout and search were checked only once the whole source
+    had been read (here: its damage was reported instead), naming neither option nor file."""
+    source = tmp_path / "videoDLC.csv"
+    posebridge.save(_poses(5), source, split_individuals=False)
+    source.write_text(source.read_text() + "5,not a number\n")
+    with pytest.raises(posebridge.PoseBridgeError) as refused:
+        convert(source, tmp_path / "out.nwb", progress=False, **options)
+    assert said in str(refused.value)
+    assert refused.value.option == next(iter(options))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]
+
+
+def test_a_target_ending_the_output_format_cannot_have_is_refused_before_reading(tmp_path):
+    source = tmp_path / "videoDLC.csv"
+    posebridge.save(_poses(5), source, split_individuals=False)
+    source.write_text(source.read_text() + "5,not a number\n")  # reading it fails
+    with pytest.raises(posebridge.PoseBridgeError, match=r"out\.csv: NWB files end in \.nwb"):
+        convert(source, tmp_path / "out.csv", format="nwb", progress=False)
+
+
 def test_conversions_on_two_threads_ending_in_the_order_they_began_leave_dask_as_it_was(
     tmp_path,
 ):
@@ -640,3 +671,58 @@ def test_conversions_on_two_threads_ending_in_the_order_they_began_leave_dask_as
 
     assert failures == []
     assert dask.config.get("scheduler", None) == before
+
+
+@pytest.mark.parametrize("ending", [".nwb", ".analysis.h5", ".nc"])
+def test_without_dask_a_streaming_pair_is_converted_in_memory(tmp_path, ending):
+    source = tmp_path / "sessionDLC.h5"
+    posebridge.save(_poses(200), source)
+    target = tmp_path / f"out{ending}"
+    options = ", fps=30" + (", split_individuals=False" if ending == ".nwb" else "")
+    code = (
+        "import warnings, posebridge\n"
+        "warnings.simplefilter('error')\n"  # a small file: no warning about memory
+        f"print(posebridge.convert({source.name!r}, {target.name!r}{options}))\n"
+    )
+    done = run_without_dask(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "DASK MODULES: []" in done.stderr
+    expected = posebridge.load(source)
+    written = posebridge.load(target)
+    np.testing.assert_array_equal(
+        written["position"].transpose(*expected["position"].dims).values,
+        expected["position"].values,
+    )
+
+
+def test_without_dask_a_large_source_converted_in_memory_says_so(tmp_path):
+    source = tmp_path / "sessionDLC.h5"
+    posebridge.save(_poses(50), source)
+    code = (
+        "import importlib, warnings, posebridge\n"
+        "module = importlib.import_module('posebridge.convert')\n"
+        "module.IN_MEMORY_WARNING_BYTES = 100\n"  # 'large': over 100 bytes here
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    posebridge.convert('sessionDLC.h5', 'out.analysis.h5')\n"
+        "for warning in caught:\n"
+        "    print('WARNING', warning.filename, warning.message)\n"
+    )
+    done = run_without_dask(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    memory = [line for line in done.stdout.splitlines() if "in memory" in line]
+    assert len(memory) == 1
+    assert "sessionDLC.h5" in memory[0]
+    assert "pip install 'posebridge[dask]'" in memory[0]
+    assert memory[0].split()[1] == "<string>"  # pointed at the caller's line
+    assert (tmp_path / "out.analysis.h5").exists()
+
+
+def test_streams_is_false_without_dask(tmp_path):
+    code = (
+        "from posebridge.convert import streams\n"
+        "print('STREAMS', streams('dlc', 'nwb'), streams('via', 'via'))\n"
+    )
+    done = run_without_dask(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "STREAMS False False" in done.stdout

@@ -20,6 +20,7 @@ import xarray as xr
 import posebridge
 from _corpus import CORPUS, MISSING, corpus_params, read_options, readable_files
 from _lazy_checks import read_bytes
+from _without_dask import run_without_dask
 from posebridge.xarray_backend import PoseBridgeBackendEntrypoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -436,3 +437,20 @@ def test_a_reversed_slice_that_selects_frames_reads_them_reversed(
     posebridge.save(poses_two_mice_with_nan, path)
     opened = xr.open_dataset(path, engine=PoseBridgeBackendEntrypoint).isel(time=step)
     _same(opened, posebridge.load(path).isel(time=step))
+
+
+def test_open_dataset_without_dask_names_the_extra_to_install(tmp_path, poses_two_mice_with_nan):
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "a.nc")
+    code = (
+        "import posebridge\n"
+        "try:\n"
+        "    posebridge.open_dataset('a.nc')\n"
+        "except posebridge.PoseBridgeError as error:\n"
+        "    print('REFUSED', error)\n"
+        "print('LOADED', posebridge.load('a.nc').sizes['time'])\n"  # load needs no dask
+    )
+    done = run_without_dask(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "REFUSED" in done.stdout
+    assert "pip install 'posebridge[dask]'" in done.stdout
+    assert f"LOADED {poses_two_mice_with_nan.sizes['time']}" in done.stdout

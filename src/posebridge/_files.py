@@ -36,6 +36,7 @@ __all__ = [
     "held_open_error",
     "in_use_instead",
     "inside_input_folder",
+    "is_address",
     "is_inside",
     "name_max",
     "note_files_read",
@@ -103,7 +104,10 @@ def check_input(
     if not path.exists():
         if path.is_symlink():
             raise FileNotFoundError(2, f"{path}: {_unfollowable(path)}.", str(path))
-        raise FileNotFoundError(2, f"{path}: no such file{_why_not_found(given)}.", str(path))
+        hint = _why_not_found(given)
+        # an address as typed: Path collapses its "//" (https:/example.com/x.h5)
+        shown = os.fsdecode(given) if hint == _ADDRESS_HINT else str(path)
+        raise FileNotFoundError(2, f"{shown}: no such file{hint}.", shown)
     if path.is_dir():
         if folder:
             return path
@@ -178,6 +182,21 @@ def note_files_read(*paths: str | os.PathLike[str]) -> None:
         files.extend(Path(p) for p in paths)
 
 
+def is_address(text: str) -> bool:
+    """Whether ``text`` is written as an address (``https://...``, ``s3://...``), not a path.
+
+    Examples
+    --------
+    >>> is_address("https://example.com/x.h5"), is_address("data/x.h5")
+    (True, False)
+    """
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text) is not None
+
+
+#: What :func:`_why_not_found` says of an address.
+_ADDRESS_HINT = " (an address: posebridge reads local files; download it first)"
+
+
 def _why_not_found(given: str | bytes) -> str:
     """A hint for a missing input that is an address or starts with ``~``.
 
@@ -185,8 +204,8 @@ def _why_not_found(given: str | bytes) -> str:
     and ``~`` is the shell's (Path.expanduser gives the home folder).
     """
     text = os.fsdecode(given)
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
-        return " (an address: posebridge reads local files; download it first)"
+    if is_address(text):
+        return _ADDRESS_HINT
     if text.startswith("~"):
         return " (a leading ~ is not expanded here; pass Path(...).expanduser())"
     return ""

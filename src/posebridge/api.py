@@ -623,7 +623,9 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
     PoseBridgeError
         Naming the unknown options and the ones the format takes, or an option
         whose value is not of the kind its annotation names (a number given for
-        text is made text, in ``options``).
+        text is made text, in ``options``), or, for a writer, an option whose
+        value its ``check_write_option`` refuses (NWB's ``compression="lzmaX"``;
+        that error's ``option`` attribute names the option).
 
     Examples
     --------
@@ -659,6 +661,25 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
             f"The {fmt.title} {role}'s option {name}= takes {option_values.describe(hint)}, "
             f"got {value!r}."
         )
+    if action == "write" and fmt.check_write_option is not None:
+        for name, value in options.items():
+            _check_value(fmt, name, value)
+
+
+def _check_value(fmt: registry.Format, name: str, value: Any) -> None:
+    """Run the writer's own check of one option's value, naming the option when it fails.
+
+    A ``TypeError`` stays one (else a ``PoseBridgeError``); the error gets an
+    ``option`` attribute, the option's name, that the command line turns into its flag.
+    """
+    assert fmt.check_write_option is not None
+    try:
+        fmt.check_write_option(name, value)
+    except PoseBridgeError as error:
+        kind = OptionTypeError if isinstance(error, OptionTypeError) else PoseBridgeError
+        refused = kind(f"The {fmt.title} writer's option {name}=: {error}")
+        refused.option = name  # type: ignore[attr-defined]
+        raise refused from None
 
 
 def naming_the_file(error: PoseBridgeError, path: Path) -> PoseBridgeError:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -28,9 +29,17 @@ from posebridge import api, errors, model, registry
 from posebridge._files import check_input, recording_files_read, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import inputs_kept
-from posebridge.errors import PoseBridgeError, expect_bool, expect_path
+from posebridge.errors import PoseBridgeError, expect_bool, expect_path, user_stacklevel
+from posebridge.lazy import DASK_EXTRA, dask_installed
 
-__all__ = ["STREAMING_PAIRS", "check_chunking", "convert", "save_in_chunks", "streams"]
+__all__ = [
+    "STREAMING_PAIRS",
+    "check_chunking",
+    "convert",
+    "save_in_chunks",
+    "streams",
+    "streams_here",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -44,6 +53,9 @@ STREAMING_PAIRS: frozenset[tuple[str, str]] = frozenset(
 )
 #: Bytes of ``position`` per chunk when ``chunk_frames`` is not given.
 CHUNK_BYTES = 16 << 20
+#: Size of a source (bytes) above which a conversion that would stream, run in
+#: memory for want of dask, says so.
+IN_MEMORY_WARNING_BYTES = 1 << 30
 #: Seconds before the progress bar of a conversion appears (short ones show none).
 _BAR_DELAY = 2.0
 
@@ -67,7 +79,9 @@ def convert(
     The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5 or
     .csv, SLEAP analysis, netCDF or Anipose .csv to NWB, SLEAP analysis,
     netCDF, DeepLabCut .h5 / .csv, LightningPose .csv or Anipose .csv) hold
-    one chunk of frames at a time; others are converted in memory. Both give the same
+    one chunk of frames at a time; others are converted in memory. Streaming
+    needs dask (the ``dask`` extra): without it, every pair is converted in
+    memory (with a warning when the source is over 1 GiB). Both give the same
     output values; every writer's promises hold (atomic, no clobber, NWB
     append leaves the original untouched on failure).
 
@@ -150,8 +164,10 @@ def convert(
         fmt_out = None  # bboxes or an unknown target: api.save says what is wrong
     if fmt_out is not None and "bboxes" not in fmt_in.kinds:  # else the data decides the writer
         api.check_options(fmt_out, dict(options), "write")  # a misspelt option: before reading
+        if not target.exists():  # an existing file: save says so first, as it does
+            api.check_ending(fmt_out, target, format)  # x.csv with format="nwb"
     pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
-    if pair in STREAMING_PAIRS:
+    if pair is not None and streams_here(source, *pair):
         from posebridge.lazy import open_lazily_indexed
 
         with recording_files_read() as files_read:
@@ -408,10 +424,44 @@ def _reporting_chunks(ds: Any, report: Callable[[int, int], None]) -> Any:
 def streams(source_format: str, target_format: str) -> bool:
     """Whether a conversion between these formats moves data in time chunks.
 
+    It does for the pairs of :data:`STREAMING_PAIRS` when dask is installed
+    (see :func:`dask_installed`).
+
     Examples
     --------
     >>> streams("dlc", "nwb"), streams("via", "via")
     (True, False)
     """
     src, dst = registry.get(source_format).name, registry.get(target_format).name
-    return (src, dst) in STREAMING_PAIRS
+    return (src, dst) in STREAMING_PAIRS and dask_installed()
+
+
+def streams_here(source: Path, source_format: str, target_format: str) -> bool:
+    """:func:`streams`, warning when a pair that streams with dask runs in memory without it.
+
+    The warning, a :class:`UserWarning` naming ``source`` and the extra to
+    install, is given only for a source over :data:`IN_MEMORY_WARNING_BYTES`
+    (a smaller one fits in memory anyway).
+
+    Examples
+    --------
+    >>> streams_here(Path("a.analysis.h5"), "sleap", "nwb")  # with dask installed
+    True
+    """
+    src, dst = registry.get(source_format).name, registry.get(target_format).name
+    if (src, dst) not in STREAMING_PAIRS:
+        return False
+    if dask_installed():
+        return True
+    try:
+        size = source.stat().st_size
+    except OSError:
+        size = 0  # the reader says what is wrong with it
+    if size > IN_MEMORY_WARNING_BYTES:
+        warnings.warn(
+            f"{source}: converted in memory ({size / (1 << 30):.1f} GiB), since dask is not "
+            f"installed; {DASK_EXTRA} to convert it in chunks of frames.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return False

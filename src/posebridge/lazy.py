@@ -53,7 +53,19 @@ from posebridge._files import check_input, in_use_instead
 from posebridge.errors import PoseBridgeError, reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 
-__all__ = ["HEADER_SIZES", "LAZY_FORMATS", "header_sizes", "open_dataset", "open_lazily_indexed"]
+__all__ = [
+    "DASK_EXTRA",
+    "HEADER_SIZES",
+    "LAZY_FORMATS",
+    "dask_installed",
+    "header_sizes",
+    "open_dataset",
+    "open_lazily_indexed",
+    "require_dask",
+]
+
+#: How to install what lazy reading (dask arrays) and streaming conversion need.
+DASK_EXTRA = "pip install 'posebridge[dask]'"
 
 #: Format name -> (module, function) of its lazy opener.
 LAZY_FORMATS: dict[str, tuple[str, str]] = {
@@ -226,6 +238,12 @@ def open_dataset(
         they are read from the file on demand, 0 when the file was read into
         memory (formats without a lazy reader, see the module's table).
 
+    Raises
+    ------
+    PoseBridgeError
+        When dask is not installed (the ``dask`` extra), before the file is
+        opened; :func:`posebridge.load` reads the file without it.
+
     Examples
     --------
     >>> import posebridge
@@ -233,6 +251,7 @@ def open_dataset(
     >>> ds.position.isel(time=slice(500, 600)).values.shape  # doctest: +SKIP
     (100, 2, 12, 1)
     """
+    require_dask("posebridge.open_dataset (dask arrays)")
     ds = open_lazily_indexed(path, format, fps=fps, **options)
     lazy = ds.attrs["lazy"]
     chunked = ds.chunk(checked_chunks(chunks, ds.sizes))
@@ -293,3 +312,41 @@ def checked_chunks(chunks: Any, sizes: Mapping[Hashable, int]) -> dict[Hashable,
             )
         out[dim] = -1 if size == -1 else min(int(size), max(int(sizes[dim]), 1))
     return out
+
+
+def dask_installed() -> bool:
+    """Whether dask's arrays can be imported (the ``dask`` extra).
+
+    Examples
+    --------
+    >>> dask_installed()
+    True
+    """
+    try:
+        import dask.array  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require_dask(what: str) -> None:
+    """Refuse, naming the ``dask`` extra, when dask is not installed.
+
+    Parameters
+    ----------
+    what
+        What needs dask, for the message (``"open_dataset"``).
+
+    Raises
+    ------
+    PoseBridgeError
+        When dask cannot be imported.
+
+    Examples
+    --------
+    >>> require_dask("posebridge.open_dataset")  # with dask installed: nothing happens
+    """
+    if not dask_installed():
+        raise PoseBridgeError(
+            f"{what} needs dask, which is not installed; install it with `{DASK_EXTRA}`."
+        )

@@ -23,6 +23,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 import posebridge
+from _without_dask import run_command_line_without_dask
 from posebridge import model, registry, sample_data
 from posebridge._files import Peek
 from posebridge._outputs import atomic_outputs
@@ -775,6 +776,41 @@ def test_convert_checks_the_writers_options_before_reading_the_input(
     assert said in result.stderr and "in.csv" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--compression", "lzmaX"], "option --compression: compression 'lzmaX'"),
+        (["--option", "dtype=foo"], "option dtype= (--option): dtype must be"),
+        (["--option", "layout=bogus"], "option layout= (--option): layout must be one of"),
+        (["--option", "search=5"], "option search= (--option): search must be a folder"),
+    ],
+)
+@pytest.mark.parametrize(("ending", "from_format"), [(".csv", "dlc"), (".slp", "slp")])
+def test_convert_checks_the_nwb_option_values_before_reading_the_input_naming_the_flag(
+    tmp_path, poses_two_mice_with_nan, flags, said, ending, from_format
+):
+    """A bad --compression (or dtype, layout, search) was refused only once the whole input
+    was read; a damaged input was reported instead. The .csv streams, the .slp does not."""
+    source = tmp_path / f"in{ending}"
+    posebridge.save(poses_two_mice_with_nan, source)
+    source.write_bytes(source.read_bytes()[:-40])  # a damaged end: reading it fails
+    result = run("convert", source, tmp_path / "out.nwb", "--from", from_format, *flags)
+    assert result.exit_code == 1
+    assert said in result.stderr and f"in{ending}" not in result.stderr, result.stderr
+    assert "read " not in result.stdout
+
+
+def test_convert_refuses_a_target_ending_the_to_format_cannot_have_before_reading(
+    tmp_path, poses_two_mice_with_nan
+):
+    source = tmp_path / "in.csv"
+    posebridge.save(poses_two_mice_with_nan, source)
+    result = run("convert", source, tmp_path / "x.csv", "--to", "nwb")
+    assert result.exit_code == 1
+    assert "x.csv: NWB files end in .nwb" in result.stderr
+    assert "read " not in result.stdout
+
+
 def test_an_unknown_writer_option_names_the_option_flag_it_came_from(tmp_path, two_mice_nc):
     # it blamed NWB flags the user never typed (--subject-id, --compression, --video)
     for key in ("subject_id", "compression", "age"):
@@ -804,3 +840,42 @@ def test_read_option_takes_a_tuple_as_the_error_hints_spell_it(tmp_path):
     assert result.exit_code == 0, result.output
     ds = posebridge.load(yaml, image_size=(200, 100))
     assert rows(result.stdout)["labelled frames"].startswith(str(ds.sizes["time"]))
+
+
+def test_convert_and_batch_without_dask_run_in_memory(tmp_path):
+    ds = posebridge.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), fps=30)
+    posebridge.save(ds, tmp_path / "sessionDLC.h5")
+    done = run_command_line_without_dask(["convert", "sessionDLC.h5", "out.analysis.h5"], tmp_path)
+    assert "EXIT STATUS: 0" in done.stderr, done.stderr
+    assert "DASK MODULES: []" in done.stderr
+    np.testing.assert_array_equal(
+        posebridge.load(tmp_path / "out.analysis.h5")["position"].values, ds["position"].values
+    )
+    done = run_command_line_without_dask(
+        ["batch", "sessionDLC.h5", "--out", "converted", "--to", "sleap", "-q"], tmp_path
+    )
+    assert "EXIT STATUS: 0" in done.stderr, done.stderr
+    (written,) = (tmp_path / "converted").iterdir()
+    np.testing.assert_array_equal(
+        posebridge.load(written)["position"].values, ds["position"].values
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["info"],
+        ["convert", "{address}", "out.nwb"],
+        ["plot"],
+        ["batch", "{address}", "--to", "nwb"],
+    ],
+)
+def test_an_address_given_as_input_is_quoted_as_typed(tmp_path, monkeypatch, command):
+    """click's Path (and the batch's) made ``https://`` ``https:/`` before posebridge saw it:
+    ``https:/example.com/x.h5: no such file.``, without the hint that it is an address."""
+    monkeypatch.chdir(tmp_path)
+    address = "https://example.com/x.h5"
+    arguments = [a.format(address=address) for a in command]
+    result = run(*(arguments if "{address}" in command[1:] else [*arguments, address]))
+    assert result.exit_code == 1
+    assert f"{address}: no such file (an address: posebridge reads local files" in result.stderr

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
-from posebridge._files import inside_input_folder, real_target
+from posebridge._files import check_input, inside_input_folder, is_address, real_target
 from posebridge._option_values import expect_kind, expect_number
 from posebridge.batch.folders import (
     dataset_label_folders,
@@ -248,9 +248,21 @@ def _expand(
             listed = matched(text)
             problem = f"{text}: no file it matches is a pose file (those left out are listed)."
             found.extend(listed or [_Input(path, "", problem=problem)])
+        elif is_address(text) and not os.path.lexists(text):  # its row says so, as typed
+            found.append(_Input(path, "", problem=_missing_address(text)))
         else:
             found.append(_Input(path, ""))  # a missing file fails in its own job
     return found, ignored, reasons
+
+
+def _missing_address(text: str) -> str:
+    """What :func:`posebridge._files.check_input` says of an address given as an input
+    (``https://...``): quoted as typed, where the job's ``Path`` would lose its ``//``."""
+    try:
+        check_input(text)
+    except PoseBridgeError as error:
+        return str(error)
+    return ""
 
 
 #: A glob's row that matches no file.

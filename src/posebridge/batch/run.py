@@ -428,7 +428,8 @@ def _check_scheduler_address(scheduler: str) -> None:
         from distributed.comm.registry import backends
     except ImportError:
         raise _scheduler_problem(
-            scheduler, "running on a Dask cluster needs dask.distributed (pip install distributed)"
+            scheduler,
+            "running on a Dask cluster needs dask.distributed (pip install 'posebridge[dask]')",
         ) from None
     if scheduler != scheduler.strip():
         raise _scheduler_problem(scheduler, "the address begins or ends with white space")

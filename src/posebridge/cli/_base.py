@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 import posebridge
-from posebridge._files import check_input
+from posebridge._files import check_input, is_address
 from posebridge.errors import (
     FileExistsError,
     IsADirectoryError,
@@ -159,11 +159,14 @@ def _silence_stdout() -> None:
 
 class FilePath(click.Path):
     """``click.Path`` refusing an empty text: ``Path("")`` is the current folder, so an
-    unset variable (``posebridge convert "$IN" out.nwb``) read the folder it ran in."""
+    unset variable (``posebridge convert "$IN" out.nwb``) read the folder it ran in; and
+    an address (``https://...``) that is no local file, quoted as typed."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:
             self.fail("an empty path names no file (is a shell variable unset?).", param, ctx)
+        if isinstance(value, str) and is_address(value) and not os.path.lexists(value):
+            check_input(value)  # says it is an address, as typed (a Path loses its "//")
         return super().convert(value, param, ctx)
 
 

@@ -256,7 +256,9 @@ def convert(
         assert fmt_out.write is not None
         options.update(_typed_options(written_texts, [fmt_out.write]))
         _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
-        api.check_options(fmt_out, options, "write")  # values too, before the file is opened
+        _check_writer_values(fmt_out, options, origin)  # before the file is opened
+        if not target.exists():  # an existing file: save says so first, as it does
+            api.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
         with recording_files_read() as files_read:  # the files read with it: kept too
             probe = open_lazily_indexed(source, fmt_in.name, **read_options)
         probe = _with_fps(probe, fps, source)
@@ -321,7 +323,24 @@ def _check_writer_options_first(
     options, origin = _nwb_options(**nwb)
     options.update(_typed_options(written_texts, [fmt_out.write]))
     _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
-    api.check_options(fmt_out, options, "write")
+    _check_writer_values(fmt_out, options, origin)
+    if not target.exists():  # an existing file: save says so first, as it does
+        api.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
+
+
+def _check_writer_values(fmt_out: Any, options: dict[str, Any], origin: dict[str, str]) -> None:
+    """The writer's option kinds and values (:func:`posebridge.api.check_options`), an
+    error naming the flag that gave the option (``--compression``, ``dtype= (--option)``)."""
+    from posebridge import api
+
+    try:
+        api.check_options(fmt_out, options, "write")
+    except PoseBridgeError as error:
+        name = getattr(error, "option", None)
+        if name is None:
+            raise
+        flag = origin.get(name, f"{name}= (--option)")
+        raise type(error)(str(error).replace(f"option {name}=", f"option {flag}", 1)) from None
 
 
 @cli.command()
@@ -452,11 +471,11 @@ def _batch_functions(
 def _streams(source: Path, target: Path, from_format: str | None, to_format: str | None) -> bool:
     """Whether converting SOURCE to TARGET moves the data in chunks (see posebridge.convert)."""
     from posebridge import registry
-    from posebridge.convert import streams
+    from posebridge.convert import streams_here
 
     try:
         fmt_in = _for_reading(source, from_format, "--from")
         fmt_out = registry.resolve_for_writing(target, to_format, "poses")
     except PoseBridgeError:
         return False  # the in-memory path reports the problem
-    return streams(fmt_in.name, fmt_out.name)
+    return streams_here(source, fmt_in.name, fmt_out.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import xarray as xr
 import posebridge
 from posebridge import model
 from posebridge.errors import FormatError
+from posebridge.lazy import open_lazily_indexed
 
 
 def _roundtrip(ds: xr.Dataset, tmp_path) -> xr.Dataset:
@@ -173,3 +175,35 @@ def test_a_boolean_attribute_is_written_as_one_or_zero(tmp_path, value, number):
     ds.attrs["flag"] = value
     back = posebridge.load(posebridge.save(ds, tmp_path / "out.nc")[0])
     assert back.attrs["flag"] == number and not isinstance(back.attrs["flag"], bool | np.bool_)
+
+
+@pytest.mark.parametrize(
+    ("name", "format"),
+    [
+        ("videoDLC.h5", "dlc"),
+        ("video.analysis.h5", "sleap"),
+        ("video.slp", "slp"),
+        ("video.nwb", "nwb"),
+    ],
+)
+@pytest.mark.parametrize("lazily", [False, True])
+def test_an_hdf5_file_of_another_format_is_not_called_a_netcdf_file(
+    tmp_path, poses_two_mice_with_nan, name, format, lazily
+):
+    """Every HDF5 file was 'a netCDF file but holds no position variable', after xarray had
+    read all its variables, with h5netcdf's phony_dims warning on top."""
+    import h5py
+
+    path = tmp_path / name
+    options = {"split_individuals": False} if format == "nwb" else {}
+    posebridge.save(poses_two_mice_with_nan, path, format, **options)
+    with h5py.File(path, "r") as h5:
+        keys = sorted(h5)
+    opening = open_lazily_indexed if lazily else posebridge.load
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no third-party warning reaches the caller
+        with pytest.raises(FormatError) as refused:
+            opening(path, "netcdf")
+    message = str(refused.value)
+    assert message.startswith(f"{path}: is an HDF5 file but not a netCDF file")
+    assert str(keys) in message

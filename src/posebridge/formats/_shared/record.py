@@ -10,6 +10,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
@@ -22,6 +23,7 @@ Reader = Callable[..., xr.Dataset]
 Writer = Callable[..., list[Path]]
 Describer = Callable[[Path], list[tuple[str, str]]]
 FolderSniffer = Callable[[Path], bool]
+OptionCheck = Callable[[str, Any], None]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,12 @@ class Format:
         a folder (TRex's per-individual files, idtracker.ai's CSV folder): a
         cheap look at the folder's file names (and at most one small file).
         Formats without it never receive a folder.
+    check_write_option
+        Optional ``check_write_option(name, value)``: refuses the value of one
+        writer option that is wrong whatever the data (NWB's ``compression``,
+        ``dtype``, ``layout``, ``search``), raising a ``PoseBridgeError``. The
+        writer runs the same check, so the rule lives in one place;
+        :func:`posebridge.api.check_options` runs it before any file is read.
     """
 
     name: str
@@ -81,6 +89,7 @@ class Format:
     describe: Describer | None = None
     notes: str = ""
     sniff_folder: FolderSniffer | None = None
+    check_write_option: OptionCheck | None = None
 
     @property
     def reads(self) -> bool:

@@ -7,6 +7,7 @@ as it is and comes back identical.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -16,7 +17,7 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, unavailable_filter_error
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
-from posebridge.formats._shared.hdf5 import check_size, sink_file
+from posebridge.formats._shared.hdf5 import check_size, member_names, sink_file
 from posebridge.formats._shared.record import Format
 from posebridge.model.labels import utf8_text
 
@@ -100,10 +101,16 @@ def check_structure(path: Path) -> None:
     process. Here each list must have one entry per dimension, each pointing
     to a 1-D dimension variable as long as the variable along that axis.
 
+    An HDF5 file that is not netCDF (a DeepLabCut table, a SLEAP or NWB file),
+    or a netCDF file without a ``position`` variable, is refused here, from its
+    metadata, before xarray reads any variable.
+
     Raises
     ------
     FormatError
-        Naming the variable and what does not agree.
+        Naming the variable and what does not agree; or saying the file is an
+        HDF5 file but not netCDF (naming its top-level keys), or holds no
+        ``position``.
     """
     import h5py
 
@@ -136,6 +143,7 @@ def check_structure(path: Path) -> None:
     try:
         with h5py.File(path, "r") as h5:
             check_file_heaps(h5, path)  # HDF5 loops forever on a damaged global heap
+            refuse_other_hdf5(h5, path)
             h5.visititems(visit)
     except PoseBridgeError:  # ours, as raised
         raise
@@ -143,6 +151,48 @@ def check_structure(path: Path) -> None:
         raise unavailable_filter_error(path, error) or FormatError(
             path, f"is not a readable netCDF file ({error})."
         ) from error
+
+
+def refuse_other_hdf5(h5: Any, path: Path) -> None:
+    """Refuse an open HDF5 file that is not netCDF, or holds no ``position`` variable.
+
+    netCDF-4 marks a file with a ``_NCProperties`` attribute (netCDF-C,
+    h5netcdf) and its dimensions as HDF5 dimension scales; a file with
+    neither is another tool's HDF5 file (DeepLabCut, SLEAP, NWB), which
+    h5netcdf would open all the same.
+
+    Raises
+    ------
+    FormatError
+        Naming the top-level keys of a file that is not netCDF.
+    """
+    import h5py
+
+    scales = any(
+        isinstance(member, h5py.Dataset) and _attribute_text(member, "CLASS") == "DIMENSION_SCALE"
+        for member in h5.values()
+    )
+    if "_NCProperties" not in h5.attrs and not scales:
+        raise FormatError(
+            path,
+            "is an HDF5 file but not a netCDF file (no _NCProperties attribute and no "
+            f"netCDF dimensions; top-level keys: {member_names(h5)}). Read it with its own "
+            "format (leave the format out to detect it).",
+        )
+    if "position" not in h5:
+        raise FormatError(
+            path,
+            "is a netCDF file but holds no 'position' variable, so it is not a "
+            "pose or box dataset.",
+        )
+
+
+def _attribute_text(obj: Any, name: str) -> str:
+    """The text of an HDF5 attribute (bytes decoded), or ``""`` when absent or not text."""
+    value = obj.attrs.get(name)
+    if isinstance(value, bytes | np.bytes_):
+        return bytes(value).decode("utf-8", "replace")
+    return value if isinstance(value, str) else ""
 
 
 def read(path: Path) -> xr.Dataset:

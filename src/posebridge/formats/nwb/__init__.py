@@ -69,7 +69,7 @@ from posebridge.formats.nwb.read import (
 from posebridge.formats.nwb.sleap_io_layout import sleap_io_config, write_sleap_io_layout
 from posebridge.formats.nwb.storage import storage_from
 from posebridge.formats.nwb.timing import retime, series_times, with_frame_numbers
-from posebridge.formats.nwb.write import LAYOUTS, write
+from posebridge.formats.nwb.write import LAYOUTS, check_option, write
 from posebridge.model import labels
 
 __all__ = [
@@ -150,6 +150,7 @@ FORMATS = (
         write=write,
         aliases=("NWB", "ndx-pose"),
         describe=describe,
+        check_write_option=check_option,
         notes="ndx-pose PoseEstimation and PoseTraining (labels); read: content="
         "'auto'|'labels'|'predictions', combine; write: split_individuals, metadata, "
         "subject_id, species, sex, age, video_path, compression, dtype, append, "

@@ -149,6 +149,43 @@ def _instance_order(ds: xr.Dataset, given: Any, export_frames: bool) -> np.ndarr
 LAYOUTS = ("posebridge", "sleap-io")
 
 
+def layout_option(layout: Any) -> None:
+    """Refuse a ``layout=`` other than ``None`` or one of :data:`LAYOUTS`."""
+    if layout is not None and layout not in LAYOUTS:
+        raise PoseBridgeError(f"layout must be one of {LAYOUTS}, got {layout!r}.")
+
+
+def check_option(name: str, value: Any) -> None:
+    """Refuse the value of one writer option that is wrong whatever the data.
+
+    The checks :func:`write` itself runs on ``compression``, ``dtype``,
+    ``layout`` and ``search``, run alone so that ``posebridge.convert`` and
+    ``posebridge convert`` refuse a bad value before reading the input (the
+    ``check_write_option`` of the NWB format). Other options pass.
+
+    Raises
+    ------
+    PoseBridgeError
+        When the value is refused (a ``TypeError`` for ``search`` of the wrong kind).
+
+    Examples
+    --------
+    >>> check_option("compression", "gzip:6")
+    >>> check_option("dtype", "float16")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: dtype must be 'float32' or 'float64', got 'float16'.
+    """
+    if name == "compression":
+        storage_from(value, None)
+    elif name == "dtype":
+        storage_from(None, value)
+    elif name == "layout":
+        layout_option(value)
+    elif name == "search":
+        search_option(value)
+
+
 def write(
     ds: xr.Dataset,
     path: PathLike,
@@ -279,12 +316,11 @@ def write(
     >>> posebridge.save(ds, "poses.nwb", subject_id="M1", species="Mus musculus")  # doctest: +SKIP
     [PosixPath('poses.nwb')]
     """
+    layout_option(layout)
     if layout is None:
         target_file = Path(path)
         sleap_io_file = append and target_file.is_file() and holds_sleap_io_layout(target_file)
         layout = "sleap-io" if sleap_io_file and not labels.is_labels(ds) else "posebridge"
-    if layout not in LAYOUTS:
-        raise PoseBridgeError(f"layout must be one of {LAYOUTS}, got {layout!r}.")
     if not labels.is_labels(ds):  # a PoseEstimation with no frame reads back with no keypoint
         refuse_empty(ds, "NWB", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     else:  # a PoseTraining with no frame reads back with no individual
