@@ -9,6 +9,7 @@ import h5py
 import numpy as np
 import pytest
 import scipy.io
+import xarray as xr
 
 import posebridge
 from posebridge.errors import FormatError
@@ -112,6 +113,33 @@ def test_com3d_is_one_keypoint(tmp_path: Path):
     assert ds.keypoint.values.tolist() == ["com"]
     np.testing.assert_array_equal(ds.position.values[:, :, 0, 0], com)
     assert ds.time.values.tolist() == ids.ravel().tolist()
+
+
+@pytest.mark.parametrize("version", ["v5", "v7.3"])
+def test_multi_animal_com3d_gives_one_com_per_individual(tmp_path: Path, version: str):
+    """h108 item 1: DANNCE's save_COM_checkpoint writes com (N, 3, n_instances) when
+    n_instances > 1; it was not recognised, and format='dannce' refused it."""
+    com = np.random.default_rng(5).normal(size=(N, 3, 2))
+    ids = np.arange(N, dtype=np.int64)[None, :]
+    save = save_v5 if version == "v5" else save_v73
+    path = save(tmp_path / "com3d.mat", {"sampleID": ids, "com": com})
+    assert detect(path) == "dannce"
+    ds = posebridge.load(path)
+    assert ds.keypoint.values.tolist() == ["com"]
+    assert ds.individual.values.tolist() == ["individual_0", "individual_1"]
+    np.testing.assert_array_equal(ds.position.values[:, :, 0, :], com)
+    assert np.isnan(ds.confidence.values).all()
+    engine = xr.open_dataset(path, engine="posebridge")
+    np.testing.assert_array_equal(engine.position.values[:, :, 0, :], com)
+
+
+@pytest.mark.parametrize("shape", [(N, 4), (N, 3, 2, 2), (N,)])
+def test_com_of_another_shape_is_refused_naming_it(tmp_path: Path, shape: tuple[int, ...]):
+    path = save_v5(
+        tmp_path / "com3d.mat", {"sampleID": np.arange(N)[None], "com": np.zeros(shape)}
+    )
+    with pytest.raises(FormatError, match=r"com should be \(N, 3\) or \(N, 3, n_instances\)"):
+        dannce.read(path)
 
 
 def test_a_skeleton_for_a_com3d_file_is_refused(tmp_path: Path):

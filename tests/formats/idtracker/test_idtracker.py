@@ -74,6 +74,26 @@ def test_identities_labels_name_the_individuals(tmp_path: Path):
     assert ds.individual.values.tolist() == ["A", "B", "C"]
 
 
+@pytest.mark.parametrize(
+    ("labels", "why"),
+    [
+        ([1, 1, 2], "gives the label '1' to more than one animal"),
+        (["a", "b"], f"gives 2 labels for {N_ANIMALS} animals"),
+        (["a", "", "c"], "holds an empty label"),
+        ([["a"], ["b"], ["c"]], "not a flat list of labels"),
+    ],
+)
+def test_identities_labels_that_cannot_name_the_animals_warn(tmp_path: Path, labels, why):
+    """h108 item 2: unusable labels were replaced by id_1..id_N without a word."""
+    path = save_npy(tmp_path / "t.npy", trajectories_dict() | {"identities_labels": labels})
+    with pytest.warns(UserWarning, match="identities_labels") as record:
+        ds = posebridge.load(path)
+    message = " ".join(str(w.message) for w in record)
+    assert str(path) in message and why in message
+    assert f"id_1..id_{N_ANIMALS} instead" in message
+    assert ds.individual.values.tolist() == [f"id_{i + 1}" for i in range(N_ANIMALS)]
+
+
 def test_restricted_unpickler_refuses_a_non_numpy_class(tmp_path: Path):
     data = trajectories_dict() | {"extra": collections.OrderedDict(a=1)}
     path = save_npy(tmp_path / "trajectories.npy", data)

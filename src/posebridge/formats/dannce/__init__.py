@@ -8,8 +8,9 @@ table, not frames (``makeSyncFiles.py``: frame * 1000 / fps + 1): ``sync=`` (a
 it time holds the ids, with a warning. Marker names are not in
 the file: they come from a skeleton file (``skeleton=``), else ``marker_0``,
 ``marker_1``, ...; K is taken from ``pred``. ``com3d.mat`` (``com`` (N, 3))
-reads as one keypoint, ``com``. MATLAB v5 files are read with scipy, v7.3
-(HDF5) with h5py. sDANNCE's instance axis (N, n, 3, K) gives n individuals.
+reads as one keypoint, ``com``; multi-animal DANNCE's ``com`` (N, 3, n) as n
+individuals. MATLAB v5 files are read with scipy, v7.3 (HDF5) with h5py.
+sDANNCE's instance axis (N, n, 3, K) gives n individuals.
 """
 
 from __future__ import annotations

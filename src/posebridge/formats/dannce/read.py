@@ -37,6 +37,11 @@ def _is_prediction_shape(shape: tuple[int, ...]) -> bool:
     return (len(shape) == 3 and shape[1] == 3) or (len(shape) == 4 and shape[2] == 3)
 
 
+def _is_com_shape(shape: tuple[int, ...]) -> bool:
+    """``com`` (N, 3), or (N, 3, n_instances) as multi-animal DANNCE saves it."""
+    return len(shape) in (2, 3) and shape[1] == 3
+
+
 def _v73_names(path: Path) -> set[str]:
     """The top-level names of a MATLAB v7.3 file (HDF5 after a 512-byte header), or none."""
     import h5py
@@ -53,12 +58,13 @@ def sniff(peek: Peek) -> bool:
 
     v5: the variables declared in the head include ``pred`` shaped (N, 3, K)
     (``sampleID`` often lies beyond the head, after the large arrays), or
-    ``com`` (N, 3) with ``sampleID``, or (a long ``com3d*.mat``, whose ``com``
-    lies beyond the head) ``sampleID`` (1, N) first; when the head does not
-    decide, every variable's tag in the file (MATLAB saves in alphabetical order:
-    a large ``data`` before ``pred``). v7.3: the HDF5 names ``pred`` and
-    ``sampleID``, or ``com`` and ``sampleID``, appear in the head, else among the
-    file's top-level names (HDF5 lists them after the data when there are many).
+    ``com`` (N, 3) or (N, 3, n_instances) with ``sampleID``, or (a long
+    ``com3d*.mat``, whose ``com`` lies beyond the head) ``sampleID`` (1, N)
+    first; when the head does not decide, every variable's tag in the file
+    (MATLAB saves in alphabetical order: a large ``data`` before ``pred``).
+    v7.3: the HDF5 names ``pred`` and ``sampleID``, or ``com`` and ``sampleID``,
+    appear in the head, else among the file's top-level names (HDF5 lists them
+    after the data when there are many).
 
     Examples
     --------
@@ -83,7 +89,7 @@ def sniff(peek: Peek) -> bool:
         return _is_prediction_shape(variables["pred"])
     com = variables.get("com")
     if com is not None:
-        return "sampleID" in variables and len(com) == 2 and com[1] == 3
+        return "sampleID" in variables and _is_com_shape(com)
     # a long com3d.mat: sampleID (1, N) first, com beyond the head; the name decides
     ids = variables.get("sampleID")
     return (
@@ -176,6 +182,10 @@ def read(
 ) -> xr.Dataset:
     """Read a DANNCE ``save_data_*.mat`` or ``com3d.mat`` file.
 
+    A ``com3d.mat`` reads as the single keypoint ``com``; its ``com`` (N, 3, n)
+    (multi-animal DANNCE, ``n_instances`` > 1) gives n individuals, named as
+    sDANNCE's ``pred`` (N, n, 3, K) names them.
+
     Parameters
     ----------
     path
@@ -253,12 +263,18 @@ def read(
                 "skeleton= names the markers of a save_data_*.mat; leave it out.",
             )
         com = _numbers(values, "com", path)
-        if com.ndim != 2 or com.shape[1] != 3:
-            raise FormatError(path, f"com should be (N, 3); found {com.shape}.")
-        n_time, n_ind = com.shape[0], 1
+        if not _is_com_shape(com.shape):
+            raise FormatError(
+                path, f"com should be (N, 3) or (N, 3, n_instances); found {com.shape}."
+            )
+        if com.ndim == 2:
+            com = com[:, :, None]  # (N, 3, 1)
+        n_time, _, n_ind = com.shape
+        if n_ind == 0:
+            raise FormatError(path, f"com {com.shape} holds no animal.")
         names, edges = [COM_KEYPOINT], []
-        position = com[:, :, None, None]
-        confidence = np.full((n_time, 1, 1), np.nan)
+        position = com[:, :, None, :]  # (N, 3, 1, n)
+        confidence = np.full((n_time, 1, n_ind), np.nan)
     else:
         raise FormatError(
             path, "has neither pred (save_data_*.mat) nor com (com3d.mat); not a DANNCE file."

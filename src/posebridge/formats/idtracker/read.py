@@ -303,13 +303,36 @@ def _array(found: dict[str, Any], key: str, path: Path) -> np.ndarray | None:
     raise FormatError(path, f"'{key}' is a {shown}; expected an array of numbers.")
 
 
-def _names(found: dict[str, Any], n_animals: int) -> list[str]:
+def _names(found: dict[str, Any], n_animals: int, path: Path) -> list[str]:
+    """The animals' names: ``identities_labels`` when they name each animal once.
+
+    Labels that cannot (not a flat list, another count, a repeat, an empty one)
+    give ``id_1``..``id_N``, with a warning saying why.
+    """
+    numbered = [f"id_{i + 1}" for i in range(n_animals)]
     labels = found.get("identities_labels")
-    if labels is not None and _flat(labels):
+    if labels is None:
+        return numbered
+    if not _flat(labels):
+        why = f"is a {type(labels).__name__} that is not a flat list of labels"
+    else:
         names = [str(_scalar(v) if not isinstance(v, str) else v) for v in np.ravel(labels)]
-        if len(names) == n_animals and len(set(names)) == n_animals and all(names):
+        unique, counts = np.unique(np.array(names, dtype=object), return_counts=True)
+        if len(names) != n_animals:
+            why = f"gives {len(names)} labels for {n_animals} animals"
+        elif (counts > 1).any():
+            why = f"gives the label {unique[counts > 1][0]!r} to more than one animal"
+        elif not all(names):
+            why = "holds an empty label"
+        else:
             return names
-    return [f"id_{i + 1}" for i in range(n_animals)]
+    warnings.warn(
+        f"{path}: 'identities_labels' {why}, so it cannot name the animals; they are "
+        f"named id_1..id_{n_animals} instead.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return numbered
 
 
 def _keys(mapping: dict[Any, Any]) -> list[str]:
@@ -377,7 +400,7 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
             model.TIME: np.arange(n_time, dtype=np.int64),
             model.SPACE: ["x", "y"],
             model.KEYPOINT: [KEYPOINT],
-            model.INDIVIDUAL: _names(found, n_animals),
+            model.INDIVIDUAL: _names(found, n_animals, path),
         },
         attrs=attrs,
     )
