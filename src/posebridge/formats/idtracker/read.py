@@ -13,6 +13,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import HDF5_SIGNATURE, check_input, note_files_read, refuse_empty_file
+from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing, user_stacklevel
 from posebridge.formats._shared.hdf5 import read_whole
 from posebridge.formats._shared.images import image_side
@@ -185,14 +186,16 @@ def _load_csv_table(path: Path, what: str) -> tuple[list[str], np.ndarray]:
         raise _not_utf8(path) from None
     names = [c.strip() for c in header.strip().lstrip("#").strip().split(",")]
     try:
-        values = np.loadtxt(
-            path,
-            delimiter=",",
-            skiprows=1,
-            ndmin=2,
-            dtype=np.float64,
-            comments=("#", EOF_MARKER.decode()) if marker else "#",
-        )
+        # a header alone is read as no rows (below), not numpy's "input contained no data"
+        with dropping_warnings(UserWarning, message="loadtxt: input contained no data"):
+            values = np.loadtxt(
+                path,
+                delimiter=",",
+                skiprows=1,
+                ndmin=2,
+                dtype=np.float64,
+                comments=("#", EOF_MARKER.decode()) if marker else "#",
+            )
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except ValueError as error:
