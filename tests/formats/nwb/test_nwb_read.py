@@ -807,3 +807,24 @@ def test_a_reference_time_that_is_the_session_start_is_not_kept(tmp_path):
     with pynwb.NWBHDF5IO(tmp_path / "in.nwb", "w") as io:
         io.write(nwbfile)
     assert "timestamps_reference_time" not in posebridge.load(tmp_path / "in.nwb").attrs
+
+
+def test_text_timestamps_are_refused_naming_the_dataset_and_its_dtype(tmp_path):
+    """h104 item 2: text timestamps gave posebridge's internal-error message."""
+    nwbfile = _nwbfile()
+    series = [
+        _series(name, RNG.random((5, 2)), timestamps=np.arange(5.0)) for name in ("nose", "tail")
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    path = _save(nwbfile, tmp_path / "bad.nwb")
+    assert posebridge.load(path).sizes["time"] == 5  # as built, the file reads
+    _replace(path, f"{SERIES}/timestamps", np.array([b"a", b"b", b"c", b"d", b"e"]))
+    message = (
+        r"series processing/behavior/PoseEstimation/nose has timestamps "
+        r"processing/behavior/PoseEstimation/nose/timestamps of shape \(5,\) \(\|S1\); "
+        r"expected numbers"
+    )
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=message) as error:
+            read(path).load()
+        assert "bad.nwb" in str(error.value)

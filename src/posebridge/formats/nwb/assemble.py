@@ -317,6 +317,7 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
             f"{where} has data of shape {shape} ({getattr(series.data, 'dtype', '?')}); "
             "expected numbers of shape (time, 2 or 3).",
         )
+    _check_timestamps(series, f"{container.path}/{series.name}", path)
     if series.confidence is None:
         return
     found = tuple(int(n) for n in series.confidence.shape)
@@ -329,6 +330,22 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
             f"{where} has confidence of shape {found} "
             f"({getattr(series.confidence, 'dtype', '?')}); expected one number per sample, "
             f"({shape[0]},).",
+        )
+
+
+def _check_timestamps(series: Series, series_path: str, path: Any) -> None:
+    """Refuse stored timestamps that are not numbers."""
+    stamps = series.timing.timestamps
+    if series.timing.rate is not None or stamps is None or not hasattr(stamps, "shape"):
+        return
+    shape, dtype = tuple(int(n) for n in stamps.shape), getattr(stamps, "dtype", "?")
+    name = getattr(stamps, "name", None)  # an h5py dataset: its path (maybe another series')
+    where = name.lstrip("/") if isinstance(name, str) else f"{series_path}/timestamps"
+    if _kind(stamps) not in "iuf":
+        raise FormatError(
+            path,
+            f"series {series_path} has timestamps {where} of shape {shape} ({dtype}); "
+            "expected numbers (seconds), one per sample.",
         )
 
 
