@@ -809,8 +809,28 @@ def test_a_reference_time_that_is_the_session_start_is_not_kept(tmp_path):
     assert "timestamps_reference_time" not in posebridge.load(tmp_path / "in.nwb").attrs
 
 
-def test_text_timestamps_are_refused_naming_the_dataset_and_its_dtype(tmp_path):
-    """h104 item 2: text timestamps gave posebridge's internal-error message."""
+@pytest.mark.parametrize(
+    ("stamps", "message"),
+    [
+        (
+            np.array([b"a", b"b", b"c", b"d", b"e"]),
+            r"series processing/behavior/PoseEstimation/nose has timestamps "
+            r"processing/behavior/PoseEstimation/nose/timestamps of shape \(5,\) \(\|S1\); "
+            r"expected numbers",
+        ),
+        (
+            np.zeros((5, 2)),
+            r"series processing/behavior/PoseEstimation/nose has timestamps "
+            r"processing/behavior/PoseEstimation/nose/timestamps of shape \(5, 2\); "
+            r"expected one number per sample, \(5,\)",
+        ),
+    ],
+)
+def test_timestamps_of_text_or_several_columns_are_refused_naming_the_dataset(
+    tmp_path, stamps, message
+):
+    """h104 items 2 and 3: text timestamps gave posebridge's internal-error message and
+    (5, 2) timestamps were counted as "5 samples but 10 timestamps" of a short name."""
     nwbfile = _nwbfile()
     series = [
         _series(name, RNG.random((5, 2)), timestamps=np.arange(5.0)) for name in ("nose", "tail")
@@ -818,13 +838,22 @@ def test_text_timestamps_are_refused_naming_the_dataset_and_its_dtype(tmp_path):
     _container(nwbfile, "behavior", "PoseEstimation", series)
     path = _save(nwbfile, tmp_path / "bad.nwb")
     assert posebridge.load(path).sizes["time"] == 5  # as built, the file reads
-    _replace(path, f"{SERIES}/timestamps", np.array([b"a", b"b", b"c", b"d", b"e"]))
-    message = (
-        r"series processing/behavior/PoseEstimation/nose has timestamps "
-        r"processing/behavior/PoseEstimation/nose/timestamps of shape \(5,\) \(\|S1\); "
-        r"expected numbers"
-    )
+    _replace(path, f"{SERIES}/timestamps", stamps)
     for read in (posebridge.load, posebridge.open_dataset):
         with pytest.raises(FormatError, match=message) as error:
             read(path).load()
         assert "bad.nwb" in str(error.value)
+
+
+def test_timestamps_of_another_length_leave_the_series_out_with_a_warning(tmp_path):
+    """h104 item 3: a 1-D length that does not match skips the series, as documented."""
+    nwbfile = _nwbfile()
+    series = [
+        _series(name, RNG.random((5, 2)), timestamps=np.arange(5.0)) for name in ("nose", "tail")
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    path = _save(nwbfile, tmp_path / "short.nwb")
+    _replace(path, f"{SERIES}/timestamps", np.arange(3.0))
+    with pytest.warns(UserWarning, match=r"PoseEstimation/nose \(5 samples but 3 timestamps\)"):
+        ds = posebridge.load(path)
+    assert np.isnan(ds.position.sel(keypoint="nose").values).all()

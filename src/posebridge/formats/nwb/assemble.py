@@ -334,7 +334,8 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
 
 
 def _check_timestamps(series: Series, series_path: str, path: Any) -> None:
-    """Refuse stored timestamps that are not numbers."""
+    """Refuse stored timestamps that are not numbers, or not one number per sample (a
+    length that differs leaves the series out with a warning, see :func:`_placeable`)."""
     stamps = series.timing.timestamps
     if series.timing.rate is not None or stamps is None or not hasattr(stamps, "shape"):
         return
@@ -346,6 +347,12 @@ def _check_timestamps(series: Series, series_path: str, path: Any) -> None:
             path,
             f"series {series_path} has timestamps {where} of shape {shape} ({dtype}); "
             "expected numbers (seconds), one per sample.",
+        )
+    if len(shape) > 1 and shape != (shape[0], 1):
+        raise FormatError(
+            path,
+            f"series {series_path} has timestamps {where} of shape {shape}; expected one "
+            f"number per sample, ({series.shape[0]},).",
         )
 
 
