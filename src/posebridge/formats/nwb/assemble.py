@@ -23,12 +23,14 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, user_stacklevel
+from posebridge.errors import FormatError, brief, user_stacklevel
 from posebridge.formats.nwb.combine import arrange, container_keypoints, individual_prefix
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
+    POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
+    SERIES_TEXTS,
     mapped_frames,
     parse_frame_map,
     parse_individual_tag,
@@ -523,6 +525,33 @@ def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dat
     return ds
 
 
+def _keep_series_texts(ds: xr.Dataset, chosen: list[Container]) -> None:
+    """Keep the series' ``reference_frame`` and ``confidence_definition`` in ``ds.attrs``
+    when every series stating one states the same; warn once naming those that differ
+    (none is kept then: the writer states no frame the data was not recorded in)."""
+    differing = []
+    for field in SERIES_TEXTS:
+        stated = list(
+            dict.fromkeys(t for c in chosen for s in c.series if (t := getattr(s, field)))
+        )
+        if len(stated) == 1:
+            ds.attrs[field] = stated[0]
+        elif stated:
+            differing.append(f"{field} ({len(stated)} different: {brief(stated)})")
+    if differing:
+        warnings.warn(
+            f"{chosen[0].source}: its pose series state different {' and '.join(differing)}; "
+            "a dataset holds one of each, so none is kept"
+            + (
+                " (an NWB writer states no coordinate origin for these poses)."
+                if any(d.startswith("reference_frame") for d in differing)
+                else "."
+            ),
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def _warn_units(chosen: list[Container]) -> None:
     """Warn that the series have different units (one ``position`` holds them all)."""
     by_unit: dict[Any, list[str]] = {}
@@ -801,6 +830,10 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
         ds.attrs["space_unit"] = units.pop()
     elif len(units) > 1:
         _warn_units(chosen)
+    _keep_series_texts(ds, chosen)
+    descriptions = {c.given_description for c in chosen}
+    if len(descriptions) == 1 and None not in descriptions:
+        ds.attrs[POSE_ESTIMATION_DESCRIPTION] = descriptions.pop()
     ds.attrs["nwb_containers"] = ", ".join(c.path for c in chosen)
     for key in ("session_description", "session_start_time", *GENERAL_TEXTS, *GENERAL_LISTS):
         if info.session.get(key):
