@@ -143,6 +143,16 @@ EXTRAS: dict[str, str] = {
     "device": "attr str: name of the camera Device linked to the NWB PoseEstimation",
     "source_software_version": "attr str: version of the software that made the poses",
     "space_unit": "attr str: unit of position ('pixels', 'millimeters', ...; NWB unit)",
+    "reference_frame": "attr str: what the positions are relative to, as the NWB "
+    "PoseEstimationSeries state it (kept when every series read states the same); the NWB "
+    "writer writes it back (without it: the image's top-left corner for pixels, or no origin "
+    "claimed for poses read from NWB)",
+    "confidence_definition": "attr str: what the confidence values mean, as the NWB "
+    "PoseEstimationSeries state it (kept when every series read states the same); written "
+    "back to NWB",
+    "pose_estimation_description": "attr str: the description of the NWB PoseEstimation "
+    "containers read (kept when they share one their writer gave, not posebridge's own); "
+    "written back to NWB",
     "nwb_containers": "attr str: comma-separated paths of the NWB PoseEstimation containers "
     "read (e.g. 'processing/behavior/PoseEstimation')",
     "session_description": "attr str: NWB session description",

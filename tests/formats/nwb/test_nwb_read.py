@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import posebridge
+from _corpus import corpus_path
 from posebridge._files import Peek
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats import nwb
@@ -33,13 +34,13 @@ def _series(name, data, *, timestamps=None, rate=None, start=0.0, confidence=Non
         name=name,
         data=data,
         confidence=confidence,
-        reference_frame="top left",
-        **timing,
-        **extra,
+        **{"reference_frame": "top left", **timing, **extra},
     )
 
 
-def _container(nwbfile, module, name, series, *, device=None, nodes=None, edges=None):
+def _container(
+    nwbfile, module, name, series, *, device=None, nodes=None, edges=None, description=None
+):
     if module not in nwbfile.processing:
         nwbfile.create_processing_module(name=module, description="poses")
     kwargs = {}
@@ -60,6 +61,8 @@ def _container(nwbfile, module, name, series, *, device=None, nodes=None, edges=
             if device in nwbfile.devices
             else nwbfile.create_device(name=device, description="camera")
         )
+    if description is not None:
+        kwargs["description"] = description
     container = ndx_pose.PoseEstimation(
         name=name, pose_estimation_series=series, source_software="Tool", **kwargs
     )
@@ -807,3 +810,136 @@ def test_a_reference_time_that_is_the_session_start_is_not_kept(tmp_path):
     with pynwb.NWBHDF5IO(tmp_path / "in.nwb", "w") as io:
         io.write(nwbfile)
     assert "timestamps_reference_time" not in posebridge.load(tmp_path / "in.nwb").attrs
+
+
+@pytest.mark.parametrize(
+    ("stamps", "message"),
+    [
+        (
+            np.array([b"a", b"b", b"c", b"d", b"e"]),
+            r"series processing/behavior/PoseEstimation/nose has timestamps "
+            r"processing/behavior/PoseEstimation/nose/timestamps of shape \(5,\) \(\|S1\); "
+            r"expected numbers",
+        ),
+        (
+            np.zeros((5, 2)),
+            r"series processing/behavior/PoseEstimation/nose has timestamps "
+            r"processing/behavior/PoseEstimation/nose/timestamps of shape \(5, 2\); "
+            r"expected one number per sample, \(5,\)",
+        ),
+    ],
+)
+def test_timestamps_of_text_or_several_columns_are_refused_naming_the_dataset(
+    tmp_path, stamps, message
+):
+    """h104 items 2 and 3: text timestamps gave posebridge's internal-error message and
+    (5, 2) timestamps were counted as "5 samples but 10 timestamps" of a short name."""
+    nwbfile = _nwbfile()
+    series = [
+        _series(name, RNG.random((5, 2)), timestamps=np.arange(5.0)) for name in ("nose", "tail")
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    path = _save(nwbfile, tmp_path / "bad.nwb")
+    assert posebridge.load(path).sizes["time"] == 5  # as built, the file reads
+    _replace(path, f"{SERIES}/timestamps", stamps)
+    for read in (posebridge.load, posebridge.open_dataset):
+        with pytest.raises(FormatError, match=message) as error:
+            read(path).load()
+        assert "bad.nwb" in str(error.value)
+
+
+def test_timestamps_of_another_length_leave_the_series_out_with_a_warning(tmp_path):
+    """h104 item 3: a 1-D length that does not match skips the series, as documented."""
+    nwbfile = _nwbfile()
+    series = [
+        _series(name, RNG.random((5, 2)), timestamps=np.arange(5.0)) for name in ("nose", "tail")
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    path = _save(nwbfile, tmp_path / "short.nwb")
+    _replace(path, f"{SERIES}/timestamps", np.arange(3.0))
+    with pytest.warns(UserWarning, match=r"PoseEstimation/nose \(5 samples but 3 timestamps\)"):
+        ds = posebridge.load(path)
+    assert np.isnan(ds.position.sel(keypoint="nose").values).all()
+
+
+def _series_texts(path, series="nose"):
+    """The reference frame and confidence definition of a series, and its container's
+    description, as pynwb reads them."""
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        container = io.read().processing["behavior"]["PoseEstimation"]
+        found = container.pose_estimation_series[series]
+        return found.reference_frame, found.confidence_definition, container.description
+
+
+def test_reference_frame_confidence_definition_and_description_survive_nwb_and_netcdf(
+    tmp_path,
+):
+    """h104 item 1: a file saying its origin is the bottom-left corner was written back
+    saying top-left, without its confidence definition and container description."""
+    frame, definition = "(0,0) is the bottom-left corner of the arena.", "Softmax output."
+    described = "Keypoints estimated by a lab tool."
+    nwbfile = _nwbfile()
+    series = [
+        _series(
+            name,
+            RNG.random((5, 2)),
+            rate=30.0,
+            confidence=np.ones(5),
+            reference_frame=frame,
+            confidence_definition=definition,
+        )
+        for name in ("nose", "tail")
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series, description=described)
+    source = _save(nwbfile, tmp_path / "in.nwb")
+    ds = posebridge.load(source)
+    assert ds.attrs["reference_frame"] == frame
+    assert ds.attrs["confidence_definition"] == definition
+    assert ds.attrs["pose_estimation_description"] == described
+    posebridge.save(ds, tmp_path / "out.nwb")
+    assert _series_texts(tmp_path / "out.nwb") == (frame, definition, described)
+    posebridge.save(ds, tmp_path / "x.nc")
+    posebridge.save(posebridge.load(tmp_path / "x.nc"), tmp_path / "via_nc.nwb")
+    assert _series_texts(tmp_path / "via_nc.nwb") == (frame, definition, described)
+    again = posebridge.load(tmp_path / "via_nc.nwb")  # the description's tags: in comments
+    assert again.individual.values.tolist() == ds.individual.values.tolist()
+    assert again.attrs["pose_estimation_description"] == described
+
+
+def test_series_stating_different_reference_frames_keep_none_and_claim_no_origin(tmp_path):
+    """h104 item 1: with no frame kept, the writer wrote its top-left default."""
+    frames = {"nose": "origin at the bottom-left corner", "tail": "origin at the arena centre"}
+    nwbfile = _nwbfile()
+    series = [
+        _series(name, RNG.random((5, 2)), rate=30.0, reference_frame=frame)
+        for name, frame in frames.items()
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    source = _save(nwbfile, tmp_path / "in.nwb")
+    with pytest.warns(UserWarning, match="different reference_frame") as caught:
+        ds = posebridge.load(source)
+    message = "".join(str(w.message) for w in caught)
+    assert all(frame in message for frame in frames.values())
+    assert "reference_frame" not in ds.attrs
+    posebridge.save(ds, tmp_path / "out.nwb")
+    written = {_series_texts(tmp_path / "out.nwb", name)[0] for name in frames}
+    assert len(written) == 1
+    (text,) = written
+    assert text.startswith("Not stated") and "top-left" not in text
+
+
+def test_dlc2nwb_files_series_texts_are_kept_from_the_file_and_from_pynwbs_objects():
+    """h104 item 1: dlc2nwb's file (ndx-pose 0.1 schema, where pynwb names the field
+    ``confidence__definition``) states its origin at the bottom-left corner."""
+    path = corpus_path("nwb/m3v1mp4DLC_resnet50_openfieldAug20shuffle1_30000.nwb")
+    with h5py.File(path, "r") as h5:
+        container = h5["processing/behavior/PoseEstimation"]
+        series = container["ind1_leftear"]
+        expected = {
+            "reference_frame": series["reference_frame"][()].decode(),
+            "confidence_definition": series["confidence"].attrs["definition"],
+            "pose_estimation_description": container["description"][()].decode(),
+        }
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        for ds in (posebridge.load(path), nwb.load_nwb_poses(io.read())):
+            assert {key: ds.attrs.get(key) for key in expected} == expected

@@ -23,12 +23,14 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, user_stacklevel
+from posebridge.errors import FormatError, brief, user_stacklevel
 from posebridge.formats.nwb.combine import arrange, container_keypoints, individual_prefix
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
+    POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
+    SERIES_TEXTS,
     mapped_frames,
     parse_frame_map,
     parse_individual_tag,
@@ -317,6 +319,7 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
             f"{where} has data of shape {shape} ({getattr(series.data, 'dtype', '?')}); "
             "expected numbers of shape (time, 2 or 3).",
         )
+    _check_timestamps(series, f"{container.path}/{series.name}", path)
     if series.confidence is None:
         return
     found = tuple(int(n) for n in series.confidence.shape)
@@ -329,6 +332,29 @@ def _check_series(series: Series, container: Container, path: Any) -> None:
             f"{where} has confidence of shape {found} "
             f"({getattr(series.confidence, 'dtype', '?')}); expected one number per sample, "
             f"({shape[0]},).",
+        )
+
+
+def _check_timestamps(series: Series, series_path: str, path: Any) -> None:
+    """Refuse stored timestamps that are not numbers, or not one number per sample (a
+    length that differs leaves the series out with a warning, see :func:`_placeable`)."""
+    stamps = series.timing.timestamps
+    if series.timing.rate is not None or stamps is None or not hasattr(stamps, "shape"):
+        return
+    shape, dtype = tuple(int(n) for n in stamps.shape), getattr(stamps, "dtype", "?")
+    name = getattr(stamps, "name", None)  # an h5py dataset: its path (maybe another series')
+    where = name.lstrip("/") if isinstance(name, str) else f"{series_path}/timestamps"
+    if _kind(stamps) not in "iuf":
+        raise FormatError(
+            path,
+            f"series {series_path} has timestamps {where} of shape {shape} ({dtype}); "
+            "expected numbers (seconds), one per sample.",
+        )
+    if len(shape) > 1 and shape != (shape[0], 1):
+        raise FormatError(
+            path,
+            f"series {series_path} has timestamps {where} of shape {shape}; expected one "
+            f"number per sample, ({series.shape[0]},).",
         )
 
 
@@ -497,6 +523,33 @@ def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dat
     _set_edges(ds, plan.chosen, plan.keypoints)
     _set_attrs(ds, info, plan.chosen)
     return ds
+
+
+def _keep_series_texts(ds: xr.Dataset, chosen: list[Container]) -> None:
+    """Keep the series' ``reference_frame`` and ``confidence_definition`` in ``ds.attrs``
+    when every series stating one states the same; warn once naming those that differ
+    (none is kept then: the writer states no frame the data was not recorded in)."""
+    differing = []
+    for field in SERIES_TEXTS:
+        stated = list(
+            dict.fromkeys(t for c in chosen for s in c.series if (t := getattr(s, field)))
+        )
+        if len(stated) == 1:
+            ds.attrs[field] = stated[0]
+        elif stated:
+            differing.append(f"{field} ({len(stated)} different: {brief(stated)})")
+    if differing:
+        warnings.warn(
+            f"{chosen[0].source}: its pose series state different {' and '.join(differing)}; "
+            "a dataset holds one of each, so none is kept"
+            + (
+                " (an NWB writer states no coordinate origin for these poses)."
+                if any(d.startswith("reference_frame") for d in differing)
+                else "."
+            ),
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _warn_units(chosen: list[Container]) -> None:
@@ -777,6 +830,10 @@ def _set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
         ds.attrs["space_unit"] = units.pop()
     elif len(units) > 1:
         _warn_units(chosen)
+    _keep_series_texts(ds, chosen)
+    descriptions = {c.given_description for c in chosen}
+    if len(descriptions) == 1 and None not in descriptions:
+        ds.attrs[POSE_ESTIMATION_DESCRIPTION] = descriptions.pop()
     ds.attrs["nwb_containers"] = ", ".join(c.path for c in chosen)
     for key in ("session_description", "session_start_time", *GENERAL_TEXTS, *GENERAL_LISTS):
         if info.session.get(key):

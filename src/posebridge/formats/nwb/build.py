@@ -57,6 +57,7 @@ from posebridge.formats.nwb.common import (
     GENERAL_TEXTS,
     MODULE_DESCRIPTION,
     NWB_UNITS,
+    POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
     container_name,
     given_unit,
@@ -117,6 +118,38 @@ def _unit(ds: xr.Dataset, override: Any) -> str:
             f"unit {given!r} is not an NWB spatial unit; use one of {', '.join(NWB_UNITS)}."
         )
     return unit
+
+
+#: The ``reference_frame`` written for poses read from NWB that kept none (their series
+#: stated none, or different ones): no origin is claimed for them.
+UNSTATED_FRAME = (
+    "Not stated: the NWB file these poses were read from gave no one reference frame "
+    "for all of them."
+)
+
+
+def reference_frame(ds: xr.Dataset, unit: str) -> str:
+    """The ``reference_frame`` of the series of ``ds`` written in ``unit``: the dataset's
+    own (read from NWB), else none claimed for poses read from NWB
+    (:data:`UNSTATED_FRAME`), else the image's top-left corner for pixels.
+
+    Examples
+    --------
+    >>> reference_frame(xr.Dataset(attrs={"reference_frame": "arena corner"}), "pixels")
+    'arena corner'
+    >>> reference_frame(xr.Dataset(), "pixels")[:38]
+    '(0, 0) is the top-left corner of the v'
+    """
+    stated = ds.attrs.get("reference_frame")
+    if isinstance(stated, str) and stated:
+        return stated
+    if ds.attrs.get("nwb_containers"):  # read from NWB without one frame: none claimed
+        return UNSTATED_FRAME
+    if unit == "pixels":
+        return (
+            "(0, 0) is the top-left corner of the video frame; x grows to the right, y downwards."
+        )
+    return "The origin of the coordinate system of the source software."
 
 
 def new_nwbfile(
@@ -532,7 +565,11 @@ def add_poses(
             tags = [individual_tag(individual, ranks[individual], count)]
             if view is not None:  # before the individual tag, which ends the description
                 tags.insert(0, view_tag(view, j, len(views)))
-            given_description = container_kwargs.get("description")
+            given_description = container_kwargs.get("description") or ds.attrs.get(
+                POSE_ESTIMATION_DESCRIPTION
+            )
+            if given_description:
+                container_kwargs["description"] = str(given_description)
             series_list = []
             for k, keypoint in enumerate(keypoints):
                 kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
@@ -541,13 +578,7 @@ def add_poses(
                 if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
                     kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"
                 kwargs["unit"] = _unit(ds, kwargs.get("unit"))
-                kwargs.setdefault(
-                    "reference_frame",
-                    "(0, 0) is the top-left corner of the video frame; x grows to the right, "
-                    "y downwards."
-                    if kwargs["unit"] == "pixels"
-                    else "The origin of the coordinate system of the source software.",
-                )
+                kwargs.setdefault("reference_frame", reference_frame(ds, kwargs["unit"]))
                 notes = [kwargs.get("comments"), plan.comment]
                 if given_description:
                     notes.append(tags_comment(" ".join(tags)))
@@ -561,6 +592,10 @@ def add_poses(
                     kwargs["timestamps"] = first_series
                 if conf is not None:
                     kwargs["confidence"] = wrap(conf[k], storage)
+                    if ds.attrs.get("confidence_definition"):
+                        kwargs.setdefault(
+                            "confidence_definition", str(ds.attrs["confidence_definition"])
+                        )
                     if always_confidence:
                         kwargs.setdefault("confidence_definition", SLEAP_IO_CONFIDENCE)
                 series = ndx_pose.PoseEstimationSeries(data=wrap(pos[k], storage), **kwargs)

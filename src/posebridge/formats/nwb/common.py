@@ -54,6 +54,13 @@ MODULE_DESCRIPTION = "Behavioral data: estimated poses (ndx-pose)."
 GENERAL_TEXTS = ("session_id", "lab", "institution", "experiment_description")
 #: ... and lists of text (a list in ``attrs``).
 GENERAL_LISTS = ("experimenter", "keywords")
+#: The PoseEstimationSeries texts kept in ``attrs`` (under these names) when every series
+#: read states the same, and written back (ndx-pose ``reference_frame`` and
+#: ``confidence_definition``, the ``definition`` attribute of ``confidence``).
+SERIES_TEXTS = ("reference_frame", "confidence_definition")
+#: The ``attrs`` key of a PoseEstimation's ``description`` kept (the one its writer gave,
+#: when the containers read share it) and written back.
+POSE_ESTIMATION_DESCRIPTION = "pose_estimation_description"
 #: The NWBFile's moment its series' times count from (NWB: ``timestamps_reference_time``,
 #: by default the session start). Kept in ``attrs`` when it is not the session start.
 REFERENCE_TIME = "timestamps_reference_time"

@@ -34,6 +34,7 @@ from posebridge.formats.nwb.common import (
     GENERAL_TEXTS,
     REFERENCE_TIME,
     edge_indices,
+    parse_individual_tag,
     regular_times,
     split_tags,
     to_text,
@@ -93,6 +94,10 @@ class Series:
     offset: float = 0.0
     comments: str = ""
     description: str = ""
+    #: what the coordinates are relative to (ndx-pose ``reference_frame``), if stated
+    reference_frame: str | None = None
+    #: what the confidence values mean (ndx-pose ``confidence_definition``), if stated
+    confidence_definition: str | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -118,6 +123,9 @@ class Container:
     source_software_version: str | None = None
     scorer: str | None = None
     description: str | None = None
+    #: the container's ``description`` as its writer gave it, without posebridge's tags;
+    #: None when posebridge made it up (``description`` is then the tags, see _take_tags)
+    given_description: str | None = None
     video_paths: list[str] = field(default_factory=list)
     video_linked: bool = False  # from a source_video ImageSeries: relative to the NWB file
     video_dimension: tuple[int, int] | None = None
@@ -340,6 +348,11 @@ def _h5_series(group: h5py.Group, name: str) -> Series | None:
         if isinstance(dataset, h5py.Dataset):
             check_size(dataset)
     unit = checked_attribute(data, "unit", "pixels")
+    definition = (
+        checked_attribute(confidence, "definition")
+        if isinstance(confidence, h5py.Dataset)
+        else None
+    )
     return Series(
         name=name,
         data=data,
@@ -350,7 +363,20 @@ def _h5_series(group: h5py.Group, name: str) -> Series | None:
         offset=_scale(data, "offset", 0.0),
         comments=to_text(checked_attribute(group, "comments", "")),
         description=to_text(checked_attribute(group, "description", "")),
+        reference_frame=_series_text(group, "reference_frame"),
+        confidence_definition=_object_text(definition),
     )
+
+
+def _series_text(group: h5py.Group, name: str) -> str | None:
+    """A text field of a series (a scalar dataset, or an attribute in files that store
+    it so), None when absent, empty or not one text."""
+    node = group.get(name)
+    value = _text(node) if isinstance(node, h5py.Dataset) else None
+    if value is None and name in group.attrs:
+        stored = checked_attribute(group, name)
+        value = to_text(stored) if isinstance(stored, str | bytes) else None
+    return value or None
 
 
 def _h5_skeleton(container: Container, skeleton: h5py.Group) -> None:
@@ -428,12 +454,16 @@ def _take_tags(container: Container) -> None:
     description the caller gave is written as given and the tags end every
     series' ``comments`` (:func:`~posebridge.formats.nwb.common.tags_comment`).
     They are taken off the comments, and the container's ``description`` is
-    then the tags, which is all the reader reads it for.
+    then the tags, which is all the reader reads it for; the description given
+    is kept in ``given_description``, as is another writer's (a description
+    posebridge made, which ends with the individual tag, is not).
     """
     found = None
     for series in container.series:
         series.comments, tags = split_tags(series.comments)
         found = found or tags
+    if found or parse_individual_tag(container.description) is None:
+        container.given_description = container.description or None
     if found:
         container.description = found
 
@@ -599,7 +629,27 @@ def _obj_series(series: Any) -> Series:
         offset=float(getattr(series, "offset", 0.0) or 0.0),
         comments=str(getattr(series, "comments", "") or ""),
         description=str(getattr(series, "description", "") or ""),
+        reference_frame=_object_text(getattr(series, "reference_frame", None)),
+        confidence_definition=_object_confidence_definition(series, confidence),
     )
+
+
+def _object_confidence_definition(series: Any, confidence: Any) -> str | None:
+    """A pynwb series' ``confidence_definition`` (``confidence__definition`` when pynwb
+    reads a file with ndx-pose 0.1's cached schema; else the attribute on disk)."""
+    for name in ("confidence_definition", "confidence__definition"):
+        text = _object_text(getattr(series, name, None))
+        if text:
+            return text
+    if isinstance(confidence, h5py.Dataset):
+        stored = checked_attribute(confidence, "definition")
+        return _object_text(stored)
+    return None
+
+
+def _object_text(value: Any) -> str | None:
+    """A pynwb object's text field as ``str``, None when absent or empty."""
+    return to_text(value) or None if isinstance(value, str | bytes | np.str_) else None
 
 
 def _obj_container(obj: Any, module: str, path: str) -> Container:
