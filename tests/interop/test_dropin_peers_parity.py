@@ -27,7 +27,7 @@ from movement.io import save_bboxes as mv_save_bboxes  # noqa: E402
 from movement.io import save_poses as mv_save_poses  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:the dataset has no frame rate:UserWarning",
+    "ignore:.*the dataset has no frame rate:UserWarning",
     "ignore:.*could not be found:UserWarning",
     "ignore::DeprecationWarning",
 )

@@ -14,7 +14,7 @@ from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb as nwb_format
 from posebridge.io import nwb
 
-pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:UserWarning")
+pytestmark = pytest.mark.filterwarnings("ignore:.*the dataset has no frame rate:UserWarning")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from posebridge.errors import PoseBridgeError, SchemaError
 from posebridge.io import nwb
 
 sio = pytest.importorskip("sleap_io")
-pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:UserWarning")
+pytestmark = pytest.mark.filterwarnings("ignore:.*the dataset has no frame rate:UserWarning")
 
 
 def make_labels(videos=("/data/a.mp4",), provenance=None):

@@ -18,7 +18,7 @@ from posebridge.errors import PoseBridgeError
 from posebridge.formats import nwb
 from strategies import poses_datasets
 
-pytestmark = pytest.mark.filterwarnings("ignore:the dataset has no frame rate:UserWarning")
+pytestmark = pytest.mark.filterwarnings("ignore:.*the dataset has no frame rate:UserWarning")
 
 
 def _roundtrip(ds: xr.Dataset, path, **options) -> xr.Dataset:
@@ -95,6 +95,28 @@ def test_irregular_seconds_without_fps_come_back_as_stored(tmp_path, poses_singl
     back = _roundtrip(ds, tmp_path / "irregular.nwb")
     _assert_same_poses(back, ds)
     assert "fps" not in back.attrs and "frame" not in back.coords
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_the_no_frame_rate_and_subject_warnings_name_the_written_file(tmp_path, split):
+    """Both named no file: in a batch of hundreds, which file was meant was not said."""
+    ds = model.from_numpy(np.zeros((4, 2, 2, 2)), individual_names=["a", "b"])
+    assert ds.attrs["time_unit"] == "frames"
+    target = tmp_path / "session.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = posebridge.save(
+            ds,
+            target,
+            split_individuals=split,
+            sex="Q",
+            species="Mus musculus",
+        )
+    messages = [str(w.message) for w in caught if w.category is UserWarning]
+    no_rate = [m for m in messages if "no frame rate" in m]
+    subject = [m for m in messages if "NWB subject" in m]
+    assert len(no_rate) == 1 and no_rate[0].startswith(f"{written[0]}")
+    assert sorted(m.split(": NWB subject")[0] for m in subject) == sorted(map(str, written))
 
 
 def test_frames_only_round_trip_as_frames_without_invented_fps(tmp_path, poses_single_3d):

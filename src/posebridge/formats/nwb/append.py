@@ -455,7 +455,7 @@ def _append_metadata(
     if subject:
         if "date_of_birth" in subject:
             subject["date_of_birth"] = start_time(subject["date_of_birth"], "date_of_birth")
-        warn_subject_problems(subject)
+        warn_subject_problems(subject, str(path))
         try:
             nwbfile.subject = pynwb.file.Subject(**subject)
         except (TypeError, ValueError) as error:

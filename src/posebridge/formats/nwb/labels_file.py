@@ -48,7 +48,7 @@ def labels_nwbfile(
             individuals,
         )
     one = individuals[0] if len(individuals) == 1 else None
-    nwbfile = new_nwbfile(ds, config, one)
+    nwbfile = new_nwbfile(ds, config, one, where=str(target))
     plan = build_training(
         nwbfile,
         ds,

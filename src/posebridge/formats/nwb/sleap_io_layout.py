@@ -642,7 +642,7 @@ def write_sleap_io_layout(
     session = NWBFileSaveConfig(
         nwbfile_kwargs={"session_description": "Processed SLEAP pose data"}
     )
-    built = new_nwbfile(datasets[0], session.merged(config), None)
+    built = new_nwbfile(datasets[0], session.merged(config), None, where=str(path))
     try:
         fill(built, Path(path), adding=False, storage=in_file)
     except (TypeError, ValueError) as error:

@@ -83,12 +83,15 @@ def _is_age(text: str) -> bool:
     return bool(slash) and all(ends) and (low or high) != ""
 
 
-def warn_subject_problems(subject: dict[str, Any]) -> None:
-    """Warn, once for the Subject, about what :func:`subject_problems` finds."""
+def warn_subject_problems(subject: dict[str, Any], where: str) -> None:
+    """Warn, once for the Subject of the file ``where`` names, about what
+    :func:`subject_problems` finds."""
     problems = subject_problems(subject)
     if problems:
         warnings.warn(
-            "NWB subject: " + "; ".join(problems) + ". The file is written as given, but "
+            f"{where}: NWB subject: "
+            + "; ".join(problems)
+            + ". The file is written as given, but "
             "DANDI's validation (nwbinspector) flags these.",
             UserWarning,
             stacklevel=user_stacklevel(),
