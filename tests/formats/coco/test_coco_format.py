@@ -771,6 +771,30 @@ def test_an_annotation_id_given_twice_is_refused_naming_both(tmp_path):
     assert coco.read(path).sizes["individual"] == 2
 
 
+def test_two_categories_of_one_id_are_refused_naming_both(tmp_path):
+    """Two exports merged: annotations name their category by id, so one category's name
+    and skeleton were silently lost (read, and written back)."""
+    path = gt_with_categories(
+        tmp_path, (2, "cat", "felidae"), (1, "mouse", "muridae"), (1, "rat", "muridae")
+    )
+    message = (
+        r"\$\.categories\[1\] and \$\.categories\[2\] have the same id 1 \('mouse' and 'rat'\)"
+    )
+    with pytest.raises(FormatError, match=message) as error:
+        coco.read(path)
+    assert str(path) in str(error.value)
+    results = tmp_path / "res.json"
+    image_id = json.loads(path.read_text())["images"][0]["id"]
+    results.write_text(
+        json.dumps([{"image_id": image_id, "category_id": 1, "keypoints": [1, 2, 1] * 3}])
+    )
+    with pytest.raises(FormatError, match=message):
+        coco.read(results, ground_truth=path)
+    with pytest.raises(FormatError, match=message):  # the writer's ground_truth= too
+        coco.write(posebridge.from_numpy(np.ones((1, 2, 3, 1))), tmp_path / "out.json",
+                   ground_truth=path)  # fmt: skip
+
+
 def test_individuals_come_back_in_the_order_of_their_track_ids(tmp_path):
     """They came back in order of first appearance: an individual absent from the first
     image moved to the end."""

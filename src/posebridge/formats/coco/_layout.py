@@ -19,6 +19,7 @@ from typing import Annotated
 
 import msgspec
 import numpy as np
+import pandas as pd
 
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
@@ -37,6 +38,7 @@ __all__ = [
     "keypoint_numbers",
     "load",
     "raw_numbers",
+    "refuse_repeated_category_ids",
 ]
 
 _BLANKS = b" \t\r\n"
@@ -175,8 +177,48 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
         that is not UTF-8 (its line and byte; msgspec's own message would name
         the end of the file, or call UTF-16 text malformed), or NUL or Ctrl-Z
         bytes at its end (one Ctrl-Z, an old DOS end-of-file marker, is left
-        out: see :func:`~posebridge.formats._shared.text_bytes.text_end`).
+        out: see :func:`~posebridge.formats._shared.text_bytes.text_end`); and
+        for two categories of one id (:func:`refuse_repeated_category_ids`).
     """
+    content = _load_json(path)
+    if isinstance(content, GroundTruth):
+        refuse_repeated_category_ids(path, content.categories)
+    return content
+
+
+def refuse_repeated_category_ids(path: Path, categories: list[Category]) -> None:
+    """Refuse two categories with the same id, naming both and the id.
+
+    Annotations name their category by id alone, so one of the two (its name,
+    keypoints and skeleton) would be silently lost: pycocotools keeps the
+    last in ``cats``. Two exports merged are where this comes from.
+
+    Examples
+    --------
+    >>> refuse_repeated_category_ids(Path("gt.json"), [Category(id=1), Category(id=2)])
+    >>> refuse_repeated_category_ids(
+    ...     Path("gt.json"), [Category(id=1, name="mouse"), Category(id=1, name="rat")]
+    ... )
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: gt.json: $.categories[0] and $.categories[1] have the same ...
+    """
+    ids = list(map(attrgetter("id"), categories))
+    if len(set(ids)) == len(ids):  # the usual case, fast
+        return
+    repeated = pd.Index(ids).duplicated()
+    second = int(np.argmax(repeated))
+    first = ids.index(ids[second])
+    raise FormatError(
+        path,
+        f"$.categories[{first}] and $.categories[{second}] have the same id {ids[second]} "
+        f"({categories[first].name!r} and {categories[second].name!r}); each category needs "
+        "its own id, as annotations name their category by id (were two files merged?).",
+    )
+
+
+def _load_json(path: Path) -> GroundTruth | list[Annotation]:
+    """:func:`load` without the checks of the decoded content."""
     data = path.read_bytes()
     end = text_end(path, data[: 1 << 16], data[-4096:], spreadsheet=False, json=True)
     if end:  # an end-of-file marker after the JSON text: the text only
