@@ -442,8 +442,11 @@ def test_data_splits_that_a_format_cannot_hold_are_dropped_with_a_warning(tmp_pa
 def test_frames_of_one_video_and_one_split_are_written_without_a_warning(tmp_path):
     """labels.as_poses keeps image_path on frames of one video (timed by frame number), and
     a dataset of one split loses nothing: both warned."""
-    ds = labels.from_numpy(
-        np.full((2, 2, 1, 1), 5.0), video=["v.mp4"] * 2, frame=[4, 9], keypoint_names=["nose"]
+    ds = labels.from_numpy(  # two keypoints apart: a box (and COCO area) of more than 0
+        np.arange(8.0).reshape(2, 2, 2, 1) + 1,
+        video=["v.mp4"] * 2,
+        frame=[4, 9],
+        keypoint_names=["nose", "tail"],
     )
     ds = ds.assign_coords(
         image_path=("time", ["v/img4.png", "v/img9.png"]), data_split=("time", ["train"] * 2)

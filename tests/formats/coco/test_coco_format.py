@@ -771,6 +771,30 @@ def test_an_annotation_id_given_twice_is_refused_naming_both(tmp_path):
     assert coco.read(path).sizes["individual"] == 2
 
 
+def test_two_categories_of_one_id_are_refused_naming_both(tmp_path):
+    """Two exports merged: annotations name their category by id, so one category's name
+    and skeleton were silently lost (read, and written back)."""
+    path = gt_with_categories(
+        tmp_path, (2, "cat", "felidae"), (1, "mouse", "muridae"), (1, "rat", "muridae")
+    )
+    message = (
+        r"\$\.categories\[1\] and \$\.categories\[2\] have the same id 1 \('mouse' and 'rat'\)"
+    )
+    with pytest.raises(FormatError, match=message) as error:
+        coco.read(path)
+    assert str(path) in str(error.value)
+    results = tmp_path / "res.json"
+    image_id = json.loads(path.read_text())["images"][0]["id"]
+    results.write_text(
+        json.dumps([{"image_id": image_id, "category_id": 1, "keypoints": [1, 2, 1] * 3}])
+    )
+    with pytest.raises(FormatError, match=message):
+        coco.read(results, ground_truth=path)
+    with pytest.raises(FormatError, match=message):  # the writer's ground_truth= too
+        coco.write(posebridge.from_numpy(np.ones((1, 2, 3, 1))), tmp_path / "out.json",
+                   ground_truth=path)  # fmt: skip
+
+
 def test_individuals_come_back_in_the_order_of_their_track_ids(tmp_path):
     """They came back in order of first appearance: an individual absent from the first
     image moved to the end."""
@@ -950,3 +974,34 @@ def test_an_image_with_an_empty_file_name_is_refused_naming_it(tmp_path):
     path.write_text(json.dumps(content))
     with pytest.raises(FormatError, match=r"\$\.images\[1\]\.file_name is empty"):
         posebridge.load(path)
+
+
+def test_ground_truth_with_an_area_of_0_from_the_keypoints_extent_warns(tmp_path):
+    """COCOeval's OKS divides by the area: an instance of one point (a centroid) or of
+    points in a row got a 0-wide box and an area of 0 without a word, and any prediction
+    not exactly on it scored 0. The values written stay the same."""
+    # (time 2, space 2, keypoint 2, individual 2); "a" in a row on image 0, alone on 1
+    position = np.full((2, 2, 2, 2), np.nan)
+    position[0, :, :, 0] = [[10, 20], [5, 5]]  # same y: 0 px tall
+    position[0, :, :, 1] = [[30, 40], [7, 9]]
+    position[1, :, 0, 0] = [50, 40]  # one point: 0 x 0
+    position[1, :, :, 1] = [[1, 3], [2, 6]]
+    ds = labels.from_numpy(position, image_path=["x.png", "y.png"], individual_names=["a", "b"])
+    extent = np.nanmax(position, axis=2) - np.nanmin(position, axis=2)  # (time, space, ind)
+    zero = (extent == 0).any(axis=1)  # (time, individual)
+    with pytest.warns(UserWarning, match="area of 0") as record:
+        (path,) = coco.write(ds, tmp_path / "gt.json")
+    (message,) = [str(w.message) for w in record if "area of 0" in str(w.message)]
+    first_t, first_i = np.argwhere(zero)[0]
+    assert message.startswith(f"{path}: {int(zero.sum())} instance(s)")
+    assert f"individual {str(ds.individual.values[first_i])!r}" in message
+    assert f"image {str(ds.image_path.values[first_t])!r}" in message and "ds['bbox']" in message
+    written = json.loads(path.read_text())["annotations"]
+    areas = extent.prod(axis=1)[np.nonzero(np.ones_like(zero))]  # row by row, as written
+    assert [a["area"] for a in written] == areas.tolist()
+
+    boxed = ds.assign(bbox=(("time", "box", "individual"), np.full((2, 4, 2), 8.0)))
+    with warnings.catch_warnings(record=True) as quiet:
+        warnings.simplefilter("always")
+        coco.write(boxed, tmp_path / "boxed.json")
+    assert not [w for w in quiet if "area of 0" in str(w.message)]

@@ -8,6 +8,7 @@ text with text ids (a number as its decimal text); each file is also opened by p
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,55 @@ def test_a_nan_image_id_is_refused_naming_the_key_and_the_nan(tmp_path):
     with pytest.raises(FormatError, match=r"\$\.annotations\[0\]\.image_id.*NaN") as error:
         coco.read(path)
     assert str(path) in str(error.value)
+
+
+def test_whole_number_ids_written_as_floats_read_as_their_integers(tmp_path):
+    """Python's json writes 1.0 for an id that went through a float column (pandas with a
+    NaN); pycocotools pairs it with 1, but the reader refused it in msgspec's words."""
+    ids = [1.0, 2.0]
+    content = ground_truth(ids)
+    for annotation in content["annotations"]:
+        annotation["category_id"] = 1.0
+    content["categories"][0]["id"] = 1.0
+    path = written(tmp_path / "gt.json", content)
+    assert "1.0" in path.read_text()
+    assert opened_by_pycocotools(path).getAnnIds(imgIds=[1], catIds=[1]) == [1]
+    ds = coco.read(path)
+    assert ds.image_id.dtype == np.int64
+    assert ds.image_id.values.tolist() == [int(i) for i in ids]
+    assert set(ds.category_id.values.ravel().tolist()) == {1}
+    results = [{"image_id": ids[1], "category_id": 1.0, "keypoints": [1, 2, 0.5] * 2}]
+    res = written(tmp_path / "res.json", results)
+    assert coco.read(res).image_id.values.tolist() == [int(ids[1])]
+    paired = coco.read(res, ground_truth=path)
+    assert paired.image_path.values.tolist() == [content["images"][1]["file_name"]]
+    assert paired.category.values.ravel().tolist() == [content["categories"][0]["name"]]
+
+
+@pytest.mark.parametrize("bad", [1.5, 2.0**63])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "$.images[0].id",
+        "$.annotations[0].image_id",
+        "$.annotations[0].category_id",
+        "$.categories[0].id",
+        "$[0].image_id",
+        "$[0].category_id",
+    ],
+)
+def test_an_id_that_is_not_a_whole_number_is_refused_naming_its_key(tmp_path, key, bad):
+    """In posebridge's words (not msgspec's "Expected `int | str`, got `float`")."""
+    content: Any = ground_truth([1])
+    if key.startswith("$["):  # a results file
+        content = [{"image_id": 1, "category_id": 1, "keypoints": [1, 2, 0.5] * 2}]
+    *parents, last = key.replace("[", ".").replace("]", "").split(".")[1:]
+    record = content
+    for part in parents:
+        record = record[int(part)] if part.isdigit() else record[part]
+    record[last] = bad
+    path = written(tmp_path / "file.json", content)
+    message = re.escape(f"{key}: {bad!r} is not a whole number; COCO ids are integers")
+    with pytest.raises(FormatError, match=message) as error:
+        coco.read(path)
+    assert str(path) in str(error.value) and "Expected" not in str(error.value)

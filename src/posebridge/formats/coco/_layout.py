@@ -19,6 +19,7 @@ from typing import Annotated
 
 import msgspec
 import numpy as np
+import pandas as pd
 
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json
@@ -31,21 +32,28 @@ __all__ = [
     "GroundTruth",
     "Image",
     "ImageId",
+    "NumberId",
     "categories_attr",
     "categories_from_attr",
     "image_ids",
     "keypoint_numbers",
     "load",
     "raw_numbers",
+    "refuse_repeated_category_ids",
 ]
 
 _BLANKS = b" \t\r\n"
 
 #: An id or flag that numpy holds as int64 (a larger one is refused naming its key).
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+#: A number id (a category's, in an annotation): an integer, or a float that
+#: :func:`image_ids` reads as its integer when it is one (``1.0``, as Python's ``json``
+#: writes an id that went through a float column; pycocotools pairs it with ``1``) and
+#: refuses otherwise.
+NumberId = Int64 | float
 #: An image id: a number, as the COCO format says, or a text (``"img_001"``), which
 #: pycocotools also takes (it keys images by whatever the JSON holds).
-ImageId = Int64 | str
+ImageId = Int64 | float | str
 
 
 class Image(msgspec.Struct):
@@ -61,7 +69,7 @@ class Annotation(msgspec.Struct):
     """One entry of ``annotations`` (ground truth) or of a results list."""
 
     image_id: ImageId
-    category_id: Int64 = 1
+    category_id: NumberId = 1
     #: the annotation's own id (ground truth: a number; some tools write text); only compared
     id: int | float | str | None = None
     keypoints: msgspec.Raw = msgspec.Raw(b"[]")
@@ -77,7 +85,7 @@ class Annotation(msgspec.Struct):
 class Category(msgspec.Struct):
     """One entry of ``categories``."""
 
-    id: Int64
+    id: NumberId  # an int once :func:`load` has read it
     name: str = ""
     supercategory: str | None = None
     keypoints: list[str] = []
@@ -175,8 +183,56 @@ def load(path: Path) -> GroundTruth | list[Annotation]:
         that is not UTF-8 (its line and byte; msgspec's own message would name
         the end of the file, or call UTF-16 text malformed), or NUL or Ctrl-Z
         bytes at its end (one Ctrl-Z, an old DOS end-of-file marker, is left
-        out: see :func:`~posebridge.formats._shared.text_bytes.text_end`).
+        out: see :func:`~posebridge.formats._shared.text_bytes.text_end`); for
+        an id that is a float but not a whole number (:func:`image_ids`; a whole
+        one, ``1.0``, is read as its integer, as pycocotools pairs it); and for
+        two categories of one id (:func:`refuse_repeated_category_ids`).
     """
+    content = _load_json(path)
+    if isinstance(content, GroundTruth):
+        categories = content.categories
+        ids = list(map(attrgetter("id"), categories))
+        if float in set(map(type, ids)):  # rare: the categories' ids as integers
+            whole = image_ids(path, ids, "$.categories[{}].id").tolist()
+            for category, number in zip(categories, whole, strict=True):
+                category.id = number
+        refuse_repeated_category_ids(path, categories)
+    return content
+
+
+def refuse_repeated_category_ids(path: Path, categories: list[Category]) -> None:
+    """Refuse two categories with the same id, naming both and the id.
+
+    Annotations name their category by id alone, so one of the two (its name,
+    keypoints and skeleton) would be silently lost: pycocotools keeps the
+    last in ``cats``. Two exports merged are where this comes from.
+
+    Examples
+    --------
+    >>> refuse_repeated_category_ids(Path("gt.json"), [Category(id=1), Category(id=2)])
+    >>> refuse_repeated_category_ids(
+    ...     Path("gt.json"), [Category(id=1, name="mouse"), Category(id=1, name="rat")]
+    ... )
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: gt.json: $.categories[0] and $.categories[1] have the same ...
+    """
+    ids = list(map(attrgetter("id"), categories))
+    if len(set(ids)) == len(ids):  # the usual case, fast
+        return
+    repeated = pd.Index(ids).duplicated()
+    second = int(np.argmax(repeated))
+    first = ids.index(ids[second])
+    raise FormatError(
+        path,
+        f"$.categories[{first}] and $.categories[{second}] have the same id {ids[second]} "
+        f"({categories[first].name!r} and {categories[second].name!r}); each category needs "
+        "its own id, as annotations name their category by id (were two files merged?).",
+    )
+
+
+def _load_json(path: Path) -> GroundTruth | list[Annotation]:
+    """:func:`load` without the checks of the decoded content."""
     data = path.read_bytes()
     end = text_end(path, data[: 1 << 16], data[-4096:], spreadsheet=False, json=True)
     if end:  # an end-of-file marker after the JSON text: the text only
@@ -224,20 +280,66 @@ def _decode(path: Path, data: bytes) -> GroundTruth | list[Annotation]:
     )
 
 
-def image_ids(values: list[int | str]) -> np.ndarray:
-    """Image ids as an array: int64 when all are numbers, else object (numbers and texts).
+def image_ids(path: Path, values: list[int | float | str], key: str) -> np.ndarray:
+    """Ids as an array: int64 when all are numbers, else object (numbers and texts).
 
     pycocotools keys images by the JSON values themselves, so the number ``1`` and
     the text ``"1"`` are two images; an object array compares them as it does.
+    A float that is a whole number (``1.0``) is its integer, as pycocotools pairs
+    it (``1.0 == 1``); another (``1.5``) is refused. Used for category ids too
+    (numbers only: always int64).
+
+    Parameters
+    ----------
+    path
+        The file (for messages).
+    values
+        The ids as decoded, in record order.
+    key
+        The JSON path of an id, with ``{}`` for its record's index
+        (``$.annotations[{}].image_id``), for messages.
+
+    Raises
+    ------
+    FormatError
+        For a float id that is not a whole number (or beyond int64), naming its key.
 
     Examples
     --------
-    >>> image_ids([3, 1]).dtype, image_ids(["img_001", 2]).tolist()
-    (dtype('int64'), ['img_001', 2])
+    >>> image_ids(Path("gt.json"), [3, 1.0], "$.images[{}].id").tolist()
+    [3, 1]
+    >>> image_ids(Path("gt.json"), ["img_001", 2], "$.images[{}].id").tolist()
+    ['img_001', 2]
+    >>> image_ids(Path("gt.json"), [3, 1.5], "$.images[{}].id")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: gt.json: $.images[1].id: 1.5 is not a whole number; ...
     """
-    if str not in set(map(type, values)):  # the usual case; a type test per id, in C
+    kinds = set(map(type, values))  # a type test per id, in C
+    if float in kinds:  # rare: ids that went through a float column
+        values = _whole_numbers(path, values, key)
+    if str not in kinds:  # the usual case
         return np.asarray(values, dtype=np.int64).reshape(len(values))
     return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _whole_numbers(path: Path, values: list[int | float | str], key: str) -> list[int | str]:
+    """``values`` with each float that is a whole number as its int; another is refused."""
+    is_float = np.fromiter(map(float.__instancecheck__, values), bool, len(values))
+    ids = np.fromiter(values, dtype=object, count=len(values))
+    floats = ids[is_float].astype(np.float64)
+    # [-2**63, 2**63): the floats that convert to int64 exactly (2**63 itself does not)
+    whole = (floats == np.floor(floats)) & (floats >= -(2.0**63)) & (floats < 2.0**63)
+    if not whole.all():
+        at = int(np.flatnonzero(is_float)[np.argmin(whole)])
+        raise FormatError(
+            path,
+            f"{key.format(at)}: {values[at]!r} is not a whole number; COCO ids are integers "
+            "(a whole number written as a float, 1.0, reads as its integer, as pycocotools "
+            "pairs it).",
+        )
+    ids[is_float] = floats.astype(np.int64).tolist()  # Python ints, as msgspec gives
+    return ids.tolist()
 
 
 def keypoint_numbers(

@@ -158,15 +158,20 @@ class _Columns:
     number: np.ndarray  # each record's index in the file's list (for messages)
 
     @classmethod
-    def of(cls, records: list[Annotation]) -> _Columns:
+    def of(cls, path: Path, records: list[Annotation], where: str) -> _Columns:
+        """The columns of ``records``, the list at JSON path ``where`` of ``path``
+        (``$.annotations`` or ``$``; for messages)."""
         n = len(records)
 
         def field(name: str) -> Iterator[Any]:  # C-level iteration, no bytecode per record
             return map(attrgetter(name), records)
 
+        def ids(name: str) -> np.ndarray:  # int64, or object with texts (image ids)
+            return image_ids(path, list(field(name)), f"{where}[{{}}].{name}")
+
         return cls(
-            image_id=image_ids(list(field("image_id"))),  # int64, or object with texts
-            category_id=np.fromiter(field("category_id"), dtype=np.int64, count=n),
+            image_id=ids("image_id"),
+            category_id=ids("category_id"),
             iscrowd=_floats(list(field("iscrowd"))),  # null: NaN, not a crowd
             area=_floats(list(field("area"))),
             score=_floats(list(field("score"))),
@@ -528,7 +533,7 @@ def image_table(path: Path, gt: GroundTruth) -> pd.DataFrame:
     images = gt.images
     table = pd.DataFrame(
         {
-            "id": image_ids(list(map(attrgetter("id"), images))),
+            "id": image_ids(path, list(map(attrgetter("id"), images)), "$.images[{}].id"),
             "file_name": np.fromiter(map(attrgetter("file_name"), images), object, len(images)),
             "width": _floats(list(map(attrgetter("width"), images))),  # None -> NaN
             "height": _floats(list(map(attrgetter("height"), images))),
@@ -646,7 +651,7 @@ def _read_ground_truth(
     table = image_table(path, gt)
     wanted = {c.id for c in chosen}
     _refuse_repeated_ids(path, gt.annotations)
-    records = _Columns.of(gt.annotations)
+    records = _Columns.of(path, gt.annotations, "$.annotations")
     category_ids = records.category_id
     unknown = ~np.isin(category_ids, [c.id for c in gt.categories])
     if unknown.any():
@@ -765,10 +770,12 @@ def _read_results(
     if gt is not None and gt_path is not None:
         chosen = _chosen_categories(gt_path, gt.categories, category)
         wanted = {c.id for c in chosen}
-        records = _category_results(path, _Columns.of(results), gt, gt_path, wanted, category)
+        records = _category_results(
+            path, _Columns.of(path, results, "$"), gt, gt_path, wanted, category
+        )
         names = list(chosen[0].keypoints)
     else:
-        records = _Columns.of(results)
+        records = _Columns.of(path, results, "$")
     numbers = raw_numbers(path, records.keypoints, "$", origin=records.number)
     counts = numbers[1]
     if gt is None:

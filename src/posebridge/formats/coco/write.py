@@ -153,7 +153,7 @@ def write(
                 "reads back as category_<id>)."
             )
         refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
-        parts = _ground_truth(ds, category_name, image_size, truth)
+        parts = _ground_truth(ds, path, category_name, image_size, truth)
         held = "COCO ground truth holds an individual only through its annotations"
     else:
         parts = _results(ds, path, truth)
@@ -447,6 +447,7 @@ def _identity_texts(ds: xr.Dataset, cols: np.ndarray) -> tuple[pa.LargeStringArr
 
 def _ground_truth(
     ds: xr.Dataset,
+    path: Path,
     category_name: str,
     image_size: tuple[int, int] | None,
     truth: tuple[Path, GroundTruth] | None,
@@ -478,6 +479,10 @@ def _ground_truth(
         stored = np.asarray(area_grid[rows, cols], dtype=np.float64)
         area = np.where(np.isfinite(stored), stored, area)
     area = np.where(np.isfinite(area), area, 0.0)
+    stored_box = np.zeros(rows.size, dtype=bool)
+    if "bbox" in ds:
+        stored = ds["bbox"].transpose(model.TIME, model.INDIVIDUAL, ...).values[rows, cols]
+        stored_box = np.isfinite(np.asarray(stored, dtype=np.float64)).all(axis=1)
     points = np.where(finite[rows, cols][..., None], xy[rows, cols], 0.0)
     v = flags[rows, cols]
     keypoints = np.concatenate([points, v[..., None]], axis=-1).reshape(rows.size, -1)
@@ -493,11 +498,44 @@ def _ground_truth(
         ',"iscrowd":0', *_identity_texts(ds, cols), "}",
     )  # fmt: skip
     categories = msgspec.json.encode(_category_records(ds, category_table, category_name))
+    _warn_zero_areas(ds, path, rows, cols, (area == 0) & ~stored_box)  # the text is made
     return (
         '{"images":[', _images(ds, image_ids, image_size),
         '],"annotations":[', annotations,
         '],"categories":', categories.decode(), "}",
     )  # fmt: skip
+
+
+def _warn_zero_areas(
+    ds: xr.Dataset, path: Path, rows: np.ndarray, cols: np.ndarray, zero: np.ndarray
+) -> None:
+    """Warn of annotations written with an area of 0 from their keypoints' extent.
+
+    An instance without a stored ``bbox`` (or ``instance_area``) gets the box of its
+    keypoints, 0 x 0 for one point (TRex and idtracker.ai centroids) and 0 wide or tall
+    for points in a row, so an area of 0. COCOeval's keypoint similarity (OKS) divides
+    by the area, so such ground truth scores every prediction that is not exactly on
+    its points 0. ``zero`` flags the annotations (of time ``rows``, individual ``cols``).
+    """
+    if not zero.any():
+        return
+    at = int(np.argmax(zero))  # the first, in image order
+    row = int(rows[at])
+    who = (
+        f"individual {str(ds[model.INDIVIDUAL].values[int(cols[at])])!r} at time index "
+        f"{row} (image {str(_file_names(ds)[row])!r})"
+    )
+    warnings.warn(
+        f"{path}: {int(zero.sum())} instance(s) are written with an area of 0, their box "
+        f"being the extent of their keypoints, 0 px wide or tall; the first: {who}. "
+        "COCOeval's keypoint similarity (OKS) divides by the area, so against this ground "
+        "truth a prediction not exactly on such an instance's points scores 0. An instance "
+        "without a stored bbox gets the extent of its keypoints (0 x 0 for a single point): "
+        "store boxes the size of the animals in ds['bbox'] (x, y, width, height in pixels), "
+        "or their areas in ds['instance_area'].",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _images(
