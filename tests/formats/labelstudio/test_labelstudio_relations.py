@@ -140,29 +140,40 @@ def by_parent(extra: list[dict]) -> list[dict]:
     return [{"data": {"image": "img.png"}, "annotations": [{"result": result}]}]
 
 
-def test_two_rectangles_with_one_id_are_refused_naming_both(tmp_path):
+def _two_rectangles_with_one_id() -> list[dict]:
     tasks = by_parent([])
     tasks[0]["annotations"][0]["result"][1]["id"] = "R1"  # the cow's box takes the cat's id
-    path = tmp_path / "tasks.json"
-    path.write_text(json.dumps(tasks))
-    message = (
-        r"\$\[0\]\.annotations\[0\]\.result\[0\] and \$\[0\]\.annotations\[0\]\.result\[1\]: "
-        r"two rectangles with the id 'R1'"
-    )
-    with pytest.raises(FormatError, match=message):
-        posebridge.load(path)
-    results = [task["annotations"][0]["result"] for task in tasks]
-    assert read_module._fast_regions(np.arange(1), results, 1) is None  # the slow path names it
+    return tasks
 
 
-def test_a_parent_id_naming_a_keypoint_is_refused_naming_the_point(tmp_path):
-    tasks = by_parent([{**keypoint("c1", "nose", 80, 80), "parentID": "a1"}])
+def _a_point_whose_parent_is_a_keypoint() -> list[dict]:
+    return by_parent([{**keypoint("c1", "nose", 80, 80), "parentID": "a1"}])
+
+
+@pytest.mark.parametrize(
+    ("tasks_of", "message"),
+    [
+        (
+            _two_rectangles_with_one_id,
+            r"\$\[0\]\.annotations\[0\]\.result\[0\] and \$\[0\]\.annotations\[0\]\.result\[1\]: "
+            r"two rectangles with the id 'R1'",
+        ),
+        (
+            _a_point_whose_parent_is_a_keypoint,
+            r"\$\[0\]\.annotations\[0\]\.result\[6\]: keypoint 'c1' \('nose'\) has the parentID "
+            r"'a1', a keypoint region",
+        ),
+    ],
+    ids=["two rectangles with one id", "a parentID naming a keypoint"],
+)
+def test_a_grouping_that_names_no_one_rectangle_is_refused_naming_the_regions(
+    tmp_path, tasks_of, message
+):
+    """Which animal a point belongs to was decided silently: the last rectangle of the id,
+    or the point read as one without a rectangle."""
+    tasks = tasks_of()
     path = tmp_path / "tasks.json"
     path.write_text(json.dumps(tasks))
-    message = (
-        r"\$\[0\]\.annotations\[0\]\.result\[6\]: keypoint 'c1' \('nose'\) has the parentID "
-        r"'a1', a keypoint region"
-    )
     with pytest.raises(FormatError, match=message):
         posebridge.load(path)
     results = [task["annotations"][0]["result"] for task in tasks]
