@@ -106,26 +106,6 @@ def test_grouping_agrees_with_sleap_io(tmp_path, line):
     np.testing.assert_allclose(got, expected)
 
 
-def test_a_point_related_to_two_rectangles_is_refused_naming_it(tmp_path):
-    tasks = two_mice([relation("a1", "R2")])
-    path = tmp_path / "tasks.json"
-    path.write_text(json.dumps(tasks))
-    message = (
-        r"\$\[0\]\.annotations\[0\]\.result\[2\]: keypoint 'a1' \('nose'\) is related to "
-        r"2 rectangles \('R1', 'R2'\)"
-    )
-    with pytest.raises(FormatError, match=message):
-        posebridge.load(path)
-    results = [task["annotations"][0]["result"] for task in tasks]
-    assert read_module._fast_regions(np.arange(1), results, 1) is None  # the slow path names it
-    # with a parentID, the point's rectangle is that one, whatever its relations
-    results[0][2]["parentID"] = "R1"
-    path.write_text(json.dumps(tasks))
-    ds = posebridge.load(path)
-    nose = ds.position.isel(time=0).sel(keypoint="nose").transpose("individual", "space").values
-    np.testing.assert_allclose(nose, [[24, 12], [124, 12]])
-
-
 def by_parent(extra: list[dict]) -> list[dict]:
     """Two rectangles (cat at x 10..30 %, cow at 50..70 %), a nose and tail in each by
     ``parentID``, then the ``extra`` regions."""
@@ -150,6 +130,10 @@ def _a_point_whose_parent_is_a_keypoint() -> list[dict]:
     return by_parent([{**keypoint("c1", "nose", 80, 80), "parentID": "a1"}])
 
 
+def _a_point_related_to_two_rectangles() -> list[dict]:
+    return two_mice([relation("a1", "R2")])
+
+
 @pytest.mark.parametrize(
     ("tasks_of", "message"),
     [
@@ -163,14 +147,19 @@ def _a_point_whose_parent_is_a_keypoint() -> list[dict]:
             r"\$\[0\]\.annotations\[0\]\.result\[6\]: keypoint 'c1' \('nose'\) has the parentID "
             r"'a1', a keypoint region",
         ),
+        (
+            _a_point_related_to_two_rectangles,
+            r"\$\[0\]\.annotations\[0\]\.result\[2\]: keypoint 'a1' \('nose'\) is related to "
+            r"2 rectangles \('R1', 'R2'\)",
+        ),
     ],
-    ids=["two rectangles with one id", "a parentID naming a keypoint"],
+    ids=["two rectangles with one id", "a parentID naming a keypoint", "related to two"],
 )
 def test_a_grouping_that_names_no_one_rectangle_is_refused_naming_the_regions(
     tmp_path, tasks_of, message
 ):
-    """Which animal a point belongs to was decided silently: the last rectangle of the id,
-    or the point read as one without a rectangle."""
+    """Which animal would the point be? Two rectangles of one id were decided silently
+    (the last one), and a point parented to a point was read as one without a rectangle."""
     tasks = tasks_of()
     path = tmp_path / "tasks.json"
     path.write_text(json.dumps(tasks))
