@@ -928,6 +928,27 @@ def test_series_stating_different_reference_frames_keep_none_and_claim_no_origin
     assert text.startswith("Not stated") and "top-left" not in text
 
 
+def test_a_confidence_definition_some_series_state_is_given_to_none(tmp_path):
+    """h109: one series' definition was kept for the dataset and written onto every series,
+    those whose writer defined no confidence too."""
+    definition = "Softmax output of the network."
+    nwbfile = _nwbfile()
+    series = [
+        _series("nose", RNG.random((5, 2)), rate=30.0, confidence=RNG.random(5),
+                confidence_definition=definition),
+        _series("tail", RNG.random((5, 2)), rate=30.0, confidence=RNG.random(5)),
+    ]  # fmt: skip
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    source = _save(nwbfile, tmp_path / "in.nwb")
+    with pytest.warns(UserWarning, match="confidence_definition") as caught:
+        ds = posebridge.load(source)
+    assert definition in "".join(str(w.message) for w in caught)
+    assert "confidence_definition" not in ds.attrs
+    posebridge.save(ds, tmp_path / "out.nwb")
+    written = {_series_texts(tmp_path / "out.nwb", name)[1] for name in ("nose", "tail")}
+    assert definition not in written
+
+
 def test_dlc2nwb_files_series_texts_are_kept_from_the_file_and_from_pynwbs_objects():
     """h104 item 1: dlc2nwb's file (ndx-pose 0.1 schema, where pynwb names the field
     ``confidence__definition``) states its origin at the bottom-left corner."""

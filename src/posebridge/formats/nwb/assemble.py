@@ -527,17 +527,22 @@ def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dat
 
 def _keep_series_texts(ds: xr.Dataset, chosen: list[Container]) -> None:
     """Keep the series' ``reference_frame`` and ``confidence_definition`` in ``ds.attrs``
-    when every series stating one states the same; warn once naming those that differ
-    (none is kept then: the writer states no frame the data was not recorded in)."""
+    when every series states the same; warn once naming those that differ, or that some
+    series state and others do not (none is kept then: the writer states no frame the
+    data was not recorded in, and gives no series a definition its writer did not)."""
     differing = []
     for field in SERIES_TEXTS:
-        stated = list(
-            dict.fromkeys(t for c in chosen for s in c.series if (t := getattr(s, field)))
-        )
-        if len(stated) == 1:
+        texts = [getattr(s, field) or None for c in chosen for s in c.series]
+        stated = list(dict.fromkeys(t for t in texts if t is not None))
+        silent = texts.count(None)
+        if len(stated) == 1 and not silent:
             ds.attrs[field] = stated[0]
-        elif stated:
+        elif len(stated) > 1:
             differing.append(f"{field} ({len(stated)} different: {brief(stated)})")
+        elif stated:
+            differing.append(
+                f"{field} ({brief(stated)} stated by {len(texts) - silent} of {len(texts)} series)"
+            )
     if differing:
         warnings.warn(
             f"{chosen[0].source}: its pose series state different {' and '.join(differing)}; "
