@@ -115,8 +115,12 @@ def test_the_no_frame_rate_and_subject_warnings_name_the_written_file(tmp_path, 
     messages = [str(w.message) for w in caught if w.category is UserWarning]
     no_rate = [m for m in messages if "no frame rate" in m]
     subject = [m for m in messages if "NWB subject" in m]
-    assert len(no_rate) == 1 and no_rate[0].startswith(f"{written[0]}")
-    assert sorted(m.split(": NWB subject")[0] for m in subject) == sorted(map(str, written))
+    # once for the write, naming its files (one warning per file of a split write was
+    # noise that grew with the animals: h109)
+    for said in (no_rate, subject):
+        assert len(said) == 1 and said[0].startswith(str(written[0]))
+        if split:
+            assert f"and its {len(written) - 1} sibling files" in said[0]
 
 
 def test_frames_only_round_trip_as_frames_without_invented_fps(tmp_path, poses_single_3d):

@@ -158,6 +158,7 @@ def new_nwbfile(
     individual: str | None,
     default_start: dt.datetime | None = None,
     where: str = "the in-memory NWBFile",
+    said: set[str] | None = None,
 ) -> Any:
     """An empty ``NWBFile`` with the session metadata (and one Subject, if known)."""
     import pynwb
@@ -207,7 +208,7 @@ def new_nwbfile(
                 subject_kwargs["date_of_birth"] = start_time(
                     subject_kwargs["date_of_birth"], "date_of_birth"
                 )
-            warn_subject_problems(subject_kwargs, where)
+            warn_subject_problems(subject_kwargs, where, said)
             kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
         return pynwb.NWBFile(**kwargs)
     except (TypeError, ValueError) as error:
@@ -657,22 +658,23 @@ def iter_build(
     (view, individual) of the file (see :func:`add_poses`).
     """
     plan = split_plan(ds, split_individuals)
+    files = files_named(out_paths, len(plan))  # warnings: once for the write, not per file
     if ds.attrs.get("time_unit") == "frames":
         warnings.warn(
-            f"{files_named(out_paths, len(plan))}: the dataset has no frame rate: NWB needs "
-            "seconds, so its frame numbers are "
-            "written as seconds (1 frame = 1 s) with a posebridge marker that reads them back "
-            "as frames. Load with fps=... to write real seconds.",
+            f"{files}: the dataset has no frame rate: NWB needs seconds, so its frame numbers "
+            "are written as seconds (1 frame = 1 s) with a posebridge marker that reads them "
+            "back as frames. Load with fps=... to write real seconds.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
     refuse_a_device_in_several_files(config, plan, out_paths)
-    warn_unwritten(ds, files_named(out_paths, len(plan)))  # once, not once per file
+    warn_unwritten(ds, files)
     now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file
+    subject_problems_said: set[str] = set()  # a Subject's problem: said once per write
     for n, group in enumerate(plan):
         out_path = out_paths[n] if out_paths else None
-        where = str(out_path) if out_path is not None else files_named(None, 1)
-        nwbfile = new_nwbfile(ds, config, group[0] if len(group) == 1 else None, now, where)
+        individual = group[0] if len(group) == 1 else None
+        nwbfile = new_nwbfile(ds, config, individual, now, files, subject_problems_said)
         try:
             add_poses(nwbfile, ds, group, config, storage, video, out_path)
         except (TypeError, ValueError) as error:

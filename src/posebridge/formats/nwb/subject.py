@@ -83,10 +83,16 @@ def _is_age(text: str) -> bool:
     return bool(slash) and all(ends) and (low or high) != ""
 
 
-def warn_subject_problems(subject: dict[str, Any], where: str) -> None:
-    """Warn, once for the Subject of the file ``where`` names, about what
-    :func:`subject_problems` finds."""
+def warn_subject_problems(
+    subject: dict[str, Any], where: str, said: set[str] | None = None
+) -> None:
+    """Warn, once for the Subject of the files ``where`` names, about what
+    :func:`subject_problems` finds; problems already in ``said`` (the Subjects of the
+    other files of one write) are not said again, and those said are added to it."""
     problems = subject_problems(subject)
+    if said is not None:
+        problems = [p for p in problems if p not in said]
+        said.update(problems)
     if problems:
         warnings.warn(
             f"{where}: NWB subject: "
