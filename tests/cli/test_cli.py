@@ -879,3 +879,25 @@ def test_an_address_given_as_input_is_quoted_as_typed(tmp_path, monkeypatch, com
     result = run(*(arguments if "{address}" in command[1:] else [*arguments, address]))
     assert result.exit_code == 1
     assert f"{address}: no such file (an address: posebridge reads local files" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["convert", "{input}", "{address}"],
+        ["plot", "{input}", "--out", "{address}"],
+        ["batch", "{input}", "--to", "nwb", "--out", "{address}"],
+        ["batch", "{input}", "--to", "nwb", "--report", "{address}"],
+    ],
+)
+def test_an_address_given_as_output_is_said_to_be_written_locally(tmp_path, monkeypatch, command):
+    """h109: the input's check, added to the path type outputs share, told the user to
+    download an output ('no such file ... download it first')."""
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "in.nc"
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30), source)
+    address = "https://example.com/out.nwb"
+    result = run(*[a.format(input=source, address=address) for a in command])
+    assert result.exit_code == 2
+    assert f"{address} is an address: posebridge writes local files only" in result.stderr
+    assert "download" not in result.stderr

@@ -160,12 +160,25 @@ def _silence_stdout() -> None:
 class FilePath(click.Path):
     """``click.Path`` refusing an empty text: ``Path("")`` is the current folder, so an
     unset variable (``posebridge convert "$IN" out.nwb``) read the folder it ran in; and
-    an address (``https://...``) that is no local file, quoted as typed."""
+    an address (``https://...``) that is no local file, quoted as typed: an input is
+    said to need downloading, an ``output`` (a file or folder to write) to be written
+    locally."""
+
+    def __init__(self, *args: Any, output: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.output = output
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value:
             self.fail("an empty path names no file (is a shell variable unset?).", param, ctx)
         if isinstance(value, str) and is_address(value) and not os.path.lexists(value):
+            if self.output:
+                self.fail(
+                    f"{value} is an address: posebridge writes local files only; write "
+                    "here, then upload the file.",
+                    param,
+                    ctx,
+                )
             check_input(value)  # says it is an address, as typed (a Path loses its "//")
         return super().convert(value, param, ctx)
 

@@ -177,7 +177,7 @@ def info(
 
 @cli.command()
 @click.argument("source", type=FilePath(path_type=Path))
-@click.argument("target", type=FilePath(path_type=Path))
+@click.argument("target", type=FilePath(path_type=Path, output=True))
 @click.option("--from", "from_format", metavar="F", help="Input format (default: detect).")
 @click.option("--to", "to_format", metavar="F", help="Output format (default: from TARGET).")
 @_fps
@@ -348,7 +348,7 @@ def _check_writer_values(fmt_out: Any, options: dict[str, Any], origin: dict[str
 @click.option(
     "--out",
     "output_dir",
-    type=FilePath(file_okay=False, path_type=Path),
+    type=FilePath(file_okay=False, path_type=Path, output=True),
     help="Folder of the outputs (default: beside each input).",
 )
 @click.option("--to", "to_format", metavar="F", help="Output format, e.g. nwb.")
@@ -368,7 +368,7 @@ def _check_writer_values(fmt_out: Any, options: dict[str, Any], origin: dict[str
 @click.option("--inspect", is_flag=True, help="Run nwbinspector on NWB outputs.")
 @click.option(
     "--report",
-    type=FilePath(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path, output=True),
     help="Write the report here (.json, else CSV).",
 )
 @click.option(

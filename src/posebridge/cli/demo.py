@@ -146,7 +146,7 @@ def _demo_one(
 @cli.command()
 @click.option(
     "--out",
-    type=FilePath(file_okay=False, path_type=Path),
+    type=FilePath(file_okay=False, path_type=Path, output=True),
     help="Folder for the files (default: a new temporary folder).",
 )
 @click.option(

@@ -65,7 +65,7 @@ def _time_range(text: str | None) -> tuple[float | None, float | None] | None:
 @click.option(
     "--out",
     "-o",
-    type=FilePath(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path, output=True),
     help="Figure file, .png, .svg or .pdf (default: <stem>.<kind>.png beside FILE).",
 )
 @click.option(
@@ -181,7 +181,8 @@ def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[
 @cli.command()
 @click.argument("poses", type=FilePath(path_type=Path))
 @click.option("--video", required=True, type=FilePath(path_type=Path), help="The poses' video.")
-@click.option("--out", "-o", required=True, type=FilePath(dir_okay=False, path_type=Path),
+@click.option("--out", "-o", required=True,
+              type=FilePath(dir_okay=False, path_type=Path, output=True),
               help="The new video (.mp4, ...).")  # fmt: skip
 @click.option("--frames", "frame_range", metavar="FIRST:LAST",
               help="Video frames to render (default: the poses' first to last).")  # fmt: skip
