@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -178,7 +179,7 @@ def test_a_parent_id_naming_nothing_warns_and_reads_a_free_point(tmp_path):
     path = tmp_path / "tasks.json"
     path.write_text(json.dumps(tasks))
     message = (
-        r"2 keypoint\(s\) have a parentID naming no rectangle of their task \(first: "
+        r"2 keypoint\(s\) have a parentID naming no region of their task \(first: "
         r"\$\[0\]\.annotations\[0\]\.result\[6\], parentID 'gone'\)"
     )
     with pytest.warns(UserWarning, match=message):
@@ -196,3 +197,30 @@ def test_a_parent_id_naming_nothing_warns_and_reads_a_free_point(tmp_path):
         assert regions.point_box.tolist() == [0, 0, 1, 1, -1, -1]
         assert regions.orphans == 2
         assert regions.first_orphan == (0, 6, "gone")
+
+
+def test_a_parent_id_naming_a_polygon_reads_a_free_point_without_a_warning(tmp_path):
+    """h109: the warning for a deleted rectangle ('Was their rectangle deleted?') was given
+    for points whose parent is their animal's polygon, a region that is there."""
+    polygon = {
+        "id": "P1", "type": "polygonlabels", "from_name": "seg", "to_name": "image",
+        "original_width": 200, "original_height": 100,
+        "value": {"points": [[80, 80], [95, 80], [95, 95]], "polygonlabels": ["mouse"]},
+    }  # fmt: skip
+    tasks = by_parent(
+        [
+            polygon,
+            {**keypoint("c1", "nose", 80, 80), "parentID": "P1"},
+            {**keypoint("c2", "tail", 90, 90), "parentID": "P1"},
+        ]
+    )
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.load(path)
+    got = ds.position.isel(time=0, individual=2).transpose("keypoint", "space").values
+    np.testing.assert_allclose(got, [[80 * 2, 80], [90 * 2, 90]])  # percent of 200 x 100
+    for regions in regions_both_ways(tasks):
+        assert regions.point_box.tolist() == [0, 0, 1, 1, -1, -1]
+        assert regions.orphans == 0

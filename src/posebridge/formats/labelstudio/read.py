@@ -179,11 +179,12 @@ def _warn_videos(path: Path, videos: np.ndarray) -> None:
 
 
 def _warn_orphans(path: Path, regions: _Regions, wheres: np.ndarray) -> None:
-    """Points whose ``parentID`` names no rectangle of their task: read as free points."""
+    """Points whose ``parentID`` names no region of their task: read as free points (a
+    ``parentID`` naming a region of another type, a polygon, is read so without a word)."""
     assert regions.first_orphan is not None
     t, i, parent = regions.first_orphan
     warnings.warn(
-        f"{path}: {regions.orphans} keypoint(s) have a parentID naming no rectangle of "
+        f"{path}: {regions.orphans} keypoint(s) have a parentID naming no region of "
         f"their task (first: $[{t}].{wheres[t]}.result[{i}], parentID {parent!r}); they "
         "are read as points without a rectangle (the n-th such point of a label in the "
         "n-th instance of its own). Was their rectangle deleted? Give them the id of "
@@ -531,6 +532,13 @@ def _fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> _Regio
         to_box = to_box[~to_box.index.duplicated()]
         linked = to_box.reindex(point_keys).to_numpy(dtype=np.float64, na_value=np.nan)
         box[unplaced] = linked[unplaced]
+    other_rows = np.flatnonzero(~(is_point | is_box) & (kinds != "relation"))
+    other_ids = _get(items[other_rows], "id")
+    other_rows = other_rows[other_ids != None]  # noqa: E711 - elementwise
+    other_keys = _keys(
+        task[other_rows], _objects(map(str, _get(items[other_rows], "id")), other_rows.size)
+    )
+    lost &= ~pd.Index(parent_keys).isin(other_keys)  # a polygon's points: not lost (README)
     orphans = np.flatnonzero(lost & np.isnan(box))
     first_orphan = None
     if orphans.size:
@@ -600,6 +608,7 @@ class _Items:
         boxes: dict[str, int] = {}
         box_regions: dict[str, int] = {}  # each rectangle id's place in the result
         point_ids: set[str] = set()
+        other_ids: set[str] = set()  # regions of other types (a polygon, an ellipse)
         links: dict[str, list[str]] = {}
         points = []
         for i, item in enumerate(result):
@@ -614,6 +623,8 @@ class _Items:
             if kind is None:
                 _refuse_untyped(self.path, f"{where}[{i}]", item)
             if kind not in ("keypointlabels", "rectanglelabels"):
+                if item.get("id") is not None:
+                    other_ids.add(str(item.get("id")))
                 continue
             value = item.get("value")
             width, height = item.get("original_width"), item.get("original_height")
@@ -707,7 +718,7 @@ class _Items:
                         "parentID of its rectangle.",
                     )
                 box = distinct[0] if distinct else None
-            if lost and box is None:
+            if lost and box is None and str(parent) not in other_ids:
                 if not self.orphans:
                     self.first_orphan = (t_, i, parent)
                 self.orphans += 1
