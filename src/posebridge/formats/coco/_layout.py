@@ -329,14 +329,20 @@ def _whole_numbers(path: Path, values: list[int | float | str], key: str) -> lis
     ids = np.fromiter(values, dtype=object, count=len(values))
     floats = ids[is_float].astype(np.float64)
     # [-2**63, 2**63): the floats that convert to int64 exactly (2**63 itself does not)
-    whole = (floats == np.floor(floats)) & (floats >= -(2.0**63)) & (floats < 2.0**63)
+    integral = floats == np.floor(floats)  # (NaN and infinities are not)
+    whole = integral & (floats >= -(2.0**63)) & (floats < 2.0**63)
     if not whole.all():
-        at = int(np.flatnonzero(is_float)[np.argmin(whole)])
+        first = int(np.argmin(whole))
+        at = int(np.flatnonzero(is_float)[first])
+        said = (
+            "is too large for an id (ids are read as 64-bit integers)"
+            if integral[first]
+            else "is not a whole number"
+        )
         raise FormatError(
             path,
-            f"{key.format(at)}: {values[at]!r} is not a whole number; COCO ids are integers "
-            "(a whole number written as a float, 1.0, reads as its integer, as pycocotools "
-            "pairs it).",
+            f"{key.format(at)}: {values[at]!r} {said}; COCO ids are integers (a whole "
+            "number written as a float, 1.0, reads as its integer, as pycocotools pairs it).",
         )
     ids[is_float] = floats.astype(np.int64).tolist()  # Python ints, as msgspec gives
     return ids.tolist()
