@@ -185,8 +185,9 @@ def test_idtracker_blob_areas_dropped_by_a_writer_are_warned(tmp_path, name, opt
     assert f"of {int(np.isfinite(areas).sum())} instance(s)" in warned[0]
     assert "area" not in _read(tmp_path / name, options).variables
     said = _saved(ds, tmp_path / "kept.nc", {})
-    assert not [m for m in said if "area" in m], said
+    assert not [m for m in said if "area" in m.replace(str(tmp_path), "")], said
     back = _read(tmp_path / "kept.nc", {})
     np.testing.assert_array_equal(back["area"].values, areas)
     said = _saved(ds, tmp_path / "p.nwb", {})  # NWB's writer names it itself: once
-    assert len([m for m in said if "area" in m]) == 1, said
+    # (the folder's name holds "area": the messages without the paths they name)
+    assert len([m for m in said if "area" in m.replace(str(tmp_path), "")]) == 1, said
