@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import h5py
 import numpy as np
@@ -947,6 +948,25 @@ def test_a_confidence_definition_some_series_state_is_given_to_none(tmp_path):
     posebridge.save(ds, tmp_path / "out.nwb")
     written = {_series_texts(tmp_path / "out.nwb", name)[1] for name in ("nose", "tail")}
     assert definition not in written
+
+
+def test_series_without_confidence_leave_the_others_definition_kept(tmp_path):
+    """h110: an appended animal without confidence values made the file's definition
+    'stated by 2 of 4 series', and it was dropped; a definition describes confidence
+    values, which those series have none of."""
+    definition = "Softmax output of the network."
+    nwbfile = _nwbfile()
+    series = [
+        _series("nose", RNG.random((5, 2)), rate=30.0, confidence=RNG.random(5),
+                confidence_definition=definition),
+        _series("tail", RNG.random((5, 2)), rate=30.0),
+    ]  # fmt: skip
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    source = _save(nwbfile, tmp_path / "in.nwb")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.load(source)
+    assert ds.attrs["confidence_definition"] == definition
 
 
 def test_dlc2nwb_files_series_texts_are_kept_from_the_file_and_from_pynwbs_objects():

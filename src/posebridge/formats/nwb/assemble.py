@@ -527,12 +527,19 @@ def finish(info: FileInfo, plan: Plan, position: Any, confidence: Any) -> xr.Dat
 
 def _keep_series_texts(ds: xr.Dataset, chosen: list[Container]) -> None:
     """Keep the series' ``reference_frame`` and ``confidence_definition`` in ``ds.attrs``
-    when every series states the same; warn once naming those that differ, or that some
+    when every series states the same (every series with confidence values, for the
+    definition); warn once naming those that differ, or that some
     series state and others do not (none is kept then: the writer states no frame the
     data was not recorded in, and gives no series a definition its writer did not)."""
     differing = []
     for field in SERIES_TEXTS:
-        texts = [getattr(s, field) or None for c in chosen for s in c.series]
+        # a confidence definition belongs to confidence values: series without them state none
+        texts = [
+            getattr(s, field) or None
+            for c in chosen
+            for s in c.series
+            if field != "confidence_definition" or s.confidence is not None
+        ]
         stated = list(dict.fromkeys(t for t in texts if t is not None))
         silent = texts.count(None)
         if len(stated) == 1 and not silent:
