@@ -123,6 +123,22 @@ def test_the_no_frame_rate_and_subject_warnings_name_the_written_file(tmp_path, 
             assert f"and its {len(written) - 1} sibling files" in said[0]
 
 
+def test_each_animals_subject_problem_names_its_own_file(tmp_path):
+    """h110: once said once per write, a problem of one animal's Subject named the write's
+    first file (which had none) and 'its 2 sibling files'."""
+    ds = model.from_numpy(np.zeros((4, 2, 2, 3)), individual_names=["m1", "m2", "m3"], fps=30)
+    subjects = {"m1": {"sex": "F"}, "m2": {"sex": "male"}, "m3": {"sex": "male"}}
+    config = nwb.NWBFileSaveConfig(subject_kwargs=subjects)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = posebridge.save(ds, tmp_path / "out.nwb", config=config)
+    said = [str(w.message) for w in caught if "NWB subject" in str(w.message)]
+    m1, m2 = (str(path) for path in written if path.stem.endswith(("m1", "m2")))
+    assert len(said) == 1  # m2 and m3 share the problem: one warning for both files
+    assert said[0].startswith(f"{m2} and its 1 sibling files: NWB subject: sex 'male'")
+    assert m1 not in said[0]  # m1's Subject has no problem
+
+
 def test_frames_only_round_trip_as_frames_without_invented_fps(tmp_path, poses_single_3d):
     ds = poses_single_3d.assign_coords(time=np.r_[3:9, 12:18])
     with pytest.warns(UserWarning, match="no frame rate"):

@@ -99,7 +99,11 @@ from posebridge.formats.nwb.storage import (
     streamed_sources,
     wrap,
 )
-from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
+from posebridge.formats.nwb.subject import (
+    subject_defaults,
+    subject_problems,
+    warn_subject_problems,
+)
 from posebridge.formats.nwb.time_plan import padded_plan, padding_rows, time_plan
 
 #: The ``confidence_definition`` sleap-io's predictions writer gives every series.
@@ -157,10 +161,12 @@ def new_nwbfile(
     config: NWBFileSaveConfig,
     individual: str | None,
     default_start: dt.datetime | None = None,
-    where: str = "the in-memory NWBFile",
-    said: set[str] | None = None,
+    where: str | None = "the in-memory NWBFile",
 ) -> Any:
-    """An empty ``NWBFile`` with the session metadata (and one Subject, if known)."""
+    """An empty ``NWBFile`` with the session metadata (and one Subject, if known).
+
+    The Subject's problems (:func:`.subject.subject_problems`) are warned naming
+    ``where``; ``None`` when the caller warns them for every file of a write."""
     import pynwb
 
     kwargs = config.resolve("nwbfile_kwargs", individual)
@@ -190,6 +196,25 @@ def new_nwbfile(
         kwargs[REFERENCE_TIME] = ds.attrs[REFERENCE_TIME]  # read from NWB: the times' origin
     if kwargs.get(REFERENCE_TIME) is not None:
         kwargs[REFERENCE_TIME] = start_time(kwargs[REFERENCE_TIME], REFERENCE_TIME)
+    subject_kwargs = subject_of(ds, config, individual)
+    try:
+        if subject_kwargs:
+            if "date_of_birth" in subject_kwargs:
+                subject_kwargs["date_of_birth"] = start_time(
+                    subject_kwargs["date_of_birth"], "date_of_birth"
+                )
+            if where is not None:
+                warn_subject_problems(subject_kwargs, where)
+            kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
+        return pynwb.NWBFile(**kwargs)
+    except (TypeError, ValueError) as error:
+        if isinstance(error, PoseBridgeError):
+            raise
+        raise rejected(error, "NWB file metadata rejected by pynwb") from error
+
+
+def subject_of(ds: xr.Dataset, config: NWBFileSaveConfig, individual: str | None) -> dict:
+    """The Subject fields of the file of ``individual`` (``None``: of several animals)."""
     subject_kwargs = config.resolve("subject_kwargs", individual)
     if individual is not None:
         if ds.sizes["individual"] == 1:
@@ -202,19 +227,25 @@ def new_nwbfile(
         # made of that name alone (sleap-io writes none either)
         if named_for and (subject_kwargs or not is_untracked_name(individual)):
             subject_kwargs["subject_id"] = individual
-    try:
-        if subject_kwargs:
-            if "date_of_birth" in subject_kwargs:
-                subject_kwargs["date_of_birth"] = start_time(
-                    subject_kwargs["date_of_birth"], "date_of_birth"
-                )
-            warn_subject_problems(subject_kwargs, where, said)
-            kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
-        return pynwb.NWBFile(**kwargs)
-    except (TypeError, ValueError) as error:
-        if isinstance(error, PoseBridgeError):
-            raise
-        raise rejected(error, "NWB file metadata rejected by pynwb") from error
+    return subject_kwargs
+
+
+def warn_subject_problems_of_files(
+    ds: xr.Dataset,
+    config: NWBFileSaveConfig,
+    plan: list[list[str]],
+    out_paths: list[Path] | None,
+) -> None:
+    """Warn the Subject problems of the files of one write once each, naming the files
+    that have them (a problem every file shares is one warning, not one per file)."""
+    files_of: dict[tuple[str, ...], list[int]] = {}
+    for n, group in enumerate(plan):
+        problems = subject_problems(subject_of(ds, config, group[0] if len(group) == 1 else None))
+        if problems:
+            files_of.setdefault(tuple(problems), []).append(n)
+    for problems, files in files_of.items():
+        paths = [out_paths[n] for n in files] if out_paths else None
+        warn_subject_problems({}, files_named(paths, len(files)), list(problems))
 
 
 def _module(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> Any:
@@ -670,11 +701,11 @@ def iter_build(
     refuse_a_device_in_several_files(config, plan, out_paths)
     warn_unwritten(ds, files)
     now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file
-    subject_problems_said: set[str] = set()  # a Subject's problem: said once per write
+    warn_subject_problems_of_files(ds, config, plan, out_paths)
     for n, group in enumerate(plan):
         out_path = out_paths[n] if out_paths else None
         individual = group[0] if len(group) == 1 else None
-        nwbfile = new_nwbfile(ds, config, individual, now, files, subject_problems_said)
+        nwbfile = new_nwbfile(ds, config, individual, now, None)  # Subjects: warned above
         try:
             add_poses(nwbfile, ds, group, config, storage, video, out_path)
         except (TypeError, ValueError) as error:

@@ -84,15 +84,11 @@ def _is_age(text: str) -> bool:
 
 
 def warn_subject_problems(
-    subject: dict[str, Any], where: str, said: set[str] | None = None
+    subject: dict[str, Any], where: str, problems: list[str] | None = None
 ) -> None:
-    """Warn, once for the Subject of the files ``where`` names, about what
-    :func:`subject_problems` finds; problems already in ``said`` (the Subjects of the
-    other files of one write) are not said again, and those said are added to it."""
-    problems = subject_problems(subject)
-    if said is not None:
-        problems = [p for p in problems if p not in said]
-        said.update(problems)
+    """Warn, once for the Subject of the file(s) ``where`` names, about what
+    :func:`subject_problems` finds in ``subject`` (or the ``problems`` found already)."""
+    problems = subject_problems(subject) if problems is None else problems
     if problems:
         warnings.warn(
             f"{where}: NWB subject: "
