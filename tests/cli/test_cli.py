@@ -901,3 +901,17 @@ def test_an_address_given_as_output_is_said_to_be_written_locally(tmp_path, monk
     assert result.exit_code == 2
     assert f"{address} is an address: posebridge writes local files only" in result.stderr
     assert "download" not in result.stderr
+
+
+def test_an_output_path_that_looks_like_an_address_into_a_local_folder_is_written(
+    tmp_path, monkeypatch
+):
+    """h110: ``a://b/out.nc`` names the file out.nc of the local folder ``a:/b``, which
+    posebridge.convert writes; the command line called it an address."""
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "in.nc"
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=30), source)
+    (tmp_path / "a:" / "b").mkdir(parents=True)
+    result = run("convert", str(source), "a://b/out.nc")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "a:" / "b" / "out.nc").is_file()

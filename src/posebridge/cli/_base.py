@@ -172,14 +172,16 @@ class FilePath(click.Path):
         if isinstance(value, str) and not value:
             self.fail("an empty path names no file (is a shell variable unset?).", param, ctx)
         if isinstance(value, str) and is_address(value) and not os.path.lexists(value):
-            if self.output:
+            # an output is new: an address-like path into a folder that is there is a path
+            if self.output and not os.path.lexists(os.path.dirname(os.path.normpath(value))):
                 self.fail(
                     f"{value} is an address: posebridge writes local files only; write "
                     "here, then upload the file.",
                     param,
                     ctx,
                 )
-            check_input(value)  # says it is an address, as typed (a Path loses its "//")
+            if not self.output:
+                check_input(value)  # says it is an address, as typed (a Path loses its "//")
         return super().convert(value, param, ctx)
 
 
