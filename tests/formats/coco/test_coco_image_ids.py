@@ -161,8 +161,9 @@ def test_whole_number_ids_written_as_floats_read_as_their_integers(tmp_path):
     ("bad", "said"),
     [
         (1.5, "is not a whole number"),
-        (2.0**63, "is too large for an id"),  # h109: a whole number, past int64
-        (1e19, "is too large for an id"),
+        (2.0**63, "is beyond the 64-bit integers"),  # h109: a whole number, past int64
+        (1e19, "is beyond the 64-bit integers"),
+        (-1e19, "is beyond the 64-bit integers"),  # h110: not "too large"
     ],
 )
 @pytest.mark.parametrize(
@@ -187,7 +188,7 @@ def test_an_id_that_is_no_int64_is_refused_naming_its_key(tmp_path, key, bad, sa
         record = record[int(part)] if part.isdigit() else record[part]
     record[last] = bad
     path = written(tmp_path / "file.json", content)
-    message = re.escape(f"{key}: {bad!r} {said}") + ".*COCO ids are integers"
+    message = re.escape(f"{key}: {bad!r} {said}")
     with pytest.raises(FormatError, match=message) as error:
         coco.read(path)
     assert str(path) in str(error.value) and "Expected" not in str(error.value)

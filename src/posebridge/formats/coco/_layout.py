@@ -329,21 +329,19 @@ def _whole_numbers(path: Path, values: list[int | float | str], key: str) -> lis
     ids = np.fromiter(values, dtype=object, count=len(values))
     floats = ids[is_float].astype(np.float64)
     # [-2**63, 2**63): the floats that convert to int64 exactly (2**63 itself does not)
-    integral = floats == np.floor(floats)  # (NaN and infinities are not)
+    integral = floats == np.floor(floats)  # NaN is not; an infinity is, and is out of range
     whole = integral & (floats >= -(2.0**63)) & (floats < 2.0**63)
     if not whole.all():
         first = int(np.argmin(whole))
         at = int(np.flatnonzero(is_float)[first])
-        said = (
-            "is too large for an id (ids are read as 64-bit integers)"
-            if integral[first]
-            else "is not a whole number"
-        )
-        raise FormatError(
-            path,
-            f"{key.format(at)}: {values[at]!r} {said}; COCO ids are integers (a whole "
-            "number written as a float, 1.0, reads as its integer, as pycocotools pairs it).",
-        )
+        if integral[first]:
+            said = "is beyond the 64-bit integers ids are read as"
+        else:
+            said = (
+                "is not a whole number; COCO ids are integers (a whole number written as a "
+                "float, 1.0, reads as its integer, as pycocotools pairs it)"
+            )
+        raise FormatError(path, f"{key.format(at)}: {values[at]!r} {said}.")
     ids[is_float] = floats.astype(np.int64).tolist()  # Python ints, as msgspec gives
     return ids.tolist()
 
