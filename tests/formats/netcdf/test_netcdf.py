@@ -207,3 +207,35 @@ def test_an_hdf5_file_of_another_format_is_not_called_a_netcdf_file(
     message = str(refused.value)
     assert message.startswith(f"{path}: is an HDF5 file but not a netCDF file")
     assert str(keys) in message
+
+
+@pytest.mark.parametrize("lazily", [False, True])
+def test_a_variable_without_netcdf_dimensions_is_refused_naming_it(tmp_path, lazily):
+    """f96 noticed: an HDF5 dataset added to a netCDF file with h5py (no DIMENSION_LIST)
+    got dimensions made up by h5netcdf, and the read failed blaming the time coordinate
+    ('must hold finite numbers, got nan') or as posebridge's own failure."""
+    import h5py
+
+    path = tmp_path / "poses.nc"
+    posebridge.save(model.from_numpy(np.zeros((3, 2, 2, 1)), fps=30), path)
+    with h5py.File(path, "a") as h5:
+        h5.create_dataset("added_by_hand", data=np.arange(7.0))
+    opening = open_lazily_indexed if lazily else posebridge.load
+    with pytest.raises(FormatError, match="variable 'added_by_hand' .*has no netCDF dimensions"):
+        opening(path, "netcdf")
+
+
+@pytest.mark.parametrize("engine", ["netcdf4", "h5netcdf"])
+def test_files_xarrays_engines_write_have_their_dimensions(tmp_path, engine):
+    """The check above takes no variable xarray writes for one without dimensions: a
+    dimension without a coordinate variable, a scalar, a text variable."""
+    pytest.importorskip({"netcdf4": "netCDF4"}.get(engine, engine))
+    ds = model.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), fps=30)
+    ds["note"] = xr.DataArray("a scalar text")
+    ds["per_frame_label"] = ("time", np.array(["a", "bb", "c"], dtype=object))
+    ds["extra"] = (("time", "other"), np.ones((3, 5)))  # 'other': no coordinate variable
+    path = tmp_path / f"{engine}.nc"
+    ds.to_netcdf(path, engine=engine)
+    back = posebridge.load(path)
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+    assert back["extra"].dims == ("time", "other")

@@ -105,6 +105,10 @@ def check_structure(path: Path) -> None:
     or a netCDF file without a ``position`` variable, is refused here, from its
     metadata, before xarray reads any variable.
 
+    A variable with dimensions but no ``DIMENSION_LIST`` (an HDF5 dataset another
+    tool added) is refused too: h5netcdf would give it made-up dimensions, which
+    xarray may align with the dataset's own.
+
     Raises
     ------
     FormatError
@@ -117,6 +121,19 @@ def check_structure(path: Path) -> None:
     def visit(name: str, obj: object) -> None:
         if isinstance(obj, h5py.Dataset):
             check_size(obj)  # xarray reads variables whole: a declared billion steps first
+        if (
+            isinstance(obj, h5py.Dataset)
+            and obj.ndim
+            and "DIMENSION_LIST" not in obj.attrs
+            and _attribute_text(obj, "CLASS") != "DIMENSION_SCALE"
+        ):  # netCDF ties every variable with dimensions to them; h5netcdf makes some up
+            raise FormatError(
+                path,
+                f"variable {name!r} ({'x'.join(map(str, obj.shape))}) has no netCDF "
+                "dimensions (no DIMENSION_LIST, and it is no dimension itself): an HDF5 "
+                "dataset added to the file by another tool? Remove it, or add it with "
+                "xarray, naming its dimensions.",
+            )
         if not isinstance(obj, h5py.Dataset) or "DIMENSION_LIST" not in obj.attrs:
             return
         dims = obj.attrs["DIMENSION_LIST"]
