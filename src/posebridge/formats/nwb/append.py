@@ -35,7 +35,11 @@ from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.metadata_checks import start_time
 from posebridge.formats.nwb.storage import Storage
-from posebridge.formats.nwb.subject import subject_defaults, warn_subject_problems
+from posebridge.formats.nwb.subject import (
+    subject_defaults,
+    subject_problems,
+    warn_subject_problems,
+)
 
 
 def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
@@ -455,7 +459,7 @@ def _append_metadata(
     if subject:
         if "date_of_birth" in subject:
             subject["date_of_birth"] = start_time(subject["date_of_birth"], "date_of_birth")
-        warn_subject_problems(subject, str(path))
+        warn_subject_problems(subject_problems(subject), str(path))
         try:
             nwbfile.subject = pynwb.file.Subject(**subject)
         except (TypeError, ValueError) as error:

@@ -204,7 +204,7 @@ def new_nwbfile(
                     subject_kwargs["date_of_birth"], "date_of_birth"
                 )
             if where is not None:
-                warn_subject_problems(subject_kwargs, where)
+                warn_subject_problems(subject_problems(subject_kwargs), where)
             kwargs["subject"] = pynwb.file.Subject(**subject_kwargs)
         return pynwb.NWBFile(**kwargs)
     except (TypeError, ValueError) as error:
@@ -245,7 +245,7 @@ def warn_subject_problems_of_files(
             files_of.setdefault(tuple(problems), []).append(n)
     for problems, files in files_of.items():
         paths = [out_paths[n] for n in files] if out_paths else None
-        warn_subject_problems({}, files_named(paths, len(files)), list(problems))
+        warn_subject_problems(list(problems), files_named(paths, len(files)))
 
 
 def _module(nwbfile: Any, config: NWBFileSaveConfig, individual: str | None) -> Any:

@@ -83,12 +83,9 @@ def _is_age(text: str) -> bool:
     return bool(slash) and all(ends) and (low or high) != ""
 
 
-def warn_subject_problems(
-    subject: dict[str, Any], where: str, problems: list[str] | None = None
-) -> None:
-    """Warn, once for the Subject of the file(s) ``where`` names, about what
-    :func:`subject_problems` finds in ``subject`` (or the ``problems`` found already)."""
-    problems = subject_problems(subject) if problems is None else problems
+def warn_subject_problems(problems: list[str], where: str) -> None:
+    """Warn, once for the Subject of the file(s) ``where`` names, about its ``problems``
+    (what :func:`subject_problems` finds), if any."""
     if problems:
         warnings.warn(
             f"{where}: NWB subject: "
