@@ -450,11 +450,11 @@ def _regions_both_ways(tasks: list) -> tuple:
     """The regions of the first annotation of each task, by both readers of regions."""
     import importlib
 
-    read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+    regions_module = importlib.import_module("posebridge.formats.labelstudio._regions")
     entries = [(t, f"$[{t}]", task["annotations"][0]["result"]) for t, task in enumerate(tasks)]
     tasks_at = np.array([e[0] for e in entries], dtype=np.int64)
-    fast = read_module._fast_regions(tasks_at, [e[2] for e in entries], len(tasks))
-    items = read_module._Items(Path("x.json"))
+    fast = regions_module.fast_regions(tasks_at, [e[2] for e in entries], len(tasks))
+    items = regions_module.RegionItems(Path("x.json"))
     for entry in entries:
         items.add(*entry)
     return fast, items.regions(len(tasks))
@@ -523,11 +523,11 @@ def _typed_regions(tasks: list):
     """The regions of the same tasks decoded into typed records, read in columns."""
     import importlib
 
-    read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+    regions_module = importlib.import_module("posebridge.formats.labelstudio._regions")
     typed = layout.load(Path("x.json"), json.dumps(tasks).encode())
     assert typed is not None
     results = [task.annotations[0].result for task in typed]
-    return read_module._fast_regions(np.arange(len(tasks)), results, len(tasks))
+    return regions_module.fast_regions(np.arange(len(tasks)), results, len(tasks))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -592,11 +592,11 @@ def test_an_irregular_region_leaves_the_columns_to_the_region_by_region_reader(d
     tasks[3]["annotations"][0]["result"].insert(0, item)
     import importlib
 
-    read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+    regions_module = importlib.import_module("posebridge.formats.labelstudio._regions")
     entries = [(t, f"$[{t}]", task["annotations"][0]["result"]) for t, task in enumerate(tasks)]
     results = [entry[2] for entry in entries]
-    assert read_module._fast_regions(np.arange(len(tasks)), results, len(tasks)) is None
-    items = read_module._Items(Path("x.json"))
+    assert regions_module.fast_regions(np.arange(len(tasks)), results, len(tasks)) is None
+    items = regions_module.RegionItems(Path("x.json"))
     with pytest.raises(FormatError, match=r"\$\[3\]\[0\]"):
         for entry in entries:
             items.add(*entry)

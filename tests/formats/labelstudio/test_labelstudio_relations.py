@@ -19,7 +19,7 @@ import posebridge
 from posebridge.errors import FormatError
 from posebridge.formats.labelstudio import _layout as layout
 
-read_module = importlib.import_module("posebridge.formats.labelstudio.read")
+regions_module = importlib.import_module("posebridge.formats.labelstudio._regions")
 
 
 def keypoint(id: str, name: str, x: float, y: float) -> dict:
@@ -67,12 +67,12 @@ def two_mice(extra: list[dict]) -> list[dict]:
 def regions_both_ways(tasks: list[dict]) -> tuple:
     """The regions by the columnar reader (plain JSON and typed records) and one by one."""
     results = [task["annotations"][0]["result"] for task in tasks]
-    fast = read_module._fast_regions(np.arange(len(tasks)), results, len(tasks))
+    fast = regions_module.fast_regions(np.arange(len(tasks)), results, len(tasks))
     typed = layout.load(Path("x.json"), json.dumps(tasks).encode())
     assert typed is not None
     typed_results = [task.annotations[0].result for task in typed]
-    fast_typed = read_module._fast_regions(np.arange(len(tasks)), typed_results, len(tasks))
-    items = read_module._Items(Path("x.json"))
+    fast_typed = regions_module.fast_regions(np.arange(len(tasks)), typed_results, len(tasks))
+    items = regions_module.RegionItems(Path("x.json"))
     for t, result in enumerate(results):
         items.add(t, f"$[{t}].annotations[0].result", result)
     return fast, fast_typed, items.regions(len(tasks))
@@ -167,7 +167,7 @@ def test_a_grouping_that_names_no_one_rectangle_is_refused_naming_the_regions(
     with pytest.raises(FormatError, match=message):
         posebridge.load(path)
     results = [task["annotations"][0]["result"] for task in tasks]
-    assert read_module._fast_regions(np.arange(1), results, 1) is None  # the slow path names it
+    assert regions_module.fast_regions(np.arange(1), results, 1) is None  # the slow path names it
 
 
 def test_a_parent_id_naming_nothing_warns_and_reads_a_free_point(tmp_path):

@@ -16,10 +16,13 @@ then decodes it as plain JSON and names what is wrong.
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from posebridge.errors import FormatError
 from posebridge.formats._shared.images import decode_json, without_bom
@@ -32,9 +35,12 @@ __all__ = [
     "Region",
     "Task",
     "Value",
+    "column",
     "decode",
     "json_text",
     "load",
+    "object_array",
+    "of_kind",
 ]
 
 #: The value of a key a record does not have (``score`` absent differs from ``null``).
@@ -156,3 +162,24 @@ def json_text(path: Path, data: bytes | memoryview) -> bytes | memoryview:
     head, tail = bytes(data[: 1 << 16]), bytes(data[-4096:])
     end = text_end(path, head, tail, spreadsheet=False, json=True)
     return data[: len(data) - end] if end else data
+
+
+def object_array(values: Any, count: int) -> np.ndarray:
+    """A 1-D object array of ``values`` (no nesting of lists, whatever they hold)."""
+    return np.fromiter(values, dtype=object, count=count)
+
+
+def column(items: np.ndarray, key: str, default: Any = None) -> np.ndarray:
+    """``item.get(key, default)`` of every dict, or ``key`` of every typed record (whose
+    defaults are its own), as an object array (C-level iteration, no bytecode per item).
+
+    The items are all dicts or all typed records (one decode made them).
+    """
+    if len(items) and not isinstance(items[0], dict):
+        return object_array(map(attrgetter(key), items), len(items))
+    return object_array(map(methodcaller("get", key, default), items), len(items))
+
+
+def of_kind(values: np.ndarray, kind: type | tuple[type, ...]) -> np.ndarray:
+    """``isinstance(value, kind)`` of every value (C-level iteration, no bytecode per item)."""
+    return np.fromiter(map(isinstance, values, repeat(kind)), bool, len(values))
