@@ -384,3 +384,48 @@ def test_a_column_named_twice_is_refused_naming_it_as_the_file_spells_it(tmp_pat
             reading()
         assert f"line 1: {expected}" in str(refused.value)
         assert "nose_x.1" not in str(refused.value)
+
+
+def _cut_in_last_fnum(tmp_path):
+    """An Anipose file of frames 100..119 whose copy stops one digit into the last cell."""
+    table = anipose_table(["nose"], np.arange(100, 120))
+    path = tmp_path / "cut.csv"
+    table.to_csv(path, index=False)  # the call Anipose's writer makes: the file ends "...,119\n"
+    text = path.read_bytes()
+    assert text.endswith(b",119\n")
+    path.write_bytes(text[:-3])  # "...,1": frame 119 read as frame 1
+    return path
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+def test_a_copy_cut_inside_its_last_frame_number_is_warned_about(tmp_path, opening):
+    path = _cut_in_last_fnum(tmp_path)
+    with pytest.warns(UserWarning, match=r"cut\.csv: its last line has no line end"):
+        ds = getattr(posebridge, opening)(path)
+    assert 1 in ds.time.values.tolist()  # read as it is, with the warning
+
+
+def test_a_streamed_conversion_of_a_cut_copy_is_warned_about(tmp_path):
+    path = _cut_in_last_fnum(tmp_path)
+    with pytest.warns(UserWarning, match=r"cut\.csv: its last line has no line end"):
+        posebridge.convert(path, tmp_path / "out.nc", chunk_frames=7)
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_a_file_ending_its_last_line_reads_without_a_line_end_warning(tmp_path, ending):
+    table = anipose_table(["nose"], np.arange(3))
+    path = tmp_path / "whole.csv"
+    path.write_bytes(table.to_csv(index=False).encode().replace(b"\n", ending))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.load(path)
+    assert ds.time.values.tolist() == [0, 1, 2]
+
+
+def test_a_header_without_a_line_end_is_no_cut_row(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_bytes(",".join(anipose_table(["nose"], [0]).columns).encode())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.load(path, format="anipose")
+    assert ds.sizes["time"] == 0

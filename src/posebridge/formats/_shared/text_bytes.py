@@ -3,17 +3,19 @@
 Used by every family that reads text (CSV, JSON, YAML, label files), by detection
 (:class:`posebridge._files.Peek`) and by batch manifests: telling UTF-16 and other
 encodings from UTF-8 and naming the first byte that is not UTF-8, where a text's
-own end is (NUL padding, a DOS Ctrl-Z), how large a text is, and bare carriage
-returns (old Macintosh line ends).
+own end is (NUL padding, a DOS Ctrl-Z), how large a text is, bare carriage
+returns (old Macintosh line ends), and a last line without its line end (a copy cut
+short).
 """
 
 from __future__ import annotations
 
 import codecs
+import warnings
 from pathlib import Path
 from typing import BinaryIO
 
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, user_stacklevel
 
 __all__ = [
     "DOUBLED_LINE_END",
@@ -28,6 +30,7 @@ __all__ = [
     "text_end",
     "text_size",
     "utf16_codec",
+    "warn_if_unended",
 ]
 
 
@@ -533,3 +536,29 @@ def not_utf8_message(data: bytes, at: int | None = None, *, spreadsheet: bool = 
         f"line {line} (byte {at}): {shown}; the file looks like {kind}. "
         f"posebridge reads UTF-8: save it as UTF-8 ({fix}: encoding UTF-8)."
     )
+
+
+def warn_if_unended(path: Path, end: int, source_software: str) -> None:
+    """Warn when the data's last line (ending at byte ``end``) has no line end.
+
+    Every tool's writer ends its last row; a copy cut inside its last cell
+    reads a value that lost digits. An empty last cell has nothing to lose.
+
+    Examples
+    --------
+    >>> warn_if_unended(Path("video1DLC.csv"), 1024, "DeepLabCut")  # doctest: +SKIP
+    """
+    if end <= 0:
+        return
+    with open(path, "rb") as handle:
+        handle.seek(end - 1)
+        final = handle.read(1)
+    if final not in (b"\n", b"\r", b","):
+        warnings.warn(
+            f"{path}: its last line has no line end. If the file was cut short (an "
+            "interrupted copy or download), the last value of that line may have lost "
+            f"digits: re-export it from {source_software}. A file saved so by an editor "
+            "or a script is read as it is.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )

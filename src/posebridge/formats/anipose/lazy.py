@@ -31,6 +31,7 @@ import xarray as xr
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.lazy import FileLazyArray, LastBlock, NotLazy
+from posebridge.formats._shared.text_bytes import warn_if_unended
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -38,7 +39,13 @@ from posebridge.formats.anipose.layout import (
     MATRIX_ATTR,
     MATRIX_COLUMNS,
 )
-from posebridge.formats.anipose.read import _EXACT_FLOATS, _build, _numeric, _where
+from posebridge.formats.anipose.read import (
+    _EXACT_FLOATS,
+    SOURCE_SOFTWARE,
+    _build,
+    _numeric,
+    _where,
+)
 
 __all__ = ["open_lazy"]
 
@@ -133,6 +140,8 @@ def _open(path: Path, individual_name: str) -> xr.Dataset:
     coords: dict[str, Any] = {  # in the eager reader's order
         name: frames if name == "time" else probe[name].values for name in probe.coords
     }
+    if rows.n_rows:  # as the eager reader: a copy cut inside its last cell (fnum)
+        warn_if_unended(path, int(rows.offsets[-1]), SOURCE_SOFTWARE)
     return xr.Dataset(variables, coords=coords, attrs=dict(probe.attrs))
 
 

@@ -16,7 +16,11 @@ from posebridge import model
 from posebridge._files import check_input
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared import csv_rows
-from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
+from posebridge.formats._shared.text_bytes import (
+    not_utf8_message,
+    text_size,
+    warn_if_unended,
+)
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -350,4 +354,7 @@ def read(path: Path, *, individual_name: str = "id_0") -> xr.Dataset:
         raise FormatError(path, f"is not a well-formed CSV table: {error}") from None
     except UnicodeDecodeError:
         raise FormatError(path, not_utf8_message(data)) from None
-    return _build(df, individual_name, path)
+    ds = _build(df, individual_name, path)
+    if len(df):  # a copy cut inside its last cell: fnum, the frame number, lost digits
+        warn_if_unended(path, len(data), SOURCE_SOFTWARE)
+    return ds

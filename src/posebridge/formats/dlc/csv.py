@@ -13,7 +13,6 @@ import contextlib
 import csv
 import io
 import itertools
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +20,9 @@ import pandas as pd
 
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge._threads import map_on_threads, usable_cores
-from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
+from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared import csv_rows
+from posebridge.formats._shared.text_bytes import warn_if_unended
 from posebridge.formats.dlc import layout as table
 from posebridge.formats.dlc.csv_header import CsvHeader, read_header, unpadded
 
@@ -592,32 +592,6 @@ def _data_bytes(path: Path, start: int, end: int) -> bytes:
     with open(path, "rb") as handle:
         handle.seek(start)
         return handle.read(end - start)
-
-
-def warn_if_unended(path: Path, end: int, source_software: str) -> None:
-    """Warn when the data's last line (ending at byte ``end``) has no line end.
-
-    Every tool's writer ends its last row; a copy cut inside its last cell
-    reads a value that lost digits. An empty last cell has nothing to lose.
-
-    Examples
-    --------
-    >>> warn_if_unended(Path("video1DLC.csv"), 1024, "DeepLabCut")  # doctest: +SKIP
-    """
-    if end <= 0:
-        return
-    with open(path, "rb") as handle:
-        handle.seek(end - 1)
-        final = handle.read(1)
-    if final not in (b"\n", b"\r", b","):
-        warnings.warn(
-            f"{path}: its last line has no line end. If the file was cut short (an "
-            "interrupted copy or download), the last value of that line may have lost "
-            f"digits: re-export it from {source_software}. A file saved so by an editor "
-            "or a script is read as it is.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
 
 
 def read_table(
