@@ -14,7 +14,7 @@ import xarray as xr
 import posebridge
 from posebridge import model
 from posebridge._files import Peek
-from posebridge.errors import FormatError, PoseBridgeError, SchemaError
+from posebridge.errors import FormatError, PoseBridgeError, SchemaError, UnknownFormatError
 from posebridge.formats import dlc as deeplabcut
 from posebridge.formats.dlc import csv as _dlc_csv
 
@@ -808,3 +808,42 @@ def test_a_split_write_names_the_files_written_in_its_warnings(tmp_path):
     assert [path.name for path in written] == ["a_m1.h5", "a_m2.h5"]
     message = next(str(w.message) for w in got if "alignment" in str(w.message))
     assert message.startswith(f"{written[0]}, {written[1]}:")
+
+
+def _unnamed_levels_h5(path, levels, key="df_with_missing"):
+    """A DeepLabCut-style table whose column levels have no names (built by a script)."""
+    product = [
+        ["DLC_resnet50_x"],
+        ["mouse1", "mouse2"],
+        ["snout", "tail"],
+        ["x", "y", "likelihood"],
+    ]
+    if levels == 3:
+        product = [product[0], product[2], product[3]]
+    columns = pd.MultiIndex.from_product(product)  # no names=
+    values = np.arange(4 * columns.size, dtype=float).reshape(4, columns.size)
+    pd.DataFrame(values, columns=columns).to_hdf(path, key=key, format="table")
+    return pd.DataFrame(values, columns=columns)
+
+
+@pytest.mark.parametrize("levels", [3, 4])
+def test_a_dlc_table_without_level_names_under_dlcs_key_is_detected(tmp_path, levels):
+    path = tmp_path / "videoDLC_resnet50_x.h5"
+    frame = _unnamed_levels_h5(path, levels)
+    ds = posebridge.load(path)  # no format=
+    assert list(ds.keypoint.values) == ["snout", "tail"]
+    if levels == 4:
+        assert list(ds.individual.values) == ["mouse1", "mouse2"]
+        expected = frame[("DLC_resnet50_x", "mouse2", "tail", "y")].to_numpy()
+        got = ds.position.sel(individual="mouse2", keypoint="tail", space="y").values
+    else:
+        expected = frame[("DLC_resnet50_x", "tail", "y")].to_numpy()
+        got = ds.position.sel(keypoint="tail", space="y").values[:, 0]
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_a_table_without_level_names_under_another_key_is_not_taken_for_dlc(tmp_path):
+    path = tmp_path / "table.h5"
+    _unnamed_levels_h5(path, 3, key="data")
+    with pytest.raises(UnknownFormatError):
+        posebridge.load(path)

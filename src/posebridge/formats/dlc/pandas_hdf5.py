@@ -643,14 +643,19 @@ def read_frame(h5: h5py.File, key: str, path: Path) -> PandasFrame:
 
 
 def dlc_groups(h5: h5py.File, path: Path) -> list[str]:
-    """Pandas keys whose columns have DeepLabCut's ``bodyparts`` and ``coords`` levels."""
+    """Pandas keys whose columns have DeepLabCut's ``bodyparts`` and ``coords`` levels,
+    or 3 or 4 unnamed levels under DeepLabCut's own key ``df_with_missing`` (a DataFrame
+    built by a script without level names, which the reader reads by the levels' places)."""
     keys = []
     for key in pandas_groups(h5):
         try:
             names = column_level_names(h5[key], path)
         except FormatError:
             continue
-        if "bodyparts" in names and "coords" in names:
+        unnamed = len(names) in (3, 4) and all(name is None for name in names)
+        if ("bodyparts" in names and "coords" in names) or (
+            unnamed and key.rsplit("/", 1)[-1] == "df_with_missing"
+        ):
             keys.append(key)
     return keys
 
