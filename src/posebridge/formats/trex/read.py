@@ -106,6 +106,8 @@ class _Track:
         self.n = n
         missing = self.columns.get("missing")
         self.absent = np.asarray(missing == 1) if missing is not None else np.zeros(n, dtype=bool)
+        #: pose point number -> its (x, y) column names as the file writes them
+        self.poses = _pose_columns(path, self.columns)
 
     def _load(self) -> dict[str, np.ndarray]:
         # by content, as detection: a misnamed .npz (a zip archive) is still one
@@ -260,8 +262,8 @@ class _Track:
     def pair(self, keypoint: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(x, y) of a keypoint, NaN where absent; None when the file lacks it."""
         if keypoint.startswith("pose_"):
-            number = keypoint[len("pose_") :]
-            candidates: tuple[tuple[str, str], ...] = ((f"poseX{number}", f"poseY{number}"),)
+            columns = self.poses.get(int(keypoint[len("pose_") :]))
+            candidates: tuple[tuple[str, str], ...] = (columns,) if columns else ()
         else:
             candidates = SOURCES[keypoint]
         for x_name, y_name in candidates:
@@ -281,8 +283,7 @@ class _Track:
 
     def keypoints(self) -> list[str]:
         names = [k for k, options in SOURCES.items() if any(self._has(pair) for pair in options)]
-        poses = sorted({int(m.group(2)) for c in self.columns if (m := _POSE_EITHER.match(c))})
-        return names + [f"pose_{i}" for i in poses]
+        return names + [f"pose_{i}" for i in sorted(self.poses)]
 
     def _has(self, pair: tuple[str, str]) -> bool:
         """Whether the file has the x or the y column of a keypoint (one alone is refused)."""
@@ -294,6 +295,37 @@ class _Track:
         if "time" in self.columns:
             return self.columns["time"]
         return None
+
+
+def _pose_columns(path: Path, columns: dict[str, np.ndarray]) -> dict[int, tuple[str, str]]:
+    """Each pose point's number and its (x, y) column names, as the file spells them.
+
+    TRex numbers pose points ``poseX0``, ``poseX1`` ... without leading zeros; a
+    column written ``poseX01`` (another tool's, or an edit) is pose point 1 too.
+    Two columns naming one point (``poseX1`` and ``poseX01``) are refused: which
+    holds the point cannot be told, and reading one would drop the other unsaid.
+    A missing x or y keeps TRex's spelling, so the error names the column lacking.
+    """
+    found: dict[tuple[int, str], str] = {}
+    for name in columns:
+        if not (match := _POSE_EITHER.match(name)):
+            continue
+        axis, number = match.group(1), int(match.group(2))
+        if (earlier := found.setdefault((number, axis), name)) != name:
+            raise FormatError(
+                path,
+                f"{earlier!r} and {name!r} both name pose point {number} "
+                f"(TRex writes pose{axis}{number}); which one holds it cannot be told. "
+                "Rename or remove one of them.",
+            )
+    numbers = {number for number, _ in found}
+    return {
+        number: (
+            found.get((number, "X"), f"poseX{number}"),
+            found.get((number, "Y"), f"poseY{number}"),
+        )
+        for number in numbers
+    }
 
 
 #: The columns that hold positions (x or y of a source).
