@@ -400,3 +400,27 @@ def test_a_pose_column_written_with_a_leading_zero_is_read_as_its_point(tmp_path
     position = ds.position.sel(keypoint="pose_1").squeeze("individual", drop=True)
     assert position.sel(space="x").values.tolist() == (frames + 20).tolist()
     assert position.sel(space="y").values.tolist() == (frames + 30).tolist()
+
+
+def _with_member_replaced(path: Path, member: str, data: bytes) -> None:
+    """Rewrite the archive at ``path`` with ``member``'s bytes replaced by ``data``."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        kept = {info.filename: archive.read(info) for info in archive.infolist()}
+    kept[member] = data
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in kept.items():
+            archive.writestr(name, content)
+
+
+def test_a_member_that_is_not_a_npy_array_is_refused_naming_it(tmp_path: Path):
+    """np.load hands back the raw bytes of such a member: an AttributeError (.shape) was
+    reported as a posebridge bug."""
+    path = tmp_path / "v_id0.npz"
+    np.savez(path, **fish_arrays(0.0))
+    _with_member_replaced(path, "X.npy", b"not an npy member")
+    with pytest.raises(FormatError, match=r"'X\.npy' is not a \.npy array") as refused:
+        trex.read(path)
+    assert str(path) in str(refused.value)
+    assert "posebridge error" not in str(refused.value)

@@ -119,6 +119,7 @@ class _Track:
         try:
             members = npz_members(self.path)
             self._refuse_bomb(members)
+            self._refuse_damaged_members(members)
             columns: dict[str, np.ndarray] = {}
             with np.load(self.path, allow_pickle=False) as archive:
                 # only what becomes positions, time or absence is read (not frame_segments...)
@@ -187,6 +188,25 @@ class _Track:
                 "bomb?); refused. If it is genuine, save it uncompressed (np.savez), as TRex "
                 "writes them.",
             )
+
+    def _refuse_damaged_members(self, members: set[str]) -> None:
+        """Refuse a member read that is not a ``.npy`` array, naming it.
+
+        ``np.load`` hands back the raw bytes of a member without the ``.npy`` magic.
+        """
+        from numpy.lib import format as npy
+
+        with zipfile.ZipFile(self.path) as archive:
+            for name in sorted(filter(_wanted, members)):
+                member = f"{name}.npy"
+                with archive.open(member) as handle:
+                    magic = handle.read(len(npy.MAGIC_PREFIX) + 2)
+                    if not magic.startswith(npy.MAGIC_PREFIX) or len(magic) < 8:
+                        raise FormatError(
+                            self.path,
+                            f"its member {member!r} is not a .npy array (it does not start "
+                            "with numpy's magic bytes); the file is damaged.",
+                        )
 
     def _load_csv(self) -> dict[str, np.ndarray]:
         import pandas as pd
