@@ -424,3 +424,35 @@ def test_a_member_that_is_not_a_npy_array_is_refused_naming_it(tmp_path: Path):
         trex.read(path)
     assert str(path) in str(refused.value)
     assert "posebridge error" not in str(refused.value)
+
+
+def test_a_member_declaring_a_shape_beyond_its_bytes_is_refused_before_allocating(
+    tmp_path: Path,
+):
+    """A .npy header declaring 10**11 float64 over 16 bytes: numpy asked for 745 GiB."""
+    import io
+    import tracemalloc
+
+    from numpy.lib import format as npy
+
+    declared_shape = (10**11,)
+    header = io.BytesIO()
+    npy.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": declared_shape}
+    )
+    held = b"\0" * 16
+    path = tmp_path / "v_id0.npz"
+    np.savez(path, **fish_arrays(0.0))
+    _with_member_replaced(path, "X.npy", header.getvalue() + held)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError) as refused:
+            trex.read(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    message = str(refused.value)
+    assert "'X.npy' declares" in message and str(declared_shape) in message
+    assert f"{declared_shape[0] * 8} bytes" in message and f"holds {len(held)} bytes" in message
+    assert "damaged" in message and "MemoryError" not in message
+    assert peak < 2**26

@@ -190,9 +190,12 @@ class _Track:
             )
 
     def _refuse_damaged_members(self, members: set[str]) -> None:
-        """Refuse a member read that is not a ``.npy`` array, naming it.
+        """Refuse a member read that is not a ``.npy`` array or declares more than it holds.
 
-        ``np.load`` hands back the raw bytes of a member without the ``.npy`` magic.
+        ``np.load`` hands back the raw bytes of a member without the ``.npy`` magic,
+        and allocates whatever shape a member's header declares before reading it: a
+        header declaring 10**11 numbers over 16 bytes asked for 745 GiB. Each member
+        read has its header checked against its size in the zip directory first.
         """
         from numpy.lib import format as npy
 
@@ -207,6 +210,24 @@ class _Track:
                             f"its member {member!r} is not a .npy array (it does not start "
                             "with numpy's magic bytes); the file is damaged.",
                         )
+                    version = npy.read_magic(io.BytesIO(magic))  # numpy's own refusal
+                    read_header = (
+                        npy.read_array_header_1_0
+                        if version == (1, 0)
+                        else npy.read_array_header_2_0
+                    )  # 3.0 differs from 2.0 only in the header text's encoding
+                    shape, _, dtype = read_header(handle)
+                    held = archive.getinfo(member).file_size - handle.tell()
+                if dtype.hasobject:
+                    continue  # pickled: refused below, as allow_pickle is off
+                declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+                if declared > held:
+                    raise FormatError(
+                        self.path,
+                        f"its member {member!r} declares a {dtype} array of shape {shape} "
+                        f"({declared} bytes) but holds {max(held, 0)} bytes; the file is "
+                        "damaged (cut short or edited).",
+                    )
 
     def _load_csv(self) -> dict[str, np.ndarray]:
         import pandas as pd
