@@ -370,3 +370,68 @@ def test_numpy_integers_within_2_61_are_admitted_as_keys_in_any_number_larger_on
     large = set(np.arange(many, dtype=np.uint64) + np.uint64(2**62))  # past 2**61: counted
     with pytest.raises(PoseBridgeError, match=r"t\.npy: the pickle has more than \d+ items"):
         load_pickled(pickle.dumps({"g": large}, protocol=2), "t.npy")
+
+
+_GIB = 2**30
+
+
+@pytest.mark.parametrize(
+    ("opcode", "length_format"),
+    [
+        (pickle.BYTEARRAY8, "<Q"),
+        (pickle.BINBYTES8, "<Q"),
+        (pickle.BINUNICODE8, "<Q"),
+        (pickle.BINBYTES, "<I"),
+        (pickle.BINUNICODE, "<I"),
+        (pickle.BINSTRING, "<i"),
+        (pickle.LONG4, "<i"),
+        (pickle.FRAME, "<Q"),
+    ],
+    ids=["BYTEARRAY8", "BINBYTES8", "BINUNICODE8", "BINBYTES", "BINUNICODE", "BINSTRING",
+         "LONG4", "FRAME"],
+)  # fmt: skip
+@pytest.mark.parametrize("source", ["bytes", "file"])
+def test_a_length_beyond_the_pickles_end_is_refused_before_allocating(
+    opcode, length_format, source, tmp_path
+):
+    """A few bytes declaring a gigabyte: refused as cut short, nothing of that size made."""
+    import struct
+    import tracemalloc
+
+    held = b"abc"
+    data = b"\x80\x05" + opcode + struct.pack(length_format, _GIB) + held
+    if source == "file":
+        path = tmp_path / "t.npy"
+        path.write_bytes(b"header" + data)
+        handle = path.open("rb")
+        handle.read(len(b"header"))  # the unpickler starts where the .npy header ends
+    else:
+        handle = data
+    tracemalloc.start()
+    try:
+        with pytest.raises(PoseBridgeError) as refused:
+            load_pickled(handle, "t.npy")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        if source == "file":
+            handle.close()
+    name = {v: k for k, v in vars(pickle).items() if isinstance(v, bytes)}[opcode]
+    assert f"t.npy: not a readable pickle ({name} declares {_GIB} bytes" in str(refused.value)
+    assert f"only {len(held)} are left" in str(refused.value)
+    assert "cut short" in str(refused.value)
+    assert peak < _GIB // 16, name
+
+
+def test_a_pickle_ending_before_its_end_mark_is_said_to_be_cut_short():
+    data = pickle.dumps({"trajectories": [1, 2, 3]}, protocol=2)
+    with pytest.raises(PoseBridgeError) as refused:
+        load_pickled(data[:-1], "t.npy")  # STOP removed
+    assert "cut short" in str(refused.value)
+    assert "EOFError" not in str(refused.value)
+
+
+def test_lengths_within_the_pickle_are_read_in_and_out_of_frames():
+    value = {"a": bytearray(b"xyz"), "b": b"q" * 300, "c": "t" * 300, "d": 2**4000}
+    for protocol in (2, 4, 5):
+        assert load_pickled(pickle.dumps(value, protocol=protocol), "t.npy") == value

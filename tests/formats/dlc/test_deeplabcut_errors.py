@@ -1134,3 +1134,36 @@ def test_a_repeated_column_is_named(dlc_csv: Path):
     dlc_csv.write_text("".join(lines))
     with pytest.raises(FormatError, match=r"\('.*', 'nose', 'x'\) appears twice"):
         posebridge.load(dlc_csv)
+
+
+@pytest.mark.parametrize("opcode", [b"\x96", b"\x8e"], ids=["BYTEARRAY8", "BINBYTES8"])
+def test_a_table_attribute_declaring_a_gigabyte_it_does_not_hold_is_refused_as_cut_short(
+    tmp_path: Path, opcode: bytes
+) -> None:
+    """BYTEARRAY8 made the unpickler allocate and zero the declared 4 GiB before reading 3
+    bytes; the declared length is now checked against the bytes the pickle has left."""
+    import struct
+    import tracemalloc
+
+    from posebridge.formats.dlc.pandas_pickles import safe_unpickle
+
+    declared = 2**32
+    data = b"\x80\x05" + opcode + struct.pack("<Q", declared) + b"abc"
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError) as caught:
+            safe_unpickle(data, tmp_path / "x.h5", "labels")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert f"declares {declared} bytes but only 3 are left" in str(caught.value)
+    assert "cut short" in str(caught.value)
+    assert peak < 2**26
+
+
+def test_a_table_attribute_ending_before_its_end_mark_says_so() -> None:
+    from posebridge.formats.dlc.pandas_pickles import safe_unpickle
+
+    data = b"(lp0\nVx\np1\na."[:-1]  # a pandas protocol-0 label list without its STOP
+    with pytest.raises(FormatError, match=r"x\.h5: .*'labels'.*ends before its end mark"):
+        safe_unpickle(data, Path("x.h5"), "labels")

@@ -451,3 +451,38 @@ def test_another_threads_parser_warning_stays_a_warning_while_a_file_is_read(
 
     assert got == {"raised": False, "recorded": ["another thread's"]}
     assert read[0].sizes["time"] == 1  # the read itself still done
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "said"),
+    [
+        ("track,frame_idx,instance.score,A.x,A.score", "t,0,0.5,1,0.9", "the node 'A' has"),
+        (
+            "track,frame_idx,instance.score,A.x,A.y,A.score,A.x,A.y,A.score",
+            "t,0,0.5,1,2,0.9,3,4,0.8",
+            "the node 'A' has",
+        ),
+        ("track,frame_idx,instance.score,A.x,A.y,A.score,note", "t,0,0.5,1,2,0.9,z", "'note'"),
+        ("track, frame_idx, instance.score, A.x, note", "t,0,0.5,1,z", "'note'"),
+    ],
+    ids=["x-without-y", "node-twice", "stray-column", "padded-stray-column"],
+)
+def test_a_damaged_header_after_sleaps_leading_columns_is_detected_and_named(
+    tmp_path: Path, header: str, row: str, said: str
+):
+    """Such a file was 'no format fits'; only format='sleap-csv' showed what is wrong."""
+    path = write_text(tmp_path, f"{header}\n{row}\n", "renamed.csv")
+    assert detect(path) == "sleap-csv"
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(path)
+    assert f"{path}: line 1" in str(refused.value) and said in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["frame_idx,track,instance.score,a.x,a.y", "track,frame_idx,score,a.x,a.y", "track,frame"],
+)
+def test_a_header_without_sleaps_leading_columns_is_not_claimed(tmp_path: Path, header: str):
+    path = write_text(tmp_path, f"{header}\nt,0,0.5,1,2\n", "other.csv")
+    with posebridge._files.Peek(path) as peek:
+        assert not sleap_csv.sniff(peek)

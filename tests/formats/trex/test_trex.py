@@ -360,3 +360,99 @@ def test_a_complex_array_is_refused_naming_it(tmp_path: Path, name: str):
     np.savez(path, **arrays)
     with pytest.raises(FormatError, match=rf"'{name}' should hold numbers; found complex128"):
         posebridge.load(path)
+
+
+@pytest.mark.parametrize("kind", ["npz", "csv"])
+@pytest.mark.parametrize(("one", "other"), [("1", "01"), ("0", "00")])
+def test_two_pose_columns_naming_one_point_are_refused_naming_both(
+    tmp_path: Path, kind: str, one: str, other: str
+):
+    """poseX1 and poseX01 both became pose_1, and one pair was dropped without a word."""
+    frames = np.arange(3, dtype=np.float32)
+    arrays = {
+        "frame": frames,
+        f"poseX{one}": frames + 10,
+        f"poseY{one}": frames + 11,
+        f"poseX{other}": frames + 20,
+        f"poseY{other}": frames + 21,
+    }
+    if kind == "npz":
+        path = tmp_path / "v_id0.npz"
+        np.savez(path, **arrays)
+    else:
+        path = tmp_path / "v_id0.csv"
+        rows = np.stack(list(arrays.values()), axis=1)
+        lines = [",".join(arrays)] + [",".join(f"{v:g}" for v in row) for row in rows]
+        path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FormatError) as refused:
+        trex.read(path)
+    message = str(refused.value)
+    assert f"'poseX{one}'" in message and f"'poseX{other}'" in message
+    assert f"pose point {int(one)}" in message
+
+
+def test_a_pose_column_written_with_a_leading_zero_is_read_as_its_point(tmp_path: Path):
+    """poseX01 alone was keypoint pose_1, looked up as poseX1: all NaN, its values lost."""
+    frames = np.arange(3, dtype=np.float32)
+    np.savez(tmp_path / "v_id0.npz", frame=frames, poseX01=frames + 20, poseY01=frames + 30)
+    ds = trex.read(tmp_path / "v_id0.npz")
+    assert ds.keypoint.values.tolist() == ["pose_1"]
+    position = ds.position.sel(keypoint="pose_1").squeeze("individual", drop=True)
+    assert position.sel(space="x").values.tolist() == (frames + 20).tolist()
+    assert position.sel(space="y").values.tolist() == (frames + 30).tolist()
+
+
+def _with_member_replaced(path: Path, member: str, data: bytes) -> None:
+    """Rewrite the archive at ``path`` with ``member``'s bytes replaced by ``data``."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        kept = {info.filename: archive.read(info) for info in archive.infolist()}
+    kept[member] = data
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in kept.items():
+            archive.writestr(name, content)
+
+
+def test_a_member_that_is_not_a_npy_array_is_refused_naming_it(tmp_path: Path):
+    """np.load hands back the raw bytes of such a member: an AttributeError (.shape) was
+    reported as a posebridge bug."""
+    path = tmp_path / "v_id0.npz"
+    np.savez(path, **fish_arrays(0.0))
+    _with_member_replaced(path, "X.npy", b"not an npy member")
+    with pytest.raises(FormatError, match=r"'X\.npy' is not a \.npy array") as refused:
+        trex.read(path)
+    assert str(path) in str(refused.value)
+    assert "posebridge error" not in str(refused.value)
+
+
+def test_a_member_declaring_a_shape_beyond_its_bytes_is_refused_before_allocating(
+    tmp_path: Path,
+):
+    """A .npy header declaring 10**11 float64 over 16 bytes: numpy asked for 745 GiB."""
+    import io
+    import tracemalloc
+
+    from numpy.lib import format as npy
+
+    declared_shape = (10**11,)
+    header = io.BytesIO()
+    npy.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": declared_shape}
+    )
+    held = b"\0" * 16
+    path = tmp_path / "v_id0.npz"
+    np.savez(path, **fish_arrays(0.0))
+    _with_member_replaced(path, "X.npy", header.getvalue() + held)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError) as refused:
+            trex.read(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    message = str(refused.value)
+    assert "'X.npy' declares" in message and str(declared_shape) in message
+    assert f"{declared_shape[0] * 8} bytes" in message and f"holds {len(held)} bytes" in message
+    assert "damaged" in message and "MemoryError" not in message
+    assert peak < 2**26

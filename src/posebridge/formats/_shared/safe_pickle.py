@@ -27,6 +27,12 @@ past 2**61, tuples, complex numbers ...) are admitted up to
 :data:`MAX_COLLIDABLE_HASHED` items, as each such key is compared with every
 earlier one (forty thousand equal-hashing integers, half a megabyte, took half
 a minute).
+
+A damaged or forged pickle can also declare a length it does not hold: the
+opcodes that read a declared number of bytes (``BYTEARRAY8``, ``BINBYTES8``,
+``BINUNICODE8``, ``LONG4``, ``FRAME`` ...) are checked against the bytes left in
+the file (or frame) before anything is read or allocated, and a longer one is
+refused as a pickle cut short (:class:`PickleCutShortError`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ import io
 import itertools
 import math
 import pickle
+import struct
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from posebridge.errors import PoseBridgeError
@@ -48,6 +56,7 @@ __all__ = [
     "MAX_UNFOLDED_SIZE",
     "BoundedUnpickler",
     "HashBudget",
+    "PickleCutShortError",
     "PickleSizeError",
     "UnsafePickleError",
     "guarded_builtin",
@@ -64,6 +73,13 @@ class PickleSizeError(Exception):
     """An admitted function asked for a size instead of given data (the caller names the file).
 
     Not a PoseBridgeError: each unpickler turns it into its own error naming the file.
+    """
+
+
+class PickleCutShortError(pickle.UnpicklingError):
+    """An opcode declares more bytes than the pickle has left: it is cut short or damaged.
+
+    Raised before the declared length is read or allocated; the caller names the file.
     """
 
 
@@ -336,6 +352,13 @@ def _hashed_part(name: str, item: Any) -> Any:
     return item[0]
 
 
+#: Each opcode's name by its byte, for messages.
+_OPCODE_NAMES: dict[int, str] = {
+    getattr(pickle, name)[0]: name
+    for name in ("BYTEARRAY8", "BINBYTES8", "BINBYTES", "BINUNICODE8", "BINUNICODE",
+                 "BINSTRING", "LONG4", "FRAME")
+}  # fmt: skip
+
 #: The builtins that make as many items as their argument says.
 _EXPANDING = frozenset({"bytes", "bytearray", "list", "tuple", "set", "frozenset", "dict"})
 
@@ -483,6 +506,85 @@ class BoundedUnpickler(pickle._Unpickler):
     def __init__(self, handle: io.BufferedIOBase, encoding: str = "ASCII") -> None:
         super().__init__(handle, encoding=encoding)
         self.hashing = HashBudget()
+        self._handle = handle
+        try:  # where the file ends, to bound the lengths its opcodes declare
+            start = handle.tell()
+            self._end: int | None = handle.seek(0, io.SEEK_END)
+            handle.seek(start)
+        except (AttributeError, OSError, ValueError):  # not seekable: lengths not bounded
+            self._end = None
+
+    def _file_bytes_left(self) -> int | None:
+        """The bytes left in the file after the current position, if it is seekable."""
+        if self._end is None:
+            return None
+        return self._end - self._handle.tell()
+
+    def _bytes_left(self) -> int | None:
+        """The bytes the next read can return: the current frame's rest, else the file's."""
+        frame = self._unframer.current_frame
+        if frame is not None:
+            with frame.getbuffer() as held:
+                in_frame = held.nbytes - frame.tell()
+            if in_frame > 0:  # an exhausted frame hands reads on to the file
+                return in_frame
+        return self._file_bytes_left()
+
+    def _refuse_beyond_end(self, opcode: str, declared: int, left: int | None) -> None:
+        if declared < 0:
+            raise pickle.UnpicklingError(f"{opcode} declares a negative length ({declared})")
+        if left is not None and declared > left:
+            raise PickleCutShortError(
+                f"{opcode} declares {declared} bytes but only {left} are left in the "
+                "pickle: it is cut short or damaged"
+            )
+
+    def _bounded(
+        opcode: bytes, size_format: str, make: Callable[[Any, int], None], *, frame: bool = False
+    ) -> Any:
+        """An opcode's loader that checks its declared length before reading or allocating."""
+        name = _OPCODE_NAMES[opcode[0]]
+        width = struct.calcsize(size_format)
+
+        def load(self: BoundedUnpickler) -> None:
+            raw = self.read(width)
+            if len(raw) < width:
+                raise PickleCutShortError(
+                    f"{name} needs a {width}-byte length but the pickle ends after {len(raw)}"
+                )
+            (declared,) = struct.unpack(size_format, raw)
+            left = self._file_bytes_left() if frame else self._bytes_left()
+            self._refuse_beyond_end(name, declared, left)
+            make(self, declared)
+
+        return load
+
+    def _make_bytearray(self, size: int) -> None:
+        block = bytearray(size)
+        self.readinto(block)
+        self.append(block)
+
+    def _make_text(self, size: int) -> None:
+        self.append(str(self.read(size), "utf-8", "surrogatepass"))
+
+    for _opcode, _format, _make in (
+        (pickle.BYTEARRAY8, "<Q", _make_bytearray),
+        (pickle.BINBYTES8, "<Q", lambda self, size: self.append(self.read(size))),
+        (pickle.BINBYTES, "<I", lambda self, size: self.append(self.read(size))),
+        (pickle.BINUNICODE8, "<Q", _make_text),
+        (pickle.BINUNICODE, "<I", _make_text),
+        (
+            pickle.BINSTRING,
+            "<i",
+            lambda self, size: self.append(self._decode_string(self.read(size))),
+        ),
+        (pickle.LONG4, "<i", lambda self, size: self.append(pickle.decode_long(self.read(size)))),
+    ):
+        dispatch[_opcode[0]] = _bounded(_opcode, _format, _make)
+    dispatch[pickle.FRAME[0]] = _bounded(
+        pickle.FRAME, "<Q", lambda self, size: self._unframer.load_frame(size), frame=True
+    )
+    del _opcode, _format, _make, _bounded, _make_bytearray, _make_text
 
     def _hash_keys_then(load: Any, keys: slice) -> Any:
         def checked(self: BoundedUnpickler) -> None:
@@ -582,6 +684,17 @@ def load_pickled(data: bytes | io.BufferedIOBase, where: str) -> Any:
         raise
     except PickleSizeError as error:
         raise UnsafePickleError(f"{where}: {error}; refused, nothing of it was used.") from None
+    except PickleCutShortError as error:
+        raise PoseBridgeError(f"{where}: not a readable pickle ({error}).") from None
+    except EOFError:
+        raise PoseBridgeError(
+            f"{where}: not a readable pickle (it ends before its end mark: the file is cut "
+            "short or damaged)."
+        ) from None
+    except MemoryError:
+        raise PoseBridgeError(
+            f"{where}: not a readable pickle (it asks for more memory than is free)."
+        ) from None
     except Exception as error:
         # only admitted classes ran, so the bytes are bad: UnpicklingError, EOFError, and
         # what numpy's array reconstruction raises on a damaged state (ValueError,

@@ -130,9 +130,15 @@ def safe_unpickle(
         _check_unfolded_size(value)
         refuse_deep_nesting(value)
     except Exception as error:  # any failure of a foreign pickle is a format error
+        if isinstance(error, EOFError):  # the pure-Python unpickler's, with no text
+            detail = "it ends before its end mark: the pickle is cut short or damaged"
+        elif isinstance(error, MemoryError):
+            detail = "it asks for more memory than is free"
+        else:
+            detail = str(error) or type(error).__name__
         raise FormatError(
             path,
-            f"the pandas attribute '{what}' could not be read safely ({error}); only "
+            f"the pandas attribute '{what}' could not be read safely ({detail}); only "
             "pickles of plain lists, tuples, dicts, strings and numbers are accepted.",
         ) from None
     return value

@@ -106,6 +106,8 @@ class _Track:
         self.n = n
         missing = self.columns.get("missing")
         self.absent = np.asarray(missing == 1) if missing is not None else np.zeros(n, dtype=bool)
+        #: pose point number -> its (x, y) column names as the file writes them
+        self.poses = _pose_columns(path, self.columns)
 
     def _load(self) -> dict[str, np.ndarray]:
         # by content, as detection: a misnamed .npz (a zip archive) is still one
@@ -117,6 +119,7 @@ class _Track:
         try:
             members = npz_members(self.path)
             self._refuse_bomb(members)
+            self._refuse_damaged_members(members)
             columns: dict[str, np.ndarray] = {}
             with np.load(self.path, allow_pickle=False) as archive:
                 # only what becomes positions, time or absence is read (not frame_segments...)
@@ -185,6 +188,46 @@ class _Track:
                 "bomb?); refused. If it is genuine, save it uncompressed (np.savez), as TRex "
                 "writes them.",
             )
+
+    def _refuse_damaged_members(self, members: set[str]) -> None:
+        """Refuse a member read that is not a ``.npy`` array or declares more than it holds.
+
+        ``np.load`` hands back the raw bytes of a member without the ``.npy`` magic,
+        and allocates whatever shape a member's header declares before reading it: a
+        header declaring 10**11 numbers over 16 bytes asked for 745 GiB. Each member
+        read has its header checked against its size in the zip directory first.
+        """
+        from numpy.lib import format as npy
+
+        with zipfile.ZipFile(self.path) as archive:
+            for name in sorted(filter(_wanted, members)):
+                member = f"{name}.npy"
+                with archive.open(member) as handle:
+                    magic = handle.read(len(npy.MAGIC_PREFIX) + 2)
+                    if not magic.startswith(npy.MAGIC_PREFIX) or len(magic) < 8:
+                        raise FormatError(
+                            self.path,
+                            f"its member {member!r} is not a .npy array (it does not start "
+                            "with numpy's magic bytes); the file is damaged.",
+                        )
+                    version = npy.read_magic(io.BytesIO(magic))  # numpy's own refusal
+                    read_header = (
+                        npy.read_array_header_1_0
+                        if version == (1, 0)
+                        else npy.read_array_header_2_0
+                    )  # 3.0 differs from 2.0 only in the header text's encoding
+                    shape, _, dtype = read_header(handle)
+                    held = archive.getinfo(member).file_size - handle.tell()
+                if dtype.hasobject:
+                    continue  # pickled: refused below, as allow_pickle is off
+                declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+                if declared > held:
+                    raise FormatError(
+                        self.path,
+                        f"its member {member!r} declares a {dtype} array of shape {shape} "
+                        f"({declared} bytes) but holds {max(held, 0)} bytes; the file is "
+                        "damaged (cut short or edited).",
+                    )
 
     def _load_csv(self) -> dict[str, np.ndarray]:
         import pandas as pd
@@ -260,8 +303,8 @@ class _Track:
     def pair(self, keypoint: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(x, y) of a keypoint, NaN where absent; None when the file lacks it."""
         if keypoint.startswith("pose_"):
-            number = keypoint[len("pose_") :]
-            candidates: tuple[tuple[str, str], ...] = ((f"poseX{number}", f"poseY{number}"),)
+            columns = self.poses.get(int(keypoint[len("pose_") :]))
+            candidates: tuple[tuple[str, str], ...] = (columns,) if columns else ()
         else:
             candidates = SOURCES[keypoint]
         for x_name, y_name in candidates:
@@ -281,8 +324,7 @@ class _Track:
 
     def keypoints(self) -> list[str]:
         names = [k for k, options in SOURCES.items() if any(self._has(pair) for pair in options)]
-        poses = sorted({int(m.group(2)) for c in self.columns if (m := _POSE_EITHER.match(c))})
-        return names + [f"pose_{i}" for i in poses]
+        return names + [f"pose_{i}" for i in sorted(self.poses)]
 
     def _has(self, pair: tuple[str, str]) -> bool:
         """Whether the file has the x or the y column of a keypoint (one alone is refused)."""
@@ -294,6 +336,37 @@ class _Track:
         if "time" in self.columns:
             return self.columns["time"]
         return None
+
+
+def _pose_columns(path: Path, columns: dict[str, np.ndarray]) -> dict[int, tuple[str, str]]:
+    """Each pose point's number and its (x, y) column names, as the file spells them.
+
+    TRex numbers pose points ``poseX0``, ``poseX1`` ... without leading zeros; a
+    column written ``poseX01`` (another tool's, or an edit) is pose point 1 too.
+    Two columns naming one point (``poseX1`` and ``poseX01``) are refused: which
+    holds the point cannot be told, and reading one would drop the other unsaid.
+    A missing x or y keeps TRex's spelling, so the error names the column lacking.
+    """
+    found: dict[tuple[int, str], str] = {}
+    for name in columns:
+        if not (match := _POSE_EITHER.match(name)):
+            continue
+        axis, number = match.group(1), int(match.group(2))
+        if (earlier := found.setdefault((number, axis), name)) != name:
+            raise FormatError(
+                path,
+                f"{earlier!r} and {name!r} both name pose point {number} "
+                f"(TRex writes pose{axis}{number}); which one holds it cannot be told. "
+                "Rename or remove one of them.",
+            )
+    numbers = {number for number, _ in found}
+    return {
+        number: (
+            found.get((number, "X"), f"poseX{number}"),
+            found.get((number, "Y"), f"poseY{number}"),
+        )
+        for number in numbers
+    }
 
 
 #: The columns that hold positions (x or y of a source).
