@@ -142,6 +142,34 @@ def test_areas_of_text_warn_naming_the_key_and_positions_are_read(tmp_path: Path
     )
 
 
+def test_areas_of_another_shape_warn_naming_the_file_and_both_shapes(tmp_path: Path):
+    """h111 finding 5: areas with an animal's column missing were dropped without a word."""
+    data = trajectories_dict()
+    data["areas"] = data["areas"][:, : N_ANIMALS - 1]
+    path = save_npy(tmp_path / "t.npy", data)
+    with pytest.warns(UserWarning, match="'areas'") as record:
+        ds = posebridge.load(path)
+    message = str(record[0].message)
+    assert str(path) in message
+    assert str(data["areas"].shape) in message and str((N_FRAMES, N_ANIMALS)) in message
+    assert "area" not in ds
+
+
+def test_complex_areas_warn_naming_the_key_not_numpy_complex_warning(tmp_path: Path):
+    """h111 finding 5: complex areas lost their imaginary part with only numpy's
+    ComplexWarning, which names no file."""
+    data = trajectories_dict()
+    data["areas"] = data["areas"] + 1j
+    path = save_npy(tmp_path / "t.npy", data)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ds = posebridge.load(path)
+    assert [w.category for w in record] == [UserWarning]
+    message = str(record[0].message)
+    assert str(path) in message and "'areas' holds complex128 values" in message
+    assert "area" not in ds
+
+
 def test_restricted_unpickler_refuses_a_non_numpy_class(tmp_path: Path):
     data = trajectories_dict() | {"extra": collections.OrderedDict(a=1)}
     path = save_npy(tmp_path / "trajectories.npy", data)

@@ -367,10 +367,10 @@ def _areas(found: dict[str, Any], shape: tuple[int, int], path: Path) -> np.ndar
         why = f"is a {type(areas).__name__}, not an array of numbers"
     elif areas.dtype.kind not in "iuf":
         why = f"holds {areas.dtype} values; expected real numbers (pixels per blob)"
-    elif areas.shape == shape:
-        return areas.astype(np.float64, copy=False)
+    elif areas.shape != shape:
+        why = f"is {areas.shape}; 'trajectories' implies {shape} (frames, animals)"
     else:
-        return None
+        return areas.astype(np.float64, copy=False)
     warnings.warn(
         f"{path}: 'areas' {why}, so it is not read: the dataset has no 'area'.",
         UserWarning,
