@@ -230,6 +230,43 @@ def test_a_skeleton_whose_edges_are_not_marker_numbers_is_refused(tmp_path, join
     assert str(skeleton) in str(error.value)
 
 
+@pytest.mark.parametrize("outside", [0, K + 1])
+def test_a_skeleton_edge_outside_the_markers_is_refused_naming_the_number(tmp_path, outside):
+    """h111 finding 7: an out-of-range joints_idx was reported as a wrong shape."""
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    names = np.empty((1, K), dtype=object)
+    names[0, :] = NAMES
+    skeleton = tmp_path / "skeleton.mat"
+    scipy.io.savemat(skeleton, {"joint_names": names, "joints_idx": [[1, 2], [2, outside]]})
+    with pytest.raises(FormatError) as error:
+        dannce.read(path, skeleton=skeleton)
+    message = str(error.value)
+    assert message.startswith(f"{skeleton}:")
+    assert f"joints_idx holds {outside}; marker numbers are 1..{K}" in message
+    assert "shape" not in message
+
+
+def test_a_skeleton_file_naming_a_marker_twice_is_refused_naming_that_file(tmp_path):
+    """h111 finding 7: repeated joint_names were refused as repeated keypoint names of the
+    prediction file, the skeleton file unnamed."""
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    names = np.empty((1, K), dtype=object)
+    names[0, :] = [NAMES[0], NAMES[1], NAMES[0], NAMES[3]]
+    skeleton = tmp_path / "skeleton.mat"
+    scipy.io.savemat(skeleton, {"joint_names": names})
+    with pytest.raises(FormatError) as error:
+        dannce.read(path, skeleton=skeleton)
+    message = str(error.value)
+    assert message.startswith(f"{skeleton}:")
+    assert f"joint_names names {NAMES[0]!r} 2 times (first as markers 1 and 3)" in message
+
+
+def test_a_skeleton_list_naming_a_marker_twice_is_refused_naming_the_option(tmp_path):
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    with pytest.raises(FormatError, match=f"skeleton= names {NAMES[1]!r} 2 times"):
+        dannce.read(path, skeleton=[NAMES[0], NAMES[1], NAMES[1], NAMES[3]])
+
+
 def test_not_dannce_mat_is_refused(tmp_path: Path):
     path = save_v5(tmp_path / "other.mat", {"something": np.zeros(3)})
     with pytest.raises(FormatError, match="neither pred"):
