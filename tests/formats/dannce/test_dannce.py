@@ -230,6 +230,88 @@ def test_a_skeleton_whose_edges_are_not_marker_numbers_is_refused(tmp_path, join
     assert str(skeleton) in str(error.value)
 
 
+@pytest.mark.parametrize("outside", [0, K + 1])
+def test_a_skeleton_edge_outside_the_markers_is_refused_naming_the_number(tmp_path, outside):
+    """h111 finding 7: an out-of-range joints_idx was reported as a wrong shape."""
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    names = np.empty((1, K), dtype=object)
+    names[0, :] = NAMES
+    skeleton = tmp_path / "skeleton.mat"
+    scipy.io.savemat(skeleton, {"joint_names": names, "joints_idx": [[1, 2], [2, outside]]})
+    with pytest.raises(FormatError) as error:
+        dannce.read(path, skeleton=skeleton)
+    message = str(error.value)
+    assert message.startswith(f"{skeleton}:")
+    assert f"joints_idx holds {outside}; marker numbers are 1..{K}" in message
+    assert "shape" not in message
+
+
+def test_a_skeleton_file_naming_a_marker_twice_is_refused_naming_that_file(tmp_path):
+    """h111 finding 7: repeated joint_names were refused as repeated keypoint names of the
+    prediction file, the skeleton file unnamed."""
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    names = np.empty((1, K), dtype=object)
+    names[0, :] = [NAMES[0], NAMES[1], NAMES[0], NAMES[3]]
+    skeleton = tmp_path / "skeleton.mat"
+    scipy.io.savemat(skeleton, {"joint_names": names})
+    with pytest.raises(FormatError) as error:
+        dannce.read(path, skeleton=skeleton)
+    message = str(error.value)
+    assert message.startswith(f"{skeleton}:")
+    assert f"joint_names names {NAMES[0]!r} 2 times (first as markers 1 and 3)" in message
+
+
+def test_a_skeleton_list_naming_a_marker_twice_is_refused_naming_the_option(tmp_path):
+    path = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    with pytest.raises(FormatError, match=f"skeleton= names {NAMES[1]!r} 2 times"):
+        dannce.read(path, skeleton=[NAMES[0], NAMES[1], NAMES[1], NAMES[3]])
+
+
+def save_v73_with_empties(path: Path, variables: dict, empty: dict) -> Path:
+    """A v7.3 file as :func:`save_v73` writes it, plus MATLAB's empty arrays: each
+    ``name: dims`` of ``empty`` stored as MATLAB stores ``zeros(dims)``, its dimensions in
+    place of the data, marked ``MATLAB_empty``."""
+    save_v73(path, variables)
+    with h5py.File(path, "r+") as h5:
+        for name, dims in empty.items():
+            h5.create_dataset(name, data=np.array(dims, dtype=np.uint64))
+            h5[name].attrs["MATLAB_class"] = np.bytes_("double")
+            h5[name].attrs["MATLAB_empty"] = np.uint8(1)
+    return path
+
+
+def test_v73_empty_variables_read_as_empty_arrays_as_v5_does(tmp_path: Path):
+    """h111 finding 8: a v7.3 empty array was read as its dimension list ((3,) for
+    zeros(0, 3, K)), so a file the v5 reader reads was refused for a wrong shape."""
+    empty = {"pred": [0, 3, K], "p_max": [0, K], "sampleID": [1, 0]}
+    path = save_v73_with_empties(tmp_path / "save_data_AVG.mat", {}, empty)
+    ds = posebridge.load(path)
+    assert dict(ds.sizes) == {"time": 0, "space": 3, "keypoint": K, "individual": 1}
+    v5 = save_v5(tmp_path / "save_data_AVG5.mat", {k: np.zeros(v) for k, v in empty.items()})
+    assert dict(posebridge.load(v5).sizes) == dict(ds.sizes)
+
+
+def test_v73_empty_p_max_is_refused_for_its_true_shape_as_v5(tmp_path: Path):
+    """h111 finding 8: p_max = zeros(N, 0) was refused as (2,), its dimension list."""
+    data = prediction()
+    del data["p_max"]
+    path = save_v73_with_empties(tmp_path / "save_data_AVG.mat", data, {"p_max": [N, 0]})
+    with pytest.raises(FormatError, match=re.escape(f"p_max is {(N, 0)}; with pred")):
+        dannce.read(path)
+    v5 = save_v5(tmp_path / "save_data_AVG5.mat", data | {"p_max": np.zeros((N, 0))})
+    with pytest.raises(FormatError, match=re.escape(f"p_max is {(N, 0)}; with pred")):
+        dannce.read(v5)
+
+
+def test_v73_empty_marker_on_dimensions_of_data_is_refused_as_damaged(tmp_path: Path):
+    data = prediction()
+    del data["p_max"]
+    path = save_v73_with_empties(tmp_path / "save_data_AVG.mat", data, {"p_max": [N, K]})
+    with pytest.raises(FormatError, match="marked empty") as error:
+        dannce.read(path)
+    assert str(path) in str(error.value) and "p_max" in str(error.value)
+
+
 def test_not_dannce_mat_is_refused(tmp_path: Path):
     path = save_v5(tmp_path / "other.mat", {"something": np.zeros(3)})
     with pytest.raises(FormatError, match="neither pred"):

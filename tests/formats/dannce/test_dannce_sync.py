@@ -155,6 +155,30 @@ def test_sample_ids_of_one_frame_are_refused(tmp_path: Path, predictions: Path):
         dannce.read(predictions, sync=sync)
 
 
+def test_negative_frames_in_a_sync_file_are_refused_naming_the_file(tmp_path, predictions):
+    """h111 finding 10: data_frame -50, -49, ... became negative frame numbers silently,
+    and were written out."""
+    table = make_sync_files_table(20, fps=100)
+    table["data_frame"] = table["data_frame"] - 5
+    sync = save_v5(tmp_path / "Camera1_sync.mat", table)
+    first = table["data_frame"].ravel()
+    with pytest.raises(FormatError) as error:
+        dannce.read(predictions, sync=sync)
+    message = str(error.value)
+    assert message.startswith(f"{sync}:")
+    assert f"data_frame holds {int(first[0])} (value 1 of {first.size}; " in message
+    assert f"{int((first < 0).sum())} are negative" in message
+
+
+def test_negative_frames_of_another_camera_are_refused_naming_it(tmp_path, predictions):
+    first = make_sync_files_table(20, fps=100)
+    second = make_sync_files_table(20, fps=100)
+    second["data_frame"][3] = -1
+    sync = save_label3d(tmp_path / "label3d_dannce.mat", [first, second])
+    with pytest.raises(FormatError, match=r"camera 2's data_frame holds -1 \(value 4 of 20"):
+        dannce.read(predictions, sync=sync)
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [

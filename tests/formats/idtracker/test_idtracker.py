@@ -95,6 +95,81 @@ def test_identities_labels_that_cannot_name_the_animals_warn(tmp_path: Path, lab
     assert ds.individual.values.tolist() == [f"id_{i + 1}" for i in range(N_ANIMALS)]
 
 
+def percent_spelled(raw: bytes) -> str:
+    """``raw`` decoded as UTF-8 with each byte above 0x7F of a Latin-1 text as ``%XX``
+    (the test texts hold no valid multi-byte UTF-8)."""
+    return "".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in raw)
+
+
+def test_labels_and_video_path_not_utf8_are_read_as_percent_escapes(tmp_path: Path):
+    """h111 finding 4: Latin-1 bytes in identities_labels or video_path stopped the whole
+    read with a message naming no key; they are read as %XX, as other readers read text."""
+    labels = [b"fish\xe9%d" % i for i in range(N_ANIMALS)]
+    video = b"/data/caf\xe9.avi"
+    data = trajectories_dict() | {"identities_labels": labels, "video_path": video}
+    ds = posebridge.load(save_npy(tmp_path / "t.npy", data))
+    assert ds.individual.values.tolist() == [percent_spelled(label) for label in labels]
+    assert ds.attrs["video_path"] == percent_spelled(video)
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="centroid").transpose("time", "individual", "space").values,
+        data["trajectories"],
+    )
+
+
+def test_v6_h5_labels_not_utf8_are_read_as_percent_escapes(tmp_path: Path):
+    """h111 finding 4, the v6 .h5: a dataset of Latin-1 labels."""
+    labels = [b"fish\xe9%d" % i for i in range(N_ANIMALS)]
+    path = tmp_path / "trajectories.h5"
+    with h5py.File(path, "w") as h5:
+        h5["trajectories"] = trajectories_dict()["trajectories"]
+        h5["identities_labels"] = np.array(labels)
+    ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == [percent_spelled(label) for label in labels]
+
+
+def test_areas_of_text_warn_naming_the_key_and_positions_are_read(tmp_path: Path):
+    """h111 finding 4: text areas stopped the read with numpy's cast error, naming no key."""
+    data = trajectories_dict()
+    data["areas"] = np.full((N_FRAMES, N_ANIMALS), "x", dtype=object)
+    path = save_npy(tmp_path / "t.npy", data)
+    with pytest.warns(UserWarning, match="'areas' holds object values") as record:
+        ds = posebridge.load(path)
+    assert str(path) in str(record[0].message)
+    assert "area" not in ds
+    np.testing.assert_array_equal(
+        ds.position.sel(keypoint="centroid").transpose("time", "individual", "space").values,
+        data["trajectories"],
+    )
+
+
+def test_areas_of_another_shape_warn_naming_the_file_and_both_shapes(tmp_path: Path):
+    """h111 finding 5: areas with an animal's column missing were dropped without a word."""
+    data = trajectories_dict()
+    data["areas"] = data["areas"][:, : N_ANIMALS - 1]
+    path = save_npy(tmp_path / "t.npy", data)
+    with pytest.warns(UserWarning, match="'areas'") as record:
+        ds = posebridge.load(path)
+    message = str(record[0].message)
+    assert str(path) in message
+    assert str(data["areas"].shape) in message and str((N_FRAMES, N_ANIMALS)) in message
+    assert "area" not in ds
+
+
+def test_complex_areas_warn_naming_the_key_not_numpy_complex_warning(tmp_path: Path):
+    """h111 finding 5: complex areas lost their imaginary part with only numpy's
+    ComplexWarning, which names no file."""
+    data = trajectories_dict()
+    data["areas"] = data["areas"] + 1j
+    path = save_npy(tmp_path / "t.npy", data)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ds = posebridge.load(path)
+    assert [w.category for w in record] == [UserWarning]
+    message = str(record[0].message)
+    assert str(path) in message and "'areas' holds complex128 values" in message
+    assert "area" not in ds
+
+
 def test_restricted_unpickler_refuses_a_non_numpy_class(tmp_path: Path):
     data = trajectories_dict() | {"extra": collections.OrderedDict(a=1)}
     path = save_npy(tmp_path / "trajectories.npy", data)

@@ -294,9 +294,55 @@ def _v73_value(h5: Any, item: Any, read: dict[str, Any] | None = None) -> Any:
             cells[index] = _v73_value(h5, h5[ref], read)
         read[item.name] = cells.T
         return read[item.name]
+    if matlab_class != "char" and item.attrs.get("MATLAB_empty", 0):
+        read[item.name] = _v73_empty(h5, item, values, matlab_class)
+        return read[item.name]
     array = np.asarray(values).T  # column-major on disk: reverse the axes back
     read[item.name] = _v73_text(h5, item, array) if matlab_class == "char" else array
     return read[item.name]
+
+
+#: The numpy type of an empty v7.3 array of each MATLAB class (others: double's).
+_EMPTY_TYPES = {
+    "single": np.float32,
+    "int8": np.int8,
+    "uint8": np.uint8,
+    "int16": np.int16,
+    "uint16": np.uint16,
+    "int32": np.int32,
+    "uint32": np.uint32,
+    "int64": np.int64,
+    "uint64": np.uint64,
+    "logical": np.bool_,
+    "cell": object,
+}
+
+
+def _v73_empty(h5: Any, item: Any, values: np.ndarray, matlab_class: str) -> np.ndarray:
+    """A v7.3 empty array (``MATLAB_empty``): MATLAB stores its dimensions, in MATLAB's
+    order, in place of the data (``zeros(8, 0)`` is the dataset ``[8, 0]``); read as an
+    array of those dimensions, as scipy reads the same variable of a v5 file.
+
+    Raises
+    ------
+    FormatError
+        When the stored dimensions are not whole numbers >= 0 (and below 2**48) of
+        which one is 0.
+    """
+    dims = np.asarray(values).reshape(-1)
+    if (
+        dims.dtype.kind not in "iuf"
+        or dims.size == 0
+        or not np.all((dims >= 0) & (dims <= 2**48) & (dims == np.floor(dims)))
+        or not np.any(dims == 0)
+    ):
+        raise FormatError(
+            Path(h5.filename),
+            f"{item.name} is marked empty (MATLAB_empty) but its stored dimensions "
+            f"{dims.tolist()[:8]} are not those of an empty array; the file is damaged.",
+        )
+    shape = tuple(int(d) for d in dims)
+    return np.empty(shape, dtype=_EMPTY_TYPES.get(matlab_class, np.float64))
 
 
 def _v73_text(h5: Any, item: Any, array: np.ndarray) -> str | np.ndarray:

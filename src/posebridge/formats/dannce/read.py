@@ -113,6 +113,7 @@ def _skeleton(
             raise FormatError(
                 path, f"skeleton= gives {len(names)} marker names; pred holds {n_markers} markers."
             )
+        _refuse_repeated(names, path, "skeleton=")
         return names, []
     source = check_input(skeleton)  # FileNotFoundError / IsADirectoryError, as load's
     values = load(source, ("joint_names", "joints_idx"))
@@ -124,21 +125,44 @@ def _skeleton(
             source,
             f"joint_names lists {len(names)} markers; {path.name} holds {n_markers} in pred.",
         )
+    _refuse_repeated(names, source, "joint_names")
     edges: list[tuple[str, str]] = []
     if "joints_idx" in values:
         index = _numbers(values, "joints_idx", source)
         if not model.whole_numbers(index).all():  # NaN too
             raise FormatError(source, "joints_idx should hold whole marker numbers.")
         index = index.astype(np.int64)
-        out_of_range = index.size > 0 and (index.min() < 1 or index.max() > n_markers)
-        if index.ndim != 2 or index.shape[1] != 2 or out_of_range:
+        if index.ndim != 2 or index.shape[1] != 2:
             raise FormatError(
                 source,
-                f"joints_idx should be (n, 2) 1-based marker numbers 1..{n_markers}; "
+                f"joints_idx should be (n, 2): one pair of marker numbers per edge; "
                 f"found shape {index.shape}.",
+            )
+        outside = index[(index < 1) | (index > n_markers)]
+        if outside.size:
+            raise FormatError(
+                source,
+                f"joints_idx holds {outside[0]}; marker numbers are 1..{n_markers} "
+                f"(1-based, for the {n_markers} joint_names).",
             )
         edges = [(names[a - 1], names[b - 1]) for a, b in index.tolist()]
     return names, edges
+
+
+def _refuse_repeated(names: list[str], path: Path, given_by: str) -> None:
+    """Refuse marker names that name one marker twice, naming the file or option
+    that gives them (the keypoint names must be unique)."""
+    unique, first, counts = np.unique(
+        np.array(names, dtype=object), return_index=True, return_counts=True
+    )
+    if (counts > 1).any():
+        repeated = unique[counts > 1][np.argmin(first[counts > 1])]
+        at = np.flatnonzero(np.array(names, dtype=object) == repeated) + 1
+        raise FormatError(
+            path,
+            f"{given_by} names {repeated!r} {at.size} times (first as markers {at[0]} and "
+            f"{at[1]}); each marker needs a name of its own.",
+        )
 
 
 def _numbers(values: dict[str, Any], name: str, path: Path) -> np.ndarray:

@@ -98,6 +98,13 @@ def _table(table: dict[str, Any], source: Path, camera: int) -> tuple[np.ndarray
             source, f"{where}data_sampleID and data_frame should hold finite whole numbers."
         )
     keys, frames = keys.astype(np.int64), frames.astype(np.int64)
+    negative = np.flatnonzero(frames < 0)
+    if negative.size:  # makeSyncFiles.py and Label3D's makeSync write frames 0..N-1
+        raise FormatError(
+            source,
+            f"{where}data_frame holds {frames[negative[0]]} (value {negative[0] + 1} of "
+            f"{frames.size}; {negative.size} are negative): video frames are numbered from 0.",
+        )
     order = np.argsort(keys, kind="stable")
     keys, frames = keys[order], frames[order]
     repeated = np.flatnonzero(np.diff(keys) == 0)

@@ -25,6 +25,7 @@ from posebridge.formats._shared.text_bytes import (
     text_size,
 )
 from posebridge.formats.idtracker.layout import NPY_MAGIC, csv_columns, find_csv
+from posebridge.model.texts import decode_text, utf8_text
 
 __all__ = ["describe", "read", "read_npy_dict"]
 
@@ -286,13 +287,30 @@ def _flat(value: Any) -> bool:
 
 
 def _scalar(value: Any) -> Any:
+    """The one value of ``value`` (None when it holds another number of values or is
+    nested); text as :func:`_text` gives it."""
     if not isinstance(value, _SCALARS) and not _flat(value):
         return None
     array = np.asarray(value)
     if array.size != 1:
         return None
-    item = array.reshape(-1)[0]
-    return item.decode() if isinstance(item, bytes) else item
+    return _text(array.reshape(-1)[0])
+
+
+def _text(item: Any) -> Any:
+    """``item`` as valid UTF-8 text when it is text or bytes (bytes that are not UTF-8,
+    and a pickle's lone surrogates, spelled ``%XX``); any other value as it is.
+
+    Examples
+    --------
+    >>> _text(b"caf\\xe9.avi"), _text("fish"), _text(3)
+    ('caf%E9.avi', 'fish', 3)
+    """
+    if isinstance(item, bytes):
+        return decode_text(item)
+    if isinstance(item, str):
+        return utf8_text(item)
+    return item
 
 
 def _array(found: dict[str, Any], key: str, path: Path) -> np.ndarray | None:
@@ -319,7 +337,7 @@ def _names(found: dict[str, Any], n_animals: int, path: Path) -> list[str]:
     if not _flat(labels):
         why = f"is a {type(labels).__name__} that is not a flat list of labels"
     else:
-        names = [str(_scalar(v) if not isinstance(v, str) else v) for v in np.ravel(labels)]
+        names = [str(_scalar(v) if not isinstance(v, str) else _text(v)) for v in np.ravel(labels)]
         unique, counts = np.unique(np.array(names, dtype=object), return_counts=True)
         if len(names) != n_animals:
             why = f"gives {len(names)} labels for {n_animals} animals"
@@ -336,6 +354,29 @@ def _names(found: dict[str, Any], n_animals: int, path: Path) -> list[str]:
         stacklevel=user_stacklevel(),
     )
     return numbered
+
+
+def _areas(found: dict[str, Any], shape: tuple[int, int], path: Path) -> np.ndarray | None:
+    """``areas`` as float64 (frames, animals); None when absent, and, with a warning
+    naming the file and why, when it is not an array of real numbers of that shape (the
+    positions are read; the blob areas are left out)."""
+    areas = found.get("areas")
+    if areas is None:
+        return None
+    if not isinstance(areas, np.ndarray):
+        why = f"is a {type(areas).__name__}, not an array of numbers"
+    elif areas.dtype.kind not in "iuf":
+        why = f"holds {areas.dtype} values; expected real numbers (pixels per blob)"
+    elif areas.shape != shape:
+        why = f"is {areas.shape}; 'trajectories' implies {shape} (frames, animals)"
+    else:
+        return areas.astype(np.float64, copy=False)
+    warnings.warn(
+        f"{path}: 'areas' {why}, so it is not read: the dataset has no 'area'.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return None
 
 
 def _keys(mapping: dict[Any, Any]) -> list[str]:
@@ -373,9 +414,8 @@ def _dataset(found: dict[str, Any], path: Path) -> xr.Dataset:
         "position": (model.POSES_DIMS, position),
         "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
     }
-    areas = found.get("areas")
-    if isinstance(areas, np.ndarray) and areas.shape == (n_time, n_animals):
-        data_vars["area"] = ((model.TIME, model.INDIVIDUAL), areas.astype(np.float64))
+    if (areas := _areas(found, (n_time, n_animals), path)) is not None:
+        data_vars["area"] = ((model.TIME, model.INDIVIDUAL), areas)
     attrs: dict[str, Any] = {
         "ds_type": model.POSES,
         "time_unit": "frames",
