@@ -222,6 +222,32 @@ def test_dandi_label_keeps_letters_digits_and_dashes():
         dandi_label("__")
 
 
+def test_dandi_label_takes_accented_letters_without_their_accents():
+    assert dandi_label("Maus-\u00c4") == "Maus-A"  # A with diaeresis, one code point
+    assert dandi_label("Maus-A\u0308") == "Maus-A"  # A and a combining diaeresis
+    assert dandi_label("mouse \u00e9") == "mouse-e"
+    assert dandi_label("\u00c5sa_\u00df") == "Asa"  # the sharp s has no plain letter: "-"
+
+
+def test_manifest_subjects_that_make_one_dandi_label_fail_naming_each_other(tmp_path):
+    source = corpus_path(CORPUS_FILES[0])
+    manifest = tmp_path / "sessions.csv"
+    with open(manifest, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["input", "subject_id", "session_id"])
+        writer.writerow([source, "Maus-\u00c4", "s1"])
+        writer.writerow([source, "Maus A", "s2"])
+        writer.writerow([source, "Maus-B", "s3"])
+    jobs = plan_jobs(None, tmp_path / "out", manifest=manifest, template="dandi", to="nwb")
+    failed = [job for job in jobs if job.error]
+    assert len(failed) == 2
+    for job in failed:
+        assert "'Maus-A'" in job.error
+        assert "Maus-\u00c4" in job.error and "Maus A" in job.error
+    (kept,) = [job for job in jobs if not job.error]
+    assert Path(kept.target).parent.name == "sub-Maus-B"
+
+
 def test_csv_manifest_with_the_dandi_template_names_and_describes_each_session(tmp_path):
     source = corpus_path(CORPUS_FILES[0])
     manifest = tmp_path / "sessions.csv"

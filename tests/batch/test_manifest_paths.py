@@ -232,3 +232,20 @@ def test_a_row_whose_output_is_another_input_fails_and_keeps_that_input(tmp_path
     assert f"is an input of the batch ({second})" in by_name["a.nc"].error
     assert by_name["b.nc"].status == "ok"
     assert second.read_bytes() == data
+
+
+def test_a_csv_value_under_an_empty_header_cell_is_refused_naming_its_line(tmp_path, inputs):
+    """Found by a hunt (h112): `input,subject_id,` with a row `b,M1,M2` lost M2 without a word."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"input,subject_id,\n{inputs[0]},M1,\n{inputs[1]},M1,M2\n")
+    with pytest.raises(
+        posebridge.PoseBridgeError, match=r"m\.csv \(line 3\): the value 'M2' is in column 3, "
+    ):
+        read_manifest(manifest)
+
+
+def test_an_empty_header_cell_over_empty_cells_is_a_spreadsheets_trailing_comma(tmp_path, inputs):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"input,subject_id,\n{inputs[0]},M1,\n{inputs[1]},M2, \n")
+    rows = read_manifest(manifest)
+    assert [r["subject_id"] for r in rows] == ["M1", "M2"]

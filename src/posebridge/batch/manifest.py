@@ -120,6 +120,8 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
             raise PoseBridgeError(
                 f"{path} (line 1): the column(s) {twice} appear twice; give each once."
             )
+        if "" in names:
+            _refuse_values_without_a_column(path, text, names)
         rows, lines = [], []
         for record in reader:
             cells = [v for k, v in record.items() if k is not None] + (record.get(None) or [])
@@ -155,6 +157,27 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
                 given = Path(str(row[key]))
                 row[key] = str(given if given.is_absolute() else path.parent / given)
     return list(zip(rows, lines, strict=True))
+
+
+def _refuse_values_without_a_column(path: Path, text: str, names: list[str]) -> None:
+    """Refuse a CSV manifest value under a header cell that is empty.
+
+    Its column has no name, so the value would belong to nothing and be left
+    out without a word; a column of empty cells (a spreadsheet's trailing
+    comma) is fine.
+    """
+    empty = [at for at, name in enumerate(names) if not name]
+    rows = csv.reader(io.StringIO(text))
+    next(rows, None)  # the header
+    for cells in rows:
+        given = [at for at in empty if at < len(cells) and cells[at].strip()]
+        if given:
+            at = given[0]
+            raise PoseBridgeError(
+                f"{path} (line {rows.line_num}): the value {cells[at].strip()!r} is in column "
+                f"{at + 1}, whose header cell is empty; name the column (a manifest has: "
+                f"{', '.join(['input', 'output', *METADATA_COLUMNS])}) or remove the value."
+            )
 
 
 class _KeyGivenTwice(Exception):

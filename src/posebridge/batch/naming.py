@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import string
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +45,23 @@ _NO_LABEL = "has no letter or digit to make a DANDI label from."
 
 
 def dandi_label(value: Any) -> str:
-    """A value as a DANDI / BIDS label: letters, digits and ``-`` only.
+    """A value as a DANDI / BIDS label: ASCII letters, digits and ``-`` only.
 
-    Every other run of characters (``_``, spaces, ``/``, dots, ...) becomes one
-    ``-``; leading and trailing ``-`` are removed.
+    Accented letters lose their accents (``Ä`` -> ``A``, ``é`` -> ``e``: their
+    Unicode decomposition without its combining marks); every other run of
+    characters (``_``, spaces, ``/``, dots, letters of other scripts, ...)
+    becomes one ``-``; leading and trailing ``-`` are removed.
 
     Examples
     --------
     >>> dandi_label("mouse_01 (left)")
     'mouse-01-left'
+    >>> dandi_label("Maus-Ä")
+    'Maus-A'
     """
-    label = re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-")
+    decomposed = unicodedata.normalize("NFKD", str(value))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    label = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")
     if not label:
         raise PoseBridgeError(f"{value!r} {_NO_LABEL}")
     return label

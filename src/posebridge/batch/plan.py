@@ -33,6 +33,7 @@ from posebridge.batch.naming import (
     DANDI_TEMPLATE,
     DEFAULT_TEMPLATE,
     check_template,
+    dandi_label,
     format_ending,
     naming_problem,
     output_name,
@@ -533,6 +534,7 @@ def plan_batch(
     check_option_names(read_options, from_format, "reader")
     check_option_names(write_options, to, "writer")
     jobs: list[Job] = []
+    by_label: dict[str, dict[str, list[Job]]] = {}  # DANDI subject label: ids: jobs
     for row, found in rows:
         source = found.path.absolute()
         parent = found.parent
@@ -568,10 +570,14 @@ def plan_batch(
             target = Path(os.path.normpath(target))
             job.target = str(target)
             job.write_options.update(_writer_metadata(row, to, target))
+            if template in ("dandi", DANDI_TEMPLATE) and "output" not in row:
+                subject = str(row.get("subject_id"))
+                by_label.setdefault(dandi_label(subject), {}).setdefault(subject, []).append(job)
         except PoseBridgeError as error:
             job.target = job.target or str(source)
             job.error = str(error)
         jobs.append(job)
+    _refuse_subjects_sharing_a_label(by_label)
     # the batch's own outputs, found among its inputs when it runs again beside them
     # (no --out, or --out inside the folder read): not inputs of this batch
     targets = {job.target for job in jobs if not job.error and job.target != job.source}
@@ -608,6 +614,27 @@ def plan_batch(
         [str(p.absolute()) for p in ignored],
         {str(p.absolute()): reason for p, reason in reasons.items()},
     )
+
+
+def _refuse_subjects_sharing_a_label(by_label: dict[str, dict[str, list[Job]]]) -> None:
+    """Fail the jobs of manifest subjects whose ids differ but make one DANDI label.
+
+    ``Maus-Ä`` and ``Maus-A``, or ``mouse_1`` and ``mouse 1``, would file the
+    sessions of different animals in one ``sub-`` folder, as one subject's:
+    which id is meant cannot be told, so every job of those subjects fails.
+    """
+    for label, subjects in by_label.items():
+        if len(subjects) < 2:
+            continue
+        ids = ", ".join(repr(subject) for subject in subjects)
+        for subject, jobs in subjects.items():
+            for job in jobs:
+                job.error = (
+                    f"{job.source}: the manifest's subject_id {subject!r} makes the DANDI "
+                    f"label {label!r}, as the subject_ids {ids} do: DANDI would file their "
+                    "sessions as one subject's. Give each subject an id that differs in its "
+                    "letters or digits."
+                )
 
 
 def _left_out_text(unrecognised: list[Path], reasons: dict[Path, str]) -> str:
