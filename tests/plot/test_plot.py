@@ -183,6 +183,33 @@ def test_trajectories_draw_over_a_still_frame(poses, tmp_path):
     np.testing.assert_array_equal(ax.images[0].get_array(), image)
 
 
+def shown_rgb(ax) -> np.ndarray:
+    """The colours matplotlib draws for the still frame (its colour map applied)."""
+    return ax.images[0].make_image(None, unsampled=True)[0][..., :3]
+
+
+def test_image_arrays_are_drawn_as_the_picture_they_hold_not_false_colour_or_white(poses):
+    grey = np.full((48, 64), 128, np.uint8)
+    grey[:, :32] = 0
+    drawn = shown_rgb(plot.skeleton(poses, frame=0, image=grey).axes[0])
+    np.testing.assert_array_equal(drawn, np.repeat(grey[:, :, None], 3, axis=2))
+    rgb = np.random.default_rng(3).integers(0, 256, (48, 64, 3)).astype(np.uint8)
+    for same_picture in (rgb.astype(float), rgb.astype(np.int64), rgb / 255.0):
+        drawn = shown_rgb(plot.trajectories(poses, image=same_picture).axes[0])
+        np.testing.assert_array_equal(drawn, rgb)
+    sixteen_bit = rgb.astype(np.uint16) * 257  # 16-bit over its full range: 255 -> 65535
+    np.testing.assert_array_equal(
+        shown_rgb(plot.skeleton(poses, frame=0, image=sixteen_bit).axes[0]), rgb
+    )
+    beyond_range = {
+        "float64 must hold values from 0 to 255 .*to 510": rgb * 2.0,
+        "int16 .* from -1 to -1": np.full((48, 64, 3), -1, np.int16),
+    }
+    for said, beyond in beyond_range.items():
+        with pytest.raises(PoseBridgeError, match=said):
+            plot.skeleton(poses, frame=0, image=beyond)
+
+
 def test_figures_draw_into_the_axes_given(poses):
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot(1, 2, 2)

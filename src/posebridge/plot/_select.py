@@ -40,6 +40,7 @@ __all__ = [
     "frame_row",
     "named",
     "parse_time_range",
+    "rgb_still",
     "select",
     "size_mismatch",
     "still_images",
@@ -393,6 +394,60 @@ def check_still(
         )
 
 
+def rgb_still(image: np.ndarray) -> np.ndarray:
+    """An ``image=`` array as the 8-bit RGB(A) still that is drawn (grey made RGB).
+
+    matplotlib would draw a grey array in false colour scaled to its own range
+    and clip other RGB arrays than 8-bit or 0 to 1 to white; so the values are
+    read as an image's: ``uint8`` as they are, ``bool`` as black and white,
+    ``uint16`` over its full range 0 to 65535 (a 16-bit camera frame), other
+    integers as 0 to 255, and floats as 0 to 1 when none is above 1, else as
+    0 to 255. Values outside that range (or NaN) are refused.
+
+    Raises
+    ------
+    PoseBridgeError
+        For values outside the range of their type, naming the type and range.
+
+    Examples
+    --------
+    >>> rgb_still(np.array([[0, 128]], np.uint8))[0].tolist()
+    [[0, 0, 0], [128, 128, 128]]
+    >>> rgb_still(np.array([[[0.0, 0.5, 1.0]]]))[0].tolist()
+    [[0, 128, 255]]
+    >>> rgb_still(np.array([[[0, 32768, 65535]]], np.uint16))[0].tolist()
+    [[0, 128, 255]]
+    """
+    if image.dtype == np.uint8:
+        scaled = image
+    elif image.dtype == bool:
+        scaled = image.astype(np.uint8) * np.uint8(255)
+    else:
+        if np.iscomplexobj(image):
+            raise PoseBridgeError(f"image must be an array of real numbers, got {image.dtype}.")
+        values = image.astype(np.float64)
+        low, high = np.min(values), np.max(values)
+        if image.dtype == np.uint16:
+            top, scale = 65535.0, 255.0 / 65535.0
+        elif image.dtype.kind == "f" and high <= 1.0:
+            top, scale = 1.0, 255.0
+        else:
+            top, scale = 255.0, 1.0
+        if not (np.isfinite(low) and np.isfinite(high) and low >= 0 and high <= top):
+            expected = {
+                65535.0: "0 to 65535",
+                255.0: "0 to 255" + (" (or 0 to 1)" if image.dtype.kind == "f" else ""),
+            }[top]
+            raise PoseBridgeError(
+                f"image of {image.dtype} must hold values from {expected}, got values from "
+                f"{low:g} to {high:g}; give an 8-bit (uint8) RGB or grey array."
+            )
+        scaled = np.rint(values * scale).astype(np.uint8)
+    if scaled.ndim == 2:
+        scaled = np.repeat(scaled[:, :, np.newaxis], 3, axis=2)
+    return scaled
+
+
 def decimate(ds: xr.Dataset, max_steps: int) -> tuple[xr.Dataset, int]:
     """Every ``k``-th time step, ``k`` the smallest that leaves at most ``max_steps``.
 
@@ -631,7 +686,7 @@ def background(
         return None
     if image is not None:
         if isinstance(image, np.ndarray):
-            return _checked_size(ds, image, "the image given", explicit=True)
+            return _checked_size(ds, rgb_still(image), "the image given", explicit=True)
         return _checked_size(ds, _video.read_frame(image), str(image), explicit=True)
     if video is not None:
         if frame is None:

@@ -135,7 +135,7 @@ def trajectories(
         ``frame`` needs a video (``video``, or the dataset's ``video_path``).
         3D poses are drawn as their x-y projection, never over a video.
     image
-        A still frame (RGB array or image file) to draw over instead; not
+        A still frame (grey or RGB(A) array, or image file) to draw over instead; not
         with ``frame``.
     ax
         matplotlib axes to draw in (default: a new figure).
@@ -461,7 +461,7 @@ def skeleton(
         ``video_width`` x ``video_height``. Without it, the dataset's still
         frame, video or (labels) the labelled image is used when found.
     image
-        A still frame (RGB array or image file) to draw over instead.
+        A still frame (grey or RGB(A) array, or image file) to draw over instead.
     ax
         matplotlib axes to draw in (default: a new figure).
 
