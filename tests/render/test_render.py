@@ -153,6 +153,22 @@ def test_track_names_are_written_above_the_track(video, tmp_path):
     assert abs(cols.mean() - position[0, 0, np.argmin(position[0, 1]), 0]) < 12  # centred on it
 
 
+def test_track_names_the_font_cannot_draw_are_named_in_a_warning(video, tmp_path):
+    ds, _ = poses_at([0])
+    lettered = ds.assign_coords(individual=["mouse", "cat"]).assign_attrs(source_file="p.h5")
+    boxed = lettered.assign_coords(individual=["鼠", "猫"])
+    box = _draw.text_stamp("鼠")  # the premise: both names draw as the very same box
+    assert np.array_equal(box.dx, _draw.text_stamp("猫").dx)
+    assert np.array_equal(box.dy, _draw.text_stamp("猫").dy)
+    with pytest.warns(UserWarning, match=r"p\.h5: the track names \['鼠', '猫'\] are drawn "):
+        render(boxed, video, tmp_path / "boxed.mkv", **LOSSLESS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render(lettered, video, tmp_path / "lettered.mkv", **LOSSLESS)
+        render(boxed, video, tmp_path / "unnamed.mkv", names=False, **LOSSLESS)
+    assert _draw.missing_glyphs("鼠 mouse 😀") == "鼠😀"
+
+
 def test_boxes_are_outlined(video, tmp_path):
     centre = np.array([[[40.0], [50.0]]]).repeat(2, axis=0)  # (time, space, individual)
     shape = np.array([[[30.0], [20.0]]]).repeat(2, axis=0)

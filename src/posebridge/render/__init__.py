@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from posebridge.errors import (
     expect_bool,
     expect_dataset,
     expect_path,
+    user_stacklevel,
 )
 from posebridge.model import labels
 from posebridge.render import _draw
@@ -197,6 +199,25 @@ def _range(numbers: np.ndarray, frames: FrameRange | None, n_video: int, video: 
     return range(first, last + 1)
 
 
+def _warn_of_names_without_glyphs(ds: xr.Dataset, track_names: list[str]) -> None:
+    """Warn, naming them, of the track names whose characters the name font lacks."""
+    from posebridge.plot._select import named
+
+    lacking = {name: _draw.missing_glyphs(name) for name in track_names}
+    lacking = {name: chars for name, chars in lacking.items() if chars}
+    if not lacking:
+        return
+    chars = "".join(dict.fromkeys("".join(lacking.values())))
+    warnings.warn(
+        f"{named(ds)}the track names {list(lacking)} are drawn with empty boxes in place of "
+        f"{chars!r}: Pillow's default font, which render writes names in, has no glyph for "
+        "them (it has little beyond ASCII); rename the tracks to "
+        "tell them apart in the video, or pass names=False (--no-names).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 class _Painter:
     """Draws one time step of the poses (or boxes) on a frame, all tracks at once."""
 
@@ -246,6 +267,8 @@ class _Painter:
         track_names = [str(n) for n in ds[model.INDIVIDUAL].values]
         text_scale = max(1, round(scale / 480))
         self.names = [_draw.text_stamp(n, text_scale) for n in track_names] if names else []
+        if names:
+            _warn_of_names_without_glyphs(ds, track_names)
         self.name_widths = np.array([s.dx.max(initial=0) + 1 for s in self.names], dtype=float)
         self.dark = np.zeros((n_individuals, 3), dtype=np.uint8)
         self.disc, self.rim = _draw.disc(self.radius), _draw.disc(self.radius + 1)
