@@ -335,13 +335,17 @@ def test_skeleton_default_frame_has_the_most_points(poses, arrays):
 
 def test_skeleton_names_a_nan_time_it_needs_and_finds_other_frames_past_it(poses, arrays):
     """The NaN step is at no frame: drawn by default (it has the most points) it was titled
-    frame -9223372036854775808; frame 2 is still the step whose time is 2."""
-    ds = poses.assign_coords(time=np.r_[0.0, np.nan, np.arange(2.0, 12.0)])
+    frame -9223372036854775808, later refused; the default is now the step with the most
+    points among those at a frame. Frame 2 is still the step whose time is 2."""
+    ds = poses.copy(deep=True)  # ``arrays`` kept as they are: step 2's points come from them
+    ds = ds.assign_coords(time=np.r_[0.0, np.nan, np.arange(2.0, 12.0)])
     ds["position"][{"time": slice(2, None)}] = np.nan  # row 1 has the most points
     ds["position"][{"time": 0}] = np.nan
     ds["position"][{"time": 2, "keypoint": 0}] = arrays["position"][2, :, 0, :]
+    assert plot.skeleton(ds).axes[0].get_title() == "frame 2"  # row 2: of the timed, the most
+    no_time = ds.assign_coords(time=np.full(12, np.nan))
     with pytest.raises(PoseBridgeError, match="Coordinate 'time' holds .*NaN at index 1"):
-        plot.skeleton(ds)
+        plot.skeleton(no_time)  # no step is at a frame: the one with most points is named
     ax = plot.skeleton(ds, frame=2).axes[0]
     assert ax.get_title() == "frame 2"
     scatters = [c for c in ax.collections if isinstance(c, PathCollection)]

@@ -471,14 +471,18 @@ def decimate(ds: xr.Dataset, max_steps: int) -> tuple[xr.Dataset, int]:
 def frame_row(ds: xr.Dataset, frame: int | None) -> int:
     """The time index of video frame ``frame`` (labels: labelled frame ``frame``).
 
-    Without a frame: the first time step with the most points (or boxes) present.
+    Without a frame: the first time step with the most points (or boxes)
+    present, among the steps whose time is known (a NaN time is at no frame),
+    unless no step's is.
     """
     n = ds.sizes[model.TIME]
     if frame is None:
+        timed = None if labels.is_labels(ds) else _timed_rows(ds)
+        candidates = np.arange(n) if timed is None or not timed.size else timed
         position = ds["position"].transpose(model.TIME, model.SPACE, ...)
         present = ~np.isnan(np.asarray(position.values, dtype=float))
-        counts = present.all(axis=1).reshape(n, -1).sum(axis=1)
-        return int(np.argmax(counts)) if n else 0
+        counts = present.all(axis=1).reshape(n, -1).sum(axis=1)[candidates]
+        return int(candidates[np.argmax(counts)]) if n else 0
     if labels.is_labels(ds):
         if not 0 <= frame < n:
             raise PoseBridgeError(
