@@ -352,6 +352,18 @@ def test_skeleton_names_a_nan_time_it_needs_and_finds_other_frames_past_it(poses
     np.testing.assert_array_equal(scatters[0].get_offsets()[0], arrays["position"][2, :, 0, 0])
 
 
+def test_skeleton_refuses_a_frame_that_several_time_steps_are_at(poses, arrays):
+    """Frame 5 was the first of the steps at it, the other's poses silently left out."""
+    time = np.arange(12)
+    time[[3, 8]] = 5  # steps 3, 5 and 8 are all at frame 5
+    ds = poses.assign_coords(time=time).assign_attrs(source_file="p.h5")
+    said = r"p\.h5: 3 time steps \(indices \[3, 5, 8\]\) are at frame 5"
+    with pytest.raises(PoseBridgeError, match=said):
+        plot.skeleton(ds, frame=5)
+    offsets = plot.skeleton(ds, frame=6).axes[0].collections[0].get_offsets()
+    np.testing.assert_array_equal(offsets, arrays["position"][6, :, :, 0].T)  # one step: drawn
+
+
 def test_skeleton_refuses_a_fractional_frame_time_rather_than_truncate_it(poses):
     ds = poses.assign_coords(time=np.arange(12) + 0.6)  # 0.6 frames: truncated, frame 0
     with pytest.raises(PoseBridgeError, match="whole numbers; got 0.6 at index 0"):

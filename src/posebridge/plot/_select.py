@@ -474,6 +474,11 @@ def frame_row(ds: xr.Dataset, frame: int | None) -> int:
     Without a frame: the first time step with the most points (or boxes)
     present, among the steps whose time is known (a NaN time is at no frame),
     unless no step's is.
+
+    Raises
+    ------
+    PoseBridgeError
+        When no time step, or more than one, is at frame ``frame``.
     """
     n = ds.sizes[model.TIME]
     if frame is None:
@@ -504,6 +509,13 @@ def frame_row(ds: xr.Dataset, frame: int | None) -> int:
         what = "boxes" if ds.attrs.get("ds_type") == model.BBOXES else "poses"
         raise PoseBridgeError(
             f"{named(ds)}no {what} at frame {frame}; {_frames_near(numbers, frame)}"
+        )
+    if rows.size > 1:
+        raise PoseBridgeError(
+            f"{named(ds)}{rows.size} time steps (indices {rows.tolist()}) are at frame "
+            f"{frame}, so there is no one pose to show for it (a 'frame' coordinate that "
+            "repeats, or times in seconds that round to one frame at the fps); give each "
+            "time step its own frame number."
         )
     return int(rows[0])
 
