@@ -25,7 +25,7 @@ from matplotlib.path import Path as MplPath
 import posebridge
 from posebridge import errors, labels, model, plot
 from posebridge.errors import FileExistsError, PoseBridgeError
-from posebridge.plot._select import parse_time_range
+from posebridge.plot._select import parse_time_range, still_images
 
 KEYPOINTS = ["snout", "ear", "tail"]
 INDIVIDUALS = ["mouse_b", "mouse_a"]
@@ -398,6 +398,14 @@ def test_skeleton_of_labels_shows_a_labelled_frame_over_its_image(arrays, tmp_pa
     assert ax.get_title() == "labelled frame 1: v1 frame 7"
     scatter = next(c for c in ax.collections if isinstance(c, PathCollection))
     np.testing.assert_array_equal(scatter.get_offsets(), arrays["position"][1, :, :, 0].T)
+
+
+def test_skeleton_title_of_a_labelled_still_image_names_the_image(arrays):
+    """A COCO or YOLO image (no video) was titled 'labelled frame 1:  frame -1'."""
+    images = ["photo_a.png", "photo_b.png"]
+    ds = labels.from_numpy(arrays["position"][:2], image_path=images)
+    assert still_images(ds).all()  # the premise: images of no video
+    assert plot.skeleton(ds, frame=1).axes[0].get_title() == f"labelled frame 1: {images[1]}"
 
 
 def test_save_figure_refuses_the_image_of_the_labelled_frame_it_shows(arrays, tmp_path):
