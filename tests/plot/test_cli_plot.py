@@ -148,6 +148,22 @@ def test_plot_refuses_to_replace_a_figure_without_overwrite(poses_file):
     assert run("plot", poses_file, "--overwrite").exit_code == 0
 
 
+def test_plot_of_several_files_refuses_an_existing_figure_before_writing_any(
+    tmp_path, poses_two_mice_with_nan
+):
+    """a's figure was written before b's existing one was refused (a half-done run)."""
+    paths = [tmp_path / "a.nc", tmp_path / "b.nc"]
+    for path in paths:
+        posebridge.save(poses_two_mice_with_nan, path)
+    existing = tmp_path / "b.missing.png"
+    existing.write_bytes(b"kept")
+    result = run("plot", *paths, "--kind", "missing")
+    assert result.exit_code == 1
+    assert f"{existing}: already exists; pass --overwrite" in result.stderr
+    assert not (tmp_path / "a.missing.png").exists()
+    assert existing.read_bytes() == b"kept"
+
+
 def test_plot_without_matplotlib_says_which_extra_to_install(poses_file, monkeypatch):
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, name)

@@ -25,7 +25,7 @@ from matplotlib.path import Path as MplPath
 import posebridge
 from posebridge import errors, labels, model, plot
 from posebridge.errors import FileExistsError, PoseBridgeError
-from posebridge.plot._select import parse_time_range
+from posebridge.plot._select import parse_time_range, still_images
 
 KEYPOINTS = ["snout", "ear", "tail"]
 INDIVIDUALS = ["mouse_b", "mouse_a"]
@@ -183,6 +183,33 @@ def test_trajectories_draw_over_a_still_frame(poses, tmp_path):
     np.testing.assert_array_equal(ax.images[0].get_array(), image)
 
 
+def shown_rgb(ax) -> np.ndarray:
+    """The colours matplotlib draws for the still frame (its colour map applied)."""
+    return ax.images[0].make_image(None, unsampled=True)[0][..., :3]
+
+
+def test_image_arrays_are_drawn_as_the_picture_they_hold_not_false_colour_or_white(poses):
+    grey = np.full((48, 64), 128, np.uint8)
+    grey[:, :32] = 0
+    drawn = shown_rgb(plot.skeleton(poses, frame=0, image=grey).axes[0])
+    np.testing.assert_array_equal(drawn, np.repeat(grey[:, :, None], 3, axis=2))
+    rgb = np.random.default_rng(3).integers(0, 256, (48, 64, 3)).astype(np.uint8)
+    for same_picture in (rgb.astype(float), rgb.astype(np.int64), rgb / 255.0):
+        drawn = shown_rgb(plot.trajectories(poses, image=same_picture).axes[0])
+        np.testing.assert_array_equal(drawn, rgb)
+    sixteen_bit = rgb.astype(np.uint16) * 257  # 16-bit over its full range: 255 -> 65535
+    np.testing.assert_array_equal(
+        shown_rgb(plot.skeleton(poses, frame=0, image=sixteen_bit).axes[0]), rgb
+    )
+    beyond_range = {
+        "float64 must hold values from 0 to 255 .*to 510": rgb * 2.0,
+        "int16 .* from -1 to -1": np.full((48, 64, 3), -1, np.int16),
+    }
+    for said, beyond in beyond_range.items():
+        with pytest.raises(PoseBridgeError, match=said):
+            plot.skeleton(poses, frame=0, image=beyond)
+
+
 def test_figures_draw_into_the_axes_given(poses):
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot(1, 2, 2)
@@ -308,17 +335,33 @@ def test_skeleton_default_frame_has_the_most_points(poses, arrays):
 
 def test_skeleton_names_a_nan_time_it_needs_and_finds_other_frames_past_it(poses, arrays):
     """The NaN step is at no frame: drawn by default (it has the most points) it was titled
-    frame -9223372036854775808; frame 2 is still the step whose time is 2."""
-    ds = poses.assign_coords(time=np.r_[0.0, np.nan, np.arange(2.0, 12.0)])
+    frame -9223372036854775808, later refused; the default is now the step with the most
+    points among those at a frame. Frame 2 is still the step whose time is 2."""
+    ds = poses.copy(deep=True)  # ``arrays`` kept as they are: step 2's points come from them
+    ds = ds.assign_coords(time=np.r_[0.0, np.nan, np.arange(2.0, 12.0)])
     ds["position"][{"time": slice(2, None)}] = np.nan  # row 1 has the most points
     ds["position"][{"time": 0}] = np.nan
     ds["position"][{"time": 2, "keypoint": 0}] = arrays["position"][2, :, 0, :]
+    assert plot.skeleton(ds).axes[0].get_title() == "frame 2"  # row 2: of the timed, the most
+    no_time = ds.assign_coords(time=np.full(12, np.nan))
     with pytest.raises(PoseBridgeError, match="Coordinate 'time' holds .*NaN at index 1"):
-        plot.skeleton(ds)
+        plot.skeleton(no_time)  # no step is at a frame: the one with most points is named
     ax = plot.skeleton(ds, frame=2).axes[0]
     assert ax.get_title() == "frame 2"
     scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
     np.testing.assert_array_equal(scatters[0].get_offsets()[0], arrays["position"][2, :, 0, 0])
+
+
+def test_skeleton_refuses_a_frame_that_several_time_steps_are_at(poses, arrays):
+    """Frame 5 was the first of the steps at it, the other's poses silently left out."""
+    time = np.arange(12)
+    time[[3, 8]] = 5  # steps 3, 5 and 8 are all at frame 5
+    ds = poses.assign_coords(time=time).assign_attrs(source_file="p.h5")
+    said = r"p\.h5: 3 time steps \(indices \[3, 5, 8\]\) are at frame 5"
+    with pytest.raises(PoseBridgeError, match=said):
+        plot.skeleton(ds, frame=5)
+    offsets = plot.skeleton(ds, frame=6).axes[0].collections[0].get_offsets()
+    np.testing.assert_array_equal(offsets, arrays["position"][6, :, :, 0].T)  # one step: drawn
 
 
 def test_skeleton_refuses_a_fractional_frame_time_rather_than_truncate_it(poses):
@@ -355,6 +398,14 @@ def test_skeleton_of_labels_shows_a_labelled_frame_over_its_image(arrays, tmp_pa
     assert ax.get_title() == "labelled frame 1: v1 frame 7"
     scatter = next(c for c in ax.collections if isinstance(c, PathCollection))
     np.testing.assert_array_equal(scatter.get_offsets(), arrays["position"][1, :, :, 0].T)
+
+
+def test_skeleton_title_of_a_labelled_still_image_names_the_image(arrays):
+    """A COCO or YOLO image (no video) was titled 'labelled frame 1:  frame -1'."""
+    images = ["photo_a.png", "photo_b.png"]
+    ds = labels.from_numpy(arrays["position"][:2], image_path=images)
+    assert still_images(ds).all()  # the premise: images of no video
+    assert plot.skeleton(ds, frame=1).axes[0].get_title() == f"labelled frame 1: {images[1]}"
 
 
 def test_save_figure_refuses_the_image_of_the_labelled_frame_it_shows(arrays, tmp_path):

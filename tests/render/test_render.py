@@ -153,6 +153,22 @@ def test_track_names_are_written_above_the_track(video, tmp_path):
     assert abs(cols.mean() - position[0, 0, np.argmin(position[0, 1]), 0]) < 12  # centred on it
 
 
+def test_track_names_the_font_cannot_draw_are_named_in_a_warning(video, tmp_path):
+    ds, _ = poses_at([0])
+    lettered = ds.assign_coords(individual=["mouse", "cat"]).assign_attrs(source_file="p.h5")
+    boxed = lettered.assign_coords(individual=["鼠", "猫"])
+    box = _draw.text_stamp("鼠")  # the premise: both names draw as the very same box
+    assert np.array_equal(box.dx, _draw.text_stamp("猫").dx)
+    assert np.array_equal(box.dy, _draw.text_stamp("猫").dy)
+    with pytest.warns(UserWarning, match=r"p\.h5: the track names \['鼠', '猫'\] are drawn "):
+        render(boxed, video, tmp_path / "boxed.mkv", **LOSSLESS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render(lettered, video, tmp_path / "lettered.mkv", **LOSSLESS)
+        render(boxed, video, tmp_path / "unnamed.mkv", names=False, **LOSSLESS)
+    assert _draw.missing_glyphs("鼠 mouse 😀") == "鼠😀"
+
+
 def test_boxes_are_outlined(video, tmp_path):
     centre = np.array([[[40.0], [50.0]]]).repeat(2, axis=0)  # (time, space, individual)
     shape = np.array([[[30.0], [20.0]]]).repeat(2, axis=0)
@@ -246,13 +262,17 @@ def test_a_video_that_does_not_open_is_an_error(tmp_path):
 @pytest.mark.parametrize(
     ("frames", "message"),
     [
-        ((8, 9), "holds no poses"),
-        ((2, 15), "ends after the video's last frame"),
-        ((6, 4), "empty or negative"),
+        ((8, 9), "p.h5: the frame range 8:9 holds no poses"),
+        ((None, 1), "p.h5: the frame range :1 holds no poses: the poses' frames run from 2"),
+        ((8, None), "p.h5: the frame range 8: holds no poses: the poses' frames run from 2"),
+        ((2, 15), "the frame range 2:15 ends after the video's last frame"),
+        ((6, 4), "the frame range 6:4 is empty or negative"),
     ],
 )
 def test_a_range_outside_the_data_is_an_error(video, tmp_path, frames, message):
+    """An open end of a range that holds no poses was filled in (``:1`` said 2:1 is empty)."""
     ds, _ = poses_at([2, 3, 7])
+    ds.attrs["source_file"] = "p.h5"
     with pytest.raises(PoseBridgeError, match=message):
         render(ds, video, tmp_path / "out.mkv", frames=frames, **LOSSLESS)
 
@@ -370,8 +390,18 @@ def test_one_track_may_be_named_by_itself(video, tmp_path):
 
 def test_poses_without_frame_numbers_are_refused(video, tmp_path):
     ds = model.from_numpy(np.zeros((3, 2, 1, 1))).assign_coords(time=[0.0, 0.5, 1.25])
-    ds.attrs["time_unit"] = "seconds"
-    with pytest.raises(PoseBridgeError, match="cannot be matched to video frames"):
+    ds.attrs.update(time_unit="seconds", source_file="p.h5")
+    with pytest.raises(PoseBridgeError, match="p.h5: .*cannot be matched to video frames"):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+
+
+def test_poses_with_steps_at_one_frame_are_refused_naming_the_file_frame_and_steps(
+    video, tmp_path
+):
+    ds, _ = poses_at([2, 3, 7, 3])
+    ds.attrs["source_file"] = "p.h5"
+    said = r"p\.h5: several .* same frame number: 2 steps \(indices \[1, 3\]\) are at frame 3"
+    with pytest.raises(PoseBridgeError, match=said):
         render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
 
 

@@ -14,7 +14,7 @@ from posebridge._files import (
     recording_files_read,
     refuse_writing_onto_input,
 )
-from posebridge._outputs import inputs_kept
+from posebridge._outputs import check_outputs, inputs_kept
 from posebridge.cli._base import (
     FilePath,
     _fps,
@@ -127,7 +127,9 @@ def plot(
     for target in targets:  # before anything is read or drawn
         for source in inputs:
             refuse_writing_onto_input(source, target, doing="writing the figure there")
-        check_output_folder(target)
+    # every figure that exists (without --overwrite), and every missing folder, is refused
+    # now, so that a refused run writes no figure at all
+    check_outputs(targets, overwrite)
     for file, target in zip(files, targets, strict=True):
         with recording_files_read() as files_read:  # the files read with it: kept too
             _, ds = _load(file, format, fps, read_pairs, "--format")

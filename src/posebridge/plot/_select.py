@@ -40,6 +40,7 @@ __all__ = [
     "frame_row",
     "named",
     "parse_time_range",
+    "rgb_still",
     "select",
     "size_mismatch",
     "still_images",
@@ -393,6 +394,60 @@ def check_still(
         )
 
 
+def rgb_still(image: np.ndarray) -> np.ndarray:
+    """An ``image=`` array as the 8-bit RGB(A) still that is drawn (grey made RGB).
+
+    matplotlib would draw a grey array in false colour scaled to its own range
+    and clip other RGB arrays than 8-bit or 0 to 1 to white; so the values are
+    read as an image's: ``uint8`` as they are, ``bool`` as black and white,
+    ``uint16`` over its full range 0 to 65535 (a 16-bit camera frame), other
+    integers as 0 to 255, and floats as 0 to 1 when none is above 1, else as
+    0 to 255. Values outside that range (or NaN) are refused.
+
+    Raises
+    ------
+    PoseBridgeError
+        For values outside the range of their type, naming the type and range.
+
+    Examples
+    --------
+    >>> rgb_still(np.array([[0, 128]], np.uint8))[0].tolist()
+    [[0, 0, 0], [128, 128, 128]]
+    >>> rgb_still(np.array([[[0.0, 0.5, 1.0]]]))[0].tolist()
+    [[0, 128, 255]]
+    >>> rgb_still(np.array([[[0, 32768, 65535]]], np.uint16))[0].tolist()
+    [[0, 128, 255]]
+    """
+    if image.dtype == np.uint8:
+        scaled = image
+    elif image.dtype == bool:
+        scaled = image.astype(np.uint8) * np.uint8(255)
+    else:
+        if np.iscomplexobj(image):
+            raise PoseBridgeError(f"image must be an array of real numbers, got {image.dtype}.")
+        values = image.astype(np.float64)
+        low, high = np.min(values), np.max(values)
+        if image.dtype == np.uint16:
+            top, scale = 65535.0, 255.0 / 65535.0
+        elif image.dtype.kind == "f" and high <= 1.0:
+            top, scale = 1.0, 255.0
+        else:
+            top, scale = 255.0, 1.0
+        if not (np.isfinite(low) and np.isfinite(high) and low >= 0 and high <= top):
+            expected = {
+                65535.0: "0 to 65535",
+                255.0: "0 to 255" + (" (or 0 to 1)" if image.dtype.kind == "f" else ""),
+            }[top]
+            raise PoseBridgeError(
+                f"image of {image.dtype} must hold values from {expected}, got values from "
+                f"{low:g} to {high:g}; give an 8-bit (uint8) RGB or grey array."
+            )
+        scaled = np.rint(values * scale).astype(np.uint8)
+    if scaled.ndim == 2:
+        scaled = np.repeat(scaled[:, :, np.newaxis], 3, axis=2)
+    return scaled
+
+
 def decimate(ds: xr.Dataset, max_steps: int) -> tuple[xr.Dataset, int]:
     """Every ``k``-th time step, ``k`` the smallest that leaves at most ``max_steps``.
 
@@ -416,14 +471,23 @@ def decimate(ds: xr.Dataset, max_steps: int) -> tuple[xr.Dataset, int]:
 def frame_row(ds: xr.Dataset, frame: int | None) -> int:
     """The time index of video frame ``frame`` (labels: labelled frame ``frame``).
 
-    Without a frame: the first time step with the most points (or boxes) present.
+    Without a frame: the first time step with the most points (or boxes)
+    present, among the steps whose time is known (a NaN time is at no frame),
+    unless no step's is.
+
+    Raises
+    ------
+    PoseBridgeError
+        When no time step, or more than one, is at frame ``frame``.
     """
     n = ds.sizes[model.TIME]
     if frame is None:
+        timed = None if labels.is_labels(ds) else _timed_rows(ds)
+        candidates = np.arange(n) if timed is None or not timed.size else timed
         position = ds["position"].transpose(model.TIME, model.SPACE, ...)
         present = ~np.isnan(np.asarray(position.values, dtype=float))
-        counts = present.all(axis=1).reshape(n, -1).sum(axis=1)
-        return int(np.argmax(counts)) if n else 0
+        counts = present.all(axis=1).reshape(n, -1).sum(axis=1)[candidates]
+        return int(candidates[np.argmax(counts)]) if n else 0
     if labels.is_labels(ds):
         if not 0 <= frame < n:
             raise PoseBridgeError(
@@ -445,6 +509,13 @@ def frame_row(ds: xr.Dataset, frame: int | None) -> int:
         what = "boxes" if ds.attrs.get("ds_type") == model.BBOXES else "poses"
         raise PoseBridgeError(
             f"{named(ds)}no {what} at frame {frame}; {_frames_near(numbers, frame)}"
+        )
+    if rows.size > 1:
+        raise PoseBridgeError(
+            f"{named(ds)}{rows.size} time steps (indices {rows.tolist()}) are at frame "
+            f"{frame}, so there is no one pose to show for it (a 'frame' coordinate that "
+            "repeats, or times in seconds that round to one frame at the fps); give each "
+            "time step its own frame number."
         )
     return int(rows[0])
 
@@ -631,7 +702,7 @@ def background(
         return None
     if image is not None:
         if isinstance(image, np.ndarray):
-            return _checked_size(ds, image, "the image given", explicit=True)
+            return _checked_size(ds, rgb_still(image), "the image given", explicit=True)
         return _checked_size(ds, _video.read_frame(image), str(image), explicit=True)
     if video is not None:
         if frame is None:

@@ -34,6 +34,7 @@ from posebridge.plot._select import (
     label_image,
     named,
     select,
+    still_images,
 )
 
 __all__ = ["MAX_COLUMNS", "MAX_STEPS", "confidence", "missing", "skeleton", "trajectories"]
@@ -135,7 +136,7 @@ def trajectories(
         ``frame`` needs a video (``video``, or the dataset's ``video_path``).
         3D poses are drawn as their x-y projection, never over a video.
     image
-        A still frame (RGB array or image file) to draw over instead; not
+        A still frame (grey or RGB(A) array, or image file) to draw over instead; not
         with ``frame``.
     ax
         matplotlib axes to draw in (default: a new figure).
@@ -461,7 +462,7 @@ def skeleton(
         ``video_width`` x ``video_height``. Without it, the dataset's still
         frame, video or (labels) the labelled image is used when found.
     image
-        A still frame (RGB array or image file) to draw over instead.
+        A still frame (grey or RGB(A) array, or image file) to draw over instead.
     ax
         matplotlib axes to draw in (default: a new figure).
 
@@ -496,8 +497,7 @@ def skeleton(
     else:
         _draw_poses(ax, ds, x, y, names)
     if labels.is_labels(ds):
-        video_name = _plain(one[labels.VIDEO].values)
-        where = f"labelled frame {row}: {video_name} frame {int(one[model.FRAME].values)}"
+        where = f"labelled frame {row}: {_labelled_frame_source(ds, row)}"
     elif shown_frame is not None:
         where = f"frame {shown_frame}"
     else:
@@ -509,6 +509,26 @@ def skeleton(
     # the labelled frame's own image (or video), when found, is an input too
     own = label_image(ds, row) if labels.is_labels(ds) else None
     return _mpl.note_inputs(ax.figure, ds, video, image, None if own is None else own[0])
+
+
+def _labelled_frame_source(ds: xr.Dataset, row: int) -> str:
+    """Where labelled frame ``row`` comes from, for a title: its video and frame number,
+    or its image when it is a still image or its frame number is not known (-1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from posebridge import labels
+    >>> ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), image_path=["a.png", "v/img7.png"])
+    >>> _labelled_frame_source(ds, 0), _labelled_frame_source(ds, 1)
+    ('a.png', 'v frame 7')
+    """
+    number = int(ds[model.FRAME].values[row])
+    if still_images(ds)[row] or number < 0:
+        image = _plain(ds[labels.IMAGE_PATH].values[row])
+        video = _plain(ds[labels.VIDEO].values[row])
+        return image or f"{video} (frame number unknown)"
+    return f"{_plain(ds[labels.VIDEO].values[row])} frame {number}"
 
 
 def _draw_poses(ax: Any, ds: xr.Dataset, x: np.ndarray, y: np.ndarray, names: list[str]) -> None:

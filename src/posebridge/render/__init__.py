@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from posebridge.errors import (
     expect_bool,
     expect_dataset,
     expect_path,
+    user_stacklevel,
 )
 from posebridge.model import labels
 from posebridge.render import _draw
@@ -108,14 +110,25 @@ def match_frames(ds: xr.Dataset, first: int, last: int) -> np.ndarray:
     >>> match_frames(ds, 1, 6).tolist()
     [-1, 0, 1, -1, -1, 2]
     """
+    from posebridge.plot._select import named
+
     numbers = model.frame_numbers(ds)
     if numbers is None:
         raise PoseBridgeError(
-            "the poses' time is in seconds with neither fps nor frame numbers, so they "
-            "cannot be matched to video frames; load them with fps (--fps)."
+            f"{named(ds)}the poses' time is in seconds with neither fps nor frame numbers, so "
+            "they cannot be matched to video frames; load them with fps (--fps)."
         )
-    if numbers.size and np.unique(numbers).size != numbers.size:
-        raise PoseBridgeError("several time steps of the poses have the same frame number.")
+    order = np.argsort(numbers, kind="stable")
+    repeated = np.flatnonzero(np.diff(numbers[order]) == 0)
+    if repeated.size:
+        frame = numbers[order[repeated[0]]]
+        steps = np.flatnonzero(numbers == frame).tolist()
+        raise PoseBridgeError(
+            f"{named(ds)}several time steps of the poses have the same frame number: "
+            f"{len(steps)} steps (indices {steps}) are at frame {frame}"
+            f"{'' if np.unique(numbers[order[repeated]]).size == 1 else ', and others too'}; "
+            "give each time step its own frame number."
+        )
     lookup = np.full(last - first + 1, -1, dtype=np.int64)
     inside = (numbers >= first) & (numbers <= last)
     lookup[numbers[inside] - first] = np.flatnonzero(inside)
@@ -169,32 +182,56 @@ def _check_drawable(ds: xr.Dataset, video: Path) -> None:
         )
 
 
-def _range(numbers: np.ndarray, frames: FrameRange | None, n_video: int, video: Path) -> range:
+def _range(
+    numbers: np.ndarray, frames: FrameRange | None, n_video: int, video: Path, at: str
+) -> range:
+    """The video frames to write: ``frames`` (either end ``None``: the poses' first or
+    last frame), refused when it holds no poses; ``at`` starts each message."""
     if numbers.size == 0:
-        raise PoseBridgeError("the poses have no time steps to render.")
+        raise PoseBridgeError(f"{at}the poses have no time steps to render.")
     if numbers.min() < 0:
-        raise PoseBridgeError(f"the poses have negative frame numbers ({numbers.min()}).")
+        raise PoseBridgeError(f"{at}the poses have negative frame numbers ({numbers.min()}).")
     if numbers.max() >= n_video:
         raise PoseBridgeError(
             f"{video}: the video is shorter than the poses: it has {n_video} frames (0 to "
             f"{n_video - 1}) and the poses reach frame {numbers.max()}. Is it the right video?"
         )
     start, end = frames if frames is not None else (None, None)
+    asked = f"{'' if start is None else start}:{'' if end is None else end}"  # as typed
+    given = [int(v) for v in (start, end) if v is not None]
+    if min(given, default=0) < 0 or (len(given) == 2 and given[1] < given[0]):
+        raise PoseBridgeError(f"the frame range {asked} is empty or negative.")
     first = int(numbers.min()) if start is None else int(start)
     last = int(numbers.max()) if end is None else int(end)
-    if first < 0 or last < first:
-        raise PoseBridgeError(f"the frame range {first}:{last} is empty or negative.")
     if last >= n_video:
         raise PoseBridgeError(
-            f"{video}: the frame range {first}:{last} ends after the video's last frame "
-            f"({n_video - 1})."
+            f"{video}: the frame range {asked} ends after the video's last frame ({n_video - 1})."
         )
-    if not ((numbers >= first) & (numbers <= last)).any():
+    if first > last or not ((numbers >= first) & (numbers <= last)).any():
         raise PoseBridgeError(
-            f"the frame range {first}:{last} holds no poses: the poses' frames run from "
+            f"{at}the frame range {asked} holds no poses: the poses' frames run from "
             f"{numbers.min()} to {numbers.max()}."
         )
     return range(first, last + 1)
+
+
+def _warn_of_names_without_glyphs(ds: xr.Dataset, track_names: list[str]) -> None:
+    """Warn, naming them, of the track names whose characters the name font lacks."""
+    from posebridge.plot._select import named
+
+    lacking = {name: _draw.missing_glyphs(name) for name in track_names}
+    lacking = {name: chars for name, chars in lacking.items() if chars}
+    if not lacking:
+        return
+    chars = "".join(dict.fromkeys("".join(lacking.values())))
+    warnings.warn(
+        f"{named(ds)}the track names {list(lacking)} are drawn with empty boxes in place of "
+        f"{chars!r}: Pillow's default font, which render writes names in, has no glyph for "
+        "them (it has little beyond ASCII); rename the tracks to "
+        "tell them apart in the video, or pass names=False (--no-names).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 class _Painter:
@@ -246,6 +283,8 @@ class _Painter:
         track_names = [str(n) for n in ds[model.INDIVIDUAL].values]
         text_scale = max(1, round(scale / 480))
         self.names = [_draw.text_stamp(n, text_scale) for n in track_names] if names else []
+        if names:
+            _warn_of_names_without_glyphs(ds, track_names)
         self.name_widths = np.array([s.dx.max(initial=0) + 1 for s in self.names], dtype=float)
         self.dark = np.zeros((n_individuals, 3), dtype=np.uint8)
         self.disc, self.rim = _draw.disc(self.radius), _draw.disc(self.radius + 1)
@@ -465,7 +504,7 @@ def render(
     if numbers is None:
         match_frames(ds, 0, 0)  # raises the explanation
     assert numbers is not None
-    span = _range(numbers, frames, info.n_frames, info.path)
+    span = _range(numbers, frames, info.n_frames, info.path, named(ds))
     lookup = match_frames(ds, span.start, span.stop - 1)
     used = lookup[lookup >= 0]
     painter = _Painter(

@@ -9,12 +9,26 @@ pixels; a frame costs a few numpy calls.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Stamp", "disc", "draw_lines", "segment_points", "stamp", "text_stamp"]
+__all__ = [
+    "Stamp",
+    "disc",
+    "draw_lines",
+    "missing_glyphs",
+    "segment_points",
+    "stamp",
+    "text_stamp",
+]
+
+#: A character no font has a glyph for (the last code point, a noncharacter): what it
+#: draws is the font's "missing glyph" box.
+_NO_GLYPH = "\U0010ffff"
 
 
 @dataclass(frozen=True)
@@ -131,9 +145,9 @@ def text_stamp(text: str, scale: int = 1) -> Stamp:
     >>> bool(text_stamp("ab").dy.max() < 0)
     True
     """
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    font = ImageFont.load_default()
+    font = _default_font()
     left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font)
     canvas = Image.new("L", (max(right - left, 1) + 2, max(bottom - top, 1) + 2))
     ImageDraw.Draw(canvas).text((1 - left, 1 - top), text, fill=255, font=font)
@@ -142,6 +156,35 @@ def text_stamp(text: str, scale: int = 1) -> Stamp:
         mask = mask.repeat(scale, axis=0).repeat(scale, axis=1)
     dy, dx = np.nonzero(mask)
     return Stamp((dy - mask.shape[0]).astype(np.int64), dx.astype(np.int64))
+
+
+@functools.cache
+def _default_font() -> Any:
+    """Pillow's default font, loaded once."""
+    from PIL import ImageFont
+
+    return ImageFont.load_default()
+
+
+def missing_glyphs(text: str) -> str:
+    """The characters of ``text`` that :func:`text_stamp` draws as the font's empty box.
+
+    Pillow's default font has Latin letters but not, for example, Chinese,
+    Japanese or emoji: each of those is drawn as the same box, so names made
+    of them cannot be told apart. Each distinct character is tried once.
+
+    Examples
+    --------
+    >>> missing_glyphs("mouse"), missing_glyphs("鼠 1")
+    ('', '鼠')
+    """
+    box = text_stamp(_NO_GLYPH)
+    unique = dict.fromkeys(text)  # in the order they come, once each
+    return "".join(
+        c
+        for c in unique
+        if np.array_equal((s := text_stamp(c)).dy, box.dy) and np.array_equal(s.dx, box.dx)
+    )
 
 
 def stamps_at(
