@@ -164,6 +164,18 @@ def test_plot_of_several_files_refuses_an_existing_figure_before_writing_any(
     assert existing.read_bytes() == b"kept"
 
 
+def test_plot_of_several_files_refuses_a_missing_one_before_writing_any(
+    tmp_path, poses_two_mice_with_nan
+):
+    """Found by a hunt (h115): a's figure was written before b was found missing."""
+    present = tmp_path / "a.nc"
+    posebridge.save(poses_two_mice_with_nan, present)
+    result = run("plot", present, tmp_path / "b.nc")
+    assert result.exit_code == 1
+    assert "b.nc: no such file" in result.stderr
+    assert not (tmp_path / "a.trajectories.png").exists()
+
+
 def test_plot_without_matplotlib_says_which_extra_to_install(poses_file, monkeypatch):
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, name)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from posebridge._files import (
+    check_input,
     check_output_folder,
     recording_files_read,
     refuse_writing_onto_input,
@@ -130,6 +131,8 @@ def plot(
     # every figure that exists (without --overwrite), and every missing folder, is refused
     # now, so that a refused run writes no figure at all
     check_outputs(targets, overwrite)
+    for file in files:  # a missing FILE after the first: refused before any figure is drawn
+        check_input(file, folder=True)
     for file, target in zip(files, targets, strict=True):
         with recording_files_read() as files_read:  # the files read with it: kept too
             _, ds = _load(file, format, fps, read_pairs, "--format")
