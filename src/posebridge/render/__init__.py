@@ -226,9 +226,16 @@ def _warn_of_names_without_glyphs(ds: xr.Dataset, track_names: list[str]) -> Non
     chars = "".join(dict.fromkeys("".join(lacking.values())))
     warnings.warn(
         f"{named(ds)}the track names {list(lacking)} are drawn with empty boxes in place of "
-        f"{chars!r}: Pillow's default font, which render writes names in, has no glyph for "
-        "them (it has little beyond ASCII); rename the tracks to "
-        "tell them apart in the video, or pass names=False (--no-names).",
+        f"{chars!r}: the font render writes names in has no glyph for them ("
+        + (
+            "matplotlib's DejaVu Sans, which has accented, Greek and Cyrillic letters but no "
+            "Chinese, Japanese or emoji"
+            if _draw.wide_font_installed()
+            else "Pillow's default font, which has little beyond ASCII: install the plot extra, "
+            "matplotlib, to draw accented, Greek and Cyrillic letters"
+        )
+        + "); rename the tracks to tell them apart in the video, or pass names=False "
+        "(--no-names).",
         UserWarning,
         stacklevel=user_stacklevel(),
     )

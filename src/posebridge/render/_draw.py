@@ -10,8 +10,10 @@ pixels; a frame costs a few numpy calls.
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,7 @@ __all__ = [
     "segment_points",
     "stamp",
     "text_stamp",
+    "wide_font_installed",
 ]
 
 #: A character no font has a glyph for (the last code point, a noncharacter): what it
@@ -138,16 +141,25 @@ def draw_lines(
 
 
 def text_stamp(text: str, scale: int = 1) -> Stamp:
-    """The pixels of ``text`` in Pillow's default font, anchored at its bottom-left.
+    """The pixels of ``text`` in the name font, anchored at its bottom-left.
+
+    The name font is Pillow's default font; a text with characters it lacks
+    (it has little beyond ASCII: no accented letters, no Cyrillic) is written
+    in matplotlib's DejaVu Sans, at the same size, when matplotlib is
+    installed (the ``plot`` extra), and it has them.
 
     Examples
     --------
     >>> bool(text_stamp("ab").dy.max() < 0)
     True
     """
+    return _stamp(_font_for(text), text, scale)
+
+
+def _stamp(font: Any, text: str, scale: int = 1) -> Stamp:
+    """The pixels of ``text`` in ``font``, anchored at its bottom-left."""
     from PIL import Image, ImageDraw
 
-    font = _default_font()
     left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font)
     canvas = Image.new("L", (max(right - left, 1) + 2, max(bottom - top, 1) + 2))
     ImageDraw.Draw(canvas).text((1 - left, 1 - top), text, fill=255, font=font)
@@ -166,11 +178,61 @@ def _default_font() -> Any:
     return ImageFont.load_default()
 
 
+@functools.cache
+def _wide_font() -> Any:
+    """matplotlib's DejaVu Sans at the default font's size (``None`` without matplotlib).
+
+    Found beside the installed package, without importing it (an import takes
+    a third of a second).
+    """
+    from PIL import ImageFont
+
+    spec = importlib.util.find_spec("matplotlib")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
+        if path.is_file():
+            try:
+                return ImageFont.truetype(str(path), getattr(_default_font(), "size", 10))
+            except OSError:  # a damaged installation: the default font only
+                return None
+    return None
+
+
+def wide_font_installed() -> bool:
+    """Whether names beyond ASCII are written in DejaVu Sans (matplotlib is installed).
+
+    Examples
+    --------
+    >>> isinstance(wide_font_installed(), bool)
+    True
+    """
+    return _wide_font() is not None
+
+
+def _lacking(font: Any, text: str) -> str:
+    """The characters of ``text`` that ``font`` draws as its empty box, each once."""
+    box = _stamp(font, _NO_GLYPH)
+    return "".join(
+        c
+        for c in dict.fromkeys(text)  # in the order they come, once each
+        if np.array_equal((s := _stamp(font, c)).dy, box.dy) and np.array_equal(s.dx, box.dx)
+    )
+
+
+def _font_for(text: str) -> Any:
+    """The font :func:`text_stamp` writes ``text`` in."""
+    default = _default_font()
+    if text.isascii() or not _lacking(default, text):
+        return default
+    wide = _wide_font()
+    return wide if wide is not None else default
+
+
 def missing_glyphs(text: str) -> str:
     """The characters of ``text`` that :func:`text_stamp` draws as the font's empty box.
 
-    Pillow's default font has Latin letters but not, for example, Chinese,
-    Japanese or emoji: each of those is drawn as the same box, so names made
+    Neither Pillow's default font nor DejaVu Sans has Chinese, Japanese or
+    emoji, for example: each of those is drawn as the same box, so names made
     of them cannot be told apart. Each distinct character is tried once.
 
     Examples
@@ -178,13 +240,7 @@ def missing_glyphs(text: str) -> str:
     >>> missing_glyphs("mouse"), missing_glyphs("鼠 1")
     ('', '鼠')
     """
-    box = text_stamp(_NO_GLYPH)
-    unique = dict.fromkeys(text)  # in the order they come, once each
-    return "".join(
-        c
-        for c in unique
-        if np.array_equal((s := text_stamp(c)).dy, box.dy) and np.array_equal(s.dx, box.dx)
-    )
+    return _lacking(_font_for(text), text)
 
 
 def stamps_at(
