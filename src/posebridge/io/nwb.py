@@ -600,7 +600,10 @@ def save_nwb(
         Add to an existing file instead of writing a new one (not with
         ``"annotations_export"``). For predictions a missing file raises
         ``FileNotFoundError``; annotations are written to a new file, as in
-        sleap-io.
+        sleap-io. Unlike sleap-io (which ignores ``append`` for annotations
+        and writes the file over), annotations are appended to an existing
+        file: beside its predictions, or refused (the file left unchanged)
+        when it already holds a PoseTraining.
     layout
         ``"sleap-io"`` (default) or ``"posebridge"``. For predictions, the
         layout of the PoseEstimation (see the module's description); for
