@@ -710,3 +710,22 @@ def test_load_nwb_of_3d_poses_as_labels_names_the_file(tmp_path):
         assert message.startswith(f"{path}: ") and "<sleap_io.Labels>" not in message
         assert "return_type='dataset'" in message
     assert nwb.load_nwb(path, return_type="dataset").sizes["space"] == 3
+
+
+def test_a_sleap_io_file_timed_one_second_per_frame_warns_only_that_times_are_frames(tmp_path):
+    """sleap-io writes 1 s per frame: reading takes them as frame numbers, with that one
+    warning, and does not also say the times are lost (nothing is: frame_idx is the file's)."""
+    labels = make_labels()
+    labels.labeled_frames[1].instances = labels.labeled_frames[1].instances[:1]
+    path = tmp_path / "theirs.nwb"  # track f2's gap: sleap-io writes its times, 1 s per frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(labels, str(path), nwb_format="predictions")
+    for read in (nwb.load_nwb, nwb.read_nwb):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ours = read(path)
+        said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+        assert len(said) == 1 and "taken as frame numbers" in said[0]
+        assert [lf.frame_idx for lf in ours] == [lf.frame_idx for lf in labels]
+
