@@ -225,3 +225,27 @@ def test_appending_annotations_to_an_existing_file_adds_or_refuses_instead_of_re
         predictions.labeled_frames
     )
     assert onto_annotations.read_bytes() == before
+
+
+def test_load_nwb_gives_placed_user_points_complete_false_as_sleap_io(tmp_path):
+    """NWB stores no complete flag: sleap-io reads every point with complete=False."""
+    labels = user_labels(frames=2)
+    for lf in labels:
+        lf.instances[0].points["complete"][:] = True
+    path = tmp_path / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, path)
+        ours, theirs = nwb.load_nwb(path, return_type="labels"), sio.load_nwb(str(path))
+
+    def placed_complete(read):
+        return [
+            bool(flag)
+            for lf in read
+            for i in lf.user_instances
+            for flag, seen in zip(i.points["complete"], i.points["visible"], strict=True)
+            if seen
+        ]
+
+    assert placed_complete(ours) == placed_complete(theirs)
+    assert len(placed_complete(ours)) == 2 * 2

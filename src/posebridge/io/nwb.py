@@ -315,6 +315,8 @@ def load_nwb(
             return read
         return _with_provenance_of_sleap_io(read, {"filename": Path(filename)})
     ds = nwb.load_nwb_labels(filename)
+    if kind != "dataset":
+        ds = _complete_as_sleap_io_reads(ds)
     if not info.containers:
         return ds if kind == "dataset" else _with_provenance_of_sleap_io(bridges.to_sleap_io(ds))
     if kind == "dataset":
@@ -332,6 +334,16 @@ def load_nwb(
         for d in _prediction_datasets(filename)
     ]
     return _with_provenance_of_sleap_io(_as_labels([ds, *predictions], filename))
+
+
+def _complete_as_sleap_io_reads(ds: xr.Dataset) -> xr.Dataset:
+    """The labels read from NWB with SLEAP's per-point ``complete`` flag as sleap-io reads
+    it: NWB stores no such flag, and ``sleap_io.load_nwb`` gives ``False``. Points marked
+    not visible stay complete, so that a user instance whose points are all marked so is
+    kept when the Labels are written again (as SLEAP's GUI marks such points)."""
+    hidden = labels_model.hidden_points(ds)
+    dims = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
+    return ds.assign({labels_model.COMPLETE: (dims, hidden.astype(np.float64))})
 
 
 def _with_provenance_of_sleap_io(labels: Any, provenance: dict[str, Any] | None = None) -> Any:
