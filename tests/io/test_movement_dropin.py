@@ -408,6 +408,27 @@ def test_infer_source_software_names_as_movement(tmp_path, valid_poses_dataset):
     assert ds.attrs["source_software"] == "DeepLabCut/LightningPose"
 
 
+def test_every_name_infer_source_software_can_give_is_in_its_typing_name_and_documented():
+    """The names of posebridge's readable formats are InferredSourceSoftware's, and the README
+    and infer_source_software's docstring list each one movement does not have."""
+    from typing import get_args
+
+    def flat(alias):
+        args = get_args(alias)
+        return set().union(*(flat(a) for a in args)) if args else {alias}
+
+    typed = flat(load.InferredSourceSoftware)
+    movement_names = flat(load.SourceSoftware)
+    readable = set(load.get_supported_source_software())
+    assert readable <= typed
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("`infer_source_software` also recognises", 1)[1].split("\n- ", 1)[0]
+    docstring = load.infer_source_software.__doc__ or ""
+    for name in readable - movement_names:
+        assert f'`"{name}"`' in listed
+        assert " ".join(f'``"{name}"``'.split()) in " ".join(docstring.split())
+
+
 def test_load_dataset_refuses_an_unknown_software(tmp_path, valid_poses_dataset):
     save_poses.to_sleap_analysis_file(valid_poses_dataset, tmp_path / "p.h5")
     with pytest.raises(ValueError, match="Unknown format"):

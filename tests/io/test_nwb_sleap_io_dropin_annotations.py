@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from _sleap_io_labels import labels_of
+from posebridge.errors import PoseBridgeError
 from posebridge.io import nwb
 
 sio = pytest.importorskip("sleap_io")
@@ -200,3 +201,51 @@ def test_predictions_appended_to_annotations_of_another_skeleton_read_back_as_bo
     assert {tuple(i.skeleton.node_names) for i in users} == {("a", "b")}
     assert {tuple(i.skeleton.node_names) for i in predicted} == {("head", "tail")}
     assert [i.track.name for i in predicted] == ["m1"] * 3
+
+
+def test_appending_annotations_to_an_existing_file_adds_or_refuses_instead_of_replacing(
+    tmp_path,
+):
+    annotations = user_labels(frames=2, empty_second=False)
+    other = sio.Video(filename="/data/other.mp4", open_backend=False)
+    track = sio.Track(name="m1")
+    predictions = labels_of({0: [track], 1: [track], 2: [track]}, video=other)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        onto_predictions = tmp_path / "predictions.nwb"
+        nwb.save_nwb(predictions, onto_predictions, nwb_format="predictions")
+        nwb.save_nwb(annotations, onto_predictions, append=True)
+        both = nwb.load_nwb(onto_predictions, return_type="labels")
+        onto_annotations = tmp_path / "annotations.nwb"
+        nwb.save_nwb(annotations, onto_annotations)
+        before = onto_annotations.read_bytes()
+        with pytest.raises(PoseBridgeError, match="already holds a PoseTraining"):
+            nwb.save_nwb(annotations, onto_annotations, append=True)
+    assert len(both.labeled_frames) == len(annotations.labeled_frames) + len(
+        predictions.labeled_frames
+    )
+    assert onto_annotations.read_bytes() == before
+
+
+def test_load_nwb_gives_placed_user_points_complete_false_as_sleap_io(tmp_path):
+    """NWB stores no complete flag: sleap-io reads every point with complete=False."""
+    labels = user_labels(frames=2)
+    for lf in labels:
+        lf.instances[0].points["complete"][:] = True
+    path = tmp_path / "labels.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, path)
+        ours, theirs = nwb.load_nwb(path, return_type="labels"), sio.load_nwb(str(path))
+
+    def placed_complete(read):
+        return [
+            bool(flag)
+            for lf in read
+            for i in lf.user_instances
+            for flag, seen in zip(i.points["complete"], i.points["visible"], strict=True)
+            if seen
+        ]
+
+    assert placed_complete(ours) == placed_complete(theirs)
+    assert len(placed_complete(ours)) == 2 * 2

@@ -710,3 +710,46 @@ def test_load_nwb_of_3d_poses_as_labels_names_the_file(tmp_path):
         assert message.startswith(f"{path}: ") and "<sleap_io.Labels>" not in message
         assert "return_type='dataset'" in message
     assert nwb.load_nwb(path, return_type="dataset").sizes["space"] == 3
+
+
+def test_a_sleap_io_file_timed_one_second_per_frame_warns_only_that_times_are_frames(tmp_path):
+    """sleap-io writes 1 s per frame: reading takes them as frame numbers, with that one
+    warning, and does not also say the times are lost (nothing is: frame_idx is the file's)."""
+    labels = make_labels()
+    labels.labeled_frames[1].instances = labels.labeled_frames[1].instances[:1]
+    path = tmp_path / "theirs.nwb"  # track f2's gap: sleap-io writes its times, 1 s per frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sio.save_nwb(labels, str(path), nwb_format="predictions")
+    for read in (nwb.load_nwb, nwb.read_nwb):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ours = read(path)
+        said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+        assert len(said) == 1 and "taken as frame numbers" in said[0]
+        assert [lf.frame_idx for lf in ours] == [lf.frame_idx for lf in labels]
+
+
+def test_labels_read_from_nwb_have_the_provenance_sleap_io_gives(tmp_path):
+    """sleap-io's readers give the path read under 'filename' for predictions and nothing for
+    annotations; posebridge's internal keys must not reach a .slp saved from them."""
+    predictions = make_labels()
+    skeleton = predictions.skeletons[0]
+    video = predictions.videos[0]
+    user = sio.Labels(
+        [sio.LabeledFrame(video, 0, [sio.Instance.from_numpy(np.ones((3, 2)), skeleton)])],
+        videos=[video],
+        skeletons=[skeleton],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(predictions, tmp_path / "predictions.nwb")
+        nwb.save_nwb(user, tmp_path / "annotations.nwb")
+        for name in ("predictions.nwb", "annotations.nwb"):
+            path = tmp_path / name
+            assert nwb.load_nwb(str(path)).provenance == sio.load_nwb(str(path)).provenance
+        given = str(tmp_path / "predictions.nwb")
+        assert nwb.read_nwb(given).provenance == {"filename": given}
+        sio.save_slp(nwb.load_nwb(given), str(tmp_path / "again.slp"))
+    saved = sio.load_slp(str(tmp_path / "again.slp")).provenance
+    assert set(saved) == {"filename"}

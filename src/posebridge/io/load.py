@@ -33,6 +33,7 @@ __all__ = [
     "AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE",
     "InferredSourceSoftware",
     "LoaderProtocol",
+    "PosebridgeSourceSoftware",
     "SourceSoftware",
     "SourceSoftwareOrAuto",
     "get_supported_source_software",
@@ -53,7 +54,25 @@ AMBIGUOUS_DLC_LP_SOURCE_SOFTWARE: Final = AMBIGUOUS_DLC_LP
 #: The software names movement's ``load_dataset`` takes (posebridge takes any format
 #: name too, see :func:`get_supported_source_software`), as movement's type aliases.
 SourceSoftware = Literal["DeepLabCut", "SLEAP", "LightningPose", "Anipose", "NWB", "VIA-tracks"]
-InferredSourceSoftware = SourceSoftware | Literal["DeepLabCut/LightningPose"]
+#: The names of the formats posebridge reads beyond movement's, as
+#: :func:`infer_source_software` gives them and :func:`load_dataset` takes them.
+PosebridgeSourceSoftware = Literal[
+    "netCDF",
+    "SLEAP analysis CSV",
+    "TRex",
+    "idtracker.ai",
+    "DANNCE",
+    "COCO keypoints",
+    "YOLO pose",
+    "YOLO pose predictions",
+    "Label Studio",
+]
+#: What :func:`infer_source_software` gives: movement's names, movement's name for a
+#: DeepLabCut-style .csv file, and posebridge's further formats (loaders given to
+#: :func:`register_loader` add their own names).
+InferredSourceSoftware = (
+    SourceSoftware | Literal["DeepLabCut/LightningPose"] | PosebridgeSourceSoftware
+)
 SourceSoftwareOrAuto = SourceSoftware | Literal["auto", "DeepLabCut/LightningPose"]
 
 
@@ -181,8 +200,12 @@ def get_supported_source_software() -> dict[str, set[str]]:
     -------
     dict of str to set of str
         E.g. ``{"DeepLabCut": {".h5", ".csv"}, ...}``; posebridge's formats
-        beyond movement's (netCDF) are listed too, and loaders registered with
-        :func:`register_loader` with their validators' endings (none without).
+        beyond movement's are listed too, by the names of
+        :data:`PosebridgeSourceSoftware` (``"netCDF"``, ``"SLEAP analysis
+        CSV"``, ``"TRex"``, ``"idtracker.ai"``, ``"DANNCE"``, ``"COCO
+        keypoints"``, ``"YOLO pose"``, ``"YOLO pose predictions"``, ``"Label
+        Studio"``), and loaders registered with :func:`register_loader` with
+        their validators' endings (none without).
 
     Examples
     --------
@@ -224,7 +247,13 @@ def infer_source_software(file: Any, **loader_kwargs: Any) -> str:
         movement's name: ``"DeepLabCut"``, ``"SLEAP"``, ``"LightningPose"``,
         ``"Anipose"``, ``"VIA-tracks"``, ``"NWB"``; ``"DeepLabCut/LightningPose"``
         for a DeepLabCut-style .csv file (both tools write that layout), as
-        movement; ``"netCDF"`` for a netCDF file (movement cannot infer it).
+        movement. For the files of posebridge's other formats, which movement
+        cannot infer (it raises ``ValueError``), the format's name (one of
+        :data:`PosebridgeSourceSoftware`: ``"netCDF"``, ``"SLEAP analysis
+        CSV"``, ``"TRex"``, ``"idtracker.ai"``, ``"DANNCE"``, ``"COCO
+        keypoints"``, ``"YOLO pose"``, ``"YOLO pose predictions"``, ``"Label
+        Studio"``), which :func:`load_dataset` takes; a registered loader's
+        name when its validator alone takes the file.
 
     Raises
     ------

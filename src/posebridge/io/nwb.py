@@ -236,7 +236,8 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
     Returns
     -------
     sleap_io.Labels, xarray.Dataset or list of xarray.Dataset
-        The predictions.
+        The predictions; the Labels' ``provenance`` holds ``path`` as given
+        under ``"filename"``, as sleap-io's.
 
     Examples
     --------
@@ -256,7 +257,7 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
         with_point_score_means(nwb.with_frame_numbers(d, fps, path))
         for d in _prediction_datasets(path)
     ]
-    return _as_labels(datasets, path)
+    return _with_provenance_of_sleap_io(_as_labels(datasets, path), {"filename": path})
 
 
 def load_nwb(
@@ -293,7 +294,9 @@ def load_nwb(
     Returns
     -------
     sleap_io.Labels or xarray.Dataset
-        What the file holds.
+        What the file holds. The Labels' ``provenance`` is sleap-io's: the
+        file's ``Path`` under ``"filename"`` when predictions were read,
+        empty for annotations.
 
     Examples
     --------
@@ -307,10 +310,15 @@ def load_nwb(
     kind = _return_type(return_type)
     info = nwb.file_info(filename)
     if not info.training:
-        return read_nwb(filename, return_type=kind, fps=fps)
+        read = read_nwb(filename, return_type=kind, fps=fps)
+        if kind == "dataset":
+            return read
+        return _with_provenance_of_sleap_io(read, {"filename": Path(filename)})
     ds = nwb.load_nwb_labels(filename)
+    if kind != "dataset":
+        ds = _complete_as_sleap_io_reads(ds)
     if not info.containers:
-        return ds if kind == "dataset" else bridges.to_sleap_io(ds)
+        return ds if kind == "dataset" else _with_provenance_of_sleap_io(bridges.to_sleap_io(ds))
     if kind == "dataset":
         warnings.warn(
             f"{filename}: the file holds predictions (PoseEstimation) beside its annotations "
@@ -325,7 +333,30 @@ def load_nwb(
         with_point_score_means(nwb.with_frame_numbers(d, fps, filename))
         for d in _prediction_datasets(filename)
     ]
-    return _as_labels([ds, *predictions], filename)
+    return _with_provenance_of_sleap_io(_as_labels([ds, *predictions], filename))
+
+
+def _complete_as_sleap_io_reads(ds: xr.Dataset) -> xr.Dataset:
+    """The labels read from NWB with SLEAP's per-point ``complete`` flag as sleap-io reads
+    it: NWB stores no such flag, and ``sleap_io.load_nwb`` gives ``False``. Points marked
+    not visible stay complete, so that a user instance whose points are all marked so is
+    kept when the Labels are written again (as SLEAP's GUI marks such points)."""
+    hidden = labels_model.hidden_points(ds)
+    dims = (model.TIME, model.KEYPOINT, model.INDIVIDUAL)
+    return ds.assign({labels_model.COMPLETE: (dims, hidden.astype(np.float64))})
+
+
+def _with_provenance_of_sleap_io(labels: Any, provenance: dict[str, Any] | None = None) -> Any:
+    """``labels`` (read from NWB) with the ``provenance`` sleap-io's reader gives.
+
+    sleap-io sets the path read (``filename``, as given to ``read_nwb``, a ``Path``
+    from ``load_nwb``) for predictions and nothing for annotations. NWB keeps no
+    SLEAP provenance, and :func:`posebridge.to_sleap_io`'s own keys
+    (``posebridge_content``, ``source_software``) are left out: they would go into
+    any ``.slp`` the user saves.
+    """
+    labels.provenance = dict(provenance or {})
+    return labels
 
 
 def _as_labels(datasets: list[xr.Dataset], path: PathLike) -> Any:
@@ -600,7 +631,10 @@ def save_nwb(
         Add to an existing file instead of writing a new one (not with
         ``"annotations_export"``). For predictions a missing file raises
         ``FileNotFoundError``; annotations are written to a new file, as in
-        sleap-io.
+        sleap-io. Unlike sleap-io (which ignores ``append`` for annotations
+        and writes the file over), annotations are appended to an existing
+        file: beside its predictions, or refused (the file left unchanged)
+        when it already holds a PoseTraining.
     layout
         ``"sleap-io"`` (default) or ``"posebridge"``. For predictions, the
         layout of the PoseEstimation (see the module's description); for

@@ -44,6 +44,13 @@ usual ``position`` and ``confidence``) with:
   ``visible=False``, ``complete=True``; to NWB as ``node_visibility=False``);
   NaN = no flag. Writers without a flag for 1 (SLEAP, NWB, DeepLabCut, Label
   Studio) write those points with their positions as visible ones, and warn;
+- optional ``complete`` (time, keypoint, individual) float: SLEAP's per-point
+  ``complete`` flag of user instances (1 = a person placed or confirmed the
+  point, 0 = not, e.g. copied from a prediction and not adjusted; NaN where
+  no instance), present only when some point's flag differs from what
+  writers give by default (1 for a point placed or marked not visible, 0
+  else); written back to .slp and sleap-io (other formats have no place for
+  it);
 - optional ``predicted_position`` (time, space, keypoint, individual),
   ``predicted_confidence`` (time, keypoint, individual) and ``predicted_score``
   (time, individual): SLEAP's prediction that each user instance was made
@@ -91,6 +98,7 @@ __all__ = [
     "VideoGroups",
     "as_poses",
     "check",
+    "complete_variable",
     "decode_text",
     "describe",
     "find_files",
@@ -104,6 +112,7 @@ __all__ = [
     "normalise_paths",
     "occluded_points",
     "path_folders",
+    "point_complete",
     "point_flags",
     "refuse",
     "search_folders",
@@ -117,6 +126,7 @@ LABELS = "labels"
 VIDEO = "video"
 IMAGE_PATH = "image_path"
 VISIBLE = "visible"
+COMPLETE = "complete"
 PREDICTED = ("predicted_position", "predicted_confidence", "predicted_score")
 #: Optional beside :data:`PREDICTED`: the tracker's score of each of those predictions.
 PREDICTED_TRACKING_SCORE = "predicted_tracking_score"
@@ -530,6 +540,65 @@ def hide_unseen(
     if stale.any():
         position = np.where(stale[:, None], np.nan, position)
     return position, visible
+
+
+def complete_variable(
+    complete: np.ndarray, present: np.ndarray, default: np.ndarray
+) -> np.ndarray | None:
+    """The ``complete`` variable of a source's per-point flags, or ``None`` when it says
+    nothing beyond the default (:func:`point_complete`).
+
+    Parameters
+    ----------
+    complete
+        (time, keypoint, individual) booleans: the source's ``complete`` flags.
+    present
+        (time, keypoint, individual) booleans: the points of an instance.
+    default
+        (time, keypoint, individual) booleans: what a writer gives without the
+        variable (a point placed or marked not visible).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        float 1 / 0 at the points of an instance, NaN elsewhere.
+
+    Examples
+    --------
+    >>> present = np.ones((1, 2, 1), dtype=bool)
+    >>> default = np.array([[[True], [False]]])
+    >>> complete_variable(default, present, default) is None
+    True
+    >>> complete_variable(~default, present, default)[0, :, 0].tolist()
+    [0.0, 1.0]
+    """
+    if not (present & (complete != default)).any():
+        return None
+    return np.where(present, complete.astype(np.float64), np.nan)
+
+
+def point_complete(ds: xr.Dataset) -> np.ndarray:
+    """(time, keypoint, individual) booleans: SLEAP's ``complete`` flag of each point.
+
+    The ``complete`` variable where it is set, else a point is complete when it
+    is placed or marked not visible (as SLEAP's GUI marks a user instance's points).
+
+    Examples
+    --------
+    >>> ds = from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"])
+    >>> point_complete(ds)[0, :, 0].tolist()
+    [True, True]
+    >>> ds[COMPLETE] = ((TIME, KEYPOINT, INDIVIDUAL), np.array([[[0.0], [np.nan]]]))
+    >>> point_complete(ds)[0, :, 0].tolist()
+    [False, True]
+    """
+    default = point_flags(ds) | hidden_points(ds)
+    if COMPLETE not in ds:
+        return default
+    values = np.asarray(
+        ds[COMPLETE].transpose(TIME, KEYPOINT, INDIVIDUAL).values, dtype=np.float64
+    )
+    return np.where(np.isnan(values), default, values > 0)
 
 
 def hidden_points(ds: xr.Dataset) -> np.ndarray:

@@ -65,6 +65,10 @@ EXTRAS: dict[str, str] = {
     "visible": "variable (time, keypoint, individual) float: labels only: labeller's flag of "
     "each point, 2 visible, 1 LightningPose's present-but-unlabelled, 0 marked not visible "
     "(its position is NaN, whatever coordinates the source keeps), NaN none",
+    "complete": "variable (time, keypoint, individual) float: SLEAP labels only: the "
+    "per-point complete flag of user instances, 1 a person placed or confirmed the point, 0 "
+    "not, NaN no instance; present only when it differs from the default (1 for a point "
+    "placed or marked not visible, 0 else); written back to .slp and sleap-io",
     "predicted_position": "variable (time, space, keypoint, individual) float (with "
     "predicted_confidence, predicted_score): SLEAP labels: the prediction each user instance was "
     "made from (from_predicted)",

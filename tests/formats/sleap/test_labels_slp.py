@@ -160,6 +160,33 @@ def test_sleap_user_points_not_visible_are_nan_as_sleap_io_gives_them(tmp_path):
     assert back.visible.values[0, :, 0].tolist() == [2.0, 0.0]
 
 
+def test_user_points_complete_flags_survive_a_slp_round_trip(tmp_path):
+    """SLEAP's complete marks the points a person confirmed: a user instance copied from a
+    prediction keeps complete=False on its placed points until they are adjusted."""
+    position = np.array([[[[1.0], [2.0], [5.0]], [[3.0], [4.0], [6.0]]]])
+    ds = labels.from_numpy(position, video=["v.mp4"], frame=[0])
+    sleap.slp_write.write(ds, tmp_path / "source.slp")
+    stored = [False, True, False]  # as SLEAP stores them: not the default (all placed)
+    with h5py.File(tmp_path / "source.slp", "r+") as h5:
+        points = h5["points"][()]
+        points["complete"] = stored
+        h5["points"][...] = points
+    read = posebridge.load(tmp_path / "source.slp")
+    again = tmp_path / "again.slp"
+    sleap.slp_write.write(read, again)
+    _, _, _, _, points, _ = read_tables(again)
+    assert points["complete"].tolist() == stored
+    sio = pytest.importorskip("sleap_io")
+    theirs = sio.load_slp(str(tmp_path / "source.slp"))
+    bridged = posebridge.to_sleap_io(posebridge.from_sleap_io(theirs))
+    assert bridged.labeled_frames[0].instances[0].points["complete"].tolist() == stored
+
+
+def test_default_complete_flags_add_no_variable(mixed_videos, tmp_path):
+    sleap.slp_write.write(mixed_videos, tmp_path / "plain.slp")
+    assert labels.COMPLETE not in posebridge.load(tmp_path / "plain.slp")
+
+
 def test_without_hidden_points_there_is_no_visible_variable(mixed_videos, tmp_path):
     sleap.slp_write.write(mixed_videos, tmp_path / "plain.slp")
     assert "visible" not in posebridge.load(tmp_path / "plain.slp")

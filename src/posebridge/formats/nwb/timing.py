@@ -99,7 +99,9 @@ def with_frame_numbers(ds: xr.Dataset, fps: float | None, where: Any) -> xr.Data
 
     With ``fps`` the seconds become frames; a file timed in whole seconds with no
     rate is taken as frame numbers, with a warning (sleap-io writes 1 s per
-    frame by default); other seconds without a rate are refused.
+    frame by default): time then holds those frame numbers, in frames, so
+    that nothing is said to be lost later; other seconds without a rate are
+    refused.
 
     Examples
     --------
@@ -121,7 +123,9 @@ def with_frame_numbers(ds: xr.Dataset, fps: float | None, where: Any) -> xr.Data
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-        return ds.assign_coords({model.FRAME: (model.TIME, time.astype(np.int64))})
+        # taken as frames, the times are frame numbers: nothing in seconds is left to lose
+        frames = ds.assign_coords({model.TIME: time.astype(np.int64)})
+        return frames.assign_attrs(time_unit="frames")
     raise PoseBridgeError(
         f"{where}: sleap-io Labels index video frames, but the file's times are seconds "
         "with no frame rate; pass fps= (e.g. load_nwb(path, fps=30)) or "

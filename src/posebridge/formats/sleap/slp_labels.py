@@ -18,6 +18,9 @@ with numpy indexing only:
   ``complete=True``: a person toggled it) is NaN in ``position`` with
   ``visible = 0`` (the variable exists only when some point is); writing puts
   such a point back as ``visible=False, complete=True``;
+- SLEAP's ``complete`` flags of user points go to the ``complete`` variable
+  when some differ from the default (a point placed or marked not visible is
+  complete), and are written back; without it the default is written;
 - the prediction a user instance was made from (``from_predicted``) goes to
   ``predicted_position`` / ``predicted_confidence`` / ``predicted_score``.
   Other predicted instances are not labels and are not read here.
@@ -279,6 +282,15 @@ def build_labels(
     }
     if visible is not None:
         data_vars[labels.VISIBLE] = (DIMS3, visible)
+    if has_complete:  # kept when it says more than "placed or marked not visible"
+        present = np.zeros((n_time, n_nodes, n_ind), dtype=bool)
+        present[when, :, column] = True
+        default = np.isfinite(position).any(axis=1) | (
+            np.zeros_like(present) if visible is None else visible == 0
+        )
+        kept = labels.complete_variable(complete, present, default)
+        if kept is not None:
+            data_vars[labels.COMPLETE] = (DIMS3, kept)
     shape = (n_time, n_nodes, n_ind)
     data_vars.update(_linked_predictions(t, inst, chosen_rows, when, column, shape))
     data_vars.update(skeleton_variables(skel.edges, skel.symmetries))
@@ -507,8 +519,9 @@ class LabelsPlan:
         xy = position[user_t, user_i]
         points["x"], points["y"] = xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)
         points["visible"] = flags[user_t, user_i].reshape(-1)
-        # a user point is one a person placed, or marked not visible (SLEAP's "complete")
-        points["complete"] = points["visible"] | hidden[user_t, user_i].reshape(-1)
+        # SLEAP's "complete": as read, else a point a person placed or marked not visible
+        complete = labels.point_complete(ds).transpose(0, 2, 1)
+        points["complete"] = complete[user_t, user_i].reshape(-1)
         self.points = points
 
         pred_t, pred_i = at_time[is_pred], at_ind[is_pred]

@@ -235,7 +235,7 @@ def write(
     warn_alignment_dropped(ds, path, "SLEAP .slp")
     written = ("confidence", "visible")
     if labels_plan is not None:  # a user instance's prediction, with its point scores
-        written += ("predicted_confidence",)
+        written += ("predicted_confidence", labels.COMPLETE)  # and SLEAP's complete flags
     warn_keypoint_variables_dropped(ds, path, "SLEAP .slp", written)
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
