@@ -28,6 +28,7 @@ from posebridge._files import (
     inside_input_folder,
     is_inside,
     real_target,
+    refuse_folder_name,
     refuse_hdf5_held_open,
     refuse_long_names,
     refuse_writing_onto_input,
@@ -156,6 +157,8 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         (replacing it would lose that program's changes without a word).
     """
     expect_bool(overwrite, "overwrite")
+    for path in paths:  # as given: a str keeps its trailing separator, a Path does not
+        refuse_folder_name(path)
     kept = _KEPT_INPUTS.get()
     folders = [(s, Path(os.path.realpath(s))) for s, _ in kept if s.is_dir()]
     files = _kept_files(kept) if kept else {}  # one stat per kept file, however many outputs
@@ -566,6 +569,8 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     >>> with atomic_outputs([Path("out.csv")], overwrite=False) as (tmp,):  # doctest: +SKIP
     ...     tmp.write_text("x")
     """
+    for path in paths:  # before the trailing separator of a str is lost
+        refuse_folder_name(path)
     named = [Path(p) for p in paths]
     check_outputs(named, overwrite)
     targets = [_through_links(p) for p in named]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, errors
-from posebridge._files import output_folder_problem, refuse_writing_onto_input
+from posebridge._files import output_folder_problem, refuse_folder_name, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import writing_problem
 from posebridge._temporaries import temporaries_of
@@ -488,6 +488,7 @@ def _check_report_path(report: Any, overwrite: bool) -> Path:
     checked once the batch is planned (:func:`_refuse_existing_report`).
     """
     errors.expect_path(report, "report")
+    refuse_folder_name(report, "report")
     path = Path(report)
     if os.fspath(report) == "" or path.is_dir():
         raise errors.IsADirectoryError(
