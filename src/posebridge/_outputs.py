@@ -46,6 +46,7 @@ from posebridge.errors import (
 __all__ = [
     "atomic_outputs",
     "check_outputs",
+    "existing_output",
     "inputs_kept",
     "writing_problem",
 ]
@@ -179,20 +180,31 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         if path.is_dir():
             raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
         if not overwrite and (path.exists() or path.is_symlink()):
-            raise FileExistsError(
-                17,
-                f"{path}: already exists{_dangling_note(path)}; pass overwrite=True to replace "
-                "it.",
-                str(path),
-            )
+            raise existing_output(path)
         if overwrite:
             refuse_hdf5_held_open(path)  # before the write, not only before the rename
         check_output_folder(path)  # missing, or a file where a folder should be
 
 
+def existing_output(path: str | os.PathLike[str]) -> FileExistsError:
+    """The refusal of an output that exists, without ``overwrite``; for a symbolic link
+    that leads nowhere (an existing file too), where it points.
+
+    Examples
+    --------
+    >>> print(existing_output(Path("poses.csv")))
+    poses.csv: already exists; pass overwrite=True to replace it.
+    """
+    return FileExistsError(
+        17,
+        f"{path}: already exists{_dangling_note(Path(path))}; pass overwrite=True to replace it.",
+        str(path),
+    )
+
+
 def _dangling_note(path: Path) -> str:
     """For a symbolic link that leads nowhere (it exists, though ``exists()`` says no)."""
-    if path.exists():
+    if path.exists() or not path.is_symlink():
         return ""
     return f" (a symbolic link to {os.readlink(path)}, which does not exist)"
 
