@@ -940,3 +940,45 @@ def test_an_output_folder_removed_while_converting_is_named(tmp_path, ending):
                            on_chunk=remove_the_folder)  # fmt: skip
     assert f"its folder {out} was removed" in str(error.value)
     assert not out.exists()
+
+
+def test_stale_temporaries_take_a_str_path(tmp_path):
+    gone = tmp_path / f".poses{TEMPORARY_MARK}{2**22 + 12345}-0123abcd.csv"
+    gone.write_text("left by a killed process")
+    assert stale_temporaries(str(tmp_path / "poses.csv")) == [gone]
+
+
+def test_stale_temporaries_of_a_link_are_found_beside_the_file_it_names(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "poses.csv").write_text("the linked file")
+    links = tmp_path / "links"
+    links.mkdir()
+    link = links / "poses.csv"
+    link.symlink_to(Path("..") / "real" / "poses.csv")
+    # a write through the link, killed before its rename, leaves this beside the linked file
+    gone = real / f".poses{TEMPORARY_MARK}{2**22 + 12345}-0123abcd.csv"
+    gone.write_text("left by a killed process")
+    assert [p.resolve() for p in stale_temporaries(link)] == [gone.resolve()]
+
+
+def test_an_output_name_ending_with_a_separator_is_refused_as_a_folder(tmp_path):
+    """``out.csv/`` names a folder (open() and pandas refuse it); a Path drops the separator."""
+    given = os.fspath(tmp_path / "out.csv") + os.sep
+    with pytest.raises(IsADirectoryError, match="ends with a path separator") as caught:
+        posebridge.save(dataset("dlc", 1), given, "dlc")
+    assert isinstance(caught.value, posebridge.PoseBridgeError)
+    assert str(caught.value).startswith(given)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_writer_refuses_an_output_name_ending_with_a_separator(tmp_path):
+    from posebridge._outputs import atomic_outputs
+
+    given = os.fspath(tmp_path / "out.json") + "/"
+    with (
+        pytest.raises(IsADirectoryError, match="ends with a path separator"),
+        atomic_outputs([given], overwrite=False) as (temporary,),
+    ):
+        temporary.write_text("{}")
+    assert list(tmp_path.iterdir()) == []

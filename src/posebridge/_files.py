@@ -44,6 +44,7 @@ __all__ = [
     "real_target",
     "recording_files_read",
     "refuse_empty_file",
+    "refuse_folder_name",
     "refuse_hdf5_held_open",
     "refuse_long_names",
     "refuse_writing_onto_input",
@@ -687,6 +688,47 @@ def output_folder_problem(path: str | os.PathLike[str]) -> str | None:
         if part.is_symlink():
             return f"{part} {_unfollowable(part)}"
     return f"the folder {folder} does not exist"
+
+
+def refuse_folder_name(path: str | os.PathLike[str], what: str = "") -> None:
+    """Refuse an output file name that ends with a path separator (``out.csv/``).
+
+    A trailing separator names a folder: ``open()`` and pandas refuse such a
+    path, but :class:`pathlib.Path` drops the separator, so a writer given
+    ``Path("out.csv/")`` would write the file ``out.csv``. Call it on the path
+    as the user gave it, before it becomes a :class:`~pathlib.Path`.
+
+    Parameters
+    ----------
+    path
+        An output file, as given.
+    what
+        What the path is, put before it in the message (e.g. ``"report"``).
+
+    Raises
+    ------
+    IsADirectoryError
+        Naming the path as given (also a built-in ``IsADirectoryError``).
+
+    Examples
+    --------
+    >>> refuse_folder_name("out.csv")
+    >>> refuse_folder_name("out.csv/")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.IsADirectoryError: out.csv/: ends with a path separator, so it names \
+a folder; expected a file name (drop the trailing '/').
+    """
+    given = os.fsdecode(os.fspath(path))
+    separators = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    if given.endswith(separators):
+        named = f"{what} {given}" if what else given
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"{named}: ends with a path separator, so it names a folder; expected a file "
+            f"name (drop the trailing {given[-1]!r}).",
+            given,
+        )
 
 
 def check_output_folder(path: str | os.PathLike[str]) -> None:

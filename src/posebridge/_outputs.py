@@ -28,6 +28,7 @@ from posebridge._files import (
     inside_input_folder,
     is_inside,
     real_target,
+    refuse_folder_name,
     refuse_hdf5_held_open,
     refuse_long_names,
     refuse_writing_onto_input,
@@ -45,6 +46,7 @@ from posebridge.errors import (
 __all__ = [
     "atomic_outputs",
     "check_outputs",
+    "existing_output",
     "inputs_kept",
     "writing_problem",
 ]
@@ -156,6 +158,8 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         (replacing it would lose that program's changes without a word).
     """
     expect_bool(overwrite, "overwrite")
+    for path in paths:  # as given: a str keeps its trailing separator, a Path does not
+        refuse_folder_name(path)
     kept = _KEPT_INPUTS.get()
     folders = [(s, Path(os.path.realpath(s))) for s, _ in kept if s.is_dir()]
     files = _kept_files(kept) if kept else {}  # one stat per kept file, however many outputs
@@ -176,20 +180,31 @@ def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:
         if path.is_dir():
             raise IsADirectoryError(21, f"{path}: is a folder; expected a file name.", str(path))
         if not overwrite and (path.exists() or path.is_symlink()):
-            raise FileExistsError(
-                17,
-                f"{path}: already exists{_dangling_note(path)}; pass overwrite=True to replace "
-                "it.",
-                str(path),
-            )
+            raise existing_output(path)
         if overwrite:
             refuse_hdf5_held_open(path)  # before the write, not only before the rename
         check_output_folder(path)  # missing, or a file where a folder should be
 
 
+def existing_output(path: str | os.PathLike[str]) -> FileExistsError:
+    """The refusal of an output that exists, without ``overwrite``; for a symbolic link
+    that leads nowhere (an existing file too), where it points.
+
+    Examples
+    --------
+    >>> print(existing_output(Path("poses.csv")))
+    poses.csv: already exists; pass overwrite=True to replace it.
+    """
+    return FileExistsError(
+        17,
+        f"{path}: already exists{_dangling_note(Path(path))}; pass overwrite=True to replace it.",
+        str(path),
+    )
+
+
 def _dangling_note(path: Path) -> str:
     """For a symbolic link that leads nowhere (it exists, though ``exists()`` says no)."""
-    if path.exists():
+    if path.exists() or not path.is_symlink():
         return ""
     return f" (a symbolic link to {os.readlink(path)}, which does not exist)"
 
@@ -566,6 +581,8 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
     >>> with atomic_outputs([Path("out.csv")], overwrite=False) as (tmp,):  # doctest: +SKIP
     ...     tmp.write_text("x")
     """
+    for path in paths:  # before the trailing separator of a str is lost
+        refuse_folder_name(path)
     named = [Path(p) for p in paths]
     check_outputs(named, overwrite)
     targets = [_through_links(p) for p in named]

@@ -119,17 +119,19 @@ def _temporaries_in_folder(paths: Sequence[Path]) -> dict[Path, list[tuple[Path,
     return found
 
 
-def stale_temporaries(path: Path) -> list[Path]:
+def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     """Temporaries of ``path`` left by posebridge processes that no longer run.
 
     A write killed before its rename (SIGKILL, power loss) leaves its
     temporary beside the target; the target itself is untouched. The next
-    write to the same target removes them (:func:`atomic_outputs`).
+    write to the same target removes them (:func:`atomic_outputs`). A target
+    that is a symbolic link is followed, as a writer follows it: the
+    temporaries of a write through the link are beside the file it names.
 
     Parameters
     ----------
     path
-        A target file.
+        A target file (a str or a path).
 
     Returns
     -------
@@ -143,7 +145,10 @@ def stale_temporaries(path: Path) -> list[Path]:
     >>> stale_temporaries(Path("nowhere/poses.csv"))
     []
     """
-    return stale_in_folder([path])
+    target = Path(path)
+    if target.is_symlink():  # where the writer puts them (posebridge._outputs._through_links)
+        target = Path(os.path.realpath(target))
+    return stale_in_folder([target])
 
 
 def stale_in_folder(paths: Sequence[Path]) -> list[Path]:

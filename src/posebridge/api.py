@@ -18,6 +18,7 @@ from posebridge._files import (
     check_input,
     check_output_folder,
     in_use_instead,
+    refuse_folder_name,
     refuse_long_names,
 )
 from posebridge._recorded_warnings import held_until_done
@@ -233,6 +234,7 @@ def save(
     """
     expect_dataset(ds)
     expect_path(path, "path")
+    refuse_folder_name(path)
     target = Path(path)
     check_target(target)
     ds = model.validate(ds)  # a shallow copy: its attrs are ours to change

@@ -26,7 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, errors, model, registry
-from posebridge._files import check_input, recording_files_read, refuse_writing_onto_input
+from posebridge._files import (
+    check_input,
+    recording_files_read,
+    refuse_folder_name,
+    refuse_writing_onto_input,
+)
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path, user_stacklevel
@@ -147,6 +152,7 @@ def convert(
     """
     source = check_input(source, folder=True)
     expect_path(target, "target")
+    refuse_folder_name(target)
     target = Path(target)
     expect_bool(overwrite, "overwrite")
     model.checked_fps(fps)  # the reader takes it as given: only refused here, early

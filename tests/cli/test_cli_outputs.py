@@ -305,3 +305,15 @@ def test_convert_refuses_to_write_inside_the_folder_it_reads_even_with_overwrite
     result = run("convert", labels, tmp_path / "clip.nc", *options)  # outside it: converted
     assert result.exit_code == 0, result.output
     assert posebridge.load(tmp_path / "clip.nc").sizes["time"] == 3
+
+
+@pytest.mark.parametrize("command", ["plot", "convert"])
+def test_an_output_name_ending_with_a_separator_is_refused(tmp_path, poses_file, command):
+    """`--out f.png/` wrote the file f.png: a trailing separator names a folder."""
+    given = f"{tmp_path / 'out.png'}/" if command == "plot" else f"{tmp_path / 'out.csv'}/"
+    args = ["plot", poses_file, "--out", given] if command == "plot" else [
+        "convert", poses_file, given]  # fmt: skip
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert f"{given}: ends with a path separator" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]

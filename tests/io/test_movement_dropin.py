@@ -961,6 +961,19 @@ def test_a_dangling_link_at_the_path_given_is_refused_and_its_target_not_made(tm
     assert not any((tmp_path / "other").iterdir())
 
 
+def test_a_dangling_link_refused_by_a_saver_says_where_it_points(tmp_path):
+    """'already exists' of a path where ls finds no file: the message says it is a link
+    and names the missing file it points to, as posebridge.save's does."""
+    ds = load_poses.from_numpy(np.ones((3, 2, 1, 1)), individual_names=["m1"])
+    link = tmp_path / "out.csv"
+    link.symlink_to(Path("elsewhere") / "real.csv")
+    with pytest.raises(FileExistsError) as caught:
+        save_poses.to_dlc_file(ds, link)
+    message = str(caught.value)
+    assert message.startswith(f"{link}: already exists")
+    assert f"a symbolic link to {Path('elsewhere') / 'real.csv'}, which does not exist" in message
+
+
 @pytest.mark.parametrize("fps", [None, 30.0])
 def test_from_numpy_gives_movements_dataset_with_or_without_fps(fps):
     """With fps the drop-ins added a 'frame' coordinate movement's datasets do not have."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
+import threading
 import time
 import uuid
 import warnings
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, errors
-from posebridge._files import output_folder_problem, refuse_writing_onto_input
+from posebridge._files import output_folder_problem, refuse_folder_name, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import writing_problem
 from posebridge._temporaries import temporaries_of
@@ -114,10 +116,21 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 #: This worker process's board of the batch (see :func:`_connect_worker`).
 _BOARD: Any = None
 
+#: Set in a local worker process once the batch's process is gone (see :func:`_watch_batch`).
+_ORPHANED = threading.Event()
+
+#: Set while this local worker process runs no job.
+_IDLE = threading.Event()
+
+#: Seconds a worker whose batch's process died gives its running job to stop (as on
+#: Ctrl-C, removing its temporaries) before the worker ends anyway.
+ORPHAN_GRACE = 30.0
+
 
 def _connect_worker(queue: Any, board: Any) -> None:
     """Initializer of a local worker process: keep the queue of chunk reports (see
-    :func:`~posebridge.batch.progress.connect_worker`) and the batch's board.
+    :func:`~posebridge.batch.progress.connect_worker`) and the batch's board, and
+    watch the batch's process (:func:`_watch_batch`).
 
     The board is an array in memory shared with the batch's process: slot ``i``
     holds the pid of the worker running job ``i`` (``0`` while it runs in none),
@@ -128,6 +141,43 @@ def _connect_worker(queue: Any, board: Any) -> None:
     global _BOARD
     connect_worker(queue)
     _BOARD = board
+    _watch_batch()
+
+
+def _watch_batch() -> None:
+    """End this worker process when the batch's process ends without stopping it.
+
+    A batch killed with SIGKILL (the OOM killer, a scheduler's hard limit)
+    cannot stop its workers: they would go on with the jobs queued to them,
+    for no one, and then wait for work for ever (and the manager process of
+    the chunk reports, which runs this too, would wait for clients). A thread waits on the
+    sentinel of the parent process (the end of a pipe the batch's process
+    holds open: it reads as closed once that process is gone, however it
+    ended), then :func:`_leave`.
+    """
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not a spawned worker process: nothing to watch
+        return
+    _IDLE.set()
+    threading.Thread(
+        target=_leave, args=(parent.sentinel,), name="posebridge-batch-watch", daemon=True
+    ).start()
+
+
+def _leave(sentinel: int) -> None:
+    """Wait until the batch's process is gone, then end this worker: no queued job starts,
+    a running one is stopped as Ctrl-C stops it (its temporaries removed), given
+    :data:`ORPHAN_GRACE` seconds to do so."""
+    from multiprocessing.connection import wait
+
+    wait([sentinel])
+    _ORPHANED.set()
+    if not _IDLE.is_set():
+        _thread.interrupt_main()  # KeyboardInterrupt in the job: its writer cleans up
+        _IDLE.wait(ORPHAN_GRACE)
+    os._exit(1)
 
 
 def _run_on_worker(
@@ -138,13 +188,15 @@ def _run_on_worker(
     board = _BOARD
     if board is None:
         return run_job(job, report)
-    if board[len(board) - 1]:
-        return None  # the batch stops: a job queued to this worker does not start
+    if board[len(board) - 1] or _ORPHANED.is_set():
+        return None  # the batch stops (or is gone): a job queued here does not start
+    _IDLE.clear()
     board[index] = os.getpid()
     try:
         return run_job(job, report)
     finally:
         board[index] = 0
+        _IDLE.set()
 
 
 def _retried_note(result: Result, error: BaseException) -> Result:
@@ -188,7 +240,10 @@ def _run_local(
             # chunk reports travel through a manager's queue: a worker killed midway only
             # drops its own connection (a plain multiprocessing queue shares one lock)
             if progress.listening:
-                manager = context.Manager()
+                from multiprocessing.managers import SyncManager
+
+                manager = SyncManager(ctx=context)
+                manager.start(_watch_batch)  # its process ends with the batch's too
                 queue = manager.Queue()
                 drainer = drain(queue, progress)
         except _START_ERRORS as error:
@@ -488,6 +543,7 @@ def _check_report_path(report: Any, overwrite: bool) -> Path:
     checked once the batch is planned (:func:`_refuse_existing_report`).
     """
     errors.expect_path(report, "report")
+    refuse_folder_name(report, "report")
     path = Path(report)
     if os.fspath(report) == "" or path.is_dir():
         raise errors.IsADirectoryError(

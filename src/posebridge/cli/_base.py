@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 import posebridge
-from posebridge._files import check_input, is_address
+from posebridge._files import check_input, is_address, refuse_folder_name
 from posebridge.errors import (
     FileExistsError,
     IsADirectoryError,
@@ -182,6 +182,11 @@ class FilePath(click.Path):
                 )
             if not self.output:
                 check_input(value)  # says it is an address, as typed (a Path loses its "//")
+        if self.output and self.file_okay and isinstance(value, str):
+            try:  # as typed: a Path loses the trailing "/" of "out.csv/"
+                refuse_folder_name(value)
+            except IsADirectoryError as error:
+                self.fail(str(error), param, ctx)
         return super().convert(value, param, ctx)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import xarray as xr
 
 from posebridge import api, errors, registry
+from posebridge._outputs import existing_output
 from posebridge.errors import user_stacklevel
 
 PathLike = str | os.PathLike[str]
@@ -197,9 +198,7 @@ def save(ds: xr.Dataset, file_path: PathLike, fmt: str, **options: Any) -> list[
     ):
         # as movement: the path given exists (a link, even one leading nowhere, too), even
         # when the writer splits it per individual
-        raise errors.FileExistsError(
-            17, f"{file_path}: already exists; pass overwrite=True to replace it.", str(file_path)
-        )
+        raise existing_output(file_path)  # says where a link that leads nowhere points
     try:
         return api.save(names_as_text(ds), file_path, fmt, **options)
     except errors.FileNotFoundError as error:

@@ -11,7 +11,7 @@ from typing import Any
 import xarray as xr
 
 from posebridge import errors
-from posebridge._files import refuse_writing_onto_input
+from posebridge._files import refuse_folder_name, refuse_writing_onto_input
 from posebridge._option_values import expect_number
 from posebridge._outputs import atomic_outputs, inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path
@@ -139,6 +139,7 @@ def save_figure(
             f"{errors.brief(fig)} ({type(fig).__name__})."
         )
     expect_path(path)
+    refuse_folder_name(path)
     expect_bool(overwrite, "overwrite")
     expect_number(dpi, "dpi", above=0)
     width, height = fig.get_size_inches() * float(dpi)

@@ -24,7 +24,7 @@ import xarray as xr
 
 from posebridge import _video, model
 from posebridge._colours import colour_rgb
-from posebridge._files import refuse_writing_onto_input
+from posebridge._files import refuse_folder_name, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import (
@@ -370,6 +370,7 @@ def _check_options(ds: object, video: object, out: object, options: dict[str, ob
     expect_dataset(ds)
     expect_path(video, "video")
     expect_path(out, "out")
+    refuse_folder_name(out)
     expect_kind(options["frames"], FrameRange | None, "frames")
     expect_kind(options["individuals"], Sequence[str] | str | None, "individuals")
     for name in ("radius", "thickness"):
