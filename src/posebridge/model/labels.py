@@ -665,6 +665,7 @@ def as_poses(ds: xr.Dataset, video: str | int | None = None) -> xr.Dataset:
     order = np.argsort(frames, kind="stable")
     sub = sub.isel({TIME: order})
     drop = [name for name in (VIDEO, FRAME) if name in sub.coords]
+    drop += [COMPLETE] if COMPLETE in sub else []  # SLEAP labels' flags: no poses keep them
     sub = sub.drop_vars(drop).assign_coords({TIME: frames[order]})
     if not (np.asarray(sub[IMAGE_PATH].values) != "").any():
         sub = sub.drop_vars(IMAGE_PATH)

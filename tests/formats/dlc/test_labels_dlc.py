@@ -503,3 +503,45 @@ def test_a_one_column_image_path_that_is_a_missing_word_is_refused(tmp_path):
     with pytest.raises(SchemaError, match=r"cell 'N/A' \(image path level\)"):
         posebridge.save(ds, tmp_path / "l.csv", "lp")
     assert not (tmp_path / "l.csv").exists()
+
+
+def _sleap_labels_with_complete_flags() -> xr.Dataset:
+    """Labels of 2 frames x 2 keypoints x 1 animal with SLEAP's per-point complete flags, some
+    False (a point SLEAP placed but nobody confirmed), as .slp files give them."""
+    position = np.arange(8, dtype=float).reshape(2, 2, 2, 1)  # (time, space, keypoint, individual)
+    ds = labels.from_numpy(
+        position,
+        video=["v.mp4", "v.mp4"],
+        frame=[0, 1],
+        keypoint_names=["head", "tail"],
+        individual_names=["individual_0"],  # the name a single-animal file reads back
+    )
+    flags = np.array([[[1.0], [0.0]], [[0.0], [1.0]]])  # (time, keypoint, individual)
+    return ds.assign({labels.COMPLETE: (("time", "keypoint", "individual"), flags)})
+
+
+def test_sleap_complete_flags_are_no_lightningpose_column(tmp_path):
+    """h119: the flags became a third coords column, which LightningPose reads as points."""
+    ds = _sleap_labels_with_complete_flags()
+    path = tmp_path / "CollectedData.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(ds, path, format="lp")
+    table = pd.read_csv(path, header=[0, 1, 2], index_col=0)
+    assert sorted(set(table.columns.get_level_values(2))) == ["x", "y"]
+    np.testing.assert_array_equal(
+        table.to_numpy(dtype=float).reshape(2, 2, 2),  # (frame, keypoint, x/y)
+        ds.position.isel(individual=0).transpose("time", "keypoint", "space").values,
+    )
+
+
+def test_sleap_complete_flags_are_dropped_by_the_dlc_writer_without_a_warning(tmp_path):
+    ds = _sleap_labels_with_complete_flags()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(ds, tmp_path / "CollectedData_me.h5", format="dlc")
+
+
+def test_labels_as_poses_leave_the_complete_flags_out():
+    poses = labels.as_poses(_sleap_labels_with_complete_flags())
+    assert labels.COMPLETE not in poses

@@ -150,7 +150,13 @@ def prepare_labels(ds: xr.Dataset, *, lightning_pose: bool, where: object) -> xr
     out = out.drop_vars(
         [
             n
-            for n in (*labels.PREDICTED, labels.PREDICTED_TRACKING_SCORE, "confidence")
+            # SLEAP's per-point complete flags: no place in DLC or LightningPose (README)
+            for n in (
+                *labels.PREDICTED,
+                labels.PREDICTED_TRACKING_SCORE,
+                labels.COMPLETE,
+                "confidence",
+            )
             if n in out.variables
         ]
         + [n for n in (labels.VIDEO, labels.FRAME) if n in out.coords]
