@@ -437,6 +437,7 @@ def rgb_still(image: np.ndarray) -> np.ndarray:
             expected = {
                 65535.0: "0 to 65535",
                 255.0: "0 to 255" + (" (or 0 to 1)" if image.dtype.kind == "f" else ""),
+                1.0: "0 to 1 (or 0 to 255)",
             }[top]
             raise PoseBridgeError(
                 f"image of {image.dtype} must hold values from {expected}, got values from "
