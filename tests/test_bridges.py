@@ -660,3 +660,20 @@ def test_a_video_that_is_no_index_path_or_video_is_named_as_such(tracked, value)
         PoseBridgeError, match=re.escape(f"video must be an index or a path, got {value!r}")
     ):
         posebridge.from_sleap_io(tracked, video=value)
+
+
+def test_an_image_sequence_from_to_sleap_io_saves_and_loads_in_sleap_io(tmp_path):
+    """h119: sleap-io wrote the Video's list of images as its one 'filename', and its own
+    load_slp then failed on it (TypeError: a list is no path)."""
+    from _corpus import corpus_path
+
+    source = corpus_path("sleap_slp/small_robot_siv_caching.slp")  # an image-sequence video
+    with dropping_warnings(UserWarning):
+        ds = posebridge.load(source)
+    made = posebridge.to_sleap_io(ds)
+    path = tmp_path / "bridged.slp"
+    sio.save_slp(made, str(path))
+    back = sio.load_slp(str(path), open_videos=False)
+    own = sio.load_slp(str(source), open_videos=False)
+    assert [str(p) for p in back.videos[0].filename] == [str(p) for p in own.videos[0].filename]
+    assert len(back.labeled_frames) == len(own.labeled_frames)

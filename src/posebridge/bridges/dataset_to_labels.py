@@ -59,6 +59,9 @@ def _sio_video(
     for key in ("grayscale", "bgr", "fps", "dataset", "input_format", "convert_range"):
         if key in facts:
             metadata[key] = facts[key]
+    if images:  # an image sequence as sleap-io records one: save_slp writes, load_slp reads it
+        metadata["filenames"] = list(images)
+        metadata["filename"] = images[0]
     return sio.Video(filename=filename, backend_metadata=metadata, open_backend=False)
 
 
