@@ -37,11 +37,14 @@ def canonical_data(seed: int = 0) -> dict[str, np.ndarray]:
     occupancy[3, 1] = 0
     tracks[3, 1] = np.nan
     scores[3, 1] = np.nan
+    instance_scores = rng.uniform(0, 1, (N_FRAMES, N_TRACKS))
+    tracking_scores = rng.uniform(0, 1, (N_FRAMES, N_TRACKS))
+    instance_scores[3, 1] = tracking_scores[3, 1] = np.nan  # as SLEAP writes an empty cell
     return {
         "tracks": tracks,
         "point_scores": scores,
-        "instance_scores": rng.uniform(0, 1, (N_FRAMES, N_TRACKS)),
-        "tracking_scores": rng.uniform(0, 1, (N_FRAMES, N_TRACKS)),
+        "instance_scores": instance_scores,
+        "tracking_scores": tracking_scores,
         "track_occupancy": occupancy,
     }
 
@@ -114,8 +117,7 @@ def check_matches(ds: xr.Dataset, data: dict[str, np.ndarray], first_frame: int 
     np.testing.assert_array_equal(
         ds.confidence.transpose("time", "individual", "keypoint").values, data["point_scores"]
     )
-    expected_instance = np.where(data["track_occupancy"] == 1, data["instance_scores"], np.nan)
-    np.testing.assert_array_equal(ds.instance_score.values, expected_instance)
+    np.testing.assert_array_equal(ds.instance_score.values, data["instance_scores"])
     assert ds.time.values.tolist() == list(range(first_frame, first_frame + N_FRAMES))
 
 
@@ -187,16 +189,31 @@ def test_read_dataset_saves_as_netcdf(tmp_path):
     xr.testing.assert_identical(posebridge.load(tmp_path / "a.nc").drop_attrs(), ds.drop_attrs())
 
 
-def test_unoccupied_cells_are_nan_even_if_the_file_has_values(tmp_path):
+@pytest.mark.parametrize("lazy", [False, True])
+def test_values_where_occupancy_is_0_are_kept_as_sleap_io_reads_them(tmp_path, lazy):
+    """h117 #1: a cell /track_occupancy marks empty while /tracks holds points (a file
+    edited by another tool) was made NaN silently; sleap-io and movement read the points."""
     data = canonical_data()
-    filled = {**data, "tracks": np.nan_to_num(data["tracks"], nan=7.0)}
-    ds = sleap.analysis_read.read(write_analysis(tmp_path / "occ.h5", MATLAB, filled))
-    assert ds.position.isel(time=3, individual=1).isnull().all()
-    assert ds.instance_score.isel(time=3, individual=1).isnull()
-    assert ds.tracking_score.isel(time=3, individual=1).isnull()
+    filled = {
+        name: (values if name == "track_occupancy" else np.nan_to_num(values, nan=7.0))
+        for name, values in data.items()
+    }
+    path = write_analysis(tmp_path / "occ.analysis.h5", MATLAB, filled)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.open_dataset(path, chunks=2).load() if lazy else posebridge.load(path)
+    assert filled["track_occupancy"][3, 1] == 0
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "individual", "keypoint", "space").values, filled["tracks"]
+    )
+    np.testing.assert_array_equal(
+        ds.confidence.transpose("time", "individual", "keypoint").values, filled["point_scores"]
+    )
+    assert ds.instance_score.values[3, 1] == filled["instance_scores"][3, 1]
+    assert ds.tracking_score.values[3, 1] == filled["tracking_scores"][3, 1]
 
 
-def test_whole_number_arrays_are_read_as_floats_with_nan_where_unoccupied(tmp_path):
+def test_whole_number_arrays_are_read_as_floats(tmp_path):
     """Found by fuzzing: integer /tracks with an unoccupied cell raised 'cannot convert
     float NaN to integer' (raw from the lazy reader, wrapped by the eager one)."""
     data = canonical_data()
@@ -212,12 +229,11 @@ def test_whole_number_arrays_are_read_as_floats_with_nan_where_unoccupied(tmp_pa
     lazy.attrs.pop("lazy")
     xr.testing.assert_identical(lazy, eager)
     assert eager.position.dtype == eager.confidence.dtype == np.float64
-    expected = whole["tracks"].astype(np.float64)
-    expected[3, 1] = np.nan
     np.testing.assert_array_equal(
-        eager.position.transpose("time", "individual", "keypoint", "space").values, expected
+        eager.position.transpose("time", "individual", "keypoint", "space").values,
+        whole["tracks"].astype(np.float64),
     )
-    assert np.isnan(eager.instance_score.values[3, 1])
+    assert eager.instance_score.values[3, 1] == whole["instance_scores"][3, 1]
 
 
 @pytest.mark.parametrize("name", ["tracks", "point_scores"])

@@ -3,7 +3,10 @@
 Reading finds the axis order of ``tracks`` from its ``dims`` attribute
 (sleap-io), else from the file's ``transpose`` attribute (legacy: true, the
 default, is SLEAP's "matlab" order ``(track, xy, node, frame)``; false is
-``(frame, node, xy, track)``). Frames where ``track_occupancy`` is 0 are NaN.
+``(frame, node, xy, track)``). ``track_occupancy`` is checked against ``tracks``
+but masks nothing: a cell it marks empty keeps the values ``tracks`` and the
+score tables hold there (NaN in SLEAP's and sleap-io's files), as sleap-io and
+movement read them.
 ``point_scores`` -> ``confidence``, ``instance_scores`` / ``tracking_scores`` ->
 ``instance_score`` / ``tracking_score`` (when they hold a value), ``edge_names``
 -> ``skeleton_edges``, the ``skeleton_symmetries`` attribute ->
@@ -315,23 +318,12 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     def canonical(name: str, wanted: tuple[str, ...], default: Any = None) -> np.ndarray | None:
         return _canonical(h5, name, wanted, layout, shape, path, default)
 
-    occupancy_default = ("frame", "track") if layout == MATLAB else ("track", "frame")
-    occupancy = canonical("track_occupancy", ("frame", "track"), occupancy_default)
+    check_occupancy(h5, layout, shape, path)
     confidence = canonical("point_scores", ("frame", "node", "track"))
     if confidence is None:
         confidence = np.full((n_frames, n_nodes, n_tracks), np.nan)
     confidence = as_float(confidence)
     scores = _optional_scores(h5, canonical, path)
-    if occupancy is not None:
-        empty = occupancy == 0
-        if empty.any():
-            if not position.flags.writeable:
-                position = position.copy()
-            position.transpose(0, 3, 1, 2)[empty] = np.nan
-            confidence.transpose(0, 2, 1)[empty] = np.nan
-            for values in scores.values():
-                if values is not None:
-                    values[empty] = np.nan
 
     first_frame = one_number(h5, FIRST_FRAME, 0, path, whole=True)
     dims = (model.TIME, model.INDIVIDUAL)
@@ -364,6 +356,18 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         },
         attrs=attrs,
     )
+
+
+def check_occupancy(h5: Any, layout: tuple[str, ...], shape: dict[str, int], path: Path) -> None:
+    """Refuse a ``/track_occupancy`` whose shape or dtype disagrees with ``/tracks``.
+
+    Its values mask nothing: SLEAP, sleap-io and movement derive it from the
+    points, and a cell it marks empty where ``/tracks`` holds coordinates (a file
+    edited by another tool) keeps them, as sleap-io's and movement's readers do.
+    Reads no data.
+    """
+    occupancy_default = ("frame", "track") if layout == MATLAB else ("track", "frame")
+    stored_axes(h5, "track_occupancy", ("frame", "track"), layout, shape, path, occupancy_default)
 
 
 def _optional_scores(h5: Any, canonical: Any, path: Path) -> dict[str, np.ndarray | None]:
