@@ -607,6 +607,29 @@ def test_labels_path_names_the_source_slp(tmp_path):
     assert paths == ["/data/session.predictions.slp", "", "mine.slp"]
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_labels_path_of_an_analysis_file_is_read_and_written_back(tmp_path, lazy):
+    """h117 #2: an analysis file's /labels_path was not read, and a read-then-write blanked it."""
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5["labels_path"]
+        h5["labels_path"] = "D:/projects/session.predictions.slp"
+        expected = h5["labels_path"][()].decode()
+    ds = posebridge.open_dataset(source, chunks=2).load() if lazy else posebridge.load(source)
+    assert ds.attrs["sleap_labels_path"] == expected
+    posebridge.save(ds, tmp_path / "out.analysis.h5")
+    with h5py.File(tmp_path / "out.analysis.h5") as h5:
+        assert h5["labels_path"][()].decode() == expected
+
+
+def test_an_empty_labels_path_gives_no_attribute(tmp_path):
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5["labels_path"]
+        h5["labels_path"] = ""
+    assert "sleap_labels_path" not in posebridge.load(source).attrs
+
+
 def test_frames_start_at_zero_by_default_and_gaps_become_nan_rows(tmp_path):
     ds = contiguous_dataset().assign_coords(time=[5, 6, 9, 10])
     path = tmp_path / "gaps.h5"

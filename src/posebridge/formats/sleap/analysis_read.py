@@ -10,7 +10,8 @@ movement read them.
 ``point_scores`` -> ``confidence``, ``instance_scores`` / ``tracking_scores`` ->
 ``instance_score`` / ``tracking_score`` (when they hold a value), ``edge_names``
 -> ``skeleton_edges``, the ``skeleton_symmetries`` attribute ->
-``skeleton_symmetries``, ``video_path`` -> the ``video_path`` attribute. Time
+``skeleton_symmetries``, ``video_path`` -> the ``video_path`` attribute,
+``labels_path`` (the .slp project exported) -> the ``sleap_labels_path`` attribute. Time
 is the frame number: column i is frame ``first_frame + i`` (``first_frame`` is a
 file attribute posebridge writes; SLEAP files start at frame 0). A file without
 track names (SLEAP's untracked export) has one individual, ``untracked_0``.
@@ -56,7 +57,7 @@ from posebridge.formats.sleap.common import (
     text,
     untracked_name,
 )
-from posebridge.formats.sleap.project_facts import PROVENANCE, provenance_attr
+from posebridge.formats.sleap.project_facts import LABELS_PATH, PROVENANCE, provenance_attr
 from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_of_backend, facts_to_attr
 
 __all__ = ["describe", "read", "unreadable"]
@@ -246,6 +247,7 @@ _DATASETS = (
     "edge_names",
     "edge_inds",
     "video_path",
+    "labels_path",
     "provenance",
 )
 
@@ -342,6 +344,7 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     }
     if "video_path" in h5 and (video := text(read_whole(h5["video_path"]))):
         attrs["video_path"] = video
+    attrs.update(labels_path_attr(h5))
     attrs.update(_frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     if provenance := _provenance(h5, path):
@@ -458,6 +461,15 @@ def _skeleton(
         symmetries = [(str(p[0]), str(p[1])) for p in pairs if isinstance(p, list) and len(p) == 2]
         symmetries = known_pairs(symmetries, nodes, path, "the skeleton_symmetries attribute")
     return edges, symmetries
+
+
+def labels_path_attr(h5: Any) -> dict[str, str]:
+    """``{"sleap_labels_path": ...}`` for the file's ``/labels_path`` (the .slp project
+    it was exported from, as SLEAP and sleap-io write it), or nothing when it is absent
+    or empty; the analysis writer writes it back."""
+    if "labels_path" not in h5 or not (labels_path := text(read_whole(h5["labels_path"]))):
+        return {}
+    return {LABELS_PATH: labels_path}
 
 
 #: What posebridge's analysis writer stored as the provenance before it kept the source's.

@@ -157,6 +157,7 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
     }
     if "video_path" in h5 and (video := text(read_whole(h5["video_path"]))):
         attrs["video_path"] = video
+    attrs.update(eager.labels_path_attr(h5))
     attrs.update(eager._frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     if provenance := eager._provenance(h5, path):
