@@ -622,6 +622,29 @@ def test_labels_path_of_an_analysis_file_is_read_and_written_back(tmp_path, lazy
         assert h5["labels_path"][()].decode() == expected
 
 
+@pytest.mark.parametrize("name", ["video_path", "labels_path"])
+@pytest.mark.parametrize("lazy", [False, True])
+def test_several_strings_in_a_path_dataset_are_refused_naming_it(tmp_path, name, lazy):
+    """h117 #4: /video_path holding two paths was read as the two joined into one."""
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5[name]
+        h5[name] = np.array([b"/data/cam1.mp4", b"/data/cam2.mp4"])
+    with pytest.raises(FormatError, match=rf"in\.analysis\.h5: /{name} should hold one path.*2 "):
+        if lazy:
+            posebridge.open_dataset(source, chunks=2)
+        else:
+            posebridge.load(source)
+
+
+def test_a_path_dataset_of_one_string_in_an_array_is_read(tmp_path):
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5["video_path"]
+        h5["video_path"] = np.array([b"/data/cam1.mp4"])
+    assert posebridge.load(source).attrs["video_path"] == "/data/cam1.mp4"
+
+
 def test_an_empty_labels_path_gives_no_attribute(tmp_path):
     source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
     with h5py.File(source, "r+") as h5:

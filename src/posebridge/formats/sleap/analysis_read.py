@@ -342,9 +342,9 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         "time_unit": "frames",
         "source_software": "SLEAP",
     }
-    if "video_path" in h5 and (video := text(read_whole(h5["video_path"]))):
+    if video := one_path(h5, "video_path", path):
         attrs["video_path"] = video
-    attrs.update(labels_path_attr(h5))
+    attrs.update(labels_path_attr(h5, path))
     attrs.update(_frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     if provenance := _provenance(h5, path):
@@ -463,11 +463,35 @@ def _skeleton(
     return edges, symmetries
 
 
-def labels_path_attr(h5: Any) -> dict[str, str]:
+def one_path(h5: Any, name: str, path: Path) -> str:
+    """The text of dataset ``name`` (``video_path``, ``labels_path``: one string in
+    SLEAP's and sleap-io's files), ``""`` when absent or empty.
+
+    Raises
+    ------
+    FormatError
+        When it holds several values: which one is the path cannot be told, and
+        joining them would make up a path no file has.
+    """
+    if name not in h5:
+        return ""
+    values = read_whole(h5[name])
+    if np.size(values) > 1:
+        raise FormatError(
+            path,
+            f"/{name} should hold one path (a string), as SLEAP writes it; found "
+            f"{np.size(values)} values of shape {np.shape(values)}.",
+        )
+    if np.size(values) == 0:
+        return ""
+    return text(np.asarray(values).reshape(-1)[0])
+
+
+def labels_path_attr(h5: Any, path: Path) -> dict[str, str]:
     """``{"sleap_labels_path": ...}`` for the file's ``/labels_path`` (the .slp project
     it was exported from, as SLEAP and sleap-io write it), or nothing when it is absent
     or empty; the analysis writer writes it back."""
-    if "labels_path" not in h5 or not (labels_path := text(read_whole(h5["labels_path"]))):
+    if not (labels_path := one_path(h5, "labels_path", path)):
         return {}
     return {LABELS_PATH: labels_path}
 
@@ -509,7 +533,7 @@ def _frame_size(h5: Any, path: Path) -> dict[str, Any]:
         height, width = image_side(shape[1]), image_side(shape[2])
         if height and width:
             attrs.update(video_width=width, video_height=height)
-    video = text(read_whole(h5["video_path"])) if "video_path" in h5 else ""
+    video = one_path(h5, "video_path", path)
     if video and (facts := facts_to_attr({video: facts_of_backend(meta)})):
         attrs[VIDEO_FACTS] = facts
     return attrs
@@ -539,7 +563,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
                 ("datasets", ", ".join(member_names(h5))),
             ]
             if "video_path" in h5:
-                rows.append(("video", text(read_whole(h5["video_path"])) or "unknown"))
+                rows.append(("video", one_path(h5, "video_path", path) or "unknown"))
             return rows
     except OSError as error:
         raise FormatError(path, f"is not a readable HDF5 file ({error}).") from None

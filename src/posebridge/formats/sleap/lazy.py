@@ -18,13 +18,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import check_size, one_number, read_whole
+from posebridge.formats._shared.hdf5 import check_size, one_number
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
 from posebridge.formats.sleap import analysis_read as eager
 from posebridge.formats.sleap.common import (
     skeleton_name_attr,
     skeleton_variables,
-    text,
 )
 
 __all__ = ["header_sizes", "open_lazy"]
@@ -155,9 +154,9 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
         "time_unit": "frames",
         "source_software": "SLEAP",
     }
-    if "video_path" in h5 and (video := text(read_whole(h5["video_path"]))):
+    if video := eager.one_path(h5, "video_path", path):
         attrs["video_path"] = video
-    attrs.update(eager.labels_path_attr(h5))
+    attrs.update(eager.labels_path_attr(h5, path))
     attrs.update(eager._frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     if provenance := eager._provenance(h5, path):
