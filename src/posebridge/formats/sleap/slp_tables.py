@@ -509,11 +509,20 @@ def skeleton_read(t: SlpTables, index: int) -> Skeleton:
 
 def pick_skeleton(t: SlpTables, used: np.ndarray, skeleton: int | str | None) -> int:
     """The index of the skeleton to read: ``skeleton`` (index or name), else the one
-    the instances use (``used``: their skeleton indices), refusing several."""
+    the instances use (``used``: their skeleton indices), refusing several, and
+    refusing an index the file lacks (its instances would be left out unsaid)."""
     names = [s.name for s in t.skeletons]
+    missing = used[(used < 0) | (used >= len(names))]
+    if names and missing.size:
+        listing = ", ".join(f"{i}: {name}" for i, name in enumerate(names))
+        raise FormatError(
+            t.path,
+            f"/instances refers to skeleton(s) {[int(i) for i in missing]}, which the file "
+            f"lacks (its {len(names)} skeleton(s): {listing}); the file is damaged.",
+        )
     if skeleton is None:
         if used.size > 1:
-            listing = ", ".join(f"{int(i)}: {names[int(i)]}" for i in used if i < len(names))
+            listing = ", ".join(f"{int(i)}: {names[int(i)]}" for i in used)
             raise FormatError(
                 t.path,
                 f"its instances use {used.size} skeletons ({listing}); a dataset has one "
