@@ -683,6 +683,25 @@ def test_several_missing_skeletons_are_all_named(tmp_path):
         quiet_read(b.write(tmp_path / "bad.slp"))
 
 
+@pytest.mark.parametrize("kind", ["pred", "user"])
+def test_unknown_instance_types_are_named_alone_with_sleaps_types(tmp_path, kind):
+    """h117 #6: one instance of type 7 among predictions gave 'unknown instance types [1 7]'."""
+    make = pred if kind == "pred" else user
+    b = SlpBuilder(tracks=("t1",))
+    b.frame(2, [make(pts(1), track=0)])
+    b.frame(4, [make(pts(2), track=0)])
+    path = b.write(tmp_path / "bad_type.slp")
+    with h5py.File(path, "r+") as h5:
+        rows = h5["instances"][()]
+        rows["instance_type"][0] = 7
+        h5["instances"][...] = rows
+    with pytest.raises(FormatError) as error:
+        quiet_read(path)
+    message = str(error.value)
+    assert "unknown instance type(s) [7] (1 of its 2 rows)" in message
+    assert "0 = user, 1 = predicted" in message
+
+
 # videos ----------------------------------------------------------------------
 
 

@@ -449,6 +449,31 @@ def check_tracks(path: Path, track: Any, n_tracks: int) -> None:
     )
 
 
+def check_instance_types(path: Path, kind: Any) -> None:
+    """Refuse /instances rows whose ``instance_type`` is neither 0 (user) nor 1 (predicted),
+    naming the unknown types only and how many rows hold them.
+
+    Examples
+    --------
+    >>> check_instance_types(Path("x.slp"), np.array([0, 1, 1]))
+    >>> try:
+    ...     check_instance_types(Path("x.slp"), np.array([1, 7, 1, 7, 9]))
+    ... except FormatError as error:
+    ...     print(str(error).split("; ")[0])
+    x.slp: /instances has unknown instance type(s) [7, 9] (3 of its 5 rows)
+    """
+    kind = np.asarray(kind)
+    unknown = ~np.isin(kind, (USER, PREDICTED))
+    if not unknown.any():
+        return
+    types = [int(value) for value in np.unique(kind[unknown])]
+    raise FormatError(
+        path,
+        f"/instances has unknown instance type(s) {types} ({int(unknown.sum())} of its "
+        f"{kind.size} rows); SLEAP uses {USER} = user, {PREDICTED} = predicted.",
+    )
+
+
 def check_instance_ranges(path: Path, starts: Any, ends: Any, n_instances: int) -> None:
     """Refuse frames whose instance ranges leave the /instances table or overlap.
 
