@@ -69,7 +69,8 @@ def test_from_sleap_io_gives_what_the_slp_reader_gives(path):
             assert (name in got) == (name in want), name
             if name in want:
                 np.testing.assert_allclose(got[name].values, want[name].values, atol=1e-6)
-        if "tracking_score" in want:  # sleap-io gives 0 where a file has no column
+        assert ("tracking_score" in got) == ("tracking_score" in want)
+        if "tracking_score" in want:
             np.testing.assert_allclose(
                 got.tracking_score.values, want.tracking_score.values, atol=1e-6
             )
@@ -90,6 +91,64 @@ def test_from_sleap_io_gives_what_the_slp_reader_gives(path):
             assert got.attrs["video_path"].replace("\\", "/") == want.attrs["video_path"].replace(
                 "\\", "/"
             )
+
+
+def format_1_1_file(path, tracking_score: float = 0.0):
+    """An .slp file of format 1.1 (no tracking_score column) made from sleap-io's 1.2."""
+    import h5py
+
+    skeleton = sio.Skeleton(nodes=["a", "b"])
+    video = sio.Video(filename="/tmp/x.mp4", open_backend=False)
+    track = sio.Track("t1")
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=k,
+            instances=[
+                sio.PredictedInstance.from_numpy(
+                    np.arange(4.0).reshape(2, 2) + k,
+                    skeleton=skeleton,
+                    point_scores=np.ones(2),
+                    score=0.5,
+                    track=track,
+                    tracking_score=tracking_score,
+                )
+            ],
+        )
+        for k in (1, 3)
+    ]
+    sio.save_slp(
+        sio.Labels(labeled_frames=frames, videos=[video], skeletons=[skeleton], tracks=[track]),
+        str(path),
+    )
+    with h5py.File(path, "r+") as h5:
+        rows = h5["instances"][()]
+        kept = [name for name in rows.dtype.names if name != "tracking_score"]
+        del h5["instances"]
+        h5["instances"] = np.array(rows[kept].tolist(), dtype=[(n, rows.dtype[n]) for n in kept])
+        h5["metadata"].attrs["format_id"] = 1.1
+    return path
+
+
+def test_a_format_1_1_file_has_no_tracking_score_through_sleap_io_either(tmp_path):
+    """h117 #3: sleap-io gives every instance of a format 1.1 file a tracking score of 0,
+    which from_sleap_io kept while posebridge.load gives the same file none."""
+    path = format_1_1_file(tmp_path / "v11.slp")
+    labels_read = sio.load_slp(str(path), open_videos=False)
+    assert {i.tracking_score for lf in labels_read for i in lf.instances} == {0.0}
+    assert "tracking_score" not in posebridge.load(path)
+    ours = quiet(posebridge.from_sleap_io, labels_read)
+    assert "tracking_score" not in ours
+    xr.testing.assert_identical(ours.drop_attrs(), posebridge.load(path).drop_attrs())
+
+
+def test_zero_tracking_scores_of_a_format_1_2_file_are_kept(tmp_path):
+    path = tmp_path / "v12.slp"
+    labels_made = sio.load_slp(str(format_1_1_file(tmp_path / "v11.slp")), open_videos=False)
+    sio.save_slp(labels_made, str(path))  # format >= 1.2: the column is there, all 0
+    ours = quiet(posebridge.from_sleap_io, sio.load_slp(str(path), open_videos=False))
+    assert "tracking_score" in ours and (ours.tracking_score.values == 0).all()
+    assert "tracking_score" in posebridge.load(path)
 
 
 def test_predictions_in_several_videos_give_one_dataset_each_or_the_one_asked(tracked):

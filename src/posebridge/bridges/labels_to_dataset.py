@@ -168,6 +168,8 @@ def _tables(labels: Any) -> Any:
     table["tracking_score"] = [
         np.nan if i.tracking_score is None else float(i.tracking_score) for i in instances
     ]
+    if _tracking_scores_filled_in(labels, table["tracking_score"]):
+        table["tracking_score"] = np.nan  # as the .slp reader reads that file: none
     sizes = np.fromiter((len(i.points) for i in instances), dtype=np.int64, count=n)
     tables = {}
     for predicted, dtype in ((False, POINT_DTYPE), (True, PRED_POINT_DTYPE)):
@@ -217,6 +219,40 @@ def _tables(labels: Any) -> Any:
         provenance=provenance,
         suggestions=suggestions,
     )
+
+
+def _tracking_scores_filled_in(labels: Any, tracking_scores: np.ndarray) -> bool:
+    """Whether ``tracking_scores`` are sleap-io's fill for an .slp file without them.
+
+    sleap-io gives every instance of a format 1.0/1.1 file (its ``/instances``
+    table has no ``tracking_score`` column) a tracking score of 0.0; the .slp
+    reader gives such a file none. True when every score is 0 (or missing) and the
+    file ``labels.provenance["filename"]`` names (sleap-io sets it on loading) is
+    an .slp without that column; a file gone or unreadable leaves the scores.
+
+    Examples
+    --------
+    >>> class Labels:
+    ...     provenance = {"filename": "gone.slp"}
+    >>> _tracking_scores_filled_in(Labels(), np.zeros(2))
+    False
+    """
+    if tracking_scores.size == 0 or np.any(tracking_scores[~np.isnan(tracking_scores)] != 0):
+        return False
+    provenance = labels.provenance if isinstance(labels.provenance, dict) else {}
+    filename = str(provenance.get("filename") or "")
+    if not filename.lower().endswith(".slp") or not os.path.isfile(filename):
+        return False
+    import h5py
+
+    try:
+        with h5py.File(filename, "r") as h5:
+            table = h5.get("instances")
+            return isinstance(table, h5py.Dataset) and "tracking_score" not in (
+                table.dtype.names or ()
+            )
+    except OSError:
+        return False
 
 
 def from_sleap_io(

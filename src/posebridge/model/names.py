@@ -117,6 +117,8 @@ EXTRAS: dict[str, str] = {
     "sleap_provenance": "attr str: JSON object, the provenance of the .slp or analysis .h5 "
     "file read (model paths, SLEAP version, command ...); the .slp and analysis writers "
     "write it back with their own posebridge_content key",
+    "sleap_labels_path": "attr str: the .slp project a SLEAP analysis .h5 file was exported "
+    "from (its /labels_path); the analysis writer writes it back",
     # attributes
     "scorer": "attr str: the DeepLabCut / LightningPose scorer (network) name",
     "video_path": "attr str: the video the poses were estimated on",

@@ -37,11 +37,14 @@ def canonical_data(seed: int = 0) -> dict[str, np.ndarray]:
     occupancy[3, 1] = 0
     tracks[3, 1] = np.nan
     scores[3, 1] = np.nan
+    instance_scores = rng.uniform(0, 1, (N_FRAMES, N_TRACKS))
+    tracking_scores = rng.uniform(0, 1, (N_FRAMES, N_TRACKS))
+    instance_scores[3, 1] = tracking_scores[3, 1] = np.nan  # as SLEAP writes an empty cell
     return {
         "tracks": tracks,
         "point_scores": scores,
-        "instance_scores": rng.uniform(0, 1, (N_FRAMES, N_TRACKS)),
-        "tracking_scores": rng.uniform(0, 1, (N_FRAMES, N_TRACKS)),
+        "instance_scores": instance_scores,
+        "tracking_scores": tracking_scores,
         "track_occupancy": occupancy,
     }
 
@@ -114,8 +117,7 @@ def check_matches(ds: xr.Dataset, data: dict[str, np.ndarray], first_frame: int 
     np.testing.assert_array_equal(
         ds.confidence.transpose("time", "individual", "keypoint").values, data["point_scores"]
     )
-    expected_instance = np.where(data["track_occupancy"] == 1, data["instance_scores"], np.nan)
-    np.testing.assert_array_equal(ds.instance_score.values, expected_instance)
+    np.testing.assert_array_equal(ds.instance_score.values, data["instance_scores"])
     assert ds.time.values.tolist() == list(range(first_frame, first_frame + N_FRAMES))
 
 
@@ -187,16 +189,31 @@ def test_read_dataset_saves_as_netcdf(tmp_path):
     xr.testing.assert_identical(posebridge.load(tmp_path / "a.nc").drop_attrs(), ds.drop_attrs())
 
 
-def test_unoccupied_cells_are_nan_even_if_the_file_has_values(tmp_path):
+@pytest.mark.parametrize("lazy", [False, True])
+def test_values_where_occupancy_is_0_are_kept_as_sleap_io_reads_them(tmp_path, lazy):
+    """h117 #1: a cell /track_occupancy marks empty while /tracks holds points (a file
+    edited by another tool) was made NaN silently; sleap-io and movement read the points."""
     data = canonical_data()
-    filled = {**data, "tracks": np.nan_to_num(data["tracks"], nan=7.0)}
-    ds = sleap.analysis_read.read(write_analysis(tmp_path / "occ.h5", MATLAB, filled))
-    assert ds.position.isel(time=3, individual=1).isnull().all()
-    assert ds.instance_score.isel(time=3, individual=1).isnull()
-    assert ds.tracking_score.isel(time=3, individual=1).isnull()
+    filled = {
+        name: (values if name == "track_occupancy" else np.nan_to_num(values, nan=7.0))
+        for name, values in data.items()
+    }
+    path = write_analysis(tmp_path / "occ.analysis.h5", MATLAB, filled)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.open_dataset(path, chunks=2).load() if lazy else posebridge.load(path)
+    assert filled["track_occupancy"][3, 1] == 0
+    np.testing.assert_array_equal(
+        ds.position.transpose("time", "individual", "keypoint", "space").values, filled["tracks"]
+    )
+    np.testing.assert_array_equal(
+        ds.confidence.transpose("time", "individual", "keypoint").values, filled["point_scores"]
+    )
+    assert ds.instance_score.values[3, 1] == filled["instance_scores"][3, 1]
+    assert ds.tracking_score.values[3, 1] == filled["tracking_scores"][3, 1]
 
 
-def test_whole_number_arrays_are_read_as_floats_with_nan_where_unoccupied(tmp_path):
+def test_whole_number_arrays_are_read_as_floats(tmp_path):
     """Found by fuzzing: integer /tracks with an unoccupied cell raised 'cannot convert
     float NaN to integer' (raw from the lazy reader, wrapped by the eager one)."""
     data = canonical_data()
@@ -212,12 +229,11 @@ def test_whole_number_arrays_are_read_as_floats_with_nan_where_unoccupied(tmp_pa
     lazy.attrs.pop("lazy")
     xr.testing.assert_identical(lazy, eager)
     assert eager.position.dtype == eager.confidence.dtype == np.float64
-    expected = whole["tracks"].astype(np.float64)
-    expected[3, 1] = np.nan
     np.testing.assert_array_equal(
-        eager.position.transpose("time", "individual", "keypoint", "space").values, expected
+        eager.position.transpose("time", "individual", "keypoint", "space").values,
+        whole["tracks"].astype(np.float64),
     )
-    assert np.isnan(eager.instance_score.values[3, 1])
+    assert eager.instance_score.values[3, 1] == whole["instance_scores"][3, 1]
 
 
 @pytest.mark.parametrize("name", ["tracks", "point_scores"])
@@ -589,6 +605,52 @@ def test_labels_path_names_the_source_slp(tmp_path):
         with h5py.File(tmp_path / f"{name}.h5") as h5:
             paths.append(h5["labels_path"][()].decode())
     assert paths == ["/data/session.predictions.slp", "", "mine.slp"]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_labels_path_of_an_analysis_file_is_read_and_written_back(tmp_path, lazy):
+    """h117 #2: an analysis file's /labels_path was not read, and a read-then-write blanked it."""
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5["labels_path"]
+        h5["labels_path"] = "D:/projects/session.predictions.slp"
+        expected = h5["labels_path"][()].decode()
+    ds = posebridge.open_dataset(source, chunks=2).load() if lazy else posebridge.load(source)
+    assert ds.attrs["sleap_labels_path"] == expected
+    posebridge.save(ds, tmp_path / "out.analysis.h5")
+    with h5py.File(tmp_path / "out.analysis.h5") as h5:
+        assert h5["labels_path"][()].decode() == expected
+
+
+@pytest.mark.parametrize("name", ["video_path", "labels_path"])
+@pytest.mark.parametrize("lazy", [False, True])
+def test_several_strings_in_a_path_dataset_are_refused_naming_it(tmp_path, name, lazy):
+    """h117 #4: /video_path holding two paths was read as the two joined into one."""
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5[name]
+        h5[name] = np.array([b"/data/cam1.mp4", b"/data/cam2.mp4"])
+    with pytest.raises(FormatError, match=rf"in\.analysis\.h5: /{name} should hold one path.*2 "):
+        if lazy:
+            posebridge.open_dataset(source, chunks=2)
+        else:
+            posebridge.load(source)
+
+
+def test_a_path_dataset_of_one_string_in_an_array_is_read(tmp_path):
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5["video_path"]
+        h5["video_path"] = np.array([b"/data/cam1.mp4"])
+    assert posebridge.load(source).attrs["video_path"] == "/data/cam1.mp4"
+
+
+def test_an_empty_labels_path_gives_no_attribute(tmp_path):
+    source = write_analysis(tmp_path / "in.analysis.h5", MATLAB, canonical_data())
+    with h5py.File(source, "r+") as h5:
+        del h5["labels_path"]
+        h5["labels_path"] = ""
+    assert "sleap_labels_path" not in posebridge.load(source).attrs
 
 
 def test_frames_start_at_zero_by_default_and_gaps_become_nan_rows(tmp_path):

@@ -660,6 +660,48 @@ def test_several_skeletons_need_a_choice(tmp_path):
     assert quiet_read(path, skeleton=0).keypoint.values.tolist() == ["a", "b"]
 
 
+@pytest.mark.parametrize("choice", [None, 0])
+@pytest.mark.parametrize("kind", ["pred", "user"])
+def test_an_instance_naming_a_skeleton_the_file_lacks_is_refused_naming_it(tmp_path, choice, kind):
+    """h117 #5: a file of one skeleton where one instance names skeleton 5 was refused as
+    using '2 skeletons' (listing one), and skeleton=0 left that instance out silently."""
+    make = pred if kind == "pred" else user
+    b = SlpBuilder(tracks=("t1", "t2"))
+    b.frame(2, [make(pts(1), track=0, skeleton=5), make(pts(2), track=1)])
+    b.frame(4, [make(pts(3), track=0)])
+    path = b.write(tmp_path / "bad_skeleton.slp")
+    with pytest.raises(
+        FormatError, match=r"bad_skeleton\.slp: /instances refers to skeleton\(s\) \[5\]"
+    ):
+        quiet_read(path, skeleton=choice)
+
+
+def test_several_missing_skeletons_are_all_named(tmp_path):
+    b = SlpBuilder()
+    b.frame(0, [pred(pts(1), skeleton=3), pred(pts(2), skeleton=7), pred(pts(3))])
+    with pytest.raises(FormatError, match=r"skeleton\(s\) \[3, 7\].*0: Skeleton-0"):
+        quiet_read(b.write(tmp_path / "bad.slp"))
+
+
+@pytest.mark.parametrize("kind", ["pred", "user"])
+def test_unknown_instance_types_are_named_alone_with_sleaps_types(tmp_path, kind):
+    """h117 #6: one instance of type 7 among predictions gave 'unknown instance types [1 7]'."""
+    make = pred if kind == "pred" else user
+    b = SlpBuilder(tracks=("t1",))
+    b.frame(2, [make(pts(1), track=0)])
+    b.frame(4, [make(pts(2), track=0)])
+    path = b.write(tmp_path / "bad_type.slp")
+    with h5py.File(path, "r+") as h5:
+        rows = h5["instances"][()]
+        rows["instance_type"][0] = 7
+        h5["instances"][...] = rows
+    with pytest.raises(FormatError) as error:
+        quiet_read(path)
+    message = str(error.value)
+    assert "unknown instance type(s) [7] (1 of its 2 rows)" in message
+    assert "0 = user, 1 = predicted" in message
+
+
 # videos ----------------------------------------------------------------------
 
 

@@ -3,11 +3,15 @@
 Reading finds the axis order of ``tracks`` from its ``dims`` attribute
 (sleap-io), else from the file's ``transpose`` attribute (legacy: true, the
 default, is SLEAP's "matlab" order ``(track, xy, node, frame)``; false is
-``(frame, node, xy, track)``). Frames where ``track_occupancy`` is 0 are NaN.
+``(frame, node, xy, track)``). ``track_occupancy`` is checked against ``tracks``
+but masks nothing: a cell it marks empty keeps the values ``tracks`` and the
+score tables hold there (NaN in SLEAP's and sleap-io's files), as sleap-io and
+movement read them.
 ``point_scores`` -> ``confidence``, ``instance_scores`` / ``tracking_scores`` ->
 ``instance_score`` / ``tracking_score`` (when they hold a value), ``edge_names``
 -> ``skeleton_edges``, the ``skeleton_symmetries`` attribute ->
-``skeleton_symmetries``, ``video_path`` -> the ``video_path`` attribute. Time
+``skeleton_symmetries``, ``video_path`` -> the ``video_path`` attribute,
+``labels_path`` (the .slp project exported) -> the ``sleap_labels_path`` attribute. Time
 is the frame number: column i is frame ``first_frame + i`` (``first_frame`` is a
 file attribute posebridge writes; SLEAP files start at frame 0). A file without
 track names (SLEAP's untracked export) has one individual, ``untracked_0``.
@@ -53,7 +57,7 @@ from posebridge.formats.sleap.common import (
     text,
     untracked_name,
 )
-from posebridge.formats.sleap.project_facts import PROVENANCE, provenance_attr
+from posebridge.formats.sleap.project_facts import LABELS_PATH, PROVENANCE, provenance_attr
 from posebridge.formats.sleap.video_facts import VIDEO_FACTS, facts_of_backend, facts_to_attr
 
 __all__ = ["describe", "read", "unreadable"]
@@ -243,6 +247,7 @@ _DATASETS = (
     "edge_names",
     "edge_inds",
     "video_path",
+    "labels_path",
     "provenance",
 )
 
@@ -315,23 +320,12 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
     def canonical(name: str, wanted: tuple[str, ...], default: Any = None) -> np.ndarray | None:
         return _canonical(h5, name, wanted, layout, shape, path, default)
 
-    occupancy_default = ("frame", "track") if layout == MATLAB else ("track", "frame")
-    occupancy = canonical("track_occupancy", ("frame", "track"), occupancy_default)
+    check_occupancy(h5, layout, shape, path)
     confidence = canonical("point_scores", ("frame", "node", "track"))
     if confidence is None:
         confidence = np.full((n_frames, n_nodes, n_tracks), np.nan)
     confidence = as_float(confidence)
     scores = _optional_scores(h5, canonical, path)
-    if occupancy is not None:
-        empty = occupancy == 0
-        if empty.any():
-            if not position.flags.writeable:
-                position = position.copy()
-            position.transpose(0, 3, 1, 2)[empty] = np.nan
-            confidence.transpose(0, 2, 1)[empty] = np.nan
-            for values in scores.values():
-                if values is not None:
-                    values[empty] = np.nan
 
     first_frame = one_number(h5, FIRST_FRAME, 0, path, whole=True)
     dims = (model.TIME, model.INDIVIDUAL)
@@ -348,8 +342,9 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         "time_unit": "frames",
         "source_software": "SLEAP",
     }
-    if "video_path" in h5 and (video := text(read_whole(h5["video_path"]))):
+    if video := one_path(h5, "video_path", path):
         attrs["video_path"] = video
+    attrs.update(labels_path_attr(h5, path))
     attrs.update(_frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     if provenance := _provenance(h5, path):
@@ -364,6 +359,18 @@ def _read_open(h5: Any, path: Path) -> xr.Dataset:
         },
         attrs=attrs,
     )
+
+
+def check_occupancy(h5: Any, layout: tuple[str, ...], shape: dict[str, int], path: Path) -> None:
+    """Refuse a ``/track_occupancy`` whose shape or dtype disagrees with ``/tracks``.
+
+    Its values mask nothing: SLEAP, sleap-io and movement derive it from the
+    points, and a cell it marks empty where ``/tracks`` holds coordinates (a file
+    edited by another tool) keeps them, as sleap-io's and movement's readers do.
+    Reads no data.
+    """
+    occupancy_default = ("frame", "track") if layout == MATLAB else ("track", "frame")
+    stored_axes(h5, "track_occupancy", ("frame", "track"), layout, shape, path, occupancy_default)
 
 
 def _optional_scores(h5: Any, canonical: Any, path: Path) -> dict[str, np.ndarray | None]:
@@ -456,6 +463,39 @@ def _skeleton(
     return edges, symmetries
 
 
+def one_path(h5: Any, name: str, path: Path) -> str:
+    """The text of dataset ``name`` (``video_path``, ``labels_path``: one string in
+    SLEAP's and sleap-io's files), ``""`` when absent or empty.
+
+    Raises
+    ------
+    FormatError
+        When it holds several values: which one is the path cannot be told, and
+        joining them would make up a path no file has.
+    """
+    if name not in h5:
+        return ""
+    values = read_whole(h5[name])
+    if np.size(values) > 1:
+        raise FormatError(
+            path,
+            f"/{name} should hold one path (a string), as SLEAP writes it; found "
+            f"{np.size(values)} values of shape {np.shape(values)}.",
+        )
+    if np.size(values) == 0:
+        return ""
+    return text(np.asarray(values).reshape(-1)[0])
+
+
+def labels_path_attr(h5: Any, path: Path) -> dict[str, str]:
+    """``{"sleap_labels_path": ...}`` for the file's ``/labels_path`` (the .slp project
+    it was exported from, as SLEAP and sleap-io write it), or nothing when it is absent
+    or empty; the analysis writer writes it back."""
+    if not (labels_path := one_path(h5, "labels_path", path)):
+        return {}
+    return {LABELS_PATH: labels_path}
+
+
 #: What posebridge's analysis writer stored as the provenance before it kept the source's.
 _OWN_MARK = ("software", "posebridge")
 
@@ -493,7 +533,7 @@ def _frame_size(h5: Any, path: Path) -> dict[str, Any]:
         height, width = image_side(shape[1]), image_side(shape[2])
         if height and width:
             attrs.update(video_width=width, video_height=height)
-    video = text(read_whole(h5["video_path"])) if "video_path" in h5 else ""
+    video = one_path(h5, "video_path", path)
     if video and (facts := facts_to_attr({video: facts_of_backend(meta)})):
         attrs[VIDEO_FACTS] = facts
     return attrs
@@ -523,7 +563,7 @@ def describe(path: Path) -> list[tuple[str, str]]:
                 ("datasets", ", ".join(member_names(h5))),
             ]
             if "video_path" in h5:
-                rows.append(("video", text(read_whole(h5["video_path"])) or "unknown"))
+                rows.append(("video", one_path(h5, "video_path", path) or "unknown"))
             return rows
     except OSError as error:
         raise FormatError(path, f"is not a readable HDF5 file ({error}).") from None

@@ -30,7 +30,7 @@ from posebridge.formats.sleap.common import (
     skeleton_name_of,
     writable_frames,
 )
-from posebridge.formats.sleap.project_facts import CONTENT_KEY, provenance_of
+from posebridge.formats.sleap.project_facts import CONTENT_KEY, LABELS_PATH, provenance_of
 from posebridge.formats.sleap.video_facts import facts_of, media_backend
 from posebridge.model import labels
 
@@ -106,7 +106,8 @@ def write(
         coordinates barely compress and would cost ~1 s per 40 MB, while sparse
         tracks shrink many times. Level 1 is fast and nearly as good as 9.
     labels_path
-        Stored in ``labels_path``; default: the dataset's ``source_file`` when
+        Stored in ``labels_path``; default: the dataset's ``sleap_labels_path``
+        attribute (an analysis file's, read back), else its ``source_file`` when
         it is an .slp file (as movement does), else empty.
     drop_empty_tracks
         Leave out the individuals with no position in any frame, as SLEAP's and
@@ -211,7 +212,9 @@ def write(
         h5.create_dataset("edge_inds", data=edge_inds if edge_inds.size else np.zeros(0))
         if labels_path is None:
             source = str(ds.attrs.get("source_file", ""))
-            labels_path = source if source.lower().endswith(".slp") else ""
+            labels_path = ds.attrs.get(LABELS_PATH) or (
+                source if source.lower().endswith(".slp") else ""
+            )
         h5.create_dataset("labels_path", data=_path_text(str(labels_path), "labels_path"))
         h5.create_dataset("video_path", data=_path_text(str(backend["filename"]), "video_path"))
         h5.create_dataset("video_ind", data=0)

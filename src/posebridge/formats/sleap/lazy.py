@@ -3,8 +3,8 @@
 The dataset is the one :func:`posebridge.formats.sleap.analysis_read.read` gives,
 but ``position`` and ``confidence`` are :class:`~posebridge.formats._shared.lazy.LazyArray`
 objects: a region is read from the chunks of ``/tracks`` (and ``/point_scores``,
-``/track_occupancy``) that it covers, and frames a track does not occupy are NaN,
-as in the eager reader. Small per-instance score tables are read at once.
+``/track_occupancy`` is checked, not applied) that it covers, as in the eager
+reader. Small per-instance score tables are read at once.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import FormatError, PoseBridgeError
-from posebridge.formats._shared.hdf5 import check_size, one_number, read_whole
+from posebridge.formats._shared.hdf5 import check_size, one_number
 from posebridge.formats._shared.lazy import LazyArray, transposed_block
 from posebridge.formats.sleap import analysis_read as eager
 from posebridge.formats.sleap.common import (
     skeleton_name_attr,
     skeleton_variables,
-    text,
 )
 
 __all__ = ["header_sizes", "open_lazy"]
@@ -33,29 +32,15 @@ __all__ = ["header_sizes", "open_lazy"]
 SMALL = 1 << 22
 
 
-def masked_block(
+def float_block(
     name: str,
     axes: tuple[int, ...],
-    occupancy: tuple[int, ...] | None,
-    time_and_track: tuple[int, int],
     h5: Any,
     region: tuple[tuple[int, int], ...],
 ) -> np.ndarray:
-    """A region of ``name`` (axes as ``axes``), NaN where ``/track_occupancy`` is 0.
-
-    Whole numbers are read as float64, as the eager reader does (:func:`eager.as_float`).
-    """
-    stored = transposed_block(name, axes, h5, region)
-    values = eager.as_float(stored)
-    if occupancy is None:
-        return values
-    t, k = time_and_track
-    empty = transposed_block("track_occupancy", occupancy, h5, (region[t], region[k])) == 0
-    if empty.any():
-        if values is stored:
-            values = np.array(values, copy=True)
-        np.moveaxis(values, (t, k), (0, 1))[empty] = np.nan
-    return values
+    """A region of ``name`` (axes as ``axes``); whole numbers are read as float64, as
+    the eager reader does (:func:`eager.as_float`)."""
+    return eager.as_float(transposed_block(name, axes, h5, region))
 
 
 def open_lazy(path: Path) -> xr.Dataset:
@@ -140,14 +125,13 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
     def axes(name: str, wanted: tuple[str, ...], default: Any = None) -> tuple[int, ...] | None:
         return eager.stored_axes(h5, name, wanted, layout, shape, path, default)
 
-    occupancy_default = ("frame", "track") if layout == eager.MATLAB else ("track", "frame")
-    occupancy = axes("track_occupancy", ("frame", "track"), occupancy_default)
+    eager.check_occupancy(h5, layout, shape, path)
     position_axes = tuple(layout.index(d) for d in ("frame", "xy", "node", "track"))
     position = LazyArray(
         path,
         (n_frames, shape["xy"], n_nodes, n_tracks),
         eager.float_dtype(tracks.dtype),
-        functools.partial(masked_block, "tracks", position_axes, occupancy, (0, 3)),
+        functools.partial(float_block, "tracks", position_axes),
     )
     score_axes = axes("point_scores", ("frame", "node", "track"))
     if score_axes is None:
@@ -157,21 +141,22 @@ def _open(h5: Any, path: Path) -> xr.Dataset:
             path,
             (n_frames, n_nodes, n_tracks),
             eager.float_dtype(h5["point_scores"].dtype),
-            functools.partial(masked_block, "point_scores", score_axes, occupancy, (0, 2)),
+            functools.partial(float_block, "point_scores", score_axes),
         )
     data_vars: dict[str, Any] = {
         "position": (model.POSES_DIMS, position),
         "confidence": ((model.TIME, model.KEYPOINT, model.INDIVIDUAL), confidence),
     }
-    data_vars.update(_scores(h5, path, layout, shape, occupancy))
+    data_vars.update(_scores(h5, path, layout, shape))
     data_vars.update(skeleton_variables(*eager._skeleton(h5, nodes, path)))
     attrs: dict[str, Any] = {
         "ds_type": model.POSES,
         "time_unit": "frames",
         "source_software": "SLEAP",
     }
-    if "video_path" in h5 and (video := text(read_whole(h5["video_path"]))):
+    if video := eager.one_path(h5, "video_path", path):
         attrs["video_path"] = video
+    attrs.update(eager.labels_path_attr(h5, path))
     attrs.update(eager._frame_size(h5, path))
     attrs.update(skeleton_name_attr(h5.attrs.get("skeleton_name")))
     if provenance := eager._provenance(h5, path):
@@ -194,7 +179,6 @@ def _scores(
     path: Path,
     layout: tuple[str, ...],
     shape: dict[str, int],
-    occupancy: tuple[int, ...] | None,
 ) -> dict[str, Any]:
     """``instance_score`` / ``tracking_score``: small tables as the eager reader reads them,
     large ones lazily (kept when present, of the right shape and holding a score: read
@@ -209,11 +193,6 @@ def _scores(
             return eager._canonical(h5, name, wanted, layout, shape, path, default)
 
         scores = eager._optional_scores(h5, canonical, path)
-        if occupancy is not None:
-            empty = np.transpose(h5["track_occupancy"][()], occupancy) == 0
-            for values in scores.values():
-                if values is not None and empty.any():
-                    values[empty] = np.nan
         return {
             variable: (dims, values)
             for variable, values in scores.items()
@@ -237,7 +216,7 @@ def _scores(
                 path,
                 (shape["frame"], shape["track"]),
                 eager.float_dtype(h5[name].dtype),
-                functools.partial(masked_block, name, at, occupancy, (0, 1)),
+                functools.partial(float_block, name, at),
             )
             out[variable] = (dims, lazy)
     eager.warn_skipped_scores(path, skipped)

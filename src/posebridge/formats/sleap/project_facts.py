@@ -23,6 +23,7 @@ from posebridge.errors import FormatError, user_stacklevel
 
 __all__ = [
     "CONTENT_KEY",
+    "LABELS_PATH",
     "PROVENANCE",
     "SUGGESTIONS",
     "provenance_attr",
@@ -37,6 +38,8 @@ __all__ = [
 SUGGESTIONS = "sleap_suggestions"
 #: Dataset attribute: JSON object, the source .slp file's provenance.
 PROVENANCE = "sleap_provenance"
+#: Dataset attribute: the .slp project a SLEAP analysis .h5 file was exported from.
+LABELS_PATH = "sleap_labels_path"
 #: Provenance key the .slp writer sets: "poses" or "labels", what the file holds.
 CONTENT_KEY = "posebridge_content"
 

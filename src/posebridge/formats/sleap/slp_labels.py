@@ -66,6 +66,7 @@ from posebridge.formats.sleap.slp_tables import (
     USER,
     SlpTables,
     check_instance_ranges,
+    check_instance_types,
     check_tracks,
     pick_skeleton,
     rank_in_group,
@@ -210,6 +211,7 @@ def build_labels(
     rows = ranges(starts, counts)
     inst_row = np.repeat(row_of_frame, counts)
     empty_rows = row_of_frame[counts == 0]  # frames labelled as holding no animal
+    check_instance_types(path, inst["instance_type"][rows])
     user = inst["instance_type"][rows] == USER
     rows, inst_row = rows[user], inst_row[user]
     skeleton_column = inst["skeleton"][rows]

@@ -36,11 +36,11 @@ from posebridge.formats.sleap.project_facts import (
     suggestions_attr,
 )
 from posebridge.formats.sleap.slp_tables import (
-    PREDICTED,
     UNKNOWN_VIDEO,
     USER,
     SlpTables,
     check_instance_ranges,
+    check_instance_types,
     check_tracks,
     pick_skeleton,
     rank_in_group,
@@ -172,8 +172,7 @@ def pose_rows(
     del starts, ends, time_of_row
 
     kind = cols.pop("instance_type")
-    if kind.size and not np.isin(kind, (USER, PREDICTED)).all():
-        raise FormatError(path, f"/instances has unknown instance types {np.unique(kind)}.")
+    check_instance_types(path, kind)
     is_user = kind == USER
     del kind
     track = cols.pop("track").astype(np.int32)

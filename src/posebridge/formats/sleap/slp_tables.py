@@ -449,6 +449,31 @@ def check_tracks(path: Path, track: Any, n_tracks: int) -> None:
     )
 
 
+def check_instance_types(path: Path, kind: Any) -> None:
+    """Refuse /instances rows whose ``instance_type`` is neither 0 (user) nor 1 (predicted),
+    naming the unknown types only and how many rows hold them.
+
+    Examples
+    --------
+    >>> check_instance_types(Path("x.slp"), np.array([0, 1, 1]))
+    >>> try:
+    ...     check_instance_types(Path("x.slp"), np.array([1, 7, 1, 7, 9]))
+    ... except FormatError as error:
+    ...     print(str(error).split("; ")[0])
+    x.slp: /instances has unknown instance type(s) [7, 9] (3 of its 5 rows)
+    """
+    kind = np.asarray(kind)
+    unknown = ~np.isin(kind, (USER, PREDICTED))
+    if not unknown.any():
+        return
+    types = [int(value) for value in np.unique(kind[unknown])]
+    raise FormatError(
+        path,
+        f"/instances has unknown instance type(s) {types} ({int(unknown.sum())} of its "
+        f"{kind.size} rows); SLEAP uses {USER} = user, {PREDICTED} = predicted.",
+    )
+
+
 def check_instance_ranges(path: Path, starts: Any, ends: Any, n_instances: int) -> None:
     """Refuse frames whose instance ranges leave the /instances table or overlap.
 
@@ -509,11 +534,20 @@ def skeleton_read(t: SlpTables, index: int) -> Skeleton:
 
 def pick_skeleton(t: SlpTables, used: np.ndarray, skeleton: int | str | None) -> int:
     """The index of the skeleton to read: ``skeleton`` (index or name), else the one
-    the instances use (``used``: their skeleton indices), refusing several."""
+    the instances use (``used``: their skeleton indices), refusing several, and
+    refusing an index the file lacks (its instances would be left out unsaid)."""
     names = [s.name for s in t.skeletons]
+    missing = used[(used < 0) | (used >= len(names))]
+    if names and missing.size:
+        listing = ", ".join(f"{i}: {name}" for i, name in enumerate(names))
+        raise FormatError(
+            t.path,
+            f"/instances refers to skeleton(s) {[int(i) for i in missing]}, which the file "
+            f"lacks (its {len(names)} skeleton(s): {listing}); the file is damaged.",
+        )
     if skeleton is None:
         if used.size > 1:
-            listing = ", ".join(f"{int(i)}: {names[int(i)]}" for i in used if i < len(names))
+            listing = ", ".join(f"{int(i)}: {names[int(i)]}" for i in used)
             raise FormatError(
                 t.path,
                 f"its instances use {used.size} skeletons ({listing}); a dataset has one "
