@@ -832,3 +832,16 @@ def test_merge_refuses_a_per_frame_variable_the_inputs_disagree_on(tmp_path):
     merged = merge_individuals([a, b])
     np.testing.assert_array_equal(merged["led_on"].sel(individual="m1"), a["led_on"][:, 0])
     np.testing.assert_array_equal(merged["led_on"].sel(individual="m2"), b["led_on"][:, 0])
+
+
+def test_merge_of_an_input_in_seconds_without_fps_says_how_to_state_it():
+    """h118 finding 9: the message said "give it (fps=)", which merge_individuals does not
+    take; the way it gives now works."""
+    a = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=["a"], fps=30)
+    b = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=["b"])
+    b = b.assign_coords(time=np.arange(3) / 30).assign_attrs(time_unit="seconds")
+    with pytest.raises(SchemaError, match=r"posebridge\.model\.with_fps\(ds, 30\)") as caught:
+        merge_individuals([a, b])
+    assert "(fps=)" not in str(caught.value)
+    merged = merge_individuals([a, model.with_fps(b, 30)])
+    assert merged["individual"].values.tolist() == ["a", "b"]
