@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -15,6 +16,7 @@ from posebridge.errors import (
     FileNotFoundError,
     IsADirectoryError,
     PoseBridgeError,
+    SchemaError,
     UnknownFormatError,
 )
 
@@ -546,3 +548,12 @@ def test_a_write_refused_for_an_existing_output_gives_no_warning_of_what_it_leav
             posebridge.save(ds, target, **options)
     assert [str(w.message) for w in shown] == []
     assert target.read_bytes() == before
+
+
+def test_save_of_a_dataset_that_breaks_the_model_names_the_file(tmp_path):
+    """h118 finding 9: save(ds.isel(time=1), path) raised a dims error naming no file."""
+    ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    target = tmp_path / "frame1.slp"
+    with pytest.raises(SchemaError, match=rf"^{re.escape(str(target))}: .*isel\(time=\[k\]\)"):
+        posebridge.save(ds.isel(time=1), target)
+    assert not target.exists()

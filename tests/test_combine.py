@@ -802,3 +802,46 @@ def test_merging_datasets_of_one_video_spelled_two_ways_says_nothing(spelled):
             [one.assign_attrs(video_path="a.mp4"), two.assign_attrs(video_path=spelled)]
         )
     assert list(merged.individual.values) == ["m1", "m2"]
+
+
+def _with_signal(times: list[int], signal: list[float], individual: str) -> xr.Dataset:
+    ds = _dataset(times, np.arange(4.0), individual)
+    return ds.assign(led_on=(model.TIME, np.asarray(signal)))
+
+
+def test_merge_keeps_each_inputs_per_frame_variable_where_they_agree():
+    """h118 finding 3: a variable along time alone took the first input's values only (NaN
+    where the first had no row, the second's values dropped)."""
+    a = _with_signal([0, 1, 2], [0.0, 1.0, np.nan], "m1")
+    b = _with_signal([1, 2, 3, 4], [1.0, 5.0, 6.0, 7.0], "m2")
+    merged = merge_individuals([a, b])
+    assert merged["led_on"].dims == (model.TIME,)
+    expected = {0: 0.0, 1: 1.0, 2: 5.0, 3: 6.0, 4: 7.0}  # a's, else b's (a's NaN at 2)
+    times, signal = merged.time.values.tolist(), merged["led_on"].values.tolist()
+    assert dict(zip(times, signal, strict=True)) == expected
+
+
+def test_merge_refuses_a_per_frame_variable_the_inputs_disagree_on(tmp_path):
+    """h118 finding 3: the second input's differing values were dropped without a word."""
+    a = _with_signal([0, 1, 2, 3], [0.0, 0.0, 1.0, 1.0], "m1")
+    b = _with_signal([0, 1, 2, 3], [0.0, 0.0, 0.0, 0.0], "m2")
+    with pytest.raises(SchemaError, match=r"b\.nc: its 'led_on' .* 1\.0 in a\.nc but 0\.0 here"):
+        merge_individuals([a, b], sources=["a.nc", "b.nc"])
+    for ds in (a, b):  # the way out the message gives keeps both
+        ds["led_on"] = ds["led_on"].expand_dims(individual=ds.individual.values, axis=-1)
+    merged = merge_individuals([a, b])
+    np.testing.assert_array_equal(merged["led_on"].sel(individual="m1"), a["led_on"][:, 0])
+    np.testing.assert_array_equal(merged["led_on"].sel(individual="m2"), b["led_on"][:, 0])
+
+
+def test_merge_of_an_input_in_seconds_without_fps_says_how_to_state_it():
+    """h118 finding 9: the message said "give it (fps=)", which merge_individuals does not
+    take; the way it gives now works."""
+    a = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=["a"], fps=30)
+    b = posebridge.from_numpy(np.zeros((3, 2, 1, 1)), individual_names=["b"])
+    b = b.assign_coords(time=np.arange(3) / 30).assign_attrs(time_unit="seconds")
+    with pytest.raises(SchemaError, match=r"posebridge\.model\.with_fps\(ds, 30\)") as caught:
+        merge_individuals([a, b])
+    assert "(fps=)" not in str(caught.value)
+    merged = merge_individuals([a, model.with_fps(b, 30)])
+    assert merged["individual"].values.tolist() == ["a", "b"]

@@ -131,6 +131,8 @@ def _frames_text(ds: xr.Dataset) -> str:
 def _time_text(ds: xr.Dataset) -> str:
     time = np.asarray(ds["time"].values)
     if ds.attrs.get("time_unit") != "seconds":
+        if ds.attrs.get("fps"):  # rows of still images, or frame numbers with a stated rate
+            return f"frames only, {ds.attrs['fps']:g} fps stated"
         return "frames only (no fps)"
     if time.size == 0:
         return "empty"

@@ -237,7 +237,12 @@ def save(
     refuse_folder_name(path)
     target = Path(path)
     check_target(target)
-    ds = model.validate(ds)  # a shallow copy: its attrs are ours to change
+    try:
+        ds = model.validate(ds)  # a shallow copy: its attrs are ours to change
+    except SchemaError as error:
+        if type(error) is not SchemaError:  # a twin (DatasetKindError) says it all
+            raise
+        raise SchemaError(f"{target}: the dataset cannot be written: {error}") from None
     ds.attrs.pop("lazy", None)  # how open_dataset read it, not a fact of the data
     try:
         fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])

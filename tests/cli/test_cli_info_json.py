@@ -250,3 +250,15 @@ def test_info_counts_boxes_per_frame_in_every_camera_view_and_per_view(tmp_path)
         name: {"mean": pytest.approx(c.mean()), "min": c.min(), "max": c.max()}
         for name, c in counted.items()
     }
+
+
+def test_text_and_json_agree_on_the_fps_of_a_dataset_in_frames(tmp_path):
+    """h118 finding 7: the text said "frames only (no fps)" where --json said fps 30."""
+    ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    ds.attrs["fps"] = 30.0  # time stays in frames, the rate stated
+    path = tmp_path / "rated.nc"
+    posebridge.save(ds, path)
+    facts = info_json(path)
+    assert facts["time"]["unit"] == "frames" and facts["time"]["fps"] == 30.0
+    text = dict(describe_dataset(posebridge.load(path)))["time"]
+    assert "no fps" not in text and "30 fps" in text

@@ -357,3 +357,21 @@ def test_frame_numbers_name_a_nan_time_and_its_index(fps):
         ds.attrs.update(time_unit="seconds", fps=fps)
     with pytest.raises(SchemaError, match="Coordinate 'time' holds .*NaN at index 1"):
         model.frame_numbers(ds)
+
+
+@pytest.mark.parametrize(
+    "value", [["DeepLabCut", "SLEAP"], ("SLEAP",), {"tool": "x"}, True, b"SLEAP", 3]
+)
+@pytest.mark.parametrize("build", [model.from_numpy, model.bboxes_from_numpy])
+def test_source_software_that_is_not_text_is_refused_as_validate_refuses_it(build, value):
+    """h118 finding 8: from_numpy stored a list, bool or bytes as its Python text (validate
+    refuses the same attribute)."""
+    with pytest.raises(posebridge_errors.TypeError, match=r"'source_software' to be text.*got"):
+        if build is model.from_numpy:
+            build(np.zeros((3, 2, 1, 1)), source_software=value)
+        else:
+            build(np.zeros((3, 2, 1)), np.ones((3, 2, 1)), source_software=value)
+    ds = model.from_numpy(np.zeros((3, 2, 1, 1)))
+    ds.attrs["source_software"] = value
+    with pytest.raises(SchemaError, match="must be text"):
+        model.validate(ds)

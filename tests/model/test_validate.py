@@ -191,3 +191,14 @@ def test_boxes_of_camera_views_take_view_as_their_last_dim_in_shape_too():
     np.testing.assert_array_equal(checked.shape.sel(view="side").values, boxes.shape + 1)
     with pytest.raises(SchemaError, match="'shape' must have dims"):
         model.validate(views.assign(shape=boxes.shape))
+
+
+@pytest.mark.parametrize("pick", [lambda ds: ds.isel(time=1), lambda ds: ds.sel(time=2)])
+def test_a_dataset_of_one_time_without_its_time_dim_is_told_to_select_with_a_list(pick):
+    """h118 finding 9: ds.isel(time=k) got a dims error that did not say what to do."""
+    ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    one = pick(ds)
+    time = one["time"].values.item()
+    with pytest.raises(SchemaError, match=rf"one time {time}, .*ds\.isel\(time=\[k\]\)"):
+        model.validate(one)
+    assert model.validate(ds.isel(time=[1])).sizes["time"] == 1  # the way out works

@@ -207,7 +207,9 @@ def one_fps(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> li
         lacking = next(i for i, ds in enumerate(datasets) if not ds.attrs.get("fps"))
         raise SchemaError(
             f"{where(sources, lacking)} states no fps but {where(sources, first)} is at "
-            f"fps {rate:g}; inputs in seconds line up on one frame rate: give it (fps=)."
+            f"fps {rate:g}; inputs in seconds line up on one frame rate: state it on the "
+            f"input that lacks it, posebridge.model.with_fps(ds, {rate:g}) (files: "
+            f"posebridge.load([...], fps={rate:g}))."
         )
     out = []
     for ds in datasets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import xarray as xr
 
 from posebridge import model
@@ -16,7 +17,7 @@ from posebridge.combine.agree import (
     where,
 )
 from posebridge.combine.row_lists import united_rows
-from posebridge.combine.timeline import on_common_time
+from posebridge.combine.timeline import NONE_VALUES, on_common_time
 from posebridge.errors import SchemaError
 
 
@@ -43,6 +44,9 @@ def merge_individuals(
         The individuals side by side in input order; time is the union of the
         inputs' times (times in seconds less than a millionth of a frame apart
         are one, with the first input's value), NaN where an input has no row.
+        A variable along ``time`` without an ``individual`` dim (a per-frame
+        signal) holds every input's values: where one input has none
+        (NaN, or no row at that time) another's are taken.
         Attributes come from the first input, ``fps`` from the first that
         states one; SLEAP's suggested frames (``sleap_suggestions``)
         list the rows of every input.
@@ -50,9 +54,11 @@ def merge_individuals(
     Raises
     ------
     SchemaError
-        When the inputs do not line up (kind, time unit, fps, keypoints) or
-        share an individual. Inputs that state two session starts, or name
-        two videos (``video_path``), are merged with a warning.
+        When the inputs do not line up (kind, time unit, fps, keypoints),
+        share an individual, or give a variable along ``time`` without an
+        ``individual`` dim different values at one time. Inputs that state
+        two session starts, or name two videos (``video_path``), are merged
+        with a warning.
 
     Examples
     --------
@@ -93,6 +99,7 @@ def merge_individuals(
             "file, name in zip(files, names)])."
         )
     aligned = on_common_time(datasets, keep, sources, one_camera=True)
+    aligned = _shared_variables_united(aligned, sources)
     merged = xr.concat(
         aligned,
         dim=model.INDIVIDUAL,
@@ -108,3 +115,67 @@ def merge_individuals(
     if sources:
         merged.attrs["source_file"] = ", ".join(map(str, sources))
     return model.validate(merged)
+
+
+def _shared_variables_united(
+    aligned: list[xr.Dataset], sources: Sequence[str] | None
+) -> list[xr.Dataset]:
+    """The inputs, each holding every input's values of the variables along ``time``
+    that have no ``individual`` dim (the concatenation keeps one copy of those;
+    the others, such as a skeleton, are checked to agree by :func:`check_alike`).
+
+    An input's missing values (NaN, or the category "none" of a row it lacks) take
+    another's; two values at one place that differ are refused: the merged dataset
+    has room for one.
+    """
+    names = [
+        str(name)
+        for ds in aligned
+        for name in ds.data_vars
+        if model.TIME in ds[name].dims and model.INDIVIDUAL not in ds[name].dims
+    ]
+    for name in dict.fromkeys(names):
+        holders = [i for i, ds in enumerate(aligned) if name in ds.data_vars]
+        values = aligned[holders[0]][name]
+        for i in holders[1:]:
+            other = aligned[i][name]
+            if other.dims != values.dims:
+                raise SchemaError(
+                    f"{where(sources, i)}: its {name!r} has dims {other.dims} but "
+                    f"{where(sources, holders[0])}'s has {values.dims}; a variable "
+                    "without an 'individual' dim is one for all the individuals merged. "
+                    f"Drop it (ds.drop_vars({name!r})) from one of them."
+                )
+            mine, theirs = _held(values, name), _held(other, name)
+            differ = np.flatnonzero(
+                (mine & theirs).values & (np.asarray(values.values) != np.asarray(other.values))
+            )
+            if differ.size:
+                place = np.unravel_index(int(differ[0]), values.shape)
+                at = ", ".join(
+                    f"{dim} {values[dim].values[k]!s}" if dim in values.coords else f"{dim} {k}"
+                    for dim, k in zip(values.dims, place, strict=True)
+                )
+                raise SchemaError(
+                    f"{where(sources, i)}: its {name!r} (a variable without an 'individual' "
+                    f"dim, one for all the individuals merged) is "
+                    f"{values.values.flat[differ[0]]!s} in {where(sources, holders[0])} but "
+                    f"{other.values.flat[differ[0]]!s} here at {at} ({differ.size} value(s) "
+                    "differ). Keep each input's values apart: give the variable of each input "
+                    f"(loaded one by one) its individual, ds[{name!r}] = ds[{name!r}]."
+                    "expand_dims(individual=ds.individual.values, axis=-1), and merge them "
+                    "with posebridge.combine.merge_individuals; or drop it (ds.drop_vars("
+                    f"{name!r})) from all but one input."
+                )
+            values = values.where(mine, other)
+        aligned = [ds.assign({name: values}) if name in ds.data_vars else ds for ds in aligned]
+    return aligned
+
+
+def _held(values: xr.DataArray, name: str) -> xr.DataArray:
+    """Where an input has a value of ``name``: not NaN nor the "none" a category gets
+    at a row the input lacks."""
+    held = values.notnull()
+    if name in NONE_VALUES:
+        held &= values != NONE_VALUES[name]
+    return held

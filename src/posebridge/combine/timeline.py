@@ -210,7 +210,12 @@ def _on_one_clock(datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
 
 #: What a time an input does not have holds, where the model says it (``-1`` and ``''``
 #: for no category, ``-1`` for an image size not known; NaN elsewhere, xarray's default).
-_NONE: dict[str, Any] = {"category_id": -1, "category": "", "image_width": -1, "image_height": -1}
+NONE_VALUES: dict[str, Any] = {
+    "category_id": -1,
+    "category": "",
+    "image_width": -1,
+    "image_height": -1,
+}
 
 
 def on_common_time(
@@ -238,7 +243,7 @@ def on_common_time(
     datasets = _on_one_clock(datasets)
     times = np.unique(np.concatenate([np.asarray(ds[model.TIME].values) for ds in datasets]))
     order = {dim: datasets[0][dim].values for dim in same if dim in datasets[0].dims}
-    out = [ds.reindex({model.TIME: times, **order}, fill_value=_NONE) for ds in datasets]
+    out = [ds.reindex({model.TIME: times, **order}, fill_value=NONE_VALUES) for ds in datasets]
     names: list[str] = []  # per-time coords (frame, ...) of any input, in order of appearance
     for ds in out:
         names += [str(n) for n in ds.coords if n != model.TIME and ds[n].dims == (model.TIME,)]
@@ -264,7 +269,7 @@ def on_common_time(
 def _categories_everywhere(datasets: list[xr.Dataset]) -> list[xr.Dataset]:
     """Give an input without a category variable another input has the model's "none"
     (``''``, ``-1``) for its instances, not the NaN joining would put there."""
-    for name, none in _NONE.items():
+    for name, none in NONE_VALUES.items():
         holder = next((ds[name] for ds in datasets if name in ds.data_vars), None)
         if holder is None:
             continue

@@ -194,6 +194,11 @@ def checked_fps(fps: float | str | None) -> float | None:
 def _base_attrs(ds_type: str, source_software: str | None) -> dict[str, Any]:
     attrs: dict[str, Any] = {"ds_type": ds_type, "time_unit": "frames"}
     if source_software is not None:
+        if not isinstance(source_software, str):  # validate refuses it as an attribute
+            raise TypeError(
+                "Expected 'source_software' to be text (the software's name) or None, got "
+                f"{source_software!r} ({type(source_software).__name__})."
+            )
         attrs["source_software"] = str(source_software)
     return attrs
 
@@ -220,7 +225,7 @@ def from_numpy(
         Frames per second. With it, ``time`` is in seconds and the frame
         numbers stay in the ``frame`` coordinate.
     source_software
-        The software that produced the data, if known.
+        The name of the software that produced the data (text), if known.
 
     Returns
     -------
@@ -335,7 +340,7 @@ def bboxes_from_numpy(
     fps
         Frames per second; with it, ``time`` is in seconds.
     source_software
-        The software that produced the data, if known.
+        The name of the software that produced the data (text), if known.
 
     Returns
     -------

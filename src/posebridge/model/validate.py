@@ -276,6 +276,13 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     dims = POSES_DIMS if ds_type == POSES else BBOXES_DIMS
     position = ds["position"]
     views = (VIEW,) if VIEW in position.dims else ()  # camera views: a last dim
+    if TIME not in position.dims and TIME in ds.coords and ds[TIME].ndim == 0:
+        _fail(
+            f"'position' has no 'time' dim (dims {position.dims}): the dataset holds the one "
+            f"time {ds[TIME].values.item()!r}, as ds.isel(time=k) or ds.sel(time=t) leaves "
+            "it, and a dataset needs its time dim. Select with a list to keep it: "
+            "ds.isel(time=[k]) or ds.sel(time=[t])."
+        )
     if set(position.dims) != set(dims) | set(views):
         _fail(f"'position' of a {ds_type} dataset must have dims {dims}, got {position.dims}.")
     ds["position"] = position.transpose(*dims, *views)

@@ -154,6 +154,28 @@ def test_frames_only_round_trip_as_frames_without_invented_fps(tmp_path, poses_s
     assert posebridge.load(tmp_path / "contiguous.nwb", fps=10).time.values[0] == 5.0
 
 
+def test_frames_with_a_stated_fps_are_written_as_seconds_of_that_rate(tmp_path, poses_single_3d):
+    """h118 finding 1: frame numbers with attrs fps=30 were written as 1 frame = 1 s, with a
+    warning that the dataset had no frame rate, and read back without the fps."""
+    frames = np.r_[0, 3, 7:16, 20]
+    ds = poses_single_3d.assign_coords(time=frames)
+    ds.attrs["fps"] = 30.0
+    target = tmp_path / "rated.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, target)
+    assert not [w for w in caught if "no frame rate" in str(w.message)]
+    with pynwb.NWBHDF5IO(str(target), "r") as io:
+        container = io.read().processing["behavior"].data_interfaces
+        series = next(iter(next(iter(container.values())).pose_estimation_series.values()))
+        written = np.array(series.get_timestamps())
+    np.testing.assert_allclose(written, frames / 30.0)
+    back = posebridge.load(target)
+    assert back.attrs["fps"] == 30.0
+    np.testing.assert_array_equal(back["frame"].values, frames)
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
 def test_3d_without_confidence_writes_no_confidence_dataset(tmp_path, poses_single_3d):
     back = _roundtrip(poses_single_3d, tmp_path / "3d.nwb")
     _assert_same_poses(back, poses_single_3d)

@@ -68,6 +68,7 @@ from posebridge.formats.nwb.read import (
 )
 from posebridge.formats.nwb.sleap_io_layout import sleap_io_config, write_sleap_io_layout
 from posebridge.formats.nwb.storage import storage_from
+from posebridge.formats.nwb.time_plan import frames_in_seconds
 from posebridge.formats.nwb.timing import retime, series_times, with_frame_numbers
 from posebridge.formats.nwb.write import LAYOUTS, check_option, write
 from posebridge.model import labels
@@ -131,6 +132,7 @@ def build_nwbfiles(ds: xr.Dataset, config: Any = None, **options: Any) -> list[A
     """
     ds = model.validate(ds)
     labels.refuse(ds, "NWB PoseEstimation (build_nwbfiles; write labels with nwb.write)")
+    ds = frames_in_seconds(ds)
     split = options.pop("split_individuals", True)
     video = options.pop("video_path", None)
     metadata = options.pop("metadata", None)
@@ -234,4 +236,5 @@ def add_to_nwbfile(nwbfile: Any, ds: xr.Dataset, config: Any = None) -> Any:
     >>> from posebridge.formats import nwb
     >>> nwb.add_to_nwbfile(nwbfile, ds)  # doctest: +SKIP
     """
+    ds = frames_in_seconds(ds)
     return add_to_object(nwbfile, ds, as_config(config), storage_from(chunked=False))

@@ -690,11 +690,22 @@ def iter_build(
     """
     plan = split_plan(ds, split_individuals)
     files = files_named(out_paths, len(plan))  # warnings: once for the write, not per file
-    if ds.attrs.get("time_unit") == "frames":
+    if ds.attrs.get("time_unit") == "frames":  # with fps: still images (frames_in_seconds)
+        still_images = bool(ds.attrs.get("fps"))
+        said = (
+            "the dataset's rows are still images, not frames of a video, so they have no times"
+            if still_images
+            else "the dataset has no frame rate"
+        )
+        advice = (
+            f"Its fps ({ds.attrs['fps']}) is not written."
+            if still_images
+            else "Load with fps=... to write real seconds."
+        )
         warnings.warn(
-            f"{files}: the dataset has no frame rate: NWB needs seconds, so its frame numbers "
+            f"{files}: {said}: NWB needs seconds, so its frame numbers "
             "are written as seconds (1 frame = 1 s) with a posebridge marker that reads them "
-            "back as frames. Load with fps=... to write real seconds.",
+            f"back as frames. {advice}",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

@@ -148,6 +148,31 @@ def _frame_map(t: np.ndarray, frames: np.ndarray, fps: float | None) -> tuple | 
     return None
 
 
+def frames_in_seconds(ds: xr.Dataset) -> xr.Dataset:
+    """The dataset with time in seconds when it counts video frames and states its fps.
+
+    NWB stores seconds: frame ``k`` of a dataset in frames with ``fps`` is written at
+    ``k / fps`` s, its frame numbers kept in the ``frame`` coordinate
+    (:func:`posebridge.model.with_fps`), so that the rate is written and read back.
+    Only a dataset without fps (or whose rows are still images, not frames of a
+    video) is written as 1 frame = 1 s.
+
+    Parameters
+    ----------
+    ds
+        A poses dataset.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` itself, or a copy with time in seconds.
+    """
+    fps = ds.attrs.get("fps")
+    if ds.attrs.get("time_unit") != "frames" or not fps:
+        return ds
+    return model.with_fps(ds, float(fps))  # rows of still images stay as they are
+
+
 def time_plan(ds: xr.Dataset) -> TimePlan:
     """Rate or timestamps for the dataset's time, and the posebridge marker."""
     time = np.asarray(ds["time"].values)

@@ -41,6 +41,7 @@ from posebridge.formats.nwb.new_files import write_files
 from posebridge.formats.nwb.options import options_config, poses_video, search_option, video_option
 from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
 from posebridge.formats.nwb.storage import storage_from
+from posebridge.formats.nwb.time_plan import frames_in_seconds
 from posebridge.formats.nwb.training_write import build_training, write_frames
 from posebridge.model import labels
 
@@ -406,6 +407,7 @@ def write(
             "export_frames applies to labelled frames (a labels dataset); this dataset holds "
             "poses."
         )
+    ds = frames_in_seconds(ds)  # frame numbers with a stated fps: written as seconds
     if layout == "sleap-io":
         split_individuals = False  # sleap-io: every track of a video in one module
     config_ = options_config(
