@@ -41,6 +41,7 @@ from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
     warn_label_scores_dropped,
     warn_lone_coordinates,
+    warn_times_not_kept,
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.coco._layout import (
@@ -163,6 +164,7 @@ def write(
     warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
     if kind == "ground_truth":
         warn_label_scores_dropped(ds, path, "COCO ground truth", _SCORES_KEPT)
+        warn_times_not_kept(ds, path, "COCO ground truth")
     warn_individuals_not_written(ds, path, f"{held} (one per instance with a point or a box)")
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
