@@ -315,11 +315,16 @@ def warn_alignment_dropped(ds: xr.Dataset, path: object, title: str) -> None:
 
 
 def warn_keypoint_variables_dropped(
-    ds: xr.Dataset, path: object, title: str, written: tuple[str, ...] = ("confidence",)
+    ds: xr.Dataset,
+    path: object,
+    title: str,
+    written: tuple[str, ...] = ("confidence",),
+    holds: str = "its position and one score, the confidence",
 ) -> None:
     """Warn that per-keypoint variables other than those ``written`` (Anipose's
     ``reprojection_error`` and ``camera_count``, a DeepLabCut file's extra columns) are
-    not written: ``title``'s files hold one score per point, the confidence.
+    not written: ``title``'s files hold what a point ``holds`` (by default one score per
+    point, the confidence).
 
     Examples
     --------
@@ -342,8 +347,7 @@ def warn_keypoint_variables_dropped(
     if dropped:
         warnings.warn(
             f"{path}: {title} files have no place for {', '.join(dropped)}: not written (a "
-            "point holds its position and one score, the confidence). Write netCDF (.nc) to "
-            "keep them.",
+            f"point holds {holds}). Write netCDF (.nc) to keep them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
