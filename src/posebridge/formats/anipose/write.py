@@ -16,7 +16,10 @@ from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
 from posebridge.formats._shared.lazy import is_dask, time_blocks
-from posebridge.formats._shared.not_kept import warn_keypoint_variables_dropped
+from posebridge.formats._shared.not_kept import (
+    warn_keypoint_variables_dropped,
+    warn_variables_not_written,
+)
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -206,6 +209,7 @@ def write(
         _WRITTEN_PER_KEYPOINT,
         holds="its position, score, reprojection error and camera count",
     )
+    warn_variables_not_written(ds, path, TITLE)
     return written
 
 

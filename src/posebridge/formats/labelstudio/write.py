@@ -44,6 +44,7 @@ from posebridge.formats._shared.not_kept import (
     warn_lone_coordinates,
     warn_occluded,
     warn_times_not_kept,
+    warn_variables_not_written,
 )
 from posebridge.formats.labelstudio._config import config_xml, refuse_not_xml
 from posebridge.model import labels
@@ -51,6 +52,9 @@ from posebridge.model import labels
 __all__ = ["KINDS", "write"]
 
 KINDS = ("auto", "predictions", "annotations")
+#: What Label Studio tasks keep beyond points, boxes and categories: each image's size and
+#: each video frame's video (meta.video).
+_KEPT_BESIDE_POINTS = ("image_width", "image_height", labels.VIDEO)
 #: Size of a keypoint marker, in percent of the image width (Label Studio's default look).
 POINT_SIZE = 0.5
 
@@ -169,6 +173,7 @@ def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
     )
     warn_lone_coordinates(ds, path, "Label Studio")
     warn_times_not_kept(ds, path, "a Label Studio task file")
+    warn_variables_not_written(ds, path, "Label Studio", kept=_KEPT_BESIDE_POINTS)
     warn_individuals_not_written(
         ds,
         path,
