@@ -106,3 +106,24 @@ def test_a_split_write_of_a_lone_view_names_the_files_written(tmp_path):
     assert [path.name for path in written] == ["b_mouse7.h5"]
     message = next(str(w.message) for w in got if "camera view" in str(w.message))
     assert message.startswith(f"{written[0]}:")
+
+
+@pytest.mark.parametrize(("name", "kept"), [("x.h5", False), ("x.nwb", True), ("x.nc", True)])
+def test_a_view_picked_by_sel_is_written_as_a_lone_view(tmp_path, name, kept):
+    """ds.sel(view="top") leaves view a scalar coordinate: it is written as
+    ds.isel(view=[0]) is, the camera's name kept by NWB and netCDF and warned of by a
+    one-camera format, never lost silently (h118 finding 6); netCDF keeps the scalar."""
+    rng = np.random.default_rng(0)
+    ds = posebridge.from_numpy(rng.random((3, 2, 2, 1)), fps=30.0)
+    both = ds.expand_dims(view=["top", "side"], axis=-1)
+    path = tmp_path / name
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(both.sel(view="top"), path)
+    said = [str(w.message) for w in caught if "'top'" in str(w.message)]
+    back = posebridge.load(path)
+    if kept:
+        assert np.ravel(back["view"].values).tolist() == ["top"] and not said
+    else:
+        assert "view" not in back.coords
+        assert len(said) == 1 and said[0].startswith(f"{path}: the dataset's one camera view")

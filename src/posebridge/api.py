@@ -48,6 +48,7 @@ __all__ = [
     "load",
     "lone_view",
     "save",
+    "scalar_view_as_dim",
     "warn_frame_facts_dropped",
     "warn_individual_confidence",
     "warn_instance_facts_dropped",
@@ -256,6 +257,8 @@ def save(
     try:
         if "labels" not in fmt.kinds:
             labels.refuse(ds, f"{fmt.title} ({fmt.name})")
+        if fmt.name != "netcdf":  # which keeps the dataset as it is
+            ds = scalar_view_as_dim(ds)  # ds.sel(view="top") is written as isel(view=[0])
         view = lone_view(ds, fmt)  # one camera's tracks, written as that camera's file
         if view is not None:
             ds = ds.isel({model.VIEW: 0}, drop=True)
@@ -334,6 +337,29 @@ def check_ending(fmt: registry.Format, target: Path, asked: str | None = None) -
 
 #: Formats that hold camera views (a ``view`` dim); the others hold one camera's tracks.
 _CAMERA_VIEWS = ("netcdf", "nwb")
+
+
+def scalar_view_as_dim(ds: xr.Dataset) -> xr.Dataset:
+    """The dataset with a scalar ``view`` coordinate (left by ``ds.sel(view="top")``) made
+    a ``view`` dim of that one camera, on the variables along time, as
+    ``ds.isel(view=[0])`` has it: a one-camera format then warns that the name is not
+    stored (:func:`warn_view_not_stored`), and NWB keeps it (netCDF keeps the scalar).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_coords(view="top")
+    >>> one = scalar_view_as_dim(ds)
+    >>> one["position"].dims[-1], one[model.VIEW].values.tolist()
+    ('view', ['top'])
+    """
+    if model.VIEW not in ds.coords or model.VIEW in ds.dims or ds[model.VIEW].ndim != 0:
+        return ds
+    name = ds[model.VIEW].values.item()
+    out = ds.drop_vars(model.VIEW)
+    for variable in [v for v in out.data_vars if model.TIME in out[v].dims]:
+        out[variable] = out[variable].expand_dims({model.VIEW: [name]}, axis=-1)
+    return out
 
 
 def lone_view(ds: xr.Dataset, fmt: registry.Format) -> str | None:

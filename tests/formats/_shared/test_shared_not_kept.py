@@ -232,3 +232,77 @@ def test_frame_files_warn_that_timestamps_off_the_frame_grid_are_not_kept(tmp_pa
 def _format_of(name: str) -> dict:
     """LightningPose's predictions name no format of their own: say it."""
     return {"format": "lp"} if name.startswith("lp_") else {}
+
+
+# --------------------------------------------------------------------------
+# variables not per keypoint and extra coordinates: named where not written, never where kept
+
+#: Every writer but netCDF (which keeps every variable) with a dataset it takes: format,
+#: file name, labels (else poses), write options, read options. NWB names its variables
+#: itself (its coordinates: tests/formats/nwb).
+_WRITERS = [
+    ("dlc", "x.h5", False, {}, {}),
+    ("dlc", "CollectedData_me.csv", True, {}, {}),
+    ("lp", "x.csv", False, {}, {}),
+    ("sleap", "x.analysis.h5", False, {}, {}),
+    ("slp", "x.slp", False, {}, {}),
+    ("slp", "x.slp", True, {}, {}),
+    ("sleap-csv", "x.analysis.csv", False, {}, {}),
+    ("coco", "x.json", False, {"kind": "ground_truth"}, {}),
+    ("coco", "x.json", True, {}, {}),
+    ("coco", "x.json", False, {"kind": "results"}, {}),
+    ("yolo", "data.yaml", True, _SIZE, _SIZE),
+    ("yolo-predictions", "frame.txt", False, _SIZE, {**_SIZE, "kpt_shape": [3, 3]}),
+    ("labelstudio", "x.json", True, _SIZE, {}),
+    ("labelstudio", "x.json", False, _SIZE, {}),
+    ("anipose", "x.csv", False, {}, {}),
+]
+
+
+def _with_extras(is_labels: bool, space: int) -> posebridge.xr.Dataset:
+    """One individual, three keypoints, four rows, with what some writers keep (tracking
+    scores, class ids, image sizes, the skeleton) and what none but netCDF does (a
+    per-animal ``speed``, a per-frame ``led_on``, a ``trial`` label along time)."""
+    rng = np.random.default_rng(0)
+    position = rng.random((4, space, 3, 1)) * 100 + 10
+    names = ["a", "b", "c"]
+    if is_labels:
+        ds = labels.from_numpy(position, image_path=[f"img{i}.png" for i in range(4)])
+        ds = ds.assign_coords(keypoint=names)
+    else:
+        ds = posebridge.from_numpy(position, rng.random((4, 3, 1)), keypoint_names=names)
+        ds["tracking_score"] = (("time", "individual"), rng.random((4, 1)))
+        ds["category_id"] = (("time", "individual"), np.zeros((4, 1), dtype=np.int64))
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array([["a", "b"]]))
+    ds["speed"] = (("time", "individual"), rng.random((4, 1)))
+    ds["led_on"] = (("time",), np.array([0.0, 1.0, 1.0, 0.0]))
+    return ds.assign_coords(
+        trial=("time", ["t1", "t1", "t2", "t2"]),
+        image_width=("time", np.full(4, 640)),
+        image_height=("time", np.full(4, 480)),
+    )
+
+
+@pytest.mark.parametrize(("fmt", "name", "is_labels", "options", "read_options"), _WRITERS)
+def test_variables_and_coordinates_not_written_are_named_and_those_kept_are_not(
+    tmp_path, fmt, name, is_labels, options, read_options
+):
+    """A per-frame signal, a per-animal measure and a trial label along time have no place
+    in these formats: each write names them in one warning on its file, as NWB's writer
+    names its variables; what the file keeps (a .slp's tracking scores, COCO's image
+    sizes) is not named, and what is named does not read back (h118 finding 4)."""
+    ds = _with_extras(is_labels, 3 if fmt == "anipose" else 2)
+    path = tmp_path / name
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path, format=fmt, **options)
+    said = [str(w.message) for w in caught if "have no place for" in str(w.message)]
+    assert len(said) == 1, said
+    named = set(said[0].split("have no place for ")[1].split(":")[0].split(", "))
+    assert {"speed", "led_on", "trial"} <= named
+    back = posebridge.load(tmp_path if fmt == "yolo-predictions" else path, format=fmt,
+                           **read_options)  # fmt: skip
+    held = set(back.data_vars) | set(back.coords)
+    extras = (set(ds.data_vars) | set(ds.coords)) - set(ds.dims) - {"position", "confidence"}
+    assert not named & held  # nothing named was kept
+    assert extras - held - {"image_path", "frame"} <= named  # nothing lost unnamed

@@ -429,3 +429,22 @@ def test_a_header_without_a_line_end_is_no_cut_row(tmp_path):
         warnings.simplefilter("error")
         ds = posebridge.load(path, format="anipose")
     assert ds.sizes["time"] == 0
+
+
+def test_a_per_keypoint_variable_it_has_no_column_for_is_warned_as_not_written(tmp_path):
+    """An Anipose file holds a point's score, reprojection error and camera count: another
+    per-keypoint variable (an EKS variance, a user's error) is not written, and is named in
+    a warning on the file, as DeepLabCut's and SLEAP's writers name it (h118 finding 5)."""
+    rng = np.random.default_rng(0)
+    ds = posebridge.from_numpy(rng.random((5, 3, 2, 1)), rng.random((5, 2, 1)))
+    ds["reprojection_error"] = (("time", "keypoint", "individual"), rng.random((5, 2, 1)))
+    ds["smoothed_error"] = (("time", "keypoint", "individual"), rng.random((5, 2, 1)))
+    path = tmp_path / "points.csv"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        anipose.write(ds, path)
+    said = [str(w.message) for w in caught if "smoothed_error" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}:")
+    assert not [w for w in caught if "reprojection_error" in str(w.message)]  # it is kept
+    back = anipose.read(path)
+    assert "smoothed_error" not in back and "reprojection_error" in back

@@ -1005,3 +1005,20 @@ def test_ground_truth_with_an_area_of_0_from_the_keypoints_extent_warns(tmp_path
         warnings.simplefilter("always")
         coco.write(boxed, tmp_path / "boxed.json")
     assert not [w for w in quiet if "area of 0" in str(w.message)]
+
+
+def test_irregular_timestamps_are_warned_as_not_kept_in_ground_truth(tmp_path):
+    """Ground truth names each row's image by its frame (round(time x fps)): times in
+    seconds off that grid are warned as not kept, as DeepLabCut's and SLEAP's writers warn,
+    and times that are frame / fps say nothing (h118 finding 2)."""
+    times = np.array([0.0, 0.05, 0.10, 0.20])
+    ds = posebridge.from_numpy(np.full((4, 2, 1, 1), 5.0), keypoint_names=["a"], fps=25.0)
+    path = tmp_path / "gt.json"
+    with pytest.warns(UserWarning, match="time in seconds is not kept") as caught:
+        coco.write(ds.assign_coords(time=times), path, kind="ground_truth")
+    said = [str(w.message) for w in caught if "time in seconds" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}:")
+    with warnings.catch_warnings(record=True) as regular:
+        warnings.simplefilter("always")
+        coco.write(ds, tmp_path / "regular.json", kind="ground_truth")
+    assert not [w for w in regular if "time in seconds" in str(w.message)]

@@ -878,3 +878,22 @@ def test_label_config_refuses_names_xml_cannot_hold(tmp_path, odd):
             label_config=tmp_path / "config.xml",
         )  # fmt: skip
     assert list(tmp_path.iterdir()) == []  # nothing written, neither tasks nor config
+
+
+def test_irregular_timestamps_are_warned_as_not_kept(tmp_path):
+    """Times in seconds off the frame grid (0.05 s at 25 fps) are written as frame numbers
+    (round(time x fps)): the loss is warned as DeepLabCut's and SLEAP's writers warn it, and
+    times that are frame / fps say nothing (h118 finding 2)."""
+    times = np.array([0.0, 0.05, 0.10, 0.20])
+    ds = posebridge.from_numpy(np.full((4, 2, 1, 1), 5.0), keypoint_names=["a"], fps=25.0)
+    path = tmp_path / "tasks.json"
+    with pytest.warns(UserWarning, match="time in seconds is not kept") as caught:
+        labelstudio.write(ds.assign_coords(time=times), path, image_size=(64, 48))
+    said = [str(w.message) for w in caught if "time in seconds" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}:")
+    back = posebridge.load(path, format="labelstudio", fps=25.0)
+    assert not np.allclose(back.time.values, times)  # the loss warned about is real
+    with warnings.catch_warnings(record=True) as regular:
+        warnings.simplefilter("always")
+        labelstudio.write(ds, tmp_path / "regular.json", image_size=(64, 48))
+    assert not [w for w in regular if "time in seconds" in str(w.message)]

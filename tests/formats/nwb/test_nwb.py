@@ -857,3 +857,18 @@ def test_an_anipose_alignment_not_written_is_warned_about(tmp_path, layout):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an identity alignment loses nothing: no warning
         nwb.write(ds.assign_attrs(anipose_alignment_center=[0.0, 0.0, 0.0]), tmp_path / "b.nwb")
+
+
+def test_a_coordinate_nwb_does_not_write_is_named_in_a_warning(tmp_path):
+    """A coordinate along time (a trial label) has no place in a PoseEstimation: it is
+    named in a warning on the file, as the variables NWB leaves out are, not dropped
+    silently (h118 finding 4)."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), fps=30.0)
+    ds = ds.assign_coords(trial=("time", ["a", "a", "b"]))
+    path = tmp_path / "x.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path)
+    said = [str(w.message) for w in caught if "trial" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}: NWB (ndx-pose) files have no place")
+    assert "trial" not in posebridge.load(path).coords

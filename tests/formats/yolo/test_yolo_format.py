@@ -989,3 +989,21 @@ def test_nc_that_is_not_the_number_of_names_is_refused(tmp_path, nc):
     path = dataset(tmp_path, yaml_extra=f"nc: {nc}\n")
     with pytest.raises(FormatError, match=r"key 'nc': .* the 2 class\(es\) that 'names' gives"):
         posebridge.load(path)
+
+
+def test_irregular_timestamps_are_warned_as_not_kept(tmp_path):
+    """YOLO names each row's label file by its frame (round(time x fps)): times in seconds
+    off that grid are warned as not kept, as DeepLabCut's and SLEAP's writers warn, and
+    times that are frame / fps say nothing (h118 finding 2)."""
+    times = np.array([0.0, 0.05, 0.10, 0.20])
+    ds = posebridge.from_numpy(np.full((4, 2, 1, 1), 5.0), keypoint_names=["a"], fps=25.0)
+    path = tmp_path / "data.yaml"
+    with pytest.warns(UserWarning, match="time in seconds is not kept") as caught:
+        yolo.write(ds.assign_coords(time=times), path, image_size=(64, 48))
+    said = [str(w.message) for w in caught if "time in seconds" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{path}:")
+    with warnings.catch_warnings(record=True) as regular:
+        warnings.simplefilter("always")
+        (tmp_path / "regular").mkdir()
+        yolo.write(ds, tmp_path / "regular" / "data.yaml", image_size=(64, 48))
+    assert not [w for w in regular if "time in seconds" in str(w.message)]

@@ -28,6 +28,7 @@ __all__ = [
     "warn_lone_coordinates",
     "warn_occluded",
     "warn_times_not_kept",
+    "warn_variables_not_written",
 ]
 
 
@@ -315,11 +316,16 @@ def warn_alignment_dropped(ds: xr.Dataset, path: object, title: str) -> None:
 
 
 def warn_keypoint_variables_dropped(
-    ds: xr.Dataset, path: object, title: str, written: tuple[str, ...] = ("confidence",)
+    ds: xr.Dataset,
+    path: object,
+    title: str,
+    written: tuple[str, ...] = ("confidence",),
+    holds: str = "its position and one score, the confidence",
 ) -> None:
     """Warn that per-keypoint variables other than those ``written`` (Anipose's
     ``reprojection_error`` and ``camera_count``, a DeepLabCut file's extra columns) are
-    not written: ``title``'s files hold one score per point, the confidence.
+    not written: ``title``'s files hold what a point ``holds`` (by default one score per
+    point, the confidence).
 
     Examples
     --------
@@ -342,8 +348,98 @@ def warn_keypoint_variables_dropped(
     if dropped:
         warnings.warn(
             f"{path}: {title} files have no place for {', '.join(dropped)}: not written (a "
-            "point holds its position and one score, the confidence). Write netCDF (.nc) to "
-            "keep them.",
+            f"point holds {holds}). Write netCDF (.nc) to keep them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+#: What every writer writes (``position``, ``shape``, ``confidence``, and ``frame``: each
+#: row's frame number, as its row or its time, with a warning when time in seconds is not
+#: kept: :func:`warn_times_not_kept`) and what :func:`posebridge.save` names itself when a
+#: format leaves it out (images of poses, data splits, categories, boxes, COCO ids and
+#: areas, blob areas, symmetries, instance scores): :func:`warn_variables_not_written`
+#: says nothing of these.
+_SAID_ELSEWHERE = frozenset(
+    {
+        "position",
+        "shape",
+        "confidence",
+        "frame",
+        "image_path",
+        "data_split",
+        "category",
+        "bbox",
+        "image_id",
+        "instance_area",
+        "area",
+        "skeleton_symmetries",
+        "instance_score",
+    }
+)
+
+
+def variables_not_written(ds: xr.Dataset, kept: tuple[str, ...] = ()) -> list[str]:
+    """The data variables and coordinates of ``ds`` a writer that keeps ``kept`` leaves
+    out: variables not per keypoint (along ``time`` alone, ``(time, individual)``, ...)
+    and coordinates other than the dims' own (a ``trial`` along time), other than those
+    ``kept`` and those another warning names (:data:`_SAID_ELSEWHERE`; per-keypoint
+    variables: :func:`warn_keypoint_variables_dropped`).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    >>> ds["led_on"] = ("time", np.zeros(3))
+    >>> ds = ds.assign_coords(trial=("time", ["a", "a", "b"]), frame=("time", [0, 1, 2]))
+    >>> variables_not_written(ds, kept=("frame",))
+    ['led_on', 'trial']
+    """
+    per_point = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}
+    skipped = _SAID_ELSEWHERE | set(kept)
+    variables = [
+        str(name)
+        for name, variable in ds.data_vars.items()
+        if str(name) not in skipped and set(variable.dims) - {model.VIEW} != per_point
+    ]
+    coordinates = [str(name) for name in ds.coords if name not in ds.dims]
+    return variables + [name for name in coordinates if name not in skipped]
+
+
+def warn_variables_not_written(
+    ds: xr.Dataset, path: object, title: str, kept: tuple[str, ...] = ()
+) -> None:
+    """Warn, naming them, of the variables and coordinates ``title``'s writer leaves out
+    (:func:`variables_not_written`): a per-frame signal, a per-animal measure, a trial
+    label along time. netCDF keeps every one of them.
+
+    Parameters
+    ----------
+    ds
+        The dataset to write.
+    path
+        The output, named in the warning.
+    title
+        The format, for the message.
+    kept
+        The variables and coordinates the writer writes beyond the position and the
+        confidence (``("frame", "tracking_score")``).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> from posebridge._recorded_warnings import recording_warnings
+    >>> ds = posebridge.from_numpy(np.zeros((3, 2, 1, 1)))
+    >>> ds["speed"] = (("time", "individual"), np.zeros((3, 1)))
+    >>> with recording_warnings() as shown:
+    ...     warn_variables_not_written(ds, "a.h5", "DeepLabCut")
+    >>> print(shown[0].message)  # doctest: +ELLIPSIS
+    a.h5: DeepLabCut files have no place for speed: not written. Write netCDF (.nc) ...
+    """
+    if dropped := variables_not_written(ds, kept):
+        warnings.warn(
+            f"{path}: {title} files have no place for {', '.join(dropped)}: not written. "
+            "Write netCDF (.nc) to keep them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

@@ -16,6 +16,10 @@ from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
 from posebridge.formats._shared.lazy import is_dask, time_blocks
+from posebridge.formats._shared.not_kept import (
+    warn_keypoint_variables_dropped,
+    warn_variables_not_written,
+)
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
     CENTER_COLUMNS,
@@ -25,9 +29,12 @@ from posebridge.formats.anipose.layout import (
     MATRIX_COLUMNS,
     NCAMS_VAR,
     SUFFIXES,
+    TITLE,
 )
 
 _CHUNK_ROWS = 5_000
+#: The per-keypoint variables an Anipose file holds: ``_score``, ``_error`` and ``_ncams``.
+_WRITTEN_PER_KEYPOINT = ("confidence", ERROR_VAR, NCAMS_VAR)
 
 # --------------------------------------------------------------------------
 # writing
@@ -195,6 +202,14 @@ def write(
         read_back="id_0",
         keep="Write netCDF (.nc) or NWB to keep it.",
     )
+    warn_keypoint_variables_dropped(
+        ds,
+        path,
+        TITLE,
+        _WRITTEN_PER_KEYPOINT,
+        holds="its position, score, reprojection error and camera count",
+    )
+    warn_variables_not_written(ds, path, TITLE)
     return written
 
 

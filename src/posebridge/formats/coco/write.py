@@ -41,6 +41,8 @@ from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
     warn_label_scores_dropped,
     warn_lone_coordinates,
+    warn_times_not_kept,
+    warn_variables_not_written,
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.coco._layout import (
@@ -58,6 +60,11 @@ KINDS = ("auto", "ground_truth", "results")
 _DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
 #: Where the scores ground truth leaves out are kept, for its warning.
 _SCORES_KEPT = "a COCO results file (kind='results') keeps them"
+#: What COCO ground truth keeps beyond points, boxes, areas and categories (a results file
+#: keeps category_id alone): class ids, image sizes, the skeleton, each image's video.
+_KEPT_BY_GROUND_TRUTH = (
+    "category_id", "image_width", "image_height", "skeleton_edges", labels.VIDEO,
+)  # fmt: skip
 
 
 def write(
@@ -163,7 +170,10 @@ def write(
     warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
     if kind == "ground_truth":
         warn_label_scores_dropped(ds, path, "COCO ground truth", _SCORES_KEPT)
+        warn_times_not_kept(ds, path, "COCO ground truth")
     warn_individuals_not_written(ds, path, f"{held} (one per instance with a point or a box)")
+    kept = _KEPT_BY_GROUND_TRUTH if kind == "ground_truth" else ("category_id",)
+    warn_variables_not_written(ds, path, f"COCO {kind.replace('_', ' ')}", kept=kept)
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         write_texts(temporary, *parts)
     return [path]

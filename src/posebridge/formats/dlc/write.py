@@ -48,6 +48,7 @@ from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats._shared.not_kept import (
     warn_alignment_dropped,
     warn_times_not_kept,
+    warn_variables_not_written,
 )
 from posebridge.formats.dlc import column_plan, csv_write, layout, pandas_hdf5, stream_write
 from posebridge.formats.dlc.labels_write import prepare_labels
@@ -302,6 +303,7 @@ def _write(
         data_split = None
     ds = _without_foreign_coords(ds, named, title)
     warn_alignment_dropped(ds, named, title)
+    warn_variables_not_written(ds, named, title, kept=(labels.VIDEO,) if labelled else ())
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
     with (
         atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries,

@@ -43,6 +43,8 @@ from posebridge.formats._shared.not_kept import (
     warn_label_scores_dropped,
     warn_lone_coordinates,
     warn_occluded,
+    warn_times_not_kept,
+    warn_variables_not_written,
 )
 from posebridge.formats.labelstudio._config import config_xml, refuse_not_xml
 from posebridge.model import labels
@@ -50,6 +52,9 @@ from posebridge.model import labels
 __all__ = ["KINDS", "write"]
 
 KINDS = ("auto", "predictions", "annotations")
+#: What Label Studio tasks keep beyond points, boxes and categories: each image's size and
+#: each video frame's video (meta.video).
+_KEPT_BESIDE_POINTS = ("image_width", "image_height", labels.VIDEO)
 #: Size of a keypoint marker, in percent of the image width (Label Studio's default look).
 POINT_SIZE = 0.5
 
@@ -157,7 +162,8 @@ def write(
 def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
     """Warn of what Label Studio's keypoints cannot hold: a visibility flag (COCO's v=1
     reads back visible), a point with one finite coordinate (not written), the
-    individuals' identities (read back by rank) and, in annotations, scores."""
+    individuals' identities (read back by rank), time in seconds off the frames (rows
+    are images or video frames) and, in annotations, scores."""
     if kind == "annotations":
         warn_label_scores_dropped(
             ds, path, "Label Studio annotations", "predictions (kind='predictions') keep them"
@@ -166,6 +172,8 @@ def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
         ds, path, "Label Studio's keypoints have no visibility, so they read back as visible"
     )
     warn_lone_coordinates(ds, path, "Label Studio")
+    warn_times_not_kept(ds, path, "a Label Studio task file")
+    warn_variables_not_written(ds, path, "Label Studio", kept=_KEPT_BESIDE_POINTS)
     warn_individuals_not_written(
         ds,
         path,

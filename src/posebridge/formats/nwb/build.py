@@ -49,7 +49,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.not_kept import warn_alignment_dropped
+from posebridge.formats._shared.not_kept import warn_alignment_dropped, warn_variables_not_written
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.nwb.common import (
     DEFAULT_MODULE,
@@ -358,6 +358,8 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
     True
     """
     warn_alignment_dropped(ds, where, "NWB (ndx-pose)")
+    # the coordinates NWB does not write (a trial along time); the variables are named below
+    warn_variables_not_written(ds, where, "NWB (ndx-pose)", kept=tuple(map(str, ds.data_vars)))
     # bbox: posebridge.save warns of it for every format without boxes, naming those with
     left_out = [str(name) for name in ds.data_vars if name not in (*WRITTEN_VARIABLES, "bbox")]
     if not left_out:

@@ -21,6 +21,7 @@ from posebridge.formats._shared.not_kept import (
     warn_alignment_dropped,
     warn_keypoint_variables_dropped,
     warn_times_not_kept,
+    warn_variables_not_written,
 )
 from posebridge.formats.sleap.common import (
     fixed_strings,
@@ -137,6 +138,9 @@ def write(
         )
     warn_alignment_dropped(ds, path, "SLEAP analysis")
     warn_keypoint_variables_dropped(ds, path, "SLEAP analysis")
+    warn_variables_not_written(
+        ds, path, "SLEAP analysis", kept=("skeleton_edges", "tracking_score")
+    )
     ds = individual_scores(ds)
     if drop_empty_tracks:
         ds = _without_empty_tracks(ds)

@@ -21,6 +21,7 @@ from posebridge.formats._shared.not_kept import (
     warn_keypoint_variables_dropped,
     warn_label_scores_dropped,
     warn_times_not_kept,
+    warn_variables_not_written,
 )
 from posebridge.formats.sleap.common import (
     check_2d,
@@ -53,6 +54,13 @@ __all__ = ["write"]
 
 WRITE_FORMAT_IDS = (1.2, 1.3, 1.4)
 _METADATA_LIMIT = 64_000
+#: What a .slp keeps beyond its points (:func:`warn_variables_not_written` names the rest):
+#: the skeleton, and the predictions' tracking scores; labels' videos and the predictions
+#: their user instances were made from.
+_KEPT_OF_POSES = ("skeleton_edges", "tracking_score")
+_KEPT_OF_LABELS = (
+    "skeleton_edges", labels.VIDEO, *labels.PREDICTED, labels.PREDICTED_TRACKING_SCORE,
+)  # fmt: skip
 #: Rows per chunk of the written tables (SLEAP's and sleap-io's are smaller; any size reads).
 CHUNK_ROWS = 1 << 13  # HDF5 refuses attributes above 64 KB
 
@@ -237,6 +245,8 @@ def write(
     if labels_plan is not None:  # a user instance's prediction, with its point scores
         written += ("predicted_confidence", labels.COMPLETE)  # and SLEAP's complete flags
     warn_keypoint_variables_dropped(ds, path, "SLEAP .slp", written)
+    kept = _KEPT_OF_LABELS if labels_plan is not None else _KEPT_OF_POSES
+    warn_variables_not_written(ds, path, "SLEAP .slp", kept=kept)
     with (
         atomic_outputs([path], overwrite=overwrite) as (temporary,),
         new_file(temporary) as h5,

@@ -12,7 +12,11 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
-from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_times_not_kept
+from posebridge.formats._shared.not_kept import (
+    warn_individuals_not_written,
+    warn_times_not_kept,
+    warn_variables_not_written,
+)
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.sleap_csv.layout import FIXED, span_too_wide
 
@@ -87,6 +91,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
             "coordinate); a SLEAP CSV needs them."
         )
     warn_times_not_kept(ds, path, "a SLEAP CSV")
+    warn_variables_not_written(ds, path, "SLEAP analysis CSV")
     if frames.size and frames.min() < 0:
         raise PoseBridgeError(
             f"{path}: a SLEAP CSV's frame_idx is a frame number from 0; this dataset has "

@@ -14,7 +14,11 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
-from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_times_not_kept
+from posebridge.formats._shared.not_kept import (
+    warn_individuals_not_written,
+    warn_times_not_kept,
+    warn_variables_not_written,
+)
 from posebridge.formats.via.table import (
     HEADER_LINE,
 )
@@ -198,6 +202,8 @@ def _warn_unkept(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+    # the coordinates left out (the variables are named above)
+    warn_variables_not_written(ds, path, "VIA tracks", kept=tuple(map(str, ds.data_vars)))
     # VIA's reader counts time from the file's first frame (as movement's) unless told not to
     warn_times_not_kept(ds, path, "a VIA tracks file", from_first_frame=True)
 

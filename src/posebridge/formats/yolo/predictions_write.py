@@ -15,7 +15,11 @@ from posebridge.errors import FileExistsError, SchemaError
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_physical_units
 from posebridge.formats._shared.images import box_extras, checked_image_size
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
-from posebridge.formats._shared.not_kept import warn_individuals_not_written, warn_lone_coordinates
+from posebridge.formats._shared.not_kept import (
+    warn_individuals_not_written,
+    warn_lone_coordinates,
+    warn_variables_not_written,
+)
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.yolo.predictions import FRAME_FILE
 
@@ -106,6 +110,9 @@ def write(
     _refuse_strays(path.parent, stem, targets)
     text_of_row = _grouped(lines, rows)
     warn_lone_coordinates(ds, path.parent / f"{stem}_<frame + 1>.txt", _TITLE)
+    warn_variables_not_written(
+        ds, path.parent / f"{stem}_<frame + 1>.txt", _TITLE, kept=("category_id",)
+    )
     warn_individuals_not_written(
         ds,
         path.parent / f"{stem}_<frame + 1>.txt",

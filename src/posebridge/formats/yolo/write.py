@@ -36,6 +36,8 @@ from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
     warn_label_scores_dropped,
     warn_lone_coordinates,
+    warn_times_not_kept,
+    warn_variables_not_written,
 )
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
@@ -147,6 +149,10 @@ def write(
     _refuse_stray_labels(root, images, targets)
     _check_other_images(path, root, entries, images, targets)
     warn_lone_coordinates(ds, path, "YOLO pose")
+    warn_times_not_kept(ds, path, "a YOLO pose dataset")
+    warn_variables_not_written(
+        ds, path, "YOLO pose", kept=("category_id", "image_width", "image_height", labels.VIDEO)
+    )
     warn_label_scores_dropped(
         ds,
         path,
