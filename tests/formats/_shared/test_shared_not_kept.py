@@ -306,3 +306,33 @@ def test_variables_and_coordinates_not_written_are_named_and_those_kept_are_not(
     extras = (set(ds.data_vars) | set(ds.coords)) - set(ds.dims) - {"position", "confidence"}
     assert not named & held  # nothing named was kept
     assert extras - held - {"image_path", "frame"} <= named  # nothing lost unnamed
+
+
+def test_values_that_hold_nothing_and_times_repeated_are_not_named_as_lost():
+    """h121: DANNCE's sample_id (the times again) and SLEAP's all-zero tracking scores
+    were named as not written by every writer; category_id was named twice."""
+    from posebridge.formats._shared.not_kept import variables_not_written
+
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 2)))
+    ds["tracking_score"] = (("time", "individual"), np.zeros((3, 2)))
+    ds["gaps"] = (("time", "individual"), np.full((3, 2), np.nan))
+    ds["category_id"] = (("time", "individual"), np.ones((3, 2)))
+    ds["category"] = (("time", "individual"), np.full((3, 2), "mouse"))  # named elsewhere
+    ds = ds.assign_coords(sample_id=("time", ds.time.values.copy()))
+    assert variables_not_written(ds) == []
+    assert variables_not_written(ds.drop_vars("category")) == ["category_id"]
+    scored = ds.assign(tracking_score=(("time", "individual"), np.full((3, 2), 0.5)))
+    shifted = ds.assign_coords(sample_id=("time", ds.time.values + 100))
+    assert variables_not_written(scored) == ["tracking_score"]
+    assert variables_not_written(shifted) == ["sample_id"]
+
+
+def test_nwb_does_not_name_sleaps_all_zero_tracking_scores_as_lost(tmp_path):
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 2)))
+    ds["tracking_score"] = (("time", "individual"), np.zeros((3, 2)))
+    ds["instance_score"] = (("time", "individual"), np.full((3, 2), 0.9))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, tmp_path / "out.nwb")
+    said = [str(w.message) for w in caught if "has no place for" in str(w.message)]
+    assert len(said) == 1 and "instance_score" in said[0] and "tracking_score" not in said[0]

@@ -17,6 +17,7 @@ from posebridge.formats._shared.images import box_extras
 from posebridge.model import labels
 
 __all__ = [
+    "holds_nothing",
     "lone_coordinates",
     "loses_times",
     "occluded_as_visible",
@@ -379,12 +380,49 @@ _SAID_ELSEWHERE = frozenset(
 )
 
 
+def holds_nothing(name: str, variable: xr.DataArray) -> bool:
+    """Whether writing ``variable`` would keep nothing: every value missing, or a
+    ``tracking_score`` of zeros (SLEAP's "no tracking score"). Values held in memory only:
+    a lazily read variable is not read for a warning.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> holds_nothing("tracking_score", xr.DataArray(np.zeros(3)))
+    True
+    >>> holds_nothing("instance_score", xr.DataArray(np.zeros(3)))
+    False
+    """
+    if not isinstance(variable.data, np.ndarray):
+        return False
+    values = variable.data
+    if values.dtype.kind not in "fc":
+        return False
+    missing = np.isnan(values)
+    return bool(missing.all() or (name == "tracking_score" and ((values == 0) | missing).all()))
+
+
+def _repeats_time(ds: xr.Dataset, name: str) -> bool:
+    """Whether coordinate ``name`` along time holds the time coordinate's own values (a
+    DANNCE ``sample_id`` without ``sync=``): nothing the written times lack."""
+    coord = ds.coords[name]
+    if coord.dims != (model.TIME,) or model.TIME not in ds.coords:
+        return False
+    if not isinstance(coord.data, np.ndarray):
+        return False
+    time = np.asarray(ds[model.TIME].values)
+    return bool(coord.shape == time.shape and np.array_equal(coord.data, time))
+
+
 def variables_not_written(ds: xr.Dataset, kept: tuple[str, ...] = ()) -> list[str]:
     """The data variables and coordinates of ``ds`` a writer that keeps ``kept`` leaves
     out: variables not per keypoint (along ``time`` alone, ``(time, individual)``, ...)
     and coordinates other than the dims' own (a ``trial`` along time), other than those
     ``kept`` and those another warning names (:data:`_SAID_ELSEWHERE`; per-keypoint
-    variables: :func:`warn_keypoint_variables_dropped`).
+    variables: :func:`warn_keypoint_variables_dropped`). Nothing is lost, and nothing named,
+    for a variable of missing values only, a ``tracking_score`` of zeros (SLEAP's "no
+    score") or a coordinate along time that repeats the times; ``category_id`` beside
+    ``category`` is left to the warning about categories.
 
     Examples
     --------
@@ -397,13 +435,19 @@ def variables_not_written(ds: xr.Dataset, kept: tuple[str, ...] = ()) -> list[st
     """
     per_point = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}
     skipped = _SAID_ELSEWHERE | set(kept)
+    if "category" in ds.data_vars:  # the categories' warning names their ids' loss too
+        skipped |= {"category_id"}
     variables = [
         str(name)
         for name, variable in ds.data_vars.items()
-        if str(name) not in skipped and set(variable.dims) - {model.VIEW} != per_point
+        if str(name) not in skipped
+        and set(variable.dims) - {model.VIEW} != per_point
+        and not holds_nothing(str(name), variable)
     ]
     coordinates = [str(name) for name in ds.coords if name not in ds.dims]
-    return variables + [name for name in coordinates if name not in skipped]
+    return variables + [
+        name for name in coordinates if name not in skipped and not _repeats_time(ds, name)
+    ]
 
 
 def warn_variables_not_written(

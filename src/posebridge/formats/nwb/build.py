@@ -49,7 +49,11 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
-from posebridge.formats._shared.not_kept import warn_alignment_dropped, warn_variables_not_written
+from posebridge.formats._shared.not_kept import (
+    holds_nothing,
+    warn_alignment_dropped,
+    warn_variables_not_written,
+)
 from posebridge.formats._shared.untracked import is_untracked_name
 from posebridge.formats.nwb.common import (
     DEFAULT_MODULE,
@@ -361,7 +365,11 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
     # the coordinates NWB does not write (a trial along time); the variables are named below
     warn_variables_not_written(ds, where, "NWB (ndx-pose)", kept=tuple(map(str, ds.data_vars)))
     # bbox: posebridge.save warns of it for every format without boxes, naming those with
-    left_out = [str(name) for name in ds.data_vars if name not in (*WRITTEN_VARIABLES, "bbox")]
+    left_out = [
+        str(name)
+        for name, variable in ds.data_vars.items()
+        if name not in (*WRITTEN_VARIABLES, "bbox") and not holds_nothing(str(name), variable)
+    ]
     if not left_out:
         return
     warnings.warn(
