@@ -183,6 +183,13 @@ def test_a_folder_as_output_is_an_is_a_directory_error(tmp_path, valid_poses_dat
         save_poses.to_sleap_analysis_file(valid_poses_dataset, named_like_a_file)
 
 
+def test_a_path_ending_in_a_separator_is_an_is_a_directory_error(tmp_path, valid_poses_dataset):
+    """README: movement writes `out.csv` for `out.csv/`; the drop-in refuses it, as open()."""
+    with pytest.raises(IsADirectoryError):
+        save_poses.to_dlc_file(valid_poses_dataset, f"{tmp_path}/out.csv/")
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_a_folder_as_input_is_an_is_a_directory_error(tmp_path):
     with pytest.raises(IsADirectoryError):
         load_poses.from_dlc_file(tmp_path)
