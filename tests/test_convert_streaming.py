@@ -726,3 +726,17 @@ def test_streams_is_false_without_dask(tmp_path):
     done = run_without_dask(code, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "STREAMS False False" in done.stdout
+
+
+def test_a_stream_names_no_loss_of_all_zero_tracking_scores_as_memory_does_not(tmp_path):
+    """h122: streamed, SLEAP's all-zero tracking scores (its "no score") were named as not
+    written by the DeepLabCut writer; loaded and saved, they were not."""
+    ds = posebridge.from_numpy(np.random.default_rng(0).random((12, 2, 2, 2)))
+    ds["tracking_score"] = (("time", "individual"), np.zeros((12, 2)))
+    source = tmp_path / "zeros.analysis.h5"
+    posebridge.save(ds, source)
+    for chunk in (None, 5):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            posebridge.convert(source, tmp_path / f"out{chunk}.h5", "dlc", chunk_frames=chunk)
+        assert not [w for w in caught if "tracking_score" in str(w.message)], chunk

@@ -204,6 +204,7 @@ def test_image_arrays_are_drawn_as_the_picture_they_hold_not_false_colour_or_whi
     beyond_range = {
         "float64 must hold values from 0 to 255 .*to 510": rgb * 2.0,
         "int16 .* from -1 to -1": np.full((48, 64, 3), -1, np.int16),
+        r"float64 holds NaN": np.where(rgb > 128, np.nan, rgb / 255.0),  # h122: "nan to nan"
         # a float picture after mean subtraction (h119: KeyError while making this message)
         r"float64 must hold values from 0 to 1 \(or 0 to 255\), got values from -0\.5": rgb / 255.0
         - 0.5,

@@ -426,6 +426,11 @@ def rgb_still(image: np.ndarray) -> np.ndarray:
         if np.iscomplexobj(image):
             raise PoseBridgeError(f"image must be an array of real numbers, got {image.dtype}.")
         values = image.astype(np.float64)
+        if np.isnan(values).any():
+            raise PoseBridgeError(
+                f"image of {image.dtype} holds NaN (missing values), which are no colour; "
+                "give an 8-bit (uint8) RGB or grey array, or fill them first."
+            )
         low, high = np.min(values), np.max(values)
         if image.dtype == np.uint16:
             top, scale = 65535.0, 255.0 / 65535.0

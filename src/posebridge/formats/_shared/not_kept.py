@@ -380,10 +380,15 @@ _SAID_ELSEWHERE = frozenset(
 )
 
 
+#: The largest lazily read variable :func:`holds_nothing` reads to decide on a warning.
+_READ_FOR_A_WARNING = 64 << 20
+
+
 def holds_nothing(name: str, variable: xr.DataArray) -> bool:
     """Whether writing ``variable`` would keep nothing: every value missing, or a
     ``tracking_score`` of zeros (SLEAP's "no tracking score"). Values held in memory only:
-    a lazily read variable is not read for a warning.
+    a lazily read variable is read for it only when small (up to 64 MiB: a per-frame or
+    per-instance variable of a few million frames), as a stream would read it anyway.
 
     Examples
     --------
@@ -393,11 +398,11 @@ def holds_nothing(name: str, variable: xr.DataArray) -> bool:
     >>> holds_nothing("instance_score", xr.DataArray(np.zeros(3)))
     False
     """
-    if not isinstance(variable.data, np.ndarray):
+    if variable.dtype.kind not in "fc":
         return False
-    values = variable.data
-    if values.dtype.kind not in "fc":
+    if not isinstance(variable.data, np.ndarray) and variable.nbytes > _READ_FOR_A_WARNING:
         return False
+    values = np.asarray(variable.values)
     missing = np.isnan(values)
     return bool(missing.all() or (name == "tracking_score" and ((values == 0) | missing).all()))
 
@@ -408,10 +413,10 @@ def _repeats_time(ds: xr.Dataset, name: str) -> bool:
     coord = ds.coords[name]
     if coord.dims != (model.TIME,) or model.TIME not in ds.coords:
         return False
-    if not isinstance(coord.data, np.ndarray):
+    if not isinstance(coord.data, np.ndarray) and coord.nbytes > _READ_FOR_A_WARNING:
         return False
     time = np.asarray(ds[model.TIME].values)
-    return bool(coord.shape == time.shape and np.array_equal(coord.data, time))
+    return bool(coord.shape == time.shape and np.array_equal(np.asarray(coord.values), time))
 
 
 def variables_not_written(ds: xr.Dataset, kept: tuple[str, ...] = ()) -> list[str]:
@@ -421,8 +426,7 @@ def variables_not_written(ds: xr.Dataset, kept: tuple[str, ...] = ()) -> list[st
     ``kept`` and those another warning names (:data:`_SAID_ELSEWHERE`; per-keypoint
     variables: :func:`warn_keypoint_variables_dropped`). Nothing is lost, and nothing named,
     for a variable of missing values only, a ``tracking_score`` of zeros (SLEAP's "no
-    score") or a coordinate along time that repeats the times; ``category_id`` beside
-    ``category`` is left to the warning about categories.
+    score") or a coordinate along time that repeats the times.
 
     Examples
     --------
@@ -435,8 +439,6 @@ def variables_not_written(ds: xr.Dataset, kept: tuple[str, ...] = ()) -> list[st
     """
     per_point = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}
     skipped = _SAID_ELSEWHERE | set(kept)
-    if "category" in ds.data_vars:  # the categories' warning names their ids' loss too
-        skipped |= {"category_id"}
     variables = [
         str(name)
         for name, variable in ds.data_vars.items()
