@@ -307,6 +307,21 @@ def test_convert_refuses_to_write_inside_the_folder_it_reads_even_with_overwrite
     assert posebridge.load(tmp_path / "clip.nc").sizes["time"] == 3
 
 
+@pytest.mark.parametrize("command", ["plot", "convert", "batch"])
+def test_an_output_name_ending_with_slash_dot_is_refused(tmp_path, poses_file, command):
+    """`convert in.csv out.nc/.` wrote out.nc: a final '/.' names a folder too."""
+    given = f"{tmp_path / 'out.json'}/."
+    args = {
+        "plot": ["plot", poses_file, "--out", given],
+        "convert": ["convert", poses_file, given],
+        "batch": ["batch", poses_file, "--out", tmp_path / "d", "--to", "nc", "--report", given],
+    }[command]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert f"{given}: ends with '/.', so it names a folder" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]
+
+
 @pytest.mark.parametrize("command", ["plot", "convert"])
 def test_an_output_name_ending_with_a_separator_is_refused(tmp_path, poses_file, command):
     """`--out f.png/` wrote the file f.png: a trailing separator names a folder."""
