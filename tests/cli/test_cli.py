@@ -800,6 +800,25 @@ def test_convert_checks_the_nwb_option_values_before_reading_the_input_naming_th
     assert "read " not in result.stdout
 
 
+@pytest.mark.parametrize(("ending", "from_format"), [(".csv", "dlc"), (".slp", "slp")])
+def test_convert_checks_the_metadata_file_before_reading_the_input_naming_the_flag(
+    tmp_path, poses_two_mice_with_nan, ending, from_format
+):
+    """--metadata was parsed only once the whole input was read, and its error named no flag."""
+    source = tmp_path / f"in{ending}"
+    posebridge.save(poses_two_mice_with_nan, source)
+    source.write_bytes(source.read_bytes()[:-40])  # a damaged end: reading it fails
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text("subject:\n  sex: M\nfoo: 1\n")
+    result = run(
+        "convert", source, tmp_path / "out.nwb", "--from", from_format, "--metadata", metadata
+    )
+    assert result.exit_code == 1
+    assert "option --metadata: " in result.stderr, result.stderr
+    assert "unknown section 'foo'" in result.stderr
+    assert "read " not in result.stdout
+
+
 def test_convert_refuses_a_target_ending_the_to_format_cannot_have_before_reading(
     tmp_path, poses_two_mice_with_nan
 ):
