@@ -252,6 +252,27 @@ def test_info_with_fps_gives_the_time_range_in_seconds(two_mice_nc):
     assert rows(result.stdout)["time"] == "0 s to 1.9 s at 10 fps"
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "abc"])
+@pytest.mark.parametrize("command", ["info", "convert", "plot", "batch"])
+def test_a_bad_fps_is_a_usage_error_naming_the_flag_before_the_file_is_read(
+    tmp_path, command, value
+):
+    """--fps 0 failed after info had printed half its table, naming neither flag nor file."""
+    source = tmp_path / "in.csv"
+    source.write_text("not a pose file")  # read first, it would be the error
+    extra = {
+        "info": [],
+        "convert": [tmp_path / "out.nc"],
+        "plot": [],
+        "batch": ["--out", tmp_path / "b", "--to", "nc"],
+    }[command]
+    result = run(command, source, *extra, "--fps", value)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--fps'" in result.stderr
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_info_lists_extras(tmp_path, poses_two_mice_with_nan):
     ds = poses_two_mice_with_nan.copy()
     ds["instance_score"] = (("time", "individual"), np.linspace(0.25, 0.75, 40).reshape(20, 2))

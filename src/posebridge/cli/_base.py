@@ -253,7 +253,29 @@ _write_options = click.option(
         "a text option keeps it as typed)."
     ),
 )
-_fps = click.option("--fps", type=float, help="Frames per second (time in seconds).")
+
+
+class FrameRate(click.ParamType):
+    """A frame rate: a positive finite number (:func:`posebridge.model.checked_fps`), checked
+    when the command line is read, so a bad ``--fps`` is a usage error before any file is."""
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The rate as a float, or a usage error naming the flag."""
+        from posebridge import model
+
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"expected a number of frames per second, got {value!r}.", param, ctx)
+        try:
+            return model.checked_fps(number)
+        except PoseBridgeError as error:  # 0, negative, nan, inf, too small
+            self.fail(str(error), param, ctx)
+
+
+_fps = click.option("--fps", type=FrameRate(), help="Frames per second (time in seconds).")
 
 
 def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:
