@@ -273,6 +273,24 @@ def test_a_bad_fps_is_a_usage_error_naming_the_flag_before_the_file_is_read(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
+@pytest.mark.parametrize("command", ["convert", "batch"])
+def test_the_lightningpose_refusal_gives_its_advice_with_the_flags(
+    tmp_path, poses_two_mice_with_nan, command
+):
+    """The command line told of ds.sel(individual=[name]) and format='dlc'."""
+    source = tmp_path / "two.nc"
+    posebridge.save(poses_two_mice_with_nan, source)
+    if command == "convert":
+        result = run("convert", source, tmp_path / "lp.csv", "--to", "lp")
+    else:
+        result = run("batch", source, "--out", tmp_path / "b", "--to", "lp", "-q")
+    assert result.exit_code == 1
+    said = result.output
+    assert "LightningPose files hold one individual" in said
+    assert "--option split_individuals=true" in said and "--to dlc" in said
+    assert "ds.sel" not in said and "format=" not in said
+
+
 def test_info_lists_extras(tmp_path, poses_two_mice_with_nan):
     ds = poses_two_mice_with_nan.copy()
     ds["instance_score"] = (("time", "individual"), np.linspace(0.25, 0.75, 40).reshape(20, 2))

@@ -20,6 +20,7 @@ from posebridge.errors import (
     PoseBridgeError,
     SeveralVideosError,
     UnknownFormatError,
+    worded_for_command_line,
 )
 
 if TYPE_CHECKING:  # imported where used: the command line starts without pandas and xarray
@@ -118,9 +119,7 @@ def _one_line(error: BaseException) -> str:
         text = error.strerror or (args[1] if len(args) > 1 and isinstance(args[0], int) else text)
         if error.filename and str(error.filename) not in text:
             text = f"{error.filename}: {text}"
-    if isinstance(error, SeveralVideosError):  # the advice with the command line's flag
-        text = error.command_line_message()
-    message = " ".join(text.split())
+    message = worded_for_command_line(error, text)  # the advice with the command line's flags
     if isinstance(error, FileExistsError):
         message = message.replace("pass overwrite=True", "pass --overwrite")
     if isinstance(error, PoseBridgeError | OSError):
