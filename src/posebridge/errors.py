@@ -377,7 +377,16 @@ def worded_for_command_line(error: BaseException, message: str | None = None) ->
     text = " ".join((str(error) if message is None else message).split())
     for in_python, with_flags in getattr(error, "command_line_wording", {}).items():
         text = text.replace(" ".join(in_python.split()), with_flags)
+    for in_python, with_flags in _OVERWRITE_ADVICE:
+        text = text.replace(in_python, with_flags)
     return text
+
+
+#: The advice to replace an existing file, as Python and the command line say it.
+_OVERWRITE_ADVICE = (
+    ("pass overwrite=True", "pass --overwrite"),
+    ("pass overwrite to replace", "pass --overwrite to replace"),
+)
 
 
 def expect_path(value: object, what: str = "path") -> None:

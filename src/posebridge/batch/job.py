@@ -193,10 +193,15 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
         except FileInUseError:
             raise
         except Exception as error:
-            raise PoseBridgeError(
+            refused = PoseBridgeError(
                 f"{path}: exists but does not read back ({' '.join(str(error).split())}); "
                 "pass overwrite to replace it."
-            ) from error
+            )
+            # the reader's "Pass format=" has no flag here: --from is the input's format
+            refused.command_line_wording = {  # type: ignore[attr-defined]
+                "Pass format= if you know it; `posebridge formats`": "`posebridge formats`"
+            }
+            raise refused from error
         if frame_files or (fmt is not None and fmt.name in _FRAMES_WITH_DATA_ONLY):
             continue  # holds the frames with points (boxes) only: no count to compare
         if wanted is None:

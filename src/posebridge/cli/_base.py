@@ -15,7 +15,6 @@ import click
 import posebridge
 from posebridge._files import check_input, is_address, refuse_folder_name
 from posebridge.errors import (
-    FileExistsError,
     IsADirectoryError,
     PoseBridgeError,
     SeveralVideosError,
@@ -120,8 +119,6 @@ def _one_line(error: BaseException) -> str:
         if error.filename and str(error.filename) not in text:
             text = f"{error.filename}: {text}"
     message = worded_for_command_line(error, text)  # the advice with the command line's flags
-    if isinstance(error, FileExistsError):
-        message = message.replace("pass overwrite=True", "pass --overwrite")
     if isinstance(error, PoseBridgeError | OSError):
         return message or type(error).__name__
     if isinstance(error, click.ClickException):  # a usage error: the message click prints
