@@ -11,6 +11,7 @@ is said to be under a file. Option values typed for text stay as typed, and an
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -331,4 +332,15 @@ def test_an_output_name_ending_with_a_separator_is_refused(tmp_path, poses_file,
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert f"{given}: ends with a path separator" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]
+
+
+@pytest.mark.parametrize("again", ["same", "through another path"])
+def test_plot_of_a_file_given_twice_says_it_is_given_twice(tmp_path, poses_file, again):
+    """`plot a.csv a.csv` said the two FILEs shared 'the same name without its ending'."""
+    twice = poses_file if again == "same" else os.path.relpath(poses_file)
+    result = run("plot", poses_file, twice)
+    assert result.exit_code == 2, result.output
+    assert f"{twice} is given twice" in result.stderr
+    assert "without its ending" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]
