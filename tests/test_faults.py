@@ -972,6 +972,18 @@ def test_an_output_name_ending_with_a_separator_is_refused_as_a_folder(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("ending", [os.sep + os.curdir, os.sep + os.pardir])
+def test_an_output_name_ending_with_a_dot_component_is_refused_as_a_folder(tmp_path, ending):
+    """``out.csv/.`` names the folder ``out.csv/`` names; a Path drops the ``/.``."""
+    given = os.fspath(tmp_path / "out.csv") + ending
+    with pytest.raises(IsADirectoryError, match="so it names a folder") as caught:
+        posebridge.save(dataset("dlc", 1), given, "dlc")
+    assert str(caught.value).startswith(f"{given}: ends with {ending!r}")
+    with pytest.raises(IsADirectoryError, match="so it names a folder"):
+        posebridge.convert(posebridge.save(dataset("dlc", 1), tmp_path / "in.csv")[0], given)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_every_writer_refuses_an_output_name_ending_with_a_separator(tmp_path):
     from posebridge._outputs import atomic_outputs
 

@@ -691,11 +691,12 @@ def output_folder_problem(path: str | os.PathLike[str]) -> str | None:
 
 
 def refuse_folder_name(path: str | os.PathLike[str], what: str = "") -> None:
-    """Refuse an output file name that ends with a path separator (``out.csv/``).
+    """Refuse an output file name that names a folder (``out.csv/``, ``out.csv/.``).
 
-    A trailing separator names a folder: ``open()`` and pandas refuse such a
-    path, but :class:`pathlib.Path` drops the separator, so a writer given
-    ``Path("out.csv/")`` would write the file ``out.csv``. Call it on the path
+    A trailing separator, or a last component ``.`` or ``..``, names a folder:
+    ``open()`` and pandas refuse such a path, but :class:`pathlib.Path` drops a
+    trailing separator and a final ``/.``, so a writer given ``Path("out.csv/")``
+    or ``Path("out.csv/.")`` would write the file ``out.csv``. Call it on the path
     as the user gave it, before it becomes a :class:`~pathlib.Path`.
 
     Parameters
@@ -718,15 +719,32 @@ def refuse_folder_name(path: str | os.PathLike[str], what: str = "") -> None:
     ...
     posebridge.errors.IsADirectoryError: out.csv/: ends with a path separator, so it names \
 a folder; expected a file name (drop the trailing '/').
+    >>> refuse_folder_name("out.csv/.")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.IsADirectoryError: out.csv/.: ends with '/.', so it names a folder; \
+expected a file name (drop the trailing '/.').
     """
     given = os.fsdecode(os.fspath(path))
     separators = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    named = f"{what} {given}" if what else given
     if given.endswith(separators):
-        named = f"{what} {given}" if what else given
         raise IsADirectoryError(
             errno.EISDIR,
             f"{named}: ends with a path separator, so it names a folder; expected a file "
             f"name (drop the trailing {given[-1]!r}).",
+            given,
+        )
+    last_separator = max(given.rfind(sep) for sep in separators)
+    last_component = given[last_separator + 1 :]
+    if last_component in (os.curdir, os.pardir):
+        ending = given[last_separator:] if last_separator >= 0 else last_component
+        # dropping a final '/.' names the same folder as a file; a final '..' has no such fix
+        dot_after_name = last_separator > 0 and last_component == os.curdir
+        advice = f" (drop the trailing {ending!r})" if dot_after_name else ""
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"{named}: ends with {ending!r}, so it names a folder; expected a file name{advice}.",
             given,
         )
 

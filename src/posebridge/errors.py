@@ -351,6 +351,44 @@ def _brief_repr() -> reprlib.Repr:
 _BRIEF = _brief_repr()
 
 
+def worded_for_command_line(error: BaseException, message: str | None = None) -> str:
+    """The error's message on one line, its Python advice in the command line's words.
+
+    A raiser whose advice names Python (``ds.sel(...)``, ``split_individuals=True``)
+    sets ``command_line_wording`` on the error, a dict from that advice to the same
+    said with the flags; a :class:`SeveralVideosError` names ``--read-option``.
+
+    Parameters
+    ----------
+    error
+        The error.
+    message
+        Its text, when it is not ``str(error)`` (an ``OSError``'s message).
+
+    Examples
+    --------
+    >>> error = PoseBridgeError("x.csv: holds 2. Pass split=True.")
+    >>> error.command_line_wording = {"Pass split=True.": "Pass --option split=true."}
+    >>> worded_for_command_line(error)
+    'x.csv: holds 2. Pass --option split=true.'
+    """
+    if isinstance(error, SeveralVideosError):
+        message = error.command_line_message()
+    text = " ".join((str(error) if message is None else message).split())
+    for in_python, with_flags in getattr(error, "command_line_wording", {}).items():
+        text = text.replace(" ".join(in_python.split()), with_flags)
+    for in_python, with_flags in _OVERWRITE_ADVICE:
+        text = text.replace(in_python, with_flags)
+    return text
+
+
+#: The advice to replace an existing file, as Python and the command line say it.
+_OVERWRITE_ADVICE = (
+    ("pass overwrite=True", "pass --overwrite"),
+    ("pass overwrite to replace", "pass --overwrite to replace"),
+)
+
+
 def expect_path(value: object, what: str = "path") -> None:
     """Raise :class:`TypeError` unless ``value`` is a ``str`` or ``os.PathLike``.
 

@@ -249,3 +249,15 @@ def test_an_empty_header_cell_over_empty_cells_is_a_spreadsheets_trailing_comma(
     manifest.write_text(f"input,subject_id,\n{inputs[0]},M1,\n{inputs[1]},M2, \n")
     rows = read_manifest(manifest)
     assert [r["subject_id"] for r in rows] == ["M1", "M2"]
+
+
+@pytest.mark.parametrize("output", ["x.csv/", "x.csv/."])
+def test_a_manifest_output_naming_a_folder_is_said_to_name_a_folder(tmp_path, inputs, output):
+    """'x.csv/' was refused as "a file name with nothing before its ending", and the row's
+    output was shown as the input's name."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"input,output\n{inputs[0]},{output}\n")
+    (job,) = plan_jobs(None, tmp_path / "out", manifest=manifest, to="nc")
+    assert "so it names a folder" in job.error and output in job.error
+    assert "nothing before its ending" not in job.error
+    assert Path(job.target).name == "x.csv"

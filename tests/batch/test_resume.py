@@ -564,3 +564,26 @@ def test_an_output_another_program_writes_fails_its_job_as_in_use(tmp_path):
     (job,) = result.results
     assert job.status == "failed" and job.error_type == "FileInUseError"
     assert "pass overwrite" not in job.error and "is open for writing" in job.error
+
+
+@pytest.mark.parametrize("command_line", [False, True])
+def test_an_output_that_does_not_read_back_gives_the_advice_of_its_caller(tmp_path, command_line):
+    """The command line's report said 'Pass format= ...; pass overwrite to replace it'."""
+    (tmp_path / "in").mkdir()
+    _dlc_input(tmp_path / "in" / "sess.h5", ["m1"], seed=3)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "sess.nc").write_text("junk")
+    (result,) = convert_many(
+        tmp_path / "in",
+        tmp_path / "out",
+        to="nc",
+        jobs=1,
+        progress=False,
+        command_line=command_line,
+    ).results
+    assert "exists but does not read back" in result.error
+    if command_line:
+        assert "pass --overwrite to replace it" in result.error
+        assert "format=" not in result.error and "overwrite to" in result.error
+    else:
+        assert "pass overwrite to replace it" in result.error

@@ -252,6 +252,45 @@ def test_info_with_fps_gives_the_time_range_in_seconds(two_mice_nc):
     assert rows(result.stdout)["time"] == "0 s to 1.9 s at 10 fps"
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "abc"])
+@pytest.mark.parametrize("command", ["info", "convert", "plot", "batch"])
+def test_a_bad_fps_is_a_usage_error_naming_the_flag_before_the_file_is_read(
+    tmp_path, command, value
+):
+    """--fps 0 failed after info had printed half its table, naming neither flag nor file."""
+    source = tmp_path / "in.csv"
+    source.write_text("not a pose file")  # read first, it would be the error
+    extra = {
+        "info": [],
+        "convert": [tmp_path / "out.nc"],
+        "plot": [],
+        "batch": ["--out", tmp_path / "b", "--to", "nc"],
+    }[command]
+    result = run(command, source, *extra, "--fps", value)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--fps'" in result.stderr
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize("command", ["convert", "batch"])
+def test_the_lightningpose_refusal_gives_its_advice_with_the_flags(
+    tmp_path, poses_two_mice_with_nan, command
+):
+    """The command line told of ds.sel(individual=[name]) and format='dlc'."""
+    source = tmp_path / "two.nc"
+    posebridge.save(poses_two_mice_with_nan, source)
+    if command == "convert":
+        result = run("convert", source, tmp_path / "lp.csv", "--to", "lp")
+    else:
+        result = run("batch", source, "--out", tmp_path / "b", "--to", "lp", "-q")
+    assert result.exit_code == 1
+    said = result.output
+    assert "LightningPose files hold one individual" in said
+    assert "--option split_individuals=true" in said and "--to dlc" in said
+    assert "ds.sel" not in said and "format=" not in said
+
+
 def test_info_lists_extras(tmp_path, poses_two_mice_with_nan):
     ds = poses_two_mice_with_nan.copy()
     ds["instance_score"] = (("time", "individual"), np.linspace(0.25, 0.75, 40).reshape(20, 2))
@@ -797,6 +836,25 @@ def test_convert_checks_the_nwb_option_values_before_reading_the_input_naming_th
     result = run("convert", source, tmp_path / "out.nwb", "--from", from_format, *flags)
     assert result.exit_code == 1
     assert said in result.stderr and f"in{ending}" not in result.stderr, result.stderr
+    assert "read " not in result.stdout
+
+
+@pytest.mark.parametrize(("ending", "from_format"), [(".csv", "dlc"), (".slp", "slp")])
+def test_convert_checks_the_metadata_file_before_reading_the_input_naming_the_flag(
+    tmp_path, poses_two_mice_with_nan, ending, from_format
+):
+    """--metadata was parsed only once the whole input was read, and its error named no flag."""
+    source = tmp_path / f"in{ending}"
+    posebridge.save(poses_two_mice_with_nan, source)
+    source.write_bytes(source.read_bytes()[:-40])  # a damaged end: reading it fails
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text("subject:\n  sex: M\nfoo: 1\n")
+    result = run(
+        "convert", source, tmp_path / "out.nwb", "--from", from_format, "--metadata", metadata
+    )
+    assert result.exit_code == 1
+    assert "option --metadata: " in result.stderr, result.stderr
+    assert "unknown section 'foo'" in result.stderr
     assert "read " not in result.stdout
 
 

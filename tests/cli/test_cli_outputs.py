@@ -11,6 +11,7 @@ is said to be under a file. Option values typed for text stay as typed, and an
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -307,6 +308,21 @@ def test_convert_refuses_to_write_inside_the_folder_it_reads_even_with_overwrite
     assert posebridge.load(tmp_path / "clip.nc").sizes["time"] == 3
 
 
+@pytest.mark.parametrize("command", ["plot", "convert", "batch"])
+def test_an_output_name_ending_with_slash_dot_is_refused(tmp_path, poses_file, command):
+    """`convert in.csv out.nc/.` wrote out.nc: a final '/.' names a folder too."""
+    given = f"{tmp_path / 'out.json'}/."
+    args = {
+        "plot": ["plot", poses_file, "--out", given],
+        "convert": ["convert", poses_file, given],
+        "batch": ["batch", poses_file, "--out", tmp_path / "d", "--to", "nc", "--report", given],
+    }[command]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert f"{given}: ends with '/.', so it names a folder" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]
+
+
 @pytest.mark.parametrize("command", ["plot", "convert"])
 def test_an_output_name_ending_with_a_separator_is_refused(tmp_path, poses_file, command):
     """`--out f.png/` wrote the file f.png: a trailing separator names a folder."""
@@ -316,4 +332,15 @@ def test_an_output_name_ending_with_a_separator_is_refused(tmp_path, poses_file,
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert f"{given}: ends with a path separator" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]
+
+
+@pytest.mark.parametrize("again", ["same", "through another path"])
+def test_plot_of_a_file_given_twice_says_it_is_given_twice(tmp_path, poses_file, again):
+    """`plot a.csv a.csv` said the two FILEs shared 'the same name without its ending'."""
+    twice = poses_file if again == "same" else os.path.relpath(poses_file)
+    result = run("plot", poses_file, twice)
+    assert result.exit_code == 2, result.output
+    assert f"{twice} is given twice" in result.stderr
+    assert "without its ending" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]

@@ -15,7 +15,11 @@ from posebridge._recorded_warnings import recording_warnings
 from posebridge.batch.plan import Job
 from posebridge.batch.result import Result
 from posebridge.batch.splits import Splitting, split_pattern, splitting
-from posebridge.errors import FileInUseError, PoseBridgeError, SeveralVideosError
+from posebridge.errors import (
+    FileInUseError,
+    PoseBridgeError,
+    worded_for_command_line,
+)
 
 # --------------------------------------------------------------------------
 # one job (runs in a worker)
@@ -189,10 +193,15 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
         except FileInUseError:
             raise
         except Exception as error:
-            raise PoseBridgeError(
+            refused = PoseBridgeError(
                 f"{path}: exists but does not read back ({' '.join(str(error).split())}); "
                 "pass overwrite to replace it."
-            ) from error
+            )
+            # the reader's "Pass format=" has no flag here: --from is the input's format
+            refused.command_line_wording = {  # type: ignore[attr-defined]
+                "Pass format= if you know it; `posebridge formats`": "`posebridge formats`"
+            }
+            raise refused from error
         if frame_files or (fmt is not None and fmt.name in _FRAMES_WITH_DATA_ONLY):
             continue  # holds the frames with points (boxes) only: no count to compare
         if wanted is None:
@@ -401,10 +410,11 @@ def _redone_note(own: list[Path], found: list[Path]) -> str:
 
 
 def _error_text(job: Job, error: BaseException) -> str:
-    """What the report says of a job's error, on one line: a file of several videos
-    advises the command line's ``--read-option`` when the batch runs from it."""
-    if job.command_line and isinstance(error, SeveralVideosError):
-        return error.command_line_message()
+    """What the report says of a job's error, on one line: its advice with the command
+    line's flags (:func:`~posebridge.errors.worded_for_command_line`) when the batch runs
+    from it."""
+    if job.command_line:
+        return worded_for_command_line(error) or type(error).__name__
     return " ".join(str(error).split()) or type(error).__name__
 
 

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
-from posebridge._files import check_input, inside_input_folder, is_address, real_target
+from posebridge._files import (
+    check_input,
+    inside_input_folder,
+    is_address,
+    real_target,
+    refuse_folder_name,
+)
 from posebridge._option_values import expect_kind, expect_number
 from posebridge.batch.folders import (
     dataset_label_folders,
@@ -42,7 +48,7 @@ from posebridge.batch.naming import (
 )
 from posebridge.batch.options import check_option_names, options_per_job
 from posebridge.batch.splits import first_match, folder_names, split_pattern, splitting
-from posebridge.errors import PoseBridgeError, brief, expect_bool, expect_path
+from posebridge.errors import IsADirectoryError, PoseBridgeError, brief, expect_bool, expect_path
 
 PathLike = str | os.PathLike[str]
 
@@ -557,6 +563,10 @@ def plan_batch(
         try:
             if "output" in row:
                 name = str(row["output"])
+                try:  # 'x.nc/' names a folder: said so, not "nothing before its ending"
+                    refuse_folder_name(name)
+                except IsADirectoryError as error:
+                    raise PoseBridgeError(f"{source}: the manifest's output {error}") from None
                 problem = naming_problem(name, None)  # inside the output folder: checked
             else:
                 name = output_name(template or DEFAULT_TEMPLATE, source, parent, row, ext)
@@ -573,8 +583,8 @@ def plan_batch(
             if template in ("dandi", DANDI_TEMPLATE) and "output" not in row:
                 subject = str(row.get("subject_id"))
                 by_label.setdefault(dandi_label(subject), {}).setdefault(subject, []).append(job)
-        except PoseBridgeError as error:
-            job.target = job.target or str(source)
+        except PoseBridgeError as error:  # the output asked for, else the input, is shown
+            job.target = job.target or str(row.get("output") or source)
             job.error = str(error)
         jobs.append(job)
     _refuse_subjects_sharing_a_label(by_label)

@@ -15,11 +15,11 @@ import click
 import posebridge
 from posebridge._files import check_input, is_address, refuse_folder_name
 from posebridge.errors import (
-    FileExistsError,
     IsADirectoryError,
     PoseBridgeError,
     SeveralVideosError,
     UnknownFormatError,
+    worded_for_command_line,
 )
 
 if TYPE_CHECKING:  # imported where used: the command line starts without pandas and xarray
@@ -118,11 +118,7 @@ def _one_line(error: BaseException) -> str:
         text = error.strerror or (args[1] if len(args) > 1 and isinstance(args[0], int) else text)
         if error.filename and str(error.filename) not in text:
             text = f"{error.filename}: {text}"
-    if isinstance(error, SeveralVideosError):  # the advice with the command line's flag
-        text = error.command_line_message()
-    message = " ".join(text.split())
-    if isinstance(error, FileExistsError):
-        message = message.replace("pass overwrite=True", "pass --overwrite")
+    message = worded_for_command_line(error, text)  # the advice with the command line's flags
     if isinstance(error, PoseBridgeError | OSError):
         return message or type(error).__name__
     if isinstance(error, click.ClickException):  # a usage error: the message click prints
@@ -253,7 +249,29 @@ _write_options = click.option(
         "a text option keeps it as typed)."
     ),
 )
-_fps = click.option("--fps", type=float, help="Frames per second (time in seconds).")
+
+
+class FrameRate(click.ParamType):
+    """A frame rate: a positive finite number (:func:`posebridge.model.checked_fps`), checked
+    when the command line is read, so a bad ``--fps`` is a usage error before any file is."""
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The rate as a float, or a usage error naming the flag."""
+        from posebridge import model
+
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"expected a number of frames per second, got {value!r}.", param, ctx)
+        try:
+            return model.checked_fps(number)
+        except PoseBridgeError as error:  # 0, negative, nan, inf, too small
+            self.fail(str(error), param, ctx)
+
+
+_fps = click.option("--fps", type=FrameRate(), help="Frames per second (time in seconds).")
 
 
 def _for_reading(path: Path, format: str | None, flag: str) -> registry.Format:

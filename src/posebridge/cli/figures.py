@@ -166,10 +166,20 @@ def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[
 
     Without ``--out`` each figure is ``<stem>.<kind>.png`` beside its FILE, so
     ``a.h5`` and ``a.csv`` would write one figure (the second replacing the
-    first): refused before anything is drawn, naming both.
+    first): refused before anything is drawn, naming both. A FILE given twice is
+    a usage error saying so.
     """
     from posebridge.plot import output as plot_output
 
+    given: dict[str, Path] = {}
+    for file in files:  # the same file twice (a.csv a.csv, or ./a.csv): not two stems
+        key = os.path.normcase(os.path.realpath(file))
+        if key in given:
+            same = "" if str(given[key]) == str(file) else f" (as {given[key]} and {file})"
+            raise click.BadParameter(
+                f"{file} is given twice{same}; give it once.", param_hint="FILE"
+            )
+        given[key] = file
     targets = [out or plot_output.default_path(file, kind) for file in files]
     seen: dict[str, Path] = {}
     for file, target in zip(files, targets, strict=True):

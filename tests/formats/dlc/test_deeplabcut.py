@@ -485,6 +485,19 @@ def test_writer_refuses_to_overwrite_and_bad_options(
         deeplabcut.write(poses_two_mice_with_nan, tmp_path / "q.txt")
 
 
+def test_lp_refusal_of_several_individuals_names_the_split_option(
+    tmp_path: Path, poses_two_mice_with_nan: xr.Dataset
+) -> None:
+    """The advice left out split_individuals=True, the writer's own way to write them."""
+    with pytest.raises(SchemaError, match="one individual") as caught:
+        deeplabcut.write_lp(poses_two_mice_with_nan, tmp_path / "lp.csv")
+    assert "split_individuals=True" in str(caught.value)
+    written = deeplabcut.write_lp(
+        poses_two_mice_with_nan, tmp_path / "lp.csv", split_individuals=True
+    )
+    assert len(written) == poses_two_mice_with_nan.sizes["individual"]
+
+
 def test_boxes_are_refused(tmp_path: Path, bboxes_two_tracks: xr.Dataset) -> None:
     with pytest.raises(SchemaError, match="hold poses"):
         deeplabcut.write(bboxes_two_tracks, tmp_path / "boxes.csv")

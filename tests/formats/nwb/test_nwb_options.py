@@ -478,3 +478,34 @@ def test_a_config_keyed_by_other_individuals_too_warns_as_movement_takes_it(tmp_
     wrong = nwb.NWBFileSaveConfig(nwbfile_kwargs={"lab": {"name": "Lab"}})
     with pytest.raises(PoseBridgeError, match=r"config: nwbfile\.lab is a mapping"):
         posebridge.save(poses, tmp_path / "other.nwb", config=wrong)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("\n".join(f"- item{i}" for i in range(2000)), "got a list of 2,000 items (['item0'"),
+        ("scorer,DLC\n" + "1,0.5,0.5\n" * 5000, "got a text of 50,010 characters ('scorer,DLC"),
+    ],
+    ids=["list", "a csv file"],
+)
+def test_a_metadata_file_that_is_not_a_mapping_is_described_not_repeated(
+    tmp_path, poses, content, said
+):
+    """The error quoted the whole file (22 kB for a list of 2000 items, 120 kB for a CSV)."""
+    metadata = tmp_path / "metadata.yaml"
+    metadata.write_text(content)
+    with pytest.raises(PoseBridgeError, match="expected a mapping of sections") as caught:
+        posebridge.save(poses, tmp_path / "out.nwb", metadata=str(metadata))
+    assert said in str(caught.value)
+    assert len(str(caught.value)) < 400
+
+
+def test_the_metadata_file_is_checked_before_the_input_is_read(tmp_path, poses):
+    """posebridge.convert read the whole input before refusing a metadata file."""
+    source = posebridge.save(poses, tmp_path / "in.csv")[0]
+    source.write_bytes(source.read_bytes()[:-40])  # a damaged end: reading it fails
+    metadata = tmp_path / "metadata.yaml"
+    metadata.write_text("subject:\n  sex: M\nfoo: 1\n")
+    with pytest.raises(PoseBridgeError, match="unknown section 'foo'") as caught:
+        posebridge.convert(source, tmp_path / "out.nwb", metadata=str(metadata))
+    assert "option metadata=" in str(caught.value)

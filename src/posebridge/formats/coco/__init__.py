@@ -63,7 +63,7 @@ import re
 from posebridge._files import Peek
 from posebridge.formats._shared.record import Format
 from posebridge.formats.coco.read import read
-from posebridge.formats.coco.write import write
+from posebridge.formats.coco.write import check_option, write
 
 __all__ = ["FORMATS", "read", "sniff", "write"]
 
@@ -104,6 +104,7 @@ FORMATS = (
         sniff=sniff,
         read=read,
         write=write,
+        check_write_option=check_option,
         aliases=("COCO", "coco-keypoints"),
         notes="ground truth <-> labels; results (list with score) <-> poses with "
         "instance_score; category=, ground_truth=, keypoint_names=, skeleton_base=; "

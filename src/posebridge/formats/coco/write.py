@@ -67,6 +67,24 @@ _KEPT_BY_GROUND_TRUTH = (
 )  # fmt: skip
 
 
+def check_option(name: str, value: Any) -> None:
+    """Refuse a ``kind`` that is not one of :data:`KINDS`, whatever the data.
+
+    The format's ``check_write_option``: ``posebridge.convert`` and ``posebridge convert``
+    run it before reading the input. Other options pass.
+
+    Examples
+    --------
+    >>> check_option("kind", "auto")
+    >>> check_option("kind", "labels")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: kind must be one of (...), got 'labels'.
+    """
+    if name == "kind" and value not in KINDS:
+        raise SchemaError(f"kind must be one of {KINDS}, got {value!r}.")
+
+
 def write(
     ds: xr.Dataset,
     path: Path,
@@ -124,8 +142,7 @@ def write(
     >>> coco.write(ds, "gt.json")  # doctest: +SKIP
     [PosixPath('gt.json')]
     """
-    if kind not in KINDS:
-        raise SchemaError(f"kind must be one of {KINDS}, got {kind!r}.")
+    check_option("kind", kind)
     if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
         raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))

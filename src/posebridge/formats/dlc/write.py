@@ -665,10 +665,19 @@ def write_lp(
     n = ds.sizes[model.INDIVIDUAL]
     if n != 1 and split_individuals is not True:
         names = [str(v) for v in ds[model.INDIVIDUAL].values]
-        raise SchemaError(
-            f"LightningPose files hold one individual; this dataset has {n} ({names}). "
-            "Select one with ds.sel(individual=[name]) or write DeepLabCut (format='dlc')."
+        in_python = (
+            "Write one file per individual with split_individuals=True, select one with "
+            "ds.sel(individual=[name]), or write DeepLabCut (format='dlc')."
         )
+        refused = SchemaError(
+            f"LightningPose files hold one individual; this dataset has {n} ({names}). "
+            + in_python
+        )
+        refused.command_line_wording = {  # type: ignore[attr-defined]
+            in_python: "Write one file per individual with --option split_individuals=true, "
+            "or write DeepLabCut (--to dlc)."
+        }
+        raise refused
     if Path(path).suffix.lower() != ".csv":
         raise PoseBridgeError(f"{path}: LightningPose files are .csv files.")
     return _write(

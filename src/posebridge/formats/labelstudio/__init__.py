@@ -59,7 +59,7 @@ import re
 from posebridge._files import Peek
 from posebridge.formats._shared.record import Format
 from posebridge.formats.labelstudio.read import read
-from posebridge.formats.labelstudio.write import write
+from posebridge.formats.labelstudio.write import check_option, write
 
 __all__ = ["FORMATS", "read", "sniff", "write"]
 
@@ -94,6 +94,7 @@ FORMATS = (
         sniff=sniff,
         read=read,
         write=write,
+        check_write_option=check_option,
         aliases=("label-studio", "ls"),
         notes="JSON export/tasks with keypointlabels; label_config=, results=; write: kind=, "
         "image_size=, label_config=, image_key=, to_name=, keypoint_tool=, box_tool=, box_label=",

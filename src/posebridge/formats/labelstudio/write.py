@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,24 @@ KINDS = ("auto", "predictions", "annotations")
 _KEPT_BESIDE_POINTS = ("image_width", "image_height", labels.VIDEO)
 #: Size of a keypoint marker, in percent of the image width (Label Studio's default look).
 POINT_SIZE = 0.5
+
+
+def check_option(name: str, value: Any) -> None:
+    """Refuse a ``kind`` that is not one of :data:`KINDS`, whatever the data.
+
+    The format's ``check_write_option``: ``posebridge.convert`` and ``posebridge convert``
+    run it before reading the input. Other options pass.
+
+    Examples
+    --------
+    >>> check_option("kind", "auto")
+    >>> check_option("kind", "labels")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: kind must be one of (...), got 'labels'.
+    """
+    if name == "kind" and value not in KINDS:
+        raise SchemaError(f"kind must be one of {KINDS}, got {value!r}.")
 
 
 def write(
@@ -113,8 +132,7 @@ def write(
     >>> from posebridge.formats import labelstudio
     >>> labelstudio.write(ds, "tasks.json", label_config="config.xml")  # doctest: +SKIP
     """
-    if kind not in KINDS:
-        raise SchemaError(f"kind must be one of {KINDS}, got {kind!r}.")
+    check_option("kind", kind)
     if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
         raise SchemaError("Label Studio keypoints are 2D, one camera: select x, y and one view.")
     refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, brief
 
 SECTIONS = (
     "nwbfile_kwargs",
@@ -209,7 +209,9 @@ class NWBFileSaveConfig:
         {'species': 'Mus musculus'}
         """
         if not isinstance(data, dict):
-            raise PoseBridgeError(f"{source}: expected a mapping of sections, got {data!r}.")
+            raise PoseBridgeError(
+                f"{source}: expected a mapping of sections, got {_described(data)}."
+            )
         values: dict[str, Any] = {}
         for key, value in data.items():
             name = key if str(key).endswith("_kwargs") else f"{key}_kwargs"
@@ -251,6 +253,25 @@ class NWBFileSaveConfig:
                 f"{path}: nests lists or mappings too deeply to be NWB metadata."
             ) from None
         return cls.from_dict(data or {}, source=str(path))
+
+
+def _described(value: Any) -> str:
+    """What a value is, in a few words: its kind, size and start, never all of it.
+
+    A mistyped ``--metadata session.csv`` is read as one text of the whole file.
+
+    Examples
+    --------
+    >>> _described([f"item{i}" for i in range(2000)])
+    "a list of 2,000 items (['item0', 'item1', 'item2', 'item3', 'item4', 'item5', ...])"
+    >>> _described("abc")
+    "a text of 3 characters ('abc')"
+    """
+    if isinstance(value, str):
+        return f"a text of {len(value):,} characters ({brief(value)})"
+    if isinstance(value, list):
+        return f"a list of {len(value):,} items ({brief(value)})"
+    return f"{type(value).__name__} {brief(value)}"
 
 
 #: Values a metadata YAML may hold once its aliases are expanded: metadata is a few

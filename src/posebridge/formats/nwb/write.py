@@ -37,6 +37,7 @@ from posebridge.formats.nwb.common import reading_with_pynwb
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.export import export_annotations
 from posebridge.formats.nwb.labels_file import labels_nwbfile, write_labels_nwbfile
+from posebridge.formats.nwb.metadata_checks import as_config
 from posebridge.formats.nwb.new_files import write_files
 from posebridge.formats.nwb.options import options_config, poses_video, search_option, video_option
 from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
@@ -160,7 +161,8 @@ def check_option(name: str, value: Any) -> None:
     """Refuse the value of one writer option that is wrong whatever the data.
 
     The checks :func:`write` itself runs on ``compression``, ``dtype``,
-    ``layout`` and ``search``, run alone so that ``posebridge.convert`` and
+    ``layout`` and ``search``, and the reading and checking of a ``metadata``
+    or ``config`` YAML file (or dict of sections), run alone so that ``posebridge.convert`` and
     ``posebridge convert`` refuse a bad value before reading the input (the
     ``check_write_option`` of the NWB format). Other options pass.
 
@@ -185,6 +187,8 @@ def check_option(name: str, value: Any) -> None:
         layout_option(value)
     elif name == "search":
         search_option(value)
+    elif name in ("metadata", "config") and isinstance(value, str | os.PathLike | dict):
+        as_config(value, name)  # its file read and its sections checked; other kinds: write
 
 
 def write(
