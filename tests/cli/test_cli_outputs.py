@@ -344,3 +344,19 @@ def test_plot_of_a_file_given_twice_says_it_is_given_twice(tmp_path, poses_file,
     assert f"{twice} is given twice" in result.stderr
     assert "without its ending" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [poses_file.name]
+
+
+def test_plot_of_a_file_and_a_link_to_it_elsewhere_draws_a_figure_beside_each(
+    tmp_path, poses_file
+):
+    """h123: comparing real paths refused `plot s.csv sub/s.csv` (a link) as 'given twice';
+    each name gets its figure beside it, as before."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    link = sub / poses_file.name
+    link.symlink_to(poses_file)
+    result = run("plot", poses_file, link)
+    assert result.exit_code == 0, result.output
+    stem = poses_file.name.split(".")[0]
+    assert len(list(tmp_path.glob(f"{stem}*.png"))) == 1
+    assert len(list(sub.glob(f"{stem}*.png"))) == 1

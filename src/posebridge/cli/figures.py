@@ -172,8 +172,9 @@ def _figure_targets(files: Sequence[Path], out: Path | None, kind: str) -> list[
     from posebridge.plot import output as plot_output
 
     given: dict[str, Path] = {}
-    for file in files:  # the same file twice (a.csv a.csv, or ./a.csv): not two stems
-        key = os.path.normcase(os.path.realpath(file))
+    for file in files:  # the same name twice (a.csv a.csv, or ./a.csv): not two stems
+        # (a link's own name, not its target's: a link elsewhere gets its figure beside it)
+        key = os.path.normcase(os.path.abspath(file))
         if key in given:
             same = "" if str(given[key]) == str(file) else f" (as {given[key]} and {file})"
             raise click.BadParameter(

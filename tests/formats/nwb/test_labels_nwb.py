@@ -779,3 +779,21 @@ def test_labelled_frames_of_camera_views_are_refused_pointing_to_netcdf_not_nwb(
     assert list(tmp_path.iterdir()) == []
     (kept,) = posebridge.save(ds, tmp_path / "frames.nc")  # netCDF holds them, as said
     assert posebridge.load(kept).sizes["view"] == len(views)
+
+
+def test_variables_of_labels_nwb_has_no_place_for_are_named(tmp_path):
+    """h123: a per-frame signal and image sizes of labelled frames were dropped by the
+    PoseTraining writer without a word (frames of a video named them)."""
+    position = np.arange(8, dtype=float).reshape(2, 2, 2, 1)
+    ds = labels.from_numpy(position, video=["v.mp4", "v.mp4"], frame=[0, 1])
+    ds["led"] = (("time",), np.array([0.0, 1.0]))
+    ds = ds.assign_coords(image_width=("time", np.full(2, 640)))
+    path = tmp_path / "labels.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path)
+    said = [str(w.message) for w in caught if "have no place for" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(str(path))
+    assert "led" in said[0] and "image_width" in said[0]
+    back = posebridge.load(path)
+    assert "led" not in back and "image_width" not in back.coords  # the loss named is real

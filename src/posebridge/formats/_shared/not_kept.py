@@ -386,9 +386,10 @@ _READ_FOR_A_WARNING = 64 << 20
 
 def holds_nothing(name: str, variable: xr.DataArray) -> bool:
     """Whether writing ``variable`` would keep nothing: every value missing, or a
-    ``tracking_score`` of zeros (SLEAP's "no tracking score"). Values held in memory only:
-    a lazily read variable is read for it only when small (up to 64 MiB: a per-frame or
-    per-instance variable of a few million frames), as a stream would read it anyway.
+    ``tracking_score`` of zeros (SLEAP's "no tracking score"). Only a variable of up to
+    64 MiB (a per-frame or per-instance variable of a few million frames) is looked at,
+    in memory or lazily read alike (a stream warns as memory does); a larger one is
+    named without being read.
 
     Examples
     --------
@@ -398,10 +399,8 @@ def holds_nothing(name: str, variable: xr.DataArray) -> bool:
     >>> holds_nothing("instance_score", xr.DataArray(np.zeros(3)))
     False
     """
-    if variable.dtype.kind not in "fc":
-        return False
-    if not isinstance(variable.data, np.ndarray) and variable.nbytes > _READ_FOR_A_WARNING:
-        return False
+    if variable.dtype.kind not in "fc" or variable.nbytes > _READ_FOR_A_WARNING:
+        return False  # (the size is known without reading: ``.data`` of a lazy one would read)
     values = np.asarray(variable.values)
     missing = np.isnan(values)
     return bool(missing.all() or (name == "tracking_score" and ((values == 0) | missing).all()))
@@ -413,7 +412,7 @@ def _repeats_time(ds: xr.Dataset, name: str) -> bool:
     coord = ds.coords[name]
     if coord.dims != (model.TIME,) or model.TIME not in ds.coords:
         return False
-    if not isinstance(coord.data, np.ndarray) and coord.nbytes > _READ_FOR_A_WARNING:
+    if coord.nbytes > _READ_FOR_A_WARNING:
         return False
     time = np.asarray(ds[model.TIME].values)
     return bool(coord.shape == time.shape and np.array_equal(np.asarray(coord.values), time))

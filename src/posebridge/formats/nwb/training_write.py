@@ -24,7 +24,11 @@ import xarray as xr
 
 from posebridge import model
 from posebridge.errors import PoseBridgeError, user_stacklevel
-from posebridge.formats._shared.not_kept import occluded_as_visible, warn_label_scores_dropped
+from posebridge.formats._shared.not_kept import (
+    occluded_as_visible,
+    warn_label_scores_dropped,
+    warn_variables_not_written,
+)
 from posebridge.formats.nwb.common import (
     IMAGES_MARKER,
     PATHS_MARKER,
@@ -266,6 +270,13 @@ def build_training(
             stacklevel=user_stacklevel(),
         )
     warn_label_scores_dropped(ds, nwb_path, "NWB's PoseTraining")
+    # a per-frame signal, class ids, image sizes...: named, as for poses (build.warn_unwritten)
+    warn_variables_not_written(
+        ds,
+        nwb_path,
+        "NWB's PoseTraining",
+        kept=(labels.VIDEO, "skeleton_edges", *labels.PREDICTED, labels.PREDICTED_TRACKING_SCORE),
+    )
     ds = occluded_as_visible(
         ds,
         nwb_path,
