@@ -269,6 +269,7 @@ def test_a_bad_fps_is_a_usage_error_naming_the_flag_before_the_file_is_read(
     result = run(command, source, *extra, "--fps", value)
     assert result.exit_code == 2, result.output
     assert "Invalid value for '--fps'" in result.stderr
+    assert f"got '{value}'" in result.stderr  # as typed (h123: '0' was shown as 0.0)
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 

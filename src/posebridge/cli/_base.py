@@ -267,8 +267,9 @@ class FrameRate(click.ParamType):
             self.fail(f"expected a number of frames per second, got {value!r}.", param, ctx)
         try:
             return model.checked_fps(number)
-        except PoseBridgeError as error:  # 0, negative, nan, inf, too small
-            self.fail(str(error), param, ctx)
+        except PoseBridgeError as error:  # 0, negative, nan, inf, too small: as typed
+            said = str(error).rsplit(", got ", 1)[0]
+            self.fail(f"{said}, got {value!r}.", param, ctx)
 
 
 _fps = click.option("--fps", type=FrameRate(), help="Frames per second (time in seconds).")
