@@ -8,8 +8,9 @@ file is opened, with a message that says why and what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -20,6 +21,7 @@ from posebridge.model import labels
 
 __all__ = [
     "PHYSICAL_UNITS",
+    "kind_check",
     "refuse_bad_names",
     "refuse_empty",
     "refuse_no_points",
@@ -412,3 +414,26 @@ def refuse_nul(ds: xr.Dataset, title: str) -> None:
                     f"The attribute {key!r} of {owner} holds a NUL character (\\x00), which "
                     f"{title} files cannot hold; remove it from .attrs."
                 )
+
+
+def kind_check(kinds: tuple[str, ...]) -> Callable[[str, Any], None]:
+    """A writer's ``check_write_option`` refusing a ``kind`` that is not one of ``kinds``.
+
+    ``posebridge.convert`` and ``posebridge convert`` run it before reading the input
+    (whatever the data); other options pass.
+
+    Examples
+    --------
+    >>> check = kind_check(("auto", "results"))
+    >>> check("kind", "auto")
+    >>> check("kind", "labels")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: kind must be one of ('auto', 'results'), got 'labels'.
+    """
+
+    def check_option(name: str, value: Any) -> None:
+        if name == "kind" and value not in kinds:
+            raise SchemaError(f"kind must be one of {kinds}, got {value!r}.")
+
+    return check_option

@@ -19,6 +19,7 @@ from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import FormatError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
+    kind_check,
     refuse_bad_names,
     refuse_empty,
     refuse_no_points,
@@ -67,22 +68,8 @@ _KEPT_BY_GROUND_TRUTH = (
 )  # fmt: skip
 
 
-def check_option(name: str, value: Any) -> None:
-    """Refuse a ``kind`` that is not one of :data:`KINDS`, whatever the data.
-
-    The format's ``check_write_option``: ``posebridge.convert`` and ``posebridge convert``
-    run it before reading the input. Other options pass.
-
-    Examples
-    --------
-    >>> check_option("kind", "auto")
-    >>> check_option("kind", "labels")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.SchemaError: kind must be one of (...), got 'labels'.
-    """
-    if name == "kind" and value not in KINDS:
-        raise SchemaError(f"kind must be one of {KINDS}, got {value!r}.")
+#: The format's ``check_write_option`` (:func:`~posebridge.formats._shared.guards.kind_check`).
+check_option = kind_check(KINDS)
 
 
 def write(

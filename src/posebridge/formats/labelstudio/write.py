@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import (
+    kind_check,
     refuse_empty,
     refuse_no_points,
     refuse_physical_units,
@@ -60,22 +60,8 @@ _KEPT_BESIDE_POINTS = ("image_width", "image_height", labels.VIDEO)
 POINT_SIZE = 0.5
 
 
-def check_option(name: str, value: Any) -> None:
-    """Refuse a ``kind`` that is not one of :data:`KINDS`, whatever the data.
-
-    The format's ``check_write_option``: ``posebridge.convert`` and ``posebridge convert``
-    run it before reading the input. Other options pass.
-
-    Examples
-    --------
-    >>> check_option("kind", "auto")
-    >>> check_option("kind", "labels")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.SchemaError: kind must be one of (...), got 'labels'.
-    """
-    if name == "kind" and value not in KINDS:
-        raise SchemaError(f"kind must be one of {KINDS}, got {value!r}.")
+#: The format's ``check_write_option`` (:func:`~posebridge.formats._shared.guards.kind_check`).
+check_option = kind_check(KINDS)
 
 
 def write(
