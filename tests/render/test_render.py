@@ -687,3 +687,16 @@ def test_render_cli_refuses_an_output_that_leads_to_a_file_read_with_the_input(v
     assert f"{target}: is a file read with the input {trajectories}" in result.output
     assert probabilities.read_bytes() == before
     assert target.samefile(probabilities)
+
+
+def test_render_with_last_before_first_is_a_usage_error_naming_the_flag(video, tmp_path):
+    """`render --frames 5:2` exited 1 after reading the poses; plot's `--time 5:2` is a usage
+    error (exit 2) before any file is read: so is this now."""
+    from click.testing import CliRunner
+
+    poses = tmp_path / "missing.nc"  # never read: the range is refused first
+    arguments = [poses, "--video", video, "--out", tmp_path / "out.mkv", "--frames", "5:2"]
+    result = CliRunner().invoke(cli, ["render", *map(str, arguments)])
+    assert result.exit_code == 2, result.output
+    assert "--frames" in result.output and "LAST comes before FIRST" in result.output
+    assert not (tmp_path / "out.mkv").exists()

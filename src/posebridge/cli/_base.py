@@ -221,8 +221,9 @@ class _Group(click.Group):
 @click.version_option(posebridge.__version__, "--version", prog_name="posebridge")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 def cli(debug: bool) -> None:
-    """Move pose-tracking data between DeepLabCut, SLEAP, LightningPose, Anipose,
-    VIA and NWB through one data model."""
+    """Move pose-tracking data between DeepLabCut, SLEAP, LightningPose, Anipose, VIA,
+    COCO, YOLO, Label Studio, TRex, idtracker.ai, DANNCE and NWB through one data model
+    (`posebridge formats` lists them)."""
 
 
 # --------------------------------------------------------------------------

@@ -41,12 +41,18 @@ def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
     try:
         if not sep:
             raise ValueError
-        return (int(start) if start.strip() else None, int(end) if end.strip() else None)
+        first = int(start) if start.strip() else None
+        last = int(end) if end.strip() else None
     except ValueError:
         raise click.BadParameter(
             f"expected FIRST:LAST frame numbers (either may be empty), got {text!r}.",
             param_hint="--frames",
         ) from None
+    if first is not None and last is not None and last < first:  # as plot's --time 5:2
+        raise click.BadParameter(
+            f"the frame range {text!r} is empty: LAST comes before FIRST.", param_hint="--frames"
+        )
+    return first, last
 
 
 def _time_range(text: str | None) -> tuple[float | None, float | None] | None:

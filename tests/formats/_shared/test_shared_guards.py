@@ -122,3 +122,16 @@ def test_image_formats_refuse_video_frames_of_unknown_number(tmp_path, name, opt
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scores or image paths not written: not the point
         assert posebridge.save(named, tmp_path / name, **options)
+
+
+@pytest.mark.parametrize("fmt", ["coco", "labelstudio"])
+def test_a_kind_the_writer_does_not_know_is_refused_before_the_input_is_read(tmp_path, fmt):
+    """kind='labels' was refused only once the whole input was read (its declared kind
+    is text, so the option check passed it), and the error named no option (h120)."""
+    source = tmp_path / "in.csv"
+    posebridge.save(posebridge.from_numpy(np.ones((20, 2, 2, 1))), source)
+    source.write_bytes(source.read_bytes()[:-15])  # a damaged end: reading it fails
+    with pytest.raises(posebridge.PoseBridgeError, match="kind must be one of") as caught:
+        posebridge.convert(source, tmp_path / "out.json", fmt, kind="labels")
+    assert "option kind=" in str(caught.value)
+    assert not (tmp_path / "out.json").exists()

@@ -897,19 +897,3 @@ def test_irregular_timestamps_are_warned_as_not_kept(tmp_path):
         warnings.simplefilter("always")
         labelstudio.write(ds, tmp_path / "regular.json", image_size=(64, 48))
     assert not [w for w in regular if "time in seconds" in str(w.message)]
-
-
-def test_a_kind_the_writer_does_not_know_is_refused_before_the_input_is_read(tmp_path):
-    """kind='labels' was refused only once the whole input was read (its declared kind
-    is text, so the option check passed it), and the error named no option."""
-    import numpy as _np
-
-    import posebridge as _posebridge
-
-    source = tmp_path / "in.csv"
-    _posebridge.save(_posebridge.from_numpy(_np.ones((20, 2, 2, 1))), source)
-    source.write_bytes(source.read_bytes()[:-15])  # a damaged end: reading it fails
-    with pytest.raises(_posebridge.PoseBridgeError, match="kind must be one of") as caught:
-        _posebridge.convert(source, tmp_path / "out.json", "labelstudio", kind="labels")
-    assert "option kind=" in str(caught.value)
-    assert not (tmp_path / "out.json").exists()
