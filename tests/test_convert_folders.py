@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import posebridge
-from posebridge._files import refuse_writing_onto_input
+from posebridge._output_paths import refuse_writing_onto_input
 from posebridge._outputs import check_outputs, inputs_kept
 from posebridge.errors import IsADirectoryError, PoseBridgeError
 

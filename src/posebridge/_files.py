@@ -1,7 +1,10 @@
 """File-system helpers of readers: checked inputs, one look at a file for detection
-(:class:`Peek`), refusals of inputs a reader cannot take, and the file system's name limit.
+(:class:`Peek`), refusals of inputs a reader cannot take, files held open elsewhere, and the
+file system's name limit (of inputs and outputs).
 
-The writers' side, atomic outputs, is :mod:`posebridge._outputs`.
+The writers' side is :mod:`posebridge._output_paths` (whether an output's path can be
+written: folder names, missing folders, an output that is its own input) and
+:mod:`posebridge._outputs` (atomic outputs).
 """
 
 from __future__ import annotations
@@ -31,23 +34,17 @@ __all__ = [
     "HDF5_SIGNATURE",
     "Peek",
     "check_input",
-    "check_output_folder",
     "held_open_by_another_program",
     "held_open_error",
     "in_use_instead",
-    "inside_input_folder",
     "is_address",
-    "is_inside",
     "name_max",
     "note_files_read",
-    "output_folder_problem",
-    "real_target",
     "recording_files_read",
     "refuse_empty_file",
-    "refuse_folder_name",
     "refuse_hdf5_held_open",
     "refuse_long_names",
-    "refuse_writing_onto_input",
+    "unfollowable_link",
 ]
 
 #: The first 8 bytes of every HDF5 file (HDF5, netCDF-4, NWB, .slp, pandas .h5).
@@ -104,7 +101,7 @@ def check_input(
     refuse_long_names(path)
     if not path.exists():
         if path.is_symlink():
-            raise FileNotFoundError(2, f"{path}: {_unfollowable(path)}.", str(path))
+            raise FileNotFoundError(2, f"{path}: {unfollowable_link(path)}.", str(path))
         hint = _why_not_found(given)
         # an address as typed: Path collapses its "//" (https:/example.com/x.h5)
         shown = os.fsdecode(given) if hint == _ADDRESS_HINT else str(path)
@@ -212,7 +209,7 @@ def _why_not_found(given: str | bytes) -> str:
     return ""
 
 
-def _unfollowable(link: Path) -> str:
+def unfollowable_link(link: Path) -> str:
     """Why a symbolic link leads to no file: it loops, or what it names is missing."""
     try:
         os.stat(link)
@@ -548,226 +545,6 @@ def refuse_empty_file(path: Path, expected: str) -> None:
         raise FormatError(path, f"is empty (0 bytes); expected {expected}.")
 
 
-def refuse_writing_onto_input(
-    source: str | os.PathLike[str],
-    target: str | os.PathLike[str],
-    *,
-    doing: str = "converting a file onto itself",
-) -> None:
-    """Refuse an output that is one of its own inputs (the same file, links followed).
-
-    The input is what the tool that made it wrote (its layout, its names, what
-    posebridge does not carry); replacing it by a conversion, a figure or a
-    video, even with ``overwrite=True``, would lose that. An input that is a
-    folder (TRex's per-individual files, YOLO predictions' ``labels`` folder)
-    refuses every output inside it, at any depth, whether or not the output
-    exists: writing there would replace or add to the files read. Links are
-    followed (an output that is a link to a file of the folder is inside it);
-    an output hard-linked to one of the folder's files is not refused, since
-    writers put a new file in place of the link rather than writing into it.
-
-    Parameters
-    ----------
-    source
-        An input file or folder (nothing is refused when it does not exist).
-    target
-        The output file.
-    doing
-        What writing there would be, for the message
-        (``"writing the figure there"``).
-
-    Raises
-    ------
-    PoseBridgeError
-        ``<target>: is the input file (<source>); <doing> would replace the
-        original: write to another file.``, or for a folder ``<target>: is
-        inside the folder <source>, which is read as the input; ...``
-
-    Examples
-    --------
-    >>> refuse_writing_onto_input(Path("a.h5"), Path("b.h5"))
-    """
-    from posebridge.errors import PoseBridgeError
-
-    if os.path.isdir(source):  # a folder read as one input (TRex, YOLO predictions)
-        if is_inside(real_target(target), Path(os.path.realpath(source))):
-            raise inside_input_folder(source, target)
-        return
-    try:
-        same = Path(target).exists() and os.path.samefile(source, target)
-    except OSError:
-        return
-    if same:
-        raise PoseBridgeError(
-            f"{target}: is the input file ({source}); {doing} would replace the original: "
-            "write to another file."
-        )
-
-
-def real_target(target: str | os.PathLike[str], parents: dict[str, Path] | None = None) -> Path:
-    """Where writing ``target`` lands: its real folder (links followed) and its name, or the
-    file a symbolic link ``target`` leads to.
-
-    Parameters
-    ----------
-    target
-        An output file (it need not exist).
-    parents
-        A cache of real folders by folder name, for many targets in few folders.
-
-    Examples
-    --------
-    >>> real_target("out.csv") == Path(os.path.realpath("out.csv"))
-    True
-    """
-    path = Path(target)
-    if path.is_symlink():
-        return Path(os.path.realpath(path))
-    folder = os.fspath(path.parent)
-    if parents is None:
-        return Path(os.path.realpath(folder)) / path.name
-    if folder not in parents:
-        parents[folder] = Path(os.path.realpath(folder))
-    return parents[folder] / path.name
-
-
-def is_inside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` is ``folder`` or lies below it (both real paths, see :func:`real_target`).
-
-    Examples
-    --------
-    >>> is_inside(Path("/data/labels/clip_1.txt"), Path("/data/labels"))
-    True
-    >>> is_inside(Path("/data/labels.nwb"), Path("/data/labels"))
-    False
-    """
-    return path == folder or folder in path.parents
-
-
-def inside_input_folder(
-    folder: str | os.PathLike[str], target: str | os.PathLike[str]
-) -> PoseBridgeError:
-    """The refusal of an output inside a folder that is read as an input.
-
-    Examples
-    --------
-    >>> print(inside_input_folder("labels", "labels/clip.txt"))
-    labels/clip.txt: is inside the folder labels, which is read as the input; writing there \
-would replace or add to the files read (even with overwrite): write outside that folder.
-    """
-    return PoseBridgeError(
-        f"{target}: is inside the folder {folder}, which is read as the input; writing there "
-        "would replace or add to the files read (even with overwrite): write outside that "
-        "folder."
-    )
-
-
-def output_folder_problem(path: str | os.PathLike[str]) -> str | None:
-    """Why the folder of an output file cannot hold it, or ``None`` when it is a folder.
-
-    The nearest part of the folder's path that exists is looked at, so that
-    ``afile/x.png``, where ``afile`` is a regular file, is said to be a file
-    rather than a missing folder.
-
-    Examples
-    --------
-    >>> output_folder_problem(Path("x.png")) is None
-    True
-    >>> output_folder_problem(Path("no-such-folder/x.png"))
-    'the folder no-such-folder does not exist'
-    """
-    folder = Path(path).parent
-    if folder.is_dir():
-        return None
-    for part in (folder, *folder.parents):
-        if part.is_dir():
-            break  # the nearest existing part is a folder: the ones below are missing
-        if part.exists():
-            kind = "a file" if part.is_file() else "not a folder (a pipe, socket or device)"
-            return f"{part} is {kind}, not a folder"
-        if part.is_symlink():
-            return f"{part} {_unfollowable(part)}"
-    return f"the folder {folder} does not exist"
-
-
-def refuse_folder_name(path: str | os.PathLike[str], what: str = "") -> None:
-    """Refuse an output file name that names a folder (``out.csv/``, ``out.csv/.``).
-
-    A trailing separator, or a last component ``.`` or ``..``, names a folder:
-    ``open()`` and pandas refuse such a path, but :class:`pathlib.Path` drops a
-    trailing separator and a final ``/.``, so a writer given ``Path("out.csv/")``
-    or ``Path("out.csv/.")`` would write the file ``out.csv``. Call it on the path
-    as the user gave it, before it becomes a :class:`~pathlib.Path`.
-
-    Parameters
-    ----------
-    path
-        An output file, as given.
-    what
-        What the path is, put before it in the message (e.g. ``"report"``).
-
-    Raises
-    ------
-    IsADirectoryError
-        Naming the path as given (also a built-in ``IsADirectoryError``).
-
-    Examples
-    --------
-    >>> refuse_folder_name("out.csv")
-    >>> refuse_folder_name("out.csv/")
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.IsADirectoryError: out.csv/: ends with a path separator, so it names \
-a folder; expected a file name (drop the trailing '/').
-    >>> refuse_folder_name("out.csv/.")
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.IsADirectoryError: out.csv/.: ends with '/.', so it names a folder; \
-expected a file name (drop the trailing '/.').
-    """
-    given = os.fsdecode(os.fspath(path))
-    separators = tuple(sep for sep in (os.sep, os.altsep) if sep)
-    named = f"{what} {given}" if what else given
-    if given.endswith(separators):
-        raise IsADirectoryError(
-            errno.EISDIR,
-            f"{named}: ends with a path separator, so it names a folder; expected a file "
-            f"name (drop the trailing {given[-1]!r}).",
-            given,
-        )
-    last_separator = max(given.rfind(sep) for sep in separators)
-    last_component = given[last_separator + 1 :]
-    if last_component in (os.curdir, os.pardir):
-        ending = given[last_separator:] if last_separator >= 0 else last_component
-        # dropping a final '/.' names the same folder as a file; a final '..' has no such fix
-        dot_after_name = last_separator > 0 and last_component == os.curdir
-        advice = f" (drop the trailing {ending!r})" if dot_after_name else ""
-        raise IsADirectoryError(
-            errno.EISDIR,
-            f"{named}: ends with {ending!r}, so it names a folder; expected a file name{advice}.",
-            given,
-        )
-
-
-def check_output_folder(path: str | os.PathLike[str]) -> None:
-    """Refuse an output whose folder is missing or is a file (see :func:`output_folder_problem`).
-
-    Raises
-    ------
-    FileNotFoundError
-        ``<path>: the folder <folder> does not exist.`` or ``<path>: <part> is
-        a file, not a folder.`` (also a built-in ``FileNotFoundError``).
-
-    Examples
-    --------
-    >>> check_output_folder(Path("x.png"))
-    """
-    problem = output_folder_problem(path)
-    if problem is not None:
-        code = errno.ENOENT if problem.endswith("does not exist") else errno.ENOTDIR
-        raise FileNotFoundError(code, f"{path}: {problem}.", str(path))
-
-
 def refuse_long_names(path: Path) -> None:
     """Refuse a path with a part longer than the file system allows (255 bytes, usually).
 
@@ -777,8 +554,6 @@ def refuse_long_names(path: Path) -> None:
     --------
     >>> refuse_long_names(Path("poses.csv"))
     """
-    from posebridge.errors import PoseBridgeError
-
     for part in Path(path).parts:
         size = len(os.fsencode(part))
         if size > 255 and size > (limit := name_max(_existing_folder(Path(path)))):

@@ -22,15 +22,13 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from posebridge._files import (
-    HDF5_SIGNATURE,
+from posebridge._files import HDF5_SIGNATURE, refuse_hdf5_held_open, refuse_long_names
+from posebridge._output_paths import (
     check_output_folder,
     inside_input_folder,
     is_inside,
     real_target,
     refuse_folder_name,
-    refuse_hdf5_held_open,
-    refuse_long_names,
     refuse_writing_onto_input,
 )
 from posebridge._temporaries import stale_in_folder, temporary_twin

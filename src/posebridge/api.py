@@ -14,13 +14,8 @@ import xarray as xr
 
 from posebridge import _option_values as option_values
 from posebridge import model, registry
-from posebridge._files import (
-    check_input,
-    check_output_folder,
-    in_use_instead,
-    refuse_folder_name,
-    refuse_long_names,
-)
+from posebridge._files import check_input, in_use_instead, refuse_long_names
+from posebridge._output_paths import check_output_folder, refuse_folder_name
 from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     FileExistsError,

@@ -26,13 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, errors, model, registry
-from posebridge._files import (
-    check_input,
-    recording_files_read,
-    refuse_folder_name,
-    refuse_writing_onto_input,
-)
+from posebridge._files import check_input, recording_files_read
 from posebridge._option_values import expect_kind, expect_number
+from posebridge._output_paths import refuse_folder_name, refuse_writing_onto_input
 from posebridge._outputs import inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path, user_stacklevel
 from posebridge.lazy import DASK_EXTRA, dask_installed

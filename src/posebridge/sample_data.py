@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from posebridge._files import output_folder_problem
+from posebridge._output_paths import output_folder_problem
 from posebridge._outputs import writing_problem
 from posebridge.errors import (
     PoseBridgeError,

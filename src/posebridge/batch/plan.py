@@ -20,14 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import errors, model, registry
-from posebridge._files import (
-    check_input,
-    inside_input_folder,
-    is_address,
-    real_target,
-    refuse_folder_name,
-)
+from posebridge._files import check_input, is_address
 from posebridge._option_values import expect_kind, expect_number
+from posebridge._output_paths import inside_input_folder, real_target, refuse_folder_name
 from posebridge.batch.folders import (
     dataset_label_folders,
     dataset_labels,
@@ -666,7 +661,7 @@ def _one_output_per_file(jobs: list[Job]) -> list[Job]:
     an input given twice (the same file, to the same output: one job).
 
     Outputs are compared as the files they land in (folders' links followed, as
-    :func:`~posebridge._files.real_target` resolves them): ``out/x.h5`` and
+    :func:`~posebridge._output_paths.real_target` resolves them): ``out/x.h5`` and
     ``alias/x.h5``, with ``alias`` a link to ``out``, are one file.
     """
     parents: dict[str, Path] = {}

@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import api, errors
-from posebridge._files import output_folder_problem, refuse_folder_name, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
+from posebridge._output_paths import (
+    output_folder_problem,
+    refuse_folder_name,
+    refuse_writing_onto_input,
+)
 from posebridge._outputs import writing_problem
 from posebridge._temporaries import temporaries_of
 from posebridge.batch.job import Result, _input_bytes, run_job

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 import posebridge
-from posebridge._files import check_input, is_address, refuse_folder_name
+from posebridge._files import check_input, is_address
+from posebridge._output_paths import refuse_folder_name
 from posebridge.errors import (
     IsADirectoryError,
     PoseBridgeError,

@@ -10,11 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from posebridge._files import (
-    check_output_folder,
-    recording_files_read,
-    refuse_writing_onto_input,
-)
+from posebridge._files import recording_files_read
+from posebridge._output_paths import check_output_folder, refuse_writing_onto_input
 from posebridge._outputs import inputs_kept
 from posebridge.cli._base import (
     FilePath,

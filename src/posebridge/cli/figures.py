@@ -9,12 +9,8 @@ from pathlib import Path
 
 import click
 
-from posebridge._files import (
-    check_input,
-    check_output_folder,
-    recording_files_read,
-    refuse_writing_onto_input,
-)
+from posebridge._files import check_input, recording_files_read
+from posebridge._output_paths import check_output_folder, refuse_writing_onto_input
 from posebridge._outputs import check_outputs, inputs_kept
 from posebridge.cli._base import (
     FilePath,

@@ -11,8 +11,8 @@ from typing import Any
 import xarray as xr
 
 from posebridge import errors
-from posebridge._files import refuse_folder_name, refuse_writing_onto_input
 from posebridge._option_values import expect_number
+from posebridge._output_paths import refuse_folder_name, refuse_writing_onto_input
 from posebridge._outputs import atomic_outputs, inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path
 from posebridge.plot import _mpl, figures

@@ -24,8 +24,8 @@ import xarray as xr
 
 from posebridge import _video, model
 from posebridge._colours import colour_rgb
-from posebridge._files import refuse_folder_name, refuse_writing_onto_input
 from posebridge._option_values import expect_kind, expect_number
+from posebridge._output_paths import refuse_folder_name, refuse_writing_onto_input
 from posebridge._outputs import atomic_outputs
 from posebridge.errors import (
     PoseBridgeError,
