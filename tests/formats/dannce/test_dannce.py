@@ -524,6 +524,19 @@ def test_a_file_cut_short_is_refused_as_such(tmp_path: Path, keep: float):
         dannce.read(path)
 
 
+@pytest.mark.parametrize("extra", [0, 5])
+def test_a_file_cut_right_after_its_header_is_refused_as_cut_short(tmp_path: Path, extra: int):
+    """Cut after the 128-byte header (and a few bytes short of a tag) it said 'has neither
+    pred nor com; not a DANNCE file'."""
+    data = save_v5(tmp_path / "whole.mat", prediction()).read_bytes()
+    path = tmp_path / "save_data_AVG.mat"
+    path.write_bytes(data[: 128 + extra])
+    with pytest.raises(
+        FormatError, match=r"save_data_AVG\.mat: is cut short right after its 128-byte"
+    ):
+        dannce.read(path)
+
+
 @pytest.mark.parametrize("compress", [False, True])
 @pytest.mark.parametrize("kind", ["save_data", "com3d"])
 def test_variables_in_matlab_order_past_the_head_are_detected(tmp_path: Path, kind, compress):

@@ -99,13 +99,14 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
     scipy's reader crashes the process (a segmentation fault) on such an
     element instead of raising, so the named variables' elements are walked
     first (compressed ones inflated). A file cut short is refused too: scipy
-    reads the variables before the cut and leaves the others out without a word.
+    reads the variables before the cut and leaves the others out without a word; so is
+    a file of a header and no variable (scipy reads it as holding none).
     Anything else damaged is left to scipy, which raises for it.
 
     Raises
     ------
     FormatError
-        Naming the variable and the type found.
+        Naming the variable and the type found, or saying where the file is cut short.
 
     Examples
     --------
@@ -168,7 +169,13 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
                     "MATLAB does not define: the file is damaged.",
                 )
         offset = start + size if kind == _COMPRESSED else start + ((size + 7) // 8) * 8
-    return
+    if offset == 128:  # not one element: scipy reads no variable and says nothing
+        raise FormatError(
+            path,
+            f"is cut short right after its 128-byte MATLAB header: {len(data) - 128} bytes "
+            "follow it, not one variable; the file may be incomplete (an interrupted copy or "
+            "save). Copy or save it again.",
+        )
 
 
 #: How many times its file's size a compressed variable may inflate to (past FREE_BYTES):
