@@ -8,6 +8,7 @@ import pytest
 
 from posebridge.errors import FormatError
 from posebridge.formats._shared import hdf5
+from posebridge.formats._shared.lazy import transposed_block
 
 POINT = np.dtype([("x", "<f8"), ("y", "<f8"), ("visible", "?"), ("complete", "?")])
 
@@ -90,3 +91,46 @@ def test_a_64_bit_unsigned_value_past_int64_is_refused_not_wrapped(tmp_path):
         with pytest.raises(FormatError, match=r"t\.h5: /frames: column 'frame_idx' holds 922"):
             hdf5.read_columns(h5["frames"], ("frame_idx", "video"))
         assert hdf5.read_columns(h5["frames"], ("video",))["video"].tolist() == [0, 0, 0]
+
+
+def _damaged_gzip_dataset(path, frames: int, chunk_frames: int) -> tuple[int, int]:
+    """A gzip-compressed (frames, 3) dataset 'group/x' with bytes in the middle of one
+    chunk overwritten; the frames [start, stop) of that chunk."""
+    values = np.random.default_rng(0).normal(size=(frames, 3))
+    with h5py.File(path, "w") as h5:
+        dataset = h5.create_dataset(
+            "group/x", data=values, compression="gzip", chunks=(chunk_frames, 3)
+        )
+        info = dataset.id.get_chunk_info(dataset.id.get_num_chunks() // 2)
+    data = bytearray(path.read_bytes())
+    middle = info.byte_offset + info.size // 2
+    data[middle : middle + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    start = info.chunk_offset[0]
+    return start, min(start + chunk_frames, frames)
+
+
+@pytest.mark.parametrize("reader", [hdf5.read_whole, hdf5.read_array])
+def test_a_damaged_compressed_chunk_is_refused_naming_file_and_dataset(tmp_path, reader):
+    """HDF5's "filter returned failure during read" named neither the dataset nor where;
+    read_array inflates large datasets itself (zlib.error) on several threads."""
+    path = tmp_path / "damaged.h5"
+    _damaged_gzip_dataset(path, (hdf5.PARALLEL_MIN_BYTES // 24) * 2, 1 << 16)
+    with (
+        h5py.File(path, "r") as h5,
+        pytest.raises(FormatError, match=r"damaged\.h5: dataset /group/x: could not be read \("),
+    ):
+        reader(h5["group/x"])
+
+
+def test_a_damaged_chunk_read_for_a_block_of_time_names_the_frames(tmp_path):
+    path = tmp_path / "damaged.h5"
+    start, stop = _damaged_gzip_dataset(path, 1000, 100)
+    with (
+        h5py.File(path, "r") as h5,
+        pytest.raises(
+            FormatError,
+            match=rf"damaged\.h5: dataset /group/x, frames {start} to {stop - 1}: could not be",
+        ),
+    ):
+        transposed_block("group/x", (0, 1), h5, ((start, stop), (0, 3)), time_axis=0)

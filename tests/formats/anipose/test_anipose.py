@@ -260,7 +260,7 @@ def _write(tmp_path, text, name="bad.csv"):
         ("a_x,a_y,a_z,fnum\n1,2,3,0.5\n", "line 2: fnum"),
         (
             "a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1e30\n",
-            r"line 3: fnum is 1e\+30, expected a whole frame number \(below 2\*\*53\)",
+            r"line 3: fnum is 1e\+30, expected a whole frame number from 0 \(below 2\*\*53\)",
         ),
         (  # truncated
             "a_x,a_y,a_z,fnum\n1,2,3,0\n1,2,3,1\n4,5",
@@ -282,6 +282,36 @@ def test_bad_files_raise_naming_file_and_line(tmp_path, text, message):
     with pytest.raises(FormatError, match=message) as error:
         posebridge.load(path, format="anipose")
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("1,2,3,0.5,2,0.9,0\n1,2,3,0.5,2,0.9,-4\n", "line 3: fnum is -4, expected a whole"),
+        ("1,2,3,0.5,2,0.9,0\n1,2,3,0.5,-2,0.9,1\n", "line 3: a_ncams is -2, expected a whole"),
+        ("1,2,3,0.5,1.5,0.9,0\n", "line 2: a_ncams is 1.5, expected a whole number of cameras"),
+    ],
+)
+def test_negative_or_fractional_fnum_and_ncams_are_refused_naming_line_and_column(
+    tmp_path, rows, message
+):
+    """A negative fnum, and a negative or fractional _ncams, were read without a word."""
+    path = _write(tmp_path, "a_x,a_y,a_z,a_error,a_ncams,a_score,fnum\n" + rows)
+    with pytest.raises(FormatError, match=message) as error:
+        posebridge.load(path, format="anipose")
+    assert str(path) in str(error.value)
+
+
+def test_write_refuses_negative_frames_and_camera_counts_the_reader_would_refuse(tmp_path):
+    ds = model.from_numpy(np.zeros((3, 3, 2, 1)), keypoint_names=["a", "b"])
+    with pytest.raises(SchemaError, match="frame numbers include -1"):
+        posebridge.save(ds.assign_coords(time=[-1, 0, 1]), tmp_path / "f.csv", format="anipose")
+    counts = np.full((3, 2, 1), 2.0)
+    counts[1, 1, 0] = 2.5
+    ds["camera_count"] = (("time", "keypoint", "individual"), counts)
+    with pytest.raises(SchemaError, match="camera_count is 2.5 at time index 1, keypoint 'b'"):
+        posebridge.save(ds, tmp_path / "c.csv", format="anipose")
+    assert not list(tmp_path.glob("*.csv"))
 
 
 @pytest.mark.parametrize(

@@ -482,6 +482,28 @@ def _utf16_units(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-16-le"), dtype=np.uint16)
 
 
+@pytest.mark.parametrize(
+    ("dtype", "offset"), [(np.uint32, 0x10000), (np.int64, -0x10000), (np.float64, 0.5)]
+)
+def test_v73_char_values_that_are_no_utf16_unit_are_refused(tmp_path: Path, dtype, offset):
+    """A char stored as a wider type past 0..65535 wrapped round to another character
+    on the cast to uint16 (65536 + ord('S') read as 'S') without a word."""
+    units = _utf16_units("Snout").astype(dtype)
+    units[0] += offset
+    path = tmp_path / "skeleton73.mat"
+    with h5py.File(path, "w", userblock_size=512) as h5:
+        h5.create_dataset("joint_names", data=units[:, None])
+        h5["joint_names"].attrs["MATLAB_class"] = np.bytes_("char")
+    _v73_header(path)
+    data = save_v5(tmp_path / "save_data_AVG.mat", prediction())
+    with pytest.raises(
+        FormatError,
+        match=rf"skeleton73\.mat: the text /joint_names holds {units[0].item()!r} .*not a UTF-16 "
+        "code unit",
+    ):
+        posebridge.load(data, skeleton=path)
+
+
 @pytest.mark.parametrize("layout", ["cell-array", "char-matrix"])
 def test_v73_marker_names_read_as_the_v5_copy_of_them(tmp_path: Path, layout):
     """Each UTF-16 code unit was a character (a name past U+FFFF became two halves) and
@@ -521,6 +543,19 @@ def test_a_file_cut_short_is_refused_as_such(tmp_path: Path, keep: float):
     path = tmp_path / "save_data_AVG.mat"
     path.write_bytes(data[: int(len(data) * keep)])
     with pytest.raises(FormatError, match=r"save_data_AVG\.mat: is cut short: its element at"):
+        dannce.read(path)
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_a_file_cut_right_after_its_header_is_refused_as_cut_short(tmp_path: Path, extra: int):
+    """Cut after the 128-byte header (and a few bytes short of a tag) it said 'has neither
+    pred nor com; not a DANNCE file'."""
+    data = save_v5(tmp_path / "whole.mat", prediction()).read_bytes()
+    path = tmp_path / "save_data_AVG.mat"
+    path.write_bytes(data[: 128 + extra])
+    with pytest.raises(
+        FormatError, match=r"save_data_AVG\.mat: is cut short right after its 128-byte"
+    ):
         dannce.read(path)
 
 

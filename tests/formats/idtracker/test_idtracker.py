@@ -321,6 +321,19 @@ def test_v6_h5(tmp_path: Path):
     assert ds.attrs["fps"] == 30.0 and ds.attrs["body_length"] == 12.0
 
 
+def test_v6_h5_trajectories_group_is_refused_as_not_a_dataset(tmp_path: Path):
+    """A group named 'trajectories' (its arrays inside) said "has no 'trajectories' key"."""
+    path = tmp_path / "trajectories.h5"
+    with h5py.File(path, "w") as h5:
+        h5.create_group("trajectories")["values"] = trajectories_dict()["trajectories"]
+    with pytest.raises(
+        FormatError,
+        match=r"trajectories\.h5: 'trajectories' is an HDF5 group; it must be a dataset of "
+        r"shape \(frames, individuals, 2\)",
+    ):
+        posebridge.load(path, format="idtracker")
+
+
 def write_csv_folder(folder: Path, data: dict, time_column: bool) -> Path:
     """idtracker.ai's CSV export (np.savetxt, header without '#')."""
     folder.mkdir()

@@ -253,6 +253,19 @@ ROW = (
 )
 
 
+@pytest.mark.parametrize("key", ["width", "height"])
+def test_a_box_of_negative_size_is_refused_naming_line_and_key(tmp_path, key):
+    """A rect of negative width or height (no tool draws one) was read without a word."""
+    size = {"width": 1, "height": 1} | {key: -3.5}
+    bad_row = ("f_02.png", {}, rect(0, 0, size["width"], size["height"]), {"track": 1})
+    path = _bad(tmp_path, [GOOD, bad_row])
+    with pytest.raises(
+        FormatError,
+        match=rf"bad\.csv: line 3: the rect region's '{key}' in region_shape_attributes is -3\.5",
+    ):
+        posebridge.load(path, format="via")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -542,6 +555,16 @@ def test_write_refuses_what_it_cannot_hold(tmp_path, bboxes_two_tracks, poses_tw
     infinite["shape"][0, 0, 0] = np.inf
     with pytest.raises(SchemaError, match="infinite"):
         posebridge.save(infinite, tmp_path / "i.csv", format="via")
+    assert not list(tmp_path.glob("*.csv"))
+
+
+def test_write_refuses_a_box_of_negative_size_the_reader_would_refuse(tmp_path, bboxes_two_tracks):
+    """The reader refuses a negative width or height, so the writer does not write one."""
+    negative = bboxes_two_tracks.copy(deep=True)
+    negative["shape"][1, 1, 0] = -2.0
+    individual = str(negative.individual.values[0])
+    with pytest.raises(SchemaError, match=rf"time index 1, individual '{individual}'"):
+        posebridge.save(negative, tmp_path / "n.csv", format="via")
     assert not list(tmp_path.glob("*.csv"))
 
 

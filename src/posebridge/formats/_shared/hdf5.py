@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from posebridge._threads import map_on_threads, usable_cores
-from posebridge.errors import FormatError, brief, unavailable_filter
+from posebridge.errors import FormatError, brief, unavailable_filter, unavailable_filter_error
 from posebridge.model import whole_numbers
 
 
@@ -514,6 +514,40 @@ def refuse_stored_elsewhere(dataset: Any) -> None:
         )
 
 
+@contextmanager
+def reading(dataset: Any, frames: tuple[int, int] | None = None) -> Iterator[None]:
+    """Turn a failed read of ``dataset`` into a FormatError naming the file, the
+    dataset's path and, for a block of time, the frames ``[start, stop)`` read.
+
+    HDF5 reports a damaged compressed chunk as an ``OSError`` that names
+    neither ("filter returned failure during read"); inflating a chunk
+    ourselves raises ``zlib.error``. A filter this machine lacks is left to
+    :func:`posebridge.errors.reading_failure`, which says how to install it.
+
+    Examples
+    --------
+    >>> with reading(h5["tracks"], frames=(500, 1000)):  # doctest: +SKIP
+    ...     values = h5["tracks"][..., 500:1000]
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.FormatError: s.h5: dataset /tracks, frames 500 to 999: could not ...
+    """
+    import zlib
+
+    try:
+        yield
+    except (OSError, zlib.error) as error:
+        path = dataset.file.filename
+        if unavailable_filter_error(path, error) is not None:
+            raise
+        where = f", frames {frames[0]} to {frames[1] - 1}" if frames is not None else ""
+        raise FormatError(
+            path,
+            f"dataset {dataset.name}{where}: could not be read ({type(error).__name__}: "
+            f"{error}); the file is damaged there (a corrupted compressed chunk?).",
+        ) from None
+
+
 def read_whole(dataset: Any) -> Any:
     """``dataset[()]`` after :func:`check_size` (anything else as it is indexed).
 
@@ -530,7 +564,8 @@ def read_whole(dataset: Any) -> Any:
 
     if isinstance(dataset, h5py.Dataset):
         check_size(dataset)
-        return dataset[()]
+        with reading(dataset):
+            return dataset[()]
     return dataset[()] if isinstance(dataset, np.ndarray) else dataset
 
 
@@ -559,7 +594,8 @@ def read_array(dataset: Any) -> np.ndarray:
         or dataset.id.get_num_chunks()
         != int(np.prod([-(-n // c) for n, c in zip(dataset.shape, dataset.chunks, strict=True)]))
     ):
-        return dataset[()]
+        with reading(dataset):
+            return dataset[()]
     out = np.empty(dataset.shape, dtype=dataset.dtype)
     chunk_shape = dataset.chunks
     chunk_bytes = int(np.prod(chunk_shape)) * dataset.dtype.itemsize
@@ -580,7 +616,8 @@ def read_array(dataset: Any) -> np.ndarray:
         offset = dataset.id.get_chunk_info(index).chunk_offset
         place(offset, *dataset.id.read_direct_chunk(offset))
 
-    map_on_threads(fetch_and_place, range(dataset.id.get_num_chunks()), workers)
+    with reading(dataset):
+        map_on_threads(fetch_and_place, range(dataset.id.get_num_chunks()), workers)
     return out
 
 

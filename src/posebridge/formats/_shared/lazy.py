@@ -289,18 +289,28 @@ def is_dask(array: Any) -> bool:
 
 
 def transposed_block(
-    name: str, axes: tuple[int, ...], h5: Any, region: tuple[tuple[int, int], ...]
+    name: str,
+    axes: tuple[int, ...],
+    h5: Any,
+    region: tuple[tuple[int, int], ...],
+    *,
+    time_axis: int | None = None,
 ) -> np.ndarray:
     """A region of dataset ``name`` seen with its axes in the order ``axes``.
 
     Axis ``i`` of the result is axis ``axes[i]`` of the stored dataset (as in
-    ``np.transpose(stored, axes)``).
+    ``np.transpose(stored, axes)``). ``time_axis``: the result's axis of time,
+    whose frames a failed read names.
     """
+    from posebridge.formats._shared.hdf5 import reading
+
     stored = [slice(0, 0)] * len(axes)
     for out_axis, stored_axis in enumerate(axes):
         low, high = region[out_axis]
         stored[stored_axis] = slice(low, high)
-    values = h5[name][tuple(stored)]
+    dataset = h5[name]
+    with reading(dataset, frames=None if time_axis is None else region[time_axis]):
+        values = dataset[tuple(stored)]
     return np.transpose(values, axes)
 
 

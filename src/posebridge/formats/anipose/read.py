@@ -121,7 +121,7 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> n
     if FRAME_COLUMN not in df.columns:
         return np.arange(len(df), dtype=np.int64)
     frames = _numeric(df, [FRAME_COLUMN], path, first_row)[:, 0]
-    bad = ~model.whole_numbers(frames)
+    bad = ~model.whole_numbers(frames) | (frames < 0)  # Anipose counts frames from 0
     if bad.any():
         row = int(np.argmax(bad))
         value = df[FRAME_COLUMN].iloc[row]
@@ -129,7 +129,7 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> n
         raise FormatError(
             path,
             f"{_where(path, first_row + row)}: fnum is {shown}, "
-            "expected a whole frame number (below 2**53).",
+            "expected a whole frame number from 0 (below 2**53).",
         )
     frames = frames.astype(np.int64)
     seen = pd.Series(frames).duplicated().to_numpy()
@@ -141,6 +141,32 @@ def _frame_numbers(df: pd.DataFrame, path: Path | None, first_row: int = 0) -> n
             "each frame must have one row.",
         )
     return frames
+
+
+def _refuse_bad_camera_counts(
+    table: np.ndarray,
+    columns: list[str],
+    where: dict[str, int],
+    path: Path | None,
+    first_row: int = 0,
+) -> None:
+    """Refuse a ``_ncams`` cell that is no count of cameras (a whole number from 0;
+    empty is allowed: a point not triangulated), naming its row and column."""
+    if not columns:
+        return
+    counts = table[:, [where[c] for c in columns]]
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(counts) & (
+            ~np.isfinite(counts) | (counts < 0) | (counts != np.floor(counts))
+        )
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise FormatError(
+            path,
+            f"{_where(path, first_row + int(row))}: {columns[column]} is "
+            f"{counts[row, column]:g}, expected a whole number of cameras from 0 (or an "
+            "empty cell).",
+        )
 
 
 def _build(
@@ -204,6 +230,8 @@ def _build(
         values[:, index] = take([by_keypoint[kp][suffix] for kp in present])
         return values[:, :, None]
 
+    ncams = [by_keypoint[kp]["ncams"] for kp in keypoints if "ncams" in by_keypoint[kp]]
+    _refuse_bad_camera_counts(table, ncams, where, path, first_row)
     xyz = take([by_keypoint[kp][s] for kp in keypoints for s in ("x", "y", "z")])
     position = xyz.reshape(n_time, n_kp, 3).transpose(0, 2, 1)[..., None]
     score = per_keypoint("score")

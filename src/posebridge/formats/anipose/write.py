@@ -118,6 +118,11 @@ def _sources(
             "The dataset's time is in seconds with no fps and no 'frame' coordinate, so the "
             "frame numbers (fnum) are unknown; set ds.attrs['fps'] first."
         )
+    if (frames < 0).any():
+        raise SchemaError(
+            f"The dataset's frame numbers include {int(frames[np.argmax(frames < 0)])}; "
+            "Anipose's fnum counts frames from 0, and the reader refuses a negative one."
+        )
     keypoints = [str(k) for k in ds["keypoint"].values]
     one = {"individual": 0}
     position = ds["position"].isel(one).transpose("time", "space", "keypoint").to_numpy()
@@ -128,6 +133,18 @@ def _sources(
             extras.append(ds[name].isel(one).transpose("time", "keypoint").to_numpy())
         else:
             extras.append(missing)
+    counts = extras[1]
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(counts) & (
+            ~np.isfinite(counts) | (counts < 0) | (counts != np.floor(counts))
+        )
+    if bad.any():
+        time_index, keypoint_index = np.argwhere(bad)[0]
+        raise SchemaError(
+            f"{NCAMS_VAR} is {counts[time_index, keypoint_index]:g} at time index "
+            f"{time_index}, keypoint {keypoints[keypoint_index]!r}; Anipose's _ncams holds "
+            "whole numbers of cameras from 0 (or NaN), and the reader refuses others."
+        )
     score = model.confidence_per_keypoint(ds).isel(one).transpose("time", "keypoint")
     matrix = _transform(ds, MATRIX_ATTR, 9, np.eye(3).reshape(-1))
     center = _transform(ds, CENTER_ATTR, 3, np.zeros(3))

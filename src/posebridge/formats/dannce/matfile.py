@@ -99,13 +99,14 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
     scipy's reader crashes the process (a segmentation fault) on such an
     element instead of raising, so the named variables' elements are walked
     first (compressed ones inflated). A file cut short is refused too: scipy
-    reads the variables before the cut and leaves the others out without a word.
+    reads the variables before the cut and leaves the others out without a word; so is
+    a file of a header and no variable (scipy reads it as holding none).
     Anything else damaged is left to scipy, which raises for it.
 
     Raises
     ------
     FormatError
-        Naming the variable and the type found.
+        Naming the variable and the type found, or saying where the file is cut short.
 
     Examples
     --------
@@ -168,7 +169,13 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
                     "MATLAB does not define: the file is damaged.",
                 )
         offset = start + size if kind == _COMPRESSED else start + ((size + 7) // 8) * 8
-    return
+    if offset == 128:  # not one element: scipy reads no variable and says nothing
+        raise FormatError(
+            path,
+            f"is cut short right after its 128-byte MATLAB header: {len(data) - 128} bytes "
+            "follow it, not one variable; the file may be incomplete (an interrupted copy or "
+            "save). Copy or save it again.",
+        )
 
 
 #: How many times its file's size a compressed variable may inflate to (past FREE_BYTES):
@@ -352,6 +359,23 @@ def _v73_text(h5: Any, item: Any, array: np.ndarray) -> str | np.ndarray:
     if item.attrs.get("MATLAB_empty", 0) or array.size == 0:  # '' (its dims are stored)
         return ""
     rows = np.atleast_2d(array)
+    if array.dtype.kind not in "iuf":
+        raise FormatError(
+            Path(h5.filename),
+            f"the text {item.name} is stored as {array.dtype}; MATLAB stores char as "
+            "16-bit UTF-16 code units (uint16).",
+        )
+    # a wider type (uint32, int64, double) holds units too, so long as each is one: a
+    # value past 65535 (a code point?) would wrap round to another character on the cast
+    not_a_unit = (array < 0) | (array > 0xFFFF) | (array != np.floor(array))
+    if np.any(not_a_unit):
+        value = array[not_a_unit].flat[0].item()
+        raise FormatError(
+            Path(h5.filename),
+            f"the text {item.name} holds {value!r} ({array.dtype}), which is not a UTF-16 "
+            "code unit (a whole number 0 to 65535, as MATLAB stores char); the file is "
+            "damaged or was not written by MATLAB.",
+        )
     rows = rows.reshape(-1, rows.shape[-1]).astype("<u2")
     try:
         texts = [row.tobytes().decode("utf-16-le") for row in rows]  # one per name

@@ -95,6 +95,14 @@ def _from_h5(path: Path) -> dict[str, Any]:
     try:
         with h5py.File(path, "r") as h5:
             found: dict[str, Any] = {key: h5.attrs[key] for key in h5.attrs}
+            trajectories = h5.get("trajectories")
+            if trajectories is not None and not isinstance(trajectories, h5py.Dataset):
+                kind = "group" if isinstance(trajectories, h5py.Group) else "named datatype"
+                raise FormatError(
+                    path,
+                    f"'trajectories' is an HDF5 {kind}; it must be a dataset of shape "
+                    "(frames, individuals, 2), as idtracker.ai writes it.",
+                )
             for key in h5:
                 if isinstance(h5[key], h5py.Dataset):
                     found[key] = read_whole(h5[key])  # a declared billion: refused

@@ -71,7 +71,10 @@ def _file_arrays(path: Path, ds: xr.Dataset) -> dict[str, xr.Variable]:
             stored = h5.get(str(name))
             if not _plain(var, stored):
                 continue
-            block = functools.partial(transposed_block, str(name), tuple(range(var.ndim)))
+            time_axis = var.dims.index("time") if "time" in var.dims else None
+            block = functools.partial(
+                transposed_block, str(name), tuple(range(var.ndim)), time_axis=time_axis
+            )
             lazy = LazyArray(path, var.shape, var.dtype, block)
             out[str(name)] = xr.Variable(var.dims, lazy, var.attrs, encoding=var.encoding)
     return out

@@ -40,7 +40,7 @@ def float_block(
 ) -> np.ndarray:
     """A region of ``name`` (axes as ``axes``); whole numbers are read as float64, as
     the eager reader does (:func:`eager.as_float`)."""
-    return eager.as_float(transposed_block(name, axes, h5, region))
+    return eager.as_float(transposed_block(name, axes, h5, region, time_axis=0))
 
 
 def open_lazy(path: Path) -> xr.Dataset:

@@ -138,6 +138,17 @@ def _geometry(
                 f"the {shape_name} region has no finite number '{key}' in "
                 "region_shape_attributes.",
             )
+            if key in ("width", "height"):  # VIA draws none; neither does our writer
+                negative = rows & (values < 0)
+                if negative.any():
+                    found = values[int(np.argmax(negative))]
+                    fail_at(
+                        path,
+                        lines,
+                        negative,
+                        f"the rect region's '{key}' in region_shape_attributes is "
+                        f"{found:g}; a box's width and height are 0 or more.",
+                    )
             box[rows, index] = values[rows]
         if shape_name == "point":
             box[rows, 2:] = 0.0

@@ -285,6 +285,15 @@ def write(
     if np.isinf(both).any():
         raise SchemaError("VIA tracks cannot hold infinite box positions or sizes.")
     valid = ~np.isnan(both).any(axis=1)  # (time, individual)
+    negative = (both[:, 2:] < 0).any(axis=1)
+    if negative.any():
+        time_index, individual_index = np.argwhere(negative)[0]
+        raise SchemaError(
+            f"Boxes of a negative width or height: {int(negative.sum())} (the first at "
+            f"time index {time_index}, individual "
+            f"{str(ds.individual.values[individual_index])!r}); VIA tracks hold sizes of "
+            "0 or more, and the reader refuses a negative one."
+        )
     if not valid.any():
         raise SchemaError(
             "Every box of the dataset is missing (NaN); a VIA tracks file with no region "
