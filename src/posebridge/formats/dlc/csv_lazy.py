@@ -117,7 +117,7 @@ def _earlier_bad_cell(
     return None
 
 
-def _block_dataset(
+def _block_arrays(
     rows: csv_rows.CsvRows,
     columns: list,
     names: list,
@@ -125,10 +125,10 @@ def _block_dataset(
     low: int,
     high: int,
     first_line: int = 1,
-) -> xr.Dataset:
+) -> dict[str, np.ndarray]:
     values = parse_rows(rows, len(columns) + 1, low, high, first_line=first_line, columns=columns)
     with dropping_warnings():
-        return layout.build_dataset(
+        return layout.table_arrays(
             values,
             columns,
             names,
@@ -156,11 +156,11 @@ def csv_block(
     """
     low, high = region[0]
     key = (rows.path, rows.mtime_ns, rows.size, low, high)
-    ds = _PARSED.get(
+    arrays = _PARSED.get(
         key,
-        functools.partial(_block_dataset, rows, columns, names, software, low, high, first_line),
+        functools.partial(_block_arrays, rows, columns, names, software, low, high, first_line),
     )
-    out = ds[variable].values
+    out = arrays[variable]
     return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
 
 

@@ -38,7 +38,7 @@ from posebridge import model
 from posebridge.errors import FormatError, user_stacklevel
 from posebridge.formats._shared.text_attrs import names_to_attr
 
-__all__ = ["build_dataset"]
+__all__ = ["build_dataset", "table_arrays"]
 
 SINGLE = "single"
 DEFAULT_INDIVIDUAL = "individual_0"
@@ -380,6 +380,72 @@ def build_dataset(
     >>> ds.position.shape, ds.individual.values.tolist()
     ((2, 2, 1, 1), ['individual_0'])
     """
+    variables, coords, attrs = _table_parts(
+        values,
+        columns,
+        column_names,
+        index,
+        source_software=source_software,
+        path=path,
+        row_values=row_values,
+        owned=owned,
+    )
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+
+def table_arrays(
+    values: np.ndarray,
+    columns: Sequence[tuple[str, ...]],
+    column_names: Sequence[str | None],
+    index: Sequence[np.ndarray],
+    *,
+    source_software: str,
+    path: Path | None = None,
+    owned: bool = False,
+) -> dict[str, np.ndarray]:
+    """The data variables' arrays :func:`build_dataset` would make of rows of a table, by
+    name, without making the dataset (a lazy read's block needs the arrays only; making an
+    xarray Dataset for each block cost more than reading it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cols = [("me", "nose", "x"), ("me", "nose", "y"), ("me", "nose", "likelihood")]
+    >>> arrays = table_arrays(
+    ...     np.ones((2, 3)),
+    ...     cols,
+    ...     ["scorer", "bodyparts", "coords"],
+    ...     [np.array([0, 1])],
+    ...     source_software="DeepLabCut",
+    ... )
+    >>> arrays["position"].shape, arrays["confidence"].shape
+    ((2, 2, 1, 1), (2, 1, 1))
+    """
+    variables, _, _ = _table_parts(
+        values,
+        columns,
+        column_names,
+        index,
+        source_software=source_software,
+        path=path,
+        row_values=None,
+        owned=owned,
+    )
+    return {name: array for name, (_, array) in variables.items()}
+
+
+def _table_parts(
+    values: np.ndarray,
+    columns: Sequence[tuple[str, ...]],
+    column_names: Sequence[str | None],
+    index: Sequence[np.ndarray],
+    *,
+    source_software: str,
+    path: Path | None,
+    row_values: dict[str, np.ndarray] | None,
+    owned: bool,
+) -> tuple[dict[str, tuple], dict[str, object], dict[str, object]]:
+    """The variables (dims, array), coordinates and attributes of :func:`build_dataset`."""
     layout = _layout(columns, column_names, path)
     n_rows = values.shape[0]
     n_ind, n_kp, n_co = len(layout.individuals), len(layout.keypoints), len(layout.coords)
@@ -471,4 +537,4 @@ def build_dataset(
     if style is not None:
         attrs[INDEX_STYLE] = style
     attrs[DLC_LAYOUT] = MULTI_ANIMAL if layout.individuals_level else SINGLE_ANIMAL
-    return xr.Dataset(variables, coords=coords, attrs=attrs)
+    return variables, coords, attrs

@@ -116,7 +116,7 @@ def _rows(h5: Any, source: tuple[str, str, str], low: int, high: int, n_cols: in
 _BUILT = LastBlock()
 
 
-def _rows_dataset(
+def _rows_arrays(
     h5: Any,
     source: tuple[str, str, str],
     columns: list,
@@ -124,10 +124,10 @@ def _rows_dataset(
     software: str,
     low: int,
     high: int,
-) -> xr.Dataset:
+) -> dict[str, np.ndarray]:
     values = _rows(h5, source, low, high, len(columns))
     with dropping_warnings():
-        return layout.build_dataset(
+        return layout.table_arrays(
             values,
             columns,
             names,
@@ -154,10 +154,10 @@ def dlc_block(
     low, high = region[0]
     stat = os.stat(h5.filename)
     key = (h5.filename, stat.st_mtime_ns, stat.st_size, source, low, high)
-    ds = _BUILT.get(
-        key, functools.partial(_rows_dataset, h5, source, columns, names, software, low, high)
+    arrays = _BUILT.get(
+        key, functools.partial(_rows_arrays, h5, source, columns, names, software, low, high)
     )
-    out = ds[variable].values
+    out = arrays[variable]
     return out[(slice(None), *(slice(a, b) for a, b in region[1:]))]
 
 
