@@ -859,6 +859,25 @@ def test_convert_checks_the_metadata_file_before_reading_the_input_naming_the_fl
     assert "read " not in result.stdout
 
 
+def test_batch_checks_a_metadata_option_before_converting_any_input_naming_the_flag(
+    tmp_path, poses_two_mice_with_nan
+):
+    """batch read and wrote every input, then failed each one on the metadata file."""
+    sources = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    for source in sources:
+        posebridge.save(poses_two_mice_with_nan, source)
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text("subject:\n  sex: M\nfoo: 1\n")
+    out = tmp_path / "out"
+    result = run(
+        "batch", *sources, "--to", "nwb", "--out", out, "-q", "--option", f"metadata={metadata}"
+    )
+    assert result.exit_code == 1
+    assert "option metadata= (--option): " in result.stderr, result.stderr
+    assert "unknown section 'foo'" in result.stderr
+    assert result.stdout == "" and not out.exists()
+
+
 def test_convert_refuses_a_target_ending_the_to_format_cannot_have_before_reading(
     tmp_path, poses_two_mice_with_nan
 ):
