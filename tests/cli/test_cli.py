@@ -173,6 +173,18 @@ def test_formats_lists_every_registered_format():
     assert netcdf.split()[-2:] == ["yes", "yes"]
 
 
+def test_formats_says_none_for_a_format_without_aliases():
+    """trex and dannce showed '-' as their aliases, which reads as an alias named '-'."""
+    lines = run("formats").stdout.split("\n\n")[0].splitlines()
+    start = lines[0].index("aliases")
+    end = lines[0].index("extensions")
+    for fmt in registry.all_formats():
+        line = next(line for line in lines if line.split()[0] == fmt.name)
+        shown = line[start:end].strip()
+        assert shown == (", ".join(fmt.aliases) or "none"), (fmt.name, shown)
+    assert any(not fmt.aliases for fmt in registry.all_formats())  # trex, dannce
+
+
 @pytest.mark.parametrize("alias", ["list-formats", "list_formats"])
 def test_list_formats_is_the_formats_command_under_the_python_functions_name(alias):
     assert run(alias).stdout == run("formats").stdout

@@ -82,7 +82,7 @@ def formats() -> None:
         (
             f.name,
             f.title,
-            ", ".join(f.aliases) or "-",
+            ", ".join(f.aliases) or "none",  # not "-", which reads as an alias
             ", ".join(f.extensions),
             ", ".join(f.kinds),
             "yes" if f.reads else "no",
@@ -100,7 +100,7 @@ def formats() -> None:
         read = ", ".join(f"{o}=" for o in f.read_options)
         write = ", ".join(f"{o}=" for o in f.write_options if o != "overwrite")
         said = "; ".join(p for p in (read and f"read: {read}", write and f"write: {write}") if p)
-        options.append((f.name, said or "-"))
+        options.append((f.name, said or "none"))
     click.echo("\noptions (--read-option / --option KEY=VALUE)\n" + table(options))
 
 
