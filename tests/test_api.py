@@ -166,7 +166,11 @@ def test_a_writer_without_options_does_not_list_overwrite_as_one(
     """overwrite is save's own argument: a writer that takes nothing else says so."""
     with pytest.raises(PoseBridgeError) as info:
         posebridge.save(poses_two_mice_with_nan, tmp_path / "x.nc", level=3)
-    assert str(info.value) == "The netCDF writer has no option 'level'; it takes: no options."
+    target = tmp_path / "x.nc"
+    assert (
+        str(info.value)
+        == f"{target}: The netCDF writer has no option 'level'; it takes: no options."
+    )
 
 
 def test_an_output_under_a_regular_file_is_said_to_be_under_a_file(
@@ -548,6 +552,27 @@ def test_a_write_refused_for_an_existing_output_gives_no_warning_of_what_it_leav
             posebridge.save(ds, target, **options)
     assert [str(w.message) for w in shown] == []
     assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "format", "option", "value"),
+    [
+        ("x.json", "coco", "kind", "foo"),
+        ("x.json", "labelstudio", "kind", "foo"),
+        ("x.nwb", "nwb", "compression", "lzmaX"),
+    ],
+)
+def test_save_refusing_a_writer_option_value_names_the_file_and_the_option(
+    tmp_path, poses_two_mice_with_nan, name, format, option, value
+):
+    """kind="foo" named the writer's option but not the file being written."""
+    target = tmp_path / name
+    with pytest.raises(PoseBridgeError) as caught:
+        posebridge.save(poses_two_mice_with_nan, target, format, **{option: value})
+    assert str(caught.value).startswith(f"{target}: ")
+    assert f"option {option}=" in str(caught.value) and repr(value) in str(caught.value)
+    assert caught.value.option == option  # what the command line turns into its flag
+    assert not target.exists()
 
 
 def test_save_of_a_dataset_that_breaks_the_model_names_the_file(tmp_path):

@@ -618,6 +618,7 @@ def test_a_bad_writer_option_value_is_refused_before_the_source_is_read(tmp_path
     with pytest.raises(posebridge.PoseBridgeError) as refused:
         convert(source, tmp_path / "out.nwb", progress=False, **options)
     assert said in str(refused.value)
+    assert str(refused.value).startswith(f"{tmp_path / 'out.nwb'}: "), refused.value
     assert refused.value.option == next(iter(options))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]
 

@@ -248,7 +248,10 @@ def save(
             raise _exists(target) from None  # movement's users meet this one first
         raise
     assert fmt.write is not None  # resolve_for_writing only returns writers
-    check_options(fmt, options, "write")
+    try:
+        check_options(fmt, options, "write")
+    except PoseBridgeError as error:  # kind="foo", compression="lzmaX": the file not written
+        raise naming_the_file(error, target) from None
     try:
         if "labels" not in fmt.kinds:
             labels.refuse(ds, f"{fmt.title} ({fmt.name})")

@@ -165,7 +165,10 @@ def convert(
     except PoseBridgeError:
         fmt_out = None  # bboxes or an unknown target: api.save says what is wrong
     if fmt_out is not None and "bboxes" not in fmt_in.kinds:  # else the data decides the writer
-        api.check_options(fmt_out, dict(options), "write")  # a misspelt option: before reading
+        try:  # a misspelt option, a value the writer refuses: before reading
+            api.check_options(fmt_out, dict(options), "write")
+        except PoseBridgeError as error:  # named as save names it: the file not written
+            raise api.naming_the_file(error, target) from None
         if not target.exists():  # an existing file: save says so first, as it does
             api.check_ending(fmt_out, target, format)  # x.csv with format="nwb"
     pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None

@@ -115,3 +115,20 @@ def test_a_write_option_no_writer_of_the_batch_takes_stops_it(tmp_path):
     assert "'compression'" in message
     assert "DeepLabCut" in message and "netCDF" in message
     assert not out.exists()
+
+
+def test_a_write_option_value_a_writer_refuses_stops_the_batch_before_any_input(tmp_path):
+    """A metadata file that is not a mapping of sections failed every job, each after
+    reading its input; it is refused once, before any, as posebridge.convert refuses it."""
+    manifest = _manifest(tmp_path, ["s0.nwb", "s1.nwb"])
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text("- subject\n- session\n")
+    out = tmp_path / "out"
+
+    with pytest.raises(posebridge.PoseBridgeError) as caught:
+        convert_many(None, out, manifest=manifest, write_options={"metadata": str(metadata)})
+
+    assert caught.value.option == "metadata"
+    assert "option metadata=" in str(caught.value) and "meta.yaml" in str(caught.value)
+    assert "a list of 2 items" in str(caught.value)
+    assert not out.exists()

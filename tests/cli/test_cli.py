@@ -173,6 +173,18 @@ def test_formats_lists_every_registered_format():
     assert netcdf.split()[-2:] == ["yes", "yes"]
 
 
+def test_formats_says_none_for_a_format_without_aliases():
+    """trex and dannce showed '-' as their aliases, which reads as an alias named '-'."""
+    lines = run("formats").stdout.split("\n\n")[0].splitlines()
+    start = lines[0].index("aliases")
+    end = lines[0].index("extensions")
+    for fmt in registry.all_formats():
+        line = next(line for line in lines if line.split()[0] == fmt.name)
+        shown = line[start:end].strip()
+        assert shown == (", ".join(fmt.aliases) or "none"), (fmt.name, shown)
+    assert any(not fmt.aliases for fmt in registry.all_formats())  # trex, dannce
+
+
 @pytest.mark.parametrize("alias", ["list-formats", "list_formats"])
 def test_list_formats_is_the_formats_command_under_the_python_functions_name(alias):
     assert run(alias).stdout == run("formats").stdout
@@ -857,6 +869,25 @@ def test_convert_checks_the_metadata_file_before_reading_the_input_naming_the_fl
     assert "option --metadata: " in result.stderr, result.stderr
     assert "unknown section 'foo'" in result.stderr
     assert "read " not in result.stdout
+
+
+def test_batch_checks_a_metadata_option_before_converting_any_input_naming_the_flag(
+    tmp_path, poses_two_mice_with_nan
+):
+    """batch read and wrote every input, then failed each one on the metadata file."""
+    sources = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    for source in sources:
+        posebridge.save(poses_two_mice_with_nan, source)
+    metadata = tmp_path / "meta.yaml"
+    metadata.write_text("subject:\n  sex: M\nfoo: 1\n")
+    out = tmp_path / "out"
+    result = run(
+        "batch", *sources, "--to", "nwb", "--out", out, "-q", "--option", f"metadata={metadata}"
+    )
+    assert result.exit_code == 1
+    assert "option metadata= (--option): " in result.stderr, result.stderr
+    assert "unknown section 'foo'" in result.stderr
+    assert result.stdout == "" and not out.exists()
 
 
 def test_convert_refuses_a_target_ending_the_to_format_cannot_have_before_reading(

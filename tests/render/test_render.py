@@ -282,7 +282,9 @@ def test_a_video_that_does_not_open_is_an_error(tmp_path):
         ((None, 1), "p.h5: the frame range :1 holds no poses: the poses' frames run from 2"),
         ((8, None), "p.h5: the frame range 8: holds no poses: the poses' frames run from 2"),
         ((2, 15), "the frame range 2:15 ends after the video's last frame"),
-        ((6, 4), "the frame range 6:4 is empty or negative"),
+        ((6, 4), r"p.h5: the frame range 6:4 \(frames=\) is empty or negative"),
+        ((-1, 4), r"p.h5: the frame range -1:4 \(frames=\) is empty or negative"),
+        ((None, -4), r"p.h5: the frame range :-4 \(frames=\) is empty or negative"),
     ],
 )
 def test_a_range_outside_the_data_is_an_error(video, tmp_path, frames, message):
@@ -701,4 +703,20 @@ def test_render_with_last_before_first_is_a_usage_error_naming_the_flag(video, t
     result = CliRunner().invoke(cli, ["render", *map(str, arguments)])
     assert result.exit_code == 2, result.output
     assert "--frames" in result.output and "LAST comes before FIRST" in result.output
+    assert not (tmp_path / "out.mkv").exists()
+
+
+@pytest.mark.parametrize("frames", ["-1:3", ":-2"])
+def test_render_with_a_negative_frame_is_a_usage_error_naming_the_flag(video, tmp_path, frames):
+    """`render --frames -1:3` exited 1 after reading the poses, naming neither the flag nor
+    the file; a range that cannot hold a frame is refused as 5:2 is, before any file is read."""
+    from click.testing import CliRunner
+
+    poses = tmp_path / "missing.nc"  # never read: the range is refused first
+    arguments = [poses, "--video", video, "--out", tmp_path / "out.mkv", "--frames", frames]
+    result = CliRunner().invoke(cli, ["render", *map(str, arguments)])
+    assert result.exit_code == 2, result.output
+    assert (
+        "--frames" in result.output and f"the frame range '{frames}' is negative" in result.output
+    )
     assert not (tmp_path / "out.mkv").exists()

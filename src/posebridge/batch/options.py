@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from posebridge import registry
+from posebridge import api, registry
 from posebridge.errors import PoseBridgeError
 
 
@@ -90,7 +90,10 @@ def _job_format(job: Job, role: str) -> registry.Format | None:
 
 def options_per_job(jobs: list[Job], options: dict[str, Any] | None, role: str) -> None:
     """Give each job only the options its reader (writer) takes; refuse, before any job,
-    an option that no job's reader (writer) takes.
+    an option that no job's reader (writer) takes, and a writer option's value that a
+    writer of the batch refuses whatever the data (:func:`posebridge.api.check_options`:
+    NWB's ``compression="lzmaX"``, a ``metadata=`` file that is missing or not a mapping
+    of sections), as ``posebridge.convert`` refuses it before reading its input.
 
     A batch may mix formats (a YOLO labels folder and DeepLabCut files): an
     option meant for one (``kpt_shape``) is not an error of the others. Each
@@ -101,12 +104,14 @@ def options_per_job(jobs: list[Job], options: dict[str, Any] | None, role: str) 
     Raises
     ------
     PoseBridgeError
-        Naming the option and the formats of the batch's inputs (outputs).
+        Naming the option and the formats of the batch's inputs (outputs); a refused
+        value is the writer's error, whose ``option`` attribute names the option.
     """
     if not options:
         return
     reading = role == "reader"
     titles: dict[str, str] = {}
+    formats: dict[str, registry.Format] = {}
     taken: set[str] = set()
     for job in jobs:
         if job.error or not job.target:
@@ -115,6 +120,7 @@ def options_per_job(jobs: list[Job], options: dict[str, Any] | None, role: str) 
         if fmt is None:
             continue
         titles[fmt.name] = fmt.title
+        formats[fmt.name] = fmt
         accepts = fmt.read_options if reading else fmt.write_options
         held = job.read_options if reading else job.write_options
         for key in options:
@@ -131,3 +137,7 @@ def options_per_job(jobs: list[Job], options: dict[str, Any] | None, role: str) 
             f"({', '.join(sorted(titles.values()))}); leave it out ({given}), or run the "
             "files of a format that takes it in a batch of their own (see posebridge formats)."
         )
+    if not reading:  # once per writer, not once per job that would fail with it
+        for fmt in formats.values():
+            taken_here = {key: options[key] for key in options if key in fmt.write_options}
+            api.check_options(fmt, taken_here, "write")

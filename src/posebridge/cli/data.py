@@ -79,7 +79,7 @@ def formats() -> None:
         (
             f.name,
             f.title,
-            ", ".join(f.aliases) or "-",
+            ", ".join(f.aliases) or "none",  # not "-", which reads as an alias
             ", ".join(f.extensions),
             ", ".join(f.kinds),
             "yes" if f.reads else "no",
@@ -97,7 +97,7 @@ def formats() -> None:
         read = ", ".join(f"{o}=" for o in f.read_options)
         write = ", ".join(f"{o}=" for o in f.write_options if o != "overwrite")
         said = "; ".join(p for p in (read and f"read: {read}", write and f"write: {write}") if p)
-        options.append((f.name, said or "-"))
+        options.append((f.name, said or "none"))
     click.echo("\noptions (--read-option / --option KEY=VALUE)\n" + table(options))
 
 
@@ -333,11 +333,26 @@ def _check_writer_values(fmt_out: Any, options: dict[str, Any], origin: dict[str
     try:
         api.check_options(fmt_out, options, "write")
     except PoseBridgeError as error:
-        name = getattr(error, "option", None)
-        if name is None:
-            raise
-        flag = origin.get(name, f"{name}= (--option)")
-        raise type(error)(str(error).replace(f"option {name}=", f"option {flag}", 1)) from None
+        raise _naming_the_flag(error, origin) from None
+
+
+def _naming_the_flag(error: PoseBridgeError, origin: dict[str, str]) -> PoseBridgeError:
+    """A writer's refusal of an option's value (an error with an ``option`` attribute),
+    naming the flag that gave it (``--metadata``, ``metadata= (--option)``) in place of
+    the option's name; another error as it is.
+
+    Examples
+    --------
+    >>> error = PoseBridgeError("The NWB writer's option dtype=: dtype must be 'float32'.")
+    >>> error.option = "dtype"
+    >>> print(_naming_the_flag(error, {}))
+    The NWB writer's option dtype= (--option): dtype must be 'float32'.
+    """
+    name = getattr(error, "option", None)
+    if name is None:
+        return error
+    flag = origin.get(name, f"{name}= (--option)")
+    return type(error)(str(error).replace(f"option {name}=", f"option {flag}", 1))
 
 
 @cli.command()
@@ -436,6 +451,10 @@ def batch(
         raise PoseBridgeError(
             f"the report was not written: {reason} (the batch ran: see the table above)"
         ) from error
+    except PoseBridgeError as error:  # a writer's refusal of an --option value, before any job
+        if getattr(error, "option", None) is None:
+            raise
+        raise _naming_the_flag(error, {}) from None
     click.echo(result.table())
     if report is not None:
         click.echo(f"report: {report}")

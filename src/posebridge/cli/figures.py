@@ -48,6 +48,10 @@ def _frame_range(text: str | None) -> tuple[int | None, int | None] | None:
         raise click.BadParameter(
             f"the frame range {text!r} is empty: LAST comes before FIRST.", param_hint="--frames"
         )
+    if min(v for v in (first, last, 0) if v is not None) < 0:  # video frames count from 0
+        raise click.BadParameter(
+            f"the frame range {text!r} is negative: frames count from 0.", param_hint="--frames"
+        )
     return first, last
 
 

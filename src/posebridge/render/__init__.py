@@ -200,7 +200,7 @@ def _range(
     asked = f"{'' if start is None else start}:{'' if end is None else end}"  # as typed
     given = [int(v) for v in (start, end) if v is not None]
     if min(given, default=0) < 0 or (len(given) == 2 and given[1] < given[0]):
-        raise PoseBridgeError(f"the frame range {asked} is empty or negative.")
+        raise PoseBridgeError(f"{at}the frame range {asked} (frames=) is empty or negative.")
     first = int(numbers.min()) if start is None else int(start)
     last = int(numbers.max()) if end is None else int(end)
     if last >= n_video:

@@ -70,7 +70,10 @@ def _no_nwb_left(folder) -> bool:
         ({"metadata": {"subject": {"description": "a\x00"}}}, "subject.description"),
         ({"metadata": {"device": {"id_0": {"manufacturer": "a\x00"}}}}, "device.id_0"),
         ({"config": {"pose_estimation_series": {"a": {"comments": "\x00"}}}}, "config"),
-        ({"config": nwb.NWBFileSaveConfig(device_kwargs={"name": ""})}, "config: device.name"),
+        (
+            {"config": nwb.NWBFileSaveConfig(device_kwargs={"name": ""})},
+            "option config=: device.name",
+        ),
     ],
 )
 def test_text_nwb_cannot_hold_is_refused_naming_the_option(tmp_path, poses, options, named):
@@ -80,7 +83,7 @@ def test_text_nwb_cannot_hold_is_refused_naming_the_option(tmp_path, poses, opti
 
 
 def test_a_name_that_is_not_text_is_a_type_error(tmp_path, poses):
-    with pytest.raises(errors.TypeError, match=r"metadata: skeleton.name must be text.*5"):
+    with pytest.raises(errors.TypeError, match=r"option metadata=: skeleton.name must be text.*5"):
         posebridge.save(poses, tmp_path / "a.nwb", metadata={"skeleton": {"name": 5}})
     with pytest.raises(errors.TypeError, match="video_path must be a path"):
         nwb.write(poses, tmp_path / "a.nwb", video_path=5)
@@ -90,7 +93,7 @@ def test_a_name_that_is_not_text_is_a_type_error(tmp_path, poses):
 def test_nul_in_labels_metadata_and_build_nwbfiles_is_refused(tmp_path, labelled, poses):
     with pytest.raises(PoseBridgeError, match="subject_id"):
         posebridge.save(labelled, tmp_path / "l.nwb", subject_id="m\x00")
-    with pytest.raises(PoseBridgeError, match="metadata: nwbfile.lab"):
+    with pytest.raises(PoseBridgeError, match="option metadata=: nwbfile.lab"):
         posebridge.save(labelled, tmp_path / "l.nwb", metadata={"nwbfile": {"lab": "\x00"}})
     with pytest.raises(PoseBridgeError, match="video_path"):
         nwb.build_nwbfiles(poses, video_path="v\x00.mp4")
@@ -509,3 +512,26 @@ def test_the_metadata_file_is_checked_before_the_input_is_read(tmp_path, poses):
     with pytest.raises(PoseBridgeError, match="unknown section 'foo'") as caught:
         posebridge.convert(source, tmp_path / "out.nwb", metadata=str(metadata))
     assert "option metadata=" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "said"),
+    [
+        ({"bogus": {}}, "unknown section 'bogus'"),
+        ({"subject": 5}, "section 'subject' must be a mapping"),
+        (5, "must be an NWBFileSaveConfig, a dict of sections or a YAML file path, got int"),
+    ],
+)
+def test_a_refused_metadata_value_names_the_option_once(tmp_path, poses, metadata, said):
+    """It said 'option metadata=: metadata: unknown section …'; a number was refused only
+    once the writing began, naming neither the option nor the file."""
+    target = tmp_path / "out.nwb"
+    with pytest.raises(PoseBridgeError) as caught:
+        posebridge.save(poses, target, metadata=metadata)
+    start = f"{target}: The NWB writer's option metadata=: "
+    message = str(caught.value)
+    assert message.startswith(start), message
+    assert "metadata" not in message.removeprefix(start), message
+    assert said in message
+    assert caught.value.option == "metadata"
+    assert not target.exists()

@@ -162,7 +162,8 @@ def check_option(name: str, value: Any) -> None:
 
     The checks :func:`write` itself runs on ``compression``, ``dtype``,
     ``layout`` and ``search``, and the reading and checking of a ``metadata``
-    or ``config`` YAML file (or dict of sections), run alone so that ``posebridge.convert`` and
+    or ``config`` YAML file (or dict of sections, or config), run alone so that
+    ``posebridge.convert`` and
     ``posebridge convert`` refuse a bad value before reading the input (the
     ``check_write_option`` of the NWB format). Other options pass.
 
@@ -187,8 +188,35 @@ def check_option(name: str, value: Any) -> None:
         layout_option(value)
     elif name == "search":
         search_option(value)
-    elif name in ("metadata", "config") and isinstance(value, str | os.PathLike | dict):
-        as_config(value, name)  # its file read and its sections checked; other kinds: write
+    elif name in ("metadata", "config") and value is not None:
+        try:  # its file read, its sections checked
+            as_config(value, name)
+        except PoseBridgeError as error:
+            raise _named_once(error, name) from None
+
+
+def _named_once(error: PoseBridgeError, name: str) -> PoseBridgeError:
+    """A refusal of a ``metadata=`` (``config=``) value that does not start with the
+    option's name: the writer's check names the option already (``The NWB writer's
+    option metadata=: unknown section 'foo'…``, not ``…metadata=: metadata: unknown…``).
+    A message that starts with a file's name keeps it.
+
+    Examples
+    --------
+    >>> print(
+    ...     _named_once(
+    ...         PoseBridgeError("metadata: section 'subject' must be a mapping."), "metadata"
+    ...     )
+    ... )
+    section 'subject' must be a mapping.
+    >>> print(_named_once(PoseBridgeError("meta.yaml: unknown section 'foo'."), "metadata"))
+    meta.yaml: unknown section 'foo'.
+    """
+    text = str(error)
+    for start in (f"{name}: ", f"{name} "):  # "metadata: …", "metadata must be …"
+        if text.startswith(start):
+            return type(error)(text.removeprefix(start))
+    return error
 
 
 def write(
