@@ -28,6 +28,7 @@ from posebridge.formats._shared.text_bytes import refuse_not_utf8, text_end
 __all__ = [
     "CATEGORIES_ATTR",
     "Annotation",
+    "Attributes",
     "Category",
     "GroundTruth",
     "Image",
@@ -65,6 +66,13 @@ class Image(msgspec.Struct):
     height: int | float | None = -1
 
 
+class Attributes(msgspec.Struct):
+    """An annotation's ``attributes`` (CVAT's key): only the track id, ``object_id``,
+    which sleap-io writes for an instance's track (other keys are not read)."""
+
+    object_id: Int64 | None = None
+
+
 class Annotation(msgspec.Struct):
     """One entry of ``annotations`` (ground truth) or of a results list."""
 
@@ -78,6 +86,10 @@ class Annotation(msgspec.Struct):
     iscrowd: Int64 | None = 0
     score: float | None = None
     track_id: Int64 | None = None
+    #: the track id as sleap-io writes it (``attributes.object_id``, read before ``track_id``)
+    attributes: Attributes | None = None
+    #: a track id as some tools write it (read when neither of the above is given)
+    instance_id: Int64 | None = None
     #: posebridge's own key: the individual's name (COCO has none; tools ignore it)
     individual: str | None = None
 

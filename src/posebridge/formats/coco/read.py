@@ -155,7 +155,7 @@ class _Columns:
     iscrowd: np.ndarray  # float64: NaN for null
     area: np.ndarray
     score: np.ndarray
-    track_id: np.ndarray  # object: int or None
+    track_id: np.ndarray  # object: int or None (see :func:`_track_ids`)
     individual: np.ndarray  # object: str or None
     keypoints: list[Any]  # msgspec.Raw
     bbox: list[Any]
@@ -179,7 +179,7 @@ class _Columns:
             iscrowd=_floats(list(field("iscrowd"))),  # null: NaN, not a crowd
             area=_floats(list(field("area"))),
             score=_floats(list(field("score"))),
-            track_id=np.fromiter(field("track_id"), dtype=object, count=n),
+            track_id=_track_ids(records),
             individual=np.fromiter(field("individual"), dtype=object, count=n),
             keypoints=list(field("keypoints")),
             bbox=list(field("bbox")),
@@ -199,6 +199,24 @@ class _Columns:
                 for value in (getattr(self, f.name) for f in fields(self))
             )
         )
+
+
+def _track_ids(records: list[Annotation]) -> np.ndarray:
+    """Each annotation's track id (object: int or None), from the first key that has one.
+
+    sleap-io's order: ``attributes.object_id`` (what sleap-io and CVAT write), then
+    ``track_id`` (PoseTrack, posebridge), then ``instance_id``.
+    """
+    n = len(records)
+    track = np.fromiter(map(attrgetter("track_id"), records), dtype=object, count=n)
+    attributes = np.fromiter(map(attrgetter("attributes"), records), dtype=object, count=n)
+    given = attributes != None  # noqa: E711 - element-wise
+    if given.any():
+        object_id = np.full(n, None, dtype=object)
+        object_id[given] = list(map(attrgetter("object_id"), attributes[given]))
+        track = np.where(object_id != None, object_id, track)  # noqa: E711
+    instance = np.fromiter(map(attrgetter("instance_id"), records), dtype=object, count=n)
+    return np.where(track != None, track, instance)  # noqa: E711
 
 
 # --------------------------------------------------------------------------
@@ -227,7 +245,8 @@ def _identities(
         raise FormatError(
             path,
             f"{where}[{records.number[i]}]: image {records.image_id[i]} has two annotations "
-            f"of the individual {names[i]!r} (track_id / individual repeated within an image).",
+            f"of the individual {names[i]!r} (its track id or individual repeated within "
+            "an image).",
         )
     codes = np.asarray(codes, dtype=np.int64)
     if tracked.any() and len(individuals) > 1:
