@@ -19,8 +19,9 @@ are ``untracked_<k>`` by rank in their file; their class is in
 ``category_id`` / ``category`` (``names``), their box in ``bbox``
 (pixels, top-left corner). ``flip_idx`` -> ``skeleton_symmetries`` (an
 identity one: ``attrs["yolo_flip_idx"] = "identity"``, written back);
-``kpt_names`` (newer Ultralytics yamls), else ``keypoint_names=``, names the
-keypoints. When an image is absent, its ``image_path`` is where it should be,
+``kpt_names`` (newer Ultralytics yamls), else ``node_names`` (sleap-io's key),
+else ``keypoint_names=``, names the keypoints; sleap-io's ``skeleton`` (0-based
+pairs) -> ``skeleton_edges``. When an image is absent, its ``image_path`` is where it should be,
 without extension. A row with the wrong number of columns or a non-number is
 refused naming the label file and line.
 

@@ -167,6 +167,9 @@ def read(
     lookup = np.full(max(data.names) + 1, "", dtype=class_names.dtype)
     lookup[sorted(data.names)] = class_names
     ds["category"] = (dims, scatter(rows, columns, shape, lookup[ids], ""))
+    if data.skeleton is not None:  # sleap-io's key
+        edges = np.asarray(names, dtype=str)[np.asarray(data.skeleton, dtype=np.int64)]
+        ds["skeleton_edges"] = (("edge", "edge_node"), edges.reshape(-1, 2))
     if data.flip_idx is not None:
         pairs = [(i, j) for i, j in enumerate(data.flip_idx) if i < j]
         if pairs:
