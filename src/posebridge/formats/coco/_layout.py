@@ -83,7 +83,8 @@ class Annotation(msgspec.Struct):
     keypoints: msgspec.Raw = msgspec.Raw(b"[]")
     bbox: msgspec.Raw = msgspec.Raw(b"[]")
     area: float | None = None
-    iscrowd: Int64 | None = 0
+    #: 0 or 1; JSON false / true too (pycocotools takes it by truthiness), read as 0 / 1
+    iscrowd: Int64 | bool | None = 0
     score: float | None = None
     track_id: Int64 | None = None
     #: the track id as sleap-io writes it (``attributes.object_id``, read before ``track_id``)
