@@ -129,6 +129,30 @@ def test_object_id_comes_before_track_id_and_instance_id_as_in_sleap_io(tmp_path
     assert posebridge.load(path).individual.values.tolist() == ["track_1", "track_2"]
 
 
+def test_a_track_id_written_as_a_whole_float_reads_as_its_integer(tmp_path):
+    """A track id column with untracked rows is a float column (3.0); it refused the file."""
+    path = tracked_ground_truth(tmp_path, [[{"track_id": 3.0}, {"track_id": None}]])
+    ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["track_3", "untracked_0"]
+    assert ds.position.sel(space="x", keypoint="nose").values[0].tolist() == [30, 99]
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ({"track_id": 3.5}, r"\$\.annotations\[0\]\.track_id: 3\.5 is not a whole number"),
+        (
+            {"attributes": {"object_id": 2.5}},
+            r"\$\.annotations\[0\]\.attributes\.object_id: 2\.5 is not a whole number",
+        ),
+        ({"instance_id": 1.25}, r"\$\.annotations\[0\]\.instance_id: 1\.25 is not a whole"),
+    ],
+)
+def test_a_track_id_that_is_not_a_whole_number_is_refused_naming_its_key(tmp_path, extra, key):
+    with pytest.raises(FormatError, match=key):
+        posebridge.load(tracked_ground_truth(tmp_path, [[extra]]))
+
+
 def test_tracks_sleap_io_writes_to_coco_read_as_its_tracks(tmp_path):
     sio = pytest.importorskip("sleap_io")
     from PIL import Image

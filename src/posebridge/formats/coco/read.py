@@ -38,6 +38,7 @@ from posebridge.formats.coco._layout import (
     categories_attr,
     image_ids,
     raw_numbers,
+    whole_numbers,
 )
 from posebridge.formats.coco._layout import load as load_file
 from posebridge.model import labels
@@ -179,7 +180,7 @@ class _Columns:
             iscrowd=_floats(list(field("iscrowd"))),  # null: NaN, not a crowd
             area=_floats(list(field("area"))),
             score=_floats(list(field("score"))),
-            track_id=_track_ids(records),
+            track_id=_track_ids(path, records, where),
             individual=np.fromiter(field("individual"), dtype=object, count=n),
             keypoints=list(field("keypoints")),
             bbox=list(field("bbox")),
@@ -201,21 +202,34 @@ class _Columns:
         )
 
 
-def _track_ids(records: list[Annotation]) -> np.ndarray:
+def _track_ids(path: Path, records: list[Annotation], where: str) -> np.ndarray:
     """Each annotation's track id (object: int or None), from the first key that has one.
 
     sleap-io's order: ``attributes.object_id`` (what sleap-io and CVAT write), then
-    ``track_id`` (PoseTrack, posebridge), then ``instance_id``.
+    ``track_id`` (PoseTrack, posebridge), then ``instance_id``. A whole number written
+    as a float (``3.0``: a track id column with untracked rows is a float column) is
+    its integer, as other ids; another float is refused naming its key (``where`` is
+    the records' JSON path, for messages).
     """
     n = len(records)
+
+    def whole(values: np.ndarray, key: str) -> np.ndarray:
+        if float not in set(map(type, values)):  # the usual case: ints and None
+            return values
+        found = whole_numbers(path, values.tolist(), f"{where}[{{}}].{key}")
+        return np.fromiter(found, dtype=object, count=n)
+
     track = np.fromiter(map(attrgetter("track_id"), records), dtype=object, count=n)
+    track = whole(track, "track_id")
     attributes = np.fromiter(map(attrgetter("attributes"), records), dtype=object, count=n)
     given = attributes != None  # noqa: E711 - element-wise
     if given.any():
         object_id = np.full(n, None, dtype=object)
         object_id[given] = list(map(attrgetter("object_id"), attributes[given]))
+        object_id = whole(object_id, "attributes.object_id")
         track = np.where(object_id != None, object_id, track)  # noqa: E711
     instance = np.fromiter(map(attrgetter("instance_id"), records), dtype=object, count=n)
+    instance = whole(instance, "instance_id")
     return np.where(track != None, track, instance)  # noqa: E711
 
 
