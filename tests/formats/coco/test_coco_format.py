@@ -282,6 +282,21 @@ def test_crowd_annotations_are_skipped_with_a_warning(tmp_path):
     assert ds.sizes["individual"] == 1
 
 
+def test_iscrowd_written_as_json_false_or_true_reads_as_0_or_1(tmp_path):
+    """pycocotools takes iscrowd by truthiness; a JSON bool (a pandas bool column) made
+    the whole file unreadable."""
+    path = gt_file(tmp_path)
+    content = json.loads(path.read_text())
+    content["annotations"][0]["iscrowd"] = False
+    content["annotations"][1]["iscrowd"] = True
+    path.write_text(json.dumps(content))
+    with pytest.warns(UserWarning, match="1 crowd"):
+        ds = coco.read(path)
+    assert ds.sizes["individual"] == 1  # annotation 0 kept, annotation 1 a crowd
+    first = content["annotations"][0]["keypoints"]
+    assert ds.position.sel(keypoint="nose").values[0, :, 0].tolist() == first[:2]
+
+
 def labels_with_everything() -> xr.Dataset:
     rng = np.random.default_rng(5)
     position = rng.uniform(0, 60, (3, 2, 4, 2)).round(3)

@@ -83,6 +83,109 @@ def test_sleap_io_reads_one_track_per_individual(tmp_path):
         assert sorted(tracks) == ["track_1", "track_2", "track_3"]
 
 
+def tracked_ground_truth(tmp_path: Path, identity_keys: list[list[dict]]) -> Path:
+    """Two images, one annotation per entry of ``identity_keys[image]`` (its keys added),
+    each annotation's nose x its own number (10 * the id in its keys, 99 without one)."""
+    annotations = []
+    for image, keys in enumerate(identity_keys):
+        for extra in keys:
+            found = extra.get("attributes", {}).get("object_id", extra.get("track_id"))
+            found = extra.get("instance_id") if found is None else found
+            x = 99 if found is None else 10 * found
+            annotations.append(
+                {"id": len(annotations) + 1, "image_id": image + 1, "category_id": 1,
+                 "keypoints": [x, 5, 2, x + 1, 6, 2], "bbox": [0, 0, 90, 9], "area": 810,
+                 "iscrowd": 0} | extra
+            )  # fmt: skip
+    content = {
+        "images": [{"id": i + 1, "file_name": f"{i}.png", "width": 99, "height": 99}
+                   for i in range(len(identity_keys))],
+        "annotations": annotations,
+        "categories": [{"id": 1, "name": "mouse", "keypoints": ["nose", "tail"]}],
+    }  # fmt: skip
+    path = tmp_path / "gt.json"
+    path.write_text(json.dumps(content))
+    return path
+
+
+@pytest.mark.parametrize(
+    "key",
+    [lambda t: {"attributes": {"object_id": t, "occluded": False}}, lambda t: {"instance_id": t}],
+    ids=["attributes.object_id", "instance_id"],
+)
+def test_track_ids_sleap_io_reads_from_other_keys_keep_individuals_apart(tmp_path, key):
+    """sleap-io writes an instance's track as attributes.object_id; they were dropped
+    silently and the instances ranked per image, swapping the animals between images."""
+    path = tracked_ground_truth(tmp_path, [[key(1), key(2)], [key(2), key(1)]])
+    ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["track_1", "track_2"]
+    nose_x = ds.position.sel(space="x", keypoint="nose").values
+    np.testing.assert_array_equal(nose_x, [[10, 20], [10, 20]])
+
+
+def test_object_id_comes_before_track_id_and_instance_id_as_in_sleap_io(tmp_path):
+    both = {"attributes": {"object_id": 1}, "track_id": 2, "instance_id": 3}
+    path = tracked_ground_truth(tmp_path, [[both, {"track_id": 2, "instance_id": 3}]])
+    assert posebridge.load(path).individual.values.tolist() == ["track_1", "track_2"]
+
+
+def test_a_track_id_written_as_a_whole_float_reads_as_its_integer(tmp_path):
+    """A track id column with untracked rows is a float column (3.0); it refused the file."""
+    path = tracked_ground_truth(tmp_path, [[{"track_id": 3.0}, {"track_id": None}]])
+    ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["track_3", "untracked_0"]
+    assert ds.position.sel(space="x", keypoint="nose").values[0].tolist() == [30, 99]
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ({"track_id": 3.5}, r"\$\.annotations\[0\]\.track_id: 3\.5 is not a whole number"),
+        (
+            {"attributes": {"object_id": 2.5}},
+            r"\$\.annotations\[0\]\.attributes\.object_id: 2\.5 is not a whole number",
+        ),
+        ({"instance_id": 1.25}, r"\$\.annotations\[0\]\.instance_id: 1\.25 is not a whole"),
+    ],
+)
+def test_a_track_id_that_is_not_a_whole_number_is_refused_naming_its_key(tmp_path, extra, key):
+    with pytest.raises(FormatError, match=key):
+        posebridge.load(tracked_ground_truth(tmp_path, [[extra]]))
+
+
+def test_tracks_sleap_io_writes_to_coco_read_as_its_tracks(tmp_path):
+    sio = pytest.importorskip("sleap_io")
+    from PIL import Image
+
+    files = []
+    for i in range(2):
+        files.append(str(tmp_path / f"img{i}.png"))
+        Image.new("RGB", (64, 48)).save(files[-1])
+    skeleton = sio.Skeleton(["nose", "tail"])
+    video = sio.Video.from_filename(files)
+    tracks = [sio.Track("alice"), sio.Track("bob")]
+    points = {tracks[0]: [[10.0, 12.0], [20.0, 22.0]], tracks[1]: [[40.0, 42.0], [50.0, 52.0]]}
+
+    def frame(index: int, order: list) -> object:
+        instances = [
+            sio.Instance.from_numpy(np.array(points[t]), skeleton=skeleton, track=t) for t in order
+        ]
+        return sio.LabeledFrame(video=video, frame_idx=index, instances=instances)
+
+    frames = [frame(0, tracks), frame(1, tracks[::-1])]  # bob listed first in image 1
+    sio.save_coco(
+        sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks),
+        str(tmp_path / "gt.json"),
+    )
+    ds = posebridge.load(tmp_path / "gt.json")
+    assert ds.sizes["individual"] == 2
+    for image in range(2):
+        np.testing.assert_array_equal(
+            ds.position.isel(time=image).transpose("individual", "keypoint", "space").values,
+            [points[tracks[0]], points[tracks[1]]],
+        )
+
+
 # --------------------------------------------------------------------------
 # results whose category the ground truth does not have
 

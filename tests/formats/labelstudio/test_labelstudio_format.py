@@ -681,7 +681,7 @@ def test_predictions_are_each_tasks_first_prediction(tmp_path):
         (
             {"data": {}, "meta": {"video": {"filename": "v.mp4", "frame_idx": -1}},
              "annotations": []},
-            r"\$\[1\]\.meta\.video: expected filename \(text\) and frame_idx",
+            r"\$\[1\]\.meta\.video: expected filename \(a video.s path.*\) and frame_idx",
         ),
         (  # JSON true was taken as frame 1
             {"data": {}, "meta": {"video": {"filename": "v.mp4", "frame_idx": True}},
@@ -897,3 +897,61 @@ def test_irregular_timestamps_are_warned_as_not_kept(tmp_path):
         warnings.simplefilter("always")
         labelstudio.write(ds, tmp_path / "regular.json", image_size=(64, 48))
     assert not [w for w in regular if "time in seconds" in str(w.message)]
+
+
+def image_sequence_tasks(files: list[str], frames: list[int]) -> list:
+    """Tasks as sleap-io writes the frames of an image-sequence video: ``meta.video``'s
+    filename is the list of its image files, ``frame_idx`` the task's place in it."""
+    return [
+        {
+            "data": {},
+            "meta": {"video": {"filename": files, "frame_idx": f, "shape": [3, 100, 200, 1]}},
+            "annotations": [{"result": [point("head", 10 * (f + 1), 20, id=f"p{f}")]}],
+        }
+        for f in frames
+    ]
+
+
+def test_a_frame_of_an_image_sequence_is_its_image_file(tmp_path):
+    """sleap-io writes an image sequence's filename as the list of its files; it was
+    refused although the README says we read what sleap-io writes."""
+    files = ["imgs/a.png", "imgs/b.png", "imgs/c.png"]
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(image_sequence_tasks(files, [2, 0])))
+    ds = labelstudio.read(path)
+    assert ds.image_path.values.tolist() == [files[2], files[0]]
+    # x in percent of the 200 px width: 30 % and 10 %
+    np.testing.assert_allclose(ds.position.sel(space="x").values.ravel(), [60.0, 20.0])
+
+
+def test_a_frame_index_beyond_an_image_sequence_is_refused_naming_the_task(tmp_path):
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(image_sequence_tasks(["a.png", "b.png"], [0, 2])))
+    with pytest.raises(FormatError, match=r"\$\[1\]\.meta\.video: .*within that list"):
+        labelstudio.read(path)
+
+
+def test_labels_sleap_io_writes_of_labelled_images_read_back(tmp_path):
+    sio = pytest.importorskip("sleap_io")
+    from PIL import Image
+
+    files = []
+    for i in range(2):
+        files.append(str(tmp_path / f"img{i}.png"))
+        Image.new("RGB", (64, 48)).save(files[-1])
+    skeleton = sio.Skeleton(["nose", "tail"])
+    video = sio.Video.from_filename(files)
+    points = [np.array([[10.0 + i, 12.0], [20.0, 30.0 + i]]) for i in range(2)]
+    frames = [
+        sio.LabeledFrame(
+            video=video, frame_idx=i, instances=[sio.Instance.from_numpy(p, skeleton=skeleton)]
+        )
+        for i, p in enumerate(points)
+    ]
+    sio.save_labelstudio(
+        sio.Labels(frames, videos=[video], skeletons=[skeleton]), str(tmp_path / "ls.json")
+    )
+    ds = posebridge.load(tmp_path / "ls.json")
+    assert ds.image_path.values.tolist() == files
+    got = ds.position.isel(individual=0).transpose("time", "keypoint", "space").values
+    np.testing.assert_allclose(got, points)

@@ -83,6 +83,53 @@ def test_keypoint_names_from_kpt_names_or_the_option(tmp_path):
     assert names == ["h", "l", "r"]
 
 
+def test_sleap_io_node_names_and_skeleton_name_the_keypoints_and_edges(tmp_path):
+    """sleap-io writes the names as node_names and the edges as skeleton (0-based);
+    both were ignored silently (keypoint_<k>, no skeleton_edges)."""
+    path = dataset(
+        tmp_path, yaml_extra="node_names: [head, left, right]\nskeleton: [[0, 1], [0, 2]]\n"
+    )
+    ds = yolo.read(path)
+    assert ds.keypoint.values.tolist() == ["head", "left", "right"]
+    assert ds.skeleton_edges.values.tolist() == [["head", "left"], ["head", "right"]]
+
+
+def test_kpt_names_win_over_node_names(tmp_path):
+    extra = "kpt_names: {0: [h, l, r]}\nnode_names: [head, left, right]\n"
+    assert yolo.read(dataset(tmp_path, yaml_extra=extra)).keypoint.values.tolist() == [
+        "h",
+        "l",
+        "r",
+    ]
+
+
+def test_a_yolo_dataset_sleap_io_writes_keeps_its_names_and_edges(tmp_path):
+    sio = pytest.importorskip("sleap_io")
+    files = []
+    for i in range(2):
+        files.append(str(tmp_path / f"img{i}.png"))
+        Image.new("RGB", (64, 48)).save(files[-1])
+    skeleton = sio.Skeleton(["nose", "tail"], edges=[("nose", "tail")])
+    video = sio.Video.from_filename(files)
+    frames = [
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=i,
+            instances=[
+                sio.Instance.from_numpy(np.array([[10.0, 12.0], [20.0, 22.0]]), skeleton=skeleton)
+            ],
+        )
+        for i in range(2)
+    ]
+    labels_written = sio.Labels(frames, videos=[video], skeletons=[skeleton])
+    sio.save_ultralytics(
+        labels_written, str(tmp_path / "yolo"), split_ratios={"train": 0.5, "val": 0.5}
+    )
+    ds = posebridge.load(tmp_path / "yolo" / "data.yaml")
+    assert ds.keypoint.values.tolist() == skeleton.node_names
+    assert ds.skeleton_edges.values.tolist() == [["nose", "tail"]]
+
+
 def test_roboflow_tree_and_relative_entries(tmp_path):
     for split in ("train", "valid"):
         (tmp_path / split / "images").mkdir(parents=True)
@@ -356,6 +403,9 @@ def test_missing_image_without_size_is_refused(tmp_path):
             "flip_idx",
         ),
         ("train: images/train\nkpt_shape: [3, 3]\nnames: 5\n", "names"),
+        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nnode_names: [a, b]\n", "node_names"),
+        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nskeleton: [[0, 3]]\n", "skeleton"),
+        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nskeleton: [0, 1]\n", "skeleton"),
         ("kpt_shape: [3, 3]\nnames: [a]\n", "train, val, test"),
         ("train: [images/train\nkpt_shape: [3, 3]\n", "line"),
     ],
@@ -714,7 +764,7 @@ def test_boxes_that_ultralytics_drops_from_training_are_written_with_a_warning(t
     """Centroids (one keypoint, no stored box: idtracker.ai, TRex) gave 0 x 0 boxes, which
     Ultralytics' augmentation drops (box_candidates: wider and taller than 2 px), keypoints
     and all, without a word."""
-    position = np.full((2, 2, 1, 3), 50.0)
+    position = np.full((2, 2, 1, 3), 50.0) + np.array([10.0, 20.0, 30.0])  # animals apart
     position[1, :, 0, 2] = np.nan  # two instances in the second image
     ds = labels.from_numpy(position, image_path=["images/train/a.png", "images/train/b.png"])
     with pytest.warns(UserWarning, match=r"5 instance\(s\) have a box .* smallest: 0 x 0 px"):

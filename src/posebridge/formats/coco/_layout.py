@@ -28,6 +28,7 @@ from posebridge.formats._shared.text_bytes import refuse_not_utf8, text_end
 __all__ = [
     "CATEGORIES_ATTR",
     "Annotation",
+    "Attributes",
     "Category",
     "GroundTruth",
     "Image",
@@ -40,16 +41,17 @@ __all__ = [
     "load",
     "raw_numbers",
     "refuse_repeated_category_ids",
+    "whole_numbers",
 ]
 
 _BLANKS = b" \t\r\n"
 
 #: An id or flag that numpy holds as int64 (a larger one is refused naming its key).
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
-#: A number id (a category's, in an annotation): an integer, or a float that
-#: :func:`image_ids` reads as its integer when it is one (``1.0``, as Python's ``json``
-#: writes an id that went through a float column; pycocotools pairs it with ``1``) and
-#: refuses otherwise.
+#: A number id (a category's, in an annotation, or a track id): an integer, or a float
+#: that :func:`image_ids` (:func:`whole_numbers` for track ids) reads as its integer when
+#: it is one (``1.0``, as Python's ``json`` writes an id that went through a float column;
+#: pycocotools pairs it with ``1``) and refuses otherwise.
 NumberId = Int64 | float
 #: An image id: a number, as the COCO format says, or a text (``"img_001"``), which
 #: pycocotools also takes (it keys images by whatever the JSON holds).
@@ -65,6 +67,13 @@ class Image(msgspec.Struct):
     height: int | float | None = -1
 
 
+class Attributes(msgspec.Struct):
+    """An annotation's ``attributes`` (CVAT's key): only the track id, ``object_id``,
+    which sleap-io writes for an instance's track (other keys are not read)."""
+
+    object_id: NumberId | None = None
+
+
 class Annotation(msgspec.Struct):
     """One entry of ``annotations`` (ground truth) or of a results list."""
 
@@ -75,9 +84,14 @@ class Annotation(msgspec.Struct):
     keypoints: msgspec.Raw = msgspec.Raw(b"[]")
     bbox: msgspec.Raw = msgspec.Raw(b"[]")
     area: float | None = None
-    iscrowd: Int64 | None = 0
+    #: 0 or 1; JSON false / true too (pycocotools takes it by truthiness), read as 0 / 1
+    iscrowd: Int64 | bool | None = 0
     score: float | None = None
-    track_id: Int64 | None = None
+    track_id: NumberId | None = None
+    #: the track id as sleap-io writes it (``attributes.object_id``, read before ``track_id``)
+    attributes: Attributes | None = None
+    #: a track id as some tools write it (read when neither of the above is given)
+    instance_id: NumberId | None = None
     #: posebridge's own key: the individual's name (COCO has none; tools ignore it)
     individual: str | None = None
 
@@ -317,14 +331,23 @@ def image_ids(path: Path, values: list[int | float | str], key: str) -> np.ndarr
     """
     kinds = set(map(type, values))  # a type test per id, in C
     if float in kinds:  # rare: ids that went through a float column
-        values = _whole_numbers(path, values, key)
+        values = whole_numbers(path, values, key)
     if str not in kinds:  # the usual case
         return np.asarray(values, dtype=np.int64).reshape(len(values))
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _whole_numbers(path: Path, values: list[int | float | str], key: str) -> list[int | str]:
-    """``values`` with each float that is a whole number as its int; another is refused."""
+def whole_numbers(path: Path, values: list[int | float | str], key: str) -> list[int | str]:
+    """``values`` with each float that is a whole number as its int; another is refused.
+
+    ``key`` is the JSON path of a value, with ``{}`` for its index in ``values``
+    (for messages); values that are not floats (ints, texts, ``None``) are kept.
+
+    Examples
+    --------
+    >>> whole_numbers(Path("gt.json"), [3.0, None, 2], "$.annotations[{}].track_id")
+    [3, None, 2]
+    """
     is_float = np.fromiter(map(float.__instancecheck__, values), bool, len(values))
     ids = np.fromiter(values, dtype=object, count=len(values))
     floats = ids[is_float].astype(np.float64)

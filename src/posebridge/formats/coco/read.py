@@ -38,6 +38,7 @@ from posebridge.formats.coco._layout import (
     categories_attr,
     image_ids,
     raw_numbers,
+    whole_numbers,
 )
 from posebridge.formats.coco._layout import load as load_file
 from posebridge.model import labels
@@ -155,7 +156,7 @@ class _Columns:
     iscrowd: np.ndarray  # float64: NaN for null
     area: np.ndarray
     score: np.ndarray
-    track_id: np.ndarray  # object: int or None
+    track_id: np.ndarray  # object: int or None (see :func:`_track_ids`)
     individual: np.ndarray  # object: str or None
     keypoints: list[Any]  # msgspec.Raw
     bbox: list[Any]
@@ -179,7 +180,7 @@ class _Columns:
             iscrowd=_floats(list(field("iscrowd"))),  # null: NaN, not a crowd
             area=_floats(list(field("area"))),
             score=_floats(list(field("score"))),
-            track_id=np.fromiter(field("track_id"), dtype=object, count=n),
+            track_id=_track_ids(path, records, where),
             individual=np.fromiter(field("individual"), dtype=object, count=n),
             keypoints=list(field("keypoints")),
             bbox=list(field("bbox")),
@@ -199,6 +200,37 @@ class _Columns:
                 for value in (getattr(self, f.name) for f in fields(self))
             )
         )
+
+
+def _track_ids(path: Path, records: list[Annotation], where: str) -> np.ndarray:
+    """Each annotation's track id (object: int or None), from the first key that has one.
+
+    sleap-io's order: ``attributes.object_id`` (what sleap-io and CVAT write), then
+    ``track_id`` (PoseTrack, posebridge), then ``instance_id``. A whole number written
+    as a float (``3.0``: a track id column with untracked rows is a float column) is
+    its integer, as other ids; another float is refused naming its key (``where`` is
+    the records' JSON path, for messages).
+    """
+    n = len(records)
+
+    def whole(values: np.ndarray, key: str) -> np.ndarray:
+        if float not in set(map(type, values)):  # the usual case: ints and None
+            return values
+        found = whole_numbers(path, values.tolist(), f"{where}[{{}}].{key}")
+        return np.fromiter(found, dtype=object, count=n)
+
+    track = np.fromiter(map(attrgetter("track_id"), records), dtype=object, count=n)
+    track = whole(track, "track_id")
+    attributes = np.fromiter(map(attrgetter("attributes"), records), dtype=object, count=n)
+    given = attributes != None  # noqa: E711 - element-wise
+    if given.any():
+        object_id = np.full(n, None, dtype=object)
+        object_id[given] = list(map(attrgetter("object_id"), attributes[given]))
+        object_id = whole(object_id, "attributes.object_id")
+        track = np.where(object_id != None, object_id, track)  # noqa: E711
+    instance = np.fromiter(map(attrgetter("instance_id"), records), dtype=object, count=n)
+    instance = whole(instance, "instance_id")
+    return np.where(track != None, track, instance)  # noqa: E711
 
 
 # --------------------------------------------------------------------------
@@ -227,7 +259,8 @@ def _identities(
         raise FormatError(
             path,
             f"{where}[{records.number[i]}]: image {records.image_id[i]} has two annotations "
-            f"of the individual {names[i]!r} (track_id / individual repeated within an image).",
+            f"of the individual {names[i]!r} (its track id or individual repeated within "
+            "an image).",
         )
     codes = np.asarray(codes, dtype=np.int64)
     if tracked.any() and len(individuals) > 1:

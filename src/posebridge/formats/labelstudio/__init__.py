@@ -17,7 +17,8 @@ writer writes 0.
 Reading gives one row per task (``image_path`` = the task's image; its size in
 ``image_width`` / ``image_height``); a task with ``meta.video`` (``filename``,
 ``frame_idx``: how sleap-io and posebridge write labelled video frames) is that
-video's frame instead. Points are grouped into instances by
+video's frame instead (a ``filename`` that is a list of image files, sleap-io's
+image sequence: the image ``filename[frame_idx]``). Points are grouped into instances by
 ``parentID`` (the rectangle they belong to), else by a ``relation`` to a
 rectangle, whatever other relations the point has (a line to another point);
 a point without ``parentID`` related to two rectangles is refused, naming it;

@@ -6,7 +6,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from itertools import repeat
-from operator import itemgetter
+from operator import getitem, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +265,31 @@ def _first_predictions(tasks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return entries, np.full(n, "predictions[0]", dtype=object)
 
 
+def _sequence_images(
+    images: np.ndarray,
+    tasks: np.ndarray,
+    filename: np.ndarray,
+    frame: np.ndarray,
+    sequence: np.ndarray,
+) -> np.ndarray:
+    """Set the image of each task whose ``meta.video.filename`` is a list of image files.
+
+    sleap-io writes an image-sequence video (a SLEAP project of labelled images)
+    as the list of its files, ``frame_idx`` the task's place in it: the task's
+    image is ``filename[frame_idx]``. Returns, per such task, whether that is a
+    file name (a text, ``frame_idx`` within the list); ``images[tasks]`` is set
+    where it is.
+    """
+    lists, index = filename[sequence], frame[sequence]
+    within = index < np.fromiter(map(len, lists), np.int64, lists.size)
+    picked = np.full(lists.size, None, dtype=object)
+    picked[within] = object_array(map(getitem, lists[within], index[within]), int(within.sum()))
+    named = of_kind(picked, str)
+    named[named] = picked[named] != ""
+    images[tasks[named]] = picked[named]
+    return named
+
+
 def _task_images(
     path: Path, tasks: np.ndarray, key: str | None, *, videos: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -293,23 +318,29 @@ def _task_images(
         frame = np.full(at.size, None, dtype=object)
         filename[dicts] = column(entries[dicts], "filename")
         frame[dicts] = column(entries[dicts], "frame_idx")
-        good = of_kind(filename, str)
+        sequence = of_kind(filename, list)  # sleap-io's image sequence: its image files
+        good = of_kind(filename, str) | sequence
         good &= of_kind(frame, int) & ~of_kind(frame, bool)  # JSON true is no frame number
         good[good] = frame[good] >= 0
         good[good] = frame[good] <= np.iinfo(np.int64).max
+        sequence &= good
+        if sequence.any():  # frame_idx names the file of the sequence: an image
+            good[sequence] = _sequence_images(images, at[sequence], filename, frame, sequence)
         if not good.all():
             first = int(np.flatnonzero(~good)[0])
             t = int(at[first])
             raise FormatError(
                 path,
-                f"$[{t}].meta.video: expected filename (text) and frame_idx (a whole number "
-                f"from 0); found {brief(entries[first])}.",
+                f"$[{t}].meta.video: expected filename (a video's path, or the list of an "
+                "image sequence's files, as sleap-io writes it) and frame_idx (a whole number "
+                f"from 0, within that list); found {brief(entries[first])}.",
             )
-        names[at] = filename
-        frames[at] = frame.astype(np.int64)
+        video_frame = at[~sequence]
+        names[video_frame] = filename[~sequence]
+        frames[video_frame] = frame[~sequence].astype(np.int64)
         # a frame of a video whose path posebridge's writer did not know: its data image
         # (a made-up name) is read too, when there is one
-        unnamed = at[filename == ""]
+        unnamed = video_frame[filename[~sequence] == ""]
         if unnamed.size:
             given = column(column(tasks[unnamed], "data"), key or "image")
             named = of_kind(given, str)

@@ -19,10 +19,12 @@ are ``untracked_<k>`` by rank in their file; their class is in
 ``category_id`` / ``category`` (``names``), their box in ``bbox``
 (pixels, top-left corner). ``flip_idx`` -> ``skeleton_symmetries`` (an
 identity one: ``attrs["yolo_flip_idx"] = "identity"``, written back);
-``kpt_names`` (newer Ultralytics yamls), else ``keypoint_names=``, names the
-keypoints. When an image is absent, its ``image_path`` is where it should be,
+``kpt_names`` (newer Ultralytics yamls), else ``node_names`` (sleap-io's key),
+else ``keypoint_names=``, names the keypoints; sleap-io's ``skeleton`` (0-based
+pairs) -> ``skeleton_edges``. When an image is absent, its ``image_path`` is where it should be,
 without extension. A row with the wrong number of columns or a non-number is
-refused naming the label file and line.
+refused naming the label file and line; a row repeating an earlier row of its
+file is dropped with a warning, as Ultralytics drops duplicate labels.
 
 Writing puts data.yaml at the given path and a label file per row below its
 folder (an empty file for a row without instances): a row's image keeps its

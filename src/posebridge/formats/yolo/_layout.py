@@ -86,6 +86,8 @@ class DataYaml:
     splits: dict[str, list[str]] = field(default_factory=dict)
     #: the classes whose own ``kpt_names`` (a list per class) are not ``kpt_names``'
     other_kpt_names: list[int] = field(default_factory=list)
+    #: ``skeleton``, sleap-io's key: the edges as 0-based pairs of keypoint indices
+    skeleton: list[tuple[int, int]] | None = None
 
 
 def _fail(path: Path, key: str, problem: str) -> FormatError:
@@ -162,6 +164,9 @@ def load_yaml(path: Path) -> DataYaml:
             )
         flip = [int(v) for v in flip]
     kpt_names, other_kpt_names = _kpt_names(path, data.get("kpt_names"), k)
+    if kpt_names is None:  # sleap-io's key for the keypoint names
+        kpt_names = _node_names(path, data.get("node_names"), k)
+    skeleton = _skeleton(path, data.get("skeleton"), k)
     root = path.parent
     if data.get("path") is not None and not isinstance(data["path"], str):
         raise _fail(path, "path", f"expected the dataset's folder, found {brief(data['path'])}.")
@@ -189,7 +194,9 @@ def load_yaml(path: Path) -> DataYaml:
         splits[split] = entries
     if not splits:
         raise FormatError(path, "has none of the keys train, val, test (the image folders).")
-    return DataYaml(k, int(shape[1]), names, flip, kpt_names, root, splits, other_kpt_names)
+    return DataYaml(
+        k, int(shape[1]), names, flip, kpt_names, root, splits, other_kpt_names, skeleton
+    )
 
 
 def warn_other_kpt_names(path: Path, data: DataYaml) -> None:
@@ -304,6 +311,46 @@ def _kpt_names(path: Path, value: Any, k: int) -> tuple[list[str] | None, list[i
         return isinstance(other, list) and [str(v) for v in other] == names
 
     return names, sorted(c for c, other in per_class.items() if not same(other))
+
+
+def _node_names(path: Path, value: Any, k: int) -> list[str] | None:
+    """The keypoint names of sleap-io's ``node_names`` key (``None`` without it).
+
+    sleap-io writes them beside ``kpt_shape`` (and reads them back); ``kpt_names``,
+    Ultralytics' key, wins when both are given.
+    """
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != k
+        or not all(isinstance(v, _NAME_TYPES) for v in value)
+    ):
+        raise _fail(path, "node_names", f"expected {k} keypoint names, found {brief(value)}.")
+    return [str(v) for v in value]
+
+
+def _skeleton(path: Path, value: Any, k: int) -> list[tuple[int, int]] | None:
+    """The edges of sleap-io's ``skeleton`` key: 0-based pairs of keypoint indices.
+
+    ``None`` without the key; an empty list is a skeleton without edges.
+    """
+    if value is None:
+        return None
+    pairs = value if isinstance(value, list) else None
+    if pairs is None or not all(
+        isinstance(pair, list | tuple)
+        and len(pair) == 2
+        and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < k for i in pair)
+        for pair in pairs
+    ):
+        raise _fail(
+            path,
+            "skeleton",
+            f"expected pairs of keypoint indices 0..{k - 1} (edges, as sleap-io writes "
+            f"them), found {brief(value)}.",
+        )
+    return [(int(a), int(b)) for a, b in pairs]
 
 
 def _resolve(root: Path, entry: str) -> Path:
