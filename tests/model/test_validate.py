@@ -265,3 +265,49 @@ def test_an_extended_float_beyond_float64s_range_in_a_dask_dataset_is_refused_wh
         r"\{'time': 3, 'space': 1, 'keypoint': 0, 'individual': 0\}",
     ):
         posebridge.save(ds, tmp_path / "out.nc")
+
+
+def _in_seconds(time: np.ndarray, fps: float) -> xr.Dataset:
+    ds = model.from_numpy(np.ones((time.size, 2, 2, 1)), np.full((time.size, 2, 1), 0.5))
+    return ds.assign_coords(time=time).assign_attrs(time_unit="seconds", fps=fps)
+
+
+def test_times_in_seconds_whose_frame_numbers_reach_2_to_the_53_are_refused_saying_what_to_do():
+    ds = _in_seconds(np.array([0, 1, 2**53 + 2]) / 30.0, 30.0)
+    with pytest.raises(SchemaError) as raised:
+        model.validate(ds)
+    said = str(raised.value)
+    assert "at index 2 is frame 9007199254740994" in said
+    assert "below 2**53" in said
+    assert "ds.assign_coords(time=ds.time - ds.time[0])" in said
+
+
+def test_the_last_frame_number_below_2_to_the_53_is_kept_and_the_next_refused():
+    kept = model.validate(_in_seconds(np.array([0.0, 2.0**53 - 2]), 1.0))
+    assert model.frame_numbers(kept).tolist() == [0, 2**53 - 2]
+    with pytest.raises(SchemaError, match="is frame 9007199254740992"):
+        model.validate(_in_seconds(np.array([0.0, 2.0**53]), 1.0))
+    negative = _in_seconds(np.array([-(2.0**53), 0.0]), 1.0)
+    with pytest.raises(SchemaError, match="at index 0 is frame -9007199254740992"):
+        model.validate(negative)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("dlc", "x.h5"),
+        ("dlc", "x.csv"),
+        ("slp", "x.slp"),
+        ("nwb", "x.nwb"),
+        ("sleap-csv", "s.csv"),
+    ],
+)
+def test_frame_numbers_of_seconds_from_2_to_the_53_are_refused_before_a_file_is_written(
+    tmp_path, fmt, name
+):
+    ds = _in_seconds(np.array([0, 1, 2**53 + 2]) / 30.0, 30.0)
+    with pytest.raises(
+        SchemaError, match=rf"{name}: the dataset cannot be written: .* below 2\*\*53"
+    ):
+        posebridge.save(ds, tmp_path / name, format=fmt)
+    assert not list(tmp_path.iterdir())
