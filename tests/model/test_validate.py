@@ -9,6 +9,7 @@ import xarray as xr
 import posebridge
 from posebridge import model
 from posebridge.errors import SchemaError
+from posebridge.registry import all_formats
 
 
 def test_validate_renames_plural_dims_and_cleans_attrs():
@@ -202,3 +203,111 @@ def test_a_dataset_of_one_time_without_its_time_dim_is_told_to_select_with_a_lis
     with pytest.raises(SchemaError, match=rf"one time {time}, .*ds\.isel\(time=\[k\]\)"):
         model.validate(one)
     assert model.validate(ds.isel(time=[1])).sizes["time"] == 1  # the way out works
+
+
+def test_extended_floats_become_float64_and_the_netcdf_file_opens_with_xarrays_default_engine(
+    tmp_path,
+):
+    h5py = pytest.importorskip("h5py")
+    pytest.importorskip("netCDF4")
+    position = np.arange(8, dtype=np.longdouble).reshape(2, 2, 2, 1) / 3
+    ds = model.from_numpy(position, np.full((2, 2, 1), 0.5, dtype=np.longdouble))
+    checked = model.validate(ds)
+    assert checked.position.dtype == checked.confidence.dtype == np.float64
+    np.testing.assert_array_equal(checked.position.values, position.astype(np.float64))
+    posebridge.save(ds, tmp_path / "poses.nc")
+    with h5py.File(tmp_path / "poses.nc") as file:  # no 128-bit float, which netCDF-4 lacks
+        assert file["position"].dtype == file["confidence"].dtype == np.float64
+    with xr.open_dataset(tmp_path / "poses.nc", engine="netcdf4") as back:
+        np.testing.assert_array_equal(back.position.values, position.astype(np.float64))
+
+
+def _writers_of_poses() -> list[tuple[str, str]]:
+    """(format, file ending) of every format that writes poses."""
+    formats = all_formats()
+    return [(f.name, f.extensions[0]) for f in formats if f.writes and "poses" in f.kinds]
+
+
+@pytest.mark.parametrize(("fmt", "ending"), _writers_of_poses())
+@pytest.mark.parametrize("name", ["position", "confidence"])
+def test_an_extended_float_beyond_float64s_range_is_refused_by_every_writer(
+    tmp_path, fmt, ending, name
+):
+    ds = model.from_numpy(
+        np.full((2, 2, 2, 1), 5.0, dtype=np.longdouble),
+        np.full((2, 2, 1), 0.5, dtype=np.longdouble),
+    )
+    if np.isinf(np.longdouble("1e400")):
+        pytest.skip("this machine's long double is float64")
+    ds[name][{"time": 1, "keypoint": 1}] = np.longdouble("1e400")  # every x, y there
+    target = tmp_path / f"out{ending}"
+    with pytest.raises(SchemaError) as raised:
+        posebridge.save(ds, target, format=fmt)  # refused before the format's options
+    said = str(raised.value)
+    assert str(target) in said
+    assert f"'{name}' holds {ds[name].isel(time=1, keypoint=1).size} values beyond" in said
+    assert "1e+400" in said
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_extended_float_beyond_float64s_range_in_a_dask_dataset_is_refused_when_written(
+    tmp_path,
+):
+    pytest.importorskip("dask")
+    position = np.full((4, 2, 2, 1), 5.0, dtype=np.longdouble)
+    if np.isinf(np.longdouble("1e400")):
+        pytest.skip("this machine's long double is float64")
+    position[3, 1, 0, 0] = np.longdouble("-1e400")
+    ds = model.from_numpy(position).chunk({"time": 2})
+    with pytest.raises(
+        SchemaError,
+        match=r"beyond float64's range \(the first, -1e\+400, at "
+        r"\{'time': 3, 'space': 1, 'keypoint': 0, 'individual': 0\}",
+    ):
+        posebridge.save(ds, tmp_path / "out.nc")
+
+
+def _in_seconds(time: np.ndarray, fps: float) -> xr.Dataset:
+    ds = model.from_numpy(np.ones((time.size, 2, 2, 1)), np.full((time.size, 2, 1), 0.5))
+    return ds.assign_coords(time=time).assign_attrs(time_unit="seconds", fps=fps)
+
+
+def test_times_in_seconds_whose_frame_numbers_reach_2_to_the_53_are_refused_saying_what_to_do():
+    ds = _in_seconds(np.array([0, 1, 2**53 + 2]) / 30.0, 30.0)
+    with pytest.raises(SchemaError) as raised:
+        model.validate(ds)
+    said = str(raised.value)
+    assert "at index 2 is frame 9007199254740994" in said
+    assert "below 2**53" in said
+    assert "ds.assign_coords(time=ds.time - ds.time[0])" in said
+
+
+def test_the_last_frame_number_below_2_to_the_53_is_kept_and_the_next_refused():
+    kept = model.validate(_in_seconds(np.array([0.0, 2.0**53 - 2]), 1.0))
+    assert model.frame_numbers(kept).tolist() == [0, 2**53 - 2]
+    with pytest.raises(SchemaError, match="is frame 9007199254740992"):
+        model.validate(_in_seconds(np.array([0.0, 2.0**53]), 1.0))
+    negative = _in_seconds(np.array([-(2.0**53), 0.0]), 1.0)
+    with pytest.raises(SchemaError, match="at index 0 is frame -9007199254740992"):
+        model.validate(negative)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("dlc", "x.h5"),
+        ("dlc", "x.csv"),
+        ("slp", "x.slp"),
+        ("nwb", "x.nwb"),
+        ("sleap-csv", "s.csv"),
+    ],
+)
+def test_frame_numbers_of_seconds_from_2_to_the_53_are_refused_before_a_file_is_written(
+    tmp_path, fmt, name
+):
+    ds = _in_seconds(np.array([0, 1, 2**53 + 2]) / 30.0, 30.0)
+    with pytest.raises(
+        SchemaError, match=rf"{name}: the dataset cannot be written: .* below 2\*\*53"
+    ):
+        posebridge.save(ds, tmp_path / name, format=fmt)
+    assert not list(tmp_path.iterdir())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from os import PathLike
 from typing import Any
 
@@ -12,7 +13,7 @@ import xarray as xr
 from posebridge import errors
 from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import labels
-from posebridge.model.build import checked_fps, infinite_values, whole_numbers
+from posebridge.model.build import LARGEST_WHOLE, checked_fps, infinite_values, whole_numbers
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -72,6 +73,24 @@ def _check_frame_numbers(frames: np.ndarray, name: str) -> None:
         _fail(
             f"Coordinate '{name}' holds frame numbers, which must be whole numbers below "
             f"2**53 in size; got {frames[at].item()} at index {at}."
+        )
+
+
+def _check_frames_of_seconds(time: np.ndarray, fps: float) -> None:
+    """The frame numbers of times in seconds (``time × fps``, rounded to the nearest
+    frame, as :func:`~posebridge.model.frame_numbers` gives them) are below 2**53 in
+    size too: writers store them, and a larger one would not read back."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        frames = np.floor(np.round(time.astype(np.float64) * fps, 6) + 0.5)
+    kept = np.abs(frames) < LARGEST_WHOLE
+    if not kept.all():
+        at = int(np.argmin(kept))
+        _fail(
+            f"Coordinate 'time' is in seconds, and at attrs['fps'] {fps} its time "
+            f"{time[at].item()} at index {at} is frame {frames[at]:.17g}: frame numbers must "
+            "be whole numbers below 2**53 in size, which every format's float64 holds "
+            "exactly. Count the times from the start of the recording, e.g. "
+            "ds.assign_coords(time=ds.time - ds.time[0])."
         )
 
 
@@ -213,6 +232,76 @@ def _refuse_infinite(ds: xr.Dataset, name: str) -> None:
         _fail(message)
 
 
+def _beyond_float64(
+    values: np.ndarray,
+    dims: tuple[Hashable, ...],
+    name: str,
+    offset: tuple[int, ...] | None = None,
+) -> str | None:
+    """What is wrong with extended floats ``values`` of ``name`` if some finite ones do
+    not fit float64 (they would become infinite), else None.
+
+    ``offset`` places ``values`` in the whole variable (a lazily computed block), as
+    for :func:`infinite_values`.
+    """
+    with np.errstate(over="ignore"):
+        overflowed = np.isinf(values.astype(np.float64)) & np.isfinite(values)
+    if not overflowed.any():
+        return None
+    at = np.argwhere(overflowed)[0]
+    first = dict(zip(dims, (at + (np.asarray(offset) if offset else 0)).tolist(), strict=True))
+    count = "" if offset is not None else f"{int(overflowed.sum())} "
+    return (
+        f"'{name}' holds {count}values beyond float64's range (the first, {values[tuple(at)]!s}, "
+        f"at {first}); posebridge keeps numbers as float64 at most, as every format stores "
+        "them. Rescale or replace them."
+    )
+
+
+def _narrowing_block(dims: tuple[Hashable, ...], name: str) -> Any:
+    """A ``map_blocks`` function turning a block of ``name`` into float64, refusing
+    values beyond float64's range."""
+
+    def narrowed(block: np.ndarray, block_info: Any = None) -> np.ndarray:
+        where = block_info[0]["array-location"] if block_info else None
+        offset = tuple(low for low, _ in where) if where else None
+        message = _beyond_float64(block, dims, name, offset)
+        if message is not None:
+            raise SchemaError(message)
+        return block.astype(np.float64)
+
+    return narrowed
+
+
+def _narrow_extended_floats(ds: xr.Dataset) -> xr.Dataset:
+    """Turn extended floats (``np.longdouble``: float96 / float128) into float64.
+
+    The model holds float64 at most, and no format stores more (netCDF-4 has no
+    such type: xarray's default engine crashes on a file holding one). Values
+    beyond float64's range are refused, not made infinite. Lazy (dask) arrays are
+    checked block by block as they are computed.
+    """
+    for name in list(ds.variables):
+        variable = ds[name].variable
+        if variable.dtype.kind != "f" or variable.dtype.itemsize <= 8:
+            continue
+        values, dims = variable._data, variable.dims
+        if type(values).__module__.startswith("dask"):
+            data = values.map_blocks(_narrowing_block(dims, str(name)), dtype=np.float64)
+        else:
+            values = np.asarray(values)
+            message = _beyond_float64(values, dims, str(name))
+            if message is not None:
+                _fail(message)
+            data = values.astype(np.float64)
+        narrowed_variable = variable.copy(data=data)
+        if name in ds.coords:
+            ds = ds.assign_coords({name: narrowed_variable})
+        else:
+            ds[name] = narrowed_variable
+    return ds
+
+
 def validate(ds: xr.Dataset) -> xr.Dataset:
     """Check a dataset against the model and return it normalised.
 
@@ -298,6 +387,7 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     for name in ("position", "shape", "confidence"):
         if name in ds.data_vars and ds[name].dtype.kind not in "fiu":
             _fail(f"'{name}' must be numeric, got dtype {ds[name].dtype}.")
+    ds = _narrow_extended_floats(ds)
     for name in ("position", "shape"):
         _refuse_infinite(ds, name)
 
@@ -359,6 +449,8 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     ds.attrs["time_unit"] = time_unit
     if "fps" in ds.attrs:
         ds.attrs["fps"] = checked_fps(ds.attrs["fps"])
+        if time_unit == "seconds" and FRAME not in ds.coords and ds.attrs["fps"]:
+            _check_frames_of_seconds(time, ds.attrs["fps"])
     for key in ("video_width", "video_height"):
         if key in ds.attrs:
             ds.attrs[key] = _side(ds.attrs[key], key)

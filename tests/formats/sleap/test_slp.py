@@ -1261,3 +1261,16 @@ def test_writing_a_pkg_slp_says_no_images_are_embedded(tmp_path):
     with pytest.warns(UserWarning, match=r"a\.pkg\.slp: a \.pkg\.slp embeds the labelled frames"):
         (path,) = posebridge.save(ds, tmp_path / "a.pkg.slp")
     assert posebridge.load(path).position.shape == ds.position.shape
+
+
+def test_instance_scores_are_kept_as_float32_in_slp_and_as_float64_in_the_analysis_file(tmp_path):
+    scores = np.array([[0.123456789012345], [0.3]])  # one score per animal: instance scores
+    ds = posebridge.from_numpy(np.ones((2, 2, 2, 1)), scores)
+    posebridge.save(ds, tmp_path / "x.slp")
+    posebridge.save(ds, tmp_path / "x.analysis.h5")
+    from_slp = posebridge.load(tmp_path / "x.slp").instance_score.values
+    from_analysis = posebridge.load(tmp_path / "x.analysis.h5").instance_score.values
+    np.testing.assert_array_equal(from_slp, scores.astype(np.float32).astype(np.float64))
+    assert not np.array_equal(from_slp, scores)  # README: rounded to float32 in .slp
+    np.testing.assert_array_equal(from_analysis, scores)
+    assert float(np.float32(0.123456789012345)) == 0.12345679104328156  # README's example
