@@ -44,7 +44,8 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
     the input's folder) and the session's metadata: ``subject_id``,
     ``session_id``, ``species``, ``sex``, ``age``, ``session_start_time``
     (ISO 8601), ``video`` and ``fps``. A YAML manifest is a list of such
-    mappings (or a mapping with a ``sessions`` list).
+    mappings, or a mapping with a ``sessions`` list whose other keys (session
+    metadata only) are defaults for every session.
 
     Parameters
     ----------
@@ -99,7 +100,9 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
             raise PoseBridgeError(
                 f"{path}: nests lists or mappings too deeply to be a manifest."
             ) from None
+        defaults: dict[str, Any] = {}
         if isinstance(loaded, dict) and "sessions" in loaded:
+            defaults = _session_defaults(path, loaded)
             loaded = loaded["sessions"]
         if not isinstance(loaded, list) or not all(isinstance(r, dict | None) for r in loaded):
             raise PoseBridgeError(
@@ -110,7 +113,7 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
         for number, entry in enumerate(loaded, start=1):
             row = {str(k): v for k, v in (entry or {}).items() if v not in (None, "")}
             if row:  # a null entry or one of empty values is an empty row: skipped
-                rows.append(row)
+                rows.append({**defaults, **row})  # the session's own values first
                 lines.append(f"session {number}")
     elif path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
@@ -157,6 +160,33 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
                 given = Path(str(row[key]))
                 row[key] = str(given if given.is_absolute() else path.parent / given)
     return list(zip(rows, lines, strict=True))
+
+
+def _session_defaults(path: Path, loaded: dict[Any, Any]) -> dict[str, Any]:
+    """The values a ``{sessions: [...]}`` manifest gives beside ``sessions``: defaults
+    for every session (a session's own value wins), never dropped without a word.
+
+    A key of session metadata (:data:`METADATA_COLUMNS`) is a default; a key
+    holding a mapping or a list (``common: &c {...}``) holds values for the
+    sessions' merges (``<<: *c``) and is no default; any other key (``input``,
+    ``output``, a misspelt column) is refused naming it.
+    """
+    defaults: dict[str, Any] = {}
+    unknown = []
+    for key, value in loaded.items():
+        if key == "sessions" or value in (None, ""):
+            continue
+        if str(key) in METADATA_COLUMNS:
+            defaults[str(key)] = value
+        elif not isinstance(value, dict | list):
+            unknown.append(str(key))
+    if unknown:
+        raise PoseBridgeError(
+            f"{path}: the key(s) {sorted(unknown)} beside 'sessions' are not session "
+            f"metadata; the keys beside 'sessions' are defaults for every session, of: "
+            f"{', '.join(METADATA_COLUMNS)} (input and output belong in each session)."
+        )
+    return defaults
 
 
 def _refuse_values_without_a_column(path: Path, text: str, names: list[str]) -> None:
