@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,8 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
             )
         rows, lines = [], []
         for number, entry in enumerate(loaded, start=1):
-            row = {str(k): v for k, v in (entry or {}).items() if v not in (None, "")}
+            row = {str(k): _stripped(v) for k, v in (entry or {}).items()}
+            row = {k: v for k, v in row.items() if v not in (None, "")}
             if row:  # a null entry or one of empty values is an empty row: skipped
                 rows.append({**defaults, **row})  # the session's own values first
                 lines.append(f"session {number}")
@@ -174,6 +176,7 @@ def _session_defaults(path: Path, loaded: dict[Any, Any]) -> dict[str, Any]:
     defaults: dict[str, Any] = {}
     unknown = []
     for key, value in loaded.items():
+        value = _stripped(value)
         if key == "sessions" or value in (None, ""):
             continue
         if str(key) in METADATA_COLUMNS:
@@ -261,11 +264,22 @@ def _plain_text_loader() -> type:
     return PlainTextLoader
 
 
+def _stripped(value: Any) -> Any:
+    """A YAML value as a CSV cell is read: text without the whitespace around it (a
+    ``|`` block's last newline, ``" M2 "``'s spaces); other values as they are."""
+    return value.strip() if isinstance(value, str) else value
+
+
+#: Columns naming files that exist (or not): their text is taken as it is.
+_PATH_COLUMNS = ("input", "video")
+
+
 def _check_values(row: dict[str, Any], where: str) -> None:
     """Make a manifest row's values what the jobs expect, or refuse the row naming it.
 
     Every column holds one value: text (numbers written as text, as a CSV holds
-    them), ``session_start_time`` ISO 8601 text (a YAML date or timestamp is
+    them) without control characters (a newline, a tab) but in ``input`` and
+    ``video``, ``session_start_time`` ISO 8601 text (a YAML date or timestamp is
     written so), ``fps`` a positive number.
     """
     for key, value in row.items():
@@ -278,6 +292,13 @@ def _check_values(row: dict[str, Any], where: str) -> None:
                 f"{hint}."
             )
         row[key] = str(value)
+        control = [c for c in row[key] if unicodedata.category(c) == "Cc"]
+        if control and key not in _PATH_COLUMNS:  # a newline or tab in a file name, an id
+            raise PoseBridgeError(
+                f"{where}: {key!r} {row[key]!r} holds the control character "
+                f"{control[0]!r}; write the value on one line, without tabs or other "
+                "control characters."
+            )
     if "fps" in row:
         try:
             row["fps"] = model.checked_fps(row["fps"])
