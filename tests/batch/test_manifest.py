@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from posebridge.batch import read_manifest
@@ -52,3 +54,32 @@ def test_a_manifest_value_holding_a_control_character_is_refused_naming_its_row(
     manifest.write_text(text)
     with pytest.raises(PoseBridgeError, match=rf"{name.replace('.', '[.]')} \({where}\): '"):
         read_manifest(manifest)
+
+
+@pytest.fixture
+def berlin_time(monkeypatch):
+    """The local time zone of the process is Europe/Berlin (restored after the test)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [("2024-03-31T02:30:00", "does not exist"), ("2024-10-27T02:30:00", "occurs twice")],
+)
+def test_a_session_start_time_that_is_no_single_local_time_is_refused_naming_its_session(
+    tmp_path, berlin_time, start, problem
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"- {{input: a.nc, session_start_time: {start}}}\n")
+    with pytest.raises(PoseBridgeError, match=rf"m\.yaml \(session 1\): .*'{start}'.*{problem}"):
+        read_manifest(manifest)
+
+
+def test_a_session_start_time_beside_a_daylight_saving_change_is_kept(tmp_path, berlin_time):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("- {input: a.nc, session_start_time: 2024-03-31T03:30:00}\n")
+    assert read_manifest(manifest)[0]["session_start_time"] == "2024-03-31T03:30:00"

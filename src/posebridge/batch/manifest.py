@@ -307,10 +307,39 @@ def _check_values(row: dict[str, Any], where: str) -> None:
                 f"{where}: 'fps' must be a positive number, found {row['fps']!r}."
             ) from None
     if "session_start_time" in row:
+        text = row["session_start_time"]
         try:
-            datetime.fromisoformat(row["session_start_time"])
+            start = datetime.fromisoformat(text)
         except ValueError:
             raise PoseBridgeError(
-                f"{where}: 'session_start_time' {row['session_start_time']!r} is not ISO 8601 "
+                f"{where}: 'session_start_time' {text!r} is not ISO 8601 "
                 "(e.g. 2024-05-01T09:30:00+01:00)."
             ) from None
+        problem = _local_time_problem(start)
+        if problem:
+            raise PoseBridgeError(
+                f"{where}: 'session_start_time' {text!r} has no time zone, so it is taken as "
+                f"this machine's local time, in which it {problem}; give it a time zone "
+                "(e.g. 2024-05-01T09:30:00+01:00)."
+            )
+
+
+def _local_time_problem(start: datetime) -> str:
+    """Why a ``session_start_time`` without a time zone is no one local time (``""`` when
+    it is, or when it has a zone): a wall-clock time the clocks skip (the hour lost when
+    daylight saving time starts) or pass twice (the hour when it ends)."""
+    if start.tzinfo is not None and start.utcoffset() is not None:
+        return ""
+    wall = start.replace(fold=0)
+    try:
+        earlier, later = (wall.replace(fold=fold).astimezone() for fold in (0, 1))
+    except (ValueError, OverflowError):  # at the ends of the years 1 to 9999: the writer says
+        return ""
+    if earlier.replace(tzinfo=None) != wall or later.replace(tzinfo=None, fold=0) != wall:
+        return "does not exist (the clocks skip it, as when daylight saving time starts)"
+    if earlier.utcoffset() != later.utcoffset():
+        return (
+            f"occurs twice (at {earlier.isoformat()} and {later.isoformat()}, as when daylight "
+            "saving time ends)"
+        )
+    return ""
