@@ -83,3 +83,15 @@ def test_a_session_start_time_beside_a_daylight_saving_change_is_kept(tmp_path, 
     manifest = tmp_path / "m.yaml"
     manifest.write_text("- {input: a.nc, session_start_time: 2024-03-31T03:30:00}\n")
     assert read_manifest(manifest)[0]["session_start_time"] == "2024-03-31T03:30:00"
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:59:59", "0001-01-01"])
+def test_a_session_start_time_at_the_ends_of_the_date_range_is_refused_naming_its_session(
+    tmp_path, berlin_time, start
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"- {{input: a.nc}}\n- {{input: b.nc, session_start_time: '{start}'}}\n")
+    with pytest.raises(
+        PoseBridgeError, match=rf"m\.yaml \(session 2\): 'session_start_time' '{start}' has no"
+    ):
+        read_manifest(manifest)

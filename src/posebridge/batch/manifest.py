@@ -327,14 +327,18 @@ def _check_values(row: dict[str, Any], where: str) -> None:
 def _local_time_problem(start: datetime) -> str:
     """Why a ``session_start_time`` without a time zone is no one local time (``""`` when
     it is, or when it has a zone): a wall-clock time the clocks skip (the hour lost when
-    daylight saving time starts) or pass twice (the hour when it ends)."""
+    daylight saving time starts) or pass twice (the hour when it ends), or one too near
+    the first or last day datetime holds to be moved by a time zone."""
     if start.tzinfo is not None and start.utcoffset() is not None:
         return ""
     wall = start.replace(fold=0)
     try:
         earlier, later = (wall.replace(fold=fold).astimezone() for fold in (0, 1))
-    except (ValueError, OverflowError):  # at the ends of the years 1 to 9999: the writer says
-        return ""
+    except (ValueError, OverflowError):  # within a day of the ends of the years 1 to 9999
+        return (
+            "cannot be placed: it lies too near the first or last day (years 1 to 9999) "
+            "dates can hold"
+        )
     if earlier.replace(tzinfo=None) != wall or later.replace(tzinfo=None, fold=0) != wall:
         return "does not exist (the clocks skip it, as when daylight saving time starts)"
     if earlier.utcoffset() != later.utcoffset():
