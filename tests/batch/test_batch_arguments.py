@@ -448,7 +448,7 @@ def test_two_outputs_that_are_one_file_through_a_linked_folder_fail_the_second(t
         )
         first, second = report.results
         assert (first.status, second.status) == ("ok", "failed")
-        assert f"also the output of {inputs[0]} (written to {tmp_path}/out/x.nc" in second.error
+        assert f"the row of {inputs[0]} (written to {tmp_path}/out/x.nc" in second.error
     np.testing.assert_array_equal(
         posebridge.load(tmp_path / "out" / "x.nc").position.values,
         posebridge.load(inputs[0]).position.values,
