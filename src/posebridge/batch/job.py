@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import time
 import traceback
 import warnings
@@ -429,6 +430,34 @@ def _fps_named(job: Job, message: str) -> str:
     ).replace("; leave out fps to use", f"; leave out {said} to use", 1)
 
 
+#: The NWB writer's refusal of one subject_id for several individuals written one file each.
+_SHARED_SUBJECT = re.compile(
+    r"subject_id (?P<id>.+?) \(the subject_id= option\) was given for a dataset of "
+    r"(?P<count>\d+) individuals \((?P<names>.*?)\), which are written as one file per "
+    r"individual.*$"
+)
+
+
+def _manifest_subject_named(job: Job, message: str) -> str:
+    """``message`` naming the manifest row where :func:`posebridge.convert` names the
+    ``subject_id=`` option, when a manifest row's ``subject_id`` is given for an input of
+    several individuals, with advice a manifest can follow (a row has one subject and
+    cannot select an individual)."""
+    found = _SHARED_SUBJECT.search(message)
+    if not job.manifest_row or found is None:
+        return message
+    return (
+        message[: found.start()]
+        + f"the manifest's subject_id {found['id']} ({job.manifest_row}) names one subject, "
+        f"but the input holds {found['count']} individuals ({found['names']}), which NWB "
+        "writes one file each, one subject per file; a manifest row cannot give each its "
+        "own subject_id nor select one. Leave subject_id out of the row: each file's "
+        "subject is then its individual's name (the 'dandi' template needs a subject_id, "
+        "so name such an input's files with a template without {subject}), or convert the "
+        "input alone with metadata={'subject': {<individual>: {'subject_id': ...}}}."
+    )
+
+
 def _input_bytes(source: Path) -> int:
     """The size of an input: a file's, or the files' directly in a folder read as one."""
     if source.is_file():
@@ -558,7 +587,7 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
         result.output_bytes = sum(Path(p).stat().st_size for p in outputs)
     except Exception as error:
         result.status = "failed"
-        result.error = _fps_named(job, _error_text(job, error))
+        result.error = _manifest_subject_named(job, _fps_named(job, _error_text(job, error)))
         result.error_type = type(error).__name__
         if not isinstance(error, PoseBridgeError | OSError):
             result.error += " | " + traceback.format_exc(limit=3).splitlines()[-1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,8 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
     the input's folder) and the session's metadata: ``subject_id``,
     ``session_id``, ``species``, ``sex``, ``age``, ``session_start_time``
     (ISO 8601), ``video`` and ``fps``. A YAML manifest is a list of such
-    mappings (or a mapping with a ``sessions`` list).
+    mappings, or a mapping with a ``sessions`` list whose other keys (session
+    metadata only) are defaults for every session.
 
     Parameters
     ----------
@@ -99,7 +101,9 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
             raise PoseBridgeError(
                 f"{path}: nests lists or mappings too deeply to be a manifest."
             ) from None
+        defaults: dict[str, Any] = {}
         if isinstance(loaded, dict) and "sessions" in loaded:
+            defaults = _session_defaults(path, loaded)
             loaded = loaded["sessions"]
         if not isinstance(loaded, list) or not all(isinstance(r, dict | None) for r in loaded):
             raise PoseBridgeError(
@@ -108,9 +112,10 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
             )
         rows, lines = [], []
         for number, entry in enumerate(loaded, start=1):
-            row = {str(k): v for k, v in (entry or {}).items() if v not in (None, "")}
+            row = {str(k): _stripped(v) for k, v in (entry or {}).items()}
+            row = {k: v for k, v in row.items() if v not in (None, "")}
             if row:  # a null entry or one of empty values is an empty row: skipped
-                rows.append(row)
+                rows.append({**defaults, **row})  # the session's own values first
                 lines.append(f"session {number}")
     elif path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
@@ -157,6 +162,34 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
                 given = Path(str(row[key]))
                 row[key] = str(given if given.is_absolute() else path.parent / given)
     return list(zip(rows, lines, strict=True))
+
+
+def _session_defaults(path: Path, loaded: dict[Any, Any]) -> dict[str, Any]:
+    """The values a ``{sessions: [...]}`` manifest gives beside ``sessions``: defaults
+    for every session (a session's own value wins), never dropped without a word.
+
+    A key of session metadata (:data:`METADATA_COLUMNS`) is a default; a key
+    holding a mapping or a list (``common: &c {...}``) holds values for the
+    sessions' merges (``<<: *c``) and is no default; any other key (``input``,
+    ``output``, a misspelt column) is refused naming it.
+    """
+    defaults: dict[str, Any] = {}
+    unknown = []
+    for key, value in loaded.items():
+        value = _stripped(value)
+        if key == "sessions" or value in (None, ""):
+            continue
+        if str(key) in METADATA_COLUMNS:
+            defaults[str(key)] = value
+        elif not isinstance(value, dict | list):
+            unknown.append(str(key))
+    if unknown:
+        raise PoseBridgeError(
+            f"{path}: the key(s) {sorted(unknown)} beside 'sessions' are not session "
+            f"metadata; the keys beside 'sessions' are defaults for every session, of: "
+            f"{', '.join(METADATA_COLUMNS)} (input and output belong in each session)."
+        )
+    return defaults
 
 
 def _refuse_values_without_a_column(path: Path, text: str, names: list[str]) -> None:
@@ -231,11 +264,22 @@ def _plain_text_loader() -> type:
     return PlainTextLoader
 
 
+def _stripped(value: Any) -> Any:
+    """A YAML value as a CSV cell is read: text without the whitespace around it (a
+    ``|`` block's last newline, ``" M2 "``'s spaces); other values as they are."""
+    return value.strip() if isinstance(value, str) else value
+
+
+#: Columns naming files that exist (or not): their text is taken as it is.
+_PATH_COLUMNS = ("input", "video")
+
+
 def _check_values(row: dict[str, Any], where: str) -> None:
     """Make a manifest row's values what the jobs expect, or refuse the row naming it.
 
     Every column holds one value: text (numbers written as text, as a CSV holds
-    them), ``session_start_time`` ISO 8601 text (a YAML date or timestamp is
+    them) without control characters (a newline, a tab) but in ``input`` and
+    ``video``, ``session_start_time`` ISO 8601 text (a YAML date or timestamp is
     written so), ``fps`` a positive number.
     """
     for key, value in row.items():
@@ -248,6 +292,13 @@ def _check_values(row: dict[str, Any], where: str) -> None:
                 f"{hint}."
             )
         row[key] = str(value)
+        control = [c for c in row[key] if unicodedata.category(c) == "Cc"]
+        if control and key not in _PATH_COLUMNS:  # a newline or tab in a file name, an id
+            raise PoseBridgeError(
+                f"{where}: {key!r} {row[key]!r} holds the control character "
+                f"{control[0]!r}; write the value on one line, without tabs or other "
+                "control characters."
+            )
     if "fps" in row:
         try:
             row["fps"] = model.checked_fps(row["fps"])
@@ -256,10 +307,43 @@ def _check_values(row: dict[str, Any], where: str) -> None:
                 f"{where}: 'fps' must be a positive number, found {row['fps']!r}."
             ) from None
     if "session_start_time" in row:
+        text = row["session_start_time"]
         try:
-            datetime.fromisoformat(row["session_start_time"])
+            start = datetime.fromisoformat(text)
         except ValueError:
             raise PoseBridgeError(
-                f"{where}: 'session_start_time' {row['session_start_time']!r} is not ISO 8601 "
+                f"{where}: 'session_start_time' {text!r} is not ISO 8601 "
                 "(e.g. 2024-05-01T09:30:00+01:00)."
             ) from None
+        problem = _local_time_problem(start)
+        if problem:
+            raise PoseBridgeError(
+                f"{where}: 'session_start_time' {text!r} has no time zone, so it is taken as "
+                f"this machine's local time, in which it {problem}; give it a time zone "
+                "(e.g. 2024-05-01T09:30:00+01:00)."
+            )
+
+
+def _local_time_problem(start: datetime) -> str:
+    """Why a ``session_start_time`` without a time zone is no one local time (``""`` when
+    it is, or when it has a zone): a wall-clock time the clocks skip (the hour lost when
+    daylight saving time starts) or pass twice (the hour when it ends), or one too near
+    the first or last day datetime holds to be moved by a time zone."""
+    if start.tzinfo is not None and start.utcoffset() is not None:
+        return ""
+    wall = start.replace(fold=0)
+    try:
+        earlier, later = (wall.replace(fold=fold).astimezone() for fold in (0, 1))
+    except (ValueError, OverflowError):  # within a day of the ends of the years 1 to 9999
+        return (
+            "cannot be placed: it lies too near the first or last day (years 1 to 9999) "
+            "dates can hold"
+        )
+    if earlier.replace(tzinfo=None) != wall or later.replace(tzinfo=None, fold=0) != wall:
+        return "does not exist (the clocks skip it, as when daylight saving time starts)"
+    if earlier.utcoffset() != later.utcoffset():
+        return (
+            f"occurs twice (at {earlier.isoformat()} and {later.isoformat()}, as when daylight "
+            "saving time ends)"
+        )
+    return ""

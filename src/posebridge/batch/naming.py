@@ -187,11 +187,19 @@ _SEPARATORS = ("/", "\\")
 
 
 def _check_label(value: str, key: str, column: str, source: Path) -> None:
-    """Refuse a manifest value that would add folders to a name through ``{key}``.
+    """Refuse a manifest value that would add folders to a name through ``{key}``, or
+    make it a folder of its own (``.`` or ``..``, which ``os.path.normpath`` removes).
 
     ``\\`` is refused as well as ``/``: it separates folders on Windows, so
     the same manifest would lay out its outputs differently there.
     """
+    if value.strip() in (".", ".."):  # a folder of its own: '..' above, '.' vanishes
+        raise PoseBridgeError(
+            f"{source}: the manifest's {column} {value!r} (naming template field {{{key}}}) "
+            f"is {'the folder above' if value.strip() == '..' else 'the folder itself'} as "
+            "a part of a path, which would put the output in another folder; give it a "
+            "name with a letter or digit."
+        )
     found = " and ".join(f"'{s}'" for s in _SEPARATORS if s in value)
     if found:
         raise PoseBridgeError(

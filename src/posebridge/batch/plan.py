@@ -102,6 +102,9 @@ class Job:
         earlier run's output of this job, which :func:`~posebridge.batch.job.run_job`
         confirms (the same keypoints as this job's input) before it skips or
         replaces the file.
+    manifest_row
+        Where the job's manifest row is, as messages name it (``m.csv (line 3)``,
+        ``m.yaml (session 2)``); ``""`` for an input not from a manifest.
     command_line
         Whether the batch runs from the command line: its report then gives the
         advice of errors in the command line's words (``--read-option video=0``
@@ -130,6 +133,7 @@ class Job:
     target_among_inputs: bool = False
     split_files_seen: bool | None = None
     command_line: bool = False
+    manifest_row: str = ""
 
 
 # --------------------------------------------------------------------------
@@ -501,6 +505,9 @@ def plan_batch(
         read = manifest_rows(Path(manifest))
         _check_outputs(read, manifest, out)
         rows.extend((row, _Input(Path(row["input"]), "")) for row, _ in read)
+        row_at = {id(row): f"{manifest} ({where})" for row, where in read}
+    else:
+        row_at = {}
     listed: set[str] = set()  # inputs found by listing a folder or matching a glob
     ignored: list[Path] = []
     reasons: dict[Path, str] = {}
@@ -554,6 +561,7 @@ def plan_batch(
             overwrite=overwrite,
             inspect=inspect,
             chunk_frames=chunk_frames,
+            manifest_row=row_at.get(id(row), ""),
         )
         try:
             if "output" in row:
@@ -679,15 +687,45 @@ def _one_output_per_file(jobs: list[Job]) -> list[Job]:
         elif first is not None and _same_job(first, job, source):
             continue  # the same input given twice (two paths, or a glob and a name): once
         elif first is not None:
-            job.error = f"{job.target}: also the output of {first.source}" + (
-                f" (written to {first.target}, the same file)."
-                if first.target != job.target
-                else "."
-            )
+            job.error = _shared_output_text(first, job)
         else:
             seen[where] = job
         kept.append(job)
     return kept
+
+
+def _shared_output_text(first: Job, job: Job) -> str:
+    """Why ``job`` fails when ``first`` writes its output: naming ``first``'s manifest row
+    (its input, when it is the same) and, for manifest rows, how to name them apart."""
+    same = f" (written to {first.target}, the same file)" * (first.target != job.target)
+    if not (first.manifest_row and job.manifest_row):
+        return f"{job.target}: also the output of {first.source}{same}."
+    if os.path.realpath(first.source) == os.path.realpath(job.source):
+        whose = f"{first.manifest_row}, a row of the same input with other metadata"
+    else:
+        whose = f"{first.manifest_row}, the row of {first.source}"
+    text = f"{job.target}: the output of {job.manifest_row} is also the output of {whose}{same}"
+    sessions = [str(j.write_options.get("session_id") or "") for j in (first, job)]
+    if sessions[0] != sessions[1] and all(sessions):
+        labels = {_label_or_empty(session) for session in sessions}
+        if len(labels) == 1:  # DANDI's labels merged two session ids
+            return (
+                f"{text}: the session_ids {sessions[0]!r} and {sessions[1]!r} make one DANDI "
+                f"label {labels.pop()!r}. Give each session an id that differs in its letters "
+                "or digits."
+            )
+    return (
+        f"{text}. Give the rows outputs of their own: an 'output' column, or a naming "
+        "template that tells them apart ({subject}, {session})."
+    )
+
+
+def _label_or_empty(value: str) -> str:
+    """``value`` as a DANDI label (``""`` when it makes none)."""
+    try:
+        return dandi_label(value)
+    except PoseBridgeError:
+        return ""
 
 
 def _same_job(first: Job, job: Job, source: str) -> bool:

@@ -1,0 +1,97 @@
+"""Reading a batch manifest: the values of a YAML manifest and where they apply."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from posebridge.batch import read_manifest
+from posebridge.errors import PoseBridgeError
+
+
+def test_yaml_keys_beside_sessions_are_defaults_every_session_can_override(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "species: Mus musculus\nfps: 30\nsessions:\n"
+        "  - {input: a.nc, subject_id: M1}\n  - {input: b.nc, subject_id: M2, fps: 60}\n"
+    )
+    first, second = read_manifest(manifest)
+    assert (first["species"], first["fps"]) == ("Mus musculus", 30.0)
+    assert (second["species"], second["fps"]) == ("Mus musculus", 60.0)
+
+
+@pytest.mark.parametrize("key", ["input", "speciess"])
+def test_a_yaml_key_beside_sessions_that_is_no_session_metadata_is_refused_naming_it(
+    tmp_path, key
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"{key}: x\nsessions:\n  - {{input: a.nc}}\n")
+    with pytest.raises(PoseBridgeError, match=rf"m\.yaml: the key\(s\) \['{key}'\] beside"):
+        read_manifest(manifest)
+
+
+def test_yaml_and_csv_manifests_give_the_same_values_without_surrounding_whitespace(tmp_path):
+    yaml_manifest = tmp_path / "m.yaml"
+    yaml_manifest.write_text('- input: a.nc\n  subject_id: |\n    M1\n  session_id: " s1 "\n')
+    csv_manifest = tmp_path / "m.csv"
+    csv_manifest.write_text('input,subject_id,session_id\na.nc,"M1\n"," s1 "\n')
+    assert read_manifest(yaml_manifest) == read_manifest(csv_manifest)
+    assert read_manifest(yaml_manifest)[0]["subject_id"] == "M1"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("m.yaml", '- {input: a.nc}\n- {input: b.nc, subject_id: "M\\n1"}\n', "session 2"),
+        ("m.csv", 'input,session_id\na.nc,s1\nb.nc,"s\t2"\n', "line 3"),
+    ],
+)
+def test_a_manifest_value_holding_a_control_character_is_refused_naming_its_row(
+    tmp_path, name, text, where
+):
+    manifest = tmp_path / name
+    manifest.write_text(text)
+    with pytest.raises(PoseBridgeError, match=rf"{name.replace('.', '[.]')} \({where}\): '"):
+        read_manifest(manifest)
+
+
+@pytest.fixture
+def berlin_time(monkeypatch):
+    """The local time zone of the process is Europe/Berlin (restored after the test)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [("2024-03-31T02:30:00", "does not exist"), ("2024-10-27T02:30:00", "occurs twice")],
+)
+def test_a_session_start_time_that_is_no_single_local_time_is_refused_naming_its_session(
+    tmp_path, berlin_time, start, problem
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"- {{input: a.nc, session_start_time: {start}}}\n")
+    with pytest.raises(PoseBridgeError, match=rf"m\.yaml \(session 1\): .*'{start}'.*{problem}"):
+        read_manifest(manifest)
+
+
+def test_a_session_start_time_beside_a_daylight_saving_change_is_kept(tmp_path, berlin_time):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("- {input: a.nc, session_start_time: 2024-03-31T03:30:00}\n")
+    assert read_manifest(manifest)[0]["session_start_time"] == "2024-03-31T03:30:00"
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:59:59", "0001-01-01"])
+def test_a_session_start_time_at_the_ends_of_the_date_range_is_refused_naming_its_session(
+    tmp_path, berlin_time, start
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"- {{input: a.nc}}\n- {{input: b.nc, session_start_time: '{start}'}}\n")
+    with pytest.raises(
+        PoseBridgeError, match=rf"m\.yaml \(session 2\): 'session_start_time' '{start}' has no"
+    ):
+        read_manifest(manifest)
