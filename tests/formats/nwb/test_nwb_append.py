@@ -219,7 +219,7 @@ def test_appending_to_another_tools_file_reads_its_individuals_first(tmp_path):
 
 
 def _ndx_pose_file(
-    path, container: str, subject_id: str | None, camera: str = "camera"
+    path, container: str, subject_id: str | None, camera: str = "camera", unit: str = "pixels"
 ) -> np.ndarray:
     """A file as ndx-pose's own writer makes it: one PoseEstimation, no posebridge tags.
 
@@ -238,7 +238,7 @@ def _ndx_pose_file(
         PoseEstimationSeries(
             name=node,
             data=position[:, :, k],
-            unit="pixels",
+            unit=unit,
             reference_frame="top left",
             rate=10.0,
             confidence=np.ones(10),
@@ -558,6 +558,38 @@ def test_poses_of_another_dimensionality_are_refused(tmp_path, in_file, appended
     back = posebridge.load(path)
     assert back.sizes["space"] == in_file
     assert back.individual.values.tolist() == ["first", "second"]
+
+
+def _series_units(path) -> dict[str, set[str]]:
+    """Each PoseEstimation's series units, as stored in the file."""
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        interfaces = io.read().processing["behavior"].data_interfaces
+        return {
+            name: {s.unit for s in c.pose_estimation_series.values()}
+            for name, c in interfaces.items()
+            if hasattr(c, "pose_estimation_series")
+        }
+
+
+@pytest.mark.parametrize(
+    ("file_unit", "dataset_unit"),
+    [("px", "pixels"), ("px", None), ("metres", "m"), ("m", "metres")],
+)
+def test_an_append_writes_the_files_own_spelling_of_its_unit(tmp_path, file_unit, dataset_unit):
+    """Before, poses in "pixels" appended to a file in "px" were written "pixels": the
+    file then read as two units, and lost its space_unit (h124 item 2)."""
+    path = tmp_path / "other.nwb"
+    _ndx_pose_file(path, "PoseEstimation", None, unit=file_unit)
+    ds = posebridge.from_numpy(np.ones((10, 2, 2, 1)), individual_names=["M8"], fps=10)
+    ds = ds.assign_coords(keypoint=["nose", "tail"]).assign_attrs(reference_frame="top left")
+    if dataset_unit is not None:
+        ds.attrs["space_unit"] = dataset_unit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        posebridge.save(ds, path, append=True)
+        back = posebridge.load(path)
+    assert _series_units(path) == {"PoseEstimation": {file_unit}, "PoseEstimation_M8": {file_unit}}
+    assert back.attrs["space_unit"] == file_unit
 
 
 def test_poses_of_another_dimensionality_added_to_an_in_memory_nwbfile_are_refused():

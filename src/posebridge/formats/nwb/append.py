@@ -23,9 +23,10 @@ from posebridge._outputs import file_stamp, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.hdf5 import new_file
-from posebridge.formats.nwb.build import add_poses, views_of, warn_unwritten
+from posebridge.formats.nwb.build import add_poses, series_unit, views_of, warn_unwritten
 from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
+    nwb_unit,
     parse_moment,
     reading_with_pynwb,
     rejected,
@@ -47,8 +48,9 @@ def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     as posebridge reads them back (no individual when it holds no poses), and the
     attributes of their time (``time_unit``, ``fps``, and ``origin``: the moment the
     file's times count from, its ``timestamps_reference_time``), of their space
-    (``space``: the names of its axes, ``x, y`` or ``x, y, z``) and their keypoints
-    (``keypoint``: in the order the file reads them in)."""
+    (``space``: the names of its axes, ``x, y`` or ``x, y, z``), their keypoints
+    (``keypoint``: in the order the file reads them in) and their units (``units``:
+    :func:`units_held`)."""
     from posebridge.formats.nwb.locate import h5_info
 
     with dropping_warnings(), h5py.File(path, "r") as h5:
@@ -73,6 +75,7 @@ def _poses_described(
         origin,
         space=[str(axis) for axis in existing[model.SPACE].values],
         keypoint=[str(k) for k in existing[model.KEYPOINT].values],
+        units=units_held(info),
     )
     return [str(i) for i in existing["individual"].values], views_of(existing), time
 
@@ -161,6 +164,62 @@ def refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str] 
         f"keypoints first (ds.reindex(keypoint={present!r}): NaN where it has none, its "
         "others left out), or write a new file."
     )
+
+
+def units_held(info: FileInfo) -> list[str]:
+    """The units of a file's (or an in-memory ``NWBFile``'s) pose series, each spelling
+    once, in the order the file holds them (``[]``: it holds no poses). Reads no arrays."""
+    return list(dict.fromkeys(str(s.unit) for c in info.containers for s in c.series))
+
+
+def in_file_unit(
+    ds: xr.Dataset, path: Path | str, held: list[str], config: NWBFileSaveConfig
+) -> NWBFileSaveConfig:
+    """The configuration that writes the dataset's poses in the file's own unit, as the
+    file spells it.
+
+    Spellings of one unit (``"px"`` and ``"pixels"``, ``"m"`` and
+    ``"metres"``) are one unit: the series are written in the file's spelling, so the
+    file keeps one unit.
+
+    Parameters
+    ----------
+    ds
+        The poses to append.
+    path
+        The file (or in-memory ``NWBFile``) appended to, named in the refusal.
+    held
+        The units of the file's pose series (:func:`units_held`; ``[]``: none).
+    config
+        The writer's configuration; a unit the caller gives its series is checked too.
+
+    Returns
+    -------
+    NWBFileSaveConfig
+        ``config`` itself when the file holds no poses, else a copy whose series are
+        written in the file's spelling of their unit.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(space_unit="pixels")
+    >>> in_file_unit(ds, "a.nwb", ["px"], NWBFileSaveConfig()).pose_estimation_series_kwargs
+    {'unit': 'px'}
+    """
+    if not held:
+        return config
+    spelled = {nwb_unit(unit) or unit: unit for unit in reversed(held)}  # first one wins
+    section = config.pose_estimation_series_kwargs
+    per_keypoint = config.is_per_entity(section)
+    keypoints = [str(k) for k in ds[model.KEYPOINT].values]
+    written: dict[str, dict[str, Any]] = {}
+    for keypoint in keypoints if per_keypoint else [None]:
+        given = config.resolve("pose_estimation_series_kwargs", keypoint)
+        ours = series_unit(ds, given.get("unit"))
+        found = spelled.get(nwb_unit(ours) or ours)
+        written[str(keypoint)] = {**given, "unit": found or ours}
+    kwargs = {**section, **written} if per_keypoint else written["None"]
+    return dataclasses.replace(config, pose_estimation_series_kwargs=kwargs)
 
 
 def keypoints_held(info: FileInfo) -> list[str] | None:
@@ -315,6 +374,7 @@ def append_file(
     individuals = [str(i) for i in ds["individual"].values]
     present, _, _ = described = _poses_in(path)
     ds = _fitted(ds, path, described)
+    config = in_file_unit(ds, path, described[2].get("units", []), config)
     with updated_in_place(path, "appending pose data to it", stamp) as temporary:
         try:
             with (
@@ -379,7 +439,9 @@ def add_to_object(
 
     source = getattr(nwbfile, "container_source", None)
     where = f"the NWBFile (of {source})" if source else "the NWBFile"
-    ds = _fitted(ds, where, _poses_described(object_info(nwbfile), where))
+    described = _poses_described(object_info(nwbfile), where)
+    ds = _fitted(ds, where, described)
+    config = in_file_unit(ds, where, described[2].get("units", []), config)
     individuals = [str(i) for i in ds["individual"].values]
     warn_unwritten(ds, where)
     add_poses(nwbfile, ds, individuals, config, storage, appending=True)

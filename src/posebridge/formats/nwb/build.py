@@ -114,7 +114,10 @@ from posebridge.formats.nwb.time_plan import padded_plan, padding_rows, time_pla
 SLEAP_IO_CONFIDENCE = "Point-wise confidence scores."
 
 
-def _unit(ds: xr.Dataset, override: Any) -> str:
+def series_unit(ds: xr.Dataset, override: Any) -> str:
+    """The unit the series of ``ds`` are written in: the caller's as given, else the
+    dataset's ``space_unit`` in NWB's name (``"px"`` -> ``"pixels"``), else NWB's
+    default (``pixels`` for 2-D poses, ``n.a.`` for 3-D)."""
     if override is not None:  # the caller's unit, written as given
         return given_unit(override)
     given = ds.attrs.get("space_unit")
@@ -620,7 +623,7 @@ def add_poses(
                 kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
                 if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
                     kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"
-                kwargs["unit"] = _unit(ds, kwargs.get("unit"))
+                kwargs["unit"] = series_unit(ds, kwargs.get("unit"))
                 kwargs.setdefault("reference_frame", reference_frame(ds, kwargs["unit"]))
                 notes = [kwargs.get("comments"), plan.comment]
                 if given_description:

@@ -32,10 +32,12 @@ from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats.nwb.append import (
     check_nwb,
+    in_file_unit,
     keypoints_held,
     on_file_origin,
     refuse_other_keypoints,
     refuse_other_space,
+    units_held,
 )
 from posebridge.formats.nwb.build import (
     add_poses,
@@ -588,6 +590,7 @@ def write_sleap_io_layout(
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
             layout = _callers_keys_win(config, config.merged(sleap_io_config(ds, index)))
+            layout = in_file_unit(ds, where, units_held(object_info(target)), layout)
             ds = _in_module_time(target, layout.processing_module_kwargs["name"], ds, where)
             if adding:  # as posebridge's layout appends: the poses keep their moment
                 ds = on_file_origin(ds, where, _times_origin(target))
