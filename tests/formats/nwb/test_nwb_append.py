@@ -592,6 +592,34 @@ def test_an_append_writes_the_files_own_spelling_of_its_unit(tmp_path, file_unit
     assert back.attrs["space_unit"] == file_unit
 
 
+@pytest.mark.parametrize("layout", ["posebridge", "in-memory"])
+def test_poses_in_another_unit_are_refused_naming_both_units(tmp_path, layout):
+    """Before, poses in metres appended to a file in pixels were written without a word,
+    and the file then read metres and pixels into one position (h124 item 1)."""
+    path = tmp_path / "px.nwb"
+    _ndx_pose_file(path, "PoseEstimation", None, unit="pixels")
+    before = path.read_bytes()
+    ds = posebridge.from_numpy(np.ones((10, 2, 2, 1)), individual_names=["M8"], fps=10)
+    ds = ds.assign_coords(keypoint=["nose", "tail"]).assign_attrs(space_unit="meters")
+    if layout == "in-memory":
+        with pynwb.NWBHDF5IO(path, "r") as io:
+            nwbfile = io.read()
+            with pytest.raises(PoseBridgeError) as raised:
+                nwb.add_to_nwbfile(nwbfile, ds)
+            assert set(nwbfile.processing["behavior"].data_interfaces) == {
+                "PoseEstimation",
+                "Skeletons",
+            }
+    else:
+        with pytest.raises(PoseBridgeError) as raised:
+            posebridge.save(ds, path, append=True)
+        assert str(raised.value).startswith(f"{path}: ")
+    message = str(raised.value)
+    assert "'pixels'" in message and "'meters'" in message
+    assert "ds.attrs['space_unit'] = 'pixels'" in message
+    assert path.read_bytes() == before
+
+
 def test_poses_of_another_dimensionality_added_to_an_in_memory_nwbfile_are_refused():
     nwbfile = _in_memory_nwbfile()
     nwb.add_to_nwbfile(

@@ -176,9 +176,11 @@ def in_file_unit(
     ds: xr.Dataset, path: Path | str, held: list[str], config: NWBFileSaveConfig
 ) -> NWBFileSaveConfig:
     """The configuration that writes the dataset's poses in the file's own unit, as the
-    file spells it.
+    file spells it; poses in another unit are refused.
 
-    Spellings of one unit (``"px"`` and ``"pixels"``, ``"m"`` and
+    A file's poses are read into one ``position``: poses of another unit would sit
+    beside the file's (metres beside pixels), and the file would read back with no
+    ``space_unit``. Spellings of one unit (``"px"`` and ``"pixels"``, ``"m"`` and
     ``"metres"``) are one unit: the series are written in the file's spelling, so the
     file keeps one unit.
 
@@ -199,12 +201,22 @@ def in_file_unit(
         ``config`` itself when the file holds no poses, else a copy whose series are
         written in the file's spelling of their unit.
 
+    Raises
+    ------
+    PoseBridgeError
+        Naming the file, both units and what to do, when the dataset's unit is not one
+        of the file's.
+
     Examples
     --------
     >>> import numpy as np, posebridge
     >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(space_unit="pixels")
     >>> in_file_unit(ds, "a.nwb", ["px"], NWBFileSaveConfig()).pose_estimation_series_kwargs
     {'unit': 'px'}
+    >>> in_file_unit(ds, "a.nwb", ["m"], NWBFileSaveConfig())
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: a.nwb: the file's poses are in 'm' (meters), ...
     """
     if not held:
         return config
@@ -217,9 +229,36 @@ def in_file_unit(
         given = config.resolve("pose_estimation_series_kwargs", keypoint)
         ours = series_unit(ds, given.get("unit"))
         found = spelled.get(nwb_unit(ours) or ours)
-        written[str(keypoint)] = {**given, "unit": found or ours}
+        if found is None:
+            _refuse_other_unit(ds, path, held, ours, given.get("unit") is not None)
+        written[str(keypoint)] = {**given, "unit": found}
     kwargs = {**section, **written} if per_keypoint else written["None"]
     return dataclasses.replace(config, pose_estimation_series_kwargs=kwargs)
+
+
+def _refuse_other_unit(
+    ds: xr.Dataset, path: Path | str, held: list[str], ours: str, given: bool
+) -> None:
+    """Refuse poses in a unit the file's poses are not in (:func:`in_file_unit`)."""
+
+    def said(unit: str) -> str:
+        known = nwb_unit(unit)
+        return f"{unit!r}" + (f" ({known})" if known not in (None, unit) else "")
+
+    if given:
+        whose = "the series unit given (pose_estimation_series_kwargs['unit'])"
+    elif ds.attrs.get("space_unit") is None:
+        whose = "no space_unit, so its series would be written"
+    else:
+        whose = "its space_unit"
+    raise PoseBridgeError(
+        f"{path}: the file's poses are in {' and '.join(map(said, held))}, and the "
+        f"dataset's in {said(ours)} ({whose} {ours!r}): a file's poses are read into one "
+        "position, so two units would sit side by side (and no space_unit be kept); the "
+        "file was left unchanged. Convert the poses to the file's unit and set "
+        f"ds.attrs['space_unit'] = {held[0]!r} (or, if they are in that unit already, "
+        "just set it), or write them to a new file."
+    )
 
 
 def keypoints_held(info: FileInfo) -> list[str] | None:
