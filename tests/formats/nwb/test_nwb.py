@@ -646,6 +646,24 @@ def test_the_datasets_device_name_survives_a_round_trip(tmp_path):
     assert posebridge.load(other).attrs["device"] == "camera"  # the default
 
 
+@pytest.mark.parametrize("attribute", ["skeleton_name", "device"])
+@pytest.mark.parametrize("name", ["mouse/v2", "cam:1"])
+def test_a_skeleton_or_device_name_nwb_cannot_hold_is_written_with_a_warning(
+    tmp_path, attribute, name
+):
+    """A skeleton_name or device holding '/' or ':' was renamed without a word (a device
+    with '/' even became posebridge's default 'camera') (h126 item 1)."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 2)), fps=10).assign_attrs({attribute: name})
+    written = name.replace("/", "_").replace(":", "_")
+    with pytest.warns(UserWarning) as caught:
+        (path,) = posebridge.save(ds, tmp_path / "a.nwb", split_individuals=False)
+    said = [str(w.message) for w in caught if attribute in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith(f"{path}: ")
+    assert repr(name) in said[0] and repr(written) in said[0]
+    assert posebridge.load(path).attrs[attribute] == written
+
+
 def test_regular_seconds_without_fps_read_back_without_an_fps(tmp_path):
     """Regular times were written as a rate and read back as fps=1.0, a frame rate the
     dataset never had (and .slp then took it)."""

@@ -73,6 +73,7 @@ from posebridge.formats.nwb.common import (
     tags_comment,
     unique_names,
     view_tag,
+    warn_renamed,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.devices import (
@@ -475,6 +476,7 @@ def add_poses(
     from posebridge.formats.nwb.stream import is_dask
 
     views = views_of(ds)
+    where = out_path if out_path is not None else "the in-memory NWBFile"
     _refuse_tag_text(individuals, views)
     if video and views != [None]:
         raise PoseBridgeError(
@@ -542,6 +544,8 @@ def add_poses(
         held = held_skeleton(module, ds, config, individuals, keypoints)
     if shared_skeleton is None and held is None:
         shared_skeleton = source_skeleton(nwbfile, module, ds, config, individuals, keypoints)
+        if shared_skeleton is not None:  # named after the dataset's skeleton_name
+            warn_renamed(where, "skeleton_name", str(ds.attrs["skeleton_name"]))
     home = module
     if shared_skeleton is not None:
         home_name = shared_skeleton[0]
@@ -677,6 +681,9 @@ def add_poses(
             module.add(container)
             made.append(container)
     warn_cameras_not_kept(ds, sorted(linked), out_path)
+    known = ds.attrs.get("device")
+    if isinstance(known, str) and container_name(known) in linked - {known}:
+        warn_renamed(where, "device", known)  # the camera read from NWB, renamed
     return made
 
 

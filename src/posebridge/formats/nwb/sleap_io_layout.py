@@ -53,6 +53,7 @@ from posebridge.formats.nwb.common import (
     reading_with_pynwb,
     rejected,
     unique_names,
+    warn_renamed,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.devices import dataset_video
@@ -565,11 +566,12 @@ def write_sleap_io_layout(
         _refuse_not_2d(ds, where, append)
         _refuse_renamed_keypoints(ds, where)
         _refuse_renamed_series(ds, config, where)
+    target_named = "the in-memory NWBFile" if nwbfile is not None else path
     kept = [name for ds in datasets if isinstance(name := ds.attrs.get("skeleton_name"), str)]
-    shared = (
-        skeleton_name
-        or config.resolve("skeleton_kwargs", None).get("name")
-        or (kept[0] if kept else "skeleton")  # the name read from the source (SLEAP, NWB)
+    given = skeleton_name or config.resolve("skeleton_kwargs", None).get("name")
+    # else the name read from the source (SLEAP, NWB), as NWB can take it
+    shared = given or (
+        warn_renamed(target_named, "skeleton_name", kept[0]) if kept else "skeleton"
     )
 
     def fill(target: Any, out_path: Path | None, adding: bool, storage: Storage) -> None:
