@@ -569,6 +569,12 @@ def write_sleap_io_layout(
     target_named = "the in-memory NWBFile" if nwbfile is not None else path
     kept = [name for ds in datasets if isinstance(name := ds.attrs.get("skeleton_name"), str)]
     given = skeleton_name or config.resolve("skeleton_kwargs", None).get("name")
+    if given is not None and container_name(str(given)) != str(given):
+        raise PoseBridgeError(
+            f"{target_named}: the skeleton name given ({given!r}, skeleton_name= or "
+            "skeleton_kwargs name) holds '/' or ':', which NWB does not allow in an "
+            f"object's name; give one without them, e.g. {container_name(str(given))!r}."
+        )
     # else the name read from the source (SLEAP, NWB), as NWB can take it
     shared = given or (
         warn_renamed(target_named, "skeleton_name", kept[0]) if kept else "skeleton"
@@ -653,7 +659,7 @@ def write_sleap_io_layout(
     except (TypeError, ValueError) as error:
         if isinstance(error, PoseBridgeError):
             raise
-        raise rejected(error, "ndx-pose rejected the pose data") from error
+        raise rejected(error, f"{path}: ndx-pose rejected the pose data") from error
     with (
         atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
         pynwb.NWBHDF5IO(str(temporary), "w") as io,
