@@ -414,6 +414,21 @@ def test_bad_metadata_and_options_raise_clear_errors(tmp_path, poses_single_3d):
     assert not any(p.suffix == ".nwb" for p in tmp_path.iterdir())
 
 
+def test_a_space_unit_nwb_cannot_name_is_refused_naming_the_file_and_attribute(
+    tmp_path, poses_single_3d
+):
+    """The refusal named neither the file nor space_unit, and ended in 'n.a..' (h126
+    item 3)."""
+    path = tmp_path / "u.nwb"
+    with pytest.raises(PoseBridgeError) as raised:
+        posebridge.save(poses_single_3d.assign_attrs(space_unit="mm/px"), path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: the dataset's space_unit 'mm/px'")
+    assert "ds.attrs['space_unit']" in message
+    assert "n.a.." not in message
+    assert not path.exists()
+
+
 @pytest.mark.parametrize(("given", "stored"), [("mm", "millimeters"), ("px", "pixels")])
 def test_units_are_mapped_to_the_nwb_set(tmp_path, poses_single_3d, given, stored):
     ds = poses_single_3d.copy()

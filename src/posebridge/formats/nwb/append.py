@@ -227,7 +227,7 @@ def in_file_unit(
     written: dict[str, dict[str, Any]] = {}
     for keypoint in keypoints if per_keypoint else [None]:
         given = config.resolve("pose_estimation_series_kwargs", keypoint)
-        ours = series_unit(ds, given.get("unit"))
+        ours = series_unit(ds, given.get("unit"), path)
         found = spelled.get(nwb_unit(ours) or ours)
         if found is None:
             _refuse_other_unit(ds, path, held, ours, given.get("unit") is not None)

@@ -115,10 +115,24 @@ from posebridge.formats.nwb.time_plan import padded_plan, padding_rows, time_pla
 SLEAP_IO_CONFIDENCE = "Point-wise confidence scores."
 
 
-def series_unit(ds: xr.Dataset, override: Any) -> str:
+def series_unit(ds: xr.Dataset, override: Any, where: Any) -> str:
     """The unit the series of ``ds`` are written in: the caller's as given, else the
     dataset's ``space_unit`` in NWB's name (``"px"`` -> ``"pixels"``), else NWB's
-    default (``pixels`` for 2-D poses, ``n.a.`` for 3-D)."""
+    default (``pixels`` for 2-D poses, ``n.a.`` for 3-D).
+
+    A ``space_unit`` NWB has no name for is refused, naming ``where`` (the file).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1))).assign_attrs(space_unit="px")
+    >>> series_unit(ds, None, "a.nwb")
+    'pixels'
+    >>> series_unit(ds.assign_attrs(space_unit="mm/px"), None, "a.nwb")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: a.nwb: the dataset's space_unit 'mm/px' is not ...
+    """
     if override is not None:  # the caller's unit, written as given
         return given_unit(override)
     given = ds.attrs.get("space_unit")
@@ -127,7 +141,11 @@ def series_unit(ds: xr.Dataset, override: Any) -> str:
     unit = nwb_unit(given)
     if unit is None:
         raise PoseBridgeError(
-            f"unit {given!r} is not an NWB spatial unit; use one of {', '.join(NWB_UNITS)}."
+            f"{where}: the dataset's space_unit {given!r} is not an NWB spatial unit (one "
+            f"of {', '.join(NWB_UNITS)}, or a short name such as px, m or mm); convert the "
+            "poses if need be and name their unit, e.g. ds.attrs['space_unit'] = "
+            "'millimeters', or write the series' unit as given with "
+            "config=NWBFileSaveConfig(pose_estimation_series_kwargs={'unit': ...})."
         )
     return unit
 
@@ -627,7 +645,7 @@ def add_poses(
                 kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
                 if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
                     kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"
-                kwargs["unit"] = series_unit(ds, kwargs.get("unit"))
+                kwargs["unit"] = series_unit(ds, kwargs.get("unit"), where)
                 kwargs.setdefault("reference_frame", reference_frame(ds, kwargs["unit"]))
                 notes = [kwargs.get("comments"), plan.comment]
                 if given_description:
