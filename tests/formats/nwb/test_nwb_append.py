@@ -976,3 +976,40 @@ def test_edges_of_an_animal_linking_a_skeleton_of_more_nodes_are_named_when_not_
         "read back without them: tail-head."
     )
     assert posebridge.load(path).skeleton_edges.values.tolist() == edges
+
+
+def test_an_append_to_a_file_of_containers_read_apart_gives_advice_an_append_can_follow(
+    tmp_path,
+):
+    """The refusal was the reader's word for word, advising pose_estimation_key= or
+    combine=, options the writer and convert reject (h124 item 3)."""
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+
+    path = tmp_path / "two_modules.nwb"
+    nwbfile = pynwb.NWBFile("s", "x", dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    for module_name in ["mod_a", "mod_b"]:
+        series = [
+            PoseEstimationSeries(
+                name=node,
+                data=np.ones((10, 2)),
+                unit="pixels",
+                reference_frame="top left",
+                rate=30.0,
+            )
+            for node in ["nose", "ear"]
+        ]
+        module = nwbfile.create_processing_module(module_name, "poses")
+        module.add(PoseEstimation(name="PoseEstimation", pose_estimation_series=series))
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(nwbfile)
+    before = path.read_bytes()
+    ds = posebridge.from_numpy(np.ones((10, 2, 2, 1)), individual_names=["M9"], fps=30)
+    ds = ds.assign_coords(keypoint=["nose", "ear"])
+    with pytest.raises(FormatError) as raised:
+        posebridge.save(ds, path, append=True)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: holds 2 PoseEstimation containers")
+    assert "processing/mod_a/PoseEstimation" in message
+    assert "Write the poses to a new file" in message
+    assert "Pick one with" not in message and "or pass combine=" not in message
+    assert path.read_bytes() == before

@@ -62,14 +62,31 @@ def _poses_described(
 ) -> tuple[list[str], list[str | None], dict[str, Any]]:
     """:func:`_poses_in` of a file's (or an in-memory ``NWBFile``'s) description."""
     from posebridge.formats.nwb.assemble import assemble
-    from posebridge.formats.nwb.combine import select
+    from posebridge.formats.nwb.combine import (
+        ContainersApartError,
+        describe_containers,
+        select,
+    )
 
     origin = {"origin": times_origin(info.session)}  # what the file's times count from
     if not info.containers:  # no PoseEstimation yet
         return [], [None], origin
     with dropping_warnings():
         chosen = select(info, where, None, None)
-        existing = assemble(info, chosen, where, "auto")
+        try:
+            existing = assemble(info, chosen, where, "auto")
+        except ContainersApartError as error:  # the reader's advice: no append option
+            raise FormatError(
+                error.path,
+                f"holds {len(chosen)} PoseEstimation containers that posebridge cannot read "
+                "back together as individuals or camera views:\n"
+                f"{describe_containers(info)}\nAn append adds poses to what the file "
+                "holds, read back as one dataset, so nothing was appended and the file was "
+                "left unchanged. Write the poses to a new file (this one reads container by "
+                "container with posebridge.load(path, pose_estimation_key=..., "
+                "processing_module_key=...), or together with combine='individuals' or "
+                "combine='views').",
+            ) from error
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
     time.update(
         origin,
