@@ -343,8 +343,8 @@ def warn_renamed(where: Any, attribute: str, name: str) -> str:
     ...     warnings.simplefilter("always")
     ...     warn_renamed("a.nwb", "skeleton_name", "mouse/v2")
     'mouse_v2'
-    >>> str(caught[0].message)[:60]
-    "a.nwb: the dataset's skeleton_name 'mouse/v2' holds '/' or ':"
+    >>> str(caught[0].message).startswith("a.nwb: the dataset's skeleton_name 'mouse/v2'")
+    True
     """
     written = container_name(name)
     if written != name:
