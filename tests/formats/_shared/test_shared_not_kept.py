@@ -334,3 +334,32 @@ def test_nwb_does_not_name_sleaps_all_zero_tracking_scores_as_lost(tmp_path):
         posebridge.save(ds, tmp_path / "out.nwb")
     said = [str(w.message) for w in caught if "has no place for" in str(w.message)]
     assert len(said) == 1 and "instance_score" in said[0] and "tracking_score" not in said[0]
+
+
+_NWB_ONLY_ATTRS = ("subject_id", "session_description", "device", "space_unit", "fps")
+
+
+@pytest.mark.parametrize("name", ["m_dlc.h5", "m.analysis.h5", "m.slp"])
+def test_nwb_metadata_dlc_and_sleap_files_cannot_hold_is_left_out_as_the_readme_says(
+    tmp_path, name
+):
+    """DeepLabCut and SLEAP writers dropped fps, subject_*, session_*, device and
+    space_unit without a word, and README did not say so (h126 item 4): these files have
+    no field for them; README now says which formats keep them."""
+    from pathlib import Path
+
+    ds = posebridge.from_numpy(
+        np.ones((3, 2, 2, 1)), individual_names=["mouse"], keypoint_names=["nose", "tail"], fps=30
+    )
+    ds.attrs.update(
+        subject_id="M1", session_description="open field", device="cam", space_unit="pixels"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (path,) = posebridge.save(ds, tmp_path / name)
+        back = posebridge.load(path)
+    assert not set(_NWB_ONLY_ATTRS) & set(back.attrs)
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    said = " ".join(readme.split())
+    assert "Only NWB and netCDF keep the subject and session (`subject_*`, `session_*`)" in said
+    assert "so `fps` is not kept" in said

@@ -414,6 +414,21 @@ def test_bad_metadata_and_options_raise_clear_errors(tmp_path, poses_single_3d):
     assert not any(p.suffix == ".nwb" for p in tmp_path.iterdir())
 
 
+def test_a_space_unit_nwb_cannot_name_is_refused_naming_the_file_and_attribute(
+    tmp_path, poses_single_3d
+):
+    """The refusal named neither the file nor space_unit, and ended in 'n.a..' (h126
+    item 3)."""
+    path = tmp_path / "u.nwb"
+    with pytest.raises(PoseBridgeError) as raised:
+        posebridge.save(poses_single_3d.assign_attrs(space_unit="mm/px"), path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: the dataset's space_unit 'mm/px'")
+    assert "ds.attrs['space_unit']" in message
+    assert "n.a.." not in message
+    assert not path.exists()
+
+
 @pytest.mark.parametrize(("given", "stored"), [("mm", "millimeters"), ("px", "pixels")])
 def test_units_are_mapped_to_the_nwb_set(tmp_path, poses_single_3d, given, stored):
     ds = poses_single_3d.copy()
@@ -644,6 +659,24 @@ def test_the_datasets_device_name_survives_a_round_trip(tmp_path):
     plain = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=10)
     (other,) = posebridge.save(plain, tmp_path / "c.nwb")
     assert posebridge.load(other).attrs["device"] == "camera"  # the default
+
+
+@pytest.mark.parametrize("attribute", ["skeleton_name", "device"])
+@pytest.mark.parametrize("name", ["mouse/v2", "cam:1"])
+def test_a_skeleton_or_device_name_nwb_cannot_hold_is_written_with_a_warning(
+    tmp_path, attribute, name
+):
+    """A skeleton_name or device holding '/' or ':' was renamed without a word (a device
+    with '/' even became posebridge's default 'camera') (h126 item 1)."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 2)), fps=10).assign_attrs({attribute: name})
+    written = name.replace("/", "_").replace(":", "_")
+    with pytest.warns(UserWarning) as caught:
+        (path,) = posebridge.save(ds, tmp_path / "a.nwb", split_individuals=False)
+    said = [str(w.message) for w in caught if attribute in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith(f"{path}: ")
+    assert repr(name) in said[0] and repr(written) in said[0]
+    assert posebridge.load(path).attrs[attribute] == written
 
 
 def test_regular_seconds_without_fps_read_back_without_an_fps(tmp_path):

@@ -219,7 +219,7 @@ def test_appending_to_another_tools_file_reads_its_individuals_first(tmp_path):
 
 
 def _ndx_pose_file(
-    path, container: str, subject_id: str | None, camera: str = "camera"
+    path, container: str, subject_id: str | None, camera: str = "camera", unit: str = "pixels"
 ) -> np.ndarray:
     """A file as ndx-pose's own writer makes it: one PoseEstimation, no posebridge tags.
 
@@ -238,7 +238,7 @@ def _ndx_pose_file(
         PoseEstimationSeries(
             name=node,
             data=position[:, :, k],
-            unit="pixels",
+            unit=unit,
             reference_frame="top left",
             rate=10.0,
             confidence=np.ones(10),
@@ -558,6 +558,66 @@ def test_poses_of_another_dimensionality_are_refused(tmp_path, in_file, appended
     back = posebridge.load(path)
     assert back.sizes["space"] == in_file
     assert back.individual.values.tolist() == ["first", "second"]
+
+
+def _series_units(path) -> dict[str, set[str]]:
+    """Each PoseEstimation's series units, as stored in the file."""
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        interfaces = io.read().processing["behavior"].data_interfaces
+        return {
+            name: {s.unit for s in c.pose_estimation_series.values()}
+            for name, c in interfaces.items()
+            if hasattr(c, "pose_estimation_series")
+        }
+
+
+@pytest.mark.parametrize(
+    ("file_unit", "dataset_unit"),
+    [("px", "pixels"), ("px", None), ("metres", "m"), ("m", "metres")],
+)
+def test_an_append_writes_the_files_own_spelling_of_its_unit(tmp_path, file_unit, dataset_unit):
+    """Before, poses in "pixels" appended to a file in "px" were written "pixels": the
+    file then read as two units, and lost its space_unit (h124 item 2)."""
+    path = tmp_path / "other.nwb"
+    _ndx_pose_file(path, "PoseEstimation", None, unit=file_unit)
+    ds = posebridge.from_numpy(np.ones((10, 2, 2, 1)), individual_names=["M8"], fps=10)
+    ds = ds.assign_coords(keypoint=["nose", "tail"]).assign_attrs(reference_frame="top left")
+    if dataset_unit is not None:
+        ds.attrs["space_unit"] = dataset_unit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        posebridge.save(ds, path, append=True)
+        back = posebridge.load(path)
+    assert _series_units(path) == {"PoseEstimation": {file_unit}, "PoseEstimation_M8": {file_unit}}
+    assert back.attrs["space_unit"] == file_unit
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "in-memory"])
+def test_poses_in_another_unit_are_refused_naming_both_units(tmp_path, layout):
+    """Before, poses in metres appended to a file in pixels were written without a word,
+    and the file then read metres and pixels into one position (h124 item 1)."""
+    path = tmp_path / "px.nwb"
+    _ndx_pose_file(path, "PoseEstimation", None, unit="pixels")
+    before = path.read_bytes()
+    ds = posebridge.from_numpy(np.ones((10, 2, 2, 1)), individual_names=["M8"], fps=10)
+    ds = ds.assign_coords(keypoint=["nose", "tail"]).assign_attrs(space_unit="meters")
+    if layout == "in-memory":
+        with pynwb.NWBHDF5IO(path, "r") as io:
+            nwbfile = io.read()
+            with pytest.raises(PoseBridgeError) as raised:
+                nwb.add_to_nwbfile(nwbfile, ds)
+            assert set(nwbfile.processing["behavior"].data_interfaces) == {
+                "PoseEstimation",
+                "Skeletons",
+            }
+    else:
+        with pytest.raises(PoseBridgeError) as raised:
+            posebridge.save(ds, path, append=True)
+        assert str(raised.value).startswith(f"{path}: ")
+    message = str(raised.value)
+    assert "'pixels'" in message and "'meters'" in message
+    assert "ds.attrs['space_unit'] = 'pixels'" in message
+    assert path.read_bytes() == before
 
 
 def test_poses_of_another_dimensionality_added_to_an_in_memory_nwbfile_are_refused():
@@ -916,3 +976,40 @@ def test_edges_of_an_animal_linking_a_skeleton_of_more_nodes_are_named_when_not_
         "read back without them: tail-head."
     )
     assert posebridge.load(path).skeleton_edges.values.tolist() == edges
+
+
+def test_an_append_to_a_file_of_containers_read_apart_gives_advice_an_append_can_follow(
+    tmp_path,
+):
+    """The refusal was the reader's word for word, advising pose_estimation_key= or
+    combine=, options the writer and convert reject (h124 item 3)."""
+    from ndx_pose import PoseEstimation, PoseEstimationSeries
+
+    path = tmp_path / "two_modules.nwb"
+    nwbfile = pynwb.NWBFile("s", "x", dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    for module_name in ["mod_a", "mod_b"]:
+        series = [
+            PoseEstimationSeries(
+                name=node,
+                data=np.ones((10, 2)),
+                unit="pixels",
+                reference_frame="top left",
+                rate=30.0,
+            )
+            for node in ["nose", "ear"]
+        ]
+        module = nwbfile.create_processing_module(module_name, "poses")
+        module.add(PoseEstimation(name="PoseEstimation", pose_estimation_series=series))
+    with pynwb.NWBHDF5IO(path, "w") as io:
+        io.write(nwbfile)
+    before = path.read_bytes()
+    ds = posebridge.from_numpy(np.ones((10, 2, 2, 1)), individual_names=["M9"], fps=30)
+    ds = ds.assign_coords(keypoint=["nose", "ear"])
+    with pytest.raises(FormatError) as raised:
+        posebridge.save(ds, path, append=True)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: holds 2 PoseEstimation containers")
+    assert "processing/mod_a/PoseEstimation" in message
+    assert "Write the poses to a new file" in message
+    assert "Pick one with" not in message and "or pass combine=" not in message
+    assert path.read_bytes() == before

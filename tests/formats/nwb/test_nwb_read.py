@@ -283,6 +283,22 @@ def test_series_in_different_units_are_read_with_a_warning_and_no_space_unit(tmp
     assert "space_unit" not in ds.attrs
 
 
+def test_series_in_spellings_of_one_unit_read_as_that_unit(tmp_path):
+    """Series in "px" and "pixels" (another tool's file, or an append before the
+    appender wrote the file's spelling) read as "different units", losing space_unit
+    (h124 item 2)."""
+    nwbfile = _nwbfile()
+    series = [
+        _series("nose", RNG.normal(size=(3, 2)), rate=30.0, unit="px"),
+        _series("tail", RNG.normal(size=(3, 2)), rate=30.0, unit="pixels"),
+    ]
+    _container(nwbfile, "behavior", "PoseEstimation", series)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        ds = posebridge.load(_save(nwbfile, tmp_path / "units.nwb"))
+    assert ds.attrs["space_unit"] == "pixels"
+
+
 def test_shared_prefix_that_is_not_an_individual_is_kept(tmp_path):
     nwbfile = _nwbfile()
     series = [_series(n, RNG.normal(size=(2, 2)), rate=1.0) for n in ("left_ear", "left_paw")]

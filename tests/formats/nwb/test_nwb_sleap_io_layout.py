@@ -512,3 +512,27 @@ def test_videos_read_as_camera_views_on_request_warn_that_their_paths_are_not_ke
         views = posebridge.load(path, combine="views")
     assert views.sizes["view"] == 2
     assert "video_path" not in views.attrs
+
+
+def test_a_skeleton_name_with_a_slash_names_the_file_and_where_it_came_from(tmp_path):
+    """layout='sleap-io' with skeleton_name 'mouse/v2' failed with hdmf's message, naming
+    neither the file nor the attribute (h126 item 2): the dataset's name is now written
+    as NWB can take it, with a warning, and a name the caller gives is refused."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), individual_names=["a"], fps=30)
+    path = tmp_path / "s.nwb"
+    with pytest.warns(UserWarning, match="skeleton_name 'mouse/v2'") as caught:
+        posebridge.save(
+            ds.assign_attrs(skeleton_name="mouse/v2"),
+            path,
+            split_individuals=False,
+            layout="sleap-io",
+        )
+    said = next(str(w.message) for w in caught if "skeleton_name" in str(w.message))
+    assert said.startswith(f"{path}: ") and "'mouse_v2'" in said
+    assert posebridge.load(path).attrs["skeleton_name"] == "mouse_v2"
+    other = tmp_path / "given.nwb"
+    with pytest.raises(PoseBridgeError) as raised:
+        nwb.write_sleap_io([ds], other, skeleton_name="mouse:v2")
+    assert str(raised.value).startswith(f"{other}: ")
+    assert "'mouse:v2'" in str(raised.value) and "skeleton_name" in str(raised.value)
+    assert not other.exists()

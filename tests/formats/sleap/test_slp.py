@@ -1274,3 +1274,57 @@ def test_instance_scores_are_kept_as_float32_in_slp_and_as_float64_in_the_analys
     assert not np.array_equal(from_slp, scores)  # README: rounded to float32 in .slp
     np.testing.assert_array_equal(from_analysis, scores)
     assert float(np.float32(0.123456789012345)) == 0.12345679104328156  # README's example
+
+
+def test_poses_of_an_nwb_pose_estimation_without_confidence_are_predictions(tmp_path):
+    """A PoseEstimation without confidence (optional in ndx-pose) was read as human labels:
+    load_nwb gave user Instances, and .slp held the tracker's output as training data
+    (h124 item 4). PoseEstimation holds estimated poses: they are predictions."""
+    import datetime as dt
+
+    pynwb = pytest.importorskip("pynwb")
+    sio = pytest.importorskip("sleap_io")
+    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+
+    from posebridge.io import nwb as nwb_dropin
+
+    source = tmp_path / "no_confidence.nwb"
+    nwbfile = pynwb.NWBFile("s", "x", dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    skeleton = Skeleton(name="sk", nodes=["nose", "ear"], edges=np.array([[0, 1]], "uint8"))
+    positions = np.arange(20.0).reshape(5, 2, 2)  # time, space, keypoint
+    series = [
+        PoseEstimationSeries(
+            name=node,
+            description="d",
+            data=positions[:, :, k],
+            unit="pixels",
+            reference_frame="top left",
+            rate=30.0,
+        )
+        for k, node in enumerate(["nose", "ear"])
+    ]
+    module = nwbfile.create_processing_module("behavior", "poses")
+    module.add(Skeletons(skeletons=[skeleton]))
+    module.add(
+        PoseEstimation(
+            name="PoseEstimation",
+            pose_estimation_series=series,
+            skeleton=skeleton,
+            description="model output",
+        )
+    )
+    with pynwb.NWBHDF5IO(source, "w") as io:
+        io.write(nwbfile)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels = nwb_dropin.load_nwb(source)
+        (target,) = posebridge.save(posebridge.load(source), tmp_path / "out.slp")
+        written = sio.load_slp(str(target))
+    n_frames = positions.shape[0]
+    for read in (labels, written):
+        assert not read.user_labeled_frames
+        instances = [i for frame in read.labeled_frames for i in frame.instances]
+        assert len(instances) == n_frames
+        assert all(isinstance(i, sio.PredictedInstance) for i in instances)
+    points = np.stack([frame.instances[0].numpy() for frame in written.labeled_frames])
+    np.testing.assert_array_equal(points, positions.transpose(0, 2, 1))

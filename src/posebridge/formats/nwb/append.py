@@ -23,9 +23,10 @@ from posebridge._outputs import file_stamp, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats._shared.hdf5 import new_file
-from posebridge.formats.nwb.build import add_poses, views_of, warn_unwritten
+from posebridge.formats.nwb.build import add_poses, series_unit, views_of, warn_unwritten
 from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
+    nwb_unit,
     parse_moment,
     reading_with_pynwb,
     rejected,
@@ -47,8 +48,9 @@ def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
     as posebridge reads them back (no individual when it holds no poses), and the
     attributes of their time (``time_unit``, ``fps``, and ``origin``: the moment the
     file's times count from, its ``timestamps_reference_time``), of their space
-    (``space``: the names of its axes, ``x, y`` or ``x, y, z``) and their keypoints
-    (``keypoint``: in the order the file reads them in)."""
+    (``space``: the names of its axes, ``x, y`` or ``x, y, z``), their keypoints
+    (``keypoint``: in the order the file reads them in) and their units (``units``:
+    :func:`units_held`)."""
     from posebridge.formats.nwb.locate import h5_info
 
     with dropping_warnings(), h5py.File(path, "r") as h5:
@@ -60,19 +62,37 @@ def _poses_described(
 ) -> tuple[list[str], list[str | None], dict[str, Any]]:
     """:func:`_poses_in` of a file's (or an in-memory ``NWBFile``'s) description."""
     from posebridge.formats.nwb.assemble import assemble
-    from posebridge.formats.nwb.combine import select
+    from posebridge.formats.nwb.combine import (
+        ContainersApartError,
+        describe_containers,
+        select,
+    )
 
     origin = {"origin": times_origin(info.session)}  # what the file's times count from
     if not info.containers:  # no PoseEstimation yet
         return [], [None], origin
     with dropping_warnings():
         chosen = select(info, where, None, None)
-        existing = assemble(info, chosen, where, "auto")
+        try:
+            existing = assemble(info, chosen, where, "auto")
+        except ContainersApartError as error:  # the reader's advice: no append option
+            raise FormatError(
+                error.path,
+                f"holds {len(chosen)} PoseEstimation containers that posebridge cannot read "
+                "back together as individuals or camera views:\n"
+                f"{describe_containers(info)}\nAn append adds poses to what the file "
+                "holds, read back as one dataset, so nothing was appended and the file was "
+                "left unchanged. Write the poses to a new file (this one reads container by "
+                "container with posebridge.load(path, pose_estimation_key=..., "
+                "processing_module_key=...), or together with combine='individuals' or "
+                "combine='views').",
+            ) from error
     time = {k: existing.attrs[k] for k in ("time_unit", "fps") if k in existing.attrs}
     time.update(
         origin,
         space=[str(axis) for axis in existing[model.SPACE].values],
         keypoint=[str(k) for k in existing[model.KEYPOINT].values],
+        units=units_held(info),
     )
     return [str(i) for i in existing["individual"].values], views_of(existing), time
 
@@ -160,6 +180,101 @@ def refuse_other_keypoints(ds: xr.Dataset, path: Path | str, present: list[str] 
         "those too (NaN); the file was left unchanged. Give the dataset the file's "
         f"keypoints first (ds.reindex(keypoint={present!r}): NaN where it has none, its "
         "others left out), or write a new file."
+    )
+
+
+def units_held(info: FileInfo) -> list[str]:
+    """The units of a file's (or an in-memory ``NWBFile``'s) pose series, each spelling
+    once, in the order the file holds them (``[]``: it holds no poses). Reads no arrays."""
+    return list(dict.fromkeys(str(s.unit) for c in info.containers for s in c.series))
+
+
+def in_file_unit(
+    ds: xr.Dataset, path: Path | str, held: list[str], config: NWBFileSaveConfig
+) -> NWBFileSaveConfig:
+    """The configuration that writes the dataset's poses in the file's own unit, as the
+    file spells it; poses in another unit are refused.
+
+    A file's poses are read into one ``position``: poses of another unit would sit
+    beside the file's (metres beside pixels), and the file would read back with no
+    ``space_unit``. Spellings of one unit (``"px"`` and ``"pixels"``, ``"m"`` and
+    ``"metres"``) are one unit: the series are written in the file's spelling, so the
+    file keeps one unit.
+
+    Parameters
+    ----------
+    ds
+        The poses to append.
+    path
+        The file (or in-memory ``NWBFile``) appended to, named in the refusal.
+    held
+        The units of the file's pose series (:func:`units_held`; ``[]``: none).
+    config
+        The writer's configuration; a unit the caller gives its series is checked too.
+
+    Returns
+    -------
+    NWBFileSaveConfig
+        ``config`` itself when the file holds no poses, else a copy whose series are
+        written in the file's spelling of their unit.
+
+    Raises
+    ------
+    PoseBridgeError
+        Naming the file, both units and what to do, when the dataset's unit is not one
+        of the file's.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(space_unit="pixels")
+    >>> in_file_unit(ds, "a.nwb", ["px"], NWBFileSaveConfig()).pose_estimation_series_kwargs
+    {'unit': 'px'}
+    >>> in_file_unit(ds, "a.nwb", ["m"], NWBFileSaveConfig())
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: a.nwb: the file's poses are in 'm' (meters), ...
+    """
+    if not held:
+        return config
+    spelled = {nwb_unit(unit) or unit: unit for unit in reversed(held)}  # first one wins
+    section = config.pose_estimation_series_kwargs
+    per_keypoint = config.is_per_entity(section)
+    keypoints = [str(k) for k in ds[model.KEYPOINT].values]
+    written: dict[str, dict[str, Any]] = {}
+    for keypoint in keypoints if per_keypoint else [None]:
+        given = config.resolve("pose_estimation_series_kwargs", keypoint)
+        ours = series_unit(ds, given.get("unit"), path)
+        found = spelled.get(nwb_unit(ours) or ours)
+        if found is None:
+            _refuse_other_unit(ds, path, held, ours, given.get("unit") is not None)
+        written[str(keypoint)] = {**given, "unit": found}
+    kwargs = {**section, **written} if per_keypoint else written["None"]
+    return dataclasses.replace(config, pose_estimation_series_kwargs=kwargs)
+
+
+def _refuse_other_unit(
+    ds: xr.Dataset, path: Path | str, held: list[str], ours: str, given: bool
+) -> None:
+    """Refuse poses in a unit the file's poses are not in (:func:`in_file_unit`)."""
+
+    def said(unit: str) -> str:
+        known = nwb_unit(unit)
+        return f"{unit!r}" + (f" ({known})" if known not in (None, unit) else "")
+
+    if given:
+        whose = "the series unit given (pose_estimation_series_kwargs['unit'])"
+    elif ds.attrs.get("space_unit") is None:
+        whose = "no space_unit, so its series would be written"
+    else:
+        whose = "its space_unit"
+    raise PoseBridgeError(
+        f"{path}: the file's poses are in {' and '.join(map(said, held))}, and the "
+        f"dataset's in {said(ours)} ({whose} {ours!r}): a file's poses are read into one "
+        "position, so two units would sit side by side (and no space_unit be kept); the "
+        "file was left unchanged. Convert the poses to the file's unit and set "
+        f"ds.attrs['space_unit'] = {held[0]!r} (or, if they are in that unit already, "
+        "just set it), or write them to a new file."
     )
 
 
@@ -315,6 +430,7 @@ def append_file(
     individuals = [str(i) for i in ds["individual"].values]
     present, _, _ = described = _poses_in(path)
     ds = _fitted(ds, path, described)
+    config = in_file_unit(ds, path, described[2].get("units", []), config)
     with updated_in_place(path, "appending pose data to it", stamp) as temporary:
         try:
             with (
@@ -379,7 +495,9 @@ def add_to_object(
 
     source = getattr(nwbfile, "container_source", None)
     where = f"the NWBFile (of {source})" if source else "the NWBFile"
-    ds = _fitted(ds, where, _poses_described(object_info(nwbfile), where))
+    described = _poses_described(object_info(nwbfile), where)
+    ds = _fitted(ds, where, described)
+    config = in_file_unit(ds, where, described[2].get("units", []), config)
     individuals = [str(i) for i in ds["individual"].values]
     warn_unwritten(ds, where)
     add_poses(nwbfile, ds, individuals, config, storage, appending=True)

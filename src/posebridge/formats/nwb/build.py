@@ -73,6 +73,7 @@ from posebridge.formats.nwb.common import (
     tags_comment,
     unique_names,
     view_tag,
+    warn_renamed,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.devices import (
@@ -114,7 +115,24 @@ from posebridge.formats.nwb.time_plan import padded_plan, padding_rows, time_pla
 SLEAP_IO_CONFIDENCE = "Point-wise confidence scores."
 
 
-def _unit(ds: xr.Dataset, override: Any) -> str:
+def series_unit(ds: xr.Dataset, override: Any, where: Any) -> str:
+    """The unit the series of ``ds`` are written in: the caller's as given, else the
+    dataset's ``space_unit`` in NWB's name (``"px"`` -> ``"pixels"``), else NWB's
+    default (``pixels`` for 2-D poses, ``n.a.`` for 3-D).
+
+    A ``space_unit`` NWB has no name for is refused, naming ``where`` (the file).
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1))).assign_attrs(space_unit="px")
+    >>> series_unit(ds, None, "a.nwb")
+    'pixels'
+    >>> series_unit(ds.assign_attrs(space_unit="mm/px"), None, "a.nwb")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: a.nwb: the dataset's space_unit 'mm/px' is not ...
+    """
     if override is not None:  # the caller's unit, written as given
         return given_unit(override)
     given = ds.attrs.get("space_unit")
@@ -123,7 +141,11 @@ def _unit(ds: xr.Dataset, override: Any) -> str:
     unit = nwb_unit(given)
     if unit is None:
         raise PoseBridgeError(
-            f"unit {given!r} is not an NWB spatial unit; use one of {', '.join(NWB_UNITS)}."
+            f"{where}: the dataset's space_unit {given!r} is not an NWB spatial unit (one "
+            f"of {', '.join(NWB_UNITS)}, or a short name such as px, m or mm); convert the "
+            "poses if need be and name their unit, e.g. ds.attrs['space_unit'] = "
+            "'millimeters', or write the series' unit as given with "
+            "config=NWBFileSaveConfig(pose_estimation_series_kwargs={'unit': ...})."
         )
     return unit
 
@@ -472,6 +494,7 @@ def add_poses(
     from posebridge.formats.nwb.stream import is_dask
 
     views = views_of(ds)
+    where = out_path if out_path is not None else "the in-memory NWBFile"
     _refuse_tag_text(individuals, views)
     if video and views != [None]:
         raise PoseBridgeError(
@@ -539,6 +562,8 @@ def add_poses(
         held = held_skeleton(module, ds, config, individuals, keypoints)
     if shared_skeleton is None and held is None:
         shared_skeleton = source_skeleton(nwbfile, module, ds, config, individuals, keypoints)
+        if shared_skeleton is not None:  # named after the dataset's skeleton_name
+            warn_renamed(where, "skeleton_name", str(ds.attrs["skeleton_name"]))
     home = module
     if shared_skeleton is not None:
         home_name = shared_skeleton[0]
@@ -620,7 +645,7 @@ def add_poses(
                 kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
                 if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
                     kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"
-                kwargs["unit"] = _unit(ds, kwargs.get("unit"))
+                kwargs["unit"] = series_unit(ds, kwargs.get("unit"), where)
                 kwargs.setdefault("reference_frame", reference_frame(ds, kwargs["unit"]))
                 notes = [kwargs.get("comments"), plan.comment]
                 if given_description:
@@ -674,6 +699,9 @@ def add_poses(
             module.add(container)
             made.append(container)
     warn_cameras_not_kept(ds, sorted(linked), out_path)
+    known = ds.attrs.get("device")
+    if isinstance(known, str) and container_name(known) in linked - {known}:
+        warn_renamed(where, "device", known)  # the camera read from NWB, renamed
     return made
 
 

@@ -95,6 +95,11 @@ def describe_containers(info: FileInfo) -> str:
     return "\n".join(lines)
 
 
+class ContainersApartError(FormatError):
+    """A file's PoseEstimation containers cannot be read together, as individuals or
+    camera views (a reader option picks one, or forces a reading)."""
+
+
 def select(
     info: FileInfo, path: Any, module_key: str | None, container_key: str | None
 ) -> list[Container]:
@@ -503,7 +508,7 @@ def _layout(
         names = renamed
     cells = list(zip(views_of, names, strict=True))
     if len(set(cells)) < len(cells):
-        raise FormatError(
+        raise ContainersApartError(
             path,
             f"holds {len(chosen)} PoseEstimation containers that posebridge cannot tell "
             f"apart as individuals or camera views:\n{describe_containers(info)}\n"

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,7 +41,7 @@ import numpy as np
 
 from posebridge import errors
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge.errors import FormatError, PoseBridgeError
+from posebridge.errors import FormatError, PoseBridgeError, user_stacklevel
 from posebridge.model import labels, nearest_frames
 
 DEFAULT_MODULE = "behavior"
@@ -326,6 +327,34 @@ def container_name(name: str) -> str:
     ['cam_1', 'a_b', '12_00_01', '_']
     """
     return object_name(str(name).replace(":", "_"))
+
+
+def warn_renamed(where: Any, attribute: str, name: str) -> str:
+    """The name NWB takes for the dataset's ``attribute`` (``skeleton_name``, ``device``),
+    with a warning naming ``where`` (the file), the attribute and the name written when
+    NWB cannot take it as it is (:func:`container_name`: no ``/`` or ``:``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> warn_renamed("a.nwb", "device", "cam1")
+    'cam1'
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_renamed("a.nwb", "skeleton_name", "mouse/v2")
+    'mouse_v2'
+    >>> str(caught[0].message).startswith("a.nwb: the dataset's skeleton_name 'mouse/v2'")
+    True
+    """
+    written = container_name(name)
+    if written != name:
+        warnings.warn(
+            f"{where}: the dataset's {attribute} {name!r} holds '/' or ':', which NWB does "
+            f"not allow in an object's name; it is written (and reads back) as {written!r}.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return written
 
 
 def unique_names(names: list[str], clean: Callable[[str], str] = object_name) -> list[str]:

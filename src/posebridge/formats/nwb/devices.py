@@ -57,7 +57,7 @@ def camera_device(
         )
         return new_device(nwbfile, kwargs)
     known = ds.attrs.get("device")
-    one = isinstance(known, str) and known and "/" not in known and ", " not in known
+    one = isinstance(known, str) and known and ", " not in known
     unnamed = not one or known == DEFAULT_DEVICE  # no camera of its own
     if "name" not in kwargs and unnamed and len(used := devices_in_use(nwbfile)) == 1:
         return used[0]  # appended without views: the file's one camera, not a second (a view)

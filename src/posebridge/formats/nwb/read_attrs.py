@@ -23,6 +23,7 @@ from posebridge.formats.nwb.common import (
     POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
     SERIES_TEXTS,
+    nwb_unit,
     parse_individual_tag,
     parse_moment,
     source_named_skeleton,
@@ -216,8 +217,11 @@ def set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     if len(dims) == 1:
         ds.attrs["video_width"], ds.attrs["video_height"] = dims.pop()
     units = {s.unit for c in chosen for s in c.series}
+    named = {nwb_unit(unit) or unit for unit in units}  # spellings of one unit: one
     if len(units) == 1:
         ds.attrs["space_unit"] = units.pop()
+    elif len(named) == 1:  # "px" and "pixels": NWB's name for it
+        ds.attrs["space_unit"] = named.pop()
     elif len(units) > 1:
         _warn_units(chosen)
     _keep_series_texts(ds, chosen)

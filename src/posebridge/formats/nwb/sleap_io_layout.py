@@ -32,10 +32,12 @@ from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats.nwb.append import (
     check_nwb,
+    in_file_unit,
     keypoints_held,
     on_file_origin,
     refuse_other_keypoints,
     refuse_other_space,
+    units_held,
 )
 from posebridge.formats.nwb.build import (
     add_poses,
@@ -51,6 +53,7 @@ from posebridge.formats.nwb.common import (
     reading_with_pynwb,
     rejected,
     unique_names,
+    warn_renamed,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.devices import dataset_video
@@ -563,11 +566,18 @@ def write_sleap_io_layout(
         _refuse_not_2d(ds, where, append)
         _refuse_renamed_keypoints(ds, where)
         _refuse_renamed_series(ds, config, where)
+    target_named = "the in-memory NWBFile" if nwbfile is not None else path
     kept = [name for ds in datasets if isinstance(name := ds.attrs.get("skeleton_name"), str)]
-    shared = (
-        skeleton_name
-        or config.resolve("skeleton_kwargs", None).get("name")
-        or (kept[0] if kept else "skeleton")  # the name read from the source (SLEAP, NWB)
+    given = skeleton_name or config.resolve("skeleton_kwargs", None).get("name")
+    if given is not None and container_name(str(given)) != str(given):
+        raise PoseBridgeError(
+            f"{target_named}: the skeleton name given ({given!r}, skeleton_name= or "
+            "skeleton_kwargs name) holds '/' or ':', which NWB does not allow in an "
+            f"object's name; give one without them, e.g. {container_name(str(given))!r}."
+        )
+    # else the name read from the source (SLEAP, NWB), as NWB can take it
+    shared = given or (
+        warn_renamed(target_named, "skeleton_name", kept[0]) if kept else "skeleton"
     )
 
     def fill(target: Any, out_path: Path | None, adding: bool, storage: Storage) -> None:
@@ -588,6 +598,7 @@ def write_sleap_io_layout(
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
             layout = _callers_keys_win(config, config.merged(sleap_io_config(ds, index)))
+            layout = in_file_unit(ds, where, units_held(object_info(target)), layout)
             ds = _in_module_time(target, layout.processing_module_kwargs["name"], ds, where)
             if adding:  # as posebridge's layout appends: the poses keep their moment
                 ds = on_file_origin(ds, where, _times_origin(target))
@@ -648,7 +659,7 @@ def write_sleap_io_layout(
     except (TypeError, ValueError) as error:
         if isinstance(error, PoseBridgeError):
             raise
-        raise rejected(error, "ndx-pose rejected the pose data") from error
+        raise rejected(error, f"{path}: ndx-pose rejected the pose data") from error
     with (
         atomic_outputs([Path(path)], overwrite=overwrite) as (temporary,),
         pynwb.NWBHDF5IO(str(temporary), "w") as io,
