@@ -235,6 +235,16 @@ def test_writing_labels_of_video_frames_needs_sizes(tmp_path):
     np.testing.assert_allclose(back.position.values, ds.position.values)
 
 
+def test_negative_frame_numbers_are_refused_naming_the_file_and_the_frame(tmp_path):
+    """Frames -5 and -1 were written as frame_-00005.txt and read back as frames 5 and 1."""
+    position = np.arange(12, dtype=float).reshape(3, 2, 2, 1) + 10
+    ds = posebridge.from_numpy(position).assign_coords(time=np.array([-5, -1, 3]))
+    target = tmp_path / "data.yaml"
+    with pytest.raises(SchemaError, match=r"data\.yaml: .*time step 0 is frame -5"):
+        posebridge.save(ds, target, format="yolo", image_size=(200, 200))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_frames_of_a_video_take_the_video_size_with_a_warning(tmp_path):
     """A dataset that states its video's frame size (a SLEAP file's video) was refused
     ("pass image_size=") though every row is a frame of that video."""

@@ -109,6 +109,7 @@ def write(
     refuse_no_points(ds, "YOLO pose")
     refuse_physical_units(ds, "YOLO pose")
     refuse_unknown_frames(ds, "YOLO pose")  # a video frame's image is named by its frame
+    _refuse_negative_frames(ds)
     root = path.parent
     if image_size is None:
         image_size = video_frame_size(ds)
@@ -185,6 +186,38 @@ def write(
                 folder.rmdir()
         raise
     return targets
+
+
+def _refuse_negative_frames(ds: xr.Dataset) -> None:
+    """Refuse a row without an image whose frame number is negative.
+
+    Such a row's image (and label file) is named after its frame,
+    ``<video stem>_<frame>.png``; a negative frame would be read back without
+    its sign, as another frame and in another order.
+
+    Raises
+    ------
+    SchemaError
+        Naming the first such time step and its frame number.
+    """
+    frames = model.frame_numbers(ds)
+    if frames is None:
+        return
+    images = (
+        np.asarray(ds[labels.IMAGE_PATH].values).astype(str)
+        if labels.IMAGE_PATH in ds.coords
+        else np.full(ds.sizes[model.TIME], "")
+    )
+    negative = np.flatnonzero((images == "") & (np.asarray(frames) < 0))
+    if negative.size:
+        step = int(negative[0])
+        frame = int(np.asarray(frames)[step])
+        what = "an unknown frame number (-1)" if frame == -1 else f"frame {frame}"
+        raise SchemaError(
+            "YOLO pose labels of video frames are named after frame numbers from 0 "
+            f"(<video stem>_<frame>.png), and time step {step} is {what}. Shift the frames "
+            "(ds.assign_coords(time=...)) or give the row an image_path."
+        )
 
 
 def _refuse_writing_onto_source(ds: xr.Dataset, path: Path, targets: list[Path]) -> None:
