@@ -245,6 +245,24 @@ def test_negative_frame_numbers_are_refused_naming_the_file_and_the_frame(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_skeleton_edges_are_written_as_sleap_ios_node_names_and_skeleton(tmp_path):
+    """The edges had no place in the data.yaml: not written, with a warning."""
+    import yaml
+
+    ds = posebridge.from_numpy(np.full((1, 2, 3, 1), 5.0), keypoint_names=["a", "b", "c"])
+    edges = [["c", "a"], ["a", "b"], ["a", "elsewhere"]]  # the last names no keypoint
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array(edges))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message=".*Ultralytics' training size")
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    written = yaml.safe_load((tmp_path / "data.yaml").read_text())
+    assert written["node_names"] == ["a", "b", "c"]
+    assert written["skeleton"] == [[2, 0], [0, 1]]
+    back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
+    assert back.skeleton_edges.values.tolist() == edges[:2]
+
+
 def test_frames_of_a_video_take_the_video_size_with_a_warning(tmp_path):
     """A dataset that states its video's frame size (a SLEAP file's video) was refused
     ("pass image_size=") though every row is a frame of that video."""

@@ -152,7 +152,10 @@ def write(
     warn_lone_coordinates(ds, path, "YOLO pose")
     warn_times_not_kept(ds, path, "a YOLO pose dataset")
     warn_variables_not_written(
-        ds, path, "YOLO pose", kept=("category_id", "image_width", "image_height", labels.VIDEO)
+        ds,
+        path,
+        "YOLO pose",
+        kept=("category_id", "image_width", "image_height", "skeleton_edges", labels.VIDEO),
     )
     warn_label_scores_dropped(
         ds,
@@ -779,7 +782,21 @@ def _yaml(
     content["nc"] = len(names)
     content["names"] = names
     content["kpt_names"] = {i: list(keypoints) for i in names}  # no YAML aliases
+    if "skeleton_edges" in ds:  # sleap-io's keys (its skeleton: nodes, edges from 0)
+        content["node_names"] = list(keypoints)
+        content["skeleton"] = _skeleton(ds, keypoints)
     return header + yaml.safe_dump(content, sort_keys=False, default_flow_style=None)
+
+
+def _skeleton(ds: xr.Dataset, keypoints: list[str]) -> list[list[int]]:
+    """``skeleton_edges`` as sleap-io's ``skeleton``: pairs of keypoint indices from 0.
+
+    An edge naming a keypoint the dataset does not have is left out, as COCO's
+    writer leaves it out.
+    """
+    pairs = np.asarray(ds["skeleton_edges"].values).astype(str).reshape(-1, 2)
+    index = pd.Index(keypoints).get_indexer(pairs.ravel()).reshape(-1, 2)
+    return index[(index >= 0).all(axis=1)].tolist()
 
 
 def _flip_idx(ds: xr.Dataset) -> list[int] | None:
