@@ -50,10 +50,12 @@ def _split_name(path: Path) -> tuple[str, str]:
     encoded = os.fsencode(stem)  # the name's bytes, whatever their encoding
     # bytes that are not UTF-8 spelled %XX: libraries that take the name as UTF-8 text
     # (PyTables wrote "caf?" for "caf\xe9") then open the temporary asked for
-    stem = _NOT_UTF8_BYTE.sub(_percent, encoded[: max(room, 1)].decode("utf-8", "surrogateescape"))
-    while len(os.fsencode(stem)) > max(room, 1):  # a spelled byte takes three
-        stem = stem[:-1]
-    return stem, suffix
+    text = _NOT_UTF8_BYTE.sub(_percent, encoded[: max(room, 1)].decode("utf-8", "surrogateescape"))
+    while len(text.encode("utf-8")) > max(room, 1):  # a spelled byte takes three
+        text = text[:-1]
+    # the file system's spelling of those UTF-8 bytes: the text itself in UTF-8 mode, and
+    # escaped bytes under another encoding (an ASCII locale), which cannot encode "ü"
+    return os.fsdecode(text.encode("utf-8")), suffix
 
 
 #: How Python spells a byte of a file name that is not UTF-8 (``surrogateescape``).

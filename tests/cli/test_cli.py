@@ -1005,3 +1005,30 @@ def test_an_output_path_that_looks_like_an_address_into_a_local_folder_is_writte
     result = run("convert", str(source), "a://b/out.nc")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "a:" / "b" / "out.nc").is_file()
+
+
+def test_ctrl_c_ends_the_command_as_sigint_ends_a_process_leaving_no_output(tmp_path):
+    """Ctrl-C printed click's "Aborted!" and exited 1, the status of an error: a shell loop
+    of conversions went on to the next file, and a script could not tell it from a failure."""
+    import signal
+    import time
+
+    from posebridge._temporaries import TEMPORARY_MARK
+
+    rng = np.random.default_rng(0)
+    source = tmp_path / "big.nc"
+    posebridge.save(posebridge.from_numpy(rng.uniform(0, 500, (300_000, 2, 12, 2))), source)
+    command = [sys.executable, "-m", "posebridge", "convert", str(source), str(tmp_path / "o.csv")]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not any(TEMPORARY_MARK in p.name for p in tmp_path.iterdir()):
+        assert process.poll() is None, "the conversion ended before its temporary was seen"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGINT, stderr  # a shell's status 130
+    last = stderr.strip().splitlines()[-1]
+    assert last == "posebridge: interrupted: no file was left half-written.", stderr
+    assert "Aborted!" not in stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["big.nc"]

@@ -65,9 +65,29 @@ def test_sleap_io_reads_our_yolo_dataset(image_labels, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = sio.load_ultralytics(str(tmp_path), split="train")
-    # sleap-io names the nodes point_<k> (it does not read kpt_names); positions must agree
+    # positions must agree
     assert len(theirs.skeleton.nodes) == image_labels.sizes["keypoint"]
     assert_same(instance_points(theirs), ours(image_labels))
+
+
+def test_sleap_io_reads_the_keypoint_names_and_skeleton_of_our_yolo_dataset(
+    image_labels, tmp_path
+):
+    """The data.yaml held no node_names or skeleton: sleap-io named the nodes 0..K-1 and
+    read no edges, and our own reader lost the edges too."""
+    edges = [["head", "neck"], ["neck", "body"], ["body", "tail"]]
+    ds = image_labels.assign(skeleton_edges=(("edge", "edge_node"), np.array(edges)))
+    posebridge.save(ds, tmp_path / "data.yaml", format="yolo")
+    (tmp_path / "train" / "images").mkdir(parents=True)
+    for i in range(3):
+        Image.new("RGB", (64, 48)).save(tmp_path / "train" / "images" / f"im{i}.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sio.load_ultralytics(str(tmp_path), split="train")
+    assert theirs.skeleton.node_names == ["head", "neck", "body", "tail"]
+    assert [[e.source.name, e.destination.name] for e in theirs.skeleton.edges] == edges
+    back = posebridge.load(tmp_path / "data.yaml")
+    assert back.skeleton_edges.values.tolist() == edges
 
 
 def test_sleap_io_reads_our_coco_ground_truth(image_labels, tmp_path):

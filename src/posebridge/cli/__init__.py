@@ -27,7 +27,7 @@ from typing import Any
 
 # the command modules register their commands on the group when imported
 from posebridge.cli import data, demo, figures  # noqa: F401
-from posebridge.cli._base import cli
+from posebridge.cli._base import INTERRUPTED, Terminated, cli
 
 __all__ = ["cli", "describe_dataset", "main", "round_trip_report"]
 
@@ -60,11 +60,32 @@ def main(argv: Sequence[str] | None = None) -> None:
     installed = _stop_on_sigterm(terminated)
     try:
         cli.main(args=None if argv is None else list(argv), prog_name="posebridge")
+    except SystemExit as exit_:
+        if exit_.code == INTERRUPTED and not terminated:
+            _end_as_sigint()
+        raise
     finally:
         if installed:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the caller's process as it was
         if terminated:  # cleaned up: now end as SIGTERM ends a process (status 143)
             signal.raise_signal(signal.SIGTERM)
+
+
+def _end_as_sigint() -> None:
+    """After Ctrl-C and the clean-up, end as SIGINT ends a process (a shell's status 130),
+    as Python itself does, so that a shell loop running the command stops too. Returns
+    (the caller then exits with status 130) when SIGINT is not Python's own handler's (a
+    caller's handler, or ignored) or outside the main thread.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.raise_signal(signal.SIGINT)
 
 
 def _stop_on_sigterm(terminated: list[bool]) -> bool:
@@ -83,7 +104,7 @@ def _stop_on_sigterm(terminated: list[bool]) -> bool:
 
     def stop(signum: int, frame: object) -> None:
         terminated.append(True)
-        raise KeyboardInterrupt
+        raise Terminated
 
     signal.signal(signal.SIGTERM, stop)
     return True

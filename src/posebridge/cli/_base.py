@@ -187,6 +187,15 @@ class FilePath(click.Path):
         return super().convert(value, param, ctx)
 
 
+#: the exit status of a command stopped by Ctrl-C when it cannot end by SIGINT itself
+#: (a caller's own SIGINT handler): 128 + SIGINT, what a shell reports for one that does
+INTERRUPTED = 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an interrupt so that a command stops and cleans up as on Ctrl-C."""
+
+
 class _Group(click.Group):
     """Prints errors as one line (or the traceback with --debug) and warnings as lines."""
 
@@ -208,6 +217,10 @@ class _Group(click.Group):
                 return super().invoke(ctx)
             except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
                 raise
+            except KeyboardInterrupt as interrupt:  # click would say "Aborted!" and exit 1
+                why = "stopped by SIGTERM" if isinstance(interrupt, Terminated) else "interrupted"
+                click.echo(f"posebridge: {why}: no file was left half-written.", err=True)
+                ctx.exit(INTERRUPTED)
             except BrokenPipeError:  # the reader of stdout left (``| head``): stop quietly
                 _silence_stdout()
                 ctx.exit(1)

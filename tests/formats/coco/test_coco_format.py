@@ -971,6 +971,14 @@ def test_labels_whose_image_names_would_not_tell_the_images_apart_are_refused(
     assert not (tmp_path / "gt.json").exists()
 
 
+def test_a_negative_frame_is_refused_naming_the_frame_it_is(tmp_path):
+    """Frame -7 was said to be "neither an image_path nor a frame number (-1)"."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1))).assign_coords(time=np.array([-7, 0, 3]))
+    with pytest.raises(posebridge.PoseBridgeError, match=r"gt\.json: .*row 0 is frame -7\."):
+        posebridge.save(ds, tmp_path / "gt.json", format="coco", kind="ground_truth")
+    assert not (tmp_path / "gt.json").exists()
+
+
 def test_poses_whose_times_fall_on_one_video_frame_are_refused_as_such(tmp_path):
     """The message named two videos '' and '' and numpy's repr of the image name."""
     position = np.arange(6.0).reshape(3, 2, 1, 1)

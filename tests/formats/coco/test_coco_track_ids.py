@@ -153,6 +153,17 @@ def test_a_track_id_that_is_not_a_whole_number_is_refused_naming_its_key(tmp_pat
         posebridge.load(tracked_ground_truth(tmp_path, [[extra]]))
 
 
+@pytest.mark.parametrize("extra", [{"track_id": 3.5}, {"track_id": 2.0**70}])
+def test_a_refused_track_id_is_not_said_to_be_paired_by_pycocotools(tmp_path, extra):
+    """The message said "COCO ids are integers (... as pycocotools pairs it)": pycocotools
+    pairs image and category ids, and ignores track ids."""
+    with pytest.raises(FormatError) as refused:
+        posebridge.load(tracked_ground_truth(tmp_path, [[extra]]))
+    said = str(refused.value)
+    assert "pycocotools" not in said and "COCO ids" not in said
+    assert "track ids are" in said
+
+
 def test_tracks_sleap_io_writes_to_coco_read_as_its_tracks(tmp_path):
     sio = pytest.importorskip("sleap_io")
     from PIL import Image

@@ -782,6 +782,20 @@ def test_points_and_boxes_without_a_score_read_back_without_one(tmp_path):
     np.testing.assert_array_equal(back.instance_score.values, [[0.9, 0.5], [0.8, np.nan]])
 
 
+def test_infinite_scores_left_out_of_predictions_are_warned_about(tmp_path):
+    """An infinite confidence was left out of its region and read back as NaN silently."""
+    confidence = np.full((2, 2, 1), 0.5)
+    confidence[0, 0, 0] = np.inf
+    ds = posebridge.from_numpy(np.full((2, 2, 2, 1), 10.0), confidence)
+    ds["instance_score"] = ((model.TIME, model.INDIVIDUAL), np.array([[-np.inf], [0.4]]))
+    path = tmp_path / "tasks.json"
+    with pytest.warns(UserWarning, match=r"tasks\.json: infinite scores \(1 in 'confidence' "
+                      r"and 1 in 'instance_score'\)"):  # fmt: skip
+        labelstudio.write(ds, path, image_size=(100, 100))
+    back = labelstudio.read(path)
+    assert np.isnan(back.confidence.values[0, 0, 0])  # as the warning says
+
+
 def test_what_label_studio_keypoints_cannot_hold_is_warned_about(tmp_path):
     """A point labelled but not visible read back visible, named individuals read back as
     untracked_<k>: both without a word."""

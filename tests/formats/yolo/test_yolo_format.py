@@ -235,6 +235,34 @@ def test_writing_labels_of_video_frames_needs_sizes(tmp_path):
     np.testing.assert_allclose(back.position.values, ds.position.values)
 
 
+def test_negative_frame_numbers_are_refused_naming_the_file_and_the_frame(tmp_path):
+    """Frames -5 and -1 were written as frame_-00005.txt and read back as frames 5 and 1."""
+    position = np.arange(12, dtype=float).reshape(3, 2, 2, 1) + 10
+    ds = posebridge.from_numpy(position).assign_coords(time=np.array([-5, -1, 3]))
+    target = tmp_path / "data.yaml"
+    with pytest.raises(SchemaError, match=r"data\.yaml: .*time step 0 is frame -5"):
+        posebridge.save(ds, target, format="yolo", image_size=(200, 200))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_skeleton_edges_are_written_as_sleap_ios_node_names_and_skeleton(tmp_path):
+    """The edges had no place in the data.yaml: not written, with a warning."""
+    import yaml
+
+    ds = posebridge.from_numpy(np.full((1, 2, 3, 1), 5.0), keypoint_names=["a", "b", "c"])
+    edges = [["c", "a"], ["a", "b"], ["a", "elsewhere"]]  # the last names no keypoint
+    ds["skeleton_edges"] = (("edge", "edge_node"), np.array(edges))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message=".*Ultralytics' training size")
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(10, 10))
+    written = yaml.safe_load((tmp_path / "data.yaml").read_text())
+    assert written["node_names"] == ["a", "b", "c"]
+    assert written["skeleton"] == [[2, 0], [0, 1]]
+    back = yolo.read(tmp_path / "data.yaml", image_size=(10, 10))
+    assert back.skeleton_edges.values.tolist() == edges[:2]
+
+
 def test_frames_of_a_video_take_the_video_size_with_a_warning(tmp_path):
     """A dataset that states its video's frame size (a SLEAP file's video) was refused
     ("pass image_size=") though every row is a frame of that video."""

@@ -190,3 +190,17 @@ def test_a_lone_track_that_reads_back_as_it_is_is_not_said_to_be_lost(tmp_path, 
                             image_size=SIZE)  # fmt: skip
     assert not [w for w in recwarn.list if "individual names" in str(w.message)]
     assert read_back(tmp_path).individual.values.tolist() == ["track_3"]
+
+
+def test_a_missing_point_without_a_confidence_reads_back_without_one(tmp_path):
+    """A missing point whose confidence was NaN was written ``0 0 0`` and read back as 0."""
+    position = np.full((1, 2, 3, 1), 20.0)
+    position[0, :, 1, 0] = np.nan  # keypoint 1 missing
+    confidence = np.array([[[0.9], [np.nan], [0.3]]])  # and without a confidence
+    ds = model.from_numpy(position, confidence, ["track_1"], ["a", "b", "c"])
+    (tmp_path / "labels").mkdir()
+    written = predictions_write.write(ds, tmp_path / "labels" / "v.txt", image_size=SIZE)
+    assert written[0].read_text().split()[8:11] == ["0", "0", "nan"]
+    back = predictions.read(tmp_path / "labels", image_size=SIZE, kpt_shape=[3, 3])
+    np.testing.assert_array_equal(back.confidence.values.ravel(), confidence.ravel())
+    np.testing.assert_array_equal(back.position.values, position)

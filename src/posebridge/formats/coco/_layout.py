@@ -337,11 +337,15 @@ def image_ids(path: Path, values: list[int | float | str], key: str) -> np.ndarr
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def whole_numbers(path: Path, values: list[int | float | str], key: str) -> list[int | str]:
+def whole_numbers(
+    path: Path, values: list[int | float | str], key: str, *, what: str = "id"
+) -> list[int | str]:
     """``values`` with each float that is a whole number as its int; another is refused.
 
     ``key`` is the JSON path of a value, with ``{}`` for its index in ``values``
     (for messages); values that are not floats (ints, texts, ``None``) are kept.
+    ``what`` names the values in messages: ``"id"`` (image, category, annotation
+    ids, which pycocotools pairs) or ``"track id"`` (which pycocotools ignores).
 
     Examples
     --------
@@ -358,11 +362,16 @@ def whole_numbers(path: Path, values: list[int | float | str], key: str) -> list
         first = int(np.argmin(whole))
         at = int(np.flatnonzero(is_float)[first])
         if integral[first]:
-            said = "is beyond the 64-bit integers ids are read as"
-        else:
+            said = f"is beyond the 64-bit integers {what}s are read as"
+        elif what == "id":
             said = (
                 "is not a whole number; COCO ids are integers (a whole number written as a "
                 "float, 1.0, reads as its integer, as pycocotools pairs it)"
+            )
+        else:
+            said = (
+                f"is not a whole number; {what}s are integers (a whole number written as a "
+                "float, 3.0, reads as its integer)"
             )
         raise FormatError(path, f"{key.format(at)}: {values[at]!r} {said}.")
     ids[is_float] = floats.astype(np.int64).tolist()  # Python ints, as msgspec gives

@@ -216,7 +216,7 @@ def _track_ids(path: Path, records: list[Annotation], where: str) -> np.ndarray:
     def whole(values: np.ndarray, key: str) -> np.ndarray:
         if float not in set(map(type, values)):  # the usual case: ints and None
             return values
-        found = whole_numbers(path, values.tolist(), f"{where}[{{}}].{key}")
+        found = whole_numbers(path, values.tolist(), f"{where}[{{}}].{key}", what="track id")
         return np.fromiter(found, dtype=object, count=n)
 
     track = np.fromiter(map(attrgetter("track_id"), records), dtype=object, count=n)

@@ -340,9 +340,16 @@ def _file_names(ds: xr.Dataset) -> np.ndarray:
     frames = np.arange(n) if frames is None else np.asarray(frames, dtype=np.int64)
     unknown = (images == "") & (frames < 0)
     if unknown.any():
+        row = int(np.argmax(unknown))
+        if labels.is_labels(ds) and frames[row] == labels.UNKNOWN_FRAME:
+            raise SchemaError(
+                f"row {row} has neither an image_path nor a frame number (its frame is -1, "
+                "unknown): COCO names each image; give the row its image_path."
+            )
         raise SchemaError(
-            f"row {int(np.argmax(unknown))} has neither an image_path nor a frame number "
-            "(-1): COCO names each image; give the row its image_path."
+            f"COCO image names of video frames need frame numbers from 0 "
+            f"(<video stem>/img<frame>.png), and row {row} is frame {int(frames[row])}. "
+            "Shift the frames (ds.assign_coords(time=...)) or give image_path."
         )
     made = np.char.add(
         np.char.add(np.where(stems == "", "", np.char.add(stems, "/")), "img"),

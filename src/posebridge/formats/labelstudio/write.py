@@ -172,6 +172,8 @@ def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
         warn_label_scores_dropped(
             ds, path, "Label Studio annotations", "predictions (kind='predictions') keep them"
         )
+    else:
+        _warn_infinite_scores(ds, path)
     warn_occluded(
         ds, path, "Label Studio's keypoints have no visibility, so they read back as visible"
     )
@@ -191,6 +193,34 @@ def _warn_unkept(ds: xr.Dataset, path: Path, kind: str) -> None:
         read_back="untracked_<k>, by rank in each image",
         identity=False,
     )
+
+
+def _warn_infinite_scores(ds: xr.Dataset, path: Path) -> None:
+    """Warn of infinite scores of written points and instances, which JSON cannot hold.
+
+    A score that is not finite is left out of its region (as NaN is: no
+    confidence); an infinite one is a value, so leaving it out loses it.
+    """
+    xy = ds["position"].transpose(model.TIME, model.INDIVIDUAL, model.KEYPOINT, model.SPACE)
+    placed = np.isfinite(np.asarray(xy.values, dtype=np.float64)).all(axis=-1)
+    confidence = model.confidence_per_keypoint(ds).transpose(
+        model.TIME, model.INDIVIDUAL, model.KEYPOINT
+    )
+    counts = {"confidence": int(np.isinf(np.asarray(confidence.values, float))[placed].sum())}
+    if "instance_score" in ds:
+        boxes = box_extras(ds).transpose(0, 2, 1)  # (time, individual, 4)
+        present = placed.any(axis=2) | np.isfinite(boxes).all(axis=2)
+        scores = ds["instance_score"].transpose(model.TIME, model.INDIVIDUAL).values
+        counts["instance_score"] = int(np.isinf(np.asarray(scores, float))[present].sum())
+    found = [f"{count} in {name!r}" for name, count in counts.items() if count]
+    if found:
+        warnings.warn(
+            f"{path}: infinite scores ({' and '.join(found)}), which JSON cannot hold: their "
+            "regions are written without a score and read back without one (NaN). "
+            "Replace them with a finite value (ds[name].clip(max=...)) to keep one.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _warn_unconfigured(path: Path, names: list[str], appearance: np.ndarray) -> None:

@@ -34,9 +34,10 @@ stored ``bbox`` or the keypoints' extent; data.yaml gets ``kpt_shape [K, 3]``,
 ``flip_idx`` from ``skeleton_symmetries`` (or the identity read, see above;
 left out otherwise), ``names`` from
 ``category_id`` / ``category`` (one class ``animal`` without), and
-``kpt_names``. Every image needs a size (``image_width`` / ``image_height`` or
+``kpt_names``, and with ``skeleton_edges`` sleap-io's ``node_names`` and
+``skeleton``. Every image needs a size (``image_width`` / ``image_height`` or
 ``image_size=``). Images are not copied. YOLO has no place for individual
-names, a skeleton's edges, confidences or scores.
+names, confidences or scores.
 
 ``yolo-predictions`` (:mod:`.predictions`, :mod:`.predictions_write`) is what
 ``yolo pose predict`` / ``yolo pose track`` write with ``save_txt=True``: the

@@ -700,8 +700,10 @@ def read(
     scale = sizes.astype(np.float64)
     xy = points[..., :2] * scale[:, None, :]
     absent = np.isnan(points[..., :2]).any(axis=-1)
-    if ndim == 3:  # Ultralytics < 8.3 wrote a keypoint with conf < 0.5 as 0 0
-        absent |= (points[..., 0] == 0) & (points[..., 1] == 0) & (kconf < _LOW)
+    if ndim == 3:  # Ultralytics < 8.3 wrote a keypoint with conf < 0.5 as 0 0; ours
+        # without a confidence is 0 0 nan
+        unsure = (kconf < _LOW) | np.isnan(kconf)
+        absent |= (points[..., 0] == 0) & (points[..., 1] == 0) & unsure
     xy[absent] = np.nan
     shape = (n_time, len(individuals))
     position = scatter(time, column, shape, xy, np.nan)  # (t, i, k, 2)

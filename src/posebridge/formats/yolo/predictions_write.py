@@ -191,9 +191,11 @@ def _lines(
     centre, extent = (box[:, :2] + box[:, 2:] / 2) / scale, box[:, 2:] / scale
     seen = finite[rows, cols]
     points = np.where(seen[..., None], xy[rows, cols] / scale, 0.0)
-    # a missing point is 0 0 with a confidence below 0.5, as Ultralytics wrote one
+    # a missing point is 0 0 with a confidence below 0.5, as Ultralytics wrote one, or
+    # 0 0 nan when it has no confidence (read back as missing, without a confidence)
     point_conf = conf[rows, cols]
-    point_conf = np.where(seen, point_conf, np.where(point_conf < 0.5, point_conf, 0.0))
+    low = (point_conf < 0.5) | np.isnan(point_conf)
+    point_conf = np.where(seen, point_conf, np.where(low, point_conf, 0.0))
     _refuse_outside_unit(point_conf, "confidence")
     classes = np.zeros(rows.size, dtype=np.int64)
     if "category_id" in ds:

@@ -109,6 +109,7 @@ def write(
     refuse_no_points(ds, "YOLO pose")
     refuse_physical_units(ds, "YOLO pose")
     refuse_unknown_frames(ds, "YOLO pose")  # a video frame's image is named by its frame
+    _refuse_negative_frames(ds)
     root = path.parent
     if image_size is None:
         image_size = video_frame_size(ds)
@@ -151,7 +152,10 @@ def write(
     warn_lone_coordinates(ds, path, "YOLO pose")
     warn_times_not_kept(ds, path, "a YOLO pose dataset")
     warn_variables_not_written(
-        ds, path, "YOLO pose", kept=("category_id", "image_width", "image_height", labels.VIDEO)
+        ds,
+        path,
+        "YOLO pose",
+        kept=("category_id", "image_width", "image_height", "skeleton_edges", labels.VIDEO),
     )
     warn_label_scores_dropped(
         ds,
@@ -185,6 +189,38 @@ def write(
                 folder.rmdir()
         raise
     return targets
+
+
+def _refuse_negative_frames(ds: xr.Dataset) -> None:
+    """Refuse a row without an image whose frame number is negative.
+
+    Such a row's image (and label file) is named after its frame,
+    ``<video stem>_<frame>.png``; a negative frame would be read back without
+    its sign, as another frame and in another order.
+
+    Raises
+    ------
+    SchemaError
+        Naming the first such time step and its frame number.
+    """
+    frames = model.frame_numbers(ds)
+    if frames is None:
+        return
+    images = (
+        np.asarray(ds[labels.IMAGE_PATH].values).astype(str)
+        if labels.IMAGE_PATH in ds.coords
+        else np.full(ds.sizes[model.TIME], "")
+    )
+    negative = np.flatnonzero((images == "") & (np.asarray(frames) < 0))
+    if negative.size:
+        step = int(negative[0])
+        frame = int(np.asarray(frames)[step])
+        what = "an unknown frame number (-1)" if frame == -1 else f"frame {frame}"
+        raise SchemaError(
+            "YOLO pose labels of video frames are named after frame numbers from 0 "
+            f"(<video stem>_<frame>.png), and time step {step} is {what}. Shift the frames "
+            "(ds.assign_coords(time=...)) or give the row an image_path."
+        )
 
 
 def _refuse_writing_onto_source(ds: xr.Dataset, path: Path, targets: list[Path]) -> None:
@@ -746,7 +782,21 @@ def _yaml(
     content["nc"] = len(names)
     content["names"] = names
     content["kpt_names"] = {i: list(keypoints) for i in names}  # no YAML aliases
+    if "skeleton_edges" in ds:  # sleap-io's keys (its skeleton: nodes, edges from 0)
+        content["node_names"] = list(keypoints)
+        content["skeleton"] = _skeleton(ds, keypoints)
     return header + yaml.safe_dump(content, sort_keys=False, default_flow_style=None)
+
+
+def _skeleton(ds: xr.Dataset, keypoints: list[str]) -> list[list[int]]:
+    """``skeleton_edges`` as sleap-io's ``skeleton``: pairs of keypoint indices from 0.
+
+    An edge naming a keypoint the dataset does not have is left out, as COCO's
+    writer leaves it out.
+    """
+    pairs = np.asarray(ds["skeleton_edges"].values).astype(str).reshape(-1, 2)
+    index = pd.Index(keypoints).get_indexer(pairs.ravel()).reshape(-1, 2)
+    return index[(index >= 0).all(axis=1)].tolist()
 
 
 def _flip_idx(ds: xr.Dataset) -> list[int] | None:
