@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 import posebridge
 from posebridge.batch import plan_jobs, run_job
+
+
+def _two_individuals_with_one_subject(tmp_path, names):
+    """A manifest job giving one subject_id to an input of the individuals ``names``."""
+    two = posebridge.from_numpy(
+        np.random.default_rng(5).uniform(0, 100, size=(4, len(names), 1, 2)),
+        individual_names=names,
+        keypoint_names=["nose"],
+        fps=30,
+    )
+    posebridge.save(two, tmp_path / "two.nc")
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("- {input: two.nc, subject_id: M1, session_id: S1}\n")
+    (job,) = plan_jobs(None, tmp_path / "out", manifest=manifest, template="dandi")
+    return job
+
+
+@pytest.mark.parametrize(
+    ("command_line", "advice", "not_said"),
+    [
+        (False, "metadata={'subject': {<individual>: {'subject_id': ...}}}", "--option"),
+        (True, "--option metadata=FILE, FILE a YAML file whose subject:", "metadata={"),
+    ],
+)
+def test_the_advice_for_several_individuals_of_one_manifest_subject_fits_where_it_ran(
+    tmp_path, command_line, advice, not_said
+):
+    job = _two_individuals_with_one_subject(tmp_path, ["m1", "m2"])
+    result = run_job(dataclasses.replace(job, command_line=command_line))
+    assert result.status == "failed"
+    assert advice in result.error and not_said not in result.error
 
 
 def test_a_manifest_subject_for_an_input_of_several_individuals_names_the_row(tmp_path):
@@ -22,6 +56,6 @@ def test_a_manifest_subject_for_an_input_of_several_individuals_names_the_row(tm
     (job,) = plan_jobs(None, tmp_path / "out", manifest=manifest, template="dandi")
     result = run_job(job)
     assert result.status == "failed"
-    assert f"the manifest's subject_id 'M1' ({manifest} (session 1))" in result.error
+    assert f"the subject_id 'M1' of {manifest} (session 1) names" in result.error
     assert f"holds {len(names)} individuals ({', '.join(names)})" in result.error
     assert "subject_id= option" not in result.error and "Leave subject_id out" in result.error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import pytest
 
@@ -21,14 +22,66 @@ def test_yaml_keys_beside_sessions_are_defaults_every_session_can_override(tmp_p
     assert (second["species"], second["fps"]) == ("Mus musculus", 60.0)
 
 
-@pytest.mark.parametrize("key", ["input", "speciess"])
-def test_a_yaml_key_beside_sessions_that_is_no_session_metadata_is_refused_naming_it(
-    tmp_path, key
-):
+@pytest.mark.parametrize("key", ["input", "output"])
+def test_a_yaml_input_or_output_beside_sessions_is_refused_naming_it(tmp_path, key):
     manifest = tmp_path / "m.yaml"
     manifest.write_text(f"{key}: x\nsessions:\n  - {{input: a.nc}}\n")
-    with pytest.raises(PoseBridgeError, match=rf"m\.yaml: the key\(s\) \['{key}'\] beside"):
+    with pytest.raises(PoseBridgeError, match=rf"m\.yaml: the key '{key}' beside 'sessions'"):
         read_manifest(manifest)
+
+
+def test_yaml_keys_beside_sessions_that_are_no_metadata_are_left_alone_anchors_working(
+    tmp_path,
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "species_name: &sp Mus musculus\ndescription: pilot sessions, Smith lab\n"
+        "sessions:\n  - {input: a.nc, subject_id: M1, species: *sp}\n"
+        "  - {input: b.nc, subject_id: M2}\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither key looks like a misspelt column
+        first, second = read_manifest(manifest)
+    assert first["species"] == "Mus musculus" and "species" not in second
+    assert "description" not in first and "species_name" not in first
+
+
+def test_a_yaml_key_beside_sessions_like_a_misspelt_metadata_name_is_warned_about(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("speciess: Mus musculus\nsessions:\n  - {input: a.nc}\n")
+    with pytest.warns(UserWarning, match=r"m\.yaml: the key 'speciess' .*'species'\?"):
+        (row,) = read_manifest(manifest)
+    assert "species" not in row and "speciess" not in row
+
+
+def test_a_yaml_metadata_key_beside_sessions_holding_a_mapping_only_serves_merges(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "fps: &rate {fps: 60}\nsessions:\n  - {input: a.nc}\n  - {<<: *rate, input: b.nc}\n"
+    )
+    with pytest.warns(UserWarning, match=r"m\.yaml: the key 'fps' beside 'sessions' holds a"):
+        first, second = read_manifest(manifest)
+    assert "fps" not in first and second["fps"] == 60.0
+
+
+def test_a_bad_yaml_default_beside_sessions_is_refused_naming_the_key_not_a_session(
+    tmp_path,
+):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("fps: -30\nsessions:\n  - {input: a.nc}\n")
+    with pytest.raises(PoseBridgeError, match=r"m\.yaml \(beside 'sessions'\): 'fps'"):
+        read_manifest(manifest)
+
+
+def test_an_empty_value_in_a_yaml_session_unsets_the_default_for_that_session(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "species: Mus musculus\nsessions:\n  - {input: a.nc}\n"
+        '  - {input: b.nc, species: ""}\n  - {input: c.nc, species: }\n'
+    )
+    first, second, third = read_manifest(manifest)
+    assert first["species"] == "Mus musculus"
+    assert "species" not in second and "species" not in third
 
 
 def test_yaml_and_csv_manifests_give_the_same_values_without_surrounding_whitespace(tmp_path):

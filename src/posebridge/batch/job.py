@@ -446,16 +446,29 @@ def _manifest_subject_named(job: Job, message: str) -> str:
     found = _SHARED_SUBJECT.search(message)
     if not job.manifest_row or found is None:
         return message
-    return (
+    refused = PoseBridgeError(
         message[: found.start()]
-        + f"the manifest's subject_id {found['id']} ({job.manifest_row}) names one subject, "
+        + f"the subject_id {found['id']} of {job.manifest_row} names one subject, "
         f"but the input holds {found['count']} individuals ({found['names']}), which NWB "
         "writes one file each, one subject per file; a manifest row cannot give each its "
         "own subject_id nor select one. Leave subject_id out of the row: each file's "
         "subject is then its individual's name (the 'dandi' template needs a subject_id, "
         "so name such an input's files with a template without {subject}), or convert the "
-        "input alone with metadata={'subject': {<individual>: {'subject_id': ...}}}."
+        f"input alone with {_PER_INDIVIDUAL_SUBJECTS}."
     )
+    refused.command_line_wording = {  # type: ignore[attr-defined]
+        _PER_INDIVIDUAL_SUBJECTS: _PER_INDIVIDUAL_SUBJECTS_WITH_FLAGS
+    }
+    return worded_for_command_line(refused) if job.command_line else str(refused)
+
+
+#: The advice to give each individual its own subject, in Python ...
+_PER_INDIVIDUAL_SUBJECTS = "metadata={'subject': {<individual>: {'subject_id': ...}}}"
+#: ... and on the command line, where metadata= names a YAML file.
+_PER_INDIVIDUAL_SUBJECTS_WITH_FLAGS = (
+    "--option metadata=FILE, FILE a YAML file whose subject: gives each individual its "
+    "own subject (subject: {<individual>: {subject_id: ...}})"
+)
 
 
 def _input_bytes(source: Path) -> int:

@@ -8,15 +8,17 @@ A row names an input, optionally its output, and the session's metadata
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import os
 import unicodedata
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError, SchemaError, brief
+from posebridge.errors import PoseBridgeError, SchemaError, brief, user_stacklevel
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_end
 
 __all__ = ["METADATA_COLUMNS", "manifest_rows", "read_manifest"]
@@ -45,8 +47,10 @@ def read_manifest(path: PathLike) -> list[dict[str, Any]]:
     the input's folder) and the session's metadata: ``subject_id``,
     ``session_id``, ``species``, ``sex``, ``age``, ``session_start_time``
     (ISO 8601), ``video`` and ``fps``. A YAML manifest is a list of such
-    mappings, or a mapping with a ``sessions`` list whose other keys (session
-    metadata only) are defaults for every session.
+    mappings, or a mapping with a ``sessions`` list whose other keys of session
+    metadata holding one value are defaults for every session (a session's own
+    value wins; its empty value, ``species: ""``, means none for that session);
+    other keys are left alone (anchors, notes), ``input`` and ``output`` refused.
 
     Parameters
     ----------
@@ -112,10 +116,11 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
             )
         rows, lines = [], []
         for number, entry in enumerate(loaded, start=1):
-            row = {str(k): _stripped(v) for k, v in (entry or {}).items()}
-            row = {k: v for k, v in row.items() if v not in (None, "")}
-            if row:  # a null entry or one of empty values is an empty row: skipped
-                rows.append({**defaults, **row})  # the session's own values first
+            given = {str(k): _stripped(v) for k, v in (entry or {}).items()}
+            # the session's own values first; its empty value (species: "") means none
+            row = {k: v for k, v in {**defaults, **given}.items() if v not in (None, "")}
+            if any(v not in (None, "") for v in given.values()):  # else an empty row: skipped
+                rows.append(row)
                 lines.append(f"session {number}")
     elif path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
@@ -166,29 +171,52 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
 
 def _session_defaults(path: Path, loaded: dict[Any, Any]) -> dict[str, Any]:
     """The values a ``{sessions: [...]}`` manifest gives beside ``sessions``: defaults
-    for every session (a session's own value wins), never dropped without a word.
+    for every session (a session's own value wins, its empty value unsets it).
 
-    A key of session metadata (:data:`METADATA_COLUMNS`) is a default; a key
-    holding a mapping or a list (``common: &c {...}``) holds values for the
-    sessions' merges (``<<: *c``) and is no default; any other key (``input``,
-    ``output``, a misspelt column) is refused naming it.
+    A key of session metadata (:data:`METADATA_COLUMNS`) holding one value is a
+    default, checked here so that a bad one is refused naming the key. A key
+    holding a mapping or a list (``common: &c {...}``), whatever its name, holds
+    values for the sessions' merges (``<<: *c``) and is no default; under a
+    metadata name that is said in a warning. ``input`` and ``output`` belong in
+    each session and are refused. Any other key (a scalar anchor holder,
+    ``species_name: &sp Mus musculus``, or a note, ``description: ...``) is left
+    alone; one that looks like a misspelt metadata name (``speciess``) is warned
+    about.
     """
     defaults: dict[str, Any] = {}
-    unknown = []
     for key, value in loaded.items():
-        value = _stripped(value)
+        value, name = _stripped(value), str(key)
         if key == "sessions" or value in (None, ""):
             continue
-        if str(key) in METADATA_COLUMNS:
-            defaults[str(key)] = value
-        elif not isinstance(value, dict | list):
-            unknown.append(str(key))
-    if unknown:
-        raise PoseBridgeError(
-            f"{path}: the key(s) {sorted(unknown)} beside 'sessions' are not session "
-            f"metadata; the keys beside 'sessions' are defaults for every session, of: "
-            f"{', '.join(METADATA_COLUMNS)} (input and output belong in each session)."
-        )
+        if name in ("input", "output"):
+            raise PoseBridgeError(
+                f"{path}: the key {name!r} beside 'sessions' would be every session's "
+                f"{name}; give each session its own {name} (the keys beside 'sessions' that "
+                f"are defaults for every session are: {', '.join(METADATA_COLUMNS)})."
+            )
+        if isinstance(value, dict | list):
+            if name in METADATA_COLUMNS:
+                warnings.warn(
+                    f"{path}: the key {name!r} beside 'sessions' holds a "
+                    f"{'mapping' if isinstance(value, dict) else 'list'}, so it only holds "
+                    f"values for merges (<<: *anchor) and is no {name} for the sessions; "
+                    "write one value to give every session that value.",
+                    UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
+        elif name in METADATA_COLUMNS:
+            defaults[name] = value
+        else:
+            close = difflib.get_close_matches(name.lower(), METADATA_COLUMNS, n=1, cutoff=0.8)
+            if close:
+                warnings.warn(
+                    f"{path}: the key {name!r} beside 'sessions' is no session metadata, so "
+                    f"it is no default for the sessions and is left alone; did you mean "
+                    f"{close[0]!r}?",
+                    UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
+    _check_values(defaults, f"{path} (beside 'sessions')")
     return defaults
 
 
