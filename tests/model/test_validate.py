@@ -245,9 +245,23 @@ def test_an_extended_float_beyond_float64s_range_is_refused_by_every_writer(
         posebridge.save(ds, target, format=fmt)  # refused before the format's options
     said = str(raised.value)
     assert str(target) in said
-    assert f"'{name}' holds {ds[name].isel(time=1, keypoint=1).size} values beyond" in said
+    count = ds[name].isel(time=1, keypoint=1).size  # x and y, or one confidence
+    assert f"'{name}' holds {'a value' if count == 1 else f'{count} values'} beyond" in said
     assert "1e+400" in said
     assert not list(tmp_path.iterdir())
+
+
+def test_one_extended_float_beyond_float64s_range_is_said_in_the_singular():
+    """It said "'position' holds 1 values beyond float64's range (the first, ...)"."""
+    if np.isinf(np.longdouble("1e400")):
+        pytest.skip("this machine's long double is float64")
+    position = np.full((2, 2, 1, 1), 5.0, dtype=np.longdouble)
+    position[1, 0, 0, 0] = np.longdouble("1e400")
+    with pytest.raises(SchemaError) as raised:
+        model.validate(model.from_numpy(position))
+    said = str(raised.value)
+    assert "'position' holds a value beyond float64's range (1e+400, at {'time': 1," in said
+    assert "values" not in said and "the first" not in said
 
 
 def test_an_extended_float_beyond_float64s_range_in_a_dask_dataset_is_refused_when_written(

@@ -232,11 +232,17 @@ def _beyond_float64(
         return None
     at = np.argwhere(overflowed)[0]
     first = dict(zip(dims, (at + (np.asarray(offset) if offset else 0)).tolist(), strict=True))
-    count = "" if offset is not None else f"{int(overflowed.sum())} "
+    count = None if offset is not None else int(overflowed.sum())  # a block: not the whole
+    if count == 1:
+        which = f"a value beyond float64's range ({values[tuple(at)]!s}, at {first})"
+    else:
+        which = (
+            f"{'' if count is None else f'{count} '}values beyond float64's range "
+            f"(the first, {values[tuple(at)]!s}, at {first})"
+        )
     return (
-        f"'{name}' holds {count}values beyond float64's range (the first, {values[tuple(at)]!s}, "
-        f"at {first}); posebridge keeps numbers as float64 at most, as every format stores "
-        "them. Rescale or replace them."
+        f"'{name}' holds {which}; posebridge keeps numbers as float64 at most, as every "
+        "format stores them. Rescale or replace them."
     )
 
 
