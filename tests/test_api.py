@@ -582,3 +582,35 @@ def test_save_of_a_dataset_that_breaks_the_model_names_the_file(tmp_path):
     with pytest.raises(SchemaError, match=rf"^{re.escape(str(target))}: .*isel\(time=\[k\]\)"):
         posebridge.save(ds.isel(time=1), target)
     assert not target.exists()
+
+
+def _netcdf_of_times_beyond_frame_numbers(path):
+    """A netCDF in seconds whose frames (time x fps) pass 2**53: xarray reads it as written."""
+    time = 1.7e14 + np.arange(3.0)  # at 60 fps: frame 1.02e16
+    xr.Dataset(
+        {
+            "position": (("time", "space", "keypoint", "individual"), np.zeros((3, 2, 1, 1))),
+            "confidence": (("time", "keypoint", "individual"), np.ones((3, 1, 1))),
+        },
+        coords={"time": time, "space": ["x", "y"], "keypoint": ["a"], "individual": ["i"]},
+        attrs={"ds_type": "poses", "time_unit": "seconds", "fps": 60.0, "source_software": "t"},
+    ).to_netcdf(path)
+    return time
+
+
+def test_load_keeps_times_in_seconds_whose_frame_numbers_pass_2_to_the_53_with_a_warning(
+    tmp_path,
+):
+    """Load refused such a file, leaving no dataset to shift; it loads, warning what it can
+    be saved to and how to shift it, and a writer of frame numbers refuses it."""
+    path = tmp_path / "poses.nc"
+    time = _netcdf_of_times_beyond_frame_numbers(path)
+    with pytest.warns(UserWarning, match=r"poses\.nc: its time .* at index 0 is frame") as said:
+        ds = posebridge.load(path)
+    assert "ds.assign_coords(time=ds.time - ds.time[0])" in str(said[0].message)
+    np.testing.assert_array_equal(ds.time.values, time)
+    with pytest.raises(SchemaError, match=r"out\.h5: .* below 2\*\*53"):
+        posebridge.save(ds, tmp_path / "out.h5", format="dlc")
+    shifted = ds.assign_coords(time=ds.time - ds.time[0])
+    posebridge.save(shifted, tmp_path / "shifted.h5", format="dlc")
+    assert posebridge.load(tmp_path / "shifted.h5").sizes["time"] == time.size

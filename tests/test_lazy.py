@@ -454,3 +454,23 @@ def test_open_dataset_without_dask_names_the_extra_to_install(tmp_path, poses_tw
     assert "REFUSED" in done.stdout
     assert "pip install 'posebridge[dask]'" in done.stdout
     assert f"LOADED {poses_two_mice_with_nan.sizes['time']}" in done.stdout
+
+
+def test_open_dataset_keeps_times_in_seconds_whose_frame_numbers_pass_2_to_the_53_warning(
+    tmp_path,
+):
+    """As load does: the dataset is opened (it was refused), with a warning naming the file."""
+    path = tmp_path / "poses.nc"
+    time = 1.7e14 + np.arange(3.0)  # at 60 fps: frame 1.02e16
+    xr.Dataset(
+        {
+            "position": (("time", "space", "keypoint", "individual"), np.zeros((3, 2, 1, 1))),
+            "confidence": (("time", "keypoint", "individual"), np.ones((3, 1, 1))),
+        },
+        coords={"time": time, "space": ["x", "y"], "keypoint": ["a"], "individual": ["i"]},
+        attrs={"ds_type": "poses", "time_unit": "seconds", "fps": 60.0, "source_software": "t"},
+    ).to_netcdf(path)
+    with pytest.warns(UserWarning, match=r"poses\.nc: its time .* is frame") as said:
+        ds = posebridge.open_dataset(path, chunks=1)
+    assert len([w for w in said if "is frame" in str(w.message)]) == 1
+    np.testing.assert_array_equal(ds.time.values, time)

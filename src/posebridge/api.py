@@ -32,7 +32,7 @@ from posebridge.errors import (
 from posebridge.errors import TypeError as OptionTypeError
 from posebridge.formats._shared.guards import refuse_text_not_utf8
 from posebridge.model import labels
-from posebridge.model.build import with_file_fps
+from posebridge.model.build import warn_frames_beyond_float64, with_file_fps
 
 __all__ = [
     "check_ending",
@@ -168,7 +168,9 @@ def load(
         raise in_use_instead(error, path) or reading_failure(path, error, fmt.title) from error
     ds.attrs.setdefault("source_software", fmt.title)
     ds.attrs["source_file"] = str(path)
-    return with_file_fps(ds, fps, path)
+    ds = with_file_fps(ds, fps, path)
+    warn_frames_beyond_float64(ds, path)  # kept: it saves to netCDF, or shifted
+    return ds
 
 
 def save(

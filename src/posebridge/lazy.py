@@ -52,6 +52,7 @@ from posebridge import api, errors, model, registry
 from posebridge._files import check_input, in_use_instead
 from posebridge.errors import PoseBridgeError, reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
+from posebridge.model.build import warn_frames_beyond_float64
 
 __all__ = [
     "DASK_EXTRA",
@@ -203,7 +204,10 @@ def open_lazily_indexed(
         ds.attrs.setdefault("source_software", fmt.title)
         ds.attrs["source_file"] = str(path)
         ds.attrs["lazy"] = 1
-    return model.with_file_fps(ds, fps, path)  # refuses a rate the file's times contradict
+    ds = model.with_file_fps(ds, fps, path)  # refuses a rate the file's times contradict
+    if ds.attrs["lazy"]:  # load has warned otherwise
+        warn_frames_beyond_float64(ds, path)
+    return ds
 
 
 def open_dataset(

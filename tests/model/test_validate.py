@@ -245,9 +245,23 @@ def test_an_extended_float_beyond_float64s_range_is_refused_by_every_writer(
         posebridge.save(ds, target, format=fmt)  # refused before the format's options
     said = str(raised.value)
     assert str(target) in said
-    assert f"'{name}' holds {ds[name].isel(time=1, keypoint=1).size} values beyond" in said
+    count = ds[name].isel(time=1, keypoint=1).size  # x and y, or one confidence
+    assert f"'{name}' holds {'a value' if count == 1 else f'{count} values'} beyond" in said
     assert "1e+400" in said
     assert not list(tmp_path.iterdir())
+
+
+def test_one_extended_float_beyond_float64s_range_is_said_in_the_singular():
+    """It said "'position' holds 1 values beyond float64's range (the first, ...)"."""
+    if np.isinf(np.longdouble("1e400")):
+        pytest.skip("this machine's long double is float64")
+    position = np.full((2, 2, 1, 1), 5.0, dtype=np.longdouble)
+    position[1, 0, 0, 0] = np.longdouble("1e400")
+    with pytest.raises(SchemaError) as raised:
+        model.validate(model.from_numpy(position))
+    said = str(raised.value)
+    assert "'position' holds a value beyond float64's range (1e+400, at {'time': 1," in said
+    assert "values" not in said and "the first" not in said
 
 
 def test_an_extended_float_beyond_float64s_range_in_a_dask_dataset_is_refused_when_written(
@@ -272,24 +286,33 @@ def _in_seconds(time: np.ndarray, fps: float) -> xr.Dataset:
     return ds.assign_coords(time=time).assign_attrs(time_unit="seconds", fps=fps)
 
 
-def test_times_in_seconds_whose_frame_numbers_reach_2_to_the_53_are_refused_saying_what_to_do():
+def test_times_in_seconds_whose_frame_numbers_reach_2_to_the_53_pass_validate():
+    """Their times in seconds are exact: validate (so load) keeps them; it refused them, leaving
+    the user no dataset to shift."""
+    time = np.array([0, 1, 2**53 + 2]) / 30.0
+    checked = model.validate(_in_seconds(time, 30.0))
+    np.testing.assert_array_equal(checked.time.values, time)
+
+
+def test_frame_numbers_of_seconds_from_2_to_the_53_are_refused_saying_what_to_do():
     ds = _in_seconds(np.array([0, 1, 2**53 + 2]) / 30.0, 30.0)
     with pytest.raises(SchemaError) as raised:
-        model.validate(ds)
+        model.frame_numbers(ds)
     said = str(raised.value)
     assert "at index 2 is frame 9007199254740994" in said
     assert "below 2**53" in said
     assert "ds.assign_coords(time=ds.time - ds.time[0])" in said
+    assert "netCDF" in said
 
 
 def test_the_last_frame_number_below_2_to_the_53_is_kept_and_the_next_refused():
-    kept = model.validate(_in_seconds(np.array([0.0, 2.0**53 - 2]), 1.0))
+    kept = _in_seconds(np.array([0.0, 2.0**53 - 2]), 1.0)
     assert model.frame_numbers(kept).tolist() == [0, 2**53 - 2]
     with pytest.raises(SchemaError, match="is frame 9007199254740992"):
-        model.validate(_in_seconds(np.array([0.0, 2.0**53]), 1.0))
+        model.frame_numbers(_in_seconds(np.array([0.0, 2.0**53]), 1.0))
     negative = _in_seconds(np.array([-(2.0**53), 0.0]), 1.0)
     with pytest.raises(SchemaError, match="at index 0 is frame -9007199254740992"):
-        model.validate(negative)
+        model.frame_numbers(negative)
 
 
 @pytest.mark.parametrize(
@@ -306,8 +329,14 @@ def test_frame_numbers_of_seconds_from_2_to_the_53_are_refused_before_a_file_is_
     tmp_path, fmt, name
 ):
     ds = _in_seconds(np.array([0, 1, 2**53 + 2]) / 30.0, 30.0)
-    with pytest.raises(
-        SchemaError, match=rf"{name}: the dataset cannot be written: .* below 2\*\*53"
-    ):
+    with pytest.raises(SchemaError, match=rf"{name}: .* below 2\*\*53"):
         posebridge.save(ds, tmp_path / name, format=fmt)
     assert not list(tmp_path.iterdir())
+
+
+def test_times_in_seconds_whose_frame_numbers_reach_2_to_the_53_save_to_netcdf(tmp_path):
+    """netCDF keeps the times in seconds, so nothing in such a file is inexact."""
+    time = np.array([0, 1, 2**53 + 2]) / 30.0
+    posebridge.save(_in_seconds(time, 30.0), tmp_path / "x.nc")
+    with xr.open_dataset(tmp_path / "x.nc") as back:
+        np.testing.assert_array_equal(back.time.values, time)

@@ -591,8 +591,9 @@ def frame_numbers(ds: xr.Dataset) -> np.ndarray | None:
     SchemaError
         When a frame number (``frame``, or ``time`` in frames) is not a whole
         number (a fraction, NaN, infinite, 2**53 or more in size), or a time in
-        seconds is NaN or infinite: the first such value and its index are
-        named. A frame number is never guessed by truncating or rounding one.
+        seconds is NaN or infinite or its frame reaches 2**53 in size: the first
+        such value and its index are named. A frame number is never guessed by
+        truncating or rounding one.
 
     Examples
     --------
@@ -622,7 +623,94 @@ which must be whole numbers; got 1.5 at index 1.
             f"{_source(ds)}Coordinate 'time' holds {_shown(time[at])} at index {at}, which is no "
             "time, so no video frame can be matched to that time step."
         )
+    beyond = first_frame_beyond_float64(time, float(fps))
+    if beyond is not None:
+        at, frame = beyond
+        raise SchemaError(
+            f"{_source(ds)}Coordinate 'time' is in seconds, and at attrs['fps'] {fps} its "
+            f"time {_shown(time[at])} at index {at} is frame {frame:.17g}: no frame number "
+            "can be stored for it, as frame numbers must be whole numbers below 2**53 in "
+            "size, which float64 holds exactly. Count the times from the start of the "
+            "recording, e.g. ds.assign_coords(time=ds.time - ds.time[0]), or save to "
+            "netCDF (.nc), which keeps the times in seconds."
+        )
     return nearest_frames(time, float(fps))
+
+
+def first_frame_beyond_float64(time: np.ndarray, fps: float) -> tuple[int, float] | None:
+    """The first time in seconds whose frame number reaches 2**53 in size, if any.
+
+    The frame number is ``time × fps`` rounded to the nearest frame, as
+    :func:`nearest_frames` gives it; from 2**53 on, float64 (every format's
+    frame numbers) no longer holds each whole number, so such a frame number
+    would not be stored exactly.
+
+    Parameters
+    ----------
+    time
+        Finite times in seconds.
+    fps
+        The frame rate, a positive number.
+
+    Returns
+    -------
+    tuple of (int, float) or None
+        The index of the first such time and its frame number; ``None`` when
+        every frame number is below 2**53 in size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> first_frame_beyond_float64(np.array([0.0, 1.0, 2.0**53]), 1.0)
+    (2, 9007199254740992.0)
+    >>> first_frame_beyond_float64(np.array([0.0, 1.0]), 30.0) is None
+    True
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        frames = np.floor(np.round(np.asarray(time, dtype=np.float64) * fps, 6) + 0.5)
+    kept = np.abs(frames) < LARGEST_WHOLE
+    if kept.all():
+        return None
+    at = int(np.argmin(kept))
+    return at, float(frames[at])
+
+
+def warn_frames_beyond_float64(ds: xr.Dataset, path: str | os.PathLike[str]) -> None:
+    """Warn when the frame numbers of ``ds``'s times in seconds reach 2**53 in size.
+
+    Such a dataset, read from ``path``, is kept as it is (its times in seconds
+    are exact), but no writer that stores frame numbers can write it: the
+    warning says so at load, while the dataset can still be shifted.
+
+    Parameters
+    ----------
+    ds
+        A validated dataset, read from ``path``.
+    path
+        The file it was read from, for the message.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> warn_frames_beyond_float64(from_numpy(np.zeros((2, 2, 1, 1)), fps=30.0), "a.nc")
+    """
+    fps = ds.attrs.get("fps")
+    if ds.attrs.get("time_unit") != "seconds" or FRAME in ds.coords or not fps:
+        return
+    time = np.asarray(ds[TIME].values, dtype=np.float64)
+    beyond = first_frame_beyond_float64(time, float(fps))
+    if beyond is None:
+        return
+    at, frame = beyond
+    warnings.warn(
+        f"{path}: its time {_shown(time[at])} (seconds) at index {at} is frame {frame:.17g} "
+        f"at {fps} fps, 2**53 or more in size, which float64 frame numbers do not hold "
+        "exactly: it saves to netCDF (.nc), which keeps the times in seconds, and to no "
+        "format that stores frame numbers. To save it to one, count the times from the start "
+        "of the recording, e.g. ds.assign_coords(time=ds.time - ds.time[0]).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _source(ds: xr.Dataset) -> str:

@@ -13,7 +13,7 @@ import xarray as xr
 from posebridge import errors
 from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import labels
-from posebridge.model.build import LARGEST_WHOLE, checked_fps, infinite_values, whole_numbers
+from posebridge.model.build import checked_fps, infinite_values, whole_numbers
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -73,24 +73,6 @@ def _check_frame_numbers(frames: np.ndarray, name: str) -> None:
         _fail(
             f"Coordinate '{name}' holds frame numbers, which must be whole numbers below "
             f"2**53 in size; got {frames[at].item()} at index {at}."
-        )
-
-
-def _check_frames_of_seconds(time: np.ndarray, fps: float) -> None:
-    """The frame numbers of times in seconds (``time × fps``, rounded to the nearest
-    frame, as :func:`~posebridge.model.frame_numbers` gives them) are below 2**53 in
-    size too: writers store them, and a larger one would not read back."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        frames = np.floor(np.round(time.astype(np.float64) * fps, 6) + 0.5)
-    kept = np.abs(frames) < LARGEST_WHOLE
-    if not kept.all():
-        at = int(np.argmin(kept))
-        _fail(
-            f"Coordinate 'time' is in seconds, and at attrs['fps'] {fps} its time "
-            f"{time[at].item()} at index {at} is frame {frames[at]:.17g}: frame numbers must "
-            "be whole numbers below 2**53 in size, which every format's float64 holds "
-            "exactly. Count the times from the start of the recording, e.g. "
-            "ds.assign_coords(time=ds.time - ds.time[0])."
         )
 
 
@@ -250,11 +232,17 @@ def _beyond_float64(
         return None
     at = np.argwhere(overflowed)[0]
     first = dict(zip(dims, (at + (np.asarray(offset) if offset else 0)).tolist(), strict=True))
-    count = "" if offset is not None else f"{int(overflowed.sum())} "
+    count = None if offset is not None else int(overflowed.sum())  # a block: not the whole
+    if count == 1:
+        which = f"a value beyond float64's range ({values[tuple(at)]!s}, at {first})"
+    else:
+        which = (
+            f"{'' if count is None else f'{count} '}values beyond float64's range "
+            f"(the first, {values[tuple(at)]!s}, at {first})"
+        )
     return (
-        f"'{name}' holds {count}values beyond float64's range (the first, {values[tuple(at)]!s}, "
-        f"at {first}); posebridge keeps numbers as float64 at most, as every format stores "
-        "them. Rescale or replace them."
+        f"'{name}' holds {which}; posebridge keeps numbers as float64 at most, as every "
+        "format stores them. Rescale or replace them."
     )
 
 
@@ -449,8 +437,6 @@ def validate(ds: xr.Dataset) -> xr.Dataset:
     ds.attrs["time_unit"] = time_unit
     if "fps" in ds.attrs:
         ds.attrs["fps"] = checked_fps(ds.attrs["fps"])
-        if time_unit == "seconds" and FRAME not in ds.coords and ds.attrs["fps"]:
-            _check_frames_of_seconds(time, ds.attrs["fps"])
     for key in ("video_width", "video_height"):
         if key in ds.attrs:
             ds.attrs[key] = _side(ds.attrs[key], key)

@@ -123,6 +123,17 @@ def test_a_damaged_compressed_chunk_is_refused_naming_file_and_dataset(tmp_path,
         reader(h5["group/x"])
 
 
+def test_a_damaged_chunk_inflated_by_read_array_names_zlib_error(tmp_path):
+    """zlib's exception class is named plain 'error': the message said '(error: Error -3 ...)'."""
+    path = tmp_path / "damaged.h5"
+    _damaged_gzip_dataset(path, (hdf5.PARALLEL_MIN_BYTES // 24) * 2, 1 << 16)
+    with (
+        h5py.File(path, "r") as h5,
+        pytest.raises(FormatError, match=r"/group/x: could not be read \(zlib\.error: Error -3"),
+    ):
+        hdf5.read_array(h5["group/x"])
+
+
 def test_a_damaged_chunk_read_for_a_block_of_time_names_the_frames(tmp_path):
     path = tmp_path / "damaged.h5"
     start, stop = _damaged_gzip_dataset(path, 1000, 100)

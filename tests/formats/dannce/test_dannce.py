@@ -546,9 +546,9 @@ def test_a_file_cut_short_is_refused_as_such(tmp_path: Path, keep: float):
         dannce.read(path)
 
 
-@pytest.mark.parametrize("extra", [0, 5])
+@pytest.mark.parametrize("extra", [1, 5])
 def test_a_file_cut_right_after_its_header_is_refused_as_cut_short(tmp_path: Path, extra: int):
-    """Cut after the 128-byte header (and a few bytes short of a tag) it said 'has neither
+    """Cut a few bytes after the 128-byte header (short of a tag) it said 'has neither
     pred nor com; not a DANNCE file'."""
     data = save_v5(tmp_path / "whole.mat", prediction()).read_bytes()
     path = tmp_path / "save_data_AVG.mat"
@@ -557,6 +557,17 @@ def test_a_file_cut_right_after_its_header_is_refused_as_cut_short(tmp_path: Pat
         FormatError, match=r"save_data_AVG\.mat: is cut short right after its 128-byte"
     ):
         dannce.read(path)
+
+
+def test_a_complete_mat_file_of_no_variable_is_not_called_cut_short(tmp_path: Path):
+    """savemat(path, {}) writes a whole MAT-file of no variable: it is no DANNCE file, not a
+    damaged one (it was called cut short, with advice to copy it again)."""
+    path = tmp_path / "save_data_AVG.mat"
+    scipy.io.savemat(path, {})
+    assert path.stat().st_size == 128  # the header and nothing else
+    with pytest.raises(FormatError, match=r"save_data_AVG\.mat: has neither pred") as caught:
+        dannce.read(path)
+    assert "cut short" not in str(caught.value)
 
 
 @pytest.mark.parametrize("compress", [False, True])

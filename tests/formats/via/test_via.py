@@ -568,6 +568,26 @@ def test_write_refuses_a_box_of_negative_size_the_reader_would_refuse(tmp_path, 
     assert not list(tmp_path.glob("*.csv"))
 
 
+def test_write_ignores_a_negative_size_of_a_missing_box_it_does_not_write(
+    tmp_path, bboxes_two_tracks
+):
+    """A box whose centre is NaN is not written, so its size (even negative) cannot be refused."""
+    missing = bboxes_two_tracks.copy(deep=True)
+    missing["position"][1, :, 0] = np.nan
+    missing["shape"][1, 0, 0] = -3.0
+    posebridge.save(missing, tmp_path / "m.csv", format="via")
+    back = posebridge.load(tmp_path / "m.csv", format="via")
+    first = str(missing.individual.values[0])
+    frame = int(missing.time.values[1])
+    assert frame not in back["position"].sel(individual=first).dropna("time", how="all").time
+    written = back["shape"].sel(individual=first).dropna("time", how="all")
+    assert (written.values >= 0).all()
+    np.testing.assert_allclose(
+        back["position"].sel(time=frame, individual=str(missing.individual.values[1])),
+        missing["position"].isel(time=1, individual=1),
+    )
+
+
 def test_dataset_from_via_saves_to_netcdf(tmp_path, tracks_csv):
     ds = posebridge.load(tracks_csv)
     posebridge.save(ds, tmp_path / "b.nc")

@@ -541,10 +541,16 @@ def reading(dataset: Any, frames: tuple[int, int] | None = None) -> Iterator[Non
         if unavailable_filter_error(path, error) is not None:
             raise
         where = f", frames {frames[0]} to {frames[1] - 1}" if frames is not None else ""
+        kind = type(error)  # zlib's is named plain 'error': say whose
+        named = (
+            kind.__name__
+            if kind.__module__ == "builtins"
+            else f"{kind.__module__}.{kind.__name__}"
+        )
         raise FormatError(
             path,
-            f"dataset {dataset.name}{where}: could not be read ({type(error).__name__}: "
-            f"{error}); the file is damaged there (a corrupted compressed chunk?).",
+            f"dataset {dataset.name}{where}: could not be read ({named}: {error}); the file "
+            "is damaged there (a corrupted compressed chunk?).",
         ) from None
 
 

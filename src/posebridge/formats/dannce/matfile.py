@@ -100,7 +100,9 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
     element instead of raising, so the named variables' elements are walked
     first (compressed ones inflated). A file cut short is refused too: scipy
     reads the variables before the cut and leaves the others out without a word; so is
-    a file of a header and no variable (scipy reads it as holding none).
+    a file cut within its first element's tag (scipy reads it as holding none). A
+    header followed by nothing is a complete file of no variable, as
+    ``scipy.io.savemat(path, {})`` writes, and is not refused here.
     Anything else damaged is left to scipy, which raises for it.
 
     Raises
@@ -169,12 +171,16 @@ def refuse_unknown_types(path: Path, names: tuple[str, ...]) -> None:
                     "MATLAB does not define: the file is damaged.",
                 )
         offset = start + size if kind == _COMPRESSED else start + ((size + 7) // 8) * 8
-    if offset == 128:  # not one element: scipy reads no variable and says nothing
+    # Nothing after the header is a complete MAT-file of no variable (savemat(path, {})),
+    # left to the caller to say which variable is missing; a few bytes, too few for an
+    # element's tag, are a variable cut short (scipy reads no variable and says nothing).
+    if offset == 128 and len(data) > 128:
         raise FormatError(
             path,
-            f"is cut short right after its 128-byte MATLAB header: {len(data) - 128} bytes "
-            "follow it, not one variable; the file may be incomplete (an interrupted copy or "
-            "save). Copy or save it again.",
+            f"is cut short right after its 128-byte MATLAB header: {len(data) - 128} "
+            f"byte{'s' if len(data) - 128 != 1 else ''} follow it, fewer than a variable's "
+            "8-byte tag; the file may be incomplete (an interrupted copy or save). Copy or "
+            "save it again.",
         )
 
 

@@ -285,7 +285,7 @@ def write(
     if np.isinf(both).any():
         raise SchemaError("VIA tracks cannot hold infinite box positions or sizes.")
     valid = ~np.isnan(both).any(axis=1)  # (time, individual)
-    negative = (both[:, 2:] < 0).any(axis=1)
+    negative = (both[:, 2:] < 0).any(axis=1) & valid  # only boxes that are written
     if negative.any():
         time_index, individual_index = np.argwhere(negative)[0]
         raise SchemaError(
