@@ -404,6 +404,33 @@ def test_unknown_name_refreshes_a_stale_metadata_cache_once(sample_server):
     assert sample_server.requests.count("/metadata.yaml") == 2
 
 
+def test_threads_fetching_the_same_sample_at_once_all_get_it(sample_server):
+    written = _publish(sample_server)[BOXES_NAME]
+    start = threading.Barrier(8)
+    results: list[xr.Dataset] = []
+    errors: list[BaseException] = []
+
+    def fetch() -> None:
+        start.wait()
+        try:
+            results.append(sample_data.fetch_dataset(BOXES_NAME))
+        except BaseException as error:  # recorded, asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=fetch) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(results) == 8
+    for ds in results:
+        np.testing.assert_array_equal(ds.position.values, written.position.values)
+    cached = yaml.safe_load((sample_server.cache / "metadata.yaml").read_text())
+    assert cached == yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    assert [p.name for p in sample_server.cache.iterdir() if p.name.startswith(".")] == []
+
+
 def test_sample_of_an_unreadable_format_fails_before_downloading(sample_server):
     _publish(sample_server)
     metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())

@@ -43,6 +43,7 @@ import yaml
 
 from posebridge._output_paths import output_folder_problem
 from posebridge._outputs import writing_problem
+from posebridge._temporaries import temporary_twin
 from posebridge.errors import (
     PoseBridgeError,
     SchemaError,
@@ -207,6 +208,8 @@ def _cache_problem(target: Path) -> str | None:
     immutable, no rights, a full disk).
     """
     problem = output_folder_problem(target)
+    if problem is not None and target.parent.is_dir():
+        problem = None  # created meanwhile, by another thread fetching a sample
     if problem is not None and not problem.endswith("does not exist"):
         return problem  # "<part> is a file, not a folder"
     existing = next((p for p in (target.parent, *target.parents) if p.is_dir()), None)
@@ -285,11 +288,16 @@ def _downloader(progressbar: bool = False) -> Any:
 
 
 def _download_metadata() -> Path:
-    """Fetch ``metadata.yaml`` into the cache (atomically) and return its path."""
+    """Fetch ``metadata.yaml`` into the cache (atomically) and return its path.
+
+    The download goes to a temporary of its own (unique per call, so threads
+    fetching at once never share one) and is renamed onto the cached copy when
+    complete: a reader sees the old list or the new one, never a part.
+    """
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / METADATA_FILE
-    partial = folder / f".{METADATA_FILE}.partial-{os.getpid()}"
+    partial = temporary_twin(target)
     try:
         _downloader()(f"{sample_url()}/{METADATA_FILE}", str(partial), None)
         os.replace(partial, target)
