@@ -494,6 +494,31 @@ def test_malformed_metadata_is_a_clear_error(sample_server):
         assert sample_data.list_datasets() == list(BUNDLED)
 
 
+def test_a_refresh_that_gets_a_wrong_page_keeps_the_cached_list(sample_server):
+    written = _publish(sample_server)[BOXES_NAME]
+    names = sample_data.list_datasets()
+    cached = (sample_server.cache / "metadata.yaml").read_bytes()
+    good = (sample_server.root / "metadata.yaml").read_bytes()
+    page = b"<html><body>Sign in to the network</body></html>\n"
+    (sample_server.root / "metadata.yaml").write_bytes(page)
+    with pytest.warns(UserWarning) as caught:
+        assert sample_data.list_datasets(refresh=True) == names
+    message = str(caught[0].message)
+    assert f"downloaded from {sample_server.url}/metadata.yaml" in message
+    assert "should map each sample" in message and "Keeping the cached copy" in message
+    assert (sample_server.cache / "metadata.yaml").read_bytes() == cached == good
+    ds = sample_data.fetch_dataset(BOXES_NAME)  # the cached list still serves
+    np.testing.assert_array_equal(ds.position.values, written.position.values)
+
+
+def test_a_first_download_of_a_wrong_page_is_refused_and_not_cached(sample_server):
+    (sample_server.root / "metadata.yaml").write_text("<html>maintenance</html>\n")
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    assert f"downloaded from {sample_server.url}/metadata.yaml" in str(caught.value)
+    assert list(sample_server.cache.iterdir()) == []
+
+
 def test_metadata_without_checksum_warns_that_it_is_unchecked(sample_server):
     written = _publish(sample_server)[BOXES_NAME]
     metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())

@@ -287,34 +287,71 @@ def _downloader(progressbar: bool = False) -> Any:
     return pooch.HTTPDownloader(progressbar=progressbar, timeout=TIMEOUT)
 
 
-def _download_metadata() -> Path:
-    """Fetch ``metadata.yaml`` into the cache (atomically) and return its path.
+def _download_metadata() -> dict[str, dict[str, Any]]:
+    """Fetch ``metadata.yaml`` into the cache (atomically), check it, and return it parsed.
 
     The download goes to a temporary of its own (unique per call, so threads
-    fetching at once never share one) and is renamed onto the cached copy when
-    complete: a reader sees the old list or the new one, never a part.
+    fetching at once never share one) and replaces the cached copy only once it
+    parses as a sample list: a reader sees the old list or the new one, never a
+    part, and a wrong page served in its place (a network sign-in or maintenance
+    page) leaves the cached copy as it was.
+
+    Raises
+    ------
+    SampleDataError
+        When the download is not a sample list (naming the URL it came from).
     """
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / METADATA_FILE
     partial = temporary_twin(target)
+    url = f"{sample_url()}/{METADATA_FILE}"
     try:
-        _downloader()(f"{sample_url()}/{METADATA_FILE}", str(partial), None)
+        _downloader()(url, str(partial), None)
+        metadata = _parse_metadata(
+            partial,
+            where=f"the list of remote samples downloaded from {url}",
+            advice=(
+                " The server may have answered with another page (a network sign-in or "
+                "maintenance page): check POSEBRIDGE_SAMPLE_URL, or try again later."
+            ),
+        )
         os.replace(partial, target)
     finally:
         if partial.exists():
             partial.unlink()
-    return target
+    return metadata
 
 
-def _parse_metadata(path: Path) -> dict[str, dict[str, Any]]:
-    where = f"the sample metadata {path} (from {sample_url()})"
+def _parse_metadata(
+    path: Path, where: str | None = None, advice: str = ""
+) -> dict[str, dict[str, Any]]:
+    """The sample list of a ``metadata.yaml``.
+
+    Parameters
+    ----------
+    path
+        The file.
+    where
+        What the file is, for messages (default: the cached sample metadata
+        ``path``).
+    advice
+        Appended to messages.
+
+    Raises
+    ------
+    SampleDataError
+        When the file is not YAML mapping each sample's name to its fields.
+    """
+    if where is None:
+        where = f"the cached sample metadata {path}"
+        advice = advice or " Download it again with list_datasets(refresh=True)."
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SampleDataError(f"{where} is not valid YAML: {error}") from error
+        raise SampleDataError(f"{where} is not valid YAML: {error}.{advice}") from error
     except RecursionError:  # PyYAML recurses once per level of nesting
-        raise SampleDataError(f"{where} nests lists or mappings too deeply.") from None
+        raise SampleDataError(f"{where} nests lists or mappings too deeply.{advice}") from None
     if content is None:
         content = {}
     if not isinstance(content, dict) or not all(
@@ -322,7 +359,7 @@ def _parse_metadata(path: Path) -> dict[str, dict[str, Any]]:
     ):
         raise SampleDataError(
             f"{where} should map each sample's file name to its fields (type, sha256sum, "
-            "source_software, fps, frame, video); it does not."
+            f"source_software, fps, frame, video); it does not.{advice}"
         )
     return {str(name): entry for name, entry in content.items()}
 
@@ -350,7 +387,15 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
             )
             return _parse_metadata(cached)
         try:
-            _download_metadata()
+            return _download_metadata()
+        except SampleDataError as error:  # not a sample list: the cached copy is kept
+            if not cached.is_file():
+                raise
+            warnings.warn(
+                f"{error} Keeping the cached copy {cached}.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
         except _network_error_types() as error:
             if not _is_network_error(error):  # the cache changed under us, or a file error
                 problem = _cache_problem(cached) or f"{type(error).__name__}: {error}"
