@@ -486,6 +486,26 @@ def test_fetch_offline_without_metadata_says_network_is_needed(offline):
         sample_data.fetch_dataset(POSES_NAME)
 
 
+def test_a_sample_file_the_server_does_not_have_is_said_to_be_missing_there(sample_server):
+    _publish(sample_server)
+    (sample_server.root / "bboxes" / BOXES_NAME).unlink()  # listed, but gone from the server
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(BOXES_NAME)
+    message = str(caught.value)
+    _not_the_network(message)
+    assert f"answered 404 (not found) for {sample_server.url}/bboxes/{BOXES_NAME}" in message
+    assert "list_datasets(refresh=True)" in message and "POSEBRIDGE_SAMPLE_URL" in message
+
+
+def test_a_server_without_a_sample_list_is_said_to_answer_404(sample_server):
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    message = str(caught.value)
+    _not_the_network(message)
+    assert f"answered 404 (not found) for {sample_server.url}/metadata.yaml" in message
+    assert "POSEBRIDGE_SAMPLE_URL" in message
+
+
 def test_malformed_metadata_is_a_clear_error(sample_server):
     (sample_server.root / "metadata.yaml").write_text("- just\n- a list\n")
     with pytest.raises(SampleDataError, match="should map each sample"):

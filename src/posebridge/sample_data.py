@@ -200,6 +200,30 @@ def _is_network_error(error: BaseException) -> bool:
     return isinstance(error, requests.exceptions.RequestException)
 
 
+def _http_status(error: BaseException) -> int | None:
+    """The HTTP status of an error the server answered with (404, 500, ...), else ``None``."""
+    import requests
+
+    if isinstance(error, requests.exceptions.HTTPError) and error.response is not None:
+        return int(error.response.status_code)
+    return None
+
+
+def _server_answered(url: str, status: int, what: str) -> str:
+    """The message for a server that answered ``status`` for ``url`` (not a network problem)."""
+    if status == 404:
+        return (
+            f"The server answered 404 (not found) for {url} ({what}): it has no such file. "
+            "The cached list of samples may be out of date (refresh it with "
+            "posebridge.sample_data.list_datasets(refresh=True)), or POSEBRIDGE_SAMPLE_URL "
+            f"may point at another server (it is {sample_url()})."
+        )
+    return (
+        f"The server answered HTTP {status} for {url} ({what}). Try again later, or check "
+        f"POSEBRIDGE_SAMPLE_URL (it is {sample_url()})."
+    )
+
+
 def _cache_problem(target: Path) -> str | None:
     """Why ``target`` cannot be stored in the cache folder, or ``None`` when it can.
 
@@ -402,6 +426,13 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
                 raise _cache_error(
                     f"the list of remote samples ({METADATA_FILE})", problem
                 ) from error
+            status = _http_status(error)
+            if status is not None and not cached.is_file():
+                raise SampleDataError(
+                    _server_answered(
+                        f"{sample_url()}/{METADATA_FILE}", status, "the list of remote samples"
+                    )
+                ) from error
             if not cached.is_file():
                 raise SampleDataError(
                     f"Could not download the list of remote samples from "
@@ -548,6 +579,9 @@ def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> 
         if not _is_network_error(error):  # the cache folder, not the network
             problem = _cache_problem(target) or f"{type(error).__name__}: {error}"
             raise _cache_error(f"{url} (sample {name})", problem) from error
+        status = _http_status(error)
+        if status is not None:
+            raise SampleDataError(_server_answered(url, status, f"sample {name}")) from error
         if target.is_file():  # pooch downloads a cached file again only when its sum differs
             raise SampleDataError(
                 f"The cached copy {target} of sample {name} does not match the sha256 sum "
