@@ -139,3 +139,30 @@ def test_a_dataset_without_keypoints_is_refused_not_a_raw_numpy_error():
     ds = posebridge.from_numpy(np.ones((3, 2, 2, 1))).isel(keypoint=[])
     with pytest.raises(SchemaError, match="has no keypoints"):
         posebridge.boxes_from_poses(ds)
+
+
+def test_stored_boxes_are_used_where_known_and_the_keypoints_extent_elsewhere(two_animals):
+    stored = np.full((3, 4, 2), np.nan)  # (time, box, individual): x, y, width, height
+    stored[:, :, 0] = [[-5, 0, 30, 40], [-4, 1, 31, 41], [np.nan, 2, 32, 42]]
+    stored[2, :, 1] = [50, 60, 7, 8]  # b's detector box where its keypoints are missing
+    ds = two_animals.assign(bbox=(("time", "box", "individual"), stored))
+    extent = posebridge.boxes_from_poses(ds.drop_vars("bbox"), padding=1)
+    boxes = posebridge.boxes_from_poses(ds, padding=1)
+    known = np.isfinite(stored).all(axis=1)
+    for t, i in zip(*np.nonzero(known), strict=True):
+        x, y, width, height = stored[t, :, i]
+        np.testing.assert_allclose(boxes.position.values[t, :, i], [x + width / 2, y + height / 2])
+        np.testing.assert_allclose(boxes["shape"].values[t, :, i], [width + 2, height + 2])
+    for t, i in zip(*np.nonzero(~known), strict=True):  # keypoints' extent where none is stored
+        np.testing.assert_array_equal(
+            boxes.position.values[t, :, i], extent.position.values[t, :, i]
+        )
+        np.testing.assert_array_equal(
+            boxes["shape"].values[t, :, i], extent["shape"].values[t, :, i]
+        )
+
+
+def test_a_bbox_of_another_layout_is_refused_naming_it(two_animals):
+    ds = two_animals.assign(bbox=(("time", "box", "individual"), np.zeros((3, 3, 2))))
+    with pytest.raises(SchemaError, match=r"bbox should be .* 4 numbers per box .*box: 3"):
+        posebridge.boxes_from_poses(ds)

@@ -404,6 +404,33 @@ def test_unknown_name_refreshes_a_stale_metadata_cache_once(sample_server):
     assert sample_server.requests.count("/metadata.yaml") == 2
 
 
+def test_threads_fetching_the_same_sample_at_once_all_get_it(sample_server):
+    written = _publish(sample_server)[BOXES_NAME]
+    start = threading.Barrier(8)
+    results: list[xr.Dataset] = []
+    errors: list[BaseException] = []
+
+    def fetch() -> None:
+        start.wait()
+        try:
+            results.append(sample_data.fetch_dataset(BOXES_NAME))
+        except BaseException as error:  # recorded, asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=fetch) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(results) == 8
+    for ds in results:
+        np.testing.assert_array_equal(ds.position.values, written.position.values)
+    cached = yaml.safe_load((sample_server.cache / "metadata.yaml").read_text())
+    assert cached == yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
+    assert [p.name for p in sample_server.cache.iterdir() if p.name.startswith(".")] == []
+
+
 def test_sample_of_an_unreadable_format_fails_before_downloading(sample_server):
     _publish(sample_server)
     metadata = yaml.safe_load((sample_server.root / "metadata.yaml").read_text())
@@ -459,12 +486,57 @@ def test_fetch_offline_without_metadata_says_network_is_needed(offline):
         sample_data.fetch_dataset(POSES_NAME)
 
 
+def test_a_sample_file_the_server_does_not_have_is_said_to_be_missing_there(sample_server):
+    _publish(sample_server)
+    (sample_server.root / "bboxes" / BOXES_NAME).unlink()  # listed, but gone from the server
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(BOXES_NAME)
+    message = str(caught.value)
+    _not_the_network(message)
+    assert f"answered 404 (not found) for {sample_server.url}/bboxes/{BOXES_NAME}" in message
+    assert "list_datasets(refresh=True)" in message and "POSEBRIDGE_SAMPLE_URL" in message
+
+
+def test_a_server_without_a_sample_list_is_said_to_answer_404(sample_server):
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    message = str(caught.value)
+    _not_the_network(message)
+    assert f"answered 404 (not found) for {sample_server.url}/metadata.yaml" in message
+    assert "POSEBRIDGE_SAMPLE_URL" in message
+
+
 def test_malformed_metadata_is_a_clear_error(sample_server):
     (sample_server.root / "metadata.yaml").write_text("- just\n- a list\n")
     with pytest.raises(SampleDataError, match="should map each sample"):
         sample_data.fetch_dataset(POSES_NAME)
     with pytest.warns(UserWarning, match="should map each sample"):
         assert sample_data.list_datasets() == list(BUNDLED)
+
+
+def test_a_refresh_that_gets_a_wrong_page_keeps_the_cached_list(sample_server):
+    written = _publish(sample_server)[BOXES_NAME]
+    names = sample_data.list_datasets()
+    cached = (sample_server.cache / "metadata.yaml").read_bytes()
+    good = (sample_server.root / "metadata.yaml").read_bytes()
+    page = b"<html><body>Sign in to the network</body></html>\n"
+    (sample_server.root / "metadata.yaml").write_bytes(page)
+    with pytest.warns(UserWarning) as caught:
+        assert sample_data.list_datasets(refresh=True) == names
+    message = str(caught[0].message)
+    assert f"downloaded from {sample_server.url}/metadata.yaml" in message
+    assert "should map each sample" in message and "Keeping the cached copy" in message
+    assert (sample_server.cache / "metadata.yaml").read_bytes() == cached == good
+    ds = sample_data.fetch_dataset(BOXES_NAME)  # the cached list still serves
+    np.testing.assert_array_equal(ds.position.values, written.position.values)
+
+
+def test_a_first_download_of_a_wrong_page_is_refused_and_not_cached(sample_server):
+    (sample_server.root / "metadata.yaml").write_text("<html>maintenance</html>\n")
+    with pytest.raises(SampleDataError) as caught:
+        sample_data.fetch_dataset(POSES_NAME)
+    assert f"downloaded from {sample_server.url}/metadata.yaml" in str(caught.value)
+    assert list(sample_server.cache.iterdir()) == []
 
 
 def test_metadata_without_checksum_warns_that_it_is_unchecked(sample_server):

@@ -14,12 +14,17 @@ __all__ = ["boxes_from_poses"]
 
 
 def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
-    """The bounding box of each individual's keypoints in every frame.
+    """Each individual's box in every frame: its stored ``bbox``, else its keypoints' extent.
 
+    A dataset's own boxes (``bbox``, dim ``box``: x, y, width, height, as COCO,
+    YOLO and Label Studio datasets hold a detector's or an annotator's boxes)
+    are used where all four numbers are known; elsewhere the box is the
+    bounding box of the individual's keypoints. For the keypoints' extent
+    everywhere, drop them first: ``boxes_from_poses(ds.drop_vars("bbox"))``.
     Missing (NaN) keypoints are ignored; a frame where all of an individual's
-    keypoints are missing gives a missing (NaN) box. The box confidence is the
-    mean confidence of the keypoints present (an individual-wise confidence is
-    taken as it is). Coordinates along time (``time``, ``frame``,
+    keypoints are missing (and no box is stored) gives a missing (NaN) box.
+    The box confidence is the mean confidence of the keypoints present (an
+    individual-wise confidence is taken as it is). Coordinates along time (``time``, ``frame``,
     ``image_path``, ...) and variables over (time, individual) such as
     ``instance_score`` are carried over, as are the attributes.
 
@@ -29,8 +34,8 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
         A 2D poses dataset. For 3D poses select two axes first, e.g.
         ``ds.sel(space=["x", "y"])``.
     padding
-        Margin added on every side of each box, in the units of ``position``
-        (width and height grow by ``2 * padding``).
+        Margin added on every side of each box (stored ones too), in the units
+        of ``position`` (width and height grow by ``2 * padding``).
 
     Returns
     -------
@@ -42,7 +47,8 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     ------
     SchemaError
         When ``ds`` is not 2D poses of one camera (a ``view`` dim: select one
-        view first).
+        view first), or its ``bbox`` is not over (time, box, individual) with
+        four numbers per box.
     posebridge.errors.TypeError
         When ``padding`` is not a number (text or a flag).
     PoseBridgeError
@@ -89,6 +95,11 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
     high = np.fmax.reduce(position, axis=2)
     centre = (low + high) / 2
     size = high - low + 2 * pad
+    if "bbox" in ds.data_vars:
+        stored = _stored_boxes(ds["bbox"])  # (time, 4, individual): x, y, width, height
+        known = np.isfinite(stored).all(axis=1, keepdims=True)
+        centre = np.where(known, stored[:, :2] + stored[:, 2:] / 2, centre)
+        size = np.where(known, stored[:, 2:] + 2 * pad, size)
 
     dims = ("time", "individual")
     if "confidence" in ds and ds["confidence"].dims == dims:
@@ -117,3 +128,22 @@ def boxes_from_poses(ds: xr.Dataset, padding: float = 0) -> xr.Dataset:
         if name not in ("position", "confidence") and set(variable.dims) <= set(dims):
             boxes[name] = variable
     return model.validate(boxes)
+
+
+def _stored_boxes(bbox: xr.DataArray) -> np.ndarray:
+    """A dataset's ``bbox`` as an array (time, 4, individual) of x, y, width, height.
+
+    Raises
+    ------
+    SchemaError
+        When ``bbox`` is not over (time, box, individual) with four numbers per box.
+    """
+    expected = ("time", "box", "individual")
+    if set(bbox.dims) != set(expected) or bbox.sizes["box"] != 4:
+        sizes = ", ".join(f"{dim}: {size}" for dim, size in bbox.sizes.items())
+        raise SchemaError(
+            f"the dataset's bbox should be over (time, box, individual) with 4 numbers per box "
+            f"(x, y, width, height); it has ({sizes}). Drop it (ds.drop_vars('bbox')) to box "
+            "the keypoints."
+        )
+    return bbox.transpose(*expected).to_numpy().astype(np.float64)

@@ -43,6 +43,7 @@ import yaml
 
 from posebridge._output_paths import output_folder_problem
 from posebridge._outputs import writing_problem
+from posebridge._temporaries import temporary_twin
 from posebridge.errors import (
     PoseBridgeError,
     SchemaError,
@@ -199,6 +200,30 @@ def _is_network_error(error: BaseException) -> bool:
     return isinstance(error, requests.exceptions.RequestException)
 
 
+def _http_status(error: BaseException) -> int | None:
+    """The HTTP status of an error the server answered with (404, 500, ...), else ``None``."""
+    import requests
+
+    if isinstance(error, requests.exceptions.HTTPError) and error.response is not None:
+        return int(error.response.status_code)
+    return None
+
+
+def _server_answered(url: str, status: int, what: str) -> str:
+    """The message for a server that answered ``status`` for ``url`` (not a network problem)."""
+    if status == 404:
+        return (
+            f"The server answered 404 (not found) for {url} ({what}): it has no such file. "
+            "The cached list of samples may be out of date (refresh it with "
+            "posebridge.sample_data.list_datasets(refresh=True)), or POSEBRIDGE_SAMPLE_URL "
+            f"may point at another server (it is {sample_url()})."
+        )
+    return (
+        f"The server answered HTTP {status} for {url} ({what}). Try again later, or check "
+        f"POSEBRIDGE_SAMPLE_URL (it is {sample_url()})."
+    )
+
+
 def _cache_problem(target: Path) -> str | None:
     """Why ``target`` cannot be stored in the cache folder, or ``None`` when it can.
 
@@ -207,6 +232,8 @@ def _cache_problem(target: Path) -> str | None:
     immutable, no rights, a full disk).
     """
     problem = output_folder_problem(target)
+    if problem is not None and target.parent.is_dir():
+        problem = None  # created meanwhile, by another thread fetching a sample
     if problem is not None and not problem.endswith("does not exist"):
         return problem  # "<part> is a file, not a folder"
     existing = next((p for p in (target.parent, *target.parents) if p.is_dir()), None)
@@ -284,29 +311,71 @@ def _downloader(progressbar: bool = False) -> Any:
     return pooch.HTTPDownloader(progressbar=progressbar, timeout=TIMEOUT)
 
 
-def _download_metadata() -> Path:
-    """Fetch ``metadata.yaml`` into the cache (atomically) and return its path."""
+def _download_metadata() -> dict[str, dict[str, Any]]:
+    """Fetch ``metadata.yaml`` into the cache (atomically), check it, and return it parsed.
+
+    The download goes to a temporary of its own (unique per call, so threads
+    fetching at once never share one) and replaces the cached copy only once it
+    parses as a sample list: a reader sees the old list or the new one, never a
+    part, and a wrong page served in its place (a network sign-in or maintenance
+    page) leaves the cached copy as it was.
+
+    Raises
+    ------
+    SampleDataError
+        When the download is not a sample list (naming the URL it came from).
+    """
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / METADATA_FILE
-    partial = folder / f".{METADATA_FILE}.partial-{os.getpid()}"
+    partial = temporary_twin(target)
+    url = f"{sample_url()}/{METADATA_FILE}"
     try:
-        _downloader()(f"{sample_url()}/{METADATA_FILE}", str(partial), None)
+        _downloader()(url, str(partial), None)
+        metadata = _parse_metadata(
+            partial,
+            where=f"the list of remote samples downloaded from {url}",
+            advice=(
+                " The server may have answered with another page (a network sign-in or "
+                "maintenance page): check POSEBRIDGE_SAMPLE_URL, or try again later."
+            ),
+        )
         os.replace(partial, target)
     finally:
         if partial.exists():
             partial.unlink()
-    return target
+    return metadata
 
 
-def _parse_metadata(path: Path) -> dict[str, dict[str, Any]]:
-    where = f"the sample metadata {path} (from {sample_url()})"
+def _parse_metadata(
+    path: Path, where: str | None = None, advice: str = ""
+) -> dict[str, dict[str, Any]]:
+    """The sample list of a ``metadata.yaml``.
+
+    Parameters
+    ----------
+    path
+        The file.
+    where
+        What the file is, for messages (default: the cached sample metadata
+        ``path``).
+    advice
+        Appended to messages.
+
+    Raises
+    ------
+    SampleDataError
+        When the file is not YAML mapping each sample's name to its fields.
+    """
+    if where is None:
+        where = f"the cached sample metadata {path}"
+        advice = advice or " Download it again with list_datasets(refresh=True)."
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SampleDataError(f"{where} is not valid YAML: {error}") from error
+        raise SampleDataError(f"{where} is not valid YAML: {error}.{advice}") from error
     except RecursionError:  # PyYAML recurses once per level of nesting
-        raise SampleDataError(f"{where} nests lists or mappings too deeply.") from None
+        raise SampleDataError(f"{where} nests lists or mappings too deeply.{advice}") from None
     if content is None:
         content = {}
     if not isinstance(content, dict) or not all(
@@ -314,7 +383,7 @@ def _parse_metadata(path: Path) -> dict[str, dict[str, Any]]:
     ):
         raise SampleDataError(
             f"{where} should map each sample's file name to its fields (type, sha256sum, "
-            "source_software, fps, frame, video); it does not."
+            f"source_software, fps, frame, video); it does not.{advice}"
         )
     return {str(name): entry for name, entry in content.items()}
 
@@ -342,12 +411,27 @@ def _remote_metadata(refresh: bool = False) -> dict[str, dict[str, Any]]:
             )
             return _parse_metadata(cached)
         try:
-            _download_metadata()
+            return _download_metadata()
+        except SampleDataError as error:  # not a sample list: the cached copy is kept
+            if not cached.is_file():
+                raise
+            warnings.warn(
+                f"{error} Keeping the cached copy {cached}.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
         except _network_error_types() as error:
             if not _is_network_error(error):  # the cache changed under us, or a file error
                 problem = _cache_problem(cached) or f"{type(error).__name__}: {error}"
                 raise _cache_error(
                     f"the list of remote samples ({METADATA_FILE})", problem
+                ) from error
+            status = _http_status(error)
+            if status is not None and not cached.is_file():
+                raise SampleDataError(
+                    _server_answered(
+                        f"{sample_url()}/{METADATA_FILE}", status, "the list of remote samples"
+                    )
                 ) from error
             if not cached.is_file():
                 raise SampleDataError(
@@ -495,6 +579,9 @@ def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> 
         if not _is_network_error(error):  # the cache folder, not the network
             problem = _cache_problem(target) or f"{type(error).__name__}: {error}"
             raise _cache_error(f"{url} (sample {name})", problem) from error
+        status = _http_status(error)
+        if status is not None:
+            raise SampleDataError(_server_answered(url, status, f"sample {name}")) from error
         if target.is_file():  # pooch downloads a cached file again only when its sum differs
             raise SampleDataError(
                 f"The cached copy {target} of sample {name} does not match the sha256 sum "

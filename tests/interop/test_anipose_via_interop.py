@@ -10,6 +10,7 @@ import xarray as xr
 import posebridge
 from _corpus import corpus_params, corpus_path
 from posebridge import model
+from posebridge.io import load_bboxes as posebridge_load_bboxes
 
 movement_load_poses = pytest.importorskip("movement.io.load_poses")
 movement_load_bboxes = pytest.importorskip("movement.io.load_bboxes")
@@ -92,6 +93,19 @@ def test_files_written_by_movement_load_into_the_same_arrays(tmp_path, movement_
     _same_boxes(ours, expected, atol=1e-6)  # the file's 6 decimals
     # by default time starts at the first image and the gaps stay
     assert posebridge.load(path).time.values.tolist() == [0, 1, 2, 5, 9, 10]
+
+
+def test_a_file_movement_writes_for_no_box_loads_as_movement_loads_it(tmp_path):
+    nothing = movement_load_bboxes.from_numpy(
+        np.full((2, 2, 1), np.nan), np.full((2, 2, 1), np.nan), individual_names=["id_0"]
+    )
+    path = tmp_path / "none.csv"
+    movement_save_bboxes.to_via_tracks_file(nothing, path)  # the header alone
+    theirs = movement_load_bboxes.from_via_tracks_file(path)
+    for ours in (posebridge.load(path), posebridge_load_bboxes.from_via_tracks_file(path)):
+        assert dict(ours.sizes) == dict(theirs.sizes)
+        assert ours.position.dims == theirs.position.dims
+        assert ours["shape"].dims == theirs["shape"].dims
 
 
 def test_movement_reads_our_via_file(tmp_path, movement_boxes):

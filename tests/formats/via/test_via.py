@@ -267,9 +267,28 @@ def test_a_box_of_negative_size_is_refused_naming_line_and_key(tmp_path, key):
 
 
 @pytest.mark.parametrize(
+    "text", [HEAD, HEAD.rstrip("\n"), "\ufeff" + HEAD + "\n,,,,,,\n", "#" + HEAD + "\n\n"]
+)
+def test_a_file_holding_only_the_header_reads_as_no_boxes(tmp_path, text):
+    """What movement writes for a dataset with no box, and reads as an empty dataset."""
+    path = tmp_path / "none.csv"
+    path.write_text(text, encoding="utf-8")
+    for ds in (
+        posebridge.load(path),
+        posebridge.load(path, format="via", use_frame_numbers_from_file=True),
+        load_bboxes.from_via_tracks_file(path, fps=30),
+    ):
+        assert ds.attrs["ds_type"] == "bboxes"
+        assert dict(ds.sizes) == {"time": 0, "space": 2, "individual": 0}
+        assert ds.position.shape == ds["shape"].shape == (0, 2, 0)
+        assert ds.confidence.shape == (0, 0)
+        model.validate(ds)
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
-        (HEAD, "header but no rows"),
+        (HEAD + "\n" + ROW[:30] + "\n", "line 3"),  # after a blank line, a broken row
         ("filename,size,attrs\nx,1,2\n", "line 1: expected the VIA tracks header"),
         (
             HEAD + ROW + 'f_02.png,0,"{}",1,0,"{""name"":""rect"",""x"":1,","{""track"":1}"\n',

@@ -13,6 +13,7 @@ from posebridge import errors, model
 from posebridge._files import check_input
 from posebridge.errors import FormatError
 from posebridge.formats.via.table import (
+    HEADER_LINE,
     column,
     fail_at,
     json_objects,
@@ -181,6 +182,50 @@ def _tracks(
     return np.where(holds, track, 0).astype(np.int64), confidence
 
 
+#: The most a file holding only the VIA tracks header (and blank lines) can take.
+_HEADER_ONLY_MAX_BYTES = 64 * 1024
+
+
+def _holds_only_the_header(path: Path) -> bool:
+    """Whether ``path`` holds the VIA tracks header and nothing else but blank rows.
+
+    Blank rows are empty lines or lines of empty cells, as the table reader
+    skips them. Only called once the table reader refused the file.
+    """
+    try:
+        with open(path, encoding="utf-8-sig") as stream:
+            text = stream.read(_HEADER_ONLY_MAX_BYTES + 1)
+    except (OSError, UnicodeDecodeError):
+        return False
+    if len(text) > _HEADER_ONLY_MAX_BYTES:
+        return False
+    rows = [line for line in text.splitlines() if line.strip(" \t,")]
+    return len(rows) == 1 and rows[0].strip() in (HEADER_LINE, "#" + HEADER_LINE)
+
+
+def _no_boxes() -> xr.Dataset:
+    """The dataset of a VIA tracks file with no box: no frames, no individuals (as movement)."""
+    no_frames = np.zeros(0, dtype=np.int64)
+    return xr.Dataset(
+        {
+            "position": (model.BBOXES_DIMS, np.zeros((0, 2, 0))),
+            "shape": (model.BBOXES_DIMS, np.zeros((0, 2, 0))),
+            "confidence": (("time", "individual"), np.zeros((0, 0))),
+        },
+        coords={
+            "time": no_frames,
+            "space": ["x", "y"],
+            "individual": np.zeros(0, dtype=str),
+            "image_path": ("time", np.zeros(0, dtype=str)),
+        },
+        attrs={
+            "ds_type": model.BBOXES,
+            "time_unit": "frames",
+            "source_software": SOURCE_SOFTWARE,
+        },
+    )
+
+
 def read(
     path: Path,
     *,
@@ -220,7 +265,12 @@ def read(
     if not isinstance(use_frame_numbers_from_file, bool | np.bool_):
         raise FormatError(path, "use_frame_numbers_from_file must be True or False.")
     pattern = _frame_pattern(frame_regexp)
-    table, lines = read_table(path)
+    try:
+        table, lines = read_table(path)
+    except FormatError:
+        if _holds_only_the_header(path):  # no box at all: what movement writes for none
+            return _no_boxes()
+        raise
     shapes = json_objects(
         table["region_shape_attributes"].to_numpy(dtype=object),
         "region_shape_attributes",
