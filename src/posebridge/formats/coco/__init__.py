@@ -10,7 +10,8 @@ file order:
   also takes; numbers then become their decimal text, written back as strings);
 - instances: the annotations of each image, in file order. An annotation with
   a track id (``attributes.object_id`` as sleap-io writes it, else ``track_id``,
-  PoseTrack's, else ``instance_id``) is the individual ``track_<id>``; others are
+  PoseTrack's, else ``instance_id``; a number or a text, ``track_mouse-A``) is
+  the individual ``track_<id>``; others are
   ``untracked_<k>`` by rank within their image (``individual``, a key
   posebridge writes, names the individual when present);
 - ``keypoints`` ``[x, y, v]``: v=0 -> NaN (not labelled), v=1 -> position kept,
