@@ -130,6 +130,19 @@ def test_object_id_comes_before_track_id_and_instance_id_as_in_sleap_io(tmp_path
     assert posebridge.load(path).individual.values.tolist() == ["track_1", "track_2"]
 
 
+def test_a_track_id_of_0_is_a_track_id_where_sleap_io_skips_it(tmp_path):
+    """The README said the keys are read "in sleap-io's order" (h133 #5); sleap-io
+    skips a falsy object_id for track_id, posebridge reads 0 (PoseTrack's first track),
+    as the README now says."""
+    first = {"attributes": {"object_id": 0}, "track_id": 5}
+    path = tracked_ground_truth(tmp_path, [[first, {"track_id": 5, "instance_id": 0}]])
+    assert posebridge.load(path).individual.values.tolist() == ["track_0", "track_5"]
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    assert "unlike sleap-io, which skips an id of 0 for the next key, a 0 is a track id" in (
+        " ".join(readme.split())
+    )
+
+
 def test_a_track_id_written_as_a_whole_float_reads_as_its_integer(tmp_path):
     """A track id column with untracked rows is a float column (3.0); it refused the file."""
     path = tracked_ground_truth(tmp_path, [[{"track_id": 3.0}, {"track_id": None}]])
