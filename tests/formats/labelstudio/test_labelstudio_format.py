@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import warnings
 from pathlib import Path
@@ -300,6 +301,21 @@ def test_detect_finds_an_export_whose_first_task_is_larger_than_the_head(tmp_pat
     path = tmp_path / "dense.json"
     path.write_text(json.dumps([task, {**task, "id": 2}], indent=2))
     assert path.read_text().index('"data"') > 256 * 1024
+    assert posebridge.detect(path) == "labelstudio"
+
+
+def test_detect_finds_tasks_whose_first_data_is_larger_than_the_head(tmp_path):
+    """An import task's data (an inline base64 image) before its annotations pushed
+    them past the first 256 kB, and the tail was not looked at (h134 #2)."""
+    image = "data:image/png;base64," + base64.b64encode(bytes(300_000)).decode()
+    tasks = [
+        {"id": i, "data": {"image": image if i == 1 else "b.png"},
+         "annotations": [{"id": i, "result": [point("nose", 10.0, 20.0, id=f"k{i}")]}]}
+        for i in (1, 2)
+    ]  # fmt: skip
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    assert path.read_text().index('"annotations"') > 256 * 1024
     assert posebridge.detect(path) == "labelstudio"
 
 

@@ -71,8 +71,9 @@ def sniff(peek: Peek) -> bool:
     """A JSON list of objects with ``data`` and ``annotations``/``predictions`` keys.
 
     Label Studio's export writes a task's ``data`` after its annotations, so a
-    first task of many regions can push it past the file's first 256 kB: then
-    the last 256 kB (the last task's ``data``) are looked at too.
+    first task of many regions can push it past the file's first 256 kB, and an
+    import task's ``data`` (an inline base64 image) can push its predictions past
+    it: then the last 256 kB (the last task's keys) are looked at too.
     """
     head = peek.loose_head.lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16: for the reader to refuse
     if not head.startswith(b"["):
@@ -81,8 +82,9 @@ def sniff(peek: Peek) -> bool:
         return False
     keys = {m.group(1) for m in _TASK_KEYS.finditer(head)}
     results = bool(keys & {b"annotations", b"predictions", b"completions"})
-    if results and b"data" not in keys:
+    if keys and not (results and b"data" in keys):  # the other keys may lie in the tail
         keys |= {m.group(1) for m in _TASK_KEYS.finditer(peek.tail)}
+        results = bool(keys & {b"annotations", b"predictions", b"completions"})
     return b"data" in keys and results
 
 
