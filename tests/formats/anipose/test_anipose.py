@@ -243,6 +243,20 @@ def test_sniff_tells_anipose_from_dlc_and_via_headers(tmp_path, session_csv):
     assert not any(anipose.sniff(Peek(p)) for p in (dlc, via, plain))
 
 
+def test_a_header_with_quoted_cells_is_detected_as_the_reader_takes_it(tmp_path):
+    """R's write.csv quotes every header cell; the reader took such a file but the
+    sniffer split the raw line on commas, so detection missed it (h134 #4)."""
+    cells = ["nose_x", "nose_y", "nose_z", "nose_error", "nose_ncams", "nose_score", "fnum"]
+    path = tmp_path / "tri.csv"
+    path.write_text(",".join(f'"{c}"' for c in cells) + "\n1,2,3,0.1,2,0.9,0\n2,3,4,0.1,2,0.9,1\n")
+    assert posebridge.detect(path) == "anipose"
+    ds = posebridge.load(path)
+    assert ds.position.sel(keypoint="nose", individual=ds.individual[0]).values.tolist() == [
+        [1, 2, 3],
+        [2, 3, 4],
+    ]
+
+
 def _write(tmp_path, text, name="bad.csv"):
     path = tmp_path / name
     path.write_text(text)

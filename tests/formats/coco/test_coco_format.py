@@ -663,6 +663,32 @@ def test_a_large_ground_truth_is_detected_by_the_keys_at_its_end(tmp_path):
     assert ds.sizes["time"] == 5000 and ds.position.isel(time=0).values[:, 0, 0].tolist() == [1, 2]
 
 
+@pytest.mark.parametrize(
+    "order",
+    [("annotations", "categories", "images"), ("categories", "annotations", "images")],
+)
+def test_a_ground_truth_whose_images_key_is_at_its_end_is_detected(tmp_path, order):
+    """JSON keys come in the writer's order; with annotations first and over 256 kB,
+    "images" lies in the tail and the file was not recognised (h134 #1)."""
+    annotations = [
+        {"id": k, "image_id": 1 + k % 10, "category_id": 1, "keypoints": [10.5, 20.25, 2],
+         "bbox": [10.5, 20.25, 20, 20.5], "area": 410.0, "iscrowd": 0}
+        for k in range(1, 3001)
+    ]  # fmt: skip
+    parts = {
+        "annotations": annotations,
+        "categories": [{"id": 1, "name": "mouse", "keypoints": ["nose"], "skeleton": []}],
+        "images": [
+            {"id": i, "file_name": f"f{i}.png", "width": 640, "height": 480} for i in range(1, 11)
+        ],
+    }
+    path = tmp_path / "gt.json"
+    path.write_text(json.dumps({key: parts[key] for key in order}))
+    assert path.read_text().index('"images"') > 256 * 1024  # beyond the head
+    assert posebridge.detect(path) == "coco"
+    assert posebridge.load(path).sizes["time"] == len(parts["images"])
+
+
 RAW_LIST_CASES = {
     "equal lists": [b"[1,2.5,3]", b"[-0,1e-300,4]", b"[7,8,9]"],
     "blanks and line breaks": [b"[ 1,\n  2.5 ,3 ]", b"[\r\n4, 5,\t6]"],

@@ -4,6 +4,7 @@ category the ground truth lacks are named, not dropped silently."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -129,6 +130,19 @@ def test_object_id_comes_before_track_id_and_instance_id_as_in_sleap_io(tmp_path
     assert posebridge.load(path).individual.values.tolist() == ["track_1", "track_2"]
 
 
+def test_a_track_id_of_0_is_a_track_id_where_sleap_io_skips_it(tmp_path):
+    """The README said the keys are read "in sleap-io's order" (h133 #5); sleap-io
+    skips a falsy object_id for track_id, posebridge reads 0 (PoseTrack's first track),
+    as the README now says."""
+    first = {"attributes": {"object_id": 0}, "track_id": 5}
+    path = tracked_ground_truth(tmp_path, [[first, {"track_id": 5, "instance_id": 0}]])
+    assert posebridge.load(path).individual.values.tolist() == ["track_0", "track_5"]
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    assert "unlike sleap-io, which skips an id of 0 for the next key, a 0 is a track id" in (
+        " ".join(readme.split())
+    )
+
+
 def test_a_track_id_written_as_a_whole_float_reads_as_its_integer(tmp_path):
     """A track id column with untracked rows is a float column (3.0); it refused the file."""
     path = tracked_ground_truth(tmp_path, [[{"track_id": 3.0}, {"track_id": None}]])
@@ -137,20 +151,76 @@ def test_a_track_id_written_as_a_whole_float_reads_as_its_integer(tmp_path):
     assert ds.position.sel(space="x", keypoint="nose").values[0].tolist() == [30, 99]
 
 
+def test_a_track_id_that_is_not_a_whole_number_is_refused_naming_its_key(tmp_path):
+    match = r"\$\.annotations\[0\]\.track_id: 3\.5 is not a whole number"
+    with pytest.raises(FormatError, match=match):
+        posebridge.load(tracked_ground_truth(tmp_path, [[{"track_id": 3.5}]]))
+
+
+def ground_truth_with(tmp_path: Path, extras: list[dict]) -> Path:
+    """One image, one annotation per entry of ``extras`` (its keys added), its nose x
+    its index in ``extras``."""
+    annotations = [
+        {"id": i + 1, "image_id": 1, "category_id": 1, "keypoints": [i, 5, 2, i, 6, 2],
+         "bbox": [0, 0, 9, 9], "area": 81, "iscrowd": 0} | extra
+        for i, extra in enumerate(extras)
+    ]  # fmt: skip
+    content = {
+        "images": [{"id": 1, "file_name": "a.png", "width": 99, "height": 99}],
+        "annotations": annotations,
+        "categories": [{"id": 1, "name": "mouse", "keypoints": ["nose", "tail"]}],
+    }
+    path = tmp_path / "gt.json"
+    path.write_text(json.dumps(content))
+    return path
+
+
 @pytest.mark.parametrize(
-    ("extra", "key"),
+    "key",
+    [lambda t: {"attributes": {"object_id": t}}, lambda t: {"instance_id": t}],
+    ids=["attributes.object_id", "instance_id"],
+)
+def test_a_text_track_id_names_the_track_as_in_sleap_io(tmp_path, key):
+    """A text id refused the whole file with msgspec's type text (h133 #1); sleap-io
+    reads it as the track track_<text>."""
+    path = ground_truth_with(tmp_path, [key("mouse-A"), key(4), key("b")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.load(path)
+    # the number first (tracks by id), the texts after it in order of appearance
+    assert ds.individual.values.tolist() == ["track_4", "track_mouse-A", "track_b"]
+    nose_x = ds.position.sel(space="x", keypoint="nose").values[0].tolist()
+    assert nose_x == [1, 0, 2]
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "value"),
     [
-        ({"track_id": 3.5}, r"\$\.annotations\[0\]\.track_id: 3\.5 is not a whole number"),
-        (
-            {"attributes": {"object_id": 2.5}},
-            r"\$\.annotations\[0\]\.attributes\.object_id: 2\.5 is not a whole number",
-        ),
-        ({"instance_id": 1.25}, r"\$\.annotations\[0\]\.instance_id: 1\.25 is not a whole"),
+        ({"attributes": {"object_id": 2.5}}, "attributes.object_id", "2.5"),
+        ({"attributes": {"object_id": [1]}}, "attributes.object_id", r"\[1\]"),
+        ({"instance_id": 1.25}, "instance_id", "1.25"),
+        ({"instance_id": {"uuid": 7}}, "instance_id", r"\{'uuid': 7\}"),
+        ({"instance_id": True}, "instance_id", "True"),
     ],
 )
-def test_a_track_id_that_is_not_a_whole_number_is_refused_naming_its_key(tmp_path, extra, key):
-    with pytest.raises(FormatError, match=key):
-        posebridge.load(tracked_ground_truth(tmp_path, [[extra]]))
+def test_a_loose_key_that_is_not_a_track_id_is_warned_of_not_refused(tmp_path, extra, key, value):
+    """pycocotools ignores these keys, so a value that is no track id (h133 #1) is read
+    as no track id, with one warning naming the file and the key."""
+    path = ground_truth_with(tmp_path, [extra, extra])
+    match = rf"gt\.json: \$\.annotations\[0\]\.{re.escape(key)}: {value} is not a track id"
+    with pytest.warns(UserWarning, match=match) as caught:
+        ds = posebridge.load(path)
+    assert sum("is not a track id" in str(w.message) for w in caught) == 1
+    assert ds.individual.values.tolist() == ["untracked_0", "untracked_1"]
+
+
+def test_attributes_that_are_not_a_mapping_hold_no_track_id(tmp_path):
+    """A list of attributes refused the whole file (h133 #1); it holds no object_id."""
+    path = ground_truth_with(tmp_path, [{"attributes": []}, {"attributes": "x", "track_id": 3}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.load(path)
+    assert ds.individual.values.tolist() == ["track_3", "untracked_0"]
 
 
 @pytest.mark.parametrize("extra", [{"track_id": 3.5}, {"track_id": 2.0**70}])

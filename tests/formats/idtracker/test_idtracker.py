@@ -734,3 +734,14 @@ def test_an_error_in_id_probabilities_is_not_prefixed_by_the_trajectories_path(
         posebridge.load(folder / "trajectories.csv", **options)
     assert str(refused.value).startswith(f"{probabilities}: line 3: id_probabilities: ")
     assert "trajectories.csv" not in str(refused.value)
+
+
+def test_a_csv_header_with_quoted_cells_is_detected_and_read(tmp_path: Path):
+    """R's write.csv quotes every header cell; the raw line was matched, so such a
+    file was neither detected nor read with format="idtracker" (h134 #4)."""
+    path = tmp_path / "trajectories.csv"
+    path.write_text('"time","x1","y1","x2","y2"\n0,1,2,3,4\n0.04,5,6,7,8\n')
+    assert posebridge.detect(path) == "idtracker"
+    ds = posebridge.load(path, format="idtracker")
+    xy = ds.position.isel(keypoint=0).transpose("time", "individual", "space").values
+    np.testing.assert_array_equal(xy, [[[1, 2], [3, 4]], [[5, 6], [7, 8]]])

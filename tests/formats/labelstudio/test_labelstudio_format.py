@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import warnings
 from pathlib import Path
@@ -12,7 +13,7 @@ import xarray as xr
 
 import posebridge
 from posebridge import model
-from posebridge.errors import FormatError, SchemaError
+from posebridge.errors import FormatError, SchemaError, UnknownFormatError
 from posebridge.formats import labelstudio
 from posebridge.formats.labelstudio import _layout as layout
 from posebridge.model import labels
@@ -301,6 +302,43 @@ def test_detect_finds_an_export_whose_first_task_is_larger_than_the_head(tmp_pat
     path.write_text(json.dumps([task, {**task, "id": 2}], indent=2))
     assert path.read_text().index('"data"') > 256 * 1024
     assert posebridge.detect(path) == "labelstudio"
+
+
+def test_detect_finds_tasks_whose_first_data_is_larger_than_the_head(tmp_path):
+    """An import task's data (an inline base64 image) before its annotations pushed
+    them past the first 256 kB, and the tail was not looked at (h134 #2)."""
+    image = "data:image/png;base64," + base64.b64encode(bytes(300_000)).decode()
+    tasks = [
+        {"id": i, "data": {"image": image if i == 1 else "b.png"},
+         "annotations": [{"id": i, "result": [point("nose", 10.0, 20.0, id=f"k{i}")]}]}
+        for i in (1, 2)
+    ]  # fmt: skip
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    assert path.read_text().index('"annotations"') > 256 * 1024
+    assert posebridge.detect(path) == "labelstudio"
+
+
+def test_detect_finds_a_single_task_object_the_reader_takes(tmp_path):
+    """The reader takes one task object (a dict), as Label Studio's import does, but
+    detection wanted a list, so load without format= refused it (h134 #3)."""
+    task = {
+        "data": {"image": "a.png"},
+        "predictions": [{"score": 0.9, "result": [point("nose", 10.0, 20.0, id="k1")]}],
+    }
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps(task))
+    assert posebridge.detect(path) == "labelstudio"
+    ds = posebridge.load(path)
+    assert ds.keypoint.values.tolist() == ["nose"]
+    assert ds.position.sel(space="x").values.ravel().tolist() == [10.0 / 100 * 200]
+
+
+def test_detect_leaves_other_json_objects_with_a_data_key(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps({"data": [1, 2], "annotations": "by hand"}))
+    with pytest.raises(UnknownFormatError):
+        posebridge.detect(path)
 
 
 # --------------------------------------------------------------------------

@@ -701,3 +701,22 @@ def test_a_lone_name_that_reads_back_as_it_is_is_not_said_to_be_lost(tmp_path, b
         posebridge.save(lone, tmp_path / "a.csv")
     assert not [w for w in caught if "individual names" in str(w.message)]
     assert posebridge.load(tmp_path / "a.csv").individual.values.tolist() == ["id_4"]
+
+
+def test_a_header_with_quoted_cells_is_detected_and_read(tmp_path):
+    """R's write.csv quotes every header cell; the raw line was compared with the
+    header, so such a file was not detected and refused with format="via" (h134 #4);
+    movement reads it."""
+    cells = ["filename", "file_size", "file_attributes", "region_count", "region_id",
+             "region_shape_attributes", "region_attributes"]  # fmt: skip
+    row = (
+        'f_0{i}.png,1,"{{}}",1,0,"{{""name"":""rect"",""x"":{i},""y"":2,""width"":3,'
+        '""height"":4}}","{{""track"":""1""}}"\n'
+    )
+    path = tmp_path / "tracks.csv"
+    path.write_text(",".join(f'"{c}"' for c in cells) + "\n" + row.format(i=0) + row.format(i=1))
+    assert posebridge.detect(path) == "via"
+    ds = posebridge.load(path, format="via")
+    # the box centre: x + width / 2, y + height / 2
+    centre = ds.position.isel(individual=0).transpose("time", "space").values.tolist()
+    assert centre == [[0 + 1.5, 2 + 2], [1 + 1.5, 2 + 2]]

@@ -94,6 +94,38 @@ def test_sleap_io_node_names_and_skeleton_name_the_keypoints_and_edges(tmp_path)
     assert ds.skeleton_edges.values.tolist() == [["head", "left"], ["head", "right"]]
 
 
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ("skeleton: [[1, 2], [2, 3]]\n", "skeleton"),  # 1-based, as COCO's
+        ("skeleton: [[head, left]]\n", "skeleton"),  # by names
+        ("skeleton: [0, 1]\n", "skeleton"),
+        ("node_names: [head, left]\n", "node_names"),  # fewer than kpt_shape's 3
+        ("node_names: head\n", "node_names"),
+    ],
+)
+def test_sleap_io_keys_that_do_not_fit_are_ignored_with_a_warning(tmp_path, extra, key):
+    """Ultralytics ignores skeleton and node_names and sleap-io drops what does not fit;
+    a dataset with such a key was refused whole (h133 #2)."""
+    path = dataset(tmp_path, yaml_extra=extra)
+    with pytest.warns(UserWarning, match=rf"data\.yaml: key '{key}' .*ignored") as caught:
+        ds = yolo.read(path)
+    assert sum(f"key '{key}'" in str(w.message) for w in caught) == 1
+    assert ds.keypoint.values.tolist() == ["keypoint_0", "keypoint_1", "keypoint_2"]
+    assert "skeleton_edges" not in ds
+    np.testing.assert_array_equal(  # the keypoints are read all the same
+        ds.position.sel(time=2, individual="untracked_0").transpose("keypoint", "space"),
+        [[32, 8], [32, 24], [32, 16]],
+    )
+
+
+def test_more_node_names_than_keypoints_name_them_by_the_first_as_sleap_io(tmp_path):
+    path = dataset(tmp_path, yaml_extra="node_names: [head, left, right, tail]\n")
+    with pytest.warns(UserWarning, match=r"key 'node_names'.*4 names for the 3 keypoints"):
+        ds = yolo.read(path)
+    assert ds.keypoint.values.tolist() == ["head", "left", "right"]
+
+
 def test_kpt_names_win_over_node_names(tmp_path):
     extra = "kpt_names: {0: [h, l, r]}\nnode_names: [head, left, right]\n"
     assert yolo.read(dataset(tmp_path, yaml_extra=extra)).keypoint.values.tolist() == [
@@ -431,9 +463,6 @@ def test_missing_image_without_size_is_refused(tmp_path):
             "flip_idx",
         ),
         ("train: images/train\nkpt_shape: [3, 3]\nnames: 5\n", "names"),
-        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nnode_names: [a, b]\n", "node_names"),
-        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nskeleton: [[0, 3]]\n", "skeleton"),
-        ("train: images/train\nkpt_shape: [3, 3]\nnames: [a]\nskeleton: [0, 1]\n", "skeleton"),
         ("kpt_shape: [3, 3]\nnames: [a]\n", "train, val, test"),
         ("train: [images/train\nkpt_shape: [3, 3]\n", "line"),
     ],

@@ -130,6 +130,41 @@ def test_the_number_of_keypoints_is_refused_when_the_columns_fit_several(tmp_pat
         assert option in message
 
 
+# a dataset label row: class, box, then 4 keypoints (x, y, visibility 0/1/2); its 17
+# columns also read as 6 keypoints without confidence
+DATASET_ROW = "0 0.5 0.5 0.2 0.2 0.4 0.4 2 0.6 0.6 2 0.5 0.5 1 0 0 0\n"
+
+
+def test_a_dataset_label_file_is_pointed_to_its_data_yaml_at_once(tmp_path):
+    """Read without options, a dataset's label file was sent to kpt_shape= / dataset=,
+    and only a second attempt said it is a dataset label file (h134 #5)."""
+    labels = tmp_path / "train" / "labels"
+    labels.mkdir(parents=True)
+    (labels / "a.txt").write_text(DATASET_ROW)
+    data = tmp_path / "data.yaml"
+    data.write_text("kpt_shape: [4, 3]\nnames: [cow]\ntrain: train/images\n")
+    with pytest.raises(FormatError, match=r"line 1: its 17 columns") as refused:
+        posebridge.load(labels / "a.txt")
+    assert f"read the dataset from {data} (format 'yolo')" in str(refused.value)
+
+
+def test_visibility_flags_point_a_lone_dataset_label_file_to_the_dataset_reading(tmp_path):
+    path = tmp_path / "lone" / "here" / "a.txt"
+    path.parent.mkdir(parents=True)
+    path.write_text(DATASET_ROW)
+    with pytest.raises(FormatError, match=r"visibility flags 0/1/2 .* format 'yolo'"):
+        posebridge.load(path)
+
+
+def test_predictions_with_confidences_get_no_dataset_pointer(tmp_path):
+    path = tmp_path / "lone" / "here" / "a.txt"
+    path.parent.mkdir(parents=True)
+    path.write_text("0 0.5 0.5 0.2 0.2 0.4 0.4 0.9 0.6 0.6 1 0.5 0.5 0.5 0 0 0\n")
+    with pytest.raises(FormatError, match=r"line 1: its 17 columns") as refused:
+        posebridge.load(path)
+    assert "dataset's label file" not in str(refused.value)
+
+
 def test_keypoint_names_tell_the_number_of_keypoints_and_name_them(tmp_path):
     labels = run(tmp_path, {"clip_1.txt": FRAME_1})
     ds = predictions.read(labels, keypoint_names=["nose", "tail"], image_size=(W, H))

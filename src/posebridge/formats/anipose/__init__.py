@@ -22,6 +22,7 @@ a missing point is empty; with ``optim`` only ``_error`` and ``_score`` are.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from posebridge._files import Peek
@@ -48,7 +49,13 @@ __all__ = [
 def _columns(peek: Peek) -> list[str]:
     """The header's cells (comma-separated); text in another encoding too (see ``sniff``)."""
     first = peek.lines(1, loose=True)
-    return [cell.strip() for cell in first[0].split(",")] if first else []
+    return _cells(first[0]) if first else []
+
+
+def _cells(line: str) -> list[str]:
+    """A header line's cells, parsed as CSV: quoted cells (R's ``write.csv``) unquoted,
+    as the reader (pandas) reads them."""
+    return [cell.strip() for cell in next(csv.reader([line]), [])]
 
 
 def sniff(peek: Peek) -> bool:
@@ -63,10 +70,7 @@ def sniff(peek: Peek) -> bool:
     the reader then says what is wrong (line, byte and encoding; the delimiter).
     """
     first = peek.lines(1, loose=True)
-    return bool(first) and (
-        is_header([cell.strip() for cell in first[0].split(",")])
-        or other_delimiter(first[0]) is not None
-    )
+    return bool(first) and (is_header(_cells(first[0])) or other_delimiter(first[0]) is not None)
 
 
 @describing("Anipose")

@@ -10,7 +10,8 @@ file order:
   also takes; numbers then become their decimal text, written back as strings);
 - instances: the annotations of each image, in file order. An annotation with
   a track id (``attributes.object_id`` as sleap-io writes it, else ``track_id``,
-  PoseTrack's, else ``instance_id``) is the individual ``track_<id>``; others are
+  PoseTrack's, else ``instance_id``; a number or a text, ``track_mouse-A``) is
+  the individual ``track_<id>``; others are
   ``untracked_<k>`` by rank within their image (``individual``, a key
   posebridge writes, names the individual when present);
 - ``keypoints`` ``[x, y, v]``: v=0 -> NaN (not labelled), v=1 -> position kept,
@@ -74,19 +75,25 @@ _FIRST_RECORD = re.compile(rb"^\s*\[\s*\{((?:[^{}]|\{[^{}]*\})*)")
 _NESTED = re.compile(rb"\{[^{}]*\}")
 
 
+def _is_ground_truth(keys: set[bytes]) -> bool:
+    """Whether ``keys`` (found in a JSON object) are COCO ground truth's."""
+    return b"images" in keys and (b"annotations" in keys or b"categories" in keys)
+
+
 def sniff(peek: Peek) -> bool:
     """A JSON object with COCO's ``images`` and ``annotations``/``categories`` keys,
     or a list whose first record has ``image_id`` and ``keypoints``.
 
-    The keys are looked for in the file's first and last 256 kB: a large file's
-    ``images`` list can push ``annotations`` and ``categories`` past its head.
+    The keys are looked for in the file's first and last 256 kB: JSON keys come in
+    the writer's order, so a large ``images`` list can push ``annotations`` and
+    ``categories`` past the head, or large ``annotations`` push ``images`` there.
     """
     head = peek.loose_head.lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16: for the reader to refuse
     if head.startswith(b"{"):
         keys = {m.group(1) for m in _GT_KEYS.finditer(head)}
-        if b"images" in keys and not keys & {b"annotations", b"categories"}:
+        if keys and not _is_ground_truth(keys):  # the other keys may lie in the tail
             keys |= {m.group(1) for m in _GT_KEYS.finditer(peek.tail)}
-        return b"images" in keys and (b"annotations" in keys or b"categories" in keys)
+        return _is_ground_truth(keys)
     if head.startswith(b"["):
         first = _FIRST_RECORD.match(head)
         if not first:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 import numpy as np
@@ -28,7 +28,6 @@ from posebridge.formats._shared.text_bytes import refuse_not_utf8, text_end
 __all__ = [
     "CATEGORIES_ATTR",
     "Annotation",
-    "Attributes",
     "Category",
     "GroundTruth",
     "Image",
@@ -67,13 +66,6 @@ class Image(msgspec.Struct):
     height: int | float | None = -1
 
 
-class Attributes(msgspec.Struct):
-    """An annotation's ``attributes`` (CVAT's key): only the track id, ``object_id``,
-    which sleap-io writes for an instance's track (other keys are not read)."""
-
-    object_id: NumberId | None = None
-
-
 class Annotation(msgspec.Struct):
     """One entry of ``annotations`` (ground truth) or of a results list."""
 
@@ -88,10 +80,13 @@ class Annotation(msgspec.Struct):
     iscrowd: Int64 | bool | None = 0
     score: float | None = None
     track_id: NumberId | None = None
-    #: the track id as sleap-io writes it (``attributes.object_id``, read before ``track_id``)
-    attributes: Attributes | None = None
-    #: a track id as some tools write it (read when neither of the above is given)
-    instance_id: NumberId | None = None
+    #: holds the track id as sleap-io writes it (``attributes.object_id``, read before
+    #: ``track_id``); any JSON value: other tools use the key for their own data, and
+    #: pycocotools ignores it (what is not a track id is warned of, never refused)
+    attributes: Any = None
+    #: a track id as some tools write it (read when neither of the above is given); any
+    #: JSON value, as ``attributes`` (some tools write a text id here)
+    instance_id: Any = None
     #: posebridge's own key: the individual's name (COCO has none; tools ignore it)
     individual: str | None = None
 

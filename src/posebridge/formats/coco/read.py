@@ -6,7 +6,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +156,7 @@ class _Columns:
     iscrowd: np.ndarray  # float64: NaN for null
     area: np.ndarray
     score: np.ndarray
-    track_id: np.ndarray  # object: int or None (see :func:`_track_ids`)
+    track_id: np.ndarray  # object: int, str or None (see :func:`_track_ids`)
     individual: np.ndarray  # object: str or None
     keypoints: list[Any]  # msgspec.Raw
     bbox: list[Any]
@@ -203,34 +203,68 @@ class _Columns:
 
 
 def _track_ids(path: Path, records: list[Annotation], where: str) -> np.ndarray:
-    """Each annotation's track id (object: int or None), from the first key that has one.
+    """Each annotation's track id (object: int, str or None), from the first key with one.
 
-    sleap-io's order: ``attributes.object_id`` (what sleap-io and CVAT write), then
-    ``track_id`` (PoseTrack, posebridge), then ``instance_id``. A whole number written
-    as a float (``3.0``: a track id column with untracked rows is a float column) is
-    its integer, as other ids; another float is refused naming its key (``where`` is
-    the records' JSON path, for messages).
+    The keys in sleap-io's order: ``attributes.object_id`` (what sleap-io and CVAT
+    write), then ``track_id`` (PoseTrack, posebridge), then ``instance_id``; unlike
+    sleap-io, which skips a falsy id, a 0 is a track id (PoseTrack numbers from 0). A
+    whole number written as a float (``3.0``: a track id column with untracked rows is
+    a float column) is its integer, as other ids; another float in ``track_id`` is
+    refused naming its key (``where`` is the records' JSON path, for messages).
+    ``attributes`` and ``instance_id`` are any JSON value (other tools use them for
+    their own data, and pycocotools ignores them): a text names the track, as in
+    sleap-io, and another value (a fraction, a list, ...) is no track id, warned of
+    once per key; an ``attributes`` that is not a mapping holds no ``object_id``.
     """
     n = len(records)
-
-    def whole(values: np.ndarray, key: str) -> np.ndarray:
-        if float not in set(map(type, values)):  # the usual case: ints and None
-            return values
-        found = whole_numbers(path, values.tolist(), f"{where}[{{}}].{key}", what="track id")
-        return np.fromiter(found, dtype=object, count=n)
-
     track = np.fromiter(map(attrgetter("track_id"), records), dtype=object, count=n)
-    track = whole(track, "track_id")
+    if float in set(map(type, track)):  # rare: ints and None are the usual case
+        key = f"{where}[{{}}].track_id"
+        found = whole_numbers(path, track.tolist(), key, what="track id")
+        track = np.fromiter(found, dtype=object, count=n)
     attributes = np.fromiter(map(attrgetter("attributes"), records), dtype=object, count=n)
-    given = attributes != None  # noqa: E711 - element-wise
-    if given.any():
+    mapping = np.fromiter(map(dict.__instancecheck__, attributes), dtype=bool, count=n)
+    if mapping.any():
         object_id = np.full(n, None, dtype=object)
-        object_id[given] = list(map(attrgetter("object_id"), attributes[given]))
-        object_id = whole(object_id, "attributes.object_id")
-        track = np.where(object_id != None, object_id, track)  # noqa: E711
+        found = map(methodcaller("get", "object_id"), attributes[mapping])
+        # fromiter: a list value stays one element (a list would be broadcast)
+        object_id[mapping] = np.fromiter(found, dtype=object, count=int(mapping.sum()))
+        object_id = _loose_track_ids(path, object_id, f"{where}[{{}}].attributes.object_id")
+        track = np.where(object_id != None, object_id, track)  # noqa: E711 - element-wise
     instance = np.fromiter(map(attrgetter("instance_id"), records), dtype=object, count=n)
-    instance = whole(instance, "instance_id")
+    instance = _loose_track_ids(path, instance, f"{where}[{{}}].instance_id")
     return np.where(track != None, track, instance)  # noqa: E711
+
+
+def _loose_track_ids(path: Path, values: np.ndarray, key: str) -> np.ndarray:
+    """``values`` (object: any JSON value) as track ids: an int, a whole float as its
+    int, and a text that is not empty are kept; anything else is ``None``, with one
+    warning naming ``key`` (a JSON path with ``{}`` for the index) and the first value.
+    """
+    kinds = np.fromiter(map(type, values), dtype=object, count=values.size)
+    is_text = np.equal(kinds, str)  # exact types: a JSON true (bool) is no number
+    kept = np.equal(kinds, int) | is_text | np.equal(kinds, type(None))
+    is_float = np.equal(kinds, float)
+    if is_float.any():
+        floats = values[is_float].astype(np.float64)
+        whole = (floats == np.floor(floats)) & (np.abs(floats) < 2.0**63)
+        values = values.copy()
+        values[np.flatnonzero(is_float)[whole]] = floats[whole].astype(np.int64).tolist()
+        kept[np.flatnonzero(is_float)[whole]] = True
+    kept[is_text] = values[is_text] != ""
+    if kept.all():
+        return values
+    dropped = np.flatnonzero(~kept)
+    first = int(dropped[0])
+    warnings.warn(
+        f"{path}: {key.format(first)}: {values[first]!r} is not a track id (a number or a "
+        f"text); {dropped.size} annotation(s) with such a value are read without one from "
+        "this key (pycocotools ignores it).",
+        stacklevel=user_stacklevel(),
+    )
+    values = values.copy()
+    values[dropped] = None
+    return values
 
 
 # --------------------------------------------------------------------------
@@ -272,9 +306,10 @@ def _by_track(
     codes: np.ndarray, individuals: Any, track_id: np.ndarray, tracked: np.ndarray
 ) -> tuple[np.ndarray, Any]:
     """Individuals ordered by their track id (what posebridge writes as their position),
-    those without one after them in order of first appearance."""
-    numbers = np.full(codes.size, np.inf)
-    numbers[tracked] = np.asarray(track_id[tracked].tolist(), dtype=np.float64)
+    those with a text id or none after them in order of first appearance."""
+    numbers = np.full(codes.size, np.inf)  # a text id sorts after the numbers
+    numbered = tracked & np.equal(np.fromiter(map(type, track_id), object, track_id.size), int)
+    numbers[numbered] = np.asarray(track_id[numbered].tolist(), dtype=np.float64)
     lowest = np.full(len(individuals), np.inf)
     np.minimum.at(lowest, codes, numbers)
     order = np.lexsort((np.arange(len(individuals)), lowest))

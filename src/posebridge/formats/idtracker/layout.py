@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def is_trajectories_header(line: str) -> bool:
 
 def csv_columns(line: str) -> tuple[str | None, int] | None:
     """(time column name or None, number of animals) of a trajectories header, else None."""
-    text = line.strip().lstrip("#").strip().replace(" ", "")
+    # parsed as CSV: quoted cells (R's write.csv) are the same header
+    cells = next(csv.reader([line.strip().lstrip("#").strip()]), [])
+    text = ",".join(cells).replace(" ", "")
     found = _HEADER.match(text)
     if found is None:
         return None

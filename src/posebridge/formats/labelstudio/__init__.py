@@ -65,24 +65,31 @@ from posebridge.formats.labelstudio.write import check_option, write
 __all__ = ["FORMATS", "read", "sniff", "write"]
 
 _TASK_KEYS = re.compile(rb'"(data|annotations|predictions|completions)"\s*:')
+#: The key of an annotation's or prediction's regions.
+_RESULT_KEY = re.compile(rb'"result"\s*:')
 
 
 def sniff(peek: Peek) -> bool:
-    """A JSON list of objects with ``data`` and ``annotations``/``predictions`` keys.
+    """A JSON list of objects with ``data`` and ``annotations``/``predictions`` keys,
+    or one such task object (which Label Studio imports, and the reader takes) whose
+    annotations or predictions hold a ``result``.
 
     Label Studio's export writes a task's ``data`` after its annotations, so a
-    first task of many regions can push it past the file's first 256 kB: then
-    the last 256 kB (the last task's ``data``) are looked at too.
+    first task of many regions can push it past the file's first 256 kB, and an
+    import task's ``data`` (an inline base64 image) can push its predictions past
+    it: then the last 256 kB (the last task's keys) are looked at too.
     """
     head = peek.loose_head.lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16: for the reader to refuse
-    if not head.startswith(b"["):
-        return False
-    if not re.match(rb"\[\s*\{", head):
+    one_task = head.startswith(b"{")
+    if not (one_task or re.match(rb"\[\s*\{", head)):
         return False
     keys = {m.group(1) for m in _TASK_KEYS.finditer(head)}
     results = bool(keys & {b"annotations", b"predictions", b"completions"})
-    if results and b"data" not in keys:
+    if keys and not (results and b"data" in keys):  # the other keys may lie in the tail
         keys |= {m.group(1) for m in _TASK_KEYS.finditer(peek.tail)}
+        results = bool(keys & {b"annotations", b"predictions", b"completions"})
+    if one_task and b"data" in keys and results:  # any JSON object may say "data"
+        return _RESULT_KEY.search(head) is not None or _RESULT_KEY.search(peek.tail) is not None
     return b"data" in keys and results
 
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 from posebridge._files import Peek
 from posebridge.formats._shared.record import Format
 from posebridge.formats.via.read import read
-from posebridge.formats.via.table import HEADER_LINE, other_delimiter
+from posebridge.formats.via.table import is_header_line, other_delimiter
 from posebridge.formats.via.write import write
 
 __all__ = ["FORMATS", "read", "sniff", "write"]
@@ -63,9 +63,7 @@ def sniff(peek: Peek) -> bool:
     saying so.
     """
     first = peek.lines(1, loose=True)
-    return bool(first) and (
-        first[0] in (HEADER_LINE, "#" + HEADER_LINE) or other_delimiter(first[0]) is not None
-    )
+    return bool(first) and (is_header_line(first[0]) or other_delimiter(first[0]) is not None)
 
 
 FORMATS: tuple[Format, ...] = (

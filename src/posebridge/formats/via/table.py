@@ -45,6 +45,21 @@ _TO_CSV = str.maketrans({":": ",", "{": None, "}": None})
 _NOT_FLAT = ("[", "]", "\\", "\r", "\t", " ,", " :", " }", '""', '"null"')
 
 
+def is_header_line(line: str) -> bool:
+    """Whether ``line`` is the VIA tracks header (maybe after ``#``), its cells parsed as
+    CSV: quoted cells (R's ``write.csv``) are the same header, as pandas reads them.
+
+    Examples
+    --------
+    >>> is_header_line(",".join(f'"{cell}"' for cell in HEADER))
+    True
+    """
+    if line in (HEADER_LINE, "#" + HEADER_LINE):
+        return True
+    cells = next(csv.reader([line]), [])
+    return bool(cells) and (cells[0].removeprefix("#"), *cells[1:]) == HEADER
+
+
 def other_delimiter(line: str) -> str | None:
     """The delimiter, ``;`` or a tab, of a header line that is the VIA tracks header so
     delimited (a spreadsheet's export), else ``None``.
@@ -103,7 +118,7 @@ def read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         raise not_utf8_error(path) from None
     if not header:
         raise FormatError(path, f"is empty; expected the VIA tracks header {HEADER_LINE!r}.")
-    if header not in (HEADER_LINE, "#" + HEADER_LINE):
+    if not is_header_line(header):
         if (delimiter := other_delimiter(header)) is not None:
             first = next(csv.reader([header], delimiter=delimiter))[0].strip(" \t")
             csv_rows.refuse_other_delimiter(path, header, first, TITLE)

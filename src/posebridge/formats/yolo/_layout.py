@@ -317,23 +317,34 @@ def _node_names(path: Path, value: Any, k: int) -> list[str] | None:
     """The keypoint names of sleap-io's ``node_names`` key (``None`` without it).
 
     sleap-io writes them beside ``kpt_shape`` (and reads them back); ``kpt_names``,
-    Ultralytics' key, wins when both are given.
+    Ultralytics' key, wins when both are given. Ultralytics ignores the key, so names
+    that do not fit are not refused: a longer list gives its first ``k`` names, as
+    sleap-io reads it, and another value is ignored; both with a warning.
     """
     if value is None:
         return None
-    if (
-        not isinstance(value, list)
-        or len(value) != k
-        or not all(isinstance(v, _NAME_TYPES) for v in value)
-    ):
-        raise _fail(path, "node_names", f"expected {k} keypoint names, found {brief(value)}.")
-    return [str(v) for v in value]
+    if not isinstance(value, list) or not all(isinstance(v, _NAME_TYPES) for v in value):
+        _ignored(path, "node_names", f"expected {k} keypoint names, found {brief(value)}")
+        return None
+    if len(value) < k:
+        _ignored(path, "node_names", f"expected {k} keypoint names, found {brief(value)}")
+        return None
+    if len(value) > k:
+        warnings.warn(
+            f"{path}: key 'node_names' (sleap-io's): {len(value)} names for the {k} keypoints "
+            f"of kpt_shape; the first {k} name them, as sleap-io reads them.",
+            stacklevel=user_stacklevel(),
+        )
+    return [str(v) for v in value[:k]]
 
 
 def _skeleton(path: Path, value: Any, k: int) -> list[tuple[int, int]] | None:
     """The edges of sleap-io's ``skeleton`` key: 0-based pairs of keypoint indices.
 
-    ``None`` without the key; an empty list is a skeleton without edges.
+    ``None`` without the key; an empty list is a skeleton without edges. Ultralytics
+    ignores the key, so one that does not fit (1-based, as COCO's, or by names) is
+    ignored with a warning, not refused: a single pair out of range means the
+    indices are not sleap-io's, so no edge of it is read.
     """
     if value is None:
         return None
@@ -344,13 +355,23 @@ def _skeleton(path: Path, value: Any, k: int) -> list[tuple[int, int]] | None:
         and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < k for i in pair)
         for pair in pairs
     ):
-        raise _fail(
+        _ignored(
             path,
             "skeleton",
             f"expected pairs of keypoint indices 0..{k - 1} (edges, as sleap-io writes "
-            f"them), found {brief(value)}.",
+            f"them), found {brief(value)}",
         )
+        return None
     return [(int(a), int(b)) for a, b in pairs]
+
+
+def _ignored(path: Path, key: str, problem: str) -> None:
+    """Warn that sleap-io's ``key``, which Ultralytics does not read, is ignored."""
+    warnings.warn(
+        f"{path}: key '{key}' (sleap-io's; Ultralytics does not read it): {problem}; it is "
+        "ignored and the keypoints are read without it.",
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _resolve(root: Path, entry: str) -> Path:

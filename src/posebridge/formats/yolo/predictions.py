@@ -307,6 +307,53 @@ def _shape_text(shapes: list[tuple[int, int]]) -> str:
     return ", ".join(f"[{k}, {d}]" for k, d in shapes)
 
 
+def _dataset_label_hint(table: _Table, path: Path, shapes: list[tuple[int, int]]) -> str:
+    """A pointer to the dataset reading when the rows look like a YOLO dataset's labels.
+
+    They do when, read as ``[K, 3]`` keypoints, every third value is a visibility
+    flag 0, 1 or 2 and some are 2 (a confidence is at most 1), or when a ``.yaml``
+    with ``kpt_shape`` lies up to two folders above the file (``<split>/labels/``,
+    ``labels/<split>/``). Empty when neither holds.
+    """
+    found = next(
+        (
+            candidate
+            for folder in (path.parent.parent, path.parent.parent.parent)
+            for candidate in sorted(folder.glob("*.yaml"))
+            if _declares_kpt_shape(candidate)
+        ),
+        None,
+    )
+    flags = False
+    for k, dims in shapes:
+        if dims == 3:
+            visibility = table.values[:, 7 : 5 + 3 * k : 3]
+            flags = flags or bool(
+                np.isin(visibility, (0.0, 1.0, 2.0)).all() and (visibility == 2).any()
+            )
+    if found is None and not flags:
+        return ""
+    if found is None:
+        return (
+            ". Its keypoints' third values are visibility flags 0/1/2 (2 cannot be a "
+            "confidence): a YOLO dataset's label file is read from its data.yaml with "
+            "format 'yolo'"
+        )
+    return (
+        f". It looks like a YOLO dataset's label file: read the dataset from {found} "
+        "(format 'yolo')"
+    )
+
+
+def _declares_kpt_shape(path: Path) -> bool:
+    """Whether a YAML file's first 64 kB hold a ``kpt_shape`` key (a dataset's data.yaml)."""
+    try:
+        with open(path, "rb") as handle:
+            return re.search(rb"(?m)^kpt_shape\s*:", handle.read(1 << 16)) is not None
+    except OSError:
+        return False
+
+
 @dataclass
 class _Layout:
     """How the rows read: keypoints, and which rows end with a box confidence or a track id."""
@@ -354,7 +401,8 @@ def _layout(
         raise FormatError(
             paths[table.file[i]],
             f"line {table.line[i]}: its {counts[i]} columns {fits} (class, box, keypoints, "
-            f"then a box confidence and/or a track id); {say}.",
+            f"then a box confidence and/or a track id); {say}"
+            f"{_dataset_label_hint(table, paths[table.file[i]], shapes)}.",
         )
     k, ndim = shapes[0]
     extra = counts - 5 - ndim * k
