@@ -24,6 +24,7 @@ def anipose_table(n_frames: int = 3) -> pd.DataFrame:
     for k, keypoint in enumerate(KEYPOINTS):
         for s, suffix in enumerate(("x", "y", "z", "error", "ncams", "score")):
             columns[f"{keypoint}_{suffix}"] = values[(k * 6 + s) :: len(KEYPOINTS) * 6] / 10
+        columns[f"{keypoint}_ncams"] = np.full(n_frames, 2.0)  # a count of cameras
     for name in TRANSFORM:
         columns[name] = np.full(n_frames, 1.0 if name in ("M_00", "M_11", "M_22") else 0.0)
     columns["fnum"] = np.arange(n_frames)
