@@ -1013,3 +1013,61 @@ def test_an_append_to_a_file_of_containers_read_apart_gives_advice_an_append_can
     assert "Write the poses to a new file" in message
     assert "Pick one with" not in message and "or pass combine=" not in message
     assert path.read_bytes() == before
+
+
+def _refusal_in_a_new_process(script: str) -> str:
+    """The message of the FormatError ``script`` raises, run in a new interpreter: pynwb
+    keeps the namespaces it loaded for the process, and after some other files (other
+    tests') it loads these specifications without conflict."""
+    import subprocess
+    import sys
+    import textwrap
+
+    caught = textwrap.dedent(
+        """
+        from posebridge.errors import FormatError
+        try:
+        {body}
+        except FormatError as error:
+            print(error)
+        else:
+            print("no FormatError")
+        """
+    ).format(body=textwrap.indent(textwrap.dedent(script), "    "))
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", caught], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("layout", [None, "posebridge"])
+def test_a_file_whose_cached_specifications_conflict_is_refused_saying_why_and_what_to_do(
+    tmp_path, layout
+):
+    """sleap-io's minimal.pose.nwb caches specifications (ndx-multisubjects beside core)
+    that pynwb cannot load for writing: the append failed with hdmf's raw spec message."""
+    copy = tmp_path / "minimal.pose.nwb"
+    shutil.copyfile(corpus_path("nwb/minimal.pose.nwb"), copy)
+    before = copy.read_bytes()
+    with h5py.File(copy) as h5:
+        specs = h5["specifications"]
+        cached = [f"{name} {version}" for name in specs for version in specs[name]]
+    said = _refusal_in_a_new_process(
+        f"""
+        import numpy as np, posebridge
+        held = posebridge.load({str(copy)!r})
+        newcomer = posebridge.from_numpy(
+            np.ones((held.sizes["time"], 2, held.sizes["keypoint"], 1)),
+            individual_names=["newcomer"],
+            keypoint_names=held.keypoint.values.tolist(),
+            fps=held.attrs.get("fps"),
+        )
+        posebridge.save(newcomer, {str(copy)!r}, append=True, layout={layout!r})
+        """
+    )
+    assert said.startswith(str(copy))
+    assert "cannot be appended to" in said
+    assert all(spec in said for spec in cached)  # why: what the file caches
+    assert "posebridge.combine.merge_individuals" in said  # what to do
+    assert "Cannot resolve included" not in said  # not hdmf's own text
+    assert copy.read_bytes() == before
