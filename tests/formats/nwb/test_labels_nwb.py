@@ -797,3 +797,42 @@ def test_variables_of_labels_nwb_has_no_place_for_are_named(tmp_path):
     assert "led" in said[0] and "image_width" in said[0]
     back = posebridge.load(path)
     assert "led" not in back and "image_width" not in back.coords  # the loss named is real
+
+
+def test_labels_appended_to_a_file_whose_cached_specifications_conflict_are_refused(tmp_path):
+    """Labelled frames appended to sleap-io's minimal.pose.nwb failed with hdmf's raw
+    spec message ('Cannot resolve included group spec ...'). Run in a new interpreter:
+    pynwb keeps the namespaces it loaded, and after other tests' files it loads these."""
+    import shutil
+
+    from _corpus import corpus_path
+
+    copy = tmp_path / "minimal.pose.nwb"
+    shutil.copyfile(corpus_path("nwb/minimal.pose.nwb"), copy)
+    before = copy.read_bytes()
+    with h5py.File(copy) as h5:
+        specs = h5["specifications"]
+        cached = [f"{name} {version}" for name in specs for version in specs[name]]
+    script = textwrap.dedent(
+        f"""
+        import numpy as np, posebridge
+        from posebridge.errors import FormatError
+        from posebridge.model import labels
+        ds = labels.from_numpy(
+            np.ones((2, 2, 2, 1)), video=["cam.mp4"] * 2, frame=[3, 9], keypoint_names=["A", "B"]
+        )
+        try:
+            posebridge.save(ds, {str(copy)!r}, append=True)
+        except FormatError as error:
+            print(error)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, check=True
+    )
+    said = done.stdout.strip()
+    assert said.startswith(str(copy))
+    assert all(spec in said for spec in cached)
+    assert "a file of their own" in said
+    assert "Cannot resolve included" not in said
+    assert copy.read_bytes() == before

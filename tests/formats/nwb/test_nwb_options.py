@@ -535,3 +535,55 @@ def test_a_refused_metadata_value_names_the_option_once(tmp_path, poses, metadat
     assert said in message
     assert caught.value.option == "metadata"
     assert not target.exists()
+
+
+def _keys_taken(made) -> set[str]:
+    """The keyword arguments a pynwb / ndx-pose class takes, read from its signature."""
+    return {arg["name"] for arg in made.__init__.__docval__["args"]}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "section", "key", "match"),
+    [
+        ({"subject": {"foo": 1}}, "subject", "foo", None),
+        ({"subject": {"id_0": {"spcies": "Mus"}}}, "subject", "spcies", "species"),
+        ({"nwbfile": {"sesion_description": "x"}}, "nwbfile", "sesion_description", None),
+        ({"device": {"manufactrer": "Basler"}}, "device", "manufactrer", "manufacturer"),
+    ],
+    ids=["subject", "subject-per-individual", "nwbfile", "device"],
+)
+def test_a_metadata_key_nwb_does_not_take_is_refused_before_writing(
+    tmp_path, poses, metadata, section, key, match
+):
+    """pynwb refused it only once the file was built, naming neither the file nor the
+    option (\"Subject.__init__: unrecognized argument: 'foo'\")."""
+    import ndx_pose  # noqa: F401  (pynwb's classes load with it)
+    import pynwb
+
+    made = {
+        "subject": pynwb.file.Subject,
+        "nwbfile": pynwb.NWBFile,
+        "device": pynwb.device.Device,
+    }[section]
+    target = tmp_path / "out.nwb"
+    with pytest.raises(TypeError) as caught:
+        posebridge.save(poses, target, metadata=metadata)
+    assert isinstance(caught.value, PoseBridgeError)
+    said = str(caught.value)
+    assert str(target) in said
+    assert "option metadata=" in said
+    assert f"{section}." in said and key in said
+    assert all(name in said for name in _keys_taken(made))
+    if match is not None:
+        assert f"Did you mean {match!r}" in said
+    assert "unrecognized argument" not in said
+    assert _no_nwb_left(tmp_path)
+
+
+def test_a_metadata_key_nwb_does_not_take_is_refused_before_the_input_is_read(tmp_path, poses):
+    """posebridge.convert read the whole input, then pynwb refused the key."""
+    source = posebridge.save(poses, tmp_path / "in.csv")[0]
+    source.write_bytes(source.read_bytes()[:-40])  # a damaged end: reading it fails
+    with pytest.raises(PoseBridgeError, match=r"subject\.foo is not a key") as caught:
+        posebridge.convert(source, tmp_path / "out.nwb", metadata={"subject": {"foo": 1}})
+    assert "option metadata=" in str(caught.value)

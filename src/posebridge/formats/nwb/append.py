@@ -406,6 +406,84 @@ def check_nwb(path: Path) -> None:
         raise FormatError(path, f"is not a readable NWB (HDF5) file ({error}).") from error
 
 
+def _raised_loading_specifications(error: BaseException) -> bool:
+    """Whether ``error`` was raised while hdmf loaded the specifications cached in a file."""
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_name == "load_namespaces":
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def _cached_specifications(path: Path) -> str:
+    """The namespaces cached in an NWB file, with their versions (``core 2.7.0, ...``)."""
+    try:
+        with h5py.File(path, "r") as h5:
+            group = h5.get("specifications")
+            if not isinstance(group, h5py.Group):
+                return "none"
+            return ", ".join(
+                f"{name} {', '.join(group[name])}" if isinstance(group[name], h5py.Group) else name
+                for name in group
+            )
+    except OSError:  # pragma: no cover - the file was opened a moment ago
+        return "unreadable"
+
+
+def specifications_in_conflict(
+    error: BaseException, path: Path, layout: str = "posebridge", labelled: bool = False
+) -> FormatError | None:
+    """The refusal of an append to a file whose cached specifications pynwb cannot load.
+
+    Some files (a sleap-io file caching ``ndx-multisubjects`` beside NWB core,
+    a pre-0.4 ndx-pose file) cache specifications that conflict with those of
+    the installed pynwb and ndx-pose: pynwb reads them for writing and fails
+    with hdmf's raw spec message. posebridge reads such a file with its own
+    reader, so the poses can be read and written again to a new file.
+
+    Parameters
+    ----------
+    error
+        What opening the file for writing raised.
+    path
+        The file appended to (not its temporary copy).
+    layout
+        The layout the append was in, for the suggested ``save`` call.
+    labelled
+        Whether labelled frames (PoseTraining) were appended, not poses.
+
+    Returns
+    -------
+    FormatError or None
+        The refusal, naming the file, why and what to do; ``None`` when
+        ``error`` was not raised loading the file's specifications.
+    """
+    if not _raised_loading_specifications(error):
+        return None
+    import pynwb
+
+    if labelled:
+        instead = (
+            "write the labelled frames to a file of their own instead, e.g. "
+            "posebridge.save(ds, 'labels.nwb')"
+        )
+    else:
+        option = ', layout="sleap-io"' if layout == "sleap-io" else ", split_individuals=False"
+        instead = (
+            "write its poses and the new ones to a new file instead, e.g. "
+            "posebridge.save(posebridge.combine.merge_individuals("
+            f"[posebridge.load({str(path)!r}), ds]), 'new.nwb'{option})"
+        )
+    return FormatError(
+        path,
+        "cannot be appended to: pynwb cannot open it for writing, because the NWB "
+        f"specifications cached in it ({_cached_specifications(path)}) conflict with "
+        f"those of the installed pynwb {pynwb.__version__} and ndx-pose. It can be read "
+        f"(posebridge.load) but not appended to: {instead}. The file was left unchanged.",
+    )
+
+
 def append_file(
     ds: xr.Dataset,
     path: Path,
@@ -452,6 +530,9 @@ def append_file(
                 raise FormatError(path, f"could not append pose data ({error}).") from error
             raise  # the disk is full, the file too large, ...: atomic_outputs says so
         except Exception as error:
+            refused = specifications_in_conflict(error, path)
+            if refused is not None:
+                raise refused from error
             raise FormatError(
                 path,
                 f"could not append pose data ({type(error).__name__}: {error}); "
@@ -530,6 +611,33 @@ def _refuse_other_views(
     )
 
 
+def _warn_subject_of_other_animals(
+    subject: Any, individuals: list[str], present: list[str], path: Path
+) -> None:
+    """Warn that the file's one Subject does not describe the animals appended beside it.
+
+    An NWB file has one Subject, which readers (pynwb, DANDI) take for every
+    animal of the file. Poses appended to a file without poses (the session's
+    own animal) are that Subject's; poses appended beside others already there,
+    or several individuals at once, are other animals the Subject does not
+    describe.
+    """
+    if not present and len(individuals) < 2:
+        return
+    subject_id = getattr(subject, "subject_id", None)
+    others = ", ".join(map(repr, individuals))
+    warnings.warn(
+        f"{path}: its Subject (subject_id {subject_id!r}) describes one animal, and NWB holds "
+        f"one Subject per file: the appended individual(s) {others}"
+        + (f", beside {', '.join(map(repr, present))}," if present else "")
+        + " are not described by it (readers take the Subject for every animal of the "
+        "file). Write each animal to a file of its own with its subject metadata to "
+        "describe it.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def _append_metadata(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -556,6 +664,7 @@ def _append_metadata(
         )
     subject = config.resolve("subject_kwargs", individuals[0] if len(individuals) == 1 else None)
     if nwbfile.subject is not None:
+        _warn_subject_of_other_animals(nwbfile.subject, individuals, present, path)
         if subject:
             warnings.warn(
                 "appending keeps the file's Subject; ignored: " + ", ".join(subject) + ".",

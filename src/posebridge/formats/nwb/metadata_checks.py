@@ -6,6 +6,7 @@ start time, each refused with a message naming where the value came from.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import warnings
 from typing import Any
@@ -37,8 +38,64 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
             f"got {type(value).__name__}."
         )
     check_text(config, what)
+    check_keys(config, what)
     check_types(config, what)
     return config
+
+
+def check_keys(config: NWBFileSaveConfig, source: str) -> None:
+    """Refuse a metadata key that the section's pynwb / ndx-pose class does not take.
+
+    The keys a section takes are read from its class's signature (docval) at run
+    time: ``subject`` takes what ``pynwb.file.Subject`` takes, ``nwbfile`` what
+    ``pynwb.NWBFile`` takes, and so on. pynwb would refuse an unknown key only
+    once the file is being built; this runs before anything is written.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        The option's name, with its YAML file (:func:`source_name`).
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        Naming the option, the section, the key, a close match if any, and
+        the keys the section takes (an unknown keyword argument is a
+        ``TypeError`` in Python, as in pynwb).
+
+    Examples
+    --------
+    >>> check_keys(NWBFileSaveConfig(subject_kwargs={"spcies": "Mus musculus"}), "metadata")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: metadata: subject.spcies is not a key of the ...
+    """
+    for section in SECTIONS:
+        values = getattr(config, section)
+        accepted = accepted_types(section)
+        if not values or not accepted:
+            continue
+        short = section.removesuffix("_kwargs")
+        nested = NWBFileSaveConfig.is_per_entity(values)
+        groups = values.items() if nested else [(None, values)]
+        for entity, kwargs in groups:
+            if entity in accepted:  # a field given a mapping: check_entities says so
+                continue
+            prefix = f"{short}.{entity}" if nested else short
+            unknown = [key for key in kwargs if key not in accepted]
+            if not unknown:
+                continue
+            key = unknown[0]
+            made = _constructors()[section]
+            close = difflib.get_close_matches(str(key), list(accepted), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise errors.TypeError(
+                f"{source}: {prefix}.{key} is not a key of the {short} section, which "
+                f"holds the arguments of {made.__module__}.{made.__name__}.{hint} "
+                f"The keys it takes: {', '.join(sorted(accepted))}."
+            )
 
 
 def check_entities(

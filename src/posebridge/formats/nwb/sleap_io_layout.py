@@ -37,6 +37,7 @@ from posebridge.formats.nwb.append import (
     on_file_origin,
     refuse_other_keypoints,
     refuse_other_space,
+    specifications_in_conflict,
     units_held,
 )
 from posebridge.formats.nwb.build import (
@@ -644,6 +645,9 @@ def write_sleap_io_layout(
             except PoseBridgeError:
                 raise
             except Exception as error:
+                refused = specifications_in_conflict(error, target, layout="sleap-io")
+                if refused is not None:
+                    raise refused from error
                 raise FormatError(
                     target,
                     f"could not append pose data ({type(error).__name__}: {error}); "

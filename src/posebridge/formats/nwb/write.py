@@ -32,7 +32,7 @@ from posebridge.formats._shared.guards import (
 )
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats._shared.not_kept import warn_individuals_not_written
-from posebridge.formats.nwb.append import append_file, check_nwb
+from posebridge.formats.nwb.append import append_file, check_nwb, specifications_in_conflict
 from posebridge.formats.nwb.common import reading_with_pynwb
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.export import export_annotations
@@ -98,6 +98,9 @@ def write_labels_file(
                     raise FormatError(path, problem) from error
                 raise  # the disk is full, the file too large, ...: atomic_outputs says so
             except Exception as error:
+                refused = specifications_in_conflict(error, path, labelled=True)
+                if refused is not None:
+                    raise refused from error
                 raise FormatError(
                     path,
                     f"could not append labelled frames ({type(error).__name__}: {error}); "
