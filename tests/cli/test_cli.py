@@ -1032,3 +1032,39 @@ def test_ctrl_c_ends_the_command_as_sigint_ends_a_process_leaving_no_output(tmp_
     assert last == "posebridge: interrupted: no file was left half-written.", stderr
     assert "Aborted!" not in stderr
     assert [p.name for p in tmp_path.iterdir()] == ["big.nc"]
+
+
+def test_ctrl_c_in_main_called_from_python_raises_system_exit_for_the_caller(tmp_path):
+    """main(argv) called from a Python program ended the whole process by SIGINT on Ctrl-C:
+    the caller's except and finally blocks never ran (a notebook's kernel would die)."""
+    import signal
+    import textwrap
+    import time
+
+    from posebridge._temporaries import TEMPORARY_MARK
+
+    rng = np.random.default_rng(0)
+    source = tmp_path / "big.nc"
+    posebridge.save(posebridge.from_numpy(rng.uniform(0, 500, (300_000, 2, 12, 2))), source)
+    program = textwrap.dedent(
+        f"""
+        from posebridge.cli import main
+        try:
+            main(["convert", {str(source)!r}, {str(tmp_path / "o.csv")!r}])
+        except SystemExit as exit_:
+            print("caller caught", exit_.code)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not any(TEMPORARY_MARK in p.name for p in tmp_path.iterdir()):
+        assert process.poll() is None, "the conversion ended before its temporary was seen"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert stdout.strip().splitlines()[-1] == "caller caught 130", stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["big.nc"]

@@ -50,6 +50,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     argv
         Arguments (without the program name); ``sys.argv[1:]`` when ``None``.
 
+    Notes
+    -----
+    Run as the command (``argv`` None: the console script, ``python -m
+    posebridge``), Ctrl-C ends the process as SIGINT does once the command has
+    cleaned up (a shell's status 130, so a shell loop stops too). Called with
+    ``argv`` from Python code (a script, a notebook), Ctrl-C raises
+    ``SystemExit(130)`` instead, which the caller may catch: its ``except``
+    and ``finally`` blocks run.
+
     Examples
     --------
     >>> main(["formats"])  # doctest: +SKIP
@@ -61,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=None if argv is None else list(argv), prog_name="posebridge")
     except SystemExit as exit_:
-        if exit_.code == INTERRUPTED and not terminated:
+        if exit_.code == INTERRUPTED and not terminated and argv is None:
             _end_as_sigint()
         raise
     finally:
