@@ -192,15 +192,25 @@ def test_a_lone_track_that_reads_back_as_it_is_is_not_said_to_be_lost(tmp_path, 
     assert read_back(tmp_path).individual.values.tolist() == ["track_3"]
 
 
-def test_a_missing_point_without_a_confidence_reads_back_without_one(tmp_path):
-    """A missing point whose confidence was NaN was written ``0 0 0`` and read back as 0."""
+def test_a_missing_point_without_a_confidence_is_written_as_ultralytics_loads_it(tmp_path):
+    """A missing point whose confidence was NaN was written ``0 0 nan``, and Ultralytics'
+    label loader refuses a file holding a value that is not >= 0 (NaN >= 0 is false) as
+    corrupt: it is written ``0 0 0``, a missing point there, and reads back missing with
+    confidence 0 (README). ``0 0 nan`` still reads back as missing without a
+    confidence."""
     position = np.full((1, 2, 3, 1), 20.0)
     position[0, :, 1, 0] = np.nan  # keypoint 1 missing
     confidence = np.array([[[0.9], [np.nan], [0.3]]])  # and without a confidence
     ds = model.from_numpy(position, confidence, ["track_1"], ["a", "b", "c"])
     (tmp_path / "labels").mkdir()
     written = predictions_write.write(ds, tmp_path / "labels" / "v.txt", image_size=SIZE)
-    assert written[0].read_text().split()[8:11] == ["0", "0", "nan"]
+    values = written[0].read_text().split()
+    assert values[8:11] == ["0", "0", "0"]
+    assert all(float(v) >= 0 for v in values)  # Ultralytics' check of a label file
     back = predictions.read(tmp_path / "labels", image_size=SIZE, kpt_shape=[3, 3])
-    np.testing.assert_array_equal(back.confidence.values.ravel(), confidence.ravel())
     np.testing.assert_array_equal(back.position.values, position)
+    np.testing.assert_array_equal(back.confidence.values.ravel(), [0.9, 0.0, 0.3])
+    written[0].write_text(" ".join([*values[:8], "0", "0", "nan", *values[11:]]) + "\n")
+    back = predictions.read(tmp_path / "labels", image_size=SIZE, kpt_shape=[3, 3])
+    np.testing.assert_array_equal(back.position.values, position)
+    np.testing.assert_array_equal(back.confidence.values.ravel(), confidence.ravel())

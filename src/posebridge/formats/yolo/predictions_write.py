@@ -191,11 +191,10 @@ def _lines(
     centre, extent = (box[:, :2] + box[:, 2:] / 2) / scale, box[:, 2:] / scale
     seen = finite[rows, cols]
     points = np.where(seen[..., None], xy[rows, cols] / scale, 0.0)
-    # a missing point is 0 0 with a confidence below 0.5, as Ultralytics wrote one, or
-    # 0 0 nan when it has no confidence (read back as missing, without a confidence)
+    # a missing point is 0 0 with a confidence below 0.5, as Ultralytics wrote one; one
+    # without a confidence is 0 0 0 (Ultralytics' loader refuses a label file holding nan)
     point_conf = conf[rows, cols]
-    low = (point_conf < 0.5) | np.isnan(point_conf)
-    point_conf = np.where(seen, point_conf, np.where(low, point_conf, 0.0))
+    point_conf = np.where(seen, point_conf, np.where(point_conf < 0.5, point_conf, 0.0))
     _refuse_outside_unit(point_conf, "confidence")
     classes = np.zeros(rows.size, dtype=np.int64)
     if "category_id" in ds:
