@@ -287,11 +287,8 @@ class _Plan:
         instance_score = _per_instance(ds, "instance_score", (n_time, n_ind))
         tracking_score = _per_instance(ds, "tracking_score", (n_time, n_ind))
 
-        placed = np.isfinite(self.position).any(axis=(2, 3))
         predicted = np.isfinite(self.confidence).any(axis=2) | np.isfinite(instance_score)
-        if ds.attrs.get("nwb_containers"):  # read from NWB PoseEstimation: estimated poses,
-            predicted |= placed  # with or without scores (an NWB PoseTraining holds labels)
-        exists = placed | predicted
+        exists = np.isfinite(self.position).any(axis=(2, 3)) | predicted
         self.at_time, self.at_ind = np.nonzero(exists)  # frame-major, individuals in order
         self.is_pred = predicted[self.at_time, self.at_ind]
         at_time, at_ind, is_pred = self.at_time, self.at_ind, self.is_pred
