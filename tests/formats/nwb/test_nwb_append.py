@@ -722,8 +722,7 @@ def test_poses_of_the_files_session_are_appended_as_they_are(tmp_path):
     _, target = _session_poses("mA", "2024-01-01T12:00:00+00:00", tmp_path, fps=30)
     same, _ = _session_poses("mB", "2024-01-01T12:00:00+00:00", tmp_path, fps=30)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no time shift; mA's Subject does not describe mB
-        warnings.filterwarnings("ignore", r".*its Subject \(subject_id 'mA'\)", UserWarning)
+        warnings.simplefilter("error")
         posebridge.save(same, target, append=True)
     mb = posebridge.load(target).sel(individual="mB").dropna("time", how="all")
     assert mb.time.values.tolist() == (np.arange(4) / 30).tolist()
@@ -970,7 +969,7 @@ def test_edges_of_an_animal_linking_a_skeleton_of_more_nodes_are_named_when_not_
     fly_c["skeleton_edges"] = (("edge", "edge_node"), np.array([["tail", "head"]]))
     with recording_warnings() as shown:
         posebridge.save(fly_c, path, append=True)
-    (said,) = [str(w.message) for w in shown if "edge(s)" in str(w.message)]
+    (said,) = [str(w.message) for w in shown if "edge" in str(w.message)]
     assert "Skeleton 'fly'" in said
     assert said.endswith(
         "1 edge(s) of theirs it does not have are not written and the poses "
@@ -1072,37 +1071,3 @@ def test_a_file_whose_cached_specifications_conflict_is_refused_saying_why_and_w
     assert "posebridge.combine.merge_individuals" in said  # what to do
     assert "Cannot resolve included" not in said  # not hdmf's own text
     assert copy.read_bytes() == before
-
-
-def test_appending_another_animal_to_a_file_with_a_subject_warns_naming_it(tmp_path):
-    """The file's one Subject went on describing the first animal only, without a word."""
-    target = tmp_path / "session.nwb"
-    first, second = (
-        posebridge.from_numpy(np.zeros((4, 2, 2, 1)), individual_names=[name], fps=30)
-        for name in ("M1", "M2")
-    )
-    posebridge.save(first, target, subject_id="S-17", species="Mus musculus")
-    with pytest.warns(
-        UserWarning, match=r"Subject \(subject_id 'S-17'\).*'M2', beside 'M1'"
-    ) as said:
-        posebridge.save(second, target, append=True)
-    assert any(str(target) in str(w.message) and "S-17" in str(w.message) for w in said)
-
-
-def test_appending_the_poses_of_a_files_own_subject_does_not_warn(tmp_path):
-    """A file with a Subject and no poses yet (the session's recording): its animal's poses."""
-    import datetime as _dt
-
-    target = tmp_path / "session.nwb"
-    nwbfile = pynwb.NWBFile(
-        "s",
-        "i",
-        _dt.datetime(2024, 1, 1, tzinfo=_dt.UTC),
-        subject=pynwb.file.Subject(subject_id="M1", species="Mus musculus"),
-    )
-    with pynwb.NWBHDF5IO(target, "w") as io:
-        io.write(nwbfile)
-    poses = posebridge.from_numpy(np.zeros((4, 2, 2, 1)), individual_names=["M1"], fps=30)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        posebridge.save(poses, target, append=True)

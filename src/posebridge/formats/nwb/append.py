@@ -611,33 +611,6 @@ def _refuse_other_views(
     )
 
 
-def _warn_subject_of_other_animals(
-    subject: Any, individuals: list[str], present: list[str], path: Path
-) -> None:
-    """Warn that the file's one Subject does not describe the animals appended beside it.
-
-    An NWB file has one Subject, which readers (pynwb, DANDI) take for every
-    animal of the file. Poses appended to a file without poses (the session's
-    own animal) are that Subject's; poses appended beside others already there,
-    or several individuals at once, are other animals the Subject does not
-    describe.
-    """
-    if not present and len(individuals) < 2:
-        return
-    subject_id = getattr(subject, "subject_id", None)
-    others = ", ".join(map(repr, individuals))
-    warnings.warn(
-        f"{path}: its Subject (subject_id {subject_id!r}) describes one animal, and NWB holds "
-        f"one Subject per file: the appended individual(s) {others}"
-        + (f", beside {', '.join(map(repr, present))}," if present else "")
-        + " are not described by it (readers take the Subject for every animal of the "
-        "file). Write each animal to a file of its own with its subject metadata to "
-        "describe it.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
-    )
-
-
 def _append_metadata(
     nwbfile: Any,
     ds: xr.Dataset,
@@ -664,7 +637,6 @@ def _append_metadata(
         )
     subject = config.resolve("subject_kwargs", individuals[0] if len(individuals) == 1 else None)
     if nwbfile.subject is not None:
-        _warn_subject_of_other_animals(nwbfile.subject, individuals, present, path)
         if subject:
             warnings.warn(
                 "appending keeps the file's Subject; ignored: " + ", ".join(subject) + ".",
