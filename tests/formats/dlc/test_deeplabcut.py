@@ -860,3 +860,27 @@ def test_a_table_without_level_names_under_another_key_is_not_taken_for_dlc(tmp_
     _unnamed_levels_h5(path, 3, key="data")
     with pytest.raises(UnknownFormatError):
         posebridge.load(path)
+
+
+def test_a_non_ascii_h5_name_under_an_ascii_locale_is_refused_leaving_no_file(tmp_path):
+    """Under LC_ALL=C without UTF-8 mode, PyTables wrote maus_ü.h5's temporary as
+    '.maus_??...h5' (its name's escaped bytes as '?'), then the write failed as
+    'incomplete' and the clean-up, looking for the real name, left that file behind."""
+    import os
+    import subprocess
+
+    source = tmp_path / "in.nc"
+    posebridge.save(posebridge.from_numpy(np.arange(8.0).reshape(2, 2, 2, 1)), source)
+    target = os.fsencode(tmp_path) + "/maus_ü.h5".encode()  # the bytes a UTF-8 shell passes
+    environment = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    src = Path(posebridge.__file__).resolve().parents[1]
+    environment["PYTHONPATH"] = os.pathsep.join([str(src), environment.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-m", "posebridge", "convert", os.fsencode(source), target],
+        capture_output=True,
+        env=environment,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert b"PYTHONUTF8=1" in done.stderr and b"write .csv" in done.stderr
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"in.nc"]

@@ -305,6 +305,8 @@ def _write(
     warn_alignment_dropped(ds, named, title)
     warn_variables_not_written(ds, named, title, kept=(labels.VIDEO,) if labelled else ())
     tables = plan_tables(ds, path, split, scorer, individuals_level, with_arrays=not streamed)
+    if suffix != ".csv":
+        _refuse_names_pytables_mangles([target for target, _ in tables])
     with (
         atomic_outputs([target for target, _ in tables], overwrite=overwrite) as temporaries,
         _header_too_large(tables),
@@ -320,6 +322,30 @@ def _write(
             else:
                 write_h5(temporary, plan, style, index, data_split, fixed=labelled)
     return [target for target, _ in tables]
+
+
+def _refuse_names_pytables_mangles(targets: list[Path]) -> None:
+    """Refuse a .h5 name beyond ASCII when Python's file-system encoding is not UTF-8.
+
+    Under a locale such as ``LC_ALL=C`` (without Python's UTF-8 mode) such a name
+    is held as escaped bytes, which PyTables, the writer of pandas' HDF5 files,
+    turns into ``?`` characters: it would write a file of another name, which
+    the write's clean-up cannot find.
+    """
+    import codecs
+    import sys
+
+    encoding = codecs.lookup(sys.getfilesystemencoding()).name
+    if encoding == "utf-8":
+        return
+    for target in targets:
+        if not os.fspath(target).isascii():
+            raise PoseBridgeError(
+                f"{target}: PyTables, which writes DeepLabCut .h5 files, cannot give a file "
+                f"a name beyond ASCII while Python's file-system encoding is {encoding} (a "
+                "non-UTF-8 locale such as LC_ALL=C): choose an ASCII name, write .csv, or run "
+                "Python in UTF-8 mode (PYTHONUTF8=1)."
+            )
 
 
 def individuals_level_by_source(ds: xr.Dataset, given: bool | None) -> bool | None:
