@@ -531,6 +531,20 @@ def test_a_refresh_that_gets_a_wrong_page_keeps_the_cached_list(sample_server):
     np.testing.assert_array_equal(ds.position.values, written.position.values)
 
 
+@pytest.mark.parametrize("answer", [b"", b"\n", b"# no samples\n"])
+def test_a_refresh_that_gets_an_empty_list_keeps_the_cached_list(sample_server, answer):
+    """An empty metadata.yaml parsed as no samples and replaced the good cached list: the
+    remote samples disappeared without a word (h136 item 3)."""
+    _publish(sample_server)
+    names = sample_data.list_datasets()
+    good = (sample_server.root / "metadata.yaml").read_bytes()
+    (sample_server.root / "metadata.yaml").write_bytes(answer)
+    with pytest.warns(UserWarning, match="lists no sample") as caught:
+        assert sample_data.list_datasets(refresh=True) == names
+    assert "Keeping the cached copy" in str(caught[0].message)
+    assert (sample_server.cache / "metadata.yaml").read_bytes() == good
+
+
 def test_a_first_download_of_a_wrong_page_is_refused_and_not_cached(sample_server):
     (sample_server.root / "metadata.yaml").write_text("<html>maintenance</html>\n")
     with pytest.raises(SampleDataError) as caught:

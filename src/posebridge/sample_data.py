@@ -332,14 +332,14 @@ def _download_metadata() -> dict[str, dict[str, Any]]:
     url = f"{sample_url()}/{METADATA_FILE}"
     try:
         _downloader()(url, str(partial), None)
-        metadata = _parse_metadata(
-            partial,
-            where=f"the list of remote samples downloaded from {url}",
-            advice=(
-                " The server may have answered with another page (a network sign-in or "
-                "maintenance page): check POSEBRIDGE_SAMPLE_URL, or try again later."
-            ),
+        where = f"the list of remote samples downloaded from {url}"
+        advice = (
+            " The server may have answered with another page (a network sign-in or "
+            "maintenance page): check POSEBRIDGE_SAMPLE_URL, or try again later."
         )
+        metadata = _parse_metadata(partial, where=where, advice=advice)
+        if not metadata:  # an empty answer is no list of samples either
+            raise SampleDataError(f"{where} lists no sample (it is empty).{advice}")
         os.replace(partial, target)
     finally:
         if partial.exists():
