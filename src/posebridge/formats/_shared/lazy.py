@@ -34,9 +34,9 @@ from posebridge.errors import FormatError, SchemaError, reading_failure
 __all__ = [
     "Block",
     "FileLazyArray",
+    "LastBlock",
     "LazyArray",
     "NotLazy",
-    "RecentBlocks",
     "chunked",
     "clear_blocks",
     "field_block",
@@ -220,81 +220,53 @@ class FileLazyArray(LazyArray):
             raise reading_failure(self.path, error) from error
 
 
-#: Bytes of parsed blocks a :class:`RecentBlocks` keeps (at least the last block, whatever
-#: its size): enough that every variable of a file of up to this size takes its blocks
-#: from one parse when dask computes the variables one after the other.
-RECENT_BLOCK_BYTES = 64 << 20
-
-
-class RecentBlocks:
-    """The values made last for a few keys, within a byte budget (one per process, thread
-    safe).
+class LastBlock:
+    """The last value made for a key (one per process, thread safe).
 
     The variables of a dataset read from one table (``position``,
     ``confidence``, ...) are asked for region by region, each by its own dask
-    task; the block functions of a table keep the rows they parsed here, so
-    the rows of a time chunk are parsed once for all the variables. Dask may
-    compute one variable's blocks before the next variable's (``ds.load()``
-    does), so more than the last block is kept: the most recent ones, up to
-    :data:`RECENT_BLOCK_BYTES` (the oldest are forgotten first; a block asked
-    for again after that is parsed again).
+    task; the block functions of a table keep the rows they parsed last here,
+    so the rows of a time chunk are parsed once for all the variables.
 
     Examples
     --------
-    >>> cache = RecentBlocks()
+    >>> cache = LastBlock()
     >>> cache.get(("a.csv", 0, 10), lambda: 42), cache.get(("a.csv", 0, 10), lambda: 0)
     (42, 42)
     """
 
-    def __init__(self, budget: int = RECENT_BLOCK_BYTES) -> None:
+    def __init__(self) -> None:
         import threading
-        from collections import OrderedDict
 
         self._lock = threading.Lock()
-        self._budget = budget
-        self._kept: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
+        self._key: Any = None
+        self._value: Any = None
         _CACHES.add(self)
 
     def clear(self) -> None:
-        """Forget the kept values."""
+        """Forget the kept value."""
         with self._lock:
-            self._kept.clear()
-            self._bytes = 0
+            self._key = self._value = None
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        """The value of ``key``: a kept one, or ``make()`` (then kept)."""
+        """The value of ``key``: the kept one, or ``make()`` (then kept)."""
         with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key][0]
+            if self._key == key:
+                return self._value
         value = make()
-        size = _size_of(value)
         with self._lock:
-            if key not in self._kept:
-                self._kept[key] = (value, size)
-                self._bytes += size
-            while self._bytes > self._budget and len(self._kept) > 1:
-                _, (_, dropped) = self._kept.popitem(last=False)
-                self._bytes -= dropped
+            self._key, self._value = key, value
         return value
 
-    def __reduce__(self) -> tuple[Any, tuple[int]]:  # a fresh, empty cache where unpickled
-        return (RecentBlocks, (self._budget,))
+    def __reduce__(self) -> tuple[Any, tuple[()]]:  # a fresh, empty cache where unpickled
+        return (LastBlock, ())
 
 
-def _size_of(value: Any) -> int:
-    """The bytes of the arrays of a block (a dict of arrays or a dataset)."""
-    if isinstance(value, dict):
-        return sum(int(getattr(v, "nbytes", 0)) for v in value.values())
-    return int(getattr(value, "nbytes", 0))
-
-
-_CACHES: weakref.WeakSet[RecentBlocks] = weakref.WeakSet()
+_CACHES: weakref.WeakSet[LastBlock] = weakref.WeakSet()
 
 
 def clear_blocks() -> None:
-    """Forget the blocks every :class:`RecentBlocks` keeps (at the end of a conversion).
+    """Forget the blocks every :class:`LastBlock` keeps (at the end of a conversion).
 
     Examples
     --------

@@ -30,7 +30,7 @@ import xarray as xr
 
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
-from posebridge.formats._shared.lazy import FileLazyArray, NotLazy, RecentBlocks
+from posebridge.formats._shared.lazy import FileLazyArray, LastBlock, NotLazy
 from posebridge.formats._shared.text_bytes import warn_if_unended
 from posebridge.formats.anipose.layout import (
     CENTER_ATTR,
@@ -52,7 +52,7 @@ __all__ = ["open_lazy"]
 #: Rows read to learn the layout (and the alignment) before streaming.
 PROBE_ROWS = 1024
 _GROUPS = ((MATRIX_COLUMNS, MATRIX_ATTR), (CENTER_COLUMNS, CENTER_ATTR))
-_PARSED = RecentBlocks()
+_PARSED = LastBlock()
 
 
 def _block_dataset(

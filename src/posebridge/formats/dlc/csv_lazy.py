@@ -28,13 +28,13 @@ import xarray as xr
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError
 from posebridge.formats._shared import csv_rows
-from posebridge.formats._shared.lazy import FileLazyArray, NotLazy, RecentBlocks
+from posebridge.formats._shared.lazy import FileLazyArray, LastBlock, NotLazy
 from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import csv_header, layout
 
 __all__ = ["open_lazy_csv", "parse_rows"]
 
-_PARSED = RecentBlocks()
+_PARSED = LastBlock()
 
 
 def parse_rows(
@@ -150,7 +150,7 @@ def csv_block(
     *,
     first_line: int = 1,
 ) -> np.ndarray:
-    """Rows ``region[0]`` of ``variable`` (parsed once for every variable, see ``RecentBlocks``).
+    """Rows ``region[0]`` of ``variable`` (parsed once for every variable, see ``LastBlock``).
 
     ``first_line``: the file's line of data row 0, for messages.
     """

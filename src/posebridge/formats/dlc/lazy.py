@@ -26,7 +26,7 @@ import xarray as xr
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.hdf5 import check_size, refuse_unavailable_filters
-from posebridge.formats._shared.lazy import LazyArray, NotLazy, RecentBlocks
+from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
 from posebridge.formats.dlc import layout, pandas_hdf5, pandas_pickles
 from posebridge.formats.dlc.csv_lazy import open_lazy_csv
 from posebridge.formats.dlc.layout import DLC, LP
@@ -113,7 +113,7 @@ def _rows(h5: Any, source: tuple[str, str, str], low: int, high: int, n_cols: in
     return h5[name][:, low:high].T  # old pandas stored blocks as (items, rows)
 
 
-_BUILT = RecentBlocks()
+_BUILT = LastBlock()
 
 
 def _rows_arrays(
@@ -148,8 +148,8 @@ def dlc_block(
 ) -> np.ndarray:
     """Rows ``region[0]`` of ``variable``, made by the eager reader's table step.
 
-    The rows read lately are kept (:class:`RecentBlocks`): the other variables
-    of the same rows do not read them again.
+    The rows read last are kept (:class:`LastBlock`): the other variables of
+    the same rows do not read them again.
     """
     low, high = region[0]
     stat = os.stat(h5.filename)
