@@ -68,25 +68,3 @@ def test_kpt_names_that_differ_by_class_are_named_in_a_warning(tmp_path):
         warnings.simplefilter("error")
         ds = posebridge.load(tree(tmp_path / "alike", {"a": INSIDE}, alike), image_size=SIZE)
     assert ds.keypoint.values.tolist() == ["nose", "head", "tail"]
-
-
-def test_a_repeated_label_row_is_dropped_with_a_warning_naming_file_and_line(tmp_path):
-    """A row pasted twice read as a second animal at the very same place; Ultralytics
-    drops duplicate labels, so the repeat is dropped (the other rows kept, in order)."""
-    other = "1 0.2 0.2 0.1 0.1 0.1 0.1 2 0.2 0.2 2 0.3 0.3 2\n"
-    path = tree(tmp_path, {"a": INSIDE + other + INSIDE, "b": INSIDE + other})
-    with pytest.warns(UserWarning, match=r"a\.txt: line 3 repeats line 1 .* \(1 repeated row"):
-        ds = posebridge.load(path, image_size=SIZE)
-    assert ds.sizes["individual"] == 2
-    expected = [[float(v) for v in row.split()[5:][0:2]] for row in (INSIDE, other)]
-    head = ds.position.sel(keypoint=ds.keypoint[0]).transpose("time", "individual", "space")
-    np.testing.assert_allclose(head.values[0] / SIZE, expected)
-    np.testing.assert_allclose(head.values[1] / SIZE, expected)  # b: its own two rows
-    assert ds.category_id.values.tolist() == [[0, 1], [0, 1]]
-
-
-def test_rows_of_one_instance_in_two_files_are_not_repeats(tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ds = posebridge.load(tree(tmp_path, {"a": INSIDE, "b": INSIDE}), image_size=SIZE)
-    assert ds.sizes["individual"] == 1

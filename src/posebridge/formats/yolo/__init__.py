@@ -23,8 +23,7 @@ identity one: ``attrs["yolo_flip_idx"] = "identity"``, written back);
 else ``keypoint_names=``, names the keypoints; sleap-io's ``skeleton`` (0-based
 pairs) -> ``skeleton_edges``. When an image is absent, its ``image_path`` is where it should be,
 without extension. A row with the wrong number of columns or a non-number is
-refused naming the label file and line; a row repeating an earlier row of its
-file is dropped with a warning, as Ultralytics drops duplicate labels.
+refused naming the label file and line.
 
 Writing puts data.yaml at the given path and a label file per row below its
 folder (an empty file for a row without instances): a row's image keeps its

@@ -97,6 +97,7 @@ def read(
     if image_size is None:
         note_files_read(*(image for _, _, image in images if image is not None))
     rows, lines, values = _rows(texts, [label for _, label, _ in images], 5 + k * ndim)
+    width, height = sizes[rows, 0], sizes[rows, 1]
     finite = np.isfinite(values).all(axis=1)
     if not finite.all():  # Ultralytics writes none: a damaged file, not a missing point
         i = int(np.flatnonzero(~finite)[0])
@@ -105,8 +106,6 @@ def read(
             f"line {lines[i]}: {values[i][~np.isfinite(values[i])][0]:g} where a finite number "
             "belongs (a missing keypoint is written 0 0 0, or 0 0 without visibility).",
         )
-    rows, lines, values = _drop_repeated_rows(images, rows, lines, values)
-    width, height = sizes[rows, 0], sizes[rows, 1]
     cls = values[:, 0]
     bad = (cls != np.round(cls)) | ~np.isin(cls, list(data.names))
     if bad.any():
@@ -270,44 +269,6 @@ def _sizes(images: list[tuple[str, str, str | None]], given: tuple[int, int] | N
             raise FormatError(label, _without_image(label))
         found.append(image_size(image, label))
     return np.asarray(found, dtype=np.int64).reshape(-1, 2)
-
-
-def _drop_repeated_rows(
-    images: list[tuple[str, str, str | None]],
-    rows: np.ndarray,
-    lines: np.ndarray,
-    values: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The label rows without those that repeat an earlier row of their file, number for number.
-
-    A repeated row is an annotation slip (two exports appended, a label pasted
-    twice), not a second animal at the very same place: Ultralytics drops it
-    when it checks a label file ("duplicate labels removed"), so it is dropped
-    here too, with a warning counting them and naming the first file and line.
-    The rows kept stay in file order.
-    """
-    import pandas as pd
-
-    if rows.size < 2:
-        return rows, lines, values
-    table = pd.DataFrame(values)
-    table["file"] = rows
-    repeated = table.duplicated(keep="first").to_numpy()
-    if not repeated.any():
-        return rows, lines, values
-    first = int(np.flatnonzero(repeated)[0])
-    same = np.flatnonzero(
-        (rows[:first] == rows[first]) & (values[:first] == values[first]).all(axis=1)
-    )[0]
-    files = np.unique(rows[repeated]).size
-    warnings.warn(
-        f"{images[rows[first]][1]}: line {lines[first]} repeats line {lines[same]} number for "
-        f"number and was dropped, as Ultralytics drops duplicate labels "
-        f"({int(repeated.sum())} repeated row(s) dropped in {files} label file(s)).",
-        stacklevel=user_stacklevel(),
-    )
-    kept = ~repeated
-    return rows[kept], lines[kept], values[kept]
 
 
 def _rows(
