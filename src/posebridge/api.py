@@ -32,7 +32,7 @@ from posebridge.errors import (
 from posebridge.errors import TypeError as OptionTypeError
 from posebridge.formats._shared.guards import refuse_text_not_utf8
 from posebridge.model import labels
-from posebridge.model.build import warn_frames_beyond_float64, with_file_fps
+from posebridge.model.time_axis import warn_frames_beyond_float64, with_file_fps
 
 __all__ = [
     "check_ending",

@@ -52,7 +52,7 @@ from posebridge import api, errors, model, registry
 from posebridge._files import check_input, in_use_instead
 from posebridge.errors import PoseBridgeError, reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
-from posebridge.model.build import warn_frames_beyond_float64
+from posebridge.model.time_axis import warn_frames_beyond_float64
 
 __all__ = [
     "DASK_EXTRA",

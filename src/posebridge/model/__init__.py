@@ -36,24 +36,17 @@ coordinates ``video``, ``frame`` and ``image_path`` along it; see
 :mod:`posebridge.model.labels` for the full description.
 
 The package is one layer with no circle: ``names`` (imports nothing) ->
-``build`` -> ``labels`` -> ``validate``. It imports nothing else of
+``time_axis`` -> ``build`` -> ``labels`` -> ``validate``. It imports nothing else of
 posebridge but :mod:`posebridge.errors`.
 """
 
 from posebridge.model import labels
 from posebridge.model.build import (
     bboxes_from_numpy,
-    checked_fps,
     confidence_per_keypoint,
-    distinct_frame_numbers,
     expect_poses,
-    frame_numbers,
     from_numpy,
     name_texts,
-    nearest_frames,
-    whole_numbers,
-    with_file_fps,
-    with_fps,
 )
 from posebridge.model.names import (
     BBOXES,
@@ -72,6 +65,15 @@ from posebridge.model.names import (
     TIME,
     TIME_UNITS,
     VIEW,
+)
+from posebridge.model.time_axis import (
+    checked_fps,
+    distinct_frame_numbers,
+    frame_numbers,
+    nearest_frames,
+    whole_numbers,
+    with_file_fps,
+    with_fps,
 )
 from posebridge.model.validate import validate
 

@@ -13,7 +13,7 @@ import xarray as xr
 from posebridge import errors
 from posebridge.errors import SchemaError, expect_dataset
 from posebridge.model import labels
-from posebridge.model.build import checked_fps, infinite_values, whole_numbers
+from posebridge.model.build import infinite_values
 from posebridge.model.names import (
     BBOXES,
     BBOXES_DIMS,
@@ -29,6 +29,7 @@ from posebridge.model.names import (
     TIME_UNITS,
     VIEW,
 )
+from posebridge.model.time_axis import checked_fps, whole_numbers
 
 __all__ = ["infinite_values", "validate"]
 

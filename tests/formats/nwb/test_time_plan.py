@@ -12,7 +12,7 @@ import xarray as xr
 
 import posebridge
 from posebridge.formats.nwb import time_plan as time_plan_module
-from posebridge.model import build
+from posebridge.model import time_axis
 
 
 def _poses(time: np.ndarray, fps: float | None, frames: np.ndarray | None = None) -> xr.Dataset:
@@ -75,7 +75,7 @@ def test_a_plan_made_block_by_block_equals_the_plan_of_one_block(monkeypatch, ma
     ds = make()
     whole = _plan_fields(time_plan_module.time_plan(ds))
     monkeypatch.setattr(time_plan_module, "TIME_BLOCK", block)
-    monkeypatch.setattr(build, "TIME_BLOCK", block)
+    monkeypatch.setattr(time_axis, "TIME_BLOCK", block)
     assert _plan_fields(time_plan_module.time_plan(ds)) == whole
 
 
@@ -84,7 +84,7 @@ def test_regular_times_give_a_rate_and_times_moved_in_a_late_block_give_timestam
     monkeypatch, block
 ):
     monkeypatch.setattr(time_plan_module, "TIME_BLOCK", block)
-    monkeypatch.setattr(build, "TIME_BLOCK", block)
+    monkeypatch.setattr(time_axis, "TIME_BLOCK", block)
     regular = time_plan_module.time_plan(_regular())
     assert (regular.rate, regular.starting_time, regular.timestamps) == (30.0, 0.0, None)
     moved = _moved_late()
@@ -94,9 +94,9 @@ def test_regular_times_give_a_rate_and_times_moved_in_a_late_block_give_timestam
 
 
 def test_nearest_frames_of_a_long_axis_round_half_up_in_every_block(monkeypatch):
-    monkeypatch.setattr(build, "TIME_BLOCK", 3)
+    monkeypatch.setattr(time_axis, "TIME_BLOCK", 3)
     time = (np.arange(10) + 0.5) / 25.0  # each half-way between two frames
-    assert build.nearest_frames(time, 25.0).tolist() == list(range(1, 11))
+    assert time_axis.nearest_frames(time, 25.0).tolist() == list(range(1, 11))
 
 
 def test_a_long_time_axis_is_planned_without_temporaries_of_its_length():

@@ -18,7 +18,7 @@ import numpy as np
 
 from posebridge.errors import SchemaError
 from posebridge.formats._shared.untracked import is_untracked_name
-from posebridge.model.build import LARGEST_WHOLE
+from posebridge.model.time_axis import LARGEST_WHOLE
 
 __all__ = ["individual_track_ids"]
 

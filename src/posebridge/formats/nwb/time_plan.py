@@ -29,7 +29,7 @@ from posebridge.formats.nwb.common import (
     regular_times,
     snap_to_frames,
 )
-from posebridge.model.build import TIME_BLOCK
+from posebridge.model.time_axis import TIME_BLOCK
 
 
 @dataclass
@@ -65,7 +65,8 @@ def _regular_rate(t: np.ndarray, fps: float | None, marker_fps: float | None) ->
 
 
 def _blocks(n: int) -> Iterator[slice]:
-    """Consecutive slices of :data:`~posebridge.model.build.TIME_BLOCK` times covering ``n``."""
+    """Consecutive slices of :data:`~posebridge.model.time_axis.TIME_BLOCK` times covering
+    ``n``."""
     return (slice(low, low + TIME_BLOCK) for low in range(0, n, TIME_BLOCK))
 
 

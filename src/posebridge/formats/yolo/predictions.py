@@ -54,7 +54,7 @@ from posebridge.formats.yolo._layout import (
     tokenise,
     warn_other_kpt_names,
 )
-from posebridge.model.build import LARGEST_WHOLE
+from posebridge.model.time_axis import LARGEST_WHOLE
 
 __all__ = ["FRAME_FILE", "SOURCE_SOFTWARE", "read", "sniff", "sniff_folder"]
 
