@@ -32,7 +32,7 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("name", ["batch_report.csv", "batch_report.json"])
 def test_a_report_kept_in_the_folder_read_is_left_out_of_the_next_run(tmp_path, folder, name):
-    from posebridge.batch.plan import EARLIER_REPORT_REASON
+    from posebridge.batch.inputs import EARLIER_REPORT_REASON
 
     first = convert_many(folder, tmp_path / "out", to="nc", jobs=1, report=folder / name)
     assert first.ok and first.ignored == [], first.table()
