@@ -16,15 +16,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from posebridge import api, errors
-from posebridge._option_values import expect_kind, expect_number
-from posebridge._output_paths import (
-    output_folder_problem,
-    refuse_folder_name,
-    refuse_writing_onto_input,
-)
-from posebridge._outputs import writing_problem
+from posebridge import api
+from posebridge._option_values import expect_number
 from posebridge._temporaries import temporaries_of
+from posebridge.batch.cluster import check_executor, connect
 from posebridge.batch.job import Result, _input_bytes, run_job
 from posebridge.batch.plan import Job, plan_batch
 from posebridge.batch.progress import (
@@ -37,6 +32,12 @@ from posebridge.batch.progress import (
     subscribe,
 )
 from posebridge.batch.report import BatchReport, ReportNotWrittenError, is_batch_report
+from posebridge.batch.report_path import (
+    check_report_path,
+    refuse_existing_report,
+    refuse_report_onto_batch_files,
+    without_own_report,
+)
 from posebridge.convert import check_chunking
 from posebridge.errors import PoseBridgeError, expect_bool, user_stacklevel
 
@@ -432,189 +433,6 @@ def _run_dask(
             client.unsubscribe_topic(topic)
 
 
-def _check_executor(client: Any, scheduler: Any) -> None:
-    """Refuse a ``client`` that is not a Dask client, a ``scheduler`` that is not an address."""
-    if client is not None and scheduler is not None:
-        raise PoseBridgeError(
-            "give client (a distributed.Client) or scheduler (its address), not both."
-        )
-    if scheduler is not None:
-        expect_kind(scheduler, str, "scheduler")
-        if not scheduler.strip():
-            raise PoseBridgeError("scheduler is an empty address; e.g. 'tcp://host:8786'.")
-        _check_scheduler_address(scheduler)
-    if client is None:
-        return
-    wrong = errors.TypeError(
-        "client must be a distributed.Client of a running Dask cluster (or None), got "
-        f"{errors.brief(client)} ({type(client).__name__})."
-    )
-    try:
-        from distributed import Client
-    except ImportError:  # without distributed, nothing is a client of it
-        raise wrong from None
-    if not isinstance(client, Client):
-        raise wrong
-
-
-#: The schemes whose addresses are ``<scheme>://<host>:<port>``.
-_HOST_PORT_SCHEMES = ("tcp", "tls", "ws", "wss")
-
-
-def _scheduler_problem(
-    scheduler: str,
-    problem: str,
-    hint: str = "give the address of a running Dask scheduler, e.g. 'tcp://head-node:8786'",
-) -> PoseBridgeError:
-    """The error of a ``scheduler`` address (``--scheduler``) that cannot be used."""
-    named = f"scheduler {scheduler!r} (scheduler=, --scheduler)"
-    return PoseBridgeError(f"{named}: {problem}; {hint}.")
-
-
-def _check_scheduler_address(scheduler: str) -> None:
-    """Refuse a scheduler address that is not of the form ``[tcp://]host:port`` (or another
-    scheme Dask knows), before any input is converted.
-
-    Raises
-    ------
-    PoseBridgeError
-        When distributed is not installed, the scheme is one Dask has no
-        transport for, or a host and port address lacks its host, or its port
-        is not a whole number from 1 to 65535.
-    """
-    try:
-        from distributed.comm.addressing import parse_address
-        from distributed.comm.registry import backends
-    except ImportError:
-        raise _scheduler_problem(
-            scheduler,
-            "running on a Dask cluster needs dask.distributed (pip install 'posebridge[dask]')",
-        ) from None
-    if scheduler != scheduler.strip():
-        raise _scheduler_problem(scheduler, "the address begins or ends with white space")
-    scheme, place = parse_address(scheduler, strict=False)
-    if scheme not in backends:
-        known = ", ".join(f"{s}://" for s in sorted(backends))
-        raise _scheduler_problem(scheduler, f"Dask knows no scheme {scheme}:// (it knows {known})")
-    if scheme not in _HOST_PORT_SCHEMES:
-        return  # inproc://, ucx://: the connection says what is wrong
-    host, colon, port = place.rpartition(":")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # IPv6
-    if not colon or not host:
-        raise _scheduler_problem(
-            scheduler, "expected host:port after the scheme (tcp://host:8786)"
-        )
-    if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
-        raise _scheduler_problem(
-            scheduler, f"the port {port!r} is not a whole number from 1 to 65535"
-        )
-
-
-def _connect(scheduler: str) -> Any:
-    """A client of the Dask scheduler at ``scheduler``.
-
-    The connection waits as long as Dask's ``distributed.comm.timeouts.connect``
-    (30 s unless configured, e.g. ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``).
-
-    Raises
-    ------
-    PoseBridgeError
-        When no scheduler answers there (or the connection fails otherwise),
-        naming the address and the cause.
-    """
-    import dask.config
-    from distributed import Client
-
-    try:
-        return Client(scheduler)
-    except Exception as error:
-        cause = " ".join(str(error).split()) or "no reason given"
-        waited = dask.config.get("distributed.comm.timeouts.connect")
-        raise _scheduler_problem(
-            scheduler,
-            f"could not connect to it ({type(error).__name__}: {cause}); no input was converted",
-            "check that a Dask scheduler runs there (Dask waits for it as long as "
-            f"distributed.comm.timeouts.connect, now {waited})",
-        ) from error
-
-
-def _check_report_path(report: Any, overwrite: bool) -> Path:
-    """Refuse a report path that cannot be written, before any input is converted.
-
-    The report is an output like any other: a folder is refused, its folder
-    must exist (and be a folder) and take new files (a temporary is made there
-    and removed). That an existing file is replaced only with ``overwrite`` is
-    checked once the batch is planned (:func:`_refuse_existing_report`).
-    """
-    errors.expect_path(report, "report")
-    refuse_folder_name(report, "report")
-    path = Path(report)
-    if os.fspath(report) == "" or path.is_dir():
-        raise errors.IsADirectoryError(
-            21, f"report {path}: is a folder; expected a file name (.json, else CSV).", str(path)
-        )
-    problem = output_folder_problem(path)
-    if problem is not None:
-        hint = "; create it first" if problem.endswith("does not exist") else ""
-        raise errors.FileNotFoundError(2, f"report {path}: {problem}{hint}.", str(path))
-    problem = writing_problem(path)
-    if problem is not None:
-        raise PoseBridgeError(f"report {path}: {problem}; no input was converted.")
-    return path
-
-
-def _refuse_existing_report(path: Path, overwrite: bool) -> None:
-    """Refuse an existing report file that is not an earlier batch report, without
-    ``overwrite``.
-
-    Checked once the batch is planned, after :func:`_refuse_report_onto_batch_files`:
-    a report that is one of the batch's files is refused for that, even with
-    ``overwrite``, and is not told to pass it.
-    """
-    if path.exists() and not overwrite and not is_batch_report(path):
-        raise errors.FileExistsError(
-            17,
-            f"report {path}: already exists and is not a batch report; pass overwrite=True "
-            "to replace it (which also redoes the outputs that exist), or name another "
-            "report file.",
-            str(path),
-        )
-
-
-def _without_own_report(jobs: list[Job], report: Path) -> list[Job]:
-    """The jobs, less one whose input is the batch's own earlier report.
-
-    A report kept in the folder the batch reads (``convert_many("data/",
-    report="data/report.csv")``) is found among the inputs when the batch runs
-    again to resume: it is the batch's output, not a pose file.
-    """
-    if not is_batch_report(report):
-        return jobs
-    where = os.path.normcase(os.path.realpath(report))
-    return [job for job in jobs if os.path.normcase(os.path.realpath(job.source)) != where]
-
-
-def _refuse_report_onto_batch_files(report: Path, jobs: list[Job], manifest: Any) -> None:
-    """Refuse a report that is an input of the batch, its manifest or one of its outputs,
-    or that lies inside a folder the batch reads as one input.
-
-    Links are followed; an input is refused even with ``overwrite``.
-    """
-    doing = "writing the batch's report there"
-    if report.exists() and manifest is not None:
-        refuse_writing_onto_input(manifest, report, doing=doing)
-    for job in jobs:  # a folder read as one input refuses a new report inside it too
-        if report.exists() or os.path.isdir(job.source):
-            refuse_writing_onto_input(job.source, report, doing=doing)
-    where = os.path.normcase(os.path.realpath(report))
-    for job in jobs:
-        if job.target and os.path.normcase(os.path.realpath(job.target)) == where:
-            raise PoseBridgeError(
-                f"report {report}: is also the output of {job.source}; name the report "
-                "another file."
-            )
-
-
 def convert_many(
     sources: PathLike | Sequence[PathLike] | None,
     output_dir: PathLike | None = None,
@@ -779,7 +597,7 @@ def convert_many(
     expect_number(jobs, "jobs", whole=True, least=1, optional=True)
     expect_bool(command_line, "command_line")
     check_chunking(chunk_frames, progress, on_chunk, callback="on_chunk(source, done, total)")
-    _check_executor(client, scheduler)
+    check_executor(client, scheduler)
     if jobs is not None and (client is not None or scheduler is not None):
         warnings.warn(
             f"jobs={jobs} sets local worker processes; the Dask cluster's workers run the "
@@ -787,7 +605,7 @@ def convert_many(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-    report_path = None if report is None else _check_report_path(report, overwrite)
+    report_path = None if report is None else check_report_path(report, overwrite)
     if isinstance(read_options, dict):  # a reader option fps is the batch's fps (as load's)
         fps, read_options = api.fps_among_options(fps, read_options)
     plan = plan_batch(
@@ -809,13 +627,13 @@ def convert_many(
     for job in planned:
         job.command_line = command_line
     if report_path is not None:
-        planned = _without_own_report(planned, report_path)
-        _refuse_report_onto_batch_files(report_path, planned, manifest)
-        _refuse_existing_report(report_path, overwrite)
+        planned = without_own_report(planned, report_path)
+        refuse_report_onto_batch_files(report_path, planned, manifest)
+        refuse_existing_report(report_path, overwrite)
     results: list[Result | None] = [None] * len(planned)
     own_client = None
     if client is None and scheduler is not None:
-        client = own_client = _connect(scheduler)
+        client = own_client = connect(scheduler)
     try:
         with BatchProgress([job.source for job in planned], progress, on_chunk) as bars:
             if client is not None:
