@@ -35,6 +35,7 @@ __all__ = [
     "IsADirectoryError",
     "KeyNotFoundError",
     "NotADatasetError",
+    "NotADictError",
     "NotHDF5Error",
     "PoseBridgeError",
     "SchemaError",
@@ -304,6 +305,22 @@ class NotADatasetError(TypeError, _BuiltinAttributeError):
     ``save_poses.to_dlc_file`` and ``to_nwb_file`` raise for such a value (they
     read ``ds.attrs`` before checking it), so code written for movement
     catches it unchanged.
+    """
+
+
+class NotADictError(TypeError, _BuiltinAttributeError):
+    """Something other than a dict where a dict is expected (``load_multiview_dataset``'s
+    ``file_dict`` given as a list of files).
+
+    A :class:`TypeError`, and also an instance of the built-in ``AttributeError``,
+    which movement 0.17's ``load_multiview_dataset`` raises for such a value (it
+    calls ``file_dict.keys()``), so code written for movement catches it unchanged.
+
+    Examples
+    --------
+    >>> error = NotADictError("Expected 'file_dict' to be a dict, got list.")
+    >>> isinstance(error, AttributeError), isinstance(error, TypeError)
+    (True, True)
     """
 
 

@@ -305,3 +305,19 @@ def test_a_saver_given_no_dataset_raises_what_movement_raises(
     assert isinstance(error, expected) and isinstance(error, errors.PoseBridgeError)
     assert "xarray Dataset" in str(error)
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------
+# load_multiview_dataset of a list (h139 F2)
+
+
+def test_load_multiview_dataset_of_a_list_raises_movement_s_attribute_error(tmp_path, poses):
+    dlc = tmp_path / "poses.h5"
+    movement_save_poses.to_dlc_file(poses, dlc, split_individuals=False)
+    theirs = _raised(lambda: movement_load.load_multiview_dataset([dlc, dlc], "DeepLabCut"))
+    ours = _raised(lambda: load.load_multiview_dataset([dlc, dlc], "DeepLabCut"))
+    assert isinstance(ours, type(theirs))  # movement's AttributeError catches ours
+    assert isinstance(ours, AttributeError)
+    assert isinstance(ours, TypeError) and isinstance(ours, errors.NotADictError)
+    assert isinstance(ours, posebridge.PoseBridgeError)
+    assert "'file_dict' to be a dict of view name -> file" in str(ours) and "list" in str(ours)

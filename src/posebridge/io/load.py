@@ -466,7 +466,8 @@ def load_multiview_dataset(
     Raises
     ------
     TypeError
-        ``file_dict`` is not a dict.
+        ``file_dict`` is not a dict (a ``NotADictError``, also an
+        ``AttributeError``, which movement raises there).
     SchemaError
         The views do not line up: different kinds, time units, fps,
         individuals or keypoints.
@@ -482,9 +483,9 @@ def load_multiview_dataset(
     from posebridge.combine import stack_views
 
     if not isinstance(file_dict, dict):
-        raise errors.TypeError(
-            f"Expected 'file_dict' to be a dict of view name -> file, got "
-            f"{type(file_dict).__name__}."
+        raise errors.NotADictError(
+            f"Expected 'file_dict' to be a dict of view name -> file, e.g. "
+            f"{{'left': 'left.h5', 'right': 'right.h5'}}, got {type(file_dict).__name__}."
         )
     if not file_dict:
         raise errors.PoseBridgeError(

@@ -1114,3 +1114,27 @@ def test_irregular_timestamps_are_warned_as_not_kept(tmp_path):
         (tmp_path / "regular").mkdir()
         yolo.write(ds, tmp_path / "regular" / "data.yaml", image_size=(64, 48))
     assert not [w for w in regular if "time in seconds" in str(w.message)]
+
+
+def test_animals_at_one_place_are_written_as_equal_lines_with_a_warning(tmp_path):
+    """Two individuals with the same class, box and keypoints make two equal label lines:
+    written (and read back as two), with a warning that Ultralytics keeps one."""
+    position = np.full((2, 2, 2, 3), 50.0)  # (time, space, keypoint, individual)
+    position[:, :, 1, :] = 60.0
+    position[1, :, :, 1] += 5.0  # apart in the second image
+    ds = labels.from_numpy(
+        position,
+        image_path=["images/train/a.png", "images/train/b.png"],
+        individual_names=["mouse", "rat", "vole"],
+    )
+    with pytest.warns(UserWarning, match=r"3 label line\(s\) in 2 label file\(s\) would") as got:
+        yolo.write(ds, tmp_path / "data.yaml", image_size=(100, 100))
+    (message,) = [str(w.message) for w in got if "would repeat" in str(w.message)]
+    first = "individuals 'mouse', 'rat', 'vole' at time index 0 (image 'images/train/a.png')"
+    assert first in message
+    assert "'duplicate labels removed'" in message
+    text = (tmp_path / "labels" / "train" / "a.txt").read_text().splitlines()
+    assert len(text) == 3 and len(set(text)) == 1
+    with pytest.warns(UserWarning, match=r"a\.txt line 2 \(= line 1\); .*a\.txt line 3"):
+        back = yolo.read(tmp_path / "data.yaml", image_size=(100, 100))
+    np.testing.assert_allclose(back.position.values, ds.position.values)

@@ -68,3 +68,39 @@ def test_kpt_names_that_differ_by_class_are_named_in_a_warning(tmp_path):
         warnings.simplefilter("error")
         ds = posebridge.load(tree(tmp_path / "alike", {"a": INSIDE}, alike), image_size=SIZE)
     assert ds.keypoint.values.tolist() == ["nose", "head", "tail"]
+
+
+OTHER = "1 0.2 0.2 0.1 0.1 0.1 0.1 2 0.2 0.2 2 0.3 0.3 2\n"
+
+
+def test_repeated_label_lines_are_kept_with_one_warning_naming_files_and_lines(tmp_path):
+    """Two equal lines of one label file are two animals at one place for posebridge (its
+    writer writes such animals so); Ultralytics keeps one of them when it trains."""
+    path = tree(tmp_path, {"a": INSIDE + OTHER + INSIDE, "b": OTHER + OTHER, "c": INSIDE})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = posebridge.load(path, image_size=SIZE)
+    repeated = [str(w.message) for w in caught if "repeat an earlier line" in str(w.message)]
+    assert len(repeated) == 1  # once per read
+    (message,) = repeated
+    assert "2 label line(s) in 2 label file(s)" in message
+    assert f"{tmp_path / 'labels' / 'train' / 'a.txt'} line 3 (= line 1)" in message
+    assert f"{tmp_path / 'labels' / 'train' / 'b.txt'} line 2 (= line 1)" in message
+    assert "Ultralytics drops repeated label lines" in message
+    # both lines kept: separate individuals at one place
+    assert ds.sizes["individual"] == 3
+    head = ds.position.sel(keypoint="keypoint_0").transpose("time", "individual", "space")
+    np.testing.assert_array_equal(head.values[0, 0], head.values[0, 2])
+    np.testing.assert_array_equal(head.values[1, 0], head.values[1, 1])
+    assert ds.category_id.values.tolist() == [[0, 1, 0], [1, 1, -1], [0, -1, -1]]
+
+
+def test_lines_equal_only_across_files_or_as_float32_text(tmp_path):
+    # one instance in two files: no repeat
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.load(tree(tmp_path / "apart", {"a": INSIDE, "b": INSIDE}), image_size=SIZE)
+    # written differently, equal as the float32 Ultralytics reads: a repeat
+    same = INSIDE.replace("0.5 0.5 1\n", "0.50000000001 0.5 1\n")
+    with pytest.warns(UserWarning, match=r"a\.txt line 2 \(= line 1\)"):
+        posebridge.load(tree(tmp_path / "f32", {"a": INSIDE + same}), image_size=SIZE)

@@ -23,7 +23,10 @@ identity one: ``attrs["yolo_flip_idx"] = "identity"``, written back);
 else ``keypoint_names=``, names the keypoints; sleap-io's ``skeleton`` (0-based
 pairs) -> ``skeleton_edges``. When an image is absent, its ``image_path`` is where it should be,
 without extension. A row with the wrong number of columns or a non-number is
-refused naming the label file and line.
+refused naming the label file and line. Two equal rows of one label file are
+read as two individuals at one place (as the writer writes such animals), with
+a warning naming the files and lines: Ultralytics keeps one of them when it
+trains ("duplicate labels removed").
 
 Writing puts data.yaml at the given path and a label file per row below its
 folder (an empty file for a row without instances): a row's image keeps its

@@ -42,6 +42,7 @@ __all__ = [
     "load_yaml",
     "parse_numbers",
     "relative_texts",
+    "repeated_lines",
     "split_images",
     "tokenise",
 ]
@@ -783,3 +784,36 @@ def _locate_bad_value(texts: list[bytes], files: list[str]) -> None:
                 except ValueError:
                     shown = token.decode("utf-8", "replace")
                     raise FormatError(file, f"line {number}: {shown!r} is not a number.") from None
+
+
+def repeated_lines(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each label line, the index of the first line of its label file equal to it
+    as Ultralytics compares them; the line's own index when none comes before it.
+
+    Ultralytics' ``verify_image_label`` reads a label file's numbers as float32 and
+    keeps one of each set of equal lines (``np.unique(lb, axis=0)``: "duplicate
+    labels removed"); lines are compared so here, all files at once.
+
+    Parameters
+    ----------
+    groups
+        (n,) the label file (or image row) of each line.
+    values
+        (n, columns) the numbers of each line, class first.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) int64: a line repeats an earlier one where this is not its own index.
+
+    Examples
+    --------
+    >>> repeated_lines(np.array([0, 0, 1, 0]), np.array([[1.0, 2], [3, 4], [1, 2], [1, 2]]))
+    array([0, 1, 2, 0])
+    """
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    single = np.asarray(values, dtype=np.float32) + np.float32(0)  # -0.0 is 0.0, as unique sees
+    keys = np.column_stack([np.asarray(groups, dtype=np.int64), single.view(np.uint32)])
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return first[inverse.reshape(-1)].astype(np.int64)

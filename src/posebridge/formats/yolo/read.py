@@ -32,6 +32,7 @@ from posebridge.formats.yolo._layout import (
     load_yaml,
     parse_numbers,
     relative_texts,
+    repeated_lines,
     split_images,
     tokenise,
     warn_other_kpt_names,
@@ -133,6 +134,7 @@ def read(
             ),
         )
     _warn_outside(path, images, rows, lines, values, points[..., :2], flags != 0)
+    _warn_repeated(path, images, rows, lines, values)
     xy[flags == 0] = np.nan
     columns, count = slots(rows)
     require_instances(images[0][1], count, k, "every label file is empty")
@@ -214,6 +216,46 @@ def _warn_outside(
         "positions outside their image, and Ultralytics leaves such label files out of "
         "training (values outside 0..1). Set such points to 0 0 0 (missing) or fix the "
         "image size they were normalised by.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+#: How many repeated label lines a warning names (it counts them all).
+_NAMED_REPEATS = 5
+
+
+def _warn_repeated(
+    path: os.PathLike[str],
+    images: list[tuple[str, str, str | None]],
+    rows: np.ndarray,
+    lines: np.ndarray,
+    values: np.ndarray,
+) -> None:
+    """Warn once of label lines equal to an earlier line of their file, naming the
+    first few (file, line and the line it repeats) and counting them all.
+
+    They are read as separate individuals at one place: posebridge's writer writes
+    two animals at one place (same class, box and keypoints) as two equal lines, and
+    reads them back so. Ultralytics keeps one of them when it trains ("duplicate
+    labels removed").
+    """
+    first = repeated_lines(rows, values)
+    repeats = np.flatnonzero(first != np.arange(rows.size))
+    if not repeats.size:
+        return
+    named = "; ".join(
+        f"{images[rows[i]][1]} line {int(lines[i])} (= line {int(lines[first[i]])})"
+        for i in repeats[:_NAMED_REPEATS]  # a few named, the rest counted
+    )
+    more = ", ..." if repeats.size > _NAMED_REPEATS else ""
+    files = np.unique(rows[repeats]).size
+    warnings.warn(
+        f"{path}: {repeats.size} label line(s) in {files} label file(s) repeat an earlier "
+        f"line of their file number for number: {named}{more}. They are read as separate "
+        "individuals at the same place (as posebridge writes animals that share one place), "
+        "but Ultralytics drops repeated label lines when it trains ('duplicate labels "
+        "removed'), keeping one. Delete the repeats if a line was pasted twice.",
         UserWarning,
         stacklevel=user_stacklevel(),
     )

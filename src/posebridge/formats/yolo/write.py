@@ -48,6 +48,7 @@ from posebridge.formats.yolo._layout import (
     label_path,
     labels_listed,
     load_yaml,
+    repeated_lines,
     split_images,
 )
 from posebridge.model import labels
@@ -590,6 +591,7 @@ def _label_lines(ds: xr.Dataset, sizes: np.ndarray, class_ids: np.ndarray) -> li
     table[:, :2] = np.where(np.isfinite(table[:, :2]), table[:, :2], 0.0)
     _warn_outside(ds, table[:, :4], points, finite[rows, cols], rows, cols, sizes)
     _warn_small_boxes(ds, table[:, 2:4], rows, cols, sizes)
+    _warn_repeated(ds, np.column_stack([classes, table]), rows, cols)
     line_text = _format_rows(classes, table, flags[rows, cols])
     out = [""] * ds.sizes[model.TIME]
     grouped = pd.Series(line_text, dtype=object).groupby(rows).agg("\n".join)
@@ -678,6 +680,38 @@ def _warn_small_boxes(
         "boxes (box_candidates), and their keypoints with them, from training. An instance "
         "without a stored bbox gets the extent of its keypoints (0 x 0 for a single point): "
         "store boxes the size of the animals in ds['bbox'] (x, y, width, height in pixels).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def _warn_repeated(ds: xr.Dataset, values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+    """Warn when an image's label file would hold two equal lines (individuals at one
+    place with one class, box and keypoints), naming the first such image and its
+    individuals and counting the lines.
+
+    They are written, one line each, and posebridge reads them back as separate
+    individuals; Ultralytics keeps one of a set of equal lines when it trains
+    ("duplicate labels removed"; numbers compared as float32, as it reads them).
+    """
+    first = repeated_lines(rows, values)
+    repeats = first != np.arange(rows.size)
+    if not repeats.any():
+        return
+    at = int(first[np.argmax(repeats)])
+    row = int(rows[at])
+    together = ds[model.INDIVIDUAL].values[cols[first == at]]
+    image = ds[labels.IMAGE_PATH].values[row] if labels.IMAGE_PATH in ds.coords else ""
+    where = f"time index {row}" + (f" (image {str(image)!r})" if str(image) else "")
+    images = np.unique(rows[repeats]).size
+    warnings.warn(
+        f"{int(repeats.sum())} label line(s) in {images} label file(s) would repeat another "
+        "line of their file number for number (individuals at one place with the same class, "
+        f"box and keypoints); the first: individuals {', '.join(map(repr, map(str, together)))} "
+        f"at {where}. They are written, one line each, and posebridge reads them back as "
+        "separate individuals (with a warning), but Ultralytics drops repeated label lines "
+        "when it trains ('duplicate labels removed'), keeping one. If they are one animal, "
+        "set the others to NaN; else give them their own boxes (ds['bbox']).",
         UserWarning,
         stacklevel=user_stacklevel(),
     )
