@@ -249,3 +249,36 @@ def test_load_nwb_gives_placed_user_points_complete_false_as_sleap_io(tmp_path):
 
     assert placed_complete(ours) == placed_complete(theirs)
     assert len(placed_complete(ours)) == 2 * 2
+
+
+@pytest.mark.parametrize("layout", ["posebridge", "sleap-io"])
+def test_a_track_with_predictions_only_is_not_said_to_be_lost(tmp_path, layout):
+    # h140 item 2: user instances on 'alice' only, predictions on 'zeta' and 'bob' too;
+    # the predictions keep bob and zeta (PoseEstimation), so no "not written" warning
+    skeleton = sio.Skeleton(["a", "b"], name="s")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    tracks = [sio.Track("zeta"), sio.Track("alice"), sio.Track("bob")]
+    frames = []
+    for f in range(3):
+        instances = [
+            sio.PredictedInstance.from_numpy(
+                np.full((2, 2), f + 1.0), skeleton=skeleton, point_scores=np.ones(2), track=t
+            )
+            for t in tracks
+        ]
+        instances.append(
+            sio.Instance.from_numpy(np.full((2, 2), f + 5.0), skeleton=skeleton, track=tracks[1])
+        )
+        frames.append(sio.LabeledFrame(video=video, frame_idx=f, instances=instances))
+    labels = sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+    path = tmp_path / "both.nwb"
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        nwb.save_nwb(labels, path, layout=layout)
+    assert not [w for w in seen if "are not written" in str(w.message)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        back = nwb.load_nwb(path)
+    predicted = [i.track.name for lf in back for i in lf.predicted_instances]
+    assert sorted(predicted) == sorted(["zeta", "alice", "bob"] * 3)
+    assert [i.track.name for lf in back for i in lf.user_instances] == ["alice"] * 3

@@ -753,3 +753,69 @@ def test_labels_read_from_nwb_have_the_provenance_sleap_io_gives(tmp_path):
         sio.save_slp(nwb.load_nwb(given), str(tmp_path / "again.slp"))
     saved = sio.load_slp(str(tmp_path / "again.slp")).provenance
     assert set(saved) == {"filename"}
+
+
+# --------------------------------------------------------------------------
+# h140: errors and warnings of the drop-in as sleap-io code meets them
+
+
+@pytest.mark.parametrize("call", ["append_nwb", "save_nwb"])
+def test_appending_to_a_file_that_is_not_hdf5_is_an_oserror_as_in_sleap_io(tmp_path, call):
+    from posebridge.errors import NotHDF5Error
+
+    path = tmp_path / "bad.nwb"
+    path.write_bytes(b"not hdf5")
+    with pytest.raises(NotHDF5Error, match="bad.nwb") as raised:
+        if call == "append_nwb":
+            nwb.append_nwb(make_labels(), path)
+        else:
+            nwb.save_nwb(make_labels(), path, append=True)
+    assert isinstance(raised.value, OSError)  # what sleap-io (h5py) raises there
+    assert path.read_bytes() == b"not hdf5"
+
+
+def test_what_nwb_cannot_hold_is_warned_about_once_per_save_not_per_video(tmp_path):
+    labels = make_labels(videos=("/data/a.mp4", "/data/b.mp4", "/data/c.mp4"))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        nwb.save_nwb(labels, tmp_path / "s.nwb")  # sleap-io's layout: a module per video
+    texts = [str(w.message) for w in seen]
+    assert sum("has no place for instance_score" in t for t in texts) == 1, texts
+
+
+@pytest.mark.parametrize("name", ["a\x00z", "a\x00"])
+def test_a_node_name_holding_nul_is_refused_naming_the_file_in_sleap_io_terms(tmp_path, name):
+    skeleton = sio.Skeleton([name, "b"], name="s")
+    video = sio.Video(filename="/data/a.mp4", open_backend=False)
+    instance = sio.Instance.from_numpy(np.array([[1.0, 2], [3, 4]]), skeleton=skeleton)
+    labels = sio.Labels(
+        [sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])],
+        videos=[video],
+        skeletons=[skeleton],
+    )
+    path = tmp_path / "nul.nwb"
+    with pytest.raises(SchemaError, match="rename_nodes") as raised:
+        nwb.save_nwb(labels, path)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert "assign_coords" not in str(raised.value)
+    assert not path.exists()
+
+
+def test_a_file_with_no_pose_sample_says_so_not_pass_fps(tmp_path):
+    path = corpus_path("nwb/0.1.1_poseestimation_no_cameras.nwb")
+    for options in ({}, {"fps": 30}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(PoseBridgeError) as raised:
+                nwb.load_nwb(path, **options)
+        assert "no keypoints" in str(raised.value)
+        assert "fps=" not in str(raised.value)
+
+
+@pytest.mark.parametrize("return_type", ["auto", "dataset"])
+def test_read_nwb_of_labelled_frames_only_points_to_load_nwb(return_type):
+    path = corpus_path("nwb/minimal.annotations.nwb")
+    with pytest.raises(KeyError, match=r"load_nwb\(path\)") as raised:
+        nwb.read_nwb(path, return_type=return_type)
+    assert "content=" not in str(raised.value)
+    assert str(raised.value).startswith(str(path))

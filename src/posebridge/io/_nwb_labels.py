@@ -14,12 +14,51 @@ import xarray as xr
 
 from posebridge import bridges, model
 from posebridge._recorded_warnings import dropping_warnings, recording_warnings
-from posebridge.errors import PoseBridgeError, user_stacklevel
+from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.model import labels as labels_model
 
 PathLike = str | os.PathLike[str]
 
 _PREDICTIONS = "NWB predictions (PoseEstimation)"
+
+
+def _refuse_nul_names(labels: Any, target: Any) -> None:
+    """Refuse a skeleton node or track of ``sleap_io.Labels`` whose name holds NUL.
+
+    NWB (HDF5) text cannot hold the character; the message names the file and says
+    what to rename in sleap-io's terms (the writer's own check speaks of datasets).
+
+    Parameters
+    ----------
+    labels : sleap_io.Labels
+        The Labels to write.
+    target : Any
+        The file (or in-memory NWBFile) written, named in the message.
+
+    Raises
+    ------
+    SchemaError
+        Naming the file, the node or track, and how to rename it.
+
+    Examples
+    --------
+    >>> _refuse_nul_names(labels, "out.nwb")  # doctest: +SKIP
+    """
+    where = target if target is not None else "the NWB file"
+    for skeleton in labels.skeletons:
+        for node in skeleton.node_names:
+            if "\x00" in str(node):
+                raise SchemaError(
+                    f"{where}: the skeleton node name {str(node)!r} holds '\\x00', which NWB "
+                    "files cannot hold in a name; rename the node first, e.g. "
+                    f"skeleton.rename_nodes({{{str(node)!r}: 'new_name'}})."
+                )
+    for track in labels.tracks:
+        if "\x00" in str(track.name):
+            raise SchemaError(
+                f"{where}: the track name {str(track.name)!r} holds '\\x00', which NWB files "
+                "cannot hold in a name; rename the track first (track.name = 'new_name')."
+            )
 
 
 def _predictions(labels: Any, target: Any = None) -> list[xr.Dataset]:
@@ -39,6 +78,7 @@ def _predictions(labels: Any, target: Any = None) -> list[xr.Dataset]:
             model.expect_poses(ds, "NWB's PoseEstimation")
             labels_model.refuse(ds, _PREDICTIONS)
         return out
+    _refuse_nul_names(labels, target)
     predicted_videos, skeletons = _instances_use(labels, user=False)
     if not predicted_videos:
         raise PoseBridgeError(
@@ -132,6 +172,7 @@ def annotations_dataset(labels: Any, filename: PathLike) -> xr.Dataset:
         return ds
     if isinstance(labels, list | tuple):
         raise PoseBridgeError("annotations are one labels dataset (it spans every video).")
+    _refuse_nul_names(labels, filename)
     user_videos, skeletons = _instances_use(labels, user=True)
     if not user_videos:
         raise PoseBridgeError(
@@ -251,6 +292,43 @@ def count_predicted(labels: Any) -> int:
     return sum(len(lf.predicted_instances) for lf in labels.labeled_frames)
 
 
+def _without_prediction_only_tracks(ds: xr.Dataset, predictions: list[xr.Dataset]) -> xr.Dataset:
+    """The annotations without the individuals (tracks) that only predictions hold.
+
+    The annotations dataset keeps every track of the Labels; a track with no user
+    instance has nothing to write in the PoseTraining, and when the predictions
+    hold it (written beside, as PoseEstimation) it is not lost: leaving it out of
+    the annotations spares the writer's warning that it is not written. A track
+    that neither holds is kept, so that warning still names it.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The user instances as a labels dataset (:func:`annotations_dataset`).
+    predictions : list of xarray.Dataset
+        The predicted instances, one dataset per video (:func:`prepared_predictions`).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds``, or ``ds`` without those individuals (its order otherwise kept).
+
+    Examples
+    --------
+    >>> _without_prediction_only_tracks(annotations, predictions)  # doctest: +SKIP
+    """
+    predicted = {str(i) for p in predictions for i in p[model.INDIVIDUAL].values}
+    others = [d for d in ds["position"].dims if d != model.INDIVIDUAL]
+    placed = np.asarray(ds["position"].notnull().any(others).values)
+    hidden = np.moveaxis(labels_model.hidden_points(ds), 2, 0)  # individual first
+    marked = hidden.any(axis=tuple(range(1, hidden.ndim)))
+    names = [str(i) for i in ds[model.INDIVIDUAL].values]
+    keep = placed | marked | ~np.isin(names, list(predicted))
+    if keep.all() or not keep.any():  # none to drop, or no annotation left to write
+        return ds
+    return ds.isel({model.INDIVIDUAL: np.flatnonzero(keep)})
+
+
 def write_annotations_and_predictions(
     labels: Any, ds: xr.Dataset, target: Path, appending: bool, layout: str
 ) -> Path:
@@ -268,6 +346,7 @@ def write_annotations_and_predictions(
     n_predicted = count_predicted(labels)
     if layout != "sleap-io":
         _refuse_predictions_of_other_video(labels, target)
+    ds = _without_prediction_only_tracks(ds, datasets)
     with recording_warnings() as caught, atomic_outputs([target], overwrite=True) as (temporary,):
         order = user_instance_order(labels, ds)
         if appending:

@@ -56,8 +56,10 @@ also writes the labelled frames' images into an MJPEG
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -249,15 +251,47 @@ def read_nwb(path: PathLike, *, return_type: str = "auto", fps: float | None = N
     kind = _return_type(return_type)
     from posebridge.formats import nwb
 
-    if kind == "dataset":
-        datasets = nwb.read_all_videos(path, fps=fps)
-        return datasets[0] if len(datasets) == 1 else datasets
+    with _labelled_frames_read_by_load_nwb():
+        if kind == "dataset":
+            datasets = nwb.read_all_videos(path, fps=fps)
+            return datasets[0] if len(datasets) == 1 else datasets
 
-    datasets = [
-        with_point_score_means(nwb.with_frame_numbers(d, fps, path))
-        for d in _prediction_datasets(path)
-    ]
+        datasets = [
+            with_point_score_means(nwb.with_frame_numbers(d, fps, path))
+            for d in _prediction_datasets(path)
+        ]
     return _with_provenance_of_sleap_io(_as_labels(datasets, path), {"filename": path})
+
+
+@contextlib.contextmanager
+def _labelled_frames_read_by_load_nwb() -> Iterator[None]:
+    """Refusing a file of labelled frames only, point to what reads them here.
+
+    The NWB reader's refusal suggests ``content='labels'``, which :func:`read_nwb`
+    (predictions only, as sleap-io's) does not take; :func:`load_nwb` reads them.
+
+    Yields
+    ------
+    None
+
+    Examples
+    --------
+    >>> with _labelled_frames_read_by_load_nwb():  # doctest: +SKIP
+    ...     nwb.read_all_videos("labels.nwb")
+    """
+    from posebridge.formats.nwb.combine import TRAINING_ONLY_ADVICE
+
+    try:
+        yield
+    except errors.KeyNotFoundError as error:
+        if not error.problem.endswith(TRAINING_ONLY_ADVICE):
+            raise
+        problem = error.problem.removesuffix(TRAINING_ONLY_ADVICE) + (
+            "read_nwb reads predictions (PoseEstimation) only, as sleap-io's does; read the "
+            "labelled frames with posebridge.io.nwb.load_nwb(path), which gives them as "
+            "sleap_io.Labels."
+        )
+        raise errors.KeyNotFoundError(error.path, problem) from error
 
 
 def load_nwb(

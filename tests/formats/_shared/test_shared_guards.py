@@ -135,3 +135,18 @@ def test_a_kind_the_writer_does_not_know_is_refused_before_the_input_is_read(tmp
         posebridge.convert(source, tmp_path / "out.json", fmt, kind="labels")
     assert "option kind=" in str(caught.value)
     assert not (tmp_path / "out.json").exists()
+
+
+def test_a_name_the_nwb_writer_refuses_names_the_file(tmp_path):
+    # h140 item 4: refuse_bad_names / refuse_nul name the file written when given it
+    from posebridge.formats._shared.guards import refuse_bad_names, refuse_nul
+
+    ds = posebridge.from_numpy(np.zeros((2, 2, 2, 1)), keypoint_names=["a\x00z", "b"])
+    path = tmp_path / "nul.nwb"
+    with pytest.raises(SchemaError, match=r"nul\.nwb: keypoint name 'a\\x00z' holds"):
+        refuse_bad_names(ds, "NWB", forbidden="\x00", path=path)
+    with pytest.raises(SchemaError, match=r"nul\.nwb: keypoint holds a text with a NUL"):
+        refuse_nul(ds, "NWB", path)
+    with pytest.raises(SchemaError, match=r"^" + str(path).replace(".", r"\.") + ": keypoint"):
+        posebridge.save(ds, path)
+    assert not path.exists()

@@ -291,6 +291,29 @@ def test_two_sparse_frames_keep_their_exact_times(tmp_path, fps):
     assert back.attrs["fps"] == fps
 
 
+@pytest.mark.parametrize(
+    "seconds",
+    [np.arange(6) / 60, np.array([0.0, 0.005, 0.5, 0.9])],
+    ids=["half-frame-steps", "irregular-two-on-frame-0"],
+)
+def test_fps_is_kept_when_two_samples_fall_on_one_frame(tmp_path, seconds):
+    # h141 item 1: round(time * fps) does not strictly increase, so no frame coordinate
+    # can be made; the fps the writer notes must still come back (not the series' rate
+    # of 60, nor none), eagerly, lazily and after a streamed conversion
+    ds = model.from_numpy(np.random.default_rng(0).uniform(0, 100, (seconds.size, 2, 2, 1)))
+    ds = ds.assign_coords(time=seconds).assign_attrs(time_unit="seconds", fps=30.0)
+    back = _roundtrip(ds, tmp_path / "a.nwb")
+    assert back.attrs["fps"] == 30.0
+    assert model.FRAME not in back.coords
+    np.testing.assert_array_equal(back.time.values, seconds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lazy = posebridge.open_dataset(tmp_path / "a.nwb", chunks=2)
+        streamed = posebridge.convert(tmp_path / "a.nwb", tmp_path / "s.nwb", chunk_frames=2)
+    assert lazy.attrs["fps"] == 30.0
+    assert posebridge.load(streamed[0]).attrs["fps"] == 30.0
+
+
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -1071,3 +1071,16 @@ def test_a_file_whose_cached_specifications_conflict_is_refused_saying_why_and_w
     assert "posebridge.combine.merge_individuals" in said  # what to do
     assert "Cannot resolve included" not in said  # not hdmf's own text
     assert copy.read_bytes() == before
+
+
+def test_appending_to_a_file_that_is_not_hdf5_raises_not_hdf5_error_an_oserror(
+    tmp_path, poses_two_mice_with_nan
+):
+    from posebridge.errors import NotHDF5Error
+
+    path = tmp_path / "bad.nwb"
+    path.write_bytes(b"not hdf5")
+    with pytest.raises(NotHDF5Error, match="bad.nwb: is not a readable NWB") as raised:
+        nwb.write(poses_two_mice_with_nan, path, append=True)
+    assert isinstance(raised.value, OSError)  # as the loaders' (and h5py's) for such a file
+    assert path.read_bytes() == b"not hdf5"

@@ -9,6 +9,7 @@ file is opened, with a message that says why and what to do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +252,7 @@ def refuse_bad_names(
     dims: Iterable[str] = (model.KEYPOINT, model.INDIVIDUAL),
     forbidden: str = "\n\r",
     reserved: Iterable[str] = (),
+    path: str | PathLike[str] | None = None,
 ) -> None:
     """Refuse empty names, names holding a character of ``forbidden``, and ``reserved`` ones.
 
@@ -266,6 +268,8 @@ def refuse_bad_names(
         Characters the format's layout cannot hold in a name.
     reserved
         Names the format's readers take for a missing label.
+    path
+        The file being written, which the message names (``None``: none named).
 
     Raises
     ------
@@ -281,26 +285,28 @@ def refuse_bad_names(
     ...
     posebridge.errors.SchemaError: keypoint name 'a\\nb' holds '\\n', which DeepLabCut files ...
     """
+    where = f"{path}: " if path is not None else ""
     for dim in dims:
         if dim not in ds.coords:
             continue
         for name in (str(v) for v in ds[dim].values):
             if not name.strip():
                 raise SchemaError(
-                    f"{'An' if dim[0] in 'aeiou' else 'A'} {dim} name is empty ({name!r}); "
+                    f"{where}{'An' if dim[0] in 'aeiou' else 'A'} {dim} name is empty "
+                    f"({name!r}); "
                     f"{title} files would read it back as a different name or not at all. "
                     f"Rename it, e.g. ds.assign_coords({dim}=[...])."
                 )
             if name in reserved:
                 raise SchemaError(
-                    f"{dim} name {name!r} is read back by {title} readers as a missing "
+                    f"{where}{dim} name {name!r} is read back by {title} readers as a missing "
                     f"label, not as a name; rename it, e.g. ds.assign_coords({dim}=[...])."
                 )
             bad = [c for c in forbidden if c in name]
             if bad:
                 raise SchemaError(
-                    f"{dim} name {name!r} holds {bad[0]!r}, which {title} files cannot hold "
-                    f"in a name; rename it, e.g. ds.assign_coords({dim}=[...])."
+                    f"{where}{dim} name {name!r} holds {bad[0]!r}, which {title} files cannot "
+                    f"hold in a name; rename it, e.g. ds.assign_coords({dim}=[...])."
                 )
 
 
@@ -375,12 +381,13 @@ def refuse_text_not_utf8(ds: xr.Dataset, title: str) -> None:
             )
 
 
-def refuse_nul(ds: xr.Dataset, title: str) -> None:
+def refuse_nul(ds: xr.Dataset, title: str, path: str | PathLike[str] | None = None) -> None:
     """Refuse a NUL character in any text of ``ds``: names, text coordinates, attributes.
 
     HDF5's variable-length strings (NWB, netCDF) cannot hold one (h5py refuses
     to write it) and text formats cut the text at it. Variables read lazily
-    (dask) are not loaded for this check.
+    (dask) are not loaded for this check. ``path``, the file being written, is named
+    in the message (``None``: none named).
 
     Raises
     ------
@@ -398,9 +405,10 @@ def refuse_nul(ds: xr.Dataset, title: str) -> None:
     """
     import numpy as np
 
+    file = f"{path}: " if path is not None else ""
     for name, variable in ds.variables.items():
         if isinstance(variable.data, np.ndarray) and _holds_nul(variable.data):
-            where = f"{name} holds a text"
+            where = f"{file}{name} holds a text"
             raise SchemaError(
                 f"{where} with a NUL character (\\x00), which {title} files cannot hold; "
                 "remove it, e.g. with ds.assign_coords(...)."
@@ -411,8 +419,9 @@ def refuse_nul(ds: xr.Dataset, title: str) -> None:
         for key, value in attrs.items():
             if _holds_nul(value):
                 raise SchemaError(
-                    f"The attribute {key!r} of {owner} holds a NUL character (\\x00), which "
-                    f"{title} files cannot hold; remove it from .attrs."
+                    f"{file}{'the' if file else 'The'} attribute {key!r} of {owner} holds a "
+                    f"NUL character (\\x00), which {title} files cannot hold; remove it from "
+                    ".attrs."
                 )
 
 

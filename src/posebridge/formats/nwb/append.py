@@ -21,7 +21,13 @@ from posebridge import model
 from posebridge._files import check_input, held_open_by_another_program, held_open_error
 from posebridge._outputs import file_stamp, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
+from posebridge.errors import (
+    FormatError,
+    NotHDF5Error,
+    PoseBridgeError,
+    SchemaError,
+    user_stacklevel,
+)
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, series_unit, views_of, warn_unwritten
 from posebridge.formats.nwb.common import (
@@ -385,8 +391,10 @@ def check_nwb(path: Path) -> None:
 
     Raises
     ------
+    NotHDF5Error
+        Naming the file, when it is not a readable HDF5 file (also an ``OSError``).
     FormatError
-        Naming the file: not HDF5, or HDF5 without NWB's root attributes.
+        Naming the file, when it is HDF5 without NWB's root attributes.
     FileInUseError
         Naming the file, when another program has it open for writing.
 
@@ -403,7 +411,8 @@ def check_nwb(path: Path) -> None:
     except OSError as error:
         if held_open_by_another_program(error):
             raise held_open_error(path, "append to it") from error
-        raise FormatError(path, f"is not a readable NWB (HDF5) file ({error}).") from error
+        # an OSError too, as the loaders' (and h5py's, so sleap-io's) for such a file
+        raise NotHDF5Error(path, f"is not a readable NWB (HDF5) file ({error}).") from error
 
 
 def _raised_loading_specifications(error: BaseException) -> bool:

@@ -636,6 +636,12 @@ def _apply_time_marker(ds: xr.Dataset, plan: Plan) -> xr.Dataset:
         frames, combined = _frames_by_container(time, plan, None)
         if frames is not None and (combined or _increasing(frames)):
             ds = ds.assign_coords({model.FRAME: ("time", frames)})
+    if marker and marker[0] == "fps":
+        # two samples on one frame (e.g. cameras half a frame apart): no frame coordinate
+        # from round(time * fps), but the frame rate the writer noted is still the
+        # dataset's; the series' own rate (the step between samples) is not.
+        ds.attrs["fps"] = float(marker[1])
+        return ds
     if marker and marker[0] == "no fps":
         return ds  # regular seconds written as a rate: no frame rate was known
     if rate_based and len(rates) == 1:

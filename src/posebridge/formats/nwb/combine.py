@@ -100,6 +100,14 @@ class ContainersApartError(FormatError):
     camera views (a reader option picks one, or forces a reading)."""
 
 
+#: The end of the refusal of a file with labelled frames only, which a caller with
+#: other means of reading them (the sleap-io drop-in) replaces with its own.
+TRAINING_ONLY_ADVICE = (
+    "Read the labelled frames with content='labels' (posebridge.load's default for such a "
+    "file) or posebridge.formats.nwb.load_nwb_labels."
+)
+
+
 def select(
     info: FileInfo, path: Any, module_key: str | None, container_key: str | None
 ) -> list[Container]:
@@ -118,9 +126,8 @@ def select(
             raise KeyNotFoundError(
                 path,
                 "holds ndx-pose PoseTraining (labelled frames: "
-                f"{', '.join(info.training)}) and no PoseEstimation (poses). Read the "
-                "labelled frames with content='labels' (posebridge.load's default for such "
-                "a file) or posebridge.formats.nwb.load_nwb_labels.",
+                f"{', '.join(info.training)}) and no PoseEstimation (poses). "
+                + TRAINING_ONLY_ADVICE,
             )
         modules = ", ".join(info.modules) or "none"
         raise KeyNotFoundError(

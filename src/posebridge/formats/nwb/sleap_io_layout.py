@@ -28,7 +28,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs, updated_in_place
-from posebridge._recorded_warnings import dropping_warnings
+from posebridge._recorded_warnings import dropping_warnings, give_again, recording_warnings
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError, user_stacklevel
 from posebridge.formats.nwb.append import (
     check_nwb,
@@ -210,6 +210,35 @@ def _refuse_renamed_series(ds: xr.Dataset, config: NWBFileSaveConfig, where: Any
         "keypoint), rename the keypoints themselves (ds.assign_coords(keypoint=[...])), or "
         "use layout='posebridge' (posebridge.save's default), which keeps both names."
     )
+
+
+def _warn_unwritten_once(datasets: list[xr.Dataset], where: Any) -> None:
+    """Warn of what NWB does not keep once per save, not once per video.
+
+    Each video's dataset is checked (:func:`~posebridge.formats.nwb.build.warn_unwritten`)
+    before anything is written, and a warning repeated word for word by another video is
+    given once (the README's NWB *Choices*).
+
+    Parameters
+    ----------
+    datasets : list of xarray.Dataset
+        One dataset per video, as they are written.
+    where : Any
+        The file (or in-memory NWBFile) the warnings name.
+
+    Examples
+    --------
+    >>> _warn_unwritten_once(datasets, "out.nwb")  # doctest: +SKIP
+    """
+    with recording_warnings() as caught:
+        for ds in datasets:
+            warn_unwritten(ds, where)
+    given: set[tuple[type[Warning], str]] = set()
+    for warning in caught:
+        key = (warning.category, str(warning.message))
+        if key not in given:
+            given.add(key)
+            give_again(warning)
 
 
 def _video_module(
@@ -594,6 +623,7 @@ def write_sleap_io_layout(
         held = keypoints_held(object_info(target))
         for ds in datasets:
             refuse_other_keypoints(ds, where, held)
+        _warn_unwritten_once(datasets, where)
         first = len(existing)
         for offset, ds in enumerate(datasets):
             ds, index = _video_module(target, existing, ds, first + offset)
@@ -607,7 +637,6 @@ def write_sleap_io_layout(
             module_times = _module_times(target, layout.processing_module_kwargs["name"])
             _warn_frames_sleap_io_renumbers(ds, where, module_times)
             video = dataset_video(ds)
-            warn_unwritten(ds, where)
             # ndx-pose 0.4 deprecates original_videos, which sleap-io's readers take; any
             # other deprecation (pynwb's, the caller's metadata's) is given
             with dropping_warnings(

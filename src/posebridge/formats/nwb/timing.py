@@ -101,7 +101,8 @@ def with_frame_numbers(ds: xr.Dataset, fps: float | None, where: Any) -> xr.Data
     rate is taken as frame numbers, with a warning (sleap-io writes 1 s per
     frame by default): time then holds those frame numbers, in frames, so
     that nothing is said to be lost later; other seconds without a rate are
-    refused.
+    refused. A file with no sample has no frame to number: it is returned, in
+    frames, for the caller's own refusal (no keypoint...) to say what it lacks.
 
     Examples
     --------
@@ -115,7 +116,11 @@ def with_frame_numbers(ds: xr.Dataset, fps: float | None, where: Any) -> xr.Data
     if model.frame_numbers(ds) is not None:
         return ds
     time = np.asarray(ds[model.TIME].values, dtype=np.float64)
-    if time.size and np.all(time == np.round(time)) and time.min() >= 0:
+    if not time.size:  # no sample: no frame to number (what the file holds is said later)
+        return ds.assign_coords({model.TIME: time.astype(np.int64)}).assign_attrs(
+            time_unit="frames"
+        )
+    if np.all(time == np.round(time)) and time.min() >= 0:
         warnings.warn(
             f"{where}: the file's times are whole seconds with no frame rate; they are taken "
             "as frame numbers (sleap-io writes 1 s per frame by default). Pass fps= when "

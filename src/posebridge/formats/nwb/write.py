@@ -376,8 +376,8 @@ def write(
             written=placed | marked,
             missing="no labelled point (nor one marked not visible)",
         )
-    refuse_bad_names(ds, "NWB", forbidden="\x00")
-    refuse_nul(ds, "NWB")
+    refuse_bad_names(ds, "NWB", forbidden="\x00", path=path)
+    refuse_nul(ds, "NWB", path)
     refuse_text_not_utf8(ds, "NWB")
     order = _instance_order(ds, instance_order, export_frames)
     folders = search_option(search)
