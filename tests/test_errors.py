@@ -296,3 +296,15 @@ def test_a_file_compressed_with_a_filter_not_installed_is_said_not_damaged(
     assert str(path) in said and "not available in this installation" in said
     assert "not damaged" in said and "hdf5plugin" in said
     assert f"/{name}: HDF5 filter 32015" in said
+
+
+def test_the_advice_to_give_the_frame_rate_names_fps_on_the_command_line():
+    from posebridge.errors import FPS_ADVICE, worded_for_command_line
+
+    error = SchemaError(f"a.slp: the frame numbers are unknown. {FPS_ADVICE}")
+    assert worded_for_command_line(error) == (
+        "a.slp: the frame numbers are unknown. Give the frame rate with --fps (e.g. --fps 30)."
+    )
+    error = SchemaError("a.json: ... Give the frame rate (posebridge.model.with_fps(ds, fps)) or")
+    assert worded_for_command_line(error) == "a.json: ... Give the frame rate (--fps) or"
+    assert str(error).endswith("(posebridge.model.with_fps(ds, fps)) or")  # Python's unchanged

@@ -394,9 +394,23 @@ def worded_for_command_line(error: BaseException, message: str | None = None) ->
     text = " ".join((str(error) if message is None else message).split())
     for in_python, with_flags in getattr(error, "command_line_wording", {}).items():
         text = text.replace(" ".join(in_python.split()), with_flags)
-    for in_python, with_flags in _OVERWRITE_ADVICE:
+    for in_python, with_flags in (*_OVERWRITE_ADVICE, *_FPS_ADVICE):
         text = text.replace(in_python, with_flags)
     return text
+
+
+#: What a writer that needs frame numbers says to a dataset whose time is in seconds
+#: without fps or a ``frame`` coordinate (SLEAP, DeepLabCut, ...); on the command line
+#: it reads as :data:`_FPS_ADVICE` says.
+FPS_ADVICE = (
+    "Set the frame rate first, e.g. posebridge.model.with_fps(ds, 30) or ds.attrs['fps'] = 30."
+)
+
+#: The advice to give the frame rate, as Python and the command line (``--fps``) say it.
+_FPS_ADVICE = (
+    (FPS_ADVICE, "Give the frame rate with --fps (e.g. --fps 30)."),
+    ("Give the frame rate (posebridge.model.with_fps(ds, fps))", "Give the frame rate (--fps)"),
+)
 
 
 #: The advice to replace an existing file, as Python and the command line say it.

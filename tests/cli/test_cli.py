@@ -1068,3 +1068,32 @@ def test_ctrl_c_in_main_called_from_python_raises_system_exit_for_the_caller(tmp
     assert process.returncode == 0, stderr
     assert stdout.strip().splitlines()[-1] == "caller caught 130", stderr
     assert [p.name for p in tmp_path.iterdir()] == ["big.nc"]
+
+
+@pytest.mark.parametrize(
+    ("target", "extra"),
+    [
+        ("out.csv", ()),
+        ("out.h5", ()),
+        ("out.csv", ("--to", "lp")),
+        ("out.slp", ()),
+        ("out.analysis.h5", ()),
+        ("out.csv", ("--to", "sleap-csv")),
+        ("out.json", ("--to", "coco")),
+    ],
+)
+def test_a_frame_indexed_target_without_frame_numbers_is_refused_naming_fps(
+    tmp_path, target, extra
+):
+    """Time in seconds without fps: no frames are made up; the advice is --fps, not Python."""
+    ds = model.from_numpy(np.random.default_rng(1).uniform(0, 9, (4, 2, 2, 1)))
+    ds = ds.assign_coords(time=[0.0, 0.4, 1.3, 2.0]).assign_attrs(time_unit="seconds")
+    source = tmp_path / "secs.nc"
+    posebridge.save(ds, source)
+    result = run("convert", source, tmp_path / target, *extra)
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip().splitlines()[-1]
+    assert f"{tmp_path / target}: " in line, line
+    assert "--fps" in line and "with_fps" not in line and "ds.attrs" not in line, line
+    assert not list(tmp_path.glob("out*"))
+    assert run("convert", source, tmp_path / target, *extra, "--fps", "10").exit_code == 0

@@ -217,3 +217,27 @@ def test_a_scorer_attribute_that_names_none_is_written_as_movement(tmp_path, one
     assert set(scorer_row(tmp_path / "out.csv")[1:]) == {"movement"}
     df = save_poses.to_dlc_style_df(ds)
     assert set(df.columns.get_level_values("scorer")) == {"movement"}
+
+
+@pytest.mark.filterwarnings("ignore:.*keep no individual names")
+def test_time_in_seconds_without_fps_is_written_as_movement_writes_it(tmp_path):
+    """movement numbers the rows 0..n-1; posebridge.save refuses (no frames made up)."""
+    saver = pytest.importorskip("movement.io.save_poses")
+    ds = load_poses.from_numpy(
+        np.random.default_rng(4).uniform(size=(4, 2, 2, 1)),
+        np.full((4, 2, 1), 0.5),
+        individual_names=["mouse"],
+        keypoint_names=["nose", "tail"],
+    )
+    ds = ds.assign_coords(time=[0.0, 0.4, 1.3, 2.0]).assign_attrs(time_unit="seconds")
+    with pytest.warns(UserWarning, match="rows numbered 0..n-1"):
+        ours = save_poses.to_dlc_style_df(ds)
+    pd.testing.assert_frame_equal(ours, saver.to_dlc_style_df(ds), check_dtype=False)
+    for name, write in [("dlc", "to_dlc_file"), ("lp", "to_lp_file")]:
+        (tmp_path / name).mkdir()
+        with pytest.warns(UserWarning, match=r"mouse\.csv: the dataset's time is in seconds"):
+            getattr(save_poses, write)(ds, tmp_path / name / "ours.csv")
+        getattr(saver, write)(ds, tmp_path / name / "theirs.csv")
+        ours_file = pd.read_csv(tmp_path / name / "ours_mouse.csv", header=[0, 1, 2], index_col=0)
+        theirs = pd.read_csv(tmp_path / name / "theirs_mouse.csv", header=[0, 1, 2], index_col=0)
+        pd.testing.assert_frame_equal(ours_file, theirs)

@@ -120,7 +120,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     with held_until_done():  # what is not kept, as posebridge.save says it for DeepLabCut
         _warn_not_written(ds, "dlc", "the DataFrame")
         result: pd.DataFrame | dict[str, pd.DataFrame] = deeplabcut.dataframe_from_dataset(
-            ds, split_individuals=split_individuals, individuals_level=True
+            ds, split_individuals=split_individuals, individuals_level=True, number_rows=True
         )
     if view is not None:
         api.warn_view_not_stored(view, registry.get("dlc"), "the DataFrame")
@@ -174,6 +174,7 @@ def to_dlc_file(
         overwrite=overwrite,
         split_individuals=split_individuals,
         individuals_level=True,
+        number_rows=True,  # time in seconds without fps: rows 0..n-1, as movement's
     )
 
 
@@ -210,6 +211,7 @@ def to_lp_file(ds: xr.Dataset, file_path: PathLike, *, overwrite: bool = False) 
         "lp",
         overwrite=overwrite,
         split_individuals=True,
+        number_rows=True,  # time in seconds without fps: rows 0..n-1, as movement's
     )
 
 

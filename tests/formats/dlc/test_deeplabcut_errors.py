@@ -1167,3 +1167,70 @@ def test_a_table_attribute_ending_before_its_end_mark_says_so() -> None:
     data = b"(lp0\nVx\np1\na."[:-1]  # a pandas protocol-0 label list without its STOP
     with pytest.raises(FormatError, match=r"x\.h5: .*'labels'.*ends before its end mark"):
         safe_unpickle(data, Path("x.h5"), "labels")
+
+
+@pytest.mark.parametrize("reader", [*READERS, posebridge.load, posebridge.open_dataset])
+@pytest.mark.parametrize("name", ["zeroed.h5", "zeroed.hdf5"])
+def test_an_h5_without_the_hdf5_signature_is_refused_as_not_hdf5(
+    tmp_path: Path, reader, name: str
+) -> None:
+    """A damaged .h5 is not read as a CSV (nor told about CSV line ends)."""
+    data = bytearray(h5_bytes(tmp_path))
+    data[:8] = bytes(8)  # the signature zeroed
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    kwargs = {"format": "dlc"} if reader in (posebridge.load, posebridge.open_dataset) else {}
+    with pytest.raises(FormatError, match="is not a readable HDF5 file") as caught:
+        reader(path, **kwargs)
+    assert str(path) in str(caught.value)
+    assert "carriage return" not in str(caught.value) and "scorer" not in str(caught.value)
+
+
+def h5_bytes(tmp_path: Path) -> bytes:
+    """The bytes of a small DeepLabCut .h5 written by pandas."""
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], ["nose"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    path = tmp_path / "made.h5"
+    pd.DataFrame(np.ones((4, 3)), columns=columns).to_hdf(path, key="df_with_missing")
+    return path.read_bytes()
+
+
+def _seconds_without_fps() -> object:
+    ds = posebridge.from_numpy(np.random.default_rng(2).uniform(size=(4, 2, 2, 1)))
+    return ds.assign_coords(time=[0.0, 0.4, 1.3, 2.0]).assign_attrs(time_unit="seconds")
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("a.csv", "dlc"), ("a.h5", "dlc"), ("a.csv", "lp")])
+def test_time_in_seconds_without_fps_is_refused_not_numbered(
+    tmp_path: Path, name: str, fmt: str
+) -> None:
+    """No frame numbers are made up (SLEAP's and COCO's writers refuse it too)."""
+    ds = _seconds_without_fps()
+    with pytest.raises(SchemaError, match=r"with_fps\(ds, 30\)") as caught:
+        posebridge.save(ds, tmp_path / name, fmt)
+    assert str(tmp_path / name) in str(caught.value)
+    assert "the times lost" in str(caught.value)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(SchemaError, match="time in seconds without fps"):
+        deeplabcut.dataframe_from_dataset(ds)
+
+
+def test_number_rows_writes_rows_0_to_n_minus_1_warning_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    with pytest.warns(UserWarning, match=re.escape(f"{path}: the dataset's time is in seconds")):
+        posebridge.save(_seconds_without_fps(), path, "dlc", number_rows=True)
+    assert posebridge.load(path).time.values.tolist() == [0, 1, 2, 3]
+    with pytest.warns(UserWarning, match="rows numbered 0..n-1"):
+        df = deeplabcut.dataframe_from_dataset(_seconds_without_fps(), number_rows=True)
+    assert df.index.tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("fmt", ["dlc", "lp"])
+def test_negative_frame_numbers_are_refused_as_sleap_refuses_them(tmp_path: Path, fmt) -> None:
+    ds = posebridge.from_numpy(np.zeros((3, 2, 2, 1))).assign_coords(time=[-2, -1, 0])
+    with pytest.raises(SchemaError, match="frame -2") as caught:
+        posebridge.save(ds, tmp_path / "a.csv", fmt)
+    assert str(tmp_path / "a.csv") in str(caught.value)
+    assert not list(tmp_path.iterdir())

@@ -456,3 +456,23 @@ def test_a_member_declaring_a_shape_beyond_its_bytes_is_refused_before_allocatin
     assert f"{declared_shape[0] * 8} bytes" in message and f"holds {len(held)} bytes" in message
     assert "damaged" in message and "MemoryError" not in message
     assert peak < 2**26
+
+
+def test_microseconds_read_as_the_stated_seconds_exactly(tmp_path: Path):
+    arrays = fish_arrays(0.0)
+    arrays["timestamp"] = np.array([0, 40000, 200000, 280000, 400000, 440000], np.float64)
+    np.savez(tmp_path / "v_fish0.npz", **arrays)
+    ds = trex.read(tmp_path / "v_fish0.npz")
+    assert ds.time.values.tolist() == [0.0, 0.04, 0.2, 0.28, 0.4, 0.44]  # not 0.19999999999999998
+
+
+def test_files_of_a_folder_that_disagree_on_a_frames_time_are_refused(tmp_path: Path):
+    make_folder(tmp_path)  # fish0 on frames 0..5, fish1 on 1..6
+    arrays = fish_arrays(10.0, first_frame=1)
+    arrays["timestamp"][2:] += np.float32(1e6)  # frame 3 onwards one second later
+    np.savez(tmp_path / "clip_fish1.npz", **arrays)
+    with pytest.raises(FormatError, match=r"clip_fish1\.npz.*frame 3 .*clip_fish0\.npz") as info:
+        trex.read(tmp_path)
+    assert "3 frame(s) differ" in str(info.value)
+    # each file alone reads, with its own times
+    assert trex.read(tmp_path / "clip_fish1.npz").time.values[2] == 1.12

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import SchemaError, user_stacklevel
+from posebridge.errors import FPS_ADVICE, SchemaError, user_stacklevel
 from posebridge.formats._shared.lazy import is_dask
 from posebridge.formats._shared.text_attrs import names_from_attr
 from posebridge.formats.dlc.layout import (
@@ -284,21 +284,43 @@ def absolute_paths(paths: np.ndarray) -> np.ndarray:
     return np.strings.startswith(text, "/") | drive
 
 
-def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
+def index_for_writing(
+    ds: xr.Dataset,
+    target: object = "the DataFrame",
+    *,
+    title: str = "DeepLabCut",
+    number_rows: bool = False,
+) -> tuple[str, list[np.ndarray]]:
     """The row index to write: frame numbers, image paths or (folder, video, image).
 
     Labelled data (an ``image_path`` coordinate) is indexed by image, in the
     style the source used (``dlc_index_style``); predictions by frame number.
+    Time in seconds without fps or a ``frame`` coordinate has no frame numbers:
+    refused (they would be made up and the times lost), unless ``number_rows``.
+    Negative frame numbers are refused, as SLEAP's writers do: a video has no
+    frame before 0.
 
     Parameters
     ----------
-    ds
+    ds : xarray.Dataset
         A validated poses dataset.
+    target : object
+        The file (or object) written, for the messages.
+    title : str
+        The format's name, for the messages.
+    number_rows : bool
+        Number the rows 0..n-1 (with a warning) when the frame numbers are
+        unknown, as movement's writers do, instead of refusing.
 
     Returns
     -------
-    tuple
+    tuple of (str, list of numpy.ndarray)
         The style and one array per index column.
+
+    Raises
+    ------
+    SchemaError
+        When the frame numbers are unknown (and not ``number_rows``) or negative.
 
     Examples
     --------
@@ -322,15 +344,29 @@ def index_for_writing(ds: xr.Dataset) -> tuple[str, list[np.ndarray]]:
                 stacklevel=user_stacklevel(),
             )
         return "path", [paths]
-    frames = model.distinct_frame_numbers(ds, "DeepLabCut and LightningPose")
-    if frames is None:
+    frames = model.distinct_frame_numbers(ds, title)
+    if frames is None and number_rows:
         warnings.warn(
-            "The dataset's time is in seconds with no fps or frame numbers; writing rows "
-            "numbered 0..n-1.",
+            f"{target}: the dataset's time is in seconds with no fps or frame numbers; "
+            "writing rows numbered 0..n-1 (the times are not kept).",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-        frames = np.arange(ds.sizes[model.TIME], dtype=np.int64)
+        return "frames", [np.arange(ds.sizes[model.TIME], dtype=np.int64)]
+    if frames is None:
+        raise SchemaError(
+            f"{target}: {title} files index rows by video frame number, but this dataset has "
+            "time in seconds without fps or a 'frame' coordinate: the frames would be made "
+            f"up and the times lost. {FPS_ADVICE} Or write a format that keeps times (NWB, "
+            "netCDF)."
+        )
+    if frames.size and frames.min() < 0:
+        raise SchemaError(
+            f"{target}: {title} rows are video frame numbers from 0, but this dataset has "
+            f"frame {int(frames.min())} (a video has no frame before 0). Shift the time (and "
+            "any 'frame' coordinate) to start at frame 0 first, or write a format that keeps "
+            "it (NWB, netCDF)."
+        )
     return "frames", [frames]
 
 

@@ -30,7 +30,7 @@ from posebridge.formats._shared.lazy import LastBlock, LazyArray, NotLazy
 from posebridge.formats.dlc import layout, pandas_hdf5, pandas_pickles
 from posebridge.formats.dlc.csv_lazy import open_lazy_csv
 from posebridge.formats.dlc.layout import DLC, LP
-from posebridge.formats.dlc.read import choose_key
+from posebridge.formats.dlc.read import choose_key, refuse_unsigned_hdf5
 
 __all__ = ["NotLazy", "header_sizes", "header_sizes_lp", "open_lazy", "open_lazy_lp"]
 
@@ -249,6 +249,7 @@ def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
     >>> ds = open_lazy(Path("videoDLC_resnet50.h5"))  # doctest: +SKIP
     """
     if not h5py.is_hdf5(path):
+        refuse_unsigned_hdf5(path, DLC)
         if key is not None:
             raise NotLazy("key= given for a CSV file")  # the eager reader says what is wrong
         return open_lazy_csv(path, DLC)
@@ -262,6 +263,8 @@ def open_lazy(path: Path, *, key: str | None = None) -> xr.Dataset:
 
 def open_lazy_lp(path: Path) -> xr.Dataset:
     """Open a LightningPose .csv (or .h5) lazily; one individual, as :func:`read_lp` reads."""
+    if not h5py.is_hdf5(path):
+        refuse_unsigned_hdf5(path, LP)
     ds = _open(path, LP, None) if h5py.is_hdf5(path) else open_lazy_csv(path, LP)
     if ds.sizes["individual"] > 1:
         raise NotLazy("several individuals")  # the eager reader refuses them

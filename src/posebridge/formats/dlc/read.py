@@ -21,6 +21,7 @@ from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import layout, pandas_hdf5
 from posebridge.formats.dlc.layout import (
     DLC,
+    HDF5_SUFFIXES,
     LP,
     PREFERRED_KEYS,
 )
@@ -31,6 +32,37 @@ def is_hdf5(path: Path) -> bool:
     """Whether ``path`` starts with the HDF5 signature."""
     with open(path, "rb") as handle:
         return handle.read(8) == HDF5_SIGNATURE
+
+
+def refuse_unsigned_hdf5(path: Path, source_software: str) -> None:
+    """Refuse a file named ``.h5`` / ``.hdf5`` / ``.hdf`` that lacks the HDF5 signature.
+
+    Such a file is damaged (its start overwritten or cut off) or is not an HDF5
+    file at all; read as a CSV it would be told about CSV problems it does not have.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file, already known not to start with the HDF5 signature.
+    source_software : str
+        ``"DeepLabCut"`` or ``"LightningPose"``, for the message.
+
+    Raises
+    ------
+    FormatError
+        When ``path`` ends in an HDF5 suffix.
+
+    Examples
+    --------
+    >>> refuse_unsigned_hdf5(Path("video.csv"), "DeepLabCut")  # a CSV: nothing to say
+    """
+    if Path(path).suffix.lower() in HDF5_SUFFIXES:
+        raise FormatError(
+            path,
+            "is not a readable HDF5 file: it does not start with the HDF5 signature, so it is "
+            f"damaged or truncated, or is not a {source_software} .h5. Export the poses "
+            f"again (a {source_software} .csv of them reads too).",
+        )
 
 
 # --------------------------------------------------------------------------
@@ -146,6 +178,7 @@ def _read(path: Path, source_software: str, key: str | None) -> xr.Dataset:
         raise FormatError(path, f"is empty (0 bytes); expected a {source_software} .h5 or .csv.")
     if is_hdf5(path):
         return _read_h5(path, source_software, key)
+    refuse_unsigned_hdf5(path, source_software)
     if key is not None:
         raise PoseBridgeError(f"{path}: key= applies to .h5 files only; this is a CSV file.")
     return _read_csv(path, source_software)

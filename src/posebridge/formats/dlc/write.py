@@ -227,6 +227,7 @@ def _write(
     scorer: str | None,
     default_scorer: str,
     individuals_level: bool | None = None,
+    number_rows: bool = False,
 ) -> list[Path]:
     column_plan.check_writable(ds)
     streamed = stream_write.streamable(ds)  # dask arrays: written chunk by chunk
@@ -260,7 +261,13 @@ def _write(
         )
     fallback = _scorer_by_name(ds, Path(path), scorer, title, labelled, default_scorer)
     scorer = _checked_scorer(scorer, fallback, title, nul)
-    style, index = column_plan.index_for_writing(ds)
+    # warnings name the files written: one per individual when split
+    named = (
+        ", ".join(str(split_path(path, str(name))) for name in ds[model.INDIVIDUAL].values)
+        if split
+        else str(path)
+    )
+    style, index = column_plan.index_for_writing(ds, named, title=title, number_rows=number_rows)
     if style == "frames" and model.frame_numbers(ds) is not None:  # else warned: rows 0..n-1
         warn_times_not_kept(ds, path, title)
     column_plan.refuse_missing_words(style, index, title)
@@ -284,12 +291,6 @@ def _write(
         _refuse_placeholder_names(ds, title, model.INDIVIDUAL)  # written in a header level
     if not split and not several and individuals_level is not True:
         _warn_name_not_stored(ds, path, title)
-    # warnings name the files written: one per individual when split
-    named = (
-        ", ".join(str(split_path(path, str(name))) for name in ds[model.INDIVIDUAL].values)
-        if split
-        else str(path)
-    )
     if split:
         _warn_names_in_file_names(ds, named, title)
     if data_split is not None and suffix != ".csv" and (labelled or style == "levels"):
@@ -599,6 +600,7 @@ def write(
     split_individuals: bool | Literal["auto"] = False,
     scorer: str | None = None,
     individuals_level: bool | None = None,
+    number_rows: bool = False,
 ) -> list[Path]:
     """Write a DeepLabCut .h5 or .csv file (or one per individual).
 
@@ -628,6 +630,12 @@ def write(
         (``attrs["dlc_layout"] == "multi-animal"``: a file of one animal is
         written back as it was); ``False`` never writes it, for one
         individual only (refused for more).
+    number_rows
+        ``True``: a dataset whose time is in seconds without fps or a
+        ``frame`` coordinate is written with rows numbered 0..n-1 (with a
+        warning; movement's writers do so); ``False`` (default): refused,
+        as SLEAP's and COCO's writers refuse it (the frame numbers would be
+        made up and the times lost). Negative frame numbers are refused.
 
     Returns
     -------
@@ -649,6 +657,7 @@ def write(
         scorer=scorer,
         default_scorer=DEFAULT_SCORER,
         individuals_level=individuals_level_by_source(ds, individuals_level),
+        number_rows=number_rows,
     )
 
 
@@ -659,6 +668,7 @@ def write_lp(
     overwrite: bool = False,
     scorer: str | None = None,
     split_individuals: bool = False,
+    number_rows: bool = False,
 ) -> list[Path]:
     """Write a LightningPose .csv file (one individual, written at ``path``).
 
@@ -676,6 +686,8 @@ def write_lp(
         ``True``: one file per individual, ``<stem>_<individual>.csv`` (what
         movement's ``to_lp_file`` does, even for one individual); any number
         of individuals is then accepted.
+    number_rows
+        As :func:`write`.
 
     Returns
     -------
@@ -713,6 +725,7 @@ def write_lp(
         split_individuals=split_individuals is True,
         scorer=scorer,
         default_scorer=DEFAULT_LP_SCORER,
+        number_rows=number_rows,
     )
 
 
@@ -721,6 +734,7 @@ def dataframe_from_dataset(
     split_individuals: bool = False,
     scorer: str | None = None,
     individuals_level: bool | None = None,
+    number_rows: bool = False,
 ) -> pd.DataFrame | dict[str, pd.DataFrame]:
     """DeepLabCut-style DataFrame(s) of a poses dataset, as the writer lays them out.
 
@@ -736,6 +750,8 @@ def dataframe_from_dataset(
         As :func:`write`: ``True`` keeps the ``individuals`` level of an
         unsplit table of one individual (by default, that of a dataset read
         from a multi-animal table).
+    number_rows
+        As :func:`write`.
 
     Returns
     -------
@@ -755,7 +771,7 @@ def dataframe_from_dataset(
     if labels.is_labels(ds):
         ds = prepare_labels(ds, lightning_pose=False, where="the DataFrame")
     scorer = str(scorer or ds.attrs.get("scorer") or DEFAULT_SCORER)
-    style, index = column_plan.index_for_writing(ds)
+    style, index = column_plan.index_for_writing(ds, number_rows=number_rows)
     individuals_level = individuals_level_by_source(ds, individuals_level)
     tables = plan_tables(ds, Path("x.h5"), bool(split_individuals), scorer, individuals_level)
     frames = [table_frame(plan, style, index) for _, plan in tables]

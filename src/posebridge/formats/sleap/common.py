@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import FormatError, SchemaError, user_stacklevel
+from posebridge.errors import FPS_ADVICE, FormatError, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_views
 from posebridge.formats._shared.text_attrs import names_from_attr
 from posebridge.formats._shared.untracked import (  # noqa: F401 - the family's names
@@ -446,8 +446,7 @@ def writable_frames(ds: xr.Dataset, path: Path, what: str) -> np.ndarray:
     if frames is None:
         raise SchemaError(
             f"{path}: {what} files index poses by video frame number, but this dataset "
-            "has time in seconds without fps or a 'frame' coordinate. Set the frame "
-            "rate first, e.g. posebridge.model.with_fps(ds, 30) or ds.attrs['fps'] = 30."
+            f"has time in seconds without fps or a 'frame' coordinate. {FPS_ADVICE}"
         )
     if frames.size and frames.min() < 0:
         raise SchemaError(f"{path}: {what} frame numbers must be >= 0, got {frames.min()}.")

@@ -10,7 +10,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError, user_stacklevel
+from posebridge.errors import FPS_ADVICE, PoseBridgeError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
@@ -88,7 +88,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     if frames is None:
         raise PoseBridgeError(
             f"{path}: the frame numbers are unknown (time in seconds without fps or a frame "
-            "coordinate); a SLEAP CSV needs them."
+            f"coordinate); a SLEAP CSV needs them. {FPS_ADVICE}"
         )
     warn_times_not_kept(ds, path, "a SLEAP CSV")
     warn_variables_not_written(ds, path, "SLEAP analysis CSV")

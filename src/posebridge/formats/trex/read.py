@@ -332,10 +332,63 @@ class _Track:
 
     def seconds(self) -> np.ndarray | None:
         if "timestamp" in self.columns:
-            return self.columns["timestamp"] * 1e-6  # microseconds
+            # Divided, not multiplied by 1e-6 (inexact): 200000 us reads as 0.2 exactly.
+            return np.asarray(self.columns["timestamp"], dtype=np.float64) / 1e6
         if "time" in self.columns:
             return self.columns["time"]
         return None
+
+
+def _refuse_other_time(
+    tracks: list[_Track],
+    track: _Track,
+    frames: np.ndarray,
+    rows: np.ndarray,
+    stamps: np.ndarray,
+    seconds: np.ndarray,
+    timed_by: np.ndarray,
+) -> None:
+    """Refuse a file whose time for a frame differs from an earlier file's.
+
+    The files of one video share its clock; two that disagree (a re-export, or
+    files of two sessions under one video name) cannot both be right, and
+    keeping either time would be a silent guess.
+
+    Parameters
+    ----------
+    tracks : list of _Track
+        All the files read, in the order their times were taken.
+    track : _Track
+        The file being added.
+    frames : numpy.ndarray
+        The frame numbers of the dataset (sorted, unique).
+    rows : numpy.ndarray
+        Where each of ``track``'s frames sits in ``frames``.
+    stamps : numpy.ndarray
+        ``track``'s time in seconds for each of its frames (NaN where absent).
+    seconds : numpy.ndarray
+        The times taken so far, NaN where none yet.
+    timed_by : numpy.ndarray
+        The index in ``tracks`` of the file that gave each time (-1: none).
+
+    Raises
+    ------
+    FormatError
+        Naming both files, the first frame where they differ and both times.
+    """
+    earlier = seconds[rows]
+    differs = ~np.isnan(earlier) & ~np.isnan(stamps) & (earlier != stamps)
+    if not differs.any():
+        return
+    at = int(np.argmax(differs))
+    other = tracks[int(timed_by[rows[at]])]
+    raise FormatError(
+        track.path,
+        f"gives frame {int(frames[rows[at]])} the time {float(stamps[at])!r} s, but "
+        f"{other.path} gives it {float(earlier[at])!r} s ({int(differs.sum())} frame(s) "
+        "differ); the files of one video share its clock, so these are not one "
+        "recording's files. Read them one at a time, or remove the one that does not belong.",
+    )
 
 
 def _pose_columns(path: Path, columns: dict[str, np.ndarray]) -> dict[int, tuple[str, str]]:
@@ -478,6 +531,7 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
     frames = np.unique(np.concatenate([t.frames for t in tracks]))
     position = np.full((frames.size, 2, len(keypoints), len(tracks)), np.nan)
     seconds = np.full(frames.size, np.nan)
+    timed_by = np.full(frames.size, -1)  # which track's file gave each frame's time
     for i, track in enumerate(tracks):  # one pass per individual (file), vectorised inside
         rows = np.searchsorted(frames, track.frames)
         for k, keypoint in enumerate(keypoints):
@@ -485,8 +539,10 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
             if pair is not None:
                 position[rows, 0, k, i], position[rows, 1, k, i] = pair
         if (stamps := track.seconds()) is not None:
+            _refuse_other_time(tracks, track, frames, rows, stamps, seconds, timed_by)
             unset = np.isnan(seconds[rows])
             seconds[rows[unset]] = stamps[unset]
+            timed_by[rows[unset & ~np.isnan(stamps)]] = i
     attrs: dict[str, Any] = {
         "ds_type": model.POSES,
         "time_unit": "frames",

@@ -11,7 +11,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import SchemaError, user_stacklevel
+from posebridge.errors import FPS_ADVICE, SchemaError, user_stacklevel
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.not_kept import (
@@ -264,8 +264,8 @@ def write(
     frames = model.frame_numbers(ds)
     if frames is None:
         raise SchemaError(
-            "The dataset's time is in seconds with no fps and no 'frame' coordinate, so the "
-            "frame numbers are unknown; set ds.attrs['fps'] first."
+            f"{path}: the dataset's time is in seconds with no fps and no 'frame' coordinate, "
+            f"so the frame numbers a VIA file names its images by are unknown. {FPS_ADVICE}"
         )
     if frames.size > 1 and np.any(np.diff(frames) <= 0):
         row = int(np.argmax(np.diff(frames) <= 0)) + 1
