@@ -146,11 +146,11 @@ CALL = re.compile(rf"\b((?:{_NAMES})(?:\.\w+)+)\(([^()`]*)\)")
 def _resolve(dotted: str):
     head, *rest = dotted.split(".")
     target = importlib.import_module(_ROOTS[head])
-    for i, name in enumerate(rest):
+    for name in rest:
         if hasattr(target, name):
             target = getattr(target, name)
         else:
-            target = importlib.import_module(".".join([target.__name__, *rest[: i + 1]][-2:]))
+            target = importlib.import_module(f"{target.__name__}.{name}")  # a submodule
     return target
 
 
