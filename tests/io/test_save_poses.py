@@ -8,6 +8,7 @@ posebridge's own LightningPose writer keeps ``posebridge_tracker``.
 from __future__ import annotations
 
 import csv
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -241,3 +242,74 @@ def test_time_in_seconds_without_fps_is_written_as_movement_writes_it(tmp_path):
         ours_file = pd.read_csv(tmp_path / name / "ours_mouse.csv", header=[0, 1, 2], index_col=0)
         theirs = pd.read_csv(tmp_path / name / "theirs_mouse.csv", header=[0, 1, 2], index_col=0)
         pd.testing.assert_frame_equal(ours_file, theirs)
+
+
+def anipose_like(rng: np.random.Generator) -> xr.Dataset:
+    """3D poses with Anipose's per-keypoint extras (reprojection_error, camera_count)."""
+    ds = posebridge.from_numpy(
+        rng.uniform(0, 9, (5, 3, 2, 1)),
+        np.full((5, 2, 1), 0.5),
+        individual_names=["id_0"],
+        keypoint_names=["nose", "tail"],
+    )
+    extra_dims = ("time", "keypoint", "individual")
+    ds["reprojection_error"] = (extra_dims, rng.uniform(0, 1, (5, 2, 1)))
+    ds["camera_count"] = (extra_dims, np.full((5, 2, 1), 2.0))
+    return ds
+
+
+@pytest.mark.parametrize("lone", ["none", "dim", "scalar"])
+def test_a_lone_view_writes_the_columns_of_the_same_poses_without_it(tmp_path, lone):
+    """h144 finding 1: a view dim of size 1 (and the scalar view of ds.sel(view=...)) is that
+    camera's file: x, y, z and likelihood, as without the view, which movement reads back."""
+    rng = np.random.default_rng(1)
+    ds = anipose_like(rng)
+    if lone != "none":
+        ds = ds.expand_dims(view=["cam1", "cam2"], axis=-1).isel(view=[0])
+        ds = ds.sel(view="cam1") if lone == "scalar" else ds
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = save_poses.to_dlc_style_df(ds)
+        save_poses.to_lp_file(ds, tmp_path / "v.csv")
+    assert sorted(set(df.columns.get_level_values("coords"))) == ["likelihood", "x", "y", "z"]
+    with open(tmp_path / "v_id_0.csv", newline="") as handle:
+        coords = list(csv.reader(handle))[2][1:]
+    assert sorted(set(coords)) == ["likelihood", "x", "y", "z"]
+    movement_load = pytest.importorskip("movement.io.load_poses")
+    expected = ds["position"].squeeze().values if lone != "none" else ds["position"].values
+    for back in (
+        movement_load.from_dlc_style_df(df),
+        movement_load.from_lp_file(tmp_path / "v_id_0.csv"),
+    ):
+        np.testing.assert_allclose(back["position"].values.reshape(expected.shape), expected)
+
+
+def test_to_nwb_file_of_a_view_picked_by_sel_keeps_its_name_as_save_does(tmp_path):
+    """h144 finding 2: ds.sel(view="left") names its camera Device "left" (as
+    posebridge.save writes it), with no warning that NWB has no place for the view."""
+    rng = np.random.default_rng(2)
+    both = anipose_like(rng).expand_dims(view=["left", "right"], axis=-1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nwbfile = save_poses.to_nwb_file(both.sel(view="left"))
+    assert list(nwbfile.devices) == ["left"]
+    assert not [w for w in caught if "view" in str(w.message)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(both.sel(view="left"), tmp_path / "saved.nwb")
+    saved = posebridge.load(tmp_path / "saved.nwb")
+    assert np.ravel(saved["view"].values).tolist() == ["left"]
+
+
+def test_to_dlc_style_df_of_a_view_picked_by_sel_warns_its_name_is_not_stored():
+    """h144 finding 2: as to_dlc_file and a view dim of size 1, the scalar view's name is
+    warned of, not dropped silently."""
+    rng = np.random.default_rng(3)
+    both = anipose_like(rng).expand_dims(view=["left", "right"], axis=-1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        save_poses.to_dlc_style_df(both.sel(view="left"))
+    said = [str(w.message) for w in caught if "'left'" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith("the DataFrame: the dataset's one camera view 'left'")
+    assert "not stored" in said[0]

@@ -44,13 +44,16 @@ def _movement_columns(ds: xr.Dataset) -> xr.Dataset:
     movement writes x, y (, z) and likelihood per keypoint; posebridge's own
     writer adds a column per other per-keypoint variable (Anipose's
     ``reprojection_error``, ``camera_count``...), which movement's loaders
-    refuse. Labels datasets keep theirs (their ``visible`` flags decide which
-    points DeepLabCut's CollectedData holds).
+    refuse. A variable along a ``view`` dim is one too: a lone view is written
+    as that camera's file (several are refused by the writer), so with the view
+    or without it the file holds the same columns. Labels datasets keep theirs
+    (their ``visible`` flags decide which points DeepLabCut's CollectedData holds).
     """
     expect_dataset(ds)
     if labels_model.is_labels(ds):
         return ds
-    per_keypoint = {model.TIME, model.KEYPOINT, model.INDIVIDUAL}  # or one individual selected
+    # or one individual selected; a lone camera view is that camera's file
+    per_keypoint = {model.TIME, model.KEYPOINT, model.INDIVIDUAL, model.VIEW}
     extra = [
         name
         for name, var in ds.data_vars.items()
@@ -114,6 +117,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     expect_dataset(ds)
     expect_bool(split_individuals, "split_individuals")
     ds = _with_movement_scorer(model.validate(_movement_columns(_dropin.names_as_text(ds))))
+    ds = api.scalar_view_as_dim(ds)  # ds.sel(view="top") is that camera's, as save writes it
     view = api.lone_view(ds, registry.get("dlc"))  # one camera's: its table, as save writes
     if view is not None:
         ds = ds.isel({model.VIEW: 0}, drop=True)
@@ -348,6 +352,8 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
 
     expect_dataset(ds)
     ds = model.validate(_dropin.names_as_text(ds))
+    # ds.sel(view="top") is that camera's poses: its Device is named "top", as save writes it
+    ds = api.scalar_view_as_dim(ds)
     if ds.attrs["ds_type"] != model.POSES:
         raise DatasetKindError(
             f"to_nwb_file writes poses (ndx-pose PoseEstimation); this dataset holds "
