@@ -845,3 +845,67 @@ def test_merge_of_an_input_in_seconds_without_fps_says_how_to_state_it():
     assert "(fps=)" not in str(caught.value)
     merged = merge_individuals([a, model.with_fps(b, 30)])
     assert merged["individual"].values.tolist() == ["a", "b"]
+
+
+def _view_3d(seed: int) -> xr.Dataset:
+    rng = np.random.default_rng(seed)
+    return posebridge.from_numpy(rng.uniform(0, 9, (4, 3, 2, 1)), keypoint_names=["a", "b"])
+
+
+def test_views_in_different_units_are_refused_naming_the_views_and_units():
+    """h144 finding 3: millimetres beside metres in one position, with no space_unit left
+    to tell them apart, is refused naming each view (and its file) and its unit."""
+    left = _view_3d(0).assign_attrs(space_unit="millimeters")
+    right = _view_3d(1).assign_attrs(space_unit="meters")
+    with pytest.raises(SchemaError, match="different units") as said:
+        stack_views([left, right], ["left", "right"], sources=["l.nc", "r.nc"])
+    assert "view 'left' (l.nc): 'millimeters'" in str(said.value)
+    assert "view 'right' (r.nc): 'meters'" in str(said.value)
+
+
+def test_views_in_one_unit_however_spelled_or_unknown_in_one_stack():
+    left = _view_3d(0).assign_attrs(space_unit="millimeters")
+    stacked = stack_views([left, _view_3d(1).assign_attrs(space_unit="millimeters")], ["l", "r"])
+    assert stacked.attrs["space_unit"] == "millimeters"
+    assert (
+        stack_views([left, _view_3d(1).assign_attrs(space_unit="mm")], ["l", "r"]).sizes["view"]
+        == 2
+    )
+    assert "space_unit" not in stack_views([left, _view_3d(1)], ["l", "r"]).attrs  # one unknown
+
+
+def test_views_in_different_anipose_alignments_are_refused_naming_them():
+    """h144 finding 3: positions in two coordinate frames are refused (not stacked with the
+    alignments, the only way back to the cameras' frame, left out)."""
+    matrix, center = np.eye(3).reshape(-1), np.zeros(3)
+    left = _view_3d(0).assign_attrs(
+        anipose_alignment_matrix=matrix, anipose_alignment_center=center
+    )
+    turned = np.array([0.0, 1, 0, 1, 0, 0, 0, 0, 1])
+    right = _view_3d(1).assign_attrs(
+        anipose_alignment_matrix=turned, anipose_alignment_center=np.full(3, 5.0)
+    )
+    with pytest.raises(SchemaError, match="alignments differ") as said:
+        stack_views([left, right], ["left", "right"])
+    message = str(said.value)
+    assert "view 'left': anipose_alignment_matrix [1.0, 0.0, 0.0" in message
+    assert "view 'right': anipose_alignment_matrix [0.0, 1.0, 0.0" in message
+    assert "anipose_alignment_center [5.0, 5.0, 5.0]" in message
+    same = stack_views([left, right.assign_attrs(**left.attrs)], ["left", "right"])
+    np.testing.assert_array_equal(same.attrs["anipose_alignment_matrix"], matrix)
+
+
+def test_load_multiview_dataset_refuses_anipose_files_in_different_alignments(tmp_path):
+    """The same through the files: two Anipose .csv files whose M / center differ."""
+    from posebridge.io import load_multiview_dataset
+
+    left = _view_3d(0).assign_attrs(anipose_alignment_matrix=np.eye(3).reshape(-1))
+    right = _view_3d(1).assign_attrs(anipose_alignment_matrix=2 * np.eye(3).reshape(-1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(left, tmp_path / "l.csv", "anipose")
+        posebridge.save(right, tmp_path / "r.csv", "anipose")
+    files = {"l": tmp_path / "l.csv", "r": tmp_path / "r.csv"}
+    with pytest.raises(SchemaError, match="alignments differ") as said:
+        load_multiview_dataset(files, "Anipose")
+    assert f"view 'r' ({tmp_path / 'r.csv'})" in str(said.value)
