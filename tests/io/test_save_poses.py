@@ -286,7 +286,8 @@ def test_a_lone_view_writes_the_columns_of_the_same_poses_without_it(tmp_path, l
 
 def test_to_nwb_file_of_a_view_picked_by_sel_keeps_its_name_as_save_does(tmp_path):
     """h144 finding 2: ds.sel(view="left") names its camera Device "left" (as
-    posebridge.save writes it), with no warning that NWB has no place for the view."""
+    posebridge.save writes it), with no warning that NWB has no place for the view; its
+    PoseEstimation is movement's 'PoseEstimation', which movement reads by default."""
     rng = np.random.default_rng(2)
     both = anipose_like(rng).expand_dims(view=["left", "right"], axis=-1)
     with warnings.catch_warnings(record=True) as caught:
@@ -294,6 +295,16 @@ def test_to_nwb_file_of_a_view_picked_by_sel_keeps_its_name_as_save_does(tmp_pat
         nwbfile = save_poses.to_nwb_file(both.sel(view="left"))
     assert list(nwbfile.devices) == ["left"]
     assert not [w for w in caught if "view" in str(w.message)]
+    # its PoseEstimation keeps movement's name, which movement's from_nwb_file looks for
+    assert "PoseEstimation" in nwbfile.processing["behavior"].data_interfaces
+    pynwb = pytest.importorskip("pynwb")
+    movement_load = pytest.importorskip("movement.io.load_poses")
+    with pynwb.NWBHDF5IO(tmp_path / "dropin.nwb", "w") as io:
+        io.write(nwbfile)
+    read = movement_load.from_nwb_file(tmp_path / "dropin.nwb")
+    np.testing.assert_allclose(
+        read["position"].values.squeeze(), both.sel(view="left")["position"].values.squeeze()
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         posebridge.save(both.sel(view="left"), tmp_path / "saved.nwb")

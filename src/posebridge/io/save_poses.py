@@ -352,8 +352,11 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
 
     expect_dataset(ds)
     ds = model.validate(_dropin.names_as_text(ds))
-    # ds.sel(view="top") is that camera's poses: its Device is named "top", as save writes it
-    ds = api.scalar_view_as_dim(ds)
+    if model.VIEW in ds.coords and ds[model.VIEW].ndim == 0:
+        # ds.sel(view="top") is that camera's poses: its Device is named "top" (as save
+        # names it), its PoseEstimation movement's 'PoseEstimation' (the default key of
+        # movement's from_nwb_file), not posebridge's 'PoseEstimation_top'
+        ds = ds.drop_vars(model.VIEW).assign_attrs(device=str(ds[model.VIEW].item()))
     if ds.attrs["ds_type"] != model.POSES:
         raise DatasetKindError(
             f"to_nwb_file writes poses (ndx-pose PoseEstimation); this dataset holds "
