@@ -741,3 +741,35 @@ def test_a_stream_names_no_loss_of_all_zero_tracking_scores_as_memory_does_not(t
             warnings.simplefilter("always")
             posebridge.convert(source, tmp_path / f"out{chunk}.h5", "dlc", chunk_frames=chunk)
         assert not [w for w in caught if "tracking_score" in str(w.message)], chunk
+
+
+def test_convert_refuses_an_existing_or_folder_target_before_reading(
+    tmp_path, poses_two_mice_with_nan, monkeypatch
+):
+    """posebridge.convert read the whole source before an existing target (without
+    overwrite) or a folder was refused; both are known first."""
+    import posebridge.lazy
+    from posebridge import api
+    from posebridge.errors import FileExistsError as ExistsError
+    from posebridge.errors import IsADirectoryError as FolderError
+
+    source = tmp_path / "two.nc"
+    posebridge.save(poses_two_mice_with_nan, source)
+    for name in ("out.nc", "out.slp"):  # a pair that streams, one in memory
+        (tmp_path / name).write_bytes(b"kept")
+    (tmp_path / "folder").mkdir()
+
+    def read(*args, **kwargs):
+        raise AssertionError("the source was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(api, "load", read)
+        patched.setattr(posebridge.lazy, "open_lazily_indexed", read)
+        for name in ("out.nc", "out.slp"):
+            with pytest.raises(ExistsError, match="already exists; pass overwrite=True"):
+                posebridge.convert(source, tmp_path / name)
+            assert (tmp_path / name).read_bytes() == b"kept"
+        with pytest.raises(FolderError, match="is a folder; expected a file name"):
+            posebridge.convert(source, tmp_path / "folder", format="netcdf")
+    written = posebridge.convert(source, tmp_path / "out.nc", overwrite=True)
+    assert written == [tmp_path / "out.nc"]

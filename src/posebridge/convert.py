@@ -29,7 +29,7 @@ from posebridge import api, errors, model, registry
 from posebridge._files import check_input, recording_files_read
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._output_paths import refuse_folder_name, refuse_writing_onto_input
-from posebridge._outputs import inputs_kept
+from posebridge._outputs import existing_output, inputs_kept
 from posebridge.errors import PoseBridgeError, expect_bool, expect_path, user_stacklevel
 from posebridge.lazy import DASK_EXTRA, dask_installed
 
@@ -37,6 +37,7 @@ __all__ = [
     "STREAMING_PAIRS",
     "check_chunking",
     "convert",
+    "refuse_known_target",
     "save_in_chunks",
     "streams",
     "streams_here",
@@ -77,10 +78,10 @@ def convert(
 ) -> list[Path]:
     """Convert ``source`` to ``target``, in time chunks when both formats allow it.
 
-    The pairs in :data:`STREAMING_PAIRS` (DeepLabCut / LightningPose .h5 or
-    .csv, SLEAP analysis, netCDF or Anipose .csv to NWB, SLEAP analysis,
-    netCDF, DeepLabCut .h5 / .csv, LightningPose .csv or Anipose .csv) hold
-    one chunk of frames at a time; others are converted in memory. Streaming
+    The pairs in :data:`STREAMING_PAIRS` (from DeepLabCut / LightningPose .h5
+    or .csv, SLEAP analysis, netCDF, Anipose .csv or NWB, to NWB, SLEAP
+    analysis, netCDF, DeepLabCut .h5 / .csv, LightningPose .csv or Anipose
+    .csv) hold one chunk of frames at a time; others are converted in memory. Streaming
     needs dask (the ``dask`` extra): without it, every pair is converted in
     memory (with a warning when the source is over 1 GiB). Both give the same
     output values; every writer's promises hold (atomic, no clobber, NWB
@@ -136,8 +137,13 @@ def convert(
         An output that is the input, a file read with it (idtracker.ai's
         ``id_probabilities.csv``, TRex's siblings, a COCO ``ground_truth``...)
         or lies inside an input folder, is refused even with ``overwrite``.
+    FileExistsError
+        When ``target`` exists and ``overwrite`` is false, before the source is
+        read when the writer writes that very file whatever the data
+        (:func:`refuse_known_target`), else when the file names are known.
     IsADirectoryError
-        When ``source`` is a folder that no format reads (also a built-in
+        When ``target`` is a folder (before the source is read), or when
+        ``source`` is a folder that no format reads (also a built-in
         ``IsADirectoryError``).
 
     Examples
@@ -171,6 +177,10 @@ def convert(
             raise api.naming_the_file(error, target) from None
         if not target.exists():  # an existing file: save says so first, as it does
             api.check_ending(fmt_out, target, format)  # x.csv with format="nwb"
+    if fmt_out is not None:  # (a writer of boxes, VIA or netCDF, writes the target too)
+        refuse_known_target(fmt_out, target, options, overwrite=overwrite)
+    else:
+        api.check_target(target)  # a folder: refused whatever the writer
     pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
     if pair is not None and streams_here(source, *pair):
         from posebridge.lazy import open_lazily_indexed
@@ -178,6 +188,8 @@ def convert(
         with recording_files_read() as files_read:
             ds = open_lazily_indexed(source, fmt_in.name, fps=fps, **read_options)
         if ds.attrs.pop("lazy", 0) and ds.attrs.get("ds_type") == "poses":
+            individuals = int(ds.sizes.get(model.INDIVIDUAL, 0))  # known without the data
+            refuse_known_target(fmt_out, target, options, overwrite, individuals)
             with inputs_kept(source, companions=files_read):
                 return save_in_chunks(
                     ds,
@@ -195,6 +207,61 @@ def convert(
             ds = api.load(source, fmt_in.name, fps=fps, **read_options)
     with inputs_kept(source, companions=files_read):
         return api.save(ds, target, format, overwrite=overwrite, **options)
+
+
+def refuse_known_target(
+    fmt_out: registry.Format,
+    target: Path,
+    options: dict[str, Any],
+    overwrite: bool = False,
+    individuals: int | None = None,
+) -> None:
+    """Refuse, before the source is read, a target that is a folder, or one that exists
+    (without ``overwrite``) when the writer writes that very file whatever the data.
+
+    A writer that splits (``<stem>_<individual><suffix>``: NWB's default for several
+    individuals, DeepLabCut's and LightningPose's ``split_individuals``), YOLO pose
+    predictions (``<stem>_<frame>.txt``) and an NWB ``append`` may not write
+    ``target`` itself: the writer refuses its own existing files once it knows them,
+    as without this check. ``individuals``, when known (a lazily opened source), tells
+    whether NWB writes one file.
+
+    Parameters
+    ----------
+    fmt_out
+        The writer's format (for a source of poses).
+    target
+        The output file.
+    options
+        The writer's options.
+    overwrite
+        Whether an existing file may be replaced.
+    individuals
+        How many individuals the source holds, when known without reading its data.
+
+    Raises
+    ------
+    IsADirectoryError
+        ``target`` is a folder.
+    FileExistsError
+        ``target`` exists, ``overwrite`` is false and the writer writes it.
+
+    Examples
+    --------
+    >>> refuse_known_target(registry.get("netcdf"), Path("new.nc"), {})
+    """
+    api.check_target(target)  # a folder, or a missing one: as save refuses it
+    if overwrite or not (target.exists() or target.is_symlink()):
+        return
+    split = options.get("split_individuals")
+    if fmt_out.name == "yolo-predictions" or options.get("append"):
+        return
+    if fmt_out.name == "nwb":  # one file per individual unless split_individuals=False
+        if split is False or individuals == 1:
+            raise existing_output(target)
+        return
+    if split is None or split is False:
+        raise existing_output(target)
 
 
 def save_in_chunks(

@@ -368,17 +368,56 @@ def _brief_repr() -> reprlib.Repr:
 _BRIEF = _brief_repr()
 
 
+_Raised = TypeVar("_Raised", bound=BaseException)
+
+
+def with_command_line_wording(raised: _Raised, wording: dict[str, str]) -> _Raised:
+    """``raised`` (an error, or a warning given to ``warnings.warn``) carrying its advice
+    as the command line says it, for :func:`worded_for_command_line`.
+
+    Parameters
+    ----------
+    raised
+        The error or warning whose message gives advice in Python's words.
+    wording
+        From each such piece of advice, as the message says it, to the same with the
+        command line's flags (``"pass image_size=(width, height)"`` to
+        ``"pass --option 'image_size=[W,H]'"``).
+
+    Returns
+    -------
+    BaseException
+        ``raised`` itself, its ``command_line_wording`` set (added to any it had).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> warning = with_command_line_wording(
+    ...     UserWarning("a.txt: read it with image_size=(640, 480)."),
+    ...     {"image_size=(640, 480)": "--read-option 'image_size=[640,480]'"},
+    ... )
+    >>> worded_for_command_line(warning)
+    "a.txt: read it with --read-option 'image_size=[640,480]'."
+    """
+    known = getattr(raised, "command_line_wording", {})
+    raised.command_line_wording = {**known, **wording}  # type: ignore[attr-defined]
+    return raised
+
+
 def worded_for_command_line(error: BaseException, message: str | None = None) -> str:
-    """The error's message on one line, its Python advice in the command line's words.
+    """The message of an error or a warning on one line, its Python advice in the
+    command line's words.
 
     A raiser whose advice names Python (``ds.sel(...)``, ``split_individuals=True``)
-    sets ``command_line_wording`` on the error, a dict from that advice to the same
-    said with the flags; a :class:`SeveralVideosError` names ``--read-option``.
+    sets ``command_line_wording`` on the error or warning
+    (:func:`with_command_line_wording`), a dict from that advice to the same said with
+    the flags; a :class:`SeveralVideosError` names ``--read-option``. The command line
+    shows its errors and its warnings (those of batch jobs too) so.
 
     Parameters
     ----------
     error
-        The error.
+        The error, or the warning (the ``Warning`` given to ``warnings.warn``).
     message
         Its text, when it is not ``str(error)`` (an ``OSError``'s message).
 

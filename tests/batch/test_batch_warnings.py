@@ -80,3 +80,23 @@ def test_a_csv_report_written_before_results_had_warnings_is_a_batch_report(tmp_
     report.write_text(",".join(fields) + "\n" + ",".join("" for _ in fields) + "\n")
 
     assert is_batch_report(report)
+
+
+def test_a_command_line_batch_words_the_advice_of_its_warnings_with_the_flags():
+    """A job's warnings went to the report as Python said them ("read them back with
+    image_size=(40, 32)") where its errors named the command line's flags."""
+    from posebridge.batch.job import _warning_messages
+    from posebridge.errors import with_command_line_wording
+
+    advice = with_command_line_wording(
+        UserWarning("read them back with image_size=(40, 32)."),
+        {"image_size=(40, 32)": "--read-option 'image_size=[40,32]'"},
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn(advice, stacklevel=1)
+
+    assert _warning_messages(caught) == ["read them back with image_size=(40, 32)."]
+    assert _warning_messages(caught, command_line=True) == [
+        "read them back with --read-option 'image_size=[40,32]'."
+    ]

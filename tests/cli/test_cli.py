@@ -919,13 +919,16 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(tmp_path, command
 
 
 def test_read_option_takes_a_tuple_as_the_error_hints_spell_it(tmp_path):
-    """'pass image_size=(width, height)' was refused typed so on the command line."""
+    """'pass image_size=(width, height)' was refused typed so on the command line; the
+    advice now names the flag (as a JSON list), and the tuple is taken too."""
     (tmp_path / "labels" / "train").mkdir(parents=True)
     (tmp_path / "labels" / "train" / "a.txt").write_text("0 0.5 0.5 0.5 0.5 0.25 0.5 2\n")
     yaml = tmp_path / "data.yaml"
     yaml.write_text("train: images/train\nkpt_shape: [1, 3]\nnames:\n  0: mouse\n")
     result = run("info", yaml)
-    assert result.exit_code == 1 and "image_size=(width, height)" in result.stderr
+    assert result.exit_code == 1 and "--read-option 'image_size=[W,H]'" in result.stderr
+    result = run("info", yaml, "--read-option", "image_size=[200,100]")
+    assert result.exit_code == 0, result.output
     result = run("info", yaml, "--read-option", "image_size=(200, 100)")
     assert result.exit_code == 0, result.output
     ds = posebridge.load(yaml, image_size=(200, 100))
@@ -1097,3 +1100,49 @@ def test_a_frame_indexed_target_without_frame_numbers_is_refused_naming_fps(
     assert "--fps" in line and "with_fps" not in line and "ds.attrs" not in line, line
     assert not list(tmp_path.glob("out*"))
     assert run("convert", source, tmp_path / target, *extra, "--fps", "10").exit_code == 0
+
+
+# --------------------------------------------------------------------------
+# advice with the command line's flags, in errors and warnings alike
+
+
+def test_yolo_image_size_advice_names_the_flags_in_errors_and_warnings(tmp_path):
+    """The command line said "pass image_size=(width, height)" and "read them back with
+    image_size=(40, 32)", Python's words: errors got the flags, warnings never did."""
+    position = np.array([[[[5.0]], [[30.0]]], [[[35.0]], [[2.0]]]])  # (time, space, kp, ind)
+    ds = posebridge.from_numpy(position, keypoint_names=["nose"])
+    source = tmp_path / "clip.nc"
+    posebridge.save(ds, source)
+    refused = run("convert", source, tmp_path / "a.yaml", "--to", "yolo")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().endswith(
+        "pass --option 'image_size=[W,H]' (width and height in pixels)."
+    )
+    posebridge.save(ds.assign_attrs(video_width=40, video_height=32), source, overwrite=True)
+    done = run("convert", source, tmp_path / "b.yaml", "--to", "yolo")
+    assert done.exit_code == 0, done.output
+    (advice,) = [line for line in done.stderr.splitlines() if "read them back" in line]
+    assert advice.startswith("posebridge: warning: ")
+    assert "read them back with --read-option 'image_size=[40,32]'." in advice
+    back = run("info", tmp_path / "b.yaml", "--read-option", "image_size=[40,32]")
+    assert back.exit_code == 0, back.output  # the flag as the warning gives it
+
+
+def test_convert_help_names_the_streaming_sources_and_targets_once_each():
+    """The help ran the list of sources into the list of targets ("... Anipose to NWB,
+    SLEAP analysis, netCDF, ...") so that it named SLEAP analysis and netCDF twice."""
+    text = " ".join(run("convert", "--help").stdout.split())
+    said = (
+        "Conversions from DeepLabCut or LightningPose (.h5, .csv), SLEAP analysis, netCDF, "
+        "Anipose or NWB files to NWB, SLEAP analysis, netCDF, DeepLabCut, LightningPose or "
+        "Anipose files stream"
+    )
+    assert said in text
+    from posebridge.convert import STREAMING_READERS, STREAMING_WRITERS
+
+    titles = {n: registry.get(n).title for n in (*STREAMING_READERS, *STREAMING_WRITERS)}
+    sources, targets = said.split(" files to ")
+    for name in STREAMING_READERS:
+        assert sources.count(titles[name]) == 1, name
+    for name in STREAMING_WRITERS:
+        assert targets.count(titles[name]) == 1, name

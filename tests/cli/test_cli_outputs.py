@@ -360,3 +360,98 @@ def test_plot_of_a_file_and_a_link_to_it_elsewhere_draws_a_figure_beside_each(
     stem = poses_file.name.split(".")[0]
     assert len(list(tmp_path.glob(f"{stem}*.png"))) == 1
     assert len(list(sub.glob(f"{stem}*.png"))) == 1
+
+
+# --------------------------------------------------------------------------
+# convert refuses an output it cannot write before it reads the input
+
+
+def _unread(monkeypatch) -> None:
+    """Make any read of the input's data fail the test (the eager and the lazy reader)."""
+    import posebridge.lazy
+
+    def read(*args, **kwargs):
+        raise AssertionError("the input was read")
+
+    monkeypatch.setattr(posebridge.api, "load", read)
+    monkeypatch.setattr(posebridge.lazy, "open_lazily_indexed", read)
+
+
+@pytest.mark.parametrize("name", ["out.nc", "out.slp", "out.csv"])  # streams, in memory
+def test_convert_refuses_an_existing_output_before_reading_the_input(
+    tmp_path, poses_file, monkeypatch, name
+):
+    """The whole input was read (and a "read" line printed) before the refusal."""
+    target = tmp_path / name
+    target.write_bytes(b"kept")
+    _unread(monkeypatch)
+    result = run("convert", poses_file, target)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert _error_line(result) == (
+        f"posebridge: error: {target}: already exists; pass --overwrite to replace it."
+    )
+    assert target.read_bytes() == b"kept"
+
+
+def test_convert_refuses_a_folder_as_output_before_reading_the_input(
+    tmp_path, poses_file, monkeypatch
+):
+    (tmp_path / "outdir").mkdir()
+    _unread(monkeypatch)
+    for to in ("netcdf", "slp", "nwb", "yolo-predictions"):
+        result = run("convert", poses_file, tmp_path / "outdir", "--to", to)
+        assert result.exit_code == 1 and result.stdout == ""
+        said = f"posebridge: error: {tmp_path / 'outdir'}: is a folder; expected a file name."
+        assert _error_line(result) == said
+
+
+def test_an_existing_nwb_output_of_one_individual_is_refused_before_the_data_are_read(
+    tmp_path, poses_two_mice_with_nan, monkeypatch
+):
+    """NWB writes the file itself for one individual: said once the source is opened
+    (its individuals known), before any chunk is read or a "read" line printed."""
+    pytest.importorskip("pynwb")
+    import importlib
+
+    source = tmp_path / "one.nc"
+    posebridge.save(poses_two_mice_with_nan.isel(individual=[0]), source)
+    target = tmp_path / "one.nwb"
+    target.write_bytes(b"kept")
+
+    def written(*args, **kwargs):
+        raise AssertionError("the data were read")
+
+    monkeypatch.setattr(importlib.import_module("posebridge.convert"), "save_in_chunks", written)
+    result = run("convert", source, target)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert _error_line(result).endswith("already exists; pass --overwrite to replace it.")
+    assert target.read_bytes() == b"kept"
+
+
+def test_outputs_the_writer_names_itself_are_still_written_beside_an_existing_target(
+    tmp_path, poses_file
+):
+    """NWB's default for several individuals is a file each (<stem>_<individual>.nwb): a
+    file at the target's own name is not one of them, and stays as it is."""
+    pytest.importorskip("pynwb")
+    target = tmp_path / "out.nwb"
+    target.write_bytes(b"kept")
+    result = run("convert", poses_file, target)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("read ")
+    assert target.read_bytes() == b"kept"
+    assert len(list(tmp_path.glob("out_*.nwb"))) == 2
+
+
+def test_overwrite_and_append_are_as_before(tmp_path, poses_file):
+    target = tmp_path / "out.slp"
+    target.write_bytes(b"old")
+    result = run("convert", poses_file, target, "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() != b"old"
+    pytest.importorskip("pynwb")
+    nwb = tmp_path / "session.nwb"
+    assert run("convert", poses_file, nwb, "--single-file").exit_code == 0
+    result = run("convert", poses_file, nwb, "--append")  # the same poses: refused by append
+    assert "already exists; pass --overwrite" not in result.output

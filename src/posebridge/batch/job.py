@@ -505,12 +505,21 @@ def _inspect(paths: Iterable[Path]) -> list[dict[str, str]]:
     return findings
 
 
-def _warning_messages(caught: Iterable[warnings.WarningMessage]) -> list[str]:
+def _warning_messages(
+    caught: Iterable[warnings.WarningMessage], command_line: bool = False
+) -> list[str]:
     """The messages of the warnings ``caught``, each once, in the order first raised,
-    whitespace collapsed (a multi-line message becomes one line of the report)."""
+    whitespace collapsed (a multi-line message becomes one line of the report); their
+    advice with the command line's flags when the batch runs from it, as its errors'
+    (:func:`~posebridge.errors.worded_for_command_line`)."""
     messages: dict[str, None] = {}
     for warning in caught:
-        messages.setdefault(" ".join(str(warning.message).split()) or warning.category.__name__)
+        text = (
+            worded_for_command_line(warning.message)
+            if command_line and isinstance(warning.message, Warning)
+            else " ".join(str(warning.message).split())
+        )
+        messages.setdefault(text or warning.category.__name__)
     return list(messages)
 
 
@@ -549,7 +558,7 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
     result = Result(source=job.source, target=job.target, status="failed")
     with recording_warnings() as caught:  # this job's only, whatever runs on other threads
         _run_into(job, on_chunk, result)
-    result.warnings = _warning_messages(caught)
+    result.warnings = _warning_messages(caught, job.command_line)
     result.seconds = time.perf_counter() - start
     return result
 

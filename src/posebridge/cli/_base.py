@@ -127,6 +127,21 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {message} (unexpected; run with --debug for the traceback)"
 
 
+def _warning_line(message: Warning | str) -> str:
+    """A warning on one line, its advice with the command line's flags where the code that
+    warns gives them (:func:`posebridge.errors.with_command_line_wording`), as errors are.
+
+    Examples
+    --------
+    >>> from posebridge.errors import with_command_line_wording
+    >>> _warning_line(with_command_line_wording(UserWarning("Pass a=1."), {"a=1": "--a 1"}))
+    'Pass --a 1.'
+    """
+    if isinstance(message, Warning):
+        return worded_for_command_line(message)
+    return " ".join(str(message).split())
+
+
 def several_videos_advice(error: SeveralVideosError) -> str:
     """How to read one video of the file, with ``--read-option`` (the reader's option).
 
@@ -203,7 +218,7 @@ class _Group(click.Group):
         debug = bool(ctx.params.get("debug"))
 
         def show(message, category, filename, lineno, file=None, line=None):
-            click.echo(f"posebridge: warning: {' '.join(str(message).split())}", err=True)
+            click.echo(f"posebridge: warning: {_warning_line(message)}", err=True)
 
         # Process-wide on purpose, and the one catch_warnings of the package: the command
         # owns its process, this is entered on the main thread before the command starts

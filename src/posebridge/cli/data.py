@@ -218,13 +218,15 @@ def convert(
 ) -> None:
     """Convert SOURCE to TARGET (format from --to or TARGET's file name).
 
-    Pairs that stream (DeepLabCut/LightningPose .h5 or .csv, SLEAP analysis,
-    netCDF, Anipose to NWB, SLEAP analysis, netCDF, DeepLabCut, LightningPose,
-    Anipose) move the data in chunks of frames, in bounded memory. Prints every
-    file written.
+    Conversions from DeepLabCut or LightningPose (.h5, .csv), SLEAP analysis,
+    netCDF, Anipose or NWB files to NWB, SLEAP analysis, netCDF, DeepLabCut,
+    LightningPose or Anipose files stream: they move the data in chunks of
+    frames, in bounded memory (with dask installed). Others are converted in
+    memory. Prints every file written.
     """
     from posebridge import api, model, registry
     from posebridge._report import size_text, summary
+    from posebridge.convert import refuse_known_target
 
     options, origin = _nwb_options(**nwb)
     written_texts = _parse_pairs(write_pairs, "--option")
@@ -237,6 +239,7 @@ def convert(
         _for_reading(source, from_format, "--from")
     refuse_writing_onto_input(source, target)
     check_output_folder(target)  # a missing folder, or a file where the folder should be
+    api.check_target(target)  # a folder: refused before anything is read
     model.checked_fps(fps)
     loaded = None
     streaming = _streams(source, target, from_format, to_format)
@@ -254,6 +257,7 @@ def convert(
         options.update(_typed_options(written_texts, [fmt_out.write]))
         _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
         _check_writer_values(fmt_out, options, origin)  # before the file is opened
+        refuse_known_target(fmt_out, target, options, overwrite)  # an existing file
         if not target.exists():  # an existing file: save says so first, as it does
             api.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
         with recording_files_read() as files_read:  # the files read with it: kept too
@@ -261,6 +265,9 @@ def convert(
         probe = _with_fps(probe, fps, source)
         if not probe.attrs.pop("lazy", 0) or probe.attrs.get("ds_type") != "poses":
             streaming, loaded = False, (fmt_in, probe)  # read in memory (labels, ...)
+        else:  # NWB writes one file for one individual: known before the data are read
+            individuals = int(probe.sizes.get(model.INDIVIDUAL, 0))
+            refuse_known_target(fmt_out, target, options, overwrite, individuals)
     if streaming:
         click.echo(f"read   {source} as {fmt_in.title} (in chunks of frames)")
         with inputs_kept(source, companions=files_read):
@@ -277,7 +284,9 @@ def convert(
             click.echo(f"wrote  {path} ({size_text(path.stat().st_size)}, {fmt_out.title})")
         return
     if loaded is None:
-        _check_writer_options_first(source, target, from_format, to_format, written_texts, nwb)
+        _check_writer_options_first(
+            source, target, from_format, to_format, written_texts, nwb, overwrite
+        )
         with recording_files_read() as files_read:  # the files read with it: kept too
             loaded = _load(source, from_format, fps, read_pairs, "--from")
     fmt_in, ds = loaded
@@ -302,25 +311,31 @@ def _check_writer_options_first(
     to_format: str | None,
     written_texts: dict[str, str],
     nwb: dict[str, Any],
+    overwrite: bool,
 ) -> None:
-    """The writer's option names and values, checked before the source is read (as
-    ``posebridge.convert`` does) when the writer is known without the data: a source that
-    holds poses only. A source of boxes, or one that cannot be told yet, is read first, and
-    its errors come first."""
+    """The writer's option names and values, and an existing output the writer writes
+    whatever the data (:func:`posebridge.convert.refuse_known_target`), checked before
+    the source is read (as ``posebridge.convert`` does) when the writer is known without
+    the data: a source that holds poses only. A source of boxes, or one that cannot be
+    told yet, is read first, and its errors come first (an existing output is refused
+    first for a source of boxes too: their writers, VIA and netCDF, write the target)."""
     from posebridge import api, registry
+    from posebridge.convert import refuse_known_target
 
     try:
         fmt_in = _for_reading(source, from_format, "--from")
-        if "bboxes" in fmt_in.kinds:  # the data decide the writer
-            return
         fmt_out = registry.resolve_for_writing(target, to_format, "poses")
     except PoseBridgeError:  # said when the data are read, as before
         return
     assert fmt_out.write is not None
     options, origin = _nwb_options(**nwb)
     options.update(_typed_options(written_texts, [fmt_out.write]))
+    if "bboxes" in fmt_in.kinds:  # the data decide the writer (VIA, netCDF: the target too)
+        refuse_known_target(fmt_out, target, options, overwrite)
+        return
     _check_options(fmt_out.write, f"{fmt_out.title} writer", options, origin, positional=2)
     _check_writer_values(fmt_out, options, origin)
+    refuse_known_target(fmt_out, target, options, overwrite)
     if not target.exists():  # an existing file: save says so first, as it does
         api.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
 

@@ -99,3 +99,15 @@ def test_an_image_without_orientation_or_with_damaged_exif_is_as_stored(tmp_path
     assert orientation_of(tmp_path / "absent.jpg") is None
     pixels = np.arange(6).reshape(2, 3)
     assert as_shown(pixels, None) is pixels and as_shown(pixels, 9) is pixels
+
+
+def test_a_missing_image_names_the_read_option_on_the_command_line(tmp_path):
+    """The advice "pass image_size=(width, height)" was shown as is by the command line."""
+    from posebridge.errors import FormatError, worded_for_command_line
+    from posebridge.formats._shared.images import image_size
+
+    with pytest.raises(FormatError, match=r"is missing.*pass image_size=\(width, height\)") as got:
+        image_size(tmp_path / "gone.png", tmp_path / "gone.txt")
+    worded = worded_for_command_line(got.value)
+    assert "pass --read-option 'image_size=[W,H]' (width and height in pixels)" in worded
+    assert "image_size=(width" not in worded

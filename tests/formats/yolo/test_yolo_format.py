@@ -1138,3 +1138,23 @@ def test_animals_at_one_place_are_written_as_equal_lines_with_a_warning(tmp_path
     with pytest.warns(UserWarning, match=r"a\.txt line 2 \(= line 1\); .*a\.txt line 3"):
         back = yolo.read(tmp_path / "data.yaml", image_size=(100, 100))
     np.testing.assert_allclose(back.position.values, ds.position.values)
+
+
+def test_the_image_size_advice_names_the_command_lines_flags(tmp_path):
+    """The writer's refusal and its read-back warning said image_size=(...) on the command
+    line too, which takes --option / --read-option 'image_size=[W,H]'."""
+    from posebridge.errors import worded_for_command_line
+
+    ds = labels.from_numpy(np.ones((2, 2, 2, 1)) * 5, video=["v.mp4"] * 2, frame=[3, 9])
+    with pytest.raises(SchemaError) as got:
+        yolo.write(ds, tmp_path / "data.yaml")
+    assert worded_for_command_line(got.value).endswith(
+        "pass --option 'image_size=[W,H]' (width and height in pixels)."
+    )
+    with pytest.warns(UserWarning, match=r"image_size=\(40, 32\)") as said:
+        (tmp_path / "v").mkdir()
+        yolo.write(ds.assign_attrs(video_width=40, video_height=32), tmp_path / "v" / "data.yaml")
+    (advice,) = [w.message for w in said if "image_size=(40, 32)" in str(w.message)]
+    assert "read them back with --read-option 'image_size=[40,32]'." in (
+        worded_for_command_line(advice)
+    )

@@ -119,3 +119,13 @@ def test_a_label_whose_image_is_of_a_type_yolo_does_not_read_says_so(tmp_path):
                        r"read \(Ultralytics reads .*\bjpg\b.*\bpng\b") as error:  # fmt: skip
         posebridge.load(path)
     assert "absent" not in str(error.value)
+
+
+def test_label_without_its_image_names_the_read_option_on_the_command_line(tmp_path):
+    """The command line said "pass image_size=(width, height)", which it has no flag for."""
+    from posebridge.errors import worded_for_command_line
+
+    with pytest.raises(FormatError, match="image of this label file is absent") as got:
+        posebridge.load(tree(tmp_path))
+    worded = worded_for_command_line(got.value)
+    assert worded.endswith("pass --read-option 'image_size=[W,H]' (width and height in pixels).")

@@ -590,3 +590,23 @@ def test_a_folder_of_other_text_is_still_no_formats(tmp_path):
     labels = run(tmp_path, {"notes_1.txt": "frame 1: two mice\n", "notes_2.txt": "x\n"})
     with pytest.raises(IsADirectoryError):
         detect(labels)
+
+
+def test_the_size_options_are_named_with_the_command_lines_flags(tmp_path):
+    """Both refusals of predictions without a size gave Python's image_size= (and video=)
+    advice on the command line too."""
+    from posebridge.errors import worded_for_command_line
+
+    frames = run(tmp_path / "frames", {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"})
+    with pytest.raises(FormatError) as got:
+        predictions.read(frames, kpt_shape=[1, 3])
+    assert worded_for_command_line(got.value).endswith(
+        "pass --read-option 'image_size=[W,H]' (width and height in pixels) or "
+        "--read-option video=PATH (the video predicted on)."
+    )
+    images = run(tmp_path / "images", {"bus.txt": "0 0.5 0.5 0.1 0.1 0.25 0.5 0.9\n"})
+    with pytest.raises(FormatError) as got:
+        predictions.read(images, kpt_shape=[1, 3])
+    assert worded_for_command_line(got.value).endswith(
+        "pass --read-option 'image_size=[W,H]' (width and height in pixels)."
+    )

@@ -214,3 +214,13 @@ def test_a_missing_point_without_a_confidence_is_written_as_ultralytics_loads_it
     back = predictions.read(tmp_path / "labels", image_size=SIZE, kpt_shape=[3, 3])
     np.testing.assert_array_equal(back.position.values, position)
     np.testing.assert_array_equal(back.confidence.values.ravel(), confidence.ravel())
+
+
+def test_the_frame_size_is_asked_for_with_the_command_lines_flag(tmp_path):
+    from posebridge.errors import worded_for_command_line
+
+    with pytest.raises(SchemaError) as got:
+        predictions_write.write(one_point_each(["a"], {0: [0]}), tmp_path / "clip.txt")
+    assert worded_for_command_line(got.value).endswith(
+        "pass --option 'image_size=[W,H]' (width and height in pixels)."
+    )

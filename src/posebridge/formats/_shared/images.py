@@ -19,15 +19,18 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge.errors import FormatError, SchemaError, brief
+from posebridge.errors import FormatError, SchemaError, brief, with_command_line_wording
 from posebridge.model.validate import LARGEST_SIDE, image_side
 
 __all__ = [
     "BOX",
     "BOX_PARTS",
     "EXIF_ORIENTATION",
+    "IMAGE_SIZE_ADVICE",
     "LARGEST_SIDE",
     "QUARTER_TURNS",
+    "READ_IMAGE_SIZE_FLAG",
+    "WRITE_IMAGE_SIZE_FLAG",
     "as_shown",
     "checked_image_size",
     "collector_paused",
@@ -51,6 +54,13 @@ __all__ = [
 BOX = "box"
 BOX_PARTS = ("x", "y", "width", "height")
 _BYTE = re.compile(r"\(byte (\d+)\)")
+
+#: The advice to give an image size, as Python says it, and as the command line says it
+#: when reading and when writing (``--read-option``/``--option``: a JSON list, quoted for
+#: the shell); :func:`posebridge.errors.with_command_line_wording` pairs them.
+IMAGE_SIZE_ADVICE = "pass image_size=(width, height)"
+READ_IMAGE_SIZE_FLAG = "pass --read-option 'image_size=[W,H]' (width and height in pixels)"
+WRITE_IMAGE_SIZE_FLAG = "pass --option 'image_size=[W,H]' (width and height in pixels)"
 
 
 def line_at(data: bytes, offset: int) -> tuple[int, int]:
@@ -379,10 +389,13 @@ def image_size(image: Path | str, label: Path | str) -> tuple[int, int]:
             if _orientation(opened) in QUARTER_TURNS:
                 width, height = height, width
     except FileNotFoundError:
-        raise FormatError(
+        missing = FormatError(
             label,
             f"its image {image} is missing, so its size (needed to turn normalised "
-            "coordinates into pixels) is unknown; pass image_size=(width, height).",
+            f"coordinates into pixels) is unknown; {IMAGE_SIZE_ADVICE}.",
+        )
+        raise with_command_line_wording(
+            missing, {IMAGE_SIZE_ADVICE: READ_IMAGE_SIZE_FLAG}
         ) from None
     except OSError as error:
         raise FormatError(label, f"cannot read the size of its image {image}: {error}") from None

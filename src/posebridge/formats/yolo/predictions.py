@@ -40,9 +40,23 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import Peek, check_input, note_files_read, refuse_empty_file
-from posebridge.errors import FormatError, PoseBridgeError, SchemaError, brief
+from posebridge.errors import (
+    FormatError,
+    PoseBridgeError,
+    SchemaError,
+    brief,
+    with_command_line_wording,
+)
 from posebridge.formats._shared import images
-from posebridge.formats._shared.images import BOX, BOX_PARTS, checked_image_size, scatter, slots
+from posebridge.formats._shared.images import (
+    BOX,
+    BOX_PARTS,
+    IMAGE_SIZE_ADVICE,
+    READ_IMAGE_SIZE_FLAG,
+    checked_image_size,
+    scatter,
+    slots,
+)
 from posebridge.formats._shared.text_bytes import loose_first_line
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
@@ -63,6 +77,9 @@ SOURCE_SOFTWARE = "YOLO"
 FRAME_FILE = re.compile(r"^(?P<stem>.*)_(?P<number>[1-9][0-9]*)\.txt$")
 #: Ultralytics' annotated videos beside the labels folder (``save=True``), by platform.
 _VIDEO_SUFFIXES = (".avi", ".mp4", ".mov", ".mkv")
+#: The advice when a video's frame size is unknown, as Python and the command line say it.
+_FRAME_SIZE_ADVICE = f"{IMAGE_SIZE_ADVICE} or video= (the video predicted on)"
+_FRAME_SIZE_FLAGS = f"{READ_IMAGE_SIZE_FLAG} or --read-option video=PATH (the video predicted on)"
 _NUMBER = r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan)"
 #: A prediction line: a class, then at least 6 numbers (a box and one x y keypoint).
 _LINE = re.compile(rf"[ \t]*\d+(?:[ \t]+{_NUMBER}){{6,}}[ \t\r]*")
@@ -541,12 +558,13 @@ def _image_sizes(found: _Files, given: tuple[int, int] | None) -> tuple[np.ndarr
         return sizes, names
     missing = [p for p, i in zip(found.paths, found_images, strict=True) if i is None]
     if missing:
-        raise FormatError(
+        refused = FormatError(
             missing[0],
             f"no image {missing[0].name[: -len('.txt')]}.* is beside the labels folder, so its "
-            "size (needed to turn normalised coordinates into pixels) is unknown; pass "
-            "image_size=(width, height).",
+            f"size (needed to turn normalised coordinates into pixels) is unknown; "
+            f"{IMAGE_SIZE_ADVICE}.",
         )
+        raise with_command_line_wording(refused, {IMAGE_SIZE_ADVICE: READ_IMAGE_SIZE_FLAG})
     sizes = [images.image_size(i, p) for i, p in zip(found_images, found.paths, strict=True)]
     note_files_read(*found_images)  # kept from a conversion's outputs
     return np.asarray(sizes, dtype=np.int64).reshape(-1, 2), names
@@ -702,12 +720,12 @@ def read(
             _check_span(found, last)
         size, n_frames = _frame_size(found, image_size, video_path)
         if size is None:
-            raise FormatError(
+            refused = FormatError(
                 path,
                 "the video's frame size (needed to turn normalised coordinates into pixels) "
-                "is unknown; pass image_size=(width, height) or video= (the video predicted "
-                "on).",
+                f"is unknown; {_FRAME_SIZE_ADVICE}.",
             )
+            raise with_command_line_wording(refused, {_FRAME_SIZE_ADVICE: _FRAME_SIZE_FLAGS})
         if n_frames is not None and last >= n_frames:
             raise FormatError(
                 found.paths[-1],

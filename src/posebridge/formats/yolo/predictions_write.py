@@ -11,9 +11,14 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
-from posebridge.errors import FileExistsError, SchemaError
+from posebridge.errors import FileExistsError, SchemaError, with_command_line_wording
 from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_physical_units
-from posebridge.formats._shared.images import box_extras, checked_image_size
+from posebridge.formats._shared.images import (
+    IMAGE_SIZE_ADVICE,
+    WRITE_IMAGE_SIZE_FLAG,
+    box_extras,
+    checked_image_size,
+)
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
@@ -154,10 +159,11 @@ def _size(ds: xr.Dataset, given: tuple[int, int] | None) -> tuple[float, float]:
         )
         if len(pairs) == 1 and (pairs > 0).all():
             return checked_image_size(tuple(int(v) for v in pairs[0]))
-    raise SchemaError(
+    refused = SchemaError(
         f"{_TITLE} are normalised by the frame size, which the dataset does not hold (one "
-        "size for all frames); pass image_size=(width, height)."
+        f"size for all frames); {IMAGE_SIZE_ADVICE}."
     )
+    raise with_command_line_wording(refused, {IMAGE_SIZE_ADVICE: WRITE_IMAGE_SIZE_FLAG})
 
 
 def _refuse_outside_unit(values: np.ndarray, name: str) -> None:

@@ -13,10 +13,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, note_files_read
-from posebridge.errors import FormatError, user_stacklevel
+from posebridge.errors import FormatError, user_stacklevel, with_command_line_wording
 from posebridge.formats._shared.images import (
     BOX,
     BOX_PARTS,
+    IMAGE_SIZE_ADVICE,
+    READ_IMAGE_SIZE_FLAG,
     checked_image_size,
     image_size,
     require_instances,
@@ -297,7 +299,7 @@ def _without_image(label: str) -> str:
         )
     return (
         "the image of this label file is absent, so its size (needed to turn "
-        "normalised coordinates into pixels) is unknown; pass image_size=(width, height)."
+        f"normalised coordinates into pixels) is unknown; {IMAGE_SIZE_ADVICE}."
     )
 
 
@@ -308,7 +310,8 @@ def _sizes(images: list[tuple[str, str, str | None]], given: tuple[int, int] | N
     found = []
     for _, label, image in images:
         if image is None:
-            raise FormatError(label, _without_image(label))
+            refused = FormatError(label, _without_image(label))
+            raise with_command_line_wording(refused, {IMAGE_SIZE_ADVICE: READ_IMAGE_SIZE_FLAG})
         found.append(image_size(image, label))
     return np.asarray(found, dtype=np.int64).reshape(-1, 2)
 

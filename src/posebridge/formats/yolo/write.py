@@ -16,7 +16,13 @@ from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge._temporaries import TEMPORARY_MARK
-from posebridge.errors import FileExistsError, PoseBridgeError, SchemaError, user_stacklevel
+from posebridge.errors import (
+    FileExistsError,
+    PoseBridgeError,
+    SchemaError,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
@@ -24,6 +30,8 @@ from posebridge.formats._shared.guards import (
     refuse_unknown_frames,
 )
 from posebridge.formats._shared.images import (
+    IMAGE_SIZE_ADVICE,
+    WRITE_IMAGE_SIZE_FLAG,
     box_extras,
     checked_image_size,
     first_repeat,
@@ -124,10 +132,19 @@ def write(
                 if stills
                 else ""
             )
-            warnings.warn(
+            read_back = f"image_size={image_size}"
+            said = UserWarning(
                 f"YOLO labels of video frames are normalised by the video's frame size "
                 f"{image_size[0]}x{image_size[1]}; no images are written, so read them back "
-                f"with image_size={image_size}.{mixed}",
+                f"with {read_back}.{mixed}"
+            )
+            wording = {
+                read_back: f"--read-option 'image_size=[{image_size[0]},{image_size[1]}]'",
+                "which image_size= would": "which --read-option image_size= would",
+                "and without image_size=.": "and without --read-option image_size=.",
+            }
+            warnings.warn(
+                with_command_line_wording(said, wording),
                 stacklevel=user_stacklevel(),
             )
     sizes = _sizes(ds, image_size)
@@ -373,9 +390,12 @@ def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
         columns.append(values)
     sizes = np.stack(columns, axis=1).reshape(n, 2)
     if (sizes <= 0).any():
-        raise SchemaError(
-            "YOLO labels are normalised by each image's size, and some rows have none "
-            "(no image_width / image_height); pass image_size=(width, height)."
+        raise with_command_line_wording(
+            SchemaError(
+                "YOLO labels are normalised by each image's size, and some rows have none "
+                f"(no image_width / image_height); {IMAGE_SIZE_ADVICE}."
+            ),
+            {IMAGE_SIZE_ADVICE: WRITE_IMAGE_SIZE_FLAG},
         )
     return sizes
 
