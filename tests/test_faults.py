@@ -267,9 +267,7 @@ def test_read_only_folder_gives_a_clean_error_and_keeps_the_old_file(tmp_path, f
     assert leftovers(target) == []
 
 
-def test_dlc_h5_on_a_read_only_file_system_names_it_not_permission_denied(
-    tmp_path, monkeypatch
-):
+def test_dlc_h5_on_a_read_only_file_system_names_it_not_permission_denied(tmp_path, monkeypatch):
     """h138 finding 1: PyTables checks the folder's rights itself and raises a
     PermissionError with no errno; on a read-only mount that is "the file system is
     read-only", as every other writer says (a read-only mount is faked here: it needs

@@ -481,7 +481,13 @@ def render(
         "names": names, "min_confidence": min_confidence, "fps": fps, "codec": codec,
         "pix_fmt": pix_fmt, "quality": quality, "overwrite": overwrite, "progress": progress,
     }  # fmt: skip
-    from posebridge.plot._select import check_model, named, select, size_mismatch
+    from posebridge.plot._select import (
+        check_model,
+        named,
+        select,
+        size_mismatch,
+        warn_of_another_rate,
+    )
 
     _check_options(ds, video, out, options)
     out = Path(out)
@@ -503,6 +509,7 @@ def render(
     wrong_size = size_mismatch(ds, info.width, info.height, str(info.path))
     if wrong_size is not None:
         raise PoseBridgeError(wrong_size)
+    warn_of_another_rate(ds, info.fps, info.path)
     for option, value in (("radius", radius), ("thickness", thickness)):
         _check_pixels(option, value, max(info.width, info.height))
     rate = fps or info.fps or ds.attrs.get("fps") or 30.0
