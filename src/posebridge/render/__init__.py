@@ -462,9 +462,17 @@ def render(
         pixels), labelled still images (no video), poses with no keypoints
         or individuals; for an option value out of range or one ffmpeg
         cannot write (naming ``out``, the option and ffmpeg's reason); for an
+        ``fps`` outside 0.001 to 1,000,000 or one ``out``'s container cannot
+        hold (ffmpeg would write another rate); for an
         ``out`` that is the video or the dataset's ``source_file`` (a link to
         one too), even with ``overwrite=True``, or an image-sequence name such
         as ``frame%03d.png`` (see :func:`refuse_sequence_pattern`).
+
+    Warns
+    -----
+    UserWarning
+        When the poses' ``fps`` and the video's frame rate differ: poses are
+        drawn on video frames by frame number, not by time.
 
     Examples
     --------
