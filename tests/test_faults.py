@@ -267,6 +267,45 @@ def test_read_only_folder_gives_a_clean_error_and_keeps_the_old_file(tmp_path, f
     assert leftovers(target) == []
 
 
+def test_dlc_h5_on_a_read_only_file_system_names_it_not_permission_denied(tmp_path, monkeypatch):
+    """h138 finding 1: PyTables checks the folder's rights itself and raises a
+    PermissionError with no errno; on a read-only mount that is "the file system is
+    read-only", as every other writer says (a read-only mount is faked here: it needs
+    root and mount)."""
+    target = tmp_path / "poses.h5"
+    save("dlc", 1, target)
+    data = target.read_bytes()
+    real_access, real_statvfs = os.access, os.statvfs
+
+    def access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and Path(path) == tmp_path:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    class ReadOnlyMount:
+        def __init__(self, real):
+            self._real = real
+            self.f_flag = real.f_flag | os.ST_RDONLY
+
+        def __getattr__(self, name):
+            return getattr(self._real, name)
+
+    def statvfs(path):
+        found = real_statvfs(path)
+        return ReadOnlyMount(found) if Path(path) == tmp_path else found
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    with pytest.raises(posebridge.PoseBridgeError) as caught:
+        save("dlc", 2, target)
+    message = str(caught.value)
+    assert str(target) in message
+    assert "the file system is read-only" in message
+    assert "permission denied" not in message
+    monkeypatch.undo()
+    assert target.read_bytes() == data
+
+
 def test_read_only_folder_nwb_append_keeps_the_file(tmp_path):
     target = tmp_path / "poses.nwb"
     save("nwb", 1, target)

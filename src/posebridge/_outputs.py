@@ -236,7 +236,8 @@ def writing_problem(path: Path) -> str | None:
     try:
         handle = os.open(trial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        return f"cannot be written in {target.parent}: {_cause(error) or type(error).__name__}"
+        cause = _cause(error, target.parent) or type(error).__name__
+        return f"cannot be written in {target.parent}: {cause}"
     os.close(handle)
     _remove(trial)
     return None
@@ -255,8 +256,30 @@ _CAUSES = {
 _ERRNO_IN_TEXT = re.compile(r"errno = (\d+)")
 
 
-def _cause(error: BaseException) -> str | None:
-    """A plain cause for an OS-level write failure, or ``None`` when it is not one."""
+def _read_only(folder: Path | None) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only (``False`` when unknown).
+
+    Examples
+    --------
+    >>> _read_only(None)
+    False
+    """
+    if folder is None or not hasattr(os, "ST_RDONLY"):
+        return False
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _cause(error: BaseException, folder: Path | None = None) -> str | None:
+    """A plain cause for an OS-level write failure, or ``None`` when it is not one.
+
+    ``folder`` is where the file was being written: a ``PermissionError``
+    without an errno (PyTables checks the folder's rights itself) there is
+    "the file system is read-only" when that folder's file system is mounted
+    read-only, as an ``EROFS`` from the system would say.
+    """
     code = getattr(error, "errno", None)
     if code not in _CAUSES:  # h5py puts the C errno in its message text
         found = _ERRNO_IN_TEXT.search(str(error))
@@ -264,7 +287,7 @@ def _cause(error: BaseException) -> str | None:
     if code in _CAUSES:
         return _CAUSES[code]
     if isinstance(error, PermissionError):  # PyTables raises one with no errno
-        return _CAUSES[errno.EACCES]
+        return _CAUSES[errno.EROFS if _read_only(folder) else errno.EACCES]
     if isinstance(error, OSError) and code is not None:
         return os.strerror(code) if isinstance(code, int) else str(error)
     return None
@@ -370,7 +393,7 @@ def _ignore(name: bytes) -> None:
 
 
 def _write_error(error: BaseException, target: Path) -> PoseBridgeError:
-    cause = _cause(error) or f"{type(error).__name__}"
+    cause = _cause(error, target.parent) or f"{type(error).__name__}"
     return PoseBridgeError(
         f"{target}: could not be written: {cause}; the previous file, if any, is unchanged."
     )

@@ -441,8 +441,18 @@ def _ffmpeg_says(
     return ""
 
 
+#: The frame rates a video is written at: ffmpeg's rate is a fraction of denominator at
+#: most 1,000,000 (slower rates become 0), and MP4/MOV time bases hold up to 1 MHz.
+MIN_FPS, MAX_FPS = 0.001, 1_000_000.0
+#: A written video's rate further than this (relative) from the one asked for is refused.
+_RATE_TOLERANCE = 0.01
+
+
 def check_writing_options(codec: object, pix_fmt: object, quality: object, fps: object) -> None:
-    """Refuse option values of the wrong kind or out of range (no ffmpeg run)."""
+    """Refuse option values of the wrong kind or out of range (no ffmpeg run).
+
+    ``fps`` must be from :data:`MIN_FPS` to :data:`MAX_FPS`.
+    """
     from posebridge._option_values import expect_number
 
     for option, value in (("codec", codec), ("pix_fmt", pix_fmt)):
@@ -454,6 +464,11 @@ def check_writing_options(codec: object, pix_fmt: object, quality: object, fps: 
             )
     expect_number(quality, "quality", least=0, most=10, optional=True)
     expect_number(fps, "fps", above=0, optional=True)
+    if fps is not None and not MIN_FPS <= float(fps) <= MAX_FPS:  # type: ignore[arg-type]
+        raise PoseBridgeError(
+            f"fps must be from {MIN_FPS:g} to {MAX_FPS:,.0f} frames per second (the rates "
+            f"ffmpeg can write), got {fps!r}."
+        )
 
 
 def check_writing(
@@ -465,12 +480,13 @@ def check_writing(
     pix_fmt: str | None = None,
     quality: float | None = 7,
 ) -> None:
-    """Refuse what ffmpeg would not write, before any frame is: encode one black frame.
+    """Refuse what ffmpeg would not write, before any frame is: encode three black frames.
 
-    The frame goes, by the same command as :func:`write_frames`, into a file of
+    The frames go, by the same command as :func:`write_frames`, into a file of
     ``path``'s ending in a temporary folder (removed after), so an encoder or a
-    pixel format ffmpeg lacks, a pair it cannot join, or an ending it knows no
-    container for is found before a video is read.
+    pixel format ffmpeg lacks, a pair it cannot join, an ending it knows no
+    container for, or a frame rate the container cannot hold (it reads back at
+    another rate) is found before a video is read.
 
     Raises
     ------
@@ -490,8 +506,9 @@ def check_writing(
     with tempfile.TemporaryDirectory(prefix="posebridge-") as folder:
         trial = Path(folder) / f"trial{Path(path).suffix}"
         cmd = _writing_command(trial, size, fps, codec, pix_fmt, quality)
-        frame = bytes(width * height * 3)
-        done = subprocess.run(cmd, input=frame, capture_output=True, check=False)
+        frames = bytes(width * height * 3) * 3  # three: their spacing is the rate
+        done = subprocess.run(cmd, input=frames, capture_output=True, check=False)
+        held = _written_rate(trial) if done.returncode == 0 else None
     if (limit := _stopped_by_a_limit(done.returncode)) is not None:  # no fault of the codec
         raise PoseBridgeError(f"{path}: could not be written: {limit}.")
     if done.returncode != 0:
@@ -504,6 +521,22 @@ def check_writing(
             f"{said.rstrip('.')}. Choose another codec, pix_fmt or file ending "
             "(`ffmpeg -encoders` and `ffmpeg -pix_fmts` list them)."
         )
+    if held is not None and abs(held - fps) > _RATE_TOLERANCE * fps:
+        suffix = Path(path).suffix or "(no ending)"
+        raise PoseBridgeError(
+            f"{path}: a {suffix} video cannot hold fps={fps:g}: ffmpeg writes it at {held:g} "
+            f"fps. Rates from {MIN_FPS:g} to {MAX_FPS:,.0f} fps are allowed where the "
+            "container holds them (.avi only up to 1000 fps, .mkv up to about 30,000); "
+            "choose another fps or ending (.mp4 and .mov hold them all)."
+        )
+
+
+def _written_rate(path: Path) -> float | None:
+    """The frame rate ffmpeg reads back from a video just written (``None``: unknown)."""
+    try:
+        return probe(path).fps
+    except PoseBridgeError:  # an ending ffmpeg writes but cannot read: no rate to compare
+        return None
 
 
 def _exit_text(code: int) -> str:

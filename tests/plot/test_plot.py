@@ -973,3 +973,49 @@ def test_a_missing_raster_of_too_many_rows_is_refused_before_drawing():
     ):
         plot.missing(ds)
     plot.missing(ds.isel(individual=slice(0, 2)))  # chosen: drawn
+
+
+@pytest.mark.parametrize("kind", ["trajectories", "skeleton"])
+def test_25_tracks_get_25_colours_and_a_legend_beside_the_axes(kind):
+    """h142 finding 3: one colour per individual past matplotlib's ten, and a legend
+    of 25 tracks that neither covers the data nor runs off the figure."""
+    rng = np.random.default_rng(3)
+    ds = model.from_numpy(rng.uniform(10, 300, size=(5, 2, 1, 25)))
+    fig = plot.figure(ds, kind, **({"frame": 2} if kind == "skeleton" else {}))
+    ax = fig.axes[0]
+    if kind == "trajectories":
+        colours = {matplotlib.colors.to_hex(line.get_color()) for line in ax.get_lines()}
+    else:
+        dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+        colours = {matplotlib.colors.to_hex(c.get_facecolor()[0]) for c in dots}
+    assert len(colours) == 25
+    legend = ax.get_legend()
+    assert len(legend.get_texts()) == 25
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box, frame = legend.get_window_extent(renderer), fig.bbox
+    assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1
+    assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1
+    assert box.x0 >= ax.get_window_extent(renderer).x1  # beside the axes, not over the data
+
+
+def test_skeleton_over_a_video_at_another_rate_is_said(tmp_path):
+    """h142 finding 1 (plot --kind skeleton --video): the poses' 30 fps and the video's
+    15 fps are named; frame N of the video is still the one shown."""
+    from posebridge import _video
+
+    path = tmp_path / "v15.mkv"
+    writer = _video.write_frames(path, (64, 48), 15.0, codec="ffv1", pix_fmt="bgr0", quality=None)
+    for k in range(4):
+        writer.send(np.full((48, 64, 3), 10 * k, np.uint8))
+    writer.close()
+    ds = model.from_numpy(np.full((4, 2, 1, 1), 20.0), fps=30.0)
+    with pytest.warns(UserWarning, match=r"30 fps.*v15\.mkv is at 15 fps"):
+        plot.skeleton(ds, frame=3, video=path)
+    ds.attrs["fps"] = 15.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot.skeleton(ds, frame=3, video=path)

@@ -720,3 +720,75 @@ def test_render_with_a_negative_frame_is_a_usage_error_naming_the_flag(video, tm
         "--frames" in result.output and f"the frame range '{frames}' is negative" in result.output
     )
     assert not (tmp_path / "out.mkv").exists()
+
+
+@pytest.mark.parametrize("far", [1000.0, 1e5, 1e300, 1.7e308])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_an_edge_to_a_far_off_point_is_drawn_where_it_crosses_the_frame(far, reverse):
+    """h142 finding 2: the segment is clipped to the frame before its pixels are
+    spaced, so the visible part is drawn in full, with no numpy cast warning."""
+    image = np.zeros((120, 160, 3), np.uint8)
+    ends = (far, 20.0) if reverse else (20.0, far)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _draw.draw_lines(
+            image, np.array([ends[0]]), np.array([60.0]), np.array([ends[1]]),
+            np.array([60.0]), np.array([[255, 255, 255]], np.uint8), 2.0,
+        )  # fmt: skip
+    assert (image[60, 20:160, 0] > 0).all()
+    assert not (image[60, :18, 0] > 0).any()
+
+
+def test_a_box_running_off_the_frame_keeps_its_sides_inside_it():
+    """h142 finding 2, boxes: the top and bottom sides of a box far wider than the frame."""
+    image = np.zeros((120, 160, 3), np.uint8)
+    left, top, right, bottom = 20.0, 40.0, 200020.0, 80.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _draw.draw_lines(
+            image,
+            np.array([left, right, right, left]),
+            np.array([top, top, bottom, bottom]),
+            np.array([right, right, left, left]),
+            np.array([top, bottom, bottom, top]),
+            np.full((4, 3), 255, np.uint8),
+            2.0,
+        )
+    assert (image[40, 30:160, 0] > 0).all() and (image[80, 30:160, 0] > 0).all()
+    assert (image[45:76, 20, 0] > 0).all()
+
+
+def test_a_video_at_another_rate_than_the_poses_is_said(tmp_path, video):
+    """h142 finding 1: poses are matched to video frames by number; a video (10 fps)
+    at another rate than the poses' fps (20) is warned of, naming both rates."""
+    ds, _ = poses_at(list(range(N_FRAMES)))
+    ds.attrs["fps"] = 20.0
+    with pytest.warns(UserWarning, match=r"20 fps.*10 fps.*frame number"):
+        render(ds, video, tmp_path / "other.mkv", **LOSSLESS)
+    ds.attrs["fps"] = 10.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render(ds, video, tmp_path / "same.mkv", **LOSSLESS)
+
+
+@pytest.mark.parametrize("fps", [1e-9, 1e-5, 2e6, 1e7])
+def test_an_output_rate_no_container_holds_is_refused_naming_the_range(tmp_path, video, fps):
+    """h142 finding 4: it was rounded to 0 (ffmpeg's own message about "0") or written
+    at another rate silently."""
+    ds, _ = poses_at(list(range(N_FRAMES)))
+    out = tmp_path / "out.mp4"
+    with pytest.raises(PoseBridgeError, match=r"from 0\.001 to 1,000,000") as caught:
+        render(ds, video, out, fps=fps, progress=False)
+    assert repr(fps) in str(caught.value)
+    assert not out.exists()
+
+
+def test_an_output_rate_the_container_cannot_hold_is_refused(tmp_path, video):
+    """h142 finding 4: .avi holds at most 1000 fps; ffmpeg wrote 5000 fps as 600."""
+    ds, _ = poses_at(list(range(N_FRAMES)))
+    out = tmp_path / "fast.avi"
+    with pytest.raises(PoseBridgeError, match=r"fast\.avi: a \.avi video cannot hold fps=5000"):
+        render(ds, video, out, fps=5000, progress=False)
+    assert not out.exists()
+    assert render(ds, video, tmp_path / "fast.mp4", fps=5000, progress=False).is_file()
+    assert _video.probe(tmp_path / "fast.mp4").fps == pytest.approx(5000)

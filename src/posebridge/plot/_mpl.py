@@ -20,6 +20,7 @@ __all__ = [
     "axes",
     "check_axes",
     "inputs_of",
+    "legend",
     "matplotlib",
     "note_inputs",
     "show_image",
@@ -87,6 +88,42 @@ def space_labels(ax: Any, ds: Any, image: bool) -> None:
         ax.set_ylim(float(height) - 0.5, -0.5)
     elif not ax.yaxis_inverted():
         ax.invert_yaxis()
+
+
+#: Legends of more entries than this go outside the axes, in columns of at most
+#: :data:`LEGEND_ROWS` entries, so they neither cover the data nor run off the figure.
+LEGEND_INSIDE = 10
+LEGEND_ROWS = 20
+
+
+def legend(ax: Any, title: str) -> Any:
+    """The axes' legend: at the upper right inside for a few entries; for more than
+    :data:`LEGEND_INSIDE`, beside the axes on the right, in columns of at most
+    :data:`LEGEND_ROWS` (the constrained layout makes room for it).
+
+    Parameters
+    ----------
+    ax
+        A matplotlib ``Axes`` whose artists carry labels.
+    title
+        The legend's title.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+    """
+    count = len(ax.get_legend_handles_labels()[1])
+    if count <= LEGEND_INSIDE:
+        return ax.legend(title=title, fontsize="small", loc="upper right")
+    columns = -(-count // LEGEND_ROWS)
+    return ax.legend(
+        title=title,
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        ncols=columns,
+    )
 
 
 def note_inputs(figure: Any, ds: Any, *files: object) -> Any:

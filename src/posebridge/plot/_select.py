@@ -44,6 +44,7 @@ __all__ = [
     "select",
     "size_mismatch",
     "still_images",
+    "warn_of_another_rate",
 ]
 
 TimeRange = tuple[float | None, float | None]
@@ -713,6 +714,8 @@ def background(
     if video is not None:
         if frame is None:
             raise PoseBridgeError(f"{video}: no frame number to show was given.")
+        if exact_frame:  # the poses of that frame, drawn on it
+            warn_of_another_rate(ds, _video.probe(video).fps, video)
         return _checked_size(ds, _video.read_frame(video, int(frame)), str(video), explicit=True)
     named_files: list[tuple[Path, int]] = []
     if labels.is_labels(ds) and row is not None:
@@ -739,6 +742,54 @@ def background(
             return None
         return _checked_size(ds, still, str(path), explicit=False)
     return None
+
+
+#: Frame rates further apart than this (relative) are said to differ: ffmpeg shows a
+#: rate to two decimals (23.98 for 24000/1001).
+RATE_TOLERANCE = 0.005
+
+
+def warn_of_another_rate(ds: xr.Dataset, video_fps: float | None, video: object) -> None:
+    """Warn when the poses' ``fps`` and the video's frame rate differ.
+
+    Poses are matched to video frames by frame number (the ``frame``
+    coordinate, time in frames, or time x fps), never by time: a video
+    at another rate than the poses were made at gets them on other moments.
+    Labels (frames of their own videos) and rates not known are left alone.
+
+    Parameters
+    ----------
+    ds
+        The poses, boxes or labels drawn.
+    video_fps
+        The video's frame rate, ``None`` when ffmpeg does not know it.
+    video
+        The video, for the message.
+    """
+    rate = ds.attrs.get("fps")
+    if labels.is_labels(ds) or video_fps is None or not video_fps > 0:
+        return
+    if isinstance(rate, bool) or not isinstance(rate, int | float | np.number):
+        return
+    rate = float(rate)
+    if not (np.isfinite(rate) and rate > 0):
+        return
+    if abs(rate - video_fps) <= RATE_TOLERANCE * max(rate, video_fps):
+        return
+    if model.FRAME in ds.coords:
+        how = "their 'frame' coordinate"
+    elif ds.attrs.get("time_unit") == "seconds":
+        how = f"time x {rate:g} fps, rounded"
+    else:
+        how = "their time in frames"
+    warnings.warn(
+        f"{named(ds)}the poses are at {rate:g} fps but {video} is at {video_fps:g} fps: "
+        f"poses are drawn on the video frame of their frame number ({how}), not at "
+        "their time, so at another rate they land on other moments of the video. Check "
+        "that it is the video the poses were made from.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def dataset_video(ds: xr.Dataset) -> Path | None:

@@ -213,7 +213,7 @@ def trajectories(
     ax.set_title(f"Trajectories: {title}{_projection(ds)}")
     _mpl.space_labels(ax, ds, still is not None)
     if names:
-        ax.legend(title="individual", fontsize="small", loc="upper right")
+        _mpl.legend(ax, "individual")
     return _mpl.note_inputs(ax.figure, ds, video, image)
 
 
@@ -505,7 +505,7 @@ def skeleton(
     _no_points(ax, x, y)
     ax.set_title(where + _projection(ds))
     _mpl.space_labels(ax, ds, still is not None)
-    ax.legend(title="individual", fontsize="small", loc="upper right")
+    _mpl.legend(ax, "individual")
     # the labelled frame's own image (or video), when found, is an input too
     own = label_image(ds, row) if labels.is_labels(ds) else None
     return _mpl.note_inputs(ax.figure, ds, video, image, None if own is None else own[0])

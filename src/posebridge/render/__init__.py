@@ -462,9 +462,17 @@ def render(
         pixels), labelled still images (no video), poses with no keypoints
         or individuals; for an option value out of range or one ffmpeg
         cannot write (naming ``out``, the option and ffmpeg's reason); for an
+        ``fps`` outside 0.001 to 1,000,000 or one ``out``'s container cannot
+        hold (ffmpeg would write another rate); for an
         ``out`` that is the video or the dataset's ``source_file`` (a link to
         one too), even with ``overwrite=True``, or an image-sequence name such
         as ``frame%03d.png`` (see :func:`refuse_sequence_pattern`).
+
+    Warns
+    -----
+    UserWarning
+        When the poses' ``fps`` and the video's frame rate differ: poses are
+        drawn on video frames by frame number, not by time.
 
     Examples
     --------
@@ -481,7 +489,13 @@ def render(
         "names": names, "min_confidence": min_confidence, "fps": fps, "codec": codec,
         "pix_fmt": pix_fmt, "quality": quality, "overwrite": overwrite, "progress": progress,
     }  # fmt: skip
-    from posebridge.plot._select import check_model, named, select, size_mismatch
+    from posebridge.plot._select import (
+        check_model,
+        named,
+        select,
+        size_mismatch,
+        warn_of_another_rate,
+    )
 
     _check_options(ds, video, out, options)
     out = Path(out)
@@ -503,6 +517,7 @@ def render(
     wrong_size = size_mismatch(ds, info.width, info.height, str(info.path))
     if wrong_size is not None:
         raise PoseBridgeError(wrong_size)
+    warn_of_another_rate(ds, info.fps, info.path)
     for option, value in (("radius", radius), ("thickness", thickness)):
         _check_pixels(option, value, max(info.width, info.height))
     rate = fps or info.fps or ds.attrs.get("fps") or 30.0

@@ -20,6 +20,7 @@ import numpy as np
 
 __all__ = [
     "Stamp",
+    "clip_segments",
     "disc",
     "draw_lines",
     "missing_glyphs",
@@ -98,13 +99,74 @@ def stamp(
     image[rows[inside], cols[inside]] = paint[inside]
 
 
+def clip_segments(
+    x0: np.ndarray,
+    y0: np.ndarray,
+    x1: np.ndarray,
+    y1: np.ndarray,
+    box: tuple[float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The parts of finite segments inside ``box`` = (xmin, ymin, xmax, ymax)
+    (Liang-Barsky, vectorized), and the index of each segment kept.
+
+    Endpoints may be far off (1e300): half-differences keep the arithmetic
+    finite. Segments with a non-finite end, or wholly outside, are dropped.
+
+    Examples
+    --------
+    >>> cut = clip_segments(*(np.array([v]) for v in (5.0, 5.0, 1e300, 5.0)), (0, 0, 9, 9))
+    >>> [float(v[0]) for v in cut[:4]], cut[4].tolist()
+    ([5.0, 5.0, 9.0, 5.0], [0])
+    """
+    keep = np.flatnonzero(np.isfinite(x0) & np.isfinite(y0) & np.isfinite(x1) & np.isfinite(y1))
+    x0, y0, x1, y1 = x0[keep], y0[keep], x1[keep], y1[keep]
+    xmin, ymin, xmax, ymax = box
+    half_dx, half_dy = x1 / 2 - x0 / 2, y1 / 2 - y0 / 2  # never overflow
+    n = keep.size
+    # where a segment enters and leaves the box, as t from (x0, y0) and as 1 - t from
+    # (x1, y1), each computed directly, so a clipped end is placed from the segment's
+    # end nearer it (a point at 1e300 would leave nothing of a t near 1)
+    enter, enter_back = np.zeros(n), np.ones(n)
+    leave, leave_back = np.ones(n), np.zeros(n)
+    inside = np.ones(n, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for p, q, q_back in (
+            (-half_dx, (x0 - xmin) / 2, (xmin - x1) / 2),
+            (half_dx, (xmax - x0) / 2, (x1 - xmax) / 2),
+            (-half_dy, (y0 - ymin) / 2, (ymin - y1) / 2),
+            (half_dy, (ymax - y0) / 2, (y1 - ymax) / 2),
+        ):
+            inside &= (p != 0) | (q >= 0)  # parallel to this edge and outside it
+            t, t_back = q / p, q_back / p
+            enter = np.where(p < 0, np.maximum(enter, t), enter)
+            enter_back = np.where(p < 0, np.minimum(enter_back, t_back), enter_back)
+            leave = np.where(p > 0, np.minimum(leave, t), leave)
+            leave_back = np.where(p > 0, np.maximum(leave_back, t_back), leave_back)
+    inside &= enter <= leave
+    x0, y0, x1, y1 = x0[inside], y0[inside], x1[inside], y1[inside]
+    half_dx, half_dy = half_dx[inside], half_dy[inside]
+    ends = []
+    for t, t_back in ((enter[inside], enter_back[inside]), (leave[inside], leave_back[inside])):
+        near_start = t <= 0.5
+        ends.append(np.where(near_start, x0 + 2 * t * half_dx, x1 - 2 * t_back * half_dx))
+        ends.append(np.where(near_start, y0 + 2 * t * half_dy, y1 - 2 * t_back * half_dy))
+    return (*ends, keep[inside])
+
+
 def segment_points(
-    x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, limit: int
+    x0: np.ndarray,
+    y0: np.ndarray,
+    x1: np.ndarray,
+    y1: np.ndarray,
+    limit: int,
+    box: tuple[float, float, float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Points one pixel apart along every segment (NaN segments dropped).
 
-    Returns x, y and the segment index of each point. ``limit`` caps the
-    points of one segment (coordinates far outside the frame).
+    Returns x, y and the segment index of each point. With ``box`` (xmin,
+    ymin, xmax, ymax) each segment is first clipped to it, so the part of a
+    segment to a far-off point that crosses the frame is drawn in full;
+    ``limit`` caps the points of one segment.
 
     Examples
     --------
@@ -112,15 +174,20 @@ def segment_points(
     >>> x.tolist(), owner.tolist()
     ([0.0, 1.0, 2.0, 3.0], [0, 0, 0, 0])
     """
-    keep = np.flatnonzero(np.isfinite(x0) & np.isfinite(y0) & np.isfinite(x1) & np.isfinite(y1))
-    x0, y0, x1, y1 = x0[keep], y0[keep], x1[keep], y1[keep]
-    length = np.maximum(np.abs(x1 - x0), np.abs(y1 - y0))
-    count = np.clip(np.ceil(length).astype(np.int64), 0, limit) + 1
+    if box is None:
+        box = (-np.inf, -np.inf, np.inf, np.inf)
+    x0, y0, x1, y1, keep = clip_segments(x0, y0, x1, y1, box)
+    with np.errstate(over="ignore", invalid="ignore"):
+        length = np.maximum(np.abs(x1 - x0), np.abs(y1 - y0))
+    # compare as floats: a huge or infinite length must not be cast to int64 first
+    count = np.where(np.isfinite(length) & (length < limit), np.ceil(length), limit)
+    count = count.astype(np.int64) + 1
     owner = np.repeat(np.arange(keep.size), count)
     first = np.repeat(np.cumsum(count) - count, count)
     t = (np.arange(owner.size) - first) / np.maximum(count - 1, 1)[owner]
-    x = x0[owner] + t * (x1 - x0)[owner]
-    y = y0[owner] + t * (y1 - y0)[owner]
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = x0[owner] + t * (x1 - x0)[owner]
+        y = y0[owner] + t * (y1 - y0)[owner]
     return x, y, keep[owner]
 
 
@@ -135,7 +202,9 @@ def draw_lines(
 ) -> None:
     """Draw segments (x0, y0)-(x1, y1) in ``colours[i]``, ``thickness`` pixels wide."""
     height, width = image.shape[:2]
-    x, y, owner = segment_points(x0, y0, x1, y1, limit=4 * (height + width))
+    margin = thickness / 2 + 2  # a line just outside the frame still shows its width
+    box = (-margin, -margin, width - 1 + margin, height - 1 + margin)
+    x, y, owner = segment_points(x0, y0, x1, y1, limit=4 * (height + width), box=box)
     if owner.size:
         stamp(image, x, y, colours[owner], disc(thickness / 2))
 
