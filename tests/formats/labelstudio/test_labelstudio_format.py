@@ -518,11 +518,13 @@ def _many_tasks(seed: int) -> list:
     tasks = []
     for t in range(40):
         result: list = []
+        width = int(rng.integers(100, 300))  # the task's image: one size for its regions
         for b in range(int(rng.integers(0, 3))):
             result.append(
                 rect(
                     f"r{b}",
                     *rng.uniform(0, 50, 4).round(3),
+                    w=width,
                     label=f"c{b}",
                     score=[None, 0.5, 1][b % 3],
                 )
@@ -536,7 +538,7 @@ def _many_tasks(seed: int) -> list:
                     *rng.uniform(0, 100, 2).round(4),
                     id=f"p{p}",
                     parent=parent,
-                    w=int(rng.integers(100, 300)),
+                    w=width,
                     score=[None, 0.25, 0, 3][how],
                 )
             )
@@ -1007,3 +1009,92 @@ def test_labels_sleap_io_writes_of_labelled_images_read_back(tmp_path):
     assert ds.image_path.values.tolist() == files
     got = ds.position.isel(individual=0).transpose("time", "keypoint", "space").values
     np.testing.assert_allclose(got, points)
+
+
+def _on(region: dict, image: str, width: int = 200, height: int = 100) -> dict:
+    """The region on the config's image ``image`` (its to_name), of that image's size."""
+    return {**region, "to_name": image, "original_width": width, "original_height": height}
+
+
+TWO_IMAGES = """<View>
+  <Image name="left" value="$left"/>
+  <Image name="right" value="$right"/>
+  <KeyPointLabels name="kpl" toName="left"><Label value="nose"/></KeyPointLabels>
+  <KeyPointLabels name="kpr" toName="right"><Label value="tail"/></KeyPointLabels>
+</View>"""
+
+
+@pytest.mark.parametrize("config", [TWO_IMAGES, None])
+@pytest.mark.parametrize("second", ["point", "rect"])
+def test_a_task_whose_regions_lie_on_two_images_is_refused_naming_them(tmp_path, config, second):
+    """Points of a second <Image> were read as points of the first, with its path and size."""
+    other = point("tail", 50, 50, id="b") if second == "point" else rect("r", 1, 2, 3, 4)
+    tasks = [
+        {"data": {"left": "l0.jpg", "right": "r0.jpg"}, "annotations": [{"result": [
+            _on(point("nose", 10, 10, id="a"), "left")]}]},
+        {"data": {"left": "l.jpg", "right": "r.jpg"}, "annotations": [{"result": [
+            _on(point("nose", 10, 10, id="a"), "left"), _on(other, "right", 400, 400)]}]},
+    ]  # fmt: skip
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(FormatError) as error:
+        labelstudio.read(path, label_config=config)
+    message = str(error.value)
+    assert str(path) in message and "$[1]" in message
+    assert "'left'" in message and "'right'" in message
+
+
+def test_a_task_whose_regions_all_lie_on_one_image_reads(tmp_path):
+    tasks = [{"data": {"image": "a.jpg"}, "annotations": [{"result": [
+        _on(point("nose", 10, 10, id="a"), "img"), _on(point("tail", 50, 50, id="b"), "img"),
+        {**point("ear", 20, 20, id="c"), "to_name": None}]}]}]  # fmt: skip
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(tasks))
+    ds = labelstudio.read(path)
+    assert ds.position.isel(time=0, individual=0).values.T.tolist() == [
+        [20.0, 10.0],
+        [100.0, 50.0],
+        [40.0, 20.0],
+    ]
+
+
+@pytest.mark.parametrize("second", ["point", "rect"])
+@pytest.mark.parametrize("plain", [False, True])
+def test_regions_that_give_their_image_two_sizes_are_refused_naming_them(tmp_path, second, plain):
+    """The row kept the first region's size while the others' points were made of theirs."""
+    other = point("tail", 50, 50, id="b") if second == "point" else rect("r", 1, 2, 3, 4)
+    other = {**other, "original_width": 400, "original_height": 300}
+    tasks = [{"data": {"image": "a.jpg"}, "annotations": [{"result": [
+        point("nose", 10, 10, id="a"), other]}]}]  # fmt: skip
+    if plain:  # an irregular task sends the file region by region: the same rule
+        tasks.append({"data": {"image": "b.jpg"}, "predictions": [{"result": ["x"]}]})
+    path = tmp_path / "sizes.json"
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(FormatError) as error:
+        labelstudio.read(path, results="annotations")
+    message = str(error.value)
+    assert str(path) in message and "$[0]" in message
+    assert "200 x 100" in message and "400 x 300" in message
+
+
+def test_a_task_whose_regions_lie_on_the_configs_second_image_reads_that_image(tmp_path):
+    """With the config, to_name says which <Image> (and so which data key) the points are of."""
+    tasks = [
+        {"data": {"left": "l0.jpg", "right": "r0.jpg"}, "annotations": [{"result": [
+            _on(point("nose", 10, 10, id="a"), "left")]}]},
+        {"data": {"left": "l1.jpg", "right": "r1.jpg"}, "annotations": [{"result": [
+            _on(point("tail", 50, 50, id="b"), "right", 400, 300)]}]},
+    ]  # fmt: skip
+    path = tmp_path / "right.json"
+    path.write_text(json.dumps(tasks))
+    ds = labelstudio.read(path, label_config=TWO_IMAGES)
+    assert [Path(p).name for p in ds.image_path.values] == ["l0.jpg", "r1.jpg"]
+    assert ds.image_width.values.tolist() == [200, 400]
+    assert ds.position.sel(keypoint="tail").isel(time=1, individual=0).values.tolist() == [
+        200.0,
+        150.0,
+    ]
+    del tasks[1]["data"]["right"]
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(FormatError, match=r"\$\[1\]\.data: no image.*'right'"):
+        labelstudio.read(path, label_config=TWO_IMAGES)

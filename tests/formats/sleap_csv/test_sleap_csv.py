@@ -99,6 +99,12 @@ def test_rank_in_frame_counts_within_each_frame():
         ("track,frame_idx,instance.score,a.x,a.y,a.z\n", "line 1, column 6: expected"),
         (HEADER + "t,0,,1,1,,2,2,\nt,zero,,1,1,,2,2,\n", "line 3, column 'frame_idx'"),
         (HEADER + "t,0,,1,oops,,2,2,\n", "line 2, column 'a.y'"),
+        # infinity (pandas writes it "inf"): refused here, naming the cell, not later
+        (HEADER + "t,0,,1,1,,2,2,\nt,1,,inf,1,,2,2,\n", "line 3, column 'a.x'"),
+        (HEADER + "t,0,,1,-inf,,2,2,\n", "line 2, column 'a.y': expected a finite number"),
+        (HEADER + "t,0,,1,1,,2,2,Infinity\n", "line 2, column 'b.score'"),
+        (HEADER + "t,0,inf,1,1,,2,2,\n", "line 2, column 'instance.score'"),
+        (HEADER + "t,0,,inf,1,,2,2,\nt,1,,1,1,,x,2,\n", "line 2, column 'a.x'"),
         (HEADER + "t,-1,,1,1,,2,2,\n", "line 2, column 'frame_idx'"),
         (HEADER + "t,9223372036854775807,,1,1,,2,2,\n", "line 2, column 'frame_idx'"),
         (HEADER + "t,0,,1,1,,2,2,\nu,0,,1,1,,2,2,\nt,0,,1,1,,2,2,\n", "lines 2 and 4"),
@@ -486,3 +492,77 @@ def test_a_header_without_sleaps_leading_columns_is_not_claimed(tmp_path: Path, 
     path = write_text(tmp_path, f"{header}\nt,0,0.5,1,2\n", "other.csv")
     with posebridge._files.Peek(path) as peek:
         assert not sleap_csv.sniff(peek)
+
+
+@pytest.mark.parametrize(
+    "individuals",
+    [["untracked_0", "mouse"], ["untracked_1", "rat", "untracked_0", "mouse"]],
+)
+def test_untracked_individuals_are_written_after_the_tracks_and_read_back_in_that_order(
+    tmp_path: Path, individuals: list[str]
+):
+    """Every SLEAP reader puts the instances without a track after the tracks, numbered
+    by their rank in the frame: the writer writes them so (with a warning), and the
+    file reads back in the order it was written, each name with its own points."""
+    n = len(individuals)
+    pos = np.arange(3 * 2 * 1 * n, dtype=float).reshape(3, 2, 1, n)
+    ds = posebridge.from_numpy(
+        pos,
+        confidence_array=np.full((3, 1, n), 0.5),
+        keypoint_names=["nose"],
+        individual_names=individuals,
+    )
+    path = tmp_path / "x.analysis.csv"
+    with pytest.warns(UserWarning, match="after the tracks") as record:
+        posebridge.save(ds, path)
+    expected = [n for n in individuals if not n.startswith("untracked_")] + sorted(
+        n for n in individuals if n.startswith("untracked_")
+    )
+    assert str(path) in str(record[0].message)
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    written = [row[0] or "untracked" for row in rows if row[1] == "0"]
+    assert written == [
+        name if not name.startswith("untracked_") else "untracked" for name in expected
+    ]
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == expected
+    xr.testing.assert_equal(
+        back.position.sel(individual=individuals).reset_coords(drop=True),
+        ds.position.reset_coords(drop=True),
+    )
+
+
+def test_the_written_order_is_kept_without_a_warning_when_untracked_come_last(tmp_path: Path):
+    ds = posebridge.from_numpy(
+        np.ones((2, 2, 1, 3)),
+        keypoint_names=["nose"],
+        individual_names=["rat", "mouse", "untracked_0"],
+    )
+    path = tmp_path / "x.analysis.csv"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(ds, path)
+    assert posebridge.load(path).individual.values.tolist() == ["rat", "mouse", "untracked_0"]
+
+
+def test_sleap_io_reads_the_untracked_rows_written_after_the_tracks(tmp_path: Path):
+    sio = pytest.importorskip("sleap_io")
+    pos = np.arange(2 * 2 * 1 * 2, dtype=float).reshape(2, 2, 1, 2)
+    ds = posebridge.from_numpy(
+        pos, keypoint_names=["nose"], individual_names=["untracked_0", "mouse"]
+    )
+    path = tmp_path / "x.analysis.csv"
+    with pytest.warns(UserWarning, match="after the tracks"):
+        posebridge.save(ds, path)
+    labels = sio.load_file(str(path), format="csv")
+    for frame in labels.labeled_frames:
+        t = frame.frame_idx
+        by_track = {
+            (inst.track.name if inst.track is not None else None): inst.numpy()[0]
+            for inst in frame.instances
+        }
+        np.testing.assert_array_equal(by_track["mouse"], pos[t, :, 0, 1])
+        np.testing.assert_array_equal(by_track[None], pos[t, :, 0, 0])

@@ -30,6 +30,8 @@ class LabelConfig:
     keypoint_tool: str | None
     box_tool: str | None
     box_labels: list[str]
+    #: each ``<Image name>`` and the ``data`` key its ``value="$key"`` names
+    images: dict[str, str] | None = None
 
 
 def read_config(source: str | Path) -> LabelConfig:
@@ -84,6 +86,11 @@ def read_config(source: str | Path) -> LabelConfig:
         keypoint_tool=tools[0].get("name"),
         box_tool=boxes[0].get("name") if boxes else None,
         box_labels=box_labels,
+        images={
+            str(e.get("name")): str(e.get("value"))[1:]
+            for e in images
+            if e.get("name") is not None and str(e.get("value", "")).startswith("$")
+        },
     )
 
 

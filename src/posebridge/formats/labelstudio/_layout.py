@@ -4,7 +4,7 @@ An export is a JSON list of tasks; each task's ``annotations`` (or
 ``completions``, before Label Studio 1.0) and ``predictions`` hold entries
 whose ``result`` lists the regions. msgspec decodes them into the structs
 below, which keep only the keys the reader uses (an export also carries
-``from_name``, ``to_name``, ``image_rotation``, ``direction``... per region),
+``from_name``, ``image_rotation``, ``direction``... per region),
 so no dict is made per region. The values stay loosely typed (``Any``): the
 reader checks them in columns, with the same rules whether the tasks came
 here or from a plain JSON decode.
@@ -69,6 +69,7 @@ class Region(msgspec.Struct):
     original_height: Any = None
     score: Any = ABSENT
     parentID: Any = None  # Label Studio's key
+    to_name: Any = None  # the config's <Image name> the region lies on
     from_id: Any = None
     to_id: Any = None
 

@@ -28,7 +28,7 @@ from posebridge.formats.labelstudio._layout import (
     of_kind,
 )
 
-__all__ = ["RegionItems", "Regions", "fast_regions", "refuse_bad_sizes"]
+__all__ = ["RegionItems", "Regions", "fast_regions", "refuse_bad_sizes", "refuse_mixed_images"]
 
 
 @dataclass
@@ -54,6 +54,9 @@ class Regions:
     box_size: np.ndarray
     sizes: np.ndarray
     rotated: int
+    #: each point's and rectangle's ``to_name`` (the image it lies on), ``""`` when absent
+    point_image: np.ndarray | None = None
+    box_image: np.ndarray | None = None
     #: points whose ``parentID`` names no region of their task (read as free points)
     orphans: int = 0
     #: the first of them: its task, its place in the task's result and its ``parentID``
@@ -226,6 +229,7 @@ def fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> Regions
         starts = np.cumsum(counts) - counts
         at = int(np.searchsorted(starts, row, side="right") - 1)  # its result
         first_orphan = (int(tasks[at]), row - int(starts[at]), parents[orphans[0]])
+    image = _image_names(column(items[region], "to_name"))
     first = np.unique(task[region], return_index=True)
     sizes = np.full((n, 2), -1.0)
     sizes[first[0]] = np.column_stack([width, height])[first[1]]
@@ -244,9 +248,19 @@ def fast_regions(tasks: np.ndarray, results: list[list[Any]], n: int) -> Regions
         box_size=size[boxes],
         sizes=sizes,
         rotated=int(rotated),
+        point_image=image[points],
+        box_image=image[boxes],
         orphans=int(orphans.size),
         first_orphan=first_orphan,
     )
+
+
+def _image_names(values: np.ndarray) -> np.ndarray:
+    """Each region's ``to_name`` as text, ``""`` where it has none."""
+    given = values != None  # noqa: E711 - elementwise
+    names = np.full(values.size, "", dtype=object)
+    names[given] = object_array(map(str, values[given]), int(given.sum()))
+    return names
 
 
 def _refuse_untyped(path: Path, where: str, item: dict[str, Any]) -> None:
@@ -280,6 +294,8 @@ class RegionItems:
         self.points: list[tuple[Any, ...]] = []  # task, group key, label, x, y, w, h, score
         self.boxes: list[tuple[Any, ...]] = []  # task, id, label, x, y, w, h, score, w0, h0
         self.sizes: dict[int, tuple[float, float]] = {}
+        self.point_images: list[str] = []  # each point's to_name ("" without), in order
+        self.box_images: list[str] = []
         self.rotated = 0
         self.orphans = 0  # points whose parentID names no rectangle of their task
         self.first_orphan: tuple[int, int, Any] | None = None
@@ -369,11 +385,13 @@ class RegionItems:
                 box_regions[own] = i
                 boxes[own] = len(self.boxes)
                 self.boxes.append((t, str(item.get("id")), label, x, y, w, h, item_score, *size))
+                self.box_images.append(_image_name(item))
             else:
                 parent = item.get("parentID")
                 own = str(item.get("id"))
                 point_ids.add(own)
                 points.append((i, t, parent, own, label, x, y, *size, item_score))
+                self.point_images.append(_image_name(item))
         for i, t_, parent, own, label, x, y, w0, h0, item_score in points:
             box = boxes.get(str(parent)) if parent is not None else None
             lost = box is None and parent is not None and str(parent) != ""
@@ -427,8 +445,71 @@ class RegionItems:
             box_size=np.column_stack([np.asarray(boxes[8], float), np.asarray(boxes[9], float)]),
             sizes=sizes,
             rotated=self.rotated,
+            point_image=np.asarray(self.point_images, dtype=object),
+            box_image=np.asarray(self.box_images, dtype=object),
             orphans=self.orphans,
             first_orphan=self.first_orphan,
+        )
+
+
+def _image_name(item: dict[str, Any]) -> str:
+    """A region's ``to_name`` as text, ``""`` when it has none."""
+    name = item.get("to_name")
+    return "" if name is None else str(name)
+
+
+def refuse_mixed_images(path: Path, regions: Regions) -> None:
+    """Refuse a task whose regions lie on two images, or give its image two sizes.
+
+    A task of a labelling config with several ``<Image>`` tags (a pair of
+    cameras, say) holds the regions of each image, told apart by ``to_name``;
+    a dataset row is one image, with one path and one size, so such a task
+    cannot be read as one row without putting one image's points on the
+    other. Regions of one image that disagree on ``original_width`` /
+    ``original_height`` leave the row's size unknown.
+
+    Parameters
+    ----------
+    path
+        The export (named in the error).
+    regions
+        The regions of every task.
+
+    Raises
+    ------
+    FormatError
+        Naming the first such task and its images (or its two sizes).
+    """
+    task = np.concatenate([regions.point_task, regions.box_task])
+    if regions.point_image is not None and regions.box_image is not None:
+        image = np.concatenate([regions.point_image, regions.box_image]).astype(str)
+        named = image != ""
+        pairs = pd.DataFrame({"task": task[named], "image": image[named]}).drop_duplicates()
+        mixed = pairs["task"].duplicated(keep=False).to_numpy()
+        if mixed.any():
+            t = int(pairs["task"].to_numpy()[mixed].min())
+            names = pairs["image"].to_numpy()[pairs["task"].to_numpy() == t]
+            raise FormatError(
+                path,
+                f"$[{t}]: its regions lie on {names.size} images (to_name "
+                f"{', '.join(map(repr, names))}); posebridge reads one image per task (a "
+                "row of the dataset, with one image path and size), and cannot tell which "
+                "image each keypoint belongs to. Make one task per image (its image in "
+                "data, the regions whose to_name names it) and read those.",
+            )
+    size = np.concatenate([regions.point_size, regions.box_size])
+    sizes = pd.DataFrame({"task": task, "w": size[:, 0], "h": size[:, 1]}).drop_duplicates()
+    two = sizes["task"].duplicated(keep=False).to_numpy()
+    if two.any():
+        t = int(sizes["task"].to_numpy()[two].min())
+        found = sizes[sizes["task"].to_numpy() == t]
+        given = " and ".join(f"{w:g} x {h:g}" for w, h in zip(found["w"], found["h"], strict=True))
+        raise FormatError(
+            path,
+            f"$[{t}]: its regions give the image {len(found)} sizes ({given}: "
+            "original_width x original_height); a region's position is a percent of its "
+            "image's size, so the image's size and the positions of some regions are "
+            "unknown. Make every region of the task give the image's size.",
         )
 
 

@@ -41,6 +41,7 @@ from posebridge.formats.labelstudio._regions import (
     Regions,
     fast_regions,
     refuse_bad_sizes,
+    refuse_mixed_images,
 )
 from posebridge.model import labels
 
@@ -151,12 +152,76 @@ def _read_tasks(
         for t, result in zip(picked.tolist(), found, strict=True):
             items.add(t, f"$[{t}].{wheres[t]}.result", result)
         regions = items.regions(n)
+    if config is not None and config.images and len(config.images) > 1:
+        _images_of_regions(path, task_objects, images, videos, regions, config)
     if several:
         _warn_videos(path, mixed)
     if regions.orphans:
         _warn_orphans(path, regions, wheres)
     return _dataset(path, regions, images, config, predictions=kind == "predictions",
                     videos=videos, frames=frames)  # fmt: skip
+
+
+def _images_of_regions(
+    path: Path,
+    tasks: np.ndarray,
+    images: np.ndarray,
+    videos: np.ndarray,
+    regions: Regions,
+    config: Any,
+) -> None:
+    """Give a task whose regions all lie on another ``<Image>`` of the config that image.
+
+    A config with several ``<Image>`` tags: a task's image is its first's
+    (``data[<first image's key>]``), unless its regions name another by
+    ``to_name``; then it is ``data[<that image's key>]`` (``images`` is set in
+    place). Regions on two images are refused later
+    (:func:`~posebridge.formats.labelstudio._regions.refuse_mixed_images`).
+
+    Parameters
+    ----------
+    path
+        The export (named in an error).
+    tasks
+        The tasks (typed records or dicts).
+    images, videos
+        Each task's image (set here) and video (``""`` for none).
+    regions
+        The regions of every task.
+    config
+        The labelling config (:class:`~posebridge.formats.labelstudio._config.LabelConfig`).
+
+    Raises
+    ------
+    FormatError
+        For a task without a text under the key of its regions' image.
+    """
+    keys: dict[str, str] = config.images
+    if regions.point_image is None or regions.box_image is None:
+        return
+    task = np.concatenate([regions.point_task, regions.box_task])
+    named = np.concatenate([regions.point_image, regions.box_image]).astype(str)
+    pairs = pd.DataFrame({"task": task, "image": named})
+    pairs = pairs[pairs["image"] != ""].drop_duplicates()
+    pairs = pairs[~pairs["task"].duplicated(keep=False)]  # one image: the others are refused
+    for name, key in keys.items():  # a loop over the config's images, not the tasks
+        if key == config.image_key:  # the image every task is read with already
+            continue
+        at = pairs["task"].to_numpy()[pairs["image"].to_numpy() == name]
+        at = at[(videos[at] == "") & (images[at] != "")] if at.size else at
+        if not at.size:
+            continue
+        given = column(column(tasks[at], "data"), key)
+        good = of_kind(given, str)
+        good[good] = given[good] != ""
+        if not good.all():
+            t = int(at[np.flatnonzero(~good)[0]])
+            raise FormatError(
+                path,
+                f"$[{t}].data: no image for its regions (to_name {name!r}: expected a "
+                f"string under {key!r}, the key of the config's <Image name={name!r}>).",
+            )
+        images[at] = given
 
 
 def _one_video(videos: np.ndarray) -> bool:
@@ -398,6 +463,7 @@ def _dataset(
 ) -> xr.Dataset:
     n = len(images)
     refuse_bad_sizes(path, regions)
+    refuse_mixed_images(path, regions)
     if regions.rotated:
         warnings.warn(
             f"{path}: {regions.rotated} rotated rectangles were read without their "

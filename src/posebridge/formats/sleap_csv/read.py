@@ -139,11 +139,28 @@ def _table_pandas(path: Path, names: list[str], size: int) -> Columns:
 
 def _numbers(table: Any, column: str, path: Path) -> np.ndarray:
     """A column as float64; FormatError naming the first line that is not a number."""
-    import pandas as pd
-
     values = table[column]
     if values.dtype.kind in "fi":
-        return values.to_numpy(dtype=np.float64)
+        numbers = values.to_numpy(dtype=np.float64)
+    else:
+        numbers = _parsed(values, column, path)
+    if column != "frame_idx":  # frame_idx: refused, with its own message, by _frames
+        infinite = np.flatnonzero(np.isinf(numbers))
+        if infinite.size:
+            row = int(infinite[0])
+            raise FormatError(
+                path,
+                f"line {row + 2}, column {column!r}: expected a finite number or an empty "
+                f"cell, found {str(values.iloc[row])!r} (a missing value is an empty cell).",
+            )
+    return numbers
+
+
+def _parsed(values: Any, column: str, path: Path) -> np.ndarray:
+    """A column pandas did not parse as numbers, as float64; FormatError naming the first
+    line that is not a number."""
+    import pandas as pd
+
     text = values.astype(str)
     missing = text.isin(MISSING).to_numpy()
     numbers = pd.to_numeric(text.where(~missing, "nan"), errors="coerce").to_numpy(np.float64)

@@ -17,7 +17,7 @@ from posebridge.formats._shared.not_kept import (
     warn_times_not_kept,
     warn_variables_not_written,
 )
-from posebridge.formats._shared.untracked import is_untracked_name
+from posebridge.formats._shared.untracked import UNTRACKED_PREFIX, is_untracked_name
 from posebridge.formats.sleap_csv.layout import FIXED, span_too_wide
 
 __all__ = ["write"]
@@ -27,7 +27,9 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     """Write a 2-D poses dataset as a SLEAP analysis CSV file.
 
     One row per (frame, individual) that holds anything (a point, a point
-    score or an instance score), ordered by frame then individual. Individuals
+    score or an instance score), ordered by frame then individual (the tracks in the
+    dataset's order, then ``untracked_0``, ``untracked_1``..., as SLEAP readers place
+    them; a warning says when that is not the dataset's order). Individuals
     named ``untracked_<k>`` get an empty ``track`` cell, as SLEAP writes an
     untracked instance; every other name is written as it is (``nan`` and
     ``None`` too: the reader keeps them as names), and an empty or blank name
@@ -109,6 +111,9 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
         instance = instance.astype(np.float64, copy=False)
     else:
         instance = np.full((n_time, n_ind), np.nan)
+    individuals = [str(n) for n in ds[model.INDIVIDUAL].values]
+    order = _write_order(individuals, path)
+    position, confidence, instance = position[:, order], confidence[:, order], instance[:, order]
     occupied = (
         np.isfinite(position).any(axis=(2, 3))
         | np.isfinite(confidence).any(axis=2)
@@ -125,7 +130,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     )
     time_index, ind_index = np.nonzero(occupied)  # row-major: by frame, then individual
     names = np.array(
-        ["" if is_untracked_name(str(n)) else str(n) for n in ds[model.INDIVIDUAL].values],
+        ["" if is_untracked_name(individuals[k]) else individuals[k] for k in order],
         dtype=object,
     )
     nodes = [str(k) for k in ds[model.KEYPOINT].values]
@@ -152,6 +157,48 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
             values,
         )
     return [path]
+
+
+def _write_order(individuals: list[str], path: Path) -> np.ndarray:
+    """The order the individuals' rows take within a frame: the tracks, then ``untracked_<k>``.
+
+    Every SLEAP reader (posebridge's among them) places the instances without a
+    track after the tracks and names them by their rank in the frame, so an
+    untracked individual written before a track, or ``untracked_1`` before
+    ``untracked_0``, would read back in another order (or under another name).
+    The tracks keep the dataset's order; the untracked follow by their number. A
+    warning says so when that is not the dataset's order.
+
+    Parameters
+    ----------
+    individuals
+        The dataset's individual names, in its order.
+    path
+        The output file (named in the warning).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 indices into ``individuals``, in writing order.
+    """
+    untracked = np.array([is_untracked_name(n) for n in individuals], dtype=bool)
+    number = np.array(
+        [
+            int(n[len(UNTRACKED_PREFIX) :]) if u else 0
+            for n, u in zip(individuals, untracked, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    order = np.lexsort((number, untracked))  # tracks first (dataset order), then by number
+    if not np.array_equal(order, np.arange(len(individuals))):
+        written = ", ".join(repr(individuals[k]) for k in order)
+        warnings.warn(
+            f"{path}: a SLEAP CSV gives the instances without a track (untracked_<k>) after "
+            f"the tracks, by their number, as every SLEAP reader places them; the individuals "
+            f"are written, and read back, in the order {written}.",
+            stacklevel=user_stacklevel(),
+        )
+    return order
 
 
 def _needs_quotes(text: str) -> bool:
