@@ -1128,6 +1128,49 @@ def test_yolo_image_size_advice_names_the_flags_in_errors_and_warnings(tmp_path)
     assert back.exit_code == 0, back.output  # the flag as the warning gives it
 
 
+def test_label_studio_image_size_refusal_names_the_write_flag(tmp_path):
+    """The Label Studio writer said "pass image_size=(width, height)" on the command line."""
+    ds = posebridge.from_numpy(np.full((2, 2, 1, 1), 5.0), keypoint_names=["nose"])
+    posebridge.save(ds, tmp_path / "clip.nc")
+    refused = run("convert", tmp_path / "clip.nc", tmp_path / "tasks.json", "--to", "labelstudio")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().endswith(
+        "pass --option 'image_size=[W,H]' (width and height in pixels)."
+    )
+    done = run(
+        "convert", tmp_path / "clip.nc", tmp_path / "tasks.json", "--to", "labelstudio",
+        "--option", "image_size=[40,32]",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+
+
+def test_coco_results_warning_names_the_flags_that_keep_the_keypoint_names(tmp_path):
+    """Writing COCO results warned "Read it with ground_truth= ... or keypoint_names=, or
+    write ground truth (kind='ground_truth' ...)" on the command line; the flags it names
+    now work as written."""
+    rng = np.random.default_rng(5)
+    position = rng.uniform(1, 30, (2, 2, 2, 1))
+    ds = posebridge.from_numpy(position, np.full((2, 2, 1), 0.9), keypoint_names=["nose", "tail"])
+    posebridge.save(ds, tmp_path / "clip.nc")
+    done = run("convert", tmp_path / "clip.nc", tmp_path / "results.json", "--to", "coco")
+    assert done.exit_code == 0, done.output
+    (warning,) = [line for line in done.stderr.splitlines() if "no keypoint names" in line]
+    assert "--read-option ground_truth=FILE" in warning
+    assert "(--option kind=ground_truth, without scores)" in warning
+    assert "kind='ground_truth'" not in warning and "keypoint_names=," not in warning
+    back = run(
+        "convert", tmp_path / "results.json", tmp_path / "back.nc", "--to", "netcdf",
+        "--read-option", 'keypoint_names=["nose", "tail"]',
+    )  # fmt: skip
+    assert back.exit_code == 0, back.output
+    assert posebridge.load(tmp_path / "back.nc")["keypoint"].values.tolist() == ["nose", "tail"]
+    kept = run(
+        "convert", tmp_path / "clip.nc", tmp_path / "gt.json", "--to", "coco",
+        "--option", "kind=ground_truth",
+    )  # fmt: skip
+    assert kept.exit_code == 0, kept.output
+
+
 def test_convert_help_names_the_streaming_sources_and_targets_once_each():
     """The help ran the list of sources into the list of targets ("... Anipose to NWB,
     SLEAP analysis, netCDF, ...") so that it named SLEAP analysis and netCDF twice."""

@@ -17,7 +17,7 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import FormatError, SchemaError, user_stacklevel
+from posebridge.errors import FormatError, SchemaError, user_stacklevel, with_command_line_wording
 from posebridge.formats._shared.guards import (
     kind_check,
     refuse_bad_names,
@@ -633,15 +633,21 @@ def _warn_keypoint_names_not_held(ds: xr.Dataset, path: Path) -> None:
         return
     shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
     numbered = "keypoint_0" if len(names) == 1 else f"keypoint_0..keypoint_{len(names) - 1}"
-    warnings.warn(
+    warning = UserWarning(
         f"{path}: a COCO results file holds no keypoint names (a result lists its points in "
         f"the order of its ground truth's category, which names them), so {shown} read back "
         f"as {numbered}. Read it with ground_truth= (the ground "
         "truth of these images) or keypoint_names=, or write ground truth "
-        "(kind='ground_truth', without scores) to keep them.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        "(kind='ground_truth', without scores) to keep them."
     )
+    wording = {
+        "Read it with ground_truth= (the ground truth of these images) or keypoint_names=": (
+            "Read it with --read-option ground_truth=FILE (the ground truth of these images) "
+            'or --read-option \'keypoint_names=["nose", "tail", ...]\' (a JSON list)'
+        ),
+        "(kind='ground_truth', without scores)": "(--option kind=ground_truth, without scores)",
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
 
 
 def _results(

@@ -13,7 +13,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import SchemaError, user_stacklevel
+from posebridge.errors import SchemaError, user_stacklevel, with_command_line_wording
 from posebridge.formats._shared.guards import (
     kind_check,
     refuse_empty,
@@ -23,6 +23,8 @@ from posebridge.formats._shared.guards import (
     refuse_unknown_frames,
 )
 from posebridge.formats._shared.images import (
+    IMAGE_SIZE_ADVICE,
+    WRITE_IMAGE_SIZE_FLAG,
     box_extras,
     checked_image_size,
     first_repeat,
@@ -319,10 +321,11 @@ def _sizes(ds: xr.Dataset, given: tuple[int, int] | None) -> np.ndarray:
         columns.append(values)
     sizes = np.stack(columns, axis=1).reshape(n, 2)
     if (sizes <= 0).any():
-        raise SchemaError(
+        refused = SchemaError(
             "Label Studio stores points in percent of the image size, and some rows have no "
-            "size (image_width / image_height); pass image_size=(width, height)."
+            f"size (image_width / image_height); {IMAGE_SIZE_ADVICE}."
         )
+        raise with_command_line_wording(refused, {IMAGE_SIZE_ADVICE: WRITE_IMAGE_SIZE_FLAG})
     return sizes
 
 
