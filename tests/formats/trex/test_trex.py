@@ -226,6 +226,20 @@ def test_timestamps_that_do_not_increase_leave_time_in_frames_with_a_warning(tmp
     assert ds.attrs["time_unit"] == "frames" and ds.time.values.tolist() == list(range(N))
 
 
+def test_the_timestamps_warning_names_fps_as_the_command_line_gives_it(tmp_path: Path):
+    """It said "pass fps= to load" on the command line too, where the flag is --fps."""
+    from posebridge.errors import worded_for_command_line
+
+    arrays = fish_arrays(0.0)
+    arrays["timestamp"][3] = arrays["timestamp"][2]
+    np.savez(tmp_path / "v_fish0.npz", **arrays)
+    with pytest.warns(UserWarning, match="pass fps= to load for seconds") as caught:
+        trex.read(tmp_path / "v_fish0.npz")
+    (warning,) = [w.message for w in caught if "do not increase" in str(w.message)]
+    worded = worded_for_command_line(warning)
+    assert "(give --fps for seconds)" in worded and "fps=" not in worded
+
+
 @pytest.mark.parametrize("frame", ["1e30", "99999999999999999999", "-1", "2.5", "inf"])
 def test_a_frame_that_is_no_frame_number_is_refused(tmp_path: Path, frame: str):
     """1e30 wrapped to a negative int64 frame before (only a RuntimeWarning said so)."""

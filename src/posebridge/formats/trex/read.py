@@ -19,7 +19,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, note_files_read, refuse_empty_file
-from posebridge.errors import FormatError, describing, user_stacklevel
+from posebridge.errors import FormatError, describing, user_stacklevel, with_command_line_wording
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.hdf5 import FREE_BYTES
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_size
@@ -569,12 +569,12 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
         ds = ds.assign_coords({model.TIME: seconds, model.FRAME: (model.TIME, frames)})
         ds.attrs["time_unit"] = "seconds"
     elif not np.isnan(seconds).all():
-        warnings.warn(
+        warning = UserWarning(
             f"{files[0]}: the TRex timestamps are missing for some frames or do not increase; "
-            "time is left in frame numbers (pass fps= to load for seconds).",
-            UserWarning,
-            stacklevel=user_stacklevel(),
+            "time is left in frame numbers (pass fps= to load for seconds)."
         )
+        wording = {"pass fps= to load for seconds": "give --fps for seconds"}
+        warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
     return ds
 
 
