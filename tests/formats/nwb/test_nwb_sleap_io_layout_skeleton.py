@@ -156,8 +156,9 @@ def test_a_dataset_skeleton_name_holding_nul_is_refused_not_cut_in_sleap_io_layo
         nwb.save_nwb(ds, path, layout="sleap-io")
     assert str(raised.value).startswith(f"{path}: ")
     assert not path.exists()
-    with pytest.raises(PoseBridgeError, match="skeleton name given") as raised:
-        nwb_format.write_sleap_io([ds.assign_attrs(skeleton_name="s")], path, skeleton_name="a\x00")
+    named = ds.assign_attrs(skeleton_name="s")
+    with pytest.raises(PoseBridgeError, match="skeleton name given"):
+        nwb_format.write_sleap_io([named], path, skeleton_name="a\x00")
     assert not path.exists()
     written = nwb_format.write_sleap_io([ds], path, skeleton_name="s")  # a name given wins
     assert written == [path]
