@@ -1271,8 +1271,10 @@ def test_the_movement_drop_ins_write_negative_frames_as_rows_0_to_n_minus_1_as_m
     function = saver.removesuffix("_unsplit")
     (tmp_path / "ours").mkdir()
     (tmp_path / "theirs").mkdir()
-    with pytest.warns(UserWarning, match=r"frame -2, .*rows numbered 0\.\.n-1"):
+    with pytest.warns(UserWarning, match=r"frame -2, .*rows numbered 0\.\.n-1") as seen:
         getattr(save_poses, function)(ds, tmp_path / "ours" / name, **kwargs)
+    split = saver != "to_dlc_file_unsplit"  # the warning names each file written
+    assert any(f"a_id_0{Path(name).suffix}: " in str(w.message) for w in seen) is split
     getattr(movement_save, function)(ds, tmp_path / "theirs" / name, **kwargs)
     ours = sorted(p.name for p in (tmp_path / "ours").iterdir())
     assert ours == sorted(p.name for p in (tmp_path / "theirs").iterdir())

@@ -290,6 +290,7 @@ def index_for_writing(
     *,
     title: str = "DeepLabCut",
     number_rows: bool = False,
+    warned: object = None,
 ) -> tuple[str, list[np.ndarray]]:
     """The row index to write: frame numbers, image paths or (folder, video, image).
 
@@ -312,6 +313,9 @@ def index_for_writing(
     number_rows : bool
         Number the rows 0..n-1 (with a warning) when the frame numbers are
         unknown or negative, as movement's writers do, instead of refusing.
+    warned : object
+        The file(s) the warnings name (default ``target``): the files of a split
+        write, while a refusal names ``target`` alone.
 
     Returns
     -------
@@ -346,9 +350,10 @@ def index_for_writing(
             )
         return "path", [paths]
     frames = model.distinct_frame_numbers(ds, title)
+    warned = target if warned is None else warned
     if frames is None and number_rows:
         warnings.warn(
-            f"{target}: the dataset's time is in seconds with no fps or frame numbers; "
+            f"{warned}: the dataset's time is in seconds with no fps or frame numbers; "
             "writing rows numbered 0..n-1 (the times are not kept).",
             UserWarning,
             stacklevel=user_stacklevel(),
@@ -363,7 +368,7 @@ def index_for_writing(
         )
     if frames.size and frames.min() < 0 and number_rows:
         warnings.warn(
-            f"{target}: the dataset has frame {int(frames.min())}, before a video's first "
+            f"{warned}: the dataset has frame {int(frames.min())}, before a video's first "
             "frame 0; writing rows numbered 0..n-1, as movement does (the times are not "
             "kept).",
             UserWarning,

@@ -267,9 +267,9 @@ def _write(
         if split
         else str(path)
     )
-    # refusals name the path once (the save names it too); not each file of a split
+    # refusals name the path once (the save names it too); warnings each file of a split
     style, index = column_plan.index_for_writing(
-        ds, str(path), title=title, number_rows=number_rows
+        ds, str(path), title=title, number_rows=number_rows, warned=named
     )
     frames = model.frame_numbers(ds) if style == "frames" else None
     if frames is not None and np.array_equal(index[0], frames):  # else warned: rows 0..n-1
