@@ -308,3 +308,16 @@ def test_the_advice_to_give_the_frame_rate_names_fps_on_the_command_line():
     error = SchemaError("a.json: ... Give the frame rate (posebridge.model.with_fps(ds, fps)) or")
     assert worded_for_command_line(error) == "a.json: ... Give the frame rate (--fps) or"
     assert str(error).endswith("(posebridge.model.with_fps(ds, fps)) or")  # Python's unchanged
+
+
+def test_the_python_advice_to_give_the_frame_rate_fits_every_caller():
+    """h147 item 4: convert/convert_many callers have no dataset to give with_fps."""
+    from posebridge.errors import FPS_ADVICE, worded_for_command_line
+
+    assert "fps=" in FPS_ADVICE
+    for caller in ("posebridge.load", "convert", "convert_many", "with_fps(ds, 30)"):
+        assert caller in FPS_ADVICE
+    error = SchemaError(f"a.h5: no frame numbers. {FPS_ADVICE}")
+    assert worded_for_command_line(error) == (
+        "a.h5: no frame numbers. Give the frame rate with --fps (e.g. --fps 30)."
+    )

@@ -36,6 +36,7 @@ __all__ = [
     "check_input",
     "held_open_by_another_program",
     "held_open_error",
+    "holds_hdf5_signature",
     "in_use_instead",
     "is_address",
     "name_max",
@@ -47,8 +48,50 @@ __all__ = [
     "unfollowable_link",
 ]
 
-#: The first 8 bytes of every HDF5 file (HDF5, netCDF-4, NWB, .slp, pandas .h5).
+#: The first 8 bytes of every HDF5 file (HDF5, netCDF-4, NWB, .slp, pandas .h5), or of
+#: its superblock after a user block (see :func:`holds_hdf5_signature`).
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def holds_hdf5_signature(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` holds the HDF5 signature where HDF5 looks for it.
+
+    That is byte 0, or, after a user block, byte 512, 1024, 2048, ... (HDF5's
+    file format specification; ``h5py.is_hdf5`` looks there too, and pandas and
+    h5py open such files). Every reader that sniffs the signature asks here, so
+    that eager and lazy readers take the same files.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; one that cannot be opened holds no signature.
+
+    Returns
+    -------
+    bool
+        ``True`` when the signature is at byte 0 or at one of the user-block offsets.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder, "a.h5")
+    ...     _ = path.write_bytes(bytes(512) + HDF5_SIGNATURE + bytes(8))
+    ...     holds_hdf5_signature(path), path.read_bytes().startswith(HDF5_SIGNATURE)
+    (True, False)
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            offset = 0
+            while offset + len(HDF5_SIGNATURE) <= size:  # a few dozen steps at most
+                handle.seek(offset)
+                if handle.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                    return True
+                offset = 512 if offset == 0 else 2 * offset
+            return False
+    except OSError:
+        return False
 
 
 def check_input(
@@ -245,7 +288,9 @@ class Peek:
         self.path = Path(path)
         with open(self.path, "rb") as handle:
             self.head: bytes = handle.read(self.HEAD_BYTES)
-        self.is_hdf5: bool = self.head.startswith(HDF5_SIGNATURE)
+        self.is_hdf5: bool = self.head.startswith(HDF5_SIGNATURE) or (
+            len(self.head) > 512 and holds_hdf5_signature(self.path)  # after a user block
+        )
         self._h5: Any = None
 
     def __enter__(self) -> Peek:
@@ -516,9 +561,8 @@ def refuse_hdf5_held_open(
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return
-        with open(path, "rb") as handle:
-            if handle.read(len(HDF5_SIGNATURE)) != HDF5_SIGNATURE:
-                return
+        if not holds_hdf5_signature(path):
+            return
     except OSError:
         return  # not a readable regular file: the write says what is wrong, if anything
     import h5py

@@ -439,10 +439,13 @@ def worded_for_command_line(error: BaseException, message: str | None = None) ->
 
 
 #: What a writer that needs frame numbers says to a dataset whose time is in seconds
-#: without fps or a ``frame`` coordinate (SLEAP, DeepLabCut, ...); on the command line
-#: it reads as :data:`_FPS_ADVICE` says.
+#: without fps or a ``frame`` coordinate (SLEAP, DeepLabCut, ...), in words for every
+#: Python caller (``load``/``convert``/``convert_many`` take ``fps=``, a dataset takes
+#: ``with_fps``); on the command line it reads as :data:`_FPS_ADVICE` says.
 FPS_ADVICE = (
-    "Set the frame rate first, e.g. posebridge.model.with_fps(ds, 30) or ds.attrs['fps'] = 30."
+    "Set the frame rate first: pass fps= (e.g. fps=30) to posebridge.load, convert or "
+    "convert_many, or for a dataset use posebridge.model.with_fps(ds, 30) "
+    "(or ds.attrs['fps'] = 30)."
 )
 
 #: The advice to give the frame rate, as Python and the command line (``--fps``) say it.

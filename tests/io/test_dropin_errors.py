@@ -321,3 +321,18 @@ def test_load_multiview_dataset_of_a_list_raises_movement_s_attribute_error(tmp_
     assert isinstance(ours, TypeError) and isinstance(ours, errors.NotADictError)
     assert isinstance(ours, posebridge.PoseBridgeError)
     assert "'file_dict' to be a dict of view name -> file" in str(ours) and "list" in str(ours)
+
+
+def test_load_multiview_dataset_takes_any_mapping_as_movement(tmp_path, poses):
+    """h147 item 6: movement only calls keys() and values(), so a mappingproxy works."""
+    import types
+
+    dlc = tmp_path / "poses.h5"
+    movement_save_poses.to_dlc_file(poses, dlc, split_individuals=False)
+    views = types.MappingProxyType({"left": dlc, "right": dlc})
+    theirs = movement_load.load_multiview_dataset(views, "DeepLabCut", fps=30)
+    ours = load.load_multiview_dataset(views, "DeepLabCut", fps=30)
+    assert ours["view"].values.tolist() == theirs["view"].values.tolist() == ["left", "right"]
+    np.testing.assert_array_equal(
+        ours.position.transpose(*theirs.position.dims).values, theirs.position.values
+    )

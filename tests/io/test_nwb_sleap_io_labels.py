@@ -819,3 +819,36 @@ def test_read_nwb_of_labelled_frames_only_points_to_load_nwb(return_type):
         nwb.read_nwb(path, return_type=return_type)
     assert "content=" not in str(raised.value)
     assert str(raised.value).startswith(str(path))
+
+
+def _labels_with_skeleton_name(name: str, *, predicted: bool) -> object:
+    skeleton = sio.Skeleton(["a", "b"], name=name)
+    video = sio.Video(filename="/data/a.mp4", open_backend=False)
+    points = np.array([[1.0, 2], [3, 4]])
+    instance = (
+        sio.PredictedInstance.from_numpy(points, skeleton=skeleton, point_scores=np.ones(2))
+        if predicted
+        else sio.Instance.from_numpy(points, skeleton=skeleton)
+    )
+    return sio.Labels(
+        [sio.LabeledFrame(video=video, frame_idx=0, instances=[instance])],
+        videos=[video],
+        skeletons=[skeleton],
+    )
+
+
+@pytest.mark.parametrize("layout", ["sleap-io", "posebridge"])
+@pytest.mark.parametrize("predicted", [True, False])
+def test_a_skeleton_name_holding_nul_is_refused_in_sleap_io_terms_not_cut(
+    tmp_path, layout, predicted
+):
+    """h147 item 2: NWB cut 's\\x00k' to 's' silently (sleap-io's layout); posebridge's
+    layout told a Labels user to edit a dataset's .attrs."""
+    labels = _labels_with_skeleton_name("s\x00k", predicted=predicted)
+    path = tmp_path / "nul.nwb"
+    with pytest.raises(SchemaError, match=r"skeleton\.name = ") as raised:
+        nwb.save_nwb(labels, path, layout=layout)
+    said = str(raised.value)
+    assert said.startswith(f"{path}: ") and "'s\\x00k'" in said
+    assert ".attrs" not in said
+    assert not path.exists()

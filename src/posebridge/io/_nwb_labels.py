@@ -23,7 +23,7 @@ _PREDICTIONS = "NWB predictions (PoseEstimation)"
 
 
 def _refuse_nul_names(labels: Any, target: Any) -> None:
-    """Refuse a skeleton node or track of ``sleap_io.Labels`` whose name holds NUL.
+    """Refuse a skeleton, skeleton node or track of ``sleap_io.Labels`` whose name holds NUL.
 
     NWB (HDF5) text cannot hold the character; the message names the file and says
     what to rename in sleap-io's terms (the writer's own check speaks of datasets).
@@ -38,7 +38,7 @@ def _refuse_nul_names(labels: Any, target: Any) -> None:
     Raises
     ------
     SchemaError
-        Naming the file, the node or track, and how to rename it.
+        Naming the file, the skeleton, node or track, and how to rename it.
 
     Examples
     --------
@@ -46,6 +46,12 @@ def _refuse_nul_names(labels: Any, target: Any) -> None:
     """
     where = target if target is not None else "the NWB file"
     for skeleton in labels.skeletons:
+        if "\x00" in str(skeleton.name or ""):  # NWB would cut the name at the NUL
+            raise SchemaError(
+                f"{where}: the skeleton name {str(skeleton.name)!r} holds '\\x00', which NWB "
+                "files cannot hold in a name; rename the skeleton first "
+                "(skeleton.name = 'new_name')."
+            )
         for node in skeleton.node_names:
             if "\x00" in str(node):
                 raise SchemaError(

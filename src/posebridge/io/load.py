@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
@@ -436,7 +436,7 @@ def _format_called(source_software: str) -> registry.Format:
 
 
 def load_multiview_dataset(
-    file_dict: dict[str, PathLike],
+    file_dict: Mapping[str, PathLike],
     source_software: str | None = "auto",
     fps: float | None = None,
     **kwargs: Any,
@@ -446,7 +446,8 @@ def load_multiview_dataset(
     Parameters
     ----------
     file_dict
-        View name -> file, in the order the views should take.
+        View name -> file, in the order the views should take: a dict or any
+        other mapping (``collections.abc.Mapping``), as movement takes.
     source_software
         As :func:`load_dataset` (``"auto"`` finds each file's own).
     fps
@@ -466,7 +467,7 @@ def load_multiview_dataset(
     Raises
     ------
     TypeError
-        ``file_dict`` is not a dict (a ``NotADictError``, also an
+        ``file_dict`` is not a mapping (a ``NotADictError``, also an
         ``AttributeError``, which movement raises there).
     SchemaError
         The views do not line up: different kinds, time units, fps,
@@ -482,11 +483,12 @@ def load_multiview_dataset(
     """
     from posebridge.combine import stack_views
 
-    if not isinstance(file_dict, dict):
+    if not isinstance(file_dict, Mapping):  # movement takes any mapping (keys, values)
         raise errors.NotADictError(
             f"Expected 'file_dict' to be a dict of view name -> file, e.g. "
             f"{{'left': 'left.h5', 'right': 'right.h5'}}, got {type(file_dict).__name__}."
         )
+    file_dict = dict(file_dict)  # one pass over the mapping, in its order
     if not file_dict:
         raise errors.PoseBridgeError(
             "'file_dict' is empty; give one file per view, e.g. {'left': 'left.h5'}."

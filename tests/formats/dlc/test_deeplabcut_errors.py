@@ -1210,6 +1210,9 @@ def test_time_in_seconds_without_fps_is_refused_not_numbered(
     ds = _seconds_without_fps()
     with pytest.raises(SchemaError, match=r"with_fps\(ds, 30\)") as caught:
         posebridge.save(ds, tmp_path / name, fmt)
+    assert "pass fps= (e.g. fps=30) to posebridge.load, convert or convert_many" in str(
+        caught.value
+    )
     assert str(tmp_path / name) in str(caught.value)
     assert "the times lost" in str(caught.value)
     assert not list(tmp_path.iterdir())
@@ -1234,3 +1237,115 @@ def test_negative_frame_numbers_are_refused_as_sleap_refuses_them(tmp_path: Path
         posebridge.save(ds, tmp_path / "a.csv", fmt)
     assert str(tmp_path / "a.csv") in str(caught.value)
     assert not list(tmp_path.iterdir())
+
+
+# --------------------------------------------------------------------------
+# h147: the movement drop-ins number rows as movement does; one path in refusals;
+# an HDF5 user block
+
+
+def _negative_frames(n_individuals: int = 1) -> object:
+    data = np.random.default_rng(5).uniform(size=(5, 2, 3, n_individuals))
+    return posebridge.from_numpy(data).assign_coords(time=np.arange(-2, 3))
+
+
+@pytest.mark.parametrize(
+    "saver", ["to_dlc_file", "to_dlc_file_unsplit", "to_lp_file", "to_dlc_style_df"]
+)
+def test_the_movement_drop_ins_write_negative_frames_as_rows_0_to_n_minus_1_as_movement(
+    tmp_path: Path, saver: str
+) -> None:
+    """h147 item 1: number_rows=True (the drop-ins) numbers rows 0..n-1 as movement
+    does, whatever the time; only posebridge.save refuses negative frames."""
+    movement_save = pytest.importorskip("movement.io.save_poses")
+    from posebridge.io import save_poses
+
+    ds = _negative_frames()
+    if saver == "to_dlc_style_df":
+        with pytest.warns(UserWarning, match=r"frame -2, .*rows numbered 0\.\.n-1"):
+            ours = save_poses.to_dlc_style_df(ds)
+        pd.testing.assert_frame_equal(ours, movement_save.to_dlc_style_df(ds))
+        return
+    name, read = ("a.csv", _read_lp_csv) if saver == "to_lp_file" else ("a.h5", pd.read_hdf)
+    kwargs = {"split_individuals": False} if saver == "to_dlc_file_unsplit" else {}
+    function = saver.removesuffix("_unsplit")
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "theirs").mkdir()
+    with pytest.warns(UserWarning, match=r"frame -2, .*rows numbered 0\.\.n-1") as seen:
+        getattr(save_poses, function)(ds, tmp_path / "ours" / name, **kwargs)
+    split = saver != "to_dlc_file_unsplit"  # the warning names each file written
+    assert any(f"a_id_0{Path(name).suffix}: " in str(w.message) for w in seen) is split
+    getattr(movement_save, function)(ds, tmp_path / "theirs" / name, **kwargs)
+    ours = sorted(p.name for p in (tmp_path / "ours").iterdir())
+    assert ours == sorted(p.name for p in (tmp_path / "theirs").iterdir())
+    for file in ours:
+        mine, theirs = read(tmp_path / "ours" / file), read(tmp_path / "theirs" / file)
+        assert mine.index.tolist() == [0, 1, 2, 3, 4]
+        pd.testing.assert_frame_equal(mine, theirs)
+
+
+def _read_lp_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, header=[0, 1, 2], index_col=0)
+
+
+def test_negative_seconds_with_fps_are_numbered_by_the_drop_in_as_movement(tmp_path) -> None:
+    """A stimulus-aligned time axis (time - 0.2 s) writes as movement writes it."""
+    movement_save = pytest.importorskip("movement.io.save_poses")
+    movement_load = pytest.importorskip("movement.io.load_poses")
+    from posebridge.io import save_poses
+
+    ds = movement_load.from_numpy(np.random.default_rng(3).uniform(size=(5, 2, 2, 1)), fps=10)
+    ds = ds.assign_coords(time=ds.time - 0.2)  # movement's dataset: no 'frame' coordinate
+    with pytest.warns(UserWarning, match="rows numbered 0..n-1"):
+        save_poses.to_dlc_file(ds, tmp_path / "ours.h5", split_individuals=False)
+    movement_save.to_dlc_file(ds, tmp_path / "theirs.h5", split_individuals=False)
+    pd.testing.assert_frame_equal(
+        pd.read_hdf(tmp_path / "ours.h5"), pd.read_hdf(tmp_path / "theirs.h5")
+    )
+    with pytest.raises(SchemaError, match="frame -2"):  # posebridge.save still refuses
+        posebridge.save(ds, tmp_path / "p.h5", "dlc")
+
+
+@pytest.mark.parametrize(
+    ("ds", "said"),
+    [
+        (_negative_frames(2), "frame -2"),
+        (_seconds_without_fps().isel(individual=[0, 0]), "time in seconds without fps"),
+    ],
+)
+@pytest.mark.parametrize("name", ["a.h5", "a.csv"])
+def test_a_split_write_refusal_names_the_path_once(tmp_path: Path, ds, said, name) -> None:
+    """h147 item 3: not '<path>: <path_id_0>, <path_id_1>: ...'."""
+    ds = ds.assign_coords(individual=["id_0", "id_1"])
+    path = tmp_path / name
+    with pytest.raises(SchemaError, match=said) as caught:
+        posebridge.save(ds, path, "dlc", split_individuals=True)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert message.count(str(tmp_path)) == 1, message
+    assert "_id_0" not in message and "_id_1" not in message
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("block", [512, 2048])
+def test_an_h5_with_an_hdf5_user_block_reads_eagerly_as_lazily_and_as_pandas(
+    tmp_path: Path, block: int
+) -> None:
+    """h147 item 5: HDF5 finds its signature at 0, 512, 1024, ... (h5py.is_hdf5)."""
+    plain = tmp_path / "plainDLC.h5"
+    plain.write_bytes(h5_bytes(tmp_path))
+    path = tmp_path / "blockDLC.h5"
+    with h5py.File(plain, "r") as source, h5py.File(path, "w", userblock_size=block) as out:
+        for key in source:
+            source.copy(key, out)
+        out.attrs.update(dict(source.attrs))
+    assert not path.read_bytes().startswith(b"\x89HDF") and h5py.is_hdf5(path)
+    pd.testing.assert_frame_equal(pd.read_hdf(path), pd.read_hdf(plain))
+    expected = posebridge.load(plain)
+    for reader in (*READERS, posebridge.load):
+        read = reader(path)
+        np.testing.assert_array_equal(read.position.values, expected.position.values)
+    lazy = posebridge.open_dataset(path, format="dlc").load()
+    np.testing.assert_array_equal(lazy.position.values, expected.position.values)
+    with Peek(path) as peek:
+        assert peek.is_hdf5

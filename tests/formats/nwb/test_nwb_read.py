@@ -1000,3 +1000,23 @@ def test_dlc2nwb_files_series_texts_are_kept_from_the_file_and_from_pynwbs_objec
     with pynwb.NWBHDF5IO(path, "r") as io:
         for ds in (posebridge.load(path), nwb.load_nwb_poses(io.read())):
             assert {key: ds.attrs.get(key) for key in expected} == expected
+
+
+def test_an_nwb_file_with_an_hdf5_user_block_reads_eagerly_and_lazily(tmp_path):
+    """h147 item 5: HDF5 (h5py, pynwb) finds the signature after a user block (byte 512)."""
+    ds = posebridge.from_numpy(np.random.default_rng(4).uniform(size=(3, 2, 2, 1)), fps=10.0)
+    plain, path = tmp_path / "plain.nwb", tmp_path / "block.nwb"
+    posebridge.save(ds, plain)
+    with (
+        pynwb.NWBHDF5IO(plain, "r") as source,
+        h5py.File(path, "w", userblock_size=512) as h5,
+        pynwb.NWBHDF5IO(file=h5, mode="w", manager=source.manager) as out,
+    ):
+        out.export(src_io=source, nwbfile=source.read())
+    assert not path.read_bytes().startswith(b"\x89HDF") and h5py.is_hdf5(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eager = posebridge.load(path)
+        lazy = posebridge.open_dataset(path).load()
+    np.testing.assert_allclose(eager.position.values, ds.position.values)
+    np.testing.assert_allclose(lazy.position.values, ds.position.values)

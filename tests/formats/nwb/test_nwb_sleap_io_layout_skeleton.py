@@ -141,3 +141,24 @@ def test_append_nwb_data_of_another_skeleton_leaves_the_nwbfile_as_it_was():
     with pytest.raises(PoseBridgeError, match="in-memory NWBFile.*nose, ear"):
         nwb.append_nwb_data(other, nwbfile)
     assert sorted(nwbfile.processing) == modules
+
+
+def test_a_dataset_skeleton_name_holding_nul_is_refused_not_cut_in_sleap_io_layout(tmp_path):
+    """h147 item 2: NWB cut the dataset's skeleton_name 's\\x00k' to 's' silently."""
+    import posebridge
+    from posebridge.errors import SchemaError
+    from posebridge.formats import nwb as nwb_format
+
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=10.0)
+    ds = ds.assign_attrs(skeleton_name="s\x00k")
+    path = tmp_path / "nul.nwb"
+    with pytest.raises(SchemaError, match=r"ds\.attrs\['skeleton_name'\] = ") as raised:
+        nwb.save_nwb(ds, path, layout="sleap-io")
+    assert str(raised.value).startswith(f"{path}: ")
+    assert not path.exists()
+    named = ds.assign_attrs(skeleton_name="s")
+    with pytest.raises(PoseBridgeError, match="skeleton name given"):
+        nwb_format.write_sleap_io([named], path, skeleton_name="a\x00")
+    assert not path.exists()
+    written = nwb_format.write_sleap_io([ds], path, skeleton_name="s")  # a name given wins
+    assert written == [path]

@@ -290,6 +290,7 @@ def index_for_writing(
     *,
     title: str = "DeepLabCut",
     number_rows: bool = False,
+    warned: object = None,
 ) -> tuple[str, list[np.ndarray]]:
     """The row index to write: frame numbers, image paths or (folder, video, image).
 
@@ -298,7 +299,8 @@ def index_for_writing(
     Time in seconds without fps or a ``frame`` coordinate has no frame numbers:
     refused (they would be made up and the times lost), unless ``number_rows``.
     Negative frame numbers are refused, as SLEAP's writers do: a video has no
-    frame before 0.
+    frame before 0 (with ``number_rows``, rows are numbered 0..n-1 instead, as
+    movement writes them).
 
     Parameters
     ----------
@@ -310,7 +312,10 @@ def index_for_writing(
         The format's name, for the messages.
     number_rows : bool
         Number the rows 0..n-1 (with a warning) when the frame numbers are
-        unknown, as movement's writers do, instead of refusing.
+        unknown or negative, as movement's writers do, instead of refusing.
+    warned : object
+        The file(s) the warnings name (default ``target``): the files of a split
+        write, while a refusal names ``target`` alone.
 
     Returns
     -------
@@ -320,7 +325,7 @@ def index_for_writing(
     Raises
     ------
     SchemaError
-        When the frame numbers are unknown (and not ``number_rows``) or negative.
+        When the frame numbers are unknown or negative (and not ``number_rows``).
 
     Examples
     --------
@@ -345,9 +350,10 @@ def index_for_writing(
             )
         return "path", [paths]
     frames = model.distinct_frame_numbers(ds, title)
+    warned = target if warned is None else warned
     if frames is None and number_rows:
         warnings.warn(
-            f"{target}: the dataset's time is in seconds with no fps or frame numbers; "
+            f"{warned}: the dataset's time is in seconds with no fps or frame numbers; "
             "writing rows numbered 0..n-1 (the times are not kept).",
             UserWarning,
             stacklevel=user_stacklevel(),
@@ -360,6 +366,15 @@ def index_for_writing(
             f"up and the times lost. {FPS_ADVICE} Or write a format that keeps times (NWB, "
             "netCDF)."
         )
+    if frames.size and frames.min() < 0 and number_rows:
+        warnings.warn(
+            f"{warned}: the dataset has frame {int(frames.min())}, before a video's first "
+            "frame 0; writing rows numbered 0..n-1, as movement does (the times are not "
+            "kept).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return "frames", [np.arange(ds.sizes[model.TIME], dtype=np.int64)]
     if frames.size and frames.min() < 0:
         raise SchemaError(
             f"{target}: {title} rows are video frame numbers from 0, but this dataset has "

@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE, check_input
+from posebridge._files import check_input, holds_hdf5_signature
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats.dlc import csv as dlc_csv
 from posebridge.formats.dlc import layout, pandas_hdf5
@@ -29,9 +29,8 @@ from posebridge.model import labels
 
 
 def is_hdf5(path: Path) -> bool:
-    """Whether ``path`` starts with the HDF5 signature."""
-    with open(path, "rb") as handle:
-        return handle.read(8) == HDF5_SIGNATURE
+    """Whether ``path`` holds the HDF5 signature (at byte 0, or after a user block)."""
+    return holds_hdf5_signature(path)
 
 
 def refuse_unsigned_hdf5(path: Path, source_software: str) -> None:
@@ -43,7 +42,7 @@ def refuse_unsigned_hdf5(path: Path, source_software: str) -> None:
     Parameters
     ----------
     path : pathlib.Path
-        The file, already known not to start with the HDF5 signature.
+        The file, already known to hold no HDF5 signature.
     source_software : str
         ``"DeepLabCut"`` or ``"LightningPose"``, for the message.
 
@@ -59,7 +58,8 @@ def refuse_unsigned_hdf5(path: Path, source_software: str) -> None:
     if Path(path).suffix.lower() in HDF5_SUFFIXES:
         raise FormatError(
             path,
-            "is not a readable HDF5 file: it does not start with the HDF5 signature, so it is "
+            "is not a readable HDF5 file: it holds no HDF5 signature (at its start or after a "
+            "user block), so it is "
             f"damaged or truncated, or is not a {source_software} .h5. Export the poses "
             f"again (a {source_software} .csv of them reads too).",
         )

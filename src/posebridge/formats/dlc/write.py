@@ -267,8 +267,12 @@ def _write(
         if split
         else str(path)
     )
-    style, index = column_plan.index_for_writing(ds, named, title=title, number_rows=number_rows)
-    if style == "frames" and model.frame_numbers(ds) is not None:  # else warned: rows 0..n-1
+    # refusals name the path once (the save names it too); warnings each file of a split
+    style, index = column_plan.index_for_writing(
+        ds, str(path), title=title, number_rows=number_rows, warned=named
+    )
+    frames = model.frame_numbers(ds) if style == "frames" else None
+    if frames is not None and np.array_equal(index[0], frames):  # else warned: rows 0..n-1
         warn_times_not_kept(ds, path, title)
     column_plan.refuse_missing_words(style, index, title)
     data_split = (
@@ -635,7 +639,8 @@ def write(
         ``frame`` coordinate is written with rows numbered 0..n-1 (with a
         warning; movement's writers do so); ``False`` (default): refused,
         as SLEAP's and COCO's writers refuse it (the frame numbers would be
-        made up and the times lost). Negative frame numbers are refused.
+        made up and the times lost). Negative frame numbers are refused
+        (``True``: rows numbered 0..n-1, as movement writes them).
 
     Returns
     -------

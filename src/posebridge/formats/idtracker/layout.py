@@ -6,7 +6,7 @@ import csv
 import re
 from pathlib import Path
 
-from posebridge._files import HDF5_SIGNATURE, Peek
+from posebridge._files import Peek
 from posebridge.formats._shared.text_bytes import loose_first_line
 
 __all__ = [
@@ -79,7 +79,7 @@ def sniff(peek: Peek) -> bool:
     """
     if peek.head.startswith(NPY_MAGIC):
         return _npy_is_trajectories(peek.head)
-    if peek.head.startswith(HDF5_SIGNATURE):
+    if peek.is_hdf5:  # at byte 0, or after a user block
         keys = peek.h5_keys
         return keys.get("trajectories") == "dataset" and "tracks" not in keys
     lines = peek.lines(1, loose=True)  # another encoding too: the reader names it

@@ -12,7 +12,12 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import HDF5_SIGNATURE, check_input, note_files_read, refuse_empty_file
+from posebridge._files import (
+    check_input,
+    holds_hdf5_signature,
+    note_files_read,
+    refuse_empty_file,
+)
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, PoseBridgeError, brief, describing, user_stacklevel
 from posebridge.formats._shared.hdf5 import read_whole
@@ -599,7 +604,7 @@ def _contents(path: Path) -> tuple[dict[str, Any], Path]:
         head = handle.read(8)
     if head.startswith(NPY_MAGIC):
         return read_npy_dict(path), path
-    if head.startswith(HDF5_SIGNATURE):
+    if holds_hdf5_signature(path):  # at byte 0, or after a user block
         return _from_h5(path), path
     return _from_csv(path), path
 

@@ -32,7 +32,7 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from posebridge._files import HDF5_SIGNATURE
+from posebridge._files import holds_hdf5_signature
 from posebridge.errors import FormatError, PoseBridgeError
 from posebridge.formats._shared.global_heap import check_file_heaps
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
@@ -212,9 +212,8 @@ def open_lazy(
     if content == "labels":
         raise NotLazy("labelled frames")
     path = Path(path)
-    with open(path, "rb") as handle:
-        if handle.read(8) != HDF5_SIGNATURE:
-            raise NotLazy("not HDF5")  # the eager reader says what it is
+    if not holds_hdf5_signature(path):  # at byte 0, or after a user block
+        raise NotLazy("not HDF5")  # the eager reader says what it is
     try:
         h5 = h5py.File(path, "r", rdcc_nbytes=0)
     except OSError:

@@ -25,11 +25,11 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import (
-    HDF5_SIGNATURE,
     Peek,
     check_input,
     held_open_by_another_program,
     held_open_error,
+    holds_hdf5_signature,
 )
 from posebridge.errors import (
     FormatError,
@@ -80,7 +80,7 @@ def _reading(where: Any) -> Iterator[None]:
 def _open(path: Path) -> h5py.File:
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head != HDF5_SIGNATURE:
+    if not holds_hdf5_signature(path):  # at byte 0, or after a user block
         found = "an empty file" if not head else f"bytes {head!r}"
         raise NotHDF5Error(
             path, f"is not an NWB file: expected an HDF5 file (NWB's container), found {found}."

@@ -605,6 +605,18 @@ def write_sleap_io_layout(
             "skeleton_kwargs name) holds '/' or ':', which NWB does not allow in an "
             f"object's name; give one without them, e.g. {container_name(str(given))!r}."
         )
+    if given is not None and "\x00" in str(given):  # NWB would cut the name at the NUL
+        raise PoseBridgeError(
+            f"{target_named}: the skeleton name given ({str(given)!r}, skeleton_name= or "
+            "skeleton_kwargs name) holds '\\x00', which NWB files cannot hold in a name; "
+            "give one without it."
+        )
+    if given is None and kept and "\x00" in kept[0]:
+        raise SchemaError(
+            f"{target_named}: the dataset's skeleton_name {kept[0]!r} holds '\\x00', which "
+            "NWB files cannot hold in a name; rename it first, e.g. "
+            "ds.attrs['skeleton_name'] = 'new_name'."
+        )
     # else the name read from the source (SLEAP, NWB), as NWB can take it
     shared = given or (
         warn_renamed(target_named, "skeleton_name", kept[0]) if kept else "skeleton"
