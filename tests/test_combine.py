@@ -895,6 +895,15 @@ def test_views_in_different_anipose_alignments_are_refused_naming_them():
     np.testing.assert_array_equal(same.attrs["anipose_alignment_matrix"], matrix)
 
 
+def test_views_in_one_alignment_holding_nan_are_stacked():
+    """h148 finding 3: two equal alignments holding NaN were refused (NaN never equals NaN)."""
+    matrix = np.eye(3).reshape(-1)
+    center = np.array([np.nan, 0.0, 1.0])
+    attrs = {"anipose_alignment_matrix": matrix, "anipose_alignment_center": center}
+    left, right = _view_3d(0).assign_attrs(**attrs), _view_3d(1).assign_attrs(**attrs)
+    assert stack_views([left, right], ["left", "right"]).sizes["view"] == 2
+
+
 def test_load_multiview_dataset_refuses_anipose_files_in_different_alignments(tmp_path):
     """The same through the files: two Anipose .csv files whose M / center differ."""
     from posebridge.io import load_multiview_dataset

@@ -1176,7 +1176,7 @@ def test_convert_help_names_the_streaming_sources_and_targets_once_each():
     SLEAP analysis, netCDF, ...") so that it named SLEAP analysis and netCDF twice."""
     text = " ".join(run("convert", "--help").stdout.split())
     said = (
-        "Conversions from DeepLabCut or LightningPose (.h5, .csv), SLEAP analysis, netCDF, "
+        "Conversions from DeepLabCut (.h5, .csv), LightningPose (.csv), SLEAP analysis, netCDF, "
         "Anipose or NWB files to NWB, SLEAP analysis, netCDF, DeepLabCut, LightningPose or "
         "Anipose files stream"
     )

@@ -284,7 +284,8 @@ def test_a_lone_view_writes_the_columns_of_the_same_poses_without_it(tmp_path, l
         np.testing.assert_allclose(back["position"].values.reshape(expected.shape), expected)
 
 
-def test_to_nwb_file_of_a_view_picked_by_sel_keeps_its_name_as_save_does(tmp_path):
+@pytest.mark.parametrize("picked", ["left", ["left"]], ids=["scalar", "size-1 dim"])
+def test_to_nwb_file_of_a_view_picked_by_sel_keeps_its_name_as_save_does(tmp_path, picked):
     """h144 finding 2: ds.sel(view="left") names its camera Device "left" (as
     posebridge.save writes it), with no warning that NWB has no place for the view; its
     PoseEstimation is movement's 'PoseEstimation', which movement reads by default."""
@@ -292,7 +293,7 @@ def test_to_nwb_file_of_a_view_picked_by_sel_keeps_its_name_as_save_does(tmp_pat
     both = anipose_like(rng).expand_dims(view=["left", "right"], axis=-1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        nwbfile = save_poses.to_nwb_file(both.sel(view="left"))
+        nwbfile = save_poses.to_nwb_file(both.sel(view=picked))
     assert list(nwbfile.devices) == ["left"]
     assert not [w for w in caught if "view" in str(w.message)]
     # its PoseEstimation keeps movement's name, which movement's from_nwb_file looks for

@@ -218,7 +218,7 @@ def convert(
 ) -> None:
     """Convert SOURCE to TARGET (format from --to or TARGET's file name).
 
-    Conversions from DeepLabCut or LightningPose (.h5, .csv), SLEAP analysis,
+    Conversions from DeepLabCut (.h5, .csv), LightningPose (.csv), SLEAP analysis,
     netCDF, Anipose or NWB files to NWB, SLEAP analysis, netCDF, DeepLabCut,
     LightningPose or Anipose files stream: they move the data in chunks of
     frames, in bounded memory (with dask installed). Others are converted in

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -231,9 +232,10 @@ def _alignment(value: Any) -> tuple[Any, ...] | None:
     if value is None:
         return None
     try:
-        return tuple(np.asarray(value, dtype=np.float64).reshape(-1).tolist())
+        numbers = np.asarray(value, dtype=np.float64).reshape(-1).tolist()
     except (TypeError, ValueError):
         return (str(value),)  # not numbers: compared as text
+    return tuple("nan" if math.isnan(n) else n for n in numbers)  # NaN equals NaN here
 
 
 def _warn_view_paths_not_kept(

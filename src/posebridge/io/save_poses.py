@@ -352,6 +352,8 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
 
     expect_dataset(ds)
     ds = model.validate(_dropin.names_as_text(ds))
+    if model.VIEW in ds.dims and ds.sizes[model.VIEW] == 1:  # ds.sel(view=["top"]): the same
+        ds = ds.isel({model.VIEW: 0})
     if model.VIEW in ds.coords and ds[model.VIEW].ndim == 0:
         # ds.sel(view="top") is that camera's poses: its Device is named "top" (as save
         # names it), its PoseEstimation movement's 'PoseEstimation' (the default key of
