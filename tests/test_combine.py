@@ -918,3 +918,73 @@ def test_load_multiview_dataset_refuses_anipose_files_in_different_alignments(tm
     with pytest.raises(SchemaError, match="alignments differ") as said:
         load_multiview_dataset(files, "Anipose")
     assert f"view 'r' ({tmp_path / 'r.csv'})" in str(said.value)
+
+
+def test_views_stating_a_matrix_alone_stack_with_views_stating_it_and_a_zero_center():
+    """h148 finding 3 (second half): Anipose writes a zero center when it states no other
+    (and posebridge's Anipose writer writes one for an absent center), so a view stating
+    only the matrix is in the frame of a view stating that matrix and a zero center; an
+    absent matrix is the identity likewise. Views that differ are still refused, the
+    absent attribute shown as Anipose's default."""
+    matrix = 2 * np.eye(3).reshape(-1)
+    alone = _view_3d(0).assign_attrs(anipose_alignment_matrix=matrix)
+    both = _view_3d(1).assign_attrs(
+        anipose_alignment_matrix=matrix, anipose_alignment_center=np.zeros(3)
+    )
+    for order in ([alone, both], [both, alone]):
+        stacked = stack_views(order, ["l", "r"])
+        np.testing.assert_array_equal(stacked.attrs["anipose_alignment_matrix"], matrix)
+        assert np.all(stacked.attrs.get("anipose_alignment_center", np.zeros(3)) == 0)
+    center_alone = _view_3d(0).assign_attrs(anipose_alignment_center=np.zeros(3))
+    identity = _view_3d(1).assign_attrs(anipose_alignment_matrix=np.eye(3).reshape(-1))
+    assert stack_views([center_alone, identity], ["l", "r"]).sizes["view"] == 2
+    moved = _view_3d(1).assign_attrs(
+        anipose_alignment_matrix=matrix, anipose_alignment_center=np.ones(3)
+    )
+    with pytest.raises(SchemaError, match="alignments differ") as said:
+        stack_views([alone, moved], ["l", "r"])
+    assert "anipose_alignment_center [0.0, 0.0, 0.0] (not stated: Anipose's default)" in str(
+        said.value
+    )
+
+
+def test_views_in_one_alignment_holding_nan_keep_it():
+    """The alignment that every view states, NaN in it, is kept on the stacked dataset (it
+    was let through by the check, then left out as 'not shared')."""
+    center = np.array([np.nan, 0.0, 1.0])
+    attrs = {"anipose_alignment_matrix": np.eye(3).reshape(-1), "anipose_alignment_center": center}
+    stacked = stack_views(
+        [_view_3d(0).assign_attrs(**attrs), _view_3d(1).assign_attrs(**attrs)], ["l", "r"]
+    )
+    np.testing.assert_array_equal(stacked.attrs["anipose_alignment_center"], center)
+
+
+def _individual_3d(seed: int, name: str) -> xr.Dataset:
+    return _view_3d(seed).assign_coords(individual=[name])
+
+
+def test_merge_individuals_refuses_inputs_in_different_units_naming_them():
+    """f124's unchecked note: merge_individuals kept the first input's space_unit for
+    every individual, so metres were labelled millimetres without a word."""
+    mm = _individual_3d(0, "a").assign_attrs(space_unit="millimeters")
+    m = _individual_3d(1, "b").assign_attrs(space_unit="meters")
+    with pytest.raises(SchemaError, match="different units") as said:
+        merge_individuals([mm, m], ["a.nc", "b.nc"])
+    assert "a.nc: 'millimeters'" in str(said.value)
+    assert "b.nc: 'meters'" in str(said.value)
+    same = merge_individuals([mm, m.assign_attrs(space_unit="mm")])
+    assert same.attrs["space_unit"] == "millimeters"
+    assert merge_individuals([mm, _individual_3d(1, "b")]).sizes["individual"] == 2  # unknown
+
+
+def test_merge_individuals_refuses_inputs_in_different_anipose_alignments():
+    """f124's unchecked note: merge_individuals kept the first input's Anipose alignment for
+    every individual, so positions in two coordinate frames were merged as one."""
+    first = _individual_3d(0, "a").assign_attrs(anipose_alignment_matrix=np.eye(3).reshape(-1))
+    moved = _individual_3d(1, "b").assign_attrs(anipose_alignment_center=[1.0, 2.0, 3.0])
+    with pytest.raises(SchemaError, match="alignments differ") as said:
+        merge_individuals([first, moved], ["a.csv", "b.csv"])
+    assert "b.csv: anipose_alignment_matrix [1.0, 0.0" in str(said.value)
+    assert "anipose_alignment_center [1.0, 2.0, 3.0]" in str(said.value)
+    zero = _individual_3d(1, "b").assign_attrs(anipose_alignment_center=np.zeros(3))
+    assert merge_individuals([first, zero]).sizes["individual"] == 2

@@ -3,6 +3,7 @@ frame rate, session and video (refused, or put together with a warning)."""
 
 from __future__ import annotations
 
+import math
 import posixpath
 import warnings
 from collections.abc import Sequence
@@ -217,3 +218,144 @@ def one_fps(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> li
         ds.attrs["fps"] = rate
         out.append(ds)
     return out
+
+
+#: Anipose's axis alignment (``raw = (aligned + center) @ inv(M.T)``): each attribute and
+#: the value Anipose writes for it when it aligns nothing (``triangulate.py``: identity
+#: ``M``, zero ``center``), which posebridge's Anipose writer writes for an absent one too.
+ALIGNMENT_DEFAULTS = {
+    "anipose_alignment_matrix": np.eye(3).reshape(-1),
+    "anipose_alignment_center": np.zeros(3),
+}
+
+
+def one_frame(
+    datasets: Sequence[xr.Dataset],
+    sources: Sequence[str] | None,
+    views: Sequence[str] | None = None,
+) -> None:
+    """Refuse inputs whose positions are not in one unit or one coordinate frame.
+
+    Put together, every input's numbers are one ``position`` described by one set of
+    attributes: inputs whose ``space_unit`` differ (millimetres beside metres), or whose
+    Anipose axis alignments (``anipose_alignment_matrix`` / ``_center``) differ
+    (positions in two coordinate frames), would give numbers that mean different things
+    side by side under attributes that hold for some of them only (the first input's,
+    side by side; none, as camera views). An input that states no unit, nor either
+    alignment attribute, is not compared (nothing is known of it); spellings of one unit
+    (``"px"``, ``"pixels"``) are one unit. An input that states one alignment attribute
+    and not the other has Anipose's value for the other (:data:`ALIGNMENT_DEFAULTS`:
+    Anipose writes an identity matrix and a zero center when it aligns nothing, and
+    posebridge's Anipose writer writes them for an absent attribute), so a matrix alone
+    is that matrix with a zero center.
+
+    Parameters
+    ----------
+    datasets
+        The validated inputs.
+    sources
+        Names of the inputs (files), for messages.
+    views
+        The inputs' camera view names (:func:`posebridge.combine.stack_views`), or
+        ``None`` for inputs put side by side
+        (:func:`posebridge.combine.merge_individuals`).
+
+    Raises
+    ------
+    SchemaError
+        Naming the inputs (views and their files) and each one's value.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> a = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(space_unit="mm")
+    >>> one_frame([a, a.assign_attrs(space_unit="millimeters")], None, ["l", "r"])
+    >>> one_frame([a, a.assign_attrs(space_unit="m")], None, ["l", "r"])
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: the camera views' positions are in different units ...
+    >>> m = a.assign_attrs(anipose_alignment_matrix=np.eye(3).reshape(-1))
+    >>> one_frame([m, m.assign_attrs(anipose_alignment_center=[0.0, 0, 0])], ["a.csv", "b.csv"])
+    """
+
+    def named(index: int) -> str:
+        if views is None:
+            return where(sources, index)
+        return f"view {views[index]!r}" + (f" ({sources[index]})" if sources else "")
+
+    what = "camera views" if views is not None else "inputs"
+    if views is not None:
+        together, doing = "stacked, they would be one position with no {} to say", "stacking"
+    else:
+        together = f"side by side, they would be one position with {where(sources, 0)}'s {{}} "
+        together += "for all, wrong for some"
+        doing = "merging"
+    units = {
+        i: ds.attrs["space_unit"] for i, ds in enumerate(datasets) if "space_unit" in ds.attrs
+    }
+    if len({_unit_name(unit) for unit in units.values()}) > 1:
+        said = ", ".join(f"{named(i)}: {unit!r}" for i, unit in units.items())
+        consequence = together.format("space_unit")
+        if views is not None:
+            consequence += " which numbers are in which"
+        raise SchemaError(
+            f"the {what}' positions are in different units ({said}): {consequence}. "
+            f"Convert the {what} to one unit and set ds.attrs['space_unit'] to it (or, if "
+            f"they are in one unit already, give them one name) before {doing} them."
+        )
+    aligned = {
+        i: tuple(
+            _alignment(ds.attrs.get(name, default)) for name, default in ALIGNMENT_DEFAULTS.items()
+        )
+        for i, ds in enumerate(datasets)
+        if any(name in ds.attrs for name in ALIGNMENT_DEFAULTS)
+    }
+    if len(set(aligned.values())) > 1:
+        said = "; ".join(
+            f"{named(i)}: "
+            + ", ".join(
+                f"{name} {list(_shown(datasets[i], name))}"
+                + ("" if name in datasets[i].attrs else " (not stated: Anipose's default)")
+                for name in ALIGNMENT_DEFAULTS
+            )
+            for i in aligned
+        )
+        consequence = together.format("alignment (the way back to the cameras' frame)")
+        if views is not None:
+            consequence = (
+                "stacked they would be one position whose alignment (the way back to the "
+                "cameras' frame) is left out"
+            )
+        raise SchemaError(
+            f"the {what}' Anipose axis alignments differ ({said}): their positions are in "
+            f"different coordinate frames, and {consequence}. Bring the {what} into one "
+            "frame (raw = (aligned + center) @ inv(M.T)) and give them the same "
+            f"anipose_alignment_matrix / _center before {doing} them."
+        )
+
+
+def _unit_name(unit: Any) -> str:
+    """One name for the spellings of a unit (``"px"``, ``"Pixels"`` -> ``"pixels"``)."""
+    text = str(unit).strip().lower()
+    from posebridge.formats.nwb.common import nwb_unit  # the one table of unit spellings
+
+    return nwb_unit(text) or text
+
+
+def _shown(ds: xr.Dataset, name: str) -> list[Any]:
+    """An alignment attribute's value as the message shows it (Anipose's default when
+    the attribute is absent)."""
+    value = ds.attrs.get(name, ALIGNMENT_DEFAULTS[name])
+    try:
+        return np.asarray(value, dtype=np.float64).reshape(-1).tolist()
+    except (TypeError, ValueError):
+        return [value]
+
+
+def _alignment(value: Any) -> tuple[Any, ...]:
+    """An alignment attribute's numbers, flat, to compare (NaN equal to NaN)."""
+    try:
+        numbers = np.asarray(value, dtype=np.float64).reshape(-1).tolist()
+    except (TypeError, ValueError):
+        return (str(value),)  # not numbers: compared as text
+    return tuple("nan" if math.isnan(n) else n for n in numbers)

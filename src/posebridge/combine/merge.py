@@ -12,6 +12,7 @@ from posebridge.combine.agree import (
     check_alike,
     check_count,
     one_fps,
+    one_frame,
     one_session,
     one_video,
     where,
@@ -55,8 +56,10 @@ def merge_individuals(
     ------
     SchemaError
         When the inputs do not line up (kind, time unit, fps, keypoints),
-        share an individual, or give a variable along ``time`` without an
-        ``individual`` dim different values at one time. Inputs that state
+        share an individual, give a variable along ``time`` without an
+        ``individual`` dim different values at one time, or hold positions not
+        in one unit or coordinate frame (``space_unit``, or Anipose alignments,
+        that differ: :func:`posebridge.combine.agree.one_frame`). Inputs that state
         two session starts, or name two videos (``video_path``), are merged
         with a warning.
 
@@ -74,6 +77,7 @@ def merge_individuals(
         return datasets[0]
     keep = (model.SPACE, model.KEYPOINT, model.VIEW)  # names in the first input's order
     check_alike(datasets, sources, keep)
+    one_frame(datasets, sources)
     one_session(datasets, sources)
     one_video(datasets, sources)
     datasets = one_fps(datasets, sources)

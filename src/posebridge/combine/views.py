@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -11,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import errors, model
-from posebridge.combine.agree import check_alike, check_count, one_fps, one_session
+from posebridge.combine.agree import check_alike, check_count, one_fps, one_frame, one_session
 from posebridge.combine.row_lists import lists_no_row, united_rows
 from posebridge.combine.timeline import on_common_time, on_view_frames
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
@@ -57,7 +56,8 @@ def stack_views(
         When the views do not line up (kind, time unit, fps, names), their
         positions are not in one unit (``space_unit`` values that differ) or
         not in one frame (Anipose alignments, ``anipose_alignment_matrix`` /
-        ``_center``, that differ), or
+        ``_center``, that differ; one stated alone is compared with Anipose's
+        default for the other: :func:`posebridge.combine.agree.one_frame`), or
         labelled rows of a view cannot be lined up with the other views'
         rows: a video's row without a frame number, or two rows of one view
         that are one frame (several videos or sessions in one view). Views
@@ -107,7 +107,7 @@ def stack_views(
             )
     keep = (model.SPACE, model.KEYPOINT, model.INDIVIDUAL)
     check_alike(datasets, sources, keep)
-    _refuse_other_frames(datasets, views, sources)
+    one_frame(datasets, sources, views)
     one_session(datasets, sources)
     datasets = one_fps(datasets, sources)
     if labels.is_labels(datasets[0]):
@@ -137,105 +137,6 @@ def stack_views(
         stacked.attrs["source_file"] = ", ".join(map(str, sources))
     # concat puts the new dim first; every variable gets it last, as position has it
     return model.validate(stacked.transpose(..., model.VIEW))
-
-
-#: Anipose's axis alignment: its attributes, and what ``raw = (aligned + center) @ inv(M.T)``
-#: needs of them.
-_ALIGNMENT_ATTRS = ("anipose_alignment_matrix", "anipose_alignment_center")
-
-
-def _refuse_other_frames(
-    datasets: Sequence[xr.Dataset], views: Sequence[str], sources: Sequence[str] | None
-) -> None:
-    """Refuse views whose positions are not in one unit or one frame.
-
-    Stacked, every view's numbers are one ``position`` described by one set of attributes:
-    views whose ``space_unit`` differ (millimetres beside metres), or whose Anipose axis
-    alignments (``anipose_alignment_matrix`` / ``_center``) differ (positions in two
-    coordinate frames), would give numbers that mean different things side by side, and
-    the attributes that say so would be left out (they are not shared). A view that
-    states no unit or alignment is not compared (nothing is known of it); spellings of one
-    unit (``"px"``, ``"pixels"``) are one unit.
-
-    Parameters
-    ----------
-    datasets
-        The validated views.
-    views
-        Their names, in order.
-    sources
-        Names of the inputs (files), for messages.
-
-    Raises
-    ------
-    SchemaError
-        Naming the views (and their files) and each one's value.
-
-    Examples
-    --------
-    >>> import numpy as np, posebridge
-    >>> a = posebridge.from_numpy(np.zeros((2, 2, 1, 1))).assign_attrs(space_unit="mm")
-    >>> _refuse_other_frames([a, a.assign_attrs(space_unit="millimeters")], ["l", "r"], None)
-    >>> _refuse_other_frames([a, a.assign_attrs(space_unit="m")], ["l", "r"], None)
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.SchemaError: the camera views' positions are in different units ...
-    """
-
-    def named(index: int) -> str:
-        return f"view {views[index]!r}" + (f" ({sources[index]})" if sources else "")
-
-    units = {
-        i: ds.attrs["space_unit"] for i, ds in enumerate(datasets) if "space_unit" in ds.attrs
-    }
-    if len({_unit_name(unit) for unit in units.values()}) > 1:
-        said = ", ".join(f"{named(i)}: {unit!r}" for i, unit in units.items())
-        raise SchemaError(
-            f"the camera views' positions are in different units ({said}): stacked, they "
-            "would be one position with no space_unit to say which numbers are in which. "
-            "Convert the views to one unit and set ds.attrs['space_unit'] to it (or, if "
-            "they are in one unit already, give them one name) before stacking them."
-        )
-    aligned = {
-        i: tuple(_alignment(ds.attrs.get(name)) for name in _ALIGNMENT_ATTRS)
-        for i, ds in enumerate(datasets)
-        if any(name in ds.attrs for name in _ALIGNMENT_ATTRS)
-    }
-    if len(set(aligned.values())) > 1:
-        said = "; ".join(
-            f"{named(i)}: "
-            + ", ".join(
-                f"{name} {list(value) if value is not None else None}"
-                for name, value in zip(_ALIGNMENT_ATTRS, values, strict=True)
-            )
-            for i, values in aligned.items()
-        )
-        raise SchemaError(
-            f"the camera views' Anipose axis alignments differ ({said}): their positions "
-            "are in different coordinate frames, and stacked they would be one position "
-            "whose alignment (the way back to the cameras' frame) is left out. Bring the "
-            "views into one frame (raw = (aligned + center) @ inv(M.T)) and give them the "
-            "same anipose_alignment_matrix / _center before stacking them."
-        )
-
-
-def _unit_name(unit: Any) -> str:
-    """One name for the spellings of a unit (``"px"``, ``"Pixels"`` -> ``"pixels"``)."""
-    text = str(unit).strip().lower()
-    from posebridge.formats.nwb.common import nwb_unit  # the one table of unit spellings
-
-    return nwb_unit(text) or text
-
-
-def _alignment(value: Any) -> tuple[Any, ...] | None:
-    """An alignment attribute's numbers, flat, to compare (``None``: not stated)."""
-    if value is None:
-        return None
-    try:
-        numbers = np.asarray(value, dtype=np.float64).reshape(-1).tolist()
-    except (TypeError, ValueError):
-        return (str(value),)  # not numbers: compared as text
-    return tuple("nan" if math.isnan(n) else n for n in numbers)  # NaN equals NaN here
 
 
 def _warn_view_paths_not_kept(
@@ -320,7 +221,12 @@ def _warn_view_videos_not_kept(
 
 
 def _same_value(one: Any, other: Any) -> bool:
-    """Whether two attribute values are equal (arrays too)."""
+    """Whether two attribute values are equal (arrays too; NaN equals NaN, so that an
+    alignment holding NaN that every view states is kept)."""
+    try:
+        return bool(np.array_equal(np.asarray(one), np.asarray(other), equal_nan=True))
+    except (TypeError, ValueError):
+        pass  # not numbers (text): NaN does not arise
     try:
         return bool(np.array_equal(np.asarray(one), np.asarray(other)))
     except (TypeError, ValueError):
