@@ -792,6 +792,28 @@ def test_a_labelled_frame_of_another_video_is_not_drawn_over_this_one(arrays, tm
         plot.skeleton(ds, frame=1, video=video)
 
 
+def test_labelled_frames_of_videos_named_in_windows_spelling_are_found(arrays, tmp_path):
+    """f130: the labels' video was compared by Path(name).stem, which on POSIX keeps a
+    Windows path's folders ('C:\\lab\\a'), so its frames were refused on a.mkv."""
+    video = grey_video(tmp_path / "a.mkv", 22)
+    names = ["C:\\lab\\a.avi", "C:\\lab\\b.avi"]
+    ds = labels.from_numpy(arrays["position"][:2], video=names, frame=[20, 7])
+    assert shown_grey(plot.skeleton(ds, frame=0, video=video).axes[0]) == 200
+    with pytest.raises(PoseBridgeError, match=r"labelled frame 1 is frame 7 of 'C:"):
+        plot.skeleton(ds, frame=1, video=video)
+
+
+def test_labels_of_one_video_over_a_video_of_another_name_warn(arrays, tmp_path):
+    """f130 (h142 side note): labels of clip.mkv were drawn over v.mkv without a word."""
+    video = grey_video(tmp_path / "v.mkv", 22)
+    ds = labels.from_numpy(arrays["position"][:2], video=["clip.mkv"] * 2, frame=[20, 7])
+    with pytest.warns(UserWarning, match=r"frames of 'clip.mkv', but they are drawn on .*v.mkv"):
+        plot.skeleton(ds, frame=0, video=video)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot.skeleton(ds.assign_coords(video=("time", ["x/v.avi"] * 2)), frame=0, video=video)
+
+
 def test_a_labelled_still_image_is_not_drawn_over_a_video_frame(arrays, tmp_path):
     """COCO-like labels: the image's number (4) is not a frame of the video."""
     video = grey_video(tmp_path / "v.mkv", 6)

@@ -247,6 +247,60 @@ def test_labels_of_one_video_render_at_their_frame_numbers(video, tmp_path):
     assert tuple(after[0, 60, 60]) == colour_rgb(0) and tuple(after[3, 30, 30]) == colour_rgb(0)
 
 
+def test_labels_of_several_videos_render_the_frames_of_the_video_given(video, tmp_path):
+    """f130 (h142 side note): labels of several videos were refused on any video; the
+    frames of the one that is the video given (by file name, without ending, folders in
+    Windows spelling too) are drawn, the others' left out."""
+    position = np.full((3, 2, 1, 1), 30.0)
+    position[1] = 60.0
+    ds = labels.from_numpy(
+        position, video=["other.mp4", "C:\\lab\\input.avi", "other.mp4"], frame=[3, 5, 4]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = render(ds, video, tmp_path / "out.mkv", names=False, **LOSSLESS)
+    alone = render(
+        labels.as_poses(ds, video=1), video, tmp_path / "a.mkv", names=False, **LOSSLESS
+    )
+    after = decoded(out)
+    assert after.shape[0] == 1  # frame 5 only: frames 3 and 4 are other.mp4's
+    np.testing.assert_array_equal(after, decoded(alone))
+    assert tuple(after[0, 60, 60]) == colour_rgb(0)
+
+
+def test_labels_of_several_videos_none_of_them_the_one_given_are_refused_naming_them(
+    video, tmp_path
+):
+    ds = labels.from_numpy(np.zeros((2, 2, 1, 1)), video=["a.mp4", "b.mp4"], frame=[0, 1])
+    with pytest.raises(PoseBridgeError, match=r"several videos \('a.mp4', 'b.mp4'\) and none"):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert not (tmp_path / "out.mkv").exists()
+
+
+def test_labels_of_one_name_in_two_folders_take_the_folder_of_the_video_given(tmp_path):
+    """cam1/input.mkv and cam2/input.mkv: the path given decides; a path that is neither
+    is refused naming both rather than drawing one camera's frames on the other's video."""
+    position = np.full((2, 2, 1, 1), 30.0)
+    position[1] = 60.0
+    ds = labels.from_numpy(position, video=["cam1/input.mkv", "cam2/input.mkv"], frame=[2, 2])
+    (tmp_path / "cam2").mkdir()
+    video = write_video(tmp_path / "cam2" / "input.mkv")
+    out = render(ds, video, tmp_path / "out.mkv", names=False, **LOSSLESS)
+    assert tuple(decoded(out)[0, 60, 60]) == colour_rgb(0)
+    elsewhere = write_video(tmp_path / "input.mkv")
+    with pytest.raises(PoseBridgeError, match=r"2 of them \('cam1/input.mkv', 'cam2/input"):
+        render(ds, elsewhere, tmp_path / "out2.mkv", **LOSSLESS)
+
+
+def test_labels_of_one_video_drawn_on_a_video_of_another_name_warn_naming_both(video, tmp_path):
+    """f130 (h142 side note): the labels' video name was never compared with the video
+    given, so labels were drawn on an unrelated video of the right length without a word."""
+    ds = labels.from_numpy(np.full((2, 2, 1, 1), 30.0), video=["clip.mp4"] * 2, frame=[1, 2])
+    with pytest.warns(UserWarning, match=r"frames of 'clip.mp4', but they are drawn on .*input"):
+        render(ds, video, tmp_path / "out.mkv", **LOSSLESS)
+    assert (tmp_path / "out.mkv").exists()
+
+
 def test_match_frames_maps_video_frames_to_time_steps():
     ds = model.from_numpy(np.zeros((3, 2, 1, 1)), fps=10.0)
     ds = ds.assign_coords(frame=("time", np.array([4, 5, 9])))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import xarray as xr
@@ -41,10 +41,12 @@ __all__ = [
     "named",
     "parse_time_range",
     "rgb_still",
+    "same_video",
     "select",
     "size_mismatch",
     "still_images",
     "warn_of_another_rate",
+    "warn_of_another_video",
 ]
 
 TimeRange = tuple[float | None, float | None]
@@ -642,14 +644,63 @@ def frame_in_video(ds: xr.Dataset, row: int, video: object = None) -> int | None
             f"be found in {video}."
         )
     if video is not None:
-        videos = np.unique(np.asarray(ds[labels.VIDEO].values).astype(str))
-        if videos.size > 1 and Path(name).stem != Path(str(video)).stem:
+        videos = list(dict.fromkeys(np.asarray(ds[labels.VIDEO].values).astype(str).tolist()))
+        videos = [v for v in videos if v]  # still images name none
+        if len(videos) > 1 and not same_video(name, video):
             raise PoseBridgeError(
                 f"{at}labelled frame {row} is frame {number} of {name!r}, not of {video} (the "
-                f"labels come from {videos.size} videos); give its video, or a labelled "
+                f"labels come from {len(videos)} videos); give its video, or a labelled "
                 "frame of this one."
             )
+        if len(videos) == 1:
+            warn_of_another_video(ds, name, video)
     return number
+
+
+def same_video(name: str, video: object) -> bool:
+    r"""Whether the labels' video ``name`` is the video file ``video``, by file name
+    without its ending (paths move between machines, and a video re-encoded to another
+    container keeps its name); ``\`` separates folders as ``/`` does.
+
+    Examples
+    --------
+    >>> same_video("C:\\lab\\videos\\clip.avi", "/data/clip.mp4")
+    True
+    >>> same_video("videos/clip.mp4", "other.mp4")
+    False
+    """
+    return (
+        PurePosixPath(name.replace("\\", "/")).stem
+        == PurePosixPath(str(video).replace("\\", "/")).stem
+    )
+
+
+def warn_of_another_video(ds: xr.Dataset, name: str, video: object) -> None:
+    """Warn that labelled frames of the video ``name`` are drawn on ``video``, another
+    file name: the labels' frame numbers count frames of their own video.
+
+    Not refused: a copy of the video renamed, or the labels' own file for labels holding
+    their frames (SLEAP's ``.pkg.slp``), is a right video of another name; the frame
+    count and size are checked anyway.
+
+    Parameters
+    ----------
+    ds
+        The labels drawn.
+    name
+        The video their frames are of (their ``video`` coordinate).
+    video
+        The video given to draw them on.
+    """
+    if same_video(name, video):
+        return
+    warnings.warn(
+        f"{named(ds)}the labelled frames are frames of {name!r}, but they are drawn on "
+        f"{video}, a video of another name: each is drawn on the frame of its number in "
+        f"{video}. Check that it is {name!r} (renamed or re-encoded).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def label_image(ds: xr.Dataset, row: int) -> tuple[Path, int] | None:

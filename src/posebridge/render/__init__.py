@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -136,12 +137,17 @@ def match_frames(ds: xr.Dataset, first: int, last: int) -> np.ndarray:
 
 
 def _poses_for_video(ds: xr.Dataset, video: Path) -> xr.Dataset:
-    """Predictions as they are; the labelled frames of one video as poses at their frame numbers.
+    """Predictions as they are; the labelled frames of ``video`` as poses at their frame
+    numbers.
 
     Labelled still images (no video: COCO, YOLO, single photos) are refused:
-    their ``frame`` is the image's number, not a frame of any video.
+    their ``frame`` is the image's number, not a frame of any video. Labels of several
+    videos give the frames of the one that is ``video`` by file name (without ending,
+    :func:`posebridge.plot._select.same_video`), and are refused, naming their videos,
+    when none is (or several are); labels of one video of another name are drawn with a
+    warning (:func:`posebridge.plot._select.warn_of_another_video`).
     """
-    from posebridge.plot._select import named, still_images
+    from posebridge.plot._select import named, same_video, still_images, warn_of_another_video
 
     if not labels.is_labels(ds):
         return ds
@@ -154,15 +160,34 @@ def _poses_for_video(ds: xr.Dataset, video: Path) -> xr.Dataset:
             f"frames of {video}, so they cannot be drawn on it. Plot them over their images "
             "instead (posebridge plot --kind skeleton --frame N)."
         )
-    try:
-        return labels.as_poses(ds)
-    except SchemaError as error:
-        if np.unique(np.asarray(ds[labels.VIDEO].values).astype(str)).size > 1:
+    names = list(dict.fromkeys(np.asarray(ds[labels.VIDEO].values).astype(str).tolist()))
+    chosen = None
+    if len(names) == 1:
+        warn_of_another_video(ds, names[0], video)
+    else:
+        chosen = [name for name in names if same_video(name, video)]
+        if len(chosen) > 1:  # one file name in several folders: the path given decides
+            given = _path_parts(str(Path(video).absolute()))
+            chosen = [
+                name
+                for name in chosen
+                if given[-len(_path_parts(name)) :] == _path_parts(name)  # cam1/a.mp4
+            ] or chosen
+        if len(chosen) != 1:
+            which = (
+                f"{len(chosen)} of them ({', '.join(map(repr, chosen))}) have its file name"
+                if chosen
+                else "none of them is it (by file name, without ending)"
+            )
             raise PoseBridgeError(
-                f"{named(ds)}labelled frames of several videos cannot be drawn on one "
-                f"({video}): {error} Render one video's frames: "
+                f"{named(ds)}the labelled frames are of several videos ("
+                f"{', '.join(map(repr, names))}) and {which}, so they cannot be drawn on "
+                f"{video}. Give one of their videos, or render one video's frames: "
                 "posebridge.labels.as_poses(ds, video=...)."
-            ) from None
+            )
+    try:
+        return labels.as_poses(ds, video=chosen[0] if chosen else None)
+    except SchemaError as error:
         raise PoseBridgeError(
             f"{named(ds)}the labelled frames cannot be drawn on {video}: {error}"
         ) from None
@@ -408,7 +433,8 @@ def render(
     Parameters
     ----------
     ds
-        Poses, boxes, or the labelled frames of one video. Their frame numbers
+        Poses, boxes, or labelled frames (of several videos: those of ``video``,
+        found by file name without ending). Their frame numbers
         (``frame`` coordinate, time in frames, or time x fps) say which video
         frame each time step belongs to.
     video
@@ -459,7 +485,8 @@ def render(
         the dataset's ``video_width`` x ``video_height``, or ffmpeg reports
         damage in it (lost frames would put poses on the wrong frames); when
         the range holds no poses; for 3D poses (world coordinates are not
-        pixels), labelled still images (no video), poses with no keypoints
+        pixels), labelled still images (no video), labels of several videos
+        none of which (or more than one) is ``video``, poses with no keypoints
         or individuals; for an option value out of range or one ffmpeg
         cannot write (naming ``out``, the option and ffmpeg's reason); for an
         ``fps`` outside 0.001 to 1,000,000 or one ``out``'s container cannot
@@ -472,7 +499,8 @@ def render(
     -----
     UserWarning
         When the poses' ``fps`` and the video's frame rate differ: poses are
-        drawn on video frames by frame number, not by time.
+        drawn on video frames by frame number, not by time. When labels of one
+        video are drawn on a video of another file name.
 
     Examples
     --------
@@ -567,3 +595,15 @@ def render(
                 f"before frame {span.stop - 1}."
             )
     return out
+
+
+def _path_parts(path: str) -> tuple[str, ...]:
+    r"""A path's folders and name, as compared: ``\`` separates as ``/`` does, ``./`` and
+    ``x/..`` are dropped.
+
+    Examples
+    --------
+    >>> _path_parts(r"videos\b\..\a.mp4")
+    ('videos', 'a.mp4')
+    """
+    return tuple(part for part in posixpath.normpath(path.replace("\\", "/")).split("/") if part)
