@@ -793,8 +793,9 @@ def test_a_labelled_frame_of_another_video_is_not_drawn_over_this_one(arrays, tm
 
 
 def test_labelled_frames_of_videos_named_in_windows_spelling_are_found(arrays, tmp_path):
-    """f130: the labels' video was compared by Path(name).stem, which on POSIX keeps a
-    Windows path's folders ('C:\\lab\\a'), so its frames were refused on a.mkv."""
+    """f130 guard: the labels' videos are compared with the video given by file name,
+    whatever folders (here Windows ones) the labels name. Passes on the base commit too:
+    labels.from_numpy stores the names with '/'."""
     video = grey_video(tmp_path / "a.mkv", 22)
     names = ["C:\\lab\\a.avi", "C:\\lab\\b.avi"]
     ds = labels.from_numpy(arrays["position"][:2], video=names, frame=[20, 7])
