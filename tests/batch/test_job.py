@@ -59,3 +59,40 @@ def test_a_manifest_subject_for_an_input_of_several_individuals_names_the_row(tm
     assert f"the subject_id 'M1' of {manifest} (session 1) names" in result.error
     assert f"holds {len(names)} individuals ({', '.join(names)})" in result.error
     assert "subject_id= option" not in result.error and "Leave subject_id out" in result.error
+
+
+def _poses_in_seconds_without_a_rate(path):
+    """A netCDF file of poses in seconds with no frame rate: the DeepLabCut writer
+    refuses it (its rows are frames) after the job made the output's folder."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), fps=10).drop_vars("frame")
+    ds.attrs.pop("fps")
+    posebridge.save(ds, path)
+    return path
+
+
+def test_a_failed_job_leaves_the_folder_it_made_to_the_batch(tmp_path):
+    """h149: a failed job removed the (empty) folder it had made while another job of the
+    batch, past making that folder, was about to write its output there, which then
+    failed ('the folder ... does not exist'); the batch removes such folders once every
+    job is done."""
+    from posebridge.batch.plan import Job
+
+    source = _poses_in_seconds_without_a_rate(tmp_path / "seconds.nc")
+    folder = tmp_path / "new" / "deeper"
+    result = run_job(Job(str(source), str(folder / "seconds.h5"), to_format="dlc"))
+    assert result.status == "failed", result
+    assert folder.is_dir() and not any(folder.iterdir())
+
+
+def test_a_batch_removes_the_folders_it_made_that_hold_no_output(tmp_path):
+    from posebridge.batch import convert_many
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    _poses_in_seconds_without_a_rate(inputs / "seconds.nc")
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 1, 1))), inputs / "frames.nc")
+    failed = convert_many(inputs / "seconds.nc", tmp_path / "a" / "b", to="dlc", progress=False)
+    assert failed.counts["failed"] == 1 and not (tmp_path / "a").exists()
+    both = convert_many(inputs, tmp_path / "c" / "d", to="dlc", jobs=2, progress=False)
+    assert both.counts == {"ok": 1, "failed": 1, "skipped": 0}, both.table()
+    assert [p.name for p in (tmp_path / "c" / "d").iterdir()] == ["frames.h5"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
@@ -567,7 +568,6 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
     """The body of :func:`run_job`: fill ``result`` (status, outputs, sizes, error)."""
     from posebridge.convert import convert
 
-    made: list[Path] = []  # the folders this job created for its output, outermost first
     try:
         source = Path(job.source)
         result.input_bytes = _input_bytes(source)
@@ -586,7 +586,9 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
             # a partial set of this job's own split files (they read back) is replaced
             # whole, as the writer replaces files with overwrite
             overwrite = job.overwrite or previous is not None
-            made = _make_folders(Path(job.target).parent)
+            # (the batch removes the folders it made that no output went into, once every
+            # job is done: a failed job removing one raced another job about to write there)
+            Path(job.target).parent.mkdir(parents=True, exist_ok=True)
             outputs = convert(
                 source,
                 job.target,
@@ -613,26 +615,32 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
         result.error_type = type(error).__name__
         if not isinstance(error, PoseBridgeError | OSError):
             result.error += " | " + traceback.format_exc(limit=3).splitlines()[-1]
-        _remove_empty(made)
 
 
-def _make_folders(folder: Path) -> list[Path]:
-    """Create ``folder`` and the folders above it that are missing; the ones created,
-    outermost first."""
-    missing = []
-    for above in (folder, *folder.parents):
-        if above.exists() or above.is_symlink():
-            break
-        missing.append(above)
-    folder.mkdir(parents=True, exist_ok=True)
-    return missing[::-1]
+def missing_folders(jobs: list[Job]) -> list[Path]:
+    """The folders the jobs' outputs go into that do not exist yet (and those above them
+    that do not), each once: what the batch will have made.
+
+    Examples
+    --------
+    >>> from posebridge.batch.plan import Job
+    >>> [p.as_posix() for p in missing_folders([Job("a.h5", "no/such/place/a.nwb")])]
+    ['no/such/place', 'no/such', 'no']
+    """
+    missing: dict[Path, None] = {}
+    for job in jobs:
+        if not job.target:
+            continue
+        for above in (Path(job.target).parent, *Path(job.target).parent.parents):
+            if above in missing or above.exists() or above.is_symlink():
+                break
+            missing[above] = None
+    return list(missing)
 
 
-def _remove_empty(made: list[Path]) -> None:
-    """Remove the folders a failed job created (``made``, outermost first) that are
-    still empty, innermost first: one that another job wrote into meanwhile stays."""
-    for folder in reversed(made):
-        try:
+def remove_empty_folders(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (made by the batch) that are empty, innermost first:
+    a folder a job wrote into stays, and so do the folders above it."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty (an output), or gone
             folder.rmdir()  # only an empty folder is removed
-        except OSError:
-            return  # not empty (another job's output), or gone: the folders above stay

@@ -20,7 +20,13 @@ from posebridge import api
 from posebridge._option_values import expect_number
 from posebridge._temporaries import temporaries_of
 from posebridge.batch.cluster import check_executor, connect
-from posebridge.batch.job import Result, _input_bytes, run_job
+from posebridge.batch.job import (
+    Result,
+    _input_bytes,
+    missing_folders,
+    remove_empty_folders,
+    run_job,
+)
 from posebridge.batch.plan import Job, plan_batch
 from posebridge.batch.progress import (
     BatchProgress,
@@ -631,6 +637,7 @@ def convert_many(
         refuse_report_onto_batch_files(report_path, planned, manifest)
         refuse_existing_report(report_path, overwrite)
     results: list[Result | None] = [None] * len(planned)
+    made = missing_folders(planned)  # removed at the end where no output went into them
     own_client = None
     if client is None and scheduler is not None:
         client = own_client = connect(scheduler)
@@ -647,6 +654,7 @@ def convert_many(
     finally:
         if own_client is not None:
             own_client.close()
+        remove_empty_folders(made)
     ignored, reasons = plan.ignored, plan.ignored_reasons
     if report_path is not None:  # the report this batch replaces is its own, not left out
         own = os.path.normcase(os.path.realpath(report_path))
