@@ -19,7 +19,14 @@ from posebridge._files import (
     refuse_empty_file,
 )
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge.errors import FormatError, PoseBridgeError, brief, describing, user_stacklevel
+from posebridge.errors import (
+    FormatError,
+    PoseBridgeError,
+    brief,
+    describing,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.hdf5 import read_whole
 from posebridge.formats._shared.images import image_side
 from posebridge.formats._shared.safe_pickle import load_pickled
@@ -497,13 +504,12 @@ def _times(found: dict[str, Any], n_time: int, path: Path) -> np.ndarray | None:
             f"the '{name}' column should hold increasing times in seconds, one per row.",
         )
     if np.any(steps == 0):  # written to the millisecond above 1000 fps: frames share a time
-        warnings.warn(
+        warning = UserWarning(
             f"{path}: the '{name}' column gives two frames one time (idtracker.ai writes "
             "times to the millisecond, which above 1000 fps repeat): its times are not kept, "
-            "and time counts frames (give fps= for seconds).",
-            UserWarning,
-            stacklevel=user_stacklevel(),
+            f"and time counts frames ({_FPS_FOR_SECONDS})."
         )
+        warnings.warn(_worded(warning), stacklevel=user_stacklevel())
         return None
     return times
 
@@ -524,14 +530,22 @@ def _frame_rate(found: dict[str, Any], path: Path) -> float | None:
         if np.isfinite(rate) and rate > 0:
             return rate
     where = _attributes_of(path) if path.suffix.lower() == ".csv" else path
-    warnings.warn(
+    warning = UserWarning(
         f"{where}: frames_per_second is {brief(value)}; expected a positive number of "
         "frames per second. It is not used: time counts frames, or comes from a time "
-        "column (give fps= for seconds).",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        f"column ({_FPS_FOR_SECONDS})."
     )
+    warnings.warn(_worded(warning), stacklevel=user_stacklevel())
     return None
+
+
+#: The advice of the warnings on an unusable rate or times, in Python's words ...
+_FPS_FOR_SECONDS = "give fps= for seconds"
+
+
+def _worded(warning: UserWarning) -> UserWarning:
+    """``warning`` with its advice in the command line's words (``--fps``) too."""
+    return with_command_line_wording(warning, {_FPS_FOR_SECONDS: "give --fps for seconds"})
 
 
 def _made_at(times: np.ndarray, fps: float) -> bool:
