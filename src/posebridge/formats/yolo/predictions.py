@@ -380,10 +380,10 @@ def _kpt_shape_advice(k: int | None, shapes: list[tuple[int, int]]) -> tuple[str
 
     Examples
     --------
-    >>> _kpt_shape_advice(None, [(4, 3), (6, 2)])[1]  # doctest: +ELLIPSIS
-    "pass --read-option 'kpt_shape=[4,3]' or --read-option 'kpt_shape=[6,2]', ..."
-    >>> _kpt_shape_advice(5, [])[1]  # doctest: +ELLIPSIS
-    "pass --read-option 'kpt_shape=[5,2]' or --read-option 'kpt_shape=[5,3]' or ..."
+    >>> print(_kpt_shape_advice(None, [(4, 3), (6, 2)])[1])  # doctest: +ELLIPSIS
+    pass --read-option 'kpt_shape=[4,3]' or --read-option 'kpt_shape=[6,2]', ...
+    >>> print(_kpt_shape_advice(5, [])[1])  # doctest: +ELLIPSIS
+    pass --read-option 'kpt_shape=[5,2]' or --read-option 'kpt_shape=[5,3]' or ...
     """
     dataset = "--read-option dataset=PATH (the model's data.yaml)"
     if k is not None:
