@@ -150,3 +150,121 @@ def test_a_name_the_nwb_writer_refuses_names_the_file(tmp_path):
     with pytest.raises(SchemaError, match=r"^" + str(path).replace(".", r"\.") + ": keypoint"):
         posebridge.save(ds, path)
     assert not path.exists()
+
+
+def _command_line(*args: object) -> tuple[int, str]:
+    """Exit code and output (on one line) of the command line run with ``args``."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_the_frame_rate_advice_suits_convert_and_the_command_line(tmp_path):
+    """A dataset in seconds with no fps, written to COCO: the advice was
+    ``posebridge.model.with_fps(ds, fps)``, which a ``convert``/``load`` caller has no
+    dataset for. Python now names ``fps=`` of load/convert too; the command line says
+    ``--fps``, which works as spelled."""
+    from posebridge.errors import worded_for_command_line
+    from posebridge.formats._shared.guards import refuse_unknown_frames
+
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)) * 10, keypoint_names=["nose", "tail"])
+    ds = ds.assign_coords(time=[0.5, 1.0, 1.5]).assign_attrs(time_unit="seconds")
+    with pytest.raises(SchemaError) as refused:
+        refuse_unknown_frames(ds, "COCO")
+    assert "pass fps= (e.g. fps=30) to posebridge.load, convert or convert_many" in str(
+        refused.value
+    )
+    assert "posebridge.model.with_fps(ds, 30)" in str(refused.value)
+    assert "Give the frame rate with --fps (e.g. --fps 30), or write a format that keeps " in (
+        worded_for_command_line(refused.value)
+    )
+    source = tmp_path / "seconds.nc"
+    posebridge.save(ds, source)
+    code, said = _command_line("convert", source, tmp_path / "a.json", "--to", "coco")
+    assert code != 0 and "with_fps" not in said and "fps=" not in said, said
+    assert "Give the frame rate with --fps (e.g. --fps 30), or write a format" in said, said
+    code, said = _command_line(
+        "convert", source, tmp_path / "b.json", "--to", "coco", "--fps", "30"
+    )
+    assert code == 0 and (tmp_path / "b.json").is_file(), said
+
+
+def test_views_and_units_advice_on_the_command_line(tmp_path):
+    """Several camera views, or positions in centimetres, written to a one-camera or
+    pixel format: the command line, which cannot pick a view or change units, was told
+    ``ds.sel(view=...)`` / ``ds.attrs['space_unit'] = ...``; it is now told what it can
+    do (write netCDF or NWB), and that the rest takes Python."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)) * 10, keypoint_names=["nose", "tail"])
+    views = tmp_path / "views.nc"
+    posebridge.save(ds.expand_dims(view=["left", "right"], axis=-1), views)
+    code, said = _command_line("convert", views, tmp_path / "a.csv", "--to", "dlc")
+    assert code != 0, said
+    assert said.endswith(
+        "write all of them to NWB or netCDF (.nc); the command line writes every view, and "
+        "picking one takes Python (e.g. ds.sel(view='left'))."
+    ), said
+    code, said = _command_line("convert", views, tmp_path / "all.nc")
+    assert code == 0, said
+    with pytest.raises(SchemaError, match=r"write one view at a time, e.g. ds.sel\(view="):
+        posebridge.save(posebridge.load(views), tmp_path / "b.csv", "dlc")
+
+    centimetres = tmp_path / "cm.nc"
+    posebridge.save(ds.assign_attrs(space_unit="centimeters"), centimetres)
+    code, said = _command_line("convert", centimetres, tmp_path / "a.json", "--to", "coco")
+    assert code != 0, said
+    assert said.endswith(
+        "The command line does not change units: write a format that keeps them (netCDF "
+        "(.nc), NWB), or convert them to pixels in Python first (ds['position'] / "
+        "cm_per_pixel, then ds.attrs['space_unit'] = 'pixels')."
+    ), said
+    code, said = _command_line("convert", centimetres, tmp_path / "kept.nc")
+    assert code == 0, said
+    with pytest.raises(SchemaError, match=r"and set ds.attrs\['space_unit'\] = 'pixels'"):
+        posebridge.save(posebridge.load(centimetres), tmp_path / "b.json", "coco")
+
+
+def test_text_refusals_say_on_the_command_line_to_fix_the_source():
+    """Text a format cannot hold (not UTF-8, a NUL): the command line is told to fix the
+    source, not ``ds.assign_coords(...)`` alone."""
+    from posebridge.errors import worded_for_command_line
+    from posebridge.formats._shared.guards import refuse_nul, refuse_text_not_utf8
+
+    ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)), individual_names=["m\x001"])
+    with pytest.raises(SchemaError) as refused:
+        refuse_nul(ds, "NWB", "a.nwb")
+    assert str(refused.value).endswith("remove it, e.g. with ds.assign_coords(...).")
+    assert worded_for_command_line(refused.value).endswith(
+        "remove it from the source file (or in Python, e.g. with ds.assign_coords(...))."
+    )
+    with pytest.raises(SchemaError) as refused:
+        refuse_nul(posebridge.from_numpy(np.zeros((1, 2, 1, 1))).assign_attrs(note="a\x00"), "NWB")
+    assert worded_for_command_line(refused.value).endswith(
+        "remove it from the source file (or in Python, from .attrs)."
+    )
+    bad = posebridge.from_numpy(np.zeros((1, 2, 1, 1)), individual_names=["m\udce91"])
+    with pytest.raises(SchemaError) as refused:
+        refuse_text_not_utf8(bad, "NWB")
+    assert str(refused.value).endswith("with ds.assign_coords(...).")
+    assert worded_for_command_line(refused.value).endswith(
+        "rename the file it comes from, or replace the text in Python "
+        "(posebridge.model.labels.utf8_text spells those bytes %XX)."
+    )
+
+
+def test_a_name_to_rename_is_renamed_in_the_source_on_the_command_line(tmp_path):
+    """A name a format cannot hold: the command line was told ``ds.assign_coords(...)``."""
+    ds = posebridge.from_numpy(np.zeros((1, 2, 1, 1)), keypoint_names=["a\nb"])
+    source = tmp_path / "newline.nc"
+    posebridge.save(ds, source)
+    code, said = _command_line("convert", source, tmp_path / "a.csv", "--to", "dlc")
+    assert code != 0, said
+    assert said.endswith(
+        "rename it in the source file (or in Python, e.g. ds.assign_coords(keypoint=[...]))."
+    ), said
+    with pytest.raises(
+        SchemaError, match=r"rename it, e.g. ds.assign_coords\(keypoint=\[\.\.\.\]\)\.$"
+    ):
+        posebridge.save(ds, tmp_path / "b.csv", "dlc")

@@ -69,3 +69,27 @@ def test_yolo_and_label_studio_say_alike_which_names_are_lost(tmp_path, names, w
     expected = [(given, "untracked_<k>")]
     assert said["yolo"] == (expected if warned else [])
     assert said["labelstudio"] == (expected if warned else [])
+
+
+def test_the_advice_to_keep_a_name_can_be_worded_for_the_command_line():
+    """``keep_on_command_line`` gives the command line its flags for ``keep``'s advice."""
+    import warnings
+
+    from posebridge.errors import worded_for_command_line
+    from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_individual_name_not_stored(
+            "mouse7",
+            "a.csv",
+            layout="a file has no individual",
+            read_back="id_0",
+            keep="Pass keep=True to keep it.",
+            keep_on_command_line="Pass --option keep=true to keep it.",
+        )
+    (warning,) = caught
+    assert str(warning.message).endswith("'id_0'. Pass keep=True to keep it.")
+    assert worded_for_command_line(warning.message).endswith(
+        "'id_0'. Pass --option keep=true to keep it."
+    )

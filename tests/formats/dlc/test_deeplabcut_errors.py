@@ -1349,3 +1349,66 @@ def test_an_h5_with_an_hdf5_user_block_reads_eagerly_as_lazily_and_as_pandas(
     np.testing.assert_array_equal(lazy.position.values, expected.position.values)
     with Peek(path) as peek:
         assert peek.is_hdf5
+
+
+def test_individuals_level_advice_is_given_with_the_command_lines_flags(tmp_path):
+    """On the command line, the warning that a single-animal file loses the name said
+    ``Pass individuals_level=True`` (LightningPose: ``format='dlc' with
+    individuals_level=True``) and the refusal of ``individuals_level=False`` said
+    ``pass split_individuals=True``; each now names ``--option``, which works as spelled."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    one = tmp_path / "one.nc"
+    posebridge.save(
+        posebridge.from_numpy(
+            np.random.default_rng(0).random((3, 2, 2, 1)) * 100,
+            individual_names=["mouse7"],
+            keypoint_names=["nose", "tail"],
+        ),
+        one,
+    )
+    two = tmp_path / "two.nc"
+    posebridge.save(
+        posebridge.from_numpy(
+            np.random.default_rng(1).random((3, 2, 2, 2)) * 100,
+            individual_names=["m1", "m2"],
+            keypoint_names=["nose", "tail"],
+        ),
+        two,
+    )
+
+    def said(*args: object) -> tuple[int, str]:
+        result = CliRunner().invoke(cli, [str(a) for a in args])
+        return result.exit_code, " ".join(result.output.split())
+
+    code, text = said("convert", one, tmp_path / "a.csv", "--to", "dlc")
+    assert code == 0 and "Pass individuals_level=True" not in text, text
+    assert "Pass --option individuals_level=true to keep the name" in text, text
+    code, text = said("convert", one, tmp_path / "lp.csv", "--to", "lp")
+    assert code == 0 and "format='dlc'" not in text, text
+    assert "Write DeepLabCut (--to dlc --option individuals_level=true)" in text, text
+    code, text = said(
+        "convert", one, tmp_path / "b.csv", "--to", "dlc", "--option", "individuals_level=true"
+    )
+    assert code == 0 and "is not stored" not in text, text
+    assert posebridge.load(tmp_path / "b.csv").individual.values.tolist() == ["mouse7"]
+
+    code, text = said(
+        "convert", two, tmp_path / "c.csv", "--to", "dlc", "--option", "individuals_level=false"
+    )
+    assert code != 0, text
+    assert text.endswith(
+        "leave --option individuals_level out, or pass --option split_individuals=true."
+    ), text
+    assert "--option individuals_level=false writes 3 column levels" in text, text
+    code, text = said(
+        "convert", two, tmp_path / "d.csv", "--to", "dlc", "--option",
+        "individuals_level=false", "--option", "split_individuals=true",
+    )  # fmt: skip
+    assert code == 0, text
+    assert sorted(p.name for p in tmp_path.glob("d_*.csv")) == ["d_m1.csv", "d_m2.csv"]
+    # Python keeps Python's words
+    with pytest.warns(UserWarning, match="Pass individuals_level=True to keep the name"):
+        posebridge.save(posebridge.load(one), tmp_path / "e.csv", "dlc")

@@ -1158,3 +1158,61 @@ def test_the_image_size_advice_names_the_command_lines_flags(tmp_path):
     assert "read them back with --read-option 'image_size=[40,32]'." in (
         worded_for_command_line(advice)
     )
+
+
+def test_read_advice_is_given_with_the_command_lines_flags(tmp_path):
+    """On the command line, a dataset's per-class kpt_names warned ``Pass keypoint_names=``
+    and a confidence for a visibility flag said ``read as format='yolo-predictions'``;
+    they now name ``--read-option`` and ``--from``, which work as spelled."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    def said(*args: object) -> tuple[int, str]:
+        result = CliRunner().invoke(cli, [str(a) for a in args])
+        return result.exit_code, " ".join(result.output.split())
+
+    path = dataset(
+        tmp_path / "named", yaml_extra="kpt_names:\n  0: [head, left, right]\n  1: [h, l, r]\n"
+    )
+    code, text = said("info", path)
+    assert code == 0 and "keypoint_names=" in text, text
+    assert "Pass keypoint_names= " not in text, text
+    assert (
+        'Pass --read-option \'keypoint_names=["nose","tail",...]\' (a JSON list) to name '
+        "them otherwise." in text
+    ), text
+    code, text = said("info", path, "--read-option", 'keypoint_names=["nose","tail","back"]')
+    assert code == 0 and "keypoints 3: nose, tail, back" in text, text
+    with pytest.warns(UserWarning, match="Pass keypoint_names= to name them otherwise"):
+        yolo.read(path)
+
+    scores = "0 0.5 0.5 0.5 0.5 0.25 0.5 0.9 0.75 0.5 0.8 0.1 0.1 0.91\n"  # predict's rows
+    path = dataset(tmp_path / "scores", rows_a=scores)
+    code, text = said("info", path)
+    assert code != 0 and "format='yolo-predictions'" not in text, text
+    assert "read with --from yolo-predictions (info: --format yolo-predictions)" in text, text
+    labels_file = tmp_path / "scores" / "labels" / "train" / "a.txt"
+    options = "--read-option", "kpt_shape=[3,3]", "--read-option", "image_size=[200,100]"
+    code, text = said("info", labels_file, "--format", "yolo-predictions", *options)
+    assert code == 0 and "YOLO pose predictions" in text, text
+    code, text = said(
+        "convert", labels_file, tmp_path / "p.nc", "--from", "yolo-predictions", *options
+    )
+    assert code == 0 and (tmp_path / "p.nc").is_file(), text
+
+
+def test_writing_over_the_source_labels_names_overwrite_as_the_command_line_does(tmp_path):
+    """``posebridge convert ds/data.yaml ds/export.yaml --overwrite`` was told the write is
+    refused "even with overwrite=True"; the command line says ``--overwrite``."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    path = dataset(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["convert", str(path), str(tmp_path / "export.yaml"), "--overwrite"]
+    )
+    text = " ".join(result.output.split())
+    assert result.exit_code != 0 and "is a label file of" in text, text
+    assert "refused even with --overwrite." in text and "overwrite=True." not in text, text

@@ -8,6 +8,7 @@ Expected values are worked out by hand from those rows.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -610,3 +611,56 @@ def test_the_size_options_are_named_with_the_command_lines_flags(tmp_path):
     assert worded_for_command_line(got.value).endswith(
         "pass --read-option 'image_size=[W,H]' (width and height in pixels)."
     )
+
+
+# a file as posebridge writes it: 4 keypoints x y conf, then a track id (18 columns)
+_FOUR_KEYPOINTS = "0 0.5 0.5 0.25 0.25 0.25 0.25 0.9 0.75 0.25 0.8 0.25 0.75 0.7 0.75 0.75 0.6 1\n"
+
+
+def test_the_kpt_shape_advice_is_given_with_the_command_lines_flags(tmp_path):
+    """On the command line, a predictions file whose keypoints are unknown was refused with
+    Python's ``pass kpt_shape=[K, 2|3], keypoint_names= or dataset=`` (h148 item 5); each
+    flag the message spells now reads the file."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    labels = run(tmp_path, {"v_1.txt": _FOUR_KEYPOINTS})
+    size = "--read-option", "image_size=[640,480]"
+    got = CliRunner().invoke(cli, ["info", str(labels / "v_1.txt"), *size])
+    assert got.exit_code != 0
+    said = " ".join(got.output.split())
+    assert "kpt_shape=[K, 2|3]" not in said and "dataset= " not in said, said
+    assert (
+        "pass --read-option 'kpt_shape=[4,3]' or --read-option 'kpt_shape=[6,2]', "
+        '--read-option \'keypoint_names=["nose","tail",...]\' (one name per keypoint) or '
+        "--read-option dataset=PATH (the model's data.yaml) to say how many keypoints the "
+        "model has" in said
+    ), said
+    (tmp_path / "images").mkdir()
+    (tmp_path / "model.yaml").write_text(
+        "path: .\ntrain: images\nkpt_shape: [4, 3]\nnames:\n  0: mouse\n"
+    )
+    for flag in (
+        "kpt_shape=[4,3]",
+        'keypoint_names=["nose","tail","left","right"]',
+        f"dataset={tmp_path / 'model.yaml'}",
+    ):
+        read = CliRunner().invoke(
+            cli, ["info", str(labels / "v_1.txt"), *size, "--read-option", flag]
+        )
+        assert read.exit_code == 0, (flag, read.output)
+        assert re.search(r"(?m)^keypoints +4: ", read.output), (flag, read.output)
+    # knowing the keypoints, not whether each has a confidence: kpt_shape or dataset
+    got = CliRunner().invoke(
+        cli, ["info", str(labels / "v_1.txt"), *size, "--read-option", "kpt_shape=[2,3]"]
+    )
+    said = " ".join(got.output.split())
+    assert (
+        "pass --read-option 'kpt_shape=[2,2]' or --read-option 'kpt_shape=[2,3]' or "
+        "--read-option dataset=PATH (the model's data.yaml) to say whether each keypoint has "
+        "a confidence" in said
+    ), said
+    # Python keeps Python's words
+    with pytest.raises(FormatError, match=r"pass kpt_shape=\[K, 2\|3\], keypoint_names="):
+        predictions.read(labels, image_size=(W, H))

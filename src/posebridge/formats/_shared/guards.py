@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, with_command_line_wording
 from posebridge.model import labels
 
 __all__ = [
@@ -91,10 +91,19 @@ def refuse_views(ds: xr.Dataset, title: str, path: Path | str | None = None) -> 
             f"{keeping_all}."
         )
     first = repr(names[0]) if names else "..."
-    raise SchemaError(
+    advice = (
+        f"write one view at a time, e.g. ds.sel(view={first}), or all of them to {keeping_all}."
+    )
+    refused = SchemaError(
         f"{named}The dataset has {count} camera views ({shown}); {title} files hold "
-        f"one camera's {held}: write one view at a time, e.g. ds.sel(view={first}), or all "
-        f"of them to {keeping_all}."
+        f"one camera's {held}: {advice}"
+    )
+    raise with_command_line_wording(
+        refused,
+        {
+            advice: f"write all of them to {keeping_all}; the command line writes every "
+            f"view, and picking one takes Python (e.g. ds.sel(view={first}))."
+        },
     )
 
 
@@ -195,12 +204,19 @@ def refuse_unknown_frames(ds: xr.Dataset, title: str) -> None:
         unnamed = np.ones(ds.sizes[model.TIME], dtype=bool)
     if not unnamed.any():
         return
-    raise SchemaError(
+    advice = (
+        "Set the frame rate (pass fps= (e.g. fps=30) to posebridge.load, convert or "
+        "convert_many, or for a dataset use posebridge.model.with_fps(ds, 30)) or give "
+        "each row's image_path,"
+    )
+    refused = SchemaError(
         f"{title} names the image of a video frame by its frame number, and the dataset's "
         "time is in seconds with no fps and no 'frame' coordinate: the frame of "
         f"{int(unnamed.sum())} row(s) (row {int(np.argmax(unnamed))} first) would be made up "
-        "and the times lost. Give the frame rate (posebridge.model.with_fps(ds, fps)) or "
-        "each row's image_path, or write a format that keeps times (NWB, netCDF)."
+        f"and the times lost. {advice} or write a format that keeps times (NWB, netCDF)."
+    )
+    raise with_command_line_wording(
+        refused, {advice: "Give the frame rate with --fps (e.g. --fps 30),"}
     )
 
 
@@ -237,11 +253,21 @@ def refuse_physical_units(ds: xr.Dataset, title: str) -> None:
     """
     unit = ds.attrs.get("space_unit")
     if isinstance(unit, str) and unit.strip().lower() in PHYSICAL_UNITS:
-        raise SchemaError(
+        advice = (
+            "Convert them to pixels first (e.g. ds['position'] / cm_per_pixel for TRex's "
+            "centimetres) and set ds.attrs['space_unit'] = 'pixels'."
+        )
+        refused = SchemaError(
             f"{title} holds points on images, in pixels, and the positions are in {unit} "
-            "(space_unit); written as they are they would be read as pixels. Convert them "
-            "to pixels first (e.g. ds['position'] / cm_per_pixel for TRex's centimetres) "
-            "and set ds.attrs['space_unit'] = 'pixels'."
+            f"(space_unit); written as they are they would be read as pixels. {advice}"
+        )
+        raise with_command_line_wording(
+            refused,
+            {
+                advice: "The command line does not change units: write a format that keeps "
+                "them (netCDF (.nc), NWB), or convert them to pixels in Python first "
+                "(ds['position'] / cm_per_pixel, then ds.attrs['space_unit'] = 'pixels')."
+            },
         )
 
 
@@ -289,25 +315,34 @@ def refuse_bad_names(
     for dim in dims:
         if dim not in ds.coords:
             continue
+        example = f"e.g. ds.assign_coords({dim}=[...])"
+        rename = f"ename it, {example}."
+        flags = {  # the command line renames in the source
+            f"R{rename}": f"Rename it in the source file (or in Python, {example}).",
+            f"r{rename}": f"rename it in the source file (or in Python, {example}).",
+        }
         for name in (str(v) for v in ds[dim].values):
             if not name.strip():
-                raise SchemaError(
+                refused = SchemaError(
                     f"{where}{'An' if dim[0] in 'aeiou' else 'A'} {dim} name is empty "
                     f"({name!r}); "
                     f"{title} files would read it back as a different name or not at all. "
-                    f"Rename it, e.g. ds.assign_coords({dim}=[...])."
+                    f"R{rename}"
                 )
+                raise with_command_line_wording(refused, flags)
             if name in reserved:
-                raise SchemaError(
+                refused = SchemaError(
                     f"{where}{dim} name {name!r} is read back by {title} readers as a missing "
-                    f"label, not as a name; rename it, e.g. ds.assign_coords({dim}=[...])."
+                    f"label, not as a name; r{rename}"
                 )
+                raise with_command_line_wording(refused, flags)
             bad = [c for c in forbidden if c in name]
             if bad:
-                raise SchemaError(
+                refused = SchemaError(
                     f"{where}{dim} name {name!r} holds {bad[0]!r}, which {title} files cannot "
-                    f"hold in a name; rename it, e.g. ds.assign_coords({dim}=[...])."
+                    f"hold in a name; r{rename}"
                 )
+                raise with_command_line_wording(refused, flags)
 
 
 def _joined_text(values: object) -> str | bytes | None:
@@ -373,12 +408,30 @@ def refuse_text_not_utf8(ds: xr.Dataset, title: str) -> None:
             bad = next(
                 (v for v in np.asarray(variable.data).ravel().tolist() if _not_utf8(str(v))), ""
             )
-            raise SchemaError(
+            advice = (
+                "replace the text (posebridge.model.labels.utf8_text spells those bytes %XX) "
+                "with ds.assign_coords(...)."
+            )
+            refused = SchemaError(
                 f"{name} holds a text that is not UTF-8 ({bad!r}: a file name's bytes in "
                 f"another encoding), which {title} files cannot hold; rename the file it "
-                "comes from, or replace the text (posebridge.model.labels.utf8_text "
-                "spells those bytes %XX) with ds.assign_coords(...)."
+                f"comes from, or {advice}"
             )
+            raise with_command_line_wording(
+                refused,
+                {
+                    advice: "replace the text in Python (posebridge.model.labels.utf8_text "
+                    "spells those bytes %XX)."
+                },
+            )
+
+
+#: How to remove a NUL character, as Python and the command line (in the source) say it.
+_NUL_ADVICE = {
+    "remove it, e.g. with ds.assign_coords(...).": "remove it from the source file (or in "
+    "Python, e.g. with ds.assign_coords(...)).",
+    "remove it from .attrs.": "remove it from the source file (or in Python, from .attrs).",
+}
 
 
 def refuse_nul(ds: xr.Dataset, title: str, path: str | PathLike[str] | None = None) -> None:
@@ -409,20 +462,22 @@ def refuse_nul(ds: xr.Dataset, title: str, path: str | PathLike[str] | None = No
     for name, variable in ds.variables.items():
         if isinstance(variable.data, np.ndarray) and _holds_nul(variable.data):
             where = f"{file}{name} holds a text"
-            raise SchemaError(
+            refused = SchemaError(
                 f"{where} with a NUL character (\\x00), which {title} files cannot hold; "
                 "remove it, e.g. with ds.assign_coords(...)."
             )
+            raise with_command_line_wording(refused, _NUL_ADVICE)
     for owner, attrs in [("the dataset", ds.attrs)] + [
         (f"{name!r}", variable.attrs) for name, variable in ds.variables.items()
     ]:
         for key, value in attrs.items():
             if _holds_nul(value):
-                raise SchemaError(
+                refused = SchemaError(
                     f"{file}{'the' if file else 'The'} attribute {key!r} of {owner} holds a "
                     f"NUL character (\\x00), which {title} files cannot hold; remove it from "
                     ".attrs."
                 )
+                raise with_command_line_wording(refused, _NUL_ADVICE)
 
 
 def kind_check(kinds: tuple[str, ...]) -> Callable[[str, Any], None]:

@@ -11,7 +11,7 @@ import warnings
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import user_stacklevel
+from posebridge.errors import user_stacklevel, with_command_line_wording
 from posebridge.formats._shared.untracked import is_untracked_name, untracked_name
 
 __all__ = [
@@ -152,7 +152,13 @@ def warn_individual_names_not_kept(
 
 
 def warn_individual_name_not_stored(
-    name: str, path: object, *, layout: str, read_back: str, keep: str
+    name: str,
+    path: object,
+    *,
+    layout: str,
+    read_back: str,
+    keep: str,
+    keep_on_command_line: str | None = None,
 ) -> None:
     """Warn that the one individual written to ``path`` loses its name ``name``.
 
@@ -173,6 +179,10 @@ def warn_individual_name_not_stored(
         The name the file reads back with.
     keep
         What to do to keep the name.
+    keep_on_command_line
+        The same with the command line's flags, when ``keep`` names Python's
+        options (:func:`posebridge.errors.with_command_line_wording`); ``None``:
+        ``keep`` says it for both.
 
     Examples
     --------
@@ -198,9 +208,10 @@ def warn_individual_name_not_stored(
     """
     if made_up_names([name])[0]:
         return
-    warnings.warn(
+    warning = UserWarning(
         f"{path}: the individual's name {name!r} is not stored: {layout}, and reads back as "
-        f"{read_back!r}. {keep}",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        f"{read_back!r}. {keep}"
     )
+    if keep_on_command_line is not None:
+        warning = with_command_line_wording(warning, {keep: keep_on_command_line})
+    warnings.warn(warning, stacklevel=user_stacklevel())

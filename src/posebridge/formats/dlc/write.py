@@ -37,7 +37,14 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError, TypeError, brief, user_stacklevel
+from posebridge.errors import (
+    PoseBridgeError,
+    SchemaError,
+    TypeError,
+    brief,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import (
     FORMATS_KEEPING_NAMES,
@@ -286,10 +293,18 @@ def _write(
         )
     several = ds.sizes[model.INDIVIDUAL] > 1 or layout.SINGLE in ds[model.INDIVIDUAL].values
     if individuals_level is False and several and not split:
-        raise PoseBridgeError(
+        advice = "leave individuals_level out, or pass split_individuals=True."
+        refused = PoseBridgeError(
             "individuals_level=False writes 3 column levels, which hold one individual; this "
-            f"dataset has {ds.sizes[model.INDIVIDUAL]} (or maDLC's 'single'): leave "
-            "individuals_level out, or pass split_individuals=True."
+            f"dataset has {ds.sizes[model.INDIVIDUAL]} (or maDLC's 'single'): {advice}"
+        )
+        raise with_command_line_wording(
+            refused,
+            {
+                "individuals_level=False writes": "--option individuals_level=false writes",
+                advice: "leave --option individuals_level out, or pass "
+                "--option split_individuals=true.",
+            },
         )
     if not split and (several or individuals_level is True):
         _refuse_placeholder_names(ds, title, model.INDIVIDUAL)  # written in a header level
@@ -386,21 +401,28 @@ def _warn_name_not_stored(ds: xr.Dataset, path: Path, title: str) -> None:
             "Write DeepLabCut (format='dlc') with individuals_level=True, or netCDF (.nc), "
             "to keep it."
         )
+        flags = (
+            "Write DeepLabCut (--to dlc --option individuals_level=true), or netCDF (.nc), "
+            "to keep it."
+        )
     else:
         form = (
             "a single-animal DeepLabCut file (columns scorer, bodyparts, coords) has no "
             "'individuals' level"
         )
-        keep = (
-            "Pass individuals_level=True to keep the name (the 'individuals' level of "
-            "multi-animal files, which DeepLabCut's single-animal projects do not expect)."
+        advice = (
+            "to keep the name (the 'individuals' level of multi-animal files, which "
+            "DeepLabCut's single-animal projects do not expect)."
         )
+        keep = f"Pass individuals_level=True {advice}"
+        flags = f"Pass --option individuals_level=true {advice}"
     warn_individual_name_not_stored(
         str(ds[model.INDIVIDUAL].values[0]),
         path,
         layout=form,
         read_back=layout.DEFAULT_INDIVIDUAL,
         keep=keep,
+        keep_on_command_line=flags,
     )
 
 

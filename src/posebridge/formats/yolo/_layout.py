@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from posebridge.errors import FormatError, brief, user_stacklevel
+from posebridge.errors import FormatError, brief, user_stacklevel, with_command_line_wording
 from posebridge.formats._shared.text_bytes import not_utf8_message, text_end, text_size
 
 __all__ = [
@@ -213,13 +213,16 @@ def warn_other_kpt_names(path: Path, data: DataYaml) -> None:
         f"{c} ({data.names[c]})" if c in data.names else str(c) for c in data.other_kpt_names[:10]
     )
     more = f" and {len(data.other_kpt_names) - 10} more" if len(data.other_kpt_names) > 10 else ""
-    warnings.warn(
+    warning = UserWarning(
         f"{path}: kpt_names gives class(es) {shown}{more} other keypoint names than the first "
         "class's, which name the keypoints of every class (a dataset holds one keypoint list, "
-        "as kpt_shape is one for all classes). Pass keypoint_names= to name them otherwise.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        "as kpt_shape is one for all classes). Pass keypoint_names= to name them otherwise."
     )
+    wording = {
+        "Pass keypoint_names= to name them otherwise.": "Pass --read-option "
+        '\'keypoint_names=["nose","tail",...]\' (a JSON list) to name them otherwise.'
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
 
 
 #: What a name in data.yaml may be (YAML reads some names as numbers or booleans).

@@ -362,6 +362,50 @@ def _dataset_label_hint(table: _Table, path: Path, shapes: list[tuple[int, int]]
     )
 
 
+def _kpt_shape_advice(k: int | None, shapes: list[tuple[int, int]]) -> tuple[str, str]:
+    """How to say the model's keypoints, in Python's words and with ``--read-option``.
+
+    Parameters
+    ----------
+    k
+        The number of keypoints, when given (``kpt_shape`` or ``keypoint_names``).
+    shapes
+        The ``kpt_shape`` readings that fit every row (may be empty).
+
+    Returns
+    -------
+    tuple of str
+        The advice for Python, and the same with the command line's flags: their
+        values are JSON, as ``--read-option`` parses them (``'kpt_shape=[4,3]'``).
+
+    Examples
+    --------
+    >>> print(_kpt_shape_advice(None, [(4, 3), (6, 2)])[1])  # doctest: +ELLIPSIS
+    pass --read-option 'kpt_shape=[4,3]' or --read-option 'kpt_shape=[6,2]', ...
+    >>> print(_kpt_shape_advice(5, [])[1])  # doctest: +ELLIPSIS
+    pass --read-option 'kpt_shape=[5,2]' or --read-option 'kpt_shape=[5,3]' or ...
+    """
+    dataset = "--read-option dataset=PATH (the model's data.yaml)"
+    if k is not None:
+        return (
+            f"pass kpt_shape=[{k}, 2] or [{k}, 3] or dataset= (the model's data.yaml) "
+            "to say whether each keypoint has a confidence",
+            f"pass --read-option 'kpt_shape=[{k},2]' or --read-option 'kpt_shape=[{k},3]' "
+            f"or {dataset} to say whether each keypoint has a confidence",
+        )
+    kpt_shape = (
+        " or ".join(f"--read-option 'kpt_shape=[{n},{dims}]'" for n, dims in shapes[:4])
+        if shapes
+        else "--read-option 'kpt_shape=[K,3]' (or [K,2] without confidences)"
+    )
+    return (
+        "pass kpt_shape=[K, 2|3], keypoint_names= or dataset= (the model's data.yaml) to "
+        "say how many keypoints the model has",
+        f'pass {kpt_shape}, --read-option \'keypoint_names=["nose","tail",...]\' (one '
+        f"name per keypoint) or {dataset} to say how many keypoints the model has",
+    )
+
+
 def _declares_kpt_shape(path: Path) -> bool:
     """Whether a YAML file's first 64 kB hold a ``kpt_shape`` key (a dataset's data.yaml)."""
     try:
@@ -408,19 +452,14 @@ def _layout(
                 else "and the other lines' counts "
                 f"({', '.join(str(c) for c in np.unique(counts)[:6])}) fit no one kpt_shape"
             )
-        say = (
-            "pass kpt_shape=[K, 2|3], keypoint_names= or dataset= (the model's data.yaml) to "
-            "say how many keypoints the model has"
-            if k is None
-            else f"pass kpt_shape=[{k}, 2] or [{k}, 3] or dataset= (the model's data.yaml) "
-            "to say whether each keypoint has a confidence"
-        )
-        raise FormatError(
+        say, flags = _kpt_shape_advice(k, shapes)
+        refused = FormatError(
             paths[table.file[i]],
             f"line {table.line[i]}: its {counts[i]} columns {fits} (class, box, keypoints, "
             f"then a box confidence and/or a track id); {say}"
             f"{_dataset_label_hint(table, paths[table.file[i]], shapes)}.",
         )
+        raise with_command_line_wording(refused, {say: flags})
     k, ndim = shapes[0]
     extra = counts - 5 - ndim * k
     top = int(extra.max())

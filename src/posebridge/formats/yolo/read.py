@@ -124,7 +124,7 @@ def read(
     wrong = ~np.isin(flags, (0, 1, 2))
     if wrong.any():
         i, j = (int(v) for v in np.argwhere(wrong)[0])
-        raise FormatError(
+        refused = FormatError(
             images[rows[i]][1],
             f"line {lines[i]}: the visibility flag of keypoint {j} is {flags[i, j]:g}; "
             "expected 0, 1 or 2."
@@ -134,6 +134,13 @@ def read(
                 if 0 < flags[i, j] < 1
                 else ""
             ),
+        )
+        raise with_command_line_wording(
+            refused,
+            {
+                "read as format='yolo-predictions'": "read with --from yolo-predictions "
+                "(info: --format yolo-predictions)"
+            },
         )
     _warn_outside(path, images, rows, lines, values, points[..., :2], flags != 0)
     _warn_repeated(path, images, rows, lines, values)

@@ -267,12 +267,15 @@ def _refuse_writing_onto_source(ds: xr.Dataset, path: Path, targets: list[Path])
     read = {os.path.normcase(os.path.realpath(label)) for _, label, _ in found}
     for target in targets:
         if os.path.normcase(os.path.realpath(target)) in read:
-            raise PoseBridgeError(
+            refused = PoseBridgeError(
                 f"{target}: is a label file of {yaml_path}, the dataset this one was read "
                 f"from; writing {path.name} here would change that dataset too, so it is "
                 "refused even with overwrite=True. Write the new dataset to another folder "
                 "(or, from Python, posebridge.save it back to the data.yaml it was read from, "
                 "with overwrite=True, to update that dataset in place)."
+            )
+            raise with_command_line_wording(
+                refused, {"refused even with overwrite=True.": "refused even with --overwrite."}
             )
 
 
