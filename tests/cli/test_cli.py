@@ -1171,6 +1171,28 @@ def test_coco_results_warning_names_the_flags_that_keep_the_keypoint_names(tmp_p
     assert kept.exit_code == 0, kept.output
 
 
+def test_coco_kind_advice_names_the_option_flag(tmp_path):
+    """The COCO writer's warnings said kind='results' / kind='ground_truth' there."""
+    rng = np.random.default_rng(6)
+    ds = posebridge.from_numpy(rng.uniform(1, 30, (2, 2, 2, 1)), np.full((2, 2, 1), 0.9))
+    posebridge.save(ds, tmp_path / "clip.nc")
+    truth = run(
+        "convert", tmp_path / "clip.nc", tmp_path / "gt.json", "--to", "coco",
+        "--option", "kind=ground_truth",
+    )  # fmt: skip
+    assert truth.exit_code == 0, truth.output
+    (warning,) = [line for line in truth.stderr.splitlines() if "is not written" in line]
+    assert warning.endswith("a COCO results file (--option kind=results) keeps them.")
+    results = run(
+        "convert", tmp_path / "clip.nc", tmp_path / "res.json", "--to", "coco",
+        "--option", "kind=results", "--option", "category_name=mouse",
+    )  # fmt: skip
+    assert results.exit_code == 0, results.output
+    (ignored,) = [line for line in results.stderr.splitlines() if "is ignored" in line]
+    assert "(--option kind=ground_truth) to keep them" in ignored
+    assert "kind='" not in ignored
+
+
 def test_convert_help_names_the_streaming_sources_and_targets_once_each():
     """The help ran the list of sources into the list of targets ("... Anipose to NWB,
     SLEAP analysis, netCDF, ...") so that it named SLEAP analysis and netCDF twice."""

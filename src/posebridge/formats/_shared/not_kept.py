@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import user_stacklevel
+from posebridge.errors import user_stacklevel, with_command_line_wording
 from posebridge.formats._shared.images import box_extras
 from posebridge.model import labels
 
@@ -144,7 +144,11 @@ def warn_lone_coordinates(ds: xr.Dataset, path: object, title: str) -> None:
 
 
 def warn_label_scores_dropped(
-    ds: xr.Dataset, path: object, title: str, keep: str | None = None
+    ds: xr.Dataset,
+    path: object,
+    title: str,
+    keep: str | None = None,
+    keep_on_command_line: str | None = None,
 ) -> None:
     """Warn that the scores of a dataset (a ``confidence`` with finite values) are not
     written: ``title``'s points have none, so they read back as NaN.
@@ -165,6 +169,8 @@ def warn_label_scores_dropped(
     keep
         What keeps the scores, for the message (``"COCO results (kind='results') keep
         them"``).
+    keep_on_command_line
+        ``keep`` in the command line's words (``--option kind=results``), if it differs.
 
     Examples
     --------
@@ -186,12 +192,13 @@ def warn_label_scores_dropped(
     whose, points = (
         ("labels'", "labelled points") if labels.is_labels(ds) else ("poses'", "points")
     )
-    warnings.warn(
+    warning = UserWarning(
         f"{path}: the {whose} confidence ({scored} score(s)) is not written: {title}'s "
-        f"{points} have no score{f'; {keep}' if keep else ''}.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        f"{points} have no score{f'; {keep}' if keep else ''}."
     )
+    if keep and keep_on_command_line:
+        warning = with_command_line_wording(warning, {keep: keep_on_command_line})
+    warnings.warn(warning, stacklevel=user_stacklevel())
 
 
 def placed_instances(ds: xr.Dataset) -> np.ndarray:

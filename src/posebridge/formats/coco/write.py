@@ -61,6 +61,11 @@ KINDS = ("auto", "ground_truth", "results")
 _DIMS = (model.TIME, model.INDIVIDUAL, model.KEYPOINT)
 #: Where the scores ground truth leaves out are kept, for its warning.
 _SCORES_KEPT = "a COCO results file (kind='results') keeps them"
+#: ... and the advice to write the other kind, in the command line's words.
+_KIND_FLAGS = {
+    "kind='results'": "--option kind=results",
+    "(kind='ground_truth')": "(--option kind=ground_truth)",
+}
 #: What COCO ground truth keeps beyond points, boxes, areas and categories (a results file
 #: keeps category_id alone): class ids, image sizes, the skeleton, each image's video.
 _KEPT_BY_GROUND_TRUTH = (
@@ -147,13 +152,14 @@ def write(
         given = [f"{name}=" for name, value in options.items() if value is not None]
         if given:  # a warning, as NWB's for options of the other content: a batch of
             # labels and predictions gives every output the same options
-            warnings.warn(
+            ignored = UserWarning(
                 f"{path}: {', '.join(given)} {'is' if len(given) == 1 else 'are'} ignored: a "
                 "COCO results file (written for predictions; kind='results') holds neither "
                 "category names nor images, only their ids. Write labels as ground truth "
-                "(kind='ground_truth') to keep them.",
-                UserWarning,
-                stacklevel=user_stacklevel(),
+                "(kind='ground_truth') to keep them."
+            )
+            warnings.warn(
+                with_command_line_wording(ignored, _KIND_FLAGS), stacklevel=user_stacklevel()
             )
     truth = None if ground_truth is None else _load_ground_truth(ground_truth)  # decoded once
     if kind == "ground_truth":
@@ -173,7 +179,13 @@ def write(
             _warn_keypoint_names_not_held(ds, path)
     warn_lone_coordinates(ds, path, "COCO")  # once the text could be made: none before a refusal
     if kind == "ground_truth":
-        warn_label_scores_dropped(ds, path, "COCO ground truth", _SCORES_KEPT)
+        warn_label_scores_dropped(
+            ds,
+            path,
+            "COCO ground truth",
+            _SCORES_KEPT,
+            _SCORES_KEPT.replace("kind='results'", _KIND_FLAGS["kind='results'"]),
+        )
         warn_times_not_kept(ds, path, "COCO ground truth")
     warn_individuals_not_written(ds, path, f"{held} (one per instance with a point or a box)")
     kept = _KEPT_BY_GROUND_TRUTH if kind == "ground_truth" else ("category_id",)
@@ -685,12 +697,14 @@ def _results(
     # a missing point is (0, 0, 0), as COCO writes an unlabelled one; the reader agrees
     unscored = fin & ~np.isfinite(conf)
     if unscored.any():
-        warnings.warn(
+        unscored_warning = UserWarning(
             f"{path}: {int(unscored.sum())} placed keypoints have no confidence, which a COCO "
             "result needs: written with score 1 (read back as confidence 1), as are their "
             "instances' scores when they have none. Write labels as ground truth "
-            "(kind='ground_truth') to keep them without scores.",
-            UserWarning,
+            "(kind='ground_truth') to keep them without scores."
+        )
+        warnings.warn(
+            with_command_line_wording(unscored_warning, _KIND_FLAGS),
             stacklevel=user_stacklevel(),
         )
     third = np.where(fin, np.where(np.isfinite(conf), conf, 1.0), 0.0)
