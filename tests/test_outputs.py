@@ -26,9 +26,7 @@ def _with_user_block(plain, path, block: int = 512) -> None:
 
 
 @pytest.mark.parametrize("block", [512, 2048])
-def test_a_damaged_hdf5_file_behind_a_user_block_is_refused_and_the_old_file_kept(
-    tmp_path, block
-):
+def test_a_damaged_hdf5_file_behind_a_user_block_is_refused_and_the_old_file_kept(tmp_path, block):
     """f127's note: the signature after a user block is HDF5 too, checked as at byte 0."""
     target = tmp_path / "out.nwb"
     target.write_bytes(b"the previous file")
@@ -49,7 +47,9 @@ def test_a_damaged_hdf5_file_behind_a_user_block_is_refused_and_the_old_file_kep
 def test_an_nwb_file_with_a_user_block_is_appended_to_and_overwritten_as_it_reads(tmp_path):
     rng = np.random.default_rng(7)
     first = posebridge.from_numpy(rng.uniform(size=(3, 2, 2, 1)), fps=10.0, individual_names=["a"])
-    second = posebridge.from_numpy(rng.uniform(size=(3, 2, 2, 1)), fps=10.0, individual_names=["b"])
+    second = posebridge.from_numpy(
+        rng.uniform(size=(3, 2, 2, 1)), fps=10.0, individual_names=["b"]
+    )
     plain, path = tmp_path / "plain.nwb", tmp_path / "block.nwb"
     posebridge.save(first, plain)
     _with_user_block(plain, path)
@@ -59,7 +59,9 @@ def test_an_nwb_file_with_a_user_block_is_appended_to_and_overwritten_as_it_read
         posebridge.save(second, path, append=True)
         back = posebridge.load(path)
     assert [str(i) for i in back.individual.values] == ["a", "b"]
-    np.testing.assert_allclose(back.position.sel(individual="b").values, second.position.values[..., 0])
+    np.testing.assert_allclose(
+        back.position.sel(individual="b").values, second.position.values[..., 0]
+    )
     _with_user_block(plain, path.with_name("again.nwb"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
