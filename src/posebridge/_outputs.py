@@ -22,7 +22,12 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from posebridge._files import HDF5_SIGNATURE, refuse_hdf5_held_open, refuse_long_names
+from posebridge._files import (
+    HDF5_SIGNATURE,
+    holds_hdf5_signature,
+    refuse_hdf5_held_open,
+    refuse_long_names,
+)
 from posebridge._output_paths import (
     check_output_folder,
     inside_input_folder,
@@ -327,8 +332,8 @@ def limit_cause(path: Path) -> str:
 _FLUSHING_THREADS = 16
 
 
-def _flushed(temporaries: list[Path], targets: list[Path]) -> list[bytes]:
-    """Flush every finished temporary to disk (``fsync``); the first bytes of each.
+def _flushed(temporaries: list[Path], targets: list[Path]) -> list[bool]:
+    """Flush every finished temporary to disk (``fsync``); whether each is an HDF5 file.
 
     Many files are flushed on a few threads (see :data:`_FLUSHING_THREADS`; those
     that cannot start are done without); a failure is raised for the first
@@ -340,10 +345,13 @@ def _flushed(temporaries: list[Path], targets: list[Path]) -> list[bytes]:
     return map_on_threads(lambda pair: _flush(*pair), pairs, _FLUSHING_THREADS)
 
 
-def _flush(temporary: Path, target: Path) -> bytes:
-    """Make a temporary's data reach the disk; its first bytes (to tell HDF5 files).
+def _flush(temporary: Path, target: Path) -> bool:
+    """Make a temporary's data reach the disk; whether it is an HDF5 file.
 
-    ``fsync``'s error says a delayed disk-full.
+    An HDF5 file holds the signature at byte 0, or after a user block (byte 512,
+    1024, ...: :func:`~posebridge._files.holds_hdf5_signature`, as the readers look
+    for it), so that an NWB with a user block, appended to or replaced, is checked
+    as the readers take it. ``fsync``'s error says a delayed disk-full.
     """
     try:
         with open(temporary, "rb+") as handle:
@@ -351,7 +359,8 @@ def _flush(temporary: Path, target: Path) -> bytes:
             os.fsync(handle.fileno())
     except OSError as error:
         raise _write_error(error, target) from error
-    return head
+    # only a file without the signature at its start is looked at again
+    return head == HDF5_SIGNATURE or holds_hdf5_signature(temporary)
 
 
 def _verify_hdf5(temporary: Path, target: Path) -> None:
@@ -656,9 +665,9 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
                 )
             if not temporary.exists():
                 raise PoseBridgeError(f"{target}: the writer produced no file.")
-        heads = _flushed(temporaries, targets)
-        for temporary, target, head in zip(temporaries, targets, heads, strict=True):
-            if head == HDF5_SIGNATURE:
+        of_hdf5 = _flushed(temporaries, targets)
+        for temporary, target, hdf5 in zip(temporaries, targets, of_hdf5, strict=True):
+            if hdf5:
                 _verify_hdf5(temporary, target)
         if overwrite and len(targets) > 1:
             _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind

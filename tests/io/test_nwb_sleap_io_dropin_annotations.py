@@ -282,3 +282,61 @@ def test_a_track_with_predictions_only_is_not_said_to_be_lost(tmp_path, layout):
     predicted = [i.track.name for lf in back for i in lf.predicted_instances]
     assert sorted(predicted) == sorted(["zeta", "alice", "bob"] * 3)
     assert [i.track.name for lf in back for i in lf.user_instances] == ["alice"] * 3
+
+
+@pytest.mark.parametrize("layout", ["sleap-io", "posebridge"])
+@pytest.mark.parametrize(
+    ("order", "user", "predicted"),
+    [
+        (["zeta", "alice", "bob"], {"alice"}, {"zeta", "bob"}),  # f120's case
+        (["p1", "u1", "p2", "u2"], {"u1", "u2"}, {"p1", "p2"}),
+        (["p1", "both", "u1"], {"both", "u1"}, {"p1", "both"}),
+        (["u1", "p1"], {"u1"}, {"p1"}),  # the order read before, kept
+    ],
+)
+def test_user_and_predicted_instances_saved_together_keep_the_labels_track_order(
+    tmp_path, layout, order, user, predicted
+):
+    """f129 item 3 (f120's note): save_nwb of Labels holding user and predicted instances
+    read back with the user-labelled tracks first; the Labels' track order is the
+    source's and is kept, each instance on its own track."""
+    skeleton = sio.Skeleton(["a", "b"], name="s")
+    video = sio.Video(filename="/data/arena.mp4", open_backend=False)
+    tracks = [sio.Track(name) for name in order]
+    frames = []
+    for f in range(3):
+        instances = [
+            sio.PredictedInstance.from_numpy(
+                np.full((2, 2), 10.0 * k + f), skeleton=skeleton, point_scores=np.ones(2), track=t
+            )
+            for k, t in enumerate(tracks)
+            if t.name in predicted
+        ] + [
+            sio.Instance.from_numpy(
+                np.full((2, 2), 10.0 * k + f + 0.5), skeleton=skeleton, track=t
+            )
+            for k, t in enumerate(tracks)
+            if t.name in user
+        ]
+        frames.append(sio.LabeledFrame(video=video, frame_idx=f, instances=instances))
+    labels = sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks)
+    path = tmp_path / "both.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwb.save_nwb(labels, path, layout=layout)
+        back = nwb.load_nwb(path)
+    assert [t.name for t in back.tracks] == order
+    for lf in back:
+        for instance in lf.instances:
+            k = order.index(instance.track.name)
+            expected = (
+                10.0 * k + lf.frame_idx + (0.0 if instance in lf.predicted_instances else 0.5)
+            )
+            np.testing.assert_array_equal(instance.numpy(), np.full((2, 2), expected))
+        assert {i.track.name for i in lf.predicted_instances} == predicted
+        assert {i.track.name for i in lf.user_instances} == user
+    if layout == "sleap-io":  # sleap-io reads the annotations of such a file, as before
+        theirs = sio.load_nwb(str(path))
+        assert [len(lf.user_instances) for lf in theirs] == [len(user)] * 3
+        points = sorted(float(i.numpy()[0, 0]) for lf in theirs for i in lf.user_instances)
+        assert points == sorted(10.0 * order.index(n) + f + 0.5 for n in user for f in range(3))

@@ -324,15 +324,52 @@ def _without_prediction_only_tracks(ds: xr.Dataset, predictions: list[xr.Dataset
     >>> _without_prediction_only_tracks(annotations, predictions)  # doctest: +SKIP
     """
     predicted = {str(i) for p in predictions for i in p[model.INDIVIDUAL].values}
-    others = [d for d in ds["position"].dims if d != model.INDIVIDUAL]
-    placed = np.asarray(ds["position"].notnull().any(others).values)
-    hidden = np.moveaxis(labels_model.hidden_points(ds), 2, 0)  # individual first
-    marked = hidden.any(axis=tuple(range(1, hidden.ndim)))
     names = [str(i) for i in ds[model.INDIVIDUAL].values]
-    keep = placed | marked | ~np.isin(names, list(predicted))
+    keep = _annotated(ds) | ~np.isin(names, list(predicted))
     if keep.all() or not keep.any():  # none to drop, or no annotation left to write
         return ds
     return ds.isel({model.INDIVIDUAL: np.flatnonzero(keep)})
+
+
+def _annotated(ds: xr.Dataset) -> np.ndarray:
+    """Which individuals of a labels dataset have a labelled or marked point (those the
+    PoseTraining holds), one bool per individual."""
+    others = [d for d in ds["position"].dims if d != model.INDIVIDUAL]
+    placed = np.asarray(ds["position"].notnull().any(others).values)
+    hidden = np.moveaxis(labels_model.hidden_points(ds), 2, 0)  # individual first
+    return placed | hidden.any(axis=tuple(range(1, hidden.ndim)))
+
+
+def written_track_order(ds: xr.Dataset, predictions: list[xr.Dataset]) -> list[str]:
+    """The individuals (tracks) a save of user and predicted instances writes, in the
+    Labels' order.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The user instances as a labels dataset (:func:`annotations_dataset`): every
+        track of the Labels, in their order.
+    predictions : list of xarray.Dataset
+        The predicted instances, one dataset per video (:func:`prepared_predictions`).
+
+    Returns
+    -------
+    list of str
+        The tracks the annotations hold a point of, or the predictions hold, in the
+        annotations' (the Labels') order, then any other of the predictions'.
+
+    Examples
+    --------
+    >>> written_track_order(annotations, predictions)  # doctest: +SKIP
+    ['zeta', 'alice', 'bob']
+    """
+    predicted = list(
+        dict.fromkeys(str(i) for p in predictions for i in p[model.INDIVIDUAL].values)
+    )
+    names = [str(i) for i in ds[model.INDIVIDUAL].values]
+    held = set(np.asarray(names, dtype=object)[_annotated(ds)].tolist()) | set(predicted)
+    order = [name for name in names if name in held]
+    return order + [name for name in predicted if name not in order]
 
 
 def write_annotations_and_predictions(
@@ -352,8 +389,15 @@ def write_annotations_and_predictions(
     n_predicted = count_predicted(labels)
     if layout != "sleap-io":
         _refuse_predictions_of_other_video(labels, target)
+    # the predictions' tags rank their tracks among all the Labels' tracks written, so
+    # that load_nwb puts those of the annotations back in their places (order kept)
+    tracks = written_track_order(ds, datasets)
     ds = _without_prediction_only_tracks(ds, datasets)
-    with recording_warnings() as caught, atomic_outputs([target], overwrite=True) as (temporary,):
+    with (
+        recording_warnings() as caught,
+        atomic_outputs([target], overwrite=True) as (temporary,),
+        nwb.ranked_in_order(tracks),
+    ):
         order = user_instance_order(labels, ds)
         if appending:
             shutil.copyfile(target, temporary)

@@ -367,7 +367,58 @@ def load_nwb(
         with_point_score_means(nwb.with_frame_numbers(d, fps, filename))
         for d in _prediction_datasets(filename)
     ]
-    return _with_provenance_of_sleap_io(_as_labels([ds, *predictions], filename))
+    labels = _as_labels([ds, *predictions], filename)
+    return _with_provenance_of_sleap_io(_in_written_track_order(labels, info.containers))
+
+
+def _in_written_track_order(labels: Any, containers: list[Any]) -> Any:
+    """``labels`` with its tracks in the order the Labels written had them.
+
+    ``save_nwb`` of Labels of user and predicted instances ranks the predictions'
+    tracks among all the tracks it writes (``[posebridge individual i/n: name]``, ``n``
+    every track); the tracks of the annotations only take the ranks left, in the
+    annotations' order. Read without this, the annotations' tracks came first. A
+    file whose tags do not rank every track so (another writer's containers, one
+    written before, appended to) keeps the order as read.
+
+    Parameters
+    ----------
+    labels : sleap_io.Labels
+        The annotations and predictions read, annotations' tracks first.
+    containers : list
+        The file's PoseEstimation containers (``file_info(path).containers``).
+
+    Returns
+    -------
+    sleap_io.Labels
+        ``labels``, its ``tracks`` reordered in place when the tags give the order.
+
+    Examples
+    --------
+    >>> labels = _in_written_track_order(labels, nwb.file_info(path).containers)  # doctest: +SKIP
+    """
+    from posebridge.formats.nwb.common import individual_tag_count, parse_individual_tag
+
+    names = [str(track.name) for track in labels.tracks]
+    ranks: dict[str, int] = {}
+    for container in containers:
+        tag = parse_individual_tag(container.description)
+        if tag is None or individual_tag_count(container.description) != len(names):
+            return labels  # not ranked among every track: as read
+        if ranks.setdefault(tag[1], tag[0]) != tag[0]:
+            return labels
+    taken = set(ranks.values())
+    if (
+        not ranks
+        or not set(ranks) <= set(names)
+        or len(taken) != len(ranks)
+        or max(taken) >= len(names)
+    ):
+        return labels
+    free = iter(sorted(set(range(len(names))) - taken))  # the annotations' tracks, in order
+    place = {name: ranks[name] if name in ranks else next(free) for name in names}
+    labels.tracks = sorted(labels.tracks, key=lambda track: place[str(track.name)])
+    return labels
 
 
 def _complete_as_sleap_io_reads(ds: xr.Dataset) -> xr.Dataset:

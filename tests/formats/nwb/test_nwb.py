@@ -928,3 +928,55 @@ def test_a_coordinate_nwb_does_not_write_is_named_in_a_warning(tmp_path):
     said = [str(w.message) for w in caught if "trial" in str(w.message)]
     assert len(said) == 1 and said[0].startswith(f"{path}: NWB (ndx-pose) files have no place")
     assert "trial" not in posebridge.load(path).coords
+
+
+def _run_command_line(*args: object) -> object:
+    """The ``posebridge`` command line, in-process (stdout and stderr kept apart)."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_a_dataset_without_fps_written_to_nwb_is_told_the_fps_flag_on_the_command_line(tmp_path):
+    """f129 item 1: the warning said "Load with fps=... to write real seconds" to the
+    command line too; there it names --fps, and the flag as spelled writes seconds."""
+    source = tmp_path / "frames.nc"
+    posebridge.save(posebridge.from_numpy(np.ones((4, 2, 2, 1))), source)
+    done = _run_command_line("convert", source, tmp_path / "a.nwb")
+    assert done.exit_code == 0, done.output
+    (said,) = [line for line in done.stderr.splitlines() if "1 frame = 1 s" in line]
+    assert said.startswith("posebridge: warning: ")
+    assert said.endswith("Give the frame rate with --fps (e.g. --fps 30) to write real seconds.")
+    assert "fps=..." not in said
+    followed = _run_command_line("convert", source, tmp_path / "b.nwb", "--fps", "30")
+    assert followed.exit_code == 0, followed.output
+    assert "1 frame = 1 s" not in followed.stderr
+    back = posebridge.load(tmp_path / "b.nwb")
+    assert back.attrs["fps"] == 30 and back.attrs.get("time_unit") == "seconds"
+    with pytest.warns(UserWarning, match=r"Load with fps=\.\.\. to write real seconds\."):
+        posebridge.save(posebridge.from_numpy(np.ones((4, 2, 2, 1))), tmp_path / "c.nwb")
+
+
+def test_the_frame_rate_advice_of_the_sleap_io_reading_names_the_fps_flag(tmp_path):
+    """f129 item 1: timing.with_frame_numbers' advice (Python's load_nwb(path, fps=30)) is
+    worded with --fps for the command line; Python's message is unchanged."""
+    from posebridge.errors import worded_for_command_line
+
+    ds = posebridge.from_numpy(np.ones((3, 2, 1, 1)), fps=10.0)
+    seconds = ds.drop_vars("frame").assign_coords(time=[0.05, 0.15, 0.25])
+    del seconds.attrs["fps"]  # seconds, no frame rate, no frame numbers
+    with pytest.raises(PoseBridgeError) as caught:
+        nwb.with_frame_numbers(seconds, None, "x.nwb")
+    assert "load_nwb(path, fps=30)" in str(caught.value)
+    said = worded_for_command_line(caught.value)
+    assert said.endswith("give the frame rate with --fps (e.g. --fps 30).")
+    assert "fps=" not in said and "return_type" not in said
+    whole = seconds.assign_coords(time=[0.0, 1.0, 2.0])
+    with pytest.warns(UserWarning, match="Pass fps= when") as warned:
+        nwb.with_frame_numbers(whole, None, "x.nwb")
+    (warning,) = [w.message for w in warned if "whole seconds" in str(w.message)]
+    assert "Give --fps (e.g. --fps 30) when they are real seconds" in worded_for_command_line(
+        warning
+    )

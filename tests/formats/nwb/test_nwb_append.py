@@ -1084,3 +1084,31 @@ def test_appending_to_a_file_that_is_not_hdf5_raises_not_hdf5_error_an_oserror(
         nwb.write(poses_two_mice_with_nan, path, append=True)
     assert isinstance(raised.value, OSError)  # as the loaders' (and h5py's) for such a file
     assert path.read_bytes() == b"not hdf5"
+
+
+def test_appending_individuals_the_file_holds_names_what_the_command_line_can_do(tmp_path):
+    """f129 item 1: the refusal said "ds.assign_coords(individual=[...])" to the command
+    line, which cannot rename individuals: there it says to leave out --append."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+    from posebridge.errors import worded_for_command_line
+
+    source, target = tmp_path / "mice.nc", tmp_path / "out.nwb"
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=10.0, individual_names=["m"])
+    posebridge.save(ds, source)
+    posebridge.save(ds, target)
+    refused = CliRunner().invoke(cli, ["convert", str(source), str(target), "--append"])
+    assert refused.exit_code == 1
+    said = refused.stderr.strip()
+    assert "already holds pose data of 'm'" in said
+    assert said.endswith(
+        "Write a new file instead (leave out --append); the command line cannot rename "
+        "individuals (in Python: ds.assign_coords(individual=[...]))."
+    )
+    other = tmp_path / "new.nwb"
+    followed = CliRunner().invoke(cli, ["convert", str(source), str(other)])
+    assert followed.exit_code == 0, followed.output
+    with pytest.raises(PoseBridgeError, match=r"Rename them first, e\.g\.") as caught:
+        posebridge.save(ds, target, append=True)
+    assert "leave out --append" in worded_for_command_line(caught.value)

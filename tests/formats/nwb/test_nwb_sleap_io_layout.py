@@ -536,3 +536,30 @@ def test_a_skeleton_name_with_a_slash_names_the_file_and_where_it_came_from(tmp_
     assert str(raised.value).startswith(f"{other}: ")
     assert "'mouse:v2'" in str(raised.value) and "skeleton_name" in str(raised.value)
     assert not other.exists()
+
+
+@pytest.mark.parametrize("videos", [2, 3])
+def test_sleap_io_renumbering_is_warned_about_once_per_save_not_per_video(tmp_path, videos):
+    """f129 item 2 (f120's "not fixed"): with several videos on the same frames, the
+    "sleap_io.load_nwb numbers a video's frames by the rank of their times" warning came
+    once per video with the same text; now once per save, and still raised when a
+    caller's filter makes it an error (nothing written)."""
+    sio = pytest.importorskip("sleap_io")
+
+    def poses(v: int) -> xr.Dataset:
+        ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)) + v, individual_names=["t"], fps=10)
+        ds = ds.assign_coords(frame=("time", [0, 2, 5]), time=[0.0, 0.2, 0.5])
+        return ds.assign_attrs(video_path=f"v{v}.mp4")
+
+    datasets = [poses(v) for v in range(videos)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nwb.write_sleap_io(datasets, tmp_path / "s.nwb")
+    said = [str(w.message) for w in caught if "rank of their times" in str(w.message)]
+    assert len(said) == 1 and "renumber these frames (0, 2, 5)" in said[0]
+    assert len(sio.load_nwb(str(tmp_path / "s.nwb")).videos) == videos
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*rank of their times")
+        with pytest.raises(UserWarning, match="rank of their times"):
+            nwb.write_sleap_io(datasets, tmp_path / "refused.nwb")
+    assert not (tmp_path / "refused.nwb").exists()

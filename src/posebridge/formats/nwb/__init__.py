@@ -53,6 +53,7 @@ from posebridge.formats.nwb.build import iter_build
 from posebridge.formats.nwb.combine import COMBINE_CHOICES
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.metadata_checks import as_config
+from posebridge.formats.nwb.naming import ranked_in_order
 from posebridge.formats.nwb.options import options_config, poses_video
 from posebridge.formats.nwb.read import (
     CONTENTS,
@@ -89,6 +90,7 @@ __all__ = [
     "load_nwb_labels",
     "load_nwb_poses",
     "load_nwb_poses_and_rates",
+    "ranked_in_order",
     "read",
     "read_all_videos",
     "retime",

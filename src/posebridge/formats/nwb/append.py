@@ -27,6 +27,7 @@ from posebridge.errors import (
     PoseBridgeError,
     SchemaError,
     user_stacklevel,
+    with_command_line_wording,
 )
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, series_unit, views_of, warn_unwritten
@@ -568,11 +569,19 @@ def _fitted(
         _refuse_other_views(where, present_views, views)
     clash = sorted({str(i) for i in ds["individual"].values} & set(present))
     if clash:
-        raise PoseBridgeError(
+        refused = PoseBridgeError(
             f"{where}: already holds pose data of {', '.join(map(repr, clash))}; appending "
             "them again would make the file ambiguous (two series for one animal). Rename "
             "them first, e.g. ds.assign_coords(individual=[...]), or write a new file."
         )
+        # the command line cannot rename individuals: it can write another file
+        wording = {
+            "Rename them first, e.g. ds.assign_coords(individual=[...]), or write a new file.": (
+                "Write a new file instead (leave out --append); the command line cannot "
+                "rename individuals (in Python: ds.assign_coords(individual=[...]))."
+            )
+        }
+        raise with_command_line_wording(refused, wording)
     return ds
 
 

@@ -48,7 +48,12 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
+from posebridge.errors import (
+    PoseBridgeError,
+    SchemaError,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.not_kept import (
     holds_nothing,
     warn_alignment_dropped,
@@ -713,6 +718,12 @@ def split_plan(ds: xr.Dataset, split_individuals: bool) -> list[list[str]]:
     return [individuals]
 
 
+#: The advice of the warning of a dataset in frames without a frame rate written to
+#: NWB, as Python says it and as the command line does (``--fps``).
+_WITHOUT_FPS_ADVICE = "Load with fps=... to write real seconds."
+_WITHOUT_FPS_FLAG = "Give the frame rate with --fps (e.g. --fps 30) to write real seconds."
+
+
 def iter_build(
     ds: xr.Dataset,
     config: NWBFileSaveConfig,
@@ -736,17 +747,15 @@ def iter_build(
             else "the dataset has no frame rate"
         )
         advice = (
-            f"Its fps ({ds.attrs['fps']}) is not written."
-            if still_images
-            else "Load with fps=... to write real seconds."
+            f"Its fps ({ds.attrs['fps']}) is not written." if still_images else _WITHOUT_FPS_ADVICE
         )
-        warnings.warn(
+        warning = UserWarning(
             f"{files}: {said}: NWB needs seconds, so its frame numbers "
             "are written as seconds (1 frame = 1 s) with a posebridge marker that reads them "
-            f"back as frames. {advice}",
-            UserWarning,
-            stacklevel=user_stacklevel(),
+            f"back as frames. {advice}"
         )
+        wording = {_WITHOUT_FPS_ADVICE: _WITHOUT_FPS_FLAG}
+        warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
     refuse_a_device_in_several_files(config, plan, out_paths)
     warn_unwritten(ds, files)
     now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file

@@ -426,6 +426,19 @@ def parse_individual_tag(description: str | None) -> tuple[int, str] | None:
     return int(found.group(1)) - 1, found.group(3)
 
 
+def individual_tag_count(description: str | None) -> int | None:
+    """The count ``n`` of a PoseEstimation description's ``[posebridge individual i/n: ...]``
+    tag (the individuals the save ranked), ``None`` without one.
+
+    Examples
+    --------
+    >>> individual_tag_count("[posebridge individual 3/3: bob]")
+    3
+    """
+    found = _INDIVIDUAL_TAG_RE.search(description or "")
+    return int(found.group(2)) if found else None
+
+
 def source_named_skeleton(name: str | None, all_tagged: bool) -> bool:
     """Whether a Skeleton's name was given by the source, not made up by a writer: the
     name the reader keeps as ``skeleton_name`` when every PoseEstimation links it.

@@ -13,6 +13,9 @@ reads back in the order its individuals were added. The reader's side is
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from posebridge.formats.nwb.common import (
@@ -22,6 +25,49 @@ from posebridge.formats.nwb.common import (
     unique_names,
 )
 from posebridge.formats.nwb.config import NWBFileSaveConfig
+
+#: The order of every individual a save writes, when the PoseEstimation containers are
+#: only part of them (sleap-io Labels: the tracks of the predictions beside those of the
+#: annotations, written as PoseTraining): see :func:`ranked_in_order`.
+_GIVEN_ORDER: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar(
+    "posebridge_nwb_individual_order", default=None
+)
+
+
+@contextlib.contextmanager
+def ranked_in_order(order: Sequence[str]) -> Iterator[None]:
+    """Within the block, the tags of the individuals written rank them in ``order``.
+
+    A save that writes some of its individuals as PoseEstimation and the others
+    elsewhere (the user instances of sleap-io Labels, as PoseTraining) gives the
+    containers the ranks of ``order`` (``i/n`` with ``n = len(order)``), so that the
+    reader can put the others in the places left (``posebridge.io.nwb.load_nwb``).
+    A file whose tags rank other individuals, or these otherwise, is ranked as
+    :func:`individual_ranks` ranks it without ``order``.
+
+    Parameters
+    ----------
+    order : sequence of str
+        Every individual the save writes, in the source's order.
+
+    Yields
+    ------
+    None
+        Inside the block, :func:`individual_ranks` follows ``order``.
+
+    Examples
+    --------
+    >>> import pynwb, datetime as dt
+    >>> nwbfile = pynwb.NWBFile("poses", "id", dt.datetime.now(dt.UTC))
+    >>> with ranked_in_order(["zeta", "alice", "bob"]):
+    ...     individual_ranks(nwbfile, ["zeta", "bob"], appending=True)
+    ({'zeta': 0, 'bob': 2}, 3)
+    """
+    token = _GIVEN_ORDER.set(tuple(str(name) for name in order))
+    try:
+        yield
+    finally:
+        _GIVEN_ORDER.reset(token)
 
 
 def named(
@@ -163,6 +209,13 @@ def individual_ranks(
         tag = parse_individual_tag(container.description)
         if tag is not None:
             known.setdefault(tag[1], tag[0])
+    given = _GIVEN_ORDER.get()
+    if given is not None:
+        rank_of = {name: i for i, name in enumerate(given)}
+        if set(individuals) <= set(rank_of) and all(
+            rank_of.get(name) == rank for name, rank in known.items()
+        ):  # the tags the file holds are this order's (another video's module)
+            return {name: rank_of[name] for name in individuals}, len(given)
     following = max(known.values(), default=-1) + 1
     ranks = {}
     for name in individuals:

@@ -233,6 +233,29 @@ def _warn_unwritten_once(datasets: list[xr.Dataset], where: Any) -> None:
     with recording_warnings() as caught:
         for ds in datasets:
             warn_unwritten(ds, where)
+    _give_once(caught)
+
+
+def _give_once(caught: list[warnings.WarningMessage]) -> None:
+    """Give each recorded warning again, a warning repeated word for word once.
+
+    Parameters
+    ----------
+    caught : list of warnings.WarningMessage
+        Warnings recorded (:func:`~posebridge._recorded_warnings.recording_warnings`),
+        one video's after another's.
+
+    Examples
+    --------
+    >>> with recording_warnings() as caught:
+    ...     for video in range(2):
+    ...         warnings.warn("the same for every video", UserWarning, stacklevel=1)
+    >>> with warnings.catch_warnings(record=True) as shown:
+    ...     warnings.simplefilter("always")
+    ...     _give_once(caught)
+    >>> len(shown)
+    1
+    """
     given: set[tuple[type[Warning], str]] = set()
     for warning in caught:
         key = (warning.category, str(warning.message))
@@ -637,6 +660,7 @@ def write_sleap_io_layout(
             refuse_other_keypoints(ds, where, held)
         _warn_unwritten_once(datasets, where)
         first = len(existing)
+        renumbered: list[warnings.WarningMessage] = []  # given once per save, after the loop
         for offset, ds in enumerate(datasets):
             ds, index = _video_module(target, existing, ds, first + offset)
             individuals = [str(i) for i in ds["individual"].values]
@@ -647,7 +671,9 @@ def write_sleap_io_layout(
                 ds = on_file_origin(ds, where, _times_origin(target))
             # sleap-io numbers the frames of a video module by the rank of their times
             module_times = _module_times(target, layout.processing_module_kwargs["name"])
-            _warn_frames_sleap_io_renumbers(ds, where, module_times)
+            with recording_warnings() as caught:
+                _warn_frames_sleap_io_renumbers(ds, where, module_times)
+            renumbered += caught
             video = dataset_video(ds)
             # ndx-pose 0.4 deprecates original_videos, which sleap-io's readers take; any
             # other deprecation (pynwb's, the caller's metadata's) is given
@@ -667,6 +693,7 @@ def write_sleap_io_layout(
                     always_confidence=True,  # sleap-io's reader reads confidence[:]
                     rate_of_one_only=True,  # it takes times as arange(n) * rate
                 )
+        _give_once(renumbered)
 
     if nwbfile is not None:
         fill(nwbfile, None, adding=True, storage=storage)

@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError, brief, user_stacklevel
+from posebridge.errors import PoseBridgeError, brief, user_stacklevel, with_command_line_wording
 from posebridge.formats.nwb.common import regular_times
 
 __all__ = ["retime", "series_times", "with_frame_numbers"]
@@ -121,21 +121,28 @@ def with_frame_numbers(ds: xr.Dataset, fps: float | None, where: Any) -> xr.Data
             time_unit="frames"
         )
     if np.all(time == np.round(time)) and time.min() >= 0:
-        warnings.warn(
+        warning = UserWarning(
             f"{where}: the file's times are whole seconds with no frame rate; they are taken "
             "as frame numbers (sleap-io writes 1 s per frame by default). Pass fps= when "
-            "they are real seconds.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
+            "they are real seconds."
         )
+        wording = {"Pass fps= when": "Give --fps (e.g. --fps 30) when"}
+        warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
         # taken as frames, the times are frame numbers: nothing in seconds is left to lose
         frames = ds.assign_coords({model.TIME: time.astype(np.int64)})
         return frames.assign_attrs(time_unit="frames")
-    raise PoseBridgeError(
+    refused = PoseBridgeError(
         f"{where}: sleap-io Labels index video frames, but the file's times are seconds "
         "with no frame rate; pass fps= (e.g. load_nwb(path, fps=30)) or "
         "return_type='dataset'."
     )
+    # the command line reads datasets: only the frame rate is to give there
+    wording = {
+        "pass fps= (e.g. load_nwb(path, fps=30)) or return_type='dataset'.": (
+            "give the frame rate with --fps (e.g. --fps 30)."
+        )
+    }
+    raise with_command_line_wording(refused, wording)
 
 
 def series_times(series: Any) -> np.ndarray:
