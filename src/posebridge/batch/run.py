@@ -577,7 +577,8 @@ def convert_many(
         empty source, a template that names no file or leads out of
         ``output_dir``, a manifest ``output`` that leads out of it, an option
         no reader or writer of the batch takes, ``inspect`` without nwbinspector
-        installed, a ``report`` that cannot be written, exists without ``overwrite``, or is one of the batch's files, a
+        installed, a ``report`` that cannot be written, exists without
+        ``overwrite``, or is one of the batch's files, a
         ``scheduler`` address that is malformed or where no scheduler answers),
         or when worker processes cannot start (see ``jobs``).
         Every argument is checked before any input is converted; an input that
