@@ -546,7 +546,8 @@ def _run_without_nwbinspector(code: str, folder: Path) -> subprocess.CompletedPr
         (
             "from posebridge.cli import main\n"
             "try:\n"
-            "    main(['batch', {source!r}, 'out', '--to', 'nwb', '--inspect', '-j', '1'])\n"
+            "    main(['batch', {source!r}, '--out', 'out', '--to', 'nwb', '--inspect',\n"
+            "          '-j', '1'])\n"
             "except SystemExit as exit:\n"
             "    print('EXIT STATUS:', exit.code)\n",
             "--inspect",
