@@ -272,3 +272,39 @@ def test_an_empty_path_names_no_file_not_the_current_folder(tmp_path, monkeypatc
     posebridge.save(posebridge.from_numpy(np.ones((3, 2, 1, 1))), tmp_path / "here.nc")
     with pytest.raises(PoseBridgeError, match="an empty path names no file"):
         posebridge.load("")
+
+
+@pytest.mark.parametrize("fmt", registry.all_formats(), ids=lambda f: f.name)
+def test_every_format_title_is_a_name_of_it(fmt):
+    # the titles are the source_software names (posebridge's and movement's); a title two
+    # members of a family share ("SLEAP") names the family, whose member the file picks
+    for spelt in (fmt.title, fmt.title.upper(), fmt.title.lower()):
+        found = registry.get(spelt)
+        assert found is fmt or (fmt.family and found.family == fmt.family), (spelt, found)
+
+
+def test_every_supported_source_software_name_is_a_format_name():
+    from posebridge.io.load import get_supported_source_software
+
+    for software in get_supported_source_software():
+        assert registry.get(software).title == software
+
+
+def test_movements_dlc_or_lp_name_reads_with_the_deeplabcut_reader(tmp_path):
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+    from posebridge.io.load import infer_source_software
+
+    source = _corpus.corpus_path("dlc_csv/DLC_sample_poses.csv")
+    name = infer_source_software(source)
+    assert name == "DeepLabCut/LightningPose"
+    assert registry.get(name).name == "dlc"
+    read = posebridge.load(source, format=name)
+    assert read.identical(posebridge.load(source, format="dlc"))
+    shown = CliRunner().invoke(cli, ["info", str(source), "--format", name])
+    assert shown.exit_code == 0, shown.output
+    assert "dlc (DeepLabCut)" in shown.output
+    with pytest.raises(UnknownFormatError, match="choose 'dlc' .* or 'lp'"):
+        posebridge.save(read, tmp_path / "out.csv", format=name)
+    assert not (tmp_path / "out.csv").exists()

@@ -123,21 +123,56 @@ def all_formats() -> tuple[Format, ...]:
 
 
 def _key(name: str) -> str:
-    return name.strip().lower().replace("_", "-")
+    """``name`` as compared: case, ``_`` / ``-`` and white space (``"COCO keypoints"``,
+    ``"coco-keypoints"``) set aside."""
+    return "-".join(name.strip().lower().replace("_", "-").split())
 
 
 def _is_called(fmt: Format, key: str) -> bool:
-    """Whether ``fmt``'s name or an alias is ``key`` (a :func:`_key`)."""
-    return key in {_key(fmt.name), *map(_key, fmt.aliases)}
+    """Whether ``fmt``'s name, title (movement's ``source_software`` name, or
+    posebridge's for a format movement does not read) or an alias is ``key`` (a
+    :func:`_key`)."""
+    return key in {_key(fmt.name), _key(fmt.title), *map(_key, fmt.aliases)}
+
+
+#: movement's ``source_software`` for a DeepLabCut-style .csv file (both tools write
+#: that layout): read by the DeepLabCut reader, which reads both tools' layouts (as
+#: ``load_dataset`` does); refused for writing, where it names two layouts.
+DLC_OR_LP = "DeepLabCut/LightningPose"
+
+
+def refuse_ambiguous_writer(name: str) -> None:
+    """Refuse a format name that names two writers (:data:`DLC_OR_LP`).
+
+    Raises
+    ------
+    UnknownFormatError
+        When ``name`` is :data:`DLC_OR_LP`, naming the two formats to choose from.
+
+    Examples
+    --------
+    >>> refuse_ambiguous_writer("dlc")
+    """
+    if isinstance(name, str) and _key(name) == _key(DLC_OR_LP):
+        raise UnknownFormatError(
+            f"{name!r} names two ways of writing: choose 'dlc' (DeepLabCut's layout) or "
+            "'lp' (LightningPose's)."
+        )
 
 
 def get(name: str) -> Format:
-    """The format called ``name`` (short name or alias, case-insensitive).
+    """The format called ``name`` (short name, title or alias, case-insensitive).
+
+    Every format's title (:func:`posebridge.list_formats`, the ``source_software``
+    names of :func:`posebridge.io.load.get_supported_source_software`) is a name of
+    it; movement's ``"DeepLabCut/LightningPose"`` is the DeepLabCut format, whose
+    reader reads both layouts (writing refuses it: :func:`refuse_ambiguous_writer`).
 
     Parameters
     ----------
     name
-        E.g. ``"dlc"``, ``"DeepLabCut"``, ``"slp"``, ``"VIA-tracks"``.
+        E.g. ``"dlc"``, ``"DeepLabCut"``, ``"slp"``, ``"VIA-tracks"``,
+        ``"COCO keypoints"``.
 
     Returns
     -------
@@ -160,6 +195,8 @@ def get(name: str) -> Format:
     if not isinstance(name, str):
         raise errors.TypeError(f"Expected a format name (str), got {type(name).__name__}.")
     wanted = _key(name)
+    if wanted == _key(DLC_OR_LP):
+        wanted = "dlc"
     for family in FAMILIES:  # imported one by one until the name is found
         for fmt in family_formats(family):
             if _is_called(fmt, wanted):
@@ -434,6 +471,7 @@ def resolve_for_writing(path: Path, name: str | None, ds_type: str) -> Format:
         When nothing fits, naming what would.
     """
     if name is not None:
+        refuse_ambiguous_writer(name)
         fmt = get(name)
         # the family's own name (movement's "SLEAP") covers its members, so the file
         # name picks one; a member's name ("slp", "sleap-analysis") is taken as asked

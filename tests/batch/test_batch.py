@@ -514,6 +514,59 @@ def test_inspect_adds_nwbinspector_findings_to_the_report(tmp_path):
     assert {f["check"] for f in result.findings} == {m.check_function_name for m in expected}
 
 
+#: Run in a child interpreter where ``import nwbinspector`` fails (as without the
+#: ``interop`` extra): a ``None`` in ``sys.modules`` before posebridge is imported.
+_WITHOUT_NWBINSPECTOR = "import sys\nsys.modules['nwbinspector'] = None\n"
+
+
+def _run_without_nwbinspector(code: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new interpreter where nwbinspector cannot be imported."""
+    source = str(Path(posebridge.__file__).resolve().parents[1])
+    return subprocess.run(
+        [sys.executable, "-c", _WITHOUT_NWBINSPECTOR + code],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": source},
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "option"),
+    [
+        (
+            "import posebridge\n"
+            "try:\n"
+            "    posebridge.convert_many([{source!r}], 'out', to='nwb', inspect=True, jobs=1)\n"
+            "except posebridge.PoseBridgeError as error:\n"
+            "    print('REFUSED:', error)\n",
+            "inspect=True",
+        ),
+        (
+            "from posebridge.cli import main\n"
+            "try:\n"
+            "    main(['batch', {source!r}, '--out', 'out', '--to', 'nwb', '--inspect',\n"
+            "          '-j', '1'])\n"
+            "except SystemExit as exit:\n"
+            "    print('EXIT STATUS:', exit.code)\n",
+            "--inspect",
+        ),
+    ],
+)
+def test_inspect_without_nwbinspector_is_refused_before_any_job_naming_the_extra(
+    tmp_path, code, option
+):
+    source = str(corpus_path(CORPUS_FILES[2]))
+    run = _run_without_nwbinspector(code.format(source=source), tmp_path)
+    said = run.stdout + run.stderr
+    assert "pip install 'posebridge[interop]'" in said, said
+    assert f"{option} runs nwbinspector" in said, said
+    assert "ModuleNotFoundError" not in said and "Traceback" not in said, said
+    assert "REFUSED:" in said or "EXIT STATUS: 1" in said, said
+    assert not (tmp_path / "out").exists()  # no job ran
+
+
 def test_cli_batch_runs_on_a_dask_scheduler_given_by_address(tmp_path):
     distributed = pytest.importorskip("distributed")
     source = corpus_path(CORPUS_FILES[1])

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -96,3 +101,38 @@ def test_a_batch_removes_the_folders_it_made_that_hold_no_output(tmp_path):
     both = convert_many(inputs, tmp_path / "c" / "d", to="dlc", jobs=2, progress=False)
     assert both.counts == {"ok": 1, "failed": 1, "skipped": 0}, both.table()
     assert [p.name for p in (tmp_path / "c" / "d").iterdir()] == ["frames.h5"]
+
+
+def test_an_inspection_that_fails_keeps_the_written_output_in_the_row(tmp_path):
+    # in a child where nwbinspector cannot be imported (as without the interop extra),
+    # a job told to inspect its NWB output: the output is written, and the row lists it
+    posebridge.save(
+        posebridge.from_numpy(np.zeros((3, 2, 1, 1)), keypoint_names=["nose"], fps=30),
+        tmp_path / "a.nc",
+    )
+    code = (
+        "import sys, json\n"
+        "sys.modules['nwbinspector'] = None\n"
+        "from posebridge.batch import run_job\n"
+        "from posebridge.batch.plan import Job\n"
+        "r = run_job(Job(source='a.nc', target='a.nwb', to_format='nwb', inspect=True))\n"
+        "print(json.dumps({'status': r.status, 'outputs': r.outputs, 'error': r.error,\n"
+        "                  'bytes': r.output_bytes}))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(posebridge.__file__).resolve().parents[1])},
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    row = json.loads(run.stdout.splitlines()[-1])
+    assert (tmp_path / "a.nwb").is_file()
+    assert row["outputs"] == ["a.nwb"]
+    assert row["bytes"] == (tmp_path / "a.nwb").stat().st_size
+    assert row["status"] == "failed"
+    assert row["error"].startswith("a.nwb: written, but its inspection failed: ")
+    assert "nwbinspector" in row["error"]
+    assert "pip install 'posebridge[interop]'" in row["error"]

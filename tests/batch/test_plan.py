@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from posebridge.batch import plan_jobs
 
 
@@ -26,3 +28,13 @@ def test_dandi_sessions_whose_ids_make_one_label_fail_naming_both_ids(tmp_path):
     assert not first.error
     assert f"{manifest} (line 2)" in second.error
     assert "session_ids 's_1' and 's-1' make one DANDI label 's-1'" in second.error
+
+
+def test_a_batch_to_movements_dlc_or_lp_name_is_refused_before_any_job(tmp_path):
+    # "DeepLabCut/LightningPose" reads (the DeepLabCut reader reads both layouts) but
+    # names two writers: the batch says which names to choose from, at once
+    from posebridge.errors import UnknownFormatError
+
+    (tmp_path / "a.csv").write_text("not read\n")
+    with pytest.raises(UnknownFormatError, match="choose 'dlc' .* or 'lp'"):
+        plan_jobs([tmp_path / "a.csv"], tmp_path / "out", to="DeepLabCut/LightningPose")

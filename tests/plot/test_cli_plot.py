@@ -100,7 +100,6 @@ def test_plot_over_a_video_frame(poses_file, tmp_path):
     [
         (["--individual", "nobody"], "no individual named 'nobody'; the individuals are"),
         (["--time", "500:600"], "the time range 500:600 holds no data"),
-        (["--kind", "confidence", "--video", "v.mp4"], "the confidence figure has no option"),
         (["--kind", "skeleton", "--frame", "77"], "no poses at frame 77"),
         (["--out", "figure.jpg"], "a figure is written as .png, .svg, .pdf"),
         (["--frame", "-5"], "frame must be a video frame number from 0, got -5"),
@@ -112,6 +111,38 @@ def test_plot_bad_choices_give_one_error_line(poses_file, args, message):
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("posebridge: error: ") and message in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--kind", "skeleton", "--keypoint", "snout"],
+            "--keypoint does not apply to --kind skeleton; the skeleton figure takes "
+            "--individual, --video, --frame.",
+        ),
+        (
+            ["--kind", "confidence", "--video", "v.mp4", "--frame", "2"],
+            "--video and --frame do not apply to --kind confidence; the confidence figure "
+            "takes --individual, --keypoint, --time.",
+        ),
+        (
+            ["--kind", "skeleton", "--time", "0:5"],
+            "--time does not apply to --kind skeleton;",
+        ),
+    ],
+)
+def test_a_flag_a_figure_does_not_take_is_a_usage_error_naming_its_flags(
+    poses_file, tmp_path, args, message
+):
+    """It said "has no option 'keypoints'" and listed ax and image, which are no flags."""
+    (tmp_path / "v.mp4").write_bytes(b"")
+    result = run("plot", poses_file, *args)
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.stderr.split())
+    assert message in said, said
+    assert "'keypoints'" not in said and "ax" not in said.split() and "image" not in said
+    assert not list(tmp_path.glob("*.png"))  # refused before anything was drawn
 
 
 @pytest.mark.parametrize(

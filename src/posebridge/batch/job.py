@@ -482,27 +482,79 @@ def _input_bytes(source: Path) -> int:
     return 0
 
 
+#: How to install nwbinspector, which ``inspect`` (``--inspect``) runs.
+INTEROP_EXTRA = "pip install 'posebridge[interop]'"
+
+
+def check_inspector(command_line: bool = False) -> None:
+    """Refuse ``inspect`` (``--inspect`` when ``command_line``) when nwbinspector
+    cannot be imported, before any input is converted.
+
+    Parameters
+    ----------
+    command_line
+        Whether the command line runs the batch (the message names ``--inspect``).
+
+    Raises
+    ------
+    PoseBridgeError
+        When nwbinspector is not installed, naming the ``interop`` extra.
+    """
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("nwbinspector") is not None
+    except (ImportError, ValueError):  # blocked, or a module without a spec
+        found = False
+    if not found:
+        option = "--inspect" if command_line else "inspect=True"
+        raise PoseBridgeError(
+            f"{option} runs nwbinspector, which is not installed; install it with "
+            f"{INTEROP_EXTRA}, or run the batch without {option}."
+        )
+
+
 def _inspect(paths: Iterable[Path]) -> list[dict[str, str]]:
-    """nwbinspector's findings on the NWB files among ``paths``."""
+    """nwbinspector's findings on the NWB files among ``paths``.
+
+    Raises
+    ------
+    PoseBridgeError
+        When nwbinspector cannot be imported or fails on a file, naming the file
+        (which stays written) and the cause.
+    """
     findings: list[dict[str, str]] = []
-    nwb = [p for p in paths if p.suffix.lower() == ".nwb"]
-    if not nwb:
-        return findings
+    for path in (p for p in paths if p.suffix.lower() == ".nwb"):
+        try:
+            findings.extend(_findings(path))
+        except Exception as error:
+            cause = " ".join(str(error).split()) or type(error).__name__
+            extra = f" ({INTEROP_EXTRA})" if isinstance(error, ImportError) else ""
+            raise PoseBridgeError(
+                f"{path}: written, but its inspection failed: {type(error).__name__}: "
+                f"{cause}{extra}. The file is kept; it is skipped when the batch runs "
+                "again unless you pass overwrite=True."
+            ) from error
+    return findings
+
+
+def _findings(path: Path) -> list[dict[str, str]]:
+    """nwbinspector's findings on the NWB file ``path``."""
     from nwbinspector import inspect_nwbfile
 
-    for path in nwb:
-        for message in inspect_nwbfile(nwbfile_path=path):
-            if message is None:
-                continue
-            findings.append(
-                {
-                    "file": str(path),
-                    "importance": getattr(message.importance, "name", str(message.importance)),
-                    "check": str(message.check_function_name),
-                    "message": " ".join(str(message.message).split()),
-                    "location": str(message.location or ""),
-                }
-            )
+    findings: list[dict[str, str]] = []
+    for message in inspect_nwbfile(nwbfile_path=path):
+        if message is None:
+            continue
+        findings.append(
+            {
+                "file": str(path),
+                "importance": getattr(message.importance, "name", str(message.importance)),
+                "check": str(message.check_function_name),
+                "message": " ".join(str(message.message).split()),
+                "location": str(message.location or ""),
+            }
+        )
     return findings
 
 
@@ -605,10 +657,11 @@ def _run_into(job: Job, on_chunk: Callable[[int, int], None] | None, result: Res
             result.status = "ok"
             if previous is not None:
                 result.note = _redone_note(own, previous[0])
-            if job.inspect:
-                result.findings = _inspect(outputs)
+        # the outputs are recorded first: an inspection that fails leaves them listed
         result.outputs = [str(p) for p in outputs]
         result.output_bytes = sum(Path(p).stat().st_size for p in outputs)
+        if job.inspect and result.status == "ok":
+            result.findings = _inspect(outputs)
     except Exception as error:
         result.status = "failed"
         result.error = _manifest_subject_named(job, _fps_named(job, _error_text(job, error)))

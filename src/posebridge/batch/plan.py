@@ -672,6 +672,7 @@ def _refuse_read_only_output(to: str) -> None:
 
     Every input would otherwise be read before its writer refused it, one row each.
     """
+    registry.refuse_ambiguous_writer(to)
     fmt = registry.get(to)
     if not any(member.writes for member in registry.siblings(fmt)):
         raise errors.UnknownFormatError(f"posebridge cannot write {fmt.title} files.")

@@ -23,6 +23,7 @@ from posebridge.batch.cluster import check_executor, connect
 from posebridge.batch.job import (
     Result,
     _input_bytes,
+    check_inspector,
     missing_folders,
     remove_empty_folders,
     run_job,
@@ -518,7 +519,10 @@ def convert_many(
         is reported as failed and left alone.
     inspect
         Run nwbinspector on every NWB output written and add its findings to
-        the report.
+        the report. nwbinspector comes with the ``interop`` extra
+        (``pip install 'posebridge[interop]'``); without it the batch stops
+        before any input is converted. An output whose inspection fails is
+        kept and listed in its row, which is ``failed`` and says why.
     jobs
         Local worker processes, a whole number, at least 1 (default: the
         number of CPUs, at most the number of inputs; ``1`` runs in this
@@ -579,8 +583,9 @@ def convert_many(
         When an argument's value is refused (``jobs=0``, ``chunk_frames=0``, an
         empty source, a template that names no file or leads out of
         ``output_dir``, a manifest ``output`` that leads out of it, an option
-        no reader or writer of the batch takes, a ``report`` that cannot be
-        written, exists without ``overwrite``, or is one of the batch's files, a
+        no reader or writer of the batch takes, ``inspect`` without nwbinspector
+        installed, a ``report`` that cannot be written, exists without
+        ``overwrite``, or is one of the batch's files, a
         ``scheduler`` address that is malformed or where no scheduler answers),
         or when worker processes cannot start (see ``jobs``).
         Every argument is checked before any input is converted; an input that
@@ -604,6 +609,9 @@ def convert_many(
     expect_bool(command_line, "command_line")
     check_chunking(chunk_frames, progress, on_chunk, callback="on_chunk(source, done, total)")
     check_executor(client, scheduler)
+    expect_bool(inspect, "inspect")
+    if inspect:
+        check_inspector(command_line)
     if jobs is not None and (client is not None or scheduler is not None):
         warnings.warn(
             f"jobs={jobs} sets local worker processes; the Dask cluster's workers run the "

@@ -129,6 +129,7 @@ def plot(
         "video": video,
         "frame": frame,
     }
+    _refuse_flags_not_of(kind, [key for key, value in options.items() if value is not None])
     targets = _figure_targets(files, out, kind)
     inputs = [*files, *([video] if video is not None else [])]
     for target in targets:  # before anything is read or drawn
@@ -149,6 +150,44 @@ def plot(
             figure = plot_output.figure(ds, kind, **options)
         with inputs_kept(file, *inputs, *shown, companions=files_read):
             click.echo(plot_output.save_figure(figure, target, overwrite=overwrite))
+
+
+#: The flag of ``plot`` that gives each option of a figure (:func:`posebridge.plot.figure`).
+PLOT_FLAGS = {
+    "individuals": "--individual",
+    "keypoints": "--keypoint",
+    "time": "--time",
+    "video": "--video",
+    "frame": "--frame",
+}
+
+
+def _refuse_flags_not_of(kind: str, given: Sequence[str]) -> None:
+    """Refuse, as a usage error before anything is read, a flag the figure ``kind`` does
+    not take, naming the flags it takes (not its Python options: ``ax`` is no flag).
+
+    Parameters
+    ----------
+    kind
+        The figure (``--kind``).
+    given
+        The options given (keys of :data:`PLOT_FLAGS`).
+
+    Raises
+    ------
+    click.UsageError
+        When a flag given does not apply to the figure.
+    """
+    from posebridge.plot import output as plot_output
+
+    takes = plot_output.options_of(kind)
+    refused = [PLOT_FLAGS[key] for key in given if key not in takes]
+    if refused:
+        flags = [flag for key, flag in PLOT_FLAGS.items() if key in takes]
+        raise click.UsageError(
+            f"{' and '.join(refused)} {'does' if len(refused) == 1 else 'do'} not apply to "
+            f"--kind {kind}; the {kind} figure takes {', '.join(flags)}."
+        )
 
 
 @contextlib.contextmanager

@@ -67,17 +67,35 @@ def figure(ds: xr.Dataset, kind: str = "trajectories", **options: Any) -> Any:
         raise PoseBridgeError(f"no figure kind {kind!r}; the kinds are: {', '.join(KINDS)}.")
     function = KINDS[kind]
     given = {key: value for key, value in options.items() if value is not None}
-    accepted = [
-        name
-        for name, p in inspect.signature(function).parameters.items()
-        if p.kind is p.KEYWORD_ONLY
-    ]
+    accepted = options_of(kind)
     for key in given:
         if key not in accepted:
             raise PoseBridgeError(
                 f"the {kind} figure has no option {key!r}; its options: {', '.join(accepted)}."
             )
     return function(ds, **given)
+
+
+def options_of(kind: str) -> list[str]:
+    """The options (keyword arguments) a figure kind takes, in its signature's order.
+
+    Parameters
+    ----------
+    kind
+        A figure's name, a key of :data:`KINDS`.
+
+    Returns
+    -------
+    list of str
+        Its keyword-only parameters (the command line maps them to its flags).
+
+    Examples
+    --------
+    >>> options_of("skeleton")
+    ['frame', 'individuals', 'video', 'image', 'ax']
+    """
+    parameters = inspect.signature(KINDS[kind]).parameters.items()
+    return [name for name, p in parameters if p.kind is p.KEYWORD_ONLY]
 
 
 def default_path(source: str | os.PathLike[str], kind: str) -> Path:
