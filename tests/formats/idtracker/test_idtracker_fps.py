@@ -69,15 +69,16 @@ def test_a_bad_frames_per_second_of_attributes_json_names_that_file(tmp_path: Pa
 
 
 def test_a_frames_per_second_not_used_says_fps_as_the_command_line_gives_it(tmp_path: Path):
-    """It said "give fps= for seconds" on the command line too, where the flag is --fps."""
+    """It said "give fps= for seconds" on the command line too, where the flag is --fps,
+    and asked for it when it was given (h151 item 1): it says what a rate given does."""
     from posebridge.errors import worded_for_command_line
 
     trajectories = np.arange(5 * 2 * 2, dtype=float).reshape(5, 2, 2)
     path = tmp_path / "trajectories.npy"
     found = {"trajectories": trajectories, "frames_per_second": 0}
     np.save(path, np.array(found, dtype=object), allow_pickle=True)
-    with pytest.warns(UserWarning, match=r"\(give fps= for seconds\)") as caught:
+    with pytest.warns(UserWarning, match=r"\(fps=, when given, makes it seconds\)") as caught:
         posebridge.load(path)
     (warning,) = [w.message for w in caught if "frames_per_second is" in str(w.message)]
     worded = worded_for_command_line(warning)
-    assert "(give --fps for seconds)" in worded and "fps=" not in worded
+    assert "(--fps, when given, makes it seconds)" in worded and "fps=" not in worded

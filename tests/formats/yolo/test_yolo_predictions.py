@@ -238,6 +238,26 @@ def test_a_count_that_fits_no_keypoint_number_given_is_refused(tmp_path):
         predictions.read(labels, kpt_shape=[1, 3], image_size=(10, 10))
 
 
+@pytest.mark.parametrize(
+    "given", [{"kpt_shape": [2, 2]}, {"keypoint_names": ["a", "b"]}], ids=["shape", "names"]
+)
+def test_keypoints_given_that_fit_no_line_are_refused_naming_the_shapes_that_do(tmp_path, given):
+    """h151 item 2: the refusal of 2 keypoints told to pass kpt_shape=[2, 2] or [2, 3],
+    neither of which fits 47 columns; it names the readings that fit instead."""
+    from posebridge.errors import worded_for_command_line
+
+    numbers = " ".join(["0"] + ["0.5"] * 46)  # 47 columns: 14 x 3 or 21 x 2 keypoints
+    labels = run(tmp_path, {"v_1.txt": numbers + "\n"})
+    with pytest.raises(
+        FormatError, match=r"do not fit .*\(they fit kpt_shape \[14, 3\], \[21, 2\]\)"
+    ) as error:
+        predictions.read(labels, image_size=(10, 10), **given)
+    assert "[2, 3]" not in str(error.value)
+    flags = worded_for_command_line(error.value)
+    assert "--read-option 'kpt_shape=[14,3]' or --read-option 'kpt_shape=[21,2]'" in flags
+    assert "kpt_shape=[2," not in flags
+
+
 def test_without_a_size_the_options_that_give_one_are_named(tmp_path):
     labels = run(tmp_path, {"v_1.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5 0.9\n"})
     with pytest.raises(FormatError, match=r"image_size=\(width, height\) or video="):

@@ -540,12 +540,14 @@ def _frame_rate(found: dict[str, Any], path: Path) -> float | None:
 
 
 #: The advice of the warnings on an unusable rate or times, in Python's words ...
-_FPS_FOR_SECONDS = "give fps= for seconds"
+_FPS_FOR_SECONDS = "fps=, when given, makes it seconds"
 
 
 def _worded(warning: UserWarning) -> UserWarning:
     """``warning`` with its advice in the command line's words (``--fps``) too."""
-    return with_command_line_wording(warning, {_FPS_FOR_SECONDS: "give --fps for seconds"})
+    return with_command_line_wording(
+        warning, {_FPS_FOR_SECONDS: "--fps, when given, makes it seconds"}
+    )
 
 
 def _made_at(times: np.ndarray, fps: float) -> bool:

@@ -452,7 +452,13 @@ def _layout(
                 else "and the other lines' counts "
                 f"({', '.join(str(c) for c in np.unique(counts)[:6])}) fit no one kpt_shape"
             )
-        say, flags = _kpt_shape_advice(k, shapes)
+        advised_k, advised = k, shapes
+        if not shapes and k is not None:  # the keypoints given do not fit: say what does
+            advised_k, advised = None, _shapes(np.unique(counts), None, None)
+            advised = [shape for shape in advised if _track_ids_whole(table, shape)] or advised
+            if advised:
+                fits += f" (they fit kpt_shape {_shape_text(advised[:4])})"
+        say, flags = _kpt_shape_advice(advised_k, advised)
         refused = FormatError(
             paths[table.file[i]],
             f"line {table.line[i]}: its {counts[i]} columns {fits} (class, box, keypoints, "
