@@ -28,6 +28,7 @@ from posebridge.errors import (
     expect_path,
     reading_failure,
     user_stacklevel,
+    with_command_line_wording,
 )
 from posebridge.errors import TypeError as OptionTypeError
 from posebridge.formats._shared.guards import refuse_text_not_utf8
@@ -690,10 +691,22 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
         if number and option_values.admits(hint, str(value)):
             options[name] = str(value)  # subject_id=7 (a number on the command line): text
             continue
-        raise OptionTypeError(
+        refused = OptionTypeError(
             f"The {fmt.title} {role}'s option {name}= takes {option_values.describe(hint)}, "
             f"got {value!r}."
         )
+        if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+            # the command line parses a value as JSON when it can: '[a,b]' is not JSON
+            said = f"got {value!r}."
+            refused = with_command_line_wording(
+                refused,
+                {
+                    said: f"got {value!r}, which is not JSON (--option and --read-option "
+                    "values are parsed as JSON: text in a list in double quotes, e.g. "
+                    '\'["nose","tail"]\').'
+                },
+            )
+        raise refused
     if action == "write" and fmt.check_write_option is not None:
         for name, value in options.items():
             _check_value(fmt, name, value)

@@ -1193,6 +1193,29 @@ def test_coco_kind_advice_names_the_option_flag(tmp_path):
     assert "kind='" not in ignored
 
 
+def test_an_option_value_that_is_not_json_says_how_to_write_a_list(tmp_path):
+    """h151: `--read-option 'keypoint_names=[a,b]'` (not JSON, so kept as text) was refused
+    naming only a Python type, Sequence[str] | None."""
+    rng = np.random.default_rng(7)
+    ds = posebridge.from_numpy(rng.uniform(1, 30, (2, 2, 2, 1)), np.full((2, 2, 1), 0.9))
+    posebridge.save(ds, tmp_path / "clip.nc")
+    assert (
+        run("convert", tmp_path / "clip.nc", tmp_path / "res.json", "--to", "coco").exit_code == 0
+    )
+    refused = run(
+        "convert", tmp_path / "res.json", tmp_path / "back.nc", "--to", "netcdf",
+        "--read-option", "keypoint_names=[a,b]",
+    )  # fmt: skip
+    assert refused.exit_code != 0
+    assert "got '[a,b]', which is not JSON" in refused.stderr
+    assert """e.g. '["nose","tail"]'""" in refused.stderr
+    done = run(
+        "convert", tmp_path / "res.json", tmp_path / "back.nc", "--to", "netcdf",
+        "--read-option", 'keypoint_names=["nose","tail"]',
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+
+
 def test_convert_help_names_the_streaming_sources_and_targets_once_each():
     """The help ran the list of sources into the list of targets ("... Anipose to NWB,
     SLEAP analysis, netCDF, ...") so that it named SLEAP analysis and netCDF twice."""
