@@ -671,16 +671,15 @@ def test_the_kpt_shape_advice_is_given_with_the_command_lines_flags(tmp_path):
         )
         assert read.exit_code == 0, (flag, read.output)
         assert re.search(r"(?m)^keypoints +4: ", read.output), (flag, read.output)
-    # knowing the keypoints, not whether each has a confidence: kpt_shape or dataset
+    # keypoints given that fit no line: the readings that do fit (h151 item 2: it advised
+    # kpt_shape=[2,2] or [2,3] again)
     got = CliRunner().invoke(
         cli, ["info", str(labels / "v_1.txt"), *size, "--read-option", "kpt_shape=[2,3]"]
     )
     said = " ".join(got.output.split())
-    assert (
-        "pass --read-option 'kpt_shape=[2,2]' or --read-option 'kpt_shape=[2,3]' or "
-        "--read-option dataset=PATH (the model's data.yaml) to say whether each keypoint has "
-        "a confidence" in said
-    ), said
+    assert "do not fit kpt_shape [2, 3] (they fit kpt_shape [4, 3], [6, 2])" in said, said
+    assert "pass --read-option 'kpt_shape=[4,3]' or --read-option 'kpt_shape=[6,2]'" in said
+    assert "'kpt_shape=[2,2]'" not in said, said
     # Python keeps Python's words
     with pytest.raises(FormatError, match=r"pass kpt_shape=\[K, 2\|3\], keypoint_names="):
         predictions.read(labels, image_size=(W, H))
