@@ -49,17 +49,8 @@ def test_the_advice_for_several_individuals_of_one_manifest_subject_fits_where_i
 
 def test_a_manifest_subject_for_an_input_of_several_individuals_names_the_row(tmp_path):
     names = ["m1", "m2"]
-    two = posebridge.from_numpy(
-        np.random.default_rng(5).uniform(0, 100, size=(4, 2, 1, 2)),
-        individual_names=names,
-        keypoint_names=["nose"],
-        fps=30,
-    )
-    posebridge.save(two, tmp_path / "two.nc")
     manifest = tmp_path / "m.yaml"
-    manifest.write_text("- {input: two.nc, subject_id: M1, session_id: S1}\n")
-    (job,) = plan_jobs(None, tmp_path / "out", manifest=manifest, template="dandi")
-    result = run_job(job)
+    result = run_job(_two_individuals_with_one_subject(tmp_path, names))
     assert result.status == "failed"
     assert f"the subject_id 'M1' of {manifest} (session 1) names" in result.error
     assert f"holds {len(names)} individuals ({', '.join(names)})" in result.error
