@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
+from posebridge.model.units import unit_name
 
 
 def check_count(datasets: Sequence[xr.Dataset], sources: Sequence[str] | None) -> None:
@@ -337,9 +338,7 @@ def one_frame(
 def _unit_name(unit: Any) -> str:
     """One name for the spellings of a unit (``"px"``, ``"Pixels"`` -> ``"pixels"``)."""
     text = str(unit).strip().lower()
-    from posebridge.formats.nwb.common import nwb_unit  # the one table of unit spellings
-
-    return nwb_unit(text) or text
+    return unit_name(text) or text
 
 
 def _shown(ds: xr.Dataset, name: str) -> list[Any]:

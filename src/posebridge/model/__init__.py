@@ -36,7 +36,8 @@ coordinates ``video``, ``frame`` and ``image_path`` along it; see
 :mod:`posebridge.model.labels` for the full description.
 
 The package is one layer with no circle: ``names`` (imports nothing) ->
-``time_axis`` -> ``build`` -> ``labels`` -> ``validate``. It imports nothing else of
+``time_axis`` -> ``build`` -> ``labels`` -> ``validate``, beside ``units`` (the names of
+position units, imports nothing). It imports nothing else of
 posebridge but :mod:`posebridge.errors`.
 """
 

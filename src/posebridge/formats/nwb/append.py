@@ -33,7 +33,6 @@ from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import add_poses, series_unit, views_of, warn_unwritten
 from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
-    nwb_unit,
     parse_moment,
     reading_with_pynwb,
     rejected,
@@ -48,6 +47,7 @@ from posebridge.formats.nwb.subject import (
     subject_problems,
     warn_subject_problems,
 )
+from posebridge.model.units import unit_name
 
 
 def _poses_in(path: Path) -> tuple[list[str], list[str | None], dict[str, Any]]:
@@ -244,7 +244,7 @@ def in_file_unit(
     """
     if not held:
         return config
-    spelled = {nwb_unit(unit) or unit: unit for unit in reversed(held)}  # first one wins
+    spelled = {unit_name(unit) or unit: unit for unit in reversed(held)}  # first one wins
     section = config.pose_estimation_series_kwargs
     per_keypoint = config.is_per_entity(section)
     keypoints = [str(k) for k in ds[model.KEYPOINT].values]
@@ -252,7 +252,7 @@ def in_file_unit(
     for keypoint in keypoints if per_keypoint else [None]:
         given = config.resolve("pose_estimation_series_kwargs", keypoint)
         ours = series_unit(ds, given.get("unit"), path)
-        found = spelled.get(nwb_unit(ours) or ours)
+        found = spelled.get(unit_name(ours) or ours)
         if found is None:
             _refuse_other_unit(ds, path, held, ours, given.get("unit") is not None)
         written[str(keypoint)] = {**given, "unit": found}
@@ -266,7 +266,7 @@ def _refuse_other_unit(
     """Refuse poses in a unit the file's poses are not in (:func:`in_file_unit`)."""
 
     def said(unit: str) -> str:
-        known = nwb_unit(unit)
+        known = unit_name(unit)
         return f"{unit!r}" + (f" ({known})" if known not in (None, unit) else "")
 
     if given:

@@ -65,14 +65,12 @@ from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
     MODULE_DESCRIPTION,
-    NWB_UNITS,
     POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
     container_name,
     given_unit,
     individual_tag,
     keypoint_tag,
-    nwb_unit,
     regular_times,
     rejected,
     tags_comment,
@@ -115,6 +113,7 @@ from posebridge.formats.nwb.subject import (
     warn_subject_problems,
 )
 from posebridge.formats.nwb.time_plan import padded_plan, padding_rows, time_plan
+from posebridge.model.units import UNIT_NAMES, unit_name
 
 #: The ``confidence_definition`` sleap-io's predictions writer gives every series.
 SLEAP_IO_CONFIDENCE = "Point-wise confidence scores."
@@ -143,11 +142,11 @@ def series_unit(ds: xr.Dataset, override: Any, where: Any) -> str:
     given = ds.attrs.get("space_unit")
     if given is None:
         return "pixels" if ds.sizes["space"] == 2 else "n.a."
-    unit = nwb_unit(given)
+    unit = unit_name(given)
     if unit is None:
         raise PoseBridgeError(
             f"{where}: the dataset's space_unit {given!r} is not an NWB spatial unit (one "
-            f"of {', '.join(NWB_UNITS)}, or a short name such as px, m or mm); convert the "
+            f"of {', '.join(UNIT_NAMES)}, or a short name such as px, m or mm); convert the "
             "poses if need be and name their unit, e.g. ds.attrs['space_unit'] = "
             "'millimeters', or write the series' unit as given with "
             "config=NWBFileSaveConfig(pose_estimation_series_kwargs={'unit': ...})."

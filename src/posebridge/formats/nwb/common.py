@@ -69,49 +69,6 @@ REFERENCE_TIME = "timestamps_reference_time"
 #: SLEAP's unnamed skeleton): not kept as a dataset's ``skeleton_name``.
 WRITERS_SKELETON_NAMES = ("skeleton", "Skeleton-0")
 
-#: Units nwbinspector accepts for a SpatialSeries (check_spatial_series_unit).
-NWB_UNITS = (
-    "pixels",
-    "meters",
-    "centimeters",
-    "millimeters",
-    "micrometers",
-    "degrees",
-    "radians",
-    "n.a.",
-)
-_UNIT_ALIASES = {
-    "px": "pixels",
-    "pixel": "pixels",
-    "pix": "pixels",
-    "m": "meters",
-    "meter": "meters",
-    "metre": "meters",
-    "metres": "meters",
-    "cm": "centimeters",
-    "centimeter": "centimeters",
-    "centimetre": "centimeters",
-    "centimetres": "centimeters",
-    "mm": "millimeters",
-    "millimeter": "millimeters",
-    "millimetre": "millimeters",
-    "millimetres": "millimeters",
-    "um": "micrometers",
-    "µm": "micrometers",
-    "μm": "micrometers",
-    "micrometer": "micrometers",
-    "micron": "micrometers",
-    "microns": "micrometers",
-    "deg": "degrees",
-    "degree": "degrees",
-    "rad": "radians",
-    "radian": "radians",
-    "na": "n.a.",
-    "n/a": "n.a.",
-    "none": "n.a.",
-    "unknown": "n.a.",
-}
-
 FRAMES_MARKER = "posebridge: time_unit=frames"
 #: In an ImageSeries' comments: external_file paths written relative to the .nwb's folder
 #: (from absolute paths, or relative ones found elsewhere), read back absolute. The text
@@ -275,7 +232,8 @@ def given_unit(value: Any) -> str:
     """A unit the caller passes for the series (``pose_estimation_series_kwargs["unit"]``).
 
     Written as given, as movement and pynwb do (``"mm"`` stays ``"mm"``):
-    only a dataset's ``space_unit`` is mapped to NWB's names (:func:`nwb_unit`).
+    only a dataset's ``space_unit`` is mapped to NWB's names
+    (:func:`posebridge.model.units.unit_name`).
 
     Examples
     --------
@@ -287,16 +245,6 @@ def given_unit(value: Any) -> str:
             f"the series unit must be a non-empty text (e.g. 'pixels', 'mm'), got {value!r}."
         )
     return value
-
-
-def nwb_unit(value: Any) -> str | None:
-    """The NWB unit for a unit name (``"mm"`` -> ``"millimeters"``), or ``None`` if unknown."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text in NWB_UNITS:
-        return text
-    return _UNIT_ALIASES.get(text.lower(), text.lower() if text.lower() in NWB_UNITS else None)
 
 
 def object_name(name: str) -> str:

@@ -23,12 +23,12 @@ from posebridge.formats.nwb.common import (
     POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
     SERIES_TEXTS,
-    nwb_unit,
     parse_individual_tag,
     parse_moment,
     source_named_skeleton,
 )
 from posebridge.formats.nwb.locate import Container, FileInfo
+from posebridge.model.units import unit_name
 
 __all__ = ["set_attrs", "set_edges"]
 
@@ -217,7 +217,7 @@ def set_attrs(ds: xr.Dataset, info: FileInfo, chosen: list[Container]) -> None:
     if len(dims) == 1:
         ds.attrs["video_width"], ds.attrs["video_height"] = dims.pop()
     units = {s.unit for c in chosen for s in c.series}
-    named = {nwb_unit(unit) or unit for unit in units}  # spellings of one unit: one
+    named = {unit_name(unit) or unit for unit in units}  # spellings of one unit: one
     if len(units) == 1:
         ds.attrs["space_unit"] = units.pop()
     elif len(named) == 1:  # "px" and "pixels": NWB's name for it
