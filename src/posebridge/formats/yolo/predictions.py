@@ -58,14 +58,12 @@ from posebridge.formats._shared.images import (
     slots,
 )
 from posebridge.formats._shared.text_bytes import loose_first_line
+from posebridge.formats.yolo._label_text import label_text, parse_numbers, tokenise
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
     IMAGE_SUFFIXES,
-    label_text,
     load_yaml,
-    parse_numbers,
-    tokenise,
     warn_other_kpt_names,
 )
 from posebridge.model.time_axis import LARGEST_WHOLE

@@ -26,17 +26,14 @@ from posebridge.formats._shared.images import (
     slots,
     untracked_names,
 )
+from posebridge.formats.yolo._label_text import label_text, parse_numbers, repeated_lines, tokenise
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
     IMAGE_SUFFIXES,
-    label_text,
     load_yaml,
-    parse_numbers,
     relative_texts,
-    repeated_lines,
     split_images,
-    tokenise,
     warn_other_kpt_names,
 )
 from posebridge.model import labels

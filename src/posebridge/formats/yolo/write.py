@@ -47,6 +47,7 @@ from posebridge.formats._shared.not_kept import (
     warn_times_not_kept,
     warn_variables_not_written,
 )
+from posebridge.formats.yolo._label_text import repeated_lines
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
@@ -56,7 +57,6 @@ from posebridge.formats.yolo._layout import (
     label_path,
     labels_listed,
     load_yaml,
-    repeated_lines,
     split_images,
 )
 from posebridge.model import labels
