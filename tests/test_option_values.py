@@ -66,6 +66,12 @@ def test_annotations_are_evaluated_and_unknown_names_judge_nothing():
     assert annotations(hidden) == {}
 
 
+def test_describe_writes_literal_choices_as_the_values_a_user_gives():
+    """``bool | Literal["auto"]`` was shown as ``Union[bool, Literal['auto']]``."""
+    assert describe(bool | Literal["auto"]) == "bool | 'auto'"
+    assert describe(Literal["a", "b"] | None) == "'a' | 'b' | None"
+
+
 def test_describe_writes_the_annotation_without_module_prefixes():
     assert describe(Sequence[str] | None) == "Sequence[str] | None"
     assert describe(int) == "int"

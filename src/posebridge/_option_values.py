@@ -107,7 +107,13 @@ def describe(hint: Any) -> str:
     --------
     >>> describe(Sequence[str] | None)
     'Sequence[str] | None'
+    >>> describe(bool | typing.Literal["auto"])
+    "bool | 'auto'"
     """
+    if typing.get_origin(hint) is typing.Literal:
+        return " | ".join(repr(value) for value in typing.get_args(hint))
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " | ".join(describe(arg) for arg in typing.get_args(hint))
     text = hint.__name__ if isinstance(hint, type) and not typing.get_args(hint) else str(hint)
     for prefix in ("typing.", "collections.abc.", "pathlib."):
         text = text.replace(prefix, "")

@@ -1412,3 +1412,50 @@ def test_individuals_level_advice_is_given_with_the_command_lines_flags(tmp_path
     # Python keeps Python's words
     with pytest.warns(UserWarning, match="Pass individuals_level=True to keep the name"):
         posebridge.save(posebridge.load(one), tmp_path / "e.csv", "dlc")
+
+
+def test_split_individuals_advice_names_the_option_on_the_command_line(tmp_path):
+    """A split write's advice said ``(split_individuals=False)`` on the command line too, where
+    only ``--option split_individuals=false`` works; Python keeps Python's words."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    def two_individuals(names: list[str]) -> Path:
+        path = tmp_path / f"{'-'.join(n.replace('/', '') for n in names)}.nc"
+        posebridge.save(
+            posebridge.from_numpy(
+                np.random.default_rng(0).random((3, 2, 2, 2)) * 100,
+                individual_names=names,
+                keypoint_names=["nose", "tail"],
+            ),
+            path,
+        )
+        return path
+
+    def said(*args: object) -> tuple[int, str]:
+        result = CliRunner().invoke(cli, [str(a) for a in args])
+        return result.exit_code, " ".join(result.output.split())
+
+    split = ("--to", "dlc", "--option", "split_individuals=true")
+    code, text = said("convert", two_individuals(["m1", "m2"]), tmp_path / "a.h5", *split)
+    assert code == 0, text
+    assert "(--option split_individuals=true: each file has no individuals level" in text, text
+    assert "Write one DeepLabCut file (--option split_individuals=false) or" in text, text
+    assert "split_individuals=True" not in text and "split_individuals=False" not in text, text
+
+    colliding = two_individuals(["a/b", "a_b"])
+    code, text = said("convert", colliding, tmp_path / "b.h5", *split)
+    assert code != 0, text
+    assert text.endswith("or write one file (--option split_individuals=false)."), text
+
+    code, text = said(
+        "convert", colliding, tmp_path / "c.h5", "--to", "dlc", "--option", "split_individuals=yes"
+    )
+    assert code != 0, text
+    assert "option split_individuals= takes bool | 'auto', got 'yes'" in text, text
+
+    with pytest.raises(SchemaError, match=r"or write one file \(split_individuals=False\)"):
+        posebridge.save(
+            posebridge.load(colliding), tmp_path / "d.h5", "dlc", split_individuals=True
+        )

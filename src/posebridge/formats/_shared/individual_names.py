@@ -79,6 +79,7 @@ def warn_individual_names_not_kept(
     keep: str = FORMATS_KEEPING_NAMES,
     names_read_back: list[str] | None = None,
     identity: bool = True,
+    command_line_wording: dict[str, str] | None = None,
 ) -> None:
     """Warn that the individuals written to ``path`` lose their names: the format holds
     no name (``holds`` says what it holds instead), they read back as ``read_back``.
@@ -111,6 +112,9 @@ def warn_individual_names_not_kept(
         id's ``id_<id>``); ``None``: none reads back as it is.
     identity
         Whether the format keeps which individual is which across frames (a track id).
+    command_line_wording
+        Python advice in ``holds`` or ``keep`` said with the command line's flags
+        (:func:`posebridge.errors.with_command_line_wording`); ``None``: none to say.
 
     Examples
     --------
@@ -143,12 +147,13 @@ def warn_individual_names_not_kept(
     if not lost:
         return
     shown = ", ".join(lost[:3]) + (f" and {len(lost) - 3} more" if len(lost) > 3 else "")
-    warnings.warn(
+    warning = UserWarning(
         f"{path}: {holds} keep no individual names: the individuals {shown} read back as "
-        f"{read_back}. Write {keep} to keep them.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        f"{read_back}. Write {keep} to keep them."
     )
+    if command_line_wording:
+        warning = with_command_line_wording(warning, command_line_wording)
+    warnings.warn(warning, stacklevel=user_stacklevel())
 
 
 def warn_individual_name_not_stored(

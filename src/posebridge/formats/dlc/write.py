@@ -116,10 +116,13 @@ def plan_tables(
     seen: dict[Path, str] = {}
     for name, target in zip(names, targets, strict=True):
         if target in seen:
-            raise SchemaError(
-                f"the individuals {seen[target]!r} and {name!r} would both be written to "
-                f"{target} (a path separator becomes _); rename one, or write one file "
-                "(split_individuals=False)."
+            raise with_command_line_wording(
+                SchemaError(
+                    f"the individuals {seen[target]!r} and {name!r} would both be written to "
+                    f"{target} (a path separator becomes _); rename one, or write one file "
+                    "(split_individuals=False)."
+                ),
+                {"(split_individuals=False)": "(--option split_individuals=false)"},
             )
         seen[target] = name
     out = []
@@ -445,6 +448,10 @@ def _warn_names_in_file_names(ds: xr.Dataset, named: str, title: str) -> None:
         ),
         read_back=f"{layout.DEFAULT_INDIVIDUAL!r}, each file",
         keep=keep,
+        command_line_wording={
+            "(split_individuals=True:": "(--option split_individuals=true:",
+            "(split_individuals=False)": "(--option split_individuals=false)",
+        },
     )
 
 
