@@ -25,7 +25,8 @@ from matplotlib.path import Path as MplPath
 import posebridge
 from posebridge import errors, labels, model, plot
 from posebridge.errors import FileExistsError, PoseBridgeError
-from posebridge.plot._select import parse_time_range, still_images
+from posebridge.plot._select import parse_time_range
+from posebridge.plot._still import still_images
 
 KEYPOINTS = ["snout", "ear", "tail"]
 INDIVIDUALS = ["mouse_b", "mouse_a"]

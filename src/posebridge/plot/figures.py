@@ -22,18 +22,20 @@ from posebridge.model import labels
 from posebridge.plot import _mpl
 from posebridge.plot._select import (
     TimeRange,
-    background,
     check_count,
-    check_still,
     colour_numbers,
-    dataset_video,
     decimate,
     flat_only,
-    frame_in_video,
     frame_row,
-    label_image,
     named,
     select,
+)
+from posebridge.plot._still import (
+    background,
+    check_still,
+    dataset_video,
+    frame_in_video,
+    label_image,
     still_images,
 )
 

@@ -143,11 +143,12 @@ def _poses_for_video(ds: xr.Dataset, video: Path) -> xr.Dataset:
     Labelled still images (no video: COCO, YOLO, single photos) are refused:
     their ``frame`` is the image's number, not a frame of any video. Labels of several
     videos give the frames of the one that is ``video`` by file name (without ending,
-    :func:`posebridge.plot._select.same_video`), and are refused, naming their videos,
+    :func:`posebridge.plot._still.same_video`), and are refused, naming their videos,
     when none is (or several are); labels of one video of another name are drawn with a
-    warning (:func:`posebridge.plot._select.warn_of_another_video`).
+    warning (:func:`posebridge.plot._still.warn_of_another_video`).
     """
-    from posebridge.plot._select import named, same_video, still_images, warn_of_another_video
+    from posebridge.plot._select import named
+    from posebridge.plot._still import same_video, still_images, warn_of_another_video
 
     if not labels.is_labels(ds):
         return ds
@@ -517,13 +518,8 @@ def render(
         "names": names, "min_confidence": min_confidence, "fps": fps, "codec": codec,
         "pix_fmt": pix_fmt, "quality": quality, "overwrite": overwrite, "progress": progress,
     }  # fmt: skip
-    from posebridge.plot._select import (
-        check_model,
-        named,
-        select,
-        size_mismatch,
-        warn_of_another_rate,
-    )
+    from posebridge.plot._select import check_model, named, select
+    from posebridge.plot._still import size_mismatch, warn_of_another_rate
 
     _check_options(ds, video, out, options)
     out = Path(out)
