@@ -465,3 +465,32 @@ def test_a_folder_whose_only_file_is_in_the_target_format_has_no_input(tmp_path)
     with pytest.raises(PoseBridgeError, match=r"no input files.*Left out b\.h5: already a file"):
         convert_many(tmp_path, to="dlc", jobs=1, progress=False)
     assert (tmp_path / "b.h5").read_bytes() == data
+
+
+def test_an_existing_file_whose_name_looks_like_a_glob_is_that_file(tmp_path):
+    """h154: 'session[1].csv' was read as a pattern: it converted session1.csv, another
+    recording, and said ok; without a look-alike it said that nothing matched."""
+    meant = tmp_path / "session[1].csv"
+    other = tmp_path / "session1.csv"
+    for path, seed in ((meant, 0), (other, 1)):
+        posebridge.save(
+            posebridge.from_numpy(
+                np.random.default_rng(seed).random((4, 2, 2, 1)) * 100,
+                keypoint_names=["nose", "tail"],
+                individual_names=["individual_0"],
+            ),
+            path,
+            "dlc",
+        )
+
+    jobs = plan_jobs(str(meant), tmp_path / "out", to="netcdf")
+    assert [(Path(job.source).name, job.error) for job in jobs] == [("session[1].csv", "")]
+
+    other.unlink()
+    jobs = plan_jobs(str(meant), tmp_path / "out", to="netcdf")
+    assert [(Path(job.source).name, job.error) for job in jobs] == [("session[1].csv", "")]
+
+    report = convert_many([str(meant)], tmp_path / "out", to="netcdf", jobs=1, progress=False)
+    assert [r.status for r in report.results] == ["ok"]
+    written = posebridge.load(tmp_path / "out" / "session[1].nc")
+    np.testing.assert_array_equal(written.position.values, posebridge.load(meant).position.values)

@@ -142,7 +142,8 @@ def expand_sources(
         path = Path(text)
         if path.is_dir():
             found.extend(folder(path))
-        elif glob.has_magic(text):
+        elif glob.has_magic(text) and not os.path.lexists(text):
+            # a name that exists is that file, '[', '*' or '?' in it or not (session[1].csv)
             listed = matched(text)
             problem = f"{text}: no file it matches is a pose file (those left out are listed)."
             found.extend(listed or [Input(path, "", problem=problem)])
