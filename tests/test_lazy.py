@@ -383,6 +383,40 @@ def test_chunks_that_are_no_chunk_sizes_are_refused_naming_them(
 
 
 @pytest.mark.parametrize(
+    ("chunks", "error", "message"),
+    [
+        (0, posebridge.PoseBridgeError, "above 0"),
+        ("big", posebridge.PoseBridgeError, "'auto'"),
+        ({"time": True}, TypeError, "whole number"),
+        ([10], TypeError, "whole number"),
+    ],
+)
+def test_chunks_of_the_wrong_kind_are_refused_before_the_file_is_opened(
+    tmp_path, chunks, error, message
+):
+    """h153: a bad chunks= was refused only after the whole file was opened (for a format
+    read into memory: read in full); here the file does not even exist."""
+    with pytest.raises(error, match=message):
+        posebridge.open_dataset(tmp_path / "no-such-file.nc", chunks=chunks)
+
+
+def test_a_lazy_dataset_reads_its_file_after_the_working_folder_changed(
+    tmp_path, monkeypatch, poses_two_mice_with_nan
+):
+    """h153: lazy arrays kept a relative path as given: after os.chdir (or on a dask worker
+    started elsewhere) they read another folder's file of that name, or none."""
+    (tmp_path / "session").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    posebridge.save(poses_two_mice_with_nan, tmp_path / "session" / "a.nc")
+    monkeypatch.chdir(tmp_path / "session")
+    ds = posebridge.open_dataset("a.nc", chunks=5)
+    assert ds.attrs["lazy"] == 1
+
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    np.testing.assert_array_equal(ds.position.values, poses_two_mice_with_nan.position.values)
+
+
+@pytest.mark.parametrize(
     ("chunks", "expected"),
     [(None, [20]), (-1, [20]), (8, [8, 8, 4]), (10**20, [20]), ({"time": 6}, [6, 6, 6, 2]),
      ({"time": -1, "space": 1}, [20]), ("auto", [20])],

@@ -256,6 +256,7 @@ def open_dataset(
     (100, 2, 12, 1)
     """
     require_dask("posebridge.open_dataset (dask arrays)")
+    checked_chunks(chunks, None)  # a chunks= of the wrong kind: refused before the file is read
     ds = open_lazily_indexed(path, format, fps=fps, **options)
     lazy = ds.attrs["lazy"]
     chunked = ds.chunk(checked_chunks(chunks, ds.sizes))
@@ -267,11 +268,13 @@ def open_dataset(
 DEFAULT_CHUNK = 1 << 16
 
 
-def checked_chunks(chunks: Any, sizes: Mapping[Hashable, int]) -> dict[Hashable, Any] | str:
+def checked_chunks(chunks: Any, sizes: Mapping[Hashable, int] | None) -> dict[Hashable, Any] | str:
     """``chunks=`` of :func:`open_dataset` as ``Dataset.chunk`` takes it, or an error.
 
     An int is frames per chunk along ``time`` (-1: one chunk); sizes past a
-    dim's length are that length. A dict names dims of the dataset.
+    dim's length are that length. A dict names dims of the dataset. With
+    ``sizes`` ``None`` (before the file is opened) only the kinds and values
+    are checked: a dict's dims and the sizes' limits are not known yet.
 
     Raises
     ------
@@ -299,7 +302,7 @@ def checked_chunks(chunks: Any, sizes: Mapping[Hashable, int]) -> dict[Hashable,
     by_dim = chunks if isinstance(chunks, Mapping) else {model.TIME: chunks}
     out: dict[Hashable, Any] = {}
     for dim, size in by_dim.items():
-        if dim not in sizes:
+        if sizes is not None and dim not in sizes:
             known = ", ".join(map(str, sizes))
             raise PoseBridgeError(f"chunks names the dim {dim!r}; the dataset's dims are {known}.")
         if size is None or size == "auto":
@@ -314,7 +317,10 @@ def checked_chunks(chunks: Any, sizes: Mapping[Hashable, int]) -> dict[Hashable,
             raise PoseBridgeError(
                 f"chunks for {dim!r} must be above 0 (or -1 for one chunk), got {size}."
             )
-        out[dim] = -1 if size == -1 else min(int(size), max(int(sizes[dim]), 1))
+        if sizes is None or size == -1:
+            out[dim] = int(size)
+            continue
+        out[dim] = min(int(size), max(int(sizes[dim]), 1))
     return out
 
 

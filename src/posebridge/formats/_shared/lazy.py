@@ -102,7 +102,8 @@ class LazyArray(BackendArray):
     """
 
     def __init__(self, path: str | Path, shape: tuple[int, ...], dtype: Any, block: Block):
-        self.path = str(path)
+        # absolute: a dask worker (or the user after os.chdir) reads from another folder
+        self.path = os.path.abspath(os.fspath(path))
         self.shape = tuple(int(n) for n in shape)
         self.dtype = np.dtype(dtype)
         self.block = block
