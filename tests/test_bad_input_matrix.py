@@ -298,6 +298,30 @@ def test_an_address_or_a_home_path_that_is_not_there_says_why(given, hint, tmp_p
     assert error.value.filename == given
 
 
+def test_a_home_path_that_is_not_there_is_told_in_command_line_words(tmp_path):
+    """h154: the command line advised 'pass Path(...).expanduser()' for a quoted ~ path."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    result = CliRunner().invoke(cli, ["info", "~/no-such-posebridge-session.h5"])
+    said = " ".join(result.output.split())
+    assert result.exit_code != 0, said
+    assert "a leading ~ is not expanded here; write the home folder's path" in said, said
+    assert "expanduser" not in said, said
+    with pytest.raises(posebridge.errors.FileNotFoundError, match=r"Path\(\.\.\.\)\.expanduser"):
+        posebridge.load("~/no-such-posebridge-session.h5")
+
+
+def test_a_path_of_the_wrong_type_is_named_as_the_path_argument():
+    """h154: load, open_dataset and detect called their argument 'file' (it is 'path')."""
+    for call in (posebridge.load, posebridge.open_dataset, posebridge.detect):
+        with pytest.raises(
+            posebridge.errors.TypeError, match="^Expected 'path' to be a file path"
+        ):
+            call(b"x.csv")
+
+
 @pytest.mark.parametrize("reader", [f.name for f in all_formats() if f.reads])
 def test_a_folder_is_refused_unless_the_format_reads_folders(reader, tmp_path):
     """A folder given to a reader of files is posebridge's IsADirectoryError naming it; the

@@ -526,6 +526,32 @@ def test_a_name_longer_than_the_file_system_allows_is_refused_naming_it(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("fmt", list(TARGETS))
+def test_an_output_path_holding_a_nul_is_refused_naming_it(tmp_path, fmt):
+    """h154: a NUL in an output path raised Python's raw ValueError ('embedded null
+    byte', naming no file), and a second one while cleaning up."""
+    target = tmp_path / ("a\x00b" + "".join(Path(TARGETS[fmt]).suffixes))
+    with pytest.raises(posebridge.PoseBridgeError, match="cannot hold a NUL character") as error:
+        save(fmt, 1, target)
+    assert repr(str(target)) in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["save", "load", "open_dataset", "detect"])
+def test_a_path_longer_than_the_system_takes_is_refused_naming_its_length(tmp_path, where):
+    """h154: each part within 255 bytes, the whole past 4096: a raw OSError ('File name
+    too long') from deep inside."""
+    target = tmp_path.joinpath(*["d" * 200] * 21, "x.csv")
+    assert len(str(target).encode()) > 4096
+    size = len(str(target).encode())
+    with pytest.raises(posebridge.PoseBridgeError, match=rf"the path is {size} bytes long"):
+        if where == "save":
+            save("dlc-csv", 1, target)
+        else:
+            getattr(posebridge, where)(target)
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- many outputs in one folder ------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from posebridge.errors import (
     IsADirectoryError,
     PoseBridgeError,
     expect_path,
+    with_command_line_wording,
 )
 from posebridge.formats._shared.text_bytes import looks_utf16, utf16_codec
 
@@ -136,7 +137,7 @@ def check_input(
     >>> check_input("missing.h5")  # doctest: +SKIP
     FileNotFoundError: missing.h5: no such file.
     """
-    expect_path(path, "file")
+    expect_path(path, "path")
     given = os.fspath(path)
     if not given:  # Path("") is the current folder: an unset variable would read it
         raise FileNotFoundError(2, "an empty path names no file; pass the file to read.", "")
@@ -148,7 +149,10 @@ def check_input(
         hint = _why_not_found(given)
         # an address as typed: Path collapses its "//" (https:/example.com/x.h5)
         shown = os.fsdecode(given) if hint == _ADDRESS_HINT else str(path)
-        raise FileNotFoundError(2, f"{shown}: no such file{hint}.", shown)
+        raise with_command_line_wording(
+            FileNotFoundError(2, f"{shown}: no such file{hint}.", shown),
+            {_TILDE_ADVICE: _TILDE_FLAGS},
+        )
     if path.is_dir():
         if folder:
             return path
@@ -238,6 +242,11 @@ def is_address(text: str) -> bool:
 _ADDRESS_HINT = " (an address: posebridge reads local files; download it first)"
 
 
+#: What to do about a leading ``~``, as Python and the command line say it.
+_TILDE_ADVICE = "pass Path(...).expanduser()"
+_TILDE_FLAGS = "write the home folder's path, or leave the ~ outside quotes for the shell"
+
+
 def _why_not_found(given: str | bytes) -> str:
     """A hint for a missing input that is an address or starts with ``~``.
 
@@ -248,7 +257,7 @@ def _why_not_found(given: str | bytes) -> str:
     if is_address(text):
         return _ADDRESS_HINT
     if text.startswith("~"):
-        return " (a leading ~ is not expanded here; pass Path(...).expanduser())"
+        return f" (a leading ~ is not expanded here; {_TILDE_ADVICE})"
     return ""
 
 
@@ -589,15 +598,36 @@ def refuse_empty_file(path: Path, expected: str) -> None:
         raise FormatError(path, f"is empty (0 bytes); expected {expected}.")
 
 
-def refuse_long_names(path: Path) -> None:
-    """Refuse a path with a part longer than the file system allows (255 bytes, usually).
+#: The longest path (in bytes) the operating system takes (Linux's PATH_MAX, with its NUL).
+PATH_MAX = 4096
 
-    The operating system says only "File name too long"; this names the part.
+
+def refuse_long_names(path: Path) -> None:
+    r"""Refuse a path the operating system cannot take: a part longer than the file system
+    allows (255 bytes, usually), the whole longer than :data:`PATH_MAX`, or a NUL byte.
+
+    The operating system says only "File name too long" (and Python "embedded null
+    byte", naming no file); this names the part, or the path's length.
 
     Examples
     --------
     >>> refuse_long_names(Path("poses.csv"))
+    >>> refuse_long_names(Path("a\x00b.h5"))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: 'a\x00b.h5': a file name cannot hold a NUL character (\x00).
     """
+    if "\x00" in os.fspath(path):
+        raise PoseBridgeError(
+            f"{os.fspath(path)!r}: a file name cannot hold a NUL character (\\x00)."
+        )
+    whole = len(os.fsencode(path))
+    if whole >= PATH_MAX:
+        raise PoseBridgeError(
+            f"{os.fspath(path)[:60]}...: the path is {whole} bytes long; the operating system "
+            f"takes paths of up to {PATH_MAX - 1}. Choose a shorter path (a folder nearer "
+            "the root, or a relative path from a folder inside)."
+        )
     for part in Path(path).parts:
         size = len(os.fsencode(part))
         if size > 255 and size > (limit := name_max(_existing_folder(Path(path)))):
