@@ -769,6 +769,32 @@ def test_ground_truth_refuses_an_empty_individual_name_and_keeps_empty_keypoint_
     assert coco.read(path).keypoint.values.tolist() == ["", "b"]
 
 
+@pytest.mark.parametrize("names", [["", "m"], [""], ["m", ""]])
+def test_results_refuse_an_empty_individual_name_as_ground_truth_does(tmp_path, names):
+    """A results file wrote ``"individual": ""``, which the reader takes for none: the
+    individual came back as untracked_0 without a word."""
+    rng = np.random.default_rng(0)
+    n = len(names)
+    ds = posebridge.from_numpy(
+        rng.uniform(1, 100, (2, 2, 2, n)),
+        rng.uniform(0.1, 1, (2, 2, n)),
+        keypoint_names=["keypoint_0", "keypoint_1"],
+        individual_names=names,
+    )
+    path = tmp_path / "results.json"
+    with pytest.raises(SchemaError, match="An individual name is empty") as refused:
+        coco.write(ds, path, kind="results")
+    assert str(path) in str(refused.value)  # the message names the file
+    assert "COCO results" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(SchemaError, match="An individual name is empty"):
+        posebridge.save(ds, path, format="coco")  # poses: results by default
+    assert list(tmp_path.iterdir()) == []
+    named = ds.assign_coords(individual=[f"m{i}" for i in range(n)])  # a name round-trips
+    (written,) = coco.write(named, path, kind="results")
+    assert coco.read(written).individual.values.tolist() == [f"m{i}" for i in range(n)]
+
+
 @pytest.mark.parametrize("base", [5, -1, 2, True])
 def test_a_skeleton_base_other_than_0_or_1_is_refused_even_without_a_skeleton(tmp_path, base):
     ds = labels.from_numpy(np.ones((1, 2, 2, 1)), image_path=["a.png"])

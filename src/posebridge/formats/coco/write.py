@@ -145,6 +145,10 @@ def write(
         image_size = checked_image_size(image_size)
     if kind == "auto":
         kind = "ground_truth" if labels.is_labels(ds) else "results"
+    # both kinds hold an individual's name ("individual"), and the reader takes an empty
+    # one for none (untracked_<k>)
+    title = f"COCO {kind.replace('_', ' ')}"
+    refuse_bad_names(ds, title, dims=(model.INDIVIDUAL,), forbidden="", path=path)
     if kind == "ground_truth" or ground_truth is not None or "image_id" not in ds.coords:
         refuse_unknown_frames(ds, "COCO")  # images named or numbered by their frame
     if kind == "results":
@@ -169,7 +173,6 @@ def write(
                 f"category_name={category_name!r}: COCO categories need a name (an empty one "
                 "reads back as category_<id>)."
             )
-        refuse_bad_names(ds, "COCO ground truth", dims=(model.INDIVIDUAL,), forbidden="")
         parts = _ground_truth(ds, path, category_name, image_size, truth)
         held = "COCO ground truth holds an individual only through its annotations"
     else:
