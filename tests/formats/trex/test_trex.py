@@ -296,7 +296,8 @@ def test_a_trex_csv_beside_an_npz_of_one_recording_reads(tmp_path: Path):
     arrays = _float32_clock(frames)
     del arrays["timestamp"]
     np.savez(tmp_path / "v_fish0.npz", **arrays)
-    seconds = [str(value) for value in arrays["time"].tolist()]  # float32 shortest text
+    seconds = [str(value) for value in arrays["time"]]  # float32's shortest text: "0.04"
+    assert seconds[1] == "0.04"
     rows = [f"{f},{t},{f},{f + 1}" for f, t in zip(frames, seconds, strict=True)]
     (tmp_path / "v_fish1.csv").write_text(
         "frame,time,X#wcentroid (cm),Y#wcentroid (cm)\n" + "\n".join(rows) + "\n"
