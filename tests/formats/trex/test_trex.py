@@ -233,11 +233,107 @@ def test_the_timestamps_warning_names_fps_as_the_command_line_gives_it(tmp_path:
     arrays = fish_arrays(0.0)
     arrays["timestamp"][3] = arrays["timestamp"][2]
     np.savez(tmp_path / "v_fish0.npz", **arrays)
-    with pytest.warns(UserWarning, match="pass fps= to load for seconds") as caught:
+    with pytest.warns(UserWarning, match=r"\(fps=, when given, makes it seconds\)") as caught:
         trex.read(tmp_path / "v_fish0.npz")
     (warning,) = [w.message for w in caught if "do not increase" in str(w.message)]
     worded = worded_for_command_line(warning)
-    assert "(give --fps for seconds)" in worded and "fps=" not in worded
+    assert "(--fps, when given, makes it seconds)" in worded and "fps=" not in worded
+
+
+def test_the_timestamps_warning_does_not_ask_for_the_fps_given(tmp_path: Path):
+    """h152 finding 3: with fps=25 given (time then in seconds from it), the warning
+    said time was left in frame numbers and asked for fps=; it says the timestamps
+    are not used and what fps does when given."""
+    arrays = fish_arrays(0.0)
+    arrays["timestamp"][3] = 0  # timestamps that do not increase
+    np.savez(tmp_path / "v_fish0.npz", **arrays)
+    with pytest.warns(UserWarning, match="do not increase") as caught:
+        ds = posebridge.load(tmp_path / "v_fish0.npz", fps=25)
+    assert ds.attrs["time_unit"] == "seconds"
+    np.testing.assert_allclose(ds.time.values, np.arange(N) / 25)
+    (said,) = [str(w.message) for w in caught if "do not increase" in str(w.message)]
+    assert "not used" in said and "fps=, when given, makes it seconds" in said
+    assert "left in frame numbers" not in said and "pass fps=" not in said
+
+
+def _float32_clock(frames: np.ndarray, fps: float = 25.0) -> dict[str, np.ndarray]:
+    """TRex's two clocks of ``frames`` as it writes them: ``timestamp`` (us) and
+    ``time`` (s), both float32, with one centroid."""
+    micro = np.round(frames * 1e6 / fps)
+    x = np.arange(frames.size, dtype=np.float32)
+    return {
+        "frame": frames.astype(np.float32),
+        "timestamp": micro.astype(np.float32),
+        "time": (micro / 1e6).astype(np.float32),
+        "X#wcentroid": x,
+        "Y#wcentroid": x + 1,
+    }
+
+
+@pytest.mark.parametrize("time_only_first", [False, True], ids=["stamps-first", "time-first"])
+def test_a_file_with_only_float32_time_beside_one_with_timestamps_reads(
+    tmp_path: Path, time_only_first: bool
+):
+    """h152 finding 2: float32 time 0.03999999910593033 s and 40000 us were refused as
+    two recordings' clocks; they agree within float32's resolution. The time kept is
+    the microseconds', whichever file comes first."""
+    frames = np.arange(2000)  # float32 time up to 80 s
+    stamped = _float32_clock(frames)
+    timed = _float32_clock(frames)
+    del timed["timestamp"]
+    np.savez(tmp_path / "v_fish0.npz", **(timed if time_only_first else stamped))
+    np.savez(tmp_path / "v_fish1.npz", **(stamped if time_only_first else timed))
+    ds = trex.read(tmp_path)
+    assert ds.attrs["time_unit"] == "seconds" and ds.sizes["individual"] == 2
+    assert ds.time.values.tolist() == (np.round(frames * 1e6 / 25) / 1e6).tolist()
+    assert ds.frame.values.tolist() == frames.tolist()
+
+
+def test_a_trex_csv_beside_an_npz_of_one_recording_reads(tmp_path: Path):
+    """h152 finding 2: a CSV's time (text, parsed as float64: 0.04) beside an .npz's
+    float32 time (0.03999999910593033) was refused as another recording's."""
+    frames = np.arange(300)
+    arrays = _float32_clock(frames)
+    del arrays["timestamp"]
+    np.savez(tmp_path / "v_fish0.npz", **arrays)
+    seconds = [str(value) for value in arrays["time"]]  # float32's shortest text: "0.04"
+    assert seconds[1] == "0.04"
+    rows = [f"{f},{t},{f},{f + 1}" for f, t in zip(frames, seconds, strict=True)]
+    (tmp_path / "v_fish1.csv").write_text(
+        "frame,time,X#wcentroid (cm),Y#wcentroid (cm)\n" + "\n".join(rows) + "\n"
+    )
+    ds = trex.read([tmp_path / "v_fish0.npz", tmp_path / "v_fish1.csv"])
+    assert ds.attrs["time_unit"] == "seconds" and ds.sizes["time"] == 300
+    np.testing.assert_allclose(ds.time.values, frames / 25, rtol=1e-6)
+
+
+def test_a_corpus_file_without_timestamps_reads_beside_one_with_them(tmp_path: Path):
+    """The reproduction of h152 finding 2 on TRex's own files."""
+    from _corpus import corpus_path
+
+    fish0 = dict(np.load(corpus_path("trex/test_fish0.npz")))
+    fish1 = dict(np.load(corpus_path("trex/test_fish1.npz")))
+    del fish1["timestamp"]
+    np.savez(tmp_path / "vid_fish0.npz", **fish0)
+    np.savez(tmp_path / "vid_fish1.npz", **fish1)
+    ds = posebridge.load(tmp_path, format="trex")
+    assert ds.attrs["time_unit"] == "seconds" and ds.sizes["individual"] == 2
+    assert ds.time.values[:3].tolist() == [0.0, 0.04, 0.08]
+
+
+@pytest.mark.parametrize("apart", [1000, 20], ids=["1ms", "20us"])
+def test_float32_time_and_timestamps_that_really_differ_are_refused(tmp_path: Path, apart):
+    """Comparing within the columns' precision still refuses clocks a millisecond
+    (or at 1 s, 20 us, past float32's 0.12 us there) apart."""
+    frames = np.arange(30)
+    np.savez(tmp_path / "v_fish0.npz", **_float32_clock(frames))
+    timed = _float32_clock(frames)
+    del timed["timestamp"]
+    timed["time"][25:] = ((np.round(frames[25:] * 1e6 / 25) + apart) / 1e6).astype(np.float32)
+    np.savez(tmp_path / "v_fish1.npz", **timed)
+    with pytest.raises(FormatError, match=r"v_fish1\.npz.*frame 25 .*v_fish0\.npz") as info:
+        trex.read(tmp_path)
+    assert "5 frame(s) differ" in str(info.value)
 
 
 @pytest.mark.parametrize("frame", ["1e30", "99999999999999999999", "-1", "2.5", "inf"])

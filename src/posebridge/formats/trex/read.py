@@ -58,6 +58,10 @@ def _wanted(name: str) -> bool:
 
 _UNITS = {"cm": "centimeters", "px": "pixels", "mm": "millimeters", "m": "meters"}
 
+#: The advice of the warning on unusable timestamps, in Python's words (as idtracker.ai's):
+#: it says what a rate does when given rather than ask for one (it may have been given).
+_FPS_FOR_SECONDS = "fps=, when given, makes it seconds"
+
 PathInput = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 
@@ -93,6 +97,8 @@ class _Track:
         self.name = individual_of(path)[1]
         #: each unit of length the position columns give, with the first column giving it
         self.units: dict[str, str] = {}
+        #: each array's type as the .npz stores it (float32 for TRex's own); none for a CSV
+        self.stored: dict[str, np.dtype[Any]] = {}
         self.columns = self._load()
         frame = self.columns.get("frame")
         if frame is None:
@@ -139,6 +145,7 @@ class _Track:
                     raise FormatError(
                         self.path, f"'{name}' should hold numbers; found {values.dtype} values."
                     )
+                self.stored[name] = values.dtype
             return {name: values.astype(np.float64) for name, values in columns.items()}
         except FormatError:  # ours (a ValueError too), as raised
             raise
@@ -330,13 +337,36 @@ class _Track:
         """Whether the file has the x or the y column of a keypoint (one alone is refused)."""
         return pair[0] in self.columns or pair[1] in self.columns
 
-    def seconds(self) -> np.ndarray | None:
+    def seconds(self) -> tuple[np.ndarray, np.ndarray, bool] | None:
+        """Each frame's time in seconds, how precisely the file holds it (seconds), and
+        whether it comes from ``timestamp`` (microseconds: 40000 us is 0.04 s exactly).
+
+        ``timestamp`` (microseconds) holds a time to 1 us, or to its float32
+        resolution at that value where it is coarser; ``time`` (seconds) to its
+        float32 resolution: TRex keeps it as float32, so its 0.04 reads as
+        0.03999999910593033 (a CSV's ``time``, parsed from text, is taken as
+        TRex's float32 too). A float64 array holds its value to float64's
+        resolution. None when the file has neither column.
+        """
         if "timestamp" in self.columns:
+            micro = self.columns["timestamp"]
             # Divided, not multiplied by 1e-6 (inexact): 200000 us reads as 0.2 exactly.
-            return np.asarray(self.columns["timestamp"], dtype=np.float64) / 1e6
+            return micro / 1e6, np.maximum(1.0, self._resolution("timestamp")) / 1e6, True
         if "time" in self.columns:
-            return self.columns["time"]
+            return self.columns["time"], self._resolution("time"), False
         return None
+
+    def _resolution(self, name: str) -> np.ndarray:
+        """The spacing of representable values at each of ``name``'s values as its file
+        holds them (float32 for a CSV's text; 0 where a value is not finite)."""
+        values = self.columns[name]
+        stored = self.stored.get(name, np.dtype(np.float32))
+        if stored.kind != "f":  # whole numbers: to one unit
+            return np.where(np.isfinite(values), 1.0, 0.0)
+        finite = np.isfinite(values)
+        with np.errstate(over="ignore", invalid="ignore"):  # float32: past 3.4e38 is inf
+            spacing = np.spacing(values.astype(stored)).astype(np.float64)
+        return np.where(finite & np.isfinite(spacing), np.abs(spacing), 0.0)
 
 
 def _refuse_other_time(
@@ -345,14 +375,18 @@ def _refuse_other_time(
     frames: np.ndarray,
     rows: np.ndarray,
     stamps: np.ndarray,
+    precision: np.ndarray,
     seconds: np.ndarray,
+    held_to: np.ndarray,
     timed_by: np.ndarray,
 ) -> None:
     """Refuse a file whose time for a frame differs from an earlier file's.
 
     The files of one video share its clock; two that disagree (a re-export, or
     files of two sessions under one video name) cannot both be right, and
-    keeping either time would be a silent guess.
+    keeping either time would be a silent guess. Times agree when they differ by
+    no more than the two files' precisions together: TRex's float32 ``time``
+    0.03999999910593033 and ``timestamp`` 40000 us are one time.
 
     Parameters
     ----------
@@ -366,8 +400,12 @@ def _refuse_other_time(
         Where each of ``track``'s frames sits in ``frames``.
     stamps : numpy.ndarray
         ``track``'s time in seconds for each of its frames (NaN where absent).
+    precision : numpy.ndarray
+        How precisely ``track``'s file holds each of ``stamps`` (seconds).
     seconds : numpy.ndarray
         The times taken so far, NaN where none yet.
+    held_to : numpy.ndarray
+        How precisely the file that gave each of ``seconds`` holds it.
     timed_by : numpy.ndarray
         The index in ``tracks`` of the file that gave each time (-1: none).
 
@@ -377,7 +415,9 @@ def _refuse_other_time(
         Naming both files, the first frame where they differ and both times.
     """
     earlier = seconds[rows]
-    differs = ~np.isnan(earlier) & ~np.isnan(stamps) & (earlier != stamps)
+    with np.errstate(invalid="ignore"):  # inf - inf: equal, so not compared
+        near = np.abs(earlier - stamps) <= held_to[rows] + precision
+    differs = ~np.isnan(earlier) & ~np.isnan(stamps) & (earlier != stamps) & ~near
     if not differs.any():
         return
     at = int(np.argmax(differs))
@@ -531,6 +571,8 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
     frames = np.unique(np.concatenate([t.frames for t in tracks]))
     position = np.full((frames.size, 2, len(keypoints), len(tracks)), np.nan)
     seconds = np.full(frames.size, np.nan)
+    held_to = np.full(frames.size, np.inf)  # how precisely each time's file holds it
+    in_micro = np.zeros(frames.size, dtype=bool)  # whether each time is from microseconds
     timed_by = np.full(frames.size, -1)  # which track's file gave each frame's time
     for i, track in enumerate(tracks):  # one pass per individual (file), vectorised inside
         rows = np.searchsorted(frames, track.frames)
@@ -538,11 +580,18 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
             pair = track.pair(keypoint)
             if pair is not None:
                 position[rows, 0, k, i], position[rows, 1, k, i] = pair
-        if (stamps := track.seconds()) is not None:
-            _refuse_other_time(tracks, track, frames, rows, stamps, seconds, timed_by)
-            unset = np.isnan(seconds[rows])
-            seconds[rows[unset]] = stamps[unset]
-            timed_by[rows[unset & ~np.isnan(stamps)]] = i
+        if (timed := track.seconds()) is not None:
+            stamps, precision, micro = timed
+            _refuse_other_time(
+                tracks, track, frames, rows, stamps, precision, seconds, held_to, timed_by
+            )
+            # a frame's time from microseconds (0.04 s, not float32's 0.03999999910593033),
+            # whichever file came first
+            better = ~np.isnan(stamps) & (np.isnan(seconds[rows]) | (micro & ~in_micro[rows]))
+            seconds[rows[better]] = stamps[better]
+            held_to[rows[better]] = precision[better]
+            in_micro[rows[better]] = micro
+            timed_by[rows[better]] = i
     attrs: dict[str, Any] = {
         "ds_type": model.POSES,
         "time_unit": "frames",
@@ -570,10 +619,10 @@ def read(path: PathInput, *, siblings: bool = False) -> xr.Dataset:
         ds.attrs["time_unit"] = "seconds"
     elif not np.isnan(seconds).all():
         warning = UserWarning(
-            f"{files[0]}: the TRex timestamps are missing for some frames or do not increase; "
-            "time is left in frame numbers (pass fps= to load for seconds)."
+            f"{files[0]}: the TRex timestamps are missing for some frames or do not increase, "
+            f"so they are not used: time counts frames ({_FPS_FOR_SECONDS})."
         )
-        wording = {"pass fps= to load for seconds": "give --fps for seconds"}
+        wording = {_FPS_FOR_SECONDS: "--fps, when given, makes it seconds"}
         warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
     return ds
 
