@@ -814,11 +814,15 @@ def test_round_trip_property(tmp_path, ds, all_frames):
 
 def test_a_refused_span_offers_all_frames_false_only_when_it_was_not_given(tmp_path):
     position = np.zeros((2, 2, 1, 1))
-    ds = posebridge.from_numpy(position).assign_coords(time=[7, 3_000_000_000])
+    ds = posebridge.from_numpy(position).assign_coords(time=[2_999_999_993, 3_000_000_000])
     with pytest.raises(PoseBridgeError, match="pass all_frames=False"):
         posebridge.save(ds, tmp_path / "a.analysis.h5")
-    with pytest.raises(PoseBridgeError, match=r"keeps only the frames with data\)\.$"):
-        posebridge.save(ds, tmp_path / "a.analysis.h5", all_frames=False)
+    posebridge.save(ds, tmp_path / "a.analysis.h5", all_frames=False)
+    # from frame 7, all_frames=False would not help (h155 #3): neither offers it
+    ds = ds.assign_coords(time=[7, 3_000_000_000])
+    for all_frames in (True, False):
+        with pytest.raises(PoseBridgeError, match=r"keeps only the frames with data\)\.$"):
+            posebridge.save(ds, tmp_path / "b.analysis.h5", all_frames=all_frames)
 
 
 def test_an_anipose_alignment_not_written_is_warned_about(tmp_path):
@@ -829,3 +833,49 @@ def test_an_anipose_alignment_not_written_is_warned_about(tmp_path):
         posebridge.save(ds, tmp_path / "a.analysis.h5")
     with pytest.warns(UserWarning, match=r"SLEAP \.slp files have no place for anipose_align"):
         posebridge.save(ds, tmp_path / "a.slp")
+
+
+def _span_refusal(tmp_path: Path, frames: list[int]) -> tuple[str, str, xr.Dataset]:
+    from posebridge.errors import worded_for_command_line
+
+    ds = posebridge.from_numpy(
+        np.ones((3, 2, 1, 1)), keypoint_names=["nose"], individual_names=["m"]
+    ).assign_coords(time=frames)
+    with pytest.raises(PoseBridgeError, match="span") as refused:
+        posebridge.save(ds, tmp_path / "wide.analysis.h5")
+    return str(refused.value), worded_for_command_line(refused.value), ds
+
+
+def test_a_wide_span_from_frame_0_is_not_told_to_pass_all_frames_false(tmp_path: Path):
+    """h155 #3: frames [0, 1, 3e7] were told to pass all_frames=False "if the frames
+    start far from 0"; they start at 0, where it fails again. Only .slp is offered."""
+    message, worded, ds = _span_refusal(tmp_path, [0, 1, 30_000_000])
+    assert "all_frames" not in message and "all_frames" not in worded
+    assert "Write a .slp file" in message
+    with pytest.raises(PoseBridgeError, match="span"):
+        posebridge.save(ds, tmp_path / "wide.analysis.h5", all_frames=False)
+
+
+def test_a_span_far_from_0_is_told_the_option_that_writes_it(tmp_path: Path):
+    """h155 #3: the advice said all_frames=False on the command line too, where the flag
+    is --option all_frames=false; following it (in Python and on the command line)
+    writes the file."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    message, worded, ds = _span_refusal(tmp_path, [29_999_998, 29_999_999, 30_000_000])
+    assert "pass all_frames=False to start the columns at the first frame, 29999998" in message
+    assert "pass --option all_frames=false" in worded and "all_frames=False" not in worded
+    posebridge.save(ds, tmp_path / "python.analysis.h5", all_frames=False)
+
+    source = tmp_path / "wide.nc"
+    posebridge.save(ds, source)
+    out = tmp_path / "cli.analysis.h5"
+    refused = CliRunner().invoke(cli, ["convert", str(source), str(out)])
+    assert refused.exit_code != 0 and "pass --option all_frames=false" in refused.output
+    done = CliRunner().invoke(
+        cli, ["convert", str(source), str(out), "--option", "all_frames=false"]
+    )
+    assert done.exit_code == 0, done.output
+    assert posebridge.load(out).time.values.tolist() == [29_999_998, 29_999_999, 30_000_000]

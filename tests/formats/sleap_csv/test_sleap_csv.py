@@ -566,3 +566,77 @@ def test_sleap_io_reads_the_untracked_rows_written_after_the_tracks(tmp_path: Pa
         }
         np.testing.assert_array_equal(by_track["mouse"], pos[t, :, 0, 1])
         np.testing.assert_array_equal(by_track[None], pos[t, :, 0, 0])
+
+
+@pytest.mark.parametrize("digits", [20, 5000], ids=["past int64", "past Python's 4300 digits"])
+def test_an_untracked_number_too_large_for_an_integer_is_written_in_number_order(
+    tmp_path: Path, digits: int
+):
+    """h152 #1: untracked_<20 digits> raised a raw OverflowError (the order was sorted as
+    int64). It is written after the tracks and after the smaller untracked_3, and each
+    reads back with its own points."""
+    huge = "untracked_" + "9" * digits
+    individuals = [huge, "mouse", "untracked_3"]
+    pos = np.arange(3 * 2 * 1 * 3, dtype=float).reshape(3, 2, 1, 3)
+    ds = posebridge.from_numpy(pos, keypoint_names=["a"], individual_names=individuals)
+    path = tmp_path / "x.analysis.csv"
+    with pytest.warns(UserWarning, match="after the tracks"):
+        posebridge.save(ds, path, format="sleap-csv")
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["mouse", "untracked_0", "untracked_1"]
+    for name, read_as in [
+        ("mouse", "mouse"),
+        ("untracked_3", "untracked_0"),
+        (huge, "untracked_1"),
+    ]:
+        np.testing.assert_array_equal(
+            back.position.sel(individual=read_as).values, ds.position.sel(individual=name).values
+        )
+
+
+@pytest.mark.parametrize("name", ["untracked_\u0663", "untracked_3\n"], ids=["arabic", "line-end"])
+def test_a_name_like_untracked_with_other_digits_or_a_line_end_stays_a_track(
+    tmp_path: Path, name: str
+):
+    """h152 #1: the untracked test took any script's digits and a trailing line end
+    (``re.match`` with ``$``): such a name was written as an untracked instance and read
+    back as untracked_0. It is a track's name, written and read back as it is."""
+    ds = posebridge.from_numpy(
+        np.ones((2, 2, 1, 2)), keypoint_names=["a"], individual_names=["mouse", name]
+    )
+    path = tmp_path / "x.analysis.csv"
+    posebridge.save(ds, path, format="sleap-csv")
+    with open(path, newline="") as handle:
+        tracks = {row[0] for row in list(csv.reader(handle))[1:]}
+    assert tracks == {"mouse", name}
+    assert posebridge.load(path).individual.values.tolist() == ["mouse", name]
+
+
+def test_the_span_advice_names_the_read_option_on_the_command_line(tmp_path: Path):
+    """h155 #3: the reader's refusal and the writer's warning said all_frames=False on
+    the command line too, where the flag is --read-option all_frames=false; following
+    the advice there reads the file."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+    from posebridge.errors import worded_for_command_line
+
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1))).assign_coords(time=[3, 2**30])
+    path = tmp_path / "wide.analysis.csv"
+    with pytest.warns(UserWarning, match="read it back with") as caught:
+        posebridge.save(ds, path, format="sleap-csv")
+    (warning,) = [w.message for w in caught if "read it back with" in str(w.message)]
+    worded = worded_for_command_line(warning)
+    assert "read it back with --read-option all_frames=false" in worded
+    assert "all_frames=False" not in worded and "all_frames=True" not in worded
+
+    out = tmp_path / "out.nc"
+    refused = CliRunner().invoke(cli, ["convert", str(path), str(out)])
+    assert refused.exit_code != 0
+    assert "Pass --read-option all_frames=false" in refused.output
+    assert "all_frames=False" not in refused.output
+    done = CliRunner().invoke(
+        cli, ["convert", str(path), str(out), "--read-option", "all_frames=false"]
+    )
+    assert done.exit_code == 0, done.output
+    assert posebridge.load(out).time.values.tolist() == [3, 2**30]

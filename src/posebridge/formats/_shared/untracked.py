@@ -20,22 +20,55 @@ __all__ = [
     "is_untracked_name",
     "rank_in_frame",
     "untracked_name",
+    "untracked_sort_key",
     "with_untracked_names",
 ]
 
 UNTRACKED_PREFIX = "untracked_"
-_UNTRACKED = re.compile(rf"^{UNTRACKED_PREFIX}\d+$")
+#: ASCII digits only (``\d`` takes any script's), matched in full (``$`` would pass a
+#: trailing line end): ``untracked_3\n`` or ``untracked_٣`` is a track's own name.
+_UNTRACKED = re.compile(rf"{UNTRACKED_PREFIX}[0-9]+")
 
 
 def is_untracked_name(name: str) -> bool:
-    """Whether an individual's name marks instances that had no track.
+    r"""Whether an individual's name marks instances that had no track.
+
+    The whole name must be ``untracked_`` and ASCII digits: with a line end after
+    them, or other scripts' digits, it is a track's name, which every writer keeps.
 
     Examples
     --------
     >>> is_untracked_name("untracked_3"), is_untracked_name("mouse")
     (True, False)
+    >>> is_untracked_name("untracked_3\n"), is_untracked_name("untracked_\u0663")
+    (False, False)
     """
-    return bool(_UNTRACKED.match(name))
+    return _UNTRACKED.fullmatch(name) is not None
+
+
+def untracked_sort_key(name: str) -> tuple[int, str]:
+    """A key that orders ``untracked_<k>`` names by their number ``k``, however large.
+
+    The number is compared as digits (their count, then the digits), not converted:
+    an int64 would overflow, and Python refuses to convert more than 4300 digits.
+
+    Parameters
+    ----------
+    name
+        A name for which :func:`is_untracked_name` holds.
+
+    Returns
+    -------
+    tuple of (int, str)
+        The number's count of digits (without leading zeros) and the digits.
+
+    Examples
+    --------
+    >>> sorted(["untracked_10", "untracked_9", "untracked_0" + "9" * 30], key=untracked_sort_key)
+    ['untracked_9', 'untracked_10', 'untracked_0999999999999999999999999999999']
+    """
+    digits = name[len(UNTRACKED_PREFIX) :].lstrip("0")
+    return len(digits), digits
 
 
 def untracked_name(rank: int) -> str:

@@ -14,7 +14,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import PoseBridgeError, SchemaError, user_stacklevel
+from posebridge.errors import (
+    PoseBridgeError,
+    SchemaError,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.guards import refuse_views
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats._shared.not_kept import (
@@ -150,7 +155,7 @@ def write(
     warn_times_not_kept(ds, path, "a SLEAP analysis file")
     first = 0 if all_frames or not frames.size else int(frames.min())
     n_frames = int(frames.max()) - first + 1 if frames.size else 0
-    _check_span(ds, path, n_frames, frames.size, all_frames)
+    _check_span(ds, path, frames, n_frames, all_frames)
     column = frames  # a copy of the frame numbers (model.frame_numbers): shifted in place
     column -= first
     individuals = [str(n) for n in ds[model.INDIVIDUAL].values]
@@ -270,23 +275,39 @@ def _counts_up(column: np.ndarray, block: int = 1 << 20) -> bool:
     return True
 
 
+def _fits(n_frames: int, n_steps: int) -> bool:
+    """Whether ``n_frames`` columns are few enough for ``n_steps`` time steps."""
+    return n_frames <= max(SPAN_FREE, SPAN_PER_STEP * n_steps)
+
+
 def _check_span(
-    ds: xr.Dataset, path: Path, n_frames: int, n_steps: int, all_frames: bool = True
+    ds: xr.Dataset, path: Path, frames: np.ndarray, n_frames: int, all_frames: bool = True
 ) -> None:
     """Refuse a frame span that would make a dense file far larger than the data.
 
     An analysis file has one column per video frame from the first to the last,
-    so one time step at frame 2e9 would ask for hundreds of GiB.
+    so one time step at frame 2e9 would ask for hundreds of GiB. The advice to
+    pass ``all_frames=False`` is given only when the columns from the first frame
+    would fit: it does not help frames that start near 0.
     """
-    if n_frames <= max(SPAN_FREE, SPAN_PER_STEP * n_steps):
+    if _fits(n_frames, frames.size):
         return
     cells = n_frames * ds.sizes[model.INDIVIDUAL] * ds.sizes[model.KEYPOINT]
     gib = cells * 3 * 8 / 2**30  # x, y and score as float64
-    raise PoseBridgeError(
+    first = int(frames.min())
+    from_first = all_frames and _fits(int(frames.max()) - first + 1, frames.size)
+    refused = PoseBridgeError(
         f"{path}: SLEAP analysis files hold every frame from the first to the last; these "
-        f"{n_steps} time steps span {n_frames} frames, which would take about {gib:.1f} GiB. "
-        "Write a .slp file (which keeps only the frames with data)"
-        + (", or pass all_frames=False if the frames start far from 0." if all_frames else ".")
+        f"{frames.size} time steps span {n_frames} frames, which would take about {gib:.1f} "
+        "GiB. Write a .slp file (which keeps only the frames with data)"
+        + (
+            f", or pass all_frames=False to start the columns at the first frame, {first}."
+            if from_first
+            else "."
+        )
+    )
+    raise with_command_line_wording(
+        refused, {"pass all_frames=False": "pass --option all_frames=false"}
     )
 
 

@@ -14,6 +14,7 @@ from posebridge.formats._shared import csv_rows
 __all__ = [
     "FIXED",
     "MISSING",
+    "READ_SPAN_WORDING",
     "SPAN_FREE",
     "SPAN_PER_ROW",
     "TITLE",
@@ -25,6 +26,13 @@ __all__ = [
 
 #: What the format is called in messages.
 TITLE = "SLEAP analysis CSV"
+
+#: The reader's ``all_frames`` as the command line sets it, for the messages that advise
+#: it (:func:`posebridge.errors.with_command_line_wording`).
+READ_SPAN_WORDING = {
+    "all_frames=False": "--read-option all_frames=false",
+    "all_frames=True": "--read-option all_frames=true",
+}
 
 #: The first three columns, in this order.
 FIXED = ("track", "frame_idx", "instance.score")

@@ -33,13 +33,14 @@ import xarray as xr
 from posebridge import model
 from posebridge._files import check_input
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge.errors import FormatError, describing
+from posebridge.errors import FormatError, describing, with_command_line_wording
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
 from posebridge.formats.sleap_csv.layout import (
     FIXED,
     MISSING,
+    READ_SPAN_WORDING,
     header_cells,
     header_nodes,
     span_too_wide,
@@ -200,12 +201,13 @@ def _check_span(path: Path, frames: np.ndarray, cells_per_frame: int) -> None:
         return
     span = int(frames.max()) + 1
     gib = span * cells_per_frame * 8 / 2**30
-    raise FormatError(
+    refused = FormatError(
         path,
-        f"its {frames.size} rows span frames 0 to {span - 1}; all_frames=True would hold "
-        f"every one of them (about {gib:.1f} GiB). Pass all_frames=False to read only the "
-        "frames that have rows.",
+        f"its {frames.size} rows span frames 0 to {span - 1}; all_frames=True (the default) "
+        f"would hold every one of them (about {gib:.1f} GiB). Pass all_frames=False to read "
+        "only the frames that have rows.",
     )
+    raise with_command_line_wording(refused, READ_SPAN_WORDING)
 
 
 def _track_order(tracks: np.ndarray, frames: np.ndarray) -> list[str]:

@@ -10,15 +10,20 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import FPS_ADVICE, PoseBridgeError, user_stacklevel
+from posebridge.errors import (
+    FPS_ADVICE,
+    PoseBridgeError,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
     warn_times_not_kept,
     warn_variables_not_written,
 )
-from posebridge.formats._shared.untracked import UNTRACKED_PREFIX, is_untracked_name
-from posebridge.formats.sleap_csv.layout import FIXED, span_too_wide
+from posebridge.formats._shared.untracked import is_untracked_name, untracked_sort_key
+from posebridge.formats.sleap_csv.layout import FIXED, READ_SPAN_WORDING, span_too_wide
 
 __all__ = ["write"]
 
@@ -141,11 +146,13 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     tracks = names[ind_index] if names.size else np.zeros(0, dtype=object)
     row_frames = np.asarray(frames, dtype=np.int64)[time_index]
     if span_too_wide(row_frames):
-        warnings.warn(
+        warning = UserWarning(
             f"{path}: its {row_frames.size} rows span frames 0 to {int(row_frames.max())}; "
             "read it back with all_frames=False (the default, all_frames=True, would hold every "
-            "frame from 0 and refuses such a span).",
-            stacklevel=user_stacklevel(),
+            "frame from 0 and refuses such a span)."
+        )
+        warnings.warn(
+            with_command_line_wording(warning, READ_SPAN_WORDING), stacklevel=user_stacklevel()
         )
     with atomic_outputs([path], overwrite=overwrite) as (temporary,):
         _write_table(
@@ -181,15 +188,19 @@ def _write_order(individuals: list[str], path: Path) -> np.ndarray:
     numpy.ndarray
         int64 indices into ``individuals``, in writing order.
     """
-    untracked = np.array([is_untracked_name(n) for n in individuals], dtype=bool)
-    number = np.array(
-        [
-            int(n[len(UNTRACKED_PREFIX) :]) if u else 0
-            for n, u in zip(individuals, untracked, strict=True)
-        ],
+    untracked = [is_untracked_name(n) for n in individuals]
+    # tracks first (dataset order: a stable sort), then the untracked by their number,
+    # compared as digits: untracked_<20 digits> overflows an int64 (a loop per individual)
+    order = np.array(
+        sorted(
+            range(len(individuals)),
+            key=lambda k: (
+                untracked[k],
+                untracked_sort_key(individuals[k]) if untracked[k] else (0, ""),
+            ),
+        ),
         dtype=np.int64,
     )
-    order = np.lexsort((number, untracked))  # tracks first (dataset order), then by number
     if not np.array_equal(order, np.arange(len(individuals))):
         written = ", ".join(repr(individuals[k]) for k in order)
         warnings.warn(
