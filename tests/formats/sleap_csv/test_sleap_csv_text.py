@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +124,28 @@ def test_a_csv_in_another_encoding_is_recognised_and_refused_naming_it(saved, en
     message = str(refused.value)
     assert message.startswith(f"{path}: line 1 (byte ") and looks in message
     assert "save it as UTF-8" in message
+
+
+def test_a_file_cut_inside_its_last_value_is_read_with_a_warning(tmp_path):
+    """h154: a copy cut inside its last cell read silently (a score of 0.4615 read as 0);
+    DeepLabCut's, LightningPose's and Anipose's CSV readers warn, and now so does this one."""
+    ds = posebridge.from_numpy(
+        np.full((3, 2, 2, 1), 12.5),
+        np.full((3, 2, 1), 0.4615),
+        keypoint_names=["nose", "tail"],
+        individual_names=["track_0"],
+    )
+    whole = tmp_path / "whole.analysis.csv"
+    posebridge.save(ds, whole, "sleap-csv")
+    text = whole.read_bytes()
+    assert text.endswith(b"0.4615\n")
+    cut = tmp_path / "cut.analysis.csv"
+    cut.write_bytes(text[: -len(b"615\n")])  # the last score is now "0.4"
+
+    with pytest.warns(UserWarning, match="its last line has no line end") as caught:
+        posebridge.load(cut)
+    assert str(cut) in str(caught[0].message) and "SLEAP" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = posebridge.load(whole)  # an ended file: no warning
+    assert back.confidence.values[-1, -1, 0] == 0.4615

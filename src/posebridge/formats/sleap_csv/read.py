@@ -35,7 +35,7 @@ from posebridge._files import check_input
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import FormatError, describing, with_command_line_wording
 from posebridge.formats._shared import csv_rows
-from posebridge.formats._shared.text_bytes import not_utf8_error, text_size
+from posebridge.formats._shared.text_bytes import not_utf8_error, text_size, warn_if_unended
 from posebridge.formats._shared.untracked import rank_in_frame, with_untracked_names
 from posebridge.formats.sleap_csv.layout import (
     FIXED,
@@ -131,6 +131,8 @@ def _table_pandas(path: Path, names: list[str], size: int) -> Columns:
         raise FormatError(
             path, "holds no row after its header (no instance), so there are no poses to read."
         )
+    # a copy cut inside its last cell (SLEAP ends every row): that value lost digits
+    warn_if_unended(path, size, "SLEAP")
     columns: Columns = {"track": table["track"].fillna("").astype(str).to_numpy(dtype=object)}
     for name in names:
         if name != "track":
