@@ -980,3 +980,104 @@ def test_the_frame_rate_advice_of_the_sleap_io_reading_names_the_fps_flag(tmp_pa
     assert "Give --fps (e.g. --fps 30) when they are real seconds" in worded_for_command_line(
         warning
     )
+
+
+def _description(h5: h5py.File, path: str) -> str:
+    item = h5[path]
+    value = item["description"][()] if "description" in item else item.attrs["description"]
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def test_a_name_nwb_can_hold_keeps_it_and_the_cleaned_one_takes_the_suffix(tmp_path):
+    """'a/b' and 'a_b' (keypoints), 'm/1' and 'm_1' (individuals): the series 'a_b' and the
+    container 'PoseEstimation_m_1' are those of 'a_b' and 'm_1' (movement finds them by
+    these names); 'a/b' and 'm/1' take the suffix, with one warning naming the file."""
+    position = np.zeros((2, 2, 2, 2))
+    position[:, :, 1] += 1.0  # keypoint 'a_b'
+    position[:, :, :, 1] += 10.0  # individual 'm_1'
+    ds = model.from_numpy(
+        position, keypoint_names=["a/b", "a_b"], individual_names=["m/1", "m_1"], fps=30
+    )
+    path = tmp_path / "collide.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path, split_individuals=False)
+    messages = [str(w.message) for w in caught if "suffix" in str(w.message)]
+    assert len(messages) == 1
+    assert str(path) in messages[0]
+    assert "keypoint 'a/b' as 'a_b_2'" in messages[0]
+    assert "individual 'm/1' as 'm_1_2'" in messages[0]
+    with h5py.File(path) as h5:
+        module = h5["processing/behavior"]
+        assert "individual 2/2: m_1]" in _description(h5, "processing/behavior/PoseEstimation_m_1")
+        assert "individual 1/2: m/1]" in _description(
+            h5, "processing/behavior/PoseEstimation_m_1_2"
+        )
+        np.testing.assert_array_equal(module["PoseEstimation_m_1/a_b/data"][()], 11.0)
+        np.testing.assert_array_equal(module["PoseEstimation_m_1/a_b_2/data"][()], 10.0)
+        np.testing.assert_array_equal(module["PoseEstimation_m_1_2/a_b/data"][()], 1.0)
+        skeletons = module["Skeletons"]
+        assert skeletons["skeleton_m_1"] == module["PoseEstimation_m_1/skeleton_m_1"]
+        assert skeletons["skeleton_m_1_2"] == module["PoseEstimation_m_1_2/skeleton_m_1_2"]
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["a/b", "a_b"]
+    assert back.individual.values.tolist() == ["m/1", "m_1"]
+    np.testing.assert_array_equal(back.position.values, position)
+
+
+def test_names_that_need_no_cleaning_warn_nothing(tmp_path):
+    ds = model.from_numpy(
+        np.zeros((2, 2, 2, 2)), keypoint_names=["a/b", "c"], individual_names=["m", "n"], fps=30
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, tmp_path / "plain.nwb", split_individuals=False)
+    assert not [w for w in caught if "suffix" in str(w.message)]
+
+
+def test_a_file_whose_suffixes_were_given_in_order_still_reads_back(tmp_path):
+    """Files written before a valid name kept it named 'a/b' 'a_b' and 'a_b' 'a_b_2',
+    with no keypoint tag: they still read back with each keypoint's own data."""
+    position = np.zeros((2, 2, 2, 1))
+    position[:, :, 1] = 1.0  # keypoint 'a_b'
+    ds = model.from_numpy(position, keypoint_names=["a/b", "a_b"], fps=30)
+    path = tmp_path / "older.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, path)
+    with h5py.File(path, "r+") as h5:  # as the earlier writer laid it out
+        container = h5["processing/behavior/PoseEstimation"]
+        container.move("a_b", "held")
+        container.move("a_b_2", "a_b")
+        container.move("held", "a_b_2")
+        for name in ("a_b", "a_b_2"):
+            text = _description(h5, f"processing/behavior/PoseEstimation/{name}")
+            container[name].attrs["description"] = text.split(" [posebridge keypoint")[0]
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["a/b", "a_b"]
+    np.testing.assert_array_equal(back.position.values, position)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_float16_is_written_as_float32_without_hdmf_warnings(tmp_path, lazy):
+    """hdmf converted float16 to float32 with one DtypeConversionWarning per series
+    (naming no file); the streamed write stored float16, which NWB does not allow."""
+    rng = np.random.default_rng(3)
+    position = rng.uniform(0, 500, (6, 2, 3, 1)).astype(np.float16)
+    confidence = rng.uniform(0, 1, (6, 3, 1)).astype(np.float16)
+    ds = model.from_numpy(position, confidence, keypoint_names=["a", "b", "c"], fps=30)
+    if lazy:
+        ds = ds.chunk({"time": 4})
+    path = tmp_path / "half.nwb"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, path)
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
+    with h5py.File(path) as h5:
+        series = h5["processing/behavior/PoseEstimation/b"]
+        assert series["data"].dtype == np.float32
+        assert series["confidence"].dtype == np.float32
+        np.testing.assert_array_equal(series["data"][()], position[:, :, 1, 0])
+        np.testing.assert_array_equal(series["confidence"][()], confidence[:, 1, 0])
+    back = posebridge.load(path)
+    np.testing.assert_array_equal(back.position.values, position)

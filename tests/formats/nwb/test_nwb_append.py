@@ -1112,3 +1112,40 @@ def test_appending_individuals_the_file_holds_names_what_the_command_line_can_do
     with pytest.raises(PoseBridgeError, match=r"Rename them first, e\.g\.") as caught:
         posebridge.save(ds, target, append=True)
     assert "leave out --append" in worded_for_command_line(caught.value)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_appended_float16_is_float32_without_hdmf_warnings(session_file, lazy):
+    position = np.random.default_rng(5).uniform(0, 100, (8, 2, 2, 1)).astype(np.float16)
+    ds = model.from_numpy(position, individual_names=["M1"], keypoint_names=["a", "b"], fps=50)
+    if lazy:
+        ds = ds.chunk({"time": 3})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, session_file, append=True)
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
+    with h5py.File(session_file) as h5:
+        data = h5["processing/behavior/PoseEstimation/a/data"]
+        assert data.dtype == np.float32
+        np.testing.assert_array_equal(data[()], position[:, :, 0, 0])
+
+
+def test_appended_names_nwb_can_hold_keep_them_with_a_warning(session_file):
+    position = np.zeros((8, 2, 2, 2))
+    position[:, :, 1] = 1.0  # keypoint 'a_b'
+    ds = model.from_numpy(
+        position, individual_names=["m/1", "m_1"], keypoint_names=["a/b", "a_b"], fps=50
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        posebridge.save(ds, session_file, append=True)
+    messages = [str(w.message) for w in caught if "suffix" in str(w.message)]
+    assert len(messages) == 1 and str(session_file) in messages[0]
+    assert "keypoint 'a/b' as 'a_b_2'" in messages[0]
+    with h5py.File(session_file) as h5:
+        np.testing.assert_array_equal(
+            h5["processing/behavior/PoseEstimation_m_1/a_b/data"][()], 1.0
+        )
+    back = posebridge.load(session_file)
+    assert back.keypoint.values.tolist() == ["a/b", "a_b"]
+    np.testing.assert_array_equal(back.position.values, position)

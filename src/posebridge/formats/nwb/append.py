@@ -30,7 +30,13 @@ from posebridge.errors import (
     with_command_line_wording,
 )
 from posebridge.formats._shared.hdf5 import new_file
-from posebridge.formats.nwb.build import add_poses, series_unit, views_of, warn_unwritten
+from posebridge.formats.nwb.build import (
+    add_poses,
+    series_unit,
+    views_of,
+    warn_suffixed_names,
+    warn_unwritten,
+)
 from posebridge.formats.nwb.common import (
     REFERENCE_TIME,
     parse_moment,
@@ -530,6 +536,7 @@ def append_file(
                 _append_metadata(nwbfile, ds, config, individuals, present, path)
                 filled = dataclasses.replace(storage, filled_later=True)
                 warn_unwritten(ds, path)
+                warn_suffixed_names(ds, path, individuals_named=len(individuals) > 1)
                 add_poses(nwbfile, ds, individuals, config, filled, video, path, appending=True)
                 io.write(nwbfile, exhaust_dci=False)
                 fill_series([(data.dataset, data.source) for data in streamed_in(nwbfile)])
@@ -599,6 +606,7 @@ def add_to_object(
     config = in_file_unit(ds, where, described[2].get("units", []), config)
     individuals = [str(i) for i in ds["individual"].values]
     warn_unwritten(ds, where)
+    warn_suffixed_names(ds, where, individuals_named=len(individuals) > 1)
     add_poses(nwbfile, ds, individuals, config, storage, appending=True)
     return nwbfile
 

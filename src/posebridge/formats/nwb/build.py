@@ -75,6 +75,7 @@ from posebridge.formats.nwb.common import (
     rejected,
     tags_comment,
     unique_names,
+    unique_names_in_order,
     view_tag,
     warn_renamed,
 )
@@ -318,6 +319,61 @@ def _refuse_tag_text(individuals: list[str], views: list[str | None]) -> None:
                 )
 
 
+def warn_suffixed_names(ds: xr.Dataset, where: Any, individuals_named: bool) -> None:
+    """Warn, naming ``where``, of the names NWB gets with a suffix: a keypoint (series),
+    individual (PoseEstimation, when ``individuals_named``: several in a file) or view
+    whose name, once cleaned of what NWB cannot hold (``/``, ``:``), is another's.
+
+    The name NWB can hold keeps it (:func:`~posebridge.formats.nwb.common.unique_names`);
+    posebridge reads every name back exactly, but another tool (movement) finds a
+    keypoint or an animal by the name written.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The poses written.
+    where : Any
+        The file (or files) the warning names.
+    individuals_named : bool
+        Whether the individuals' names are in their PoseEstimation's names.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge, warnings
+    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 2, 1)), keypoint_names=["a/b", "a_b"])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_suffixed_names(ds, "out.nwb", individuals_named=False)
+    >>> "keypoint 'a/b' as 'a_b_2'" in str(caught[0].message)
+    True
+    """
+    dims = [(model.KEYPOINT, "keypoint"), (model.INDIVIDUAL, "individual")]
+    if model.VIEW in ds.dims:
+        dims.append((model.VIEW, "view"))
+    suffixed = []
+    for dim, what in dims:
+        if dim == model.INDIVIDUAL and not individuals_named:
+            continue
+        names = [str(name) for name in ds[dim].values]
+        written = unique_names(names, container_name)
+        suffixed += [
+            f"{what} {name!r} as {out!r}"
+            for name, out in zip(names, written, strict=True)
+            if out != container_name(name)
+        ]
+    if not suffixed:
+        return
+    shown = ", ".join(suffixed[:4]) + (", ..." if len(suffixed) > 4 else "")
+    warnings.warn(
+        f"{where}: NWB names cannot hold '/' or ':' (nor be '' or '.'), which become '_', "
+        "and some names are then another's: the one NWB can hold keeps it, and the other "
+        f"takes a suffix ({shown}). posebridge reads every name back as it was; other "
+        "tools (movement) find keypoints and individuals by the names written.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def pose_series_names(config: NWBFileSaveConfig, keypoints: list[str]) -> list[Any]:
     """The names :func:`add_poses` gives the keypoints' PoseEstimationSeries, in order.
 
@@ -538,6 +594,14 @@ def add_poses(
         plan = dataclasses.replace(plan, rate=None, timestamps=times)
     edges = skeleton_edges(ds, keypoints)
     series_names = unique_names(keypoints, container_name)
+    # a series named otherwise than in files written before valid names were kept (those
+    # gave the suffixes in order): tagged, so that the reader tells the two apart
+    moved = [
+        a != b
+        for a, b in zip(
+            series_names, unique_names_in_order(keypoints, container_name), strict=True
+        )
+    ]
     given_names = pose_series_names(config, keypoints)
     # one dataset per view (the whole dataset without views): (time, space, keypoint, individual)
     parts = (
@@ -597,6 +661,14 @@ def add_poses(
             nwbfile, skeletons, shared_skeleton[1], config, keypoints, edges, individuals, out_path
         )
     linked: set[str] = set()  # the Devices the PoseEstimation containers link
+    # a name NWB can hold keeps it (skeleton_m_1 is m_1's, not m/1's)
+    skeleton_names = dict(
+        zip(
+            individuals,
+            unique_names([f"skeleton_{i}" for i in individuals], container_name),
+            strict=True,
+        )
+    )
     for individual in individuals:
         i = all_individuals.index(individual)
         skeleton_kwargs = config.resolve("skeleton_kwargs", individual)
@@ -604,8 +676,14 @@ def add_poses(
             skeleton = shared
             skeleton_kwargs = None
         else:
-            skeleton_kwargs["name"] = named(
-                config, "skeleton_kwargs", individual, max(len(all_individuals), len(individuals))
+            skeleton_kwargs["name"] = (
+                named(
+                    config,
+                    "skeleton_kwargs",
+                    individual,
+                    max(len(all_individuals), len(individuals)),
+                )
+                or skeleton_names[individual]
             )
         if skeleton_kwargs is not None:  # one Skeleton per individual, whatever its views
             skeleton = new_skeleton(
@@ -647,7 +725,7 @@ def add_poses(
                 kwargs = config.resolve("pose_estimation_series_kwargs", keypoint)
                 kwargs["name"] = given_names[k]
                 kwargs.setdefault("description", f"Estimated position of {keypoint} ({whose}).")
-                if kwargs["name"] != series_names[k]:  # named otherwise: the tag keeps it
+                if kwargs["name"] != series_names[k] or moved[k]:  # the tag keeps it
                     kwargs["description"] = f"{kwargs['description']} {keypoint_tag(keypoint)}"
                 kwargs["unit"] = series_unit(ds, kwargs.get("unit"), where)
                 kwargs.setdefault("reference_frame", reference_frame(ds, kwargs["unit"]))
@@ -757,6 +835,7 @@ def iter_build(
         warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
     refuse_a_device_in_several_files(config, plan, out_paths)
     warn_unwritten(ds, files)
+    warn_suffixed_names(ds, files, individuals_named=any(len(group) > 1 for group in plan))
     now = dt.datetime.now(dt.UTC)  # one session: the same start time in every file
     warn_subject_problems_of_files(ds, config, plan, out_paths)
     for n, group in enumerate(plan):

@@ -64,6 +64,7 @@ from posebridge.formats.nwb.common import (
     parse_keypoint_tag,
     parse_view_tag,
     unique_names,
+    unique_names_in_order,
 )
 from posebridge.formats.nwb.locate import Container, FileInfo, Series
 
@@ -261,13 +262,17 @@ def container_keypoints(container: Container) -> tuple[list[str], list[Series]]:
 
     by_name = {strip(s.name): s for s in container.series}
     nodes = [strip(node) for node in container.nodes or []]
-    for series in container.series:  # named otherwise in metadata: its keypoint is tagged
+    any_tagged = False
+    for series in container.series:  # named otherwise (metadata, or a suffix): tagged
         tagged = parse_keypoint_tag(series.description)
+        any_tagged = any_tagged or tagged is not None
         if tagged is not None and tagged in nodes and tagged not in by_name:
             by_name = {(tagged if s is series else k): s for k, s in by_name.items()}
     ordered: list[tuple[str, Series]] = []
     used: set[str] = set()
     written = unique_names(nodes, container_name)  # posebridge's series names, in order
+    if not any_tagged:  # a file written before valid names were kept: suffixes in order
+        written = unique_names_in_order(nodes, container_name)
     if len(set(written)) == len(nodes) and set(written) <= set(by_name):
         ordered = [(node, by_name[key]) for node, key in zip(nodes, written, strict=True)]
         used = set(written)

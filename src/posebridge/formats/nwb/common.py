@@ -308,13 +308,53 @@ def warn_renamed(where: Any, attribute: str, name: str) -> str:
 def unique_names(names: list[str], clean: Callable[[str], str] = object_name) -> list[str]:
     """``clean`` (:func:`object_name`) of each name, made unique with ``_2``, ``_3`` suffixes.
 
+    A name that ``clean`` leaves as it is keeps it: only the names that cleaning
+    changed take a suffix when they meet another, so that a tool finding an object
+    by its name (movement: a keypoint by its series' name) finds its own data.
+
     Examples
     --------
     >>> unique_names(["a:b", "a_b", "a/b"], container_name)
+    ['a_b_2', 'a_b', 'a_b_3']
+    >>> unique_names(["a:b", "a/b"], container_name)
+    ['a_b', 'a_b_2']
+    """
+    cleaned = [clean(name) for name in names]
+    out: list[str | None] = [None] * len(names)
+    seen: set[str] = set()
+    for k, (name, base) in enumerate(zip(names, cleaned, strict=True)):
+        if base == name and base not in seen:  # a valid name: kept as it is
+            out[k] = base
+            seen.add(base)
+    following: dict[str, int] = {}  # each name's next suffix: n repeats cost n, not n**2
+    for k, base in enumerate(cleaned):
+        if out[k] is not None:
+            continue
+        candidate = base
+        counter = following.get(base, 2)
+        while candidate in seen:
+            candidate = f"{base}_{counter}"
+            counter += 1
+        following[base] = counter
+        seen.add(candidate)
+        out[k] = candidate
+    return [str(name) for name in out]
+
+
+def unique_names_in_order(
+    names: list[str], clean: Callable[[str], str] = object_name
+) -> list[str]:
+    """The names :func:`unique_names` gave before it kept valid names as they are: the
+    suffixes in order of appearance (``a/b``, ``a_b`` -> ``a_b``, ``a_b_2``), to read the
+    series of the files written so (whose series carry no keypoint tag).
+
+    Examples
+    --------
+    >>> unique_names_in_order(["a:b", "a_b", "a/b"], container_name)
     ['a_b', 'a_b_2', 'a_b_3']
     """
     seen: set[str] = set()
-    following: dict[str, int] = {}  # each name's next suffix: n repeats cost n, not n**2
+    following: dict[str, int] = {}
     out = []
     for name in names:
         base = candidate = clean(name)

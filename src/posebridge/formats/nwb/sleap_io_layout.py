@@ -44,6 +44,7 @@ from posebridge.formats.nwb.build import (
     add_poses,
     pose_series_names,
     views_of,
+    warn_suffixed_names,
     warn_unwritten,
 )
 from posebridge.formats.nwb.common import (
@@ -233,6 +234,7 @@ def _warn_unwritten_once(datasets: list[xr.Dataset], where: Any) -> None:
     with recording_warnings() as caught:
         for ds in datasets:
             warn_unwritten(ds, where)
+            warn_suffixed_names(ds, where, individuals_named=True)
     _give_once(caught)
 
 

@@ -131,15 +131,21 @@ def wrap(array: Any, storage: Storage) -> Any:
 
 
 def floating(dtype: np.dtype) -> np.dtype:
-    """``dtype`` if it is a float type, else float64 (ndx-pose stores floats).
+    """The float type the series store ``dtype`` as: ``dtype`` if it is a float type of
+    at least 32 bits, float32 for float16 (NWB's smallest float: every float16 value is
+    kept exactly, and hdmf would convert it anyway, warning once per series), else
+    float64 (ndx-pose stores floats).
 
     Examples
     --------
     >>> import numpy as np
-    >>> floating(np.dtype("float32")), floating(np.dtype("int64"))
-    (dtype('float32'), dtype('float64'))
+    >>> [floating(np.dtype(name)) for name in ("float32", "float16", "int64")]
+    [dtype('float32'), dtype('float32'), dtype('float64')]
     """
-    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating):
+        return np.dtype(np.float64)
+    return dtype if dtype.itemsize >= 4 else np.dtype(np.float32)
 
 
 def _padded_lazily(array: Any, rows: int) -> Any:
