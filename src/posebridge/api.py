@@ -725,6 +725,7 @@ def _check_value(fmt: registry.Format, name: str, value: Any) -> None:
         kind = OptionTypeError if isinstance(error, OptionTypeError) else PoseBridgeError
         refused = kind(f"The {fmt.title} writer's option {name}=: {error}")
         refused.option = name  # type: ignore[attr-defined]
+        with_command_line_wording(refused, getattr(error, "command_line_wording", {}))
         raise refused from None
 
 

@@ -13,6 +13,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 import posebridge
+from _corpus import corpus_path
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.cli import cli
 
@@ -161,3 +162,33 @@ def test_convert_many_of_several_videos_keeps_pythons_wording(two_videos_slp, tm
     assert row.status == "failed"
     assert "posebridge.load(path, video=0)" in row.error
     assert "--read-option" not in row.error and "--read-option" not in report.table()
+
+
+def test_nwb_cameras_of_several_videos_are_told_to_read_one_with_read_options(tmp_path):
+    """h156: the warning that no video path is kept said 'with pose_estimation_key= or
+    processing_module_key=' on the command line, where only --read-option passes them."""
+    path = corpus_path("nwb/0.3.0_poseestimation_two_cameras.nwb")  # two cameras, a video each
+
+    result = run("info", path)
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, said
+    assert "a dataset holds one video_path, so none is kept" in said, said
+    assert (
+        "with --read-option pose_estimation_key=NAME or --read-option processing_module_key="
+        in (said)
+    ), said
+    with pytest.warns(UserWarning, match="with pose_estimation_key= or processing_module_key="):
+        posebridge.load(path)
+
+
+def test_an_unknown_nwb_compression_is_refused_with_the_flags_way_out(tmp_path):
+    """h156: the refusal offered 'None', which no flag value gives."""
+    source = tmp_path / "mouse.nc"
+    posebridge.save(_mouse(0), source)
+    for flag in (["--compression", "lzmaX"], ["--option", "compression=lzmaX"]):
+        result = run("convert", source, tmp_path / "out.nwb", *flag)
+        said = " ".join(result.output.split())
+        assert result.exit_code != 0, said
+        assert said.endswith("'lzf', or leave --compression out."), said
+    with pytest.raises(posebridge.PoseBridgeError, match=r"'lzf' or None\.$"):
+        posebridge.save(_mouse(0), tmp_path / "py.nwb", compression="lzmaX")

@@ -28,7 +28,12 @@ from posebridge.cli._base import (
     cli,
     several_videos_advice,
 )
-from posebridge.errors import PoseBridgeError, SeveralVideosError, UnknownFormatError
+from posebridge.errors import (
+    PoseBridgeError,
+    SeveralVideosError,
+    UnknownFormatError,
+    with_command_line_wording,
+)
 
 if TYPE_CHECKING:
     from posebridge._report import Rows
@@ -367,7 +372,8 @@ def _naming_the_flag(error: PoseBridgeError, origin: dict[str, str]) -> PoseBrid
     if name is None:
         return error
     flag = origin.get(name, f"{name}= (--option)")
-    return type(error)(str(error).replace(f"option {name}=", f"option {flag}", 1))
+    renamed = type(error)(str(error).replace(f"option {name}=", f"option {flag}", 1))
+    return with_command_line_wording(renamed, getattr(error, "command_line_wording", {}))
 
 
 @cli.command()

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from posebridge.errors import brief, user_stacklevel
+from posebridge.errors import brief, user_stacklevel, with_command_line_wording
 from posebridge.formats.nwb.combine import individual_prefix
 from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
@@ -180,13 +180,17 @@ def _warn_videos_not_kept(chosen: list[Container], videos: list[str]) -> None:
     sleap-io's videos read as views), none of which is kept: a dataset holds one
     ``video_path``."""
     named = "; ".join(f"{c.path}: {', '.join(c.video_paths)}" for c in chosen if c.video_paths)
-    warnings.warn(
+    advice = "with pose_estimation_key= or processing_module_key="
+    warning = UserWarning(
         f"{chosen[0].source or 'the NWB file'}: the PoseEstimation containers read name "
         f"{len(videos)} videos ({named}); a dataset holds one video_path, so none is kept. "
-        "Read one camera (or video) at a time, with pose_estimation_key= or "
-        "processing_module_key=, to keep its video's path.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        f"Read one camera (or video) at a time, {advice}, to keep its video's path."
+    )
+    flags = (
+        "with --read-option pose_estimation_key=NAME or --read-option processing_module_key=NAME"
+    )
+    warnings.warn(
+        with_command_line_wording(warning, {advice: flags}), stacklevel=user_stacklevel()
     )
 
 

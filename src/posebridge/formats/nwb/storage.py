@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from posebridge import model
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, with_command_line_wording
 
 _CHUNK_BYTES = 1 << 20
 
@@ -79,9 +79,12 @@ def storage_from(compression: Any = None, dtype: Any = None, chunked: bool = Tru
     elif compression == "lzf":
         method = "lzf"
     else:
-        raise PoseBridgeError(
-            f"compression {compression!r} is not supported; use 'gzip', 'gzip:<0-9>', "
-            "'lzf' or None."
+        raise with_command_line_wording(
+            PoseBridgeError(
+                f"compression {compression!r} is not supported; use 'gzip', 'gzip:<0-9>', "
+                "'lzf' or None."
+            ),
+            {"'lzf' or None.": "'lzf', or leave --compression out."},
         )
     if dtype is not None:
         try:
