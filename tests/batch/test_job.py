@@ -127,3 +127,14 @@ def test_an_inspection_that_fails_keeps_the_written_output_in_the_row(tmp_path):
     assert row["error"].startswith("a.nwb: written, but its inspection failed: ")
     assert "nwbinspector" in row["error"]
     assert "pip install 'posebridge[interop]'" in row["error"]
+
+
+def test_an_output_name_of_no_format_advises_to_on_the_command_line(tmp_path):
+    from posebridge.batch import convert_many
+
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 2, 1))), tmp_path / "a.h5", "dlc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,output\na.h5,x.foo\n")
+    report = convert_many(None, None, manifest=manifest, command_line=True, progress=False)
+    (result,) = report.results
+    assert "or pass --to." in result.error and "format=" not in result.error

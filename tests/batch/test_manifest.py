@@ -148,3 +148,77 @@ def test_a_session_start_time_at_the_ends_of_the_date_range_is_refused_naming_it
         PoseBridgeError, match=rf"m\.yaml \(session 2\): 'session_start_time' '{start}' has no"
     ):
         read_manifest(manifest)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".yaml"])
+def test_a_session_start_time_finer_than_microseconds_is_refused_naming_value_and_row(
+    tmp_path, suffix
+):
+    # NWB keeps microseconds: the 7th digit would be dropped without a word
+    value = "2024-05-01T09:30:00.1234567+00:00"
+    manifest = tmp_path / f"m{suffix}"
+    if suffix == ".csv":
+        manifest.write_text(f"input,session_start_time\na.h5,{value}\n")
+        where = "(line 2)"
+    else:
+        manifest.write_text(f"- input: a.h5\n  session_start_time: '{value}'\n")
+        where = "(session 1)"
+    with pytest.raises(PoseBridgeError) as refused:
+        read_manifest(manifest)
+    message = str(refused.value)
+    assert f"{manifest} {where}" in message and repr(value) in message
+    assert "microseconds" in message
+
+
+def test_a_session_start_time_with_zeros_beyond_microseconds_loses_nothing_and_is_kept(
+    tmp_path,
+):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,session_start_time\na.h5,2024-05-01T09:30:00.1234560+00:00\n")
+    (row,) = read_manifest(manifest)
+    assert row["session_start_time"] == "2024-05-01T09:30:00.1234560+00:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("input;subject_id\na.h5;M1\n", "';'"),
+        ("input\tsubject_id\na.h5\tM1\n", "tabs"),
+    ],
+)
+def test_a_csv_manifest_not_separated_by_commas_is_refused_naming_its_header(tmp_path, text, said):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(text)
+    with pytest.raises(PoseBridgeError) as refused:
+        read_manifest(manifest)
+    message = str(refused.value)
+    assert f"{manifest} (line 1)" in message and "header" in message
+    assert f"separates its cells with {said}" in message and "line 2" not in message
+
+
+@pytest.mark.parametrize("line", ["sep=;", "sep=,"])
+def test_excels_separator_line_before_the_header_is_refused_saying_what_it_is(tmp_path, line):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"{line}\ninput,subject_id\na.h5,M1\n")
+    with pytest.raises(PoseBridgeError) as refused:
+        read_manifest(manifest)
+    message = str(refused.value)
+    assert f"{manifest} (line 1)" in message and repr(line) in message
+    assert "separator" in message and "remove it" in message
+
+
+def test_a_csv_header_without_an_input_column_is_refused_naming_the_header(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,subject_id\na.h5,M1\n")
+    with pytest.raises(PoseBridgeError) as refused:
+        read_manifest(manifest)
+    message = str(refused.value)
+    assert f"{manifest} (line 1)" in message and "no 'input' column" in message
+    assert "line 2" not in message
+
+
+def test_an_unknown_csv_column_is_said_to_be_in_the_header(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,notes\na.h5,x\n")
+    with pytest.raises(PoseBridgeError, match=r"\(line 1, the header\): unknown column"):
+        read_manifest(manifest)

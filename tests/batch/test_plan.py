@@ -38,3 +38,66 @@ def test_a_batch_to_movements_dlc_or_lp_name_is_refused_before_any_job(tmp_path)
     (tmp_path / "a.csv").write_text("not read\n")
     with pytest.raises(UnknownFormatError, match="choose 'dlc' .* or 'lp'"):
         plan_jobs([tmp_path / "a.csv"], tmp_path / "out", to="DeepLabCut/LightningPose")
+
+
+def _inputs(tmp_path, *names):
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+
+
+def test_manifest_outputs_differing_only_in_letter_case_fail_the_later_row(tmp_path):
+    # one file on macOS and Windows: one output would replace the other
+    _inputs(tmp_path, "a.nc", "b.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,output\na.nc,x.nwb\nb.nc,X.NWB\n")
+    first, second = plan_jobs(None, tmp_path / "out", to="nwb", manifest=manifest)
+    assert not first.error
+    assert "only in letter case" in second.error and f"{manifest} (line 2)" in second.error
+
+
+def test_dandi_sessions_whose_labels_differ_only_in_case_fail(tmp_path):
+    _inputs(tmp_path, "a.nc", "b.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,subject_id,session_id\na.nc,M1,s1\nb.nc,M1,S1\n")
+    first, second = plan_jobs(None, tmp_path / "out", template="dandi", manifest=manifest)
+    assert not first.error
+    assert "only in letter case" in second.error
+
+
+def test_dandi_subjects_whose_labels_differ_only_in_case_fail_both(tmp_path):
+    _inputs(tmp_path, "a.nc", "b.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,subject_id,session_id\na.nc,M1,s1\nb.nc,m1,s1\n")
+    jobs = plan_jobs(None, tmp_path / "out", template="dandi", manifest=manifest)
+    for job in jobs:
+        assert "'M1', 'm1'" in job.error and "letter case" in job.error, job.error
+
+
+def test_dandi_rows_of_one_subject_without_session_ids_are_told_to_give_them(tmp_path):
+    _inputs(tmp_path, "a.nc", "b.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,subject_id\na.nc,M1\nb.nc,M1\n")
+    first, second = plan_jobs(None, tmp_path / "out", template="dandi", manifest=manifest)
+    assert not first.error
+    assert "Give each row its own session_id" in second.error
+    assert "naming template that tells them apart" not in second.error
+
+
+@pytest.mark.parametrize("template", ["{stem}{ext}", "{stem}", "sub/{stem}"])
+def test_a_template_that_can_name_no_format_is_refused_once_naming_to(tmp_path, template):
+    from posebridge.errors import PoseBridgeError, worded_for_command_line
+
+    _inputs(tmp_path, "a.nc", "b.nc")
+    with pytest.raises(PoseBridgeError) as refused:
+        plan_jobs([tmp_path / "a.nc", tmp_path / "b.nc"], tmp_path / "out", template=template)
+    assert "(to=)" in str(refused.value)
+    worded = worded_for_command_line(refused.value)
+    assert "(--to)" in worded and "to=" not in worded
+
+
+def test_a_template_without_a_format_is_not_refused_when_every_row_names_its_output(tmp_path):
+    _inputs(tmp_path, "a.nc")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("input,output\na.nc,x.nwb\n")
+    (job,) = plan_jobs(None, tmp_path / "out", template="{stem}{ext}", manifest=manifest)
+    assert not job.error

@@ -502,10 +502,13 @@ def test_finished_sleap_outputs_of_an_input_with_empty_frames_are_skipped(tmp_pa
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("a.h5", "dlc"), ("a.analysis.h5", "sleap")])
-def test_resume_takes_an_hdf5_inputs_sizes_from_its_header(tmp_path, monkeypatch, name, fmt):
-    """A folder batch of finished jobs opened every input as a dataset (its lazily read
-    form, still built and validated) for three sizes: 60 small DeepLabCut .h5 resumed in
-    1.4 s instead of 0.55 s. The header gives them."""
+def test_resume_opens_an_hdf5_input_once_lazily(tmp_path, monkeypatch, name, fmt):
+    """A resumed job compares its output with its input: the input's sizes and its
+    positions at a few frames (another input of the same shape, or the input tracked
+    again, is no finished output). Both come from one lazy opening of the input, never
+    a whole reading (the header alone gave the sizes before positions were compared:
+    60 small DeepLabCut .h5 resumed in 0.55 s; a second opening cost 1.4 s)."""
+    import posebridge.api
     import posebridge.lazy
 
     (tmp_path / "in").mkdir()
@@ -522,10 +525,19 @@ def test_resume_takes_an_hdf5_inputs_sizes_from_its_header(tmp_path, monkeypatch
         opened.append(Path(path))
         return original(path, *args, **options)
 
+    loaded = []
+    load = posebridge.api.load
+
+    def loading(path, *args, **options):
+        loaded.append(Path(path))
+        return load(path, *args, **options)
+
     monkeypatch.setattr(posebridge.lazy, "open_lazily_indexed", recording)
+    monkeypatch.setattr(posebridge.api, "load", loading)
     report = convert_many(tmp_path / "in", tmp_path / "out", **kwargs)
     assert [r.status for r in report.results] == ["skipped"], report.table()
-    assert source not in opened
+    assert opened.count(source) == 1
+    assert source not in loaded
 
 
 def test_guard_an_analysis_inputs_output_cut_short_still_fails(tmp_path):
@@ -587,3 +599,76 @@ def test_an_output_that_does_not_read_back_gives_the_advice_of_its_caller(tmp_pa
         assert "format=" not in result.error and "overwrite to" in result.error
     else:
         assert "pass overwrite to replace it" in result.error
+
+
+def _manifest(tmp_path: Path, text: str) -> Path:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(text)
+    return manifest
+
+
+@pytest.mark.parametrize("output", ["sess.nwb", "sess.csv"])
+def test_an_output_of_another_input_of_the_same_shape_fails_its_row_untouched(tmp_path, output):
+    """The manifest is corrected (sess is really b.h5): the output made from a.h5 is not
+    this row's result, though its counts are b.h5's."""
+    _dlc_input(tmp_path / "a.h5", ["mouse"], seed=1)
+    other = _dlc_input(tmp_path / "b.h5", ["mouse"], seed=2)
+    out = tmp_path / "out"
+    kwargs = {"jobs": 1, "progress": False}
+    first = convert_many(
+        None, out, manifest=_manifest(tmp_path, f"input,output\na.h5,{output}\n"), **kwargs
+    )
+    assert first.ok, first.table()
+    before = (out / output).read_bytes()
+
+    manifest = _manifest(tmp_path, f"input,output\nb.h5,{output}\n")
+    again = convert_many(None, out, manifest=manifest, command_line=True, **kwargs)
+
+    (result,) = again.results
+    assert result.status == "failed", again.table()
+    assert "not this job's output" in result.error and "positions" in result.error
+    assert "pass --overwrite to replace it" in result.error
+    assert (out / output).read_bytes() == before
+    redone = convert_many(None, out, manifest=manifest, overwrite=True, **kwargs)
+    assert [r.status for r in redone.results] == ["ok"]
+    np.testing.assert_allclose(_positions(out / output)[..., :1], other)
+
+
+def test_an_nwb_output_recording_other_metadata_fails_its_row_naming_the_field(tmp_path):
+    _dlc_input(tmp_path / "a.h5", ["mouse"], seed=1)
+    out = tmp_path / "out"
+    kwargs = {"template": "dandi", "jobs": 1, "progress": False}
+    header = "input,subject_id,session_id,sex,age\n"
+    written = _manifest(tmp_path, header + "a.h5,M1,s1,M,P90D\n")
+    assert convert_many(None, out, manifest=written, **kwargs).ok
+    (path,) = out.rglob("*.nwb")
+    before = path.read_bytes()
+    same = convert_many(None, out, manifest=written, **kwargs)
+    assert [r.status for r in same.results] == ["skipped"], same.table()
+
+    corrected = _manifest(tmp_path, header + "a.h5,M1,s1,F,P91D\n")
+    again = convert_many(None, out, manifest=corrected, **kwargs)
+
+    (result,) = again.results
+    assert result.status == "failed", again.table()
+    assert "sex 'M' in the file, 'F' asked" in result.error
+    assert "pass overwrite" in result.error
+    assert path.read_bytes() == before
+
+
+def test_an_nwb_output_of_another_frame_rate_fails_its_row(tmp_path):
+    _dlc_input(tmp_path / "a.h5", ["mouse"], seed=1)
+    out = tmp_path / "out"
+    kwargs = {"to": "nwb", "jobs": 1, "progress": False}
+    assert convert_many([tmp_path / "a.h5"], out, **kwargs).ok  # frames as seconds
+
+    with_rate = convert_many([tmp_path / "a.h5"], out, fps=30, **kwargs)
+    (result,) = with_rate.results
+    assert result.status == "failed", with_rate.table()
+    assert "time in frames in the file, fps 30 asked" in result.error
+
+    assert convert_many([tmp_path / "a.h5"], out, fps=30, overwrite=True, **kwargs).ok
+    same = convert_many([tmp_path / "a.h5"], out, fps=30, **kwargs)
+    assert [r.status for r in same.results] == ["skipped"], same.table()
+    other = convert_many([tmp_path / "a.h5"], out, fps=25, **kwargs)
+    assert "fps 30 in the file, fps 25 asked" in other.results[0].error

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import math
 import os
 import re
 import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from posebridge._recorded_warnings import recording_warnings
 from posebridge.batch.plan import Job
@@ -20,6 +25,7 @@ from posebridge.batch.splits import Splitting, split_pattern, splitting
 from posebridge.errors import (
     FileInUseError,
     PoseBridgeError,
+    with_command_line_wording,
     worded_for_command_line,
 )
 
@@ -170,8 +176,9 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     Raises
     ------
     PoseBridgeError
-        When an existing output does not read back (it may not be ours: it is
-        left alone).
+        When an existing output does not read back, or is not this job's result
+        (fewer frames, other positions at the sampled frames, other NWB subject or
+        session fields, another frame rate): it may not be ours, and is left alone.
     """
     from posebridge import api
 
@@ -181,7 +188,7 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
     from posebridge import registry
 
     frame_files = _writer_name(job) == "yolo-predictions"
-    wanted: dict[str, int] | None = None  # the input's sizes, read once (its header)
+    wanted: _Input | None = None  # the input's sizes and a sample of it, read once
     for path in found[-1:] if frame_files else found:  # a set placed whole: its last file
         try:
             fmt = registry.get(registry.detect(path))  # once: checked, then read as it
@@ -204,12 +211,106 @@ def _finished(job: Job, outputs: list[Path]) -> tuple[list[Path], bool] | None:
                 "Pass format= if you know it; `posebridge formats`": "`posebridge formats`"
             }
             raise refused from error
+        _refuse_other_metadata(job, path, made)
         if frame_files or (fmt is not None and fmt.name in _FRAMES_WITH_DATA_ONLY):
             continue  # holds the frames with points (boxes) only: no count to compare
         if wanted is None:
-            wanted = _input_sizes(job)
-        _refuse_cut_short(path, made, wanted, split=outputs != [Path(job.target)])
+            wanted = _input_read(job)
+        _refuse_cut_short(path, made, wanted.sizes, split=outputs != [Path(job.target)])
+        _refuse_other_positions(path, made, wanted)
     return found, len(found) == len(outputs)
+
+
+#: The writer options of a manifest row's metadata, and the attributes an output read
+#: back holds them in (NWB's subject and session fields).
+_RECORDED_AS = {
+    "subject_id": "subject_id",
+    "species": "subject_species",
+    "sex": "subject_sex",
+    "age": "subject_age",
+    "session_id": "session_id",
+    "session_start_time": "session_start_time",
+}
+
+
+def _not_this_jobs(path: Path, what: str) -> PoseBridgeError:
+    """The refusal of an existing output that is not this job's result (``what`` differs)."""
+    return PoseBridgeError(
+        f"{path}: exists but is not this job's output ({what}); it was left as it is: "
+        "pass overwrite to replace it."
+    )
+
+
+def _refuse_other_metadata(job: Job, path: Path, made: Any) -> None:
+    """Refuse an earlier output (``made``, read back from ``path``) that records other
+    session metadata or another frame rate than this job writes.
+
+    Compared: each of a manifest row's metadata (:data:`_RECORDED_AS`) that the job
+    writes and the output's format records (NWB's subject and session fields: a
+    file that records none of them is of a format without them), and the job's
+    frame rate, when given, with the rate the output records (a file written
+    without one keeps time in frames, or NWB's frames as seconds).
+    """
+    recorded = [key for key in _RECORDED_AS.values() if key in made.attrs]
+    holds_metadata = bool(recorded) or "nwb_containers" in made.attrs
+    for option, key in _RECORDED_AS.items():
+        asked = job.write_options.get(option)
+        if asked is None or not holds_metadata:
+            continue
+        there = made.attrs.get(key)
+        if not _same_value(asked, there):
+            shown = "none" if there is None else repr(str(there))
+            raise _not_this_jobs(path, f"{option} {shown} in the file, {str(asked)!r} asked")
+    if job.fps is None:
+        return
+    rate = made.attrs.get("fps")
+    if rate is None and not holds_metadata:
+        return  # a format that records no rate (DeepLabCut's, SLEAP's analysis file)
+    if rate is None or not math.isclose(float(rate), job.fps, rel_tol=1e-9):
+        there = "time in frames" if rate is None else f"fps {float(rate):g}"
+        raise _not_this_jobs(path, f"{there} in the file, fps {job.fps:g} asked")
+
+
+def _same_value(asked: Any, there: Any) -> bool:
+    """Whether a metadata value the job writes is the one an output records (times as
+    the instants they name)."""
+    if there is None:
+        return False
+    if isinstance(asked, datetime):
+        try:
+            found = datetime.fromisoformat(str(there))
+        except ValueError:
+            return False
+        if (found.tzinfo is None) != (asked.tzinfo is None):
+            return False
+        return found == asked
+    return str(asked) == str(there)
+
+
+def _refuse_other_positions(path: Path, made: Any, wanted: _Input) -> None:
+    """Refuse an earlier output (``made``, read back from ``path``) whose positions at the
+    sampled frames are not its input's (``wanted``): another input of the same shape
+    converted to this name, or an input tracked again since.
+
+    Compared only where the output holds the input's frames, keypoints and
+    individuals by name (one of them in a file split per individual): a writer that
+    fills frames (SLEAP's analysis file) or leaves some out is checked by counts only.
+    """
+    if wanted.position is None or "position" not in made:
+        return
+    if tuple(made["position"].dims) != wanted.dims:
+        return
+    if int(made.sizes["time"]) != wanted.sizes["time"]:
+        return
+    keypoints = [str(k) for k in made["keypoint"].values]
+    individuals = [str(i) for i in made["individual"].values]
+    if keypoints != wanted.keypoints or not set(individuals) <= set(wanted.individuals):
+        return
+    which = [wanted.individuals.index(name) for name in individuals]
+    there = np.asarray(made["position"].isel(time=wanted.frames).values, dtype=float)
+    asked = np.take(wanted.position, which, axis=wanted.dims.index("individual"))
+    if not np.allclose(there, asked, rtol=1e-6, atol=1e-9, equal_nan=True):
+        raise _not_this_jobs(path, "its positions are not the input's")
 
 
 #: Writers that write only the frames holding points (boxes): their outputs hold fewer
@@ -220,29 +321,55 @@ _FRAMES_WITH_DATA_ONLY = frozenset(
 )
 
 
-def _input_sizes(job: Job) -> dict[str, int]:
-    """The sizes of the job's input (``time``, ``keypoint``, ``individual``), from its
-    header where its format reads lazily; empty for labelled frames (their writers
-    may leave out frames without labels).
-
-    DeepLabCut / LightningPose .h5 and SLEAP analysis files give them without a
-    dataset being built (:func:`posebridge.lazy.header_sizes`: the row count and
-    column labels, the shape of ``/tracks``); other inputs are opened lazily.
+@dataclass
+class _Input:
+    """What an earlier output of a job is compared with: its input's sizes (``time``,
+    ``keypoint``, ``individual``; empty for labelled frames, whose writers may leave out
+    frames without labels) and, for poses, its positions at a few frames (first, middle
+    and last: :data:`_SAMPLED_FRAMES`), with the names of its keypoints and individuals.
     """
-    from posebridge.lazy import header_sizes, open_lazily_indexed
+
+    sizes: dict[str, int]
+    frames: Any = None  # the frames sampled (indices along time)
+    position: Any = None  # position at those frames (time, space, keypoint, individual)
+    dims: tuple[str, ...] = ()
+    keypoints: list[str] = field(default_factory=list)
+    individuals: list[str] = field(default_factory=list)
+
+
+#: Frames of an input compared with its earlier output's (first, middle, last).
+_SAMPLED_FRAMES = 3
+
+
+def _input_read(job: Job) -> _Input:
+    """The job's input as its earlier output is compared with (:class:`_Input`).
+
+    The input is opened lazily (formats with a lazy reader read their header and the
+    sampled frames only; others are read whole).
+    """
+    from posebridge.lazy import open_lazily_indexed
     from posebridge.model import labels
 
-    sizes = header_sizes(job.source, job.from_format, **job.read_options)
-    if sizes is not None:  # poses only: labelled data indexed by image is opened
-        return sizes
     with open_lazily_indexed(job.source, job.from_format, fps=job.fps, **job.read_options) as ds:
         if labels.is_labels(ds):
-            return {}
-        return {
+            return _Input({})
+        sizes = {
             dim: int(ds.sizes[dim])
             for dim in ("time", "keypoint", "individual")
             if dim in ds.sizes
         }
+        frames = sizes.get("time", 0)
+        if "position" not in ds or "keypoint" not in ds.dims or frames == 0:
+            return _Input(sizes)
+        at = np.unique(np.linspace(0, frames - 1, _SAMPLED_FRAMES).round().astype(int))
+        return _Input(
+            sizes,
+            frames=at,
+            position=np.asarray(ds["position"].isel(time=at).values, dtype=float),
+            dims=tuple(ds["position"].dims),
+            keypoints=[str(k) for k in ds["keypoint"].values],
+            individuals=[str(i) for i in ds["individual"].values],
+        )
 
 
 def _refuse_cut_short(path: Path, made: Any, wanted: dict[str, int], split: bool) -> None:
@@ -416,6 +543,8 @@ def _error_text(job: Job, error: BaseException) -> str:
     line's flags (:func:`~posebridge.errors.worded_for_command_line`) when the batch runs
     from it."""
     if job.command_line:
+        # the writer's choice of format by the output's name: --to on batch's command line
+        with_command_line_wording(error, {"or pass format=.": "or pass --to."})
         return worded_for_command_line(error) or type(error).__name__
     return " ".join(str(error).split()) or type(error).__name__
 
@@ -582,7 +711,9 @@ def run_job(job: Job, on_chunk: Callable[[int, int], None] | None = None) -> Res
     Finished means every file the job writes is there and reads back: for a
     writer's one file per individual (NWB's by default, DeepLabCut's and
     LightningPose's with ``split_individuals``), every
-    ``<stem>_<individual><suffix>`` of the input's individuals. A partial set
+    ``<stem>_<individual><suffix>`` of the input's individuals, each this job's
+    result (the input's positions at its first, middle and last frames, the
+    metadata and frame rate the job writes where the output records them). A partial set
     of those (a worker killed between their renames) is written again whole,
     replacing the files that were there, and :attr:`Result.note` says so; an
     existing file that does not read back fails the job, untouched. The

@@ -11,6 +11,7 @@ import csv
 import difflib
 import io
 import os
+import re
 import unicodedata
 import warnings
 from datetime import date, datetime
@@ -125,6 +126,7 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
     elif path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         names = [name.strip() for name in reader.fieldnames or ()]
+        _check_header(path, text, names)
         twice = sorted({name for name in names if name and names.count(name) > 1})
         if twice:  # DictReader keeps the last of two cells: the first would be lost
             raise PoseBridgeError(
@@ -152,15 +154,19 @@ def manifest_rows(path: Path) -> list[tuple[dict[str, Any], str]]:
     else:
         raise PoseBridgeError(f"{path}: a manifest is a .csv, .yaml or .yml file.")
     allowed = {"input", "output", *METADATA_COLUMNS}
+    csv_file = path.suffix.lower() == ".csv"
     for row, where in zip(rows, lines, strict=True):
         unknown = set(row) - allowed
         if unknown:
             raise PoseBridgeError(
-                f"{path} ({where}): unknown column(s) {sorted(unknown)}; "
-                f"a manifest has: {', '.join(['input', 'output', *METADATA_COLUMNS])}."
+                f"{path} ({'line 1, the header' if csv_file else where}): unknown "
+                f"column(s) {sorted(unknown)}"
+                + (f" (with values on {where})" if csv_file else "")
+                + f"; a manifest has: {', '.join(_COLUMNS)}."
             )
         if "input" not in row:
-            raise PoseBridgeError(f"{path} ({where}): no 'input'.")
+            empty = " (its input cell is empty)" if csv_file else ""
+            raise PoseBridgeError(f"{path} ({where}): no 'input'{empty}.")
         _check_values(row, f"{path} ({where})")
         for key in ("input", "video"):  # relative to the manifest's folder
             if key in row:
@@ -218,6 +224,43 @@ def _session_defaults(path: Path, loaded: dict[Any, Any]) -> dict[str, Any]:
                 )
     _check_values(defaults, f"{path} (beside 'sessions')")
     return defaults
+
+
+#: Every column a manifest may have, as messages list them.
+_COLUMNS = ("input", "output", *METADATA_COLUMNS)
+
+
+def _check_header(path: Path, text: str, names: list[str]) -> None:
+    """Refuse a CSV manifest whose header (line 1) cannot be read as its columns: Excel's
+    ``sep=`` line before it, cells separated by ``;`` or tabs (Excel's CSV in many
+    locales) instead of commas, or no ``input`` column."""
+    first = text.split("\n", 1)[0].strip()
+    if first.lower().startswith("sep="):
+        raise PoseBridgeError(
+            f"{path} (line 1): {first!r} is Excel's line naming the separator, not the "
+            f"header; remove it, so that line 1 is the header ({', '.join(_COLUMNS[:3])}, "
+            "...), with cells separated by commas."
+        )
+    if not names or (len(names) == 1 and not names[0]):
+        return  # no header: no rows either
+    allowed = {"input", "output", *METADATA_COLUMNS}
+    for separator, said in ((";", "';'"), ("\t", "tabs")):
+        if any(separator in name for name in names if name not in allowed):
+            raise PoseBridgeError(
+                f"{path} (line 1): the header {first!r} separates its cells with {said}, "
+                "not commas (as Excel saves CSV in some languages); a manifest's cells are "
+                "separated by commas: save it as 'CSV UTF-8 (Comma delimited)', or write "
+                "the manifest as YAML."
+            )
+    if "input" not in names:
+        lower = {name.lower(): name for name in names}
+        close = difflib.get_close_matches("input", list(lower), n=1, cutoff=0.8)
+        hint = f" (is {lower[close[0]]!r} meant?)" if close else ""
+        raise PoseBridgeError(
+            f"{path} (line 1): the header ({', '.join(names)}) has no 'input' column{hint}; "
+            f"a manifest's header names its columns: {', '.join(_COLUMNS)}, 'input' first "
+            "or anywhere, one input file per row."
+        )
 
 
 def _refuse_values_without_a_column(path: Path, text: str, names: list[str]) -> None:
@@ -343,6 +386,13 @@ def _check_values(row: dict[str, Any], where: str) -> None:
                 f"{where}: 'session_start_time' {text!r} is not ISO 8601 "
                 "(e.g. 2024-05-01T09:30:00+01:00)."
             ) from None
+        fraction = _SECONDS_FRACTION.search(text)
+        if fraction and fraction["digits"][6:].strip("0"):
+            raise PoseBridgeError(
+                f"{where}: 'session_start_time' {text!r} gives the seconds to "
+                f"{len(fraction['digits'])} decimal places; NWB keeps microseconds (6), so "
+                "it would be cut: give it to 6 decimal places at most."
+            )
         problem = _local_time_problem(start)
         if problem:
             raise PoseBridgeError(
@@ -350,6 +400,10 @@ def _check_values(row: dict[str, Any], where: str) -> None:
                 f"this machine's local time, in which it {problem}; give it a time zone "
                 "(e.g. 2024-05-01T09:30:00+01:00)."
             )
+
+
+#: The fraction of a second of an ISO 8601 time (``09:30:00.1234567``, ``093000,5``).
+_SECONDS_FRACTION = re.compile(r"\d{2}:?\d{2}:?\d{2}[.,](?P<digits>\d+)")
 
 
 def _local_time_problem(start: datetime) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from posebridge import registry
-from posebridge.errors import PoseBridgeError
+from posebridge.errors import PoseBridgeError, with_command_line_wording
 
 __all__ = [
     "DANDI_TEMPLATE",
@@ -167,12 +167,15 @@ def output_name(
             _check_label(str(value), key, column, source)
     missing = sorted(k for k in used if fields[k] in (None, ""))
     if missing:
-        what = {"ext": "an output format (to=)", "subject": "subject_id", "session": "session_id"}
-        raise PoseBridgeError(
-            f"{source}: naming template {template!r} needs "
-            + ", ".join(what.get(m, m) for m in missing)
-            + (" in the manifest row" if set(missing) - {"ext"} else "")
-            + "."
+        what = {"ext": f"an output format {_TO}", "subject": "subject_id", "session": "session_id"}
+        raise with_command_line_wording(
+            PoseBridgeError(
+                f"{source}: naming template {template!r} needs "
+                + ", ".join(what.get(m, m) for m in missing)
+                + (" in the manifest row" if set(missing) - {"ext"} else "")
+                + "."
+            ),
+            _TO_WORDING,
         )
     name = template.format(**fields)
     if ext is not None and not name.lower().endswith(_known_endings()):
@@ -181,6 +184,10 @@ def output_name(
 
 
 _formatter = string.Formatter()
+
+#: The output format's option as Python names it, and as the command line does.
+_TO = "(to=)"
+_TO_WORDING = {_TO: "(--to)"}
 
 #: Path separators: a template's own ``/`` makes folders, a field's value may not.
 _SEPARATORS = ("/", "\\")
@@ -243,18 +250,58 @@ def naming_problem(name: str, out: Path | None) -> str:
     return ""
 
 
-def check_template(template: str, ext: str | None, out: Path | None) -> None:
+def check_template(
+    template: str, ext: str | None, out: Path | None, *, names_outputs: bool = True
+) -> None:
     """Refuse a template that gives an unusable name whatever the input (before any job).
 
     The template is filled with stand-in values (a stem, a subfolder, a
     subject and a session); names that only some inputs make unusable (a
     subject ``..``) fail those inputs' jobs instead.
+
+    Parameters
+    ----------
+    template
+        The naming template (``"dandi"`` for DANDI's).
+    ext
+        The output format's ending (``None`` when no output format is given).
+    out
+        The output folder, if any.
+    names_outputs
+        Whether the template names an output (a row of a manifest without its own
+        ``output``, or an input not from a manifest): only then is a template that
+        names no format (``{ext}``, or a name without an ending, with no output
+        format given) refused, as no input's output could be written.
+
+    Raises
+    ------
+    PoseBridgeError
+        When every input's name would be unusable, or could name no format.
     """
     row = {"subject_id": "subject", "session_id": "session"}
     try:
-        name = output_name(template, Path("stem"), "parent", row, ext)
-    except PoseBridgeError:
-        return  # a field the inputs lack (an ending without to=): each job says so
+        name = output_name(template, Path("stem.h5"), "parent", row, ext)
+    except PoseBridgeError:  # the stand-ins give every field but the ending
+        if not names_outputs:
+            return
+        raise with_command_line_wording(
+            PoseBridgeError(
+                f"naming template {template!r} uses {{ext}}, the output format's ending, "
+                f"but no output format is given: give one {_TO}, or write the ending in "
+                "the template (e.g. '{stem}.nwb')."
+            ),
+            _TO_WORDING,
+        ) from None
+    if names_outputs and ext is None and not name.lower().endswith(_known_endings()):
+        raise with_command_line_wording(
+            PoseBridgeError(
+                f"naming template {template!r} gives names without a format's ending (e.g. "
+                f"{name!r}) and no output format is given, so no output's format can be "
+                f"told: give one {_TO}, or write the ending in the template (e.g. "
+                "'{stem}.nwb')."
+            ),
+            _TO_WORDING,
+        )
     problem = naming_problem(name, out)
     if problem:
         raise PoseBridgeError(

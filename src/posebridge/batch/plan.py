@@ -348,7 +348,9 @@ def plan_batch(
         to = "nwb"
     ext = format_ending(to) if to is not None else None
     if template is not None:
-        check_template(template, ext, out)
+        check_template(
+            template, ext, out, names_outputs=any("output" not in row for row, _ in rows)
+        )
     check_option_names(read_options, from_format, "reader")
     check_option_names(write_options, to, "writer")
     jobs: list[Job] = []
@@ -395,7 +397,8 @@ def plan_batch(
             job.write_options.update(_writer_metadata(row, to, target))
             if template in ("dandi", DANDI_TEMPLATE) and "output" not in row:
                 subject = str(row.get("subject_id"))
-                by_label.setdefault(dandi_label(subject), {}).setdefault(subject, []).append(job)
+                key = dandi_label(subject).casefold()  # M1 and m1: one folder on macOS
+                by_label.setdefault(key, {}).setdefault(subject, []).append(job)
         except PoseBridgeError as error:  # the output asked for, else the input, is shown
             job.target = job.target or str(row.get("output") or source)
             job.error = str(error)
@@ -426,7 +429,7 @@ def plan_batch(
         )
     for job in jobs:
         job.target_among_inputs = job.target in taken
-    jobs = _one_output_per_file(jobs)
+    jobs = _one_output_per_file(jobs, template in ("dandi", DANDI_TEMPLATE))
     _refuse_outputs_onto_inputs(jobs, manifest)
     options_per_job(jobs, read_options, "reader")
     options_per_job(jobs, write_options, "writer")
@@ -444,19 +447,28 @@ def _refuse_subjects_sharing_a_label(by_label: dict[str, dict[str, list[Job]]]) 
 
     ``Maus-Ä`` and ``Maus-A``, or ``mouse_1`` and ``mouse 1``, would file the
     sessions of different animals in one ``sub-`` folder, as one subject's:
-    which id is meant cannot be told, so every job of those subjects fails.
+    which id is meant cannot be told, so every job of those subjects fails. Labels
+    that differ only in letter case (``M1``, ``m1``) are one folder on macOS and
+    Windows, and fail as well.
     """
-    for label, subjects in by_label.items():
+    for subjects in by_label.values():
         if len(subjects) < 2:
             continue
         ids = ", ".join(repr(subject) for subject in subjects)
+        labels = {dandi_label(subject) for subject in subjects}
         for subject, jobs in subjects.items():
+            made = (
+                f"makes the DANDI label {dandi_label(subject)!r}, as the subject_ids {ids} do"
+                if len(labels) == 1
+                else f"makes the DANDI label {dandi_label(subject)!r}, and the subject_ids "
+                f"{ids} make labels that differ only in letter case (one folder on macOS "
+                "and Windows, whose file systems ignore case)"
+            )
             for job in jobs:
                 job.error = (
-                    f"{job.source}: the manifest's subject_id {subject!r} makes the DANDI "
-                    f"label {label!r}, as the subject_ids {ids} do: DANDI would file their "
-                    "sessions as one subject's. Give each subject an id that differs in its "
-                    "letters or digits."
+                    f"{job.source}: the manifest's subject_id {subject!r} {made}: DANDI "
+                    "would file their sessions as one subject's. Give each subject an id "
+                    "that differs in its letters (not only their case) or digits."
                 )
 
 
@@ -474,16 +486,20 @@ def _left_out_text(unrecognised: list[Path], reasons: dict[Path, str]) -> str:
     return text
 
 
-def _one_output_per_file(jobs: list[Job]) -> list[Job]:
+def _one_output_per_file(jobs: list[Job], dandi: bool = False) -> list[Job]:
     """Fail a job whose output is the file of another job's (or its own input), and drop
     an input given twice (the same file, to the same output: one job).
 
     Outputs are compared as the files they land in (folders' links followed, as
     :func:`~posebridge._output_paths.real_target` resolves them): ``out/x.h5`` and
-    ``alias/x.h5``, with ``alias`` a link to ``out``, are one file.
+    ``alias/x.h5``, with ``alias`` a link to ``out``, are one file; so are
+    ``x.nwb`` and ``X.NWB`` on macOS and Windows (their file systems ignore case).
+    ``dandi``: the outputs are named by DANDI's template (the advice then names
+    ``session_id``).
     """
     parents: dict[str, Path] = {}
     seen: dict[str, Job] = {}
+    folded: dict[str, Job] = {}  # the same, by the names' case-folded text
     kept: list[Job] = []
     for job in jobs:
         if job.error:
@@ -492,21 +508,37 @@ def _one_output_per_file(jobs: list[Job]) -> list[Job]:
         where = os.path.normcase(str(real_target(job.target, parents)))
         source = os.path.normcase(os.path.realpath(job.source))
         first = seen.get(where)
+        other_case = folded.get(where.casefold())
         if job.target == job.source or where == source:
             job.error = f"{job.source}: the output would replace the input."
         elif first is not None and _same_job(first, job, source):
             continue  # the same input given twice (two paths, or a glob and a name): once
         elif first is not None:
-            job.error = _shared_output_text(first, job)
+            job.error = _shared_output_text(first, job, dandi)
+        elif other_case is not None:
+            job.error = _case_only_text(other_case, job)
         else:
             seen[where] = job
+            folded[where.casefold()] = job
         kept.append(job)
     return kept
 
 
-def _shared_output_text(first: Job, job: Job) -> str:
+def _case_only_text(first: Job, job: Job) -> str:
+    """Why ``job`` fails when ``first``'s output differs from its own in letter case only:
+    one file on the case-insensitive file systems of macOS and Windows (DANDI's users')."""
+    whose = first.manifest_row or first.source
+    return (
+        f"{job.target}: differs from {first.target}, the output of {whose}, only in letter "
+        "case: one file on macOS and Windows (their file systems ignore case), where one "
+        "would replace the other. Name the outputs apart by more than case."
+    )
+
+
+def _shared_output_text(first: Job, job: Job, dandi: bool = False) -> str:
     """Why ``job`` fails when ``first`` writes its output: naming ``first``'s manifest row
-    (its input, when it is the same) and, for manifest rows, how to name them apart."""
+    (its input, when it is the same) and, for manifest rows, how to name them apart
+    (with DANDI's template, ``dandi``: a session_id for each row)."""
     same = f" (written to {first.target}, the same file)" * (first.target != job.target)
     if not (first.manifest_row and job.manifest_row):
         return f"{job.target}: also the output of {first.source}{same}."
@@ -524,6 +556,12 @@ def _shared_output_text(first: Job, job: Job) -> str:
                 f"label {labels.pop()!r}. Give each session an id that differs in its letters "
                 "or digits."
             )
+    if dandi and not all(sessions):
+        return (
+            f"{text}. Give each row its own session_id: the 'dandi' template names a "
+            "subject's file sub-<subject>_behavior.nwb, without '_ses-<session>', for a "
+            "row without one."
+        )
     return (
         f"{text}. Give the rows outputs of their own: an 'output' column, or a naming "
         "template that tells them apart ({subject}, {session})."
