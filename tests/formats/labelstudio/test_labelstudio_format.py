@@ -1098,3 +1098,24 @@ def test_a_task_whose_regions_lie_on_the_configs_second_image_reads_that_image(t
     path.write_text(json.dumps(tasks))
     with pytest.raises(FormatError, match=r"\$\[1\]\.data: no image.*'right'"):
         labelstudio.read(path, label_config=TWO_IMAGES)
+
+
+def test_3d_poses_and_views_are_refused_with_what_the_command_line_can_do(tmp_path):
+    from posebridge.errors import worded_for_command_line
+
+    out = tmp_path / "tasks.json"
+    solid = posebridge.from_numpy(np.zeros((2, 3, 2, 1)))
+    with pytest.raises(SchemaError, match=r"2D \(x, y\).*3 spatial") as got:
+        labelstudio.write(solid, out, image_size=(64, 48))
+    assert "select x and y first (ds.sel(space=['x', 'y']))" in str(got.value)
+    said = worded_for_command_line(got.value)
+    assert "--to nwb or --to netcdf" in said
+    assert "selecting x and y takes Python (ds.sel(space=['x', 'y']))" in said
+    assert "select x and y first" not in said
+    views = posebridge.from_numpy(np.zeros((2, 2, 2, 1))).expand_dims(view=["a", "b"], axis=-1)
+    with pytest.raises(SchemaError, match=r"2 camera views \(a, b\)") as got:
+        labelstudio.write(views, out, image_size=(64, 48))
+    said = worded_for_command_line(got.value)
+    assert "picking one takes Python (e.g. ds.sel(view='a'))" in said
+    assert "select x, y and one view" not in said
+    assert not out.exists()

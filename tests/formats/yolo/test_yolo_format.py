@@ -1216,3 +1216,28 @@ def test_writing_over_the_source_labels_names_overwrite_as_the_command_line_does
     text = " ".join(result.output.split())
     assert result.exit_code != 0 and "is a label file of" in text, text
     assert "refused even with --overwrite." in text and "overwrite=True." not in text, text
+
+
+def test_3d_poses_are_refused_on_the_command_line_with_what_it_can_do(tmp_path):
+    """``convert`` of 3-D poses to YOLO names --to nwb / --to netcdf; selecting takes Python."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    ds = posebridge.from_numpy(np.zeros((2, 3, 2, 1)))
+    source = tmp_path / "3d.nc"
+    posebridge.save(ds, source)
+    out = tmp_path / "out" / "data.yaml"
+    out.parent.mkdir()
+    result = CliRunner().invoke(
+        cli, ["convert", str(source), str(out), "--option", "image_size=[64,48]"]
+    )
+    assert result.exit_code == 1, result.output
+    said = result.stderr
+    assert "YOLO pose labels are 2D (x, y); this dataset has 3 spatial dimension(s)" in said
+    assert "--to nwb or --to netcdf" in said
+    assert "selecting x and y takes Python (ds.sel(space=['x', 'y']))" in said
+    assert "one view" not in said and "select x" not in said
+    assert list(out.parent.iterdir()) == []
+    with pytest.raises(SchemaError, match=r"select x and y first \(ds.sel"):  # Python's words
+        yolo.write(ds, out, image_size=(64, 48))
