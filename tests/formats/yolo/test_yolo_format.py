@@ -662,6 +662,30 @@ def test_a_point_outside_its_image_is_written_with_a_warning(tmp_path, x, y):
     np.testing.assert_allclose(back.position.values, position)
 
 
+def test_the_warning_of_points_outside_their_image_names_the_flag_on_the_command_line(tmp_path):
+    """Python's advice masks with ds.where(...); the command line can give the size
+    (--option 'image_size=[W,H]') and says that masking takes Python."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    position = np.full((1, 2, 2, 1), 5.0)
+    position[0, :, 1, 0] = (67.0, 5.0)
+    source = tmp_path / "labels.nc"
+    posebridge.save(labels.from_numpy(position, image_path=["images/train/a.png"]), source)
+    out = tmp_path / "out" / "data.yaml"
+    out.parent.mkdir()
+    result = CliRunner().invoke(
+        cli, ["convert", str(source), str(out), "--option", "image_size=[10,10]"]
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stderr.splitlines() if "outside its 10 x 10" in line]
+    assert line.startswith("posebridge: warning: ")
+    assert "Give the images' real size (--option 'image_size=[W,H]'" in line
+    assert "setting such points to NaN takes Python (ds.where(...))" in line
+    assert "Set such points to NaN (ds.where" not in line
+
+
 def test_points_on_the_image_border_are_written(tmp_path):
     position = np.array([[[0.0], [10.0]], [[0.0], [10.0]]])[None]  # (0, 0) and (10, 10)
     ds = labels.from_numpy(position, image_path=["images/train/a.png"])

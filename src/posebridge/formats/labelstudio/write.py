@@ -269,15 +269,20 @@ def _warn_unconfigured(path: Path, names: list[str], appearance: np.ndarray) -> 
     if unlabelled:
         shown = ", ".join(repr(names[j]) for j in unlabelled[:5])
         more = ", ..." if len(unlabelled) > 5 else ""
-        problems.append(f"{len(unlabelled)} keypoints have no point ({shown}{more})")
+        have = "1 keypoint has" if len(unlabelled) == 1 else f"{len(unlabelled)} keypoints have"
+        problems.append(f"{have} no point ({shown}{more})")
     if reordered:
         problems.append("the points' first appearance is another order than the dataset's")
-    warnings.warn(
+    advice = "pass label_config= to write the config, and give it to the reader (label_config=)."
+    warning = UserWarning(
         f"{path}: {' and '.join(problems)}, so reading the tasks back without the "
-        "labelling config loses or reorders keypoints; pass label_config= to write the "
-        "config, and give it to the reader (label_config=).",
-        stacklevel=user_stacklevel(),
+        f"labelling config loses or reorders keypoints; {advice}"
     )
+    wording = {
+        advice: "write the config too with --option label_config=CONFIG.xml, and read the "
+        "tasks back with --read-option label_config=CONFIG.xml."
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
 
 
 def _images(ds: xr.Dataset) -> list[str]:

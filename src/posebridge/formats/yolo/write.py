@@ -707,13 +707,17 @@ def _warn_outside(
     else:
         what = f"the box of {who} has its centre or size below 0"
     images = len(np.unique(rows[bad]))
-    warnings.warn(
+    advice = "Set such points to NaN (ds.where(...)) or give the images' real size."
+    warning = UserWarning(
         f"{images} label file(s) hold points outside their image, which Ultralytics leaves "
         f"out of training (values outside 0..1); the first: {what}, outside its {width} x "
-        f"{height} image. Set such points to NaN (ds.where(...)) or give the images' real size.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        f"{height} image. {advice}"
     )
+    wording = {  # the command line cannot mask points: it can give the size
+        advice: "Give the images' real size (--option 'image_size=[W,H]', width and height "
+        "in pixels); setting such points to NaN takes Python (ds.where(...))."
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
 
 
 #: Ultralytics' default training size: an image's longer side is resized to it.
