@@ -229,7 +229,7 @@ def test_options_that_take_numbers_still_get_numbers(tmp_path, poses_file):
         "convert", poses_file, tmp_path / "p.analysis.h5", "--option", "compression_level=1.50"
     )
     assert result.exit_code == 1  # a number of the wrong kind is refused, as before
-    assert "compression_level= takes int, got 1.5" in _error_line(result)
+    assert "compression_level= (--option) takes int, got 1.5" in _error_line(result)
 
 
 # --------------------------------------------------------------------------
