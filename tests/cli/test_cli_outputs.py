@@ -301,6 +301,7 @@ def test_convert_refuses_to_write_inside_the_folder_it_reads_even_with_overwrite
     assert line.startswith(
         f"posebridge: error: {labels / 'clip.txt'}: is inside the folder {labels}"
     )
+    assert "(even with --overwrite)" in line  # the flag, not Python's overwrite
     assert {p.name: p.read_bytes() for p in labels.iterdir()} == before
     assert not _leftovers(tmp_path)
     result = run("convert", labels, tmp_path / "clip.nc", *options)  # outside it: converted
