@@ -73,12 +73,12 @@ def test_an_nwb_file_with_a_user_block_is_appended_to_and_overwritten_as_it_read
 def test_refusals_of_outputs_onto_inputs_name_the_overwrite_flag_on_the_command_line(tmp_path):
     """Python says ``(even with overwrite)``; the command line ``(even with --overwrite)``."""
     from click.testing import CliRunner
-    from test_convert_companions import _idtracker_csv
 
     from posebridge._output_paths import inside_input_folder
     from posebridge._outputs import _onto_companion
     from posebridge.cli import cli
     from posebridge.errors import worded_for_command_line
+    from test_convert_companions import _idtracker_csv
 
     for refused in (
         inside_input_folder("labels", "labels/clip.txt"),
