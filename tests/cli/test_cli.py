@@ -1238,3 +1238,32 @@ def test_convert_help_names_the_streaming_sources_and_targets_once_each():
         assert sources.count(titles[name]) == 1, name
     for name in STREAMING_WRITERS:
         assert targets.count(titles[name]) == 1, name
+
+
+@pytest.mark.parametrize(
+    ("format", "option", "said"),
+    [
+        (None, "bogus=1", "the readers have no option 'bogus' (given by --read-option)"),
+        ("dlc", "bogus=1", "--format dlc (DeepLabCut, LightningPose) have no option 'bogus'"),
+        ("nwb", "key=x", "the NWB reader has no option 'key' (given by --read-option)"),
+        ("dlc", "key=[5]", "option key= (--read-option) takes str | null, got [5]"),
+    ],
+)
+def test_info_checks_reader_options_before_opening_the_file_or_printing(
+    tmp_path, two_mice_nc, format, option, said
+):
+    """h156: info printed the file, format and layout rows, then refused the option."""
+    source = tmp_path / "in.h5"
+    posebridge.save(posebridge.load(two_mice_nc), source, "dlc", split_individuals=False)
+    named = ["--format", format] if format else []
+    result = run("info", source, *named, "--read-option", option)
+    assert result.exit_code == 1
+    assert result.stdout == "", result.stdout  # nothing printed before the refusal
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("posebridge: error: ") and said in line, line
+    if format:  # the reader is known: the file is not opened (garbage would be refused so)
+        garbage = tmp_path / "garbage.h5"
+        garbage.write_bytes(b"not HDF5 at all")
+        again = run("info", garbage, *named, "--read-option", option)
+        assert again.exit_code == 1 and again.stdout == ""
+        assert said in again.stderr, again.stderr
