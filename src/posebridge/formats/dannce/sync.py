@@ -50,11 +50,13 @@ def _cameras(source: Path) -> list[dict[str, Any]]:
     if any(name in values for name in _TABLE):
         return [values]
     if "sync" not in values:
-        raise FormatError(
+        refused = FormatError(
             source,
             "has neither data_sampleID and data_frame (a DANNCE <camera>_sync.mat) nor sync "
             "(a Label3D file); sync= takes one of those.",
         )
+        wording = {"sync= takes one of those.": "--read-option sync= takes one of those."}
+        raise with_command_line_wording(refused, wording)
     sync = values["sync"]
     if isinstance(sync, np.ndarray) and sync.dtype.names:  # a struct array: one per camera
         cells: list[Any] = [sync.reshape(-1)[i : i + 1] for i in range(sync.size)]
