@@ -280,6 +280,58 @@ def test_a_bool_for_a_text_option_is_refused_not_written_as_true(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_option_of_the_wrong_kind_names_its_flag_and_values_on_the_command_line(tmp_path):
+    """Python: ``takes bool``; the command line: ``(--option) takes true | false``, and
+    ``(--read-option)`` for a reader's option (h156: the flag and the spelling were missing)."""
+    from posebridge.errors import worded_for_command_line
+
+    ds = posebridge.from_numpy(np.ones((2, 2, 1, 1)))
+    with pytest.raises(PoseBridgeError) as error:
+        posebridge.save(ds, tmp_path / "a.analysis.h5", all_frames="yes")
+    assert "The SLEAP writer's option all_frames= takes bool, got 'yes'." in str(error.value)
+    said = worded_for_command_line(error.value)
+    assert "option all_frames= (--option) takes true | false, got 'yes'." in said
+    with pytest.raises(PoseBridgeError) as error:
+        posebridge.save(ds, tmp_path / "a.h5", "dlc", split_individuals="maybe")
+    said = worded_for_command_line(error.value)
+    assert "split_individuals= (--option) takes true | false | auto, got 'maybe'" in said
+    source = tmp_path / "in.nc"
+    posebridge.save(ds, source)
+    with pytest.raises(PoseBridgeError) as error:
+        posebridge.load(source, "dlc", key=[5])
+    assert "option key= takes str | None, got [5]" in str(error.value)
+    said = worded_for_command_line(error.value)
+    assert "option key= (--read-option) takes str | null, got [5]" in said
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_the_command_line_takes_true_as_formats_prints_it(tmp_path):
+    """``posebridge formats`` prints ``all_frames=True``: typed so, it is the bool True."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    position = np.ones((3, 2, 1, 1))
+    position[1] = np.nan  # a frame without points: all_frames=True writes it
+    source = tmp_path / "in.nc"
+    posebridge.save(posebridge.from_numpy(position), source)
+    listed = CliRunner().invoke(cli, ["formats"])
+    assert "all_frames=True" in listed.output
+    for spelling in ("True", "true"):
+        out = tmp_path / f"{spelling}.analysis.h5"
+        result = CliRunner().invoke(
+            cli, ["convert", str(source), str(out), "--option", f"all_frames={spelling}"]
+        )
+        assert result.exit_code == 0, result.output
+        assert posebridge.load(out).sizes["time"] == 3
+    refused = CliRunner().invoke(
+        cli,
+        ["convert", str(source), str(tmp_path / "x.analysis.h5"), "--option", "all_frames=Yes"],
+    )
+    assert refused.exit_code == 1
+    assert "all_frames= (--option) takes true | false, got 'Yes'." in refused.stderr
+
+
 def test_a_path_for_a_text_option_is_taken_as_its_text(tmp_path, poses_two_mice_with_nan):
     """key=Path("tracks") reached the reader as a Path, which failed and blamed the file."""
     from pathlib import Path

@@ -75,7 +75,7 @@ def test_label_studios_unlabelled_keypoint_warning_points_at_the_save_call(tmp_p
         lambda: posebridge.save(
             ds, tmp_path / "tasks.json", format="labelstudio", image_size=(64, 64)
         ),
-        "have no point",
+        "no point (",
     )
     assert_points_here(found)
 

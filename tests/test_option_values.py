@@ -160,3 +160,25 @@ def test_from_command_line_takes_the_python_spelling_of_a_tuple():
     assert from_command_line("(640,)", size) == "(640,)"
     assert from_command_line("(a, b)", size) == "(a, b)"
     assert from_command_line("(1, 2)", [str | None]) == "(1, 2)"  # a text option: the text
+
+
+def test_from_command_line_takes_pythons_true_false_and_none_for_options_that_take_them():
+    """``posebridge formats`` writes ``all_frames=True``: typed so, it is the bool."""
+    from posebridge._option_values import from_command_line
+
+    assert from_command_line("True", [bool]) is True
+    assert from_command_line("False", [bool | Literal["auto"]]) is False
+    assert from_command_line("None", [tuple[int, int] | None]) is None
+    # an option that takes the text keeps it; one that takes neither gets the text to refuse
+    assert from_command_line("True", [str | None]) == "True"
+    assert from_command_line("None", [int]) == "None"
+    assert from_command_line("True", []) == "True"
+
+
+def test_describe_for_command_line_writes_the_values_as_typed_after_the_flag():
+    from posebridge._option_values import describe_for_command_line
+
+    assert describe_for_command_line(bool) == "true | false"
+    assert describe_for_command_line(bool | Literal["auto"]) == "true | false | auto"
+    assert describe_for_command_line(str | None) == "str | null"
+    assert describe_for_command_line(Literal["a", 1, True]) == "a | 1 | true"

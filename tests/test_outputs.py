@@ -68,3 +68,30 @@ def test_an_nwb_file_with_a_user_block_is_appended_to_and_overwritten_as_it_read
         posebridge.save(second, path.with_name("again.nwb"), overwrite=True)
         again = posebridge.load(path.with_name("again.nwb"))
     assert [str(i) for i in again.individual.values] == ["b"]
+
+
+def test_refusals_of_outputs_onto_inputs_name_the_overwrite_flag_on_the_command_line(tmp_path):
+    """Python says ``(even with overwrite)``; the command line ``(even with --overwrite)``."""
+    from click.testing import CliRunner
+
+    from posebridge._output_paths import inside_input_folder
+    from posebridge._outputs import _onto_companion
+    from posebridge.cli import cli
+    from posebridge.errors import worded_for_command_line
+    from test_convert_companions import _idtracker_csv
+
+    for refused in (
+        inside_input_folder("labels", "labels/clip.txt"),
+        _onto_companion(tmp_path / "b.csv", tmp_path / "b.csv", tmp_path / "a.csv"),
+    ):
+        assert "(even with overwrite)" in str(refused)
+        said = worded_for_command_line(refused)
+        assert "(even with --overwrite)" in said and "(even with overwrite)" not in said
+    source = _idtracker_csv(tmp_path / "session")
+    target = source.parent / "id_probabilities.csv"
+    result = CliRunner().invoke(
+        cli, ["convert", str(source), str(target), "--to", "dlc", "--overwrite", "-q"]
+    )
+    assert result.exit_code == 1, result.output
+    assert f"{target}: is a file read with the input {source};" in result.stderr
+    assert "(even with --overwrite)" in result.stderr

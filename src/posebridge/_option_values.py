@@ -120,6 +120,41 @@ def describe(hint: Any) -> str:
     return text.replace("NoneType", "None")
 
 
+def describe_for_command_line(hint: Any) -> str:
+    """``hint`` as the values typed after ``--option KEY=`` (parsed as JSON when they can be).
+
+    :func:`describe`'s ``bool`` is ``true | false``, ``None`` is ``null`` and a
+    ``Literal`` text is written bare (``auto``, which stays text on the command line).
+
+    Examples
+    --------
+    >>> describe_for_command_line(bool | typing.Literal["auto"])
+    'true | false | auto'
+    >>> describe_for_command_line(tuple[int, int] | None)
+    'tuple[int, int] | null'
+    """
+    if hint is bool:
+        return "true | false"
+    if hint is None or hint is type(None):
+        return "null"
+    if typing.get_origin(hint) is typing.Literal:
+        return " | ".join(
+            value if isinstance(value, str) else _json_text(value)
+            for value in typing.get_args(hint)
+        )
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " | ".join(describe_for_command_line(arg) for arg in typing.get_args(hint))
+    return describe(hint)
+
+
+def _json_text(value: Any) -> str:
+    """A value as JSON writes it (``True`` is ``true``), else as Python does."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 def expect_kind(value: Any, hint: Any, what: str) -> None:
     """Raise :class:`~posebridge.errors.TypeError` unless ``value`` is of the kind ``hint`` names.
 
@@ -230,7 +265,9 @@ def from_command_line(text: str, hints: Sequence[Any] = ()) -> Any:
     A number given for an option that takes text and no number (every
     annotation in ``hints`` admits text and none admits the number) is kept
     exactly as typed: ``subject_id=1.50`` is ``"1.50"``, not ``"1.5"``, and
-    ``7e3``, ``NaN`` or ``-0`` stay as written. Other kinds (``true`` or a list
+    ``7e3``, ``NaN`` or ``-0`` stay as written. Python's ``True``, ``False``,
+    ``None`` and tuple ``(640, 480)`` (as ``posebridge formats`` and the messages write
+    them) are taken for an option that takes such a value. Other kinds (``true`` or a list
     given for text) are left parsed, for the reader or writer to refuse.
 
     Parameters
@@ -258,15 +295,33 @@ def from_command_line(text: str, hints: Sequence[Any] = ()) -> Any:
     (640, 480)
     >>> from_command_line("(a, b)", [tuple[int, int] | None]), from_command_line("(1, 2)", [str])
     ('(a, b)', '(1, 2)')
+    >>> from_command_line("True", [bool]), from_command_line("True", [str | None])  # Python's
+    (True, 'True')
     """
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):  # not JSON (or nested beyond Python's limit): text
+        if text.strip() in _PYTHON_CONSTANTS:
+            return _python_constant(text.strip(), hints)
         return _python_tuple(text, hints)
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and hints and all(not admits(h, value) and admits(h, text) for h in hints):
         return text
     return value
+
+
+#: Python's spellings of JSON's ``true``, ``false`` and ``null``, as ``posebridge formats``
+#: and the API's examples write them (``all_frames=True``).
+_PYTHON_CONSTANTS = {"True": True, "False": False, "None": None}
+
+
+def _python_constant(text: str, hints: Sequence[Any]) -> Any:
+    """``True``, ``False`` or ``None`` as that value when an option in ``hints`` takes it
+    and none takes the text itself (``subject_id=True`` stays text); else ``text``."""
+    value = _PYTHON_CONSTANTS[text]
+    if any(admits(h, value) for h in hints) and not any(admits(h, text) for h in hints):
+        return value
+    return text
 
 
 def _python_tuple(text: str, hints: Sequence[Any]) -> Any:

@@ -14,7 +14,12 @@ import os
 from pathlib import Path
 
 from posebridge._files import unfollowable_link
-from posebridge.errors import FileNotFoundError, IsADirectoryError, PoseBridgeError
+from posebridge.errors import (
+    FileNotFoundError,
+    IsADirectoryError,
+    PoseBridgeError,
+    with_command_line_wording,
+)
 
 __all__ = [
     "check_output_folder",
@@ -132,11 +137,12 @@ def inside_input_folder(
     labels/clip.txt: is inside the folder labels, which is read as the input; writing there \
 would replace or add to the files read (even with overwrite): write outside that folder.
     """
-    return PoseBridgeError(
+    refused = PoseBridgeError(
         f"{target}: is inside the folder {folder}, which is read as the input; writing there "
         "would replace or add to the files read (even with overwrite): write outside that "
         "folder."
     )
+    return with_command_line_wording(refused, {"(even with overwrite)": "(even with --overwrite)"})
 
 
 def output_folder_problem(path: str | os.PathLike[str]) -> str | None:

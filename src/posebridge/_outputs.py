@@ -44,6 +44,7 @@ from posebridge.errors import (
     IsADirectoryError,
     PoseBridgeError,
     expect_bool,
+    with_command_line_wording,
 )
 
 __all__ = [
@@ -127,10 +128,11 @@ def _kept_files(kept: Sequence[tuple[Path, Path | None]]) -> dict[tuple[int, int
 
 def _onto_companion(target: Path, kept: Path, read_with: Path) -> PoseBridgeError:
     which = "" if Path(target) == kept else f" ({kept})"
-    return PoseBridgeError(
+    refused = PoseBridgeError(
         f"{target}: is a file read with the input {read_with}{which}; writing there would "
         "replace it (even with overwrite): write to another file."
     )
+    return with_command_line_wording(refused, {"(even with overwrite)": "(even with --overwrite)"})
 
 
 def check_outputs(paths: Sequence[Path], overwrite: bool) -> None:

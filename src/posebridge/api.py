@@ -691,22 +691,20 @@ def check_options(fmt: registry.Format, options: dict[str, Any], action: str) ->
         if number and option_values.admits(hint, str(value)):
             options[name] = str(value)  # subject_id=7 (a number on the command line): text
             continue
-        refused = OptionTypeError(
-            f"The {fmt.title} {role}'s option {name}= takes {option_values.describe(hint)}, "
-            f"got {value!r}."
-        )
+        said = f"option {name}= takes {option_values.describe(hint)}, got {value!r}."
+        refused = OptionTypeError(f"The {fmt.title} {role}'s {said}")
+        # on the command line: the flag that gave it, and the values as typed after it
+        flag = "--read-option" if action == "read" else "--option"
+        typed = f"option {name}= ({flag}) takes {option_values.describe_for_command_line(hint)}"
         if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
             # the command line parses a value as JSON when it can: '[a,b]' is not JSON
-            said = f"got {value!r}."
-            refused = with_command_line_wording(
-                refused,
-                {
-                    said: f"got {value!r}, which is not JSON (--option and --read-option "
-                    "values are parsed as JSON: text in a list in double quotes, e.g. "
-                    '\'["nose","tail"]\').'
-                },
+            got = (
+                f"got {value!r}, which is not JSON (--option and --read-option values are "
+                'parsed as JSON: text in a list in double quotes, e.g. \'["nose","tail"]\').'
             )
-        raise refused
+        else:
+            got = f"got {value!r}."
+        raise with_command_line_wording(refused, {said: f"{typed}, {got}"})
     if action == "write" and fmt.check_write_option is not None:
         for name, value in options.items():
             _check_value(fmt, name, value)

@@ -520,9 +520,13 @@ def test_convert_names_the_flag_a_writer_does_not_take(tmp_path, two_mice_nc):
 @pytest.mark.parametrize(
     ("target", "option", "message"),
     [  # found by trying hostile options: each raised a raw TypeError / IndexError
-        ("o.nwb", "species=[1]", r"NWB writer's option species= takes str \| None, got \[1\]"),
-        ("o.yaml", "image_size=[1]", r"option image_size= takes tuple\[int, int\] \| None"),
-        ("o.slp", "video_path=[]", r"option video_path= takes str \| None, got \[\]"),
+        (
+            "o.nwb",
+            "species=[1]",
+            r"NWB writer's option species= \(--option\) takes str \| null, got \[1\]",
+        ),
+        ("o.yaml", "image_size=[1]", r"image_size= \(--option\) takes tuple\[int, int\] \| null"),
+        ("o.slp", "video_path=[]", r"option video_path= \(--option\) takes str \| null, got \[\]"),
         ("o.nwb", "dtype=[1]", r"dtype must be 'float32' or 'float64'"),
     ],
 )
@@ -541,7 +545,7 @@ def test_convert_option_values_of_the_wrong_kind_are_one_line_errors(
     ("value", "message"),
     [  # a number for a name is taken as its text; a list is refused (AttributeError before)
         ("5", "has no pandas DataFrame under the key '5'"),
-        ("[5]", "option key= takes str | None, got [5]"),
+        ("[5]", "option key= (--read-option) takes str | null, got [5]"),
     ],
 )
 def test_convert_reader_option_of_the_wrong_kind_is_a_one_line_error(
@@ -811,8 +815,8 @@ def test_the_readme_formats_table_lists_every_alias():
     ("target", "option", "said"),
     [
         ("out.json", "bogus=1", "has no option 'bogus'"),
-        ("out.json", 'image_size="x"', "image_size= takes"),
-        ("out.nwb", "subject_id=[1]", "subject_id= takes"),
+        ("out.json", 'image_size="x"', "image_size= (--option) takes"),
+        ("out.nwb", "subject_id=[1]", "subject_id= (--option) takes"),
     ],
 )
 def test_convert_checks_the_writers_options_before_reading_the_input(
@@ -1234,3 +1238,32 @@ def test_convert_help_names_the_streaming_sources_and_targets_once_each():
         assert sources.count(titles[name]) == 1, name
     for name in STREAMING_WRITERS:
         assert targets.count(titles[name]) == 1, name
+
+
+@pytest.mark.parametrize(
+    ("format", "option", "said"),
+    [
+        (None, "bogus=1", "the readers have no option 'bogus' (given by --read-option)"),
+        ("dlc", "bogus=1", "--format dlc (DeepLabCut, LightningPose) have no option 'bogus'"),
+        ("nwb", "key=x", "the NWB reader has no option 'key' (given by --read-option)"),
+        ("dlc", "key=[5]", "option key= (--read-option) takes str | null, got [5]"),
+    ],
+)
+def test_info_checks_reader_options_before_opening_the_file_or_printing(
+    tmp_path, two_mice_nc, format, option, said
+):
+    """h156: info printed the file, format and layout rows, then refused the option."""
+    source = tmp_path / "in.h5"
+    posebridge.save(posebridge.load(two_mice_nc), source, "dlc", split_individuals=False)
+    named = ["--format", format] if format else []
+    result = run("info", source, *named, "--read-option", option)
+    assert result.exit_code == 1
+    assert result.stdout == "", result.stdout  # nothing printed before the refusal
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("posebridge: error: ") and said in line, line
+    if format:  # the reader is known: the file is not opened (garbage would be refused so)
+        garbage = tmp_path / "garbage.h5"
+        garbage.write_bytes(b"not HDF5 at all")
+        again = run("info", garbage, *named, "--read-option", option)
+        assert again.exit_code == 1 and again.stdout == ""
+        assert said in again.stderr, again.stderr

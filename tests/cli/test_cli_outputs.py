@@ -229,7 +229,7 @@ def test_options_that_take_numbers_still_get_numbers(tmp_path, poses_file):
         "convert", poses_file, tmp_path / "p.analysis.h5", "--option", "compression_level=1.50"
     )
     assert result.exit_code == 1  # a number of the wrong kind is refused, as before
-    assert "compression_level= takes int, got 1.5" in _error_line(result)
+    assert "compression_level= (--option) takes int, got 1.5" in _error_line(result)
 
 
 # --------------------------------------------------------------------------
@@ -301,6 +301,7 @@ def test_convert_refuses_to_write_inside_the_folder_it_reads_even_with_overwrite
     assert line.startswith(
         f"posebridge: error: {labels / 'clip.txt'}: is inside the folder {labels}"
     )
+    assert "(even with --overwrite)" in line  # the flag, not Python's overwrite
     assert {p.name: p.read_bytes() for p in labels.iterdir()} == before
     assert not _leftovers(tmp_path)
     result = run("convert", labels, tmp_path / "clip.nc", *options)  # outside it: converted

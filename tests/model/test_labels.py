@@ -336,3 +336,26 @@ def test_point_flags_follow_the_dims_by_name_whatever_their_order():
     turned = ds.transpose("view", "individual", "keypoint", "space", "time")
     np.testing.assert_array_equal(labels.point_flags(turned), labels.point_flags(ds))
     assert labels.occluded_points(turned) == labels.occluded_points(ds)
+
+
+def test_the_labels_refusal_names_the_to_flag_on_the_command_line(two_videos, tmp_path):
+    """The command line names ``--to`` and says that ``as_poses`` takes Python."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    source = tmp_path / "labels.nc"
+    posebridge.save(two_videos, source)
+    out = tmp_path / "out.analysis.h5"
+    result = CliRunner().invoke(cli, ["convert", str(source), str(out)])
+    assert result.exit_code == 1, result.output
+    said = result.stderr
+    assert "labelled frames" in said
+    for name in labels.LABEL_WRITERS:
+        assert f"(--to {name})" in said
+    assert "attrs[" not in said and "('dlc')" not in said
+    assert "takes Python: posebridge.labels.as_poses(ds, video=...)" in said
+    assert not out.exists()
+    with pytest.raises(SchemaError, match=r"\('dlc'\)") as refused:  # Python keeps its words
+        posebridge.save(two_videos, out)
+    assert "attrs['content'] == 'labels'" in str(refused.value)

@@ -130,9 +130,11 @@ def info(
     """Describe FILE: format, frames, time, individuals, keypoints, missing data."""
     from posebridge._report import dataset_facts, describe_dataset, plain, table
 
-    _parse_pairs(read_pairs, "--read-option")  # a malformed pair: the usage error, first
+    pairs = _parse_pairs(read_pairs, "--read-option")  # a malformed pair: the usage error, first
     try:
-        fmt = _for_reading(file, format, "--format")
+        _refuse_options_no_reader_takes(pairs, format)  # before the file is opened
+        fmt = _for_reading(file, format, "--format")  # (detection peeks at the file)
+        _check_read_options(fmt, pairs)  # the reader found: before anything is printed
     except Exception as error:
         if as_json:  # stdout stays JSON for scripts; the error line goes to stderr too
             click.echo(json.dumps({"file": str(file), "error": _one_line(error)}, indent=2))
@@ -175,6 +177,50 @@ def info(
     if details:
         click.echo(f"\n{fmt.title} file contents")
         click.echo(table(details))
+
+
+def _check_read_options(fmt: Any, pairs: dict[str, str]) -> None:
+    """Refuse ``--read-option`` names and values ``fmt``'s reader does not take, naming the
+    flag (the checks ``posebridge.load`` makes, made before ``info`` prints or reads)."""
+    from posebridge import api
+
+    if fmt.read is None or not pairs:
+        return
+    options = _typed_options(pairs, [fmt.read])
+    origin = dict.fromkeys(options, "--read-option")
+    _check_options(fmt.read, f"{fmt.title} reader", options, origin, 1)
+    api.check_options(fmt, options, "read")
+
+
+def _refuse_options_no_reader_takes(pairs: dict[str, str], format: str | None) -> None:
+    """Before the file is opened: refuse the ``--read-option`` values of the one reader
+    ``--format`` names, or names that no reader it may be (its family; any reader without
+    ``--format``) takes. An unknown format name is left to :func:`_for_reading`."""
+    from posebridge import registry
+
+    if not pairs:
+        return
+    try:
+        named = None if format is None else registry.get(format)
+    except PoseBridgeError:
+        return
+    candidates = registry.all_formats() if named is None else registry.siblings(named)
+    readers = [fmt for fmt in candidates if fmt.read is not None]
+    if len(readers) == 1:
+        _check_read_options(readers[0], pairs)
+        return
+    taken = {name for fmt in readers for name in fmt.read_options}
+    unknown = [key for key in pairs if key not in taken]
+    if unknown:
+        if named is None:
+            which, said = "the readers have", "`posebridge formats` lists each reader's options"
+        else:
+            titles = ", ".join(dict.fromkeys(fmt.title for fmt in readers))
+            which = f"the readers of --format {named.name} ({titles}) have"
+            said = f"they take: {', '.join(sorted(taken)) or 'no options'}"
+        raise PoseBridgeError(
+            f"{which} no option {unknown[0]!r} (given by --read-option); {said}."
+        )
 
 
 @cli.command()

@@ -73,7 +73,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from posebridge.errors import SchemaError, expect_dataset
+from posebridge.errors import SchemaError, expect_dataset, with_command_line_wording
 from posebridge.model import build
 from posebridge.model.frame_paths import (
     SOURCE_PARENTS,
@@ -352,13 +352,27 @@ def refuse(ds: xr.Dataset, what: str) -> None:
     expect_dataset(ds)
     if is_labels(ds):
         writers = [f"{title} ({name!r})" for name, title in LABEL_WRITERS.items()]
+        flags = [f"{title} (--to {name})" for name, title in LABEL_WRITERS.items()]
         listed = ", ".join(writers[:-1]) + f" or {writers[-1]}"
-        raise SchemaError(
-            f"{what} files hold predictions along a video's frames, and this dataset holds "
+        listed_flags = ", ".join(flags[:-1]) + f" or {flags[-1]}"
+        in_python = (
             f"labelled frames (attrs['content'] == 'labels'). Write it as {listed}, or turn "
             "the frames of one video into a predictions dataset with "
             "posebridge.labels.as_poses(ds, video=...)."
         )
+        refused = SchemaError(
+            f"{what} files hold predictions along a video's frames, and this dataset holds "
+            f"{in_python}"
+        )
+        # the command line cannot turn labels into predictions: it names the writers
+        wording = {
+            in_python: (
+                f"labelled frames. Write it as {listed_flags}; turning the frames of one "
+                "video into predictions takes Python: "
+                "posebridge.labels.as_poses(ds, video=...)."
+            )
+        }
+        raise with_command_line_wording(refused, wording)
 
 
 @dataclass

@@ -247,3 +247,32 @@ def test_sync_is_a_read_option_of_every_entry_point(tmp_path: Path, predictions:
     assert posebridge.load(out).time.values.tolist() == [0, 1, 2, 3, 4]
     info = CliRunner().invoke(cli, ["info", str(predictions)])
     assert "sync=" in info.output
+
+
+def test_the_sample_id_warning_names_the_read_option_flag_on_the_command_line(
+    predictions: Path,
+):
+    """Python's advice is ``sync=``; the command line's is ``--read-option sync=PATH``."""
+    with pytest.warns(UserWarning, match=NOT_FRAMES) as caught:
+        posebridge.load(predictions)
+    assert "Pass sync=<" in str(caught[0].message)  # Python keeps its keyword
+    result = CliRunner().invoke(cli, ["info", str(predictions)])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if NOT_FRAMES in line]
+    assert len(warned) == 1, result.stderr
+    assert "--read-option sync=PATH" in warned[0]
+    assert "Pass sync=" not in warned[0]
+
+
+def test_a_file_that_is_no_sync_table_names_the_read_option_flag_on_the_command_line(
+    tmp_path: Path, predictions: Path
+):
+    sync = save_v5(tmp_path / "sync.mat", {"something": np.zeros(3)})
+    result = CliRunner().invoke(
+        cli, ["convert", str(predictions), str(tmp_path / "o.nc"), "--read-option", f"sync={sync}"]
+    )
+    assert result.exit_code == 1, result.output
+    assert f"{sync}: has neither data_sampleID" in result.stderr
+    assert "--read-option sync= takes one of those." in result.stderr
+    with pytest.raises(FormatError, match=r"; sync= takes one of those\."):  # Python's words
+        dannce.read(predictions, sync=sync)

@@ -1453,7 +1453,7 @@ def test_split_individuals_advice_names_the_option_on_the_command_line(tmp_path)
         "convert", colliding, tmp_path / "c.h5", "--to", "dlc", "--option", "split_individuals=yes"
     )
     assert code != 0, text
-    assert "option split_individuals= takes bool | 'auto', got 'yes'" in text, text
+    assert "option split_individuals= (--option) takes true | false | auto, got 'yes'" in text
 
     with pytest.raises(SchemaError, match=r"or write one file \(split_individuals=False\)"):
         posebridge.save(

@@ -1098,3 +1098,62 @@ def test_a_task_whose_regions_lie_on_the_configs_second_image_reads_that_image(t
     path.write_text(json.dumps(tasks))
     with pytest.raises(FormatError, match=r"\$\[1\]\.data: no image.*'right'"):
         labelstudio.read(path, label_config=TWO_IMAGES)
+
+
+def test_3d_poses_and_views_are_refused_with_what_the_command_line_can_do(tmp_path):
+    from posebridge.errors import worded_for_command_line
+
+    out = tmp_path / "tasks.json"
+    solid = posebridge.from_numpy(np.zeros((2, 3, 2, 1)))
+    with pytest.raises(SchemaError, match=r"2D \(x, y\).*3 spatial") as got:
+        labelstudio.write(solid, out, image_size=(64, 48))
+    assert "select x and y first (ds.sel(space=['x', 'y']))" in str(got.value)
+    said = worded_for_command_line(got.value)
+    assert "--to nwb or --to netcdf" in said
+    assert "selecting x and y takes Python (ds.sel(space=['x', 'y']))" in said
+    assert "select x and y first" not in said
+    views = posebridge.from_numpy(np.zeros((2, 2, 2, 1))).expand_dims(view=["a", "b"], axis=-1)
+    with pytest.raises(SchemaError, match=r"2 camera views \(a, b\)") as got:
+        labelstudio.write(views, out, image_size=(64, 48))
+    said = worded_for_command_line(got.value)
+    assert "picking one takes Python (e.g. ds.sel(view='a'))" in said
+    assert "select x, y and one view" not in said
+    assert not out.exists()
+
+
+def test_the_warning_of_tasks_without_a_config_names_the_flags_on_the_command_line(tmp_path):
+    """``convert`` says --option / --read-option label_config=; Python keeps label_config=."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    position = np.array([[[[10.0]], [[20.0]]], [[[11.0]], [[21.0]]]])
+    position = np.concatenate([position, np.full_like(position, np.nan)], axis=2)  # 2nd: none
+    ds = posebridge.from_numpy(position, keypoint_names=["nose", "tail"])
+    source = tmp_path / "poses.nc"
+    posebridge.save(ds, source)
+    out = tmp_path / "tasks.json"
+    with pytest.warns(UserWarning, match="1 keypoint has no point") as caught:
+        labelstudio.write(ds, out, image_size=(64, 48))
+    said = [str(w.message) for w in caught if "no point" in str(w.message)]
+    assert "pass label_config= to write the config" in said[0]
+    out.unlink()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "convert",
+            str(source),
+            str(out),
+            "--to",
+            "labelstudio",
+            "--option",
+            "image_size=[64,48]",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stderr.splitlines() if "no point" in line]
+    assert line.startswith("posebridge: warning: ")
+    assert "1 keypoint has no point ('tail')" in line
+    assert "--option label_config=CONFIG.xml" in line
+    assert "--read-option label_config=CONFIG.xml" in line
+    assert "label_config= to" not in line and "(label_config=)" not in line

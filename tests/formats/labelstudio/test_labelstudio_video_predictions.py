@@ -157,7 +157,7 @@ def test_writing_without_a_config_warns_of_keypoints_that_would_be_lost(tmp_path
     position[:, :, 2] = np.nan  # no point of 'c' anywhere
     ds = poses(position, ["a", "b", "c"])
     (message,) = written_with_warnings(ds, tmp_path / "t.json")
-    assert "1 keypoints have no point ('c')" in message and "label_config=" in message
+    assert "1 keypoint has no point ('c')" in message and "label_config=" in message
     assert labelstudio.read(tmp_path / "t.json").keypoint.values.tolist() == ["a", "b"]
     # with the config, nothing to warn of, and every keypoint comes back in order
     config = tmp_path / "c.xml"

@@ -662,6 +662,30 @@ def test_a_point_outside_its_image_is_written_with_a_warning(tmp_path, x, y):
     np.testing.assert_allclose(back.position.values, position)
 
 
+def test_the_warning_of_points_outside_their_image_names_the_flag_on_the_command_line(tmp_path):
+    """Python's advice masks with ds.where(...); the command line can give the size
+    (--option 'image_size=[W,H]') and says that masking takes Python."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    position = np.full((1, 2, 2, 1), 5.0)
+    position[0, :, 1, 0] = (67.0, 5.0)
+    source = tmp_path / "labels.nc"
+    posebridge.save(labels.from_numpy(position, image_path=["images/train/a.png"]), source)
+    out = tmp_path / "out" / "data.yaml"
+    out.parent.mkdir()
+    result = CliRunner().invoke(
+        cli, ["convert", str(source), str(out), "--option", "image_size=[10,10]"]
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stderr.splitlines() if "outside its 10 x 10" in line]
+    assert line.startswith("posebridge: warning: ")
+    assert "Give the images' real size (--option 'image_size=[W,H]'" in line
+    assert "setting such points to NaN takes Python (ds.where(...))" in line
+    assert "Set such points to NaN (ds.where" not in line
+
+
 def test_points_on_the_image_border_are_written(tmp_path):
     position = np.array([[[0.0], [10.0]], [[0.0], [10.0]]])[None]  # (0, 0) and (10, 10)
     ds = labels.from_numpy(position, image_path=["images/train/a.png"])
@@ -1216,3 +1240,28 @@ def test_writing_over_the_source_labels_names_overwrite_as_the_command_line_does
     text = " ".join(result.output.split())
     assert result.exit_code != 0 and "is a label file of" in text, text
     assert "refused even with --overwrite." in text and "overwrite=True." not in text, text
+
+
+def test_3d_poses_are_refused_on_the_command_line_with_what_it_can_do(tmp_path):
+    """``convert`` of 3-D poses to YOLO names --to nwb / --to netcdf; selecting takes Python."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    ds = posebridge.from_numpy(np.zeros((2, 3, 2, 1)))
+    source = tmp_path / "3d.nc"
+    posebridge.save(ds, source)
+    out = tmp_path / "out" / "data.yaml"
+    out.parent.mkdir()
+    result = CliRunner().invoke(
+        cli, ["convert", str(source), str(out), "--option", "image_size=[64,48]"]
+    )
+    assert result.exit_code == 1, result.output
+    said = result.stderr
+    assert "YOLO pose labels are 2D (x, y); this dataset has 3 spatial dimension(s)" in said
+    assert "--to nwb or --to netcdf" in said
+    assert "selecting x and y takes Python (ds.sel(space=['x', 'y']))" in said
+    assert "one view" not in said and "select x" not in said
+    assert list(out.parent.iterdir()) == []
+    with pytest.raises(SchemaError, match=r"select x and y first \(ds.sel"):  # Python's words
+        yolo.write(ds, out, image_size=(64, 48))

@@ -224,3 +224,31 @@ def test_the_frame_size_is_asked_for_with_the_command_lines_flag(tmp_path):
     assert worded_for_command_line(got.value).endswith(
         "pass --option 'image_size=[W,H]' (width and height in pixels)."
     )
+
+
+def test_3d_poses_are_refused_with_what_the_command_line_can_do(tmp_path):
+    """The command line cannot select x and y: it names --to nwb / --to netcdf instead."""
+    from posebridge.errors import worded_for_command_line
+
+    position = np.zeros((2, 3, 1, 1))
+    ds = model.from_numpy(position, None, ["a"], ["nose"])
+    with pytest.raises(SchemaError, match=r"2D \(x, y\).*3 spatial") as got:
+        predictions_write.write(ds, tmp_path / "clip.txt", image_size=SIZE)
+    python = str(got.value)
+    assert "ds.sel(space=['x', 'y'])" in python and "one view" not in python
+    said = worded_for_command_line(got.value)
+    assert "--to nwb or --to netcdf" in said
+    assert "selecting x and y takes Python (ds.sel(space=['x', 'y']))" in said
+    assert "select x and y first" not in said
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_camera_views_are_refused_with_what_the_command_line_can_do(tmp_path):
+    from posebridge.errors import worded_for_command_line
+
+    ds = one_point_each(["a"], {0: [0]}).expand_dims(view=["left", "right"], axis=-1)
+    with pytest.raises(SchemaError, match=r"2 camera views \(left, right\)") as got:
+        predictions_write.write(ds, tmp_path / "clip.txt", image_size=SIZE)
+    said = worded_for_command_line(got.value)
+    assert "picking one takes Python (e.g. ds.sel(view='left'))" in said
+    assert "select x, y and one view" not in said

@@ -21,7 +21,7 @@ import numpy as np
 
 from posebridge import model
 from posebridge._files import check_input
-from posebridge.errors import FormatError, user_stacklevel
+from posebridge.errors import FormatError, user_stacklevel, with_command_line_wording
 from posebridge.formats.dannce.matfile import load
 
 __all__ = ["SAMPLE_ID", "frames_of", "warn_sample_ids"]
@@ -50,11 +50,13 @@ def _cameras(source: Path) -> list[dict[str, Any]]:
     if any(name in values for name in _TABLE):
         return [values]
     if "sync" not in values:
-        raise FormatError(
+        refused = FormatError(
             source,
             "has neither data_sampleID and data_frame (a DANNCE <camera>_sync.mat) nor sync "
             "(a Label3D file); sync= takes one of those.",
         )
+        wording = {"sync= takes one of those.": "--read-option sync= takes one of those."}
+        raise with_command_line_wording(refused, wording)
     sync = values["sync"]
     if isinstance(sync, np.ndarray) and sync.dtype.names:  # a struct array: one per camera
         cells: list[Any] = [sync.reshape(-1)[i : i + 1] for i in range(sync.size)]
@@ -193,10 +195,14 @@ def warn_sample_ids(sample_ids: np.ndarray, path: Path) -> None:
     """
     if np.array_equal(sample_ids, np.arange(sample_ids.size)):
         return
-    warnings.warn(
+    warning = UserWarning(
         f"{path}: DANNCE sampleIDs are sample ids of the sync table, not frame numbers "
         "(makeSyncFiles.py writes frame * 1000 / fps + 1); time holds them as they are. "
-        "Pass sync=<the *_sync.mat or Label3D file of the prediction> for frames.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        "Pass sync=<the *_sync.mat or Label3D file of the prediction> for frames."
     )
+    wording = {
+        "Pass sync=<the *_sync.mat or Label3D file of the prediction>": (
+            "Pass --read-option sync=PATH (the *_sync.mat or Label3D file of the prediction)"
+        )
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())

@@ -21,6 +21,7 @@ from posebridge.formats._shared.guards import (
     refuse_physical_units,
     refuse_text_not_utf8,
     refuse_unknown_frames,
+    refuse_views,
 )
 from posebridge.formats._shared.images import (
     IMAGE_SIZE_ADVICE,
@@ -53,6 +54,35 @@ from posebridge.formats.labelstudio._config import config_xml, refuse_not_xml
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
+
+
+def _refuse_not_2d(ds: xr.Dataset) -> None:
+    """Refuse camera views or other than two spatial dimensions (as YOLO's writer does).
+
+    Views are refused by :func:`~posebridge.formats._shared.guards.refuse_views`;
+    3-D poses with advice to select x and y (Python) or to write a format that keeps
+    them, the only step the command line can take.
+    """
+    what = "Label Studio keypoints"
+    refuse_views(ds, "Label Studio")
+    count = ds.sizes[model.SPACE]
+    if count == 2:
+        return
+    names = [str(name) for name in ds[model.SPACE].values] if model.SPACE in ds.coords else []
+    select = f"ds.sel(space={names[:2]!r})" if len(names) > 2 else "ds.sel(space=['x', 'y'])"
+    advice = f"select x and y first ({select}), or write it to NWB or netCDF (.nc)."
+    refused = SchemaError(
+        f"{what} are 2D (x, y); this dataset has {count} spatial dimension(s)"
+        f"{' (' + ', '.join(names) + ')' if names else ''}: {advice}"
+    )
+    raise with_command_line_wording(
+        refused,
+        {
+            advice: "write it with --to nwb or --to netcdf, which keep every spatial "
+            f"dimension; selecting x and y takes Python ({select})."
+        },
+    )
+
 
 KINDS = ("auto", "predictions", "annotations")
 #: What Label Studio tasks keep beyond points, boxes and categories: each image's size and
@@ -121,8 +151,7 @@ def write(
     >>> labelstudio.write(ds, "tasks.json", label_config="config.xml")  # doctest: +SKIP
     """
     check_option("kind", kind)
-    if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
-        raise SchemaError("Label Studio keypoints are 2D, one camera: select x, y and one view.")
+    _refuse_not_2d(ds)
     refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "Label Studio")
     refuse_physical_units(ds, "Label Studio")
@@ -240,15 +269,20 @@ def _warn_unconfigured(path: Path, names: list[str], appearance: np.ndarray) -> 
     if unlabelled:
         shown = ", ".join(repr(names[j]) for j in unlabelled[:5])
         more = ", ..." if len(unlabelled) > 5 else ""
-        problems.append(f"{len(unlabelled)} keypoints have no point ({shown}{more})")
+        have = "1 keypoint has" if len(unlabelled) == 1 else f"{len(unlabelled)} keypoints have"
+        problems.append(f"{have} no point ({shown}{more})")
     if reordered:
         problems.append("the points' first appearance is another order than the dataset's")
-    warnings.warn(
+    advice = "pass label_config= to write the config, and give it to the reader (label_config=)."
+    warning = UserWarning(
         f"{path}: {' and '.join(problems)}, so reading the tasks back without the "
-        "labelling config loses or reorders keypoints; pass label_config= to write the "
-        "config, and give it to the reader (label_config=).",
-        stacklevel=user_stacklevel(),
+        f"labelling config loses or reorders keypoints; {advice}"
     )
+    wording = {
+        advice: "write the config too with --option label_config=CONFIG.xml, and read the "
+        "tasks back with --read-option label_config=CONFIG.xml."
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
 
 
 def _images(ds: xr.Dataset) -> list[str]:

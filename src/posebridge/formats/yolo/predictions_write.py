@@ -27,6 +27,7 @@ from posebridge.formats._shared.not_kept import (
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.yolo.predictions import FRAME_FILE
+from posebridge.formats.yolo.write import refuse_not_2d
 
 __all__ = ["write"]
 
@@ -91,8 +92,7 @@ def write(
     >>> predictions_write.write(ds, "labels/video.txt", image_size=(640, 480))  # doctest: +SKIP
     """
     path = Path(path)
-    if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
-        raise SchemaError(f"{_TITLE} are 2D, one camera: select x, y and one view first.")
+    refuse_not_2d(ds, _TITLE, _TITLE)
     if not isinstance(track_ids, bool):
         raise SchemaError(f"track_ids must be True or False, got {track_ids!r}.")
     refuse_empty(ds, _TITLE, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))

@@ -28,6 +28,7 @@ from posebridge.formats._shared.guards import (
     refuse_no_points,
     refuse_physical_units,
     refuse_unknown_frames,
+    refuse_views,
 )
 from posebridge.formats._shared.images import (
     IMAGE_SIZE_ADVICE,
@@ -61,7 +62,58 @@ from posebridge.formats.yolo._layout import (
 )
 from posebridge.model import labels
 
-__all__ = ["write"]
+__all__ = ["refuse_not_2d", "write"]
+
+
+def refuse_not_2d(ds: xr.Dataset, title: str, what: str) -> None:
+    """Refuse camera views or other than two spatial dimensions: ``what`` holds one camera's x, y.
+
+    Views are refused by :func:`~posebridge.formats._shared.guards.refuse_views`;
+    3-D poses with advice to select x and y (Python) or to write a format that keeps
+    them, the only step the command line can take.
+
+    Parameters
+    ----------
+    ds
+        The dataset to write.
+    title
+        The format's name, for the refusal of views (``"YOLO pose"``).
+    what
+        What the format's files hold, for the message (``"YOLO pose labels"``).
+
+    Raises
+    ------
+    SchemaError
+        When ``ds`` has a ``view`` dim or other than 2 spatial dimensions.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
+    >>> refuse_not_2d(ds, "YOLO pose", "YOLO pose labels")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: YOLO pose labels are 2D (x, y); this dataset has 3 spatial ...
+    """
+    refuse_views(ds, title)
+    count = ds.sizes[model.SPACE]
+    if count == 2:
+        return
+    names = [str(name) for name in ds[model.SPACE].values] if model.SPACE in ds.coords else []
+    select = f"ds.sel(space={names[:2]!r})" if len(names) > 2 else "ds.sel(space=['x', 'y'])"
+    advice = f"select x and y first ({select}), or write it to NWB or netCDF (.nc)."
+    refused = SchemaError(
+        f"{what} are 2D (x, y); this dataset has {count} spatial dimension(s)"
+        f"{' (' + ', '.join(names) + ')' if names else ''}: {advice}"
+    )
+    raise with_command_line_wording(
+        refused,
+        {
+            advice: "write it with --to nwb or --to netcdf, which keep every spatial "
+            f"dimension; selecting x and y takes Python ({select})."
+        },
+    )
+
 
 _SPLIT_NAMES = {
     "train": "train",
@@ -110,8 +162,7 @@ def write(
     >>> from posebridge.formats import yolo
     >>> yolo.write(ds, "dataset/data.yaml", image_size=(640, 480))  # doctest: +SKIP
     """
-    if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
-        raise SchemaError("YOLO pose labels are 2D, one camera: select x, y and one view first.")
+    refuse_not_2d(ds, "YOLO pose", "YOLO pose labels")
     if split not in SPLITS:
         raise SchemaError(f"split must be one of {SPLITS}, got {split!r}.")
     refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
@@ -656,13 +707,17 @@ def _warn_outside(
     else:
         what = f"the box of {who} has its centre or size below 0"
     images = len(np.unique(rows[bad]))
-    warnings.warn(
+    advice = "Set such points to NaN (ds.where(...)) or give the images' real size."
+    warning = UserWarning(
         f"{images} label file(s) hold points outside their image, which Ultralytics leaves "
         f"out of training (values outside 0..1); the first: {what}, outside its {width} x "
-        f"{height} image. Set such points to NaN (ds.where(...)) or give the images' real size.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
+        f"{height} image. {advice}"
     )
+    wording = {  # the command line cannot mask points: it can give the size
+        advice: "Give the images' real size (--option 'image_size=[W,H]', width and height "
+        "in pixels); setting such points to NaN takes Python (ds.where(...))."
+    }
+    warnings.warn(with_command_line_wording(warning, wording), stacklevel=user_stacklevel())
 
 
 #: Ultralytics' default training size: an image's longer side is resized to it.
