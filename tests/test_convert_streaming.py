@@ -773,3 +773,46 @@ def test_convert_refuses_an_existing_or_folder_target_before_reading(
             posebridge.convert(source, tmp_path / "folder", format="netcdf")
     written = posebridge.convert(source, tmp_path / "out.nc", overwrite=True)
     assert written == [tmp_path / "out.nc"]
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (".h5", "'.h5' names a hidden file with no extension; give a name such as out.h5."),
+        (".csv", "'.csv' names a hidden file with no extension; give a name such as out.csv"),
+        (".nc", "'.nc' names a hidden file with no extension; give a name such as out.nc."),
+        (".nwb", "'.nwb' names a hidden file with no extension; give a name such as out.nwb"),
+        (".analysis.h5", "'.analysis.h5' is only an extension: it names a hidden file"),
+    ],
+)
+def test_a_target_named_only_an_extension_is_refused_before_reading(tmp_path, name, said):
+    """h154 finding 10: ``convert(in.csv, ".h5")`` read the whole source, then said
+    "DeepLabCut files end in .h5 or .csv, not ''" (netCDF and NWB wrote a hidden file).
+    The name is checked first: the source's damage is not reached."""
+    source = tmp_path / "videoDLC.csv"
+    posebridge.save(_poses(5), source, split_individuals=False)
+    source.write_text(source.read_text() + "5,not a number\n")  # reading it fails
+    with pytest.raises(posebridge.PoseBridgeError) as caught:
+        convert(source, tmp_path / name, progress=False)
+    assert said in str(caught.value)
+    assert str(caught.value).startswith(f"{tmp_path / name}: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["videoDLC.csv"]
+
+
+def test_cli_convert_to_a_name_that_is_only_an_extension_is_refused_before_reading(
+    tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    source = tmp_path / "in.csv"
+    posebridge.save(_poses(5), source, split_individuals=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["convert", "in.csv", ".h5"])
+    assert result.exit_code != 0
+    assert "'.h5' names a hidden file with no extension; give a name such as out.h5" in (
+        result.output
+    )
+    assert "read " not in result.output  # nothing read first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

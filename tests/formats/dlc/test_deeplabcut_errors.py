@@ -1459,3 +1459,62 @@ def test_split_individuals_advice_names_the_option_on_the_command_line(tmp_path)
         posebridge.save(
             posebridge.load(colliding), tmp_path / "d.h5", "dlc", split_individuals=True
         )
+
+
+@pytest.mark.parametrize("name", ["videoDLC.h5", "videoDLC.HDF5", "videoDLC.hdf"])
+def test_a_dlc_csv_under_an_hdf5_name_is_read_by_its_content(
+    tmp_path: Path, dlc_csv: Path, name: str
+) -> None:
+    """h154 finding 7: a DeepLabCut CSV saved as ``.h5`` was detected as dlc, then refused
+    as a damaged HDF5 file by load, open_dataset and convert. Like every other misnamed
+    file it reads by its content: as the same CSV under its own name reads."""
+    path = tmp_path / name
+    path.write_bytes(dlc_csv.read_bytes())
+    expected = posebridge.load(dlc_csv)
+    assert posebridge.detect(path) == "dlc"
+    for read in (
+        posebridge.load(path),
+        posebridge.load(path, format="dlc"),
+        deeplabcut.read(path),
+        deeplabcut.read_lp(path),
+        posebridge.open_dataset(path).load(),
+    ):
+        np.testing.assert_array_equal(read.position.values, expected.position.values)
+        np.testing.assert_array_equal(read.confidence.values, expected.confidence.values)
+        np.testing.assert_array_equal(read.time.values, expected.time.values)
+        assert list(read.keypoint.values) == ["nose", "tail"]
+    lazy = posebridge.open_dataset(path)
+    assert lazy.position.chunks is not None  # the lazy CSV reader, not a load in memory
+    written = posebridge.convert(path, tmp_path / "out.nc", chunk_frames=7, progress=False)
+    assert written == [tmp_path / "out.nc"]
+    back = posebridge.load(tmp_path / "out.nc")
+    np.testing.assert_array_equal(back.position.values, expected.position.values)
+
+
+def test_text_that_is_no_dlc_csv_under_an_hdf5_name_is_still_refused_as_not_hdf5(
+    tmp_path: Path,
+) -> None:
+    """Only DeepLabCut-style text is read from an ``.h5`` name; other text stays refused
+    as a file that is not HDF5 (not told about CSV problems it does not have)."""
+    path = tmp_path / "video.h5"
+    path.write_text("frame,x,y\n0,1,2\n")
+    for reader in (*READERS, lambda p: posebridge.load(p, format="dlc")):
+        with pytest.raises(FormatError, match="is not a readable HDF5 file") as caught:
+            reader(path)
+        assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("name", [".h5", ".csv", ".H5"])
+def test_saving_to_a_name_that_is_only_an_extension_says_it_names_a_hidden_file(
+    tmp_path: Path, name: str
+) -> None:
+    """h154 finding 10: ``.h5`` was refused as "DeepLabCut files end in .h5 or .csv, not
+    ''"; it is a hidden file's name with no extension, and the message says so."""
+    ds = posebridge.from_numpy(np.ones((3, 2, 2, 1)))
+    with pytest.raises(PoseBridgeError) as caught:
+        posebridge.save(ds, tmp_path / name, format="dlc")
+    message = str(caught.value)
+    assert f"'{name}' names a hidden file with no extension" in message
+    assert f"give a name such as out{name}" in message
+    assert "not ''" not in message
+    assert list(tmp_path.iterdir()) == []

@@ -15,10 +15,10 @@ import pandas as pd
 import xarray as xr
 
 from posebridge import model
-from posebridge._files import check_input, holds_hdf5_signature
+from posebridge._files import Peek, check_input, holds_hdf5_signature
 from posebridge.errors import FormatError, PoseBridgeError, SchemaError
 from posebridge.formats.dlc import csv as dlc_csv
-from posebridge.formats.dlc import layout, pandas_hdf5
+from posebridge.formats.dlc import csv_header, layout, pandas_hdf5
 from posebridge.formats.dlc.layout import (
     DLC,
     HDF5_SUFFIXES,
@@ -38,6 +38,8 @@ def refuse_unsigned_hdf5(path: Path, source_software: str) -> None:
 
     Such a file is damaged (its start overwritten or cut off) or is not an HDF5
     file at all; read as a CSV it would be told about CSV problems it does not have.
+    A DeepLabCut-style CSV saved under an HDF5 name is not refused: like every other
+    misnamed file, it is read by its content (the CSV reader).
 
     Parameters
     ----------
@@ -49,20 +51,33 @@ def refuse_unsigned_hdf5(path: Path, source_software: str) -> None:
     Raises
     ------
     FormatError
-        When ``path`` ends in an HDF5 suffix.
+        When ``path`` ends in an HDF5 suffix and its text is not a DeepLabCut-style CSV.
 
     Examples
     --------
     >>> refuse_unsigned_hdf5(Path("video.csv"), "DeepLabCut")  # a CSV: nothing to say
     """
-    if Path(path).suffix.lower() in HDF5_SUFFIXES:
-        raise FormatError(
-            path,
-            "is not a readable HDF5 file: it holds no HDF5 signature (at its start or after a "
-            "user block), so it is "
-            f"damaged or truncated, or is not a {source_software} .h5. Export the poses "
-            f"again (a {source_software} .csv of them reads too).",
-        )
+    if Path(path).suffix.lower() not in HDF5_SUFFIXES or _holds_dlc_csv(path):
+        return
+    raise FormatError(
+        path,
+        "is not a readable HDF5 file: it holds no HDF5 signature (at its start or after a "
+        "user block), so it is "
+        f"damaged or truncated, or is not a {source_software} .h5. Export the poses "
+        f"again (a {source_software} .csv of them reads too).",
+    )
+
+
+def _holds_dlc_csv(path: Path) -> bool:
+    """Whether ``path`` starts as a DeepLabCut-style CSV (its header, or one saved with
+    ``;`` or tabs, which the CSV reader refuses saying so); never raises for its content."""
+    try:
+        with Peek(path) as peek:
+            return csv_header.sniff_header(peek) is not None or csv_header.sniff_other_delimiter(
+                peek
+            )
+    except OSError:
+        return True  # unreadable now: the CSV reader, opening it, says what is wrong
 
 
 # --------------------------------------------------------------------------

@@ -260,6 +260,11 @@ def _write(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (*HDF5_SUFFIXES, ".csv"):
+        if path.name.lower() in (*HDF5_SUFFIXES, ".csv"):  # '.h5': a hidden file's name
+            raise PoseBridgeError(
+                f"{path}: '{path.name}' names a hidden file with no extension; give a name "
+                f"such as out{path.name}."
+            )
         raise PoseBridgeError(f"{path}: DeepLabCut files end in .h5 or .csv, not {suffix!r}.")
     if split_individuals == "auto":
         split = ds.sizes[model.INDIVIDUAL] == 1  # what movement's to_dlc_file does
