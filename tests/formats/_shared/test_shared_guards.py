@@ -268,3 +268,41 @@ def test_a_name_to_rename_is_renamed_in_the_source_on_the_command_line(tmp_path)
         SchemaError, match=r"rename it, e.g. ds.assign_coords\(keypoint=\[\.\.\.\]\)\.$"
     ):
         posebridge.save(ds, tmp_path / "b.csv", "dlc")
+
+
+@pytest.mark.parametrize(
+    ("to", "name", "what"),
+    [
+        ("coco", "out.json", "COCO keypoints"),
+        ("sleap-csv", "out.analysis.csv", "SLEAP CSV poses"),
+        ("yolo-predictions", "clip_1.txt", "YOLO pose predictions"),
+        ("yolo", "data.yaml", "YOLO pose labels"),
+        ("labelstudio", "tasks.json", "Label Studio keypoints"),
+    ],
+)
+def test_3d_poses_to_a_2d_format_are_refused_with_what_the_command_line_can_do(
+    tmp_path, to, name, what
+):
+    """h156: 3D poses to COCO (or a SLEAP CSV) were told to 'select x, y and one view first',
+    which the command line cannot do, and the SLEAP CSV said it in Python's words."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    source = tmp_path / "three_d.nc"
+    posebridge.save(
+        posebridge.from_numpy(
+            np.random.default_rng(0).random((3, 3, 2, 1)), keypoint_names=["nose", "tail"]
+        ),
+        source,
+    )
+    target = tmp_path / name
+    result = CliRunner().invoke(cli, ["convert", str(source), str(target), "--to", to])
+    said = " ".join(result.output.split())
+    assert result.exit_code != 0, said
+    assert f"{target}: {what} are 2D (x, y); this dataset has 3 spatial dimension(s)" in said
+    assert "write it with --to nwb or --to netcdf" in said and "takes Python" in said, said
+    assert not target.exists()
+
+    with pytest.raises(SchemaError, match=r"select x and y first \(ds\.sel\(space="):
+        posebridge.save(posebridge.load(source), tmp_path / f"py-{name}", to)

@@ -149,7 +149,7 @@ def test_sleap_family_name_reads_and_writes_csv(tmp_path: Path):
 
 def test_writer_refuses_3d_poses(tmp_path: Path):
     ds = model.from_numpy(np.zeros((2, 3, 1, 1)))
-    with pytest.raises(PoseBridgeError, match="2-D"):
+    with pytest.raises(PoseBridgeError, match=r"SLEAP CSV poses are 2D \(x, y\)"):
         sleap_csv.write(ds, tmp_path / "x.analysis.csv")
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "refuse_bad_names",
     "refuse_empty",
     "refuse_no_points",
+    "refuse_not_2d",
     "refuse_nul",
     "refuse_physical_units",
     "refuse_text_not_utf8",
@@ -103,6 +104,59 @@ def refuse_views(ds: xr.Dataset, title: str, path: Path | str | None = None) -> 
         {
             advice: f"write all of them to {keeping_all}; the command line writes every "
             f"view, and picking one takes Python (e.g. ds.sel(view={first}))."
+        },
+    )
+
+
+def refuse_not_2d(ds: xr.Dataset, title: str, what: str, path: Path | str | None = None) -> None:
+    """Refuse camera views or other than two spatial dimensions: ``what`` holds one camera's x, y.
+
+    Views are refused by :func:`~posebridge.formats._shared.guards.refuse_views`;
+    3-D poses with advice to select x and y (Python) or to write a format that keeps
+    them, the only step the command line can take.
+
+    Parameters
+    ----------
+    ds
+        The dataset to write.
+    title
+        The format's name, for the refusal of views (``"YOLO pose"``).
+    what
+        What the format's files hold, for the message (``"YOLO pose labels"``).
+    path
+        The file to write, named first in the message (``None``: not named).
+
+    Raises
+    ------
+    SchemaError
+        When ``ds`` has a ``view`` dim or other than 2 spatial dimensions.
+
+    Examples
+    --------
+    >>> import numpy as np, posebridge
+    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
+    >>> refuse_not_2d(ds, "YOLO pose", "YOLO pose labels")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.SchemaError: YOLO pose labels are 2D (x, y); this dataset has 3 spatial ...
+    """
+    refuse_views(ds, title, path)
+    count = ds.sizes[model.SPACE]
+    if count == 2:
+        return
+    names = [str(name) for name in ds[model.SPACE].values] if model.SPACE in ds.coords else []
+    select = f"ds.sel(space={names[:2]!r})" if len(names) > 2 else "ds.sel(space=['x', 'y'])"
+    advice = f"select x and y first ({select}), or write it to NWB or netCDF (.nc)."
+    named = f"{path}: " if path is not None else ""
+    refused = SchemaError(
+        f"{named}{what} are 2D (x, y); this dataset has {count} spatial dimension(s)"
+        f"{' (' + ', '.join(names) + ')' if names else ''}: {advice}"
+    )
+    raise with_command_line_wording(
+        refused,
+        {
+            advice: "write it with --to nwb or --to netcdf, which keep every spatial "
+            f"dimension; selecting x and y takes Python ({select})."
         },
     )
 

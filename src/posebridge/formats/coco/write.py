@@ -23,6 +23,7 @@ from posebridge.formats._shared.guards import (
     refuse_bad_names,
     refuse_empty,
     refuse_no_points,
+    refuse_not_2d,
     refuse_physical_units,
     refuse_text_not_utf8,
     refuse_unknown_frames,
@@ -135,8 +136,7 @@ def write(
     [PosixPath('gt.json')]
     """
     check_option("kind", kind)
-    if ds.sizes[model.SPACE] != 2 or model.VIEW in ds.dims:
-        raise SchemaError("COCO keypoints are 2D, one camera: select x, y and one view first.")
+    refuse_not_2d(ds, "COCO", "COCO keypoints", path)
     refuse_empty(ds, "COCO", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "COCO")
     refuse_physical_units(ds, "COCO")

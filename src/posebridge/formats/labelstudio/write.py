@@ -18,10 +18,10 @@ from posebridge.formats._shared.guards import (
     kind_check,
     refuse_empty,
     refuse_no_points,
+    refuse_not_2d,
     refuse_physical_units,
     refuse_text_not_utf8,
     refuse_unknown_frames,
-    refuse_views,
 )
 from posebridge.formats._shared.images import (
     IMAGE_SIZE_ADVICE,
@@ -54,34 +54,6 @@ from posebridge.formats.labelstudio._config import config_xml, refuse_not_xml
 from posebridge.model import labels
 
 __all__ = ["KINDS", "write"]
-
-
-def _refuse_not_2d(ds: xr.Dataset) -> None:
-    """Refuse camera views or other than two spatial dimensions (as YOLO's writer does).
-
-    Views are refused by :func:`~posebridge.formats._shared.guards.refuse_views`;
-    3-D poses with advice to select x and y (Python) or to write a format that keeps
-    them, the only step the command line can take.
-    """
-    what = "Label Studio keypoints"
-    refuse_views(ds, "Label Studio")
-    count = ds.sizes[model.SPACE]
-    if count == 2:
-        return
-    names = [str(name) for name in ds[model.SPACE].values] if model.SPACE in ds.coords else []
-    select = f"ds.sel(space={names[:2]!r})" if len(names) > 2 else "ds.sel(space=['x', 'y'])"
-    advice = f"select x and y first ({select}), or write it to NWB or netCDF (.nc)."
-    refused = SchemaError(
-        f"{what} are 2D (x, y); this dataset has {count} spatial dimension(s)"
-        f"{' (' + ', '.join(names) + ')' if names else ''}: {advice}"
-    )
-    raise with_command_line_wording(
-        refused,
-        {
-            advice: "write it with --to nwb or --to netcdf, which keep every spatial "
-            f"dimension; selecting x and y takes Python ({select})."
-        },
-    )
 
 
 KINDS = ("auto", "predictions", "annotations")
@@ -151,7 +123,7 @@ def write(
     >>> labelstudio.write(ds, "tasks.json", label_config="config.xml")  # doctest: +SKIP
     """
     check_option("kind", kind)
-    _refuse_not_2d(ds)
+    refuse_not_2d(ds, "Label Studio", "Label Studio keypoints", path)
     refuse_empty(ds, "Label Studio", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
     refuse_no_points(ds, "Label Studio")
     refuse_physical_units(ds, "Label Studio")

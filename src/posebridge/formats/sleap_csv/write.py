@@ -16,7 +16,12 @@ from posebridge.errors import (
     user_stacklevel,
     with_command_line_wording,
 )
-from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_no_points
+from posebridge.formats._shared.guards import (
+    refuse_bad_names,
+    refuse_empty,
+    refuse_no_points,
+    refuse_not_2d,
+)
 from posebridge.formats._shared.not_kept import (
     warn_individuals_not_written,
     warn_times_not_kept,
@@ -69,12 +74,7 @@ def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:
     [PosixPath('out.analysis.csv')]
     """
     path = Path(path)
-    if model.VIEW in ds.dims:
-        raise PoseBridgeError(
-            f"{path}: a SLEAP CSV holds one camera view; select one with ds.sel(view=...)."
-        )
-    if list(ds[model.SPACE].values) != ["x", "y"]:
-        raise PoseBridgeError(f"{path}: a SLEAP CSV holds 2-D (x, y) poses, not 3-D.")
+    refuse_not_2d(ds, "SLEAP CSV", "SLEAP CSV poses", path)
     # a carriage return: CSV readers (posebridge's among them) take a file's lone \r for
     # its line ends, so the file would not read back
     refuse_bad_names(ds, "SLEAP CSV", forbidden="\x00\r")

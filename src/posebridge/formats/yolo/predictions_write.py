@@ -12,7 +12,12 @@ import xarray as xr
 from posebridge import model
 from posebridge._outputs import atomic_outputs, check_outputs
 from posebridge.errors import FileExistsError, SchemaError, with_command_line_wording
-from posebridge.formats._shared.guards import refuse_empty, refuse_no_points, refuse_physical_units
+from posebridge.formats._shared.guards import (
+    refuse_empty,
+    refuse_no_points,
+    refuse_not_2d,
+    refuse_physical_units,
+)
 from posebridge.formats._shared.images import (
     IMAGE_SIZE_ADVICE,
     WRITE_IMAGE_SIZE_FLAG,
@@ -27,7 +32,6 @@ from posebridge.formats._shared.not_kept import (
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
 from posebridge.formats.yolo.predictions import FRAME_FILE
-from posebridge.formats.yolo.write import refuse_not_2d
 
 __all__ = ["write"]
 
@@ -92,7 +96,7 @@ def write(
     >>> predictions_write.write(ds, "labels/video.txt", image_size=(640, 480))  # doctest: +SKIP
     """
     path = Path(path)
-    refuse_not_2d(ds, _TITLE, _TITLE)
+    refuse_not_2d(ds, _TITLE, _TITLE, path)
     if not isinstance(track_ids, bool):
         raise SchemaError(f"track_ids must be True or False, got {track_ids!r}.")
     refuse_empty(ds, _TITLE, dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))

@@ -26,9 +26,9 @@ from posebridge.errors import (
 from posebridge.formats._shared.guards import (
     refuse_empty,
     refuse_no_points,
+    refuse_not_2d,
     refuse_physical_units,
     refuse_unknown_frames,
-    refuse_views,
 )
 from posebridge.formats._shared.images import (
     IMAGE_SIZE_ADVICE,
@@ -62,57 +62,7 @@ from posebridge.formats.yolo._layout import (
 )
 from posebridge.model import labels
 
-__all__ = ["refuse_not_2d", "write"]
-
-
-def refuse_not_2d(ds: xr.Dataset, title: str, what: str) -> None:
-    """Refuse camera views or other than two spatial dimensions: ``what`` holds one camera's x, y.
-
-    Views are refused by :func:`~posebridge.formats._shared.guards.refuse_views`;
-    3-D poses with advice to select x and y (Python) or to write a format that keeps
-    them, the only step the command line can take.
-
-    Parameters
-    ----------
-    ds
-        The dataset to write.
-    title
-        The format's name, for the refusal of views (``"YOLO pose"``).
-    what
-        What the format's files hold, for the message (``"YOLO pose labels"``).
-
-    Raises
-    ------
-    SchemaError
-        When ``ds`` has a ``view`` dim or other than 2 spatial dimensions.
-
-    Examples
-    --------
-    >>> import numpy as np, posebridge
-    >>> ds = posebridge.from_numpy(np.zeros((2, 3, 1, 1)))
-    >>> refuse_not_2d(ds, "YOLO pose", "YOLO pose labels")
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.SchemaError: YOLO pose labels are 2D (x, y); this dataset has 3 spatial ...
-    """
-    refuse_views(ds, title)
-    count = ds.sizes[model.SPACE]
-    if count == 2:
-        return
-    names = [str(name) for name in ds[model.SPACE].values] if model.SPACE in ds.coords else []
-    select = f"ds.sel(space={names[:2]!r})" if len(names) > 2 else "ds.sel(space=['x', 'y'])"
-    advice = f"select x and y first ({select}), or write it to NWB or netCDF (.nc)."
-    refused = SchemaError(
-        f"{what} are 2D (x, y); this dataset has {count} spatial dimension(s)"
-        f"{' (' + ', '.join(names) + ')' if names else ''}: {advice}"
-    )
-    raise with_command_line_wording(
-        refused,
-        {
-            advice: "write it with --to nwb or --to netcdf, which keep every spatial "
-            f"dimension; selecting x and y takes Python ({select})."
-        },
-    )
+__all__ = ["write"]
 
 
 _SPLIT_NAMES = {
@@ -162,7 +112,7 @@ def write(
     >>> from posebridge.formats import yolo
     >>> yolo.write(ds, "dataset/data.yaml", image_size=(640, 480))  # doctest: +SKIP
     """
-    refuse_not_2d(ds, "YOLO pose", "YOLO pose labels")
+    refuse_not_2d(ds, "YOLO pose", "YOLO pose labels", path)
     if split not in SPLITS:
         raise SchemaError(f"split must be one of {SPLITS}, got {split!r}.")
     refuse_empty(ds, "YOLO pose", dims=(model.TIME, model.KEYPOINT, model.INDIVIDUAL))
