@@ -666,3 +666,12 @@ def test_load_keeps_times_in_seconds_whose_frame_numbers_pass_2_to_the_53_with_a
     shifted = ds.assign_coords(time=ds.time - ds.time[0])
     posebridge.save(shifted, tmp_path / "shifted.h5", format="dlc")
     assert posebridge.load(tmp_path / "shifted.h5").sizes["time"] == time.size
+
+
+@pytest.mark.parametrize("name", [".nc", ".nwb", ".analysis.h5", ".slp", ".h5"])
+def test_save_refuses_a_name_that_is_only_an_extension(tmp_path, poses_two_mice_with_nan, name):
+    """f138 left save writing a hidden file '.nc' where convert refused it: the user meant
+    out.nc."""
+    with pytest.raises(posebridge.PoseBridgeError, match="names a hidden file"):
+        posebridge.save(poses_two_mice_with_nan, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []

@@ -43,6 +43,7 @@ __all__ = [
     "list_formats",
     "load",
     "lone_view",
+    "refuse_extension_only_name",
     "save",
     "scalar_view_as_dim",
     "warn_frame_facts_dropped",
@@ -246,6 +247,7 @@ def save(
     try:
         fmt = registry.resolve_for_writing(target, format, ds.attrs["ds_type"])
         check_ending(fmt, target, format)
+        refuse_extension_only_name(fmt, target)  # ".nc" names a hidden file, not out.nc
     except UnknownFormatError:
         if target.is_file() and not overwrite and not options.get("append"):
             raise _exists(target) from None  # movement's users meet this one first
@@ -302,6 +304,42 @@ def check_target(target: Path) -> None:
     if target.is_dir():
         raise IsADirectoryError(21, f"{target}: is a folder; expected a file name.", str(target))
     check_output_folder(target)  # missing, or a file where a folder should be
+
+
+def refuse_extension_only_name(fmt_out: registry.Format, target: Path) -> None:
+    """Refuse a target whose name is only an extension of its format (``.h5``, ``.nc``,
+    ``.analysis.h5``): that names a hidden file, not the file the user meant.
+
+    Parameters
+    ----------
+    fmt_out
+        The writer's format.
+    target
+        The output file.
+
+    Raises
+    ------
+    PoseBridgeError
+        When ``target``'s name is one of ``fmt_out``'s extensions and nothing more.
+
+    Examples
+    --------
+    >>> refuse_extension_only_name(registry.get("dlc"), Path("out.h5"))
+    >>> refuse_extension_only_name(registry.get("dlc"), Path(".h5"))
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.PoseBridgeError: .h5: '.h5' names a hidden file with no extension; ...
+    """
+    name = target.name
+    extension = fmt_out.matches_name(target)
+    if extension is None or len(name) != len(extension):
+        return
+    what = (
+        "names a hidden file with no extension"
+        if not target.suffix
+        else "is only an extension: it names a hidden file"
+    )
+    raise PoseBridgeError(f"{target}: '{name}' {what}; give a name such as out{name}.")
 
 
 def check_ending(fmt: registry.Format, target: Path, asked: str | None = None) -> None:

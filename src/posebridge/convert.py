@@ -37,7 +37,6 @@ __all__ = [
     "STREAMING_PAIRS",
     "check_chunking",
     "convert",
-    "refuse_extension_only_name",
     "refuse_known_target",
     "save_in_chunks",
     "streams",
@@ -251,7 +250,7 @@ def refuse_known_target(
     --------
     >>> refuse_known_target(registry.get("netcdf"), Path("new.nc"), {})
     """
-    refuse_extension_only_name(fmt_out, target)
+    api.refuse_extension_only_name(fmt_out, target)
     api.check_target(target)  # a folder, or a missing one: as save refuses it
     if overwrite or not (target.exists() or target.is_symlink()):
         return
@@ -264,42 +263,6 @@ def refuse_known_target(
         return
     if split is None or split is False:
         raise existing_output(target)
-
-
-def refuse_extension_only_name(fmt_out: registry.Format, target: Path) -> None:
-    """Refuse a target whose name is only an extension of its format (``.h5``, ``.nc``,
-    ``.analysis.h5``): that names a hidden file, not the file the user meant.
-
-    Parameters
-    ----------
-    fmt_out
-        The writer's format.
-    target
-        The output file.
-
-    Raises
-    ------
-    PoseBridgeError
-        When ``target``'s name is one of ``fmt_out``'s extensions and nothing more.
-
-    Examples
-    --------
-    >>> refuse_extension_only_name(registry.get("dlc"), Path("out.h5"))
-    >>> refuse_extension_only_name(registry.get("dlc"), Path(".h5"))
-    Traceback (most recent call last):
-    ...
-    posebridge.errors.PoseBridgeError: .h5: '.h5' names a hidden file with no extension; ...
-    """
-    name = target.name
-    extension = fmt_out.matches_name(target)
-    if extension is None or len(name) != len(extension):
-        return
-    what = (
-        "names a hidden file with no extension"
-        if not target.suffix
-        else "is only an extension: it names a hidden file"
-    )
-    raise PoseBridgeError(f"{target}: '{name}' {what}; give a name such as out{name}.")
 
 
 def save_in_chunks(
