@@ -464,6 +464,19 @@ def test_saving_to_a_looping_link_is_refused_and_writes_nothing(tmp_path):
     assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["poses.csv"]
 
 
+def test_saving_without_overwrite_to_links_that_loop_says_they_loop(tmp_path):
+    """h154: two links naming each other were said to be 'a symbolic link to l2.csv, which
+    does not exist', though l2.csv is there (a link back)."""
+    first, second = tmp_path / "l1.csv", tmp_path / "l2.csv"
+    first.symlink_to(second.name)
+    second.symlink_to(first.name)
+    with pytest.raises(FileExistsError) as caught:
+        posebridge.save(dataset("dlc", 1), first)
+    message = str(caught.value)
+    assert "already exists (a symbolic link that loops" in message, message
+    assert "does not exist" not in message, message
+
+
 @pytest.mark.parametrize("kind", ["loop", "dangling"])
 def test_reading_a_link_that_leads_nowhere_says_why(tmp_path, kind):
     link = tmp_path / "poses.h5"

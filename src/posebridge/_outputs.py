@@ -27,6 +27,7 @@ from posebridge._files import (
     holds_hdf5_signature,
     refuse_hdf5_held_open,
     refuse_long_names,
+    unfollowable_link,
 )
 from posebridge._output_paths import (
     check_output_folder,
@@ -208,10 +209,11 @@ def existing_output(path: str | os.PathLike[str]) -> FileExistsError:
 
 
 def _dangling_note(path: Path) -> str:
-    """For a symbolic link that leads nowhere (it exists, though ``exists()`` says no)."""
+    """For a symbolic link that leads nowhere (it exists, though ``exists()`` says no):
+    one that loops, or one to a missing file."""
     if path.exists() or not path.is_symlink():
         return ""
-    return f" (a symbolic link to {os.readlink(path)}, which does not exist)"
+    return f" ({unfollowable_link(path).removeprefix('is ')})"
 
 
 def writing_problem(path: Path) -> str | None:
