@@ -49,3 +49,19 @@ def test_ids_follow_the_dataset_order_where_there_is_room(names, expected):
     """Readers order individuals by id: ["queen", "track_7"] gave queen 8 and came back
     as [track_7, queen]."""
     assert individual_track_ids(names, "T")[0].tolist() == expected
+
+
+@pytest.mark.parametrize("name", ["track_3\n", "track_\u0663"])
+def test_a_track_number_with_a_line_end_or_another_scripts_digit_is_a_name(name):
+    """``^track_(\\d+)$`` took 'track_3\\n' (``$`` before a line end) and 'track_٣' (an
+    Arabic-Indic digit) as track 3: the name read back as track_3, its own lost; as for
+    untracked_<k> (f132), they are names like any other."""
+    ids, untracked, numbered = individual_track_ids(["track_3", name], "X")
+    assert numbered.tolist() == [True, False] and not untracked.any()
+    assert ids.tolist() == [3, 4]
+
+
+def test_a_track_number_of_thousands_of_digits_is_refused_naming_it():
+    """int() of more than 4300 digits raised a raw ValueError."""
+    with pytest.raises(SchemaError, match=r"X: the individual 'track_9999.*2\*\*53 or more"):
+        individual_track_ids(["mouse", "track_" + "9" * 5000], "X")

@@ -40,7 +40,9 @@ GENERATED_NAMES = frozenset(
 #: The names of :data:`GENERATED_NAMES` for the individuals after the first: the same
 #: tools number the others on (``id_3``, ``track_12``, ``individual2``, ``animal1``), and
 #: VIA's reader names track -1 ``id_-1``.
-_MADE_UP_NAME = re.compile(r"(?:individual|id|track|untracked)_-?\d+|(?:individual|ind|animal)\d+")
+_MADE_UP_NAME = re.compile(
+    r"(?:individual|id|track|untracked)_-?[0-9]+|(?:individual|ind|animal)[0-9]+"
+)
 
 
 def made_up_names(names: list[str]) -> list[bool]:

@@ -22,7 +22,9 @@ from posebridge.model.time_axis import LARGEST_WHOLE
 
 __all__ = ["individual_track_ids"]
 
-_TRACK = re.compile(r"^track_(\d+)$")
+#: ``track_<n>``, matched in full with ASCII digits (``$`` would pass a line end after the
+#: number and ``\d`` any script's digits: such a name is a name, as for ``untracked_<k>``).
+_TRACK = re.compile(r"track_([0-9]+)")
 
 
 def individual_track_ids(
@@ -61,7 +63,14 @@ def individual_track_ids(
     >>> individual_track_ids(["x", "y", "track_1"], "X")[0].tolist()  # no room below 1
     [2, 3, 1]
     """
-    found = [_TRACK.match(n) for n in names]
+    found = [_TRACK.fullmatch(n) for n in names]
+    huge = next((m[0] for m in found if m and len(m[1]) > 4000), None)
+    if huge is not None:  # int() refuses more than 4300 digits (sys.int_info)
+        raise SchemaError(
+            f"{title}: the individual {huge[:40]!r}{'...' if len(huge) > 40 else ''} would "
+            "have a track id of 2**53 or more (readers take ids below 2**53, where float64 "
+            "is exact); rename it with a smaller track_<n>."
+        )
     numbered = np.asarray([m is not None for m in found], dtype=bool)
     untracked = np.asarray([is_untracked_name(n) for n in names], dtype=bool) & ~numbered
     ids = np.zeros(len(names), dtype=np.int64)
