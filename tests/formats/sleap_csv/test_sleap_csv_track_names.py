@@ -115,3 +115,21 @@ def test_the_writer_refuses_an_empty_track_name_naming_the_file(tmp_path: Path, 
     with pytest.raises(SchemaError, match=r"empty\.analysis\.csv.*individual name is empty"):
         posebridge.save(_dataset([name, "bob"]), path)
     assert not path.exists()
+
+
+def test_the_reorder_warning_says_untracked_names_come_back_by_rank(tmp_path):
+    """The warning said untracked_5 reads back under that name: it reads back by its rank
+    in the frame (untracked_0); and it printed a name of thousands of digits in full."""
+    huge = "untracked_" + "9" * 5000
+    ds = posebridge.from_numpy(
+        np.ones((2, 2, 1, 3)),
+        individual_names=["untracked_5", "mouse", huge],
+        keypoint_names=["a"],
+    )
+    path = tmp_path / "u.analysis.csv"
+    with pytest.warns(UserWarning, match="named by their rank in each frame") as caught:
+        posebridge.save(ds, path, "sleap-csv")
+    (message,) = [str(w.message) for w in caught if "rank" in str(w.message)]
+    assert len(message) < 1000
+    back = posebridge.load(path)
+    assert back.individual.values.tolist() == ["mouse", "untracked_0", "untracked_1"]

@@ -13,6 +13,7 @@ from posebridge._outputs import atomic_outputs
 from posebridge.errors import (
     FPS_ADVICE,
     PoseBridgeError,
+    brief,
     user_stacklevel,
     with_command_line_wording,
 )
@@ -202,11 +203,13 @@ def _write_order(individuals: list[str], path: Path) -> np.ndarray:
         dtype=np.int64,
     )
     if not np.array_equal(order, np.arange(len(individuals))):
-        written = ", ".join(repr(individuals[k]) for k in order)
+        shown = [brief(str(individuals[k])) for k in order[:8]]
+        written = ", ".join(shown) + (f" and {order.size - 8} more" if order.size > 8 else "")
         warnings.warn(
             f"{path}: a SLEAP CSV gives the instances without a track (untracked_<k>) after "
             f"the tracks, by their number, as every SLEAP reader places them; the individuals "
-            f"are written, and read back, in the order {written}.",
+            f"are written, and read back, in the order {written} (the untracked named by "
+            "their rank in each frame: untracked_0, untracked_1, ...).",
             stacklevel=user_stacklevel(),
         )
     return order
