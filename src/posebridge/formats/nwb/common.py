@@ -326,18 +326,10 @@ def unique_names(names: list[str], clean: Callable[[str], str] = object_name) ->
         if base == name and base not in seen:  # a valid name: kept as it is
             out[k] = base
             seen.add(base)
-    following: dict[str, int] = {}  # each name's next suffix: n repeats cost n, not n**2
+    following: dict[str, int] = {}  # each name's next suffix (see _free_name)
     for k, base in enumerate(cleaned):
-        if out[k] is not None:
-            continue
-        candidate = base
-        counter = following.get(base, 2)
-        while candidate in seen:
-            candidate = f"{base}_{counter}"
-            counter += 1
-        following[base] = counter
-        seen.add(candidate)
-        out[k] = candidate
+        if out[k] is None:
+            out[k] = _free_name(base, seen, following)
     return [str(name) for name in out]
 
 
@@ -355,17 +347,20 @@ def unique_names_in_order(
     """
     seen: set[str] = set()
     following: dict[str, int] = {}
-    out = []
-    for name in names:
-        base = candidate = clean(name)
-        counter = following.get(base, 2)
-        while candidate in seen:
-            candidate = f"{base}_{counter}"
-            counter += 1
-        following[base] = counter
-        seen.add(candidate)
-        out.append(candidate)
-    return out
+    return [_free_name(clean(name), seen, following) for name in names]
+
+
+def _free_name(base: str, seen: set[str], following: dict[str, int]) -> str:
+    """``base``, or ``base_2``, ``base_3`` ... the first not in ``seen`` (which it joins);
+    ``following`` keeps each base's next suffix, so n repeats cost n, not n**2."""
+    candidate = base
+    counter = following.get(base, 2)
+    while candidate in seen:
+        candidate = f"{base}_{counter}"
+        counter += 1
+    following[base] = counter
+    seen.add(candidate)
+    return candidate
 
 
 def rejected(error: Exception, what: str) -> PoseBridgeError:
