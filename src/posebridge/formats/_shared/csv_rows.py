@@ -367,7 +367,8 @@ def scan(
     if n_rows == 0:
         raise NotLazy("no data rows")
     ends = np.concatenate([*offsets, [min(at, stat.st_size)]]).astype(np.int64)
-    rows = CsvRows(str(path), n_rows, ends, stat.st_size, stat.st_mtime_ns)
+    # absolute: a dask worker (or the user after os.chdir) reads from another folder
+    rows = CsvRows(os.path.abspath(path), n_rows, ends, stat.st_size, stat.st_mtime_ns)
     column = np.concatenate(numbers).astype(np.int64) if int_field is not None else None
     return rows, column
 
