@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -221,9 +222,11 @@ def test_an_in_memory_dataset_is_written_to_nwb_without_dask(tmp_path, write):
     )
 
 
-def test_fill_series_of_numpy_sources_needs_no_dask(tmp_path):
+def test_fill_series_of_numpy_sources_needs_no_dask(tmp_path, monkeypatch):
     """Sources in memory are written as they are: no dask compute (nor import)."""
     from posebridge.formats.nwb.stream import SeriesSource, fill_series
+
+    monkeypatch.setitem(sys.modules, "dask", None)  # import dask now fails
 
     values = np.arange(12.0).reshape(6, 2)
     with h5py.File(tmp_path / "f.h5", "w") as h5:
