@@ -451,11 +451,13 @@ def test_the_type_errors_are_posebridge_errors_too():
         posebridge.from_sleap_io(object())
 
 
-def test_without_sleap_io_the_error_says_how_to_install_it(monkeypatch):
+def test_without_sleap_io_the_error_is_a_posebridge_error_naming_the_extra(monkeypatch):
+    """h159: a plain ImportError, while the other extras raise a PoseBridgeError."""
     monkeypatch.setitem(sys.modules, "sleap_io", None)  # import sleap_io now fails
-    with pytest.raises(ImportError, match="pip install sleap-io"):
+    extra = re.escape("pip install 'posebridge[sleap]'")
+    with pytest.raises(PoseBridgeError, match=extra):
         bridges.require_sleap_io()
-    with pytest.raises(ImportError, match="pip install sleap-io"):
+    with pytest.raises(PoseBridgeError, match=f"posebridge.to_sleap_io needs sleap-io.*{extra}"):
         posebridge.to_sleap_io(model.from_numpy(np.ones((1, 2, 1, 1))))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import warnings
 
 import h5py
@@ -852,3 +853,18 @@ def test_a_skeleton_name_holding_nul_is_refused_in_sleap_io_terms_not_cut(
     assert said.startswith(f"{path}: ") and "'s\\x00k'" in said
     assert ".attrs" not in said
     assert not path.exists()
+
+
+@pytest.mark.parametrize("read", [nwb.read_nwb, nwb.load_nwb])
+def test_return_type_labels_without_sleap_io_is_a_posebridge_error_naming_the_extra(
+    tmp_path, monkeypatch, read
+):
+    """h159: without sleap-io, return_type='labels' raised a plain ImportError (the other
+    extras raise a PoseBridgeError); it is refused before the file is read."""
+    path = tmp_path / "p.nwb"
+    posebridge.save(posebridge.from_numpy(np.ones((3, 2, 2, 1)), fps=10), path)
+    monkeypatch.setitem(sys.modules, "sleap_io", None)  # import sleap_io now fails
+    with pytest.raises(PoseBridgeError, match=r"return_type='labels' needs sleap-io") as caught:
+        read(path, return_type="labels")
+    assert "pip install 'posebridge[sleap]'" in str(caught.value)
+    assert not isinstance(caught.value, ImportError)

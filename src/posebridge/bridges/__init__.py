@@ -12,8 +12,8 @@ predictions user instances were made from.
 for a dataset become sleap-io objects, with one loop per labelled frame to
 build them (sleap-io holds one Python object per instance).
 
-sleap-io is an optional dependency (``pip install sleap-io``); these functions
-raise an ImportError that says so when it is missing.
+sleap-io is an optional dependency (``pip install 'posebridge[sleap]'``); these
+functions raise a PoseBridgeError that says so when it is missing.
 """
 
 from __future__ import annotations

@@ -221,7 +221,7 @@ def to_sleap_io(ds: xr.Dataset | Sequence[xr.Dataset]) -> Any:
                 "to_sleap_io expects a posebridge (xarray) Dataset or a list of them, got "
                 f"{type(item).__name__}."
             )
-    sio = require_sleap_io()
+    sio = require_sleap_io("posebridge.to_sleap_io")
     if not datasets:
         return sio.Labels()
     datasets = [model.validate(d) for d in datasets]

@@ -118,7 +118,7 @@ def _tables(labels: Any) -> Any:
         PRED_POINT_DTYPE,
     )
 
-    sio = require_sleap_io()
+    sio = require_sleap_io("posebridge.from_sleap_io")
     videos = list(labels.videos)
     video_of = {id(v): i for i, v in enumerate(videos)}
     tracks = list(labels.tracks)
@@ -314,7 +314,9 @@ def from_sleap_io(
         raise PoseBridgeError(f"instances must be one of {('auto', *MODES)}, got {instances!r}.")
     t = _tables(labels)
     _warn_shared_video_paths(t.videos, t.path)
-    if isinstance(video, require_sleap_io().Video):  # else an index or a path, checked below
+    if isinstance(
+        video, require_sleap_io("posebridge.from_sleap_io").Video
+    ):  # else an index or a path, checked below
         matches = [i for i, v in enumerate(labels.videos) if v is video]
         if not matches:
             raise PoseBridgeError("video= is a sleap_io.Video that these labels do not hold.")

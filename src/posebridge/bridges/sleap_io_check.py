@@ -4,23 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from posebridge.errors import PoseBridgeError
+
 __all__ = ["is_sleap_io_labels", "require_sleap_io"]
 
 
-def require_sleap_io() -> Any:
-    """The ``sleap_io`` module, or an ImportError saying how to install it.
+def require_sleap_io(what: str = "this") -> Any:
+    """The ``sleap_io`` module, or a PoseBridgeError naming the extra that installs it.
+
+    Parameters
+    ----------
+    what
+        What needs sleap-io, for the message (``"posebridge.to_sleap_io"``).
+
+    Returns
+    -------
+    module
+        The ``sleap_io`` module.
+
+    Raises
+    ------
+    PoseBridgeError
+        When sleap-io cannot be imported (as for posebridge's other optional extras).
 
     Examples
     --------
-    >>> sio = require_sleap_io()  # doctest: +SKIP
+    >>> sio = require_sleap_io("posebridge.to_sleap_io")  # doctest: +SKIP
     """
     try:
         import sleap_io
     except ImportError as error:
-        raise ImportError(
-            "this needs sleap-io, an optional dependency of posebridge: "
-            "pip install sleap-io (or pip install 'posebridge[sleap]')."
-        ) from error
+        raise PoseBridgeError(
+            f"{what} needs sleap-io, an optional dependency of posebridge ({error}); "
+            "install it with `pip install 'posebridge[sleap]'` (or `pip install sleap-io`)."
+        ) from None
     return sleap_io
 
 

@@ -160,6 +160,8 @@ def _return_type(return_type: str) -> str:
         except ImportError:
             return "dataset"
         return "labels"
+    if return_type == "labels":  # refused before the file is read
+        bridges.require_sleap_io("return_type='labels'")
     return return_type
 
 

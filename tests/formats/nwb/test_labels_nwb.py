@@ -836,3 +836,64 @@ def test_labels_appended_to_a_file_whose_cached_specifications_conflict_are_refu
     assert "a file of their own" in said
     assert "Cannot resolve included" not in said
     assert copy.read_bytes() == before
+
+
+def _long_image_sequence(count: int) -> xr.Dataset:
+    """Labels of ``count`` images of one video; only the first and last have a point."""
+    position = np.full((count, 2, 1, 1), np.nan)  # frames with no instance: quick to write
+    position[[0, -1]] = [[[5.0]], [[6.0]]]
+    return labels.from_numpy(
+        position, image_path=[f"labeled-data/v/img{i:05d}.png" for i in range(count)]
+    )
+
+
+#: More images than one video's starting_frame (int64 each) fits in 64 KiB: 8192.
+_OVER_THE_HEADER_LIMIT = 8300
+
+
+@pytest.mark.parametrize("append", [False, True])
+def test_a_video_of_more_images_than_an_hdf5_header_attribute_holds_is_written(tmp_path, append):
+    """h158: starting_frame (one int64 per image, an attribute in the NWB schema) of more
+    than 8192 images is over HDF5's 64 KiB attribute limit: a raw RuntimeError from h5py.
+    It is stored as a dense attribute (HDF5 1.8 format), and read back."""
+    ds = _long_image_sequence(_OVER_THE_HEADER_LIMIT)
+    path = tmp_path / "l.nwb"
+    if append:
+        nwb.write(posebridge.from_numpy(np.ones((4, 2, 1, 1)), fps=30.0), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the images are not there
+        nwb.write(ds, path, append=append)
+    with h5py.File(path) as h5:
+        external = h5[f"{TRAINING}/source_videos/video_0/external_file"]
+        assert len(external) == _OVER_THE_HEADER_LIMIT
+        starts = external.attrs["starting_frame"]
+    np.testing.assert_array_equal(starts, np.arange(_OVER_THE_HEADER_LIMIT))
+    back = posebridge.load(path, content="labels")
+    np.testing.assert_array_equal(back.image_path.values, ds.image_path.values)
+    np.testing.assert_array_equal(back.position.values[[0, -1]], ds.position.values[[0, -1]])
+
+
+def test_pynwb_reads_the_starting_frame_of_a_long_image_sequence(tmp_path):
+    """The PoseTraining's ImageSeries as posebridge writes it for a long image sequence
+    (without its TrainingFrames, which pynwb takes about a minute to read), read by pynwb."""
+    import pynwb
+
+    from posebridge.formats._shared.hdf5 import new_file
+    from posebridge.formats.nwb.labels_file import labels_nwbfile
+    from posebridge.formats.nwb.training_write import file_options
+
+    ds = _long_image_sequence(_OVER_THE_HEADER_LIMIT)
+    path = tmp_path / "l.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the images are not there
+        nwbfile, plan = labels_nwbfile(ds, nwb.NWBFileSaveConfig(), path)
+    with (
+        new_file(path, **file_options(plan.groups)) as h5,
+        pynwb.NWBHDF5IO(file=h5, mode="w") as io,
+    ):
+        io.write(nwbfile)
+    with pynwb.NWBHDF5IO(path, "r") as io:
+        training = io.read().processing["behavior"]["PoseTraining"]
+        series = training.source_videos.image_series["video_0"]
+        np.testing.assert_array_equal(series.starting_frame[()], np.arange(_OVER_THE_HEADER_LIMIT))
+        assert len(series.external_file) == _OVER_THE_HEADER_LIMIT

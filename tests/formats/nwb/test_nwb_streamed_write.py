@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -176,3 +177,61 @@ def test_each_series_being_filled_holds_at_most_one_mib_of_chunk_cache(
         )
     assert len(caches) == 2 * 3 * 2  # position and confidence of 3 keypoints x 2 individuals
     assert max(caches) <= 1 << 20
+
+
+_WRITES_WITHOUT_DASK = {
+    "sleap-io layout": (
+        "posebridge.save(ds, 'out.nwb', layout='sleap-io')\n"
+        "print('INDIVIDUALS', len(posebridge.load('out.nwb').individual))\n"
+    ),
+    "io.nwb.write_nwb": (
+        "from posebridge.io import nwb\n"
+        "nwb.write_nwb(ds, 'out.nwb')\n"
+        "print('INDIVIDUALS', len(posebridge.load('out.nwb').individual))\n"
+    ),
+    "append": (
+        "posebridge.save(ds.isel(individual=[0]), 'out.nwb')\n"
+        "posebridge.save(ds.isel(individual=[1]), 'out.nwb', append=True)\n"
+        "print('INDIVIDUALS', len(posebridge.load('out.nwb').individual))\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("write", list(_WRITES_WITHOUT_DASK))
+def test_an_in_memory_dataset_is_written_to_nwb_without_dask(tmp_path, write):
+    """h159: the sleap-io layout (new file, io.nwb.write_nwb) and appends imported dask
+    to fill the streamed series even when there were none: ModuleNotFoundError without
+    the dask extra."""
+    from _without_dask import run_without_dask
+
+    posebridge.save(_poses(12, 2), tmp_path / "mice.nc")
+    code = (
+        "import warnings, posebridge\n"
+        "warnings.simplefilter('ignore')\n"
+        "ds = posebridge.load('mice.nc')\n" + _WRITES_WITHOUT_DASK[write]
+    )
+    done = run_without_dask(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "INDIVIDUALS 2" in done.stdout
+    assert "DASK MODULES: []" in done.stderr
+    expected = _poses(12, 2)
+    written = posebridge.load(tmp_path / "out.nwb")
+    np.testing.assert_allclose(
+        written["position"].sel(individual=expected.individual).values,
+        expected["position"].transpose(*written["position"].dims).values,
+    )
+
+
+def test_fill_series_of_numpy_sources_needs_no_dask(tmp_path, monkeypatch):
+    """Sources in memory are written as they are: no dask compute (nor import)."""
+    from posebridge.formats.nwb.stream import SeriesSource, fill_series
+
+    monkeypatch.setitem(sys.modules, "dask", None)  # import dask now fails
+
+    values = np.arange(12.0).reshape(6, 2)
+    with h5py.File(tmp_path / "f.h5", "w") as h5:
+        dataset = h5.create_dataset("data", shape=(8, 2), dtype="float32")
+        fill_series([(dataset, SeriesSource(values, (slice(None),), 8, "float32"))])
+        stored = dataset[()]
+    np.testing.assert_array_equal(stored[:6], values)
+    assert np.isnan(stored[6:]).all()

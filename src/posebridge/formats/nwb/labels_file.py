@@ -16,7 +16,12 @@ import xarray as xr
 from posebridge.formats._shared.hdf5 import new_file
 from posebridge.formats.nwb.build import new_nwbfile
 from posebridge.formats.nwb.config import NWBFileSaveConfig
-from posebridge.formats.nwb.training_write import FramePlan, build_training, write_frames
+from posebridge.formats.nwb.training_write import (
+    FramePlan,
+    build_training,
+    file_options,
+    write_frames,
+)
 
 __all__ = ["labels_nwbfile", "write_labels_nwbfile"]
 
@@ -65,7 +70,8 @@ def write_labels_nwbfile(nwbfile: Any, plan: FramePlan, path: Path) -> None:
     """Write an NWBFile from :func:`labels_nwbfile`, then its training frames."""
     import pynwb
 
-    with new_file(path) as h5, pynwb.NWBHDF5IO(file=h5, mode="w") as io:
+    options = file_options(plan.groups)  # the 1.8 format for a long image sequence
+    with new_file(path, **options) as h5, pynwb.NWBHDF5IO(file=h5, mode="w") as io:
         io.write(nwbfile)
     with new_file(path, "r+") as h5:  # closing the NWBHDF5IO closed the first handle
         write_frames(h5, plan)

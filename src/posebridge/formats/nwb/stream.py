@@ -292,6 +292,16 @@ def _write_rows(dataset: Any, first: int, values: np.ndarray) -> None:
     dataset.id.write(h5s.create_simple(values.shape), file_space, values)
 
 
+def _computed(windows: list[Any]) -> Sequence[np.ndarray]:
+    """The values of ``windows`` (dask or numpy arrays): one dask compute of them all
+    when one is a dask array (dask is imported only then)."""
+    if not any(is_dask(window) for window in windows):
+        return [np.asarray(window) for window in windows]
+    import dask
+
+    return dask.compute(*windows, scheduler="synchronous")
+
+
 def fill_series(series: Sequence[tuple[Any, SeriesSource]]) -> None:
     """Write the values of each source into its ``h5py.Dataset`` (see :class:`StreamedData`).
 
@@ -316,9 +326,7 @@ def fill_series(series: Sequence[tuple[Any, SeriesSource]]) -> None:
     --------
     >>> fill_series([(h5["/processing/behavior/pose/nose/data"], source)])  # doctest: +SKIP
     """
-    import dask
-
-    if not series:
+    if not series:  # nothing streamed (an in-memory dataset): dask is not needed
         return
     arrays: dict[tuple[Any, str], tuple[Any, np.dtype]] = {}
     keyed = []
@@ -343,9 +351,7 @@ def fill_series(series: Sequence[tuple[Any, SeriesSource]]) -> None:
             for array, dtype in group.values()
         )
         for low, high in _windows(bounds, frame_bytes):
-            computed = dask.compute(
-                *(array[low:high] for array, _ in group.values()), scheduler="synchronous"
-            )
+            computed = _computed([array[low:high] for array, _ in group.values()])
             blocks = {
                 key: as_stored(block, dtype)
                 for (key, (_, dtype)), block in zip(group.items(), computed, strict=True)

@@ -53,6 +53,43 @@ def _narrowest(values: np.ndarray, smallest: type = np.uint8) -> np.ndarray:
     raise PoseBridgeError(f"{top} does not fit an unsigned 64-bit integer.")
 
 
+#: The most images of one video written with HDF5's default (earliest) file format. An
+#: image sequence's ``ImageSeries`` lists ``starting_frame`` (one int64 per image) in an
+#: attribute of ``external_file`` (the NWB schema makes it an attribute), and an
+#: attribute in the earliest format lives in its object's header, at most 64 KiB: about
+#: 8,000 images. Above this count the file is written in HDF5's 1.8 format (readable by
+#: every HDF5 since 1.8, 2008), where a large attribute is stored apart from the header
+#: ("dense" attribute storage) at any size, and pynwb, ndx-pose and sleap-io read it as
+#: any other attribute.
+COMPACT_IMAGES = 4096
+
+
+def file_options(groups: labels.VideoGroups) -> dict[str, Any]:
+    """The ``h5py.File`` options for writing the PoseTraining of these videos.
+
+    Parameters
+    ----------
+    groups
+        The labelled frames by video (:func:`posebridge.model.labels.video_groups`).
+
+    Returns
+    -------
+    dict
+        ``{}``, or ``libver=("v108", "latest")`` when a video of images has more than
+        :data:`COMPACT_IMAGES` images: its ``starting_frame`` attribute is then too
+        large for the earliest file format's attributes (64 KiB).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ds = labels.from_numpy(np.ones((3, 2, 1, 1)), image_path=["a.png", "b.png", "c.png"])
+    >>> file_options(labels.video_groups(ds))
+    {}
+    """
+    longest = max((len(images) for images in groups.images if images is not None), default=0)
+    return {"libver": ("v108", "latest")} if longest > COMPACT_IMAGES else {}
+
+
 @dataclass
 class ExternalFiles:
     """What each source video's ImageSeries lists in ``external_file``.

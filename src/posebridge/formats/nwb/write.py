@@ -43,7 +43,7 @@ from posebridge.formats.nwb.options import options_config, poses_video, search_o
 from posebridge.formats.nwb.sleap_io_layout import holds_sleap_io_layout, write_sleap_io_layout
 from posebridge.formats.nwb.storage import storage_from
 from posebridge.formats.nwb.time_plan import frames_in_seconds
-from posebridge.formats.nwb.training_write import build_training, write_frames
+from posebridge.formats.nwb.training_write import build_training, file_options, write_frames
 from posebridge.model import labels
 
 PathLike = str | os.PathLike[str]
@@ -71,10 +71,11 @@ def write_labels_file(
     if append:
         path = check_input(target)
         check_nwb(path)
+        options = file_options(labels.video_groups(ds))  # new objects: 1.8 format if needed
         with updated_in_place(path, "appending labelled frames to it") as temporary:
             try:
                 with (
-                    new_file(temporary, "r+") as h5,
+                    new_file(temporary, "r+", **options) as h5,
                     pynwb.NWBHDF5IO(file=h5, mode="r+") as io,
                 ):
                     with reading_with_pynwb():  # a file sleap-io wrote: its 0 Hz rates
