@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 import posebridge
-from _corpus import corpus_params
+from _corpus import corpus_params, corpus_path
 from _sleap_io_labels import labels_of
 from posebridge import bridges, model
 from posebridge._recorded_warnings import dropping_warnings
@@ -738,3 +738,59 @@ def test_an_image_sequence_from_to_sleap_io_saves_and_loads_in_sleap_io(tmp_path
     own = sio.load_slp(str(source), open_videos=False)
     assert [str(p) for p in back.videos[0].filename] == [str(p) for p in own.videos[0].filename]
     assert len(back.labeled_frames) == len(own.labeled_frames)
+
+
+@pytest.mark.parametrize("path", SLP_FILES)
+@pytest.mark.parametrize("instances", ["user", "predicted"])
+def test_from_sleap_io_gives_the_attributes_the_slp_reader_gives(path, instances):
+    """Video path (Windows separators as "/", an image sequence named by its first image),
+    its size and the software version: the same from the file and from its Labels (whose
+    embedded frames, in a .pkg.slp, are opened to give their size)."""
+    theirs = sio.load_slp(str(path), open_videos=path.name.endswith(".pkg.slp"))
+    if instances == "user":
+        want = quiet(posebridge.load, path, instances="user")
+        pairs = [(want, quiet(posebridge.from_sleap_io, theirs, instances="user"))]
+    else:
+        pairs = [
+            (
+                quiet(posebridge.load, path, video=k, instances=instances),
+                quiet(posebridge.from_sleap_io, theirs, video=k, instances=instances),
+            )
+            for k in range(max(len(theirs.videos), 1))
+        ]
+    for want, got in pairs:
+        left = {k: v for k, v in want.attrs.items() if k != "source_file"}
+        right = {k: v for k, v in got.attrs.items() if k != "source_file"}
+        assert left == right
+
+
+def test_a_windows_video_path_reaches_sleap_io_with_forward_slashes():
+    path = corpus_path("sleap_slp/clip.2node.slp")  # its video: tests/data/tracks\clip.mp4
+    ds = quiet(posebridge.load, path, instances="predicted")
+    assert ds.attrs["video_path"] == "tests/data/tracks/clip.mp4"
+    assert quiet(posebridge.to_sleap_io, ds).videos[0].filename == "tests/data/tracks/clip.mp4"
+
+
+def test_an_image_sequence_keeps_its_size_through_sleap_io():
+    path = corpus_path("sleap_slp/small_robot_siv_caching.slp")
+    theirs = sio.load_slp(str(path), open_videos=False)  # the images are not there
+    ds = quiet(posebridge.from_sleap_io, theirs, instances="predicted")
+    assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (560, 320)
+    assert ds.attrs["video_path"] == theirs.videos[0].filename[0]
+
+
+def test_from_sleap_io_warns_of_a_user_instance_made_from_another_tracks_prediction():
+    skeleton = sio.Skeleton(["a", "b"], name="s")
+    video = sio.Video(filename="/data/v1.mp4", open_backend=False)
+    track_a, track_b = sio.Track("A"), sio.Track("B")
+    on_b = sio.PredictedInstance.from_numpy(
+        np.full((2, 2), 10.0), skeleton=skeleton, point_scores=np.ones(2), score=0.7, track=track_b
+    )
+    user = sio.Instance.from_numpy(np.full((2, 2), 11.0), skeleton=skeleton, track=track_a)
+    user.from_predicted = on_b
+    frame = sio.LabeledFrame(video=video, frame_idx=3, instances=[on_b, user])
+    source = sio.Labels(
+        labeled_frames=[frame], videos=[video], skeletons=[skeleton], tracks=[track_a, track_b]
+    )
+    with pytest.warns(UserWarning, match="user instance on 'A' made from a prediction on 'B'"):
+        posebridge.from_sleap_io(source, instances="user")

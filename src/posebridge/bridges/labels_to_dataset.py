@@ -42,6 +42,7 @@ class _Rows:
 
 
 def _video_info(index: int, video: Any) -> Any:
+    from posebridge.formats._shared.images import image_side
     from posebridge.formats.sleap.slp_tables import VideoInfo
     from posebridge.formats.sleap.video_facts import facts_of_backend
 
@@ -64,6 +65,8 @@ def _video_info(index: int, video: Any) -> Any:
     width = height = None
     if shape is not None and len(shape) >= 3 and shape[1] and shape[2]:
         height, width = int(shape[1]), int(shape[2])
+    elif metadata.get("height_") and metadata.get("width_"):  # an image sequence's size
+        height, width = image_side(metadata["height_"]), image_side(metadata["width_"])
     # the Video's recorded metadata as sleap-io takes it: a shape there is the shape
     facts = facts_of_backend(getattr(described, "backend_metadata", None) or {}, in_file=False)
     return VideoInfo(index, str(own), width, height, kind, images, facts)
@@ -324,17 +327,13 @@ def from_sleap_io(
     mode = instances
     if mode == "auto":
         mode = "user" if has_only_labels(t) else "prefer_user"
-    version = (t.provenance or {}).get("sleap_version")
-    extra = {"source_software_version": str(version)} if version is not None else {}
     if mode == "user":
         chosen = None if video is None else _pick_video(t, video)
-        return model.validate(build_labels(t, chosen, skeleton).assign_attrs(extra))
+        return model.validate(build_labels(t, chosen, skeleton))
     if video is None and np.unique(t.frame_video).size > 1:
         return [
-            model.validate(
-                build_dataset(t, index, instances=mode, skeleton=skeleton).assign_attrs(extra)
-            )
+            model.validate(build_dataset(t, index, instances=mode, skeleton=skeleton))
             for index in range(len(t.videos))
         ]
     ds = build_dataset(t, _pick_video(t, video), instances=mode, skeleton=skeleton)
-    return model.validate(ds.assign_attrs(extra))
+    return model.validate(ds)

@@ -470,3 +470,52 @@ def test_image_videos_sharing_a_folder_read_as_two_videos_of_their_first_images(
     )
     sleap.slp_write.write(alone, tmp_path / "alone.slp")
     assert posebridge.load(tmp_path / "alone.slp").video.values.tolist() == ["frames", "frames"]
+
+
+def _made_from_another_tracks_prediction():
+    """Labels whose user instance on track A was made from the prediction on track B."""
+    sio = pytest.importorskip("sleap_io")
+    skeleton = sio.Skeleton(["a", "b"], name="s")
+    video = sio.Video(filename="/data/v1.mp4", open_backend=False)
+    track_a, track_b = sio.Track("A"), sio.Track("B")
+
+    def prediction(value, track):
+        return sio.PredictedInstance.from_numpy(
+            np.full((2, 2), value), skeleton=skeleton, point_scores=np.ones(2), score=0.7,
+            track=track, tracking_score=0.5,
+        )  # fmt: skip
+
+    on_a, on_b = prediction(1.0, track_a), prediction(10.0, track_b)
+    user = sio.Instance.from_numpy(np.full((2, 2), 11.0), skeleton=skeleton, track=track_a)
+    user.from_predicted = on_b
+    frame = sio.LabeledFrame(video=video, frame_idx=3, instances=[on_a, on_b, user])
+    return sio.Labels(
+        labeled_frames=[frame], videos=[video], skeletons=[skeleton], tracks=[track_a, track_b]
+    )
+
+
+def test_a_user_instance_made_from_another_tracks_prediction_is_warned_of(tmp_path):
+    """The labels dataset holds that prediction under the user instance's individual, so it
+    would be written back on the user instance's track: said, naming both tracks."""
+    _made_from_another_tracks_prediction().save(str(tmp_path / "other_track.slp"))
+    with pytest.warns(UserWarning, match="made from a prediction on another track") as seen:
+        ds = posebridge.load(tmp_path / "other_track.slp", instances="user")
+    message = next(str(w.message) for w in seen if "another track" in str(w.message))
+    assert "other_track.slp" in message and "'A'" in message and "'B'" in message
+    assert labels.is_labels(ds)
+    # as poses, each prediction stays on its own track, with no such warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        poses = posebridge.load(tmp_path / "other_track.slp", instances="predicted")
+    assert poses.position.sel(individual="B").values[0, 0].tolist() == [10.0, 10.0]
+
+
+def test_a_user_instance_made_from_its_own_tracks_prediction_is_not_warned_of(tmp_path):
+    labels_ = _made_from_another_tracks_prediction()
+    user = labels_.labeled_frames[0].instances[2]
+    user.from_predicted = labels_.labeled_frames[0].instances[0]  # its own track's
+    labels_.save(str(tmp_path / "own_track.slp"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = posebridge.load(tmp_path / "own_track.slp", instances="user")
+    assert ds.predicted_position.sel(individual="A").values[0, 0].tolist() == [1.0, 1.0]

@@ -732,9 +732,14 @@ def test_video_is_picked_by_index_path_or_file_name(two_videos, choice):
     assert (ds.attrs["video_width"], ds.attrs["video_height"]) == (640, 480)
 
 
-def test_windows_video_path_is_matched_and_kept(two_videos):
+def test_windows_video_path_is_matched_and_given_with_forward_slashes(two_videos):
+    """As sleap-io reads it and as labels give it (it kept the backslashes, which sleap-io
+    then took for one file name on POSIX)."""
     ds = sleap.slp_read.read(two_videos, video="C:/data/cam_left.mp4")
-    assert ds.attrs["video_path"] == "C:\\data\\cam_left.mp4"
+    assert ds.attrs["video_path"] == "C:/data/cam_left.mp4"
+    assert sleap.slp_read.read(two_videos, video="C:\\data\\cam_left.mp4").attrs["video_path"] == (
+        "C:/data/cam_left.mp4"
+    )
     with pytest.raises(FormatError, match="no single video"):
         sleap.slp_read.read(two_videos, video="other.mp4")
     with pytest.raises(FormatError, match="out of range"):
@@ -744,7 +749,7 @@ def test_windows_video_path_is_matched_and_kept(two_videos):
 def test_read_all_videos_returns_every_video(two_videos):
     datasets = sleap.read_all_videos(two_videos, fps=10)
     assert [ds.attrs["video_path"] for ds in datasets] == [
-        "C:\\data\\cam_left.mp4",
+        "C:/data/cam_left.mp4",
         "/data/cam_right.mp4",
     ]
     assert [ds.frame.values.tolist() for ds in datasets] == [[0], [4, 5]]
@@ -1274,3 +1279,18 @@ def test_instance_scores_are_kept_as_float32_in_slp_and_as_float64_in_the_analys
     assert not np.array_equal(from_slp, scores)  # README: rounded to float32 in .slp
     np.testing.assert_array_equal(from_analysis, scores)
     assert float(np.float32(0.123456789012345)) == 0.12345679104328156  # README's example
+
+
+def test_read_all_videos_takes_auto_as_load_does(two_videos, tmp_path):
+    """instances="auto" (load's default) was refused, in a message not naming the file."""
+    each = sleap.read_all_videos(two_videos, instances="auto")
+    for k, ds in enumerate(each):
+        xr.testing.assert_identical(ds, posebridge.load(two_videos, video=k))
+    b = SlpBuilder(tracks=("a",))  # user instances alone: a file of labels
+    b.frame(0, [user(pts(1), track=0)])
+    labelled = b.write(tmp_path / "labels.slp")
+    (ds,) = sleap.read_all_videos(labelled, instances="auto")
+    xr.testing.assert_identical(ds, posebridge.load(labelled, video=0))
+    assert ds.attrs["content"] == "labels"
+    with pytest.raises(PoseBridgeError, match=r"two_videos.*instances must be one of.*'auto'"):
+        sleap.read_all_videos(two_videos, instances="all")

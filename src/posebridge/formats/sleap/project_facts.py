@@ -203,6 +203,20 @@ def provenance_attr(provenance: Any) -> str | None:
     return json.dumps(kept) if kept else None
 
 
+def version_attrs(provenance: Any) -> dict[str, str]:
+    """``source_software_version`` from a provenance's ``sleap_version`` (``{}`` without it).
+
+    Examples
+    --------
+    >>> version_attrs({"sleap_version": "1.2.7"})
+    {'source_software_version': '1.2.7'}
+    >>> version_attrs(None)
+    {}
+    """
+    version = provenance.get("sleap_version") if isinstance(provenance, dict) else None
+    return {} if version is None else {"source_software_version": str(version)}
+
+
 def provenance_of(ds: xr.Dataset) -> dict[str, Any]:
     """The source provenance a dataset keeps (``{}`` when none).
 

@@ -60,6 +60,7 @@ from posebridge.formats.sleap.project_facts import (
     SUGGESTIONS,
     provenance_attr,
     suggestions_attr,
+    version_attrs,
 )
 from posebridge.formats.sleap.slp_tables import (
     PREDICTED,
@@ -319,6 +320,7 @@ def build_labels(
         attrs[SUGGESTIONS] = suggested
     if provenance := provenance_attr(t.provenance):
         attrs[PROVENANCE] = provenance
+    attrs.update(version_attrs(t.provenance))
     shown = np.unique(video_of_row)
     if shown.size == 1 and int(shown[0]) < len(t.videos):
         info = t.videos[int(shown[0])]
@@ -360,6 +362,7 @@ def _linked_predictions(
     if not linked.any():
         return {}
     n_time, n_nodes, n_ind = shape
+    _warn_other_tracks(t, inst, user_rows[linked], source[linked])
     source, when, column = source[linked], when[linked], column[linked]
     _check_points(inst, source, n_nodes, t.path)
     position = np.full((n_time, 2, n_nodes, n_ind), np.nan)
@@ -389,6 +392,33 @@ def _linked_predictions(
         tracking[when, column] = inst["tracking_score"][source]
         variables[labels.PREDICTED_TRACKING_SCORE] = ((model.TIME, model.INDIVIDUAL), tracking)
     return variables
+
+
+def _warn_other_tracks(
+    t: SlpTables, inst: dict[str, np.ndarray], user_rows: np.ndarray, source: np.ndarray
+) -> None:
+    """Warn when user instances were made from a prediction on another track.
+
+    A labels dataset keeps such a prediction under the user instance's individual
+    (``predicted_*``), so it is written back on the user instance's track.
+    """
+    user_track = inst["track"][user_rows].astype(np.int64)
+    source_track = inst["track"][source].astype(np.int64)
+    moved = np.flatnonzero(user_track != source_track)
+    if not moved.size:
+        return
+    names = [*t.tracks, "(no track)"]  # index -1: untracked
+    first = moved[0]
+    warnings.warn(
+        f"{t.path}: {moved.size} user instance(s) were made from a prediction on another "
+        f"track (e.g. a user instance on {names[user_track[first]]!r} made from a prediction "
+        f"on {names[source_track[first]]!r}); a labels dataset keeps that prediction "
+        "(predicted_*) under the user instance's individual, so it is written back on the "
+        'user instance\'s track. Read the file as poses ("prefer_user" or "predicted" '
+        "instances) to keep each prediction on its own track.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 # --------------------------------------------------------------------------

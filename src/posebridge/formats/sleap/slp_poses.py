@@ -34,6 +34,7 @@ from posebridge.formats.sleap.project_facts import (
     SUGGESTIONS,
     provenance_attr,
     suggestions_attr,
+    version_attrs,
 )
 from posebridge.formats.sleap.slp_tables import (
     UNKNOWN_VIDEO,
@@ -298,6 +299,7 @@ def pose_rows(
             attrs[SUGGESTIONS] = suggested
     if provenance := provenance_attr(t.provenance):
         attrs[PROVENANCE] = provenance
+    attrs.update(version_attrs(t.provenance))
     return PoseRows(
         times=times,
         names=names,

@@ -178,7 +178,9 @@ def read_all_videos(
         The .slp file.
     instances
         ``"prefer_user"``, ``"user"`` or ``"predicted"``: which instances, as
-        poses along each video's frames (time in frame numbers).
+        poses along each video's frames (time in frame numbers); ``"auto"``:
+        per video what ``load(path, video=k)`` gives (the labelled frames of
+        each video for a file of labels, else ``"prefer_user"``).
     fps
         Frames per second, to express time in seconds.
     skeleton
@@ -197,10 +199,21 @@ def read_all_videos(
     ...     print(ds.attrs["video_path"], ds.sizes["time"])
     """
     file = check_input(path)
+    if not isinstance(instances, str) or instances not in ("auto", *MODES):
+        raise PoseBridgeError(
+            f"{file}: instances must be one of {('auto', *MODES)}, got {instances!r}."
+        )
     datasets = []
     with open_tables(file) as t:
+        labelled = instances == "auto" and has_only_labels(t)
+        mode = "prefer_user" if instances == "auto" else instances
         for index in range(max(len(t.videos), 1)):
-            ds = model.validate(build_dataset(t, index, instances=instances, skeleton=skeleton))
+            built = (
+                build_labels(t, index, skeleton)
+                if labelled
+                else build_dataset(t, index, instances=mode, skeleton=skeleton)
+            )
+            ds = model.validate(built)
             ds.attrs["source_file"] = str(file)
             datasets.append(model.with_fps(ds, fps) if fps is not None else ds)
     return datasets

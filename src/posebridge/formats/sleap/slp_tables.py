@@ -220,7 +220,12 @@ def _video_infos(h5: Any, rows: list[Any], path: Path) -> list[VideoInfo]:
                 if isinstance(listed, list) and listed:  # images of a sequence: frame k is the kth
                     filenames, kind = listed, "images"
         images = [text(f) for f in filenames] if isinstance(filenames, list) else None
-        infos.append(VideoInfo(index, text(filename), width, height, kind, images, facts))
+        if images:  # an image sequence is named by its first image, as sleap-io names it
+            filename = images[0]
+            images = [str(p) for p in labels.normalise_paths(images)]
+        # Windows separators turned into "/", as sleap-io and the labels reader turn them
+        filename = str(labels.normalise_paths([text(filename)])[0])
+        infos.append(VideoInfo(index, filename, width, height, kind, images, facts))
     return infos
 
 
