@@ -1045,16 +1045,119 @@ def test_a_file_whose_suffixes_were_given_in_order_still_reads_back(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         posebridge.save(ds, path)
-    with h5py.File(path, "r+") as h5:  # as the earlier writer laid it out
-        container = h5["processing/behavior/PoseEstimation"]
+    _lay_out_as_before(path)
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["a/b", "a_b"]
+    np.testing.assert_array_equal(back.position.values, position)
+
+
+_NAMES_MARKER = "posebridge: names=valid-kept"
+
+
+def _comments(group: h5py.Group) -> str:
+    value = group.attrs.get("comments", "")
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _drop_names_marker(container: h5py.Group) -> None:
+    """The comments of every series without the names marker, which no writer wrote
+    before valid names were kept."""
+    for name in container:
+        if isinstance(container[name], h5py.Group) and "comments" in container[name].attrs:
+            parts = _comments(container[name]).split(" | ")
+            kept = [part for part in parts if not part.startswith(_NAMES_MARKER)]
+            container[name].attrs["comments"] = " | ".join(kept)
+
+
+def _lay_out_as_before(path, where: str = "processing/behavior/PoseEstimation") -> None:
+    """Make a file written with keypoints 'a/b', 'a_b' as the writer of 39793abc laid it
+    out: the suffixes in order of the keypoints ('a/b' is series 'a_b', 'a_b' is
+    'a_b_2'), no keypoint tag on those two series (the metadata named neither) and no
+    names marker; a series the metadata named keeps its tag, as that writer tagged it."""
+    with h5py.File(path, "r+") as h5:
+        container = h5[where]
         container.move("a_b", "held")
         container.move("a_b_2", "a_b")
         container.move("held", "a_b_2")
         for name in ("a_b", "a_b_2"):
-            text = _description(h5, f"processing/behavior/PoseEstimation/{name}")
+            text = _description(h5, f"{where}/{name}")
             container[name].attrs["description"] = text.split(" [posebridge keypoint")[0]
+        _drop_names_marker(container)
+
+
+def _three_keypoints() -> tuple[np.ndarray, xr.Dataset, nwb.NWBFileSaveConfig]:
+    """'a/b', 'a_b' (names that meet once cleaned) and 'c', whose series the metadata
+    names 'tail'; each keypoint's positions are its own number."""
+    position = np.zeros((5, 2, 3, 1))
+    position[:, :, 1] = 11.0  # 'a_b'
+    position[:, :, 2] = 21.0  # 'c'
+    position[:, :, 0] = 1.0  # 'a/b'
+    ds = model.from_numpy(
+        position, keypoint_names=["a/b", "a_b", "c"], individual_names=["m1"], fps=10
+    )
+    config = nwb.NWBFileSaveConfig(
+        pose_estimation_series_kwargs={"a/b": {}, "a_b": {}, "c": {"name": "tail"}}
+    )
+    return position, ds, config
+
+
+def test_an_older_file_with_a_series_named_in_the_metadata_reads_each_keypoint_back(tmp_path):
+    """Files written at 39793abc tagged the series the metadata named ('c' as 'tail'), but
+    not 'a/b' (series 'a_b') and 'a_b' (series 'a_b_2'): reading took the tag for a file
+    written since and swapped the data of 'a/b' and 'a_b', silently."""
+    position, ds, config = _three_keypoints()
+    path = tmp_path / "older.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, path, config=config)
+    _lay_out_as_before(path, "processing/behavior/PoseEstimation")
+    with h5py.File(path) as h5:  # the layout of 39793abc
+        container = h5["processing/behavior/PoseEstimation"]
+        np.testing.assert_array_equal(container["a_b/data"][()], 1.0)
+        assert "[posebridge keypoint: c]" in _description(
+            h5, "processing/behavior/PoseEstimation/tail"
+        )
     back = posebridge.load(path)
-    assert back.keypoint.values.tolist() == ["a/b", "a_b"]
+    assert back.keypoint.values.tolist() == ["a/b", "a_b", "c"]
+    np.testing.assert_array_equal(back.position.values, position)
+
+
+def test_series_of_names_that_meet_are_marked_with_the_naming_rule(tmp_path):
+    """Every series of a PoseEstimation whose keypoints' cleaned names meet says in its
+    comments that a name NWB can hold kept its series; a file whose names do not meet
+    carries no such marker."""
+    position, ds, config = _three_keypoints()
+    path = tmp_path / "new.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, path, config=config)
+        posebridge.save(ds.sel(keypoint=["a_b", "c"]), tmp_path / "plain.nwb", config=config)
+    with h5py.File(path) as h5:
+        container = h5["processing/behavior/PoseEstimation"]
+        assert {"a_b", "a_b_2", "tail"} <= set(container)
+        np.testing.assert_array_equal(container["a_b/data"][()], 11.0)
+        for name in ("a_b", "a_b_2", "tail"):
+            assert _NAMES_MARKER in _comments(container[name])
+    with h5py.File(tmp_path / "plain.nwb") as h5:
+        container = h5["processing/behavior/PoseEstimation"]
+        assert not any(_NAMES_MARKER in _comments(container[name]) for name in ("a_b", "tail"))
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["a/b", "a_b", "c"]
+    np.testing.assert_array_equal(back.position.values, position)
+
+
+def test_a_file_written_before_the_names_marker_but_with_kept_names_reads_back(tmp_path):
+    """Files written between 94e18bd2 and the names marker kept valid names and tagged
+    every series so named otherwise, without the marker: the tags give them back."""
+    position, ds, config = _three_keypoints()
+    path = tmp_path / "between.nwb"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        posebridge.save(ds, path, config=config)
+    with h5py.File(path, "r+") as h5:
+        _drop_names_marker(h5["processing/behavior/PoseEstimation"])
+    back = posebridge.load(path)
+    assert back.keypoint.values.tolist() == ["a/b", "a_b", "c"]
     np.testing.assert_array_equal(back.position.values, position)
 
 

@@ -65,6 +65,7 @@ from posebridge.formats.nwb.common import (
     GENERAL_LISTS,
     GENERAL_TEXTS,
     MODULE_DESCRIPTION,
+    NAMES_COMMENT,
     POSE_ESTIMATION_DESCRIPTION,
     REFERENCE_TIME,
     container_name,
@@ -595,7 +596,8 @@ def add_poses(
     edges = skeleton_edges(ds, keypoints)
     series_names = unique_names(keypoints, container_name)
     # a series named otherwise than in files written before valid names were kept (those
-    # gave the suffixes in order): tagged, so that the reader tells the two apart
+    # gave the suffixes in order): tagged, and every series of the container marked
+    # (NAMES_COMMENT), so that the reader tells the two apart
     moved = [
         a != b
         for a, b in zip(
@@ -730,7 +732,9 @@ def add_poses(
                 kwargs["unit"] = series_unit(ds, kwargs.get("unit"), where)
                 kwargs.setdefault("reference_frame", reference_frame(ds, kwargs["unit"]))
                 notes = [kwargs.get("comments"), plan.comment]
-                if given_description:
+                if any(moved):
+                    notes.append(NAMES_COMMENT)
+                if given_description:  # the tags end the comments
                     notes.append(tags_comment(" ".join(tags)))
                 if any(notes):
                     kwargs["comments"] = " | ".join(note for note in notes if note)

@@ -58,6 +58,7 @@ from posebridge.formats.nwb.common import (
     _VIEW_TAG_RE,
     DEFAULT_CONTAINER,
     DEFAULT_MODULE,
+    NAMES_MARKER,
     container_name,
     object_name,
     parse_individual_tag,
@@ -254,36 +255,49 @@ def individual_prefix(container: Container) -> str | None:
 
 
 def container_keypoints(container: Container) -> tuple[list[str], list[Series]]:
-    """Keypoint names and their series, in the skeleton's order."""
+    """Keypoint names and their series, in the skeleton's order.
+
+    A series whose description ends with a keypoint tag is that keypoint's. The
+    others are found by the names posebridge gives: with the names marker
+    (:data:`~posebridge.formats.nwb.common.NAMES_MARKER`) a name NWB can hold kept
+    its series; without it, the suffixes went in order of the keypoints, as
+    posebridge wrote them before (its files then tagged only the series that the
+    metadata named, and the files written since tag every series named otherwise).
+    Then another writer's names, node by node, and NeuroConv's spelling.
+    """
     prefix = individual_prefix(container)
 
     def strip(name: str) -> str:
         return name[len(prefix) + 1 :] if prefix and name.startswith(prefix + "_") else name
 
-    by_name = {strip(s.name): s for s in container.series}
     nodes = [strip(node) for node in container.nodes or []]
-    any_tagged = False
+    found: dict[str, Series] = {}  # node -> its series
     for series in container.series:  # named otherwise (metadata, or a suffix): tagged
         tagged = parse_keypoint_tag(series.description)
-        any_tagged = any_tagged or tagged is not None
-        if tagged is not None and tagged in nodes and tagged not in by_name:
-            by_name = {(tagged if s is series else k): s for k, s in by_name.items()}
-    ordered: list[tuple[str, Series]] = []
+        if tagged is not None and tagged in nodes and tagged not in found:
+            found[tagged] = series
+    taken = {id(s) for s in found.values()}
+    by_name = {strip(s.name): s for s in container.series if id(s) not in taken}
+    untagged = [k for k, node in enumerate(nodes) if node not in found]
+    kept = any(NAMES_MARKER in (s.comments or "") for s in container.series)
+    rule = unique_names if kept else unique_names_in_order
+    written = rule(nodes, container_name)  # posebridge's series names, in order
+    keys = [written[k] for k in untagged]
     used: set[str] = set()
-    written = unique_names(nodes, container_name)  # posebridge's series names, in order
-    if not any_tagged:  # a file written before valid names were kept: suffixes in order
-        written = unique_names_in_order(nodes, container_name)
-    if len(set(written)) == len(nodes) and set(written) <= set(by_name):
-        ordered = [(node, by_name[key]) for node, key in zip(nodes, written, strict=True)]
-        used = set(written)
-    for node in nodes if not used else []:  # another writer's names: node by node
+    if untagged and len(set(keys)) == len(keys) and set(keys) <= set(by_name):
+        found.update((nodes[k], by_name[key]) for k, key in zip(untagged, keys, strict=True))
+        used = set(keys)
+    for k in untagged if not used else []:  # another writer's names: node by node
+        node = nodes[k]
         key = next(
-            (k for k in (node, object_name(node), container_name(node)) if k in by_name), ""
+            (name for name in (node, object_name(node), container_name(node)) if name in by_name),
+            "",
         )
         if key in by_name and key not in used:
-            ordered.append((node, by_name[key]))
+            found[node] = by_name[key]
             used.add(key)
-    if nodes and not used:  # NeuroConv's PoseEstimationSeries<Node> names
+    ordered = [(node, found[node]) for node in nodes if node in found]
+    if nodes and not ordered:  # NeuroConv's PoseEstimationSeries<Node> names
         ordered, used = _series_by_spelling(nodes, by_name)
     ordered += [(name, s) for name, s in by_name.items() if name not in used]
     return [name for name, _ in ordered], [s for _, s in ordered]

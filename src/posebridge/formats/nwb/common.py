@@ -25,6 +25,24 @@ as a short machine-readable marker that the reader looks for:
     The reader restores ``frame`` with this formula, which the writer checked
     gives every frame back; ``rate`` is the fps when there is one (and then the
     ``fps`` marker is there too), else the frames' step over the times'.
+
+How posebridge marks its series names
+-------------------------------------
+A keypoint's series is named after it, with what NWB cannot hold in a name
+(``/``, ``:``) made ``_``. When two names then meet (``a/b`` and ``a_b``), the
+series of a keypoint named otherwise than after it carries a keypoint tag at
+the end of its description (``[posebridge keypoint: a/b]``, :func:`keypoint_tag`),
+which the reader follows first. Which name takes the ``_2`` suffix changed once:
+
+``posebridge: names=valid-kept``
+    In the comments of every series of a PoseEstimation whose keypoints' names
+    meet once cleaned: the name NWB can hold kept its series (``a_b`` is
+    ``a_b``'s, ``a/b`` is ``a_b_2``), and every series so named otherwise than
+    before carries its keypoint tag (:func:`unique_names`). Without it, an
+    untagged series is named as posebridge named them before (the suffixes in
+    order of the keypoints: ``a/b`` is ``a_b``, ``a_b`` is ``a_b_2``,
+    :func:`unique_names_in_order`): files written then tagged only the series
+    that the metadata named.
 """
 
 from __future__ import annotations
@@ -82,6 +100,14 @@ _FRAMES_TEXT = (
     "no frame rate was known)"
 )
 _FPS_RE = re.compile(r"posebridge: fps=([0-9.eE+-]+)")
+#: In the comments of a PoseEstimation's series: where keypoints' cleaned names meet, the
+#: name NWB can hold kept its series (:func:`unique_names`), not the first keypoint's.
+NAMES_MARKER = "posebridge: names=valid-kept"
+NAMES_COMMENT = (
+    f"{NAMES_MARKER} (of keypoint names that are one once '/' and ':' become '_', the one "
+    "NWB can hold names its series and the others take _2, _3; a series named otherwise "
+    "ends its description with its keypoint)"
+)
 
 
 #: Largest gap (s) between a rate-based time and ``frame / fps`` that the reader
@@ -338,7 +364,7 @@ def unique_names_in_order(
 ) -> list[str]:
     """The names :func:`unique_names` gave before it kept valid names as they are: the
     suffixes in order of appearance (``a/b``, ``a_b`` -> ``a_b``, ``a_b_2``), to read the
-    series of the files written so (whose series carry no keypoint tag).
+    series of the files written so (with no :data:`NAMES_MARKER`).
 
     Examples
     --------
