@@ -492,3 +492,54 @@ def test_a_per_keypoint_variable_it_has_no_column_for_is_warned_as_not_written(t
     assert not [w for w in caught if "reprojection_error" in str(w.message)]  # it is kept
     back = anipose.read(path)
     assert "smoothed_error" not in back and "reprojection_error" in back
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a_x,a_y,a_z,a_error,fnum\nTrue,2,3,0.5,0\nTrue,2,3,0.5,1\n", "line 2: column 'a_x'"),
+        ("a_x,a_y,a_z,a_ncams,fnum\n1,2,3,False,0\n", "line 2: column 'a_ncams' holds False"),
+        ("a_x,a_y,a_z,M_00,fnum\n1,2,3,TRUE,0\n", "line 2: column 'M_00'"),
+    ],
+)
+def test_a_column_of_true_and_false_is_refused_not_read_as_one_and_zero(
+    tmp_path, opening, text, message
+):
+    """pandas parses a column holding only True/False as booleans; they were read as 1/0."""
+    path = _write(tmp_path, text)
+    with pytest.raises(FormatError, match=message) as error:
+        getattr(posebridge, opening)(path, format="anipose").load()
+    assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "shown"),
+    [
+        ("fnum", pd.to_datetime(["2024-01-01"]), "2024-01-01"),
+        ("a_x", [1 + 2j], r"\(1\+2j\)"),
+        ("a_y", [True], "True"),
+        ("a_z", pd.to_timedelta(["1s"]), "0 days 00:00:01"),
+        ("a_x", np.array([False], dtype=object), "False"),
+    ],
+)
+def test_a_dataframe_column_of_no_real_numbers_is_refused_naming_it(column, values, shown):
+    """Dates, durations and complex numbers were turned into numbers by pd.to_numeric."""
+    df = pd.DataFrame({"a_x": [1.0], "a_y": [2.0], "a_z": [3.0], "fnum": [0]})
+    df[column] = values
+    with pytest.raises(FormatError, match=f"column '{column}' holds {shown}"):
+        anipose.dataset_from_dataframe(df)
+
+
+def test_a_dataframe_of_text_and_nullable_numbers_is_read():
+    df = pd.DataFrame(
+        {
+            "a_x": pd.array([1, None], dtype="Int64"),
+            "a_y": np.array([" 2.5", ""], dtype=object),
+            "a_z": [3.0, 4.0],
+        }
+    )
+    ds = anipose.dataset_from_dataframe(df)
+    np.testing.assert_array_equal(
+        ds.position.values[:, :, 0, 0], [[1.0, 2.5, 3.0], [np.nan, np.nan, 4.0]]
+    )

@@ -79,25 +79,41 @@ def split_columns(columns: Sequence[str]) -> tuple[list[str], dict[str, dict[str
 def _numeric(
     df: pd.DataFrame, columns: list[str], path: Path | None, first_row: int = 0
 ) -> np.ndarray:
-    """The columns as one float64 array; a non-number raises naming its line."""
+    """The columns as one float64 array; a non-number raises naming its line.
+
+    Only real numbers are taken: a column of ``True``/``False`` (pandas parses one
+    that holds nothing else as booleans), of dates or of complex numbers is refused,
+    as text is, not turned into numbers.
+    """
     block = df[columns]
-    if all(dtype.kind in "fiub" for dtype in block.dtypes):
-        return block.to_numpy(dtype=np.float64)
-    for column in columns:
+    if all(dtype.kind in "fiu" for dtype in block.dtypes):
+        return block.to_numpy(dtype=np.float64, na_value=np.nan)
+    out = np.empty((len(df), len(columns)), dtype=np.float64)
+    for index, column in enumerate(columns):
         values = df[column]
-        if values.dtype.kind in "fiub":
+        if values.dtype.kind in "fiu":
+            out[:, index] = values.to_numpy(dtype=np.float64, na_value=np.nan)
             continue
-        numbers = pd.to_numeric(values, errors="coerce")
-        blank = values.isna() | (values.astype(str).str.strip() == "")
-        bad = np.flatnonzero(numbers.isna().to_numpy() & ~blank.to_numpy())
+        blank = values.isna().to_numpy().copy()
+        if values.dtype.kind in "OSU":  # text: parsed from what it says
+            text = values.astype(str)
+            blank |= (text.str.strip() == "").to_numpy()
+            numbers = pd.to_numeric(text.where(~blank, ""), errors="coerce").to_numpy()
+            bad = np.flatnonzero(np.isnan(numbers) & ~blank)
+        else:  # booleans, dates, durations, complex numbers: no number of a frame
+            numbers = np.full(len(values), np.nan)
+            bad = np.flatnonzero(~blank)
         if bad.size:
             row = int(bad[0])
+            value = values.iloc[row]
+            shown = repr(value) if isinstance(value, str) else str(value)  # not np.True_
             raise FormatError(
                 path,
-                f"{_where(path, first_row + row)}: column '{column}' holds {values.iloc[row]!r}, "
+                f"{_where(path, first_row + row)}: column '{column}' holds {shown}, "
                 "expected a number (or an empty cell for a missing value).",
             )
-    return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+        out[:, index] = numbers
+    return out
 
 
 def _constant_row(values: np.ndarray, names: Sequence[str], path: Path | None) -> np.ndarray:
