@@ -543,3 +543,36 @@ def test_a_dataframe_of_text_and_nullable_numbers_is_read():
     np.testing.assert_array_equal(
         ds.position.values[:, :, 0, 0], [[1.0, 2.5, 3.0], [np.nan, np.nan, 4.0]]
     )
+
+
+@pytest.mark.parametrize(
+    ("attr", "value"),
+    [
+        ("anipose_alignment_center", [np.nan, 0.0, 0.0]),
+        ("anipose_alignment_matrix", [[1, 0, 0], [0, np.inf, 0], [0, 0, 1]]),
+    ],
+)
+def test_write_refuses_an_alignment_that_is_not_finite(tmp_path, attr, value):
+    """A NaN center was written as empty cells, which the reader then refused."""
+    ds = model.from_numpy(np.random.default_rng(0).random((2, 3, 1, 1)))
+    ds.attrs[attr] = value
+    with pytest.raises(SchemaError, match=f"attrs\\['{attr}'\\] holds (nan|inf)"):
+        posebridge.save(ds, tmp_path / "out.csv", format="anipose")
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+@pytest.mark.parametrize("bad_row", [0, 1500])
+def test_a_row_with_part_of_its_alignment_empty_is_refused_naming_line_and_column(
+    tmp_path, opening, bad_row
+):
+    """A partly empty first row was said to differ from the first row's."""
+    table = anipose_table(["a"], list(range(2000)))
+    table.loc[bad_row, "center_1"] = np.nan
+    path = tmp_path / "partial.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(
+        FormatError, match=f"line {bad_row + 2}: the alignment column\\(s\\) center_1 are empty"
+    ) as error:
+        getattr(posebridge, opening)(path, format="anipose").load()
+    assert str(path) in str(error.value)

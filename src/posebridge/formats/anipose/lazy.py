@@ -45,6 +45,7 @@ from posebridge.formats.anipose.read import (
     _build,
     _numeric,
     _where,
+    alignment_rows,
 )
 
 __all__ = ["open_lazy"]
@@ -77,7 +78,7 @@ def _block_dataset(
         raise FormatError(path, f"rows {low}-{high - 1} could not be read back.")
     for group, first in alignment:
         values = _numeric(df, list(group), path, low)
-        present = ~np.all(np.isnan(values), axis=1)
+        present = alignment_rows(values, group, path, low)
         differs = present & np.any(values != first, axis=1)
         if differs.any():
             row = low + int(np.argmax(differs))

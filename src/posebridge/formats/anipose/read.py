@@ -116,9 +116,34 @@ def _numeric(
     return out
 
 
+def alignment_rows(
+    values: np.ndarray, names: Sequence[str], path: Path | None, first_row: int = 0
+) -> np.ndarray:
+    """Which rows hold an alignment (a row may leave every alignment column empty).
+
+    Raises
+    ------
+    FormatError
+        Naming the first line that leaves some alignment columns empty but not all.
+    """
+    empty = np.isnan(values)
+    present = ~np.all(empty, axis=1)
+    partial = present & np.any(empty, axis=1)
+    if partial.any():
+        row = int(np.argmax(partial))
+        missing = [name for name, gap in zip(names, empty[row], strict=True) if gap]
+        raise FormatError(
+            path,
+            f"{_where(path, first_row + row)}: the alignment column(s) {', '.join(missing)} "
+            f"are empty while the rest of {', '.join(names)} are not; Anipose writes the "
+            "whole transform on every row.",
+        )
+    return present
+
+
 def _constant_row(values: np.ndarray, names: Sequence[str], path: Path | None) -> np.ndarray:
     """The one value per column that Anipose repeats on every row."""
-    present = ~np.all(np.isnan(values), axis=1)
+    present = alignment_rows(values, names, path)
     if not present.any():
         raise FormatError(path, f"columns {', '.join(names)} are empty on every row.")
     first = values[np.argmax(present)]

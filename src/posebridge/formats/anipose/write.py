@@ -60,6 +60,12 @@ def _transform(ds: xr.Dataset, attr: str, size: int, default: np.ndarray) -> np.
     values = np.asarray(ds.attrs[attr], dtype=np.float64).reshape(-1)
     if values.size != size:
         raise SchemaError(f"attrs['{attr}'] must hold {size} numbers, got {values.size}.")
+    if not np.all(np.isfinite(values)):
+        raise SchemaError(
+            f"attrs['{attr}'] holds {values[~np.isfinite(values)][0]} at index "
+            f"{int(np.argmax(~np.isfinite(values)))}; an Anipose alignment is finite numbers "
+            "(an empty cell there could not be read back). Fix or delete the attribute."
+        )
     return values
 
 
