@@ -576,3 +576,25 @@ def test_a_row_with_part_of_its_alignment_empty_is_refused_naming_line_and_colum
     ) as error:
         getattr(posebridge, opening)(path, format="anipose").load()
     assert str(path) in str(error.value)
+
+
+def test_the_individual_advice_is_given_with_the_command_lines_flags(tmp_path):
+    """On the command line the writer said ``pass individual='<name>'``."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    two = tmp_path / "two.nc"
+    posebridge.save(model.from_numpy(np.zeros((2, 3, 1, 2)), individual_names=["m", "r"]), two)
+
+    def said(*options: str) -> str:
+        result = CliRunner().invoke(
+            cli, ["convert", str(two), str(tmp_path / "o.csv"), "--to", "anipose", *options]
+        )
+        assert result.exit_code != 0, result.output
+        return " ".join(result.output.split())
+
+    text = said()
+    assert "pass --option individual=NAME to write one of them" in text, text
+    text = said("--option", "individual=big cow")
+    assert "--option 'individual=big cow' names no individual of the dataset" in text, text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import warnings
 from pathlib import Path
 
@@ -11,7 +12,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import FPS_ADVICE, SchemaError, user_stacklevel
+from posebridge.errors import (
+    FPS_ADVICE,
+    SchemaError,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.not_kept import (
@@ -35,6 +41,14 @@ _CHUNK_BOXES = 40_000
 # writing
 
 
+#: The advice to number the tracks by position, as the command line gives it.
+_NUMBERED_BY_POSITION = {
+    "pass track_ids_from_trailing_numbers=False": (
+        "pass --option track_ids_from_trailing_numbers=false"
+    )
+}
+
+
 def _track_ids(names: list[str], from_trailing_numbers: bool) -> np.ndarray:
     if not from_trailing_numbers:
         return np.arange(len(names), dtype=np.int64)
@@ -42,16 +56,22 @@ def _track_ids(names: list[str], from_trailing_numbers: bool) -> np.ndarray:
     for name in names:
         match = _TRACK_DIGITS.search(name)
         if match is None:
-            raise SchemaError(
-                f"Cannot take a track id from the individual name {name!r} (no digits); pass "
-                "track_ids_from_trailing_numbers=False to number the individuals 0, 1, ... in "
-                "their order."
+            raise with_command_line_wording(
+                SchemaError(
+                    f"Cannot take a track id from the individual name {name!r} (no digits); "
+                    "pass track_ids_from_trailing_numbers=False to number the individuals 0, "
+                    "1, ... in their order."
+                ),
+                _NUMBERED_BY_POSITION,
             )
         ids.append(int(match.group(1)))
     if len(set(ids)) != len(ids):
-        raise SchemaError(
-            f"The individual names {names} give repeated track ids {ids}; pass "
-            "track_ids_from_trailing_numbers=False to number them by position."
+        raise with_command_line_wording(
+            SchemaError(
+                f"The individual names {names} give repeated track ids {ids}; pass "
+                "track_ids_from_trailing_numbers=False to number them by position."
+            ),
+            _NUMBERED_BY_POSITION,
         )
     return np.asarray(ids, dtype=np.int64)
 
@@ -86,17 +106,24 @@ def _image_names(
         if np.any(stored == "") or len(np.unique(stored)) != len(stored):
             stored = None
     if image_file_suffix is not None and not image_file_suffix.strip(". "):
-        raise SchemaError(
-            f"image_file_suffix={image_file_suffix!r} names no file ending; give one such as "
-            "'.png', or leave it out for '.png'."
+        in_python = f"image_file_suffix={image_file_suffix!r}"
+        raise with_command_line_wording(
+            SchemaError(
+                f"{in_python} names no file ending; give one such as '.png', or leave it out "
+                "for '.png'."
+            ),
+            {in_python: f"--option {shlex.quote(f'image_file_suffix={image_file_suffix}')}"},
         )
     image_file_suffix = image_file_suffix or ".png"
     defaults = frame_n_digits is None and not image_file_prefix
     defaults = defaults and image_file_suffix in (".png", "png")
     if image_paths is True and stored is None:
-        raise SchemaError(
-            "image_paths=True needs an 'image_path' coordinate along time with one distinct "
-            "file name per time step."
+        raise with_command_line_wording(
+            SchemaError(
+                "image_paths=True needs an 'image_path' coordinate along time with one distinct "
+                "file name per time step."
+            ),
+            {"image_paths=True needs": "--option image_paths=true needs"},
         )
     if stored is not None and (image_paths is True or (image_paths is None and defaults)):
         return stored
@@ -104,14 +131,20 @@ def _image_names(
     if frame_n_digits is None:
         frame_n_digits = largest + 1
     elif not 1 <= int(frame_n_digits) <= MOST_DIGITS:
-        raise SchemaError(
-            f"frame_n_digits={frame_n_digits} is not from 1 to {MOST_DIGITS} (frame numbers "
-            "have at most 16 digits)."
+        raise with_command_line_wording(
+            SchemaError(
+                f"frame_n_digits={frame_n_digits} is not from 1 to {MOST_DIGITS} (frame "
+                "numbers have at most 16 digits)."
+            ),
+            {f"frame_n_digits={frame_n_digits}": f"--option frame_n_digits={frame_n_digits}"},
         )
     elif int(frame_n_digits) < largest:
-        raise SchemaError(
-            f"frame_n_digits={frame_n_digits} cannot hold frame {int(np.abs(frames).max())}, "
-            f"which has {largest} digits."
+        raise with_command_line_wording(
+            SchemaError(
+                f"frame_n_digits={frame_n_digits} cannot hold frame "
+                f"{int(np.abs(frames).max())}, which has {largest} digits."
+            ),
+            {f"frame_n_digits={frame_n_digits}": f"--option frame_n_digits={frame_n_digits}"},
         )
     suffix = image_file_suffix if image_file_suffix.startswith(".") else "." + image_file_suffix
     digits = np.strings.zfill(frames.astype(str), int(frame_n_digits))
