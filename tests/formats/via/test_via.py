@@ -769,3 +769,35 @@ def test_read_advice_on_the_frame_regexp_is_given_with_the_command_lines_flags(t
     assert "Pass --read-option 'frame_regexp=REGEXP' whose group captures" in text, text
     with pytest.raises(FormatError, match="Pass a frame_regexp whose group"):
         posebridge.load(path)
+
+
+def test_an_image_named_at_two_frames_keeps_its_name_when_written(tmp_path):
+    """The writer replaced every file name with made-up ones, without a word, when one
+    image was named at two frames (file_attributes gives each row its frame)."""
+    path = via_file(
+        tmp_path / "same_image.csv",
+        [
+            ("a.png", {"frame": 1}, rect(10, 20, 4, 6), {"track": 1}),
+            ("a.png", {"frame": 2}, rect(11, 21, 4, 6), {"track": 2}),
+            ("b.png", {"frame": 3}, rect(12, 22, 4, 6), {"track": 1}),
+        ],
+    )
+    ds = posebridge.load(path)
+    out = tmp_path / "out.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(ds, out, format="via")
+    assert pd.read_csv(out)["filename"].tolist() == ["a.png", "a.png", "b.png"]
+    back = posebridge.load(out)
+    assert back.image_path.values.tolist() == ["a.png", "a.png", "b.png"]
+    assert back.frame.values.tolist() == [1, 2, 3]
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+def test_image_names_not_written_for_an_empty_one_are_warned_about(tmp_path, bboxes_two_tracks):
+    ds = bboxes_two_tracks.assign_coords(image_path=("time", ["a.png", "", "c.png", "d", "e"]))
+    with pytest.warns(UserWarning, match="image_path is empty at 1 time step"):
+        posebridge.save(ds, tmp_path / "out.csv", format="via")
+    assert pd.read_csv(tmp_path / "out.csv")["filename"].iloc[0] == "00.png"
+    with pytest.raises(SchemaError, match=r"a file name at every time step \(1 have none\)"):
+        posebridge.save(ds, tmp_path / "again.csv", format="via", image_paths=True)

@@ -99,11 +99,20 @@ def _image_names(
     image_file_prefix: str | None,
     image_file_suffix: str | None,
     image_paths: bool | None,
+    path: Path,
 ) -> np.ndarray:
+    """The file name of each time step's image.
+
+    The stored ``image_path`` names are kept, a name at several frames too (each row
+    names its frame in ``file_attributes``, which the readers take over the name);
+    names made from the frame numbers replace them when one is empty, with a warning.
+    """
     stored = None
+    unnamed = 0
     if "image_path" in ds.coords and ds["image_path"].dims == ("time",):
         stored = np.asarray(ds["image_path"].values).astype(str)
-        if np.any(stored == "") or len(np.unique(stored)) != len(stored):
+        unnamed = int(np.count_nonzero(np.strings.strip(stored) == ""))
+        if unnamed:
             stored = None
     if image_file_suffix is not None and not image_file_suffix.strip(". "):
         in_python = f"image_file_suffix={image_file_suffix!r}"
@@ -120,13 +129,20 @@ def _image_names(
     if image_paths is True and stored is None:
         raise with_command_line_wording(
             SchemaError(
-                "image_paths=True needs an 'image_path' coordinate along time with one distinct "
-                "file name per time step."
+                "image_paths=True needs an 'image_path' coordinate along time with a file "
+                f"name at every time step ({unnamed} have none)."
             ),
             {"image_paths=True needs": "--option image_paths=true needs"},
         )
     if stored is not None and (image_paths is True or (image_paths is None and defaults)):
         return stored
+    if unnamed and image_paths is None and defaults:
+        warnings.warn(
+            f"{path}: the dataset's image_path is empty at {unnamed} time step(s), so its "
+            "file names are not written: every image is named from its frame number.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     largest = len(str(int(np.abs(frames).max()))) if frames.size else 1
     if frame_n_digits is None:
         frame_n_digits = largest + 1
@@ -273,8 +289,9 @@ def write(
         Text before and after the frame number in file names.
     image_paths
         Write the dataset's ``image_path`` names (e.g. those a VIA file was
-        read with) instead of making names: ``None`` does so when they exist,
-        are distinct and no naming option was given; ``True`` requires them.
+        read with) instead of making names: ``None`` does so when every time
+        step has one and no naming option was given (a name at several frames
+        too: each row names its frame); ``True`` requires them.
 
     Returns
     -------
@@ -309,7 +326,9 @@ def write(
     names = [str(n) for n in ds["individual"].values]
     track_ids = _track_ids(names, track_ids_from_trailing_numbers)
     images = _csv_cell(
-        _image_names(ds, frames, frame_n_digits, image_file_prefix, image_file_suffix, image_paths)
+        _image_names(
+            ds, frames, frame_n_digits, image_file_prefix, image_file_suffix, image_paths, path
+        )
     )
 
     position = ds["position"].transpose("time", "space", "individual").to_numpy()
