@@ -500,7 +500,10 @@ def test_a_per_keypoint_variable_it_has_no_column_for_is_warned_as_not_written(t
     [
         ("a_x,a_y,a_z,a_error,fnum\nTrue,2,3,0.5,0\nTrue,2,3,0.5,1\n", "line 2: column 'a_x'"),
         ("a_x,a_y,a_z,a_ncams,fnum\n1,2,3,False,0\n", "line 2: column 'a_ncams' holds False"),
-        ("a_x,a_y,a_z,M_00,fnum\n1,2,3,TRUE,0\n", "line 2: column 'M_00'"),
+        (
+            "a_x,a_y,a_z,center_0,center_1,center_2,fnum\n1,2,3,TRUE,0,0,0\n",
+            "line 2: column 'center_0' holds True",
+        ),
     ],
 )
 def test_a_column_of_true_and_false_is_refused_not_read_as_one_and_zero(
