@@ -801,3 +801,13 @@ def test_image_names_not_written_for_an_empty_one_are_warned_about(tmp_path, bbo
     assert pd.read_csv(tmp_path / "out.csv")["filename"].iloc[0] == "00.png"
     with pytest.raises(SchemaError, match=r"a file name at every time step \(1 have none\)"):
         posebridge.save(ds, tmp_path / "again.csv", format="via", image_paths=True)
+
+
+def test_an_all_missing_dataset_is_refused_for_what_would_be_lost(tmp_path, bboxes_two_tracks):
+    """The refusal said a file with no region could not be read back; a header-only VIA file
+    reads (as no frames and no individuals): what is lost is the frames and tracks."""
+    ds = bboxes_two_tracks.copy()
+    ds["position"] = ds.position * np.nan
+    with pytest.raises(SchemaError, match="would read back as no frames and no individuals"):
+        posebridge.save(ds, tmp_path / "all_nan.csv", format="via")
+    assert not (tmp_path / "all_nan.csv").exists()

@@ -348,8 +348,9 @@ def write(
         )
     if not valid.any():
         raise SchemaError(
-            "Every box of the dataset is missing (NaN); a VIA tracks file with no region "
-            "could not be read back. Nothing was written."
+            "Every box of the dataset is missing (NaN); a VIA tracks file holds frames and "
+            "tracks only through their regions, so it would read back as no frames and no "
+            "individuals. Nothing was written."
         )
     with np.errstate(over="ignore", invalid="ignore"):  # VIA stores corners and sizes
         corners = both[:, :2] - both[:, 2:] / 2
