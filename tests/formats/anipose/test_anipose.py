@@ -601,3 +601,24 @@ def test_the_individual_advice_is_given_with_the_command_lines_flags(tmp_path):
     assert "pass --option individual=NAME to write one of them" in text, text
     text = said("--option", "individual=big cow")
     assert "--option 'individual=big cow' names no individual of the dataset" in text, text
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        (
+            "a_x,a_y,a_z,a_error,fnum,",
+            r"an unnamed last column, cell 6 of the header \(a trailing",
+        ),
+        ("a_x,a_y,,a_z,fnum", r"an unnamed column, cell 3 of the header\]"),
+        (",a_x,a_y,a_z,fnum", r"an unnamed first column \(was it saved with an index column\?\)"),
+    ],
+)
+def test_an_empty_header_cell_is_told_by_its_place_not_by_pandas_name(tmp_path, header, said):
+    """A trailing comma was refused as 'Unnamed: 5' (pandas' name, not in the file) with a
+    hint about an index column."""
+    cells = header.count(",") + 1
+    path = _write(tmp_path, header + "\n" + ",".join(["1"] * cells) + "\n")
+    with pytest.raises(FormatError, match=said) as error:
+        posebridge.load(path, format="anipose")
+    assert "Unnamed" not in str(error.value)

@@ -210,6 +210,25 @@ def _refuse_bad_camera_counts(
         )
 
 
+def _unknown_named(columns: list, unknown: list) -> str:
+    """The unknown columns as the file has them: pandas names an empty header cell
+    ``Unnamed: N``, which the file does not say; it is told by its place instead."""
+    shown = []
+    for column in unknown[:5]:
+        at = columns.index(column)
+        if not str(column).startswith("Unnamed: "):
+            shown.append(repr(str(column)))
+        elif at == 0:
+            shown.append("an unnamed first column (was it saved with an index column?)")
+        elif at == len(columns) - 1:
+            shown.append(
+                f"an unnamed last column, cell {at + 1} of the header (a trailing comma?)"
+            )
+        else:
+            shown.append(f"an unnamed column, cell {at + 1} of the header")
+    return "[" + ", ".join(shown) + "]"
+
+
 def _build(
     df: pd.DataFrame, individual_name: str, path: Path | None, first_row: int = 0
 ) -> xr.Dataset:
@@ -226,15 +245,10 @@ def _build(
         )
     keypoints, by_keypoint, unknown = split_columns(list(df.columns))
     if unknown:
-        hint = (
-            " (was it saved with an index column?)"
-            if any(str(c).startswith("Unnamed") for c in unknown)
-            else ""
-        )
         raise FormatError(
             path,
-            f"unexpected columns {[str(c) for c in unknown][:5]}{hint}: an Anipose file has "
-            "only <keypoint>_x/_y/_z/_error/_ncams/_score, M_00..M_22, center_0..2 and fnum.",
+            f"unexpected columns {_unknown_named(list(df.columns), unknown)}: an Anipose file "
+            "has only <keypoint>_x/_y/_z/_error/_ncams/_score, M_00..M_22, center_0..2 and fnum.",
         )
     if not keypoints:
         raise FormatError(path, "has no <keypoint>_x, _y, _z columns.")
