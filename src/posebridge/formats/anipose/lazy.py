@@ -42,10 +42,10 @@ from posebridge.formats.anipose.layout import (
 from posebridge.formats.anipose.read import (
     _EXACT_FLOATS,
     SOURCE_SOFTWARE,
+    _alignment_rows,
     _build,
     _numeric,
     _where,
-    alignment_rows,
 )
 
 __all__ = ["open_lazy"]
@@ -78,7 +78,7 @@ def _block_dataset(
         raise FormatError(path, f"rows {low}-{high - 1} could not be read back.")
     for group, first in alignment:
         values = _numeric(df, list(group), path, low)
-        present = alignment_rows(values, group, path, low)
+        present = _alignment_rows(values, group, path, low)
         differs = present & np.any(values != first, axis=1)
         if differs.any():
             row = low + int(np.argmax(differs))

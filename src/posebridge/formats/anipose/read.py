@@ -116,7 +116,7 @@ def _numeric(
     return out
 
 
-def alignment_rows(
+def _alignment_rows(
     values: np.ndarray, names: Sequence[str], path: Path | None, first_row: int = 0
 ) -> np.ndarray:
     """Which rows hold an alignment (a row may leave every alignment column empty).
@@ -143,7 +143,7 @@ def alignment_rows(
 
 def _constant_row(values: np.ndarray, names: Sequence[str], path: Path | None) -> np.ndarray:
     """The one value per column that Anipose repeats on every row."""
-    present = alignment_rows(values, names, path)
+    present = _alignment_rows(values, names, path)
     if not present.any():
         raise FormatError(path, f"columns {', '.join(names)} are empty on every row.")
     first = values[np.argmax(present)]
