@@ -492,3 +492,133 @@ def test_a_per_keypoint_variable_it_has_no_column_for_is_warned_as_not_written(t
     assert not [w for w in caught if "reprojection_error" in str(w.message)]  # it is kept
     back = anipose.read(path)
     assert "smoothed_error" not in back and "reprojection_error" in back
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a_x,a_y,a_z,a_error,fnum\nTrue,2,3,0.5,0\nTrue,2,3,0.5,1\n", "line 2: column 'a_x'"),
+        ("a_x,a_y,a_z,a_ncams,fnum\n1,2,3,False,0\n", "line 2: column 'a_ncams' holds False"),
+        (
+            "a_x,a_y,a_z,center_0,center_1,center_2,fnum\n1,2,3,TRUE,0,0,0\n",
+            "line 2: column 'center_0' holds True",
+        ),
+    ],
+)
+def test_a_column_of_true_and_false_is_refused_not_read_as_one_and_zero(
+    tmp_path, opening, text, message
+):
+    """pandas parses a column holding only True/False as booleans; they were read as 1/0."""
+    path = _write(tmp_path, text)
+    with pytest.raises(FormatError, match=message) as error:
+        getattr(posebridge, opening)(path, format="anipose").load()
+    assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "shown"),
+    [
+        ("fnum", pd.to_datetime(["2024-01-01"]), "2024-01-01"),
+        ("a_x", [1 + 2j], r"\(1\+2j\)"),
+        ("a_y", [True], "True"),
+        ("a_z", pd.to_timedelta(["1s"]), "0 days 00:00:01"),
+        ("a_x", np.array([False], dtype=object), "False"),
+    ],
+)
+def test_a_dataframe_column_of_no_real_numbers_is_refused_naming_it(column, values, shown):
+    """Dates, durations and complex numbers were turned into numbers by pd.to_numeric."""
+    df = pd.DataFrame({"a_x": [1.0], "a_y": [2.0], "a_z": [3.0], "fnum": [0]})
+    df[column] = values
+    with pytest.raises(FormatError, match=f"column '{column}' holds {shown}"):
+        anipose.dataset_from_dataframe(df)
+
+
+def test_a_dataframe_of_text_and_nullable_numbers_is_read():
+    df = pd.DataFrame(
+        {
+            "a_x": pd.array([1, None], dtype="Int64"),
+            "a_y": np.array([" 2.5", ""], dtype=object),
+            "a_z": [3.0, 4.0],
+        }
+    )
+    ds = anipose.dataset_from_dataframe(df)
+    np.testing.assert_array_equal(
+        ds.position.values[:, :, 0, 0], [[1.0, 2.5, 3.0], [np.nan, np.nan, 4.0]]
+    )
+
+
+@pytest.mark.parametrize(
+    ("attr", "value"),
+    [
+        ("anipose_alignment_center", [np.nan, 0.0, 0.0]),
+        ("anipose_alignment_matrix", [[1, 0, 0], [0, np.inf, 0], [0, 0, 1]]),
+    ],
+)
+def test_write_refuses_an_alignment_that_is_not_finite(tmp_path, attr, value):
+    """A NaN center was written as empty cells, which the reader then refused."""
+    ds = model.from_numpy(np.random.default_rng(0).random((2, 3, 1, 1)))
+    ds.attrs[attr] = value
+    with pytest.raises(SchemaError, match=f"attrs\\['{attr}'\\] holds (nan|inf)"):
+        posebridge.save(ds, tmp_path / "out.csv", format="anipose")
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("opening", ["load", "open_dataset"])
+@pytest.mark.parametrize("bad_row", [0, 1500])
+def test_a_row_with_part_of_its_alignment_empty_is_refused_naming_line_and_column(
+    tmp_path, opening, bad_row
+):
+    """A partly empty first row was said to differ from the first row's."""
+    table = anipose_table(["a"], list(range(2000)))
+    table.loc[bad_row, "center_1"] = np.nan
+    path = tmp_path / "partial.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(
+        FormatError, match=f"line {bad_row + 2}: the alignment column\\(s\\) center_1 are empty"
+    ) as error:
+        getattr(posebridge, opening)(path, format="anipose").load()
+    assert str(path) in str(error.value)
+
+
+def test_the_individual_advice_is_given_with_the_command_lines_flags(tmp_path):
+    """On the command line the writer said ``pass individual='<name>'``."""
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    two = tmp_path / "two.nc"
+    posebridge.save(model.from_numpy(np.zeros((2, 3, 1, 2)), individual_names=["m", "r"]), two)
+
+    def said(*options: str) -> str:
+        result = CliRunner().invoke(
+            cli, ["convert", str(two), str(tmp_path / "o.csv"), "--to", "anipose", *options]
+        )
+        assert result.exit_code != 0, result.output
+        return " ".join(result.output.split())
+
+    text = said()
+    assert "pass --option individual=NAME to write one of them" in text, text
+    text = said("--option", "individual=big cow")
+    assert "--option 'individual=big cow' names no individual of the dataset" in text, text
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        (
+            "a_x,a_y,a_z,a_error,fnum,",
+            r"an unnamed last column, cell 6 of the header \(a trailing",
+        ),
+        ("a_x,a_y,,a_z,fnum", r"an unnamed column, cell 3 of the header\]"),
+        (",a_x,a_y,a_z,fnum", r"an unnamed first column \(was it saved with an index column\?\)"),
+    ],
+)
+def test_an_empty_header_cell_is_told_by_its_place_not_by_pandas_name(tmp_path, header, said):
+    """A trailing comma was refused as 'Unnamed: 5' (pandas' name, not in the file) with a
+    hint about an index column."""
+    cells = header.count(",") + 1
+    path = _write(tmp_path, header + "\n" + ",".join(["1"] * cells) + "\n")
+    with pytest.raises(FormatError, match=said) as error:
+        posebridge.load(path, format="anipose")
+    assert "Unnamed" not in str(error.value)

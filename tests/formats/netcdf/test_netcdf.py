@@ -239,3 +239,34 @@ def test_files_xarrays_engines_write_have_their_dimensions(tmp_path, engine):
     back = posebridge.load(path)
     np.testing.assert_array_equal(back.position.values, ds.position.values)
     assert back["extra"].dims == ("time", "other")
+
+
+def _fixed_width_text_files(tmp_path, ds: xr.Dataset) -> list:
+    """netCDF-4 files holding the text coordinates as (n, length) char arrays."""
+    pytest.importorskip("netCDF4")
+    classic = tmp_path / "classic.nc"
+    ds.to_netcdf(classic, engine="netcdf4", format="NETCDF4_CLASSIC")
+    chars = tmp_path / "chars.nc"
+    ds.to_netcdf(chars, engine="netcdf4", encoding={"keypoint": {"dtype": "S1"}})
+    as_bytes = tmp_path / "bytes.nc"
+    ds.assign_coords(keypoint=ds.keypoint.values.astype("S")).to_netcdf(
+        as_bytes, engine="h5netcdf"
+    )
+    return [classic, chars, as_bytes]
+
+
+@pytest.mark.parametrize("lazily", [False, True])
+def test_text_coordinates_held_as_fixed_width_chars_are_read_as_text(tmp_path, lazily):
+    ds = model.from_numpy(
+        np.arange(16.0).reshape(4, 2, 2, 1),
+        keypoint_names=["nose", "tail"],
+        individual_names=["mouse"],
+    )
+    opening = posebridge.open_dataset if lazily else posebridge.load
+    for path in _fixed_width_text_files(tmp_path, ds):
+        back = opening(path)
+        assert list(back.keypoint.values) == ["nose", "tail"], path.name
+        assert back.keypoint.dtype.kind == "U", path.name
+        assert list(back.individual.values) == ["mouse"], path.name
+        assert list(back.space.values) == ["x", "y"], path.name
+        np.testing.assert_array_equal(back.position.values, ds.position.values)

@@ -720,3 +720,94 @@ def test_a_header_with_quoted_cells_is_detected_and_read(tmp_path):
     # the box centre: x + width / 2, y + height / 2
     centre = ds.position.isel(individual=0).transpose("time", "space").values.tolist()
     assert centre == [[0 + 1.5, 2 + 2], [1 + 1.5, 2 + 2]]
+
+
+def _said_on_the_command_line(*args: object) -> str:
+    from click.testing import CliRunner
+
+    from posebridge.cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code != 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_write_advice_is_given_with_the_command_lines_flags(tmp_path, bboxes_two_tracks):
+    """The writer's refusals said ``pass track_ids_from_trailing_numbers=False`` (and
+    ``frame_n_digits=``, ``image_file_suffix=``, ``image_paths=True``) on the command line."""
+    named = tmp_path / "named.nc"
+    posebridge.save(bboxes_two_tracks.assign_coords(individual=["crab", "lobster"]), named)
+    text = _said_on_the_command_line("convert", named, tmp_path / "a.csv", "--to", "via")
+    assert "pass --option track_ids_from_trailing_numbers=false to number" in text, text
+    assert "track_ids_from_trailing_numbers=False" not in text, text
+    repeated = tmp_path / "repeated.nc"
+    posebridge.save(bboxes_two_tracks.assign_coords(individual=["a_1", "b_1"]), repeated)
+    text = _said_on_the_command_line("convert", repeated, tmp_path / "b.csv", "--to", "via")
+    assert "pass --option track_ids_from_trailing_numbers=false to number them" in text, text
+    plain = tmp_path / "plain.nc"
+    posebridge.save(bboxes_two_tracks, plain)
+    for option, said in [
+        ("frame_n_digits=0", "--option frame_n_digits=0 is not from 1"),
+        ("image_paths=true", "--option image_paths=true needs an 'image_path'"),
+        ("image_file_suffix=.", "--option image_file_suffix=. names no file ending"),
+    ]:
+        text = _said_on_the_command_line(
+            "convert", plain, tmp_path / "c.csv", "--to", "via", "--option", option
+        )
+        assert said in text, text
+    with pytest.raises(SchemaError, match="pass track_ids_from_trailing_numbers=False"):
+        posebridge.save(
+            bboxes_two_tracks.assign_coords(individual=["crab", "lobster"]),
+            tmp_path / "d.csv",
+            format="via",
+        )
+
+
+def test_read_advice_on_the_frame_regexp_is_given_with_the_command_lines_flags(tmp_path):
+    path = via_file(tmp_path / "nodigits.csv", [("frame.png", {}, rect(1, 2, 3, 4), {"track": 1})])
+    text = _said_on_the_command_line("convert", path, tmp_path / "out.nc")
+    assert "Pass --read-option 'frame_regexp=REGEXP' whose group captures" in text, text
+    with pytest.raises(FormatError, match="Pass a frame_regexp whose group"):
+        posebridge.load(path)
+
+
+def test_an_image_named_at_two_frames_keeps_its_name_when_written(tmp_path):
+    """The writer replaced every file name with made-up ones, without a word, when one
+    image was named at two frames (file_attributes gives each row its frame)."""
+    path = via_file(
+        tmp_path / "same_image.csv",
+        [
+            ("a.png", {"frame": 1}, rect(10, 20, 4, 6), {"track": 1}),
+            ("a.png", {"frame": 2}, rect(11, 21, 4, 6), {"track": 2}),
+            ("b.png", {"frame": 3}, rect(12, 22, 4, 6), {"track": 1}),
+        ],
+    )
+    ds = posebridge.load(path)
+    out = tmp_path / "out.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        posebridge.save(ds, out, format="via")
+    assert pd.read_csv(out)["filename"].tolist() == ["a.png", "a.png", "b.png"]
+    back = posebridge.load(out)
+    assert back.image_path.values.tolist() == ["a.png", "a.png", "b.png"]
+    assert back.frame.values.tolist() == [1, 2, 3]
+    np.testing.assert_array_equal(back.position.values, ds.position.values)
+
+
+def test_image_names_not_written_for_an_empty_one_are_warned_about(tmp_path, bboxes_two_tracks):
+    ds = bboxes_two_tracks.assign_coords(image_path=("time", ["a.png", "", "c.png", "d", "e"]))
+    with pytest.warns(UserWarning, match="image_path is empty at 1 time step"):
+        posebridge.save(ds, tmp_path / "out.csv", format="via")
+    assert pd.read_csv(tmp_path / "out.csv")["filename"].iloc[0] == "00.png"
+    with pytest.raises(SchemaError, match=r"a file name at every time step \(1 have none\)"):
+        posebridge.save(ds, tmp_path / "again.csv", format="via", image_paths=True)
+
+
+def test_an_all_missing_dataset_is_refused_for_what_would_be_lost(tmp_path, bboxes_two_tracks):
+    """The refusal said a file with no region could not be read back; a header-only VIA file
+    reads (as no frames and no individuals): what is lost is the frames and tracks."""
+    ds = bboxes_two_tracks.copy()
+    ds["position"] = ds.position * np.nan
+    with pytest.raises(SchemaError, match="would read back as no frames and no individuals"):
+        posebridge.save(ds, tmp_path / "all_nan.csv", format="via")
+    assert not (tmp_path / "all_nan.csv").exists()

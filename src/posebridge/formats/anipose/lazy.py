@@ -42,6 +42,7 @@ from posebridge.formats.anipose.layout import (
 from posebridge.formats.anipose.read import (
     _EXACT_FLOATS,
     SOURCE_SOFTWARE,
+    _alignment_rows,
     _build,
     _numeric,
     _where,
@@ -77,7 +78,7 @@ def _block_dataset(
         raise FormatError(path, f"rows {low}-{high - 1} could not be read back.")
     for group, first in alignment:
         values = _numeric(df, list(group), path, low)
-        present = ~np.all(np.isnan(values), axis=1)
+        present = _alignment_rows(values, group, path, low)
         differs = present & np.any(values != first, axis=1)
         if differs.any():
             row = low + int(np.argmax(differs))

@@ -79,30 +79,71 @@ def split_columns(columns: Sequence[str]) -> tuple[list[str], dict[str, dict[str
 def _numeric(
     df: pd.DataFrame, columns: list[str], path: Path | None, first_row: int = 0
 ) -> np.ndarray:
-    """The columns as one float64 array; a non-number raises naming its line."""
+    """The columns as one float64 array; a non-number raises naming its line.
+
+    Only real numbers are taken: a column of ``True``/``False`` (pandas parses one
+    that holds nothing else as booleans), of dates or of complex numbers is refused,
+    as text is, not turned into numbers.
+    """
     block = df[columns]
-    if all(dtype.kind in "fiub" for dtype in block.dtypes):
-        return block.to_numpy(dtype=np.float64)
-    for column in columns:
+    if all(dtype.kind in "fiu" for dtype in block.dtypes):
+        return block.to_numpy(dtype=np.float64, na_value=np.nan)
+    out = np.empty((len(df), len(columns)), dtype=np.float64)
+    for index, column in enumerate(columns):
         values = df[column]
-        if values.dtype.kind in "fiub":
+        if values.dtype.kind in "fiu":
+            out[:, index] = values.to_numpy(dtype=np.float64, na_value=np.nan)
             continue
-        numbers = pd.to_numeric(values, errors="coerce")
-        blank = values.isna() | (values.astype(str).str.strip() == "")
-        bad = np.flatnonzero(numbers.isna().to_numpy() & ~blank.to_numpy())
+        blank = values.isna().to_numpy().copy()
+        if values.dtype.kind in "OSU":  # text: parsed from what it says
+            text = values.astype(str)
+            blank |= (text.str.strip() == "").to_numpy()
+            numbers = pd.to_numeric(text.where(~blank, ""), errors="coerce").to_numpy()
+            bad = np.flatnonzero(np.isnan(numbers) & ~blank)
+        else:  # booleans, dates, durations, complex numbers: no number of a frame
+            numbers = np.full(len(values), np.nan)
+            bad = np.flatnonzero(~blank)
         if bad.size:
             row = int(bad[0])
+            value = values.iloc[row]
+            shown = repr(value) if isinstance(value, str) else str(value)  # not np.True_
             raise FormatError(
                 path,
-                f"{_where(path, first_row + row)}: column '{column}' holds {values.iloc[row]!r}, "
+                f"{_where(path, first_row + row)}: column '{column}' holds {shown}, "
                 "expected a number (or an empty cell for a missing value).",
             )
-    return block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+        out[:, index] = numbers
+    return out
+
+
+def _alignment_rows(
+    values: np.ndarray, names: Sequence[str], path: Path | None, first_row: int = 0
+) -> np.ndarray:
+    """Which rows hold an alignment (a row may leave every alignment column empty).
+
+    Raises
+    ------
+    FormatError
+        Naming the first line that leaves some alignment columns empty but not all.
+    """
+    empty = np.isnan(values)
+    present = ~np.all(empty, axis=1)
+    partial = present & np.any(empty, axis=1)
+    if partial.any():
+        row = int(np.argmax(partial))
+        missing = [name for name, gap in zip(names, empty[row], strict=True) if gap]
+        raise FormatError(
+            path,
+            f"{_where(path, first_row + row)}: the alignment column(s) {', '.join(missing)} "
+            f"are empty while the rest of {', '.join(names)} are not; Anipose writes the "
+            "whole transform on every row.",
+        )
+    return present
 
 
 def _constant_row(values: np.ndarray, names: Sequence[str], path: Path | None) -> np.ndarray:
     """The one value per column that Anipose repeats on every row."""
-    present = ~np.all(np.isnan(values), axis=1)
+    present = _alignment_rows(values, names, path)
     if not present.any():
         raise FormatError(path, f"columns {', '.join(names)} are empty on every row.")
     first = values[np.argmax(present)]
@@ -169,6 +210,25 @@ def _refuse_bad_camera_counts(
         )
 
 
+def _unknown_named(columns: list, unknown: list) -> str:
+    """The unknown columns as the file has them: pandas names an empty header cell
+    ``Unnamed: N``, which the file does not say; it is told by its place instead."""
+    shown = []
+    for column in unknown[:5]:
+        at = columns.index(column)
+        if not str(column).startswith("Unnamed: "):
+            shown.append(repr(str(column)))
+        elif at == 0:
+            shown.append("an unnamed first column (was it saved with an index column?)")
+        elif at == len(columns) - 1:
+            shown.append(
+                f"an unnamed last column, cell {at + 1} of the header (a trailing comma?)"
+            )
+        else:
+            shown.append(f"an unnamed column, cell {at + 1} of the header")
+    return "[" + ", ".join(shown) + "]"
+
+
 def _build(
     df: pd.DataFrame, individual_name: str, path: Path | None, first_row: int = 0
 ) -> xr.Dataset:
@@ -185,15 +245,10 @@ def _build(
         )
     keypoints, by_keypoint, unknown = split_columns(list(df.columns))
     if unknown:
-        hint = (
-            " (was it saved with an index column?)"
-            if any(str(c).startswith("Unnamed") for c in unknown)
-            else ""
-        )
         raise FormatError(
             path,
-            f"unexpected columns {[str(c) for c in unknown][:5]}{hint}: an Anipose file has "
-            "only <keypoint>_x/_y/_z/_error/_ncams/_score, M_00..M_22, center_0..2 and fnum.",
+            f"unexpected columns {_unknown_named(list(df.columns), unknown)}: an Anipose file "
+            "has only <keypoint>_x/_y/_z/_error/_ncams/_score, M_00..M_22, center_0..2 and fnum.",
         )
     if not keypoints:
         raise FormatError(path, "has no <keypoint>_x, _y, _z columns.")

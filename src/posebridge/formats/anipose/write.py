@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import BinaryIO
 
@@ -11,7 +12,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import SchemaError
+from posebridge.errors import SchemaError, with_command_line_wording
 from posebridge.formats._shared.csv_text import write_csv_block
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_name_not_stored
@@ -44,13 +45,23 @@ def _select_individual(ds: xr.Dataset, individual: str | None) -> xr.Dataset:
     names = [str(n) for n in ds["individual"].values]
     if individual is None:
         if len(names) != 1:
-            raise SchemaError(
-                f"An Anipose file holds one individual, but the dataset has {len(names)} "
-                f"({', '.join(names[:5])}); pass individual='<name>' to write one of them."
+            raise with_command_line_wording(
+                SchemaError(
+                    f"An Anipose file holds one individual, but the dataset has {len(names)} "
+                    f"({', '.join(names[:5])}); pass individual='<name>' to write one of them."
+                ),
+                {"pass individual='<name>'": "pass --option individual=NAME"},
             )
         return ds
     if individual not in names:
-        raise SchemaError(f"individual={individual!r} is not in the dataset ({names}).")
+        in_python = f"individual={individual!r} is not in the dataset"
+        raise with_command_line_wording(
+            SchemaError(f"{in_python} ({names})."),
+            {
+                in_python: f"--option {shlex.quote(f'individual={individual}')} names no "
+                "individual of the dataset"
+            },
+        )
     return ds.sel(individual=[individual])
 
 
@@ -60,6 +71,12 @@ def _transform(ds: xr.Dataset, attr: str, size: int, default: np.ndarray) -> np.
     values = np.asarray(ds.attrs[attr], dtype=np.float64).reshape(-1)
     if values.size != size:
         raise SchemaError(f"attrs['{attr}'] must hold {size} numbers, got {values.size}.")
+    if not np.all(np.isfinite(values)):
+        raise SchemaError(
+            f"attrs['{attr}'] holds {values[~np.isfinite(values)][0]} at index "
+            f"{int(np.argmax(~np.isfinite(values)))}; an Anipose alignment is finite numbers "
+            "(an empty cell there could not be read back). Fix or delete the attribute."
+        )
     return values
 
 

@@ -75,15 +75,41 @@ def sniff(peek: Peek) -> bool:
     )
 
 
-def _restore_strings(ds: xr.Dataset) -> xr.Dataset:
-    """netCDF hands strings back as objects; make them numpy str again."""
-    changed = {
-        name: ds[name].astype(str)
-        for name in ds.variables
-        if ds[name].dtype == object
-        and ds[name].size
-        and all(isinstance(v, str) for v in np.asarray(ds[name].values).ravel())
-    }
+def _char_array(scale: Any) -> bool:
+    """Whether an HDF5 dimension scale is netCDF text held as characters (2-D, one byte each).
+
+    netCDF-C and h5netcdf store fixed-width text (``NETCDF4_CLASSIC``, an ``S1``
+    encoding, a ``bytes`` coordinate) as an (n, string length) char array, which is
+    itself the scale of the dimension along its first axis.
+    """
+    return scale.ndim == 2 and scale.dtype.kind == "S" and scale.dtype.itemsize == 1
+
+
+def _restore_strings(ds: xr.Dataset, path: Path) -> xr.Dataset:
+    """netCDF hands strings back as objects or bytes; make them numpy str again.
+
+    Raises
+    ------
+    FormatError
+        Naming the variable whose bytes are not UTF-8 text.
+    """
+    changed = {}
+    for name in ds.variables:
+        values = np.asarray(ds[name].values)
+        if not values.size:
+            continue
+        if values.dtype.kind == "S" or (
+            values.dtype == object and all(isinstance(v, bytes) for v in values.ravel())
+        ):  # fixed-width text (char arrays, bytes coordinates)
+            try:
+                text = np.char.decode(values.astype("S"), "utf-8")
+            except UnicodeDecodeError as error:
+                raise FormatError(
+                    path, f"variable {name!r} holds text that is not UTF-8 ({error})."
+                ) from error
+            changed[name] = ds[name].copy(data=text)
+        elif values.dtype == object and all(isinstance(v, str) for v in values.ravel()):
+            changed[name] = ds[name].astype(str)
     for name, values in changed.items():
         if name in ds.coords:
             ds = ds.assign_coords({name: values})
@@ -146,7 +172,9 @@ def check_structure(path: Path) -> None:
         for axis, refs in enumerate(dims):
             for ref in np.atleast_1d(refs):
                 scale = h5[ref]
-                if not isinstance(scale, h5py.Dataset) or scale.ndim != 1:
+                if not isinstance(scale, h5py.Dataset) or not (
+                    scale.ndim == 1 or _char_array(scale)
+                ):
                     raise FormatError(
                         path, f"dimension {axis} of variable {name!r} is not a 1-D variable."
                     )
@@ -230,7 +258,7 @@ def read(path: Path) -> xr.Dataset:
             "is a netCDF file but holds no 'position' variable, so it is not a "
             "pose or box dataset.",
         )
-    return _restore_strings(ds)
+    return _restore_strings(ds, path)
 
 
 def write(ds: xr.Dataset, path: Path, *, overwrite: bool = False) -> list[Path]:

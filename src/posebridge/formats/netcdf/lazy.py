@@ -52,7 +52,7 @@ def open_lazy(path: Path) -> xr.Dataset:
                 "is a netCDF file but holds no 'position' variable, so it is not a "
                 "pose or box dataset.",
             )
-        ds = _restore_strings(source)
+        ds = _restore_strings(source, path)
         replaced = _file_arrays(path, ds)
         ds = ds.assign(replaced) if replaced else ds
         for name, variable in ds.variables.items():  # xarray's own lazy arrays: read now,

@@ -90,6 +90,7 @@ def _row_frames(
                 f"cannot find a frame number in the file name {name!r} with frame_regexp "
                 f"{pattern.pattern!r}, and file_attributes has no 'frame' on every row. Pass "
                 "a frame_regexp whose group captures the frame number.",
+                {"Pass a frame_regexp whose": "Pass --read-option 'frame_regexp=REGEXP' whose"},
             )
         source = "the frame number in the file name"
     found = numbers(values)

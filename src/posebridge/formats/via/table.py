@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge.errors import FormatError
+from posebridge.errors import FormatError, with_command_line_wording
 from posebridge.formats._shared import csv_rows
 from posebridge.formats._shared.text_bytes import DOUBLED_LINE_END, not_utf8_error, text_size
 
@@ -290,7 +290,18 @@ def numbers(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
 
 
-def fail_at(path: Path, lines: np.ndarray, bad: np.ndarray, message: str) -> None:
-    """Raise ``message`` at the line of the first ``bad`` row, if any."""
+def fail_at(
+    path: Path,
+    lines: np.ndarray,
+    bad: np.ndarray,
+    message: str,
+    wording: dict[str, str] | None = None,
+) -> None:
+    """Raise ``message`` at the line of the first ``bad`` row, if any.
+
+    ``wording`` gives its advice as the command line says it (see
+    :func:`~posebridge.errors.with_command_line_wording`).
+    """
     if bad.any():
-        raise FormatError(path, f"line {lines[int(np.argmax(bad))]}: {message}")
+        refused = FormatError(path, f"line {lines[int(np.argmax(bad))]}: {message}")
+        raise with_command_line_wording(refused, wording or {})

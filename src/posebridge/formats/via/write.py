@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import warnings
 from pathlib import Path
 
@@ -11,7 +12,12 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._outputs import atomic_outputs
-from posebridge.errors import FPS_ADVICE, SchemaError, user_stacklevel
+from posebridge.errors import (
+    FPS_ADVICE,
+    SchemaError,
+    user_stacklevel,
+    with_command_line_wording,
+)
 from posebridge.formats._shared.guards import refuse_bad_names, refuse_empty, refuse_views
 from posebridge.formats._shared.individual_names import warn_individual_names_not_kept
 from posebridge.formats._shared.not_kept import (
@@ -35,6 +41,14 @@ _CHUNK_BOXES = 40_000
 # writing
 
 
+#: The advice to number the tracks by position, as the command line gives it.
+_NUMBERED_BY_POSITION = {
+    "pass track_ids_from_trailing_numbers=False": (
+        "pass --option track_ids_from_trailing_numbers=false"
+    )
+}
+
+
 def _track_ids(names: list[str], from_trailing_numbers: bool) -> np.ndarray:
     if not from_trailing_numbers:
         return np.arange(len(names), dtype=np.int64)
@@ -42,16 +56,22 @@ def _track_ids(names: list[str], from_trailing_numbers: bool) -> np.ndarray:
     for name in names:
         match = _TRACK_DIGITS.search(name)
         if match is None:
-            raise SchemaError(
-                f"Cannot take a track id from the individual name {name!r} (no digits); pass "
-                "track_ids_from_trailing_numbers=False to number the individuals 0, 1, ... in "
-                "their order."
+            raise with_command_line_wording(
+                SchemaError(
+                    f"Cannot take a track id from the individual name {name!r} (no digits); "
+                    "pass track_ids_from_trailing_numbers=False to number the individuals 0, "
+                    "1, ... in their order."
+                ),
+                _NUMBERED_BY_POSITION,
             )
         ids.append(int(match.group(1)))
     if len(set(ids)) != len(ids):
-        raise SchemaError(
-            f"The individual names {names} give repeated track ids {ids}; pass "
-            "track_ids_from_trailing_numbers=False to number them by position."
+        raise with_command_line_wording(
+            SchemaError(
+                f"The individual names {names} give repeated track ids {ids}; pass "
+                "track_ids_from_trailing_numbers=False to number them by position."
+            ),
+            _NUMBERED_BY_POSITION,
         )
     return np.asarray(ids, dtype=np.int64)
 
@@ -79,39 +99,68 @@ def _image_names(
     image_file_prefix: str | None,
     image_file_suffix: str | None,
     image_paths: bool | None,
+    path: Path,
 ) -> np.ndarray:
+    """The file name of each time step's image.
+
+    The stored ``image_path`` names are kept, a name at several frames too (each row
+    names its frame in ``file_attributes``, which the readers take over the name);
+    names made from the frame numbers replace them when one is empty, with a warning.
+    """
     stored = None
+    unnamed = 0
     if "image_path" in ds.coords and ds["image_path"].dims == ("time",):
         stored = np.asarray(ds["image_path"].values).astype(str)
-        if np.any(stored == "") or len(np.unique(stored)) != len(stored):
+        unnamed = int(np.count_nonzero(np.strings.strip(stored) == ""))
+        if unnamed:
             stored = None
     if image_file_suffix is not None and not image_file_suffix.strip(". "):
-        raise SchemaError(
-            f"image_file_suffix={image_file_suffix!r} names no file ending; give one such as "
-            "'.png', or leave it out for '.png'."
+        in_python = f"image_file_suffix={image_file_suffix!r}"
+        raise with_command_line_wording(
+            SchemaError(
+                f"{in_python} names no file ending; give one such as '.png', or leave it out "
+                "for '.png'."
+            ),
+            {in_python: f"--option {shlex.quote(f'image_file_suffix={image_file_suffix}')}"},
         )
     image_file_suffix = image_file_suffix or ".png"
     defaults = frame_n_digits is None and not image_file_prefix
     defaults = defaults and image_file_suffix in (".png", "png")
     if image_paths is True and stored is None:
-        raise SchemaError(
-            "image_paths=True needs an 'image_path' coordinate along time with one distinct "
-            "file name per time step."
+        raise with_command_line_wording(
+            SchemaError(
+                "image_paths=True needs an 'image_path' coordinate along time with a file "
+                f"name at every time step ({unnamed} have none)."
+            ),
+            {"image_paths=True needs": "--option image_paths=true needs"},
         )
     if stored is not None and (image_paths is True or (image_paths is None and defaults)):
         return stored
+    if unnamed and image_paths is None and defaults:
+        warnings.warn(
+            f"{path}: the dataset's image_path is empty at {unnamed} time step(s), so its "
+            "file names are not written: every image is named from its frame number.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     largest = len(str(int(np.abs(frames).max()))) if frames.size else 1
     if frame_n_digits is None:
         frame_n_digits = largest + 1
     elif not 1 <= int(frame_n_digits) <= MOST_DIGITS:
-        raise SchemaError(
-            f"frame_n_digits={frame_n_digits} is not from 1 to {MOST_DIGITS} (frame numbers "
-            "have at most 16 digits)."
+        raise with_command_line_wording(
+            SchemaError(
+                f"frame_n_digits={frame_n_digits} is not from 1 to {MOST_DIGITS} (frame "
+                "numbers have at most 16 digits)."
+            ),
+            {f"frame_n_digits={frame_n_digits}": f"--option frame_n_digits={frame_n_digits}"},
         )
     elif int(frame_n_digits) < largest:
-        raise SchemaError(
-            f"frame_n_digits={frame_n_digits} cannot hold frame {int(np.abs(frames).max())}, "
-            f"which has {largest} digits."
+        raise with_command_line_wording(
+            SchemaError(
+                f"frame_n_digits={frame_n_digits} cannot hold frame "
+                f"{int(np.abs(frames).max())}, which has {largest} digits."
+            ),
+            {f"frame_n_digits={frame_n_digits}": f"--option frame_n_digits={frame_n_digits}"},
         )
     suffix = image_file_suffix if image_file_suffix.startswith(".") else "." + image_file_suffix
     digits = np.strings.zfill(frames.astype(str), int(frame_n_digits))
@@ -240,8 +289,9 @@ def write(
         Text before and after the frame number in file names.
     image_paths
         Write the dataset's ``image_path`` names (e.g. those a VIA file was
-        read with) instead of making names: ``None`` does so when they exist,
-        are distinct and no naming option was given; ``True`` requires them.
+        read with) instead of making names: ``None`` does so when every time
+        step has one and no naming option was given (a name at several frames
+        too: each row names its frame); ``True`` requires them.
 
     Returns
     -------
@@ -276,7 +326,9 @@ def write(
     names = [str(n) for n in ds["individual"].values]
     track_ids = _track_ids(names, track_ids_from_trailing_numbers)
     images = _csv_cell(
-        _image_names(ds, frames, frame_n_digits, image_file_prefix, image_file_suffix, image_paths)
+        _image_names(
+            ds, frames, frame_n_digits, image_file_prefix, image_file_suffix, image_paths, path
+        )
     )
 
     position = ds["position"].transpose("time", "space", "individual").to_numpy()
@@ -296,8 +348,9 @@ def write(
         )
     if not valid.any():
         raise SchemaError(
-            "Every box of the dataset is missing (NaN); a VIA tracks file with no region "
-            "could not be read back. Nothing was written."
+            "Every box of the dataset is missing (NaN); a VIA tracks file holds frames and "
+            "tracks only through their regions, so it would read back as no frames and no "
+            "individuals. Nothing was written."
         )
     with np.errstate(over="ignore", invalid="ignore"):  # VIA stores corners and sizes
         corners = both[:, :2] - both[:, 2:] / 2
