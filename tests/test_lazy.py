@@ -6,6 +6,7 @@ of a 10-million-frame file read only their chunks (bytes counted by the kernel).
 
 from __future__ import annotations
 
+import importlib
 import tomllib
 import warnings
 import zlib
@@ -514,3 +515,43 @@ def test_open_dataset_keeps_times_in_seconds_whose_frame_numbers_pass_2_to_the_5
         ds = posebridge.open_dataset(path, chunks=1)
     assert len([w for w in said if "is frame" in str(w.message)]) == 1
     np.testing.assert_array_equal(ds.time.values, time)
+
+
+def _warning_texts(read) -> list[str]:
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        read()
+    return [str(warning.message) for warning in shown]
+
+
+def test_a_file_the_lazy_reader_gives_up_on_gets_each_reader_warning_once(tmp_path):
+    """The NWB lazy reader warned, then gave up (NotLazy), and the eager read it fell
+    back on warned again: open_dataset and convert gave every warning twice."""
+    from _corpus import corpus_path
+
+    path = corpus_path("nwb/0.1.1_poseestimation_no_cameras.nwb")
+    loaded = _warning_texts(lambda: posebridge.load(path))
+    assert len(loaded) >= 2  # "hold no pose samples", "containers read name 2 videos"
+
+    assert _warning_texts(lambda: posebridge.open_dataset(path, chunks=7)) == loaded
+    assert _warning_texts(lambda: posebridge.convert(path, tmp_path / "o.nc")) == loaded
+
+
+def test_the_warnings_of_a_lazy_read_that_succeeds_are_given(tmp_path, poses_two_mice_with_nan):
+    """Recorded while the lazy reader tries, they are given again when it does not give up."""
+    from posebridge import lazy
+    from posebridge.lazy import open_lazily_indexed
+
+    (path,) = posebridge.save(poses_two_mice_with_nan, tmp_path / "p.nc")
+    opener = lazy.LAZY_FORMATS["netcdf"]
+    module = importlib.import_module(opener[0])
+    original = getattr(module, opener[1])
+
+    def warning_opener(*args, **kwargs):
+        warnings.warn("from the lazy reader", UserWarning, stacklevel=1)
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, opener[1], warning_opener)
+        texts = _warning_texts(lambda: open_lazily_indexed(path))
+    assert texts.count("from the lazy reader") == 1

@@ -352,3 +352,88 @@ def test_a_held_warning_made_an_error_stops_the_write_before_its_file_is_placed(
             posebridge.save(ds, target)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []  # no temporary left either
+
+
+def _while_another_thread_records(check) -> None:
+    """Run ``check()`` on this thread, where no recording is open, while another
+    thread holds one open."""
+    opened, done = threading.Event(), threading.Event()
+
+    def hold_a_recording_open() -> None:
+        with recording_warnings():
+            opened.set()
+            done.wait(timeout=30)
+
+    holder = threading.Thread(target=hold_a_recording_open)
+    holder.start()
+    try:
+        assert opened.wait(timeout=30)
+        check()
+    finally:
+        done.set()
+        holder.join(timeout=30)
+
+
+def test_an_error_filter_raises_on_a_thread_outside_while_another_records():
+    """The 'always' filter a recording puts first decided every thread's warnings, and
+    the hook showed them: an application's simplefilter("error") raised nothing."""
+    raised = []
+
+    def warn_as_errors() -> None:
+        for number in range(20):
+            try:
+                warnings.warn(f"application warning {number}", UserWarning, stacklevel=1)
+            except UserWarning as error:
+                raised.append(str(error))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _while_another_thread_records(warn_as_errors)
+
+    assert raised == [f"application warning {number}" for number in range(20)]
+
+
+def test_ignore_and_default_filters_hold_on_a_thread_outside_while_another_records():
+    def warn_here(text: str) -> None:
+        warnings.warn(text, UserWarning, stacklevel=1)
+
+    def warn_many() -> None:
+        for _ in range(5):
+            warn_here("ignored")
+            warn_here("shown once")
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", message="ignored")
+        _while_another_thread_records(warn_many)
+
+    assert _messages(shown) == ["shown once"]
+
+
+def test_recordings_opened_after_another_threads_block_ended_record_again():
+    """Another thread's catch_warnings block, entered before a recording opened and
+    left while it was open, put back the filters it saved, without the 'always' filter:
+    under an application's "ignore" the recordings opened then (a save's, a batch
+    job's) got no warning, and nothing showed them either."""
+    for _ in range(5):
+        entered, opened, left = threading.Event(), threading.Event(), threading.Event()
+
+        def block(entered=entered, opened=opened, left=left) -> None:
+            with warnings.catch_warnings():
+                entered.set()
+                opened.wait(timeout=30)
+            left.set()
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            other = threading.Thread(target=block)
+            other.start()
+            assert entered.wait(timeout=30)
+            with recording_warnings():
+                opened.set()
+                assert left.wait(timeout=30)
+                with recording_warnings() as later:
+                    warnings.warn("in the later recording", UserWarning, stacklevel=1)
+            other.join(timeout=30)
+
+        assert _messages(later) == ["in the later recording"]

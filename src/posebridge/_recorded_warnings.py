@@ -21,12 +21,16 @@ put them back when they leave, so the one that leaves last could put back the ot
 
 The filters stay process-wide, as Python (before 3.14) has them: while any
 recording is open an ``always`` filter leads them, so a warning repeated from
-one job to the next is recorded for each; and code that ignores a warning for a
-moment (``catch_warnings`` + ``simplefilter("ignore")``) ignores it on every
-thread for that moment. Such a block left by another thread while a recording is
-open puts back the ``showwarning`` it saved: the recordings open then show their
-warnings instead of recording them until another opens (:func:`_open` puts the hook
-back); nothing of theirs is left once the last has closed.
+one job to the next is recorded for each; a warning raised where no recording is
+open meets the caller's filters as without ours (the hook applies them: "error"
+raises, "ignore" drops, "default" / "module" / "once" show it once); and code that
+ignores a warning for a moment (``catch_warnings`` + ``simplefilter("ignore")``)
+ignores it on every thread for that moment. Such a block left by another thread
+while a recording is open puts back the ``showwarning`` and the filters it saved:
+the recordings open then show their warnings (as the caller's filters say) instead
+of recording them until another opens (:func:`_open` puts the hook and the filter
+back, as posebridge's own steps do when they record theirs); nothing of theirs is
+left once the last has closed.
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ _RECORDING: contextvars.ContextVar[list[warnings.WarningMessage] | None] = conte
 )
 _LOCK = threading.RLock()  # a finalizer the collector runs inside it may open a recording
 _ALWAYS = ("always", None, Warning, None, 0)  # the entry warnings.simplefilter("always") adds
-_state: dict[str, Any] = {"open": 0, "shown_before": None}
+#: "shown": the warnings shown once outside every recording while some are open
+_state: dict[str, Any] = {"open": 0, "shown_before": None, "shown": {}}
 
 
 def _show(
@@ -69,10 +74,51 @@ def _show(
             raise message if isinstance(message, Warning) else category(message)
         recording.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
         return
+    if not _passes_callers_filters(message, category, filename, lineno):
+        return
     shown_before = _state["shown_before"]
     if shown_before is None or shown_before is _show:  # never itself: see _open
         shown_before = warnings._showwarning_orig  # type: ignore[attr-defined]
     shown_before(message, category, filename, lineno, file, line)
+
+
+def _passes_callers_filters(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int
+) -> bool:
+    """Whether a warning raised where no recording is open is shown, as the caller's
+    filters (ours left out) decide it: ``"error"`` raises it, ``"ignore"`` drops it,
+    ``"default"``, ``"module"`` and ``"once"`` show it once (per place, module, text).
+
+    Our ``always`` filter, leading while any recording is open, made ``warnings.warn``
+    pass every warning of every thread to :func:`_show`; without this, another thread's
+    ``simplefilter("error")`` or ``("ignore")`` did nothing meanwhile. The places already
+    shown are kept here, not in the modules' registries, where ``warnings.warn`` would
+    skip them before any filter is looked at, and a recording would miss them.
+    """
+    text = str(message)
+    action = _callers_action(text, category, filename, lineno)
+    if action == "error":
+        raise message if isinstance(message, Warning) else category(message)
+    if action == "ignore":
+        return False
+    if action not in ("default", "module", "once"):
+        return True
+    with _LOCK:
+        filters = _without_ours(list(warnings.filters))
+        shown = _state["shown"]
+        if shown.get("filters") != filters:  # as warnings.warn's registries: reset
+            shown.clear()
+            shown["filters"] = filters
+        if action == "once":
+            key: tuple[Any, ...] = (text, category)
+            registry = warnings.onceregistry  # type: ignore[attr-defined]
+        else:
+            key = (_module_of(filename), text, category, 0 if action == "module" else lineno)
+            registry = shown
+        if registry.get(key):
+            return False
+        registry[key] = 1
+    return True
 
 
 class _Held(list):  # type: ignore[type-arg]
@@ -132,9 +178,13 @@ def _open() -> None:
             warnings.showwarning = _show
             warnings.filters[:] = [_ALWAYS, *_without_ours(warnings.filters)]
             _filters_changed()
-        elif warnings.showwarning is not _show:  # put back by another thread's block
-            _state["shown_before"] = warnings.showwarning
-            warnings.showwarning = _show
+        else:  # another thread's block left meanwhile puts back what it saved
+            if warnings.showwarning is not _show:
+                _state["shown_before"] = warnings.showwarning
+                warnings.showwarning = _show
+            if not warnings.filters or warnings.filters[0] is not _ALWAYS:
+                warnings.filters[:] = [_ALWAYS, *_without_ours(warnings.filters)]
+                _filters_changed()
         _state["open"] += 1
 
 
@@ -147,6 +197,7 @@ def _close() -> None:
             warnings.filters[:] = _without_ours(warnings.filters)  # left by someone too
             _filters_changed()
             _state["shown_before"] = None
+            _state["shown"].clear()
 
 
 @contextlib.contextmanager

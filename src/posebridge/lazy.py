@@ -41,6 +41,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import warnings
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -50,6 +51,7 @@ from xarray.core import indexing
 
 from posebridge import api, errors, model, registry
 from posebridge._files import check_input, in_use_instead
+from posebridge._recorded_warnings import give_again, recording_warnings
 from posebridge.errors import PoseBridgeError, reading_failure
 from posebridge.formats._shared.lazy import LazyArray, NotLazy
 from posebridge.model.time_axis import warn_frames_beyond_float64
@@ -154,6 +156,20 @@ def _wrap(ds: xr.Dataset) -> xr.Dataset:
     return ds.assign(replaced) if replaced else ds
 
 
+def _give_all(
+    attempted: list[warnings.WarningMessage], raised: BaseException | None = None
+) -> None:
+    """Give the warnings a lazy reader raised; one the caller's filters make an error is
+    raised, or named in a note of the reader's error ``raised``, which propagates."""
+    for warning in attempted:
+        try:
+            give_again(warning)
+        except Warning as as_error:
+            if raised is None:
+                raise
+            raised.add_note(f"{type(as_error).__name__} raised meanwhile: {as_error}")
+
+
 def open_lazily_indexed(
     path: str | os.PathLike[str],
     format: str | None = None,
@@ -187,12 +203,17 @@ def open_lazily_indexed(
     spec = LAZY_FORMATS.get(fmt.name)
     if spec is not None:
         opener = getattr(importlib.import_module(spec[0]), spec[1])
+        attempted: list[warnings.WarningMessage] = []
         try:
-            ds = opener(path, **options)
-        except NotLazy:
+            with recording_warnings() as attempted:
+                ds = opener(path, **options)
+        except NotLazy:  # its warnings are the eager reader's too, given once by it
             ds = None
         except Exception as error:
+            _give_all(attempted, error)
             raise in_use_instead(error, path) or reading_failure(path, error, fmt.title) from error
+        else:
+            _give_all(attempted)
     if ds is None:
         ds = api.load(path, fmt.name, **options)
         ds.attrs["lazy"] = 0
