@@ -341,8 +341,9 @@ def test_a_streaming_dlc_conversion_holds_one_chunk_not_the_file(
             tracemalloc.stop()
     grown = (full_bytes * 140_000) // 160_000  # the arrays of the 140 000 frames added
     # a few 8-byte coordinates a frame (how many copies depends on what ran before in the
-    # process: 1.8 MB of 5.8 MB seen after other conversions), never the arrays themselves
-    assert peaks[2] - peaks[1] < grown / 3, (peaks, grown)
+    # process: 1.8 MB of 5.8 MB seen after other conversions, 6.1 MB once after a long run of
+    # other tests), never the arrays themselves (which alone would grow by `grown`)
+    assert peaks[2] - peaks[1] < grown / 2, (peaks, grown)
     assert peaks[2] < full_bytes / 2, (peaks, full_bytes)
 
 
