@@ -16,17 +16,11 @@ import os
 import re
 import shutil
 import stat
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: threads take turns, processes do not
-    fcntl = None  # type: ignore[assignment]
 
 from posebridge._files import (
     HDF5_SIGNATURE,
@@ -565,9 +559,7 @@ def refuse_changed(path: Path, stamp: tuple[int, int, int], doing: str) -> None:
 
     An append works on a copy of the file and renames it over the original:
     two appends at once (two processes) would each copy the same original,
-    and the second rename would silently drop the first append. Called in the
-    lock on placing (:func:`atomic_outputs`' ``before_placing``), so that no
-    other posebridge writer renames between the check and the rename.
+    and the second rename would silently drop the first append.
 
     Raises
     ------
@@ -585,94 +577,8 @@ def refuse_changed(path: Path, stamp: tuple[int, int, int], doing: str) -> None:
         )
 
 
-#: One lock per folder (by its real path) that this process's threads take to place
-#: outputs there (:func:`_placing_in`); processes lock the folder itself (``flock``).
-_FOLDER_LOCKS: dict[str, threading.Lock] = {}
-_FOLDER_LOCKS_GUARD = threading.Lock()
-#: The folder handles holding a ``flock`` now (another thread's, in a forked child).
-_LOCKED_HANDLES: set[int] = set()
-
-
-def _forget_folder_locks() -> None:
-    """In a forked child: locks another thread of the parent held would never be freed.
-
-    The child's copies of the parent's locked folder handles are closed (not
-    unlocked: that would free the parent's lock), else the child would hold the
-    folder's ``flock`` as long as it runs and every writer there would wait for it.
-    """
-    global _FOLDER_LOCKS_GUARD
-    _FOLDER_LOCKS_GUARD = threading.Lock()
-    _FOLDER_LOCKS.clear()
-    for handle in _LOCKED_HANDLES:
-        with suppress(OSError):
-            os.close(handle)
-    _LOCKED_HANDLES.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_folder_locks)
-
-
-def _folder_lock(folder: str) -> threading.Lock:
-    with _FOLDER_LOCKS_GUARD:
-        return _FOLDER_LOCKS.setdefault(folder, threading.Lock())
-
-
 @contextmanager
-def _placing_in(folders: Iterable[Path]) -> Iterator[None]:
-    """Hold the lock on placing files in ``folders``, against other threads and processes.
-
-    Placing a set of outputs (the check that an appended file is unchanged, then
-    the renames) is one step for every posebridge writer of those folders: two
-    saves of one set of files (one per individual) at once each place their
-    whole set in turn, and of two appends at once to one file, the second finds
-    the file changed and is refused (:func:`refuse_changed`), instead of both
-    renaming and the last one winning. The folders are locked in one order (no
-    two writers wait on each other): this process's threads by a lock per
-    folder, processes by ``flock`` on the folder, taken once per write. Where a
-    folder cannot be locked so (no ``fcntl``, a file system without ``flock``,
-    a folder that cannot be opened) only this process's threads take turns.
-    """
-    real = sorted({os.path.realpath(folder) for folder in folders})
-    with contextlib.ExitStack() as held:
-        for folder in real:
-            held.enter_context(_folder_lock(folder))
-            handle = _locked_folder(folder)
-            if handle is not None:
-                held.callback(_unlocked, handle)
-        yield
-
-
-def _unlocked(handle: int) -> None:
-    """Close a locked folder handle, which frees its ``flock``."""
-    _LOCKED_HANDLES.discard(handle)
-    os.close(handle)
-
-
-def _locked_folder(folder: str) -> int | None:
-    """An open handle of ``folder`` holding its ``flock`` (``None`` where it cannot)."""
-    if fcntl is None:  # pragma: no cover - Windows
-        return None
-    try:
-        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:  # a folder that cannot be read (``-wx``): threads take turns
-        return None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-    except OSError:  # NFS without locks, ...
-        os.close(handle)
-        return None
-    except BaseException:
-        os.close(handle)
-        raise
-    _LOCKED_HANDLES.add(handle)
-    return handle
-
-
-@contextmanager
-def atomic_outputs(
-    paths: Sequence[Path], *, overwrite: bool, before_placing: Callable[[], None] | None = None
-) -> Iterator[list[Path]]:
+def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[Path]]:
     """Write several files all-or-nothing.
 
     Yields temporary paths in the target folders (same file endings); when the
@@ -697,10 +603,6 @@ def atomic_outputs(
         The final output files.
     overwrite
         Whether existing files may be replaced.
-    before_placing
-        Called just before the renames, inside the lock on placing files in the
-        targets' folders (:func:`_placing_in`): an error it raises leaves the
-        targets untouched (:func:`updated_in_place` refuses a file changed meanwhile).
 
     Yields
     ------
@@ -771,22 +673,19 @@ def atomic_outputs(
         for temporary, target, hdf5 in zip(temporaries, targets, of_hdf5, strict=True):
             if hdf5:
                 _verify_hdf5(temporary, target)
-        with _placing_in(by_folder):  # one writer's set at a time: never a mix of two
-            if before_placing is not None:
-                before_placing()
-            if overwrite and len(targets) > 1:
-                _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind
-            placed: list[Path] = []
-            try:
-                for temporary, target in zip(temporaries, targets, strict=True):
-                    _place(temporary, target, overwrite)
-                    placed.append(target)
-            except BaseException as error:
-                at = len(placed)  # placed already when Ctrl-C lands between rename and here
-                if at < len(targets) and _is_placed(temporaries[at], targets[at]):
-                    placed.append(targets[at])
-                _take_back(placed, backups, error)
-                raise
+        if overwrite and len(targets) > 1:
+            _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind
+        placed: list[Path] = []
+        try:
+            for temporary, target in zip(temporaries, targets, strict=True):
+                _place(temporary, target, overwrite)
+                placed.append(target)
+        except BaseException as error:
+            at = len(placed)  # placed already when Ctrl-C lands between the rename and here
+            if at < len(targets) and _is_placed(temporaries[at], targets[at]):
+                placed.append(targets[at])
+            _take_back(placed, backups, error)
+            raise
     finally:
         _remove_all([*temporaries, *filter(None, backups.values())])
 
@@ -814,9 +713,7 @@ def updated_in_place(
     The copy keeps the file's permissions. When another program changed or
     replaced the file meanwhile (two appends at once; ``stamp``, when given, is
     the version the caller read, else the one copied), the copy is not put in
-    its place: :func:`refuse_changed`. That check and the rename are one step
-    against other posebridge writers (threads or processes: :func:`_placing_in`),
-    so of two appends at once the second is refused, never silently lost.
+    its place: :func:`refuse_changed`.
 
     Examples
     --------
@@ -824,15 +721,11 @@ def updated_in_place(
     ...     add_to(copy)
     """
     stamp = stamp or file_stamp(path)
-
-    def unchanged() -> None:
-        refuse_changed(path, stamp, doing)
-
-    with atomic_outputs([path], overwrite=True, before_placing=unchanged) as (temporary,):
+    with atomic_outputs([path], overwrite=True) as (temporary,):
         shutil.copyfile(path, temporary)
         yield temporary
         shutil.copymode(path, temporary)
-        unchanged()  # early, before the flush: the check that counts is made when placing
+        refuse_changed(path, stamp, doing)
 
 
 def _failed_write(error: BaseException) -> BaseException | None:
