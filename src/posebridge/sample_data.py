@@ -32,12 +32,9 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import shutil
 import sys
-import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +43,7 @@ import yaml
 
 from posebridge._output_paths import output_folder_problem
 from posebridge._outputs import writing_problem
-from posebridge._temporaries import stale_temporaries, temporary_twin
+from posebridge._temporaries import temporary_twin
 from posebridge.errors import (
     PoseBridgeError,
     SchemaError,
@@ -331,11 +328,10 @@ def _download_metadata() -> dict[str, dict[str, Any]]:
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / METADATA_FILE
-    _remove_stale_temporaries(target)
     partial = temporary_twin(target)
     url = f"{sample_url()}/{METADATA_FILE}"
     try:
-        _download_to(url, partial, "the list of remote samples")
+        _downloader()(url, str(partial), None)
         where = f"the list of remote samples downloaded from {url}"
         advice = (
             " The server may have answered with another page (a network sign-in or "
@@ -344,83 +340,11 @@ def _download_metadata() -> dict[str, dict[str, Any]]:
         metadata = _parse_metadata(partial, where=where, advice=advice)
         if not metadata:  # an empty answer is no list of samples either
             raise SampleDataError(f"{where} lists no sample (it is empty).{advice}")
-        problem = _incomplete_entry(metadata)
-        if problem is not None:
-            raise SampleDataError(
-                f"{where} is incomplete: {problem}. It was probably cut short in transit (a "
-                "connection closed early, with no length to check it against): try again "
-                "with posebridge.sample_data.list_datasets(refresh=True). If it stays so, the "
-                f"server's list itself is malformed (POSEBRIDGE_SAMPLE_URL is {sample_url()})."
-            )
         os.replace(partial, target)
     finally:
-        with contextlib.suppress(OSError):
+        if partial.exists():
             partial.unlink()
     return metadata
-
-
-#: The fields of a sample, and of its ``frame`` and ``video``, that posebridge reads.
-_ENTRY_FIELDS = ("sha256sum", "type", "source_software", "fps", "frame", "video")
-_COMPANION_FIELDS = ("file_name", "sha256sum")
-
-
-def _sha256_problem(value: Any) -> str | None:
-    """Why ``value`` is no metadata ``sha256sum`` (``None`` when it is one, or null)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, str) and re.fullmatch(r"[0-9A-Fa-f]{64}", value.strip()):
-        return None
-    return (
-        f"the sha256sum {value!r} ({type(value).__name__}); a sha256 sum is text of 64 "
-        "hexadecimal digits"
-    )
-
-
-def _incomplete_entry(metadata: dict[str, dict[str, Any]]) -> str | None:
-    """What the last sample of a downloaded sample list lacks, or ``None`` when it looks whole.
-
-    A list cut short in transit (a connection closed early, with no
-    Content-Length to notice it by) still parses as YAML: it only loses the
-    samples after the cut, and the last one kept loses its fields after the
-    cut, or ends in a part of one (a sha256 sum of three digits). So the last
-    sample must give a whole sha256 sum (its own, its frame's and its
-    video's), and every field posebridge reads that all the other samples
-    give. An earlier sample with a malformed field is refused only when it is
-    fetched, naming it: the other samples stay available. A cut that falls
-    exactly between two samples cannot be told from a shorter list.
-    """
-    entries = list(metadata.items())
-    name, entry = entries[-1]
-    others = [other for _, other in entries[:-1]]
-
-    def lacking(fields: tuple[str, ...], mine: dict[str, Any], theirs: list[Any]) -> list[str]:
-        given = [other for other in theirs if isinstance(other, dict)]
-        return [
-            field
-            for field in fields
-            if field not in mine and given and all(field in other for other in given)
-        ]
-
-    missing = lacking(_ENTRY_FIELDS, entry, others)
-    if missing:
-        return (
-            f"its last sample, {name}, lacks the field(s) {', '.join(missing)} that every "
-            "other sample gives"
-        )
-    problem = _sha256_problem(entry.get("sha256sum"))
-    if problem is not None:
-        return f"its last sample, {name}, gives {problem}"
-    for what in ("frame", "video"):
-        companion = entry.get(what)
-        if not isinstance(companion, dict):
-            continue
-        missing = lacking(_COMPANION_FIELDS, companion, [other.get(what) for other in others])
-        if missing:
-            return f"the {what} of its last sample, {name}, lacks {', '.join(missing)}"
-        problem = _sha256_problem(companion.get("sha256sum"))
-        if problem is not None:
-            return f"the {what} of its last sample, {name}, gives {problem}"
-    return None
 
 
 def _parse_metadata(
@@ -589,17 +513,17 @@ def _known_hash(name: str, key: str, value: Any) -> str | None:
     text of 64 hexadecimal digits. A number is refused, not read as one (YAML makes an
     unquoted all-digit sum an integer: its leading zeros gone, or read as octal); no sum
     at all warns that the download cannot be checked."""
-    problem = _sha256_problem(value)
-    if problem is not None:
-        raise SampleDataError(
-            f"the sample metadata {data_dir() / METADATA_FILE} gives {problem}, for {key} "
-            f"(sample {name}). Download the list again with "
-            "posebridge.sample_data.list_datasets(refresh=True): a cached list cut short in "
-            "transit ends in a part of a sum. If the server's list gives it too, it is "
-            "malformed there (an unquoted all-digit sum is a YAML number: quote it)."
-        )
     if isinstance(value, str) and value.strip():
-        return f"sha256:{value.strip().lower()}"
+        text = value.strip()
+        if re.fullmatch(r"[0-9A-Fa-f]{64}", text):
+            return f"sha256:{text.lower()}"
+    if value is not None and not (isinstance(value, str) and not value.strip()):
+        raise SampleDataError(
+            f"the sample metadata {data_dir() / METADATA_FILE} gives the sha256sum "
+            f"{value!r} ({type(value).__name__}) for {key} (sample {name}); a sha256 sum "
+            "is text of 64 hexadecimal digits (quote it in the YAML: an unquoted number "
+            "loses its leading zeros)."
+        )
     warnings.warn(
         f"The sample metadata gives no sha256 sum for {key} (sample {name}); "
         "the download cannot be checked.",
@@ -609,200 +533,56 @@ def _known_hash(name: str, key: str, value: Any) -> str | None:
     return None
 
 
-def _remove_stale_temporaries(target: Path) -> None:
-    """Remove the temporaries of ``target`` that killed processes left (files, or
-    unpacking folders); those of running processes are theirs."""
-    for stale in stale_temporaries(target):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                stale.unlink()
-
-
-def _transfer_problem(error: BaseException, url: str, what: str, received: int = 0) -> str | None:
-    """The message for a download the server cut short or redirected in a loop, else ``None``.
-
-    Neither is a lack of network: the server answered. ``received`` is the
-    number of bytes written before the failure: any other failure after some
-    arrived is a cut too.
-    """
-    import requests
-
-    if isinstance(error, requests.exceptions.TooManyRedirects):
-        return (
-            f"The server redirects {url} ({what}) in a loop ({type(error).__name__}: {error}); "
-            "nothing was downloaded. Check POSEBRIDGE_SAMPLE_URL (it is "
-            f"{sample_url()}), or try again later."
-        )
-    cut = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
-    if isinstance(error, cut) or (received and isinstance(error, requests.RequestException)):
-        return (
-            f"The download of {url} ({what}) was cut short: the server ended it, or the "
-            f"connection broke, before the end ({type(error).__name__}: {error}). Nothing "
-            "was kept; try again."
-        )
-    return None
-
-
-def _download_to(url: str, partial: Path, what: str, progressbar: bool = False) -> None:
-    """Download ``url`` into the new file ``partial``, with the permissions the umask gives.
-
-    Raises
-    ------
-    SampleDataError
-        When the download was cut short or redirected in a loop.
-    requests.exceptions.RequestException, OSError
-        Other failures, for the caller to word.
-    """
-    try:
-        with open(partial, "xb") as stream:  # 0666 less the umask, as other cached files
-            _downloader(progressbar=progressbar)(url, stream, None)
-    except _network_error_types() as error:
-        received = partial.stat().st_size if partial.is_file() else 0
-        problem = (
-            _transfer_problem(error, url, what, received) if _is_network_error(error) else None
-        )
-        if problem is not None:
-            raise SampleDataError(problem) from error
-        raise
-
-
-def _matches(path: Path, known_hash: str) -> bool:
-    """Whether the file's sha256 sum is ``known_hash`` (``"sha256:<hex>"``)."""
-    import pooch
-
-    return bool(pooch.file_hash(str(path)) == known_hash.split(":", 1)[1])
-
-
-def _download(url: str, target: Path, known_hash: str | None, what: str) -> None:
-    """Download ``url`` onto ``target`` atomically, checked against ``known_hash``.
-
-    The download goes to a temporary of its own (named by this process, so
-    the one a killed download leaves is removed by the next fetch) and
-    replaces ``target`` only once complete and checked.
-    """
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(target)
-    partial = temporary_twin(target)
-    try:
-        _download_to(url, partial, what, progressbar=sys.stderr.isatty())
-        if known_hash is not None and not _matches(partial, known_hash):
-            raise SampleDataError(
-                f"The file downloaded from {url} ({what}) does not match the sha256 sum "
-                "given in the sample metadata, so it was discarded. It may have been corrupted "
-                "in transit, or the cached metadata is out of date: try again, or refresh the "
-                "list with list_datasets(refresh=True)."
-            )
-        os.replace(partial, target)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-
-
-#: Threads of this process unpacking a zip sample take turns (processes lock a file).
-_UNPACKING = threading.Lock()
-
-
-@contextlib.contextmanager
-def _unpacking_lock(stamp: Path) -> Any:
-    """Hold the lock on unpacking an archive: this process's, and ``stamp``'s file lock
-    where the system has one (``fcntl``), for other processes."""
-    with _UNPACKING:
-        try:
-            import fcntl
-        except ImportError:  # Windows: threads take turns; see _unpacked for processes
-            yield
-            return
-        with open(stamp, "a+", encoding="ascii") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _read_stamp(stamp: Path) -> str:
-    try:
-        return stamp.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
-def _unpacked(archive: Path, known_hash: str | None) -> Path:
-    """The folder ``<archive>.unzip`` holding the archive's members, unpacked once.
-
-    The folder is made whole under a temporary name and renamed into place,
-    and a hidden stamp beside it (``.<archive>.unzip.sha256``) records the
-    sha256 sum of the archive it holds. Callers at once (threads, or
-    processes where a file lock exists) take turns, so each gets the whole
-    folder; a folder of another archive (the server's sample was updated) is
-    replaced by the new one, so no member the new archive lacks stays.
-    """
-    import zipfile
+def _fresh_unzip_type() -> Any:
+    """pooch's ``Unzip`` emptying its folder first (a class made on use: pooch is imported
+    only to download)."""
+    import shutil
 
     import pooch
 
-    folder = archive.with_name(f"{archive.name}.unzip")
-    stamp = archive.with_name(f".{archive.name}.unzip.sha256")
-    digest = known_hash.split(":", 1)[1] if known_hash else pooch.file_hash(str(archive))
-    if folder.is_dir() and _read_stamp(stamp) == digest:
-        return folder
-    with _unpacking_lock(stamp):
-        if folder.is_dir() and _read_stamp(stamp) == digest:
-            return folder  # unpacked by another caller meanwhile
-        _remove_stale_temporaries(folder)
-        _remove_stale_temporaries(stamp)
-        fresh = temporary_twin(folder)
-        old = temporary_twin(folder)
-        try:
-            with zipfile.ZipFile(archive) as opened:
-                opened.extractall(fresh)
-            if folder.is_dir():
-                os.rename(folder, old)
-            try:
-                os.rename(fresh, folder)
-            except OSError:
-                if not folder.is_dir():
-                    raise
-                # another process without a file lock put its folder in place first
-            written = temporary_twin(stamp)
-            written.write_text(digest, encoding="ascii")
-            os.replace(written, stamp)
-        except zipfile.BadZipFile as error:
-            raise SampleDataError(
-                f"The cached sample archive {archive} is not a readable zip file ({error}); "
-                f"delete it to download it again."
-            ) from error
-        finally:
-            for leftover in (fresh, old):
-                shutil.rmtree(leftover, ignore_errors=True)
-    return folder
+    class FreshUnzip(pooch.Unzip):
+        """pooch's Unzip, emptying the extraction folder when the archive is new or updated
+        (pooch extracts over it, keeping the files the new archive no longer holds)."""
+
+        def __call__(self, fname: str, action: str, pup: Any) -> Any:
+            if action in ("download", "update"):
+                shutil.rmtree(fname + self.suffix, ignore_errors=True)
+            return super().__call__(fname, action, pup)
+
+    return FreshUnzip
 
 
 def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> Path:
-    """Download ``<url>/<key>`` into the cache (or use the cached copy) and check it.
+    """Download ``<url>/<key>`` into the cache (or use the cached copy) and check it."""
+    import pooch
 
-    A cached copy is used when its sha256 sum matches ``known_hash`` (or there
-    is none to check); otherwise it is downloaded again.
-    """
-
-    target = data_dir() / key
+    store = pooch.create(path=data_dir(), base_url=f"{sample_url()}/", registry={key: known_hash})
+    processor = _fresh_unzip_type()() if unzip else None  # unpacks into <file>.unzip
     url = f"{sample_url()}/{key}"
     try:
-        if not target.is_file() or (known_hash is not None and not _matches(target, known_hash)):
-            _download(url, target, known_hash, f"sample {name}")
-        if unzip:
-            return _unpacked(target, known_hash)
+        result = store.fetch(
+            key,
+            processor=processor,
+            downloader=_downloader(progressbar=sys.stderr.isatty()),
+        )
+    except ValueError as error:
+        if "hash" not in str(error).lower():
+            raise SampleDataError(f"Could not fetch {url} (sample {name}): {error}") from error
+        raise SampleDataError(
+            f"The file downloaded from {url} (sample {name}) does not match the sha256 sum "
+            "given in the sample metadata, so it was discarded. It may have been corrupted "
+            "in transit, or the cached metadata is out of date: try again, or refresh the "
+            "list with list_datasets(refresh=True)."
+        ) from error
     except _network_error_types() as error:
+        target = data_dir() / key
         if not _is_network_error(error):  # the cache folder, not the network
             problem = _cache_problem(target) or f"{type(error).__name__}: {error}"
             raise _cache_error(f"{url} (sample {name})", problem) from error
         status = _http_status(error)
         if status is not None:
             raise SampleDataError(_server_answered(url, status, f"sample {name}")) from error
-        if target.is_file():  # downloaded again only because its sum differs
+        if target.is_file():  # pooch downloads a cached file again only when its sum differs
             raise SampleDataError(
                 f"The cached copy {target} of sample {name} does not match the sha256 sum "
                 "given in the sample metadata (it is damaged or out of date), and a fresh "
@@ -814,7 +594,9 @@ def _fetch(name: str, key: str, known_hash: str | None, unzip: bool = False) -> 
             "Remote samples need the network (downloaded files are cached in "
             f"{data_dir()}); the bundled samples work offline."
         ) from error
-    return target
+    if unzip:
+        return Path(data_dir(), f"{key}.unzip")
+    return Path(result)
 
 
 def _companion(name: str, entry: dict[str, Any], what: str) -> Path | None:
@@ -975,19 +757,7 @@ def fetch_dataset(name: str, with_video: bool = False) -> xr.Dataset:
     reader = _reader_for(name, entry)
     fps = _metadata_fps(name, entry)
     paths = fetch_dataset_paths(name, with_video=with_video)
-    found = paths[_kind(entry)]
-    try:
-        ds = api.load(found, reader, fps=fps)
-    except PoseBridgeError as error:
-        if entry.get("sha256sum") is not None or found is None:
-            raise  # checked: the file is the server's, byte for byte
-        download = data_dir() / f"{_kind(entry)}/{name}"
-        remove = f"{download} and {found}" if found != download else str(found)
-        raise SampleDataError(
-            f"The cached download of sample {name} could not be read: {error} The sample "
-            "metadata gives no sha256 sum to check it against, so the download may have been "
-            f"cut short or damaged in transit: delete {remove} to download it again."
-        ) from error
+    ds = api.load(paths[_kind(entry)], reader, fps=fps)
     for what in ("frame", "video"):
         found = paths.get(what)
         if found is not None and found.exists():
