@@ -315,19 +315,19 @@ def test_a_collision_of_dlc_split_files_is_caught_too(tmp_path):
 def test_an_input_whose_names_cannot_collide_is_not_read_to_tell(tmp_path, monkeypatch):
     """DeepLabCut's ``<video>DLC_<net>.h5`` and ``..._filtered.h5`` side by side: only the
     input whose split files could be named as the other's output is read (its names)."""
-    from posebridge.batch import job as job_module
+    from posebridge.batch import resume as resume_module
 
     (tmp_path / "in").mkdir()
     _dlc_input(tmp_path / "in" / "sessDLC_resnet50.h5", ["mouse"], seed=1)
     _dlc_input(tmp_path / "in" / "sessDLC_resnet50_filtered.h5", ["mouse"], seed=2)
     read: list[str] = []
-    individuals = job_module._individuals
+    individuals = resume_module._individuals
 
     def counted(job):
         read.append(Path(job.source).name)
         return individuals(job)
 
-    monkeypatch.setattr(job_module, "_individuals", counted)
+    monkeypatch.setattr(resume_module, "_individuals", counted)
 
     report = convert_many(tmp_path / "in", tmp_path / "out", to="nwb", jobs=1, progress=False)
 

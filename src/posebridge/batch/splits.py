@@ -7,7 +7,7 @@ with ``"auto"`` and one individual). A split write names its files
 the individual's name by its own rule; a batch that resumes must know those
 names to tell its finished outputs, and a batch must keep two jobs' split
 files apart. Both :mod:`~posebridge.batch.plan` (which lists each output
-folder once) and :mod:`~posebridge.batch.job` (which reads an input's
+folder once) and :mod:`~posebridge.batch.resume` (which reads an input's
 individual names only when the exact names matter) use this module.
 """
 
