@@ -25,7 +25,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from posebridge import api, errors, model, registry
+from posebridge import _save_targets, api, errors, model, registry
 from posebridge._files import check_input, recording_files_read
 from posebridge._option_values import expect_kind, expect_number
 from posebridge._output_paths import refuse_folder_name, refuse_writing_onto_input
@@ -176,11 +176,11 @@ def convert(
         except PoseBridgeError as error:  # named as save names it: the file not written
             raise api.naming_the_file(error, target) from None
         if not target.exists():  # an existing file: save says so first, as it does
-            api.check_ending(fmt_out, target, format)  # x.csv with format="nwb"
+            _save_targets.check_ending(fmt_out, target, format)  # x.csv with format="nwb"
     if fmt_out is not None:  # (a writer of boxes, VIA or netCDF, writes the target too)
         refuse_known_target(fmt_out, target, options, overwrite=overwrite)
     else:
-        api.check_target(target)  # a folder: refused whatever the writer
+        _save_targets.check_target(target)  # a folder: refused whatever the writer
     pair = (fmt_in.name, fmt_out.name) if fmt_out is not None else None
     if pair is not None and streams_here(source, *pair):
         from posebridge.lazy import open_lazily_indexed
@@ -250,8 +250,8 @@ def refuse_known_target(
     --------
     >>> refuse_known_target(registry.get("netcdf"), Path("new.nc"), {})
     """
-    api.refuse_extension_only_name(fmt_out, target)
-    api.check_target(target)  # a folder, or a missing one: as save refuses it
+    _save_targets.refuse_extension_only_name(fmt_out, target)
+    _save_targets.check_target(target)  # a folder, or a missing one: as save refuses it
     if overwrite or not (target.exists() or target.is_symlink()):
         return
     split = options.get("split_individuals")

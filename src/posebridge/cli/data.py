@@ -275,7 +275,7 @@ def convert(
     frames, in bounded memory (with dask installed). Others are converted in
     memory. Prints every file written.
     """
-    from posebridge import api, model, registry
+    from posebridge import _save_targets, api, model, registry
     from posebridge._report import size_text, summary
     from posebridge.convert import refuse_known_target
 
@@ -290,7 +290,7 @@ def convert(
         _for_reading(source, from_format, "--from")
     refuse_writing_onto_input(source, target)
     check_output_folder(target)  # a missing folder, or a file where the folder should be
-    api.check_target(target)  # a folder: refused before anything is read
+    _save_targets.check_target(target)  # a folder: refused before anything is read
     model.checked_fps(fps)
     loaded = None
     streaming = _streams(source, target, from_format, to_format)
@@ -310,7 +310,7 @@ def convert(
         _check_writer_values(fmt_out, options, origin)  # before the file is opened
         refuse_known_target(fmt_out, target, options, overwrite)  # an existing file
         if not target.exists():  # an existing file: save says so first, as it does
-            api.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
+            _save_targets.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
         with recording_files_read() as files_read:  # the files read with it: kept too
             probe = open_lazily_indexed(source, fmt_in.name, **read_options)
         probe = _with_fps(probe, fps, source)
@@ -370,7 +370,7 @@ def _check_writer_options_first(
     the data: a source that holds poses only. A source of boxes, or one that cannot be
     told yet, is read first, and its errors come first (an existing output is refused
     first for a source of boxes too: their writers, VIA and netCDF, write the target)."""
-    from posebridge import api, registry
+    from posebridge import _save_targets, registry
     from posebridge.convert import refuse_known_target
 
     try:
@@ -388,7 +388,7 @@ def _check_writer_options_first(
     _check_writer_values(fmt_out, options, origin)
     refuse_known_target(fmt_out, target, options, overwrite)
     if not target.exists():  # an existing file: save says so first, as it does
-        api.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
+        _save_targets.check_ending(fmt_out, target, to_format)  # x.csv --to nwb
 
 
 def _check_writer_values(fmt_out: Any, options: dict[str, Any], origin: dict[str, str]) -> None:

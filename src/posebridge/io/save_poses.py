@@ -10,7 +10,7 @@ import ndx_pose  # noqa: F401 - registers ndx-pose's types now, as movement's sa
 import pandas as pd
 import xarray as xr
 
-from posebridge import api, model, registry
+from posebridge import _dropped_facts, api, model, registry
 from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     DatasetKindError,
@@ -85,9 +85,9 @@ def _warn_not_written(ds: xr.Dataset, format_name: str, target: str) -> None:
     a per-individual confidence spread over the keypoints, and each fact of the frames
     or instances the format does not keep (``target`` names the object written)."""
     fmt = registry.get(format_name)
-    api.warn_individual_confidence(ds, fmt)
-    api.warn_frame_facts_dropped(ds, fmt, target, {})
-    api.warn_instance_facts_dropped(ds, fmt, target, {})
+    _dropped_facts.warn_individual_confidence(ds, fmt)
+    _dropped_facts.warn_frame_facts_dropped(ds, fmt, target, {})
+    _dropped_facts.warn_instance_facts_dropped(ds, fmt, target, {})
 
 
 def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:

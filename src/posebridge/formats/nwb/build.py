@@ -428,7 +428,7 @@ def warn_unwritten(ds: xr.Dataset, where: Any) -> None:
     one series per keypoint (positions and their confidence) and sleap-io's
     reader takes every object of its video modules for one. Files that keep
     them: ``.slp``, netCDF. Boxes (``bbox``, which ``.slp`` does not keep
-    either) are left to :func:`posebridge.api.warn_frame_facts_dropped`. Nor has it
+    either) are left to :func:`posebridge._dropped_facts.warn_frame_facts_dropped`. Nor has it
     a place for Anipose's axis alignment (``anipose_alignment_matrix`` /
     ``_center``, a transform of the whole dataset's space, not one camera's
     calibration): warned about as the other writers without it do.

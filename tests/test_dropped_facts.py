@@ -1,4 +1,4 @@
-"""api.warn_instance_facts_dropped: COCO's image ids and areas, skeleton symmetries and
+"""_dropped_facts.warn_instance_facts_dropped: COCO's image ids and areas, skeleton symmetries and
 instance scores that a format cannot hold are not dropped without a word."""
 
 from __future__ import annotations
