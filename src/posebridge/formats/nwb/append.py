@@ -34,7 +34,6 @@ from posebridge.formats.nwb.build import (
     add_poses,
     series_unit,
     views_of,
-    warn_suffixed_names,
     warn_unwritten,
 )
 from posebridge.formats.nwb.common import (
@@ -47,6 +46,7 @@ from posebridge.formats.nwb.common import (
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.locate import FileInfo, is_nwb
 from posebridge.formats.nwb.metadata_checks import start_time
+from posebridge.formats.nwb.naming import warn_suffixed_names
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.subject import (
     subject_defaults,

@@ -50,7 +50,6 @@ import xarray as xr
 from posebridge import model
 from posebridge.errors import (
     PoseBridgeError,
-    SchemaError,
     user_stacklevel,
     with_command_line_wording,
 )
@@ -91,7 +90,14 @@ from posebridge.formats.nwb.devices import (
     warn_cameras_not_kept,
 )
 from posebridge.formats.nwb.metadata_checks import start_time
-from posebridge.formats.nwb.naming import container_names, individual_ranks, named
+from posebridge.formats.nwb.naming import (
+    container_names,
+    individual_ranks,
+    named,
+    pose_series_names,
+    refuse_tag_text,
+    warn_suffixed_names,
+)
 from posebridge.formats.nwb.skeletons import (
     common_skeleton,
     held_skeleton,
@@ -303,101 +309,6 @@ def views_of(ds: xr.Dataset) -> list[str | None]:
     return [str(v) for v in ds[model.VIEW].values]
 
 
-#: The text that opens posebridge's description tags (``common.individual_tag``).
-TAG_OPENING = "[posebridge "
-
-
-def _refuse_tag_text(individuals: list[str], views: list[str | None]) -> None:
-    """Refuse names holding the opening of posebridge's tags: the reader finds an
-    individual's (or view's) name in the tag that ends its PoseEstimation's description,
-    and such a name would be read as a tag of its own (another name, another rank)."""
-    for what, names in (("individual", individuals), ("view", views)):
-        for name in names:
-            if name is not None and TAG_OPENING in name:
-                raise SchemaError(
-                    f"the {what} name {name!r} holds {TAG_OPENING!r}, the opening of the tags "
-                    "posebridge reads names back from in NWB files; rename it first."
-                )
-
-
-def warn_suffixed_names(ds: xr.Dataset, where: Any, individuals_named: bool) -> None:
-    """Warn, naming ``where``, of the names NWB gets with a suffix: a keypoint (series),
-    individual (PoseEstimation, when ``individuals_named``: several in a file) or view
-    whose name, once cleaned of what NWB cannot hold (``/``, ``:``), is another's.
-
-    The name NWB can hold keeps it (:func:`~posebridge.formats.nwb.common.unique_names`);
-    posebridge reads every name back exactly, but another tool (movement) finds a
-    keypoint or an animal by the name written.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        The poses written.
-    where : Any
-        The file (or files) the warning names.
-    individuals_named : bool
-        Whether the individuals' names are in their PoseEstimation's names.
-
-    Examples
-    --------
-    >>> import numpy as np, posebridge, warnings
-    >>> ds = posebridge.from_numpy(np.zeros((1, 2, 2, 1)), keypoint_names=["a/b", "a_b"])
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     warn_suffixed_names(ds, "out.nwb", individuals_named=False)
-    >>> "keypoint 'a/b' as 'a_b_2'" in str(caught[0].message)
-    True
-    """
-    dims = [(model.KEYPOINT, "keypoint"), (model.INDIVIDUAL, "individual")]
-    if model.VIEW in ds.dims:
-        dims.append((model.VIEW, "view"))
-    suffixed = []
-    for dim, what in dims:
-        if dim == model.INDIVIDUAL and not individuals_named:
-            continue
-        names = [str(name) for name in ds[dim].values]
-        written = unique_names(names, container_name)
-        suffixed += [
-            f"{what} {name!r} as {out!r}"
-            for name, out in zip(names, written, strict=True)
-            if out != container_name(name)
-        ]
-    if not suffixed:
-        return
-    shown = ", ".join(suffixed[:4]) + (", ..." if len(suffixed) > 4 else "")
-    warnings.warn(
-        f"{where}: NWB names cannot hold '/' or ':' (nor be '' or '.'), which become '_', "
-        "and some names are then another's: the one NWB can hold keeps it, and the other "
-        f"takes a suffix ({shown}). posebridge reads every name back as it was; other "
-        "tools (movement) find keypoints and individuals by the names written.",
-        UserWarning,
-        stacklevel=user_stacklevel(),
-    )
-
-
-def pose_series_names(config: NWBFileSaveConfig, keypoints: list[str]) -> list[Any]:
-    """The names :func:`add_poses` gives the keypoints' PoseEstimationSeries, in order.
-
-    A keypoint's series is named as the metadata names it
-    (``pose_estimation_series: {<keypoint>: {name: ...}}``, or a shared
-    ``name`` when there is one keypoint), else after the keypoint, with what
-    hdmf refuses in a name made ``_``
-    (:func:`~posebridge.formats.nwb.common.container_name`).
-
-    Examples
-    --------
-    >>> config = NWBFileSaveConfig(pose_estimation_series_kwargs={"ear:l": {"name": "EarL"}})
-    >>> pose_series_names(config, ["nose", "ear:l", "ear:r"])
-    ['nose', 'EarL', 'ear_r']
-    """
-    own = unique_names(keypoints, container_name)
-    shared = not config.is_per_entity(config.pose_estimation_series_kwargs)
-    if shared and len(keypoints) > 1:  # one name cannot be every series': the keypoints'
-        return list(own)
-    given = [config.resolve("pose_estimation_series_kwargs", k).get("name") for k in keypoints]
-    return [own[k] if name is None else name for k, name in enumerate(given)]
-
-
 def _frame_times(starting_time: float, rows: int, rate: float) -> np.ndarray:
     """Regular times written as timestamps: ``frame / rate`` when the start is a frame's
     time, so that a track starting at frame 5 has bit for bit the times of a track from
@@ -556,7 +467,7 @@ def add_poses(
 
     views = views_of(ds)
     where = out_path if out_path is not None else "the in-memory NWBFile"
-    _refuse_tag_text(individuals, views)
+    refuse_tag_text(individuals, views)
     if video and views != [None]:
         raise PoseBridgeError(
             f"video {video} cannot be linked: the dataset has {len(views)} camera views "

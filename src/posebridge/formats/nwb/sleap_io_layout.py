@@ -42,9 +42,7 @@ from posebridge.formats.nwb.append import (
 )
 from posebridge.formats.nwb.build import (
     add_poses,
-    pose_series_names,
     views_of,
-    warn_suffixed_names,
     warn_unwritten,
 )
 from posebridge.formats.nwb.common import (
@@ -60,6 +58,7 @@ from posebridge.formats.nwb.common import (
 from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.formats.nwb.devices import dataset_video
 from posebridge.formats.nwb.locate import object_info
+from posebridge.formats.nwb.naming import pose_series_names, warn_suffixed_names
 from posebridge.formats.nwb.storage import Storage
 from posebridge.formats.nwb.time_plan import time_plan
 from posebridge.formats.nwb.timing import series_times
