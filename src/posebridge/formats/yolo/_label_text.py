@@ -6,12 +6,14 @@ files) and the writer's check for repeated lines use this layer:
 :func:`tokenise` finds every number of many files in one pass over their
 bytes, :func:`parse_numbers` turns them into float64, naming the file and line
 of a value that is not a number, and :func:`repeated_lines` finds label lines
-Ultralytics takes as one.
+Ultralytics takes as one. Both writers (labels and predictions) make their
+lines' text with :func:`format_lines`.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 import os
 from dataclasses import dataclass
 
@@ -196,3 +198,44 @@ def repeated_lines(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     keys = np.column_stack([np.asarray(groups, dtype=np.int64), single.view(np.uint32)])
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     return first[inverse.reshape(-1)].astype(np.int64)
+
+
+def format_lines(columns: list[np.ndarray], no_value: np.ndarray | None = None) -> list[str]:
+    """The text lines of label or prediction rows: one line per row, the columns' numbers
+    separated by a space, each the shortest text that reads back bit-identical (pyarrow
+    formats them column by column; integer columns are written as integers).
+
+    Parameters
+    ----------
+    columns
+        The columns, each (n,): the class first, then the numbers of each line.
+    no_value
+        (n,) where true, the line leaves out its last column (a prediction without a
+        track id among tracked ones).
+
+    Returns
+    -------
+    list of str
+        The n lines, without line ends.
+
+    Examples
+    --------
+    >>> format_lines([np.array([0, 1]), np.array([0.5, 0.25]), np.array([0.1, 7.0])])
+    ['0 0.5 0.1', '1 0.25 7']
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if columns[0].size == 0:
+        return []
+    arrays = [pa.array(c) for c in columns]
+    if no_value is not None and no_value.any():
+        arrays[-1] = pa.array(columns[-1], mask=no_value)  # written as nothing
+    batch = pa.record_batch(arrays, names=[str(i) for i in range(len(columns))])
+    sink = io.BytesIO()
+    options = pcsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
+    pcsv.write_csv(batch, sink, write_options=options)
+    text = sink.getvalue()
+    if no_value is not None and no_value.any():  # an empty last cell leaves its separator
+        text = text.replace(b" \n", b"\n")
+    return text.decode("ascii").splitlines()

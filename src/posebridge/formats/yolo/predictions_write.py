@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from posebridge.formats._shared.not_kept import (
     warn_variables_not_written,
 )
 from posebridge.formats._shared.track_ids import individual_track_ids
+from posebridge.formats.yolo._label_text import format_lines
 from posebridge.formats.yolo.predictions import FRAME_FILE
 
 __all__ = ["write"]
@@ -230,30 +230,7 @@ def _lines(
         if no_id.all() and score is not None and np.all(score == np.round(score)):
             no_id[:] = False  # a lone whole box confidence would read back as a track id
         columns.append(ids[cols])
-    return _format(columns, no_id), rows
-
-
-def _format(columns: list[np.ndarray], no_value: np.ndarray | None = None) -> list[str]:
-    """The lines, numbers as the shortest text that reads back the same (pyarrow).
-
-    The last column is left out of the lines where ``no_value`` is true.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    if columns[0].size == 0:
-        return []
-    arrays = [pa.array(c) for c in columns]
-    if no_value is not None and no_value.any():
-        arrays[-1] = pa.array(columns[-1], mask=no_value)  # written as nothing
-    batch = pa.record_batch(arrays, names=[str(i) for i in range(len(columns))])
-    sink = io.BytesIO()
-    options = pcsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
-    pcsv.write_csv(batch, sink, write_options=options)
-    text = sink.getvalue()
-    if no_value is not None and no_value.any():  # an empty last cell leaves its separator
-        text = text.replace(b" \n", b"\n")
-    return text.decode("ascii").splitlines()
+    return format_lines(columns, no_id), rows
 
 
 def _grouped(lines: list[str], rows: np.ndarray) -> list[str]:

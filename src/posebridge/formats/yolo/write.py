@@ -48,7 +48,7 @@ from posebridge.formats._shared.not_kept import (
     warn_times_not_kept,
     warn_variables_not_written,
 )
-from posebridge.formats.yolo._label_text import repeated_lines
+from posebridge.formats.yolo._label_text import format_lines, repeated_lines
 from posebridge.formats.yolo._layout import (
     FLIP_IDX_ATTR,
     IDENTITY,
@@ -746,29 +746,15 @@ def _warn_repeated(ds: xr.Dataset, values: np.ndarray, rows: np.ndarray, cols: n
 
 
 def _format_rows(classes: np.ndarray, table: np.ndarray, flags: np.ndarray) -> list[str]:
-    """One text line per instance: class, box, then x y v per keypoint.
-
-    pyarrow formats the numbers (shortest text that reads back bit-identical),
-    column by column; the flags and the class are written as integers.
-    """
-    import io
-
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    if classes.size == 0:
-        return []
-    columns = [pa.array(classes)]
+    """One text line per instance: class, box, then x y v per keypoint (the flags and the
+    class as integers; :func:`~posebridge.formats.yolo._label_text.format_lines`)."""
+    columns: list[np.ndarray] = [classes]
     for j in range(table.shape[1]):  # one column per box value and keypoint coordinate
         if j >= 4 and (j - 4) % 3 == 2:
-            columns.append(pa.array(flags[:, (j - 4) // 3].astype(np.int64)))
+            columns.append(flags[:, (j - 4) // 3].astype(np.int64))
         else:
-            columns.append(pa.array(table[:, j]))
-    batch = pa.record_batch(columns, names=[str(i) for i in range(len(columns))])
-    sink = io.BytesIO()
-    options = pcsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
-    pcsv.write_csv(batch, sink, write_options=options)
-    return sink.getvalue().decode("ascii").splitlines()
+            columns.append(table[:, j])
+    return format_lines(columns)
 
 
 def _split_entries(images: list[str], splits: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
