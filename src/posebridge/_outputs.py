@@ -39,7 +39,7 @@ from posebridge._output_paths import (
 )
 from posebridge._temporaries import stale_in_folder, temporary_twin
 from posebridge._threads import map_on_threads
-from posebridge._write_locks import held_for_writing
+from posebridge._write_locks import held_for_writing  # the formats' way to it (an append)
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
@@ -53,6 +53,7 @@ __all__ = [
     "atomic_outputs",
     "check_outputs",
     "existing_output",
+    "held_for_writing",
     "inputs_kept",
     "writing_problem",
 ]

@@ -19,9 +19,8 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, held_open_by_another_program, held_open_error
-from posebridge._outputs import file_stamp, updated_in_place
+from posebridge._outputs import file_stamp, held_for_writing, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
-from posebridge._write_locks import held_for_writing
 from posebridge.errors import (
     FormatError,
     NotHDF5Error,
