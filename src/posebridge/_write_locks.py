@@ -16,8 +16,8 @@ The design leaves out what a folder ``flock`` with thread locks got wrong:
   records removes it (a child forked meanwhile neither removes nor keeps it);
 - another program's lock on the folder does not stop posebridge's writers;
 - no wait is silent and unbounded: a writer waits for a lock held by a running
-  writer at most :data:`WAIT_SECONDS` (or ``POSEBRIDGE_LOCK_WAIT_SECONDS``),
-  counted from when that holder took it, then raises a
+  writer at most :data:`WAIT_SECONDS` (or ``POSEBRIDGE_LOCK_WAIT_SECONDS``)
+  for each holder in turn (a new holder starts the count again), then raises a
   :class:`~posebridge.errors.PoseBridgeError` naming the target, the lock
   file and its holder;
 - a lock whose holder no longer runs on this machine (killed, power loss) is
@@ -50,8 +50,8 @@ __all__ = ["LOCK_MARK", "WAIT_SECONDS", "held_for_writing", "lock_file_of"]
 
 #: How a lock file's name ends: ``.<target name>.posebridge-lock``.
 LOCK_MARK = ".posebridge-lock"
-#: The longest wait (seconds) for a lock another running writer holds, counted from when
-#: it took it; the environment variable ``POSEBRIDGE_LOCK_WAIT_SECONDS`` overrides it.
+#: The longest wait (seconds) for a lock another running writer holds (each holder in
+#: turn); the environment variable ``POSEBRIDGE_LOCK_WAIT_SECONDS`` overrides it.
 WAIT_SECONDS = 60.0
 #: The environment variable that overrides :data:`WAIT_SECONDS`.
 WAIT_VARIABLE = "POSEBRIDGE_LOCK_WAIT_SECONDS"
