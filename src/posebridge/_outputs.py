@@ -39,6 +39,7 @@ from posebridge._output_paths import (
 )
 from posebridge._temporaries import stale_in_folder, temporary_twin
 from posebridge._threads import map_on_threads
+from posebridge._write_locks import held_for_writing  # the formats' way to it (an append)
 from posebridge.errors import (
     FileExistsError,
     FileNotFoundError,
@@ -52,6 +53,7 @@ __all__ = [
     "atomic_outputs",
     "check_outputs",
     "existing_output",
+    "held_for_writing",
     "inputs_kept",
     "writing_problem",
 ]
@@ -590,7 +592,10 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
 
     Temporaries are named ``.<stem>.posebridge-tmp-<pid>-<hex><suffix>``; those
     that a killed process left beside a target are removed on the next write
-    to it (:func:`posebridge._temporaries.stale_temporaries`). Before the rename, each temporary is
+    to it (:func:`posebridge._temporaries.stale_temporaries`). The renames are made holding
+    the targets' write locks (:func:`posebridge._write_locks.held_for_writing`): of
+    several posebridge writers of one set of files at once (threads or processes), each
+    places its whole set in turn, never a mix of two. Before the rename, each temporary is
     flushed to disk (``fsync``) and an HDF5 one is opened and walked, so that a
     write cut short by a full disk or a file-size limit never replaces a
     complete file. A failure of the file system (disk full, file too large,
@@ -673,19 +678,20 @@ def atomic_outputs(paths: Sequence[Path], *, overwrite: bool) -> Iterator[list[P
         for temporary, target, hdf5 in zip(temporaries, targets, of_hdf5, strict=True):
             if hdf5:
                 _verify_hdf5(temporary, target)
-        if overwrite and len(targets) > 1:
-            _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind
-        placed: list[Path] = []
-        try:
-            for temporary, target in zip(temporaries, targets, strict=True):
-                _place(temporary, target, overwrite)
-                placed.append(target)
-        except BaseException as error:
-            at = len(placed)  # placed already when Ctrl-C lands between the rename and here
-            if at < len(targets) and _is_placed(temporaries[at], targets[at]):
-                placed.append(targets[at])
-            _take_back(placed, backups, error)
-            raise
+        with held_for_writing(targets):  # one writer's set at a time: never a mix of two
+            if overwrite and len(targets) > 1:
+                _backups(targets, backups)  # filled as made: Ctrl-C midway leaves none behind
+            placed: list[Path] = []
+            try:
+                for temporary, target in zip(temporaries, targets, strict=True):
+                    _place(temporary, target, overwrite)
+                    placed.append(target)
+            except BaseException as error:
+                at = len(placed)  # placed already when Ctrl-C lands between rename and here
+                if at < len(targets) and _is_placed(temporaries[at], targets[at]):
+                    placed.append(targets[at])
+                _take_back(placed, backups, error)
+                raise
     finally:
         _remove_all([*temporaries, *filter(None, backups.values())])
 
@@ -713,19 +719,25 @@ def updated_in_place(
     The copy keeps the file's permissions. When another program changed or
     replaced the file meanwhile (two appends at once; ``stamp``, when given, is
     the version the caller read, else the one copied), the copy is not put in
-    its place: :func:`refuse_changed`.
+    its place: :func:`refuse_changed`. posebridge's own writers of the file
+    (threads or processes) take turns instead: the file's write lock
+    (:func:`posebridge._write_locks.held_for_writing`) is held from the look at
+    the file to the rename, so a second append waits, then appends to the file
+    the first one made. A caller that reads the file before (and passes
+    ``stamp``) takes the lock before reading.
 
     Examples
     --------
     >>> with updated_in_place(Path("session.nwb"), "appending to it") as copy:  # doctest: +SKIP
     ...     add_to(copy)
     """
-    stamp = stamp or file_stamp(path)
-    with atomic_outputs([path], overwrite=True) as (temporary,):
-        shutil.copyfile(path, temporary)
-        yield temporary
-        shutil.copymode(path, temporary)
-        refuse_changed(path, stamp, doing)
+    with held_for_writing([path]):  # read, changed and put back in one turn
+        stamp = stamp or file_stamp(path)
+        with atomic_outputs([path], overwrite=True) as (temporary,):
+            shutil.copyfile(path, temporary)
+            yield temporary
+            shutil.copymode(path, temporary)
+            refuse_changed(path, stamp, doing)
 
 
 def _failed_write(error: BaseException) -> BaseException | None:

@@ -383,6 +383,7 @@ def write_annotations_and_predictions(
     import shutil
 
     from posebridge._outputs import atomic_outputs
+    from posebridge._write_locks import held_for_writing
     from posebridge.formats import nwb
 
     datasets, config = prepared_predictions(labels, None, target)
@@ -394,6 +395,8 @@ def write_annotations_and_predictions(
     tracks = written_track_order(ds, datasets)
     ds = _without_prediction_only_tracks(ds, datasets)
     with (
+        # another posebridge append waits from the copy to the rename (none is lost)
+        held_for_writing([target] if appending else []),
         recording_warnings() as caught,
         atomic_outputs([target], overwrite=True) as (temporary,),
         nwb.ranked_in_order(tracks),

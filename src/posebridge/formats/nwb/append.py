@@ -19,7 +19,7 @@ import xarray as xr
 
 from posebridge import model
 from posebridge._files import check_input, held_open_by_another_program, held_open_error
-from posebridge._outputs import file_stamp, updated_in_place
+from posebridge._outputs import file_stamp, held_for_writing, updated_in_place
 from posebridge._recorded_warnings import dropping_warnings
 from posebridge.errors import (
     FormatError,
@@ -514,13 +514,23 @@ def append_file(
     (:func:`~posebridge.formats.nwb.stream.fill_series`).
     """
     import ndx_pose  # noqa: F401 - registers the ndx-pose types before the file is read
+
+    path = check_input(path, appending=True)
+    check_nwb(path)
+    # another posebridge append waits its turn here, then reads what this one wrote
+    with held_for_writing([path]):
+        return _append_in_turn(ds, path, config, storage, video)
+
+
+def _append_in_turn(
+    ds: xr.Dataset, path: Path, config: NWBFileSaveConfig, storage: Storage, video: str | None
+) -> Path:
+    """:func:`append_file` holding the file's write lock."""
     import pynwb
 
     from posebridge.formats.nwb.stream import FILL_CHUNK_CACHE, fill_series, streamed_in
 
-    path = check_input(path, appending=True)
-    check_nwb(path)
-    stamp = file_stamp(path)  # another append meanwhile would be lost: refused at the end
+    stamp = file_stamp(path)  # another program's change meanwhile: refused at the end
     individuals = [str(i) for i in ds["individual"].values]
     present, _, _ = described = _poses_in(path)
     ds = _fitted(ds, path, described)
