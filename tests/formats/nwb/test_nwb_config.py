@@ -19,7 +19,7 @@ from pynwb.file import Subject
 
 import posebridge
 from posebridge.errors import PoseBridgeError
-from posebridge.formats.nwb.config import NWBFileSaveConfig, refuse_writer_set_keys
+from posebridge.formats.nwb.config import NWBFileSaveConfig
 from posebridge.io import load_poses, save_poses
 
 
@@ -91,6 +91,8 @@ def test_save_refuses_a_refused_key_in_its_metadata_file_and_writes_nothing(tmp_
 
 
 def test_keys_movement_lets_the_caller_give_are_written(poses):
+    from posebridge.formats.nwb.config import refuse_writer_set_keys
+
     config = NWBFileSaveConfig(
         nwbfile_kwargs={"session_description": "open field"},
         skeleton_kwargs={"name": "body"},
