@@ -349,7 +349,11 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
     ------
     TypeError
         ``ds`` is not a Dataset (a ``NotADatasetError``, also an
-        ``AttributeError`` as movement raises).
+        ``AttributeError`` as movement raises); or the config gives a key the
+        writer sets itself (``subject`` in ``nwbfile_kwargs`` / ``skeleton_kwargs``,
+        a series' ``data``, ``confidence``, ``timestamps``, ``rate``,
+        ``starting_time``, a PoseEstimation's ``pose_estimation_series`` or
+        ``skeleton``), as movement refuses them.
     DatasetKindError
         ``ds`` holds bounding boxes (a ``SchemaError``, and an
         ``AttributeError`` as movement raises).
