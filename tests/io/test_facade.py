@@ -132,7 +132,10 @@ def test_wrong_arguments_of_the_io_functions_are_posebridge_errors(
     cases = [
         (lambda: load_poses.from_nwb_file(path, foo=1), "has no option 'foo'"),
         (lambda: load_multiview_dataset({}, "DeepLabCut"), "'file_dict' is empty"),
-        (lambda: save_poses.to_dlc_style_df(ds, split_individuals="yes"), "True or False"),
+        (  # movement tests `if split_individuals:` ("yes" splits): an array has no truth value
+            lambda: save_poses.to_dlc_style_df(ds, split_individuals=np.array([True, False])),
+            "True or False",
+        ),
         (lambda: nwb.get_timestamps(5), "takes a PoseEstimationSeries"),
         (lambda: nwb.save_nwb(ds, tmp_path / "a.nwb", append="yes"), "True or False"),
         (
@@ -157,8 +160,12 @@ def test_nwb_container_keys_are_text_or_numbers_taken_as_text(tmp_path, poses_tw
     path = tmp_path / "p.nwb"
     posebridge.save(poses_two_mice_with_nan, path, split_individuals=False)
     with pytest.raises(posebridge.FormatError, match="no PoseEstimation named '5'"):
+        posebridge.load(path, format="nwb", pose_estimation_key=5)
+    with pytest.raises(TypeError, match="pose_estimation_key must be text"):  # as movement
         load_poses.from_nwb_file(path, pose_estimation_key=5)
     with pytest.raises(posebridge.PoseBridgeError, match="pose_estimation_key= takes"):
+        posebridge.load(path, format="nwb", pose_estimation_key=[1])
+    with pytest.raises(posebridge.errors.TypeError, match="must be text .* got list"):
         load_poses.from_nwb_file(path, pose_estimation_key=[1])
 
 

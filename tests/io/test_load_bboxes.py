@@ -76,3 +76,10 @@ def test_from_via_tracks_file_shows_its_default_frame_regexp_as_movement_does():
     theirs = inspect.signature(movement_load_bboxes.from_via_tracks_file).parameters
     assert list(theirs) == list(inspect.signature(load_bboxes.from_via_tracks_file).parameters)
     assert type(theirs["frame_regexp"].default) is type(default.default) is str
+
+
+def test_load_bboxes_has_movements_register_loader():
+    from posebridge.io import load
+
+    assert load_bboxes.register_loader is load.register_loader  # as movement.io.load_bboxes
+    assert "register_loader" in load_bboxes.__all__

@@ -325,3 +325,26 @@ def test_to_dlc_style_df_of_a_view_picked_by_sel_warns_its_name_is_not_stored():
     assert len(said) == 1
     assert said[0].startswith("the DataFrame: the dataset's one camera view 'left'")
     assert "not stored" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("split_individuals", "kind"),
+    [(1, dict), (0, pd.DataFrame), (None, pd.DataFrame), ("auto", dict), (np.bool_(True), dict)],
+)
+def test_to_dlc_style_df_takes_split_individuals_by_its_truth_value_as_movement(
+    one_mouse, split_individuals, kind
+):
+    # movement's to_dlc_style_df tests `if split_individuals:`; "auto" always splits there
+    assert isinstance(save_poses.to_dlc_style_df(one_mouse, split_individuals), kind)
+
+
+def test_to_dlc_style_df_refuses_a_split_individuals_with_no_truth_value(one_mouse):
+    with pytest.raises(TypeError, match="split_individuals must be True or False, got ndarray"):
+        save_poses.to_dlc_style_df(one_mouse, np.array([True, False]))
+
+
+def test_save_poses_has_movements_name_nwbfilesaveconfig():
+    from posebridge.io.nwb import NWBFileSaveConfig
+
+    assert save_poses.NWBFileSaveConfig is NWBFileSaveConfig  # as movement.io.save_poses
+    assert "NWBFileSaveConfig" in save_poses.__all__

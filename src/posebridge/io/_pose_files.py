@@ -137,7 +137,8 @@ def from_nwb_file(
         When the file has no PoseEstimation under the keys given (also a
         ``KeyError``, as movement raises), naming the containers it holds.
     TypeError
-        An unknown keyword (also a ``PoseBridgeError``).
+        An unknown keyword, or a key that is not text (``processing_module_key=5``,
+        as movement raises; also a ``PoseBridgeError``).
 
     Examples
     --------
@@ -157,6 +158,14 @@ def from_nwb_file(
         "processing_module_key": processing_module_key,
         "pose_estimation_key": pose_estimation_key,
     }
+    for name, key in keys.items():  # movement looks the key up by name: text only
+        # (pose_estimation_key=None: the module's container, as pynwb gives it to movement)
+        if not isinstance(key, str) and not (key is None and name == "pose_estimation_key"):
+            raise errors.TypeError(
+                f"from_nwb_file(): {name} must be text (the name of the "
+                f"{'processing module' if name == 'processing_module_key' else 'container'}"
+                f" to read), got {type(key).__name__} {errors.brief(key)}."
+            )
     if "combine" in options:
         keys["combine"] = options.pop("combine")
     api.check_options(registry.get("nwb"), keys, "read")  # text, or a number made text

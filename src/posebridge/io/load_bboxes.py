@@ -14,8 +14,15 @@ from posebridge import api, model
 from posebridge._option_values import expect_kind
 from posebridge.formats.via.read import DEFAULT_FRAME_REGEXP
 from posebridge.io._dropin import check_source_software, movement_fps
+from posebridge.io.load import register_loader  # movement's load_bboxes has it (its decorator)
 
-__all__ = ["DEFAULT_FRAME_REGEXP", "from_file", "from_numpy", "from_via_tracks_file"]
+__all__ = [
+    "DEFAULT_FRAME_REGEXP",
+    "from_file",
+    "from_numpy",
+    "from_via_tracks_file",
+    "register_loader",
+]
 
 PathLike = str | os.PathLike[str]
 

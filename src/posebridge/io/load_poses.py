@@ -13,6 +13,7 @@ import xarray as xr
 from posebridge import api, errors, model
 from posebridge.io._dropin import check_source_software, movement_fps, refuse_unknown_options
 from posebridge.io._pose_files import from_lp_file, from_nwb_file, from_sleap_file
+from posebridge.io.load import register_loader  # movement's load_poses has it (its decorator)
 
 __all__ = [
     "from_anipose_file",
@@ -24,6 +25,7 @@ __all__ = [
     "from_numpy",
     "from_nwb_file",
     "from_sleap_file",
+    "register_loader",
 ]
 
 PathLike = str | os.PathLike[str]

@@ -10,19 +10,20 @@ import ndx_pose  # noqa: F401 - registers ndx-pose's types now, as movement's sa
 import pandas as pd
 import xarray as xr
 
-from posebridge import _dropped_facts, api, model, registry
+from posebridge import _dropped_facts, api, errors, model, registry
 from posebridge._recorded_warnings import held_until_done
 from posebridge.errors import (
     DatasetKindError,
     PoseBridgeError,
-    expect_bool,
     expect_dataset,
     expect_path,
 )
+from posebridge.formats.nwb.config import NWBFileSaveConfig  # movement's save_poses has it
 from posebridge.io import _dropin
 from posebridge.model import labels as labels_model
 
 __all__ = [
+    "NWBFileSaveConfig",
     "to_anipose_file",
     "to_dlc_file",
     "to_dlc_style_df",
@@ -90,7 +91,7 @@ def _warn_not_written(ds: xr.Dataset, format_name: str, target: str) -> None:
     _dropped_facts.warn_instance_facts_dropped(ds, fmt, target, {})
 
 
-def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
+def to_dlc_style_df(ds: xr.Dataset, split_individuals: Any = False) -> Any:
     """A DeepLabCut-style DataFrame (or a dict of them, one per individual).
 
     Parameters
@@ -99,6 +100,10 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
         A poses dataset.
     split_individuals
         One DataFrame per individual (a dict keyed by name) instead of one.
+        Taken by its truth value, as movement's ``if split_individuals:``:
+        ``1`` and ``"auto"`` split (``"auto"`` always splits here, unlike
+        ``to_dlc_file``'s), ``0`` and ``None`` do not. A value with no truth
+        value (an array of several) raises ``posebridge.errors.TypeError``.
 
     Returns
     -------
@@ -115,7 +120,7 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     from posebridge.formats import dlc as deeplabcut
 
     expect_dataset(ds)
-    expect_bool(split_individuals, "split_individuals")
+    split_individuals = _truth_value(split_individuals, "split_individuals")
     ds = _with_movement_scorer(model.validate(_movement_columns(_dropin.names_as_text(ds))))
     ds = api.scalar_view_as_dim(ds)  # ds.sel(view="top") is that camera's, as save writes it
     view = api.lone_view(ds, registry.get("dlc"))  # one camera's: its table, as save writes
@@ -129,6 +134,17 @@ def to_dlc_style_df(ds: xr.Dataset, split_individuals: bool = False) -> Any:
     if view is not None:
         api.warn_view_not_stored(view, registry.get("dlc"), "the DataFrame")
     return result
+
+
+def _truth_value(value: Any, what: str) -> bool:
+    """``bool(value)``, as movement tests it (``if value:``), or an error naming ``what``."""
+    try:
+        return bool(value)
+    except (TypeError, ValueError) as error:  # an array of several values, pd.NA...
+        raise errors.TypeError(
+            f"{what} must be True or False, got {type(value).__name__} {errors.brief(value)} "
+            f"({error})."
+        ) from None
 
 
 def to_dlc_file(
@@ -333,7 +349,11 @@ def to_nwb_file(ds: xr.Dataset, config: Any = None) -> Any:
     ------
     TypeError
         ``ds`` is not a Dataset (a ``NotADatasetError``, also an
-        ``AttributeError`` as movement raises).
+        ``AttributeError`` as movement raises); or the config gives a key the
+        writer sets itself (``subject`` in ``nwbfile_kwargs`` / ``skeleton_kwargs``,
+        a series' ``data``, ``confidence``, ``timestamps``, ``rate``,
+        ``starting_time``, a PoseEstimation's ``pose_estimation_series`` or
+        ``skeleton``), as movement refuses them.
     DatasetKindError
         ``ds`` holds bounding boxes (a ``SchemaError``, and an
         ``AttributeError`` as movement raises).

@@ -1518,3 +1518,18 @@ def test_saving_to_a_name_that_is_only_an_extension_says_it_names_a_hidden_file(
     assert f"give a name such as out{name}" in message
     assert "not ''" not in message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dataframe_repeating_a_frame_is_refused_in_a_dataframes_words() -> None:
+    # pd.concat without ignore_index repeats each DataFrame's index: no header, no file
+    columns = pd.MultiIndex.from_product(
+        [["DLC_net"], ["nose"], ["x", "y", "likelihood"]],
+        names=["scorer", "bodyparts", "coords"],
+    )
+    part = pd.DataFrame(np.ones((3, 3)), columns=columns)
+    with pytest.raises(FormatError) as raised:
+        deeplabcut.dataset_from_dataframe(pd.concat([part, part]))
+    message = str(raised.value)
+    assert "the DataFrame's row index repeats frame 0 (rows 1 and 4, counting from 1)" in message
+    assert "df.reset_index(drop=True)" in message
+    assert "after the header" not in message

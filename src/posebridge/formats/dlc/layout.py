@@ -478,11 +478,21 @@ def _table_parts(
         repeated = np.flatnonzero(np.diff(frames[order]) == 0)
         if repeated.size:
             first, again = sorted(order[repeated[0] : repeated[0] + 2].tolist())
-            raise FormatError(
-                path,
-                f"the row index repeats frame {int(frames[first])} (data rows {first + 1} "
-                f"and {again + 1}, counting from 1 after the header); each frame has one row.",
-            )
+            if path is None:  # a DataFrame: its rows, and how to number them
+                problem = (
+                    f"the DataFrame's row index repeats frame {int(frames[first])} (rows "
+                    f"{first + 1} and {again + 1}, counting from 1); its index gives each "
+                    "row's frame number, and each frame has one row. Pass "
+                    "df.reset_index(drop=True) to number the rows 0, 1, 2, ... (pd.concat "
+                    "of DataFrames keeps each one's index: pass ignore_index=True to it)."
+                )
+            else:
+                problem = (
+                    f"the row index repeats frame {int(frames[first])} (data rows {first + 1} "
+                    f"and {again + 1}, counting from 1 after the header); each frame has one "
+                    "row."
+                )
+            raise FormatError(path, problem)
         frames, data = frames[order], data[order]
 
     space = [c for c in ("x", "y", "z") if c in layout.coords]

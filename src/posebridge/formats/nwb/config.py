@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from posebridge import errors
 from posebridge.errors import PoseBridgeError, brief
 
 SECTIONS = (
@@ -29,6 +30,77 @@ SECTIONS = (
     "device_kwargs",
     "video_kwargs",
 )
+
+#: The keys of each section that the writer sets itself, as movement's ``NWBFileSaveConfig``
+#: says ("cannot be overwritten"), with what to give instead. movement raises
+#: ``TypeError`` for each (``got multiple values for keyword argument``; ``ValueError``
+#: for a series' ``rate`` / ``starting_time``, which pynwb refuses beside timestamps).
+WRITER_SET_KEYS: dict[str, dict[str, str]] = {
+    "nwbfile_kwargs": {
+        "subject": "the writer makes the file's Subject from subject_kwargs (the subject "
+        "section): give its fields (subject_id, species, sex, age, ...) there",
+    },
+    "skeleton_kwargs": {
+        "subject": "the writer links the file's Subject, made from subject_kwargs (the "
+        "subject section): give its fields (subject_id, species, ...) there",
+    },
+    "pose_estimation_series_kwargs": {
+        "data": "the writer sets it from the dataset's position",
+        "confidence": "the writer sets it from the dataset's confidence",
+        "timestamps": "the writer sets the series' times from the dataset's time",
+        "rate": "the writer sets the series' times from the dataset's time (and fps)",
+        "starting_time": "the writer sets the series' times from the dataset's time",
+    },
+    "pose_estimation_kwargs": {
+        "pose_estimation_series": "the writer makes one series per keypoint of the dataset",
+        "skeleton": "the writer makes the Skeleton from the dataset's keypoints; name it "
+        "with skeleton_kwargs (the skeleton section)",
+    },
+}
+
+
+def refuse_writer_set_keys(config: NWBFileSaveConfig, source: str) -> None:
+    """Refuse a key the writer sets itself (:data:`WRITER_SET_KEYS`), as movement does.
+
+    Given, it would be replaced without a word (an ``NWBFile``'s ``subject``) or
+    make a file pynwb cannot write (a Skeleton's ``subject`` that is not the
+    file's). Shared sections and each entity's entries are checked.
+
+    Parameters
+    ----------
+    config
+        The metadata, as given in one option.
+    source
+        Where it came from (``config``, ``metadata``, a YAML file), for the message.
+
+    Raises
+    ------
+    posebridge.errors.TypeError
+        Naming the section, the key and what to give instead (a ``TypeError``
+        as movement raises, and a ``PoseBridgeError``).
+
+    Examples
+    --------
+    >>> refuse_writer_set_keys(NWBFileSaveConfig(nwbfile_kwargs={"subject": None}), "config")
+    Traceback (most recent call last):
+    ...
+    posebridge.errors.TypeError: config: the nwbfile section (nwbfile_kwargs) cannot give ...
+    """
+    for section, refused in WRITER_SET_KEYS.items():
+        values = getattr(config, section)
+        nested = NWBFileSaveConfig.is_per_entity(values)
+        groups = values.items() if nested else [(None, values)]
+        for entity, kwargs in groups:
+            given = [key for key in kwargs if key in refused]
+            if not given:
+                continue
+            key = given[0]
+            whose = f"[{entity!r}]" if nested else ""
+            short = section.removesuffix("_kwargs")
+            raise errors.TypeError(
+                f"{source}: the {short} section ({section}{whose}) cannot give {key!r}: "
+                f"{refused[key]}. Remove {key!r} from it."
+            )
 
 
 @dataclass

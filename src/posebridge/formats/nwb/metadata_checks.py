@@ -13,7 +13,7 @@ from typing import Any
 
 from posebridge import errors
 from posebridge.errors import PoseBridgeError, user_stacklevel
-from posebridge.formats.nwb.config import SECTIONS, NWBFileSaveConfig
+from posebridge.formats.nwb.config import SECTIONS, NWBFileSaveConfig, refuse_writer_set_keys
 
 
 def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
@@ -37,6 +37,7 @@ def as_config(value: Any, what: str = "config") -> NWBFileSaveConfig:
             f"{what} must be an NWBFileSaveConfig, a dict of sections or a YAML file path, "
             f"got {type(value).__name__}."
         )
+    refuse_writer_set_keys(config, what)  # before its text: a Subject given is no text
     check_text(config, what)
     check_keys(config, what)
     check_types(config, what)
